@@ -1,0 +1,129 @@
+# Lamina: one entry point. `make run` and `make test` are all a new user needs;
+# both install missing Debian packages first (tests/run/install-deps).
+#
+#   make            build everything (hypervisor, test guests, tools)
+#   make run        boot Lamina with dom0 under QEMU
+#   make test       unit tests, test guests, component tests; ends "N passed, N failed"
+#   make test-xen   the same test guests as dom0 of Debian's Xen 4.17
+#   make boot KERNEL=<pv elf> [RAMDISK=f] [CMDLINE=".."] [HVARGS=".."] [ACCEL=kvm]
+#   make iso        GRUB (multiboot2) ISO image for real machines
+#   make bench      benchmarks against Xen 4.17
+#   make defconfig | menuconfig | olddefconfig
+
+O        ?= build
+PYTHON   := /usr/bin/python3
+SHELL    := /bin/bash
+V        ?= 0
+Q        := $(if $(filter 1,$(V)),,@)
+export O PYTHON
+
+# Debian package lists: ours and each component's.
+PKG_LISTS := tests/run/packages.txt $(wildcard */packages.txt)
+
+.PHONY: all setup run test test-xen boot iso bench clean distclean \
+	defconfig menuconfig olddefconfig help test-unit test-guests \
+	test-components
+.DEFAULT_GOAL := all
+
+all: setup
+	$(Q)$(MAKE) --no-print-directory build-all
+
+help:
+	@sed -n '2,14p' Makefile | sed 's/^# \{0,1\}//'
+
+setup:
+	$(Q)tests/run/install-deps $(PKG_LISTS)
+
+# ---------------------------------------------------------------- Kconfig
+CONFIG_H := $(O)/include/generated/config.h
+
+.config:
+	$(Q)KCONFIG_CONFIG=.config $(PYTHON) -m defconfig --kconfig Kconfig /dev/null >/dev/null 2>&1 || \
+	  KCONFIG_CONFIG=.config $(PYTHON) -m alldefconfig Kconfig >/dev/null
+	@echo "  CONFIG  .config (defaults)"
+
+defconfig:
+	$(Q)KCONFIG_CONFIG=.config $(PYTHON) -m alldefconfig Kconfig
+menuconfig:
+	$(Q)KCONFIG_CONFIG=.config $(PYTHON) -m menuconfig Kconfig
+olddefconfig:
+	$(Q)KCONFIG_CONFIG=.config $(PYTHON) -m olddefconfig Kconfig
+
+$(CONFIG_H): .config Kconfig
+	$(Q)mkdir -p $(dir $@)
+	$(Q)KCONFIG_CONFIG=.config $(PYTHON) -m olddefconfig Kconfig >/dev/null
+	$(Q)KCONFIG_CONFIG=.config $(PYTHON) -m genconfig --header-path $@ \
+	  --config-out $(O)/include/generated/config.mk Kconfig
+	@echo "  GEN     $@"
+
+-include $(O)/include/generated/config.mk
+
+# ---------------------------------------------------------------- parts
+include hypervisor/build.mk
+include tests/guest/build.mk
+include tests/unit/build.mk
+
+build-all: $(HV_ELF) $(GUEST_ELFS) $(UNIT_BINS)
+
+# ---------------------------------------------------------------- running
+ACCEL   ?= tcg
+KERNEL  ?= $(O)/tests/guest/hello.elf
+RAMDISK ?=
+CMDLINE ?=
+HVARGS  ?=
+TIMEOUT ?= 600
+
+boot: all
+	$(Q)tests/run/boot --hv $(HV_ELF) --kernel "$(KERNEL)" --ramdisk "$(RAMDISK)" \
+	  --cmdline "$(CMDLINE)" --hvargs "$(HVARGS)" --accel $(ACCEL) --timeout $(TIMEOUT)
+
+run: all
+	$(Q)tests/run/boot --hv $(HV_ELF) --kernel $(KERNEL) --ramdisk "$(RAMDISK)" \
+	  --cmdline "$(CMDLINE)" --hvargs "$(HVARGS)" --accel $(ACCEL) --timeout $(TIMEOUT) \
+	  --interactive
+
+# ---------------------------------------------------------------- tests
+TEST_LOG := $(O)/test.log
+
+test: setup
+	$(Q)$(MAKE) --no-print-directory build-all
+	$(Q)mkdir -p $(O); : > $(TEST_LOG)
+	$(Q)$(MAKE) --no-print-directory test-unit 2>&1 | tee -a $(TEST_LOG)
+	$(Q)tests/run/guest-tests --hv $(HV_ELF) --dir $(O)/tests/guest 2>&1 | tee -a $(TEST_LOG)
+	$(Q)$(MAKE) --no-print-directory test-components 2>&1 | tee -a $(TEST_LOG)
+	$(Q)tests/run/summary $(TEST_LOG)
+
+test-unit: $(UNIT_BINS)
+	$(Q)for t in $(UNIT_BINS); do $$t || echo "FAIL $$(basename $$t): exited with $$?"; done
+
+# Components with their own Makefile add their tests here (make -C dir test).
+COMPONENTS := $(patsubst %/Makefile,%,$(wildcard xenstore/Makefile guest_patches/Makefile))
+test-components:
+	$(Q)for c in $(COMPONENTS); do \
+	  $(MAKE) --no-print-directory -C $$c test O=$(abspath $(O))/$$c || \
+	    echo "FAIL $$c: its test run exited with an error"; done
+
+test-xen: setup
+	$(Q)$(MAKE) --no-print-directory build-all
+	$(Q)mkdir -p $(O); : > $(O)/test-xen.log
+	$(Q)tests/run/guest-tests --xen --dir $(O)/tests/guest 2>&1 | tee -a $(O)/test-xen.log
+	$(Q)tests/run/summary $(O)/test-xen.log
+
+bench: setup
+	$(Q)$(MAKE) --no-print-directory build-all
+	$(Q)for c in $(COMPONENTS); do $(MAKE) --no-print-directory -C $$c bench O=$(abspath $(O))/$$c; done
+
+# ---------------------------------------------------------------- ISO
+ISO := $(O)/lamina.iso
+iso: all
+	$(Q)rm -rf $(O)/iso && mkdir -p $(O)/iso/boot/grub
+	$(Q)cp $(HV_ELF) $(O)/iso/boot/lamina.elf
+	$(Q)cp $(KERNEL) $(O)/iso/boot/dom0.elf
+	$(Q)printf 'set timeout=1\nserial --unit=0 --speed=115200\nterminal_input serial console\nterminal_output serial console\nmenuentry "Lamina" {\n  multiboot2 /boot/lamina.elf console=com1 $(HVARGS)\n  module2 /boot/dom0.elf dom0 $(CMDLINE)\n  boot\n}\n' > $(O)/iso/boot/grub/grub.cfg
+	$(Q)grub-mkrescue -o $(ISO) $(O)/iso >/dev/null 2>&1
+	@echo "  ISO     $(ISO)"
+
+clean:
+	rm -rf $(O)
+distclean: clean
+	rm -f .config .config.old

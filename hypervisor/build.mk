@@ -1,0 +1,2 @@
+# hypervisor build rules (filled in below)
+HV_ELF := $(O)/hypervisor/lamina.elf
