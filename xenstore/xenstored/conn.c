@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Connections, whatever carries their bytes (Unix socket or shared ring).
+ *
+ * Input is framed here: bytes accumulate in c->in until a whole header and
+ * its payload are present, then the message is processed before any more
+ * input is looked at. A header announcing more than XENSTORE_PAYLOAD_MAX
+ * cannot be resynchronised, so conn_feed() returns -EPROTO and the caller
+ * closes the connection, as Xen does.
+ *
+ * Output is a queue of whole messages; the transport drains it. An
+ * unprivileged connection whose queue exceeds quota.outq loses watch events
+ * (logged) rather than growing the daemon without bound.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "xenstored.h"
+
+struct conn *conn_list;
+
+struct conn *conn_new(unsigned int domid, bool privileged, const char *name)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->domid = domid;
+	c->privileged = privileged;
+	c->fd = -1;
+	c->out_tail = &c->out_head;
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	c->next = conn_list;
+	if (conn_list)
+		conn_list->pprev = &c->next;
+	c->pprev = &conn_list;
+	conn_list = c;
+	return c;
+}
+
+static void drop_output(struct conn *c)
+{
+	while (c->out_head) {
+		struct outmsg *m = c->out_head;
+
+		c->out_head = m->next;
+		free(m);
+	}
+	c->out_tail = &c->out_head;
+	c->out_bytes = 0;
+}
+
+/* Forget watches, transactions, partial input and queued output. */
+void conn_reset(struct conn *c)
+{
+	watch_del_all(c);
+	while (c->txns) {
+		struct txn *t = c->txns;
+
+		c->txns = t->next;
+		txn_free(t);
+	}
+	c->ntxns = 0;
+	c->in_used = 0;
+	drop_output(c);
+}
+
+void conn_free(struct conn *c)
+{
+	conn_reset(c);
+	*c->pprev = c->next;
+	if (c->next)
+		c->next->pprev = c->pprev;
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c);
+}
+
+int conn_send(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
+	      const void *payload, size_t len)
+{
+	struct xsd_sockmsg hdr = { type, req_id, tx_id, len };
+	struct outmsg *m;
+
+	if (len > XENSTORE_PAYLOAD_MAX)
+		return -E2BIG;
+	if (type == XS_WATCH_EVENT && !c->privileged && c->out_bytes > quota.outq) {
+		log_msg("%s: output queue full, watch event dropped", c->name);
+		return -ENOSPC;
+	}
+	m = malloc(sizeof(*m) + sizeof(hdr) + len);
+	if (!m)
+		return -ENOMEM;
+	m->next = NULL;
+	m->len = sizeof(hdr) + len;
+	m->off = 0;
+	memcpy(m->buf, &hdr, sizeof(hdr));
+	if (len)
+		memcpy(m->buf + sizeof(hdr), payload, len);
+	*c->out_tail = m;
+	c->out_tail = &m->next;
+	c->out_bytes += m->len;
+	if (c->ring)
+		ring_kick(c);
+	return 0;
+}
+
+/*
+ * Consume @len bytes of input; process each complete message. Returns 0,
+ * or -EPROTO when the stream is beyond repair and must be closed.
+ */
+int conn_feed(struct conn *c, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len && !c->dead) {
+		size_t want = sizeof(c->hdr);
+		size_t n;
+
+		if (c->in_used >= sizeof(c->hdr)) {
+			if (c->hdr.len > XENSTORE_PAYLOAD_MAX) {
+				log_msg("%s: message of %u bytes, closing", c->name,
+					c->hdr.len);
+				return -EPROTO;
+			}
+			want += c->hdr.len;
+		}
+		n = want - c->in_used;
+		if (n > len)
+			n = len;
+		memcpy(c->in + c->in_used, p, n);
+		c->in_used += n;
+		p += n;
+		len -= n;
+		if (c->in_used == sizeof(c->hdr) && c->hdr.len > XENSTORE_PAYLOAD_MAX) {
+			log_msg("%s: message of %u bytes, closing", c->name, c->hdr.len);
+			return -EPROTO;
+		}
+		if (c->in_used == sizeof(c->hdr) + c->hdr.len &&
+		    c->in_used >= sizeof(c->hdr)) {
+			struct xsd_sockmsg hdr = c->hdr;
+			char body[XENSTORE_PAYLOAD_MAX + 1];
+
+			memcpy(body, c->in + sizeof(hdr), hdr.len);
+			body[hdr.len] = '\0';
+			c->in_used = 0;
+			if (process_msg(c, &hdr, body) == -EPROTO)
+				return -EPROTO;
+		}
+	}
+	return 0;
+}

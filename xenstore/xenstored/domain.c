@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Domains: per-domid accounting (nodes, watches), introduction state, and
+ * the domain ops INTRODUCE, RELEASE, GET_DOMAIN_PATH, IS_DOMAIN_INTRODUCED,
+ * RESUME and SET_TARGET (pv-abi-devices §3.8).
+ *
+ * Without Xen devices (ring_attach() gives -ENODEV) an introduced domain is
+ * only recorded: it is reported introduced and fires @introduceDomain, but
+ * has no ring to serve. dom0 is always introduced.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "xenstored.h"
+
+static struct domain *domains[DOMID_FIRST_RESERVED];
+
+struct domain *domain_get(unsigned int domid, bool create)
+{
+	struct domain *d;
+
+	if (domid >= DOMID_FIRST_RESERVED)
+		return NULL;
+	d = domains[domid];
+	if (d || !create)
+		return d;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	d->domid = domid;
+	d->target = DOMID_INVALID;
+	d->introduced = domid == 0;
+	domains[domid] = d;
+	return d;
+}
+
+void domain_nodes_add(unsigned int domid, int delta)
+{
+	struct domain *d = domain_get(domid, true);
+
+	if (d)
+		d->nodes += delta;
+}
+
+/* For tests and the fuzzer: forget every domain. */
+void domain_reset_all(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < DOMID_FIRST_RESERVED; i++) {
+		free(domains[i]);
+		domains[i] = NULL;
+	}
+}
+
+static int fire_special(struct req *r, const char *name)
+{
+	struct node *n;
+	struct event *e;
+	int rc = store_get(name, &n);
+
+	if (rc)
+		return rc;
+	e = event_new(name, false, n);
+	node_free(n);
+	if (!e)
+		return -ENOMEM;
+	e->next = r->events;
+	r->events = e;
+	return 0;
+}
+
+static int arg_domid(struct req *r, unsigned int i, unsigned long *domid)
+{
+	if (i >= r->argc)
+		return -EINVAL;
+	return parse_uint(r->argv[i], DOMID_FIRST_RESERVED - 1, domid);
+}
+
+/*
+ * A repeated INTRODUCE is no error: like Xen, re-attach the ring (new event
+ * channel), reset the connection, and do not fire @introduceDomain again.
+ */
+int do_introduce(struct req *r)
+{
+	unsigned long domid, mfn, port;
+	struct domain *d;
+	bool again;
+	int rc;
+
+	if (r->argc < 3 || arg_domid(r, 0, &domid) ||
+	    parse_uint(r->argv[1], ~0UL, &mfn) ||
+	    parse_uint(r->argv[2], 0xffffffffUL, &port) || !port)
+		return -EINVAL;
+	d = domain_get(domid, true);
+	if (!d)
+		return -ENOMEM;
+	again = d->introduced;
+	rc = ring_attach(d, mfn, port);
+	if (rc && rc != -ENODEV)
+		return rc;
+	if (rc == -ENODEV)
+		log_msg("domain %lu introduced without a ring (no Xen devices)", domid);
+	d->introduced = true;
+	if (d->ring)
+		conn_reset(d->ring);
+	if (again || !domid)
+		return reply_str(r, "OK");
+	rc = fire_special(r, "@introduceDomain");
+	return rc ? rc : reply_str(r, "OK");
+}
+
+int do_release(struct req *r)
+{
+	unsigned long domid;
+	struct domain *d;
+	int rc;
+
+	if (arg_domid(r, 0, &domid))
+		return -EINVAL;
+	if (!domid)
+		return -EINVAL;
+	d = domain_get(domid, false);
+	if (!d || !d->introduced)
+		return -ENOENT;
+	if (d->ring) {
+		ring_detach(d->ring);
+		d->ring = NULL;
+	}
+	d->introduced = false;
+	d->target = DOMID_INVALID;
+	rc = fire_special(r, "@releaseDomain");
+	return rc ? rc : reply_str(r, "OK");
+}
+
+int do_get_domain_path(struct req *r)
+{
+	unsigned long domid;
+	char buf[32];
+
+	if (r->argc != 1 || arg_domid(r, 0, &domid))
+		return -EINVAL;
+	snprintf(buf, sizeof(buf), "/local/domain/%lu", domid);
+	return reply_str(r, buf);
+}
+
+int do_is_domain_introduced(struct req *r)
+{
+	unsigned long domid;
+	struct domain *d;
+
+	if (r->argc != 1 || arg_domid(r, 0, &domid))
+		return -EINVAL;
+	d = domain_get(domid, false);
+	return reply_str(r, (!domid || (d && d->introduced)) ? "T" : "F");
+}
+
+int do_resume(struct req *r)
+{
+	unsigned long domid;
+	struct domain *d;
+
+	if (r->argc != 1 || arg_domid(r, 0, &domid))
+		return -EINVAL;
+	d = domain_get(domid, false);
+	if (!d || !d->introduced)
+		return -ENOENT;
+	return reply_str(r, "OK");
+}
+
+int do_set_target(struct req *r)
+{
+	unsigned long domid, target;
+	struct domain *d;
+
+	if (r->argc != 2 || arg_domid(r, 0, &domid) || arg_domid(r, 1, &target))
+		return -EINVAL;
+	d = domain_get(domid, false);
+	if (!d || !d->introduced)
+		return -ENOENT;
+	d->target = target;
+	return reply_str(r, "OK");
+}

@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Transactions: a private overlay over the committed store.
+ *
+ * Writes and deletes go to t->overlay (an in-memory tdb), reads look there
+ * first. An explicit transaction (id != 0) also records in t->reads the
+ * generation of every committed node it looked at, 0 for "absent"; commit
+ * fails with -EAGAIN if any of those moved, which covers both "someone wrote
+ * what I read" and "someone created what I found missing". Two transactions
+ * adding children to one parent therefore conflict too: the parent's child
+ * list is part of its record. Linux retries on EAGAIN, so that is safe.
+ *
+ * An implicit transaction (id 0) wraps one non-transactional request; it
+ * records no reads and cannot conflict, it only makes the request atomic.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <tdb.h>
+#include "xenstored.h"
+
+static TDB_DATA key_of(const char *path)
+{
+	TDB_DATA k = { .dptr = (unsigned char *)path, .dsize = strlen(path) };
+
+	return k;
+}
+
+static TDB_CONTEXT *mem_tdb(void)
+{
+	return tdb_open("txn", 127, TDB_INTERNAL, O_RDWR | O_CREAT, 0600);
+}
+
+struct txn *txn_new(struct conn *c, uint32_t id)
+{
+	struct txn *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->conn = c;
+	t->id = id;
+	t->events_tail = &t->events;
+	if (id) {
+		t->reads = mem_tdb();
+		if (!t->reads) {
+			free(t);
+			return NULL;
+		}
+	}
+	return t;
+}
+
+void txn_free(struct txn *t)
+{
+	if (!t)
+		return;
+	if (t->overlay)
+		tdb_close(t->overlay);
+	if (t->reads)
+		tdb_close(t->reads);
+	events_free(t->events);
+	free(t);
+}
+
+struct txn *txn_find(struct conn *c, uint32_t id)
+{
+	struct txn *t;
+
+	for (t = c->txns; t; t = t->next)
+		if (t->id == id)
+			return t;
+	return NULL;
+}
+
+/* Remember the committed generation of @path the first time we see it. */
+static int note_read(struct txn *t, const char *path, uint64_t gen)
+{
+	TDB_DATA d = { .dptr = (unsigned char *)&gen, .dsize = sizeof(gen) };
+
+	if (!t->reads || tdb_exists(t->reads, key_of(path)))
+		return 0;
+	return tdb_store(t->reads, key_of(path), d, TDB_INSERT) ? -ENOMEM : 0;
+}
+
+int txn_get(struct txn *t, const char *path, struct node **out)
+{
+	int rc;
+
+	if (t && t->overlay) {
+		TDB_DATA d = tdb_fetch(t->overlay, key_of(path));
+
+		if (d.dptr) {
+			if (record_is_deleted(d.dptr, d.dsize))
+				rc = -ENOENT;
+			else
+				rc = (*out = node_decode(path, d.dptr, d.dsize)) ? 0 : -EIO;
+			free(d.dptr);
+			return rc;
+		}
+	}
+	rc = store_get(path, out);
+	if (t && (rc == 0 || rc == -ENOENT)) {
+		int nrc = note_read(t, path, rc ? 0 : (*out)->gen);
+
+		if (nrc) {
+			if (!rc)
+				node_free(*out);
+			return nrc;
+		}
+	}
+	return rc;
+}
+
+/* Record one more touched node; unprivileged transactions are bounded. */
+static int touch(struct txn *t, const char *path)
+{
+	int rc;
+
+	if (t->reads && !tdb_exists(t->reads, key_of(path))) {
+		rc = note_read(t, path, store_gen_of(path));
+		if (rc)
+			return rc;
+	}
+	if (!t->overlay) {
+		t->overlay = mem_tdb();
+		if (!t->overlay)
+			return -ENOMEM;
+	}
+	if (t->conn->privileged || !t->id || tdb_exists(t->overlay, key_of(path)))
+		return 0;
+	if (++t->touched > quota.txn_nodes)
+		return -ENOSPC;
+	return 0;
+}
+
+static int overlay_store(struct txn *t, const char *path, void *buf, size_t len)
+{
+	TDB_DATA d = { .dptr = buf, .dsize = len };
+	int rc;
+
+	if (!buf)
+		return -ENOMEM;
+	rc = tdb_store(t->overlay, key_of(path), d, TDB_REPLACE) ? -ENOMEM : 0;
+	free(buf);
+	return rc;
+}
+
+int txn_put(struct txn *t, struct node *n)
+{
+	size_t len;
+	void *buf;
+	int rc;
+
+	if (!t->conn->privileged && node_encoded_size(n) >= quota.entry_size)
+		return -ENOSPC;
+	rc = touch(t, n->path);
+	if (rc)
+		return rc;
+	buf = node_encode(n, &len);
+	return overlay_store(t, n->path, buf, len);
+}
+
+int txn_del(struct txn *t, const char *path)
+{
+	size_t len;
+	void *buf;
+	int rc = touch(t, path);
+
+	if (rc)
+		return rc;
+	buf = record_deleted(&len);
+	return overlay_store(t, path, buf, len);
+}
+
+int txn_event(struct txn *t, const char *path, bool rm, const struct node *n)
+{
+	struct event *e = event_new(path, rm, n);
+
+	if (!e)
+		return -ENOMEM;
+	*t->events_tail = e;
+	t->events_tail = &e->next;
+	return 0;
+}
+
+static int check_read(TDB_CONTEXT *tdb, TDB_DATA k, TDB_DATA d, void *priv)
+{
+	char path[XENSTORE_ABS_PATH_MAX + 2];
+	uint64_t gen;
+	bool *conflict = priv;
+
+	(void)tdb;
+	if (k.dsize >= sizeof(path) || d.dsize != sizeof(gen)) {
+		*conflict = true;
+		return 1;
+	}
+	memcpy(path, k.dptr, k.dsize);
+	path[k.dsize] = '\0';
+	memcpy(&gen, d.dptr, sizeof(gen));
+	if (store_gen_of(path) != gen) {
+		*conflict = true;
+		return 1;
+	}
+	return 0;
+}
+
+static int apply_one(TDB_CONTEXT *tdb, TDB_DATA k, TDB_DATA d, void *priv)
+{
+	char path[XENSTORE_ABS_PATH_MAX + 2];
+	int *rc = priv;
+	struct node *n;
+
+	(void)tdb;
+	if (k.dsize >= sizeof(path)) {
+		*rc = -EIO;
+		return 1;
+	}
+	memcpy(path, k.dptr, k.dsize);
+	path[k.dsize] = '\0';
+	if (record_is_deleted(d.dptr, d.dsize)) {
+		*rc = store_del(path);
+	} else {
+		n = node_decode(path, d.dptr, d.dsize);
+		*rc = n ? store_put(n) : -EIO;
+		node_free(n);
+	}
+	return *rc != 0;
+}
+
+/*
+ * Validate, then commit: the conflict check reads only; after it passes
+ * the overlay is applied in one store transaction. On success the events
+ * move to *events for the caller to fire after its reply.
+ */
+int txn_commit(struct txn *t, struct event **events)
+{
+	bool conflict = false;
+	int rc = 0;
+
+	if (t->reads)
+		tdb_traverse(t->reads, check_read, &conflict);
+	if (conflict)
+		return -EAGAIN;
+	if (t->overlay) {
+		rc = store_begin();
+		if (rc)
+			return rc;
+		tdb_traverse(t->overlay, apply_one, &rc);
+		if (rc) {
+			log_msg("txn: applying transaction %u failed: %d", t->id, rc);
+			store_abort();
+			return rc;
+		}
+		rc = store_end();
+		if (rc)
+			return rc;
+	}
+	*events = t->events;
+	t->events = NULL;
+	t->events_tail = &t->events;
+	return 0;
+}

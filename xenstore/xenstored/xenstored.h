@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xenstored internals.
+ *
+ * The daemon is single-threaded: one poll() loop owns every structure below,
+ * so nothing here is locked. A request is handled to completion before the
+ * next byte is read, which is what makes "validate, then commit" simple:
+ *
+ *   conn_feed()      frames bytes from a socket or ring into messages
+ *   process_msg()    checks the header, finds the op, splits the arguments
+ *   op handler       reads and writes nodes only through a struct txn
+ *   txn_commit()     applies the txn's overlay to the database at once
+ *   reply, events    the reply is queued first, then the watch events
+ *
+ * Every request that modifies the store runs in a transaction: the client's
+ * own when tx_id is set, otherwise an implicit one that lives for this one
+ * request. A handler that fails half-way therefore leaves nothing behind;
+ * it just returns -errno and the overlay is dropped.
+ */
+#ifndef XENSTORED_H
+#define XENSTORED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <lamina/io/xs_wire.h>
+
+struct conn;
+
+#define PERM_NONE	0
+#define PERM_READ	1
+#define PERM_WRITE	2
+#define PERM_BOTH	(PERM_READ | PERM_WRITE)
+
+#define XS_PERMS_MAX	64	/* hard cap; the per-domain quota is lower */
+
+struct xs_perm {
+	uint16_t id;		/* domid */
+	uint8_t perm;		/* PERM_* */
+	uint8_t pad;
+};
+
+/* A node as decoded from the database; every pointer is owned. */
+struct node {
+	char *path;
+	uint64_t gen;		/* store generation of its last write */
+	unsigned int nperms;	/* >= 1; entry 0 is owner + default */
+	struct xs_perm *perms;
+	unsigned int datalen;
+	char *data;
+	unsigned int childlen;	/* bytes of NUL-terminated child names */
+	char *children;
+};
+
+struct quota {
+	unsigned int nodes;		/* nodes owned per domain */
+	unsigned int entry_size;	/* encoded node record, bytes */
+	unsigned int watches;		/* per domain */
+	unsigned int transactions;	/* open per connection */
+	unsigned int perms;		/* entries per permission list */
+	unsigned int path;		/* below /local/domain/<id>/ */
+	unsigned int txn_nodes;		/* nodes touched per transaction */
+	unsigned int outq;		/* queued output bytes per connection */
+};
+extern struct quota quota;
+int quota_set(const char *name_eq_value);
+void quota_print(void);
+
+/* log.c */
+extern int log_verbose;
+void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define log_debug(...) do { if (log_verbose) log_msg(__VA_ARGS__); } while (0)
+
+/* node.c: in-memory nodes and their database encoding */
+struct node *node_new(const char *path);
+void node_free(struct node *n);
+int node_set_data(struct node *n, const void *data, unsigned int len);
+int node_set_perms(struct node *n, const struct xs_perm *p, unsigned int num);
+int node_add_child(struct node *n, const char *name);
+void node_del_child(struct node *n, const char *name);
+size_t node_encoded_size(const struct node *n);
+void *node_encode(const struct node *n, size_t *len);
+struct node *node_decode(const char *path, const void *buf, size_t len);
+bool record_is_deleted(const void *buf, size_t len);
+void *record_deleted(size_t *len);
+uint64_t record_gen(const void *buf, size_t len);
+int record_owner(const void *buf, size_t len);
+
+/* store.c: the committed database */
+int store_open(const char *file);
+void store_close(void);
+int store_get(const char *path, struct node **out);
+uint64_t store_gen_of(const char *path);
+int store_put(struct node *n);
+int store_del(const char *path);
+int store_begin(void);
+int store_end(void);
+void store_abort(void);
+long store_check(void);
+
+/* path.c */
+int path_resolve(const struct conn *c, const char *in, bool special_ok, char **out);
+bool path_is_special(const char *p);
+char *path_parent(const char *p);
+const char *path_basename(const char *p);
+bool path_is_under(const char *p, const char *top);
+int parse_uint(const char *s, unsigned long max, unsigned long *out);
+
+/* perms.c */
+int perms_parse(const char *const *s, unsigned int num, struct xs_perm *out);
+int perms_format(const struct xs_perm *p, unsigned int num, char *buf, size_t size);
+unsigned int perms_for(const struct conn *c, const struct xs_perm *p, unsigned int num);
+
+/* A queued watch event: fired after the reply of the request causing it. */
+struct event {
+	struct event *next;
+	char *path;		/* absolute, or @special */
+	bool rm;		/* a subtree went away: also fire watches below */
+	unsigned int nperms;	/* the node's permissions at change time */
+	struct xs_perm perms[];
+};
+struct event *event_new(const char *path, bool rm, const struct node *n);
+void events_free(struct event *e);
+
+/* txn.c */
+struct txn {
+	struct txn *next;	/* in conn->txns */
+	struct conn *conn;
+	uint32_t id;		/* 0 for an implicit, per-request transaction */
+	void *overlay;		/* TDB_CONTEXT: path -> record or deleted mark */
+	void *reads;		/* TDB_CONTEXT: path -> generation first seen */
+	unsigned int touched;
+	int created;		/* nodes the connection's domain gained */
+	struct event *events, **events_tail;
+};
+struct txn *txn_new(struct conn *c, uint32_t id);
+void txn_free(struct txn *t);
+int txn_get(struct txn *t, const char *path, struct node **out);
+int txn_put(struct txn *t, struct node *n);
+int txn_del(struct txn *t, const char *path);
+int txn_event(struct txn *t, const char *path, bool rm, const struct node *n);
+int txn_commit(struct txn *t, struct event **events);
+struct txn *txn_find(struct conn *c, uint32_t id);
+
+/* watch.c */
+struct watch {
+	struct watch *next;
+	char *path;		/* absolute or @special */
+	char *token;
+	bool relative;		/* given relative: report events relative */
+};
+int watch_add(struct conn *c, const char *given, const char *abs, const char *token,
+	      struct watch **out);
+int watch_del(struct conn *c, const char *abs, const char *token);
+void watch_del_all(struct conn *c);
+void watch_fire(const struct event *e);
+int watch_send(struct conn *c, const struct watch *w, const char *abs);
+
+/* domain.c */
+struct domain {
+	unsigned int domid;
+	int nodes;		/* nodes owned, committed */
+	unsigned int watches;
+	bool introduced;
+	unsigned int target;	/* SET_TARGET, or DOMID_INVALID */
+	struct conn *ring;	/* its shared-ring connection, if any */
+};
+struct domain *domain_get(unsigned int domid, bool create);
+void domain_nodes_add(unsigned int domid, int delta);
+void domain_reset_all(void);
+
+/* conn.c */
+struct outmsg {
+	struct outmsg *next;
+	size_t len, off;
+	char buf[];
+};
+
+struct conn {
+	struct conn *next, **pprev;	/* conn_list */
+	unsigned int domid;
+	bool privileged;
+	bool dead;			/* close once the output drained */
+	char name[32];
+	size_t in_used;			/* bytes of header + payload read */
+	union {
+		struct xsd_sockmsg hdr;
+		char in[sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX];
+	};
+	struct outmsg *out_head, **out_tail;
+	size_t out_bytes;
+	struct watch *watches;
+	struct txn *txns;
+	unsigned int ntxns;
+	int fd;				/* socket, or -1 */
+	void *ring;			/* struct ring when serving a domain */
+};
+extern struct conn *conn_list;
+struct conn *conn_new(unsigned int domid, bool privileged, const char *name);
+void conn_free(struct conn *c);
+int conn_feed(struct conn *c, const void *buf, size_t len);
+int conn_send(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
+	      const void *payload, size_t len);
+void conn_reset(struct conn *c);
+
+/* ops.c: one request */
+struct req {
+	struct conn *c;
+	struct xsd_sockmsg hdr;
+	const char *body;		/* NUL-terminated beyond hdr.len */
+	const char *argv[XS_PERMS_MAX + 2];
+	unsigned int argc;
+	struct txn *t;
+	struct watch *new_watch;	/* initial event to send after the reply */
+	struct event *events;
+	unsigned int rlen;
+	char reply[XENSTORE_PAYLOAD_MAX];
+};
+int reply_add(struct req *r, const void *p, size_t len);
+int reply_str(struct req *r, const char *s);
+int process_msg(struct conn *c, const struct xsd_sockmsg *hdr, const char *body);
+const char *errno_name(int err);
+
+/* tree.c: node operations on behalf of a request */
+int tree_lookup(struct req *r, const char *path, unsigned int want, struct node **out);
+int tree_create(struct req *r, const char *path, const void *data, unsigned int len);
+int tree_remove(struct req *r, struct node *n);
+
+/* domain.c handlers */
+int do_introduce(struct req *r);
+int do_release(struct req *r);
+int do_get_domain_path(struct req *r);
+int do_is_domain_introduced(struct req *r);
+int do_resume(struct req *r);
+int do_set_target(struct req *r);
+
+/* socket.c: the Unix socket for dom0 tools */
+int sock_listen(const char *path);
+void sock_accept(int lfd);
+int sock_read(struct conn *c);
+int sock_write(struct conn *c);
+
+/* ring.c: Xen shared rings; -ENODEV without /dev/xen */
+int ring_init(void);
+int ring_attach(struct domain *d, unsigned long mfn, unsigned int port);
+void ring_detach(struct conn *c);
+int ring_fd(void);
+void ring_handle(void);
+void ring_kick(struct conn *c);
+
+#endif
