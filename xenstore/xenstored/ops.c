@@ -64,11 +64,17 @@ static int arg_path(struct req *r, unsigned int i, bool special, char **out)
 	return path_resolve(r->c, r->argv[i], special, out);
 }
 
+/* The whole payload is exactly one path. */
+static int only_path(struct req *r, bool special, char **out)
+{
+	return r->argc == 1 ? arg_path(r, 0, special, out) : -EINVAL;
+}
+
 static int do_read(struct req *r)
 {
 	struct node *n;
 	char *path;
-	int rc = arg_path(r, 0, false, &path);
+	int rc = only_path(r, false, &path);
 
 	if (rc)
 		return rc;
@@ -115,7 +121,7 @@ static int do_mkdir(struct req *r)
 {
 	struct node *n;
 	char *path;
-	int rc = arg_path(r, 0, false, &path);
+	int rc = only_path(r, false, &path);
 
 	if (rc)
 		return rc;
@@ -133,7 +139,7 @@ static int do_rm(struct req *r)
 {
 	struct node *n;
 	char *path, *parent;
-	int rc = arg_path(r, 0, false, &path);
+	int rc = only_path(r, false, &path);
 
 	if (rc)
 		return rc;
@@ -160,7 +166,7 @@ static int do_directory(struct req *r)
 {
 	struct node *n;
 	char *path;
-	int rc = arg_path(r, 0, false, &path);
+	int rc = only_path(r, false, &path);
 
 	if (rc)
 		return rc;
@@ -217,7 +223,7 @@ static int do_get_perms(struct req *r)
 {
 	struct node *n;
 	char *path;
-	int rc = arg_path(r, 0, true, &path);
+	int rc = only_path(r, true, &path);
 
 	if (rc)
 		return rc;

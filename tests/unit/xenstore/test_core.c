@@ -1,0 +1,758 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Unit tests of xenstored's core, linked against the daemon's objects
+ * unmodified. Each case gets a fresh in-memory store and fake connections
+ * (no transport): requests go in through conn_feed(), replies and events
+ * are taken from the connection's output queue. Prints one
+ * "PASS name" / "FAIL name: why" line per case.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "xenstored.h"
+
+struct msg {
+	struct xsd_sockmsg h;
+	char b[XENSTORE_PAYLOAD_MAX + 1];
+};
+
+static const char *failure;
+static int failed_line;
+static int nfail;
+static struct conn *d0, *d5, *d6;
+static const struct quota default_quota = {
+	1000, 2048, 128, 10, 5, XENSTORE_REL_PATH_MAX, 1024, 1 << 20
+};
+
+#define CHECK(cond) do {						\
+	if (!(cond)) {							\
+		failure = #cond;					\
+		failed_line = __LINE__;					\
+		return;							\
+	}								\
+} while (0)
+
+/* Pop the next queued message of @c; false when none. */
+static bool pop(struct conn *c, struct msg *m)
+{
+	struct outmsg *o = c->out_head;
+
+	if (!o)
+		return false;
+	memcpy(&m->h, o->buf, sizeof(m->h));
+	memcpy(m->b, o->buf + sizeof(m->h), m->h.len);
+	m->b[m->h.len] = '\0';
+	c->out_head = o->next;
+	if (!c->out_head)
+		c->out_tail = &c->out_head;
+	c->out_bytes -= o->len;
+	free(o);
+	return true;
+}
+
+static void drain(struct conn *c)
+{
+	struct msg m;
+
+	while (pop(c, &m))
+		;
+}
+
+/* Send a raw message; returns conn_feed's result. */
+static int raw(struct conn *c, uint32_t type, uint32_t tx, const void *p, size_t len)
+{
+	char buf[sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX];
+	struct xsd_sockmsg h = { type, 77, tx, len };
+
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), p, len);
+	return conn_feed(c, buf, sizeof(h) + len);
+}
+
+/* Take the first queued message that is not a watch event. */
+static bool pop_reply(struct conn *c, struct msg *m)
+{
+	struct outmsg **po, *o;
+
+	for (po = &c->out_head; (o = *po); po = &o->next) {
+		memcpy(&m->h, o->buf, sizeof(m->h));
+		if (m->h.type == XS_WATCH_EVENT)
+			continue;
+		memcpy(m->b, o->buf + sizeof(m->h), m->h.len);
+		m->b[m->h.len] = '\0';
+		*po = o->next;
+		if (c->out_tail == &o->next)
+			c->out_tail = po;
+		c->out_bytes -= o->len;
+		free(o);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Request with NUL-terminated string arguments (NULL-terminated list);
+ * returns the reply in *m. Watch events stay queued, in order.
+ */
+static void vreq(struct conn *c, uint32_t type, uint32_t tx, struct msg *m, va_list ap)
+{
+	char buf[XENSTORE_PAYLOAD_MAX];
+	size_t len = 0;
+	const char *s;
+
+	while ((s = va_arg(ap, const char *))) {
+		memcpy(buf + len, s, strlen(s) + 1);
+		len += strlen(s) + 1;
+	}
+	raw(c, type, tx, buf, len);
+	memset(m, 0, sizeof(*m));
+	m->h.type = XS_INVALID;
+	pop_reply(c, m);
+}
+
+static struct msg last;
+
+static struct msg *req(struct conn *c, uint32_t type, uint32_t tx, ...)
+{
+	va_list ap;
+
+	va_start(ap, tx);
+	vreq(c, type, tx, &last, ap);
+	va_end(ap);
+	return &last;
+}
+
+/* "ok" for a non-error reply, else the error name. */
+static const char *res(struct msg *m)
+{
+	return m->h.type == XS_ERROR ? m->b : m->h.type == XS_INVALID ? "none" : "ok";
+}
+
+#define OK(m)		(!strcmp(res(m), "ok"))
+#define ERR(m, e)	(!strcmp(res(m), e))
+
+static bool write_val(struct conn *c, uint32_t tx, const char *path, const char *val)
+{
+	char buf[XENSTORE_PAYLOAD_MAX];
+	size_t plen = strlen(path) + 1;
+	struct msg m;
+
+	memcpy(buf, path, plen);
+	memcpy(buf + plen, val, strlen(val));
+	raw(c, XS_WRITE, tx, buf, plen + strlen(val));
+	return pop(c, &m) && m.h.type == XS_WRITE;
+}
+
+static int write_err(struct conn *c, uint32_t tx, const char *path, const char *val,
+		     char *err)
+{
+	char buf[XENSTORE_PAYLOAD_MAX];
+	size_t plen = strlen(path) + 1;
+	struct msg m;
+
+	memcpy(buf, path, plen);
+	memcpy(buf + plen, val, strlen(val));
+	raw(c, XS_WRITE, tx, buf, plen + strlen(val));
+	if (!pop(c, &m))
+		return -1;
+	strcpy(err, m.h.type == XS_ERROR ? m.b : "ok");
+	return 0;
+}
+
+/* The value of @path as dom0 sees it, or the error name. */
+static const char *readv(struct conn *c, uint32_t tx, const char *path)
+{
+	return req(c, XS_READ, tx, path, NULL)->b;
+}
+
+/* Next queued event's path and token, or false. */
+static bool event(struct conn *c, const char *path, const char *token)
+{
+	struct msg m;
+
+	if (!pop(c, &m) || m.h.type != XS_WATCH_EVENT || m.h.req_id)
+		return false;
+	return !strcmp(m.b, path) && !strcmp(m.b + strlen(m.b) + 1, token);
+}
+
+static bool no_event(struct conn *c)
+{
+	return c->out_head == NULL;
+}
+
+static uint32_t txn_start(struct conn *c)
+{
+	struct msg *m = req(c, XS_TRANSACTION_START, 0, "", NULL);
+
+	return m->h.type == XS_TRANSACTION_START ? strtoul(m->b, NULL, 10) : 0;
+}
+
+static void setup(void)
+{
+	quota = default_quota;
+	domain_reset_all();
+	if (store_open(NULL))
+		abort();
+	d0 = conn_new(0, true, "dom0");
+	d5 = conn_new(5, false, "dom5");
+	d6 = conn_new(6, false, "dom6");
+	/* a home for dom5 and dom6, as a toolstack would create it */
+	write_val(d0, 0, "/local/domain/5/name", "five");
+	req(d0, XS_SET_PERMS, 0, "/local/domain/5", "n5", NULL);
+	req(d0, XS_SET_PERMS, 0, "/local/domain/5/name", "n5", NULL);
+	req(d0, XS_MKDIR, 0, "/local/domain/6", NULL);
+	req(d0, XS_SET_PERMS, 0, "/local/domain/6", "n6", NULL);
+	drain(d0);
+}
+
+static void teardown(void)
+{
+	while (conn_list)
+		conn_free(conn_list);
+	store_close();
+}
+
+static void run(const char *name, void (*fn)(void))
+{
+	long nodes;
+
+	failure = NULL;
+	setup();
+	fn();
+	nodes = store_check();
+	if (!failure && nodes < 0) {
+		failure = "store_check() found an inconsistent tree";
+		failed_line = 0;
+	}
+	teardown();
+	if (failure) {
+		printf("FAIL core_%s: line %d: %s\n", name, failed_line, failure);
+		nfail++;
+	} else {
+		printf("PASS core_%s\n", name);
+	}
+}
+
+/* ------------------------------------------------------------ cases */
+
+static void t_read_write(void)
+{
+	CHECK(write_val(d0, 0, "/a/b/c", "hello"));
+	CHECK(!strcmp(readv(d0, 0, "/a/b/c"), "hello"));
+	CHECK(req(d0, XS_READ, 0, "/a/b/c", NULL)->h.len == 5);	/* no NUL */
+	CHECK(!strcmp(readv(d0, 0, "/a/b"), ""));		/* ancestors empty */
+	CHECK(write_val(d0, 0, "/a/b/c", "again"));
+	CHECK(!strcmp(readv(d0, 0, "/a/b/c"), "again"));
+	CHECK(ERR(req(d0, XS_READ, 0, "/a/nope", NULL), "ENOENT"));
+	CHECK(write_val(d0, 0, "/a/empty", ""));
+	CHECK(req(d0, XS_READ, 0, "/a/empty", NULL)->h.len == 0);
+	/* relative paths are below /local/domain/<id> */
+	CHECK(write_val(d5, 0, "rel", "x"));
+	CHECK(!strcmp(readv(d0, 0, "/local/domain/5/rel"), "x"));
+	CHECK(!strcmp(readv(d0, 0, "/local/domain/0/name"), "Domain-0"));
+}
+
+static void t_binary_value(void)
+{
+	const char val[] = { 'a', 0, 'b', (char)0xff };
+	char buf[32] = "/bin";
+	struct msg m;
+
+	memcpy(buf + 5, val, sizeof(val));
+	raw(d0, XS_WRITE, 0, buf, 5 + sizeof(val));
+	CHECK(pop(d0, &m) && m.h.type == XS_WRITE && !strcmp(m.b, "OK") && m.h.len == 3);
+	req(d0, XS_READ, 0, "/bin", NULL);
+	CHECK(last.h.len == sizeof(val) && !memcmp(last.b, val, sizeof(val)));
+}
+
+static void t_bad_paths(void)
+{
+	static const char *const bad[] = {
+		"/a//b", "/a/", "/a b", "/a/b.c", "", "/a/\x01", "@foo",
+	};
+	char longp[XENSTORE_ABS_PATH_MAX + 10];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(ERR(req(d0, XS_READ, 0, bad[i], NULL), "EINVAL"));
+	memset(longp, 'x', sizeof(longp));
+	longp[0] = '/';
+	longp[XENSTORE_ABS_PATH_MAX + 1] = '\0';
+	CHECK(ERR(req(d0, XS_MKDIR, 0, longp, NULL), "EINVAL"));
+	longp[XENSTORE_ABS_PATH_MAX] = '\0';
+	CHECK(OK(req(d0, XS_MKDIR, 0, longp, NULL)));
+	CHECK(ERR(req(d0, XS_RM, 0, "/", NULL), "EINVAL"));
+	CHECK(ERR(req(d0, XS_WRITE, 0, "@introduceDomain", "", NULL), "EINVAL"));
+}
+
+static void t_mkdir_rm_directory(void)
+{
+	CHECK(OK(req(d0, XS_MKDIR, 0, "/d/x", NULL)));
+	CHECK(OK(req(d0, XS_MKDIR, 0, "/d/x", NULL)));	/* exists: fine */
+	CHECK(write_val(d0, 0, "/d/y", "1"));
+	CHECK(write_val(d0, 0, "/d/z/deep", "2"));
+	req(d0, XS_DIRECTORY, 0, "/d", NULL);
+	CHECK(last.h.len == 6 && !memcmp(last.b, "x\0y\0z\0", 6));
+	CHECK(req(d0, XS_DIRECTORY, 0, "/d/y", NULL)->h.len == 0);
+	CHECK(ERR(req(d0, XS_DIRECTORY, 0, "/nope", NULL), "ENOENT"));
+	CHECK(OK(req(d0, XS_RM, 0, "/d/z", NULL)));
+	CHECK(ERR(req(d0, XS_READ, 0, "/d/z/deep", NULL), "ENOENT"));
+	CHECK(OK(req(d0, XS_RM, 0, "/d/z", NULL)));	/* parent exists */
+	CHECK(ERR(req(d0, XS_RM, 0, "/d/z/q", NULL), "ENOENT"));
+	req(d0, XS_DIRECTORY, 0, "/d", NULL);
+	CHECK(last.h.len == 4 && !memcmp(last.b, "x\0y\0", 4));
+	CHECK(OK(req(d0, XS_RM, 0, "/d", NULL)));
+	CHECK(ERR(req(d0, XS_DIRECTORY, 0, "/d", NULL), "ENOENT"));
+}
+
+static void t_directory_part(void)
+{
+	char name[64], path[80];
+	unsigned int i, off = 0, total = 0, got = 0;
+	struct msg *m;
+
+	for (i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "child-with-a-longish-name-%03u", i);
+		snprintf(path, sizeof(path), "/big/%s", name);
+		CHECK(OK(req(d0, XS_MKDIR, 0, path, NULL)));
+		total += strlen(name) + 1;
+	}
+	CHECK(ERR(req(d0, XS_DIRECTORY, 0, "/big", NULL), "E2BIG"));
+	for (;;) {
+		char offs[16];
+		unsigned int p;
+
+		snprintf(offs, sizeof(offs), "%u", off);
+		m = req(d0, XS_DIRECTORY_PART, 0, "/big", offs, NULL);
+		CHECK(OK(m) && m->h.len <= XENSTORE_PAYLOAD_MAX);
+		p = strlen(m->b) + 1;		/* generation */
+		if (m->h.len - p == 1 && m->b[p] == '\0')
+			break;			/* just the end marker */
+		while (p < m->h.len && m->b[p]) {
+			got++;
+			off += strlen(m->b + p) + 1;
+			p += strlen(m->b + p) + 1;
+		}
+		if (p < m->h.len)
+			break;			/* end marker after names */
+	}
+	CHECK(got == 300 && off == total);
+}
+
+static void t_perms_basic(void)
+{
+	struct msg *m;
+
+	/* dom5 owns its home; new nodes there are owned by dom5 */
+	CHECK(write_val(d5, 0, "/local/domain/5/data", "v"));
+	m = req(d0, XS_GET_PERMS, 0, "/local/domain/5/data", NULL);
+	CHECK(OK(m) && m->h.len == 3 && !strcmp(m->b, "n5"));
+	/* dom6 cannot read it, nor learn whether names exist below it */
+	CHECK(ERR(req(d6, XS_READ, 0, "/local/domain/5/data", NULL), "EACCES"));
+	CHECK(ERR(req(d6, XS_READ, 0, "/local/domain/5/nope", NULL), "EACCES"));
+	CHECK(ERR(req(d6, XS_DIRECTORY, 0, "/local/domain/5", NULL), "EACCES"));
+	CHECK(ERR(req(d5, XS_READ, 0, "/local/domain/5/nope", NULL), "ENOENT"));
+	/* nor write, create below, or remove */
+	CHECK(ERR(req(d6, XS_WRITE, 0, "/local/domain/5/data", "x", NULL), "EACCES"));
+	CHECK(ERR(req(d6, XS_MKDIR, 0, "/local/domain/5/new", NULL), "EACCES"));
+	CHECK(ERR(req(d6, XS_RM, 0, "/local/domain/5/data", NULL), "EACCES"));
+	/* dom0's tree is closed to guests */
+	CHECK(ERR(req(d5, XS_READ, 0, "/local/domain/0/name", NULL), "EACCES"));
+	CHECK(ERR(req(d5, XS_WRITE, 0, "/tool/x", "1", NULL), "EACCES"));
+	/* grant dom6 read, then both */
+	CHECK(OK(req(d5, XS_SET_PERMS, 0, "/local/domain/5/data", "n5", "r6", NULL)));
+	CHECK(!strcmp(readv(d6, 0, "/local/domain/5/data"), "v"));
+	CHECK(ERR(req(d6, XS_WRITE, 0, "/local/domain/5/data", "x", NULL), "EACCES"));
+	CHECK(OK(req(d5, XS_SET_PERMS, 0, "/local/domain/5/data", "n5", "b6", NULL)));
+	CHECK(write_val(d6, 0, "/local/domain/5/data", "six"));
+	/* default letter applies to everybody unlisted */
+	CHECK(OK(req(d5, XS_SET_PERMS, 0, "/local/domain/5/data", "r5", NULL)));
+	CHECK(!strcmp(readv(d6, 0, "/local/domain/5/data"), "six"));
+	/* only the owner may set perms, and may not give the node away */
+	CHECK(ERR(req(d6, XS_SET_PERMS, 0, "/local/domain/5/data", "b6", NULL), "EACCES"));
+	CHECK(ERR(req(d5, XS_SET_PERMS, 0, "/local/domain/5/data", "b6", NULL), "EACCES"));
+	CHECK(ERR(req(d0, XS_SET_PERMS, 0, "/local/domain/5/data", "x5", NULL), "EINVAL"));
+	CHECK(ERR(req(d0, XS_SET_PERMS, 0, "/local/domain/5/data", "r", NULL), "EINVAL"));
+	CHECK(ERR(req(d0, XS_SET_PERMS, 0, "/local/domain/5/data", NULL), "EINVAL"));
+}
+
+static void t_perms_inherit(void)
+{
+	struct msg *m;
+
+	/* dom0-created nodes keep the parent's list unchanged */
+	CHECK(OK(req(d0, XS_SET_PERMS, 0, "/local/domain/6", "n6", "r5", NULL)));
+	CHECK(write_val(d0, 0, "/local/domain/6/a/b", "x"));
+	m = req(d0, XS_GET_PERMS, 0, "/local/domain/6/a/b", NULL);
+	CHECK(OK(m) && m->h.len == 6 && !memcmp(m->b, "n6\0r5\0", 6));
+	/* a guest's new nodes get the guest as owner, the rest inherited */
+	CHECK(write_val(d6, 0, "/local/domain/6/c", "y"));
+	m = req(d6, XS_GET_PERMS, 0, "/local/domain/6/c", NULL);
+	CHECK(OK(m) && m->h.len == 6 && !memcmp(m->b, "n6\0r5\0", 6));
+	CHECK(!strcmp(readv(d5, 0, "/local/domain/6/c"), "y"));
+	/* a writable dir owned by dom0: dom5 creates, and owns, its node */
+	CHECK(OK(req(d0, XS_MKDIR, 0, "/shared", NULL)));
+	CHECK(OK(req(d0, XS_SET_PERMS, 0, "/shared", "b0", NULL)));
+	CHECK(write_val(d5, 0, "/shared/mine", "5"));
+	m = req(d0, XS_GET_PERMS, 0, "/shared/mine", NULL);
+	CHECK(OK(m) && !strcmp(m->b, "b5"));
+}
+
+static void t_watch_basic(void)
+{
+	struct msg m;
+
+	/* the reply comes first, then the initial event */
+	raw(d0, XS_WATCH, 0, "/w\0tok", 7);
+	CHECK(pop(d0, &m) && m.h.type == XS_WATCH && !strcmp(m.b, "OK"));
+	CHECK(event(d0, "/w", "tok"));
+	CHECK(no_event(d0));
+	CHECK(write_val(d5, 0, "/local/domain/5/x", "1"));
+	CHECK(no_event(d0));
+	CHECK(write_val(d0, 0, "/w", "1"));
+	CHECK(event(d0, "/w", "tok"));
+	CHECK(write_val(d0, 0, "/w/sub/deeper", "1"));
+	CHECK(event(d0, "/w/sub/deeper", "tok"));
+	CHECK(write_val(d0, 0, "/wx", "1"));		/* not a child of /w */
+	CHECK(no_event(d0));
+	CHECK(OK(req(d0, XS_SET_PERMS, 0, "/w", "n0", "r5", NULL)));
+	CHECK(event(d0, "/w", "tok"));
+	CHECK(OK(req(d0, XS_MKDIR, 0, "/w", NULL)));	/* exists: no change */
+	CHECK(no_event(d0));
+	CHECK(ERR(req(d0, XS_WATCH, 0, "/w", "tok", NULL), "EEXIST"));
+	CHECK(OK(req(d0, XS_WATCH, 0, "/w", "tok2", NULL)));
+	CHECK(event(d0, "/w", "tok2"));
+	CHECK(OK(req(d0, XS_UNWATCH, 0, "/w", "tok", NULL)));
+	CHECK(ERR(req(d0, XS_UNWATCH, 0, "/w", "tok", NULL), "ENOENT"));
+	CHECK(write_val(d0, 0, "/w", "2"));
+	CHECK(event(d0, "/w", "tok2"));
+	CHECK(no_event(d0));
+	CHECK(ERR(req(d0, XS_WATCH, 0, "/w", NULL), "EINVAL"));
+	CHECK(ERR(req(d0, XS_WATCH, 0, "/bad//path", "t", NULL), "EINVAL"));
+}
+
+static void t_watch_rm(void)
+{
+	CHECK(write_val(d0, 0, "/top/mid/leaf", "1"));
+	CHECK(OK(req(d0, XS_WATCH, 0, "/top/mid/leaf", "leaf", NULL)));
+	CHECK(OK(req(d0, XS_WATCH, 0, "/top", "top", NULL)));
+	drain(d0);
+	CHECK(OK(req(d0, XS_RM, 0, "/top/mid", NULL)));
+	/* watch above: the removed path; watch below: its own path */
+	CHECK(event(d0, "/top/mid", "top"));
+	CHECK(event(d0, "/top/mid/leaf", "leaf"));
+	CHECK(no_event(d0));
+}
+
+static void t_watch_relative_and_perms(void)
+{
+	/* relative watch reports relative paths */
+	CHECK(OK(req(d5, XS_WATCH, 0, "device", "dev", NULL)));
+	CHECK(event(d5, "device", "dev"));
+	CHECK(write_val(d0, 0, "/local/domain/5/device/vbd/768/state", "1"));
+	CHECK(event(d5, "device/vbd/768/state", "dev"));
+	/* unprivileged watchers only see nodes they can read */
+	CHECK(OK(req(d6, XS_WATCH, 0, "/local/domain/5", "spy", NULL)));
+	CHECK(event(d6, "/local/domain/5", "spy"));	/* initial: always */
+	CHECK(write_val(d5, 0, "/local/domain/5/secret", "x"));
+	CHECK(no_event(d6));
+	drain(d5);
+	/* watch quota: E2BIG */
+	quota.watches = 2;
+	CHECK(OK(req(d6, XS_WATCH, 0, "/a", "1", NULL)));
+	CHECK(ERR(req(d6, XS_WATCH, 0, "/b", "2", NULL), "E2BIG"));
+	CHECK(OK(req(d0, XS_WATCH, 0, "/b", "2", NULL)));	/* dom0 exempt */
+}
+
+static void t_special_watches(void)
+{
+	CHECK(OK(req(d0, XS_WATCH, 0, "@introduceDomain", "intro", NULL)));
+	CHECK(OK(req(d0, XS_WATCH, 0, "@releaseDomain", "rel", NULL)));
+	CHECK(OK(req(d5, XS_WATCH, 0, "@releaseDomain", "rel5", NULL)));
+	CHECK(event(d0, "@introduceDomain", "intro"));
+	CHECK(event(d0, "@releaseDomain", "rel"));
+	CHECK(event(d5, "@releaseDomain", "rel5"));	/* initial one only */
+	CHECK(OK(req(d0, XS_INTRODUCE, 0, "7", "1234", "5", NULL)));
+	CHECK(event(d0, "@introduceDomain", "intro"));
+	CHECK(no_event(d0));
+	CHECK(OK(req(d0, XS_INTRODUCE, 0, "7", "1234", "6", NULL)));	/* again */
+	CHECK(no_event(d0));
+	CHECK(!strcmp(req(d0, XS_IS_DOMAIN_INTRODUCED, 0, "7", NULL)->b, "T"));
+	CHECK(!strcmp(req(d0, XS_IS_DOMAIN_INTRODUCED, 0, "8", NULL)->b, "F"));
+	CHECK(!strcmp(req(d0, XS_IS_DOMAIN_INTRODUCED, 0, "0", NULL)->b, "T"));
+	CHECK(OK(req(d0, XS_RESUME, 0, "7", NULL)));
+	CHECK(OK(req(d0, XS_RELEASE, 0, "7", NULL)));
+	CHECK(event(d0, "@releaseDomain", "rel"));
+	CHECK(no_event(d5));		/* n0 on the special node */
+	CHECK(!strcmp(req(d0, XS_IS_DOMAIN_INTRODUCED, 0, "7", NULL)->b, "F"));
+	CHECK(ERR(req(d0, XS_RELEASE, 0, "7", NULL), "ENOENT"));
+	CHECK(ERR(req(d0, XS_RESUME, 0, "7", NULL), "ENOENT"));
+	CHECK(ERR(req(d0, XS_RELEASE, 0, "0", NULL), "EINVAL"));
+	/* granting read on the special node lets dom5 see it */
+	CHECK(OK(req(d0, XS_SET_PERMS, 0, "@releaseDomain", "n0", "r5", NULL)));
+	CHECK(OK(req(d0, XS_INTRODUCE, 0, "9", "1", "1", NULL)));
+	CHECK(OK(req(d0, XS_RELEASE, 0, "9", NULL)));
+	CHECK(event(d5, "@releaseDomain", "rel5"));
+}
+
+static void t_domain_ops(void)
+{
+	struct msg *m = req(d5, XS_GET_DOMAIN_PATH, 0, "12", NULL);
+
+	CHECK(OK(m) && !strcmp(m->b, "/local/domain/12") && m->h.len == 17);
+	CHECK(ERR(req(d0, XS_GET_DOMAIN_PATH, 0, "x", NULL), "EINVAL"));
+	CHECK(ERR(req(d0, XS_GET_DOMAIN_PATH, 0, "-1", NULL), "EINVAL"));
+	CHECK(ERR(req(d5, XS_INTRODUCE, 0, "7", "1", "1", NULL), "EACCES"));
+	CHECK(ERR(req(d5, XS_RELEASE, 0, "7", NULL), "EACCES"));
+	CHECK(ERR(req(d5, XS_IS_DOMAIN_INTRODUCED, 0, "0", NULL), "EACCES"));
+	CHECK(ERR(req(d5, XS_SET_TARGET, 0, "5", "6", NULL), "EACCES"));
+	CHECK(ERR(req(d5, XS_CONTROL, 0, "check", NULL), "EACCES"));
+	CHECK(ERR(req(d0, XS_INTRODUCE, 0, "7", "1", NULL), "EINVAL"));
+	CHECK(ERR(req(d0, XS_INTRODUCE, 0, "7", "1", "0", NULL), "EINVAL"));
+	CHECK(ERR(req(d0, XS_INTRODUCE, 0, "99999", "1", "1", NULL), "EINVAL"));
+	/* SET_TARGET: dom5 acts with dom6's rights */
+	CHECK(OK(req(d0, XS_INTRODUCE, 0, "5", "1", "1", NULL)));
+	CHECK(ERR(req(d5, XS_READ, 0, "/local/domain/6", NULL), "EACCES"));
+	CHECK(OK(req(d0, XS_SET_TARGET, 0, "5", "6", NULL)));
+	CHECK(OK(req(d5, XS_READ, 0, "/local/domain/6", NULL)));
+	CHECK(OK(req(d0, XS_CONTROL, 0, "check", NULL)));
+	CHECK(ERR(req(d0, XS_CONTROL, 0, "no-such-command", NULL), "EINVAL"));
+}
+
+static void t_txn_isolation(void)
+{
+	uint32_t t = txn_start(d0);
+
+	CHECK(t != 0);
+	CHECK(write_val(d0, 0, "/x", "before"));
+	CHECK(OK(req(d0, XS_WATCH, 0, "/x", "w", NULL)));
+	drain(d0);
+	CHECK(write_val(d0, t, "/t/a", "1"));
+	CHECK(!strcmp(readv(d0, t, "/t/a"), "1"));
+	CHECK(ERR(req(d0, XS_READ, 0, "/t/a", NULL), "ENOENT"));
+	CHECK(write_val(d0, t, "/x", "inside"));
+	CHECK(!strcmp(readv(d0, 0, "/x"), "before"));
+	CHECK(OK(req(d0, XS_RM, t, "/tool", NULL)));
+	CHECK(ERR(req(d0, XS_READ, t, "/tool", NULL), "ENOENT"));
+	CHECK(OK(req(d0, XS_READ, 0, "/tool", NULL)));
+	CHECK(no_event(d0));				/* nothing fires yet */
+	CHECK(OK(req(d0, XS_TRANSACTION_END, t, "T", NULL)));
+	CHECK(event(d0, "/x", "w"));
+	CHECK(no_event(d0));
+	CHECK(!strcmp(readv(d0, 0, "/x"), "inside"));
+	CHECK(!strcmp(readv(d0, 0, "/t/a"), "1"));
+	CHECK(ERR(req(d0, XS_READ, 0, "/tool", NULL), "ENOENT"));
+	/* the id is gone */
+	CHECK(ERR(req(d0, XS_READ, t, "/x", NULL), "ENOENT"));
+	CHECK(ERR(req(d0, XS_TRANSACTION_END, t, "T", NULL), "ENOENT"));
+}
+
+static void t_txn_conflict(void)
+{
+	uint32_t t1, t2;
+
+	CHECK(write_val(d0, 0, "/c", "0"));
+	/* a write by someone else to a node the transaction read */
+	t1 = txn_start(d0);
+	CHECK(!strcmp(readv(d0, t1, "/c"), "0"));
+	CHECK(write_val(d0, t1, "/c", "t1"));
+	CHECK(write_val(d6, 0, "/local/domain/6/other", "z"));	/* unrelated */
+	CHECK(write_val(d0, 0, "/c", "outside"));
+	CHECK(ERR(req(d0, XS_TRANSACTION_END, t1, "T", NULL), "EAGAIN"));
+	CHECK(!strcmp(readv(d0, 0, "/c"), "outside"));
+	CHECK(ERR(req(d0, XS_TRANSACTION_END, t1, "T", NULL), "ENOENT"));
+	/* two transactions: the first commit wins */
+	t1 = txn_start(d0);
+	t2 = txn_start(d5);
+	CHECK(t1 && t2 && t1 != t2);
+	CHECK(write_val(d0, t1, "/local/domain/5/k", "a"));
+	CHECK(write_val(d5, t2, "/local/domain/5/k", "b"));
+	CHECK(OK(req(d5, XS_TRANSACTION_END, t2, "T", NULL)));
+	CHECK(ERR(req(d0, XS_TRANSACTION_END, t1, "T", NULL), "EAGAIN"));
+	CHECK(!strcmp(readv(d0, 0, "/local/domain/5/k"), "b"));
+	/* something the transaction found missing appears meanwhile */
+	t1 = txn_start(d0);
+	CHECK(ERR(req(d0, XS_READ, t1, "/appears", NULL), "ENOENT"));
+	CHECK(write_val(d0, t1, "/elsewhere", "1"));
+	CHECK(write_val(d6, 0, "/local/domain/6/x", "1"));
+	CHECK(write_val(d0, 0, "/appears", "1"));
+	CHECK(ERR(req(d0, XS_TRANSACTION_END, t1, "T", NULL), "EAGAIN"));
+	CHECK(ERR(req(d0, XS_READ, 0, "/elsewhere", NULL), "ENOENT"));
+	/* disjoint transactions both commit */
+	t1 = txn_start(d0);
+	t2 = txn_start(d0);
+	CHECK(write_val(d0, t1, "/c", "one"));
+	CHECK(write_val(d0, t2, "/local/domain/0/name", "two"));
+	CHECK(OK(req(d0, XS_TRANSACTION_END, t1, "T", NULL)));
+	CHECK(OK(req(d0, XS_TRANSACTION_END, t2, "T", NULL)));
+	/* abort discards */
+	t1 = txn_start(d0);
+	CHECK(write_val(d0, t1, "/c", "never"));
+	CHECK(OK(req(d0, XS_TRANSACTION_END, t1, "F", NULL)));
+	CHECK(!strcmp(readv(d0, 0, "/c"), "one"));
+}
+
+static void t_txn_errors(void)
+{
+	uint32_t t = txn_start(d5), i;
+
+	CHECK(ERR(req(d5, XS_READ, 12345, "name", NULL), "ENOENT"));
+	CHECK(ERR(req(d5, XS_TRANSACTION_START, t, "", NULL), "EBUSY"));
+	CHECK(ERR(req(d5, XS_TRANSACTION_END, t, "X", NULL), "EINVAL"));
+	CHECK(ERR(req(d5, XS_TRANSACTION_END, t, "T", "F", NULL), "EINVAL"));
+	CHECK(ERR(req(d6, XS_TRANSACTION_END, t, "T", NULL), "ENOENT"));	/* not its own */
+	CHECK(OK(req(d5, XS_TRANSACTION_END, t, "F", NULL)));
+	for (i = 0; i < 10; i++)
+		CHECK(txn_start(d5) != 0);
+	CHECK(ERR(req(d5, XS_TRANSACTION_START, 0, "", NULL), "ENOSPC"));
+	CHECK(txn_start(d0) != 0);				/* dom0 exempt */
+	CHECK(OK(req(d5, XS_RESET_WATCHES, 0, "", NULL)));
+	CHECK(d5->ntxns == 0 && txn_start(d5) != 0);
+}
+
+static void t_quota_nodes(void)
+{
+	char path[64], err[16];
+	int i;
+
+	quota.nodes = 5;	/* dom5 already owns its home and name */
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "/local/domain/5/n%d", i);
+		CHECK(write_val(d5, 0, path, "x"));
+	}
+	CHECK(!write_err(d5, 0, "/local/domain/5/n3", "x", err) && !strcmp(err, "ENOSPC"));
+	/* a multi-node create fails as a whole */
+	CHECK(OK(req(d5, XS_RM, 0, "/local/domain/5/n2", NULL)));
+	CHECK(!write_err(d5, 0, "/local/domain/5/p/q", "x", err) && !strcmp(err, "ENOSPC"));
+	CHECK(ERR(req(d5, XS_READ, 0, "/local/domain/5/p", NULL), "ENOENT"));
+	CHECK(write_val(d5, 0, "/local/domain/5/p", "x"));
+	/* freed by removal; dom0 is exempt */
+	CHECK(OK(req(d5, XS_RM, 0, "/local/domain/5/n0", NULL)));
+	CHECK(write_val(d5, 0, "/local/domain/5/n9", "x"));
+	for (i = 0; i < 10; i++) {
+		snprintf(path, sizeof(path), "/dom0/n%d", i);
+		CHECK(write_val(d0, 0, path, "x"));
+	}
+}
+
+static void t_quota_sizes(void)
+{
+	char big[3000], err[16];
+	unsigned int i;
+
+	memset(big, 'v', sizeof(big));
+	big[2100] = '\0';
+	CHECK(!write_err(d5, 0, "/local/domain/5/big", big, err) && !strcmp(err, "ENOSPC"));
+	CHECK(write_val(d0, 0, "/big", big));			/* dom0 exempt */
+	big[1000] = '\0';
+	CHECK(write_val(d5, 0, "/local/domain/5/ok", big));
+	/* permission entries */
+	CHECK(ERR(req(d5, XS_SET_PERMS, 0, "/local/domain/5/ok", "n5", "r1", "r2",
+		      "r3", "r4", "r6", NULL), "ENOSPC"));
+	CHECK(OK(req(d5, XS_SET_PERMS, 0, "/local/domain/5/ok", "n5", "r1", "r2",
+		     "r3", "r4", NULL)));
+	/* relative path length beyond quota.path */
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = i % 10 == 9 ? '/' : 'p';	/* short components */
+	big[XENSTORE_REL_PATH_MAX + 1] = '\0';
+	CHECK(ERR(req(d5, XS_MKDIR, 0, big, NULL), "EINVAL"));
+	big[XENSTORE_REL_PATH_MAX] = '\0';
+	CHECK(OK(req(d5, XS_MKDIR, 0, big, NULL)));
+	/* nodes touched in one transaction */
+	quota.txn_nodes = 2;
+	{
+		uint32_t t = txn_start(d5);
+
+		CHECK(write_val(d5, t, "/local/domain/5/t1", "1"));	/* +parent */
+		CHECK(!write_err(d5, t, "/local/domain/5/t2", "1", err) &&
+		      !strcmp(err, "ENOSPC"));
+	}
+}
+
+static void t_malformed(void)
+{
+	struct xsd_sockmsg h = { XS_READ, 1, 0, XENSTORE_PAYLOAD_MAX + 1 };
+	struct msg m;
+	char buf[64];
+	unsigned int i;
+
+	/* unknown and removed types */
+	CHECK(ERR(req(d0, 20, 0, "x", NULL), "ENOSYS"));
+	CHECK(ERR(req(d0, XS_TYPE_COUNT, 0, NULL), "ENOSYS"));
+	CHECK(ERR(req(d0, 0xffff, 0, NULL), "ENOSYS"));
+	CHECK(ERR(req(d0, XS_WATCH_EVENT, 0, "a", "b", NULL), "ENOSYS"));
+	CHECK(ERR(req(d0, XS_ERROR, 0, NULL), "ENOSYS"));
+	/* a string argument without its NUL */
+	raw(d0, XS_READ, 0, "/local", 6);
+	CHECK(pop(d0, &m) && m.h.type == XS_ERROR && !strcmp(m.b, "EINVAL"));
+	raw(d0, XS_WRITE, 0, "/nonul", 6);
+	CHECK(pop(d0, &m) && m.h.type == XS_ERROR && !strcmp(m.b, "EINVAL"));
+	CHECK(ERR(req(d0, XS_READ, 0, NULL), "EINVAL"));		/* empty */
+	CHECK(ERR(req(d0, XS_READ, 0, "/a", "/b", NULL), "EINVAL"));
+	/* req_id and tx_id are echoed */
+	raw(d0, XS_GET_DOMAIN_PATH, 0, "3", 2);
+	CHECK(pop(d0, &m) && m.h.req_id == 77 && m.h.tx_id == 0);
+	/* byte by byte framing */
+	{
+		struct xsd_sockmsg r = { XS_READ, 9, 0, 21 };
+
+		memcpy(buf, &r, sizeof(r));
+		memcpy(buf + sizeof(r), "/local/domain/0/name", 21);
+		for (i = 0; i < sizeof(r) + 21; i++)
+			CHECK(conn_feed(d0, buf + i, 1) == 0);
+		CHECK(pop(d0, &m) && m.h.req_id == 9 && !strcmp(m.b, "Domain-0"));
+	}
+	/* a length beyond the payload limit is fatal for the connection */
+	CHECK(conn_feed(d5, &h, sizeof(h)) == -EPROTO);
+	/* two messages in one feed */
+	{
+		struct xsd_sockmsg a = { XS_GET_DOMAIN_PATH, 1, 0, 2 };
+		struct xsd_sockmsg b = { XS_GET_DOMAIN_PATH, 2, 0, 2 };
+
+		memcpy(buf, &a, 16);
+		memcpy(buf + 16, "1", 2);
+		memcpy(buf + 18, &b, 16);
+		memcpy(buf + 34, "2", 2);
+		CHECK(conn_feed(d6, buf, 36) == 0);
+		CHECK(pop(d6, &m) && m.h.req_id == 1 && !strcmp(m.b, "/local/domain/1"));
+		CHECK(pop(d6, &m) && m.h.req_id == 2 && !strcmp(m.b, "/local/domain/2"));
+	}
+}
+
+static void t_drop_privilege(void)
+{
+	struct conn *c = conn_new(0, true, "sock");
+
+	CHECK(ERR(req(c, XS_CONTROL, 0, "drop-privilege", "0", NULL), "EINVAL"));
+	CHECK(OK(req(c, XS_CONTROL, 0, "drop-privilege", "5", NULL)));
+	CHECK(!c->privileged && c->domid == 5);
+	CHECK(ERR(req(c, XS_READ, 0, "/local/domain/0/name", NULL), "EACCES"));
+	CHECK(!strcmp(readv(c, 0, "name"), "five"));
+	CHECK(ERR(req(c, XS_CONTROL, 0, "drop-privilege", "0", NULL), "EACCES"));
+}
+
+int main(void)
+{
+	run("read_write", t_read_write);
+	run("binary_value", t_binary_value);
+	run("bad_paths", t_bad_paths);
+	run("mkdir_rm_directory", t_mkdir_rm_directory);
+	run("directory_part", t_directory_part);
+	run("perms_basic", t_perms_basic);
+	run("perms_inherit", t_perms_inherit);
+	run("watch_basic", t_watch_basic);
+	run("watch_rm", t_watch_rm);
+	run("watch_relative_and_perms", t_watch_relative_and_perms);
+	run("special_watches", t_special_watches);
+	run("domain_ops", t_domain_ops);
+	run("txn_isolation", t_txn_isolation);
+	run("txn_conflict", t_txn_conflict);
+	run("txn_errors", t_txn_errors);
+	run("quota_nodes", t_quota_nodes);
+	run("quota_sizes", t_quota_sizes);
+	run("malformed", t_malformed);
+	run("drop_privilege", t_drop_privilege);
+	return nfail ? 1 : 0;
+}
