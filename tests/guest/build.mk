@@ -1,1 +1,43 @@
-GUEST_ELFS :=
+# Test guests: one PV kernel per tests/guest/<name>.c, on the framework in lib/.
+
+GUEST_DIR  := tests/guest
+GUEST_OUT  := $(O)/tests/guest
+GUEST_SRCS := $(wildcard $(GUEST_DIR)/*.c)
+GUEST_ELFS := $(patsubst $(GUEST_DIR)/%.c,$(GUEST_OUT)/%.elf,$(GUEST_SRCS))
+GUEST_LIB  := $(GUEST_OUT)/lib/head.o $(GUEST_OUT)/lib/lib.o \
+	$(GUEST_OUT)/lib/string.o $(GUEST_OUT)/lib/vsnprintf.o
+
+GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
+	-ffreestanding -fno-stack-protector -fno-pic -mcmodel=kernel \
+	-mno-red-zone -mgeneral-regs-only -fno-asynchronous-unwind-tables \
+	-fcf-protection=none -Ihypercall_abi/include -Ihypervisor/include -MMD -MP
+GUEST_LDFLAGS := -static -nostdlib -no-pie -z max-page-size=4096 -z noexecstack \
+	--no-warn-rwx-segments --build-id=none -T $(GUEST_DIR)/lib/guest.lds
+
+$(GUEST_OUT)/lib/%.o: $(GUEST_DIR)/lib/%.c $(GUEST_DIR)/build.mk
+	@mkdir -p $(dir $@)
+	$(Q)gcc $(GUEST_CFLAGS) -c $< -o $@
+$(GUEST_OUT)/lib/%.o: $(GUEST_DIR)/lib/%.S $(GUEST_DIR)/build.mk
+	@mkdir -p $(dir $@)
+	$(Q)gcc $(GUEST_CFLAGS) -c $< -o $@
+$(GUEST_OUT)/lib/%.o: hypervisor/lib/%.c $(GUEST_DIR)/build.mk
+	@mkdir -p $(dir $@)
+	$(Q)gcc $(GUEST_CFLAGS) -c $< -o $@
+
+# A test that defines WITH_HYPERCALL_PAGE gets the note and the page.
+$(GUEST_OUT)/%.hcpage.o: $(GUEST_DIR)/lib/head.S
+	@mkdir -p $(dir $@)
+	$(Q)gcc $(GUEST_CFLAGS) -DWITH_HYPERCALL_PAGE -c $< -o $@
+
+$(GUEST_OUT)/%.o: $(GUEST_DIR)/%.c $(GUEST_DIR)/build.mk
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)gcc $(GUEST_CFLAGS) -c $< -o $@
+
+$(GUEST_OUT)/%.elf: $(GUEST_OUT)/%.o $(GUEST_LIB) $(GUEST_OUT)/%.hcpage.o $(GUEST_DIR)/lib/guest.lds
+	$(Q)if grep -q '^#define WITH_HYPERCALL_PAGE' $(GUEST_DIR)/$*.c; then \
+	  head=$(GUEST_OUT)/$*.hcpage.o; else head=$(GUEST_OUT)/lib/head.o; fi; \
+	  ld $(GUEST_LDFLAGS) -o $@ $$head $(GUEST_OUT)/$*.o $(filter-out $(GUEST_OUT)/lib/head.o,$(GUEST_LIB))
+
+.SECONDARY: $(GUEST_ELFS:.elf=.o) $(GUEST_ELFS:.elf=.hcpage.o) $(GUEST_LIB)
+-include $(wildcard $(GUEST_OUT)/*.d $(GUEST_OUT)/lib/*.d)

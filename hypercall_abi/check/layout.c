@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Layout checks for every public structure: sizes and the offsets guests
+ * hard-code (pv-abi-core.md). Compiled into the hypervisor, the host unit
+ * tests and the test guests, so all three agree with the ABI.
+ */
+#include <stddef.h>
+#include <lamina/types.h>
+#include <lamina/start_info.h>
+#include <lamina/shared_info.h>
+#include <lamina/version.h>
+#include <lamina/sched.h>
+
+#define CHECK_SIZE(t, n)	_Static_assert(sizeof(t) == (n), "sizeof " #t)
+#define CHECK_OFF(t, f, n)	_Static_assert(offsetof(t, f) == (n), "offsetof " #t "." #f)
+
+CHECK_SIZE(struct start_info, 1168);
+CHECK_OFF(struct start_info, nr_pages, 32);
+CHECK_OFF(struct start_info, shared_info, 40);
+CHECK_OFF(struct start_info, flags, 48);
+CHECK_OFF(struct start_info, store_mfn, 56);
+CHECK_OFF(struct start_info, store_evtchn, 64);
+CHECK_OFF(struct start_info, console.domU.mfn, 72);
+CHECK_OFF(struct start_info, console.domU.evtchn, 80);
+CHECK_OFF(struct start_info, console.dom0.info_size, 76);
+CHECK_OFF(struct start_info, pt_base, 88);
+CHECK_OFF(struct start_info, nr_pt_frames, 96);
+CHECK_OFF(struct start_info, mfn_list, 104);
+CHECK_OFF(struct start_info, mod_start, 112);
+CHECK_OFF(struct start_info, mod_len, 120);
+CHECK_OFF(struct start_info, cmd_line, 128);
+CHECK_OFF(struct start_info, first_p2m_pfn, 1152);
+CHECK_OFF(struct start_info, nr_p2m_frames, 1160);
+
+CHECK_SIZE(struct vcpu_time_info, 32);
+CHECK_SIZE(struct vcpu_info, 64);
+CHECK_OFF(struct vcpu_info, evtchn_upcall_mask, 1);
+CHECK_OFF(struct vcpu_info, evtchn_pending_sel, 8);
+CHECK_OFF(struct vcpu_info, arch.cr2, 16);
+CHECK_OFF(struct vcpu_info, time, 32);
+CHECK_OFF(struct shared_info, evtchn_pending, 2048);
+CHECK_OFF(struct shared_info, evtchn_mask, 2560);
+CHECK_OFF(struct shared_info, wc_version, 3072);
+CHECK_OFF(struct shared_info, wc_sec_hi, 3084);
+CHECK_OFF(struct shared_info, arch.max_pfn, 3088);
+CHECK_OFF(struct shared_info, arch.p2m_generation, 3128);
+CHECK_SIZE(struct shared_info, 3136);
+
+CHECK_SIZE(struct xen_compile_info, 144);
+CHECK_SIZE(struct xen_feature_info, 8);
+CHECK_SIZE(struct sched_shutdown, 4);

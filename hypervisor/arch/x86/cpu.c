@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The boot CPU's descriptor tables and system-call MSRs.
+ *
+ * GDT: see asm/desc.h. The reserved page (byte 0xE000) holds, at the
+ * offsets Xen uses and Linux hard-codes: 0xE008 ring-0 64-bit code,
+ * 0xE010 ring-0 data, 0xE023 ring-3 32-bit code, 0xE02B ring-3 flat data,
+ * 0xE033 ring-3 64-bit code, 0xE040 the TSS. STAR is chosen so that
+ * syscall enters on 0xE008/0xE010 and sysret would return on
+ * 0xE033/0xE02B.
+ *
+ * IDT: all gates DPL 0, so a guest's `int n` raises #GP and the hypervisor
+ * decides. #DF and NMI run on their own stacks (IST), so a broken stack
+ * still gives a crash dump.
+ */
+#include <hv/lib.h>
+#include <asm/x86.h>
+#include <asm/desc.h>
+#include <asm/layout.h>
+#include <asm/percpu.h>
+#include <lamina/xen_x86_64.h>
+
+struct tss {
+	uint32_t rsvd0;
+	uint64_t rsp[3];
+	uint64_t rsvd1;
+	uint64_t ist[7];
+	uint64_t rsvd2;
+	uint16_t rsvd3;
+	uint16_t iomap_base;
+} __packed;
+
+struct idt_gate {
+	uint16_t off_lo, sel;
+	uint8_t ist, type;
+	uint16_t off_mid;
+	uint32_t off_hi, rsvd;
+} __packed;
+
+BUILD_BUG_ON(sizeof(struct tss) != 104);
+BUILD_BUG_ON(sizeof(struct idt_gate) != 16);
+
+struct percpu cpu0_percpu;
+static uint64_t gdt[GDT_PAGES * 512] __aligned(4096);
+static struct idt_gate idt[256] __aligned(4096);
+static struct tss tss __aligned(64);
+static uint8_t ist_stacks[2][IST_STACK_SIZE] __aligned(4096);
+bool cpu_has_smap;
+
+extern const uint64_t exception_stubs[32];
+extern void irq_spurious(void);
+extern void syscall_entry(void);
+
+#define GDT_IDX(sel)	(((sel) & ~7) / 8)
+
+static void gdt_init(void)
+{
+	uint64_t base = (uint64_t)&tss;
+	unsigned int t = GDT_IDX(HV_TSS_SEL);
+
+	gdt[GDT_IDX(HV_CS)] = 0x00af9b000000ffffULL;		/* ring-0 64-bit code */
+	gdt[GDT_IDX(HV_DS)] = 0x00cf93000000ffffULL;		/* ring-0 data */
+	gdt[GDT_IDX(FLAT_RING3_CS32)] = 0x00cffb000000ffffULL;	/* ring-3 32-bit code */
+	gdt[GDT_IDX(FLAT_RING3_DS32)] = 0x00cff3000000ffffULL;	/* ring-3 data */
+	gdt[GDT_IDX(FLAT_RING3_CS64)] = 0x00affb000000ffffULL;	/* ring-3 64-bit code */
+	/* 64-bit available TSS, 16 bytes. */
+	gdt[t] = (sizeof(tss) - 1) | ((base & 0xffffff) << 16) | (0x89ULL << 40) |
+		 (((base >> 24) & 0xff) << 56);
+	gdt[t + 1] = base >> 32;
+}
+
+static void load_tables(void)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __packed gdtr = { GDT_LIMIT, (uint64_t)gdt }, idtr = { sizeof(idt) - 1, (uint64_t)idt };
+
+	asm volatile("lgdt %0" : : "m"(gdtr));
+	/* Reload CS with a far return, then the data segments. */
+	asm volatile("pushq %0\n\t"
+		     "leaq 1f(%%rip), %%rax\n\t"
+		     "pushq %%rax\n\t"
+		     "lretq\n"
+		     "1:\n\t"
+		     "mov %1, %%ss\n\t"
+		     "mov %2, %%ds\n\t"
+		     "mov %2, %%es\n\t"
+		     "mov %2, %%fs\n\t"
+		     "mov %2, %%gs"
+		     : : "i"(HV_CS), "r"(HV_DS), "r"(0) : "rax", "memory");
+	asm volatile("ltr %w0" : : "r"(HV_TSS_SEL));
+	asm volatile("lidt %0" : : "m"(idtr));
+}
+
+static void set_gate(unsigned int vec, uint64_t handler, unsigned int ist)
+{
+	struct idt_gate *g = &idt[vec];
+
+	g->off_lo = handler & 0xffff;
+	g->sel = HV_CS;
+	g->ist = ist;
+	g->type = 0x8e;		/* present, DPL 0, 64-bit interrupt gate */
+	g->off_mid = (handler >> 16) & 0xffff;
+	g->off_hi = handler >> 32;
+	g->rsvd = 0;
+}
+
+void idt_init(void)
+{
+	unsigned int v;
+
+	for (v = 0; v < 256; v++)
+		set_gate(v, (uint64_t)irq_spurious, 0);
+	for (v = 0; v < 32; v++)
+		set_gate(v, exception_stubs[v], 0);
+	set_gate(8, exception_stubs[8], 1);	/* #DF */
+	set_gate(2, exception_stubs[2], 2);	/* NMI */
+}
+
+/* Mask both legacy PICs after moving them off the exception vectors. */
+static void pic_disable(void)
+{
+	outb(0x20, 0x11);
+	outb(0xa0, 0x11);
+	outb(0x21, 0x20);
+	outb(0xa1, 0x28);
+	outb(0x21, 0x04);
+	outb(0xa1, 0x02);
+	outb(0x21, 0x01);
+	outb(0xa1, 0x01);
+	outb(0x21, 0xff);
+	outb(0xa1, 0xff);
+}
+
+void syscall_init(void)
+{
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+	wrmsr(MSR_STAR, ((uint64_t)FLAT_RING3_CS32 << 48) | ((uint64_t)HV_CS << 32));
+	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+	wrmsr(MSR_CSTAR, 0);
+	wrmsr(MSR_FMASK, X86_EFLAGS_IF | X86_EFLAGS_TF | X86_EFLAGS_DF |
+			 X86_EFLAGS_AC | X86_EFLAGS_NT);
+}
+
+static void features_init(void)
+{
+	uint32_t a, b, c, d;
+	uint64_t cr4 = read_cr4() | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
+
+	cpuid(0, 0, &a, &b, &c, &d);
+	if (a >= 7) {
+		cpuid(7, 0, &a, &b, &c, &d);
+		if (b & (1U << 7))
+			cr4 |= X86_CR4_SMEP;
+		if (b & (1U << 20)) {
+			cr4 |= X86_CR4_SMAP;
+			cpu_has_smap = true;
+		}
+	}
+	write_cr4(cr4);
+	pr_info("cpu: SMEP %s, SMAP %s\n", cr4 & X86_CR4_SMEP ? "on" : "absent",
+		cpu_has_smap ? "on" : "absent");
+}
+
+void cpu_init(void)
+{
+	struct percpu *pc = &cpu0_percpu;
+
+	pc->self = pc;
+	pc->stack_top = (uint64_t)cpu0_stack + STACK_SIZE;
+	pc->cpu_id = 0;
+	tss.rsp[0] = pc->stack_top;
+	tss.ist[0] = (uint64_t)ist_stacks[0] + IST_STACK_SIZE;
+	tss.ist[1] = (uint64_t)ist_stacks[1] + IST_STACK_SIZE;
+	tss.iomap_base = sizeof(tss);	/* no I/O bitmap: all ports #GP in ring 3 */
+	gdt_init();
+	idt_init();
+	load_tables();
+	pic_disable();
+	/* Hypervisor GS base = per-CPU; the guest's sits in KERNEL_GS_BASE. */
+	wrmsr(MSR_GS_BASE, (uint64_t)pc);
+	wrmsr(MSR_KERNEL_GS_BASE, 0);
+	syscall_init();
+	features_init();
+}

@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Building dom0 from the first boot module (pv-abi-core.md §1.5-1.7).
+ *
+ * The guest starts inside one virtual region at VIRT_BASE that maps
+ * pseudo-physical memory from pfn 0 upwards, one 4 KiB page per pfn:
+ *
+ *   kernel | initrd | p2m list | start_info | page tables | stack | padding
+ *
+ * ending 4 MiB aligned with at least 512 KiB of padding. The region is
+ * reached through L4 -> L3 -> one L2, which Linux requires; every page is
+ * writable except the page-table pages. Frames are allocated and zeroed
+ * first, then the kernel is copied in, then the tables are written, so a
+ * failure part-way leaves nothing to undo but the frames.
+ */
+#include <hv/lib.h>
+#include <hv/domain.h>
+#include <hv/elf.h>
+#include <hv/hypervisor.h>
+#include <hv/page_alloc.h>
+#include <asm/page.h>
+#include <lamina/start_info.h>
+#include <lamina/xen_x86_64.h>
+#include <lamina/hypercall.h>
+#include <lamina/version.h>
+
+extern uint64_t *m2p;
+
+struct layout {
+	uint64_t v_start, v_end;
+	uint64_t initrd, p2m, start_info, pt, stack;	/* VAs */
+	uint64_t nr_pt;
+};
+
+struct builder {
+	struct domain *d;
+	struct pv_kernel k;
+	const struct boot_module *initrd;
+	struct layout l;
+};
+
+static void *va_ptr(struct builder *b, uint64_t va)
+{
+	uint64_t pfn = (va - b->l.v_start) >> PAGE_SHIFT;
+
+	ASSERT(pfn < b->d->nr_pages);
+	return (uint8_t *)mfn_to_virt(b->d->p2m[pfn]) + (va & (PAGE_SIZE - 1));
+}
+
+/* Copies len bytes to guest VA va, page by page (frames need not be contiguous). */
+static void copy_in(struct builder *b, uint64_t va, const void *src, uint64_t len)
+{
+	const uint8_t *s = src;
+
+	while (len) {
+		uint64_t n = MIN(len, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
+
+		memcpy(va_ptr(b, va), s, n);
+		va += n;
+		s += n;
+		len -= n;
+	}
+}
+
+static int load_segment(void *ctx, uint64_t va, const void *src, uint64_t filesz,
+			uint64_t memsz)
+{
+	(void)memsz;	/* the rest is already zero: frames come zeroed */
+	copy_in(ctx, va, src, filesz);
+	return 0;
+}
+
+static int plan_layout(struct builder *b)
+{
+	struct layout *l = &b->l;
+	uint64_t cur, needed;
+
+	l->v_start = b->k.virt_base;
+	l->nr_pt = 4;
+	for (;;) {
+		cur = ALIGN_UP(b->k.kend, PAGE_SIZE);
+		l->initrd = cur;
+		if (b->initrd)
+			cur += ALIGN_UP(b->initrd->size, PAGE_SIZE);
+		l->p2m = cur;
+		cur += ALIGN_UP(b->d->nr_pages * 8, PAGE_SIZE);
+		l->start_info = cur;
+		cur += PAGE_SIZE;
+		l->pt = cur;
+		cur += l->nr_pt * PAGE_SIZE;
+		l->stack = cur;
+		cur += PAGE_SIZE;
+		l->v_end = ALIGN_UP(cur + (512ULL << 10), 4ULL << 20);
+		needed = 3 + (l->v_end - l->v_start) / (2ULL << 20);
+		if (needed <= l->nr_pt)
+			break;
+		l->nr_pt = needed;
+	}
+	if (L2_INDEX(l->v_start) + (l->v_end - l->v_start) / (2ULL << 20) > 512) {
+		pr_err("dom0: the start-of-day region does not fit in one L2 table (1 GiB)\n");
+		return -ENOMEM;
+	}
+	if ((l->v_end - l->v_start) >> PAGE_SHIFT > b->d->nr_pages) {
+		pr_err("dom0: dom0_mem is too small: the kernel and its boot data need %llu MiB\n",
+		       (unsigned long long)((l->v_end - l->v_start) >> 20) + 1);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int alloc_memory(struct builder *b)
+{
+	struct domain *d = b->d;
+	uint64_t pfn, p2m_pages = DIV_ROUND_UP(d->nr_pages * 8, PAGE_SIZE);
+	mfn_t p2m_mfn = alloc_frames_contig(p2m_pages);
+
+	if (p2m_mfn == INVALID_MFN)
+		return -ENOMEM;
+	d->p2m = mfn_to_virt(p2m_mfn);
+	for (pfn = 0; pfn < d->nr_pages; pfn++) {
+		mfn_t mfn = alloc_frame();
+
+		if (mfn == INVALID_MFN) {
+			pr_err("dom0: out of memory after %llu of %llu pages\n",
+			       (unsigned long long)pfn, (unsigned long long)d->nr_pages);
+			return -ENOMEM;
+		}
+		d->p2m[pfn] = mfn;
+		m2p[mfn] = pfn;
+	}
+	return 0;
+}
+
+#define PT_FLAGS	(_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED)
+
+static void build_page_tables(struct builder *b)
+{
+	struct layout *l = &b->l;
+	pte_t *l4 = va_ptr(b, l->pt);
+	pte_t *l3 = va_ptr(b, l->pt + PAGE_SIZE);
+	pte_t *l2 = va_ptr(b, l->pt + 2 * PAGE_SIZE);
+	uint64_t va, pt_end = l->pt + l->nr_pt * PAGE_SIZE;
+	uint64_t first_l2 = L2_INDEX(l->v_start);
+
+	mm_copy_hypervisor_slots(l4);
+	l4[L4_INDEX(l->v_start)] = mk_pte(b->d->p2m[(l->pt + PAGE_SIZE - l->v_start) >> PAGE_SHIFT], PT_FLAGS);
+	l3[L3_INDEX(l->v_start)] = mk_pte(b->d->p2m[(l->pt + 2 * PAGE_SIZE - l->v_start) >> PAGE_SHIFT], PT_FLAGS);
+	for (va = l->v_start; va < l->v_end; va += PAGE_SIZE) {
+		uint64_t i = (va - l->v_start) >> 21;
+		uint64_t l1_va = l->pt + (3 + i) * PAGE_SIZE;
+		pte_t *l1 = va_ptr(b, l1_va);
+		uint64_t flags = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY;
+
+		l2[first_l2 + i] = mk_pte(b->d->p2m[(l1_va - l->v_start) >> PAGE_SHIFT], PT_FLAGS);
+		if (va < l->pt || va >= pt_end)
+			flags |= _PAGE_RW;	/* page-table pages stay read-only */
+		l1[L1_INDEX(va)] = mk_pte(b->d->p2m[(va - l->v_start) >> PAGE_SHIFT], flags);
+	}
+}
+
+/* Fills the legacy hypercall page (§1.4): syscall stubs, iret at slot 23. */
+static void fill_hypercall_page(uint8_t *p)
+{
+	static const uint8_t iret[] = { 0x51, 0x41, 0x53, 0x50, 0xb8, 23, 0, 0, 0, 0x0f, 0x05 };
+	unsigned int i;
+
+	memset(p, 0xcc, PAGE_SIZE);
+	for (i = 0; i < HYPERCALL_PAGE_SLOTS; i++) {
+		uint8_t *s = p + i * HYPERCALL_PAGE_SLOT_SIZE;
+		const uint8_t stub[] = { 0x51, 0x41, 0x53, 0xb8, (uint8_t)i, 0, 0, 0,
+					 0x0f, 0x05, 0x41, 0x5b, 0x59, 0xc3 };
+
+		if (i == __HYPERVISOR_iret)
+			memcpy(s, iret, sizeof(iret));
+		else
+			memcpy(s, stub, sizeof(stub));
+	}
+}
+
+/* The guest's p2m list, padded to whole pages with invalid entries. */
+static void fill_p2m_list(struct builder *b)
+{
+	uint64_t pfn, *list = NULL;
+
+	for (pfn = 0; pfn < ALIGN_UP(b->d->nr_pages, 512); pfn++) {
+		if (!(pfn % 512))
+			list = va_ptr(b, b->l.p2m + pfn * 8);
+		list[pfn % 512] = pfn < b->d->nr_pages ? b->d->p2m[pfn] : ~0ULL;
+	}
+}
+
+static void fill_start_info(struct builder *b, const char *cmdline)
+{
+	struct start_info *si = va_ptr(b, b->l.start_info);
+	struct domain *d = b->d;
+
+	memset(si, 0, sizeof(*si));
+	strlcpy(si->magic, START_INFO_MAGIC, sizeof(si->magic));
+	si->nr_pages = d->nr_pages;
+	si->shared_info = d->shared_info_mfn << PAGE_SHIFT;
+	si->flags = SIF_PRIVILEGED | SIF_INITDOMAIN;
+	si->pt_base = b->l.pt;
+	si->nr_pt_frames = b->l.nr_pt;
+	si->mfn_list = b->l.p2m;
+	if (b->initrd) {
+		si->mod_start = b->l.initrd;
+		si->mod_len = b->initrd->size;
+	}
+	strlcpy(si->cmd_line, cmdline, sizeof(si->cmd_line));
+}
+
+static void init_vcpu(struct builder *b)
+{
+	struct vcpu *v = &b->d->vcpu0;
+	struct cpu_regs *r = &v->regs;
+
+	memset(r, 0, sizeof(*r));
+	r->rip = b->k.entry;
+	r->cs = FLAT_KERNEL_CS;
+	r->rflags = 0x200;
+	r->rsp = b->l.stack + PAGE_SIZE;
+	r->ss = FLAT_KERNEL_SS;
+	r->rsi = b->l.start_info;
+	v->kernel_mode = true;
+	v->kernel_ss = FLAT_KERNEL_SS;
+	v->kernel_sp = r->rsp;
+	v->guest_cr3 = b->d->p2m[(b->l.pt - b->l.v_start) >> PAGE_SHIFT] << PAGE_SHIFT;
+	v->vcpu_info = &b->d->shared_info->vcpu_info[0];
+}
+
+static int setup_shared_info(struct domain *d)
+{
+	unsigned int i;
+
+	d->shared_info_mfn = alloc_frame();
+	if (d->shared_info_mfn == INVALID_MFN)
+		return -ENOMEM;
+	d->shared_info = mfn_to_virt(d->shared_info_mfn);
+	for (i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)
+		d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
+	return 0;
+}
+
+static void print_layout(const struct builder *b)
+{
+	const struct layout *l = &b->l;
+
+	pr_info("dom0: %llu MiB, kernel %#llx-%#llx, entry %#llx%s\n",
+		(unsigned long long)(b->d->nr_pages >> 8), (unsigned long long)b->k.kstart,
+		(unsigned long long)b->k.kend, (unsigned long long)b->k.entry,
+		b->k.hypercall_page ? ", hypercall page" : "");
+	pr_info("dom0: p2m %#llx, start_info %#llx, page tables %#llx (%llu), stack %#llx, end %#llx\n",
+		(unsigned long long)l->p2m, (unsigned long long)l->start_info,
+		(unsigned long long)l->pt, (unsigned long long)l->nr_pt,
+		(unsigned long long)l->stack, (unsigned long long)l->v_end);
+}
+
+/* Returns dom0, or NULL after printing why it could not be built. */
+struct domain *dom0_build(const struct boot_module *kernel, const struct boot_module *initrd,
+			  uint64_t mem_bytes)
+{
+	struct builder b = { .initrd = initrd };
+	const char *why;
+	int rc;
+
+	rc = elf_parse_pv_kernel(maddr_to_virt(kernel->start), kernel->size, &b.k, &why);
+	if (rc) {
+		pr_err("dom0: cannot use the kernel module: %s\n", why);
+		return NULL;
+	}
+	if (!(b.k.features_supported & (1U << XENFEAT_dom0))) {
+		pr_err("dom0: the kernel does not declare dom0 support (feature \"dom0\")\n");
+		return NULL;
+	}
+	b.d = domain_alloc(0, "Domain-0", true);
+	if (!b.d)
+		return NULL;
+	b.d->nr_pages = mem_bytes >> PAGE_SHIFT;
+	if (plan_layout(&b))
+		return NULL;
+	if (alloc_memory(&b) || setup_shared_info(b.d)) {
+		pr_err("dom0: not enough free memory for dom0_mem=%lluM\n",
+		       (unsigned long long)(mem_bytes >> 20));
+		return NULL;
+	}
+	elf_for_each_load(&b.k, load_segment, &b);
+	if (initrd)
+		copy_in(&b, b.l.initrd, maddr_to_virt(initrd->start), initrd->size);
+	if (b.k.hypercall_page)
+		fill_hypercall_page(va_ptr(&b, b.k.hypercall_page));
+	fill_p2m_list(&b);
+	fill_start_info(&b, kernel->cmdline);
+	build_page_tables(&b);
+	init_vcpu(&b);
+	print_layout(&b);
+	return b.d;
+}

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Entry and exit paths. Every entry builds a struct cpu_regs (asm/regs.h)
+ * at the top of the per-CPU stack (or below a hypervisor frame when the
+ * hypervisor itself faulted) and calls C with a pointer to it.
+ *
+ * GS: while a guest runs, GS_BASE is the guest's and KERNEL_GS_BASE holds
+ * the per-CPU pointer; entries from ring 3 `swapgs`, exits to ring 3
+ * `swapgs` back. The hypervisor itself never uses guest segment registers.
+ */
+#include <asm/layout.h>
+
+/* Offsets in struct percpu (arch/x86/include/asm/percpu.h). */
+#define PERCPU_STACK_TOP	8
+#define PERCPU_SCRATCH		16
+
+.macro SAVE_ALL
+	push	%rdi
+	push	%rsi
+	push	%rdx
+	push	%rcx
+	push	%rax
+	push	%r8
+	push	%r9
+	push	%r10
+	push	%r11
+	push	%rbx
+	push	%rbp
+	push	%r12
+	push	%r13
+	push	%r14
+	push	%r15
+.endm
+
+.macro RESTORE_ALL
+	pop	%r15
+	pop	%r14
+	pop	%r13
+	pop	%r12
+	pop	%rbp
+	pop	%rbx
+	pop	%r11
+	pop	%r10
+	pop	%r9
+	pop	%r8
+	pop	%rax
+	pop	%rcx
+	pop	%rdx
+	pop	%rsi
+	pop	%rdi
+.endm
+
+/*
+ * syscall: from guest kernel mode it is a hypercall, from guest user mode
+ * a guest system call. The CPU left rip in rcx and rflags in r11 and did
+ * not switch stacks; FMASK cleared IF, TF, DF, AC and NT.
+ */
+	.text
+	.globl syscall_entry
+syscall_entry:
+	swapgs
+	mov	%rsp, %gs:PERCPU_SCRATCH
+	mov	%gs:PERCPU_STACK_TOP, %rsp
+	push	$0xE02B			/* ss: FLAT_KERNEL_SS */
+	push	%gs:PERCPU_SCRATCH	/* rsp */
+	push	%r11			/* rflags */
+	push	$0xE033			/* cs: FLAT_KERNEL_CS */
+	push	%rcx			/* rip */
+	push	$0			/* error code */
+	push	$0x100			/* vector: ENTRY_SYSCALL */
+	SAVE_ALL
+	mov	%rsp, %rdi
+	call	do_syscall
+	jmp	return_to_guest
+
+/*
+ * Exception and interrupt stubs: push a zero error code where the CPU does
+ * not, then the vector, and join the common path.
+ */
+.macro EXC_NOERR vec
+	.balign 16
+exc_\vec:
+	push	$0
+	push	$\vec
+	jmp	exception_common
+.endm
+.macro EXC_ERR vec
+	.balign 16
+exc_\vec:
+	push	$\vec
+	jmp	exception_common
+.endm
+
+EXC_NOERR 0
+EXC_NOERR 1
+EXC_NOERR 2
+EXC_NOERR 3
+EXC_NOERR 4
+EXC_NOERR 5
+EXC_NOERR 6
+EXC_NOERR 7
+EXC_ERR   8
+EXC_NOERR 9
+EXC_ERR   10
+EXC_ERR   11
+EXC_ERR   12
+EXC_ERR   13
+EXC_ERR   14
+EXC_NOERR 15
+EXC_NOERR 16
+EXC_ERR   17
+EXC_NOERR 18
+EXC_NOERR 19
+EXC_NOERR 20
+EXC_ERR   21
+EXC_NOERR 22
+EXC_NOERR 23
+EXC_NOERR 24
+EXC_NOERR 25
+EXC_NOERR 26
+EXC_NOERR 27
+EXC_NOERR 28
+EXC_ERR   29
+EXC_ERR   30
+EXC_NOERR 31
+
+	.balign 16
+	.globl irq_spurious
+irq_spurious:
+	push	$0
+	push	$0xff
+	jmp	exception_common
+
+exception_common:
+	testb	$3, 24(%rsp)		/* cs of the interrupted context */
+	jz	1f
+	swapgs
+1:	SAVE_ALL
+	mov	%rsp, %rdi
+	call	do_exception
+	testb	$3, 15*8+24(%rsp)
+	jnz	return_to_guest
+	RESTORE_ALL
+	add	$16, %rsp
+	iretq
+
+/*
+ * Leave for the guest whose frame is at the top of this stack: C decides
+ * whether events or exceptions must be delivered first, then we restore
+ * and iretq. Interrupts stay off until the iretq.
+ */
+	.globl return_to_guest
+return_to_guest:
+	cli
+	mov	%rsp, %rdi
+	call	prepare_return_to_guest
+	RESTORE_ALL
+	add	$16, %rsp
+	swapgs
+	iretq
+
+/*
+ * Start a vCPU from the frame at %rdi (not on this stack): copy it to the
+ * top of the stack, dropping whatever C frames were there, and leave.
+ */
+#define CPU_REGS_SIZE	(22 * 8)
+	.globl enter_guest_frame
+enter_guest_frame:
+	mov	%rdi, %rsi
+	mov	%gs:PERCPU_STACK_TOP, %rdi
+	sub	$CPU_REGS_SIZE, %rdi
+	mov	%rdi, %rsp
+	mov	$CPU_REGS_SIZE / 8, %ecx
+	rep movsq
+	jmp	return_to_guest
+
+/* The table of stub addresses C uses to fill the IDT. */
+	.section .rodata
+	.balign 8
+	.globl exception_stubs
+exception_stubs:
+	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	.quad exc_\v
+	.endr

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef ASM_DESC_H
+#define ASM_DESC_H
+
+#include <hv/types.h>
+
+/*
+ * The hardware GDT while any vCPU runs: 15 pages, limit 0xEFFF. Pages
+ * 0-13 are the guest's (set_gdt; empty until then) and page 14 is the
+ * hypervisor's reserved page with the flat selectors of the PV ABI
+ * (pv-abi-core.md §0 item 13).
+ */
+#define GDT_PAGES		15
+#define GDT_LIMIT		(GDT_PAGES * 4096 - 1)
+
+void cpu_init(void);
+void idt_init(void);
+void syscall_init(void);
+
+#endif

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The hypervisor's virtual layout, all inside L4 slots 256-271 that the
+ * PV ABI reserves in every guest L4 (pv-abi-core.md §1.9):
+ *
+ *   slot 256      0xFFFF800000000000  read-only M2P, readable by guests
+ *   slot 260      0xFFFF820000000000  the hypervisor image (PA + base)
+ *   slots 262-271 0xFFFF830000000000  direct map of all RAM, no-execute
+ *
+ * Usable from assembly.
+ */
+#ifndef ASM_LAYOUT_H
+#define ASM_LAYOUT_H
+
+#define HV_IMAGE_BASE		0xFFFF820000000000
+#define HV_LOAD_PADDR		0x200000
+#define HV_DIRECTMAP_BASE	0xFFFF830000000000
+#define HV_DIRECTMAP_SIZE	0x0000050000000000	/* 5 TiB */
+#define HV_M2P_BASE		0xFFFF800000000000
+
+#define L4_SLOT_M2P		256
+#define L4_SLOT_IMAGE		260
+#define L4_SLOT_DIRECTMAP	262
+
+#define STACK_SIZE		(4 * 4096)
+#define IST_STACK_SIZE		4096
+
+/* Selectors of the hypervisor's reserved GDT page (0xE000 + n). */
+#define HV_CS			0xE008
+#define HV_DS			0xE010
+#define HV_TSS_SEL		0xE040
+
+#endif

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The register frame every entry into the hypervisor builds on the top of
+ * its stack: entry.S pushes the general registers below the hardware frame
+ * (or a synthesised one for syscall). The layout is fixed by entry.S.
+ */
+#ifndef ASM_REGS_H
+#define ASM_REGS_H
+
+#include <hv/types.h>
+
+struct cpu_regs {
+	uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8;
+	uint64_t rax, rcx, rdx, rsi, rdi;
+	uint64_t vector;	/* entry vector; ENTRY_SYSCALL for syscall */
+	uint64_t error_code;
+	uint64_t rip, cs, rflags, rsp, ss;	/* the hardware frame */
+};
+
+#define ENTRY_SYSCALL	0x100
+
+static inline bool regs_from_guest(const struct cpu_regs *r)
+{
+	return (r->cs & 3) != 0;
+}
+
+#endif

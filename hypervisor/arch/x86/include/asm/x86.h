@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Small wrappers around x86 instructions. */
+#ifndef ASM_X86_H
+#define ASM_X86_H
+
+#include <hv/types.h>
+
+#define MSR_EFER		0xC0000080
+#define MSR_STAR		0xC0000081
+#define MSR_LSTAR		0xC0000082
+#define MSR_CSTAR		0xC0000083
+#define MSR_FMASK		0xC0000084
+#define MSR_FS_BASE		0xC0000100
+#define MSR_GS_BASE		0xC0000101
+#define MSR_KERNEL_GS_BASE	0xC0000102
+
+#define EFER_SCE		(1ULL << 0)
+#define EFER_LME		(1ULL << 8)
+#define EFER_NXE		(1ULL << 11)
+
+#define X86_CR0_WP		(1UL << 16)
+#define X86_CR4_PGE		(1UL << 7)
+#define X86_CR4_OSFXSR		(1UL << 9)
+#define X86_CR4_OSXMMEXCPT	(1UL << 10)
+#define X86_CR4_SMEP		(1UL << 20)
+#define X86_CR4_SMAP		(1UL << 21)
+
+#define X86_EFLAGS_CF		0x00000001UL
+#define X86_EFLAGS_TF		0x00000100UL
+#define X86_EFLAGS_IF		0x00000200UL
+#define X86_EFLAGS_DF		0x00000400UL
+#define X86_EFLAGS_IOPL		0x00003000UL
+#define X86_EFLAGS_NT		0x00004000UL
+#define X86_EFLAGS_RF		0x00010000UL
+#define X86_EFLAGS_VM		0x00020000UL
+#define X86_EFLAGS_AC		0x00040000UL
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void wrmsr(uint32_t msr, uint64_t val)
+{
+	asm volatile("wrmsr" : : "c"(msr), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)));
+}
+
+static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b,
+			 uint32_t *c, uint32_t *d)
+{
+	asm volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
+}
+
+#define DEFINE_CR(n)							\
+static inline uint64_t read_cr##n(void)					\
+{									\
+	uint64_t v;							\
+	asm volatile("mov %%cr" #n ", %0" : "=r"(v));			\
+	return v;							\
+}									\
+static inline void write_cr##n(uint64_t v)				\
+{									\
+	asm volatile("mov %0, %%cr" #n : : "r"(v) : "memory");		\
+}
+DEFINE_CR(0)
+DEFINE_CR(3)
+DEFINE_CR(4)
+#undef DEFINE_CR
+
+static inline uint64_t read_cr2(void)
+{
+	uint64_t v;
+
+	asm volatile("mov %%cr2, %0" : "=r"(v));
+	return v;
+}
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+	asm volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline void outw(uint16_t port, uint16_t v)
+{
+	asm volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline void outl(uint16_t port, uint32_t v)
+{
+	asm volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+
+	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void invlpg(uint64_t va)
+{
+	asm volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
+
+static inline void __noreturn halt_forever(void)
+{
+	for (;;)
+		asm volatile("cli; hlt");
+}
+
+#endif

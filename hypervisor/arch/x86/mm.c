@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The hypervisor's own memory: the frame allocator's view of RAM, its page
+ * tables, and the machine-to-phys table.
+ *
+ * idle_l4 is the hypervisor's L4 and the template for slots 256-271 of
+ * every guest L4: those slots point at the same L3 pages, so anything the
+ * hypervisor maps later appears in every address space at once. Only
+ * slot 256 (the M2P) is user-accessible, read-only; the rest is
+ * supervisor-only, and with SMEP/SMAP the hypervisor neither executes nor
+ * silently touches guest (user) pages.
+ */
+#include <hv/lib.h>
+#include <hv/hypervisor.h>
+#include <hv/page_alloc.h>
+#include <asm/page.h>
+#include <asm/x86.h>
+#include <lamina/xen_x86_64.h>
+
+#define MAX_FRAMES	(64ULL << 18)	/* 64 GiB of machine memory */
+#define BOOT_MAPPED	(1ULL << 30)	/* the boot tables map the first GiB */
+
+pte_t idle_l4[512] __aligned(4096);
+uint64_t max_ram_mfn;
+struct frame_pool machine_frames;
+static uint64_t frame_bitmap[MAX_FRAMES / 64];
+uint64_t *m2p;			/* RW view of the M2P (direct map) */
+
+extern char _image_start[], _end[];
+
+mfn_t alloc_frame(void)
+{
+	mfn_t mfn = frame_pool_alloc(&machine_frames);
+
+	if (mfn != INVALID_MFN)
+		memset(mfn_to_virt(mfn), 0, PAGE_SIZE);
+	return mfn;
+}
+
+mfn_t alloc_frames_contig(uint64_t count)
+{
+	mfn_t mfn = frame_pool_alloc_contig(&machine_frames, count, 1);
+
+	if (mfn != INVALID_MFN)
+		memset(mfn_to_virt(mfn), 0, count * PAGE_SIZE);
+	return mfn;
+}
+
+void free_frame(mfn_t mfn)
+{
+	BUG_ON(frame_pool_free(&machine_frames, mfn));
+}
+
+/*
+ * Before the direct map exists, page-table pages come from the first GiB,
+ * which the boot tables map at HV_IMAGE_BASE.
+ */
+static pte_t *early_table(mfn_t *mfn_out)
+{
+	mfn_t mfn = frame_pool_alloc(&machine_frames);
+	pte_t *t;
+
+	if (mfn == INVALID_MFN || (mfn << PAGE_SHIFT) >= BOOT_MAPPED)
+		panic("mm: no low memory for page tables");
+	t = (pte_t *)(HV_IMAGE_BASE + (mfn << PAGE_SHIFT));
+	memset(t, 0, PAGE_SIZE);
+	*mfn_out = mfn;
+	return t;
+}
+
+static pte_t *early_next(pte_t *table, unsigned int idx, uint64_t flags)
+{
+	mfn_t mfn;
+
+	if (!(table[idx] & _PAGE_PRESENT)) {
+		pte_t *t = early_table(&mfn);
+
+		table[idx] = mk_pte(mfn, flags);
+		return t;
+	}
+	return (pte_t *)(HV_IMAGE_BASE + (table[idx] & PTE_ADDR_MASK));
+}
+
+/* Maps [pa, pa + len) at va with 2 MiB pages; everything 2 MiB aligned. */
+static void map_2m(uint64_t va, paddr_t pa, uint64_t len, uint64_t flags)
+{
+	uint64_t off;
+
+	for (off = 0; off < len; off += 2ULL << 20) {
+		pte_t *l3 = early_next(idle_l4, L4_INDEX(va + off), _PAGE_PRESENT | _PAGE_RW);
+		pte_t *l2 = early_next(l3, L3_INDEX(va + off), _PAGE_PRESENT | _PAGE_RW);
+
+		l2[L2_INDEX(va + off)] = (pa + off) | flags | _PAGE_PSE | _PAGE_PRESENT;
+	}
+}
+
+static void pool_init(void)
+{
+	uint64_t top = 0;
+	unsigned int i;
+
+	for (i = 0; i < boot_info.nr_regions; i++) {
+		const struct mem_region *r = &boot_info.regions[i];
+
+		if (r->type == 1)
+			top = MAX(top, r->start + r->size);
+	}
+	max_ram_mfn = MIN(top >> PAGE_SHIFT, MAX_FRAMES);
+	if (top >> PAGE_SHIFT > MAX_FRAMES)
+		pr_warn("mm: only the first %llu GiB of RAM are used\n",
+			(unsigned long long)(MAX_FRAMES >> 18));
+	frame_pool_init(&machine_frames, frame_bitmap, max_ram_mfn);
+	for (i = 0; i < boot_info.nr_regions; i++) {
+		const struct mem_region *r = &boot_info.regions[i];
+
+		if (r->type == 1)
+			frame_pool_add(&machine_frames, DIV_ROUND_UP(r->start, PAGE_SIZE),
+				       ALIGN_DOWN(r->start + r->size, PAGE_SIZE) / PAGE_SIZE -
+				       DIV_ROUND_UP(r->start, PAGE_SIZE));
+	}
+	/* Not ours to hand out: the first MiB, the image, the modules. */
+	frame_pool_reserve(&machine_frames, 0, 256);
+	frame_pool_reserve(&machine_frames, (uint64_t)(_image_start - HV_IMAGE_BASE) >> PAGE_SHIFT,
+			   DIV_ROUND_UP((uint64_t)(_end - _image_start), PAGE_SIZE));
+	for (i = 0; i < boot_info.nr_modules; i++) {
+		const struct boot_module *m = &boot_info.modules[i];
+
+		frame_pool_reserve(&machine_frames, m->start >> PAGE_SHIFT,
+				   DIV_ROUND_UP(m->start + m->size, PAGE_SIZE) - (m->start >> PAGE_SHIFT));
+	}
+}
+
+/* The highest address the direct map must cover: RAM and ACPI tables. */
+static uint64_t directmap_top(void)
+{
+	uint64_t top = 0;
+	unsigned int i;
+
+	for (i = 0; i < boot_info.nr_regions; i++) {
+		const struct mem_region *r = &boot_info.regions[i];
+
+		if (r->type == 1 || r->type == 3 || r->type == 4)
+			top = MAX(top, r->start + r->size);
+	}
+	return MIN(ALIGN_UP(top, 2ULL << 20), HV_DIRECTMAP_SIZE);
+}
+
+/* The M2P: one u64 per machine frame, ~0 = not a guest frame. */
+static void m2p_init(void)
+{
+	uint64_t pages = DIV_ROUND_UP(max_ram_mfn * 8, PAGE_SIZE);
+	mfn_t base = alloc_frames_contig(pages);
+	uint64_t i;
+	pte_t *l3, *l2, *l1 = NULL;
+	mfn_t mfn;
+
+	if (base == INVALID_MFN)
+		panic("mm: no memory for the machine-to-phys table");
+	m2p = mfn_to_virt(base);
+	memset(m2p, 0xff, pages * PAGE_SIZE);
+
+	l3 = mfn_to_virt(alloc_frame());
+	idle_l4[L4_SLOT_M2P] = virt_to_maddr(l3) | _PAGE_PRESENT | _PAGE_USER;
+	for (i = 0; i < pages; i++) {
+		uint64_t va = HV_M2P_BASE + i * PAGE_SIZE;
+
+		if (!(l3[L3_INDEX(va)] & _PAGE_PRESENT)) {
+			mfn = alloc_frame();
+			l3[L3_INDEX(va)] = mk_pte(mfn, _PAGE_PRESENT | _PAGE_USER);
+		}
+		l2 = mfn_to_virt(pte_mfn(l3[L3_INDEX(va)]));
+		if (!(l2[L2_INDEX(va)] & _PAGE_PRESENT)) {
+			mfn = alloc_frame();
+			l2[L2_INDEX(va)] = mk_pte(mfn, _PAGE_PRESENT | _PAGE_USER);
+		}
+		l1 = mfn_to_virt(pte_mfn(l2[L2_INDEX(va)]));
+		l1[L1_INDEX(va)] = mk_pte(base + i, _PAGE_PRESENT | _PAGE_USER | _PAGE_NX);
+	}
+}
+
+void mm_copy_hypervisor_slots(pte_t *l4)
+{
+	unsigned int i;
+
+	for (i = HYPERVISOR_L4_FIRST; i <= HYPERVISOR_L4_LAST; i++)
+		l4[i] = idle_l4[i];
+}
+
+void mm_init(void)
+{
+	uint64_t img_start = ALIGN_DOWN((uint64_t)_image_start - HV_IMAGE_BASE, 2ULL << 20);
+	uint64_t img_end = ALIGN_UP((uint64_t)_end - HV_IMAGE_BASE, 2ULL << 20);
+	uint64_t top;
+
+	pool_init();
+	if (img_end > BOOT_MAPPED)
+		panic("mm: the hypervisor image must lie in the first GiB");
+	top = directmap_top();
+	memset(idle_l4, 0, sizeof(idle_l4));
+	map_2m(HV_IMAGE_BASE + img_start, img_start, img_end - img_start, _PAGE_RW);
+	map_2m(HV_DIRECTMAP_BASE, 0, top, _PAGE_RW | _PAGE_NX);
+	write_cr3(virt_to_maddr(idle_l4));
+	/* From here on the boot tables and the identity map are gone. */
+	m2p_init();
+	pr_info("mm: %llu MiB RAM, %llu MiB free, direct map up to %#llx\n",
+		(unsigned long long)(max_ram_mfn >> 8),
+		(unsigned long long)(machine_frames.nr_free >> 8),
+		(unsigned long long)top);
+}

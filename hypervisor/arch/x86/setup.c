@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * start_lamina: from head.S, in long mode on the boot page tables, to
+ * dom0's first instruction.
+ */
+#include <hv/lib.h>
+#include <hv/console.h>
+#include <hv/domain.h>
+#include <hv/hypervisor.h>
+#include <hv/page_alloc.h>
+#include <asm/desc.h>
+#include <asm/page.h>
+#include <asm/x86.h>
+#include <lamina/version.h>
+
+struct hv_options hv_opts;
+
+int multiboot_parse(uint32_t magic, uint32_t info_pa);
+struct domain *dom0_build(const struct boot_module *kernel, const struct boot_module *initrd,
+			  uint64_t mem_bytes);
+void __noreturn vcpu_start(struct vcpu *v);
+
+static const char *region_type(uint32_t t)
+{
+	switch (t) {
+	case 1: return "RAM";
+	case 3: return "ACPI data";
+	case 4: return "ACPI NVS";
+	case 5: return "bad memory";
+	default: return "reserved";
+	}
+}
+
+static void print_memory_map(void)
+{
+	unsigned int i;
+
+	pr_info("Memory map from the boot loader (%s):\n", boot_info.loader);
+	for (i = 0; i < boot_info.nr_regions; i++) {
+		const struct mem_region *r = &boot_info.regions[i];
+
+		pr_info("  %016llx - %016llx  %s\n", (unsigned long long)r->start,
+			(unsigned long long)(r->start + r->size), region_type(r->type));
+	}
+	pr_info("Boot modules: %u\n", boot_info.nr_modules);
+	for (i = 0; i < boot_info.nr_modules; i++) {
+		const struct boot_module *m = &boot_info.modules[i];
+
+		pr_info("  %u: %#llx, %llu bytes, \"%s\"\n", i, (unsigned long long)m->start,
+			(unsigned long long)m->size, m->cmdline);
+	}
+}
+
+static void __noreturn no_dom0(const char *why)
+{
+	pr_err("*** Lamina cannot start dom0: %s ***\n", why);
+	machine_test_exit(TEST_EXIT_BUILD_FAILED);
+	machine_halt();
+}
+
+static uint64_t dom0_mem_bytes(void)
+{
+	uint64_t want = hv_opts.dom0_mem ? hv_opts.dom0_mem :
+			(uint64_t)CONFIG_DOM0_MEM_DEFAULT_MB << 20;
+	/* Keep some memory for the hypervisor itself. */
+	uint64_t avail = machine_frames.nr_free << PAGE_SHIFT;
+	uint64_t spare = 16ULL << 20;
+
+	if (want + spare > avail) {
+		pr_warn("dom0_mem: %llu MiB asked, %llu MiB available; using %llu MiB\n",
+			(unsigned long long)(want >> 20), (unsigned long long)(avail >> 20),
+			(unsigned long long)((avail > spare ? avail - spare : 0) >> 20));
+		want = avail > spare ? avail - spare : 0;
+	}
+	return ALIGN_DOWN(want, PAGE_SIZE);
+}
+
+void __noreturn start_lamina(uint32_t magic, uint32_t info_pa)
+{
+	bool mb_ok = multiboot_parse(magic, info_pa) == 0;
+	unsigned int i;
+
+	cmdline_defaults(&hv_opts);
+	cmdline_parse(cmdline_skip_image_name(boot_info.cmdline), &hv_opts);
+	console_init(&hv_opts);
+	pr_info("\nLamina hypervisor (PV ABI %d.%d), built %s\n", LAMINA_ABI_MAJOR,
+		LAMINA_ABI_MINOR, __DATE__);
+	if (!mb_ok)
+		panic("not started by a multiboot boot loader (magic %#x)", magic);
+	pr_info("Command line: %s\n", boot_info.cmdline);
+	if (hv_opts.warnings[0])
+		pr_warn("%s", hv_opts.warnings);
+	cpu_init();
+	print_memory_map();
+	mm_init();
+	for (i = 0; i < boot_info.nr_modules; i++)
+		boot_info.modules[i].cmdline = cmdline_skip_image_name(boot_info.modules[i].cmdline);
+	if (boot_info.nr_modules == 0)
+		no_dom0("no boot module: give the dom0 kernel as the first module");
+	dom0 = dom0_build(&boot_info.modules[0],
+			  boot_info.nr_modules > 1 ? &boot_info.modules[1] : NULL,
+			  dom0_mem_bytes());
+	if (!dom0)
+		no_dom0("see the message above");
+	pr_info("Starting dom0. Free memory: %llu MiB\n",
+		(unsigned long long)(machine_frames.nr_free >> 8));
+	vcpu_start(&dom0->vcpu0);
+}

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Exceptions. From a guest (ring 3) they are the guest's business: until
+ * trap bouncing exists (issue 3) the domain is crashed with a clear
+ * message. From the hypervisor (ring 0) there are two cases: a fault on
+ * an instruction listed in __ex_table (a guest-memory access) resumes at
+ * its fixup, which makes the access return -EFAULT; anything else is a
+ * hypervisor bug, answered with a register dump, a symbolized backtrace
+ * and a halt.
+ */
+#include <hv/lib.h>
+#include <hv/domain.h>
+#include <hv/hypervisor.h>
+#include <hv/symbols.h>
+#include <asm/regs.h>
+#include <asm/x86.h>
+#include <asm/percpu.h>
+#include <asm/layout.h>
+
+struct ex_entry {
+	uint64_t insn, fixup;
+};
+
+extern const struct ex_entry __ex_table_start[], __ex_table_end[];
+
+static const char *const vector_names[32] = {
+	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
+	"#BR bound range", "#UD invalid opcode", "#NM device not available",
+	"#DF double fault", "coprocessor overrun", "#TS invalid TSS",
+	"#NP segment not present", "#SS stack fault", "#GP general protection",
+	"#PF page fault", "reserved 15", "#MF x87 error", "#AC alignment check",
+	"#MC machine check", "#XM SIMD error", "#VE virtualization", "#CP control protection",
+	"reserved 22", "reserved 23", "reserved 24", "reserved 25", "reserved 26",
+	"reserved 27", "#HV", "#VC", "#SX security", "reserved 31",
+};
+
+static const char *vector_name(uint64_t v)
+{
+	return v < 32 ? vector_names[v] : "interrupt";
+}
+
+static bool search_fixup(struct cpu_regs *r)
+{
+	const struct ex_entry *e;
+
+	for (e = __ex_table_start; e < __ex_table_end; e++) {
+		if (e->insn == r->rip) {
+			r->rip = e->fixup;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void print_symbol(const char *prefix, uint64_t addr)
+{
+	uint64_t off;
+	const char *name = symbols_lookup(hypervisor_symbols(), addr, &off);
+
+	if (name)
+		pr_err("%s[<%016llx>] %s+%#llx\n", prefix, (unsigned long long)addr, name,
+		       (unsigned long long)off);
+	else
+		pr_err("%s[<%016llx>] ?\n", prefix, (unsigned long long)addr);
+}
+
+static bool on_hypervisor_stack(uint64_t p)
+{
+	uint64_t lo = (uint64_t)cpu0_stack, hi = lo + STACK_SIZE;
+
+	return p >= lo && p + 16 <= hi && !(p & 7);
+}
+
+/* Frame-pointer walk; the build keeps frame pointers for this. */
+void show_backtrace(uint64_t rip, uint64_t rbp)
+{
+	unsigned int depth;
+
+	pr_err("Backtrace:\n");
+	print_symbol("  ", rip);
+	for (depth = 0; depth < 32 && on_hypervisor_stack(rbp); depth++) {
+		const uint64_t *frame = (const uint64_t *)rbp;
+
+		if (!frame[1])
+			break;
+		print_symbol("  ", frame[1]);
+		rbp = frame[0];
+	}
+}
+
+void show_registers(const struct cpu_regs *r)
+{
+	pr_err("RIP: %04llx:[<%016llx>] RFLAGS: %016llx\n", (unsigned long long)r->cs,
+	       (unsigned long long)r->rip, (unsigned long long)r->rflags);
+	pr_err("RAX: %016llx RBX: %016llx RCX: %016llx\n", (unsigned long long)r->rax,
+	       (unsigned long long)r->rbx, (unsigned long long)r->rcx);
+	pr_err("RDX: %016llx RSI: %016llx RDI: %016llx\n", (unsigned long long)r->rdx,
+	       (unsigned long long)r->rsi, (unsigned long long)r->rdi);
+	pr_err("RBP: %016llx RSP: %016llx R8:  %016llx\n", (unsigned long long)r->rbp,
+	       (unsigned long long)r->rsp, (unsigned long long)r->r8);
+	pr_err("R9:  %016llx R10: %016llx R11: %016llx\n", (unsigned long long)r->r9,
+	       (unsigned long long)r->r10, (unsigned long long)r->r11);
+	pr_err("R12: %016llx R13: %016llx R14: %016llx\n", (unsigned long long)r->r12,
+	       (unsigned long long)r->r13, (unsigned long long)r->r14);
+	pr_err("R15: %016llx SS: %04llx\n", (unsigned long long)r->r15,
+	       (unsigned long long)r->ss);
+	pr_err("CR0: %016llx CR2: %016llx CR3: %016llx CR4: %016llx\n",
+	       (unsigned long long)read_cr0(), (unsigned long long)read_cr2(),
+	       (unsigned long long)read_cr3(), (unsigned long long)read_cr4());
+}
+
+static void __noreturn fatal_exception(struct cpu_regs *r)
+{
+	pr_err("\n*** Lamina: unexpected %s (vector %llu, error code %#llx) in the hypervisor ***\n",
+	       vector_name(r->vector), (unsigned long long)r->vector,
+	       (unsigned long long)r->error_code);
+	show_registers(r);
+	show_backtrace(r->rip, r->rbp);
+	pr_err("*** halting ***\n");
+	machine_test_exit(TEST_EXIT_PANIC);
+	halt_forever();
+}
+
+static void guest_exception(struct cpu_regs *r)
+{
+	struct vcpu *v = current_vcpu();
+
+	if (r->vector == 14)
+		domain_crash(v->domain, "%s at rip %#llx, address %#llx, error code %#llx "
+			     "(no trap handling for guests yet)", vector_name(r->vector),
+			     (unsigned long long)r->rip, (unsigned long long)read_cr2(),
+			     (unsigned long long)r->error_code);
+	domain_crash(v->domain, "%s at rip %#llx, error code %#llx (no trap handling "
+		     "for guests yet)", vector_name(r->vector),
+		     (unsigned long long)r->rip, (unsigned long long)r->error_code);
+}
+
+void do_exception(struct cpu_regs *r)
+{
+	if (regs_from_guest(r)) {
+		if (r->vector >= 32) {
+			pr_warn("spurious interrupt while a guest ran\n");
+			return;
+		}
+		guest_exception(r);
+		return;
+	}
+	if ((r->vector == 14 || r->vector == 13) && search_fixup(r))
+		return;
+	if (r->vector >= 32) {
+		pr_warn("spurious interrupt in the hypervisor at %#llx\n",
+			(unsigned long long)r->rip);
+		return;
+	}
+	fatal_exception(r);
+}
+
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+	uint64_t rbp;
+
+	asm volatile("cli");
+	pr_err("\n*** Lamina panic: ");
+	va_start(ap, fmt);
+	vprintk(LOG_ERR, fmt, ap);
+	va_end(ap);
+	pr_err(" ***\n");
+	asm volatile("mov %%rbp, %0" : "=r"(rbp));
+	show_backtrace((uint64_t)__builtin_return_address(0), *(uint64_t *)rbp);
+	machine_test_exit(TEST_EXIT_PANIC);
+	halt_forever();
+}

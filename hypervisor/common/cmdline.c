@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Parsing of the hypervisor command line. Pure code: no console, no
+ * allocation, so the unit tests run it on the host. Problems are collected
+ * in o->warnings because the console is set up from the parse result.
+ */
+#include <generated/config.h>
+#include <hv/cmdline.h>
+#include <hv/string.h>
+#include <hv/printk.h>
+
+void cmdline_defaults(struct hv_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->loglvl = -1;
+	o->com1_baud = CONFIG_SERIAL_BAUD;
+	o->com1_port = CONFIG_SERIAL_PORT;
+	o->console_serial = true;
+}
+
+static void warn(struct hv_options *o, const char *what, const char *tok, size_t len)
+{
+	size_t used = strlen(o->warnings);
+
+	snprintf(o->warnings + used, sizeof(o->warnings) - used,
+		 "cmdline: %s '%.*s'\n", what, (int)len, tok);
+}
+
+static bool parse_uint(const char *s, const char **end, uint64_t *val)
+{
+	unsigned int base = 10;
+	uint64_t v = 0;
+	const char *p = s;
+
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+	}
+	for (;; p++) {
+		unsigned int d;
+
+		if (*p >= '0' && *p <= '9')
+			d = *p - '0';
+		else if (base == 16 && *p >= 'a' && *p <= 'f')
+			d = *p - 'a' + 10;
+		else if (base == 16 && *p >= 'A' && *p <= 'F')
+			d = *p - 'A' + 10;
+		else
+			break;
+		if (v > (UINT64_MAX - d) / base)
+			return false;
+		v = v * base + d;
+	}
+	if (p == s || (base == 16 && p == s + 2))
+		return false;
+	*end = p;
+	*val = v;
+	return true;
+}
+
+/* "<n>[B|K|M|G|T]", no unit meaning KiB. Returns 0 or -1. */
+int parse_size(const char *s, const char **end, uint64_t *bytes)
+{
+	uint64_t v;
+	unsigned int shift = 10;
+
+	if (!parse_uint(s, &s, &v))
+		return -1;
+	switch (*s) {
+	case 'B': case 'b': shift = 0; s++; break;
+	case 'K': case 'k': shift = 10; s++; break;
+	case 'M': case 'm': shift = 20; s++; break;
+	case 'G': case 'g': shift = 30; s++; break;
+	case 'T': case 't': shift = 40; s++; break;
+	}
+	if (v > (UINT64_MAX >> shift))
+		return -1;
+	*bytes = v << shift;
+	*end = s;
+	return 0;
+}
+
+static bool is_end(const char *p, const char *end)
+{
+	return p == end;
+}
+
+static bool opt_loglvl(struct hv_options *o, const char *v, const char *end)
+{
+	static const char *const names[] = { "err", "warning", "info", "debug", "all" };
+	size_t len = end - v;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		if (strlen(names[i]) == len && !strncmp(v, names[i], len)) {
+			o->loglvl = i > LOG_DEBUG ? LOG_DEBUG : (int)i;
+			return true;
+		}
+	}
+	if (len == 1 && *v >= '0' && *v <= '3') {
+		o->loglvl = *v - '0';
+		return true;
+	}
+	return false;
+}
+
+static bool opt_dom0_mem(struct hv_options *o, const char *v, const char *end)
+{
+	const char *p;
+	uint64_t bytes;
+
+	if (parse_size(v, &p, &bytes) || !is_end(p, end) || bytes < (1ULL << 20))
+		return false;
+	o->dom0_mem = bytes;
+	return true;
+}
+
+/* com1=<baud>[,8n1][,<io-base>[,<irq>]] */
+static bool opt_com1(struct hv_options *o, const char *v, const char *end)
+{
+	const char *p = v;
+	uint64_t baud, port;
+
+	if (!parse_uint(p, &p, &baud) || baud == 0 || baud > 115200)
+		return false;
+	if (p < end && *p == ',' && !strncmp(p + 1, "8n1", 3))
+		p += 4;
+	if (p < end && *p == ',') {
+		if (!parse_uint(p + 1, &p, &port) || port == 0 || port > 0xfff8)
+			return false;
+		o->com1_port = (uint16_t)port;
+	}
+	if (p < end && *p == ',') {		/* an IRQ: accepted, not used yet */
+		uint64_t irq;
+
+		if (!parse_uint(p + 1, &p, &irq))
+			return false;
+	}
+	if (!is_end(p, end))
+		return false;
+	o->com1_baud = (uint32_t)baud;
+	return true;
+}
+
+static bool opt_console(struct hv_options *o, const char *v, const char *end)
+{
+	bool serial = false;
+
+	while (v < end) {
+		const char *c = v;
+		size_t len;
+
+		while (c < end && *c != ',')
+			c++;
+		len = c - v;
+		if (len == 4 && !strncmp(v, "com1", 4))
+			serial = true;
+		else if (!(len == 4 && !strncmp(v, "none", 4)))
+			return false;
+		v = c < end ? c + 1 : c;
+	}
+	o->console_serial = serial;
+	return true;
+}
+
+static bool opt_testexit(struct hv_options *o, const char *v, const char *end)
+{
+	uint64_t port = 0xf4;
+	const char *p = v;
+
+	if (v && (!parse_uint(v, &p, &port) || !is_end(p, end) || !port || port > 0xffff))
+		return false;
+	o->testexit_port = (uint16_t)port;
+	return true;
+}
+
+struct option {
+	const char *name;
+	bool takes_value;	/* value required; false = a flag, or optional */
+	bool (*parse)(struct hv_options *o, const char *v, const char *end);
+};
+
+static bool opt_noreboot(struct hv_options *o, const char *v, const char *end)
+{
+	(void)end;
+	if (v)
+		return false;
+	o->noreboot = true;
+	return true;
+}
+
+static const struct option options[] = {
+	{ "loglvl",	true,	opt_loglvl },
+	{ "dom0_mem",	true,	opt_dom0_mem },
+	{ "com1",	true,	opt_com1 },
+	{ "console",	true,	opt_console },
+	{ "noreboot",	false,	opt_noreboot },
+	{ "testexit",	false,	opt_testexit },
+};
+
+static void parse_one(struct hv_options *o, const char *tok, size_t len)
+{
+	const char *eq = tok, *end = tok + len;
+	size_t nlen;
+	unsigned int i;
+
+	while (eq < end && *eq != '=')
+		eq++;
+	nlen = eq - tok;
+	for (i = 0; i < ARRAY_SIZE(options); i++) {
+		const struct option *opt = &options[i];
+		const char *val = eq < end ? eq + 1 : NULL;
+
+		if (strlen(opt->name) != nlen || strncmp(tok, opt->name, nlen))
+			continue;
+		if (opt->takes_value && (!val || val == end)) {
+			warn(o, "option needs a value:", tok, len);
+			return;
+		}
+		if (!opt->parse(o, val, end))
+			warn(o, "bad value ignored:", tok, len);
+		return;
+	}
+	warn(o, "unknown option ignored:", tok, len);
+}
+
+void cmdline_parse(const char *cmdline, struct hv_options *o)
+{
+	const char *p = cmdline;
+
+	while (p && *p) {
+		const char *tok;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		tok = p;
+		while (*p && *p != ' ' && *p != '\t')
+			p++;
+		if (p > tok)
+			parse_one(o, tok, p - tok);
+	}
+}
+
+/*
+ * Boot loaders put the image's file name first (QEMU and GRUB do for the
+ * hypervisor and for modules); options never contain '/', so a first word
+ * with a '/' or a '.' and no '=' is the file name.
+ */
+const char *cmdline_skip_image_name(const char *cmdline)
+{
+	const char *p = cmdline, *w;
+	bool name = false;
+
+	while (*p == ' ')
+		p++;
+	for (w = p; *w && *w != ' '; w++) {
+		if (*w == '=')
+			return p;
+		if (*w == '/' || *w == '.')
+			name = true;
+	}
+	if (!name)
+		return p;
+	while (*w == ' ')
+		w++;
+	return w;
+}

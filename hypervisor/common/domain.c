@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Domain lifetime. While only dom0 exists, the end of dom0 is the end of
+ * the machine: poweroff powers it off, reboot reboots it (halts with
+ * `noreboot`), a crash reboots or halts the same way (pv-abi-core.md §0
+ * item 17).
+ */
+#include <stdarg.h>
+#include <hv/lib.h>
+#include <hv/domain.h>
+#include <hv/hypervisor.h>
+#include <lamina/sched.h>
+#include <asm/percpu.h>
+
+struct domain *dom0;
+static struct domain domain_slots[CONFIG_MAX_DOMAINS];
+static unsigned int nr_domains;
+
+struct vcpu *current_vcpu(void)
+{
+	return this_cpu()->current;
+}
+
+struct domain *domain_alloc(domid_t domid, const char *name, bool privileged)
+{
+	struct domain *d;
+
+	if (nr_domains >= ARRAY_SIZE(domain_slots))
+		return NULL;
+	d = &domain_slots[nr_domains++];
+	memset(d, 0, sizeof(*d));
+	d->domid = domid;
+	strlcpy(d->name, name, sizeof(d->name));
+	d->is_privileged = privileged;
+	d->state = DOMAIN_RUNNING;
+	d->vcpu0.domain = d;
+	d->vcpu0.kernel_mode = true;
+	return d;
+}
+
+static const char *const reason_names[] = {
+	[SHUTDOWN_poweroff]	= "powered off",
+	[SHUTDOWN_reboot]	= "rebooted",
+	[SHUTDOWN_suspend]	= "suspended",
+	[SHUTDOWN_crash]	= "crashed",
+	[SHUTDOWN_watchdog]	= "stopped by its watchdog",
+	[SHUTDOWN_soft_reset]	= "asked for a soft reset",
+};
+
+static void __noreturn hardware_domain_down(struct domain *d, unsigned int reason)
+{
+	switch (reason) {
+	case SHUTDOWN_poweroff:
+		pr_info("dom0 powered off: powering off the machine\n");
+		machine_test_exit(TEST_EXIT_POWEROFF);
+		machine_power_off();
+	case SHUTDOWN_crash:
+		pr_err("dom0 crashed: %s the machine\n", hv_opts.noreboot ? "halting" : "rebooting");
+		machine_test_exit(TEST_EXIT_CRASH);
+		break;
+	default:
+		pr_info("dom0 %s: %s the machine\n", reason_names[reason],
+			hv_opts.noreboot ? "halting" : "rebooting");
+		machine_test_exit(TEST_EXIT_REBOOT);
+		break;
+	}
+	(void)d;
+	if (hv_opts.noreboot)
+		machine_halt();
+	machine_reboot();
+}
+
+void domain_shutdown(struct domain *d, unsigned int reason)
+{
+	ASSERT(reason <= SHUTDOWN_MAX);
+	d->state = reason == SHUTDOWN_crash ? DOMAIN_CRASHED : DOMAIN_SHUTDOWN;
+	d->shutdown_reason = reason;
+	if (d == dom0)
+		hardware_domain_down(d, reason);
+	pr_info("d%u %s\n", d->domid, reason_names[reason]);
+}
+
+void domain_crash(struct domain *d, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	pr_err("d%u crashed: %s\n", d->domid, buf);
+	domain_shutdown(d, SHUTDOWN_crash);
+	/* Only dom0 exists: domain_shutdown() did not return. */
+	BUG();
+}

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* xen_version (17): what the hypervisor is and what it offers (§2.6). */
+#include <hv/lib.h>
+#include <hv/domain.h>
+#include <hv/hypercall.h>
+#include <hv/guest_access.h>
+#include <lamina/version.h>
+#include <lamina/xen_x86_64.h>
+
+#ifndef LAMINA_CHANGESET
+#define LAMINA_CHANGESET "unknown"
+#endif
+#ifndef LAMINA_COMPILE_BY
+#define LAMINA_COMPILE_BY "unknown"
+#endif
+#ifndef LAMINA_COMPILE_DATE
+#define LAMINA_COMPILE_DATE "unknown"
+#endif
+
+#define LAMINA_EXTRAVERSION	".0-lamina"
+
+static uint32_t feature_submap0(const struct domain *d)
+{
+	uint32_t f = (1U << XENFEAT_mmu_pt_update_preserve_ad) |
+		     (1U << XENFEAT_highmem_assist) |
+		     (1U << XENFEAT_gnttab_map_avail_bits) |
+		     (1U << XENFEAT_memory_op_vnode_supported) |
+		     (1U << XENFEAT_direct_mapped);
+
+	if (d->is_privileged)
+		f |= 1U << XENFEAT_dom0;
+	return f;
+}
+
+static long get_features(struct vcpu *v, uint64_t arg)
+{
+	struct xen_feature_info fi;
+
+	if (copy_from_guest(&fi, arg, sizeof(fi)))
+		return -EFAULT;
+	if (fi.submap_idx >= XENFEAT_NR_SUBMAPS)
+		return trace_err(-EINVAL);
+	fi.submap = feature_submap0(v->domain);
+	return copy_to_guest(arg, &fi, sizeof(fi));
+}
+
+static long put_string(uint64_t arg, const char *s, size_t size)
+{
+	char buf[1024];
+
+	BUG_ON(size > sizeof(buf));
+	memset(buf, 0, size);
+	strlcpy(buf, s, size);
+	return copy_to_guest(arg, buf, size);
+}
+
+static long compile_info(uint64_t arg)
+{
+	struct xen_compile_info ci;
+
+	memset(&ci, 0, sizeof(ci));
+	strlcpy(ci.compiler, "gcc " __VERSION__, sizeof(ci.compiler));
+	strlcpy(ci.compile_by, LAMINA_COMPILE_BY, sizeof(ci.compile_by));
+	strlcpy(ci.compile_domain, "lamina", sizeof(ci.compile_domain));
+	strlcpy(ci.compile_date, LAMINA_COMPILE_DATE, sizeof(ci.compile_date));
+	return copy_to_guest(arg, &ci, sizeof(ci));
+}
+
+long hc_xen_version(struct vcpu *v, const struct hc_args *a)
+{
+	uint64_t arg = a->arg[1];
+
+	switch (a->arg[0]) {
+	case XENVER_version:
+		return (LAMINA_ABI_MAJOR << 16) | LAMINA_ABI_MINOR;
+	case XENVER_extraversion:
+		return put_string(arg, LAMINA_EXTRAVERSION, sizeof(xen_extraversion_t));
+	case XENVER_compile_info:
+		return compile_info(arg);
+	case XENVER_capabilities:
+		return put_string(arg, XEN_CAPABILITY_PV64 " ", sizeof(xen_capabilities_info_t));
+	case XENVER_changeset:
+		return put_string(arg, LAMINA_CHANGESET, sizeof(xen_changeset_info_t));
+	case XENVER_platform_parameters: {
+		struct xen_platform_parameters pp = { HYPERVISOR_VIRT_START };
+
+		return copy_to_guest(arg, &pp, sizeof(pp));
+	}
+	case XENVER_get_features:
+		return get_features(v, arg);
+	case XENVER_pagesize:
+		return PAGE_SIZE;
+	case XENVER_guest_handle: {
+		uint8_t handle[16] = { 0 };
+
+		handle[15] = (uint8_t)v->domain->domid;
+		return copy_to_guest(arg, handle, sizeof(handle));
+	}
+	default:
+		return trace_err(-ENOSYS);
+	}
+}

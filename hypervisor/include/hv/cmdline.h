@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The hypervisor command line. Options (README lists them for users):
+ *   loglvl=err|warning|info|debug|all   console verbosity
+ *   dom0_mem=<size>[K|M|G]              dom0 memory (no unit = KiB, as Xen)
+ *   com1=<baud>[,8n1][,<io-base>]       serial port settings
+ *   console=com1|none[,...]             where console output goes
+ *   noreboot                            halt instead of rebooting
+ *   testexit[=<port>]                   end QEMU via isa-debug-exit (tests)
+ * Unknown options and bad values are reported, never fatal.
+ */
+#ifndef HV_CMDLINE_H
+#define HV_CMDLINE_H
+
+#include <hv/types.h>
+
+struct hv_options {
+	int loglvl;			/* enum log_level, or -1 = config default */
+	uint64_t dom0_mem;		/* bytes; 0 = default */
+	uint32_t com1_baud;
+	uint16_t com1_port;
+	bool console_serial;
+	bool noreboot;
+	uint16_t testexit_port;		/* 0 = not in test mode */
+	char warnings[512];		/* problems found, printed once the console is up */
+};
+
+void cmdline_defaults(struct hv_options *o);
+void cmdline_parse(const char *cmdline, struct hv_options *o);
+const char *cmdline_skip_image_name(const char *cmdline);
+int parse_size(const char *s, const char **end, uint64_t *bytes);
+
+#endif

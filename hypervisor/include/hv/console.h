@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef HV_CONSOLE_H
+#define HV_CONSOLE_H
+
+#include <hv/types.h>
+
+struct hv_options;
+
+void console_init(const struct hv_options *o);
+void serial_init(uint16_t port, uint32_t baud);
+void serial_putc(char c);
+bool serial_present(void);
+
+#endif

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Domains and vCPUs. One vCPU per domain for now; fields are grouped so a
+ * per-vCPU lock can guard the vCPU part when SMP arrives.
+ */
+#ifndef HV_DOMAIN_H
+#define HV_DOMAIN_H
+
+#include <hv/types.h>
+#include <asm/regs.h>
+#include <lamina/shared_info.h>
+
+struct domain;
+
+struct vcpu {
+	struct domain *domain;
+	unsigned int vcpu_id;
+	bool kernel_mode;		/* guest kernel (true) or guest user mode */
+	uint64_t guest_cr3;		/* machine address of the kernel L4 */
+	uint64_t kernel_gs_base;	/* GS base in guest kernel mode */
+	uint64_t user_gs_base;		/* GS base in guest user mode */
+	uint64_t fs_base;
+	uint64_t kernel_sp;		/* stack_switch: frame target from user mode */
+	uint16_t kernel_ss;
+	struct vcpu_info *vcpu_info;	/* in shared_info for now */
+	struct cpu_regs regs;		/* saved state while not running */
+};
+
+enum domain_state { DOMAIN_RUNNING, DOMAIN_SHUTDOWN, DOMAIN_CRASHED };
+
+struct domain {
+	domid_t domid;
+	char name[16];
+	bool is_privileged;		/* dom0: may use privileged operations */
+	enum domain_state state;
+	unsigned int shutdown_reason;	/* SHUTDOWN_* once state != RUNNING */
+	uint64_t nr_pages;		/* frames given to the domain */
+	uint64_t *p2m;			/* hypervisor view of the p2m (direct map) */
+	struct shared_info *shared_info;
+	mfn_t shared_info_mfn;
+	struct vcpu vcpu0;
+};
+
+extern struct domain *dom0;
+
+static inline struct domain *vcpu_domain(const struct vcpu *v)
+{
+	return v->domain;
+}
+
+struct vcpu *current_vcpu(void);
+
+void domain_shutdown(struct domain *d, unsigned int reason);
+void __noreturn domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
+struct domain *domain_alloc(domid_t domid, const char *name, bool privileged);
+
+/* Machine-level consequences of dom0's end (arch/x86/power.c). */
+void __noreturn machine_power_off(void);
+void __noreturn machine_reboot(void);
+void __noreturn machine_halt(void);
+void machine_test_exit(unsigned int code);	/* returns if not in test mode */
+
+/*
+ * isa-debug-exit codes in test mode (`testexit`); QEMU exits with
+ * (code << 1) | 1. tests/run/boot decodes them.
+ */
+#define TEST_EXIT_POWEROFF	0x10
+#define TEST_EXIT_REBOOT	0x11
+#define TEST_EXIT_CRASH		0x12
+#define TEST_EXIT_BUILD_FAILED	0x13
+#define TEST_EXIT_PANIC		0x1f
+
+#endif

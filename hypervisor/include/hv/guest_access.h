@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Every hypervisor access to guest memory goes through these. A guest
+ * pointer is a virtual address in the current guest page tables; it must
+ * be canonical and outside the hypervisor's L4 slots, and a fault on it
+ * (unmapped, read-only) ends the copy with -EFAULT instead of a crash.
+ */
+#ifndef HV_GUEST_ACCESS_H
+#define HV_GUEST_ACCESS_H
+
+#include <hv/types.h>
+
+bool guest_range_ok(uint64_t va, uint64_t len);
+int copy_from_guest(void *dst, uint64_t src, size_t len);
+int copy_to_guest(uint64_t dst, const void *src, size_t len);
+
+#endif

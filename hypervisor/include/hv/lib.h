@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Error handling policy (style.md §5): guest errors get error codes or
+ * domain_crash(); BUG_ON() for our own inconsistent state, always built;
+ * ASSERT() for cheap invariants, debug builds only.
+ */
+#ifndef HV_LIB_H
+#define HV_LIB_H
+
+#include <generated/config.h>
+#include <hv/types.h>
+#include <hv/string.h>
+#include <hv/printk.h>
+#include <lamina/errno.h>
+
+void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
+
+#define BUG()		panic("BUG at %s:%d", __FILE__, __LINE__)
+#define BUG_ON(c)	do { if (unlikely(c)) panic("BUG_ON(%s) at %s:%d", #c, __FILE__, __LINE__); } while (0)
+
+#ifdef CONFIG_DEBUG
+#define ASSERT(c)	do { if (unlikely(!(c))) panic("ASSERT(%s) failed at %s:%d", #c, __FILE__, __LINE__); } while (0)
+#else
+#define ASSERT(c)	do { (void)sizeof(c); } while (0)
+#endif
+
+#ifdef CONFIG_TRACE_ERR
+#define trace_err(e)	({ pr_debug("%s:%d: error %d\n", __FILE__, __LINE__, (int)(e)); (e); })
+#else
+#define trace_err(e)	(e)
+#endif
+
+/*
+ * Clamp a guest-controlled index under speculation: returns idx when
+ * idx < size, else 0, without a branch the CPU could mispredict.
+ */
+static inline size_t array_index_nospec(size_t idx, size_t size)
+{
+	size_t mask;
+
+	asm volatile("cmp %1, %2; sbb %0, %0" : "=r"(mask) : "g"(size), "r"(idx) : "cc");
+	return idx & mask;
+}
+
+#endif

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The test-guest runtime: console output, the result line, shutdown. */
+#include "guest.h"
+
+static char fail_reason[160];
+static bool failed;
+
+static void console_puts(const char *s, size_t n)
+{
+	HYPERVISOR_console_io(CONSOLEIO_write, (int)n, s);
+}
+
+void printf(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	console_puts(buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
+int fail(const char *fmt, ...)
+{
+	char buf[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	printf("%s\n", buf);
+	if (!failed)
+		memcpy(fail_reason, buf, sizeof(buf));
+	failed = true;
+	return TEST_FAIL;
+}
+
+int skip(const char *why)
+{
+	strlcpy(fail_reason, why, sizeof(fail_reason));
+	return TEST_SKIP;
+}
+
+void shutdown(unsigned int reason)
+{
+	struct sched_shutdown s = { reason };
+
+	for (;;)
+		HYPERVISOR_sched_op(SCHEDOP_shutdown, &s);
+}
+
+void guest_start(struct start_info *si)
+{
+	int r = test_main(si);
+
+	switch (r) {
+	case TEST_PASS:
+		printf(failed ? "FAIL %s\n" : "PASS\n", fail_reason);
+		break;
+	case TEST_FAIL:
+		printf("FAIL %s\n", failed ? fail_reason : "(no reason given)");
+		break;
+	case TEST_SKIP:
+		printf("SKIP %s\n", fail_reason);
+		break;
+	default:
+		printf("ERROR %s\n", fail_reason);
+		break;
+	}
+	shutdown(SHUTDOWN_poweroff);
+}

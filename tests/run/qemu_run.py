@@ -1,0 +1,151 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Boot Lamina (or Debian's Xen 4.17) under QEMU with a dom0 kernel and
+report how the run ended. Shared by tests/run/boot and tests/run/guest-tests.
+
+Outcomes come from the hypervisor's isa-debug-exit codes in test mode
+(hypervisor/include/hv/domain.h: TEST_EXIT_*); QEMU exits with
+(code << 1) | 1. Xen cannot end QEMU itself, so for Xen the console is
+watched for its "Hardware Dom0 ..." message and QEMU is stopped there.
+"""
+import gzip
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+
+DEBUG_EXIT_PORT = 0xF4
+OUTCOMES = {            # TEST_EXIT_* code -> outcome name
+    0x10: "poweroff",
+    0x11: "reboot",
+    0x12: "crash",
+    0x13: "build-failed",
+    0x1F: "hypervisor-panic",
+}
+# Exit status of `make boot` for each outcome.
+EXIT_STATUS = {"poweroff": 0, "reboot": 2, "crash": 3, "build-failed": 4,
+               "hypervisor-panic": 5, "qemu-exit": 6, "timeout": 124}
+
+XEN_GZ = "/boot/xen-4.17-amd64.gz"
+XEN_END = [
+    (re.compile(r"Hardware Dom0 halted"), "poweroff"),
+    (re.compile(r"Hardware Dom0 crashed"), "crash"),
+    (re.compile(r"Hardware Dom0 shutdown"), "reboot"),
+    (re.compile(r"Panic on CPU"), "hypervisor-panic"),
+    (re.compile(r"Could not set up DOM0 guest OS|Could not construct domain 0"),
+     "build-failed"),
+]
+
+
+def choose_accel(accel, quiet=False):
+    """TCG unless KVM is asked for and can run a PV hypervisor."""
+    def say(msg):
+        if not quiet:
+            print("boot: " + msg, file=sys.stderr)
+    if accel == "kvm":
+        if os.path.exists("/sys/module/kvm_pvm"):
+            say("ACCEL=kvm asked, but /dev/kvm here is KVM-PVM, a software "
+                "shadow-paging variant that cannot run a PV hypervisor "
+                "(Xen 4.17 fails on it too); using TCG")
+            return "tcg"
+        if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+            say("ACCEL=kvm asked, but /dev/kvm is not usable; using TCG")
+            return "tcg"
+        return "kvm"
+    return "tcg"
+
+
+def module_arg(path, args):
+    """One -initrd module: 'path args', with QEMU's ',' escaped as ',,'."""
+    s = path if not args else path + " " + args
+    return s.replace(",", ",,")
+
+
+def xen_image(build_dir):
+    """Debian ships Xen gzip-compressed; QEMU's loader needs it plain."""
+    out = os.path.join(build_dir, "xen", "xen-4.17.elf")
+    if not os.path.exists(out) or os.path.getmtime(out) < os.path.getmtime(XEN_GZ):
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+        with gzip.open(XEN_GZ, "rb") as src, open(out + ".tmp", "wb") as dst:
+            shutil.copyfileobj(src, dst)
+        os.rename(out + ".tmp", out)
+    return out
+
+
+def qemu_command(hv, hvargs, modules, accel, memory="512", interactive=False,
+                 extra=()):
+    cmd = ["qemu-system-x86_64", "-M", "q35", "-m", memory, "-smp", "1",
+           "-no-reboot", "-kernel", hv, "-append", hvargs,
+           "-device", "isa-debug-exit,iobase=0x%x,iosize=4" % DEBUG_EXIT_PORT]
+    if accel == "kvm":
+        cmd += ["-accel", "kvm", "-cpu", "host"]
+    else:
+        cmd += ["-accel", "tcg", "-cpu", "max"]
+    if modules:
+        cmd += ["-initrd", ",".join(module_arg(p, a) for p, a in modules)]
+    if interactive:
+        cmd += ["-nographic"]
+    else:
+        cmd += ["-display", "none", "-serial", "stdio", "-monitor", "none"]
+    return cmd + list(extra)
+
+
+def run(cmd, timeout, log_path=None, echo=True, watch=None, interactive=False):
+    """Runs QEMU; returns (outcome, output text).
+
+    watch: list of (regex, outcome); the first match ends the run (Xen)."""
+    if interactive:
+        try:
+            rc = subprocess.run(cmd, timeout=timeout).returncode
+        except subprocess.TimeoutExpired:
+            return "timeout", ""
+        return decode_status(rc), ""
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    lines = []
+    found = []
+    log = open(log_path, "w", errors="replace") if log_path else None
+
+    def reader():
+        for raw in iter(proc.stdout.readline, b""):
+            line = raw.decode("utf-8", "replace").replace("\r", "")
+            lines.append(line)
+            if echo:
+                sys.stdout.write(line)
+                sys.stdout.flush()
+            if log:
+                log.write(line)
+                log.flush()
+            for rx, outcome in watch or ():
+                if not found and rx.search(line):
+                    found.append(outcome)
+                    # Let the rest of the message reach the log, then stop.
+                    threading.Timer(1.0, proc.kill).start()
+
+    t = threading.Thread(target=reader, daemon=True)
+    t.start()
+    try:
+        rc = proc.wait(timeout=timeout)
+        outcome = found[0] if found else decode_status(rc)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        outcome = found[0] if found else "timeout"
+    t.join(timeout=5)
+    if log:
+        log.close()
+    return outcome, "".join(lines)
+
+
+def decode_status(rc):
+    if rc > 0 and rc & 1 and (rc >> 1) in OUTCOMES:
+        return OUTCOMES[rc >> 1]
+    if rc == 0:
+        return "poweroff"       # ACPI power-off or -no-reboot reset ends QEMU with 0
+    return "qemu-exit"
+
+
+def which(prog):
+    return shutil.which(prog) is not None
