@@ -249,8 +249,10 @@ static int check_loads(struct pv_kernel *k, const struct elf64_ehdr *eh, const c
 		if (!range_ok(k->size, ph.offset, ph.filesz) || ph.filesz > ph.memsz)
 			FAIL("a loadable segment lies outside the file");
 		va = load_va(k, &ph);
-		if (va < k->virt_base || va + ph.memsz < va)
+		if (va < k->virt_base)
 			FAIL("a loadable segment lies below VIRT_BASE");
+		if (va + ph.memsz < va)
+			FAIL("a loadable segment wraps past the end of the address space");
 		k->kstart = MIN(k->kstart, va);
 		k->kend = MAX(k->kend, va + ph.memsz);
 		loads++;

@@ -6,7 +6,7 @@
 #include "lib/guest.h"
 
 static const uint64_t bad_numbers[] = {
-	11, 39, 42, 47, 56, 63, 64, 100, 127, 128, 255, 256, 4096,
+	11, 39, 45, 47, 56, 63, 64, 100, 127, 128, 255, 256, 4096,
 	0x7fffffff, 0x80000000, 0xffffffff, 0x100000011ULL, ~0ULL,
 };
 

@@ -4,7 +4,7 @@
  * describes: start_info fields, the command line from the module string,
  * a p2m list that agrees with the read-only M2P, read-only page tables
  * whose L4 carries the hypervisor's slots, and a mapped padding area.
- * @cmdline: lamina-test console=hvc0 answer=42
+ * @cmdline: console=hvc0 answer=42
  * @hvargs: dom0_mem=48M
  */
 #include "lib/guest.h"

@@ -1,1 +1,24 @@
-UNIT_BINS :=
+# Host unit tests: tests/unit/<path>.c tests <path>.c of the real source,
+# compiled together for the host with AddressSanitizer and UBSan.
+
+UNIT_OUT := $(O)/tests/unit
+UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Wno-unused-parameter \
+	-Wno-format-truncation -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-include $(CONFIG_H) -Ihypervisor/include -Ihypercall_abi/include -I$(O)/include
+
+UNIT_TESTS := hypervisor/common/cmdline hypervisor/common/page_alloc \
+	hypervisor/common/elf hypervisor/common/symbols hypervisor/lib/vsnprintf
+UNIT_BINS := $(patsubst %,$(UNIT_OUT)/%,$(UNIT_TESTS))
+
+$(UNIT_OUT)/hypervisor/lib/vsnprintf: tests/unit/hypervisor/lib/vsnprintf.c \
+		hypervisor/lib/vsnprintf.c $(CONFIG_H) tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)gcc $(UNIT_CFLAGS) -c hypervisor/lib/vsnprintf.c -o $@.lib.o \
+	  -Dvsnprintf=lm_vsnprintf -Dsnprintf=lm_snprintf -fno-builtin
+	$(Q)gcc $(UNIT_CFLAGS) -o $@ $< $@.lib.o
+
+$(UNIT_OUT)/hypervisor/%: tests/unit/hypervisor/%.c hypervisor/%.c $(CONFIG_H) tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)gcc $(UNIT_CFLAGS) -o $@ $< hypervisor/$*.c

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Host tests of hypervisor/common/cmdline.c. */
+#include "../../unit.h"
+#include <hv/cmdline.h>
+#include <hv/printk.h>
+
+static struct hv_options parse(const char *s)
+{
+	struct hv_options o;
+
+	cmdline_defaults(&o);
+	cmdline_parse(s, &o);
+	return o;
+}
+
+static void defaults(void)
+{
+	struct hv_options o = parse("");
+
+	EXPECT_EQ(o.loglvl, -1);
+	EXPECT_EQ(o.dom0_mem, 0);
+	EXPECT_EQ(o.com1_port, CONFIG_SERIAL_PORT);
+	EXPECT_EQ(o.com1_baud, CONFIG_SERIAL_BAUD);
+	EXPECT(o.console_serial);
+	EXPECT(!o.noreboot);
+	EXPECT_EQ(o.testexit_port, 0);
+	EXPECT_EQ(o.warnings[0], 0);
+}
+
+static void all_options(void)
+{
+	struct hv_options o = parse("  loglvl=debug dom0_mem=512M com1=9600,8n1,0x2f8 "
+				    "console=com1 noreboot testexit=0x501  ");
+
+	EXPECT_EQ(o.loglvl, LOG_DEBUG);
+	EXPECT_EQ(o.dom0_mem, 512ULL << 20);
+	EXPECT_EQ(o.com1_baud, 9600);
+	EXPECT_EQ(o.com1_port, 0x2f8);
+	EXPECT(o.console_serial);
+	EXPECT(o.noreboot);
+	EXPECT_EQ(o.testexit_port, 0x501);
+	EXPECT_EQ(o.warnings[0], 0);
+}
+
+static void sizes_and_levels(void)
+{
+	EXPECT_EQ(parse("dom0_mem=2G").dom0_mem, 2ULL << 30);
+	EXPECT_EQ(parse("dom0_mem=65536").dom0_mem, 64ULL << 20);	/* KiB, as Xen */
+	EXPECT_EQ(parse("dom0_mem=1048576K").dom0_mem, 1ULL << 30);
+	EXPECT_EQ(parse("loglvl=err").loglvl, LOG_ERR);
+	EXPECT_EQ(parse("loglvl=warning").loglvl, LOG_WARN);
+	EXPECT_EQ(parse("loglvl=all").loglvl, LOG_DEBUG);
+	EXPECT_EQ(parse("loglvl=2").loglvl, LOG_INFO);
+	EXPECT_EQ(parse("testexit").testexit_port, 0xf4);
+	EXPECT(!parse("console=none").console_serial);
+	EXPECT_EQ(parse("com1=115200").com1_port, CONFIG_SERIAL_PORT);
+}
+
+/* Bad input is reported and leaves the default in place; never fatal. */
+static void bad_values(void)
+{
+	struct hv_options o = parse("dom0_mem=lots loglvl=loud com1=0 console=vga "
+				    "noreboot=yes frobnicate dom0_mem= testexit=0 "
+				    "dom0_mem=99999999999999999999999G com1=115200,8n1,0x");
+
+	EXPECT_EQ(o.dom0_mem, 0);
+	EXPECT_EQ(o.loglvl, -1);
+	EXPECT_EQ(o.com1_baud, CONFIG_SERIAL_BAUD);
+	EXPECT(o.console_serial);
+	EXPECT(!o.noreboot);
+	EXPECT_EQ(o.testexit_port, 0);
+	EXPECT(strstr(o.warnings, "unknown option ignored: 'frobnicate'"));
+	EXPECT(strstr(o.warnings, "bad value ignored: 'dom0_mem=lots'"));
+	EXPECT(strstr(o.warnings, "option needs a value: 'dom0_mem='"));
+	EXPECT(strstr(o.warnings, "bad value ignored: 'console=vga'"));
+}
+
+/* Many warnings never overflow the buffer. */
+static void warning_overflow(void)
+{
+	char line[4096];
+	struct hv_options o;
+	int i, n = 0;
+
+	for (i = 0; i < 200; i++)
+		n += snprintf(line + n, sizeof(line) - n, "bogus%d ", i);
+	o = parse(line);
+	EXPECT(strlen(o.warnings) < sizeof(o.warnings));
+	EXPECT(strstr(o.warnings, "bogus0"));
+}
+
+static void image_name(void)
+{
+	EXPECT(!strcmp(cmdline_skip_image_name("build/lamina.elf loglvl=all"), "loglvl=all"));
+	EXPECT(!strcmp(cmdline_skip_image_name("/boot/lamina.elf"), ""));
+	EXPECT(!strcmp(cmdline_skip_image_name("lamina.elf  a b"), "a b"));
+	EXPECT(!strcmp(cmdline_skip_image_name("loglvl=all noreboot"), "loglvl=all noreboot"));
+	EXPECT(!strcmp(cmdline_skip_image_name("noreboot"), "noreboot"));
+	EXPECT(!strcmp(cmdline_skip_image_name("root=/dev/xvda"), "root=/dev/xvda"));
+	EXPECT(!strcmp(cmdline_skip_image_name(""), ""));
+}
+
+int main(void)
+{
+	unit_suite = "cmdline";
+	RUN(defaults);
+	RUN(all_options);
+	RUN(sizes_and_levels);
+	RUN(bad_values);
+	RUN(warning_overflow);
+	RUN(image_name);
+	return 0;
+}
