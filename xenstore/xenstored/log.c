@@ -8,7 +8,7 @@
 #include <time.h>
 #include "xenstored.h"
 
-int log_verbose;
+int log_verbose;	/* 1: every request, -1: nothing (fuzzing) */
 
 void log_msg(const char *fmt, ...)
 {
@@ -16,6 +16,8 @@ void log_msg(const char *fmt, ...)
 	struct tm tm;
 	va_list ap;
 
+	if (log_verbose < 0)
+		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	localtime_r(&ts.tv_sec, &tm);
 	fprintf(stderr, "xenstored %02d:%02d:%02d.%03ld ", tm.tm_hour, tm.tm_min,

@@ -25,6 +25,7 @@
 static TDB_CONTEXT *db;
 static bool persistent;
 static uint64_t store_gen;
+unsigned int store_hash_size = 65521;	/* tdb buckets for a new database */
 
 static TDB_DATA key_of(const char *path)
 {
@@ -227,9 +228,9 @@ int store_open(const char *file)
 	store_gen = 0;
 	persistent = file != NULL;
 	if (file)
-		db = tdb_open(file, 65521, TDB_NOSYNC, O_RDWR | O_CREAT, 0600);
+		db = tdb_open(file, store_hash_size, TDB_NOSYNC, O_RDWR | O_CREAT, 0600);
 	else
-		db = tdb_open("xenstored", 65521, TDB_INTERNAL, O_RDWR | O_CREAT, 0600);
+		db = tdb_open("xenstored", store_hash_size, TDB_INTERNAL, O_RDWR | O_CREAT, 0600);
 	if (!db)
 		return errno ? -errno : -EIO;
 	rc = check_format();

@@ -87,6 +87,7 @@ uint64_t record_gen(const void *buf, size_t len);
 int record_owner(const void *buf, size_t len);
 
 /* store.c: the committed database */
+extern unsigned int store_hash_size;
 int store_open(const char *file);
 void store_close(void);
 int store_get(const char *path, struct node **out);
