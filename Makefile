@@ -72,6 +72,7 @@ RAMDISK ?=
 CMDLINE ?=
 HVARGS  ?=
 TIMEOUT ?= 600
+GUEST_KERNEL_DIR := $(abspath $(O))/guest_patches
 
 boot: all
 	$(Q)tests/run/boot --hv $(HV_ELF) --kernel "$(KERNEL)" --ramdisk "$(RAMDISK)" \
@@ -119,11 +120,28 @@ iso: all
 	$(Q)rm -rf $(O)/iso && mkdir -p $(O)/iso/boot/grub
 	$(Q)cp $(HV_ELF) $(O)/iso/boot/lamina.elf
 	$(Q)cp $(KERNEL) $(O)/iso/boot/dom0.elf
-	$(Q)printf 'set timeout=1\nserial --unit=0 --speed=115200\nterminal_input serial console\nterminal_output serial console\nmenuentry "Lamina" {\n  multiboot2 /boot/lamina.elf console=com1 $(HVARGS)\n  module2 /boot/dom0.elf dom0 $(CMDLINE)\n  boot\n}\n' > $(O)/iso/boot/grub/grub.cfg
-	$(Q)grub-mkrescue -o $(ISO) $(O)/iso >/dev/null 2>&1
-	@echo "  ISO     $(ISO)"
+	$(Q)$(if $(RAMDISK),cp $(RAMDISK) $(O)/iso/boot/dom0.initrd)
+	$(Q){ echo 'set timeout=1'; \
+	  echo 'serial --unit=0 --speed=115200'; \
+	  echo 'terminal_input serial console'; \
+	  echo 'terminal_output serial console'; \
+	  echo 'menuentry "Lamina" {'; \
+	  echo '  multiboot2 /boot/lamina.elf console=com1 $(HVARGS)'; \
+	  echo '  module2 /boot/dom0.elf $(CMDLINE)'; \
+	  $(if $(RAMDISK),echo '  module2 /boot/dom0.initrd';) \
+	  echo '  boot'; echo '}'; } > $(O)/iso/boot/grub/grub.cfg
+	$(Q)grub-mkrescue -o $(ISO) $(O)/iso >$(O)/iso.log 2>&1 || \
+	  { cat $(O)/iso.log; exit 1; }
+	@echo "  ISO     $(ISO) (boot it with: qemu-system-x86_64 -M q35 -m 512 -cpu max -cdrom $(ISO) -nographic)"
 
 clean:
 	rm -rf $(O)
 distclean: clean
 	rm -f .config .config.old
+
+# ---------------------------------------------------------------- guest kernel
+.PHONY: guest-kernel test-guest-kernel
+guest-kernel: setup
+	$(Q)$(MAKE) --no-print-directory -C guest_patches guest-kernel O=$(GUEST_KERNEL_DIR)
+test-guest-kernel: setup
+	$(Q)$(MAKE) --no-print-directory -C guest_patches test-guest-kernel O=$(GUEST_KERNEL_DIR)
