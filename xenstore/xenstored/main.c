@@ -93,7 +93,7 @@ static void serve(int lfd)
 		}
 		for (c = conn_list; c; c = next) {
 			next = c->next;
-			if (c->fd >= 0 && c->dead) {
+			if (c->dead) {
 				log_debug("%s: closed", c->name);
 				conn_free(c);
 			}

@@ -1,34 +1,336 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Domain rings: placeholder until the /dev/xen transport lands. */
+/*
+ * Domain rings over Linux's /dev/xen devices (pv-abi-devices §3.5, §3.6,
+ * §3.8). UNTESTED: it needs a dom0 with xen-evtchn and xen-gntdev, which
+ * the development host does not have; there ring_init() and ring_attach()
+ * return -ENODEV and xenstored serves its socket only.
+ *
+ *  - dom0's own kernel: its store page comes from /dev/xen/xenbus_backend
+ *    (mmap) or /proc/xen/xsd_kva, its port from the backend's ioctl or
+ *    /proc/xen/xsd_port; we bind to it and notify once so the kernel's
+ *    xenbus probe starts.
+ *  - an introduced domU: grant ref 1 of the domain mapped through gntdev
+ *    (the INTRODUCE mfn is ignored, as Xen 4.17 does), its port bound with
+ *    IOCTL_EVTCHN_BIND_INTERDOMAIN.
+ *
+ * The guest writes the page concurrently: indices are read once, checked
+ * (prod - cons <= ring size), and bytes are copied out before they are
+ * parsed. A corrupt index is fatal for that connection only.
+ */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include "xenstored.h"
+/* Linux's uapi headers expect the Xen basic types to exist already. */
+typedef uint32_t grant_ref_t;
+#include <xen/evtchn.h>
+#include <xen/gntdev.h>
 
-int ring_init(void)
-{
-	return -ENODEV;
-}
+_Static_assert(sizeof(struct xenstore_domain_interface) == 2076, "store page layout");
+_Static_assert(__builtin_offsetof(struct xenstore_domain_interface, req_cons) == 2048,
+	       "store page layout");
 
-int ring_attach(struct domain *d, unsigned long mfn, unsigned int port)
-{
-	(void)d; (void)mfn; (void)port;
-	return -ENODEV;
-}
+#define IOCTL_XENBUS_BACKEND_EVTCHN	0x4200	/* _IOC(_IOC_NONE, 'B', 0, 0) */
+#define GRANT_REF_XENSTORE		1
 
-void ring_detach(struct conn *c)
-{
-	(void)c;
-}
+struct ring {
+	struct xenstore_domain_interface *intf;
+	unsigned int local_port;
+	uint64_t gnt_index;		/* gntdev mapping, if mapped that way */
+	bool granted;
+};
+
+static int evtchn_fd = -1;
+static int gntdev_fd = -1;
 
 int ring_fd(void)
 {
-	return -1;
+	return evtchn_fd;
 }
 
-void ring_handle(void)
+static void notify(struct ring *r)
 {
+	struct ioctl_evtchn_notify n = { .port = r->local_port };
+
+	ioctl(evtchn_fd, IOCTL_EVTCHN_NOTIFY, &n);
+}
+
+static int bind_port(unsigned int domid, unsigned int port)
+{
+	struct ioctl_evtchn_bind_interdomain b = {
+		.remote_domain = domid, .remote_port = port,
+	};
+	int rc = ioctl(evtchn_fd, IOCTL_EVTCHN_BIND_INTERDOMAIN, &b);
+
+	return rc < 0 ? -errno : rc;
+}
+
+static void unbind_port(unsigned int local)
+{
+	struct ioctl_evtchn_unbind u = { .port = local };
+
+	ioctl(evtchn_fd, IOCTL_EVTCHN_UNBIND, &u);
+}
+
+/* Copy request bytes out of the ring, then parse them. */
+static int ring_read(struct conn *c, struct ring *r)
+{
+	struct xenstore_domain_interface *i = r->intf;
+	char buf[XENSTORE_RING_SIZE];
+
+	for (;;) {
+		XENSTORE_RING_IDX cons = i->req_cons, prod = i->req_prod;
+		uint32_t avail = prod - cons, n, first;
+
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (avail > XENSTORE_RING_SIZE)
+			return -EPROTO;
+		if (!avail)
+			return 0;
+		first = XENSTORE_RING_SIZE - MASK_XENSTORE_IDX(cons);
+		n = avail < first ? avail : first;
+		memcpy(buf, i->req + MASK_XENSTORE_IDX(cons), n);
+		if (avail > n)
+			memcpy(buf + n, i->req, avail - n);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		i->req_cons = cons + avail;
+		notify(r);
+		if (conn_feed(c, buf, avail))
+			return -EPROTO;
+	}
+}
+
+/* Move queued output into the response ring as space allows. */
+static void ring_write(struct conn *c, struct ring *r)
+{
+	struct xenstore_domain_interface *i = r->intf;
+	bool wrote = false;
+
+	while (c->out_head) {
+		struct outmsg *m = c->out_head;
+		XENSTORE_RING_IDX cons = i->rsp_cons, prod = i->rsp_prod;
+		uint32_t space, n, pos;
+
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (prod - cons > XENSTORE_RING_SIZE)
+			break;		/* corrupt: ring_read() will say so */
+		space = XENSTORE_RING_SIZE - (prod - cons);
+		if (!space)
+			break;
+		pos = MASK_XENSTORE_IDX(prod);
+		n = m->len - m->off;
+		if (n > space)
+			n = space;
+		if (n > XENSTORE_RING_SIZE - pos)
+			n = XENSTORE_RING_SIZE - pos;
+		memcpy(i->rsp + pos, m->buf + m->off, n);
+		__atomic_thread_fence(__ATOMIC_RELEASE);
+		i->rsp_prod = prod + n;
+		m->off += n;
+		c->out_bytes -= n;
+		wrote = true;
+		if (m->off == m->len) {
+			c->out_head = m->next;
+			if (!c->out_head)
+				c->out_tail = &c->out_head;
+			free(m);
+		}
+	}
+	if (wrote)
+		notify(r);
 }
 
 void ring_kick(struct conn *c)
 {
-	(void)c;
+	ring_write(c, c->ring);
+}
+
+static struct conn *ring_conn(unsigned int domid, struct ring *r)
+{
+	char name[32];
+	struct conn *c;
+
+	snprintf(name, sizeof(name), "domain%u", domid);
+	c = conn_new(domid, domid == 0, name);
+	if (c)
+		c->ring = r;
+	return c;
+}
+
+void ring_handle(void)
+{
+	unsigned int port;
+	struct conn *c;
+
+	if (read(evtchn_fd, &port, sizeof(port)) != sizeof(port))
+		return;
+	for (c = conn_list; c; c = c->next) {
+		struct ring *r = c->ring;
+
+		if (!r || r->local_port != port || c->dead)
+			continue;
+		if (ring_read(c, r)) {
+			log_msg("%s: corrupt ring, connection stopped", c->name);
+			r->intf->error = XENSTORE_ERROR_RINGIDX;
+			c->dead = true;
+		}
+		ring_write(c, r);
+	}
+	if (write(evtchn_fd, &port, sizeof(port)) != sizeof(port))	/* unmask */
+		log_msg("evtchn: cannot unmask port %u", port);
+}
+
+static void *map_grant(unsigned int domid, uint64_t *index)
+{
+	struct ioctl_gntdev_map_grant_ref m = { .count = 1 };
+	void *p;
+
+	m.refs[0].domid = domid;
+	m.refs[0].ref = GRANT_REF_XENSTORE;
+	if (ioctl(gntdev_fd, IOCTL_GNTDEV_MAP_GRANT_REF, &m))
+		return NULL;
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, gntdev_fd, m.index);
+	*index = m.index;
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void unmap_grant(struct ring *r)
+{
+	struct ioctl_gntdev_unmap_grant_ref u = { .index = r->gnt_index, .count = 1 };
+
+	munmap(r->intf, 4096);
+	if (r->granted)
+		ioctl(gntdev_fd, IOCTL_GNTDEV_UNMAP_GRANT_REF, &u);
+}
+
+int ring_attach(struct domain *d, unsigned long mfn, unsigned int port)
+{
+	struct ring *r;
+	int local;
+
+	(void)mfn;
+	if (evtchn_fd < 0 || gntdev_fd < 0)
+		return -ENODEV;
+	if (d->ring) {		/* re-introduce: new event channel only */
+		r = d->ring->ring;
+		local = bind_port(d->domid, port);
+		if (local < 0)
+			return local;
+		unbind_port(r->local_port);
+		r->local_port = local;
+		r->intf->req_cons = r->intf->req_prod = 0;
+		r->intf->rsp_cons = r->intf->rsp_prod = 0;
+		if (r->intf->connection == XENSTORE_RECONNECT)
+			r->intf->connection = XENSTORE_CONNECTED;
+		notify(r);
+		return 0;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->intf = map_grant(d->domid, &r->gnt_index);
+	if (!r->intf) {
+		free(r);
+		return -EIO;
+	}
+	r->granted = true;
+	local = bind_port(d->domid, port);
+	if (local < 0)
+		goto fail;
+	r->local_port = local;
+	r->intf->server_features = 0;
+	d->ring = ring_conn(d->domid, r);
+	if (!d->ring) {
+		unbind_port(local);
+		local = -ENOMEM;
+		goto fail;
+	}
+	return 0;
+fail:
+	unmap_grant(r);
+	free(r);
+	return local;
+}
+
+/* The connection is freed by the main loop: we may be inside its caller. */
+void ring_detach(struct conn *c)
+{
+	struct ring *r = c->ring;
+
+	unbind_port(r->local_port);
+	unmap_grant(r);
+	free(r);
+	c->ring = NULL;
+	c->dead = true;
+}
+
+/* dom0's kernel page and port: the xenbus_backend device, else xenfs. */
+static int dom0_page(void **page, unsigned int *port)
+{
+	int fd = open("/dev/xen/xenbus_backend", O_RDWR | O_CLOEXEC);
+	unsigned long p;
+	FILE *f;
+	int rc;
+
+	if (fd >= 0) {
+		rc = ioctl(fd, IOCTL_XENBUS_BACKEND_EVTCHN, 0);
+		*page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		close(fd);
+		if (rc > 0 && *page != MAP_FAILED) {
+			*port = rc;
+			return 0;
+		}
+	}
+	fd = open("/proc/xen/xsd_kva", O_RDWR | O_CLOEXEC);
+	f = fopen("/proc/xen/xsd_port", "r");
+	rc = -ENODEV;
+	if (fd >= 0 && f && fscanf(f, "%lu", &p) == 1 && p) {
+		*page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		*port = p;
+		rc = *page == MAP_FAILED ? -errno : 0;
+	}
+	if (f)
+		fclose(f);
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+int ring_init(void)
+{
+	struct ring *r;
+	unsigned int port;
+	void *page;
+	int local, rc;
+
+	if (access("/dev/xen/evtchn", F_OK))
+		return -ENODEV;
+	evtchn_fd = open("/dev/xen/evtchn", O_RDWR | O_CLOEXEC);
+	gntdev_fd = open("/dev/xen/gntdev", O_RDWR | O_CLOEXEC);
+	if (evtchn_fd < 0) {
+		log_msg("ring: /dev/xen/evtchn: %s", strerror(errno));
+		return -ENODEV;
+	}
+	rc = dom0_page(&page, &port);
+	if (rc) {
+		log_msg("ring: no dom0 store page (%s); guests only", strerror(-rc));
+		return 0;
+	}
+	r = calloc(1, sizeof(*r));
+	local = bind_port(0, port);
+	if (!r || local < 0) {
+		log_msg("ring: cannot bind dom0's store port %u", port);
+		free(r);
+		return 0;
+	}
+	r->intf = page;
+	r->local_port = local;
+	domain_get(0, true)->ring = ring_conn(0, r);
+	notify(r);	/* the dom0 kernel's xenbus probe waits for this */
+	return 0;
 }
