@@ -13,10 +13,12 @@ HV_SRCS := \
 	$(HV_DIR)/arch/x86/entry.S \
 	$(HV_DIR)/arch/x86/cpu.c \
 	$(HV_DIR)/arch/x86/dom0_build.c \
+	$(HV_DIR)/arch/x86/emul_priv.c \
 	$(HV_DIR)/arch/x86/mm.c \
 	$(HV_DIR)/arch/x86/multiboot.c \
 	$(HV_DIR)/arch/x86/power.c \
 	$(HV_DIR)/arch/x86/pv.c \
+	$(HV_DIR)/arch/x86/pv_traps.c \
 	$(HV_DIR)/arch/x86/serial.c \
 	$(HV_DIR)/arch/x86/setup.c \
 	$(HV_DIR)/arch/x86/symbols_table.c \

@@ -49,3 +49,12 @@ CHECK_SIZE(struct shared_info, 3136);
 CHECK_SIZE(struct xen_compile_info, 144);
 CHECK_SIZE(struct xen_feature_info, 8);
 CHECK_SIZE(struct sched_shutdown, 4);
+
+#include <lamina/callback.h>
+CHECK_SIZE(struct trap_info, 16);
+CHECK_OFF(struct trap_info, address, 8);
+CHECK_SIZE(struct callback_register, 16);
+CHECK_OFF(struct callback_register, address, 8);
+CHECK_SIZE(struct iret_context, 72);
+CHECK_OFF(struct iret_context, flags, 24);
+CHECK_OFF(struct iret_context, ss, 64);

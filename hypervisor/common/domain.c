@@ -34,7 +34,7 @@ struct domain *domain_alloc(domid_t domid, const char *name, bool privileged)
 	d->is_privileged = privileged;
 	d->state = DOMAIN_RUNNING;
 	d->vcpu0.domain = d;
-	d->vcpu0.kernel_mode = true;
+	d->vcpu0.arch.kernel_mode = true;
 	return d;
 }
 

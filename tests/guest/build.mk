@@ -4,7 +4,8 @@ GUEST_DIR  := tests/guest
 GUEST_OUT  := $(O)/tests/guest
 GUEST_SRCS := $(wildcard $(GUEST_DIR)/*.c)
 GUEST_ELFS := $(patsubst $(GUEST_DIR)/%.c,$(GUEST_OUT)/%.elf,$(GUEST_SRCS))
-GUEST_LIB  := $(GUEST_OUT)/lib/head.o $(GUEST_OUT)/lib/lib.o \
+GUEST_LIB  := $(GUEST_OUT)/lib/head.o $(GUEST_OUT)/lib/lib.o $(GUEST_OUT)/lib/traps.o \
+	$(GUEST_OUT)/lib/trapentry.o \
 	$(GUEST_OUT)/lib/string.o $(GUEST_OUT)/lib/vsnprintf.o
 
 GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \

@@ -9,8 +9,8 @@
  * syscall enters on 0xE008/0xE010 and sysret would return on
  * 0xE033/0xE02B.
  *
- * IDT: all gates DPL 0, so a guest's `int n` raises #GP and the hypervisor
- * decides. #DF and NMI run on their own stacks (IST), so a broken stack
+ * IDT: all gates DPL 0 but #BP and #OF, so a guest's `int n` raises #GP
+ * and the hypervisor decides (emul_priv.c). #DF and NMI run on their own stacks (IST), so a broken stack
  * still gives a crash dump.
  */
 #include <hv/lib.h>
@@ -93,14 +93,14 @@ static void load_tables(void)
 	asm volatile("lidt %0" : : "m"(idtr));
 }
 
-static void set_gate(unsigned int vec, uint64_t handler, unsigned int ist)
+static void set_gate(unsigned int vec, uint64_t handler, unsigned int ist, unsigned int dpl)
 {
 	struct idt_gate *g = &idt[vec];
 
 	g->off_lo = handler & 0xffff;
 	g->sel = HV_CS;
 	g->ist = ist;
-	g->type = 0x8e;		/* present, DPL 0, 64-bit interrupt gate */
+	g->type = 0x8e | (dpl << 5);	/* present, 64-bit interrupt gate */
 	g->off_mid = (handler >> 16) & 0xffff;
 	g->off_hi = handler >> 32;
 	g->rsvd = 0;
@@ -111,11 +111,14 @@ void idt_init(void)
 	unsigned int v;
 
 	for (v = 0; v < 256; v++)
-		set_gate(v, (uint64_t)irq_spurious, 0);
+		set_gate(v, (uint64_t)irq_spurious, 0, 0);
 	for (v = 0; v < 32; v++)
-		set_gate(v, exception_stubs[v], 0);
-	set_gate(8, exception_stubs[8], 1);	/* #DF */
-	set_gate(2, exception_stubs[2], 2);	/* NMI */
+		set_gate(v, exception_stubs[v], 0, 0);
+	set_gate(8, exception_stubs[8], 1, 0);	/* #DF */
+	set_gate(2, exception_stubs[2], 2, 0);	/* NMI */
+	/* int3 and into reach a guest's handlers from any guest mode (§2.3). */
+	set_gate(3, exception_stubs[3], 0, 3);
+	set_gate(4, exception_stubs[4], 0, 3);
 }
 
 /* Mask both legacy PICs after moving them off the exception vectors. */

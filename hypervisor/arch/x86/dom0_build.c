@@ -212,7 +212,7 @@ static void fill_start_info(struct builder *b, const char *cmdline)
 static void init_vcpu(struct builder *b)
 {
 	struct vcpu *v = &b->d->vcpu0;
-	struct cpu_regs *r = &v->regs;
+	struct cpu_regs *r = &v->arch.regs;
 
 	memset(r, 0, sizeof(*r));
 	r->rip = b->k.entry;
@@ -221,10 +221,10 @@ static void init_vcpu(struct builder *b)
 	r->rsp = b->l.stack + PAGE_SIZE;
 	r->ss = FLAT_KERNEL_SS;
 	r->rsi = b->l.start_info;
-	v->kernel_mode = true;
-	v->kernel_ss = FLAT_KERNEL_SS;
-	v->kernel_sp = r->rsp;
-	v->guest_cr3 = b->d->p2m[(b->l.pt - b->l.v_start) >> PAGE_SHIFT] << PAGE_SHIFT;
+	v->arch.kernel_mode = true;
+	v->arch.kernel_ss = FLAT_KERNEL_SS;
+	v->arch.kernel_sp = r->rsp;
+	v->arch.guest_cr3 = b->d->p2m[(b->l.pt - b->l.v_start) >> PAGE_SHIFT] << PAGE_SHIFT;
 	v->vcpu_info = &b->d->shared_info->vcpu_info[0];
 }
 

@@ -8,6 +8,8 @@
 #include <hv/domain.h>
 #include <hv/hypercall.h>
 #include <asm/regs.h>
+#include <asm/pv.h>
+#include <lamina/hypercall.h>
 #include <asm/percpu.h>
 #include <asm/x86.h>
 #include <lamina/xen_x86_64.h>
@@ -42,10 +44,9 @@ void do_syscall(struct cpu_regs *r)
 	unsigned int nargs;
 	long rc;
 
-	if (!v->kernel_mode) {
-		/* Guest user mode does not exist before issue 3. */
-		domain_crash(v->domain, "syscall from guest user mode at %#llx",
-			     (unsigned long long)r->rip);
+	if (!v->arch.kernel_mode) {
+		pv_guest_syscall(v, r);
+		return;
 	}
 	a.nr = r->rax;
 	a.arg[0] = r->rdi;
@@ -55,7 +56,8 @@ void do_syscall(struct cpu_regs *r)
 	a.arg[4] = r->r8;
 	rc = hypercall_dispatch(v, &a, &nargs);
 	r->rax = (uint64_t)rc;
-	if (rc != -ENOSYS)
+	/* iret restored the guest's registers; everything else may scribble. */
+	if (rc != -ENOSYS && a.nr != __HYPERVISOR_iret)
 		scribble_args(r, nargs);
 }
 
@@ -70,9 +72,9 @@ void prepare_return_to_guest(struct cpu_regs *r)
 void __noreturn vcpu_start(struct vcpu *v)
 {
 	this_cpu()->current = v;
-	write_cr3(v->guest_cr3);
+	write_cr3(v->arch.guest_cr3);
 	/* GS_BASE is the hypervisor's now; the exit swapgs installs this. */
-	wrmsr(MSR_KERNEL_GS_BASE, v->kernel_mode ? v->kernel_gs_base : v->user_gs_base);
-	wrmsr(MSR_FS_BASE, v->fs_base);
-	enter_guest_frame(&v->regs);
+	wrmsr(MSR_KERNEL_GS_BASE, v->arch.kernel_mode ? v->arch.kernel_gs_base : v->arch.user_gs_base);
+	wrmsr(MSR_FS_BASE, v->arch.fs_base);
+	enter_guest_frame(&v->arch.regs);
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Exceptions. From a guest (ring 3) they are the guest's business: until
- * trap bouncing exists (issue 3) the domain is crashed with a clear
- * message. From the hypervisor (ring 0) there are two cases: a fault on
+ * Exceptions. From a guest (ring 3) they are the guest's business:
+ * pv_traps.c emulates what a ring-3 kernel may not execute and bounces
+ * the rest to the guest's trap table. From the hypervisor (ring 0) there are two cases: a fault on
  * an instruction listed in __ex_table (a guest-memory access) resumes at
  * its fixup, which makes the access return -EFAULT; anything else is a
  * hypervisor bug, answered with a register dump, a symbolized backtrace
@@ -16,6 +16,7 @@
 #include <asm/x86.h>
 #include <asm/percpu.h>
 #include <asm/layout.h>
+#include <asm/pv.h>
 
 struct ex_entry {
 	uint64_t insn, fixup;
@@ -121,20 +122,6 @@ static void __noreturn fatal_exception(struct cpu_regs *r)
 	halt_forever();
 }
 
-static void guest_exception(struct cpu_regs *r)
-{
-	struct vcpu *v = current_vcpu();
-
-	if (r->vector == 14)
-		domain_crash(v->domain, "%s at rip %#llx, address %#llx, error code %#llx "
-			     "(no trap handling for guests yet)", vector_name(r->vector),
-			     (unsigned long long)r->rip, (unsigned long long)read_cr2(),
-			     (unsigned long long)r->error_code);
-	domain_crash(v->domain, "%s at rip %#llx, error code %#llx (no trap handling "
-		     "for guests yet)", vector_name(r->vector),
-		     (unsigned long long)r->rip, (unsigned long long)r->error_code);
-}
-
 void do_exception(struct cpu_regs *r)
 {
 	if (regs_from_guest(r)) {
@@ -142,7 +129,7 @@ void do_exception(struct cpu_regs *r)
 			pr_warn("spurious interrupt while a guest ran\n");
 			return;
 		}
-		guest_exception(r);
+		pv_guest_exception(current_vcpu(), r);
 		return;
 	}
 	if ((r->vector == 14 || r->vector == 13) && search_fixup(r))

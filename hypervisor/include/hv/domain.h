@@ -8,6 +8,7 @@
 
 #include <hv/types.h>
 #include <asm/regs.h>
+#include <asm/domain.h>
 #include <lamina/shared_info.h>
 
 struct domain;
@@ -15,15 +16,8 @@ struct domain;
 struct vcpu {
 	struct domain *domain;
 	unsigned int vcpu_id;
-	bool kernel_mode;		/* guest kernel (true) or guest user mode */
-	uint64_t guest_cr3;		/* machine address of the kernel L4 */
-	uint64_t kernel_gs_base;	/* GS base in guest kernel mode */
-	uint64_t user_gs_base;		/* GS base in guest user mode */
-	uint64_t fs_base;
-	uint64_t kernel_sp;		/* stack_switch: frame target from user mode */
-	uint16_t kernel_ss;
 	struct vcpu_info *vcpu_info;	/* in shared_info for now */
-	struct cpu_regs regs;		/* saved state while not running */
+	struct arch_vcpu arch;
 };
 
 enum domain_state { DOMAIN_RUNNING, DOMAIN_SHUTDOWN, DOMAIN_CRASHED };

@@ -40,6 +40,8 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int skip(const char *why);
 void __attribute__((noreturn)) shutdown(unsigned int reason);
+/* True on Lamina, false on Xen (for the few documented differences). */
+bool on_lamina(void);
 
 /* Checks a condition; on failure records file:line and the message. */
 #define CHECK(cond, ...)						\

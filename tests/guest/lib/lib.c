@@ -3,6 +3,16 @@
 #include "guest.h"
 
 static char fail_reason[160];
+
+static bool strstr_simple(const char *s, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (; *s; s++)
+		if (!strncmp(s, w, n))
+			return true;
+	return false;
+}
 static bool failed;
 
 static void console_puts(const char *s, size_t n)
@@ -41,6 +51,14 @@ int skip(const char *why)
 {
 	strlcpy(fail_reason, why, sizeof(fail_reason));
 	return TEST_SKIP;
+}
+
+bool on_lamina(void)
+{
+	char extra[16] = "";
+
+	HYPERVISOR_xen_version(XENVER_extraversion, extra);
+	return strstr_simple(extra, "lamina");
 }
 
 void shutdown(unsigned int reason)

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Emulation of the privileged instructions a ring-3 PV kernel still
+ * executes (pv-abi-core.md §4): they raise #GP (or #UD for the forced
+ * CPUID prefix) and are decoded here. Only guest kernel mode gets
+ * emulation; user mode, and anything not listed, sees the fault the
+ * hardware raised.
+ *
+ * The decoder knows the few encodings involved: an optional REX prefix,
+ * then 0F 30 wrmsr, 0F 32 rdmsr, 0F 09 wbinvd, 0F 08 invd, 0F 06 clts,
+ * 0F 20/22 mov from/to a control register, and CD nn (int n, for the
+ * trap table's DPL rule; QEMU's TCG puts a wrong vector in that #GP's
+ * error code, so the instruction is decoded rather than trusted).
+ */
+#include <hv/lib.h>
+#include <hv/domain.h>
+#include <hv/guest_access.h>
+#include <asm/pv.h>
+#include <asm/x86.h>
+#include <lamina/callback.h>
+#include <lamina/version.h>
+
+#define MSR_IA32_APIC_BASE	0x1B
+#define MSR_IA32_UCODE_REV	0x8B
+#define MSR_IA32_MCG_CAP	0x179
+#define MSR_IA32_MCG_STATUS	0x17A
+#define MSR_IA32_MISC_ENABLE	0x1A0
+#define MSR_IA32_PAT		0x277
+
+/* The CR4 a PV kernel sees: PAE, MCE, OSFXSR, OSXMMEXCPT (Xen's value). */
+#define GUEST_CR4		0x660
+
+static uint64_t *gpr(struct cpu_regs *r, unsigned int n)
+{
+	uint64_t *map[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp,
+			      &r->rsi, &r->rdi, &r->r8, &r->r9, &r->r10, &r->r11,
+			      &r->r12, &r->r13, &r->r14, &r->r15 };
+
+	return map[n & 15];
+}
+
+static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	switch (msr) {
+	case MSR_FS_BASE:		*val = v->arch.fs_base; return true;
+	case MSR_GS_BASE:		*val = rdmsr(MSR_KERNEL_GS_BASE); return true;
+	case MSR_KERNEL_GS_BASE:	*val = v->arch.user_gs_base; return true;
+	case MSR_EFER:			*val = rdmsr(MSR_EFER); return true;
+	case MSR_IA32_PAT:		*val = rdmsr(MSR_IA32_PAT); return true;
+	case MSR_IA32_APIC_BASE:	*val = 0xFEE00900; return true;
+	case MSR_IA32_UCODE_REV:
+	case MSR_IA32_MISC_ENABLE:
+	case MSR_IA32_MCG_CAP:
+	case MSR_IA32_MCG_STATUS:	*val = 0; return true;
+	default:			return false;
+	}
+}
+
+static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	switch (msr) {
+	case MSR_FS_BASE:
+		if (!is_canonical(val))
+			return false;
+		v->arch.fs_base = val;
+		wrmsr(MSR_FS_BASE, val);
+		return true;
+	case MSR_GS_BASE:		/* Linux's first instruction that traps */
+		if (!is_canonical(val))
+			return false;
+		v->arch.kernel_gs_base = val;
+		wrmsr(MSR_KERNEL_GS_BASE, val);	/* we are in kernel mode */
+		return true;
+	case MSR_KERNEL_GS_BASE:
+		if (!is_canonical(val))
+			return false;
+		v->arch.user_gs_base = val;
+		return true;
+	case MSR_EFER:
+		return val == rdmsr(MSR_EFER);
+	case MSR_IA32_PAT:
+	case MSR_IA32_UCODE_REV:
+	case MSR_IA32_MISC_ENABLE:
+	case MSR_IA32_MCG_STATUS:
+	case MSR_STAR: case MSR_LSTAR: case MSR_CSTAR: case MSR_FMASK:
+	case 0x174: case 0x175: case 0x176:	/* SYSENTER_CS/ESP/EIP */
+		return true;		/* accepted and dropped */
+	default:
+		return false;
+	}
+}
+
+static bool emulate_mov_cr(struct vcpu *v, struct cpu_regs *r, uint8_t modrm,
+			   uint8_t rex, bool to_cr)
+{
+	unsigned int cr = ((modrm >> 3) & 7) | ((rex & 4) << 1);
+	uint64_t *reg = gpr(r, (modrm & 7) | ((rex & 1) << 3));
+
+	if ((modrm >> 6) != 3)
+		return false;
+	if (to_cr)
+		return cr == 4;		/* CR4 writes are accepted and ignored */
+	switch (cr) {
+	case 0:	*reg = read_cr0() & ~(1ULL << 3); return true;	/* TS: virtual, clear */
+	case 2:	*reg = v->vcpu_info->arch.cr2; return true;
+	case 3:	*reg = v->arch.kernel_mode ? v->arch.guest_cr3 : v->arch.user_cr3; return true;
+	case 4:	*reg = GUEST_CR4; return true;
+	default: return false;
+	}
+}
+
+/* int n from the guest: the trap table's DPL decides (§2.3). */
+static bool emulate_int(struct vcpu *v, struct cpu_regs *r, uint8_t n)
+{
+	const struct trap_entry *t = &v->arch.traps[n];
+	unsigned int dpl = t->flags & TI_DPL_MASK;
+
+	if (!t->address || dpl < (v->arch.kernel_mode ? 1U : 3U)) {
+		pv_inject_trap(v, r, 13, ((uint64_t)n << 3) | 2);
+		return true;
+	}
+	r->rip += 2;
+	pv_bounce(v, r, t->address, t->flags & TI_MASK_EVENTS, false, 0);
+	return true;
+}
+
+bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
+{
+	uint8_t insn[4], rex = 0;
+	unsigned int i = 0;
+	uint64_t val;
+
+	if (copy_from_guest(insn, r->rip, sizeof(insn)))
+		return false;
+	if (insn[0] == 0xCD)
+		return emulate_int(v, r, insn[1]);
+	if (!v->arch.kernel_mode || r->error_code)
+		return false;
+	if ((insn[0] & 0xF0) == 0x40)
+		rex = insn[i++];
+	if (insn[i] != 0x0F)
+		return false;
+	switch (insn[i + 1]) {
+	case 0x30:	/* wrmsr */
+		if (!write_msr(v, r->rcx, (r->rdx << 32) | (uint32_t)r->rax))
+			return false;
+		break;
+	case 0x32:	/* rdmsr */
+		if (!read_msr(v, r->rcx, &val))
+			return false;
+		r->rax = (uint32_t)val;
+		r->rdx = val >> 32;
+		break;
+	case 0x08:	/* invd */
+	case 0x09:	/* wbinvd: only a domain with hardware access needs it */
+		if (v->domain->is_privileged)
+			asm volatile("wbinvd" ::: "memory");
+		break;
+	case 0x06:	/* clts: the virtual TS is always clear */
+		break;
+	case 0x20:
+	case 0x22:
+		if (i + 2 >= sizeof(insn) ||
+		    !emulate_mov_cr(v, r, insn[i + 2], rex, insn[i + 1] == 0x22))
+			return false;
+		i++;
+		break;
+	default:
+		return false;
+	}
+	r->rip += i + 2;
+	return true;
+}
+
+static void cpuid_hypervisor_leaf(uint32_t leaf, uint32_t *a, uint32_t *b,
+				  uint32_t *c, uint32_t *d)
+{
+	*a = *b = *c = *d = 0;
+	switch (leaf) {
+	case 0x40000000:
+		*a = 0x40000005;
+		*b = XEN_CPUID_SIGNATURE_EBX;
+		*c = XEN_CPUID_SIGNATURE_ECX;
+		*d = XEN_CPUID_SIGNATURE_EDX;
+		break;
+	case 0x40000001:
+		*a = (LAMINA_ABI_MAJOR << 16) | LAMINA_ABI_MINOR;
+		break;
+	case 0x40000002:
+		*a = 1;
+		*b = 0x40000000;
+		*c = XEN_CPUID_FEAT1_MMU_PT_UPDATE_PRESERVE_AD;
+		break;
+	}
+}
+
+/* Host values minus what a ring-3 PV kernel cannot use (§4.2). */
+static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t *a,
+			 uint32_t *b, uint32_t *c, uint32_t *d)
+{
+	if ((leaf & 0xFFFF0000) == 0x40000000) {
+		cpuid_hypervisor_leaf(leaf, a, b, c, d);
+		return;
+	}
+	cpuid(leaf, sub, a, b, c, d);
+	switch (leaf) {
+	case 1:
+		/* DTES64 MONITOR DSCPL VMX SMX EIST TM2 FMA XTPR PDCM PCID DCA
+		 * X2APIC TSC_DEADLINE XSAVE OSXSAVE AVX F16C: hidden. */
+		*c &= ~0x3D26D1FCU;
+		*c |= 1U << 31;				/* hypervisor */
+		/* VME PSE MTRR PGE PSE36 DS HTT TM1 PBE; APIC for domUs. */
+		*d &= ~0xB022300AU;
+		if (!v->domain->is_privileged)
+			*d &= ~(1U << 9);
+		*b &= 0x0000FFFF;			/* one logical CPU */
+		break;
+	case 7:
+		if (sub == 0) {
+			*b &= ~((1U << 0) | (1U << 1) | (1U << 2) | (1U << 5) | (1U << 7) |
+				(1U << 10) | (1U << 12) | (1U << 14) | (1U << 15) |
+				(1U << 16) | (1U << 17) | (1U << 20) | (1U << 21) |
+				(1U << 25) | (1U << 26) | (1U << 27) | (1U << 28) |
+				(1U << 30) | (1U << 31));
+			*c &= ~((1U << 2) | (1U << 3) | (1U << 4) | (1U << 7) | (1U << 16) |
+				(1U << 29));
+			*d &= ~(1U << 20);
+		} else {
+			*a = *b = *c = *d = 0;
+		}
+		break;
+	case 0xD:					/* no XSAVE offered */
+		*a = *b = *c = *d = 0;
+		break;
+	case 0x80000001:
+		*d &= ~((1U << 26) | (1U << 27));	/* 1 GiB pages, RDTSCP */
+		*c &= ~((1U << 2) | (1U << 3) | (1U << 4) | (1U << 9) | (1U << 10) |
+			(1U << 12) | (1U << 13) | (1U << 15) | (1U << 19) | (1U << 22) |
+			(1U << 29));
+		break;
+	case 0x80000007:
+		*d &= ~(1U << 8);			/* invariant TSC: not promised */
+		break;
+	}
+}
+
+/* #UD at `ud2; .ascii "xen"; cpuid`: the guest's CPUID (§4.1). */
+bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_regs *r)
+{
+	static const uint8_t prefix[] = XEN_CPUID_PREFIX_BYTES;
+	uint8_t insn[7];
+	uint32_t a, b, c, d;
+
+	if (copy_from_guest(insn, r->rip, sizeof(insn)) ||
+	    memcmp(insn, prefix, sizeof(prefix)) || insn[5] != 0x0F || insn[6] != 0xA2)
+		return false;
+	cpuid_policy(v, r->rax, r->rcx, &a, &b, &c, &d);
+	r->rax = a;
+	r->rbx = b;
+	r->rcx = c;
+	r->rdx = d;
+	r->rip += sizeof(insn);
+	return true;
+}

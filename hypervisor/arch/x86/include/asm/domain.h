@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The x86 part of a PV vCPU: its two guest modes, page tables, segment
+ * bases, virtual trap table and callbacks. Changed only by the vCPU
+ * itself (hypercalls, traps), so no lock while there is one vCPU per
+ * domain; SMP brings a per-vCPU lock for remote changes (VCPUOP_initialise).
+ */
+#ifndef ASM_DOMAIN_H
+#define ASM_DOMAIN_H
+
+#include <hv/types.h>
+#include <asm/regs.h>
+
+struct trap_entry {
+	uint64_t address;	/* 0 = no handler */
+	uint8_t flags;		/* TI_DPL_MASK | TI_MASK_EVENTS */
+};
+
+struct pv_callback {
+	uint64_t address;	/* 0 = none */
+	bool mask_events;
+};
+
+struct arch_vcpu {
+	bool kernel_mode;		/* guest kernel (true) or guest user mode */
+	uint64_t guest_cr3;		/* machine address of the kernel L4 */
+	uint64_t user_cr3;		/* machine address of the user L4, 0 = none */
+	uint64_t kernel_gs_base;	/* GS base in guest kernel mode */
+	uint64_t user_gs_base;		/* GS base in guest user mode */
+	uint64_t fs_base;
+	uint64_t kernel_sp;		/* stack_switch: frame target from user mode */
+	uint16_t kernel_ss;
+	struct trap_entry traps[256];
+	struct pv_callback event, failsafe, syscall, nmi;
+	struct cpu_regs regs;		/* saved state while not running */
+};
+
+#endif

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* PV vCPU mechanics shared by the x86 files (pv.c, pv_traps.c, emul_priv.c). */
+#ifndef ASM_PV_H
+#define ASM_PV_H
+
+#include <hv/types.h>
+#include <asm/regs.h>
+#include <asm/percpu.h>
+
+struct vcpu;
+
+/* Bounce to a guest handler with the PV frame (pv-abi-core.md §3.2). */
+void pv_bounce(struct vcpu *v, struct cpu_regs *r, uint64_t handler, bool mask_events,
+	       bool has_error, uint64_t error);
+/* Deliver exception `vector` through the guest's trap table, or crash it. */
+void pv_inject_trap(struct vcpu *v, struct cpu_regs *r, unsigned int vector,
+		    uint64_t error);
+void pv_guest_exception(struct vcpu *v, struct cpu_regs *r);
+void pv_guest_syscall(struct vcpu *v, struct cpu_regs *r);
+void pv_switch_mode(struct vcpu *v, bool kernel);
+
+/* Emulation of what a ring-3 kernel executes natively (emul_priv.c). */
+bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r);
+bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_regs *r);
+
+/* The frame of the vCPU running on this CPU (hypercall handlers use it). */
+static inline struct cpu_regs *guest_regs_of(struct vcpu *v)
+{
+	(void)v;
+	return (struct cpu_regs *)(this_cpu()->stack_top - sizeof(struct cpu_regs));
+}
+
+static inline bool is_canonical(uint64_t va)
+{
+	return (uint64_t)((int64_t)(va << 16) >> 16) == va;
+}
+
+static inline bool vector_has_error_code(unsigned int v)
+{
+	return v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21;
+}
+
+#endif

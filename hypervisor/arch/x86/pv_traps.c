@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Delivering exceptions, software interrupts and guest system calls to a
+ * PV guest kernel, and the hypercalls that configure it: set_trap_table,
+ * callback_op, set_callbacks, stack_switch, set_segment_base and iret.
+ *
+ * The bounce frame (pv-abi-core.md §3.2), lowest address first:
+ *   rcx, r11, [error code], rip, cs, rflags, rsp, ss
+ * It goes on the current guest stack (aligned down to 16) in guest kernel
+ * mode, or at kernel_sp after switching to guest kernel mode. The saved CS
+ * has RPL 0 when the vCPU was in guest kernel mode (Linux tells the modes
+ * apart by CS & 3) and carries the old event mask in bits 32-39; the saved
+ * IF is the virtual one, !evtchn_upcall_mask.
+ */
+#include <hv/lib.h>
+#include <hv/domain.h>
+#include <hv/hypercall.h>
+#include <hv/guest_access.h>
+#include <asm/pv.h>
+#include <asm/x86.h>
+#include <lamina/callback.h>
+#include <lamina/xen_x86_64.h>
+
+#define HANDLER_CLEARS	(X86_EFLAGS_TF | X86_EFLAGS_NT | X86_EFLAGS_RF | \
+			 X86_EFLAGS_VM | X86_EFLAGS_AC)
+
+void pv_switch_mode(struct vcpu *v, bool kernel)
+{
+	struct arch_vcpu *a = &v->arch;
+
+	if (a->kernel_mode == kernel)
+		return;
+	/* The live guest GS base sits in KERNEL_GS_BASE while we run. */
+	if (a->kernel_mode)
+		a->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+	else
+		a->user_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+	a->kernel_mode = kernel;
+	write_cr3(kernel ? a->guest_cr3 : a->user_cr3);
+	wrmsr(MSR_KERNEL_GS_BASE, kernel ? a->kernel_gs_base : a->user_gs_base);
+}
+
+void pv_bounce(struct vcpu *v, struct cpu_regs *r, uint64_t handler, bool mask_events,
+	       bool has_error, uint64_t error)
+{
+	struct vcpu_info *vi = v->vcpu_info;
+	uint8_t mask = vi->evtchn_upcall_mask;
+	bool from_user = !v->arch.kernel_mode;
+	uint64_t frame[8], sp;
+	unsigned int n = 0;
+
+	if (!handler)
+		domain_crash(v->domain, "no handler to deliver to at rip %#llx",
+			     (unsigned long long)r->rip);
+	if (from_user)
+		pv_switch_mode(v, true);
+	sp = (from_user ? v->arch.kernel_sp : r->rsp) & ~15ULL;
+
+	frame[n++] = r->rcx;
+	frame[n++] = r->r11;
+	if (has_error)
+		frame[n++] = error;
+	frame[n++] = r->rip;
+	frame[n++] = (from_user ? r->cs : r->cs & ~3ULL) | ((uint64_t)mask << 32);
+	frame[n++] = (r->rflags & ~(X86_EFLAGS_IF | X86_EFLAGS_IOPL)) |
+		     (mask ? 0 : X86_EFLAGS_IF);
+	frame[n++] = r->rsp;
+	frame[n++] = r->ss;
+	sp -= n * 8;
+	if (copy_to_guest(sp, frame, n * 8))
+		domain_crash(v->domain, "cannot write an exception frame at %#llx",
+			     (unsigned long long)sp);
+
+	r->rip = handler;
+	r->cs = FLAT_KERNEL_CS;
+	r->ss = FLAT_KERNEL_SS;
+	r->rsp = sp;
+	r->rflags &= ~HANDLER_CLEARS;
+	if (mask_events)
+		vi->evtchn_upcall_mask = 1;
+}
+
+void pv_inject_trap(struct vcpu *v, struct cpu_regs *r, unsigned int vector,
+		    uint64_t error)
+{
+	const struct trap_entry *t = &v->arch.traps[vector & 0xff];
+
+	if (!t->address && vector == 14)
+		domain_crash(v->domain, "page fault at rip %#llx, address %#llx, error code "
+			     "%#llx, and no handler for it", (unsigned long long)r->rip,
+			     (unsigned long long)read_cr2(), (unsigned long long)error);
+	if (!t->address)
+		domain_crash(v->domain, "vector %u at rip %#llx (error code %#llx) and no "
+			     "handler for it", vector, (unsigned long long)r->rip,
+			     (unsigned long long)error);
+	pv_bounce(v, r, t->address, t->flags & TI_MASK_EVENTS,
+		  vector_has_error_code(vector), error);
+}
+
+void pv_guest_exception(struct vcpu *v, struct cpu_regs *r)
+{
+	unsigned int vector = r->vector;
+	uint64_t error = r->error_code;
+
+	switch (vector) {
+	case 13:
+		if (pv_emulate_gp(v, r))
+			return;
+		break;
+	case 6:
+		if (pv_emulate_forced_cpuid(v, r))
+			return;
+		break;
+	case 14:
+		v->vcpu_info->arch.cr2 = read_cr2();
+		/* U/S says which guest mode faulted, not the (always 3) ring. */
+		if (v->arch.kernel_mode)
+			error &= ~4ULL;
+		break;
+	}
+	pv_inject_trap(v, r, vector, error);
+}
+
+/* `syscall` in guest user mode: the guest's system call (§3.4). */
+void pv_guest_syscall(struct vcpu *v, struct cpu_regs *r)
+{
+	const struct pv_callback *cb = &v->arch.syscall;
+
+	if (!cb->address) {
+		r->rip -= 2;		/* back onto the syscall: #UD there */
+		pv_inject_trap(v, r, 6, 0);
+		return;
+	}
+	pv_bounce(v, r, cb->address, cb->mask_events, false, 0);
+	r->rflags &= ~X86_EFLAGS_DF;
+}
+
+long hc_set_trap_table(struct vcpu *v, const struct hc_args *a)
+{
+	struct trap_info ti;
+	uint64_t p = a->arg[0];
+
+	if (!p) {
+		memset(v->arch.traps, 0, sizeof(v->arch.traps));
+		return 0;
+	}
+	for (;; p += sizeof(ti)) {
+		if (copy_from_guest(&ti, p, sizeof(ti)))
+			return -EFAULT;
+		if (!ti.address)
+			return 0;
+		if (!is_canonical(ti.address))
+			return trace_err(-EINVAL);
+		v->arch.traps[ti.vector].address = ti.address;
+		v->arch.traps[ti.vector].flags = ti.flags & (TI_DPL_MASK | TI_MASK_EVENTS);
+	}
+}
+
+static long register_callback(struct vcpu *v, const struct callback_register *cb)
+{
+	struct pv_callback *slot;
+
+	switch (cb->type) {
+	case CALLBACKTYPE_event:	slot = &v->arch.event; break;
+	case CALLBACKTYPE_failsafe:	slot = &v->arch.failsafe; break;
+	case CALLBACKTYPE_syscall:	slot = &v->arch.syscall; break;
+	case CALLBACKTYPE_nmi:		slot = &v->arch.nmi; break;
+	case CALLBACKTYPE_syscall32:
+	case CALLBACKTYPE_sysenter:
+		/* No 32-bit compat mode: accepted, never used (§2.8). */
+		return is_canonical(cb->address) ? 0 : -EINVAL;
+	default:
+		return trace_err(-ENOSYS);
+	}
+	if (!is_canonical(cb->address))
+		return trace_err(-EINVAL);
+	slot->address = cb->address;
+	slot->mask_events = cb->flags & CALLBACKF_mask_events;
+	return 0;
+}
+
+long hc_callback_op(struct vcpu *v, const struct hc_args *a)
+{
+	struct callback_register reg;
+	struct callback_unregister unreg;
+
+	switch (a->arg[0]) {
+	case CALLBACKOP_register:
+		if (copy_from_guest(&reg, a->arg[1], sizeof(reg)))
+			return -EFAULT;
+		return register_callback(v, &reg);
+	case CALLBACKOP_unregister:
+		if (copy_from_guest(&unreg, a->arg[1], sizeof(unreg)))
+			return -EFAULT;
+		if (unreg.type != CALLBACKTYPE_nmi)
+			return trace_err(-EINVAL);
+		v->arch.nmi.address = 0;
+		return 0;
+	default:
+		return trace_err(-ENOSYS);
+	}
+}
+
+long hc_set_callbacks(struct vcpu *v, const struct hc_args *a)
+{
+	const uint16_t types[3] = { CALLBACKTYPE_event, CALLBACKTYPE_failsafe,
+				    CALLBACKTYPE_syscall };
+	unsigned int i;
+	long rc;
+
+	for (i = 0; i < 3; i++) {
+		struct callback_register cb = { types[i], CALLBACKF_mask_events * (i != 2),
+						0, a->arg[i] };
+
+		rc = register_callback(v, &cb);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+long hc_stack_switch(struct vcpu *v, const struct hc_args *a)
+{
+	v->arch.kernel_ss = (uint16_t)(a->arg[0] | 3);
+	v->arch.kernel_sp = a->arg[1];
+	return 0;
+}
+
+long hc_set_segment_base(struct vcpu *v, const struct hc_args *a)
+{
+	uint64_t base = a->arg[1];
+
+	if (a->arg[0] != SEGBASE_GS_USER_SEL && !is_canonical(base))
+		return trace_err(-EINVAL);
+	switch (a->arg[0]) {
+	case SEGBASE_FS:
+		v->arch.fs_base = base;
+		wrmsr(MSR_FS_BASE, base);
+		return 0;
+	case SEGBASE_GS_KERNEL:
+		v->arch.kernel_gs_base = base;
+		if (v->arch.kernel_mode)
+			wrmsr(MSR_KERNEL_GS_BASE, base);
+		return 0;
+	case SEGBASE_GS_USER:
+		v->arch.user_gs_base = base;
+		if (!v->arch.kernel_mode)
+			wrmsr(MSR_KERNEL_GS_BASE, base);
+		return 0;
+	case SEGBASE_GS_USER_SEL:
+		/*
+		 * Guests have no descriptors of their own yet (set_gdt), so
+		 * every selector loads as the flat or NULL one: base 0. Linux
+		 * BUG()s on failure, so this never fails (§2.21).
+		 */
+		v->arch.user_gs_base = 0;
+		return 0;
+	default:
+		return trace_err(-EINVAL);
+	}
+}
+
+long hc_iret(struct vcpu *v, const struct hc_args *a)
+{
+	struct cpu_regs *r = guest_regs_of(v);
+	struct iret_context c;
+	bool to_user;
+
+	if (copy_from_guest(&c, r->rsp, sizeof(c)))
+		domain_crash(v->domain, "iret: cannot read the iret context at %#llx",
+			     (unsigned long long)r->rsp);
+	/* Only the selector bits count (the frame's CS carries the mask above). */
+	c.cs &= 0xffff;
+	c.ss &= 0xffff;
+	to_user = (c.cs & 3) == 3;
+	if (to_user && !v->arch.user_cr3)
+		domain_crash(v->domain, "iret to user mode without a user page table");
+	/*
+	 * Guests have no descriptors of their own yet, so only the flat
+	 * selectors can be loaded; anything else would fault our iretq.
+	 */
+	if (!is_canonical(c.rip) || !is_canonical(c.rsp) ||
+	    ((c.cs | 3) != FLAT_RING3_CS64 && (c.cs | 3) != FLAT_RING3_CS32) ||
+	    (c.ss | 3) != FLAT_RING3_SS64) {
+		/* What the hardware iretq would do: #GP at the iret. */
+		pv_inject_trap(v, r, 13, 0);
+		return r->rax;
+	}
+	v->vcpu_info->evtchn_upcall_mask = !(c.rflags & X86_EFLAGS_IF);
+	if (to_user)
+		pv_switch_mode(v, false);
+	r->rax = c.rax;
+	if (!(c.flags & VGCF_in_syscall)) {
+		r->r11 = c.r11;
+		r->rcx = c.rcx;
+	}
+	r->rip = c.rip;
+	r->cs = c.cs | 3;
+	r->rflags = c.rflags;
+	r->rsp = c.rsp;
+	r->ss = c.ss | 3;
+	return r->rax;	/* do_syscall stores this in rax: the restored value */
+}

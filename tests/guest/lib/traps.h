@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef GUEST_TRAPS_H
+#define GUEST_TRAPS_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+struct trap_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+struct trap_record {
+	uint64_t vector, error, rip, cs, rflags, rsp, ss, rcx, r11;
+};
+
+struct fixup {
+	uint64_t insn, fixup;
+};
+
+extern struct trap_record last_trap;
+extern volatile unsigned int traps_taken;
+
+/* Registers handlers for vectors 0-31 (int3/into DPL 3), 0x80 (DPL 3), 0x81 (DPL 0). */
+int traps_install(bool mask_events);
+
+/*
+ * Runs one instruction (asm text) that must trap; execution resumes after
+ * it. `label` names the instruction's address for the checks.
+ */
+#define EXPECT_TRAP(insn, ...)						\
+	asm volatile("1: " insn "\n2:\n"				\
+		     ".pushsection .fixup, \"a\"\n.balign 8\n"		\
+		     ".quad 1b, 2b\n.popsection" __VA_ARGS__)
+
+#endif
