@@ -156,29 +156,36 @@ int do_is_domain_introduced(struct req *r)
 	return reply_str(r, (!domid || (d && d->introduced)) ? "T" : "F");
 }
 
-int do_resume(struct req *r)
+/* The introduced domain named by the first of @argc arguments. */
+static int introduced_arg(struct req *r, unsigned int argc, struct domain **out)
 {
 	unsigned long domid;
-	struct domain *d;
 
-	if (r->argc != 1 || arg_domid(r, 0, &domid))
+	if (r->argc != argc || arg_domid(r, 0, &domid))
 		return -EINVAL;
-	d = domain_get(domid, false);
-	if (!d || !d->introduced)
-		return -ENOENT;
-	return reply_str(r, "OK");
+	*out = domain_get(domid, false);
+	return *out && (*out)->introduced ? 0 : -ENOENT;
+}
+
+/* Nothing to re-arm: we fire @releaseDomain on RELEASE only. */
+int do_resume(struct req *r)
+{
+	struct domain *d;
+	int rc = introduced_arg(r, 1, &d);
+
+	return rc ? rc : reply_str(r, "OK");
 }
 
 int do_set_target(struct req *r)
 {
-	unsigned long domid, target;
+	unsigned long target;
 	struct domain *d;
+	int rc = introduced_arg(r, 2, &d);
 
-	if (r->argc != 2 || arg_domid(r, 0, &domid) || arg_domid(r, 1, &target))
-		return -EINVAL;
-	d = domain_get(domid, false);
-	if (!d || !d->introduced)
-		return -ENOENT;
+	if (!rc && arg_domid(r, 1, &target))
+		rc = -EINVAL;
+	if (rc)
+		return rc;
 	d->target = target;
 	return reply_str(r, "OK");
 }

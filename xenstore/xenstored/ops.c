@@ -70,19 +70,32 @@ static int only_path(struct req *r, bool special, char **out)
 	return r->argc == 1 ? arg_path(r, 0, special, out) : -EINVAL;
 }
 
-static int do_read(struct req *r)
+/* The node named by argument @i, if the caller has @want access to it. */
+static int lookup_arg(struct req *r, unsigned int i, bool special, unsigned int want,
+		      struct node **out)
 {
-	struct node *n;
 	char *path;
-	int rc = only_path(r, false, &path);
+	int rc = arg_path(r, i, special, &path);
 
 	if (rc)
 		return rc;
-	rc = tree_lookup(r, path, PERM_READ, &n);
+	rc = tree_lookup(r, path, want, out);
 	free(path);
+	return rc;
+}
+
+/* READ replies with the value, DIRECTORY with the child names. */
+static int do_read_or_directory(struct req *r)
+{
+	struct node *n;
+	int rc = r->argc == 1 ? lookup_arg(r, 0, false, PERM_READ, &n) : -EINVAL;
+
 	if (rc)
 		return rc;
-	rc = reply_add(r, n->data, n->datalen);
+	if (r->hdr.type == XS_READ)
+		rc = reply_add(r, n->data, n->datalen);
+	else
+		rc = reply_add(r, n->children, n->childlen);
 	node_free(n);
 	return rc;
 }
@@ -162,23 +175,6 @@ static int do_rm(struct req *r)
 	return rc ? rc : reply_ok(r);
 }
 
-static int do_directory(struct req *r)
-{
-	struct node *n;
-	char *path;
-	int rc = only_path(r, false, &path);
-
-	if (rc)
-		return rc;
-	rc = tree_lookup(r, path, PERM_READ, &n);
-	free(path);
-	if (rc)
-		return rc;
-	rc = reply_add(r, n->children, n->childlen);
-	node_free(n);
-	return rc;
-}
-
 /*
  * "<gen>\0" then whole names from byte @off of the child list, as many as
  * fit, then "" when the list is exhausted. The client continues at
@@ -189,16 +185,11 @@ static int do_directory_part(struct req *r)
 	unsigned long off;
 	char gen[24];
 	struct node *n;
-	char *path;
 	int rc;
 
 	if (r->argc != 2 || parse_uint(r->argv[1], 0xffffffffUL, &off))
 		return -EINVAL;
-	rc = arg_path(r, 0, false, &path);
-	if (rc)
-		return rc;
-	rc = tree_lookup(r, path, PERM_READ, &n);
-	free(path);
+	rc = lookup_arg(r, 0, false, PERM_READ, &n);
 	if (rc)
 		return rc;
 	snprintf(gen, sizeof(gen), "%llu", (unsigned long long)n->gen);
@@ -222,13 +213,8 @@ static int do_directory_part(struct req *r)
 static int do_get_perms(struct req *r)
 {
 	struct node *n;
-	char *path;
-	int rc = only_path(r, true, &path);
+	int rc = r->argc == 1 ? lookup_arg(r, 0, true, PERM_READ, &n) : -EINVAL;
 
-	if (rc)
-		return rc;
-	rc = tree_lookup(r, path, PERM_READ, &n);
-	free(path);
 	if (rc)
 		return rc;
 	rc = perms_format(n->perms, n->nperms, r->reply, sizeof(r->reply));
@@ -410,8 +396,8 @@ static const struct op {
 	const char *name;
 } ops[XS_TYPE_COUNT] = {
 	[XS_CONTROL]		= { do_control, OP_PRIV, "CONTROL" },
-	[XS_DIRECTORY]		= { do_directory, OP_TXN, "DIRECTORY" },
-	[XS_READ]		= { do_read, OP_TXN, "READ" },
+	[XS_DIRECTORY]		= { do_read_or_directory, OP_TXN, "DIRECTORY" },
+	[XS_READ]		= { do_read_or_directory, OP_TXN, "READ" },
 	[XS_GET_PERMS]		= { do_get_perms, OP_TXN, "GET_PERMS" },
 	[XS_WATCH]		= { do_watch, 0, "WATCH" },
 	[XS_UNWATCH]		= { do_unwatch, 0, "UNWATCH" },

@@ -38,28 +38,18 @@ int cmd_write(struct xs_handle *h, int argc, char **argv)
 	return XS_EXIT_OK;
 }
 
-int cmd_rm(struct xs_handle *h, int argc, char **argv)
+/* rm and mkdir: one call per path argument, stopping at the first error. */
+int cmd_rm_mkdir(struct xs_handle *h, int argc, char **argv)
 {
+	int (*fn)(struct xs_handle *, uint32_t, const char *) =
+		strcmp(argv[0], "rm") ? xs_mkdir : xs_rm;
 	int i;
 
 	for (i = 1; i < argc; i++) {
-		int rc = xs_rm(h, 0, argv[i]);
+		int rc = fn(h, 0, argv[i]);
 
 		if (rc)
-			return xs_fail("rm", argv[i], rc);
-	}
-	return XS_EXIT_OK;
-}
-
-int cmd_mkdir(struct xs_handle *h, int argc, char **argv)
-{
-	int i;
-
-	for (i = 1; i < argc; i++) {
-		int rc = xs_mkdir(h, 0, argv[i]);
-
-		if (rc)
-			return xs_fail("mkdir", argv[i], rc);
+			return xs_fail(argv[0], argv[i], rc);
 	}
 	return XS_EXIT_OK;
 }

@@ -15,8 +15,7 @@ typedef int (*xs_cmd_fn)(struct xs_handle *h, int argc, char **argv);
 
 int cmd_read(struct xs_handle *h, int argc, char **argv);
 int cmd_write(struct xs_handle *h, int argc, char **argv);
-int cmd_rm(struct xs_handle *h, int argc, char **argv);
-int cmd_mkdir(struct xs_handle *h, int argc, char **argv);
+int cmd_rm_mkdir(struct xs_handle *h, int argc, char **argv);
 int cmd_chmod(struct xs_handle *h, int argc, char **argv);
 int cmd_perms(struct xs_handle *h, int argc, char **argv);
 int cmd_ls(struct xs_handle *h, int argc, char **argv);

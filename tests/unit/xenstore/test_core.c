@@ -133,18 +133,7 @@ static const char *res(struct msg *m)
 #define OK(m)		(!strcmp(res(m), "ok"))
 #define ERR(m, e)	(!strcmp(res(m), e))
 
-static bool write_val(struct conn *c, uint32_t tx, const char *path, const char *val)
-{
-	char buf[XENSTORE_PAYLOAD_MAX];
-	size_t plen = strlen(path) + 1;
-	struct msg m;
-
-	memcpy(buf, path, plen);
-	memcpy(buf + plen, val, strlen(val));
-	raw(c, XS_WRITE, tx, buf, plen + strlen(val));
-	return pop(c, &m) && m.h.type == XS_WRITE;
-}
-
+/* WRITE with an unterminated value; *err gets "ok" or the error name. */
 static int write_err(struct conn *c, uint32_t tx, const char *path, const char *val,
 		     char *err)
 {
@@ -155,10 +144,17 @@ static int write_err(struct conn *c, uint32_t tx, const char *path, const char *
 	memcpy(buf, path, plen);
 	memcpy(buf + plen, val, strlen(val));
 	raw(c, XS_WRITE, tx, buf, plen + strlen(val));
-	if (!pop(c, &m))
+	if (!pop_reply(c, &m))
 		return -1;
-	strcpy(err, m.h.type == XS_ERROR ? m.b : "ok");
+	strcpy(err, m.h.type == XS_ERROR ? m.b : m.h.type == XS_WRITE ? "ok" : "?");
 	return 0;
+}
+
+static bool write_val(struct conn *c, uint32_t tx, const char *path, const char *val)
+{
+	char err[16];
+
+	return !write_err(c, tx, path, val, err) && !strcmp(err, "ok");
 }
 
 /* The value of @path as dom0 sees it, or the error name. */
