@@ -268,7 +268,8 @@ static int do_set_perms(struct req *r)
 	return rc ? rc : reply_ok(r);
 }
 
-static int do_watch(struct req *r)
+/* WATCH and UNWATCH: "<path>\0<token>\0"; the tx_id is ignored. */
+static int do_watch_or_unwatch(struct req *r)
 {
 	char *path;
 	int rc;
@@ -278,22 +279,10 @@ static int do_watch(struct req *r)
 	rc = arg_path(r, 0, true, &path);
 	if (rc)
 		return rc;
-	rc = watch_add(r->c, r->argv[0], path, r->argv[1], &r->new_watch);
-	free(path);
-	return rc ? rc : reply_ok(r);
-}
-
-static int do_unwatch(struct req *r)
-{
-	char *path;
-	int rc;
-
-	if (r->argc != 2)
-		return -EINVAL;
-	rc = arg_path(r, 0, true, &path);
-	if (rc)
-		return rc;
-	rc = watch_del(r->c, path, r->argv[1]);
+	if (r->hdr.type == XS_WATCH)
+		rc = watch_add(r->c, r->argv[0], path, r->argv[1], &r->new_watch);
+	else
+		rc = watch_del(r->c, path, r->argv[1]);
 	free(path);
 	return rc ? rc : reply_ok(r);
 }
@@ -399,8 +388,8 @@ static const struct op {
 	[XS_DIRECTORY]		= { do_read_or_directory, OP_TXN, "DIRECTORY" },
 	[XS_READ]		= { do_read_or_directory, OP_TXN, "READ" },
 	[XS_GET_PERMS]		= { do_get_perms, OP_TXN, "GET_PERMS" },
-	[XS_WATCH]		= { do_watch, 0, "WATCH" },
-	[XS_UNWATCH]		= { do_unwatch, 0, "UNWATCH" },
+	[XS_WATCH]		= { do_watch_or_unwatch, 0, "WATCH" },
+	[XS_UNWATCH]		= { do_watch_or_unwatch, 0, "UNWATCH" },
 	[XS_TRANSACTION_START]	= { do_transaction_start, 0, "TRANSACTION_START" },
 	[XS_TRANSACTION_END]	= { do_transaction_end, OP_TXN, "TRANSACTION_END" },
 	[XS_INTRODUCE]		= { do_introduce, OP_PRIV, "INTRODUCE" },
