@@ -8,6 +8,7 @@ BENCHES = ("empty", "null_hypercall", "priv_insn_emulated", "cpuid_emulated",
            "pte_mmu_update_64", "pte_mmu_update_512", "pte_trapped_write",
            "evtchn_send_self")
 WORKLOADS = ("fork_exit", "fork_exec", "mmap_64m")
+STRATEGIES = ("batch", "hypercall", "trap")	# xen_pte_update= (patch 0002)
 
 
 def _ints(fields):
