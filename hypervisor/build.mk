@@ -15,6 +15,8 @@ HV_SRCS := \
 	$(HV_DIR)/arch/x86/dom0_build.c \
 	$(HV_DIR)/arch/x86/emul_priv.c \
 	$(HV_DIR)/arch/x86/mm.c \
+	$(HV_DIR)/arch/x86/mm_hypercalls.c \
+	$(HV_DIR)/arch/x86/page_type.c \
 	$(HV_DIR)/arch/x86/multiboot.c \
 	$(HV_DIR)/arch/x86/power.c \
 	$(HV_DIR)/arch/x86/pv.c \
@@ -29,6 +31,7 @@ HV_SRCS := \
 	$(HV_DIR)/common/domain.c \
 	$(HV_DIR)/common/elf.c \
 	$(HV_DIR)/common/hypercall.c \
+	$(HV_DIR)/common/multicall.c \
 	$(HV_DIR)/common/page_alloc.c \
 	$(HV_DIR)/common/printk.c \
 	$(HV_DIR)/common/sched.c \

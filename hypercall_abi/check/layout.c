@@ -58,3 +58,11 @@ CHECK_OFF(struct callback_register, address, 8);
 CHECK_SIZE(struct iret_context, 72);
 CHECK_OFF(struct iret_context, flags, 24);
 CHECK_OFF(struct iret_context, ss, 64);
+
+#include <lamina/mm.h>
+CHECK_SIZE(struct mmu_update, 16);
+CHECK_SIZE(struct mmuext_op, 24);
+CHECK_OFF(struct mmuext_op, arg1, 8);
+CHECK_OFF(struct mmuext_op, arg2, 16);
+CHECK_SIZE(struct multicall_entry, 64);
+CHECK_OFF(struct multicall_entry, args, 16);

@@ -18,6 +18,7 @@
 #include <hv/elf.h>
 #include <hv/hypervisor.h>
 #include <hv/page_alloc.h>
+#include <hv/mm.h>
 #include <asm/page.h>
 #include <lamina/start_info.h>
 #include <lamina/xen_x86_64.h>
@@ -127,6 +128,7 @@ static int alloc_memory(struct builder *b)
 		}
 		d->p2m[pfn] = mfn;
 		m2p[mfn] = pfn;
+		frame_table[mfn].owner = d->domid;	/* the allocation reference */
 	}
 	return 0;
 }
@@ -236,6 +238,7 @@ static int setup_shared_info(struct domain *d)
 	if (d->shared_info_mfn == INVALID_MFN)
 		return -ENOMEM;
 	d->shared_info = mfn_to_virt(d->shared_info_mfn);
+	frame_table[d->shared_info_mfn].owner = d->domid;	/* the guest maps it RW */
 	for (i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)
 		d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
 	return 0;
@@ -292,6 +295,12 @@ struct domain *dom0_build(const struct boot_module *kernel, const struct boot_mo
 	fill_start_info(&b, kernel->cmdline);
 	build_page_tables(&b);
 	init_vcpu(&b);
+	/* The bootstrap L4 starts pinned and as the base pointer (§1.5.1). */
+	if (pt_pin(b.d, b.d->vcpu0.arch.guest_cr3 >> PAGE_SHIFT, 4) ||
+	    get_page_and_type(b.d->vcpu0.arch.guest_cr3 >> PAGE_SHIFT, PGT_l4, b.d)) {
+		pr_err("dom0: the bootstrap page tables do not validate\n");
+		return NULL;
+	}
 	print_layout(&b);
 	return b.d;
 }

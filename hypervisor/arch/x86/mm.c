@@ -13,6 +13,7 @@
 #include <hv/lib.h>
 #include <hv/hypervisor.h>
 #include <hv/page_alloc.h>
+#include <hv/mm.h>
 #include <asm/page.h>
 #include <asm/x86.h>
 #include <lamina/xen_x86_64.h>
@@ -28,12 +29,25 @@ uint64_t *m2p;			/* RW view of the M2P (direct map) */
 
 extern char _image_start[], _end[];
 
+/* A frame now used by the hypervisor: owner DOMID_XEN, one reference. */
+static void claim(mfn_t mfn, uint64_t count)
+{
+	uint64_t i;
+
+	for (i = 0; frame_table && i < count; i++) {
+		frame_table[mfn + i].owner = DOMID_XEN;
+		frame_table[mfn + i].count = 1;
+	}
+}
+
 mfn_t alloc_frame(void)
 {
 	mfn_t mfn = frame_pool_alloc(&machine_frames);
 
-	if (mfn != INVALID_MFN)
+	if (mfn != INVALID_MFN) {
 		memset(mfn_to_virt(mfn), 0, PAGE_SIZE);
+		claim(mfn, 1);
+	}
 	return mfn;
 }
 
@@ -41,14 +55,71 @@ mfn_t alloc_frames_contig(uint64_t count)
 {
 	mfn_t mfn = frame_pool_alloc_contig(&machine_frames, count, 1);
 
-	if (mfn != INVALID_MFN)
+	if (mfn != INVALID_MFN) {
 		memset(mfn_to_virt(mfn), 0, count * PAGE_SIZE);
+		claim(mfn, count);
+	}
 	return mfn;
 }
 
 void free_frame(mfn_t mfn)
 {
+	struct page_info *pg = &frame_table[mfn];
+
+	BUG_ON(pg->type_count || pg->count > 1);
+	pg->owner = DOMID_INVALID;
+	pg->count = 0;
+	pg->type = PGT_none;
+	pg->flags = 0;
 	BUG_ON(frame_pool_free(&machine_frames, mfn));
+}
+
+void *frame_va(mfn_t mfn)
+{
+	return mfn_to_virt(mfn);
+}
+
+void pt_fill_hypervisor_slots(uint64_t *l4)
+{
+	mm_copy_hypervisor_slots(l4);
+}
+
+/*
+ * The frame table, after the allocator: free RAM is DOMID_INVALID, RAM the
+ * allocator holds back (image, modules) is DOMID_XEN, everything else
+ * (the first MiB, holes, firmware ranges) is DOMID_IO, which only a
+ * privileged domain may map.
+ */
+static void frame_table_init(void)
+{
+	uint64_t pages = DIV_ROUND_UP(max_ram_mfn * sizeof(struct page_info), PAGE_SIZE);
+	mfn_t base = frame_pool_alloc_contig(&machine_frames, pages, 1);
+	uint64_t mfn;
+	unsigned int i;
+
+	if (base == INVALID_MFN)
+		panic("mm: no memory for the frame table");
+	frame_table = mfn_to_virt(base);
+	frame_table_size = max_ram_mfn;
+	for (mfn = 0; mfn < max_ram_mfn; mfn++) {
+		frame_table[mfn] = (struct page_info){ .owner = DOMID_IO };
+	}
+	for (i = 0; i < boot_info.nr_regions; i++) {
+		const struct mem_region *r = &boot_info.regions[i];
+
+		if (r->type != 1)
+			continue;
+		for (mfn = DIV_ROUND_UP(r->start, PAGE_SIZE);
+		     mfn < (r->start + r->size) >> PAGE_SHIFT && mfn < max_ram_mfn; mfn++) {
+			bool free = frame_pool_is_free(&machine_frames, mfn);
+
+			frame_table[mfn].owner = free ? DOMID_INVALID : DOMID_XEN;
+			frame_table[mfn].count = free ? 0 : 1;
+		}
+	}
+	for (mfn = 0; mfn < 256; mfn++)
+		frame_table[mfn] = (struct page_info){ .owner = DOMID_IO };
+	claim(base, pages);
 }
 
 /*
@@ -201,6 +272,7 @@ void mm_init(void)
 	map_2m(HV_DIRECTMAP_BASE, 0, top, _PAGE_RW | _PAGE_NX);
 	write_cr3(virt_to_maddr(idle_l4));
 	/* From here on the boot tables and the identity map are gone. */
+	frame_table_init();
 	m2p_init();
 	pr_info("mm: %llu MiB RAM, %llu MiB free, direct map up to %#llx\n",
 		(unsigned long long)(max_ram_mfn >> 8),

@@ -30,6 +30,7 @@ struct domain {
 	unsigned int shutdown_reason;	/* SHUTDOWN_* once state != RUNNING */
 	uint64_t nr_pages;		/* frames given to the domain */
 	uint64_t *p2m;			/* hypervisor view of the p2m (direct map) */
+	uint64_t vm_assist;		/* VMASST_TYPE_* bits enabled */
 	struct shared_info *shared_info;
 	mfn_t shared_info_mfn;
 	struct vcpu vcpu0;

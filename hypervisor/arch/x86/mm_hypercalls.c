@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The page-table hypercalls: mmu_update, mmuext_op, update_va_mapping and
+ * vm_assist (pv-abi-core.md §2.4, §2.5, §2.16, §2.7). The rules live in
+ * page_type.c; here are argument decoding, list walking and TLB flushes.
+ * Each list entry is copied in, then applied; the first failure stops the
+ * list and *done tells the guest how many were applied.
+ */
+#include <hv/lib.h>
+#include <hv/domain.h>
+#include <hv/hypercall.h>
+#include <hv/guest_access.h>
+#include <hv/mm.h>
+#include <asm/page.h>
+#include <asm/pv.h>
+#include <asm/x86.h>
+#include <lamina/mm.h>
+#include <lamina/xen_x86_64.h>
+
+extern uint64_t *m2p;
+
+#define MAX_LIST	(1U << 20)	/* entries per call; more is a guest bug */
+
+static void flush_tlb_local(void)
+{
+	write_cr3(read_cr3());
+}
+
+static bool own_domain(const struct domain *d, uint64_t foreigndom)
+{
+	domid_t id = (domid_t)foreigndom;
+
+	return id == DOMID_SELF || id == d->domid;
+}
+
+static int write_done(uint64_t done_ptr, uint32_t done)
+{
+	if (!done_ptr)
+		return 0;
+	return copy_to_guest(done_ptr, &done, sizeof(done));
+}
+
+static int one_mmu_update(struct domain *d, const struct mmu_update *u)
+{
+	mfn_t mfn = u->ptr >> PAGE_SHIFT;
+
+	switch (u->ptr & 3) {
+	case MMU_NORMAL_PT_UPDATE:
+		return pt_update_entry(d, u->ptr & ~3ULL, u->val, false);
+	case MMU_PT_UPDATE_PRESERVE_AD:
+		return pt_update_entry(d, u->ptr & ~3ULL, u->val, true);
+	case MMU_MACHPHYS_UPDATE:
+		if (mfn >= frame_table_size || frame_table[mfn].owner != d->domid)
+			return trace_err(-EPERM);
+		m2p[mfn] = u->val;
+		return 0;
+	default:
+		return trace_err(-ENOSYS);
+	}
+}
+
+long hc_mmu_update(struct vcpu *v, const struct hc_args *a)
+{
+	uint32_t count = (uint32_t)a->arg[1], i;
+	struct mmu_update u;
+	long rc = 0;
+
+	if (!own_domain(v->domain, a->arg[3]))
+		return trace_err(-ESRCH);	/* no foreign mappings before a second domain */
+	if (count > MAX_LIST)
+		return trace_err(-EINVAL);
+	for (i = 0; i < count; i++) {
+		if (copy_from_guest(&u, a->arg[0] + (uint64_t)i * sizeof(u), sizeof(u))) {
+			rc = -EFAULT;
+			break;
+		}
+		rc = one_mmu_update(v->domain, &u);
+		if (rc)
+			break;
+	}
+	if (write_done(a->arg[2], i))
+		return -EFAULT;
+	return rc;
+}
+
+static int new_baseptr(struct vcpu *v, mfn_t mfn, bool user)
+{
+	struct domain *d = v->domain;
+	uint64_t *slot = user ? &v->arch.user_cr3 : &v->arch.guest_cr3;
+	uint64_t old = *slot;
+	int rc;
+
+	if (mfn || !user) {
+		rc = get_page_and_type(mfn, PGT_l4, d);
+		if (rc)
+			return trace_err(-EINVAL);
+	}
+	*slot = mfn << PAGE_SHIFT;
+	if (old)
+		put_page_and_type(old >> PAGE_SHIFT, d);
+	if (v->arch.kernel_mode != user)
+		write_cr3(*slot);
+	return 0;
+}
+
+static int page_op(struct domain *d, const struct mmuext_op *op)
+{
+	mfn_t dst = op->arg1.mfn, src = op->arg2.src_mfn;
+	int rc = get_page_and_type(dst, PGT_writable, d);
+
+	if (rc)
+		return trace_err(-EINVAL);
+	if (op->cmd == MMUEXT_CLEAR_PAGE) {
+		memset(frame_va(dst), 0, PAGE_SIZE);
+	} else {
+		rc = get_page(src, d);
+		if (!rc) {
+			memcpy(frame_va(dst), frame_va(src), PAGE_SIZE);
+			put_page(src);
+		}
+	}
+	put_page_and_type(dst, d);
+	return rc ? trace_err(-EINVAL) : 0;
+}
+
+static int one_mmuext_op(struct vcpu *v, const struct mmuext_op *op)
+{
+	struct domain *d = v->domain;
+
+	switch (op->cmd) {
+	case MMUEXT_PIN_L1_TABLE:
+	case MMUEXT_PIN_L2_TABLE:
+	case MMUEXT_PIN_L3_TABLE:
+	case MMUEXT_PIN_L4_TABLE:
+		return pt_pin(d, op->arg1.mfn, op->cmd - MMUEXT_PIN_L1_TABLE + 1);
+	case MMUEXT_UNPIN_TABLE:
+		return pt_unpin(d, op->arg1.mfn);
+	case MMUEXT_NEW_BASEPTR:
+		return new_baseptr(v, op->arg1.mfn, false);
+	case MMUEXT_NEW_USER_BASEPTR:
+		return new_baseptr(v, op->arg1.mfn, true);
+	case MMUEXT_TLB_FLUSH_LOCAL:
+	case MMUEXT_TLB_FLUSH_MULTI:
+	case MMUEXT_TLB_FLUSH_ALL:
+		flush_tlb_local();	/* one vCPU per domain so far */
+		return 0;
+	case MMUEXT_INVLPG_LOCAL:
+	case MMUEXT_INVLPG_MULTI:
+	case MMUEXT_INVLPG_ALL:
+		if (!guest_range_ok(op->arg1.linear_addr, 1))
+			return trace_err(-EINVAL);
+		invlpg(op->arg1.linear_addr);
+		return 0;
+	case MMUEXT_SET_LDT:
+		/* No LDTs yet (issue 3): only "none" is accepted. */
+		return op->arg2.nr_ents ? trace_err(-EINVAL) : 0;
+	case MMUEXT_CLEAR_PAGE:
+	case MMUEXT_COPY_PAGE:
+		return page_op(d, op);
+	case MMUEXT_FLUSH_CACHE:
+	case MMUEXT_FLUSH_CACHE_GLOBAL:
+		return d->is_privileged ? 0 : trace_err(-EPERM);
+	default:
+		return trace_err(-ENOSYS);
+	}
+}
+
+long hc_mmuext_op(struct vcpu *v, const struct hc_args *a)
+{
+	uint32_t count = (uint32_t)a->arg[1], i;
+	struct mmuext_op op;
+	long rc = 0;
+
+	if (!own_domain(v->domain, a->arg[3]))
+		return trace_err(-ESRCH);
+	if (count > MAX_LIST)
+		return trace_err(-EINVAL);
+	for (i = 0; i < count; i++) {
+		if (copy_from_guest(&op, a->arg[0] + (uint64_t)i * sizeof(op), sizeof(op))) {
+			rc = -EFAULT;
+			break;
+		}
+		rc = one_mmuext_op(v, &op);
+		if (rc)
+			break;
+	}
+	if (write_done(a->arg[2], i))
+		return -EFAULT;
+	return rc;
+}
+
+/* The machine address of the L1 entry mapping va in the kernel tables. */
+static int find_l1e(struct vcpu *v, uint64_t va, paddr_t *ptr)
+{
+	pte_t *t = maddr_to_virt(v->arch.guest_cr3);
+	unsigned int shift;
+
+	for (shift = 39; shift > 12; shift -= 9) {
+		pte_t e = t[(va >> shift) & 511];
+
+		if (!(e & _PAGE_PRESENT) || (e & _PAGE_PSE) || pte_mfn(e) >= frame_table_size)
+			return trace_err(-EINVAL);
+		t = frame_va(pte_mfn(e));
+	}
+	*ptr = virt_to_maddr(&t[(va >> 12) & 511]);
+	return 0;
+}
+
+long hc_update_va_mapping(struct vcpu *v, const struct hc_args *a)
+{
+	uint64_t va = a->arg[0], flags = a->arg[2];
+	paddr_t ptr;
+	int rc;
+
+	if (!is_canonical(va) || !guest_range_ok(va, 1))
+		return trace_err(-EINVAL);
+	rc = find_l1e(v, va, &ptr);
+	if (rc)
+		return rc;
+	rc = pt_update_entry(v->domain, ptr, a->arg[1], false);
+	if (rc)
+		return rc;
+	switch (flags & UVMF_FLUSHTYPE_MASK) {
+	case UVMF_TLB_FLUSH:
+		flush_tlb_local();
+		break;
+	case UVMF_INVLPG:
+		invlpg(va);
+		break;
+	}
+	return 0;
+}
+
+long hc_vm_assist(struct vcpu *v, const struct hc_args *a)
+{
+	uint64_t type = a->arg[1];
+
+	if (a->arg[0] > VMASST_CMD_disable)
+		return trace_err(-ENOSYS);
+	if (type > VMASST_TYPE_runstate_update_flag && type != VMASST_TYPE_m2p_strict)
+		return trace_err(-EINVAL);
+	if (a->arg[0] == VMASST_CMD_enable)
+		v->domain->vm_assist |= 1ULL << type;
+	else
+		v->domain->vm_assist &= ~(1ULL << type);
+	return 0;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The frame table: one struct page_info per machine frame of RAM. See the
+ * essay at the top of arch/x86/page_type.c for the rules.
+ */
+#ifndef HV_MM_H
+#define HV_MM_H
+
+#include <hv/types.h>
+
+struct domain;
+
+struct page_info {
+	uint32_t count;		/* general references: allocation, mappings, pins */
+	uint32_t type_count;	/* references to the current type */
+	domid_t owner;		/* a domain, DOMID_XEN, DOMID_IO or DOMID_INVALID (free) */
+	uint8_t type;		/* PGT_* */
+	uint8_t flags;		/* PGF_* */
+	uint32_t pad;
+};
+
+enum {
+	PGT_none, PGT_l1, PGT_l2, PGT_l3, PGT_l4, PGT_seg_desc, PGT_writable,
+};
+
+#define PGF_validated	0x01	/* a page table whose entries hold references */
+#define PGF_pinned	0x02	/* held by a PIN_Ln */
+
+extern struct page_info *frame_table;
+extern uint64_t frame_table_size;	/* frames covered */
+
+void *frame_va(mfn_t mfn);		/* the hypervisor's mapping of a frame */
+bool page_is_pt(const struct page_info *pg);
+
+int get_page(mfn_t mfn, const struct domain *d);
+void put_page(mfn_t mfn);
+int get_page_type(mfn_t mfn, unsigned int type, struct domain *d);
+void put_page_type(mfn_t mfn, struct domain *d);
+int get_page_and_type(mfn_t mfn, unsigned int type, struct domain *d);
+void put_page_and_type(mfn_t mfn, struct domain *d);
+
+int pt_pin(struct domain *d, mfn_t mfn, unsigned int level);
+int pt_unpin(struct domain *d, mfn_t mfn);
+int pt_update_entry(struct domain *d, paddr_t ptr, uint64_t val, bool preserve_ad);
+
+/* Frames in use by a domain (allocation references held), for accounting. */
+uint64_t domain_frame_count(const struct domain *d);
+
+/* Arch hook: the hypervisor's L4 slots, written into every validated L4. */
+void pt_fill_hypervisor_slots(uint64_t *l4);
+
+#endif

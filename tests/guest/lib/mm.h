@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Page-table helpers for test guests that edit their own address space. */
+#ifndef GUEST_MM_H
+#define GUEST_MM_H
+
+#include "guest.h"
+#include <lamina/mm.h>
+
+#define GUEST_VIRT_BASE	0xffffffff80000000ULL
+#define PTE_P		0x001ULL
+#define PTE_RW		0x002ULL
+#define PTE_US		0x004ULL
+#define PTE_A		0x020ULL
+#define PTE_D		0x040ULL
+#define PTE_PSE		0x080ULL
+#define PTE_ADDR	0x000FFFFFFFFFF000ULL
+#define PTE_DATA	(PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D)
+
+void mm_init(struct start_info *si);
+uint64_t va_to_mfn(uint64_t va);		/* start-of-day region only */
+uint64_t mfn_to_va(uint64_t mfn);		/* ditto, through the M2P */
+uint64_t l1e_maddr(uint64_t va);		/* machine address of va's L1 entry */
+uint64_t table_maddr(uint64_t va, unsigned int level);	/* entry at a level */
+uint64_t scratch_page(void);			/* a zeroed page of the padding, RW */
+
+static inline long mmu_update1(uint64_t ptr, uint64_t val)
+{
+	struct mmu_update u = { ptr, val };
+
+	return hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, DOMID_SELF, 0);
+}
+
+static inline long mmuext1(unsigned int cmd, uint64_t arg1)
+{
+	struct mmuext_op op = { cmd, 0, { arg1 }, { 0 } };
+
+	return hypercall5(__HYPERVISOR_mmuext_op, (uint64_t)&op, 1, 0, DOMID_SELF, 0);
+}
+
+static inline long update_va_mapping(uint64_t va, uint64_t val, uint64_t flags)
+{
+	return hypercall3(__HYPERVISOR_update_va_mapping, va, val, flags);
+}
+
+#endif
