@@ -300,11 +300,68 @@ int xs_rm(struct xs_handle *h, uint32_t tx, const char *path)
 	return talk1(h, XS_RM, tx, path, NULL, NULL);
 }
 
+/*
+ * A directory too big for one reply (E2BIG): fetch it in chunks with
+ * XS_DIRECTORY_PART, starting over if the generation changes meanwhile.
+ * Each reply is "<gen>\0" names..., with an empty name after the last.
+ */
+static int directory_parts(struct xs_handle *h, uint32_t tx, const char *path,
+			   char **names, unsigned int *len)
+{
+	char gen[24] = "", off[16], *reply, *all = NULL;
+	unsigned int used = 0, rlen, glen, chunk;
+	bool done = false;
+	int rc = 0;
+
+	while (!rc && !done) {
+		const char *args[] = { path, off };
+		char *grown;
+
+		snprintf(off, sizeof(off), "%u", used);
+		rc = talk_strs(h, XS_DIRECTORY_PART, tx, args, 2, &reply, &rlen);
+		if (rc)
+			break;
+		glen = strnlen(reply, rlen) + 1;
+		if (glen > rlen || glen > sizeof(gen)) {
+			rc = -EPROTO;
+		} else if (used && strcmp(gen, reply)) {
+			used = 0;		/* changed under us: again */
+		} else {
+			memcpy(gen, reply, glen);
+			chunk = rlen - glen;
+			done = chunk && reply[rlen - 1] == '\0' &&
+			       (chunk == 1 || reply[rlen - 2] == '\0');
+			chunk -= done;		/* drop the end marker */
+			grown = realloc(all, used + chunk + 1);
+			if (!grown) {
+				rc = -ENOMEM;
+			} else {
+				all = grown;
+				memcpy(all + used, reply + glen, chunk);
+				used += chunk;
+				if (!done && !chunk)
+					rc = -EPROTO;	/* no progress */
+			}
+		}
+		free(reply);
+	}
+	if (rc) {
+		free(all);
+		return rc;
+	}
+	all[used] = '\0';
+	*names = all;
+	*len = used;
+	return 0;
+}
+
 int xs_directory(struct xs_handle *h, uint32_t tx, const char *path, char **names,
 		 unsigned int *len)
 {
 	int rc = talk1(h, XS_DIRECTORY, tx, path, names, len);
 
+	if (rc == -E2BIG)
+		rc = directory_parts(h, tx, path, names, len);
 	return rc ? rc : count_strings(*names, *len);
 }
 

@@ -69,6 +69,10 @@ void conn_reset(struct conn *c)
 
 void conn_free(struct conn *c)
 {
+	struct domain *d = domain_get(c->domid, false);
+
+	if (d && d->ring == c)
+		d->ring = NULL;
 	conn_reset(c);
 	*c->pprev = c->next;
 	if (c->next)

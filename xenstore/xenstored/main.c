@@ -95,6 +95,8 @@ static void serve(int lfd)
 			next = c->next;
 			if (c->dead) {
 				log_debug("%s: closed", c->name);
+				if (c->ring)
+					ring_detach(c);	/* a corrupt ring */
 				conn_free(c);
 			}
 		}
