@@ -14,6 +14,7 @@ extern const uint64_t trap_stubs[32];
 extern const uint64_t trap_stub_int80, trap_stub_int81;
 
 struct trap_record last_trap;
+bool (*trap_hook)(struct trap_frame *f);
 volatile unsigned int traps_taken;
 
 void guest_trap(struct trap_frame *f)
@@ -30,6 +31,8 @@ void guest_trap(struct trap_frame *f)
 	last_trap.ss = f->ss;
 	last_trap.rcx = f->rcx;
 	last_trap.r11 = f->r11;
+	if (trap_hook && trap_hook(f))
+		return;
 	for (x = __fixup_start; x < __fixup_stop; x++) {
 		if (f->rip == x->insn || f->rip == x->fixup) {
 			f->rip = x->fixup;

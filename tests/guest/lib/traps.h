@@ -21,6 +21,8 @@ struct fixup {
 
 extern struct trap_record last_trap;
 extern volatile unsigned int traps_taken;
+/* Called first for every trap; returns true when it handled the trap. */
+extern bool (*trap_hook)(struct trap_frame *f);
 
 /* Registers handlers for vectors 0-31 (int3/into DPL 3), 0x80 (DPL 3), 0x81 (DPL 0). */
 int traps_install(bool mask_events);
