@@ -15,6 +15,8 @@ HV_SRCS := \
 	$(HV_DIR)/arch/x86/dom0_build.c \
 	$(HV_DIR)/arch/x86/emul_priv.c \
 	$(HV_DIR)/arch/x86/mm.c \
+	$(HV_DIR)/arch/x86/memory_op.c \
+	$(HV_DIR)/arch/x86/mm_audit.c \
 	$(HV_DIR)/arch/x86/mm_hypercalls.c \
 	$(HV_DIR)/arch/x86/page_type.c \
 	$(HV_DIR)/arch/x86/multiboot.c \

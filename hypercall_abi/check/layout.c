@@ -66,3 +66,13 @@ CHECK_OFF(struct mmuext_op, arg1, 8);
 CHECK_OFF(struct mmuext_op, arg2, 16);
 CHECK_SIZE(struct multicall_entry, 64);
 CHECK_OFF(struct multicall_entry, args, 16);
+
+#include <lamina/memory.h>
+CHECK_SIZE(struct xen_memory_reservation, 32);
+CHECK_OFF(struct xen_memory_reservation, extent_order, 16);
+CHECK_OFF(struct xen_memory_reservation, domid, 24);
+CHECK_SIZE(struct xen_memory_map, 16);
+CHECK_OFF(struct xen_memory_map, buffer, 8);
+CHECK_SIZE(struct e820_entry, 20);
+CHECK_SIZE(struct xen_machphys_mapping, 24);
+CHECK_SIZE(struct xen_machphys_mfn_list, 24);

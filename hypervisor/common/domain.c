@@ -9,6 +9,7 @@
 #include <hv/lib.h>
 #include <hv/domain.h>
 #include <hv/hypervisor.h>
+#include <hv/mm.h>
 #include <lamina/sched.h>
 #include <asm/percpu.h>
 
@@ -75,6 +76,7 @@ void domain_shutdown(struct domain *d, unsigned int reason)
 	ASSERT(reason <= SHUTDOWN_MAX);
 	d->state = reason == SHUTDOWN_crash ? DOMAIN_CRASHED : DOMAIN_SHUTDOWN;
 	d->shutdown_reason = reason;
+	mm_audit(d);
 	if (d == dom0)
 		hardware_domain_down(d, reason);
 	pr_info("d%u %s\n", d->domid, reason_names[reason]);

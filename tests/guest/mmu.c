@@ -7,6 +7,9 @@
  */
 #include "lib/guest.h"
 #include "lib/mm.h"
+#include <lamina/memory.h>
+
+#define M2P	((const uint64_t *)MACH2PHYS_VIRT_START)
 
 static struct start_info *si;
 static bool lamina;
@@ -175,6 +178,51 @@ static int multicall_batch(void)
 	return TEST_PASS;
 }
 
+static long reserve(unsigned int cmd, uint64_t *frames, unsigned int n)
+{
+	struct xen_memory_reservation r = { (uint64_t)frames, n, 0, 0, DOMID_SELF, { 0 } };
+
+	return hypercall2(__HYPERVISOR_memory_op, cmd, &r);
+}
+
+static int memory_ops(void)
+{
+	uint64_t last_pfn = si->nr_pages - 1, frame, t = scratch_page();
+	uint64_t *p2m = (uint64_t *)si->mfn_list;
+	domid_t self = DOMID_SELF;
+	struct xen_machphys_mapping mp;
+	long rc;
+
+	rc = hypercall2(__HYPERVISOR_memory_op, XENMEM_current_reservation, &self);
+	CHECK(rc == (long)si->nr_pages, "current_reservation %ld", rc);
+	rc = hypercall2(__HYPERVISOR_memory_op, XENMEM_maximum_reservation, &self);
+	CHECK(rc >= (long)si->nr_pages, "maximum_reservation %ld", rc);
+	CHECK(hypercall2(__HYPERVISOR_memory_op, XENMEM_machphys_mapping, &mp) == 0 &&
+	      mp.v_start == MACH2PHYS_VIRT_START && mp.max_mfn > 0, "machphys_mapping");
+
+	/* Lamina refuses to take back frames still in use (Xen frees them later). */
+	if (lamina) {
+		frame = va_to_mfn(t);
+		CHECK(reserve(XENMEM_decrease_reservation, &frame, 1) == 0,
+		      "a mapped frame was released");
+		CHECK(update_va_mapping(t, (frame << 12) | PTE_P | PTE_US | PTE_A, UVMF_INVLPG) == 0 &&
+		      mmuext1(MMUEXT_PIN_L1_TABLE, frame) == 0, "pinning a scratch L1 failed");
+		CHECK(reserve(XENMEM_decrease_reservation, &frame, 1) == 0,
+		      "a pinned page table was released");
+		CHECK(mmuext1(MMUEXT_UNPIN_TABLE, frame) == 0, "unpin failed");
+	}
+	/* The last page of the domain is not mapped: it can go and come back. */
+	frame = p2m[last_pfn];
+	CHECK(reserve(XENMEM_decrease_reservation, &frame, 1) == 1, "releasing a free page failed");
+	rc = hypercall2(__HYPERVISOR_memory_op, XENMEM_current_reservation, &self);
+	CHECK(rc == (long)si->nr_pages - 1, "current_reservation after release: %ld", rc);
+	frame = last_pfn;
+	CHECK(reserve(XENMEM_populate_physmap, &frame, 1) == 1, "populate_physmap failed");
+	CHECK(M2P[frame] == last_pfn, "M2P of the new frame is %#lx", (unsigned long)M2P[frame]);
+	p2m[last_pfn] = frame;
+	return TEST_PASS;
+}
+
 int test_main(struct start_info *start)
 {
 	si = start;
@@ -185,7 +233,7 @@ int test_main(struct start_info *start)
 	CHECK(hypercall2(__HYPERVISOR_vm_assist, VMASST_CMD_enable, 17) == -EINVAL,
 	      "vm_assist of an unknown type accepted");
 	if (forbidden_mappings(scratch_page()) || self_mapping_table() || pin_rules() ||
-	    new_address_space() || batch_with_bad_entry() || multicall_batch())
+	    new_address_space() || batch_with_bad_entry() || multicall_batch() || memory_ops())
 		return TEST_FAIL;
 	printf("mmu: forbidden updates refused, pins, base switches and batches work\n");
 	return TEST_PASS;

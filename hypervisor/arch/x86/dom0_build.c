@@ -279,6 +279,7 @@ struct domain *dom0_build(const struct boot_module *kernel, const struct boot_mo
 	if (!b.d)
 		return NULL;
 	b.d->nr_pages = mem_bytes >> PAGE_SHIFT;
+	b.d->max_pages = b.d->nr_pages;
 	if (plan_layout(&b))
 		return NULL;
 	if (alloc_memory(&b) || setup_shared_info(b.d)) {

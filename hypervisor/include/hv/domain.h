@@ -29,6 +29,7 @@ struct domain {
 	enum domain_state state;
 	unsigned int shutdown_reason;	/* SHUTDOWN_* once state != RUNNING */
 	uint64_t nr_pages;		/* frames given to the domain */
+	uint64_t max_pages;		/* the most it may have */
 	uint64_t *p2m;			/* hypervisor view of the p2m (direct map) */
 	uint64_t vm_assist;		/* VMASST_TYPE_* bits enabled */
 	struct shared_info *shared_info;

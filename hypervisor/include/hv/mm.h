@@ -46,6 +46,9 @@ int pt_update_entry(struct domain *d, paddr_t ptr, uint64_t val, bool preserve_a
 /* Frames in use by a domain (allocation references held), for accounting. */
 uint64_t domain_frame_count(const struct domain *d);
 
+/* Recount the references of d's frames; prints and returns the verdict. */
+bool mm_audit(const struct domain *d);
+
 /* Arch hook: the hypervisor's L4 slots, written into every validated L4. */
 void pt_fill_hypervisor_slots(uint64_t *l4);
 

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * memory_op (12): giving frames to and taking them from a PV domain, and
+ * describing memory (pv-abi-core.md §2.11). A frame leaves a domain only
+ * when nothing but its allocation references it: no mapping, no type, no
+ * pin; so a domain cannot free a page it still uses as a page table or
+ * still maps, and nothing another part of it holds can dangle.
+ */
+#include <hv/lib.h>
+#include <hv/domain.h>
+#include <hv/hypercall.h>
+#include <hv/hypervisor.h>
+#include <hv/guest_access.h>
+#include <hv/mm.h>
+#include <hv/page_alloc.h>
+#include <asm/page.h>
+#include <lamina/memory.h>
+#include <lamina/xen_x86_64.h>
+
+extern uint64_t *m2p;
+
+#define INVALID_M2P	(~0ULL)
+
+static bool self(domid_t id, const struct domain *d)
+{
+	return id == DOMID_SELF || id == d->domid;
+}
+
+static int release_frame(struct domain *d, mfn_t mfn)
+{
+	struct page_info *pg;
+
+	if (mfn >= frame_table_size)
+		return -EINVAL;
+	pg = &frame_table[mfn];
+	if (pg->owner != d->domid || pg->count != 1 || pg->type_count)
+		return trace_err(-EBUSY);
+	m2p[mfn] = INVALID_M2P;
+	d->nr_pages--;
+	free_frame(mfn);
+	return 0;
+}
+
+static mfn_t give_frame(struct domain *d, uint64_t pfn)
+{
+	mfn_t mfn;
+
+	if (d->nr_pages >= d->max_pages)
+		return INVALID_MFN;
+	mfn = alloc_frame();
+	if (mfn == INVALID_MFN)
+		return mfn;
+	frame_table[mfn].owner = d->domid;
+	m2p[mfn] = pfn;
+	d->nr_pages++;
+	return mfn;
+}
+
+static long reservation(struct domain *d, unsigned int cmd, uint64_t arg)
+{
+	struct xen_memory_reservation r;
+	uint64_t i, frame;
+
+	if (copy_from_guest(&r, arg, sizeof(r)))
+		return -EFAULT;
+	if (!self(r.domid, d))
+		return trace_err(-ESRCH);
+	if (r.extent_order)
+		return trace_err(-EINVAL);	/* order 0 only, for now */
+	for (i = 0; i < r.nr_extents; i++) {
+		uint64_t p = r.extent_start + i * 8;
+
+		if (cmd != XENMEM_increase_reservation && copy_from_guest(&frame, p, 8))
+			break;
+		if (cmd == XENMEM_decrease_reservation) {
+			if (release_frame(d, frame))
+				break;
+			continue;
+		}
+		frame = give_frame(d, cmd == XENMEM_populate_physmap ? frame : INVALID_M2P);
+		if (frame == INVALID_MFN)
+			break;
+		if (copy_to_guest(p, &frame, 8)) {
+			release_frame(d, frame);
+			break;
+		}
+	}
+	return (long)i;
+}
+
+static long memory_map(struct domain *d, uint64_t arg, bool machine)
+{
+	struct xen_memory_map map;
+	struct e820_entry e;
+	unsigned int i, n = 0;
+
+	if (copy_from_guest(&map, arg, sizeof(map)))
+		return -EFAULT;
+	if (machine && !d->is_privileged)
+		return trace_err(-EPERM);
+	if (!machine) {
+		e = (struct e820_entry){ 0, d->max_pages << PAGE_SHIFT, 1 };
+		if (!map.nr_entries)
+			return trace_err(-EINVAL);
+		if (copy_to_guest(map.buffer, &e, sizeof(e)))
+			return -EFAULT;
+		n = 1;
+	} else {
+		for (i = 0; i < boot_info.nr_regions && n < map.nr_entries; i++, n++) {
+			e = (struct e820_entry){ boot_info.regions[i].start,
+						 boot_info.regions[i].size,
+						 boot_info.regions[i].type };
+			if (copy_to_guest(map.buffer + n * sizeof(e), &e, sizeof(e)))
+				return -EFAULT;
+		}
+	}
+	map.nr_entries = n;
+	return copy_to_guest(arg, &map, sizeof(map));
+}
+
+static long machphys_mfn_list(uint64_t arg)
+{
+	struct xen_machphys_mfn_list l;
+	uint64_t i, pages = DIV_ROUND_UP(frame_table_size * 8, PAGE_SIZE);
+	mfn_t base = virt_to_maddr(m2p) >> PAGE_SHIFT;
+
+	if (copy_from_guest(&l, arg, sizeof(l)))
+		return -EFAULT;
+	for (i = 0; i < l.max_extents && i * 512 < pages; i++) {
+		uint64_t mfn = base + i * 512;	/* one per 2 MiB of M2P */
+
+		if (copy_to_guest(l.extent_start + i * 8, &mfn, 8))
+			return -EFAULT;
+	}
+	l.nr_extents = (uint32_t)i;
+	return copy_to_guest(arg, &l, sizeof(l));
+}
+
+static long reservation_size(struct domain *d, uint64_t arg, bool max)
+{
+	domid_t id;
+
+	if (copy_from_guest(&id, arg, sizeof(id)))
+		return -EFAULT;
+	if (!self(id, d))
+		return trace_err(-ESRCH);
+	return (long)(max ? d->max_pages : d->nr_pages);
+}
+
+long hc_memory_op(struct vcpu *v, const struct hc_args *a)
+{
+	struct domain *d = v->domain;
+	uint64_t arg = a->arg[1];
+
+	switch (a->arg[0]) {
+	case XENMEM_increase_reservation:
+	case XENMEM_decrease_reservation:
+	case XENMEM_populate_physmap:
+		return reservation(d, a->arg[0], arg);
+	case XENMEM_maximum_ram_page:
+		return (long)(frame_table_size - 1);
+	case XENMEM_current_reservation:
+		return reservation_size(d, arg, false);
+	case XENMEM_maximum_reservation:
+		return reservation_size(d, arg, true);
+	case XENMEM_machphys_mfn_list:
+		return machphys_mfn_list(arg);
+	case XENMEM_memory_map:
+		return memory_map(d, arg, false);
+	case XENMEM_machine_memory_map:
+		return memory_map(d, arg, true);
+	case XENMEM_machphys_mapping: {
+		struct xen_machphys_mapping m = {
+			MACH2PHYS_VIRT_START,
+			MACH2PHYS_VIRT_START + ALIGN_UP(frame_table_size * 8, 2ULL << 20),
+			frame_table_size - 1,
+		};
+
+		return copy_to_guest(arg, &m, sizeof(m));
+	}
+	default:
+		return trace_err(-ENOSYS);
+	}
+}

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The frame-accounting audit: recounts, from a domain's page tables, pins
+ * and base pointers, the references each of its frames should hold, and
+ * compares with the frame table. Run when a domain ends, so a test guest
+ * that leaks or double-drops a reference fails ("mm audit ... FAILED").
+ */
+#include <hv/lib.h>
+#include <hv/domain.h>
+#include <hv/mm.h>
+#include <hv/page_alloc.h>
+#include <asm/page.h>
+
+struct expect {
+	uint32_t count, type_count;
+};
+
+static void count_entries(const struct domain *d, mfn_t mfn, unsigned int level,
+			  struct expect *x, unsigned int *bad)
+{
+	const pte_t *t = frame_va(mfn);
+	unsigned int i;
+
+	for (i = 0; i < 512; i++) {
+		mfn_t target = pte_mfn(t[i]);
+
+		if (!(t[i] & _PAGE_PRESENT) || (level == 4 && i >= 256 && i <= 271))
+			continue;
+		if (target >= frame_table_size || frame_table[target].owner == DOMID_IO)
+			continue;
+		if (frame_table[target].owner != d->domid) {
+			if ((*bad)++ < 8)
+				pr_err("mm audit d%u: L%u %#llx entry %u maps a foreign frame %#llx\n",
+				       d->domid, level, (unsigned long long)mfn, i,
+				       (unsigned long long)target);
+			continue;
+		}
+		x[target].count++;
+		if (level > 1 || (t[i] & _PAGE_RW))
+			x[target].type_count++;
+	}
+}
+
+bool mm_audit(const struct domain *d)
+{
+	uint64_t pages = DIV_ROUND_UP(frame_table_size * sizeof(struct expect), PAGE_SIZE);
+	mfn_t buf = alloc_frames_contig(pages);
+	struct expect *x;
+	uint64_t mfn, owned = 0, tables = 0, i;
+	unsigned int bad = 0;
+	const uint64_t bases[2] = { d->vcpu0.arch.guest_cr3, d->vcpu0.arch.user_cr3 };
+
+	if (buf == INVALID_MFN) {
+		pr_warn("mm audit d%u: no memory to run it\n", d->domid);
+		return true;
+	}
+	x = mfn_to_virt(buf);
+	for (mfn = 0; mfn < frame_table_size; mfn++) {
+		const struct page_info *pg = &frame_table[mfn];
+
+		if (pg->owner != d->domid)
+			continue;
+		owned++;
+		x[mfn].count++;				/* allocation */
+		if (pg->flags & PGF_pinned) {
+			x[mfn].count++;
+			x[mfn].type_count++;
+		}
+		if (pg->flags & PGF_validated) {
+			tables++;
+			count_entries(d, mfn, pg->type, x, &bad);
+		}
+	}
+	for (i = 0; i < 2; i++) {
+		if (bases[i]) {
+			x[bases[i] >> PAGE_SHIFT].count++;
+			x[bases[i] >> PAGE_SHIFT].type_count++;
+		}
+	}
+	for (mfn = 0; mfn < frame_table_size; mfn++) {
+		const struct page_info *pg = &frame_table[mfn];
+
+		if (pg->owner != d->domid)
+			continue;
+		if (pg->count != x[mfn].count || pg->type_count != x[mfn].type_count ||
+		    (!pg->type_count && pg->type != PGT_none)) {
+			if (bad++ < 8)
+				pr_err("mm audit d%u: frame %#llx count %u (expected %u), type %u "
+				       "count %u (expected %u)\n", d->domid, (unsigned long long)mfn,
+				       pg->count, x[mfn].count, pg->type, pg->type_count,
+				       x[mfn].type_count);
+		}
+	}
+	for (i = 0; i < pages; i++)
+		free_frame(buf + i);
+	if (bad)
+		pr_err("mm audit d%u: FAILED, %u problems\n", d->domid, bad);
+	else
+		pr_info("mm audit d%u: ok, %llu frames, %llu page tables\n", d->domid,
+			(unsigned long long)owned, (unsigned long long)tables);
+	return !bad;
+}
