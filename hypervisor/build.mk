@@ -21,6 +21,7 @@ HV_SRCS := \
 	$(HV_DIR)/arch/x86/page_type.c \
 	$(HV_DIR)/arch/x86/multiboot.c \
 	$(HV_DIR)/arch/x86/power.c \
+	$(HV_DIR)/arch/x86/ptwr.c \
 	$(HV_DIR)/arch/x86/pv.c \
 	$(HV_DIR)/arch/x86/pv_traps.c \
 	$(HV_DIR)/arch/x86/serial.c \

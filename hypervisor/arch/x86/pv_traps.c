@@ -112,6 +112,8 @@ void pv_guest_exception(struct vcpu *v, struct cpu_regs *r)
 			return;
 		break;
 	case 14:
+		if (ptwr_emulate(v, r, read_cr2()))
+			return;
 		v->vcpu_info->arch.cr2 = read_cr2();
 		/* U/S says which guest mode faulted, not the (always 3) ring. */
 		if (v->arch.kernel_mode)

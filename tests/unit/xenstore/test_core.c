@@ -729,6 +729,76 @@ static void t_drop_privilege(void)
 	CHECK(ERR(req(c, XS_CONTROL, 0, "drop-privilege", "0", NULL), "EACCES"));
 }
 
+/* The guest side of a store page, as Linux's xb_write/xb_read use it. */
+static void guest_put(struct xenstore_domain_interface *i, const void *p, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		i->req[MASK_XENSTORE_IDX(i->req_prod + k)] = ((const char *)p)[k];
+	i->req_prod += n;
+}
+
+static size_t guest_get(struct xenstore_domain_interface *i, char *p, size_t max)
+{
+	size_t k = 0;
+
+	while (i->rsp_cons != i->rsp_prod && k < max)
+		p[k++] = i->rsp[MASK_XENSTORE_IDX(i->rsp_cons++)];
+	return k;
+}
+
+static void t_ring_io(void)
+{
+	struct xenstore_domain_interface *i = calloc(1, sizeof(*i));
+	struct xsd_sockmsg h = { XS_READ, 42, 0, 5 }, r;
+	char out[8192], path[64];
+	size_t got = 0;
+	int k;
+
+	CHECK(i);
+	/* indices near the end of the ring so header and payload wrap */
+	i->req_cons = i->req_prod = i->rsp_cons = i->rsp_prod = 0xfffffff8u;
+	guest_put(i, &h, sizeof(h));
+	guest_put(i, "name", 5);
+	CHECK(ring_io_read(d5, i) == 1 && i->req_cons == i->req_prod);
+	CHECK(ring_io_read(d5, i) == 0);
+	CHECK(ring_io_write(d5, i) && !d5->out_head);
+	CHECK(guest_get(i, out, sizeof(out)) == sizeof(r) + 4);
+	memcpy(&r, out, sizeof(r));
+	CHECK(r.type == XS_READ && r.req_id == 42 && r.len == 4 && !memcmp(out + 16, "five", 4));
+	/* a reply bigger than the ring goes out in pieces as the guest reads */
+	for (k = 0; k < 100; k++) {
+		snprintf(path, sizeof(path), "/local/domain/5/dir/entry-number-%03d", k);
+		CHECK(write_val(d0, 0, path, ""));
+	}
+	h = (struct xsd_sockmsg){ XS_DIRECTORY, 43, 0, 4 };
+	guest_put(i, &h, sizeof(h));
+	guest_put(i, "dir", 4);
+	CHECK(ring_io_read(d5, i) == 1);
+	while (ring_io_write(d5, i) || i->rsp_prod != i->rsp_cons) {
+		CHECK(i->rsp_prod - i->rsp_cons <= XENSTORE_RING_SIZE);
+		got += guest_get(i, out + got, sizeof(out) - got);
+	}
+	memcpy(&r, out, sizeof(r));
+	CHECK(r.type == XS_DIRECTORY && r.len == 100 * 17 && got == sizeof(r) + r.len);
+	CHECK(!strcmp(out + 16, "entry-number-000") && !strcmp(out + 16 + 99 * 17, "entry-number-099"));
+	/* corrupt indices from the guest */
+	i->req_prod = i->req_cons + XENSTORE_RING_SIZE + 1;
+	CHECK(ring_io_read(d5, i) == -ERANGE);
+	i->req_prod = i->req_cons;
+	i->rsp_prod = i->rsp_cons + 5000;
+	CHECK(d5->out_head == NULL);
+	raw(d5, XS_GET_DOMAIN_PATH, 0, "1", 2);
+	CHECK(!ring_io_write(d5, i) && d5->out_head);
+	i->rsp_prod = i->rsp_cons;
+	/* a header announcing too much */
+	h = (struct xsd_sockmsg){ XS_READ, 44, 0, XENSTORE_PAYLOAD_MAX + 1 };
+	guest_put(i, &h, sizeof(h));
+	CHECK(ring_io_read(d5, i) == -EPROTO);
+	free(i);	/* leaked when a CHECK fails: fine for a failing test */
+}
+
 int main(void)
 {
 	log_verbose = -1;	/* expected errors would log; keep the output to results */
@@ -751,5 +821,6 @@ int main(void)
 	run("quota_sizes", t_quota_sizes);
 	run("malformed", t_malformed);
 	run("drop_privilege", t_drop_privilege);
+	run("ring_io", t_ring_io);
 	return nfail ? 1 : 0;
 }

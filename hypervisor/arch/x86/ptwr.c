@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Writable page tables (pv-abi-core.md §5.6): a guest kernel writes an
+ * entry of one of its own validated L1 tables through a read-only mapping;
+ * the write faults, and here it is decoded, the new 8-byte entry is
+ * validated like an mmu_update, and the write is completed on the guest's
+ * behalf. A write the rules refuse is reflected to the guest as the page
+ * fault it was.
+ *
+ * The faulting address comes from CR2, so the decoder only needs the
+ * operation, its source and the instruction's length. Forms (what Linux
+ * uses on entries): mov r/m64,r64 (89), mov r/m64,imm32 (C7 /0), xchg (87),
+ * lock cmpxchg (0F B1), and/or on a byte or quadword (20/08/21/09, 80 /4,
+ * /1, 83 /4, /1), bts/btr (0F AB, 0F B3, 0F BA /5 /6). Prefixes: F0 lock,
+ * REX.
+ */
+#include <hv/lib.h>
+#include <hv/domain.h>
+#include <hv/guest_access.h>
+#include <hv/mm.h>
+#include <asm/page.h>
+#include <asm/pv.h>
+#include <asm/x86.h>
+#include <lamina/mm.h>
+
+struct insn {
+	uint8_t op, op2;	/* op2: second opcode byte after 0F */
+	uint8_t modrm, rex;
+	bool two_byte;
+	unsigned int len;	/* total length */
+	uint64_t imm;
+	unsigned int size;	/* operand size in bytes: 1 or 8 */
+};
+
+static uint64_t *reg_of(struct cpu_regs *r, unsigned int n)
+{
+	uint64_t *map[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp,
+			      &r->rsi, &r->rdi, &r->r8, &r->r9, &r->r10, &r->r11,
+			      &r->r12, &r->r13, &r->r14, &r->r15 };
+
+	return map[n & 15];
+}
+
+/* Length of the ModRM memory operand encoding, from the ModRM byte on. */
+static int modrm_len(const uint8_t *p, unsigned int avail)
+{
+	uint8_t modrm = p[0], mod = modrm >> 6, rm = modrm & 7;
+	unsigned int n = 1;
+
+	if (mod == 3)
+		return -1;			/* register operand: not a memory write */
+	if (rm == 4) {
+		if (avail < 2)
+			return -1;
+		if (mod == 0 && (p[1] & 7) == 5)
+			n += 4;
+		n++;
+	} else if (mod == 0 && rm == 5) {
+		n += 4;				/* rip-relative */
+	}
+	if (mod == 1)
+		n += 1;
+	else if (mod == 2)
+		n += 4;
+	return n;
+}
+
+static bool decode(const uint8_t *b, unsigned int avail, struct insn *in)
+{
+	unsigned int i = 0;
+	int m;
+
+	memset(in, 0, sizeof(*in));
+	if (b[i] == 0xF0)
+		i++;
+	if ((b[i] & 0xF0) == 0x40)
+		in->rex = b[i++];
+	in->op = b[i++];
+	if (in->op == 0x0F) {
+		in->two_byte = true;
+		in->op2 = b[i++];
+	}
+	if (i >= avail)
+		return false;
+	in->modrm = b[i];
+	m = modrm_len(b + i, avail - i);
+	if (m < 0)
+		return false;
+	i += m;
+	in->size = (in->rex & 8) ? 8 : 4;
+	if (!in->two_byte) {
+		switch (in->op) {
+		case 0x20: case 0x08: case 0x80:
+			in->size = 1;
+			break;
+		case 0x89: case 0x87: case 0x21: case 0x09: case 0x83: case 0xC7:
+			break;
+		default:
+			return false;
+		}
+		if (in->op == 0x80 || in->op == 0x83)
+			in->imm = (uint64_t)(int64_t)(int8_t)b[i++];
+		else if (in->op == 0xC7) {
+			int32_t v;
+
+			memcpy(&v, b + i, 4);
+			in->imm = (uint64_t)(int64_t)v;
+			i += 4;
+		}
+	} else {
+		switch (in->op2) {
+		case 0xB1: case 0xAB: case 0xB3:
+			break;
+		case 0xBA:
+			in->imm = b[i++];
+			break;
+		default:
+			return false;
+		}
+	}
+	if (in->size == 4)
+		return false;		/* 32-bit writes to entries: not a form Linux uses */
+	in->len = i;
+	return i <= avail;
+}
+
+/* Applies the decoded operation to the entry; returns false if unknown. */
+static bool compute(struct cpu_regs *r, const struct insn *in, uint64_t old,
+		    unsigned int byte, uint64_t *new)
+{
+	unsigned int ext = (in->modrm >> 3) & 7;
+	uint64_t *src = reg_of(r, ext | ((in->rex & 4) << 1));
+	uint64_t mask = in->size == 1 ? 0xFFULL << (byte * 8) : ~0ULL;
+	/* Byte registers 4-7 without REX are AH, CH, DH, BH. */
+	uint64_t byteval = (in->rex || ext < 4) ? *src & 0xFF : (*reg_of(r, ext - 4) >> 8) & 0xFF;
+	uint64_t val = in->size == 1 ? byteval << (byte * 8) : *src;
+	uint64_t imm = in->size == 1 ? (in->imm & 0xFF) << (byte * 8) : in->imm;
+
+	if (in->two_byte) {
+		unsigned int bit = (in->op2 == 0xBA ? in->imm : *src) & 63;
+
+		if (in->op2 == 0xB1) {			/* cmpxchg */
+			if (r->rax == old) {
+				*new = *src;
+				r->rflags |= 0x40;
+			} else {
+				*new = old;
+				r->rax = old;
+				r->rflags &= ~0x40ULL;
+			}
+			return true;
+		}
+		if (in->op2 == 0xBA && ext != 5 && ext != 6)
+			return false;
+		r->rflags = (r->rflags & ~1ULL) | ((old >> bit) & 1);
+		if (in->op2 == 0xAB || (in->op2 == 0xBA && ext == 5))
+			*new = old | (1ULL << bit);	/* bts */
+		else
+			*new = old & ~(1ULL << bit);	/* btr */
+		return true;
+	}
+	switch (in->op) {
+	case 0x89:
+		*new = (old & ~mask) | val;
+		return true;
+	case 0xC7:
+		if (ext)
+			return false;
+		*new = imm;
+		return true;
+	case 0x87:
+		*new = val;
+		*src = old;
+		return true;
+	case 0x20: case 0x21:
+		*new = old & (val | ~mask);
+		return true;
+	case 0x08: case 0x09:
+		*new = old | val;
+		return true;
+	case 0x80: case 0x83:
+		if (ext == 4)
+			*new = old & (imm | ~mask);
+		else if (ext == 1)
+			*new = old | imm;
+		else
+			return false;
+		return true;
+	}
+	return false;
+}
+
+/* The machine address of the L1 entry through which va is mapped. */
+static bool l1e_of(struct vcpu *v, uint64_t va, paddr_t *pa)
+{
+	const pte_t *t = maddr_to_virt(v->arch.kernel_mode ? v->arch.guest_cr3 : v->arch.user_cr3);
+	unsigned int shift;
+
+	for (shift = 39; shift > 12; shift -= 9) {
+		pte_t e = t[(va >> shift) & 511];
+
+		if (!(e & _PAGE_PRESENT) || (e & _PAGE_PSE) || pte_mfn(e) >= frame_table_size)
+			return false;
+		t = frame_va(pte_mfn(e));
+	}
+	*pa = virt_to_maddr(&t[(va >> 12) & 511]);
+	return true;
+}
+
+/*
+ * #PF from guest kernel mode: returns true if it was a write to a
+ * validated L1 of the domain and has been emulated.
+ */
+bool ptwr_emulate(struct vcpu *v, struct cpu_regs *r, uint64_t addr)
+{
+	struct domain *d = v->domain;
+	paddr_t l1e, target;
+	struct page_info *pg;
+	uint8_t bytes[16];
+	struct insn in;
+	uint64_t old, new;
+	unsigned int avail;
+
+	/* A write (W) to a present (P) page, from guest kernel mode. */
+	if ((r->error_code & 3) != 3 || !v->arch.kernel_mode || !guest_range_ok(addr, 1))
+		return false;
+	if (!l1e_of(v, addr, &l1e))
+		return false;
+	target = (*(pte_t *)maddr_to_virt(l1e) & PTE_ADDR_MASK) | (addr & (PAGE_SIZE - 1));
+	if ((target >> PAGE_SHIFT) >= frame_table_size)
+		return false;
+	pg = &frame_table[target >> PAGE_SHIFT];
+	if (pg->owner != d->domid || pg->type != PGT_l1 || !(pg->flags & PGF_validated))
+		return false;
+	avail = sizeof(bytes);
+	while (avail && copy_from_guest(bytes, r->rip, avail))
+		avail--;
+	if (!avail || !decode(bytes, avail, &in))
+		return false;
+	if (in.size == 8 && (addr & 7))
+		return false;
+	old = *(pte_t *)maddr_to_virt(target & ~7ULL);
+	if (!compute(r, &in, old, addr & 7, &new))
+		return false;
+	if (new != old && pt_update_entry(d, target & ~7ULL, new, false))
+		return false;	/* refused: the guest gets its page fault */
+	invlpg(addr);
+	r->rip += in.len;
+	return true;
+}
