@@ -13,9 +13,8 @@
  *    (the INTRODUCE mfn is ignored, as Xen 4.17 does), its port bound with
  *    IOCTL_EVTCHN_BIND_INTERDOMAIN.
  *
- * The guest writes the page concurrently: indices are read once, checked
- * (prod - cons <= ring size), and bytes are copied out before they are
- * parsed. A corrupt index is fatal for that connection only.
+ * The byte streams themselves are moved by ring_io.c, which is tested;
+ * this file is only the device glue.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,10 +29,6 @@
 typedef uint32_t grant_ref_t;
 #include <xen/evtchn.h>
 #include <xen/gntdev.h>
-
-_Static_assert(sizeof(struct xenstore_domain_interface) == 2076, "store page layout");
-_Static_assert(__builtin_offsetof(struct xenstore_domain_interface, req_cons) == 2048,
-	       "store page layout");
 
 #define IOCTL_XENBUS_BACKEND_EVTCHN	0x4200	/* _IOC(_IOC_NONE, 'B', 0, 0) */
 #define GRANT_REF_XENSTORE		1
@@ -77,71 +72,9 @@ static void unbind_port(unsigned int local)
 	ioctl(evtchn_fd, IOCTL_EVTCHN_UNBIND, &u);
 }
 
-/* Copy request bytes out of the ring, then parse them. */
-static int ring_read(struct conn *c, struct ring *r)
-{
-	struct xenstore_domain_interface *i = r->intf;
-	char buf[XENSTORE_RING_SIZE];
-
-	for (;;) {
-		XENSTORE_RING_IDX cons = i->req_cons, prod = i->req_prod;
-		uint32_t avail = prod - cons, n, first;
-
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (avail > XENSTORE_RING_SIZE)
-			return -EPROTO;
-		if (!avail)
-			return 0;
-		first = XENSTORE_RING_SIZE - MASK_XENSTORE_IDX(cons);
-		n = avail < first ? avail : first;
-		memcpy(buf, i->req + MASK_XENSTORE_IDX(cons), n);
-		if (avail > n)
-			memcpy(buf + n, i->req, avail - n);
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		i->req_cons = cons + avail;
-		notify(r);
-		if (conn_feed(c, buf, avail))
-			return -EPROTO;
-	}
-}
-
-/* Move queued output into the response ring as space allows. */
 static void ring_write(struct conn *c, struct ring *r)
 {
-	struct xenstore_domain_interface *i = r->intf;
-	bool wrote = false;
-
-	while (c->out_head) {
-		struct outmsg *m = c->out_head;
-		XENSTORE_RING_IDX cons = i->rsp_cons, prod = i->rsp_prod;
-		uint32_t space, n, pos;
-
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (prod - cons > XENSTORE_RING_SIZE)
-			break;		/* corrupt: ring_read() will say so */
-		space = XENSTORE_RING_SIZE - (prod - cons);
-		if (!space)
-			break;
-		pos = MASK_XENSTORE_IDX(prod);
-		n = m->len - m->off;
-		if (n > space)
-			n = space;
-		if (n > XENSTORE_RING_SIZE - pos)
-			n = XENSTORE_RING_SIZE - pos;
-		memcpy(i->rsp + pos, m->buf + m->off, n);
-		__atomic_thread_fence(__ATOMIC_RELEASE);
-		i->rsp_prod = prod + n;
-		m->off += n;
-		c->out_bytes -= n;
-		wrote = true;
-		if (m->off == m->len) {
-			c->out_head = m->next;
-			if (!c->out_head)
-				c->out_tail = &c->out_head;
-			free(m);
-		}
-	}
-	if (wrote)
+	if (ring_io_write(c, r->intf))
 		notify(r);
 }
 
@@ -166,6 +99,7 @@ void ring_handle(void)
 {
 	unsigned int port;
 	struct conn *c;
+	int rc;
 
 	if (read(evtchn_fd, &port, sizeof(port)) != sizeof(port))
 		return;
@@ -174,9 +108,13 @@ void ring_handle(void)
 
 		if (!r || r->local_port != port || c->dead)
 			continue;
-		if (ring_read(c, r)) {
+		rc = ring_io_read(c, r->intf);
+		if (rc > 0)
+			notify(r);	/* the guest may wait for space */
+		if (rc < 0) {
 			log_msg("%s: corrupt ring, connection stopped", c->name);
-			r->intf->error = XENSTORE_ERROR_RINGIDX;
+			r->intf->error = rc == -EPROTO ? XENSTORE_ERROR_PROTO :
+						       XENSTORE_ERROR_RINGIDX;
 			c->dead = true;
 		}
 		ring_write(c, r);

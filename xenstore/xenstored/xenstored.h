@@ -241,6 +241,10 @@ void sock_accept(int lfd);
 int sock_read(struct conn *c);
 int sock_write(struct conn *c);
 
+/* ring_io.c: byte streams between a store page and a connection */
+int ring_io_read(struct conn *c, struct xenstore_domain_interface *i);
+bool ring_io_write(struct conn *c, struct xenstore_domain_interface *i);
+
 /* ring.c: Xen shared rings; -ENODEV without /dev/xen */
 int ring_init(void);
 int ring_attach(struct domain *d, unsigned long mfn, unsigned int port);

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Moving bytes between a shared store page and a connection
+ * (pv-abi-devices §3.5). The guest writes the page concurrently, so each
+ * index is read once, checked (prod - cons <= XENSTORE_RING_SIZE), and
+ * request bytes are copied to private memory before anything parses them.
+ * Barriers: read the producer index, then the data (acquire); write the
+ * data, then publish the producer index (release).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "xenstored.h"
+
+_Static_assert(sizeof(struct xenstore_domain_interface) == 2076, "store page layout");
+_Static_assert(__builtin_offsetof(struct xenstore_domain_interface, req_cons) == 2048,
+	       "store page layout");
+_Static_assert(__builtin_offsetof(struct xenstore_domain_interface, error) == 2072,
+	       "store page layout");
+
+static uint32_t load(const uint32_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static void store(uint32_t *p, uint32_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+/*
+ * Consume every request byte available and feed it to @c. Returns 1 when
+ * something was consumed (the caller notifies: the guest may be waiting
+ * for space), 0 when the ring was empty, -ERANGE for corrupt indices and
+ * -EPROTO for a message the connection cannot frame.
+ */
+int ring_io_read(struct conn *c, struct xenstore_domain_interface *i)
+{
+	char buf[XENSTORE_RING_SIZE];
+	int consumed = 0;
+
+	while (!c->dead) {
+		XENSTORE_RING_IDX cons = load(&i->req_cons), prod = load(&i->req_prod);
+		uint32_t avail = prod - cons, first, n;
+
+		if (avail > XENSTORE_RING_SIZE)
+			return -ERANGE;
+		if (!avail)
+			break;
+		first = XENSTORE_RING_SIZE - MASK_XENSTORE_IDX(cons);
+		n = avail < first ? avail : first;
+		memcpy(buf, i->req + MASK_XENSTORE_IDX(cons), n);
+		if (avail > n)
+			memcpy(buf + n, i->req, avail - n);
+		store(&i->req_cons, cons + avail);
+		consumed = 1;
+		if (conn_feed(c, buf, avail))
+			return -EPROTO;
+	}
+	return consumed;
+}
+
+/* Move queued output into the response ring as space allows; true if any. */
+bool ring_io_write(struct conn *c, struct xenstore_domain_interface *i)
+{
+	bool wrote = false;
+
+	while (c->out_head) {
+		struct outmsg *m = c->out_head;
+		XENSTORE_RING_IDX cons = load(&i->rsp_cons), prod = load(&i->rsp_prod);
+		uint32_t space, n, pos;
+
+		if (prod - cons >= XENSTORE_RING_SIZE)
+			break;		/* full, or corrupt: the reader will say */
+		space = XENSTORE_RING_SIZE - (prod - cons);
+		pos = MASK_XENSTORE_IDX(prod);
+		n = m->len - m->off;
+		if (n > space)
+			n = space;
+		if (n > XENSTORE_RING_SIZE - pos)
+			n = XENSTORE_RING_SIZE - pos;
+		memcpy(i->rsp + pos, m->buf + m->off, n);
+		store(&i->rsp_prod, prod + n);
+		m->off += n;
+		c->out_bytes -= n;
+		wrote = true;
+		if (m->off == m->len) {
+			c->out_head = m->next;
+			if (!c->out_head)
+				c->out_tail = &c->out_head;
+			free(m);
+		}
+	}
+	return wrote;
+}
