@@ -47,7 +47,7 @@ int cmd_watch(struct xs_handle *h, int argc, char **argv)
 			return XS_EXIT_FAIL;
 		}
 		if (rc)
-			return xs_fail("watch", "", rc);
+			return xs_fail("watch", "(reading events)", rc);
 		printf("%s\n", path);
 		fflush(stdout);
 		free(path);
