@@ -5,8 +5,12 @@
  * transports drive it. The input is a script of actions on four
  * connections (two privileged, two guests):
  *
- *   byte A: bits 0-1 connection, bits 2-3 action
- *     0, 1  raw bytes:   u16 length, then that many bytes fed as is
+ *   byte A: bits 0-1 connection, bits 2-3 action, bit 4 (action 1) skew
+ *     0     raw bytes:   u16 length, then that many bytes fed as is
+ *     1     ring bytes:  u16 length, bytes written into a store page the
+ *                        way a guest would (skew: then corrupt req_prod
+ *                        by the next byte), passed through ring_io_read()
+ *                        and ring_io_write(), replies drained and re-framed
  *     2     a message:   u8 type, u8 tx selector, u16 length, payload;
  *                        the header is built so the payload is reached
  *     3     hang up and reconnect
@@ -24,6 +28,34 @@
 #define NCONN 4
 
 static struct conn *conns[NCONN];
+static struct xenstore_domain_interface page;
+
+/* Re-frame what the server wrote to the response ring. */
+static struct {
+	size_t used;
+	struct xsd_sockmsg h;
+} reader;
+
+static void check_header(const struct xsd_sockmsg *h)
+{
+	if (h->len > XENSTORE_PAYLOAD_MAX || h->type >= XS_TYPE_COUNT || h->type == 20)
+		abort();
+}
+
+static void read_rsp(void)
+{
+	while (page.rsp_cons != page.rsp_prod) {
+		char ch = page.rsp[MASK_XENSTORE_IDX(page.rsp_cons++)];
+
+		if (reader.used < sizeof(reader.h))
+			((char *)&reader.h)[reader.used] = ch;
+		if (++reader.used == sizeof(reader.h))
+			check_header(&reader.h);
+		if (reader.used >= sizeof(reader.h) &&
+		    reader.used == sizeof(reader.h) + reader.h.len)
+			reader.used = 0;
+	}
+}
 
 static struct conn *open_conn(unsigned int i)
 {
@@ -43,10 +75,9 @@ static void check_output(struct conn *c)
 		if (m->len < sizeof(h))
 			abort();
 		memcpy(&h, m->buf, sizeof(h));
-		if (h.len > XENSTORE_PAYLOAD_MAX || m->len != sizeof(h) + h.len)
+		if (m->len != sizeof(h) + h.len)
 			abort();
-		if (h.type >= XS_TYPE_COUNT || h.type == 20)
-			abort();
+		check_header(&h);
 		if (h.type == XS_ERROR && (!h.len || m->buf[m->len - 1] != '\0'))
 			abort();
 		c->out_head = m->next;
@@ -92,6 +123,34 @@ static void feed_message(unsigned int i, const uint8_t *p, size_t n)
 		reconnect(i);
 }
 
+/* A guest writes @len bytes into its request ring, the server serves. */
+static void feed_ring(unsigned int i, const uint8_t *p, size_t len, int skew)
+{
+	struct conn *c = conns[i];
+	size_t k, n;
+	int rc = 0;
+
+	memset(&page, 0, sizeof(page));
+	reader.used = 0;
+	for (k = 0; k < len && !rc; k += n) {
+		n = len - k < XENSTORE_RING_SIZE ? len - k : XENSTORE_RING_SIZE;
+		for (size_t j = 0; j < n; j++)
+			page.req[MASK_XENSTORE_IDX(page.req_prod + j)] = p[k + j];
+		page.req_prod += n;
+		if (skew >= 0)
+			page.req_prod += skew;
+		rc = ring_io_read(c, &page);
+		do {
+			ring_io_write(c, &page);
+			read_rsp();
+		} while (c->out_head);
+	}
+	if (reader.used)
+		abort();	/* the stream ended inside a message */
+	if (rc < 0)
+		reconnect(i);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
@@ -105,6 +164,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t off = 0;
 	unsigned int i;
+	int skew;
 
 	quota = (struct quota){ .nodes = 20, .entry_size = 512, .watches = 4,
 				.transactions = 3, .perms = 5, .path = 128,
@@ -121,13 +181,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		switch ((a >> 2) & 3) {
 		case 0:
 		case 1:
-			if (size - off < 2)
+			if (size - off < 3)
 				goto done;
 			len = data[off] | data[off + 1] << 8;
-			off += 2;
+			skew = (a & 0x10) ? data[off + 2] * 9 : -1;
+			off += 3;
 			if (len > size - off)
 				len = size - off;
-			if (conn_feed(conns[i], data + off, len))
+			if ((a >> 2) & 1)
+				feed_ring(i, data + off, len, skew);
+			else if (conn_feed(conns[i], data + off, len))
 				reconnect(i);
 			off += len;
 			break;
