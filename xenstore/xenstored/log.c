@@ -73,10 +73,11 @@ int quota_set(const char *arg)
 	return -ENOENT;
 }
 
-void quota_print(void)
+void quota_print(FILE *f)
 {
 	unsigned int i;
 
 	for (i = 0; i < sizeof(quotas) / sizeof(quotas[0]); i++)
-		printf("  %-13s %u\n", quotas[i].name, *quotas[i].value);
+		fprintf(f, "                          %-13s %u\n", quotas[i].name,
+			*quotas[i].value);
 }

@@ -31,8 +31,8 @@ static void usage(FILE *f)
 		DEFAULT_SOCKET ")\n"
 		"  -D, --database FILE   keep the store in this tdb file across restarts\n"
 		"                        (default: in memory, lost on exit)\n"
-		"  -q, --quota NAME=N    set a per-domain quota (repeatable), NAME one of:\n");
-	quota_print();
+		"  -q, --quota NAME=N    set a per-domain quota (repeatable), NAME and default:\n");
+	quota_print(f);
 	fprintf(f,
 		"  -N, --no-domains      never touch /dev/xen, serve the socket only\n"
 		"  -v, --verbose         log every request\n"

@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <lamina/io/xs_wire.h>
 
 struct conn;
@@ -64,7 +65,7 @@ struct quota {
 };
 extern struct quota quota;
 int quota_set(const char *name_eq_value);
-void quota_print(void);
+void quota_print(FILE *f);
 
 /* log.c */
 extern int log_verbose;
