@@ -59,28 +59,44 @@ static int one_mmu_update(struct domain *d, const struct mmu_update *u)
 	}
 }
 
-long hc_mmu_update(struct vcpu *v, const struct hc_args *a)
+/*
+ * Walks a guest list of `size`-byte entries (mmu_update, mmuext_op):
+ * copy each in, apply it, stop at the first failure, report *done.
+ */
+static long walk_list(struct vcpu *v, const struct hc_args *a, size_t size,
+		      int (*apply)(struct vcpu *v, const void *entry))
 {
 	uint32_t count = (uint32_t)a->arg[1], i;
-	struct mmu_update u;
+	uint8_t entry[32];
 	long rc = 0;
 
+	BUG_ON(size > sizeof(entry));
 	if (!own_domain(v->domain, a->arg[3]))
 		return trace_err(-ESRCH);	/* no foreign mappings before a second domain */
 	if (count > MAX_LIST)
 		return trace_err(-EINVAL);
 	for (i = 0; i < count; i++) {
-		if (copy_from_guest(&u, a->arg[0] + (uint64_t)i * sizeof(u), sizeof(u))) {
+		if (copy_from_guest(entry, a->arg[0] + (uint64_t)i * size, size)) {
 			rc = -EFAULT;
 			break;
 		}
-		rc = one_mmu_update(v->domain, &u);
+		rc = apply(v, entry);
 		if (rc)
 			break;
 	}
 	if (write_done(a->arg[2], i))
 		return -EFAULT;
 	return rc;
+}
+
+static int apply_mmu_update(struct vcpu *v, const void *entry)
+{
+	return one_mmu_update(v->domain, entry);
+}
+
+long hc_mmu_update(struct vcpu *v, const struct hc_args *a)
+{
+	return walk_list(v, a, sizeof(struct mmu_update), apply_mmu_update);
 }
 
 static int new_baseptr(struct vcpu *v, mfn_t mfn, bool user)
@@ -165,28 +181,14 @@ static int one_mmuext_op(struct vcpu *v, const struct mmuext_op *op)
 	}
 }
 
+static int apply_mmuext_op(struct vcpu *v, const void *entry)
+{
+	return one_mmuext_op(v, entry);
+}
+
 long hc_mmuext_op(struct vcpu *v, const struct hc_args *a)
 {
-	uint32_t count = (uint32_t)a->arg[1], i;
-	struct mmuext_op op;
-	long rc = 0;
-
-	if (!own_domain(v->domain, a->arg[3]))
-		return trace_err(-ESRCH);
-	if (count > MAX_LIST)
-		return trace_err(-EINVAL);
-	for (i = 0; i < count; i++) {
-		if (copy_from_guest(&op, a->arg[0] + (uint64_t)i * sizeof(op), sizeof(op))) {
-			rc = -EFAULT;
-			break;
-		}
-		rc = one_mmuext_op(v, &op);
-		if (rc)
-			break;
-	}
-	if (write_done(a->arg[2], i))
-		return -EFAULT;
-	return rc;
+	return walk_list(v, a, sizeof(struct mmuext_op), apply_mmuext_op);
 }
 
 /* The machine address of the L1 entry mapping va in the kernel tables. */

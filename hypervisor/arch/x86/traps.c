@@ -91,23 +91,22 @@ void show_backtrace(uint64_t rip, uint64_t rbp)
 
 void show_registers(const struct cpu_regs *r)
 {
-	pr_err("RIP: %04llx:[<%016llx>] RFLAGS: %016llx\n", (unsigned long long)r->cs,
-	       (unsigned long long)r->rip, (unsigned long long)r->rflags);
-	pr_err("RAX: %016llx RBX: %016llx RCX: %016llx\n", (unsigned long long)r->rax,
-	       (unsigned long long)r->rbx, (unsigned long long)r->rcx);
-	pr_err("RDX: %016llx RSI: %016llx RDI: %016llx\n", (unsigned long long)r->rdx,
-	       (unsigned long long)r->rsi, (unsigned long long)r->rdi);
-	pr_err("RBP: %016llx RSP: %016llx R8:  %016llx\n", (unsigned long long)r->rbp,
-	       (unsigned long long)r->rsp, (unsigned long long)r->r8);
-	pr_err("R9:  %016llx R10: %016llx R11: %016llx\n", (unsigned long long)r->r9,
-	       (unsigned long long)r->r10, (unsigned long long)r->r11);
-	pr_err("R12: %016llx R13: %016llx R14: %016llx\n", (unsigned long long)r->r12,
-	       (unsigned long long)r->r13, (unsigned long long)r->r14);
-	pr_err("R15: %016llx SS: %04llx\n", (unsigned long long)r->r15,
-	       (unsigned long long)r->ss);
-	pr_err("CR0: %016llx CR2: %016llx CR3: %016llx CR4: %016llx\n",
-	       (unsigned long long)read_cr0(), (unsigned long long)read_cr2(),
-	       (unsigned long long)read_cr3(), (unsigned long long)read_cr4());
+	const struct { const char *name; uint64_t val; } regs[] = {
+		{ "RAX", r->rax }, { "RBX", r->rbx }, { "RCX", r->rcx }, { "RDX", r->rdx },
+		{ "RSI", r->rsi }, { "RDI", r->rdi }, { "RBP", r->rbp }, { "RSP", r->rsp },
+		{ "R8 ", r->r8 }, { "R9 ", r->r9 }, { "R10", r->r10 }, { "R11", r->r11 },
+		{ "R12", r->r12 }, { "R13", r->r13 }, { "R14", r->r14 }, { "R15", r->r15 },
+		{ "CR0", read_cr0() }, { "CR2", read_cr2() }, { "CR3", read_cr3() },
+		{ "CR4", read_cr4() },
+	};
+	unsigned int i;
+
+	pr_err("RIP: %04llx:[<%016llx>] RFLAGS: %016llx SS: %04llx\n",
+	       (unsigned long long)r->cs, (unsigned long long)r->rip,
+	       (unsigned long long)r->rflags, (unsigned long long)r->ss);
+	for (i = 0; i < ARRAY_SIZE(regs); i++)
+		pr_err("%s: %016llx%s", regs[i].name, (unsigned long long)regs[i].val,
+		       i % 4 == 3 || i == ARRAY_SIZE(regs) - 1 ? "\n" : " ");
 }
 
 static void __noreturn fatal_exception(struct cpu_regs *r)
