@@ -112,6 +112,7 @@ test-xen: setup
 
 bench: setup
 	$(Q)$(MAKE) --no-print-directory build-all
+	$(Q)tests/bench/run-cpu --hv $(HV_ELF) --guest $(O)/tests/bench/cpu.elf --out $(O)/bench/cpu.txt
 	$(Q)for c in $(COMPONENTS); do $(MAKE) --no-print-directory -C $$c bench O=$(abspath $(O))/$$c; done
 
 # ---------------------------------------------------------------- ISO

@@ -5,7 +5,7 @@ GUEST_OUT  := $(O)/tests/guest
 GUEST_SRCS := $(wildcard $(GUEST_DIR)/*.c)
 GUEST_ELFS := $(patsubst $(GUEST_DIR)/%.c,$(GUEST_OUT)/%.elf,$(GUEST_SRCS))
 GUEST_LIB  := $(GUEST_OUT)/lib/head.o $(GUEST_OUT)/lib/lib.o $(GUEST_OUT)/lib/traps.o \
-	$(GUEST_OUT)/lib/mm.o \
+	$(GUEST_OUT)/lib/mm.o $(GUEST_OUT)/lib/user.o $(GUEST_OUT)/lib/userentry.o \
 	$(GUEST_OUT)/lib/trapentry.o \
 	$(GUEST_OUT)/lib/string.o $(GUEST_OUT)/lib/vsnprintf.o
 
@@ -43,3 +43,19 @@ $(GUEST_OUT)/%.elf: $(GUEST_OUT)/%.o $(GUEST_LIB) $(GUEST_OUT)/%.hcpage.o $(GUES
 
 .SECONDARY: $(GUEST_ELFS:.elf=.o) $(GUEST_ELFS:.elf=.hcpage.o) $(GUEST_LIB)
 -include $(wildcard $(GUEST_OUT)/*.d $(GUEST_OUT)/lib/*.d)
+
+# Benchmark guests: tests/bench/guest/<name>.c on the same framework.
+BENCH_DIR  := tests/bench/guest
+BENCH_OUT  := $(O)/tests/bench
+BENCH_ELFS := $(patsubst $(BENCH_DIR)/%.c,$(BENCH_OUT)/%.elf,$(wildcard $(BENCH_DIR)/*.c))
+
+$(BENCH_OUT)/%.o: $(BENCH_DIR)/%.c $(GUEST_DIR)/build.mk
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)gcc $(GUEST_CFLAGS) -c $< -o $@
+
+$(BENCH_OUT)/%.elf: $(BENCH_OUT)/%.o $(GUEST_LIB) $(GUEST_DIR)/lib/guest.lds
+	$(Q)ld $(GUEST_LDFLAGS) -o $@ $(GUEST_LIB) $<
+
+GUEST_ELFS += $(BENCH_ELFS)
+.SECONDARY: $(BENCH_ELFS:.elf=.o)

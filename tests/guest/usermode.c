@@ -10,21 +10,14 @@
 #include "lib/guest.h"
 #include "lib/mm.h"
 #include "lib/traps.h"
+#include "lib/user.h"
 #include <lamina/callback.h>
 
-#define USER_BASE	0x400000ULL
-#define USER_DATA	0x401000ULL
 #define USER_GS_MAGIC	0x5553455247534253ULL
 #define KERNEL_GS_MAGIC	0x4b45524e454c4753ULL
 
 extern const uint8_t user_prog[], user_after_int3[], user_fault1[], user_fault1_end[],
 	user_fault2[], user_fault2_end[], user_syscall1_end[], user_prog_end[];
-void syscall_entry(void);
-long enter_user(uint64_t rip, uint64_t rsp);
-
-/* What the syscall callback saw. */
-volatile uint64_t sc_count, sc_rcx_slot, sc_cs_slot, sc_ss_slot, sc_flags_on_entry, sc_gs_value;
-
 /*
  * The user program (position-independent bytes copied to USER_BASE):
  * syscall 1 with DF set; int3; a read of an unmapped user address; a read
@@ -48,6 +41,8 @@ asm(".pushsection .rodata\n"
     "user_fault2:\n"
     "	movabs 0xffffffff80100000, %al\n"
     "user_fault2_end:\n"
+    "	movabs $0x5553455247534253, %rax\n"
+    "	mov %rax, 0x401000\n"
     "	mov %gs:0, %rdi\n"
     "	mov $2, %eax\n"
     "	syscall\n"
@@ -56,71 +51,6 @@ asm(".pushsection .rodata\n"
     "	ud2\n"
     "user_prog_end:\n"
     ".popsection");
-
-/*
- * The syscall callback. rsp = kernel_sp - 56: rcx, r11, rip, cs, rflags,
- * rsp, ss. Syscall 60 resumes the kernel after enter_user(); the others
- * record and return to user mode by iret with rax = 0x1234.
- */
-asm(".text\n"
-    ".globl syscall_entry, enter_user\n"
-    "syscall_entry:\n"
-    "	pushfq\n"
-    "	popq sc_flags_on_entry(%rip)\n"
-    "	incq sc_count(%rip)\n"
-    "	mov (%rsp), %rcx\n"
-    "	mov %rcx, sc_rcx_slot(%rip)\n"
-    "	mov 24(%rsp), %rcx\n"
-    "	mov %rcx, sc_cs_slot(%rip)\n"
-    "	mov 48(%rsp), %rcx\n"
-    "	mov %rcx, sc_ss_slot(%rip)\n"
-    "	cmp $2, %eax\n"
-    "	jne 1f\n"
-    "	mov %rdi, sc_gs_value(%rip)\n"
-    "1:	cmp $60, %eax\n"
-    "	je 2f\n"
-    "	pop %rcx\n"
-    "	pop %r11\n"
-    "	push $0\n"
-    "	push %rcx\n"
-    "	push %r11\n"
-    "	push $0x1234\n"
-    "	mov $23, %eax\n"
-    "	syscall\n"
-    "	ud2\n"
-    "2:	mov kernel_saved_rsp(%rip), %rsp\n"
-    "	pop %r15\n"
-    "	pop %r14\n"
-    "	pop %r13\n"
-    "	pop %r12\n"
-    "	pop %rbp\n"
-    "	pop %rbx\n"
-    "	mov $60, %eax\n"
-    "	ret\n"
-    /* enter_user(rip, rsp): iret to user mode, returns when syscall 60 runs. */
-    "enter_user:\n"
-    "	push %rbx\n"
-    "	push %rbp\n"
-    "	push %r12\n"
-    "	push %r13\n"
-    "	push %r14\n"
-    "	push %r15\n"
-    "	mov %rsp, kernel_saved_rsp(%rip)\n"
-    "	push $0xe02b\n"		/* ss */
-    "	push %rsi\n"		/* rsp */
-    "	push $0x200\n"		/* rflags: events on */
-    "	push $0xe033\n"		/* cs: RPL 3 = user mode */
-    "	push %rdi\n"		/* rip */
-    "	push $0\n"		/* flags */
-    "	push $0\n"		/* rcx */
-    "	push $0\n"		/* r11 */
-    "	push $0\n"		/* rax */
-    "	mov $23, %eax\n"
-    "	syscall\n"
-    "	ud2\n"
-    ".data\n"
-    "kernel_saved_rsp: .quad 0\n"
-    ".text\n");
 
 static uint64_t uaddr(const uint8_t *label)
 {
@@ -146,54 +76,22 @@ static bool user_trap(struct trap_frame *f)
 	return true;
 }
 
-/* L4 -> L3 -> L2 -> L1 for USER_BASE, all user pages; returns the L4's frame. */
-static uint64_t build_user_tables(void)
-{
-	uint64_t l4 = scratch_page(), l3 = scratch_page(), l2 = scratch_page(),
-		 l1 = scratch_page(), code = scratch_page(), data = scratch_page();
-	uint64_t tables[4] = { l4, l3, l2, l1 };
-	unsigned int i;
-
-	memcpy((void *)code, user_prog, user_prog_end - user_prog);
-	*(uint64_t *)data = USER_GS_MAGIC;
-	((uint64_t *)l4)[0] = (va_to_mfn(l3) << 12) | PTE_DATA;
-	((uint64_t *)l3)[0] = (va_to_mfn(l2) << 12) | PTE_DATA;
-	((uint64_t *)l2)[2] = (va_to_mfn(l1) << 12) | PTE_DATA;	/* 0x400000 */
-	((uint64_t *)l1)[0] = (va_to_mfn(code) << 12) | PTE_P | PTE_US | PTE_A;
-	((uint64_t *)l1)[1] = (va_to_mfn(data) << 12) | PTE_DATA;
-	for (i = 0; i < 4; i++)
-		if (update_va_mapping(tables[i], (va_to_mfn(tables[i]) << 12) | PTE_P | PTE_US | PTE_A,
-				      UVMF_INVLPG))
-			return 0;
-	if (mmuext1(MMUEXT_PIN_L4_TABLE, va_to_mfn(l4)))
-		return 0;
-	return va_to_mfn(l4);
-}
-
 static uint64_t kernel_gs_probe = KERNEL_GS_MAGIC;
-static uint8_t kernel_stack[8192] __attribute__((aligned(16)));
 
 int test_main(struct start_info *si)
 {
-	struct callback_register cb = { CALLBACKTYPE_syscall, CALLBACKF_mask_events, 0,
-					(uint64_t)syscall_entry };
-	uint64_t umfn, gs;
+	uint64_t gs;
 	long rc;
 
 	mm_init(si);
 	CHECK(traps_install(true) == 0, "set_trap_table failed");
 	trap_hook = user_trap;
-	CHECK(hypercall2(__HYPERVISOR_callback_op, CALLBACKOP_register, &cb) == 0,
-	      "registering the syscall callback failed");
-	CHECK(hypercall2(__HYPERVISOR_stack_switch, FLAT_KERNEL_SS,
-			 (uint64_t)kernel_stack + sizeof(kernel_stack)) == 0, "stack_switch failed");
 	CHECK(hypercall2(__HYPERVISOR_set_segment_base, SEGBASE_GS_KERNEL,
 			 (uint64_t)&kernel_gs_probe) == 0, "kernel GS base failed");
 	CHECK(hypercall2(__HYPERVISOR_set_segment_base, SEGBASE_GS_USER, USER_DATA) == 0,
 	      "user GS base failed");
-	umfn = build_user_tables();
-	CHECK(umfn, "building the user page tables failed");
-	CHECK(mmuext1(MMUEXT_NEW_USER_BASEPTR, umfn) == 0, "NEW_USER_BASEPTR failed");
+	CHECK(user_setup(user_prog, user_prog_end - user_prog, 1) == 0,
+	      "setting up user mode failed");
 
 	rc = enter_user(USER_BASE, USER_DATA + 4096);
 	CHECK(rc == 60, "enter_user came back with %ld", rc);

@@ -449,6 +449,17 @@ static void t_watch_relative_and_perms(void)
 	CHECK(event(d5, "device", "dev"));
 	CHECK(write_val(d0, 0, "/local/domain/5/device/vbd/768/state", "1"));
 	CHECK(event(d5, "device/vbd/768/state", "dev"));
+	/* a watcher that loses read access hears of that change, then nothing */
+	CHECK(write_val(d5, 0, "/local/domain/5/shared", "1"));
+	CHECK(OK(req(d5, XS_SET_PERMS, 0, "/local/domain/5/shared", "n5", "r6", NULL)));
+	CHECK(OK(req(d6, XS_WATCH, 0, "/local/domain/5/shared", "sh", NULL)));
+	CHECK(event(d6, "/local/domain/5/shared", "sh"));
+	CHECK(write_val(d5, 0, "/local/domain/5/shared", "2"));
+	CHECK(event(d6, "/local/domain/5/shared", "sh"));
+	CHECK(OK(req(d5, XS_SET_PERMS, 0, "/local/domain/5/shared", "n5", NULL)));
+	CHECK(event(d6, "/local/domain/5/shared", "sh"));
+	CHECK(write_val(d5, 0, "/local/domain/5/shared", "3"));
+	CHECK(no_event(d6));
 	/* unprivileged watchers only see nodes they can read */
 	CHECK(OK(req(d6, XS_WATCH, 0, "/local/domain/5", "spy", NULL)));
 	CHECK(event(d6, "/local/domain/5", "spy"));	/* initial: always */
@@ -456,7 +467,7 @@ static void t_watch_relative_and_perms(void)
 	CHECK(no_event(d6));
 	drain(d5);
 	/* watch quota: E2BIG */
-	quota.watches = 2;
+	quota.watches = 3;	/* d6 holds "spy" and "sh" */
 	CHECK(OK(req(d6, XS_WATCH, 0, "/a", "1", NULL)));
 	CHECK(ERR(req(d6, XS_WATCH, 0, "/b", "2", NULL), "E2BIG"));
 	CHECK(OK(req(d0, XS_WATCH, 0, "/b", "2", NULL)));	/* dom0 exempt */

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Guest user mode for test guests: a user page table mapping a program at
+ * USER_BASE (read-only, executable) and data pages after it (writable),
+ * and enter_user(), which irets into it and returns when the program makes
+ * system call 60 (the syscall callback in lib/userentry.S).
+ */
+#ifndef GUEST_USER_H
+#define GUEST_USER_H
+
+#include <stdint.h>
+
+#define USER_BASE	0x400000ULL
+#define USER_DATA	0x401000ULL	/* the first data page */
+
+/* Builds and installs the user page table; 0 or a negative error. */
+long user_setup(const uint8_t *code, unsigned long code_len, unsigned int data_pages);
+/* Runs user mode from rip with stack rsp; returns 60 when it exits. */
+long enter_user(uint64_t rip, uint64_t rsp);
+
+/* The kernel's view of the data pages (consecutive). */
+extern uint64_t user_data_kva;
+
+/* What the syscall callback saw, for the tests. */
+extern volatile uint64_t sc_count, sc_rcx_slot, sc_cs_slot, sc_ss_slot,
+	sc_flags_on_entry, sc_gs_value;
+
+#endif

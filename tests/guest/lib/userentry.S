@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The syscall callback of test guests. rsp = kernel_sp - 56: rcx, r11, rip,
+ * cs, rflags, rsp, ss. System call 60 resumes the kernel after
+ * enter_user(); the others record what they saw and return to user mode by
+ * iret with rax = 0x1234 (system call 0 returns at once: the benchmarks'
+ * null system call).
+ */
+	.text
+	.globl syscall_entry, enter_user
+syscall_entry:
+	test	%eax, %eax
+	jz	3f
+	pushfq
+	popq	sc_flags_on_entry(%rip)
+	incq	sc_count(%rip)
+	mov	(%rsp), %rcx
+	mov	%rcx, sc_rcx_slot(%rip)
+	mov	24(%rsp), %rcx
+	mov	%rcx, sc_cs_slot(%rip)
+	mov	48(%rsp), %rcx
+	mov	%rcx, sc_ss_slot(%rip)
+	cmp	$2, %eax
+	jne	1f
+	mov	%rdi, sc_gs_value(%rip)
+1:	cmp	$60, %eax
+	je	2f
+3:	pop	%rcx
+	pop	%r11
+	push	$0			/* flags */
+	push	%rcx
+	push	%r11
+	push	$0x1234			/* rax */
+	mov	$23, %eax
+	syscall
+	ud2
+2:	mov	kernel_saved_rsp(%rip), %rsp
+	pop	%r15
+	pop	%r14
+	pop	%r13
+	pop	%r12
+	pop	%rbp
+	pop	%rbx
+	mov	$60, %eax
+	ret
+
+/* enter_user(rip, rsp): iret to user mode; returns when syscall 60 runs. */
+enter_user:
+	push	%rbx
+	push	%rbp
+	push	%r12
+	push	%r13
+	push	%r14
+	push	%r15
+	mov	%rsp, kernel_saved_rsp(%rip)
+	push	$0xe02b			/* ss */
+	push	%rsi			/* rsp */
+	push	$0x200			/* rflags: events on */
+	push	$0xe033			/* cs: RPL 3 = user mode */
+	push	%rdi			/* rip */
+	push	$0			/* flags */
+	push	$0			/* rcx */
+	push	$0			/* r11 */
+	push	$0			/* rax */
+	mov	$23, %eax
+	syscall
+	ud2
+
+	.data
+	.balign 8
+kernel_saved_rsp:	.quad 0
+	.globl sc_count, sc_rcx_slot, sc_cs_slot, sc_ss_slot, sc_flags_on_entry, sc_gs_value
+sc_count:		.quad 0
+sc_rcx_slot:		.quad 0
+sc_cs_slot:		.quad 0
+sc_ss_slot:		.quad 0
+sc_flags_on_entry:	.quad 0
+sc_gs_value:		.quad 0
