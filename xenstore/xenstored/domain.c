@@ -62,7 +62,7 @@ static int fire_special(struct req *r, const char *name)
 
 	if (rc)
 		return rc;
-	e = event_new(name, false, n);
+	e = event_new(name, false, n, NULL, 0);
 	node_free(n);
 	if (!e)
 		return -ENOMEM;

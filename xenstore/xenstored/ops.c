@@ -123,7 +123,7 @@ static int do_write(struct req *r)
 		if (!rc)
 			rc = txn_put(r->t, n);
 		if (!rc)
-			rc = txn_event(r->t, path, false, n);
+			rc = txn_event(r->t, path, false, n, NULL, 0);
 		node_free(n);
 	}
 	free(path);
@@ -256,12 +256,16 @@ static int do_set_perms(struct req *r)
 		return rc;
 	rc = tree_lookup(r, path, PERM_WRITE, &n);
 	if (!rc) {
+		struct xs_perm old[XS_PERMS_MAX];
+		unsigned int nold = n->nperms;
+
+		memcpy(old, n->perms, nold * sizeof(old[0]));
 		rc = set_perms_checked(r, n, p, r->argc - 1);
 		if (!rc)
 			rc = txn_put(r->t, n);
 		/* special nodes only fire on the domain events themselves */
 		if (!rc && !path_is_special(path))
-			rc = txn_event(r->t, path, false, n);
+			rc = txn_event(r->t, path, false, n, old, nold);
 		node_free(n);
 	}
 	free(path);

@@ -139,7 +139,7 @@ int tree_create(struct req *r, const char *path, const void *data, unsigned int 
 	}
 	if (!rc) {
 		r->t->created += (int)depth;
-		rc = txn_event(r->t, path, false, anc);
+		rc = txn_event(r->t, path, false, anc, NULL, 0);
 	}
 out:
 	node_free(anc);
@@ -197,7 +197,7 @@ int tree_remove(struct req *r, struct node *n)
 		rc = txn_put(r->t, parent);
 	}
 	if (!rc)
-		rc = txn_event(r->t, n->path, true, n);
+		rc = txn_event(r->t, n->path, true, n, NULL, 0);
 	node_free(parent);
 	return rc;
 }

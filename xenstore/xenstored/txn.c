@@ -173,9 +173,10 @@ int txn_del(struct txn *t, const char *path)
 	return overlay_store(t, path, buf, len);
 }
 
-int txn_event(struct txn *t, const char *path, bool rm, const struct node *n)
+int txn_event(struct txn *t, const char *path, bool rm, const struct node *n,
+	      const struct xs_perm *old, unsigned int nold)
 {
-	struct event *e = event_new(path, rm, n);
+	struct event *e = event_new(path, rm, n, old, nold);
 
 	if (!e)
 		return -ENOMEM;

@@ -8,8 +8,9 @@
  * at or below the watched path. "@" paths only match themselves.
  *
  * An unprivileged connection gets an event only if it may read the node
- * (as it was at change time) or the node's parent now: that stops domains
- * from learning names in directories they cannot read.
+ * (as it was at change time, or before a SET_PERMS) or the node's parent
+ * now: that stops domains from learning names in directories they cannot
+ * read.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,10 +18,11 @@
 #include <string.h>
 #include "xenstored.h"
 
-struct event *event_new(const char *path, bool rm, const struct node *n)
+struct event *event_new(const char *path, bool rm, const struct node *n,
+			const struct xs_perm *old, unsigned int nold)
 {
 	unsigned int np = n ? n->nperms : 0;
-	struct event *e = calloc(1, sizeof(*e) + np * sizeof(e->perms[0]));
+	struct event *e = calloc(1, sizeof(*e) + (np + nold) * sizeof(e->perms[0]));
 
 	if (!e)
 		return NULL;
@@ -31,8 +33,11 @@ struct event *event_new(const char *path, bool rm, const struct node *n)
 	}
 	e->rm = rm;
 	e->nperms = np;
+	e->nold = nold;
 	if (np)
 		memcpy(e->perms, n->perms, np * sizeof(e->perms[0]));
+	if (nold)
+		memcpy(e->perms + np, old, nold * sizeof(e->perms[0]));
 	return e;
 }
 
@@ -140,6 +145,8 @@ static bool may_see(struct conn *c, const struct event *e)
 		return true;
 	if (e->nperms && (perms_for(c, e->perms, e->nperms) & PERM_READ))
 		return true;
+	if (e->nold && (perms_for(c, e->perms + e->nperms, e->nold) & PERM_READ))
+		return true;	/* a watcher that just lost access still hears */
 	if (path_is_special(e->path))
 		return false;
 	ppath = path_parent(e->path);

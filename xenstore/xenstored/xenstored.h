@@ -119,9 +119,11 @@ struct event {
 	char *path;		/* absolute, or @special */
 	bool rm;		/* a subtree went away: also fire watches below */
 	unsigned int nperms;	/* the node's permissions at change time */
+	unsigned int nold;	/* SET_PERMS: the list before, after perms[] */
 	struct xs_perm perms[];
 };
-struct event *event_new(const char *path, bool rm, const struct node *n);
+struct event *event_new(const char *path, bool rm, const struct node *n,
+			const struct xs_perm *old, unsigned int nold);
 void events_free(struct event *e);
 
 /* txn.c */
@@ -140,7 +142,8 @@ void txn_free(struct txn *t);
 int txn_get(struct txn *t, const char *path, struct node **out);
 int txn_put(struct txn *t, struct node *n);
 int txn_del(struct txn *t, const char *path);
-int txn_event(struct txn *t, const char *path, bool rm, const struct node *n);
+int txn_event(struct txn *t, const char *path, bool rm, const struct node *n,
+	      const struct xs_perm *old, unsigned int nold);
 int txn_commit(struct txn *t, struct event **events);
 struct txn *txn_find(struct conn *c, uint32_t id);
 
