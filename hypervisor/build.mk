@@ -23,6 +23,7 @@ HV_SRCS := \
 	$(HV_DIR)/arch/x86/power.c \
 	$(HV_DIR)/arch/x86/ptwr.c \
 	$(HV_DIR)/arch/x86/pv.c \
+	$(HV_DIR)/arch/x86/pv_misc.c \
 	$(HV_DIR)/arch/x86/pv_traps.c \
 	$(HV_DIR)/arch/x86/serial.c \
 	$(HV_DIR)/arch/x86/setup.c \

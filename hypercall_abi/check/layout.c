@@ -76,3 +76,6 @@ CHECK_OFF(struct xen_memory_map, buffer, 8);
 CHECK_SIZE(struct e820_entry, 20);
 CHECK_SIZE(struct xen_machphys_mapping, 24);
 CHECK_SIZE(struct xen_machphys_mfn_list, 24);
+
+#include <lamina/physdev.h>
+CHECK_SIZE(struct physdev_set_iopl, 4);

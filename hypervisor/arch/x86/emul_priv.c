@@ -15,6 +15,7 @@
 #include <hv/lib.h>
 #include <hv/domain.h>
 #include <hv/guest_access.h>
+#include <hv/hypervisor.h>
 #include <asm/pv.h>
 #include <asm/x86.h>
 #include <lamina/callback.h>
@@ -98,10 +99,17 @@ static bool emulate_mov_cr(struct vcpu *v, struct cpu_regs *r, uint8_t modrm,
 
 	if ((modrm >> 6) != 3)
 		return false;
+	if (to_cr && cr == 0) {
+		/* Only TS may change (§4.1): it acts like fpu_taskswitch. */
+		if ((*reg ^ read_cr0()) & ~(1ULL << 3))
+			return false;
+		vcpu_set_ts(v, *reg & (1ULL << 3));
+		return true;
+	}
 	if (to_cr)
 		return cr == 4;		/* CR4 writes are accepted and ignored */
 	switch (cr) {
-	case 0:	*reg = read_cr0() & ~(1ULL << 3); return true;	/* TS: virtual, clear */
+	case 0:	*reg = (read_cr0() & ~(1ULL << 3)) | ((uint64_t)v->arch.fpu_ts << 3); return true;
 	case 2:	*reg = v->vcpu_info->arch.cr2; return true;
 	case 3:	*reg = v->arch.kernel_mode ? v->arch.guest_cr3 : v->arch.user_cr3; return true;
 	case 4:	*reg = GUEST_CR4; return true;
@@ -124,6 +132,77 @@ static bool emulate_int(struct vcpu *v, struct cpu_regs *r, uint8_t n)
 	return true;
 }
 
+/*
+ * in/out (§4.4): allowed from guest kernel mode with virtual IOPL >= 1,
+ * from user mode with IOPL 3, else the #GP stands. A privileged domain
+ * reaches the real ports but the hypervisor's own (console UART, PIC,
+ * PIT, the test-exit port); any other domain reads all ones and its
+ * writes vanish.
+ */
+static bool port_is_hypervisors(uint16_t port, unsigned int size)
+{
+	static const struct { uint16_t first, last; } own[] = {
+		{ 0x20, 0x21 }, { 0xA0, 0xA1 }, { 0x40, 0x43 },
+	};
+	uint16_t end = port + size - 1;
+	unsigned int i;
+
+	if (port <= hv_opts.com1_port + 7 && end >= hv_opts.com1_port)
+		return true;
+	if (hv_opts.testexit_port && port <= hv_opts.testexit_port + 3 &&
+	    end >= hv_opts.testexit_port)
+		return true;
+	for (i = 0; i < ARRAY_SIZE(own); i++)
+		if (port <= own[i].last && end >= own[i].first)
+			return true;
+	return false;
+}
+
+static bool emulate_io(struct vcpu *v, struct cpu_regs *r, const uint8_t *insn)
+{
+	unsigned int i = 0, size, len;
+	bool in, passthrough;
+	uint16_t port;
+	uint32_t val;
+
+	if (insn[i] == 0x66)
+		i++;
+	switch (insn[i]) {
+	case 0xE4: case 0xE5: case 0xE6: case 0xE7:
+		port = insn[i + 1];
+		len = i + 2;
+		break;
+	case 0xEC: case 0xED: case 0xEE: case 0xEF:
+		port = (uint16_t)r->rdx;
+		len = i + 1;
+		break;
+	default:
+		return false;
+	}
+	size = (insn[i] & 1) ? (i ? 2 : 4) : 1;
+	in = !(insn[i] & 2);
+	if (v->arch.kernel_mode ? v->arch.iopl < 1 : v->arch.iopl < 3)
+		return false;
+	passthrough = v->domain->is_privileged && !port_is_hypervisors(port, size);
+	if (in) {
+		uint64_t mask = size == 4 ? 0xFFFFFFFFULL : (1ULL << (size * 8)) - 1;
+
+		val = 0xFFFFFFFF;
+		if (passthrough)
+			val = size == 1 ? inb(port) : size == 2 ? inw(port) : inl(port);
+		r->rax = size == 4 ? (uint32_t)val : (r->rax & ~mask) | (val & mask);
+	} else if (passthrough) {
+		if (size == 1)
+			outb(port, (uint8_t)r->rax);
+		else if (size == 2)
+			outw(port, (uint16_t)r->rax);
+		else
+			outl(port, (uint32_t)r->rax);
+	}
+	r->rip += len;
+	return true;
+}
+
 bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
 {
 	uint8_t insn[4], rex = 0;
@@ -134,6 +213,8 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
 		return false;
 	if (insn[0] == 0xCD)
 		return emulate_int(v, r, insn[1]);
+	if (!r->error_code && emulate_io(v, r, insn))
+		return true;
 	if (!v->arch.kernel_mode || r->error_code)
 		return false;
 	if ((insn[0] & 0xF0) == 0x40)
@@ -156,7 +237,8 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
 		if (v->domain->is_privileged)
 			asm volatile("wbinvd" ::: "memory");
 		break;
-	case 0x06:	/* clts: the virtual TS is always clear */
+	case 0x06:	/* clts */
+		vcpu_set_ts(v, false);
 		break;
 	case 0x20:
 	case 0x22:

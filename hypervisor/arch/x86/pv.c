@@ -76,5 +76,6 @@ void __noreturn vcpu_start(struct vcpu *v)
 	/* GS_BASE is the hypervisor's now; the exit swapgs installs this. */
 	wrmsr(MSR_KERNEL_GS_BASE, v->arch.kernel_mode ? v->arch.kernel_gs_base : v->arch.user_gs_base);
 	wrmsr(MSR_FS_BASE, v->arch.fs_base);
+	vcpu_load_state(v);
 	enter_guest_frame(&v->arch.regs);
 }

@@ -111,6 +111,9 @@ void pv_guest_exception(struct vcpu *v, struct cpu_regs *r)
 		if (pv_emulate_forced_cpuid(v, r))
 			return;
 		break;
+	case 1:
+		vcpu_note_debug_trap(v);
+		break;
 	case 14:
 		if (ptwr_emulate(v, r, read_cr2()))
 			return;

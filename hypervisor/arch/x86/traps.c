@@ -133,6 +133,11 @@ void do_exception(struct cpu_regs *r)
 	}
 	if ((r->vector == 14 || r->vector == 13) && search_fixup(r))
 		return;
+	if (r->vector == 1) {
+		/* A guest's data breakpoint hit by a guest-memory copy: not ours. */
+		asm volatile("mov %0, %%db6" : : "r"(0xFFFF0FF0ULL));
+		return;
+	}
 	if (r->vector >= 32) {
 		pr_warn("spurious interrupt in the hypervisor at %#llx\n",
 			(unsigned long long)r->rip);

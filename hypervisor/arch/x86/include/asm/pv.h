@@ -22,6 +22,9 @@ void pv_switch_mode(struct vcpu *v, bool kernel);
 /* Emulation of what a ring-3 kernel executes natively (emul_priv.c). */
 bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r);
 bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_regs *r);
+void vcpu_set_ts(struct vcpu *v, bool ts);
+void vcpu_note_debug_trap(struct vcpu *v);
+void vcpu_load_state(struct vcpu *v);
 bool ptwr_emulate(struct vcpu *v, struct cpu_regs *r, uint64_t addr);
 
 /* The frame of the vCPU running on this CPU (hypercall handlers use it). */

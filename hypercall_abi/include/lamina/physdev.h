@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * physdev_op (33): long physdev_op(int cmd, void *arg) (pv-abi-core.md
+ * §2.14). Only what a PV guest without device passthrough needs so far.
+ */
+#ifndef LAMINA_PHYSDEV_H
+#define LAMINA_PHYSDEV_H
+
+#include <lamina/types.h>
+
+/*
+ * PHYSDEVOP_set_iopl: the vCPU's virtual IOPL (0-3). Guest kernel mode may
+ * use I/O ports when it is >= 1, guest user mode when it is 3 (§4.4);
+ * otherwise port instructions raise #GP. A domain without I/O privilege
+ * reads all ones and its writes are dropped.
+ */
+#define PHYSDEVOP_set_iopl	6
+struct physdev_set_iopl {
+	uint32_t iopl;		/* IN */
+};
+
+#endif

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Small per-vCPU CPU state of a PV guest: the virtual CR0.TS
+ * (fpu_taskswitch), debug registers (set_debugreg, get_debugreg) and the
+ * virtual IOPL (physdev_op set_iopl). pv-abi-core.md §2.20, §2.22, §2.14.
+ *
+ * While there is one vCPU per CPU the guest's values live in the real
+ * registers too; vcpu_load_state() puts them back when a vCPU starts (and
+ * will on every switch once there are several).
+ */
+#include <hv/lib.h>
+#include <hv/domain.h>
+#include <hv/hypercall.h>
+#include <hv/guest_access.h>
+#include <asm/pv.h>
+#include <asm/x86.h>
+#include <lamina/physdev.h>
+#include <lamina/xen_x86_64.h>
+
+#define X86_CR0_TS		(1ULL << 3)
+#define DR6_DEFAULT		0xFFFF0FF0ULL
+#define DR7_DEFAULT		0x00000400ULL
+#define DR7_GD			(1ULL << 13)
+#define DR7_RESERVED		0x0000D800ULL	/* bits 11, 12, 14, 15: must be 0 */
+
+void vcpu_set_ts(struct vcpu *v, bool ts)
+{
+	v->arch.fpu_ts = ts;
+	write_cr0(ts ? read_cr0() | X86_CR0_TS : read_cr0() & ~X86_CR0_TS);
+}
+
+long hc_fpu_taskswitch(struct vcpu *v, const struct hc_args *a)
+{
+	vcpu_set_ts(v, a->arg[0] != 0);
+	return 0;
+}
+
+#define DEFINE_DR(n)							\
+static void write_dr##n(uint64_t v)					\
+{									\
+	asm volatile("mov %0, %%db" #n : : "r"(v));			\
+}
+DEFINE_DR(0)
+DEFINE_DR(1)
+DEFINE_DR(2)
+DEFINE_DR(3)
+DEFINE_DR(7)
+#undef DEFINE_DR
+
+static void load_debugregs(const struct vcpu *v)
+{
+	write_dr0(v->arch.dr[0]);
+	write_dr1(v->arch.dr[1]);
+	write_dr2(v->arch.dr[2]);
+	write_dr3(v->arch.dr[3]);
+	write_dr7(v->arch.dr[7]);
+}
+
+/* A breakpoint on [addr, addr + 8) may not touch the hypervisor's range. */
+static bool breakpoint_ok(uint64_t addr)
+{
+	return is_canonical(addr) && guest_range_ok(addr, 8);
+}
+
+static bool dr7_ok(uint64_t val)
+{
+	unsigned int i;
+
+	if (val >> 32 || (val & DR7_RESERVED) || (val & DR7_GD))
+		return false;
+	/* I/O breakpoints (R/W = 10b) need CR4.DE, which guests do not get. */
+	for (i = 0; i < 4; i++)
+		if (((val >> (16 + 4 * i)) & 3) == 2)
+			return false;
+	return true;
+}
+
+long hc_set_debugreg(struct vcpu *v, const struct hc_args *a)
+{
+	uint64_t reg = a->arg[0], val = a->arg[1];
+
+	if (reg == 4 || reg == 5)
+		reg += 2;		/* aliases of DR6/DR7 without CR4.DE */
+	switch (reg) {
+	case 0: case 1: case 2: case 3:
+		if (!breakpoint_ok(val))
+			return trace_err(-EPERM);
+		break;
+	case 6:
+		if (val >> 32)
+			return trace_err(-EINVAL);
+		val = (val & 0xE00F) | DR6_DEFAULT;
+		break;
+	case 7:
+		if (val & DR7_GD)
+			return trace_err(-EPERM);
+		if (!dr7_ok(val))
+			return trace_err(-EINVAL);
+		val |= DR7_DEFAULT;
+		break;
+	default:
+		/* What Xen 4.17 answers, seen by tests/guest/cpustate on it
+		 * (pv-abi-core.md §2.22 says -EINVAL). */
+		return trace_err(-ENODEV);
+	}
+	v->arch.dr[reg] = val;
+	load_debugregs(v);
+	return 0;
+}
+
+long hc_get_debugreg(struct vcpu *v, const struct hc_args *a)
+{
+	uint64_t reg = a->arg[0];
+
+	if (reg == 4 || reg == 5)
+		reg += 2;
+	if (reg > 7)
+		return trace_err(-ENODEV);
+	return (long)v->arch.dr[reg];
+}
+
+/* #DB for the guest: its virtual DR6 records why (B0-B3, BS). */
+void vcpu_note_debug_trap(struct vcpu *v)
+{
+	uint64_t dr6;
+
+	asm volatile("mov %%db6, %0" : "=r"(dr6));
+	v->arch.dr[6] = (v->arch.dr[6] & ~0xE00FULL) | (dr6 & 0xE00F) | DR6_DEFAULT;
+	asm volatile("mov %0, %%db6" : : "r"(DR6_DEFAULT));
+}
+
+void vcpu_load_state(struct vcpu *v)
+{
+	if (!v->arch.dr[6])
+		v->arch.dr[6] = DR6_DEFAULT;
+	if (!v->arch.dr[7])
+		v->arch.dr[7] = DR7_DEFAULT;
+	load_debugregs(v);
+	vcpu_set_ts(v, v->arch.fpu_ts);
+}
+
+long hc_physdev_op(struct vcpu *v, const struct hc_args *a)
+{
+	struct physdev_set_iopl iopl;
+
+	switch (a->arg[0]) {
+	case PHYSDEVOP_set_iopl:
+		if (copy_from_guest(&iopl, a->arg[1], sizeof(iopl)))
+			return -EFAULT;
+		if (iopl.iopl > 3)
+			return trace_err(-EINVAL);
+		v->arch.iopl = iopl.iopl;
+		return 0;
+	default:
+		return trace_err(-ENOSYS);
+	}
+}

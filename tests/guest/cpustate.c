@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * cpustate: the small per-vCPU CPU state of a PV guest. fpu_taskswitch(1)
+ * makes the next SSE instruction raise #NM, clts clears it; debug
+ * registers refuse hypervisor addresses, GD and reserved bits, and a data
+ * breakpoint on a guest variable reaches the #DB handler with B0 in the
+ * virtual DR6; port I/O raises #GP until set_iopl gives the kernel IOPL 1,
+ * and the hypervisor's own console port reads as all ones.
+ */
+#include "lib/guest.h"
+#include "lib/traps.h"
+#include <lamina/physdev.h>
+
+static volatile uint64_t watched;
+
+static long set_iopl(uint32_t level)
+{
+	struct physdev_set_iopl op = { level };
+
+	return hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, &op);
+}
+
+static int fpu(void)
+{
+	CHECK(hypercall1(__HYPERVISOR_fpu_taskswitch, 1) == 0, "fpu_taskswitch(1) failed");
+	traps_taken = 0;
+	EXPECT_TRAP("pxor %%xmm0, %%xmm0", : : : "memory");
+	CHECK(traps_taken == 1 && last_trap.vector == 7, "SSE with TS set: %u traps, vector %lu",
+	      traps_taken, (unsigned long)last_trap.vector);
+	asm volatile("clts");
+	traps_taken = 0;
+	asm volatile("pxor %%xmm0, %%xmm0" : : : "memory");
+	CHECK(traps_taken == 0, "SSE after clts trapped");
+	CHECK(hypercall1(__HYPERVISOR_fpu_taskswitch, 1) == 0 &&
+	      hypercall1(__HYPERVISOR_fpu_taskswitch, 0) == 0, "fpu_taskswitch(0) failed");
+	asm volatile("pxor %%xmm0, %%xmm0" : : : "memory");
+	CHECK(traps_taken == 0, "SSE after fpu_taskswitch(0) trapped");
+	return TEST_PASS;
+}
+
+static int debugregs(void)
+{
+	long rc;
+
+	rc = hypercall2(__HYPERVISOR_set_debugreg, 0, 0xFFFF830000000000ULL);
+	CHECK(rc == -EPERM, "breakpoint on a hypervisor address gave %ld", rc);
+	rc = hypercall2(__HYPERVISOR_set_debugreg, 7, 0x400 | (1 << 13));
+	CHECK(rc == -EPERM, "DR7.GD gave %ld", rc);
+	rc = hypercall2(__HYPERVISOR_set_debugreg, 7, 1ULL << 32);
+	CHECK(rc == -EINVAL, "DR7 bit 32 gave %ld", rc);
+	rc = hypercall2(__HYPERVISOR_set_debugreg, 9, 0);
+	CHECK(rc == -ENODEV, "debug register 9 gave %ld", rc);	/* Xen 4.17's answer */
+
+	/* A write breakpoint, 8 bytes, on `watched`. */
+	CHECK(hypercall2(__HYPERVISOR_set_debugreg, 0, (uint64_t)&watched) == 0, "DR0 refused");
+	CHECK(hypercall2(__HYPERVISOR_set_debugreg, 6, 0xFFFF0FF0) == 0, "DR6 refused");
+	CHECK(hypercall2(__HYPERVISOR_set_debugreg, 7, 1 | (1 << 16) | (3 << 18)) == 0,
+	      "DR7 refused");
+	CHECK((uint64_t)hypercall1(__HYPERVISOR_get_debugreg, 0) == (uint64_t)&watched,
+	      "DR0 reads back %#lx", (unsigned long)hypercall1(__HYPERVISOR_get_debugreg, 0));
+	traps_taken = 0;
+	EXPECT_TRAP("movq $1, (%0)", : : "r"(&watched) : "memory");
+	CHECK(traps_taken == 1 && last_trap.vector == 1, "data breakpoint: %u traps, vector %lu",
+	      traps_taken, (unsigned long)last_trap.vector);
+	CHECK(hypercall1(__HYPERVISOR_get_debugreg, 6) & 1, "B0 not set in DR6: %#lx",
+	      (unsigned long)hypercall1(__HYPERVISOR_get_debugreg, 6));
+	CHECK(hypercall2(__HYPERVISOR_set_debugreg, 7, 0) == 0, "clearing DR7 failed");
+	watched = 2;
+	CHECK(traps_taken == 1, "breakpoint still armed");
+	return TEST_PASS;
+}
+
+static int ports(void)
+{
+	uint8_t v = 0;
+
+	traps_taken = 0;
+	EXPECT_TRAP("inb $0x80, %%al", : "=a"(v) : : "memory");
+	CHECK(traps_taken == 1 && last_trap.vector == 13 && last_trap.error == 0,
+	      "in without I/O privilege: %u traps, vector %lu", traps_taken,
+	      (unsigned long)last_trap.vector);
+	CHECK(set_iopl(4) == -EINVAL, "set_iopl(4) accepted");
+	CHECK(set_iopl(1) == 0, "set_iopl(1) failed");
+	traps_taken = 0;
+	asm volatile("inb $0x80, %%al" : "=a"(v) : : "memory");
+	asm volatile("inb %%dx, %%al" : "=a"(v) : "d"(0x3fd) : "memory");
+	CHECK(traps_taken == 0, "in with IOPL 1 trapped");
+	CHECK(v == 0xff, "the hypervisor's console port read %#x, expected all ones", v);
+	CHECK(set_iopl(0) == 0, "set_iopl(0) failed");
+	return TEST_PASS;
+}
+
+int test_main(struct start_info *si)
+{
+	CHECK(traps_install(true) == 0, "set_trap_table failed");
+	if (fpu() || debugregs() || ports())
+		return TEST_FAIL;
+	printf("cpustate: virtual TS, debug registers and port I/O behave\n");
+	return TEST_PASS;
+}
