@@ -12,6 +12,7 @@ HV_SRCS := \
 	$(HV_DIR)/arch/x86/head.S \
 	$(HV_DIR)/arch/x86/entry.S \
 	$(HV_DIR)/arch/x86/cpu.c \
+	$(HV_DIR)/arch/x86/descriptors.c \
 	$(HV_DIR)/arch/x86/dom0_build.c \
 	$(HV_DIR)/arch/x86/emul_priv.c \
 	$(HV_DIR)/arch/x86/mm.c \

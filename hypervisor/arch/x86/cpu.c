@@ -18,6 +18,9 @@
 #include <asm/desc.h>
 #include <asm/layout.h>
 #include <asm/percpu.h>
+#include <asm/page.h>
+#include <hv/domain.h>
+#include <hv/page_alloc.h>
 #include <lamina/xen_x86_64.h>
 
 struct tss {
@@ -164,6 +167,57 @@ static void features_init(void)
 	write_cr4(cr4);
 	pr_info("cpu: SMEP %s, SMAP %s\n", cr4 & X86_CR4_SMEP ? "on" : "absent",
 		cpu_has_smap ? "on" : "absent");
+}
+
+/*
+ * The GDT as the CPU sees it while vCPUs run: HV_GDT_AREA maps 15 pages,
+ * 0-13 the running vCPU's set_gdt frames (an empty page where it has
+ * none), 14 the reserved page of the static table above. The mapping is
+ * supervisor-only; guests change their frames through update_descriptor.
+ */
+static pte_t *gdt_l1;
+static mfn_t gdt_zero_mfn;
+
+void gdt_area_init(void)
+{
+	pte_t *l3, *l2;
+	unsigned int i;
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __packed gdtr = { GDT_LIMIT, HV_GDT_AREA };
+
+	mfn_t m[4];
+
+	for (i = 0; i < 4; i++) {
+		m[i] = alloc_frame();
+		if (m[i] == INVALID_MFN)
+			panic("no memory for the GDT area");
+	}
+	l3 = mfn_to_virt(m[0]);
+	l2 = mfn_to_virt(m[1]);
+	gdt_l1 = mfn_to_virt(m[2]);
+	gdt_zero_mfn = m[3];
+	idle_l4[L4_INDEX(HV_GDT_AREA)] = virt_to_maddr(l3) | _PAGE_PRESENT | _PAGE_RW;
+	l3[L3_INDEX(HV_GDT_AREA)] = virt_to_maddr(l2) | _PAGE_PRESENT | _PAGE_RW;
+	l2[L2_INDEX(HV_GDT_AREA)] = virt_to_maddr(gdt_l1) | _PAGE_PRESENT | _PAGE_RW;
+	for (i = 0; i < GDT_PAGES - 1; i++)
+		gdt_l1[i] = mk_pte(gdt_zero_mfn, _PAGE_PRESENT | _PAGE_NX);
+	gdt_l1[GDT_PAGES - 1] = virt_to_maddr(&gdt[(GDT_PAGES - 1) * 512]) |
+				_PAGE_PRESENT | _PAGE_RW | _PAGE_NX;
+	asm volatile("lgdt %0" : : "m"(gdtr));
+}
+
+void gdt_load_vcpu(const struct vcpu *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < GDT_PAGES - 1; i++) {
+		mfn_t mfn = i < v->arch.nr_gdt_frames ? v->arch.gdt_frames[i] : gdt_zero_mfn;
+
+		gdt_l1[i] = mk_pte(mfn, _PAGE_PRESENT | _PAGE_RW | _PAGE_NX);
+		invlpg(HV_GDT_AREA + i * PAGE_SIZE);
+	}
 }
 
 void cpu_init(void)

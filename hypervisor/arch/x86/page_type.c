@@ -24,7 +24,9 @@
  * kernel L1 mapping). When the last type reference goes, the frame is
  * devalidated: every entry's references are dropped again. The hypervisor's
  * L4 slots 256-271 are ours: skipped by validation and overwritten with our
- * entries. Frames owned by DOMID_IO (non-RAM, the first MiB) may be mapped
+ * entries. A descriptor page (GDT/LDT) is checked descriptor by
+ * descriptor when it takes its type and holds no references. Frames owned
+ * by DOMID_IO (non-RAM, the first MiB) may be mapped
  * by privileged domains and carry no references.
  *
  * One CPU for now; SMP needs a lock per domain around updates (issue 5).
@@ -33,6 +35,7 @@
 #include <hv/mm.h>
 #include <hv/domain.h>
 #include <asm/page.h>
+#include <asm/desc.h>
 
 #define _PAGE_GUEST_KERNEL	(1ULL << 52)
 #define COUNT_MAX		0xFFFFFF00U
@@ -105,6 +108,14 @@ int get_page_type(mfn_t mfn, unsigned int type, struct domain *d)
 		}
 		pg->flags |= PGF_validated;
 		return 0;
+	}
+	if (type == PGT_seg_desc) {
+		uint64_t *desc = frame_va(mfn);
+		unsigned int i;
+
+		for (i = 0; i < 512; i++)
+			if (!descriptor_check(&desc[i]))
+				return trace_err(-EINVAL);
 	}
 	pg->type = type;
 	pg->type_count = 1;

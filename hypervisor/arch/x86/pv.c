@@ -9,6 +9,7 @@
 #include <hv/hypercall.h>
 #include <asm/regs.h>
 #include <asm/pv.h>
+#include <asm/desc.h>
 #include <lamina/hypercall.h>
 #include <asm/percpu.h>
 #include <asm/x86.h>
@@ -77,5 +78,6 @@ void __noreturn vcpu_start(struct vcpu *v)
 	wrmsr(MSR_KERNEL_GS_BASE, v->arch.kernel_mode ? v->arch.kernel_gs_base : v->arch.user_gs_base);
 	wrmsr(MSR_FS_BASE, v->arch.fs_base);
 	vcpu_load_state(v);
+	gdt_load_vcpu(v);
 	enter_guest_frame(&v->arch.regs);
 }

@@ -280,13 +280,9 @@ long hc_iret(struct vcpu *v, const struct hc_args *a)
 	to_user = (c.cs & 3) == 3;
 	if (to_user && !v->arch.user_cr3)
 		domain_crash(v->domain, "iret to user mode without a user page table");
-	/*
-	 * Guests have no descriptors of their own yet, so only the flat
-	 * selectors can be loaded; anything else would fault our iretq.
-	 */
+	/* A frame our own iretq would fault on gets the guest a #GP instead. */
 	if (!is_canonical(c.rip) || !is_canonical(c.rsp) ||
-	    ((c.cs | 3) != FLAT_RING3_CS64 && (c.cs | 3) != FLAT_RING3_CS32) ||
-	    (c.ss | 3) != FLAT_RING3_SS64) {
+	    !iret_target_ok(v, c.cs | 3, c.ss | 3, c.rip)) {
 		/* What the hardware iretq would do: #GP at the iret. */
 		pv_inject_trap(v, r, 13, 0);
 		return r->rax;

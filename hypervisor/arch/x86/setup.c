@@ -93,6 +93,7 @@ void __noreturn start_lamina(uint32_t magic, uint32_t info_pa)
 	cpu_init();
 	print_memory_map();
 	mm_init();
+	gdt_area_init();
 	for (i = 0; i < boot_info.nr_modules; i++)
 		boot_info.modules[i].cmdline = cmdline_skip_image_name(boot_info.modules[i].cmdline);
 	if (boot_info.nr_modules == 0)

@@ -13,7 +13,12 @@
 #define GDT_PAGES		15
 #define GDT_LIMIT		(GDT_PAGES * 4096 - 1)
 
+struct vcpu;
+
 void cpu_init(void);
+void gdt_area_init(void);		/* after mm_init: the mapped GDT */
+void gdt_load_vcpu(const struct vcpu *v);	/* map v's GDT frames */
+bool descriptor_check(uint64_t *desc);	/* validates and fixes up one descriptor */
 void idt_init(void);
 void syscall_init(void);
 

@@ -31,6 +31,9 @@ struct arch_vcpu {
 	uint64_t kernel_sp;		/* stack_switch: frame target from user mode */
 	uint16_t kernel_ss;
 	struct trap_entry traps[256];
+	uint64_t gdt_frames[14];	/* set_gdt frames, each a seg_desc page */
+	unsigned int nr_gdt_frames;
+	unsigned int gdt_entries;
 	bool fpu_ts;			/* virtual CR0.TS (fpu_taskswitch) */
 	uint8_t iopl;			/* virtual IOPL (physdev_op set_iopl) */
 	uint64_t dr[8];			/* debug registers; dr[6] is virtual */

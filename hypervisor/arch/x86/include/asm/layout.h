@@ -5,6 +5,7 @@
  *
  *   slot 256      0xFFFF800000000000  read-only M2P, readable by guests
  *   slot 260      0xFFFF820000000000  the hypervisor image (PA + base)
+ *   slot 261      0xFFFF828000000000  per-CPU GDT area: 14 guest pages + ours
  *   slots 262-271 0xFFFF830000000000  direct map of all RAM, no-execute
  *
  * Usable from assembly.
@@ -14,6 +15,7 @@
 
 #define HV_IMAGE_BASE		0xFFFF820000000000
 #define HV_LOAD_PADDR		0x200000
+#define HV_GDT_AREA		0xFFFF828000000000
 #define HV_DIRECTMAP_BASE	0xFFFF830000000000
 #define HV_DIRECTMAP_SIZE	0x0000050000000000	/* 5 TiB */
 #define HV_M2P_BASE		0xFFFF800000000000

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Guest descriptor tables: set_gdt (2) and update_descriptor (10),
+ * pv-abi-core.md §2.15. A guest GDT frame is a page of the domain with
+ * the descriptor type, so nothing maps it writable while the CPU uses it;
+ * every descriptor in it has been checked: code and data segments get DPL
+ * 3 (the guest kernel runs in ring 3, so nothing a guest writes grants
+ * rings 0-2), system descriptors (TSS, LDT, gates) are refused - Xen
+ * emulates call gates, Linux does not use them, and we do not offer them.
+ */
+#include <hv/lib.h>
+#include <hv/domain.h>
+#include <hv/hypercall.h>
+#include <hv/guest_access.h>
+#include <hv/mm.h>
+#include <asm/desc.h>
+#include <asm/page.h>
+#include <lamina/xen_x86_64.h>
+
+#define DESC_P		(1ULL << 47)
+#define DESC_S		(1ULL << 44)
+#define DESC_A		(1ULL << 40)
+#define DESC_DPL3	(3ULL << 45)
+
+bool descriptor_check(uint64_t *desc)
+{
+	uint64_t d = *desc;
+
+	if (!(d & DESC_P))
+		return true;
+	if (d & DESC_S) {
+		/* Accessed set now, so the CPU never needs to write the page. */
+		*desc = d | DESC_DPL3 | DESC_A;
+		return true;
+	}
+	/* Type 0: the upper half of a 16-byte descriptor. */
+	return ((d >> 40) & 0xF) == 0;
+}
+
+static void release_gdt(struct vcpu *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < v->arch.nr_gdt_frames; i++)
+		put_page_and_type(v->arch.gdt_frames[i], v->domain);
+	v->arch.nr_gdt_frames = 0;
+	v->arch.gdt_entries = 0;
+}
+
+long hc_set_gdt(struct vcpu *v, const struct hc_args *a)
+{
+	uint64_t entries = a->arg[1], frames[FIRST_RESERVED_GDT_PAGE];
+	unsigned int n = DIV_ROUND_UP(entries, 512), i;
+
+	if (entries > FIRST_RESERVED_GDT_ENTRY)
+		return trace_err(-EINVAL);
+	if (copy_from_guest(frames, a->arg[0], n * sizeof(frames[0])))
+		return -EFAULT;
+	for (i = 0; i < n; i++) {
+		if (get_page_and_type(frames[i], PGT_seg_desc, v->domain))
+			break;
+	}
+	if (i < n) {
+		while (i--)
+			put_page_and_type(frames[i], v->domain);
+		return trace_err(-EINVAL);
+	}
+	release_gdt(v);
+	memcpy(v->arch.gdt_frames, frames, n * sizeof(frames[0]));
+	v->arch.nr_gdt_frames = n;
+	v->arch.gdt_entries = entries;
+	gdt_load_vcpu(v);
+	return 0;
+}
+
+long hc_update_descriptor(struct vcpu *v, const struct hc_args *a)
+{
+	paddr_t maddr = a->arg[0];
+	mfn_t mfn = maddr >> PAGE_SHIFT;
+	uint64_t desc = a->arg[1];
+	struct page_info *pg;
+	bool typed;
+
+	if ((maddr & 7) || mfn >= frame_table_size || !descriptor_check(&desc))
+		return trace_err(-EINVAL);
+	pg = &frame_table[mfn];
+	typed = pg->type == PGT_seg_desc && pg->type_count;
+	if (typed ? get_page(mfn, v->domain) : get_page_and_type(mfn, PGT_writable, v->domain))
+		return trace_err(-EINVAL);
+	*(uint64_t *)((uint8_t *)frame_va(mfn) + (maddr & (PAGE_SIZE - 1))) = desc;
+	if (typed)
+		put_page(mfn);
+	else
+		put_page_and_type(mfn, v->domain);
+	return 0;
+}
+
+static bool guest_descriptor(const struct vcpu *v, uint16_t sel, uint64_t *d)
+{
+	unsigned int idx = sel >> 3;
+
+	if ((sel & 4) || idx == 0 || idx >= v->arch.gdt_entries)
+		return false;		/* no LDT yet; NULL is not loadable in ring 3 */
+	*d = ((const uint64_t *)frame_va(v->arch.gdt_frames[idx / 512]))[idx % 512];
+	return (*d & DESC_P) && (*d & DESC_S);
+}
+
+/*
+ * May iret load cs:rip and ss? The reserved flat selectors always may; a
+ * guest GDT selector must name a present code (cs) or writable data (ss)
+ * descriptor, and a 32-bit code segment needs rip within its limit.
+ * Checking here keeps our own iretq from faulting on a guest's choice.
+ */
+bool iret_target_ok(const struct vcpu *v, uint16_t cs, uint16_t ss, uint64_t rip)
+{
+	uint64_t d, limit;
+
+	if (ss != FLAT_RING3_SS64 && (!guest_descriptor(v, ss, &d) ||
+				      ((d >> 43) & 1) || !((d >> 41) & 1)))
+		return false;
+	if (cs == FLAT_RING3_CS64)
+		return true;
+	if (cs == FLAT_RING3_CS32)
+		return rip <= 0xFFFFFFFFULL;
+	if (!guest_descriptor(v, cs, &d) || !((d >> 43) & 1))
+		return false;
+	if ((d >> 53) & 1)
+		return true;				/* 64-bit code: no limit */
+	limit = (d & 0xFFFF) | ((d >> 32) & 0xF0000);
+	if ((d >> 55) & 1)
+		limit = (limit << 12) | 0xFFF;
+	return rip <= limit;
+}

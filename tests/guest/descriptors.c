@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * descriptors: set_gdt and update_descriptor (pv-abi-core.md §2.15). A
+ * Linux-shaped GDT is accepted with every DPL raised to 3 (so no guest
+ * descriptor grants rings 0-2) and is usable: data selectors load, iret
+ * returns on the guest's own code selector. Refused: a call gate into the
+ * hypervisor, a TSS descriptor, a GDT frame that is mapped writable, too
+ * many entries, a descriptor write to a page table, unaligned or not ours;
+ * an iret to a data segment as code is a #GP for the guest.
+ */
+#include "lib/guest.h"
+#include "lib/mm.h"
+#include "lib/traps.h"
+
+static const uint64_t linux_gdt[16] = {
+	[1] = 0x00cf9b000000ffffULL,	/* __KERNEL32_CS */
+	[2] = 0x00af9b000000ffffULL,	/* __KERNEL_CS (DPL 0) */
+	[3] = 0x00cf93000000ffffULL,	/* __KERNEL_DS (DPL 0) */
+	[4] = 0x00cffb000000ffffULL,	/* __USER32_CS */
+	[5] = 0x00cff3000000ffffULL,	/* __USER_DS */
+	[6] = 0x00affb000000ffffULL,	/* __USER_CS */
+};
+
+static bool lamina;
+
+#define CHECK_ERR(rc, code, what)					\
+	CHECK(lamina ? (rc) == (code) : (rc) < 0, what " gave %ld, expected %d", (long)(rc), code)
+
+static long set_gdt(uint64_t mfn, unsigned long entries)
+{
+	return hypercall2(__HYPERVISOR_set_gdt, &mfn, entries);
+}
+
+static long ro(uint64_t va)
+{
+	return update_va_mapping(va, (va_to_mfn(va) << 12) | PTE_P | PTE_US | PTE_A, UVMF_INVLPG);
+}
+
+/* iret to kernel mode on the guest's own selectors; returns the new CS. */
+static uint16_t iret_on(uint16_t cs, uint16_t ss)
+{
+	uint16_t now;
+
+	asm volatile("mov %%rsp, %%rax\n\t"
+		     "push %q2\n\t"			/* ss */
+		     "push %%rax\n\t"			/* rsp */
+		     "pushfq\n\t"
+		     "push %q1\n\t"			/* cs */
+		     "lea 1f(%%rip), %%rax\n\t"
+		     "push %%rax\n\t"			/* rip */
+		     "push $0\n\t"			/* flags */
+		     "push %%rcx\n\t"
+		     "push %%r11\n\t"
+		     "push %%rax\n\t"
+		     "mov $23, %%eax\n\t"
+		     "syscall\n"
+		     "1:\n\t"
+		     "mov %%cs, %0"
+		     : "=r"(now) : "r"((uint64_t)cs), "r"((uint64_t)ss) : "rax", "rcx", "r11", "memory");
+	return now;
+}
+
+static bool repair_selectors(struct trap_frame *f)
+{
+	if (f->vector == 13 && (f->cs & ~3ULL) == 0x28) {
+		f->cs = FLAT_KERNEL_CS & ~3;
+		f->ss = FLAT_KERNEL_SS;
+	}
+	return false;		/* the usual fixup and record follow */
+}
+
+static int refusals(uint64_t good_mfn)
+{
+	uint64_t bad = scratch_page(), *d = (uint64_t *)bad;
+	long rc;
+
+	/* A call gate to the hypervisor's ring-0 code (16 bytes, entries 8-9). */
+	d[8] = 0x1000 | (0xE008ULL << 16) | (0xECULL << 40);
+	rc = set_gdt(va_to_mfn(bad), 16);
+	CHECK_ERR(rc, -EINVAL, "set_gdt while the frame is mapped writable");
+	CHECK(ro(bad) == 0, "read-only remap failed");
+	rc = set_gdt(va_to_mfn(bad), 16);
+	CHECK_ERR(rc, -EINVAL, "a call gate into the hypervisor");
+	CHECK(update_va_mapping(bad, (va_to_mfn(bad) << 12) | PTE_DATA, UVMF_INVLPG) == 0,
+	      "writable remap failed");
+	d[8] = 0x0000890000000067ULL;		/* a 64-bit TSS descriptor */
+	CHECK(ro(bad) == 0, "read-only remap failed");
+	rc = set_gdt(va_to_mfn(bad), 16);
+	CHECK_ERR(rc, -EINVAL, "a TSS descriptor");
+	rc = set_gdt(good_mfn, 7169);
+	CHECK_ERR(rc, -EINVAL, "7169 entries");
+	rc = hypercall2(__HYPERVISOR_update_descriptor, (good_mfn << 12) + 12 * 8 + 4,
+			0x00cff3000000ffffULL);
+	CHECK_ERR(rc, -EINVAL, "an unaligned descriptor address");
+	rc = hypercall2(__HYPERVISOR_update_descriptor, (good_mfn << 12) + 12 * 8,
+			0x1000 | (0xE008ULL << 16) | (0xECULL << 40));
+	CHECK_ERR(rc, -EINVAL, "writing a call gate");
+	return TEST_PASS;
+}
+
+int test_main(struct start_info *si)
+{
+	uint64_t g, mfn, desc;
+	uint16_t cs;
+	long rc;
+
+	lamina = on_lamina();
+	mm_init(si);
+	CHECK(traps_install(true) == 0, "set_trap_table failed");
+	g = scratch_page();
+	memcpy((void *)g, linux_gdt, sizeof(linux_gdt));
+	mfn = va_to_mfn(g);
+	CHECK(ro(g) == 0, "read-only remap of the GDT page failed");
+	CHECK(set_gdt(mfn, 16) == 0, "set_gdt of a Linux GDT failed");
+	desc = ((const uint64_t *)g)[2];
+	CHECK(((desc >> 45) & 3) == 3, "__KERNEL_CS kept DPL %lu", (unsigned long)((desc >> 45) & 3));
+	rc = update_va_mapping(g, (mfn << 12) | PTE_DATA, UVMF_INVLPG);
+	CHECK_ERR(rc, -EINVAL, "mapping the GDT in use writable");
+
+	/* The guest's selectors work: data loads, iret onto its own CS. */
+	asm volatile("mov %0, %%ds; mov %1, %%es" : : "r"(0x2b), "r"(0x1b));
+	cs = iret_on(0x10, 0x18);
+	CHECK(cs == 0x13, "after iret on __KERNEL_CS, cs is %#x", cs);
+	cs = iret_on(FLAT_KERNEL_CS & ~3, FLAT_KERNEL_SS);	/* RPL 0: kernel mode */
+	CHECK(cs == FLAT_KERNEL_CS, "back on the flat CS: %#x", cs);
+	asm volatile("mov %0, %%ds; mov %0, %%es" : : "r"(0));
+
+	/* A TLS entry through update_descriptor, checked like the rest. */
+	CHECK(hypercall2(__HYPERVISOR_update_descriptor, (mfn << 12) + 12 * 8,
+			 0x00c0930000000fffULL) == 0, "update_descriptor of a TLS entry failed");
+	desc = ((const uint64_t *)g)[12];
+	CHECK(((desc >> 45) & 3) == 3, "TLS entry kept DPL %lu", (unsigned long)((desc >> 45) & 3));
+	rc = hypercall2(__HYPERVISOR_update_descriptor, va_to_mfn(si->pt_base) << 12,
+			0x00cff3000000ffffULL);
+	CHECK_ERR(rc, -EINVAL, "a descriptor written into the L4");
+
+	/* iret with a data segment as CS: #GP for the guest. */
+	/*
+	 * The #GP arrives with the iret context still on the stack (Lamina
+	 * reports it at the iret, Xen at its target; both are label 4), so
+	 * rsp is restored from rbx there. Xen's frame describes the target,
+	 * data-segment CS included: the hook puts flat selectors back so the
+	 * handler's own iret can return.
+	 */
+	trap_hook = repair_selectors;
+	traps_taken = 0;
+	asm volatile("mov %%rsp, %%rbx\n\t"
+		     "push $0x18; push %%rbx; pushfq; push $0x28\n\t"
+		     "lea 4f(%%rip), %%rax; push %%rax\n\t"
+		     "push $0; push %%rcx; push %%r11; push %%rax\n\t"
+		     "mov $23, %%eax\n\t"
+		     "syscall\n"
+		     "4:\n\t"
+		     "mov %%rbx, %%rsp\n"
+		     ".pushsection .fixup, \"a\"\n.balign 8\n.quad 4b, 4b\n.popsection"
+		     : : : "rax", "rbx", "rcx", "r11", "memory");
+	trap_hook = NULL;
+	CHECK(traps_taken == 1 && last_trap.vector == 13, "iret to a data CS: %u traps, vector %lu",
+	      traps_taken, (unsigned long)last_trap.vector);
+
+	if (refusals(mfn))
+		return TEST_FAIL;
+	printf("descriptors: a Linux GDT works with DPL 3; gates, TSS and bad writes refused\n");
+	return TEST_PASS;
+}
