@@ -112,7 +112,9 @@ test-xen: setup
 
 bench: setup
 	$(Q)$(MAKE) --no-print-directory build-all
-	$(Q)tests/bench/run-cpu --hv $(HV_ELF) --guest $(O)/tests/bench/cpu.elf --out $(O)/bench/cpu.txt
+	$(Q)tests/bench/run-bench --hv $(HV_ELF) --guest $(O)/tests/bench/cpu.elf --out $(O)/bench/cpu.txt
+	$(Q)tests/bench/run-bench --hv $(HV_ELF) --guest $(O)/tests/bench/pte.elf --out $(O)/bench/pte.txt \
+	  --title "Page-table entry updates" --plot $(O)/bench/pte.png
 	$(Q)for c in $(COMPONENTS); do $(MAKE) --no-print-directory -C $$c bench O=$(abspath $(O))/$$c; done
 
 # ---------------------------------------------------------------- ISO
