@@ -79,3 +79,4 @@ CHECK_SIZE(struct xen_machphys_mfn_list, 24);
 
 #include <lamina/physdev.h>
 CHECK_SIZE(struct physdev_set_iopl, 4);
+CHECK_SIZE(struct xennmi_callback, 16);

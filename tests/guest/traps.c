@@ -80,6 +80,17 @@ static int hypercall_checks(void)
 	CHECK(rc == -EINVAL, "unregistering the event callback gave %ld", rc);
 	rc = hypercall2(__HYPERVISOR_callback_op, 7, &cb);
 	CHECK(rc == -ENOSYS, "unknown callback_op gave %ld", rc);
+	{
+		struct xennmi_callback nmi = { 0x0000800000000000ULL, 0 };
+
+		rc = hypercall2(__HYPERVISOR_nmi_op, XENNMI_register_callback, &nmi);
+		CHECK(rc < 0, "a non-canonical NMI callback accepted");
+		nmi.handler_address = (uint64_t)test_main;
+		rc = hypercall2(__HYPERVISOR_nmi_op, XENNMI_register_callback, &nmi);
+		CHECK(rc == 0 || !on_lamina(), "registering an NMI callback gave %ld", rc);
+		rc = hypercall2(__HYPERVISOR_nmi_op, XENNMI_unregister_callback, NULL);
+		CHECK(rc == 0 || !on_lamina(), "unregistering the NMI callback gave %ld", rc);
+	}
 	rc = hypercall2(__HYPERVISOR_set_segment_base, SEGBASE_FS, 0x0000800000000000ULL);
 	CHECK(rc == -EINVAL, "non-canonical FS base accepted: %ld", rc);
 	rc = hypercall2(__HYPERVISOR_set_segment_base, 9, 0);

@@ -61,6 +61,17 @@ struct callback_unregister {
 };
 
 /*
+ * nmi_op (28): long nmi_op(unsigned cmd, void *arg). The same NMI callback
+ * as CALLBACKTYPE_nmi; Linux 6.1 uses neither (NMIs go to trap vector 2).
+ */
+#define XENNMI_register_callback	0
+#define XENNMI_unregister_callback	1
+struct xennmi_callback {
+	uint64_t handler_address;	/* IN */
+	uint64_t pad;
+};
+
+/*
  * iret (23): no register arguments; the guest's rsp points at this
  * context, which the hypervisor restores (it does not return).
  *  1. cs & 3 == 3 returns to guest user mode, otherwise to kernel mode;

@@ -206,6 +206,27 @@ long hc_callback_op(struct vcpu *v, const struct hc_args *a)
 	}
 }
 
+long hc_nmi_op(struct vcpu *v, const struct hc_args *a)
+{
+	struct xennmi_callback cb;
+
+	switch (a->arg[0]) {
+	case XENNMI_register_callback:
+		if (copy_from_guest(&cb, a->arg[1], sizeof(cb)))
+			return -EFAULT;
+		if (!is_canonical(cb.handler_address))
+			return trace_err(-EINVAL);
+		v->arch.nmi.address = cb.handler_address;
+		v->arch.nmi.mask_events = true;
+		return 0;
+	case XENNMI_unregister_callback:
+		v->arch.nmi.address = 0;
+		return 0;
+	default:
+		return trace_err(-ENOSYS);
+	}
+}
+
 long hc_set_callbacks(struct vcpu *v, const struct hc_args *a)
 {
 	const uint16_t types[3] = { CALLBACKTYPE_event, CALLBACKTYPE_failsafe,
