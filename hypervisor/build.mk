@@ -13,7 +13,7 @@ HV_SRCS := \
 	$(HV_DIR)/arch/x86/entry.S \
 	$(HV_DIR)/arch/x86/cpu.c \
 	$(HV_DIR)/arch/x86/descriptors.c \
-	$(HV_DIR)/arch/x86/dom0_build.c \
+	$(HV_DIR)/arch/x86/domain_build.c \
 	$(HV_DIR)/arch/x86/emul_priv.c \
 	$(HV_DIR)/arch/x86/mm.c \
 	$(HV_DIR)/arch/x86/memory_op.c \
@@ -29,18 +29,22 @@ HV_SRCS := \
 	$(HV_DIR)/arch/x86/serial.c \
 	$(HV_DIR)/arch/x86/setup.c \
 	$(HV_DIR)/arch/x86/symbols_table.c \
+	$(HV_DIR)/arch/x86/time.c \
 	$(HV_DIR)/arch/x86/traps.c \
 	$(HV_DIR)/arch/x86/usercopy.c \
 	$(HV_DIR)/common/cmdline.c \
 	$(HV_DIR)/common/console.c \
 	$(HV_DIR)/common/domain.c \
 	$(HV_DIR)/common/elf.c \
+	$(HV_DIR)/common/event_channel.c \
 	$(HV_DIR)/common/hypercall.c \
 	$(HV_DIR)/common/multicall.c \
 	$(HV_DIR)/common/page_alloc.c \
 	$(HV_DIR)/common/printk.c \
 	$(HV_DIR)/common/sched.c \
 	$(HV_DIR)/common/symbols.c \
+	$(HV_DIR)/common/timer.c \
+	$(HV_DIR)/common/vcpu.c \
 	$(HV_DIR)/common/version.c \
 	$(HV_DIR)/lib/string.c \
 	$(HV_DIR)/lib/vsnprintf.c \

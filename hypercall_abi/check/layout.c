@@ -80,3 +80,23 @@ CHECK_SIZE(struct xen_machphys_mfn_list, 24);
 #include <lamina/physdev.h>
 CHECK_SIZE(struct physdev_set_iopl, 4);
 CHECK_SIZE(struct xennmi_callback, 16);
+
+#include <lamina/event_channel.h>
+CHECK_SIZE(struct evtchn_alloc_unbound, 8);
+CHECK_SIZE(struct evtchn_bind_interdomain, 12);
+CHECK_OFF(struct evtchn_bind_interdomain, local_port, 8);
+CHECK_SIZE(struct evtchn_bind_virq, 12);
+CHECK_SIZE(struct evtchn_bind_ipi, 8);
+CHECK_SIZE(struct evtchn_status, 24);
+CHECK_OFF(struct evtchn_status, u, 16);
+CHECK_OFF(struct evtchn_status, u.interdomain.port, 20);
+CHECK_SIZE(struct sched_poll, 24);
+CHECK_OFF(struct sched_poll, timeout, 16);
+CHECK_SIZE(struct sched_remote_shutdown, 8);
+
+#include <lamina/vcpu.h>
+CHECK_SIZE(struct vcpu_runstate_info, 48);
+CHECK_OFF(struct vcpu_runstate_info, time, 16);
+CHECK_SIZE(struct vcpu_set_singleshot_timer, 16);
+CHECK_SIZE(struct vcpu_register_vcpu_info, 16);
+CHECK_OFF(struct vcpu_register_vcpu_info, offset, 8);

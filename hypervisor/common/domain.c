@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Domain lifetime. While only dom0 exists, the end of dom0 is the end of
- * the machine: poweroff powers it off, reboot reboots it (halts with
- * `noreboot`), a crash reboots or halts the same way (pv-abi-core.md §0
- * item 17).
+ * Domain lifetime. The end of dom0 is the end of the machine: poweroff
+ * powers it off, reboot reboots it (halts with `noreboot`), a crash
+ * reboots or halts the same way (pv-abi-core.md §0 item 17). Any other
+ * domain that shuts down or crashes is paused, reported, and dom0 hears of
+ * it through VIRQ_DOM_EXC; its memory stays until a toolstack destroys it.
  */
 #include <stdarg.h>
 #include <hv/lib.h>
@@ -11,6 +12,8 @@
 #include <hv/hypervisor.h>
 #include <hv/mm.h>
 #include <lamina/sched.h>
+#include <hv/sched.h>
+#include <hv/event.h>
 #include <asm/percpu.h>
 
 struct domain *dom0;
@@ -22,11 +25,31 @@ struct vcpu *current_vcpu(void)
 	return this_cpu()->current;
 }
 
+struct domain *domain_by_id(domid_t id)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_domains; i++)
+		if (domain_slots[i].domid == id)
+			return &domain_slots[i];
+	return NULL;
+}
+
+unsigned int domain_count(void)
+{
+	return nr_domains;
+}
+
+struct domain *domain_by_index(unsigned int i)
+{
+	return i < nr_domains ? &domain_slots[i] : NULL;
+}
+
 struct domain *domain_alloc(domid_t domid, const char *name, bool privileged)
 {
 	struct domain *d;
 
-	if (nr_domains >= ARRAY_SIZE(domain_slots))
+	if (nr_domains >= ARRAY_SIZE(domain_slots) || domain_by_id(domid))
 		return NULL;
 	d = &domain_slots[nr_domains++];
 	memset(d, 0, sizeof(*d));
@@ -36,6 +59,11 @@ struct domain *domain_alloc(domid_t domid, const char *name, bool privileged)
 	d->state = DOMAIN_RUNNING;
 	d->vcpu0.domain = d;
 	d->vcpu0.arch.kernel_mode = true;
+	if (evtchn_domain_init(d)) {
+		nr_domains--;
+		return NULL;
+	}
+	vcpu_init(&d->vcpu0);
 	return d;
 }
 
@@ -74,12 +102,17 @@ static void __noreturn hardware_domain_down(struct domain *d, unsigned int reaso
 void domain_shutdown(struct domain *d, unsigned int reason)
 {
 	ASSERT(reason <= SHUTDOWN_MAX);
+	if (d->state != DOMAIN_RUNNING)
+		return;
 	d->state = reason == SHUTDOWN_crash ? DOMAIN_CRASHED : DOMAIN_SHUTDOWN;
 	d->shutdown_reason = reason;
 	mm_audit(d);
 	if (d == dom0)
 		hardware_domain_down(d, reason);
 	pr_info("d%u %s\n", d->domid, reason_names[reason]);
+	vcpu_pause(&d->vcpu0);
+	if (dom0)
+		send_global_virq(dom0, VIRQ_DOM_EXC);
 }
 
 void domain_crash(struct domain *d, const char *fmt, ...)
@@ -92,6 +125,4 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 	va_end(ap);
 	pr_err("d%u crashed: %s\n", d->domid, buf);
 	domain_shutdown(d, SHUTDOWN_crash);
-	/* Only dom0 exists: domain_shutdown() did not return. */
-	BUG();
 }

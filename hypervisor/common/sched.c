@@ -1,22 +1,252 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* sched_op (29): for now shutdown and yield; the scheduler comes with issue 5. */
+/*
+ * The scheduler and sched_op (29).
+ *
+ * Each CPU has a run queue of runnable vCPUs, FIFO; the running vCPU is
+ * not on it. A vCPU runs for a slice of weight/256 x 10 ms (the weight is
+ * its share, as in a credit scheduler), then goes to the back; one that
+ * blocks or yields gives up the rest. schedule() runs on every return to a
+ * guest, and switches when the current vCPU cannot run or its slice is
+ * over; with nothing runnable the CPU halts with interrupts on until an
+ * interrupt makes something runnable. A guest spinning forever is
+ * preempted by the slice timer, so it cannot starve the others.
+ *
+ * Locks: the run queue lock guards runq, the vCPUs' state and on_runq.
+ */
 #include <hv/lib.h>
 #include <hv/domain.h>
+#include <hv/event.h>
 #include <hv/hypercall.h>
 #include <hv/guest_access.h>
+#include <hv/sched.h>
+#include <hv/time.h>
 #include <lamina/sched.h>
+#include <lamina/event_channel.h>
+#include <asm/percpu.h>
 
-static long sched_shutdown(struct vcpu *v, uint64_t arg)
+#define SLICE_NS	10000000ULL
+#define DEFAULT_WEIGHT	256
+
+struct runqueue {
+	spinlock_t lock;
+	struct vcpu *head, *tail;
+	bool need_resched;
+	struct timer slice;
+};
+
+static struct runqueue rq0;		/* CPU 0's */
+
+static void enqueue(struct runqueue *rq, struct vcpu *v)
 {
-	struct sched_shutdown s;
+	if (v->on_runq)
+		return;
+	v->runq_next = NULL;
+	if (rq->tail)
+		rq->tail->runq_next = v;
+	else
+		rq->head = v;
+	rq->tail = v;
+	v->on_runq = true;
+}
 
-	if (copy_from_guest(&s, arg, sizeof(s)))
+static struct vcpu *dequeue(struct runqueue *rq)
+{
+	struct vcpu *v = rq->head;
+
+	if (!v)
+		return NULL;
+	rq->head = v->runq_next;
+	if (!rq->head)
+		rq->tail = NULL;
+	v->on_runq = false;
+	return v;
+}
+
+static bool can_run(const struct vcpu *v)
+{
+	return v->state == VCPU_RUNNABLE && !v->paused;
+}
+
+static void slice_end(void *data)
+{
+	(void)data;
+	rq0.need_resched = true;
+}
+
+static void runstate_change(struct vcpu *v, unsigned int state)
+{
+	uint64_t now = now_ns();
+
+	v->runstate_time[v->runstate] += now - v->runstate_entry;
+	v->runstate_entry = now;
+	v->runstate = state;
+}
+
+void sched_add_vcpu(struct vcpu *v)
+{
+	spin_lock(&rq0.lock);
+	if (!rq0.slice.fn)
+		timer_init(&rq0.slice, slice_end, NULL);
+	v->weight = DEFAULT_WEIGHT;
+	v->state = VCPU_RUNNABLE;
+	if (v != this_cpu()->current)
+		enqueue(&rq0, v);
+	spin_unlock(&rq0.lock);
+}
+
+void vcpu_wake(struct vcpu *v)
+{
+	spin_lock(&rq0.lock);
+	if (v->state == VCPU_BLOCKED) {
+		v->state = VCPU_RUNNABLE;
+		runstate_change(v, 1);
+		if (v != this_cpu()->current && !v->paused)
+			enqueue(&rq0, v);
+		rq0.need_resched = true;
+	}
+	spin_unlock(&rq0.lock);
+}
+
+void vcpu_block(struct vcpu *v)
+{
+	spin_lock(&rq0.lock);
+	v->state = VCPU_BLOCKED;
+	runstate_change(v, 2);
+	spin_unlock(&rq0.lock);
+}
+
+void vcpu_pause(struct vcpu *v)
+{
+	v->paused = true;
+	stop_timer(&v->singleshot);
+	stop_timer(&v->periodic);
+}
+
+void vcpu_unpause(struct vcpu *v)
+{
+	v->paused = false;
+	if (can_run(v) && v != this_cpu()->current)
+		enqueue(&rq0, v);
+}
+
+void sched_yield(void)
+{
+	rq0.need_resched = true;
+}
+
+/*
+ * Called with interrupts off on the way back to a guest. Picks who runs
+ * next; halts (interrupts on) while nobody can.
+ */
+void schedule(struct cpu_regs *r)
+{
+	struct vcpu *prev = this_cpu()->current, *next;
+
+	if (can_run(prev) && !rq0.need_resched)
+		return;
+	spin_lock(&rq0.lock);
+	rq0.need_resched = false;
+	if (can_run(prev))
+		enqueue(&rq0, prev);
+	for (;;) {
+		next = dequeue(&rq0);
+		if (next && can_run(next))
+			break;
+		if (next)
+			continue;		/* blocked or paused since queued */
+		if (can_run(prev)) {		/* woken while we idled */
+			next = prev;
+			break;
+		}
+		spin_unlock(&rq0.lock);
+		asm volatile("sti; hlt; cli" ::: "memory");
+		spin_lock(&rq0.lock);
+	}
+	spin_unlock(&rq0.lock);
+	if (prev->runstate == 0)
+		runstate_change(prev, can_run(prev) ? 1 : prev->paused ? 3 : 2);
+	runstate_change(next, 0);
+	set_timer(&rq0.slice, now_ns() + SLICE_NS * next->weight / DEFAULT_WEIGHT);
+	if (next != prev)
+		arch_context_switch(prev, next, r);
+}
+
+/* SCHEDOP_block: unmask events, then sleep unless one is deliverable. */
+static long sched_block(struct vcpu *v)
+{
+	v->vcpu_info->evtchn_upcall_mask = 0;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!v->vcpu_info->evtchn_upcall_pending)
+		vcpu_block(v);
+	return 0;
+}
+
+static void poll_timeout(void *data)
+{
+	struct vcpu *v = data;
+
+	v->nr_poll_ports = 0;
+	vcpu_wake(v);
+}
+
+static long sched_poll(struct vcpu *v, uint64_t arg)
+{
+	struct sched_poll p;
+	const struct shared_info *s = v->domain->shared_info;
+	unsigned int i;
+
+	if (copy_from_guest(&p, arg, sizeof(p)))
 		return -EFAULT;
+	if (p.nr_ports > MAX_POLL_PORTS)
+		return trace_err(-EINVAL);
+	if (copy_from_guest(v->poll_ports, p.ports, p.nr_ports * sizeof(uint32_t)))
+		return -EFAULT;
+	for (i = 0; i < p.nr_ports; i++) {
+		uint32_t port = v->poll_ports[i];
+
+		if (port >= NR_EVTCHN_PORTS)
+			return trace_err(-EINVAL);
+		if (s->evtchn_pending[port / 64] & (1ULL << (port % 64)))
+			return 0;
+	}
+	if (vcpu_events_deliverable(v))
+		return 0;
+	if (p.timeout && p.timeout <= now_ns())
+		return 0;
+	v->nr_poll_ports = p.nr_ports;
+	if (!v->poll_timeout.fn)
+		timer_init(&v->poll_timeout, poll_timeout, v);
+	if (p.timeout)
+		set_timer(&v->poll_timeout, p.timeout);
+	vcpu_block(v);
+	return 0;
+}
+
+static long sched_shutdown(struct vcpu *v, uint64_t arg, bool remote)
+{
+	struct sched_remote_shutdown s;
+	struct domain *d = v->domain;
+
+	if (remote) {
+		if (copy_from_guest(&s, arg, sizeof(s)))
+			return -EFAULT;
+		if (!v->domain->is_privileged)
+			return trace_err(-EPERM);
+		d = domain_by_id(s.domain_id);
+		if (!d)
+			return trace_err(-ESRCH);
+	} else {
+		struct sched_shutdown own;
+
+		if (copy_from_guest(&own, arg, sizeof(own)))
+			return -EFAULT;
+		s.reason = own.reason;
+	}
 	if (s.reason > SHUTDOWN_MAX)
 		return trace_err(-EINVAL);
 	if (s.reason == SHUTDOWN_suspend)
 		return trace_err(-EOPNOTSUPP);
-	domain_shutdown(v->domain, s.reason);
+	domain_shutdown(d, s.reason);
 	return 0;
 }
 
@@ -24,9 +254,16 @@ long hc_sched_op(struct vcpu *v, const struct hc_args *a)
 {
 	switch (a->arg[0]) {
 	case SCHEDOP_yield:
-		return 0;	/* the only runnable vCPU keeps running */
+		sched_yield();
+		return 0;
+	case SCHEDOP_block:
+		return sched_block(v);
+	case SCHEDOP_poll:
+		return sched_poll(v, a->arg[1]);
 	case SCHEDOP_shutdown:
-		return sched_shutdown(v, a->arg[1]);
+		return sched_shutdown(v, a->arg[1], false);
+	case SCHEDOP_remote_shutdown:
+		return sched_shutdown(v, a->arg[1], true);
 	default:
 		return trace_err(-ENOSYS);
 	}

@@ -23,8 +23,26 @@ struct sched_shutdown {
 	uint32_t reason;	/* IN: SHUTDOWN_* */
 };
 
+/*
+ * SCHEDOP_poll: IN struct sched_poll. Sleep until one of the ports is
+ * pending (masked or not), an event is deliverable, or the timeout
+ * (absolute system time in ns, 0 = none) passes. nr_ports <= 128.
+ */
 #define SCHEDOP_poll		3
+struct sched_poll {
+	uint64_t ports;		/* IN: guest pointer to evtchn_port_t[] */
+	uint32_t nr_ports;	/* IN */
+	uint32_t pad0;
+	uint64_t timeout;	/* IN */
+};
+
+/* SCHEDOP_remote_shutdown: privileged domains only. */
 #define SCHEDOP_remote_shutdown	4
+struct sched_remote_shutdown {
+	domid_t domain_id;	/* IN */
+	uint16_t pad0;
+	uint32_t reason;	/* IN: SHUTDOWN_* */
+};
 #define SCHEDOP_shutdown_code	5
 #define SCHEDOP_watchdog	6
 #define SCHEDOP_pin_override	7

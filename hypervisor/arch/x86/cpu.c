@@ -52,6 +52,7 @@ bool cpu_has_smap;
 
 extern const uint64_t exception_stubs[32];
 extern void irq_spurious(void);
+extern void irq_timer(void);
 extern void syscall_entry(void);
 
 #define GDT_IDX(sel)	(((sel) & ~7) / 8)
@@ -122,6 +123,7 @@ void idt_init(void)
 	/* int3 and into reach a guest's handlers from any guest mode (§2.3). */
 	set_gate(3, exception_stubs[3], 0, 3);
 	set_gate(4, exception_stubs[4], 0, 3);
+	set_gate(0xF0, (uint64_t)irq_timer, 0, 0);
 }
 
 /* Mask both legacy PICs after moving them off the exception vectors. */
@@ -206,6 +208,11 @@ void gdt_area_init(void)
 	gdt_l1[GDT_PAGES - 1] = virt_to_maddr(&gdt[(GDT_PAGES - 1) * 512]) |
 				_PAGE_PRESENT | _PAGE_RW | _PAGE_NX;
 	asm volatile("lgdt %0" : : "m"(gdtr));
+}
+
+pte_t *gdt_area_l1(void)
+{
+	return gdt_l1;
 }
 
 void gdt_load_vcpu(const struct vcpu *v)

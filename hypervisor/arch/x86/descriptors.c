@@ -131,3 +131,15 @@ bool iret_target_ok(const struct vcpu *v, uint16_t cs, uint16_t ss, uint64_t rip
 		limit = (limit << 12) | 0xFFF;
 	return rip <= limit;
 }
+
+/* May a data segment register be loaded with sel for v (else NULL is)? */
+bool data_selector_ok(const struct vcpu *v, uint16_t sel)
+{
+	uint64_t d;
+
+	if ((sel & ~3) == 0 || sel == FLAT_RING3_DS32)
+		return true;
+	if ((sel & 3) != 3 || !guest_descriptor(v, sel, &d))
+		return false;
+	return !((d >> 43) & 1) || ((d >> 41) & 1);	/* data, or readable code */
+}

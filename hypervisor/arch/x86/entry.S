@@ -125,6 +125,13 @@ EXC_ERR   30
 EXC_NOERR 31
 
 	.balign 16
+	.globl irq_timer
+irq_timer:
+	push	$0
+	push	$0xf0
+	jmp	exception_common
+
+	.balign 16
 	.globl irq_spurious
 irq_spurious:
 	push	$0

@@ -71,6 +71,10 @@ bool mm_audit(const struct domain *d)
 			count_entries(d, mfn, pg->type, x, &bad);
 		}
 	}
+	if (d->vcpu0.vcpu_info_registered) {
+		x[d->vcpu0.vcpu_info_mfn].count++;
+		x[d->vcpu0.vcpu_info_mfn].type_count++;
+	}
 	for (i = 0; i < d->vcpu0.arch.nr_gdt_frames; i++) {
 		x[d->vcpu0.arch.gdt_frames[i]].count++;
 		x[d->vcpu0.arch.gdt_frames[i]].type_count++;

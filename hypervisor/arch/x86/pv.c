@@ -10,6 +10,9 @@
 #include <asm/regs.h>
 #include <asm/pv.h>
 #include <asm/desc.h>
+#include <hv/event.h>
+#include <hv/sched.h>
+#include <hv/time.h>
 #include <lamina/hypercall.h>
 #include <asm/percpu.h>
 #include <asm/x86.h>
@@ -62,22 +65,104 @@ void do_syscall(struct cpu_regs *r)
 		scribble_args(r, nargs);
 }
 
+/*
+ * Last stop before a guest runs: maybe another vCPU (schedule), then the
+ * event upcall if one is deliverable (pv-abi-core.md §3.6), then flags a
+ * ring-3 guest may hold.
+ */
 void prepare_return_to_guest(struct cpu_regs *r)
 {
+	struct vcpu *v;
+
+	schedule(r);
+	v = current_vcpu();
+	if (vcpu_events_deliverable(v) && v->arch.event.address)
+		pv_bounce(v, r, v->arch.event.address, true, false, 0);
 	r->rflags = (r->rflags & GUEST_RFLAGS_MASK) | X86_EFLAGS_IF | 2;
 	r->cs |= 3;
 	r->ss |= 3;
 }
 
-/* Loads v's address space and segment bases, then enters it. */
+#define DEFINE_SEG(name)						\
+static uint16_t read_##name(void)					\
+{									\
+	uint16_t s;							\
+	asm volatile("mov %%" #name ", %0" : "=r"(s));			\
+	return s;							\
+}									\
+static void load_##name(uint16_t s)					\
+{									\
+	asm volatile("mov %0, %%" #name : : "r"(s));			\
+}
+DEFINE_SEG(ds)
+DEFINE_SEG(es)
+DEFINE_SEG(fs)
+#undef DEFINE_SEG
+
+static void fpu_save(struct vcpu *v)
+{
+	asm volatile("clts; fxsave64 %0" : "=m"(v->arch.fpu) : : "memory");
+}
+
+static void fpu_load(struct vcpu *v)
+{
+	asm volatile("clts; fxrstor64 %0" : : "m"(v->arch.fpu) : "memory");
+}
+
+/* A fresh FPU: FCW 0x37F, MXCSR 0x1F80 (pv-abi-core.md §1.6). */
+void vcpu_fpu_init(struct vcpu *v)
+{
+	uint16_t fcw = 0x37F;
+	uint32_t mxcsr = 0x1F80;
+
+	memset(v->arch.fpu, 0, sizeof(v->arch.fpu));
+	memcpy(v->arch.fpu, &fcw, sizeof(fcw));
+	memcpy(v->arch.fpu + 24, &mxcsr, sizeof(mxcsr));
+}
+
+/* Everything of next's that the CPU holds, and its register frame into r. */
+static void load_vcpu(struct vcpu *next, struct cpu_regs *r)
+{
+	struct arch_vcpu *n = &next->arch;
+
+	this_cpu()->current = next;
+	write_cr3(n->kernel_mode ? n->guest_cr3 : n->user_cr3);
+	fpu_load(next);
+	vcpu_load_state(next);
+	gdt_load_vcpu(next);
+	load_ds(data_selector_ok(next, n->ds) ? n->ds : 0);
+	load_es(data_selector_ok(next, n->es) ? n->es : 0);
+	load_fs(data_selector_ok(next, n->fs) ? n->fs : 0);
+	wrmsr(MSR_FS_BASE, n->fs_base);
+	wrmsr(MSR_KERNEL_GS_BASE, n->kernel_mode ? n->kernel_gs_base : n->user_gs_base);
+	memcpy(r, &n->regs, sizeof(*r));
+	pvclock_update(next);
+	vcpu_update_runstate_area(next);
+}
+
+void arch_context_switch(struct vcpu *prev, struct vcpu *next, struct cpu_regs *r)
+{
+	struct arch_vcpu *p = &prev->arch;
+
+	memcpy(&p->regs, r, sizeof(*r));
+	if (p->kernel_mode)
+		p->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+	else
+		p->user_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+	p->fs_base = rdmsr(MSR_FS_BASE);
+	p->ds = read_ds();
+	p->es = read_es();
+	p->fs = read_fs();
+	fpu_save(prev);
+	vcpu_update_runstate_area(prev);
+	load_vcpu(next, r);
+}
+
+/* The first guest to run on this CPU: load it and enter it. */
 void __noreturn vcpu_start(struct vcpu *v)
 {
-	this_cpu()->current = v;
-	write_cr3(v->arch.guest_cr3);
-	/* GS_BASE is the hypervisor's now; the exit swapgs installs this. */
-	wrmsr(MSR_KERNEL_GS_BASE, v->arch.kernel_mode ? v->arch.kernel_gs_base : v->arch.user_gs_base);
-	wrmsr(MSR_FS_BASE, v->arch.fs_base);
-	vcpu_load_state(v);
-	gdt_load_vcpu(v);
-	enter_guest_frame(&v->arch.regs);
+	static struct cpu_regs frame;
+
+	load_vcpu(v, &frame);
+	enter_guest_frame(&frame);
 }

@@ -49,9 +49,11 @@ void pv_bounce(struct vcpu *v, struct cpu_regs *r, uint64_t handler, bool mask_e
 	uint64_t frame[8], sp;
 	unsigned int n = 0;
 
-	if (!handler)
+	if (!handler) {
 		domain_crash(v->domain, "no handler to deliver to at rip %#llx",
 			     (unsigned long long)r->rip);
+		return;
+	}
 	if (from_user)
 		pv_switch_mode(v, true);
 	sp = (from_user ? v->arch.kernel_sp : r->rsp) & ~15ULL;
@@ -67,9 +69,11 @@ void pv_bounce(struct vcpu *v, struct cpu_regs *r, uint64_t handler, bool mask_e
 	frame[n++] = r->rsp;
 	frame[n++] = r->ss;
 	sp -= n * 8;
-	if (copy_to_guest(sp, frame, n * 8))
+	if (copy_to_guest(sp, frame, n * 8)) {
 		domain_crash(v->domain, "cannot write an exception frame at %#llx",
 			     (unsigned long long)sp);
+		return;
+	}
 
 	r->rip = handler;
 	r->cs = FLAT_KERNEL_CS;
@@ -85,14 +89,18 @@ void pv_inject_trap(struct vcpu *v, struct cpu_regs *r, unsigned int vector,
 {
 	const struct trap_entry *t = &v->arch.traps[vector & 0xff];
 
-	if (!t->address && vector == 14)
+	if (!t->address && vector == 14) {
 		domain_crash(v->domain, "page fault at rip %#llx, address %#llx, error code "
 			     "%#llx, and no handler for it", (unsigned long long)r->rip,
 			     (unsigned long long)read_cr2(), (unsigned long long)error);
-	if (!t->address)
+		return;
+	}
+	if (!t->address) {
 		domain_crash(v->domain, "vector %u at rip %#llx (error code %#llx) and no "
 			     "handler for it", vector, (unsigned long long)r->rip,
 			     (unsigned long long)error);
+		return;
+	}
 	pv_bounce(v, r, t->address, t->flags & TI_MASK_EVENTS,
 		  vector_has_error_code(vector), error);
 }
@@ -292,15 +300,19 @@ long hc_iret(struct vcpu *v, const struct hc_args *a)
 	struct iret_context c;
 	bool to_user;
 
-	if (copy_from_guest(&c, r->rsp, sizeof(c)))
+	if (copy_from_guest(&c, r->rsp, sizeof(c))) {
 		domain_crash(v->domain, "iret: cannot read the iret context at %#llx",
 			     (unsigned long long)r->rsp);
+		return r->rax;
+	}
 	/* Only the selector bits count (the frame's CS carries the mask above). */
 	c.cs &= 0xffff;
 	c.ss &= 0xffff;
 	to_user = (c.cs & 3) == 3;
-	if (to_user && !v->arch.user_cr3)
+	if (to_user && !v->arch.user_cr3) {
 		domain_crash(v->domain, "iret to user mode without a user page table");
+		return r->rax;
+	}
 	/* A frame our own iretq would fault on gets the guest a #GP instead. */
 	if (!is_canonical(c.rip) || !is_canonical(c.rsp) ||
 	    !iret_target_ok(v, c.cs | 3, c.ss | 3, c.rip)) {

@@ -8,6 +8,8 @@
 #include <hv/domain.h>
 #include <hv/hypervisor.h>
 #include <hv/page_alloc.h>
+#include <hv/sched.h>
+#include <hv/time.h>
 #include <asm/desc.h>
 #include <asm/page.h>
 #include <asm/x86.h>
@@ -16,9 +18,85 @@
 struct hv_options hv_opts;
 
 int multiboot_parse(uint32_t magic, uint32_t info_pa);
-struct domain *dom0_build(const struct boot_module *kernel, const struct boot_module *initrd,
-			  uint64_t mem_bytes);
+struct domain *domain_build(domid_t domid, const char *name, const struct boot_module *kernel,
+			    const struct boot_module *initrd, const char *cmdline,
+			    uint64_t mem_bytes);
 void __noreturn vcpu_start(struct vcpu *v);
+
+#define DOMU_MEM_DEFAULT	(32ULL << 20)
+
+static bool module_is_elf(const struct boot_module *m)
+{
+	return m->size >= 4 && !memcmp(maddr_to_virt(m->start), "\177ELF", 4);
+}
+
+/*
+ * A further domain's module string: "[name=<name>] [mem=<size>] -- <kernel
+ * command line>"; without "--" all of it is the command line.
+ */
+static const char *domain_options(const char *s, char *name, size_t nlen, uint64_t *mem)
+{
+	const char *sep = s, *p = s;
+
+	while (*sep && !(sep[0] == '-' && sep[1] == '-' && (sep[2] == ' ' || !sep[2]) &&
+			 (sep == s || sep[-1] == ' ')))
+		sep++;
+	if (!*sep)
+		return s;
+	while (p < sep) {
+		const char *end;
+
+		while (*p == ' ')
+			p++;
+		if (!strncmp(p, "name=", 5)) {
+			size_t n = 0;
+
+			for (p += 5; p < sep && *p != ' ' && n + 1 < nlen; p++)
+				name[n++] = *p;
+			name[n] = '\0';
+		} else if (!strncmp(p, "mem=", 4) && !parse_size(p + 4, &end, mem)) {
+			p = end;
+		}
+		while (p < sep && *p != ' ')
+			p++;
+	}
+	sep += 2;
+	while (*sep == ' ')
+		sep++;
+	return sep;
+}
+
+/* Every module after dom0's (and its initrd) is a further domain (§1). */
+static void build_more_domains(unsigned int first)
+{
+	unsigned int i = first;
+	domid_t next = 1;
+
+	while (i < boot_info.nr_modules) {
+		const struct boot_module *k = &boot_info.modules[i], *rd = NULL;
+		char name[16];
+		uint64_t mem = DOMU_MEM_DEFAULT;
+		const char *cmd;
+		struct domain *d;
+
+		if (!module_is_elf(k)) {
+			pr_warn("boot module %u is not a kernel and follows no kernel: ignored\n", i);
+			i++;
+			continue;
+		}
+		if (i + 1 < boot_info.nr_modules && !module_is_elf(&boot_info.modules[i + 1]))
+			rd = &boot_info.modules[i + 1];
+		snprintf(name, sizeof(name), "d%u", next);
+		cmd = domain_options(k->cmdline, name, sizeof(name), &mem);
+		d = domain_build(next, name, k, rd, cmd, ALIGN_DOWN(mem, PAGE_SIZE));
+		if (d)
+			sched_add_vcpu(&d->vcpu0);
+		else
+			pr_err("d%u not started (see above)\n", next);
+		next++;
+		i += rd ? 2 : 1;
+	}
+}
 
 static const char *region_type(uint32_t t)
 {
@@ -98,12 +176,19 @@ void __noreturn start_lamina(uint32_t magic, uint32_t info_pa)
 		boot_info.modules[i].cmdline = cmdline_skip_image_name(boot_info.modules[i].cmdline);
 	if (boot_info.nr_modules == 0)
 		no_dom0("no boot module: give the dom0 kernel as the first module");
-	dom0 = dom0_build(&boot_info.modules[0],
-			  boot_info.nr_modules > 1 ? &boot_info.modules[1] : NULL,
-			  dom0_mem_bytes());
-	if (!dom0)
-		no_dom0("see the message above");
-	pr_info("Starting dom0. Free memory: %llu MiB\n",
+	{
+		const struct boot_module *rd = boot_info.nr_modules > 1 &&
+			!module_is_elf(&boot_info.modules[1]) ? &boot_info.modules[1] : NULL;
+
+		dom0 = domain_build(0, "Domain-0", &boot_info.modules[0], rd,
+				    boot_info.modules[0].cmdline, dom0_mem_bytes());
+		if (!dom0)
+			no_dom0("see the message above");
+		sched_add_vcpu(&dom0->vcpu0);
+		build_more_domains(rd ? 2 : 1);
+	}
+	time_init();
+	pr_info("Starting domains. Free memory: %llu MiB\n",
 		(unsigned long long)(machine_frames.nr_free >> 8));
 	vcpu_start(&dom0->vcpu0);
 }

@@ -17,6 +17,9 @@
 #include <asm/percpu.h>
 #include <asm/layout.h>
 #include <asm/pv.h>
+#include <hv/time.h>
+
+void apic_eoi(void);
 
 struct ex_entry {
 	uint64_t insn, fixup;
@@ -123,6 +126,13 @@ static void __noreturn fatal_exception(struct cpu_regs *r)
 
 void do_exception(struct cpu_regs *r)
 {
+	if (r->vector == 0xF0) {
+		apic_eoi();
+		timer_interrupt();
+		return;
+	}
+	if (r->vector == 0xFF)
+		return;		/* APIC spurious: no EOI */
 	if (regs_from_guest(r)) {
 		if (r->vector >= 32) {
 			pr_warn("spurious interrupt while a guest ran\n");

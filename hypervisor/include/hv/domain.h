@@ -10,14 +10,54 @@
 #include <asm/regs.h>
 #include <asm/domain.h>
 #include <lamina/shared_info.h>
+#include <hv/spinlock.h>
+#include <hv/time.h>
 
 struct domain;
+
+enum vcpu_state { VCPU_RUNNABLE, VCPU_BLOCKED, VCPU_DOWN };
+
+#define NR_VIRQS		24
+#define MAX_POLL_PORTS		128
 
 struct vcpu {
 	struct domain *domain;
 	unsigned int vcpu_id;
-	struct vcpu_info *vcpu_info;	/* in shared_info for now */
+	struct vcpu_info *vcpu_info;	/* shared_info slot or a registered page */
+	bool vcpu_info_registered;
+	mfn_t vcpu_info_mfn;		/* holds a writable-type reference */
+
+	/* Scheduling; guarded by the run queue lock of the vCPU's CPU. */
+	enum vcpu_state state;
+	bool paused;			/* shut down or crashed domain */
+	struct vcpu *runq_next;
+	bool on_runq;
+	unsigned int weight;		/* time slice = weight/256 of 10 ms */
+	uint64_t runstate_time[4];	/* ns in running, runnable, blocked, offline */
+	uint64_t runstate_entry;	/* when the current state began */
+	unsigned int runstate;
+	uint64_t runstate_area;		/* guest VA, 0 = none */
+
+	/* Guest timers: one-shot and periodic, both raise VIRQ_TIMER. */
+	struct timer singleshot, periodic;
+	uint64_t period_ns;
+
+	/* SCHEDOP_poll: ports to wake on (even when masked). */
+	uint32_t poll_ports[MAX_POLL_PORTS];
+	unsigned int nr_poll_ports;
+	struct timer poll_timeout;
+
+	uint16_t virq_port[NR_VIRQS];	/* 0 = not bound */
 	struct arch_vcpu arch;
+};
+
+struct evtchn {
+	uint8_t state;			/* ECS_* */
+	uint8_t notify_vcpu;
+	uint16_t virq;
+	domid_t remote_dom;		/* unbound: who may bind; interdomain: peer */
+	uint16_t pad;
+	uint32_t remote_port;
 };
 
 enum domain_state { DOMAIN_RUNNING, DOMAIN_SHUTDOWN, DOMAIN_CRASHED };
@@ -34,6 +74,8 @@ struct domain {
 	uint64_t vm_assist;		/* VMASST_TYPE_* bits enabled */
 	struct shared_info *shared_info;
 	mfn_t shared_info_mfn;
+	spinlock_t evtchn_lock;		/* guards evtchn[] */
+	struct evtchn *evtchn;		/* NR_EVTCHN_PORTS entries */
 	struct vcpu vcpu0;
 };
 
@@ -45,9 +87,12 @@ static inline struct domain *vcpu_domain(const struct vcpu *v)
 }
 
 struct vcpu *current_vcpu(void);
+struct domain *domain_by_id(domid_t id);
+unsigned int domain_count(void);
+struct domain *domain_by_index(unsigned int i);
 
 void domain_shutdown(struct domain *d, unsigned int reason);
-void __noreturn domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
+void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
 struct domain *domain_alloc(domid_t domid, const char *name, bool privileged);
 
 /* Machine-level consequences of dom0's end (arch/x86/power.c). */

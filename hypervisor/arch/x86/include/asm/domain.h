@@ -38,7 +38,9 @@ struct arch_vcpu {
 	uint8_t iopl;			/* virtual IOPL (physdev_op set_iopl) */
 	uint64_t dr[8];			/* debug registers; dr[6] is virtual */
 	struct pv_callback event, failsafe, syscall, nmi;
+	uint16_t ds, es, fs;		/* data selectors while not running */
 	struct cpu_regs regs;		/* saved state while not running */
+	uint8_t fpu[512] __aligned(16);	/* FXSAVE image while not running */
 };
 
 #endif

@@ -22,10 +22,13 @@ void pv_switch_mode(struct vcpu *v, bool kernel);
 /* Emulation of what a ring-3 kernel executes natively (emul_priv.c). */
 bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r);
 bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_regs *r);
+bool data_selector_ok(const struct vcpu *v, uint16_t sel);
 bool iret_target_ok(const struct vcpu *v, uint16_t cs, uint16_t ss, uint64_t rip);
 void vcpu_set_ts(struct vcpu *v, bool ts);
 void vcpu_note_debug_trap(struct vcpu *v);
 void vcpu_load_state(struct vcpu *v);
+void vcpu_fpu_init(struct vcpu *v);
+void vcpu_update_runstate_area(struct vcpu *v);
 bool ptwr_emulate(struct vcpu *v, struct cpu_regs *r, uint64_t addr);
 
 /* The frame of the vCPU running on this CPU (hypercall handlers use it). */

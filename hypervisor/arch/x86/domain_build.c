@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Building dom0 from the first boot module (pv-abi-core.md §1.5-1.7).
+ * Building a boot-time PV domain from a boot module (pv-abi-core.md
+ * §1.5-1.7): dom0 from the first, unprivileged domains from the others.
  *
  * The guest starts inside one virtual region at VIRT_BASE that maps
  * pseudo-physical memory from pfn 0 upwards, one 4 KiB page per pfn:
@@ -20,6 +21,7 @@
 #include <hv/page_alloc.h>
 #include <hv/mm.h>
 #include <asm/page.h>
+#include <asm/pv.h>
 #include <lamina/start_info.h>
 #include <lamina/xen_x86_64.h>
 #include <lamina/hypercall.h>
@@ -98,12 +100,13 @@ static int plan_layout(struct builder *b)
 		l->nr_pt = needed;
 	}
 	if (L2_INDEX(l->v_start) + (l->v_end - l->v_start) / (2ULL << 20) > 512) {
-		pr_err("dom0: the start-of-day region does not fit in one L2 table (1 GiB)\n");
+		pr_err("d%u: the start-of-day region does not fit in one L2 table (1 GiB)\n",
+		       b->d->domid);
 		return -ENOMEM;
 	}
 	if ((l->v_end - l->v_start) >> PAGE_SHIFT > b->d->nr_pages) {
-		pr_err("dom0: dom0_mem is too small: the kernel and its boot data need %llu MiB\n",
-		       (unsigned long long)((l->v_end - l->v_start) >> 20) + 1);
+		pr_err("d%u: too little memory: the kernel and its boot data need %llu MiB\n",
+		       b->d->domid, (unsigned long long)((l->v_end - l->v_start) >> 20) + 1);
 		return -ENOMEM;
 	}
 	return 0;
@@ -122,7 +125,7 @@ static int alloc_memory(struct builder *b)
 		mfn_t mfn = alloc_frame();
 
 		if (mfn == INVALID_MFN) {
-			pr_err("dom0: out of memory after %llu of %llu pages\n",
+			pr_err("d%u: out of memory after %llu of %llu pages\n", d->domid,
 			       (unsigned long long)pfn, (unsigned long long)d->nr_pages);
 			return -ENOMEM;
 		}
@@ -200,7 +203,7 @@ static void fill_start_info(struct builder *b, const char *cmdline)
 	strlcpy(si->magic, START_INFO_MAGIC, sizeof(si->magic));
 	si->nr_pages = d->nr_pages;
 	si->shared_info = d->shared_info_mfn << PAGE_SHIFT;
-	si->flags = SIF_PRIVILEGED | SIF_INITDOMAIN;
+	si->flags = d->is_privileged ? SIF_PRIVILEGED | SIF_INITDOMAIN : 0;
 	si->pt_base = b->l.pt;
 	si->nr_pt_frames = b->l.nr_pt;
 	si->mfn_list = b->l.p2m;
@@ -228,6 +231,7 @@ static void init_vcpu(struct builder *b)
 	v->arch.kernel_sp = r->rsp;
 	v->arch.guest_cr3 = b->d->p2m[(b->l.pt - b->l.v_start) >> PAGE_SHIFT] << PAGE_SHIFT;
 	v->vcpu_info = &b->d->shared_info->vcpu_info[0];
+	vcpu_fpu_init(v);
 }
 
 static int setup_shared_info(struct domain *d)
@@ -248,34 +252,40 @@ static void print_layout(const struct builder *b)
 {
 	const struct layout *l = &b->l;
 
-	pr_info("dom0: %llu MiB, kernel %#llx-%#llx, entry %#llx%s\n",
-		(unsigned long long)(b->d->nr_pages >> 8), (unsigned long long)b->k.kstart,
+	pr_info("d%u (%s): %llu MiB, kernel %#llx-%#llx, entry %#llx%s\n", b->d->domid,
+		b->d->name, (unsigned long long)(b->d->nr_pages >> 8), (unsigned long long)b->k.kstart,
 		(unsigned long long)b->k.kend, (unsigned long long)b->k.entry,
 		b->k.hypercall_page ? ", hypercall page" : "");
-	pr_info("dom0: p2m %#llx, start_info %#llx, page tables %#llx (%llu), stack %#llx, end %#llx\n",
-		(unsigned long long)l->p2m, (unsigned long long)l->start_info,
+	pr_info("d%u: p2m %#llx, start_info %#llx, page tables %#llx (%llu), stack %#llx, end %#llx\n",
+		b->d->domid, (unsigned long long)l->p2m, (unsigned long long)l->start_info,
 		(unsigned long long)l->pt, (unsigned long long)l->nr_pt,
 		(unsigned long long)l->stack, (unsigned long long)l->v_end);
 }
 
-/* Returns dom0, or NULL after printing why it could not be built. */
-struct domain *dom0_build(const struct boot_module *kernel, const struct boot_module *initrd,
-			  uint64_t mem_bytes)
+/*
+ * Builds domain `domid` from a kernel module (and an initrd module, or
+ * NULL); dom0 is the privileged one. Returns the domain, or NULL after
+ * printing why it could not be built.
+ */
+struct domain *domain_build(domid_t domid, const char *name, const struct boot_module *kernel,
+			    const struct boot_module *initrd, const char *cmdline,
+			    uint64_t mem_bytes)
 {
 	struct builder b = { .initrd = initrd };
+	bool privileged = domid == 0;
 	const char *why;
 	int rc;
 
 	rc = elf_parse_pv_kernel(maddr_to_virt(kernel->start), kernel->size, &b.k, &why);
 	if (rc) {
-		pr_err("dom0: cannot use the kernel module: %s\n", why);
+		pr_err("d%u: cannot use the kernel module: %s\n", domid, why);
 		return NULL;
 	}
-	if (!(b.k.features_supported & (1U << XENFEAT_dom0))) {
-		pr_err("dom0: the kernel does not declare dom0 support (feature \"dom0\")\n");
+	if (privileged && !(b.k.features_supported & (1U << XENFEAT_dom0))) {
+		pr_err("d0: the kernel does not declare dom0 support (feature \"dom0\")\n");
 		return NULL;
 	}
-	b.d = domain_alloc(0, "Domain-0", true);
+	b.d = domain_alloc(domid, name, privileged);
 	if (!b.d)
 		return NULL;
 	b.d->nr_pages = mem_bytes >> PAGE_SHIFT;
@@ -283,7 +293,7 @@ struct domain *dom0_build(const struct boot_module *kernel, const struct boot_mo
 	if (plan_layout(&b))
 		return NULL;
 	if (alloc_memory(&b) || setup_shared_info(b.d)) {
-		pr_err("dom0: not enough free memory for dom0_mem=%lluM\n",
+		pr_err("d%u: not enough free memory for %llu MiB\n", domid,
 		       (unsigned long long)(mem_bytes >> 20));
 		return NULL;
 	}
@@ -293,13 +303,13 @@ struct domain *dom0_build(const struct boot_module *kernel, const struct boot_mo
 	if (b.k.hypercall_page)
 		fill_hypercall_page(va_ptr(&b, b.k.hypercall_page));
 	fill_p2m_list(&b);
-	fill_start_info(&b, kernel->cmdline);
+	fill_start_info(&b, cmdline);
 	build_page_tables(&b);
 	init_vcpu(&b);
 	/* The bootstrap L4 starts pinned and as the base pointer (§1.5.1). */
 	if (pt_pin(b.d, b.d->vcpu0.arch.guest_cr3 >> PAGE_SHIFT, 4) ||
 	    get_page_and_type(b.d->vcpu0.arch.guest_cr3 >> PAGE_SHIFT, PGT_l4, b.d)) {
-		pr_err("dom0: the bootstrap page tables do not validate\n");
+		pr_err("d%u: the bootstrap page tables do not validate\n", domid);
 		return NULL;
 	}
 	print_layout(&b);

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * event_channel_op (32): long event_channel_op(int cmd, void *arg), the
+ * 2-level ABI (pv-abi-core.md §2.12, §7).
+ *  1. Ports 1-4095; port 0 is never allocated. The lowest free port is
+ *     handed out.
+ *  2. A raise sets the pending bit, and unless the port is masked the
+ *     vCPU's selector bit and upcall_pending, in that order.
+ *  3. init_control / expand_array (FIFO) answer -ENOSYS: 2-level it is.
+ */
+#ifndef LAMINA_EVENT_CHANNEL_H
+#define LAMINA_EVENT_CHANNEL_H
+
+#include <lamina/types.h>
+
+#define NR_EVTCHN_PORTS		4096
+
+#define EVTCHNOP_bind_interdomain	0
+#define EVTCHNOP_bind_virq		1
+#define EVTCHNOP_bind_pirq		2
+#define EVTCHNOP_close			3
+#define EVTCHNOP_send			4
+#define EVTCHNOP_status			5
+#define EVTCHNOP_alloc_unbound		6
+#define EVTCHNOP_bind_ipi		7
+#define EVTCHNOP_bind_vcpu		8
+#define EVTCHNOP_unmask			9
+#define EVTCHNOP_reset			10
+#define EVTCHNOP_init_control		11
+#define EVTCHNOP_expand_array		12
+#define EVTCHNOP_set_priority		13
+
+/* alloc_unbound: a port remote_dom may later bind to. */
+struct evtchn_alloc_unbound {
+	domid_t dom;			/* IN: DOMID_SELF */
+	domid_t remote_dom;		/* IN: DOMID_SELF = the caller */
+	evtchn_port_t port;		/* OUT */
+};
+
+/* bind_interdomain: connect to remote_dom's unbound port for us. */
+struct evtchn_bind_interdomain {
+	domid_t remote_dom;		/* IN */
+	uint16_t pad0;
+	evtchn_port_t remote_port;	/* IN */
+	evtchn_port_t local_port;	/* OUT */
+};
+
+/* bind_virq: per-vCPU VIRQs on any vCPU, global ones on vCPU 0 only. */
+struct evtchn_bind_virq {
+	uint32_t virq;			/* IN: VIRQ_* */
+	uint32_t vcpu;			/* IN */
+	evtchn_port_t port;		/* OUT */
+};
+
+struct evtchn_bind_ipi {
+	uint32_t vcpu;			/* IN */
+	evtchn_port_t port;		/* OUT */
+};
+
+struct evtchn_close {
+	evtchn_port_t port;		/* IN */
+};
+
+struct evtchn_send {
+	evtchn_port_t port;		/* IN */
+};
+
+struct evtchn_unmask {
+	evtchn_port_t port;		/* IN */
+};
+
+struct evtchn_bind_vcpu {
+	evtchn_port_t port;		/* IN */
+	uint32_t vcpu;			/* IN */
+};
+
+struct evtchn_reset {
+	domid_t dom;			/* IN: DOMID_SELF */
+};
+
+/* status: what a port is bound to. */
+struct evtchn_status {
+	domid_t dom;			/* IN: DOMID_SELF */
+	uint16_t pad0;
+	evtchn_port_t port;		/* IN */
+	uint32_t status;		/* OUT: EVTCHNSTAT_* */
+	uint32_t vcpu;			/* OUT */
+	union {
+		struct {
+			domid_t dom;
+		} unbound;
+		struct {
+			domid_t dom;
+			uint16_t pad0;
+			evtchn_port_t port;
+		} interdomain;
+		uint32_t pirq;
+		uint32_t virq;
+	} u;				/* OUT */
+};
+#define EVTCHNSTAT_closed	0
+#define EVTCHNSTAT_unbound	1
+#define EVTCHNSTAT_interdomain	2
+#define EVTCHNSTAT_pirq		3
+#define EVTCHNSTAT_virq		4
+#define EVTCHNSTAT_ipi		5
+
+#define VIRQ_TIMER	0	/* per vCPU */
+#define VIRQ_DEBUG	1	/* per vCPU */
+#define VIRQ_CONSOLE	2
+#define VIRQ_DOM_EXC	3
+#define VIRQ_TBUF	4
+#define VIRQ_DEBUGGER	6
+#define VIRQ_XENOPROF	7	/* per vCPU */
+#define VIRQ_CON_RING	8
+#define VIRQ_PCPU_STATE	9
+#define VIRQ_MEM_EVENT	10
+#define VIRQ_ENOMEM	12
+#define VIRQ_XENPMU	13	/* per vCPU */
+#define VIRQ_ARCH_0	16
+
+#endif

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Time on x86: the TSC is the clock, calibrated once against the PIT;
+ * the local APIC timer, in one-shot mode, is the CPU's timer; the CMOS
+ * RTC gives the wall clock at boot.
+ *
+ * System time is ns = ((tsc - tsc0) << shift) * mul >> 32, exactly the
+ * pvclock formula guests use (pv-abi-core.md §6.1), with mul/shift chosen
+ * once, so the hypervisor's now_ns() and every guest's clock agree.
+ */
+#include <hv/lib.h>
+#include <hv/domain.h>
+#include <hv/time.h>
+#include <asm/page.h>
+#include <asm/x86.h>
+#include <asm/layout.h>
+
+#define APIC_VA			(HV_GDT_AREA + 16 * PAGE_SIZE)	/* after the GDT pages */
+#define APIC_ID			0x020
+#define APIC_EOI		0x0B0
+#define APIC_SVR		0x0F0
+#define APIC_LVT_TIMER		0x320
+#define APIC_TIMER_INIT		0x380
+#define APIC_TIMER_CUR		0x390
+#define APIC_TIMER_DIV		0x3E0
+#define TIMER_VECTOR		0xF0
+#define SPURIOUS_VECTOR		0xFF
+#define PIT_HZ			1193182
+#define CALIBRATE_MS		10
+
+static uint64_t tsc0, khz;
+static uint32_t scale_mul;
+static int8_t scale_shift;
+static uint64_t apic_ticks_per_ms;
+static uint64_t boot_epoch;		/* wall-clock seconds at system time 0 */
+
+static inline uint32_t apic_read(unsigned int reg)
+{
+	return *(volatile uint32_t *)(APIC_VA + reg);
+}
+
+static inline void apic_write(unsigned int reg, uint32_t v)
+{
+	*(volatile uint32_t *)(APIC_VA + reg) = v;
+}
+
+void apic_eoi(void)
+{
+	apic_write(APIC_EOI, 0);
+}
+
+uint64_t tsc_khz(void)
+{
+	return khz;
+}
+
+static uint64_t scale(uint64_t delta)
+{
+	delta = scale_shift >= 0 ? delta << scale_shift : delta >> -scale_shift;
+	return (uint64_t)(((unsigned __int128)delta * scale_mul) >> 32);
+}
+
+uint64_t now_ns(void)
+{
+	return scale(rdtsc() - tsc0);
+}
+
+/* PIT channel 2 counts CALIBRATE_MS; meanwhile count TSC and APIC ticks. */
+static void calibrate(void)
+{
+	uint16_t count = PIT_HZ * CALIBRATE_MS / 1000;
+	uint64_t t0, t1;
+	uint32_t a0, a1;
+
+	outb(0x61, (inb(0x61) & ~0x02) | 0x01);
+	outb(0x43, 0xB0);
+	outb(0x42, count & 0xFF);
+	outb(0x42, count >> 8);
+	apic_write(APIC_TIMER_DIV, 0x3);		/* divide by 16 */
+	apic_write(APIC_LVT_TIMER, (1 << 16) | TIMER_VECTOR);	/* masked */
+	apic_write(APIC_TIMER_INIT, 0xFFFFFFFF);
+	a0 = apic_read(APIC_TIMER_CUR);
+	t0 = rdtsc();
+	while (!(inb(0x61) & 0x20))
+		;
+	t1 = rdtsc();
+	a1 = apic_read(APIC_TIMER_CUR);
+	khz = (t1 - t0) / CALIBRATE_MS;
+	apic_ticks_per_ms = (a0 - a1) / CALIBRATE_MS;
+	if (!khz || !apic_ticks_per_ms)
+		panic("time: TSC or APIC timer calibration failed");
+}
+
+static void choose_scale(void)
+{
+	/* ns per TSC tick, as 32.32 fixed point: 10^6 / khz. */
+	uint64_t mul = (1000000ULL << 32) / khz;
+
+	scale_shift = 0;
+	while (mul >= (1ULL << 32)) {
+		mul >>= 1;
+		scale_shift++;
+	}
+	while (mul < (1ULL << 31) && scale_shift > -31) {
+		mul <<= 1;
+		scale_shift--;
+	}
+	scale_mul = (uint32_t)mul;
+}
+
+static unsigned int cmos(unsigned int reg)
+{
+	outb(0x70, reg);
+	return inb(0x71);
+}
+
+static unsigned int bcd(unsigned int v, bool binary)
+{
+	return binary ? v : (v & 0xF) + (v >> 4) * 10;
+}
+
+/* Days since 1970-01-01 of a civil date. */
+static uint64_t days_from_civil(unsigned int y, unsigned int m, unsigned int d)
+{
+	unsigned int era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = y / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return (uint64_t)era * 146097 + doe - 719468;
+}
+
+static void rtc_read(void)
+{
+	unsigned int sec, min, hour, day, mon, year, b;
+	bool binary;
+
+	while (cmos(0x0A) & 0x80)		/* update in progress */
+		;
+	sec = cmos(0x00);
+	min = cmos(0x02);
+	hour = cmos(0x04);
+	day = cmos(0x07);
+	mon = cmos(0x08);
+	year = cmos(0x09);
+	b = cmos(0x0B);
+	binary = b & 0x04;
+	sec = bcd(sec, binary);
+	min = bcd(min, binary);
+	hour = bcd(hour & 0x7F, binary) + (!(b & 0x02) && (hour & 0x80) ? 12 : 0);
+	day = bcd(day, binary);
+	mon = bcd(mon, binary);
+	year = bcd(year, binary) + 2000;
+	boot_epoch = days_from_civil(year, mon, day) * 86400 + hour * 3600 + min * 60 + sec;
+	boot_epoch -= now_ns() / 1000000000ULL;
+	pr_info("time: TSC %llu kHz, wall clock %04u-%02u-%02u %02u:%02u:%02u UTC\n",
+		(unsigned long long)khz, year, mon, day, hour, min, sec);
+}
+
+void wallclock_init(struct domain *d)
+{
+	struct shared_info *s = d->shared_info;
+
+	s->wc_version++;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	s->wc_sec = (uint32_t)boot_epoch;
+	s->wc_sec_hi = (uint32_t)(boot_epoch >> 32);
+	s->wc_nsec = 0;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	s->wc_version++;
+}
+
+/* The version protocol of §6.1: odd while writing. */
+void pvclock_update(struct vcpu *v)
+{
+	struct vcpu_time_info *t = &v->vcpu_info->time;
+	uint64_t tsc = rdtsc();
+
+	t->version++;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	t->tsc_timestamp = tsc;
+	t->system_time = scale(tsc - tsc0);
+	t->tsc_to_system_mul = scale_mul;
+	t->tsc_shift = scale_shift;
+	t->flags = 1;			/* PVCLOCK_TSC_STABLE_BIT: one CPU */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	t->version++;
+}
+
+void arch_timer_program(uint64_t deadline)
+{
+	uint64_t now = now_ns(), ticks;
+
+	if (!deadline) {
+		apic_write(APIC_TIMER_INIT, 0);
+		return;
+	}
+	ticks = deadline > now ? (deadline - now) * apic_ticks_per_ms / 1000000 : 1;
+	if (!ticks)
+		ticks = 1;
+	if (ticks > 0xFFFFFFFF)
+		ticks = 0xFFFFFFFF;
+	apic_write(APIC_TIMER_INIT, (uint32_t)ticks);
+}
+
+void time_init(void)
+{
+	extern pte_t *gdt_area_l1(void);
+	pte_t *l1 = gdt_area_l1();
+	paddr_t base = rdmsr(0x1B) & PTE_ADDR_MASK;
+	unsigned int i;
+
+	l1[16] = base | _PAGE_PRESENT | _PAGE_RW | _PAGE_PCD | _PAGE_PWT | _PAGE_NX;
+	invlpg(APIC_VA);
+	apic_write(APIC_SVR, 0x100 | SPURIOUS_VECTOR);	/* enabled */
+	calibrate();
+	choose_scale();
+	tsc0 = rdtsc();
+	apic_write(APIC_LVT_TIMER, TIMER_VECTOR);	/* one-shot, unmasked */
+	apic_write(APIC_TIMER_INIT, 0);
+	rtc_read();
+	for (i = 0; i < domain_count(); i++) {
+		struct domain *d = domain_by_index(i);
+
+		wallclock_init(d);
+		pvclock_update(&d->vcpu0);
+	}
+}

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Timers: one queue per CPU, sorted by deadline; the CPU's one-shot timer
+ * is always programmed for the head. Expired timers run from the timer
+ * interrupt with interrupts off. Guarded by the queue lock (lock_order.h).
+ */
+#include <hv/lib.h>
+#include <hv/time.h>
+#include <hv/spinlock.h>
+
+struct timer_queue {
+	spinlock_t lock;
+	struct timer *head;
+};
+
+static struct timer_queue queue0;	/* CPU 0's */
+
+void timer_init(struct timer *t, void (*fn)(void *), void *data)
+{
+	memset(t, 0, sizeof(*t));
+	t->fn = fn;
+	t->data = data;
+}
+
+static void unlink(struct timer_queue *q, struct timer *t)
+{
+	struct timer **pp;
+
+	for (pp = &q->head; *pp; pp = &(*pp)->next) {
+		if (*pp == t) {
+			*pp = t->next;
+			break;
+		}
+	}
+	t->active = false;
+	t->next = NULL;
+}
+
+void set_timer(struct timer *t, uint64_t deadline)
+{
+	struct timer_queue *q = &queue0;
+	struct timer **pp;
+
+	spin_lock(&q->lock);
+	if (t->active)
+		unlink(q, t);
+	t->deadline = deadline;
+	for (pp = &q->head; *pp && (*pp)->deadline <= deadline; pp = &(*pp)->next)
+		;
+	t->next = *pp;
+	*pp = t;
+	t->active = true;
+	arch_timer_program(q->head->deadline);
+	spin_unlock(&q->lock);
+}
+
+void stop_timer(struct timer *t)
+{
+	struct timer_queue *q = &queue0;
+
+	spin_lock(&q->lock);
+	if (t->active)
+		unlink(q, t);
+	arch_timer_program(q->head ? q->head->deadline : 0);
+	spin_unlock(&q->lock);
+}
+
+void timer_interrupt(void)
+{
+	struct timer_queue *q = &queue0;
+	uint64_t now = now_ns();
+
+	spin_lock(&q->lock);
+	while (q->head && q->head->deadline <= now) {
+		struct timer *t = q->head;
+
+		unlink(q, t);
+		spin_unlock(&q->lock);
+		t->fn(t->data);		/* may set timers again */
+		spin_lock(&q->lock);
+		now = now_ns();
+	}
+	arch_timer_program(q->head ? q->head->deadline : 0);
+	spin_unlock(&q->lock);
+}

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vcpu_op (24) and set_timer_op (15): a vCPU's timers, its vcpu_info
+ * location and its runstate (pv-abi-core.md §2.10, §2.23, §6). One vCPU
+ * per domain so far: vcpuid 0 exists, every other id answers -ENOENT.
+ */
+#include <hv/lib.h>
+#include <hv/domain.h>
+#include <hv/event.h>
+#include <hv/hypercall.h>
+#include <hv/guest_access.h>
+#include <hv/mm.h>
+#include <hv/sched.h>
+#include <hv/time.h>
+#include <lamina/vcpu.h>
+#include <lamina/event_channel.h>
+
+static void singleshot_fired(void *data)
+{
+	send_guest_vcpu_virq(data, VIRQ_TIMER);
+}
+
+static void periodic_fired(void *data)
+{
+	struct vcpu *v = data;
+
+	send_guest_vcpu_virq(v, VIRQ_TIMER);
+	if (v->period_ns)
+		set_timer(&v->periodic, v->periodic.deadline + v->period_ns);
+}
+
+void vcpu_init(struct vcpu *v)
+{
+	timer_init(&v->singleshot, singleshot_fired, v);
+	timer_init(&v->periodic, periodic_fired, v);
+}
+
+/* Writes the runstate area (through the vCPU's own page tables). */
+void vcpu_update_runstate_area(struct vcpu *v)
+{
+	struct vcpu_runstate_info info;
+
+	if (!v->runstate_area)
+		return;
+	info.state = v->runstate;
+	info.pad0 = 0;
+	info.state_entry_time = v->runstate_entry;
+	memcpy(info.time, v->runstate_time, sizeof(info.time));
+	if (copy_to_guest(v->runstate_area, &info, sizeof(info)))
+		v->runstate_area = 0;	/* gone: stop writing it */
+}
+
+static long register_vcpu_info(struct vcpu *v, uint64_t arg)
+{
+	struct vcpu_register_vcpu_info r;
+	struct vcpu_info *new;
+
+	if (copy_from_guest(&r, arg, sizeof(r)))
+		return -EFAULT;
+	if (v->vcpu_info_registered)
+		return trace_err(-EINVAL);
+	if ((r.offset & 7) || r.offset > PAGE_SIZE - sizeof(struct vcpu_info))
+		return trace_err(-ENXIO);
+	if (get_page_and_type(r.mfn, PGT_writable, v->domain))
+		return trace_err(-EINVAL);
+	new = (struct vcpu_info *)((uint8_t *)frame_va(r.mfn) + r.offset);
+	memcpy(new, v->vcpu_info, sizeof(*new));
+	new->evtchn_pending_sel = ~0ULL;
+	new->evtchn_upcall_pending = 1;
+	v->vcpu_info = new;
+	v->vcpu_info_mfn = r.mfn;
+	v->vcpu_info_registered = true;
+	pvclock_update(v);
+	return 0;
+}
+
+static long singleshot(struct vcpu *v, uint64_t arg)
+{
+	struct vcpu_set_singleshot_timer t;
+
+	if (copy_from_guest(&t, arg, sizeof(t)))
+		return -EFAULT;
+	if ((t.flags & VCPU_SSHOTTMR_future) && t.timeout_abs_ns < now_ns())
+		return -ETIME;
+	set_timer(&v->singleshot, t.timeout_abs_ns);
+	return 0;
+}
+
+static long periodic(struct vcpu *v, uint64_t arg)
+{
+	struct vcpu_set_periodic_timer t;
+
+	if (copy_from_guest(&t, arg, sizeof(t)))
+		return -EFAULT;
+	if (t.period_ns < 1000000)		/* Xen's minimum: 1 ms */
+		return trace_err(-EINVAL);
+	v->period_ns = t.period_ns;
+	set_timer(&v->periodic, now_ns() + t.period_ns);
+	return 0;
+}
+
+long hc_vcpu_op(struct vcpu *v, const struct hc_args *a)
+{
+	uint64_t arg = a->arg[2];
+	struct vcpu_runstate_info info;
+	struct vcpu_register_runstate_memory_area area;
+
+	if (a->arg[1] != 0)
+		return -ENOENT;		/* one vCPU per domain so far */
+	switch (a->arg[0]) {
+	case VCPUOP_is_up:
+		return 1;
+	case VCPUOP_up:
+		return 0;
+	case VCPUOP_down:
+		/* The last vCPU going down is the domain powering off (§2.10). */
+		domain_shutdown(v->domain, 0);
+		return 0;
+	case VCPUOP_initialise:
+		return -EEXIST;		/* vCPU 0 was initialised by the builder */
+	case VCPUOP_get_runstate_info:
+		info.state = v->runstate;
+		info.pad0 = 0;
+		info.state_entry_time = v->runstate_entry;
+		memcpy(info.time, v->runstate_time, sizeof(info.time));
+		return copy_to_guest(arg, &info, sizeof(info));
+	case VCPUOP_register_runstate_memory_area:
+		if (copy_from_guest(&area, arg, sizeof(area)))
+			return -EFAULT;
+		v->runstate_area = area.addr;
+		vcpu_update_runstate_area(v);
+		return 0;
+	case VCPUOP_set_periodic_timer:
+		return periodic(v, arg);
+	case VCPUOP_stop_periodic_timer:
+		v->period_ns = 0;
+		stop_timer(&v->periodic);
+		return 0;
+	case VCPUOP_set_singleshot_timer:
+		return singleshot(v, arg);
+	case VCPUOP_stop_singleshot_timer:
+		stop_timer(&v->singleshot);
+		return 0;
+	case VCPUOP_register_vcpu_info:
+		return register_vcpu_info(v, arg);
+	default:
+		return trace_err(-ENOSYS);
+	}
+}
+
+long hc_set_timer_op(struct vcpu *v, const struct hc_args *a)
+{
+	if (a->arg[0])
+		set_timer(&v->singleshot, a->arg[0]);
+	else
+		stop_timer(&v->singleshot);
+	return 0;
+}

@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The global lock order (take them top to bottom, release in reverse):
+ *
+ *   d->evtchn_lock        a domain's event channels; two domains' locks
+ *                         are taken lower domid first (evtchn_lock_pair)
+ *   rq->lock              a CPU's run queue
+ *   tq->lock              a CPU's timer queue
+ */

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The scheduler: per-CPU run queues of vCPUs, weighted time slices. */
+#ifndef HV_SCHED_H
+#define HV_SCHED_H
+
+#include <hv/types.h>
+
+struct vcpu;
+struct cpu_regs;
+
+void sched_add_vcpu(struct vcpu *v);
+void vcpu_wake(struct vcpu *v);
+void vcpu_block(struct vcpu *v);
+void vcpu_pause(struct vcpu *v);	/* stopped until vcpu_unpause */
+void vcpu_unpause(struct vcpu *v);
+void sched_yield(void);
+/* On the way back to a guest: switch vCPUs if needed (may idle). */
+void schedule(struct cpu_regs *r);
+
+/* arch: save prev's state from r and load next's into r. */
+void arch_context_switch(struct vcpu *prev, struct vcpu *next, struct cpu_regs *r);
+
+#endif

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * System time: nanoseconds since boot, from the TSC with the scale that
+ * every guest's pvclock carries (pv-abi-core.md §6), so the hypervisor and
+ * guests compute the same instant from the same TSC value.
+ */
+#ifndef HV_TIME_H
+#define HV_TIME_H
+
+#include <hv/types.h>
+
+struct vcpu;
+struct domain;
+
+struct timer {
+	uint64_t deadline;		/* system time, ns */
+	void (*fn)(void *data);
+	void *data;
+	struct timer *next;		/* in the CPU's timer queue, by deadline */
+	bool active;
+};
+
+void time_init(void);
+uint64_t now_ns(void);
+uint64_t tsc_khz(void);
+void pvclock_update(struct vcpu *v);
+void wallclock_init(struct domain *d);
+
+void timer_init(struct timer *t, void (*fn)(void *), void *data);
+void set_timer(struct timer *t, uint64_t deadline);
+void stop_timer(struct timer *t);
+void timer_interrupt(void);		/* arch: the one-shot CPU timer fired */
+
+/* arch: program the CPU's timer to fire at system time `deadline` (0 = off). */
+void arch_timer_program(uint64_t deadline);
+
+#endif
