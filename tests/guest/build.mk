@@ -6,6 +6,7 @@ GUEST_SRCS := $(wildcard $(GUEST_DIR)/*.c)
 GUEST_ELFS := $(patsubst $(GUEST_DIR)/%.c,$(GUEST_OUT)/%.elf,$(GUEST_SRCS))
 GUEST_LIB  := $(GUEST_OUT)/lib/head.o $(GUEST_OUT)/lib/lib.o $(GUEST_OUT)/lib/traps.o \
 	$(GUEST_OUT)/lib/mm.o $(GUEST_OUT)/lib/user.o $(GUEST_OUT)/lib/userentry.o \
+	$(GUEST_OUT)/lib/events.o \
 	$(GUEST_OUT)/lib/trapentry.o \
 	$(GUEST_OUT)/lib/string.o $(GUEST_OUT)/lib/vsnprintf.o
 

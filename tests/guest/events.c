@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * events: event channels within one domain. An IPI port raised while
+ * masked stays pending without an upcall and is delivered on unmask; a
+ * single-shot timer raises VIRQ_TIMER not before its deadline (checked
+ * against pvclock time); pvclock time is monotonic; the wall clock is
+ * within a day of the host's date; bad ports are refused with the right
+ * error and nothing else changes.
+ * @cmdline: hostdate={hostdate}
+ */
+#include "lib/guest.h"
+#include "lib/events.h"
+
+static bool lamina;
+
+static uint64_t host_date(const char *cmdline)
+{
+	const char *p = cmdline;
+	uint64_t v = 0;
+
+	while (*p && strncmp(p, "hostdate=", 9))
+		p++;
+	if (!*p)
+		return 0;
+	for (p += 9; *p >= '0' && *p <= '9'; p++)
+		v = v * 10 + (*p - '0');
+	return v;
+}
+
+static int masked_then_unmasked(void)
+{
+	struct evtchn_bind_ipi ipi = { 0, 0 };
+	struct evtchn_unmask um;
+	struct evtchn_close cl;
+
+	CHECK(evtchn_op(EVTCHNOP_bind_ipi, &ipi) == 0 && ipi.port > 0, "bind_ipi failed");
+	port_mask(ipi.port, true);
+	shared->vcpu_info[0].evtchn_upcall_pending = 0;
+	shared->vcpu_info[0].evtchn_pending_sel = 0;
+	CHECK(evtchn_send(ipi.port) == 0, "send to own IPI port failed");
+	CHECK(port_pending(ipi.port), "a masked send did not set the pending bit");
+	CHECK(!shared->vcpu_info[0].evtchn_upcall_pending, "a masked port raised an upcall");
+	um.port = ipi.port;
+	CHECK(evtchn_op(EVTCHNOP_unmask, &um) == 0, "unmask failed");
+	CHECK(shared->vcpu_info[0].evtchn_upcall_pending &&
+	      (shared->vcpu_info[0].evtchn_pending_sel & (1ULL << (ipi.port / 64))),
+	      "unmask of a pending port did not raise it");
+	upcalls = 0;
+	shared->vcpu_info[0].evtchn_upcall_mask = 0;
+	hypercall2(__HYPERVISOR_xen_version, 0, 0);	/* forces delivery (§7.6) */
+	shared->vcpu_info[0].evtchn_upcall_mask = 1;
+	CHECK(upcalls == 1, "%lu upcalls after unmasking, expected 1", upcalls);
+	CHECK(port_test_and_clear(ipi.port), "pending bit lost");
+	cl.port = ipi.port;
+	CHECK(evtchn_op(EVTCHNOP_close, &cl) == 0, "close failed");
+	return TEST_PASS;
+}
+
+static int timer(void)
+{
+	struct evtchn_bind_virq bv = { VIRQ_TIMER, 0, 0 };
+	struct vcpu_set_singleshot_timer t;
+	uint64_t start, after, prev;
+	unsigned int i;
+
+	CHECK(evtchn_op(EVTCHNOP_bind_virq, &bv) == 0, "bind_virq(TIMER) failed");
+	CHECK(evtchn_op(EVTCHNOP_bind_virq, &bv) == -EEXIST, "binding VIRQ_TIMER twice allowed");
+	CHECK(hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_stop_periodic_timer, 0, 0) == 0,
+	      "stop_periodic_timer failed");
+	port_test_and_clear(bv.port);
+	start = pvclock_ns();
+	t.timeout_abs_ns = start + 20000000;	/* 20 ms */
+	t.flags = 0;
+	CHECK(hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, 0, &t) == 0,
+	      "set_singleshot_timer failed");
+	CHECK(!port_pending(bv.port), "VIRQ_TIMER pending right after arming");
+	wait_for_port(bv.port);
+	after = pvclock_ns();
+	CHECK(after >= t.timeout_abs_ns, "VIRQ_TIMER %lu ns before its deadline",
+	      (unsigned long)(t.timeout_abs_ns - after));
+	for (i = 0, prev = pvclock_ns(); i < 10000; i++) {
+		uint64_t now = pvclock_ns();
+
+		CHECK(now >= prev, "pvclock went back %lu ns", (unsigned long)(prev - now));
+		prev = now;
+	}
+	printf("timer fired %lu us after arming (deadline 20000 us)\n",
+	       (unsigned long)((after - start) / 1000));
+	return TEST_PASS;
+}
+
+static int bad_ports(void)
+{
+	struct evtchn_bind_virq bv = { VIRQ_TIMER, 1, 0 };
+	struct evtchn_bind_interdomain bi = { 0x7000, 0, 1, 0 };
+	struct evtchn_close cl = { 0 };
+	struct evtchn_status st = { DOMID_SELF, 0, 30, 0, 0, { { 0 } } };
+	long rc;
+
+	CHECK(evtchn_send(0) == -EINVAL, "send on port 0 accepted");
+	CHECK(evtchn_send(5000) == -EINVAL, "send on port 5000 accepted");
+	CHECK(evtchn_send(4000) == -EINVAL, "send on a closed port accepted");
+	CHECK(evtchn_op(EVTCHNOP_close, &cl) == -EINVAL, "closing port 0 accepted");
+	cl.port = 3999;
+	CHECK(evtchn_op(EVTCHNOP_close, &cl) == -EINVAL, "closing a free port accepted");
+	rc = evtchn_op(EVTCHNOP_bind_virq, &bv);
+	CHECK(rc == -ENOENT, "VIRQ_TIMER on vCPU 1 gave %ld", rc);
+	bv.virq = VIRQ_DOM_EXC;
+	rc = evtchn_op(EVTCHNOP_bind_virq, &bv);
+	CHECK(rc == -EINVAL || (!lamina && rc == -ENOENT), "a global VIRQ on vCPU 1 gave %ld", rc);
+	bv.virq = 1000;
+	bv.vcpu = 0;
+	CHECK(evtchn_op(EVTCHNOP_bind_virq, &bv) == -EINVAL, "VIRQ 1000 accepted");
+	rc = evtchn_op(EVTCHNOP_bind_interdomain, &bi);
+	CHECK(rc == -ESRCH || (!lamina && rc < 0), "binding to a missing domain gave %ld", rc);
+	CHECK(evtchn_op(EVTCHNOP_status, &st) == 0 && st.status == EVTCHNSTAT_closed,
+	      "status of a closed port");
+	rc = evtchn_op(EVTCHNOP_init_control, &st);
+	CHECK(rc < 0, "init_control accepted: FIFO must not be offered");
+	return TEST_PASS;
+}
+
+int test_main(struct start_info *si)
+{
+	uint64_t host = host_date(si->cmd_line), wall;
+
+	lamina = on_lamina();
+	CHECK(events_init(si) == 0, "events_init failed");
+	if (masked_then_unmasked() || timer() || bad_ports())
+		return TEST_FAIL;
+	wall = shared->wc_sec + pvclock_ns() / 1000000000ULL;
+	CHECK(host, "no host date on the command line");
+	CHECK(wall + 86400 > host && wall < host + 86400, "wall clock %lu, host %lu",
+	      (unsigned long)wall, (unsigned long)host);
+	printf("events: masking, unmask, VIRQ_TIMER, pvclock and wall clock behave\n");
+	return TEST_PASS;
+}
