@@ -38,6 +38,7 @@ HV_SRCS := \
 	$(HV_DIR)/common/elf.c \
 	$(HV_DIR)/common/event_channel.c \
 	$(HV_DIR)/common/hypercall.c \
+	$(HV_DIR)/common/keyhandler.c \
 	$(HV_DIR)/common/multicall.c \
 	$(HV_DIR)/common/page_alloc.c \
 	$(HV_DIR)/common/printk.c \

@@ -9,6 +9,7 @@
 #include <hv/domain.h>
 #include <hv/hypercall.h>
 #include <hv/guest_access.h>
+#include <hv/console.h>
 #include <lamina/console.h>
 
 #define CHUNK	256
@@ -45,15 +46,28 @@ static long console_write_guest(struct domain *d, uint64_t buf, long count)
 	return 0;
 }
 
+static long console_read_guest(struct domain *d, uint64_t buf, long count)
+{
+	char tmp[CHUNK];
+	size_t n;
+
+	if (!d->is_privileged)
+		return trace_err(-EPERM);
+	if (count < 0)
+		return trace_err(-EINVAL);
+	n = console_read(tmp, MIN((size_t)count, sizeof(tmp)));
+	if (n && copy_to_guest(buf, tmp, n))
+		return -EFAULT;	/* those bytes are lost, as on a bad pointer */
+	return (long)n;
+}
+
 long hc_console_io(struct vcpu *v, const struct hc_args *a)
 {
 	switch (a->arg[0]) {
 	case CONSOLEIO_write:
 		return console_write_guest(v->domain, a->arg[2], (int)a->arg[1]);
 	case CONSOLEIO_read:
-		if (!v->domain->is_privileged)
-			return trace_err(-EPERM);
-		return 0;	/* no console input yet (issue 5) */
+		return console_read_guest(v->domain, a->arg[2], (int)a->arg[1]);
 	default:
 		return trace_err(-ENOSYS);
 	}

@@ -92,18 +92,20 @@ def qemu_command(hv, hvargs, modules, accel, memory="512", interactive=False,
     return cmd + list(extra)
 
 
-def run(cmd, timeout, log_path=None, echo=True, watch=None, interactive=False):
+def run(cmd, timeout, log_path=None, echo=True, watch=None, interactive=False, feed=None):
     """Runs QEMU; returns (outcome, output text).
 
-    watch: list of (regex, outcome); the first match ends the run (Xen)."""
+    watch: list of (regex, outcome); the first match ends the run (Xen).
+    feed: (regex, bytes) - type bytes on the console once regex is seen."""
     if interactive:
         try:
             rc = subprocess.run(cmd, timeout=timeout).returncode
         except subprocess.TimeoutExpired:
             return "timeout", ""
         return decode_status(rc), ""
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if feed else subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    fed = []
     lines = []
     found = []
     log = open(log_path, "w", errors="replace") if log_path else None
@@ -118,6 +120,12 @@ def run(cmd, timeout, log_path=None, echo=True, watch=None, interactive=False):
             if log:
                 log.write(line)
                 log.flush()
+            if feed and not fed and feed[0].search(line):
+                fed.append(True)
+                for b in feed[1]:       # one byte at a time, as typed
+                    proc.stdin.write(bytes([b]))
+                    proc.stdin.flush()
+                    time.sleep(0.05)
             for rx, outcome in watch or ():
                 if not found and rx.search(line):
                     found.append(outcome)

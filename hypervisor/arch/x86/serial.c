@@ -46,3 +46,10 @@ void serial_putc(char c)
 		put_raw('\r');
 	put_raw(c);
 }
+
+int serial_getc(void)
+{
+	if (!uart_port || !(inb(uart_port + 5) & 0x01))
+		return -1;
+	return inb(uart_port);
+}

@@ -188,6 +188,7 @@ void __noreturn start_lamina(uint32_t magic, uint32_t info_pa)
 		build_more_domains(rd ? 2 : 1);
 	}
 	time_init();
+	console_input_init();
 	pr_info("Starting domains. Free memory: %llu MiB\n",
 		(unsigned long long)(machine_frames.nr_free >> 8));
 	vcpu_start(&dom0->vcpu0);

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Console input. The serial port is polled every POLL_NS (no interrupt
+ * routing yet); characters go to a ring for dom0, which reads them with
+ * console_io(CONSOLEIO_read) when VIRQ_CONSOLE fires. Three Ctrl-A in a
+ * row switch input to the hypervisor's debug keys (and back):
+ *   h help, d domains and vCPUs, q run queue, e event channels,
+ *   m memory accounting, t time.
+ */
+#include <hv/lib.h>
+#include <hv/console.h>
+#include <hv/domain.h>
+#include <hv/event.h>
+#include <hv/mm.h>
+#include <hv/page_alloc.h>
+#include <hv/time.h>
+#include <lamina/event_channel.h>
+
+#define POLL_NS		20000000ULL
+#define RING		1024
+#define CTRL_A		0x01
+
+static char ring[RING];
+static unsigned int prod, cons;		/* free-running indices */
+static bool debug_mode;
+static unsigned int ctrl_a_run;
+static struct timer poll_timer;
+
+static const char *const state_names[] = { "runnable", "blocked", "down" };
+
+static void dump_domains(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < domain_count(); i++) {
+		struct domain *d = domain_by_index(i);
+		struct vcpu *v = &d->vcpu0;
+
+		printk(LOG_ERR, "d%u %-10s %s%s pages %llu/%llu  v0: %s%s, %s mode, rip %#llx, "
+		       "upcall pending %u mask %u\n", d->domid, d->name,
+		       d->is_privileged ? "privileged " : "",
+		       d->state == DOMAIN_RUNNING ? "running" : "shut down",
+		       (unsigned long long)d->nr_pages, (unsigned long long)d->max_pages,
+		       state_names[v->state], v->paused ? " paused" : "",
+		       v->arch.kernel_mode ? "kernel" : "user",
+		       (unsigned long long)v->arch.regs.rip, v->vcpu_info->evtchn_upcall_pending,
+		       v->vcpu_info->evtchn_upcall_mask);
+	}
+}
+
+static void dump_events(void)
+{
+	unsigned int i, p;
+
+	for (i = 0; i < domain_count(); i++) {
+		struct domain *d = domain_by_index(i);
+
+		for (p = 1; p < NR_EVTCHN_PORTS; p++) {
+			const struct evtchn *c = &d->evtchn[p];
+			bool pend = d->shared_info->evtchn_pending[p / 64] & (1ULL << (p % 64));
+			bool mask = d->shared_info->evtchn_mask[p / 64] & (1ULL << (p % 64));
+
+			if (c->state == ECS_FREE)
+				continue;
+			printk(LOG_ERR, "d%u port %u: state %u virq %u remote d%u:%u%s%s\n", d->domid,
+			       p, c->state, c->virq, c->remote_dom, c->remote_port,
+			       pend ? " pending" : "", mask ? " masked" : "");
+		}
+	}
+}
+
+static void dump_memory(void)
+{
+	unsigned int i;
+
+	printk(LOG_ERR, "free frames: %llu (%llu MiB)\n",
+	       (unsigned long long)machine_frames.nr_free,
+	       (unsigned long long)(machine_frames.nr_free >> 8));
+	for (i = 0; i < domain_count(); i++) {
+		struct domain *d = domain_by_index(i);
+
+		printk(LOG_ERR, "d%u: %llu frames in use\n", d->domid,
+		       (unsigned long long)domain_frame_count(d));
+	}
+}
+
+static void debug_key(char c)
+{
+	switch (c) {
+	case 'd':
+	case 'q':
+		dump_domains();
+		break;
+	case 'e':
+		dump_events();
+		break;
+	case 'm':
+		dump_memory();
+		break;
+	case 't':
+		printk(LOG_ERR, "system time %llu ns, TSC %llu kHz\n",
+		       (unsigned long long)now_ns(), (unsigned long long)tsc_khz());
+		break;
+	default:
+		printk(LOG_ERR, "debug keys: d domains/vCPUs, q run queue, e event channels, "
+		       "m memory, t time, h help; Ctrl-A x3 returns input to dom0\n");
+	}
+}
+
+static void input_char(char c)
+{
+	if (c == CTRL_A) {
+		if (++ctrl_a_run == 3) {
+			ctrl_a_run = 0;
+			debug_mode = !debug_mode;
+			printk(LOG_ERR, "*** input to %s (Ctrl-A x3 switches)\n",
+			       debug_mode ? "the hypervisor's debug keys" : "dom0");
+		}
+		return;
+	}
+	ctrl_a_run = 0;
+	if (debug_mode) {
+		debug_key(c);
+		return;
+	}
+	if (prod - cons < RING)
+		ring[prod++ % RING] = c;
+}
+
+static void poll_serial(void *data)
+{
+	bool got = false;
+	int c;
+
+	(void)data;
+	while ((c = serial_getc()) >= 0) {
+		input_char((char)c);
+		got = true;
+	}
+	if (got && prod != cons && dom0)
+		send_global_virq(dom0, VIRQ_CONSOLE);
+	set_timer(&poll_timer, now_ns() + POLL_NS);
+}
+
+void console_input_init(void)
+{
+	timer_init(&poll_timer, poll_serial, NULL);
+	set_timer(&poll_timer, now_ns() + POLL_NS);
+}
+
+/* console_io read: up to len pending bytes into buf (hypervisor memory). */
+size_t console_read(char *buf, size_t len)
+{
+	size_t n = 0;
+
+	while (n < len && cons != prod)
+		buf[n++] = ring[cons++ % RING];
+	return n;
+}
