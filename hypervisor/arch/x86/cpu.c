@@ -210,6 +210,34 @@ void gdt_area_init(void)
 	asm volatile("lgdt %0" : : "m"(gdtr));
 }
 
+/*
+ * The LDT the CPU sees is LDT_AREA, pages mapped one by one as the guest
+ * first uses them (pv_ldt_fault); the descriptor at HV_LDT_SEL in our
+ * reserved GDT page points there with the guest's entry count.
+ */
+void ldt_map_frame(unsigned int page, mfn_t mfn)
+{
+	gdt_l1[32 + page] = mfn ? mk_pte(mfn, _PAGE_PRESENT | _PAGE_RW | _PAGE_NX) : 0;
+	invlpg(LDT_AREA + page * PAGE_SIZE);
+}
+
+void ldt_load_vcpu(const struct vcpu *v)
+{
+	uint64_t base = LDT_AREA, limit = v->arch.ldt_ents * 8 - 1;
+	unsigned int i, t = GDT_IDX(HV_LDT_SEL);
+
+	for (i = 0; i < 16; i++)
+		ldt_map_frame(i, v->arch.ldt_frames[i]);
+	if (!v->arch.ldt_ents) {
+		asm volatile("lldt %w0" : : "r"(0));
+		return;
+	}
+	gdt[t] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x82ULL << 40) |
+		 (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+	gdt[t + 1] = base >> 32;
+	asm volatile("lldt %w0" : : "r"(HV_LDT_SEL));
+}
+
 pte_t *gdt_area_l1(void)
 {
 	return gdt_l1;

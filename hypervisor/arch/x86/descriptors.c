@@ -99,8 +99,15 @@ static bool guest_descriptor(const struct vcpu *v, uint16_t sel, uint64_t *d)
 {
 	unsigned int idx = sel >> 3;
 
-	if ((sel & 4) || idx == 0 || idx >= v->arch.gdt_entries)
-		return false;		/* no LDT yet; NULL is not loadable in ring 3 */
+	if (sel & 4) {
+		/* LDT: only pages already mapped count (a fault maps the rest). */
+		if (idx >= v->arch.ldt_ents || !v->arch.ldt_frames[idx / 512])
+			return false;
+		*d = ((const uint64_t *)frame_va(v->arch.ldt_frames[idx / 512]))[idx % 512];
+		return (*d & DESC_P) && (*d & DESC_S);
+	}
+	if (idx == 0 || idx >= v->arch.gdt_entries)
+		return false;		/* NULL is not loadable in ring 3 */
 	*d = ((const uint64_t *)frame_va(v->arch.gdt_frames[idx / 512]))[idx % 512];
 	return (*d & DESC_P) && (*d & DESC_S);
 }
@@ -142,4 +149,59 @@ bool data_selector_ok(const struct vcpu *v, uint16_t sel)
 	if ((sel & 3) != 3 || !guest_descriptor(v, sel, &d))
 		return false;
 	return !((d >> 43) & 1) || ((d >> 41) & 1);	/* data, or readable code */
+}
+
+/* MMUEXT_SET_LDT: remember the LDT; its pages are mapped when first used. */
+int ldt_set(struct vcpu *v, uint64_t base, unsigned int ents)
+{
+	unsigned int i;
+
+	if (ents > 8192 || (base & (PAGE_SIZE - 1)) ||
+	    (ents && !guest_range_ok(base, ents * 8ULL)))
+		return trace_err(-EINVAL);
+	for (i = 0; i < 16; i++) {
+		if (v->arch.ldt_frames[i])
+			put_page_and_type(v->arch.ldt_frames[i], v->domain);
+		v->arch.ldt_frames[i] = 0;
+	}
+	v->arch.ldt_base = base;
+	v->arch.ldt_ents = ents;
+	ldt_load_vcpu(v);
+	return 0;
+}
+
+/*
+ * A fault on LDT_AREA: the CPU wanted a descriptor of a page not mapped
+ * yet. Find the guest's frame behind ldt_base + offset, give it the
+ * descriptor type (validating its 512 descriptors) and map it. False when
+ * that is impossible: the guest then gets the page fault.
+ */
+bool pv_ldt_fault(struct vcpu *v, uint64_t addr)
+{
+	unsigned int page = (addr - LDT_AREA) / PAGE_SIZE;
+	uint64_t va = v->arch.ldt_base + page * PAGE_SIZE;
+	const pte_t *t = maddr_to_virt(v->arch.guest_cr3);
+	unsigned int shift;
+	mfn_t mfn;
+
+	if (addr < LDT_AREA || page >= 16 || page * 512 >= v->arch.ldt_ents ||
+	    v->arch.ldt_frames[page])
+		return false;
+	for (shift = 39; shift >= 12; shift -= 9) {
+		pte_t e = t[(va >> shift) & 511];
+
+		if (!(e & _PAGE_PRESENT) || (shift > 12 && (e & _PAGE_PSE)) ||
+		    pte_mfn(e) >= frame_table_size)
+			return false;
+		if (shift == 12) {
+			mfn = pte_mfn(e);
+			break;
+		}
+		t = frame_va(pte_mfn(e));
+	}
+	if (get_page_and_type(mfn, PGT_seg_desc, v->domain))
+		return false;
+	v->arch.ldt_frames[page] = mfn;
+	ldt_map_frame(page, mfn);
+	return true;
 }

@@ -75,6 +75,12 @@ bool mm_audit(const struct domain *d)
 		x[d->vcpu0.vcpu_info_mfn].count++;
 		x[d->vcpu0.vcpu_info_mfn].type_count++;
 	}
+	for (i = 0; i < 16; i++) {
+		if (d->vcpu0.arch.ldt_frames[i]) {
+			x[d->vcpu0.arch.ldt_frames[i]].count++;
+			x[d->vcpu0.arch.ldt_frames[i]].type_count++;
+		}
+	}
 	for (i = 0; i < d->vcpu0.arch.nr_gdt_frames; i++) {
 		x[d->vcpu0.arch.gdt_frames[i]].count++;
 		x[d->vcpu0.arch.gdt_frames[i]].type_count++;

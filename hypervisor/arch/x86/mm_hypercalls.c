@@ -168,8 +168,7 @@ static int one_mmuext_op(struct vcpu *v, const struct mmuext_op *op)
 		invlpg(op->arg1.linear_addr);
 		return 0;
 	case MMUEXT_SET_LDT:
-		/* No LDTs yet (issue 3): only "none" is accepted. */
-		return op->arg2.nr_ents ? trace_err(-EINVAL) : 0;
+		return ldt_set(v, op->arg1.linear_addr, op->arg2.nr_ents);
 	case MMUEXT_CLEAR_PAGE:
 	case MMUEXT_COPY_PAGE:
 		return page_op(d, op);

@@ -123,7 +123,7 @@ void pv_guest_exception(struct vcpu *v, struct cpu_regs *r)
 		vcpu_note_debug_trap(v);
 		break;
 	case 14:
-		if (ptwr_emulate(v, r, read_cr2()))
+		if (ptwr_emulate(v, r, read_cr2()) || pv_ldt_fault(v, read_cr2()))
 			return;
 		v->vcpu_info->arch.cr2 = read_cr2();
 		/* U/S says which guest mode faulted, not the (always 3) ring. */

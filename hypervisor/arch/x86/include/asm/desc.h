@@ -3,6 +3,7 @@
 #define ASM_DESC_H
 
 #include <hv/types.h>
+#include <asm/layout.h>
 
 /*
  * The hardware GDT while any vCPU runs: 15 pages, limit 0xEFFF. Pages
@@ -19,6 +20,10 @@ void cpu_init(void);
 void gdt_area_init(void);		/* after mm_init: the mapped GDT */
 void gdt_load_vcpu(const struct vcpu *v);	/* map v's GDT frames */
 bool descriptor_check(uint64_t *desc);	/* validates and fixes up one descriptor */
+void ldt_load_vcpu(const struct vcpu *v);	/* map v's LDT frames, load LDTR */
+void ldt_map_frame(unsigned int page, mfn_t mfn);
+#define LDT_AREA	(HV_GDT_AREA + 32 * PAGE_SIZE)	/* 16 pages, 8192 entries */
+#define HV_LDT_SEL	0xE050
 void idt_init(void);
 void syscall_init(void);
 

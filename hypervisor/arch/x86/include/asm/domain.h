@@ -34,6 +34,9 @@ struct arch_vcpu {
 	uint64_t gdt_frames[14];	/* set_gdt frames, each a seg_desc page */
 	unsigned int nr_gdt_frames;
 	unsigned int gdt_entries;
+	uint64_t ldt_base;		/* guest VA of the LDT (SET_LDT), page aligned */
+	unsigned int ldt_ents;		/* 0 = no LDT */
+	uint64_t ldt_frames[16];	/* frames mapped lazily (seg_desc refs), 0 = not yet */
 	bool fpu_ts;			/* virtual CR0.TS (fpu_taskswitch) */
 	uint8_t iopl;			/* virtual IOPL (physdev_op set_iopl) */
 	uint64_t dr[8];			/* debug registers; dr[6] is virtual */
