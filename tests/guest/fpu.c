@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * fpu: SSE state is per domain. dom0 and a peer domain each fill
- * xmm0-xmm15 and MXCSR with their own values and yield to each other many
- * times; dom0's values must come back untouched every time, so the
- * hypervisor saves and restores FPU state on each switch and nothing of
- * one domain leaks into the other.
+ * fpu: FPU state is per domain. dom0 and a peer domain each fill
+ * xmm0-xmm15, MXCSR and (where the CPU has AVX, enabled through an
+ * emulated xsetbv) the upper halves of ymm0-1 with their own values and
+ * yield to each other many times; dom0's values must come back untouched
+ * every time, so the hypervisor saves and restores FPU state on each
+ * switch and nothing of one domain leaks into the other.
  * @domus: self:peer:role=peer
  * @xen: skip Xen 4.17 on x86 builds no domains from boot modules (no dom0less)
  */
@@ -36,6 +37,34 @@ static uint64_t sum(uint32_t *mxcsr)
 	return s;
 }
 
+static bool avx_on(void)
+{
+	uint32_t a, b, c, d;
+
+	asm volatile("ud2; .ascii \"xen\"; cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+		     : "a"(1), "c"(0));
+	if (!(c & (1U << 28)) || !(c & (1U << 27)))
+		return false;
+	asm volatile("xsetbv" : : "c"(0), "a"(7), "d"(0));	/* x87 | SSE | AVX */
+	return true;
+}
+
+/* ymm0's and ymm1's upper 128 bits: two quadwords each = v. */
+static void fill_upper(uint64_t v)
+{
+	uint64_t q[4] = { 0, 0, v, v };
+
+	asm volatile("vmovdqu %0, %%ymm0; vmovdqu %0, %%ymm1" : : "m"(q));
+}
+
+static uint64_t upper_sum(void)
+{
+	uint64_t q0[4], q1[4];
+
+	asm volatile("vmovdqu %%ymm0, %0; vmovdqu %%ymm1, %1" : "=m"(q0), "=m"(q1));
+	return q0[2] + q0[3] + q1[2] + q1[3];
+}
+
 static void yield(void)
 {
 	hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
@@ -47,19 +76,25 @@ int test_main(struct start_info *si)
 	const uint64_t want = 16 * base + 120;		/* sum of base + 0..15 */
 	uint32_t mxcsr;
 	unsigned int i;
+	bool avx = avx_on();
 
 	if (!(si->flags & SIF_INITDOMAIN)) {
 		for (i = 0;; i++) {			/* the peer: scribble, yield */
+			if (avx)
+				fill_upper(0x7777000000000000ULL + i);
 			fill(0x5555000000000000ULL + i, 0x1F80 | (3 << 13));
 			yield();
 		}
 	}
+	if (avx)
+		fill_upper(0x1234);
 	fill(base, 0x1F80 | (1 << 13));			/* round down */
 	for (i = 0; i < 100; i++) {
 		yield();
 		CHECK(sum(&mxcsr) == want, "xmm registers changed after yield %u", i);
 		CHECK(mxcsr == (0x1F80 | (1 << 13)), "MXCSR %#x after yield %u", mxcsr, i);
+		CHECK(!avx || upper_sum() == 4 * 0x1234, "ymm upper halves changed after yield %u", i);
 	}
-	printf("fpu: SSE registers and MXCSR intact across 100 switches\n");
+	printf("fpu: SSE%s registers and MXCSR intact across 100 switches\n", avx ? ", AVX" : "");
 	return TEST_PASS;
 }

@@ -49,6 +49,29 @@ static struct idt_gate idt[256] __aligned(4096);
 static struct tss tss __aligned(64);
 static uint8_t ist_stacks[2][IST_STACK_SIZE] __aligned(4096);
 bool cpu_has_smap;
+uint64_t xcr0_max;		/* XSAVE features guests may enable; 0 = no XSAVE */
+
+/* x87, SSE and AVX: the state components guests may use (XCR0 bits 0-2). */
+#define XSTATE_GUEST	0x7ULL
+
+static void xsave_init(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(1, 0, &a, &b, &c, &d);
+	if (!(c & (1U << 26)))
+		return;
+	write_cr4(read_cr4() | (1UL << 18));		/* OSXSAVE */
+	cpuid(0xD, 0, &a, &b, &c, &d);
+	xcr0_max = (((uint64_t)d << 32) | a) & XSTATE_GUEST;
+	cpuid(0xD, 0, &a, &b, &c, &d);
+	asm volatile("xsetbv" : : "c"(0), "a"((uint32_t)xcr0_max), "d"((uint32_t)(xcr0_max >> 32)));
+	cpuid(0xD, 0, &a, &b, &c, &d);
+	if (b > 1024)
+		panic("cpu: XSAVE area of %u bytes is too big", b);
+	pr_info("cpu: XSAVE on, guest XCR0 up to %#llx (%u bytes)\n",
+		(unsigned long long)xcr0_max, b);
+}
 
 extern const uint64_t exception_stubs[32];
 extern void irq_spurious(void);
@@ -167,6 +190,7 @@ static void features_init(void)
 		}
 	}
 	write_cr4(cr4);
+	xsave_init();
 	pr_info("cpu: SMEP %s, SMAP %s\n", cr4 & X86_CR4_SMEP ? "on" : "absent",
 		cpu_has_smap ? "on" : "absent");
 }

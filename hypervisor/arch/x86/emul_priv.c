@@ -21,6 +21,8 @@
 #include <lamina/callback.h>
 #include <lamina/version.h>
 
+extern uint64_t xcr0_max;
+
 #define MSR_IA32_APIC_BASE	0x1B
 #define MSR_IA32_UCODE_REV	0x8B
 #define MSR_IA32_MCG_CAP	0x179
@@ -237,6 +239,12 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
 		if (v->domain->is_privileged)
 			asm volatile("wbinvd" ::: "memory");
 		break;
+	case 0x01:	/* 0F 01 D1: xsetbv */
+		if (insn[i + 2] != 0xD1 ||
+		    !vcpu_set_xcr0(v, (uint32_t)r->rcx, (r->rdx << 32) | (uint32_t)r->rax))
+			return false;
+		i++;
+		break;
 	case 0x06:	/* clts */
 		vcpu_set_ts(v, false);
 		break;
@@ -288,8 +296,9 @@ static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t *
 	switch (leaf) {
 	case 1:
 		/* DTES64 MONITOR DSCPL VMX SMX EIST TM2 FMA XTPR PDCM PCID DCA
-		 * X2APIC TSC_DEADLINE XSAVE OSXSAVE AVX F16C: hidden. */
-		*c &= ~0x3D26D1FCU;
+		 * X2APIC TSC_DEADLINE XSAVE OSXSAVE AVX F16C: hidden, the last
+		 * five kept when the hypervisor switches XSAVE state. */
+		*c &= ~(xcr0_max ? 0x0126C1FCU : 0x3D26D1FCU);
 		*c |= 1U << 31;				/* hypervisor */
 		/* VME PSE MTRR PGE PSE36 DS HTT TM1 PBE; APIC for domUs. */
 		*d &= ~0xB022300AU;
@@ -299,7 +308,9 @@ static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t *
 		break;
 	case 7:
 		if (sub == 0) {
-			*b &= ~((1U << 0) | (1U << 1) | (1U << 2) | (1U << 5) | (1U << 7) |
+			if (!xcr0_max)
+				*b &= ~(1U << 5);		/* AVX2 */
+			*b &= ~((1U << 0) | (1U << 1) | (1U << 2) | (1U << 7) |
 				(1U << 10) | (1U << 12) | (1U << 14) | (1U << 15) |
 				(1U << 16) | (1U << 17) | (1U << 20) | (1U << 21) |
 				(1U << 25) | (1U << 26) | (1U << 27) | (1U << 28) |
@@ -311,8 +322,16 @@ static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t *
 			*a = *b = *c = *d = 0;
 		}
 		break;
-	case 0xD:					/* no XSAVE offered */
-		*a = *b = *c = *d = 0;
+	case 0xD:
+		if (!xcr0_max || sub > 2) {
+			*a = *b = *c = *d = 0;
+		} else if (sub == 0) {
+			*a &= (uint32_t)xcr0_max;
+			*d = 0;
+		} else if (sub == 1) {
+			*a &= 1;			/* XSAVEOPT only */
+			*b = *c = *d = 0;
+		}
 		break;
 	case 0x80000001:
 		*d &= ~((1U << 26) | (1U << 27));	/* 1 GiB pages, RDTSCP */

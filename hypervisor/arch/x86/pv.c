@@ -99,25 +99,65 @@ DEFINE_SEG(es)
 DEFINE_SEG(fs)
 #undef DEFINE_SEG
 
+extern uint64_t xcr0_max;
+
+static void set_xcr0(uint64_t v)
+{
+	asm volatile("xsetbv" : : "c"(0), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+/*
+ * Eager FPU switching: every switch saves the whole state of the vCPU
+ * leaving (XSAVE of the components its XCR0 enables, else FXSAVE) and
+ * restores the next one's, so nothing of one domain's registers is left
+ * for another to read.
+ */
 static void fpu_save(struct vcpu *v)
 {
-	asm volatile("clts; fxsave64 %0" : "=m"(v->arch.fpu) : : "memory");
+	if (xcr0_max)
+		asm volatile("clts; xsave64 %0" : "+m"(v->arch.fpu) : "a"(-1), "d"(-1) : "memory");
+	else
+		asm volatile("clts; fxsave64 %0" : "=m"(v->arch.fpu) : : "memory");
 }
 
 static void fpu_load(struct vcpu *v)
 {
-	asm volatile("clts; fxrstor64 %0" : : "m"(v->arch.fpu) : "memory");
+	if (xcr0_max) {
+		set_xcr0(v->arch.xcr0);
+		asm volatile("clts; xrstor64 %0" : : "m"(v->arch.fpu), "a"(-1), "d"(-1) : "memory");
+	} else {
+		asm volatile("clts; fxrstor64 %0" : : "m"(v->arch.fpu) : "memory");
+	}
 }
 
-/* A fresh FPU: FCW 0x37F, MXCSR 0x1F80 (pv-abi-core.md §1.6). */
+/*
+ * A fresh FPU: FCW 0x37F, MXCSR 0x1F80 (pv-abi-core.md §1.6); with XSAVE
+ * the header's XSTATE_BV says x87 and SSE hold these values, the rest is
+ * in its initial state. XCR0 starts as x87|SSE, as after reset.
+ */
 void vcpu_fpu_init(struct vcpu *v)
 {
 	uint16_t fcw = 0x37F;
 	uint32_t mxcsr = 0x1F80;
+	uint64_t bv = 3;
 
 	memset(v->arch.fpu, 0, sizeof(v->arch.fpu));
 	memcpy(v->arch.fpu, &fcw, sizeof(fcw));
 	memcpy(v->arch.fpu + 24, &mxcsr, sizeof(mxcsr));
+	if (xcr0_max)
+		memcpy(v->arch.fpu + 512, &bv, sizeof(bv));
+	v->arch.xcr0 = 3;
+}
+
+/* xsetbv from the guest: XCR0 0 only, x87 always, AVX needs SSE. */
+bool vcpu_set_xcr0(struct vcpu *v, uint32_t reg, uint64_t val)
+{
+	if (!xcr0_max || reg != 0 || !(val & 1) || (val & ~xcr0_max) ||
+	    ((val & 4) && !(val & 2)))
+		return false;
+	v->arch.xcr0 = val;
+	set_xcr0(val);
+	return true;
 }
 
 /* Everything of next's that the CPU holds, and its register frame into r. */
