@@ -217,6 +217,15 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
 		return emulate_int(v, r, insn[1]);
 	if (!r->error_code && emulate_io(v, r, insn))
 		return true;
+	/*
+	 * cli/sti: no-ops for a kernel with virtual IOPL (Xen's rule, §4.1);
+	 * Linux's pushf/cli/popf sequences (cmpxchg16b emulation) need it.
+	 */
+	if ((insn[0] == 0xFA || insn[0] == 0xFB) && !r->error_code &&
+	    v->arch.kernel_mode && v->arch.iopl >= 1) {
+		r->rip += 1;
+		return true;
+	}
 	if (!v->arch.kernel_mode || r->error_code)
 		return false;
 	if ((insn[0] & 0xF0) == 0x40)
