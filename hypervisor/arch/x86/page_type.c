@@ -29,13 +29,19 @@
  * by DOMID_IO (non-RAM, the first MiB) may be mapped
  * by privileged domains and carry no references.
  *
- * One CPU for now; SMP needs a lock per domain around updates (issue 5).
+ * A frame's last writable mapping may live on in the TLB after the entry is
+ * gone; the frame records the flush clock then, and taking a page-table or
+ * descriptor type flushes first unless a CR3 load has happened since.
+ *
+ * One CPU for now; SMP needs a lock per domain around updates and
+ * flushes on every CPU the domain ran on.
  */
 #include <hv/lib.h>
 #include <hv/mm.h>
 #include <hv/domain.h>
 #include <asm/page.h>
 #include <asm/desc.h>
+#include <asm/x86.h>
 
 #define _PAGE_GUEST_KERNEL	(1ULL << 52)
 #define COUNT_MAX		0xFFFFFF00U
@@ -47,6 +53,18 @@
 
 struct page_info *frame_table;
 uint64_t frame_table_size;
+uint32_t tlbflush_clock = 1;
+
+/*
+ * A frame that was mapped writable may still be writable through a cached
+ * translation after its last RW entry is gone. Before such a frame becomes
+ * a page table or descriptor page, flush unless a CR3 load happened since.
+ */
+static void flush_stale_writable(struct page_info *pg)
+{
+	if (pg->tlbflush_stamp == tlbflush_clock)
+		write_cr3(read_cr3());
+}
 
 static struct page_info *pg_of(mfn_t mfn)
 {
@@ -96,6 +114,8 @@ int get_page_type(mfn_t mfn, unsigned int type, struct domain *d)
 		pg->type_count++;
 		return 0;
 	}
+	if (type != PGT_writable)
+		flush_stale_writable(pg);
 	if (type >= PGT_l1 && type <= PGT_l4) {
 		/* Claim the type first: a table that maps itself fails below. */
 		pg->type = type;
@@ -129,6 +149,8 @@ void put_page_type(mfn_t mfn, struct domain *d)
 	BUG_ON(!pg || !pg->type_count);
 	if (--pg->type_count)
 		return;
+	if (pg->type == PGT_writable)
+		pg->tlbflush_stamp = tlbflush_clock;
 	if (pg->flags & PGF_validated) {
 		pg->flags &= ~PGF_validated;
 		devalidate_table(d, mfn, pg->type);

@@ -11,8 +11,8 @@
  * operation, its source and the instruction's length. Forms (what Linux
  * uses on entries): mov r/m64,r64 (89), mov r/m64,imm32 (C7 /0), xchg (87),
  * lock cmpxchg (0F B1), and/or on a byte or quadword (20/08/21/09, 80 /4,
- * /1, 83 /4, /1), bts/btr (0F AB, 0F B3, 0F BA /5 /6). Prefixes: F0 lock,
- * REX.
+ * /1, 83 /4, /1), bts/btr (0F AB, 0F B3, 0F BA /5 /6). Prefixes: lock,
+ * segment overrides (ds is what a UP kernel's lock becomes), REX.
  */
 #include <hv/lib.h>
 #include <hv/domain.h>
@@ -71,7 +71,12 @@ static bool decode(const uint8_t *b, unsigned int avail, struct insn *in)
 	int m;
 
 	memset(in, 0, sizeof(*in));
-	if (b[i] == 0xF0)
+	/*
+	 * lock, and segment overrides: the address comes from CR2 anyway, and
+	 * a UP Linux patches its lock prefixes into ds (3E).
+	 */
+	while (i < 4 && (b[i] == 0xF0 || b[i] == 0x2E || b[i] == 0x36 || b[i] == 0x3E ||
+			 b[i] == 0x26 || b[i] == 0x64 || b[i] == 0x65))
 		i++;
 	if ((b[i] & 0xF0) == 0x40)
 		in->rex = b[i++];

@@ -16,7 +16,7 @@ struct page_info {
 	domid_t owner;		/* a domain, DOMID_XEN, DOMID_IO or DOMID_INVALID (free) */
 	uint8_t type;		/* PGT_* */
 	uint8_t flags;		/* PGF_* */
-	uint32_t pad;
+	uint32_t tlbflush_stamp;	/* flush clock when its last writable use ended */
 };
 
 enum {

@@ -66,9 +66,29 @@ static inline void write_cr##n(uint64_t v)				\
 	asm volatile("mov %0, %%cr" #n : : "r"(v) : "memory");		\
 }
 DEFINE_CR(0)
-DEFINE_CR(3)
 DEFINE_CR(4)
 #undef DEFINE_CR
+
+/*
+ * Every CR3 load flushes all guest translations (guests never get global
+ * pages), so it advances the flush clock page types use to know whether a
+ * frame's old writable translations may still be cached (page_type.c).
+ */
+extern uint32_t tlbflush_clock;
+
+static inline uint64_t read_cr3(void)
+{
+	uint64_t v;
+
+	asm volatile("mov %%cr3, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_cr3(uint64_t v)
+{
+	asm volatile("mov %0, %%cr3" : : "r"(v) : "memory");
+	tlbflush_clock++;
+}
 
 static inline uint64_t read_cr2(void)
 {
