@@ -15,6 +15,7 @@
  */
 #include "../../guest/lib/guest.h"
 #include "../../guest/lib/mm.h"
+#include "../../guest/lib/bench.h"
 #include "../../guest/lib/user.h"
 #include <lamina/callback.h>
 
@@ -23,32 +24,11 @@
 
 static uint64_t samples[BLOCKS];
 
-static inline uint64_t tsc(void)
-{
-	uint32_t lo, hi;
-
-	asm volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static void sort(uint64_t *a, unsigned int n)
-{
-	unsigned int i, j;
-
-	for (i = 1; i < n; i++) {
-		uint64_t v = a[i];
-
-		for (j = i; j > 0 && a[j - 1] > v; j--)
-			a[j] = a[j - 1];
-		a[j] = v;
-	}
-}
-
 static void report(const char *name, const uint64_t *blocks)
 {
 	if (blocks != samples)
 		memcpy(samples, blocks, sizeof(samples));
-	sort(samples, BLOCKS);
+	sort_u64(samples, BLOCKS);
 	printf("BENCH %s %lu %lu %lu %u\n", name,
 	       (unsigned long)(samples[BLOCKS / 2] / PER_BLOCK),
 	       (unsigned long)(samples[0] / PER_BLOCK),

@@ -15,6 +15,7 @@
  */
 #include "../../guest/lib/guest.h"
 #include "../../guest/lib/mm.h"
+#include "../../guest/lib/bench.h"
 #include "../../guest/lib/traps.h"
 
 #define VA_BASE		0xffffffff80600000ULL	/* L2 slot 3 of the kernel window */
@@ -25,27 +26,6 @@ static uint64_t samples[ROUNDS];
 static struct mmu_update req[MAX_N];
 static struct multicall_entry mc[MAX_N];
 static uint64_t l1_va, l1_mfn, data_mfn[2];
-
-static inline uint64_t tsc(void)
-{
-	uint32_t lo, hi;
-
-	asm volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static void sort(uint64_t *a, unsigned int n)
-{
-	unsigned int i, j;
-
-	for (i = 1; i < n; i++) {
-		uint64_t v = a[i];
-
-		for (j = i; j > 0 && a[j - 1] > v; j--)
-			a[j] = a[j - 1];
-		a[j] = v;
-	}
-}
 
 static uint64_t entry(unsigned int round)
 {
@@ -118,7 +98,7 @@ int test_main(struct start_info *si)
 				run_round(r, n, round);
 				samples[round] = tsc() - t0;
 			}
-			sort(samples, ROUNDS);
+			sort_u64(samples, ROUNDS);
 			snprintf(name, sizeof(name), "pte_%s_%u", routes[r], n);
 			printf("BENCH %s %lu %lu %lu %u\n", name,
 			       (unsigned long)(samples[ROUNDS / 2] / n), (unsigned long)(samples[0] / n),

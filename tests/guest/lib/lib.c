@@ -89,3 +89,16 @@ void guest_start(struct start_info *si)
 	}
 	shutdown(SHUTDOWN_poweroff);
 }
+
+void sort_u64(uint64_t *a, unsigned int n)
+{
+	unsigned int i, j;
+
+	for (i = 1; i < n; i++) {
+		uint64_t v = a[i];
+
+		for (j = i; j > 0 && a[j - 1] > v; j--)
+			a[j] = a[j - 1];
+		a[j] = v;
+	}
+}
