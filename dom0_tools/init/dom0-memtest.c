@@ -30,8 +30,8 @@
 #include <unistd.h>
 
 #define PAGE		4096UL
-#define MAP_PAGES	1024		/* 4 MiB per mapping */
-#define PIPE_BYTES	(1UL << 20)	/* streamed per exec'd child */
+#define MAP_PAGES	256		/* 1 MiB per mapping */
+#define PIPE_BYTES	(256UL << 10)	/* streamed per exec'd child */
 
 static void fail(const char *fmt, ...)
 {
@@ -219,8 +219,8 @@ int main(int argc, char **argv)
 	} while (now() - start < seconds);
 	took = now() - start;
 	printf("dom0-memtest: OK %lu rounds in %.1f s: %lu forks, %lu execs, "
-	       "%lu MiB touched, %lu MiB through pipes\n", rounds, took,
-	       2 * rounds, rounds, rounds * 4 * MAP_PAGES * PAGE >> 20,
-	       rounds * PIPE_BYTES >> 20);
+	       "%lu KiB touched, %lu KiB through pipes\n", rounds, took,
+	       2 * rounds, rounds, rounds * 4 * MAP_PAGES * PAGE >> 10,
+	       rounds * PIPE_BYTES >> 10);
 	return 0;
 }
