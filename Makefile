@@ -78,10 +78,21 @@ boot: all
 	$(Q)tests/run/boot --hv $(HV_ELF) --kernel "$(KERNEL)" --ramdisk "$(RAMDISK)" \
 	  --cmdline "$(CMDLINE)" --hvargs "$(HVARGS)" --accel $(ACCEL) --timeout $(TIMEOUT)
 
+# make run: Lamina with Debian's Linux 6.1 as dom0 (kernel and initramfs
+# built by dom0_tools), to a shell on this terminal; `poweroff` ends it.
+# RUN_KERNEL=<pv elf> [RUN_RAMDISK=...] boots something else instead.
+DOM0_OUT    := $(abspath $(O))/dom0_tools
+RUN_KERNEL  ?= $(DOM0_OUT)/dom0-vmlinux.elf
+RUN_RAMDISK ?= $(DOM0_OUT)/dom0-initramfs.cpio.gz
+RUN_CMDLINE ?= console=hvc0
+RUN_HVARGS  ?= dom0_mem=512M
+
 run: all
-	$(Q)tests/run/boot --hv $(HV_ELF) --kernel $(KERNEL) --ramdisk "$(RAMDISK)" \
-	  --cmdline "$(CMDLINE)" --hvargs "$(HVARGS)" --accel $(ACCEL) --timeout $(TIMEOUT) \
-	  --interactive
+	$(Q)if [ "$(RUN_KERNEL)" = "$(DOM0_OUT)/dom0-vmlinux.elf" ]; then \
+	  $(MAKE) --no-print-directory -C dom0_tools dom0-image O=$(DOM0_OUT); fi
+	$(Q)tests/run/boot --hv $(HV_ELF) --kernel $(RUN_KERNEL) --ramdisk "$(RUN_RAMDISK)" \
+	  --cmdline "$(RUN_CMDLINE)" --hvargs "$(RUN_HVARGS) $(HVARGS)" --accel $(ACCEL) \
+	  --memory 1024 --cpu max,-smap --timeout 86400 --interactive
 
 # ---------------------------------------------------------------- tests
 TEST_LOG := $(O)/test.log

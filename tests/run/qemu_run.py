@@ -75,14 +75,14 @@ def xen_image(build_dir):
 
 
 def qemu_command(hv, hvargs, modules, accel, memory="512", interactive=False,
-                 extra=()):
+                 extra=(), cpu="max"):
     cmd = ["qemu-system-x86_64", "-M", "q35", "-m", memory, "-smp", "1",
            "-no-reboot", "-kernel", hv, "-append", hvargs,
            "-device", "isa-debug-exit,iobase=0x%x,iosize=4" % DEBUG_EXIT_PORT]
     if accel == "kvm":
         cmd += ["-accel", "kvm", "-cpu", "host"]
     else:
-        cmd += ["-accel", "tcg", "-cpu", "max"]
+        cmd += ["-accel", "tcg", "-cpu", cpu]
     if modules:
         cmd += ["-initrd", ",".join(module_arg(p, a) for p, a in modules)]
     if interactive:
