@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The frame-accounting audit: recounts, from a domain's page tables, pins
- * and base pointers, the references each of its frames should hold, and
+ * The frame-accounting audit: recounts, from every domain's page tables,
+ * pins, base pointers, GDT/LDT frames and vcpu_info pages, the references
+ * each frame of one domain should hold (other domains may map it), and
  * compares with the frame table. Run when a domain ends, so a test guest
  * that leaks or double-drops a reference fails ("mm audit ... FAILED").
  */
@@ -28,9 +29,9 @@ static void count_entries(const struct domain *d, mfn_t mfn, unsigned int level,
 			continue;
 		if (target >= frame_table_size || frame_table[target].owner == DOMID_IO)
 			continue;
-		if (frame_table[target].owner != d->domid) {
+		if (level > 1 && frame_table[target].owner != d->domid) {
 			if ((*bad)++ < 8)
-				pr_err("mm audit d%u: L%u %#llx entry %u maps a foreign frame %#llx\n",
+				pr_err("mm audit d%u: L%u %#llx entry %u links a foreign table %#llx\n",
 				       d->domid, level, (unsigned long long)mfn, i,
 				       (unsigned long long)target);
 			continue;
@@ -41,49 +42,40 @@ static void count_entries(const struct domain *d, mfn_t mfn, unsigned int level,
 	}
 }
 
-bool mm_audit(const struct domain *d)
+/* Adds the references domain o's state holds to the expectations x. */
+static void expect_domain(const struct domain *o, struct expect *x, unsigned int *bad)
 {
-	uint64_t pages = DIV_ROUND_UP(frame_table_size * sizeof(struct expect), PAGE_SIZE);
-	mfn_t buf = alloc_frames_contig(pages);
-	struct expect *x;
-	uint64_t mfn, owned = 0, tables = 0, i;
-	unsigned int bad = 0;
-	const uint64_t bases[2] = { d->vcpu0.arch.guest_cr3, d->vcpu0.arch.user_cr3 };
+	const struct vcpu *v = &o->vcpu0;
+	const uint64_t bases[2] = { v->arch.guest_cr3, v->arch.user_cr3 };
+	uint64_t mfn;
+	unsigned int i;
 
-	if (buf == INVALID_MFN) {
-		pr_warn("mm audit d%u: no memory to run it\n", d->domid);
-		return true;
-	}
-	x = mfn_to_virt(buf);
 	for (mfn = 0; mfn < frame_table_size; mfn++) {
 		const struct page_info *pg = &frame_table[mfn];
 
-		if (pg->owner != d->domid)
+		if (pg->owner != o->domid)
 			continue;
-		owned++;
 		x[mfn].count++;				/* allocation */
 		if (pg->flags & PGF_pinned) {
 			x[mfn].count++;
 			x[mfn].type_count++;
 		}
-		if (pg->flags & PGF_validated) {
-			tables++;
-			count_entries(d, mfn, pg->type, x, &bad);
-		}
+		if (pg->flags & PGF_validated)
+			count_entries(o, mfn, pg->type, x, bad);
 	}
-	if (d->vcpu0.vcpu_info_registered) {
-		x[d->vcpu0.vcpu_info_mfn].count++;
-		x[d->vcpu0.vcpu_info_mfn].type_count++;
+	if (v->vcpu_info_registered) {
+		x[v->vcpu_info_mfn].count++;
+		x[v->vcpu_info_mfn].type_count++;
 	}
 	for (i = 0; i < 16; i++) {
-		if (d->vcpu0.arch.ldt_frames[i]) {
-			x[d->vcpu0.arch.ldt_frames[i]].count++;
-			x[d->vcpu0.arch.ldt_frames[i]].type_count++;
+		if (v->arch.ldt_frames[i]) {
+			x[v->arch.ldt_frames[i]].count++;
+			x[v->arch.ldt_frames[i]].type_count++;
 		}
 	}
-	for (i = 0; i < d->vcpu0.arch.nr_gdt_frames; i++) {
-		x[d->vcpu0.arch.gdt_frames[i]].count++;
-		x[d->vcpu0.arch.gdt_frames[i]].type_count++;
+	for (i = 0; i < v->arch.nr_gdt_frames; i++) {
+		x[v->arch.gdt_frames[i]].count++;
+		x[v->arch.gdt_frames[i]].type_count++;
 	}
 	for (i = 0; i < 2; i++) {
 		if (bases[i]) {
@@ -91,11 +83,30 @@ bool mm_audit(const struct domain *d)
 			x[bases[i] >> PAGE_SHIFT].type_count++;
 		}
 	}
+}
+
+bool mm_audit(const struct domain *d)
+{
+	uint64_t pages = DIV_ROUND_UP(frame_table_size * sizeof(struct expect), PAGE_SIZE);
+	mfn_t buf = alloc_frames_contig(pages);
+	struct expect *x;
+	uint64_t mfn, owned = 0, tables = 0, i;
+	unsigned int bad = 0;
+
+	if (buf == INVALID_MFN) {
+		pr_warn("mm audit d%u: no memory to run it\n", d->domid);
+		return true;
+	}
+	x = mfn_to_virt(buf);
+	for (i = 0; i < domain_count(); i++)
+		expect_domain(domain_by_index(i), x, &bad);
 	for (mfn = 0; mfn < frame_table_size; mfn++) {
 		const struct page_info *pg = &frame_table[mfn];
 
 		if (pg->owner != d->domid)
 			continue;
+		owned++;
+		tables += !!(pg->flags & PGF_validated);
 		if (pg->count != x[mfn].count || pg->type_count != x[mfn].type_count ||
 		    (!pg->type_count && pg->type != PGT_none)) {
 			if (bad++ < 8)

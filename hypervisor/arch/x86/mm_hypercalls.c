@@ -26,11 +26,25 @@ static void flush_tlb_local(void)
 	write_cr3(read_cr3());
 }
 
-static bool own_domain(const struct domain *d, uint64_t foreigndom)
+/*
+ * The domain whose frames new L1 entries may map: the caller, or for a
+ * privileged caller the foreigndom it names. NULL: refused.
+ */
+static struct domain *frame_owner(struct domain *d, uint64_t foreigndom, long *err)
 {
 	domid_t id = (domid_t)foreigndom;
+	struct domain *fd;
 
-	return id == DOMID_SELF || id == d->domid;
+	if (id == DOMID_SELF || id == d->domid)
+		return d;
+	if (!d->is_privileged) {
+		*err = trace_err(-EPERM);
+		return NULL;
+	}
+	fd = domain_by_id(id);
+	if (!fd)
+		*err = trace_err(-ESRCH);
+	return fd;
 }
 
 static int write_done(uint64_t done_ptr, uint32_t done)
@@ -40,17 +54,17 @@ static int write_done(uint64_t done_ptr, uint32_t done)
 	return copy_to_guest(done_ptr, &done, sizeof(done));
 }
 
-static int one_mmu_update(struct domain *d, const struct mmu_update *u)
+static int one_mmu_update(struct domain *d, struct domain *fd, const struct mmu_update *u)
 {
 	mfn_t mfn = u->ptr >> PAGE_SHIFT;
 
 	switch (u->ptr & 3) {
 	case MMU_NORMAL_PT_UPDATE:
-		return pt_update_entry(d, u->ptr & ~3ULL, u->val, false);
+		return pt_update_entry_foreign(d, fd, u->ptr & ~3ULL, u->val, false);
 	case MMU_PT_UPDATE_PRESERVE_AD:
-		return pt_update_entry(d, u->ptr & ~3ULL, u->val, true);
+		return pt_update_entry_foreign(d, fd, u->ptr & ~3ULL, u->val, true);
 	case MMU_MACHPHYS_UPDATE:
-		if (mfn >= frame_table_size || frame_table[mfn].owner != d->domid)
+		if (mfn >= frame_table_size || frame_table[mfn].owner != fd->domid)
 			return trace_err(-EPERM);
 		m2p[mfn] = u->val;
 		return 0;
@@ -64,15 +78,16 @@ static int one_mmu_update(struct domain *d, const struct mmu_update *u)
  * copy each in, apply it, stop at the first failure, report *done.
  */
 static long walk_list(struct vcpu *v, const struct hc_args *a, size_t size,
-		      int (*apply)(struct vcpu *v, const void *entry))
+		      int (*apply)(struct vcpu *v, struct domain *fd, const void *entry))
 {
 	uint32_t count = (uint32_t)a->arg[1], i;
 	uint8_t entry[32];
 	long rc = 0;
+	struct domain *fd = frame_owner(v->domain, a->arg[3], &rc);
 
 	BUG_ON(size > sizeof(entry));
-	if (!own_domain(v->domain, a->arg[3]))
-		return trace_err(-ESRCH);	/* no foreign mappings before a second domain */
+	if (!fd)
+		return rc;
 	if (count > MAX_LIST)
 		return trace_err(-EINVAL);
 	for (i = 0; i < count; i++) {
@@ -80,7 +95,7 @@ static long walk_list(struct vcpu *v, const struct hc_args *a, size_t size,
 			rc = -EFAULT;
 			break;
 		}
-		rc = apply(v, entry);
+		rc = apply(v, fd, entry);
 		if (rc)
 			break;
 	}
@@ -89,9 +104,9 @@ static long walk_list(struct vcpu *v, const struct hc_args *a, size_t size,
 	return rc;
 }
 
-static int apply_mmu_update(struct vcpu *v, const void *entry)
+static int apply_mmu_update(struct vcpu *v, struct domain *fd, const void *entry)
 {
-	return one_mmu_update(v->domain, entry);
+	return one_mmu_update(v->domain, fd, entry);
 }
 
 long hc_mmu_update(struct vcpu *v, const struct hc_args *a)
@@ -180,8 +195,10 @@ static int one_mmuext_op(struct vcpu *v, const struct mmuext_op *op)
 	}
 }
 
-static int apply_mmuext_op(struct vcpu *v, const void *entry)
+static int apply_mmuext_op(struct vcpu *v, struct domain *fd, const void *entry)
 {
+	if (fd != v->domain)
+		return trace_err(-EPERM);	/* extended ops act on the caller only */
 	return one_mmuext_op(v, entry);
 }
 
@@ -207,7 +224,7 @@ static int find_l1e(struct vcpu *v, uint64_t va, paddr_t *ptr)
 	return 0;
 }
 
-long hc_update_va_mapping(struct vcpu *v, const struct hc_args *a)
+static long update_va(struct vcpu *v, struct domain *fd, const struct hc_args *a)
 {
 	uint64_t va = a->arg[0], flags = a->arg[2];
 	paddr_t ptr;
@@ -218,7 +235,7 @@ long hc_update_va_mapping(struct vcpu *v, const struct hc_args *a)
 	rc = find_l1e(v, va, &ptr);
 	if (rc)
 		return rc;
-	rc = pt_update_entry(v->domain, ptr, a->arg[1], false);
+	rc = pt_update_entry_foreign(v->domain, fd, ptr, a->arg[1], false);
 	if (rc)
 		return rc;
 	switch (flags & UVMF_FLUSHTYPE_MASK) {
@@ -230,6 +247,20 @@ long hc_update_va_mapping(struct vcpu *v, const struct hc_args *a)
 		break;
 	}
 	return 0;
+}
+
+long hc_update_va_mapping(struct vcpu *v, const struct hc_args *a)
+{
+	return update_va(v, v->domain, a);
+}
+
+/* update_va_mapping_otherdomain (22): the new entry maps a frame of domid. */
+long hc_update_va_mapping_otherdomain(struct vcpu *v, const struct hc_args *a)
+{
+	long err = 0;
+	struct domain *fd = frame_owner(v->domain, a->arg[3], &err);
+
+	return fd ? update_va(v, fd, a) : err;
 }
 
 long hc_vm_assist(struct vcpu *v, const struct hc_args *a)

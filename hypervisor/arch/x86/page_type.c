@@ -183,8 +183,13 @@ static bool is_io_frame(mfn_t mfn)
 	return !pg || pg->owner == DOMID_IO;
 }
 
-/* Checks entry e at `level` and takes the references it needs; adjusts *e. */
-static int get_entry_refs(struct domain *d, unsigned int level, pte_t *e)
+/*
+ * Checks entry e at `level` of a table of d and takes the references it
+ * needs; adjusts *e. An L1 entry may map a frame of fd instead of d: a
+ * privileged domain mapping another's memory (mmu_update's foreigndom).
+ */
+static int get_entry_refs_foreign(struct domain *d, struct domain *fd, unsigned int level,
+				  pte_t *e)
 {
 	mfn_t mfn = pte_mfn(*e);
 	int rc;
@@ -200,8 +205,8 @@ static int get_entry_refs(struct domain *d, unsigned int level, pte_t *e)
 		} else {
 			if ((*e & L1_IO_BITS) && !d->is_privileged)
 				return trace_err(-EINVAL);
-			rc = (*e & _PAGE_RW) ? get_page_and_type(mfn, PGT_writable, d)
-					     : get_page(mfn, d);
+			rc = (*e & _PAGE_RW) ? get_page_and_type(mfn, PGT_writable, fd)
+					     : get_page(mfn, fd);
 			if (rc)
 				return trace_err(rc == -EBUSY ? -EINVAL : rc);
 		}
@@ -219,6 +224,12 @@ static int get_entry_refs(struct domain *d, unsigned int level, pte_t *e)
 	return 0;
 }
 
+static int get_entry_refs(struct domain *d, unsigned int level, pte_t *e)
+{
+	return get_entry_refs_foreign(d, d, level, e);
+}
+
+/* Drops what get_entry_refs took; the frame's owner is found, not assumed. */
 static void put_entry_refs(struct domain *d, unsigned int level, pte_t e)
 {
 	mfn_t mfn = pte_mfn(e);
@@ -228,10 +239,13 @@ static void put_entry_refs(struct domain *d, unsigned int level, pte_t e)
 	if (level == 1) {
 		if (is_io_frame(mfn))
 			return;
-		if (e & _PAGE_RW)
-			put_page_and_type(mfn, d);
-		else
+		if (e & _PAGE_RW) {
+			struct domain *owner = domain_by_id(frame_table[mfn].owner);
+
+			put_page_and_type(mfn, owner ? owner : d);
+		} else {
 			put_page(mfn);
+		}
 		return;
 	}
 	put_page_and_type(mfn, d);
@@ -314,6 +328,13 @@ int pt_unpin(struct domain *d, mfn_t mfn)
  */
 int pt_update_entry(struct domain *d, paddr_t ptr, uint64_t val, bool preserve_ad)
 {
+	return pt_update_entry_foreign(d, d, ptr, val, preserve_ad);
+}
+
+/* As pt_update_entry, with an L1 entry's frame belonging to fd. */
+int pt_update_entry_foreign(struct domain *d, struct domain *fd, paddr_t ptr, uint64_t val,
+			    bool preserve_ad)
+{
 	mfn_t mfn = ptr >> PAGE_SHIFT;
 	unsigned int idx = (ptr & (PAGE_SIZE - 1)) / 8;
 	struct page_info *pg = pg_of(mfn);
@@ -338,7 +359,9 @@ int pt_update_entry(struct domain *d, paddr_t ptr, uint64_t val, bool preserve_a
 	}
 	if (slot_is_hypervisor(pg->type, idx))
 		return trace_err(-EINVAL);
-	rc = get_entry_refs(d, pg->type, &val);
+	if (fd != d && pg->type != PGT_l1)
+		return trace_err(-EINVAL);	/* only L1 entries map foreign frames */
+	rc = get_entry_refs_foreign(d, fd, pg->type, &val);
 	if (rc)
 		return rc;
 	*slot = val;

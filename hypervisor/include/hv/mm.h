@@ -42,6 +42,8 @@ void put_page_and_type(mfn_t mfn, struct domain *d);
 int pt_pin(struct domain *d, mfn_t mfn, unsigned int level);
 int pt_unpin(struct domain *d, mfn_t mfn);
 int pt_update_entry(struct domain *d, paddr_t ptr, uint64_t val, bool preserve_ad);
+int pt_update_entry_foreign(struct domain *d, struct domain *fd, paddr_t ptr, uint64_t val,
+			    bool preserve_ad);
 
 /* Frames in use by a domain (allocation references held), for accounting. */
 uint64_t domain_frame_count(const struct domain *d);

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * foreign: a privileged domain maps another domain's frame
+ * (update_va_mapping_otherdomain, mmu_update's foreigndom); an
+ * unprivileged one may not, nor may anyone name a domain that does not
+ * exist or claim its own frame is the other's. After dom0 unmaps, it shuts
+ * the peer down, whose frame audit must come out clean.
+ * @domus: self:peer:role=peer
+ * @xen: skip Xen 4.17 on x86 builds no domains from boot modules (no dom0less)
+ */
+#include "lib/guest.h"
+#include "lib/mm.h"
+
+static long map_other(uint64_t va, uint64_t mfn, domid_t dom)
+{
+	return hypercall5(__HYPERVISOR_update_va_mapping_otherdomain, va,
+			  (mfn << 12) | PTE_P | PTE_US | PTE_A, UVMF_INVLPG, dom, 0);
+}
+
+static int peer(struct start_info *si)
+{
+	struct mmu_update u;
+	long rc;
+
+	u.ptr = l1e_maddr(scratch_page());
+	u.val = (va_to_mfn(si->pt_base) << 12) | PTE_P | PTE_US;
+	rc = hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, 0, 0);
+	if (rc != -EPERM)
+		printf("FAIL an unprivileged domain used foreigndom 0: %ld\n", rc);
+	for (;;)
+		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_block, 0);
+	return TEST_ERROR;	/* not reached */
+}
+
+int test_main(struct start_info *si)
+{
+	const uint64_t *p2m = (const uint64_t *)si->mfn_list;
+	struct sched_remote_shutdown rs = { 1, 0, SHUTDOWN_poweroff };
+	uint64_t va, own_max = 0, mfn, i;
+	volatile uint64_t probe;
+	long rc;
+
+	mm_init(si);
+	if (!(si->flags & SIF_INITDOMAIN))
+		return peer(si);
+	va = scratch_page();
+	for (i = 0; i < si->nr_pages; i++)
+		own_max = p2m[i] > own_max ? p2m[i] : own_max;
+	rc = map_other(va, p2m[0], 1);
+	CHECK(rc == -EPERM, "claiming our own frame is d1's gave %ld", rc);
+	rc = map_other(va, p2m[0], 77);
+	CHECK(rc == -ESRCH, "a domain that does not exist gave %ld", rc);
+	/* Let the peer run first, then look for one of its frames above ours. */
+	for (i = 0; i < 5; i++)
+		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
+	for (mfn = own_max + 1, rc = -1; mfn < own_max + 100000 && rc; mfn++)
+		rc = map_other(va, mfn, 1);
+	CHECK(rc == 0, "no frame of d1 found to map");
+	probe = *(volatile uint64_t *)va;
+	(void)probe;
+	CHECK(update_va_mapping(va, 0, UVMF_INVLPG) == 0, "unmapping failed");
+	printf("mapped frame %#lx of d1 read-only and unmapped it\n", (unsigned long)(mfn - 1));
+	CHECK(hypercall2(__HYPERVISOR_sched_op, SCHEDOP_remote_shutdown, &rs) == 0,
+	      "remote_shutdown of d1 failed");
+	return TEST_PASS;
+}
