@@ -100,3 +100,6 @@ CHECK_OFF(struct vcpu_runstate_info, time, 16);
 CHECK_SIZE(struct vcpu_set_singleshot_timer, 16);
 CHECK_SIZE(struct vcpu_register_vcpu_info, 16);
 CHECK_OFF(struct vcpu_register_vcpu_info, offset, 8);
+CHECK_SIZE(struct xen_memory_exchange, 72);
+CHECK_OFF(struct xen_memory_exchange, out, 32);
+CHECK_OFF(struct xen_memory_exchange, nr_exchanged, 64);

@@ -185,6 +185,44 @@ static long reserve(unsigned int cmd, uint64_t *frames, unsigned int n)
 	return hypercall2(__HYPERVISOR_memory_op, cmd, &r);
 }
 
+static long exchange(uint64_t *in, unsigned int nin, uint64_t *out, unsigned int out_order,
+		     uint64_t *done)
+{
+	struct xen_memory_exchange x = {
+		{ (uint64_t)in, nin, 0, 0, DOMID_SELF, { 0 } },
+		{ (uint64_t)out, 1, out_order, 32, DOMID_SELF, { 0 } },
+		0,		/* as Linux does: untouched on early refusals */
+	};
+	long rc = hypercall2(__HYPERVISOR_memory_op, XENMEM_exchange, &x);
+
+	*done = x.nr_exchanged;
+	return rc;
+}
+
+/* Two unmapped pages for one contiguous pair below 4 GiB; a mapped one refused. */
+static int exchange_ops(uint64_t mapped)
+{
+	uint64_t *p2m = (uint64_t *)si->mfn_list;
+	uint64_t n = si->nr_pages, in[2] = { p2m[n - 3], p2m[n - 2] }, out, done;
+	uint64_t bad[2] = { va_to_mfn(mapped), p2m[n - 4] };
+	long rc;
+
+	out = n - 3;
+	rc = exchange(bad, 2, &out, 1, &done);
+	CHECK(rc < 0 && done == 0, "exchanging a mapped frame gave %ld, %lu done", rc,
+	      (unsigned long)done);
+	(void)*(volatile uint64_t *)mapped;	/* still ours, still mapped */
+	out = n - 3;
+	rc = exchange(in, 2, &out, 1, &done);
+	CHECK(rc == 0 && done == 2, "exchange gave %ld, %lu done", rc, (unsigned long)done);
+	CHECK(!(out & 1) && out < (1ULL << 20), "new extent at %#lx: not aligned or above 4 GiB",
+	      (unsigned long)out);
+	CHECK(M2P[out] == n - 3 && M2P[out + 1] == n - 2, "M2P of the new extent");
+	p2m[n - 3] = out;
+	p2m[n - 2] = out + 1;
+	return TEST_PASS;
+}
+
 static int memory_ops(void)
 {
 	uint64_t last_pfn = si->nr_pages - 1, frame, t = scratch_page();
@@ -220,7 +258,7 @@ static int memory_ops(void)
 	CHECK(reserve(XENMEM_populate_physmap, &frame, 1) == 1, "populate_physmap failed");
 	CHECK(M2P[frame] == last_pfn, "M2P of the new frame is %#lx", (unsigned long)M2P[frame]);
 	p2m[last_pfn] = frame;
-	return TEST_PASS;
+	return exchange_ops(t);
 }
 
 int test_main(struct start_info *start)

@@ -59,7 +59,20 @@ struct e820_entry {
 	uint32_t type;
 } __attribute__((packed));
 
+/*
+ * exchange: give up in.nr_extents extents of 2^in.extent_order frames
+ * (in.extent_start: MFNs) for out.nr_extents extents of 2^out.extent_order
+ * machine-contiguous frames below 2^(out.mem_flags & 0xff) (0 = anywhere);
+ * out.extent_start holds PFNs in (M2P[new] = pfn + i), MFNs out.
+ *  1. All or nothing: either rc 0 and nr_exchanged == in.nr_extents, or
+ *     rc < 0, nr_exchanged 0 and the input frames still the caller's.
+ */
 #define XENMEM_exchange			11
+struct xen_memory_exchange {
+	struct xen_memory_reservation in;	/* IN */
+	struct xen_memory_reservation out;	/* IN/OUT */
+	xen_ulong_t nr_exchanged;		/* OUT */
+};
 
 /* machphys_mapping: where the read-only M2P is and how long. */
 #define XENMEM_machphys_mapping		12

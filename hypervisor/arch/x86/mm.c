@@ -53,7 +53,12 @@ mfn_t alloc_frame(void)
 
 mfn_t alloc_frames_contig(uint64_t count)
 {
-	mfn_t mfn = frame_pool_alloc_contig(&machine_frames, count, 1);
+	return alloc_frames_aligned(count, 1);
+}
+
+mfn_t alloc_frames_aligned(uint64_t count, uint64_t align)
+{
+	mfn_t mfn = frame_pool_alloc_contig(&machine_frames, count, align);
 
 	if (mfn != INVALID_MFN) {
 		memset(mfn_to_virt(mfn), 0, count * PAGE_SIZE);

@@ -32,6 +32,7 @@ bool frame_pool_is_free(const struct frame_pool *p, mfn_t mfn);
 extern struct frame_pool machine_frames;
 mfn_t alloc_frame(void);		/* zeroed; INVALID_MFN when out of memory */
 mfn_t alloc_frames_contig(uint64_t count);	/* zeroed */
+mfn_t alloc_frames_aligned(uint64_t count, uint64_t align);	/* zeroed, first % align == 0 */
 void free_frame(mfn_t mfn);
 
 #endif
