@@ -10,6 +10,7 @@
 #include <hv/guest_access.h>
 #include <lamina/hypercall.h>
 #include <lamina/mm.h>
+#include <hv/domain.h>
 
 #define MAX_BATCH	(1U << 16)
 
@@ -22,11 +23,12 @@ long hc_multicall(struct vcpu *v, const struct hc_args *a)
 
 	if (nr > MAX_BATCH)
 		return trace_err(-EINVAL);
+	v->in_multicall = true;
 	for (i = 0; i < nr; i++) {
 		uint64_t p = a->arg[0] + (uint64_t)i * sizeof(e);
 
 		if (copy_from_guest(&e, p, sizeof(e)))
-			return -EFAULT;
+			break;
 		if (e.op == __HYPERVISOR_multicall || e.op == __HYPERVISOR_iret) {
 			e.result = -EINVAL;
 		} else {
@@ -35,7 +37,8 @@ long hc_multicall(struct vcpu *v, const struct hc_args *a)
 			e.result = hypercall_dispatch(v, &sub, &nargs);
 		}
 		if (copy_to_guest(p + 8, &e.result, sizeof(e.result)))
-			return -EFAULT;
+			break;
 	}
-	return 0;
+	v->in_multicall = false;
+	return i < nr ? -EFAULT : 0;
 }

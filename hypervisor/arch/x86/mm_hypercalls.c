@@ -16,10 +16,13 @@
 #include <asm/x86.h>
 #include <lamina/mm.h>
 #include <lamina/xen_x86_64.h>
+#include <hv/time.h>
 
 extern uint64_t *m2p;
 
 #define MAX_LIST	(1U << 20)	/* entries per call; more is a guest bug */
+#define PREEMPTED	(1U << 31)	/* in count: a continuation; *done has progress */
+#define PREEMPT_NS	1000000ULL	/* give the CPU back after about 1 ms */
 
 static void flush_tlb_local(void)
 {
@@ -77,20 +80,46 @@ static int one_mmu_update(struct domain *d, struct domain *fd, const struct mmu_
  * Walks a guest list of `size`-byte entries (mmu_update, mmuext_op):
  * copy each in, apply it, stop at the first failure, report *done.
  */
+/*
+ * A list that runs longer than PREEMPT_NS becomes a continuation
+ * (pv-abi-core.md §2.1): the guest's rip goes back onto its syscall with
+ * the list pointer and count advanced and PREEMPTED set, the progress so
+ * far in *done; the guest re-executes it after any pending interrupt or
+ * event, and the resumed call adds to *done. Never inside a multicall.
+ */
+static long preempt_list(struct vcpu *v, const struct hc_args *a, size_t size, uint32_t i,
+			 uint32_t count, uint32_t done_before)
+{
+	struct cpu_regs *r = guest_regs_of(v);
+	uint32_t done = done_before + i;
+
+	if (a->arg[2] && copy_to_guest(a->arg[2], &done, sizeof(done)))
+		return -EFAULT;
+	r->rdi = a->arg[0] + (uint64_t)i * size;
+	r->rsi = (count - i) | PREEMPTED;
+	return -ERESTART;
+}
+
 static long walk_list(struct vcpu *v, const struct hc_args *a, size_t size,
 		      int (*apply)(struct vcpu *v, struct domain *fd, const void *entry))
 {
-	uint32_t count = (uint32_t)a->arg[1], i;
+	uint32_t count = (uint32_t)a->arg[1] & ~PREEMPTED, i, done_before = 0;
 	uint8_t entry[32];
 	long rc = 0;
 	struct domain *fd = frame_owner(v->domain, a->arg[3], &rc);
+	uint64_t start = now_ns();
 
 	BUG_ON(size > sizeof(entry));
 	if (!fd)
 		return rc;
 	if (count > MAX_LIST)
 		return trace_err(-EINVAL);
+	if (((uint32_t)a->arg[1] & PREEMPTED) && a->arg[2] &&
+	    copy_from_guest(&done_before, a->arg[2], sizeof(done_before)))
+		return -EFAULT;
 	for (i = 0; i < count; i++) {
+		if (i && !(i % 64) && !v->in_multicall && now_ns() - start > PREEMPT_NS)
+			return preempt_list(v, a, size, i, count, done_before);
 		if (copy_from_guest(entry, a->arg[0] + (uint64_t)i * size, size)) {
 			rc = -EFAULT;
 			break;
@@ -99,7 +128,7 @@ static long walk_list(struct vcpu *v, const struct hc_args *a, size_t size,
 		if (rc)
 			break;
 	}
-	if (write_done(a->arg[2], i))
+	if (write_done(a->arg[2], done_before + i))
 		return -EFAULT;
 	return rc;
 }

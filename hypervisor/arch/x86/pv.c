@@ -59,6 +59,12 @@ void do_syscall(struct cpu_regs *r)
 	a.arg[3] = r->r10;
 	a.arg[4] = r->r8;
 	rc = hypercall_dispatch(v, &a, &nargs);
+	if (rc == -ERESTART) {
+		/* A continuation: run the syscall again with the new arguments. */
+		r->rip -= 2;
+		r->rax = a.nr;
+		return;
+	}
 	r->rax = (uint64_t)rc;
 	/* iret restored the guest's registers; everything else may scribble. */
 	if (rc != -ENOSYS && a.nr != __HYPERVISOR_iret)
