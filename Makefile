@@ -5,6 +5,7 @@
 #   make run        boot Lamina with dom0 under QEMU
 #   make test       unit tests, test guests, component tests; ends "N passed, N failed"
 #   make test-xen   the same test guests as dom0 of Debian's Xen 4.17
+#   make test-linux Debian's Linux 6.1 as dom0, driven at its shell (HV=xen too)
 #   make boot KERNEL=<pv elf> [RAMDISK=f] [CMDLINE=".."] [HVARGS=".."] [ACCEL=kvm]
 #   make iso        GRUB (multiboot2) ISO image for real machines
 #   make bench      benchmarks against Xen 4.17
@@ -103,17 +104,30 @@ test: setup
 	$(Q)$(MAKE) --no-print-directory test-unit 2>&1 | tee -a $(TEST_LOG)
 	$(Q)tests/run/guest-tests --hv $(HV_ELF) --dir $(O)/tests/guest 2>&1 | tee -a $(TEST_LOG)
 	$(Q)$(MAKE) --no-print-directory test-components 2>&1 | tee -a $(TEST_LOG)
+	$(Q)$(MAKE) --no-print-directory test-linux 2>&1 | tee -a $(TEST_LOG)
 	$(Q)tests/run/summary $(TEST_LOG)
+
+# Debian's Linux 6.1 as dom0 of Lamina (HV=xen: of Xen 4.17), driven like a
+# user at its shell; the first run downloads the kernel package (~70 MB).
+.PHONY: dom0-image test-linux
+dom0-image: setup
+	$(Q)$(MAKE) --no-print-directory -C dom0_tools dom0-image O=$(DOM0_OUT)
+test-linux: setup
+	$(Q)$(MAKE) --no-print-directory build-all
+	$(Q)$(MAKE) --no-print-directory -C dom0_tools test-linux O=$(DOM0_OUT) \
+	  HV_ELF=$(abspath $(HV_ELF)) || echo "FAIL linux: the dom0 test run exited with an error"
 
 test-unit: $(UNIT_BINS)
 	$(Q)for t in $(UNIT_BINS); do $$t || echo "FAIL $$(basename $$t): exited with $$?"; done
 
 # Components with their own Makefile add their tests here (make -C dir test).
-COMPONENTS := $(patsubst %/Makefile,%,$(wildcard xenstore/Makefile guest_patches/Makefile))
+COMPONENTS := $(patsubst %/Makefile,%,$(wildcard xenstore/Makefile guest_patches/Makefile dom0_tools/Makefile))
 test-components:
 	$(Q)for c in $(COMPONENTS); do \
 	  $(MAKE) --no-print-directory -C $$c test O=$(abspath $(O))/$$c || \
 	    echo "FAIL $$c: its test run exited with an error"; done
+
+BENCH_COMPONENTS := $(filter xenstore guest_patches,$(COMPONENTS))
 
 test-xen: setup
 	$(Q)$(MAKE) --no-print-directory build-all
@@ -126,7 +140,7 @@ bench: setup
 	$(Q)tests/bench/run-bench --hv $(HV_ELF) --guest $(O)/tests/bench/cpu.elf --out $(O)/bench/cpu.txt
 	$(Q)tests/bench/run-bench --hv $(HV_ELF) --guest $(O)/tests/bench/pte.elf --out $(O)/bench/pte.txt \
 	  --title "Page-table entry updates" --plot $(O)/bench/pte.png
-	$(Q)for c in $(COMPONENTS); do $(MAKE) --no-print-directory -C $$c bench O=$(abspath $(O))/$$c; done
+	$(Q)for c in $(BENCH_COMPONENTS); do $(MAKE) --no-print-directory -C $$c bench O=$(abspath $(O))/$$c; done
 
 # ---------------------------------------------------------------- ISO
 ISO := $(O)/lamina.iso
