@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Time on x86: the TSC is the clock, calibrated once against the PIT;
- * the local APIC timer, in one-shot mode, is the CPU's timer; the CMOS
+ * the local APIC timer, in TSC-deadline mode where the CPU has it and
+ * one-shot mode otherwise, is the CPU's timer; the CMOS
  * RTC gives the wall clock at boot.
  *
  * System time is ns = ((tsc - tsc0) << shift) * mul >> 32, exactly the
@@ -29,6 +30,7 @@
 #define CALIBRATE_MS		10
 
 static uint64_t tsc0, khz;
+static bool tsc_deadline;		/* LAPIC timer in TSC-deadline mode */
 static uint32_t scale_mul;
 static int8_t scale_shift;
 static uint64_t apic_ticks_per_ms;
@@ -155,8 +157,9 @@ static void rtc_read(void)
 	year = bcd(year, binary) + 2000;
 	boot_epoch = days_from_civil(year, mon, day) * 86400 + hour * 3600 + min * 60 + sec;
 	boot_epoch -= now_ns() / 1000000000ULL;
-	pr_info("time: TSC %llu kHz, wall clock %04u-%02u-%02u %02u:%02u:%02u UTC\n",
-		(unsigned long long)khz, year, mon, day, hour, min, sec);
+	pr_info("time: TSC %llu kHz, %s timer, wall clock %04u-%02u-%02u %02u:%02u:%02u UTC\n",
+		(unsigned long long)khz, tsc_deadline ? "TSC-deadline" : "APIC one-shot",
+		year, mon, day, hour, min, sec);
 }
 
 void wallclock_init(struct domain *d)
@@ -189,10 +192,25 @@ void pvclock_update(struct vcpu *v)
 	t->version++;
 }
 
+/*
+ * System time -> TSC value, rounded up (64-bit arithmetic only: ns / 10^6
+ * and the remainder separately). A deadline reached a few ticks early is
+ * not yet expired for now_ns(); the timer code then simply re-arms.
+ */
+static uint64_t ns_to_tsc(uint64_t ns)
+{
+	return tsc0 + (ns / 1000000) * khz + ((ns % 1000000) * khz + 999999) / 1000000;
+}
+
 void arch_timer_program(uint64_t deadline)
 {
 	uint64_t now = now_ns(), ticks;
 
+	if (tsc_deadline) {
+		/* 0 disarms; a deadline in the past fires at once. */
+		wrmsr(0x6E0, deadline ? ns_to_tsc(deadline) : 0);
+		return;
+	}
 	if (!deadline) {
 		apic_write(APIC_TIMER_INIT, 0);
 		return;
@@ -218,8 +236,19 @@ void time_init(void)
 	calibrate();
 	choose_scale();
 	tsc0 = rdtsc();
-	apic_write(APIC_LVT_TIMER, TIMER_VECTOR);	/* one-shot, unmasked */
-	apic_write(APIC_TIMER_INIT, 0);
+	{
+		uint32_t a, b, c, d;
+
+		cpuid(1, 0, &a, &b, &c, &d);
+		tsc_deadline = c & (1U << 24);
+	}
+	if (tsc_deadline) {
+		apic_write(APIC_LVT_TIMER, (2 << 17) | TIMER_VECTOR);	/* TSC-deadline */
+		wrmsr(0x6E0, 0);
+	} else {
+		apic_write(APIC_LVT_TIMER, TIMER_VECTOR);		/* one-shot */
+		apic_write(APIC_TIMER_INIT, 0);
+	}
 	rtc_read();
 	for (i = 0; i < domain_count(); i++) {
 		struct domain *d = domain_by_index(i);
