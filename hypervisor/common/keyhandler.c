@@ -5,7 +5,7 @@
  * console_io(CONSOLEIO_read) when VIRQ_CONSOLE fires. Three Ctrl-A in a
  * row switch input to the hypervisor's debug keys (and back):
  *   h help, d domains and vCPUs, q run queue, e event channels,
- *   m memory accounting, t time.
+ *   m memory accounting, t time and timers.
  */
 #include <hv/lib.h>
 #include <hv/console.h>
@@ -14,6 +14,7 @@
 #include <hv/mm.h>
 #include <hv/page_alloc.h>
 #include <hv/time.h>
+#include <hv/sched.h>
 #include <lamina/event_channel.h>
 
 #define POLL_NS		20000000ULL
@@ -88,8 +89,10 @@ static void debug_key(char c)
 {
 	switch (c) {
 	case 'd':
-	case 'q':
 		dump_domains();
+		break;
+	case 'q':
+		sched_dump();
 		break;
 	case 'e':
 		dump_events();
@@ -100,6 +103,7 @@ static void debug_key(char c)
 	case 't':
 		printk(LOG_ERR, "system time %llu ns, TSC %llu kHz\n",
 		       (unsigned long long)now_ns(), (unsigned long long)tsc_khz());
+		timer_dump();
 		break;
 	default:
 		printk(LOG_ERR, "debug keys: d domains/vCPUs, q run queue, e event channels, "

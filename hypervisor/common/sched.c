@@ -268,3 +268,14 @@ long hc_sched_op(struct vcpu *v, const struct hc_args *a)
 		return trace_err(-ENOSYS);
 	}
 }
+
+/* Debug key 'q': who runs and who waits. */
+void sched_dump(void)
+{
+	struct vcpu *v;
+
+	printk(LOG_ERR, "CPU0 runs d%u; run queue:", this_cpu()->current->domain->domid);
+	for (v = rq0.head; v; v = v->runq_next)
+		printk(LOG_ERR, " d%u", v->domain->domid);
+	printk(LOG_ERR, "%s\n", rq0.head ? "" : " (empty)");
+}

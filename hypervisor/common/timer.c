@@ -83,3 +83,16 @@ void timer_interrupt(void)
 	arch_timer_program(q->head ? q->head->deadline : 0);
 	spin_unlock(&q->lock);
 }
+
+/* Debug key 't': the CPU's timer queue. */
+void timer_dump(void)
+{
+	struct timer_queue *q = &queue0;
+	uint64_t now = now_ns();
+	struct timer *t;
+
+	printk(LOG_ERR, "timers at %llu ns:\n", (unsigned long long)now);
+	for (t = q->head; t; t = t->next)
+		printk(LOG_ERR, "  in %lld us: %p(%p)\n",
+		       (long long)(t->deadline - now) / 1000, (void *)t->fn, t->data);
+}

@@ -4,8 +4,8 @@
  * VIRQ_CONSOLE and console_io(CONSOLEIO_read); three Ctrl-A switch input to
  * the hypervisor's debug keys ('d' dumps the domains) and three more switch
  * it back. The runner types the input when the guest says it waits.
- * @stdin: \x01\x01\x01d\x01\x01\x01ping\n
- * @expect-log: d0 Domain-0 +privileged
+ * @stdin: \x01\x01\x01dqtme\x01\x01\x01ping\n
+ * @expect-log: d0 Domain-0 +privileged(.|\n)*run queue(.|\n)*timers at(.|\n)*free frames
  */
 #include "lib/guest.h"
 #include "lib/events.h"

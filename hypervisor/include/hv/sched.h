@@ -14,6 +14,7 @@ void vcpu_block(struct vcpu *v);
 void vcpu_pause(struct vcpu *v);	/* stopped until vcpu_unpause */
 void vcpu_unpause(struct vcpu *v);
 void sched_yield(void);
+void sched_dump(void);
 /* On the way back to a guest: switch vCPUs if needed (may idle). */
 void schedule(struct cpu_regs *r);
 
