@@ -17,9 +17,13 @@
 static int peer(void)
 {
 	struct evtchn_alloc_unbound au = { DOMID_SELF, 0, 0 };
+	struct evtchn_alloc_unbound mine = { DOMID_SELF, DOMID_SELF, 0 };
 	unsigned int i;
 
 	CHECK(evtchn_op(EVTCHNOP_alloc_unbound, &au) == 0, "alloc_unbound failed");
+	/* Port 2: offered to ourselves only, so dom0 may not bind it. */
+	CHECK(evtchn_op(EVTCHNOP_alloc_unbound, &mine) == 0 && mine.port == 2,
+	      "second alloc_unbound gave port %u", mine.port);
 	printf("peer: port %u waits for dom0\n", au.port);
 	for (i = 0; i < ROUNDS; i++) {
 		wait_for_port(au.port);
@@ -43,6 +47,18 @@ static int dom0_side(void)
 	while ((rc = evtchn_op(EVTCHNOP_bind_interdomain, &bi)) == -EINVAL && tries++ < 1000)
 		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
 	CHECK(rc == 0, "bind_interdomain to d1 port 1 gave %ld", rc);
+	{
+		struct evtchn_bind_interdomain other = { 1, 0, 2, 0 };
+
+		rc = evtchn_op(EVTCHNOP_bind_interdomain, &other);
+		CHECK(rc == -EINVAL, "binding d1's port offered to d1 itself gave %ld", rc);
+		other.remote_port = 3;
+		rc = evtchn_op(EVTCHNOP_bind_interdomain, &other);
+		CHECK(rc == -EINVAL, "binding a free port of d1 gave %ld", rc);
+		other.remote_port = 1;
+		rc = evtchn_op(EVTCHNOP_bind_interdomain, &other);
+		CHECK(rc == -EINVAL, "binding d1's port 1 a second time gave %ld", rc);
+	}
 	port_test_and_clear(bi.local_port);	/* the bind raises it once (§7.1) */
 	for (i = 0; i < ROUNDS; i++) {
 		CHECK(evtchn_send(bi.local_port) == 0, "send failed in round %u", i);
