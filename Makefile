@@ -140,6 +140,8 @@ bench: setup
 	$(Q)tests/bench/run-bench --hv $(HV_ELF) --guest $(O)/tests/bench/cpu.elf --out $(O)/bench/cpu.txt
 	$(Q)tests/bench/run-bench --hv $(HV_ELF) --guest $(O)/tests/bench/pte.elf --out $(O)/bench/pte.txt \
 	  --title "Page-table entry updates" --plot $(O)/bench/pte.png
+	$(Q)tests/bench/run-bench --hv $(HV_ELF) --guest $(O)/tests/bench/events.elf --out $(O)/bench/events.txt \
+	  --title "Events, timers and scheduling"
 	$(Q)for c in $(BENCH_COMPONENTS); do $(MAKE) --no-print-directory -C $$c bench O=$(abspath $(O))/$$c; done
 
 # ---------------------------------------------------------------- ISO

@@ -82,6 +82,12 @@ static long singleshot(struct vcpu *v, uint64_t arg)
 		return -EFAULT;
 	if ((t.flags & VCPU_SSHOTTMR_future) && t.timeout_abs_ns < now_ns())
 		return -ETIME;
+	if (t.timeout_abs_ns <= now_ns()) {
+		/* Already due: VIRQ_TIMER now, not after an interrupt (§6.3). */
+		stop_timer(&v->singleshot);
+		send_guest_vcpu_virq(v, VIRQ_TIMER);
+		return 0;
+	}
 	set_timer(&v->singleshot, t.timeout_abs_ns);
 	return 0;
 }
