@@ -80,11 +80,6 @@ int parse_size(const char *s, const char **end, uint64_t *bytes)
 	return 0;
 }
 
-static bool is_end(const char *p, const char *end)
-{
-	return p == end;
-}
-
 static bool opt_loglvl(struct hv_options *o, const char *v, const char *end)
 {
 	static const char *const names[] = { "err", "warning", "info", "debug", "all" };
@@ -109,7 +104,7 @@ static bool opt_dom0_mem(struct hv_options *o, const char *v, const char *end)
 	const char *p;
 	uint64_t bytes;
 
-	if (parse_size(v, &p, &bytes) || !is_end(p, end) || bytes < (1ULL << 20))
+	if (parse_size(v, &p, &bytes) || p != end || bytes < (1ULL << 20))
 		return false;
 	o->dom0_mem = bytes;
 	return true;
@@ -136,7 +131,7 @@ static bool opt_com1(struct hv_options *o, const char *v, const char *end)
 		if (!parse_uint(p + 1, &p, &irq))
 			return false;
 	}
-	if (!is_end(p, end))
+	if (p != end)
 		return false;
 	o->com1_baud = (uint32_t)baud;
 	return true;
@@ -168,7 +163,7 @@ static bool opt_testexit(struct hv_options *o, const char *v, const char *end)
 	uint64_t port = 0xf4;
 	const char *p = v;
 
-	if (v && (!parse_uint(v, &p, &port) || !is_end(p, end) || !port || port > 0xffff))
+	if (v && (!parse_uint(v, &p, &port) || p != end || !port || port > 0xffff))
 		return false;
 	o->testexit_port = (uint16_t)port;
 	return true;

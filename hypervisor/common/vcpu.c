@@ -13,6 +13,7 @@
 #include <hv/sched.h>
 #include <hv/time.h>
 #include <lamina/vcpu.h>
+#include <lamina/sched.h>
 #include <lamina/event_channel.h>
 
 static void singleshot_fired(void *data)
@@ -120,7 +121,7 @@ long hc_vcpu_op(struct vcpu *v, const struct hc_args *a)
 		return 0;
 	case VCPUOP_down:
 		/* The last vCPU going down is the domain powering off (§2.10). */
-		domain_shutdown(v->domain, 0);
+		domain_shutdown(v->domain, SHUTDOWN_poweroff);
 		return 0;
 	case VCPUOP_initialise:
 		return -EEXIST;		/* vCPU 0 was initialised by the builder */

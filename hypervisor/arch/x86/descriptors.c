@@ -15,6 +15,7 @@
 #include <hv/mm.h>
 #include <asm/desc.h>
 #include <asm/page.h>
+#include <asm/pv.h>
 #include <lamina/xen_x86_64.h>
 
 #define DESC_P		(1ULL << 47)
@@ -180,25 +181,19 @@ bool pv_ldt_fault(struct vcpu *v, uint64_t addr)
 {
 	unsigned int page = (addr - LDT_AREA) / PAGE_SIZE;
 	uint64_t va = v->arch.ldt_base + page * PAGE_SIZE;
-	const pte_t *t = maddr_to_virt(v->arch.guest_cr3);
-	unsigned int shift;
+	paddr_t l1e;
+	pte_t e;
 	mfn_t mfn;
 
 	if (addr < LDT_AREA || page >= 16 || page * 512 >= v->arch.ldt_ents ||
 	    v->arch.ldt_frames[page])
 		return false;
-	for (shift = 39; shift >= 12; shift -= 9) {
-		pte_t e = t[(va >> shift) & 511];
-
-		if (!(e & _PAGE_PRESENT) || (shift > 12 && (e & _PAGE_PSE)) ||
-		    pte_mfn(e) >= frame_table_size)
-			return false;
-		if (shift == 12) {
-			mfn = pte_mfn(e);
-			break;
-		}
-		t = frame_va(pte_mfn(e));
-	}
+	if (!guest_l1e_maddr(v->arch.guest_cr3, va, &l1e))
+		return false;
+	e = *(const pte_t *)maddr_to_virt(l1e);
+	mfn = pte_mfn(e);
+	if (!(e & _PAGE_PRESENT) || mfn >= frame_table_size)
+		return false;
 	if (get_page_and_type(mfn, PGT_seg_desc, v->domain))
 		return false;
 	v->arch.ldt_frames[page] = mfn;

@@ -33,15 +33,6 @@ extern uint64_t xcr0_max;
 /* The CR4 a PV kernel sees: PAE, MCE, OSFXSR, OSXMMEXCPT (Xen's value). */
 #define GUEST_CR4		0x660
 
-static uint64_t *gpr(struct cpu_regs *r, unsigned int n)
-{
-	uint64_t *map[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp,
-			      &r->rsi, &r->rdi, &r->r8, &r->r9, &r->r10, &r->r11,
-			      &r->r12, &r->r13, &r->r14, &r->r15 };
-
-	return map[n & 15];
-}
-
 static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	switch (msr) {
@@ -97,7 +88,7 @@ static bool emulate_mov_cr(struct vcpu *v, struct cpu_regs *r, uint8_t modrm,
 			   uint8_t rex, bool to_cr)
 {
 	unsigned int cr = ((modrm >> 3) & 7) | ((rex & 4) << 1);
-	uint64_t *reg = gpr(r, (modrm & 7) | ((rex & 1) << 3));
+	uint64_t *reg = regs_gpr(r, (modrm & 7) | ((rex & 1) << 3));
 
 	if ((modrm >> 6) != 3)
 		return false;
@@ -113,7 +104,7 @@ static bool emulate_mov_cr(struct vcpu *v, struct cpu_regs *r, uint8_t modrm,
 	switch (cr) {
 	case 0:	*reg = (read_cr0() & ~(1ULL << 3)) | ((uint64_t)v->arch.fpu_ts << 3); return true;
 	case 2:	*reg = v->vcpu_info->arch.cr2; return true;
-	case 3:	*reg = v->arch.kernel_mode ? v->arch.guest_cr3 : v->arch.user_cr3; return true;
+	case 3:	*reg = vcpu_cr3(v); return true;
 	case 4:	*reg = GUEST_CR4; return true;
 	default: return false;
 	}

@@ -88,7 +88,8 @@ static long reservation(struct domain *d, unsigned int cmd, uint64_t arg)
 	return (long)i;
 }
 
-#define EXCHANGE_MAX_PAGES	(1U << 14)	/* 64 MiB per call */
+#define EXCHANGE_MAX_PAGES	512	/* 2 MiB per call: Linux's swiotlb asks for less */
+#define EXCHANGE_MAX_OUT	64
 
 static bool releasable(const struct domain *d, mfn_t mfn)
 {
@@ -97,75 +98,75 @@ static bool releasable(const struct domain *d, mfn_t mfn)
 }
 
 /*
- * XENMEM_exchange, all or nothing (Linux BUG()s on a partial result):
- * check every input frame and allocate every output extent first; only
- * then free the inputs and hand out the outputs, which cannot fail.
+ * XENMEM_exchange, all or nothing (Linux BUG()s on a partial result): the
+ * extent lists are copied in once; every input frame is checked and every
+ * output extent allocated before anything changes; then the inputs are
+ * freed and the outputs handed out, which cannot fail.
  */
 static long exchange(struct domain *d, uint64_t arg)
 {
 	struct xen_memory_exchange x;
-	uint64_t in_pages, out_per, limit, i, j, frame;
-	mfn_t out[64];
-	long rc = 0;
+	uint64_t in[EXCHANGE_MAX_PAGES], pfn[EXCHANGE_MAX_OUT];
+	uint64_t in_pages, in_per, out_per, limit, i, j;
+	mfn_t out[EXCHANGE_MAX_OUT];
+	uint64_t nr_out;
 
 	if (copy_from_guest(&x, arg, sizeof(x)))
 		return -EFAULT;
-	x.nr_exchanged = 0;
 	if (!self(x.in.domid, d) || !self(x.out.domid, d))
 		return trace_err(-ESRCH);
-	if (x.in.extent_order > 9 || x.out.extent_order > 9 || x.out.nr_extents > ARRAY_SIZE(out))
+	if (x.in.extent_order > 9 || x.out.extent_order > 9 || x.out.nr_extents > EXCHANGE_MAX_OUT)
 		return trace_err(-EINVAL);
-	in_pages = x.in.nr_extents << x.in.extent_order;
+	in_per = 1ULL << x.in.extent_order;
 	out_per = 1ULL << x.out.extent_order;
-	if (in_pages != x.out.nr_extents * out_per || in_pages > EXCHANGE_MAX_PAGES)
+	nr_out = x.out.nr_extents;
+	in_pages = x.in.nr_extents * in_per;
+	if (x.in.nr_extents > EXCHANGE_MAX_PAGES || in_pages != nr_out * out_per ||
+	    in_pages > EXCHANGE_MAX_PAGES)
 		return trace_err(-EINVAL);
-	limit = (x.out.mem_flags & 0xff) ? 1ULL << ((x.out.mem_flags & 0xff) - PAGE_SHIFT) : ~0ULL;
-	for (i = 0; i < x.in.nr_extents; i++) {
-		if (copy_from_guest(&frame, x.in.extent_start + i * 8, 8))
-			return -EFAULT;
-		for (j = 0; j < (1ULL << x.in.extent_order); j++)
-			if (!releasable(d, frame + j))
+	if (copy_from_guest(in, x.in.extent_start, x.in.nr_extents * 8) ||
+	    copy_from_guest(pfn, x.out.extent_start, nr_out * 8))
+		return -EFAULT;
+	for (i = 0; i < x.in.nr_extents; i++)
+		for (j = 0; j < in_per; j++)
+			if (!releasable(d, in[i] + j))
 				return trace_err(-EINVAL);
-	}
-	for (i = 0; i < x.out.nr_extents; i++) {
+	/* Writing the results must not fail after the commit: try now. */
+	x.nr_exchanged = 0;
+	if (copy_to_guest(x.out.extent_start, pfn, nr_out * 8) ||
+	    copy_to_guest(arg + offsetof(struct xen_memory_exchange, nr_exchanged),
+			  &x.nr_exchanged, 8))
+		return -EFAULT;
+	limit = (x.out.mem_flags & 0xff) ? 1ULL << ((x.out.mem_flags & 0xff) - PAGE_SHIFT) : ~0ULL;
+	for (i = 0; i < nr_out; i++) {
 		out[i] = alloc_frames_aligned(out_per, out_per);	/* naturally aligned */
 		if (out[i] == INVALID_MFN || out[i] + out_per > limit) {
 			if (out[i] != INVALID_MFN)
 				i++;
-			rc = trace_err(-ENOMEM);
-			break;
+			while (i--)
+				for (j = 0; j < out_per; j++)
+					free_frame(out[i] + j);
+			return trace_err(-ENOMEM);
 		}
-	}
-	if (rc) {
-		while (i--)
-			for (j = 0; j < out_per; j++)
-				free_frame(out[i] + j);
-		copy_to_guest(arg + offsetof(struct xen_memory_exchange, nr_exchanged),
-			      &x.nr_exchanged, 8);
-		return rc;
 	}
 	/* Committed from here: nothing below fails. */
 	for (i = 0; i < x.in.nr_extents; i++) {
-		copy_from_guest(&frame, x.in.extent_start + i * 8, 8);
-		for (j = 0; j < (1ULL << x.in.extent_order); j++) {
-			m2p[frame + j] = INVALID_M2P;
-			free_frame(frame + j);
+		for (j = 0; j < in_per; j++) {
+			m2p[in[i] + j] = INVALID_M2P;
+			free_frame(in[i] + j);
 		}
 	}
-	for (i = 0; i < x.out.nr_extents; i++) {
-		uint64_t pfn = 0;
-
-		copy_from_guest(&pfn, x.out.extent_start + i * 8, 8);
+	for (i = 0; i < nr_out; i++) {
 		for (j = 0; j < out_per; j++) {
 			frame_table[out[i] + j].owner = d->domid;
-			m2p[out[i] + j] = pfn + j;
+			m2p[out[i] + j] = pfn[i] + j;
 		}
-		frame = out[i];
-		copy_to_guest(x.out.extent_start + i * 8, &frame, 8);
 	}
 	x.nr_exchanged = x.in.nr_extents;
-	return copy_to_guest(arg + offsetof(struct xen_memory_exchange, nr_exchanged),
-			     &x.nr_exchanged, 8);
+	copy_to_guest(x.out.extent_start, out, nr_out * 8);	/* writable: tried above */
+	copy_to_guest(arg + offsetof(struct xen_memory_exchange, nr_exchanged),
+		      &x.nr_exchanged, 8);
+	return 0;
 }
 
 static long memory_map(struct domain *d, uint64_t arg, bool machine)

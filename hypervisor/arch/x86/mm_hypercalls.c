@@ -236,23 +236,6 @@ long hc_mmuext_op(struct vcpu *v, const struct hc_args *a)
 	return walk_list(v, a, sizeof(struct mmuext_op), apply_mmuext_op);
 }
 
-/* The machine address of the L1 entry mapping va in the kernel tables. */
-static int find_l1e(struct vcpu *v, uint64_t va, paddr_t *ptr)
-{
-	pte_t *t = maddr_to_virt(v->arch.guest_cr3);
-	unsigned int shift;
-
-	for (shift = 39; shift > 12; shift -= 9) {
-		pte_t e = t[(va >> shift) & 511];
-
-		if (!(e & _PAGE_PRESENT) || (e & _PAGE_PSE) || pte_mfn(e) >= frame_table_size)
-			return trace_err(-EINVAL);
-		t = frame_va(pte_mfn(e));
-	}
-	*ptr = virt_to_maddr(&t[(va >> 12) & 511]);
-	return 0;
-}
-
 static long update_va(struct vcpu *v, struct domain *fd, const struct hc_args *a)
 {
 	uint64_t va = a->arg[0], flags = a->arg[2];
@@ -261,9 +244,8 @@ static long update_va(struct vcpu *v, struct domain *fd, const struct hc_args *a
 
 	if (!is_canonical(va) || !guest_range_ok(va, 1))
 		return trace_err(-EINVAL);
-	rc = find_l1e(v, va, &ptr);
-	if (rc)
-		return rc;
+	if (!guest_l1e_maddr(v->arch.guest_cr3, va, &ptr))
+		return trace_err(-EINVAL);
 	rc = pt_update_entry_foreign(v->domain, fd, ptr, a->arg[1], false);
 	if (rc)
 		return rc;

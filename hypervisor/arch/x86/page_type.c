@@ -71,11 +71,6 @@ static struct page_info *pg_of(mfn_t mfn)
 	return mfn < frame_table_size ? &frame_table[mfn] : NULL;
 }
 
-bool page_is_pt(const struct page_info *pg)
-{
-	return pg->type >= PGT_l1 && pg->type <= PGT_l4;
-}
-
 int get_page(mfn_t mfn, const struct domain *d)
 {
 	struct page_info *pg = pg_of(mfn);
@@ -377,4 +372,26 @@ uint64_t domain_frame_count(const struct domain *d)
 		if (frame_table[mfn].owner == d->domid && frame_table[mfn].count)
 			n++;
 	return n;
+}
+
+/*
+ * The machine address of the L1 entry that maps va in the page tables
+ * rooted at the L4 at machine address cr3; false when a level is missing,
+ * is a superpage, or leaves RAM. The one walk update_va_mapping, the
+ * writable-page-table path and lazy LDT mapping share.
+ */
+bool guest_l1e_maddr(uint64_t cr3, uint64_t va, paddr_t *pa)
+{
+	const pte_t *t = maddr_to_virt(cr3);
+	unsigned int shift;
+
+	for (shift = 39; shift > 12; shift -= 9) {
+		pte_t e = t[(va >> shift) & 511];
+
+		if (!(e & _PAGE_PRESENT) || (e & _PAGE_PSE) || pte_mfn(e) >= frame_table_size)
+			return false;
+		t = frame_va(pte_mfn(e));
+	}
+	*pa = virt_to_maddr(&t[(va >> 12) & 511]);
+	return true;
 }

@@ -32,15 +32,6 @@ struct insn {
 	unsigned int size;	/* operand size in bytes: 1 or 8 */
 };
 
-static uint64_t *reg_of(struct cpu_regs *r, unsigned int n)
-{
-	uint64_t *map[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp,
-			      &r->rsi, &r->rdi, &r->r8, &r->r9, &r->r10, &r->r11,
-			      &r->r12, &r->r13, &r->r14, &r->r15 };
-
-	return map[n & 15];
-}
-
 /* Length of the ModRM memory operand encoding, from the ModRM byte on. */
 static int modrm_len(const uint8_t *p, unsigned int avail)
 {
@@ -134,10 +125,10 @@ static bool compute(struct cpu_regs *r, const struct insn *in, uint64_t old,
 		    unsigned int byte, uint64_t *new)
 {
 	unsigned int ext = (in->modrm >> 3) & 7;
-	uint64_t *src = reg_of(r, ext | ((in->rex & 4) << 1));
+	uint64_t *src = regs_gpr(r, ext | ((in->rex & 4) << 1));
 	uint64_t mask = in->size == 1 ? 0xFFULL << (byte * 8) : ~0ULL;
 	/* Byte registers 4-7 without REX are AH, CH, DH, BH. */
-	uint64_t byteval = (in->rex || ext < 4) ? *src & 0xFF : (*reg_of(r, ext - 4) >> 8) & 0xFF;
+	uint64_t byteval = (in->rex || ext < 4) ? *src & 0xFF : (*regs_gpr(r, ext - 4) >> 8) & 0xFF;
 	uint64_t val = in->size == 1 ? byteval << (byte * 8) : *src;
 	uint64_t imm = in->size == 1 ? (in->imm & 0xFF) << (byte * 8) : in->imm;
 
@@ -195,23 +186,6 @@ static bool compute(struct cpu_regs *r, const struct insn *in, uint64_t old,
 	return false;
 }
 
-/* The machine address of the L1 entry through which va is mapped. */
-static bool l1e_of(struct vcpu *v, uint64_t va, paddr_t *pa)
-{
-	const pte_t *t = maddr_to_virt(v->arch.kernel_mode ? v->arch.guest_cr3 : v->arch.user_cr3);
-	unsigned int shift;
-
-	for (shift = 39; shift > 12; shift -= 9) {
-		pte_t e = t[(va >> shift) & 511];
-
-		if (!(e & _PAGE_PRESENT) || (e & _PAGE_PSE) || pte_mfn(e) >= frame_table_size)
-			return false;
-		t = frame_va(pte_mfn(e));
-	}
-	*pa = virt_to_maddr(&t[(va >> 12) & 511]);
-	return true;
-}
-
 /*
  * #PF from guest kernel mode: returns true if it was a write to a
  * validated L1 of the domain and has been emulated.
@@ -229,7 +203,7 @@ bool ptwr_emulate(struct vcpu *v, struct cpu_regs *r, uint64_t addr)
 	/* A write (W) to a present (P) page, from guest kernel mode. */
 	if ((r->error_code & 3) != 3 || !v->arch.kernel_mode || !guest_range_ok(addr, 1))
 		return false;
-	if (!l1e_of(v, addr, &l1e))
+	if (!guest_l1e_maddr(vcpu_cr3(v), addr, &l1e))
 		return false;
 	target = (*(pte_t *)maddr_to_virt(l1e) & PTE_ADDR_MASK) | (addr & (PAGE_SIZE - 1));
 	if ((target >> PAGE_SHIFT) >= frame_table_size)

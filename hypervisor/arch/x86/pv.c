@@ -172,7 +172,7 @@ static void load_vcpu(struct vcpu *next, struct cpu_regs *r)
 	struct arch_vcpu *n = &next->arch;
 
 	this_cpu()->current = next;
-	write_cr3(n->kernel_mode ? n->guest_cr3 : n->user_cr3);
+	write_cr3(vcpu_cr3(next));
 	fpu_load(next);
 	vcpu_load_state(next);
 	gdt_load_vcpu(next);

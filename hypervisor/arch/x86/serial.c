@@ -24,11 +24,6 @@ void serial_init(uint16_t port, uint32_t baud)
 	uart_port = inb(port + 5) == 0xff ? 0 : port;
 }
 
-bool serial_present(void)
-{
-	return uart_port != 0;
-}
-
 static void put_raw(char c)
 {
 	unsigned int spins = 100000;

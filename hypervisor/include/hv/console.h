@@ -9,7 +9,6 @@ struct hv_options;
 void console_init(const struct hv_options *o);
 void serial_init(uint16_t port, uint32_t baud);
 void serial_putc(char c);
-bool serial_present(void);
 int serial_getc(void);			/* -1 when nothing is waiting */
 void console_input_init(void);
 size_t console_read(char *buf, size_t len);

@@ -82,11 +82,6 @@ struct domain {
 
 extern struct domain *dom0;
 
-static inline struct domain *vcpu_domain(const struct vcpu *v)
-{
-	return v->domain;
-}
-
 struct vcpu *current_vcpu(void);
 struct domain *domain_by_id(domid_t id);
 unsigned int domain_count(void);

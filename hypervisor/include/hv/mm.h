@@ -30,7 +30,6 @@ extern struct page_info *frame_table;
 extern uint64_t frame_table_size;	/* frames covered */
 
 void *frame_va(mfn_t mfn);		/* the hypervisor's mapping of a frame */
-bool page_is_pt(const struct page_info *pg);
 
 int get_page(mfn_t mfn, const struct domain *d);
 void put_page(mfn_t mfn);

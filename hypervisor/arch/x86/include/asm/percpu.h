@@ -28,10 +28,5 @@ static inline struct percpu *this_cpu(void)
 	return &cpu0_percpu;
 }
 
-/* The guest frame at the top of this CPU's stack. */
-static inline struct cpu_regs *guest_regs(void)
-{
-	return (struct cpu_regs *)(this_cpu()->stack_top - sizeof(struct cpu_regs));
-}
 
 #endif

@@ -6,6 +6,7 @@
 #include <hv/types.h>
 #include <asm/regs.h>
 #include <asm/percpu.h>
+#include <hv/domain.h>
 
 struct vcpu;
 
@@ -39,6 +40,14 @@ static inline struct cpu_regs *guest_regs_of(struct vcpu *v)
 {
 	(void)v;
 	return (struct cpu_regs *)(this_cpu()->stack_top - sizeof(struct cpu_regs));
+}
+
+bool guest_l1e_maddr(uint64_t cr3, uint64_t va, paddr_t *pa);
+
+/* The L4 the vCPU runs on in its current guest mode. */
+static inline uint64_t vcpu_cr3(const struct vcpu *v)
+{
+	return v->arch.kernel_mode ? v->arch.guest_cr3 : v->arch.user_cr3;
 }
 
 static inline bool is_canonical(uint64_t va)
