@@ -24,29 +24,7 @@
 
 static uint64_t samples[BLOCKS];
 
-static void report(const char *name, const uint64_t *blocks)
-{
-	if (blocks != samples)
-		memcpy(samples, blocks, sizeof(samples));
-	sort_u64(samples, BLOCKS);
-	printf("BENCH %s %lu %lu %lu %u\n", name,
-	       (unsigned long)(samples[BLOCKS / 2] / PER_BLOCK),
-	       (unsigned long)(samples[0] / PER_BLOCK),
-	       (unsigned long)(samples[BLOCKS - 1] / PER_BLOCK), BLOCKS * PER_BLOCK);
-}
-
-#define MEASURE(name, body)						\
-	do {								\
-		unsigned int b, i;					\
-		for (b = 0; b < BLOCKS; b++) {				\
-			uint64_t t0 = tsc();				\
-			for (i = 0; i < PER_BLOCK; i++) {		\
-				body;					\
-			}						\
-			samples[b] = tsc() - t0;			\
-		}							\
-		report(name, samples);					\
-	} while (0)
+#define MEASURE(name, body) BENCH_MEASURE(name, samples, BLOCKS, PER_BLOCK, body)
 
 void bp_handler(void);
 asm(".text\n"
@@ -99,6 +77,7 @@ int test_main(struct start_info *si)
 	MEASURE("exception_bounce_iret", asm volatile("int3" ::: "rcx", "r11", "memory"));
 	CHECK(user_setup(user_bench, user_bench_end - user_bench, 2) == 0, "user mode set-up failed");
 	CHECK(enter_user(USER_BASE, USER_DATA + 3 * 4096) == 60, "user mode did not finish");
-	report("user_syscall_roundtrip", (const uint64_t *)user_data_kva);
+	memcpy(samples, (const void *)user_data_kva, sizeof(samples));
+	bench_report("user_syscall_roundtrip", samples, BLOCKS, PER_BLOCK);
 	return TEST_PASS;
 }

@@ -20,26 +20,7 @@
 
 static uint64_t samples[BLOCKS];
 
-static void report(const char *name)
-{
-	sort_u64(samples, BLOCKS);
-	printf("BENCH %s %lu %lu %lu %u\n", name, (unsigned long)(samples[BLOCKS / 2] / PER_BLOCK),
-	       (unsigned long)(samples[0] / PER_BLOCK),
-	       (unsigned long)(samples[BLOCKS - 1] / PER_BLOCK), BLOCKS * PER_BLOCK);
-}
-
-#define MEASURE(name, body)						\
-	do {								\
-		unsigned int b, i;					\
-		for (b = 0; b < BLOCKS; b++) {				\
-			uint64_t t0 = tsc();				\
-			for (i = 0; i < PER_BLOCK; i++) {		\
-				body;					\
-			}						\
-			samples[b] = tsc() - t0;			\
-		}							\
-		report(name);						\
-	} while (0)
+#define MEASURE(name, body) BENCH_MEASURE(name, samples, BLOCKS, PER_BLOCK, body)
 
 int test_main(struct start_info *si)
 {

@@ -98,11 +98,8 @@ int test_main(struct start_info *si)
 				run_round(r, n, round);
 				samples[round] = tsc() - t0;
 			}
-			sort_u64(samples, ROUNDS);
 			snprintf(name, sizeof(name), "pte_%s_%u", routes[r], n);
-			printf("BENCH %s %lu %lu %lu %u\n", name,
-			       (unsigned long)(samples[ROUNDS / 2] / n), (unsigned long)(samples[0] / n),
-			       (unsigned long)(samples[ROUNDS - 1] / n), ROUNDS * n);
+			bench_report(name, samples, ROUNDS, n);	/* per entry */
 		}
 	}
 	/* Leave no trace: unhook and unpin, so the audit sees a clean domain. */

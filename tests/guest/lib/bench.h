@@ -17,4 +17,25 @@ static inline uint64_t tsc(void)
 /* Sorts a small array in place (insertion sort: n is ~1000 at most). */
 void sort_u64(uint64_t *a, unsigned int n);
 
+/*
+ * Prints "BENCH <name> <median> <min> <max> <operations>" for nblocks block
+ * timings of per_block operations each (sorts the array).
+ */
+void bench_report(const char *name, uint64_t *blocks, unsigned int nblocks,
+		  unsigned int per_block);
+
+/* Times `body` in nblocks blocks of per_block runs into blocks[], then reports. */
+#define BENCH_MEASURE(name, blocks, nblocks, per_block, body)		\
+	do {								\
+		unsigned int b_, i_;					\
+		for (b_ = 0; b_ < (nblocks); b_++) {			\
+			uint64_t t0_ = tsc();				\
+			for (i_ = 0; i_ < (per_block); i_++) {		\
+				body;					\
+			}						\
+			(blocks)[b_] = tsc() - t0_;			\
+		}							\
+		bench_report(name, blocks, nblocks, per_block);		\
+	} while (0)
+
 #endif

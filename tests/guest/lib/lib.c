@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The test-guest runtime: console output, the result line, shutdown. */
 #include "guest.h"
+#include "bench.h"
 
 static char fail_reason[160];
 
@@ -101,4 +102,14 @@ void sort_u64(uint64_t *a, unsigned int n)
 			a[j] = a[j - 1];
 		a[j] = v;
 	}
+}
+
+void bench_report(const char *name, uint64_t *blocks, unsigned int nblocks,
+		  unsigned int per_block)
+{
+	sort_u64(blocks, nblocks);
+	printf("BENCH %s %lu %lu %lu %u\n", name,
+	       (unsigned long)(blocks[nblocks / 2] / per_block),
+	       (unsigned long)(blocks[0] / per_block),
+	       (unsigned long)(blocks[nblocks - 1] / per_block), nblocks * per_block);
 }
