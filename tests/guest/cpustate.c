@@ -4,8 +4,9 @@
  * makes the next SSE instruction raise #NM, clts clears it; debug
  * registers refuse hypervisor addresses, GD and reserved bits, and a data
  * breakpoint on a guest variable reaches the #DB handler with B0 in the
- * virtual DR6; port I/O raises #GP until set_iopl gives the kernel IOPL 1,
- * and the hypervisor's own console port reads as all ones.
+ * virtual DR6; port I/O, cli and sti raise #GP until set_iopl gives the
+ * kernel IOPL 1 (then cli/sti are no-ops), and the hypervisor's own console
+ * port reads as all ones.
  */
 #include "lib/guest.h"
 #include "lib/traps.h"
@@ -79,12 +80,17 @@ static int ports(void)
 	CHECK(traps_taken == 1 && last_trap.vector == 13 && last_trap.error == 0,
 	      "in without I/O privilege: %u traps, vector %lu", traps_taken,
 	      (unsigned long)last_trap.vector);
+	traps_taken = 0;
+	EXPECT_TRAP("cli", : : : "memory");
+	CHECK(traps_taken == 1 && last_trap.vector == 13, "cli without I/O privilege: %u traps",
+	      traps_taken);
 	CHECK(set_iopl(4) == -EINVAL, "set_iopl(4) accepted");
 	CHECK(set_iopl(1) == 0, "set_iopl(1) failed");
 	traps_taken = 0;
 	asm volatile("inb $0x80, %%al" : "=a"(v) : : "memory");
 	asm volatile("inb %%dx, %%al" : "=a"(v) : "d"(0x3fd) : "memory");
-	CHECK(traps_taken == 0, "in with IOPL 1 trapped");
+	asm volatile("pushfq; cli; sti; popfq" ::: "memory");	/* no-ops with IOPL 1 */
+	CHECK(traps_taken == 0, "in, cli or sti with IOPL 1 trapped");
 	CHECK(v == 0xff, "the hypervisor's console port read %#x, expected all ones", v);
 	CHECK(set_iopl(0) == 0, "set_iopl(0) failed");
 	return TEST_PASS;

@@ -10,6 +10,9 @@
  */
 #include "lib/guest.h"
 #include "lib/events.h"
+#include "lib/mm.h"
+
+static evtchn_port_t timer_port;
 
 static bool lamina;
 
@@ -64,6 +67,7 @@ static int timer(void)
 	unsigned int i;
 
 	CHECK(evtchn_op(EVTCHNOP_bind_virq, &bv) == 0, "bind_virq(TIMER) failed");
+	timer_port = bv.port;
 	CHECK(evtchn_op(EVTCHNOP_bind_virq, &bv) == -EEXIST, "binding VIRQ_TIMER twice allowed");
 	CHECK(hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_stop_periodic_timer, 0, 0) == 0,
 	      "stop_periodic_timer failed");
@@ -84,8 +88,59 @@ static int timer(void)
 		CHECK(now >= prev, "pvclock went back %lu ns", (unsigned long)(prev - now));
 		prev = now;
 	}
+	/* A deadline already past fires at once: pending when the call returns. */
+	t.timeout_abs_ns = 1;
+	CHECK(hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, 0, &t) == 0,
+	      "a past deadline refused");
+	CHECK(port_test_and_clear(bv.port), "a past deadline did not raise VIRQ_TIMER at once");
 	printf("timer fired %lu us after arming (deadline 20000 us)\n",
 	       (unsigned long)((after - start) / 1000));
+	return TEST_PASS;
+}
+
+/*
+ * A long mmu_update batch is preempted: a timer event due during it is
+ * delivered with the interrupted rip at the batch's own syscall, which the
+ * guest then executes again (pv-abi-core.md §2.1). Without continuations
+ * the event could only arrive after the syscall.
+ */
+static int long_batch_preempted(void)
+{
+	static struct mmu_update req[20000];
+	struct vcpu_set_singleshot_timer t = { 0, 0, 0 };
+	uint64_t page = scratch_page(), mfn = va_to_mfn(page), syscall_rip = 0;
+	unsigned int i, tries;
+	uint32_t done;
+	long rc;
+
+	for (i = 0; i < ARRAY_SIZE(req); i++) {
+		req[i].ptr = l1e_maddr(page);
+		req[i].val = (mfn << 12) | PTE_P | PTE_US | PTE_A | ((i & 1) ? PTE_RW : 0);
+	}
+	for (tries = 0; tries < 20 && last_upcall_rip != syscall_rip; tries++) {
+		port_test_and_clear(timer_port);
+		t.timeout_abs_ns = pvclock_ns() + 500000;	/* 0.5 ms */
+		CHECK(hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, 0, &t) == 0,
+		      "arming the timer failed");
+		done = 0;
+		shared->vcpu_info[0].evtchn_upcall_mask = 0;
+		{
+			register uint64_t r10 asm("r10") = DOMID_SELF;
+			uint64_t rdi = (uint64_t)req, rsi = ARRAY_SIZE(req), rdx = (uint64_t)&done;
+
+			asm volatile("lea 1f(%%rip), %1\n\t"
+				     "1: syscall"
+				     : "=a"(rc), "=&r"(syscall_rip), "+D"(rdi), "+S"(rsi), "+d"(rdx),
+				       "+r"(r10)
+				     : "a"((uint64_t)__HYPERVISOR_mmu_update)
+				     : "rcx", "r11", "r8", "memory");
+		}
+		shared->vcpu_info[0].evtchn_upcall_mask = 1;
+		CHECK(rc == 0 && done == ARRAY_SIZE(req), "long batch: rc %ld, done %u", rc, done);
+	}
+	CHECK(last_upcall_rip == syscall_rip, "no event arrived inside a long batch in %u tries",
+	      tries);
+	printf("a long batch was preempted: an event arrived at its syscall\n");
 	return TEST_PASS;
 }
 
@@ -126,7 +181,7 @@ int test_main(struct start_info *si)
 
 	lamina = on_lamina();
 	CHECK(events_init(si) == 0, "events_init failed");
-	if (masked_then_unmasked() || timer() || bad_ports())
+	if (masked_then_unmasked() || timer() || long_batch_preempted() || bad_ports())
 		return TEST_FAIL;
 	wall = shared->wc_sec + pvclock_ns() / 1000000000ULL;
 	CHECK(host, "no host date on the command line");

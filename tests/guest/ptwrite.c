@@ -3,7 +3,8 @@
  * ptwrite: with the writable_pagetables assist, a guest kernel writes its
  * own L1 entries directly through their read-only mapping; each write
  * traps and is emulated after validation. Every form Linux uses is tried:
- * mov, xchg, lock cmpxchg (taken and not), lock and/or on a byte, lock
+ * mov, xchg, lock cmpxchg (taken and not), lock and/or on a byte (also
+ * with the ds prefix a uniprocessor kernel has instead of lock), lock
  * btr/bts. A write the rules forbid arrives as the page fault it was and
  * changes nothing.
  */
@@ -66,6 +67,12 @@ int test_main(struct start_info *si)
 	asm volatile("lock andb $0xfd, (%0)" : : "r"(pte) : "memory");
 	mmuext1(MMUEXT_TLB_FLUSH_LOCAL, 0);
 	CHECK(page_read_only(), "lock and: the page is still writable");
+	/* A uniprocessor Linux patches its lock prefixes into ds (3E). */
+	asm volatile("lock orb $2, (%0)" : : "r"(pte) : "memory");
+	*(volatile uint8_t *)page = 5;
+	asm volatile(".byte 0x3e; andb $0xfd, (%0)" : : "r"(pte) : "memory");
+	mmuext1(MMUEXT_TLB_FLUSH_LOCAL, 0);
+	CHECK(page_read_only(), "ds andb: the page is still writable");
 	/* lock bts / btr on bit 1 */
 	asm volatile("lock btsq $1, (%0)" : : "r"(pte) : "memory");
 	*(volatile uint8_t *)page = 4;

@@ -6,7 +6,9 @@
  * other's event wakes it. Then the peer spins forever; dom0 still gets the
  * CPU back (yields and a timer), so a spinning domain cannot starve
  * another, and its pvclock stays monotonic across the switches.
+ * The peer's module string names it and sizes it ("name=peer mem=16M --").
  * @domus: self:peer:role=peer
+ * @expect-log: d1 \(peer\): 16 MiB
  * @xen: skip Xen 4.17 on x86 builds no domains from boot modules (no dom0less)
  */
 #include "lib/guest.h"

@@ -6,12 +6,15 @@
 
 struct shared_info *shared;
 volatile unsigned long upcalls;
+volatile uint64_t last_upcall_rip;
 
 void event_entry(void);
 asm(".text\n"
     "event_entry:\n"		/* rcx, r11, rip, cs, rflags, rsp, ss */
     "	lock incq upcalls(%rip)\n"
     "	push %rax\n"
+    "	mov 24(%rsp), %rax\n"		/* the interrupted rip */
+    "	mov %rax, last_upcall_rip(%rip)\n"
     "	mov shared(%rip), %rax\n"
     "	movb $0, (%rax)\n"		/* vcpu_info[0].evtchn_upcall_pending */
     "	movq $0, 8(%rax)\n"		/* evtchn_pending_sel: we poll the bits */

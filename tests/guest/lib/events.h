@@ -13,6 +13,7 @@
 
 extern struct shared_info *shared;
 extern volatile unsigned long upcalls;
+extern volatile uint64_t last_upcall_rip;	/* where the last upcall interrupted */
 
 int events_init(struct start_info *si);		/* maps shared_info, sets the callback */
 uint64_t pvclock_ns(void);
