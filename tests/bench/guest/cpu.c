@@ -31,12 +31,7 @@ asm(".text\n"
     "bp_handler:\n"			/* the smallest correct #BP handler */
     "	pop %rcx\n"
     "	pop %r11\n"
-    "	push $0\n"
-    "	push %rcx\n"
-    "	push %r11\n"
-    "	push %rax\n"
-    "	mov $23, %eax\n"
-    "	syscall\n");
+    "	jmp guest_iret\n");
 
 extern const uint8_t user_bench[], user_bench_end[];
 asm(".pushsection .rodata\n"

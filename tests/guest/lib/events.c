@@ -21,12 +21,7 @@ asm(".text\n"
     "	pop %rax\n"
     "	pop %rcx\n"
     "	pop %r11\n"
-    "	push $0\n"
-    "	push %rcx\n"
-    "	push %r11\n"
-    "	push %rax\n"
-    "	mov $23, %eax\n"
-    "	syscall\n");
+    "	jmp guest_iret\n");
 
 int events_init(struct start_info *si)
 {

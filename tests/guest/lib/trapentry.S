@@ -69,6 +69,14 @@ trap_common:
 	pop	%rbx
 	pop	%rax
 	add	$16, %rsp		/* vector, error */
+
+/*
+ * guest_iret: return from any callback with the iret hypercall. Enter with
+ * rip, cs, rflags, rsp, ss on the stack and rax, rcx, r11 holding the
+ * values to restore (a callback pops rcx and r11 off its frame first).
+ */
+	.globl	guest_iret
+guest_iret:
 	push	$0			/* flags */
 	push	%rcx
 	push	%r11

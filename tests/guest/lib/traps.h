@@ -28,6 +28,12 @@ extern bool (*trap_hook)(struct trap_frame *f);
 int traps_install(bool mask_events);
 
 /*
+ * Asm only (trapentry.S): a callback jumps here, with rcx and r11 popped off
+ * its frame, to return by the iret hypercall.
+ */
+void guest_iret(void);
+
+/*
  * Runs one instruction (asm text) that must trap; execution resumes after
  * it. `label` names the instruction's address for the checks.
  */
