@@ -11,6 +11,7 @@
 struct timer_queue {
 	spinlock_t lock;
 	struct timer *head;
+	uint64_t programmed;	/* what the CPU's timer is set for (0: off) */
 };
 
 static struct timer_queue queue0;	/* CPU 0's */
@@ -20,6 +21,21 @@ void timer_init(struct timer *t, void (*fn)(void *), void *data)
 	memset(t, 0, sizeof(*t));
 	t->fn = fn;
 	t->data = data;
+}
+
+/*
+ * Programs the CPU's timer for the head when that changed: most timer
+ * changes (a timer behind the head, a stop of an idle one) leave it alone,
+ * and a timer write is a costly device access.
+ */
+static void program_head(struct timer_queue *q)
+{
+	uint64_t deadline = q->head ? q->head->deadline : 0;
+
+	if (deadline == q->programmed)
+		return;
+	q->programmed = deadline;
+	arch_timer_program(deadline);
 }
 
 static void unlink(struct timer_queue *q, struct timer *t)
@@ -50,7 +66,7 @@ void set_timer(struct timer *t, uint64_t deadline)
 	t->next = *pp;
 	*pp = t;
 	t->active = true;
-	arch_timer_program(q->head->deadline);
+	program_head(q);
 	spin_unlock(&q->lock);
 }
 
@@ -61,7 +77,7 @@ void stop_timer(struct timer *t)
 	spin_lock(&q->lock);
 	if (t->active)
 		unlink(q, t);
-	arch_timer_program(q->head ? q->head->deadline : 0);
+	program_head(q);
 	spin_unlock(&q->lock);
 }
 
@@ -71,6 +87,7 @@ void timer_interrupt(void)
 	uint64_t now = now_ns();
 
 	spin_lock(&q->lock);
+	q->programmed = 0;	/* the one-shot is spent (it may fire early) */
 	while (q->head && q->head->deadline <= now) {
 		struct timer *t = q->head;
 
@@ -80,7 +97,7 @@ void timer_interrupt(void)
 		spin_lock(&q->lock);
 		now = now_ns();
 	}
-	arch_timer_program(q->head ? q->head->deadline : 0);
+	program_head(q);
 	spin_unlock(&q->lock);
 }
 

@@ -7,7 +7,8 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Wno-unused-parameter \
 	-include $(CONFIG_H) -Ihypervisor/include -Ihypercall_abi/include -I$(O)/include
 
 UNIT_TESTS := hypervisor/common/cmdline hypervisor/common/page_alloc \
-	hypervisor/common/elf hypervisor/common/symbols hypervisor/lib/vsnprintf
+	hypervisor/common/elf hypervisor/common/symbols hypervisor/common/timer \
+	hypervisor/lib/vsnprintf
 UNIT_BINS := $(patsubst %,$(UNIT_OUT)/%,$(UNIT_TESTS))
 
 $(UNIT_OUT)/hypervisor/lib/vsnprintf: tests/unit/hypervisor/lib/vsnprintf.c \

@@ -29,8 +29,8 @@ void wallclock_init(struct domain *d);
 void timer_init(struct timer *t, void (*fn)(void *), void *data);
 void set_timer(struct timer *t, uint64_t deadline);
 void stop_timer(struct timer *t);
-void timer_interrupt(void);
-void timer_dump(void);		/* arch: the one-shot CPU timer fired */
+void timer_interrupt(void);	/* arch: the one-shot CPU timer fired */
+void timer_dump(void);
 
 /* arch: program the CPU's timer to fire at system time `deadline` (0 = off). */
 void arch_timer_program(uint64_t deadline);
