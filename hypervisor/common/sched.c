@@ -22,6 +22,7 @@
 #include <hv/time.h>
 #include <lamina/sched.h>
 #include <lamina/event_channel.h>
+#include <lamina/vcpu.h>
 #include <asm/percpu.h>
 
 #define SLICE_NS	10000000ULL
@@ -89,6 +90,7 @@ void sched_add_vcpu(struct vcpu *v)
 		timer_init(&rq0.slice, slice_end, NULL);
 	v->weight = DEFAULT_WEIGHT;
 	v->state = VCPU_RUNNABLE;
+	v->runstate = RUNSTATE_runnable;	/* since boot, until it first runs */
 	if (v != this_cpu()->current)
 		enqueue(&rq0, v);
 	spin_unlock(&rq0.lock);
@@ -99,7 +101,7 @@ void vcpu_wake(struct vcpu *v)
 	spin_lock(&rq0.lock);
 	if (v->state == VCPU_BLOCKED) {
 		v->state = VCPU_RUNNABLE;
-		runstate_change(v, 1);
+		runstate_change(v, RUNSTATE_runnable);
 		if (v != this_cpu()->current && !v->paused)
 			enqueue(&rq0, v);
 		rq0.need_resched = true;
@@ -111,7 +113,7 @@ void vcpu_block(struct vcpu *v)
 {
 	spin_lock(&rq0.lock);
 	v->state = VCPU_BLOCKED;
-	runstate_change(v, 2);
+	runstate_change(v, RUNSTATE_blocked);
 	spin_unlock(&rq0.lock);
 }
 
@@ -127,6 +129,14 @@ void vcpu_unpause(struct vcpu *v)
 	v->paused = false;
 	if (can_run(v) && v != this_cpu()->current)
 		enqueue(&rq0, v);
+}
+
+/* The first vCPU to run on this CPU starts running (no switch from anyone). */
+void sched_start(struct vcpu *v)
+{
+	spin_lock(&rq0.lock);
+	runstate_change(v, RUNSTATE_running);
+	spin_unlock(&rq0.lock);
 }
 
 void sched_yield(void)
@@ -163,12 +173,15 @@ void schedule(struct cpu_regs *r)
 		spin_lock(&rq0.lock);
 	}
 	spin_unlock(&rq0.lock);
-	if (prev->runstate == 0)
-		runstate_change(prev, can_run(prev) ? 1 : prev->paused ? 3 : 2);
-	runstate_change(next, 0);
+	if (prev->runstate == RUNSTATE_running)
+		runstate_change(prev, can_run(prev) ? RUNSTATE_runnable :
+				      prev->paused ? RUNSTATE_offline : RUNSTATE_blocked);
+	runstate_change(next, RUNSTATE_running);
 	set_timer(&rq0.slice, now_ns() + SLICE_NS * next->weight / DEFAULT_WEIGHT);
 	if (next != prev)
 		arch_context_switch(prev, next, r);
+	else
+		vcpu_update_runstate_area(next);	/* back from blocked or a yield */
 }
 
 /* SCHEDOP_block: unmask events, then sleep unless one is deliverable. */

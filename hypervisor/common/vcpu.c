@@ -36,6 +36,14 @@ void vcpu_init(struct vcpu *v)
 	timer_init(&v->periodic, periodic_fired, v);
 }
 
+static void runstate_info(const struct vcpu *v, struct vcpu_runstate_info *info)
+{
+	info->state = v->runstate;
+	info->pad0 = 0;
+	info->state_entry_time = v->runstate_entry;
+	memcpy(info->time, v->runstate_time, sizeof(info->time));
+}
+
 /* Writes the runstate area (through the vCPU's own page tables). */
 void vcpu_update_runstate_area(struct vcpu *v)
 {
@@ -43,10 +51,7 @@ void vcpu_update_runstate_area(struct vcpu *v)
 
 	if (!v->runstate_area)
 		return;
-	info.state = v->runstate;
-	info.pad0 = 0;
-	info.state_entry_time = v->runstate_entry;
-	memcpy(info.time, v->runstate_time, sizeof(info.time));
+	runstate_info(v, &info);
 	if (copy_to_guest(v->runstate_area, &info, sizeof(info)))
 		v->runstate_area = 0;	/* gone: stop writing it */
 }
@@ -126,10 +131,8 @@ long hc_vcpu_op(struct vcpu *v, const struct hc_args *a)
 	case VCPUOP_initialise:
 		return -EEXIST;		/* vCPU 0 was initialised by the builder */
 	case VCPUOP_get_runstate_info:
-		info.state = v->runstate;
-		info.pad0 = 0;
-		info.state_entry_time = v->runstate_entry;
-		memcpy(info.time, v->runstate_time, sizeof(info.time));
+		runstate_info(v, &info);
+		info.time[info.state] += now_ns() - info.state_entry_time;	/* so far */
 		return copy_to_guest(arg, &info, sizeof(info));
 	case VCPUOP_register_runstate_memory_area:
 		if (copy_from_guest(&area, arg, sizeof(area)))

@@ -210,6 +210,7 @@ void __noreturn vcpu_start(struct vcpu *v)
 {
 	static struct cpu_regs frame;
 
+	sched_start(v);
 	load_vcpu(v, &frame);
 	enter_guest_frame(&frame);
 }

@@ -13,8 +13,11 @@ void vcpu_wake(struct vcpu *v);
 void vcpu_block(struct vcpu *v);
 void vcpu_pause(struct vcpu *v);	/* stopped until vcpu_unpause */
 void vcpu_unpause(struct vcpu *v);
+void sched_start(struct vcpu *v);
 void sched_yield(void);
 void sched_dump(void);
+/* Writes the vCPU's registered runstate area, if any (common/vcpu.c). */
+void vcpu_update_runstate_area(struct vcpu *v);
 /* On the way back to a guest: switch vCPUs if needed (may idle). */
 void schedule(struct cpu_regs *r);
 

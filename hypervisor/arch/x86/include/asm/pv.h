@@ -32,7 +32,6 @@ void vcpu_note_debug_trap(struct vcpu *v);
 void vcpu_load_state(struct vcpu *v);
 void vcpu_fpu_init(struct vcpu *v);
 bool vcpu_set_xcr0(struct vcpu *v, uint32_t reg, uint64_t val);
-void vcpu_update_runstate_area(struct vcpu *v);
 bool ptwr_emulate(struct vcpu *v, struct cpu_regs *r, uint64_t addr);
 
 /* The frame of the vCPU running on this CPU (hypercall handlers use it). */

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vcpu-op: the vCPU operations a PV kernel uses besides the single-shot
+ * timer of events.c. is_up; the runstate, read and through a registered
+ * area that follows a block; a periodic VIRQ_TIMER and its stop; stopping
+ * a single-shot, the older set_timer_op; VCPU_SSHOTTMR_future; moving
+ * vcpu_info. And their errors: a second vCPU, a period under 1 ms, bad
+ * pointers, a past deadline with the future flag, a bad vcpu_info offset
+ * or frame, a second vcpu_info move.
+ */
+#include "lib/guest.h"
+#include "lib/events.h"
+#include "lib/mm.h"
+
+static bool lamina;
+static evtchn_port_t timer_port;
+
+static long vcpu_op(int cmd, unsigned int vcpu, void *arg)
+{
+	return hypercall3(__HYPERVISOR_vcpu_op, cmd, vcpu, arg);
+}
+
+/* Spins (events masked) until system time `until`. */
+static void spin_until(uint64_t until)
+{
+	while (pvclock_ns() < until)
+		;
+}
+
+/* Spins until the timer port is pending, for up to a second; clears it. */
+static bool spin_for_tick(void)
+{
+	uint64_t end = pvclock_ns() + 1000000000;
+
+	while (!port_test_and_clear(timer_port))
+		if (pvclock_ns() > end)
+			return false;
+	return true;
+}
+
+static int runstate(void)
+{
+	static struct vcpu_runstate_info area;
+	struct vcpu_register_runstate_memory_area reg = { (uint64_t)&area };
+	struct vcpu_runstate_info info;
+	struct vcpu_set_singleshot_timer t = { 0, 0, 0 };
+	uint64_t blocked;
+
+	CHECK(vcpu_op(VCPUOP_is_up, 0, NULL) == 1, "vCPU 0 not up");
+	CHECK(vcpu_op(VCPUOP_is_up, 1, NULL) < 0, "a second vCPU reported");
+	CHECK(vcpu_op(VCPUOP_get_runstate_info, 0, &info) == 0, "get_runstate_info failed");
+	CHECK(info.state == RUNSTATE_running, "runstate %d while running", info.state);
+	CHECK(info.time[RUNSTATE_running] > 0, "no running time");
+	CHECK((info.state_entry_time & ~XEN_RUNSTATE_UPDATE) <= pvclock_ns(),
+	      "the state began in the future");
+	CHECK(vcpu_op(VCPUOP_get_runstate_info, 0, (void *)8) == -EFAULT,
+	      "get_runstate_info to a bad pointer did not fault");
+	CHECK(vcpu_op(VCPUOP_get_runstate_info, 0, (void *)0xffff800000000000ULL) == -EFAULT,
+	      "get_runstate_info into the hypervisor did not fault");
+
+	CHECK(vcpu_op(VCPUOP_register_runstate_memory_area, 0, &reg) == 0,
+	      "register_runstate_memory_area failed");
+	CHECK(area.state == RUNSTATE_running && area.state_entry_time,
+	      "the area was not written when registered");
+	blocked = area.time[RUNSTATE_blocked];
+	t.timeout_abs_ns = pvclock_ns() + 5000000;	/* block ~5 ms */
+	CHECK(vcpu_op(VCPUOP_set_singleshot_timer, 0, &t) == 0, "set_singleshot_timer failed");
+	wait_for_port(timer_port);
+	CHECK(area.state == RUNSTATE_running, "area state %d after the block", area.state);
+	CHECK(area.time[RUNSTATE_blocked] >= blocked + 1000000,
+	      "the area shows %lu ns blocked, was %lu before a 5 ms block",
+	      (unsigned long)area.time[RUNSTATE_blocked], (unsigned long)blocked);
+	reg.addr = 0;				/* stop the updates */
+	CHECK(vcpu_op(VCPUOP_register_runstate_memory_area, 0, &reg) == 0,
+	      "unregistering the runstate area failed");
+	return TEST_PASS;
+}
+
+static int timers(void)
+{
+	struct vcpu_set_periodic_timer per = { 500000 };
+	struct vcpu_set_singleshot_timer t = { 0, 0, 0 };
+	uint64_t start, first;
+	long rc;
+
+	/*
+	 * Periodic: under 1 ms refused; 5 ms fires again and again (while the
+	 * vCPU runs: Xen stops it while the vCPU is blocked, so spin; its first
+	 * tick may come at once); stop stops.
+	 */
+	CHECK(vcpu_op(VCPUOP_set_periodic_timer, 0, &per) == -EINVAL, "a 0.5 ms period accepted");
+	CHECK(vcpu_op(VCPUOP_set_periodic_timer, 0, (void *)8) == -EFAULT,
+	      "a bad period pointer did not fault");
+	per.period_ns = 5000000;
+	start = pvclock_ns();
+	CHECK(vcpu_op(VCPUOP_set_periodic_timer, 0, &per) == 0, "set_periodic_timer failed");
+	CHECK(spin_for_tick(), "no first periodic tick in a second");
+	first = pvclock_ns();
+	CHECK(spin_for_tick(), "no second periodic tick in a second");
+	CHECK(pvclock_ns() >= start + per.period_ns && (!lamina || first >= start + per.period_ns),
+	      "periodic ticks at +%lu and +%lu us, period 5000 us",
+	      (unsigned long)(first - start) / 1000, (unsigned long)(pvclock_ns() - start) / 1000);
+	CHECK(vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL) == 0, "stop_periodic_timer failed");
+	port_test_and_clear(timer_port);
+	spin_until(pvclock_ns() + 20000000);
+	CHECK(!port_pending(timer_port), "VIRQ_TIMER after stop_periodic_timer");
+
+	/* A stopped single-shot never fires. */
+	t.timeout_abs_ns = pvclock_ns() + 5000000;
+	CHECK(vcpu_op(VCPUOP_set_singleshot_timer, 0, &t) == 0, "set_singleshot_timer failed");
+	CHECK(vcpu_op(VCPUOP_stop_singleshot_timer, 0, NULL) == 0, "stop_singleshot_timer failed");
+	spin_until(t.timeout_abs_ns + 10000000);
+	CHECK(!port_pending(timer_port), "a stopped single-shot fired");
+
+	/*
+	 * The future flag refuses a past deadline and arms nothing (Xen 4.17.0
+	 * and Lamina; later 4.17.x releases ignore the flag: it fires at once).
+	 */
+	t.timeout_abs_ns = pvclock_ns() - 1000;
+	t.flags = VCPU_SSHOTTMR_future;
+	rc = vcpu_op(VCPUOP_set_singleshot_timer, 0, &t);
+	CHECK(rc == -ETIME || (!lamina && rc == 0),
+	      "a past deadline with VCPU_SSHOTTMR_future gave %ld, not -ETIME", rc);
+	CHECK(rc ? !port_pending(timer_port) : port_test_and_clear(timer_port),
+	      "a single-shot refused with %ld fired, or one accepted did not", rc);
+	CHECK(vcpu_op(VCPUOP_set_singleshot_timer, 0, (void *)8) == -EFAULT,
+	      "a bad single-shot pointer did not fault");
+
+	/* set_timer_op: the same timer by absolute time; 0 cancels it. */
+	t.timeout_abs_ns = pvclock_ns() + 5000000;
+	CHECK(hypercall1(__HYPERVISOR_set_timer_op, t.timeout_abs_ns) == 0, "set_timer_op failed");
+	CHECK(hypercall1(__HYPERVISOR_set_timer_op, 0) == 0, "set_timer_op(0) failed");
+	spin_until(t.timeout_abs_ns + 10000000);
+	CHECK(!port_pending(timer_port), "a cancelled set_timer_op fired");
+	start = pvclock_ns();
+	CHECK(hypercall1(__HYPERVISOR_set_timer_op, start + 5000000) == 0, "set_timer_op failed");
+	wait_for_port(timer_port);
+	CHECK(pvclock_ns() >= start + 5000000, "set_timer_op fired %lu us early",
+	      (unsigned long)(start + 5000000 - pvclock_ns()) / 1000);
+	return TEST_PASS;
+}
+
+/* Last: the library's event callback keeps using shared_info's vcpu_info. */
+static int move_vcpu_info(void)
+{
+	struct vcpu_register_vcpu_info r = { 0, 0, 0 };
+	uint64_t va = scratch_page();
+	struct vcpu_info *vi;
+	long rc;
+
+	r.mfn = va_to_mfn(va);
+	r.offset = 4;				/* misaligned */
+	rc = vcpu_op(VCPUOP_register_vcpu_info, 0, &r);
+	CHECK(lamina ? rc == -ENXIO : rc < 0, "offset 4 gave %ld", rc);
+	r.offset = 4096 - 8;			/* runs off the page */
+	rc = vcpu_op(VCPUOP_register_vcpu_info, 0, &r);
+	CHECK(lamina ? rc == -ENXIO : rc < 0, "offset 4088 gave %ld", rc);
+	r.offset = 64;
+	r.mfn = 0;				/* not ours */
+	CHECK(vcpu_op(VCPUOP_register_vcpu_info, 0, &r) < 0, "someone else's frame accepted");
+	CHECK(vcpu_op(VCPUOP_register_vcpu_info, 0, (void *)8) == -EFAULT,
+	      "a bad vcpu_info pointer did not fault");
+	CHECK(vcpu_op(VCPUOP_register_vcpu_info, 1, &r) < 0, "vcpu_info for a second vCPU accepted");
+
+	r.mfn = va_to_mfn(va);
+	CHECK(vcpu_op(VCPUOP_register_vcpu_info, 0, &r) == 0, "register_vcpu_info failed");
+	vi = (struct vcpu_info *)(va + 64);
+	CHECK(vi->evtchn_upcall_pending == 1 && vi->evtchn_pending_sel == ~0ULL,
+	      "the moved vcpu_info does not ask for a scan (pending %u, sel %lx)",
+	      vi->evtchn_upcall_pending, (unsigned long)vi->evtchn_pending_sel);
+	CHECK(vi->evtchn_upcall_mask == 1, "the event mask was not carried over");
+	CHECK(!(vi->time.version & 1) && vi->time.system_time > 0 && vi->time.tsc_to_system_mul,
+	      "no pvclock in the moved vcpu_info");
+	CHECK(vcpu_op(VCPUOP_register_vcpu_info, 0, &r) == -EINVAL, "a second move accepted");
+	return TEST_PASS;
+}
+
+int test_main(struct start_info *si)
+{
+	struct evtchn_bind_virq bv = { VIRQ_TIMER, 0, 0 };
+
+	lamina = on_lamina();
+	CHECK(events_init(si) == 0, "events_init failed");
+	CHECK(evtchn_op(EVTCHNOP_bind_virq, &bv) == 0, "bind_virq(TIMER) failed");
+	timer_port = bv.port;
+	CHECK(vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL) == 0, "stop_periodic_timer failed");
+	port_test_and_clear(timer_port);
+	if (runstate() || timers() || move_vcpu_info())
+		return TEST_FAIL;
+	printf("vcpu-op: runstate, timers and vcpu_info behave, bad input refused\n");
+	return TEST_PASS;
+}
