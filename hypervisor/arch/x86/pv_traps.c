@@ -240,15 +240,15 @@ long hc_set_callbacks(struct vcpu *v, const struct hc_args *a)
 	const uint16_t types[3] = { CALLBACKTYPE_event, CALLBACKTYPE_failsafe,
 				    CALLBACKTYPE_syscall };
 	unsigned int i;
-	long rc;
 
+	for (i = 0; i < 3; i++)		/* all or nothing */
+		if (!is_canonical(a->arg[i]))
+			return trace_err(-EINVAL);
 	for (i = 0; i < 3; i++) {
 		struct callback_register cb = { types[i], CALLBACKF_mask_events * (i != 2),
 						0, a->arg[i] };
 
-		rc = register_callback(v, &cb);
-		if (rc)
-			return rc;
+		register_callback(v, &cb);
 	}
 	return 0;
 }

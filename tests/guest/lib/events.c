@@ -8,8 +8,8 @@ struct shared_info *shared;
 volatile unsigned long upcalls;
 volatile uint64_t last_upcall_rip;
 
-void event_entry(void);
 asm(".text\n"
+    ".globl event_entry\n"
     "event_entry:\n"		/* rcx, r11, rip, cs, rflags, rsp, ss */
     "	lock incq upcalls(%rip)\n"
     "	push %rax\n"

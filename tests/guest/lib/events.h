@@ -16,6 +16,7 @@ extern volatile unsigned long upcalls;
 extern volatile uint64_t last_upcall_rip;	/* where the last upcall interrupted */
 
 int events_init(struct start_info *si);		/* maps shared_info, sets the callback */
+void event_entry(void);				/* that callback */
 uint64_t pvclock_ns(void);
 bool port_pending(evtchn_port_t p);
 bool port_test_and_clear(evtchn_port_t p);
