@@ -50,13 +50,16 @@ int perms_format(const struct xs_perm *p, unsigned int num, char *buf, size_t si
 unsigned int perms_for(const struct conn *c, const struct xs_perm *p, unsigned int num)
 {
 	const struct domain *d;
-	unsigned int target = DOMID_INVALID, i;
+	unsigned int target, i;
 
 	if (c->privileged)
 		return PERM_BOTH;
 	d = domain_get(c->domid, false);
-	if (d)
+	/* DOMID_INVALID means no target; lists may name any 16-bit id */
+	if (d && d->target != DOMID_INVALID)
 		target = d->target;
+	else
+		target = c->domid;
 	if (p[0].id == c->domid || p[0].id == target)
 		return PERM_BOTH;
 	for (i = 1; i < num; i++)
