@@ -117,9 +117,7 @@ int do_release(struct req *r)
 	struct domain *d;
 	int rc;
 
-	if (arg_domid(r, 0, &domid))
-		return -EINVAL;
-	if (!domid)
+	if (r->argc != 1 || arg_domid(r, 0, &domid) || !domid)
 		return -EINVAL;
 	d = domain_get(domid, false);
 	if (!d || !d->introduced)
