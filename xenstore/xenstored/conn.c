@@ -113,7 +113,8 @@ int conn_send(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 
 /*
  * Consume @len bytes of input; process each complete message. Returns 0,
- * or -EPROTO when the stream is beyond repair and must be closed.
+ * or -EPROTO when the stream is beyond repair: the connection is then
+ * marked dead and the caller closes it.
  */
 int conn_feed(struct conn *c, const void *buf, size_t len)
 {
@@ -123,14 +124,8 @@ int conn_feed(struct conn *c, const void *buf, size_t len)
 		size_t want = sizeof(c->hdr);
 		size_t n;
 
-		if (c->in_used >= sizeof(c->hdr)) {
-			if (c->hdr.len > XENSTORE_PAYLOAD_MAX) {
-				log_msg("%s: message of %u bytes, closing", c->name,
-					c->hdr.len);
-				return -EPROTO;
-			}
-			want += c->hdr.len;
-		}
+		if (c->in_used >= sizeof(c->hdr))
+			want += c->hdr.len;	/* checked when the header completed */
 		n = want - c->in_used;
 		if (n > len)
 			n = len;
@@ -138,20 +133,21 @@ int conn_feed(struct conn *c, const void *buf, size_t len)
 		c->in_used += n;
 		p += n;
 		len -= n;
-		if (c->in_used == sizeof(c->hdr) && c->hdr.len > XENSTORE_PAYLOAD_MAX) {
+		if (c->in_used < sizeof(c->hdr))
+			continue;
+		if (c->hdr.len > XENSTORE_PAYLOAD_MAX) {
 			log_msg("%s: message of %u bytes, closing", c->name, c->hdr.len);
+			c->dead = true;
 			return -EPROTO;
 		}
-		if (c->in_used == sizeof(c->hdr) + c->hdr.len &&
-		    c->in_used >= sizeof(c->hdr)) {
+		if (c->in_used == sizeof(c->hdr) + c->hdr.len) {
 			struct xsd_sockmsg hdr = c->hdr;
 			char body[XENSTORE_PAYLOAD_MAX + 1];
 
 			memcpy(body, c->in + sizeof(hdr), hdr.len);
 			body[hdr.len] = '\0';
 			c->in_used = 0;
-			if (process_msg(c, &hdr, body) == -EPROTO)
-				return -EPROTO;
+			process_msg(c, &hdr, body);
 		}
 	}
 	return 0;

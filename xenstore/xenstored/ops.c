@@ -459,15 +459,17 @@ static int run_op(struct req *r, const struct op *op)
 	return rc;
 }
 
-int process_msg(struct conn *c, const struct xsd_sockmsg *hdr, const char *body)
+void process_msg(struct conn *c, const struct xsd_sockmsg *hdr, const char *body)
 {
 	struct req *r = calloc(1, sizeof(*r));
 	const struct op *op = NULL;
 	struct event *e;
 	int rc;
 
-	if (!r)
-		return conn_send(c, XS_ERROR, hdr->req_id, hdr->tx_id, "ENOMEM", 7);
+	if (!r) {
+		conn_send(c, XS_ERROR, hdr->req_id, hdr->tx_id, "ENOMEM", 7);
+		return;
+	}
 	r->c = c;
 	r->hdr = *hdr;
 	r->body = body;
@@ -479,10 +481,9 @@ int process_msg(struct conn *c, const struct xsd_sockmsg *hdr, const char *body)
 	if (rc) {
 		const char *name = errno_name(-rc);
 
-		rc = conn_send(c, XS_ERROR, hdr->req_id, hdr->tx_id, name,
-			       strlen(name) + 1);
+		conn_send(c, XS_ERROR, hdr->req_id, hdr->tx_id, name, strlen(name) + 1);
 	} else {
-		rc = conn_send(c, hdr->type, hdr->req_id, hdr->tx_id, r->reply, r->rlen);
+		conn_send(c, hdr->type, hdr->req_id, hdr->tx_id, r->reply, r->rlen);
 	}
 	if (r->new_watch)
 		watch_send(c, r->new_watch, r->argv[0]);
@@ -490,5 +491,4 @@ int process_msg(struct conn *c, const struct xsd_sockmsg *hdr, const char *body)
 		watch_fire(e);
 	events_free(r->events);
 	free(r);
-	return rc;
 }

@@ -223,7 +223,7 @@ struct req {
 };
 int reply_add(struct req *r, const void *p, size_t len);
 int reply_str(struct req *r, const char *s);
-int process_msg(struct conn *c, const struct xsd_sockmsg *hdr, const char *body);
+void process_msg(struct conn *c, const struct xsd_sockmsg *hdr, const char *body);
 const char *errno_name(int err);
 
 /* tree.c: node operations on behalf of a request */
