@@ -112,6 +112,25 @@ int conn_send(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 }
 
 /*
+ * The transport wrote @n more bytes of the head message. Returns true when
+ * that message is complete (and freed), false while part of it remains.
+ */
+bool conn_sent(struct conn *c, size_t n)
+{
+	struct outmsg *m = c->out_head;
+
+	m->off += n;
+	c->out_bytes -= n;
+	if (m->off < m->len)
+		return false;
+	c->out_head = m->next;
+	if (!c->out_head)
+		c->out_tail = &c->out_head;
+	free(m);
+	return true;
+}
+
+/*
  * Consume @len bytes of input; process each complete message. Returns 0,
  * or -EPROTO when the stream is beyond repair: the connection is then
  * marked dead and the caller closes it.

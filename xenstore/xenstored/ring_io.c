@@ -81,15 +81,8 @@ bool ring_io_write(struct conn *c, struct xenstore_domain_interface *i)
 			n = XENSTORE_RING_SIZE - pos;
 		memcpy(i->rsp + pos, m->buf + m->off, n);
 		store(&i->rsp_prod, prod + n);
-		m->off += n;
-		c->out_bytes -= n;
+		conn_sent(c, n);
 		wrote = true;
-		if (m->off == m->len) {
-			c->out_head = m->next;
-			if (!c->out_head)
-				c->out_tail = &c->out_head;
-			free(m);
-		}
 	}
 	return wrote;
 }

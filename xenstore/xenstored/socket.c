@@ -87,14 +87,8 @@ int sock_write(struct conn *c)
 
 		if (n < 0)
 			return (errno == EAGAIN || errno == EINTR) ? 0 : -1;
-		m->off += n;
-		c->out_bytes -= n;
-		if (m->off < m->len)
+		if (!conn_sent(c, n))
 			return 0;
-		c->out_head = m->next;
-		if (!c->out_head)
-			c->out_tail = &c->out_head;
-		free(m);
 	}
 	return 0;
 }
