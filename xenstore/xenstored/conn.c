@@ -52,8 +52,8 @@ static void drop_output(struct conn *c)
 	c->out_bytes = 0;
 }
 
-/* Forget watches, transactions, partial input and queued output. */
-void conn_reset(struct conn *c)
+/* Forget watches and open transactions: XS_RESET_WATCHES. */
+void conn_reset_watches(struct conn *c)
 {
 	watch_del_all(c);
 	while (c->txns) {
@@ -63,6 +63,12 @@ void conn_reset(struct conn *c)
 		txn_free(t);
 	}
 	c->ntxns = 0;
+}
+
+/* That, and forget partial input and queued output. */
+void conn_reset(struct conn *c)
+{
+	conn_reset_watches(c);
 	c->in_used = 0;
 	drop_output(c);
 }

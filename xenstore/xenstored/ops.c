@@ -336,14 +336,7 @@ static int do_transaction_end(struct req *r)
 
 static int do_reset_watches(struct req *r)
 {
-	struct txn *t;
-
-	watch_del_all(r->c);
-	while ((t = r->c->txns)) {
-		r->c->txns = t->next;
-		txn_free(t);
-	}
-	r->c->ntxns = 0;
+	conn_reset_watches(r->c);
 	return reply_ok(r);
 }
 

@@ -207,6 +207,7 @@ int conn_feed(struct conn *c, const void *buf, size_t len);
 int conn_send(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 	      const void *payload, size_t len);
 bool conn_sent(struct conn *c, size_t n);
+void conn_reset_watches(struct conn *c);
 void conn_reset(struct conn *c);
 
 /* ops.c: one request */
