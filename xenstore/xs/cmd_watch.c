@@ -5,6 +5,7 @@
  * events; with -t, fails (exit 1) when SEC seconds pass without one.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,7 @@ int cmd_watch(struct xs_handle *h, int argc, char **argv)
 		if (i + 1 >= argc)
 			return xs_usage_error("watch");
 		v = strtol(argv[i + 1], &end, 10);
-		if (*end || v <= 0)
+		if (*end || v <= 0 || v > INT_MAX / 1000)	/* -t in int ms */
 			return xs_usage_error("watch");
 		if (!strcmp(argv[i], "-n"))
 			count = v;
