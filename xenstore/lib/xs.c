@@ -445,7 +445,6 @@ int xs_transaction_start(struct xs_handle *h, uint32_t *tx)
 
 	if (rc)
 		return rc;
-	errno = 0;
 	v = strtoul(reply, &end, 10);
 	rc = (*end || !v || v > 0xffffffffUL) ? -EPROTO : 0;
 	free(reply);

@@ -54,7 +54,7 @@ int tree_lookup(struct req *r, const char *path, unsigned int want, struct node 
 		return rc;
 	rc = closest_ancestor(r, path, &a);
 	if (rc)
-		return rc == -ENOENT ? -ENOENT : rc;
+		return rc;
 	rc = allowed(r, a, PERM_READ) ? -ENOENT : -EACCES;
 	node_free(a);
 	return rc;
