@@ -810,6 +810,130 @@ static void t_ring_io(void)
 	free(i);	/* leaked when a CHECK fails: fine for a failing test */
 }
 
+/* A target of DOMID_INVALID means "none": it must not match any list entry. */
+static void t_perms_no_target(void)
+{
+	char owner[16], other[16];
+
+	snprintf(owner, sizeof(owner), "n%u", DOMID_INVALID);
+	snprintf(other, sizeof(other), "b%u", DOMID_INVALID);
+	CHECK(write_val(d0, 0, "/odd", "x"));
+	CHECK(OK(req(d0, XS_SET_PERMS, 0, "/odd", owner, NULL)));
+	CHECK(ERR(req(d5, XS_READ, 0, "/odd", NULL), "EACCES"));
+	CHECK(ERR(req(d5, XS_WRITE, 0, "/odd", "y", NULL), "EACCES"));
+	CHECK(OK(req(d0, XS_SET_PERMS, 0, "/odd", "n0", other, NULL)));
+	CHECK(ERR(req(d5, XS_READ, 0, "/odd", NULL), "EACCES"));
+}
+
+/* More permission entries than the hard cap, even from dom0. */
+static void t_perms_too_many(void)
+{
+	char buf[XENSTORE_PAYLOAD_MAX];
+	size_t len;
+	unsigned int i;
+	struct msg m;
+
+	CHECK(write_val(d0, 0, "/p", "x"));
+	for (i = 65; i <= 66; i++) {	/* perms_parse's cap, then split_args' */
+		unsigned int k;
+
+		len = strlen("/p") + 1;
+		memcpy(buf, "/p", len);
+		for (k = 0; k < i; k++)
+			len += sprintf(buf + len, "r%u", k) + 1;
+		raw(d0, XS_SET_PERMS, 0, buf, len);
+		CHECK(pop(d0, &m) && m.h.type == XS_ERROR && !strcmp(m.b, "EINVAL"));
+	}
+	len = strlen("/p") + 1;
+	for (i = 0; i < XS_PERMS_MAX; i++)
+		len += sprintf(buf + len, "r%u", i) + 1;
+	raw(d0, XS_SET_PERMS, 0, buf, len);
+	CHECK(pop(d0, &m) && m.h.type == XS_SET_PERMS);
+	CHECK(req(d0, XS_GET_PERMS, 0, "/p", NULL)->h.len == 10 * 3 + 54 * 4);	/* r0..r63 */
+}
+
+/* quota.path also bounds an unprivileged absolute path outside its home. */
+static void t_quota_path_absolute(void)
+{
+	quota.path = 20;
+	CHECK(OK(req(d0, XS_SET_PERMS, 0, "/vm", "b0", NULL)));
+	CHECK(OK(req(d5, XS_MKDIR, 0, "/vm/abcdefghijklmnop", NULL)));	/* 20 */
+	CHECK(ERR(req(d5, XS_MKDIR, 0, "/vm/abcdefghijklmnopq", NULL), "EINVAL"));
+	CHECK(ERR(req(d5, XS_READ, 0, "/vm/abcdefghijklmnopq", NULL), "EINVAL"));
+	CHECK(OK(req(d5, XS_MKDIR, 0, "/local/domain/5/abcdefghijklmnopqrst", NULL)));
+	CHECK(ERR(req(d5, XS_MKDIR, 0, "abcdefghijklmnopqrstu", NULL), "EINVAL"));
+	CHECK(OK(req(d0, XS_MKDIR, 0, "/vm/abcdefghijklmnopqrstuvwxyz", NULL)));
+}
+
+/* An unprivileged connection that does not read its output loses events. */
+static void t_quota_outq(void)
+{
+	unsigned int i, events = 0, events0 = 0;
+	struct msg m;
+
+	quota.outq = 200;
+	CHECK(OK(req(d5, XS_WATCH, 0, "/local/domain/5", "w", NULL)));
+	CHECK(OK(req(d0, XS_WATCH, 0, "/local/domain/5", "w", NULL)));
+	for (i = 0; i < 20; i++)
+		CHECK(write_val(d0, 0, "/local/domain/5/name", "again"));
+	while (pop(d5, &m))
+		events += m.h.type == XS_WATCH_EVENT;
+	while (pop(d0, &m))
+		events0 += m.h.type == XS_WATCH_EVENT;
+	CHECK(events > 1 && events < 21);		/* initial + some */
+	CHECK(events0 == 21);				/* dom0 exempt */
+	/* replies are never dropped, and events flow again once drained */
+	for (i = 0; i < 20; i++)
+		CHECK(!strcmp(readv(d5, 0, "name"), "again"));
+	drain(d5);
+	CHECK(write_val(d0, 0, "/local/domain/5/name", "five"));
+	CHECK(event(d5, "/local/domain/5/name", "w"));
+}
+
+static void t_reset_watches(void)
+{
+	CHECK(OK(req(d5, XS_WATCH, 0, "name", "a", NULL)));
+	CHECK(OK(req(d5, XS_WATCH, 0, "/local/domain/5", "b", NULL)));
+	drain(d5);
+	CHECK(OK(req(d5, XS_RESET_WATCHES, 0, "", NULL)));
+	CHECK(write_val(d0, 0, "/local/domain/5/name", "x"));
+	CHECK(no_event(d5));
+	CHECK(ERR(req(d5, XS_UNWATCH, 0, "name", "a", NULL), "ENOENT"));
+	/* the watch quota was given back */
+	quota.watches = 1;
+	CHECK(OK(req(d5, XS_WATCH, 0, "name", "a", NULL)));
+}
+
+static void t_bad_arguments(void)
+{
+	uint32_t t;
+
+	/* DIRECTORY_PART: offset missing, not a number, or one too many */
+	CHECK(ERR(req(d0, XS_DIRECTORY_PART, 0, "/local", NULL), "EINVAL"));
+	CHECK(ERR(req(d0, XS_DIRECTORY_PART, 0, "/local", "x", NULL), "EINVAL"));
+	CHECK(ERR(req(d0, XS_DIRECTORY_PART, 0, "/local", "-1", NULL), "EINVAL"));
+	CHECK(ERR(req(d0, XS_DIRECTORY_PART, 0, "/local", "0", "0", NULL), "EINVAL"));
+	CHECK(ERR(req(d6, XS_DIRECTORY_PART, 0, "/local/domain/5", "0", NULL), "EACCES"));
+	/* domain ops: extra or bad arguments */
+	CHECK(OK(req(d0, XS_INTRODUCE, 0, "7", "1", "1", NULL)));
+	CHECK(ERR(req(d0, XS_RELEASE, 0, "7", "8", NULL), "EINVAL"));
+	CHECK(ERR(req(d0, XS_RELEASE, 0, NULL), "EINVAL"));
+	CHECK(ERR(req(d0, XS_SET_TARGET, 0, "7", "x", NULL), "EINVAL"));
+	CHECK(ERR(req(d0, XS_SET_TARGET, 0, "7", NULL), "EINVAL"));
+	CHECK(ERR(req(d0, XS_INTRODUCE, 0, "8", "x", "1", NULL), "EINVAL"));
+	CHECK(ERR(req(d0, XS_IS_DOMAIN_INTRODUCED, 0, "7", "7", NULL), "EINVAL"));
+	CHECK(!strcmp(req(d0, XS_IS_DOMAIN_INTRODUCED, 0, "7", NULL)->b, "T"));
+	/* drop-privilege with watches or transactions open */
+	t = txn_start(d0);
+	CHECK(ERR(req(d0, XS_CONTROL, 0, "drop-privilege", "5", NULL), "EBUSY"));
+	CHECK(OK(req(d0, XS_TRANSACTION_END, t, "F", NULL)));
+	CHECK(OK(req(d0, XS_WATCH, 0, "/x", "t", NULL)));
+	CHECK(ERR(req(d0, XS_CONTROL, 0, "drop-privilege", "5", NULL), "EBUSY"));
+	CHECK(d0->privileged);
+	CHECK(ERR(req(d0, XS_CONTROL, 0, "drop-privilege", "x", NULL), "EINVAL"));
+	CHECK(ERR(req(d0, XS_CONTROL, 0, NULL), "EINVAL"));
+}
+
 int main(void)
 {
 	log_verbose = -1;	/* expected errors would log; keep the output to results */
@@ -833,5 +957,11 @@ int main(void)
 	run("malformed", t_malformed);
 	run("drop_privilege", t_drop_privilege);
 	run("ring_io", t_ring_io);
+	run("perms_no_target", t_perms_no_target);
+	run("perms_too_many", t_perms_too_many);
+	run("quota_path_absolute", t_quota_path_absolute);
+	run("quota_outq", t_quota_outq);
+	run("reset_watches", t_reset_watches);
+	run("bad_arguments", t_bad_arguments);
 	return nfail ? 1 : 0;
 }
