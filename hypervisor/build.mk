@@ -15,6 +15,8 @@ HV_SRCS := \
 	$(HV_DIR)/arch/x86/descriptors.c \
 	$(HV_DIR)/arch/x86/domain_build.c \
 	$(HV_DIR)/arch/x86/emul_priv.c \
+	$(HV_DIR)/arch/x86/domain_destroy.c \
+	$(HV_DIR)/arch/x86/grant_pte.c \
 	$(HV_DIR)/arch/x86/mm.c \
 	$(HV_DIR)/arch/x86/memory_op.c \
 	$(HV_DIR)/arch/x86/mm_audit.c \
@@ -37,6 +39,7 @@ HV_SRCS := \
 	$(HV_DIR)/common/domain.c \
 	$(HV_DIR)/common/elf.c \
 	$(HV_DIR)/common/event_channel.c \
+	$(HV_DIR)/common/grant_table.c \
 	$(HV_DIR)/common/hypercall.c \
 	$(HV_DIR)/common/keyhandler.c \
 	$(HV_DIR)/common/multicall.c \

@@ -16,6 +16,8 @@ void cmdline_defaults(struct hv_options *o)
 	o->com1_baud = CONFIG_SERIAL_BAUD;
 	o->com1_port = CONFIG_SERIAL_PORT;
 	o->console_serial = true;
+	o->gnttab_max_frames = CONFIG_GNTTAB_MAX_FRAMES;
+	o->gnttab_max_maptrack = CONFIG_GNTTAB_MAX_MAPTRACK;
 }
 
 static void warn(struct hv_options *o, const char *what, const char *tok, size_t len)
@@ -169,6 +171,27 @@ static bool opt_testexit(struct hv_options *o, const char *v, const char *end)
 	return true;
 }
 
+static bool opt_bounded(uint32_t *out, const char *v, const char *end, uint64_t max)
+{
+	uint64_t n;
+	const char *p;
+
+	if (!parse_uint(v, &p, &n) || p != end || !n || n > max)
+		return false;
+	*out = (uint32_t)n;
+	return true;
+}
+
+static bool opt_gnttab_frames(struct hv_options *o, const char *v, const char *end)
+{
+	return opt_bounded(&o->gnttab_max_frames, v, end, GNTTAB_FRAMES_LIMIT);
+}
+
+static bool opt_gnttab_maptrack(struct hv_options *o, const char *v, const char *end)
+{
+	return opt_bounded(&o->gnttab_max_maptrack, v, end, MAPTRACK_FRAMES_LIMIT);
+}
+
 struct option {
 	const char *name;
 	bool takes_value;	/* value required; false = a flag, or optional */
@@ -191,6 +214,8 @@ static const struct option options[] = {
 	{ "console",	true,	opt_console },
 	{ "noreboot",	false,	opt_noreboot },
 	{ "testexit",	false,	opt_testexit },
+	{ "gnttab_max_frames",	true,	opt_gnttab_frames },
+	{ "gnttab_max_maptrack_frames",	true,	opt_gnttab_maptrack },
 };
 
 static void parse_one(struct hv_options *o, const char *tok, size_t len)

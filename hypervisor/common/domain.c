@@ -4,7 +4,11 @@
  * powers it off, reboot reboots it (halts with `noreboot`), a crash
  * reboots or halts the same way (pv-abi-core.md §0 item 17). Any other
  * domain that shuts down or crashes is paused, reported, and dom0 hears of
- * it through VIRQ_DOM_EXC; its memory stays until a toolstack destroys it.
+ * it through VIRQ_DOM_EXC. Without a toolstack to destroy it, a domain
+ * that powered off, rebooted or crashed is destroyed by the hypervisor
+ * (domain_reap): its event channels close, its grant mappings of others'
+ * pages go, its memory goes back, except frames others still map, which
+ * go when they are unmapped. A suspended domain stays, paused.
  */
 #include <stdarg.h>
 #include <hv/lib.h>
@@ -14,11 +18,13 @@
 #include <lamina/sched.h>
 #include <hv/sched.h>
 #include <hv/event.h>
+#include <hv/grant_table.h>
 #include <asm/percpu.h>
 
 struct domain *dom0;
 static struct domain domain_slots[CONFIG_MAX_DOMAINS];
 static unsigned int nr_domains;
+static bool reap_pending;
 
 struct vcpu *current_vcpu(void)
 {
@@ -111,8 +117,38 @@ void domain_shutdown(struct domain *d, unsigned int reason)
 		hardware_domain_down(d, reason);
 	pr_info("d%u %s\n", d->domid, reason_names[reason]);
 	vcpu_pause(&d->vcpu0);
+	if (reason != SHUTDOWN_suspend && reason != SHUTDOWN_soft_reset) {
+		d->dying = true;
+		reap_pending = true;	/* not here: we may be deep in d's hypercall */
+	}
 	if (dom0)
 		send_global_virq(dom0, VIRQ_DOM_EXC);
+}
+
+static void domain_destroy(struct domain *d)
+{
+	uint64_t freed, held;
+
+	evtchn_domain_destroy(d);
+	grant_release_mappings(d);
+	arch_domain_destroy(d, &freed, &held);
+	grant_table_destroy(d);
+	d->destroyed = true;
+	pr_info("d%u destroyed: %llu frames freed, %llu still mapped by other domains\n",
+		d->domid, (unsigned long long)freed, (unsigned long long)held);
+	mm_audit(d);
+}
+
+void domain_reap(void)
+{
+	unsigned int i;
+
+	if (!reap_pending)
+		return;
+	reap_pending = false;
+	for (i = 0; i < nr_domains; i++)
+		if (domain_slots[i].dying && !domain_slots[i].destroyed)
+			domain_destroy(&domain_slots[i]);
 }
 
 void domain_crash(struct domain *d, const char *fmt, ...)

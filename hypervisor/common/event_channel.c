@@ -395,6 +395,12 @@ static long evtchn_reset(struct domain *d, domid_t dom)
 	return 0;
 }
 
+/* A dying domain: every port closed, so its peers see their ends unbound. */
+void evtchn_domain_destroy(struct domain *d)
+{
+	evtchn_reset(d, DOMID_SELF);
+}
+
 /* Copy in, run, copy out: the shape of every sub-op. */
 #define EVTCHN_OP(type, fn, out)					\
 	do {								\

@@ -10,6 +10,7 @@
 #include <hv/lib.h>
 #include <hv/console.h>
 #include <hv/domain.h>
+#include <hv/grant_table.h>
 #include <hv/event.h>
 #include <hv/mm.h>
 #include <hv/page_alloc.h>
@@ -40,12 +41,13 @@ static void dump_domains(void)
 		printk(LOG_ERR, "d%u %-10s %s%s pages %llu/%llu  v0: %s%s, %s mode, rip %#llx, "
 		       "upcall pending %u mask %u\n", d->domid, d->name,
 		       d->is_privileged ? "privileged " : "",
-		       d->state == DOMAIN_RUNNING ? "running" : "shut down",
+		       d->destroyed ? "destroyed" : d->state == DOMAIN_RUNNING ? "running" : "shut down",
 		       (unsigned long long)d->nr_pages, (unsigned long long)d->max_pages,
 		       state_names[v->state], v->paused ? " paused" : "",
 		       v->arch.kernel_mode ? "kernel" : "user",
 		       (unsigned long long)v->arch.regs.rip, v->vcpu_info->evtchn_upcall_pending,
 		       v->vcpu_info->evtchn_upcall_mask);
+		grant_dump(d);
 	}
 }
 

@@ -152,6 +152,7 @@ void schedule(struct cpu_regs *r)
 {
 	struct vcpu *prev = this_cpu()->current, *next;
 
+	domain_reap();
 	if (can_run(prev) && !rq0.need_resched)
 		return;
 	spin_lock(&rq0.lock);

@@ -48,6 +48,30 @@ static void release_gdt(struct vcpu *v)
 	v->arch.gdt_entries = 0;
 }
 
+static void release_ldt(struct vcpu *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < 16; i++) {
+		if (v->arch.ldt_frames[i])
+			put_page_and_type(v->arch.ldt_frames[i], v->domain);
+		v->arch.ldt_frames[i] = 0;
+	}
+}
+
+/* A dying vCPU gives back its GDT and LDT frames. */
+void vcpu_release_descriptors(struct vcpu *v)
+{
+	release_gdt(v);
+	release_ldt(v);
+	v->arch.ldt_base = 0;
+	v->arch.ldt_ents = 0;
+	if (this_cpu()->current == v) {
+		gdt_load_vcpu(v);
+		ldt_load_vcpu(v);
+	}
+}
+
 long hc_set_gdt(struct vcpu *v, const struct hc_args *a)
 {
 	uint64_t entries = a->arg[1], frames[FIRST_RESERVED_GDT_PAGE];
@@ -155,16 +179,10 @@ bool data_selector_ok(const struct vcpu *v, uint16_t sel)
 /* MMUEXT_SET_LDT: remember the LDT; its pages are mapped when first used. */
 int ldt_set(struct vcpu *v, uint64_t base, unsigned int ents)
 {
-	unsigned int i;
-
 	if (ents > 8192 || (base & (PAGE_SIZE - 1)) ||
 	    (ents && !guest_range_ok(base, ents * 8ULL)))
 		return trace_err(-EINVAL);
-	for (i = 0; i < 16; i++) {
-		if (v->arch.ldt_frames[i])
-			put_page_and_type(v->arch.ldt_frames[i], v->domain);
-		v->arch.ldt_frames[i] = 0;
-	}
+	release_ldt(v);
 	v->arch.ldt_base = base;
 	v->arch.ldt_ents = ents;
 	ldt_load_vcpu(v);

@@ -242,7 +242,7 @@ static int setup_shared_info(struct domain *d)
 	if (d->shared_info_mfn == INVALID_MFN)
 		return -ENOMEM;
 	d->shared_info = mfn_to_virt(d->shared_info_mfn);
-	frame_table[d->shared_info_mfn].owner = d->domid;	/* the guest maps it RW */
+	frame_share_with(d->shared_info_mfn, d);	/* the guest maps it RW */
 	for (i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)
 		d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
 	return 0;

@@ -79,6 +79,12 @@ void free_frame(mfn_t mfn)
 	BUG_ON(frame_pool_free(&machine_frames, mfn));
 }
 
+void free_frames(mfn_t first, uint64_t count)
+{
+	while (count--)
+		free_frame(first++);
+}
+
 void *frame_va(mfn_t mfn)
 {
 	return mfn_to_virt(mfn);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The frame-accounting audit: recounts, from every domain's page tables,
- * pins, base pointers, GDT/LDT frames and vcpu_info pages, the references
+ * pins, base pointers, GDT/LDT frames, vcpu_info pages and grant pins, the references
  * each frame of one domain should hold (other domains may map it), and
  * compares with the frame table. Run when a domain ends, so a test guest
  * that leaks or double-drops a reference fails ("mm audit ... FAILED").
@@ -10,6 +10,7 @@
 #include <hv/domain.h>
 #include <hv/mm.h>
 #include <hv/page_alloc.h>
+#include <hv/grant_table.h>
 #include <asm/page.h>
 
 struct expect {
@@ -42,6 +43,17 @@ static void count_entries(const struct domain *d, mfn_t mfn, unsigned int level,
 	}
 }
 
+/* An active grant holds a page reference, and a type one while writable. */
+static void expect_pin(mfn_t mfn, bool writable, void *arg)
+{
+	struct expect *x = arg;
+
+	if (mfn >= frame_table_size)
+		return;
+	x[mfn].count++;
+	x[mfn].type_count += writable;
+}
+
 /* Adds the references domain o's state holds to the expectations x. */
 static void expect_domain(const struct domain *o, struct expect *x, unsigned int *bad)
 {
@@ -55,7 +67,8 @@ static void expect_domain(const struct domain *o, struct expect *x, unsigned int
 
 		if (pg->owner != o->domid)
 			continue;
-		x[mfn].count++;				/* allocation */
+		if (!o->destroyed || (pg->flags & PGF_shared))
+			x[mfn].count++;			/* allocation, or ours */
 		if (pg->flags & PGF_pinned) {
 			x[mfn].count++;
 			x[mfn].type_count++;
@@ -77,6 +90,7 @@ static void expect_domain(const struct domain *o, struct expect *x, unsigned int
 		x[v->arch.gdt_frames[i]].count++;
 		x[v->arch.gdt_frames[i]].type_count++;
 	}
+	grant_for_each_pin(o, expect_pin, x);
 	for (i = 0; i < 2; i++) {
 		if (bases[i]) {
 			x[bases[i] >> PAGE_SHIFT].count++;

@@ -45,8 +45,10 @@ static struct domain *frame_owner(struct domain *d, uint64_t foreigndom, long *e
 		return NULL;
 	}
 	fd = domain_by_id(id);
-	if (!fd)
+	if (!fd || fd->dying) {
 		*err = trace_err(-ESRCH);
+		return NULL;
+	}
 	return fd;
 }
 

@@ -38,6 +38,7 @@
  */
 #include <hv/lib.h>
 #include <hv/mm.h>
+#include <hv/page_alloc.h>
 #include <hv/domain.h>
 #include <asm/page.h>
 #include <asm/desc.h>
@@ -45,6 +46,9 @@
 
 #define _PAGE_GUEST_KERNEL	(1ULL << 52)
 #define COUNT_MAX		0xFFFFFF00U
+#define INVALID_M2P		(~0ULL)
+
+extern uint64_t *m2p;
 
 /* Bits an entry may carry: L2-L4 only P RW US A D, 9-11, 52-62, NX. */
 #define UPPER_ALLOWED	(0x7FF0000000000E67ULL | _PAGE_NX | PTE_ADDR_MASK)
@@ -83,12 +87,48 @@ int get_page(mfn_t mfn, const struct domain *d)
 	return 0;
 }
 
+/* The frame leaves its owner for good. */
+static void frame_release(mfn_t mfn)
+{
+	m2p[mfn] = INVALID_M2P;
+	free_frame(mfn);
+}
+
 void put_page(mfn_t mfn)
 {
 	struct page_info *pg = pg_of(mfn);
 
-	BUG_ON(!pg || pg->count <= 1);	/* the allocation reference stays */
+	BUG_ON(!pg || !pg->count);
+	if (--pg->count)
+		return;
+	/* Only a dead domain's frames lose their allocation reference first. */
+	BUG_ON(pg->type_count || !domain_by_id(pg->owner) || !domain_by_id(pg->owner)->dying);
+	frame_release(mfn);
+}
+
+bool put_alloc_ref(mfn_t mfn)
+{
+	struct page_info *pg = pg_of(mfn);
+
+	BUG_ON(!pg || !pg->count);
+	if (pg->count == 1) {
+		frame_release(mfn);
+		return true;
+	}
 	pg->count--;
+	return false;
+}
+
+void frame_share_with(mfn_t mfn, struct domain *d)
+{
+	frame_table[mfn].owner = d->domid;
+	frame_table[mfn].flags |= PGF_shared;
+	m2p[mfn] = INVALID_M2P;
+}
+
+void frame_unshare(mfn_t mfn)
+{
+	put_alloc_ref(mfn);
 }
 
 static int validate_table(struct domain *d, mfn_t mfn, unsigned int level);

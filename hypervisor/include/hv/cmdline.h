@@ -7,12 +7,17 @@
  *   console=com1|none[,...]             where console output goes
  *   noreboot                            halt instead of rebooting
  *   testexit[=<port>]                   end QEMU via isa-debug-exit (tests)
+ *   gnttab_max_frames=<n>               grant-table frames per domain (1-64)
+ *   gnttab_max_maptrack_frames=<n>      maptrack frames per domain (1-1024)
  * Unknown options and bad values are reported, never fatal.
  */
 #ifndef HV_CMDLINE_H
 #define HV_CMDLINE_H
 
 #include <hv/types.h>
+
+#define GNTTAB_FRAMES_LIMIT	64	/* the most gnttab_max_frames= may give */
+#define MAPTRACK_FRAMES_LIMIT	1024
 
 struct hv_options {
 	int loglvl;			/* enum log_level, or -1 = config default */
@@ -22,6 +27,8 @@ struct hv_options {
 	bool console_serial;
 	bool noreboot;
 	uint16_t testexit_port;		/* 0 = not in test mode */
+	uint32_t gnttab_max_frames;	/* grant-table frames a domain may have */
+	uint32_t gnttab_max_maptrack;	/* maptrack frames (256 handles each) */
 	char warnings[512];		/* problems found, printed once the console is up */
 };
 

@@ -68,6 +68,8 @@ struct domain {
 	char name[16];
 	bool is_privileged;		/* dom0: may use privileged operations */
 	enum domain_state state;
+	bool dying;			/* shut down for good: its memory goes back */
+	bool destroyed;			/* ... and has gone back (domain_reap) */
 	unsigned int shutdown_reason;	/* SHUTDOWN_* once state != RUNNING */
 	uint64_t nr_pages;		/* frames given to the domain */
 	uint64_t max_pages;		/* the most it may have */
@@ -77,6 +79,7 @@ struct domain {
 	mfn_t shared_info_mfn;
 	spinlock_t evtchn_lock;		/* guards evtchn[] */
 	struct evtchn *evtchn;		/* NR_EVTCHN_PORTS entries */
+	struct grant_table *grant;	/* NULL until it has a table or maps one */
 	struct vcpu vcpu0;
 };
 
@@ -90,6 +93,10 @@ struct domain *domain_by_index(unsigned int i);
 void domain_shutdown(struct domain *d, unsigned int reason);
 void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
 struct domain *domain_alloc(domid_t domid, const char *name, bool privileged);
+/* Frees what dying domains held; the scheduler calls it between guests. */
+void domain_reap(void);
+/* Arch part of a dying domain's end: page tables, descriptors, frames. */
+void arch_domain_destroy(struct domain *d, uint64_t *freed, uint64_t *held);
 
 /* Machine-level consequences of dom0's end (arch/x86/power.c). */
 void __noreturn machine_power_off(void);

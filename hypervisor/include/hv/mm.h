@@ -25,6 +25,7 @@ enum {
 
 #define PGF_validated	0x01	/* a page table whose entries hold references */
 #define PGF_pinned	0x02	/* held by a PIN_Ln */
+#define PGF_shared	0x04	/* ours, lent to the owner to map (shared_info, grant table) */
 
 extern struct page_info *frame_table;
 extern uint64_t frame_table_size;	/* frames covered */
@@ -37,6 +38,15 @@ int get_page_type(mfn_t mfn, unsigned int type, struct domain *d);
 void put_page_type(mfn_t mfn, struct domain *d);
 int get_page_and_type(mfn_t mfn, unsigned int type, struct domain *d);
 void put_page_and_type(mfn_t mfn, struct domain *d);
+
+/*
+ * Drops the allocation reference (or, for a shared frame, ours): the frame
+ * is freed now if nothing else holds it (true), else by the last put_page.
+ */
+bool put_alloc_ref(mfn_t mfn);
+/* A frame of ours (alloc_frame) the domain may map, writable too. */
+void frame_share_with(mfn_t mfn, struct domain *d);
+void frame_unshare(mfn_t mfn);
 
 int pt_pin(struct domain *d, mfn_t mfn, unsigned int level);
 int pt_unpin(struct domain *d, mfn_t mfn);

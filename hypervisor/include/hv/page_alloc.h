@@ -34,5 +34,6 @@ mfn_t alloc_frame(void);		/* zeroed; INVALID_MFN when out of memory */
 mfn_t alloc_frames_contig(uint64_t count);	/* zeroed */
 mfn_t alloc_frames_aligned(uint64_t count, uint64_t align);	/* zeroed, first % align == 0 */
 void free_frame(mfn_t mfn);
+void free_frames(mfn_t first, uint64_t count);
 
 #endif

@@ -24,6 +24,7 @@ void pv_switch_mode(struct vcpu *v, bool kernel);
 bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r);
 bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_regs *r);
 int ldt_set(struct vcpu *v, uint64_t base, unsigned int ents);
+void vcpu_release_descriptors(struct vcpu *v);
 bool pv_ldt_fault(struct vcpu *v, uint64_t addr);
 bool data_selector_ok(const struct vcpu *v, uint16_t sel);
 bool iret_target_ok(const struct vcpu *v, uint16_t cs, uint16_t ss, uint64_t rip);

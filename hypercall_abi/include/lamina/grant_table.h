@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * grant_table_op (20): long grant_table_op(unsigned cmd, void *args,
+ * unsigned count), version 1 (pv-abi-devices.md §1).
+ *  1. A domain's table is an array of 8-byte entries in frames the
+ *     hypervisor owns and the domain maps writable (setup_table gives
+ *     their MFNs). Entry r grants `domid` access to `frame`.
+ *  2. map/unmap/copy return 0 once the batch was looked at; each element
+ *     reports its own GNTST_* status. rc < 0 only for a bad call (bad cmd,
+ *     unreadable array, absurd count).
+ *  3. While an entry is mapped or being copied, the hypervisor keeps
+ *     GTF_reading (and GTF_writing for writable use) set in its flags, so
+ *     the granter cannot end access under the mapper's feet.
+ */
+#ifndef LAMINA_GRANT_TABLE_H
+#define LAMINA_GRANT_TABLE_H
+
+#include <lamina/types.h>
+
+typedef uint32_t grant_ref_t;
+typedef uint32_t grant_handle_t;
+
+#define GNTTABOP_map_grant_ref		0
+#define GNTTABOP_unmap_grant_ref	1
+#define GNTTABOP_setup_table		2
+#define GNTTABOP_dump_table		3
+#define GNTTABOP_transfer		4
+#define GNTTABOP_copy			5
+#define GNTTABOP_query_size		6
+#define GNTTABOP_unmap_and_replace	7
+#define GNTTABOP_set_version		8
+#define GNTTABOP_get_status_frames	9
+#define GNTTABOP_get_version		10
+#define GNTTABOP_swap_grant_ref		11
+#define GNTTABOP_cache_flush		12
+
+/* A v1 entry. Linux writes domid and frame, then flags. */
+struct grant_entry_v1 {
+	uint16_t flags;			/* GTF_* */
+	domid_t domid;			/* who may use it */
+	uint32_t frame;			/* the MFN granted (PV) */
+};
+
+#define GREFS_PER_FRAME		(4096 / sizeof(struct grant_entry_v1))
+#define GNTTAB_NR_RESERVED_ENTRIES	8
+
+#define GTF_invalid		0
+#define GTF_permit_access	1
+#define GTF_accept_transfer	2
+#define GTF_transitive		3
+#define GTF_type_mask		3
+#define GTF_readonly		0x0004	/* guest: read-only use only */
+#define GTF_reading		0x0008	/* hypervisor: in use */
+#define GTF_writing		0x0010	/* hypervisor: in writable use */
+#define GTF_PWT			0x0020
+#define GTF_PCD			0x0040
+#define GTF_PAT			0x0080
+#define GTF_sub_page		0x0100
+
+#define GNTMAP_device_map	0x01
+#define GNTMAP_host_map		0x02
+#define GNTMAP_readonly		0x04
+#define GNTMAP_application_map	0x08
+#define GNTMAP_contains_pte	0x10
+#define _GNTMAP_guest_avail0	16	/* flag bits 16-18 -> PTE bits 9-11 */
+
+#define GNTCOPY_source_gref	0x1
+#define GNTCOPY_dest_gref	0x2
+
+#define GNTST_okay		0
+#define GNTST_general_error	(-1)
+#define GNTST_bad_domain	(-2)
+#define GNTST_bad_gntref	(-3)
+#define GNTST_bad_handle	(-4)
+#define GNTST_bad_virt_addr	(-5)
+#define GNTST_bad_dev_addr	(-6)
+#define GNTST_no_device_space	(-7)
+#define GNTST_permission_denied	(-8)
+#define GNTST_bad_page		(-9)
+#define GNTST_bad_copy_arg	(-10)
+#define GNTST_address_too_big	(-11)
+#define GNTST_eagain		(-12)
+#define GNTST_no_space		(-13)
+
+struct gnttab_map_grant_ref {
+	uint64_t host_addr;		/* IN: VA, or PTE machine address */
+	uint32_t flags;			/* IN: GNTMAP_* */
+	grant_ref_t ref;		/* IN */
+	domid_t dom;			/* IN: the granting domain */
+	int16_t status;			/* OUT: GNTST_* */
+	grant_handle_t handle;		/* OUT */
+	uint64_t dev_bus_addr;		/* OUT: machine address of the frame */
+};
+
+struct gnttab_unmap_grant_ref {
+	uint64_t host_addr;		/* IN: 0 = no host mapping to remove */
+	uint64_t dev_bus_addr;		/* IN: 0 = no device mapping to remove */
+	grant_handle_t handle;		/* IN */
+	int16_t status;			/* OUT */
+	uint16_t pad;
+};
+
+struct gnttab_setup_table {
+	domid_t dom;			/* IN */
+	uint16_t pad;
+	uint32_t nr_frames;		/* IN: frames wanted (table grows) */
+	int16_t status;			/* OUT */
+	uint16_t pad2[3];
+	uint64_t frame_list;		/* IN: guest pointer to xen_pfn_t[nr_frames] */
+};
+
+struct gnttab_query_size {
+	domid_t dom;			/* IN */
+	uint16_t pad;
+	uint32_t nr_frames;		/* OUT: current */
+	uint32_t max_nr_frames;		/* OUT */
+	int16_t status;			/* OUT */
+	uint16_t pad2;
+};
+
+struct gnttab_set_version {
+	uint32_t version;		/* IN/OUT: only 1 is offered */
+};
+
+struct gnttab_get_version {
+	domid_t dom;			/* IN */
+	uint16_t pad;
+	uint32_t version;		/* OUT */
+};
+
+struct gnttab_unmap_and_replace {
+	uint64_t host_addr;		/* IN: VA of the grant mapping */
+	uint64_t new_addr;		/* IN: VA whose mapping moves there, 0 = none */
+	grant_handle_t handle;		/* IN */
+	int16_t status;			/* OUT */
+	uint16_t pad;
+};
+
+struct gnttab_copy_ptr {
+	union {
+		grant_ref_t ref;	/* flag set: a grant of domid */
+		xen_pfn_t gmfn;		/* flag clear: a frame of the caller */
+	} u;
+	domid_t domid;
+	uint16_t offset;		/* bytes into the frame */
+	uint32_t pad;
+};
+
+struct gnttab_copy {
+	struct gnttab_copy_ptr source, dest;
+	uint16_t len;
+	uint16_t flags;			/* GNTCOPY_* */
+	int16_t status;			/* OUT */
+	uint16_t pad;
+};
+
+_Static_assert(sizeof(struct gnttab_map_grant_ref) == 32, "map_grant_ref layout");
+_Static_assert(sizeof(struct gnttab_unmap_grant_ref) == 24, "unmap_grant_ref layout");
+_Static_assert(sizeof(struct gnttab_setup_table) == 24, "setup_table layout");
+_Static_assert(sizeof(struct gnttab_query_size) == 16, "query_size layout");
+_Static_assert(sizeof(struct gnttab_copy) == 40, "copy layout");
+
+#endif

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The x86 part of a domain's end (common/domain.c, domain_reap): its vCPU
+ * lets go of base pointers, descriptor pages and its vcpu_info page, the
+ * pinned tables are unpinned (devalidating the whole tree below them),
+ * and then every frame loses its allocation reference. A frame nobody
+ * else holds is free at once; one another domain still maps (a grant, a
+ * privileged foreign mapping) is freed by the last put_page. The
+ * shared_info frame stays with the domain's record: a late event for the
+ * dead domain still has somewhere to land.
+ */
+#include <hv/lib.h>
+#include <hv/domain.h>
+#include <hv/mm.h>
+#include <asm/page.h>
+#include <asm/pv.h>
+#include <asm/x86.h>
+
+static void put_base(struct domain *d, uint64_t *cr3)
+{
+	if (*cr3)
+		put_page_and_type(*cr3 >> PAGE_SHIFT, d);
+	*cr3 = 0;
+}
+
+static void release_vcpu(struct vcpu *v)
+{
+	struct domain *d = v->domain;
+
+	/* Its page tables are about to go: run on ours until the next switch. */
+	if (this_cpu()->current == v)
+		write_cr3(virt_to_maddr(idle_l4));
+	vcpu_release_descriptors(v);
+	put_base(d, &v->arch.guest_cr3);
+	put_base(d, &v->arch.user_cr3);
+	if (v->vcpu_info_registered) {
+		put_page_and_type(v->vcpu_info_mfn, d);
+		v->vcpu_info_registered = false;
+		v->vcpu_info = &d->shared_info->vcpu_info[v->vcpu_id];
+	}
+	v->runstate_area = 0;
+}
+
+void arch_domain_destroy(struct domain *d, uint64_t *freed, uint64_t *held)
+{
+	mfn_t mfn;
+
+	release_vcpu(&d->vcpu0);
+	for (mfn = 0; mfn < frame_table_size; mfn++) {
+		struct page_info *pg = &frame_table[mfn];
+
+		if (pg->owner == d->domid && (pg->flags & PGF_pinned)) {
+			pg->flags &= ~PGF_pinned;
+			put_page_and_type(mfn, d);
+		}
+	}
+	*freed = *held = 0;
+	for (mfn = 0; mfn < frame_table_size; mfn++) {
+		struct page_info *pg = &frame_table[mfn];
+
+		if (pg->owner != d->domid || !pg->count || (pg->flags & PGF_shared))
+			continue;
+		if (put_alloc_ref(mfn))
+			(*freed)++;
+		else
+			(*held)++;
+	}
+	d->nr_pages = 0;
+}

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Grant host mappings in a PV domain's own page tables
+ * (pv-abi-devices.md §1.4). A mapping is one L1 entry of the mapper,
+ * named by a virtual address in its current page tables or, with
+ * GNTMAP_contains_pte, by the entry's machine address. Either way the L1
+ * must be a validated page table of the mapper. The entry is written
+ * through pt_update_entry_foreign, so it holds the references any PTE
+ * holds (page, and writable type when RW) and the audit sees it like any
+ * other; the grant pin in common/grant_table.c is held on top of that.
+ */
+#include <hv/lib.h>
+#include <hv/domain.h>
+#include <hv/grant_table.h>
+#include <hv/guest_access.h>
+#include <hv/mm.h>
+#include <lamina/grant_table.h>
+#include <asm/page.h>
+#include <asm/pv.h>
+#include <asm/x86.h>
+
+#define GUEST_AVAIL_BITS	7U	/* GNTMAP bits 16-18 -> PTE bits 9-11 */
+
+/* The machine address of the L1 entry addr names, in a validated L1 of d. */
+static bool grant_l1e(struct domain *d, uint64_t addr, bool is_pte, paddr_t *ptr)
+{
+	const struct page_info *pg;
+
+	if (is_pte) {
+		if (addr & 7)
+			return false;
+		*ptr = addr;
+	} else if (!is_canonical(addr) || !guest_range_ok(addr, 1) ||
+		   !guest_l1e_maddr(d->vcpu0.arch.guest_cr3, addr, ptr)) {
+		return false;
+	}
+	if ((*ptr >> PAGE_SHIFT) >= frame_table_size)
+		return false;
+	pg = &frame_table[*ptr >> PAGE_SHIFT];
+	return pg->owner == d->domid && pg->type == PGT_l1 && (pg->flags & PGF_validated);
+}
+
+bool gnttab_host_addr_ok(struct domain *d, uint64_t addr, bool is_pte)
+{
+	paddr_t ptr;
+
+	return grant_l1e(d, addr, is_pte, &ptr);
+}
+
+int gnttab_create_host_mapping(struct domain *ld, struct domain *rd, uint64_t addr, mfn_t mfn,
+			       uint32_t flags)
+{
+	pte_t e = (mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_NX;
+	paddr_t ptr;
+
+	if (!grant_l1e(ld, addr, flags & GNTMAP_contains_pte, &ptr))
+		return -EINVAL;
+	if (!(flags & GNTMAP_readonly))
+		e |= _PAGE_RW;
+	if (flags & GNTMAP_application_map)
+		e |= _PAGE_USER;
+	e |= (pte_t)((flags >> _GNTMAP_guest_avail0) & GUEST_AVAIL_BITS) << 9;
+	return pt_update_entry_foreign(ld, rd, ptr, e, false);
+}
+
+/* The entry at addr must map mfn now; it is cleared. */
+int gnttab_destroy_host_mapping(struct domain *d, uint64_t addr, mfn_t mfn, bool is_pte)
+{
+	paddr_t ptr;
+	pte_t e;
+
+	if (!grant_l1e(d, addr, is_pte, &ptr))
+		return -EINVAL;
+	e = *(pte_t *)maddr_to_virt(ptr);
+	if (!(e & _PAGE_PRESENT) || pte_mfn(e) != mfn)
+		return -EINVAL;
+	return pt_update_entry(d, ptr, 0, false);
+}
+
+/*
+ * The grant mapping at addr is replaced by the entry at new_addr, which
+ * is cleared (new_addr 0: the grant entry is just cleared).
+ */
+int gnttab_replace_host_mapping(struct domain *d, uint64_t addr, uint64_t new_addr, mfn_t mfn)
+{
+	paddr_t ptr, nptr;
+	pte_t e, ne;
+	int rc;
+
+	if (!new_addr)
+		return gnttab_destroy_host_mapping(d, addr, mfn, false);
+	if (!grant_l1e(d, addr, false, &ptr) || !grant_l1e(d, new_addr, false, &nptr))
+		return -EINVAL;
+	e = *(pte_t *)maddr_to_virt(ptr);
+	ne = *(pte_t *)maddr_to_virt(nptr);
+	if (!(e & _PAGE_PRESENT) || pte_mfn(e) != mfn || nptr == ptr)
+		return -EINVAL;
+	rc = pt_update_entry(d, ptr, ne, false);
+	if (rc)
+		return rc;
+	return pt_update_entry(d, nptr, 0, false);
+}
+
+void gnttab_flush_tlb(void)
+{
+	write_cr3(read_cr3());
+}

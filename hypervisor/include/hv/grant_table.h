@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Grant tables v1 (common/grant_table.c). */
+#ifndef HV_GRANT_TABLE_H
+#define HV_GRANT_TABLE_H
+
+#include <hv/types.h>
+
+struct domain;
+
+/* A dying domain: drop every grant mapping it holds of others' pages. */
+void grant_release_mappings(struct domain *d);
+
+/*
+ * A dying domain's own table: freed now if nobody has an entry pinned,
+ * else when the last mapper lets go.
+ */
+void grant_table_destroy(struct domain *d);
+
+/* For the frame audit: fn(mfn, writable) once per pinned entry of d. */
+void grant_for_each_pin(const struct domain *d, void (*fn)(mfn_t mfn, bool writable, void *arg),
+			void *arg);
+
+/* Debug key output: table size, pinned entries, mappings held. */
+void grant_dump(const struct domain *d);
+
+/* Arch hooks: host mappings in the mapper's page tables (arch/x86/grant_pte.c). */
+bool gnttab_host_addr_ok(struct domain *d, uint64_t addr, bool is_pte);
+int gnttab_create_host_mapping(struct domain *ld, struct domain *rd, uint64_t addr, mfn_t mfn,
+			       uint32_t flags);
+int gnttab_destroy_host_mapping(struct domain *d, uint64_t addr, mfn_t mfn, bool is_pte);
+int gnttab_replace_host_mapping(struct domain *d, uint64_t addr, uint64_t new_addr, mfn_t mfn);
+void gnttab_flush_tlb(void);
+
+#endif
