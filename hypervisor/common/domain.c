@@ -127,15 +127,15 @@ void domain_shutdown(struct domain *d, unsigned int reason)
 
 static void domain_destroy(struct domain *d)
 {
-	uint64_t freed, held;
+	uint64_t freed;
 
 	evtchn_domain_destroy(d);
 	grant_release_mappings(d);
-	arch_domain_destroy(d, &freed, &held);
+	arch_domain_destroy(d, &freed);
 	grant_table_destroy(d);
 	d->destroyed = true;
 	pr_info("d%u destroyed: %llu frames freed, %llu still mapped by other domains\n",
-		d->domid, (unsigned long long)freed, (unsigned long long)held);
+		d->domid, (unsigned long long)freed, (unsigned long long)d->nr_held);
 	mm_audit(d);
 }
 

@@ -41,7 +41,7 @@ static void release_vcpu(struct vcpu *v)
 	v->runstate_area = 0;
 }
 
-void arch_domain_destroy(struct domain *d, uint64_t *freed, uint64_t *held)
+void arch_domain_destroy(struct domain *d, uint64_t *freed)
 {
 	mfn_t mfn;
 
@@ -54,7 +54,7 @@ void arch_domain_destroy(struct domain *d, uint64_t *freed, uint64_t *held)
 			put_page_and_type(mfn, d);
 		}
 	}
-	*freed = *held = 0;
+	*freed = 0;
 	for (mfn = 0; mfn < frame_table_size; mfn++) {
 		struct page_info *pg = &frame_table[mfn];
 
@@ -62,8 +62,6 @@ void arch_domain_destroy(struct domain *d, uint64_t *freed, uint64_t *held)
 			continue;
 		if (put_alloc_ref(mfn))
 			(*freed)++;
-		else
-			(*held)++;
 	}
 	d->nr_pages = 0;
 }

@@ -97,13 +97,17 @@ static void frame_release(mfn_t mfn)
 void put_page(mfn_t mfn)
 {
 	struct page_info *pg = pg_of(mfn);
+	struct domain *owner;
 
 	BUG_ON(!pg || !pg->count);
 	if (--pg->count)
 		return;
 	/* Only a dead domain's frames lose their allocation reference first. */
-	BUG_ON(pg->type_count || !domain_by_id(pg->owner) || !domain_by_id(pg->owner)->dying);
+	owner = domain_by_id(pg->owner);
+	BUG_ON(pg->type_count || !owner || !owner->dying || !owner->nr_held);
 	frame_release(mfn);
+	if (!--owner->nr_held)
+		pr_info("d%u: the last of its frames is free\n", owner->domid);
 }
 
 bool put_alloc_ref(mfn_t mfn)
@@ -116,6 +120,7 @@ bool put_alloc_ref(mfn_t mfn)
 		return true;
 	}
 	pg->count--;
+	domain_by_id(pg->owner)->nr_held++;	/* put_page frees it later */
 	return false;
 }
 

@@ -73,6 +73,7 @@ struct domain {
 	unsigned int shutdown_reason;	/* SHUTDOWN_* once state != RUNNING */
 	uint64_t nr_pages;		/* frames given to the domain */
 	uint64_t max_pages;		/* the most it may have */
+	uint64_t nr_held;		/* dead: frames others still hold */
 	uint64_t *p2m;			/* hypervisor view of the p2m (direct map) */
 	uint64_t vm_assist;		/* VMASST_TYPE_* bits enabled */
 	struct shared_info *shared_info;
@@ -96,7 +97,7 @@ struct domain *domain_alloc(domid_t domid, const char *name, bool privileged);
 /* Frees what dying domains held; the scheduler calls it between guests. */
 void domain_reap(void);
 /* Arch part of a dying domain's end: page tables, descriptors, frames. */
-void arch_domain_destroy(struct domain *d, uint64_t *freed, uint64_t *held);
+void arch_domain_destroy(struct domain *d, uint64_t *freed);
 
 /* Machine-level consequences of dom0's end (arch/x86/power.c). */
 void __noreturn machine_power_off(void);
