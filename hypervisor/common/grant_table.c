@@ -342,7 +342,8 @@ static int16_t map_one(struct domain *ld, struct gnttab_map_grant_ref *op)
 
 	if (!host && !dev)
 		return GNTST_bad_gntref;
-	rd = grant_domain(ld, op->dom);
+	/* A map names the granter by number: DOMID_SELF is refused, as by Xen. */
+	rd = op->dom == DOMID_SELF ? NULL : grant_domain(ld, op->dom);
 	if (!rd)
 		return GNTST_bad_domain;
 	if (op->ref >= nr_entries(rd))

@@ -75,6 +75,23 @@ static void bad_values(void)
 	EXPECT(strstr(o.warnings, "bad value ignored: 'console=vga'"));
 }
 
+static void grant_limits(void)
+{
+	struct hv_options o = parse("gnttab_max_frames=4 gnttab_max_maptrack_frames=1");
+
+	EXPECT_EQ(parse("").gnttab_max_frames, CONFIG_GNTTAB_MAX_FRAMES);
+	EXPECT_EQ(parse("").gnttab_max_maptrack, CONFIG_GNTTAB_MAX_MAPTRACK);
+	EXPECT_EQ(o.gnttab_max_frames, 4);
+	EXPECT_EQ(o.gnttab_max_maptrack, 1);
+	EXPECT_EQ(o.warnings[0], 0);
+	o = parse("gnttab_max_frames=0 gnttab_max_frames=65 gnttab_max_maptrack_frames=1025 "
+		  "gnttab_max_frames=3x");
+	EXPECT_EQ(o.gnttab_max_frames, CONFIG_GNTTAB_MAX_FRAMES);
+	EXPECT_EQ(o.gnttab_max_maptrack, CONFIG_GNTTAB_MAX_MAPTRACK);
+	EXPECT(strstr(o.warnings, "bad value ignored: 'gnttab_max_frames=65'"));
+	EXPECT(strstr(o.warnings, "bad value ignored: 'gnttab_max_maptrack_frames=1025'"));
+}
+
 /* Many warnings never overflow the buffer. */
 static void warning_overflow(void)
 {
@@ -107,6 +124,7 @@ int main(void)
 	RUN(all_options);
 	RUN(sizes_and_levels);
 	RUN(bad_values);
+	RUN(grant_limits);
 	RUN(warning_overflow);
 	RUN(image_name);
 	return 0;

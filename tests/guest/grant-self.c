@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * grant-self: grant tables within one domain, so the same checks run on
+ * Xen 4.17. dom0 grants pages to itself, maps and copies them, watches
+ * the in-use bits come and go in its own table, grows the table, and maps
+ * until its maptrack is full (gnttab_max_maptrack_frames=1 on both
+ * hypervisors: GNTST_no_space, and room again after unmapping).
+ * @hvargs: gnttab_max_maptrack_frames=1
+ */
+#include "lib/guest.h"
+#include "lib/mm.h"
+#include <lamina/grant_table.h>
+
+#define NR_LIMIT_REFS	490	/* refs 10..499: more than one maptrack frame holds */
+
+static struct grant_entry_v1 *table;
+static grant_handle_t handles[NR_LIMIT_REFS];
+
+static long gnttab(unsigned int cmd, void *arg, unsigned int count)
+{
+	return hypercall3(__HYPERVISOR_grant_table_op, cmd, arg, count);
+}
+
+static void grant(grant_ref_t ref, uint64_t va, bool ro)
+{
+	table[ref].domid = 0;
+	table[ref].frame = (uint32_t)va_to_mfn(va);
+	asm volatile("" ::: "memory");
+	table[ref].flags = GTF_permit_access | (ro ? GTF_readonly : 0);
+}
+
+static int16_t map(grant_ref_t ref, uint64_t addr, uint32_t flags, grant_handle_t *h)
+{
+	struct gnttab_map_grant_ref op = { addr, flags, ref, 0, 99, ~0U, 0 };
+
+	if (gnttab(GNTTABOP_map_grant_ref, &op, 1))
+		return -100;
+	*h = op.handle;
+	return op.status;
+}
+
+static int16_t unmap(uint64_t addr, uint64_t bus, grant_handle_t h)
+{
+	struct gnttab_unmap_grant_ref op = { addr, bus, h, 99, 0 };
+
+	return gnttab(GNTTABOP_unmap_grant_ref, &op, 1) ? -100 : op.status;
+}
+
+static int maptrack_limit(uint64_t page)
+{
+	uint64_t bus = va_to_mfn(page) << 12;
+	unsigned int i, n;
+	int16_t st = 0;
+
+	for (i = 0; i < NR_LIMIT_REFS; i++)
+		grant(10 + i, page, true);
+	for (n = 0; n < NR_LIMIT_REFS; n++) {
+		st = map(10 + n, 0, GNTMAP_device_map | GNTMAP_readonly, &handles[n]);
+		if (st)
+			break;
+	}
+	CHECK(st == GNTST_no_space && n >= 200, "after %u maps: status %d", n, st);
+	printf("maptrack full after %u mappings\n", n);
+	for (i = 0; i < n; i++)
+		CHECK(unmap(0, bus, handles[i]) == 0, "unmap %u failed", i);
+	CHECK(map(10, 0, GNTMAP_device_map | GNTMAP_readonly, &handles[0]) == 0,
+	      "no room after unmapping everything");
+	CHECK(unmap(0, bus, handles[0]) == 0, "last unmap failed");
+	for (i = 0; i < NR_LIMIT_REFS; i++)
+		CHECK(table[10 + i].flags == (GTF_permit_access | GTF_readonly),
+		      "ref %u left with flags %#x", 10 + i, table[10 + i].flags);
+	return TEST_PASS;
+}
+
+int test_main(struct start_info *si)
+{
+	uint64_t frames[2] = { 0, 0 }, tva, p, q, va = 0, own, first;
+	struct gnttab_setup_table st = { DOMID_SELF, 0, 1, 0, { 0 }, (uint64_t)frames };
+	struct gnttab_copy c;
+	grant_handle_t h, h2;
+	int16_t s;
+
+	mm_init(si);
+	tva = scratch_page();
+	p = scratch_page();
+	q = scratch_page();
+	own = scratch_page();
+	va = scratch_page();
+	CHECK(gnttab(GNTTABOP_setup_table, &st, 1) == 0 && st.status == 0, "setup_table");
+	CHECK(update_va_mapping(tva, (frames[0] << 12) | PTE_DATA, UVMF_INVLPG) == 0,
+	      "cannot map our grant table writable");
+	table = (struct grant_entry_v1 *)tva;
+	strlcpy((char *)p, "granted page P", 64);
+	strlcpy((char *)q, "granted page Q", 64);
+	grant(8, p, false);
+	grant(9, q, true);
+	/* Map onto an empty PTE, as Linux does: no stale TLB entry to mind. */
+	CHECK(update_va_mapping(va, 0, UVMF_INVLPG) == 0, "cannot clear the map target");
+
+	{
+		struct gnttab_map_grant_ref op = { va, GNTMAP_host_map, 8, DOMID_SELF, 99, 0, 0 };
+
+		gnttab(GNTTABOP_map_grant_ref, &op, 1);
+		CHECK(op.status == GNTST_bad_domain, "a map naming DOMID_SELF gave %d", op.status);
+	}
+	s = map(8, va, GNTMAP_host_map, &h);
+	CHECK(s == 0 && !strcmp((char *)va, "granted page P"), "self map gave %d", s);
+	CHECK(table[8].flags == (GTF_permit_access | GTF_reading | GTF_writing),
+	      "mapped entry flags %#x", table[8].flags);
+	s = map(8, 0, GNTMAP_device_map | GNTMAP_readonly, &h2);
+	CHECK(s == 0, "a second, read-only use gave %d", s);
+	CHECK(unmap(va, 0, h) == 0, "unmap failed");
+	CHECK(table[8].flags == (GTF_permit_access | GTF_reading), "one RO use left: flags %#x",
+	      table[8].flags);
+	CHECK(unmap(0, va_to_mfn(p) << 12, h2) == 0, "device unmap failed");
+	CHECK(table[8].flags == GTF_permit_access, "flags %#x after the last unmap", table[8].flags);
+	s = map(9, va, GNTMAP_host_map, &h);
+	CHECK(s == GNTST_general_error, "a writable map of a read-only grant gave %d", s);
+	CHECK(table[9].flags == (GTF_permit_access | GTF_readonly), "refused map left %#x",
+	      table[9].flags);
+
+	/* A copy from one grant of ours to another, offsets on both sides. */
+	c = (struct gnttab_copy){ { { 9 }, DOMID_SELF, 8, 0 }, { { 8 }, DOMID_SELF, 100, 0 }, 6,
+				  GNTCOPY_source_gref | GNTCOPY_dest_gref, 99, 0 };
+	CHECK(gnttab(GNTTABOP_copy, &c, 1) == 0 && c.status == 0, "gref-to-gref copy gave %d",
+	      c.status);
+	CHECK(!memcmp((char *)p + 100, "page Q", 6), "copy brought the wrong bytes");
+	CHECK(table[8].flags == GTF_permit_access && table[9].flags == (GTF_permit_access |
+	      GTF_readonly), "copy left flags %#x %#x", table[8].flags, table[9].flags);
+	c = (struct gnttab_copy){ { { 8 }, DOMID_SELF, 0, 0 }, { { 9 }, DOMID_SELF, 0, 0 }, 6,
+				  GNTCOPY_source_gref | GNTCOPY_dest_gref, 99, 0 };
+	gnttab(GNTTABOP_copy, &c, 1);
+	CHECK(c.status == GNTST_general_error, "copy into a read-only grant gave %d", c.status);
+	memset(&c, 0, sizeof(c));
+	c.source.u.gmfn = va_to_mfn(q);
+	c.source.domid = DOMID_SELF;
+	c.dest.u.gmfn = va_to_mfn(own);
+	c.dest.domid = DOMID_SELF;
+	c.len = 14;
+	CHECK(gnttab(GNTTABOP_copy, &c, 1) == 0 && c.status == 0 && !strcmp((char *)own,
+	      "granted page Q"), "frame-to-frame copy gave %d", c.status);
+
+	/* Growing keeps what is there. */
+	first = frames[0];
+	st.nr_frames = 2;
+	CHECK(gnttab(GNTTABOP_setup_table, &st, 1) == 0 && st.status == 0 && frames[1] &&
+	      frames[0] == first, "growing the table failed");
+	CHECK(table[9].frame == va_to_mfn(q), "growing lost an entry");
+
+	CHECK(maptrack_limit(q) == TEST_PASS, "maptrack limit");
+	printf("self grants: map, copy, flags, growth and the maptrack limit checked\n");
+	return TEST_PASS;
+}
