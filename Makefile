@@ -142,6 +142,8 @@ bench: setup
 	  --title "Page-table entry updates" --plot $(O)/bench/pte.png
 	$(Q)tests/bench/run-bench --hv $(HV_ELF) --guest $(O)/tests/bench/events.elf --out $(O)/bench/events.txt \
 	  --title "Events, timers and scheduling"
+	$(Q)tests/bench/run-bench --hv $(HV_ELF) --guest $(O)/tests/bench/grants.elf --out $(O)/bench/grants.txt \
+	  --title "Grant tables"
 	$(Q)for c in $(BENCH_COMPONENTS); do $(MAKE) --no-print-directory -C $$c bench O=$(abspath $(O))/$$c; done
 
 # ---------------------------------------------------------------- ISO
