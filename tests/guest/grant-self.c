@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * grant-self: grant tables within one domain, so the same checks run on
- * Xen 4.17. dom0 grants pages to itself, maps and copies them, watches
- * the in-use bits come and go in its own table, grows the table, and maps
- * until its maptrack is full (gnttab_max_maptrack_frames=1 on both
- * hypervisors: GNTST_no_space, and room again after unmapping).
+ * Xen 4.17. dom0 grants pages to itself (a map names it d0: DOMID_SELF is
+ * refused), maps and copies them, watches the in-use bits come and go in
+ * its own table, and grows the table. A copy batch long enough to be
+ * preempted comes back whole, and mapping until the maptrack is full
+ * (gnttab_max_maptrack_frames=1 on both hypervisors) ends in
+ * GNTST_no_space, with room again after unmapping.
  * @hvargs: gnttab_max_maptrack_frames=1
  */
 #include "lib/guest.h"
@@ -12,13 +14,39 @@
 #include <lamina/grant_table.h>
 
 #define NR_LIMIT_REFS	490	/* refs 10..499: more than one maptrack frame holds */
+#define LONG_BATCH	2048	/* copies: long enough to be preempted midway */
 
 static struct grant_entry_v1 *table;
 static grant_handle_t handles[NR_LIMIT_REFS];
+static struct gnttab_copy batch[LONG_BATCH];
 
 static long gnttab(unsigned int cmd, void *arg, unsigned int count)
 {
 	return hypercall3(__HYPERVISOR_grant_table_op, cmd, arg, count);
+}
+
+/* A batch that runs for milliseconds comes back whole, every status set. */
+static int long_batch(uint64_t dst_page)
+{
+	unsigned int i;
+
+	for (i = 0; i < LONG_BATCH; i++) {
+		memset(&batch[i], 0, sizeof(batch[i]));
+		batch[i].source.u.ref = 9;
+		batch[i].source.domid = DOMID_SELF;
+		batch[i].dest.u.gmfn = va_to_mfn(dst_page);
+		batch[i].dest.domid = DOMID_SELF;
+		batch[i].len = i == LONG_BATCH - 1 ? 4097 : 4096;	/* the last one is bad */
+		batch[i].flags = GNTCOPY_source_gref;
+		batch[i].status = 99;
+	}
+	CHECK(gnttab(GNTTABOP_copy, batch, LONG_BATCH) == 0, "the long batch failed as a call");
+	for (i = 0; i < LONG_BATCH - 1; i++)
+		CHECK(batch[i].status == 0, "long batch entry %u: status %d", i, batch[i].status);
+	CHECK(batch[i].status == GNTST_bad_copy_arg, "last entry: status %d", batch[i].status);
+	CHECK(table[9].flags == (GTF_permit_access | GTF_readonly), "long batch left %#x",
+	      table[9].flags);
+	return TEST_PASS;
 }
 
 static void grant(grant_ref_t ref, uint64_t va, bool ro)
@@ -147,6 +175,8 @@ int test_main(struct start_info *si)
 	      frames[0] == first, "growing the table failed");
 	CHECK(table[9].frame == va_to_mfn(q), "growing lost an entry");
 
+	CHECK(long_batch(own) == TEST_PASS, "long batch");
+	CHECK(!strcmp((char *)own, "granted page Q"), "long batch copied the wrong page");
 	CHECK(maptrack_limit(q) == TEST_PASS, "maptrack limit");
 	printf("self grants: map, copy, flags, growth and the maptrack limit checked\n");
 	return TEST_PASS;
