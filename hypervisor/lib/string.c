@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* String and memory functions for the hypervisor and the test guests. */
+#include <stdint.h>
 #include <hv/string.h>
 
+/*
+ * Quadwords first, then the odd bytes: a page is 512 string iterations,
+ * not 4096 (which is what an emulator, and -icount, pays per iteration).
+ */
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	void *ret = dst;
+	size_t q = n / 8, b = n % 8;
 
-	asm volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+	asm volatile("rep movsq; mov %3, %%rcx; rep movsb"
+		     : "+D"(dst), "+S"(src), "+c"(q) : "r"(b) : "memory");
 	return ret;
 }
 
@@ -25,8 +32,11 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
 	void *ret = dst;
+	uint64_t v = 0x0101010101010101ULL * (uint8_t)c;
+	size_t q = n / 8, b = n % 8;
 
-	asm volatile("rep stosb" : "+D"(dst), "+c"(n) : "a"(c) : "memory");
+	asm volatile("rep stosq; mov %3, %%rcx; rep stosb"
+		     : "+D"(dst), "+c"(q), "+a"(v) : "r"(b) : "memory");
 	return ret;
 }
 

@@ -8,6 +8,11 @@
  * through pt_update_entry_foreign, so it holds the references any PTE
  * holds (page, and writable type when RW) and the audit sees it like any
  * other; the grant pin in common/grant_table.c is held on top of that.
+ *
+ * TLB: an entry named by virtual address is invalidated with invlpg at
+ * once; one named by machine address may be cached under any address, so
+ * the batch ends with a full flush (gnttab_flush_tlb). A new mapping over
+ * an empty entry, the usual case, needs neither.
  */
 #include <hv/lib.h>
 #include <hv/domain.h>
@@ -20,6 +25,17 @@
 #include <asm/x86.h>
 
 #define GUEST_AVAIL_BITS	7U	/* GNTMAP bits 16-18 -> PTE bits 9-11 */
+
+static bool flush_pending;		/* one CPU: SMP makes it per CPU */
+
+/* The entry addr names changed from a present one: drop cached copies. */
+static void invalidate(uint64_t addr, bool is_pte)
+{
+	if (is_pte)
+		flush_pending = true;
+	else
+		invlpg(addr);
+}
 
 /* The machine address of the L1 entry addr names, in a validated L1 of d. */
 static bool grant_l1e(struct domain *d, uint64_t addr, bool is_pte, paddr_t *ptr)
@@ -51,16 +67,22 @@ int gnttab_create_host_mapping(struct domain *ld, struct domain *rd, uint64_t ad
 			       uint32_t flags)
 {
 	pte_t e = (mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_NX;
+	bool is_pte = flags & GNTMAP_contains_pte, was_present;
 	paddr_t ptr;
+	int rc;
 
-	if (!grant_l1e(ld, addr, flags & GNTMAP_contains_pte, &ptr))
+	if (!grant_l1e(ld, addr, is_pte, &ptr))
 		return -EINVAL;
 	if (!(flags & GNTMAP_readonly))
 		e |= _PAGE_RW;
 	if (flags & GNTMAP_application_map)
 		e |= _PAGE_USER;
 	e |= (pte_t)((flags >> _GNTMAP_guest_avail0) & GUEST_AVAIL_BITS) << 9;
-	return pt_update_entry_foreign(ld, rd, ptr, e, false);
+	was_present = *(pte_t *)maddr_to_virt(ptr) & _PAGE_PRESENT;
+	rc = pt_update_entry_foreign(ld, rd, ptr, e, false);
+	if (!rc && was_present)
+		invalidate(addr, is_pte);
+	return rc;
 }
 
 /* The entry at addr must map mfn now; it is cleared. */
@@ -68,13 +90,17 @@ int gnttab_destroy_host_mapping(struct domain *d, uint64_t addr, mfn_t mfn, bool
 {
 	paddr_t ptr;
 	pte_t e;
+	int rc;
 
 	if (!grant_l1e(d, addr, is_pte, &ptr))
 		return -EINVAL;
 	e = *(pte_t *)maddr_to_virt(ptr);
 	if (!(e & _PAGE_PRESENT) || pte_mfn(e) != mfn)
 		return -EINVAL;
-	return pt_update_entry(d, ptr, 0, false);
+	rc = pt_update_entry(d, ptr, 0, false);
+	if (!rc)
+		invalidate(addr, is_pte);
+	return rc;
 }
 
 /*
@@ -98,10 +124,15 @@ int gnttab_replace_host_mapping(struct domain *d, uint64_t addr, uint64_t new_ad
 	rc = pt_update_entry(d, ptr, ne, false);
 	if (rc)
 		return rc;
-	return pt_update_entry(d, nptr, 0, false);
+	invlpg(addr);
+	rc = pt_update_entry(d, nptr, 0, false);
+	invlpg(new_addr);
+	return rc;
 }
 
 void gnttab_flush_tlb(void)
 {
-	write_cr3(read_cr3());
+	if (flush_pending)
+		write_cr3(read_cr3());
+	flush_pending = false;
 }
