@@ -51,7 +51,6 @@
 #define PIN_MAX			0xFFFFU
 #define PIN_TRIES		5	/* cmpxchg attempts against a busy granter */
 #define BATCH_MAX		(1U << 20)
-#define PREEMPT_NS		1000000ULL
 
 struct active_grant {
 	uint32_t mfn;			/* the frame pinned (v1 frames are 32-bit) */
@@ -129,7 +128,7 @@ static void gt_free(struct domain *d)
 	unsigned int i;
 
 	for (i = 0; i < gt->nr_frames; i++) {
-		frame_unshare(gt->frames[i]);
+		put_alloc_ref(gt->frames[i]);
 		free_frames(virt_to_maddr(gt->active[i]) >> PAGE_SHIFT, ACTIVE_PAGES);
 	}
 	for (i = 0; i < gt->nr_mt_frames; i++)
@@ -329,8 +328,9 @@ static struct maptrack *mt_lookup(struct domain *d, grant_handle_t h)
 
 /* ---------------------------------------------------------- map, unmap */
 
-static int16_t map_one(struct domain *ld, struct gnttab_map_grant_ref *op)
+static int16_t map_one(struct domain *ld, void *arg)
 {
+	struct gnttab_map_grant_ref *op = arg;
 	uint32_t flags = op->flags;
 	bool writable = !(flags & GNTMAP_readonly);
 	bool host = flags & GNTMAP_host_map, dev = flags & GNTMAP_device_map;
@@ -394,8 +394,9 @@ static void drop_use(struct domain *ld, uint32_t h, uint8_t kind)
 		mt_put(ld, h);
 }
 
-static int16_t unmap_one(struct domain *ld, struct gnttab_unmap_grant_ref *op)
+static int16_t unmap_one(struct domain *ld, void *arg)
 {
+	struct gnttab_unmap_grant_ref *op = arg;
 	struct maptrack *m = mt_lookup(ld, op->handle);
 
 	if (!m)
@@ -413,8 +414,9 @@ static int16_t unmap_one(struct domain *ld, struct gnttab_unmap_grant_ref *op)
 	return GNTST_okay;
 }
 
-static int16_t unmap_and_replace_one(struct domain *ld, struct gnttab_unmap_and_replace *op)
+static int16_t unmap_and_replace_one(struct domain *ld, void *arg)
 {
+	struct gnttab_unmap_and_replace *op = arg;
 	struct maptrack *m = mt_lookup(ld, op->handle);
 
 	if (!m)
@@ -477,8 +479,9 @@ static void release(struct domain *ld, struct copy_buf *b)
 	}
 }
 
-static int16_t copy_one(struct domain *ld, struct gnttab_copy *op)
+static int16_t copy_one(struct domain *ld, void *arg)
 {
+	struct gnttab_copy *op = arg;
 	struct copy_buf src, dst;
 	int16_t st;
 
@@ -499,8 +502,9 @@ static int16_t copy_one(struct domain *ld, struct gnttab_copy *op)
 
 /* ---------------------------------------------------------- the table */
 
-static int16_t setup_table(struct domain *ld, struct gnttab_setup_table *op)
+static int16_t setup_table(struct domain *ld, void *arg)
 {
+	struct gnttab_setup_table *op = arg;
 	struct domain *d = grant_domain(ld, op->dom);
 	unsigned int i;
 
@@ -521,8 +525,9 @@ static int16_t setup_table(struct domain *ld, struct gnttab_setup_table *op)
 	return GNTST_okay;
 }
 
-static int16_t query_size(struct domain *ld, struct gnttab_query_size *op)
+static int16_t query_size(struct domain *ld, void *arg)
 {
+	struct gnttab_query_size *op = arg;
 	struct domain *d = grant_domain(ld, op->dom);
 
 	if (!d)
@@ -538,11 +543,12 @@ static int16_t query_size(struct domain *ld, struct gnttab_query_size *op)
 
 /*
  * Runs fn on each of count elements of `size` bytes at args, writing each
- * back with its status. A long batch gives the CPU back after about 1 ms
- * as a continuation (args and count advanced), except inside a multicall.
+ * back with its status (setup_table and query_size are batches of one).
+ * A long batch gives the CPU back after about 1 ms as a continuation (args
+ * and count advanced), except inside a multicall.
  */
 static long batch(struct vcpu *v, uint64_t args, uint32_t count, size_t size,
-		  int16_t (*fn)(struct domain *ld, void *op), size_t status_off, bool *flush)
+		  int16_t (*fn)(struct domain *ld, void *op), size_t status_off)
 {
 	uint8_t op[40];
 	uint64_t start = now_ns();
@@ -554,7 +560,7 @@ static long batch(struct vcpu *v, uint64_t args, uint32_t count, size_t size,
 		uint64_t p = args + (uint64_t)i * size;
 		int16_t st;
 
-		if (i && !(i % 32) && !v->in_multicall && now_ns() - start > PREEMPT_NS) {
+		if (hypercall_preempt_due(v, start, i)) {
 			struct cpu_regs *r = guest_regs_of(v);
 
 			r->rsi = p;
@@ -567,66 +573,43 @@ static long batch(struct vcpu *v, uint64_t args, uint32_t count, size_t size,
 		memcpy(op + status_off, &st, sizeof(st));
 		if (copy_to_guest(p, op, size))
 			return -EFAULT;
-		*flush = true;
 	}
 	return 0;
 }
-
-static int16_t map_fn(struct domain *ld, void *op) { return map_one(ld, op); }
-static int16_t unmap_fn(struct domain *ld, void *op) { return unmap_one(ld, op); }
-static int16_t replace_fn(struct domain *ld, void *op) { return unmap_and_replace_one(ld, op); }
-static int16_t copy_fn(struct domain *ld, void *op) { return copy_one(ld, op); }
-
-static long one_struct(struct domain *d, uint64_t arg, size_t size, size_t status_off,
-		       int16_t (*fn)(struct domain *ld, void *op))
-{
-	uint8_t op[24];
-	int16_t st;
-
-	if (copy_from_guest(op, arg, size))
-		return -EFAULT;
-	st = fn(d, op);
-	memcpy(op + status_off, &st, sizeof(st));
-	return copy_to_guest(arg, op, size) ? -EFAULT : 0;
-}
-
-static int16_t setup_fn(struct domain *ld, void *op) { return setup_table(ld, op); }
-static int16_t query_fn(struct domain *ld, void *op) { return query_size(ld, op); }
 
 long hc_grant_table_op(struct vcpu *v, const struct hc_args *a)
 {
 	struct domain *d = v->domain;
 	uint64_t args = a->arg[1];
 	uint32_t count = (uint32_t)a->arg[2];
-	bool flush = false;
 	long rc;
 
 	switch (a->arg[0]) {
 	case GNTTABOP_map_grant_ref:
-		rc = batch(v, args, count, sizeof(struct gnttab_map_grant_ref), map_fn,
-			   offsetof(struct gnttab_map_grant_ref, status), &flush);
+		rc = batch(v, args, count, sizeof(struct gnttab_map_grant_ref), map_one,
+			   offsetof(struct gnttab_map_grant_ref, status));
 		break;
 	case GNTTABOP_unmap_grant_ref:
-		rc = batch(v, args, count, sizeof(struct gnttab_unmap_grant_ref), unmap_fn,
-			   offsetof(struct gnttab_unmap_grant_ref, status), &flush);
+		rc = batch(v, args, count, sizeof(struct gnttab_unmap_grant_ref), unmap_one,
+			   offsetof(struct gnttab_unmap_grant_ref, status));
 		break;
 	case GNTTABOP_unmap_and_replace:
-		rc = batch(v, args, count, sizeof(struct gnttab_unmap_and_replace), replace_fn,
-			   offsetof(struct gnttab_unmap_and_replace, status), &flush);
+		rc = batch(v, args, count, sizeof(struct gnttab_unmap_and_replace),
+			   unmap_and_replace_one, offsetof(struct gnttab_unmap_and_replace, status));
 		break;
 	case GNTTABOP_copy:
-		return batch(v, args, count, sizeof(struct gnttab_copy), copy_fn,
-			     offsetof(struct gnttab_copy, status), &flush);
+		return batch(v, args, count, sizeof(struct gnttab_copy), copy_one,
+			     offsetof(struct gnttab_copy, status));
 	case GNTTABOP_setup_table:
 		if (count != 1)
 			return trace_err(-EINVAL);
-		return one_struct(d, args, sizeof(struct gnttab_setup_table),
-				  offsetof(struct gnttab_setup_table, status), setup_fn);
+		return batch(v, args, 1, sizeof(struct gnttab_setup_table), setup_table,
+			     offsetof(struct gnttab_setup_table, status));
 	case GNTTABOP_query_size:
 		if (count != 1)
 			return trace_err(-EINVAL);
-		return one_struct(d, args, sizeof(struct gnttab_query_size),
-				  offsetof(struct gnttab_query_size, status), query_fn);
+		return batch(v, args, 1, sizeof(struct gnttab_query_size), query_size,
+			     offsetof(struct gnttab_query_size, status));
 	case GNTTABOP_set_version: {
 		struct gnttab_set_version sv;
 
@@ -657,8 +640,7 @@ long hc_grant_table_op(struct vcpu *v, const struct hc_args *a)
 	default:
 		return trace_err(-ENOSYS);
 	}
-	if (flush)
-		gnttab_flush_tlb();
+	gnttab_flush_tlb();	/* what map/unmap left pending, if anything */
 	return rc;
 }
 

@@ -2,6 +2,10 @@
 /* One table, generated from <lamina/hypercalls.def>, dispatches by number. */
 #include <hv/lib.h>
 #include <hv/hypercall.h>
+#include <hv/domain.h>
+#include <hv/time.h>
+
+#define PREEMPT_NS	1000000ULL	/* give the CPU back after about 1 ms */
 
 static const struct hypercall hypercalls[] = {
 #define HYPERCALL(nr, name, nargs) [nr] = { hc_##name, nargs, #name },
@@ -22,4 +26,9 @@ long hypercall_dispatch(struct vcpu *v, const struct hc_args *a, unsigned int *n
 		return -ENOSYS;
 	*nargs = hc->nargs;
 	return hc->fn(v, a);
+}
+
+bool hypercall_preempt_due(const struct vcpu *v, uint64_t start, uint32_t i)
+{
+	return i && !(i % 32) && !v->in_multicall && now_ns() - start > PREEMPT_NS;
 }

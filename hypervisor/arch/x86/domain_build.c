@@ -27,8 +27,6 @@
 #include <lamina/hypercall.h>
 #include <lamina/version.h>
 
-extern uint64_t *m2p;
-
 struct layout {
 	uint64_t v_start, v_end;
 	uint64_t initrd, p2m, start_info, pt, stack;	/* VAs */

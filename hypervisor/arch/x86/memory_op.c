@@ -17,10 +17,6 @@
 #include <lamina/memory.h>
 #include <lamina/xen_x86_64.h>
 
-extern uint64_t *m2p;
-
-#define INVALID_M2P	(~0ULL)
-
 static bool self(domid_t id, const struct domain *d)
 {
 	return id == DOMID_SELF || id == d->domid;
@@ -35,9 +31,8 @@ static int release_frame(struct domain *d, mfn_t mfn)
 	pg = &frame_table[mfn];
 	if (pg->owner != d->domid || pg->count != 1 || pg->type_count || (pg->flags & PGF_shared))
 		return trace_err(-EBUSY);
-	m2p[mfn] = INVALID_M2P;
 	d->nr_pages--;
-	free_frame(mfn);
+	frame_release(mfn);
 	return 0;
 }
 
@@ -152,10 +147,8 @@ static long exchange(struct domain *d, uint64_t arg)
 	}
 	/* Committed from here: nothing below fails. */
 	for (i = 0; i < x.in.nr_extents; i++) {
-		for (j = 0; j < in_per; j++) {
-			m2p[in[i] + j] = INVALID_M2P;
-			free_frame(in[i] + j);
-		}
+		for (j = 0; j < in_per; j++)
+			frame_release(in[i] + j);
 	}
 	for (i = 0; i < nr_out; i++) {
 		for (j = 0; j < out_per; j++) {

@@ -18,11 +18,8 @@
 #include <lamina/xen_x86_64.h>
 #include <hv/time.h>
 
-extern uint64_t *m2p;
-
 #define MAX_LIST	(1U << 20)	/* entries per call; more is a guest bug */
 #define PREEMPTED	(1U << 31)	/* in count: a continuation; *done has progress */
-#define PREEMPT_NS	1000000ULL	/* give the CPU back after about 1 ms */
 
 static void flush_tlb_local(void)
 {
@@ -83,7 +80,7 @@ static int one_mmu_update(struct domain *d, struct domain *fd, const struct mmu_
  * copy each in, apply it, stop at the first failure, report *done.
  */
 /*
- * A list that runs longer than PREEMPT_NS becomes a continuation
+ * A list that runs longer than about 1 ms becomes a continuation
  * (pv-abi-core.md §2.1): the guest's rip goes back onto its syscall with
  * the list pointer and count advanced and PREEMPTED set, the progress so
  * far in *done; the guest re-executes it after any pending interrupt or
@@ -120,7 +117,7 @@ static long walk_list(struct vcpu *v, const struct hc_args *a, size_t size,
 	    copy_from_guest(&done_before, a->arg[2], sizeof(done_before)))
 		return -EFAULT;
 	for (i = 0; i < count; i++) {
-		if (i && !(i % 64) && !v->in_multicall && now_ns() - start > PREEMPT_NS)
+		if (hypercall_preempt_due(v, start, i))
 			return preempt_list(v, a, size, i, count, done_before);
 		if (copy_from_guest(entry, a->arg[0] + (uint64_t)i * size, size)) {
 			rc = -EFAULT;

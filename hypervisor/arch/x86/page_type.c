@@ -46,9 +46,6 @@
 
 #define _PAGE_GUEST_KERNEL	(1ULL << 52)
 #define COUNT_MAX		0xFFFFFF00U
-#define INVALID_M2P		(~0ULL)
-
-extern uint64_t *m2p;
 
 /* Bits an entry may carry: L2-L4 only P RW US A D, 9-11, 52-62, NX. */
 #define UPPER_ALLOWED	(0x7FF0000000000E67ULL | _PAGE_NX | PTE_ADDR_MASK)
@@ -87,8 +84,7 @@ int get_page(mfn_t mfn, const struct domain *d)
 	return 0;
 }
 
-/* The frame leaves its owner for good. */
-static void frame_release(mfn_t mfn)
+void frame_release(mfn_t mfn)
 {
 	m2p[mfn] = INVALID_M2P;
 	free_frame(mfn);
@@ -129,11 +125,6 @@ void frame_share_with(mfn_t mfn, struct domain *d)
 	frame_table[mfn].owner = d->domid;
 	frame_table[mfn].flags |= PGF_shared;
 	m2p[mfn] = INVALID_M2P;
-}
-
-void frame_unshare(mfn_t mfn)
-{
-	put_alloc_ref(mfn);
 }
 
 static int validate_table(struct domain *d, mfn_t mfn, unsigned int level);

@@ -21,6 +21,14 @@ struct hypercall {
 
 long hypercall_dispatch(struct vcpu *v, const struct hc_args *a, unsigned int *nargs);
 
+/*
+ * For batches (mmu_update lists, grant ops): true when element i of a
+ * batch begun at `start` (now_ns) should wait for a continuation because
+ * the call has run about 1 ms. Looked at every 32 elements; never inside a
+ * multicall, whose entries cannot be continued one by one.
+ */
+bool hypercall_preempt_due(const struct vcpu *v, uint64_t start, uint32_t i);
+
 #define HYPERCALL(nr, name, nargs) long hc_##name(struct vcpu *v, const struct hc_args *a);
 #include <lamina/hypercalls.def>
 #undef HYPERCALL

@@ -30,6 +30,9 @@ enum {
 extern struct page_info *frame_table;
 extern uint64_t frame_table_size;	/* frames covered */
 
+#define INVALID_M2P	(~0ULL)
+extern uint64_t *m2p;			/* RW view of the machine-to-phys table */
+
 void *frame_va(mfn_t mfn);		/* the hypervisor's mapping of a frame */
 
 int get_page(mfn_t mfn, const struct domain *d);
@@ -44,9 +47,10 @@ void put_page_and_type(mfn_t mfn, struct domain *d);
  * is freed now if nothing else holds it (true), else by the last put_page.
  */
 bool put_alloc_ref(mfn_t mfn);
+/* A frame leaves its owner for good: M2P entry cleared, back to the pool. */
+void frame_release(mfn_t mfn);
 /* A frame of ours (alloc_frame) the domain may map, writable too. */
 void frame_share_with(mfn_t mfn, struct domain *d);
-void frame_unshare(mfn_t mfn);
 
 int pt_pin(struct domain *d, mfn_t mfn, unsigned int level);
 int pt_unpin(struct domain *d, mfn_t mfn);
