@@ -184,6 +184,17 @@ static void __attribute__((noreturn)) peer(void)
 	/* Unprivileged: no looking at or growing dom0's table. */
 	gnttab(GNTTABOP_query_size, &qs, 1);
 	PEER_CHECK(qs.status == GNTST_permission_denied, "query_size of d0 gave %d", qs.status);
+	{
+		struct gnttab_get_version gv = { 0, 0, 0 };
+		uint64_t frame = 0;
+		struct gnttab_setup_table st = { 0, 0, 1, 99, { 0 }, (uint64_t)&frame };
+		long rc = gnttab(GNTTABOP_get_version, &gv, 1);
+
+		PEER_CHECK(rc == -EPERM, "get_version of d0 gave %ld", rc);
+		gnttab(GNTTABOP_setup_table, &st, 1);
+		PEER_CHECK(st.status == GNTST_permission_denied && !frame,
+			   "setup_table of d0 gave %d", st.status);
+	}
 
 	/* Map what dom0 granted us: ref 8 writable, ref 9 read-only. */
 	st = map(0, 8, e, GNTMAP_host_map, &h, NULL);
@@ -205,6 +216,8 @@ static void __attribute__((noreturn)) peer(void)
 
 static int table_calls(void)
 {
+	struct xen_memory_exchange x = { { 0 }, { 0 }, 0 };
+	uint64_t in, out = 0;
 	struct gnttab_query_size qs = { DOMID_SELF, 0, 0, 0, 99, 0 };
 	struct gnttab_set_version sv = { 2 };
 	struct gnttab_get_version gv = { DOMID_SELF, 0, 0 };
@@ -234,11 +247,24 @@ static int table_calls(void)
 	CHECK(rc == -EFAULT, "an unreadable batch gave %ld", rc);
 	rc = gnttab(GNTTABOP_map_grant_ref, &st, 0x7fffffff);
 	CHECK(rc == -EINVAL, "an absurd count gave %ld", rc);
-	/* The table is the hypervisor's, lent to us: we cannot give it away. */
+	rc = gnttab(GNTTABOP_setup_table, &st, 2);
+	CHECK(rc == -EINVAL, "setup_table with count 2 gave %ld", rc);
+	/*
+	 * The table is the hypervisor's, lent to us: we cannot give it away,
+	 * not even a frame of it we have not mapped (nothing else holds it).
+	 */
 	st.dom = DOMID_SELF;
+	st.nr_frames = 2;
 	gnttab(GNTTABOP_setup_table, &st, 1);
+	CHECK(st.status == 0, "growing the table to 2 frames gave %d", st.status);
+	r.extent_start = (uint64_t)&frames[1];
 	rc = hypercall2(__HYPERVISOR_memory_op, XENMEM_decrease_reservation, &r);
-	CHECK(rc == 0, "decrease_reservation of our grant frame gave %ld", rc);
+	CHECK(rc == 0, "decrease_reservation of our unmapped grant frame gave %ld", rc);
+	in = frames[1];
+	x.in = (struct xen_memory_reservation){ (uint64_t)&in, 1, 0, 0, DOMID_SELF, { 0 } };
+	x.out = (struct xen_memory_reservation){ (uint64_t)&out, 1, 0, 0, DOMID_SELF, { 0 } };
+	rc = hypercall2(__HYPERVISOR_memory_op, XENMEM_exchange, &x);
+	CHECK(rc == -EINVAL && !x.nr_exchanged, "exchanging a grant frame gave %ld", rc);
 	return TEST_PASS;
 }
 
@@ -333,6 +359,29 @@ static int map_kinds(void)
 	CHECK(st == 0, "device unmap gave %d", st);
 	st = unmap(0, bus, h);
 	CHECK(st == GNTST_bad_handle, "a second unmap of the handle gave %d", st);
+
+	/* One handle, host and device use: each unmapped on its own. */
+	st = map(PEER, REF_RO, v, GNTMAP_host_map | GNTMAP_device_map | GNTMAP_readonly, &h, &bus);
+	CHECK(st == 0, "a host+device map gave %d", st);
+	CHECK(unmap(v, 0, h) == 0 && !(pte_of(v) & PTE_P), "host half unmap failed");
+	CHECK(unmap(0, bus, h) == 0, "device half unmap failed");
+	CHECK(unmap(0, bus, h) == GNTST_bad_handle, "handle still live after both halves");
+
+	/* unmap_and_replace: bad handle, a PTE-address mapping, no new address. */
+	ur = (struct gnttab_unmap_and_replace){ v, w, 0x7777, 99, 0 };
+	gnttab(GNTTABOP_unmap_and_replace, &ur, 1);
+	CHECK(ur.status == GNTST_bad_handle, "unmap_and_replace of a bad handle gave %d", ur.status);
+	st = map(PEER, REF_RO, l1e_maddr(v), GNTMAP_host_map | GNTMAP_contains_pte |
+		 GNTMAP_readonly, &h, NULL);
+	CHECK(st == 0, "contains_pte map for replace gave %d", st);
+	ur = (struct gnttab_unmap_and_replace){ v, 0, h, 99, 0 };
+	gnttab(GNTTABOP_unmap_and_replace, &ur, 1);
+	CHECK(ur.status == GNTST_general_error, "replacing a PTE-address mapping gave %d", ur.status);
+	CHECK(unmap(l1e_maddr(v), 0, h) == 0, "contains_pte unmap failed");
+	st = map(PEER, REF_RO, v, GNTMAP_host_map | GNTMAP_readonly, &h, NULL);
+	ur = (struct gnttab_unmap_and_replace){ v, 0, h, 99, 0 };
+	CHECK(st == 0 && gnttab(GNTTABOP_unmap_and_replace, &ur, 1) == 0 && ur.status == 0 &&
+	      !(pte_of(v) & PTE_P), "unmap_and_replace with no new address: %d", ur.status);
 
 	put((char *)w, "the page that moves");
 	st = map(PEER, REF_RO, v, GNTMAP_host_map | GNTMAP_readonly, &h, NULL);
@@ -437,6 +486,12 @@ static int dom0_side(void)
 	CHECK(table[9].flags == (GTF_permit_access | GTF_readonly), "refused map left %#x",
 	      table[9].flags);
 	CHECK(end_access(8), "could not end access after the mapper died");
+	{
+		struct evtchn_status es = { DOMID_SELF, 0, bi.local_port, 99, 0, { { 0 } } };
+
+		CHECK(evtchn_op(EVTCHNOP_status, &es) == 0 && es.status == EVTCHNSTAT_unbound,
+		      "our port to the destroyed peer is in state %u", es.status);
+	}
 
 	/* The granter is dead; our mappings of its pages still work. */
 	put((char *)va_rw, "still ours");
