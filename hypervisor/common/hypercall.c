@@ -28,7 +28,7 @@ long hypercall_dispatch(struct vcpu *v, const struct hc_args *a, unsigned int *n
 	return hc->fn(v, a);
 }
 
-bool hypercall_preempt_due(const struct vcpu *v, uint64_t start, uint32_t i)
+bool hypercall_ran_long(const struct vcpu *v, uint64_t start)
 {
-	return i && !(i % 32) && !v->in_multicall && now_ns() - start > PREEMPT_NS;
+	return !v->in_multicall && now_ns() - start > PREEMPT_NS;
 }

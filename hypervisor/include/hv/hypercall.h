@@ -27,7 +27,12 @@ long hypercall_dispatch(struct vcpu *v, const struct hc_args *a, unsigned int *n
  * the call has run about 1 ms. Looked at every 32 elements; never inside a
  * multicall, whose entries cannot be continued one by one.
  */
-bool hypercall_preempt_due(const struct vcpu *v, uint64_t start, uint32_t i);
+bool hypercall_ran_long(const struct vcpu *v, uint64_t start);
+
+static inline bool hypercall_preempt_due(const struct vcpu *v, uint64_t start, uint32_t i)
+{
+	return i && !(i % 32) && hypercall_ran_long(v, start);
+}
 
 #define HYPERCALL(nr, name, nargs) long hc_##name(struct vcpu *v, const struct hc_args *a);
 #include <lamina/hypercalls.def>
