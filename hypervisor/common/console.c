@@ -61,7 +61,7 @@ static long console_read_guest(struct domain *d, uint64_t buf, long count)
 	return (long)n;
 }
 
-long hc_console_io(struct vcpu *v, const struct hc_args *a)
+long hc_console_io(struct vcpu *v, struct hc_args *a)
 {
 	switch (a->arg[0]) {
 	case CONSOLEIO_write:

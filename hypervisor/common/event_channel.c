@@ -434,7 +434,7 @@ static long reset_op(struct domain *d, struct evtchn_reset *op)
 	return evtchn_reset(d, op->dom);
 }
 
-long hc_event_channel_op(struct vcpu *v, const struct hc_args *a)
+long hc_event_channel_op(struct vcpu *v, struct hc_args *a)
 {
 	struct domain *d = v->domain;
 	uint64_t arg = a->arg[1];

@@ -547,9 +547,11 @@ static int16_t query_size(struct domain *ld, void *arg)
  * A long batch gives the CPU back after about 1 ms as a continuation (args
  * and count advanced), except inside a multicall.
  */
-static long batch(struct vcpu *v, uint64_t args, uint32_t count, size_t size,
+static long batch(struct vcpu *v, struct hc_args *a, size_t size,
 		  int16_t (*fn)(struct domain *ld, void *op), size_t status_off)
 {
+	uint64_t args = a->arg[1];
+	uint32_t count = (uint32_t)a->arg[2];
 	uint8_t op[40];
 	uint64_t start = now_ns();
 	uint32_t i;
@@ -560,11 +562,9 @@ static long batch(struct vcpu *v, uint64_t args, uint32_t count, size_t size,
 		uint64_t p = args + (uint64_t)i * size;
 		int16_t st;
 
-		if (hypercall_preempt_due(v, start, i)) {
-			struct cpu_regs *r = guest_regs_of(v);
-
-			r->rsi = p;
-			r->rdx = count - i;
+		if (hypercall_preempt_due(start, i)) {
+			a->arg[1] = p;
+			a->arg[2] = count - i;
 			return -ERESTART;
 		}
 		if (copy_from_guest(op, p, size))
@@ -577,7 +577,7 @@ static long batch(struct vcpu *v, uint64_t args, uint32_t count, size_t size,
 	return 0;
 }
 
-long hc_grant_table_op(struct vcpu *v, const struct hc_args *a)
+long hc_grant_table_op(struct vcpu *v, struct hc_args *a)
 {
 	struct domain *d = v->domain;
 	uint64_t args = a->arg[1];
@@ -586,29 +586,29 @@ long hc_grant_table_op(struct vcpu *v, const struct hc_args *a)
 
 	switch (a->arg[0]) {
 	case GNTTABOP_map_grant_ref:
-		rc = batch(v, args, count, sizeof(struct gnttab_map_grant_ref), map_one,
+		rc = batch(v, a, sizeof(struct gnttab_map_grant_ref), map_one,
 			   offsetof(struct gnttab_map_grant_ref, status));
 		break;
 	case GNTTABOP_unmap_grant_ref:
-		rc = batch(v, args, count, sizeof(struct gnttab_unmap_grant_ref), unmap_one,
+		rc = batch(v, a, sizeof(struct gnttab_unmap_grant_ref), unmap_one,
 			   offsetof(struct gnttab_unmap_grant_ref, status));
 		break;
 	case GNTTABOP_unmap_and_replace:
-		rc = batch(v, args, count, sizeof(struct gnttab_unmap_and_replace),
+		rc = batch(v, a, sizeof(struct gnttab_unmap_and_replace),
 			   unmap_and_replace_one, offsetof(struct gnttab_unmap_and_replace, status));
 		break;
 	case GNTTABOP_copy:
-		return batch(v, args, count, sizeof(struct gnttab_copy), copy_one,
+		return batch(v, a, sizeof(struct gnttab_copy), copy_one,
 			     offsetof(struct gnttab_copy, status));
 	case GNTTABOP_setup_table:
 		if (count != 1)
 			return trace_err(-EINVAL);
-		return batch(v, args, 1, sizeof(struct gnttab_setup_table), setup_table,
+		return batch(v, a, sizeof(struct gnttab_setup_table), setup_table,
 			     offsetof(struct gnttab_setup_table, status));
 	case GNTTABOP_query_size:
 		if (count != 1)
 			return trace_err(-EINVAL);
-		return batch(v, args, 1, sizeof(struct gnttab_query_size), query_size,
+		return batch(v, a, sizeof(struct gnttab_query_size), query_size,
 			     offsetof(struct gnttab_query_size, status));
 	case GNTTABOP_set_version: {
 		struct gnttab_set_version sv;

@@ -14,7 +14,7 @@ static const struct hypercall hypercalls[] = {
 };
 
 /* *nargs tells the caller how many argument registers the call used. */
-long hypercall_dispatch(struct vcpu *v, const struct hc_args *a, unsigned int *nargs)
+long hypercall_dispatch(struct vcpu *v, struct hc_args *a, unsigned int *nargs)
 {
 	const struct hypercall *hc;
 
@@ -28,7 +28,7 @@ long hypercall_dispatch(struct vcpu *v, const struct hc_args *a, unsigned int *n
 	return hc->fn(v, a);
 }
 
-bool hypercall_ran_long(const struct vcpu *v, uint64_t start)
+bool hypercall_ran_long(uint64_t start)
 {
-	return !v->in_multicall && now_ns() - start > PREEMPT_NS;
+	return now_ns() - start > PREEMPT_NS;
 }

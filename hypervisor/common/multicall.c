@@ -11,34 +11,55 @@
 #include <lamina/hypercall.h>
 #include <lamina/mm.h>
 #include <hv/domain.h>
+#include <hv/time.h>
 
 #define MAX_BATCH	(1U << 16)
 
-long hc_multicall(struct vcpu *v, const struct hc_args *a)
+/*
+ * Continuations (pv-abi-core.md §2.1): when an entry's call needs one, its
+ * rewritten arguments go back into that entry and the multicall itself
+ * continues from it; a batch that has run about 1 ms (looked at every 32
+ * entries) continues from its next entry. The guest re-executes the
+ * multicall for what is left.
+ */
+long hc_multicall(struct vcpu *v, struct hc_args *a)
 {
 	uint32_t nr = (uint32_t)a->arg[1], i;
+	uint64_t start = now_ns();
 	struct multicall_entry e;
 	struct hc_args sub;
 	unsigned int nargs;
 
 	if (nr > MAX_BATCH)
 		return trace_err(-EINVAL);
-	v->in_multicall = true;
 	for (i = 0; i < nr; i++) {
 		uint64_t p = a->arg[0] + (uint64_t)i * sizeof(e);
 
+		if (hypercall_preempt_due(start, i))
+			goto continuation;
 		if (copy_from_guest(&e, p, sizeof(e)))
-			break;
+			return -EFAULT;
 		if (e.op == __HYPERVISOR_multicall || e.op == __HYPERVISOR_iret) {
 			e.result = -EINVAL;
 		} else {
 			sub.nr = e.op;
 			memcpy(sub.arg, e.args, sizeof(sub.arg));
 			e.result = hypercall_dispatch(v, &sub, &nargs);
+			if (e.result == -ERESTART) {
+				if (copy_to_guest(p + offsetof(struct multicall_entry, args), sub.arg,
+						  sizeof(sub.arg)))
+					return -EFAULT;
+				goto continuation;
+			}
 		}
-		if (copy_to_guest(p + 8, &e.result, sizeof(e.result)))
-			break;
+		if (copy_to_guest(p + offsetof(struct multicall_entry, result), &e.result,
+				  sizeof(e.result)))
+			return -EFAULT;
 	}
-	v->in_multicall = false;
-	return i < nr ? -EFAULT : 0;
+	return 0;
+
+continuation:
+	a->arg[0] += (uint64_t)i * sizeof(e);
+	a->arg[1] = nr - i;
+	return -ERESTART;
 }

@@ -264,7 +264,7 @@ static long sched_shutdown(struct vcpu *v, uint64_t arg, bool remote)
 	return 0;
 }
 
-long hc_sched_op(struct vcpu *v, const struct hc_args *a)
+long hc_sched_op(struct vcpu *v, struct hc_args *a)
 {
 	switch (a->arg[0]) {
 	case SCHEDOP_yield:

@@ -111,7 +111,7 @@ static long periodic(struct vcpu *v, uint64_t arg)
 	return 0;
 }
 
-long hc_vcpu_op(struct vcpu *v, const struct hc_args *a)
+long hc_vcpu_op(struct vcpu *v, struct hc_args *a)
 {
 	uint64_t arg = a->arg[2];
 	struct vcpu_runstate_info info;
@@ -158,7 +158,7 @@ long hc_vcpu_op(struct vcpu *v, const struct hc_args *a)
 	}
 }
 
-long hc_set_timer_op(struct vcpu *v, const struct hc_args *a)
+long hc_set_timer_op(struct vcpu *v, struct hc_args *a)
 {
 	if (a->arg[0])
 		set_timer(&v->singleshot, a->arg[0]);

@@ -66,7 +66,7 @@ static long compile_info(uint64_t arg)
 	return copy_to_guest(arg, &ci, sizeof(ci));
 }
 
-long hc_xen_version(struct vcpu *v, const struct hc_args *a)
+long hc_xen_version(struct vcpu *v, struct hc_args *a)
 {
 	uint64_t arg = a->arg[1];
 

@@ -90,6 +90,10 @@ struct mmuext_op {
  *  1. Each entry runs as its own hypercall with args[0..4]; its return
  *     value goes to result. A failing entry does not stop the batch.
  *  2. A nested multicall gives -EINVAL.
+ *  3. Continuations: when an entry needs one, its args are rewritten in
+ *     place and the multicall returns to the guest's syscall with list and
+ *     nr advanced to that entry, so executing it again goes on from there;
+ *     a long batch may also go on later from an entry not yet started.
  */
 struct multicall_entry {
 	uint64_t op;		/* IN: hypercall number */

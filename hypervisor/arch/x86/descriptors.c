@@ -72,7 +72,7 @@ void vcpu_release_descriptors(struct vcpu *v)
 	}
 }
 
-long hc_set_gdt(struct vcpu *v, const struct hc_args *a)
+long hc_set_gdt(struct vcpu *v, struct hc_args *a)
 {
 	uint64_t entries = a->arg[1], frames[FIRST_RESERVED_GDT_PAGE];
 	unsigned int n = DIV_ROUND_UP(entries, 512), i;
@@ -98,7 +98,7 @@ long hc_set_gdt(struct vcpu *v, const struct hc_args *a)
 	return 0;
 }
 
-long hc_update_descriptor(struct vcpu *v, const struct hc_args *a)
+long hc_update_descriptor(struct vcpu *v, struct hc_args *a)
 {
 	paddr_t maddr = a->arg[0];
 	mfn_t mfn = maddr >> PAGE_SHIFT;

@@ -222,7 +222,7 @@ static long reservation_size(struct domain *d, uint64_t arg, bool max)
 	return (long)(max ? d->max_pages : d->nr_pages);
 }
 
-long hc_memory_op(struct vcpu *v, const struct hc_args *a)
+long hc_memory_op(struct vcpu *v, struct hc_args *a)
 {
 	struct domain *d = v->domain;
 	uint64_t arg = a->arg[1];

@@ -84,22 +84,21 @@ static int one_mmu_update(struct domain *d, struct domain *fd, const struct mmu_
  * (pv-abi-core.md §2.1): the guest's rip goes back onto its syscall with
  * the list pointer and count advanced and PREEMPTED set, the progress so
  * far in *done; the guest re-executes it after any pending interrupt or
- * event, and the resumed call adds to *done. Never inside a multicall.
+ * event, and the resumed call adds to *done.
  */
-static long preempt_list(struct vcpu *v, const struct hc_args *a, size_t size, uint32_t i,
-			 uint32_t count, uint32_t done_before)
+static long preempt_list(struct hc_args *a, size_t size, uint32_t i, uint32_t count,
+			 uint32_t done_before)
 {
-	struct cpu_regs *r = guest_regs_of(v);
 	uint32_t done = done_before + i;
 
 	if (a->arg[2] && copy_to_guest(a->arg[2], &done, sizeof(done)))
 		return -EFAULT;
-	r->rdi = a->arg[0] + (uint64_t)i * size;
-	r->rsi = (count - i) | PREEMPTED;
+	a->arg[0] += (uint64_t)i * size;
+	a->arg[1] = (count - i) | PREEMPTED;
 	return -ERESTART;
 }
 
-static long walk_list(struct vcpu *v, const struct hc_args *a, size_t size,
+static long walk_list(struct vcpu *v, struct hc_args *a, size_t size,
 		      int (*apply)(struct vcpu *v, struct domain *fd, const void *entry))
 {
 	uint32_t count = (uint32_t)a->arg[1] & ~PREEMPTED, i, done_before = 0;
@@ -117,8 +116,8 @@ static long walk_list(struct vcpu *v, const struct hc_args *a, size_t size,
 	    copy_from_guest(&done_before, a->arg[2], sizeof(done_before)))
 		return -EFAULT;
 	for (i = 0; i < count; i++) {
-		if (hypercall_preempt_due(v, start, i))
-			return preempt_list(v, a, size, i, count, done_before);
+		if (hypercall_preempt_due(start, i))
+			return preempt_list(a, size, i, count, done_before);
 		if (copy_from_guest(entry, a->arg[0] + (uint64_t)i * size, size)) {
 			rc = -EFAULT;
 			break;
@@ -137,7 +136,7 @@ static int apply_mmu_update(struct vcpu *v, struct domain *fd, const void *entry
 	return one_mmu_update(v->domain, fd, entry);
 }
 
-long hc_mmu_update(struct vcpu *v, const struct hc_args *a)
+long hc_mmu_update(struct vcpu *v, struct hc_args *a)
 {
 	return walk_list(v, a, sizeof(struct mmu_update), apply_mmu_update);
 }
@@ -230,12 +229,12 @@ static int apply_mmuext_op(struct vcpu *v, struct domain *fd, const void *entry)
 	return one_mmuext_op(v, entry);
 }
 
-long hc_mmuext_op(struct vcpu *v, const struct hc_args *a)
+long hc_mmuext_op(struct vcpu *v, struct hc_args *a)
 {
 	return walk_list(v, a, sizeof(struct mmuext_op), apply_mmuext_op);
 }
 
-static long update_va(struct vcpu *v, struct domain *fd, const struct hc_args *a)
+static long update_va(struct vcpu *v, struct domain *fd, struct hc_args *a)
 {
 	uint64_t va = a->arg[0], flags = a->arg[2];
 	paddr_t ptr;
@@ -259,13 +258,13 @@ static long update_va(struct vcpu *v, struct domain *fd, const struct hc_args *a
 	return 0;
 }
 
-long hc_update_va_mapping(struct vcpu *v, const struct hc_args *a)
+long hc_update_va_mapping(struct vcpu *v, struct hc_args *a)
 {
 	return update_va(v, v->domain, a);
 }
 
 /* update_va_mapping_otherdomain (22): the new entry maps a frame of domid. */
-long hc_update_va_mapping_otherdomain(struct vcpu *v, const struct hc_args *a)
+long hc_update_va_mapping_otherdomain(struct vcpu *v, struct hc_args *a)
 {
 	long err = 0;
 	struct domain *fd = frame_owner(v->domain, a->arg[3], &err);
@@ -273,7 +272,7 @@ long hc_update_va_mapping_otherdomain(struct vcpu *v, const struct hc_args *a)
 	return fd ? update_va(v, fd, a) : err;
 }
 
-long hc_vm_assist(struct vcpu *v, const struct hc_args *a)
+long hc_vm_assist(struct vcpu *v, struct hc_args *a)
 {
 	uint64_t type = a->arg[1];
 

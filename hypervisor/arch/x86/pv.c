@@ -63,6 +63,11 @@ void do_syscall(struct cpu_regs *r)
 		/* A continuation: run the syscall again with the new arguments. */
 		r->rip -= 2;
 		r->rax = a.nr;
+		r->rdi = a.arg[0];
+		r->rsi = a.arg[1];
+		r->rdx = a.arg[2];
+		r->r10 = a.arg[3];
+		r->r8 = a.arg[4];
 		return;
 	}
 	r->rax = (uint64_t)rc;

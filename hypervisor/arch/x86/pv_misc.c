@@ -29,7 +29,7 @@ void vcpu_set_ts(struct vcpu *v, bool ts)
 	write_cr0(ts ? read_cr0() | X86_CR0_TS : read_cr0() & ~X86_CR0_TS);
 }
 
-long hc_fpu_taskswitch(struct vcpu *v, const struct hc_args *a)
+long hc_fpu_taskswitch(struct vcpu *v, struct hc_args *a)
 {
 	vcpu_set_ts(v, a->arg[0] != 0);
 	return 0;
@@ -75,7 +75,7 @@ static bool dr7_ok(uint64_t val)
 	return true;
 }
 
-long hc_set_debugreg(struct vcpu *v, const struct hc_args *a)
+long hc_set_debugreg(struct vcpu *v, struct hc_args *a)
 {
 	uint64_t reg = a->arg[0], val = a->arg[1];
 
@@ -108,7 +108,7 @@ long hc_set_debugreg(struct vcpu *v, const struct hc_args *a)
 	return 0;
 }
 
-long hc_get_debugreg(struct vcpu *v, const struct hc_args *a)
+long hc_get_debugreg(struct vcpu *v, struct hc_args *a)
 {
 	uint64_t reg = a->arg[0];
 
@@ -139,7 +139,7 @@ void vcpu_load_state(struct vcpu *v)
 	vcpu_set_ts(v, v->arch.fpu_ts);
 }
 
-long hc_physdev_op(struct vcpu *v, const struct hc_args *a)
+long hc_physdev_op(struct vcpu *v, struct hc_args *a)
 {
 	struct physdev_set_iopl iopl;
 

@@ -148,7 +148,7 @@ void pv_guest_syscall(struct vcpu *v, struct cpu_regs *r)
 	r->rflags &= ~X86_EFLAGS_DF;
 }
 
-long hc_set_trap_table(struct vcpu *v, const struct hc_args *a)
+long hc_set_trap_table(struct vcpu *v, struct hc_args *a)
 {
 	struct trap_info ti;
 	uint64_t p = a->arg[0];
@@ -192,7 +192,7 @@ static long register_callback(struct vcpu *v, const struct callback_register *cb
 	return 0;
 }
 
-long hc_callback_op(struct vcpu *v, const struct hc_args *a)
+long hc_callback_op(struct vcpu *v, struct hc_args *a)
 {
 	struct callback_register reg;
 	struct callback_unregister unreg;
@@ -214,7 +214,7 @@ long hc_callback_op(struct vcpu *v, const struct hc_args *a)
 	}
 }
 
-long hc_nmi_op(struct vcpu *v, const struct hc_args *a)
+long hc_nmi_op(struct vcpu *v, struct hc_args *a)
 {
 	struct xennmi_callback cb;
 
@@ -235,7 +235,7 @@ long hc_nmi_op(struct vcpu *v, const struct hc_args *a)
 	}
 }
 
-long hc_set_callbacks(struct vcpu *v, const struct hc_args *a)
+long hc_set_callbacks(struct vcpu *v, struct hc_args *a)
 {
 	const uint16_t types[3] = { CALLBACKTYPE_event, CALLBACKTYPE_failsafe,
 				    CALLBACKTYPE_syscall };
@@ -253,14 +253,14 @@ long hc_set_callbacks(struct vcpu *v, const struct hc_args *a)
 	return 0;
 }
 
-long hc_stack_switch(struct vcpu *v, const struct hc_args *a)
+long hc_stack_switch(struct vcpu *v, struct hc_args *a)
 {
 	v->arch.kernel_ss = (uint16_t)(a->arg[0] | 3);
 	v->arch.kernel_sp = a->arg[1];
 	return 0;
 }
 
-long hc_set_segment_base(struct vcpu *v, const struct hc_args *a)
+long hc_set_segment_base(struct vcpu *v, struct hc_args *a)
 {
 	uint64_t base = a->arg[1];
 
@@ -294,7 +294,7 @@ long hc_set_segment_base(struct vcpu *v, const struct hc_args *a)
 	}
 }
 
-long hc_iret(struct vcpu *v, const struct hc_args *a)
+long hc_iret(struct vcpu *v, struct hc_args *a)
 {
 	struct cpu_regs *r = guest_regs_of(v);
 	struct iret_context c;

@@ -48,7 +48,6 @@ struct vcpu {
 	struct timer poll_timeout;
 
 	uint16_t virq_port[NR_VIRQS];	/* 0 = not bound */
-	bool in_multicall;		/* no continuations from inside a batch */
 	struct arch_vcpu arch;
 };
 

@@ -6,12 +6,18 @@
 
 struct vcpu;
 
+/*
+ * A handler that needs a continuation (pv-abi-core.md §2.1) rewrites its
+ * own arguments in place to describe the work left and returns -ERESTART:
+ * the guest then executes the same call again with them, at once or after
+ * an interrupt or event, from its syscall or from its multicall entry.
+ */
 struct hc_args {
 	uint64_t nr;
 	uint64_t arg[5];	/* rdi, rsi, rdx, r10, r8 */
 };
 
-typedef long (*hypercall_fn)(struct vcpu *v, const struct hc_args *a);
+typedef long (*hypercall_fn)(struct vcpu *v, struct hc_args *a);
 
 struct hypercall {
 	hypercall_fn fn;
@@ -19,22 +25,21 @@ struct hypercall {
 	const char *name;
 };
 
-long hypercall_dispatch(struct vcpu *v, const struct hc_args *a, unsigned int *nargs);
+long hypercall_dispatch(struct vcpu *v, struct hc_args *a, unsigned int *nargs);
 
 /*
  * For batches (mmu_update lists, grant ops): true when element i of a
  * batch begun at `start` (now_ns) should wait for a continuation because
- * the call has run about 1 ms. Looked at every 32 elements; never inside a
- * multicall, whose entries cannot be continued one by one.
+ * the call has run about 1 ms. Looked at every 32 elements.
  */
-bool hypercall_ran_long(const struct vcpu *v, uint64_t start);
+bool hypercall_ran_long(uint64_t start);
 
-static inline bool hypercall_preempt_due(const struct vcpu *v, uint64_t start, uint32_t i)
+static inline bool hypercall_preempt_due(uint64_t start, uint32_t i)
 {
-	return i && !(i % 32) && hypercall_ran_long(v, start);
+	return i && !(i % 32) && hypercall_ran_long(start);
 }
 
-#define HYPERCALL(nr, name, nargs) long hc_##name(struct vcpu *v, const struct hc_args *a);
+#define HYPERCALL(nr, name, nargs) long hc_##name(struct vcpu *v, struct hc_args *a);
 #include <lamina/hypercalls.def>
 #undef HYPERCALL
 
