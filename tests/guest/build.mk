@@ -6,7 +6,7 @@ GUEST_SRCS := $(wildcard $(GUEST_DIR)/*.c)
 GUEST_ELFS := $(patsubst $(GUEST_DIR)/%.c,$(GUEST_OUT)/%.elf,$(GUEST_SRCS))
 GUEST_LIB  := $(GUEST_OUT)/lib/head.o $(GUEST_OUT)/lib/lib.o $(GUEST_OUT)/lib/traps.o \
 	$(GUEST_OUT)/lib/mm.o $(GUEST_OUT)/lib/user.o $(GUEST_OUT)/lib/userentry.o \
-	$(GUEST_OUT)/lib/events.o \
+	$(GUEST_OUT)/lib/events.o $(GUEST_OUT)/lib/peer.o $(GUEST_OUT)/lib/elf.o \
 	$(GUEST_OUT)/lib/trapentry.o \
 	$(GUEST_OUT)/lib/string.o $(GUEST_OUT)/lib/vsnprintf.o
 
@@ -24,6 +24,10 @@ $(GUEST_OUT)/lib/%.o: $(GUEST_DIR)/lib/%.S $(GUEST_DIR)/build.mk
 	@mkdir -p $(dir $@)
 	$(Q)gcc $(GUEST_CFLAGS) -c $< -o $@
 $(GUEST_OUT)/lib/%.o: hypervisor/lib/%.c $(GUEST_DIR)/build.mk
+	@mkdir -p $(dir $@)
+	$(Q)gcc $(GUEST_CFLAGS) -c $< -o $@
+# The peer builder (lib/peer.c) reads PV kernels with the hypervisor's ELF reader.
+$(GUEST_OUT)/lib/elf.o: hypervisor/common/elf.c $(GUEST_DIR)/build.mk
 	@mkdir -p $(dir $@)
 	$(Q)gcc $(GUEST_CFLAGS) -c $< -o $@
 

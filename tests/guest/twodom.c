@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * twodom: two boot-time domains. The peer (this guest again, booted as
- * an unprivileged domain) allocates an unbound port for dom0, dom0 binds
+ * twodom: two domains. The peer (this guest again, as an unprivileged
+ * domain: a boot-time domain on Lamina, built by dom0 through lib/peer.c
+ * on Xen 4.17) allocates an unbound port for dom0, dom0 binds
  * to it, and they ping-pong ROUNDS events, each side blocking until the
  * other's event wakes it. Then the peer spins forever; dom0 still gets the
  * CPU back (yields and a timer), so a spinning domain cannot starve
@@ -9,10 +10,10 @@
  * The peer's module string names it and sizes it ("name=peer mem=16M --").
  * @domus: self:peer:role=peer
  * @expect-log: d1 \(peer\): 16 MiB
- * @xen: skip Xen 4.17 on x86 builds no domains from boot modules (no dom0less)
  */
 #include "lib/guest.h"
 #include "lib/events.h"
+#include "lib/peer.h"
 
 #define ROUNDS	200
 
@@ -36,21 +37,23 @@ static int peer(void)
 		asm volatile("pause");
 }
 
-static int dom0_side(void)
+static int dom0_side(struct start_info *si)
 {
-	struct evtchn_bind_interdomain bi = { 1, 0, 1, 0 };
+	int peer_id = peer_start(si, "role=peer", 16);
+	struct evtchn_bind_interdomain bi = { (domid_t)peer_id, 0, 1, 0 };
 	struct vcpu_set_singleshot_timer t = { 0, 0, 0 };
 	struct evtchn_bind_virq bv = { VIRQ_TIMER, 0, 0 };
 	uint64_t prev, now;
 	unsigned int i, tries = 0;
 	long rc;
 
+	CHECK(peer_id > 0, "the peer domain could not be started (%d)", peer_id);
 	/* The peer has not run yet: yield until its port exists. */
 	while ((rc = evtchn_op(EVTCHNOP_bind_interdomain, &bi)) == -EINVAL && tries++ < 1000)
 		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
-	CHECK(rc == 0, "bind_interdomain to d1 port 1 gave %ld", rc);
+	CHECK(rc == 0, "bind_interdomain to d%d port 1 gave %ld", peer_id, rc);
 	{
-		struct evtchn_bind_interdomain other = { 1, 0, 2, 0 };
+		struct evtchn_bind_interdomain other = { (domid_t)peer_id, 0, 2, 0 };
 
 		rc = evtchn_op(EVTCHNOP_bind_interdomain, &other);
 		CHECK(rc == -EINVAL, "binding d1's port offered to d1 itself gave %ld", rc);
@@ -91,5 +94,5 @@ int test_main(struct start_info *si)
 	CHECK(events_init(si) == 0, "events_init failed");
 	if (!(si->flags & SIF_INITDOMAIN))
 		return peer();
-	return dom0_side();
+	return dom0_side(si);
 }

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The few domctl operations and the 64-bit vcpu_guest_context that the
+ * test guests' domain builder (peer.c) uses on Xen 4.17. Lamina has no
+ * domctl yet (its further domains are built at boot), so these layouts
+ * live here rather than in hypercall_abi/. Field order and sizes follow
+ * Xen 4.17's public domctl.h and arch-x86/xen.h (domctl interface version
+ * 0x15); the asserts pin the offsets that matter.
+ */
+#ifndef GUEST_DOMCTL_H
+#define GUEST_DOMCTL_H
+
+#include <stdint.h>
+#include <lamina/types.h>
+
+#define DOMCTL_INTERFACE_VERSION	0x00000015
+
+#define DOMCTL_createdomain		1
+#define DOMCTL_destroydomain		2
+#define DOMCTL_pausedomain		3
+#define DOMCTL_unpausedomain		4
+#define DOMCTL_getdomaininfo		5
+#define DOMCTL_max_mem			11
+#define DOMCTL_setvcpucontext		12
+#define DOMCTL_max_vcpus		15	/* still allocates the vCPUs in 4.17 */
+
+struct domctl_createdomain {
+	uint32_t ssidref;
+	uint8_t handle[16];
+	uint32_t flags;			/* 0: a PV domain */
+	uint32_t iommu_opts;
+	uint32_t max_vcpus;
+	uint32_t max_evtchn_port;
+	int32_t max_grant_frames;	/* < 0: the hypervisor's default */
+	int32_t max_maptrack_frames;	/* likewise */
+	uint32_t grant_opts;		/* low 4 bits: highest grant version */
+	uint32_t vmtrace_size;
+	uint32_t cpupool_id;
+	uint32_t emulation_flags;	/* x86: 0 for PV */
+	uint32_t misc_flags;
+};
+
+struct domctl_getdomaininfo {
+	domid_t domain;
+	uint16_t pad1;
+	uint32_t flags;			/* DOMINF_* */
+	uint64_t tot_pages;
+	uint64_t max_pages;
+	uint64_t outstanding_pages;
+	uint64_t shr_pages;
+	uint64_t paged_pages;
+	uint64_t shared_info_frame;	/* PV: the MFN of its shared_info */
+	uint64_t cpu_time;
+	uint32_t nr_online_vcpus;
+	uint32_t max_vcpu_id;
+	/* ssidref, handle, cpupool, ... follow; not read here */
+};
+#define DOMINF_shutdown		(1U << 2)
+#define DOMINF_paused		(1U << 3)
+#define DOMINF_blocked		(1U << 4)
+#define DOMINF_running		(1U << 5)
+
+struct domctl {
+	uint32_t cmd;			/* DOMCTL_* */
+	uint32_t interface_version;	/* DOMCTL_INTERFACE_VERSION */
+	domid_t domain;
+	uint16_t pad[3];
+	union {
+		struct domctl_createdomain createdomain;
+		struct domctl_getdomaininfo getdomaininfo;
+		struct { uint64_t max_memkb; } max_mem;
+		struct { uint32_t max; } max_vcpus;	/* = createdomain's max_vcpus */
+		struct { uint32_t vcpu; uint32_t pad; uint64_t ctxt; } vcpucontext;
+		uint8_t raw[128];
+	} u;
+};
+
+/* struct cpu_user_regs, x86-64 (200 bytes). */
+struct guest_user_regs {
+	uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8;
+	uint64_t rax, rcx, rdx, rsi, rdi;
+	uint32_t error_code, entry_vector;
+	uint64_t rip;
+	uint16_t cs, pad0;
+	uint8_t saved_upcall_mask, pad1[3];
+	uint64_t rflags;
+	uint64_t rsp;
+	uint16_t ss, pad2[3];
+	uint16_t es, pad3[3];
+	uint16_t ds, pad4[3];
+	uint16_t fs, pad5[3];
+	uint16_t gs, pad6[3];
+};
+
+#define VGCF_i387_valid		(1U << 0)
+#define VGCF_in_kernel		(1U << 2)
+#define VGCF_online		(1U << 5)
+
+/* struct vcpu_guest_context, x86-64 (5168 bytes). */
+struct vcpu_guest_context {
+	uint8_t fpu_ctxt[512];
+	uint64_t flags;			/* VGCF_* */
+	struct guest_user_regs user_regs;
+	uint8_t trap_ctxt[256 * 16];	/* struct trap_info[256] */
+	uint64_t ldt_base, ldt_ents;
+	uint64_t gdt_frames[16], gdt_ents;
+	uint64_t kernel_ss, kernel_sp;
+	uint64_t ctrlreg[8];		/* ctrlreg[3]: the L4's MFN << 12 */
+	uint64_t debugreg[8];
+	uint64_t event_callback_eip, failsafe_callback_eip, syscall_callback_eip;
+	uint64_t vm_assist;
+	uint64_t fs_base, gs_base_kernel, gs_base_user;
+};
+
+_Static_assert(sizeof(struct domctl) == 144, "domctl size");
+_Static_assert(sizeof(struct domctl_createdomain) == 64, "createdomain size");
+_Static_assert(__builtin_offsetof(struct domctl_getdomaininfo, shared_info_frame) == 48,
+	       "getdomaininfo layout");
+_Static_assert(sizeof(struct guest_user_regs) == 200, "cpu_user_regs size");
+_Static_assert(__builtin_offsetof(struct vcpu_guest_context, ctrlreg) == 4984,
+	       "vcpu_guest_context layout");
+_Static_assert(sizeof(struct vcpu_guest_context) == 5168, "vcpu_guest_context size");
+
+#endif

@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Starting the peer domain of a two-domain test (see peer.h). On Xen 4.17
+ * dom0 builds it from its initrd module:
+ *
+ *   1. createdomain (PV, one vCPU), max_vcpus (which allocates it), max_mem, populate_physmap for it: its
+ *      pfn -> mfn list (a PV domain sees machine frames);
+ *   2. through one window page of dom0's own start-of-day region, remapped
+ *      by mmu_update with the peer as foreigndom, each page of the peer's
+ *      start-of-day region is zeroed and written: the ELF segments, the
+ *      p2m list, start_info, the console page, the bootstrap page tables
+ *      (read-only in their own mapping), the stack;
+ *   3. the window goes back to dom0's frame, the peer's L4 is pinned
+ *      (mmuext_op, foreigndom), vCPU 0 gets the entry state of
+ *      pv-abi-core.md §1.6 (setvcpucontext), and the domain is unpaused.
+ *
+ * The layout is §1.5's, in the order Lamina's own builder uses:
+ *
+ *   kernel | p2m list | start_info | console | page tables | stack | padding
+ *
+ * ending 4 MiB aligned after at least 512 KiB of padding, reached through
+ * L4 -> L3 -> one L2 -> one L1 per 2 MiB.
+ */
+#include "peer.h"
+#include "mm.h"
+#include "domctl.h"
+#include <lamina/memory.h>
+#include <hv/elf.h>
+
+#define PAGE		4096ULL
+#define PT_UPPER	(PTE_P | PTE_RW | PTE_US | PTE_A)
+#define PEER_MAX_PAGES	(32U << 8)		/* 32 MiB */
+
+struct peer_layout {
+	uint64_t v_start, v_end;
+	uint64_t p2m, start_info, console, pt, stack;	/* VAs */
+	uint64_t nr_pt, nr_pages;
+};
+
+static domid_t peer_dom;
+static uint64_t peer_mfn[PEER_MAX_PAGES];	/* pfn -> mfn */
+static struct peer_layout lay;
+static uint64_t window, window_pfn = ~0ULL;	/* dom0 VA, peer pfn it shows */
+static long map_error;
+static struct peer_console *peer_cons;		/* dom0's mapping of it */
+static struct vcpu_guest_context ctx;
+
+static long domctl(struct domctl *op, uint32_t cmd)
+{
+	op->cmd = cmd;
+	op->interface_version = DOMCTL_INTERFACE_VERSION;
+	return hypercall1(__HYPERVISOR_domctl, op);
+}
+
+/* Points dom0's PTE for va at frame mfn of domain dom (or our own). */
+static long remap(uint64_t va, uint64_t mfn, domid_t dom)
+{
+	struct mmu_update u = { l1e_maddr(va), (mfn << 12) | PTE_DATA };
+	long rc = hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, dom, 0);
+
+	return rc ? rc : mmuext1(MMUEXT_INVLPG_LOCAL, va);
+}
+
+static void *peer_page(uint64_t pfn)
+{
+	if (pfn != window_pfn) {
+		long rc = remap(window, peer_mfn[pfn], peer_dom);
+
+		if (rc && !map_error) {
+			printf("peer: mapping its pfn %#lx gave %ld\n", (unsigned long)pfn, rc);
+			map_error = rc;
+		}
+		window_pfn = pfn;
+	}
+	return (void *)window;
+}
+
+static void *peer_at(uint64_t va)
+{
+	return (uint8_t *)peer_page((va - lay.v_start) / PAGE) + (va & (PAGE - 1));
+}
+
+static uint64_t mfn_at(uint64_t va)
+{
+	return peer_mfn[(va - lay.v_start) / PAGE];
+}
+
+static int copy_segment(void *unused, uint64_t va, const void *src, uint64_t filesz,
+			uint64_t memsz)
+{
+	const uint8_t *s = src;
+
+	while (filesz) {
+		uint64_t n = PAGE - (va & (PAGE - 1));
+
+		if (n > filesz)
+			n = filesz;
+		memcpy(peer_at(va), s, n);
+		va += n;
+		s += n;
+		filesz -= n;
+	}
+	return 0;		/* memsz - filesz: the region is zeroed first */
+}
+
+/* Places the bootstrap elements after the kernel (§1.5). */
+static int plan(const struct pv_kernel *k, uint64_t nr_pages)
+{
+	uint64_t want = 3;
+
+	lay.nr_pages = nr_pages;
+	lay.v_start = k->virt_base;
+	do {
+		lay.nr_pt = want;
+		lay.p2m = (k->kend + PAGE - 1) & ~(PAGE - 1);
+		lay.start_info = lay.p2m + ((nr_pages * 8 + PAGE - 1) & ~(PAGE - 1));
+		lay.console = lay.start_info + PAGE;
+		lay.pt = lay.console + PAGE;
+		lay.stack = lay.pt + lay.nr_pt * PAGE;
+		lay.v_end = (lay.stack + PAGE + (512 << 10) + (4 << 20) - 1) & ~((4ULL << 20) - 1);
+		want = 3 + (lay.v_end - lay.v_start) / (2 << 20);
+	} while (want > lay.nr_pt);
+	if (((lay.v_start >> 21) & 511) + (lay.v_end - lay.v_start) / (2 << 20) > 512) {
+		printf("peer: its start-of-day region does not fit in one L2 table\n");
+		return -ENOMEM;
+	}
+	if ((lay.v_end - lay.v_start) / PAGE > nr_pages) {
+		printf("peer: %lu pages are too few for its start-of-day region\n",
+		       (unsigned long)nr_pages);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void write_p2m_list(void)
+{
+	uint64_t pfn;
+
+	for (pfn = 0; pfn < ((lay.nr_pages + 511) & ~511ULL); pfn++)
+		*(uint64_t *)peer_at(lay.p2m + pfn * 8) = pfn < lay.nr_pages ? peer_mfn[pfn] : ~0ULL;
+}
+
+static void write_start_info(uint64_t shared_info_mfn, const char *cmdline)
+{
+	struct start_info *s = peer_at(lay.start_info);
+
+	strlcpy(s->magic, START_INFO_MAGIC, sizeof(s->magic));
+	s->nr_pages = lay.nr_pages;
+	s->shared_info = shared_info_mfn << 12;
+	s->flags = 0;
+	s->console.domU.mfn = mfn_at(lay.console);
+	s->pt_base = lay.pt;
+	s->nr_pt_frames = lay.nr_pt;
+	s->mfn_list = lay.p2m;
+	strlcpy(s->cmd_line, cmdline, sizeof(s->cmd_line));
+}
+
+static void write_page_tables(void)
+{
+	uint64_t nr_l1 = (lay.v_end - lay.v_start) / (2 << 20), i, j;
+	uint64_t pt_end = lay.pt + lay.nr_pt * PAGE;
+	uint64_t *t;
+
+	t = peer_at(lay.pt);
+	t[(lay.v_start >> 39) & 511] = (mfn_at(lay.pt + PAGE) << 12) | PT_UPPER;
+	t = peer_at(lay.pt + PAGE);
+	t[(lay.v_start >> 30) & 511] = (mfn_at(lay.pt + 2 * PAGE) << 12) | PT_UPPER;
+	t = peer_at(lay.pt + 2 * PAGE);
+	for (i = 0; i < nr_l1; i++)
+		t[((lay.v_start >> 21) & 511) + i] = (mfn_at(lay.pt + (3 + i) * PAGE) << 12) | PT_UPPER;
+	for (i = 0; i < nr_l1; i++) {
+		t = peer_at(lay.pt + (3 + i) * PAGE);
+		for (j = 0; j < 512; j++) {
+			uint64_t va = lay.v_start + (i << 21) + (j << 12);
+			uint64_t flags = PTE_P | PTE_US | PTE_A | PTE_D;
+
+			if (va < lay.pt || va >= pt_end)
+				flags |= PTE_RW;	/* page-table pages stay read-only */
+			t[j] = (mfn_at(va) << 12) | flags;
+		}
+	}
+}
+
+/* Dom0 side of the console page: copies whole lines out, prefixed. */
+static void drain_console(void)
+{
+	static char line[160];
+	static unsigned int len;
+	uint32_t prod = __atomic_load_n(&peer_cons->out_prod, __ATOMIC_ACQUIRE);
+	uint32_t cons = peer_cons->out_cons;
+
+	while (cons != prod) {
+		char c = peer_cons->out[cons++ % sizeof(peer_cons->out)];
+
+		if (!len)
+			len = snprintf(line, sizeof(line), "(d%u) ", peer_dom);
+		line[len++] = c;
+		if (c == '\n' || len == sizeof(line)) {
+			HYPERVISOR_console_io(CONSOLEIO_write, (int)len, line);
+			len = 0;
+		}
+	}
+	__atomic_store_n(&peer_cons->out_cons, cons, __ATOMIC_RELEASE);
+}
+
+void peer_console_flush(void)
+{
+	if (peer_cons)
+		drain_console();
+}
+
+static long create_domain(uint64_t nr_pages)
+{
+	struct domctl op = { .domain = 0 };	/* 0: the hypervisor picks the id */
+	struct xen_memory_reservation r = { (uint64_t)peer_mfn, nr_pages, 0, 0, 0, { 0 } };
+	long rc;
+	uint64_t pfn;
+
+	op.u.createdomain.max_vcpus = 1;
+	op.u.createdomain.max_evtchn_port = 1023;
+	op.u.createdomain.max_grant_frames = -1;
+	op.u.createdomain.max_maptrack_frames = -1;
+	op.u.createdomain.grant_opts = 1;
+	memcpy(op.u.createdomain.handle, "lamina-test-peer", 16);
+	rc = domctl(&op, DOMCTL_createdomain);
+	if (rc) {
+		printf("peer: createdomain gave %ld\n", rc);
+		return rc;
+	}
+	peer_dom = op.domain;
+	op.u.max_vcpus.max = 1;
+	rc = domctl(&op, DOMCTL_max_vcpus);
+	if (rc) {
+		printf("peer: max_vcpus for d%u gave %ld\n", peer_dom, rc);
+		return rc;
+	}
+	op.u.max_mem.max_memkb = nr_pages * 4;
+	rc = domctl(&op, DOMCTL_max_mem);
+	if (rc) {
+		printf("peer: max_mem for d%u gave %ld\n", peer_dom, rc);
+		return rc;
+	}
+	for (pfn = 0; pfn < nr_pages; pfn++)
+		peer_mfn[pfn] = pfn;
+	r.domid = peer_dom;
+	rc = hypercall2(__HYPERVISOR_memory_op, XENMEM_populate_physmap, &r);
+	if (rc != (long)nr_pages) {
+		printf("peer: populate_physmap for d%u gave %ld of %lu pages\n", peer_dom, rc,
+		       (unsigned long)nr_pages);
+		return rc < 0 ? rc : -ENOMEM;
+	}
+	/* A PV domain's new frames come with their M2P entries; check, mend if not. */
+	for (pfn = 0; pfn < nr_pages; pfn++) {
+		struct mmu_update u = { (peer_mfn[pfn] << 12) | MMU_MACHPHYS_UPDATE, pfn };
+
+		if (((const uint64_t *)MACH2PHYS_VIRT_START)[peer_mfn[pfn]] == pfn)
+			continue;
+		rc = hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, peer_dom, 0);
+		if (rc) {
+			printf("peer: MMU_MACHPHYS_UPDATE for d%u gave %ld\n", peer_dom, rc);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static long start_vcpu(const struct pv_kernel *k)
+{
+	struct mmuext_op pin = { MMUEXT_PIN_L4_TABLE, 0, { mfn_at(lay.pt) }, { 0 } };
+	struct domctl op = { .domain = peer_dom };
+	long rc;
+
+	rc = hypercall5(__HYPERVISOR_mmuext_op, (uint64_t)&pin, 1, 0, peer_dom, 0);
+	if (rc) {
+		printf("peer: pinning d%u's L4 gave %ld\n", peer_dom, rc);
+		return rc;
+	}
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.flags = VGCF_in_kernel | VGCF_online;
+	ctx.user_regs.rip = k->entry;
+	ctx.user_regs.rsp = lay.stack + PAGE;
+	ctx.user_regs.rsi = lay.start_info;
+	ctx.user_regs.cs = FLAT_KERNEL_CS;
+	ctx.user_regs.ss = FLAT_KERNEL_SS;
+	ctx.user_regs.rflags = 0x200;
+	ctx.kernel_ss = FLAT_KERNEL_SS;
+	ctx.kernel_sp = ctx.user_regs.rsp;
+	ctx.ctrlreg[3] = mfn_at(lay.pt) << 12;
+	ctx.debugreg[6] = 0xffff0ff0;
+	ctx.debugreg[7] = 0x400;
+	op.u.vcpucontext.vcpu = 0;
+	op.u.vcpucontext.ctxt = (uint64_t)&ctx;
+	rc = domctl(&op, DOMCTL_setvcpucontext);
+	if (rc) {
+		printf("peer: setvcpucontext for d%u gave %ld\n", peer_dom, rc);
+		return rc;
+	}
+	op = (struct domctl){ .domain = peer_dom };
+	rc = domctl(&op, DOMCTL_unpausedomain);
+	if (rc)
+		printf("peer: unpausedomain d%u gave %ld\n", peer_dom, rc);
+	return rc;
+}
+
+static long build_on_xen(struct start_info *si, const char *cmdline, unsigned int mem_mib)
+{
+	struct pv_kernel k;
+	struct domctl info;
+	const char *why;
+	uint64_t pfn, nr_pages = (uint64_t)mem_mib << 8;
+	long rc;
+
+	if (!si->mod_start || !si->mod_len || (si->flags & SIF_MOD_START_PFN)) {
+		printf("peer: dom0 has no mapped initrd to build it from (the runner passes the "
+		       "peer's ELF as the module after dom0's)\n");
+		return -ENOENT;
+	}
+	if (elf_parse_pv_kernel((const void *)si->mod_start, si->mod_len, &k, &why)) {
+		printf("peer: its module is not a PV kernel: %s\n", why);
+		return -ENOEXEC;
+	}
+	if (nr_pages > PEER_MAX_PAGES || plan(&k, nr_pages))
+		return -ENOMEM;
+	rc = create_domain(nr_pages);
+	if (rc)
+		return rc;
+	info = (struct domctl){ .domain = peer_dom };
+	rc = domctl(&info, DOMCTL_getdomaininfo);
+	if (rc) {
+		printf("peer: getdomaininfo for d%u gave %ld\n", peer_dom, rc);
+		return rc;
+	}
+
+	window = scratch_page();
+	for (pfn = 0; pfn < (lay.v_end - lay.v_start) / PAGE; pfn++)
+		memset(peer_page(pfn), 0, PAGE);
+	elf_for_each_load(&k, copy_segment, NULL);
+	write_p2m_list();
+	write_start_info(info.u.getdomaininfo.shared_info_frame, cmdline);
+	write_page_tables();
+	rc = remap(window, va_to_mfn(window), DOMID_SELF);
+	window_pfn = ~0ULL;
+	if (map_error || rc) {
+		printf("peer: writing d%u's memory failed (%ld, %ld)\n", peer_dom, map_error, rc);
+		return map_error ? map_error : rc;
+	}
+	rc = start_vcpu(&k);
+	if (rc)
+		return rc;
+
+	peer_cons = (struct peer_console *)scratch_page();
+	rc = remap((uint64_t)peer_cons, mfn_at(lay.console), peer_dom);
+	if (rc) {
+		printf("peer: mapping d%u's console page gave %ld\n", peer_dom, rc);
+		peer_cons = NULL;
+		return rc;
+	}
+	console_flush_hook = peer_console_flush;
+	return 0;
+}
+
+int peer_start(struct start_info *si, const char *cmdline, unsigned int mem_mib)
+{
+	long rc;
+
+	if (on_lamina())
+		return 1;	/* the runner's @domus module became d1 at boot */
+	rc = build_on_xen(si, cmdline, mem_mib);
+	if (rc)
+		return (int)rc;
+	printf("peer: built d%u (%u MiB, region %#lx-%#lx, %lu page-table frames) and started it\n",
+	       peer_dom, mem_mib, (unsigned long)lay.v_start, (unsigned long)lay.v_end,
+	       (unsigned long)lay.nr_pt);
+	return peer_dom;
+}

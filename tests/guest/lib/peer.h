@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The peer of a two-domain test guest: the same guest again, running as an
+ * unprivileged domain beside dom0 (it knows it is the peer because its
+ * start_info lacks SIF_INITDOMAIN).
+ *
+ * On Lamina the runner boots it as a boot-time domain (the module after
+ * dom0's, see "@domus"), and peer_start() only names it. Xen 4.17 builds
+ * no domains from boot modules on x86; there the same module reaches dom0
+ * as its initrd, and peer_start() builds the domain from it through raw
+ * hypercalls (domctl createdomain / max_mem / setvcpucontext /
+ * unpausedomain, memory_op populate_physmap for it, mmu_update and
+ * mmuext_op with it as foreigndom) with the start-of-day layout of
+ * pv-abi-core.md §1.5, and unpauses it.
+ *
+ * A domU's console_io output is dropped by a release build of Xen, so the
+ * peer Xen gets a console page (start_info console.domU.mfn, the layout of
+ * the PV console ring) which its printf writes to and dom0 copies to its
+ * own console, each line prefixed "(d<N>) " as Lamina prints them.
+ */
+#ifndef GUEST_PEER_H
+#define GUEST_PEER_H
+
+#include "guest.h"
+
+/*
+ * Starts the peer (on Xen, built with mem_mib MiB and this command line;
+ * on Lamina the runner's module string gave both). Call after mm_init()
+ * or events_init(). Returns its domain id, or a negative errno after
+ * printing why.
+ */
+int peer_start(struct start_info *si, const char *cmdline, unsigned int mem_mib);
+
+/* Copies what the peer wrote to its console page to ours (Xen; no-op otherwise). */
+void peer_console_flush(void);
+
+/* The console page: the PV console ring's layout (in, out, indexes). */
+struct peer_console {
+	char in[1024];
+	char out[2048];
+	uint32_t in_cons, in_prod;
+	uint32_t out_cons, out_prod;
+};
+
+/* Set by peer_start on Xen; printf and the result line call it first. */
+extern void (*console_flush_hook)(void);
+/* Set for a peer that was given a console page (peer side). */
+extern struct peer_console *console_page;
+
+#endif
