@@ -52,6 +52,7 @@
 #define __HYPERVISOR_xenpmu_op			40
 #define __HYPERVISOR_dm_op			41
 #define __HYPERVISOR_arch_0			48
+#define __HYPERVISOR_release_continue		50	/* Lamina's own: see hypercalls.def */
 
 /* Size of the legacy hypercall page's slots (pv-abi-core.md §1.4). */
 #define HYPERCALL_PAGE_SLOT_SIZE		32

@@ -45,6 +45,7 @@ void arch_domain_destroy(struct domain *d, uint64_t *freed)
 {
 	mfn_t mfn;
 
+	pt_abort(d);
 	release_vcpu(&d->vcpu0);
 	for (mfn = 0; mfn < frame_table_size; mfn++) {
 		struct page_info *pg = &frame_table[mfn];
@@ -54,6 +55,7 @@ void arch_domain_destroy(struct domain *d, uint64_t *freed)
 			put_page_and_type(mfn, d);
 		}
 	}
+	pt_release_some(d, true);
 	*freed = 0;
 	for (mfn = 0; mfn < frame_table_size; mfn++) {
 		struct page_info *pg = &frame_table[mfn];

@@ -53,7 +53,7 @@ static bool grant_l1e(struct domain *d, uint64_t addr, bool is_pte, paddr_t *ptr
 	if ((*ptr >> PAGE_SHIFT) >= frame_table_size)
 		return false;
 	pg = &frame_table[*ptr >> PAGE_SHIFT];
-	return pg->owner == d->domid && pg->type == PGT_l1 && (pg->flags & PGF_validated);
+	return pg->owner == d->domid && pg->type == PGT_l1 && pg_is_table(pg);
 }
 
 bool gnttab_host_addr_ok(struct domain *d, uint64_t addr, bool is_pte)

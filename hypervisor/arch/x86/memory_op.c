@@ -29,6 +29,7 @@ static int release_frame(struct domain *d, mfn_t mfn)
 	if (mfn >= frame_table_size)
 		return -EINVAL;
 	pg = &frame_table[mfn];
+	pt_settle(mfn);
 	if (pg->owner != d->domid || pg->count != 1 || pg->type_count || (pg->flags & PGF_shared))
 		return trace_err(-EBUSY);
 	d->nr_pages--;
@@ -88,6 +89,7 @@ static long reservation(struct domain *d, unsigned int cmd, uint64_t arg)
 
 static bool releasable(const struct domain *d, mfn_t mfn)
 {
+	pt_settle(mfn);
 	return mfn < frame_table_size && frame_table[mfn].owner == d->domid &&
 	       frame_table[mfn].count == 1 && !frame_table[mfn].type_count &&
 	       !(frame_table[mfn].flags & PGF_shared);

@@ -17,13 +17,14 @@ struct expect {
 	uint32_t count, type_count;
 };
 
-static void count_entries(const struct domain *d, mfn_t mfn, unsigned int level,
+/* The references the first n entries of a table hold. */
+static void count_entries(const struct domain *d, mfn_t mfn, unsigned int level, unsigned int n,
 			  struct expect *x, unsigned int *bad)
 {
 	const pte_t *t = frame_va(mfn);
 	unsigned int i;
 
-	for (i = 0; i < 512; i++) {
+	for (i = 0; i < n; i++) {
 		mfn_t target = pte_mfn(t[i]);
 
 		if (!(t[i] & _PAGE_PRESENT) || (level == 4 && i >= 256 && i <= 271))
@@ -74,7 +75,15 @@ static void expect_domain(const struct domain *o, struct expect *x, unsigned int
 			x[mfn].type_count++;
 		}
 		if (pg->flags & PGF_validated)
-			count_entries(o, mfn, pg->type, x, bad);
+			count_entries(o, mfn, pg->type, 512, x, bad);
+	}
+	/* A tree validated in pieces: each table claimed, and done so far. */
+	for (i = 0; i < o->arch.pt.depth; i++) {
+		mfn_t t = o->arch.pt.mfn[i];
+
+		count_entries(o, t, o->arch.pt.root_level - i, o->arch.pt.next[i], x, bad);
+		x[t].count += i ? 2 : 1;	/* its claim, and its parent entry's */
+		x[t].type_count++;
 	}
 	if (v->vcpu_info_registered) {
 		x[v->vcpu_info_mfn].count++;
@@ -104,8 +113,9 @@ bool mm_audit(const struct domain *d)
 	uint64_t pages = DIV_ROUND_UP(frame_table_size * sizeof(struct expect), PAGE_SIZE);
 	mfn_t buf = alloc_frames_contig(pages);
 	struct expect *x;
-	uint64_t mfn, owned = 0, tables = 0, i;
+	uint64_t mfn, owned = 0, tables = 0, releasing = 0, listed = 0, i;
 	unsigned int bad = 0;
+	uint32_t link;
 
 	if (buf == INVALID_MFN) {
 		pr_warn("mm audit d%u: no memory to run it\n", d->domid);
@@ -120,9 +130,10 @@ bool mm_audit(const struct domain *d)
 		if (pg->owner != d->domid)
 			continue;
 		owned++;
-		tables += !!(pg->flags & PGF_validated);
+		tables += pg_is_table(pg);
+		releasing += !!(pg->flags & PGF_releasing);
 		if (pg->count != x[mfn].count || pg->type_count != x[mfn].type_count ||
-		    (!pg->type_count && pg->type != PGT_none)) {
+		    (!pg->type_count && pg->type != PGT_none && !(pg->flags & PGF_releasing))) {
 			if (bad++ < 8)
 				pr_err("mm audit d%u: frame %#llx count %u (expected %u), type %u "
 				       "count %u (expected %u)\n", d->domid, (unsigned long long)mfn,
@@ -130,6 +141,13 @@ bool mm_audit(const struct domain *d)
 				       x[mfn].type_count);
 		}
 	}
+	for (link = d->arch.pt.release_head, i = 0; link && i < frame_table_size;
+	     link = frame_table[link - 1].next, i++)
+		listed += (frame_table[link - 1].flags & PGF_releasing) &&
+			  frame_table[link - 1].owner == d->domid;
+	if (listed != releasing && bad++ < 8)
+		pr_err("mm audit d%u: %llu tables to release, %llu on the list\n", d->domid,
+		       (unsigned long long)releasing, (unsigned long long)listed);
 	for (i = 0; i < pages; i++)
 		free_frame(buf + i);
 	if (bad)

@@ -115,17 +115,20 @@ static long walk_list(struct vcpu *v, struct hc_args *a, size_t size,
 	if (((uint32_t)a->arg[1] & PREEMPTED) && a->arg[2] &&
 	    copy_from_guest(&done_before, a->arg[2], sizeof(done_before)))
 		return -EFAULT;
+	pt_preemptible(v->domain, start, true);
 	for (i = 0; i < count; i++) {
 		if (hypercall_preempt_due(start, i))
-			return preempt_list(a, size, i, count, done_before);
-		if (copy_from_guest(entry, a->arg[0] + (uint64_t)i * size, size)) {
+			rc = -ERESTART;
+		else if (copy_from_guest(entry, a->arg[0] + (uint64_t)i * size, size))
 			rc = -EFAULT;
-			break;
-		}
-		rc = apply(v, fd, entry);
+		else
+			rc = apply(v, fd, entry);
 		if (rc)
 			break;
 	}
+	pt_preemptible(v->domain, 0, false);
+	if (rc == -ERESTART)	/* entry i again: a long list, or a tree validated in pieces */
+		return preempt_list(a, size, i, count, done_before);
 	if (write_done(a->arg[2], done_before + i))
 		return -EFAULT;
 	return rc;
@@ -151,7 +154,7 @@ static int new_baseptr(struct vcpu *v, mfn_t mfn, bool user)
 	if (mfn || !user) {
 		rc = get_page_and_type(mfn, PGT_l4, d);
 		if (rc)
-			return trace_err(-EINVAL);
+			return rc == -ERESTART ? rc : trace_err(-EINVAL);
 	}
 	*slot = mfn << PAGE_SHIFT;
 	if (old)

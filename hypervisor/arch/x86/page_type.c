@@ -43,6 +43,8 @@
 #include <asm/page.h>
 #include <asm/desc.h>
 #include <asm/x86.h>
+#include <hv/hypercall.h>
+#include <hv/time.h>
 
 #define _PAGE_GUEST_KERNEL	(1ULL << 52)
 #define COUNT_MAX		0xFFFFFF00U
@@ -135,16 +137,51 @@ void frame_share_with(mfn_t mfn, struct domain *d)
 	m2p[mfn] = INVALID_M2P;
 }
 
-static int validate_table(struct domain *d, mfn_t mfn, unsigned int level);
-static void devalidate_table(struct domain *d, mfn_t mfn, unsigned int level);
+/* The release list: doubly linked through the frame table, mfn + 1. */
+static void release_link(struct domain *d, mfn_t mfn, struct page_info *pg)
+{
+	uint32_t head = d->arch.pt.release_head;
+
+	pg->prev = 0;
+	pg->next = head;
+	if (head)
+		frame_table[head - 1].prev = (uint32_t)mfn + 1;
+	d->arch.pt.release_head = (uint32_t)mfn + 1;
+}
+
+static void release_unlink(struct domain *d, mfn_t mfn, struct page_info *pg)
+{
+	if (pg->prev)
+		frame_table[pg->prev - 1].next = pg->next;
+	else
+		d->arch.pt.release_head = pg->next;
+	if (pg->next)
+		frame_table[pg->next - 1].prev = pg->prev;
+	pg->prev = pg->next = 0;
+	(void)mfn;
+}
+
+static int validate_tree(struct domain *d, mfn_t mfn, unsigned int level);
+static void table_unused(struct domain *d, mfn_t mfn, struct page_info *pg);
 
 int get_page_type(mfn_t mfn, unsigned int type, struct domain *d)
 {
 	struct page_info *pg = pg_of(mfn);
-	int rc;
 
 	if (!pg || pg->owner != d->domid)
 		return -EPERM;
+	if (pg->flags & PGF_partial)
+		return type == pg->type ? validate_tree(d, mfn, type) : -EBUSY;
+	if (pg->flags & PGF_releasing) {
+		if (pg->type == type) {
+			/* Used again before its release: its entries are still good. */
+			pg->flags &= ~PGF_releasing;
+			release_unlink(d, mfn, pg);
+			pg->type_count = 1;
+			return 0;
+		}
+		pt_settle(mfn);
+	}
 	if (pg->type_count) {
 		if (pg->type != type)
 			return -EBUSY;
@@ -155,19 +192,8 @@ int get_page_type(mfn_t mfn, unsigned int type, struct domain *d)
 	}
 	if (type != PGT_writable)
 		flush_stale_writable(pg);
-	if (type >= PGT_l1 && type <= PGT_l4) {
-		/* Claim the type first: a table that maps itself fails below. */
-		pg->type = type;
-		pg->type_count = 1;
-		rc = validate_table(d, mfn, type);
-		if (rc) {
-			pg->type = PGT_none;
-			pg->type_count = 0;
-			return rc;
-		}
-		pg->flags |= PGF_validated;
-		return 0;
-	}
+	if (type >= PGT_l1 && type <= PGT_l4)
+		return validate_tree(d, mfn, type);
 	if (type == PGT_seg_desc) {
 		uint64_t *desc = frame_va(mfn);
 		unsigned int i;
@@ -185,16 +211,15 @@ void put_page_type(mfn_t mfn, struct domain *d)
 {
 	struct page_info *pg = pg_of(mfn);
 
-	BUG_ON(!pg || !pg->type_count);
+	BUG_ON(!pg || !pg->type_count || (pg->flags & PGF_partial));
 	if (--pg->type_count)
 		return;
 	if (pg->type == PGT_writable)
 		pg->tlbflush_stamp = tlbflush_clock;
-	if (pg->flags & PGF_validated) {
-		pg->flags &= ~PGF_validated;
-		devalidate_table(d, mfn, pg->type);
-	}
-	pg->type = PGT_none;
+	if (pg->flags & PGF_validated)
+		table_unused(d, mfn, pg);
+	else
+		pg->type = PGT_none;
 }
 
 int get_page_and_type(mfn_t mfn, unsigned int type, struct domain *d)
@@ -295,7 +320,8 @@ static bool slot_is_hypervisor(unsigned int level, unsigned int idx)
 	return level == 4 && idx >= 256 && idx <= 271;
 }
 
-static int validate_table(struct domain *d, mfn_t mfn, unsigned int level)
+/* Every entry of an L1 table, in one go (512 at most, no descent). */
+static int validate_l1(struct domain *d, mfn_t mfn)
 {
 	pte_t *t = frame_va(mfn);
 	unsigned int i, j;
@@ -304,32 +330,260 @@ static int validate_table(struct domain *d, mfn_t mfn, unsigned int level)
 	for (i = 0; i < 512; i++) {
 		pte_t e = t[i];
 
-		if (slot_is_hypervisor(level, i))
-			continue;
-		rc = get_entry_refs(d, level, &e);
+		rc = get_entry_refs(d, 1, &e);
 		if (rc)
 			goto undo;
 		t[i] = e;
 	}
-	if (level == 4)
-		pt_fill_hypervisor_slots(t);
 	return 0;
 
 undo:
 	for (j = 0; j < i; j++)
-		if (!slot_is_hypervisor(level, j))
-			put_entry_refs(d, level, t[j]);
+		put_entry_refs(d, 1, t[j]);
 	return rc;
 }
 
-static void devalidate_table(struct domain *d, mfn_t mfn, unsigned int level)
+static void put_entries(struct domain *d, mfn_t mfn, unsigned int level, unsigned int n)
 {
 	pte_t *t = frame_va(mfn);
 	unsigned int i;
 
-	for (i = 0; i < 512; i++)
+	for (i = 0; i < n; i++)
 		if (!slot_is_hypervisor(level, i))
 			put_entry_refs(d, level, t[i]);
+}
+
+/*
+ * Releasing is deferred below the first table: a table that goes unused
+ * drops its entries' references at once (512 at most), and tables that
+ * this leaves unused in turn wait on the release list, so no single step
+ * walks a whole tree. Until released, such a table keeps its type and
+ * PGF_validated, with PGF_releasing set, and counts as typeless everywhere
+ * else: any other use settles it first; the same type takes it back as it is.
+ */
+static unsigned int release_depth;
+
+static void release_table(struct domain *d, mfn_t mfn, struct page_info *pg)
+{
+	release_depth++;
+	put_entries(d, mfn, pg->type, 512);
+	release_depth--;
+	pg->flags &= ~(PGF_validated | PGF_releasing);
+	pg->type = PGT_none;
+}
+
+static void table_unused(struct domain *d, mfn_t mfn, struct page_info *pg)
+{
+	if (release_depth) {
+		pg->flags |= PGF_releasing;
+		release_link(d, mfn, pg);
+	} else {
+		release_table(d, mfn, pg);
+	}
+}
+
+void pt_settle(mfn_t mfn)
+{
+	struct page_info *pg = pg_of(mfn);
+	struct domain *d;
+
+	if (!pg || !(pg->flags & PGF_releasing))
+		return;
+	d = domain_by_id(pg->owner);
+	release_unlink(d, mfn, pg);
+	release_table(d, mfn, pg);
+}
+
+bool pt_release_some(struct domain *d, bool all)
+{
+	uint64_t start = now_ns();
+	unsigned int n = 0;
+
+	while (d->arch.pt.release_head) {
+		if (!all && !(++n % 8) && hypercall_ran_long(start))
+			return false;
+		pt_settle(d->arch.pt.release_head - 1);
+	}
+	return true;
+}
+
+/*
+ * Validation of a tree from its root table, in pieces. A frame that takes
+ * a page-table type for the first time is claimed (type, type count 1 and
+ * a count reference of its own, PGF_partial) and pushed on the domain's
+ * stack; entries are validated in order, a child table that needs it is
+ * descended into, and a finished table is popped (PGF_validated, its own
+ * count reference dropped, its parent's entry done). Inside a preemptible
+ * call the walk stops after about 1 ms with -ERESTART and the stack as it
+ * is; the same request for the root continues it. A request for any other
+ * frame of the stack, or a new tree while one is unfinished, first drops
+ * the unfinished one (pt_abort), so the stack only ever holds one tree:
+ * the guest's abandoned work is lost, never its frames. Dropping is cheap
+ * because releasing is deferred (above).
+ */
+static void claim(struct page_info *pg, unsigned int level)
+{
+	pg->count++;
+	pg->type = level;
+	pg->type_count = 1;
+	pg->flags |= PGF_partial;
+}
+
+static void unclaim(struct page_info *pg)
+{
+	pg->flags &= ~PGF_partial;
+	pg->type = PGT_none;
+	pg->type_count = 0;
+	pg->count--;
+}
+
+static void finish(mfn_t mfn, struct page_info *pg)
+{
+	if (pg->type == PGT_l4)
+		pt_fill_hypervisor_slots(frame_va(mfn));
+	pg->flags = (pg->flags & ~PGF_partial) | PGF_validated;
+	pg->count--;
+}
+
+void pt_abort(struct domain *d)
+{
+	struct pt_work *w = &d->arch.pt;
+
+	release_depth++;
+	while (w->depth) {
+		unsigned int k = --w->depth;
+		mfn_t mfn = w->mfn[k];
+
+		put_entries(d, mfn, w->root_level - k, w->next[k]);
+		unclaim(&frame_table[mfn]);
+		if (k)
+			put_page(mfn);	/* the parent entry's reference */
+	}
+	release_depth--;
+}
+
+/* Entry i of the table at the top of the stack; 1: a child was pushed. */
+static int validate_upper_entry(struct domain *d, struct pt_work *w)
+{
+	unsigned int k = w->depth - 1, level = w->root_level - k, i = w->next[k];
+	pte_t *slot = (pte_t *)frame_va(w->mfn[k]) + i, e = *slot;
+	mfn_t child = pte_mfn(e);
+	struct page_info *cpg;
+	int rc;
+
+	if (e & ~UPPER_ALLOWED)
+		return trace_err(-EINVAL);
+	rc = get_page(child, d);
+	if (rc)
+		return trace_err(rc);
+	cpg = &frame_table[child];
+	if (cpg->flags & PGF_partial) {
+		rc = -EINVAL;	/* only its own ancestors are partial: a loop */
+		goto put;
+	}
+	if ((cpg->flags & PGF_releasing) && cpg->type != level - 1)
+		pt_settle(child);
+	if (!cpg->type_count && !(cpg->flags & PGF_releasing)) {
+		flush_stale_writable(cpg);
+		claim(cpg, level - 1);
+		if (level - 1 > PGT_l1) {
+			w->mfn[w->depth] = child;
+			w->next[w->depth++] = 0;
+			return 1;
+		}
+		rc = validate_l1(d, child);
+		if (rc) {
+			unclaim(cpg);
+			goto put;
+		}
+		finish(child, cpg);
+		goto done;
+	}
+	rc = get_page_type(child, level - 1, d);
+	if (rc)
+		goto put;
+done:
+	*slot = e | _PAGE_USER | (level == 4 ? _PAGE_ACCESSED : 0);
+	return 0;
+put:
+	put_page(child);
+	return trace_err(rc == -EBUSY ? -EINVAL : rc);
+}
+
+static int validate_run(struct domain *d)
+{
+	struct pt_work *w = &d->arch.pt;
+	unsigned int work = 0;
+	int rc;
+
+	while (w->depth) {
+		unsigned int k = w->depth - 1, level = w->root_level - k, i = w->next[k];
+		const pte_t *t = frame_va(w->mfn[k]);
+
+		if (i == 512) {
+			finish(w->mfn[k], &frame_table[w->mfn[k]]);
+			if (--w->depth) {
+				unsigned int p = w->depth - 1;
+				pte_t *slot = (pte_t *)frame_va(w->mfn[p]) + w->next[p]++;
+
+				*slot |= _PAGE_USER | (level + 1 == 4 ? _PAGE_ACCESSED : 0);
+			}
+			continue;
+		}
+		if (slot_is_hypervisor(level, i) || !(t[i] & _PAGE_PRESENT)) {
+			w->next[k]++;
+			continue;
+		}
+		if (w->preemptible && work++ && hypercall_ran_long(w->start))
+			return -ERESTART;
+		rc = validate_upper_entry(d, w);
+		if (rc < 0) {
+			pt_abort(d);
+			return rc;
+		}
+		if (!rc)
+			w->next[k]++;
+	}
+	return 0;
+}
+
+/*
+ * The type `level` for a frame that has none, or is the root of the
+ * unfinished tree: validated now, or in pieces (-ERESTART).
+ */
+static int validate_tree(struct domain *d, mfn_t mfn, unsigned int level)
+{
+	struct page_info *pg = &frame_table[mfn];
+	struct pt_work *w = &d->arch.pt;
+	int rc;
+
+	if (w->depth && !(w->mfn[0] == mfn && w->root_level == level && (pg->flags & PGF_partial)))
+		pt_abort(d);
+	if (!w->depth) {
+		if (pg->type_count)
+			return -EBUSY;	/* it was a frame of the dropped tree */
+		claim(pg, level);
+		if (level == PGT_l1) {
+			rc = validate_l1(d, mfn);
+			if (rc) {
+				unclaim(pg);
+				return rc;
+			}
+			finish(mfn, pg);
+			return 0;
+		}
+		w->root_level = level;
+		w->mfn[0] = mfn;
+		w->next[0] = 0;
+		w->depth = 1;
+	}
+	return validate_run(d);
+}
+
+void pt_preemptible(struct domain *d, uint64_t start, bool on)
+{
+	d->arch.pt.start = start;
+	d->arch.pt.preemptible = on;
 }
 
 int pt_pin(struct domain *d, mfn_t mfn, unsigned int level)
@@ -343,7 +597,7 @@ int pt_pin(struct domain *d, mfn_t mfn, unsigned int level)
 		return trace_err(-EINVAL);
 	rc = get_page_and_type(mfn, level, d);
 	if (rc)
-		return trace_err(-EINVAL);
+		return rc == -ERESTART ? rc : trace_err(-EINVAL);
 	pg->flags |= PGF_pinned;
 	return 0;
 }
@@ -388,6 +642,7 @@ int pt_update_entry_foreign(struct domain *d, struct domain *fd, paddr_t ptr, ui
 	old = *slot;
 	if (preserve_ad)
 		val |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
+	pt_settle(mfn);
 	if (!(pg->flags & PGF_validated)) {
 		rc = get_page_type(mfn, PGT_writable, d);
 		if (rc)

@@ -209,7 +209,7 @@ bool ptwr_emulate(struct vcpu *v, struct cpu_regs *r, uint64_t addr)
 	if ((target >> PAGE_SHIFT) >= frame_table_size)
 		return false;
 	pg = &frame_table[target >> PAGE_SHIFT];
-	if (pg->owner != d->domid || pg->type != PGT_l1 || !(pg->flags & PGF_validated))
+	if (pg->owner != d->domid || pg->type != PGT_l1 || !pg_is_table(pg))
 		return false;
 	avail = sizeof(bytes);
 	while (avail && copy_from_guest(bytes, r->rip, avail))

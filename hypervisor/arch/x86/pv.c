@@ -6,6 +6,7 @@
  */
 #include <hv/lib.h>
 #include <hv/domain.h>
+#include <hv/mm.h>
 #include <hv/hypercall.h>
 #include <asm/regs.h>
 #include <asm/pv.h>
@@ -41,6 +42,12 @@ static void scribble_args(struct cpu_regs *r, unsigned int used)
 }
 #endif
 
+long hc_release_continue(struct vcpu *v, struct hc_args *a)
+{
+	(void)v;
+	return (long)a->arg[0];
+}
+
 void do_syscall(struct cpu_regs *r)
 {
 	struct vcpu *v = current_vcpu();
@@ -59,6 +66,13 @@ void do_syscall(struct cpu_regs *r)
 	a.arg[3] = r->r10;
 	a.arg[4] = r->r8;
 	rc = hypercall_dispatch(v, &a, &nargs);
+	if (unlikely(v->domain->arch.pt.release_head) && !pt_release_some(v->domain, false) &&
+	    rc != -ERESTART) {
+		/* The result waits until the page tables the call let go are released. */
+		a.nr = __HYPERVISOR_release_continue;
+		a.arg[0] = (uint64_t)rc;
+		rc = -ERESTART;
+	}
 	if (rc == -ERESTART) {
 		/* A continuation: run the syscall again with the new arguments. */
 		r->rip -= 2;

@@ -80,6 +80,7 @@ struct domain {
 	spinlock_t evtchn_lock;		/* guards evtchn[] */
 	struct evtchn *evtchn;		/* NR_EVTCHN_PORTS entries */
 	struct grant_table *grant;	/* NULL until it has a table or maps one */
+	struct arch_domain arch;
 	struct vcpu vcpu0;
 };
 

@@ -17,6 +17,7 @@ struct page_info {
 	uint8_t type;		/* PGT_* */
 	uint8_t flags;		/* PGF_* */
 	uint32_t tlbflush_stamp;	/* flush clock when its last writable use ended */
+	uint32_t prev, next;		/* mfn + 1 on the owner's release list, 0 = none */
 };
 
 enum {
@@ -26,6 +27,14 @@ enum {
 #define PGF_validated	0x01	/* a page table whose entries hold references */
 #define PGF_pinned	0x02	/* held by a PIN_Ln */
 #define PGF_shared	0x04	/* ours, lent to the owner to map (shared_info, grant table) */
+#define PGF_partial	0x08	/* a page table being validated (its domain's stack) */
+#define PGF_releasing	0x10	/* an unused page table still holding its entries' refs */
+
+/* A validated page table in use (not being validated, not being released). */
+static inline bool pg_is_table(const struct page_info *pg)
+{
+	return (pg->flags & (PGF_validated | PGF_releasing)) == PGF_validated;
+}
 
 extern struct page_info *frame_table;
 extern uint64_t frame_table_size;	/* frames covered */
@@ -51,6 +60,20 @@ bool put_alloc_ref(mfn_t mfn);
 void frame_release(mfn_t mfn);
 /* A frame of ours (alloc_frame) the domain may map, writable too. */
 void frame_share_with(mfn_t mfn, struct domain *d);
+
+/*
+ * Long page-table work in pieces (page_type.c). pt_preemptible brackets a
+ * call that can take a continuation: validation inside it returns -ERESTART
+ * after about 1 ms from `start`, to be resumed when the call runs again.
+ * pt_settle finishes releasing one unused table now; pt_release_some
+ * releases queued tables for about 1 ms (all when `all`): no hypercall
+ * returns its result before its domain's list is empty (arch/x86/pv.c).
+ * pt_abort drops an unfinished validation.
+ */
+void pt_preemptible(struct domain *d, uint64_t start, bool on);
+void pt_settle(mfn_t mfn);
+bool pt_release_some(struct domain *d, bool all);	/* true: none left */
+void pt_abort(struct domain *d);
 
 int pt_pin(struct domain *d, mfn_t mfn, unsigned int level);
 int pt_unpin(struct domain *d, mfn_t mfn);

@@ -47,4 +47,25 @@ struct arch_vcpu {
 	uint8_t fpu[1024] __aligned(64);	/* XSAVE (or FXSAVE) image while not running */
 };
 
+/*
+ * Page-table work that outlasts one call (arch/x86/page_type.c). A tree
+ * being validated: the frames on the way down from its root (levels
+ * root_level, root_level - 1, ...; L1 tables are done in one go) and the
+ * next entry of each. Tables no longer used whose entries still hold
+ * references: a list through the frame table, emptied a piece at a time.
+ */
+struct pt_work {
+	uint64_t start;			/* now_ns of a call that may be preempted */
+	bool preemptible;		/* set by that call while it runs */
+	uint8_t depth;			/* frames on the stack; 0 = no validation */
+	uint8_t root_level;
+	uint16_t next[3];
+	mfn_t mfn[3];
+	uint32_t release_head;		/* mfn + 1 of the first table to release; 0 = none */
+};
+
+struct arch_domain {
+	struct pt_work pt;
+};
+
 #endif
