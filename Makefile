@@ -144,6 +144,8 @@ bench: setup
 	  --title "Events, timers and scheduling"
 	$(Q)tests/bench/run-bench --hv $(HV_ELF) --guest $(O)/tests/bench/grants.elf --out $(O)/bench/grants.txt \
 	  --title "Grant tables"
+	$(Q)tests/bench/run-bench --hv $(HV_ELF) --guest $(O)/tests/bench/interdomain.elf --out $(O)/bench/interdomain.txt \
+	  --title "Between two domains" --peer
 	$(Q)for c in $(BENCH_COMPONENTS); do $(MAKE) --no-print-directory -C $$c bench O=$(abspath $(O))/$$c; done
 
 # ---------------------------------------------------------------- ISO
