@@ -5,11 +5,13 @@
  * queued for xs_read_watch().
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include <lamina/io/xs_wire.h>
@@ -22,6 +24,7 @@ struct xs_event {
 
 struct xs_handle {
 	int fd;
+	bool socket;		/* else a device: the kernel's xenbus */
 	uint32_t req_id;
 	struct xs_event *events, **events_tail;
 };
@@ -49,26 +52,42 @@ const char *xs_default_socket(void)
 	return p && *p ? p : "/run/xenstored/socket";
 }
 
+/*
+ * A path that is not a socket is opened as a file: Linux's /dev/xen/xenbus
+ * (or /proc/xen/xenbus) carries the same messages through the kernel's
+ * own store ring, as with Debian's libxenstore.
+ */
 int xs_open(const char *path, struct xs_handle **out)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct xs_handle *h;
+	struct stat st;
 	int err;
 
 	if (!path)
 		path = xs_default_socket();
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
 	h->events_tail = &h->events;
-	h->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (h->fd < 0 || connect(h->fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		err = errno;
-		if (h->fd >= 0)
+	h->socket = stat(path, &st) || S_ISSOCK(st.st_mode);
+	if (!h->socket) {
+		h->fd = open(path, O_RDWR | O_CLOEXEC);
+	} else if (strlen(path) >= sizeof(sa.sun_path)) {
+		free(h);
+		return -ENAMETOOLONG;
+	} else {
+		strcpy(sa.sun_path, path);
+		h->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (h->fd >= 0 && connect(h->fd, (struct sockaddr *)&sa, sizeof(sa))) {
+			err = errno;
 			close(h->fd);
+			errno = err;
+			h->fd = -1;
+		}
+	}
+	if (h->fd < 0) {
+		err = errno;
 		free(h);
 		return -err;
 	}
@@ -97,12 +116,13 @@ int xs_fileno(const struct xs_handle *h)
 	return h->fd;
 }
 
-static int write_all(int fd, const void *buf, size_t len)
+static int write_all(const struct xs_handle *h, const void *buf, size_t len)
 {
 	const char *p = buf;
 
 	while (len) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+		ssize_t n = h->socket ? send(h->fd, p, len, MSG_NOSIGNAL) :
+					write(h->fd, p, len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -186,9 +206,9 @@ int xs_talk(struct xs_handle *h, uint32_t type, uint32_t tx, const void *payload
 
 	if (len > XENSTORE_PAYLOAD_MAX)
 		return -E2BIG;
-	rc = write_all(h->fd, &hdr, sizeof(hdr));
+	rc = write_all(h, &hdr, sizeof(hdr));
 	if (!rc && len)
-		rc = write_all(h->fd, payload, len);
+		rc = write_all(h, payload, len);
 	while (!rc) {
 		struct xsd_sockmsg in;
 

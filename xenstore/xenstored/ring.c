@@ -95,29 +95,35 @@ static struct conn *ring_conn(unsigned int domid, struct ring *r)
 	return c;
 }
 
+/* Take the requests waiting in @c's ring, answer what the ring has room for. */
+static void ring_service(struct conn *c)
+{
+	struct ring *r = c->ring;
+	int rc = ring_io_read(c, r->intf);
+
+	if (rc > 0)
+		notify(r);	/* the guest may wait for space */
+	if (rc < 0) {
+		log_msg("%s: corrupt ring, connection stopped", c->name);
+		r->intf->error = rc == -EPROTO ? XENSTORE_ERROR_PROTO :
+					       XENSTORE_ERROR_RINGIDX;
+		c->dead = true;
+	}
+	ring_write(c, r);
+}
+
 void ring_handle(void)
 {
 	unsigned int port;
 	struct conn *c;
-	int rc;
 
 	if (read(evtchn_fd, &port, sizeof(port)) != sizeof(port))
 		return;
 	for (c = conn_list; c; c = c->next) {
 		struct ring *r = c->ring;
 
-		if (!r || r->local_port != port || c->dead)
-			continue;
-		rc = ring_io_read(c, r->intf);
-		if (rc > 0)
-			notify(r);	/* the guest may wait for space */
-		if (rc < 0) {
-			log_msg("%s: corrupt ring, connection stopped", c->name);
-			r->intf->error = rc == -EPROTO ? XENSTORE_ERROR_PROTO :
-						       XENSTORE_ERROR_RINGIDX;
-			c->dead = true;
-		}
-		ring_write(c, r);
+		if (r && r->local_port == port && !c->dead)
+			ring_service(c);
 	}
 	if (write(evtchn_fd, &port, sizeof(port)) != sizeof(port))	/* unmask */
 		log_msg("evtchn: cannot unmask port %u", port);
@@ -242,6 +248,7 @@ static int dom0_page(void **page, unsigned int *port)
 int ring_init(void)
 {
 	struct ring *r;
+	struct conn *c;
 	unsigned int port;
 	void *page;
 	int local, rc;
@@ -268,7 +275,20 @@ int ring_init(void)
 	}
 	r->intf = page;
 	r->local_port = local;
-	domain_get(0, true)->ring = ring_conn(0, r);
-	notify(r);	/* the dom0 kernel's xenbus probe waits for this */
+	c = ring_conn(0, r);
+	if (!c) {
+		unbind_port(local);
+		free(r);
+		return 0;
+	}
+	domain_get(0, true)->ring = c;
+	log_msg("ring: serving dom0's kernel, its port %u bound as %d", port, local);
+	/*
+	 * Requests the kernel queued before we bound were notified to no one:
+	 * take them now. The notification also wakes the dom0 kernel's
+	 * xenbus probe, which waits for the first event on this channel.
+	 */
+	ring_service(c);
+	notify(r);
 	return 0;
 }

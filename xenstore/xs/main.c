@@ -35,7 +35,8 @@ static void usage(FILE *f)
 
 	fprintf(f, "usage: xs [-s SOCKET] VERB [ARGS]\n"
 		   "  -s SOCKET   daemon socket (default $XENSTORED_PATH or "
-		   "/run/xenstored/socket)\n"
+		   "/run/xenstored/socket);\n"
+		   "              a device such as /dev/xen/xenbus goes through the kernel\n"
 		   "verbs:\n");
 	for (i = 0; i < NCMDS; i++)
 		fprintf(f, "  %s\n", cmds[i].usage);
