@@ -115,7 +115,8 @@ static long walk_list(struct vcpu *v, struct hc_args *a, size_t size,
 	if (((uint32_t)a->arg[1] & PREEMPTED) && a->arg[2] &&
 	    copy_from_guest(&done_before, a->arg[2], sizeof(done_before)))
 		return -EFAULT;
-	pt_preemptible(v->domain, start, true);
+	v->domain->arch.pt.start = start;
+	v->domain->arch.pt.preemptible = true;
 	for (i = 0; i < count; i++) {
 		if (hypercall_preempt_due(start, i))
 			rc = -ERESTART;
@@ -126,7 +127,7 @@ static long walk_list(struct vcpu *v, struct hc_args *a, size_t size,
 		if (rc)
 			break;
 	}
-	pt_preemptible(v->domain, 0, false);
+	v->domain->arch.pt.preemptible = false;
 	if (rc == -ERESTART)	/* entry i again: a long list, or a tree validated in pieces */
 		return preempt_list(a, size, i, count, done_before);
 	if (write_done(a->arg[2], done_before + i))

@@ -137,7 +137,12 @@ void frame_share_with(mfn_t mfn, struct domain *d)
 	m2p[mfn] = INVALID_M2P;
 }
 
-/* The release list: doubly linked through the frame table, mfn + 1. */
+/*
+ * The release list: doubly linked through the frame table, mfn + 1.
+ * pt_release_lists counts the domains whose list is not empty.
+ */
+unsigned int pt_release_lists;
+
 static void release_link(struct domain *d, mfn_t mfn, struct page_info *pg)
 {
 	uint32_t head = d->arch.pt.release_head;
@@ -146,41 +151,56 @@ static void release_link(struct domain *d, mfn_t mfn, struct page_info *pg)
 	pg->next = head;
 	if (head)
 		frame_table[head - 1].prev = (uint32_t)mfn + 1;
+	else
+		pt_release_lists++;
 	d->arch.pt.release_head = (uint32_t)mfn + 1;
 }
 
-static void release_unlink(struct domain *d, mfn_t mfn, struct page_info *pg)
+static void release_unlink(struct domain *d, struct page_info *pg)
 {
 	if (pg->prev)
 		frame_table[pg->prev - 1].next = pg->next;
-	else
-		d->arch.pt.release_head = pg->next;
+	else if (!(d->arch.pt.release_head = pg->next))
+		pt_release_lists--;
 	if (pg->next)
 		frame_table[pg->next - 1].prev = pg->prev;
 	pg->prev = pg->next = 0;
-	(void)mfn;
 }
 
 static int validate_tree(struct domain *d, mfn_t mfn, unsigned int level);
 static void table_unused(struct domain *d, mfn_t mfn, struct page_info *pg);
 
+/*
+ * A frame being validated (PGF_partial) or waiting for release: 1 when
+ * get_page_type goes on as for any frame.
+ */
+static int __attribute__((noinline)) type_in_transit(struct domain *d, mfn_t mfn,
+						     struct page_info *pg, unsigned int type)
+{
+	if (pg->flags & PGF_partial)
+		return type == pg->type ? validate_tree(d, mfn, type) : -EBUSY;
+	if (pg->type == type) {
+		/* Used again before its release: its entries are still good. */
+		pg->flags &= ~PGF_releasing;
+		release_unlink(d, pg);
+		pg->type_count = 1;
+		return 0;
+	}
+	pt_settle_slow(mfn);
+	return 1;
+}
+
 int get_page_type(mfn_t mfn, unsigned int type, struct domain *d)
 {
 	struct page_info *pg = pg_of(mfn);
+	int rc;
 
 	if (!pg || pg->owner != d->domid)
 		return -EPERM;
-	if (pg->flags & PGF_partial)
-		return type == pg->type ? validate_tree(d, mfn, type) : -EBUSY;
-	if (pg->flags & PGF_releasing) {
-		if (pg->type == type) {
-			/* Used again before its release: its entries are still good. */
-			pg->flags &= ~PGF_releasing;
-			release_unlink(d, mfn, pg);
-			pg->type_count = 1;
-			return 0;
-		}
-		pt_settle(mfn);
+	if (unlikely(pg->flags & (PGF_partial | PGF_releasing))) {
+		rc = type_in_transit(d, mfn, pg, type);
+		if (rc != 1)
+			return rc;
 	}
 	if (pg->type_count) {
 		if (pg->type != type)
@@ -211,7 +231,7 @@ void put_page_type(mfn_t mfn, struct domain *d)
 {
 	struct page_info *pg = pg_of(mfn);
 
-	BUG_ON(!pg || !pg->type_count || (pg->flags & PGF_partial));
+	BUG_ON(!pg || !pg->type_count);
 	if (--pg->type_count)
 		return;
 	if (pg->type == PGT_writable)
@@ -382,15 +402,12 @@ static void table_unused(struct domain *d, mfn_t mfn, struct page_info *pg)
 	}
 }
 
-void pt_settle(mfn_t mfn)
+void pt_settle_slow(mfn_t mfn)
 {
-	struct page_info *pg = pg_of(mfn);
-	struct domain *d;
+	struct page_info *pg = &frame_table[mfn];
+	struct domain *d = domain_by_id(pg->owner);
 
-	if (!pg || !(pg->flags & PGF_releasing))
-		return;
-	d = domain_by_id(pg->owner);
-	release_unlink(d, mfn, pg);
+	release_unlink(d, pg);
 	release_table(d, mfn, pg);
 }
 
@@ -402,7 +419,7 @@ bool pt_release_some(struct domain *d, bool all)
 	while (d->arch.pt.release_head) {
 		if (!all && !(++n % 8) && hypercall_ran_long(start))
 			return false;
-		pt_settle(d->arch.pt.release_head - 1);
+		pt_settle_slow(d->arch.pt.release_head - 1);
 	}
 	return true;
 }
@@ -482,7 +499,7 @@ static int validate_upper_entry(struct domain *d, struct pt_work *w)
 		goto put;
 	}
 	if ((cpg->flags & PGF_releasing) && cpg->type != level - 1)
-		pt_settle(child);
+		pt_settle_slow(child);
 	if (!cpg->type_count && !(cpg->flags & PGF_releasing)) {
 		flush_stale_writable(cpg);
 		claim(cpg, level - 1);
@@ -580,12 +597,6 @@ static int validate_tree(struct domain *d, mfn_t mfn, unsigned int level)
 	return validate_run(d);
 }
 
-void pt_preemptible(struct domain *d, uint64_t start, bool on)
-{
-	d->arch.pt.start = start;
-	d->arch.pt.preemptible = on;
-}
-
 int pt_pin(struct domain *d, mfn_t mfn, unsigned int level)
 {
 	struct page_info *pg = pg_of(mfn);
@@ -642,7 +653,8 @@ int pt_update_entry_foreign(struct domain *d, struct domain *fd, paddr_t ptr, ui
 	old = *slot;
 	if (preserve_ad)
 		val |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
-	pt_settle(mfn);
+	if (unlikely(pg->flags & PGF_releasing))
+		pt_settle_slow(mfn);
 	if (!(pg->flags & PGF_validated)) {
 		rc = get_page_type(mfn, PGT_writable, d);
 		if (rc)

@@ -48,6 +48,22 @@ long hc_release_continue(struct vcpu *v, struct hc_args *a)
 	return (long)a->arg[0];
 }
 
+/*
+ * A call's result waits until the page tables it let go are released: if
+ * about 1 ms of releasing does not empty the list, the guest's syscall
+ * becomes release_continue, which carries the result and goes on.
+ */
+static long __attribute__((noinline, cold)) release_before_return(struct hc_args *a, long rc)
+{
+	struct domain *d = current_vcpu()->domain;
+
+	if (!d->arch.pt.release_head || pt_release_some(d, false) || rc == -ERESTART)
+		return rc;
+	a->nr = __HYPERVISOR_release_continue;
+	a->arg[0] = (uint64_t)rc;
+	return -ERESTART;
+}
+
 void do_syscall(struct cpu_regs *r)
 {
 	struct vcpu *v = current_vcpu();
@@ -66,13 +82,8 @@ void do_syscall(struct cpu_regs *r)
 	a.arg[3] = r->r10;
 	a.arg[4] = r->r8;
 	rc = hypercall_dispatch(v, &a, &nargs);
-	if (unlikely(v->domain->arch.pt.release_head) && !pt_release_some(v->domain, false) &&
-	    rc != -ERESTART) {
-		/* The result waits until the page tables the call let go are released. */
-		a.nr = __HYPERVISOR_release_continue;
-		a.arg[0] = (uint64_t)rc;
-		rc = -ERESTART;
-	}
+	if (unlikely(pt_release_lists))
+		rc = release_before_return(&a, rc);
 	if (rc == -ERESTART) {
 		/* A continuation: run the syscall again with the new arguments. */
 		r->rip -= 2;

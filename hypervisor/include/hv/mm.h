@@ -62,16 +62,22 @@ void frame_release(mfn_t mfn);
 void frame_share_with(mfn_t mfn, struct domain *d);
 
 /*
- * Long page-table work in pieces (page_type.c). pt_preemptible brackets a
- * call that can take a continuation: validation inside it returns -ERESTART
- * after about 1 ms from `start`, to be resumed when the call runs again.
+ * Long page-table work in pieces (page_type.c). Inside a call that can
+ * take a continuation (d->arch.pt.preemptible, set by mmu_update and
+ * mmuext_op), validation returns -ERESTART after about 1 ms from
+ * d->arch.pt.start, to be resumed when the call runs again.
  * pt_settle finishes releasing one unused table now; pt_release_some
  * releases queued tables for about 1 ms (all when `all`): no hypercall
  * returns its result before its domain's list is empty (arch/x86/pv.c).
  * pt_abort drops an unfinished validation.
  */
-void pt_preemptible(struct domain *d, uint64_t start, bool on);
-void pt_settle(mfn_t mfn);
+extern unsigned int pt_release_lists;	/* domains with tables to release */
+void pt_settle_slow(mfn_t mfn);		/* a frame with PGF_releasing */
+static inline void pt_settle(mfn_t mfn)
+{
+	if (mfn < frame_table_size && (frame_table[mfn].flags & PGF_releasing))
+		pt_settle_slow(mfn);
+}
 bool pt_release_some(struct domain *d, bool all);	/* true: none left */
 void pt_abort(struct domain *d);
 
