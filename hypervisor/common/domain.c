@@ -125,30 +125,42 @@ void domain_shutdown(struct domain *d, unsigned int reason)
 		send_global_virq(dom0, VIRQ_DOM_EXC);
 }
 
-static void domain_destroy(struct domain *d)
+/* One step of a dying domain's end; true when it is over. */
+static bool domain_destroy_step(struct domain *d)
 {
 	uint64_t freed;
 
-	evtchn_domain_destroy(d);
-	grant_release_mappings(d);
-	arch_domain_destroy(d, &freed);
+	d->destroy_steps++;
+	if (!d->destroying) {
+		evtchn_domain_destroy(d);
+		grant_release_mappings(d);
+		arch_domain_destroy_begin(d);
+		d->destroying = true;
+	}
+	if (!arch_domain_destroy_step(d))
+		return false;
+	arch_domain_destroy_end(d, &freed);
 	grant_table_destroy(d);
 	d->destroyed = true;
-	pr_info("d%u destroyed: %llu frames freed, %llu still mapped by other domains\n",
-		d->domid, (unsigned long long)freed, (unsigned long long)d->nr_held);
+	pr_info("d%u destroyed: %llu frames freed, %llu still mapped by other domains "
+		"(%u steps)\n", d->domid, (unsigned long long)freed,
+		(unsigned long long)d->nr_held, d->destroy_steps);
 	mm_audit(d);
+	return true;
 }
 
-void domain_reap(void)
+bool domain_reap(void)
 {
 	unsigned int i;
 
 	if (!reap_pending)
-		return;
+		return false;
 	reap_pending = false;
 	for (i = 0; i < nr_domains; i++)
-		if (domain_slots[i].dying && !domain_slots[i].destroyed)
-			domain_destroy(&domain_slots[i]);
+		if (domain_slots[i].dying && !domain_slots[i].destroyed &&
+		    !domain_destroy_step(&domain_slots[i]))
+			reap_pending = true;
+	return reap_pending;
 }
 
 void domain_crash(struct domain *d, const char *fmt, ...)

@@ -170,7 +170,10 @@ void schedule(struct cpu_regs *r)
 			break;
 		}
 		spin_unlock(&rq0.lock);
-		asm volatile("sti; hlt; cli" ::: "memory");
+		if (domain_reap())	/* a dead domain's memory, a piece at a time */
+			asm volatile("sti; nop; cli" ::: "memory");	/* interrupts */
+		else
+			asm volatile("sti; hlt; cli" ::: "memory");
 		spin_lock(&rq0.lock);
 	}
 	spin_unlock(&rq0.lock);

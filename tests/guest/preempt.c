@@ -11,7 +11,12 @@
  * abandons halfway (its event handler skips the syscall) leaves the guest
  * free to use those frames otherwise, to pin the tree again, and to exit
  * with the work still half done; the frame audit at exit must stay clean.
+ * Lamina only, with a peer domain: it pins the same tree and powers off;
+ * releasing its memory goes a piece at a time between guest runs, so the
+ * destruction takes several steps, while dom0 waits on a timer.
  * @hvargs: dom0_mem=64M
+ * @domus: self:peer:role=peer
+ * @expect-log: d1 destroyed: 4096 frames freed, 0 still .* \(([2-9]|[1-9][0-9]+) steps\)
  */
 #include "lib/guest.h"
 #include "lib/mm.h"
@@ -25,7 +30,7 @@
 
 static struct start_info *si;
 static uint64_t l4, l3, l2[NR_L2], l1[NR_L1], data, spare;	/* machine frames */
-static evtchn_port_t timer_port;
+static evtchn_port_t timer_port, dom_exc_port;
 static uint64_t probe_va;	/* where frame_is_free maps a frame for a moment */
 static struct mmu_update req[20000];
 
@@ -311,6 +316,34 @@ static int abandoned(void)
 	return TEST_PASS;
 }
 
+/* The peer: the same tree, pinned, left behind when it powers off. */
+static int peer(void)
+{
+	if (build_tree())
+		return TEST_FAIL;
+	CHECK(mmuext1(MMUEXT_PIN_L4_TABLE, l4) == 0, "peer: pinning the tree failed");
+	printf("peer: tree pinned, powering off\n");
+	return TEST_PASS;
+}
+
+/* dom0 waits for the peer's end, then for its memory to be released. */
+static int peer_gone(void)
+{
+	uint64_t until;
+
+	wait_for_port(dom_exc_port);
+	until = pvclock_ns() + 300000000ULL;
+	while (pvclock_ns() < until) {
+		struct vcpu_set_singleshot_timer t = { pvclock_ns() + 10000000ULL, 0, 0 };
+
+		CHECK(hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, 0, &t) == 0,
+		      "arming the timer failed");
+		wait_for_port(timer_port);
+	}
+	printf("the peer powered off; dom0 ran on while it was destroyed\n");
+	return TEST_PASS;
+}
+
 int test_main(struct start_info *start)
 {
 	struct callback_register cb = { CALLBACKTYPE_event, CALLBACKF_mask_events, 0,
@@ -324,10 +357,17 @@ int test_main(struct start_info *start)
 	      "registering our event callback failed");
 	CHECK(evtchn_op(EVTCHNOP_bind_virq, &bv) == 0, "binding VIRQ_TIMER failed");
 	timer_port = bv.port;
+	if (!(si->flags & SIF_INITDOMAIN))
+		return peer();
+	if (on_lamina()) {
+		bv = (struct evtchn_bind_virq){ VIRQ_DOM_EXC, 0, 0 };
+		CHECK(evtchn_op(EVTCHNOP_bind_virq, &bv) == 0, "binding VIRQ_DOM_EXC failed");
+		dom_exc_port = bv.port;
+	}
 	if (build_tree() || pin_preempted() || install_preempted() || multicall_preempted() ||
 	    bad_tree_refused())
 		return TEST_FAIL;
-	if (on_lamina() && abandoned())
+	if (on_lamina() && (peer_gone() || abandoned()))
 		return TEST_FAIL;
 	return TEST_PASS;
 }

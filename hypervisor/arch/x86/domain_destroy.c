@@ -2,8 +2,9 @@
 /*
  * The x86 part of a domain's end (common/domain.c, domain_reap): its vCPU
  * lets go of base pointers, descriptor pages and its vcpu_info page, the
- * pinned tables are unpinned (devalidating the whole tree below them),
- * and then every frame loses its allocation reference. A frame nobody
+ * pinned tables are unpinned,
+ * and once the tables are released, a piece at a time between guest
+ * runs, every frame loses its allocation reference. A frame nobody
  * else holds is free at once; one another domain still maps (a grant, a
  * privileged foreign mapping) is freed by the last put_page. The
  * shared_info frame stays with the domain's record: a late event for the
@@ -41,21 +42,25 @@ static void release_vcpu(struct vcpu *v)
 	v->runstate_area = 0;
 }
 
-void arch_domain_destroy(struct domain *d, uint64_t *freed)
+/* First: the vCPU lets go, the pinned tables are unpinned (released later). */
+void arch_domain_destroy_begin(struct domain *d)
+{
+	pt_abort(d);
+	release_vcpu(&d->vcpu0);
+	pt_unpin_all(d);
+}
+
+/* Then, a step at a time: the tables' release; true when none is left. */
+bool arch_domain_destroy_step(struct domain *d)
+{
+	return pt_release_some(d, false);
+}
+
+/* Last: every frame loses its allocation reference. */
+void arch_domain_destroy_end(struct domain *d, uint64_t *freed)
 {
 	mfn_t mfn;
 
-	pt_abort(d);
-	release_vcpu(&d->vcpu0);
-	for (mfn = 0; mfn < frame_table_size; mfn++) {
-		struct page_info *pg = &frame_table[mfn];
-
-		if (pg->owner == d->domid && (pg->flags & PGF_pinned)) {
-			pg->flags &= ~PGF_pinned;
-			put_page_and_type(mfn, d);
-		}
-	}
-	pt_release_some(d, true);
 	*freed = 0;
 	for (mfn = 0; mfn < frame_table_size; mfn++) {
 		struct page_info *pg = &frame_table[mfn];

@@ -613,6 +613,23 @@ int pt_pin(struct domain *d, mfn_t mfn, unsigned int level)
 	return 0;
 }
 
+/* A dying domain's pins: every table goes on the release list. */
+void pt_unpin_all(struct domain *d)
+{
+	mfn_t mfn;
+
+	release_depth++;
+	for (mfn = 0; mfn < frame_table_size; mfn++) {
+		struct page_info *pg = &frame_table[mfn];
+
+		if (pg->owner == d->domid && (pg->flags & PGF_pinned)) {
+			pg->flags &= ~PGF_pinned;
+			put_page_and_type(mfn, d);
+		}
+	}
+	release_depth--;
+}
+
 int pt_unpin(struct domain *d, mfn_t mfn)
 {
 	struct page_info *pg = pg_of(mfn);

@@ -68,6 +68,8 @@ struct domain {
 	bool is_privileged;		/* dom0: may use privileged operations */
 	enum domain_state state;
 	bool dying;			/* shut down for good: its memory goes back */
+	bool destroying;		/* ... and is going back, a step at a time */
+	unsigned int destroy_steps;
 	bool destroyed;			/* ... and has gone back (domain_reap) */
 	unsigned int shutdown_reason;	/* SHUTDOWN_* once state != RUNNING */
 	uint64_t nr_pages;		/* frames given to the domain */
@@ -94,10 +96,15 @@ struct domain *domain_by_index(unsigned int i);
 void domain_shutdown(struct domain *d, unsigned int reason);
 void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
 struct domain *domain_alloc(domid_t domid, const char *name, bool privileged);
-/* Frees what dying domains held; the scheduler calls it between guests. */
-void domain_reap(void);
+/*
+ * Frees what dying domains held, about 1 ms at a time; the scheduler calls
+ * it between guests, and while idle as long as it has work (true).
+ */
+bool domain_reap(void);
 /* Arch part of a dying domain's end: page tables, descriptors, frames. */
-void arch_domain_destroy(struct domain *d, uint64_t *freed);
+void arch_domain_destroy_begin(struct domain *d);
+bool arch_domain_destroy_step(struct domain *d);
+void arch_domain_destroy_end(struct domain *d, uint64_t *freed);
 
 /* Machine-level consequences of dom0's end (arch/x86/power.c). */
 void __noreturn machine_power_off(void);

@@ -83,6 +83,7 @@ void pt_abort(struct domain *d);
 
 int pt_pin(struct domain *d, mfn_t mfn, unsigned int level);
 int pt_unpin(struct domain *d, mfn_t mfn);
+void pt_unpin_all(struct domain *d);
 int pt_update_entry(struct domain *d, paddr_t ptr, uint64_t val, bool preserve_ad);
 int pt_update_entry_foreign(struct domain *d, struct domain *fd, paddr_t ptr, uint64_t val,
 			    bool preserve_ad);
