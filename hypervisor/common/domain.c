@@ -143,8 +143,8 @@ static bool domain_destroy_step(struct domain *d)
 	grant_table_destroy(d);
 	d->destroyed = true;
 	pr_info("d%u destroyed: %llu frames freed, %llu still mapped by other domains "
-		"(%u steps)\n", d->domid, (unsigned long long)freed,
-		(unsigned long long)d->nr_held, d->destroy_steps);
+		"(%u step%s)\n", d->domid, (unsigned long long)freed,
+		(unsigned long long)d->nr_held, d->destroy_steps, d->destroy_steps == 1 ? "" : "s");
 	mm_audit(d);
 	return true;
 }
