@@ -161,8 +161,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	rc = domains ? ring_init() : -ENODEV;
-	log_msg("listening on %s%s", sock,
-		rc ? ", socket only (no Xen devices)" : ", serving domain rings");
+	log_msg("listening on %s, %s", sock, !domains ? "socket only (--no-domains)" :
+		rc ? "socket only (no Xen devices)" : "serving domain rings");
 	serve(lfd);
 	log_msg("exiting");
 	while (conn_list)
