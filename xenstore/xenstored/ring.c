@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Domain rings over Linux's /dev/xen devices (pv-abi-devices §3.5, §3.6,
- * §3.8). UNTESTED: it needs a dom0 with xen-evtchn and xen-gntdev, which
- * the development host does not have; there ring_init() and ring_attach()
- * return -ENODEV and xenstored serves its socket only.
+ * §3.8). Without /dev/xen (the development host) ring_init() and
+ * ring_attach() return -ENODEV and xenstored serves its socket only.
+ * dom0's ring is exercised in Linux dom0 on Lamina and Xen 4.17 (the
+ * linux/xenstored check); the domU path (INTRODUCE, gntdev) has not run.
  *
  *  - dom0's own kernel: its store page comes from /dev/xen/xenbus_backend
  *    (mmap) or /proc/xen/xsd_kva, its port from the backend's ioctl or
