@@ -18,7 +18,7 @@ void serial_init(uint16_t port, uint32_t baud)
 	outb(port + 0, div & 0xff);
 	outb(port + 1, div >> 8);
 	outb(port + 3, 0x03);		/* 8n1 */
-	outb(port + 2, 0x07);		/* FIFO on, cleared */
+	outb(port + 2, 0xC7);		/* FIFO on, cleared, 14-byte trigger level */
 	outb(port + 4, 0x03);		/* DTR, RTS */
 	/* No UART answers 0xff from its line status register. */
 	uart_port = inb(port + 5) == 0xff ? 0 : port;
