@@ -9,7 +9,8 @@
  * list. A tree with one bad entry at its very end is refused after being
  * preempted, and leaves nothing held. Lamina only: a pin the guest
  * abandons halfway (its event handler skips the syscall) leaves the guest
- * free to use those frames otherwise, to pin the tree again, and to exit
+ * free to use those frames otherwise (as another type: refused), to pin
+ * the tree again, and to exit
  * with the work still half done; the frame audit at exit must stay clean.
  * Lamina only, with a peer domain: it pins the same tree and powers off;
  * releasing its memory goes a piece at a time between guest runs, so the
@@ -298,6 +299,11 @@ static int abandoned(void)
 	CHECK(mmuext1(MMUEXT_UNPIN_TABLE, l4) == -EINVAL, "a half-done pin can be unpinned");
 	CHECK(update_va_mapping(scratch_page(), (l4 << 12) | PTE_DATA, UVMF_INVLPG) == -EINVAL,
 	      "the L4 of a half-done pin can be mapped writable");
+	CHECK(mmuext1(MMUEXT_PIN_L3_TABLE, l4) == -EINVAL,
+	      "the L4 of a half-done pin can be pinned as an L3");
+	/* The continuation that holds results back, called by hand. */
+	CHECK(hypercall1(__HYPERVISOR_release_continue, 12345) == 12345,
+	      "release_continue did not give its argument back");
 	/* Another tree first: the half-done one is dropped, its frames free. */
 	CHECK(mmuext1(MMUEXT_PIN_L2_TABLE, spare) == 0, "pinning another table failed");
 	CHECK(mmuext1(MMUEXT_UNPIN_TABLE, spare) == 0, "unpinning it failed");

@@ -462,6 +462,20 @@ static void finish(mfn_t mfn, struct page_info *pg)
 	pg->count--;
 }
 
+/* A free frame becomes a validated L1 table, or stays free (the error). */
+static int claim_l1(struct domain *d, mfn_t mfn, struct page_info *pg)
+{
+	int rc;
+
+	claim(pg, PGT_l1);
+	rc = validate_l1(d, mfn);
+	if (rc)
+		unclaim(pg);
+	else
+		finish(mfn, pg);
+	return rc;
+}
+
 void pt_abort(struct domain *d)
 {
 	struct pt_work *w = &d->arch.pt;
@@ -502,19 +516,16 @@ static int validate_upper_entry(struct domain *d, struct pt_work *w)
 		pt_settle_slow(child);
 	if (!cpg->type_count && !(cpg->flags & PGF_releasing)) {
 		flush_stale_writable(cpg);
+		if (level - 1 == PGT_l1) {
+			rc = claim_l1(d, child, cpg);
+			if (rc)
+				goto put;
+			goto done;
+		}
 		claim(cpg, level - 1);
-		if (level - 1 > PGT_l1) {
-			w->mfn[w->depth] = child;
-			w->next[w->depth++] = 0;
-			return 1;
-		}
-		rc = validate_l1(d, child);
-		if (rc) {
-			unclaim(cpg);
-			goto put;
-		}
-		finish(child, cpg);
-		goto done;
+		w->mfn[w->depth] = child;
+		w->next[w->depth++] = 0;
+		return 1;
 	}
 	rc = get_page_type(child, level - 1, d);
 	if (rc)
@@ -572,23 +583,15 @@ static int validate_tree(struct domain *d, mfn_t mfn, unsigned int level)
 {
 	struct page_info *pg = &frame_table[mfn];
 	struct pt_work *w = &d->arch.pt;
-	int rc;
 
 	if (w->depth && !(w->mfn[0] == mfn && w->root_level == level && (pg->flags & PGF_partial)))
 		pt_abort(d);
 	if (!w->depth) {
-		if (pg->type_count)
-			return -EBUSY;	/* it was a frame of the dropped tree */
+		/* Free: dropping a tree only unclaims its partial frames. */
+		BUG_ON(pg->type_count || (pg->flags & PGF_releasing));
+		if (level == PGT_l1)
+			return claim_l1(d, mfn, pg);
 		claim(pg, level);
-		if (level == PGT_l1) {
-			rc = validate_l1(d, mfn);
-			if (rc) {
-				unclaim(pg);
-				return rc;
-			}
-			finish(mfn, pg);
-			return 0;
-		}
 		w->root_level = level;
 		w->mfn[0] = mfn;
 		w->next[0] = 0;
