@@ -37,6 +37,7 @@ HV_SRCS := \
 	$(HV_DIR)/common/cmdline.c \
 	$(HV_DIR)/common/console.c \
 	$(HV_DIR)/common/domain.c \
+	$(HV_DIR)/common/domctl.c \
 	$(HV_DIR)/common/elf.c \
 	$(HV_DIR)/common/event_channel.c \
 	$(HV_DIR)/common/grant_table.c \

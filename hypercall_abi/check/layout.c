@@ -103,3 +103,12 @@ CHECK_OFF(struct vcpu_register_vcpu_info, offset, 8);
 CHECK_SIZE(struct xen_memory_exchange, 72);
 CHECK_OFF(struct xen_memory_exchange, out, 32);
 CHECK_OFF(struct xen_memory_exchange, nr_exchanged, 64);
+
+#include <lamina/hvm_op.h>
+CHECK_SIZE(struct xen_hvm_param, 16);
+CHECK_OFF(struct xen_hvm_param, index, 4);
+CHECK_OFF(struct xen_hvm_param, value, 8);
+
+#include <lamina/domctl.h>
+CHECK_SIZE(struct domctl, 144);
+CHECK_OFF(struct domctl, u, 16);

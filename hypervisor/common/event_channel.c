@@ -150,6 +150,18 @@ static void evtchn_unlock_pair(struct domain *a, struct domain *b)
 		spin_unlock(&b->evtchn_lock);
 }
 
+int evtchn_alloc_unbound(struct domain *d, domid_t remote)
+{
+	int port;
+
+	spin_lock(&d->evtchn_lock);
+	port = get_free_port(d);
+	if (port > 0)
+		d->evtchn[port] = (struct evtchn){ .state = ECS_UNBOUND, .remote_dom = remote };
+	spin_unlock(&d->evtchn_lock);
+	return port;
+}
+
 static long alloc_unbound(struct domain *d, struct evtchn_alloc_unbound *op)
 {
 	domid_t remote = op->remote_dom == DOMID_SELF ? d->domid : op->remote_dom;
@@ -159,13 +171,9 @@ static long alloc_unbound(struct domain *d, struct evtchn_alloc_unbound *op)
 		return trace_err(-EPERM);	/* on behalf of others: toolstack only */
 	if (!domain_by_id(remote))
 		return trace_err(-ESRCH);
-	spin_lock(&d->evtchn_lock);
-	port = get_free_port(d);
-	if (port > 0) {
-		d->evtchn[port] = (struct evtchn){ .state = ECS_UNBOUND, .remote_dom = remote };
+	port = evtchn_alloc_unbound(d, remote);
+	if (port > 0)
 		op->port = port;
-	}
-	spin_unlock(&d->evtchn_lock);
 	return port < 0 ? port : 0;
 }
 

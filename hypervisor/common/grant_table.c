@@ -644,6 +644,21 @@ long hc_grant_table_op(struct vcpu *v, struct hc_args *a)
 	return rc;
 }
 
+int grant_seed(struct domain *d, uint32_t ref, domid_t to, mfn_t mfn)
+{
+	struct grant_entry_v1 *e;
+
+	if (ref >= GNTTAB_NR_RESERVED_ENTRIES)
+		return -EINVAL;
+	if (gt_grow(d, 1))
+		return -ENOMEM;
+	e = entry_of(d->grant, ref);
+	e->domid = to;
+	e->frame = mfn;
+	e->flags = GTF_permit_access;
+	return 0;
+}
+
 /* ---------------------------------------------------------- teardown */
 
 void grant_release_mappings(struct domain *d)

@@ -42,7 +42,9 @@ struct grant_entry_v1 {
 };
 
 #define GREFS_PER_FRAME		(4096 / sizeof(struct grant_entry_v1))
-#define GNTTAB_NR_RESERVED_ENTRIES	8
+#define GNTTAB_NR_RESERVED_ENTRIES	8	/* a toolstack's; a guest allocates above */
+#define GNTTAB_RESERVED_CONSOLE		0	/* the console ring, to dom0 */
+#define GNTTAB_RESERVED_XENSTORE	1	/* the xenstore ring, to dom0 */
 
 #define GTF_invalid		0
 #define GTF_permit_access	1

@@ -6,13 +6,18 @@
  * The guest starts inside one virtual region at VIRT_BASE that maps
  * pseudo-physical memory from pfn 0 upwards, one 4 KiB page per pfn:
  *
- *   kernel | initrd | p2m list | start_info | page tables | stack | padding
+ *   kernel | initrd | p2m list | start_info | [xenstore | console] |
+ *   page tables | stack | padding
  *
  * ending 4 MiB aligned with at least 512 KiB of padding. The region is
  * reached through L4 -> L3 -> one L2, which Linux requires; every page is
  * writable except the page-table pages. Frames are allocated and zeroed
  * first, then the kernel is copied in, then the tables are written, so a
  * failure part-way leaves nothing to undo but the frames.
+ *
+ * A domU also gets its xenstore and console ring pages, each with a port
+ * dom0 may bind and a reserved grant entry for dom0, which dom0 finds
+ * through hvm_op (hvm_op.h): what a toolstack would set up.
  */
 #include <hv/lib.h>
 #include <hv/domain.h>
@@ -20,16 +25,19 @@
 #include <hv/hypervisor.h>
 #include <hv/page_alloc.h>
 #include <hv/mm.h>
+#include <hv/event.h>
+#include <hv/grant_table.h>
 #include <asm/page.h>
 #include <asm/pv.h>
 #include <lamina/start_info.h>
+#include <lamina/grant_table.h>
 #include <lamina/xen_x86_64.h>
 #include <lamina/hypercall.h>
 #include <lamina/version.h>
 
 struct layout {
 	uint64_t v_start, v_end;
-	uint64_t initrd, p2m, start_info, pt, stack;	/* VAs */
+	uint64_t initrd, p2m, start_info, store, console, pt, stack;	/* VAs */
 	uint64_t nr_pt;
 };
 
@@ -37,6 +45,7 @@ struct builder {
 	struct domain *d;
 	struct pv_kernel k;
 	const struct boot_module *initrd;
+	bool rings;			/* a domU with xenstore and console rings */
 	struct layout l;
 };
 
@@ -46,6 +55,11 @@ static void *va_ptr(struct builder *b, uint64_t va)
 
 	ASSERT(pfn < b->d->nr_pages);
 	return (uint8_t *)mfn_to_virt(b->d->p2m[pfn]) + (va & (PAGE_SIZE - 1));
+}
+
+static mfn_t mfn_at(struct builder *b, uint64_t va)
+{
+	return b->d->p2m[(va - b->l.v_start) >> PAGE_SHIFT];
 }
 
 /* Copies len bytes to guest VA va, page by page (frames need not be contiguous). */
@@ -87,6 +101,11 @@ static int plan_layout(struct builder *b)
 		cur += ALIGN_UP(b->d->nr_pages * 8, PAGE_SIZE);
 		l->start_info = cur;
 		cur += PAGE_SIZE;
+		if (b->rings) {
+			l->store = cur;
+			l->console = cur + PAGE_SIZE;
+			cur += 2 * PAGE_SIZE;
+		}
 		l->pt = cur;
 		cur += l->nr_pt * PAGE_SIZE;
 		l->stack = cur;
@@ -146,18 +165,18 @@ static void build_page_tables(struct builder *b)
 	uint64_t first_l2 = L2_INDEX(l->v_start);
 
 	mm_copy_hypervisor_slots(l4);
-	l4[L4_INDEX(l->v_start)] = mk_pte(b->d->p2m[(l->pt + PAGE_SIZE - l->v_start) >> PAGE_SHIFT], PT_FLAGS);
-	l3[L3_INDEX(l->v_start)] = mk_pte(b->d->p2m[(l->pt + 2 * PAGE_SIZE - l->v_start) >> PAGE_SHIFT], PT_FLAGS);
+	l4[L4_INDEX(l->v_start)] = mk_pte(mfn_at(b, l->pt + PAGE_SIZE), PT_FLAGS);
+	l3[L3_INDEX(l->v_start)] = mk_pte(mfn_at(b, l->pt + 2 * PAGE_SIZE), PT_FLAGS);
 	for (va = l->v_start; va < l->v_end; va += PAGE_SIZE) {
 		uint64_t i = (va - l->v_start) >> 21;
 		uint64_t l1_va = l->pt + (3 + i) * PAGE_SIZE;
 		pte_t *l1 = va_ptr(b, l1_va);
 		uint64_t flags = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY;
 
-		l2[first_l2 + i] = mk_pte(b->d->p2m[(l1_va - l->v_start) >> PAGE_SHIFT], PT_FLAGS);
+		l2[first_l2 + i] = mk_pte(mfn_at(b, l1_va), PT_FLAGS);
 		if (va < l->pt || va >= pt_end)
 			flags |= _PAGE_RW;	/* page-table pages stay read-only */
-		l1[L1_INDEX(va)] = mk_pte(b->d->p2m[(va - l->v_start) >> PAGE_SHIFT], flags);
+		l1[L1_INDEX(va)] = mk_pte(mfn_at(b, va), flags);
 	}
 }
 
@@ -210,6 +229,28 @@ static void fill_start_info(struct builder *b, const char *cmdline)
 		si->mod_len = b->initrd->size;
 	}
 	strlcpy(si->cmd_line, cmdline, sizeof(si->cmd_line));
+	si->store_mfn = d->store_mfn;
+	si->store_evtchn = d->store_port;
+	si->console.domU.mfn = d->console_mfn;
+	si->console.domU.evtchn = d->console_port;
+}
+
+/* A domU's xenstore and console rings, offered to dom0 (hvm_op.h). */
+static int setup_rings(struct builder *b)
+{
+	struct domain *d = b->d;
+	int store = evtchn_alloc_unbound(d, 0), console = evtchn_alloc_unbound(d, 0);
+
+	if (store < 0 || console < 0)
+		return -ENOSPC;
+	d->store_mfn = mfn_at(b, b->l.store);
+	d->console_mfn = mfn_at(b, b->l.console);
+	d->store_port = store;
+	d->console_port = console;
+	if (grant_seed(d, GNTTAB_RESERVED_XENSTORE, 0, d->store_mfn) ||
+	    grant_seed(d, GNTTAB_RESERVED_CONSOLE, 0, d->console_mfn))
+		return -ENOMEM;
+	return 0;
 }
 
 static void init_vcpu(struct builder *b)
@@ -227,7 +268,7 @@ static void init_vcpu(struct builder *b)
 	v->arch.kernel_mode = true;
 	v->arch.kernel_ss = FLAT_KERNEL_SS;
 	v->arch.kernel_sp = r->rsp;
-	v->arch.guest_cr3 = b->d->p2m[(b->l.pt - b->l.v_start) >> PAGE_SHIFT] << PAGE_SHIFT;
+	v->arch.guest_cr3 = mfn_at(b, b->l.pt) << PAGE_SHIFT;
 	v->vcpu_info = &b->d->shared_info->vcpu_info[0];
 	vcpu_fpu_init(v);
 }
@@ -258,18 +299,22 @@ static void print_layout(const struct builder *b)
 		b->d->domid, (unsigned long long)l->p2m, (unsigned long long)l->start_info,
 		(unsigned long long)l->pt, (unsigned long long)l->nr_pt,
 		(unsigned long long)l->stack, (unsigned long long)l->v_end);
+	if (b->rings)
+		pr_info("d%u: xenstore ring mfn %#llx port %u, console ring mfn %#llx port %u\n",
+			b->d->domid, (unsigned long long)b->d->store_mfn, b->d->store_port,
+			(unsigned long long)b->d->console_mfn, b->d->console_port);
 }
 
 /*
  * Builds domain `domid` from a kernel module (and an initrd module, or
- * NULL); dom0 is the privileged one. Returns the domain, or NULL after
+ * NULL); dom0 is the privileged one, a domU has rings if asked. Returns the domain, or NULL after
  * printing why it could not be built.
  */
 struct domain *domain_build(domid_t domid, const char *name, const struct boot_module *kernel,
 			    const struct boot_module *initrd, const char *cmdline,
-			    uint64_t mem_bytes)
+			    uint64_t mem_bytes, bool rings)
 {
-	struct builder b = { .initrd = initrd };
+	struct builder b = { .initrd = initrd, .rings = rings && domid != 0 };
 	bool privileged = domid == 0;
 	const char *why;
 	int rc;
@@ -290,7 +335,7 @@ struct domain *domain_build(domid_t domid, const char *name, const struct boot_m
 	b.d->max_pages = b.d->nr_pages;
 	if (plan_layout(&b))
 		return NULL;
-	if (alloc_memory(&b) || setup_shared_info(b.d)) {
+	if (alloc_memory(&b) || setup_shared_info(b.d) || (b.rings && setup_rings(&b))) {
 		pr_err("d%u: not enough free memory for %llu MiB\n", domid,
 		       (unsigned long long)(mem_bytes >> 20));
 		return NULL;

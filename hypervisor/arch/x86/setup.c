@@ -20,7 +20,7 @@ struct hv_options hv_opts;
 int multiboot_parse(uint32_t magic, uint32_t info_pa);
 struct domain *domain_build(domid_t domid, const char *name, const struct boot_module *kernel,
 			    const struct boot_module *initrd, const char *cmdline,
-			    uint64_t mem_bytes);
+			    uint64_t mem_bytes, bool rings);
 void __noreturn vcpu_start(struct vcpu *v);
 
 #define DOMU_MEM_DEFAULT	(32ULL << 20)
@@ -31,10 +31,13 @@ static bool module_is_elf(const struct boot_module *m)
 }
 
 /*
- * A further domain's module string: "[name=<name>] [mem=<size>] -- <kernel
- * command line>"; without "--" all of it is the command line.
+ * A further domain's module string: "[name=<name>] [mem=<size>]
+ * [rings=off] -- <kernel command line>"; without "--" all of it is the
+ * command line. rings=off: no xenstore and console rings for dom0 to serve
+ * (the domain writes its console with console_io only).
  */
-static const char *domain_options(const char *s, char *name, size_t nlen, uint64_t *mem)
+static const char *domain_options(const char *s, char *name, size_t nlen, uint64_t *mem,
+				  bool *rings)
 {
 	const char *sep = s, *p = s;
 
@@ -56,6 +59,10 @@ static const char *domain_options(const char *s, char *name, size_t nlen, uint64
 			name[n] = '\0';
 		} else if (!strncmp(p, "mem=", 4) && !parse_size(p + 4, &end, mem)) {
 			p = end;
+		} else if (!strncmp(p, "rings=off", 9)) {
+			*rings = false;
+		} else if (!strncmp(p, "rings=on", 8)) {
+			*rings = true;
 		}
 		while (p < sep && *p != ' ')
 			p++;
@@ -76,6 +83,7 @@ static void build_more_domains(unsigned int first)
 		const struct boot_module *k = &boot_info.modules[i], *rd = NULL;
 		char name[16];
 		uint64_t mem = DOMU_MEM_DEFAULT;
+		bool rings = true;
 		const char *cmd;
 		struct domain *d;
 
@@ -87,8 +95,8 @@ static void build_more_domains(unsigned int first)
 		if (i + 1 < boot_info.nr_modules && !module_is_elf(&boot_info.modules[i + 1]))
 			rd = &boot_info.modules[i + 1];
 		snprintf(name, sizeof(name), "d%u", next);
-		cmd = domain_options(k->cmdline, name, sizeof(name), &mem);
-		d = domain_build(next, name, k, rd, cmd, ALIGN_DOWN(mem, PAGE_SIZE));
+		cmd = domain_options(k->cmdline, name, sizeof(name), &mem, &rings);
+		d = domain_build(next, name, k, rd, cmd, ALIGN_DOWN(mem, PAGE_SIZE), rings);
 		if (d)
 			sched_add_vcpu(&d->vcpu0);
 		else
@@ -181,7 +189,7 @@ void __noreturn start_lamina(uint32_t magic, uint32_t info_pa)
 			!module_is_elf(&boot_info.modules[1]) ? &boot_info.modules[1] : NULL;
 
 		dom0 = domain_build(0, "Domain-0", &boot_info.modules[0], rd,
-				    boot_info.modules[0].cmdline, dom0_mem_bytes());
+				    boot_info.modules[0].cmdline, dom0_mem_bytes(), false);
 		if (!dom0)
 			no_dom0("see the message above");
 		sched_add_vcpu(&dom0->vcpu0);

@@ -82,6 +82,9 @@ struct domain {
 	spinlock_t evtchn_lock;		/* guards evtchn[] */
 	struct evtchn *evtchn;		/* NR_EVTCHN_PORTS entries */
 	struct grant_table *grant;	/* NULL until it has a table or maps one */
+	/* A boot-time domU's rings for dom0 (hvm_op.h); 0 = none. */
+	mfn_t store_mfn, console_mfn;
+	evtchn_port_t store_port, console_port;
 	struct arch_domain arch;
 	struct vcpu vcpu0;
 };

@@ -11,6 +11,8 @@ struct vcpu;
 enum { ECS_FREE, ECS_RESERVED, ECS_UNBOUND, ECS_INTERDOMAIN, ECS_VIRQ, ECS_IPI };
 
 int evtchn_domain_init(struct domain *d);
+/* A port of d that `remote` may bind; the port, or -ENOSPC. */
+int evtchn_alloc_unbound(struct domain *d, domid_t remote);
 void evtchn_domain_destroy(struct domain *d);
 void evtchn_set_pending(struct domain *d, evtchn_port_t port);
 void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq);

@@ -7,6 +7,12 @@
 
 struct domain;
 
+/*
+ * Writes entry ref (a reserved one) of d's table, granting `to` read-write
+ * access to mfn: what a toolstack seeds for the console and xenstore rings.
+ */
+int grant_seed(struct domain *d, uint32_t ref, domid_t to, mfn_t mfn);
+
 /* A dying domain: drop every grant mapping it holds of others' pages. */
 void grant_release_mappings(struct domain *d);
 

@@ -23,7 +23,7 @@
  */
 #include "peer.h"
 #include "mm.h"
-#include "domctl.h"
+#include <lamina/domctl.h>
 #include <lamina/memory.h>
 #include <hv/elf.h>
 

@@ -1,14 +1,20 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: MIT */
 /*
- * The few domctl operations and the 64-bit vcpu_guest_context that the
- * test guests' domain builder (peer.c) uses on Xen 4.17. Lamina has no
- * domctl yet (its further domains are built at boot), so these layouts
- * live here rather than in hypercall_abi/. Field order and sizes follow
- * Xen 4.17's public domctl.h and arch-x86/xen.h (domctl interface version
- * 0x15); the asserts pin the offsets that matter.
+ * domctl (36): long domctl(struct domctl *op), the toolstack's interface,
+ * dom0 only. Field order and sizes follow Xen 4.17's public domctl.h and
+ * arch-x86/xen.h (domctl interface version 0x15); the checks at the end
+ * pin the offsets that matter.
+ *  1. Lamina implements getdomaininfo: the first domain whose id is at
+ *     least op->domain (Xen 4.17's rule, which lets a tool list domains
+ *     by asking for id+1 after each), -ESRCH past the last. Its other
+ *     commands answer -ENOSYS; boot-time domains are built at boot.
+ *  2. The rest of this file serves the test guests' builder (peer.c),
+ *     which creates a domain on Xen 4.17 with the commands listed.
+ *  3. A wrong interface_version is -EACCES, a caller other than dom0
+ *     -EPERM, as on Xen.
  */
-#ifndef GUEST_DOMCTL_H
-#define GUEST_DOMCTL_H
+#ifndef LAMINA_DOMCTL_H
+#define LAMINA_DOMCTL_H
 
 #include <stdint.h>
 #include <lamina/types.h>
@@ -53,12 +59,20 @@ struct domctl_getdomaininfo {
 	uint64_t cpu_time;
 	uint32_t nr_online_vcpus;
 	uint32_t max_vcpu_id;
-	/* ssidref, handle, cpupool, ... follow; not read here */
+	uint32_t ssidref;
+	uint8_t handle[16];		/* the toolstack's UUID; Lamina: zero */
+	uint32_t cpupool;
+	uint8_t gpaddr_bits;
+	uint8_t pad2[7];
+	uint32_t emulation_flags;	/* x86 arch_config: 0 for PV */
+	uint32_t misc_flags;
 };
+#define DOMINF_dying		(1U << 0)
 #define DOMINF_shutdown		(1U << 2)
 #define DOMINF_paused		(1U << 3)
 #define DOMINF_blocked		(1U << 4)
 #define DOMINF_running		(1U << 5)
+#define DOMINF_SHUTDOWN_SHIFT	16	/* SHUTDOWN_* reason once shut down */
 
 struct domctl {
 	uint32_t cmd;			/* DOMCTL_* */
@@ -116,6 +130,10 @@ _Static_assert(sizeof(struct domctl) == 144, "domctl size");
 _Static_assert(sizeof(struct domctl_createdomain) == 64, "createdomain size");
 _Static_assert(__builtin_offsetof(struct domctl_getdomaininfo, shared_info_frame) == 48,
 	       "getdomaininfo layout");
+_Static_assert(__builtin_offsetof(struct domctl_getdomaininfo, handle) == 76, "getdomaininfo handle");
+_Static_assert(__builtin_offsetof(struct domctl_getdomaininfo, gpaddr_bits) == 96,
+	       "getdomaininfo gpaddr_bits");
+_Static_assert(sizeof(struct domctl_getdomaininfo) == 112, "getdomaininfo size");
 _Static_assert(sizeof(struct guest_user_regs) == 200, "cpu_user_regs size");
 _Static_assert(__builtin_offsetof(struct vcpu_guest_context, ctrlreg) == 4984,
 	       "vcpu_guest_context layout");
