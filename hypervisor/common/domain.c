@@ -15,6 +15,7 @@
 #include <hv/domain.h>
 #include <hv/hypervisor.h>
 #include <hv/mm.h>
+#include <hv/time.h>
 #include <lamina/sched.h>
 #include <hv/sched.h>
 #include <hv/event.h>
@@ -125,26 +126,45 @@ void domain_shutdown(struct domain *d, unsigned int reason)
 		send_global_virq(dom0, VIRQ_DOM_EXC);
 }
 
-/* One step of a dying domain's end; true when it is over. */
+/* One step (about 1 ms) of a dying domain's end; true when it is over. */
 static bool domain_destroy_step(struct domain *d)
 {
-	uint64_t freed;
+	uint64_t start = now_ns();
+	bool done = false;
 
 	d->destroy_steps++;
-	if (!d->destroying) {
-		evtchn_domain_destroy(d);
-		grant_release_mappings(d);
-		arch_domain_destroy_begin(d);
-		d->destroying = true;
+	while (!done) {
+		d->phase_steps[d->destroy_phase]++;
+		switch (d->destroy_phase) {
+		case DESTROY_PORTS:
+			if (!evtchn_domain_destroy(d, &d->destroy_cursor, start))
+				return false;
+			break;
+		case DESTROY_GRANTS:
+			if (!grant_release_mappings(d, &d->destroy_cursor, start))
+				return false;
+			arch_domain_destroy_begin(d);
+			break;
+		case DESTROY_TABLES:
+			if (!arch_domain_destroy_step(d))
+				return false;
+			break;
+		case DESTROY_FRAMES:
+			if (!arch_domain_destroy_end(d, start))
+				return false;
+			done = true;
+			break;
+		}
+		d->destroy_phase++;
 	}
-	if (!arch_domain_destroy_step(d))
-		return false;
-	arch_domain_destroy_end(d, &freed);
 	grant_table_destroy(d);
 	d->destroyed = true;
 	pr_info("d%u destroyed: %llu frames freed, %llu still mapped by other domains "
-		"(%u step%s)\n", d->domid, (unsigned long long)freed,
-		(unsigned long long)d->nr_held, d->destroy_steps, d->destroy_steps == 1 ? "" : "s");
+		"(%u step%s: ports %u, grant mappings %u, page tables %u, frames %u)\n", d->domid,
+		(unsigned long long)d->destroy_freed, (unsigned long long)d->nr_held,
+		d->destroy_steps, d->destroy_steps == 1 ? "" : "s", d->phase_steps[DESTROY_PORTS],
+		d->phase_steps[DESTROY_GRANTS], d->phase_steps[DESTROY_TABLES],
+		d->phase_steps[DESTROY_FRAMES]);
 	mm_audit(d);
 	return true;
 }

@@ -403,10 +403,20 @@ static long evtchn_reset(struct domain *d, domid_t dom)
 	return 0;
 }
 
-/* A dying domain: every port closed, so its peers see their ends unbound. */
-void evtchn_domain_destroy(struct domain *d)
+bool evtchn_domain_destroy(struct domain *d, uint64_t *cursor, uint64_t start)
 {
-	evtchn_reset(d, DOMID_SELF);
+	evtchn_port_t p;
+
+	for (p = MAX(*cursor, 1); p < NR_EVTCHN_PORTS; p++) {
+		if (hypercall_preempt_due(start, p)) {
+			*cursor = p;
+			return false;
+		}
+		if (d->evtchn[p].state != ECS_FREE)
+			evtchn_close(d, p);
+	}
+	*cursor = 0;
+	return true;
 }
 
 /* Copy in, run, copy out: the shape of every sub-op. */

@@ -661,22 +661,26 @@ int grant_seed(struct domain *d, uint32_t ref, domid_t to, mfn_t mfn)
 
 /* ---------------------------------------------------------- teardown */
 
-void grant_release_mappings(struct domain *d)
+bool grant_release_mappings(struct domain *d, uint64_t *cursor, uint64_t start)
 {
 	struct grant_table *gt = d->grant;
-	uint32_t h;
+	uint32_t h, end = gt ? gt->nr_mt_frames * MAPTRACK_PER_FRAME : 0;
 
-	if (!gt)
-		return;
-	for (h = 0; h < gt->nr_mt_frames * MAPTRACK_PER_FRAME; h++) {
+	for (h = *cursor; h < end; h++) {
 		struct maptrack *m = mt_entry(gt, h);
 
+		if (hypercall_preempt_due(start, h - *cursor)) {
+			*cursor = h;
+			return false;
+		}
 		/* The PTEs go with d's page tables; the pins go now. */
 		if (m->flags & GNTMAP_host_map)
 			drop_use(d, h, GNTMAP_host_map);
 		if (m->flags & GNTMAP_device_map)
 			drop_use(d, h, GNTMAP_device_map);
 	}
+	*cursor = 0;
+	return true;
 }
 
 void grant_table_destroy(struct domain *d)

@@ -8,11 +8,13 @@
  * reports each entry on its own. The peer then checks what dom0 left in
  * its table (in-use bits while mapped, none after copies), fails to end
  * access to a mapped page, maps a page of dom0's, and powers off without
- * unmapping anything. dom0 still owns a working mapping of the dead
+ * unmapping anything, holding DEVICE_MAPS device maps of dom0's page
+ * too, so many that their release on its destruction takes more than one
+ * step. dom0 still owns a working mapping of the dead
  * peer's pages, sees its own grant released, unmaps, and the hypervisor
  * frees the peer's last frames.
  * @domus: self:peer:role=peer
- * @expect-log: d1 destroyed: \d+ frames freed, 2 still mapped by other domains(.|\n)*d1: the last of its frames is free
+ * @expect-log: d1 destroyed: \d+ frames freed, 2 still mapped by other domains \(\d+ steps: ports 1, grant mappings ([2-9]|[1-9][0-9]+),(.|\n)*d1: the last of its frames is free
  * @xen: skip dom0 could build the peer (lib/peer.h), but this test needs the hypervisor to destroy a powered-off domU itself, which Xen 4.17 leaves to a toolstack
  */
 #include "lib/guest.h"
@@ -28,6 +30,8 @@
 #define REF_OTHER	12	/* granted to d5, who does not exist */
 #define REF_FAR		(1U << 20)
 #define PEER		1
+#define DEVICE_MAPS	60000	/* the peer's device maps of dom0's ref 8 */
+#define MAP_BATCH	1000
 
 /* In the peer's page A, after dom0 has it mapped: the peer's verdict. */
 struct mailbox {
@@ -145,6 +149,23 @@ static struct mailbox *box;
 		}							\
 	} while (0)
 
+/* Maps dom0's ref 8 DEVICE_MAPS times for devices only; how many took. */
+static unsigned int device_maps(void)
+{
+	static struct gnttab_map_grant_ref ops[MAP_BATCH];
+	unsigned int i, n, done = 0;
+
+	for (n = 0; n < DEVICE_MAPS; n += MAP_BATCH) {
+		for (i = 0; i < MAP_BATCH; i++)
+			ops[i] = (struct gnttab_map_grant_ref){ 0, GNTMAP_device_map, 8, 0, 99, ~0U, 0 };
+		if (gnttab(GNTTABOP_map_grant_ref, ops, MAP_BATCH))
+			return done;
+		for (i = 0; i < MAP_BATCH; i++)
+			done += ops[i].status == GNTST_okay;
+	}
+	return done;
+}
+
 static void __attribute__((noreturn)) peer(void)
 {
 	struct evtchn_alloc_unbound au = { DOMID_SELF, 0, 0 };
@@ -203,6 +224,7 @@ static void __attribute__((noreturn)) peer(void)
 	put((char *)e, "peer was here");
 	st = map(0, 9, x, GNTMAP_host_map, &h, NULL);
 	PEER_CHECK(st == GNTST_general_error, "writable map of d0's read-only ref gave %d", st);
+	PEER_CHECK(device_maps() == DEVICE_MAPS, "device maps of d0's ref 8 failed");
 
 	if (box->done != 2)
 		box->done = 1;

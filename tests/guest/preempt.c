@@ -17,7 +17,7 @@
  * destruction takes several steps, while dom0 waits on a timer.
  * @hvargs: dom0_mem=64M
  * @domus: self:peer:role=peer
- * @expect-log: d1 destroyed: 4096 frames freed, 0 still .* \(([2-9]|[1-9][0-9]+) steps\)
+ * @expect-log: d1 destroyed: 4096 frames freed, 0 still .* \(([2-9]|[1-9][0-9]+) steps: .*page tables ([2-9]|[1-9][0-9]+),
  */
 #include "lib/guest.h"
 #include "lib/mm.h"

@@ -13,6 +13,7 @@
 #include <hv/lib.h>
 #include <hv/domain.h>
 #include <hv/mm.h>
+#include <hv/hypercall.h>
 #include <asm/page.h>
 #include <asm/pv.h>
 #include <asm/x86.h>
@@ -56,19 +57,27 @@ bool arch_domain_destroy_step(struct domain *d)
 	return pt_release_some(d, false);
 }
 
-/* Last: every frame loses its allocation reference. */
-void arch_domain_destroy_end(struct domain *d, uint64_t *freed)
+/*
+ * Last: every frame loses its allocation reference, from d->destroy_cursor
+ * on; false when it ran about 1 ms (from `start`) first.
+ */
+bool arch_domain_destroy_end(struct domain *d, uint64_t start)
 {
 	mfn_t mfn;
 
-	*freed = 0;
-	for (mfn = 0; mfn < frame_table_size; mfn++) {
+	for (mfn = d->destroy_cursor; mfn < frame_table_size; mfn++) {
 		struct page_info *pg = &frame_table[mfn];
 
+		if (!(mfn % 4096) && mfn != d->destroy_cursor && hypercall_ran_long(start)) {
+			d->destroy_cursor = mfn;
+			return false;
+		}
 		if (pg->owner != d->domid || !pg->count || (pg->flags & PGF_shared))
 			continue;
 		if (put_alloc_ref(mfn))
-			(*freed)++;
+			d->destroy_freed++;
 	}
+	d->destroy_cursor = 0;
 	d->nr_pages = 0;
+	return true;
 }

@@ -68,8 +68,11 @@ struct domain {
 	bool is_privileged;		/* dom0: may use privileged operations */
 	enum domain_state state;
 	bool dying;			/* shut down for good: its memory goes back */
-	bool destroying;		/* ... and is going back, a step at a time */
+	uint8_t destroy_phase;		/* ... and is going back: DESTROY_* */
+	uint64_t destroy_cursor;	/* where the phase goes on */
+	uint64_t destroy_freed;		/* frames freed so far */
 	unsigned int destroy_steps;
+	uint16_t phase_steps[4];	/* steps each phase ran in */
 	bool destroyed;			/* ... and has gone back (domain_reap) */
 	unsigned int shutdown_reason;	/* SHUTDOWN_* once state != RUNNING */
 	uint64_t nr_pages;		/* frames given to the domain */
@@ -104,10 +107,16 @@ struct domain *domain_alloc(domid_t domid, const char *name, bool privileged);
  * it between guests, and while idle as long as it has work (true).
  */
 bool domain_reap(void);
-/* Arch part of a dying domain's end: page tables, descriptors, frames. */
+/*
+ * A dying domain's end, in phases, each worked off about 1 ms at a time:
+ * its ports close, its grant mappings of others' pages go, its page
+ * tables are released (arch begin, then steps), and its frames lose their
+ * allocation references (arch end, from frame d->destroy_cursor on).
+ */
+enum { DESTROY_PORTS, DESTROY_GRANTS, DESTROY_TABLES, DESTROY_FRAMES };
 void arch_domain_destroy_begin(struct domain *d);
 bool arch_domain_destroy_step(struct domain *d);
-void arch_domain_destroy_end(struct domain *d, uint64_t *freed);
+bool arch_domain_destroy_end(struct domain *d, uint64_t start);
 
 /* Machine-level consequences of dom0's end (arch/x86/power.c). */
 void __noreturn machine_power_off(void);

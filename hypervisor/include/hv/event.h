@@ -13,7 +13,11 @@ enum { ECS_FREE, ECS_RESERVED, ECS_UNBOUND, ECS_INTERDOMAIN, ECS_VIRQ, ECS_IPI }
 int evtchn_domain_init(struct domain *d);
 /* A port of d that `remote` may bind; the port, or -ENOSPC. */
 int evtchn_alloc_unbound(struct domain *d, domid_t remote);
-void evtchn_domain_destroy(struct domain *d);
+/*
+ * A dying domain: closes its ports (its peers see their ends unbound) from
+ * *cursor on, until about 1 ms after `start`; true when all are closed.
+ */
+bool evtchn_domain_destroy(struct domain *d, uint64_t *cursor, uint64_t start);
 void evtchn_set_pending(struct domain *d, evtchn_port_t port);
 void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq);
 void send_global_virq(struct domain *d, unsigned int virq);

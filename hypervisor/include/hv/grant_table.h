@@ -13,8 +13,13 @@ struct domain;
  */
 int grant_seed(struct domain *d, uint32_t ref, domid_t to, mfn_t mfn);
 
-/* A dying domain: drop every grant mapping it holds of others' pages. */
-void grant_release_mappings(struct domain *d);
+/*
+ * A dying domain: drops the grant mappings it holds of others' pages,
+ * from maptrack handle *cursor on, until about 1 ms after `start`
+ * (now_ns). True when none is left (*cursor back to 0); false when it
+ * stopped, *cursor saying where to go on.
+ */
+bool grant_release_mappings(struct domain *d, uint64_t *cursor, uint64_t start);
 
 /*
  * A dying domain's own table: freed now if nobody has an entry pinned,
