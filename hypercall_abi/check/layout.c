@@ -112,3 +112,8 @@ CHECK_OFF(struct xen_hvm_param, value, 8);
 #include <lamina/domctl.h>
 CHECK_SIZE(struct domctl, 144);
 CHECK_OFF(struct domctl, u, 16);
+
+#include <lamina/grant_table.h>
+CHECK_SIZE(struct gnttab_dump_table, 4);
+CHECK_SIZE(struct gnttab_swap_grant_ref, 12);
+CHECK_OFF(struct gnttab_swap_grant_ref, status, 8);

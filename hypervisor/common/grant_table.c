@@ -51,6 +51,7 @@
 #define PIN_MAX			0xFFFFU
 #define PIN_TRIES		5	/* cmpxchg attempts against a busy granter */
 #define BATCH_MAX		(1U << 20)
+#define DUMP_MAX		16	/* dump_table: entries in use shown */
 
 struct active_grant {
 	uint32_t mfn;			/* the frame pinned (v1 frames are 32-bit) */
@@ -539,13 +540,65 @@ static int16_t query_size(struct domain *ld, void *arg)
 	return GNTST_okay;
 }
 
+static int16_t swap_refs(struct domain *ld, void *arg)
+{
+	struct gnttab_swap_grant_ref *op = arg;
+	struct grant_table *gt = ld->grant;
+	struct grant_entry_v1 *a, *b, t;
+
+	if (op->ref_a >= nr_entries(ld) || op->ref_b >= nr_entries(ld))
+		return GNTST_bad_gntref;
+	if (op->ref_a == op->ref_b)
+		return GNTST_okay;
+	if (active_of(gt, op->ref_a)->ro || active_of(gt, op->ref_a)->rw ||
+	    active_of(gt, op->ref_b)->ro || active_of(gt, op->ref_b)->rw)
+		return GNTST_eagain;
+	/* The guest may write its entries meanwhile: each is moved whole. */
+	a = entry_of(gt, op->ref_a);
+	b = entry_of(gt, op->ref_b);
+	t = *a;
+	*a = *b;
+	*b = t;
+	return GNTST_okay;
+}
+
+static int16_t dump_table(struct domain *ld, void *arg)
+{
+	struct gnttab_dump_table *op = arg;
+	struct domain *d = grant_domain(ld, op->dom);
+	struct grant_table *gt;
+	unsigned int shown = 0;
+	grant_ref_t ref;
+
+	if (!d)
+		return GNTST_bad_domain;
+	if (d != ld && !ld->is_privileged)
+		return GNTST_permission_denied;
+	gt = d->grant;
+	pr_info("d%u grant table: %u frames, %u entries in use, %u mappings held\n", d->domid,
+		gt ? gt->nr_frames : 0, gt ? gt->nr_pinned : 0, gt ? gt->nr_maps : 0);
+	for (ref = 0; ref < nr_entries(d); ref++) {
+		const struct active_grant *act = active_of(gt, ref);
+
+		if (!act->ro && !act->rw)
+			continue;
+		if (shown++ == DUMP_MAX) {
+			pr_info("  (the other entries in use are not shown)\n");
+			break;
+		}
+		pr_info("  ref %u: frame %#x used by d%u, %u read-only, %u writable\n", ref,
+			act->mfn, act->mapper, act->ro, act->rw);
+	}
+	return GNTST_okay;
+}
+
 /* ---------------------------------------------------------- dispatch */
 
 /*
  * Runs fn on each of count elements of `size` bytes at args, writing each
  * back with its status (setup_table and query_size are batches of one).
  * A long batch gives the CPU back after about 1 ms as a continuation (args
- * and count advanced), except inside a multicall.
+ * and count advanced); inside a multicall, the multicall resumes there.
  */
 static long batch(struct vcpu *v, struct hc_args *a, size_t size,
 		  int16_t (*fn)(struct domain *ld, void *op), size_t status_off)
@@ -610,6 +663,14 @@ long hc_grant_table_op(struct vcpu *v, struct hc_args *a)
 			return trace_err(-EINVAL);
 		return batch(v, a, sizeof(struct gnttab_query_size), query_size,
 			     offsetof(struct gnttab_query_size, status));
+	case GNTTABOP_swap_grant_ref:
+		return batch(v, a, sizeof(struct gnttab_swap_grant_ref), swap_refs,
+			     offsetof(struct gnttab_swap_grant_ref, status));
+	case GNTTABOP_dump_table:
+		if (count != 1)
+			return trace_err(-EINVAL);
+		return batch(v, a, sizeof(struct gnttab_dump_table), dump_table,
+			     offsetof(struct gnttab_dump_table, status));
 	case GNTTABOP_set_version: {
 		struct gnttab_set_version sv;
 

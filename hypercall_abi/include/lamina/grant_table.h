@@ -11,6 +11,8 @@
  *  3. While an entry is mapped or being copied, the hypervisor keeps
  *     GTF_reading (and GTF_writing for writable use) set in its flags, so
  *     the granter cannot end access under the mapper's feet.
+ *  4. transfer answers -ENOSYS (Linux 6.1 never transfers pages), and so
+ *     do get_status_frames and cache_flush (v2 and Arm only).
  */
 #ifndef LAMINA_GRANT_TABLE_H
 #define LAMINA_GRANT_TABLE_H
@@ -128,6 +130,25 @@ struct gnttab_get_version {
 	domid_t dom;			/* IN */
 	uint16_t pad;
 	uint32_t version;		/* OUT */
+};
+
+/*
+ * dump_table (count 1): the table's state on the hypervisor console (the
+ * caller's own, or any for dom0). Debian's Xen 4.17 answers -ENOSYS.
+ */
+struct gnttab_dump_table {
+	domid_t dom;			/* IN: DOMID_SELF, or any for dom0 */
+	int16_t status;			/* OUT */
+};
+
+/*
+ * swap_grant_ref: exchanges two entries of the caller's own table;
+ * GNTST_eagain while either is in use (mapped or being copied).
+ */
+struct gnttab_swap_grant_ref {
+	grant_ref_t ref_a;		/* IN */
+	grant_ref_t ref_b;		/* IN */
+	int16_t status;			/* OUT */
 };
 
 struct gnttab_unmap_and_replace {
