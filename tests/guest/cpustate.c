@@ -6,7 +6,9 @@
  * breakpoint on a guest variable reaches the #DB handler with B0 in the
  * virtual DR6; port I/O, cli and sti raise #GP until set_iopl gives the
  * kernel IOPL 1 (then cli/sti are no-ops), and the hypervisor's own console
- * port reads as all ones.
+ * port reads as all ones. xsetbv raises #UD until the kernel sets
+ * CR4.OSXSAVE (which reads back), though CPUID shows OSXSAVE all along,
+ * as on Xen 4.17.
  */
 #include "lib/guest.h"
 #include "lib/traps.h"
@@ -96,10 +98,50 @@ static int ports(void)
 	return TEST_PASS;
 }
 
+static bool cpuid_osxsave(void)
+{
+	uint32_t a, b, c, d;
+
+	asm volatile("ud2; .ascii \"xen\"; cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+		     : "a"(1), "c"(0));
+	return c & (1U << 27);
+}
+
+static int osxsave(void)
+{
+	uint32_t a, b, c, d;
+	uint64_t cr4;
+
+	asm volatile("ud2; .ascii \"xen\"; cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+		     : "a"(1), "c"(0));
+	if (!(c & (1U << 26))) {
+		printf("cpustate: no XSAVE offered; the OSXSAVE checks are skipped\n");
+		return TEST_PASS;
+	}
+	asm volatile("mov %%cr4, %0" : "=r"(cr4));
+	/* CPUID shows OSXSAVE all along: Linux's PV boot wants it there. */
+	CHECK(!(cr4 & (1U << 18)) && cpuid_osxsave(),
+	      "before the kernel set OSXSAVE: CR4 %#lx, CPUID OSXSAVE %d", (unsigned long)cr4,
+	      cpuid_osxsave());
+	traps_taken = 0;
+	EXPECT_TRAP("xsetbv", : : "c"(0), "a"(3), "d"(0) : "memory");
+	CHECK(traps_taken == 1 && last_trap.vector == 6, "xsetbv without CR4.OSXSAVE: %u traps, "
+	      "vector %lu", traps_taken, (unsigned long)last_trap.vector);
+	asm volatile("mov %0, %%cr4" : : "r"(cr4 | (1U << 18)));
+	asm volatile("mov %%cr4, %0" : "=r"(cr4));
+	CHECK((cr4 & (1U << 18)) && cpuid_osxsave(), "OSXSAVE after setting it: CR4 %#lx",
+	      (unsigned long)cr4);
+	traps_taken = 0;
+	asm volatile("xsetbv" : : "c"(0), "a"(3), "d"(0) : "memory");
+	CHECK(traps_taken == 0, "xsetbv with CR4.OSXSAVE trapped (vector %lu)",
+	      (unsigned long)last_trap.vector);
+	return TEST_PASS;
+}
+
 int test_main(struct start_info *si)
 {
 	CHECK(traps_install(true) == 0, "set_trap_table failed");
-	if (fpu() || debugregs() || ports())
+	if (fpu() || debugregs() || ports() || osxsave())
 		return TEST_FAIL;
 	printf("cpustate: virtual TS, debug registers and port I/O behave\n");
 	return TEST_PASS;

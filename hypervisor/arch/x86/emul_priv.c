@@ -30,8 +30,15 @@ extern uint64_t xcr0_max;
 #define MSR_IA32_MISC_ENABLE	0x1A0
 #define MSR_IA32_PAT		0x277
 
-/* The CR4 a PV kernel sees: PAE, MCE, OSFXSR, OSXMMEXCPT (Xen's value). */
+/*
+ * The CR4 a PV kernel sees: PAE, MCE, OSFXSR, OSXMMEXCPT (Xen's value),
+ * and OSXSAVE once it set that bit (with XSAVE offered); xsetbv is #UD
+ * until then. Other bits it writes are ignored. CPUID shows OSXSAVE
+ * whenever XSAVE is offered, as Xen's does: Linux's PV boot takes XSAVE
+ * without OSXSAVE as XSAVE switched off (xen_check_xsave()).
+ */
 #define GUEST_CR4		0x660
+#define CR4_OSXSAVE		(1ULL << 18)
 
 static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
@@ -99,13 +106,17 @@ static bool emulate_mov_cr(struct vcpu *v, struct cpu_regs *r, uint8_t modrm,
 		vcpu_set_ts(v, *reg & (1ULL << 3));
 		return true;
 	}
+	if (to_cr && cr == 4) {
+		v->arch.cr4_osxsave = (*reg & CR4_OSXSAVE) && xcr0_max;
+		return true;
+	}
 	if (to_cr)
-		return cr == 4;		/* CR4 writes are accepted and ignored */
+		return false;
 	switch (cr) {
 	case 0:	*reg = (read_cr0() & ~(1ULL << 3)) | ((uint64_t)v->arch.fpu_ts << 3); return true;
 	case 2:	*reg = v->vcpu_info->arch.cr2; return true;
 	case 3:	*reg = vcpu_cr3(v); return true;
-	case 4:	*reg = GUEST_CR4; return true;
+	case 4:	*reg = GUEST_CR4 | (v->arch.cr4_osxsave ? CR4_OSXSAVE : 0); return true;
 	default: return false;
 	}
 }
@@ -239,9 +250,14 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
 		if (v->domain->is_privileged)
 			asm volatile("wbinvd" ::: "memory");
 		break;
-	case 0x01:	/* 0F 01 D1: xsetbv */
-		if (insn[i + 2] != 0xD1 ||
-		    !vcpu_set_xcr0(v, (uint32_t)r->rcx, (r->rdx << 32) | (uint32_t)r->rax))
+	case 0x01:	/* 0F 01 D1: xsetbv, #UD until CR4.OSXSAVE is set */
+		if (insn[i + 2] != 0xD1)
+			return false;
+		if (!v->arch.cr4_osxsave) {
+			pv_inject_trap(v, r, 6, 0);
+			return true;
+		}
+		if (!vcpu_set_xcr0(v, (uint32_t)r->rcx, (r->rdx << 32) | (uint32_t)r->rax))
 			return false;
 		i++;
 		break;

@@ -43,6 +43,7 @@ struct arch_vcpu {
 	struct pv_callback event, failsafe, syscall, nmi;
 	uint16_t ds, es, fs;		/* data selectors while not running */
 	struct cpu_regs regs;		/* saved state while not running */
+	bool cr4_osxsave;		/* virtual CR4.OSXSAVE: xsetbv allowed */
 	uint64_t xcr0;			/* the guest's XCR0 (xsetbv), with XSAVE */
 	uint8_t fpu[1024] __aligned(64);	/* XSAVE (or FXSAVE) image while not running */
 };
