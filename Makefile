@@ -115,7 +115,8 @@ dom0-image: setup
 test-linux: setup
 	$(Q)$(MAKE) --no-print-directory build-all
 	$(Q)$(MAKE) --no-print-directory -C dom0_tools test-linux O=$(DOM0_OUT) \
-	  HV_ELF=$(abspath $(HV_ELF)) || echo "FAIL linux: the dom0 test run exited with an error"
+	  HV_ELF=$(abspath $(HV_ELF)) \
+	  || echo "FAIL linux: the dom0 test run exited with an error"
 
 test-unit: $(UNIT_BINS)
 	$(Q)for t in $(UNIT_BINS); do $$t || echo "FAIL $$(basename $$t): exited with $$?"; done

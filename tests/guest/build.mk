@@ -64,3 +64,19 @@ $(BENCH_OUT)/%.elf: $(BENCH_OUT)/%.o $(GUEST_LIB) $(GUEST_DIR)/lib/guest.lds
 
 GUEST_ELFS += $(BENCH_ELFS)
 .SECONDARY: $(BENCH_ELFS:.elf=.o)
+
+# domUs for the Linux dom0 checks: tests/linux/domu/<name>.c, same framework.
+DOMU_DIR  := tests/linux/domu
+DOMU_OUT  := $(O)/tests/linux/domu
+DOMU_ELFS := $(patsubst $(DOMU_DIR)/%.c,$(DOMU_OUT)/%.elf,$(wildcard $(DOMU_DIR)/*.c))
+
+$(DOMU_OUT)/%.o: $(DOMU_DIR)/%.c $(GUEST_DIR)/build.mk
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)gcc $(GUEST_CFLAGS) -c $< -o $@
+
+$(DOMU_OUT)/%.elf: $(DOMU_OUT)/%.o $(GUEST_LIB) $(GUEST_DIR)/lib/guest.lds
+	$(Q)ld $(GUEST_LDFLAGS) -o $@ $(GUEST_LIB) $<
+
+GUEST_ELFS += $(DOMU_ELFS)
+.SECONDARY: $(DOMU_ELFS:.elf=.o)

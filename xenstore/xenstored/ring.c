@@ -195,6 +195,8 @@ int ring_attach(struct domain *d, unsigned long mfn, unsigned int port)
 		local = -ENOMEM;
 		goto fail;
 	}
+	log_msg("ring: serving domain %u through its grant ref %u, its port %u bound as %d",
+		d->domid, GRANT_REF_XENSTORE, port, local);
 	return 0;
 fail:
 	unmap_grant(r);
