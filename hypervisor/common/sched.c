@@ -126,9 +126,11 @@ void vcpu_pause(struct vcpu *v)
 
 void vcpu_unpause(struct vcpu *v)
 {
+	spin_lock(&rq0.lock);
 	v->paused = false;
 	if (can_run(v) && v != this_cpu()->current)
 		enqueue(&rq0, v);
+	spin_unlock(&rq0.lock);
 }
 
 /* The first vCPU to run on this CPU starts running (no switch from anyone). */
@@ -176,6 +178,13 @@ void schedule(struct cpu_regs *r)
 			asm volatile("sti; hlt; cli" ::: "memory");
 		spin_lock(&rq0.lock);
 	}
+	/*
+	 * prev may have been woken while the CPU idled (vcpu_wake does not
+	 * queue the current vCPU); if someone else runs now, prev waits its
+	 * turn on the queue rather than being lost.
+	 */
+	if (next != prev && can_run(prev))
+		enqueue(&rq0, prev);
 	spin_unlock(&rq0.lock);
 	if (prev->runstate == RUNSTATE_running)
 		runstate_change(prev, can_run(prev) ? RUNSTATE_runnable :

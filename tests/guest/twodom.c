@@ -4,9 +4,13 @@
  * domain: a boot-time domain on Lamina, built by dom0 through lib/peer.c
  * on Xen 4.17) allocates an unbound port for dom0, dom0 binds
  * to it, and they ping-pong ROUNDS events, each side blocking until the
- * other's event wakes it. Then the peer spins forever; dom0 still gets the
- * CPU back (yields and a timer), so a spinning domain cannot starve
- * another, and its pvclock stays monotonic across the switches.
+ * other's event wakes it. Then both sleep TIMER_ROUNDS times on one-shot
+ * timers set to the same instants, so the scheduler wakes both in one pass
+ * while the CPU idles (a vCPU lost from the run queue there would never run
+ * again: the peer answers dom0 after its last round). Then the peer spins
+ * forever; dom0 still gets the CPU back (yields and a timer), so a spinning
+ * domain cannot starve another, and its pvclock stays monotonic across the
+ * switches.
  * The peer's module string names it and sizes it ("name=peer mem=16M --").
  * @domus: self:peer:role=peer
  * @expect-log: d1 \(peer\): 16 MiB
@@ -15,24 +19,57 @@
 #include "lib/events.h"
 #include "lib/peer.h"
 
-#define ROUNDS	200
+#define ROUNDS		200
+#define TIMER_ROUNDS	100
+#define TICK_NS		2000000ULL	/* both sleep until the next multiple */
+
+/*
+ * Binds VIRQ_TIMER with the periodic timer off (Xen starts one at 10 ms),
+ * so the port fires only for the one-shot timers set here.
+ */
+static evtchn_port_t timer_port(void)
+{
+	struct evtchn_bind_virq bv = { VIRQ_TIMER, 0, 0 };
+
+	if (hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_stop_periodic_timer, 0, 0) ||
+	    evtchn_op(EVTCHNOP_bind_virq, &bv))
+		return 0;
+	return bv.port;
+}
+
+/* Sleeps until the next multiple of TICK_NS of system time. */
+static void sleep_to_tick(evtchn_port_t port)
+{
+	struct vcpu_set_singleshot_timer t = { 0, 0, 0 };
+
+	t.timeout_abs_ns = (pvclock_ns() / TICK_NS + 1) * TICK_NS;
+	if (hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, 0, &t) == 0)
+		wait_for_port(port);
+}
 
 static int peer(void)
 {
 	struct evtchn_alloc_unbound au = { DOMID_SELF, 0, 0 };
 	struct evtchn_alloc_unbound mine = { DOMID_SELF, DOMID_SELF, 0 };
-	unsigned int i;
 
 	CHECK(evtchn_op(EVTCHNOP_alloc_unbound, &au) == 0, "alloc_unbound failed");
 	/* Port 2: offered to ourselves only, so dom0 may not bind it. */
 	CHECK(evtchn_op(EVTCHNOP_alloc_unbound, &mine) == 0 && mine.port == 2,
 	      "second alloc_unbound gave port %u", mine.port);
 	printf("peer: port %u waits for dom0\n", au.port);
+	evtchn_port_t tp = timer_port();
+	unsigned int i;
+
+	CHECK(tp, "no timer port");
 	for (i = 0; i < ROUNDS; i++) {
 		wait_for_port(au.port);
 		evtchn_send(au.port);
 	}
-	printf("peer: %u rounds done, now spinning forever\n", ROUNDS);
+	for (i = 0; i < TIMER_ROUNDS; i++)
+		sleep_to_tick(tp);
+	evtchn_send(au.port);
+	printf("peer: %u rounds and %u timer rounds done, now spinning forever\n",
+	       ROUNDS, TIMER_ROUNDS);
 	for (;;)
 		asm volatile("pause");
 }
@@ -42,7 +79,7 @@ static int dom0_side(struct start_info *si)
 	int peer_id = peer_start(si, "role=peer", 16);
 	struct evtchn_bind_interdomain bi = { (domid_t)peer_id, 0, 1, 0 };
 	struct vcpu_set_singleshot_timer t = { 0, 0, 0 };
-	struct evtchn_bind_virq bv = { VIRQ_TIMER, 0, 0 };
+	evtchn_port_t tp;
 	uint64_t prev, now;
 	unsigned int i, tries = 0;
 	long rc;
@@ -71,6 +108,13 @@ static int dom0_side(struct start_info *si)
 	}
 	printf("dom0: %u interdomain round trips\n", ROUNDS);
 
+	tp = timer_port();
+	CHECK(tp, "no timer port");
+	for (i = 0; i < TIMER_ROUNDS; i++)
+		sleep_to_tick(tp);
+	wait_for_port(bi.local_port);	/* the peer's last timer round */
+	printf("dom0: %u timer rounds beside the peer's, both woken together\n", TIMER_ROUNDS);
+
 	/* The peer spins now; yields and a timer must still bring us back. */
 	prev = pvclock_ns();
 	for (i = 0; i < 20; i++) {
@@ -79,11 +123,10 @@ static int dom0_side(struct start_info *si)
 		CHECK(now >= prev, "pvclock went back across a switch");
 		prev = now;
 	}
-	CHECK(evtchn_op(EVTCHNOP_bind_virq, &bv) == 0, "bind_virq failed");
 	t.timeout_abs_ns = pvclock_ns() + 30000000;
 	CHECK(hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, 0, &t) == 0,
 	      "timer failed");
-	wait_for_port(bv.port);
+	wait_for_port(tp);
 	CHECK(pvclock_ns() >= t.timeout_abs_ns, "woke before the deadline");
 	printf("dom0: ran again beside a spinning domain\n");
 	return TEST_PASS;
