@@ -115,7 +115,7 @@ dom0-image: setup
 test-linux: setup
 	$(Q)$(MAKE) --no-print-directory build-all
 	$(Q)$(MAKE) --no-print-directory -C dom0_tools test-linux O=$(DOM0_OUT) \
-	  HV_ELF=$(abspath $(HV_ELF)) \
+	  HV_ELF=$(abspath $(HV_ELF)) DOMU_ELF=$(abspath $(O))/tests/linux/domu/xs-client.elf \
 	  || echo "FAIL linux: the dom0 test run exited with an error"
 
 test-unit: $(UNIT_BINS)
