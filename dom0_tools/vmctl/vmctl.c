@@ -7,10 +7,13 @@
  *   vmctl introduce [--all | ID [NAME]]
  *                                    hand boot-time domUs to xenstored
  *   vmctl params ID                  a boot-time domain's rings (hvm_op)
+ *   vmctl console ID [--wait S]      the domain's console, through consoled's
+ *                                    terminal (console/tty); Ctrl-] leaves
  *
  * introduce does what a toolstack does for a domain it built: it creates
  * /local/domain/ID (owned by the domain, so its kernel may write there)
- * with name, domid and console/{ring-ref,port,type}, then sends
+ * with name, domid, cpu/0/availability, memory/{static-max,target} and
+ * console/{ring-ref,port,type}, then sends
  * XS_INTRODUCE with the store ring's frame and port, after which xenstored
  * maps the ring (grant ref 1) and serves the domain. The frames and ports
  * come from the hypervisor (hvm_op get_param, lamina/hvm_op.h); domains
@@ -25,7 +28,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/ioctl.h>
+#include <termios.h>
+#include <time.h>
 #include <unistd.h>
 #include <lamina/io/privcmd.h>
 #include <lamina/hypercall.h>
@@ -44,6 +50,9 @@ static const char usage[] =
 	"                              hand boot-time domUs (all not yet introduced, or\n"
 	"                              one, named NAME) to xenstored\n"
 	"  params ID                   a boot-time domain's xenstore and console rings\n"
+	"  console ID [--wait S]       the domain's console (served by consoled); Ctrl-]\n"
+	"                              leaves. With input from a pipe or file: type it,\n"
+	"                              then show the output for S more seconds (default 1)\n"
 	"  help                        this text\n"
 	"xenstored is reached at $XENSTORED_PATH or /run/xenstored/socket.\n";
 
@@ -208,9 +217,13 @@ static int introduce(struct xs_handle *h, unsigned int id, const char *name)
 {
 	char base[48], owner[16], dflt[32];
 	const char *perms[] = { owner };
+	struct domctl_getdomaininfo info;
+	unsigned long long pages = 0;
 	struct rings r;
 	long rc = get_rings(id, &r);
 
+	if (!domain_info(id, &info) && info.domain == id)
+		pages = info.tot_pages;		/* KiB below, as the balloon driver reads them */
 	if (rc == -ENOENT) {
 		fprintf(stderr, "vmctl: d%u has no xenstore ring (built with rings=off?)\n", id);
 		return 1;
@@ -235,6 +248,9 @@ static int introduce(struct xs_handle *h, unsigned int id, const char *name)
 		return 1;
 	}
 	if (put(h, id, "name", name) || put_num(h, id, "domid", id) ||
+	    put(h, id, "cpu/0/availability", "online") ||
+	    (pages && (put_num(h, id, "memory/static-max", pages * 4) ||
+		       put_num(h, id, "memory/target", pages * 4))) ||
 	    put_num(h, id, "console/ring-ref", r.console_mfn) ||
 	    put_num(h, id, "console/port", r.console_port) ||
 	    put(h, id, "console/type", "lamina-consoled") || put(h, id, "data", NULL))
@@ -321,6 +337,131 @@ static int cmd_params(int argc, char **argv)
 	return 0;
 }
 
+#define CTRL_RBRACKET	0x1d
+
+/* consoled's terminal for the domain, waiting up to 5 s for it to appear. */
+static int console_tty(unsigned int id, char **tty)
+{
+	struct xs_handle *h = store(false);
+	char path[64];
+	unsigned int len, tries;
+	int rc = -ENOENT;
+
+	if (!h)
+		return -1;
+	snprintf(path, sizeof(path), "/local/domain/%u/console/tty", id);
+	for (tries = 0; tries < 50; tries++) {
+		rc = xs_read(h, 0, path, tty, &len);
+		if (!rc && len)
+			break;
+		if (!rc)
+			free(*tty);
+		usleep(100000);
+	}
+	xs_close(h);
+	if (rc || !len) {
+		fprintf(stderr, "vmctl: d%u has no console terminal in %s (%s): is consoled "
+			"running, and the domain introduced?\n", id, path,
+			rc ? strerror(-rc) : "empty");
+		return -1;
+	}
+	return 0;
+}
+
+static long long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
+}
+
+/* Copies one read's worth from in to out; false at end of input. */
+static bool relay(int in, int out, bool *leave)
+{
+	char buf[1024];
+	ssize_t n = read(in, buf, sizeof(buf));
+	char *stop;
+
+	if (n <= 0)
+		return n < 0 && errno == EAGAIN;
+	stop = leave ? memchr(buf, CTRL_RBRACKET, (size_t)n) : NULL;
+	if (stop) {
+		n = stop - buf;
+		*leave = true;
+	}
+	return write(out, buf, (size_t)n) == n || errno == EAGAIN;
+}
+
+static int cmd_console(int argc, char **argv)
+{
+	struct termios saved, raw;
+	bool interactive = isatty(0), leave = false, input = true;
+	long long linger_ms = 1000, end = 0;
+	unsigned int id;
+	char *tty, *endp;
+	int fd;
+
+	if (argc == 4 && !strcmp(argv[2], "--wait")) {
+		linger_ms = (long long)(strtod(argv[3], &endp) * 1000);
+		if (*endp || endp == argv[3] || linger_ms < 0) {
+			fprintf(stderr, "vmctl: --wait takes seconds, not '%s'\n", argv[3]);
+			return 2;
+		}
+	} else if (argc != 2) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (parse_id(argv[1], &id))
+		return 2;
+	if (id == 0) {
+		fprintf(stderr, "vmctl: dom0's console is the hypervisor's serial line\n");
+		return 1;
+	}
+	if (console_tty(id, &tty))
+		return 1;
+	fd = open(tty, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "vmctl: cannot open d%u's console %s: %s\n", id, tty,
+			strerror(errno));
+		free(tty);
+		return 1;
+	}
+	free(tty);
+	tcflush(fd, TCIFLUSH);	/* output from before we came is in consoled's log */
+	if (interactive) {
+		tcgetattr(0, &saved);
+		raw = saved;
+		cfmakeraw(&raw);
+		tcsetattr(0, TCSANOW, &raw);
+		printf("Connected to d%u's console (Ctrl-] leaves)\r\n", id);
+		fflush(stdout);
+	}
+	while (!leave) {
+		struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN },
+					 { .fd = 0, .events = POLLIN } };
+		int wait = input ? -1 : (int)(end - now_ms() > 0 ? end - now_ms() : 0);
+
+		if (!input && !wait)
+			break;
+		if (poll(pfd, input ? 2 : 1, wait) < 0 && errno != EINTR)
+			break;
+		if ((pfd[0].revents & POLLIN) && !relay(fd, 1, NULL))
+			break;
+		if (input && (pfd[1].revents & (POLLIN | POLLHUP)) &&
+		    !relay(0, fd, interactive ? &leave : NULL)) {
+			input = false;		/* end of piped input: linger for output */
+			end = now_ms() + linger_ms;
+		}
+	}
+	if (interactive) {
+		tcsetattr(0, TCSANOW, &saved);
+		printf("\n");
+	}
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
@@ -334,6 +475,8 @@ int main(int argc, char **argv)
 		return cmd_introduce(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "params"))
 		return cmd_params(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "console"))
+		return cmd_console(argc - 1, argv + 1);
 	fprintf(stderr, "vmctl: unknown command '%s'\n%s", argv[1], usage);
 	return 2;
 }

@@ -117,3 +117,10 @@ CHECK_OFF(struct domctl, u, 16);
 CHECK_SIZE(struct gnttab_dump_table, 4);
 CHECK_SIZE(struct gnttab_swap_grant_ref, 12);
 CHECK_OFF(struct gnttab_swap_grant_ref, status, 8);
+
+#include <lamina/io/console.h>
+CHECK_SIZE(struct xencons_interface, 3088);
+CHECK_OFF(struct xencons_interface, out, 1024);
+CHECK_OFF(struct xencons_interface, in_cons, 3072);
+CHECK_OFF(struct xencons_interface, out_cons, 3080);
+CHECK_OFF(struct xencons_interface, out_prod, 3084);

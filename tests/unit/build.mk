@@ -8,7 +8,7 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Wno-unused-parameter \
 
 UNIT_TESTS := hypervisor/common/cmdline hypervisor/common/page_alloc \
 	hypervisor/common/elf hypervisor/common/symbols hypervisor/common/timer \
-	hypervisor/lib/vsnprintf
+	hypervisor/lib/vsnprintf backend_drivers/console/cons_ring
 UNIT_BINS := $(patsubst %,$(UNIT_OUT)/%,$(UNIT_TESTS))
 
 $(UNIT_OUT)/hypervisor/lib/vsnprintf: tests/unit/hypervisor/lib/vsnprintf.c \
@@ -23,3 +23,10 @@ $(UNIT_OUT)/hypervisor/%: tests/unit/hypervisor/%.c hypervisor/%.c $(CONFIG_H) t
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)gcc $(UNIT_CFLAGS) -o $@ $< hypervisor/$*.c
+
+# dom0 backends: plain userspace C, no hypervisor configuration.
+$(UNIT_OUT)/backend_drivers/%: tests/unit/backend_drivers/%.c backend_drivers/%.c \
+		backend_drivers/%.h tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)gcc $(UNIT_CFLAGS) -o $@ $< backend_drivers/$*.c

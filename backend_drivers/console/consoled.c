@@ -1,0 +1,432 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * consoled: the console backend in dom0 (pv-abi-devices.md §4.5, §6.1).
+ *
+ * It serves the primary console of every domain the toolstack has put in
+ * the store with a console/port (vmctl introduce writes it): it maps the
+ * domain's console page through gntdev (grant ref 0, which the hypervisor
+ * seeds for dom0), binds the console port, and then
+ *   - the guest's output goes to <log dir>/d<id>.log (without carriage
+ *     returns) and to a pseudo-terminal whose path it writes to
+ *     console/tty, where `vmctl console <id>` attaches;
+ *   - what is typed on that terminal goes into the ring as the guest's
+ *     keyboard input, as much as the ring has room for.
+ * It looks again on every @introduceDomain and @releaseDomain, and lets a
+ * console go once xenstored no longer knows its domain (output already in
+ * the ring is written out first).
+ *
+ * The ring is the guest's: its indices are checked on every pass
+ * (cons_ring.c) and a guest that breaks them loses its console, not the
+ * daemon. Output to a terminal nobody reads is dropped when the terminal's
+ * buffer is full; the log file keeps everything.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+#include <lamina/grant_table.h>
+#include "cons_ring.h"
+#include "../common/xendev.h"
+#include "xs.h"
+
+#define DEFAULT_LOG_DIR	"/var/log/lamina/console"
+#define MAX_GUESTS	64
+
+struct guest {
+	unsigned int domid;
+	struct xencons_interface *intf;
+	uint64_t map_handle;
+	int local_port;
+	int pty;		/* master side */
+	int pty_slave;		/* held open so the master never hangs up */
+	int log;
+	char tty[64];
+};
+
+static struct guest guests[MAX_GUESTS];
+static unsigned int nr_guests;
+static struct xendev dev = { -1, -1 };
+static struct xs_handle *xs;
+static const char *log_dir = DEFAULT_LOG_DIR;
+
+static const char usage[] =
+	"usage: consoled [--log-dir DIR] [--socket PATH]\n"
+	"Serves the console ring of every domain with /local/domain/<id>/console/port\n"
+	"in xenstore: output to DIR/d<id>.log (default " DEFAULT_LOG_DIR ")\n"
+	"and to a terminal named in console/tty (`vmctl console <id>` attaches).\n"
+	"xenstored is reached at PATH, else $XENSTORED_PATH or /run/xenstored/socket.\n"
+	"Runs in the foreground; messages go to stderr.\n";
+
+static void say(const char *fmt, ...)
+{
+	char when[16];
+	time_t now = time(NULL);
+	va_list ap;
+
+	strftime(when, sizeof(when), "%H:%M:%S", localtime(&now));
+	fprintf(stderr, "consoled %s: ", when);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static struct guest *find_guest(unsigned int domid)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_guests; i++)
+		if (guests[i].domid == domid)
+			return &guests[i];
+	return NULL;
+}
+
+static int mkdir_p(const char *path)
+{
+	char tmp[256];
+	char *p;
+
+	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	for (p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	return mkdir(tmp, 0755) && errno != EEXIST ? -errno : 0;
+}
+
+/* A number from /local/domain/<id>/<rel>; -errno if absent or not a number. */
+static long read_num(unsigned int domid, const char *rel)
+{
+	char path[96], *val, *end;
+	unsigned int len;
+	long v;
+	int rc;
+
+	snprintf(path, sizeof(path), "/local/domain/%u/%s", domid, rel);
+	rc = xs_read(xs, 0, path, &val, &len);
+	if (rc)
+		return rc;
+	v = strtol(val, &end, 10);
+	rc = (!len || *end || v < 0) ? -EINVAL : 0;
+	free(val);
+	return rc ? rc : v;
+}
+
+/* A pseudo-terminal in raw mode: the guest's own tty does the echoing. */
+static int open_pty(struct guest *g)
+{
+	struct termios t;
+	const char *name;
+
+	g->pty = posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (g->pty < 0 || grantpt(g->pty) || unlockpt(g->pty) || !(name = ptsname(g->pty)))
+		return -errno;
+	snprintf(g->tty, sizeof(g->tty), "%s", name);
+	g->pty_slave = open(g->tty, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (g->pty_slave < 0)
+		return -errno;
+	if (!tcgetattr(g->pty_slave, &t)) {
+		cfmakeraw(&t);
+		tcsetattr(g->pty_slave, TCSANOW, &t);
+	}
+	return 0;
+}
+
+static void release_guest(struct guest *g)
+{
+	if (g->local_port >= 0)
+		xendev_unbind(&dev, (unsigned int)g->local_port);
+	if (g->intf)
+		xendev_unmap(&dev, g->intf, g->map_handle);
+	if (g->pty >= 0)
+		close(g->pty);
+	if (g->pty_slave >= 0)
+		close(g->pty_slave);
+	if (g->log >= 0)
+		close(g->log);
+	*g = guests[--nr_guests];
+}
+
+static void write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n <= 0)
+			return;		/* a full terminal: the log has it */
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+/* Moves the guest's output to its log and terminal. False if its ring is bad. */
+static bool take_output(struct guest *g)
+{
+	char buf[XENCONS_OUT_SIZE], plain[XENCONS_OUT_SIZE];
+	bool moved = false;
+	int n;
+
+	while ((n = cons_take_output(g->intf, buf, sizeof(buf))) > 0) {
+		write_all(g->log, plain, cons_strip_cr(plain, buf, (size_t)n));
+		write_all(g->pty, buf, (size_t)n);
+		moved = true;
+	}
+	if (moved)
+		xendev_notify(&dev, (unsigned int)g->local_port);
+	if (n < 0) {
+		say("d%u: the guest broke its console ring's indices; console closed", g->domid);
+		return false;
+	}
+	return true;
+}
+
+/* Input typed on the terminal, as much as the ring has room for. */
+static bool give_input(struct guest *g)
+{
+	struct xencons_interface *r = g->intf;
+	uint32_t used = r->in_prod - __atomic_load_n(&r->in_cons, __ATOMIC_ACQUIRE);
+	char buf[XENCONS_IN_SIZE];
+	ssize_t n;
+	int put;
+
+	if (used >= XENCONS_IN_SIZE)
+		return used == XENCONS_IN_SIZE;
+	n = read(g->pty, buf, XENCONS_IN_SIZE - used);
+	if (n <= 0)
+		return true;
+	put = cons_put_input(r, buf, (size_t)n);
+	if (put < 0) {
+		say("d%u: the guest broke its console ring's indices; console closed", g->domid);
+		return false;
+	}
+	xendev_notify(&dev, (unsigned int)g->local_port);
+	return true;
+}
+
+/* Room for input: the terminal is worth reading only then. */
+static bool input_room(const struct guest *g)
+{
+	return g->intf->in_prod - g->intf->in_cons < XENCONS_IN_SIZE;
+}
+
+static void serve(unsigned int domid, long port)
+{
+	struct guest *g;
+	char path[320];
+	int rc;
+
+	if (nr_guests == MAX_GUESTS) {
+		say("d%u: already serving %u consoles; not this one", domid, MAX_GUESTS);
+		return;
+	}
+	g = &guests[nr_guests++];
+	*g = (struct guest){ .domid = domid, .local_port = -1, .pty = -1, .pty_slave = -1,
+			     .log = -1 };
+	g->intf = xendev_map(&dev, domid, GNTTAB_RESERVED_CONSOLE, &g->map_handle);
+	if (!g->intf) {
+		say("d%u: cannot map its console page (grant ref %u): %s", domid,
+		    GNTTAB_RESERVED_CONSOLE, strerror(errno));
+		goto fail;
+	}
+	g->local_port = xendev_bind(&dev, domid, (unsigned int)port);
+	if (g->local_port < 0) {
+		say("d%u: cannot bind its console port %ld: %s", domid, port,
+		    strerror(-g->local_port));
+		goto fail;
+	}
+	rc = open_pty(g);
+	if (rc) {
+		say("d%u: no terminal: %s", domid, strerror(-rc));
+		goto fail;
+	}
+	snprintf(path, sizeof(path), "%s/d%u.log", log_dir, domid);
+	g->log = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (g->log < 0) {
+		say("d%u: cannot open %s: %s", domid, path, strerror(errno));
+		goto fail;
+	}
+	snprintf(path, sizeof(path), "/local/domain/%u/console/tty", domid);
+	rc = xs_write(xs, 0, path, g->tty, strlen(g->tty));
+	if (rc)
+		say("d%u: cannot write %s: %s", domid, path, strerror(-rc));
+	say("d%u: console served: its port %ld bound as %d, output to %s/d%u.log and %s",
+	    domid, port, g->local_port, log_dir, domid, g->tty);
+	if (!take_output(g))
+		goto fail;
+	return;
+fail:
+	release_guest(g);
+}
+
+/* Consoles for new domains; the end of those xenstored let go. */
+static void rescan(void)
+{
+	char *names = NULL, *name;
+	unsigned int len, i;
+	int n, k;
+
+	for (i = 0; i < nr_guests; i++) {
+		struct guest *g = &guests[i];
+
+		if (xs_is_domain_introduced(xs, g->domid) == 0) {
+			take_output(g);
+			say("d%u: domain released; console closed", g->domid);
+			release_guest(g);
+			i--;
+		}
+	}
+	n = xs_directory(xs, 0, "/local/domain", &names, &len);
+	for (k = 0, name = names; k < n; k++, name += strlen(name) + 1) {
+		char *end;
+		unsigned long id = strtoul(name, &end, 10);
+		long port;
+
+		if (*end || id == 0 || id >= DOMID_FIRST_RESERVED || find_guest((unsigned int)id) ||
+		    xs_is_domain_introduced(xs, (unsigned int)id) != 1)
+			continue;
+		port = read_num((unsigned int)id, "console/port");
+		if (port > 0)
+			serve((unsigned int)id, port);
+	}
+	free(names);
+}
+
+static void on_event(void)
+{
+	int port = xendev_pending(&dev);
+	unsigned int i;
+
+	if (port < 0)
+		return;
+	for (i = 0; i < nr_guests; i++) {
+		struct guest *g = &guests[i];
+
+		if (g->local_port != port)
+			continue;
+		if (!take_output(g)) {
+			release_guest(g);
+			return;
+		}
+		break;
+	}
+	xendev_unmask(&dev, (unsigned int)port);
+}
+
+/* Watch events: true if any came (queued ones included), -errno if the store went. */
+static int drain_watches(void)
+{
+	char *path, *token;
+	int rc, any = 0;
+
+	while ((rc = xs_read_watch(xs, 0, &path, &token)) == 0) {
+		free(path);
+		free(token);
+		any = 1;
+	}
+	return rc == -ETIMEDOUT ? any : rc;
+}
+
+static int loop(void)
+{
+	for (;;) {
+		struct pollfd pfd[2 + MAX_GUESTS];
+		unsigned int i, n = 2;
+		int rc;
+
+		pfd[0] = (struct pollfd){ .fd = xs_fileno(xs), .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = dev.evtchn_fd, .events = POLLIN };
+		for (i = 0; i < nr_guests; i++)
+			pfd[n++] = (struct pollfd){ .fd = guests[i].pty,
+						    .events = input_room(&guests[i]) ? POLLIN : 0 };
+		if (poll(pfd, n, -1) < 0 && errno != EINTR)
+			return -errno;
+		if (pfd[1].revents & POLLIN)
+			on_event();
+		for (i = nr_guests; i-- > 0;)
+			if (2 + i < n && (pfd[2 + i].revents & POLLIN) && !give_input(&guests[i]))
+				release_guest(&guests[i]);
+		/* A rescan's requests may queue further events: take them all. */
+		while ((rc = drain_watches()) > 0)
+			rescan();
+		if (rc < 0)
+			return rc;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "log-dir", required_argument, NULL, 'l' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *socket_path = NULL;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "l:s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			log_dir = optarg;
+			break;
+		case 's':
+			socket_path = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "consoled: unexpected argument '%s'\n%s", argv[optind], usage);
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	rc = mkdir_p(log_dir);
+	if (rc) {
+		fprintf(stderr, "consoled: cannot create %s: %s\n", log_dir, strerror(-rc));
+		return 1;
+	}
+	rc = xendev_open(&dev);
+	if (rc) {
+		fprintf(stderr, "consoled: cannot open /dev/xen/evtchn and gntdev: %s "
+			"(not in dom0, or xen-evtchn/xen-gntdev not loaded?)\n", strerror(-rc));
+		return 1;
+	}
+	rc = xs_open(socket_path, &xs);
+	if (rc) {
+		fprintf(stderr, "consoled: cannot reach xenstored at %s: %s\n",
+			socket_path ? socket_path : xs_default_socket(), strerror(-rc));
+		return 1;
+	}
+	/* Each watch fires once at once, which makes the first scan. */
+	rc = xs_watch(xs, "@introduceDomain", "introduce");
+	if (!rc)
+		rc = xs_watch(xs, "@releaseDomain", "release");
+	if (rc) {
+		fprintf(stderr, "consoled: cannot watch the domain list: %s\n", strerror(-rc));
+		return 1;
+	}
+	say("serving consoles, logs in %s", log_dir);
+	rc = loop();
+	say("xenstored went away (%s); stopping", strerror(-rc));
+	return 1;
+}
