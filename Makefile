@@ -179,4 +179,5 @@ distclean: clean
 guest-kernel: setup
 	$(Q)$(MAKE) --no-print-directory -C guest_patches guest-kernel O=$(GUEST_KERNEL_DIR)
 test-guest-kernel: setup
-	$(Q)$(MAKE) --no-print-directory -C guest_patches test-guest-kernel O=$(GUEST_KERNEL_DIR)
+	$(Q)$(MAKE) --no-print-directory -C guest_patches test-guest-kernel O=$(GUEST_KERNEL_DIR) \
+	  DOM0_BUILD=$(DOM0_OUT)
