@@ -7,11 +7,17 @@
  * Without Xen devices (ring_attach() gives -ENODEV) an introduced domain is
  * only recorded: it is reported introduced and fires @introduceDomain, but
  * has no ring to serve. dom0 is always introduced.
+ *
+ * A domain that dies is released as by RELEASE, @releaseDomain included,
+ * once the hypervisor says so (VIRQ_DOM_EXC, ring.c): a toolstack need not
+ * be there to ask.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <lamina/domctl.h>
+#include <lamina/sched.h>
 #include "xenstored.h"
 
 static struct domain *domains[DOMID_FIRST_RESERVED];
@@ -54,7 +60,8 @@ void domain_reset_all(void)
 	}
 }
 
-static int fire_special(struct req *r, const char *name)
+/* Queues the special watch event @name on @list (fired after the reply). */
+static int fire_special(struct event **list, const char *name)
 {
 	struct node *n;
 	struct event *e;
@@ -66,9 +73,20 @@ static int fire_special(struct req *r, const char *name)
 	node_free(n);
 	if (!e)
 		return -ENOMEM;
-	e->next = r->events;
-	r->events = e;
+	e->next = *list;
+	*list = e;
 	return 0;
+}
+
+/* What RELEASE does to a domain, whoever asks. */
+static void release(struct domain *d)
+{
+	if (d->ring) {
+		ring_detach(d->ring);
+		d->ring = NULL;
+	}
+	d->introduced = false;
+	d->target = DOMID_INVALID;
 }
 
 static int arg_domid(struct req *r, unsigned int i, unsigned long *domid)
@@ -107,7 +125,7 @@ int do_introduce(struct req *r)
 		conn_reset(d->ring);
 	if (again || !domid)
 		return reply_str(r, "OK");
-	rc = fire_special(r, "@introduceDomain");
+	rc = fire_special(&r->events, "@introduceDomain");
 	return rc ? rc : reply_str(r, "OK");
 }
 
@@ -122,14 +140,46 @@ int do_release(struct req *r)
 	d = domain_get(domid, false);
 	if (!d || !d->introduced)
 		return -ENOENT;
-	if (d->ring) {
-		ring_detach(d->ring);
-		d->ring = NULL;
-	}
-	d->introduced = false;
-	d->target = DOMID_INVALID;
-	rc = fire_special(r, "@releaseDomain");
+	release(d);
+	rc = fire_special(&r->events, "@releaseDomain");
 	return rc ? rc : reply_str(r, "OK");
+}
+
+bool domain_info_is_gone(bool exists, uint32_t flags)
+{
+	unsigned int reason = (flags >> DOMINF_SHUTDOWN_SHIFT) & 0xFF;
+
+	if (!exists || (flags & DOMINF_dying))
+		return true;
+	return (flags & DOMINF_shutdown) && reason != SHUTDOWN_suspend;
+}
+
+unsigned int domain_release_gone(int (*info)(unsigned int domid, uint32_t *flags))
+{
+	struct event *events = NULL, *e;
+	unsigned int domid, released = 0;
+
+	for (domid = 1; domid < DOMID_FIRST_RESERVED; domid++) {
+		struct domain *d = domains[domid];
+		uint32_t flags = 0;
+		int rc;
+
+		if (!d || !d->introduced)
+			continue;
+		rc = info(domid, &flags);
+		if ((rc && rc != -ESRCH) || !domain_info_is_gone(!rc, flags))
+			continue;	/* alive, or we could not ask: keep it */
+		log_msg("domain %u is %s: released", domid, rc ? "gone" :
+			flags & DOMINF_dying ? "dying" : "shut down");
+		release(d);
+		released++;
+	}
+	if (released && !fire_special(&events, "@releaseDomain")) {
+		for (e = events; e; e = e->next)
+			watch_fire(e);
+		events_free(events);
+	}
+	return released;
 }
 
 int do_get_domain_path(struct req *r)

@@ -4,7 +4,8 @@
  * §3.8). Without /dev/xen (the development host) ring_init() and
  * ring_attach() return -ENODEV and xenstored serves its socket only.
  * dom0's ring is exercised in Linux dom0 on Lamina and Xen 4.17 (the
- * linux/xenstored check); the domU path (INTRODUCE, gntdev) has not run.
+ * linux/xenstored check), domUs' rings on Lamina (linux/domu-xenstore and
+ * linux/domu-linux).
  *
  *  - dom0's own kernel: its store page comes from /dev/xen/xenbus_backend
  *    (mmap) or /proc/xen/xsd_kva, its port from the backend's ioctl or
@@ -13,6 +14,9 @@
  *  - an introduced domU: grant ref 1 of the domain mapped through gntdev
  *    (the INTRODUCE mfn is ignored, as Xen 4.17 does), its port bound with
  *    IOCTL_EVTCHN_BIND_INTERDOMAIN.
+ *  - VIRQ_DOM_EXC, bound on the same evtchn device: when it fires, each
+ *    introduced domain is looked up with domctl getdomaininfo through
+ *    /dev/xen/privcmd, and those gone, dying or shut down are released.
  *
  * The byte streams themselves are moved by ring_io.c, which is tested;
  * this file is only the device glue.
@@ -26,6 +30,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "xenstored.h"
+#include <lamina/domctl.h>
+#include <lamina/event_channel.h>
+#include <lamina/hypercall.h>
+#include <lamina/io/privcmd.h>
 /* Linux's uapi headers expect the Xen basic types to exist already. */
 typedef uint32_t grant_ref_t;
 #include <xen/evtchn.h>
@@ -43,6 +51,8 @@ struct ring {
 
 static int evtchn_fd = -1;
 static int gntdev_fd = -1;
+static int privcmd_fd = -1;
+static int dom_exc_port = -1;	/* VIRQ_DOM_EXC: a domain shut down or died */
 
 int ring_fd(void)
 {
@@ -113,6 +123,23 @@ static void ring_service(struct conn *c)
 	ring_write(c, r);
 }
 
+/* domctl getdomaininfo through privcmd: 0 and the flags, -ESRCH, or -errno. */
+static int hv_domain_info(unsigned int domid, uint32_t *flags)
+{
+	struct domctl op = { .cmd = DOMCTL_getdomaininfo,
+			     .interface_version = DOMCTL_INTERFACE_VERSION,
+			     .domain = (domid_t)domid };
+	struct privcmd_hypercall h = { .op = __HYPERVISOR_domctl,
+				       .arg = { (uint64_t)(uintptr_t)&op } };
+
+	if (ioctl(privcmd_fd, IOCTL_PRIVCMD_HYPERCALL, &h) < 0)
+		return -errno;
+	if (op.u.getdomaininfo.domain != domid)	/* it answers the next one up */
+		return -ESRCH;
+	*flags = op.u.getdomaininfo.flags;
+	return 0;
+}
+
 void ring_handle(void)
 {
 	unsigned int port;
@@ -120,6 +147,8 @@ void ring_handle(void)
 
 	if (read(evtchn_fd, &port, sizeof(port)) != sizeof(port))
 		return;
+	if ((int)port == dom_exc_port)
+		domain_release_gone(hv_domain_info);
 	for (c = conn_list; c; c = c->next) {
 		struct ring *r = c->ring;
 
@@ -264,6 +293,15 @@ int ring_init(void)
 		log_msg("ring: /dev/xen/evtchn: %s", strerror(errno));
 		return -ENODEV;
 	}
+	privcmd_fd = open("/dev/xen/privcmd", O_RDWR | O_CLOEXEC);
+	if (privcmd_fd >= 0) {
+		struct ioctl_evtchn_bind_virq b = { .virq = VIRQ_DOM_EXC };
+
+		dom_exc_port = ioctl(evtchn_fd, IOCTL_EVTCHN_BIND_VIRQ, &b);
+	}
+	if (dom_exc_port < 0)
+		log_msg("ring: no VIRQ_DOM_EXC (%s): dead domains wait for RELEASE",
+			privcmd_fd < 0 ? "no /dev/xen/privcmd" : strerror(errno));
 	rc = dom0_page(&page, &port);
 	if (rc) {
 		log_msg("ring: no dom0 store page (%s); guests only", strerror(-rc));

@@ -240,6 +240,14 @@ int do_get_domain_path(struct req *r);
 int do_is_domain_introduced(struct req *r);
 int do_resume(struct req *r);
 int do_set_target(struct req *r);
+/* The hypervisor's word on a domain (domctl getdomaininfo): is it over? */
+bool domain_info_is_gone(bool exists, uint32_t flags);
+/*
+ * Releases every introduced domU that @info (0 and DOMINF_* flags, -ESRCH
+ * when there is no such domain) says is gone, dying or shut down other
+ * than suspended; fires @releaseDomain once if any went. Their count.
+ */
+unsigned int domain_release_gone(int (*info)(unsigned int domid, uint32_t *flags));
 
 /* socket.c: the Unix socket for dom0 tools */
 int sock_listen(const char *path);

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <lamina/domctl.h>
+#include <lamina/sched.h>
 #include "xenstored.h"
 
 struct msg {
@@ -504,6 +506,53 @@ static void t_special_watches(void)
 	CHECK(event(d5, "@releaseDomain", "rel5"));
 }
 
+/* The hypervisor as domain_release_gone() sees it, for domains 7 to 11. */
+static int fake_info(unsigned int domid, uint32_t *flags)
+{
+	switch (domid) {
+	case 7: return -ESRCH;					/* destroyed */
+	case 8: *flags = DOMINF_running; return 0;
+	case 9: *flags = DOMINF_shutdown | (SHUTDOWN_poweroff << DOMINF_SHUTDOWN_SHIFT);
+		return 0;
+	case 10: *flags = DOMINF_shutdown | (SHUTDOWN_suspend << DOMINF_SHUTDOWN_SHIFT);
+		return 0;
+	default: return -EIO;					/* could not ask */
+	}
+}
+
+static bool introduced(const char *domid)
+{
+	return !strcmp(req(d0, XS_IS_DOMAIN_INTRODUCED, 0, domid, NULL)->b, "T");
+}
+
+/* VIRQ_DOM_EXC: the dead are released without a RELEASE, once each. */
+static void t_release_gone(void)
+{
+	const char *ids[] = { "7", "8", "9", "10", "11" };
+	unsigned int i;
+
+	CHECK(domain_info_is_gone(false, 0));
+	CHECK(domain_info_is_gone(true, DOMINF_dying));
+	CHECK(domain_info_is_gone(true, DOMINF_shutdown |
+				  (SHUTDOWN_crash << DOMINF_SHUTDOWN_SHIFT)));
+	CHECK(!domain_info_is_gone(true, DOMINF_shutdown |
+				   (SHUTDOWN_suspend << DOMINF_SHUTDOWN_SHIFT)));
+	CHECK(!domain_info_is_gone(true, DOMINF_blocked));
+	CHECK(OK(req(d0, XS_WATCH, 0, "@releaseDomain", "rel", NULL)));
+	CHECK(event(d0, "@releaseDomain", "rel"));
+	for (i = 0; i < 5; i++)
+		CHECK(OK(req(d0, XS_INTRODUCE, 0, ids[i], "1", "1", NULL)));
+	drain(d0);
+	CHECK(domain_release_gone(fake_info) == 2);
+	CHECK(event(d0, "@releaseDomain", "rel"));
+	CHECK(no_event(d0));				/* one event for both */
+	CHECK(!introduced("7") && introduced("8") && !introduced("9"));
+	CHECK(introduced("10") && introduced("11"));
+	CHECK(domain_release_gone(fake_info) == 0);	/* nothing new: no event */
+	CHECK(no_event(d0));
+	CHECK(ERR(req(d0, XS_RELEASE, 0, "9", NULL), "ENOENT"));
+}
+
 static void t_domain_ops(void)
 {
 	struct msg *m = req(d5, XS_GET_DOMAIN_PATH, 0, "12", NULL);
@@ -949,6 +998,7 @@ int main(void)
 	run("watch_relative_and_perms", t_watch_relative_and_perms);
 	run("special_watches", t_special_watches);
 	run("domain_ops", t_domain_ops);
+	run("release_gone", t_release_gone);
 	run("txn_isolation", t_txn_isolation);
 	run("txn_conflict", t_txn_conflict);
 	run("txn_errors", t_txn_errors);
