@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* vmctl console: attach to a domain's console through consoled's terminal. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+#include "vmctl.h"
+
+#define CTRL_RBRACKET	0x1d
+
+/* consoled's terminal for the domain, waiting up to 5 s for it to appear. */
+static int console_tty(unsigned int id, char **tty)
+{
+	struct xs_handle *h = vmctl_store(false);
+	char path[64];
+	unsigned int len, tries;
+	int rc = -ENOENT;
+
+	if (!h)
+		return -1;
+	snprintf(path, sizeof(path), "/local/domain/%u/console/tty", id);
+	for (tries = 0; tries < 50; tries++) {
+		rc = xs_read(h, 0, path, tty, &len);
+		if (!rc && len)
+			break;
+		if (!rc)
+			free(*tty);
+		usleep(100000);
+	}
+	xs_close(h);
+	if (rc || !len) {
+		fprintf(stderr, "vmctl: d%u has no console terminal in %s (%s): is consoled "
+			"running, and the domain introduced?\n", id, path,
+			rc ? strerror(-rc) : "empty");
+		return -1;
+	}
+	return 0;
+}
+
+static long long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
+}
+
+/* Copies one read's worth from in to out; false at end of input. */
+static bool relay(int in, int out, bool *leave)
+{
+	char buf[1024];
+	ssize_t n = read(in, buf, sizeof(buf));
+	char *stop;
+
+	if (n <= 0)
+		return n < 0 && errno == EAGAIN;
+	stop = leave ? memchr(buf, CTRL_RBRACKET, (size_t)n) : NULL;
+	if (stop) {
+		n = stop - buf;
+		*leave = true;
+	}
+	return write(out, buf, (size_t)n) == n || errno == EAGAIN;
+}
+
+int cmd_console(int argc, char **argv)
+{
+	struct termios saved, raw;
+	bool interactive = isatty(0), leave = false, input = true;
+	long long linger_ms = 1000, end = 0;
+	unsigned int id;
+	char *tty, *endp;
+	int fd;
+
+	if (argc == 4 && !strcmp(argv[2], "--wait")) {
+		linger_ms = (long long)(strtod(argv[3], &endp) * 1000);
+		if (*endp || endp == argv[3] || linger_ms < 0) {
+			fprintf(stderr, "vmctl: --wait takes seconds, not '%s'\n", argv[3]);
+			return 2;
+		}
+	} else if (argc != 2) {
+		vmctl_usage(stderr);
+		return 2;
+	}
+	if (vmctl_parse_id(argv[1], &id))
+		return 2;
+	if (id == 0) {
+		fprintf(stderr, "vmctl: dom0's console is the hypervisor's serial line\n");
+		return 1;
+	}
+	if (console_tty(id, &tty))
+		return 1;
+	fd = open(tty, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "vmctl: cannot open d%u's console %s: %s\n", id, tty,
+			strerror(errno));
+		free(tty);
+		return 1;
+	}
+	free(tty);
+	tcflush(fd, TCIFLUSH);	/* output from before we came is in consoled's log */
+	if (interactive) {
+		tcgetattr(0, &saved);
+		raw = saved;
+		cfmakeraw(&raw);
+		tcsetattr(0, TCSANOW, &raw);
+		printf("Connected to d%u's console (Ctrl-] leaves)\r\n", id);
+		fflush(stdout);
+	}
+	while (!leave) {
+		struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN },
+					 { .fd = 0, .events = POLLIN } };
+		int wait = input ? -1 : (int)(end - now_ms() > 0 ? end - now_ms() : 0);
+
+		if (!input && !wait)
+			break;
+		if (poll(pfd, input ? 2 : 1, wait) < 0 && errno != EINTR)
+			break;
+		if ((pfd[0].revents & POLLIN) && !relay(fd, 1, NULL))
+			break;
+		if (input && (pfd[1].revents & (POLLIN | POLLHUP)) &&
+		    !relay(0, fd, interactive ? &leave : NULL)) {
+			input = false;		/* end of piped input: linger for output */
+			end = now_ms() + linger_ms;
+		}
+	}
+	if (interactive) {
+		tcsetattr(0, TCSANOW, &saved);
+		printf("\n");
+	}
+	close(fd);
+	return 0;
+}
