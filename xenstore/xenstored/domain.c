@@ -215,7 +215,10 @@ static int introduced_arg(struct req *r, unsigned int argc, struct domain **out)
 	return *out && (*out)->introduced ? 0 : -ENOENT;
 }
 
-/* Nothing to re-arm: we fire @releaseDomain on RELEASE only. */
+/*
+ * Nothing to re-arm: @releaseDomain fires on RELEASE or a death seen
+ * through VIRQ_DOM_EXC, and a suspended domain stays introduced.
+ */
 int do_resume(struct req *r)
 {
 	struct domain *d;

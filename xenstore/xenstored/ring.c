@@ -15,7 +15,7 @@
  *    (the INTRODUCE mfn is ignored, as Xen 4.17 does), its port bound with
  *    IOCTL_EVTCHN_BIND_INTERDOMAIN.
  *  - VIRQ_DOM_EXC, bound on the same evtchn device: when it fires, each
- *    introduced domain is looked up with domctl getdomaininfo through
+ *    introduced domU is looked up with domctl getdomaininfo through
  *    /dev/xen/privcmd, and those gone, dying or shut down are released.
  *
  * The byte streams themselves are moved by ring_io.c, which is tested;

@@ -534,10 +534,13 @@ static void t_release_gone(void)
 	CHECK(domain_info_is_gone(false, 0));
 	CHECK(domain_info_is_gone(true, DOMINF_dying));
 	CHECK(domain_info_is_gone(true, DOMINF_shutdown |
+				  (SHUTDOWN_poweroff << DOMINF_SHUTDOWN_SHIFT)));
+	CHECK(domain_info_is_gone(true, DOMINF_shutdown |
 				  (SHUTDOWN_crash << DOMINF_SHUTDOWN_SHIFT)));
 	CHECK(!domain_info_is_gone(true, DOMINF_shutdown |
 				   (SHUTDOWN_suspend << DOMINF_SHUTDOWN_SHIFT)));
 	CHECK(!domain_info_is_gone(true, DOMINF_blocked));
+	CHECK(!domain_info_is_gone(true, DOMINF_running));
 	CHECK(OK(req(d0, XS_WATCH, 0, "@releaseDomain", "rel", NULL)));
 	CHECK(event(d0, "@releaseDomain", "rel"));
 	for (i = 0; i < 5; i++)
