@@ -1,34 +1,39 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The dom0 device glue of the backends (see xendev.h). */
+/* The dom0 device glue (see xendev.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <lamina/hypercall.h>
+#include <lamina/io/privcmd.h>
 #include "xendev.h"
-/* Linux's uapi headers expect Xen's basic types to exist already. */
+/* Linux's uapi headers expect Xen's basic types to exist already (domid_t: lamina/types.h). */
 typedef uint32_t grant_ref_t;
-typedef uint16_t domid_t;
 #include <xen/evtchn.h>
 #include <xen/gntdev.h>
 
 #define PAGE_BYTES	4096
 
-int xendev_open(struct xendev *x)
+static int open_dev(int *fd, const char *path)
 {
-	x->evtchn_fd = open("/dev/xen/evtchn", O_RDWR | O_CLOEXEC);
-	if (x->evtchn_fd < 0)
-		return -errno;
-	x->gntdev_fd = open("/dev/xen/gntdev", O_RDWR | O_CLOEXEC);
-	if (x->gntdev_fd < 0) {
-		int rc = -errno;
+	if (*fd < 0)
+		*fd = open(path, O_RDWR | O_CLOEXEC);
+	return *fd < 0 ? -errno : 0;
+}
 
-		close(x->evtchn_fd);
-		x->evtchn_fd = -1;
-		return rc;
-	}
-	return 0;
+int xendev_open(struct xendev *x, unsigned int want)
+{
+	int rc = 0;
+
+	if (want & XENDEV_EVTCHN)
+		rc = open_dev(&x->evtchn_fd, "/dev/xen/evtchn");
+	if (!rc && (want & XENDEV_GNTDEV))
+		rc = open_dev(&x->gntdev_fd, "/dev/xen/gntdev");
+	if (!rc && (want & XENDEV_PRIVCMD))
+		rc = open_dev(&x->privcmd_fd, "/dev/xen/privcmd");
+	return rc;
 }
 
 void xendev_close(struct xendev *x)
@@ -37,7 +42,9 @@ void xendev_close(struct xendev *x)
 		close(x->evtchn_fd);
 	if (x->gntdev_fd >= 0)
 		close(x->gntdev_fd);
-	x->evtchn_fd = x->gntdev_fd = -1;
+	if (x->privcmd_fd >= 0)
+		close(x->privcmd_fd);
+	*x = (struct xendev)XENDEV_INIT;
 }
 
 int xendev_bind(struct xendev *x, unsigned int domid, unsigned int remote_port)
@@ -119,4 +126,24 @@ void xendev_unmap(struct xendev *x, void *page, uint64_t handle)
 
 	munmap(page, PAGE_BYTES);
 	ioctl(x->gntdev_fd, IOCTL_GNTDEV_UNMAP_GRANT_REF, &u);
+}
+
+long xendev_hypercall(struct xendev *x, uint64_t op, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	struct privcmd_hypercall h = { .op = op, .arg = { a0, a1, a2 } };
+	long rc = ioctl(x->privcmd_fd, IOCTL_PRIVCMD_HYPERCALL, &h);
+
+	return rc < 0 ? -errno : rc;
+}
+
+long xendev_domain_info(struct xendev *x, unsigned int id, struct domctl_getdomaininfo *info)
+{
+	struct domctl op = { .cmd = DOMCTL_getdomaininfo,
+			     .interface_version = DOMCTL_INTERFACE_VERSION,
+			     .domain = (domid_t)id };
+	long rc = xendev_hypercall(x, __HYPERVISOR_domctl, (uint64_t)(uintptr_t)&op, 0, 0);
+
+	if (!rc)
+		*info = op.u.getdomaininfo;
+	return rc;
 }

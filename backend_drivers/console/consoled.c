@@ -55,7 +55,7 @@ struct guest {
 
 static struct guest guests[MAX_GUESTS];
 static unsigned int nr_guests;
-static struct xendev dev = { -1, -1 };
+static struct xendev dev = XENDEV_INIT;
 static struct xs_handle *xs;
 static const char *log_dir = DEFAULT_LOG_DIR;
 
@@ -405,7 +405,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "consoled: cannot create %s: %s\n", log_dir, strerror(-rc));
 		return 1;
 	}
-	rc = xendev_open(&dev);
+	rc = xendev_open(&dev, XENDEV_EVTCHN | XENDEV_GNTDEV);
 	if (rc) {
 		fprintf(stderr, "consoled: cannot open /dev/xen/evtchn and gntdev: %s "
 			"(not in dom0, or xen-evtchn/xen-gntdev not loaded?)\n", strerror(-rc));

@@ -1,48 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* libvmctl (see libvmctl.h). */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
-#include <lamina/io/privcmd.h>
 #include <lamina/hypercall.h>
 #include <lamina/hvm_op.h>
 #include "libvmctl.h"
+#include "xendev.h"	/* backend_drivers/common: the /dev/xen glue */
 
-#define PRIVCMD		"/dev/xen/privcmd"
+/* privcmd, opened on first use; without it vmctl can do nothing. */
+static struct xendev *privcmd(void)
+{
+	static struct xendev dev = XENDEV_INIT;
+	int rc = xendev_open(&dev, XENDEV_PRIVCMD);
 
-static int privcmd = -1;
+	if (rc) {
+		fprintf(stderr, "vmctl: cannot open /dev/xen/privcmd: %s (not in dom0?)\n",
+			strerror(-rc));
+		exit(1);
+	}
+	return &dev;
+}
 
 long vmctl_hypercall(uint64_t op, uint64_t a0, uint64_t a1)
 {
-	struct privcmd_hypercall h = { .op = op, .arg = { a0, a1 } };
-	long rc;
-
-	if (privcmd < 0) {
-		privcmd = open(PRIVCMD, O_RDWR | O_CLOEXEC);
-		if (privcmd < 0) {
-			fprintf(stderr, "vmctl: cannot open %s: %s (not in dom0?)\n", PRIVCMD,
-				strerror(errno));
-			exit(1);
-		}
-	}
-	rc = ioctl(privcmd, IOCTL_PRIVCMD_HYPERCALL, &h);
-	return rc < 0 ? -errno : rc;
+	return xendev_hypercall(privcmd(), op, a0, a1, 0);
 }
 
 long vmctl_domain_info(unsigned int id, struct domctl_getdomaininfo *info)
 {
-	struct domctl op = { .cmd = DOMCTL_getdomaininfo,
-			     .interface_version = DOMCTL_INTERFACE_VERSION,
-			     .domain = (domid_t)id };
-	long rc = vmctl_hypercall(__HYPERVISOR_domctl, (uint64_t)&op, 0);
-
-	if (!rc)
-		*info = op.u.getdomaininfo;
-	return rc;
+	return xendev_domain_info(privcmd(), id, info);
 }
 
 static long param(unsigned int id, uint32_t index, uint64_t *value)

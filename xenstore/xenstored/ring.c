@@ -29,15 +29,9 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "xenstored.h"
-#include <lamina/domctl.h>
 #include <lamina/event_channel.h>
-#include <lamina/hypercall.h>
-#include <lamina/io/privcmd.h>
-/* Linux's uapi headers expect the Xen basic types to exist already. */
-typedef uint32_t grant_ref_t;
-#include <xen/evtchn.h>
-#include <xen/gntdev.h>
+#include "xenstored.h"
+#include "xendev.h"	/* backend_drivers/common: the /dev/xen glue */
 
 #define IOCTL_XENBUS_BACKEND_EVTCHN	0x4200	/* _IOC(_IOC_NONE, 'B', 0, 0) */
 #define GRANT_REF_XENSTORE		1
@@ -45,42 +39,21 @@ typedef uint32_t grant_ref_t;
 struct ring {
 	struct xenstore_domain_interface *intf;
 	unsigned int local_port;
-	uint64_t gnt_index;		/* gntdev mapping, if mapped that way */
+	uint64_t gnt_handle;		/* a domU's page, mapped through gntdev */
 	bool granted;
 };
 
-static int evtchn_fd = -1;
-static int gntdev_fd = -1;
-static int privcmd_fd = -1;
+static struct xendev dev = XENDEV_INIT;
 static int dom_exc_port = -1;	/* VIRQ_DOM_EXC: a domain shut down or died */
 
 int ring_fd(void)
 {
-	return evtchn_fd;
+	return dev.evtchn_fd;
 }
 
 static void notify(struct ring *r)
 {
-	struct ioctl_evtchn_notify n = { .port = r->local_port };
-
-	ioctl(evtchn_fd, IOCTL_EVTCHN_NOTIFY, &n);
-}
-
-static int bind_port(unsigned int domid, unsigned int port)
-{
-	struct ioctl_evtchn_bind_interdomain b = {
-		.remote_domain = domid, .remote_port = port,
-	};
-	int rc = ioctl(evtchn_fd, IOCTL_EVTCHN_BIND_INTERDOMAIN, &b);
-
-	return rc < 0 ? -errno : rc;
-}
-
-static void unbind_port(unsigned int local)
-{
-	struct ioctl_evtchn_unbind u = { .port = local };
-
-	ioctl(evtchn_fd, IOCTL_EVTCHN_UNBIND, &u);
+	xendev_notify(&dev, r->local_port);
 }
 
 static void ring_write(struct conn *c, struct ring *r)
@@ -123,63 +96,45 @@ static void ring_service(struct conn *c)
 	ring_write(c, r);
 }
 
-/* domctl getdomaininfo through privcmd: 0 and the flags, -ESRCH, or -errno. */
+/* What the hypervisor says of domid: 0 and its flags, -ESRCH, or -errno. */
 static int hv_domain_info(unsigned int domid, uint32_t *flags)
 {
-	struct domctl op = { .cmd = DOMCTL_getdomaininfo,
-			     .interface_version = DOMCTL_INTERFACE_VERSION,
-			     .domain = (domid_t)domid };
-	struct privcmd_hypercall h = { .op = __HYPERVISOR_domctl,
-				       .arg = { (uint64_t)(uintptr_t)&op } };
+	struct domctl_getdomaininfo info;
+	long rc = xendev_domain_info(&dev, domid, &info);
 
-	if (ioctl(privcmd_fd, IOCTL_PRIVCMD_HYPERCALL, &h) < 0)
-		return -errno;
-	if (op.u.getdomaininfo.domain != domid)	/* it answers the next one up */
+	if (rc)
+		return (int)rc;
+	if (info.domain != domid)	/* it answers the next one up */
 		return -ESRCH;
-	*flags = op.u.getdomaininfo.flags;
+	*flags = info.flags;
 	return 0;
 }
 
 void ring_handle(void)
 {
-	unsigned int port;
 	struct conn *c;
+	int port = xendev_pending(&dev);
 
-	if (read(evtchn_fd, &port, sizeof(port)) != sizeof(port))
+	if (port < 0)
 		return;
-	if ((int)port == dom_exc_port)
+	if (port == dom_exc_port)
 		domain_release_gone(hv_domain_info);
 	for (c = conn_list; c; c = c->next) {
 		struct ring *r = c->ring;
 
-		if (r && r->local_port == port && !c->dead)
+		if (r && r->local_port == (unsigned int)port && !c->dead)
 			ring_service(c);
 	}
-	if (write(evtchn_fd, &port, sizeof(port)) != sizeof(port))	/* unmask */
-		log_msg("evtchn: cannot unmask port %u", port);
+	xendev_unmask(&dev, (unsigned int)port);
 }
 
-static void *map_grant(unsigned int domid, uint64_t *index)
+/* A domU's ring: its page goes through gntdev, dom0's is the kernel's own. */
+static void unmap_ring(struct ring *r)
 {
-	struct ioctl_gntdev_map_grant_ref m = { .count = 1 };
-	void *p;
-
-	m.refs[0].domid = domid;
-	m.refs[0].ref = GRANT_REF_XENSTORE;
-	if (ioctl(gntdev_fd, IOCTL_GNTDEV_MAP_GRANT_REF, &m))
-		return NULL;
-	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, gntdev_fd, m.index);
-	*index = m.index;
-	return p == MAP_FAILED ? NULL : p;
-}
-
-static void unmap_grant(struct ring *r)
-{
-	struct ioctl_gntdev_unmap_grant_ref u = { .index = r->gnt_index, .count = 1 };
-
-	munmap(r->intf, 4096);
 	if (r->granted)
-		ioctl(gntdev_fd, IOCTL_GNTDEV_UNMAP_GRANT_REF, &u);
+		xendev_unmap(&dev, r->intf, r->gnt_handle);
+	else
+		munmap(r->intf, 4096);
 }
 
 int ring_attach(struct domain *d, unsigned long mfn, unsigned int port)
@@ -188,14 +143,14 @@ int ring_attach(struct domain *d, unsigned long mfn, unsigned int port)
 	int local;
 
 	(void)mfn;
-	if (evtchn_fd < 0 || gntdev_fd < 0)
+	if (dev.evtchn_fd < 0 || dev.gntdev_fd < 0)
 		return -ENODEV;
 	if (d->ring) {		/* re-introduce: new event channel only */
 		r = d->ring->ring;
-		local = bind_port(d->domid, port);
+		local = xendev_bind(&dev, d->domid, port);
 		if (local < 0)
 			return local;
-		unbind_port(r->local_port);
+		xendev_unbind(&dev, r->local_port);
 		r->local_port = local;
 		r->intf->req_cons = r->intf->req_prod = 0;
 		r->intf->rsp_cons = r->intf->rsp_prod = 0;
@@ -207,20 +162,20 @@ int ring_attach(struct domain *d, unsigned long mfn, unsigned int port)
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
-	r->intf = map_grant(d->domid, &r->gnt_index);
+	r->intf = xendev_map(&dev, d->domid, GRANT_REF_XENSTORE, &r->gnt_handle);
 	if (!r->intf) {
 		free(r);
 		return -EIO;
 	}
 	r->granted = true;
-	local = bind_port(d->domid, port);
+	local = xendev_bind(&dev, d->domid, port);
 	if (local < 0)
 		goto fail;
 	r->local_port = local;
 	r->intf->server_features = 0;
 	d->ring = ring_conn(d->domid, r);
 	if (!d->ring) {
-		unbind_port(local);
+		xendev_unbind(&dev, local);
 		local = -ENOMEM;
 		goto fail;
 	}
@@ -228,7 +183,7 @@ int ring_attach(struct domain *d, unsigned long mfn, unsigned int port)
 		d->domid, GRANT_REF_XENSTORE, port, local);
 	return 0;
 fail:
-	unmap_grant(r);
+	unmap_ring(r);
 	free(r);
 	return local;
 }
@@ -238,8 +193,8 @@ void ring_detach(struct conn *c)
 {
 	struct ring *r = c->ring;
 
-	unbind_port(r->local_port);
-	unmap_grant(r);
+	xendev_unbind(&dev, r->local_port);
+	unmap_ring(r);
 	free(r);
 	c->ring = NULL;
 	c->dead = true;
@@ -287,28 +242,26 @@ int ring_init(void)
 
 	if (access("/dev/xen/evtchn", F_OK))
 		return -ENODEV;
-	evtchn_fd = open("/dev/xen/evtchn", O_RDWR | O_CLOEXEC);
-	gntdev_fd = open("/dev/xen/gntdev", O_RDWR | O_CLOEXEC);
-	if (evtchn_fd < 0) {
-		log_msg("ring: /dev/xen/evtchn: %s", strerror(errno));
+	rc = xendev_open(&dev, XENDEV_EVTCHN);
+	if (rc) {
+		log_msg("ring: /dev/xen/evtchn: %s", strerror(-rc));
 		return -ENODEV;
 	}
-	privcmd_fd = open("/dev/xen/privcmd", O_RDWR | O_CLOEXEC);
-	if (privcmd_fd >= 0) {
-		struct ioctl_evtchn_bind_virq b = { .virq = VIRQ_DOM_EXC };
-
-		dom_exc_port = ioctl(evtchn_fd, IOCTL_EVTCHN_BIND_VIRQ, &b);
-	}
+	rc = xendev_open(&dev, XENDEV_GNTDEV);		/* domUs' rings only */
+	if (rc)
+		log_msg("ring: /dev/xen/gntdev: %s; no domU rings", strerror(-rc));
+	rc = xendev_open(&dev, XENDEV_PRIVCMD);		/* VIRQ_DOM_EXC's lookups */
+	dom_exc_port = rc ? rc : xendev_bind_virq(&dev, VIRQ_DOM_EXC);
 	if (dom_exc_port < 0)
 		log_msg("ring: no VIRQ_DOM_EXC (%s): dead domains wait for RELEASE",
-			privcmd_fd < 0 ? "no /dev/xen/privcmd" : strerror(errno));
+			strerror(-dom_exc_port));
 	rc = dom0_page(&page, &port);
 	if (rc) {
 		log_msg("ring: no dom0 store page (%s); guests only", strerror(-rc));
 		return 0;
 	}
 	r = calloc(1, sizeof(*r));
-	local = bind_port(0, port);
+	local = xendev_bind(&dev, 0, port);
 	if (!r || local < 0) {
 		log_msg("ring: cannot bind dom0's store port %u", port);
 		free(r);
@@ -318,7 +271,7 @@ int ring_init(void)
 	r->local_port = local;
 	c = ring_conn(0, r);
 	if (!c) {
-		unbind_port(local);
+		xendev_unbind(&dev, local);
 		free(r);
 		return 0;
 	}
