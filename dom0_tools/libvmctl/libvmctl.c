@@ -71,6 +71,35 @@ int vmctl_parse_id(const char *s, unsigned int *id)
 	return 0;
 }
 
+int vmctl_domu_arg(const char *s, unsigned int *id, const char *dom0_note)
+{
+	struct domctl_getdomaininfo info;
+
+	if (vmctl_parse_id(s, id))
+		return 2;
+	if (*id == 0) {
+		fprintf(stderr, "vmctl: %s\n", dom0_note);
+		return 1;
+	}
+	if (vmctl_domain_info(*id, &info) || info.domain != *id) {
+		fprintf(stderr, "vmctl: d%u: no such domain\n", *id);
+		return 1;
+	}
+	return 0;
+}
+
+int vmctl_parse_seconds(const char *s, double *secs)
+{
+	char *end;
+
+	*secs = strtod(s, &end);
+	if (*end || end == s || !(*secs >= 0)) {
+		fprintf(stderr, "vmctl: a time in seconds, not '%s'\n", s);
+		return -1;
+	}
+	return 0;
+}
+
 const char *vmctl_state_of(uint32_t flags)
 {
 	static const char *const reasons[] = { "powered off", "rebooted", "suspended",

@@ -27,6 +27,14 @@ struct vmctl_rings {
 long vmctl_get_rings(unsigned int id, struct vmctl_rings *r);
 /* A domain id from the command line; prints why not and returns -1. */
 int vmctl_parse_id(const char *s, unsigned int *id);
+/*
+ * A running domU named on the command line: 0; 2 (bad usage) or 1 (dom0,
+ * for which @dom0_note says what to do instead, or no such domain) after
+ * printing why.
+ */
+int vmctl_domu_arg(const char *s, unsigned int *id, const char *dom0_note);
+/* Seconds (a decimal, >= 0) from the command line; prints why not and returns -1. */
+int vmctl_parse_seconds(const char *s, double *secs);
 /* "running", "blocked", "powered off", ... from DOMINF_* flags. */
 const char *vmctl_state_of(uint32_t flags);
 /* The store, or NULL after saying why unless quiet. */

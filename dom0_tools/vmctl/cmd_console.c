@@ -71,27 +71,23 @@ int cmd_console(int argc, char **argv)
 {
 	struct termios saved, raw;
 	bool interactive = isatty(0), leave = false, input = true;
-	long long linger_ms = 1000, end = 0;
+	long long linger_ms, end = 0;
+	double linger = 1;
 	unsigned int id;
-	char *tty, *endp;
-	int fd;
+	char *tty;
+	int fd, rc;
 
 	if (argc == 4 && !strcmp(argv[2], "--wait")) {
-		linger_ms = (long long)(strtod(argv[3], &endp) * 1000);
-		if (*endp || endp == argv[3] || linger_ms < 0) {
-			fprintf(stderr, "vmctl: --wait takes seconds, not '%s'\n", argv[3]);
+		if (vmctl_parse_seconds(argv[3], &linger))
 			return 2;
-		}
 	} else if (argc != 2) {
 		vmctl_usage(stderr);
 		return 2;
 	}
-	if (vmctl_parse_id(argv[1], &id))
-		return 2;
-	if (id == 0) {
-		fprintf(stderr, "vmctl: dom0's console is the hypervisor's serial line\n");
-		return 1;
-	}
+	linger_ms = (long long)(linger * 1000);
+	rc = vmctl_domu_arg(argv[1], &id, "dom0's console is the hypervisor's serial line");
+	if (rc)
+		return rc;
 	if (console_tty(id, &tty))
 		return 1;
 	fd = open(tty, O_RDWR | O_NOCTTY | O_CLOEXEC);

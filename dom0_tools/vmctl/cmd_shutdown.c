@@ -27,7 +27,6 @@ int cmd_shutdown(int argc, char **argv)
 {
 	const char *how = "poweroff";
 	double wait = -1;
-	struct domctl_getdomaininfo info;
 	struct xs_handle *h;
 	unsigned int id;
 	int i, rc;
@@ -37,31 +36,19 @@ int cmd_shutdown(int argc, char **argv)
 		return 2;
 	}
 	for (i = 2; i < argc; i++) {
-		char *end;
-
 		if (!strcmp(argv[i], "--reboot")) {
 			how = "reboot";
 		} else if (!strcmp(argv[i], "--wait") && i + 1 < argc) {
-			wait = strtod(argv[++i], &end);
-			if (*end || end == argv[i] || wait < 0) {
-				fprintf(stderr, "vmctl: --wait takes seconds, not '%s'\n", argv[i]);
+			if (vmctl_parse_seconds(argv[++i], &wait))
 				return 2;
-			}
 		} else {
 			vmctl_usage(stderr);
 			return 2;
 		}
 	}
-	if (vmctl_parse_id(argv[1], &id))
-		return 2;
-	if (id == 0) {
-		fprintf(stderr, "vmctl: dom0 is shut down from its own shell (poweroff)\n");
-		return 1;
-	}
-	if (vmctl_domain_info(id, &info) || info.domain != id) {
-		fprintf(stderr, "vmctl: d%u: no such domain\n", id);
-		return 1;
-	}
+	rc = vmctl_domu_arg(argv[1], &id, "dom0 is shut down from its own shell (poweroff)");
+	if (rc)
+		return rc;
 	h = vmctl_store(false);
 	if (!h)
 		return 1;
