@@ -51,15 +51,15 @@ static int peer(void)
 {
 	struct evtchn_alloc_unbound au = { DOMID_SELF, 0, 0 };
 	struct evtchn_alloc_unbound mine = { DOMID_SELF, DOMID_SELF, 0 };
+	evtchn_port_t tp;
+	unsigned int i;
 
 	CHECK(evtchn_op(EVTCHNOP_alloc_unbound, &au) == 0, "alloc_unbound failed");
 	/* Port 2: offered to ourselves only, so dom0 may not bind it. */
 	CHECK(evtchn_op(EVTCHNOP_alloc_unbound, &mine) == 0 && mine.port == 2,
 	      "second alloc_unbound gave port %u", mine.port);
 	printf("peer: port %u waits for dom0\n", au.port);
-	evtchn_port_t tp = timer_port();
-	unsigned int i;
-
+	tp = timer_port();
 	CHECK(tp, "no timer port");
 	for (i = 0; i < ROUNDS; i++) {
 		wait_for_port(au.port);
