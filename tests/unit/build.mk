@@ -24,9 +24,9 @@ $(UNIT_OUT)/hypervisor/%: tests/unit/hypervisor/%.c hypervisor/%.c $(CONFIG_H) t
 	@echo "  HOSTCC  $@"
 	$(Q)gcc $(UNIT_CFLAGS) -o $@ $< hypervisor/$*.c
 
-# dom0 backends: plain userspace C, no hypervisor configuration.
+# dom0 backends: plain userspace C (UNIT_CFLAGS still includes config.h).
 $(UNIT_OUT)/backend_drivers/%: tests/unit/backend_drivers/%.c backend_drivers/%.c \
-		backend_drivers/%.h tests/unit/unit.h
+		backend_drivers/%.h tests/unit/unit.h $(CONFIG_H)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)gcc $(UNIT_CFLAGS) -o $@ $< backend_drivers/$*.c
