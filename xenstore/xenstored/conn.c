@@ -8,9 +8,15 @@
  * cannot be resynchronised, so conn_feed() returns -EPROTO and the caller
  * closes the connection, as Xen does.
  *
- * Output is a queue of whole messages; the transport drains it. An
- * unprivileged connection whose queue exceeds quota.outq loses watch events
- * (logged) rather than growing the daemon without bound.
+ * Output is a queue of whole messages; the transport drains it. A client
+ * that sends requests but never takes its replies must not grow the daemon
+ * without bound (the class of XSA-326), so once a connection's queue holds
+ * quota.outq bytes it is throttled: conn_feed() processes no further
+ * request, and the transport leaves the unread bytes where they are (in the
+ * ring or the socket) until the client has taken enough replies. The queue
+ * is thus bounded by quota.outq plus the output of one request. Watch
+ * events, which other clients' writes cause, are not throttled but dropped
+ * (and logged) when an unprivileged connection is over quota.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -136,16 +142,24 @@ bool conn_sent(struct conn *c, size_t n)
 	return true;
 }
 
+/* Too many replies wait for @c: read none of its requests for now. */
+bool conn_is_throttled(const struct conn *c)
+{
+	return c->out_bytes >= quota.outq;
+}
+
 /*
- * Consume @len bytes of input; process each complete message. Returns 0,
- * or -EPROTO when the stream is beyond repair: the connection is then
- * marked dead and the caller closes it.
+ * Consume up to @len bytes of input; process each complete message.
+ * Returns the bytes consumed, fewer than @len when the connection became
+ * throttled (the caller keeps the rest for later), or -EPROTO when the
+ * stream is beyond repair: the connection is then marked dead and the
+ * caller closes it.
  */
-int conn_feed(struct conn *c, const void *buf, size_t len)
+long conn_feed(struct conn *c, const void *buf, size_t len)
 {
 	const char *p = buf;
 
-	while (len && !c->dead) {
+	while (len && !c->dead && !conn_is_throttled(c)) {
 		size_t want = sizeof(c->hdr);
 		size_t n;
 
@@ -175,5 +189,5 @@ int conn_feed(struct conn *c, const void *buf, size_t len)
 			process_msg(c, &hdr, body);
 		}
 	}
-	return 0;
+	return p - (const char *)buf;
 }

@@ -13,7 +13,6 @@
 #include "xenstored.h"
 
 #define DEFAULT_SOCKET	"/run/xenstored/socket"
-#define OUTQ_THROTTLE	(4u << 20)	/* stop reading a client this far behind */
 
 static volatile sig_atomic_t stop;
 
@@ -68,8 +67,8 @@ static void serve(int lfd)
 				continue;
 			pc[n] = c;
 			pfd[n] = (struct pollfd){ .fd = c->fd };
-			if (!c->dead && c->out_bytes < OUTQ_THROTTLE)
-				pfd[n].events |= POLLIN;
+			if (!c->dead && !conn_is_throttled(c))
+				pfd[n].events |= POLLIN;	/* else replies first */
 			if (c->out_head)
 				pfd[n].events |= POLLOUT;
 			n++;

@@ -79,11 +79,18 @@ static struct conn *ring_conn(unsigned int domid, struct ring *r)
 	return c;
 }
 
-/* Take the requests waiting in @c's ring, answer what the ring has room for. */
+/*
+ * Take the requests waiting in @c's ring, answer what the ring has room
+ * for. Replies go out first: the guest may have taken some, and the room
+ * that makes in the queue may lift the throttle on its requests.
+ */
 static void ring_service(struct conn *c)
 {
 	struct ring *r = c->ring;
-	int rc = ring_io_read(c, r->intf);
+	int rc;
+
+	ring_write(c, r);
+	rc = ring_io_read(c, r->intf);
 
 	if (rc > 0)
 		notify(r);	/* the guest may wait for space */

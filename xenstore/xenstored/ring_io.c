@@ -29,19 +29,23 @@ static void store(uint32_t *p, uint32_t v)
 }
 
 /*
- * Consume every request byte available and feed it to @c. Returns 1 when
- * something was consumed (the caller notifies: the guest may be waiting
- * for space), 0 when the ring was empty, -ERANGE for corrupt indices and
- * -EPROTO for a message the connection cannot frame.
+ * Consume the request bytes available and feed them to @c, until the ring
+ * is empty or the connection is throttled (too many replies unread): the
+ * rest then stays in the ring, req_cons not moved past it, and is read
+ * when the guest has taken its replies. Returns 1 when something was
+ * consumed (the caller notifies: the guest may be waiting for space), 0
+ * when nothing was, -ERANGE for corrupt indices and -EPROTO for a message
+ * the connection cannot frame.
  */
 int ring_io_read(struct conn *c, struct xenstore_domain_interface *i)
 {
 	char buf[XENSTORE_RING_SIZE];
 	int consumed = 0;
 
-	while (!c->dead) {
+	while (!c->dead && !conn_is_throttled(c)) {
 		XENSTORE_RING_IDX cons = load(&i->req_cons), prod = load(&i->req_prod);
 		uint32_t avail = prod - cons, first, n;
+		long used;
 
 		if (avail > XENSTORE_RING_SIZE)
 			return -ERANGE;
@@ -52,10 +56,14 @@ int ring_io_read(struct conn *c, struct xenstore_domain_interface *i)
 		memcpy(buf, i->req + MASK_XENSTORE_IDX(cons), n);
 		if (avail > n)
 			memcpy(buf + n, i->req, avail - n);
-		store(&i->req_cons, cons + avail);
-		consumed = 1;
-		if (conn_feed(c, buf, avail))
+		used = conn_feed(c, buf, avail);
+		if (used < 0)
 			return -EPROTO;
+		if (used)
+			consumed = 1;
+		if (load(&i->req_cons) != cons)
+			break;	/* the ring was reset (re-introduced) meanwhile */
+		store(&i->req_cons, cons + (uint32_t)used);
 	}
 	return consumed;
 }

@@ -63,12 +63,36 @@ void sock_accept(int lfd)
 	log_debug("%s: connected", name);
 }
 
-/* Returns -1 when the connection is finished and must be freed. */
+/* Take @n bytes already peeked off the socket; -1 if they are not there. */
+static int discard(int fd, char *buf, size_t n)
+{
+	while (n) {
+		ssize_t k = recv(fd, buf, n, 0);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		n -= k;
+	}
+	return 0;
+}
+
+/*
+ * Returns -1 when the connection is finished and must be freed. The bytes
+ * are peeked first and taken off the socket only as far as conn_feed()
+ * consumed them: a throttled client's further requests wait in the socket,
+ * not in our memory.
+ */
 int sock_read(struct conn *c)
 {
 	char buf[65536];
-	ssize_t n = read(c->fd, buf, sizeof(buf));
+	ssize_t n;
+	long used;
 
+	if (conn_is_throttled(c))
+		return 0;
+	n = recv(c->fd, buf, sizeof(buf), MSG_PEEK);
 	if (n < 0)
 		return (errno == EAGAIN || errno == EINTR) ? 0 : -1;
 	if (n == 0) {
@@ -76,7 +100,13 @@ int sock_read(struct conn *c)
 			log_msg("%s: closed mid-message (%zu bytes)", c->name, c->in_used);
 		return -1;
 	}
-	return conn_feed(c, buf, n) ? -1 : 0;
+	used = conn_feed(c, buf, n);
+	if (used < 0) {
+		/* taken as before, so the peer sees a close, not a reset */
+		discard(c->fd, buf, n);
+		return -1;
+	}
+	return discard(c->fd, buf, used);
 }
 
 int sock_write(struct conn *c)

@@ -203,7 +203,8 @@ struct conn {
 extern struct conn *conn_list;
 struct conn *conn_new(unsigned int domid, bool privileged, const char *name);
 void conn_free(struct conn *c);
-int conn_feed(struct conn *c, const void *buf, size_t len);
+long conn_feed(struct conn *c, const void *buf, size_t len);
+bool conn_is_throttled(const struct conn *c);
 int conn_send(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 	      const void *payload, size_t len);
 bool conn_sent(struct conn *c, size_t n);

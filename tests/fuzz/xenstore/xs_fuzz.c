@@ -119,7 +119,7 @@ static void feed_message(unsigned int i, const uint8_t *p, size_t n)
 	h.len = len;
 	memcpy(buf, &h, sizeof(h));
 	memcpy(buf + sizeof(h), p, len);
-	if (conn_feed(conns[i], buf, sizeof(h) + len))
+	if (conn_feed(conns[i], buf, sizeof(h) + len) < 0)
 		reconnect(i);
 }
 
@@ -139,11 +139,14 @@ static void feed_ring(unsigned int i, const uint8_t *p, size_t len, int skew)
 		page.req_prod += n;
 		if (skew >= 0)
 			page.req_prod += skew;
-		rc = ring_io_read(c, &page);
+		/* served until the ring is empty: a throttled read leaves some */
 		do {
-			ring_io_write(c, &page);
-			read_rsp();
-		} while (c->out_head);
+			rc = ring_io_read(c, &page);
+			do {
+				ring_io_write(c, &page);
+				read_rsp();
+			} while (c->out_head);
+		} while (rc > 0 && page.req_cons != page.req_prod);
 	}
 	if (reader.used)
 		abort();	/* the stream ended inside a message */
@@ -190,7 +193,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				len = size - off;
 			if ((a >> 2) & 1)
 				feed_ring(i, data + off, len, skew);
-			else if (conn_feed(conns[i], data + off, len))
+			else if (conn_feed(conns[i], data + off, len) < 0)
 				reconnect(i);
 			off += len;
 			break;

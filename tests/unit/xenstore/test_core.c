@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <lamina/domctl.h>
 #include <lamina/sched.h>
 #include "xenstored.h"
@@ -62,8 +64,8 @@ static void drain(struct conn *c)
 		;
 }
 
-/* Send a raw message; returns conn_feed's result. */
-static int raw(struct conn *c, uint32_t type, uint32_t tx, const void *p, size_t len)
+/* Send a raw message; returns conn_feed's result (bytes consumed). */
+static long raw(struct conn *c, uint32_t type, uint32_t tx, const void *p, size_t len)
 {
 	char buf[sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX];
 	struct xsd_sockmsg h = { type, 77, tx, len };
@@ -760,7 +762,7 @@ static void t_malformed(void)
 		memcpy(buf, &r, sizeof(r));
 		memcpy(buf + sizeof(r), "/local/domain/0/name", 21);
 		for (i = 0; i < sizeof(r) + 21; i++)
-			CHECK(conn_feed(d0, buf + i, 1) == 0);
+			CHECK(conn_feed(d0, buf + i, 1) == 1);
 		CHECK(pop(d0, &m) && m.h.req_id == 9 && !strcmp(m.b, "Domain-0"));
 	}
 	/* a length beyond the payload limit is fatal for the connection */
@@ -774,7 +776,7 @@ static void t_malformed(void)
 		memcpy(buf + 16, "1", 2);
 		memcpy(buf + 18, &b, 16);
 		memcpy(buf + 34, "2", 2);
-		CHECK(conn_feed(d6, buf, 36) == 0);
+		CHECK(conn_feed(d6, buf, 36) == 36);
 		CHECK(pop(d6, &m) && m.h.req_id == 1 && !strcmp(m.b, "/local/domain/1"));
 		CHECK(pop(d6, &m) && m.h.req_id == 2 && !strcmp(m.b, "/local/domain/2"));
 	}
@@ -862,6 +864,165 @@ static void t_ring_io(void)
 	free(i);	/* leaked when a CHECK fails: fine for a failing test */
 }
 
+/*
+ * Slow consumers (the class of XSA-326): a client sends requests without
+ * taking its replies. What the daemon holds for it must stay below
+ * quota.outq plus one reply, whatever it sends.
+ */
+#define SLOW_REQS	5000		/* answered in all, in order */
+#define SLOW_TRIES	20000		/* sends tried before the client reads */
+#define BIG_LEN		1848		/* the node each request reads */
+
+static size_t outq_bound(void)
+{
+	return quota.outq + sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX;
+}
+
+/* An XS_READ of the big node; its req_id is its sequence number. */
+static size_t slow_request(char *buf, uint32_t seq)
+{
+	struct xsd_sockmsg h = { XS_READ, seq, 0, sizeof("/local/domain/5/big") };
+
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), "/local/domain/5/big", h.len);
+	return sizeof(h) + h.len;
+}
+
+static bool make_big_node(void)
+{
+	static char big[BIG_LEN + 1];
+
+	memset(big, 'x', BIG_LEN);
+	return write_val(d0, 0, "/local/domain/5/big", big);
+}
+
+/* The client's side of the reply stream: whole messages out of bytes. */
+struct replies {
+	size_t have;
+	uint32_t answered;	/* replies seen, each checked */
+	bool bad;		/* one was not the next READ of the node */
+	char buf[sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX];
+};
+
+static void replies_take(struct replies *r, const char *p, size_t n)
+{
+	while (n) {
+		struct xsd_sockmsg h;
+		size_t want = sizeof(h), k;
+
+		if (r->have >= sizeof(h)) {
+			memcpy(&h, r->buf, sizeof(h));
+			want += h.len > XENSTORE_PAYLOAD_MAX ? 0 : h.len;
+		}
+		k = want - r->have < n ? want - r->have : n;
+		memcpy(r->buf + r->have, p, k);
+		r->have += k, p += k, n -= k;
+		if (r->have < sizeof(h))
+			continue;
+		memcpy(&h, r->buf, sizeof(h));
+		if (r->have < sizeof(h) + h.len && h.len <= XENSTORE_PAYLOAD_MAX)
+			continue;
+		if (h.type != XS_READ || h.req_id != r->answered || h.len != BIG_LEN)
+			r->bad = true;
+		r->answered++;
+		r->have = 0;
+	}
+}
+
+/* A guest's ring: it never advances rsp_cons, then reads and goes on. */
+static void t_outq_ring(void)
+{
+	struct xenstore_domain_interface *i = calloc(1, sizeof(*i));
+	static struct replies rep;
+	char buf[64], out[XENSTORE_RING_SIZE];
+	uint32_t sent = 0;
+	unsigned int k, full = 0;
+	size_t n;
+
+	CHECK(i && make_big_node());
+	memset(&rep, 0, sizeof(rep));
+	for (k = 0; k < SLOW_TRIES; k++) {
+		n = slow_request(buf, sent);
+		if (i->req_prod - i->req_cons + n <= XENSTORE_RING_SIZE) {
+			guest_put(i, buf, n);
+			sent++;
+		} else {
+			full++;
+		}
+		CHECK(ring_io_read(d5, i) >= 0);
+		ring_io_write(d5, i);
+		CHECK(d5->out_bytes <= outq_bound());
+	}
+	/* the guest felt it: its ring filled and stayed full */
+	CHECK(full > SLOW_TRIES / 2 && sent < SLOW_TRIES / 4);
+	CHECK(d5->out_bytes >= quota.outq);
+	/* others are still served meanwhile */
+	CHECK(!strcmp(req(d6, XS_GET_DOMAIN_PATH, 0, "6", NULL)->b, "/local/domain/6"));
+	CHECK(!strcmp(readv(d0, 0, "/local/domain/5/name"), "five"));
+	/* the guest reads its replies: every request is answered, in order */
+	for (k = 0; rep.answered < SLOW_REQS && k < 50 * SLOW_REQS; k++) {
+		n = slow_request(buf, sent);
+		if (sent < SLOW_REQS && i->req_prod - i->req_cons + n <= XENSTORE_RING_SIZE) {
+			guest_put(i, buf, n);
+			sent++;
+		}
+		ring_io_write(d5, i);
+		CHECK(ring_io_read(d5, i) >= 0);
+		ring_io_write(d5, i);
+		CHECK(d5->out_bytes <= outq_bound());
+		replies_take(&rep, out, guest_get(i, out, sizeof(out)));
+		CHECK(!rep.bad);
+	}
+	CHECK(rep.answered == SLOW_REQS && sent == SLOW_REQS && !d5->out_head);
+	free(i);	/* leaked when a CHECK fails: fine for a failing test */
+}
+
+/* Write all of @p to a non-blocking socket, or nothing; false if it is full. */
+static bool try_send(int fd, const char *p, size_t n)
+{
+	return write(fd, p, n) == (ssize_t)n;
+}
+
+/* The same over a socket: a dom0 tool that stops reading. */
+static void t_outq_socket(void)
+{
+	struct conn *c = conn_new(0, true, "slow-socket");
+	static struct replies rep;
+	char buf[64], out[16384];
+	uint32_t sent = 0;
+	unsigned int k, full = 0;
+	int sv[2] = { -1, -1 };
+	ssize_t got;
+
+	CHECK(c && make_big_node());
+	CHECK(!socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv));
+	c->fd = sv[0];		/* closed by conn_free */
+	memset(&rep, 0, sizeof(rep));
+	for (k = 0; k < SLOW_TRIES; k++) {
+		if (try_send(sv[1], buf, slow_request(buf, sent)))
+			sent++;
+		else
+			full++;
+		CHECK(sock_read(c) == 0 && sock_write(c) == 0);
+		CHECK(c->out_bytes <= outq_bound());
+	}
+	CHECK(full > 0 && c->out_bytes >= quota.outq);
+	CHECK(!strcmp(req(d6, XS_GET_DOMAIN_PATH, 0, "6", NULL)->b, "/local/domain/6"));
+	for (k = 0; rep.answered < SLOW_REQS && k < 50 * SLOW_REQS; k++) {
+		if (sent < SLOW_REQS && try_send(sv[1], buf, slow_request(buf, sent)))
+			sent++;
+		CHECK(sock_read(c) == 0 && sock_write(c) == 0);
+		CHECK(c->out_bytes <= outq_bound());
+		got = read(sv[1], out, sizeof(out));
+		CHECK(got > 0 || errno == EAGAIN);
+		if (got > 0)
+			replies_take(&rep, out, got);
+		CHECK(!rep.bad);
+	}
+	CHECK(rep.answered == SLOW_REQS && sent == SLOW_REQS && !c->out_head);
+	close(sv[1]);
+}
+
 /* A target of DOMID_INVALID means "none": it must not match any list entry. */
 static void t_perms_no_target(void)
 {
@@ -920,14 +1081,16 @@ static void t_quota_path_absolute(void)
 /* An unprivileged connection that does not read its output loses events. */
 static void t_quota_outq(void)
 {
+	struct conn *tool = conn_new(0, true, "tool");	/* takes its replies */
 	unsigned int i, events = 0, events0 = 0;
 	struct msg m;
 
+	CHECK(tool);
 	quota.outq = 200;
 	CHECK(OK(req(d5, XS_WATCH, 0, "/local/domain/5", "w", NULL)));
 	CHECK(OK(req(d0, XS_WATCH, 0, "/local/domain/5", "w", NULL)));
 	for (i = 0; i < 20; i++)
-		CHECK(write_val(d0, 0, "/local/domain/5/name", "again"));
+		CHECK(write_val(tool, 0, "/local/domain/5/name", "again"));
 	while (pop(d5, &m))
 		events += m.h.type == XS_WATCH_EVENT;
 	while (pop(d0, &m))
@@ -1010,6 +1173,8 @@ int main(void)
 	run("malformed", t_malformed);
 	run("drop_privilege", t_drop_privilege);
 	run("ring_io", t_ring_io);
+	run("outq_ring", t_outq_ring);
+	run("outq_socket", t_outq_socket);
 	run("perms_no_target", t_perms_no_target);
 	run("perms_too_many", t_perms_too_many);
 	run("quota_path_absolute", t_quota_path_absolute);

@@ -5,6 +5,7 @@
  * and checks after each broken case that the daemon still answers.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -292,6 +293,53 @@ out:
 	report("pipelined_in_order");
 }
 
+/*
+ * A client that sends reads of a big node and takes no reply: the daemon
+ * stops reading it (its requests back up into the socket), serves others
+ * meanwhile, and answers every request in order once it reads.
+ */
+static void t_slow_reader(void)
+{
+	static char big[1849];
+	char buf[XENSTORE_PAYLOAD_MAX + 1];
+	const char path[] = "/slow/big";
+	struct xs_handle *h = NULL;
+	struct xsd_sockmsg r;
+	uint32_t sent = 0, i;
+	int fd = raw_connect(), idle = 0;
+
+	memset(big, 'x', 1848);
+	CHECK(fd >= 0 && !xs_open(sock, &h) && !xs_write(h, 0, path, big, 1848));
+	CHECK(!fcntl(fd, F_SETFL, O_NONBLOCK));
+	while (sent < 20000 && idle < 20) {
+		struct xsd_sockmsg q = { XS_READ, sent, 0, sizeof(path) };
+		char msg[sizeof(q) + sizeof(path)];
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+		memcpy(msg, &q, sizeof(q));
+		memcpy(msg + sizeof(q), path, sizeof(path));
+		if (write(fd, msg, sizeof(msg)) == (ssize_t)sizeof(msg)) {
+			sent++, idle = 0;
+			continue;
+		}
+		CHECK(errno == EAGAIN);
+		idle += poll(&p, 1, 10) == 0;	/* the daemon is not reading */
+	}
+	CHECK(sent < 20000);
+	CHECK(alive());
+	CHECK(!fcntl(fd, F_SETFL, 0));
+	for (i = 0; i < sent; i++) {
+		CHECK(raw_reply(fd, &r, buf, 3000) == XS_READ);
+		CHECK(r.req_id == i && r.len == 1848);
+	}
+	CHECK(!xs_rm(h, 0, "/slow"));
+out:
+	if (fd >= 0)
+		close(fd);
+	xs_close(h);
+	report("slow_reader_throttled");
+}
+
 static void t_many_clients(void)
 {
 	struct xs_handle *h[40] = { NULL };
@@ -358,6 +406,7 @@ int main(int argc, char **argv)
 	t_dropped_mid_header();
 	t_raw_errors();
 	t_pipelined();
+	t_slow_reader();
 	t_many_clients();
 	t_guest_view();
 	return nfail ? 1 : 0;
