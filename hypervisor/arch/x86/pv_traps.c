@@ -15,6 +15,7 @@
 #include <hv/lib.h>
 #include <hv/domain.h>
 #include <hv/hypercall.h>
+#include <hv/time.h>
 #include <hv/guest_access.h>
 #include <asm/pv.h>
 #include <asm/x86.h>
@@ -148,16 +149,27 @@ void pv_guest_syscall(struct vcpu *v, struct cpu_regs *r)
 	r->rflags &= ~X86_EFLAGS_DF;
 }
 
+/*
+ * The list ends at an entry whose address is 0 and has no length, so one
+ * page aliased many times makes it as long as the guest likes: after about
+ * 1 ms the call continues from the next entry (Xen 4.17 checks for
+ * preemption after every entry), so it never holds the CPU for long.
+ */
 long hc_set_trap_table(struct vcpu *v, struct hc_args *a)
 {
+	uint64_t start = now_ns(), p = a->arg[0];
 	struct trap_info ti;
-	uint64_t p = a->arg[0];
+	uint32_t i;
 
 	if (!p) {
 		memset(v->arch.traps, 0, sizeof(v->arch.traps));
 		return 0;
 	}
-	for (;; p += sizeof(ti)) {
+	for (i = 0;; i++, p += sizeof(ti)) {
+		if (hypercall_preempt_due(start, i)) {
+			a->arg[0] = p;
+			return -ERESTART;
+		}
 		if (copy_from_guest(&ti, p, sizeof(ti)))
 			return -EFAULT;
 		if (!ti.address)
