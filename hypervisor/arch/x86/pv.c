@@ -144,26 +144,38 @@ static void set_xcr0(uint64_t v)
 
 /*
  * Eager FPU switching: every switch saves the whole state of the vCPU
- * leaving (XSAVE of the components its XCR0 enables, else FXSAVE) and
- * restores the next one's, so nothing of one domain's registers is left
- * for another to read.
+ * leaving (XSAVE, else FXSAVE) and restores the next one's, so nothing of
+ * one domain's registers is left for another to read.
+ *
+ * XSAVE and XRSTOR work on the components XCR0 enables, and XRSTOR
+ * raises #GP when the image's XSTATE_BV names one XCR0 lacks. A guest
+ * may lower its XCR0 (xsetbv 7, then 1) while the image still holds AVX
+ * state, and on hardware that state survives until XCR0 enables it
+ * again. So, as Xen does, the image is saved and restored under
+ * xcr0_accum, every bit the guest ever enabled, and the guest's own XCR0
+ * is loaded after the restore.
  */
 static void fpu_save(struct vcpu *v)
 {
-	if (xcr0_max)
-		asm volatile("clts; xsave64 %0" : "+m"(v->arch.fpu) : "a"(-1), "d"(-1) : "memory");
-	else
+	if (!xcr0_max) {
 		asm volatile("clts; fxsave64 %0" : "=m"(v->arch.fpu) : : "memory");
+		return;
+	}
+	if (v->arch.xcr0 != v->arch.xcr0_accum)
+		set_xcr0(v->arch.xcr0_accum);
+	asm volatile("clts; xsave64 %0" : "+m"(v->arch.fpu) : "a"(-1), "d"(-1) : "memory");
 }
 
 static void fpu_load(struct vcpu *v)
 {
-	if (xcr0_max) {
-		set_xcr0(v->arch.xcr0);
-		asm volatile("clts; xrstor64 %0" : : "m"(v->arch.fpu), "a"(-1), "d"(-1) : "memory");
-	} else {
+	if (!xcr0_max) {
 		asm volatile("clts; fxrstor64 %0" : : "m"(v->arch.fpu) : "memory");
+		return;
 	}
+	set_xcr0(v->arch.xcr0_accum);
+	asm volatile("clts; xrstor64 %0" : : "m"(v->arch.fpu), "a"(-1), "d"(-1) : "memory");
+	if (v->arch.xcr0 != v->arch.xcr0_accum)
+		set_xcr0(v->arch.xcr0);
 }
 
 /*
@@ -183,14 +195,40 @@ void vcpu_fpu_init(struct vcpu *v)
 	if (xcr0_max)
 		memcpy(v->arch.fpu + 512, &bv, sizeof(bv));
 	v->arch.xcr0 = 3;
+	v->arch.xcr0_accum = 3;
 }
 
-/* xsetbv from the guest: XCR0 0 only, x87 always, AVX needs SSE. */
+/*
+ * XSETBV's checks (SDM Vol. 2, XSETBV): XCR0 is the only register, x87
+ * is always on, AVX needs SSE, and only the components we offer. False
+ * means #GP, as on hardware.
+ */
+static bool xcr0_valid(uint32_t reg, uint64_t val)
+{
+	return xcr0_max && reg == 0 && (val & 1) && !(val & ~xcr0_max) &&
+	       (!(val & 4) || (val & 2));
+}
+
+/*
+ * xsetbv from the guest. A component enabled for the first time has no
+ * state of this vCPU in the registers yet, only what the vCPU that ran
+ * before left there: load it from the image, whose XSTATE_BV bit for it
+ * is still clear, which XRSTOR turns into the component's initial state.
+ */
 bool vcpu_set_xcr0(struct vcpu *v, uint32_t reg, uint64_t val)
 {
-	if (!xcr0_max || reg != 0 || !(val & 1) || (val & ~xcr0_max) ||
-	    ((val & 4) && !(val & 2)))
+	uint64_t fresh = val & ~v->arch.xcr0_accum;
+
+	if (!xcr0_valid(reg, val))
 		return false;
+	v->arch.xcr0_accum |= val;
+	if (fresh) {
+		set_xcr0(v->arch.xcr0_accum);
+		asm volatile("clts; xrstor64 %0" : : "m"(v->arch.fpu), "a"((uint32_t)fresh),
+			     "d"((uint32_t)(fresh >> 32)) : "memory");
+		if (v->arch.fpu_ts)
+			vcpu_set_ts(v, true);	/* CR0.TS follows the virtual one */
+	}
 	v->arch.xcr0 = val;
 	set_xcr0(val);
 	return true;

@@ -45,6 +45,7 @@ struct arch_vcpu {
 	struct cpu_regs regs;		/* saved state while not running */
 	bool cr4_osxsave;		/* virtual CR4.OSXSAVE: xsetbv allowed */
 	uint64_t xcr0;			/* the guest's XCR0 (xsetbv), with XSAVE */
+	uint64_t xcr0_accum;		/* every XCR0 bit it ever set: what fpu[] holds */
 	uint8_t fpu[1024] __aligned(64);	/* XSAVE (or FXSAVE) image while not running */
 };
 
