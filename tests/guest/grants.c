@@ -22,6 +22,7 @@
 #include "lib/mm.h"
 #include <lamina/grant_table.h>
 #include <lamina/memory.h>
+#include <lamina/domctl.h>
 
 #define REF_RW		8	/* peer -> dom0, writable */
 #define REF_RO		9	/* peer -> dom0, read-only */
@@ -455,6 +456,31 @@ static int copies(void)
 	return TEST_PASS;
 }
 
+/* Whether the dead peer is destroyed: getdomaininfo no longer lists it. */
+static bool peer_destroyed(void)
+{
+	struct domctl op = { .domain = PEER };
+
+	op.cmd = DOMCTL_getdomaininfo;
+	op.interface_version = DOMCTL_INTERFACE_VERSION;
+	return hypercall1(__HYPERVISOR_domctl, &op) == -ESRCH ||
+	       op.u.getdomaininfo.domain != PEER;
+}
+
+/*
+ * Waits until the hypervisor has finished destroying the peer, so our
+ * unmaps below cannot race the count of still-mapped frames it prints.
+ */
+static int await_peer_destroyed(void)
+{
+	unsigned int tries;
+
+	for (tries = 0; !peer_destroyed() && tries < 100000; tries++)
+		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
+	CHECK(peer_destroyed(), "the dead peer is still listed after %u yields", tries);
+	return TEST_PASS;
+}
+
 static int dom0_side(void)
 {
 	struct evtchn_bind_interdomain bi = { .remote_dom = PEER, .remote_port = 1 };
@@ -508,6 +534,7 @@ static int dom0_side(void)
 	CHECK(table[9].flags == (GTF_permit_access | GTF_readonly), "refused map left %#x",
 	      table[9].flags);
 	CHECK(end_access(8), "could not end access after the mapper died");
+	CHECK(await_peer_destroyed() == TEST_PASS, "the peer's destruction never ended");
 	{
 		struct evtchn_status es = { DOMID_SELF, 0, bi.local_port, 99, 0, { { 0 } } };
 
