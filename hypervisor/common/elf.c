@@ -1,7 +1,40 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * PV kernel ELF parsing. Notes are looked for through PT_NOTE program
- * headers first and section headers second (the ABI allows either).
+ * PV kernel ELF parsing, with the rules of Xen 4.17's domain builder
+ * (libelf) so that a kernel Xen boots boots here too.
+ *
+ * Where the parameters come from, first found wins:
+ *   1. Xen notes (name "Xen") in PT_NOTE segments (one at file offset 0 is
+ *      skipped: old binutils wrote such);
+ *   2. if there were none there, Xen notes in SHT_NOTE sections;
+ *   3. if still none, the legacy "__xen_guest" section: one string
+ *      "KEY=value,KEY=value,..." (GUEST_OS, GUEST_VER, XEN_VER, LOADER,
+ *      VIRT_BASE, VIRT_ENTRY, ELF_PADDR_OFFSET, HYPERCALL_PAGE as a pfn
+ *      from VIRT_BASE, FEATURES, BSD_SYMTAB, PAE).
+ *
+ * Then the checks and defaults:
+ *   - LOADER must start "generic" or GUEST_OS "linux"; XEN_VERSION must
+ *     start "xen-3.0";
+ *   - VIRT_BASE defaults to 0; PADDR_OFFSET given without VIRT_BASE is
+ *     refused; PADDR_OFFSET defaults to 0 with notes and to VIRT_BASE with
+ *     __xen_guest (old kernels linked p_paddr = p_vaddr); ENTRY defaults
+ *     to e_entry;
+ *   - the kernel spans [lowest p_paddr, highest p_paddr + p_memsz) of the
+ *     loadable segments (PT_LOAD with any of R/W/X), moved by VIRT_BASE -
+ *     PADDR_OFFSET; with BSD_SYMTAB the symbol table image follows it;
+ *   - VIRT_BASE <= kstart <= ENTRY <= kend, and INIT_P2M outside
+ *     [kstart, kend).
+ * A numeric note of 1, 2, 4 or 8 bytes gives its value, any other size 0
+ * (Xen's reading). FEATURES names Xen does not know are ignored, but a
+ * required ('!') one refuses the kernel. HV_START_LOW, L1_MFN_VALID and
+ * SUSPEND_CANCEL are recorded only: the first matters to 32-bit guests,
+ * the others to save/restore tools.
+ *
+ * Lamina refuses beyond Xen (each a documented difference): a note that
+ * runs past its area (Xen reads on into the file), a VIRT_BASE that is
+ * not 2 MiB aligned, an unaligned hypercall page, and a kernel whose
+ * start-of-day region would not fit in the 1 GiB one L2 table covers.
+ *
  * Every read is bounds-checked against the image size before it happens.
  */
 #include <hv/elf.h>
@@ -17,48 +50,57 @@ static bool range_ok(size_t size, uint64_t off, uint64_t len)
 	return off <= size && len <= size - off;
 }
 
+/* The names Xen 4.17's libelf knows in a FEATURES string. */
 static const char *const feature_names[] = {
 	[XENFEAT_writable_page_tables]		= "writable_page_tables",
 	[XENFEAT_writable_descriptor_tables]	= "writable_descriptor_tables",
 	[XENFEAT_auto_translated_physmap]	= "auto_translated_physmap",
 	[XENFEAT_supervisor_mode_kernel]	= "supervisor_mode_kernel",
 	[XENFEAT_pae_pgdir_above_4gb]		= "pae_pgdir_above_4gb",
-	[XENFEAT_mmu_pt_update_preserve_ad]	= "mmu_pt_update_preserve_ad",
-	[XENFEAT_highmem_assist]		= "highmem_assist",
-	[XENFEAT_gnttab_map_avail_bits]		= "gnttab_map_avail_bits",
 	[XENFEAT_hvm_callback_vector]		= "hvm_callback_vector",
-	[XENFEAT_hvm_safe_pvclock]		= "hvm_safe_pvclock",
-	[XENFEAT_hvm_pirqs]			= "hvm_pirqs",
 	[XENFEAT_dom0]				= "dom0",
 };
 
-/* "name|!name|..." → supported and required bit sets; unknown names ignored. */
-static void parse_features(const char *s, size_t len, struct pv_kernel *k)
+/* The XENFEAT_* number of the name [s, s + len), or -1. */
+static int feature_number(const char *s, size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(feature_names); i++) {
+		const char *n = feature_names[i];
+
+		if (n && strlen(n) == len && !strncmp(s, n, len))
+			return i;
+	}
+	return -1;
+}
+
+/*
+ * "name|!name|..." → supported and required bit sets. An unknown name is
+ * ignored, an unknown required one is an error (-1), as in Xen.
+ */
+static int parse_features(const char *s, size_t len, struct pv_kernel *k)
 {
 	const char *end = s + len;
 
 	while (s < end && *s) {
 		const char *w = s;
-		bool required = false;
-		unsigned int i;
+		bool required = *s == '!';
+		int nr;
 
 		while (w < end && *w && *w != '|')
 			w++;
-		if (*s == '!') {
-			required = true;
-			s++;
-		}
-		for (i = 0; i < ARRAY_SIZE(feature_names); i++) {
-			const char *n = feature_names[i];
-
-			if (n && strlen(n) == (size_t)(w - s) && !strncmp(s, n, w - s)) {
-				k->features_supported |= 1U << i;
-				if (required)
-					k->features_required |= 1U << i;
-			}
+		nr = feature_number(s + required, w - s - required);
+		if (nr >= 0) {
+			k->features_supported |= 1U << nr;
+			if (required)
+				k->features_required |= 1U << nr;
+		} else if (required) {
+			return -1;
 		}
 		s = w < end && *w == '|' ? w + 1 : w;
 	}
+	return 0;
 }
 
 static void copy_str(char *dst, size_t dlen, const uint8_t *desc, uint32_t len)
@@ -71,58 +113,29 @@ static void copy_str(char *dst, size_t dlen, const uint8_t *desc, uint32_t len)
 	dst[n] = '\0';
 }
 
-static bool note_num(const uint8_t *desc, uint32_t len, uint64_t *val)
+/* A numeric note: 1, 2, 4 or 8 little-endian bytes; other sizes read 0. */
+static uint64_t note_num(const uint8_t *desc, uint32_t len)
 {
-	uint32_t v32;
+	uint64_t v = 0;
 
-	if (len == 8) {
-		memcpy(val, desc, 8);
-		return true;
-	}
-	if (len == 4) {
-		memcpy(&v32, desc, 4);
-		*val = v32;
-		return true;
-	}
-	return false;
+	if (len == 1 || len == 2 || len == 4 || len == 8)
+		memcpy(&v, desc, len);
+	return v;
 }
 
+/* What was given explicitly, before the defaults are applied. */
 struct note_state {
-	bool any, entry, virt_base;
+	unsigned int xen_notes;		/* Xen notes seen */
+	bool entry, virt_base, paddr_offset;
 };
 
-static int one_note(struct pv_kernel *k, struct note_state *st, uint32_t type,
-		    const uint8_t *desc, uint32_t len, const char **why)
+static int string_note(struct pv_kernel *k, uint32_t type, const uint8_t *desc,
+		       uint32_t len, const char **why)
 {
-	uint64_t v;
-
-	st->any = true;
 	switch (type) {
-	case XEN_ELFNOTE_ENTRY:
-		if (!note_num(desc, len, &k->entry))
-			FAIL("ENTRY note has a bad size");
-		st->entry = true;
-		break;
-	case XEN_ELFNOTE_VIRT_BASE:
-		if (!note_num(desc, len, &k->virt_base))
-			FAIL("VIRT_BASE note has a bad size");
-		st->virt_base = true;
-		break;
-	case XEN_ELFNOTE_PADDR_OFFSET:
-		if (!note_num(desc, len, &k->paddr_offset))
-			FAIL("PADDR_OFFSET note has a bad size");
-		break;
-	case XEN_ELFNOTE_HYPERCALL_PAGE:
-		if (!note_num(desc, len, &k->hypercall_page))
-			FAIL("HYPERCALL_PAGE note has a bad size");
-		break;
-	case XEN_ELFNOTE_SUPPORTED_FEATURES:
-		if (!note_num(desc, len, &v))
-			FAIL("SUPPORTED_FEATURES note has a bad size");
-		k->features_supported |= (uint32_t)v;
-		break;
 	case XEN_ELFNOTE_FEATURES:
-		parse_features((const char *)desc, len, k);
+		if (parse_features((const char *)desc, len, k))
+			FAIL("the FEATURES note requires a feature Xen does not know");
 		break;
 	case XEN_ELFNOTE_LOADER:
 		copy_str(k->loader, sizeof(k->loader), desc, len);
@@ -136,8 +149,67 @@ static int one_note(struct pv_kernel *k, struct note_state *st, uint32_t type,
 	case XEN_ELFNOTE_GUEST_VERSION:
 		copy_str(k->guest_version, sizeof(k->guest_version), desc, len);
 		break;
+	case XEN_ELFNOTE_BSD_SYMTAB:
+		if (strnlen((const char *)desc, len) == 3 && !memcmp(desc, "yes", 3))
+			k->bsd_symtab = true;
+		break;
 	}
 	return 0;
+}
+
+static void numeric_note(struct pv_kernel *k, struct note_state *st, uint32_t type,
+			 const uint8_t *desc, uint32_t len)
+{
+	uint64_t v = note_num(desc, len);
+
+	switch (type) {
+	case XEN_ELFNOTE_ENTRY:		k->entry = v; st->entry = true; break;
+	case XEN_ELFNOTE_VIRT_BASE:	k->virt_base = v; st->virt_base = true; break;
+	case XEN_ELFNOTE_PADDR_OFFSET:	k->paddr_offset = v; st->paddr_offset = true; break;
+	case XEN_ELFNOTE_HYPERCALL_PAGE: k->hypercall_page = v; break;
+	case XEN_ELFNOTE_INIT_P2M:	k->p2m_base = v; break;
+	case XEN_ELFNOTE_HV_START_LOW:	k->hv_start_low = v; break;
+	case XEN_ELFNOTE_MOD_START_PFN:	k->mod_start_pfn = v != 0; break;
+	case XEN_ELFNOTE_SUSPEND_CANCEL: k->suspend_cancel = v != 0; break;
+	case XEN_ELFNOTE_L1_MFN_VALID:
+		/* Two u64s, mask and value (Xen itself reads this as one number). */
+		if (len == 16) {
+			memcpy(k->l1_mfn_valid, desc, 16);
+		} else {
+			k->l1_mfn_valid[0] = v;
+			k->l1_mfn_valid[1] = 0;
+		}
+		break;
+	case XEN_ELFNOTE_SUPPORTED_FEATURES:
+		/* An array of u32 submaps; only submap 0 exists. */
+		if (len >= 4 && !(len % 4)) {
+			uint32_t map;
+
+			memcpy(&map, desc, 4);
+			k->features_supported |= map;
+		}
+		k->has_supported_features = true;
+		break;
+	}
+}
+
+static int one_note(struct pv_kernel *k, struct note_state *st, uint32_t type,
+		    const uint8_t *desc, uint32_t len, const char **why)
+{
+	st->xen_notes++;
+	switch (type) {
+	case XEN_ELFNOTE_FEATURES:
+	case XEN_ELFNOTE_LOADER:
+	case XEN_ELFNOTE_GUEST_OS:
+	case XEN_ELFNOTE_XEN_VERSION:
+	case XEN_ELFNOTE_GUEST_VERSION:
+	case XEN_ELFNOTE_BSD_SYMTAB:
+	case XEN_ELFNOTE_PAE_MODE:
+		return string_note(k, type, desc, len, why);
+	default:
+		numeric_note(k, st, type, desc, len);
+		return 0;
+	}
 }
 
 /* Walks one note area [off, off + len) of the image. */
@@ -162,7 +234,8 @@ static int parse_notes(struct pv_kernel *k, struct note_state *st,
 		desc_pad = ALIGN_UP((uint64_t)descsz, 4);
 		if (name_pad + desc_pad > (uint64_t)(end - p) - 12)
 			FAIL("a note runs past the end of its area");
-		if (namesz == 4 && !memcmp(p + 12, XEN_ELFNOTE_NAME, 4)) {
+		/* The name is the string "Xen" (its NUL included). */
+		if (namesz >= 4 && !memcmp(p + 12, XEN_ELFNOTE_NAME, 4)) {
 			rc = one_note(k, st, type, p + 12 + name_pad, descsz, why);
 			if (rc)
 				return rc;
@@ -172,9 +245,21 @@ static int parse_notes(struct pv_kernel *k, struct note_state *st,
 	return 0;
 }
 
+/* Section header i, after checking the table lies inside the file. */
+static bool section(const struct pv_kernel *k, const struct elf64_ehdr *eh, unsigned int i,
+		    struct elf64_shdr *sh)
+{
+	if (!eh->shoff || i >= eh->shnum || eh->shentsize != sizeof(*sh) ||
+	    !range_ok(k->size, eh->shoff, (uint64_t)eh->shnum * sizeof(*sh)))
+		return false;
+	memcpy(sh, k->image + eh->shoff + i * sizeof(*sh), sizeof(*sh));
+	return true;
+}
+
 static int find_notes(struct pv_kernel *k, const struct elf64_ehdr *eh,
 		      struct note_state *st, const char **why)
 {
+	struct elf64_shdr sh;
 	unsigned int i;
 	int rc;
 
@@ -182,27 +267,138 @@ static int find_notes(struct pv_kernel *k, const struct elf64_ehdr *eh,
 		struct elf64_phdr ph;
 
 		memcpy(&ph, k->image + eh->phoff + i * sizeof(ph), sizeof(ph));
-		if (ph.type == PT_NOTE) {
+		if (ph.type == PT_NOTE && ph.offset) {
 			rc = parse_notes(k, st, ph.offset, ph.filesz, why);
 			if (rc)
 				return rc;
 		}
 	}
-	if (st->any || !eh->shoff)
-		return 0;
-	if (eh->shentsize != sizeof(struct elf64_shdr) ||
-	    !range_ok(k->size, eh->shoff, (uint64_t)eh->shnum * sizeof(struct elf64_shdr)))
-		FAIL("section header table lies outside the file");
-	for (i = 0; i < eh->shnum; i++) {
-		struct elf64_shdr sh;
-
-		memcpy(&sh, k->image + eh->shoff + i * sizeof(sh), sizeof(sh));
+	for (i = 1; !st->xen_notes && section(k, eh, i, &sh); i++) {
 		if (sh.type == SHT_NOTE) {
 			rc = parse_notes(k, st, sh.offset, sh.size, why);
 			if (rc)
 				return rc;
 		}
 	}
+	return 0;
+}
+
+/* The file bytes of the section named `name`, or NULL. */
+static const char *section_by_name(const struct pv_kernel *k, const struct elf64_ehdr *eh,
+				   const char *name, uint64_t *len)
+{
+	struct elf64_shdr strtab, sh;
+	size_t nlen = strlen(name) + 1;
+	unsigned int i;
+
+	if (!section(k, eh, eh->shstrndx, &strtab) ||
+	    !range_ok(k->size, strtab.offset, strtab.size))
+		return NULL;
+	for (i = 1; section(k, eh, i, &sh); i++) {
+		if (!range_ok(strtab.size, sh.name, nlen) ||
+		    memcmp(k->image + strtab.offset + sh.name, name, nlen))
+			continue;
+		if (!range_ok(k->size, sh.offset, sh.size))
+			return NULL;
+		*len = sh.size;
+		return (const char *)k->image + sh.offset;
+	}
+	return NULL;
+}
+
+/* strtoull(s, NULL, 0) of a NUL-terminated value: 0x hex, 0 octal, decimal. */
+static uint64_t parse_number(const char *s)
+{
+	unsigned int base = 10, d;
+	uint64_t v = 0;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	} else if (s[0] == '0') {
+		base = 8;
+	}
+	for (;; s++) {
+		if (*s >= '0' && *s <= '9')
+			d = *s - '0';
+		else if ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'f')
+			d = (*s | 0x20) - 'a' + 10;
+		else
+			break;
+		if (d >= base)
+			break;
+		v = v * base + d;
+	}
+	return v;
+}
+
+/* Reads one "KEY=value" of [s, end) into key and value; returns the next. */
+static const char *guest_info_item(const char *s, const char *end, char *key, size_t klen,
+				   char *value, size_t vlen)
+{
+	size_t n = 0;
+
+	while (s < end && *s && *s != ',' && *s != '=') {
+		if (n < klen - 1)
+			key[n++] = *s;
+		s++;
+	}
+	key[n] = '\0';
+	n = 0;
+	if (s < end && *s == '=') {
+		for (s++; s < end && *s && *s != ','; s++)
+			if (n < vlen - 1)
+				value[n++] = *s;
+	}
+	value[n] = '\0';
+	return s < end && *s == ',' ? s + 1 : s;
+}
+
+static int guest_info_apply(struct pv_kernel *k, struct note_state *st, const char *key,
+			    const char *value, uint64_t *hcall_pfn, const char **why)
+{
+	if (!strcmp(key, "LOADER"))
+		copy_str(k->loader, sizeof(k->loader), (const uint8_t *)value, strlen(value) + 1);
+	else if (!strcmp(key, "GUEST_OS"))
+		copy_str(k->guest_os, sizeof(k->guest_os), (const uint8_t *)value, strlen(value) + 1);
+	else if (!strcmp(key, "GUEST_VER"))
+		copy_str(k->guest_version, sizeof(k->guest_version), (const uint8_t *)value, strlen(value) + 1);
+	else if (!strcmp(key, "XEN_VER"))
+		copy_str(k->xen_version, sizeof(k->xen_version), (const uint8_t *)value, strlen(value) + 1);
+	else if (!strcmp(key, "BSD_SYMTAB"))
+		k->bsd_symtab = true;
+	else if (!strcmp(key, "VIRT_BASE"))
+		st->virt_base = true, k->virt_base = parse_number(value);
+	else if (!strcmp(key, "VIRT_ENTRY"))
+		st->entry = true, k->entry = parse_number(value);
+	else if (!strcmp(key, "ELF_PADDR_OFFSET"))
+		st->paddr_offset = true, k->paddr_offset = parse_number(value);
+	else if (!strcmp(key, "HYPERCALL_PAGE"))
+		*hcall_pfn = parse_number(value);
+	else if (!strcmp(key, "FEATURES") && parse_features(value, strlen(value), k))
+		FAIL("the __xen_guest FEATURES require a feature Xen does not know");
+	return 0;
+}
+
+/* The legacy "__xen_guest" section, for a kernel without Xen notes. */
+static int parse_guest_info(struct pv_kernel *k, const char *s, uint64_t len,
+			    struct note_state *st, const char **why)
+{
+	const char *end = s + len;
+	uint64_t hcall_pfn = PV_UNSET;
+	char key[32], value[128];
+	int rc;
+
+	k->legacy_guest_info = true;
+	while (s < end && *s) {
+		s = guest_info_item(s, end, key, sizeof(key), value, sizeof(value));
+		rc = guest_info_apply(k, st, key, value, &hcall_pfn, why);
+		if (rc)
+			return rc;
+	}
+	/* HYPERCALL_PAGE is a page number from VIRT_BASE (if that is given). */
+	if (hcall_pfn != PV_UNSET)
+		k->hypercall_page = (hcall_pfn << PAGE_SHIFT) + (st->virt_base ? k->virt_base : 0);
 	return 0;
 }
 
@@ -227,46 +423,126 @@ static int check_header(const struct pv_kernel *k, const struct elf64_ehdr *eh,
 	return 0;
 }
 
-static uint64_t load_va(const struct pv_kernel *k, const struct elf64_phdr *ph)
+/* Xen's test of the strings, once all parameters are read. */
+static int check_strings(const struct pv_kernel *k, const char **why)
 {
-	return ph->paddr + k->virt_base - k->paddr_offset;
+	if (strncmp(k->loader, "generic", 7) && strncmp(k->guest_os, "linux", 5))
+		FAIL("LOADER is not \"generic\" (nor GUEST_OS \"linux\")");
+	if (strncmp(k->xen_version, "xen-3.0", 7))
+		FAIL("XEN_VERSION is not \"xen-3.0\"");
+	return 0;
 }
 
-/* Computes kstart/kend and checks each PT_LOAD lies inside the file. */
-static int check_loads(struct pv_kernel *k, const struct elf64_ehdr *eh, const char **why)
+static bool is_loadable(const struct elf64_phdr *ph)
 {
-	unsigned int i, loads = 0;
+	return ph->type == PT_LOAD && (ph->flags & (PF_R | PF_W | PF_X));
+}
 
-	k->kstart = UINT64_MAX;
-	k->kend = 0;
+/* The physical extent [pstart, pend) of the loadable segments, each checked. */
+static int load_extent(const struct pv_kernel *k, const struct elf64_ehdr *eh,
+		       uint64_t *pstart, uint64_t *pend, const char **why)
+{
+	unsigned int i;
+
+	*pstart = UINT64_MAX;
+	*pend = 0;
 	for (i = 0; i < eh->phnum; i++) {
 		struct elf64_phdr ph;
-		uint64_t va;
 
 		memcpy(&ph, k->image + eh->phoff + i * sizeof(ph), sizeof(ph));
-		if (ph.type != PT_LOAD || !ph.memsz)
+		if (!is_loadable(&ph))
 			continue;
 		if (!range_ok(k->size, ph.offset, ph.filesz) || ph.filesz > ph.memsz)
 			FAIL("a loadable segment lies outside the file");
-		va = load_va(k, &ph);
-		if (va < k->virt_base)
-			FAIL("a loadable segment lies below VIRT_BASE");
-		if (va + ph.memsz < va)
+		if (ph.paddr + ph.memsz < ph.paddr)
 			FAIL("a loadable segment wraps past the end of the address space");
-		k->kstart = MIN(k->kstart, va);
-		k->kend = MAX(k->kend, va + ph.memsz);
-		loads++;
+		*pstart = MIN(*pstart, ph.paddr);
+		*pend = MAX(*pend, ph.paddr + ph.memsz);
 	}
-	if (!loads)
+	if (*pstart > *pend)
 		FAIL("no loadable segments");
+	return 0;
+}
+
+/*
+ * BSD_SYMTAB: the size of the symbol table image Xen places 8-byte
+ * aligned after the kernel: a u32 size, an ELF header, three section
+ * headers (null, symtab, strtab), the symbols and the strings, each part
+ * 8-byte aligned. 0 if the kernel has no symbol table with a string table.
+ */
+#define SYMHDR_SIZE	(4 + sizeof(struct elf64_ehdr) + 3 * sizeof(struct elf64_shdr))
+
+static bool find_symtab(const struct pv_kernel *k, const struct elf64_ehdr *eh,
+			struct elf64_shdr *sym, struct elf64_shdr *str)
+{
+	unsigned int i;
+
+	for (i = 1; section(k, eh, i, sym); i++) {
+		if (sym->type != SHT_SYMTAB)
+			continue;
+		if (section(k, eh, sym->link, str) && str->type == SHT_STRTAB &&
+		    range_ok(k->size, sym->offset, sym->size) &&
+		    range_ok(k->size, str->offset, str->size))
+			return true;
+	}
+	return false;
+}
+
+static uint64_t symtab_size(const struct pv_kernel *k, const struct elf64_ehdr *eh)
+{
+	struct elf64_shdr sym, str;
+
+	if (!find_symtab(k, eh, &sym, &str))
+		return 0;
+	return ALIGN_UP(SYMHDR_SIZE, 8) + ALIGN_UP(sym.size, 8) + ALIGN_UP(str.size, 8);
+}
+
+/* Applies Xen's defaults and checks the addresses (libelf's order). */
+static int place_kernel(struct pv_kernel *k, const struct elf64_ehdr *eh,
+			const struct note_state *st, const char **why)
+{
+	uint64_t pstart, pend, offset;
+	int rc;
+
+	if (st->paddr_offset && !st->virt_base)
+		FAIL("PADDR_OFFSET is given but VIRT_BASE is not");
+	if (!st->virt_base)
+		k->virt_base = 0;
+	if (!st->paddr_offset)
+		k->paddr_offset = k->legacy_guest_info ? k->virt_base : 0;
+	rc = load_extent(k, eh, &pstart, &pend, why);
+	if (rc)
+		return rc;
+	offset = k->virt_base - k->paddr_offset;
+	k->kstart = pstart + offset;
+	k->kend = pend + offset;
+	if (!st->entry)
+		k->entry = eh->entry;
+	if (k->bsd_symtab && symtab_size(k, eh)) {
+		k->symtab_start = ALIGN_UP(k->kend, 8);
+		k->kend = k->symtab_start + symtab_size(k, eh);
+	}
+	if (k->kend < k->kstart)
+		FAIL("a loadable segment wraps past the end of the address space");
+	if (k->virt_base > k->kstart)
+		FAIL("a loadable segment lies below VIRT_BASE");
+	if (k->entry < k->kstart || k->entry > k->kend)
+		FAIL("the entry point lies outside the loaded kernel");
+	if (k->p2m_base != PV_UNSET && k->p2m_base >= k->kstart && k->p2m_base < k->kend)
+		FAIL("the INIT_P2M address lies inside the kernel");
+	return 0;
+}
+
+/* Lamina's own limits (see the top of this file). */
+static int check_lamina_limits(const struct pv_kernel *k, const char **why)
+{
+	if (k->virt_base & ((2ULL << 20) - 1))
+		FAIL("VIRT_BASE is not 2 MiB aligned");
 	if (k->kend - k->virt_base > (1ULL << 30) - (8ULL << 20))
 		FAIL("the kernel does not fit in the 1 GiB start-of-day window");
-	if (k->entry < k->kstart || k->entry >= k->kend)
-		FAIL("the entry point lies outside the loaded kernel");
-	if (k->hypercall_page &&
-	    ((k->hypercall_page & (PAGE_SIZE - 1)) || k->hypercall_page < k->kstart ||
-	     k->hypercall_page + PAGE_SIZE > k->kend))
-		FAIL("the hypercall page is not a page inside the kernel");
+	if (k->hypercall_page != PV_UNSET &&
+	    ((k->hypercall_page & (PAGE_SIZE - 1)) || k->hypercall_page < k->virt_base))
+		FAIL("the hypercall page is not a page inside the start-of-day region");
 	return 0;
 }
 
@@ -274,12 +550,15 @@ int elf_parse_pv_kernel(const void *image, size_t size, struct pv_kernel *k,
 			const char **why)
 {
 	struct elf64_ehdr eh;
-	struct note_state st = { false, false, false };
+	struct note_state st = { 0, false, false, false };
+	const char *guest_info;
+	uint64_t len;
 	int rc;
 
 	memset(k, 0, sizeof(*k));
 	k->image = image;
 	k->size = size;
+	k->hypercall_page = k->p2m_base = k->hv_start_low = PV_UNSET;
 	if (size < sizeof(eh))
 		FAIL("not an ELF file (too short)");
 	memcpy(&eh, image, sizeof(eh));
@@ -289,19 +568,71 @@ int elf_parse_pv_kernel(const void *image, size_t size, struct pv_kernel *k,
 	rc = find_notes(k, &eh, &st, why);
 	if (rc)
 		return rc;
-	if (!st.any)
-		FAIL("no Xen PV ELF notes: not a paravirtualized kernel");
-	if (strcmp(k->loader, "generic") && strcmp(k->guest_os, "linux"))
-		FAIL("LOADER note is not \"generic\"");
-	if (strncmp(k->xen_version, "xen-3.0", 7))
-		FAIL("XEN_VERSION note is not \"xen-3.0\"");
-	if (!st.virt_base)
-		FAIL("no VIRT_BASE note");
-	if (k->virt_base & ((2ULL << 20) - 1))
-		FAIL("VIRT_BASE is not 2 MiB aligned");
-	if (!st.entry)
-		k->entry = eh.entry;
-	return check_loads(k, &eh, why);
+	if (!st.xen_notes) {
+		guest_info = section_by_name(k, &eh, "__xen_guest", &len);
+		if (!guest_info)
+			FAIL("no Xen PV ELF notes or __xen_guest section: not a paravirtualized kernel");
+		rc = parse_guest_info(k, guest_info, len, &st, why);
+		if (rc)
+			return rc;
+	}
+	rc = check_strings(k, why);
+	if (!rc)
+		rc = place_kernel(k, &eh, &st, why);
+	if (!rc)
+		rc = check_lamina_limits(k, why);
+	return rc;
+}
+
+static uint64_t load_va(const struct pv_kernel *k, const struct elf64_phdr *ph)
+{
+	return ph->paddr + k->virt_base - k->paddr_offset;
+}
+
+/*
+ * The symbol table image of a BSD_SYMTAB kernel, in the pieces Xen writes:
+ * the size and the ELF header (section table right after it, e_shoff 64),
+ * the section headers with offsets relative to the ELF header, then the
+ * symbols and the strings. The size counts from the ELF header to the end
+ * of the strings.
+ */
+static int load_symtab(const struct pv_kernel *k, const struct elf64_ehdr *eh,
+		       int (*fn)(void *ctx, uint64_t va, const void *src,
+				 uint64_t filesz, uint64_t memsz),
+		       void *ctx)
+{
+	struct {
+		uint32_t size;
+		struct elf64_ehdr eh;
+		struct elf64_shdr sh[3];
+	} __packed hdr;
+	uint64_t syms = ALIGN_UP(k->symtab_start + sizeof(hdr), 8), strs;
+	uint64_t ehdr_va = k->symtab_start + 4;
+	struct elf64_shdr sym, str;
+	int rc;
+
+	BUILD_BUG_ON(sizeof(hdr) != SYMHDR_SIZE);
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.eh = *eh;
+	hdr.eh.ehsize = sizeof(hdr.eh);
+	hdr.eh.shentsize = sizeof(hdr.sh[0]);
+	hdr.eh.version = 1;
+	hdr.eh.shoff = sizeof(hdr.eh);
+	hdr.eh.shnum = 3;
+	hdr.eh.phoff = hdr.eh.phentsize = hdr.eh.phnum = hdr.eh.shstrndx = 0;
+	if (!find_symtab(k, eh, &sym, &str))
+		return 0;
+	strs = ALIGN_UP(syms + sym.size, 8);
+	rc = fn(ctx, syms, k->image + sym.offset, sym.size, sym.size);
+	if (!rc)
+		rc = fn(ctx, strs, k->image + str.offset, str.size, str.size);
+	sym.offset = syms - ehdr_va;
+	sym.link = 2;
+	str.offset = strs - ehdr_va;
+	hdr.sh[1] = sym;
+	hdr.sh[2] = str;
+	hdr.size = strs + str.size - ehdr_va;
+	return rc ? rc : fn(ctx, k->symtab_start, &hdr, sizeof(hdr), sizeof(hdr));
 }
 
 int elf_for_each_load(const struct pv_kernel *k,
@@ -318,11 +649,11 @@ int elf_for_each_load(const struct pv_kernel *k,
 		struct elf64_phdr ph;
 
 		memcpy(&ph, k->image + eh.phoff + i * sizeof(ph), sizeof(ph));
-		if (ph.type != PT_LOAD || !ph.memsz)
+		if (!is_loadable(&ph) || !ph.memsz)
 			continue;
 		rc = fn(ctx, load_va(k, &ph), k->image + ph.offset, ph.filesz, ph.memsz);
 		if (rc)
 			return rc;
 	}
-	return 0;
+	return k->symtab_start ? load_symtab(k, &eh, fn, ctx) : 0;
 }

@@ -18,6 +18,15 @@
  * A domU also gets its xenstore and console ring pages, each with a port
  * dom0 may bind and a reserved grant entry for dom0, which dom0 finds
  * through hvm_op (hvm_op.h): what a toolstack would set up.
+ *
+ * Two notes move things out of the region, as Xen's builders do: with
+ * MOD_START_PFN the initrd is not mapped but placed in the pfns right
+ * after the region (start_info.mod_start is then its first pfn, with
+ * SIF_MOD_START_PFN); with INIT_P2M the p2m list is mapped at that
+ * address instead, by its own L3/L2/L1 tables, its pages and tables
+ * forming one pfn range after the region (and the initrd), reported in
+ * first_p2m_pfn / nr_p2m_frames. Lamina's limits: the INIT_P2M mapping
+ * is page aligned and inside one L4 slot the region does not use.
  */
 #include <hv/lib.h>
 #include <hv/domain.h>
@@ -39,6 +48,9 @@ struct layout {
 	uint64_t v_start, v_end;
 	uint64_t initrd, p2m, start_info, store, console, pt, stack;	/* VAs */
 	uint64_t nr_pt;
+	uint64_t initrd_pfn;		/* MOD_START_PFN: the unmapped initrd */
+	uint64_t p2m_pfn;		/* first page of the p2m list */
+	uint64_t first_p2m_pfn, nr_p2m_frames;	/* INIT_P2M: list and its tables */
 };
 
 struct builder {
@@ -49,12 +61,18 @@ struct builder {
 	struct layout l;
 };
 
-static void *va_ptr(struct builder *b, uint64_t va)
+/* The hypervisor's pointer to pseudo-physical byte address pa of the domain. */
+static void *pa_ptr(struct builder *b, uint64_t pa)
 {
-	uint64_t pfn = (va - b->l.v_start) >> PAGE_SHIFT;
+	uint64_t pfn = pa >> PAGE_SHIFT;
 
 	ASSERT(pfn < b->d->nr_pages);
-	return (uint8_t *)mfn_to_virt(b->d->p2m[pfn]) + (va & (PAGE_SIZE - 1));
+	return (uint8_t *)mfn_to_virt(b->d->p2m[pfn]) + (pa & (PAGE_SIZE - 1));
+}
+
+static void *va_ptr(struct builder *b, uint64_t va)
+{
+	return pa_ptr(b, va - b->l.v_start);
 }
 
 static mfn_t mfn_at(struct builder *b, uint64_t va)
@@ -62,19 +80,24 @@ static mfn_t mfn_at(struct builder *b, uint64_t va)
 	return b->d->p2m[(va - b->l.v_start) >> PAGE_SHIFT];
 }
 
-/* Copies len bytes to guest VA va, page by page (frames need not be contiguous). */
-static void copy_in(struct builder *b, uint64_t va, const void *src, uint64_t len)
+/* Copies len bytes to pseudo-physical address pa, page by page (frames need not be contiguous). */
+static void copy_pa(struct builder *b, uint64_t pa, const void *src, uint64_t len)
 {
 	const uint8_t *s = src;
 
 	while (len) {
-		uint64_t n = MIN(len, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
+		uint64_t n = MIN(len, PAGE_SIZE - (pa & (PAGE_SIZE - 1)));
 
-		memcpy(va_ptr(b, va), s, n);
-		va += n;
+		memcpy(pa_ptr(b, pa), s, n);
+		pa += n;
 		s += n;
 		len -= n;
 	}
+}
+
+static void copy_in(struct builder *b, uint64_t va, const void *src, uint64_t len)
+{
+	copy_pa(b, va - b->l.v_start, src, len);
 }
 
 static int load_segment(void *ctx, uint64_t va, const void *src, uint64_t filesz,
@@ -85,7 +108,16 @@ static int load_segment(void *ctx, uint64_t va, const void *src, uint64_t filesz
 	return 0;
 }
 
-static int plan_layout(struct builder *b)
+/* Pages of tables that map [va, va + len) below one L3: L3, L2s and L1s. */
+static uint64_t nr_tables_for(uint64_t va, uint64_t len)
+{
+	uint64_t last = va + len - 1;
+
+	return 1 + ((last >> 30) - (va >> 30) + 1) + ((last >> 21) - (va >> 21) + 1);
+}
+
+/* The region's virtual layout (§1.5), sized until its page tables fit. */
+static void plan_region(struct builder *b)
 {
 	struct layout *l = &b->l;
 	uint64_t cur, needed;
@@ -95,10 +127,11 @@ static int plan_layout(struct builder *b)
 	for (;;) {
 		cur = ALIGN_UP(b->k.kend, PAGE_SIZE);
 		l->initrd = cur;
-		if (b->initrd)
+		if (b->initrd && !b->k.mod_start_pfn)
 			cur += ALIGN_UP(b->initrd->size, PAGE_SIZE);
 		l->p2m = cur;
-		cur += ALIGN_UP(b->d->nr_pages * 8, PAGE_SIZE);
+		if (b->k.p2m_base == PV_UNSET)
+			cur += ALIGN_UP(b->d->nr_pages * 8, PAGE_SIZE);
 		l->start_info = cur;
 		cur += PAGE_SIZE;
 		if (b->rings) {
@@ -116,14 +149,80 @@ static int plan_layout(struct builder *b)
 			break;
 		l->nr_pt = needed;
 	}
+	l->p2m_pfn = (l->p2m - l->v_start) >> PAGE_SHIFT;
+}
+
+/* The pfns after the region: an unmapped initrd, then an INIT_P2M list and its tables. */
+static uint64_t plan_after_region(struct builder *b)
+{
+	struct layout *l = &b->l;
+	uint64_t pfn = (l->v_end - l->v_start) >> PAGE_SHIFT;
+	uint64_t p2m_bytes = ALIGN_UP(b->d->nr_pages * 8, PAGE_SIZE);
+
+	if (b->initrd && b->k.mod_start_pfn) {
+		l->initrd_pfn = pfn;
+		pfn += DIV_ROUND_UP(b->initrd->size, PAGE_SIZE);
+	}
+	if (b->k.p2m_base != PV_UNSET) {
+		l->first_p2m_pfn = l->p2m_pfn = pfn;
+		l->nr_p2m_frames = p2m_bytes / PAGE_SIZE + nr_tables_for(b->k.p2m_base, p2m_bytes);
+		l->p2m = b->k.p2m_base;
+		pfn += l->nr_p2m_frames;
+	}
+	return pfn;
+}
+
+static bool va_is_canonical(uint64_t va)
+{
+	return va < (1ULL << 47) || va >= 0xffff800000000000ULL;
+}
+
+/* Where Xen refuses (the hypervisor's area) and where Lamina's builder cannot go. */
+static int check_addresses(struct builder *b)
+{
+	const struct layout *l = &b->l;
+	uint64_t p2m_last = b->k.p2m_base + ALIGN_UP(b->d->nr_pages * 8, PAGE_SIZE) - 1;
+	unsigned int slot = L4_INDEX(l->v_start);
+
+	if (!va_is_canonical(l->v_start) || (slot >= 256 && slot < 272)) {
+		pr_err("d%u: the start-of-day region overlaps the hypervisor's area\n", b->d->domid);
+		return -EINVAL;
+	}
 	if (L2_INDEX(l->v_start) + (l->v_end - l->v_start) / (2ULL << 20) > 512) {
 		pr_err("d%u: the start-of-day region does not fit in one L2 table (1 GiB)\n",
 		       b->d->domid);
 		return -ENOMEM;
 	}
-	if ((l->v_end - l->v_start) >> PAGE_SHIFT > b->d->nr_pages) {
+	if (b->k.hypercall_page != PV_UNSET && b->k.hypercall_page >= l->v_end) {
+		pr_err("d%u: the HYPERCALL_PAGE note lies outside the start-of-day region\n",
+		       b->d->domid);
+		return -EINVAL;
+	}
+	if (b->k.p2m_base != PV_UNSET &&
+	    ((b->k.p2m_base & (PAGE_SIZE - 1)) || !va_is_canonical(b->k.p2m_base) ||
+	     !va_is_canonical(p2m_last) || L4_INDEX(p2m_last) != L4_INDEX(b->k.p2m_base) ||
+	     L4_INDEX(b->k.p2m_base) == slot ||
+	     (L4_INDEX(b->k.p2m_base) >= 256 && L4_INDEX(b->k.p2m_base) < 272))) {
+		pr_err("d%u: INIT_P2M %#llx: Lamina maps the p2m list page aligned, in one L4 slot of its own\n",
+		       b->d->domid, (unsigned long long)b->k.p2m_base);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int plan_layout(struct builder *b)
+{
+	uint64_t pages;
+	int rc;
+
+	plan_region(b);
+	pages = plan_after_region(b);
+	rc = check_addresses(b);
+	if (rc)
+		return rc;
+	if (pages > b->d->nr_pages) {
 		pr_err("d%u: too little memory: the kernel and its boot data need %llu MiB\n",
-		       b->d->domid, (unsigned long long)((l->v_end - l->v_start) >> 20) + 1);
+		       b->d->domid, (unsigned long long)(pages >> 8) + 1);
 		return -ENOMEM;
 	}
 	return 0;
@@ -155,6 +254,40 @@ static int alloc_memory(struct builder *b)
 
 #define PT_FLAGS	(_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED)
 
+static pte_t *pfn_table(struct builder *b, uint64_t pfn)
+{
+	return pa_ptr(b, pfn << PAGE_SHIFT);
+}
+
+/*
+ * INIT_P2M: maps the p2m list's pages at p2m_base through their own L3,
+ * L2s and L1s, which follow the list in its pfn range and are mapped
+ * nowhere (so they can be validated as tables).
+ */
+static void map_init_p2m(struct builder *b, pte_t *l4)
+{
+	const struct layout *l = &b->l;
+	uint64_t pages = DIV_ROUND_UP(b->d->nr_pages * 8, PAGE_SIZE);
+	uint64_t base = b->k.p2m_base, va, i;
+	uint64_t l3_pfn = l->p2m_pfn + pages, l2_pfn = l3_pfn + 1, l1_pfn;
+	uint64_t nr_l2 = ((base + pages * PAGE_SIZE - 1) >> 30) - (base >> 30) + 1;
+	pte_t *l3 = pfn_table(b, l3_pfn);
+
+	l1_pfn = l2_pfn + nr_l2;
+	l4[L4_INDEX(base)] = mk_pte(b->d->p2m[l3_pfn], PT_FLAGS);
+	for (i = 0; i < pages; i++) {
+		uint64_t l2i = ((base + i * PAGE_SIZE) >> 30) - (base >> 30);
+		uint64_t l1i = ((base + i * PAGE_SIZE) >> 21) - (base >> 21);
+		pte_t *l2 = pfn_table(b, l2_pfn + l2i);
+		pte_t *l1 = pfn_table(b, l1_pfn + l1i);
+
+		va = base + i * PAGE_SIZE;
+		l3[L3_INDEX(va)] = mk_pte(b->d->p2m[l2_pfn + l2i], PT_FLAGS);
+		l2[L2_INDEX(va)] = mk_pte(b->d->p2m[l1_pfn + l1i], PT_FLAGS);
+		l1[L1_INDEX(va)] = mk_pte(b->d->p2m[l->p2m_pfn + i], PT_FLAGS | _PAGE_DIRTY);
+	}
+}
+
 static void build_page_tables(struct builder *b)
 {
 	struct layout *l = &b->l;
@@ -178,6 +311,8 @@ static void build_page_tables(struct builder *b)
 			flags |= _PAGE_RW;	/* page-table pages stay read-only */
 		l1[L1_INDEX(va)] = mk_pte(mfn_at(b, va), flags);
 	}
+	if (b->k.p2m_base != PV_UNSET)
+		map_init_p2m(b, l4);
 }
 
 /* Fills the legacy hypercall page (§1.4): syscall stubs, iret at slot 23. */
@@ -206,7 +341,7 @@ static void fill_p2m_list(struct builder *b)
 
 	for (pfn = 0; pfn < ALIGN_UP(b->d->nr_pages, 512); pfn++) {
 		if (!(pfn % 512))
-			list = va_ptr(b, b->l.p2m + pfn * 8);
+			list = pa_ptr(b, (b->l.p2m_pfn << PAGE_SHIFT) + pfn * 8);
 		list[pfn % 512] = pfn < b->d->nr_pages ? b->d->p2m[pfn] : ~0ULL;
 	}
 }
@@ -224,9 +359,13 @@ static void fill_start_info(struct builder *b, const char *cmdline)
 	si->pt_base = b->l.pt;
 	si->nr_pt_frames = b->l.nr_pt;
 	si->mfn_list = b->l.p2m;
+	si->first_p2m_pfn = b->l.first_p2m_pfn;
+	si->nr_p2m_frames = b->l.nr_p2m_frames;
 	if (b->initrd) {
-		si->mod_start = b->l.initrd;
+		si->mod_start = b->k.mod_start_pfn ? b->l.initrd_pfn : b->l.initrd;
 		si->mod_len = b->initrd->size;
+		if (b->k.mod_start_pfn)
+			si->flags |= SIF_MOD_START_PFN;
 	}
 	strlcpy(si->cmd_line, cmdline, sizeof(si->cmd_line));
 	si->store_mfn = d->store_mfn;
@@ -294,15 +433,41 @@ static void print_layout(const struct builder *b)
 	pr_info("d%u (%s): %llu MiB, kernel %#llx-%#llx, entry %#llx%s\n", b->d->domid,
 		b->d->name, (unsigned long long)(b->d->nr_pages >> 8), (unsigned long long)b->k.kstart,
 		(unsigned long long)b->k.kend, (unsigned long long)b->k.entry,
-		b->k.hypercall_page ? ", hypercall page" : "");
-	pr_info("d%u: p2m %#llx, start_info %#llx, page tables %#llx (%llu), stack %#llx, end %#llx\n",
-		b->d->domid, (unsigned long long)l->p2m, (unsigned long long)l->start_info,
+		b->k.hypercall_page != PV_UNSET ? ", hypercall page" : "");
+	pr_info("d%u: start %#llx, p2m %#llx, start_info %#llx, page tables %#llx (%llu), stack %#llx, end %#llx\n",
+		b->d->domid, (unsigned long long)l->v_start, (unsigned long long)l->p2m,
+		(unsigned long long)l->start_info,
 		(unsigned long long)l->pt, (unsigned long long)l->nr_pt,
 		(unsigned long long)l->stack, (unsigned long long)l->v_end);
+	if (b->k.p2m_base != PV_UNSET)
+		pr_info("d%u: p2m list mapped at INIT_P2M, pfns %#llx-%#llx with its tables\n",
+			b->d->domid, (unsigned long long)l->first_p2m_pfn,
+			(unsigned long long)(l->first_p2m_pfn + l->nr_p2m_frames - 1));
+	if (b->initrd && b->k.mod_start_pfn)
+		pr_info("d%u: initrd not mapped (MOD_START_PFN), from pfn %#llx\n",
+			b->d->domid, (unsigned long long)l->initrd_pfn);
 	if (b->rings)
 		pr_info("d%u: xenstore ring mfn %#llx port %u, console ring mfn %#llx port %u\n",
 			b->d->domid, (unsigned long long)b->d->store_mfn, b->d->store_port,
 			(unsigned long long)b->d->console_mfn, b->d->console_port);
+}
+
+/*
+ * Xen refuses a dom0 kernel only if it has a SUPPORTED_FEATURES note
+ * without the dom0 bit (FEATURES "dom0" counts too), or if it requires
+ * supervisor_mode_kernel.
+ */
+static int check_dom0_features(const struct pv_kernel *k)
+{
+	if (k->has_supported_features && !(k->features_supported & (1U << XENFEAT_dom0))) {
+		pr_err("d0: the kernel does not support dom0 operation (SUPPORTED_FEATURES lacks dom0)\n");
+		return -EINVAL;
+	}
+	if (k->features_required & (1U << XENFEAT_supervisor_mode_kernel)) {
+		pr_err("d0: the kernel requires supervisor_mode_kernel\n");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /*
@@ -324,10 +489,8 @@ struct domain *domain_build(domid_t domid, const char *name, const struct boot_m
 		pr_err("d%u: cannot use the kernel module: %s\n", domid, why);
 		return NULL;
 	}
-	if (privileged && !(b.k.features_supported & (1U << XENFEAT_dom0))) {
-		pr_err("d0: the kernel does not declare dom0 support (feature \"dom0\")\n");
+	if (privileged && check_dom0_features(&b.k))
 		return NULL;
-	}
 	b.d = domain_alloc(domid, name, privileged);
 	if (!b.d)
 		return NULL;
@@ -341,9 +504,11 @@ struct domain *domain_build(domid_t domid, const char *name, const struct boot_m
 		return NULL;
 	}
 	elf_for_each_load(&b.k, load_segment, &b);
-	if (initrd)
+	if (initrd && b.k.mod_start_pfn)
+		copy_pa(&b, b.l.initrd_pfn << PAGE_SHIFT, maddr_to_virt(initrd->start), initrd->size);
+	else if (initrd)
 		copy_in(&b, b.l.initrd, maddr_to_virt(initrd->start), initrd->size);
-	if (b.k.hypercall_page)
+	if (b.k.hypercall_page != PV_UNSET)
 		fill_hypercall_page(va_ptr(&b, b.k.hypercall_page));
 	fill_p2m_list(&b);
 	fill_start_info(&b, cmdline);
