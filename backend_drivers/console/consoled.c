@@ -7,8 +7,11 @@
  * domain's console page through gntdev (grant ref 0, which the hypervisor
  * seeds for dom0), binds the console port, and then
  *   - the guest's output goes to <log dir>/d<id>.log (without carriage
- *     returns) and to a pseudo-terminal whose path it writes to
- *     console/tty, where `vmctl console <id>` attaches;
+ *     returns; capped in size, the previous file kept as d<id>.log.1, so
+ *     a chatty guest cannot fill dom0's memory-backed root) and to a
+ *     pseudo-terminal whose path it writes to console/tty (a node dom0
+ *     owns and the guest may only read), where `vmctl console <id>`
+ *     attaches;
  *   - what is typed on that terminal goes into the ring as the guest's
  *     keyboard input, as much as the ring has room for.
  * It looks again on every @introduceDomain and @releaseDomain, and lets a
@@ -18,7 +21,7 @@
  * The ring is the guest's: its indices are checked on every pass
  * (cons_ring.c) and a guest that breaks them loses its console, not the
  * daemon. Output to a terminal nobody reads is dropped when the terminal's
- * buffer is full; the log file keeps everything.
+ * buffer is full; the log keeps the last of it (up to twice --log-size).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <lamina/grant_table.h>
+#include "cons_log.h"
 #include "cons_ring.h"
 #include "../common/xendev.h"
 #include "xs.h"
@@ -49,7 +53,7 @@ struct guest {
 	int local_port;
 	int pty;		/* master side */
 	int pty_slave;		/* held open so the master never hangs up */
-	int log;
+	struct cons_log log;
 	char tty[64];
 };
 
@@ -58,12 +62,15 @@ static unsigned int nr_guests;
 static struct xendev dev = XENDEV_INIT;
 static struct xs_handle *xs;
 static const char *log_dir = DEFAULT_LOG_DIR;
+static off_t log_size = CONS_LOG_DEFAULT;
 
 static const char usage[] =
-	"usage: consoled [--log-dir DIR] [--socket PATH]\n"
+	"usage: consoled [--log-dir DIR] [--log-size BYTES] [--socket PATH]\n"
 	"Serves the console ring of every domain with /local/domain/<id>/console/port\n"
 	"in xenstore: output to DIR/d<id>.log (default " DEFAULT_LOG_DIR ")\n"
 	"and to a terminal named in console/tty (`vmctl console <id>` attaches).\n"
+	"A log reaching BYTES (default 1M; K and M suffixes, at least 4K) becomes\n"
+	"d<id>.log.1, replacing the previous one, and a new log is started.\n"
 	"xenstored is reached at PATH, else $XENSTORED_PATH or /run/xenstored/socket.\n"
 	"Runs in the foreground; messages go to stderr.\n";
 
@@ -157,8 +164,7 @@ static void release_guest(struct guest *g)
 		close(g->pty);
 	if (g->pty_slave >= 0)
 		close(g->pty_slave);
-	if (g->log >= 0)
-		close(g->log);
+	cons_log_close(&g->log);
 	*g = guests[--nr_guests];
 }
 
@@ -174,6 +180,19 @@ static void write_all(int fd, const char *buf, size_t len)
 	}
 }
 
+/* To the log while it works; a log that fails is said once and closed. */
+static void log_output(struct guest *g, const char *buf, size_t len)
+{
+	int rc;
+
+	if (g->log.fd < 0)
+		return;
+	rc = cons_log_write(&g->log, buf, len);
+	if (rc)
+		say("d%u: writing %s: %s; its output is no longer logged", g->domid,
+		    g->log.path, strerror(-rc));
+}
+
 /* Moves the guest's output to its log and terminal. False if its ring is bad. */
 static bool take_output(struct guest *g)
 {
@@ -182,7 +201,7 @@ static bool take_output(struct guest *g)
 	int n;
 
 	while ((n = cons_take_output(g->intf, buf, sizeof(buf))) > 0) {
-		write_all(g->log, plain, cons_strip_cr(plain, buf, (size_t)n));
+		log_output(g, plain, cons_strip_cr(plain, buf, (size_t)n));
 		write_all(g->pty, buf, (size_t)n);
 		moved = true;
 	}
@@ -236,7 +255,7 @@ static void serve(unsigned int domid, long port)
 	}
 	g = &guests[nr_guests++];
 	*g = (struct guest){ .domid = domid, .local_port = -1, .pty = -1, .pty_slave = -1,
-			     .log = -1 };
+			     .log.fd = -1 };
 	g->intf = xendev_map(&dev, domid, GNTTAB_RESERVED_CONSOLE, &g->map_handle);
 	if (!g->intf) {
 		say("d%u: cannot map its console page (grant ref %u): %s", domid,
@@ -255,9 +274,9 @@ static void serve(unsigned int domid, long port)
 		goto fail;
 	}
 	snprintf(path, sizeof(path), "%s/d%u.log", log_dir, domid);
-	g->log = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (g->log < 0) {
-		say("d%u: cannot open %s: %s", domid, path, strerror(errno));
+	rc = cons_log_open(&g->log, path, log_size);
+	if (rc) {
+		say("d%u: cannot open %s: %s", domid, path, strerror(-rc));
 		goto fail;
 	}
 	snprintf(path, sizeof(path), "/local/domain/%u/console/tty", domid);
@@ -372,6 +391,7 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "log-dir", required_argument, NULL, 'l' },
+		{ "log-size", required_argument, NULL, 'S' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -379,10 +399,17 @@ int main(int argc, char **argv)
 	const char *socket_path = NULL;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "l:s:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "l:S:s:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
 			log_dir = optarg;
+			break;
+		case 'S':
+			log_size = cons_log_parse_size(optarg);
+			if (log_size < 0) {
+				fprintf(stderr, "consoled: bad --log-size '%s'\n%s", optarg, usage);
+				return 2;
+			}
 			break;
 		case 's':
 			socket_path = optarg;
@@ -425,7 +452,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "consoled: cannot watch the domain list: %s\n", strerror(-rc));
 		return 1;
 	}
-	say("serving consoles, logs in %s", log_dir);
+	say("serving consoles, logs in %s (%lld bytes each, one older file kept)", log_dir,
+	    (long long)log_size);
 	rc = loop();
 	say("xenstored went away (%s); stopping", strerror(-rc));
 	return 1;

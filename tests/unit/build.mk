@@ -8,7 +8,8 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Wno-unused-parameter \
 
 UNIT_TESTS := hypervisor/common/cmdline hypervisor/common/page_alloc \
 	hypervisor/common/elf hypervisor/common/symbols hypervisor/common/timer \
-	hypervisor/lib/vsnprintf backend_drivers/console/cons_ring
+	hypervisor/lib/vsnprintf backend_drivers/console/cons_ring \
+	backend_drivers/console/cons_log
 UNIT_BINS := $(patsubst %,$(UNIT_OUT)/%,$(UNIT_TESTS))
 
 $(UNIT_OUT)/hypervisor/lib/vsnprintf: tests/unit/hypervisor/lib/vsnprintf.c \
