@@ -40,6 +40,7 @@ HV_SRCS := \
 	$(HV_DIR)/common/domctl.c \
 	$(HV_DIR)/common/elf.c \
 	$(HV_DIR)/common/event_channel.c \
+	$(HV_DIR)/common/evtchn_fifo.c \
 	$(HV_DIR)/common/grant_table.c \
 	$(HV_DIR)/common/hypercall.c \
 	$(HV_DIR)/common/keyhandler.c \
@@ -53,7 +54,8 @@ HV_SRCS := \
 	$(HV_DIR)/common/version.c \
 	$(HV_DIR)/lib/string.c \
 	$(HV_DIR)/lib/vsnprintf.c \
-	hypercall_abi/check/layout.c
+	hypercall_abi/check/layout.c \
+	hypercall_abi/check/numbers.c
 
 HV_OBJS := $(patsubst %,$(HV_OUT)/%.o,$(basename $(HV_SRCS)))
 

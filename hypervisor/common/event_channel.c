@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Event channels, 2-level ABI (pv-abi-core.md §7). A domain has 4096
- * ports; port 0 stays reserved. Raising a port follows §7.2 to the letter:
+ * Event channels (pv-abi-core.md §7). A domain starts on the 2-level ABI
+ * with 4096 ports; the FIFO ABI (evtchn_fifo.c) lifts that to
+ * EVTCHN_FIFO_MAX_PORTS once the guest asks for it (init_control). Ports
+ * live in pages ("buckets") of 256, allocated as the lowest free port
+ * reaches them and kept until the domain's record goes, so a port's
+ * struct evtchn never moves. Port 0 stays reserved.
+ * 2-level: raising a port follows §7.2 to the letter:
  * test-and-set pending; stop if it was set; unless masked, test-and-set the
  * selector bit of the notify vCPU and then upcall_pending, kicking the vCPU
  * on its 0 -> 1 change; and wake a vCPU polling on the port either way.
  * The bitmaps live in shared_info, which the guest writes concurrently, so
  * every change there is a locked instruction.
  *
- * Locks: d->evtchn_lock guards d->evtchn[]; an operation on two domains
+ * Locks: d->evtchn_lock guards the ports; an operation on two domains
  * takes both, lower domid first (evtchn_lock_pair).
  */
 #include <hv/lib.h>
@@ -20,7 +25,16 @@
 #include <hv/page_alloc.h>
 #include <hv/sched.h>
 
-#define EVTCHN_PAGES	DIV_ROUND_UP(NR_EVTCHN_PORTS * sizeof(struct evtchn), PAGE_SIZE)
+#define PORTS_PER_BUCKET	256
+#define MAX_BUCKETS		(EVTCHN_FIFO_MAX_PORTS / PORTS_PER_BUCKET)
+
+/* One page of ports: their bindings, and their FIFO state beside them. */
+struct evtchn_bucket {
+	struct evtchn chn[PORTS_PER_BUCKET];
+	struct evtchn_fifo_port fifo[PORTS_PER_BUCKET];
+};
+_Static_assert(sizeof(struct evtchn_bucket) <= PAGE_SIZE, "a bucket is one page");
+_Static_assert(MAX_BUCKETS * sizeof(struct evtchn_bucket *) <= PAGE_SIZE, "bucket table");
 
 static bool test_and_set(volatile uint64_t *word, unsigned int bit)
 {
@@ -36,24 +50,63 @@ static void clear_bit_atomic(volatile uint64_t *word, unsigned int bit)
 	asm volatile("lock btrq %1, %0" : "+m"(*word) : "r"((uint64_t)bit) : "memory", "cc");
 }
 
+/* One more bucket of ports; false when out of memory. */
+static bool add_bucket(struct domain *d)
+{
+	mfn_t mfn;
+
+	if (d->evtchn_nr_buckets >= MAX_BUCKETS)
+		return false;
+	mfn = alloc_frame();
+	if (mfn == INVALID_MFN)
+		return false;
+	d->evtchn_bucket[d->evtchn_nr_buckets++] = frame_va(mfn);
+	return true;
+}
+
+/* The bucket table and the buckets of the 2-level ABI's 4096 ports. */
 int evtchn_domain_init(struct domain *d)
 {
-	mfn_t mfn = alloc_frames_contig(EVTCHN_PAGES);
+	mfn_t mfn = alloc_frame();
 
 	if (mfn == INVALID_MFN)
 		return -ENOMEM;
-	d->evtchn = frame_va(mfn);
-	d->evtchn[0].state = ECS_RESERVED;
+	d->evtchn_bucket = frame_va(mfn);
+	while (d->evtchn_nr_buckets < NR_EVTCHN_PORTS / PORTS_PER_BUCKET)
+		if (!add_bucket(d))
+			return -ENOMEM;
+	evtchn_from_port(d, 0)->state = ECS_RESERVED;
 	return 0;
 }
 
-static struct vcpu *notify_vcpu(struct domain *d, evtchn_port_t port)
+unsigned int evtchn_max_ports(const struct domain *d)
+{
+	return d->evtchn_fifo ? EVTCHN_FIFO_MAX_PORTS : NR_EVTCHN_PORTS;
+}
+
+struct evtchn *evtchn_from_port(struct domain *d, evtchn_port_t p)
+{
+	if (p >= evtchn_max_ports(d) || p / PORTS_PER_BUCKET >= d->evtchn_nr_buckets)
+		return NULL;
+	p = array_index_nospec(p, d->evtchn_nr_buckets * PORTS_PER_BUCKET);
+	return &d->evtchn_bucket[p / PORTS_PER_BUCKET]->chn[p % PORTS_PER_BUCKET];
+}
+
+struct evtchn_fifo_port *evtchn_fifo_port(struct domain *d, evtchn_port_t p)
+{
+	if (p / PORTS_PER_BUCKET >= d->evtchn_nr_buckets)
+		return NULL;
+	p = array_index_nospec(p, d->evtchn_nr_buckets * PORTS_PER_BUCKET);
+	return &d->evtchn_bucket[p / PORTS_PER_BUCKET]->fifo[p % PORTS_PER_BUCKET];
+}
+
+struct vcpu *evtchn_notify_vcpu(struct domain *d, evtchn_port_t port)
 {
 	(void)port;
 	return &d->vcpu0;	/* one vCPU per domain so far */
 }
 
-static void poll_wake(struct vcpu *v, evtchn_port_t port)
+void evtchn_poll_wake(struct vcpu *v, evtchn_port_t port)
 {
 	unsigned int i;
 
@@ -66,28 +119,51 @@ static void poll_wake(struct vcpu *v, evtchn_port_t port)
 	}
 }
 
+void evtchn_mark_upcall(struct vcpu *v)
+{
+	if (__atomic_exchange_n(&v->vcpu_info->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST))
+		return;
+	vcpu_wake(v);	/* wakes a blocked vCPU; delivery happens on return */
+}
+
 /* Steps 3-4 of §7.2 for port on v. */
 static void mark_vcpu_pending(struct vcpu *v, evtchn_port_t port)
 {
-	struct vcpu_info *vi = v->vcpu_info;
-
-	if (test_and_set(&vi->evtchn_pending_sel, port / 64))
+	if (test_and_set(&v->vcpu_info->evtchn_pending_sel, port / 64))
 		return;
-	if (__atomic_exchange_n(&vi->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST))
-		return;
-	vcpu_wake(v);	/* wakes a blocked vCPU; delivery happens on return */
+	evtchn_mark_upcall(v);
 }
 
 void evtchn_set_pending(struct domain *d, evtchn_port_t port)
 {
 	struct shared_info *s = d->shared_info;
-	struct vcpu *v = notify_vcpu(d, port);
+	struct vcpu *v = evtchn_notify_vcpu(d, port);
 
+	if (d->evtchn_fifo) {
+		evtchn_fifo_set_pending(d, port);
+		return;
+	}
 	if (test_and_set(&s->evtchn_pending[port / 64], port % 64))
 		return;
 	if (!(s->evtchn_mask[port / 64] & (1ULL << (port % 64))))
 		mark_vcpu_pending(v, port);
-	poll_wake(v, port);
+	evtchn_poll_wake(v, port);
+}
+
+bool evtchn_port_is_pending(struct domain *d, evtchn_port_t port)
+{
+	if (d->evtchn_fifo)
+		return evtchn_fifo_is_pending(d, port);
+	return port < NR_EVTCHN_PORTS &&
+	       (d->shared_info->evtchn_pending[port / 64] & (1ULL << (port % 64)));
+}
+
+static void clear_pending(struct domain *d, evtchn_port_t port)
+{
+	if (d->evtchn_fifo)
+		evtchn_fifo_clear_pending(d, port);
+	else
+		clear_bit_atomic(&d->shared_info->evtchn_pending[port / 64], port % 64);
 }
 
 bool vcpu_events_deliverable(const struct vcpu *v)
@@ -114,20 +190,39 @@ static bool virq_is_per_vcpu(unsigned int virq)
 	       virq == VIRQ_XENPMU;
 }
 
-/* Lowest free port >= 1, or -ENOSPC. Caller holds d->evtchn_lock. */
+static bool port_is_usable(const struct evtchn *c)
+{
+	return c->state != ECS_FREE && c->state != ECS_RESERVED;
+}
+
+/*
+ * Lowest free port >= 1, with a bucket added when it is the first of a
+ * new one, and its FIFO state reset (default priority, nothing saved);
+ * or -ENOSPC. Caller holds d->evtchn_lock.
+ */
 static int get_free_port(struct domain *d)
 {
-	unsigned int p;
+	unsigned int p, max = evtchn_max_ports(d);
 
-	for (p = 1; p < NR_EVTCHN_PORTS; p++)
-		if (d->evtchn[p].state == ECS_FREE)
-			return p;
+	for (p = 1; p < max; p++) {
+		struct evtchn_fifo_port *fp;
+
+		if (p / PORTS_PER_BUCKET >= d->evtchn_nr_buckets && !add_bucket(d))
+			return trace_err(-ENOSPC);
+		if (evtchn_from_port(d, p)->state != ECS_FREE)
+			continue;
+		fp = evtchn_fifo_port(d, p);
+		fp->priority = EVTCHN_FIFO_PRIORITY_DEFAULT;
+		fp->pending = 0;
+		return p;
+	}
 	return -ENOSPC;
 }
 
-static bool port_valid(uint32_t port)
+/* A port that may be bound or used: in range, in an allocated bucket, not 0. */
+static bool port_valid(struct domain *d, uint32_t port)
 {
-	return port > 0 && port < NR_EVTCHN_PORTS;
+	return port > 0 && evtchn_from_port(d, port);
 }
 
 static void evtchn_lock_pair(struct domain *a, struct domain *b)
@@ -157,7 +252,8 @@ int evtchn_alloc_unbound(struct domain *d, domid_t remote)
 	spin_lock(&d->evtchn_lock);
 	port = get_free_port(d);
 	if (port > 0)
-		d->evtchn[port] = (struct evtchn){ .state = ECS_UNBOUND, .remote_dom = remote };
+		*evtchn_from_port(d, port) = (struct evtchn){ .state = ECS_UNBOUND,
+							       .remote_dom = remote };
 	spin_unlock(&d->evtchn_lock);
 	return port;
 }
@@ -186,17 +282,17 @@ static long bind_interdomain(struct domain *d, struct evtchn_bind_interdomain *o
 
 	if (!rd)
 		return trace_err(-ESRCH);
-	if (!port_valid(op->remote_port))
-		return trace_err(-EINVAL);
 	evtchn_lock_pair(d, rd);
-	rc = &rd->evtchn[op->remote_port];
+	rc = op->remote_port ? evtchn_from_port(rd, op->remote_port) : NULL;
 	port = get_free_port(d);
-	if (port < 0)
+	if (!rc)
+		ret = trace_err(-EINVAL);
+	else if (port < 0)
 		ret = port;
 	else if (rc->state != ECS_UNBOUND || rc->remote_dom != d->domid)
 		ret = trace_err(-EINVAL);
 	if (!ret) {
-		d->evtchn[port] = (struct evtchn){ .state = ECS_INTERDOMAIN,
+		*evtchn_from_port(d, port) = (struct evtchn){ .state = ECS_INTERDOMAIN,
 			.remote_dom = rd->domid, .remote_port = op->remote_port };
 		*rc = (struct evtchn){ .state = ECS_INTERDOMAIN, .notify_vcpu = rc->notify_vcpu,
 			.remote_dom = d->domid, .remote_port = port };
@@ -226,7 +322,7 @@ static long bind_virq(struct domain *d, struct evtchn_bind_virq *op)
 	}
 	port = get_free_port(d);
 	if (port > 0) {
-		d->evtchn[port] = (struct evtchn){ .state = ECS_VIRQ, .virq = op->virq };
+		*evtchn_from_port(d, port) = (struct evtchn){ .state = ECS_VIRQ, .virq = op->virq };
 		v->virq_port[op->virq] = port;
 		op->port = port;
 	}
@@ -243,7 +339,7 @@ static long bind_ipi(struct domain *d, struct evtchn_bind_ipi *op)
 	spin_lock(&d->evtchn_lock);
 	port = get_free_port(d);
 	if (port > 0) {
-		d->evtchn[port] = (struct evtchn){ .state = ECS_IPI };
+		*evtchn_from_port(d, port) = (struct evtchn){ .state = ECS_IPI };
 		op->port = port;
 	}
 	spin_unlock(&d->evtchn_lock);
@@ -253,13 +349,13 @@ static long bind_ipi(struct domain *d, struct evtchn_bind_ipi *op)
 /* Frees port; for an interdomain port the peer goes back to unbound. */
 static long evtchn_close(struct domain *d, evtchn_port_t port)
 {
-	struct evtchn *c;
+	struct evtchn *c, *rc;
 	struct domain *rd = NULL;
 
-	if (!port_valid(port))
+	if (!port_valid(d, port))
 		return trace_err(-EINVAL);
 	spin_lock(&d->evtchn_lock);
-	c = &d->evtchn[port];
+	c = evtchn_from_port(d, port);
 	if (c->state == ECS_INTERDOMAIN)
 		rd = domain_by_id(c->remote_dom);
 	spin_unlock(&d->evtchn_lock);
@@ -267,7 +363,7 @@ static long evtchn_close(struct domain *d, evtchn_port_t port)
 		evtchn_lock_pair(d, rd);
 	else
 		spin_lock(&d->evtchn_lock);
-	c = &d->evtchn[port];
+	c = evtchn_from_port(d, port);
 	switch (c->state) {
 	case ECS_FREE:
 	case ECS_RESERVED:
@@ -280,14 +376,13 @@ static long evtchn_close(struct domain *d, evtchn_port_t port)
 		d->vcpu0.virq_port[c->virq] = 0;
 		break;
 	case ECS_INTERDOMAIN:
-		if (rd && rd->evtchn[c->remote_port].state == ECS_INTERDOMAIN &&
-		    rd->evtchn[c->remote_port].remote_port == port)
-			rd->evtchn[c->remote_port] = (struct evtchn){ .state = ECS_UNBOUND,
-				.remote_dom = d->domid };
+		rc = rd ? evtchn_from_port(rd, c->remote_port) : NULL;
+		if (rc && rc->state == ECS_INTERDOMAIN && rc->remote_port == port)
+			*rc = (struct evtchn){ .state = ECS_UNBOUND, .remote_dom = d->domid };
 		break;
 	}
 	*c = (struct evtchn){ .state = ECS_FREE };
-	clear_bit_atomic(&d->shared_info->evtchn_pending[port / 64], port % 64);
+	clear_pending(d, port);
 	if (rd)
 		evtchn_unlock_pair(d, rd);
 	else
@@ -299,15 +394,17 @@ static long evtchn_send(struct domain *d, evtchn_port_t port)
 {
 	struct domain *rd = NULL;
 	uint32_t rport = 0;
+	struct evtchn *c;
 	long ret = 0;
 
-	if (!port_valid(port))
+	if (!port_valid(d, port))
 		return trace_err(-EINVAL);
 	spin_lock(&d->evtchn_lock);
-	switch (d->evtchn[port].state) {
+	c = evtchn_from_port(d, port);
+	switch (c->state) {
 	case ECS_INTERDOMAIN:
-		rd = domain_by_id(d->evtchn[port].remote_dom);
-		rport = d->evtchn[port].remote_port;
+		rd = domain_by_id(c->remote_dom);
+		rport = c->remote_port;
 		break;
 	case ECS_IPI:
 		rd = d;
@@ -330,10 +427,12 @@ static long evtchn_status(struct domain *d, struct evtchn_status *op)
 
 	if (op->dom != DOMID_SELF && op->dom != d->domid)
 		return trace_err(-EPERM);
-	if (op->port >= NR_EVTCHN_PORTS)
-		return trace_err(-EINVAL);
 	spin_lock(&d->evtchn_lock);
-	c = &d->evtchn[op->port];
+	c = evtchn_from_port(d, op->port);
+	if (!c) {
+		spin_unlock(&d->evtchn_lock);
+		return trace_err(-EINVAL);
+	}
 	memset(&op->u, 0, sizeof(op->u));
 	op->vcpu = c->notify_vcpu;
 	switch (c->state) {
@@ -360,30 +459,84 @@ static long evtchn_status(struct domain *d, struct evtchn_status *op)
 	return 0;
 }
 
-/* Unmask: clear the mask bit; if pending, steps 3-4 of §7.2 (§7.5). */
+/*
+ * Unmask: clear the mask bit; if pending, steps 3-4 of §7.2 (§7.5). FIFO:
+ * clear MASKED and link the event if it is pending (a port in use only).
+ */
 static long evtchn_unmask(struct domain *d, evtchn_port_t port)
 {
 	struct shared_info *s = d->shared_info;
 	uint64_t bit = 1ULL << (port % 64);
 	uint64_t old;
 
+	if (d->evtchn_fifo) {
+		const struct evtchn *c = evtchn_from_port(d, port);
+
+		if (!c)
+			return trace_err(-EINVAL);
+		if (port_is_usable(c))
+			evtchn_fifo_unmask(d, port);
+		return 0;
+	}
 	if (port >= NR_EVTCHN_PORTS)
 		return trace_err(-EINVAL);
 	old = __atomic_fetch_and(&s->evtchn_mask[port / 64], ~bit, __ATOMIC_SEQ_CST);
 	if ((old & bit) && (s->evtchn_pending[port / 64] & bit))
-		mark_vcpu_pending(notify_vcpu(d, port), port);
+		mark_vcpu_pending(evtchn_notify_vcpu(d, port), port);
 	return 0;
+}
+
+/* set_priority: Xen's order of refusals (bad port, 2-level, unused, > 15). */
+static long evtchn_set_priority(struct domain *d, struct evtchn_set_priority *op)
+{
+	const struct evtchn *c;
+	long ret = 0;
+
+	spin_lock(&d->evtchn_lock);
+	c = evtchn_from_port(d, op->port);
+	if (!c)
+		ret = trace_err(-EINVAL);
+	else if (!d->evtchn_fifo)
+		ret = trace_err(-ENOSYS);
+	else if (!port_is_usable(c))
+		ret = trace_err(-EACCES);
+	else if (op->priority > EVTCHN_FIFO_PRIORITY_MIN)
+		ret = trace_err(-EINVAL);
+	else
+		evtchn_fifo_port(d, op->port)->priority = op->priority;
+	spin_unlock(&d->evtchn_lock);
+	return ret;
+}
+
+static long init_control(struct domain *d, struct evtchn_init_control *op)
+{
+	long ret;
+
+	spin_lock(&d->evtchn_lock);
+	ret = evtchn_fifo_init_control(d, op);
+	spin_unlock(&d->evtchn_lock);
+	return ret;
+}
+
+static long expand_array(struct domain *d, struct evtchn_expand_array *op)
+{
+	long ret;
+
+	spin_lock(&d->evtchn_lock);
+	ret = evtchn_fifo_expand_array(d, op);
+	spin_unlock(&d->evtchn_lock);
+	return ret;
 }
 
 static long evtchn_bind_vcpu(struct domain *d, struct evtchn_bind_vcpu *op)
 {
 	struct evtchn *c;
 
-	if (!port_valid(op->port))
+	if (!port_valid(d, op->port))
 		return trace_err(-EINVAL);
 	if (op->vcpu != 0)
 		return trace_err(-ENOENT);
-	c = &d->evtchn[op->port];
+	c = evtchn_from_port(d, op->port);
 	if (c->state == ECS_IPI || (c->state == ECS_VIRQ && virq_is_per_vcpu(c->virq)) ||
 	    c->state == ECS_FREE || c->state == ECS_RESERVED)
 		return trace_err(-EINVAL);
@@ -391,30 +544,44 @@ static long evtchn_bind_vcpu(struct domain *d, struct evtchn_bind_vcpu *op)
 	return 0;
 }
 
+/* The FIFO state goes (its frames let go): the domain is on 2-level again. */
+static void leave_fifo(struct domain *d)
+{
+	spin_lock(&d->evtchn_lock);
+	if (d->evtchn_fifo)
+		evtchn_fifo_destroy(d);
+	spin_unlock(&d->evtchn_lock);
+}
+
+/* Closes every port and goes back to the 2-level ABI, as Xen's reset does. */
 static long evtchn_reset(struct domain *d, domid_t dom)
 {
-	unsigned int p;
+	evtchn_port_t p;
+	struct evtchn *c;
 
 	if (dom != DOMID_SELF && dom != d->domid)
 		return trace_err(-EPERM);
-	for (p = 1; p < NR_EVTCHN_PORTS; p++)
-		if (d->evtchn[p].state != ECS_FREE)
+	for (p = 1; (c = evtchn_from_port(d, p)); p++)
+		if (c->state != ECS_FREE)
 			evtchn_close(d, p);
+	leave_fifo(d);
 	return 0;
 }
 
 bool evtchn_domain_destroy(struct domain *d, uint64_t *cursor, uint64_t start)
 {
 	evtchn_port_t p;
+	struct evtchn *c;
 
-	for (p = MAX(*cursor, 1); p < NR_EVTCHN_PORTS; p++) {
+	for (p = MAX(*cursor, 1); (c = evtchn_from_port(d, p)); p++) {
 		if (hypercall_preempt_due(start, p)) {
 			*cursor = p;
 			return false;
 		}
-		if (d->evtchn[p].state != ECS_FREE)
+		if (c->state != ECS_FREE)
 			evtchn_close(d, p);
 	}
+	leave_fifo(d);
 	*cursor = 0;
 	return true;
 }
@@ -452,6 +619,12 @@ static long reset_op(struct domain *d, struct evtchn_reset *op)
 	return evtchn_reset(d, op->dom);
 }
 
+/* Xen answers -EOPNOTSUPP before anything else while on 2-level. */
+static long expand_op(struct domain *d, struct evtchn_expand_array *op)
+{
+	return d->evtchn_fifo ? expand_array(d, op) : trace_err(-EOPNOTSUPP);
+}
+
 long hc_event_channel_op(struct vcpu *v, struct hc_args *a)
 {
 	struct domain *d = v->domain;
@@ -468,7 +641,10 @@ long hc_event_channel_op(struct vcpu *v, struct hc_args *a)
 	case EVTCHNOP_bind_vcpu:	EVTCHN_OP(struct evtchn_bind_vcpu, evtchn_bind_vcpu, false);
 	case EVTCHNOP_unmask:		EVTCHN_OP(struct evtchn_unmask, unmask_op, false);
 	case EVTCHNOP_reset:		EVTCHN_OP(struct evtchn_reset, reset_op, false);
+	case EVTCHNOP_init_control:	EVTCHN_OP(struct evtchn_init_control, init_control, true);
+	case EVTCHNOP_expand_array:	EVTCHN_OP(struct evtchn_expand_array, expand_op, false);
+	case EVTCHNOP_set_priority:	EVTCHN_OP(struct evtchn_set_priority, evtchn_set_priority, false);
 	default:
-		return trace_err(-ENOSYS);	/* FIFO, PIRQs, priorities */
+		return trace_err(-ENOSYS);	/* PIRQs */
 	}
 }

@@ -58,10 +58,13 @@ static void dump_events(void)
 	for (i = 0; i < domain_count(); i++) {
 		struct domain *d = domain_by_index(i);
 
-		for (p = 1; p < NR_EVTCHN_PORTS; p++) {
-			const struct evtchn *c = &d->evtchn[p];
-			bool pend = d->shared_info->evtchn_pending[p / 64] & (1ULL << (p % 64));
-			bool mask = d->shared_info->evtchn_mask[p / 64] & (1ULL << (p % 64));
+		const struct evtchn *c;
+
+		for (p = 1; (c = evtchn_from_port(d, p)); p++) {
+			bool pend = evtchn_port_is_pending(d, p);
+			bool mask = d->evtchn_fifo ?
+				    (evtchn_fifo_word(d, p) >> EVTCHN_FIFO_MASKED) & 1 :
+				    (d->shared_info->evtchn_mask[p / 64] >> (p % 64)) & 1;
 
 			if (c->state == ECS_FREE)
 				continue;

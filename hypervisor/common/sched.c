@@ -218,7 +218,6 @@ static void poll_timeout(void *data)
 static long sched_poll(struct vcpu *v, uint64_t arg)
 {
 	struct sched_poll p;
-	const struct shared_info *s = v->domain->shared_info;
 	unsigned int i;
 
 	if (copy_from_guest(&p, arg, sizeof(p)))
@@ -230,9 +229,9 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
 	for (i = 0; i < p.nr_ports; i++) {
 		uint32_t port = v->poll_ports[i];
 
-		if (port >= NR_EVTCHN_PORTS)
+		if (port >= evtchn_max_ports(v->domain))
 			return trace_err(-EINVAL);
-		if (s->evtchn_pending[port / 64] & (1ULL << (port % 64)))
+		if (evtchn_port_is_pending(v->domain, port))
 			return 0;
 	}
 	if (vcpu_events_deliverable(v))

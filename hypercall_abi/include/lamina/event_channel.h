@@ -6,7 +6,9 @@
  *     handed out.
  *  2. A raise sets the pending bit, and unless the port is masked the
  *     vCPU's selector bit and upcall_pending, in that order.
- *  3. init_control / expand_array (FIFO) answer -ENOSYS: 2-level it is.
+ *  3. The FIFO ABI (init_control, expand_array, set_priority) as Xen's
+ *     event_fifo: the first init_control moves the domain over, ports
+ *     already bound included; reset moves it back to 2-level.
  */
 #ifndef LAMINA_EVENT_CHANNEL_H
 #define LAMINA_EVENT_CHANNEL_H
@@ -104,6 +106,56 @@ struct evtchn_status {
 #define EVTCHNSTAT_pirq		3
 #define EVTCHNSTAT_virq		4
 #define EVTCHNSTAT_ipi		5
+
+/*
+ * FIFO ABI. Each port has a 32-bit event word in guest-provided event
+ * array pages (EVTCHN_FIFO_WORDS_PER_PAGE a page, added by expand_array);
+ * each vCPU has a control block with one queue HEAD per priority and a
+ * READY bitmap. The hypervisor links a raised, unmasked event at the
+ * tail of its queue (cmpxchg of the tail's LINK iff it is still LINKED,
+ * else it writes HEAD) and sets its READY bit; the guest consumes from
+ * HEAD, clearing LINKED as it goes. Priority 0 is the highest.
+ */
+#define EVTCHN_FIFO_PRIORITY_MAX	0
+#define EVTCHN_FIFO_PRIORITY_DEFAULT	7
+#define EVTCHN_FIFO_PRIORITY_MIN	15
+#define EVTCHN_FIFO_MAX_QUEUES		(EVTCHN_FIFO_PRIORITY_MIN + 1)
+
+typedef uint32_t event_word_t;
+#define EVTCHN_FIFO_PENDING		31	/* bit numbers in an event word */
+#define EVTCHN_FIFO_MASKED		30
+#define EVTCHN_FIFO_LINKED		29
+#define EVTCHN_FIFO_BUSY		28	/* the hypervisor is editing LINK */
+#define EVTCHN_FIFO_LINK_BITS		17
+#define EVTCHN_FIFO_LINK_MASK		((1U << EVTCHN_FIFO_LINK_BITS) - 1)
+#define EVTCHN_FIFO_NR_CHANNELS		(1U << EVTCHN_FIFO_LINK_BITS)
+#define EVTCHN_FIFO_WORDS_PER_PAGE	1024
+
+struct evtchn_fifo_control_block {
+	uint32_t ready;			/* bit p: queue p may have events */
+	uint32_t _rsvd;
+	event_word_t head[EVTCHN_FIFO_MAX_QUEUES];
+};
+
+/* init_control: a vCPU's control block, at offset in the frame control_gfn. */
+struct evtchn_init_control {
+	uint64_t control_gfn;		/* IN: (PV) machine frame of the domain's */
+	uint32_t offset;		/* IN: 8-byte aligned, block within the page */
+	uint32_t vcpu;			/* IN */
+	uint8_t link_bits;		/* OUT: EVTCHN_FIFO_LINK_BITS */
+	uint8_t _pad[7];
+};
+
+/* expand_array: one more event array page (ports n*1024 .. n*1024+1023). */
+struct evtchn_expand_array {
+	uint64_t array_gfn;		/* IN */
+};
+
+/* set_priority: the queue the port's next events go to (FIFO only). */
+struct evtchn_set_priority {
+	evtchn_port_t port;		/* IN */
+	uint32_t priority;		/* IN: 0 (highest) .. 15 */
+};
 
 #define VIRQ_TIMER	0	/* per vCPU */
 #define VIRQ_DEBUG	1	/* per vCPU */

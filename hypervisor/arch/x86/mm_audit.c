@@ -11,6 +11,7 @@
 #include <hv/mm.h>
 #include <hv/page_alloc.h>
 #include <hv/grant_table.h>
+#include <hv/event.h>
 #include <asm/page.h>
 
 struct expect {
@@ -100,6 +101,7 @@ static void expect_domain(const struct domain *o, struct expect *x, unsigned int
 		x[v->arch.gdt_frames[i]].type_count++;
 	}
 	grant_for_each_pin(o, expect_pin, x);
+	evtchn_fifo_for_each_frame(o, expect_pin, x);	/* held writable, as pins are */
 	for (i = 0; i < 2; i++) {
 		if (bases[i]) {
 			x[bases[i] >> PAGE_SHIFT].count++;

@@ -14,6 +14,8 @@
 #include <hv/time.h>
 
 struct domain;
+struct evtchn_bucket;
+struct evtchn_fifo;
 
 enum vcpu_state { VCPU_RUNNABLE, VCPU_BLOCKED, VCPU_DOWN };
 
@@ -47,7 +49,7 @@ struct vcpu {
 	unsigned int nr_poll_ports;
 	struct timer poll_timeout;
 
-	uint16_t virq_port[NR_VIRQS];	/* 0 = not bound */
+	uint32_t virq_port[NR_VIRQS];	/* 0 = not bound */
 	struct arch_vcpu arch;
 };
 
@@ -82,8 +84,10 @@ struct domain {
 	uint64_t vm_assist;		/* VMASST_TYPE_* bits enabled */
 	struct shared_info *shared_info;
 	mfn_t shared_info_mfn;
-	spinlock_t evtchn_lock;		/* guards evtchn[] */
-	struct evtchn *evtchn;		/* NR_EVTCHN_PORTS entries */
+	spinlock_t evtchn_lock;		/* guards the ports and the ABI switch */
+	struct evtchn_bucket **evtchn_bucket;	/* pages of ports, allocated up to a limit */
+	unsigned int evtchn_nr_buckets;	/* evtchn_bucket[0 .. n-1] exist */
+	struct evtchn_fifo *evtchn_fifo;	/* FIFO ABI state; NULL = 2-level */
 	struct grant_table *grant;	/* NULL until it has a table or maps one */
 	/* A boot-time domU's rings for dom0 (hvm_op.h); 0 = none. */
 	mfn_t store_mfn, console_mfn;
