@@ -8,7 +8,8 @@
  *
  * The decoder knows the few encodings involved: an optional REX prefix,
  * then 0F 30 wrmsr, 0F 32 rdmsr, 0F 09 wbinvd, 0F 08 invd, 0F 06 clts,
- * 0F 20/22 mov from/to a control register, and CD nn (int n, for the
+ * 0F 20/22 mov from/to a control register, 0F 21/23 mov from/to a debug
+ * register, and CD nn (int n, for the
  * trap table's DPL rule; QEMU's TCG puts a wrong vector in that #GP's
  * error code, so the instruction is decoded rather than trusted).
  */
@@ -121,6 +122,23 @@ static bool emulate_mov_cr(struct vcpu *v, struct cpu_regs *r, uint8_t modrm,
 	}
 }
 
+/*
+ * mov %drN, reg / mov reg, %drN (0F 21 / 0F 23): the set_debugreg and
+ * get_debugreg rules (pv_misc.c). The ModRM mod bits are ignored, as the
+ * hardware does: the operand is always a register. As in Xen 4.17, a
+ * refused write is a #GP(0), and DR8-15 (REX.R) or -ENODEV a #UD.
+ */
+static int emulate_mov_dr(struct vcpu *v, struct cpu_regs *r, uint8_t modrm,
+			  uint8_t rex, bool to_dr)
+{
+	unsigned int dr = ((modrm >> 3) & 7) | ((rex & 4) << 1);
+	uint64_t *reg = regs_gpr(r, (modrm & 7) | ((rex & 1) << 3));
+
+	if (to_dr)
+		return vcpu_set_debugreg(v, dr, *reg);
+	return vcpu_get_debugreg(v, dr, reg);
+}
+
 /* int n from the guest: the trap table's DPL decides (§2.3). */
 static bool emulate_int(struct vcpu *v, struct cpu_regs *r, uint8_t n)
 {
@@ -212,6 +230,7 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
 	uint8_t insn[4], rex = 0;
 	unsigned int i = 0;
 	uint64_t val;
+	int rc;
 
 	if (copy_from_guest(insn, r->rip, sizeof(insn)))
 		return false;
@@ -263,6 +282,17 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
 		break;
 	case 0x06:	/* clts */
 		vcpu_set_ts(v, false);
+		break;
+	case 0x21:
+	case 0x23:
+		if (i + 2 >= sizeof(insn))
+			return false;
+		rc = emulate_mov_dr(v, r, insn[i + 2], rex, insn[i + 1] == 0x23);
+		if (rc) {
+			pv_inject_trap(v, r, rc == -ENODEV ? 6 : 13, 0);
+			return true;
+		}
+		i++;
 		break;
 	case 0x20:
 	case 0x22:

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Small per-vCPU CPU state of a PV guest: the virtual CR0.TS
- * (fpu_taskswitch), debug registers (set_debugreg, get_debugreg) and the
+ * (fpu_taskswitch), debug registers (set_debugreg, get_debugreg, and
+ * `mov %drN` emulated in emul_priv.c with the same rules) and the
  * virtual IOPL (physdev_op set_iopl). pv-abi-core.md §2.20, §2.22, §2.14.
  *
  * While there is one vCPU per CPU the guest's values live in the real
@@ -62,25 +63,32 @@ static bool breakpoint_ok(uint64_t addr)
 	return is_canonical(addr) && guest_range_ok(addr, 8);
 }
 
-static bool dr7_ok(uint64_t val)
+/* DR7.L0-3/G0-3: a DR7 without them leaves debugging off. */
+#define DR7_ACTIVE		0xFFULL
+
+/* An I/O breakpoint (R/W = 10b) needs CR4.DE, which guests do not get. */
+static bool dr7_has_io(uint64_t val)
 {
 	unsigned int i;
 
-	if (val >> 32 || (val & DR7_RESERVED) || (val & DR7_GD))
-		return false;
-	/* I/O breakpoints (R/W = 10b) need CR4.DE, which guests do not get. */
 	for (i = 0; i < 4; i++)
 		if (((val >> (16 + 4 * i)) & 3) == 2)
-			return false;
-	return true;
+			return true;
+	return false;
 }
 
-long hc_set_debugreg(struct vcpu *v, struct hc_args *a)
+/*
+ * Xen 4.17's set_debugreg rules, for the hypercall and for an emulated
+ * `mov reg, %drN` alike: DR0-3 may not point into the hypervisor
+ * (-EPERM); DR6/DR7 take no upper half (-EINVAL) and get their reserved
+ * bits forced (not refused); DR7.GD is -EPERM, and so is an I/O
+ * breakpoint in an active DR7; DR4/DR5 alias DR6/DR7 (no CR4.DE); any
+ * other register is -ENODEV.
+ */
+int vcpu_set_debugreg(struct vcpu *v, unsigned int reg, uint64_t val)
 {
-	uint64_t reg = a->arg[0], val = a->arg[1];
-
 	if (reg == 4 || reg == 5)
-		reg += 2;		/* aliases of DR6/DR7 without CR4.DE */
+		reg += 2;
 	switch (reg) {
 	case 0: case 1: case 2: case 3:
 		if (!breakpoint_ok(val))
@@ -92,11 +100,11 @@ long hc_set_debugreg(struct vcpu *v, struct hc_args *a)
 		val = (val & 0xE00F) | DR6_DEFAULT;
 		break;
 	case 7:
-		if (val & DR7_GD)
-			return trace_err(-EPERM);
-		if (!dr7_ok(val))
+		if (val >> 32)
 			return trace_err(-EINVAL);
-		val |= DR7_DEFAULT;
+		val = (val & ~DR7_RESERVED) | DR7_DEFAULT;
+		if ((val & DR7_GD) || ((val & DR7_ACTIVE) && dr7_has_io(val)))
+			return trace_err(-EPERM);
 		break;
 	default:
 		/* What Xen 4.17 answers, seen by tests/guest/cpustate on it
@@ -108,15 +116,28 @@ long hc_set_debugreg(struct vcpu *v, struct hc_args *a)
 	return 0;
 }
 
-long hc_get_debugreg(struct vcpu *v, struct hc_args *a)
+/* DR0-7 (4 and 5 alias 6 and 7); -ENODEV for any other register. */
+int vcpu_get_debugreg(const struct vcpu *v, unsigned int reg, uint64_t *val)
 {
-	uint64_t reg = a->arg[0];
-
 	if (reg == 4 || reg == 5)
 		reg += 2;
 	if (reg > 7)
 		return trace_err(-ENODEV);
-	return (long)v->arch.dr[reg];
+	*val = v->arch.dr[reg];
+	return 0;
+}
+
+long hc_set_debugreg(struct vcpu *v, struct hc_args *a)
+{
+	return vcpu_set_debugreg(v, a->arg[0] > 7 ? 8 : a->arg[0], a->arg[1]);
+}
+
+long hc_get_debugreg(struct vcpu *v, struct hc_args *a)
+{
+	uint64_t val;
+	int rc = vcpu_get_debugreg(v, a->arg[0] > 7 ? 8 : a->arg[0], &val);
+
+	return rc ? rc : (long)val;
 }
 
 /* #DB for the guest: its virtual DR6 records why (B0-B3, BS). */

@@ -30,6 +30,8 @@ bool data_selector_ok(const struct vcpu *v, uint16_t sel);
 bool iret_target_ok(const struct vcpu *v, uint16_t cs, uint16_t ss, uint64_t rip);
 void vcpu_set_ts(struct vcpu *v, bool ts);
 void vcpu_note_debug_trap(struct vcpu *v);
+int vcpu_set_debugreg(struct vcpu *v, unsigned int reg, uint64_t val);
+int vcpu_get_debugreg(const struct vcpu *v, unsigned int reg, uint64_t *val);
 void vcpu_load_state(struct vcpu *v);
 void vcpu_fpu_init(struct vcpu *v);
 bool vcpu_set_xcr0(struct vcpu *v, uint32_t reg, uint64_t val);
