@@ -18,6 +18,7 @@ void cmdline_defaults(struct hv_options *o)
 	o->console_serial = true;
 	o->gnttab_max_frames = CONFIG_GNTTAB_MAX_FRAMES;
 	o->gnttab_max_maptrack = CONFIG_GNTTAB_MAX_MAPTRACK;
+	o->gnttab_max_version = 2;
 }
 
 static void warn(struct hv_options *o, const char *what, const char *tok, size_t len)
@@ -192,6 +193,12 @@ static bool opt_gnttab_maptrack(struct hv_options *o, const char *v, const char 
 	return opt_bounded(&o->gnttab_max_maptrack, v, end, MAPTRACK_FRAMES_LIMIT);
 }
 
+/* Xen spells it gnttab=max-ver:<n>; the bounds are the same. */
+static bool opt_gnttab_version(struct hv_options *o, const char *v, const char *end)
+{
+	return opt_bounded(&o->gnttab_max_version, v, end, 2);
+}
+
 struct option {
 	const char *name;
 	bool takes_value;	/* value required; false = a flag, or optional */
@@ -216,6 +223,7 @@ static const struct option options[] = {
 	{ "testexit",	false,	opt_testexit },
 	{ "gnttab_max_frames",	true,	opt_gnttab_frames },
 	{ "gnttab_max_maptrack_frames",	true,	opt_gnttab_maptrack },
+	{ "gnttab_max_version",	true,	opt_gnttab_version },
 };
 
 static void parse_one(struct hv_options *o, const char *tok, size_t len)

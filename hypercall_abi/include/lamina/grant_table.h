@@ -12,7 +12,11 @@
  *     GTF_reading (and GTF_writing for writable use) set in its flags, so
  *     the granter cannot end access under the mapper's feet.
  *  4. transfer answers -ENOSYS (Linux 6.1 never transfers pages), and so
- *     do get_status_frames and cache_flush (v2 and Arm only).
+ *     does cache_flush (Arm only).
+ *  5. Version 2 (set_version, as Xen 4.17 offers it unless the hypervisor
+ *     option gnttab_max_version=1): 16-byte entries (union grant_entry_v2)
+ *     and GTF_reading/GTF_writing kept apart, in status frames of 16-bit
+ *     words (get_status_frames), one per entry. See gnttab_set_version.
  */
 #ifndef LAMINA_GRANT_TABLE_H
 #define LAMINA_GRANT_TABLE_H
@@ -44,6 +48,51 @@ struct grant_entry_v1 {
 };
 
 #define GREFS_PER_FRAME		(4096 / sizeof(struct grant_entry_v1))
+
+/* The first 4 bytes of an entry in either version: written by the granter. */
+struct grant_entry_header {
+	uint16_t flags;			/* GTF_* (v2: never GTF_reading/writing) */
+	domid_t domid;			/* who may use it */
+};
+
+/*
+ * A v2 entry: 16 bytes, its kind chosen by hdr.flags.
+ *  full_page:  GTF_permit_access without GTF_sub_page (or accept_transfer):
+ *              `frame` as in v1, but 64-bit.
+ *  sub_page:   GTF_permit_access | GTF_sub_page: only bytes
+ *              [page_off, page_off + length) of `frame`, for copy only
+ *              (a map of it fails with GNTST_general_error).
+ *  transitive: GTF_transitive: domid may copy through entry `gref` of
+ *              trans_domid's table, which must grant this domain; copy
+ *              only, and one level deep.
+ */
+union grant_entry_v2 {
+	struct grant_entry_header hdr;
+	struct {
+		struct grant_entry_header hdr;
+		uint32_t pad0;
+		uint64_t frame;
+	} full_page;
+	struct {
+		struct grant_entry_header hdr;
+		uint16_t page_off;
+		uint16_t length;
+		uint64_t frame;
+	} sub_page;
+	struct {
+		struct grant_entry_header hdr;
+		domid_t trans_domid;
+		uint16_t pad0;
+		grant_ref_t gref;
+	} transitive;
+	uint32_t spacer[4];
+};
+
+/* v2: the hypervisor's GTF_reading/GTF_writing for an entry, in a status frame. */
+typedef uint16_t grant_status_t;
+
+#define GREFS_PER_FRAME_V2	(4096 / sizeof(union grant_entry_v2))
+#define GRANT_STATUS_PER_FRAME	(4096 / sizeof(grant_status_t))
 #define GNTTAB_NR_RESERVED_ENTRIES	8	/* a toolstack's; a guest allocates above */
 #define GNTTAB_RESERVED_CONSOLE		0	/* the console ring, to dom0 */
 #define GNTTAB_RESERVED_XENSTORE	1	/* the xenstore ring, to dom0 */
@@ -122,8 +171,34 @@ struct gnttab_query_size {
 	uint16_t pad2;
 };
 
+/*
+ * set_version: switches the caller's table to version 1 or 2.
+ *  1. Any other version: -EINVAL; 2 when the hypervisor offers only 1
+ *     (gnttab_max_version=1): -ENOSYS; the version in force: 0, no change.
+ *  2. -EBUSY while any entry from GNTTAB_NR_RESERVED_ENTRIES on is in use
+ *     (mapped or being copied): the reserved ones may stay mapped.
+ *  3. The switch clears every entry but the reserved ones, which are
+ *     carried over (v2 -> v1: -ERANGE if one is transitive or names a
+ *     frame above 32 bits; any other kind is dropped).
+ *  4. v1 -> v2 adds status frames; v2 -> v1 frees them, -EBUSY while the
+ *     domain still maps one.
+ *  5. `version` always comes back as the version in force.
+ */
 struct gnttab_set_version {
-	uint32_t version;		/* IN/OUT: only 1 is offered */
+	uint32_t version;		/* IN/OUT */
+};
+
+/*
+ * get_status_frames (count 1): the MFNs of the first nr_frames status
+ * frames of dom's table (the caller's own, or any for dom0). A v2 table
+ * of n frames has DIV_ROUND_UP(n, 8) of them, a v1 table none: asking for
+ * more gives GNTST_general_error.
+ */
+struct gnttab_get_status_frames {
+	uint32_t nr_frames;		/* IN */
+	domid_t dom;			/* IN */
+	int16_t status;			/* OUT */
+	uint64_t frame_list;		/* IN: guest pointer to uint64_t[nr_frames] */
 };
 
 struct gnttab_get_version {
@@ -182,5 +257,7 @@ _Static_assert(sizeof(struct gnttab_unmap_grant_ref) == 24, "unmap_grant_ref lay
 _Static_assert(sizeof(struct gnttab_setup_table) == 24, "setup_table layout");
 _Static_assert(sizeof(struct gnttab_query_size) == 16, "query_size layout");
 _Static_assert(sizeof(struct gnttab_copy) == 40, "copy layout");
+_Static_assert(sizeof(union grant_entry_v2) == 16, "grant_entry_v2 layout");
+_Static_assert(sizeof(struct gnttab_get_status_frames) == 16, "get_status_frames layout");
 
 #endif

@@ -9,6 +9,7 @@
  *   testexit[=<port>]                   end QEMU via isa-debug-exit (tests)
  *   gnttab_max_frames=<n>               grant-table frames per domain (1-64)
  *   gnttab_max_maptrack_frames=<n>      maptrack frames per domain (1-1024)
+ *   gnttab_max_version=<n>              highest grant-table version offered (1-2)
  * Unknown options and bad values are reported, never fatal.
  */
 #ifndef HV_CMDLINE_H
@@ -29,6 +30,7 @@ struct hv_options {
 	uint16_t testexit_port;		/* 0 = not in test mode */
 	uint32_t gnttab_max_frames;	/* grant-table frames a domain may have */
 	uint32_t gnttab_max_maptrack;	/* maptrack frames (256 handles each) */
+	uint32_t gnttab_max_version;	/* 2 (Xen's default), or 1 */
 	char warnings[512];		/* problems found, printed once the console is up */
 };
 

@@ -90,6 +90,11 @@ static void grant_limits(void)
 	EXPECT_EQ(o.gnttab_max_maptrack, CONFIG_GNTTAB_MAX_MAPTRACK);
 	EXPECT(strstr(o.warnings, "bad value ignored: 'gnttab_max_frames=65'"));
 	EXPECT(strstr(o.warnings, "bad value ignored: 'gnttab_max_maptrack_frames=1025'"));
+	EXPECT_EQ(parse("").gnttab_max_version, 2);
+	EXPECT_EQ(parse("gnttab_max_version=1").gnttab_max_version, 1);
+	o = parse("gnttab_max_version=3 gnttab_max_version=0");
+	EXPECT_EQ(o.gnttab_max_version, 2);
+	EXPECT(strstr(o.warnings, "bad value ignored: 'gnttab_max_version=3'"));
 }
 
 /* Many warnings never overflow the buffer. */
