@@ -64,7 +64,7 @@ include hypervisor/build.mk
 include tests/guest/build.mk
 include tests/unit/build.mk
 
-build-all: $(HV_ELF) $(GUEST_ELFS) $(UNIT_BINS)
+build-all: $(HV_ELF) $(GUEST_ELFS) $(UNIT_BINS) $(ABI_CHECK_HOST)
 
 # ---------------------------------------------------------------- running
 ACCEL   ?= tcg

@@ -8,7 +8,8 @@ GUEST_LIB  := $(GUEST_OUT)/lib/head.o $(GUEST_OUT)/lib/lib.o $(GUEST_OUT)/lib/tr
 	$(GUEST_OUT)/lib/mm.o $(GUEST_OUT)/lib/user.o $(GUEST_OUT)/lib/userentry.o \
 	$(GUEST_OUT)/lib/events.o $(GUEST_OUT)/lib/peer.o $(GUEST_OUT)/lib/elf.o \
 	$(GUEST_OUT)/lib/trapentry.o \
-	$(GUEST_OUT)/lib/string.o $(GUEST_OUT)/lib/vsnprintf.o
+	$(GUEST_OUT)/lib/string.o $(GUEST_OUT)/lib/vsnprintf.o \
+	$(GUEST_OUT)/lib/abi-layout.o $(GUEST_OUT)/lib/abi-numbers.o
 
 GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
 	-ffreestanding -fno-stack-protector -fno-pic -mcmodel=kernel \
@@ -24,6 +25,10 @@ $(GUEST_OUT)/lib/%.o: $(GUEST_DIR)/lib/%.S $(GUEST_DIR)/build.mk
 	@mkdir -p $(dir $@)
 	$(Q)gcc $(GUEST_CFLAGS) -c $< -o $@
 $(GUEST_OUT)/lib/%.o: hypervisor/lib/%.c $(GUEST_DIR)/build.mk
+	@mkdir -p $(dir $@)
+	$(Q)gcc $(GUEST_CFLAGS) -c $< -o $@
+# The ABI's layout and number checks, compiled as the guests see the headers.
+$(GUEST_OUT)/lib/abi-%.o: hypercall_abi/check/%.c $(GUEST_DIR)/build.mk
 	@mkdir -p $(dir $@)
 	$(Q)gcc $(GUEST_CFLAGS) -c $< -o $@
 # The peer builder (lib/peer.c) reads PV kernels with the hypervisor's ELF reader.

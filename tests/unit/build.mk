@@ -12,6 +12,14 @@ UNIT_TESTS := hypervisor/common/cmdline hypervisor/common/page_alloc \
 	backend_drivers/console/cons_log
 UNIT_BINS := $(patsubst %,$(UNIT_OUT)/%,$(UNIT_TESTS))
 
+# The ABI's layout and number checks, compiled for the host (nothing to run).
+ABI_CHECK_SRCS := $(wildcard hypercall_abi/check/*.c)
+ABI_CHECK_HOST := $(patsubst hypercall_abi/check/%.c,$(UNIT_OUT)/abi-check/%.o,$(ABI_CHECK_SRCS))
+$(UNIT_OUT)/abi-check/%.o: hypercall_abi/check/%.c $(wildcard hypercall_abi/include/lamina/*.h) \
+		hypercall_abi/include/lamina/hypercalls.def
+	@mkdir -p $(dir $@)
+	$(Q)gcc -std=gnu11 -Wall -Wextra -Werror -Ihypercall_abi/include -c $< -o $@
+
 $(UNIT_OUT)/hypervisor/lib/vsnprintf: tests/unit/hypervisor/lib/vsnprintf.c \
 		hypervisor/lib/vsnprintf.c $(CONFIG_H) tests/unit/unit.h
 	@mkdir -p $(dir $@)
