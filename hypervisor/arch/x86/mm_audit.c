@@ -71,6 +71,8 @@ static void expect_domain(const struct domain *o, struct expect *x, unsigned int
 			continue;
 		if (!o->destroyed || (pg->flags & PGF_shared))
 			x[mfn].count++;			/* allocation, or ours */
+		if (pg->flags & PGF_shared)
+			x[mfn].type_count++;		/* writable while shared */
 		if (pg->flags & PGF_pinned) {
 			x[mfn].count++;
 			x[mfn].type_count++;

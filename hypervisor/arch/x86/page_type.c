@@ -29,6 +29,14 @@
  * by DOMID_IO (non-RAM, the first MiB) may be mapped
  * by privileged domains and carry no references.
  *
+ * Frames the hypervisor writes into while a guest may map them hold a
+ * writable type the whole time: our own frames lent to a domain
+ * (frame_share_with: shared_info, grant-table and status frames) keep one
+ * type reference from sharing to freeing, and guest frames we keep a
+ * pointer into (vcpu_info, FIFO event control blocks and arrays) take one
+ * while registered. So none of them can be validated as a page table or
+ * descriptor page, whose contents we would then change unchecked.
+ *
  * A frame's last writable mapping may live on in the TLB after the entry is
  * gone; the frame records the flush clock then, and taking a page-table or
  * descriptor type flushes first unless a CR3 load has happened since.
@@ -92,6 +100,8 @@ void frame_release(mfn_t mfn)
 	free_frame(mfn);
 }
 
+static void unshare(struct page_info *pg);
+
 /*
  * The last reference went: only a dead domain's frames lose their
  * allocation reference first. Out of line, so put_page stays a leaf on
@@ -121,6 +131,8 @@ bool put_alloc_ref(mfn_t mfn)
 	struct page_info *pg = pg_of(mfn);
 
 	BUG_ON(!pg || !pg->count);
+	if (pg->flags & PGF_shared)
+		unshare(pg);
 	if (pg->count == 1) {
 		frame_release(mfn);
 		return true;
@@ -130,11 +142,32 @@ bool put_alloc_ref(mfn_t mfn)
 	return false;
 }
 
+/*
+ * A frame we write into (shared_info, grant-table frames) while the guest
+ * may map it: it holds a writable type for as long as it is shared, so it
+ * can never be validated as a page table or descriptor page behind our
+ * back (the guest maps it writable beside that reference, never typed).
+ */
 void frame_share_with(mfn_t mfn, struct domain *d)
 {
-	frame_table[mfn].owner = d->domid;
-	frame_table[mfn].flags |= PGF_shared;
+	struct page_info *pg = &frame_table[mfn];
+
+	BUG_ON(pg->owner != DOMID_XEN || pg->count != 1 || pg->type_count);
+	pg->owner = d->domid;
+	pg->flags |= PGF_shared;
+	pg->type = PGT_writable;
+	pg->type_count = 1;
 	m2p[mfn] = INVALID_M2P;
+}
+
+/* The end of sharing: the permanent writable type goes with it. */
+static void unshare(struct page_info *pg)
+{
+	pg->flags &= ~PGF_shared;
+	if (!--pg->type_count) {
+		pg->type = PGT_none;
+		pg->tlbflush_stamp = tlbflush_clock;
+	}
 }
 
 /*

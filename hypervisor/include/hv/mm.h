@@ -26,7 +26,7 @@ enum {
 
 #define PGF_validated	0x01	/* a page table whose entries hold references */
 #define PGF_pinned	0x02	/* held by a PIN_Ln */
-#define PGF_shared	0x04	/* ours, lent to the owner to map (shared_info, grant table) */
+#define PGF_shared	0x04	/* ours, lent to the owner to map (shared_info, grant table); typed writable */
 #define PGF_partial	0x08	/* a page table being validated (its domain's stack) */
 #define PGF_releasing	0x10	/* an unused page table still holding its entries' refs */
 
@@ -58,7 +58,10 @@ void put_page_and_type(mfn_t mfn, struct domain *d);
 bool put_alloc_ref(mfn_t mfn);
 /* A frame leaves its owner for good: M2P entry cleared, back to the pool. */
 void frame_release(mfn_t mfn);
-/* A frame of ours (alloc_frame) the domain may map, writable too. */
+/*
+ * A frame of ours (alloc_frame) the domain may map, writable too; it
+ * holds a writable type until put_alloc_ref, so it never becomes a table.
+ */
 void frame_share_with(mfn_t mfn, struct domain *d);
 
 /*
