@@ -21,6 +21,7 @@
 #include <asm/x86.h>
 #include <lamina/callback.h>
 #include <lamina/version.h>
+#include <lamina/mm.h>
 
 extern uint64_t xcr0_max;
 
@@ -155,11 +156,24 @@ static bool emulate_int(struct vcpu *v, struct cpu_regs *r, uint8_t n)
 }
 
 /*
- * in/out (§4.4): allowed from guest kernel mode with virtual IOPL >= 1,
- * from user mode with IOPL 3, else the #GP stands. A privileged domain
- * reaches the real ports but the hypervisor's own (console UART, PIC,
- * PIT, the test-exit port); any other domain reads all ones and its
- * writes vanish.
+ * The virtual IOPL (§4.4), as in Xen 4.17: guest kernel mode counts as
+ * CPL 1, or CPL 0 with VMASST_TYPE_architectural_iopl (whose IOPL the
+ * guest sets by iret, pv_traps.c), and user mode as CPL 3. in/out and
+ * cli/sti are allowed when the IOPL reaches the CPL, else the #GP stands.
+ */
+static bool iopl_ok(const struct vcpu *v)
+{
+	unsigned int cpl = 3;
+
+	if (v->arch.kernel_mode)
+		cpl = (v->domain->vm_assist & (1ULL << VMASST_TYPE_architectural_iopl)) ? 0 : 1;
+	return v->arch.iopl >= cpl;
+}
+
+/*
+ * in/out: a privileged domain reaches the real ports but the
+ * hypervisor's own (console UART, PIC, PIT, the test-exit port); any
+ * other domain reads all ones and its writes vanish.
  */
 static bool port_is_hypervisors(uint16_t port, unsigned int size)
 {
@@ -203,7 +217,7 @@ static bool emulate_io(struct vcpu *v, struct cpu_regs *r, const uint8_t *insn)
 	}
 	size = (insn[i] & 1) ? (i ? 2 : 4) : 1;
 	in = !(insn[i] & 2);
-	if (v->arch.kernel_mode ? v->arch.iopl < 1 : v->arch.iopl < 3)
+	if (!iopl_ok(v))
 		return false;
 	passthrough = v->domain->is_privileged && !port_is_hypervisors(port, size);
 	if (in) {
@@ -239,11 +253,11 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
 	if (!r->error_code && emulate_io(v, r, insn))
 		return true;
 	/*
-	 * cli/sti: no-ops for a kernel with virtual IOPL (Xen's rule, §4.1);
-	 * Linux's pushf/cli/popf sequences (cmpxchg16b emulation) need it.
+	 * cli/sti: no-ops, in either guest mode, with the virtual IOPL for it
+	 * (Xen's rule, §4.1); Linux's pushf/cli/popf sequences (cmpxchg16b
+	 * emulation) need it.
 	 */
-	if ((insn[0] == 0xFA || insn[0] == 0xFB) && !r->error_code &&
-	    v->arch.kernel_mode && v->arch.iopl >= 1) {
+	if ((insn[0] == 0xFA || insn[0] == 0xFB) && !r->error_code && iopl_ok(v)) {
 		r->rip += 1;
 		return true;
 	}

@@ -10,7 +10,8 @@
  * mode, or at kernel_sp after switching to guest kernel mode. The saved CS
  * has RPL 0 when the vCPU was in guest kernel mode (Linux tells the modes
  * apart by CS & 3) and carries the old event mask in bits 32-39; the saved
- * IF is the virtual one, !evtchn_upcall_mask.
+ * IF is the virtual one, !evtchn_upcall_mask, and the saved IOPL the
+ * virtual one with VMASST_TYPE_architectural_iopl (else 0).
  */
 #include <hv/lib.h>
 #include <hv/domain.h>
@@ -20,6 +21,7 @@
 #include <asm/pv.h>
 #include <asm/x86.h>
 #include <lamina/callback.h>
+#include <lamina/mm.h>
 #include <lamina/xen_x86_64.h>
 
 #define HANDLER_CLEARS	(X86_EFLAGS_TF | X86_EFLAGS_NT | X86_EFLAGS_RF | \
@@ -39,6 +41,17 @@ void pv_switch_mode(struct vcpu *v, bool kernel)
 	a->kernel_mode = kernel;
 	write_cr3(kernel ? a->guest_cr3 : a->user_cr3);
 	wrmsr(MSR_KERNEL_GS_BASE, kernel ? a->kernel_gs_base : a->user_gs_base);
+}
+
+static bool has_architectural_iopl(const struct vcpu *v)
+{
+	return v->domain->vm_assist & (1ULL << VMASST_TYPE_architectural_iopl);
+}
+
+/* The IOPL a frame shows: the virtual one with architectural_iopl, else 0. */
+static uint64_t guest_iopl_flags(const struct vcpu *v)
+{
+	return has_architectural_iopl(v) ? (uint64_t)v->arch.iopl << 12 : 0;
 }
 
 void pv_bounce(struct vcpu *v, struct cpu_regs *r, uint64_t handler, bool mask_events,
@@ -66,7 +79,7 @@ void pv_bounce(struct vcpu *v, struct cpu_regs *r, uint64_t handler, bool mask_e
 	frame[n++] = r->rip;
 	frame[n++] = (from_user ? r->cs : r->cs & ~3ULL) | ((uint64_t)mask << 32);
 	frame[n++] = (r->rflags & ~(X86_EFLAGS_IF | X86_EFLAGS_IOPL)) |
-		     (mask ? 0 : X86_EFLAGS_IF);
+		     (mask ? 0 : X86_EFLAGS_IF) | guest_iopl_flags(v);
 	frame[n++] = r->rsp;
 	frame[n++] = r->ss;
 	sp -= n * 8;
@@ -333,6 +346,9 @@ long hc_iret(struct vcpu *v, struct hc_args *a)
 		return r->rax;
 	}
 	v->vcpu_info->evtchn_upcall_mask = !(c.rflags & X86_EFLAGS_IF);
+	/* The guest's own IOPL is the virtual one (Xen 4.17's do_iret). */
+	if (has_architectural_iopl(v))
+		v->arch.iopl = (c.rflags & X86_EFLAGS_IOPL) >> 12;
 	if (to_user)
 		pv_switch_mode(v, false);
 	r->rax = c.rax;

@@ -18,6 +18,9 @@ long user_setup(const uint8_t *code, unsigned long code_len, unsigned int data_p
 /* Runs user mode from rip with stack rsp; returns 60 when it exits. */
 long enter_user(uint64_t rip, uint64_t rsp);
 
+/* The rflags enter_user's iret gives user mode: 0x200 unless a test sets it. */
+extern uint64_t user_rflags;
+
 /* The kernel's view of the data pages (consecutive). */
 extern uint64_t user_data_kva;
 

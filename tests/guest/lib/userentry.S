@@ -55,7 +55,7 @@ enter_user:
 	mov	%rsp, kernel_saved_rsp(%rip)
 	push	$0xe02b			/* ss */
 	push	%rsi			/* rsp */
-	push	$0x200			/* rflags: events on */
+	push	user_rflags(%rip)	/* rflags: events on (0x200) unless a test says */
 	push	$0xe033			/* cs: RPL 3 = user mode */
 	push	%rdi			/* rip */
 	push	$0			/* flags */
@@ -69,6 +69,8 @@ enter_user:
 	.data
 	.balign 8
 kernel_saved_rsp:	.quad 0
+	.globl user_rflags
+user_rflags:		.quad 0x200
 	.globl sc_count, sc_rcx_slot, sc_cs_slot, sc_ss_slot, sc_flags_on_entry, sc_gs_value
 sc_count:		.quad 0
 sc_rcx_slot:		.quad 0
