@@ -584,6 +584,20 @@ int elf_parse_pv_kernel(const void *image, size_t size, struct pv_kernel *k,
 	return rc;
 }
 
+/*
+ * Xen refuses a dom0 kernel only if it has a SUPPORTED_FEATURES note
+ * without the dom0 bit (a "dom0" in FEATURES counts too), or if it
+ * requires supervisor_mode_kernel. NULL if it may be dom0.
+ */
+const char *elf_dom0_refusal(const struct pv_kernel *k)
+{
+	if (k->has_supported_features && !(k->features_supported & (1U << XENFEAT_dom0)))
+		return "the kernel does not support dom0 operation (SUPPORTED_FEATURES lacks dom0)";
+	if (k->features_required & (1U << XENFEAT_supervisor_mode_kernel))
+		return "the kernel requires supervisor_mode_kernel";
+	return NULL;
+}
+
 static uint64_t load_va(const struct pv_kernel *k, const struct elf64_phdr *ph)
 {
 	return ph->paddr + k->virt_base - k->paddr_offset;

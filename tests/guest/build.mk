@@ -46,10 +46,17 @@ $(GUEST_OUT)/%.o: $(GUEST_DIR)/%.c $(GUEST_DIR)/build.mk
 	@echo "  CC      $<"
 	$(Q)gcc $(GUEST_CFLAGS) -c $< -o $@
 
+# A test with "@head: -D<variant>" in its comment gets its own head.S
+# (other notes, see lib/head.S), one with "@ldflags: ..." links with them.
 $(GUEST_OUT)/%.elf: $(GUEST_OUT)/%.o $(GUEST_LIB) $(GUEST_OUT)/%.hcpage.o $(GUEST_DIR)/lib/guest.lds
-	$(Q)if grep -q '^#define WITH_HYPERCALL_PAGE' $(GUEST_DIR)/$*.c; then \
-	  head=$(GUEST_OUT)/$*.hcpage.o; else head=$(GUEST_OUT)/lib/head.o; fi; \
-	  ld $(GUEST_LDFLAGS) -o $@ $$head $(GUEST_OUT)/$*.o $(filter-out $(GUEST_OUT)/lib/head.o,$(GUEST_LIB))
+	$(Q)hdefs=$$(sed -n 's/^ \* @head: //p' $(GUEST_DIR)/$*.c); \
+	  ldx=$$(sed -n 's/^ \* @ldflags: //p' $(GUEST_DIR)/$*.c); \
+	  if grep -q '^#define WITH_HYPERCALL_PAGE' $(GUEST_DIR)/$*.c; then \
+	  head=$(GUEST_OUT)/$*.hcpage.o; elif [ -n "$$hdefs" ]; then \
+	  head=$(GUEST_OUT)/$*.head.o; \
+	  gcc $(GUEST_CFLAGS) $$hdefs -c $(GUEST_DIR)/lib/head.S -o $$head || exit 1; \
+	  else head=$(GUEST_OUT)/lib/head.o; fi; \
+	  ld $$ldx $(GUEST_LDFLAGS) -o $@ $$head $(GUEST_OUT)/$*.o $(filter-out $(GUEST_OUT)/lib/head.o,$(GUEST_LIB))
 
 .SECONDARY: $(GUEST_ELFS:.elf=.o) $(GUEST_ELFS:.elf=.hcpage.o) $(GUEST_LIB)
 -include $(wildcard $(GUEST_OUT)/*.d $(GUEST_OUT)/lib/*.d)

@@ -453,24 +453,6 @@ static void print_layout(const struct builder *b)
 }
 
 /*
- * Xen refuses a dom0 kernel only if it has a SUPPORTED_FEATURES note
- * without the dom0 bit (FEATURES "dom0" counts too), or if it requires
- * supervisor_mode_kernel.
- */
-static int check_dom0_features(const struct pv_kernel *k)
-{
-	if (k->has_supported_features && !(k->features_supported & (1U << XENFEAT_dom0))) {
-		pr_err("d0: the kernel does not support dom0 operation (SUPPORTED_FEATURES lacks dom0)\n");
-		return -EINVAL;
-	}
-	if (k->features_required & (1U << XENFEAT_supervisor_mode_kernel)) {
-		pr_err("d0: the kernel requires supervisor_mode_kernel\n");
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/*
  * Builds domain `domid` from a kernel module (and an initrd module, or
  * NULL); dom0 is the privileged one, a domU has rings if asked. Returns the domain, or NULL after
  * printing why it could not be built.
@@ -489,8 +471,10 @@ struct domain *domain_build(domid_t domid, const char *name, const struct boot_m
 		pr_err("d%u: cannot use the kernel module: %s\n", domid, why);
 		return NULL;
 	}
-	if (privileged && check_dom0_features(&b.k))
+	if (privileged && elf_dom0_refusal(&b.k)) {
+		pr_err("d0: %s\n", elf_dom0_refusal(&b.k));
 		return NULL;
+	}
 	b.d = domain_alloc(domid, name, privileged);
 	if (!b.d)
 		return NULL;

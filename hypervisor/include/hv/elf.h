@@ -78,6 +78,9 @@ struct pv_kernel {
 int elf_parse_pv_kernel(const void *image, size_t size, struct pv_kernel *k,
 			const char **why);
 
+/* Why Xen would not boot this kernel as dom0, or NULL. */
+const char *elf_dom0_refusal(const struct pv_kernel *k);
+
 /*
  * Calls fn for each PT_LOAD with its destination VA, the file bytes and
  * the total size (the rest, memsz - filesz, is zero-filled by the caller),

@@ -17,6 +17,25 @@
 3:	desc;					\
 4:	.balign 4
 
+/*
+ * A test may ask for other start-of-day notes with "@head: -D<variant>"
+ * (tests/guest/build.mk), to check how a kernel that is not Linux boots:
+ *   NOTES_MINIMAL   only the mandatory LOADER and XEN_VERSION (no
+ *                   VIRT_BASE, ENTRY or features: link it at VIRT_BASE 0);
+ *   NOTES_LEGACY    no notes, the legacy "__xen_guest" string instead
+ *                   (link it with p_paddr = p_vaddr, as old kernels were);
+ *   NOTES_NO_DOM0   FEATURES without "dom0" and no SUPPORTED_FEATURES;
+ *   NOTES_P2M_MOD   the usual notes plus INIT_P2M and MOD_START_PFN.
+ */
+#if defined(NOTES_LEGACY)
+	.section __xen_guest, ""
+	.ascii "GUEST_OS=lamina-test,XEN_VER=xen-3.0,"
+	.asciz "VIRT_BASE=0xffffffff80000000,LOADER=generic,FEATURES=!writable_page_tables"
+#elif defined(NOTES_MINIMAL)
+	.section .note.Xen, "a", @note
+	ELFNOTE(XEN_ELFNOTE_XEN_VERSION, .asciz "xen-3.0")
+	ELFNOTE(XEN_ELFNOTE_LOADER, .asciz "generic")
+#else
 	.section .note.Xen, "a", @note
 	ELFNOTE(XEN_ELFNOTE_GUEST_OS, .asciz "lamina-test")
 	ELFNOTE(XEN_ELFNOTE_GUEST_VERSION, .asciz "1")
@@ -25,10 +44,19 @@
 	ELFNOTE(XEN_ELFNOTE_VIRT_BASE, .quad 0xffffffff80000000)
 	ELFNOTE(XEN_ELFNOTE_PADDR_OFFSET, .quad 0)
 	ELFNOTE(XEN_ELFNOTE_ENTRY, .quad _start)
+#ifdef NOTES_NO_DOM0
+	ELFNOTE(XEN_ELFNOTE_FEATURES, .asciz "!writable_page_tables")
+#else
 	ELFNOTE(XEN_ELFNOTE_FEATURES, .asciz "dom0")
 	ELFNOTE(XEN_ELFNOTE_SUPPORTED_FEATURES, .long (1 << 11))
+#endif
+#ifdef NOTES_P2M_MOD
+	ELFNOTE(XEN_ELFNOTE_INIT_P2M, .quad 0x8000000000)
+	ELFNOTE(XEN_ELFNOTE_MOD_START_PFN, .long 1)
+#endif
 #ifdef WITH_HYPERCALL_PAGE
 	ELFNOTE(XEN_ELFNOTE_HYPERCALL_PAGE, .quad hypercall_page)
+#endif
 #endif
 
 	.section .text.head, "ax"

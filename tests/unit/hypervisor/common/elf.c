@@ -276,6 +276,34 @@ static void features(void)
 		EXPECT(k.has_supported_features && (k.features_supported & dom0));
 }
 
+/* Xen refuses dom0 only for a SUPPORTED_FEATURES note without the dom0 bit. */
+static void dom0_feature(void)
+{
+	struct pv_kernel k;
+	const char *why = NULL;
+	uint32_t dom0 = 1U << XENFEAT_dom0, none = 1U << XENFEAT_writable_page_tables;
+
+	build(); note_len = 0; add_str(XEN_ELFNOTE_LOADER, "generic");
+		add_str(XEN_ELFNOTE_XEN_VERSION, "xen-3.0");
+		EXPECT_EQ(parse(&k, &why), 0);
+		EXPECT(!elf_dom0_refusal(&k));		/* no FEATURES at all */
+	add_str(XEN_ELFNOTE_FEATURES, "writable_page_tables");
+		EXPECT_EQ(parse(&k, &why), 0);
+		EXPECT(!elf_dom0_refusal(&k));		/* FEATURES without dom0 */
+	add_note(XEN_ELFNOTE_SUPPORTED_FEATURES, &none, 4);
+		EXPECT_EQ(parse(&k, &why), 0);
+		EXPECT(elf_dom0_refusal(&k) != NULL);	/* the note lacks dom0 */
+	add_str(XEN_ELFNOTE_FEATURES, "dom0");
+		EXPECT_EQ(parse(&k, &why), 0);
+		EXPECT(!elf_dom0_refusal(&k));		/* FEATURES dom0 counts */
+	build(); add_note(XEN_ELFNOTE_SUPPORTED_FEATURES, &dom0, 4);
+		EXPECT_EQ(parse(&k, &why), 0);
+		EXPECT(!elf_dom0_refusal(&k));
+	add_str(XEN_ELFNOTE_FEATURES, "!supervisor_mode_kernel");
+		EXPECT_EQ(parse(&k, &why), 0);
+		EXPECT(elf_dom0_refusal(&k) != NULL);
+}
+
 static void init_p2m(void)
 {
 	struct pv_kernel k;
@@ -525,6 +553,7 @@ int main(void)
 	RUN(entry_bounds);
 	RUN(numeric_sizes);
 	RUN(features);
+	RUN(dom0_feature);
 	RUN(init_p2m);
 	RUN(guest_info);
 	RUN(section_notes);
