@@ -77,6 +77,8 @@ extern const uint64_t exception_stubs[32];
 extern void irq_spurious(void);
 extern void irq_timer(void);
 extern void syscall_entry(void);
+extern void cstar_entry(void);
+extern void sysenter_entry(void);
 
 #define GDT_IDX(sel)	(((sel) & ~7) / 8)
 
@@ -164,12 +166,31 @@ static void pic_disable(void)
 	outb(0xa1, 0xff);
 }
 
+/*
+ * sysenter works in long mode on Intel-style CPUs only; AMD and Hygon
+ * raise #UD there, and Xen leaves the MSRs alone on them (SYSENTER_CS 0:
+ * an emulator that runs sysenter anyway raises #GP(0)). We do the same.
+ */
+static bool cpu_sysenter_in_long_mode(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(0, 0, &a, &b, &c, &d);
+	return b != 0x68747541 && b != 0x6f677948;	/* "Auth"enticAMD, "Hygo"nGenuine */
+}
+
 void syscall_init(void)
 {
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
 	wrmsr(MSR_STAR, ((uint64_t)FLAT_RING3_CS32 << 48) | ((uint64_t)HV_CS << 32));
 	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
-	wrmsr(MSR_CSTAR, 0);
+	wrmsr(MSR_CSTAR, (uint64_t)cstar_entry);
+	if (cpu_sysenter_in_long_mode()) {
+		/* sysenter from ring 3 enters on HV_CS/HV_DS at the stack top. */
+		wrmsr(MSR_SYSENTER_CS, HV_CS);
+		wrmsr(MSR_SYSENTER_ESP, this_cpu()->stack_top);
+		wrmsr(MSR_SYSENTER_EIP, (uint64_t)sysenter_entry);
+	}
 	wrmsr(MSR_FMASK, X86_EFLAGS_IF | X86_EFLAGS_TF | X86_EFLAGS_DF |
 			 X86_EFLAGS_AC | X86_EFLAGS_NT);
 }

@@ -74,6 +74,57 @@ syscall_entry:
 	jmp	return_to_guest
 
 /*
+ * syscall from 32-bit compatibility mode (MSR_CSTAR; AMD-style CPUs, Intel
+ * raises #UD instead). Always the guest's syscall32 callback, never a
+ * hypercall, as on Xen: the frame says FLAT_USER_CS32/SS32 and the C side
+ * bounces it (pv-abi-core.md §2.8). Same register state as syscall_entry.
+ */
+	.globl cstar_entry
+cstar_entry:
+	swapgs
+	mov	%rsp, %gs:PERCPU_SCRATCH
+	mov	%gs:PERCPU_STACK_TOP, %rsp
+	push	$0xE02B			/* ss: FLAT_USER_SS32 */
+	push	%gs:PERCPU_SCRATCH	/* rsp */
+	push	%r11			/* rflags */
+	push	$0xE023			/* cs: FLAT_USER_CS32 */
+	push	%rcx			/* rip */
+	push	$0			/* error code */
+	push	$0x101			/* vector: ENTRY_SYSCALL32 */
+	SAVE_ALL
+	mov	%rsp, %rdi
+	call	do_syscall32
+	jmp	return_to_guest
+
+/*
+ * sysenter (Intel-style CPUs; AMD raises #UD in long mode): the CPU
+ * loaded rsp from MSR_SYSENTER_ESP (the top of this CPU's stack) and
+ * cleared only IF, VM and RF, and it saved no return address. A guest's
+ * TF, NT, AC and DF are still live: TF single-steps these first
+ * instructions (the ring-0 #DB handler lets them go), NT would make our
+ * own iretq fault, AC would switch SMAP off. So the guest's flags go into
+ * the frame first and a clean set is loaded at once. The frame is Xen's:
+ * rip 0, cs 3 (null, RPL 3), rsp 0, ss FLAT_USER_SS.
+ */
+	.globl sysenter_entry, sysenter_flags_clean
+sysenter_entry:
+	push	$0xE02B			/* ss: FLAT_USER_SS */
+	push	$0			/* rsp: not saved by sysenter */
+	pushfq				/* rflags: the guest's, IF cleared */
+	push	$2
+	popfq
+sysenter_flags_clean:
+	swapgs
+	push	$3			/* cs */
+	push	$0			/* rip */
+	push	$0			/* error code */
+	push	$0x102			/* vector: ENTRY_SYSENTER */
+	SAVE_ALL
+	mov	%rsp, %rdi
+	call	do_sysenter
+	jmp	return_to_guest
+
+/*
  * Exception and interrupt stubs: push a zero error code where the CPU does
  * not, then the vector, and join the common path.
  */

@@ -102,6 +102,41 @@ void do_syscall(struct cpu_regs *r)
 }
 
 /*
+ * syscall from 32-bit compatibility mode (entry.S cstar_entry), in either
+ * guest mode: the syscall32 callback, with the events mask the 64-bit
+ * syscall callback asked for (Xen's rule for 64-bit guests); none
+ * registered is #UD at the syscall, as in pv_guest_syscall.
+ */
+void do_syscall32(struct cpu_regs *r)
+{
+	struct vcpu *v = current_vcpu();
+
+	if (!v->arch.syscall32.address) {
+		r->rip -= 2;
+		pv_inject_trap(v, r, 6, 0);
+		return;
+	}
+	pv_bounce(v, r, v->arch.syscall32.address, v->arch.syscall.mask_events, false, 0);
+	r->rflags &= ~X86_EFLAGS_DF;
+}
+
+/*
+ * sysenter (entry.S sysenter_entry): the sysenter callback; none
+ * registered is #GP(0) on the frame sysenter left (rip 0), as on Xen.
+ */
+void do_sysenter(struct cpu_regs *r)
+{
+	struct vcpu *v = current_vcpu();
+	const struct pv_callback *cb = &v->arch.sysenter;
+
+	if (!cb->address) {
+		pv_inject_trap(v, r, 13, 0);
+		return;
+	}
+	pv_bounce(v, r, cb->address, cb->mask_events, false, 0);
+}
+
+/*
  * Last stop before a guest runs: maybe another vCPU (schedule), then the
  * event upcall if one is deliverable (pv-abi-core.md §3.6), then flags a
  * ring-3 guest may hold.

@@ -203,10 +203,8 @@ static long register_callback(struct vcpu *v, const struct callback_register *cb
 	case CALLBACKTYPE_failsafe:	slot = &v->arch.failsafe; break;
 	case CALLBACKTYPE_syscall:	slot = &v->arch.syscall; break;
 	case CALLBACKTYPE_nmi:		slot = &v->arch.nmi; break;
-	case CALLBACKTYPE_syscall32:
-	case CALLBACKTYPE_sysenter:
-		/* No 32-bit compat mode: accepted, never used (§2.8). */
-		return is_canonical(cb->address) ? 0 : -EINVAL;
+	case CALLBACKTYPE_syscall32:	slot = &v->arch.syscall32; break;
+	case CALLBACKTYPE_sysenter:	slot = &v->arch.sysenter; break;
 	default:
 		return trace_err(-ENOSYS);
 	}

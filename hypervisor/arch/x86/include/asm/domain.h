@@ -41,6 +41,7 @@ struct arch_vcpu {
 	uint8_t iopl;			/* virtual IOPL (physdev_op set_iopl) */
 	uint64_t dr[8];			/* debug registers; dr[6] is virtual */
 	struct pv_callback event, failsafe, syscall, nmi;
+	struct pv_callback syscall32, sysenter;	/* from compat mode; sysenter */
 	uint16_t ds, es, fs;		/* data selectors while not running */
 	struct cpu_regs regs;		/* saved state while not running */
 	bool cr4_osxsave;		/* virtual CR4.OSXSAVE: xsetbv allowed */

@@ -18,6 +18,8 @@ struct cpu_regs {
 };
 
 #define ENTRY_SYSCALL	0x100
+#define ENTRY_SYSCALL32	0x101	/* syscall from compatibility mode (CSTAR) */
+#define ENTRY_SYSENTER	0x102
 
 /* General register n as an instruction encodes it (0 rax ... 15 r15). */
 static inline uint64_t *regs_gpr(struct cpu_regs *r, unsigned int n)

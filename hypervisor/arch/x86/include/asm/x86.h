@@ -5,6 +5,9 @@
 
 #include <hv/types.h>
 
+#define MSR_SYSENTER_CS		0x00000174
+#define MSR_SYSENTER_ESP	0x00000175
+#define MSR_SYSENTER_EIP	0x00000176
 #define MSR_EFER		0xC0000080
 #define MSR_STAR		0xC0000081
 #define MSR_LSTAR		0xC0000082

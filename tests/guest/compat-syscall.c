@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * compat-syscall: guest user mode in 32-bit compatibility mode (an iret
+ * onto FLAT_USER_CS32, 0xe023) executes syscall and sysenter. Each must
+ * reach the guest as an event, never the hypervisor's ring 0 at a bogus
+ * address (MSR_CSTAR was 0: the CPU entered ring 0 at rip 0 on the
+ * guest's stack, a double fault).
+ *
+ * What the guest sees depends on the CPU, as on Xen 4.17:
+ * - syscall in compat mode: AMD-style CPUs (and QEMU's TCG) take it to the
+ *   syscall32 callback, frame rip after the syscall, cs 0xe023, ss 0xe02b
+ *   (Lamina also clears DF, as for 64-bit syscall; Xen 4.17 leaves it);
+ *   with no syscall32 callback it is #UD at the syscall. Intel raises #UD
+ *   itself.
+ * - sysenter: Intel CPUs take it to the sysenter callback with
+ *   Xen's frame (rip 0, cs 3, rsp 0), or #GP(0) there with no callback;
+ *   AMD raises #UD in long mode, and on an AMD-style CPU (QEMU's TCG) that
+ *   runs it anyway SYSENTER_CS is 0: #GP(0) at the sysenter.
+ */
+#include "lib/guest.h"
+#include "lib/mm.h"
+#include "lib/traps.h"
+#include "lib/user.h"
+#include <lamina/callback.h>
+
+extern const uint8_t prog32[], prog32_syscall[], prog32_sysenter[], prog32_end[];
+/* 32-bit user code: std; syscall; ud2; sysenter; ud2. */
+asm(".pushsection .rodata\n"
+    ".globl prog32, prog32_syscall, prog32_sysenter, prog32_end\n"
+    "	.code32\n"
+    "prog32:\n"
+    "	std\n"
+    "prog32_syscall:\n"
+    "	syscall\n"
+    "	ud2\n"
+    "prog32_sysenter:\n"
+    "	sysenter\n"
+    "	ud2\n"
+    "prog32_end:\n"
+    "	.code64\n"
+    ".popsection");
+
+/*
+ * enter32(rip, rsp): iret to 32-bit user mode; returns (1 syscall32,
+ * 2 sysenter, 3 a trap) when a callback or the trap hook ends the run.
+ * The callbacks copy their frame (rcx, r11, rip, cs, rflags, rsp, ss) to
+ * cb_frame and their entry RFLAGS to cb_flags.
+ */
+asm(".text\n"
+    ".globl enter32, cb_syscall32, cb_sysenter, trap_exit\n"
+    "enter32:\n"
+    "	push %rbx; push %rbp; push %r12; push %r13; push %r14; push %r15\n"
+    "	mov %rsp, saved_rsp(%rip)\n"
+    "	push $0xe02b\n"			/* ss */
+    "	push %rsi\n"			/* rsp */
+    "	push $0x200\n"			/* rflags */
+    "	push $0xe023\n"			/* cs: FLAT_USER_CS32 */
+    "	push %rdi\n"			/* rip */
+    "	push $0; push $0; push $0; push $0\n"	/* flags, rcx, r11, rax */
+    "	mov $23, %eax\n"
+    "	syscall\n"
+    "	ud2\n"
+    "cb_syscall32:\n"
+    "	mov $1, %eax\n"
+    "	jmp 1f\n"
+    "cb_sysenter:\n"
+    "	mov $2, %eax\n"
+    "1:	pushfq\n"
+    "	popq cb_flags(%rip)\n"
+    "	lea cb_frame(%rip), %rdi\n"
+    "	mov %rsp, %rsi\n"
+    "	mov $7, %ecx\n"
+    "	cld\n"
+    "	rep movsq\n"
+    "	jmp 2f\n"
+    "trap_exit:\n"
+    "	mov $3, %eax\n"
+    "2:	mov saved_rsp(%rip), %rsp\n"
+    "	pop %r15; pop %r14; pop %r13; pop %r12; pop %rbp; pop %rbx\n"
+    "	ret\n"
+    ".data\n"
+    "saved_rsp: .quad 0\n"
+    ".text");
+
+long enter32(uint64_t rip, uint64_t rsp);
+void cb_syscall32(void), cb_sysenter(void), trap_exit(void);
+uint64_t cb_frame[7], cb_flags;
+
+static struct trap_record user_trap;
+static uint8_t exit_stack[4096] __attribute__((aligned(16)));
+
+/* A trap from user mode: record it and leave for trap_exit in kernel mode. */
+static bool user_trap_hook(struct trap_frame *f)
+{
+	if (!(f->cs & 3))
+		return false;
+	user_trap = (struct trap_record){ f->vector, f->error, f->rip, f->cs, f->rflags,
+					  f->rsp, f->ss, f->rcx, f->r11 };
+	f->rip = (uint64_t)trap_exit;
+	f->cs = FLAT_KERNEL_CS & ~3;	/* RPL 0: stay in guest kernel mode */
+	f->ss = FLAT_KERNEL_SS;
+	f->rsp = (uint64_t)exit_stack + sizeof(exit_stack);
+	return true;
+}
+
+static long set_callback(unsigned int type, void (*fn)(void))
+{
+	struct callback_register cb = { type, CALLBACKF_mask_events, 0, (uint64_t)fn };
+
+	return hypercall2(__HYPERVISOR_callback_op, CALLBACKOP_register, &cb);
+}
+
+static uint64_t uaddr(const uint8_t *label)
+{
+	return USER_BASE + (label - prog32);
+}
+
+/* The run ended in a trap from compat mode: vector at rip. */
+static int check_trap(long how, uint64_t vector, uint64_t error, uint64_t rip, const char *what)
+{
+	CHECK(how == 3, "%s: ended by %ld, expected a trap", what, how);
+	CHECK(user_trap.vector == vector && user_trap.error == error && user_trap.rip == rip,
+	      "%s: vector %lu error %#lx rip %#lx, expected %lu/%#lx at %#lx", what,
+	      (unsigned long)user_trap.vector, (unsigned long)user_trap.error,
+	      (unsigned long)user_trap.rip, (unsigned long)vector, (unsigned long)error,
+	      (unsigned long)rip);
+	return TEST_PASS;
+}
+
+/*
+ * A CPU that refuses the instruction in compat mode: #UD at it, or, for
+ * sysenter on an AMD-style CPU where the hypervisor left SYSENTER_CS 0
+ * and the CPU (QEMU's TCG) runs it anyway, #GP(0) at it.
+ */
+static bool refused(long how, const uint8_t *insn)
+{
+	return how == 3 && user_trap.rip == uaddr(insn) &&
+	       (user_trap.vector == 6 || (insn == prog32_sysenter && user_trap.vector == 13 &&
+					  user_trap.error == 0));
+}
+
+static int check_syscall32(uint64_t stack, bool *ran)
+{
+	long how;
+	int rc;
+
+	how = enter32(uaddr(prog32), stack);
+	*ran = !refused(how, prog32_syscall);
+	if (!*ran)
+		return TEST_PASS;		/* Intel: #UD */
+	CHECK(how == 1, "syscall from compat mode ended by %ld, expected the syscall32 callback",
+	      how);
+	CHECK(cb_frame[2] == uaddr(prog32_syscall) + 2 && (cb_frame[3] & 0xffff) == 0xe023 &&
+	      (cb_frame[6] & 0xffff) == 0xe02b && cb_frame[5] == stack,
+	      "syscall32 frame rip %#lx cs %#lx rsp %#lx ss %#lx",
+	      (unsigned long)cb_frame[2], (unsigned long)cb_frame[3],
+	      (unsigned long)cb_frame[5], (unsigned long)cb_frame[6]);
+	CHECK(cb_frame[0] == cb_frame[2], "syscall32 frame rcx %#lx, rip %#lx",
+	      (unsigned long)cb_frame[0], (unsigned long)cb_frame[2]);
+	CHECK(cb_frame[1] & 0x400, "syscall32 frame r11 %#lx lacks the user's DF",
+	      (unsigned long)cb_frame[1]);
+	/* DF: Lamina clears it (the ABI's SYSCALL_MASK); Xen 4.17 leaves it set here. */
+	CHECK(!on_lamina() || !(cb_flags & 0x400), "DF set on syscall32 callback entry");
+
+	CHECK(set_callback(CALLBACKTYPE_syscall32, 0) == 0, "clearing syscall32 failed");
+	how = enter32(uaddr(prog32), stack);
+	rc = check_trap(how, 6, 0, uaddr(prog32_syscall), "syscall with no syscall32 callback");
+	CHECK(set_callback(CALLBACKTYPE_syscall32, cb_syscall32) == 0, "syscall32 failed");
+	return rc;
+}
+
+static int check_sysenter(uint64_t stack, bool *ran)
+{
+	long how;
+
+	how = enter32(uaddr(prog32_sysenter), stack);
+	*ran = !refused(how, prog32_sysenter);
+	if (!*ran)
+		return TEST_PASS;		/* AMD-style: not in long mode */
+	CHECK(how == 2, "sysenter ended by %ld (vector %lu error %#lx rip %#lx), expected the sysenter callback", how, (unsigned long)user_trap.vector, (unsigned long)user_trap.error, (unsigned long)user_trap.rip);
+	CHECK(cb_frame[2] == 0 && (cb_frame[3] & 0xffff) == 3 && cb_frame[5] == 0,
+	      "sysenter frame rip %#lx cs %#lx rsp %#lx", (unsigned long)cb_frame[2],
+	      (unsigned long)cb_frame[3], (unsigned long)cb_frame[5]);
+	CHECK(set_callback(CALLBACKTYPE_sysenter, 0) == 0, "clearing sysenter failed");
+	how = enter32(uaddr(prog32_sysenter), stack);
+	return check_trap(how, 13, 0, 0, "sysenter with no callback");
+}
+
+int test_main(struct start_info *si)
+{
+	const uint64_t stack = USER_DATA + 4096;
+	bool syscall_ran, sysenter_ran;
+	int rc;
+
+	mm_init(si);
+	CHECK(traps_install(true) == 0, "set_trap_table failed");
+	trap_hook = user_trap_hook;
+	CHECK(user_setup(prog32, prog32_end - prog32, 1) == 0, "setting up user mode failed");
+	CHECK(set_callback(CALLBACKTYPE_syscall32, cb_syscall32) == 0, "syscall32 callback failed");
+	CHECK(set_callback(CALLBACKTYPE_sysenter, cb_sysenter) == 0, "sysenter callback failed");
+
+	rc = check_syscall32(stack, &syscall_ran);
+	if (rc != TEST_PASS)
+		return rc;
+	rc = check_sysenter(stack, &sysenter_ran);
+	if (rc != TEST_PASS)
+		return rc;
+	printf("compat-syscall: syscall %s, sysenter %s\n",
+	       syscall_ran ? "reached the syscall32 callback (#UD without one)" : "#UD (CPU)",
+	       sysenter_ran ? "reached the sysenter callback (#GP(0) without one)" :
+	       user_trap.vector == 6 ? "#UD (CPU)" : "#GP(0) (SYSENTER_CS 0)");
+	return TEST_PASS;
+}
