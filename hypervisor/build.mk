@@ -41,6 +41,7 @@ HV_SRCS := \
 	$(HV_DIR)/common/elf.c \
 	$(HV_DIR)/common/event_channel.c \
 	$(HV_DIR)/common/evtchn_fifo.c \
+	$(HV_DIR)/common/grant_map.c \
 	$(HV_DIR)/common/grant_table.c \
 	$(HV_DIR)/common/hypercall.c \
 	$(HV_DIR)/common/keyhandler.c \

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Inside the grant tables: what grant_table.c (tables, versions, the
+ * hypercall) and grant_map.c (uses of entries: map, unmap, copy) share.
+ * Nothing else includes this.
+ */
+#ifndef HV_GRANT_INTERNAL_H
+#define HV_GRANT_INTERNAL_H
+
+#include <hv/lib.h>
+#include <hv/domain.h>
+#include <hv/mm.h>
+#include <lamina/grant_table.h>
+#include <asm/page.h>
+
+#define MAPTRACK_PER_FRAME	(PAGE_SIZE / sizeof(struct maptrack))
+#define MT_NONE			(~0U)
+
+struct active_grant {
+	mfn_t mfn;			/* the frame pinned */
+	uint16_t ro, rw;		/* uses: read-only, writable */
+	domid_t mapper;			/* whose uses they are */
+	uint16_t start, length;		/* the bytes granted (all but for v2 sub-page) */
+	domid_t trans_dom;		/* transitive: the table behind this entry */
+	grant_ref_t trans_ref;		/* transitive: the entry there */
+	bool sub_page;			/* copy only: a sub-page or transitive grant */
+	bool transitive;
+	uint8_t pad[2];
+};
+/* One per v1 entry of a frame: enough for the v2 entries too (half as many). */
+#define ACTIVE_PER_FRAME	GREFS_PER_FRAME
+#define ACTIVE_PAGES		(ACTIVE_PER_FRAME * sizeof(struct active_grant) / PAGE_SIZE)
+
+struct maptrack {
+	grant_ref_t ref;
+	domid_t dom;			/* the granter */
+	uint8_t flags;			/* GNTMAP_* still in force; 0 = free */
+	uint8_t pad;
+	uint32_t mfn;
+	uint32_t next_free;
+};
+
+#define STATUS_FRAMES_LIMIT \
+	DIV_ROUND_UP(GNTTAB_FRAMES_LIMIT * GREFS_PER_FRAME_V2, GRANT_STATUS_PER_FRAME)
+
+struct grant_table {
+	unsigned int version;		/* 1 or 2 */
+	unsigned int nr_frames;
+	unsigned int nr_status;		/* status frames (kept but unused in v1) */
+	uint32_t status_idle_count;	/* a status frame's count when unmapped */
+	unsigned int nr_mt_frames;
+	uint32_t mt_free;		/* first free maptrack entry */
+	uint32_t nr_pinned;		/* entries of this table in use */
+	uint32_t nr_maps;		/* maptrack entries in use */
+	bool destroyed;			/* owner dead: free with the last pin */
+	mfn_t frames[GNTTAB_FRAMES_LIMIT];
+	mfn_t status[STATUS_FRAMES_LIMIT];
+	struct active_grant *active[GNTTAB_FRAMES_LIMIT];
+	struct maptrack *mt[MAPTRACK_FRAMES_LIMIT];
+};
+#define GT_PAGES	DIV_ROUND_UP(sizeof(struct grant_table), PAGE_SIZE)
+
+/*
+ * Entries of d's table. In v2 only those with a status word: a table
+ * that grew while its status frames could not is no bigger for it.
+ */
+static inline unsigned int nr_entries(const struct domain *d)
+{
+	const struct grant_table *gt = d->grant;
+
+	if (!gt)
+		return 0;
+	if (gt->version == 1)
+		return gt->nr_frames * GREFS_PER_FRAME;
+	return MIN(gt->nr_frames * GREFS_PER_FRAME_V2, gt->nr_status * GRANT_STATUS_PER_FRAME);
+}
+
+static inline struct grant_entry_v1 *entry_of(struct grant_table *gt, grant_ref_t ref)
+{
+	return (struct grant_entry_v1 *)frame_va(gt->frames[ref / GREFS_PER_FRAME]) +
+	       ref % GREFS_PER_FRAME;
+}
+
+static inline union grant_entry_v2 *entry_v2_of(struct grant_table *gt, grant_ref_t ref)
+{
+	return (union grant_entry_v2 *)frame_va(gt->frames[ref / GREFS_PER_FRAME_V2]) +
+	       ref % GREFS_PER_FRAME_V2;
+}
+
+/* flags and domid, where both versions keep them: the entry's first word. */
+static inline uint32_t *header_of(struct grant_table *gt, grant_ref_t ref)
+{
+	if (gt->version == 2)
+		return (uint32_t *)&entry_v2_of(gt, ref)->hdr;
+	return (uint32_t *)entry_of(gt, ref);
+}
+
+/* Where GTF_reading/GTF_writing live: the v1 entry's flags, or a v2 status word. */
+static inline grant_status_t *status_of(struct grant_table *gt, grant_ref_t ref)
+{
+	if (gt->version == 2)
+		return (grant_status_t *)frame_va(gt->status[ref / GRANT_STATUS_PER_FRAME]) +
+		       ref % GRANT_STATUS_PER_FRAME;
+	return &entry_of(gt, ref)->flags;
+}
+
+static inline struct active_grant *active_of(struct grant_table *gt, grant_ref_t ref)
+{
+	return &gt->active[ref / ACTIVE_PER_FRAME][ref % ACTIVE_PER_FRAME];
+}
+
+/* DOMID_SELF or a live domain; NULL for none or a dying one. */
+static inline struct domain *grant_domain(struct domain *self, domid_t id)
+{
+	struct domain *d = id == DOMID_SELF ? self : domain_by_id(id);
+
+	return d && !d->dying ? d : NULL;
+}
+
+/* How an entry is used: what pin() checks and what it takes. */
+#define USE_WRITE	0x1	/* writable */
+#define USE_COPY	0x2	/* a copy: sub-page and transitive entries serve */
+#define USE_TRANSITIVE	0x4	/* may go through a transitive entry (not from one) */
+
+/* What one use reaches: a frame and the bytes of it granted. */
+struct grant_use {
+	mfn_t mfn;
+	uint16_t start, length;
+};
+
+/* grant_table.c */
+struct grant_table *grant_table_get(struct domain *d);	/* allocated on first use; NULL: no memory */
+void grant_table_free(struct domain *d);
+
+/* grant_map.c: each returns a GNTST_ code for one element of a batch. */
+int16_t grant_pin(struct domain *rd, grant_ref_t ref, struct domain *ld, unsigned int how,
+		  struct grant_use *u);
+int16_t grant_map_one(struct domain *ld, void *op);
+int16_t grant_unmap_one(struct domain *ld, void *op);
+int16_t grant_unmap_and_replace_one(struct domain *ld, void *op);
+int16_t grant_copy_one(struct domain *ld, void *op);
+
+#endif
