@@ -243,6 +243,48 @@ static bool input_room(const struct guest *g)
 	return g->intf->in_prod - g->intf->in_cons < XENCONS_IN_SIZE;
 }
 
+/*
+ * console/tty = our terminal, owned by dom0 and only readable by the guest
+ * (as Xen's toolstack keeps it), both at once: `vmctl console` opens what
+ * it names as root, so the guest must never have written it.
+ */
+static int write_tty_node(const char *path, const char *tty, const char *const *perms)
+{
+	unsigned int tries;
+	uint32_t tx;
+	int rc;
+
+	for (tries = 0; tries < 10; tries++) {
+		rc = xs_transaction_start(xs, &tx);
+		if (rc)
+			return rc;
+		rc = xs_write(xs, tx, path, tty, strlen(tty));
+		if (!rc)
+			rc = xs_set_perms(xs, tx, path, perms, 2);
+		if (rc) {
+			xs_transaction_end(xs, tx, false);
+			return rc;
+		}
+		rc = xs_transaction_end(xs, tx, true);
+		if (rc != -EAGAIN)	/* -EAGAIN: the store changed meanwhile */
+			return rc;
+	}
+	return rc;
+}
+
+static void publish_tty(struct guest *g)
+{
+	char path[64], owner[16] = "n0", reader[16];
+	const char *perms[] = { owner, reader };
+	int rc;
+
+	snprintf(path, sizeof(path), "/local/domain/%u/console/tty", g->domid);
+	snprintf(reader, sizeof(reader), "r%u", g->domid);
+	rc = write_tty_node(path, g->tty, perms);
+	if (rc)
+		say("d%u: cannot write %s: %s", g->domid, path, strerror(-rc));
+}
+
 static void serve(unsigned int domid, long port)
 {
 	struct guest *g;
@@ -279,10 +321,7 @@ static void serve(unsigned int domid, long port)
 		say("d%u: cannot open %s: %s", domid, path, strerror(-rc));
 		goto fail;
 	}
-	snprintf(path, sizeof(path), "/local/domain/%u/console/tty", domid);
-	rc = xs_write(xs, 0, path, g->tty, strlen(g->tty));
-	if (rc)
-		say("d%u: cannot write %s: %s", domid, path, strerror(-rc));
+	publish_tty(g);
 	say("d%u: console served: its port %ld bound as %d, output to %s/d%u.log and %s",
 	    domid, port, g->local_port, log_dir, domid, g->tty);
 	if (!take_output(g))

@@ -150,3 +150,19 @@ int vmctl_put_num(struct xs_handle *h, unsigned int id, const char *rel, unsigne
 	snprintf(val, sizeof(val), "%llu", v);
 	return vmctl_put(h, id, rel, val);
 }
+
+int vmctl_set_owner(struct xs_handle *h, unsigned int id, const char *rel, bool guest)
+{
+	char path[96], own[16], rd[16];
+	const char *perms[] = { own, rd };
+	int rc;
+
+	snprintf(path, sizeof(path), "/local/domain/%u%s%s", id, *rel ? "/" : "", rel);
+	snprintf(own, sizeof(own), "n%u", guest ? id : 0);
+	snprintf(rd, sizeof(rd), "r%u", id);
+	rc = xs_set_perms(h, 0, path, perms, guest ? 1 : 2);
+	if (rc)
+		fprintf(stderr, "vmctl: d%u: cannot set the permissions of %s: %s\n", id, path,
+			strerror(-rc));
+	return rc;
+}

@@ -42,5 +42,10 @@ struct xs_handle *vmctl_store(bool quiet);
 /* /local/domain/<id>/<rel> = val (a directory when val is NULL); prints on error. */
 int vmctl_put(struct xs_handle *h, unsigned int id, const char *rel, const char *val);
 int vmctl_put_num(struct xs_handle *h, unsigned int id, const char *rel, unsigned long long v);
+/*
+ * Permissions of /local/domain/<id>/<rel>: owned by the guest (n<id>), or
+ * by dom0 with read for the guest (n0 r<id>); prints on error.
+ */
+int vmctl_set_owner(struct xs_handle *h, unsigned int id, const char *rel, bool guest);
 
 #endif

@@ -9,37 +9,85 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
+#include "cons_tty.h"	/* backend_drivers/console: what a console terminal is */
 #include "vmctl.h"
 
 #define CTRL_RBRACKET	0x1d
 
-/* consoled's terminal for the domain, waiting up to 5 s for it to appear. */
-static int console_tty(unsigned int id, char **tty)
+/*
+ * console/tty and whether dom0 owns it, read at one instant (one
+ * transaction): 0, -EAGAIN when the store changed meanwhile, or -errno.
+ */
+static int read_tty(struct xs_handle *h, const char *path, char **tty, bool *dom0s)
+{
+	char *perms = NULL;
+	unsigned int len;
+	uint32_t tx;
+	int rc = xs_transaction_start(h, &tx);
+
+	if (rc)
+		return rc;
+	*tty = NULL;
+	rc = xs_read(h, tx, path, tty, &len);
+	if (!rc && !len)
+		rc = -ENOENT;		/* consoled has not written it yet */
+	if (!rc)
+		rc = xs_get_perms(h, tx, path, &perms, &len) > 0 ? 0 : -EIO;
+	if (!rc)
+		*dom0s = perms[0] && !strcmp(perms + 1, "0");	/* entry 0: owner */
+	free(perms);
+	if (!rc)
+		rc = xs_transaction_end(h, tx, true);
+	else
+		xs_transaction_end(h, tx, false);
+	if (rc) {
+		free(*tty);
+		*tty = NULL;
+	}
+	return rc;
+}
+
+/*
+ * consoled's terminal for the domain, waiting up to 5 s for it to appear.
+ * It is opened as root, so it must be a node no guest can write (dom0 owns
+ * it) naming a pty slave (cons_tty_open checks). The fd, or -1 after
+ * saying why.
+ */
+static int console_tty(unsigned int id)
 {
 	struct xs_handle *h = vmctl_store(false);
-	char path[64];
-	unsigned int len, tries;
-	int rc = -ENOENT;
+	char path[64], *tty = NULL;
+	bool dom0s = false;
+	unsigned int tries;
+	int rc = -ENOENT, fd;
 
 	if (!h)
 		return -1;
 	snprintf(path, sizeof(path), "/local/domain/%u/console/tty", id);
 	for (tries = 0; tries < 50; tries++) {
-		rc = xs_read(h, 0, path, tty, &len);
-		if (!rc && len)
+		rc = read_tty(h, path, &tty, &dom0s);
+		if (rc != -ENOENT && rc != -EAGAIN)
 			break;
-		if (!rc)
-			free(*tty);
 		usleep(100000);
 	}
 	xs_close(h);
-	if (rc || !len) {
+	if (rc) {
 		fprintf(stderr, "vmctl: d%u has no console terminal in %s (%s): is consoled "
-			"running, and the domain introduced?\n", id, path,
-			rc ? strerror(-rc) : "empty");
+			"running, and the domain introduced?\n", id, path, strerror(-rc));
 		return -1;
 	}
-	return 0;
+	if (!dom0s) {
+		fprintf(stderr, "vmctl: d%u: %s is not owned by dom0 (the guest could have "
+			"written it); not opening it\n", id, path);
+		free(tty);
+		return -1;
+	}
+	fd = cons_tty_open(tty);
+	if (fd < 0)
+		fprintf(stderr, "vmctl: d%u: not opening %s: %s\n", id, tty,
+			fd == -EPERM ? "not a /dev/pts/<n> terminal" : strerror(-fd));
+	free(tty);
+	return fd < 0 ? -1 : fd;
 }
 
 static long long now_ms(void)
@@ -74,7 +122,6 @@ int cmd_console(int argc, char **argv)
 	long long linger_ms, end = 0;
 	double linger = 1;
 	unsigned int id;
-	char *tty;
 	int fd, rc;
 
 	if (argc == 4 && !strcmp(argv[2], "--wait")) {
@@ -88,16 +135,9 @@ int cmd_console(int argc, char **argv)
 	rc = vmctl_domu_arg(argv[1], &id, "dom0's console is the hypervisor's serial line");
 	if (rc)
 		return rc;
-	if (console_tty(id, &tty))
+	fd = console_tty(id);
+	if (fd < 0)
 		return 1;
-	fd = open(tty, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0) {
-		fprintf(stderr, "vmctl: cannot open d%u's console %s: %s\n", id, tty,
-			strerror(errno));
-		free(tty);
-		return 1;
-	}
-	free(tty);
 	tcflush(fd, TCIFLUSH);	/* output from before we came is in consoled's log */
 	if (interactive) {
 		tcgetattr(0, &saved);

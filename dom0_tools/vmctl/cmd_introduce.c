@@ -6,14 +6,90 @@
 #include <string.h>
 #include "vmctl.h"
 
-/* One domain: its nodes, owned by it, then XS_INTRODUCE. */
+/*
+ * The domain's home as Xen's libxl lays it out (toolstack.md §5): dom0 owns
+ * it and every node the toolstack or a backend writes (console/tty among
+ * them: `vmctl console` opens it as root), and the guest may read them;
+ * the guest owns only the nodes it writes itself.
+ */
+static const char *const guest_owned[] = {
+	"control/shutdown", "control/feature-poweroff", "control/feature-reboot",
+	"control/feature-suspend", "control/sysrq",
+	"data", "drivers", "feature", "attr", "error",
+};
+
+/* dom0's directories; their values and nodes written below inherit n0 r<id>. */
+static const char *const dom0_dirs[] = { "", "cpu", "cpu/0", "memory", "device", "control",
+					 "console" };
+
+/* A dom0-owned node, its permissions set even if it was there before. */
+static int put_dom0(struct xs_handle *h, unsigned int id, const char *rel, const char *val)
+{
+	return vmctl_put(h, id, rel, val) || vmctl_set_owner(h, id, rel, false);
+}
+
+static int put_dom0_num(struct xs_handle *h, unsigned int id, const char *rel,
+			unsigned long long v)
+{
+	char val[24];
+
+	snprintf(val, sizeof(val), "%llu", v);
+	return put_dom0(h, id, rel, val);
+}
+
+/*
+ * Lays out /local/domain/<id>. A domain not yet introduced starts from
+ * nothing (a stale node a guest owned must not survive); for one already
+ * introduced, every node we own has its permissions set again, console/tty
+ * too if consoled wrote it. 0, or 1 after saying why.
+ */
+static int lay_out_home(struct xs_handle *h, unsigned int id, const char *name,
+			unsigned long long pages, const struct vmctl_rings *r)
+{
+	char path[48], *tty;
+	unsigned int i, len;
+	int rc;
+
+	snprintf(path, sizeof(path), "/local/domain/%u", id);
+	if (xs_is_domain_introduced(h, id) != 1) {
+		rc = xs_rm(h, 0, path);
+		if (rc && rc != -ENOENT) {
+			fprintf(stderr, "vmctl: d%u: cannot clear %s: %s\n", id, path,
+				strerror(-rc));
+			return 1;
+		}
+	}
+	for (i = 0; i < sizeof(dom0_dirs) / sizeof(dom0_dirs[0]); i++)
+		if (put_dom0(h, id, dom0_dirs[i], NULL))
+			return 1;
+	for (i = 0; i < sizeof(guest_owned) / sizeof(guest_owned[0]); i++)
+		if (vmctl_put(h, id, guest_owned[i], NULL) ||
+		    vmctl_set_owner(h, id, guest_owned[i], true))
+			return 1;
+	if (put_dom0(h, id, "name", name) || put_dom0_num(h, id, "domid", id) ||
+	    put_dom0(h, id, "cpu/0/availability", "online") ||
+	    (pages && (put_dom0_num(h, id, "memory/static-max", pages * 4) ||
+		       put_dom0_num(h, id, "memory/target", pages * 4))) ||
+	    put_dom0_num(h, id, "console/ring-ref", r->console_mfn) ||
+	    put_dom0_num(h, id, "console/port", r->console_port) ||
+	    put_dom0(h, id, "console/type", "lamina-consoled"))
+		return 1;
+	snprintf(path, sizeof(path), "/local/domain/%u/console/tty", id);
+	rc = xs_read(h, 0, path, &tty, &len);
+	if (rc == -ENOENT)
+		return 0;
+	if (!rc)
+		free(tty);
+	return rc || vmctl_set_owner(h, id, "console/tty", false);
+}
+
+/* One domain: its home, then XS_INTRODUCE. */
 static int introduce(struct xs_handle *h, unsigned int id, const char *name)
 {
-	char base[48], owner[16], dflt[32];
-	const char *perms[] = { owner };
 	struct domctl_getdomaininfo info;
 	unsigned long long pages = 0;
 	struct vmctl_rings r;
+	char dflt[32];
 	long rc = vmctl_get_rings(id, &r);
 
 	if (!vmctl_domain_info(id, &info) && info.domain == id)
@@ -31,23 +107,7 @@ static int introduce(struct xs_handle *h, unsigned int id, const char *name)
 		snprintf(dflt, sizeof(dflt), "domU-%u", id);
 		name = dflt;
 	}
-	snprintf(base, sizeof(base), "/local/domain/%u", id);
-	snprintf(owner, sizeof(owner), "n%u", id);
-	if (vmctl_put(h, id, "", NULL))
-		return 1;
-	rc = xs_set_perms(h, 0, base, perms, 1);
-	if (rc) {
-		fprintf(stderr, "vmctl: d%u: cannot make it the owner of %s: %s\n", id, base,
-			strerror((int)-rc));
-		return 1;
-	}
-	if (vmctl_put(h, id, "name", name) || vmctl_put_num(h, id, "domid", id) ||
-	    vmctl_put(h, id, "cpu/0/availability", "online") ||
-	    (pages && (vmctl_put_num(h, id, "memory/static-max", pages * 4) ||
-		       vmctl_put_num(h, id, "memory/target", pages * 4))) ||
-	    vmctl_put_num(h, id, "console/ring-ref", r.console_mfn) ||
-	    vmctl_put_num(h, id, "console/port", r.console_port) ||
-	    vmctl_put(h, id, "console/type", "lamina-consoled") || vmctl_put(h, id, "data", NULL))
+	if (lay_out_home(h, id, name, pages, &r))
 		return 1;
 	rc = xs_introduce(h, id, r.store_mfn, (unsigned int)r.store_port);
 	if (rc) {

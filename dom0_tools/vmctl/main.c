@@ -4,7 +4,9 @@
  * one file per verb (cmd_<verb>.c); what they share is in libvmctl.
  *
  * introduce does what a toolstack does for a domain it built: it creates
- * /local/domain/ID (owned by the domain, so its kernel may write there)
+ * /local/domain/ID as Xen's libxl does (owned by dom0 and readable by the
+ * domain, with the nodes the guest writes, control/{shutdown,feature-*,
+ * sysrq} and data, drivers, feature, attr, error, owned by the domain)
  * with name, domid, cpu/0/availability, memory/{static-max,target} and
  * console/{ring-ref,port,type}, then sends XS_INTRODUCE with the store
  * ring's frame and port, after which xenstored maps the ring (grant ref 1)

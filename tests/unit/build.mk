@@ -9,7 +9,7 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Wno-unused-parameter \
 UNIT_TESTS := hypervisor/common/cmdline hypervisor/common/page_alloc \
 	hypervisor/common/elf hypervisor/common/symbols hypervisor/common/timer \
 	hypervisor/lib/vsnprintf backend_drivers/console/cons_ring \
-	backend_drivers/console/cons_log
+	backend_drivers/console/cons_log backend_drivers/console/cons_tty
 UNIT_BINS := $(patsubst %,$(UNIT_OUT)/%,$(UNIT_TESTS))
 
 # The ABI's layout and number checks, compiled for the host (nothing to run).

@@ -33,10 +33,11 @@ static void usage(FILE *f)
 {
 	unsigned int i;
 
-	fprintf(f, "usage: xs [-s SOCKET] VERB [ARGS]\n"
+	fprintf(f, "usage: xs [-s SOCKET] [-d DOMID] VERB [ARGS]\n"
 		   "  -s SOCKET   daemon socket (default $XENSTORED_PATH or "
 		   "/run/xenstored/socket);\n"
 		   "              a device such as /dev/xen/xenbus goes through the kernel\n"
+		   "  -d DOMID    act as that (unprivileged) domain: see what it may do\n"
 		   "verbs:\n");
 	for (i = 0; i < NCMDS; i++)
 		fprintf(f, "  %s\n", cmds[i].usage);
@@ -59,9 +60,18 @@ int xs_fail(const char *verb, const char *what, int rc)
 	return XS_EXIT_FAIL;
 }
 
+/* -d: the daemon treats this connection as domain @domid from now on. */
+static int drop_privilege(struct xs_handle *h, const char *domid)
+{
+	const char *args[] = { "drop-privilege", domid };
+	int rc = xs_control(h, args, 2, NULL, NULL);
+
+	return rc ? xs_fail("-d", domid, rc) : 0;
+}
+
 int main(int argc, char **argv)
 {
-	const char *sock = NULL;
+	const char *sock = NULL, *as = NULL;
 	const struct cmd *cmd = NULL;
 	struct xs_handle *h;
 	unsigned int i;
@@ -74,6 +84,11 @@ int main(int argc, char **argv)
 		}
 		if (!strcmp(argv[argi], "-s") && argi + 1 < argc) {
 			sock = argv[argi + 1];
+			argi += 2;
+			continue;
+		}
+		if (!strcmp(argv[argi], "-d") && argi + 1 < argc) {
+			as = argv[argi + 1];
 			argi += 2;
 			continue;
 		}
@@ -108,7 +123,9 @@ int main(int argc, char **argv)
 			sock ? sock : xs_default_socket(), strerror(-rc));
 		return XS_EXIT_FAIL;
 	}
-	rc = cmd->fn(h, argc - argi, argv + argi);
+	rc = as ? drop_privilege(h, as) : 0;
+	if (!rc)
+		rc = cmd->fn(h, argc - argi, argv + argi);
 	xs_close(h);
 	return rc;
 }
