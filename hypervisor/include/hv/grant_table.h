@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Grant tables v1 (common/grant_table.c). */
+/* Grant tables v1 and v2 (common/grant_table.c, common/grant_map.c). */
 #ifndef HV_GRANT_TABLE_H
 #define HV_GRANT_TABLE_H
 
