@@ -19,6 +19,7 @@ void cmdline_defaults(struct hv_options *o)
 	o->gnttab_max_frames = CONFIG_GNTTAB_MAX_FRAMES;
 	o->gnttab_max_maptrack = CONFIG_GNTTAB_MAX_MAPTRACK;
 	o->gnttab_max_version = 2;
+	o->evtchn_fifo_max_ports = EVTCHN_FIFO_PORTS_LIMIT;
 }
 
 static void warn(struct hv_options *o, const char *what, const char *tok, size_t len)
@@ -199,6 +200,11 @@ static bool opt_gnttab_version(struct hv_options *o, const char *v, const char *
 	return opt_bounded(&o->gnttab_max_version, v, end, 2);
 }
 
+static bool opt_evtchn_fifo_ports(struct hv_options *o, const char *v, const char *end)
+{
+	return opt_bounded(&o->evtchn_fifo_max_ports, v, end, EVTCHN_FIFO_PORTS_LIMIT);
+}
+
 struct option {
 	const char *name;
 	bool takes_value;	/* value required; false = a flag, or optional */
@@ -224,6 +230,7 @@ static const struct option options[] = {
 	{ "gnttab_max_frames",	true,	opt_gnttab_frames },
 	{ "gnttab_max_maptrack_frames",	true,	opt_gnttab_maptrack },
 	{ "gnttab_max_version",	true,	opt_gnttab_version },
+	{ "evtchn_fifo_max_ports",	true,	opt_evtchn_fifo_ports },
 };
 
 static void parse_one(struct hv_options *o, const char *tok, size_t len)

@@ -24,6 +24,7 @@
 #include <hv/mm.h>
 #include <hv/page_alloc.h>
 #include <hv/sched.h>
+#include <hv/hypervisor.h>
 
 #define PORTS_PER_BUCKET	256
 #define MAX_BUCKETS		(EVTCHN_FIFO_MAX_PORTS / PORTS_PER_BUCKET)
@@ -81,7 +82,7 @@ int evtchn_domain_init(struct domain *d)
 
 unsigned int evtchn_max_ports(const struct domain *d)
 {
-	return d->evtchn_fifo ? EVTCHN_FIFO_MAX_PORTS : NR_EVTCHN_PORTS;
+	return d->evtchn_fifo ? hv_opts.evtchn_fifo_max_ports : NR_EVTCHN_PORTS;
 }
 
 struct evtchn *evtchn_from_port(struct domain *d, evtchn_port_t p)

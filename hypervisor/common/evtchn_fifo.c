@@ -5,7 +5,7 @@
  *
  * The guest gives us frames of its own: one control block per vCPU (at an
  * offset in a page) and up to EVTCHN_FIFO_MAX_PORTS / 1024 event array
- * pages. Each is held with a page reference and a writable-type
+ * pages (fewer with evtchn_fifo_max_ports=, which also bounds the ports). Each is held with a page reference and a writable-type
  * reference for as long as we use it, so it can never become a page table
  * or descriptor page while we write into it through the direct map (no
  * access there can fault: the frame cannot go away under us).
@@ -31,6 +31,7 @@
 #include <hv/mm.h>
 #include <hv/page_alloc.h>
 #include <hv/spinlock.h>
+#include <hv/hypervisor.h>
 
 #define WORDS_PER_PAGE		EVTCHN_FIFO_WORDS_PER_PAGE
 #define MAX_ARRAY_PAGES		(EVTCHN_FIFO_MAX_PORTS / WORDS_PER_PAGE)
@@ -294,7 +295,7 @@ long evtchn_fifo_expand_array(struct domain *d, const struct evtchn_expand_array
 	void *va;
 	int rc;
 
-	if (n >= MAX_ARRAY_PAGES)
+	if (n >= DIV_ROUND_UP(hv_opts.evtchn_fifo_max_ports, WORDS_PER_PAGE))
 		return trace_err(-ENOSPC);
 	rc = map_guest_frame(d, op->array_gfn, &va);
 	if (rc)

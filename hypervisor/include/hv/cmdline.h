@@ -10,6 +10,7 @@
  *   gnttab_max_frames=<n>               grant-table frames per domain (1-64)
  *   gnttab_max_maptrack_frames=<n>      maptrack frames per domain (1-1024)
  *   gnttab_max_version=<n>              highest grant-table version offered (1-2)
+ *   evtchn_fifo_max_ports=<n>           event channels of a FIFO domain (1-131072)
  * Unknown options and bad values are reported, never fatal.
  */
 #ifndef HV_CMDLINE_H
@@ -19,6 +20,7 @@
 
 #define GNTTAB_FRAMES_LIMIT	64	/* the most gnttab_max_frames= may give */
 #define MAPTRACK_FRAMES_LIMIT	1024
+#define EVTCHN_FIFO_PORTS_LIMIT	131072	/* 2^EVTCHN_FIFO_LINK_BITS */
 
 struct hv_options {
 	int loglvl;			/* enum log_level, or -1 = config default */
@@ -31,6 +33,7 @@ struct hv_options {
 	uint32_t gnttab_max_frames;	/* grant-table frames a domain may have */
 	uint32_t gnttab_max_maptrack;	/* maptrack frames (256 handles each) */
 	uint32_t gnttab_max_version;	/* 2 (Xen's default), or 1 */
+	uint32_t evtchn_fifo_max_ports;	/* ports (and event words) of a FIFO domain */
 	char warnings[512];		/* problems found, printed once the console is up */
 };
 

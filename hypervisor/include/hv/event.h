@@ -11,7 +11,10 @@ struct evtchn;
 
 enum { ECS_FREE, ECS_RESERVED, ECS_UNBOUND, ECS_INTERDOMAIN, ECS_VIRQ, ECS_IPI };
 
-/* The most ports a FIFO domain may have (2-level: NR_EVTCHN_PORTS). */
+/*
+ * The most ports a FIFO domain may ever have (2-level: NR_EVTCHN_PORTS);
+ * evtchn_fifo_max_ports= may give fewer.
+ */
 #define EVTCHN_FIFO_MAX_PORTS	EVTCHN_FIFO_NR_CHANNELS
 
 int evtchn_domain_init(struct domain *d);

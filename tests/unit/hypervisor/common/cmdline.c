@@ -97,6 +97,17 @@ static void grant_limits(void)
 	EXPECT(strstr(o.warnings, "bad value ignored: 'gnttab_max_version=3'"));
 }
 
+static void evtchn_limits(void)
+{
+	struct hv_options o = parse("evtchn_fifo_max_ports=5000");
+
+	EXPECT_EQ(parse("").evtchn_fifo_max_ports, 131072);
+	EXPECT_EQ(o.evtchn_fifo_max_ports, 5000);
+	o = parse("evtchn_fifo_max_ports=0 evtchn_fifo_max_ports=131073");
+	EXPECT_EQ(o.evtchn_fifo_max_ports, 131072);
+	EXPECT(strstr(o.warnings, "bad value ignored: 'evtchn_fifo_max_ports=131073'"));
+}
+
 /* Many warnings never overflow the buffer. */
 static void warning_overflow(void)
 {
@@ -130,6 +141,7 @@ int main(void)
 	RUN(sizes_and_levels);
 	RUN(bad_values);
 	RUN(grant_limits);
+	RUN(evtchn_limits);
 	RUN(warning_overflow);
 	RUN(image_name);
 	return 0;
