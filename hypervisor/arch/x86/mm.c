@@ -29,6 +29,26 @@ uint64_t *m2p;			/* RW view of the M2P (direct map) */
 
 extern char _image_start[], _end[];
 
+/*
+ * A frame a domain gave up may still be reachable through a translation
+ * some CPU cached before its last mapping went: free_frame stamps it with
+ * the flush clock, and it is handed out again (to us or to any domain)
+ * only after a CR3 load since then, here if need be. Frames only we used
+ * carry an old stamp. One CPU for now: SMP needs the stamp compared with
+ * each CPU's last flush, and a flush of those that are behind.
+ */
+static void flush_if_stale(mfn_t mfn, uint64_t count)
+{
+	uint64_t i;
+
+	for (i = 0; frame_table && i < count; i++) {
+		if (frame_table[mfn + i].tlbflush_stamp == tlbflush_clock) {
+			write_cr3(read_cr3());
+			return;
+		}
+	}
+}
+
 /* A frame now used by the hypervisor: owner DOMID_XEN, one reference. */
 static void claim(mfn_t mfn, uint64_t count)
 {
@@ -45,6 +65,7 @@ mfn_t alloc_frame(void)
 	mfn_t mfn = frame_pool_alloc(&machine_frames);
 
 	if (mfn != INVALID_MFN) {
+		flush_if_stale(mfn, 1);
 		memset(mfn_to_virt(mfn), 0, PAGE_SIZE);
 		claim(mfn, 1);
 	}
@@ -61,6 +82,7 @@ mfn_t alloc_frames_aligned(uint64_t count, uint64_t align)
 	mfn_t mfn = frame_pool_alloc_contig(&machine_frames, count, align);
 
 	if (mfn != INVALID_MFN) {
+		flush_if_stale(mfn, count);
 		memset(mfn_to_virt(mfn), 0, count * PAGE_SIZE);
 		claim(mfn, count);
 	}
@@ -72,6 +94,8 @@ void free_frame(mfn_t mfn)
 	struct page_info *pg = &frame_table[mfn];
 
 	BUG_ON(pg->type_count || pg->count > 1);
+	/* Guests may still hold a cached translation: see flush_if_stale. */
+	pg->tlbflush_stamp = pg->owner == DOMID_XEN ? tlbflush_clock - 1 : tlbflush_clock;
 	pg->owner = DOMID_INVALID;
 	pg->count = 0;
 	pg->type = PGT_none;
