@@ -2,8 +2,10 @@
 /*
  * grants-v2: grant tables version 2 (lamina/grant_table.h), with dom0 as
  * the granter and the peer as the grantee, as Xen 4.17 offers them.
- * dom0 fills a v1 table, switches to v2 (the reserved entries carried
- * over, the rest cleared) and looks at its status frame; it grants the
+ * dom0 fills a v1 table, grants the peer a page through a reserved
+ * entry, which the peer maps, then switches to v2 (allowed with only a
+ * reserved entry in use; the reserved entries and their in-use bits
+ * carried over, the rest cleared) and looks at its status frame; it grants the
  * peer a page writable (the peer's mailbox), one read-only, a sub-page
  * range, and transitive entries. The peer maps what may be mapped and
  * fails to map the rest; while it holds its mappings dom0 sees the
@@ -21,7 +23,7 @@
 #include "lib/peer.h"
 #include <lamina/grant_table.h>
 
-#define REF_RES		2	/* a reserved entry, carried across versions */
+#define REF_RES		2	/* reserved: mapped by the peer across versions */
 #define REF_RW		8	/* dom0 -> peer: full page, writable (the mailbox) */
 #define REF_RO		9	/* full page, read-only */
 #define REF_SUB		10	/* sub-page, writable: bytes SUB_OFF .. +SUB_LEN */
@@ -203,8 +205,9 @@ static void __attribute__((noreturn)) peer(void)
 	uint64_t a = scratch_page(), b = scratch_page(), spare = scratch_page();
 	uint64_t p = scratch_page(), q = scratch_page(), w = scratch_page();
 	struct grant_entry_v1 *table = table_init(1);
-	grant_handle_t h_rw = 0, h_ro = 0;
-	int16_t st;
+	uint64_t res = scratch_page();
+	grant_handle_t h_rw = 0, h_ro = 0, h_res = 0;
+	int16_t st, st_res;
 
 	if (!table) {
 		printf("peer: no grant table\n");
@@ -216,7 +219,12 @@ static void __attribute__((noreturn)) peer(void)
 	__atomic_store_n(&table[REF_BACK].flags, GTF_permit_access, __ATOMIC_RELEASE);
 	evtchn_op(EVTCHNOP_alloc_unbound, &au);
 	printf("peer: port %u waits for dom0's grants\n", au.port);
-	wait_for_port(au.port);
+	wait_for_port(au.port);		/* dom0's v1 table grants REF_RES */
+	st_res = map(0, REF_RES, res, GNTMAP_host_map, &h_res);
+	if (!st_res)
+		strlcpy((char *)res + 64, "peer wrote R", 64);
+	evtchn_send(au.port);
+	wait_for_port(au.port);		/* dom0 is v2 now, and grants the rest */
 
 	st = map(0, REF_RW, a, GNTMAP_host_map, &h_rw);
 	if (st) {
@@ -226,6 +234,8 @@ static void __attribute__((noreturn)) peer(void)
 		shutdown(SHUTDOWN_poweroff);
 	}
 	box = (struct mailbox *)(a + MAILBOX_OFF);
+	PEER_CHECK(st_res == GNTST_okay && !strcmp((char *)res, "dom0 page R"),
+		   "mapping dom0's reserved ref gave %d", st_res);
 	st = map(0, REF_RO, b, GNTMAP_host_map | GNTMAP_readonly, &h_ro);
 	PEER_CHECK(st == GNTST_okay && !strcmp((char *)b, "dom0 page B"),
 		   "mapping the read-only page gave %d", st);
@@ -240,6 +250,8 @@ static void __attribute__((noreturn)) peer(void)
 	printf("peer: checks done (%s)\n", box->done == 1 ? "all good" : box->why);
 	st = unmap(b, h_ro);
 	PEER_CHECK(st == GNTST_okay, "unmapping the read-only page gave %d", st);
+	st = unmap(res, h_res);
+	PEER_CHECK(st == GNTST_okay, "unmapping the reserved ref's page gave %d", st);
 	st = unmap(a, h_rw);	/* box is gone: dom0 checks this one */
 	evtchn_send(au.port);
 	wait_for_port(au.port);
@@ -248,6 +260,7 @@ static void __attribute__((noreturn)) peer(void)
 
 /* ------------------------------------------------------------ dom0 */
 
+static struct grant_entry_v1 *t1;
 static union grant_entry_v2 *t2;
 static grant_status_t *status;
 
@@ -292,15 +305,15 @@ static long status_frames(uint32_t n, uint64_t list, int16_t *st)
 	return rc;
 }
 
-/* v1 -> v2, with the errors on the way; maps the status frame. */
-static int to_v2(domid_t peer_id)
+/* A v1 table of 2 frames, and what v1 has not; grants page r by REF_RES. */
+static int v1_start(domid_t peer_id, uint64_t r)
 {
-	struct grant_entry_v1 *t1 = table_init(2);
-	uint64_t frame = 0, sva = scratch_page();
+	uint64_t frame = 0;
 	uint32_t v;
 	int16_t st;
 	long rc;
 
+	t1 = table_init(2);
 	CHECK(t1, "no grant table");
 	CHECK(get_version() == 1, "a new table is version %u", get_version());
 	rc = set_version(3, &v);
@@ -309,16 +322,29 @@ static int to_v2(domid_t peer_id)
 	CHECK(rc == 0 && st == GNTST_general_error, "status frames of v1 gave %ld/%d", rc, st);
 	rc = status_frames(0, (uint64_t)&frame, &st);
 	CHECK(rc == 0 && st == GNTST_okay, "no status frames of v1 gave %ld/%d", rc, st);
-	t1[REF_RES] = (struct grant_entry_v1){ GTF_permit_access, peer_id, 0x1234 };
+	strlcpy((char *)r, "dom0 page R", 4096);
+	t1[REF_RES] = (struct grant_entry_v1){ GTF_permit_access, peer_id, (uint32_t)va_to_mfn(r) };
 	t1[REF_RW] = (struct grant_entry_v1){ GTF_permit_access, peer_id, 0x5678 };
+	return TEST_PASS;
+}
 
+/* v1 -> v2 while the peer maps REF_RES, with the errors on the way; maps the status frame. */
+static int to_v2(domid_t peer_id, uint64_t r)
+{
+	uint64_t frame = 0, sva = scratch_page();
+	uint32_t v;
+	int16_t st;
+	long rc;
+
+	CHECK(t1[REF_RES].flags == (GTF_permit_access | GTF_reading | GTF_writing),
+	      "v1 flags of the mapped reserved entry %#x", t1[REF_RES].flags);
 	rc = set_version(2, &v);
 	CHECK(rc == 0 && v == 2, "set_version 2 gave %ld, version %u", rc, v);
 	CHECK(get_version() == 2, "get_version gave %u", get_version());
 	CHECK(set_version(2, &v) == 0 && v == 2, "set_version 2 again refused");
 	t2 = (union grant_entry_v2 *)t1;
 	CHECK(t2[REF_RES].hdr.flags == GTF_permit_access && t2[REF_RES].hdr.domid == peer_id &&
-	      t2[REF_RES].full_page.frame == 0x1234,
+	      t2[REF_RES].full_page.frame == va_to_mfn(r),
 	      "reserved entry after the switch: flags %#x domid %u frame %#lx",
 	      t2[REF_RES].hdr.flags, t2[REF_RES].hdr.domid,
 	      (unsigned long)t2[REF_RES].full_page.frame);
@@ -335,7 +361,9 @@ static int to_v2(domid_t peer_id)
 	CHECK(update_va_mapping(sva, (frame << 12) | PTE_DATA, UVMF_INVLPG) == 0,
 	      "cannot map the status frame");
 	status = (grant_status_t *)sva;
-	CHECK(!status[REF_RES], "reserved entry's status %#x", status[REF_RES]);
+	CHECK(status[REF_RES] == (GTF_reading | GTF_writing), "mapped reserved entry's status %#x",
+	      status[REF_RES]);
+	CHECK(!strcmp((char *)r + 64, "peer wrote R"), "the peer's write to page R is missing");
 	return TEST_PASS;
 }
 
@@ -364,9 +392,8 @@ static int while_mapped(void)
 }
 
 /* Back to v1: refused while it cannot keep a reserved entry or the status frame is mapped. */
-static int to_v1(domid_t peer_id)
+static int to_v1(domid_t peer_id, uint64_t r)
 {
-	struct grant_entry_v1 *t1 = (struct grant_entry_v1 *)t2;
 	uint64_t frame = 0;
 	uint32_t v;
 	int16_t st;
@@ -387,7 +414,7 @@ static int to_v1(domid_t peer_id)
 	rc = set_version(1, &v);
 	CHECK(rc == 0 && v == 1, "set_version 1 gave %ld, version %u", rc, v);
 	CHECK(t1[REF_RES].flags == GTF_permit_access && t1[REF_RES].domid == peer_id &&
-	      t1[REF_RES].frame == 0x1234, "reserved entry back in v1: %#x %u %#x",
+	      t1[REF_RES].frame == va_to_mfn(r), "reserved entry back in v1: %#x %u %#x",
 	      t1[REF_RES].flags, t1[REF_RES].domid, t1[REF_RES].frame);
 	CHECK(!t1[REF_RW].flags && !t1[REF_RW].frame, "v2 entries survived the switch back");
 	rc = status_frames(1, (uint64_t)&frame, &st);
@@ -399,13 +426,21 @@ static int dom0_side(struct start_info *si)
 {
 	int peer_id = peer_start(si, "role=peer", 16);
 	struct evtchn_bind_interdomain bi = { .remote_dom = 0, .remote_port = 1 };
-	uint64_t a = scratch_page(), b = scratch_page(), c = scratch_page();
+	uint64_t a = scratch_page(), b = scratch_page(), c = scratch_page(), r = scratch_page();
 	struct mailbox *mb = (struct mailbox *)(a + MAILBOX_OFF);
 	unsigned int i, tries = 0;
 	long rc;
 
 	CHECK(peer_id > 0, "the peer domain could not be started (%d)", peer_id);
-	CHECK(to_v2((domid_t)peer_id) == TEST_PASS, "switching to v2");
+	CHECK(v1_start((domid_t)peer_id, r) == TEST_PASS, "the v1 table");
+	bi.remote_dom = (domid_t)peer_id;
+	while ((rc = evtchn_op(EVTCHNOP_bind_interdomain, &bi)) == -EINVAL && tries++ < 1000)
+		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
+	CHECK(rc == 0, "bind_interdomain to the peer gave %ld", rc);
+	port_test_and_clear(bi.local_port);	/* the bind raises it once */
+	evtchn_send(bi.local_port);
+	wait_for_port(bi.local_port);		/* the peer maps REF_RES */
+	CHECK(to_v2((domid_t)peer_id, r) == TEST_PASS, "switching to v2");
 	strlcpy((char *)b, "dom0 page B", 4096);
 	for (i = 0; i < 4096; i++)
 		((uint8_t *)c)[i] = pattern(i);
@@ -417,12 +452,6 @@ static int dom0_side(struct start_info *si)
 	grant_transitive(REF_TRANS, (domid_t)peer_id, (domid_t)peer_id, REF_BACK);
 	grant_transitive(REF_SELF, (domid_t)peer_id, 0, REF_RO);
 	grant_transitive(REF_NOBACK, (domid_t)peer_id, (domid_t)peer_id, REF_BACK + 1);
-
-	bi.remote_dom = (domid_t)peer_id;
-	while ((rc = evtchn_op(EVTCHNOP_bind_interdomain, &bi)) == -EINVAL && tries++ < 1000)
-		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
-	CHECK(rc == 0, "bind_interdomain to the peer gave %ld", rc);
-	port_test_and_clear(bi.local_port);	/* the bind raises it once */
 	evtchn_send(bi.local_port);
 	wait_for_port(bi.local_port);		/* the peer holds its mappings */
 	CHECK(while_mapped() == TEST_PASS, "while the peer maps");
@@ -430,13 +459,15 @@ static int dom0_side(struct start_info *si)
 	wait_for_port(bi.local_port);		/* the peer has copied and unmapped */
 
 	CHECK(mb->done == 1, "the peer: %s", mb->done == 2 ? mb->why : "no verdict");
+	CHECK(!status[REF_RES], "status of the reserved ref is %#x after the peer let go",
+	      status[REF_RES]);
 	for (i = REF_RW; i <= REF_NONE; i++)
 		CHECK(!status[i], "status of ref %u is %#x after the peer let go", i, status[i]);
 	CHECK(!strcmp((char *)c + 300, "sub-page write!"), "the copy into the range is missing");
 	for (i = 0; i < 4096; i++)
 		CHECK((i >= 300 && i < 316) || ((uint8_t *)c)[i] == pattern(i),
 		      "byte %u of the sub-page frame changed", i);
-	CHECK(to_v1((domid_t)peer_id) == TEST_PASS, "switching back to v1");
+	CHECK(to_v1((domid_t)peer_id, r) == TEST_PASS, "switching back to v1");
 	evtchn_send(bi.local_port);
 	return TEST_PASS;
 }
