@@ -240,6 +240,18 @@ static void __attribute__((noreturn)) peer(void)
 	PEER_CHECK(st == GNTST_okay && !strcmp((char *)b, "dom0 page B"),
 		   "mapping the read-only page gave %d", st);
 	peer_maps(spare);
+	{
+		/* Unprivileged: dom0's status frames and version are not ours to see. */
+		uint64_t frame = 0;
+		struct gnttab_get_status_frames gs = { 1, 0, 99, (uint64_t)&frame };
+		struct gnttab_get_version gv = { 0, 0, 99 };
+		long rc = gnttab(GNTTABOP_get_status_frames, &gs, 1);
+
+		PEER_CHECK(rc == 0 && gs.status == GNTST_permission_denied && !frame,
+			   "get_status_frames of d0 gave %ld/%d", rc, gs.status);
+		rc = gnttab(GNTTABOP_get_version, &gv, 1);
+		PEER_CHECK(rc == -EPERM, "get_version of d0 gave %ld", rc);
+	}
 	evtchn_send(au.port);
 	wait_for_port(au.port);		/* dom0 has seen its status words */
 
@@ -354,6 +366,13 @@ static int to_v2(domid_t peer_id, uint64_t r)
 	rc = status_frames(2, (uint64_t)&frame, &st);
 	CHECK(rc == 0 && st == GNTST_general_error, "2 status frames of 2 frames gave %ld/%d",
 	      rc, st);
+	{
+		struct gnttab_get_status_frames gs = { 1, 77, 99, (uint64_t)&frame };
+
+		rc = gnttab(GNTTABOP_get_status_frames, &gs, 1);
+		CHECK(rc == 0 && gs.status == GNTST_bad_domain, "status frames of d77 gave %ld/%d",
+		      rc, gs.status);
+	}
 	rc = status_frames(1, 0xffff830000000000ULL, &st);
 	CHECK(rc == -EFAULT, "a status frame list in the hypervisor gave %ld", rc);
 	rc = status_frames(1, (uint64_t)&frame, &st);
