@@ -4,45 +4,126 @@
  * from the guest first, so a bad pointer prints nothing of that chunk and
  * returns -EFAULT. dom0's output is printed as it is; other domains'
  * lines get a "(dN) " prefix.
+ *
+ * A write is bounded: after about 1 ms of printing (the serial port is
+ * polled, about 11 bytes a millisecond on real hardware) the call
+ * becomes a continuation for the rest, so a long write cannot hold the
+ * CPU. A domU's output is also rate-limited, by a budget of DOMU_BURST
+ * bytes refilled at DOMU_RATE bytes a second: what goes past it is
+ * dropped unread (the call still returns 0), and a note says how much.
+ * Xen 4.17 lets a domU write only in debug builds (-EPERM otherwise);
+ * Lamina behaves as a debug build, with this limit. dom0 is not limited.
  */
 #include <hv/lib.h>
 #include <hv/domain.h>
 #include <hv/hypercall.h>
 #include <hv/guest_access.h>
 #include <hv/console.h>
+#include <hv/time.h>
 #include <lamina/console.h>
 
-#define CHUNK	256
+#define CHUNK		128		/* bytes copied and printed at a time */
+#define DOMU_BURST	(32U << 10)	/* a domU may print this much at once, */
+#define DOMU_RATE	(8U << 10)	/* ... then this much a second */
+#define NS_PER_SEC	1000000000ULL
 
-static long console_write_guest(struct domain *d, uint64_t buf, long count)
+static bool line_start = true;		/* the console's last byte ended a line */
+
+/* Refills d's budget for the time passed since it was last topped up. */
+static uint64_t domu_budget(struct domain *d)
 {
-	static bool line_start = true;
+	uint64_t now = now_ns(), gained;
+
+	if (!d->console_stamp) {
+		d->console_tokens = DOMU_BURST;
+		d->console_stamp = now;
+	}
+	/* Beyond a few seconds the budget is full anyway; avoid overflow. */
+	gained = MIN(now - d->console_stamp, 10 * NS_PER_SEC) * DOMU_RATE / NS_PER_SEC;
+	if (d->console_tokens + gained >= DOMU_BURST) {
+		d->console_tokens = DOMU_BURST;
+		d->console_stamp = now;
+	} else if (gained) {
+		/* Only the time that bought whole bytes is used up. */
+		d->console_tokens += gained;
+		d->console_stamp += gained * NS_PER_SEC / DOMU_RATE;
+	}
+	return d->console_tokens;
+}
+
+/* A note of our own on the console, on a line of its own. */
+static void console_note(struct domain *d, const char *what, uint64_t bytes)
+{
+	char msg[96];
+	int n = snprintf(msg, sizeof(msg), "%s(d%u) [%llu bytes of console output %s]\n",
+			 line_start ? "" : "\n", d->domid, (unsigned long long)bytes, what);
+
+	console_write(msg, MIN((size_t)n, sizeof(msg) - 1));
+	line_start = true;
+}
+
+/* Prints n bytes a guest wrote, each of a domU's lines with its prefix. */
+static void print_guest(struct domain *d, const char *s, size_t n)
+{
+	size_t i, start = 0;
+
+	for (i = 0; i < n; i++) {
+		if (line_start && d != dom0) {
+			char prefix[12];
+
+			console_write(s + start, i - start);
+			start = i;
+			console_write(prefix, snprintf(prefix, sizeof(prefix), "(d%u) ", d->domid));
+		}
+		line_start = s[i] == '\n';
+	}
+	console_write(s + start, n - start);
+}
+
+/* CONSOLEIO_write of a->arg[1] bytes at a->arg[2]; continues as above. */
+static long console_write_guest(struct domain *d, struct hc_args *a)
+{
+	uint64_t buf = a->arg[2], start = now_ns();
+	long count = (int)a->arg[1];
 	char tmp[CHUNK];
+	bool first = true;
 
 	if (count < 0)
 		return trace_err(-EINVAL);
 	if (!guest_range_ok(buf, count))
 		return trace_err(-EFAULT);
+	if (d != dom0 && d->console_dropped && domu_budget(d) == DOMU_BURST) {
+		console_note(d, "dropped (rate limit)", d->console_dropped);
+		d->console_dropped = 0;
+	}
 	while (count > 0) {
 		size_t n = MIN((size_t)count, sizeof(tmp));
-		size_t i, start = 0;
 
+		if (!first && hypercall_ran_long(start)) {
+			a->arg[1] = count;
+			a->arg[2] = buf;
+			return -ERESTART;
+		}
+		if (d != dom0)
+			n = MIN(n, domu_budget(d));
+		if (!n)
+			break;
 		if (copy_from_guest(tmp, buf, n))
 			return trace_err(-EFAULT);
-		for (i = 0; i < n; i++) {
-			if (line_start && d != dom0) {
-				char prefix[12];
-
-				console_write(tmp + start, i - start);
-				start = i;
-				console_write(prefix, snprintf(prefix, sizeof(prefix), "(d%u) ", d->domid));
-			}
-			line_start = tmp[i] == '\n';
-		}
-		console_write(tmp + start, n - start);
+		print_guest(d, tmp, n);
+		if (d != dom0)
+			d->console_tokens -= n;
 		buf += n;
 		count -= n;
+		first = false;
 	}
+	if (count > 0 && !d->console_dropped) {
+		console_note(d, "over the rate limit: dropping", count);
+	} else if (count > 0 && !line_start) {
+		console_write("\n", 1);	/* end the cut line: others print next */
+		line_start = true;
+	}
+	d->console_dropped += count;
 	return 0;
 }
 
@@ -65,7 +146,7 @@ long hc_console_io(struct vcpu *v, struct hc_args *a)
 {
 	switch (a->arg[0]) {
 	case CONSOLEIO_write:
-		return console_write_guest(v->domain, a->arg[2], (int)a->arg[1]);
+		return console_write_guest(v->domain, a);
 	case CONSOLEIO_read:
 		return console_read_guest(v->domain, a->arg[2], (int)a->arg[1]);
 	default:

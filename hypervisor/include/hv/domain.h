@@ -92,6 +92,8 @@ struct domain {
 	/* A boot-time domU's rings for dom0 (hvm_op.h); 0 = none. */
 	mfn_t store_mfn, console_mfn;
 	evtchn_port_t store_port, console_port;
+	/* console_io output budget of a domU (console.c); stamp 0 = unused. */
+	uint64_t console_tokens, console_stamp, console_dropped;
 	struct arch_domain arch;
 	struct vcpu vcpu0;
 };
