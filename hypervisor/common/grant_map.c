@@ -63,10 +63,11 @@ static bool grants_to(uint32_t hdr, domid_t ld, unsigned int how)
  * v1: marks entry ref in use by ld after checking it grants that: one
  * 32-bit cmpxchg over flags and domid, so a granter rewriting the entry
  * meanwhile makes us look again, not act on what it was. In v1 a
- * GTF_transitive entry grants nothing.
+ * GTF_transitive entry grants nothing. For an entry already in use
+ * (first false: a first writable use) only GTF_readonly counts, as Xen.
  */
 static int16_t mark_in_use_v1(struct grant_table *gt, grant_ref_t ref, domid_t ld,
-			      unsigned int how, uint16_t *flags)
+			      unsigned int how, bool first, uint16_t *flags)
 {
 	uint32_t *word = header_of(gt, ref);
 	unsigned int tries;
@@ -75,7 +76,9 @@ static int16_t mark_in_use_v1(struct grant_table *gt, grant_ref_t ref, domid_t l
 		uint32_t old = __atomic_load_n(word, __ATOMIC_ACQUIRE);
 		uint32_t new;
 
-		if (!grants_to(old, ld, how) || (old & GTF_type_mask) != GTF_permit_access)
+		if (first ? !grants_to(old, ld, how) ||
+				    (old & GTF_type_mask) != GTF_permit_access :
+			    (old & GTF_readonly) != 0)
 			return GNTST_general_error;
 		new = old | GTF_reading | ((how & USE_WRITE) ? GTF_writing : 0);
 		*flags = (uint16_t)old;
@@ -234,7 +237,7 @@ int16_t grant_pin(struct domain *rd, grant_ref_t ref, struct domain *ld, unsigne
 	mark = first || (writable && !act->rw);
 	if (mark) {
 		st = gt->version == 2 ? mark_in_use_v2(gt, ref, ld->domid, how, first, &flags) :
-					mark_in_use_v1(gt, ref, ld->domid, how, &flags);
+					mark_in_use_v1(gt, ref, ld->domid, how, first, &flags);
 		if (st)
 			return st;
 	}
