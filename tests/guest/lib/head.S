@@ -25,7 +25,8 @@
  *   NOTES_LEGACY    no notes, the legacy "__xen_guest" string instead
  *                   (link it with p_paddr = p_vaddr, as old kernels were);
  *   NOTES_NO_DOM0   FEATURES without "dom0" and no SUPPORTED_FEATURES;
- *   NOTES_P2M_MOD   the usual notes plus INIT_P2M and MOD_START_PFN.
+ *   NOTES_P2M_MOD   the usual notes plus INIT_P2M and MOD_START_PFN;
+ *   NOTES_BSD_SYMTAB the usual notes plus BSD_SYMTAB "yes".
  */
 #if defined(NOTES_LEGACY)
 	.section __xen_guest, ""
@@ -53,6 +54,9 @@
 #ifdef NOTES_P2M_MOD
 	ELFNOTE(XEN_ELFNOTE_INIT_P2M, .quad 0x8000000000)
 	ELFNOTE(XEN_ELFNOTE_MOD_START_PFN, .long 1)
+#endif
+#ifdef NOTES_BSD_SYMTAB
+	ELFNOTE(XEN_ELFNOTE_BSD_SYMTAB, .asciz "yes")
 #endif
 #ifdef WITH_HYPERCALL_PAGE
 	ELFNOTE(XEN_ELFNOTE_HYPERCALL_PAGE, .quad hypercall_page)
