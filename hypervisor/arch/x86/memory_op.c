@@ -96,10 +96,48 @@ static bool releasable(const struct domain *d, mfn_t mfn)
 }
 
 /*
+ * Checks that every input frame may go, taking a reference on each so a
+ * frame listed twice fails its second check (count 2): freeing it twice
+ * would hit free_frame's BUG_ON. Returns false, holding nothing, if one
+ * may not go (-EINVAL, as Xen's steal_page failure).
+ */
+static bool hold_inputs(const struct domain *d, const uint64_t *in, uint64_t nr, uint64_t per)
+{
+	uint64_t i, j;
+
+	for (i = 0; i < nr; i++) {
+		for (j = 0; j < per; j++) {
+			if (!releasable(d, in[i] + j))
+				goto undo;
+			frame_table[in[i] + j].count++;
+		}
+	}
+	return true;
+
+undo:
+	while (j--)
+		frame_table[in[i] + j].count--;
+	while (i--)
+		for (j = 0; j < per; j++)
+			frame_table[in[i] + j].count--;
+	return false;
+}
+
+static void drop_inputs(const uint64_t *in, uint64_t nr, uint64_t per)
+{
+	uint64_t i, j;
+
+	for (i = 0; i < nr; i++)
+		for (j = 0; j < per; j++)
+			frame_table[in[i] + j].count--;
+}
+
+/*
  * XENMEM_exchange, all or nothing (Linux BUG()s on a partial result): the
- * extent lists are copied in once; every input frame is checked and every
- * output extent allocated before anything changes; then the inputs are
- * freed and the outputs handed out, which cannot fail.
+ * extent lists are copied in once; every input frame is checked (and held,
+ * so a repeated one is refused) and every output extent allocated before
+ * anything changes; then the inputs are freed and the outputs handed out,
+ * which cannot fail.
  */
 static long exchange(struct domain *d, uint64_t arg)
 {
@@ -125,16 +163,16 @@ static long exchange(struct domain *d, uint64_t arg)
 	if (copy_from_guest(in, x.in.extent_start, x.in.nr_extents * 8) ||
 	    copy_from_guest(pfn, x.out.extent_start, nr_out * 8))
 		return -EFAULT;
-	for (i = 0; i < x.in.nr_extents; i++)
-		for (j = 0; j < in_per; j++)
-			if (!releasable(d, in[i] + j))
-				return trace_err(-EINVAL);
+	if (!hold_inputs(d, in, x.in.nr_extents, in_per))
+		return trace_err(-EINVAL);
 	/* Writing the results must not fail after the commit: try now. */
 	x.nr_exchanged = 0;
 	if (copy_to_guest(x.out.extent_start, pfn, nr_out * 8) ||
 	    copy_to_guest(arg + offsetof(struct xen_memory_exchange, nr_exchanged),
-			  &x.nr_exchanged, 8))
+			  &x.nr_exchanged, 8)) {
+		drop_inputs(in, x.in.nr_extents, in_per);
 		return -EFAULT;
+	}
 	limit = (x.out.mem_flags & 0xff) ? 1ULL << ((x.out.mem_flags & 0xff) - PAGE_SHIFT) : ~0ULL;
 	for (i = 0; i < nr_out; i++) {
 		out[i] = alloc_frames_aligned(out_per, out_per);	/* naturally aligned */
@@ -144,10 +182,12 @@ static long exchange(struct domain *d, uint64_t arg)
 			while (i--)
 				for (j = 0; j < out_per; j++)
 					free_frame(out[i] + j);
+			drop_inputs(in, x.in.nr_extents, in_per);
 			return trace_err(-ENOMEM);
 		}
 	}
 	/* Committed from here: nothing below fails. */
+	drop_inputs(in, x.in.nr_extents, in_per);
 	for (i = 0; i < x.in.nr_extents; i++) {
 		for (j = 0; j < in_per; j++)
 			frame_release(in[i] + j);
