@@ -199,7 +199,7 @@ static bool port_is_usable(const struct evtchn *c)
 /*
  * Lowest free port >= 1, with a bucket added when it is the first of a
  * new one, and its FIFO state reset (default priority, nothing saved);
- * or -ENOSPC. Caller holds d->evtchn_lock.
+ * or -ENOSPC (-ENOMEM: no memory for a bucket). Caller holds d->evtchn_lock.
  */
 static int get_free_port(struct domain *d)
 {
@@ -209,7 +209,7 @@ static int get_free_port(struct domain *d)
 		struct evtchn_fifo_port *fp;
 
 		if (p / PORTS_PER_BUCKET >= d->evtchn_nr_buckets && !add_bucket(d))
-			return trace_err(-ENOSPC);
+			return trace_err(-ENOMEM);
 		if (evtchn_from_port(d, p)->state != ECS_FREE)
 			continue;
 		fp = evtchn_fifo_port(d, p);
