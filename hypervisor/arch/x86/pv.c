@@ -25,13 +25,18 @@ extern void __noreturn enter_guest_frame(const struct cpu_regs *frame);
 #define GUEST_RFLAGS_MASK	(0x0cd5UL | X86_EFLAGS_TF | X86_EFLAGS_AC | (1UL << 21))
 
 #ifdef CONFIG_DEBUG
-/* Catch guests that expect unused argument registers to survive. */
+/*
+ * Catch guests that expect the argument registers a call used to survive
+ * (pv-abi-core.md §2.1). The registers beyond the call's argument count
+ * are the guest's: kernels that declare only what they pass keep live
+ * values there, so those are never touched.
+ */
 static void scribble_args(struct cpu_regs *r, unsigned int used)
 {
 	uint64_t *regs[5] = { &r->rdi, &r->rsi, &r->rdx, &r->r10, &r->r8 };
 	unsigned int i;
 
-	for (i = used; i < 5; i++)
+	for (i = 0; i < used && i < 5; i++)
 		*regs[i] = 0xDEADBEEFDEADF00DULL;
 }
 #else
