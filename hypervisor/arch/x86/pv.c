@@ -57,6 +57,10 @@ long hc_release_continue(struct vcpu *v, struct hc_args *a)
  * A call's result waits until the page tables it let go are released: if
  * about 1 ms of releasing does not empty the list, the guest's syscall
  * becomes release_continue, which carries the result and goes on.
+ * Not after iret: it let nothing go, and it has already moved rip to its
+ * target, so a continuation would re-execute whatever sits 2 bytes before
+ * that. A list left over from an interrupted call (the guest took an event
+ * before re-executing its release_continue) is finished by that call.
  */
 static long __attribute__((noinline, cold)) release_before_return(struct hc_args *a, long rc)
 {
@@ -87,7 +91,7 @@ void do_syscall(struct cpu_regs *r)
 	a.arg[3] = r->r10;
 	a.arg[4] = r->r8;
 	rc = hypercall_dispatch(v, &a, &nargs);
-	if (unlikely(pt_release_lists))
+	if (unlikely(pt_release_lists) && a.nr != __HYPERVISOR_iret)
 		rc = release_before_return(&a, rc);
 	if (rc == -ERESTART) {
 		/* A continuation: run the syscall again with the new arguments. */
