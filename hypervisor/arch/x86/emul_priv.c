@@ -2,16 +2,19 @@
 /*
  * Emulation of the privileged instructions a ring-3 PV kernel still
  * executes (pv-abi-core.md §4): they raise #GP (or #UD for the forced
- * CPUID prefix) and are decoded here. Only guest kernel mode gets
- * emulation; user mode, and anything not listed, sees the fault the
- * hardware raised.
+ * CPUID prefix) and are decoded here. Guest user mode gets only int n,
+ * and port I/O and cli/sti at a virtual IOPL of 3; anything not listed
+ * sees the fault the hardware raised.
  *
- * The decoder knows the few encodings involved: an optional REX prefix,
- * then 0F 30 wrmsr, 0F 32 rdmsr, 0F 09 wbinvd, 0F 08 invd, 0F 06 clts,
- * 0F 20/22 mov from/to a control register, 0F 21/23 mov from/to a debug
- * register, and CD nn (int n, for the
- * trap table's DPL rule; QEMU's TCG puts a wrong vector in that #GP's
- * error code, so the instruction is decoded rather than trusted).
+ * The decoder knows the few encodings involved: port I/O (in, out, ins,
+ * outs, with operand-size, rep and segment-override prefixes; string
+ * operands honour the segment's base and, in compatibility mode, its
+ * limit), cli/sti, CD nn (int n, for the trap table's DPL rule; QEMU's
+ * TCG puts a wrong vector in that #GP's error code, so the instruction
+ * is decoded rather than trusted), and, after an optional REX prefix,
+ * 0F 30 wrmsr, 0F 32 rdmsr, 0F 09 wbinvd, 0F 08 invd, 0F 06 clts, 0F 01
+ * D1 xsetbv, 0F 20/22 mov from/to a control register and 0F 21/23 mov
+ * from/to a debug register.
  */
 #include <hv/lib.h>
 #include <hv/domain.h>
@@ -194,63 +197,246 @@ static bool port_is_hypervisors(uint16_t port, unsigned int size)
 	return false;
 }
 
-static bool emulate_io(struct vcpu *v, struct cpu_regs *r, const uint8_t *insn)
+static uint32_t port_read(const struct vcpu *v, uint16_t port, unsigned int size)
 {
-	unsigned int i = 0, size, len;
-	bool in, passthrough;
+	if (!v->domain->is_privileged || port_is_hypervisors(port, size))
+		return 0xFFFFFFFF;
+	return size == 1 ? inb(port) : size == 2 ? inw(port) : inl(port);
+}
+
+static void port_write(const struct vcpu *v, uint16_t port, unsigned int size, uint32_t val)
+{
+	if (!v->domain->is_privileged || port_is_hypervisors(port, size))
+		return;
+	if (size == 1)
+		outb(port, (uint8_t)val);
+	else if (size == 2)
+		outw(port, (uint16_t)val);
+	else
+		outl(port, val);
+}
+
+enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS };
+
+/* One port I/O instruction: in/out (E4-E7, EC-EF) or ins/outs (6C-6F). */
+struct io_insn {
+	unsigned int len;	/* prefixes, opcode and any imm8 */
+	unsigned int size;	/* bytes a transfer */
+	unsigned int seg;	/* outs' source segment (DS or an override) */
+	bool rep;
+	uint8_t op;
 	uint16_t port;
+};
+
+/*
+ * Prefixes: operand size, rep/repne, the six segment overrides, then an
+ * optional REX (which does not widen port I/O). An address-size prefix
+ * is not decoded: such an instruction keeps its #GP.
+ */
+static bool decode_io(const struct cpu_regs *r, const uint8_t *b, unsigned int avail,
+		      struct io_insn *io)
+{
+	static const uint8_t seg_prefix[] = { 0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65 };
+	bool opsize = false;
+	unsigned int i, s;
+
+	io->rep = false;
+	io->seg = SEG_DS;
+	for (i = 0; i < avail; i++) {
+		for (s = 0; s < ARRAY_SIZE(seg_prefix) && b[i] != seg_prefix[s]; s++)
+			;
+		if (s < ARRAY_SIZE(seg_prefix))
+			io->seg = s;
+		else if (b[i] == 0x66)
+			opsize = true;
+		else if (b[i] == 0xF3 || b[i] == 0xF2)
+			io->rep = true;
+		else
+			break;
+	}
+	if (i < avail && (b[i] & 0xF0) == 0x40)
+		i++;
+	if (i >= avail)
+		return false;
+	io->op = b[i];
+	io->port = (uint16_t)r->rdx;
+	io->len = i + 1;
+	if (io->op >= 0xE4 && io->op <= 0xE7) {
+		if (i + 1 >= avail)
+			return false;
+		io->port = b[i + 1];
+		io->len = i + 2;
+	} else if (!(io->op >= 0xEC && io->op <= 0xEF) && !(io->op >= 0x6C && io->op <= 0x6F)) {
+		return false;
+	}
+	io->size = (io->op & 1) ? (opsize ? 2 : 4) : 1;
+	return true;
+}
+
+/*
+ * Where a string instruction's memory operand is: the segment's base and
+ * limit. In 64-bit code only FS and GS have a base (the guest's, live in
+ * the MSRs: its GS base sits in KERNEL_GS_BASE while we run) and there is
+ * no limit; in compatibility mode the selector's descriptor gives both
+ * (FS and GS keep the base their MSR holds), read only within the GDT or
+ * LDT limit. False: the selector names nothing usable (#GP).
+ */
+static bool io_segment(const struct vcpu *v, const struct cpu_regs *r, unsigned int seg,
+		       bool is64, uint64_t *base, uint64_t *limit)
+{
+	uint16_t sel;
+	bool code64;
+
+	if (!is64) {
+		switch (seg) {
+		case SEG_ES: asm volatile("mov %%es, %0" : "=r"(sel)); break;
+		case SEG_CS: sel = r->cs; break;
+		case SEG_SS: sel = r->ss; break;
+		case SEG_DS: asm volatile("mov %%ds, %0" : "=r"(sel)); break;
+		case SEG_FS: asm volatile("mov %%fs, %0" : "=r"(sel)); break;
+		default:     asm volatile("mov %%gs, %0" : "=r"(sel)); break;
+		}
+		if (!guest_segment(v, sel, base, limit, &code64))
+			return false;
+	} else {
+		*base = 0;
+		*limit = ~0ULL;
+	}
+	if (seg == SEG_FS)
+		*base = rdmsr(MSR_FS_BASE);
+	else if (seg == SEG_GS)
+		*base = rdmsr(MSR_KERNEL_GS_BASE);
+	return true;
+}
+
+/* A failed access to guest memory at addr: the #PF the hardware would raise. */
+static void io_page_fault(struct vcpu *v, struct cpu_regs *r, uint64_t addr, bool write)
+{
+	v->vcpu_info->arch.cr2 = addr;
+	pv_inject_trap(v, r, 14, (write ? 2 : 0) | (v->arch.kernel_mode ? 0 : 4));
+}
+
+/* At most this many transfers of a rep ins/outs per trap: it re-traps for more. */
+#define IO_REPS_PER_TRAP	256
+
+/*
+ * ins writes ES:rDI (no override), outs reads DS:rSI or the override's
+ * segment; each transfer steps the pointer by the size, backwards with
+ * DF. An operand outside its segment's limit (compatibility mode) or
+ * outside the guest's half of the address space is a #GP(0) (#SS(0) for
+ * SS), an unmapped one a #PF; either stops with the registers showing the
+ * transfers done, as on hardware. A long rep gives the CPU back every
+ * IO_REPS_PER_TRAP transfers, its rip still on the instruction.
+ */
+static void emulate_string_io(struct vcpu *v, struct cpu_regs *r, const struct io_insn *io,
+			      bool is64)
+{
+	bool in = !(io->op & 2);
+	unsigned int seg = in ? SEG_ES : io->seg, n;
+	uint64_t *ptr = in ? &r->rdi : &r->rsi, base, limit, off, addr, step;
+	uint64_t mask = is64 ? ~0ULL : 0xFFFFFFFFULL, count = io->rep ? r->rcx & mask : 1;
 	uint32_t val;
 
-	if (insn[i] == 0x66)
-		i++;
-	switch (insn[i]) {
-	case 0xE4: case 0xE5: case 0xE6: case 0xE7:
-		port = insn[i + 1];
-		len = i + 2;
-		break;
-	case 0xEC: case 0xED: case 0xEE: case 0xEF:
-		port = (uint16_t)r->rdx;
-		len = i + 1;
-		break;
-	default:
-		return false;
+	if (!io_segment(v, r, seg, is64, &base, &limit)) {
+		pv_inject_trap(v, r, 13, 0);
+		return;
 	}
-	size = (insn[i] & 1) ? (i ? 2 : 4) : 1;
-	in = !(insn[i] & 2);
-	if (!iopl_ok(v))
-		return false;
-	passthrough = v->domain->is_privileged && !port_is_hypervisors(port, size);
-	if (in) {
-		uint64_t mask = size == 4 ? 0xFFFFFFFFULL : (1ULL << (size * 8)) - 1;
+	step = (r->rflags & X86_EFLAGS_DF) ? -(uint64_t)io->size : io->size;
+	for (n = 0; count && n < IO_REPS_PER_TRAP; n++, count--) {
+		off = *ptr & mask;
+		addr = is64 ? base + off : (uint32_t)(base + off);
+		if ((!is64 && (off > limit || limit - off < io->size - 1)) ||
+		    !is_canonical(addr) || !guest_range_ok(addr, io->size)) {
+			pv_inject_trap(v, r, seg == SEG_SS ? 12 : 13, 0);
+			return;
+		}
+		if (in) {
+			val = port_read(v, io->port, io->size);
+			if (copy_to_guest(addr, &val, io->size)) {
+				io_page_fault(v, r, addr, true);
+				return;
+			}
+		} else {
+			if (copy_from_guest(&val, addr, io->size)) {
+				io_page_fault(v, r, addr, false);
+				return;
+			}
+			port_write(v, io->port, io->size, val);
+		}
+		*ptr = (*ptr & ~mask) | ((off + step) & mask);
+		if (io->rep)
+			r->rcx = (r->rcx & ~mask) | ((r->rcx - 1) & mask);
+	}
+	if (!count)
+		r->rip += io->len;
+}
 
-		val = 0xFFFFFFFF;
-		if (passthrough)
-			val = size == 1 ? inb(port) : size == 2 ? inw(port) : inl(port);
-		r->rax = size == 4 ? (uint32_t)val : (r->rax & ~mask) | (val & mask);
-	} else if (passthrough) {
-		if (size == 1)
-			outb(port, (uint8_t)r->rax);
-		else if (size == 2)
-			outw(port, (uint16_t)r->rax);
-		else
-			outl(port, (uint32_t)r->rax);
+/* Port I/O, when the virtual IOPL allows it (else the #GP stands). */
+static bool emulate_io(struct vcpu *v, struct cpu_regs *r, const uint8_t *insn,
+		       unsigned int avail, bool is64)
+{
+	struct io_insn io;
+	uint64_t mask;
+	uint32_t val;
+
+	if (!decode_io(r, insn, avail, &io) || !iopl_ok(v))
+		return false;
+	if ((io.op & 0xF0) == 0x60) {
+		emulate_string_io(v, r, &io, is64);
+		return true;
 	}
-	r->rip += len;
+	if (!(io.op & 2)) {
+		mask = io.size == 4 ? 0xFFFFFFFFULL : (1ULL << (io.size * 8)) - 1;
+		val = port_read(v, io.port, io.size);
+		r->rax = io.size == 4 ? val : (r->rax & ~mask) | (val & mask);
+	} else {
+		port_write(v, io.port, io.size, (uint32_t)r->rax);
+	}
+	r->rip += io.len;
 	return true;
+}
+
+/*
+ * The instruction at cs:rip, up to 15 bytes, fewer when the page after
+ * it is not mapped; 0 when nothing can be read. In compatibility mode
+ * the code segment's base applies and rip must be within its limit.
+ */
+static unsigned int fetch_insn(const struct vcpu *v, const struct cpu_regs *r, uint8_t *b,
+			       bool *is64)
+{
+	uint64_t base, limit, addr;
+	unsigned int n = 15;
+
+	if (!guest_segment(v, r->cs, &base, &limit, is64))
+		return 0;
+	addr = *is64 ? r->rip : (uint32_t)(base + r->rip);
+	if (!*is64 && r->rip > limit)
+		return 0;
+	if (!*is64 && limit - r->rip < n - 1)
+		n = limit - r->rip + 1;
+	if (copy_from_guest(b, addr, n)) {
+		n = PAGE_SIZE - (addr & (PAGE_SIZE - 1));
+		if (n > 15 || copy_from_guest(b, addr, n))
+			return 0;
+	}
+	return n;
 }
 
 bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
 {
-	uint8_t insn[4], rex = 0;
-	unsigned int i = 0;
+	uint8_t insn[15] = { 0 }, rex = 0;
+	unsigned int i = 0, avail;
 	uint64_t val;
+	bool is64;
 	int rc;
 
-	if (copy_from_guest(insn, r->rip, sizeof(insn)))
+	/* The CPU decoded the whole instruction, so its bytes are all there. */
+	avail = fetch_insn(v, r, insn, &is64);
+	if (!avail)
 		return false;
-	if (insn[0] == 0xCD)
+	if (insn[0] == 0xCD && avail >= 2)
 		return emulate_int(v, r, insn[1]);
-	if (!r->error_code && emulate_io(v, r, insn))
+	if (!r->error_code && emulate_io(v, r, insn, avail, is64))
 		return true;
 	/*
 	 * cli/sti: no-ops, in either guest mode, with the virtual IOPL for it
@@ -299,7 +485,7 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
 		break;
 	case 0x21:
 	case 0x23:
-		if (i + 2 >= sizeof(insn))
+		if (i + 2 >= avail)
 			return false;
 		rc = emulate_mov_dr(v, r, insn[i + 2], rex, insn[i + 1] == 0x23);
 		if (rc) {
@@ -310,7 +496,7 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
 		break;
 	case 0x20:
 	case 0x22:
-		if (i + 2 >= sizeof(insn) ||
+		if (i + 2 >= avail ||
 		    !emulate_mov_cr(v, r, insn[i + 2], rex, insn[i + 1] == 0x22))
 			return false;
 		i++;

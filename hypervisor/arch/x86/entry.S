@@ -194,6 +194,16 @@ exception_common:
 	jz	1f
 	swapgs
 1:	SAVE_ALL
+	/*
+	 * An exception or interrupt gate clears IF and TF but leaves the
+	 * interrupted DF and AC. C code needs DF clear (with DF set, the
+	 * `rep movsb` of a guest copy runs backwards, below its buffers),
+	 * and AC would switch SMAP off; the saved rflags keep the guest's.
+	 */
+	cld
+	pushfq
+	andq	$~0x40000, (%rsp)	/* AC */
+	popfq
 	mov	%rsp, %rdi
 	call	do_exception
 	testb	$3, 15*8+24(%rsp)

@@ -283,6 +283,25 @@ long hc_stack_switch(struct vcpu *v, struct hc_args *a)
 	return 0;
 }
 
+/*
+ * SEGBASE_GS_USER_SEL: the user GS base becomes the base of the data
+ * descriptor the selector names (RPL 3), read only within the guest's
+ * GDT or LDT limit. A selector that cannot be loaded gives base 0, as in
+ * Xen 4.17, which loads NULL instead; Linux BUG()s on failure, so the
+ * call itself never fails (§2.21).
+ */
+static uint64_t user_selector_base(const struct vcpu *v, uint16_t sel)
+{
+	uint64_t base, limit;
+	bool is64;
+
+	if (sel > 3)
+		sel |= 3;
+	if (!data_selector_ok(v, sel) || !guest_segment(v, sel, &base, &limit, &is64))
+		return 0;
+	return base;
+}
+
 long hc_set_segment_base(struct vcpu *v, struct hc_args *a)
 {
 	uint64_t base = a->arg[1];
@@ -305,12 +324,7 @@ long hc_set_segment_base(struct vcpu *v, struct hc_args *a)
 			wrmsr(MSR_KERNEL_GS_BASE, base);
 		return 0;
 	case SEGBASE_GS_USER_SEL:
-		/*
-		 * Guests have no descriptors of their own yet (set_gdt), so
-		 * every selector loads as the flat or NULL one: base 0. Linux
-		 * BUG()s on failure, so this never fails (§2.21).
-		 */
-		v->arch.user_gs_base = 0;
+		v->arch.user_gs_base = user_selector_base(v, (uint16_t)base);
 		return 0;
 	default:
 		return trace_err(-EINVAL);

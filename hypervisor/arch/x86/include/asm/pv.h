@@ -28,6 +28,8 @@ void vcpu_release_descriptors(struct vcpu *v);
 bool pv_ldt_fault(struct vcpu *v, uint64_t addr);
 bool data_selector_ok(const struct vcpu *v, uint16_t sel);
 bool iret_target_ok(const struct vcpu *v, uint16_t cs, uint16_t ss, uint64_t rip);
+bool guest_segment(const struct vcpu *v, uint16_t sel, uint64_t *base, uint64_t *limit,
+		   bool *is64);
 void vcpu_set_ts(struct vcpu *v, bool ts);
 void vcpu_note_debug_trap(struct vcpu *v);
 int vcpu_set_debugreg(struct vcpu *v, unsigned int reg, uint64_t val);
