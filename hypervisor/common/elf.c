@@ -32,7 +32,7 @@
  *
  * Lamina refuses beyond Xen (each a documented difference): a note that
  * runs past its area (Xen reads on into the file), a VIRT_BASE that is
- * not 2 MiB aligned, an unaligned hypercall page, and a kernel whose
+ * not page aligned, an unaligned hypercall page, and a kernel whose
  * start-of-day region would not fit in the 1 GiB one L2 table covers.
  *
  * Every read is bounds-checked against the image size before it happens.
@@ -536,8 +536,8 @@ static int place_kernel(struct pv_kernel *k, const struct elf64_ehdr *eh,
 /* Lamina's own limits (see the top of this file). */
 static int check_lamina_limits(const struct pv_kernel *k, const char **why)
 {
-	if (k->virt_base & ((2ULL << 20) - 1))
-		FAIL("VIRT_BASE is not 2 MiB aligned");
+	if (k->virt_base & (PAGE_SIZE - 1))
+		FAIL("VIRT_BASE is not page aligned");
 	if (k->kend - k->virt_base > (1ULL << 30) - (8ULL << 20))
 		FAIL("the kernel does not fit in the 1 GiB start-of-day window");
 	if (k->hypercall_page != PV_UNSET &&

@@ -116,6 +116,12 @@ static uint64_t nr_tables_for(uint64_t va, uint64_t len)
 	return 1 + ((last >> 30) - (va >> 30) + 1) + ((last >> 21) - (va >> 21) + 1);
 }
 
+/* The L1 tables that map the region: one per 2 MiB it touches. */
+static uint64_t nr_l1_tables(const struct layout *l)
+{
+	return ((l->v_end - 1) >> 21) - (l->v_start >> 21) + 1;
+}
+
 /* The region's virtual layout (§1.5), sized until its page tables fit. */
 static void plan_region(struct builder *b)
 {
@@ -144,7 +150,7 @@ static void plan_region(struct builder *b)
 		l->stack = cur;
 		cur += PAGE_SIZE;
 		l->v_end = ALIGN_UP(cur + (512ULL << 10), 4ULL << 20);
-		needed = 3 + (l->v_end - l->v_start) / (2ULL << 20);
+		needed = 3 + nr_l1_tables(l);
 		if (needed <= l->nr_pt)
 			break;
 		l->nr_pt = needed;
@@ -188,7 +194,7 @@ static int check_addresses(struct builder *b)
 		pr_err("d%u: the start-of-day region overlaps the hypervisor's area\n", b->d->domid);
 		return -EINVAL;
 	}
-	if (L2_INDEX(l->v_start) + (l->v_end - l->v_start) / (2ULL << 20) > 512) {
+	if (L2_INDEX(l->v_start) + nr_l1_tables(l) > 512) {
 		pr_err("d%u: the start-of-day region does not fit in one L2 table (1 GiB)\n",
 		       b->d->domid);
 		return -ENOMEM;
@@ -301,7 +307,7 @@ static void build_page_tables(struct builder *b)
 	l4[L4_INDEX(l->v_start)] = mk_pte(mfn_at(b, l->pt + PAGE_SIZE), PT_FLAGS);
 	l3[L3_INDEX(l->v_start)] = mk_pte(mfn_at(b, l->pt + 2 * PAGE_SIZE), PT_FLAGS);
 	for (va = l->v_start; va < l->v_end; va += PAGE_SIZE) {
-		uint64_t i = (va - l->v_start) >> 21;
+		uint64_t i = (va >> 21) - (l->v_start >> 21);	/* v_start: page aligned */
 		uint64_t l1_va = l->pt + (3 + i) * PAGE_SIZE;
 		pte_t *l1 = va_ptr(b, l1_va);
 		uint64_t flags = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY;

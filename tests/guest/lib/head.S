@@ -26,7 +26,9 @@
  *                   (link it with p_paddr = p_vaddr, as old kernels were);
  *   NOTES_NO_DOM0   FEATURES without "dom0" and no SUPPORTED_FEATURES;
  *   NOTES_P2M_MOD   the usual notes plus INIT_P2M and MOD_START_PFN;
- *   NOTES_BSD_SYMTAB the usual notes plus BSD_SYMTAB "yes".
+ *   NOTES_BSD_SYMTAB the usual notes plus BSD_SYMTAB "yes";
+ *   NOTES_LINK_BASE the usual notes, but VIRT_BASE is the linker's (for a
+ *                   test linked with another "--defsym=VIRT_BASE=...").
  */
 #if defined(NOTES_LEGACY)
 	.section __xen_guest, ""
@@ -42,7 +44,11 @@
 	ELFNOTE(XEN_ELFNOTE_GUEST_VERSION, .asciz "1")
 	ELFNOTE(XEN_ELFNOTE_XEN_VERSION, .asciz "xen-3.0")
 	ELFNOTE(XEN_ELFNOTE_LOADER, .asciz "generic")
+#ifdef NOTES_LINK_BASE
+	ELFNOTE(XEN_ELFNOTE_VIRT_BASE, .quad VIRT_BASE)
+#else
 	ELFNOTE(XEN_ELFNOTE_VIRT_BASE, .quad 0xffffffff80000000)
+#endif
 	ELFNOTE(XEN_ELFNOTE_PADDR_OFFSET, .quad 0)
 	ELFNOTE(XEN_ELFNOTE_ENTRY, .quad _start)
 #ifdef NOTES_NO_DOM0

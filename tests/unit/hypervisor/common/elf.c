@@ -229,6 +229,21 @@ static void entry_bounds(void)
 		expect_refused("entry point");
 }
 
+/* Any page-aligned VIRT_BASE will do (Lamina refuses only unaligned ones). */
+static void virt_base_alignment(void)
+{
+	struct pv_kernel k;
+	const char *why = NULL;
+
+	build(); add_num(XEN_ELFNOTE_VIRT_BASE, VBASE + 0x3000);
+		add_num(XEN_ELFNOTE_ENTRY, VBASE + 0x103000);
+		EXPECT_EQ(parse(&k, &why), 0);
+		EXPECT_EQ(k.kstart, VBASE + 0x103000);
+	build(); add_num(XEN_ELFNOTE_VIRT_BASE, VBASE + 0x10);
+		add_num(XEN_ELFNOTE_ENTRY, VBASE + 0x100010);
+		expect_refused("page aligned");
+}
+
 static void numeric_sizes(void)
 {
 	struct pv_kernel k;
@@ -551,6 +566,7 @@ int main(void)
 	RUN(bad_notes);
 	RUN(defaults);
 	RUN(entry_bounds);
+	RUN(virt_base_alignment);
 	RUN(numeric_sizes);
 	RUN(features);
 	RUN(dom0_feature);
