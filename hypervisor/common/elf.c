@@ -519,7 +519,8 @@ static int place_kernel(struct pv_kernel *k, const struct elf64_ehdr *eh,
 	if (!st->entry)
 		k->entry = eh->entry;
 	if (k->bsd_symtab && symtab_size(k, eh)) {
-		k->symtab_start = ALIGN_UP(k->kend, 8);
+		/* Xen aligns the physical end, then moves it by the offset. */
+		k->symtab_start = ALIGN_UP(pend, 8) + offset;
 		k->kend = k->symtab_start + symtab_size(k, eh);
 	}
 	if (k->kend < k->kstart)

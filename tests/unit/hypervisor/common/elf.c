@@ -556,6 +556,34 @@ static void random_corruption(void)
 	EXPECT(1);
 }
 
+/* The same for the section headers, their names and a __xen_guest string. */
+static void random_sections(void)
+{
+	struct pv_kernel k;
+	const char *why;
+	unsigned int round, i;
+
+	srand(11);
+	for (round = 0; round < 20000; round++) {
+		build_bare();
+		legacy_section("LOADER=generic,XEN_VER=xen-3.0,VIRT_BASE=0,FEATURES=dom0|!writable_page_tables");
+		for (i = 0; i < 1 + (unsigned int)rand() % 8; i++) {
+			unsigned int at = SHSTR + rand() % (SHOFF + 6 * 64 - SHSTR);
+
+			img[at] = (uint8_t)rand();
+		}
+		{
+			size_t n = SHOFF + 4 * 64 + (rand() % 256);
+			uint8_t *copy = malloc(n);
+
+			memcpy(copy, img, n);
+			(void)elf_parse_pv_kernel(copy, n, &k, &why);
+			free(copy);
+		}
+	}
+	EXPECT(1);
+}
+
 int main(void)
 {
 	unit_suite = "elf";
@@ -576,5 +604,6 @@ int main(void)
 	RUN(bsd_symtab);
 	RUN(binary_true);
 	RUN(random_corruption);
+	RUN(random_sections);
 	return 0;
 }
