@@ -354,28 +354,42 @@ static const char *guest_info_item(const char *s, const char *end, char *key, si
 	return s < end && *s == ',' ? s + 1 : s;
 }
 
+/* The __xen_guest keys with a string value: where each goes (16 bytes). */
+static const struct { const char *key; size_t field; } guest_info_strings[] = {
+	{ "LOADER",		offsetof(struct pv_kernel, loader) },
+	{ "GUEST_OS",		offsetof(struct pv_kernel, guest_os) },
+	{ "GUEST_VER",		offsetof(struct pv_kernel, guest_version) },
+	{ "XEN_VER",		offsetof(struct pv_kernel, xen_version) },
+};
+
+/* ... and those with a number, with the flag saying it was given. */
+static const struct { const char *key; size_t field, given; } guest_info_numbers[] = {
+	{ "VIRT_BASE",	offsetof(struct pv_kernel, virt_base), offsetof(struct note_state, virt_base) },
+	{ "VIRT_ENTRY",	offsetof(struct pv_kernel, entry), offsetof(struct note_state, entry) },
+	{ "ELF_PADDR_OFFSET", offsetof(struct pv_kernel, paddr_offset),
+	  offsetof(struct note_state, paddr_offset) },
+};
+
 static int guest_info_apply(struct pv_kernel *k, struct note_state *st, const char *key,
 			    const char *value, uint64_t *hcall_pfn, const char **why)
 {
-	if (!strcmp(key, "LOADER"))
-		copy_str(k->loader, sizeof(k->loader), (const uint8_t *)value, strlen(value) + 1);
-	else if (!strcmp(key, "GUEST_OS"))
-		copy_str(k->guest_os, sizeof(k->guest_os), (const uint8_t *)value, strlen(value) + 1);
-	else if (!strcmp(key, "GUEST_VER"))
-		copy_str(k->guest_version, sizeof(k->guest_version), (const uint8_t *)value, strlen(value) + 1);
-	else if (!strcmp(key, "XEN_VER"))
-		copy_str(k->xen_version, sizeof(k->xen_version), (const uint8_t *)value, strlen(value) + 1);
-	else if (!strcmp(key, "BSD_SYMTAB"))
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(guest_info_strings); i++)
+		if (!strcmp(key, guest_info_strings[i].key))
+			copy_str((char *)k + guest_info_strings[i].field, sizeof(k->loader),
+				 (const uint8_t *)value, strlen(value) + 1);
+	for (i = 0; i < ARRAY_SIZE(guest_info_numbers); i++) {
+		if (!strcmp(key, guest_info_numbers[i].key)) {
+			*(uint64_t *)((char *)k + guest_info_numbers[i].field) = parse_number(value);
+			*(bool *)((char *)st + guest_info_numbers[i].given) = true;
+		}
+	}
+	if (!strcmp(key, "BSD_SYMTAB"))
 		k->bsd_symtab = true;
-	else if (!strcmp(key, "VIRT_BASE"))
-		st->virt_base = true, k->virt_base = parse_number(value);
-	else if (!strcmp(key, "VIRT_ENTRY"))
-		st->entry = true, k->entry = parse_number(value);
-	else if (!strcmp(key, "ELF_PADDR_OFFSET"))
-		st->paddr_offset = true, k->paddr_offset = parse_number(value);
-	else if (!strcmp(key, "HYPERCALL_PAGE"))
+	if (!strcmp(key, "HYPERCALL_PAGE"))
 		*hcall_pfn = parse_number(value);
-	else if (!strcmp(key, "FEATURES") && parse_features(value, strlen(value), k))
+	if (!strcmp(key, "FEATURES") && parse_features(value, strlen(value), k))
 		FAIL("the __xen_guest FEATURES require a feature Xen does not know");
 	return 0;
 }
