@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * elf-p2m-mod: the usual notes plus INIT_P2M (0x8000000000, as Linux
- * uses) and MOD_START_PFN, booted with an initrd (this source file).
- * The builder must map the p2m list at the INIT_P2M address, outside the
- * start-of-day region, with its frames (list and tables) in one pfn range
- * given by first_p2m_pfn / nr_p2m_frames, and leave the initrd unmapped:
- * start_info.mod_start is then its first pfn, with SIF_MOD_START_PFN.
- * Checks the whole list against the M2P, writes its padding entries, and
- * maps the initrd's first frame to read it.
+ * uses) and MOD_START_PFN, booted with an initrd (this source file); it
+ * also carries HV_START_LOW, L1_MFN_VALID and SUSPEND_CANCEL, which a
+ * 64-bit builder only records. The builder must map the p2m list at the
+ * INIT_P2M address, outside the start-of-day region, with its frames
+ * (list and tables) in one pfn range given by first_p2m_pfn /
+ * nr_p2m_frames, and leave the initrd unmapped: start_info.mod_start is
+ * then its first pfn, with SIF_MOD_START_PFN. Checks the whole list
+ * against the M2P, writes its padding entries, and maps the initrd's
+ * first frame to read it.
  * @head: -DNOTES_P2M_MOD
  * @initrd: source
  */

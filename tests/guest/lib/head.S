@@ -25,7 +25,8 @@
  *   NOTES_LEGACY    no notes, the legacy "__xen_guest" string instead
  *                   (link it with p_paddr = p_vaddr, as old kernels were);
  *   NOTES_NO_DOM0   FEATURES without "dom0" and no SUPPORTED_FEATURES;
- *   NOTES_P2M_MOD   the usual notes plus INIT_P2M and MOD_START_PFN;
+ *   NOTES_P2M_MOD   the usual notes plus INIT_P2M and MOD_START_PFN (and
+ *                   HV_START_LOW, L1_MFN_VALID, SUSPEND_CANCEL as Linux's);
  *   NOTES_BSD_SYMTAB the usual notes plus BSD_SYMTAB "yes";
  *   NOTES_LINK_BASE the usual notes, but VIRT_BASE is the linker's (for a
  *                   test linked with another "--defsym=VIRT_BASE=...").
@@ -60,6 +61,10 @@
 #ifdef NOTES_P2M_MOD
 	ELFNOTE(XEN_ELFNOTE_INIT_P2M, .quad 0x8000000000)
 	ELFNOTE(XEN_ELFNOTE_MOD_START_PFN, .long 1)
+	/* Recorded only, as by Xen for a 64-bit guest: Linux's values. */
+	ELFNOTE(XEN_ELFNOTE_HV_START_LOW, .quad 0xffff800000000000)
+	ELFNOTE(XEN_ELFNOTE_L1_MFN_VALID, .quad 1; .quad 1)
+	ELFNOTE(XEN_ELFNOTE_SUSPEND_CANCEL, .long 1)
 #endif
 #ifdef NOTES_BSD_SYMTAB
 	ELFNOTE(XEN_ELFNOTE_BSD_SYMTAB, .asciz "yes")
