@@ -20,8 +20,10 @@
 
 #define MAX_FRAMES	(64ULL << 18)	/* 64 GiB of machine memory */
 #define BOOT_MAPPED	(1ULL << 30)	/* the boot tables map the first GiB */
+#define MSR_APIC_BASE	0x1B
 
 pte_t idle_l4[512] __aligned(4096);
+static mfn_t lapic_mfn;		/* the local APIC's registers, which we drive */
 uint64_t max_ram_mfn;
 struct frame_pool machine_frames;
 static uint64_t frame_bitmap[MAX_FRAMES / 64];
@@ -284,6 +286,16 @@ static void m2p_init(void)
 	}
 }
 
+/*
+ * MMIO frames the hypervisor itself drives: no domain maps them, not even
+ * a privileged one through DOMID_IO (as Xen takes them out of dom0's iomem
+ * permissions). Only the local APIC so far: we use no IOAPIC or HPET.
+ */
+bool mm_frame_is_hypervisor_mmio(mfn_t mfn)
+{
+	return mfn == lapic_mfn;
+}
+
 void mm_copy_hypervisor_slots(pte_t *l4)
 {
 	unsigned int i;
@@ -299,6 +311,7 @@ void mm_init(void)
 	uint64_t top;
 
 	pool_init();
+	lapic_mfn = (rdmsr(MSR_APIC_BASE) & PTE_ADDR_MASK) >> PAGE_SHIFT;
 	if (img_end > BOOT_MAPPED)
 		panic("mm: the hypervisor image must lie in the first GiB");
 	top = directmap_top();

@@ -27,7 +27,8 @@
  * entries. A descriptor page (GDT/LDT) is checked descriptor by
  * descriptor when it takes its type and holds no references. Frames owned
  * by DOMID_IO (non-RAM, the first MiB) may be mapped
- * by privileged domains and carry no references.
+ * by privileged domains and carry no references, except the MMIO frames
+ * the hypervisor drives itself (the local APIC), which nobody maps.
  *
  * Frames the hypervisor writes into while a guest may map them hold a
  * writable type the whole time: our own frames lent to a domain
@@ -317,7 +318,8 @@ static int get_entry_refs_foreign(struct domain *d, struct domain *fd, unsigned 
 		if (*e & ~L1_ALLOWED & ~L1_IO_BITS)
 			return trace_err(-EINVAL);
 		if (is_io_frame(mfn)) {
-			if (!d->is_privileged || mfn >= (1ULL << 40))
+			if (!d->is_privileged || mfn >= (1ULL << 40) ||
+			    mm_frame_is_hypervisor_mmio(mfn))
 				return trace_err(-EPERM);
 		} else {
 			if ((*e & L1_IO_BITS) && !d->is_privileged)
