@@ -47,7 +47,7 @@ struct percpu cpu0_percpu;
 static uint64_t gdt[GDT_PAGES * 512] __aligned(4096);
 static struct idt_gate idt[256] __aligned(4096);
 static struct tss tss __aligned(64);
-static uint8_t ist_stacks[2][IST_STACK_SIZE] __aligned(4096);
+static uint8_t ist_stacks[NR_IST_STACKS][IST_STACK_SIZE] __aligned(4096);
 bool cpu_has_smap;
 uint64_t xcr0_max;		/* XSAVE features guests may enable; 0 = no XSAVE */
 
@@ -143,8 +143,10 @@ void idt_init(void)
 		set_gate(v, (uint64_t)irq_spurious, 0, 0);
 	for (v = 0; v < 32; v++)
 		set_gate(v, exception_stubs[v], 0, 0);
-	set_gate(8, exception_stubs[8], 1, 0);	/* #DF */
-	set_gate(2, exception_stubs[2], 2, 0);	/* NMI */
+	set_gate(8, exception_stubs[8], IST_DF, 0);
+	set_gate(2, exception_stubs[2], IST_NMI, 0);
+	set_gate(1, exception_stubs[1], IST_DB, 0);
+	set_gate(18, exception_stubs[18], IST_MC, 0);
 	/* int3 and into reach a guest's handlers from any guest mode (§2.3). */
 	set_gate(3, exception_stubs[3], 0, 3);
 	set_gate(4, exception_stubs[4], 0, 3);
@@ -300,20 +302,49 @@ void gdt_load_vcpu(const struct vcpu *v)
 	}
 }
 
+/*
+ * Boot-time check of what the IST protects: #DB, NMI, #DF and #MC each on
+ * its own stack, none shared with another vector or with the per-CPU
+ * stack. The log line is what tests/guest/movss looks for.
+ */
+static void ist_self_check(void)
+{
+	static const struct { unsigned int vec, ist; const char *name; } want[] = {
+		{ 1, IST_DB, "#DB" }, { 2, IST_NMI, "NMI" }, { 8, IST_DF, "#DF" },
+		{ 18, IST_MC, "#MC" },
+	};
+	unsigned int i, v;
+
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
+		unsigned int ist = idt[want[i].vec].ist;
+
+		if (ist != want[i].ist ||
+		    tss.ist[ist - 1] != (uint64_t)ist_stacks[ist - 1] + IST_STACK_SIZE)
+			panic("cpu: %s is not on IST%u", want[i].name, want[i].ist);
+		for (v = 0; v < 256; v++)
+			if (v != want[i].vec && idt[v].ist == ist)
+				panic("cpu: vector %u shares %s's IST%u", v, want[i].name, ist);
+	}
+	pr_info("cpu: IST stacks: #DB %u, NMI %u, #DF %u, #MC %u\n", idt[1].ist, idt[2].ist,
+		idt[8].ist, idt[18].ist);
+}
+
 void cpu_init(void)
 {
 	struct percpu *pc = &cpu0_percpu;
+	unsigned int i;
 
 	pc->self = pc;
 	pc->stack_top = (uint64_t)cpu0_stack + STACK_SIZE;
 	pc->cpu_id = 0;
 	tss.rsp[0] = pc->stack_top;
-	tss.ist[0] = (uint64_t)ist_stacks[0] + IST_STACK_SIZE;
-	tss.ist[1] = (uint64_t)ist_stacks[1] + IST_STACK_SIZE;
+	for (i = 0; i < NR_IST_STACKS; i++)
+		tss.ist[i] = (uint64_t)ist_stacks[i] + IST_STACK_SIZE;
 	tss.iomap_base = sizeof(tss);	/* no I/O bitmap: all ports #GP in ring 3 */
 	gdt_init();
 	idt_init();
 	load_tables();
+	ist_self_check();
 	pic_disable();
 	/* Hypervisor GS base = per-CPU; the guest's sits in KERNEL_GS_BASE. */
 	wrmsr(MSR_GS_BASE, (uint64_t)pc);

@@ -14,6 +14,8 @@
 #define PERCPU_STACK_TOP	8
 #define PERCPU_SCRATCH		16
 
+#define CPU_REGS_SIZE	(22 * 8)	/* struct cpu_regs (asm/regs.h) */
+
 .macro SAVE_ALL
 	push	%rdi
 	push	%rsi
@@ -141,16 +143,26 @@ exc_\vec:
 	push	$\vec
 	jmp	exception_common
 .endm
+/* The vectors on IST stacks (asm/layout.h): see ist_common. */
+.macro EXC_IST vec, has_err
+	.balign 16
+exc_\vec:
+	.if !\has_err
+	push	$0
+	.endif
+	push	$\vec
+	jmp	ist_common
+.endm
 
 EXC_NOERR 0
-EXC_NOERR 1
-EXC_NOERR 2
+EXC_IST   1, 0
+EXC_IST   2, 0
 EXC_NOERR 3
 EXC_NOERR 4
 EXC_NOERR 5
 EXC_NOERR 6
 EXC_NOERR 7
-EXC_ERR   8
+EXC_IST   8, 1
 EXC_NOERR 9
 EXC_ERR   10
 EXC_ERR   11
@@ -160,7 +172,7 @@ EXC_ERR   14
 EXC_NOERR 15
 EXC_NOERR 16
 EXC_ERR   17
-EXC_NOERR 18
+EXC_IST   18, 0
 EXC_NOERR 19
 EXC_NOERR 20
 EXC_ERR   21
@@ -213,6 +225,35 @@ exception_common:
 	iretq
 
 /*
+ * #DB, NMI, #DF and #MC arrive on their own IST stacks, so a #DB taken on
+ * syscall_entry's first instruction (guest stack, guest GS: see IST_DB in
+ * asm/layout.h) runs on a stack of ours; from ring 0 that is all
+ * exception_common needs (traps.c decides, and the iretq resumes the
+ * entry). From a guest, the frame moves to the top of the per-CPU stack
+ * where every guest frame lives, and the IST stack is free again before
+ * anything can nest: the handler may copy to guest memory, which may hit
+ * another of the guest's data breakpoints (a #DB on this same IST stack).
+ */
+ist_common:
+	testb	$3, 24(%rsp)		/* cs of the interrupted context */
+	jz	exception_common
+	swapgs
+	SAVE_ALL
+	cld				/* DF and AC: see exception_common */
+	pushfq
+	andq	$~0x40000, (%rsp)
+	popfq
+	mov	%rsp, %rsi
+	mov	%gs:PERCPU_STACK_TOP, %rdi
+	sub	$CPU_REGS_SIZE, %rdi
+	mov	%rdi, %rsp
+	mov	$CPU_REGS_SIZE / 8, %ecx
+	rep movsq
+	mov	%rsp, %rdi
+	call	do_exception
+	jmp	return_to_guest
+
+/*
  * Leave for the guest whose frame is at the top of this stack: C decides
  * whether events or exceptions must be delivered first, then we restore
  * and iretq. Interrupts stay off until the iretq.
@@ -231,7 +272,6 @@ return_to_guest:
  * Start a vCPU from the frame at %rdi (not on this stack): copy it to the
  * top of the stack, dropping whatever C frames were there, and leave.
  */
-#define CPU_REGS_SIZE	(22 * 8)
 	.globl enter_guest_frame
 enter_guest_frame:
 	mov	%rdi, %rsi

@@ -38,6 +38,9 @@ static const char *const vector_names[32] = {
 	"reserved 27", "#HV", "#VC", "#SX security", "reserved 31",
 };
 
+/* #DB taken in the hypervisor (do_exception): a guest's, dropped. */
+unsigned long hv_debug_traps;
+
 static const char *vector_name(uint64_t v)
 {
 	return v < 32 ? vector_names[v] : "interrupt";
@@ -144,7 +147,15 @@ void do_exception(struct cpu_regs *r)
 	if ((r->vector == 14 || r->vector == 13) && search_fixup(r))
 		return;
 	if (r->vector == 1) {
-		/* A guest's data breakpoint hit by a guest-memory copy: not ours. */
+		/*
+		 * Never ours: a guest's data breakpoint hit by a guest-memory
+		 * copy, one a MOV SS / POP SS delayed onto the first
+		 * instruction of syscall_entry (on the IST stack, with the
+		 * guest's GS still loaded, so nothing per-CPU is touched here),
+		 * or the guest's TF single-stepping sysenter_entry until it
+		 * loads clean flags. Count it, clear DR6, resume.
+		 */
+		hv_debug_traps++;
 		asm volatile("mov %0, %%db6" : : "r"(0xFFFF0FF0ULL));
 		return;
 	}

@@ -27,6 +27,19 @@
 #define STACK_SIZE		(4 * 4096)
 #define IST_STACK_SIZE		4096
 
+/*
+ * Interrupt stack table slots (TSS.IST1-4): the vectors that can arrive
+ * where the stack is not ours to trust. #DB and NMI can be taken on the
+ * first instruction of syscall_entry, still on the guest's stack (a MOV SS
+ * or POP SS delays a data breakpoint past the following syscall, the
+ * XSA-260 class); #DF and #MC come when anything may be broken.
+ */
+#define IST_DF			1
+#define IST_NMI			2
+#define IST_DB			3
+#define IST_MC			4
+#define NR_IST_STACKS		4
+
 /* Selectors of the hypervisor's reserved GDT page (0xE000 + n). */
 #define HV_CS			0xE008
 #define HV_DS			0xE010
