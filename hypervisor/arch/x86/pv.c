@@ -156,6 +156,19 @@ void prepare_return_to_guest(struct cpu_regs *r)
 
 	schedule(r);
 	v = current_vcpu();
+	while (unlikely(!is_canonical(r->rip))) {
+		/*
+		 * A syscall or an emulated instruction in the last bytes below
+		 * 0x800000000000, or an iret there: on real hardware our iretq
+		 * would take that #GP in ring 0. Deliver it as Xen's return path
+		 * does (its iretq fault is turned into the guest's): #GP(0)
+		 * with the non-canonical rip in the frame. Without a #GP handler
+		 * the domain crashes and another vCPU runs.
+		 */
+		pv_inject_trap(v, r, 13, 0);
+		schedule(r);
+		v = current_vcpu();
+	}
 	if (vcpu_events_deliverable(v) && v->arch.event.address)
 		pv_bounce(v, r, v->arch.event.address, true, false, 0);
 	r->rflags = (r->rflags & GUEST_RFLAGS_MASK) | X86_EFLAGS_IF | 2;

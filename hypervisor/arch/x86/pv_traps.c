@@ -350,9 +350,12 @@ long hc_iret(struct vcpu *v, struct hc_args *a)
 		domain_crash(v->domain, "iret to user mode without a user page table");
 		return r->rax;
 	}
-	/* A frame our own iretq would fault on gets the guest a #GP instead. */
-	if (!is_canonical(c.rip) || !is_canonical(c.rsp) ||
-	    !iret_target_ok(v, c.cs | 3, c.ss | 3, c.rip)) {
+	/*
+	 * A frame our own iretq would fault on gets the guest a #GP instead.
+	 * A non-canonical rip is left to prepare_return_to_guest: #GP with
+	 * that rip in the frame, as on Xen.
+	 */
+	if (!is_canonical(c.rsp) || !iret_target_ok(v, c.cs | 3, c.ss | 3, c.rip)) {
 		/* What the hardware iretq would do: #GP at the iret. */
 		pv_inject_trap(v, r, 13, 0);
 		return r->rax;
