@@ -20,6 +20,7 @@ void cmdline_defaults(struct hv_options *o)
 	o->gnttab_max_maptrack = CONFIG_GNTTAB_MAX_MAPTRACK;
 	o->gnttab_max_version = 2;
 	o->evtchn_fifo_max_ports = EVTCHN_FIFO_PORTS_LIMIT;
+	o->pv_linear_pt = true;
 }
 
 static void warn(struct hv_options *o, const char *what, const char *tok, size_t len)
@@ -205,6 +206,31 @@ static bool opt_evtchn_fifo_ports(struct hv_options *o, const char *v, const cha
 	return opt_bounded(&o->evtchn_fifo_max_ports, v, end, EVTCHN_FIFO_PORTS_LIMIT);
 }
 
+/* A Xen boolean: no value, 1/0, yes/no, on/off, true/false, enable/disable. */
+static bool opt_pv_linear_pt(struct hv_options *o, const char *v, const char *end)
+{
+	static const char *const yes[] = { "1", "yes", "on", "true", "enable" };
+	static const char *const no[] = { "0", "no", "off", "false", "disable" };
+	size_t len = v ? (size_t)(end - v) : 0;
+	unsigned int i;
+
+	if (!v) {
+		o->pv_linear_pt = true;
+		return true;
+	}
+	for (i = 0; i < ARRAY_SIZE(yes); i++) {
+		if (strlen(yes[i]) == len && !strncmp(v, yes[i], len)) {
+			o->pv_linear_pt = true;
+			return true;
+		}
+		if (strlen(no[i]) == len && !strncmp(v, no[i], len)) {
+			o->pv_linear_pt = false;
+			return true;
+		}
+	}
+	return false;
+}
+
 struct option {
 	const char *name;
 	bool takes_value;	/* value required; false = a flag, or optional */
@@ -231,6 +257,7 @@ static const struct option options[] = {
 	{ "gnttab_max_maptrack_frames",	true,	opt_gnttab_maptrack },
 	{ "gnttab_max_version",	true,	opt_gnttab_version },
 	{ "evtchn_fifo_max_ports",	true,	opt_evtchn_fifo_ports },
+	{ "pv-linear-pt",	false,	opt_pv_linear_pt },
 };
 
 static void parse_one(struct hv_options *o, const char *tok, size_t len)

@@ -30,6 +30,8 @@ static void count_entries(const struct domain *d, mfn_t mfn, unsigned int level,
 
 		if (!(t[i] & _PAGE_PRESENT) || (level == 4 && i >= 256 && i <= 271))
 			continue;
+		if (level > 1 && target == mfn)
+			continue;	/* a linear entry to its own table holds nothing */
 		if (target >= frame_table_size || frame_table[target].owner == DOMID_IO)
 			continue;
 		if (level > 1 && frame_table[target].owner != d->domid) {

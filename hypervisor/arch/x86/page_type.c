@@ -30,6 +30,17 @@
  * by privileged domains and carry no references, except the MMIO frames
  * the hypervisor drives itself (the local APIC), which nobody maps.
  *
+ * Linear page tables (Xen's pv-linear-pt=, on by default): an L2-L4
+ * entry may also point at a validated table of its own level, read-only,
+ * so a guest sees its page tables through its own address space. Xen's
+ * rules: no RW in the entry; the table holding it (no reference taken,
+ * it cannot outlive itself) or another table of the same level and domain;
+ * and a table either holds such entries or is the target of such entries,
+ * never both (pg->linear > 0 counts the first, < 0 the second), so links
+ * never chain. Such an entry takes a count and a type reference on its
+ * target like any other; the target's type (its own level, not one below)
+ * tells a linear entry apart when it is dropped.
+ *
  * Frames the hypervisor writes into while a guest may map them hold a
  * writable type the whole time: our own frames lent to a domain
  * (frame_share_with: shared_info, grant-table and status frames) keep one
@@ -54,6 +65,7 @@
 #include <asm/x86.h>
 #include <hv/hypercall.h>
 #include <hv/time.h>
+#include <hv/hypervisor.h>
 
 #define _PAGE_GUEST_KERNEL	(1ULL << 52)
 #define COUNT_MAX		0xFFFFFF00U
@@ -302,12 +314,53 @@ static bool is_io_frame(mfn_t mfn)
 }
 
 /*
+ * Entry e of `table` (level 2-4) points at a table of its own level: the
+ * references of a linear entry, if Xen's rules allow it (see the essay).
+ */
+static int get_linear(struct domain *d, mfn_t table, unsigned int level, pte_t e)
+{
+	mfn_t mfn = pte_mfn(e);
+	struct page_info *tpg = &frame_table[table], *pg = pg_of(mfn);
+
+	if (!hv_opts.pv_linear_pt || (e & _PAGE_RW))
+		return -EINVAL;
+	if (mfn == table)
+		return 0;
+	if (!pg || pg->owner != d->domid || !pg_is_table(pg) || pg->type != level ||
+	    !pg->type_count || pg->linear > 0 || tpg->linear < 0)
+		return -EINVAL;
+	if (pg->count >= COUNT_MAX || pg->type_count >= COUNT_MAX || tpg->linear == INT16_MAX ||
+	    pg->linear == INT16_MIN)
+		return -EOVERFLOW;
+	pg->count++;
+	pg->type_count++;
+	tpg->linear++;
+	pg->linear--;
+	return 0;
+}
+
+/* Drops entry e of `table` (level 2-4) if it is linear; false if not. */
+static bool put_linear(struct domain *d, mfn_t table, unsigned int level, pte_t e)
+{
+	mfn_t mfn = pte_mfn(e);
+
+	if (mfn == table)
+		return true;
+	if (frame_table[mfn].type != level)
+		return false;
+	frame_table[table].linear--;
+	frame_table[mfn].linear++;
+	put_page_and_type(mfn, d);
+	return true;
+}
+
+/*
  * Checks entry e at `level` of a table of d and takes the references it
  * needs; adjusts *e. An L1 entry may map a frame of fd instead of d: a
  * privileged domain mapping another's memory (mmu_update's foreigndom).
  */
-static int get_entry_refs_foreign(struct domain *d, struct domain *fd, unsigned int level,
-				  pte_t *e)
+static int get_entry_refs_foreign(struct domain *d, struct domain *fd, mfn_t table,
+				  unsigned int level, pte_t *e)
 {
 	mfn_t mfn = pte_mfn(*e);
 	int rc;
@@ -337,19 +390,21 @@ static int get_entry_refs_foreign(struct domain *d, struct domain *fd, unsigned 
 	if (*e & ~UPPER_ALLOWED)
 		return trace_err(-EINVAL);
 	rc = get_page_and_type(mfn, level - 1, d);
+	if (rc == -EBUSY)
+		rc = get_linear(d, table, level, *e);
 	if (rc)
 		return trace_err(rc == -EBUSY ? -EINVAL : rc);
 	*e |= _PAGE_USER | (level == 4 ? _PAGE_ACCESSED : 0);
 	return 0;
 }
 
-static int get_entry_refs(struct domain *d, unsigned int level, pte_t *e)
+static int get_entry_refs(struct domain *d, mfn_t table, unsigned int level, pte_t *e)
 {
-	return get_entry_refs_foreign(d, d, level, e);
+	return get_entry_refs_foreign(d, d, table, level, e);
 }
 
 /* Drops what get_entry_refs took; the frame's owner is found, not assumed. */
-static void put_entry_refs(struct domain *d, unsigned int level, pte_t e)
+static void put_entry_refs(struct domain *d, mfn_t table, unsigned int level, pte_t e)
 {
 	mfn_t mfn = pte_mfn(e);
 
@@ -367,7 +422,8 @@ static void put_entry_refs(struct domain *d, unsigned int level, pte_t e)
 		}
 		return;
 	}
-	put_page_and_type(mfn, d);
+	if (!put_linear(d, table, level, e))
+		put_page_and_type(mfn, d);
 }
 
 static bool slot_is_hypervisor(unsigned int level, unsigned int idx)
@@ -385,7 +441,7 @@ static int validate_l1(struct domain *d, mfn_t mfn)
 	for (i = 0; i < 512; i++) {
 		pte_t e = t[i];
 
-		rc = get_entry_refs(d, 1, &e);
+		rc = get_entry_refs(d, mfn, 1, &e);
 		if (rc)
 			goto undo;
 		t[i] = e;
@@ -394,7 +450,7 @@ static int validate_l1(struct domain *d, mfn_t mfn)
 
 undo:
 	for (j = 0; j < i; j++)
-		put_entry_refs(d, 1, t[j]);
+		put_entry_refs(d, mfn, 1, t[j]);
 	return rc;
 }
 
@@ -405,7 +461,7 @@ static void put_entries(struct domain *d, mfn_t mfn, unsigned int level, unsigne
 
 	for (i = 0; i < n; i++)
 		if (!slot_is_hypervisor(level, i))
-			put_entry_refs(d, level, t[i]);
+			put_entry_refs(d, mfn, level, t[i]);
 }
 
 /*
@@ -539,6 +595,12 @@ static int validate_upper_entry(struct domain *d, struct pt_work *w)
 
 	if (e & ~UPPER_ALLOWED)
 		return trace_err(-EINVAL);
+	if (child == w->mfn[k]) {
+		rc = get_linear(d, child, level, e);	/* itself, read-only */
+		if (rc)
+			return trace_err(rc);
+		goto done;
+	}
 	rc = get_page(child, d);
 	if (rc)
 		return trace_err(rc);
@@ -563,6 +625,13 @@ static int validate_upper_entry(struct domain *d, struct pt_work *w)
 		return 1;
 	}
 	rc = get_page_type(child, level - 1, d);
+	if (rc == -EBUSY) {
+		put_page(child);
+		rc = get_linear(d, w->mfn[k], level, e);
+		if (rc)
+			return trace_err(rc);
+		goto done;
+	}
 	if (rc)
 		goto put;
 done:
@@ -722,11 +791,11 @@ int pt_update_entry_foreign(struct domain *d, struct domain *fd, paddr_t ptr, ui
 		return trace_err(-EINVAL);
 	if (fd != d && pg->type != PGT_l1)
 		return trace_err(-EINVAL);	/* only L1 entries map foreign frames */
-	rc = get_entry_refs_foreign(d, fd, pg->type, &val);
+	rc = get_entry_refs_foreign(d, fd, mfn, pg->type, &val);
 	if (rc)
 		return rc;
 	*slot = val;
-	put_entry_refs(d, pg->type, old);
+	put_entry_refs(d, mfn, pg->type, old);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
  *   gnttab_max_maptrack_frames=<n>      maptrack frames per domain (1-1024)
  *   gnttab_max_version=<n>              highest grant-table version offered (1-2)
  *   evtchn_fifo_max_ports=<n>           event channels of a FIFO domain (1-131072)
+ *   pv-linear-pt=<bool>                 linear page tables for PV guests (default on)
  * Unknown options and bad values are reported, never fatal.
  */
 #ifndef HV_CMDLINE_H
@@ -34,6 +35,7 @@ struct hv_options {
 	uint32_t gnttab_max_maptrack;	/* maptrack frames (256 handles each) */
 	uint32_t gnttab_max_version;	/* 2 (Xen's default), or 1 */
 	uint32_t evtchn_fifo_max_ports;	/* ports (and event words) of a FIFO domain */
+	bool pv_linear_pt;		/* L2-L4 entries may map same-level tables (Xen's default) */
 	char warnings[512];		/* problems found, printed once the console is up */
 };
 

@@ -16,6 +16,7 @@ struct page_info {
 	domid_t owner;		/* a domain, DOMID_XEN, DOMID_IO or DOMID_INVALID (free) */
 	uint8_t type;		/* PGT_* */
 	uint8_t flags;		/* PGF_* */
+	int16_t linear;		/* page tables: > 0 linear entries held, < 0 linear uses */
 	uint32_t tlbflush_stamp;	/* flush clock when its last writable use ended */
 	uint32_t prev, next;		/* mfn + 1 on the owner's release list, 0 = none */
 };

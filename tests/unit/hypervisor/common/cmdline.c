@@ -108,6 +108,22 @@ static void evtchn_limits(void)
 	EXPECT(strstr(o.warnings, "bad value ignored: 'evtchn_fifo_max_ports=131073'"));
 }
 
+/* pv-linear-pt: a Xen boolean, on by default. */
+static void linear_pt(void)
+{
+	struct hv_options o = parse("pv-linear-pt=0");
+
+	EXPECT(parse("").pv_linear_pt);
+	EXPECT(!o.pv_linear_pt);
+	EXPECT_EQ(o.warnings[0], 0);
+	EXPECT(!parse("pv-linear-pt=off").pv_linear_pt);
+	EXPECT(parse("pv-linear-pt=0 pv-linear-pt").pv_linear_pt);
+	EXPECT(parse("pv-linear-pt=no pv-linear-pt=yes").pv_linear_pt);
+	o = parse("pv-linear-pt=0 pv-linear-pt=maybe");
+	EXPECT(!o.pv_linear_pt);
+	EXPECT(strstr(o.warnings, "bad value ignored: 'pv-linear-pt=maybe'"));
+}
+
 /* Many warnings never overflow the buffer. */
 static void warning_overflow(void)
 {
@@ -142,6 +158,7 @@ int main(void)
 	RUN(bad_values);
 	RUN(grant_limits);
 	RUN(evtchn_limits);
+	RUN(linear_pt);
 	RUN(warning_overflow);
 	RUN(image_name);
 	return 0;
