@@ -16,12 +16,28 @@
  *   Xen's frame (rip 0, cs 3, rsp 0), or #GP(0) there with no callback;
  *   AMD raises #UD in long mode, and on an AMD-style CPU (QEMU's TCG) that
  *   runs it anyway SYSENTER_CS is 0: #GP(0) at the sysenter.
+ * The attacker is the peer, an unprivileged domain; it hands its verdict
+ * to dom0 (lib/peer_verdict.h), whose result line counts.
+ * @domus: self:peer:role=peer
  */
 #include "lib/guest.h"
 #include "lib/mm.h"
 #include "lib/traps.h"
 #include "lib/user.h"
+#include "lib/peer.h"
+#include "lib/peer_verdict.h"
 #include <lamina/callback.h>
+
+static char why[VERDICT_LEN];
+
+/* CHECK for the peer: the reason goes into its verdict for dom0. */
+#define PCHECK(cond, ...)						\
+	do {								\
+		if (!(cond)) {						\
+			snprintf(why, sizeof(why), __VA_ARGS__);	\
+			return TEST_FAIL;				\
+		}							\
+	} while (0)
 
 extern const uint8_t prog32[], prog32_syscall[], prog32_sysenter[], prog32_end[];
 /* 32-bit user code: std; syscall; ud2; sysenter; ud2. */
@@ -118,8 +134,8 @@ static uint64_t uaddr(const uint8_t *label)
 /* The run ended in a trap from compat mode: vector at rip. */
 static int check_trap(long how, uint64_t vector, uint64_t error, uint64_t rip, const char *what)
 {
-	CHECK(how == 3, "%s: ended by %ld, expected a trap", what, how);
-	CHECK(user_trap.vector == vector && user_trap.error == error && user_trap.rip == rip,
+	PCHECK(how == 3, "%s: ended by %ld, expected a trap", what, how);
+	PCHECK(user_trap.vector == vector && user_trap.error == error && user_trap.rip == rip,
 	      "%s: vector %lu error %#lx rip %#lx, expected %lu/%#lx at %#lx", what,
 	      (unsigned long)user_trap.vector, (unsigned long)user_trap.error,
 	      (unsigned long)user_trap.rip, (unsigned long)vector, (unsigned long)error,
@@ -148,24 +164,24 @@ static int check_syscall32(uint64_t stack, bool *ran)
 	*ran = !refused(how, prog32_syscall);
 	if (!*ran)
 		return TEST_PASS;		/* Intel: #UD */
-	CHECK(how == 1, "syscall from compat mode ended by %ld, expected the syscall32 callback",
+	PCHECK(how == 1, "syscall from compat mode ended by %ld, expected the syscall32 callback",
 	      how);
-	CHECK(cb_frame[2] == uaddr(prog32_syscall) + 2 && (cb_frame[3] & 0xffff) == 0xe023 &&
+	PCHECK(cb_frame[2] == uaddr(prog32_syscall) + 2 && (cb_frame[3] & 0xffff) == 0xe023 &&
 	      (cb_frame[6] & 0xffff) == 0xe02b && cb_frame[5] == stack,
 	      "syscall32 frame rip %#lx cs %#lx rsp %#lx ss %#lx",
 	      (unsigned long)cb_frame[2], (unsigned long)cb_frame[3],
 	      (unsigned long)cb_frame[5], (unsigned long)cb_frame[6]);
-	CHECK(cb_frame[0] == cb_frame[2], "syscall32 frame rcx %#lx, rip %#lx",
+	PCHECK(cb_frame[0] == cb_frame[2], "syscall32 frame rcx %#lx, rip %#lx",
 	      (unsigned long)cb_frame[0], (unsigned long)cb_frame[2]);
-	CHECK(cb_frame[1] & 0x400, "syscall32 frame r11 %#lx lacks the user's DF",
+	PCHECK(cb_frame[1] & 0x400, "syscall32 frame r11 %#lx lacks the user's DF",
 	      (unsigned long)cb_frame[1]);
 	/* DF: Lamina clears it (the ABI's SYSCALL_MASK); Xen 4.17 leaves it set here. */
-	CHECK(!on_lamina() || !(cb_flags & 0x400), "DF set on syscall32 callback entry");
+	PCHECK(!on_lamina() || !(cb_flags & 0x400), "DF set on syscall32 callback entry");
 
-	CHECK(set_callback(CALLBACKTYPE_syscall32, 0) == 0, "clearing syscall32 failed");
+	PCHECK(set_callback(CALLBACKTYPE_syscall32, 0) == 0, "clearing syscall32 failed");
 	how = enter32(uaddr(prog32), stack);
 	rc = check_trap(how, 6, 0, uaddr(prog32_syscall), "syscall with no syscall32 callback");
-	CHECK(set_callback(CALLBACKTYPE_syscall32, cb_syscall32) == 0, "syscall32 failed");
+	PCHECK(set_callback(CALLBACKTYPE_syscall32, cb_syscall32) == 0, "syscall32 failed");
 	return rc;
 }
 
@@ -177,37 +193,64 @@ static int check_sysenter(uint64_t stack, bool *ran)
 	*ran = !refused(how, prog32_sysenter);
 	if (!*ran)
 		return TEST_PASS;		/* AMD-style: not in long mode */
-	CHECK(how == 2, "sysenter ended by %ld (vector %lu error %#lx rip %#lx), expected the sysenter callback", how, (unsigned long)user_trap.vector, (unsigned long)user_trap.error, (unsigned long)user_trap.rip);
-	CHECK(cb_frame[2] == 0 && (cb_frame[3] & 0xffff) == 3 && cb_frame[5] == 0,
+	PCHECK(how == 2, "sysenter ended by %ld (vector %lu error %#lx rip %#lx), expected the sysenter callback", how, (unsigned long)user_trap.vector, (unsigned long)user_trap.error, (unsigned long)user_trap.rip);
+	PCHECK(cb_frame[2] == 0 && (cb_frame[3] & 0xffff) == 3 && cb_frame[5] == 0,
 	      "sysenter frame rip %#lx cs %#lx rsp %#lx", (unsigned long)cb_frame[2],
 	      (unsigned long)cb_frame[3], (unsigned long)cb_frame[5]);
-	CHECK(set_callback(CALLBACKTYPE_sysenter, 0) == 0, "clearing sysenter failed");
+	PCHECK(set_callback(CALLBACKTYPE_sysenter, 0) == 0, "clearing sysenter failed");
 	how = enter32(uaddr(prog32_sysenter), stack);
 	return check_trap(how, 13, 0, 0, "sysenter with no callback");
 }
 
-int test_main(struct start_info *si)
+/* The peer's part: compat-mode user code, its syscall and sysenter. */
+static int attack(void)
 {
 	const uint64_t stack = USER_DATA + 4096;
 	bool syscall_ran, sysenter_ran;
-	int rc;
 
-	mm_init(si);
-	CHECK(traps_install(true) == 0, "set_trap_table failed");
+	PCHECK(traps_install(true) == 0, "set_trap_table failed");
 	trap_hook = user_trap_hook;
-	CHECK(user_setup(prog32, prog32_end - prog32, 1) == 0, "setting up user mode failed");
-	CHECK(set_callback(CALLBACKTYPE_syscall32, cb_syscall32) == 0, "syscall32 callback failed");
-	CHECK(set_callback(CALLBACKTYPE_sysenter, cb_sysenter) == 0, "sysenter callback failed");
-
-	rc = check_syscall32(stack, &syscall_ran);
-	if (rc != TEST_PASS)
-		return rc;
-	rc = check_sysenter(stack, &sysenter_ran);
-	if (rc != TEST_PASS)
-		return rc;
+	PCHECK(user_setup(prog32, prog32_end - prog32, 1) == 0, "setting up user mode failed");
+	PCHECK(set_callback(CALLBACKTYPE_syscall32, cb_syscall32) == 0,
+	       "syscall32 callback failed");
+	PCHECK(set_callback(CALLBACKTYPE_sysenter, cb_sysenter) == 0, "sysenter callback failed");
+	if (check_syscall32(stack, &syscall_ran) || check_sysenter(stack, &sysenter_ran))
+		return TEST_FAIL;
 	printf("compat-syscall: syscall %s, sysenter %s\n",
 	       syscall_ran ? "reached the syscall32 callback (#UD without one)" : "#UD (CPU)",
 	       sysenter_ran ? "reached the sysenter callback (#GP(0) without one)" :
 	       user_trap.vector == 6 ? "#UD (CPU)" : "#GP(0) (SYSENTER_CS 0)");
+	return TEST_PASS;
+}
+
+static void __attribute__((noreturn)) peer(void)
+{
+	uint64_t frame = 0, t0 = scratch_page();
+	struct gnttab_setup_table st = { DOMID_SELF, 0, 1, 0, { 0 }, (uint64_t)&frame };
+	struct verdict v;
+
+	if (verdict_gnttab(GNTTABOP_setup_table, &st, 1) || st.status ||
+	    update_va_mapping(t0, (frame << 12) | PTE_DATA, UVMF_INVLPG) ||
+	    verdict_offer(&v, (struct grant_entry_v1 *)t0, (char *)scratch_page())) {
+		printf("peer: no grant table or port\n");
+		shutdown(SHUTDOWN_crash);
+	}
+	verdict_send(&v, attack() == TEST_PASS ? NULL : why);
+}
+
+int test_main(struct start_info *si)
+{
+	char *buf;
+	int id;
+
+	CHECK(events_init(si) == 0, "events_init failed");
+	if (!(si->flags & SIF_INITDOMAIN))
+		peer();
+	id = peer_start(si, "role=peer", 16);
+	CHECK(id > 0, "the peer domain could not be started (%d)", id);
+	buf = (char *)scratch_page();
+	CHECK(verdict_receive((domid_t)id, buf) == 0, "%s", buf);
+	CHECK(!strcmp(buf, "ok"), "peer: %s", buf);
+	printf("compat-syscall: the peer's syscall and sysenter from compat mode reached it\n");
 	return TEST_PASS;
 }
