@@ -75,6 +75,7 @@
 struct mailbox {
 	volatile uint32_t go, done;		/* done: 1 ok, 2 failed */
 	volatile uint64_t seed, calls;
+	volatile uint32_t peer_id;		/* the peer's domain id, from dom0 */
 	volatile uint64_t progress[2];		/* hypercalls so far, per side */
 	/*
 	 * Every frame a side ever let the other reach (pool, shared pool,
@@ -87,6 +88,7 @@ struct mailbox {
 	volatile uint32_t npub[2];
 	volatile uint32_t port[2];		/* an unbound port for the other */
 	char off[64];				/* actions left out, as dom0's off= */
+	volatile uint32_t trace;
 	char why[300];
 };
 
@@ -118,7 +120,7 @@ struct fz_grant_v2 {
 static struct start_info *si;
 static uint64_t *p2m;
 static int me;			/* 0 dom0, 1 the peer */
-static domid_t other;
+static domid_t other, self_id;	/* the other side's domain id, and ours */
 static struct mailbox *box;
 static struct pool_page pool[NPOOL + NSHARE];	/* the last NSHARE: shared pool */
 static struct win win[NWIN];
@@ -194,11 +196,48 @@ static bool probe_read(uint64_t addr, uint64_t *val)
 	return ok;
 }
 
+/*
+ * The start-of-day region's L1 tables, found once at setup while they are
+ * intact: the fuzzer rewrites the M2P and gives frames back, so later
+ * walks through lib/mm.c's M2P lookups could fault. Nothing here ever
+ * replaces these tables.
+ */
+#define REGION_L1S	8
+static const volatile uint64_t *region_l1[REGION_L1S];
+static uint64_t region_l1_mfn[REGION_L1S];
+
+static void find_region_l1s(void)
+{
+	unsigned int k;
+
+	for (k = 0; k < REGION_L1S; k++) {
+		uint64_t va = GUEST_VIRT_BASE + ((uint64_t)k << 21), v, ma;
+
+		if (!probe_read(va, &v))
+			break;		/* past the region */
+		ma = l1e_maddr(va);
+		region_l1_mfn[k] = ma >> 12;
+		region_l1[k] = (const volatile uint64_t *)mfn_to_va(ma >> 12);
+	}
+}
+
+/* Machine address of a region VA's PTE, 0 outside the region. */
+static uint64_t pte_maddr(uint64_t va)
+{
+	uint64_t k = (va - GUEST_VIRT_BASE) >> 21;
+
+	if (k >= REGION_L1S || !region_l1[k])
+		return 0;
+	return (region_l1_mfn[k] << 12) + ((va >> 12) & 511) * 8;
+}
+
 static uint64_t pte_of(uint64_t va)
 {
-	uint64_t ma = l1e_maddr(va);
+	uint64_t k = (va - GUEST_VIRT_BASE) >> 21;
 
-	return *(volatile uint64_t *)(mfn_to_va(ma >> 12) + (ma & 4095));
+	if (k >= REGION_L1S || !region_l1[k])
+		return 0;
+	return region_l1[k][(va >> 12) & 511];
 }
 
 static bool is_own(uint64_t mfn)
@@ -233,6 +272,8 @@ static void reached_add(uint64_t mfn)
 {
 	unsigned int i;
 
+	if (trace)
+		printf("fuzz: reached %#lx\n", (unsigned long)mfn);
 	freed_forget(mfn);
 	for (i = 0; i < nreached && i < NREACHED; i++)
 		if (reached[i] == mfn)
@@ -336,11 +377,30 @@ static void freed_forget(uint64_t mfn)
 	}
 }
 
+/*
+ * We (or, through a grant, the other side) may still write a frame we gave
+ * back while anything holds it (Xen counts it as ours until then): after
+ * such a write it has no marker to check.
+ */
+static void freed_written(uint64_t mfn)
+{
+	int i = freed_index(mfn);
+
+	if (i >= 0)
+		freed[i].marked = false;
+}
+
 static bool freed_marked(uint64_t mfn)
 {
 	int i = freed_index(mfn);
 
 	return mfn != NO_MFN && i >= 0 && freed[i].marked;
+}
+
+/* Ours, or given back while something of ours still holds it (Xen's rule too). */
+static bool still_ours(uint64_t mfn)
+{
+	return is_own(mfn) || is_special(mfn) || freed_index(mfn) >= 0;
 }
 
 /* ------------------------------------------------------------ invariants */
@@ -364,8 +424,10 @@ static int violation(const char *fmt, ...)
 /* A page of a table we can read: its region VA if mapped there, else a peek. */
 static const uint64_t *table_view(uint64_t mfn)
 {
-	uint64_t va = mfn_to_va(mfn), v;
+	uint64_t va = 0, v;
 
+	if (mfn < (1ULL << 36) && probe_read(MACH2PHYS_VIRT_START + mfn * 8, &va))
+		va = GUEST_VIRT_BASE + (va << 12);	/* mfn_to_va(), but no fault */
 	if (va - GUEST_VIRT_BASE < ((uint64_t)si->nr_pages << 12) && probe_read(va, &v) &&
 	    (pte_of(va) & (PTE_ADDR | PTE_P)) == ((mfn << 12) | PTE_P))
 		return (const uint64_t *)va;
@@ -395,6 +457,8 @@ static uint64_t canonical(uint64_t va)
 }
 
 /* Adds a table frame (level 1-4) and, above L1, the tables it references. */
+static uint64_t parent_table;	/* for the report: the table that referenced it */
+
 static int add_table(uint64_t mfn, int level, uint64_t va)
 {
 	static uint64_t copies[5][512];		/* the boot stack is one page */
@@ -404,9 +468,16 @@ static int add_table(uint64_t mfn, int level, uint64_t va)
 
 	if (is_table(mfn))
 		return 0;
-	if (!is_own(mfn) && freed_index(mfn) < 0)
-		return violation("an L%d table in use is frame %#lx, not ours", level,
-				 (unsigned long)mfn);
+	if (!is_own(mfn) && freed_index(mfn) < 0) {
+		uint64_t m2p = ~0ULL;
+
+		probe_read(MACH2PHYS_VIRT_START + mfn * 8, &m2p);
+		return violation("an L%d table in use is frame %#lx, not ours (M2P %#lx, p2m "
+				 "there %#lx; referenced by %#lx)", level, (unsigned long)mfn,
+				 (unsigned long)m2p,
+				 (unsigned long)(m2p < si->nr_pages ? p2m[m2p] : ~0ULL),
+				 (unsigned long)parent_table);
+	}
 	if (ntables == MAX_TABLES)
 		return 0;
 	tables[ntables].mfn = mfn;
@@ -430,6 +501,7 @@ static int add_table(uint64_t mfn, int level, uint64_t va)
 		if (entries[i] & PTE_PSE)
 			return violation("L%d %#lx entry %u is a superpage (%#lx)", level,
 					 (unsigned long)mfn, i, (unsigned long)entries[i]);
+		parent_table = mfn;
 		if (add_table((entries[i] & PTE_ADDR) >> 12, level - 1, sub))
 			return -1;
 	}
@@ -486,6 +558,25 @@ static int check_leaf(uint64_t l1, unsigned int i, uint64_t e, uint64_t va)
 			 (unsigned long)m2p);
 }
 
+/*
+ * A pool page we believe pinned, checked: one that maps writable is no
+ * table (some call we could not follow unpinned it), so its contents are
+ * plain data and not to be walked.
+ */
+static bool still_typed(struct pool_page *p)
+{
+	if (!is_own(p->mfn)) {
+		if (trace)
+			printf("fuzz: pool frame %#lx is not ours\n", (unsigned long)p->mfn);
+		return false;
+	}
+	if (update_va_mapping(peek_va, (p->mfn << 12) | PTE_DATA, UVMF_INVLPG))
+		return true;
+	update_va_mapping(peek_va, 0, UVMF_INVLPG);
+	p->pinned = 0;
+	return false;
+}
+
 /* Invariant 1: walks every table reachable from our L4 and from pinned ones. */
 static int check_mappings(void)
 {
@@ -495,10 +586,12 @@ static int check_mappings(void)
 	ntables = 0;
 	if (add_table(l4_mfn, 4, 0))
 		return -1;
-	for (i = 0; i < NPOOL; i++)
-		if (pool[i].pinned && pool[i].mfn != NO_MFN &&
+	for (i = 0; i < NPOOL; i++) {
+		parent_table = NO_MFN - i;	/* pinned pool page i */
+		if (pool[i].pinned && pool[i].mfn != NO_MFN && still_typed(&pool[i]) &&
 		    add_table(pool[i].mfn, pool[i].pinned, NO_MFN))
 			return -1;
+	}
 	for (i = 0; i < ntables; i++) {
 		const uint64_t *t;
 		uint64_t base = tables[i].va;
@@ -741,7 +834,6 @@ static void act_pt_entry(void)
 	unsigned int idx = chance(50) ? edge[pick(ARRAY_SIZE(edge))] : pick(512), n = 1, i;
 	uint64_t frame = chance(60) && q->mfn != NO_MFN ? q->mfn : pick_frame();
 	domid_t fd = DOMID_SELF;
-	uint64_t m2p_was[3];
 
 	action = "mmu_update";
 	if (!p)
@@ -750,7 +842,7 @@ static void act_pt_entry(void)
 	if (chance(15))
 		u[0].ptr = (l4_mfn << 12) + (1 + pick(3)) * 8;	/* hook a tree */
 	else if (chance(5))
-		u[0].ptr += pick(8);				/* misaligned */
+		u[0].ptr += 2 + pick(3);	/* PRESERVE_AD, NO_TRANSLATE, half an entry */
 	u[0].val = (frame << 12) | (chance(50) ? PTE_P | PTE_RW | PTE_US | PTE_A : pick_flags());
 	if (chance(10))
 		u[0].val = 0;
@@ -763,15 +855,44 @@ static void act_pt_entry(void)
 		fd = other;
 	else if (chance(5))
 		fd = pick_dom();
-	for (i = 0; i < n; i++)
-		probe_read(MACH2PHYS_VIRT_START + (u[i].ptr >> 12) * 8, &m2p_was[i]);
 	hc(__HYPERVISOR_mmu_update, (uint64_t)u, n, 0, fd);
-	for (i = 0; i < n; i++) {	/* a misaligned ptr is an M2P update: undo it */
-		struct mmu_update back = { (u[i].ptr & ~3ULL) | MMU_MACHPHYS_UPDATE, m2p_was[i] };
+	for (i = 0; i < n; i++)
+		freed_written(u[i].ptr >> 12);
+}
 
-		if ((u[i].ptr & 3) == MMU_MACHPHYS_UPDATE)
-			hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&back, 1, 0, DOMID_SELF, 0);
+/*
+ * MMU_MACHPHYS_UPDATE of a frame that is not ours (the other side's, one
+ * we gave back, the hypervisor's) must fail; ours is put back at once.
+ */
+static void act_machphys(void)
+{
+	struct pool_page *p = any_pool();
+	uint64_t frame, was = ~0ULL;
+	struct mmu_update u;
+
+	action = "machphys_update";
+	switch (pick(4)) {
+	case 0: frame = other_frame(); break;
+	case 1: frame = p->old_mfn != NO_MFN ? p->old_mfn : foreign_frame(); break;
+	case 2: frame = foreign_frame(); break;
+	default: frame = p->mfn != NO_MFN ? p->mfn : foreign_frame();
 	}
+	u = (struct mmu_update){ (frame << 12) | MMU_MACHPHYS_UPDATE, chance(50) ? p->pfn : rnd() };
+	if (!still_ours(frame) && !is_own(frame))
+		was = NO_MFN;
+	else if (!probe_read(MACH2PHYS_VIRT_START + frame * 8, &was))
+		return;
+	if (hc(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, DOMID_SELF))
+		return;
+	if (was == NO_MFN) {
+		violation("MMU_MACHPHYS_UPDATE rewrote the M2P entry of frame %#lx, not ours "
+			  "(%s)", (unsigned long)frame, published_by_other(frame) ?
+			  "the other side's" : was_reached(frame) ? "the other side had it" :
+			  "given back, or never ours");
+		return;
+	}
+	u.val = was;
+	hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, DOMID_SELF, 0);
 }
 
 /* A window VA remapped: own frames, tables, others' frames, nothing. */
@@ -796,7 +917,7 @@ static void act_foreign(void)
 
 	action = "foreign map";
 	if (chance(50)) {
-		struct mmu_update u = { l1e_maddr(w->va), val };
+		struct mmu_update u = { pte_maddr(w->va), val };
 
 		if (hc(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, chance(85) ? other : pick_dom()))
 			return;
@@ -824,9 +945,11 @@ static bool mark(struct pool_page *p)
 	return true;
 }
 
+static bool named_in_grant(uint64_t mfn);
+
 static void given_back(struct pool_page *p, bool marked)
 {
-	freed_add(p->mfn, marked);
+	freed_add(p->mfn, marked && !named_in_grant(p->mfn));
 	p->old_mfn = p->mfn;
 	p->mfn = NO_MFN;
 	p->pinned = 0;
@@ -911,6 +1034,8 @@ static bool refill(struct pool_page *p, uint64_t mfn)
 	return true;
 }
 
+static void drop_frame(uint64_t mfn);
+
 static void act_increase(void)
 {
 	unsigned int i, start = pick(NPOOL);
@@ -934,31 +1059,69 @@ static void act_increase(void)
 	if (chance(3))
 		r.domid = pick_dom();
 	rc = hc(__HYPERVISOR_memory_op, XENMEM_increase_reservation, (uint64_t)&r, 0, 0);
+	if (trace)
+		printf("fuzz: increase %lu order %u dom %u gave %ld: %#lx %#lx\n",
+		       (unsigned long)r.nr_extents, r.extent_order, r.domid, rc,
+		       (unsigned long)list[0], (unsigned long)list[1]);
+	if (r.domid == self_id)
+		r.domid = DOMID_SELF;		/* our own id: the same, frames for us */
+	if (rc >= 1 && r.domid == other && r.extent_order == 0)
+		for (i = 0; i < (unsigned int)rc && i < 2; i++)
+			reached_add(list[i]);	/* dom0 gave the peer frames: may map them */
 	if (rc >= 1 && r.extent_order == 0 && r.domid == DOMID_SELF)
 		refill(p, list[0]);
 	if (rc >= 1 && r.extent_order && r.domid == DOMID_SELF) {	/* not for the pool */
 		struct xen_memory_reservation d = r;
 
 		d.nr_extents = rc;
-		hypercall2(__HYPERVISOR_memory_op, XENMEM_decrease_reservation, &d);
+		if (hypercall2(__HYPERVISOR_memory_op, XENMEM_decrease_reservation, &d) != rc && trace)
+			printf("fuzz: could not drop the extents\n");
 		return;
 	}
-	if (rc >= 2 && r.extent_order == 0) {		/* the extra one goes back */
-		struct xen_memory_reservation d = { (uint64_t)&list[1], 1, 0, 0, DOMID_SELF, { 0 } };
+	if (rc >= 2 && r.extent_order == 0 && r.domid == DOMID_SELF)
+		drop_frame(list[1]);		/* the extra one goes back */
+}
 
-		hypercall2(__HYPERVISOR_memory_op, XENMEM_decrease_reservation, &d);
+/* Frames we do not keep: straight back to the hypervisor. */
+static void drop_frame(uint64_t mfn)
+{
+	struct xen_memory_reservation d = { (uint64_t)&mfn, 1, 0, 0, DOMID_SELF, { 0 } };
+
+	if (hypercall2(__HYPERVISOR_memory_op, XENMEM_decrease_reservation, &d) == 1)
+		freed_add(mfn, false);
+	else if (trace)
+		printf("fuzz: could not drop frame %#lx\n", (unsigned long)mfn);
+}
+
+/*
+ * One input frame of an exchange went, `got` came: the pool page's own
+ * frame, or a mutation's. A frame we had given back is no longer ours to
+ * trade (Xen's steal_page() wants it still allocated to us).
+ */
+static void exchanged(struct pool_page *p, uint64_t gave, uint64_t got, bool marked)
+{
+	if (freed_index(gave) >= 0) {
+		violation("XENMEM_exchange traded frame %#lx, which we had given back",
+			  (unsigned long)gave);
+		return;
 	}
+	if (p && p->mfn == gave) {
+		given_back(p, marked);
+		refill(p, got);
+		return;
+	}
+	took_back(gave, NULL, false);
+	drop_frame(got);
 }
 
 static void act_exchange(void)
 {
 	struct pool_page *in[2];
-	uint64_t ilist[3], olist[3];
+	uint64_t ilist[3], olist[3], gave[3];
 	struct xen_memory_exchange x;
 	unsigned int n = 1 + pick(2), i;
 	const uint64_t *outl;
 	bool marked[2];
-	long rc;
 
 	action = "exchange";
 	for (i = 0; i < n; i++) {
@@ -983,7 +1146,10 @@ static void act_exchange(void)
 		olist[n] = olist[0];
 		x.in.nr_extents = x.out.nr_extents = n + 1;
 	} else if (chance(15)) {
-		ilist[pick(n)] = pick_loose_frame();
+		i = pick(n);
+		ilist[i] = pick_loose_frame();
+		if (n == 2 && ilist[0] == ilist[1] && !mutation("exchange-dup", 100))
+			ilist[i] = foreign_frame();
 	} else if (chance(5)) {
 		x.out.extent_order = 1;
 	} else if (chance(5)) {
@@ -995,17 +1161,19 @@ static void act_exchange(void)
 		       (unsigned long)ilist[1], (unsigned long)ilist[2],
 		       (unsigned long)x.out.nr_extents, x.out.extent_order,
 		       x.out.extent_start == (uint64_t)ilist ? "the in list" : "its own list");
-	rc = hc(__HYPERVISOR_memory_op, XENMEM_exchange, (uint64_t)&x, 0, 0);
+	memcpy(gave, ilist, sizeof(gave));	/* the out list may be the in list */
+	hc(__HYPERVISOR_memory_op, XENMEM_exchange, (uint64_t)&x, 0, 0);
 	outl = (const uint64_t *)x.out.extent_start;
-	for (i = 0; i < n; i++) {
-		if (rc == 0 && i < x.nr_exchanged && x.out.extent_order == 0 &&
-		    in[i]->mfn != NO_MFN && (i == 0 || in[i] != in[0])) {
-			given_back(in[i], marked[i]);
-			refill(in[i], outl[i]);
-		} else if (in[i]->mfn != NO_MFN) {
+	if (trace)
+		printf("fuzz: exchanged %lu: %#lx %#lx\n", (unsigned long)x.nr_exchanged,
+		       (unsigned long)outl[0], (unsigned long)outl[1]);
+	/* Xen commits chunk by chunk: nr_exchanged counts even when rc < 0. */
+	for (i = 0; i < x.nr_exchanged && i < x.in.nr_extents && i < 3; i++)
+		if (x.out.extent_order == 0)
+			exchanged(i < n ? in[i] : NULL, gave[i], outl[i], i < n && marked[i]);
+	for (i = 0; i < n; i++)
+		if (in[i]->mfn != NO_MFN)
 			set_region(in[i], true);
-		}
-	}
 }
 
 /* ------------------------------------------------------------ grants */
@@ -1101,6 +1269,26 @@ static uint64_t pick_grant_frame(void)
 	}
 }
 
+/* The frame our own entry `ref` names (NO_MFN past the table). */
+static uint64_t grant_frame_of(grant_ref_t ref)
+{
+	if (ref >= gnt_capacity())
+		return NO_MFN;
+	if (gnt_version == 2)
+		return ((struct fz_grant_v2 *)gnt_va[ref / 256] + ref % 256)->frame;
+	return ((struct grant_entry_v1 *)gnt_va[ref / 512] + ref % 512)->frame;
+}
+
+static bool named_in_grant(uint64_t mfn)
+{
+	unsigned int r;
+
+	for (r = 0; r < gnt_capacity(); r++)
+		if (grant_frame_of(r) == mfn)
+			return true;
+	return false;
+}
+
 static void act_grant_entry(void)
 {
 	grant_ref_t ref = chance(70) ? REF_SHARE + pick(NSHARE) : pick_ref();
@@ -1115,6 +1303,7 @@ static void act_grant_entry(void)
 	if (chance(10))
 		flags = 0;		/* ended, as a granter would */
 	grant_write(ref, chance(85) ? other : pick_dom(), frame, flags);
+	freed_written(frame);	/* the other side may write it through the grant */
 	calls++;		/* a step, not a hypercall: count it anyway */
 }
 
@@ -1175,7 +1364,7 @@ static void act_map_grant(void)
 	if (!h)
 		return;
 	if (op.flags & GNTMAP_contains_pte)
-		op.host_addr = l1e_maddr(w->va);
+		op.host_addr = pte_maddr(w->va);
 	if (chance(5))
 		op.host_addr = chance(50) ? w->va + 1 : pool[pick(NPOOL)].va;
 	if (gnttab(GNTTABOP_map_grant_ref, &op, 1) || op.status)
@@ -1251,11 +1440,14 @@ static void act_copy(void)
 	}
 	if (chance(5))
 		c[1] = c[0];
+	for (i = 0; i < n; i++)
+		freed_written(c[i].flags & GNTCOPY_dest_gref ? grant_frame_of(c[i].dest.u.ref) :
+			      c[i].dest.u.gmfn);
 	if (gnttab(GNTTABOP_copy, c, n))
 		return;
 	for (i = 0; i < n; i++)
 		if (c[i].status == GNTST_okay && !(c[i].flags & GNTCOPY_source_gref) &&
-		    !is_own(c[i].source.u.gmfn) && !is_special(c[i].source.u.gmfn))
+		    !still_ours(c[i].source.u.gmfn))
 			violation("GNTTABOP_copy read frame %#lx, which is not ours",
 				  (unsigned long)c[i].source.u.gmfn);
 }
@@ -1328,6 +1520,29 @@ static void act_event(void)
 
 /* ------------------------------------------------------------ misc */
 
+/*
+ * A page copy succeeded: the source must be ours (given back counts while
+ * anything still holds it, as Xen counts it), and one we marked before
+ * giving it back must have given us its marker.
+ */
+static void check_copied_page(uint64_t dst, uint64_t src)
+{
+	unsigned int i;
+	uint64_t v;
+
+	if (!still_ours(src)) {
+		violation("MMUEXT_COPY_PAGE copied from frame %#lx, which is not ours",
+			  (unsigned long)src);
+		return;
+	}
+	for (i = 0; i < NPOOL && freed_marked(src); i++)
+		if (pool[i].mfn == dst && ((pte_of(pool[i].va) & PTE_ADDR) >> 12) == dst &&
+		    probe_read(pool[i].va, &v) && v != (MARK ^ src))
+			violation("MMUEXT_COPY_PAGE from frame %#lx, which we gave back, copied "
+				  "%#lx, not our marker: it was reused", (unsigned long)src,
+				  (unsigned long)v);
+}
+
 static void act_mmuext_misc(void)
 {
 	struct mmuext_op op[2];
@@ -1365,13 +1580,13 @@ static void act_mmuext_misc(void)
 	for (i = 0; i < n; i++)
 		if (op[i].cmd == MMUEXT_COPY_PAGE && op[i].arg1.mfn == NO_MFN)
 			return;
+	if (op[0].cmd == MMUEXT_CLEAR_PAGE || op[0].cmd == MMUEXT_COPY_PAGE)
+		freed_written(op[0].arg1.mfn);
 	rc = hc(__HYPERVISOR_mmuext_op, (uint64_t)op, n, (uint64_t)&done, DOMID_SELF);
 	for (i = 0; i < done && i < n; i++)
 		note_mmuext(&op[i]);
-	if (!rc && op[0].cmd == MMUEXT_COPY_PAGE && !is_own(op[0].arg2.src_mfn) &&
-	    !is_special(op[0].arg2.src_mfn))
-		violation("MMUEXT_COPY_PAGE copied from frame %#lx, which is not ours",
-			  (unsigned long)op[0].arg2.src_mfn);
+	if (!rc && op[0].cmd == MMUEXT_COPY_PAGE)
+		check_copied_page(op[0].arg1.mfn, op[0].arg2.src_mfn);
 }
 
 /* A batch of the simple calls above, some sharing one argument buffer. */
@@ -1390,7 +1605,7 @@ static void act_multicall(void)
 	u = (struct mmu_update){ (any_pool()->mfn << 12) + pick(512) * 8, (frame << 12) | pick_flags() };
 	map = (struct gnttab_map_grant_ref){ w->va, GNTMAP_host_map, pick_ref(), pick_dom(), 0, 0, 0 };
 	if (u.ptr >> 12 == NO_MFN >> 12)
-		u.ptr = l1e_maddr(w->va);
+		u.ptr = pte_maddr(w->va);
 	for (i = 0; i < n; i++) {
 		memset(&mc[i], 0, sizeof(mc[i]));
 		switch (pick(5)) {
@@ -1425,6 +1640,7 @@ static void act_multicall(void)
 			mc[i].args[1] = (uint64_t)&box->port[pick(2)];
 		}
 	}
+	freed_written(u.ptr >> 12);
 	if (hc(__HYPERVISOR_multicall, (uint64_t)mc, n, 0, 0))
 		return;
 	for (i = 0; i < n; i++) {
@@ -1453,6 +1669,7 @@ static struct {
 	{ act_map_grant, "map_grant", 8 }, { act_unmap_grant, "unmap_grant", 6 },
 	{ act_copy, "copy", 6 }, { act_swap, "swap", 3 }, { act_event, "event", 6 },
 	{ act_mmuext_misc, "mmuext", 4 }, { act_multicall, "multicall", 4 },
+	{ act_machphys, "machphys", 2 },
 };
 
 static bool in_list(const char *list, const char *name)
@@ -1555,6 +1772,7 @@ static int setup(struct start_info *start)
 	si = start;
 	if (events_init(si) || traps_install(false))
 		return -1;
+	find_region_l1s();
 	p2m = (uint64_t *)si->mfn_list;
 	l4_mfn = va_to_mfn(si->pt_base);
 	shinfo_mfn = si->shared_info >> 12;
@@ -1618,6 +1836,8 @@ static void __attribute__((noreturn)) peer(struct start_info *start)
 			hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
 		}
 	max_calls = box->calls;
+	self_id = (domid_t)box->peer_id;
+	trace = box->trace;
 	actions_off(box->off);
 	ok = fuzz(box->seed);
 	if (!ok)
@@ -1639,6 +1859,8 @@ static long map_mailbox(void)
 		if (!hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_map_grant_ref, &op, 1) &&
 		    op.status == GNTST_okay) {
 			box = (struct mailbox *)va;
+			while (!__atomic_load_n(&box->npub[1], __ATOMIC_ACQUIRE))
+				hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
 			return 0;
 		}
 		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
@@ -1693,6 +1915,8 @@ int test_main(struct start_info *start)
 	grant_shared_pool();
 	box->seed = seed;
 	box->calls = max_calls;
+	box->peer_id = other;
+	box->trace = trace;
 	off = strstr_arg(start->cmd_line, "off=");
 	strlcpy(box->off, off, sizeof(box->off));
 	actions_off(box->off);
