@@ -41,6 +41,14 @@ static const char *const vector_names[32] = {
 /* #DB taken in the hypervisor (do_exception): a guest's, dropped. */
 unsigned long hv_debug_traps;
 
+extern const char sysenter_entry[], sysenter_flags_clean[];
+
+/* Before sysenter_entry has saved the guest's flags, its TF must stay. */
+static bool in_sysenter_prologue(uint64_t rip)
+{
+	return rip >= (uint64_t)sysenter_entry && rip < (uint64_t)sysenter_flags_clean;
+}
+
 static const char *vector_name(uint64_t v)
 {
 	return v < 32 ? vector_names[v] : "interrupt";
@@ -157,6 +165,9 @@ void do_exception(struct cpu_regs *r)
 		 */
 		hv_debug_traps++;
 		asm volatile("mov %0, %%db6" : : "r"(0xFFFF0FF0ULL));
+		/* TF in ring 0 anywhere else would single-step us forever. */
+		if (!in_sysenter_prologue(r->rip))
+			r->rflags &= ~X86_EFLAGS_TF;
 		return;
 	}
 	if (r->vector >= 32) {
