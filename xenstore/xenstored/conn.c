@@ -12,9 +12,10 @@
  * that sends requests but never takes its replies must not grow the daemon
  * without bound (the class of XSA-326), so once a connection's queue holds
  * quota.outq bytes it is throttled: conn_feed() processes no further
- * request, and the transport leaves the unread bytes where they are (in the
- * ring or the socket) until the client has taken enough replies. The queue
- * is thus bounded by quota.outq plus the output of one request. Watch
+ * request, and the transport keeps the unprocessed bytes (in the ring; for
+ * a socket, at most one read's worth, the rest left in the socket) until
+ * the client has taken enough replies. The queue is thus bounded by
+ * quota.outq plus the output of one request. Watch
  * events, which other clients' writes cause, are not throttled but dropped
  * (and logged) when an unprivileged connection is over quota.
  */
@@ -91,6 +92,7 @@ void conn_free(struct conn *c)
 		c->next->pprev = c->pprev;
 	if (c->fd >= 0)
 		close(c->fd);
+	free(c->stash);
 	free(c);
 }
 

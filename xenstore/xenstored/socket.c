@@ -63,36 +63,55 @@ void sock_accept(int lfd)
 	log_debug("%s: connected", name);
 }
 
-/* Take @n bytes already peeked off the socket; -1 if they are not there. */
-static int discard(int fd, char *buf, size_t n)
+/*
+ * A throttled client's requests (see conn.c): what one read brought beyond
+ * the point where its connection became throttled waits in c->stash (at
+ * most one read, 64 KiB) and is fed, before anything more is read, as soon
+ * as its replies have gone out. No more is read meanwhile, so the rest of
+ * its requests wait in the socket, not in our memory.
+ */
+static int keep(struct conn *c, const char *p, size_t n)
 {
-	while (n) {
-		ssize_t k = recv(fd, buf, n, 0);
+	c->stash = malloc(n);
+	if (!c->stash)
+		return -1;
+	memcpy(c->stash, p, n);
+	c->stash_off = 0;
+	c->stash_len = n;
+	return 0;
+}
 
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		n -= k;
+/* Feeds the stash while the connection is not throttled; -1 when it broke. */
+static int feed_stash(struct conn *c)
+{
+	long used;
+
+	if (!c->stash_len || conn_is_throttled(c))
+		return 0;
+	used = conn_feed(c, c->stash + c->stash_off, c->stash_len);
+	if (used < 0)
+		return -1;
+	c->stash_off += used;
+	c->stash_len -= used;
+	if (!c->stash_len) {
+		free(c->stash);
+		c->stash = NULL;
 	}
 	return 0;
 }
 
-/*
- * Returns -1 when the connection is finished and must be freed. The bytes
- * are peeked first and taken off the socket only as far as conn_feed()
- * consumed them: a throttled client's further requests wait in the socket,
- * not in our memory.
- */
+/* Returns -1 when the connection is finished and must be freed. */
 int sock_read(struct conn *c)
 {
 	char buf[65536];
 	ssize_t n;
 	long used;
 
-	if (conn_is_throttled(c))
+	if (feed_stash(c))
+		return -1;
+	if (c->stash_len || conn_is_throttled(c))
 		return 0;
-	n = recv(c->fd, buf, sizeof(buf), MSG_PEEK);
+	n = read(c->fd, buf, sizeof(buf));
 	if (n < 0)
 		return (errno == EAGAIN || errno == EINTR) ? 0 : -1;
 	if (n == 0) {
@@ -101,24 +120,29 @@ int sock_read(struct conn *c)
 		return -1;
 	}
 	used = conn_feed(c, buf, n);
-	if (used < 0) {
-		/* taken as before, so the peer sees a close, not a reset */
-		discard(c->fd, buf, n);
+	if (used < 0)
 		return -1;
-	}
-	return discard(c->fd, buf, used);
+	return used < n ? keep(c, buf + used, n - used) : 0;
 }
 
+/*
+ * Sends what the socket takes, then, with the room that made in the output
+ * queue, feeds the stash: the main loop calls this for every connection on
+ * every pass, so a stash never waits while its connection is not throttled.
+ */
 int sock_write(struct conn *c)
 {
 	while (c->out_head) {
 		struct outmsg *m = c->out_head;
 		ssize_t n = write(c->fd, m->buf + m->off, m->len - m->off);
 
-		if (n < 0)
-			return (errno == EAGAIN || errno == EINTR) ? 0 : -1;
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				return -1;
+			break;
+		}
 		if (!conn_sent(c, n))
-			return 0;
+			break;
 	}
-	return 0;
+	return feed_stash(c);
 }

@@ -198,6 +198,8 @@ struct conn {
 	struct txn *txns;
 	unsigned int ntxns;
 	int fd;				/* socket, or -1 */
+	char *stash;			/* socket input read but held back (throttled) */
+	size_t stash_off, stash_len;
 	void *ring;			/* struct ring when serving a domain */
 };
 extern struct conn *conn_list;
