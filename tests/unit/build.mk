@@ -9,7 +9,8 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Wno-unused-parameter \
 UNIT_TESTS := hypervisor/common/cmdline hypervisor/common/page_alloc \
 	hypervisor/common/elf hypervisor/common/symbols hypervisor/common/timer \
 	hypervisor/lib/vsnprintf backend_drivers/console/cons_ring \
-	backend_drivers/console/cons_log backend_drivers/console/cons_tty
+	backend_drivers/console/cons_log backend_drivers/console/cons_tty \
+	dom0_tools/libvmctl/config
 UNIT_BINS := $(patsubst %,$(UNIT_OUT)/%,$(UNIT_TESTS))
 
 # The ABI's layout and number checks, compiled for the host (nothing to run).
@@ -39,3 +40,10 @@ $(UNIT_OUT)/backend_drivers/%: tests/unit/backend_drivers/%.c backend_drivers/%.
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)gcc $(UNIT_CFLAGS) -o $@ $< backend_drivers/$*.c
+
+# dom0 tools' library code: plain userspace C, like the backends.
+$(UNIT_OUT)/dom0_tools/%: tests/unit/dom0_tools/%.c dom0_tools/%.c \
+		dom0_tools/%.h tests/unit/unit.h $(CONFIG_H)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)gcc $(UNIT_CFLAGS) -o $@ $< dom0_tools/$*.c
