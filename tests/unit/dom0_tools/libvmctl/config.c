@@ -623,6 +623,25 @@ static void vif_errors(void)
 	}
 }
 
+/* The shipped examples stay valid (make test runs from the top directory). */
+static void examples(void)
+{
+	struct vmctl_config c;
+
+	memset(&rep, 0, sizeof(rep));
+	EXPECT_EQ(vmctl_config_load("dom0_tools/examples/debian-bzimage.cfg", NULL, 0, 0, &c, &rep), 0);
+	EXPECT_STR(rep.error, "");
+	EXPECT_STR(c.name, "debian");
+	EXPECT_STR(c.cmdline, "console=hvc0");
+	EXPECT_EQ(c.memory_mib, 128);
+	vmctl_config_free(&c);
+	EXPECT_EQ(vmctl_config_load("dom0_tools/examples/test-guest.cfg", NULL, 0, 0, &c, &rep), 0);
+	EXPECT_STR(rep.error, "");
+	EXPECT_EQ(c.on_crash, VMCTL_ACTION_PRESERVE);
+	EXPECT(c.cmdline == NULL && c.ramdisk == NULL);
+	vmctl_config_free(&c);
+}
+
 /* Deterministic random input: no crash, no leak, no sanitizer report. */
 static unsigned long long rng = 0x9e3779b97f4a7c15ull;
 
@@ -695,6 +714,7 @@ int main(void)
 	RUN(vdev_numbers);
 	RUN(vif_forms);
 	RUN(vif_errors);
+	RUN(examples);
 	RUN(fuzz);
 	vmctl_config_free(&one);
 	return 0;
