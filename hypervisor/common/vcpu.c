@@ -12,6 +12,7 @@
 #include <hv/mm.h>
 #include <hv/sched.h>
 #include <hv/time.h>
+#include <asm/x86.h>
 #include <lamina/vcpu.h>
 #include <lamina/sched.h>
 #include <lamina/event_channel.h>
@@ -137,6 +138,9 @@ long hc_vcpu_op(struct vcpu *v, struct hc_args *a)
 	case VCPUOP_register_runstate_memory_area:
 		if (copy_from_guest(&area, arg, sizeof(area)))
 			return -EFAULT;
+		/* As Xen 4.17: an area the guest could never hold is -EFAULT. */
+		if (!guest_range_ok(area.addr, sizeof(info)))
+			return trace_err(-EFAULT);
 		v->runstate_area = area.addr;
 		vcpu_update_runstate_area(v);
 		return 0;
@@ -153,6 +157,23 @@ long hc_vcpu_op(struct vcpu *v, struct hc_args *a)
 		return 0;
 	case VCPUOP_register_vcpu_info:
 		return register_vcpu_info(v, arg);
+	case VCPUOP_get_physid: {
+		/*
+		 * Xen 4.17 answers for the hardware domain's vCPUs pinned to
+		 * one pCPU, as dom0's one vCPU is here: the pCPU's APIC ID
+		 * (bits 0-31) and ACPI processor ID (bits 32-63; Lamina reads
+		 * no ACPI tables and gives 0, the boot CPU's usual one).
+		 * Others get -EINVAL.
+		 */
+		uint32_t eax, ebx, ecx, edx;
+		uint64_t phys_id;
+
+		cpuid(1, 0, &eax, &ebx, &ecx, &edx);
+		phys_id = ebx >> 24;	/* the initial APIC ID */
+		if (!v->domain->is_privileged)
+			return trace_err(-EINVAL);
+		return copy_to_guest(arg, &phys_id, sizeof(phys_id));
+	}
 	default:
 		return trace_err(-ENOSYS);
 	}

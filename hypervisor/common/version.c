@@ -4,6 +4,8 @@
 #include <hv/domain.h>
 #include <hv/hypercall.h>
 #include <hv/guest_access.h>
+#include <hv/hypervisor.h>
+#include <hv/cmdline.h>
 #include <lamina/version.h>
 #include <lamina/xen_x86_64.h>
 
@@ -66,6 +68,24 @@ static long compile_info(uint64_t arg)
 	return copy_to_guest(arg, &ci, sizeof(ci));
 }
 
+/*
+ * XENVER_commandline: the hypervisor's command line without the image
+ * name, in a 1024-byte buffer (xen_commandline_t), for dom0; any other
+ * domain gets "<denied>", as from Xen 4.17.
+ */
+static long commandline(struct vcpu *v, uint64_t arg)
+{
+	char buf[1024];		/* xen_commandline_t */
+	static const char denied[] = "<denied>";
+
+	if (!v->domain->is_privileged)
+		return copy_to_guest(arg, denied, sizeof(denied));
+	memset(buf, 0, sizeof(buf));
+	strlcpy(buf, cmdline_skip_image_name(boot_info.cmdline ? boot_info.cmdline : ""),
+		sizeof(buf));
+	return copy_to_guest(arg, buf, sizeof(buf));
+}
+
 long hc_xen_version(struct vcpu *v, struct hc_args *a)
 {
 	uint64_t arg = a->arg[1];
@@ -96,6 +116,25 @@ long hc_xen_version(struct vcpu *v, struct hc_args *a)
 		handle[15] = (uint8_t)v->domain->domid;
 		return copy_to_guest(arg, handle, sizeof(handle));
 	}
+	case XENVER_commandline:
+		return commandline(v, arg);
+	case XENVER_build_id:
+		/*
+		 * Lamina is linked without a build-id note: Xen 4.17 answers
+		 * a build without one so (-ENODATA), after its permission and
+		 * argument checks (docs/conformance.md).
+		 */
+		if (!v->domain->is_privileged)
+			return trace_err(-EPERM);
+		if (arg) {
+			uint32_t len;
+
+			if (copy_from_guest(&len, arg, sizeof(len)))
+				return -EFAULT;
+			if (!len)
+				return trace_err(-EINVAL);
+		}
+		return trace_err(-ENODATA);
 	default:
 		return trace_err(-ENOSYS);
 	}

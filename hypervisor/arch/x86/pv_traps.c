@@ -198,6 +198,9 @@ static long register_callback(struct vcpu *v, const struct callback_register *cb
 {
 	struct pv_callback *slot;
 
+	/* As Xen 4.17: the address is checked first, whatever the type. */
+	if (!is_canonical(cb->address))
+		return trace_err(-EINVAL);
 	switch (cb->type) {
 	case CALLBACKTYPE_event:	slot = &v->arch.event; break;
 	case CALLBACKTYPE_failsafe:	slot = &v->arch.failsafe; break;
@@ -208,8 +211,6 @@ static long register_callback(struct vcpu *v, const struct callback_register *cb
 	default:
 		return trace_err(-ENOSYS);
 	}
-	if (!is_canonical(cb->address))
-		return trace_err(-EINVAL);
 	slot->address = cb->address;
 	slot->mask_events = cb->flags & CALLBACKF_mask_events;
 	return 0;
@@ -228,10 +229,19 @@ long hc_callback_op(struct vcpu *v, struct hc_args *a)
 	case CALLBACKOP_unregister:
 		if (copy_from_guest(&unreg, a->arg[1], sizeof(unreg)))
 			return -EFAULT;
-		if (unreg.type != CALLBACKTYPE_nmi)
-			return trace_err(-EINVAL);
-		v->arch.nmi.address = 0;
-		return 0;
+		switch (unreg.type) {
+		case CALLBACKTYPE_nmi:
+			v->arch.nmi.address = 0;
+			return 0;
+		case CALLBACKTYPE_event:
+		case CALLBACKTYPE_failsafe:
+		case CALLBACKTYPE_syscall:
+		case CALLBACKTYPE_syscall32:
+		case CALLBACKTYPE_sysenter:
+			return trace_err(-EINVAL);	/* known, but never removed */
+		default:
+			return trace_err(-ENOSYS);
+		}
 	default:
 		return trace_err(-ENOSYS);
 	}
@@ -264,12 +274,13 @@ long hc_set_callbacks(struct vcpu *v, struct hc_args *a)
 				    CALLBACKTYPE_syscall };
 	unsigned int i;
 
-	for (i = 0; i < 3; i++)		/* all or nothing */
-		if (!is_canonical(a->arg[i]))
-			return trace_err(-EINVAL);
+	/*
+	 * As Xen 4.17: each is registered as by callback_op with no flags,
+	 * one refused (non-canonical) is left as it was, and the call
+	 * answers 0 whatever happened (conform-cpu).
+	 */
 	for (i = 0; i < 3; i++) {
-		struct callback_register cb = { types[i], CALLBACKF_mask_events * (i != 2),
-						0, a->arg[i] };
+		struct callback_register cb = { types[i], 0, 0, a->arg[i] };
 
 		register_callback(v, &cb);
 	}

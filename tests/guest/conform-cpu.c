@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * conform-cpu: the PV CPU hypercalls from dom0 - set_trap_table, set_gdt,
+ * stack_switch, set_callbacks, fpu_taskswitch, set_debugreg,
+ * get_debugreg, update_descriptor, set_segment_base, callback_op (every
+ * CALLBACKTYPE_), nmi_op, vm_assist (every VMASST_TYPE_) and mca - with
+ * valid and invalid arguments, against the results Xen 4.17 gives
+ * (conform.h; docs/conformance.md). What a call changes is put back.
+ */
+#include "conform.h"
+#include "lib/mm.h"
+#include "lib/traps.h"
+#include <lamina/callback.h>
+#include <lamina/mm.h>
+
+#define NCALL(nr, a, b, c)	hypercall3(nr, (uint64_t)(a), (uint64_t)(b), (uint64_t)(c))
+#define CBOP(cmd, arg)		NCALL(__HYPERVISOR_callback_op, cmd, arg, 0)
+#define VMA(cmd, type)		NCALL(__HYPERVISOR_vm_assist, cmd, type, 0)
+
+/* mca (48): struct xen_mc, the parts used here. */
+#define XEN_MCA_INTERFACE_VERSION	0x01ecc003
+#define XEN_MC_physcpuinfo		3
+struct xen_mc {
+	uint32_t cmd;
+	uint32_t interface_version;
+	union {
+		struct {
+			uint32_t ncpus;
+			uint32_t pad0;
+			uint64_t info;		/* guest pointer */
+		} physcpuinfo;
+		uint8_t pad[64];
+	} u;
+};
+
+static uint8_t page[4096] __attribute__((aligned(4096)));
+static uint8_t stack[4096] __attribute__((aligned(16)));
+
+static void handler(void)
+{
+}
+
+/*
+ * callback_op per CALLBACKTYPE_ 0-8 on Xen 4.17: 3 (sysenter_deprecated),
+ * 6 and 8 are unknown; only the NMI callback can be unregistered. A
+ * non-canonical address is refused first, whatever the type.
+ */
+static const long cb_register[9] = {
+	0, 0, 0, -ENOSYS, 0, 0, -ENOSYS, 0, -ENOSYS,
+};
+static const long cb_unregister[9] = {
+	-EINVAL, -EINVAL, -EINVAL, -ENOSYS, 0, -EINVAL, -ENOSYS, -EINVAL, -ENOSYS,
+};
+
+/* The VMASST_TYPE_s a 64-bit PV guest may switch on and off: 0-5 and 32. */
+static bool vmasst_valid(unsigned int t)
+{
+	return t <= VMASST_TYPE_runstate_update_flag || t == VMASST_TYPE_m2p_strict;
+}
+
+int test_main(struct start_info *si)
+{
+	struct trap_info traps[2];
+	struct callback_register cb;
+	struct callback_unregister cu;
+	struct xennmi_callback nmi;
+	struct xen_mc mc;
+	uint64_t frames[2], maddr;
+	uint64_t h = (uint64_t)handler;
+	unsigned int t;
+	char name[64];
+
+	mm_init(si);
+	conform_begin();
+
+	/* set_trap_table: NULL clears the table (ours is put back) */
+	ROW("set_trap_table bad pointer", NCALL(__HYPERVISOR_set_trap_table, BADPTR, 0, 0), -EFAULT);
+	ROW("set_trap_table NULL", NCALL(__HYPERVISOR_set_trap_table, 0, 0, 0), 0);
+	ROW("set_trap_table reinstall", traps_install(false), 0);
+	memset(traps, 0, sizeof(traps));
+	traps[0].vector = 0x82;
+	traps[0].cs = 0xe033;
+	traps[0].address = (uint64_t)NCPTR;
+	ROW("set_trap_table non-canonical handler",
+	    NCALL(__HYPERVISOR_set_trap_table, traps, 0, 0), -EINVAL);
+	traps[0].address = h;
+	traps[0].cs = 0;
+	ROW("set_trap_table null selector", NCALL(__HYPERVISOR_set_trap_table, traps, 0, 0), 0);
+	traps[0].cs = 0xe033;
+	ROW("set_trap_table one entry", NCALL(__HYPERVISOR_set_trap_table, traps, 0, 0), 0);
+
+	/* set_gdt */
+	frames[0] = va_to_mfn((uint64_t)page);
+	ROW("set_gdt 8193 entries", NCALL(__HYPERVISOR_set_gdt, frames, 8193, 0), -EINVAL);
+	ROW("set_gdt 65536 entries", NCALL(__HYPERVISOR_set_gdt, frames, 65536, 0), -EINVAL);
+	ROW("set_gdt bad frame list", NCALL(__HYPERVISOR_set_gdt, BADPTR, 512, 0), -EFAULT);
+	ROW("set_gdt writable frame", NCALL(__HYPERVISOR_set_gdt, frames, 512, 0), -EINVAL);
+	frames[0] = ~0ULL >> 12;
+	ROW("set_gdt bad frame", NCALL(__HYPERVISOR_set_gdt, frames, 512, 0), -EINVAL);
+
+	/* stack_switch: any selector and address are stored */
+	ROW("stack_switch", NCALL(__HYPERVISOR_stack_switch, 0xe02b,
+				  (uint64_t)stack + sizeof(stack), 0), 0);
+	ROW("stack_switch null selector", NCALL(__HYPERVISOR_stack_switch, 0,
+						(uint64_t)stack + sizeof(stack), 0), 0);
+	ROW("stack_switch non-canonical", NCALL(__HYPERVISOR_stack_switch, 0xe02b, NCPTR, 0), 0);
+
+	/* set_callbacks(event, failsafe, syscall) */
+	ROW("set_callbacks", NCALL(__HYPERVISOR_set_callbacks, h, h, h), 0);
+	ROW("set_callbacks non-canonical",
+	    NCALL(__HYPERVISOR_set_callbacks, NCPTR, NCPTR, NCPTR), 0);
+	ROW("set_callbacks again", NCALL(__HYPERVISOR_set_callbacks, h, h, h), 0);
+
+	/* fpu_taskswitch */
+	ROW("fpu_taskswitch 1", NCALL(__HYPERVISOR_fpu_taskswitch, 1, 0, 0), 0);
+	ROW("fpu_taskswitch 0", NCALL(__HYPERVISOR_fpu_taskswitch, 0, 0, 0), 0);
+	ROW("fpu_taskswitch 2", NCALL(__HYPERVISOR_fpu_taskswitch, 2, 0, 0), 0);
+	ROW("fpu_taskswitch 0 again", NCALL(__HYPERVISOR_fpu_taskswitch, 0, 0, 0), 0);
+
+	/* set_debugreg / get_debugreg */
+	ROW("set_debugreg 0 user address", NCALL(__HYPERVISOR_set_debugreg, 0, 0x1000, 0), 0);
+	ROW("get_debugreg 0", NCALL(__HYPERVISOR_get_debugreg, 0, 0, 0), 4096);
+	ROW("set_debugreg 0 hypervisor address",
+	    NCALL(__HYPERVISOR_set_debugreg, 0, 0xffff800000000000ULL, 0), -EPERM);
+	ROW("set_debugreg 1 non-canonical", NCALL(__HYPERVISOR_set_debugreg, 1, NCPTR, 0), -EPERM);
+	ROW("set_debugreg 3 kernel address",
+	    NCALL(__HYPERVISOR_set_debugreg, 3, 0xffffffff80000000ULL, 0), 0);
+	ROW("set_debugreg 4", NCALL(__HYPERVISOR_set_debugreg, 4, 0, 0), 0);
+	ROW("set_debugreg 5", NCALL(__HYPERVISOR_set_debugreg, 5, 0, 0), 0);
+	ROW("set_debugreg 6", NCALL(__HYPERVISOR_set_debugreg, 6, 0, 0), 0);
+	ROW("set_debugreg 6 high bits", NCALL(__HYPERVISOR_set_debugreg, 6, 1ULL << 32, 0), -EINVAL);
+	ROW("set_debugreg 7 0", NCALL(__HYPERVISOR_set_debugreg, 7, 0, 0), 0);
+	ROW("set_debugreg 7 high bits", NCALL(__HYPERVISOR_set_debugreg, 7, 1ULL << 32, 0), -EINVAL);
+	ROW("set_debugreg 7 GD", NCALL(__HYPERVISOR_set_debugreg, 7, 1ULL << 13, 0), -EPERM);
+	ROW("set_debugreg 8", NCALL(__HYPERVISOR_set_debugreg, 8, 0, 0), -ENODEV);
+	ROW("set_debugreg -1", NCALL(__HYPERVISOR_set_debugreg, -1, 0, 0), -ENODEV);
+	ROW("set_debugreg 0 back", NCALL(__HYPERVISOR_set_debugreg, 0, 0, 0), 0);
+	ROW("get_debugreg 4", NCALL(__HYPERVISOR_get_debugreg, 4, 0, 0), 4294905840);
+	ROW("get_debugreg 5", NCALL(__HYPERVISOR_get_debugreg, 5, 0, 0), 1024);
+	ROW("get_debugreg 6", NCALL(__HYPERVISOR_get_debugreg, 6, 0, 0), 4294905840);
+	ROW("get_debugreg 7", NCALL(__HYPERVISOR_get_debugreg, 7, 0, 0), 1024);
+	ROW("get_debugreg 8", NCALL(__HYPERVISOR_get_debugreg, 8, 0, 0), -ENODEV);
+	ROW("get_debugreg -1", NCALL(__HYPERVISOR_get_debugreg, -1, 0, 0), -ENODEV);
+
+	/* update_descriptor(machine address, descriptor) */
+	maddr = va_to_mfn((uint64_t)page) << 12;
+	ROW("update_descriptor writable page",
+	    NCALL(__HYPERVISOR_update_descriptor, maddr, 0x00cffa000000ffffULL, 0), 0);
+	ROW("update_descriptor misaligned",
+	    NCALL(__HYPERVISOR_update_descriptor, maddr + 4, 0, 0), -EINVAL);
+	ROW("update_descriptor bad frame",
+	    NCALL(__HYPERVISOR_update_descriptor, (~0ULL >> 12) << 12, 0, 0), -EINVAL);
+
+	/* set_segment_base */
+	ROW("set_segment_base fs 0", NCALL(__HYPERVISOR_set_segment_base, SEGBASE_FS, 0, 0), 0);
+	ROW("set_segment_base fs non-canonical",
+	    NCALL(__HYPERVISOR_set_segment_base, SEGBASE_FS, NCPTR, 0), -EINVAL);
+	ROW("set_segment_base gs user 0",
+	    NCALL(__HYPERVISOR_set_segment_base, SEGBASE_GS_USER, 0, 0), 0);
+	ROW("set_segment_base gs user non-canonical",
+	    NCALL(__HYPERVISOR_set_segment_base, SEGBASE_GS_USER, NCPTR, 0), -EINVAL);
+	ROW("set_segment_base gs kernel non-canonical",
+	    NCALL(__HYPERVISOR_set_segment_base, SEGBASE_GS_KERNEL, NCPTR, 0), -EINVAL);
+	ROW("set_segment_base gs user selector 0",
+	    NCALL(__HYPERVISOR_set_segment_base, SEGBASE_GS_USER_SEL, 0, 0), 0);
+	ROW("set_segment_base gs user selector 0xffff",
+	    NCALL(__HYPERVISOR_set_segment_base, SEGBASE_GS_USER_SEL, 0xffff, 0), 0);
+	ROW("set_segment_base 4", NCALL(__HYPERVISOR_set_segment_base, 4, 0, 0), -EINVAL);
+	ROW("set_segment_base 0x80000000",
+	    NCALL(__HYPERVISOR_set_segment_base, 0x80000000u, 0, 0), -EINVAL);
+
+	/* callback_op: register and unregister every type */
+	ROW("callback_op register bad pointer", CBOP(CALLBACKOP_register, BADPTR), -EFAULT);
+	ROW("callback_op unregister bad pointer", CBOP(CALLBACKOP_unregister, BADPTR), -EFAULT);
+	ROW("callback_op sub-op 2", CBOP(2, page), -ENOSYS);
+	for (t = 0; t <= 8; t++) {
+		memset(&cb, 0, sizeof(cb));
+		cb.type = t;
+		cb.address = h;
+		snprintf(name, sizeof(name), "callback_op register type %u", t);
+		ROW(name, CBOP(CALLBACKOP_register, &cb), cb_register[t]);
+		cb.flags = CALLBACKF_mask_events;
+		cb.address = (uint64_t)NCPTR;
+		snprintf(name, sizeof(name), "callback_op register type %u non-canonical", t);
+		ROW(name, CBOP(CALLBACKOP_register, &cb), -EINVAL);
+		cu.type = t;
+		cu.pad0 = 0;
+		snprintf(name, sizeof(name), "callback_op unregister type %u", t);
+		ROW(name, CBOP(CALLBACKOP_unregister, &cu), cb_unregister[t]);
+	}
+	cb.type = CALLBACKTYPE_syscall;
+	cb.flags = CALLBACKF_mask_events;
+	cb.address = h;
+	ROW("callback_op register syscall again", CBOP(CALLBACKOP_register, &cb), 0);
+	cb.type = CALLBACKTYPE_event;
+	ROW("callback_op register event again", CBOP(CALLBACKOP_register, &cb), 0);
+	cb.type = CALLBACKTYPE_failsafe;
+	ROW("callback_op register failsafe again", CBOP(CALLBACKOP_register, &cb), 0);
+
+	/* nmi_op */
+	nmi.handler_address = h;
+	nmi.pad = 0;
+	ROW("nmi_op register", NCALL(__HYPERVISOR_nmi_op, XENNMI_register_callback, &nmi, 0), 0);
+	ROW("nmi_op unregister",
+	    NCALL(__HYPERVISOR_nmi_op, XENNMI_unregister_callback, 0, 0), 0);
+	ROW("nmi_op register bad pointer",
+	    NCALL(__HYPERVISOR_nmi_op, XENNMI_register_callback, BADPTR, 0), -EFAULT);
+	nmi.handler_address = (uint64_t)NCPTR;
+	ROW("nmi_op register non-canonical",
+	    NCALL(__HYPERVISOR_nmi_op, XENNMI_register_callback, &nmi, 0), -EINVAL);
+	nmi.handler_address = h;
+	nmi.pad = 1;
+	ROW("nmi_op register nonzero pad",
+	    NCALL(__HYPERVISOR_nmi_op, XENNMI_register_callback, &nmi, 0), 0);
+	NCALL(__HYPERVISOR_nmi_op, XENNMI_unregister_callback, 0, 0);
+	ROW("nmi_op sub-op 2", NCALL(__HYPERVISOR_nmi_op, 2, &nmi, 0), -ENOSYS);
+
+	/* vm_assist: enable then disable each type */
+	for (t = 0; t <= 33; t++) {
+		if (t > 6 && t < 31)
+			continue;
+		snprintf(name, sizeof(name), "vm_assist enable type %u", t);
+		ROW(name, VMA(VMASST_CMD_enable, t), vmasst_valid(t) ? 0 : -EINVAL);
+		snprintf(name, sizeof(name), "vm_assist disable type %u", t);
+		ROW(name, VMA(VMASST_CMD_disable, t), vmasst_valid(t) ? 0 : -EINVAL);
+	}
+	ROW("vm_assist enable type 64", VMA(VMASST_CMD_enable, 64), -EINVAL);
+	ROW("vm_assist sub-op 2", VMA(2, VMASST_TYPE_writable_pagetables), -ENOSYS);
+	ROW("vm_assist enable writable_pagetables again",
+	    VMA(VMASST_CMD_enable, VMASST_TYPE_writable_pagetables), 0);
+
+	/* mca */
+	ROWL("mca bad pointer", NCALL(__HYPERVISOR_arch_0, BADPTR, 0, 0), -EFAULT, -ENOSYS);
+	memset(&mc, 0, sizeof(mc));
+	mc.cmd = XEN_MC_physcpuinfo;
+	ROWL("mca physcpuinfo version 0", NCALL(__HYPERVISOR_arch_0, &mc, 0, 0), -EACCES, -ENOSYS);
+	mc.interface_version = XEN_MCA_INTERFACE_VERSION;
+	ROWL("mca physcpuinfo count", NCALL(__HYPERVISOR_arch_0, &mc, 0, 0), 0, -ENOSYS);
+	mc.cmd = 99;
+	ROWL("mca sub-op 99", NCALL(__HYPERVISOR_arch_0, &mc, 0, 0), -EINVAL, -ENOSYS);
+
+	return conform_end("CPU hypercall");
+}

@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * conform-mem: memory_op (every XENMEM_ number Xen 4.17 knows, and
+ * unknown ones), mmu_update, mmuext_op (every MMUEXT_),
+ * update_va_mapping, update_va_mapping_otherdomain and multicall from
+ * dom0, with valid and invalid arguments, against the results Xen 4.17
+ * gives (conform.h; docs/conformance.md). Values that depend on the
+ * machine (page counts, the highest frame) are checked as "> 0" only.
+ * Nothing here takes memory from or gives memory to the domain.
+ */
+#include "conform.h"
+#include "lib/mm.h"
+#include <lamina/memory.h>
+#include <lamina/mm.h>
+
+#define NCALL(nr, a, b, c)	hypercall3(nr, (uint64_t)(a), (uint64_t)(b), (uint64_t)(c))
+#define MEM(cmd, arg)		NCALL(__HYPERVISOR_memory_op, cmd, arg, 0)
+
+static uint8_t page[4096] __attribute__((aligned(4096)));
+static uint8_t page2[4096] __attribute__((aligned(4096)));
+static uint64_t frames[16];
+static struct e820_entry map[64];
+
+static long mmu(uint64_t ptr, uint64_t val, uint16_t fd)
+{
+	struct mmu_update u = { ptr, val };
+
+	return hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, fd, 0);
+}
+
+static long ext(unsigned int cmd, uint64_t arg1, uint64_t arg2, uint16_t fd)
+{
+	struct mmuext_op op;
+
+	memset(&op, 0, sizeof(op));
+	op.cmd = cmd;
+	op.arg1.mfn = arg1;
+	op.arg2.src_mfn = arg2;
+	return hypercall5(__HYPERVISOR_mmuext_op, (uint64_t)&op, 1, 0, fd, 0);
+}
+
+int test_main(struct start_info *si)
+{
+	struct xen_memory_reservation r;
+	struct xen_machphys_mfn_list ml;
+	struct xen_memory_map mm;
+	struct xen_memory_exchange ex;
+	struct multicall_entry mc[3];
+	uint64_t mfn, l1e, pte, vcpumask = 1;
+	domid_t self = DOMID_SELF, none = 999;
+	unsigned int cmd;
+	char name[64];
+
+	mm_init(si);
+	conform_begin();
+	mfn = va_to_mfn((uint64_t)page);
+	l1e = l1e_maddr((uint64_t)page);
+	pte = *(volatile uint64_t *)(mfn_to_va(l1e >> 12) + (l1e & 0xfff));
+
+	/* memory_op: reservations, without taking or giving a frame */
+	memset(&r, 0, sizeof(r));
+	r.domid = DOMID_SELF;
+	r.extent_start = (uint64_t)frames;
+	ROW("memory_op increase_reservation 0 extents",
+	    MEM(XENMEM_increase_reservation, &r), 0);
+	ROW("memory_op decrease_reservation 0 extents",
+	    MEM(XENMEM_decrease_reservation, &r), 0);
+	ROW("memory_op populate_physmap 0 extents", MEM(XENMEM_populate_physmap, &r), 0);
+	ROWK("memory_op increase_reservation bad pointer",
+	    MEM(XENMEM_increase_reservation, BADPTR), 0, -EFAULT);
+	ROWK("memory_op decrease_reservation bad pointer",
+	    MEM(XENMEM_decrease_reservation, BADPTR), 0, -EFAULT);
+	ROWK("memory_op populate_physmap bad pointer", MEM(XENMEM_populate_physmap, BADPTR), 0, -EFAULT);
+	r.nr_extents = 1;
+	r.extent_start = (uint64_t)BADPTR;
+	ROW("memory_op increase_reservation bad extent list",
+	    MEM(XENMEM_increase_reservation, &r), 0);
+	ROW("memory_op decrease_reservation bad extent list",
+	    MEM(XENMEM_decrease_reservation, &r), 0);
+	ROW("memory_op populate_physmap bad extent list",
+	    MEM(XENMEM_populate_physmap, &r), 0);
+	r.extent_start = (uint64_t)frames;
+	frames[0] = ~0ULL >> 12;
+	ROW("memory_op decrease_reservation frame not ours",
+	    MEM(XENMEM_decrease_reservation, &r), 0);
+	r.domid = 999;
+	ROWK("memory_op increase_reservation no such domain",
+	    MEM(XENMEM_increase_reservation, &r), 0, -ESRCH);
+	ROWK("memory_op populate_physmap no such domain", MEM(XENMEM_populate_physmap, &r), 0, -ESRCH);
+	r.domid = DOMID_SELF;
+	r.extent_order = 63;
+	ROWK("memory_op increase_reservation order 63",
+	    MEM(XENMEM_increase_reservation, &r), 0, -EINVAL);
+	ROWK("memory_op populate_physmap order 63", MEM(XENMEM_populate_physmap, &r), 0, -EINVAL);
+
+	/* memory_op: queries */
+	ROW("memory_op maximum_ram_page > 0", MEM(XENMEM_maximum_ram_page, 0) > 0, 1);
+	ROW("memory_op current_reservation self > 0",
+	    MEM(XENMEM_current_reservation, &self) > 0, 1);
+	ROW("memory_op maximum_reservation self > 0",
+	    MEM(XENMEM_maximum_reservation, &self) > 0, 1);
+	ROWK("memory_op maximum_gpfn self", MEM(14, &self), 0, -ENOSYS);
+	ROW("memory_op current_reservation no such domain",
+	    MEM(XENMEM_current_reservation, &none), -ESRCH);
+	ROW("memory_op maximum_reservation no such domain",
+	    MEM(XENMEM_maximum_reservation, &none), -ESRCH);
+	ROWK("memory_op maximum_gpfn no such domain", MEM(14, &none), -ESRCH, -ENOSYS);
+	ROW("memory_op current_reservation bad pointer",
+	    MEM(XENMEM_current_reservation, BADPTR), -EFAULT);
+	ROWK("memory_op maximum_gpfn bad pointer", MEM(14, BADPTR), -EFAULT, -ENOSYS);
+	memset(&ml, 0, sizeof(ml));
+	ml.extent_start = (uint64_t)frames;
+	ROW("memory_op machphys_mfn_list 0 extents", MEM(XENMEM_machphys_mfn_list, &ml), 0);
+	ml.max_extents = 16;
+	ROW("memory_op machphys_mfn_list 16 extents", MEM(XENMEM_machphys_mfn_list, &ml), 0);
+	ROW("memory_op machphys_mfn_list bad pointer", MEM(XENMEM_machphys_mfn_list, BADPTR), -EFAULT);
+	ml.extent_start = (uint64_t)BADPTR;
+	ROW("memory_op machphys_mfn_list bad extent list",
+	    MEM(XENMEM_machphys_mfn_list, &ml), -EFAULT);
+	ml.extent_start = (uint64_t)frames;
+	ROWK("memory_op machphys_compat_mfn_list", MEM(25, &ml), -EOPNOTSUPP, -ENOSYS);
+	ROW("memory_op machphys_mapping", MEM(XENMEM_machphys_mapping, page), 0);
+	ROW("memory_op machphys_mapping bad pointer", MEM(XENMEM_machphys_mapping, BADPTR), -EFAULT);
+	mm.nr_entries = 64;
+	mm.buffer = (uint64_t)map;
+	ROWK("memory_op memory_map", MEM(XENMEM_memory_map, &mm), -ENOSYS, 0);
+	ROW("memory_op memory_map bad pointer", MEM(XENMEM_memory_map, BADPTR), -EFAULT);
+	mm.nr_entries = 64;
+	mm.buffer = (uint64_t)BADPTR;
+	ROWK("memory_op memory_map bad buffer", MEM(XENMEM_memory_map, &mm), -ENOSYS, -EFAULT);
+	mm.nr_entries = 64;
+	mm.buffer = (uint64_t)map;
+	ROW("memory_op machine_memory_map", MEM(XENMEM_machine_memory_map, &mm), 0);
+	mm.nr_entries = 0;
+	ROWK("memory_op machine_memory_map 0 entries", MEM(XENMEM_machine_memory_map, &mm), -EINVAL, 0);
+	ROW("memory_op machine_memory_map bad pointer",
+	    MEM(XENMEM_machine_memory_map, BADPTR), -EFAULT);
+
+	/* memory_op: exchange with nothing to exchange */
+	memset(&ex, 0, sizeof(ex));
+	ex.in.domid = ex.out.domid = DOMID_SELF;
+	ROW("memory_op exchange 0 extents", MEM(XENMEM_exchange, &ex), 0);
+	ROW("memory_op exchange bad pointer", MEM(XENMEM_exchange, BADPTR), -EFAULT);
+	ex.in.nr_extents = 1;
+	ex.out.nr_extents = 2;
+	ex.in.extent_start = ex.out.extent_start = (uint64_t)frames;
+	ROW("memory_op exchange unbalanced", MEM(XENMEM_exchange, &ex), -EINVAL);
+	ex.out.nr_extents = 1;
+	ex.in.domid = 999;
+	ROWK("memory_op exchange other domain", MEM(XENMEM_exchange, &ex), -EINVAL, -ESRCH);
+
+	/* memory_op: the HVM, paging, sharing and toolstack commands */
+	memset(page2, 0, sizeof(page2));
+	ROWK("memory_op add_to_physmap zeroed", MEM(7, page2), -EACCES, -ENOSYS);
+	ROWK("memory_op add_to_physmap bad pointer", MEM(7, BADPTR), -EFAULT, -ENOSYS);
+	ROWK("memory_op set_memory_map zeroed", MEM(13, page2), 0, -ENOSYS);
+	ROWK("memory_op remove_from_physmap zeroed", MEM(15, page2), -EACCES, -ENOSYS);
+	ROWK("memory_op set_pod_target zeroed", MEM(16, page2), -EINVAL, -ENOSYS);
+	ROWK("memory_op get_pod_target zeroed", MEM(17, page2), -EINVAL, -ENOSYS);
+	ROWK("memory_op get_sharing_freed_pages", MEM(18, 0), 0, -ENOSYS);
+	ROWK("memory_op get_sharing_shared_pages", MEM(19, 0), 0, -ENOSYS);
+	ROW("memory_op paging_op zeroed", MEM(20, page2), -ENOSYS);
+	ROWK("memory_op access_op zeroed", MEM(21, page2), -EPERM, -ENOSYS);
+	ROW("memory_op sharing_op zeroed", MEM(22, page2), -ENOSYS);
+	ROWK("memory_op add_to_physmap_batch zeroed", MEM(23, page2), -EACCES, -ENOSYS);
+	ROWK("memory_op claim_pages zeroed", MEM(24, page2), 0, -ENOSYS);
+	ROWK("memory_op get_vnumainfo zeroed", MEM(26, page2), -EOPNOTSUPP, -ENOSYS);
+	ROWK("memory_op reserved_device_memory_map zeroed", MEM(27, page2), 0, -ENOSYS);
+	ROWK("memory_op acquire_resource zeroed", MEM(28, page2), -EPERM, -ENOSYS);
+	for (cmd = 29; cmd <= 33; cmd++) {
+		snprintf(name, sizeof(name), "memory_op %u", cmd);
+		ROW(name, MEM(cmd, page2), -ENOSYS);
+	}
+	ROW("memory_op 8", MEM(8, page2), -ENOSYS);
+	ROW("memory_op 63", MEM(63, page2), -ENOSYS);
+	ROWK("memory_op maximum_ram_page, start extent 1",
+	    MEM((1 << 6) | XENMEM_maximum_ram_page, 0), -EINVAL, -ENOSYS);
+	ROW("memory_op machphys_mapping, start extent 1",
+	    MEM((1 << 6) | XENMEM_machphys_mapping, page), -ENOSYS);
+
+	/* mmu_update */
+	ROW("mmu_update 0 requests", hypercall5(__HYPERVISOR_mmu_update, (uint64_t)page, 0, 0,
+						 DOMID_SELF, 0), 0);
+	ROW("mmu_update bad list", hypercall5(__HYPERVISOR_mmu_update, (uint64_t)BADPTR, 1, 0,
+					      DOMID_SELF, 0), -EFAULT);
+	ROW("mmu_update same PTE", mmu(l1e, pte, DOMID_SELF), 0);
+	ROW("mmu_update same PTE preserve_ad", mmu(l1e | MMU_PT_UPDATE_PRESERVE_AD, pte,
+						   DOMID_SELF), 0);
+	ROWK("mmu_update same PTE no_translate", mmu(l1e | MMU_PT_UPDATE_NO_TRANSLATE, pte,
+						    DOMID_SELF), 0, -ENOSYS);
+	ROW("mmu_update not a page table", mmu(mfn << 12, 0, DOMID_SELF), 0);
+	ROWK("mmu_update bad frame", mmu((~0ULL >> 12) << 12, 0, DOMID_SELF), -EINVAL, -EPERM);
+	ROW("mmu_update machphys_update own frame",
+	    mmu((mfn << 12) | MMU_MACHPHYS_UPDATE, ((uint64_t)page - GUEST_VIRT_BASE) >> 12,
+		DOMID_SELF), 0);
+	ROWK("mmu_update machphys_update bad frame",
+	    mmu(((~0ULL >> 12) << 12) | MMU_MACHPHYS_UPDATE, 0, DOMID_SELF), -EINVAL, -EPERM);
+	ROW("mmu_update no such foreigndom", mmu(l1e, pte, 999), -ESRCH);
+	ROWK("mmu_update same PTE, bad done pointer",
+	    hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&(struct mmu_update){ l1e, pte }, 1,
+		       (uint64_t)BADPTR, DOMID_SELF, 0), 0, -EFAULT);
+
+	/* mmuext_op */
+	ROW("mmuext_op 0 ops", hypercall5(__HYPERVISOR_mmuext_op, (uint64_t)page, 0, 0,
+					  DOMID_SELF, 0), 0);
+	ROW("mmuext_op bad list", hypercall5(__HYPERVISOR_mmuext_op, (uint64_t)BADPTR, 1, 0,
+					     DOMID_SELF, 0), -EFAULT);
+	ROW("mmuext_op pin_l1 writable page", ext(MMUEXT_PIN_L1_TABLE, mfn, 0, DOMID_SELF), -EINVAL);
+	ROW("mmuext_op pin_l2 writable page", ext(MMUEXT_PIN_L2_TABLE, mfn, 0, DOMID_SELF), -EINVAL);
+	ROW("mmuext_op pin_l3 writable page", ext(MMUEXT_PIN_L3_TABLE, mfn, 0, DOMID_SELF), -EINVAL);
+	ROW("mmuext_op pin_l4 writable page", ext(MMUEXT_PIN_L4_TABLE, mfn, 0, DOMID_SELF), -EINVAL);
+	ROW("mmuext_op pin_l4 bad frame",
+	    ext(MMUEXT_PIN_L4_TABLE, ~0ULL >> 12, 0, DOMID_SELF), -EINVAL);
+	ROW("mmuext_op unpin not pinned", ext(MMUEXT_UNPIN_TABLE, mfn, 0, DOMID_SELF), -EINVAL);
+	ROW("mmuext_op new_baseptr writable page", ext(MMUEXT_NEW_BASEPTR, mfn, 0, DOMID_SELF), -EINVAL);
+	ROW("mmuext_op tlb_flush_local", ext(MMUEXT_TLB_FLUSH_LOCAL, 0, 0, DOMID_SELF), 0);
+	ROW("mmuext_op invlpg_local", ext(MMUEXT_INVLPG_LOCAL, (uint64_t)page, 0, DOMID_SELF), 0);
+	ROWK("mmuext_op invlpg_local non-canonical",
+	    ext(MMUEXT_INVLPG_LOCAL, (uint64_t)NCPTR, 0, DOMID_SELF), 0, -EINVAL);
+	ROW("mmuext_op tlb_flush_multi", ext(MMUEXT_TLB_FLUSH_MULTI, 0, (uint64_t)&vcpumask,
+					     DOMID_SELF), 0);
+	ROWK("mmuext_op tlb_flush_multi bad mask",
+	    ext(MMUEXT_TLB_FLUSH_MULTI, 0, (uint64_t)BADPTR, DOMID_SELF), -EINVAL, 0);
+	ROW("mmuext_op invlpg_multi", ext(MMUEXT_INVLPG_MULTI, (uint64_t)page,
+					  (uint64_t)&vcpumask, DOMID_SELF), 0);
+	ROW("mmuext_op tlb_flush_all", ext(MMUEXT_TLB_FLUSH_ALL, 0, 0, DOMID_SELF), 0);
+	ROW("mmuext_op invlpg_all", ext(MMUEXT_INVLPG_ALL, (uint64_t)page, 0, DOMID_SELF), 0);
+	ROW("mmuext_op flush_cache", ext(MMUEXT_FLUSH_CACHE, 0, 0, DOMID_SELF), 0);
+	ROW("mmuext_op flush_cache_global", ext(MMUEXT_FLUSH_CACHE_GLOBAL, 0, 0, DOMID_SELF), 0);
+	ROW("mmuext_op set_ldt none", ext(MMUEXT_SET_LDT, 0, 0, DOMID_SELF), 0);
+	ROW("mmuext_op set_ldt misaligned", ext(MMUEXT_SET_LDT, (uint64_t)page + 8, 1,
+						DOMID_SELF), -EINVAL);
+	ROW("mmuext_op set_ldt 8193 entries", ext(MMUEXT_SET_LDT, (uint64_t)page, 8193,
+						  DOMID_SELF), -EINVAL);
+	ROW("mmuext_op set_ldt hypervisor address",
+	    ext(MMUEXT_SET_LDT, 0xffff800000000000ULL, 1, DOMID_SELF), -EINVAL);
+	ROW("mmuext_op set_ldt none again", ext(MMUEXT_SET_LDT, 0, 0, DOMID_SELF), 0);
+	ROW("mmuext_op new_user_baseptr 0", ext(MMUEXT_NEW_USER_BASEPTR, 0, 0, DOMID_SELF), 0);
+	ROW("mmuext_op new_user_baseptr writable page",
+	    ext(MMUEXT_NEW_USER_BASEPTR, mfn, 0, DOMID_SELF), -EINVAL);
+	ROW("mmuext_op clear_page", ext(MMUEXT_CLEAR_PAGE, va_to_mfn((uint64_t)page2), 0,
+					DOMID_SELF), 0);
+	ROW("mmuext_op clear_page bad frame", ext(MMUEXT_CLEAR_PAGE, ~0ULL >> 12, 0,
+						  DOMID_SELF), -EINVAL);
+	ROW("mmuext_op copy_page", ext(MMUEXT_COPY_PAGE, va_to_mfn((uint64_t)page2), mfn,
+				       DOMID_SELF), 0);
+	ROW("mmuext_op copy_page bad source", ext(MMUEXT_COPY_PAGE, va_to_mfn((uint64_t)page2),
+						  ~0ULL >> 12, DOMID_SELF), -EINVAL);
+	ROW("mmuext_op 14", ext(14, 0, 0, DOMID_SELF), -ENOSYS);
+	ROWK("mmuext_op mark_super", ext(19, mfn, 0, DOMID_SELF), -EOPNOTSUPP, -ENOSYS);
+	ROWK("mmuext_op unmark_super", ext(20, mfn, 0, DOMID_SELF), -EOPNOTSUPP, -ENOSYS);
+	ROW("mmuext_op 21", ext(21, 0, 0, DOMID_SELF), -ENOSYS);
+	ROW("mmuext_op 99", ext(99, 0, 0, DOMID_SELF), -ENOSYS);
+	ROW("mmuext_op no such foreigndom", ext(MMUEXT_TLB_FLUSH_LOCAL, 0, 0, 999), -ESRCH);
+
+	/* update_va_mapping */
+	ROW("update_va_mapping same PTE", NCALL(__HYPERVISOR_update_va_mapping,
+						 page, pte, UVMF_INVLPG), 0);
+	ROW("update_va_mapping same PTE flush all",
+	    NCALL(__HYPERVISOR_update_va_mapping, page, pte, UVMF_TLB_FLUSH | UVMF_ALL), 0);
+	ROW("update_va_mapping same PTE mask",
+	    NCALL(__HYPERVISOR_update_va_mapping, page, pte, UVMF_INVLPG | (uint64_t)&vcpumask), 0);
+	ROWK("update_va_mapping same PTE bad mask",
+	    NCALL(__HYPERVISOR_update_va_mapping, page, pte,
+		  UVMF_INVLPG | 0xffff800000001000ULL), -EFAULT, 0);
+	ROW("update_va_mapping flush type 3",
+	    NCALL(__HYPERVISOR_update_va_mapping, page, pte, 3), 0);
+	ROW("update_va_mapping non-canonical",
+	    NCALL(__HYPERVISOR_update_va_mapping, NCPTR, 0, 0), -EINVAL);
+	ROW("update_va_mapping hypervisor address",
+	    NCALL(__HYPERVISOR_update_va_mapping, 0xffff800000000000ULL, 0, 0), -EINVAL);
+	ROWK("update_va_mapping bad frame",
+	    NCALL(__HYPERVISOR_update_va_mapping, page,
+		  ((~0ULL >> 24) << 12) | PTE_P | PTE_RW, UVMF_INVLPG), -EINVAL, 0);
+	ROWK("update_va_mapping reserved bit",
+	    NCALL(__HYPERVISOR_update_va_mapping, page, pte | (1ULL << 51), UVMF_INVLPG), -EPERM, 0);
+	ROW("update_va_mapping_otherdomain self",
+	    hypercall5(__HYPERVISOR_update_va_mapping_otherdomain, (uint64_t)page, pte,
+		       UVMF_INVLPG, DOMID_SELF, 0), 0);
+	ROWK("update_va_mapping_otherdomain dom0",
+	    hypercall5(__HYPERVISOR_update_va_mapping_otherdomain, (uint64_t)page, pte,
+		       UVMF_INVLPG, 0, 0), -ESRCH, 0);
+	ROW("update_va_mapping_otherdomain no such domain",
+	    hypercall5(__HYPERVISOR_update_va_mapping_otherdomain, (uint64_t)page, pte,
+		       UVMF_INVLPG, 999, 0), -ESRCH);
+
+	/* multicall */
+	ROW("multicall 0 entries", NCALL(__HYPERVISOR_multicall, mc, 0, 0), 0);
+	ROW("multicall bad list", NCALL(__HYPERVISOR_multicall, BADPTR, 1, 0), -EFAULT);
+	memset(mc, 0, sizeof(mc));
+	mc[0].op = __HYPERVISOR_xen_version;
+	mc[1].op = 99;
+	mc[2].op = __HYPERVISOR_multicall;
+	mc[2].args[0] = (uint64_t)mc;
+	mc[2].args[1] = 1;
+	ROW("multicall 3 entries", NCALL(__HYPERVISOR_multicall, mc, 3, 0), 0);
+	ROW("multicall entry xen_version", mc[0].result, 0x40011);
+	ROW("multicall entry 99", mc[1].result, -ENOSYS);
+	ROW("multicall entry nested multicall", mc[2].result, -EINVAL);
+	mc[0].op = __HYPERVISOR_update_va_mapping;
+	mc[0].args[0] = (uint64_t)page;
+	mc[0].args[1] = pte;
+	mc[0].args[2] = UVMF_INVLPG;
+	ROW("multicall update_va_mapping", NCALL(__HYPERVISOR_multicall, mc, 1, 0), 0);
+	ROW("multicall entry update_va_mapping", mc[0].result, 0);
+	mc[0].op = 1ULL << 32 | __HYPERVISOR_xen_version;
+	ROW("multicall op above 32 bits", NCALL(__HYPERVISOR_multicall, mc, 1, 0), 0);
+	ROW("multicall entry op above 32 bits", mc[0].result, -ENOSYS);
+
+	return conform_end("memory hypercall");
+}

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * conform-misc: the toolstack, platform and optional hypercalls from dom0
+ * - platform_op, xsm_op, xenoprof_op, hvm_op, sysctl, domctl, kexec_op,
+ * argo_op, xenpmu_op, dm_op, hypfs_op, tmem_op, paging_domctl_cont and
+ * the numbers no 64-bit PV guest has - with valid and invalid arguments,
+ * against the results Xen 4.17 (Debian's build) gives (conform.h;
+ * docs/conformance.md). Nothing here changes the machine: commands that
+ * act are given arguments that are refused first, or only read.
+ */
+#include "conform.h"
+#include <lamina/domctl.h>
+
+#define NCALL(nr, a, b, c)	hypercall3(nr, (uint64_t)(a), (uint64_t)(b), (uint64_t)(c))
+
+#define XENPF_INTERFACE_VERSION		0x03000001
+#define XEN_SYSCTL_INTERFACE_VERSION	0x00000015
+
+/* platform_op, sysctl and domctl: cmd, interface version, a union. */
+struct toolstack_op {
+	uint32_t cmd;
+	uint32_t interface_version;
+	uint32_t u[32];
+};
+
+/*
+ * hvm_op 0-26 on a zeroed argument from a PV dom0, on Xen 4.17: the
+ * commands that name a domain refuse a PV one (-EINVAL), get_time (10)
+ * and xentrace (11) answer, altp2m (25) is off, the rest are unknown.
+ */
+static const long hvm_op_zeroed[27] = {
+	-EINVAL, -EINVAL, -ENOSYS, -ENOSYS, -ENOSYS, -EINVAL, -ENOSYS, -ENOSYS,
+	-ENOSYS, -EINVAL, 0, 0, -ENOSYS, -ENOSYS, -ENOSYS, -EINVAL,
+	-ENOSYS, -ENOSYS, -ENOSYS, -ENOSYS, -ENOSYS, -ENOSYS, -ENOSYS, -EINVAL,
+	-EINVAL, -EOPNOTSUPP, -ENOSYS,
+};
+
+static struct toolstack_op op;
+static uint8_t buf[4096] __attribute__((aligned(4096)));
+
+static struct toolstack_op *tsop(uint32_t cmd, uint32_t version)
+{
+	memset(&op, 0, sizeof(op));
+	op.cmd = cmd;
+	op.interface_version = version;
+	return &op;
+}
+
+static void *zeroed(void)
+{
+	memset(buf, 0, sizeof(buf));
+	return buf;
+}
+
+int test_main(struct start_info *si)
+{
+	struct toolstack_op *o;
+	unsigned int nr;
+	char name[64];
+
+	conform_begin();
+
+	/* platform_op */
+#define PF(cmd)		NCALL(__HYPERVISOR_platform_op, tsop(cmd, XENPF_INTERFACE_VERSION), 0, 0)
+	ROWL("platform_op bad pointer", NCALL(__HYPERVISOR_platform_op, BADPTR, 0, 0), -EFAULT, -ENOSYS);
+	ROWL("platform_op version 0",
+	    NCALL(__HYPERVISOR_platform_op, tsop(55, 0), 0, 0), -EACCES, -ENOSYS);
+	ROWL("platform_op get_cpuinfo cpu 0", PF(55), 0, -ENOSYS);
+	ROWL("platform_op get_cpu_version cpu 0", PF(48), 0, -ENOSYS);
+	o = tsop(55, XENPF_INTERFACE_VERSION);
+	o->u[0] = 99;
+	ROWL("platform_op get_cpuinfo cpu 99", NCALL(__HYPERVISOR_platform_op, o, 0, 0), 0, -ENOSYS);
+	o = tsop(50, XENPF_INTERFACE_VERSION);
+	o->u[0] = 99;
+	ROWL("platform_op firmware_info type 99", NCALL(__HYPERVISOR_platform_op, o, 0, 0), -EINVAL, -ENOSYS);
+	o = tsop(57, XENPF_INTERFACE_VERSION);
+	o->u[0] = 99;
+	ROWL("platform_op cpu_offline cpu 99", NCALL(__HYPERVISOR_platform_op, o, 0, 0), -EINVAL, -ENOSYS);
+	o = tsop(56, XENPF_INTERFACE_VERSION);
+	o->u[0] = 99;
+	ROWL("platform_op cpu_online cpu 99", NCALL(__HYPERVISOR_platform_op, o, 0, 0), -EINVAL, -ENOSYS);
+	o = tsop(33, XENPF_INTERFACE_VERSION);
+	o->u[0] = 99;
+	ROWL("platform_op read_memtype 99", NCALL(__HYPERVISOR_platform_op, o, 0, 0), -EINVAL, -ENOSYS);
+	ROWL("platform_op resource_op none", PF(61), 0, -ENOSYS);
+	ROW("platform_op 99", PF(99), -ENOSYS);
+	ROW("platform_op 0", PF(0), -ENOSYS);
+
+	/* xsm_op (no XSM in Debian's build) */
+	ROW("xsm_op zeroed", NCALL(__HYPERVISOR_xsm_op, zeroed(), 0, 0), -ENOSYS);
+	ROW("xsm_op bad pointer", NCALL(__HYPERVISOR_xsm_op, BADPTR, 0, 0), -ENOSYS);
+
+	/* xenoprof_op */
+	ROWL("xenoprof_op init bad pointer", NCALL(__HYPERVISOR_xenoprof_op, 0, BADPTR, 0), -EFAULT, -ENOSYS);
+	ROWL("xenoprof_op reset_active_list", NCALL(__HYPERVISOR_xenoprof_op, 1, zeroed(), 0), -EPERM, -ENOSYS);
+	ROWL("xenoprof_op get_ibs_caps", NCALL(__HYPERVISOR_xenoprof_op, 16, zeroed(), 0), -EPERM, -ENOSYS);
+	ROWL("xenoprof_op 99", NCALL(__HYPERVISOR_xenoprof_op, 99, zeroed(), 0), -EINVAL, -ENOSYS);
+
+	/* hvm_op: every number, on a zeroed argument (domid 0, a PV domain) */
+	for (nr = 0; nr < ARRAY_SIZE(hvm_op_zeroed); nr++) {
+		snprintf(name, sizeof(name), "hvm_op %u zeroed", nr);
+		/* Lamina offers get_param only: the rest are HVM's (ROWL) */
+		ROWL(name, NCALL(__HYPERVISOR_hvm_op, nr, zeroed(), 0), hvm_op_zeroed[nr],
+		     nr == 1 ? hvm_op_zeroed[nr] : -ENOSYS);
+	}
+	ROW("hvm_op get_param bad pointer", NCALL(__HYPERVISOR_hvm_op, 1, BADPTR, 0), -EFAULT);
+	*(uint16_t *)zeroed() = DOMID_SELF;
+	((uint32_t *)buf)[1] = 1;	/* HVM_PARAM_STORE_PFN */
+	ROWK("hvm_op get_param self store_pfn", NCALL(__HYPERVISOR_hvm_op, 1, buf, 0), -EINVAL, -ESRCH);
+	*(uint16_t *)buf = 999;
+	ROW("hvm_op get_param no such domain", NCALL(__HYPERVISOR_hvm_op, 1, buf, 0), -ESRCH);
+	ROW("hvm_op 99", NCALL(__HYPERVISOR_hvm_op, 99, zeroed(), 0), -ENOSYS);
+
+	/* sysctl */
+#define SC(cmd)		NCALL(__HYPERVISOR_sysctl, tsop(cmd, XEN_SYSCTL_INTERFACE_VERSION), 0, 0)
+	ROW("sysctl bad pointer", NCALL(__HYPERVISOR_sysctl, BADPTR, 0, 0), -EFAULT);
+	ROW("sysctl version 0", NCALL(__HYPERVISOR_sysctl, tsop(3, 0), 0, 0), -EACCES);
+	ROW("sysctl physinfo", SC(3), 0);
+	ROWK("sysctl sched_id", SC(4), 0, -ENOSYS);
+	ROW("sysctl getdomaininfolist none", SC(6), 0);
+	ROWK("sysctl readconsole none", SC(1), 0, -ENOSYS);
+	ROW("sysctl 99", SC(99), -ENOSYS);
+	ROW("sysctl 0", SC(0), -ENOSYS);
+
+	/* domctl */
+#define DC(cmd, dom)	({ o = tsop(cmd, DOMCTL_INTERFACE_VERSION); o->u[0] = (dom); \
+			   NCALL(__HYPERVISOR_domctl, o, 0, 0); })
+	ROW("domctl bad pointer", NCALL(__HYPERVISOR_domctl, BADPTR, 0, 0), -EFAULT);
+	ROW("domctl version 0", NCALL(__HYPERVISOR_domctl, tsop(DOMCTL_getdomaininfo, 0), 0, 0), -EACCES);
+	ROW("domctl getdomaininfo dom0", DC(DOMCTL_getdomaininfo, 0), 0);
+	ROW("domctl getdomaininfo 999", DC(DOMCTL_getdomaininfo, 999), -ESRCH);
+	ROW("domctl pausedomain self", DC(DOMCTL_pausedomain, 0), -EINVAL);
+	ROW("domctl pausedomain 999", DC(DOMCTL_pausedomain, 999), -ESRCH);
+	ROW("domctl unpausedomain 999", DC(DOMCTL_unpausedomain, 999), -ESRCH);
+	ROW("domctl destroydomain 999", DC(DOMCTL_destroydomain, 999), -ESRCH);
+	ROW("domctl max_mem 999", DC(DOMCTL_max_mem, 999), -ESRCH);
+	ROW("domctl max_vcpus 999", DC(DOMCTL_max_vcpus, 999), -ESRCH);
+	ROW("domctl setvcpucontext 999", DC(DOMCTL_setvcpucontext, 999), -ESRCH);
+	ROW("domctl 999 on dom0", DC(999, 0), -ENOSYS);
+	ROW("domctl 999 on 999", DC(999, 999), -ESRCH);
+	ROW("domctl 0 on dom0", DC(0, 0), -ENOSYS);
+
+	/* kexec_op */
+	ROWL("kexec_op get_range bad pointer", NCALL(__HYPERVISOR_kexec_op, 3, BADPTR, 0), -EFAULT, -ENOSYS);
+	((uint32_t *)zeroed())[0] = 99;
+	ROWL("kexec_op get_range 99", NCALL(__HYPERVISOR_kexec_op, 3, buf, 0), -EINVAL, -ENOSYS);
+	ROWL("kexec_op status", NCALL(__HYPERVISOR_kexec_op, 6, zeroed(), 0), 0, -ENOSYS);
+	ROWL("kexec_op 99", NCALL(__HYPERVISOR_kexec_op, 99, zeroed(), 0), 0, -ENOSYS);
+
+	/* argo_op (not in Debian's build), xenpmu_op, dm_op, hypfs_op */
+	ROW("argo_op register_ring", NCALL(39, 1, zeroed(), 0), -ENOSYS);
+	ROWL("xenpmu_op mode_get", NCALL(__HYPERVISOR_xenpmu_op, 0, zeroed(), 0), -EOPNOTSUPP, -ENOSYS);
+	ROWL("xenpmu_op feature_get", NCALL(__HYPERVISOR_xenpmu_op, 2, zeroed(), 0), -EOPNOTSUPP, -ENOSYS);
+	ROWL("xenpmu_op mode_get bad pointer", NCALL(__HYPERVISOR_xenpmu_op, 0, BADPTR, 0), -EOPNOTSUPP, -ENOSYS);
+	((uint32_t *)zeroed())[0] = 99 << 16;	/* version 99.0 */
+	ROWL("xenpmu_op mode_get version 99", NCALL(__HYPERVISOR_xenpmu_op, 0, buf, 0), -EOPNOTSUPP, -ENOSYS);
+	ROWL("xenpmu_op 99", NCALL(__HYPERVISOR_xenpmu_op, 99, zeroed(), 0), -EOPNOTSUPP, -ENOSYS);
+	ROWL("dm_op dom0 no buffers", NCALL(__HYPERVISOR_dm_op, 0, 0, zeroed()), -ENODATA, -ENOSYS);
+	ROWL("dm_op 999 no buffers", NCALL(__HYPERVISOR_dm_op, 999, 0, zeroed()), -ENODATA, -ENOSYS);
+	ROWL("dm_op dom0 bad buffers", NCALL(__HYPERVISOR_dm_op, 0, 1, BADPTR), -EFAULT, -ENOSYS);
+	ROWL("hypfs_op get_version", hypercall5(42, 0, 0, 0, 0, 0), 1, -ENOSYS);
+	ROWL("hypfs_op read bad path", hypercall5(42, 1, (uint64_t)BADPTR, 2, (uint64_t)buf,
+						  sizeof(buf)), -EFAULT, -ENOSYS);
+	ROWL("hypfs_op 99", hypercall5(42, 99, 0, 0, 0, 0), -EINVAL, -ENOSYS);
+
+	/* tmem_op, paging_domctl_cont and the unused numbers */
+	ROW("tmem_op", NCALL(38, zeroed(), 0, 0), -ENOSYS);
+	ROWL("paging_domctl_cont zeroed", NCALL(49, zeroed(), 0, 0), -EOPNOTSUPP, -ENOSYS);
+	for (nr = 43; nr <= 47; nr++) {
+		snprintf(name, sizeof(name), "hypercall %u", nr);
+		ROW(name, NCALL(nr, 0, 0, 0), -ENOSYS);
+	}
+	for (nr = 51; nr <= 63; nr++) {
+		snprintf(name, sizeof(name), "hypercall %u", nr);
+		ROW(name, NCALL(nr, 0, 0, 0), -ENOSYS);
+	}
+	ROW("hypercall 11", NCALL(11, 0, 0, 0), -ENOSYS);
+	ROWL("hypercall 50 (arch_2) 0", NCALL(50, 0, 0, 0), -ENOSYS, 0);
+
+	return conform_end("toolstack/platform hypercall");
+}
