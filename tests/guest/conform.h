@@ -33,6 +33,8 @@
 struct conform {
 	unsigned int rows, bad;
 	bool lamina;
+	bool quiet;		/* print only the rows that differ */
+	const char *first_bad;
 };
 
 static struct conform conform_state;
@@ -48,9 +50,10 @@ static inline void conform_row(const char *name, long got, long xen, long lamina
 
 	conform_state.rows++;
 	if (got != want) {
-		conform_state.bad++;
+		if (!conform_state.bad++)
+			conform_state.first_bad = name;
 		printf("DIFF %s = %ld, expected %ld\n", name, got, want);
-	} else {
+	} else if (!conform_state.quiet) {
 		printf("row %s = %ld\n", name, got);
 	}
 }

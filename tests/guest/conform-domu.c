@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * conform-domu: the calls whose answer depends on privilege, made from an
+ * unprivileged domain (the peer, this guest again beside dom0), against
+ * the results Xen 4.17 gives a PV domU (conform.h; docs/conformance.md):
+ * what only dom0 may do is refused (-EPERM, or Xen's own code for it),
+ * what any domain may do still works. The peer reports through
+ * lib/peer_verdict.h; dom0's result line counts. Only rows that differ
+ * are printed (a domU's console page on Xen is small).
+ * @domus: self:peer:role=peer
+ */
+#include "conform.h"
+#include "lib/events.h"
+#include "lib/mm.h"
+#include "lib/peer.h"
+#include "lib/peer_verdict.h"
+#include <lamina/memory.h>
+#include <lamina/mm.h>
+#include <lamina/vcpu.h>
+#include <lamina/physdev.h>
+#include <lamina/domctl.h>
+
+#define NCALL(nr, a, b, c)	hypercall3(nr, (uint64_t)(a), (uint64_t)(b), (uint64_t)(c))
+
+static char why[VERDICT_LEN];
+static uint8_t page[4096] __attribute__((aligned(4096)));
+static uint32_t op[34];
+
+/* A toolstack-style argument: cmd, interface version, a zeroed union. */
+static void *tsop(uint32_t cmd, uint32_t version)
+{
+	memset(op, 0, sizeof(op));
+	op[0] = cmd;
+	op[1] = version;
+	return op;
+}
+
+static void *zeroed(void)
+{
+	memset(page, 0, sizeof(page));
+	return page;
+}
+
+static void rows(struct start_info *si)
+{
+	domid_t dom0 = 0;
+	uint32_t *u32 = (uint32_t *)page;
+	struct xen_memory_map mm;
+	struct evtchn_alloc_unbound au;
+	struct evtchn_status st;
+	struct evtchn_bind_virq bv;
+	struct gnttab_query_size qs;
+	struct gnttab_get_version gv;
+	struct gnttab_setup_table gs;
+	uint64_t frame, l1e, pte;
+
+	/* xen_version: dom0's own sub-ops */
+	ROW("xen_version commandline", NCALL(__HYPERVISOR_xen_version, XENVER_commandline,
+					     zeroed(), 0), 0);
+	ROW("xen_version commandline text", strcmp((char *)page, "<denied>"), 0);
+	ROW("xen_version build_id", NCALL(__HYPERVISOR_xen_version, XENVER_build_id,
+					  (u32[0] = 64, page), 0), -EPERM);
+
+	/* console_io */
+	ROW("console_io read", NCALL(__HYPERVISOR_console_io, CONSOLEIO_read, 16, zeroed()), -EPERM);
+
+	/* platform_op, sysctl, domctl, mca, kexec, hypfs, xenoprof */
+	ROWL("platform_op get_cpuinfo", NCALL(__HYPERVISOR_platform_op, tsop(55, 0x03000001),
+					     0, 0), -EPERM, -ENOSYS);
+	ROW("sysctl physinfo", NCALL(__HYPERVISOR_sysctl, tsop(3, 0x15), 0, 0), -EPERM);
+	ROW("domctl getdomaininfo dom0", NCALL(__HYPERVISOR_domctl,
+					       tsop(DOMCTL_getdomaininfo, DOMCTL_INTERFACE_VERSION),
+					       0, 0), -EPERM);
+	ROWL("mca physcpuinfo", NCALL(__HYPERVISOR_arch_0, tsop(3, 0x01ecc003), 0, 0), -EPERM, -ENOSYS);
+	ROWL("kexec_op status", NCALL(__HYPERVISOR_kexec_op, 6, zeroed(), 0), -EPERM, -ENOSYS);
+	ROWL("hypfs_op get_version", hypercall5(42, 0, 0, 0, 0, 0), -EPERM, -ENOSYS);
+	ROWL("xenoprof_op reset_active_list", NCALL(__HYPERVISOR_xenoprof_op, 1, zeroed(), 0), -EPERM, -ENOSYS);
+
+	/* memory_op */
+	mm.nr_entries = 16;
+	mm.buffer = (uint64_t)zeroed();
+	ROW("memory_op machine_memory_map", NCALL(__HYPERVISOR_memory_op,
+						  XENMEM_machine_memory_map, &mm, 0), -EPERM);
+	mm.nr_entries = 16;
+	ROWL("memory_op memory_map", NCALL(__HYPERVISOR_memory_op, XENMEM_memory_map, &mm, 0), -ENOSYS, 0);
+	ROWK("memory_op current_reservation dom0",
+	    NCALL(__HYPERVISOR_memory_op, XENMEM_current_reservation, &dom0, 0), -EPERM, -ESRCH);
+	ROW("memory_op maximum_ram_page > 0",
+	    NCALL(__HYPERVISOR_memory_op, XENMEM_maximum_ram_page, 0, 0) > 0, 1);
+
+	/* sched_op, vcpu_op */
+	u32[0] = 0;
+	ROWK("sched_op pin_override", NCALL(__HYPERVISOR_sched_op, SCHEDOP_pin_override,
+					   page, 0), -EPERM, -ENOSYS);
+	zeroed();		/* remote_shutdown: dom0, poweroff */
+	ROW("sched_op remote_shutdown dom0", NCALL(__HYPERVISOR_sched_op,
+						   SCHEDOP_remote_shutdown, page, 0), -EPERM);
+	ROW("vcpu_op get_physid", NCALL(__HYPERVISOR_vcpu_op, VCPUOP_get_physid, 0, page), -EINVAL);
+
+	/* event channels of another domain */
+	au.dom = 0;
+	au.remote_dom = DOMID_SELF;
+	ROW("evtchn alloc_unbound for dom0", evtchn_op(EVTCHNOP_alloc_unbound, &au), -EPERM);
+	memset(&st, 0, sizeof(st));
+	st.dom = 0;
+	st.port = 1;
+	ROW("evtchn status dom0", evtchn_op(EVTCHNOP_status, &st), -EPERM);
+	u32[0] = 0;
+	ROW("evtchn reset dom0", evtchn_op(EVTCHNOP_reset, page), -EPERM);
+	bv.virq = VIRQ_DOM_EXC;
+	bv.vcpu = 0;
+	ROW("evtchn bind_virq dom_exc", evtchn_op(EVTCHNOP_bind_virq, &bv), 0);
+
+	/* page tables and grants naming dom0 */
+	l1e = l1e_maddr((uint64_t)page);
+	pte = *(volatile uint64_t *)(mfn_to_va(l1e >> 12) + (l1e & 0xfff));
+	ROW("mmu_update foreigndom dom0",
+	    hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&(struct mmu_update){ l1e, pte }, 1, 0,
+		       0, 0), -EPERM);
+	ROW("update_va_mapping_otherdomain dom0",
+	    hypercall5(__HYPERVISOR_update_va_mapping_otherdomain, (uint64_t)page, pte,
+		       UVMF_INVLPG, 0, 0), -EPERM);
+	ROWK("mmuext_op flush_cache",
+	    hypercall5(__HYPERVISOR_mmuext_op,
+		       (uint64_t)&(struct mmuext_op){ MMUEXT_FLUSH_CACHE, 0, { 0 }, { 0 } }, 1, 0,
+		       DOMID_SELF, 0), -EACCES, -EPERM);
+	memset(&qs, 0, sizeof(qs));
+	qs.dom = 0;
+	ROW("gnttab query_size dom0", NCALL(__HYPERVISOR_grant_table_op, GNTTABOP_query_size,
+					    &qs, 1), 0);
+	ROW("gnttab query_size dom0: status", qs.status, -8);
+	memset(&gv, 0, sizeof(gv));
+	ROW("gnttab get_version dom0", NCALL(__HYPERVISOR_grant_table_op, GNTTABOP_get_version,
+					     &gv, 1), -EPERM);
+	memset(&gs, 0, sizeof(gs));
+	gs.nr_frames = 1;
+	gs.frame_list = (uint64_t)&frame;
+	ROW("gnttab setup_table dom0", NCALL(__HYPERVISOR_grant_table_op, GNTTABOP_setup_table,
+					     &gs, 1), 0);
+	ROW("gnttab setup_table dom0: status", gs.status, -8);
+
+	/* hvm_op, physdev_op */
+	zeroed();
+	u32[1] = 1;		/* dom0's HVM_PARAM_STORE_PFN */
+	ROWK("hvm_op get_param dom0", NCALL(__HYPERVISOR_hvm_op, 1, page, 0), -EINVAL, -EPERM);
+	u32[0] = 0;
+	ROW("physdev set_iopl 0", NCALL(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, page, 0), 0);
+	ROWL("physdev irq_status_query 0", NCALL(__HYPERVISOR_physdev_op, 5, zeroed(), 0), 0, -ENOSYS);
+	ROWL("physdev apic_read", NCALL(__HYPERVISOR_physdev_op, 8, zeroed(), 0), -EPERM, -ENOSYS);
+	u32[0] = 0xffff;
+	ROWL("physdev manage_pci_remove", NCALL(__HYPERVISOR_physdev_op, 16, page, 0), -EPERM, -ENOSYS);
+}
+
+static void __attribute__((noreturn)) peer(struct start_info *si)
+{
+	uint64_t frame = 0, t0 = scratch_page();
+	struct gnttab_setup_table st = { DOMID_SELF, 0, 1, 0, { 0 }, (uint64_t)&frame };
+	struct verdict v;
+
+	if (verdict_gnttab(GNTTABOP_setup_table, &st, 1) || st.status ||
+	    update_va_mapping(t0, (frame << 12) | PTE_DATA, UVMF_INVLPG) ||
+	    verdict_offer(&v, (struct grant_entry_v1 *)t0, (char *)scratch_page())) {
+		printf("peer: no grant table or port\n");
+		shutdown(SHUTDOWN_crash);
+	}
+	conform_begin();
+	conform_state.quiet = true;
+	rows(si);
+	if (conform_state.bad)
+		snprintf(why, sizeof(why), "%u of %u domU rows differ, first: %s",
+			 conform_state.bad, conform_state.rows, conform_state.first_bad);
+	else
+		printf("peer: %u domU rows as expected\n", conform_state.rows);
+	verdict_send(&v, conform_state.bad ? why : NULL);
+}
+
+int test_main(struct start_info *si)
+{
+	int peer_id;
+	char *buf;
+
+	CHECK(events_init(si) == 0, "events_init failed");
+	if (!(si->flags & SIF_INITDOMAIN))
+		peer(si);
+	peer_id = peer_start(si, "role=peer", 16);
+	buf = (char *)scratch_page();
+	CHECK(peer_id > 0, "the peer domain could not be started (%d)", peer_id);
+	CHECK(verdict_receive((domid_t)peer_id, buf) == 0, "%s", buf);
+	peer_console_flush();
+	CHECK(!strcmp(buf, "ok"), "peer: %s", buf);
+	return TEST_PASS;
+}
