@@ -34,6 +34,7 @@ HV_SRCS := \
 	$(HV_DIR)/arch/x86/time.c \
 	$(HV_DIR)/arch/x86/traps.c \
 	$(HV_DIR)/arch/x86/usercopy.c \
+	$(HV_DIR)/arch/x86/vcpu_context.c \
 	$(HV_DIR)/common/cmdline.c \
 	$(HV_DIR)/common/console.c \
 	$(HV_DIR)/common/domain.c \
@@ -50,6 +51,7 @@ HV_SRCS := \
 	$(HV_DIR)/common/printk.c \
 	$(HV_DIR)/common/sched.c \
 	$(HV_DIR)/common/symbols.c \
+	$(HV_DIR)/common/sysctl.c \
 	$(HV_DIR)/common/timer.c \
 	$(HV_DIR)/common/vcpu.c \
 	$(HV_DIR)/common/version.c \

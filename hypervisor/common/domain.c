@@ -4,11 +4,14 @@
  * powers it off, reboot reboots it (halts with `noreboot`), a crash
  * reboots or halts the same way (pv-abi-core.md §0 item 17). Any other
  * domain that shuts down or crashes is paused, reported, and dom0 hears of
- * it through VIRQ_DOM_EXC. Without a toolstack to destroy it, a domain
- * that powered off, rebooted or crashed is destroyed by the hypervisor
- * (domain_reap): its event channels close, its grant mappings of others'
- * pages go, its memory goes back, except frames others still map, which
- * go when they are unmapped. A suspended domain stays, paused.
+ * it through VIRQ_DOM_EXC. A domain built at boot has no toolstack to
+ * destroy it: when it powers off, reboots or crashes the hypervisor does
+ * (domain_reap). One made by domctl createdomain waits, shut down, for
+ * the toolstack's destroydomain (domain_kill). Either way its event
+ * channels close, its grant mappings of others' pages go, its memory goes
+ * back, except frames others still map, which go when they are unmapped;
+ * once none is left its record, slot and id go too (domain_gone). A
+ * suspended domain stays, paused.
  */
 #include <stdarg.h>
 #include <hv/lib.h>
@@ -20,12 +23,22 @@
 #include <hv/sched.h>
 #include <hv/event.h>
 #include <hv/grant_table.h>
+#include <hv/page_alloc.h>
+#include <asm/page.h>
 #include <asm/percpu.h>
 
 struct domain *dom0;
-static struct domain domain_slots[CONFIG_MAX_DOMAINS];
+/*
+ * The domains, live or still referenced, in no particular order: a
+ * domain's record comes from the frame allocator and goes back, with its
+ * slot and its id, once nothing holds any of its frames (domain_gone).
+ */
+static struct domain *domains[CONFIG_MAX_DOMAINS];
 static unsigned int nr_domains;
 static bool reap_pending;
+static unsigned int nr_lingering;	/* destroyed, record not yet freed */
+
+#define DOMAIN_FRAMES	DIV_ROUND_UP(sizeof(struct domain), PAGE_SIZE)
 
 struct vcpu *current_vcpu(void)
 {
@@ -37,9 +50,14 @@ struct domain *domain_by_id(domid_t id)
 	unsigned int i;
 
 	for (i = 0; i < nr_domains; i++)
-		if (domain_slots[i].domid == id)
-			return &domain_slots[i];
+		if (domains[i]->domid == id)
+			return domains[i];
 	return NULL;
+}
+
+bool domain_id_is_free(domid_t id)
+{
+	return !domain_by_id(id);
 }
 
 unsigned int domain_count(void)
@@ -49,29 +67,119 @@ unsigned int domain_count(void)
 
 struct domain *domain_by_index(unsigned int i)
 {
-	return i < nr_domains ? &domain_slots[i] : NULL;
+	return i < nr_domains ? domains[i] : NULL;
 }
 
 struct domain *domain_alloc(domid_t domid, const char *name, bool privileged)
 {
 	struct domain *d;
+	mfn_t mfn;
 
-	if (nr_domains >= ARRAY_SIZE(domain_slots) || domain_by_id(domid))
+	if (nr_domains >= ARRAY_SIZE(domains) || domain_by_id(domid))
 		return NULL;
-	d = &domain_slots[nr_domains++];
-	memset(d, 0, sizeof(*d));
+	mfn = alloc_frames_contig(DOMAIN_FRAMES);	/* zeroed */
+	if (mfn == INVALID_MFN)
+		return NULL;
+	d = mfn_to_virt(mfn);
 	d->domid = domid;
 	strlcpy(d->name, name, sizeof(d->name));
 	d->is_privileged = privileged;
 	d->state = DOMAIN_RUNNING;
 	d->vcpu0.domain = d;
 	d->vcpu0.arch.kernel_mode = true;
+	/* As built at boot; createdomain changes what differs. */
+	d->max_vcpus = 1;
+	d->vcpu0_created = d->vcpu0_initialised = true;
+	d->creation_finished = true;
+	d->reap_on_shutdown = !privileged;
 	if (evtchn_domain_init(d)) {
-		nr_domains--;
+		evtchn_domain_free(d);
+		free_frames(mfn, DOMAIN_FRAMES);
 		return NULL;
 	}
 	vcpu_init(&d->vcpu0);
+	domains[nr_domains++] = d;
 	return d;
+}
+
+/*
+ * A destroyed domain whose frames nobody holds any more goes: its
+ * shared_info page (which others may still map: then it waits for that),
+ * its ports' pages, its p2m, its record, its slot and its id. Never the
+ * vCPU this CPU still calls current (the one that ran last before an
+ * idle spell): that waits for the next switch. True when it went.
+ */
+static bool domain_gone(unsigned int i)
+{
+	struct domain *d = domains[i];
+	struct vcpu *v = &d->vcpu0;
+
+	if (!d->destroyed || d->grant || v == this_cpu()->current)
+		return false;
+	if (!d->shared_info_released && d->shared_info_mfn) {
+		d->shared_info_released = true;
+		if (!put_alloc_ref(d->shared_info_mfn))
+			return false;		/* mapped: freed by the last put_page */
+	}
+	if (d->nr_held)
+		return false;
+	stop_timer(&v->singleshot);
+	stop_timer(&v->periodic);
+	stop_timer(&v->poll_timeout);
+	sched_remove_vcpu(v);
+	evtchn_domain_free(d);
+	if (d->p2m_frames)
+		free_frames(virt_to_maddr(d->p2m) >> PAGE_SHIFT, d->p2m_frames);
+	pr_info("d%u: gone, its id is free\n", d->domid);
+	domains[i] = domains[--nr_domains];
+	nr_lingering--;
+	free_frames(virt_to_maddr(d) >> PAGE_SHIFT, DOMAIN_FRAMES);
+	return true;
+}
+
+/* Every destroyed domain that can go now. */
+static void domains_gone(void)
+{
+	unsigned int i = 0;
+
+	while (i < nr_domains)
+		if (!domain_gone(i))
+			i++;
+}
+
+int domain_pause_by_controller(struct domain *d)
+{
+	if (d->pause_count >= 255)
+		return trace_err(-EOVERFLOW);
+	d->pause_count++;
+	d->vcpu0.paused = true;		/* not current: the caller is another domain */
+	return 0;
+}
+
+int domain_unpause_by_controller(struct domain *d)
+{
+	if (!d->pause_count)
+		return trace_err(-EINVAL);
+	if (!--d->pause_count) {
+		d->creation_finished = true;
+		if (d->state == DOMAIN_RUNNING && !d->dying)
+			vcpu_unpause(&d->vcpu0);
+	}
+	return 0;
+}
+
+void domain_vcpu_online(struct domain *d, bool online)
+{
+	struct vcpu *v = &d->vcpu0;
+
+	if (!online) {
+		v->state = VCPU_DOWN;
+		return;
+	}
+	if (v->state != VCPU_DOWN)
+		return;
+	sched_add_vcpu(v);		/* runnable; queued, run once unpaused */
+	v->paused = d->pause_count || d->state != DOMAIN_RUNNING || d->dying;
 }
 
 static const char *const reason_names[] = {
@@ -118,7 +226,7 @@ void domain_shutdown(struct domain *d, unsigned int reason)
 		hardware_domain_down(d, reason);
 	pr_info("d%u %s\n", d->domid, reason_names[reason]);
 	vcpu_pause(&d->vcpu0);
-	if (reason != SHUTDOWN_suspend && reason != SHUTDOWN_soft_reset) {
+	if (d->reap_on_shutdown && reason != SHUTDOWN_suspend && reason != SHUTDOWN_soft_reset) {
 		d->dying = true;
 		reap_pending = true;	/* not here: we may be deep in d's hypercall */
 	}
@@ -159,6 +267,7 @@ static bool domain_destroy_step(struct domain *d)
 	}
 	grant_table_destroy(d);
 	d->destroyed = true;
+	nr_lingering++;
 	pr_info("d%u destroyed: %llu frames freed, %llu still mapped by other domains "
 		"(%u step%s: ports %u, grant mappings %u, page tables %u, frames %u)\n", d->domid,
 		(unsigned long long)d->destroy_freed, (unsigned long long)d->nr_held,
@@ -173,14 +282,38 @@ bool domain_reap(void)
 {
 	unsigned int i;
 
+	if (nr_lingering)
+		domains_gone();
 	if (!reap_pending)
 		return false;
 	reap_pending = false;
 	for (i = 0; i < nr_domains; i++)
-		if (domain_slots[i].dying && !domain_slots[i].destroyed &&
-		    !domain_destroy_step(&domain_slots[i]))
+		if (domains[i]->dying && !domains[i]->destroyed && !domains[i]->killed &&
+		    !domain_destroy_step(domains[i]))
 			reap_pending = true;
 	return reap_pending;
+}
+
+/*
+ * The caller's continuation drives the destruction from here on: were the
+ * reaper to finish it between two of its calls, the next would find no
+ * domain and answer -ESRCH.
+ */
+int domain_kill(struct domain *d)
+{
+	if (!d->dying) {
+		d->dying = true;
+		vcpu_pause(&d->vcpu0);
+	}
+	d->killed = true;
+	if (!d->destroyed) {
+		if (!domain_destroy_step(d))
+			return -ERESTART;
+		if (dom0)
+			send_global_virq(dom0, VIRQ_DOM_EXC);
+	}
+	domains_gone();
+	return 0;
 }
 
 void domain_crash(struct domain *d, const char *fmt, ...)

@@ -1,59 +1,303 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The toolstack's interface, dom0 only: domctl getdomaininfo to list the
- * domains, and hvm_op get_param for the rings of the domains built at
- * boot (domctl.h, hvm_op.h). Everything else answers -ENOSYS.
+ * The toolstack's interface, dom0 only: domctl (domctl.h), a domain's
+ * life from createdomain to destroydomain as Xen 4.17 gives it, and
+ * hvm_op get_param for the rings of the domains built at boot (hvm_op.h).
+ * Every argument is checked as Xen checks it, with Xen's error codes; a
+ * command names an existing domain (-ESRCH otherwise) except
+ * createdomain and getdomaininfo. Other commands answer -ENOSYS.
  */
 #include <hv/lib.h>
 #include <hv/domain.h>
+#include <hv/domctl.h>
 #include <hv/hypercall.h>
 #include <hv/guest_access.h>
+#include <hv/hypervisor.h>
+#include <hv/mm.h>
 #include <hv/sched.h>
+#include <hv/time.h>
+#include <asm/page.h>
 #include <lamina/domctl.h>
 #include <lamina/hvm_op.h>
 #include <lamina/vcpu.h>
 
-/* The live or dying domain with the lowest id >= id, or NULL. */
-static struct domain *domain_at_or_after(domid_t id)
+#define GNTTAB_MAX_MAPTRACK_FRAMES	1024	/* Xen's default, and Lamina's bound */
+
+struct domain *domain_at_or_after(domid_t id)
 {
 	struct domain *best = NULL, *d;
 	unsigned int i;
 
 	for (i = 0; (d = domain_by_index(i)); i++)
-		if (!d->destroyed && d->domid >= id && (!best || d->domid < best->domid))
+		if (d->domid >= id && (!best || d->domid < best->domid))
 			best = d;
 	return best;
 }
 
-static void get_info(const struct domain *d, struct domctl_getdomaininfo *info)
+void domctl_get_info(const struct domain *d, struct domctl_getdomaininfo *info)
 {
 	const struct vcpu *v = &d->vcpu0;
+	uint32_t flags = 0;
 
 	memset(info, 0, sizeof(*info));
 	info->domain = d->domid;
-	if (d->dying)
-		info->flags |= DOMINF_dying;
+	info->max_vcpu_id = INVALID_MAX_VCPU_ID;
+	if (d->vcpu0_created) {
+		info->max_vcpu_id = 0;
+		info->cpu_time = v->runstate_time[RUNSTATE_running];
+		if (v == current_vcpu())
+			info->cpu_time += now_ns() - v->runstate_entry;
+		if (v->state != VCPU_DOWN) {
+			info->nr_online_vcpus = 1;
+			flags |= v->state == VCPU_BLOCKED ? DOMINF_blocked : 0;
+			flags |= v == current_vcpu() ? DOMINF_running : 0;
+		}
+	}
+	flags |= d->destroyed ? DOMINF_dying : 0;
+	flags |= d->pause_count ? DOMINF_paused : 0;
 	if (d->state != DOMAIN_RUNNING)
-		info->flags |= DOMINF_shutdown | d->shutdown_reason << DOMINF_SHUTDOWN_SHIFT;
-	if (v->paused)
-		info->flags |= DOMINF_paused;
-	if (v->state == VCPU_BLOCKED)
-		info->flags |= DOMINF_blocked;
-	if (v == current_vcpu())
-		info->flags |= DOMINF_running;
-	info->tot_pages = d->dying ? d->nr_held : d->nr_pages;
+		flags |= DOMINF_shutdown | d->shutdown_reason << DOMINF_SHUTDOWN_SHIFT;
+	else
+		flags |= 0xffffU << DOMINF_SHUTDOWN_SHIFT;	/* no shutdown code yet */
+	info->flags = flags;
+	info->tot_pages = d->destroyed ? d->nr_held : d->nr_pages;
 	info->max_pages = d->max_pages;
 	info->shared_info_frame = d->shared_info_mfn;
-	info->cpu_time = v->runstate_time[RUNSTATE_running];
-	info->nr_online_vcpus = v->state != VCPU_DOWN;
-	info->max_vcpu_id = 0;
+	memcpy(info->handle, d->handle, sizeof(info->handle));
 	info->gpaddr_bits = 52;
+	info->emulation_flags = d->emulation_flags;
+}
+
+/* Xen's checks of a new domain's configuration, in Xen's order. */
+static long check_config(const struct domctl_createdomain *c)
+{
+	unsigned int version = c->grant_opts & DOMCTL_GRANT_version_mask;
+	int32_t frames = c->max_grant_frames < 0 ? (int32_t)hv_opts.gnttab_max_frames :
+						    c->max_grant_frames;
+
+	if (c->flags & ~DOMCTL_CDF_MASK || c->grant_opts & ~DOMCTL_GRANT_version_mask)
+		return trace_err(-EINVAL);
+	if (c->max_vcpus < 1 || c->max_vcpus > 1)	/* Lamina: one vCPU per domain */
+		return trace_err(-EINVAL);
+	/* No HVM, HAP, IOMMU, vPMU, nested virtualization or vmtrace here. */
+	if (c->flags & (DOMCTL_CDF_hvm | DOMCTL_CDF_hap | DOMCTL_CDF_iommu | DOMCTL_CDF_vpmu |
+			DOMCTL_CDF_nested_virt | DOMCTL_CDF_s3_integrity))
+		return trace_err(-EINVAL);
+	if (c->iommu_opts || c->vmtrace_size || c->misc_flags & ~X86_MSR_RELAXED)
+		return trace_err(-EINVAL);
+	if (c->emulation_flags && c->emulation_flags != X86_EMU_PIT)
+		return trace_err(-EOPNOTSUPP);
+	if (!version || version > hv_opts.gnttab_max_version)
+		return trace_err(-EINVAL);
+	if (frames < 1 || frames > (int32_t)hv_opts.gnttab_max_frames ||
+	    c->max_maptrack_frames > GNTTAB_MAX_MAPTRACK_FRAMES)
+		return trace_err(-EINVAL);
+	return 0;
+}
+
+/*
+ * The id asked for (1 .. DOMID_FIRST_RESERVED - 1, -EEXIST if taken), or
+ * for 0 or a reserved one the next free id after the last one chosen,
+ * wrapping to 1 (Xen's rover): ids come round again only after the others.
+ */
+static long pick_domid(domid_t want, domid_t *id)
+{
+	static domid_t rover;
+	domid_t dom;
+
+	if (want > 0 && want < DOMID_FIRST_RESERVED) {
+		if (!domain_id_is_free(want))
+			return trace_err(-EEXIST);
+		*id = want;
+		return 0;
+	}
+	if (domain_count() >= CONFIG_MAX_DOMAINS)
+		return trace_err(-ENOMEM);
+	for (dom = rover + 1; dom != rover; dom++) {
+		if (dom == DOMID_FIRST_RESERVED)
+			dom = 1;
+		if (domain_id_is_free(dom))
+			break;
+	}
+	if (dom == rover)
+		return trace_err(-ENOMEM);
+	*id = rover = dom;
+	return 0;
+}
+
+/* A new domain as Xen leaves it: no vCPU yet, no memory, paused once. */
+static void init_created(struct domain *d, struct domctl_createdomain *c)
+{
+	d->reap_on_shutdown = false;
+	d->max_vcpus = c->max_vcpus;
+	d->vcpu0_created = d->vcpu0_initialised = d->creation_finished = false;
+	d->pause_count = 1;
+	d->vcpu0.paused = true;
+	d->vcpu0.state = VCPU_DOWN;
+	d->vcpu0.runstate = RUNSTATE_offline;
+	d->vcpu0.vcpu_info = &d->shared_info->vcpu_info[0];
+	memcpy(d->handle, c->handle, sizeof(d->handle));
+	d->ssidref = c->ssidref;
+	c->flags |= DOMCTL_CDF_oos_off;		/* what a PV domain always gets */
+	d->cdf_flags = c->flags;
+	d->emulation_flags = c->emulation_flags;
+	d->misc_flags = c->misc_flags;
+	wallclock_init(d);
+}
+
+static long create_domain(struct domctl *op)
+{
+	struct domctl_createdomain *c = &op->u.createdomain;
+	struct domain *d;
+	domid_t id;
+	long rc;
+
+	/* Xen picks the id first: a refused configuration still moves the rover. */
+	rc = pick_domid(op->domain, &id);
+	if (!rc)
+		rc = check_config(c);
+	if (rc)
+		return rc;
+	d = domain_alloc(id, "domU", false);
+	if (!d)
+		return trace_err(-ENOMEM);
+	if (domain_shared_info_init(d)) {
+		while (domain_kill(d) == -ERESTART)
+			;		/* nothing much to undo */
+		return trace_err(-ENOMEM);
+	}
+	init_created(d, c);
+	op->domain = id;
+	pr_info("d%u: created by d%u, paused\n", id, current_vcpu()->domain->domid);
+	return 0;
+}
+
+static long max_vcpus(struct vcpu *v, struct domain *d, uint32_t max)
+{
+	if (d == v->domain || max != d->max_vcpus)
+		return trace_err(-EINVAL);
+	d->vcpu0_created = true;	/* down until setvcpucontext brings it up */
+	return 0;
+}
+
+/* One CPU and the domctl caller's syscall: no other user of the buffer. */
+static struct vcpu_guest_context ctxt_buf;
+
+static long set_vcpu_context(struct vcpu *v, struct domain *d, const struct domctl *op)
+{
+	if (d == v->domain || op->u.vcpucontext.vcpu >= d->max_vcpus || !d->vcpu0_created)
+		return trace_err(-EINVAL);
+	if (!op->u.vcpucontext.ctxt)
+		return trace_err(-EOPNOTSUPP);	/* Lamina: no vcpu_reset */
+	if (copy_from_guest(&ctxt_buf, op->u.vcpucontext.ctxt, sizeof(ctxt_buf)))
+		return -EFAULT;
+	return arch_set_vcpu_context(&d->vcpu0, &ctxt_buf);
+}
+
+static long get_vcpu_context(struct vcpu *v, struct domain *d, const struct domctl *op)
+{
+	if (op->u.vcpucontext.vcpu >= d->max_vcpus || !d->vcpu0_created || &d->vcpu0 == v)
+		return trace_err(-EINVAL);
+	if (!d->vcpu0_initialised)
+		return trace_err(-ENODATA);
+	arch_get_vcpu_context(&d->vcpu0, &ctxt_buf);
+	return copy_to_guest(op->u.vcpucontext.ctxt, &ctxt_buf, sizeof(ctxt_buf)) ? -EFAULT : 0;
+}
+
+static long get_vcpu_info(struct domain *d, struct domctl_getvcpuinfo *info)
+{
+	const struct vcpu *v = &d->vcpu0;
+
+	if (info->vcpu >= d->max_vcpus)
+		return trace_err(-EINVAL);
+	if (!d->vcpu0_created)
+		return trace_err(-ESRCH);
+	info->online = v->state != VCPU_DOWN;
+	info->blocked = v->state == VCPU_BLOCKED;
+	info->running = v == current_vcpu();
+	info->cpu_time = v->runstate_time[RUNSTATE_running] +
+			 (info->running ? now_ns() - v->runstate_entry : 0);
+	info->cpu = 0;
+	return 0;
+}
+
+/* Writes the hypercall stubs into a frame of d's that can be typed writable. */
+static long hypercall_init(struct domain *d, uint64_t gmfn)
+{
+	if (gmfn >= frame_table_size || get_page(gmfn, d))
+		return trace_err(-EINVAL);
+	if (get_page_type(gmfn, PGT_writable, d)) {
+		put_page(gmfn);
+		return trace_err(-EPERM);
+	}
+	pv_fill_hypercall_page(frame_va(gmfn));
+	put_page_and_type(gmfn, d);
+	return 0;
+}
+
+static long set_address_size(uint32_t size)
+{
+	if (size == 64)
+		return 0;
+	/* 32 would make it a compat domain: Lamina runs 64-bit guests only. */
+	return size == 32 ? trace_err(-EOPNOTSUPP) : trace_err(-EINVAL);
+}
+
+static long get_domain_info(struct domctl *op)
+{
+	struct domain *d;
+
+	if (op->domain >= DOMID_FIRST_RESERVED)
+		return trace_err(-EINVAL);
+	d = domain_at_or_after(op->domain);
+	if (!d)
+		return -ESRCH;
+	op->domain = d->domid;
+	domctl_get_info(d, &op->u.getdomaininfo);
+	return 0;
+}
+
+/* The commands that act on an existing domain d; *out: copy op back. */
+static long domain_op(struct vcpu *v, struct domain *d, struct domctl *op, bool *out)
+{
+	switch (op->cmd) {
+	case DOMCTL_destroydomain:
+		return d == v->domain ? trace_err(-EINVAL) : domain_kill(d);
+	case DOMCTL_pausedomain:
+		return d == v->domain ? trace_err(-EINVAL) : domain_pause_by_controller(d);
+	case DOMCTL_unpausedomain:
+		return domain_unpause_by_controller(d);
+	case DOMCTL_max_vcpus:
+		return max_vcpus(v, d, op->u.max_vcpus.max);
+	case DOMCTL_max_mem:
+		d->max_pages = MIN(op->u.max_mem.max_memkb >> (PAGE_SHIFT - 10), 0xffffffffULL);
+		return 0;
+	case DOMCTL_setvcpucontext:
+		return set_vcpu_context(v, d, op);
+	case DOMCTL_getvcpucontext:
+		return get_vcpu_context(v, d, op);
+	case DOMCTL_getvcpuinfo:
+		*out = true;
+		return get_vcpu_info(d, &op->u.getvcpuinfo);
+	case DOMCTL_hypercall_init:
+		return hypercall_init(d, op->u.hypercall_init.gmfn);
+	case DOMCTL_settimeoffset:
+		d->time_offset = op->u.settimeoffset.time_offset_seconds;
+		wallclock_init(d);
+		return 0;
+	case DOMCTL_set_address_size:
+		return set_address_size(op->u.address_size.size);
+	default:
+		return trace_err(-ENOSYS);
+	}
 }
 
 long hc_domctl(struct vcpu *v, struct hc_args *a)
 {
 	struct domctl op;
 	struct domain *d;
+	bool out = false;
+	long rc;
 
 	if (!v->domain->is_privileged)
 		return trace_err(-EPERM);
@@ -62,18 +306,25 @@ long hc_domctl(struct vcpu *v, struct hc_args *a)
 	if (op.interface_version != DOMCTL_INTERFACE_VERSION)
 		return trace_err(-EACCES);
 	switch (op.cmd) {
+	case DOMCTL_createdomain:
+		rc = create_domain(&op);
+		out = !rc;
+		break;
 	case DOMCTL_getdomaininfo:
-		if (op.domain >= DOMID_FIRST_RESERVED)
-			return trace_err(-EINVAL);
-		d = domain_at_or_after(op.domain);
-		if (!d)
-			return -ESRCH;
-		op.domain = d->domid;
-		get_info(d, &op.u.getdomaininfo);
-		return copy_to_guest(a->arg[0], &op, sizeof(op)) ? -EFAULT : 0;
+		rc = get_domain_info(&op);
+		out = !rc;
+		break;
 	default:
-		return trace_err(-ENOSYS);
+		d = domain_by_id(op.domain);
+		if (!d)
+			return trace_err(-ESRCH);
+		rc = domain_op(v, d, &op, &out);
+		out = out && !rc;
+		break;
 	}
+	if (out && copy_to_guest(a->arg[0], &op, sizeof(op)))
+		return -EFAULT;
+	return rc;
 }
 
 static long get_param(struct xen_hvm_param *p)

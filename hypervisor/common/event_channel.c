@@ -25,6 +25,7 @@
 #include <hv/page_alloc.h>
 #include <hv/sched.h>
 #include <hv/hypervisor.h>
+#include <asm/page.h>
 
 #define PORTS_PER_BUCKET	256
 #define MAX_BUCKETS		(EVTCHN_FIFO_MAX_PORTS / PORTS_PER_BUCKET)
@@ -78,6 +79,19 @@ int evtchn_domain_init(struct domain *d)
 			return -ENOMEM;
 	evtchn_from_port(d, 0)->state = ECS_RESERVED;
 	return 0;
+}
+
+void evtchn_domain_free(struct domain *d)
+{
+	unsigned int i;
+
+	if (!d->evtchn_bucket)
+		return;
+	for (i = 0; i < d->evtchn_nr_buckets; i++)
+		free_frame(virt_to_maddr(d->evtchn_bucket[i]) >> PAGE_SHIFT);
+	free_frame(virt_to_maddr(d->evtchn_bucket) >> PAGE_SHIFT);
+	d->evtchn_bucket = NULL;
+	d->evtchn_nr_buckets = 0;
 }
 
 unsigned int evtchn_max_ports(const struct domain *d)
@@ -259,16 +273,28 @@ int evtchn_alloc_unbound(struct domain *d, domid_t remote)
 	return port;
 }
 
+/*
+ * A port of op->dom (the caller, or for a privileged caller any domain:
+ * the toolstack's store and console ports) that op->remote_dom may bind;
+ * the remote need not exist yet, as on Xen. An unknown op->dom is -ESRCH,
+ * another's for an unprivileged caller -EPERM, a dying one's -EINVAL.
+ */
 static long alloc_unbound(struct domain *d, struct evtchn_alloc_unbound *op)
 {
 	domid_t remote = op->remote_dom == DOMID_SELF ? d->domid : op->remote_dom;
+	struct domain *ld = d;
 	int port;
 
-	if (op->dom != DOMID_SELF && op->dom != d->domid)
-		return trace_err(-EPERM);	/* on behalf of others: toolstack only */
-	if (!domain_by_id(remote))
-		return trace_err(-ESRCH);
-	port = evtchn_alloc_unbound(d, remote);
+	if (op->dom != DOMID_SELF && op->dom != d->domid) {
+		ld = domain_by_id(op->dom);
+		if (!ld)
+			return trace_err(-ESRCH);
+		if (!d->is_privileged)
+			return trace_err(-EPERM);
+		if (ld->dying)
+			return trace_err(-EINVAL);
+	}
+	port = evtchn_alloc_unbound(ld, remote);
 	if (port > 0)
 		op->port = port;
 	return port < 0 ? port : 0;

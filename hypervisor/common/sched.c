@@ -124,6 +124,25 @@ void vcpu_pause(struct vcpu *v)
 	stop_timer(&v->periodic);
 }
 
+/* A vCPU about to be freed leaves the run queue (it is not current). */
+void sched_remove_vcpu(struct vcpu *v)
+{
+	struct vcpu **p;
+
+	spin_lock(&rq0.lock);
+	rq0.tail = NULL;
+	for (p = &rq0.head; *p; ) {
+		if (*p == v)
+			*p = v->runq_next;
+		else {
+			rq0.tail = *p;
+			p = &(*p)->runq_next;
+		}
+	}
+	v->on_runq = false;
+	spin_unlock(&rq0.lock);
+}
+
 void vcpu_unpause(struct vcpu *v)
 {
 	spin_lock(&rq0.lock);

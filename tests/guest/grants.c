@@ -458,7 +458,11 @@ static int copies(void)
 	return TEST_PASS;
 }
 
-/* Whether the dead peer is destroyed: getdomaininfo no longer lists it. */
+/*
+ * Whether the dead peer is destroyed: getdomaininfo no longer lists it, or
+ * lists it dying (destroyed, its record kept while we still map its
+ * frames, as Xen keeps it).
+ */
 static bool peer_destroyed(void)
 {
 	struct domctl op = { .domain = PEER };
@@ -466,7 +470,7 @@ static bool peer_destroyed(void)
 	op.cmd = DOMCTL_getdomaininfo;
 	op.interface_version = DOMCTL_INTERFACE_VERSION;
 	return hypercall1(__HYPERVISOR_domctl, &op) == -ESRCH ||
-	       op.u.getdomaininfo.domain != PEER;
+	       op.u.getdomaininfo.domain != PEER || (op.u.getdomaininfo.flags & DOMINF_dying);
 }
 
 /*

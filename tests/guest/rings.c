@@ -128,7 +128,7 @@ static int dom0_lookups(uint64_t *store_mfn, uint64_t *store_port, uint64_t *con
 	rc = domctl(&op, DOMCTL_getdomaininfo, DOMCTL_INTERFACE_VERSION - 1);
 	CHECK(rc == -EACCES, "a wrong domctl interface version gave %ld", rc);
 	rc = domctl(&op, DOMCTL_createdomain, DOMCTL_INTERFACE_VERSION);
-	CHECK(rc == -ENOSYS, "domctl createdomain gave %ld", rc);
+	CHECK(rc == -EINVAL, "domctl createdomain of a domain without vCPUs gave %ld", rc);
 	rc = hypercall1(__HYPERVISOR_domctl, 16);
 	CHECK(rc == -EFAULT, "domctl with a bad pointer gave %ld", rc);
 

@@ -4,12 +4,14 @@
  * dom0 only. Field order and sizes follow Xen 4.17's public domctl.h and
  * arch-x86/xen.h (domctl interface version 0x15); the checks at the end
  * pin the offsets that matter.
- *  1. Lamina implements getdomaininfo: the first domain whose id is at
- *     least op->domain (Xen 4.17's rule, which lets a tool list domains
- *     by asking for id+1 after each), -ESRCH past the last. Its other
- *     commands answer -ENOSYS; boot-time domains are built at boot.
- *  2. The rest of this file serves the test guests' builder (peer.c),
- *     which creates a domain on Xen 4.17 with the commands listed.
+ *  1. Lamina implements the commands listed below (common/domctl.c):
+ *     a domain's life from createdomain (born paused by the controller)
+ *     to destroydomain, its vCPU's context and its info. getdomaininfo
+ *     answers for the first domain whose id is at least op->domain (Xen
+ *     4.17's rule, which lets a tool list domains by asking for id+1
+ *     after each), -ESRCH past the last. Other commands answer -ENOSYS.
+ *  2. One vCPU per domain: createdomain refuses max_vcpus > 1 with
+ *     -EINVAL, Xen's answer above its own limit.
  *  3. A wrong interface_version is -EACCES, a caller other than dom0
  *     -EPERM, as on Xen.
  */
@@ -28,7 +30,27 @@
 #define DOMCTL_getdomaininfo		5
 #define DOMCTL_max_mem			11
 #define DOMCTL_setvcpucontext		12
+#define DOMCTL_getvcpucontext		13
+#define DOMCTL_getvcpuinfo		14
 #define DOMCTL_max_vcpus		15	/* still allocates the vCPUs in 4.17 */
+#define DOMCTL_hypercall_init		22
+#define DOMCTL_settimeoffset		24
+#define DOMCTL_set_address_size		35
+
+/* createdomain flags (CDF_*); a PV domain gets CDF_oos_off set back. */
+#define DOMCTL_CDF_hvm			(1U << 0)
+#define DOMCTL_CDF_hap			(1U << 1)
+#define DOMCTL_CDF_s3_integrity		(1U << 2)
+#define DOMCTL_CDF_oos_off		(1U << 3)
+#define DOMCTL_CDF_xs_domain		(1U << 4)
+#define DOMCTL_CDF_iommu		(1U << 5)
+#define DOMCTL_CDF_nested_virt		(1U << 6)
+#define DOMCTL_CDF_vpmu			(1U << 7)
+#define DOMCTL_CDF_MASK			0xffU
+#define DOMCTL_GRANT_version_mask	0xfU	/* grant_opts: highest version */
+#define X86_EMU_PIT			(1U << 8)	/* the only emulation a PV domain may ask */
+#define X86_MSR_RELAXED			(1U << 0)	/* misc_flags */
+#define INVALID_MAX_VCPU_ID		(~0U)	/* getdomaininfo: no vCPU yet */
 
 struct domctl_createdomain {
 	uint32_t ssidref;
@@ -67,12 +89,26 @@ struct domctl_getdomaininfo {
 	uint32_t emulation_flags;	/* x86 arch_config: 0 for PV */
 	uint32_t misc_flags;
 };
-#define DOMINF_dying		(1U << 0)
+#define DOMINF_dying		(1U << 0)	/* destroyed, still referenced */
+#define DOMINF_hvm_guest	(1U << 1)
 #define DOMINF_shutdown		(1U << 2)
-#define DOMINF_paused		(1U << 3)
-#define DOMINF_blocked		(1U << 4)
+#define DOMINF_paused		(1U << 3)	/* by the controller (pausedomain) */
+#define DOMINF_blocked		(1U << 4)	/* every online vCPU blocked */
 #define DOMINF_running		(1U << 5)
-#define DOMINF_SHUTDOWN_SHIFT	16	/* SHUTDOWN_* reason once shut down */
+#define DOMINF_debugged		(1U << 6)
+#define DOMINF_xs_domain	(1U << 7)
+#define DOMINF_hap		(1U << 8)
+#define DOMINF_SHUTDOWN_SHIFT	16	/* SHUTDOWN_* reason once shut down; 0xffff before */
+#define DOMINF_SHUTDOWN_MASK	0xffU
+
+/* getvcpuinfo: IN vcpu; OUT its state. */
+struct domctl_getvcpuinfo {
+	uint32_t vcpu;
+	uint8_t online, blocked, running, pad;
+	uint64_t cpu_time;		/* ns spent running */
+	uint32_t cpu;			/* the physical CPU it last ran on */
+	uint32_t pad2;
+};
 
 struct domctl {
 	uint32_t cmd;			/* DOMCTL_* */
@@ -85,6 +121,10 @@ struct domctl {
 		struct { uint64_t max_memkb; } max_mem;
 		struct { uint32_t max; } max_vcpus;	/* = createdomain's max_vcpus */
 		struct { uint32_t vcpu; uint32_t pad; uint64_t ctxt; } vcpucontext;
+		struct domctl_getvcpuinfo getvcpuinfo;
+		struct { uint64_t gmfn; } hypercall_init;
+		struct { int64_t time_offset_seconds; } settimeoffset;
+		struct { uint32_t size; } address_size;	/* 64; 32 = compat */
 		uint8_t raw[128];
 	} u;
 };
@@ -108,6 +148,8 @@ struct guest_user_regs {
 
 #define VGCF_i387_valid		(1U << 0)
 #define VGCF_in_kernel		(1U << 2)
+#define VGCF_failsafe_disables_events	(1U << 3)
+#define VGCF_syscall_disables_events	(1U << 4)
 #define VGCF_online		(1U << 5)
 
 /* struct vcpu_guest_context, x86-64 (5168 bytes). */
@@ -134,6 +176,7 @@ _Static_assert(__builtin_offsetof(struct domctl_getdomaininfo, handle) == 76, "g
 _Static_assert(__builtin_offsetof(struct domctl_getdomaininfo, gpaddr_bits) == 96,
 	       "getdomaininfo gpaddr_bits");
 _Static_assert(sizeof(struct domctl_getdomaininfo) == 112, "getdomaininfo size");
+_Static_assert(sizeof(struct domctl_getvcpuinfo) == 24, "getvcpuinfo size");
 _Static_assert(sizeof(struct guest_user_regs) == 200, "cpu_user_regs size");
 _Static_assert(__builtin_offsetof(struct vcpu_guest_context, ctrlreg) == 4984,
 	       "vcpu_guest_context layout");

@@ -243,6 +243,7 @@ static int alloc_memory(struct builder *b)
 	if (p2m_mfn == INVALID_MFN)
 		return -ENOMEM;
 	d->p2m = mfn_to_virt(p2m_mfn);
+	d->p2m_frames = p2m_pages;		/* freed with the domain */
 	for (pfn = 0; pfn < d->nr_pages; pfn++) {
 		mfn_t mfn = alloc_frame();
 
@@ -322,7 +323,7 @@ static void build_page_tables(struct builder *b)
 }
 
 /* Fills the legacy hypercall page (§1.4): syscall stubs, iret at slot 23. */
-static void fill_hypercall_page(uint8_t *p)
+void pv_fill_hypercall_page(uint8_t *p)
 {
 	static const uint8_t iret[] = { 0x51, 0x41, 0x53, 0x50, 0xb8, 23, 0, 0, 0, 0x0f, 0x05 };
 	unsigned int i;
@@ -418,7 +419,7 @@ static void init_vcpu(struct builder *b)
 	vcpu_fpu_init(v);
 }
 
-static int setup_shared_info(struct domain *d)
+int domain_shared_info_init(struct domain *d)
 {
 	unsigned int i;
 
@@ -488,7 +489,7 @@ struct domain *domain_build(domid_t domid, const char *name, const struct boot_m
 	b.d->max_pages = b.d->nr_pages;
 	if (plan_layout(&b))
 		return NULL;
-	if (alloc_memory(&b) || setup_shared_info(b.d) || (b.rings && setup_rings(&b))) {
+	if (alloc_memory(&b) || domain_shared_info_init(b.d) || (b.rings && setup_rings(&b))) {
 		pr_err("d%u: not enough free memory for %llu MiB\n", domid,
 		       (unsigned long long)(mem_bytes >> 20));
 		return NULL;
@@ -499,7 +500,7 @@ struct domain *domain_build(domid_t domid, const char *name, const struct boot_m
 	else if (initrd)
 		copy_in(&b, b.l.initrd, maddr_to_virt(initrd->start), initrd->size);
 	if (b.k.hypercall_page != PV_UNSET)
-		fill_hypercall_page(va_ptr(&b, b.k.hypercall_page));
+		pv_fill_hypercall_page(va_ptr(&b, b.k.hypercall_page));
 	fill_p2m_list(&b);
 	fill_start_info(&b, cmdline);
 	build_page_tables(&b);

@@ -83,10 +83,14 @@ static bool dr7_has_io(uint64_t val)
  * (-EPERM); DR6/DR7 take no upper half (-EINVAL) and get their reserved
  * bits forced (not refused); DR7.GD is -EPERM, and so is an I/O
  * breakpoint in an active DR7; DR4/DR5 alias DR6/DR7 (no CR4.DE); any
- * other register is -ENODEV.
+ * other register is -ENODEV. The check alone (vcpu_check_debugreg) gives
+ * the register's number and the value to store.
  */
-int vcpu_set_debugreg(struct vcpu *v, unsigned int reg, uint64_t val)
+int vcpu_check_debugreg(unsigned int *regp, uint64_t *valp)
 {
+	unsigned int reg = *regp;
+	uint64_t val = *valp;
+
 	if (reg == 4 || reg == 5)
 		reg += 2;
 	switch (reg) {
@@ -111,6 +115,17 @@ int vcpu_set_debugreg(struct vcpu *v, unsigned int reg, uint64_t val)
 		 * (pv-abi-core.md §2.22 says -EINVAL). */
 		return trace_err(-ENODEV);
 	}
+	*regp = reg;
+	*valp = val;
+	return 0;
+}
+
+int vcpu_set_debugreg(struct vcpu *v, unsigned int reg, uint64_t val)
+{
+	int rc = vcpu_check_debugreg(&reg, &val);
+
+	if (rc)
+		return rc;
 	v->arch.dr[reg] = val;
 	load_debugregs(v);
 	return 0;

@@ -165,11 +165,12 @@ static void rtc_read(void)
 void wallclock_init(struct domain *d)
 {
 	struct shared_info *s = d->shared_info;
+	uint64_t epoch = boot_epoch + d->time_offset;	/* settimeoffset's seconds */
 
 	s->wc_version++;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	s->wc_sec = (uint32_t)boot_epoch;
-	s->wc_sec_hi = (uint32_t)(boot_epoch >> 32);
+	s->wc_sec = (uint32_t)epoch;
+	s->wc_sec_hi = (uint32_t)(epoch >> 32);
 	s->wc_nsec = 0;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	s->wc_version++;

@@ -94,6 +94,26 @@ struct domain {
 	evtchn_port_t store_port, console_port;
 	/* console_io output budget of a domU (console.c); stamp 0 = unused. */
 	uint64_t console_tokens, console_stamp, console_dropped;
+	/*
+	 * The toolstack's view (common/domctl.c). A domain built at boot has
+	 * its vCPU created and initialised and is destroyed by the hypervisor
+	 * when it shuts down (reap_on_shutdown); one made by createdomain is
+	 * born with no vCPU, paused once by the controller, and waits for the
+	 * toolstack's destroydomain.
+	 */
+	uint8_t handle[16];
+	uint32_t ssidref;
+	uint32_t cdf_flags, emulation_flags, misc_flags;
+	unsigned int max_vcpus;		/* createdomain's: 0 or 1 */
+	bool vcpu0_created;		/* max_vcpus made it */
+	bool vcpu0_initialised;		/* it has a context (builder, setvcpucontext) */
+	bool creation_finished;		/* the controller's pause count first reached 0 */
+	bool reap_on_shutdown;
+	bool killed;			/* destroydomain's continuation destroys it, not the reaper */
+	bool shared_info_released;	/* gone: its allocation reference dropped */
+	unsigned int pause_count;	/* the controller's (pausedomain), at most 255 */
+	int64_t time_offset;		/* settimeoffset: seconds added to the wall clock */
+	uint64_t p2m_frames;		/* boot-time domains: d->p2m's contiguous frames */
 	struct arch_domain arch;
 	struct vcpu vcpu0;
 };
@@ -108,6 +128,23 @@ struct domain *domain_by_index(unsigned int i);
 void domain_shutdown(struct domain *d, unsigned int reason);
 void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
 struct domain *domain_alloc(domid_t domid, const char *name, bool privileged);
+/* Whether no domain, live or still referenced, has this id. */
+bool domain_id_is_free(domid_t id);
+/* The controller's pause count (domctl pause/unpausedomain): 0, -EOVERFLOW, -EINVAL. */
+int domain_pause_by_controller(struct domain *d);
+int domain_unpause_by_controller(struct domain *d);
+/* A vCPU given a context: it runs once nothing holds its domain paused. */
+void domain_vcpu_online(struct domain *d, bool online);
+/*
+ * destroydomain: pauses d, then destroys it a step (about 1 ms) per call:
+ * -ERESTART until it is over, then 0; its record goes once nothing holds
+ * any of its frames (until then getdomaininfo shows it dying).
+ */
+int domain_kill(struct domain *d);
+/* The shared_info page of a new domain (arch/x86/domain_build.c). */
+int domain_shared_info_init(struct domain *d);
+/* The legacy hypercall page's stubs (arch/x86/domain_build.c). */
+void pv_fill_hypercall_page(uint8_t *page);
 /*
  * Frees what dying domains held, about 1 ms at a time; the scheduler calls
  * it between guests, and while idle as long as it has work (true).

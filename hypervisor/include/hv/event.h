@@ -18,6 +18,8 @@ enum { ECS_FREE, ECS_RESERVED, ECS_UNBOUND, ECS_INTERDOMAIN, ECS_VIRQ, ECS_IPI }
 #define EVTCHN_FIFO_MAX_PORTS	EVTCHN_FIFO_NR_CHANNELS
 
 int evtchn_domain_init(struct domain *d);
+/* A gone domain's port pages go back (after evtchn_domain_destroy). */
+void evtchn_domain_free(struct domain *d);
 /* A port of d that `remote` may bind; the port, or -ENOSPC. */
 int evtchn_alloc_unbound(struct domain *d, domid_t remote);
 /*

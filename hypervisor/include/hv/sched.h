@@ -13,6 +13,7 @@ void vcpu_wake(struct vcpu *v);
 void vcpu_block(struct vcpu *v);
 void vcpu_pause(struct vcpu *v);	/* stopped until vcpu_unpause */
 void vcpu_unpause(struct vcpu *v);
+void sched_remove_vcpu(struct vcpu *v);	/* off the run queue, for good */
 void sched_start(struct vcpu *v);
 void sched_yield(void);
 void sched_dump(void);

@@ -33,6 +33,7 @@ bool guest_segment(const struct vcpu *v, uint16_t sel, uint64_t *base, uint64_t 
 void vcpu_set_ts(struct vcpu *v, bool ts);
 void vcpu_note_debug_trap(struct vcpu *v);
 int vcpu_set_debugreg(struct vcpu *v, unsigned int reg, uint64_t val);
+int vcpu_check_debugreg(unsigned int *reg, uint64_t *val);
 int vcpu_get_debugreg(const struct vcpu *v, unsigned int reg, uint64_t *val);
 void vcpu_load_state(struct vcpu *v);
 void vcpu_fpu_init(struct vcpu *v);

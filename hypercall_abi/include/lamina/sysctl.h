@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sysctl (35): long sysctl(struct sysctl *op), the toolstack's view of the
+ * whole machine, dom0 only. Layouts follow Xen 4.17's public sysctl.h
+ * (interface version 0x15, the same number as domctl's). Lamina answers
+ * physinfo and getdomaininfolist; other commands get -ENOSYS. A wrong
+ * interface_version is -EACCES, a caller other than dom0 -EPERM.
+ */
+#ifndef LAMINA_SYSCTL_H
+#define LAMINA_SYSCTL_H
+
+#include <stdint.h>
+#include <lamina/types.h>
+#include <lamina/domctl.h>
+
+#define SYSCTL_INTERFACE_VERSION	0x00000015
+
+#define SYSCTL_physinfo			3
+#define SYSCTL_getdomaininfolist	6
+
+/* physinfo capabilities (PHYSCAP_*). */
+#define PHYSCAP_hvm			(1U << 0)
+#define PHYSCAP_pv			(1U << 1)
+#define PHYSCAP_directio		(1U << 2)
+#define PHYSCAP_hap			(1U << 3)
+#define PHYSCAP_shadow			(1U << 4)
+#define PHYSCAP_iommu_hap_pt_share	(1U << 5)
+#define PHYSCAP_vmtrace			(1U << 6)
+#define PHYSCAP_vpmu			(1U << 7)
+#define PHYSCAP_gnttab_v1		(1U << 8)
+#define PHYSCAP_gnttab_v2		(1U << 9)
+
+struct sysctl_physinfo {
+	uint32_t threads_per_core;
+	uint32_t cores_per_socket;
+	uint32_t nr_cpus;		/* online */
+	uint32_t max_cpu_id;
+	uint32_t nr_nodes;
+	uint32_t max_node_id;
+	uint32_t cpu_khz;
+	uint32_t capabilities;		/* PHYSCAP_* */
+	uint32_t arch_capabilities;	/* x86: assisted xAPIC/x2APIC, 0 here */
+	uint32_t pad;
+	uint64_t total_pages;		/* RAM the hypervisor manages */
+	uint64_t free_pages;		/* of which free now */
+	uint64_t scrub_pages;
+	uint64_t outstanding_pages;	/* claimed, not yet allocated */
+	uint64_t max_mfn;		/* the highest machine frame there may be */
+	uint32_t hw_cap[8];
+};
+
+/* IN: first_domain, max_domains, buffer; OUT: num_domains records filled. */
+struct sysctl_getdomaininfolist {
+	domid_t first_domain;
+	uint16_t pad;
+	uint32_t max_domains;
+	uint64_t buffer;		/* struct domctl_getdomaininfo[max_domains] */
+	uint32_t num_domains;
+	uint32_t pad2;
+};
+
+struct sysctl {
+	uint32_t cmd;			/* SYSCTL_* */
+	uint32_t interface_version;	/* SYSCTL_INTERFACE_VERSION */
+	union {
+		struct sysctl_physinfo physinfo;
+		struct sysctl_getdomaininfolist getdomaininfolist;
+		uint8_t raw[128];
+	} u;
+};
+
+#endif

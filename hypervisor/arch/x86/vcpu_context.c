@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A vCPU's context as the toolstack sets and reads it (domctl
+ * setvcpucontext/getvcpucontext, struct vcpu_guest_context, toolstack.md
+ * §1.9), with the checks of Xen 4.17's arch_set_info_guest: canonical
+ * addresses (-EINVAL), a page-aligned LDT of at most 8192 entries, a GDT
+ * of at most 16 frames each a descriptor page of the domain, known
+ * vm_assist bits, debug registers as set_debugreg takes them, and
+ * ctrlreg[3] (and ctrlreg[1], the user L4, if any) a frame of the domain
+ * that is, or validates as, an L4 table (-EINVAL otherwise). Code and
+ * stack selectors get RPL 3, IOPL becomes the virtual IOPL and IF is
+ * forced on, as Xen does.
+ *
+ * Validate, then commit: every reference is taken before anything of the
+ * vCPU changes. Lamina sets a vCPU's context once, before it first runs
+ * (Xen allows a second time only with the same tables: -EOPNOTSUPP
+ * otherwise; Lamina answers -EOPNOTSUPP to any second time).
+ */
+#include <hv/lib.h>
+#include <hv/domain.h>
+#include <hv/mm.h>
+#include <hv/time.h>
+#include <asm/page.h>
+#include <asm/pv.h>
+#include <asm/x86.h>
+#include <lamina/domctl.h>
+#include <lamina/callback.h>
+#include <lamina/mm.h>
+#include <lamina/xen_x86_64.h>
+
+#define MAX_GDT_FRAMES	14	/* the guest's part of the GDT (set_gdt's limit) */
+#define CR0_TS		(1ULL << 3)
+#define VM_ASSIST_VALID	(0x3fULL | (1ULL << VMASST_TYPE_m2p_strict))
+
+static const struct trap_info *trap_at(const struct vcpu_guest_context *c, unsigned int i)
+{
+	return (const struct trap_info *)&c->trap_ctxt[i * sizeof(struct trap_info)];
+}
+
+/* The addresses Xen requires canonical, and the LDT's shape. */
+static bool addresses_ok(const struct vcpu_guest_context *c)
+{
+	const uint64_t va[] = { c->user_regs.rip, c->user_regs.rsp, c->kernel_sp,
+				c->fs_base, c->gs_base_kernel, c->gs_base_user,
+				c->event_callback_eip, c->syscall_callback_eip,
+				c->failsafe_callback_eip };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(va); i++)
+		if (!is_canonical(va[i]))
+			return false;
+	for (i = 0; i < 256; i++)
+		if (!is_canonical(trap_at(c, i)->address))
+			return false;
+	if (c->ldt_ents && !is_canonical(c->ldt_base))
+		return false;
+	return !(c->ldt_base & (PAGE_SIZE - 1)) && c->ldt_ents <= 8192;
+}
+
+/* Debug registers as set_debugreg would store them. */
+static int check_debugregs(const struct vcpu_guest_context *c, uint64_t dr[8])
+{
+	static const unsigned int regs[] = { 0, 1, 2, 3, 6, 7 };
+	unsigned int i;
+
+	memset(dr, 0, 8 * sizeof(dr[0]));
+	for (i = 0; i < ARRAY_SIZE(regs); i++) {
+		unsigned int reg = regs[i];
+		uint64_t val = c->debugreg[reg];
+
+		if (vcpu_check_debugreg(&reg, &val))
+			return trace_err(-EINVAL);
+		dr[reg] = val;
+	}
+	return 0;
+}
+
+static void put_gdt(struct domain *d, const uint64_t *frames, unsigned int n)
+{
+	while (n--)
+		put_page_and_type(frames[n], d);
+}
+
+/* References on every frame the context names: GDT, then the L4s. */
+static int get_frames(struct domain *d, const struct vcpu_guest_context *c, unsigned int nr_gdt)
+{
+	mfn_t cr3 = c->ctrlreg[3] >> PAGE_SHIFT, ucr3 = c->ctrlreg[1] >> PAGE_SHIFT;
+	unsigned int i;
+
+	for (i = 0; i < nr_gdt; i++)
+		if (get_page_and_type(c->gdt_frames[i], PGT_seg_desc, d)) {
+			put_gdt(d, c->gdt_frames, i);
+			return trace_err(-EINVAL);
+		}
+	if (get_page_and_type(cr3, PGT_l4, d))
+		goto out_gdt;
+	if (ucr3 && get_page_and_type(ucr3, PGT_l4, d)) {
+		put_page_and_type(cr3, d);
+		goto out_gdt;
+	}
+	return 0;
+
+out_gdt:
+	put_gdt(d, c->gdt_frames, nr_gdt);
+	return trace_err(-EINVAL);
+}
+
+static void set_regs(struct vcpu *v, const struct guest_user_regs *u)
+{
+	struct cpu_regs *r = &v->arch.regs;
+
+	memset(r, 0, sizeof(*r));
+	r->r15 = u->r15; r->r14 = u->r14; r->r13 = u->r13; r->r12 = u->r12;
+	r->rbp = u->rbp; r->rbx = u->rbx; r->r11 = u->r11; r->r10 = u->r10;
+	r->r9 = u->r9; r->r8 = u->r8; r->rax = u->rax; r->rcx = u->rcx;
+	r->rdx = u->rdx; r->rsi = u->rsi; r->rdi = u->rdi;
+	r->rip = u->rip;
+	r->rsp = u->rsp;
+	r->cs = u->cs | 3;
+	r->ss = u->ss | 3;
+	v->arch.iopl = (u->rflags >> 12) & 3;
+	r->rflags = (u->rflags & ~(3ULL << 12)) | X86_EFLAGS_IF | 2;
+	v->arch.ds = u->ds;
+	v->arch.es = u->es;
+	v->arch.fs = u->fs;
+}
+
+static void set_callbacks(struct vcpu *v, const struct vcpu_guest_context *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < 256; i++) {
+		v->arch.traps[i].address = trap_at(c, i)->address;
+		v->arch.traps[i].flags = trap_at(c, i)->flags & (TI_DPL_MASK | TI_MASK_EVENTS);
+	}
+	v->arch.event = (struct pv_callback){ c->event_callback_eip, false };
+	v->arch.failsafe = (struct pv_callback){ c->failsafe_callback_eip,
+						 !!(c->flags & VGCF_failsafe_disables_events) };
+	v->arch.syscall = (struct pv_callback){ c->syscall_callback_eip,
+						!!(c->flags & VGCF_syscall_disables_events) };
+}
+
+/* Everything checked and referenced: the vCPU takes the context. */
+static void commit(struct vcpu *v, const struct vcpu_guest_context *c, const uint64_t dr[8],
+		   unsigned int nr_gdt)
+{
+	struct domain *d = v->domain;
+
+	set_regs(v, &c->user_regs);
+	set_callbacks(v, c);
+	v->arch.kernel_mode = !!(c->flags & VGCF_in_kernel);
+	v->arch.kernel_ss = c->kernel_ss | 3;
+	v->arch.kernel_sp = c->kernel_sp;
+	v->arch.ldt_base = c->ldt_base;
+	v->arch.ldt_ents = c->ldt_ents;
+	memcpy(v->arch.gdt_frames, c->gdt_frames, nr_gdt * sizeof(c->gdt_frames[0]));
+	v->arch.nr_gdt_frames = nr_gdt;
+	v->arch.gdt_entries = c->gdt_ents;
+	/* A non-null selector loses the base, as on Xen. */
+	v->arch.fs_base = (c->user_regs.fs & ~3) ? 0 : c->fs_base;
+	v->arch.kernel_gs_base = c->gs_base_kernel;
+	v->arch.user_gs_base = (c->user_regs.gs & ~3) ? 0 : c->gs_base_user;
+	v->arch.fpu_ts = !!(c->ctrlreg[0] & CR0_TS);
+	memcpy(v->arch.dr, dr, sizeof(v->arch.dr));
+	vcpu_fpu_init(v);
+	if (c->flags & VGCF_i387_valid)
+		memcpy(v->arch.fpu, c->fpu_ctxt, sizeof(c->fpu_ctxt));
+	v->arch.guest_cr3 = c->ctrlreg[3] & PTE_ADDR_MASK;
+	v->arch.user_cr3 = c->ctrlreg[1] & PTE_ADDR_MASK;
+	d->vm_assist = c->vm_assist;
+	v->vcpu_info = &d->shared_info->vcpu_info[v->vcpu_id];
+	wallclock_init(d);
+	pvclock_update(v);
+	d->vcpu0_initialised = true;
+}
+
+int arch_set_vcpu_context(struct vcpu *v, const struct vcpu_guest_context *c)
+{
+	unsigned int nr_gdt = DIV_ROUND_UP(c->gdt_ents, 512);
+	uint64_t dr[8];
+	int rc;
+
+	if (!addresses_ok(c))
+		return trace_err(-EINVAL);
+	if (v->domain->vcpu0_initialised)
+		return trace_err(-EOPNOTSUPP);
+	if (!(c->flags & VGCF_in_kernel) && !c->ctrlreg[1])
+		return trace_err(-EINVAL);	/* user mode needs a user L4 */
+	if (c->vm_assist & ~VM_ASSIST_VALID)
+		return trace_err(-EINVAL);
+	if (nr_gdt > MAX_GDT_FRAMES)
+		return trace_err(-EINVAL);
+	rc = check_debugregs(c, dr);
+	if (rc)
+		return rc;
+	rc = get_frames(v->domain, c, nr_gdt);
+	if (rc)
+		return rc;
+	commit(v, c, dr, nr_gdt);
+	domain_vcpu_online(v->domain, c->flags & VGCF_online);
+	return 0;
+}
+
+static void get_regs(const struct vcpu *v, struct guest_user_regs *u)
+{
+	const struct cpu_regs *r = &v->arch.regs;
+
+	u->r15 = r->r15; u->r14 = r->r14; u->r13 = r->r13; u->r12 = r->r12;
+	u->rbp = r->rbp; u->rbx = r->rbx; u->r11 = r->r11; u->r10 = r->r10;
+	u->r9 = r->r9; u->r8 = r->r8; u->rax = r->rax; u->rcx = r->rcx;
+	u->rdx = r->rdx; u->rsi = r->rsi; u->rdi = r->rdi;
+	u->rip = r->rip;
+	u->rsp = r->rsp;
+	u->cs = r->cs;
+	u->ss = r->ss;
+	u->rflags = (r->rflags & ~(3ULL << 12)) | ((uint64_t)v->arch.iopl << 12);
+	u->ds = v->arch.ds;
+	u->es = v->arch.es;
+	u->fs = v->arch.fs;
+}
+
+/* The context of a vCPU that is not running (the caller checked). */
+void arch_get_vcpu_context(const struct vcpu *v, struct vcpu_guest_context *c)
+{
+	unsigned int i;
+
+	memset(c, 0, sizeof(*c));
+	memcpy(c->fpu_ctxt, v->arch.fpu, sizeof(c->fpu_ctxt));
+	c->flags = VGCF_i387_valid | (v->arch.kernel_mode ? VGCF_in_kernel : 0) |
+		   (v->state != VCPU_DOWN ? VGCF_online : 0) |
+		   (v->arch.failsafe.mask_events ? VGCF_failsafe_disables_events : 0) |
+		   (v->arch.syscall.mask_events ? VGCF_syscall_disables_events : 0);
+	get_regs(v, &c->user_regs);
+	for (i = 0; i < 256; i++) {
+		struct trap_info *t = (struct trap_info *)&c->trap_ctxt[i * sizeof(*t)];
+
+		t->vector = i;
+		t->flags = v->arch.traps[i].flags;
+		t->cs = FLAT_KERNEL_CS;
+		t->address = v->arch.traps[i].address;
+	}
+	c->ldt_base = v->arch.ldt_base;
+	c->ldt_ents = v->arch.ldt_ents;
+	memcpy(c->gdt_frames, v->arch.gdt_frames, v->arch.nr_gdt_frames * sizeof(c->gdt_frames[0]));
+	c->gdt_ents = v->arch.gdt_entries;
+	c->kernel_ss = v->arch.kernel_ss;
+	c->kernel_sp = v->arch.kernel_sp;
+	c->ctrlreg[0] = v->arch.fpu_ts ? CR0_TS : 0;
+	c->ctrlreg[1] = v->arch.user_cr3;
+	c->ctrlreg[3] = v->arch.guest_cr3;
+	memcpy(c->debugreg, v->arch.dr, sizeof(c->debugreg));
+	c->event_callback_eip = v->arch.event.address;
+	c->failsafe_callback_eip = v->arch.failsafe.address;
+	c->syscall_callback_eip = v->arch.syscall.address;
+	c->vm_assist = v->domain->vm_assist;
+	c->fs_base = v->arch.fs_base;
+	c->gs_base_kernel = v->arch.kernel_gs_base;
+	c->gs_base_user = v->arch.user_gs_base;
+}

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * sysctl (35), dom0 only (sysctl.h): physinfo, the machine as the
+ * toolstack sees it (one CPU; total_pages = the frames the frame table
+ * covers, free_pages = the frame allocator's free count, which is what a
+ * destroyed domain gives back), and getdomaininfolist, getdomaininfo's
+ * records for the domains from an id on, in id order. Other commands
+ * answer -ENOSYS.
+ */
+#include <hv/lib.h>
+#include <hv/domain.h>
+#include <hv/domctl.h>
+#include <hv/hypercall.h>
+#include <hv/guest_access.h>
+#include <hv/hypervisor.h>
+#include <hv/mm.h>
+#include <hv/page_alloc.h>
+#include <hv/time.h>
+#include <lamina/sysctl.h>
+
+static void physinfo(struct sysctl_physinfo *pi)
+{
+	memset(pi, 0, sizeof(*pi));
+	pi->threads_per_core = 1;
+	pi->cores_per_socket = 1;
+	pi->nr_cpus = 1;
+	pi->nr_nodes = 1;
+	pi->cpu_khz = tsc_khz();
+	pi->capabilities = PHYSCAP_pv | PHYSCAP_gnttab_v1 |
+			   (hv_opts.gnttab_max_version >= 2 ? PHYSCAP_gnttab_v2 : 0);
+	pi->total_pages = frame_table_size;
+	pi->free_pages = machine_frames.nr_free;
+	pi->max_mfn = frame_table_size - 1;
+}
+
+/* Records for ids >= first, at most max of them, to the guest's buffer. */
+static long domain_info_list(struct sysctl_getdomaininfolist *l)
+{
+	struct domctl_getdomaininfo info;
+	const struct domain *d;
+	uint32_t n = 0;
+	uint32_t id = l->first_domain;
+
+	while (n < l->max_domains && id < DOMID_FIRST_RESERVED &&
+	       (d = domain_at_or_after(id))) {
+		domctl_get_info(d, &info);
+		if (copy_to_guest(l->buffer + (uint64_t)n * sizeof(info), &info, sizeof(info)))
+			return -EFAULT;
+		n++;
+		id = d->domid + 1U;
+	}
+	l->num_domains = n;
+	return 0;
+}
+
+long hc_sysctl(struct vcpu *v, struct hc_args *a)
+{
+	struct sysctl op;
+	long rc;
+
+	if (!v->domain->is_privileged)
+		return trace_err(-EPERM);
+	if (copy_from_guest(&op, a->arg[0], sizeof(op)))
+		return -EFAULT;
+	if (op.interface_version != SYSCTL_INTERFACE_VERSION)
+		return trace_err(-EACCES);
+	switch (op.cmd) {
+	case SYSCTL_physinfo:
+		physinfo(&op.u.physinfo);
+		rc = 0;
+		break;
+	case SYSCTL_getdomaininfolist:
+		rc = domain_info_list(&op.u.getdomaininfolist);
+		break;
+	default:
+		return trace_err(-ENOSYS);
+	}
+	if (!rc && copy_to_guest(a->arg[0], &op, sizeof(op)))
+		return -EFAULT;
+	return rc;
+}

@@ -1,0 +1,491 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * domctl: a domain's life as the toolstack drives it (domctl.h,
+ * sysctl.h, toolstack.md §1.3, §2), from dom0 alone, on Lamina and on
+ * Xen 4.17 with the same answers. createdomain refuses each bad
+ * configuration with Xen's error and makes a domain paused once by the
+ * controller, with no vCPU and no memory; getdomaininfo reports every
+ * field as Xen fills it (0xffff in the shutdown-code bits while running);
+ * max_vcpus, max_mem, getvcpuinfo, get/setvcpucontext, pause/unpause
+ * (counted, at most 255, never below 0), set_address_size,
+ * settimeoffset, hypercall_init and alloc_unbound on the new domain's
+ * behalf each get their checks; sysctl physinfo and getdomaininfolist
+ * see it; destroydomain ends it, its id is free again, and an automatic
+ * id moves on (Xen's rover). Then 20 create/destroy cycles leave free
+ * memory (physinfo free_pages) exactly where it was.
+ */
+#include "lib/guest.h"
+#include "lib/mm.h"
+#include "lib/events.h"
+#include <lamina/domctl.h>
+#include <lamina/sysctl.h>
+#include <lamina/event_channel.h>
+
+#define CYCLES		20
+#define CHOSEN_ID	0x7fef		/* the highest id a caller may choose */
+
+static struct vcpu_guest_context ctx;
+static struct domctl_getdomaininfo list[8];
+
+static long domctl(struct domctl *op, uint32_t cmd, domid_t dom)
+{
+	op->cmd = cmd;
+	op->interface_version = DOMCTL_INTERFACE_VERSION;
+	op->domain = dom;
+	return hypercall1(__HYPERVISOR_domctl, op);
+}
+
+static long sysctl(struct sysctl *op, uint32_t cmd)
+{
+	op->cmd = cmd;
+	op->interface_version = SYSCTL_INTERFACE_VERSION;
+	return hypercall1(__HYPERVISOR_sysctl, op);
+}
+
+/* A valid PV configuration, as libxl fills it. */
+static void good_config(struct domctl *op)
+{
+	memset(op, 0, sizeof(*op));
+	op->u.createdomain.max_vcpus = 1;
+	op->u.createdomain.max_evtchn_port = 1023;
+	op->u.createdomain.max_grant_frames = -1;
+	op->u.createdomain.max_maptrack_frames = -1;
+	op->u.createdomain.grant_opts = 1;
+	memcpy(op->u.createdomain.handle, "lamina-domctl-t", 16);
+}
+
+/* createdomain with one field of the good configuration changed. */
+#define BAD_CREATE(field, value, want)						\
+	do {									\
+		good_config(&op);						\
+		op.u.createdomain.field = (value);				\
+		rc = domctl(&op, DOMCTL_createdomain, 0);			\
+		CHECK(rc == (want), "createdomain with " #field " = %#lx gave %ld",	\
+		      (unsigned long)(value), rc);					\
+	} while (0)
+
+static int bad_configs(void)
+{
+	struct domctl op;
+	long rc;
+
+	BAD_CREATE(max_vcpus, 0, -EINVAL);
+	BAD_CREATE(flags, 1U << 8, -EINVAL);
+	BAD_CREATE(flags, DOMCTL_CDF_hap, -EINVAL);		/* HAP without HVM */
+	BAD_CREATE(flags, DOMCTL_CDF_nested_virt, -EINVAL);
+	BAD_CREATE(iommu_opts, 1, -EINVAL);			/* without CDF_iommu */
+	BAD_CREATE(grant_opts, 0, -EINVAL);			/* version 0 */
+	BAD_CREATE(grant_opts, 3, -EINVAL);			/* above version 2 */
+	BAD_CREATE(grant_opts, 0x11, -EINVAL);			/* an unknown option */
+	BAD_CREATE(max_grant_frames, 0, -EINVAL);
+	BAD_CREATE(vmtrace_size, 4096, -EINVAL);
+	BAD_CREATE(misc_flags, 2, -EINVAL);
+	BAD_CREATE(emulation_flags, 1, -EOPNOTSUPP);		/* a LAPIC for a PV domain */
+	good_config(&op);
+	rc = hypercall1(__HYPERVISOR_domctl, 16);
+	CHECK(rc == -EFAULT, "domctl at a bad address gave %ld", rc);
+	op.cmd = DOMCTL_createdomain;
+	op.interface_version = DOMCTL_INTERFACE_VERSION + 1;
+	rc = hypercall1(__HYPERVISOR_domctl, &op);
+	CHECK(rc == -EACCES, "a wrong domctl version gave %ld", rc);
+	/* Lamina runs one vCPU per domain; Xen makes room for more. */
+	good_config(&op);
+	op.u.createdomain.max_vcpus = 2;
+	rc = domctl(&op, DOMCTL_createdomain, 0);
+	if (on_lamina())
+		CHECK(rc == -EINVAL, "createdomain with two vCPUs gave %ld", rc);
+	else if (rc == 0)
+		CHECK(domctl(&op, DOMCTL_destroydomain, op.domain) == 0, "destroy");
+	return TEST_PASS;
+}
+
+static long info_of(domid_t dom, struct domctl_getdomaininfo *info)
+{
+	struct domctl op;
+	long rc = domctl(&op, DOMCTL_getdomaininfo, dom);
+
+	*info = op.u.getdomaininfo;
+	return rc ? rc : op.domain != dom ? -ESRCH : 0;
+}
+
+/* A new domain: paused once, no vCPU, no memory, no shutdown code. */
+static int fresh_info(domid_t dom, uint64_t *si_frame)
+{
+	struct domctl_getdomaininfo i;
+	long rc = info_of(dom, &i);
+
+	CHECK(rc == 0 && i.domain == dom, "getdomaininfo(d%u) gave %ld", dom, rc);
+	CHECK(i.flags == (DOMINF_paused | 0xffff0000U), "a new domain's flags: %#x", i.flags);
+	CHECK(i.tot_pages == 0 && i.max_pages == 0 && i.outstanding_pages == 0,
+	      "a new domain's pages: %lu of %lu", (unsigned long)i.tot_pages,
+	      (unsigned long)i.max_pages);
+	CHECK(i.nr_online_vcpus == 0 && i.max_vcpu_id == INVALID_MAX_VCPU_ID && i.cpu_time == 0,
+	      "a new domain's vCPUs: %u online, max id %#x", i.nr_online_vcpus, i.max_vcpu_id);
+	CHECK(i.shared_info_frame != 0 && i.ssidref == 0 && i.cpupool == 0,
+	      "shared_info frame %#lx ssidref %u", (unsigned long)i.shared_info_frame, i.ssidref);
+	CHECK(!memcmp(i.handle, "lamina-domctl-t", 16), "the handle did not come back");
+	*si_frame = i.shared_info_frame;
+	return TEST_PASS;
+}
+
+static int vcpu_calls(domid_t dom)
+{
+	struct domctl op;
+	struct domctl_getdomaininfo i;
+	long rc;
+
+	op.u.getvcpuinfo.vcpu = 0;
+	rc = domctl(&op, DOMCTL_getvcpuinfo, dom);
+	CHECK(rc == -ESRCH, "getvcpuinfo before max_vcpus gave %ld", rc);
+	op.u.getvcpuinfo.vcpu = 1;
+	rc = domctl(&op, DOMCTL_getvcpuinfo, dom);
+	CHECK(rc == -EINVAL, "getvcpuinfo of vCPU 1 gave %ld", rc);
+	op.u.vcpucontext.vcpu = 0;
+	op.u.vcpucontext.ctxt = (uint64_t)&ctx;
+	rc = domctl(&op, DOMCTL_getvcpucontext, dom);
+	CHECK(rc == -EINVAL, "getvcpucontext before max_vcpus gave %ld", rc);
+	op.u.max_vcpus.max = 2;
+	rc = domctl(&op, DOMCTL_max_vcpus, dom);
+	CHECK(rc == -EINVAL, "max_vcpus 2 of 1 gave %ld", rc);
+	op.u.max_vcpus.max = 1;
+	CHECK(domctl(&op, DOMCTL_max_vcpus, dom) == 0, "max_vcpus 1 failed");
+	CHECK(domctl(&op, DOMCTL_max_vcpus, dom) == 0, "max_vcpus 1 again failed");
+	op.u.max_vcpus.max = 1;
+	rc = domctl(&op, DOMCTL_max_vcpus, 0);
+	CHECK(rc == -EINVAL, "max_vcpus on ourselves gave %ld", rc);
+	CHECK(info_of(dom, &i) == 0 && i.max_vcpu_id == 0 && i.nr_online_vcpus == 0 &&
+	      i.flags == (DOMINF_paused | 0xffff0000U),
+	      "with its vCPU down: max id %u, %u online, flags %#x", i.max_vcpu_id,
+	      i.nr_online_vcpus, i.flags);
+	op.u.getvcpuinfo.vcpu = 0;
+	rc = domctl(&op, DOMCTL_getvcpuinfo, dom);
+	CHECK(rc == 0 && !op.u.getvcpuinfo.online && !op.u.getvcpuinfo.blocked &&
+	      !op.u.getvcpuinfo.running && op.u.getvcpuinfo.cpu_time == 0,
+	      "getvcpuinfo: %ld, online %u blocked %u running %u", rc, op.u.getvcpuinfo.online,
+	      op.u.getvcpuinfo.blocked, op.u.getvcpuinfo.running);
+	op.u.vcpucontext.vcpu = 0;
+	op.u.vcpucontext.ctxt = (uint64_t)&ctx;
+	rc = domctl(&op, DOMCTL_getvcpucontext, dom);
+	CHECK(rc == -ENODATA, "getvcpucontext of a vCPU never given one gave %ld", rc);
+	return TEST_PASS;
+}
+
+/* setvcpucontext with one thing wrong; every one is -EINVAL on Xen. */
+static long set_ctx(domid_t dom, uint32_t vcpu)
+{
+	struct domctl op;
+
+	op.u.vcpucontext.vcpu = vcpu;
+	op.u.vcpucontext.pad = 0;
+	op.u.vcpucontext.ctxt = (uint64_t)&ctx;
+	return domctl(&op, DOMCTL_setvcpucontext, dom);
+}
+
+static void base_ctx(void)
+{
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.flags = VGCF_in_kernel | VGCF_online;
+	ctx.user_regs.rip = 0xffffffff80100000ULL;
+	ctx.user_regs.rsp = 0xffffffff80200000ULL;
+	ctx.user_regs.cs = FLAT_KERNEL_CS;
+	ctx.user_regs.ss = FLAT_KERNEL_SS;
+	ctx.user_regs.rflags = 0x200;
+	ctx.kernel_ss = FLAT_KERNEL_SS;
+	ctx.kernel_sp = ctx.user_regs.rsp;
+	ctx.debugreg[6] = 0xffff0ff0;
+	ctx.debugreg[7] = 0x400;
+	ctx.ctrlreg[3] = va_to_mfn(scratch_page()) << 12;	/* ours, not the domain's */
+}
+
+static int bad_contexts(domid_t dom)
+{
+	long rc;
+
+	base_ctx();
+	rc = set_ctx(dom, 0);
+	CHECK(rc == -EINVAL, "a context with our frame as its L4 gave %ld", rc);
+	base_ctx();
+	ctx.ctrlreg[3] = 0xfffffffff000ULL;
+	CHECK((rc = set_ctx(dom, 0)) == -EINVAL, "an L4 past memory gave %ld", rc);
+	base_ctx();
+	ctx.user_regs.rip = 0x0000800000000000ULL;
+	CHECK((rc = set_ctx(dom, 0)) == -EINVAL, "a non-canonical rip gave %ld", rc);
+	base_ctx();
+	ctx.kernel_sp = 0x8000000000000000ULL;
+	CHECK((rc = set_ctx(dom, 0)) == -EINVAL, "a non-canonical kernel_sp gave %ld", rc);
+	base_ctx();
+	ctx.event_callback_eip = 0x0000900000000000ULL;
+	CHECK((rc = set_ctx(dom, 0)) == -EINVAL, "a non-canonical callback gave %ld", rc);
+	base_ctx();
+	ctx.ldt_base = 0x1234;
+	CHECK((rc = set_ctx(dom, 0)) == -EINVAL, "an unaligned LDT gave %ld", rc);
+	base_ctx();
+	ctx.ldt_ents = 8193;
+	CHECK((rc = set_ctx(dom, 0)) == -EINVAL, "8193 LDT entries gave %ld", rc);
+	base_ctx();
+	ctx.flags = VGCF_online;
+	CHECK((rc = set_ctx(dom, 0)) == -EINVAL, "user mode without a user L4 gave %ld", rc);
+	base_ctx();
+	CHECK((rc = set_ctx(dom, 1)) == -EINVAL, "a context for vCPU 1 gave %ld", rc);
+	CHECK((rc = set_ctx(0, 0)) == -EINVAL, "a context for ourselves gave %ld", rc);
+	return TEST_PASS;
+}
+
+static int pause_counts(domid_t dom)
+{
+	struct domctl op;
+	struct domctl_getdomaininfo i;
+	unsigned int n;
+	long rc;
+
+	rc = domctl(&op, DOMCTL_pausedomain, 0);
+	CHECK(rc == -EINVAL, "pausing ourselves gave %ld", rc);
+	CHECK(domctl(&op, DOMCTL_unpausedomain, dom) == 0, "the first unpause failed");
+	CHECK(info_of(dom, &i) == 0 && i.flags == 0xffff0000U, "unpaused, vCPU down: flags %#x",
+	      i.flags);
+	rc = domctl(&op, DOMCTL_unpausedomain, dom);
+	CHECK(rc == -EINVAL, "unpausing a domain nobody paused gave %ld", rc);
+	for (n = 0; n < 255; n++)
+		CHECK((rc = domctl(&op, DOMCTL_pausedomain, dom)) == 0, "pause %u gave %ld", n, rc);
+	rc = domctl(&op, DOMCTL_pausedomain, dom);
+	CHECK(rc == -EOVERFLOW, "the 256th pause gave %ld", rc);
+	for (n = 0; n < 254; n++)
+		CHECK((rc = domctl(&op, DOMCTL_unpausedomain, dom)) == 0, "unpause %u gave %ld", n, rc);
+	CHECK(info_of(dom, &i) == 0 && (i.flags & DOMINF_paused), "paused once: flags %#x",
+	      i.flags);
+	return TEST_PASS;
+}
+
+static int other_calls(domid_t dom)
+{
+	struct domctl op;
+	struct domctl_getdomaininfo i;
+	struct evtchn_alloc_unbound au = { dom, 0, 0 };
+	long rc;
+
+	op.u.max_mem.max_memkb = 16384;
+	CHECK(domctl(&op, DOMCTL_max_mem, dom) == 0, "max_mem failed");
+	CHECK(info_of(dom, &i) == 0 && i.max_pages == 4096 && i.tot_pages == 0,
+	      "after max_mem 16 MiB: max_pages %lu", (unsigned long)i.max_pages);
+	op.u.max_mem.max_memkb = ~0ULL;
+	CHECK(domctl(&op, DOMCTL_max_mem, dom) == 0, "max_mem ~0 failed");
+	CHECK(info_of(dom, &i) == 0 && i.max_pages == 0xffffffffULL,
+	      "after max_mem ~0: max_pages %#lx", (unsigned long)i.max_pages);
+	op.u.address_size.size = 64;
+	CHECK((rc = domctl(&op, DOMCTL_set_address_size, dom)) == 0, "address size 64: %ld", rc);
+	op.u.address_size.size = 48;
+	rc = domctl(&op, DOMCTL_set_address_size, dom);
+	CHECK(rc == -EINVAL, "address size 48 gave %ld", rc);
+	if (on_lamina()) {	/* Xen would make it a 32-bit domain */
+		op.u.address_size.size = 32;
+		rc = domctl(&op, DOMCTL_set_address_size, dom);
+		CHECK(rc == -EOPNOTSUPP, "address size 32 gave %ld", rc);
+	}
+	op.u.settimeoffset.time_offset_seconds = 3600;
+	CHECK((rc = domctl(&op, DOMCTL_settimeoffset, dom)) == 0, "settimeoffset gave %ld", rc);
+	op.u.hypercall_init.gmfn = va_to_mfn(scratch_page());
+	rc = domctl(&op, DOMCTL_hypercall_init, dom);
+	CHECK(rc == -EINVAL, "hypercall_init on our own frame gave %ld", rc);
+	op.u.hypercall_init.gmfn = 0xfffffffffULL;
+	rc = domctl(&op, DOMCTL_hypercall_init, dom);
+	CHECK(rc == -EINVAL, "hypercall_init past memory gave %ld", rc);
+	/* The toolstack's store and console ports, and one for a domain to come. */
+	CHECK(evtchn_op(EVTCHNOP_alloc_unbound, &au) == 0 && au.port == 1,
+	      "alloc_unbound for d%u gave port %u", dom, au.port);
+	CHECK(evtchn_op(EVTCHNOP_alloc_unbound, &au) == 0 && au.port == 2,
+	      "the second alloc_unbound for d%u gave port %u", dom, au.port);
+	au.remote_dom = 0x7000;
+	CHECK((rc = evtchn_op(EVTCHNOP_alloc_unbound, &au)) == 0 && au.port == 3,
+	      "alloc_unbound for a remote that does not exist: %ld, port %u", rc, au.port);
+	au.dom = 0x7001;
+	rc = evtchn_op(EVTCHNOP_alloc_unbound, &au);
+	CHECK(rc == -ESRCH, "alloc_unbound for a missing domain gave %ld", rc);
+	return TEST_PASS;
+}
+
+static int sysctls(domid_t dom)
+{
+	struct sysctl op;
+	unsigned int n;
+	long rc;
+
+	memset(&op, 0, sizeof(op));
+	CHECK((rc = sysctl(&op, SYSCTL_physinfo)) == 0, "physinfo gave %ld", rc);
+	CHECK(op.u.physinfo.nr_cpus >= 1 && op.u.physinfo.free_pages > 0 &&
+	      op.u.physinfo.total_pages >= op.u.physinfo.free_pages &&
+	      op.u.physinfo.max_mfn >= op.u.physinfo.total_pages - 1 &&
+	      (op.u.physinfo.capabilities & (PHYSCAP_pv | PHYSCAP_gnttab_v1)) ==
+	      (PHYSCAP_pv | PHYSCAP_gnttab_v1) && op.u.physinfo.cpu_khz > 0,
+	      "physinfo: %u CPUs, %lu of %lu pages free, caps %#x", op.u.physinfo.nr_cpus,
+	      (unsigned long)op.u.physinfo.free_pages, (unsigned long)op.u.physinfo.total_pages,
+	      op.u.physinfo.capabilities);
+	op.cmd = SYSCTL_physinfo;
+	op.interface_version = SYSCTL_INTERFACE_VERSION - 1;
+	rc = hypercall1(__HYPERVISOR_sysctl, &op);
+	CHECK(rc == -EACCES, "a wrong sysctl version gave %ld", rc);
+	rc = hypercall1(__HYPERVISOR_sysctl, 8);
+	CHECK(rc == -EFAULT, "sysctl at a bad address gave %ld", rc);
+
+	memset(&op, 0, sizeof(op));
+	op.u.getdomaininfolist.max_domains = ARRAY_SIZE(list);
+	op.u.getdomaininfolist.buffer = (uint64_t)list;
+	CHECK((rc = sysctl(&op, SYSCTL_getdomaininfolist)) == 0, "getdomaininfolist gave %ld", rc);
+	n = op.u.getdomaininfolist.num_domains;
+	CHECK(n >= 2 && list[0].domain == 0 && list[n - 1].domain == dom &&
+	      (list[0].flags & DOMINF_running) && list[n - 1].flags == (DOMINF_paused | 0xffff0000U),
+	      "getdomaininfolist: %u, d%u then d%u (flags %#x)", n, list[0].domain,
+	      list[n - 1].domain, list[n - 1].flags);
+	op.u.getdomaininfolist.first_domain = dom;
+	op.u.getdomaininfolist.max_domains = 1;
+	CHECK(sysctl(&op, SYSCTL_getdomaininfolist) == 0 && op.u.getdomaininfolist.num_domains == 1 &&
+	      list[0].domain == dom, "getdomaininfolist from d%u: %u", dom,
+	      op.u.getdomaininfolist.num_domains);
+	op.u.getdomaininfolist.max_domains = 0;
+	CHECK(sysctl(&op, SYSCTL_getdomaininfolist) == 0 && op.u.getdomaininfolist.num_domains == 0,
+	      "getdomaininfolist of none: %u", op.u.getdomaininfolist.num_domains);
+	op.u.getdomaininfolist.max_domains = 4;
+	op.u.getdomaininfolist.buffer = 8;
+	rc = sysctl(&op, SYSCTL_getdomaininfolist);
+	CHECK(rc == -EFAULT, "getdomaininfolist to a bad buffer gave %ld", rc);
+	return TEST_PASS;
+}
+
+/* Destroyed: listed no more, gone for every command, its id free again. */
+static int destroy(domid_t dom)
+{
+	struct domctl op;
+	struct domctl_getdomaininfo i;
+	long rc;
+
+	rc = domctl(&op, DOMCTL_destroydomain, 0);
+	CHECK(rc == -EINVAL, "destroying ourselves gave %ld", rc);
+	CHECK((rc = domctl(&op, DOMCTL_destroydomain, dom)) == 0, "destroy d%u gave %ld", dom, rc);
+	rc = info_of(dom, &i);
+	CHECK(rc == -ESRCH, "d%u is still listed (%ld, flags %#x)", dom, rc, i.flags);
+	rc = domctl(&op, DOMCTL_destroydomain, dom);
+	CHECK(rc == -ESRCH, "destroying d%u twice gave %ld", dom, rc);
+	rc = domctl(&op, DOMCTL_unpausedomain, dom);
+	CHECK(rc == -ESRCH, "unpausing a destroyed domain gave %ld", rc);
+	return TEST_PASS;
+}
+
+/* Xen's id rules: a chosen id must be free; automatic ids move on. */
+static int ids(domid_t first)
+{
+	struct domctl op;
+	domid_t chosen;
+	long rc;
+
+	good_config(&op);
+	CHECK((rc = domctl(&op, DOMCTL_createdomain, first)) == 0 && op.domain == first,
+	      "createdomain asking for the destroyed d%u's id gave %ld, d%u", first, rc, op.domain);
+	good_config(&op);
+	rc = domctl(&op, DOMCTL_createdomain, first);
+	CHECK(rc == -EEXIST, "createdomain of a taken id gave %ld", rc);
+	good_config(&op);
+	CHECK((rc = domctl(&op, DOMCTL_createdomain, CHOSEN_ID)) == 0 && op.domain == CHOSEN_ID,
+	      "createdomain of d%#x gave %ld", CHOSEN_ID, rc);
+	chosen = op.domain;
+	good_config(&op);
+	CHECK((rc = domctl(&op, DOMCTL_createdomain, DOMID_SELF)) == 0 && op.domain == first + 1,
+	      "an automatic id after d%u's gave %ld, d%u", first, rc, op.domain);
+	CHECK(destroy(op.domain) == TEST_PASS, "destroy");
+	CHECK(destroy(chosen) == TEST_PASS, "destroy");
+	CHECK(destroy(first) == TEST_PASS, "destroy");
+	return TEST_PASS;
+}
+
+static uint64_t free_pages(void)
+{
+	struct sysctl op;
+
+	memset(&op, 0, sizeof(op));
+	return sysctl(&op, SYSCTL_physinfo) ? 0 : op.u.physinfo.free_pages;
+}
+
+/* One domain as a toolstack starts it, up to its memory, and destroyed. */
+static long cycle(void)
+{
+	struct domctl op;
+	struct evtchn_alloc_unbound au = { 0, 0, 0 };
+	long rc;
+
+	good_config(&op);
+	rc = domctl(&op, DOMCTL_createdomain, 0);
+	if (rc)
+		return rc;
+	au.dom = op.domain;
+	op.u.max_vcpus.max = 1;
+	if ((rc = domctl(&op, DOMCTL_max_vcpus, op.domain)) != 0)
+		return rc;
+	op.u.max_mem.max_memkb = 32768;
+	if ((rc = domctl(&op, DOMCTL_max_mem, op.domain)) != 0)
+		return rc;
+	if ((rc = evtchn_op(EVTCHNOP_alloc_unbound, &au)) != 0 ||
+	    (rc = evtchn_op(EVTCHNOP_alloc_unbound, &au)) != 0)
+		return rc;
+	return domctl(&op, DOMCTL_destroydomain, op.domain);
+}
+
+/*
+ * Free pages once they stop moving: Xen frees a destroyed domain's
+ * record a little later (after an RCU grace period), so the count is
+ * read until it stays the same over 20 yields.
+ */
+static uint64_t settled_free_pages(void)
+{
+	uint64_t now = free_pages(), last = ~0ULL;
+	unsigned int same = 0, n;
+
+	for (n = 0; same < 20 && n < 2000; n++) {
+		same = now == last ? same + 1 : 0;
+		last = now;
+		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
+		now = free_pages();
+	}
+	return now;
+}
+
+static int cycles(void)
+{
+	uint64_t before = settled_free_pages(), after;
+	unsigned int n;
+	long rc;
+
+	for (n = 0; n < CYCLES; n++)
+		CHECK((rc = cycle()) == 0, "cycle %u failed: %ld", n, rc);
+	after = settled_free_pages();
+	printf("%u create/destroy cycles: %lu free pages before, %lu after\n", CYCLES,
+	       (unsigned long)before, (unsigned long)after);
+	CHECK(after == before, "free pages %lu before the cycles, %lu after",
+	      (unsigned long)before, (unsigned long)after);
+	return TEST_PASS;
+}
+
+int test_main(struct start_info *si)
+{
+	struct domctl op;
+	uint64_t si_frame;
+	domid_t dom;
+	long rc;
+
+	mm_init(si);
+	CHECK(bad_configs() == TEST_PASS, "bad configurations");
+	good_config(&op);
+	rc = domctl(&op, DOMCTL_createdomain, 0);
+	CHECK(rc == 0 && op.domain > 0 && op.domain < DOMID_FIRST_RESERVED,
+	      "createdomain gave %ld, d%u", rc, op.domain);
+	CHECK(op.u.createdomain.flags == DOMCTL_CDF_oos_off, "flags came back as %#x",
+	      op.u.createdomain.flags);
+	dom = op.domain;
+	printf("created d%u\n", dom);
+	CHECK(fresh_info(dom, &si_frame) == TEST_PASS, "a new domain's info");
+	CHECK(vcpu_calls(dom) == TEST_PASS, "vCPU calls");
+	CHECK(bad_contexts(dom) == TEST_PASS, "bad contexts");
+	CHECK(pause_counts(dom) == TEST_PASS, "pause counts");
+	CHECK(other_calls(dom) == TEST_PASS, "other calls");
+	CHECK(sysctls(dom) == TEST_PASS, "sysctls");
+	CHECK(destroy(dom) == TEST_PASS, "destroy");
+	CHECK(ids(dom) == TEST_PASS, "ids");
+	return cycles();
+}
