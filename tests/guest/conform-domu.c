@@ -128,7 +128,7 @@ static void rows(struct start_info *si)
 	qs.dom = 0;
 	ROW("gnttab query_size dom0", NCALL(__HYPERVISOR_grant_table_op, GNTTABOP_query_size,
 					    &qs, 1), 0);
-	ROW("gnttab query_size dom0: status", qs.status, -8);
+	ROW("gnttab query_size dom0: status", qs.status, GNTST_permission_denied);
 	memset(&gv, 0, sizeof(gv));
 	ROW("gnttab get_version dom0", NCALL(__HYPERVISOR_grant_table_op, GNTTABOP_get_version,
 					     &gv, 1), -EPERM);
@@ -137,7 +137,7 @@ static void rows(struct start_info *si)
 	gs.frame_list = (uint64_t)&frame;
 	ROW("gnttab setup_table dom0", NCALL(__HYPERVISOR_grant_table_op, GNTTABOP_setup_table,
 					     &gs, 1), 0);
-	ROW("gnttab setup_table dom0: status", gs.status, -8);
+	ROW("gnttab setup_table dom0: status", gs.status, GNTST_permission_denied);
 
 	/* hvm_op, physdev_op */
 	zeroed();
