@@ -44,7 +44,7 @@ static void flush_if_stale(mfn_t mfn, uint64_t count)
 	uint64_t i;
 
 	for (i = 0; frame_table && i < count; i++) {
-		if (frame_table[mfn + i].tlbflush_stamp == tlbflush_clock) {
+		if (frame_table[mfn + i].tlbflush_stamp == (uint16_t)tlbflush_clock) {
 			write_cr3(read_cr3());
 			return;
 		}
@@ -97,7 +97,7 @@ void free_frame(mfn_t mfn)
 
 	BUG_ON(pg->type_count || pg->count > 1 || pg->linear);
 	/* Guests may still hold a cached translation: see flush_if_stale. */
-	pg->tlbflush_stamp = pg->owner == DOMID_XEN ? tlbflush_clock - 1 : tlbflush_clock;
+	pg->tlbflush_stamp = (uint16_t)(pg->owner == DOMID_XEN ? tlbflush_clock - 1 : tlbflush_clock);
 	pg->owner = DOMID_INVALID;
 	pg->count = 0;
 	pg->type = PGT_none;

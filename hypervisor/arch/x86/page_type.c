@@ -86,7 +86,7 @@ uint32_t tlbflush_clock = 1;
  */
 static void flush_stale_writable(struct page_info *pg)
 {
-	if (pg->tlbflush_stamp == tlbflush_clock)
+	if (pg->tlbflush_stamp == (uint16_t)tlbflush_clock)
 		write_cr3(read_cr3());
 }
 
@@ -179,7 +179,7 @@ static void unshare(struct page_info *pg)
 	pg->flags &= ~PGF_shared;
 	if (!--pg->type_count) {
 		pg->type = PGT_none;
-		pg->tlbflush_stamp = tlbflush_clock;
+		pg->tlbflush_stamp = (uint16_t)tlbflush_clock;
 	}
 }
 
@@ -281,7 +281,7 @@ void put_page_type(mfn_t mfn, struct domain *d)
 	if (--pg->type_count)
 		return;
 	if (pg->type == PGT_writable)
-		pg->tlbflush_stamp = tlbflush_clock;
+		pg->tlbflush_stamp = (uint16_t)tlbflush_clock;
 	if (pg->flags & PGF_validated)
 		table_unused(d, mfn, pg);
 	else

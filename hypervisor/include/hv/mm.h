@@ -17,7 +17,12 @@ struct page_info {
 	uint8_t type;		/* PGT_* */
 	uint8_t flags;		/* PGF_* */
 	int16_t linear;		/* page tables: > 0 linear entries held, < 0 linear uses */
-	uint32_t tlbflush_stamp;	/* flush clock when its last writable use ended */
+	/*
+	 * The flush clock's low 16 bits when its last writable use or its
+	 * owner ended: equal means maybe no flush since (after a wrap, only
+	 * an extra flush). 16 bits keep the entry at 24 bytes: cheap to index.
+	 */
+	uint16_t tlbflush_stamp;
 	uint32_t prev, next;		/* mfn + 1 on the owner's release list, 0 = none */
 };
 
