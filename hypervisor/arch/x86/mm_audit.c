@@ -3,7 +3,8 @@
  * The frame-accounting audit: recounts, from every domain's page tables,
  * pins, base pointers, GDT/LDT frames, vcpu_info pages and grant pins, the references
  * each frame of one domain should hold (other domains may map it), and
- * compares with the frame table. Run when a domain ends, so a test guest
+ * compares with the frame table, and checks that no table maps a frame of
+ * the hypervisor or a free one. Run when a domain ends, so a test guest
  * that leaks or double-drops a reference fails ("mm audit ... FAILED").
  */
 #include <hv/lib.h>
@@ -34,6 +35,16 @@ static void count_entries(const struct domain *d, mfn_t mfn, unsigned int level,
 			continue;	/* a linear entry to its own table holds nothing */
 		if (target >= frame_table_size || frame_table[target].owner == DOMID_IO)
 			continue;
+		if (frame_table[target].owner == DOMID_XEN ||
+		    frame_table[target].owner == DOMID_INVALID) {
+			/* The hypervisor's memory, or a free frame: never a guest's to map. */
+			if ((*bad)++ < 8)
+				pr_err("mm audit d%u: L%u %#llx entry %u maps %s frame %#llx\n",
+				       d->domid, level, (unsigned long long)mfn, i,
+				       frame_table[target].owner == DOMID_XEN ? "a hypervisor" : "a free",
+				       (unsigned long long)target);
+			continue;
+		}
 		if (level > 1 && frame_table[target].owner != d->domid) {
 			if ((*bad)++ < 8)
 				pr_err("mm audit d%u: L%u %#llx entry %u links a foreign table %#llx\n",
