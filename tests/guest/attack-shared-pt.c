@@ -10,8 +10,9 @@
  *      an L1 table; swap_grant_ref(5, 512) makes the hypervisor move the
  *      forged PTE into that "L1"; read through it. The hook must be
  *      refused, as on Xen (a type conflict: -EINVAL).
- *   2. Pinning grant frame 0 or the shared_info frame as an L1 table, and
- *      set_gdt on either, must be refused too.
+ *   2. Pinning grant frame 0, the shared_info frame or (with the table
+ *      switched to version 2 for a moment) a status frame as an L1 table,
+ *      and set_gdt on any of them, must be refused too.
  *
  * Before the fix the hook succeeded and the peer read the hypervisor.
  * The peer reports to dom0 through lib/peer_verdict.h.
@@ -107,12 +108,36 @@ static int typed_use_shared_info(struct start_info *si)
 	return r;
 }
 
+/* A v2 status frame, as a table: switches to v2 and back to v1 around it. */
+static int typed_use_status_frame(void)
+{
+	struct gnttab_set_version sv = { 2 };
+	uint64_t status = 0;
+	struct gnttab_get_status_frames gs = { 1, DOMID_SELF, 0, (uint64_t)&status };
+	long rc;
+	int r;
+
+	rc = verdict_gnttab(GNTTABOP_set_version, &sv, 1);
+	if (rc == -ENOSYS && !on_lamina())
+		return 0;	/* lib/peer.c builds Xen's peer with grant version 1 only */
+	PEER_CHECK(rc == 0, "set_version 2 gave %ld", rc);
+	rc = verdict_gnttab(GNTTABOP_get_status_frames, &gs, 1);
+	PEER_CHECK(rc == 0 && gs.status == 0 && status, "get_status_frames gave %ld/%d", rc,
+		   gs.status);
+	r = typed_use(status, "a status frame");
+	sv.version = 1;
+	rc = verdict_gnttab(GNTTABOP_set_version, &sv, 1);
+	PEER_CHECK(rc == 0, "set_version 1 gave %ld", rc);
+	return r;
+}
+
 static void __attribute__((noreturn)) peer(struct start_info *si)
 {
 	uint64_t frames[2] = { 0, 0 }, t1 = scratch_page();
 	struct gnttab_setup_table st = { DOMID_SELF, 0, 2, 0, { 0 }, (uint64_t)frames };
 	struct grant_entry_v1 *table;
 	struct verdict v;
+	int bad;
 
 	if (verdict_gnttab(GNTTABOP_setup_table, &st, 1) || st.status ||
 	    update_va_mapping(t1, (frames[1] << 12) | PTE_DATA, UVMF_INVLPG)) {
@@ -120,10 +145,13 @@ static void __attribute__((noreturn)) peer(struct start_info *si)
 		shutdown(SHUTDOWN_crash);
 	}
 	table = (struct grant_entry_v1 *)t1 - GREFS_PER_FRAME;	/* entries 512.. at t1 */
+	bad = typed_use_status_frame();		/* before the v1 entries are written */
 	if (verdict_offer(&v, table, (char *)scratch_page())) {
 		printf("peer: no port for dom0\n");
 		shutdown(SHUTDOWN_crash);
 	}
+	if (bad)
+		verdict_send(&v, why);
 	*(volatile uint64_t *)t1 = (FORGED_MFN << 12) | PTE_DATA;	/* entry 512 */
 	if (hook_grant_frame(frames[0]) || typed_use(frames[0], "grant frame 0") ||
 	    typed_use_shared_info(si))
