@@ -141,6 +141,15 @@ void sched_remove_vcpu(struct vcpu *v)
 	}
 	v->on_runq = false;
 	spin_unlock(&rq0.lock);
+	/* The domain's last vCPU goes: so do its watchdogs (SCHEDOP_watchdog). */
+	if (v == &v->domain->vcpu0) {
+		unsigned int i;
+
+		for (i = 0; i < NR_DOMAIN_WATCHDOGS; i++)
+			if (v->domain->watchdog[i].fn)
+				stop_timer(&v->domain->watchdog[i]);
+		v->domain->watchdog_inuse = 0;
+	}
 }
 
 void vcpu_unpause(struct vcpu *v)
@@ -266,6 +275,14 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
 	return 0;
 }
 
+/* The reason a shutdown reports: SCHEDOP_shutdown_code's, once set. */
+static unsigned int shutdown_reason(struct domain *d, unsigned int reason)
+{
+	if (d->shutdown_code && d->shutdown_code - 1 <= SHUTDOWN_MAX)
+		return d->shutdown_code - 1;
+	return reason;
+}
+
 static long sched_shutdown(struct vcpu *v, uint64_t arg, bool remote)
 {
 	struct sched_remote_shutdown s;
@@ -290,7 +307,105 @@ static long sched_shutdown(struct vcpu *v, uint64_t arg, bool remote)
 		return trace_err(-EINVAL);
 	if (s.reason == SHUTDOWN_suspend)
 		return trace_err(-EOPNOTSUPP);
-	domain_shutdown(d, s.reason);
+	domain_shutdown(d, remote ? s.reason : shutdown_reason(d, s.reason));
+	return 0;
+}
+
+/*
+ * SCHEDOP_shutdown_code: the reason the domain's next shutdown reports,
+ * whatever it asks then; the first one set stays (Xen 4.17). Lamina
+ * applies it to the shutdowns sched_op makes: SCHEDOP_shutdown and the
+ * watchdog.
+ */
+static long shutdown_code(struct vcpu *v, uint64_t arg)
+{
+	struct sched_shutdown s;
+
+	if (copy_from_guest(&s, arg, sizeof(s)))
+		return -EFAULT;
+	if (!v->domain->shutdown_code)
+		v->domain->shutdown_code = (uint8_t)s.reason + 1;
+	return 0;
+}
+
+static void watchdog_fired(void *data)
+{
+	struct domain *d = data;
+
+	pr_info("d%u: watchdog timeout\n", d->domid);
+	domain_shutdown(d, shutdown_reason(d, SHUTDOWN_watchdog));
+}
+
+/*
+ * SCHEDOP_watchdog, Xen 4.17's rules: id 0 arms a free one of the
+ * domain's NR_DOMAIN_WATCHDOGS timers (timeout in seconds) and returns
+ * its id (1-based; -ENOSPC when none is free); a known id re-arms it, or
+ * with timeout 0 frees it; any other id is -EINVAL. One that expires
+ * shuts the domain down (SHUTDOWN_watchdog).
+ */
+static long watchdog(struct vcpu *v, uint64_t arg)
+{
+	struct {
+		uint32_t id;
+		uint32_t timeout;
+	} w;
+	struct domain *d = v->domain;
+	unsigned int i;
+
+	if (copy_from_guest(&w, arg, sizeof(w)))
+		return -EFAULT;
+	if (w.id > NR_DOMAIN_WATCHDOGS)
+		return trace_err(-EINVAL);
+	if (w.id == 0) {
+		for (i = 0; i < NR_DOMAIN_WATCHDOGS; i++)
+			if (!(d->watchdog_inuse & (1U << i)))
+				break;
+		if (i == NR_DOMAIN_WATCHDOGS)
+			return trace_err(-ENOSPC);
+		if (!d->watchdog[i].fn)
+			timer_init(&d->watchdog[i], watchdog_fired, d);
+		d->watchdog_inuse |= 1U << i;
+		set_timer(&d->watchdog[i], now_ns() + w.timeout * 1000000000ULL);
+		return i + 1;
+	}
+	i = w.id - 1;
+	if (!(d->watchdog_inuse & (1U << i)))
+		return trace_err(-EINVAL);
+	if (w.timeout == 0) {
+		stop_timer(&d->watchdog[i]);
+		d->watchdog_inuse &= ~(1U << i);
+	} else {
+		set_timer(&d->watchdog[i], now_ns() + w.timeout * 1000000000ULL);
+	}
+	return 0;
+}
+
+/*
+ * SCHEDOP_pin_override (dom0 only): pin the calling vCPU to a pCPU for a
+ * while, or (pcpu < 0) end that. Lamina schedules every vCPU on CPU 0, so
+ * pinning there changes nothing but is recorded; the answers are Xen
+ * 4.17's: a second pin -EBUSY, an unpin without a pin or another pCPU
+ * -EINVAL.
+ */
+static long pin_override(struct vcpu *v, uint64_t arg)
+{
+	int32_t pcpu;
+
+	if (!v->domain->is_privileged)
+		return trace_err(-EPERM);
+	if (copy_from_guest(&pcpu, arg, sizeof(pcpu)))
+		return -EFAULT;
+	if (pcpu < 0) {
+		if (!v->pin_override)
+			return trace_err(-EINVAL);
+		v->pin_override = false;
+		return 0;
+	}
+	if (pcpu != 0)
+		return trace_err(-EINVAL);
+	if (v->pin_override)
+		return trace_err(-EBUSY);
+	v->pin_override = true;
 	return 0;
 }
 
@@ -308,6 +423,12 @@ long hc_sched_op(struct vcpu *v, struct hc_args *a)
 		return sched_shutdown(v, a->arg[1], false);
 	case SCHEDOP_remote_shutdown:
 		return sched_shutdown(v, a->arg[1], true);
+	case SCHEDOP_shutdown_code:
+		return shutdown_code(v, a->arg[1]);
+	case SCHEDOP_watchdog:
+		return watchdog(v, a->arg[1]);
+	case SCHEDOP_pin_override:
+		return pin_override(v, a->arg[1]);
 	default:
 		return trace_err(-ENOSYS);
 	}

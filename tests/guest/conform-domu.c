@@ -90,8 +90,8 @@ static void rows(struct start_info *si)
 
 	/* sched_op, vcpu_op */
 	u32[0] = 0;
-	ROWK("sched_op pin_override", NCALL(__HYPERVISOR_sched_op, SCHEDOP_pin_override,
-					   page, 0), -EPERM, -ENOSYS);
+	ROW("sched_op pin_override", NCALL(__HYPERVISOR_sched_op, SCHEDOP_pin_override,
+					   page, 0), -EPERM);
 	zeroed();		/* remote_shutdown: dom0, poweroff */
 	ROW("sched_op remote_shutdown dom0", NCALL(__HYPERVISOR_sched_op,
 						   SCHEDOP_remote_shutdown, page, 0), -EPERM);

@@ -19,6 +19,8 @@ struct evtchn_fifo;
 
 enum vcpu_state { VCPU_RUNNABLE, VCPU_BLOCKED, VCPU_DOWN };
 
+#define NR_DOMAIN_WATCHDOGS	2	/* as Xen's NR_DOMAIN_WATCHDOG_TIMERS */
+
 #define NR_VIRQS		24
 #define MAX_POLL_PORTS		128
 
@@ -48,6 +50,7 @@ struct vcpu {
 	uint32_t poll_ports[MAX_POLL_PORTS];
 	unsigned int nr_poll_ports;
 	struct timer poll_timeout;
+	bool pin_override;		/* SCHEDOP_pin_override (dom0) */
 
 	uint32_t virq_port[NR_VIRQS];	/* 0 = not bound */
 	struct arch_vcpu arch;
@@ -77,6 +80,9 @@ struct domain {
 	uint16_t phase_steps[4];	/* steps each phase ran in */
 	bool destroyed;			/* ... and has gone back (domain_reap) */
 	unsigned int shutdown_reason;	/* SHUTDOWN_* once state != RUNNING */
+	uint8_t shutdown_code;		/* SCHEDOP_shutdown_code + 1, 0 = none */
+	uint8_t watchdog_inuse;		/* SCHEDOP_watchdog: bit i = timer i armed */
+	struct timer watchdog[NR_DOMAIN_WATCHDOGS];
 	uint64_t nr_pages;		/* frames given to the domain */
 	uint64_t max_pages;		/* the most it may have */
 	uint64_t nr_held;		/* dead: frames others still hold */
