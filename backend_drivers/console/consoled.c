@@ -40,7 +40,7 @@
 #include <lamina/grant_table.h>
 #include "cons_log.h"
 #include "cons_ring.h"
-#include "../common/xendev.h"
+#include "xendev.h"	/* dom0_tools/lib: the /dev/xen glue */
 #include "xs.h"
 
 #define DEFAULT_LOG_DIR	"/var/log/lamina/console"

@@ -7,7 +7,7 @@
 #include <lamina/hypercall.h>
 #include <lamina/hvm_op.h>
 #include "libvmctl.h"
-#include "xendev.h"	/* backend_drivers/common: the /dev/xen glue */
+#include "xendev.h"	/* dom0_tools/lib: the /dev/xen glue */
 
 /* privcmd, opened on first use; without it vmctl can do nothing. */
 static struct xendev *privcmd(void)

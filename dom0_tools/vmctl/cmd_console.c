@@ -9,7 +9,7 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
-#include "cons_tty.h"	/* backend_drivers/console: what a console terminal is */
+#include "cons_tty.h"	/* dom0_tools/lib: what a console terminal is */
 #include "vmctl.h"
 
 #define CTRL_RBRACKET	0x1d

@@ -31,7 +31,7 @@
 #include <unistd.h>
 #include <lamina/event_channel.h>
 #include "xenstored.h"
-#include "xendev.h"	/* backend_drivers/common: the /dev/xen glue */
+#include "xendev.h"	/* dom0_tools/lib: the /dev/xen glue */
 
 #define IOCTL_XENBUS_BACKEND_EVTCHN	0x4200	/* _IOC(_IOC_NONE, 'B', 0, 0) */
 #define GRANT_REF_XENSTORE		1

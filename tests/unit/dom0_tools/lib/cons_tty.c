@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Unit tests of backend_drivers/console/cons_tty.c: only a pty slave opens. */
+/* Unit tests of dom0_tools/lib/cons_tty.c: only a pty slave opens. */
 #define _GNU_SOURCE		/* posix_openpt, ptsname */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include "../../unit.h"
-#include "../../../../backend_drivers/console/cons_tty.h"
+#include "../../../../dom0_tools/lib/cons_tty.h"
 
 static void names(void)
 {
@@ -58,7 +58,7 @@ static void pty_slave_opens(void)
 
 int main(void)
 {
-	unit_suite = "backend_drivers/console/cons_tty";
+	unit_suite = "dom0_tools/lib/cons_tty";
 	RUN(names);
 	RUN(refused_unopened);
 	RUN(pty_slave_opens);
