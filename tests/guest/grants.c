@@ -14,7 +14,7 @@
  * peer's pages, sees its own grant released, unmaps, and the hypervisor
  * frees the peer's last frames.
  * @domus: self:peer:role=peer
- * @expect-log: d1 destroyed: \d+ frames freed, 2 still mapped by other domains \(\d+ steps: ports 1, grant mappings ([2-9]|[1-9][0-9]+),(.|\n)*d1: the last of its frames is free
+ * @expect-log: d1 destroyed: \d+ frames freed, 2 still mapped by other domains \(\d+ steps: ports \d+, grant mappings ([2-9]|[1-9][0-9]+),(.|\n)*d1: the last of its frames is free
  * @xen: skip dom0 could build the peer (lib/peer.h), but this test needs the hypervisor to destroy a powered-off domU itself, which Xen 4.17 leaves to a toolstack
  */
 #include "lib/guest.h"
