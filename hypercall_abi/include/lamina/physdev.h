@@ -19,4 +19,19 @@ struct physdev_set_iopl {
 	uint32_t iopl;		/* IN */
 };
 
+/*
+ * PHYSDEVOP_set_iobitmap: a bitmap of 65536 bits (8 KiB) in guest space;
+ * where the IOPL refuses a port below nr_ports, a clear bit allows it.
+ * nr_ports 0 (the default) means no bitmap; more than 65536 is -EINVAL.
+ */
+#define PHYSDEVOP_set_iobitmap	7
+struct physdev_set_iobitmap {
+	uint64_t bitmap;	/* IN: guest VA */
+	uint32_t nr_ports;	/* IN */
+	uint32_t pad;
+};
+
+/* PHYSDEVOP_IRQ_UNMASK_NOTIFY: the legacy form of an EOI of every pirq. */
+#define PHYSDEVOP_IRQ_UNMASK_NOTIFY	4
+
 #endif

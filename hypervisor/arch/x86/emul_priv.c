@@ -174,6 +174,29 @@ static bool iopl_ok(const struct vcpu *v)
 }
 
 /*
+ * The guest's I/O bitmap (physdev_op set_iobitmap), as Xen 4.17 reads it:
+ * ports below its limit are allowed when their bits are clear; bytes the
+ * hypervisor cannot read count as all ones (refused). Read through the
+ * page tables of the moment, so a user-mode access sees the bitmap only
+ * where user mode maps it (Xen switches to the kernel's tables).
+ */
+static bool iobmp_ok(const struct vcpu *v, unsigned int port, unsigned int size)
+{
+	uint8_t b[2] = { 0xFF, 0xFF };
+	unsigned int mask;
+
+	if (port + size > v->arch.iobmp_limit)
+		return false;
+	if (copy_from_guest(b, v->arch.iobmp + (port >> 3), 2)) {
+		b[1] = 0xFF;
+		if (copy_from_guest(b, v->arch.iobmp + (port >> 3), 1))
+			b[0] = 0xFF;
+	}
+	mask = ((1U << size) - 1) << (port & 7);
+	return !((b[0] | (b[1] << 8)) & mask);
+}
+
+/*
  * in/out: a privileged domain reaches the real ports but the
  * hypervisor's own (console UART, PIC, PIT, the test-exit port); any
  * other domain reads all ones and its writes vanish.
@@ -379,7 +402,7 @@ static bool emulate_io(struct vcpu *v, struct cpu_regs *r, const uint8_t *insn,
 	uint64_t mask;
 	uint32_t val;
 
-	if (!decode_io(r, insn, avail, &io) || !iopl_ok(v))
+	if (!decode_io(r, insn, avail, &io) || !(iopl_ok(v) || iobmp_ok(v, io.port, io.size)))
 		return false;
 	if ((io.op & 0xF0) == 0x60) {
 		emulate_string_io(v, r, &io, is64);

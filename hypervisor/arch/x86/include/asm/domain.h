@@ -39,6 +39,8 @@ struct arch_vcpu {
 	uint64_t ldt_frames[16];	/* frames mapped lazily (seg_desc refs), 0 = not yet */
 	bool fpu_ts;			/* virtual CR0.TS (fpu_taskswitch) */
 	uint8_t iopl;			/* virtual IOPL (physdev_op set_iopl) */
+	uint32_t iobmp_limit;		/* physdev_op set_iobitmap: ports covered */
+	uint64_t iobmp;			/* ... and the guest VA of the bitmap */
 	uint64_t dr[8];			/* debug registers; dr[6] is virtual */
 	struct pv_callback event, failsafe, syscall, nmi;
 	struct pv_callback syscall32, sysenter;	/* from compat mode; sysenter */
