@@ -126,6 +126,8 @@ static struct pool_page pool[NPOOL + NSHARE];	/* the last NSHARE: shared pool */
 static struct win win[NWIN];
 static struct handle handles[NHANDLES];
 static uint64_t gnt_va[NGNT], gnt_mfn[NGNT];
+static uint64_t status_mfn[NGNT];	/* v2's status frames */
+static unsigned int status_frames;
 static unsigned int gnt_frames, gnt_version = 1;
 static uint64_t shinfo_mfn, l4_mfn, peek_va;
 static uint64_t state, calls, max_calls, step;
@@ -298,6 +300,9 @@ static bool is_special(uint64_t mfn)
 
 	for (i = 0; i < gnt_frames; i++)
 		if (gnt_mfn[i] == mfn)
+			return true;
+	for (i = 0; i < status_frames; i++)
+		if (status_mfn[i] == mfn)
 			return true;
 	return mfn == shinfo_mfn;
 }
@@ -614,10 +619,13 @@ static int check_leaf(uint64_t l1, unsigned int i, uint64_t e, uint64_t va, bool
 	}
 	if (is_special(mfn) || was_reached(mfn) || dom0_io_frame(mfn))
 		return 0;
-	if (hypervisor_driven(mfn))
+	/* Xen 4.17 lets dom0 read the IOAPIC and HPET (mmio_ro_ranges), never the LAPIC */
+	if (hypervisor_driven(mfn) && (mfn == 0xFEE00 || (rw && (e & PTE_RW))))
 		return violation("L1 %#lx entry %u (%#lx) maps frame %#lx, an interrupt "
 				 "controller the hypervisor drives", (unsigned long)l1, i,
 				 (unsigned long)e, (unsigned long)mfn);
+	if (hypervisor_driven(mfn) && !me)
+		return 0;
 	if (freed_index(mfn) >= 0)	/* ours while we map it, if it kept the marker */
 		return va == NO_MFN ? 0 : check_marker(va, mfn);
 	if (hypervisor_says_ours(mfn))
@@ -1165,18 +1173,9 @@ static void drop_frame(uint64_t mfn)
 		printf("fuzz: could not drop frame %#lx\n", (unsigned long)mfn);
 }
 
-/*
- * One input frame of an exchange went, `got` came: the pool page's own
- * frame, or a mutation's. A frame we had given back is no longer ours to
- * trade (Xen's steal_page() wants it still allocated to us).
- */
+/* One input frame of an exchange went, `got` came: the pool page's own, or a mutation's. */
 static void exchanged(struct pool_page *p, uint64_t gave, uint64_t got, bool marked)
 {
-	if (freed_index(gave) >= 0) {
-		violation("XENMEM_exchange traded frame %#lx, which we had given back",
-			  (unsigned long)gave);
-		return;
-	}
 	if (p && p->mfn == gave) {
 		given_back(p, marked);
 		refill(p, got);
@@ -1279,6 +1278,8 @@ static void publish(void)
 		publish_frame(va_to_mfn((uint64_t)box));
 	for (i = 0; i < gnt_frames; i++)
 		publish_frame(gnt_mfn[i]);
+	for (i = 0; i < status_frames; i++)
+		publish_frame(status_mfn[i]);
 }
 
 /* Maps our table's frames (after setup_table or a version switch). */
@@ -1299,6 +1300,17 @@ static long grant_frames(unsigned int want)
 	gnt_frames = want;
 	for (i = 0; i < want; i++)
 		freed_forget(frames[i]);	/* one we gave back may come back so */
+	status_frames = 0;
+	if (gnt_version == 2) {		/* v2 keeps the in-use bits in frames of their own */
+		struct gnttab_get_status_frames gs = { (want * 256 * 2 + 4095) / 4096, DOMID_SELF,
+						       0, (uint64_t)status_mfn };
+
+		if (!hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_get_status_frames, &gs, 1) &&
+		    !gs.status)
+			status_frames = gs.nr_frames;
+		for (i = 0; i < status_frames; i++)
+			freed_forget(status_mfn[i]);
+	}
 	publish();
 	return 0;
 }
@@ -1374,6 +1386,8 @@ static void act_grant_entry(void)
 		flags = (uint16_t)rnd() & ~(GTF_reading | GTF_writing);
 	if (chance(10))
 		flags = 0;		/* ended, as a granter would */
+	if (is_own(frame) || hypervisor_says_ours(frame))
+		publish_frame(frame);	/* ours to grant, maybe fallen out of the ring */
 	grant_write(ref, chance(85) ? other : pick_dom(), frame, flags);
 	freed_written(frame);	/* the other side may write it through the grant */
 	calls++;		/* a step, not a hypercall: count it anyway */
@@ -1519,7 +1533,7 @@ static void act_copy(void)
 		return;
 	for (i = 0; i < n; i++)
 		if (c[i].status == GNTST_okay && !(c[i].flags & GNTCOPY_source_gref) &&
-		    !still_ours(c[i].source.u.gmfn))
+		    !still_ours(c[i].source.u.gmfn) && !hypervisor_says_ours(c[i].source.u.gmfn))
 			violation("GNTTABOP_copy read frame %#lx, which is not ours",
 				  (unsigned long)c[i].source.u.gmfn);
 }
@@ -1602,7 +1616,7 @@ static void check_copied_page(uint64_t dst, uint64_t src)
 	unsigned int i;
 	uint64_t v;
 
-	if (!still_ours(src)) {
+	if (!still_ours(src) && !hypervisor_says_ours(src)) {
 		violation("MMUEXT_COPY_PAGE copied from frame %#lx, which is not ours",
 			  (unsigned long)src);
 		return;
