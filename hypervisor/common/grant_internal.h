@@ -20,7 +20,7 @@ struct active_grant {
 	mfn_t mfn;			/* the frame pinned */
 	uint16_t ro, rw;		/* uses: read-only, writable */
 	domid_t mapper;			/* whose uses they are */
-	uint16_t start, length;		/* the bytes granted (all but for v2 sub-page) */
+	uint16_t start, length;		/* sub_page: the bytes granted (else unused) */
 	domid_t trans_dom;		/* transitive: the table behind this entry */
 	grant_ref_t trans_ref;		/* transitive: the entry there */
 	bool sub_page;			/* copy only: a sub-page or transitive grant */
@@ -46,6 +46,7 @@ struct maptrack {
 struct grant_table {
 	unsigned int version;		/* 1 or 2 */
 	unsigned int nr_frames;
+	unsigned int nr_entries;	/* of this version: grant_count_entries() */
 	unsigned int nr_status;		/* status frames (kept but unused in v1) */
 	uint32_t status_idle_count;	/* a status frame's count when unmapped */
 	unsigned int nr_mt_frames;
@@ -60,19 +61,9 @@ struct grant_table {
 };
 #define GT_PAGES	DIV_ROUND_UP(sizeof(struct grant_table), PAGE_SIZE)
 
-/*
- * Entries of d's table. In v2 only those with a status word: a table
- * that grew while its status frames could not is no bigger for it.
- */
 static inline unsigned int nr_entries(const struct domain *d)
 {
-	const struct grant_table *gt = d->grant;
-
-	if (!gt)
-		return 0;
-	if (gt->version == 1)
-		return gt->nr_frames * GREFS_PER_FRAME;
-	return MIN(gt->nr_frames * GREFS_PER_FRAME_V2, gt->nr_status * GRANT_STATUS_PER_FRAME);
+	return d->grant ? d->grant->nr_entries : 0;
 }
 
 static inline struct grant_entry_v1 *entry_of(struct grant_table *gt, grant_ref_t ref)
@@ -122,15 +113,17 @@ static inline struct domain *grant_domain(struct domain *self, domid_t id)
 #define USE_COPY	0x2	/* a copy: sub-page and transitive entries serve */
 #define USE_TRANSITIVE	0x4	/* may go through a transitive entry (not from one) */
 
-/* What one use reaches: a frame and the bytes of it granted. */
+/* What one use reaches: a frame and, for a sub-page use, the bytes of it granted. */
 struct grant_use {
 	mfn_t mfn;
-	uint16_t start, length;
+	uint16_t start, length;		/* set for a sub-page use only */
+	bool sub_page;			/* else the whole frame */
 };
 
 /* grant_table.c */
 struct grant_table *grant_table_get(struct domain *d);	/* allocated on first use; NULL: no memory */
 void grant_table_free(struct domain *d);
+void grant_count_entries(struct grant_table *gt);
 
 /* grant_map.c: each returns a GNTST_ code for one element of a batch. */
 int16_t grant_pin(struct domain *rd, grant_ref_t ref, struct domain *ld, unsigned int how,

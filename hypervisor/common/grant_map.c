@@ -60,24 +60,26 @@ static bool grants_to(uint32_t hdr, domid_t ld, unsigned int how)
 }
 
 /*
- * v1: marks entry ref in use by ld after checking it grants that: one
- * 32-bit cmpxchg over flags and domid, so a granter rewriting the entry
- * meanwhile makes us look again, not act on what it was. In v1 a
- * GTF_transitive entry grants nothing. For an entry already in use
- * (first false: a first writable use) only GTF_readonly counts, as Xen.
+ * v1: marks the entry at word (its flags and domid) in use by ld after
+ * checking it grants that: one 32-bit cmpxchg over flags and domid, so a
+ * granter rewriting the entry meanwhile makes us look again, not act on
+ * what it was. In v1 a GTF_transitive entry grants nothing. For an entry
+ * already in use (first false: a first writable use) only GTF_readonly
+ * counts, as Xen.
  */
-static int16_t mark_in_use_v1(struct grant_table *gt, grant_ref_t ref, domid_t ld,
-			      unsigned int how, bool first, uint16_t *flags)
+static int16_t mark_in_use_v1(uint32_t *word, domid_t ld, unsigned int how, bool first,
+			      uint16_t *flags)
 {
-	uint32_t *word = header_of(gt, ref);
 	unsigned int tries;
 
 	for (tries = 0; tries < PIN_TRIES; tries++) {
 		uint32_t old = __atomic_load_n(word, __ATOMIC_ACQUIRE);
 		uint32_t new;
 
-		if (first ? !grants_to(old, ld, how) ||
-				    (old & GTF_type_mask) != GTF_permit_access :
+		/* grants_to, for the one type v1 can use: the hot path of every use. */
+		if (first ? (old >> 16) != ld || (old & GTF_type_mask) != GTF_permit_access ||
+				    ((old & GTF_sub_page) && !(how & USE_COPY)) ||
+				    ((how & USE_WRITE) && (old & GTF_readonly)) :
 			    (old & GTF_readonly) != 0)
 			return GNTST_general_error;
 		new = old | GTF_reading | ((how & USE_WRITE) ? GTF_writing : 0);
@@ -90,30 +92,30 @@ static int16_t mark_in_use_v1(struct grant_table *gt, grant_ref_t ref, domid_t l
 	return GNTST_general_error;
 }
 
-static void clear_status(struct grant_table *gt, grant_ref_t ref, uint16_t flag)
+static void clear_bits(grant_status_t *status, uint16_t bits)
 {
-	__atomic_fetch_and(status_of(gt, ref), (uint16_t)~flag, __ATOMIC_RELEASE);
+	__atomic_fetch_and(status, (uint16_t)~bits, __ATOMIC_RELEASE);
 }
 
 /*
- * v2: sets the in-use bits in the status word, then reads the entry
- * again; if the granter changed it meanwhile the bits come off and the
- * use fails. For an entry already in use (first false) only a new
- * writable use gets here, and only GTF_readonly is looked at, as Xen does.
+ * v2: sets the in-use bits in the entry's status word, then reads the
+ * entry (word: its header) again; if the granter changed it meanwhile
+ * the bits come off and the use fails. For an entry already in use
+ * (first false) only a new writable use gets here, and only GTF_readonly
+ * is looked at, as Xen does.
  */
-static int16_t mark_in_use_v2(struct grant_table *gt, grant_ref_t ref, domid_t ld,
+static int16_t mark_in_use_v2(uint32_t *word, grant_status_t *status, domid_t ld,
 			      unsigned int how, bool first, uint16_t *flags)
 {
-	uint32_t *word = header_of(gt, ref);
 	uint16_t bits = GTF_reading | ((how & USE_WRITE) ? GTF_writing : 0);
 	uint32_t hdr = __atomic_load_n(word, __ATOMIC_ACQUIRE);
 
 	if (first ? !grants_to(hdr, ld, how) : (hdr & GTF_readonly) != 0)
 		return GNTST_general_error;
-	__atomic_fetch_or(status_of(gt, ref), bits, __ATOMIC_SEQ_CST);
+	__atomic_fetch_or(status, bits, __ATOMIC_SEQ_CST);
 	hdr = __atomic_load_n(word, __ATOMIC_SEQ_CST);
 	if (first ? !grants_to(hdr, ld, how) : (hdr & GTF_readonly) != 0) {
-		clear_status(gt, ref, first ? bits : GTF_writing);
+		clear_bits(status, first ? bits : GTF_writing);
 		return GNTST_general_error;
 	}
 	*flags = (uint16_t)hdr;
@@ -123,15 +125,14 @@ static int16_t mark_in_use_v2(struct grant_table *gt, grant_ref_t ref, domid_t l
 static void unpin(struct domain *rd, grant_ref_t ref, bool writable);
 
 /*
- * The first use of a transitive entry: a use of the entry behind it, by
- * rd, which must grant rd the same access (only one level deep, never rd's
- * own table). Failures are Xen's: GNTST_general_error for a bad entry or
- * domain, else whatever the entry behind gives.
+ * The first use of transitive entry e of rd: a use of the entry behind
+ * it, by rd, which must grant rd the same access (only one level deep,
+ * never rd's own table). Failures are Xen's: GNTST_general_error for a
+ * bad entry or domain, else whatever the entry behind gives.
  */
-static int16_t first_use_transitive(struct domain *rd, grant_ref_t ref, unsigned int how,
-				    struct active_grant *act)
+static int16_t first_use_transitive(struct domain *rd, union grant_entry_v2 *e,
+				    unsigned int how, struct active_grant *act)
 {
-	union grant_entry_v2 *e = entry_v2_of(rd->grant, ref);
 	domid_t tid = __atomic_load_n(&e->transitive.trans_domid, __ATOMIC_RELAXED);
 	grant_ref_t tref = __atomic_load_n(&e->transitive.gref, __ATOMIC_RELAXED);
 	struct domain *td;
@@ -147,8 +148,8 @@ static int16_t first_use_transitive(struct domain *rd, grant_ref_t ref, unsigned
 	if (st)
 		return st;
 	act->mfn = tu.mfn;
-	act->start = tu.start;
-	act->length = tu.length;
+	act->start = tu.sub_page ? tu.start : 0;
+	act->length = tu.sub_page ? tu.length : PAGE_SIZE;
 	act->trans_dom = tid;
 	act->trans_ref = tref;
 	act->transitive = true;
@@ -156,32 +157,36 @@ static int16_t first_use_transitive(struct domain *rd, grant_ref_t ref, unsigned
 	return GNTST_okay;
 }
 
+/* v2: the frame, and the bytes of it, a permit_access entry grants. */
+static uint64_t v2_frame(union grant_entry_v2 *e, uint16_t flags, struct active_grant *act)
+{
+	act->sub_page = flags & GTF_sub_page;
+	if (act->sub_page) {
+		act->start = __atomic_load_n(&e->sub_page.page_off, __ATOMIC_RELAXED);
+		act->length = __atomic_load_n(&e->sub_page.length, __ATOMIC_RELAXED);
+	}
+	return __atomic_load_n(&e->full_page.frame, __ATOMIC_ACQUIRE);
+}
+
 /*
- * The first use of an entry (marked in use, its checked flags given):
- * reads the frame and takes a reference on it, and a writable-type
- * reference for writable use. A frame that is not the granter's is
- * GNTST_bad_page, one that cannot be written GNTST_general_error, as Xen.
+ * The first use of the entry at e (marked in use, its checked flags
+ * given): reads the frame and takes a reference on it, and a
+ * writable-type reference for writable use. A frame that is not the
+ * granter's is GNTST_bad_page, one that cannot be written
+ * GNTST_general_error, as Xen.
  */
-static int16_t first_use(struct domain *rd, grant_ref_t ref, unsigned int how, uint16_t flags,
+static int16_t first_use(struct domain *rd, void *e, bool v2, unsigned int how, uint16_t flags,
 			 struct active_grant *act)
 {
-	struct grant_table *gt = rd->grant;
-	uint16_t start = 0, length = PAGE_SIZE;
 	uint64_t frame;
 
-	if (gt->version == 1) {
-		frame = __atomic_load_n(&entry_of(gt, ref)->frame, __ATOMIC_ACQUIRE);
-	} else {
-		union grant_entry_v2 *e = entry_v2_of(gt, ref);
-
-		if ((flags & GTF_type_mask) == GTF_transitive)
-			return first_use_transitive(rd, ref, how, act);
-		frame = __atomic_load_n(&e->full_page.frame, __ATOMIC_ACQUIRE);
-		if (flags & GTF_sub_page) {
-			start = __atomic_load_n(&e->sub_page.page_off, __ATOMIC_RELAXED);
-			length = __atomic_load_n(&e->sub_page.length, __ATOMIC_RELAXED);
-		}
-	}
+	act->sub_page = act->transitive = false;	/* start, length: sub-page only */
+	if (!v2)
+		frame = __atomic_load_n(&((struct grant_entry_v1 *)e)->frame, __ATOMIC_ACQUIRE);
+	else if ((flags & GTF_type_mask) == GTF_transitive)
+		return first_use_transitive(rd, e, how, act);
+	else
+		frame = v2_frame(e, flags, act);
 	if (get_page(frame, rd))
 		return GNTST_bad_page;
 	if ((how & USE_WRITE) && get_page_type(frame, PGT_writable, rd)) {
@@ -189,10 +194,6 @@ static int16_t first_use(struct domain *rd, grant_ref_t ref, unsigned int how, u
 		return GNTST_general_error;
 	}
 	act->mfn = frame;
-	act->start = start;
-	act->length = length;
-	act->sub_page = gt->version == 2 && (flags & GTF_sub_page);
-	act->transitive = false;
 	return GNTST_okay;
 }
 
@@ -221,8 +222,10 @@ int16_t grant_pin(struct domain *rd, grant_ref_t ref, struct domain *ld, unsigne
 		  struct grant_use *u)
 {
 	struct grant_table *gt = rd->grant;
-	bool writable = how & USE_WRITE, first, mark;
+	bool writable = how & USE_WRITE, first, mark, v2;
 	struct active_grant *act;
+	grant_status_t *status;
+	uint32_t *word;
 	uint16_t flags = 0;
 	int16_t st;
 
@@ -234,17 +237,26 @@ int16_t grant_pin(struct domain *rd, grant_ref_t ref, struct domain *ld, unsigne
 		       (act->sub_page && !(how & USE_COPY)) ||
 		       (act->transitive && !(how & USE_TRANSITIVE))))
 		return GNTST_general_error;
+	v2 = gt->version == 2;		/* read once: the atomics below reload memory */
+	/* v1: flags, where the in-use bits are, are the header's first half. */
+	if (v2) {
+		word = (uint32_t *)&entry_v2_of(gt, ref)->hdr;
+		status = status_of(gt, ref);
+	} else {
+		word = (uint32_t *)entry_of(gt, ref);
+		status = (grant_status_t *)word;
+	}
 	mark = first || (writable && !act->rw);
 	if (mark) {
-		st = gt->version == 2 ? mark_in_use_v2(gt, ref, ld->domid, how, first, &flags) :
-					mark_in_use_v1(gt, ref, ld->domid, how, first, &flags);
+		st = v2 ? mark_in_use_v2(word, status, ld->domid, how, first, &flags) :
+			  mark_in_use_v1(word, ld->domid, how, first, &flags);
 		if (st)
 			return st;
 	}
-	st = first ? first_use(rd, ref, how, flags, act) : more_use(rd, how, act);
+	st = first ? first_use(rd, word, v2, how, flags, act) : more_use(rd, how, act);
 	if (st) {
 		if (mark)
-			clear_status(gt, ref, first ? GTF_reading | GTF_writing : GTF_writing);
+			clear_bits(status, first ? GTF_reading | GTF_writing : GTF_writing);
 		return st;
 	}
 	if (first) {
@@ -256,39 +268,59 @@ int16_t grant_pin(struct domain *rd, grant_ref_t ref, struct domain *ld, unsigne
 	else
 		act->ro++;
 	u->mfn = act->mfn;
-	u->start = act->start;
-	u->length = act->length;
+	u->sub_page = act->sub_page;
+	if (u->sub_page) {
+		u->start = act->start;
+		u->length = act->length;
+	}
 	return GNTST_okay;
 }
 
-static void unpin(struct domain *rd, grant_ref_t ref, bool writable)
+/*
+ * Counts one use of an entry off, its in-use bits following: bit 0 of
+ * the result says the last writable use went, bit 1 the last use.
+ */
+static unsigned int count_down(struct active_grant *act, grant_status_t *status,
+			       bool writable)
 {
-	struct grant_table *gt = rd->grant;
-	struct active_grant *act = active_of(gt, ref);
-	bool own_refs = !act->transitive;	/* else the entry behind holds them */
-	mfn_t mfn = act->mfn;
+	unsigned int gone = 0;
 
-	if (act->transitive)
-		unpin(domain_by_id(act->trans_dom), act->trans_ref, writable);
 	if (writable) {
 		BUG_ON(!act->rw);
 		if (!--act->rw) {
-			clear_status(gt, ref, GTF_writing);
-			if (own_refs)
-				put_page_type(mfn, rd);
+			clear_bits(status, GTF_writing);
+			gone = 1;
 		}
 	} else {
 		BUG_ON(!act->ro);
 		act->ro--;
 	}
 	if (act->ro || act->rw)
+		return gone;
+	clear_bits(status, GTF_reading);
+	return gone | 2;
+}
+
+/* One use of rd's entry ref less; the last gives the frame back. */
+static void unpin(struct domain *rd, grant_ref_t ref, bool writable)
+{
+	struct grant_table *gt = rd->grant;
+	struct active_grant *act = active_of(gt, ref);
+	bool transitive = act->transitive;	/* then the entry behind holds the refs */
+	mfn_t mfn = act->mfn;
+	unsigned int gone;
+
+	if (transitive)
+		unpin(domain_by_id(act->trans_dom), act->trans_ref, writable);
+	gone = count_down(act, status_of(gt, ref), writable);
+	if ((gone & 1) && !transitive)
+		put_page_type(mfn, rd);
+	if (!(gone & 2))
 		return;
-	clear_status(gt, ref, GTF_reading);
-	act->transitive = act->sub_page = false;
 	gt->nr_pinned--;
 	if (gt->destroyed && !gt->nr_pinned)
 		grant_table_free(rd);		/* the last mapper of a dead granter is gone */
-	if (own_refs)
+	if (!transitive)
 		put_page(mfn);		/* may free a dead granter's frame */
 }
 
@@ -475,7 +507,8 @@ static int16_t claim(struct domain *ld, const struct gnttab_copy_ptr *p, bool gr
 		/* A plain frame: only the caller's own. */
 		if (p->domid != DOMID_SELF && p->domid != ld->domid)
 			return GNTST_permission_denied;
-		b->use = (struct grant_use){ p->u.gmfn, 0, PAGE_SIZE };
+		b->use.mfn = p->u.gmfn;
+		b->use.sub_page = false;
 		if (get_page(b->use.mfn, ld))
 			return GNTST_bad_page;
 		if (dest && get_page_type(b->use.mfn, PGT_writable, ld)) {
@@ -508,7 +541,8 @@ static void release(struct domain *ld, struct copy_buf *b)
 /* Do off and len stay inside what the buffer's grant allows (v2 sub-page)? */
 static bool in_bounds(const struct copy_buf *b, uint16_t off, uint16_t len)
 {
-	return off >= b->use.start && off + len <= b->use.start + b->use.length;
+	return !b->use.sub_page ||
+	       (off >= b->use.start && off + len <= b->use.start + b->use.length);
 }
 
 int16_t grant_copy_one(struct domain *ld, void *arg)
@@ -524,8 +558,9 @@ int16_t grant_copy_one(struct domain *ld, void *arg)
 		return st;
 	st = claim(ld, &op->dest, op->flags & GNTCOPY_dest_gref, true, &dst);
 	if (!st) {
-		if (!in_bounds(&src, op->source.offset, op->len) ||
-		    !in_bounds(&dst, op->dest.offset, op->len))
+		if ((src.use.sub_page | dst.use.sub_page) &&
+		    (!in_bounds(&src, op->source.offset, op->len) ||
+		     !in_bounds(&dst, op->dest.offset, op->len)))
 			st = GNTST_general_error;
 		else
 			memmove((uint8_t *)frame_va(dst.use.mfn) + op->dest.offset,

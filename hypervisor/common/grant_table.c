@@ -138,12 +138,30 @@ static int status_free(struct domain *d)
 	return 0;
 }
 
+/*
+ * Sets gt->nr_entries for the table's version and frames. In v2 only
+ * entries with a status word count: a table that grew while its status
+ * frames could not is no bigger for it.
+ */
+void grant_count_entries(struct grant_table *gt)
+{
+	if (gt->version == 1)
+		gt->nr_entries = gt->nr_frames * GREFS_PER_FRAME;
+	else
+		gt->nr_entries = MIN(gt->nr_frames * GREFS_PER_FRAME_V2,
+				     gt->nr_status * GRANT_STATUS_PER_FRAME);
+}
+
 /* Grows d's table to n frames, and its status frames with them in v2. */
 static int table_grow(struct domain *d, unsigned int n)
 {
-	if (gt_grow(d, n))
-		return -ENOMEM;
-	return d->grant->version == 2 ? status_grow(d) : 0;
+	int rc = gt_grow(d, n) ? -ENOMEM : 0;
+
+	if (!rc && d->grant->version == 2)
+		rc = status_grow(d);
+	if (d->grant)
+		grant_count_entries(d->grant);
+	return rc;
 }
 
 /* ---------------------------------------------------------- the table */
@@ -363,6 +381,7 @@ static long switch_version(struct domain *d, uint32_t version)
 	for (i = 0; i < gt->nr_status; i++)
 		memset(frame_va(gt->status[i]), 0, PAGE_SIZE);
 	gt->version = version;
+	grant_count_entries(gt);
 	if (gt->nr_frames)
 		restore_reserved(gt, keep);
 	return 0;
