@@ -45,11 +45,41 @@ static void runstate_info(const struct vcpu *v, struct vcpu_runstate_info *info)
 	memcpy(info->time, v->runstate_time, sizeof(info->time));
 }
 
-/* Writes the runstate area (through the vCPU's own page tables). */
+/*
+ * Copies the vCPU's time info to its VCPUOP_register_vcpu_time_memory_area
+ * area with the version protocol: odd version, the fields, the primary's
+ * (even) version, so a reader that raced the copy retries.
+ */
+static void vcpu_update_time_area(struct vcpu *v)
+{
+	struct vcpu_time_info t = v->vcpu_info->time;
+	uint32_t odd = t.version | 1;
+
+	if (!v->time_area)
+		return;
+	if (copy_to_guest(v->time_area, &odd, sizeof(odd)))
+		goto gone;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	t.version = odd;
+	if (copy_to_guest(v->time_area, &t, sizeof(t)))
+		goto gone;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	t.version = v->vcpu_info->time.version & ~1U;
+	if (!copy_to_guest(v->time_area, &t.version, sizeof(t.version)))
+		return;
+gone:
+	v->time_area = 0;		/* stop writing it */
+}
+
+/*
+ * Writes the runstate area and the time area (through the vCPU's own
+ * page tables: called as it is switched in, and by its own hypercalls).
+ */
 void vcpu_update_runstate_area(struct vcpu *v)
 {
 	struct vcpu_runstate_info info;
 
+	vcpu_update_time_area(v);
 	if (!v->runstate_area)
 		return;
 	runstate_info(v, &info);
@@ -157,6 +187,16 @@ long hc_vcpu_op(struct vcpu *v, struct hc_args *a)
 		return 0;
 	case VCPUOP_register_vcpu_info:
 		return register_vcpu_info(v, arg);
+	case VCPUOP_register_vcpu_time_memory_area:
+		/* Xen 4.17: any guest address (0 = none), written at once. */
+		if (copy_from_guest(&area, arg, sizeof(area)))
+			return -EFAULT;
+		if (!guest_range_ok(area.addr, sizeof(struct vcpu_time_info)))
+			return trace_err(-EFAULT);
+		v->time_area = area.addr;
+		pvclock_update(v);
+		vcpu_update_time_area(v);
+		return 0;
 	case VCPUOP_get_physid: {
 		/*
 		 * Xen 4.17 answers for the hardware domain's vCPUs pinned to

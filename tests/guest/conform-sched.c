@@ -228,14 +228,23 @@ int test_main(struct start_info *si)
 	    VCPU(VCPUOP_register_vcpu_info, 0, &vi), -EINVAL);
 	ROW("vcpu_op send_nmi vcpu 99", VCPU(VCPUOP_send_nmi, 99, 0), -ENOENT);
 	ROW("vcpu_op get_physid", VCPU(VCPUOP_get_physid, 0, page), 0);
-	ROWK("vcpu_op register_vcpu_time_memory_area bad pointer",
-	    VCPU(VCPUOP_register_vcpu_time_memory_area, 0, BADPTR), -EFAULT, -ENOSYS);
+	ROW("vcpu_op register_vcpu_time_memory_area bad pointer",
+	    VCPU(VCPUOP_register_vcpu_time_memory_area, 0, BADPTR), -EFAULT);
 	ra.addr = (uint64_t)page;
-	ROWK("vcpu_op register_vcpu_time_memory_area",
-	    VCPU(VCPUOP_register_vcpu_time_memory_area, 0, &ra), 0, -ENOSYS);
+	ROW("vcpu_op register_vcpu_time_memory_area",
+	    VCPU(VCPUOP_register_vcpu_time_memory_area, 0, &ra), 0);
+	{
+		volatile struct vcpu_time_info *t = (volatile struct vcpu_time_info *)page;
+
+		ROW("vcpu_op register_vcpu_time_memory_area: a time info there",
+		    !(t->version & 1) && t->tsc_to_system_mul && t->system_time, 1);
+	}
+	ra.addr = (uint64_t)BADPTR;
+	ROW("vcpu_op register_vcpu_time_memory_area hypervisor address",
+	    VCPU(VCPUOP_register_vcpu_time_memory_area, 0, &ra), -EFAULT);
 	ra.addr = 0;
-	ROWK("vcpu_op register_vcpu_time_memory_area 0",
-	    VCPU(VCPUOP_register_vcpu_time_memory_area, 0, &ra), 0, -ENOSYS);
+	ROW("vcpu_op register_vcpu_time_memory_area 0",
+	    VCPU(VCPUOP_register_vcpu_time_memory_area, 0, &ra), 0);
 	ROW("vcpu_op sub-op 14", VCPU(14, 0, 0), -ENOSYS);
 	ROW("vcpu_op sub-op 99", VCPU(99, 0, 0), -ENOSYS);
 	ROW("vcpu_op sub-op 99 vcpu 99", VCPU(99, 99, 0), -ENOENT);

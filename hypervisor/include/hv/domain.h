@@ -41,6 +41,7 @@ struct vcpu {
 	uint64_t runstate_entry;	/* when the current state began */
 	unsigned int runstate;
 	uint64_t runstate_area;		/* guest VA, 0 = none */
+	uint64_t time_area;		/* a vcpu_time_info copy: guest VA, 0 = none */
 
 	/* Guest timers: one-shot and periodic, both raise VIRQ_TIMER. */
 	struct timer singleshot, periodic;
