@@ -3,19 +3,26 @@
  * The Linux dom0 devices the backends, xenstored and vmctl use
  * (pv-abi-devices.md §2, §6): /dev/xen/evtchn for event channels,
  * /dev/xen/gntdev to map a guest's granted pages, /dev/xen/privcmd for
- * hypercalls. One copy of this glue for all of them. Functions return 0
- * (or a port, a count, a pointer) on success and a negative errno (or NULL
- * with errno set) on failure; a device that is not open gives -EBADF.
+ * hypercalls and foreign mappings. One copy of this glue for all of them,
+ * in libdom0 (dom0_tools/lib).
+ *
+ * Functions return 0 (or a port, a count, a pointer) on success and a
+ * negative errno (or NULL with errno set) on failure; they never print or
+ * exit. A device that is not open gives -EBADF, an argument out of the
+ * ABI's range -EINVAL before any device is asked.
  */
-#ifndef BACKEND_XENDEV_H
-#define BACKEND_XENDEV_H
+#ifndef DOM0_XENDEV_H
+#define DOM0_XENDEV_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <lamina/domctl.h>
 
 #define XENDEV_EVTCHN	(1U << 0)
 #define XENDEV_GNTDEV	(1U << 1)
 #define XENDEV_PRIVCMD	(1U << 2)
+
+#define XENDEV_DIR	"/dev/xen"
 
 struct xendev {
 	int evtchn_fd;
@@ -28,28 +35,51 @@ struct xendev {
 /*
  * Opens the devices named in @want that are not open yet; the first
  * failure's -errno (those opened before it stay open). Call again for
- * devices a program can do without.
+ * devices a program can do without. privcmd missing from /dev/xen is
+ * looked for in xenfs (/proc/xen/privcmd). xendev_open_dir() takes them
+ * from @dir ("evtchn", "gntdev", "privcmd") instead: for tests.
  */
 int xendev_open(struct xendev *x, unsigned int want);
+int xendev_open_dir(struct xendev *x, unsigned int want, const char *dir);
 void xendev_close(struct xendev *x);
 
-/* Binds the guest's port; returns our local port. */
+/* evtchn. Binds the guest's port; returns our local port. */
 int xendev_bind(struct xendev *x, unsigned int domid, unsigned int remote_port);
 int xendev_bind_virq(struct xendev *x, unsigned int virq);
-void xendev_unbind(struct xendev *x, unsigned int local_port);
-void xendev_notify(struct xendev *x, unsigned int local_port);
+int xendev_unbind(struct xendev *x, unsigned int local_port);
+int xendev_notify(struct xendev *x, unsigned int local_port);
 /* The next pending local port (the fd is readable), or -errno. */
 int xendev_pending(struct xendev *x);
 /* Lets a port fire again after xendev_pending() returned it. */
-void xendev_unmask(struct xendev *x, unsigned int local_port);
+int xendev_unmask(struct xendev *x, unsigned int local_port);
 
-/* One granted page, mapped writable; *handle is for xendev_unmap. */
+/* gntdev. One granted page, mapped writable; *handle is for xendev_unmap. */
 void *xendev_map(struct xendev *x, unsigned int domid, uint32_t ref, uint64_t *handle);
-void xendev_unmap(struct xendev *x, void *page, uint64_t handle);
+int xendev_unmap(struct xendev *x, void *page, uint64_t handle);
 
-/* A hypercall with up to three arguments: its result, or -errno. */
+/* privcmd. A hypercall with up to three arguments: its result, or -errno. */
 long xendev_hypercall(struct xendev *x, uint64_t op, uint64_t a0, uint64_t a1, uint64_t a2);
+/* The same with @nargs (at most 5) arguments from @args. */
+long xendev_hypercall_v(struct xendev *x, uint64_t op, const uint64_t *args, unsigned int nargs);
 /* domctl getdomaininfo: the first domain with an id >= id; -ESRCH past the last. */
 long xendev_domain_info(struct xendev *x, unsigned int id, struct domctl_getdomaininfo *info);
+
+/*
+ * @n frames of domain @domid (machine frame numbers, as a PV dom0 names
+ * them) mapped writable at consecutive pages; xendev_unmap_foreign() with
+ * the same @n undoes it. When @errs is given it receives each page's
+ * result (0 or -errno) and one bad frame fails only its page (the call
+ * still succeeds); without it, any bad frame fails the whole call.
+ */
+void *xendev_map_foreign(struct xendev *x, unsigned int domid, const uint64_t *mfns,
+			 unsigned int n, int *errs);
+int xendev_unmap_foreign(struct xendev *x, void *addr, unsigned int n);
+/*
+ * @n frames of a resource of domain @domid (XENMEM_acquire_resource's
+ * @type, @id, from frame @idx) mapped writable; xendev_unmap_foreign()
+ * undoes it. -EOPNOTSUPP (errno) when the hypervisor has no such resource.
+ */
+void *xendev_map_resource(struct xendev *x, unsigned int domid, unsigned int type,
+			  unsigned int id, unsigned int idx, unsigned int n);
 
 #endif
