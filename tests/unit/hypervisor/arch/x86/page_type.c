@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Host tests of hypervisor/arch/x86/page_type.c on the fake machine:
+ * type references, validation of tables and descriptor pages, pins,
+ * deferred release, validation in pieces and linear tables, with the
+ * real frame audit (mm_audit.c) recounting every reference after each
+ * step that leaves the books closed.
+ */
+#include "../../../unit.h"
+#include "../../fake_machine.h"
+#include <hv/lib.h>
+#include <hv/hypervisor.h>
+#include <hv/page_alloc.h>
+#include <asm/page.h>
+
+#define GUEST_KERNEL	(1ULL << 52)	/* page_type.c's mark of a kernel L1 mapping */
+#define P		_PAGE_PRESENT
+#define RW		(_PAGE_PRESENT | _PAGE_RW)
+
+static struct domain *d, *e;
+
+static void fresh(void)
+{
+	fake_machine_reset();
+	d = fake_domain(1, false);
+	e = fake_domain(2, false);
+}
+
+static pte_t *table(mfn_t mfn)
+{
+	return frame_va(mfn);
+}
+
+/* The machine address of entry i of a table, as mmu_update names it. */
+static paddr_t entry(mfn_t mfn, unsigned int i)
+{
+	return (mfn << PAGE_SHIFT) + i * sizeof(pte_t);
+}
+
+static struct page_info *pg(mfn_t mfn)
+{
+	return &frame_table[mfn];
+}
+
+/* A frame has one type at a time, and takes another only with no references. */
+static void one_type_at_a_time(void)
+{
+	mfn_t m;
+
+	fresh();
+	m = fake_give_frame(d);
+	EXPECT_EQ(get_page_type(m, PGT_writable, d), 0);
+	EXPECT_EQ(get_page_type(m, PGT_writable, d), 0);
+	EXPECT_EQ(pg(m)->type_count, 2);
+	EXPECT_EQ(get_page_type(m, PGT_l1, d), -EBUSY);
+	EXPECT_EQ(get_page_type(m, PGT_seg_desc, d), -EBUSY);
+	EXPECT_EQ(get_page_type(m, PGT_writable, e), -EPERM);	/* not e's */
+	put_page_type(m, d);
+	EXPECT_EQ(get_page_type(m, PGT_l2, d), -EBUSY);
+	put_page_type(m, d);
+	EXPECT_EQ(pg(m)->type, PGT_none);
+	EXPECT_EQ(get_page_type(m, PGT_l1, d), 0);		/* an empty table */
+	EXPECT(pg(m)->flags & PGF_validated);
+	EXPECT_EQ(get_page_type(m, PGT_writable, d), -EBUSY);
+	EXPECT_EQ(get_page_and_type(m, PGT_writable, d), -EBUSY);
+	EXPECT_EQ(pg(m)->count, 1);				/* the failed get gave its count back */
+	put_page_type(m, d);
+	EXPECT_EQ(pg(m)->type, PGT_none);
+	EXPECT(!(pg(m)->flags & PGF_validated));
+	EXPECT(mm_audit(d));
+}
+
+/* An L1 table's entries: what they may map, what they take, how they are adjusted. */
+static void l1_entries_validated(void)
+{
+	mfn_t l1, data, pt, other;
+	pte_t *t;
+
+	fresh();
+	l1 = fake_give_frame(d);
+	data = fake_give_frame(d);
+	pt = fake_give_frame(d);
+	other = fake_give_frame(e);
+	t = table(l1);
+	t[0] = mk_pte(data, RW);
+	t[1] = mk_pte(data, P | _PAGE_USER);
+	EXPECT_EQ(pt_pin(d, l1, 1), 0);
+	EXPECT_EQ(pg(data)->count, 3);				/* allocation + two entries */
+	EXPECT_EQ(pg(data)->type, PGT_writable);
+	EXPECT_EQ(pg(data)->type_count, 1);			/* the RW entry only */
+	EXPECT_EQ(t[0], mk_pte(data, RW | _PAGE_USER | GUEST_KERNEL));
+	EXPECT_EQ(t[1], mk_pte(data, P | _PAGE_USER));
+	EXPECT(mm_audit(d));
+
+	/* A page table is never writable; another's frame is never mapped. */
+	EXPECT_EQ(pt_pin(d, pt, 1), 0);
+	EXPECT_EQ(pt_update_entry(d, entry(l1, 2), mk_pte(pt, RW), false), -EINVAL);
+	EXPECT_EQ(pt_update_entry(d, entry(l1, 2), mk_pte(pt, P), false), 0);
+	EXPECT_EQ(pt_update_entry(d, entry(l1, 3), mk_pte(other, P), false), -EPERM);
+	EXPECT_EQ(pt_update_entry(d, entry(l1, 3), mk_pte(1, P), false), -EPERM);	/* I/O */
+	EXPECT_EQ(pt_update_entry(d, entry(l1, 3), mk_pte(data, RW | _PAGE_PCD), false),
+		  -EINVAL);						/* cache bits: dom0 only */
+	EXPECT_EQ(t[3], 0);
+	EXPECT_EQ(pt_update_entry(e, entry(l1, 3), mk_pte(other, P), false), -EPERM);
+	EXPECT(mm_audit(d));
+
+	/* A frame mapped writable cannot become a table until the mapping goes. */
+	EXPECT_EQ(get_page_type(data, PGT_l1, d), -EBUSY);
+	EXPECT_EQ(pt_update_entry(d, entry(l1, 0), 0, false), 0);
+	EXPECT_EQ(pg(data)->count, 2);
+	EXPECT_EQ(pg(data)->type, PGT_none);
+	EXPECT(mm_audit(d));
+	EXPECT_EQ(pt_unpin(d, pt), 0);		/* mapped read-only: a count, not a type */
+	EXPECT_EQ(pg(pt)->count, 2);
+	EXPECT_EQ(pt_unpin(d, l1), 0);
+	EXPECT_EQ(pg(pt)->count, 1);
+	EXPECT_EQ(pg(data)->count, 1);
+	EXPECT(mm_audit(d));
+}
+
+/*
+ * The last writable mapping may live on in the TLB: becoming a table
+ * flushes first, unless a CR3 load came since.
+ */
+static void stale_writable_flushed(void)
+{
+	mfn_t m, n;
+
+	fresh();
+	m = fake_give_frame(d);
+	n = fake_give_frame(d);
+	EXPECT_EQ(get_page_type(m, PGT_writable, d), 0);
+	put_page_type(m, d);
+	EXPECT_EQ(get_page_type(n, PGT_writable, d), 0);
+	put_page_type(n, d);
+	EXPECT_EQ(fake_flushes, 0);
+	EXPECT_EQ(get_page_type(m, PGT_l1, d), 0);
+	EXPECT_EQ(fake_flushes, 1);
+	EXPECT_EQ(get_page_type(n, PGT_seg_desc, d), 0);	/* the flush covered n too */
+	EXPECT_EQ(fake_flushes, 1);
+	put_page_type(m, d);
+	put_page_type(n, d);
+	EXPECT_EQ(get_page_type(n, PGT_writable, d), 0);	/* writable needs no flush */
+	EXPECT_EQ(fake_flushes, 1);
+	put_page_type(n, d);
+	EXPECT(mm_audit(d));
+}
+
+/* A four-level tree: pinned in one go, our L4 slots filled, released in pieces. */
+static mfn_t l4, l3, l2, l1, data;
+
+static void build_tree(void)
+{
+	l4 = fake_give_frame(d);
+	l3 = fake_give_frame(d);
+	l2 = fake_give_frame(d);
+	l1 = fake_give_frame(d);
+	data = fake_give_frame(d);
+	table(l4)[0] = mk_pte(l3, RW);
+	table(l4)[256] = mk_pte(data, RW);	/* ours: ignored, then overwritten */
+	table(l3)[0] = mk_pte(l2, RW);
+	table(l3)[1] = mk_pte(l2, RW);		/* the same L2 twice */
+	table(l2)[0] = mk_pte(l1, RW);
+	table(l1)[0] = mk_pte(data, RW);
+}
+
+static void tree_pin_and_release(void)
+{
+	fresh();
+	build_tree();
+	EXPECT_EQ(pt_pin(d, l4, 4), 0);
+	EXPECT_EQ(pt_pin(d, l4, 4), -EINVAL);			/* pinned already */
+	EXPECT_EQ(pg(l4)->type, PGT_l4);
+	EXPECT_EQ(pg(l3)->type, PGT_l3);
+	EXPECT_EQ(pg(l2)->type, PGT_l2);
+	EXPECT_EQ(pg(l2)->type_count, 2);
+	EXPECT_EQ(pg(l1)->type, PGT_l1);
+	EXPECT_EQ(pg(data)->type, PGT_writable);
+	EXPECT_EQ(table(l4)[256], 0xFEE0000000000000ULL | 256);
+	EXPECT_EQ(table(l4)[0], mk_pte(l3, RW | _PAGE_USER | _PAGE_ACCESSED));
+	EXPECT_EQ(table(l3)[0], mk_pte(l2, RW | _PAGE_USER));
+	EXPECT(mm_audit(d));
+
+	/* Our slots stay ours; a table of the wrong level is refused. */
+	EXPECT_EQ(pt_update_entry(d, entry(l4, 260), mk_pte(l3, P), false), -EINVAL);
+	EXPECT_EQ(pt_update_entry(d, entry(l4, 1), mk_pte(l2, P), false), -EINVAL);
+	EXPECT_EQ(pt_pin(d, l3, 4), -EINVAL);
+	EXPECT_EQ(pt_update_entry(d, entry(l1, 1), mk_pte(l4, RW), false), -EINVAL);
+	EXPECT(mm_audit(d));
+
+	/* Unpinned: the root goes now, the tables below it wait on the list. */
+	EXPECT_EQ(pt_unpin(d, l4), 0);
+	EXPECT_EQ(pt_unpin(d, l4), -EINVAL);
+	EXPECT_EQ(pg(l4)->type, PGT_none);
+	EXPECT(pg(l3)->flags & PGF_releasing);
+	EXPECT(d->arch.pt.release_head != 0);
+	EXPECT_EQ(pt_release_lists, 1);
+	EXPECT(mm_audit(d));
+
+	/* Used again as what it was: taken back off the list as it is. */
+	EXPECT_EQ(pt_pin(d, l3, 3), 0);
+	EXPECT(!(pg(l3)->flags & PGF_releasing));
+	EXPECT_EQ(pg(l2)->type_count, 2);
+	EXPECT(mm_audit(d));
+	EXPECT_EQ(pt_unpin(d, l3), 0);
+	EXPECT(pt_release_some(d, true));
+	EXPECT_EQ(pt_release_lists, 0);
+	EXPECT_EQ(d->arch.pt.release_head, 0);
+	EXPECT_EQ(pg(l3)->type, PGT_none);
+	EXPECT_EQ(pg(l2)->type, PGT_none);
+	EXPECT_EQ(pg(l1)->type, PGT_none);
+	EXPECT_EQ(pg(data)->type, PGT_none);
+	EXPECT_EQ(pg(data)->count, 1);
+	EXPECT(mm_audit(d));
+}
+
+/*
+ * A queued table wanted as another type is released first, and the tables
+ * that leaves unused wait in turn, each settled when it is wanted.
+ */
+static void released_table_retyped(void)
+{
+	fresh();
+	build_tree();
+	EXPECT_EQ(pt_pin(d, l4, 4), 0);
+	EXPECT_EQ(pt_unpin(d, l4), 0);
+	EXPECT(pg(l3)->flags & PGF_releasing);
+	EXPECT(pg_is_table(pg(l2)));
+	EXPECT_EQ(get_page_type(l3, PGT_writable, d), 0);
+	EXPECT_EQ(pg(l3)->type, PGT_writable);
+	EXPECT(!(pg(l3)->flags & (PGF_releasing | PGF_validated)));
+	EXPECT(pg(l2)->flags & PGF_releasing);
+	put_page_type(l3, d);
+	EXPECT(mm_audit(d));
+
+	/* The old L2 as an L1: its entry now maps the old L1 writable, once that is settled. */
+	EXPECT_EQ(pt_pin(d, l2, 1), 0);
+	EXPECT_EQ(pg(l2)->type, PGT_l1);
+	EXPECT_EQ(pg(l1)->type, PGT_writable);
+	EXPECT_EQ(pg(data)->type, PGT_none);	/* the old L1's entries let go */
+	EXPECT(mm_audit(d));
+	EXPECT_EQ(pt_unpin(d, l2), 0);
+	EXPECT(pt_release_some(d, true));
+	EXPECT_EQ(pt_release_lists, 0);
+	EXPECT(mm_audit(d));
+}
+
+/* Validation in pieces: stopped, resumed, or abandoned without a trace. */
+static void validation_in_pieces(void)
+{
+	fresh();
+	build_tree();
+	d->arch.pt.preemptible = true;
+	fake_preempt = true;
+	EXPECT_EQ(pt_pin(d, l4, 4), -ERESTART);
+	EXPECT(pg(l4)->flags & PGF_partial);
+	EXPECT(!(pg(l4)->flags & PGF_pinned));
+	EXPECT(mm_audit(d));
+	EXPECT_EQ(pt_pin(d, l4, 4), -ERESTART);			/* a step further */
+	EXPECT(mm_audit(d));
+	fake_preempt = false;
+	EXPECT_EQ(pt_pin(d, l4, 4), 0);
+	EXPECT(pg(l4)->flags & PGF_pinned);
+	EXPECT(!(pg(l4)->flags & PGF_partial));
+	EXPECT(mm_audit(d));
+	EXPECT_EQ(pt_unpin(d, l4), 0);
+	EXPECT(pt_release_some(d, true));
+
+	/* Abandoned for another tree: every claimed frame is let go. */
+	fake_preempt = true;
+	EXPECT_EQ(pt_pin(d, l4, 4), -ERESTART);
+	fake_preempt = false;
+	EXPECT_EQ(pt_pin(d, l1, 1), 0);				/* drops the unfinished tree */
+	EXPECT_EQ(d->arch.pt.depth, 0);
+	EXPECT_EQ(pg(l4)->type, PGT_none);
+	EXPECT_EQ(pg(l4)->count, 1);
+	EXPECT(mm_audit(d));
+	EXPECT_EQ(pt_unpin(d, l1), 0);
+	d->arch.pt.preemptible = false;
+	EXPECT(mm_audit(d));
+}
+
+/* Xen's linear page tables: read-only, of the same level, and never chained. */
+static void linear_tables(void)
+{
+	fresh();
+	build_tree();
+	table(l4)[5] = mk_pte(l4, P);				/* itself, read-only */
+	EXPECT_EQ(pt_pin(d, l4, 4), 0);
+	EXPECT_EQ(pg(l4)->linear, 0);				/* itself: no reference */
+	EXPECT(mm_audit(d));
+	EXPECT_EQ(pt_update_entry(d, entry(l4, 5), mk_pte(l4, RW), false), -EINVAL);
+	EXPECT_EQ(pt_update_entry(d, entry(l3, 2), mk_pte(l3, RW), false), -EINVAL);
+	EXPECT_EQ(pt_update_entry(d, entry(l3, 2), mk_pte(l3, P), false), 0);
+	EXPECT(mm_audit(d));
+	EXPECT_EQ(pt_unpin(d, l4), 0);
+	EXPECT(pt_release_some(d, true));
+	EXPECT(mm_audit(d));
+
+	fresh();
+	build_tree();
+	hv_opts.pv_linear_pt = false;
+	table(l4)[5] = mk_pte(l4, P);
+	EXPECT_EQ(pt_pin(d, l4, 4), -EINVAL);
+	EXPECT_EQ(pg(l4)->type, PGT_none);
+	EXPECT(pt_release_some(d, true));
+	EXPECT(mm_audit(d));
+}
+
+/* A descriptor page is checked descriptor by descriptor, and is never writable. */
+static void descriptor_pages(void)
+{
+	mfn_t gdt, l1t;
+	uint64_t *desc;
+
+	fresh();
+	gdt = fake_give_frame(d);
+	l1t = fake_give_frame(d);
+	desc = frame_va(gdt);
+	desc[3] = 0x00008C0000000000ULL;			/* a call gate */
+	EXPECT_EQ(get_page_type(gdt, PGT_seg_desc, d), -EINVAL);
+	EXPECT_EQ(pg(gdt)->type_count, 0);
+	desc[3] = 0x00CF9A000000FFFFULL;			/* flat code, DPL 0 */
+	EXPECT_EQ(get_page_type(gdt, PGT_seg_desc, d), 0);
+	EXPECT_EQ(desc[3], 0x00CFFB000000FFFFULL);		/* DPL 3, accessed */
+	EXPECT_EQ(pt_pin(d, l1t, 1), 0);
+	EXPECT_EQ(pt_update_entry(d, entry(l1t, 0), mk_pte(gdt, RW), false), -EINVAL);
+	EXPECT_EQ(pt_update_entry(d, entry(l1t, 0), mk_pte(gdt, P), false), 0);
+	put_page_type(gdt, d);
+	EXPECT(mm_audit(d));
+}
+
+/* A dead domain's frame others still hold is freed by the last reference. */
+static void dead_domain_frame_freed_last(void)
+{
+	mfn_t m;
+
+	fresh();
+	m = fake_give_frame(d);
+	EXPECT_EQ(get_page(m, d), 0);
+	d->dying = true;
+	EXPECT(!put_alloc_ref(m));
+	EXPECT_EQ(d->nr_held, 1);
+	EXPECT_EQ(pg(m)->owner, d->domid);
+	put_page(m);
+	EXPECT_EQ(pg(m)->owner, DOMID_INVALID);
+	EXPECT_EQ(d->nr_held, 0);
+	EXPECT(frame_pool_is_free(&machine_frames, m));
+}
+
+int main(void)
+{
+	unit_suite = "page_type";
+	RUN(one_type_at_a_time);
+	RUN(l1_entries_validated);
+	RUN(stale_writable_flushed);
+	RUN(tree_pin_and_release);
+	RUN(released_table_retyped);
+	RUN(validation_in_pieces);
+	RUN(linear_tables);
+	RUN(descriptor_pages);
+	RUN(dead_domain_frame_freed_last);
+	return 0;
+}

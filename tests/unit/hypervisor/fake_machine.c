@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The fake machine of fake_machine.h: the stand-ins the real sources link against. */
+#include "fake_machine.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <hv/lib.h>
+#include <hv/hypervisor.h>
+#include <hv/page_alloc.h>
+#include <hv/guest_access.h>
+#include <hv/sched.h>
+#include <hv/event.h>
+#include <hv/grant_table.h>
+#include <asm/page.h>
+#include <asm/desc.h>
+#include <asm/percpu.h>
+
+unsigned int fake_flushes, fake_wakes;
+bool fake_preempt;
+
+struct hv_options hv_opts;
+struct boot_info boot_info;
+struct frame_pool machine_frames;
+uint64_t *m2p;
+
+static struct page_info frames[FAKE_FRAMES];
+static uint64_t m2p_table[FAKE_FRAMES];
+static uint64_t pool_bitmap[FAKE_FRAMES / 64];
+static struct domain domains[FAKE_DOMAINS];
+static bool domain_live[FAKE_DOMAINS];
+static uint64_t fake_cr3, fake_clock_ns;
+
+/* The direct map: FAKE_FRAMES pages of zeroed host memory at FAKE_DIRECTMAP. */
+static void map_memory(void)
+{
+	void *want = (void *)FAKE_DIRECTMAP, *p;
+
+	munmap(want, FAKE_FRAMES * PAGE_SIZE);
+	p = mmap(want, FAKE_FRAMES * PAGE_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (p != want) {
+		printf("FAIL unit/fake_machine: no memory at %#lx for the direct map\n",
+		       FAKE_DIRECTMAP);
+		exit(1);
+	}
+}
+
+void fake_machine_reset(void)
+{
+	mfn_t mfn;
+
+	map_memory();
+	memset(domains, 0, sizeof(domains));
+	memset(domain_live, 0, sizeof(domain_live));
+	frame_table = frames;
+	frame_table_size = FAKE_FRAMES;
+	m2p = m2p_table;
+	for (mfn = 0; mfn < FAKE_FRAMES; mfn++) {
+		frames[mfn] = (struct page_info){
+			.owner = mfn < FAKE_IO_FRAMES ? DOMID_IO : DOMID_INVALID };
+		m2p_table[mfn] = INVALID_M2P;
+	}
+	frame_pool_init(&machine_frames, pool_bitmap, FAKE_FRAMES);
+	frame_pool_add(&machine_frames, FAKE_IO_FRAMES, FAKE_FRAMES - FAKE_IO_FRAMES);
+	tlbflush_clock = 1;
+	pt_release_lists = 0;
+	hv_opts = (struct hv_options){ 0 };
+	hv_opts.pv_linear_pt = true;
+	hv_opts.evtchn_fifo_max_ports = EVTCHN_FIFO_MAX_PORTS;
+	fake_flushes = fake_wakes = 0;
+	fake_preempt = false;
+}
+
+struct domain *fake_domain(domid_t domid, bool privileged)
+{
+	unsigned int i;
+	struct domain *d;
+	mfn_t si;
+
+	for (i = 0; i < FAKE_DOMAINS && domain_live[i]; i++)
+		;
+	BUG_ON(i == FAKE_DOMAINS);
+	d = &domains[i];
+	domain_live[i] = true;
+	d->domid = domid;
+	d->is_privileged = privileged;
+	snprintf(d->name, sizeof(d->name), "d%u", domid);
+	si = alloc_frame();
+	BUG_ON(si == INVALID_MFN);
+	frame_share_with(si, d);
+	d->shared_info = frame_va(si);
+	d->shared_info_mfn = si;
+	d->vcpu0.domain = d;
+	d->vcpu0.vcpu_info = &d->shared_info->vcpu_info[0];
+	return d;
+}
+
+mfn_t fake_give_frame(struct domain *d)
+{
+	mfn_t mfn = alloc_frame();
+
+	BUG_ON(mfn == INVALID_MFN);
+	frames[mfn].owner = d->domid;
+	m2p_table[mfn] = d->nr_pages++;
+	return mfn;
+}
+
+struct domain *domain_by_id(domid_t id)
+{
+	unsigned int i;
+
+	for (i = 0; i < FAKE_DOMAINS; i++)
+		if (domain_live[i] && domains[i].domid == id)
+			return &domains[i];
+	return NULL;
+}
+
+unsigned int domain_count(void)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < FAKE_DOMAINS; i++)
+		n += domain_live[i];
+	return n;
+}
+
+struct domain *domain_by_index(unsigned int i)
+{
+	unsigned int j;
+
+	for (j = 0; j < FAKE_DOMAINS; j++)
+		if (domain_live[j] && !i--)
+			return &domains[j];
+	return NULL;
+}
+
+/* ------------------------------------------------ the frame allocator (mm.c) */
+
+mfn_t alloc_frames_aligned(uint64_t count, uint64_t align)
+{
+	mfn_t mfn = frame_pool_alloc_contig(&machine_frames, count, align);
+	uint64_t i;
+
+	if (mfn == INVALID_MFN)
+		return mfn;
+	memset(mfn_to_virt(mfn), 0, count * PAGE_SIZE);
+	for (i = 0; i < count; i++)
+		frames[mfn + i] = (struct page_info){ .owner = DOMID_XEN, .count = 1 };
+	return mfn;
+}
+
+mfn_t alloc_frames_contig(uint64_t count)
+{
+	return alloc_frames_aligned(count, 1);
+}
+
+mfn_t alloc_frame(void)
+{
+	return alloc_frames_aligned(1, 1);
+}
+
+/* As mm.c's: a frame still typed or referenced is our bug. */
+void free_frame(mfn_t mfn)
+{
+	struct page_info *pg = &frames[mfn];
+
+	BUG_ON(mfn >= FAKE_FRAMES || pg->type_count || pg->count > 1 || pg->linear);
+	*pg = (struct page_info){ .owner = DOMID_INVALID,
+				  .tlbflush_stamp = (uint16_t)tlbflush_clock };
+	BUG_ON(frame_pool_free(&machine_frames, mfn));
+}
+
+void free_frames(mfn_t first, uint64_t count)
+{
+	while (count--)
+		free_frame(first++);
+}
+
+void *frame_va(mfn_t mfn)
+{
+	BUG_ON(mfn >= FAKE_FRAMES);
+	return mfn_to_virt(mfn);
+}
+
+/* The hypervisor's L4 slots: a marker the tests recognise. */
+void pt_fill_hypervisor_slots(uint64_t *l4)
+{
+	unsigned int i;
+
+	for (i = 256; i <= 271; i++)
+		l4[i] = 0xFEE0000000000000ULL | i;
+}
+
+bool mm_frame_is_hypervisor_mmio(mfn_t mfn)
+{
+	return false;
+}
+
+uint64_t fake_read_cr3(void)
+{
+	return fake_cr3;
+}
+
+void fake_write_cr3(uint64_t v)
+{
+	fake_cr3 = v;
+	fake_flushes++;
+	tlbflush_clock++;
+}
+
+/* descriptors.c's CPU side: no GDT or LDT is ever loaded here. */
+struct percpu cpu0_percpu;
+
+void gdt_load_vcpu(const struct vcpu *v)
+{
+}
+
+void ldt_load_vcpu(const struct vcpu *v)
+{
+}
+
+void ldt_map_frame(unsigned int page, mfn_t mfn)
+{
+}
+
+/* mm_audit.c's walks of what a test may not link (the real ones win). */
+__attribute__((weak)) void grant_for_each_pin(const struct domain *d,
+					       void (*fn)(mfn_t, bool, void *), void *arg)
+{
+}
+
+__attribute__((weak)) void evtchn_fifo_for_each_frame(const struct domain *d,
+						       void (*fn)(mfn_t, bool, void *), void *arg)
+{
+}
+
+/* --------------------------------------------------- guest access, time */
+
+bool guest_range_ok(uint64_t va, uint64_t len)
+{
+	return va >= PAGE_SIZE * 2 && va + len > va && va + len < FAKE_DIRECTMAP;
+}
+
+int copy_from_guest(void *dst, uint64_t src, size_t len)
+{
+	if (!guest_range_ok(src, len))
+		return -EFAULT;
+	memcpy(dst, (const void *)(uintptr_t)src, len);
+	return 0;
+}
+
+int copy_to_guest(uint64_t dst, const void *src, size_t len)
+{
+	if (!guest_range_ok(dst, len))
+		return -EFAULT;
+	memcpy((void *)(uintptr_t)dst, src, len);
+	return 0;
+}
+
+uint64_t now_ns(void)
+{
+	return fake_clock_ns += 1000;
+}
+
+bool hypercall_ran_long(uint64_t start)
+{
+	return fake_preempt;
+}
+
+void vcpu_wake(struct vcpu *v)
+{
+	fake_wakes++;
+}
+
+/* ---------------------------------------------------------- console, panic */
+
+void vprintk(enum log_level level, const char *fmt, va_list ap)
+{
+	if (getenv("UNIT_VERBOSE"))
+		vfprintf(stderr, fmt, ap);
+}
+
+void printk(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintk(level, fmt, ap);
+	va_end(ap);
+}
+
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("FAIL unit/fake_machine: panic: ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	exit(1);
+}
