@@ -53,6 +53,7 @@ struct node {
 	char *children;
 };
 
+/* domain.c: the quotas, Xen 4.17's defaults unless -q NAME=N says otherwise */
 struct quota {
 	unsigned int nodes;		/* nodes owned per domain */
 	unsigned int entry_size;	/* encoded node record, bytes */
