@@ -3,34 +3,21 @@
  * Building a boot-time PV domain from a boot module (pv-abi-core.md
  * §1.5-1.7): dom0 from the first, unprivileged domains from the others.
  *
- * The guest starts inside one virtual region at VIRT_BASE that maps
- * pseudo-physical memory from pfn 0 upwards, one 4 KiB page per pfn:
- *
- *   kernel | initrd | p2m list | start_info | [xenstore | console] |
- *   page tables | stack | padding
- *
- * ending 4 MiB aligned with at least 512 KiB of padding. The region is
- * reached through L4 -> L3 -> one L2, which Linux requires; every page is
- * writable except the page-table pages. Frames are allocated and zeroed
- * first, then the kernel is copied in, then the tables are written, so a
- * failure part-way leaves nothing to undo but the frames.
+ * The layout (the region at VIRT_BASE that maps pfns 0 upwards, and
+ * what MOD_START_PFN and INIT_P2M move out of it) is planned by
+ * common/pv_layout.c, which every builder shares: dom0 gets the layout
+ * Xen's dom0 builder makes, a domU libxenguest's. Frames are allocated
+ * and zeroed first, then the kernel is copied in, then the tables are
+ * written, so a failure part-way leaves nothing to undo but the frames.
  *
  * A domU also gets its xenstore and console ring pages, each with a port
  * dom0 may bind and a reserved grant entry for dom0, which dom0 finds
  * through hvm_op (hvm_op.h): what a toolstack would set up.
- *
- * Two notes move things out of the region, as Xen's builders do: with
- * MOD_START_PFN the initrd is not mapped but placed in the pfns right
- * after the region (start_info.mod_start is then its first pfn, with
- * SIF_MOD_START_PFN); with INIT_P2M the p2m list is mapped at that
- * address instead, by its own L3/L2/L1 tables, its pages and tables
- * forming one pfn range after the region (and the initrd), reported in
- * first_p2m_pfn / nr_p2m_frames. Lamina's limits: the INIT_P2M mapping
- * is page aligned and inside one L4 slot the region does not use.
  */
 #include <hv/lib.h>
 #include <hv/domain.h>
 #include <hv/elf.h>
+#include <hv/pv_layout.h>
 #include <hv/hypervisor.h>
 #include <hv/page_alloc.h>
 #include <hv/mm.h>
@@ -44,21 +31,12 @@
 #include <lamina/hypercall.h>
 #include <lamina/version.h>
 
-struct layout {
-	uint64_t v_start, v_end;
-	uint64_t initrd, p2m, start_info, store, console, pt, stack;	/* VAs */
-	uint64_t nr_pt;
-	uint64_t initrd_pfn;		/* MOD_START_PFN: the unmapped initrd */
-	uint64_t p2m_pfn;		/* first page of the p2m list */
-	uint64_t first_p2m_pfn, nr_p2m_frames;	/* INIT_P2M: list and its tables */
-};
-
 struct builder {
 	struct domain *d;
 	struct pv_kernel k;
 	const struct boot_module *initrd;
 	bool rings;			/* a domU with xenstore and console rings */
-	struct layout l;
+	struct pv_layout l;
 };
 
 /* The hypervisor's pointer to pseudo-physical byte address pa of the domain. */
@@ -108,130 +86,21 @@ static int load_segment(void *ctx, uint64_t va, const void *src, uint64_t filesz
 	return 0;
 }
 
-/* Pages of tables that map [va, va + len) below one L3: L3, L2s and L1s. */
-static uint64_t nr_tables_for(uint64_t va, uint64_t len)
-{
-	uint64_t last = va + len - 1;
-
-	return 1 + ((last >> 30) - (va >> 30) + 1) + ((last >> 21) - (va >> 21) + 1);
-}
-
-/* The L1 tables that map the region: one per 2 MiB it touches. */
-static uint64_t nr_l1_tables(const struct layout *l)
-{
-	return ((l->v_end - 1) >> 21) - (l->v_start >> 21) + 1;
-}
-
-/* The region's virtual layout (§1.5), sized until its page tables fit. */
-static void plan_region(struct builder *b)
-{
-	struct layout *l = &b->l;
-	uint64_t cur, needed;
-
-	l->v_start = b->k.virt_base;
-	l->nr_pt = 4;
-	for (;;) {
-		cur = ALIGN_UP(b->k.kend, PAGE_SIZE);
-		l->initrd = cur;
-		if (b->initrd && !b->k.mod_start_pfn)
-			cur += ALIGN_UP(b->initrd->size, PAGE_SIZE);
-		l->p2m = cur;
-		if (b->k.p2m_base == PV_UNSET)
-			cur += ALIGN_UP(b->d->nr_pages * 8, PAGE_SIZE);
-		l->start_info = cur;
-		cur += PAGE_SIZE;
-		if (b->rings) {
-			l->store = cur;
-			l->console = cur + PAGE_SIZE;
-			cur += 2 * PAGE_SIZE;
-		}
-		l->pt = cur;
-		cur += l->nr_pt * PAGE_SIZE;
-		l->stack = cur;
-		cur += PAGE_SIZE;
-		l->v_end = ALIGN_UP(cur + (512ULL << 10), 4ULL << 20);
-		needed = 3 + nr_l1_tables(l);
-		if (needed <= l->nr_pt)
-			break;
-		l->nr_pt = needed;
-	}
-	l->p2m_pfn = (l->p2m - l->v_start) >> PAGE_SHIFT;
-}
-
-/* The pfns after the region: an unmapped initrd, then an INIT_P2M list and its tables. */
-static uint64_t plan_after_region(struct builder *b)
-{
-	struct layout *l = &b->l;
-	uint64_t pfn = (l->v_end - l->v_start) >> PAGE_SHIFT;
-	uint64_t p2m_bytes = ALIGN_UP(b->d->nr_pages * 8, PAGE_SIZE);
-
-	if (b->initrd && b->k.mod_start_pfn) {
-		l->initrd_pfn = pfn;
-		pfn += DIV_ROUND_UP(b->initrd->size, PAGE_SIZE);
-	}
-	if (b->k.p2m_base != PV_UNSET) {
-		l->first_p2m_pfn = l->p2m_pfn = pfn;
-		l->nr_p2m_frames = p2m_bytes / PAGE_SIZE + nr_tables_for(b->k.p2m_base, p2m_bytes);
-		l->p2m = b->k.p2m_base;
-		pfn += l->nr_p2m_frames;
-	}
-	return pfn;
-}
-
-static bool va_is_canonical(uint64_t va)
-{
-	return va < (1ULL << 47) || va >= 0xffff800000000000ULL;
-}
-
-/* Where Xen refuses (the hypervisor's area) and where Lamina's builder cannot go. */
-static int check_addresses(struct builder *b)
-{
-	const struct layout *l = &b->l;
-	uint64_t p2m_last = b->k.p2m_base + ALIGN_UP(b->d->nr_pages * 8, PAGE_SIZE) - 1;
-	unsigned int slot = L4_INDEX(l->v_start);
-
-	if (!va_is_canonical(l->v_start) || (slot >= 256 && slot < 272)) {
-		pr_err("d%u: the start-of-day region overlaps the hypervisor's area\n", b->d->domid);
-		return -EINVAL;
-	}
-	if (L2_INDEX(l->v_start) + nr_l1_tables(l) > 512) {
-		pr_err("d%u: the start-of-day region does not fit in one L2 table (1 GiB)\n",
-		       b->d->domid);
-		return -ENOMEM;
-	}
-	if (b->k.hypercall_page != PV_UNSET && b->k.hypercall_page >= l->v_end) {
-		pr_err("d%u: the HYPERCALL_PAGE note lies outside the start-of-day region\n",
-		       b->d->domid);
-		return -EINVAL;
-	}
-	if (b->k.p2m_base != PV_UNSET &&
-	    ((b->k.p2m_base & (PAGE_SIZE - 1)) || !va_is_canonical(b->k.p2m_base) ||
-	     !va_is_canonical(p2m_last) || L4_INDEX(p2m_last) != L4_INDEX(b->k.p2m_base) ||
-	     L4_INDEX(b->k.p2m_base) == slot ||
-	     (L4_INDEX(b->k.p2m_base) >= 256 && L4_INDEX(b->k.p2m_base) < 272))) {
-		pr_err("d%u: INIT_P2M %#llx: Lamina maps the p2m list page aligned, in one L4 slot of its own\n",
-		       b->d->domid, (unsigned long long)b->k.p2m_base);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 static int plan_layout(struct builder *b)
 {
-	uint64_t pages;
-	int rc;
+	struct pv_layout_request r = {
+		.k = &b->k,
+		.nr_pages = b->d->nr_pages,
+		.initrd_bytes = b->initrd ? b->initrd->size : 0,
+		.dom0 = b->d->is_privileged,
+		.rings = b->rings,
+	};
+	const char *why;
+	int rc = pv_layout_plan(&r, &b->l, &why);
 
-	plan_region(b);
-	pages = plan_after_region(b);
-	rc = check_addresses(b);
 	if (rc)
-		return rc;
-	if (pages > b->d->nr_pages) {
-		pr_err("d%u: too little memory: the kernel and its boot data need %llu MiB\n",
-		       b->d->domid, (unsigned long long)(pages >> 8) + 1);
-		return -ENOMEM;
-	}
-	return 0;
+		pr_err("d%u: %s\n", b->d->domid, why);
+	return rc;
 }
 
 static int alloc_memory(struct builder *b)
@@ -259,67 +128,20 @@ static int alloc_memory(struct builder *b)
 	return 0;
 }
 
-#define PT_FLAGS	(_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED)
-
-static pte_t *pfn_table(struct builder *b, uint64_t pfn)
+static int write_pte(void *ctx, uint64_t table, unsigned int index, uint64_t target,
+		     uint64_t flags)
 {
-	return pa_ptr(b, pfn << PAGE_SHIFT);
-}
+	struct builder *b = ctx;
+	pte_t *t = pa_ptr(b, table << PAGE_SHIFT);
 
-/*
- * INIT_P2M: maps the p2m list's pages at p2m_base through their own L3,
- * L2s and L1s, which follow the list in its pfn range and are mapped
- * nowhere (so they can be validated as tables).
- */
-static void map_init_p2m(struct builder *b, pte_t *l4)
-{
-	const struct layout *l = &b->l;
-	uint64_t pages = DIV_ROUND_UP(b->d->nr_pages * 8, PAGE_SIZE);
-	uint64_t base = b->k.p2m_base, va, i;
-	uint64_t l3_pfn = l->p2m_pfn + pages, l2_pfn = l3_pfn + 1, l1_pfn;
-	uint64_t nr_l2 = ((base + pages * PAGE_SIZE - 1) >> 30) - (base >> 30) + 1;
-	pte_t *l3 = pfn_table(b, l3_pfn);
-
-	l1_pfn = l2_pfn + nr_l2;
-	l4[L4_INDEX(base)] = mk_pte(b->d->p2m[l3_pfn], PT_FLAGS);
-	for (i = 0; i < pages; i++) {
-		uint64_t l2i = ((base + i * PAGE_SIZE) >> 30) - (base >> 30);
-		uint64_t l1i = ((base + i * PAGE_SIZE) >> 21) - (base >> 21);
-		pte_t *l2 = pfn_table(b, l2_pfn + l2i);
-		pte_t *l1 = pfn_table(b, l1_pfn + l1i);
-
-		va = base + i * PAGE_SIZE;
-		l3[L3_INDEX(va)] = mk_pte(b->d->p2m[l2_pfn + l2i], PT_FLAGS);
-		l2[L2_INDEX(va)] = mk_pte(b->d->p2m[l1_pfn + l1i], PT_FLAGS);
-		l1[L1_INDEX(va)] = mk_pte(b->d->p2m[l->p2m_pfn + i], PT_FLAGS | _PAGE_DIRTY);
-	}
+	t[index] = mk_pte(b->d->p2m[target], flags);
+	return 0;
 }
 
 static void build_page_tables(struct builder *b)
 {
-	struct layout *l = &b->l;
-	pte_t *l4 = va_ptr(b, l->pt);
-	pte_t *l3 = va_ptr(b, l->pt + PAGE_SIZE);
-	pte_t *l2 = va_ptr(b, l->pt + 2 * PAGE_SIZE);
-	uint64_t va, pt_end = l->pt + l->nr_pt * PAGE_SIZE;
-	uint64_t first_l2 = L2_INDEX(l->v_start);
-
-	mm_copy_hypervisor_slots(l4);
-	l4[L4_INDEX(l->v_start)] = mk_pte(mfn_at(b, l->pt + PAGE_SIZE), PT_FLAGS);
-	l3[L3_INDEX(l->v_start)] = mk_pte(mfn_at(b, l->pt + 2 * PAGE_SIZE), PT_FLAGS);
-	for (va = l->v_start; va < l->v_end; va += PAGE_SIZE) {
-		uint64_t i = (va >> 21) - (l->v_start >> 21);	/* v_start: page aligned */
-		uint64_t l1_va = l->pt + (3 + i) * PAGE_SIZE;
-		pte_t *l1 = va_ptr(b, l1_va);
-		uint64_t flags = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY;
-
-		l2[first_l2 + i] = mk_pte(mfn_at(b, l1_va), PT_FLAGS);
-		if (va < l->pt || va >= pt_end)
-			flags |= _PAGE_RW;	/* page-table pages stay read-only */
-		l1[L1_INDEX(va)] = mk_pte(mfn_at(b, va), flags);
-	}
-	if (b->k.p2m_base != PV_UNSET)
-		map_init_p2m(b, l4);
+	mm_copy_hypervisor_slots(pa_ptr(b, pv_layout_l4_pfn(&b->l) << PAGE_SHIFT));
+	pv_layout_for_each_pte(&b->l, write_pte, b);
 }
 
 /* Fills the legacy hypercall page (§1.4): syscall stubs, iret at slot 23. */
@@ -363,17 +185,15 @@ static void fill_start_info(struct builder *b, const char *cmdline)
 	si->nr_pages = d->nr_pages;
 	si->shared_info = d->shared_info_mfn << PAGE_SHIFT;
 	si->flags = d->is_privileged ? SIF_PRIVILEGED | SIF_INITDOMAIN : 0;
-	si->pt_base = b->l.pt;
-	si->nr_pt_frames = b->l.nr_pt;
+	si->pt_base = b->l.pt_base;
+	si->nr_pt_frames = b->l.nr_pt_frames;
 	si->mfn_list = b->l.p2m;
 	si->first_p2m_pfn = b->l.first_p2m_pfn;
 	si->nr_p2m_frames = b->l.nr_p2m_frames;
-	if (b->initrd) {
-		si->mod_start = b->k.mod_start_pfn ? b->l.initrd_pfn : b->l.initrd;
-		si->mod_len = b->initrd->size;
-		if (b->k.mod_start_pfn)
-			si->flags |= SIF_MOD_START_PFN;
-	}
+	si->mod_start = b->l.mod_start;
+	si->mod_len = b->l.mod_len;
+	if (b->l.initrd_unmapped)
+		si->flags |= SIF_MOD_START_PFN;
 	strlcpy(si->cmd_line, cmdline, sizeof(si->cmd_line));
 	si->store_mfn = d->store_mfn;
 	si->store_evtchn = d->store_port;
@@ -414,7 +234,7 @@ static void init_vcpu(struct builder *b)
 	v->arch.kernel_mode = true;
 	v->arch.kernel_ss = FLAT_KERNEL_SS;
 	v->arch.kernel_sp = r->rsp;
-	v->arch.guest_cr3 = mfn_at(b, b->l.pt) << PAGE_SHIFT;
+	v->arch.guest_cr3 = mfn_at(b, b->l.pt_base) << PAGE_SHIFT;
 	v->vcpu_info = &b->d->shared_info->vcpu_info[0];
 	vcpu_fpu_init(v);
 }
@@ -435,7 +255,7 @@ int domain_shared_info_init(struct domain *d)
 
 static void print_layout(const struct builder *b)
 {
-	const struct layout *l = &b->l;
+	const struct pv_layout *l = &b->l;
 
 	pr_info("d%u (%s): %llu MiB, kernel %#llx-%#llx, entry %#llx%s\n", b->d->domid,
 		b->d->name, (unsigned long long)(b->d->nr_pages >> 8), (unsigned long long)b->k.kstart,
@@ -444,13 +264,13 @@ static void print_layout(const struct builder *b)
 	pr_info("d%u: start %#llx, p2m %#llx, start_info %#llx, page tables %#llx (%llu), stack %#llx, end %#llx\n",
 		b->d->domid, (unsigned long long)l->v_start, (unsigned long long)l->p2m,
 		(unsigned long long)l->start_info,
-		(unsigned long long)l->pt, (unsigned long long)l->nr_pt,
+		(unsigned long long)l->pt_base, (unsigned long long)l->nr_pt_frames,
 		(unsigned long long)l->stack, (unsigned long long)l->v_end);
-	if (b->k.p2m_base != PV_UNSET)
+	if (l->nr_p2m_frames)
 		pr_info("d%u: p2m list mapped at INIT_P2M, pfns %#llx-%#llx with its tables\n",
 			b->d->domid, (unsigned long long)l->first_p2m_pfn,
 			(unsigned long long)(l->first_p2m_pfn + l->nr_p2m_frames - 1));
-	if (b->initrd && b->k.mod_start_pfn)
+	if (l->initrd_unmapped)
 		pr_info("d%u: initrd not mapped (MOD_START_PFN), from pfn %#llx\n",
 			b->d->domid, (unsigned long long)l->initrd_pfn);
 	if (b->rings)
@@ -495,10 +315,8 @@ struct domain *domain_build(domid_t domid, const char *name, const struct boot_m
 		return NULL;
 	}
 	elf_for_each_load(&b.k, load_segment, &b);
-	if (initrd && b.k.mod_start_pfn)
+	if (initrd)	/* mapped or not, it has its pfns */
 		copy_pa(&b, b.l.initrd_pfn << PAGE_SHIFT, maddr_to_virt(initrd->start), initrd->size);
-	else if (initrd)
-		copy_in(&b, b.l.initrd, maddr_to_virt(initrd->start), initrd->size);
 	if (b.k.hypercall_page != PV_UNSET)
 		pv_fill_hypercall_page(va_ptr(&b, b.k.hypercall_page));
 	fill_p2m_list(&b);
