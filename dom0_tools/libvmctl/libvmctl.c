@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* libvmctl (see libvmctl.h). */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,28 +10,55 @@
 #include "libvmctl.h"
 #include "xendev.h"	/* dom0_tools/lib: the /dev/xen glue */
 
-/* privcmd, opened on first use; without it vmctl can do nothing. */
-static struct xendev *privcmd(void)
+static vmctl_log_fn *log_fn;
+
+void vmctl_set_log(vmctl_log_fn *fn)
+{
+	log_fn = fn;
+}
+
+void vmctl_log(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (!log_fn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_fn(msg);
+}
+
+int vmctl_privcmd(struct xendev **out)
 {
 	static struct xendev dev = XENDEV_INIT;
+	static int said;
 	int rc = xendev_open(&dev, XENDEV_PRIVCMD);
 
 	if (rc) {
-		fprintf(stderr, "vmctl: cannot open /dev/xen/privcmd: %s (not in dom0?)\n",
-			strerror(-rc));
-		exit(1);
+		if (!said++)
+			vmctl_log("cannot open /dev/xen/privcmd: %s (not in dom0?)", strerror(-rc));
+		return rc == -ENOENT ? -ENODEV : rc;	/* -ENOENT means "no rings" below */
 	}
-	return &dev;
+	*out = &dev;
+	return 0;
 }
 
 long vmctl_hypercall(uint64_t op, uint64_t a0, uint64_t a1)
 {
-	return xendev_hypercall(privcmd(), op, a0, a1, 0);
+	struct xendev *dev;
+	int rc = vmctl_privcmd(&dev);
+
+	return rc ? rc : xendev_hypercall(dev, op, a0, a1, 0);
 }
 
 long vmctl_domain_info(unsigned int id, struct domctl_getdomaininfo *info)
 {
-	return xendev_domain_info(privcmd(), id, info);
+	struct xendev *dev;
+	int rc = vmctl_privcmd(&dev);
+
+	return rc ? rc : xendev_domain_info(dev, id, info);
 }
 
 static long param(unsigned int id, uint32_t index, uint64_t *value)
@@ -38,7 +66,8 @@ static long param(unsigned int id, uint32_t index, uint64_t *value)
 	struct xen_hvm_param p = { .domid = (domid_t)id, .index = index };
 	long rc = vmctl_hypercall(__HYPERVISOR_hvm_op, HVMOP_get_param, (uint64_t)&p);
 
-	*value = p.value;
+	if (!rc)
+		*value = p.value;
 	return rc;
 }
 
@@ -53,51 +82,6 @@ long vmctl_get_rings(unsigned int id, struct vmctl_rings *r)
 	if (!rc)
 		rc = param(id, HVM_PARAM_CONSOLE_EVTCHN, &r->console_port);
 	return rc;
-}
-
-int vmctl_parse_id(const char *s, unsigned int *id)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (*s < '0' || *s > '9' || *end || errno || v >= DOMID_FIRST_RESERVED) {
-		fprintf(stderr, "vmctl: '%s' is not a domain id (0-%u)\n", s,
-			DOMID_FIRST_RESERVED - 1);
-		return -1;
-	}
-	*id = (unsigned int)v;
-	return 0;
-}
-
-int vmctl_domu_arg(const char *s, unsigned int *id, const char *dom0_note)
-{
-	struct domctl_getdomaininfo info;
-
-	if (vmctl_parse_id(s, id))
-		return 2;
-	if (*id == 0) {
-		fprintf(stderr, "vmctl: %s\n", dom0_note);
-		return 1;
-	}
-	if (vmctl_domain_info(*id, &info) || info.domain != *id) {
-		fprintf(stderr, "vmctl: d%u: no such domain\n", *id);
-		return 1;
-	}
-	return 0;
-}
-
-int vmctl_parse_seconds(const char *s, double *secs)
-{
-	char *end;
-
-	*secs = strtod(s, &end);
-	if (*end || end == s || !(*secs >= 0)) {
-		fprintf(stderr, "vmctl: a time in seconds, not '%s'\n", s);
-		return -1;
-	}
-	return 0;
 }
 
 const char *vmctl_state_of(uint32_t flags)
@@ -124,8 +108,8 @@ struct xs_handle *vmctl_store(bool quiet)
 
 	if (rc) {
 		if (!quiet)
-			fprintf(stderr, "vmctl: cannot reach xenstored at %s: %s\n",
-				xs_default_socket(), strerror(-rc));
+			vmctl_log("cannot reach xenstored at %s: %s", xs_default_socket(),
+				  strerror(-rc));
 		return NULL;
 	}
 	return h;
@@ -139,7 +123,7 @@ int vmctl_put(struct xs_handle *h, unsigned int id, const char *rel, const char 
 	snprintf(path, sizeof(path), "/local/domain/%u%s%s", id, *rel ? "/" : "", rel);
 	rc = val ? xs_write(h, 0, path, val, strlen(val)) : xs_mkdir(h, 0, path);
 	if (rc)
-		fprintf(stderr, "vmctl: d%u: cannot write %s: %s\n", id, path, strerror(-rc));
+		vmctl_log("d%u: cannot write %s: %s", id, path, strerror(-rc));
 	return rc;
 }
 
@@ -162,7 +146,6 @@ int vmctl_set_owner(struct xs_handle *h, unsigned int id, const char *rel, bool 
 	snprintf(rd, sizeof(rd), "r%u", id);
 	rc = xs_set_perms(h, 0, path, perms, guest ? 1 : 2);
 	if (rc)
-		fprintf(stderr, "vmctl: d%u: cannot set the permissions of %s: %s\n", id, path,
-			strerror(-rc));
+		vmctl_log("d%u: cannot set the permissions of %s: %s", id, path, strerror(-rc));
 	return rc;
 }

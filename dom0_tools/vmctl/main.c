@@ -52,10 +52,17 @@ void vmctl_usage(FILE *f)
 	      "xenstored is reached at $XENSTORED_PATH or /run/xenstored/socket.\n", f);
 }
 
+/* libvmctl's messages: the verb's own follow them. */
+static void log_stderr(const char *msg)
+{
+	fprintf(stderr, "vmctl: %s\n", msg);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned int i;
 
+	vmctl_set_log(log_stderr);
 	if (argc < 2) {
 		vmctl_usage(stderr);
 		return 2;

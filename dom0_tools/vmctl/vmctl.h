@@ -15,4 +15,15 @@ int cmd_shutdown(int argc, char **argv);
 
 void vmctl_usage(FILE *f);
 
+/* args.c: command-line arguments; these print why one is refused. */
+/* A domain id; -1 if it is not one. */
+int vmctl_parse_id(const char *s, unsigned int *id);
+/*
+ * A running domU: 0; 2 (bad usage) or 1 (dom0, for which @dom0_note says
+ * what to do instead, no such domain, or no privcmd).
+ */
+int vmctl_domu_arg(const char *s, unsigned int *id, const char *dom0_note);
+/* Seconds (a decimal, >= 0); -1 if not. */
+int vmctl_parse_seconds(const char *s, double *secs);
+
 #endif

@@ -10,7 +10,7 @@ UNIT_TESTS := hypervisor/common/cmdline hypervisor/common/page_alloc \
 	hypervisor/common/elf hypervisor/common/pv_layout hypervisor/common/symbols \
 	hypervisor/common/timer hypervisor/lib/vsnprintf backend_drivers/console/cons_ring \
 	backend_drivers/console/cons_log dom0_tools/lib/cons_tty dom0_tools/lib/xendev \
-	dom0_tools/libvmctl/config
+	dom0_tools/lib/xs dom0_tools/libvmctl/config dom0_tools/libvmctl/libvmctl
 UNIT_BINS := $(patsubst %,$(UNIT_OUT)/%,$(UNIT_TESTS))
 
 # The ABI's layout and number checks, compiled for the host (nothing to run).
@@ -40,6 +40,15 @@ $(UNIT_OUT)/backend_drivers/%: tests/unit/backend_drivers/%.c backend_drivers/%.
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)gcc $(UNIT_CFLAGS) -o $@ $< backend_drivers/$*.c
+
+# libvmctl.c calls the dom0 library: its sources come in too, sanitized.
+$(UNIT_OUT)/dom0_tools/libvmctl/libvmctl: tests/unit/dom0_tools/libvmctl/libvmctl.c \
+		dom0_tools/libvmctl/libvmctl.c dom0_tools/libvmctl/libvmctl.h \
+		dom0_tools/lib/xendev.c dom0_tools/lib/xs.c tests/unit/unit.h $(CONFIG_H)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)gcc $(UNIT_CFLAGS) -Idom0_tools/lib -o $@ $< dom0_tools/libvmctl/libvmctl.c \
+	  dom0_tools/lib/xendev.c dom0_tools/lib/xs.c
 
 # dom0 tools' library code: plain userspace C, like the backends.
 $(UNIT_OUT)/dom0_tools/%: tests/unit/dom0_tools/%.c dom0_tools/%.c \

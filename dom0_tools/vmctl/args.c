@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * What the verbs read from the command line: domain ids and times. These
+ * print why an argument is refused; they are vmctl's, not libvmctl's.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "vmctl.h"
+
+int vmctl_parse_id(const char *s, unsigned int *id)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end || errno || v >= DOMID_FIRST_RESERVED) {
+		fprintf(stderr, "vmctl: '%s' is not a domain id (0-%u)\n", s,
+			DOMID_FIRST_RESERVED - 1);
+		return -1;
+	}
+	*id = (unsigned int)v;
+	return 0;
+}
+
+int vmctl_domu_arg(const char *s, unsigned int *id, const char *dom0_note)
+{
+	struct domctl_getdomaininfo info;
+	long rc;
+
+	if (vmctl_parse_id(s, id))
+		return 2;
+	if (*id == 0) {
+		fprintf(stderr, "vmctl: %s\n", dom0_note);
+		return 1;
+	}
+	rc = vmctl_domain_info(*id, &info);
+	if (rc && rc != -ESRCH) {
+		fprintf(stderr, "vmctl: d%u: domctl getdomaininfo: %s\n", *id, strerror((int)-rc));
+		return 1;
+	}
+	if (rc || info.domain != *id) {
+		fprintf(stderr, "vmctl: d%u: no such domain\n", *id);
+		return 1;
+	}
+	return 0;
+}
+
+int vmctl_parse_seconds(const char *s, double *secs)
+{
+	char *end;
+
+	*secs = strtod(s, &end);
+	if (*end || end == s || !(*secs >= 0)) {
+		fprintf(stderr, "vmctl: a time in seconds, not '%s'\n", s);
+		return -1;
+	}
+	return 0;
+}

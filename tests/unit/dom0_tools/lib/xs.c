@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Unit tests of dom0_tools/lib/xs.c (libxs) without xenstored: a forked
+ * "daemon" answers one request with scripted bytes, so the framing, error
+ * replies, watch events arriving before a reply, stale and malformed
+ * replies and hang-ups are each seen once; plus the paths that never reach
+ * a daemon (no socket, a plain file as the device, oversized requests).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <lamina/io/xs_wire.h>
+#include "../../unit.h"
+#include "../../../../dom0_tools/lib/xs.h"
+
+#define REQ_ID_OF_REQUEST	0xFFFFFFFFU	/* replaced by the request's req_id */
+
+static char dir[64], sock[96];
+
+struct script {
+	char bytes[8192];
+	size_t len;
+};
+
+static void add_msg(struct script *s, uint32_t type, uint32_t req_id, const void *body,
+		    uint32_t len)
+{
+	struct xsd_sockmsg h = { .type = type, .req_id = req_id, .len = len };
+
+	memcpy(s->bytes + s->len, &h, sizeof(h));
+	s->len += sizeof(h);
+	if (body && len)
+		memcpy(s->bytes + s->len, body, len);
+	s->len += body ? len : 0;
+}
+
+static int read_full(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+
+	while (len) {
+		ssize_t n = read(fd, p, len);
+
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* The child: one connection, one request, the script, then wait for EOF. */
+static void serve(int lfd, struct script *s)
+{
+	struct xsd_sockmsg req;
+	char body[XENSTORE_PAYLOAD_MAX], drain;
+	size_t off;
+	int fd = accept(lfd, NULL, NULL);
+
+	if (fd < 0 || read_full(fd, &req, sizeof(req)) || req.len > sizeof(body) ||
+	    read_full(fd, body, req.len))
+		_exit(1);
+	for (off = 0; off + sizeof(struct xsd_sockmsg) <= s->len;) {
+		struct xsd_sockmsg h;
+
+		memcpy(&h, s->bytes + off, sizeof(h));
+		if (h.req_id == REQ_ID_OF_REQUEST)
+			h.req_id = req.req_id;
+		memcpy(s->bytes + off, &h, sizeof(h));
+		off += sizeof(h) + (h.len <= XENSTORE_PAYLOAD_MAX ? h.len : 0);
+	}
+	if (write(fd, s->bytes, s->len) != (ssize_t)s->len)
+		_exit(1);
+	shutdown(fd, SHUT_WR);		/* nothing more: a short script is a hang-up */
+	while (read(fd, &drain, 1) > 0)
+		;
+	_exit(0);
+}
+
+/* A daemon for one request; returns its pid (the socket is at sock). */
+static pid_t daemon_with(struct script *s)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	pid_t pid;
+
+	unlink(sock);
+	strcpy(sa.sun_path, sock);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) || listen(lfd, 1))
+		return -1;
+	pid = fork();
+	if (pid == 0)
+		serve(lfd, s);
+	close(lfd);
+	return pid;
+}
+
+/* xs_read of /x against @s: its result, the value in *val. */
+static int read_against(struct script *s, char **val, unsigned int *len, struct xs_handle **keep)
+{
+	struct xs_handle *h;
+	pid_t pid = daemon_with(s);
+	int rc;
+
+	if (pid < 0)
+		return -999;
+	rc = xs_open(sock, &h);
+	if (rc)
+		return rc;
+	*val = NULL;
+	rc = xs_read(h, 0, "/x", val, len);
+	if (keep)
+		*keep = h;
+	else
+		xs_close(h);
+	if (!keep)
+		waitpid(pid, NULL, 0);
+	return rc;
+}
+
+static void reply_value(void)
+{
+	struct script s = { .len = 0 };
+	unsigned int len = 0;
+	char *val;
+
+	add_msg(&s, XS_READ, REQ_ID_OF_REQUEST, "hello", 5);
+	EXPECT_EQ(read_against(&s, &val, &len, NULL), 0);
+	EXPECT(val && !strcmp(val, "hello"));
+	EXPECT_EQ(len, 5);
+	free(val);
+}
+
+static void error_reply_is_errno(void)
+{
+	struct script s = { .len = 0 };
+	unsigned int len;
+	char *val;
+
+	add_msg(&s, XS_ERROR, REQ_ID_OF_REQUEST, "EACCES", 7);
+	EXPECT_EQ(read_against(&s, &val, &len, NULL), -EACCES);
+	EXPECT(val == NULL);
+	s.len = 0;
+	add_msg(&s, XS_ERROR, REQ_ID_OF_REQUEST, "EWHATEVER", 10);
+	EXPECT_EQ(read_against(&s, &val, &len, NULL), -EINVAL);
+}
+
+/* An event before the reply is kept for xs_read_watch; a stale reply is skipped. */
+static void event_and_stale_reply(void)
+{
+	struct script s = { .len = 0 };
+	struct xs_handle *h = NULL;
+	char *val, *path = NULL, *token = NULL;
+	unsigned int len;
+
+	add_msg(&s, XS_WATCH_EVENT, 0, "/a\0tok", 7);
+	add_msg(&s, XS_READ, 12345, "stale", 5);
+	add_msg(&s, XS_READ, REQ_ID_OF_REQUEST, "v", 1);
+	EXPECT_EQ(read_against(&s, &val, &len, &h), 0);
+	EXPECT(val && !strcmp(val, "v"));
+	free(val);
+	if (!h)
+		return;
+	EXPECT_EQ(xs_read_watch(h, 0, &path, &token), 0);
+	EXPECT(path && token && !strcmp(path, "/a") && !strcmp(token, "tok"));
+	free(path);
+	free(token);
+	xs_close(h);
+	wait(NULL);
+}
+
+static void malformed_replies(void)
+{
+	struct script s = { .len = 0 };
+	struct xsd_sockmsg big = { .type = XS_READ, .req_id = REQ_ID_OF_REQUEST,
+				   .len = XENSTORE_PAYLOAD_MAX + 1 };
+	unsigned int len;
+	char *val;
+
+	add_msg(&s, XS_WRITE, REQ_ID_OF_REQUEST, "OK", 3);	/* the wrong type */
+	EXPECT_EQ(read_against(&s, &val, &len, NULL), -EPROTO);
+	s.len = 0;
+	memcpy(s.bytes, &big, sizeof(big));
+	s.len = sizeof(big);
+	EXPECT_EQ(read_against(&s, &val, &len, NULL), -EPROTO);
+	s.len = 0;
+	add_msg(&s, XS_WATCH_EVENT, 0, "no-token", 8);	/* no NUL: not an event */
+	EXPECT_EQ(read_against(&s, &val, &len, NULL), -EPROTO);
+	s.len = 8;					/* half a header, then hang up */
+	EXPECT_EQ(read_against(&s, &val, &len, NULL), -ECONNRESET);
+}
+
+static void no_daemon(void)
+{
+	char path[200], big[XENSTORE_PAYLOAD_MAX + 1];
+	struct xs_handle *h;
+	int fd;
+
+	EXPECT_EQ(xs_open("/nonexistent-xs-dir/socket", &h), -ENOENT);
+	memset(path, 'a', sizeof(path) - 1);
+	path[0] = '/';
+	path[sizeof(path) - 1] = '\0';
+	EXPECT_EQ(xs_open(path, &h), -ENAMETOOLONG);
+
+	/* A plain file is opened as a device (xenbus): it never answers. */
+	snprintf(path, sizeof(path), "%s/device", dir);
+	fd = open(path, O_CREAT | O_RDWR, 0600);
+	close(fd);
+	EXPECT_EQ(xs_open(path, &h), 0);
+	if (fd >= 0 && h) {
+		char *val;
+		unsigned int len;
+
+		EXPECT_EQ(xs_read(h, 0, "/x", &val, &len), -ECONNRESET);
+		memset(big, 'v', sizeof(big));
+		EXPECT_EQ(xs_write(h, 0, "/x", big, sizeof(big)), -E2BIG);
+		xs_close(h);
+	}
+	unlink(path);
+	xs_close(NULL);
+}
+
+static void names_and_defaults(void)
+{
+	EXPECT_EQ(xs_errno_of("ENOENT"), ENOENT);
+	EXPECT_EQ(xs_errno_of("EQUOTA"), EINVAL);
+	unsetenv("XENSTORED_PATH");
+	EXPECT(!strcmp(xs_default_socket(), "/run/xenstored/socket"));
+	setenv("XENSTORED_PATH", "", 1);
+	EXPECT(!strcmp(xs_default_socket(), "/run/xenstored/socket"));
+	setenv("XENSTORED_PATH", "/tmp/other", 1);
+	EXPECT(!strcmp(xs_default_socket(), "/tmp/other"));
+	unsetenv("XENSTORED_PATH");
+}
+
+int main(void)
+{
+	unit_suite = "dom0_tools/lib/xs";
+	snprintf(dir, sizeof(dir), "/tmp/xs-test.XXXXXX");
+	if (!mkdtemp(dir)) {
+		printf("FAIL unit/%s: mkdtemp\n", unit_suite);
+		return 0;
+	}
+	snprintf(sock, sizeof(sock), "%s/sock", dir);
+	RUN(reply_value);
+	RUN(error_reply_is_errno);
+	RUN(event_and_stale_reply);
+	RUN(malformed_replies);
+	RUN(no_daemon);
+	RUN(names_and_defaults);
+	unlink(sock);
+	rmdir(dir);
+	return 0;
+}
