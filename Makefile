@@ -111,11 +111,13 @@ test: setup
 # user at its shell; the first run downloads the kernel package (~70 MB).
 .PHONY: dom0-image test-linux
 dom0-image: setup
-	$(Q)$(MAKE) --no-print-directory -C dom0_tools dom0-image O=$(DOM0_OUT)
+	$(Q)$(MAKE) --no-print-directory -C dom0_tools dom0-image O=$(DOM0_OUT) \
+	  TEST_GUEST=$(abspath $(O))/tests/guest/hello.elf
 test-linux: setup
 	$(Q)$(MAKE) --no-print-directory build-all
 	$(Q)$(MAKE) --no-print-directory -C dom0_tools test-linux O=$(DOM0_OUT) \
 	  HV_ELF=$(abspath $(HV_ELF)) DOMU_ELF=$(abspath $(O))/tests/linux/domu/xs-client.elf \
+	  TEST_GUEST=$(abspath $(O))/tests/guest/hello.elf \
 	  || echo "FAIL linux: the dom0 test run exited with an error"
 
 test-unit: $(UNIT_BINS)

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cons_tty.h"	/* dom0_tools/lib: what a console terminal is */
+#include "builder.h"	/* vmctl_find_domain */
 #include "vmctl.h"
 
 #define CTRL_RBRACKET	0x1d
@@ -132,6 +133,13 @@ int cmd_console(int argc, char **argv)
 		return 2;
 	}
 	linger_ms = (long long)(linger * 1000);
+	if (argv[1][0] && (argv[1][0] < '0' || argv[1][0] > '9') &&
+	    !vmctl_find_domain(argv[1], &id)) {		/* a name: as its id */
+		static char num[16];
+
+		snprintf(num, sizeof(num), "%u", id);
+		argv[1] = num;
+	}
 	rc = vmctl_domu_arg(argv[1], &id, "dom0's console is the hypervisor's serial line");
 	if (rc)
 		return rc;

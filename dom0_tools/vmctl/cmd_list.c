@@ -1,44 +1,176 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* vmctl list: the domains, with their names from the store. */
+/*
+ * vmctl list [-l] [--json] [DOM...]: the domains with xl list's columns
+ * (toolstack.md §6.3), from sysctl getdomaininfolist and the names in the
+ * store. --json prints the same as a JSON array; -l adds, per domain, the
+ * uuid, limits and what `vmctl create` recorded (kernel, cmdline,
+ * on_poweroff/on_reboot/on_crash), also as JSON.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "builder.h"
+#include "domctl.h"
 #include "vmctl.h"
+
+#define MAX_LIST 1024
+
+static void state_letters(uint32_t f, char s[7])
+{
+	static const char reasons[] = "-rscwS";
+	unsigned int why = (f >> DOMINF_SHUTDOWN_SHIFT) & DOMINF_SHUTDOWN_MASK;
+
+	s[0] = f & DOMINF_running ? 'r' : '-';
+	s[1] = f & DOMINF_blocked ? 'b' : '-';
+	s[2] = f & DOMINF_paused ? 'p' : '-';
+	s[3] = f & DOMINF_shutdown ? 's' : '-';
+	s[4] = f & DOMINF_shutdown ? (why < 6 ? reasons[why] : '?') : '-';
+	s[5] = f & DOMINF_dying ? 'd' : '-';
+	s[6] = 0;
+}
+
+static char *store_read(struct xs_handle *h, const char *fmt, unsigned int a, const char *b)
+{
+	char path[160], *v = NULL;
+	unsigned int len;
+
+	snprintf(path, sizeof(path), fmt, a, b);
+	if (!h || xs_read(h, 0, path, &v, &len))
+		return NULL;
+	return v;
+}
+
+static void json_str(const char *key, const char *v, bool comma)
+{
+	printf("\"%s\": \"", key);
+	for (; v && *v; v++) {
+		if (*v == '"' || *v == '\\')
+			printf("\\%c", *v);
+		else if ((unsigned char)*v < 0x20)
+			printf("\\u%04x", *v);
+		else
+			putchar(*v);
+	}
+	printf("\"%s", comma ? ", " : "");
+}
+
+static void print_one(struct xs_handle *h, const struct domctl_getdomaininfo *i, bool json,
+		      bool lng, bool first)
+{
+	char st[7], uuid[37], *name = store_read(h, "/local/domain/%u/name%s", i->domain, "");
+	unsigned long mem = (unsigned long)((i->tot_pages + i->outstanding_pages) * 4 / 1024);
+	const char *nm = name ? name : i->domain ? "(null)" : "Domain-0";
+	unsigned int k;
+
+	state_letters(i->flags, st);
+	for (k = 0; k < 16; k++)
+		sprintf(uuid + 2 * k + (k >= 4) + (k >= 6) + (k >= 8) + (k >= 10), "%02x",
+			i->handle[k]);
+	uuid[8] = uuid[13] = uuid[18] = uuid[23] = '-';
+	uuid[36] = 0;
+	if (!json) {
+		printf("%-40s %5u %5lu %5u     %s  %8.1f\n", nm, i->domain, mem,
+		       i->nr_online_vcpus, st, (double)i->cpu_time / 1e9);
+		free(name);
+		return;
+	}
+	printf("%s\n  { \"domid\": %u, ", first ? "" : ",", i->domain);
+	json_str("name", nm, true);
+	json_str("uuid", uuid, true);
+	printf("\"mem_mib\": %lu, \"vcpus\": %u, ", mem, i->nr_online_vcpus);
+	json_str("state", st, true);
+	printf("\"cpu_time\": %.1f", (double)i->cpu_time / 1e9);
+	if (lng) {
+		static const char *const keys[] = { "on_poweroff", "on_reboot", "on_crash" };
+		static const char *const image[] = { "kernel", "ramdisk", "cmdline" };
+		char *vm = store_read(h, "/local/domain/%u/vm%s", i->domain, "");
+
+		printf(", \"max_mib\": %llu, \"shutdown\": %s, \"dying\": %s, \"paused\": %s",
+		       (unsigned long long)(i->max_pages * 4 / 1024),
+		       i->flags & DOMINF_shutdown ? "true" : "false",
+		       i->flags & DOMINF_dying ? "true" : "false",
+		       i->flags & DOMINF_paused ? "true" : "false");
+		for (k = 0; k < 3; k++) {
+			char *v = store_read(h, "/libxl/%u/%s", i->domain, keys[k]);
+
+			if (v) {
+				printf(", ");
+				json_str(keys[k], v, false);
+			}
+			free(v);
+		}
+		for (k = 0; vm && k < 3; k++) {
+			char path[200], *v = NULL;
+			unsigned int len;
+
+			snprintf(path, sizeof(path), "%s/image/%s", vm, image[k]);
+			if (!xs_read(h, 0, path, &v, &len)) {
+				printf(", ");
+				json_str(image[k], v, false);
+				free(v);
+			}
+		}
+		free(vm);
+	}
+	printf(" }");
+	free(name);
+}
 
 int cmd_list(int argc, char **argv)
 {
-	struct domctl_getdomaininfo info;
+	struct domctl_getdomaininfo *all;
+	bool json = false, lng = false, first = true;
 	struct xs_handle *h;
-	unsigned int id = 0;
-	long rc;
+	int i, n, shown = 0, bad = 0, ndom = 0;
+	unsigned int want[64];
 
-	(void)argv;
-	if (argc != 1) {
-		vmctl_usage(stderr);
-		return 2;
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = true;
+		else if (!strcmp(argv[i], "-l") || !strcmp(argv[i], "--long"))
+			lng = json = true;
+		else if (argv[i][0] == '-') {
+			vmctl_verb_usage("list", stderr);
+			return 2;
+		} else if (ndom < 64) {
+			if (vmctl_domain_arg(argv[i], &want[ndom], true))
+				bad = 1;
+			else
+				ndom++;
+		}
 	}
-	h = vmctl_store(true);
-
-	printf("%-5s %-16s %9s  %s\n", "ID", "Name", "Mem(MiB)", "State");
-	while ((rc = vmctl_domain_info(id, &info)) == 0) {
-		char path[64], *name = NULL;
-		unsigned int len;
-
-		snprintf(path, sizeof(path), "/local/domain/%u/name", info.domain);
-		if (h && xs_read(h, 0, path, &name, &len))
-			name = NULL;
-		printf("%-5u %-16s %9llu  %s\n", info.domain,
-		       name ? name : info.domain ? "-" : "Domain-0",
-		       (unsigned long long)(info.tot_pages >> 8), vmctl_state_of(info.flags));
-		free(name);
-		id = info.domain + 1u;
-	}
-	if (h)
-		xs_close(h);
-	if (rc != -ESRCH) {
-		fprintf(stderr, "vmctl: domctl getdomaininfo: %s\n", strerror((int)-rc));
+	if (bad)
+		return 1;
+	all = calloc(MAX_LIST, sizeof(*all));
+	if (!all)
+		return 1;
+	n = (int)vmctl_dom_list(0, all, MAX_LIST);
+	if (n < 0) {
+		fprintf(stderr, "vmctl: cannot list the domains: %s\n", strerror(-n));
+		free(all);
 		return 1;
 	}
+	h = vmctl_store(true);
+	if (json)
+		printf("[");
+	else
+		printf("Name                                        ID   Mem VCPUs\tState\tTime(s)\n");
+	for (i = 0; i < n; i++) {
+		int k;
+
+		for (k = 0; k < ndom && want[k] != all[i].domain; k++)
+			;
+		if (ndom && k == ndom)
+			continue;
+		print_one(h, &all[i], json, lng, first);
+		first = false;
+		shown++;
+	}
+	if (json)
+		printf("\n]\n");
+	if (h)
+		xs_close(h);
+	free(all);
 	return 0;
 }

@@ -22,8 +22,32 @@ static const struct {
 	int (*run)(int argc, char **argv);
 	const char *usage;
 } commands[] = {
+	{ "create", cmd_create,
+	  "create [-c] [-p] [-n|--dry-run] [-q] FILE [KEY=VALUE...]\n"
+	  "                              build and start a PV domain from an xl.cfg file\n"
+	  "                              (KEY=VALUE lines override it); -c: then its console,\n"
+	  "                              -p: leave it paused, -n: check only, -q: quiet" },
+	{ "destroy", cmd_destroy,
+	  "destroy DOM                 end the domain at once (hung or never started too)" },
 	{ "list", cmd_list,
-	  "list                        the domains: id, name, memory, state" },
+	  "list [-l] [--json] [DOM...] the domains, xl list's columns; --json: as JSON;\n"
+	  "                              -l: JSON with uuid, limits, kernel, on_* actions" },
+	{ "pause", cmd_pause,
+	  "pause DOM                   pause the domain (counted)" },
+	{ "unpause", cmd_unpause,
+	  "unpause DOM                 undo one pause" },
+	{ "info", cmd_info,
+	  "info [KEY]                  the host as xl info: memory in MiB, free_memory,\n"
+	  "                              free_pages, the hypervisor's version; KEY: one value" },
+	{ "vcpu-list", cmd_vcpu_list,
+	  "vcpu-list [DOM...]          every vCPU: CPU, state, time" },
+	{ "mem-set", cmd_mem_set,
+	  "mem-set DOM SIZE[b|k|m|g|t] the domain's memory target (no suffix: MiB)" },
+	{ "rename", cmd_rename,
+	  "rename DOM NEWNAME          a new name for the domain" },
+	{ "reboot", cmd_reboot,
+	  "reboot [-w] [--wait S] (-a | DOM)\n"
+	  "                              ask the domain's kernel to reboot; -a: every domU" },
 	{ "introduce", cmd_introduce,
 	  "introduce [--all | ID [NAME]]\n"
 	  "                              hand boot-time domUs (all not yet introduced, or\n"
@@ -35,11 +59,20 @@ static const struct {
 	  "                              leaves. With input from a pipe or file: type it,\n"
 	  "                              then show the output for S more seconds (default 1)" },
 	{ "shutdown", cmd_shutdown,
-	  "shutdown ID [--reboot] [--wait S]\n"
+	  "shutdown [-w] [--wait S] [--reboot] (-a | DOM)\n"
 	  "                              ask the domain's kernel to power off (or reboot)\n"
-	  "                              through control/shutdown; with --wait, wait up\n"
-	  "                              to S seconds until it has" },
+	  "                              through control/shutdown; -w: wait until it has\n"
+	  "                              (60 s; --wait: S seconds); -a: every domU" },
 };
+
+void vmctl_verb_usage(const char *verb, FILE *f)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(verb, commands[i].verb))
+			fprintf(f, "usage: vmctl %s\n", commands[i].usage);
+}
 
 void vmctl_usage(FILE *f)
 {
@@ -49,6 +82,8 @@ void vmctl_usage(FILE *f)
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %s\n", commands[i].usage);
 	fputs("  help                        this text\n"
+	      "A domain (DOM) is named by id or by name. VERB --help: that verb's usage.\n"
+	      "Exit status: 0 done, 1 failed, 2 bad usage (vmctl(1)).\n"
 	      "xenstored is reached at $XENSTORED_PATH or /run/xenstored/socket.\n", f);
 }
 
@@ -72,8 +107,13 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].verb))
+		if (!strcmp(argv[1], commands[i].verb)) {
+			if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
+				vmctl_verb_usage(argv[1], stdout);
+				return 0;
+			}
 			return commands[i].run(argc - 1, argv + 1);
+		}
 	fprintf(stderr, "vmctl: unknown command '%s'\n", argv[1]);
 	vmctl_usage(stderr);
 	return 2;

@@ -12,8 +12,27 @@ int cmd_introduce(int argc, char **argv);
 int cmd_params(int argc, char **argv);
 int cmd_console(int argc, char **argv);
 int cmd_shutdown(int argc, char **argv);
+int cmd_reboot(int argc, char **argv);
+int cmd_create(int argc, char **argv);
+int cmd_destroy(int argc, char **argv);
+int cmd_pause(int argc, char **argv);
+int cmd_unpause(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_vcpu_list(int argc, char **argv);
+int cmd_mem_set(int argc, char **argv);
+int cmd_rename(int argc, char **argv);
 
 void vmctl_usage(FILE *f);
+/* One verb's usage lines (main.c's table). */
+void vmctl_verb_usage(const char *verb, FILE *f);
+/*
+ * A domain named by id or name (domain_arg.c): 0; 1 after printing xl's
+ * "<arg> is an invalid domain identifier" (or that dom0 is not allowed).
+ */
+int vmctl_domain_arg(const char *arg, unsigned int *domid, bool allow_dom0);
+struct vmctl_config;
+/* Forks the domain's monitor (monitor.c): 0 or -errno. */
+int vmctl_monitor_start(struct vmctl_config *cfg, unsigned int domid);
 
 /* args.c: command-line arguments; these print why one is refused. */
 /* A domain id; -1 if it is not one. */

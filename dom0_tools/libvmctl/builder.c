@@ -1,0 +1,1079 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The domain builder (see builder.h; toolstack.md §1.4-§1.11, §2.4, §5). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <lamina/grant_table.h>
+#include <lamina/shared_info.h>
+#include <lamina/start_info.h>
+#include "builder.h"
+#include "domctl.h"
+#include "kernel_image.h"
+#include "xs.h"
+
+#define PG		4096ULL
+#define PAGES(b)	(((uint64_t)(b) + PG - 1) / PG)
+#define PTE_P		0x001ULL
+#define PTE_RW		0x002ULL
+#define PTE_USER	0x004ULL
+#define PTE_A		0x020ULL
+#define PTE_D		0x040ULL
+#define PT_UPPER	(PTE_P | PTE_RW | PTE_A | PTE_D | PTE_USER)
+#define PT_LEAF		(PTE_P | PTE_RW | PTE_A)
+#define MIB4		(4ULL << 20)
+#define XENFEAT_gnttab_v2_cap	(1U << 9)	/* PHYSCAP_gnttab_v2 */
+
+static const char *const step_names[] = {
+	"createdomain", "max_vcpus", "max_mem", "alloc_unbound", "populate_physmap",
+	"load kernel", "page tables", "pin", "shared_info", "setvcpucontext",
+	"grant seeding", "xenstore", "introduce", "unpause",
+};
+#define NR_STEPS (sizeof(step_names) / sizeof(step_names[0]))
+
+const char *vmctl_build_step_name(unsigned int n)
+{
+	return n >= 1 && n <= NR_STEPS ? step_names[n - 1] : NULL;
+}
+
+/* One build in progress: what to undo. */
+struct build {
+	const struct vmctl_config *cfg;
+	const struct vmctl_build_opts *opts;
+	char *err;
+	size_t errlen;
+	int fail_step;
+	unsigned int domid;
+	bool created, introduced;
+	struct xs_handle *xs;
+	char uuid[37];
+
+	struct vmctl_kernel k;
+	uint8_t *rd;
+	size_t rd_len;
+	bool rd_unpacked;
+
+	uint64_t nr_pages, *p2m;
+	uint64_t vb;			/* VIRT_BASE */
+	/* pfns of the layout (§1.7) */
+	uint64_t kstart_pfn, kend_pfn, rd_pfn, rd_pages, p2m_pfn, p2m_list_pages;
+	uint64_t si_pfn, store_pfn, cons_pfn, pt_pfn, nr_pt, stack_pfn, vend_pfn;
+	uint64_t p2m_pt_pfn, nr_p2m_pt;
+	bool rd_mapped, init_p2m;
+	uint64_t shinfo_mfn;
+	unsigned int store_port, cons_port;
+	/* page tables being written, before they go to the domain */
+	uint8_t *pt_buf;		/* nr_pt + nr_p2m_pt pages */
+	uint64_t pt_used, p2m_pt_used;
+};
+
+static int fail(struct build *b, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(b->err, b->errlen, fmt, ap);
+	va_end(ap);
+	return rc < 0 ? rc : -EIO;
+}
+
+static void progress(struct build *b, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	if (!b->opts->progress)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	b->opts->progress(b->opts->arg, msg);
+}
+
+/* Step n is about to run: the injected failure, or 0. */
+static int step(struct build *b, unsigned int n)
+{
+	if (b->fail_step == (int)n)
+		return fail(b, -EIO, "step %u (%s): injected failure (VMCTL_FAIL_STEP)", n,
+			    step_names[n - 1]);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ store */
+
+static int xs_put(struct xs_handle *h, uint32_t tx, const char *path, const char *val)
+{
+	return xs_write(h, tx, path, val, strlen(val));
+}
+
+static int xs_putf(struct xs_handle *h, uint32_t tx, const char *path, const char *fmt, ...)
+{
+	char val[1100];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(val, sizeof(val), fmt, ap);
+	va_end(ap);
+	return xs_put(h, tx, path, val);
+}
+
+/* Path node with permissions: owner n<own>, read for <rd> if rd >= 0. */
+static int xs_mk(struct xs_handle *h, uint32_t tx, const char *path, unsigned int own, int rd)
+{
+	char o[16], r[16];
+	const char *perms[] = { o, r };
+	int rc = xs_write(h, tx, path, "", 0);
+
+	snprintf(o, sizeof(o), "n%u", own);
+	snprintf(r, sizeof(r), "r%d", rd);
+	return rc ? rc : xs_set_perms(h, tx, path, perms, rd >= 0 ? 2 : 1);
+}
+
+static struct xs_handle *store_open(void)
+{
+	struct xs_handle *h = NULL;
+
+	return xs_open(NULL, &h) ? NULL : h;
+}
+
+char *vmctl_domain_name(unsigned int domid)
+{
+	struct xs_handle *h = store_open();
+	char path[64], *v = NULL;
+	unsigned int len;
+
+	if (!h)
+		return NULL;
+	snprintf(path, sizeof(path), "/local/domain/%u/name", domid);
+	if (xs_read(h, 0, path, &v, &len))
+		v = NULL;
+	xs_close(h);
+	return v;
+}
+
+/* The id of the domain named @name in the store (other than @except): 0 or -ENOENT. */
+static int find_by_name(struct xs_handle *h, const char *name, int except, unsigned int *domid)
+{
+	char *names = NULL, *n;
+	int count, i, rc = -ENOENT;
+	unsigned int len;
+
+	count = xs_directory(h, 0, "/local/domain", &names, &len);
+	for (i = 0, n = names; i < count && rc; i++, n += strlen(n) + 1) {
+		char path[64], *v = NULL, *end;
+		unsigned long id = strtoul(n, &end, 10);
+		struct domctl_getdomaininfo info;
+
+		if (*end || (int)id == except)
+			continue;
+		snprintf(path, sizeof(path), "/local/domain/%lu/name", id);
+		if (xs_read(h, 0, path, &v, &len))
+			continue;
+		/* A name left by a domain the hypervisor no longer has does not count. */
+		if (!strcmp(v, name) && (id == 0 || !vmctl_dom_info((unsigned int)id, &info))) {
+			*domid = (unsigned int)id;
+			rc = 0;
+		}
+		free(v);
+	}
+	free(names);
+	return rc;
+}
+
+int vmctl_find_domain(const char *arg, unsigned int *domid)
+{
+	struct domctl_getdomaininfo info;
+	struct xs_handle *h;
+	char *end;
+	unsigned long id;
+	int rc;
+
+	if (!*arg)
+		return -EINVAL;
+	id = strtoul(arg, &end, 10);
+	if (!*end && *arg >= '0' && *arg <= '9') {
+		if (id >= DOMID_FIRST_RESERVED || vmctl_dom_info((unsigned int)id, &info))
+			return -ENOENT;
+		*domid = (unsigned int)id;
+		return 0;
+	}
+	if (!strcmp(arg, "Domain-0")) {
+		*domid = 0;
+		return 0;
+	}
+	h = store_open();
+	if (!h)
+		return -ENOENT;
+	rc = find_by_name(h, arg, -1, domid);
+	xs_close(h);
+	return rc;
+}
+
+int vmctl_domain_rename(unsigned int domid, const char *name, char *err, size_t errlen)
+{
+	struct xs_handle *h = store_open();
+	char path[96], *vm = NULL;
+	unsigned int len, other;
+	uint32_t tx;
+	int rc;
+
+	if (!h)
+		return snprintf(err, errlen, "cannot reach xenstored"), -ENOENT;
+	if (!find_by_name(h, name, (int)domid, &other)) {
+		xs_close(h);
+		snprintf(err, errlen, "the name '%s' is already used by domain %u", name, other);
+		return -EEXIST;
+	}
+	do {
+		rc = xs_transaction_start(h, &tx);
+		if (rc)
+			break;
+		snprintf(path, sizeof(path), "/local/domain/%u/name", domid);
+		rc = xs_put(h, tx, path, name);
+		snprintf(path, sizeof(path), "/local/domain/%u/vm", domid);
+		if (!rc && !xs_read(h, tx, path, &vm, &len) && *vm) {
+			snprintf(path, sizeof(path), "%s/name", vm);
+			rc = xs_put(h, tx, path, name);
+		}
+		free(vm);
+		vm = NULL;
+		if (rc) {
+			xs_transaction_end(h, tx, false);
+			break;
+		}
+		rc = xs_transaction_end(h, tx, true);
+	} while (rc == -EAGAIN);
+	xs_close(h);
+	if (rc)
+		snprintf(err, errlen, "cannot rename domain %u: %s", domid, strerror(-rc));
+	return rc;
+}
+
+/* The nodes of toolstack.md §5.1, §5.3, §5.5 in one transaction. */
+static int write_home(struct build *b, uint32_t tx)
+{
+	static const char *const dom0_dirs[] = { "cpu", "memory", "device", "control", "console" };
+	static const char *const guest_nodes[] = {
+		"device/suspend/event-channel", "control/shutdown", "control/feature-poweroff",
+		"control/feature-reboot", "control/feature-suspend", "control/sysrq",
+		"data", "drivers", "feature", "attr", "error",
+	};
+	const struct vmctl_config *c = b->cfg;
+	struct xs_handle *h = b->xs;
+	unsigned int d = b->domid, i;
+	char home[40], vm[64], p[160];
+	int rc;
+
+	snprintf(home, sizeof(home), "/local/domain/%u", d);
+	snprintf(vm, sizeof(vm), "/vm/%s", b->uuid);
+#define P(fmt, ...) (snprintf(p, sizeof(p), fmt, __VA_ARGS__), p)
+	rc = xs_rm(h, tx, home);
+	if (rc == -ENOENT)
+		rc = 0;
+	if (!rc && (rc = xs_rm(h, tx, vm)) == -ENOENT)
+		rc = 0;
+	if (!rc && (rc = xs_rm(h, tx, P("/libxl/%u", d))) == -ENOENT)
+		rc = 0;
+	if (!rc)
+		rc = xs_mk(h, tx, home, 0, (int)d);
+	if (!rc)
+		rc = xs_mk(h, tx, vm, 0, (int)d);
+	if (!rc)
+		rc = xs_mk(h, tx, P("/libxl/%u", d), 0, -1);
+	for (i = 0; !rc && i < sizeof(dom0_dirs) / sizeof(dom0_dirs[0]); i++)
+		rc = xs_mk(h, tx, P("%s/%s", home, dom0_dirs[i]), 0, (int)d);
+	for (i = 0; !rc && i < sizeof(guest_nodes) / sizeof(guest_nodes[0]); i++)
+		rc = xs_mk(h, tx, P("%s/%s", home, guest_nodes[i]), d, -1);
+	if (!rc)
+		rc = xs_put(h, tx, P("%s/vm", home), vm);
+	if (!rc)
+		rc = xs_put(h, tx, P("%s/name", home), c->name);
+	if (!rc)
+		rc = xs_put(h, tx, P("%s/uuid", vm), b->uuid);
+	if (!rc)
+		rc = xs_put(h, tx, P("%s/name", vm), c->name);
+	if (!rc)
+		rc = xs_put(h, tx, P("%s/control/platform-feature-multiprocessor-suspend", home), "1");
+	if (!rc)
+		rc = xs_put(h, tx, P("%s/control/platform-feature-xs_reset_watches", home), "1");
+	if (!rc)
+		rc = xs_put(h, tx, P("/libxl/%u/type", d), "pv");
+	/* T2 (§5.3) */
+	if (!rc)
+		rc = xs_putf(h, tx, P("%s/memory/static-max", home), "%lu", c->maxmem_mib * 1024);
+	if (!rc)
+		rc = xs_putf(h, tx, P("%s/memory/target", home), "%lu", c->memory_mib * 1024);
+	if (!rc)
+		rc = xs_put(h, tx, P("%s/memory/videoram", home), "0");
+	if (!rc)
+		rc = xs_putf(h, tx, P("%s/domid", home), "%u", d);
+	if (!rc)
+		rc = xs_putf(h, tx, P("%s/store/port", home), "%u", b->store_port);
+	if (!rc)
+		rc = xs_putf(h, tx, P("%s/store/ring-ref", home), "%llu",
+			     (unsigned long long)b->p2m[b->store_pfn]);
+	for (i = 0; !rc && i < c->maxvcpus; i++)
+		rc = xs_put(h, tx, P("%s/cpu/%u/availability", home, i),
+			    i < c->vcpus ? "online" : "offline");
+	if (!rc)
+		rc = xs_put(h, tx, P("%s/image/ostype", vm), "linux");
+	if (!rc)
+		rc = xs_put(h, tx, P("%s/image/kernel", vm), c->kernel);
+	if (!rc && c->ramdisk)
+		rc = xs_put(h, tx, P("%s/image/ramdisk", vm), c->ramdisk);
+	if (!rc && c->cmdline)
+		rc = xs_put(h, tx, P("%s/image/cmdline", vm), c->cmdline);
+	if (!rc) {
+		struct timespec t;
+
+		clock_gettime(CLOCK_REALTIME, &t);
+		rc = xs_putf(h, tx, P("%s/start_time", vm), "%lld.%02ld", (long long)t.tv_sec,
+			     t.tv_nsec / 10000000);
+	}
+	/* T4, console 0 (§5.5): the guest owns backend-id; consoled writes tty. */
+	if (!rc)
+		rc = xs_put(h, tx, P("%s/console/backend", home),
+			    P("/local/domain/0/backend/console/%u/0", d));
+	if (!rc)
+		rc = xs_put(h, tx, P("%s/console/backend-id", home), "0");
+	if (!rc) {
+		char o[16];
+		const char *perms[] = { o, "r0" };
+
+		snprintf(o, sizeof(o), "n%u", d);
+		rc = xs_set_perms(h, tx, p, perms, 2);
+	}
+	if (!rc)
+		rc = xs_put(h, tx, P("%s/console/limit", home), "1048576");
+	if (!rc)
+		rc = xs_put(h, tx, P("%s/console/type", home), "xenconsoled");
+	if (!rc)
+		rc = xs_put(h, tx, P("%s/console/output", home), "pty");
+	if (!rc)
+		rc = xs_putf(h, tx, P("%s/console/port", home), "%u", b->cons_port);
+	if (!rc)
+		rc = xs_putf(h, tx, P("%s/console/ring-ref", home), "%llu",
+			     (unsigned long long)b->p2m[b->cons_pfn]);
+	/* What the monitor and `vmctl list -l` read back. */
+	if (!rc)
+		rc = xs_put(h, tx, P("/libxl/%u/on_poweroff", d), vmctl_action_name(c->on_poweroff));
+	if (!rc)
+		rc = xs_put(h, tx, P("/libxl/%u/on_reboot", d), vmctl_action_name(c->on_reboot));
+	if (!rc)
+		rc = xs_put(h, tx, P("/libxl/%u/on_crash", d), vmctl_action_name(c->on_crash));
+#undef P
+	return rc;
+}
+
+static int store_nodes(struct build *b)
+{
+	uint32_t tx;
+	int rc, tries = 0;
+
+	do {
+		rc = xs_transaction_start(b->xs, &tx);
+		if (rc)
+			break;
+		rc = write_home(b, tx);
+		if (rc) {
+			xs_transaction_end(b->xs, tx, false);
+			break;
+		}
+		rc = xs_transaction_end(b->xs, tx, true);
+	} while (rc == -EAGAIN && ++tries < 20);
+	return rc;
+}
+
+/* Removes what write_home wrote (outside a transaction; missing nodes are fine). */
+static void remove_nodes(struct xs_handle *h, unsigned int domid, const char *vm)
+{
+	char p[64];
+
+	if (vm && *vm)
+		xs_rm(h, 0, vm);
+	snprintf(p, sizeof(p), "/local/domain/%u", domid);
+	xs_rm(h, 0, p);
+	snprintf(p, sizeof(p), "/libxl/%u", domid);
+	xs_rm(h, 0, p);
+}
+
+/* ----------------------------------------------------------------- layout */
+
+/* The number of distinct va >> shift over [s, e) (e > s). */
+static uint64_t spans(uint64_t s, uint64_t e, unsigned int shift)
+{
+	return ((e - 1) >> shift) - (s >> shift) + 1;
+}
+
+static uint64_t tables_for(uint64_t s, uint64_t e)
+{
+	return 1 + spans(s, e, 39) + spans(s, e, 30) + spans(s, e, 21);
+}
+
+/* Distinct va >> shift of [s2, e2) that [s1, e1) does not already have. */
+static uint64_t extra_spans(uint64_t s1, uint64_t e1, uint64_t s2, uint64_t e2,
+			    unsigned int shift)
+{
+	uint64_t a1 = s1 >> shift, b1 = (e1 - 1) >> shift;
+	uint64_t a2 = s2 >> shift, b2 = (e2 - 1) >> shift;
+	uint64_t lo = a1 > a2 ? a1 : a2, hi = b1 < b2 ? b1 : b2;
+
+	return (b2 - a2 + 1) - (lo <= hi ? hi - lo + 1 : 0);
+}
+
+static int plan(struct build *b)
+{
+	const struct pv_kernel *k = &b->k.pv;
+	uint64_t next, end, need;
+
+	b->vb = k->virt_base;
+	b->kstart_pfn = (k->kstart - b->vb) / PG;
+	b->kend_pfn = PAGES(k->kend - b->vb);
+	next = b->kend_pfn;
+	b->init_p2m = k->p2m_base != PV_UNSET && k->p2m_base < b->vb && !(k->p2m_base % PG);
+	b->p2m_list_pages = PAGES(b->nr_pages * 8);
+	b->rd_pages = PAGES(b->rd_len);
+	b->rd_mapped = b->rd && !k->mod_start_pfn;
+	if (b->rd_mapped) {
+		b->rd_pfn = next;
+		next += b->rd_pages;
+	}
+	if (!b->init_p2m) {
+		b->p2m_pfn = next;
+		next += b->p2m_list_pages;
+	}
+	b->si_pfn = next++;
+	b->store_pfn = next++;
+	b->cons_pfn = next++;
+	b->pt_pfn = next;
+	b->nr_pt = 0;
+	for (;;) {
+		end = b->vb + (b->pt_pfn + b->nr_pt + 1) * PG + (512ULL << 10);
+		end = (end + MIB4 - 1) & ~(MIB4 - 1);
+		need = tables_for(b->vb, end);
+		if (need <= b->nr_pt)
+			break;
+		b->nr_pt = need;
+	}
+	b->stack_pfn = b->pt_pfn + b->nr_pt;
+	b->vend_pfn = (end - b->vb) / PG;
+	if (end - b->vb > (1ULL << 30) && ((b->vb >> 30) != ((end - 1) >> 30)))
+		return fail(b, -EFBIG, "the kernel's start-of-day region [%#llx, %#llx) does not "
+			    "fit in one 1 GiB page directory", (unsigned long long)b->vb,
+			    (unsigned long long)end);
+	next = b->vend_pfn;
+	if (b->rd && !b->rd_mapped) {
+		b->rd_pfn = next;
+		next += b->rd_pages;
+	}
+	if (b->init_p2m) {
+		uint64_t s = k->p2m_base, e = s + b->p2m_list_pages * PG;
+
+		b->p2m_pfn = next;
+		b->nr_p2m_pt = extra_spans(b->vb, end, s, e, 39) + extra_spans(b->vb, end, s, e, 30) +
+			       extra_spans(b->vb, end, s, e, 21);
+		b->p2m_pt_pfn = next + b->p2m_list_pages;
+		next += b->p2m_list_pages + b->nr_p2m_pt;
+	}
+	if (next > b->nr_pages)
+		return fail(b, -ENOMEM, "memory = %lu MiB is too small for this kernel%s: its "
+			    "start-of-day layout needs %llu MiB", b->cfg->memory_mib,
+			    b->rd ? " and ramdisk" : "",
+			    (unsigned long long)((next * PG + (1 << 20) - 1) >> 20));
+	return 0;
+}
+
+/* ------------------------------------------------------------ page tables */
+
+static bool is_pt_pfn(const struct build *b, uint64_t pfn)
+{
+	return (pfn >= b->pt_pfn && pfn < b->pt_pfn + b->nr_pt) ||
+	       (b->nr_p2m_pt && pfn >= b->p2m_pt_pfn && pfn < b->p2m_pt_pfn + b->nr_p2m_pt);
+}
+
+static uint64_t *table_at(struct build *b, uint64_t pfn)
+{
+	uint64_t i = pfn >= b->pt_pfn && pfn < b->pt_pfn + b->nr_pt ? pfn - b->pt_pfn :
+		     b->nr_pt + (pfn - b->p2m_pt_pfn);
+
+	return (uint64_t *)(b->pt_buf + i * PG);
+}
+
+/* The pfn of the table an entry points to (a table we allocated). */
+static uint64_t entry_pfn(const struct build *b, uint64_t e)
+{
+	uint64_t mfn = (e & 0x000ffffffffff000ULL) / PG, i;
+
+	for (i = 0; i < b->nr_pt; i++)
+		if (b->p2m[b->pt_pfn + i] == mfn)
+			return b->pt_pfn + i;
+	for (i = 0; i < b->nr_p2m_pt; i++)
+		if (b->p2m[b->p2m_pt_pfn + i] == mfn)
+			return b->p2m_pt_pfn + i;
+	return ~0ULL;
+}
+
+/* Maps va -> pfn, allocating tables from the main pool or the p2m's. */
+static int map_page(struct build *b, uint64_t va, uint64_t pfn, bool p2m_pool)
+{
+	uint64_t table = b->pt_pfn;	/* the L4 */
+	int level;
+
+	for (level = 4; level > 1; level--) {
+		uint64_t *t = table_at(b, table);
+		unsigned int idx = (va >> (12 + 9 * (level - 1))) & 511;
+
+		if (!t[idx]) {
+			uint64_t n;
+
+			if (p2m_pool) {
+				if (b->p2m_pt_used >= b->nr_p2m_pt)
+					return -ENOSPC;
+				n = b->p2m_pt_pfn + b->p2m_pt_used++;
+			} else {
+				if (b->pt_used >= b->nr_pt)
+					return -ENOSPC;
+				n = b->pt_pfn + b->pt_used++;
+			}
+			t[idx] = b->p2m[n] * PG | PT_UPPER;
+		}
+		table = entry_pfn(b, t[idx]);
+		if (table == ~0ULL)
+			return -EINVAL;
+	}
+	table_at(b, table)[(va >> 12) & 511] =
+		b->p2m[pfn] * PG | (is_pt_pfn(b, pfn) ? PT_LEAF & ~PTE_RW : PT_LEAF);
+	return 0;
+}
+
+static int build_tables(struct build *b)
+{
+	uint64_t pfn;
+	int rc = 0;
+
+	b->pt_buf = calloc(b->nr_pt + b->nr_p2m_pt, PG);
+	if (!b->pt_buf)
+		return fail(b, -ENOMEM, "out of memory for the page tables");
+	b->pt_used = 1;			/* the L4 */
+	for (pfn = 0; !rc && pfn < b->vend_pfn; pfn++)
+		rc = map_page(b, b->vb + pfn * PG, pfn, false);
+	for (pfn = 0; !rc && b->init_p2m && pfn < b->p2m_list_pages; pfn++)
+		rc = map_page(b, b->k.pv.p2m_base + pfn * PG, b->p2m_pfn + pfn, true);
+	if (rc)
+		return fail(b, rc, "page tables: layout error %d (planned %llu + %llu)", rc,
+			    (unsigned long long)b->nr_pt, (unsigned long long)b->nr_p2m_pt);
+	return 0;
+}
+
+/* ------------------------------------------------------------ guest memory */
+
+/* Maps pfns [pfn, pfn + n) of the domain; NULL after fail(). */
+static uint8_t *map_pfns(struct build *b, uint64_t pfn, uint64_t n, const char *what)
+{
+	void *p = vmctl_map_foreign(b->domid, b->p2m + pfn, n);
+
+	if (!p)
+		fail(b, -errno, "cannot map the domain's %s (%llu pages at pfn %#llx): %s", what,
+		     (unsigned long long)n, (unsigned long long)pfn, strerror(errno));
+	return p;
+}
+
+/* Writes len bytes (the rest of the pages zeroed) at pfn. */
+static int put_pages(struct build *b, uint64_t pfn, uint64_t pages, const void *src,
+		     uint64_t len, const char *what)
+{
+	uint8_t *p = map_pfns(b, pfn, pages, what);
+
+	if (!p)
+		return -EIO;
+	memset(p, 0, pages * PG);
+	if (len)
+		memcpy(p, src, len);
+	vmctl_unmap_foreign(p, pages);
+	return 0;
+}
+
+struct load_ctx {
+	struct build *b;
+	uint8_t *base;			/* the kernel's pages, mapped */
+};
+
+static int load_segment(void *ctx, uint64_t va, const void *src, uint64_t filesz,
+			uint64_t memsz)
+{
+	struct load_ctx *l = ctx;
+	uint64_t off = va - (l->b->vb + l->b->kstart_pfn * PG);
+
+	(void)memsz;			/* the pages were zeroed */
+	if (off + filesz > (l->b->kend_pfn - l->b->kstart_pfn) * PG)
+		return -EINVAL;
+	memcpy(l->base + off, src, filesz);
+	return 0;
+}
+
+static int populate(struct build *b)
+{
+	uint64_t n = b->nr_pages, chunks = n / 512, done = 0, i, *ext;
+	long rc;
+
+	b->p2m = calloc(n, sizeof(*b->p2m));
+	ext = calloc(n, sizeof(*ext));
+	if (!b->p2m || !ext) {
+		free(ext);
+		return fail(b, -ENOMEM, "out of memory for the p2m");
+	}
+	/* 2 MiB extents first, as libxenguest; what they do not cover page by page. */
+	for (i = 0; i < chunks; i++)
+		ext[i] = i * 512;
+	rc = chunks ? vmctl_populate_physmap(b->domid, ext, chunks, 9) : 0;
+	if (rc > 0)
+		for (i = 0; i < (uint64_t)rc; i++) {
+			uint64_t j;
+
+			for (j = 0; j < 512; j++)
+				b->p2m[i * 512 + j] = ext[i] + j;
+		}
+	done = rc > 0 ? (uint64_t)rc * 512 : 0;
+	while (done < n) {
+		uint64_t want = n - done;
+
+		for (i = 0; i < want; i++)
+			ext[i] = done + i;
+		rc = vmctl_populate_physmap(b->domid, ext, want, 0);
+		if (rc <= 0) {
+			free(ext);
+			return fail(b, rc < 0 ? (int)rc : -ENOMEM, "populate_physmap: %llu of %llu "
+				    "pages allocated: %s", (unsigned long long)done,
+				    (unsigned long long)n, rc < 0 ? strerror((int)-rc) :
+				    "no more memory");
+		}
+		for (i = 0; i < (uint64_t)rc; i++)
+			b->p2m[done + i] = ext[i];
+		done += (uint64_t)rc;
+	}
+	free(ext);
+	return 0;
+}
+
+static int load_image(struct build *b)
+{
+	struct load_ctx l = { .b = b };
+	uint64_t kpages = b->kend_pfn - b->kstart_pfn;
+	int rc;
+
+	progress(b, "loading the kernel (%llu KiB)", (unsigned long long)(kpages * 4));
+	l.base = map_pfns(b, b->kstart_pfn, kpages, "kernel pages");
+	if (!l.base)
+		return -EIO;
+	memset(l.base, 0, kpages * PG);
+	rc = elf_for_each_load(&b->k.pv, load_segment, &l);
+	vmctl_unmap_foreign(l.base, kpages);
+	if (rc)
+		return fail(b, -EINVAL, "the kernel's segments do not fit its extent");
+	if (b->rd) {
+		progress(b, "loading the ramdisk (%zu KiB%s)", b->rd_len >> 10,
+			 b->rd_unpacked ? ", gunzipped" : "");
+		rc = put_pages(b, b->rd_pfn, b->rd_pages, b->rd, b->rd_len, "ramdisk pages");
+		if (rc)
+			return rc;
+	}
+	if (!b->init_p2m) {
+		rc = put_pages(b, b->p2m_pfn, b->p2m_list_pages, b->p2m, b->nr_pages * 8, "p2m");
+		if (rc)
+			return rc;
+	}
+	rc = put_pages(b, b->store_pfn, 1, NULL, 0, "xenstore page");
+	if (!rc)
+		rc = put_pages(b, b->cons_pfn, 1, NULL, 0, "console page");
+	if (!rc)
+		rc = put_pages(b, b->stack_pfn, 1, NULL, 0, "boot stack");
+	return rc;
+}
+
+static int write_start_info(struct build *b)
+{
+	const struct vmctl_config *c = b->cfg;
+	struct start_info si;
+
+	memset(&si, 0, sizeof(si));
+	strcpy(si.magic, START_INFO_MAGIC);
+	si.nr_pages = b->nr_pages;
+	si.shared_info = b->shinfo_mfn * PG;
+	si.store_mfn = b->p2m[b->store_pfn];
+	si.store_evtchn = b->store_port;
+	si.console.domU.mfn = b->p2m[b->cons_pfn];
+	si.console.domU.evtchn = b->cons_port;
+	si.pt_base = b->vb + b->pt_pfn * PG;
+	si.nr_pt_frames = b->nr_pt;
+	if (b->init_p2m) {
+		si.mfn_list = b->k.pv.p2m_base;
+		si.first_p2m_pfn = b->p2m_pfn;
+		si.nr_p2m_frames = b->p2m_list_pages + b->nr_p2m_pt;
+	} else {
+		si.mfn_list = b->vb + b->p2m_pfn * PG;
+	}
+	if (b->rd && b->rd_mapped) {
+		si.mod_start = b->vb + b->rd_pfn * PG;
+		si.mod_len = b->rd_len;
+	} else if (b->rd) {
+		si.flags |= SIF_MOD_START_PFN;
+		si.mod_start = b->rd_pfn;
+		si.mod_len = b->rd_pages * PG;
+	}
+	if (c->cmdline)
+		snprintf(si.cmd_line, sizeof(si.cmd_line), "%s", c->cmdline);
+	return put_pages(b, b->si_pfn, 1, &si, sizeof(si), "start_info page");
+}
+
+/* The page tables (and an INIT_P2M p2m) written, unmapped, then the L4 pinned. */
+static int write_tables(struct build *b)
+{
+	uint8_t *p;
+
+	p = map_pfns(b, b->pt_pfn, b->nr_pt, "page tables");
+	if (!p)
+		return -EIO;
+	memcpy(p, b->pt_buf, b->nr_pt * PG);
+	vmctl_unmap_foreign(p, b->nr_pt);
+	if (b->init_p2m) {
+		uint64_t n = b->p2m_list_pages + b->nr_p2m_pt;
+
+		p = map_pfns(b, b->p2m_pfn, n, "p2m segment");
+		if (!p)
+			return -EIO;
+		memset(p, 0, b->p2m_list_pages * PG);
+		memcpy(p, b->p2m, b->nr_pages * 8);
+		memcpy(p + b->p2m_list_pages * PG, b->pt_buf + b->nr_pt * PG, b->nr_p2m_pt * PG);
+		vmctl_unmap_foreign(p, n);
+	}
+	return 0;
+}
+
+static int init_shared_info(struct build *b)
+{
+	struct shared_info *s = (struct shared_info *)(void *)vmctl_map_foreign(
+		b->domid, &b->shinfo_mfn, 1);
+	unsigned int i;
+
+	if (!s)
+		return fail(b, -errno, "cannot map the domain's shared_info (mfn %#llx): %s",
+			    (unsigned long long)b->shinfo_mfn, strerror(errno));
+	memset(s, 0, PG);
+	for (i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)
+		s->vcpu_info[i].evtchn_upcall_mask = 1;
+	vmctl_unmap_foreign(s, 1);
+	return 0;
+}
+
+static int set_vcpu0(struct build *b)
+{
+	struct vcpu_guest_context *v = calloc(1, sizeof(*v));
+	long rc;
+
+	if (!v)
+		return fail(b, -ENOMEM, "out of memory");
+	v->flags = VGCF_in_kernel | VGCF_online;
+	v->user_regs.rip = b->k.pv.entry;
+	v->user_regs.rsp = b->vb + (b->stack_pfn + 1) * PG;
+	v->user_regs.rsi = b->vb + b->si_pfn * PG;
+	v->user_regs.rflags = 0x200;
+	v->user_regs.cs = 0xe033;
+	v->user_regs.ss = 0xe02b;
+	v->kernel_ss = 0xe02b;
+	v->kernel_sp = v->user_regs.rsp;
+	v->ctrlreg[3] = b->p2m[b->pt_pfn] * PG;
+	v->debugreg[6] = 0xffff0ff0;
+	v->debugreg[7] = 0x400;
+	rc = vmctl_dom_setvcpucontext(b->domid, 0, v);
+	free(v);
+	return rc ? fail(b, (int)rc, "setvcpucontext: %s", strerror((int)-rc)) : 0;
+}
+
+static int seed_grants(struct build *b)
+{
+	struct grant_entry_v1 *g = vmctl_map_grant_table(b->domid);
+
+	if (!g)
+		return fail(b, -errno, "cannot map the domain's grant table: %s", strerror(errno));
+	g[GNTTAB_RESERVED_CONSOLE].domid = 0;
+	g[GNTTAB_RESERVED_CONSOLE].frame = (uint32_t)b->p2m[b->cons_pfn];
+	g[GNTTAB_RESERVED_XENSTORE].domid = 0;
+	g[GNTTAB_RESERVED_XENSTORE].frame = (uint32_t)b->p2m[b->store_pfn];
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	g[GNTTAB_RESERVED_CONSOLE].flags = GTF_permit_access;
+	g[GNTTAB_RESERVED_XENSTORE].flags = GTF_permit_access;
+	vmctl_unmap_foreign(g, 1);
+	return 0;
+}
+
+/*
+ * As libxl (toolstack.md §1.4 step 32), wait up to 10 s for the console
+ * backend to write console/tty, so that it sees the guest's first output;
+ * without a console daemon the domain starts anyway.
+ */
+static void wait_console(struct build *b)
+{
+	char path[64], *v = NULL;
+	unsigned int len, i;
+
+	snprintf(path, sizeof(path), "/local/domain/%u/console/tty", b->domid);
+	for (i = 0; i < 100; i++) {
+		if (!xs_read(b->xs, 0, path, &v, &len)) {
+			bool ok = len > 0;
+
+			free(v);
+			if (ok)
+				return;
+		}
+		if (i == 5)
+			progress(b, "waiting for the console backend to take the console");
+		usleep(100000);
+	}
+	progress(b, "no console backend after 10 s (is consoled running?); starting anyway");
+}
+
+static void make_uuid(struct build *b)
+{
+	uint8_t u[16];
+	int fd;
+
+	if (b->cfg->has_uuid) {
+		memcpy(u, b->cfg->uuid, 16);
+	} else {
+		fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || read(fd, u, 16) != 16) {
+			unsigned int i;
+
+			srand((unsigned int)time(NULL) ^ (unsigned int)getpid());
+			for (i = 0; i < 16; i++)
+				u[i] = (uint8_t)rand();
+		}
+		if (fd >= 0)
+			close(fd);
+		u[6] = (u[6] & 0x0f) | 0x40;
+		u[8] = (u[8] & 0x3f) | 0x80;
+	}
+	snprintf(b->uuid, sizeof(b->uuid),
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12],
+		 u[13], u[14], u[15]);
+}
+
+/* What every build checks before it touches the hypervisor. */
+static int check(struct build *b)
+{
+	const struct vmctl_config *c = b->cfg;
+	struct sysctl_physinfo pi;
+	unsigned int other;
+	long rc;
+
+	if (c->nr_disks)
+		return fail(b, -EOPNOTSUPP, "%s: disk: not supported yet (Lamina has no block "
+			    "backend)", c->disks[0].where);
+	if (c->nr_vifs)
+		return fail(b, -EOPNOTSUPP, "%s: vif: not supported yet (Lamina has no network "
+			    "backend)", c->vifs[0].where);
+	rc = vmctl_xc_open();
+	if (rc)
+		return fail(b, (int)rc, "cannot open /dev/xen/privcmd: %s (not in dom0?)",
+			    strerror((int)-rc));
+	b->xs = store_open();
+	if (!b->xs)
+		return fail(b, -ENOENT, "cannot reach xenstored (is it running?)");
+	if (!find_by_name(b->xs, c->name, -1, &other))
+		return fail(b, -EEXIST, "the name '%s' is already used by domain %u", c->name,
+			    other);
+	progress(b, "reading the kernel %s", c->kernel);
+	rc = vmctl_kernel_load(c->kernel, &b->k, b->err, b->errlen);
+	if (rc)
+		return (int)rc;
+	if (c->ramdisk) {
+		rc = vmctl_ramdisk_load(c->ramdisk, &b->rd, &b->rd_len, &b->rd_unpacked, b->err,
+					b->errlen);
+		if (rc)
+			return (int)rc;
+	}
+	b->nr_pages = (uint64_t)c->memory_mib * 256;
+	rc = plan(b);
+	if (rc)
+		return (int)rc;
+	rc = vmctl_physinfo(&pi);
+	if (rc)
+		return fail(b, (int)rc, "sysctl physinfo: %s", strerror((int)-rc));
+	if (b->nr_pages > pi.free_pages)
+		return fail(b, -ENOMEM, "memory = %lu MiB is more than the hypervisor has free "
+			    "(%llu MiB)", c->memory_mib,
+			    (unsigned long long)(pi.free_pages >> 8));
+	return 0;
+}
+
+static int build(struct build *b, struct vmctl_build_result *res)
+{
+	const struct vmctl_config *c = b->cfg;
+	struct domctl_createdomain cd = {
+		.max_vcpus = c->maxvcpus, .max_evtchn_port = 1023,
+		.max_grant_frames = -1, .max_maptrack_frames = -1, .grant_opts = 1,
+	};
+	struct domctl_getdomaininfo info;
+	struct sysctl_physinfo pi;
+	unsigned int i;
+	long rc;
+
+	if (!vmctl_physinfo(&pi) && (pi.capabilities & XENFEAT_gnttab_v2_cap))
+		cd.grant_opts = 2;
+	for (i = 0; i < 16; i++) {
+		unsigned int x;
+
+		sscanf(b->uuid + 2 * i + (i >= 4) + (i >= 6) + (i >= 8) + (i >= 10), "%2x", &x);
+		cd.handle[i] = (uint8_t)x;
+	}
+	if ((rc = step(b, 1)) || (rc = vmctl_dom_create(&cd, &b->domid)))
+		return b->err[0] ? (int)rc : fail(b, (int)rc, "createdomain: %s",
+						  strerror((int)-rc));
+	b->created = true;
+	progress(b, "domain %u created", b->domid);
+	if ((rc = step(b, 2)) || (rc = vmctl_dom_max_vcpus(b->domid, c->maxvcpus)))
+		return b->err[0] ? (int)rc : fail(b, (int)rc, "max_vcpus: %s", strerror((int)-rc));
+	if ((rc = step(b, 3)) || (rc = vmctl_dom_max_mem(b->domid, c->memory_mib * 1024 + 1024)))
+		return b->err[0] ? (int)rc : fail(b, (int)rc, "max_mem: %s", strerror((int)-rc));
+	rc = step(b, 4);
+	if (rc)
+		return (int)rc;
+	rc = vmctl_evtchn_alloc_unbound(b->domid, 0);
+	if (rc < 0)
+		return fail(b, (int)rc, "alloc_unbound (store): %s", strerror((int)-rc));
+	b->store_port = (unsigned int)rc;
+	rc = vmctl_evtchn_alloc_unbound(b->domid, 0);
+	if (rc < 0)
+		return fail(b, (int)rc, "alloc_unbound (console): %s", strerror((int)-rc));
+	b->cons_port = (unsigned int)rc;
+	progress(b, "allocating %lu MiB", c->memory_mib);
+	if ((rc = step(b, 5)) || (rc = populate(b)))
+		return (int)rc;
+	if ((rc = step(b, 6)) || (rc = load_image(b)))
+		return (int)rc;
+	rc = vmctl_dom_info(b->domid, &info);
+	if (rc)
+		return fail(b, (int)rc, "getdomaininfo: %s", strerror((int)-rc));
+	b->shinfo_mfn = info.shared_info_frame;
+	if ((rc = step(b, 7)) || (rc = build_tables(b)) || (rc = write_start_info(b)) ||
+	    (rc = write_tables(b)))
+		return (int)rc;
+	if (b->k.pv.hypercall_page != PV_UNSET) {
+		struct domctl d = { .cmd = DOMCTL_hypercall_init, .domain = (domid_t)b->domid };
+
+		d.u.hypercall_init.gmfn = b->p2m[(b->k.pv.hypercall_page - b->vb) / PG];
+		rc = vmctl_domctl(&d);
+		if (rc)
+			return fail(b, (int)rc, "hypercall_init: %s", strerror((int)-rc));
+	}
+	if ((rc = step(b, 8)) || (rc = vmctl_pin_l4(b->domid, b->p2m[b->pt_pfn])))
+		return b->err[0] ? (int)rc : fail(b, (int)rc, "pinning the L4 (mfn %#llx): %s",
+						  (unsigned long long)b->p2m[b->pt_pfn],
+						  strerror((int)-rc));
+	if ((rc = step(b, 9)) || (rc = init_shared_info(b)))
+		return (int)rc;
+	if ((rc = step(b, 10)) || (rc = set_vcpu0(b)))
+		return (int)rc;
+	if ((rc = step(b, 11)) || (rc = seed_grants(b)))
+		return (int)rc;
+	if ((rc = step(b, 12)) || (rc = store_nodes(b)))
+		return b->err[0] ? (int)rc : fail(b, (int)rc, "writing the domain's xenstore "
+						  "nodes: %s", strerror((int)-rc));
+	if ((rc = step(b, 13)) ||
+	    (rc = xs_introduce(b->xs, b->domid, b->p2m[b->store_pfn], b->store_port)))
+		return b->err[0] ? (int)rc : fail(b, (int)rc, "XS_INTRODUCE: %s",
+						  strerror((int)-rc));
+	b->introduced = true;
+	wait_console(b);
+	if ((rc = step(b, 14)) || (!b->opts->paused && (rc = vmctl_dom_simple(DOMCTL_unpausedomain,
+									       b->domid))))
+		return b->err[0] ? (int)rc : fail(b, (int)rc, "unpause: %s", strerror((int)-rc));
+	res->domid = b->domid;
+	memcpy(res->uuid, b->uuid, sizeof(res->uuid));
+	res->store_mfn = b->p2m[b->store_pfn];
+	res->console_mfn = b->p2m[b->cons_pfn];
+	res->store_port = b->store_port;
+	res->console_port = b->cons_port;
+	return 0;
+}
+
+int vmctl_domain_build(const struct vmctl_config *cfg, const struct vmctl_build_opts *opts,
+		       struct vmctl_build_result *res, char *err, size_t errlen)
+{
+	struct build b = { .cfg = cfg, .opts = opts, .err = err, .errlen = errlen };
+	const char *inject = getenv("VMCTL_FAIL_STEP");
+	int rc;
+
+	err[0] = 0;
+	b.fail_step = inject ? atoi(inject) : 0;
+	memset(res, 0, sizeof(*res));
+	make_uuid(&b);
+	rc = check(&b);
+	if (!rc) {
+		snprintf(res->kernel_format, sizeof(res->kernel_format), "%s", b.k.format);
+		if (!opts->dry_run)
+			rc = build(&b, res);
+	}
+	if (rc && b.created) {
+		char why[VMCTL_ERR_MAX];
+
+		/* Undo: the store nodes, xenstored's knowledge, the domain. */
+		if (b.xs) {
+			char vm[64];
+
+			snprintf(vm, sizeof(vm), "/vm/%s", b.uuid);
+			remove_nodes(b.xs, b.domid, vm);
+			if (b.introduced)
+				xs_release(b.xs, b.domid);
+		}
+		if (vmctl_domain_destroy(b.domid, why, sizeof(why)))
+			snprintf(err + strlen(err), errlen - strlen(err),
+				 "; and undoing it failed: %s", why);
+	}
+	if (b.xs)
+		xs_close(b.xs);
+	vmctl_kernel_free(&b.k);
+	free(b.rd);
+	free(b.p2m);
+	free(b.pt_buf);
+	return rc;
+}
+
+int vmctl_domain_destroy(unsigned int domid, char *err, size_t errlen)
+{
+	struct xs_handle *h = store_open();
+	struct domctl_getdomaininfo info;
+	char path[64], *vm = NULL;
+	unsigned int len;
+	long rc;
+
+	if (domid == 0)
+		return snprintf(err, errlen, "domain 0 cannot be destroyed"), -EINVAL;
+	rc = vmctl_dom_info(domid, &info);
+	if (rc)
+		return snprintf(err, errlen, "domain %u: %s", domid,
+				rc == -ESRCH ? "no such domain" : strerror((int)-rc)), (int)rc;
+	vmctl_dom_simple(DOMCTL_pausedomain, domid);
+	if (h) {
+		snprintf(path, sizeof(path), "/local/domain/%u/vm", domid);
+		if (xs_read(h, 0, path, &vm, &len))
+			vm = NULL;
+		remove_nodes(h, domid, vm);
+		free(vm);
+	}
+	rc = vmctl_dom_simple(DOMCTL_destroydomain, domid);
+	if (h) {
+		if (xs_is_domain_introduced(h, domid) == 1)
+			xs_release(h, domid);
+		xs_close(h);
+	}
+	if (rc)
+		return snprintf(err, errlen, "destroydomain %u: %s", domid, strerror((int)-rc)),
+		       (int)rc;
+	return 0;
+}

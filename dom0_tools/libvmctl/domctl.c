@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The toolstack's hypercalls through /dev/xen/privcmd (see domctl.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <lamina/event_channel.h>
+#include <lamina/grant_table.h>
+#include <lamina/hypercall.h>
+#include <lamina/memory.h>
+#include <lamina/mm.h>
+#include "domctl.h"
+
+/*
+ * Linux's privcmd ioctls (include/uapi/xen/privcmd.h), written out here
+ * with the layouts of toolstack.md §1.5 and §1.10 so that the Linux header's
+ * own domid_t does not meet <lamina/types.h>.
+ */
+struct pc_hypercall {
+	uint64_t op;
+	uint64_t arg[5];
+};
+
+struct pc_mmapbatch_v2 {
+	uint32_t num;
+	uint16_t dom;
+	uint16_t pad;
+	uint64_t addr;
+	uint64_t arr;		/* const xen_pfn_t * */
+	uint64_t err;		/* int * */
+};
+
+struct pc_mmap_resource {
+	uint16_t dom;
+	uint16_t pad;
+	uint32_t type;
+	uint32_t id;
+	uint32_t idx;
+	uint64_t num;
+	uint64_t addr;
+};
+
+_Static_assert(sizeof(struct pc_mmapbatch_v2) == 32, "privcmd_mmapbatch_v2");
+_Static_assert(sizeof(struct pc_mmap_resource) == 32, "privcmd_mmap_resource");
+
+#define PC_HYPERCALL		_IOC(_IOC_NONE, 'P', 0, sizeof(struct pc_hypercall))
+#define PC_MMAPBATCH_V2		_IOC(_IOC_NONE, 'P', 4, sizeof(struct pc_mmapbatch_v2))
+#define PC_MMAP_RESOURCE	_IOC(_IOC_NONE, 'P', 7, sizeof(struct pc_mmap_resource))
+
+#define XENMEM_resource_grant_table	1
+#define PAGE			4096UL
+
+static int privcmd_fd = -1;
+
+int vmctl_xc_open(void)
+{
+	if (privcmd_fd >= 0)
+		return 0;
+	privcmd_fd = open("/dev/xen/privcmd", O_RDWR | O_CLOEXEC);
+	if (privcmd_fd < 0 && (errno == ENOENT || errno == ENXIO || errno == ENODEV))
+		privcmd_fd = open("/proc/xen/privcmd", O_RDWR | O_CLOEXEC);
+	return privcmd_fd < 0 ? -errno : 0;
+}
+
+long vmctl_xc_hypercall(uint64_t op, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	struct pc_hypercall h = { .op = op, .arg = { a0, a1, a2, a3 } };
+	long rc = vmctl_xc_open();
+
+	if (rc)
+		return rc;
+	rc = ioctl(privcmd_fd, PC_HYPERCALL, &h);
+	return rc < 0 ? -errno : rc;
+}
+
+long vmctl_domctl(struct domctl *d)
+{
+	d->interface_version = DOMCTL_INTERFACE_VERSION;
+	return vmctl_xc_hypercall(__HYPERVISOR_domctl, (uint64_t)(uintptr_t)d, 0, 0, 0);
+}
+
+long vmctl_sysctl(struct sysctl *s)
+{
+	s->interface_version = SYSCTL_INTERFACE_VERSION;
+	return vmctl_xc_hypercall(__HYPERVISOR_sysctl, (uint64_t)(uintptr_t)s, 0, 0, 0);
+}
+
+long vmctl_dom_create(const struct domctl_createdomain *c, unsigned int *domid)
+{
+	struct domctl d = { .cmd = DOMCTL_createdomain, .domain = (domid_t)*domid };
+	long rc;
+
+	d.u.createdomain = *c;
+	rc = vmctl_domctl(&d);
+	if (!rc)
+		*domid = d.domain;
+	return rc;
+}
+
+long vmctl_dom_simple(unsigned int cmd, unsigned int domid)
+{
+	struct domctl d = { .cmd = cmd, .domain = (domid_t)domid };
+
+	return vmctl_domctl(&d);
+}
+
+long vmctl_dom_max_vcpus(unsigned int domid, unsigned int max)
+{
+	struct domctl d = { .cmd = DOMCTL_max_vcpus, .domain = (domid_t)domid };
+
+	d.u.max_vcpus.max = max;
+	return vmctl_domctl(&d);
+}
+
+long vmctl_dom_max_mem(unsigned int domid, uint64_t kib)
+{
+	struct domctl d = { .cmd = DOMCTL_max_mem, .domain = (domid_t)domid };
+
+	d.u.max_mem.max_memkb = kib;
+	return vmctl_domctl(&d);
+}
+
+long vmctl_dom_info(unsigned int domid, struct domctl_getdomaininfo *info)
+{
+	struct domctl d = { .cmd = DOMCTL_getdomaininfo, .domain = (domid_t)domid };
+	long rc = vmctl_domctl(&d);
+
+	if (rc)
+		return rc;
+	*info = d.u.getdomaininfo;
+	return info->domain == domid ? 0 : -ESRCH;
+}
+
+long vmctl_dom_vcpuinfo(unsigned int domid, unsigned int vcpu, struct domctl_getvcpuinfo *vi)
+{
+	struct domctl d = { .cmd = DOMCTL_getvcpuinfo, .domain = (domid_t)domid };
+	long rc;
+
+	d.u.getvcpuinfo.vcpu = vcpu;
+	rc = vmctl_domctl(&d);
+	if (!rc)
+		*vi = d.u.getvcpuinfo;
+	return rc;
+}
+
+long vmctl_dom_setvcpucontext(unsigned int domid, unsigned int vcpu,
+			      const struct vcpu_guest_context *ctxt)
+{
+	struct domctl d = { .cmd = DOMCTL_setvcpucontext, .domain = (domid_t)domid };
+
+	d.u.vcpucontext.vcpu = vcpu;
+	d.u.vcpucontext.ctxt = (uint64_t)(uintptr_t)ctxt;
+	return vmctl_domctl(&d);
+}
+
+long vmctl_dom_list(unsigned int first, struct domctl_getdomaininfo *buf, unsigned int max)
+{
+	struct sysctl s = { .cmd = SYSCTL_getdomaininfolist };
+	long rc;
+
+	s.u.getdomaininfolist.first_domain = (domid_t)first;
+	s.u.getdomaininfolist.max_domains = max;
+	s.u.getdomaininfolist.buffer = (uint64_t)(uintptr_t)buf;
+	rc = vmctl_sysctl(&s);
+	if (rc == -ENOSYS) {
+		/* No sysctl: one getdomaininfo ("the next domain") at a time. */
+		unsigned int n = 0;
+
+		while (n < max) {
+			struct domctl d = { .cmd = DOMCTL_getdomaininfo, .domain = (domid_t)first };
+
+			rc = vmctl_domctl(&d);
+			if (rc == -ESRCH)
+				break;
+			if (rc)
+				return rc;
+			buf[n++] = d.u.getdomaininfo;
+			first = d.u.getdomaininfo.domain + 1u;
+		}
+		return n;
+	}
+	return rc ? rc : (long)s.u.getdomaininfolist.num_domains;
+}
+
+long vmctl_physinfo(struct sysctl_physinfo *pi)
+{
+	struct sysctl s = { .cmd = SYSCTL_physinfo };
+	long rc = vmctl_sysctl(&s);
+
+	if (!rc)
+		*pi = s.u.physinfo;
+	return rc;
+}
+
+long vmctl_evtchn_alloc_unbound(unsigned int domid, unsigned int remote)
+{
+	struct evtchn_alloc_unbound a = { .dom = (domid_t)domid, .remote_dom = (domid_t)remote };
+	long rc = vmctl_xc_hypercall(__HYPERVISOR_event_channel_op, EVTCHNOP_alloc_unbound,
+				     (uint64_t)(uintptr_t)&a, 0, 0);
+
+	return rc ? rc : (long)a.port;
+}
+
+long vmctl_populate_physmap(unsigned int domid, uint64_t *extents, unsigned long n,
+			    unsigned int order)
+{
+	struct xen_memory_reservation r = {
+		.extent_start = (uint64_t)(uintptr_t)extents, .nr_extents = n,
+		.extent_order = order, .domid = (domid_t)domid,
+	};
+
+	return vmctl_xc_hypercall(__HYPERVISOR_memory_op, XENMEM_populate_physmap,
+				  (uint64_t)(uintptr_t)&r, 0, 0);
+}
+
+long vmctl_pin_l4(unsigned int domid, uint64_t mfn)
+{
+	struct mmuext_op op = { .cmd = MMUEXT_PIN_L4_TABLE, .arg1.mfn = mfn };
+
+	return vmctl_xc_hypercall(__HYPERVISOR_mmuext_op, (uint64_t)(uintptr_t)&op, 1, 0, domid);
+}
+
+void *vmctl_map_foreign(unsigned int domid, const uint64_t *mfns, size_t n)
+{
+	struct pc_mmapbatch_v2 b = { .num = (uint32_t)n, .dom = (uint16_t)domid,
+				     .arr = (uint64_t)(uintptr_t)mfns };
+	int *err, saved;
+	void *p;
+	size_t i;
+
+	if (!n || vmctl_xc_open()) {
+		errno = n ? errno : EINVAL;
+		return NULL;
+	}
+	err = calloc(n, sizeof(*err));
+	if (!err)
+		return NULL;
+	p = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, privcmd_fd, 0);
+	if (p == MAP_FAILED) {
+		free(err);
+		return NULL;
+	}
+	b.addr = (uint64_t)(uintptr_t)p;
+	b.err = (uint64_t)(uintptr_t)err;
+	saved = ioctl(privcmd_fd, PC_MMAPBATCH_V2, &b) ? errno : 0;
+	for (i = 0; !saved && i < n; i++)
+		if (err[i])
+			saved = -err[i];
+	free(err);
+	if (saved) {
+		munmap(p, n * PAGE);
+		errno = saved;
+		return NULL;
+	}
+	return p;
+}
+
+void vmctl_unmap_foreign(void *p, size_t n)
+{
+	if (p)
+		munmap(p, n * PAGE);
+}
+
+void *vmctl_map_grant_table(unsigned int domid)
+{
+	struct pc_mmap_resource r = { .dom = (uint16_t)domid, .type = XENMEM_resource_grant_table,
+				      .id = 0, .idx = 0, .num = 1 };
+	struct gnttab_setup_table st = { .dom = (domid_t)domid, .nr_frames = 1 };
+	uint64_t frame = 0;
+	void *p;
+	long rc;
+
+	if (vmctl_xc_open())
+		return NULL;
+	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, privcmd_fd, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	r.addr = (uint64_t)(uintptr_t)p;
+	if (!ioctl(privcmd_fd, PC_MMAP_RESOURCE, &r))
+		return p;
+	rc = errno;
+	munmap(p, PAGE);
+	if (rc != EOPNOTSUPP && rc != ENOTTY) {
+		errno = (int)rc;
+		return NULL;
+	}
+	st.frame_list = (uint64_t)(uintptr_t)&frame;
+	rc = vmctl_xc_hypercall(__HYPERVISOR_grant_table_op, GNTTABOP_setup_table,
+				(uint64_t)(uintptr_t)&st, 1, 0);
+	if (rc || st.status) {
+		errno = rc ? (int)-rc : EINVAL;
+		return NULL;
+	}
+	return vmctl_map_foreign(domid, &frame, 1);
+}

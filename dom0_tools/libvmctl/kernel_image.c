@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Kernel and ramdisk files (see kernel_image.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <bzlib.h>
+#include <lz4.h>
+#include <lzma.h>
+#include <zlib.h>
+#include <zstd.h>
+#include "kernel_image.h"
+
+/* Xen's XC_DOM_DECOMPRESS_MAX: nothing decompresses to more than 1 GiB. */
+#define DECOMPRESS_MAX	(1UL << 30)
+#define FILE_MAX	(1UL << 30)
+/* The kernel's lz4 legacy format (size_append after it). */
+#define LZ4_LEGACY_MAGIC	0x184C2102U
+#define LZ4_LEGACY_BLOCK	(8U << 20)
+
+static int say(char *err, size_t errlen, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+static int read_file(const char *path, uint8_t **data, size_t *size, char *err, size_t errlen)
+{
+	struct stat st;
+	size_t done = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	*data = NULL;
+	if (fd < 0)
+		return say(err, errlen, -errno, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > FILE_MAX) {
+		int rc = errno && !S_ISREG(st.st_mode) ? -EINVAL : -EFBIG;
+
+		close(fd);
+		return say(err, errlen, rc, "%s: %s", path, !S_ISREG(st.st_mode) ?
+			   "not a regular file" : "larger than 1 GiB");
+	}
+	*data = malloc(st.st_size ? (size_t)st.st_size : 1);
+	if (!*data) {
+		close(fd);
+		return say(err, errlen, -ENOMEM, "%s: out of memory", path);
+	}
+	while (done < (size_t)st.st_size) {
+		ssize_t n = read(fd, *data + done, (size_t)st.st_size - done);
+
+		if (n <= 0) {
+			int rc = n < 0 ? -errno : -EIO;
+
+			close(fd);
+			free(*data);
+			*data = NULL;
+			return say(err, errlen, rc, "%s: read: %s", path, strerror(-rc));
+		}
+		done += (size_t)n;
+	}
+	close(fd);
+	*size = done;
+	return 0;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The decompressed size the kernel build (and gzip's ISIZE) appends. */
+static int out_size(const uint8_t *in, size_t len, size_t *size, char *err, size_t errlen,
+		    const char *fmt)
+{
+	if (len < 8)
+		return say(err, errlen, -EINVAL, "%s payload: truncated", fmt);
+	*size = le32(in + len - 4);
+	if (!*size || *size > DECOMPRESS_MAX)
+		return say(err, errlen, -EINVAL, "%s payload: decompressed size %zu out of range",
+			   fmt, *size);
+	return 0;
+}
+
+static int gunzip(const uint8_t *in, size_t len, uint8_t *out, size_t size, size_t *got)
+{
+	z_stream z = { .next_in = (Bytef *)in, .avail_in = (uInt)len,
+		       .next_out = out, .avail_out = (uInt)size };
+	int rc;
+
+	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+		return -ENOMEM;
+	rc = inflate(&z, Z_FINISH);
+	*got = z.total_out;
+	inflateEnd(&z);
+	return rc == Z_STREAM_END ? 0 : -EINVAL;
+}
+
+static int unxz(const uint8_t *in, size_t len, uint8_t *out, size_t size, size_t *got,
+		bool alone)
+{
+	lzma_stream s = LZMA_STREAM_INIT;
+	lzma_ret r = alone ? lzma_alone_decoder(&s, UINT64_MAX) :
+			     lzma_stream_decoder(&s, UINT64_MAX, 0);
+
+	if (r != LZMA_OK)
+		return -ENOMEM;
+	s.next_in = in;
+	s.avail_in = len;
+	s.next_out = out;
+	s.avail_out = size;
+	do
+		r = lzma_code(&s, LZMA_FINISH);
+	while (r == LZMA_OK && s.avail_out);
+	*got = s.total_out;
+	lzma_end(&s);
+	/* lzma_alone streams may carry no end marker: a full buffer is the end. */
+	return r == LZMA_STREAM_END || (r == LZMA_OK && !s.avail_out) ? 0 : -EINVAL;
+}
+
+static int unlz4(const uint8_t *in, size_t len, uint8_t *out, size_t size, size_t *got)
+{
+	size_t pos = 4, done = 0;
+
+	while (done < size && pos + 4 <= len) {
+		uint32_t c = le32(in + pos);
+		int n;
+
+		pos += 4;
+		if (c == LZ4_LEGACY_MAGIC)
+			continue;		/* concatenated streams */
+		if (c > len - pos || c > (uint32_t)LZ4_compressBound(LZ4_LEGACY_BLOCK))
+			return -EINVAL;
+		n = LZ4_decompress_safe((const char *)in + pos, (char *)out + done, (int)c,
+					(int)(size - done < LZ4_LEGACY_BLOCK ? size - done :
+					      LZ4_LEGACY_BLOCK));
+		if (n < 0)
+			return -EINVAL;
+		done += (size_t)n;
+		pos += c;
+	}
+	*got = done;
+	return done == size ? 0 : -EINVAL;
+}
+
+int vmctl_decompress(const uint8_t *in, size_t len, uint8_t **out, size_t *outlen,
+		     const char **format, char *err, size_t errlen)
+{
+	static const struct { const char *name; uint8_t magic[6]; unsigned int n; } fmts[] = {
+		{ "gzip", { 0x1f, 0x8b }, 2 },
+		{ "bzip2", { 'B', 'Z', 'h' }, 3 },
+		{ "xz", { 0xfd, '7', 'z', 'X', 'Z', 0 }, 6 },
+		{ "zstd", { 0x28, 0xb5, 0x2f, 0xfd }, 4 },
+		{ "lzma", { 0x5d, 0 }, 2 },
+		{ "lzo", { 0x89, 'L', 'Z', 'O', 0 }, 5 },
+		{ "lz4", { 0x02, 0x21 }, 2 },
+	};
+	const char *name = NULL;
+	size_t size = 0, got = 0;
+	unsigned int i;
+	uint8_t *buf;
+	int rc;
+
+	*out = NULL;
+	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]) && !name; i++)
+		if (len >= fmts[i].n && !memcmp(in, fmts[i].magic, fmts[i].n))
+			name = fmts[i].name;
+	*format = name ? name : "unknown";
+	if (!name)
+		return say(err, errlen, -EINVAL, "unknown compression format");
+	if (!strcmp(name, "lzo"))
+		return say(err, errlen, -EOPNOTSUPP, "lzo payload: decompress support unavailable "
+			   "(as in Debian's libxenguest)");
+	rc = out_size(in, len, &size, err, errlen, name);
+	if (rc)
+		return rc;
+	buf = malloc(size);
+	if (!buf)
+		return say(err, errlen, -ENOMEM, "%s payload: out of memory for %zu bytes", name, size);
+	if (!strcmp(name, "gzip")) {
+		rc = gunzip(in, len, buf, size, &got);
+	} else if (!strcmp(name, "bzip2")) {
+		unsigned int n = (unsigned int)size;
+
+		rc = BZ2_bzBuffToBuffDecompress((char *)buf, &n, (char *)in, (unsigned int)len,
+						0, 0) == BZ_OK ? 0 : -EINVAL;
+		got = n;
+	} else if (!strcmp(name, "xz") || !strcmp(name, "lzma")) {
+		rc = unxz(in, len, buf, size, &got, !strcmp(name, "lzma"));
+	} else if (!strcmp(name, "zstd")) {
+		size_t frame = ZSTD_findFrameCompressedSize(in, len);
+		size_t n = ZSTD_isError(frame) ? frame : ZSTD_decompress(buf, size, in, frame);
+
+		rc = ZSTD_isError(n) ? -EINVAL : 0;
+		got = rc ? 0 : n;
+	} else {
+		rc = unlz4(in, len, buf, size, &got);
+	}
+	if (!rc && got != size)
+		rc = -EINVAL;
+	if (rc) {
+		free(buf);
+		return say(err, errlen, rc, "%s payload: corrupt (%zu of %zu bytes decoded)", name,
+			   got, size);
+	}
+	*out = buf;
+	*outlen = size;
+	return 0;
+}
+
+/* The bzImage's payload (toolstack.md §3.1), or 1 when this is not a bzImage. */
+static int bzimage_payload(const uint8_t *d, size_t n, const uint8_t **p, size_t *len,
+			   char *err, size_t errlen)
+{
+	uint64_t off, plen;
+
+	if (n < 0x250 || memcmp(d + 0x202, "HdrS", 4))
+		return 1;
+	if ((d[0x206] | d[0x207] << 8) < 0x0208)
+		return say(err, errlen, -ENOEXEC, "bzImage boot protocol %u.%02u is older than 2.08",
+			   d[0x207], d[0x206]);
+	off = ((uint64_t)d[0x1f1] + 1) * 512 + le32(d + 0x248);
+	plen = le32(d + 0x24c);
+	if (off > n || plen > n - off || plen < 8)
+		return say(err, errlen, -ENOEXEC, "bzImage payload [%#llx, +%#llx) outside the file",
+			   (unsigned long long)off, (unsigned long long)plen);
+	*p = d + off;
+	*len = plen;
+	return 0;
+}
+
+int vmctl_kernel_load(const char *path, struct vmctl_kernel *k, char *err, size_t errlen)
+{
+	const uint8_t *payload = NULL;
+	const char *fmt, *why = NULL;
+	uint8_t *file, *dec;
+	size_t size, plen = 0, dlen;
+	char e[200];
+	int rc;
+
+	memset(k, 0, sizeof(*k));
+	rc = read_file(path, &file, &size, err, errlen);
+	if (rc)
+		return rc;
+	strcpy(k->format, "ELF");
+	if (size >= 2 && file[0] == 0x1f && file[1] == 0x8b) {
+		rc = vmctl_decompress(file, size, &dec, &dlen, &fmt, e, sizeof(e));
+		free(file);
+		if (rc)
+			return say(err, errlen, rc, "%s: gzip file: %s", path, e);
+		file = dec;
+		size = dlen;
+		strcpy(k->format, "gzip ELF");
+	}
+	rc = bzimage_payload(file, size, &payload, &plen, e, sizeof(e));
+	if (rc < 0) {
+		free(file);
+		return say(err, errlen, rc, "%s: %s", path, e);
+	}
+	if (rc == 0) {
+		rc = vmctl_decompress(payload, plen, &dec, &dlen, &fmt, e, sizeof(e));
+		free(file);
+		if (rc)
+			return say(err, errlen, rc, "%s: bzImage %s", path, e);
+		file = dec;
+		size = dlen;
+		snprintf(k->format, sizeof(k->format), "bzImage (%s)", fmt);
+	} else if (size < 4 || memcmp(file, "\177ELF", 4)) {
+		free(file);
+		return say(err, errlen, -ENOEXEC, "%s: not a kernel: neither a bzImage nor an ELF "
+			   "file", path);
+	}
+	rc = elf_parse_pv_kernel(file, size, &k->pv, &why);
+	if (!rc && (k->pv.features_required & (1u << 11 /* XENFEAT_dom0 */)))
+		why = "the kernel requires dom0 (\"does not support unprivileged (DomU) operation\")",
+		rc = -ENOEXEC;
+	if (!rc && (k->pv.features_required & (1u << 2 /* auto_translated_physmap */)))
+		why = "the kernel requires auto_translated_physmap (not a PV kernel)", rc = -ENOEXEC;
+	if (rc) {
+		free(file);
+		return say(err, errlen, rc, "%s: not a 64-bit PV kernel: %s", path,
+			   why ? why : "unreadable");
+	}
+	k->data = file;
+	k->size = size;
+	k->pv.image = file;
+	return 0;
+}
+
+void vmctl_kernel_free(struct vmctl_kernel *k)
+{
+	free(k->data);
+	k->data = NULL;
+}
+
+int vmctl_ramdisk_load(const char *path, uint8_t **data, size_t *size, bool *unpacked,
+		       char *err, size_t errlen)
+{
+	uint8_t *file, *dec;
+	const char *fmt;
+	size_t n, dlen;
+	char e[200];
+	int rc = read_file(path, &file, &n, err, errlen);
+
+	if (rc)
+		return rc;
+	*unpacked = false;
+	if (n >= 2 && file[0] == 0x1f && file[1] == 0x8b &&
+	    !vmctl_decompress(file, n, &dec, &dlen, &fmt, e, sizeof(e))) {
+		free(file);
+		file = dec;
+		n = dlen;
+		*unpacked = true;
+	}
+	*data = file;
+	*size = n;
+	return 0;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Kernel and ramdisk files for the domain builder, read as Xen 4.17's
+ * libxenguest reads them (../shared/docs/toolstack.md §3): a file that is
+ * gzip as a whole is gunzipped first; a bzImage (setup header "HdrS",
+ * protocol >= 2.08) has its payload decompressed by its magic (gzip, bzip2,
+ * xz, lzma, zstd, lz4 legacy) with Debian's libraries; the result must be
+ * a 64-bit PV ELF with Xen notes (hypervisor/common/elf.c, shared with the
+ * hypervisor's own builder). A gzip ramdisk is unpacked, and used as it is
+ * when inflating fails. Nothing here prints or exits.
+ */
+#ifndef LIBVMCTL_KERNEL_IMAGE_H
+#define LIBVMCTL_KERNEL_IMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <hv/elf.h>
+
+struct vmctl_kernel {
+	uint8_t *data;		/* the ELF (decompressed), owned */
+	size_t size;
+	struct pv_kernel pv;	/* its notes and extent */
+	char format[32];	/* "ELF", "bzImage (xz)", "gzip ELF", ... */
+};
+
+/*
+ * Reads and checks the kernel at @path: 0, or -errno with @err (@errlen
+ * bytes) saying what is wrong ("not a bzImage or ELF", "not a PV kernel:
+ * ...", "xz payload: ...").
+ */
+int vmctl_kernel_load(const char *path, struct vmctl_kernel *k, char *err, size_t errlen);
+void vmctl_kernel_free(struct vmctl_kernel *k);
+
+/* The ramdisk at @path, gunzipped if it is gzip: 0 or -errno with @err set. */
+int vmctl_ramdisk_load(const char *path, uint8_t **data, size_t *size, bool *unpacked,
+		       char *err, size_t errlen);
+
+/*
+ * Decompresses @in by its magic (the formats above, with the kernel's
+ * appended 4-byte size): 0 with *out (malloc'd) and *outlen, or -errno
+ * with @err set. For tests and the loader.
+ */
+int vmctl_decompress(const uint8_t *in, size_t len, uint8_t **out, size_t *outlen,
+		     const char **format, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vmctl create [-c] [-p] [-n|--dry-run] [-q] FILE [KEY=VALUE...]: parse
+ * the config (libvmctl/config.c), build the domain (libvmctl/builder.c),
+ * start it, and leave a monitor behind (monitor.c) that applies the
+ * config's on_poweroff / on_reboot / on_crash when the domain shuts down.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "builder.h"
+#include "vmctl.h"
+
+static void print_progress(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "vmctl: %s\n", msg);
+}
+
+static void print_warning(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "vmctl: %s\n", msg);
+}
+
+int cmd_create(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dry-run", no_argument, NULL, 'n' }, { "dryrun", no_argument, NULL, 'n' },
+		{ "quiet", no_argument, NULL, 'q' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool console = false, quiet = false;
+	struct vmctl_build_opts bo = { .progress = print_progress };
+	struct vmctl_config_report rep = { .warn = print_warning };
+	struct vmctl_build_result res;
+	struct vmctl_config cfg;
+	char err[VMCTL_ERR_MAX];
+	const char *file;
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "cpnqh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': console = true; break;
+		case 'p': bo.paused = true; break;
+		case 'n': bo.dry_run = true; break;
+		case 'q': quiet = true; break;
+		case 'h': vmctl_verb_usage("create", stdout); return 0;
+		default: vmctl_verb_usage("create", stderr); return 2;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "vmctl: 'vmctl create' requires a config file\n");
+		vmctl_verb_usage("create", stderr);
+		return 2;
+	}
+	file = argv[optind++];
+	if (quiet)
+		bo.progress = NULL;
+	else
+		fprintf(stderr, "Parsing config from %s\n", file);
+	if (vmctl_config_load(file, argv + optind, argc - optind, 0, &cfg, &rep)) {
+		fprintf(stderr, "vmctl: %s\n", rep.error);
+		return 1;
+	}
+	rc = vmctl_domain_build(&cfg, &bo, &res, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "vmctl: cannot create '%s': %s\n", cfg.name, err);
+		vmctl_config_free(&cfg);
+		return 1;
+	}
+	if (bo.dry_run) {
+		printf("dry run: '%s' would be created: %lu MiB, %u vCPU(s), kernel %s (%s)\n",
+		       cfg.name, cfg.memory_mib, cfg.vcpus, cfg.kernel, res.kernel_format);
+		vmctl_config_free(&cfg);
+		return 0;
+	}
+	printf("created domain %s (id %u)%s\n", cfg.name, res.domid, bo.paused ? ", paused" : "");
+	fflush(stdout);
+	rc = vmctl_monitor_start(&cfg, res.domid);
+	if (rc)
+		fprintf(stderr, "vmctl: d%u: no monitor (%s): on_poweroff/on_reboot/on_crash will "
+			"not be applied\n", res.domid, strerror(-rc));
+	vmctl_config_free(&cfg);
+	if (console) {
+		char id[16], *args[] = { "console", id, NULL };
+
+		snprintf(id, sizeof(id), "%u", res.domid);
+		return cmd_console(2, args);
+	}
+	return 0;
+}
