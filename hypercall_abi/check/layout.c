@@ -109,6 +109,10 @@ CHECK_OFF(struct vcpu_register_vcpu_info, offset, 8);
 CHECK_SIZE(struct xen_memory_exchange, 72);
 CHECK_OFF(struct xen_memory_exchange, out, 32);
 CHECK_OFF(struct xen_memory_exchange, nr_exchanged, 64);
+CHECK_SIZE(struct xen_mem_acquire_resource, 32);
+CHECK_OFF(struct xen_mem_acquire_resource, nr_frames, 8);
+CHECK_OFF(struct xen_mem_acquire_resource, frame, 16);
+CHECK_OFF(struct xen_mem_acquire_resource, frame_list, 24);
 
 #include <lamina/hvm_op.h>
 CHECK_SIZE(struct xen_hvm_param, 16);

@@ -20,6 +20,8 @@
 #include <lamina/domctl.h>
 #include <lamina/sysctl.h>
 #include <lamina/event_channel.h>
+#include <lamina/memory.h>
+#include <lamina/mm.h>
 
 #define CYCLES		20
 #define CHOSEN_ID	0x7fef		/* the highest id a caller may choose */
@@ -303,6 +305,62 @@ static int other_calls(domid_t dom)
 	return TEST_PASS;
 }
 
+static uint64_t extents[8];
+
+static long populate(domid_t dom, unsigned int order, unsigned int n)
+{
+	struct xen_memory_reservation r = { (uint64_t)extents, n, order, 0, dom, { 0 } };
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		extents[i] = (uint64_t)i << order;
+	return hypercall2(__HYPERVISOR_memory_op, XENMEM_populate_physmap, &r);
+}
+
+static long foreign_mmuext(domid_t dom, unsigned int cmd, uint64_t mfn)
+{
+	struct mmuext_op op = { cmd, 0, { mfn }, { 0 } };
+
+	return hypercall5(__HYPERVISOR_mmuext_op, (uint64_t)&op, 1, 0, dom, 0);
+}
+
+/*
+ * Memory for the new domain (max_mem 16 MiB): 2 MiB extents, counted
+ * against max_pages, M2P set; its frames cannot be pinned as anything
+ * but what they hold, nor ours as its; only pins act on another domain.
+ */
+static int memory_for(domid_t dom)
+{
+	struct domctl_getdomaininfo i;
+	struct xen_mem_acquire_resource ar = { dom, 1, 0, 1, 0, 0, (uint64_t)extents };
+	struct domctl op;
+	long rc;
+
+	op.u.max_mem.max_memkb = 16384;
+	CHECK(domctl(&op, DOMCTL_max_mem, dom) == 0, "max_mem failed");
+	CHECK((rc = populate(dom, 9, 2)) == 2, "two order-9 extents for d%u: %ld", dom, rc);
+	CHECK(extents[0] && !(extents[0] & 511) && extents[1] && !(extents[1] & 511) &&
+	      ((const uint64_t *)MACH2PHYS_VIRT_START)[extents[1] + 5] == 512 + 5,
+	      "order-9 extents at %#lx, %#lx", (unsigned long)extents[0], (unsigned long)extents[1]);
+	CHECK((rc = populate(dom, 0, 3)) == 3, "three frames for d%u: %ld", dom, rc);
+	CHECK(info_of(dom, &i) == 0 && i.tot_pages == 1027, "d%u holds %lu pages", dom,
+	      (unsigned long)i.tot_pages);
+	CHECK((rc = populate(dom, 9, 6)) == 5, "six more order-9 extents past max_mem: %ld", rc);
+	rc = foreign_mmuext(dom, MMUEXT_PIN_L4_TABLE, va_to_mfn(scratch_page()));
+	CHECK(rc == -EINVAL, "pinning our frame as d%u's L4 gave %ld", dom, rc);
+	rc = foreign_mmuext(dom, MMUEXT_PIN_L1_TABLE, extents[0]);
+	CHECK(rc == 0, "pinning a zeroed frame of d%u as an L1 gave %ld", dom, rc);
+	rc = foreign_mmuext(dom, MMUEXT_PIN_L1_TABLE, extents[0]);
+	CHECK(rc == -EINVAL, "pinning it twice gave %ld", rc);
+	CHECK(foreign_mmuext(dom, MMUEXT_UNPIN_TABLE, extents[0]) == 0, "unpinning it failed");
+	rc = foreign_mmuext(dom, MMUEXT_NEW_BASEPTR, extents[1]);
+	CHECK(rc == -EPERM, "a new base pointer for d%u gave %ld", dom, rc);
+	rc = hypercall2(__HYPERVISOR_memory_op, XENMEM_acquire_resource, &ar);
+	if (on_lamina())	/* none to map: the grant table comes by setup_table */
+		CHECK(rc == -EOPNOTSUPP, "acquire_resource of d%u's grant table gave %ld", dom, rc);
+	return TEST_PASS;
+}
+
 static int sysctls(domid_t dom)
 {
 	struct sysctl op;
@@ -421,6 +479,8 @@ static long cycle(void)
 	op.u.max_mem.max_memkb = 32768;
 	if ((rc = domctl(&op, DOMCTL_max_mem, op.domain)) != 0)
 		return rc;
+	if ((rc = populate(op.domain, 9, 2)) != 2 || (rc = populate(op.domain, 0, 4)) != 4)
+		return rc < 0 ? rc : -ENOMEM;
 	if ((rc = evtchn_op(EVTCHNOP_alloc_unbound, &au)) != 0 ||
 	    (rc = evtchn_op(EVTCHNOP_alloc_unbound, &au)) != 0)
 		return rc;
@@ -484,6 +544,7 @@ int test_main(struct start_info *si)
 	CHECK(bad_contexts(dom) == TEST_PASS, "bad contexts");
 	CHECK(pause_counts(dom) == TEST_PASS, "pause counts");
 	CHECK(other_calls(dom) == TEST_PASS, "other calls");
+	CHECK(memory_for(dom) == TEST_PASS, "memory for it");
 	CHECK(sysctls(dom) == TEST_PASS, "sysctls");
 	CHECK(destroy(dom) == TEST_PASS, "destroy");
 	CHECK(ids(dom) == TEST_PASS, "ids");

@@ -14,17 +14,46 @@
  *  2. decrease: extent_start[i] are MFNs to give back; a frame still
  *     mapped or used as a page table is not released and stops the list.
  *  3. populate: extent_start[i] are PFNs in, MFNs out; M2P[mfn] = pfn.
+ *  4. extent_order 0 to 9 for increase and populate (2^order contiguous,
+ *     aligned frames; the first MFN written back), 0 for decrease; a
+ *     larger order does nothing (0 extents), as Xen above its limit.
+ *  5. domid: DOMID_SELF, or any domain for dom0 (the toolstack filling a
+ *     new domain): -ESRCH if there is none, -EPERM for another caller.
+ *  6. A long list continues: the extents done so far ride in the upper
+ *     bits of cmd (cmd = op | done << MEMOP_EXTENT_SHIFT), as on Xen.
  */
+#define MEMOP_EXTENT_SHIFT		6
+#define MEMOP_CMD_MASK			((1U << MEMOP_EXTENT_SHIFT) - 1)
+#define MEMOP_MAX_ORDER			9
 #define XENMEM_increase_reservation	0
 #define XENMEM_decrease_reservation	1
 #define XENMEM_populate_physmap		6
 struct xen_memory_reservation {
 	uint64_t extent_start;	/* IN/OUT: guest pointer to u64 frames */
 	xen_ulong_t nr_extents;	/* IN */
-	uint32_t extent_order;	/* IN: only 0 is supported */
+	uint32_t extent_order;	/* IN: 0 .. MEMOP_MAX_ORDER (4.) */
 	uint32_t mem_flags;	/* IN: low 8 bits = address bits, 0 = any */
-	domid_t domid;		/* IN: DOMID_SELF */
+	domid_t domid;		/* IN: DOMID_SELF, or another for dom0 */
 	uint16_t pad0[3];
+};
+
+/*
+ * acquire_resource: mapping another domain's resource (its grant table,
+ * ioreq pages). Lamina has none to give: for a domain the caller may
+ * control the answer is -EOPNOTSUPP, so libxenguest falls back to
+ * GNTTABOP_setup_table for a new domain's grant table. As on Xen: the
+ * caller itself is -EPERM, a missing domain (DOMID_SELF included)
+ * -ESRCH, a non-zero pad -EINVAL.
+ */
+#define XENMEM_acquire_resource		28
+struct xen_mem_acquire_resource {
+	domid_t domid;
+	uint16_t type;		/* 0 ioreq server, 1 grant table, 2 vmtrace buffer */
+	uint32_t id;
+	uint32_t nr_frames;	/* IN/OUT */
+	uint32_t pad;
+	uint64_t frame;		/* the first frame of the resource */
+	uint64_t frame_list;	/* guest pointer to u64 frames, NULL = a size query */
 };
 
 #define XENMEM_maximum_ram_page		2	/* returns the highest MFN */

@@ -13,6 +13,7 @@
 #include <hv/guest_access.h>
 #include <hv/mm.h>
 #include <hv/page_alloc.h>
+#include <hv/time.h>
 #include <asm/page.h>
 #include <lamina/memory.h>
 #include <lamina/xen_x86_64.h>
@@ -52,34 +53,104 @@ static mfn_t give_frame(struct domain *d, uint64_t pfn)
 	return mfn;
 }
 
-static long reservation(struct domain *d, unsigned int cmd, uint64_t arg)
+/*
+ * 2^order frames for d, contiguous and aligned, counted against its
+ * max_pages; M2P from pfn on (or invalid). None for a dying domain.
+ */
+static mfn_t give_extent(struct domain *d, unsigned int order, uint64_t pfn)
 {
+	uint64_t n = 1ULL << order, j;
+	mfn_t mfn;
+
+	if (!order)
+		return d->dying ? INVALID_MFN : give_frame(d, pfn);
+	if (d->dying || d->nr_pages + n > d->max_pages)
+		return INVALID_MFN;
+	mfn = alloc_frames_aligned(n, n);
+	if (mfn == INVALID_MFN)
+		return mfn;
+	for (j = 0; j < n; j++) {
+		frame_table[mfn + j].owner = d->domid;
+		m2p[mfn + j] = pfn == INVALID_M2P ? INVALID_M2P : pfn + j;
+	}
+	d->nr_pages += n;
+	return mfn;
+}
+
+static void take_extent(struct domain *d, mfn_t mfn, unsigned int order)
+{
+	uint64_t j;
+
+	for (j = 0; j < (1ULL << order); j++)
+		release_frame(d, mfn + j);
+}
+
+/* The domain a reservation is for: the caller, or any for a privileged one. */
+static struct domain *reservation_target(struct domain *d, domid_t id, long *err)
+{
+	struct domain *t;
+
+	if (self(id, d))
+		return d;
+	t = domain_by_id(id);
+	if (!t)
+		*err = trace_err(-ESRCH);
+	else if (!d->is_privileged)
+		*err = trace_err(-EPERM);
+	return *err ? NULL : t;
+}
+
+/*
+ * One extent at index i: given (increase, populate: its first MFN written
+ * back) or taken back (decrease, order 0). False stops the list.
+ */
+static bool one_extent(struct domain *t, unsigned int cmd, const struct xen_memory_reservation *r,
+		       uint64_t i)
+{
+	uint64_t p = r->extent_start + i * 8, frame;
+
+	if (cmd != XENMEM_increase_reservation && copy_from_guest(&frame, p, 8))
+		return false;
+	if (cmd == XENMEM_decrease_reservation)
+		return !release_frame(t, frame);
+	frame = give_extent(t, r->extent_order,
+			    cmd == XENMEM_populate_physmap ? frame : INVALID_M2P);
+	if (frame == INVALID_MFN)
+		return false;
+	if (copy_to_guest(p, &frame, 8)) {
+		take_extent(t, frame, r->extent_order);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Extents from `start` on (a continuation's progress); after about 1 ms
+ * the call continues with the count so far in cmd's upper bits.
+ */
+static long reservation(struct domain *d, struct hc_args *a)
+{
+	unsigned int cmd = a->arg[0] & MEMOP_CMD_MASK;
+	uint64_t i = a->arg[0] >> MEMOP_EXTENT_SHIFT, now = now_ns();
 	struct xen_memory_reservation r;
-	uint64_t i, frame;
+	struct domain *t;
+	long err = 0;
 
-	if (copy_from_guest(&r, arg, sizeof(r)))
+	if (copy_from_guest(&r, a->arg[1], sizeof(r)))
 		return -EFAULT;
-	if (!self(r.domid, d))
-		return trace_err(-ESRCH);
-	if (r.extent_order)
-		return trace_err(-EINVAL);	/* order 0 only, for now */
-	for (i = 0; i < r.nr_extents; i++) {
-		uint64_t p = r.extent_start + i * 8;
-
-		if (cmd != XENMEM_increase_reservation && copy_from_guest(&frame, p, 8))
-			break;
-		if (cmd == XENMEM_decrease_reservation) {
-			if (release_frame(d, frame))
-				break;
-			continue;
+	t = reservation_target(d, r.domid, &err);
+	if (!t)
+		return err;
+	if (r.extent_order > MEMOP_MAX_ORDER ||
+	    (r.extent_order && cmd == XENMEM_decrease_reservation))
+		return r.extent_order > MEMOP_MAX_ORDER ? (long)i : trace_err(-EINVAL);
+	for (; i < r.nr_extents; i++) {
+		if (i && !(i % 8) && hypercall_ran_long(now)) {
+			a->arg[0] = cmd | (i << MEMOP_EXTENT_SHIFT);
+			return -ERESTART;
 		}
-		frame = give_frame(d, cmd == XENMEM_populate_physmap ? frame : INVALID_M2P);
-		if (frame == INVALID_MFN)
+		if (!one_extent(t, cmd, &r, i))
 			break;
-		if (copy_to_guest(p, &frame, 8)) {
-			release_frame(d, frame);
-			break;
-		}
 	}
 	return (long)i;
 }
@@ -264,16 +335,38 @@ static long reservation_size(struct domain *d, uint64_t arg, bool max)
 	return (long)(max ? d->max_pages : d->nr_pages);
 }
 
+/* Xen's checks, then nothing to map (memory.h): libxenguest falls back. */
+static long acquire_resource(struct domain *d, uint64_t arg)
+{
+	struct xen_mem_acquire_resource r;
+	struct domain *t;
+
+	if (copy_from_guest(&r, arg, sizeof(r)))
+		return -EFAULT;
+	if (r.pad)
+		return trace_err(-EINVAL);
+	t = domain_by_id(r.domid);
+	if (!t)
+		return trace_err(-ESRCH);
+	if (t == d || !d->is_privileged)
+		return trace_err(-EPERM);
+	return trace_err(-EOPNOTSUPP);
+}
+
 long hc_memory_op(struct vcpu *v, struct hc_args *a)
 {
 	struct domain *d = v->domain;
 	uint64_t arg = a->arg[1];
 
-	switch (a->arg[0]) {
+	switch (a->arg[0] & MEMOP_CMD_MASK) {	/* these carry their progress in cmd */
 	case XENMEM_increase_reservation:
 	case XENMEM_decrease_reservation:
 	case XENMEM_populate_physmap:
-		return reservation(d, a->arg[0], arg);
+		return reservation(d, a);
+	}
+	switch (a->arg[0]) {
+	case XENMEM_acquire_resource:
+		return acquire_resource(d, arg);
 	case XENMEM_maximum_ram_page:
 		return (long)(frame_table_size - 1);
 	case XENMEM_current_reservation:

@@ -229,11 +229,30 @@ static int one_mmuext_op(struct vcpu *v, const struct mmuext_op *op)
 	}
 }
 
+/*
+ * Extended ops act on the caller, except that a privileged caller may pin
+ * and unpin the tables of the foreigndom it names (frame_owner checked
+ * it): the toolstack pinning a new domain's L4. The tree is validated in
+ * one go (the new domain's validation state is not the caller's to
+ * continue); anything else for another domain is -EPERM.
+ */
 static int apply_mmuext_op(struct vcpu *v, struct domain *fd, const void *entry)
 {
-	if (fd != v->domain)
-		return trace_err(-EPERM);	/* extended ops act on the caller only */
-	return one_mmuext_op(v, entry);
+	const struct mmuext_op *op = entry;
+
+	if (fd == v->domain)
+		return one_mmuext_op(v, entry);
+	switch (op->cmd) {
+	case MMUEXT_PIN_L1_TABLE:
+	case MMUEXT_PIN_L2_TABLE:
+	case MMUEXT_PIN_L3_TABLE:
+	case MMUEXT_PIN_L4_TABLE:
+		return pt_pin(fd, op->arg1.mfn, op->cmd - MMUEXT_PIN_L1_TABLE + 1);
+	case MMUEXT_UNPIN_TABLE:
+		return pt_unpin(fd, op->arg1.mfn);
+	default:
+		return trace_err(-EPERM);
+	}
 }
 
 long hc_mmuext_op(struct vcpu *v, struct hc_args *a)
