@@ -302,7 +302,9 @@ static long start_vcpu(const struct pv_kernel *k)
 	return rc;
 }
 
-static long build_on_xen(struct start_info *si, const char *cmdline, unsigned int mem_mib)
+/* dom0's initrd from byte `skip` on: the peer's ELF image. */
+static long build_at_run_time(struct start_info *si, uint64_t skip, const char *cmdline,
+			      unsigned int mem_mib)
 {
 	struct pv_kernel k;
 	struct domctl info;
@@ -310,12 +312,13 @@ static long build_on_xen(struct start_info *si, const char *cmdline, unsigned in
 	uint64_t pfn, nr_pages = (uint64_t)mem_mib << 8;
 	long rc;
 
-	if (!si->mod_start || !si->mod_len || (si->flags & SIF_MOD_START_PFN)) {
+	if (!si->mod_start || si->mod_len <= skip || (si->flags & SIF_MOD_START_PFN)) {
 		printf("peer: dom0 has no mapped initrd to build it from (the runner passes the "
 		       "peer's ELF as the module after dom0's)\n");
 		return -ENOENT;
 	}
-	if (elf_parse_pv_kernel((const void *)si->mod_start, si->mod_len, &k, &why)) {
+	if (elf_parse_pv_kernel((const void *)(si->mod_start + skip), si->mod_len - skip, &k,
+				&why)) {
 		printf("peer: its module is not a PV kernel: %s\n", why);
 		return -ENOEXEC;
 	}
@@ -361,15 +364,31 @@ static long build_on_xen(struct start_info *si, const char *cmdline, unsigned in
 
 int peer_start(struct start_info *si, const char *cmdline, unsigned int mem_mib)
 {
-	long rc;
-
 	if (on_lamina())
 		return 1;	/* the runner's @domus module became d1 at boot */
-	rc = build_on_xen(si, cmdline, mem_mib);
+	return peer_build(si, 0, cmdline, mem_mib);
+}
+
+int peer_build(struct start_info *si, uint64_t skip, const char *cmdline, unsigned int mem_mib)
+{
+	long rc = build_at_run_time(si, skip, cmdline, mem_mib);
+
 	if (rc)
 		return (int)rc;
 	printf("peer: built d%u (%u MiB, region %#lx-%#lx, %lu page-table frames) and started it\n",
 	       peer_dom, mem_mib, (unsigned long)lay.v_start, (unsigned long)lay.v_end,
 	       (unsigned long)lay.nr_pt);
 	return peer_dom;
+}
+
+void peer_unmap_console(void)
+{
+	uint64_t va = (uint64_t)peer_cons;
+
+	if (!peer_cons)
+		return;
+	peer_console_flush();
+	console_flush_hook = NULL;
+	peer_cons = NULL;
+	remap(va, va_to_mfn(va), DOMID_SELF);
 }

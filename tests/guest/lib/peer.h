@@ -31,6 +31,17 @@
  */
 int peer_start(struct start_info *si, const char *cmdline, unsigned int mem_mib);
 
+/*
+ * Builds and starts the peer at run time on either hypervisor, as
+ * peer_start does on Xen, from dom0's initrd past its first `skip` bytes
+ * (a runner "@initrd: self" pads the ELF so Lamina does not boot it).
+ * Returns its domain id, or a negative errno after printing why.
+ */
+int peer_build(struct start_info *si, uint64_t skip, const char *cmdline, unsigned int mem_mib);
+
+/* dom0 gives back its mapping of a built peer's console page (flushed first). */
+void peer_unmap_console(void);
+
 /* Copies what the peer wrote to its console page to ours (Xen; no-op otherwise). */
 void peer_console_flush(void);
 
