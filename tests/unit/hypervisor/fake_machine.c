@@ -238,9 +238,13 @@ __attribute__((weak)) void evtchn_fifo_for_each_frame(const struct domain *d,
 
 /* --------------------------------------------------- guest access, time */
 
+/* Any host pointer of the lower half, except the first pages and the direct map. */
 bool guest_range_ok(uint64_t va, uint64_t len)
 {
-	return va >= PAGE_SIZE * 2 && va + len > va && va + len < FAKE_DIRECTMAP;
+	uint64_t map_end = FAKE_DIRECTMAP + FAKE_FRAMES * PAGE_SIZE;
+
+	return va >= PAGE_SIZE * 2 && va + len >= va && va + len <= (1ULL << 47) &&
+	       (va + len <= FAKE_DIRECTMAP || va >= map_end);
 }
 
 int copy_from_guest(void *dst, uint64_t src, size_t len)
