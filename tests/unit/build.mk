@@ -29,6 +29,24 @@ $(UNIT_OUT)/hypervisor/lib/vsnprintf: tests/unit/hypervisor/lib/vsnprintf.c \
 	  -Dvsnprintf=lm_vsnprintf -Dsnprintf=lm_snprintf -fno-builtin
 	$(Q)gcc $(UNIT_CFLAGS) -o $@ $< $@.lib.o
 
+# The core state machines: the real sources on a fake machine (fake_machine.h),
+# each test linking the sources its line below names.
+FAKE_MACHINE := tests/unit/hypervisor/fake_machine.c hypervisor/common/page_alloc.c \
+	hypervisor/arch/x86/page_type.c hypervisor/arch/x86/mm_audit.c \
+	hypervisor/arch/x86/descriptors.c
+FAKE_BINS := $(UNIT_OUT)/hypervisor/arch/x86/page_type $(UNIT_OUT)/hypervisor/common/event_channel
+UNIT_BINS += $(FAKE_BINS)
+$(UNIT_OUT)/hypervisor/arch/x86/page_type: $(FAKE_MACHINE)
+$(UNIT_OUT)/hypervisor/common/event_channel: $(FAKE_MACHINE) \
+	hypervisor/common/event_channel.c hypervisor/common/evtchn_fifo.c
+$(FAKE_BINS): $(UNIT_OUT)/%: tests/unit/%.c $(CONFIG_H) tests/unit/unit.h \
+		tests/unit/hypervisor/fake_machine.h tests/unit/hypervisor/host_arch.h \
+		$(wildcard hypervisor/include/hv/*.h hypervisor/arch/x86/include/asm/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)gcc $(UNIT_CFLAGS) -Ihypervisor/arch/x86/include \
+	  -include tests/unit/hypervisor/host_arch.h -o $@ $(filter %.c,$^)
+
 $(UNIT_OUT)/hypervisor/%: tests/unit/hypervisor/%.c hypervisor/%.c $(CONFIG_H) tests/unit/unit.h
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
