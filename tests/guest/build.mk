@@ -7,6 +7,7 @@ GUEST_ELFS := $(patsubst $(GUEST_DIR)/%.c,$(GUEST_OUT)/%.elf,$(GUEST_SRCS))
 GUEST_LIB  := $(GUEST_OUT)/lib/head.o $(GUEST_OUT)/lib/lib.o $(GUEST_OUT)/lib/traps.o \
 	$(GUEST_OUT)/lib/mm.o $(GUEST_OUT)/lib/user.o $(GUEST_OUT)/lib/userentry.o \
 	$(GUEST_OUT)/lib/events.o $(GUEST_OUT)/lib/peer.o $(GUEST_OUT)/lib/elf.o \
+	$(GUEST_OUT)/lib/pv_layout.o \
 	$(GUEST_OUT)/lib/trapentry.o \
 	$(GUEST_OUT)/lib/string.o $(GUEST_OUT)/lib/vsnprintf.o \
 	$(GUEST_OUT)/lib/abi-layout.o $(GUEST_OUT)/lib/abi-numbers.o
@@ -31,8 +32,12 @@ $(GUEST_OUT)/lib/%.o: hypervisor/lib/%.c $(GUEST_DIR)/build.mk
 $(GUEST_OUT)/lib/abi-%.o: hypercall_abi/check/%.c $(GUEST_DIR)/build.mk
 	@mkdir -p $(dir $@)
 	$(Q)gcc $(GUEST_CFLAGS) -c $< -o $@
-# The peer builder (lib/peer.c) reads PV kernels with the hypervisor's ELF reader.
+# The peer builder (lib/peer.c) reads PV kernels with the hypervisor's ELF
+# reader and lays them out with its start-of-day layout planner.
 $(GUEST_OUT)/lib/elf.o: hypervisor/common/elf.c $(GUEST_DIR)/build.mk
+	@mkdir -p $(dir $@)
+	$(Q)gcc $(GUEST_CFLAGS) -c $< -o $@
+$(GUEST_OUT)/lib/pv_layout.o: hypervisor/common/pv_layout.c $(GUEST_DIR)/build.mk
 	@mkdir -p $(dir $@)
 	$(Q)gcc $(GUEST_CFLAGS) -c $< -o $@
 

@@ -8,38 +8,35 @@
  *   2. through one window page of dom0's own start-of-day region, remapped
  *      by mmu_update with the peer as foreigndom, each page of the peer's
  *      start-of-day region is zeroed and written: the ELF segments, the
- *      p2m list, start_info, the console page, the bootstrap page tables
- *      (read-only in their own mapping), the stack;
+ *      p2m list, start_info, the xenstore and console pages, the bootstrap
+ *      page tables (read-only in their own mapping), the stack;
  *   3. the window goes back to dom0's frame, the peer's L4 is pinned
  *      (mmuext_op, foreigndom), vCPU 0 gets the entry state of
  *      pv-abi-core.md §1.6 (setvcpucontext), and the domain is unpaused.
  *
- * The layout is §1.5's, in the order Lamina's own builder uses:
+ * The layout is the one libxenguest gives a domU, planned by the
+ * hypervisor's common/pv_layout.c (as for every Lamina builder):
  *
- *   kernel | p2m list | start_info | console | page tables | stack | padding
+ *   kernel | p2m list | start_info | xenstore | console | page tables |
+ *   stack | padding
  *
- * ending 4 MiB aligned after at least 512 KiB of padding, reached through
- * L4 -> L3 -> one L2 -> one L1 per 2 MiB.
+ * ending 4 MiB aligned after at least 512 KiB of padding. The xenstore
+ * page is there as libxenguest makes it; no one serves it.
  */
 #include "peer.h"
 #include "mm.h"
 #include <lamina/domctl.h>
 #include <lamina/memory.h>
 #include <hv/elf.h>
+#include <hv/pv_layout.h>
 
 #define PAGE		4096ULL
-#define PT_UPPER	(PTE_P | PTE_RW | PTE_US | PTE_A)
 #define PEER_MAX_PAGES	(32U << 8)		/* 32 MiB */
-
-struct peer_layout {
-	uint64_t v_start, v_end;
-	uint64_t p2m, start_info, console, pt, stack;	/* VAs */
-	uint64_t nr_pt, nr_pages;
-};
 
 static domid_t peer_dom;
 static uint64_t peer_mfn[PEER_MAX_PAGES];	/* pfn -> mfn */
-static struct peer_layout lay;
+static struct pv_layout lay;
+static uint64_t peer_pages;
 static uint64_t window, window_pfn = ~0ULL;	/* dom0 VA, peer pfn it shows */
 static long map_error;
 static struct peer_console *peer_cons;		/* dom0's mapping of it */
@@ -103,41 +100,30 @@ static int copy_segment(void *unused, uint64_t va, const void *src, uint64_t fil
 	return 0;		/* memsz - filesz: the region is zeroed first */
 }
 
-/* Places the bootstrap elements after the kernel (§1.5). */
+/* Places the bootstrap elements after the kernel (pv_layout.c). */
 static int plan(const struct pv_kernel *k, uint64_t nr_pages)
 {
-	uint64_t want = 3;
+	struct pv_layout_request r = { .k = k, .nr_pages = nr_pages, .rings = true };
+	const char *why;
 
-	lay.nr_pages = nr_pages;
-	lay.v_start = k->virt_base;
-	do {
-		lay.nr_pt = want;
-		lay.p2m = (k->kend + PAGE - 1) & ~(PAGE - 1);
-		lay.start_info = lay.p2m + ((nr_pages * 8 + PAGE - 1) & ~(PAGE - 1));
-		lay.console = lay.start_info + PAGE;
-		lay.pt = lay.console + PAGE;
-		lay.stack = lay.pt + lay.nr_pt * PAGE;
-		lay.v_end = (lay.stack + PAGE + (512 << 10) + (4 << 20) - 1) & ~((4ULL << 20) - 1);
-		want = 3 + (lay.v_end - lay.v_start) / (2 << 20);
-	} while (want > lay.nr_pt);
-	if (((lay.v_start >> 21) & 511) + (lay.v_end - lay.v_start) / (2 << 20) > 512) {
-		printf("peer: its start-of-day region does not fit in one L2 table\n");
-		return -ENOMEM;
-	}
-	if ((lay.v_end - lay.v_start) / PAGE > nr_pages) {
-		printf("peer: %lu pages are too few for its start-of-day region\n",
-		       (unsigned long)nr_pages);
+	peer_pages = nr_pages;
+	if (pv_layout_plan(&r, &lay, &why)) {
+		printf("peer: %s\n", why);
 		return -ENOMEM;
 	}
 	return 0;
 }
 
+/* The p2m list by its pfns: an INIT_P2M list is outside the region. */
 static void write_p2m_list(void)
 {
 	uint64_t pfn;
 
-	for (pfn = 0; pfn < ((lay.nr_pages + 511) & ~511ULL); pfn++)
-		*(uint64_t *)peer_at(lay.p2m + pfn * 8) = pfn < lay.nr_pages ? peer_mfn[pfn] : ~0ULL;
+	for (pfn = 0; pfn < ((peer_pages + 511) & ~511ULL); pfn++) {
+		uint64_t *list = peer_page(lay.p2m_pfn + pfn / 512);
+
+		list[pfn % 512] = pfn < peer_pages ? peer_mfn[pfn] : ~0ULL;
+	}
 }
 
 static void write_start_info(uint64_t shared_info_mfn, const char *cmdline)
@@ -145,40 +131,24 @@ static void write_start_info(uint64_t shared_info_mfn, const char *cmdline)
 	struct start_info *s = peer_at(lay.start_info);
 
 	strlcpy(s->magic, START_INFO_MAGIC, sizeof(s->magic));
-	s->nr_pages = lay.nr_pages;
+	s->nr_pages = peer_pages;
 	s->shared_info = shared_info_mfn << 12;
 	s->flags = 0;
+	s->store_mfn = mfn_at(lay.store);
 	s->console.domU.mfn = mfn_at(lay.console);
-	s->pt_base = lay.pt;
-	s->nr_pt_frames = lay.nr_pt;
+	s->pt_base = lay.pt_base;
+	s->nr_pt_frames = lay.nr_pt_frames;
 	s->mfn_list = lay.p2m;
+	s->first_p2m_pfn = lay.first_p2m_pfn;
+	s->nr_p2m_frames = lay.nr_p2m_frames;
 	strlcpy(s->cmd_line, cmdline, sizeof(s->cmd_line));
 }
 
-static void write_page_tables(void)
+static int write_pte(void *unused, uint64_t table, unsigned int index, uint64_t target,
+		     uint64_t flags)
 {
-	uint64_t nr_l1 = (lay.v_end - lay.v_start) / (2 << 20), i, j;
-	uint64_t pt_end = lay.pt + lay.nr_pt * PAGE;
-	uint64_t *t;
-
-	t = peer_at(lay.pt);
-	t[(lay.v_start >> 39) & 511] = (mfn_at(lay.pt + PAGE) << 12) | PT_UPPER;
-	t = peer_at(lay.pt + PAGE);
-	t[(lay.v_start >> 30) & 511] = (mfn_at(lay.pt + 2 * PAGE) << 12) | PT_UPPER;
-	t = peer_at(lay.pt + 2 * PAGE);
-	for (i = 0; i < nr_l1; i++)
-		t[((lay.v_start >> 21) & 511) + i] = (mfn_at(lay.pt + (3 + i) * PAGE) << 12) | PT_UPPER;
-	for (i = 0; i < nr_l1; i++) {
-		t = peer_at(lay.pt + (3 + i) * PAGE);
-		for (j = 0; j < 512; j++) {
-			uint64_t va = lay.v_start + (i << 21) + (j << 12);
-			uint64_t flags = PTE_P | PTE_US | PTE_A | PTE_D;
-
-			if (va < lay.pt || va >= pt_end)
-				flags |= PTE_RW;	/* page-table pages stay read-only */
-			t[j] = (mfn_at(va) << 12) | flags;
-		}
-	}
+	((uint64_t *)peer_page(table))[index] = (peer_mfn[target] << 12) | flags;
+	return 0;
 }
 
 /* Dom0 side of the console page: copies whole lines out, prefixed. */
@@ -266,7 +236,7 @@ static long create_domain(uint64_t nr_pages)
 
 static long start_vcpu(const struct pv_kernel *k)
 {
-	struct mmuext_op pin = { MMUEXT_PIN_L4_TABLE, 0, { mfn_at(lay.pt) }, { 0 } };
+	struct mmuext_op pin = { MMUEXT_PIN_L4_TABLE, 0, { mfn_at(lay.pt_base) }, { 0 } };
 	struct domctl op = { .domain = peer_dom };
 	long rc;
 
@@ -285,7 +255,7 @@ static long start_vcpu(const struct pv_kernel *k)
 	ctx.user_regs.rflags = 0x200;
 	ctx.kernel_ss = FLAT_KERNEL_SS;
 	ctx.kernel_sp = ctx.user_regs.rsp;
-	ctx.ctrlreg[3] = mfn_at(lay.pt) << 12;
+	ctx.ctrlreg[3] = mfn_at(lay.pt_base) << 12;
 	ctx.debugreg[6] = 0xffff0ff0;
 	ctx.debugreg[7] = 0x400;
 	op.u.vcpucontext.vcpu = 0;
@@ -335,12 +305,12 @@ static long build_at_run_time(struct start_info *si, uint64_t skip, const char *
 	}
 
 	window = scratch_page();
-	for (pfn = 0; pfn < (lay.v_end - lay.v_start) / PAGE; pfn++)
+	for (pfn = 0; pfn < lay.nr_pfns; pfn++)
 		memset(peer_page(pfn), 0, PAGE);
 	elf_for_each_load(&k, copy_segment, NULL);
 	write_p2m_list();
 	write_start_info(info.u.getdomaininfo.shared_info_frame, cmdline);
-	write_page_tables();
+	pv_layout_for_each_pte(&lay, write_pte, NULL);
 	rc = remap(window, va_to_mfn(window), DOMID_SELF);
 	window_pfn = ~0ULL;
 	if (map_error || rc) {
@@ -377,7 +347,7 @@ int peer_build(struct start_info *si, uint64_t skip, const char *cmdline, unsign
 		return (int)rc;
 	printf("peer: built d%u (%u MiB, region %#lx-%#lx, %lu page-table frames) and started it\n",
 	       peer_dom, mem_mib, (unsigned long)lay.v_start, (unsigned long)lay.v_end,
-	       (unsigned long)lay.nr_pt);
+	       (unsigned long)lay.nr_pt_frames);
 	return peer_dom;
 }
 
