@@ -19,8 +19,10 @@ typedef uint64_t pfn_t;
 #define ALIGN_UP(x, a)	(((x) + (a) - 1) & ~((uint64_t)(a) - 1))
 #define ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a) - 1))
 #define DIV_ROUND_UP(x, d) (((x) + (d) - 1) / (d))
+#ifndef MIN		/* dom0 userspace may have <sys/param.h>'s, the same */
 #define MIN(a, b)	((a) < (b) ? (a) : (b))
 #define MAX(a, b)	((a) > (b) ? (a) : (b))
+#endif
 
 #define __packed	__attribute__((packed))
 #define __aligned(x)	__attribute__((aligned(x)))
