@@ -62,7 +62,8 @@ static void rows(struct start_info *si)
 					  (u32[0] = 64, page), 0), -EPERM);
 
 	/* console_io */
-	ROW("console_io read", NCALL(__HYPERVISOR_console_io, CONSOLEIO_read, 16, zeroed()), -EPERM);
+	ROW("console_io read",
+	    NCALL(__HYPERVISOR_console_io, CONSOLEIO_read, 16, zeroed()), -EPERM);
 
 	/* platform_op, sysctl, domctl, mca, kexec, hypfs, xenoprof */
 	ROWL("platform_op get_cpuinfo", NCALL(__HYPERVISOR_platform_op, tsop(55, 0x03000001),
@@ -71,10 +72,12 @@ static void rows(struct start_info *si)
 	ROW("domctl getdomaininfo dom0", NCALL(__HYPERVISOR_domctl,
 					       tsop(DOMCTL_getdomaininfo, DOMCTL_INTERFACE_VERSION),
 					       0, 0), -EPERM);
-	ROWL("mca physcpuinfo", NCALL(__HYPERVISOR_arch_0, tsop(3, 0x01ecc003), 0, 0), -EPERM, -ENOSYS);
+	ROWL("mca physcpuinfo",
+	    NCALL(__HYPERVISOR_arch_0, tsop(3, 0x01ecc003), 0, 0), -EPERM, -ENOSYS);
 	ROWL("kexec_op status", NCALL(__HYPERVISOR_kexec_op, 6, zeroed(), 0), -EPERM, -ENOSYS);
 	ROWL("hypfs_op get_version", hypercall5(42, 0, 0, 0, 0, 0), -EPERM, -ENOSYS);
-	ROWL("xenoprof_op reset_active_list", NCALL(__HYPERVISOR_xenoprof_op, 1, zeroed(), 0), -EPERM, -ENOSYS);
+	ROWL("xenoprof_op reset_active_list",
+	    NCALL(__HYPERVISOR_xenoprof_op, 1, zeroed(), 0), -EPERM, -ENOSYS);
 
 	/* memory_op */
 	mm.nr_entries = 16;
@@ -82,7 +85,8 @@ static void rows(struct start_info *si)
 	ROW("memory_op machine_memory_map", NCALL(__HYPERVISOR_memory_op,
 						  XENMEM_machine_memory_map, &mm, 0), -EPERM);
 	mm.nr_entries = 16;
-	ROWL("memory_op memory_map", NCALL(__HYPERVISOR_memory_op, XENMEM_memory_map, &mm, 0), -ENOSYS, 0);
+	ROWL("memory_op memory_map",
+	    NCALL(__HYPERVISOR_memory_op, XENMEM_memory_map, &mm, 0), -ENOSYS, 0);
 	ROWK("memory_op current_reservation dom0",
 	    NCALL(__HYPERVISOR_memory_op, XENMEM_current_reservation, &dom0, 0), -EPERM, -ESRCH);
 	ROW("memory_op maximum_ram_page > 0",
@@ -145,10 +149,12 @@ static void rows(struct start_info *si)
 	ROWK("hvm_op get_param dom0", NCALL(__HYPERVISOR_hvm_op, 1, page, 0), -EINVAL, -EPERM);
 	u32[0] = 0;
 	ROW("physdev set_iopl 0", NCALL(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, page, 0), 0);
-	ROWL("physdev irq_status_query 0", NCALL(__HYPERVISOR_physdev_op, 5, zeroed(), 0), 0, -ENOSYS);
+	ROWL("physdev irq_status_query 0",
+	    NCALL(__HYPERVISOR_physdev_op, 5, zeroed(), 0), 0, -ENOSYS);
 	ROWL("physdev apic_read", NCALL(__HYPERVISOR_physdev_op, 8, zeroed(), 0), -EPERM, -ENOSYS);
 	u32[0] = 0xffff;
-	ROWL("physdev manage_pci_remove", NCALL(__HYPERVISOR_physdev_op, 16, page, 0), -EPERM, -ENOSYS);
+	ROWL("physdev manage_pci_remove",
+	    NCALL(__HYPERVISOR_physdev_op, 16, page, 0), -EPERM, -ENOSYS);
 }
 
 static void __attribute__((noreturn)) peer(struct start_info *si)

@@ -62,26 +62,32 @@ int test_main(struct start_info *si)
 
 	/* platform_op */
 #define PF(cmd)		NCALL(__HYPERVISOR_platform_op, tsop(cmd, XENPF_INTERFACE_VERSION), 0, 0)
-	ROWL("platform_op bad pointer", NCALL(__HYPERVISOR_platform_op, BADPTR, 0, 0), -EFAULT, -ENOSYS);
+	ROWL("platform_op bad pointer",
+	    NCALL(__HYPERVISOR_platform_op, BADPTR, 0, 0), -EFAULT, -ENOSYS);
 	ROWL("platform_op version 0",
 	    NCALL(__HYPERVISOR_platform_op, tsop(55, 0), 0, 0), -EACCES, -ENOSYS);
 	ROWL("platform_op get_cpuinfo cpu 0", PF(55), 0, -ENOSYS);
 	ROWL("platform_op get_cpu_version cpu 0", PF(48), 0, -ENOSYS);
 	o = tsop(55, XENPF_INTERFACE_VERSION);
 	o->u[0] = 99;
-	ROWL("platform_op get_cpuinfo cpu 99", NCALL(__HYPERVISOR_platform_op, o, 0, 0), 0, -ENOSYS);
+	ROWL("platform_op get_cpuinfo cpu 99",
+	    NCALL(__HYPERVISOR_platform_op, o, 0, 0), 0, -ENOSYS);
 	o = tsop(50, XENPF_INTERFACE_VERSION);
 	o->u[0] = 99;
-	ROWL("platform_op firmware_info type 99", NCALL(__HYPERVISOR_platform_op, o, 0, 0), -EINVAL, -ENOSYS);
+	ROWL("platform_op firmware_info type 99",
+	    NCALL(__HYPERVISOR_platform_op, o, 0, 0), -EINVAL, -ENOSYS);
 	o = tsop(57, XENPF_INTERFACE_VERSION);
 	o->u[0] = 99;
-	ROWL("platform_op cpu_offline cpu 99", NCALL(__HYPERVISOR_platform_op, o, 0, 0), -EINVAL, -ENOSYS);
+	ROWL("platform_op cpu_offline cpu 99",
+	    NCALL(__HYPERVISOR_platform_op, o, 0, 0), -EINVAL, -ENOSYS);
 	o = tsop(56, XENPF_INTERFACE_VERSION);
 	o->u[0] = 99;
-	ROWL("platform_op cpu_online cpu 99", NCALL(__HYPERVISOR_platform_op, o, 0, 0), -EINVAL, -ENOSYS);
+	ROWL("platform_op cpu_online cpu 99",
+	    NCALL(__HYPERVISOR_platform_op, o, 0, 0), -EINVAL, -ENOSYS);
 	o = tsop(33, XENPF_INTERFACE_VERSION);
 	o->u[0] = 99;
-	ROWL("platform_op read_memtype 99", NCALL(__HYPERVISOR_platform_op, o, 0, 0), -EINVAL, -ENOSYS);
+	ROWL("platform_op read_memtype 99",
+	    NCALL(__HYPERVISOR_platform_op, o, 0, 0), -EINVAL, -ENOSYS);
 	ROWL("platform_op resource_op none", PF(61), 0, -ENOSYS);
 	ROW("platform_op 99", PF(99), -ENOSYS);
 	ROW("platform_op 0", PF(0), -ENOSYS);
@@ -91,9 +97,12 @@ int test_main(struct start_info *si)
 	ROW("xsm_op bad pointer", NCALL(__HYPERVISOR_xsm_op, BADPTR, 0, 0), -ENOSYS);
 
 	/* xenoprof_op */
-	ROWL("xenoprof_op init bad pointer", NCALL(__HYPERVISOR_xenoprof_op, 0, BADPTR, 0), -EFAULT, -ENOSYS);
-	ROWL("xenoprof_op reset_active_list", NCALL(__HYPERVISOR_xenoprof_op, 1, zeroed(), 0), -EPERM, -ENOSYS);
-	ROWL("xenoprof_op get_ibs_caps", NCALL(__HYPERVISOR_xenoprof_op, 16, zeroed(), 0), -EPERM, -ENOSYS);
+	ROWL("xenoprof_op init bad pointer",
+	    NCALL(__HYPERVISOR_xenoprof_op, 0, BADPTR, 0), -EFAULT, -ENOSYS);
+	ROWL("xenoprof_op reset_active_list",
+	    NCALL(__HYPERVISOR_xenoprof_op, 1, zeroed(), 0), -EPERM, -ENOSYS);
+	ROWL("xenoprof_op get_ibs_caps",
+	    NCALL(__HYPERVISOR_xenoprof_op, 16, zeroed(), 0), -EPERM, -ENOSYS);
 	ROWL("xenoprof_op 99", NCALL(__HYPERVISOR_xenoprof_op, 99, zeroed(), 0), -EINVAL, -ENOSYS);
 
 	/* hvm_op: every number, on a zeroed argument (domid 0, a PV domain) */
@@ -106,7 +115,8 @@ int test_main(struct start_info *si)
 	ROW("hvm_op get_param bad pointer", NCALL(__HYPERVISOR_hvm_op, 1, BADPTR, 0), -EFAULT);
 	*(uint16_t *)zeroed() = DOMID_SELF;
 	((uint32_t *)buf)[1] = 1;	/* HVM_PARAM_STORE_PFN */
-	ROWK("hvm_op get_param self store_pfn", NCALL(__HYPERVISOR_hvm_op, 1, buf, 0), -EINVAL, -ESRCH);
+	ROWK("hvm_op get_param self store_pfn",
+	    NCALL(__HYPERVISOR_hvm_op, 1, buf, 0), -EINVAL, -ESRCH);
 	*(uint16_t *)buf = 999;
 	ROW("hvm_op get_param no such domain", NCALL(__HYPERVISOR_hvm_op, 1, buf, 0), -ESRCH);
 	ROW("hvm_op 99", NCALL(__HYPERVISOR_hvm_op, 99, zeroed(), 0), -ENOSYS);
@@ -126,7 +136,8 @@ int test_main(struct start_info *si)
 #define DC(cmd, dom)	({ o = tsop(cmd, DOMCTL_INTERFACE_VERSION); o->u[0] = (dom); \
 			   NCALL(__HYPERVISOR_domctl, o, 0, 0); })
 	ROW("domctl bad pointer", NCALL(__HYPERVISOR_domctl, BADPTR, 0, 0), -EFAULT);
-	ROW("domctl version 0", NCALL(__HYPERVISOR_domctl, tsop(DOMCTL_getdomaininfo, 0), 0, 0), -EACCES);
+	ROW("domctl version 0",
+	    NCALL(__HYPERVISOR_domctl, tsop(DOMCTL_getdomaininfo, 0), 0, 0), -EACCES);
 	ROW("domctl getdomaininfo dom0", DC(DOMCTL_getdomaininfo, 0), 0);
 	ROW("domctl getdomaininfo 999", DC(DOMCTL_getdomaininfo, 999), -ESRCH);
 	ROW("domctl pausedomain self", DC(DOMCTL_pausedomain, 0), -EINVAL);
@@ -141,7 +152,8 @@ int test_main(struct start_info *si)
 	ROW("domctl 0 on dom0", DC(0, 0), -ENOSYS);
 
 	/* kexec_op */
-	ROWL("kexec_op get_range bad pointer", NCALL(__HYPERVISOR_kexec_op, 3, BADPTR, 0), -EFAULT, -ENOSYS);
+	ROWL("kexec_op get_range bad pointer",
+	    NCALL(__HYPERVISOR_kexec_op, 3, BADPTR, 0), -EFAULT, -ENOSYS);
 	((uint32_t *)zeroed())[0] = 99;
 	ROWL("kexec_op get_range 99", NCALL(__HYPERVISOR_kexec_op, 3, buf, 0), -EINVAL, -ENOSYS);
 	ROWL("kexec_op status", NCALL(__HYPERVISOR_kexec_op, 6, zeroed(), 0), 0, -ENOSYS);
@@ -149,14 +161,19 @@ int test_main(struct start_info *si)
 
 	/* argo_op (not in Debian's build), xenpmu_op, dm_op, hypfs_op */
 	ROW("argo_op register_ring", NCALL(39, 1, zeroed(), 0), -ENOSYS);
-	ROWL("xenpmu_op mode_get", NCALL(__HYPERVISOR_xenpmu_op, 0, zeroed(), 0), -EOPNOTSUPP, -ENOSYS);
-	ROWL("xenpmu_op feature_get", NCALL(__HYPERVISOR_xenpmu_op, 2, zeroed(), 0), -EOPNOTSUPP, -ENOSYS);
-	ROWL("xenpmu_op mode_get bad pointer", NCALL(__HYPERVISOR_xenpmu_op, 0, BADPTR, 0), -EOPNOTSUPP, -ENOSYS);
+	ROWL("xenpmu_op mode_get",
+	    NCALL(__HYPERVISOR_xenpmu_op, 0, zeroed(), 0), -EOPNOTSUPP, -ENOSYS);
+	ROWL("xenpmu_op feature_get",
+	    NCALL(__HYPERVISOR_xenpmu_op, 2, zeroed(), 0), -EOPNOTSUPP, -ENOSYS);
+	ROWL("xenpmu_op mode_get bad pointer",
+	    NCALL(__HYPERVISOR_xenpmu_op, 0, BADPTR, 0), -EOPNOTSUPP, -ENOSYS);
 	((uint32_t *)zeroed())[0] = 99 << 16;	/* version 99.0 */
-	ROWL("xenpmu_op mode_get version 99", NCALL(__HYPERVISOR_xenpmu_op, 0, buf, 0), -EOPNOTSUPP, -ENOSYS);
+	ROWL("xenpmu_op mode_get version 99",
+	    NCALL(__HYPERVISOR_xenpmu_op, 0, buf, 0), -EOPNOTSUPP, -ENOSYS);
 	ROWL("xenpmu_op 99", NCALL(__HYPERVISOR_xenpmu_op, 99, zeroed(), 0), -EOPNOTSUPP, -ENOSYS);
 	ROWL("dm_op dom0 no buffers", NCALL(__HYPERVISOR_dm_op, 0, 0, zeroed()), -ENODATA, -ENOSYS);
-	ROWL("dm_op 999 no buffers", NCALL(__HYPERVISOR_dm_op, 999, 0, zeroed()), -ENODATA, -ENOSYS);
+	ROWL("dm_op 999 no buffers",
+	    NCALL(__HYPERVISOR_dm_op, 999, 0, zeroed()), -ENODATA, -ENOSYS);
 	ROWL("dm_op dom0 bad buffers", NCALL(__HYPERVISOR_dm_op, 0, 1, BADPTR), -EFAULT, -ENOSYS);
 	ROWL("hypfs_op get_version", hypercall5(42, 0, 0, 0, 0, 0), 1, -ENOSYS);
 	ROWL("hypfs_op read bad path", hypercall5(42, 1, (uint64_t)BADPTR, 2, (uint64_t)buf,
