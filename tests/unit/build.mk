@@ -34,14 +34,18 @@ $(UNIT_OUT)/hypervisor/lib/vsnprintf: tests/unit/hypervisor/lib/vsnprintf.c \
 FAKE_MACHINE := tests/unit/hypervisor/fake_machine.c hypervisor/common/page_alloc.c \
 	hypervisor/arch/x86/page_type.c hypervisor/arch/x86/mm_audit.c \
 	hypervisor/arch/x86/descriptors.c
-FAKE_BINS := $(UNIT_OUT)/hypervisor/arch/x86/page_type $(UNIT_OUT)/hypervisor/common/event_channel
+FAKE_BINS := $(UNIT_OUT)/hypervisor/arch/x86/page_type $(UNIT_OUT)/hypervisor/common/event_channel \
+	$(UNIT_OUT)/hypervisor/common/grant_table
 UNIT_BINS += $(FAKE_BINS)
 $(UNIT_OUT)/hypervisor/arch/x86/page_type: $(FAKE_MACHINE)
 $(UNIT_OUT)/hypervisor/common/event_channel: $(FAKE_MACHINE) \
 	hypervisor/common/event_channel.c hypervisor/common/evtchn_fifo.c
+$(UNIT_OUT)/hypervisor/common/grant_table: $(FAKE_MACHINE) \
+	hypervisor/common/grant_table.c hypervisor/common/grant_map.c
 $(FAKE_BINS): $(UNIT_OUT)/%: tests/unit/%.c $(CONFIG_H) tests/unit/unit.h \
 		tests/unit/hypervisor/fake_machine.h tests/unit/hypervisor/host_arch.h \
-		$(wildcard hypervisor/include/hv/*.h hypervisor/arch/x86/include/asm/*.h)
+		$(wildcard hypervisor/include/hv/*.h hypervisor/arch/x86/include/asm/*.h) \
+		hypervisor/common/grant_internal.h
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)gcc $(UNIT_CFLAGS) -Ihypervisor/arch/x86/include \

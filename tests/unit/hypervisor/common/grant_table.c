@@ -1,0 +1,399 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Host tests of hypervisor/common/grant_table.c and grant_map.c on the
+ * fake machine: a granter's entries mapped, unmapped and copied by
+ * another domain through hc_grant_table_op, with the GTF_reading and
+ * GTF_writing bits, the frame references they hold and the end of a
+ * granter read back, and the real frame audit (grant pins included)
+ * after each step. Host mappings (arch/x86/grant_pte.c, the mapper's
+ * page tables) are stand-ins that count.
+ */
+#include "../../unit.h"
+#include "../fake_machine.h"
+#include <hv/lib.h>
+#include <hv/hypercall.h>
+#include <hv/hypervisor.h>
+#include <hv/grant_table.h>
+#include <hv/page_alloc.h>
+#include <lamina/grant_table.h>
+#include "../../../../hypervisor/common/grant_internal.h"
+
+#define HOST_VA		0x7f0000001000ULL	/* where the mapper asks for a host mapping */
+
+static unsigned int host_maps;
+
+bool gnttab_host_addr_ok(struct domain *d, uint64_t addr, bool is_pte)
+{
+	return addr != 0;
+}
+
+int gnttab_create_host_mapping(struct domain *ld, struct domain *rd, uint64_t addr, mfn_t mfn,
+			       uint32_t flags)
+{
+	host_maps++;
+	return 0;
+}
+
+int gnttab_destroy_host_mapping(struct domain *d, uint64_t addr, mfn_t mfn, bool is_pte)
+{
+	host_maps--;
+	return 0;
+}
+
+int gnttab_replace_host_mapping(struct domain *d, uint64_t addr, uint64_t new_addr, mfn_t mfn)
+{
+	host_maps--;
+	return 0;
+}
+
+void gnttab_flush_tlb(void)
+{
+}
+
+static struct domain *d, *e, *f;	/* d grants, e maps, f is a third party */
+static mfn_t page;			/* the frame d grants */
+
+static long gnttab(struct domain *dom, unsigned int cmd, void *arg, uint32_t count)
+{
+	struct hc_args a = { .arg = { cmd, fake_va(arg), count } };
+
+	return hc_grant_table_op(&dom->vcpu0, &a);
+}
+
+static struct grant_entry_v1 *entry(grant_ref_t ref)
+{
+	return (struct grant_entry_v1 *)frame_va(d->grant->frames[0]) + ref;
+}
+
+static void grant(grant_ref_t ref, domid_t to, mfn_t mfn, uint16_t flags)
+{
+	entry(ref)->domid = to;
+	entry(ref)->frame = mfn;
+	entry(ref)->flags = flags;
+}
+
+static void fresh(void)
+{
+	uint64_t frame;
+	struct gnttab_setup_table st = { .dom = DOMID_SELF, .nr_frames = 1,
+					 .frame_list = fake_va(&frame) };
+
+	fake_machine_reset();
+	hv_opts.gnttab_max_frames = 4;
+	hv_opts.gnttab_max_maptrack = 4;
+	hv_opts.gnttab_max_version = 2;
+	host_maps = 0;
+	d = fake_domain(1, false);
+	e = fake_domain(2, false);
+	f = fake_domain(3, false);
+	page = fake_give_frame(d);
+	EXPECT_EQ(gnttab(d, GNTTABOP_setup_table, &st, 1), 0);
+	EXPECT_EQ(st.status, GNTST_okay);
+	EXPECT_EQ(frame, d->grant->frames[0]);
+	grant(8, e->domid, page, GTF_permit_access);
+	grant(9, e->domid, page, GTF_permit_access | GTF_readonly);
+}
+
+static bool books_close(void)
+{
+	return mm_audit(d) && mm_audit(e);
+}
+
+static struct gnttab_map_grant_ref map(domid_t dom, grant_ref_t ref, uint32_t flags)
+{
+	struct gnttab_map_grant_ref m = { .dom = dom, .ref = ref, .flags = flags,
+					  .host_addr = (flags & GNTMAP_host_map) ? HOST_VA : 0 };
+
+	EXPECT_EQ(gnttab(e, GNTTABOP_map_grant_ref, &m, 1), 0);
+	return m;
+}
+
+static int16_t unmap(grant_handle_t h, uint64_t host_addr, uint64_t bus)
+{
+	struct gnttab_unmap_grant_ref u = { .handle = h, .host_addr = host_addr,
+					    .dev_bus_addr = bus };
+
+	EXPECT_EQ(gnttab(e, GNTTABOP_unmap_grant_ref, &u, 1), 0);
+	return u.status;
+}
+
+/* Maps mark the entry in use and pin the frame; the last unmap undoes both. */
+static void map_marks_unmap_clears(void)
+{
+	struct gnttab_map_grant_ref rw, ro;
+	uint64_t bus;
+
+	fresh();
+	bus = page << PAGE_SHIFT;
+	rw = map(d->domid, 8, GNTMAP_device_map);
+	EXPECT_EQ(rw.status, GNTST_okay);
+	EXPECT_EQ(rw.dev_bus_addr, bus);
+	EXPECT_EQ(entry(8)->flags, GTF_permit_access | GTF_reading | GTF_writing);
+	EXPECT_EQ(frame_table[page].count, 2);
+	EXPECT_EQ(frame_table[page].type, PGT_writable);
+	EXPECT(books_close());
+	ro = map(d->domid, 8, GNTMAP_device_map | GNTMAP_readonly);
+	EXPECT_EQ(ro.status, GNTST_okay);
+	EXPECT(ro.handle != rw.handle);
+	EXPECT_EQ(frame_table[page].count, 2);			/* one pin for all uses */
+	EXPECT(books_close());
+
+	EXPECT_EQ(unmap(rw.handle, 0, bus), GNTST_okay);
+	EXPECT_EQ(entry(8)->flags, GTF_permit_access | GTF_reading);
+	EXPECT_EQ(frame_table[page].type_count, 0);
+	EXPECT(books_close());
+	EXPECT_EQ(unmap(ro.handle, 0, bus), GNTST_okay);
+	EXPECT_EQ(entry(8)->flags, GTF_permit_access);	/* the granter may end access */
+	EXPECT_EQ(frame_table[page].count, 1);
+	EXPECT_EQ(unmap(ro.handle, 0, bus), GNTST_bad_handle);
+	EXPECT_EQ(d->grant->nr_pinned, 0);
+	EXPECT_EQ(e->grant->nr_maps, 0);
+	EXPECT(books_close());
+}
+
+/* A host and device mapping at once: two uses, each unmapped on its own. */
+static void host_and_device_uses(void)
+{
+	struct gnttab_map_grant_ref m;
+	uint64_t bus;
+
+	fresh();
+	bus = page << PAGE_SHIFT;
+	m = map(d->domid, 9, GNTMAP_host_map | GNTMAP_device_map | GNTMAP_readonly);
+	EXPECT_EQ(m.status, GNTST_okay);
+	EXPECT_EQ(host_maps, 1);
+	EXPECT_EQ(entry(9)->flags, GTF_permit_access | GTF_readonly | GTF_reading);
+	EXPECT_EQ(unmap(m.handle, HOST_VA, 0), GNTST_okay);
+	EXPECT_EQ(host_maps, 0);
+	EXPECT_EQ(entry(9)->flags & GTF_reading, GTF_reading);	/* the device use stays */
+	EXPECT_EQ(unmap(m.handle, HOST_VA, bus + PAGE_SIZE), GNTST_bad_dev_addr);
+	EXPECT_EQ(unmap(m.handle, 0, bus), GNTST_okay);
+	EXPECT_EQ(entry(9)->flags, GTF_permit_access | GTF_readonly);
+	EXPECT_EQ(unmap(m.handle, 0, bus), GNTST_bad_handle);
+	EXPECT(books_close());
+}
+
+/* What a map is refused for, and that a refusal leaves no bit and no reference. */
+static void map_refusals(void)
+{
+	mfn_t table, theirs;
+
+	fresh();
+	table = fake_give_frame(d);
+	theirs = fake_give_frame(f);
+	grant(10, f->domid, page, GTF_permit_access);			/* to f, not e */
+	grant(11, e->domid, theirs, GTF_permit_access);			/* not d's frame */
+	grant(12, e->domid, table, GTF_permit_access);			/* a page table */
+	grant(13, e->domid, page, GTF_permit_access | GTF_sub_page);	/* copy only */
+	EXPECT_EQ(pt_pin(d, table, 1), 0);
+
+	EXPECT_EQ(map(d->domid, 9, GNTMAP_device_map).status, GNTST_general_error);
+	EXPECT_EQ(entry(9)->flags, GTF_permit_access | GTF_readonly);
+	EXPECT_EQ(map(d->domid, 10, GNTMAP_device_map).status, GNTST_general_error);
+	EXPECT_EQ(entry(10)->flags, GTF_permit_access);
+	EXPECT_EQ(map(d->domid, 11, GNTMAP_device_map).status, GNTST_bad_page);
+	EXPECT_EQ(entry(11)->flags, GTF_permit_access);
+	EXPECT_EQ(map(d->domid, 12, GNTMAP_device_map).status, GNTST_general_error);
+	EXPECT_EQ(entry(12)->flags, GTF_permit_access);
+	EXPECT_EQ(map(d->domid, 12, GNTMAP_device_map | GNTMAP_readonly).status, GNTST_okay);
+	EXPECT_EQ(map(d->domid, 13, GNTMAP_device_map).status, GNTST_general_error);
+	EXPECT_EQ(map(d->domid, d->grant->nr_entries, GNTMAP_device_map).status,
+		  GNTST_bad_gntref);
+	EXPECT_EQ(map(DOMID_SELF, 8, GNTMAP_device_map).status, GNTST_bad_domain);
+	EXPECT_EQ(map(77, 8, GNTMAP_device_map).status, GNTST_bad_domain);
+	EXPECT_EQ(map(d->domid, 8, 0).status, GNTST_bad_gntref);
+	EXPECT_EQ(map(d->domid, 7, GNTMAP_device_map).status, GNTST_general_error);	/* invalid */
+	EXPECT_EQ(frame_table[page].count, 1);
+	EXPECT_EQ(frame_table[theirs].count, 1);
+	EXPECT(books_close());
+	EXPECT(mm_audit(f));
+}
+
+/*
+ * Revocation: the granter takes the entry back. Before any use the next
+ * map fails; while in use the granter sees GTF_reading and must wait;
+ * once the last use goes it can.
+ */
+static void revocation(void)
+{
+	struct gnttab_map_grant_ref m;
+	uint16_t expect = GTF_permit_access;
+
+	fresh();
+	entry(8)->flags = GTF_invalid;				/* ended before use */
+	EXPECT_EQ(map(d->domid, 8, GNTMAP_device_map).status, GNTST_general_error);
+	EXPECT_EQ(entry(8)->flags, GTF_invalid);
+
+	grant(8, e->domid, page, GTF_permit_access);
+	m = map(d->domid, 8, GNTMAP_device_map);
+	EXPECT_EQ(m.status, GNTST_okay);
+	/* The granter's gnttab_end_foreign_access: cmpxchg flags 0 only if idle. */
+	EXPECT(!__atomic_compare_exchange_n(&entry(8)->flags, &expect, GTF_invalid, false,
+					    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
+	EXPECT_EQ(unmap(m.handle, 0, page << PAGE_SHIFT), GNTST_okay);
+	expect = GTF_permit_access;
+	EXPECT(__atomic_compare_exchange_n(&entry(8)->flags, &expect, GTF_invalid, false,
+					   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
+	EXPECT(books_close());
+}
+
+/* The granter dies with its frame mapped: frame and table live until the unmap. */
+static void granter_dies_while_mapped(void)
+{
+	struct gnttab_map_grant_ref m;
+	uint64_t free_before;
+
+	fresh();
+	m = map(d->domid, 8, GNTMAP_device_map);
+	EXPECT_EQ(m.status, GNTST_okay);
+	d->dying = true;
+	grant_table_destroy(d);
+	EXPECT(d->grant != NULL);				/* an entry is pinned */
+	EXPECT(!put_alloc_ref(page));				/* e still holds it */
+	EXPECT_EQ(frame_table[page].owner, d->domid);
+	free_before = machine_frames.nr_free;
+	EXPECT_EQ(unmap(m.handle, 0, page << PAGE_SHIFT), GNTST_okay);
+	EXPECT(d->grant == NULL);				/* freed with the last pin */
+	EXPECT_EQ(frame_table[page].owner, DOMID_INVALID);	/* and the frame */
+	EXPECT(machine_frames.nr_free > free_before + 1);
+	EXPECT_EQ(d->nr_held, 0);
+	EXPECT(mm_audit(e));
+}
+
+static int16_t copy(struct gnttab_copy *c)
+{
+	EXPECT_EQ(gnttab(e, GNTTABOP_copy, c, 1), 0);
+	return c->status;
+}
+
+/* Copies pin and unpin inside the call, within the page and the grant. */
+static void copies(void)
+{
+	mfn_t mine;
+	struct gnttab_copy c;
+	uint8_t *src, *dst;
+
+	fresh();
+	mine = fake_give_frame(e);
+	src = frame_va(page);
+	dst = frame_va(mine);
+	memcpy(src + 100, "granted", 8);
+	c = (struct gnttab_copy){ .source = { .u.ref = 8, .domid = d->domid, .offset = 100 },
+				  .dest = { .u.gmfn = mine, .domid = DOMID_SELF, .offset = 200 },
+				  .len = 8, .flags = GNTCOPY_source_gref };
+	EXPECT_EQ(copy(&c), GNTST_okay);
+	EXPECT(!memcmp(dst + 200, "granted", 8));
+	EXPECT_EQ(entry(8)->flags, GTF_permit_access);		/* nothing left set */
+	EXPECT_EQ(frame_table[page].count, 1);
+
+	/* Into the grant: only a writable one. */
+	memcpy(dst, "back", 5);
+	c = (struct gnttab_copy){ .source = { .u.gmfn = mine, .domid = DOMID_SELF },
+				  .dest = { .u.ref = 9, .domid = d->domid, .offset = 8 },
+				  .len = 5, .flags = GNTCOPY_dest_gref };
+	EXPECT_EQ(copy(&c), GNTST_general_error);
+	EXPECT_EQ(entry(9)->flags, GTF_permit_access | GTF_readonly);
+	c.dest.u.ref = 8;
+	EXPECT_EQ(copy(&c), GNTST_okay);
+	EXPECT(!memcmp(src + 8, "back", 5));
+	EXPECT_EQ(entry(8)->flags, GTF_permit_access);
+	EXPECT_EQ(frame_table[page].type_count, 0);
+
+	/* Past the page, another's plain frame, a bad argument list. */
+	c.dest.offset = PAGE_SIZE - 2;
+	EXPECT_EQ(copy(&c), GNTST_bad_copy_arg);
+	c = (struct gnttab_copy){ .source = { .u.gmfn = page, .domid = DOMID_SELF },
+				  .dest = { .u.gmfn = mine, .domid = DOMID_SELF }, .len = 8 };
+	EXPECT_EQ(copy(&c), GNTST_bad_page);
+	c.source.domid = d->domid;
+	EXPECT_EQ(copy(&c), GNTST_permission_denied);
+	EXPECT_EQ(gnttab(e, GNTTABOP_copy, (void *)FAKE_BAD_VA, 1), -EFAULT);
+	EXPECT(books_close());
+}
+
+/* Version 2: the in-use bits move to the status word; sub-page grants bound copies. */
+static void v2_status_and_sub_page(void)
+{
+	struct gnttab_set_version sv = { .version = 2 };
+	union grant_entry_v2 *e2;
+	grant_status_t *status;
+	struct gnttab_map_grant_ref m;
+	struct gnttab_copy c;
+	mfn_t mine;
+
+	fresh();
+	mine = fake_give_frame(e);
+	entry(8)->flags = 0;
+	entry(9)->flags = 0;
+	EXPECT_EQ(gnttab(d, GNTTABOP_set_version, &sv, 1), 0);
+	EXPECT_EQ(d->grant->version, 2);
+	e2 = (union grant_entry_v2 *)frame_va(d->grant->frames[0]) + 8;
+	status = (grant_status_t *)frame_va(d->grant->status[0]) + 8;
+	e2->hdr.domid = e->domid;
+	e2->full_page.frame = page;
+	e2->hdr.flags = GTF_permit_access;
+	m = map(d->domid, 8, GNTMAP_device_map);
+	EXPECT_EQ(m.status, GNTST_okay);
+	EXPECT_EQ(*status, GTF_reading | GTF_writing);
+	EXPECT_EQ(e2->hdr.flags, GTF_permit_access);		/* the entry is the granter's */
+	EXPECT(books_close());
+	EXPECT_EQ(unmap(m.handle, 0, page << PAGE_SHIFT), GNTST_okay);
+	EXPECT_EQ(*status, 0);
+
+	e2->sub_page.page_off = 64;
+	e2->sub_page.length = 32;
+	e2->hdr.flags = GTF_permit_access | GTF_sub_page;
+	EXPECT_EQ(map(d->domid, 8, GNTMAP_device_map).status, GNTST_general_error);
+	EXPECT_EQ(*status, 0);
+	c = (struct gnttab_copy){ .source = { .u.ref = 8, .domid = d->domid, .offset = 64 },
+				  .dest = { .u.gmfn = mine, .domid = DOMID_SELF },
+				  .len = 32, .flags = GNTCOPY_source_gref };
+	EXPECT_EQ(copy(&c), GNTST_okay);
+	c.source.offset = 65;
+	EXPECT_EQ(copy(&c), GNTST_general_error);		/* one byte past the grant */
+	c.source.offset = 32;
+	EXPECT_EQ(copy(&c), GNTST_general_error);
+	EXPECT_EQ(*status, 0);
+	EXPECT(books_close());
+}
+
+/* A batch answers each element on its own. */
+static void batch_statuses(void)
+{
+	struct gnttab_map_grant_ref m[3] = {
+		{ .dom = 1, .ref = 8, .flags = GNTMAP_device_map | GNTMAP_readonly },
+		{ .dom = 1, .ref = 9, .flags = GNTMAP_device_map },
+		{ .dom = 1, .ref = 9, .flags = GNTMAP_device_map | GNTMAP_readonly },
+	};
+	struct gnttab_unmap_grant_ref u[2];
+
+	fresh();
+	EXPECT_EQ(gnttab(e, GNTTABOP_map_grant_ref, m, 3), 0);
+	EXPECT_EQ(m[0].status, GNTST_okay);
+	EXPECT_EQ(m[1].status, GNTST_general_error);
+	EXPECT_EQ(m[2].status, GNTST_okay);
+	EXPECT_EQ(e->grant->nr_maps, 2);
+	EXPECT(books_close());
+	u[0] = (struct gnttab_unmap_grant_ref){ .handle = m[0].handle, .dev_bus_addr = m[0].dev_bus_addr };
+	u[1] = (struct gnttab_unmap_grant_ref){ .handle = m[2].handle, .dev_bus_addr = m[2].dev_bus_addr };
+	EXPECT_EQ(gnttab(e, GNTTABOP_unmap_grant_ref, u, 2), 0);
+	EXPECT_EQ(u[0].status, GNTST_okay);
+	EXPECT_EQ(u[1].status, GNTST_okay);
+	EXPECT_EQ(entry(8)->flags, GTF_permit_access);
+	EXPECT_EQ(entry(9)->flags, GTF_permit_access | GTF_readonly);
+	EXPECT(books_close());
+}
+
+int main(void)
+{
+	unit_suite = "grant_table";
+	RUN(map_marks_unmap_clears);
+	RUN(host_and_device_uses);
+	RUN(map_refusals);
+	RUN(revocation);
+	RUN(granter_dies_while_mapped);
+	RUN(copies);
+	RUN(v2_status_and_sub_page);
+	RUN(batch_statuses);
+	return 0;
+}
