@@ -92,6 +92,7 @@ struct domain *domain_alloc(domid_t domid, const char *name, bool privileged)
 	d->vcpu0_created = d->vcpu0_initialised = true;
 	d->creation_finished = true;
 	d->reap_on_shutdown = !privileged;
+	d->max_evtchn_port = ~0U;
 	if (evtchn_domain_init(d)) {
 		evtchn_domain_free(d);
 		free_frames(mfn, DOMAIN_FRAMES);

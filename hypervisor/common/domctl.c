@@ -130,6 +130,7 @@ static void init_created(struct domain *d, struct domctl_createdomain *c)
 {
 	d->reap_on_shutdown = false;
 	d->max_vcpus = c->max_vcpus;
+	d->max_evtchn_port = MIN(c->max_evtchn_port, 0x7fffffffU);
 	d->vcpu0_created = d->vcpu0_initialised = d->creation_finished = false;
 	d->pause_count = 1;
 	d->vcpu0.paused = true;

@@ -213,11 +213,12 @@ static bool port_is_usable(const struct evtchn *c)
 /*
  * Lowest free port >= 1, with a bucket added when it is the first of a
  * new one, and its FIFO state reset (default priority, nothing saved);
- * or -ENOSPC (-ENOMEM: no memory for a bucket). Caller holds d->evtchn_lock.
+ * or -ENOSPC (past the ABI's ports or createdomain's max_evtchn_port;
+ * -ENOMEM: no memory for a bucket). Caller holds d->evtchn_lock.
  */
 static int get_free_port(struct domain *d)
 {
-	unsigned int p, max = evtchn_max_ports(d);
+	unsigned int p, max = MIN(evtchn_max_ports(d), d->max_evtchn_port + 1ULL);
 
 	for (p = 1; p < max; p++) {
 		struct evtchn_fifo_port *fp;

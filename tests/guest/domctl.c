@@ -11,7 +11,8 @@
  * settimeoffset, hypercall_init and alloc_unbound on the new domain's
  * behalf each get their checks; sysctl physinfo and getdomaininfolist
  * see it; destroydomain ends it, its id is free again, and an automatic
- * id moves on (Xen's rover). Then 20 create/destroy cycles leave free
+ * id moves on (Xen's rover); max_evtchn_port bounds its ports. Then 20
+ * create/destroy cycles, each with 4 MiB of memory, leave free
  * memory (physinfo free_pages) exactly where it was.
  */
 #include "lib/guest.h"
@@ -453,6 +454,25 @@ static int ids(domid_t first)
 	return TEST_PASS;
 }
 
+/* createdomain's max_evtchn_port bounds the ports others allocate for it. */
+static int port_limit(void)
+{
+	struct domctl op;
+	struct evtchn_alloc_unbound au = { 0, 0, 0 };
+	long rc;
+
+	good_config(&op);
+	op.u.createdomain.max_evtchn_port = 2;
+	CHECK((rc = domctl(&op, DOMCTL_createdomain, 0)) == 0, "createdomain gave %ld", rc);
+	au.dom = op.domain;
+	CHECK(evtchn_op(EVTCHNOP_alloc_unbound, &au) == 0 && au.port == 1 &&
+	      evtchn_op(EVTCHNOP_alloc_unbound, &au) == 0 && au.port == 2,
+	      "ports 1 and 2 of a domain with max_evtchn_port 2: last %u", au.port);
+	rc = evtchn_op(EVTCHNOP_alloc_unbound, &au);
+	CHECK(rc == -ENOSPC, "a port past max_evtchn_port gave %ld", rc);
+	return destroy(op.domain);
+}
+
 static uint64_t free_pages(void)
 {
 	struct sysctl op;
@@ -548,5 +568,6 @@ int test_main(struct start_info *si)
 	CHECK(sysctls(dom) == TEST_PASS, "sysctls");
 	CHECK(destroy(dom) == TEST_PASS, "destroy");
 	CHECK(ids(dom) == TEST_PASS, "ids");
+	CHECK(port_limit() == TEST_PASS, "port limit");
 	return cycles();
 }

@@ -119,6 +119,7 @@ struct domain {
 	bool killed;			/* destroydomain's continuation destroys it, not the reaper */
 	bool shared_info_released;	/* gone: its allocation reference dropped */
 	unsigned int pause_count;	/* the controller's (pausedomain), at most 255 */
+	uint32_t max_evtchn_port;	/* createdomain's: the highest port it may have */
 	int64_t time_offset;		/* settimeoffset: seconds added to the wall clock */
 	uint64_t p2m_frames;		/* boot-time domains: d->p2m's contiguous frames */
 	struct arch_domain arch;
