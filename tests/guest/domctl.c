@@ -8,8 +8,9 @@
  * field as Xen fills it (0xffff in the shutdown-code bits while running);
  * max_vcpus, max_mem, getvcpuinfo, get/setvcpucontext, pause/unpause
  * (counted, at most 255, never below 0), set_address_size,
- * settimeoffset, hypercall_init and alloc_unbound on the new domain's
- * behalf each get their checks; sysctl physinfo and getdomaininfolist
+ * settimeoffset, hypercall_init (the stubs, seen through a foreign
+ * mapping) and on the new domain's behalf alloc_unbound, populate_physmap
+ * (2 MiB extents) and pins each get their checks; sysctl physinfo and getdomaininfolist
  * see it; destroydomain ends it, its id is free again, and an automatic
  * id moves on (Xen's rover); max_evtchn_port bounds its ports. Then 20
  * create/destroy cycles, each with 4 MiB of memory, leave free
@@ -325,6 +326,42 @@ static long foreign_mmuext(domid_t dom, unsigned int cmd, uint64_t mfn)
 	return hypercall5(__HYPERVISOR_mmuext_op, (uint64_t)&op, 1, 0, dom, 0);
 }
 
+/* Points our PTE for va at frame mfn of domain dom (or our own). */
+static long remap(uint64_t va, uint64_t mfn, domid_t dom)
+{
+	struct mmu_update u = { l1e_maddr(va), (mfn << 12) | PTE_DATA };
+	long rc = hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, dom, 0);
+
+	return rc ? rc : mmuext1(MMUEXT_INVLPG_LOCAL, va);
+}
+
+/*
+ * hypercall_init on a frame of dom's: -EPERM while it is a page table;
+ * otherwise the stubs, seen through a foreign mapping (hypercall 1 here).
+ */
+static int hypercall_page_of(domid_t dom, uint64_t mfn, bool is_table)
+{
+	static const uint8_t stub[] = { 0x51, 0x41, 0x53, 0xb8, 1, 0, 0, 0,
+					0x0f, 0x05, 0x41, 0x5b, 0x59, 0xc3 };
+	uint64_t va = scratch_page();
+	struct domctl op;
+	bool same;
+	long rc;
+
+	op.u.hypercall_init.gmfn = mfn;
+	rc = domctl(&op, DOMCTL_hypercall_init, dom);
+	if (is_table) {
+		CHECK(rc == -EPERM, "hypercall_init on d%u's page table gave %ld", dom, rc);
+		return TEST_PASS;
+	}
+	CHECK(rc == 0, "hypercall_init on d%u's frame gave %ld", dom, rc);
+	CHECK((rc = remap(va, mfn, dom)) == 0, "mapping d%u's frame gave %ld", dom, rc);
+	same = !memcmp((const uint8_t *)va + 32, stub, sizeof(stub));
+	CHECK(remap(va, va_to_mfn(va), DOMID_SELF) == 0, "mapping our page back failed");
+	CHECK(same, "the hypercall page's stub for hypercall 1 is not the ABI's");
+	return TEST_PASS;
+}
+
 /*
  * Memory for the new domain (max_mem 16 MiB): 2 MiB extents, counted
  * against max_pages, M2P set; its frames cannot be pinned as anything
@@ -353,7 +390,9 @@ static int memory_for(domid_t dom)
 	CHECK(rc == 0, "pinning a zeroed frame of d%u as an L1 gave %ld", dom, rc);
 	rc = foreign_mmuext(dom, MMUEXT_PIN_L1_TABLE, extents[0]);
 	CHECK(rc == -EINVAL, "pinning it twice gave %ld", rc);
+	CHECK(hypercall_page_of(dom, extents[0], true) == TEST_PASS, "hypercall_init on a table");
 	CHECK(foreign_mmuext(dom, MMUEXT_UNPIN_TABLE, extents[0]) == 0, "unpinning it failed");
+	CHECK(hypercall_page_of(dom, extents[0], false) == TEST_PASS, "hypercall_init");
 	rc = foreign_mmuext(dom, MMUEXT_NEW_BASEPTR, extents[1]);
 	CHECK(rc == -EPERM, "a new base pointer for d%u gave %ld", dom, rc);
 	rc = hypercall2(__HYPERVISOR_memory_op, XENMEM_acquire_resource, &ar);
