@@ -35,9 +35,10 @@ FAKE_MACHINE := tests/unit/hypervisor/fake_machine.c hypervisor/common/page_allo
 	hypervisor/arch/x86/page_type.c hypervisor/arch/x86/mm_audit.c \
 	hypervisor/arch/x86/descriptors.c
 FAKE_BINS := $(UNIT_OUT)/hypervisor/arch/x86/page_type $(UNIT_OUT)/hypervisor/common/event_channel \
-	$(UNIT_OUT)/hypervisor/common/grant_table
+	$(UNIT_OUT)/hypervisor/common/grant_table $(UNIT_OUT)/hypervisor/arch/x86/ptwr
 UNIT_BINS += $(FAKE_BINS)
 $(UNIT_OUT)/hypervisor/arch/x86/page_type: $(FAKE_MACHINE)
+$(UNIT_OUT)/hypervisor/arch/x86/ptwr: $(FAKE_MACHINE) hypervisor/arch/x86/ptwr.c
 $(UNIT_OUT)/hypervisor/common/event_channel: $(FAKE_MACHINE) \
 	hypervisor/common/event_channel.c hypervisor/common/evtchn_fifo.c
 $(UNIT_OUT)/hypervisor/common/grant_table: $(FAKE_MACHINE) \

@@ -120,9 +120,27 @@ static bool decode(const uint8_t *b, unsigned int avail, struct insn *in)
 	return i <= avail;
 }
 
-/* Applies the decoded operation to the entry; returns false if unknown. */
+/*
+ * What the instruction does to the guest's registers besides the entry:
+ * applied only once the new entry is in, so a refused write leaves them
+ * as they were for the page fault the guest gets instead.
+ */
+struct reg_effects {
+	uint64_t *reg;		/* a register written (xchg's source, cmpxchg's rax), or NULL */
+	uint64_t reg_val;
+	uint64_t flags_mask;	/* rflags bits set from flags_val */
+	uint64_t flags_val;
+};
+
+static void set_flag(struct reg_effects *fx, uint64_t flag, bool on)
+{
+	fx->flags_mask |= flag;
+	fx->flags_val = (fx->flags_val & ~flag) | (on ? flag : 0);
+}
+
+/* The decoded operation on the entry: *new, and *fx for the registers; false if unknown. */
 static bool compute(struct cpu_regs *r, const struct insn *in, uint64_t old,
-		    unsigned int byte, uint64_t *new)
+		    unsigned int byte, uint64_t *new, struct reg_effects *fx)
 {
 	unsigned int ext = (in->modrm >> 3) & 7;
 	uint64_t *src = regs_gpr(r, ext | ((in->rex & 4) << 1));
@@ -132,23 +150,24 @@ static bool compute(struct cpu_regs *r, const struct insn *in, uint64_t old,
 	uint64_t val = in->size == 1 ? byteval << (byte * 8) : *src;
 	uint64_t imm = in->size == 1 ? (in->imm & 0xFF) << (byte * 8) : in->imm;
 
+	memset(fx, 0, sizeof(*fx));
 	if (in->two_byte) {
 		unsigned int bit = (in->op2 == 0xBA ? in->imm : *src) & 63;
 
 		if (in->op2 == 0xB1) {			/* cmpxchg */
+			set_flag(fx, X86_EFLAGS_ZF, r->rax == old);
 			if (r->rax == old) {
 				*new = *src;
-				r->rflags |= 0x40;
 			} else {
 				*new = old;
-				r->rax = old;
-				r->rflags &= ~0x40ULL;
+				fx->reg = &r->rax;
+				fx->reg_val = old;
 			}
 			return true;
 		}
 		if (in->op2 == 0xBA && ext != 5 && ext != 6)
 			return false;
-		r->rflags = (r->rflags & ~1ULL) | ((old >> bit) & 1);
+		set_flag(fx, X86_EFLAGS_CF, (old >> bit) & 1);
 		if (in->op2 == 0xAB || (in->op2 == 0xBA && ext == 5))
 			*new = old | (1ULL << bit);	/* bts */
 		else
@@ -166,7 +185,8 @@ static bool compute(struct cpu_regs *r, const struct insn *in, uint64_t old,
 		return true;
 	case 0x87:
 		*new = val;
-		*src = old;
+		fx->reg = src;
+		fx->reg_val = old;
 		return true;
 	case 0x20: case 0x21:
 		*new = old & (val | ~mask);
@@ -197,6 +217,7 @@ bool ptwr_emulate(struct vcpu *v, struct cpu_regs *r, uint64_t addr)
 	struct page_info *pg;
 	uint8_t bytes[16];
 	struct insn in;
+	struct reg_effects fx;
 	uint64_t old, new;
 	unsigned int avail;
 
@@ -219,10 +240,13 @@ bool ptwr_emulate(struct vcpu *v, struct cpu_regs *r, uint64_t addr)
 	if (in.size == 8 && (addr & 7))
 		return false;
 	old = *(pte_t *)maddr_to_virt(target & ~7ULL);
-	if (!compute(r, &in, old, addr & 7, &new))
+	if (!compute(r, &in, old, addr & 7, &new, &fx))
 		return false;
 	if (new != old && pt_update_entry(d, target & ~7ULL, new, false))
-		return false;	/* refused: the guest gets its page fault */
+		return false;	/* refused: the guest gets its page fault, registers untouched */
+	if (fx.reg)
+		*fx.reg = fx.reg_val;
+	r->rflags = (r->rflags & ~fx.flags_mask) | fx.flags_val;
 	invlpg(addr);
 	r->rip += in.len;
 	return true;

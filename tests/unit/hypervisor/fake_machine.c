@@ -17,7 +17,7 @@
 #include <asm/desc.h>
 #include <asm/percpu.h>
 
-unsigned int fake_flushes, fake_wakes;
+unsigned int fake_flushes, fake_invlpgs, fake_wakes;
 bool fake_preempt;
 
 struct hv_options hv_opts;
@@ -69,7 +69,7 @@ void fake_machine_reset(void)
 	hv_opts = (struct hv_options){ 0 };
 	hv_opts.pv_linear_pt = true;
 	hv_opts.evtchn_fifo_max_ports = EVTCHN_FIFO_MAX_PORTS;
-	fake_flushes = fake_wakes = 0;
+	fake_flushes = fake_invlpgs = fake_wakes = 0;
 	fake_preempt = false;
 }
 
@@ -234,6 +234,11 @@ __attribute__((weak)) void grant_for_each_pin(const struct domain *d,
 __attribute__((weak)) void evtchn_fifo_for_each_frame(const struct domain *d,
 						       void (*fn)(mfn_t, bool, void *), void *arg)
 {
+}
+
+void fake_invlpg(uint64_t va)
+{
+	fake_invlpgs++;
 }
 
 /* --------------------------------------------------- guest access, time */

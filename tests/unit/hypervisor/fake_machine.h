@@ -22,6 +22,7 @@
 #define FAKE_BAD_VA		0x1000ULL
 
 extern unsigned int fake_flushes;	/* CR3 loads (TLB flushes) so far */
+extern unsigned int fake_invlpgs;	/* single-page flushes so far */
 extern unsigned int fake_wakes;		/* vcpu_wake calls so far */
 extern bool fake_preempt;		/* hypercall_ran_long's answer */
 

@@ -7,7 +7,8 @@
  *   - The direct map moves to FAKE_DIRECTMAP, where fake_machine.c maps
  *     host memory for the fake frames, so mfn_to_virt, frame_va and
  *     virt_to_maddr keep their real arithmetic.
- *   - CR3 reads and loads (a TLB flush) are counted instead of executed.
+ *   - CR3 reads and loads (a TLB flush) and invlpg are counted instead
+ *     of executed.
  *
  * Both headers are include-guarded: the sources' own includes of them
  * are no-ops, and the macros below are seen by the code that follows.
@@ -27,5 +28,7 @@ uint64_t fake_read_cr3(void);
 void fake_write_cr3(uint64_t v);
 #define read_cr3()	fake_read_cr3()
 #define write_cr3(v)	fake_write_cr3(v)
+void fake_invlpg(uint64_t va);
+#define invlpg(va)	fake_invlpg(va)
 
 #endif

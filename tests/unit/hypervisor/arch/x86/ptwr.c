@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Host tests of hypervisor/arch/x86/ptwr.c on the fake machine: a guest
+ * kernel's write to one of its L1 tables through a read-only mapping,
+ * decoded and completed after validation; a refused write leaves the
+ * entry and every guest register as they were, for the page fault.
+ */
+#include "../../../unit.h"
+#include "../../fake_machine.h"
+#include <hv/lib.h>
+#include <asm/page.h>
+#include <asm/pv.h>
+
+#define P		_PAGE_PRESENT
+#define RW		(_PAGE_PRESENT | _PAGE_RW)
+#define ZF		0x40ULL
+#define CF		0x01ULL
+#define TABLE_VA	0x400000ULL	/* where the guest maps the L1 it edits */
+
+static struct domain *d, *e;
+static mfn_t l4, pt, data, theirs;
+static struct cpu_regs r;
+
+/*
+ * d's tree maps its L1 table `pt` read-only at TABLE_VA; pt maps `data`
+ * read-only in entry 0. e's frame `theirs` is what a refused write maps.
+ */
+static void fresh(void)
+{
+	mfn_t l3, l2, l1;
+	pte_t *t;
+
+	fake_machine_reset();
+	d = fake_domain(1, false);
+	e = fake_domain(2, false);
+	l4 = fake_give_frame(d);
+	l3 = fake_give_frame(d);
+	l2 = fake_give_frame(d);
+	l1 = fake_give_frame(d);
+	pt = fake_give_frame(d);
+	data = fake_give_frame(d);
+	theirs = fake_give_frame(e);
+	((pte_t *)frame_va(l4))[L4_INDEX(TABLE_VA)] = mk_pte(l3, RW);
+	((pte_t *)frame_va(l3))[L3_INDEX(TABLE_VA)] = mk_pte(l2, RW);
+	((pte_t *)frame_va(l2))[L2_INDEX(TABLE_VA)] = mk_pte(l1, RW);
+	((pte_t *)frame_va(l1))[L1_INDEX(TABLE_VA)] = mk_pte(pt, P);
+	t = frame_va(pt);
+	t[0] = mk_pte(data, P);
+	EXPECT_EQ(pt_pin(d, pt, 1), 0);
+	EXPECT_EQ(pt_pin(d, l4, 4), 0);
+	EXPECT_EQ(get_page_and_type(l4, PGT_l4, d), 0);	/* the base pointer's */
+	d->vcpu0.arch.guest_cr3 = l4 << PAGE_SHIFT;
+	d->vcpu0.arch.kernel_mode = true;
+	memset(&r, 0, sizeof(r));
+	r.error_code = 3;				/* a write to a present page */
+}
+
+static pte_t entry0(void)
+{
+	return ((pte_t *)frame_va(pt))[0];
+}
+
+/*
+ * The guest's instruction stream: the instruction under test, then NOPs
+ * (ptwr.c reads up to 16 bytes from rip).
+ */
+static uint8_t text[16];
+
+/* Runs instruction `code` of n bytes against entry 0; rip is the fetch address. */
+static bool run_insn(const uint8_t *code, size_t n)
+{
+	memset(text, 0x90, sizeof(text));
+	memcpy(text, code, n);
+	r.rip = fake_va(text);
+	return ptwr_emulate(&d->vcpu0, &r, TABLE_VA);
+}
+#define emulate(code)	run_insn(code, sizeof(code))
+
+static void xchg_writes_then_swaps(void)
+{
+	static const uint8_t xchg[] = { 0x48, 0x87, 0x07 };	/* xchg [rdi], rax */
+	pte_t before;
+
+	fresh();
+	before = entry0();
+	r.rax = mk_pte(theirs, P);				/* not d's frame */
+	EXPECT(!emulate(xchg));
+	EXPECT_EQ(r.rax, mk_pte(theirs, P));			/* untouched for the #PF */
+	EXPECT_EQ(r.rip, fake_va(text));
+	EXPECT_EQ(entry0(), before);
+	r.rax = mk_pte(data, RW);
+	EXPECT(emulate(xchg));
+	EXPECT_EQ(r.rax, before);				/* the old entry */
+	EXPECT_EQ(r.rip, fake_va(text) + sizeof(xchg));
+	EXPECT_EQ(pte_mfn(entry0()), data);
+	EXPECT(entry0() & _PAGE_RW);
+	EXPECT_EQ(frame_table[data].type, PGT_writable);
+	EXPECT_EQ(fake_invlpgs, 1);
+	EXPECT(mm_audit(d));
+}
+
+static void cmpxchg_sets_zf_only_when_done(void)
+{
+	static const uint8_t cmpxchg[] = { 0xF0, 0x48, 0x0F, 0xB1, 0x17 };	/* lock cmpxchg [rdi], rdx */
+
+	fresh();
+	r.rax = entry0();
+	r.rdx = mk_pte(pt, RW);					/* its own table, writable */
+	EXPECT(!emulate(cmpxchg));
+	EXPECT_EQ(r.rflags & ZF, 0);
+	EXPECT_EQ(r.rax, entry0());
+	r.rdx = mk_pte(data, RW);
+	EXPECT(emulate(cmpxchg));
+	EXPECT_EQ(r.rflags & ZF, ZF);
+	EXPECT_EQ(pte_mfn(entry0()), data);
+	EXPECT(entry0() & _PAGE_RW);
+
+	/* A compare that fails: nothing written, rax takes the entry, ZF clear. */
+	r.rax = 0;
+	r.rdx = 0;
+	EXPECT(emulate(cmpxchg));
+	EXPECT_EQ(r.rflags & ZF, 0);
+	EXPECT_EQ(r.rax, entry0());
+	EXPECT(mm_audit(d));
+}
+
+static void bts_sets_cf_only_when_done(void)
+{
+	static const uint8_t bts[] = { 0x48, 0x0F, 0xBA, 0x2F, 0x01 };	/* bts qword [rdi], 1 */
+	pte_t before;
+
+	fresh();
+	EXPECT_EQ(pt_update_entry(d, pt << PAGE_SHIFT, mk_pte(l4, P), false), 0);
+	before = entry0();
+	r.rflags = CF;
+	EXPECT(!emulate(bts));					/* an L4 made writable */
+	EXPECT_EQ(r.rflags & CF, CF);
+	EXPECT_EQ(entry0(), before);
+	EXPECT_EQ(pt_update_entry(d, pt << PAGE_SHIFT, mk_pte(data, P), false), 0);
+	EXPECT(emulate(bts));
+	EXPECT_EQ(r.rflags & CF, 0);				/* the bit was clear */
+	EXPECT(entry0() & _PAGE_RW);
+	EXPECT(mm_audit(d));
+}
+
+/* Not a validated L1 of the domain, or not a write from its kernel: not ours. */
+static void only_kernel_writes_to_tables(void)
+{
+	static const uint8_t mov[] = { 0x48, 0x89, 0x07 };	/* mov [rdi], rax */
+
+	fresh();
+	r.rax = mk_pte(data, RW);
+	d->vcpu0.arch.kernel_mode = false;
+	d->vcpu0.arch.user_cr3 = l4 << PAGE_SHIFT;
+	EXPECT(!emulate(mov));
+	d->vcpu0.arch.kernel_mode = true;
+	r.error_code = 2;					/* not present */
+	EXPECT(!emulate(mov));
+	r.error_code = 3;
+	EXPECT(emulate(mov));
+	EXPECT_EQ(pte_mfn(entry0()), data);
+	d->vcpu0.arch.user_cr3 = 0;
+	EXPECT(mm_audit(d));
+}
+
+int main(void)
+{
+	unit_suite = "ptwr";
+	RUN(xchg_writes_then_swaps);
+	RUN(cmpxchg_sets_zf_only_when_done);
+	RUN(bts_sets_cf_only_when_done);
+	RUN(only_kernel_writes_to_tables);
+	return 0;
+}
