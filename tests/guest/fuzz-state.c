@@ -65,7 +65,7 @@
 #define NPOOL		24	/* frames for tables and reservations */
 #define NSHARE		6	/* frames granted to the other side */
 #define NWIN		10	/* VAs whose PTEs the fuzzer rewrites */
-#define NGNT		4	/* grant-table frames we map */
+#define NGNT		16	/* grant-table frames we map */
 #define NPUB		200	/* frames a side may grant or let dom0 map */
 #define NHANDLES	32
 #define REF_MAILBOX	7
@@ -1192,6 +1192,56 @@ static void exchanged(struct pool_page *p, uint64_t gave, uint64_t got, bool mar
 	drop_frame(got);
 }
 
+static long grant_frames(unsigned int want);
+
+/*
+ * The exploit shape of issue 16 A.2 as one action: touch a page, unmap it
+ * without a flush, give its frame back, then make the hypervisor allocate
+ * for itself (a bigger grant table, its active entries, an event bucket).
+ * If it hands out the frame before flushing, our stale translation shows
+ * its data instead of our marker (checked right after).
+ */
+static void act_reuse(void)
+{
+	unsigned int first = pick(NPOOL - 3), n = 1 + pick(4), i;
+	uint64_t list[4], frames[NGNT], v;
+	struct xen_memory_reservation r = { (uint64_t)list, 0, 0, 0, DOMID_SELF, { 0 } };
+	struct gnttab_setup_table st = { DOMID_SELF, 0, 0, 0, { 0 }, (uint64_t)frames };
+	struct evtchn_alloc_unbound au = { DOMID_SELF, 0, 0 };
+	bool marked[4];
+	long rc;
+
+	action = "reuse";
+	if (!mutation("noflush", 100))
+		return;
+	for (i = 0; i < n; i++) {	/* neighbours: the hypervisor may want them together */
+		struct pool_page *p = &pool[first + i];
+
+		if (p->mfn == NO_MFN || p->pinned || (i && p->mfn != list[i - 1] + 1))
+			break;
+		marked[i] = mark(p);
+		if (!marked[i] || !probe_read(p->va, &v))
+			break;		/* its translation is in the TLB now */
+		list[i] = p->mfn;
+	}
+	if (!(n = i))
+		return;
+	for (i = 0; i < n; i++)
+		hc(__HYPERVISOR_update_va_mapping, pool[first + i].va, 0, UVMF_NONE, 0);
+	r.nr_extents = n;
+	rc = hc(__HYPERVISOR_memory_op, XENMEM_decrease_reservation, (uint64_t)&r, 0, 0);
+	for (i = 0; i < n; i++) {
+		if ((long)i < rc)
+			given_back(&pool[first + i], marked[i]);
+		else
+			set_region(&pool[first + i], true);
+	}
+	st.nr_frames = gnt_frames < NGNT ? gnt_frames + 1 : gnt_frames;
+	if (!gnttab(GNTTABOP_setup_table, &st, 1) && !st.status)
+		grant_frames(st.nr_frames);
+	hc(__HYPERVISOR_event_channel_op, EVTCHNOP_alloc_unbound, (uint64_t)&au, 0, 0);
+}
+
 static void act_exchange(void)
 {
 	struct pool_page *in[2];
@@ -1402,8 +1452,9 @@ static void act_grant_entry(void)
 
 static void act_setup_table(void)
 {
-	uint64_t frames[8];
-	struct gnttab_setup_table st = { DOMID_SELF, 0, 1 + pick(NGNT), 0, { 0 }, (uint64_t)frames };
+	uint64_t frames[NGNT + 1];
+	struct gnttab_setup_table st = { DOMID_SELF, 0, 1 + pick(gnt_frames + 1), 0, { 0 },
+					 (uint64_t)frames };
 
 	action = "setup_table";
 	if (chance(10))
@@ -1762,7 +1813,7 @@ static struct {
 	{ act_map_grant, "map_grant", 8 }, { act_unmap_grant, "unmap_grant", 6 },
 	{ act_copy, "copy", 6 }, { act_swap, "swap", 3 }, { act_event, "event", 6 },
 	{ act_mmuext_misc, "mmuext", 4 }, { act_multicall, "multicall", 4 },
-	{ act_machphys, "machphys", 2 },
+	{ act_machphys, "machphys", 2 }, { act_reuse, "reuse", 2 },
 };
 
 static bool in_list(const char *list, const char *name)
