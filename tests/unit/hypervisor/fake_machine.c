@@ -86,6 +86,7 @@ struct domain *fake_domain(domid_t domid, bool privileged)
 	domain_live[i] = true;
 	d->domid = domid;
 	d->is_privileged = privileged;
+	d->max_evtchn_port = ~0U;		/* as domain_alloc: no createdomain bound */
 	snprintf(d->name, sizeof(d->name), "d%u", domid);
 	si = alloc_frame();
 	BUG_ON(si == INVALID_MFN);

@@ -259,7 +259,10 @@ static void virq_and_ipi(void)
 	EXPECT_EQ(op(d, EVTCHNOP_bind_ipi, &bi), -ENOENT);
 }
 
-/* 4095 ports on the 2-level ABI, then -ENOSPC; a closed one is found again. */
+/*
+ * 4095 ports on the 2-level ABI (or createdomain's bound), then -ENOSPC;
+ * a closed one is found again.
+ */
 static void ports_run_out(void)
 {
 	unsigned int i;
@@ -274,6 +277,13 @@ static void ports_run_out(void)
 	EXPECT_EQ(close_port(d, 1000), 0);
 	EXPECT_EQ(op(d, EVTCHNOP_alloc_unbound, &a), 0);
 	EXPECT_EQ(a.port, 1000);
+
+	/* createdomain's max_evtchn_port: the highest port it may have. */
+	e->max_evtchn_port = 2;
+	EXPECT_EQ(op(e, EVTCHNOP_alloc_unbound, &a), 0);
+	EXPECT_EQ(op(e, EVTCHNOP_alloc_unbound, &a), 0);
+	EXPECT_EQ(a.port, 2);
+	EXPECT_EQ(op(e, EVTCHNOP_alloc_unbound, &a), -ENOSPC);
 }
 
 /* A reset, or the domain's end, closes every port; the peers see theirs unbound. */
