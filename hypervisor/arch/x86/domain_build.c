@@ -25,6 +25,7 @@
 #include <hv/grant_table.h>
 #include <asm/page.h>
 #include <asm/pv.h>
+#include <asm/x86.h>
 #include <lamina/start_info.h>
 #include <lamina/grant_table.h>
 #include <lamina/xen_x86_64.h>
@@ -227,7 +228,7 @@ static void init_vcpu(struct builder *b)
 	memset(r, 0, sizeof(*r));
 	r->rip = b->k.entry;
 	r->cs = FLAT_KERNEL_CS;
-	r->rflags = 0x200;
+	r->rflags = X86_EFLAGS_IF;
 	r->rsp = b->l.stack + PAGE_SIZE;
 	r->ss = FLAT_KERNEL_SS;
 	r->rsi = b->l.start_info;

@@ -29,7 +29,7 @@ static void count_entries(const struct domain *d, mfn_t mfn, unsigned int level,
 	for (i = 0; i < n; i++) {
 		mfn_t target = pte_mfn(t[i]);
 
-		if (!(t[i] & _PAGE_PRESENT) || (level == 4 && i >= 256 && i <= 271))
+		if (!(t[i] & _PAGE_PRESENT) || (level == 4 && i >= L4_SLOT_HV_FIRST && i <= L4_SLOT_HV_LAST))
 			continue;
 		if (level > 1 && target == mfn)
 			continue;	/* a linear entry to its own table holds nothing */

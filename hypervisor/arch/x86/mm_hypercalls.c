@@ -18,7 +18,6 @@
 #include <lamina/xen_x86_64.h>
 #include <hv/time.h>
 
-#define MAX_LIST	(1U << 20)	/* entries per call; more is a guest bug */
 #define PREEMPTED	(1U << 31)	/* in count: a continuation; *done has progress */
 
 static void flush_tlb_local(void)
@@ -113,7 +112,7 @@ static long walk_list(struct vcpu *v, struct hc_args *a, size_t size,
 	BUG_ON(size > sizeof(entry));
 	if (!fd)
 		return rc;
-	if (count > MAX_LIST)
+	if (count > HYPERCALL_LIST_MAX)
 		return trace_err(-EINVAL);
 	if (((uint32_t)a->arg[1] & PREEMPTED) && a->arg[2] &&
 	    copy_from_guest(&done_before, a->arg[2], sizeof(done_before)))

@@ -122,7 +122,7 @@ void do_syscall32(struct cpu_regs *r)
 
 	if (!v->arch.syscall32.address) {
 		r->rip -= 2;
-		pv_inject_trap(v, r, 6, 0);
+		pv_inject_trap(v, r, X86_EXC_UD, 0);
 		return;
 	}
 	pv_bounce(v, r, v->arch.syscall32.address, v->arch.syscall.mask_events, false, 0);
@@ -139,7 +139,7 @@ void do_sysenter(struct cpu_regs *r)
 	const struct pv_callback *cb = &v->arch.sysenter;
 
 	if (!cb->address) {
-		pv_inject_trap(v, r, 13, 0);
+		pv_inject_trap(v, r, X86_EXC_GP, 0);
 		return;
 	}
 	pv_bounce(v, r, cb->address, cb->mask_events, false, 0);
@@ -165,7 +165,7 @@ void prepare_return_to_guest(struct cpu_regs *r)
 		 * with the non-canonical rip in the frame. Without a #GP handler
 		 * the domain crashes and another vCPU runs.
 		 */
-		pv_inject_trap(v, r, 13, 0);
+		pv_inject_trap(v, r, X86_EXC_GP, 0);
 		schedule(r);
 		v = current_vcpu();
 	}

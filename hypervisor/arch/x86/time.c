@@ -209,7 +209,7 @@ void arch_timer_program(uint64_t deadline)
 
 	if (tsc_deadline) {
 		/* 0 disarms; a deadline in the past fires at once. */
-		wrmsr(0x6E0, deadline ? ns_to_tsc(deadline) : 0);
+		wrmsr(MSR_TSC_DEADLINE, deadline ? ns_to_tsc(deadline) : 0);
 		return;
 	}
 	if (!deadline) {
@@ -228,7 +228,7 @@ void time_init(void)
 {
 	extern pte_t *gdt_area_l1(void);
 	pte_t *l1 = gdt_area_l1();
-	paddr_t base = rdmsr(0x1B) & PTE_ADDR_MASK;
+	paddr_t base = rdmsr(MSR_APIC_BASE) & PTE_ADDR_MASK;
 	unsigned int i;
 
 	l1[16] = base | _PAGE_PRESENT | _PAGE_RW | _PAGE_PCD | _PAGE_PWT | _PAGE_NX;
@@ -245,7 +245,7 @@ void time_init(void)
 	}
 	if (tsc_deadline) {
 		apic_write(APIC_LVT_TIMER, (2 << 17) | TIMER_VECTOR);	/* TSC-deadline */
-		wrmsr(0x6E0, 0);
+		wrmsr(MSR_TSC_DEADLINE, 0);
 	} else {
 		apic_write(APIC_LVT_TIMER, TIMER_VECTOR);		/* one-shot */
 		apic_write(APIC_TIMER_INIT, 0);

@@ -152,9 +152,9 @@ void do_exception(struct cpu_regs *r)
 		pv_guest_exception(current_vcpu(), r);
 		return;
 	}
-	if ((r->vector == 14 || r->vector == 13) && search_fixup(r))
+	if ((r->vector == X86_EXC_PF || r->vector == X86_EXC_GP) && search_fixup(r))
 		return;
-	if (r->vector == 1) {
+	if (r->vector == X86_EXC_DB) {
 		/*
 		 * Never ours: a guest's data breakpoint hit by a guest-memory
 		 * copy, one a MOV SS / POP SS delayed onto the first

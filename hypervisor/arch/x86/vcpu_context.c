@@ -118,8 +118,8 @@ static void set_regs(struct vcpu *v, const struct guest_user_regs *u)
 	r->rsp = u->rsp;
 	r->cs = u->cs | 3;
 	r->ss = u->ss | 3;
-	v->arch.iopl = (u->rflags >> 12) & 3;
-	r->rflags = (u->rflags & ~(3ULL << 12)) | X86_EFLAGS_IF | 2;
+	v->arch.iopl = (u->rflags & X86_EFLAGS_IOPL) >> X86_EFLAGS_IOPL_SHIFT;
+	r->rflags = (u->rflags & ~X86_EFLAGS_IOPL) | X86_EFLAGS_IF | X86_EFLAGS_MBS;
 	v->arch.ds = u->ds;
 	v->arch.es = u->es;
 	v->arch.fs = u->fs;
@@ -213,7 +213,7 @@ static void get_regs(const struct vcpu *v, struct guest_user_regs *u)
 	u->rsp = r->rsp;
 	u->cs = r->cs;
 	u->ss = r->ss;
-	u->rflags = (r->rflags & ~(3ULL << 12)) | ((uint64_t)v->arch.iopl << 12);
+	u->rflags = (r->rflags & ~X86_EFLAGS_IOPL) | ((uint64_t)v->arch.iopl << X86_EFLAGS_IOPL_SHIFT);
 	u->ds = v->arch.ds;
 	u->es = v->arch.es;
 	u->fs = v->arch.fs;

@@ -136,6 +136,8 @@ struct domain *domain_by_index(unsigned int i);
 void domain_shutdown(struct domain *d, unsigned int reason);
 void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
 struct domain *domain_alloc(domid_t domid, const char *name, bool privileged);
+/* A new vCPU's timers (common/vcpu.c). */
+void vcpu_init(struct vcpu *v);
 /* Whether no domain, live or still referenced, has this id. */
 bool domain_id_is_free(domid_t id);
 /* The controller's pause count (domctl pause/unpausedomain): 0, -EOVERFLOW, -EINVAL. */

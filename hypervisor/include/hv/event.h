@@ -37,7 +37,6 @@ struct evtchn *evtchn_from_port(struct domain *d, evtchn_port_t p);
 void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq);
 void send_global_virq(struct domain *d, unsigned int virq);
 bool vcpu_events_deliverable(const struct vcpu *v);
-void vcpu_init(struct vcpu *v);
 
 /* Shared by event_channel.c and evtchn_fifo.c. */
 struct evtchn_fifo_port {

@@ -20,6 +20,9 @@
 #define HV_DIRECTMAP_SIZE	0x0000050000000000	/* 5 TiB */
 #define HV_M2P_BASE		0xFFFF800000000000
 
+/* Slots 256-271 of every L4: the hypervisor's, whatever the guest writes there. */
+#define L4_SLOT_HV_FIRST	256
+#define L4_SLOT_HV_LAST		271
 #define L4_SLOT_M2P		256
 #define L4_SLOT_IMAGE		260
 #define L4_SLOT_DIRECTMAP	262

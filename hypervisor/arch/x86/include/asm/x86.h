@@ -5,9 +5,11 @@
 
 #include <hv/types.h>
 
+#define MSR_APIC_BASE		0x1B
 #define MSR_SYSENTER_CS		0x00000174
 #define MSR_SYSENTER_ESP	0x00000175
 #define MSR_SYSENTER_EIP	0x00000176
+#define MSR_TSC_DEADLINE	0x000006E0
 #define MSR_EFER		0xC0000080
 #define MSR_STAR		0xC0000081
 #define MSR_LSTAR		0xC0000082
@@ -29,15 +31,27 @@
 #define X86_CR4_SMAP		(1UL << 21)
 
 #define X86_EFLAGS_CF		0x00000001UL
+#define X86_EFLAGS_MBS		0x00000002UL	/* reserved, always 1 */
 #define X86_EFLAGS_ZF		0x00000040UL
 #define X86_EFLAGS_TF		0x00000100UL
 #define X86_EFLAGS_IF		0x00000200UL
 #define X86_EFLAGS_DF		0x00000400UL
 #define X86_EFLAGS_IOPL		0x00003000UL
+#define X86_EFLAGS_IOPL_SHIFT	12
 #define X86_EFLAGS_NT		0x00004000UL
 #define X86_EFLAGS_RF		0x00010000UL
 #define X86_EFLAGS_VM		0x00020000UL
 #define X86_EFLAGS_AC		0x00040000UL
+
+/* Exception vectors. */
+#define X86_EXC_DB		1
+#define X86_EXC_NMI		2
+#define X86_EXC_BP		3
+#define X86_EXC_UD		6
+#define X86_EXC_DF		8
+#define X86_EXC_GP		13
+#define X86_EXC_PF		14
+#define X86_EXC_MC		18
 
 static inline uint64_t rdmsr(uint32_t msr)
 {
