@@ -11,6 +11,7 @@
 #include <lamina/grant_table.h>
 #include <lamina/shared_info.h>
 #include <lamina/start_info.h>
+#include <hv/pv_layout.h>
 #include "builder.h"
 #include "domctl.h"
 #include "kernel_image.h"
@@ -18,14 +19,6 @@
 
 #define PG		4096ULL
 #define PAGES(b)	(((uint64_t)(b) + PG - 1) / PG)
-#define PTE_P		0x001ULL
-#define PTE_RW		0x002ULL
-#define PTE_USER	0x004ULL
-#define PTE_A		0x020ULL
-#define PTE_D		0x040ULL
-#define PT_UPPER	(PTE_P | PTE_RW | PTE_A | PTE_D | PTE_USER)
-#define PT_LEAF		(PTE_P | PTE_RW | PTE_A)
-#define MIB4		(4ULL << 20)
 #define XENFEAT_gnttab_v2_cap	(1U << 9)	/* PHYSCAP_gnttab_v2 */
 
 static const char *const step_names[] = {
@@ -68,7 +61,7 @@ struct build {
 	unsigned int store_port, cons_port;
 	/* page tables being written, before they go to the domain */
 	uint8_t *pt_buf;		/* nr_pt + nr_p2m_pt pages */
-	uint64_t pt_used, p2m_pt_used;
+	struct pv_layout lay;
 };
 
 static int fail(struct build *b, int rc, const char *fmt, ...)
@@ -403,97 +396,46 @@ static void remove_nodes(struct xs_handle *h, unsigned int domid, const char *vm
 
 /* ----------------------------------------------------------------- layout */
 
-/* The number of distinct va >> shift over [s, e) (e > s). */
-static uint64_t spans(uint64_t s, uint64_t e, unsigned int shift)
-{
-	return ((e - 1) >> shift) - (s >> shift) + 1;
-}
-
-static uint64_t tables_for(uint64_t s, uint64_t e)
-{
-	return 1 + spans(s, e, 39) + spans(s, e, 30) + spans(s, e, 21);
-}
-
-/* Distinct va >> shift of [s2, e2) that [s1, e1) does not already have. */
-static uint64_t extra_spans(uint64_t s1, uint64_t e1, uint64_t s2, uint64_t e2,
-			    unsigned int shift)
-{
-	uint64_t a1 = s1 >> shift, b1 = (e1 - 1) >> shift;
-	uint64_t a2 = s2 >> shift, b2 = (e2 - 1) >> shift;
-	uint64_t lo = a1 > a2 ? a1 : a2, hi = b1 < b2 ? b1 : b2;
-
-	return (b2 - a2 + 1) - (lo <= hi ? hi - lo + 1 : 0);
-}
-
+/*
+ * The start-of-day layout of toolstack.md §1.7, planned by the hypervisor's
+ * common/pv_layout.c (one planner for every Lamina builder), copied into
+ * the pfn fields the rest of the build uses.
+ */
 static int plan(struct build *b)
 {
-	const struct pv_kernel *k = &b->k.pv;
-	uint64_t next, end, need;
+	struct pv_layout_request r = { .k = &b->k.pv, .nr_pages = b->nr_pages,
+				       .initrd_bytes = b->rd ? b->rd_len : 0, .rings = true };
+	struct pv_layout *l = &b->lay;
+	const char *why = NULL;
+	int rc = pv_layout_plan(&r, l, &why);
 
-	b->vb = k->virt_base;
-	b->kstart_pfn = (k->kstart - b->vb) / PG;
-	b->kend_pfn = PAGES(k->kend - b->vb);
-	next = b->kend_pfn;
-	b->init_p2m = k->p2m_base != PV_UNSET && k->p2m_base < b->vb && !(k->p2m_base % PG);
-	b->p2m_list_pages = PAGES(b->nr_pages * 8);
-	b->rd_pages = PAGES(b->rd_len);
-	b->rd_mapped = b->rd && !k->mod_start_pfn;
-	if (b->rd_mapped) {
-		b->rd_pfn = next;
-		next += b->rd_pages;
-	}
-	if (!b->init_p2m) {
-		b->p2m_pfn = next;
-		next += b->p2m_list_pages;
-	}
-	b->si_pfn = next++;
-	b->store_pfn = next++;
-	b->cons_pfn = next++;
-	b->pt_pfn = next;
-	b->nr_pt = 0;
-	for (;;) {
-		end = b->vb + (b->pt_pfn + b->nr_pt + 1) * PG + (512ULL << 10);
-		end = (end + MIB4 - 1) & ~(MIB4 - 1);
-		need = tables_for(b->vb, end);
-		if (need <= b->nr_pt)
-			break;
-		b->nr_pt = need;
-	}
-	b->stack_pfn = b->pt_pfn + b->nr_pt;
-	b->vend_pfn = (end - b->vb) / PG;
-	if (end - b->vb > (1ULL << 30) && ((b->vb >> 30) != ((end - 1) >> 30)))
-		return fail(b, -EFBIG, "the kernel's start-of-day region [%#llx, %#llx) does not "
-			    "fit in one 1 GiB page directory", (unsigned long long)b->vb,
-			    (unsigned long long)end);
-	next = b->vend_pfn;
-	if (b->rd && !b->rd_mapped) {
-		b->rd_pfn = next;
-		next += b->rd_pages;
-	}
-	if (b->init_p2m) {
-		uint64_t s = k->p2m_base, e = s + b->p2m_list_pages * PG;
-
-		b->p2m_pfn = next;
-		b->nr_p2m_pt = extra_spans(b->vb, end, s, e, 39) + extra_spans(b->vb, end, s, e, 30) +
-			       extra_spans(b->vb, end, s, e, 21);
-		b->p2m_pt_pfn = next + b->p2m_list_pages;
-		next += b->p2m_list_pages + b->nr_p2m_pt;
-	}
-	if (next > b->nr_pages)
-		return fail(b, -ENOMEM, "memory = %lu MiB is too small for this kernel%s: its "
-			    "start-of-day layout needs %llu MiB", b->cfg->memory_mib,
-			    b->rd ? " and ramdisk" : "",
-			    (unsigned long long)((next * PG + (1 << 20) - 1) >> 20));
+	if (rc == -ENOMEM)
+		return fail(b, -ENOMEM, "memory = %lu MiB is too small for this kernel%s: %s",
+			    b->cfg->memory_mib, b->rd ? " and ramdisk" : "", why ? why : "");
+	if (rc)
+		return fail(b, -ENOEXEC, "the kernel's layout is refused: %s", why ? why : "");
+	b->vb = l->v_start;
+	b->kstart_pfn = pv_layout_pfn(l, b->k.pv.kstart);
+	b->kend_pfn = PAGES(b->k.pv.kend - l->v_start);
+	b->rd_pfn = l->initrd_pfn;
+	b->rd_pages = l->initrd_pages;
+	b->rd_mapped = b->rd && !l->initrd_unmapped;
+	b->init_p2m = l->nr_p2m_frames != 0;
+	b->p2m_pfn = l->p2m_pfn;
+	b->p2m_list_pages = l->p2m_pages;
+	b->si_pfn = pv_layout_pfn(l, l->start_info);
+	b->store_pfn = pv_layout_pfn(l, l->store);
+	b->cons_pfn = pv_layout_pfn(l, l->console);
+	b->pt_pfn = pv_layout_l4_pfn(l);
+	b->nr_pt = l->nr_pt_frames;
+	b->stack_pfn = pv_layout_pfn(l, l->stack);
+	b->vend_pfn = pv_layout_pfn(l, l->v_end);
+	b->p2m_pt_pfn = l->p2m_pfn + l->p2m_pages;
+	b->nr_p2m_pt = b->init_p2m ? l->nr_p2m_frames - l->p2m_pages : 0;
 	return 0;
 }
 
 /* ------------------------------------------------------------ page tables */
-
-static bool is_pt_pfn(const struct build *b, uint64_t pfn)
-{
-	return (pfn >= b->pt_pfn && pfn < b->pt_pfn + b->nr_pt) ||
-	       (b->nr_p2m_pt && pfn >= b->p2m_pt_pfn && pfn < b->p2m_pt_pfn + b->nr_p2m_pt);
-}
 
 static uint64_t *table_at(struct build *b, uint64_t pfn)
 {
@@ -503,69 +445,30 @@ static uint64_t *table_at(struct build *b, uint64_t pfn)
 	return (uint64_t *)(b->pt_buf + i * PG);
 }
 
-/* The pfn of the table an entry points to (a table we allocated). */
-static uint64_t entry_pfn(const struct build *b, uint64_t e)
+static int write_pte(void *ctx, uint64_t table, unsigned int index, uint64_t target,
+		     uint64_t flags)
 {
-	uint64_t mfn = (e & 0x000ffffffffff000ULL) / PG, i;
+	struct build *b = ctx;
+	bool main_pt = table >= b->pt_pfn && table < b->pt_pfn + b->nr_pt;
+	bool p2m_pt = b->nr_p2m_pt && table >= b->p2m_pt_pfn &&
+		      table < b->p2m_pt_pfn + b->nr_p2m_pt;
 
-	for (i = 0; i < b->nr_pt; i++)
-		if (b->p2m[b->pt_pfn + i] == mfn)
-			return b->pt_pfn + i;
-	for (i = 0; i < b->nr_p2m_pt; i++)
-		if (b->p2m[b->p2m_pt_pfn + i] == mfn)
-			return b->p2m_pt_pfn + i;
-	return ~0ULL;
-}
-
-/* Maps va -> pfn, allocating tables from the main pool or the p2m's. */
-static int map_page(struct build *b, uint64_t va, uint64_t pfn, bool p2m_pool)
-{
-	uint64_t table = b->pt_pfn;	/* the L4 */
-	int level;
-
-	for (level = 4; level > 1; level--) {
-		uint64_t *t = table_at(b, table);
-		unsigned int idx = (va >> (12 + 9 * (level - 1))) & 511;
-
-		if (!t[idx]) {
-			uint64_t n;
-
-			if (p2m_pool) {
-				if (b->p2m_pt_used >= b->nr_p2m_pt)
-					return -ENOSPC;
-				n = b->p2m_pt_pfn + b->p2m_pt_used++;
-			} else {
-				if (b->pt_used >= b->nr_pt)
-					return -ENOSPC;
-				n = b->pt_pfn + b->pt_used++;
-			}
-			t[idx] = b->p2m[n] * PG | PT_UPPER;
-		}
-		table = entry_pfn(b, t[idx]);
-		if (table == ~0ULL)
-			return -EINVAL;
-	}
-	table_at(b, table)[(va >> 12) & 511] =
-		b->p2m[pfn] * PG | (is_pt_pfn(b, pfn) ? PT_LEAF & ~PTE_RW : PT_LEAF);
+	if ((!main_pt && !p2m_pt) || index >= 512 || target >= b->nr_pages)
+		return -EINVAL;
+	table_at(b, table)[index] = b->p2m[target] * PG | flags;
 	return 0;
 }
 
 static int build_tables(struct build *b)
 {
-	uint64_t pfn;
-	int rc = 0;
+	int rc;
 
 	b->pt_buf = calloc(b->nr_pt + b->nr_p2m_pt, PG);
 	if (!b->pt_buf)
 		return fail(b, -ENOMEM, "out of memory for the page tables");
-	b->pt_used = 1;			/* the L4 */
-	for (pfn = 0; !rc && pfn < b->vend_pfn; pfn++)
-		rc = map_page(b, b->vb + pfn * PG, pfn, false);
-	for (pfn = 0; !rc && b->init_p2m && pfn < b->p2m_list_pages; pfn++)
-		rc = map_page(b, b->k.pv.p2m_base + pfn * PG, b->p2m_pfn + pfn, true);
+	rc = pv_layout_for_each_pte(&b->lay, write_pte, b);
 	if (rc)
-		return fail(b, rc, "page tables: layout error %d (planned %llu + %llu)", rc,
-			    (unsigned long long)b->nr_pt, (unsigned long long)b->nr_p2m_pt);
+		return fail(b, rc, "page tables: an entry outside the planned tables");
 	return 0;
 }
 
@@ -709,20 +612,14 @@ static int write_start_info(struct build *b)
 	si.console.domU.evtchn = b->cons_port;
 	si.pt_base = b->vb + b->pt_pfn * PG;
 	si.nr_pt_frames = b->nr_pt;
-	if (b->init_p2m) {
-		si.mfn_list = b->k.pv.p2m_base;
-		si.first_p2m_pfn = b->p2m_pfn;
-		si.nr_p2m_frames = b->p2m_list_pages + b->nr_p2m_pt;
-	} else {
-		si.mfn_list = b->vb + b->p2m_pfn * PG;
-	}
-	if (b->rd && b->rd_mapped) {
-		si.mod_start = b->vb + b->rd_pfn * PG;
-		si.mod_len = b->rd_len;
-	} else if (b->rd) {
-		si.flags |= SIF_MOD_START_PFN;
-		si.mod_start = b->rd_pfn;
-		si.mod_len = b->rd_pages * PG;
+	si.mfn_list = b->lay.p2m;
+	si.first_p2m_pfn = b->lay.first_p2m_pfn;
+	si.nr_p2m_frames = b->lay.nr_p2m_frames;
+	if (b->rd) {
+		si.mod_start = b->lay.mod_start;
+		si.mod_len = b->lay.mod_len;
+		if (b->lay.initrd_unmapped)
+			si.flags |= SIF_MOD_START_PFN;
 	}
 	if (c->cmdline)
 		snprintf(si.cmd_line, sizeof(si.cmd_line), "%s", c->cmdline);
