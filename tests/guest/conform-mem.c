@@ -269,11 +269,11 @@ int test_main(struct start_info *si)
 	    NCALL(__HYPERVISOR_update_va_mapping, NCPTR, 0, 0), -EINVAL);
 	ROW("update_va_mapping hypervisor address",
 	    NCALL(__HYPERVISOR_update_va_mapping, 0xffff800000000000ULL, 0, 0), -EINVAL);
-	ROWK("update_va_mapping bad frame",
+	ROW("update_va_mapping bad frame",
 	    NCALL(__HYPERVISOR_update_va_mapping, page,
-		  ((~0ULL >> 24) << 12) | PTE_P | PTE_RW, UVMF_INVLPG), -EINVAL, 0);
-	ROWK("update_va_mapping reserved bit",
-	    NCALL(__HYPERVISOR_update_va_mapping, page, pte | (1ULL << 51), UVMF_INVLPG), -EPERM, 0);
+		  ((~0ULL >> 24) << 12) | PTE_P | PTE_RW, UVMF_INVLPG), -EINVAL);
+	ROW("update_va_mapping reserved bit",
+	    NCALL(__HYPERVISOR_update_va_mapping, page, pte | (1ULL << 51), UVMF_INVLPG), -EPERM);
 	ROW("update_va_mapping_otherdomain self",
 	    hypercall5(__HYPERVISOR_update_va_mapping_otherdomain, (uint64_t)page, pte,
 		       UVMF_INVLPG, DOMID_SELF, 0), 0);

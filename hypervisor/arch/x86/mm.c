@@ -296,6 +296,19 @@ bool mm_frame_is_hypervisor_mmio(mfn_t mfn)
 	return mfn == lapic_mfn;
 }
 
+/* The physical address width (CPUID 0x80000008 EAX[7:0]; 36 without the leaf, as Xen). */
+static unsigned int mm_paddr_bits(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(0x80000000, 0, &a, &b, &c, &d);
+	if (a < 0x80000008)
+		return 36;
+	cpuid(0x80000008, 0, &a, &b, &c, &d);
+	a &= 0xff;
+	return a >= 32 && a <= 52 ? a : 36;
+}
+
 void mm_copy_hypervisor_slots(pte_t *l4)
 {
 	unsigned int i;
@@ -312,6 +325,7 @@ void mm_init(void)
 
 	pool_init();
 	lapic_mfn = (rdmsr(MSR_APIC_BASE) & PTE_ADDR_MASK) >> PAGE_SHIFT;
+	paddr_bits = mm_paddr_bits();
 	if (img_end > BOOT_MAPPED)
 		panic("mm: the hypervisor image must lie in the first GiB");
 	top = directmap_top();

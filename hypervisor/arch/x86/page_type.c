@@ -28,7 +28,8 @@
  * descriptor when it takes its type and holds no references. Frames owned
  * by DOMID_IO (non-RAM, the first MiB) may be mapped
  * by privileged domains and carry no references, except the MMIO frames
- * the hypervisor drives itself (the local APIC), which nobody maps.
+ * the hypervisor drives itself (the local APIC) and frames at or above the
+ * physical address width (reserved PTE bits), which nobody maps.
  *
  * Linear page tables (Xen's pv-linear-pt=, on by default): an L2-L4
  * entry may also point at a validated table of its own level, read-only,
@@ -77,6 +78,7 @@
 
 struct page_info *frame_table;
 uint64_t frame_table_size;
+unsigned int paddr_bits = 36;	/* CPUID 0x80000008 once mm_init has run */
 uint32_t tlbflush_clock = 1;
 
 /*
@@ -371,8 +373,17 @@ static int get_entry_refs_foreign(struct domain *d, struct domain *fd, mfn_t tab
 		if (*e & ~L1_ALLOWED & ~L1_IO_BITS)
 			return trace_err(-EINVAL);
 		if (is_io_frame(mfn)) {
-			if (!d->is_privileged || mfn >= (1ULL << 40) ||
-			    mm_frame_is_hypervisor_mmio(mfn))
+			/*
+			 * As Xen: the all-ones frame is "no frame" (-EINVAL);
+			 * other frames outside RAM need I/O privilege for both
+			 * domains and must lie below the physical address
+			 * width, whose upper PTE bits are reserved (a #PF with
+			 * RSVD, and an L1TF-style speculative load, on use).
+			 */
+			if (mfn == PTE_ADDR_MASK >> PAGE_SHIFT)
+				return trace_err(-EINVAL);
+			if (!d->is_privileged || !fd->is_privileged ||
+			    (mfn >> (paddr_bits - PAGE_SHIFT)) || mm_frame_is_hypervisor_mmio(mfn))
 				return trace_err(-EPERM);
 		} else {
 			if ((*e & L1_IO_BITS) && !d->is_privileged)
@@ -392,8 +403,8 @@ static int get_entry_refs_foreign(struct domain *d, struct domain *fd, mfn_t tab
 	rc = get_page_and_type(mfn, level - 1, d);
 	if (rc == -EBUSY)
 		rc = get_linear(d, table, level, *e);
-	if (rc)
-		return trace_err(rc == -EBUSY ? -EINVAL : rc);
+	if (rc)	/* not ours, not RAM, above the address width: -EINVAL, as Xen */
+		return trace_err(rc == -EBUSY || rc == -EPERM ? -EINVAL : rc);
 	*e |= _PAGE_USER | (level == 4 ? _PAGE_ACCESSED : 0);
 	return 0;
 }
