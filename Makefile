@@ -9,6 +9,7 @@
 #   make boot KERNEL=<pv elf> [RAMDISK=f] [CMDLINE=".."] [HVARGS=".."] [ACCEL=kvm]
 #   make iso        GRUB (multiboot2) ISO image for real machines
 #   make bench      benchmarks against Xen 4.17
+#   make fuzz       the state-building hypercall fuzzer, long (FUZZ_SEEDS, FUZZ_CALLS, FUZZ_HV=xen)
 #   make defconfig | menuconfig | olddefconfig
 
 O        ?= build
@@ -30,7 +31,7 @@ all: setup
 	$(Q)$(MAKE) --no-print-directory build-all
 
 help:
-	@sed -n '2,14p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,15p' Makefile | sed 's/^# \{0,1\}//'
 
 setup:
 	$(Q)tests/run/install-deps $(PKG_LISTS)
@@ -150,6 +151,28 @@ bench: setup
 	$(Q)tests/bench/run-bench --hv $(HV_ELF) --guest $(O)/tests/bench/interdomain.elf --out $(O)/bench/interdomain.txt \
 	  --title "Between two domains" --peer
 	$(Q)for c in $(BENCH_COMPONENTS); do $(MAKE) --no-print-directory -C $$c bench O=$(abspath $(O))/$$c; done
+
+# make fuzz: tests/guest/fuzz-state for FUZZ_CALLS hypercalls per domain
+# (dom0 and a domU) on each of FUZZ_SEEDS, one boot each: 50 x 2 x 10^6 =
+# 10^8 calls by default, some hours under TCG. Not part of `make test`,
+# which runs one short seed. A failure prints its seed= to replay with
+# `tests/run/guest-tests --cmdline "seed=N calls=M" fuzz-state`.
+FUZZ_SEEDS ?= $(shell seq 1 50)
+FUZZ_CALLS ?= 1000000
+FUZZ_OFF   ?= ioapic
+FUZZ_HV    ?= lamina
+.PHONY: fuzz
+fuzz: setup
+	$(Q)$(MAKE) --no-print-directory build-all
+	$(Q)mkdir -p $(O); : > $(O)/fuzz.log
+	$(Q)for s in $(FUZZ_SEEDS); do \
+	  echo "fuzz: seed $$s, $(FUZZ_CALLS) calls per domain ($$(date +%T))"; \
+	  tests/run/guest-tests $(if $(filter xen,$(FUZZ_HV)),--xen,--hv $(HV_ELF)) \
+	    --dir $(O)/tests/guest --timeout 14400 \
+	    --cmdline "seed=$$s calls=$(FUZZ_CALLS) off=$(FUZZ_OFF)" fuzz-state; \
+	  grep -h "^fuzz: \|^(d1) fuzz: " $(O)/tests/guest/fuzz-state$(if $(filter xen,$(FUZZ_HV)),.xen).log | tail -2; \
+	done 2>&1 | tee -a $(O)/fuzz.log
+	$(Q)tests/run/summary $(O)/fuzz.log
 
 # ---------------------------------------------------------------- ISO
 ISO := $(O)/lamina.iso
