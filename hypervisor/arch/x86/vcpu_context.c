@@ -11,6 +11,10 @@
  * stack selectors get RPL 3, IOPL becomes the virtual IOPL and IF is
  * forced on, as Xen does.
  *
+ * The FPU image (VGCF_i387_valid) is 512 bytes in FXSAVE layout, copied
+ * as Xen copies it; see fpu_image_faults() for the one field that can
+ * make restoring it fault.
+ *
  * Validate, then commit: every reference is taken before anything of the
  * vCPU changes. Lamina sets a vCPU's context once, before it first runs
  * (Xen allows a second time only with the same tables: -EOPNOTSUPP
@@ -31,6 +35,71 @@
 #define MAX_GDT_FRAMES	14	/* the guest's part of the GDT (set_gdt's limit) */
 #define CR0_TS		(1ULL << 3)
 #define VM_ASSIST_VALID	(0x3fULL | (1ULL << VMASST_TYPE_m2p_strict))
+
+extern uint64_t xcr0_max;
+
+/*
+ * FXRSTOR and XRSTOR raise #GP when the image's MXCSR sets a bit the CPU
+ * reserves (outside MXCSR_MASK; SDM Vol. 1 10.5.1.1 and 13.8.1), and the
+ * image is restored in load_vcpu, where a fault is a hypervisor crash.
+ * Nothing else the caller gives can fault: FCW, FSW, FTW, the registers
+ * and bytes 464-511 are taken as they are, and the XSAVE header is ours
+ * (vcpu_fpu_init), never the caller's.
+ *
+ * Xen 4.17 copies the image unchecked and recovers when its restore
+ * faults (xstate.c xrstor(), i387.c fpu_fxrstor()): with XSAVE every
+ * component goes back to its initial state (XSTATE_BV 0) and MXCSR is
+ * masked with MXCSR_MASK, which XRSTOR still loads; without XSAVE the
+ * whole image is zeroed. Lamina asks this CPU now whether the image
+ * would fault, by loading it with FXRSTOR under a fixup between saving
+ * and reloading the live x87/SSE state, and recovers the same way, so
+ * the guest starts as it would on Xen (on an emulator that ignores
+ * reserved MXCSR bits, with the image as given, as Xen's does).
+ */
+static bool fpu_image_faults(const uint8_t image[512], uint32_t *mxcsr_mask)
+{
+	static uint8_t live[512] __aligned(16), probe[512] __aligned(16);
+	uint64_t cr0 = read_cr0(), rflags;
+	int faulted = 0;
+
+	memcpy(probe, image, sizeof(probe));	/* FXRSTOR wants 16-byte alignment */
+	asm volatile("pushfq; popq %0; cli" : "=r"(rflags) : : "memory");
+	asm volatile("clts; fxsave64 %0" : "=m"(live) : : "memory");
+	asm volatile("1: fxrstor64 %1\n"
+		     "   jmp 3f\n"
+		     "2: movl $1, %0\n"
+		     "3:\n"
+		     ".pushsection __ex_table, \"a\"\n"
+		     ".balign 8\n"
+		     ".quad 1b, 2b\n"
+		     ".popsection"
+		     : "+r"(faulted) : "m"(probe) : "memory");
+	asm volatile("fxrstor64 %0" : : "m"(live) : "memory");
+	if (cr0 & CR0_TS)
+		write_cr0(cr0);
+	if (rflags & X86_EFLAGS_IF)
+		asm volatile("sti" : : : "memory");
+	memcpy(mxcsr_mask, live + 28, sizeof(*mxcsr_mask));
+	if (!*mxcsr_mask)
+		*mxcsr_mask = 0xffbf;	/* SDM Vol. 1 11.6.6: no mask saved */
+	return faulted;
+}
+
+/* What Xen's restore leaves of an image that faulted (see above). */
+static void fpu_image_recover(struct vcpu *v, uint32_t mxcsr_mask)
+{
+	uint32_t mxcsr;
+	uint64_t xstate_bv = 0;
+
+	if (!xcr0_max) {
+		memset(v->arch.fpu, 0, 512);
+		return;
+	}
+	memcpy(&mxcsr, v->arch.fpu + 24, sizeof(mxcsr));
+	mxcsr &= mxcsr_mask;
+	memcpy(v->arch.fpu + 24, &mxcsr, sizeof(mxcsr));
+	memcpy(v->arch.fpu + 512, &xstate_bv, sizeof(xstate_bv));
+}
 
 static const struct trap_info *trap_at(const struct vcpu_guest_context *c, unsigned int i)
 {
@@ -142,7 +211,7 @@ static void set_callbacks(struct vcpu *v, const struct vcpu_guest_context *c)
 
 /* Everything checked and referenced: the vCPU takes the context. */
 static void commit(struct vcpu *v, const struct vcpu_guest_context *c, const uint64_t dr[8],
-		   unsigned int nr_gdt)
+		   unsigned int nr_gdt, bool fpu_faults, uint32_t mxcsr_mask)
 {
 	struct domain *d = v->domain;
 
@@ -165,6 +234,8 @@ static void commit(struct vcpu *v, const struct vcpu_guest_context *c, const uin
 	vcpu_fpu_init(v);
 	if (c->flags & VGCF_i387_valid)
 		memcpy(v->arch.fpu, c->fpu_ctxt, sizeof(c->fpu_ctxt));
+	if (fpu_faults)
+		fpu_image_recover(v, mxcsr_mask);
 	v->arch.guest_cr3 = c->ctrlreg[3] & PTE_ADDR_MASK;
 	v->arch.user_cr3 = c->ctrlreg[1] & PTE_ADDR_MASK;
 	d->vm_assist = c->vm_assist;
@@ -177,6 +248,8 @@ static void commit(struct vcpu *v, const struct vcpu_guest_context *c, const uin
 int arch_set_vcpu_context(struct vcpu *v, const struct vcpu_guest_context *c)
 {
 	unsigned int nr_gdt = DIV_ROUND_UP(c->gdt_ents, 512);
+	uint32_t mxcsr_mask = 0;
+	bool fpu_faults;
 	uint64_t dr[8];
 	int rc;
 
@@ -193,10 +266,11 @@ int arch_set_vcpu_context(struct vcpu *v, const struct vcpu_guest_context *c)
 	rc = check_debugregs(c, dr);
 	if (rc)
 		return rc;
+	fpu_faults = (c->flags & VGCF_i387_valid) && fpu_image_faults(c->fpu_ctxt, &mxcsr_mask);
 	rc = get_frames(v->domain, c, nr_gdt);
 	if (rc)
 		return rc;
-	commit(v, c, dr, nr_gdt);
+	commit(v, c, dr, nr_gdt, fpu_faults, mxcsr_mask);
 	domain_vcpu_online(v->domain, c->flags & VGCF_online);
 	return 0;
 }

@@ -41,6 +41,7 @@ static uint64_t window, window_pfn = ~0ULL;	/* dom0 VA, peer pfn it shows */
 static long map_error;
 static struct peer_console *peer_cons;		/* dom0's mapping of it */
 static struct vcpu_guest_context ctx;
+void (*peer_context_hook)(struct vcpu_guest_context *c);
 
 static long domctl(struct domctl *op, uint32_t cmd)
 {
@@ -258,6 +259,8 @@ static long start_vcpu(const struct pv_kernel *k)
 	ctx.ctrlreg[3] = mfn_at(lay.pt_base) << 12;
 	ctx.debugreg[6] = 0xffff0ff0;
 	ctx.debugreg[7] = 0x400;
+	if (peer_context_hook)
+		peer_context_hook(&ctx);
 	op.u.vcpucontext.vcpu = 0;
 	op.u.vcpucontext.ctxt = (uint64_t)&ctx;
 	rc = domctl(&op, DOMCTL_setvcpucontext);

@@ -39,6 +39,13 @@ int peer_start(struct start_info *si, const char *cmdline, unsigned int mem_mib)
  */
 int peer_build(struct start_info *si, uint64_t skip, const char *cmdline, unsigned int mem_mib);
 
+/*
+ * When set, peer_build calls it on vCPU 0's context just before
+ * setvcpucontext (a test's own FPU state, say).
+ */
+struct vcpu_guest_context;
+extern void (*peer_context_hook)(struct vcpu_guest_context *c);
+
 /* dom0 gives back its mapping of a built peer's console page (flushed first). */
 void peer_unmap_console(void);
 
