@@ -21,14 +21,21 @@
  *   events       unbound, interdomain, VIRQ and IPI ports, sent and closed;
  *   foreign      dom0 maps the peer's frames (mmu_update with foreigndom,
  *                update_va_mapping_otherdomain); the peer tries the same;
- *   misc         mmuext clear/copy page, flushes, multicalls of the above.
+ *   misc         mmuext clear/copy page, flushes, M2P updates, multicalls;
+ *   reuse        issue 16 A.2's shape: touch pages, unmap them unflushed,
+ *                give them back, make the hypervisor allocate for itself.
  *
  * After every step the guest checks what it can see for itself:
  *
  *  1. every mapping it holds (a walk from its L4, and from every table it
  *     pinned) reaches a frame it owns (M2P and p2m agree), a frame the
- *     other domain published as grantable, its shared_info or its grant
- *     table frames; no table frame is mapped writable; no superpages;
+ *     other domain published as grantable, its shared_info, grant or
+ *     status frames, or (dom0) an I/O frame; failing all those, one the
+ *     hypervisor itself answers is ours (or, for dom0, the peer's) when
+ *     asked by a no-op M2P update, since frames reach a domain in ways
+ *     a guest cannot follow; never the LAPIC, nor the IOAPIC writable; no
+ *     table frame writable through a writable path; no superpages (an
+ *     L4 met one level down is Xen's linear page table, not walked);
  *  2. an address in the hypervisor's range (outside the read-only M2P)
  *     cannot be read;
  *  3. a frame it gave back still holds the marker it left in it for as
@@ -43,8 +50,9 @@
  * one result line. Everything comes from one xorshift generator seeded by
  * `seed=` (the peer's from dom0's), so a failure replays with the same
  * `seed=` and `calls=` (hypercalls per domain); the two domains interleave
- * as the scheduler lets them, so a replay takes the same steps but may
- * meet the other side's state at other moments. `trace=1` prints every
+ * as the scheduler lets them, so a replay starts the same way but may
+ * drift once the other side's state is met at other moments (trace=1,
+ * being slower, drifts more). `trace=1` prints every
  * fuzzing hypercall. `off=` leaves actions (by name, see actions[]) or
  * named mutations out, to get past a known bug: exchange-dup (an input
  * frame twice), noflush (unmapping without a flush), lapic, ioapic (dom0
