@@ -51,12 +51,11 @@
  * `seed=` (the peer's from dom0's), so a failure replays with the same
  * `seed=` and `calls=` (hypercalls per domain); the two domains interleave
  * as the scheduler lets them, so a replay starts the same way but may
- * drift once the other side's state is met at other moments (trace=1,
- * being slower, drifts more). `trace=1` prints every
- * fuzzing hypercall. `off=` leaves actions (by name, see actions[]) or
- * named mutations out, to get past a known bug: exchange-dup (an input
- * frame twice), noflush (unmapping without a flush), lapic, ioapic (dom0
- * mapping them). The default run leaves ioapic out: Lamina still lets
+ * drift once the other side's state is met at other moments. `trace=1`
+ * prints every fuzzing hypercall (and, being slower, drifts more). `off=`
+ * leaves actions (by name, see actions[]) or named mutations out, to get
+ * past a known bug: exchange-dup (an input frame twice), noflush
+ * (unmapping without a flush), lapic, ioapic (dom0 mapping them). The default run leaves ioapic out: Lamina still lets
  * dom0 map the IOAPIC writable, which Xen 4.17 refuses (issue 16 A.13).
  * `make fuzz` runs long ones, seed after seed.
  * @cmdline: seed=1 calls=15000 off=ioapic
