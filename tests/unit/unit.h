@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * A tiny host unit-test harness. Each test is a function; RUN() prints
+ * A tiny host unit-test harness. Each test is a function; RUN() runs it
+ * (between unit_setup and unit_teardown, when a suite sets them) and prints
  * "PASS unit/<suite>/<test>" or "FAIL unit/<suite>/<test>: <first failed
  * check>" so the top-level summary counts it.
  */
@@ -13,11 +14,21 @@
 static const char *unit_suite = "?";
 static char unit_failure[256];
 
+/* Around each test when set: a fresh fixture, and checks that end it. */
+static void (*unit_setup)(void), (*unit_teardown)(void);
+
+/* Records the check `what` as failed at this line; the first failure counts. */
+#define UNIT_FAIL(what)							\
+	do {								\
+		if (!unit_failure[0])					\
+			snprintf(unit_failure, sizeof(unit_failure),	\
+				 "%s:%d: %s", __FILE__, __LINE__, what);	\
+	} while (0)
+
 #define EXPECT(cond)							\
 	do {								\
-		if (!(cond) && !unit_failure[0])			\
-			snprintf(unit_failure, sizeof(unit_failure),	\
-				 "%s:%d: %s", __FILE__, __LINE__, #cond);	\
+		if (!(cond))						\
+			UNIT_FAIL(#cond);				\
 	} while (0)
 
 #define EXPECT_EQ(a, b)							\
@@ -32,7 +43,11 @@ static char unit_failure[256];
 #define RUN(fn)								\
 	do {								\
 		unit_failure[0] = '\0';					\
+		if (unit_setup)						\
+			unit_setup();					\
 		fn();							\
+		if (unit_teardown)					\
+			unit_teardown();				\
 		if (unit_failure[0])					\
 			printf("FAIL unit/%s/%s: %s\n", unit_suite, #fn, unit_failure); \
 		else							\

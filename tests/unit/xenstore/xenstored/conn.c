@@ -3,8 +3,9 @@
  * Unit tests of xenstored's core, linked against the daemon's objects
  * unmodified. Each case gets a fresh in-memory store and fake connections
  * (no transport): requests go in through conn_feed(), replies and events
- * are taken from the connection's output queue. Prints one
- * "PASS name" / "FAIL name: why" line per case.
+ * are taken from the connection's output queue, and the tree is checked
+ * for consistency after every case. The harness is tests/unit/unit.h:
+ * one "PASS unit/xenstored/conn/<case>" or "FAIL ...: why" line per case.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -16,24 +17,22 @@
 #include <lamina/domctl.h>
 #include <lamina/sched.h>
 #include "xenstored.h"
+#include "../../unit.h"
 
 struct msg {
 	struct xsd_sockmsg h;
 	char b[XENSTORE_PAYLOAD_MAX + 1];
 };
 
-static const char *failure;
-static int failed_line;
-static int nfail;
 static struct conn *d0, *d5, *d6;
 static const struct quota default_quota = {
 	1000, 2048, 128, 10, 5, XENSTORE_REL_PATH_MAX, 1024, 1 << 20
 };
 
+/* A check that ends the case when it fails (cond is evaluated once). */
 #define CHECK(cond) do {						\
 	if (!(cond)) {							\
-		failure = #cond;					\
-		failed_line = __LINE__;					\
+		UNIT_FAIL(#cond);					\
 		return;							\
 	}								\
 } while (0)
@@ -214,30 +213,17 @@ static void teardown(void)
 	store_close();
 }
 
-static void run(const char *name, void (*fn)(void))
+/* After each case: the tree is still consistent, then everything goes. */
+static void check_and_teardown(void)
 {
-	long nodes;
-
-	failure = NULL;
-	setup();
-	fn();
-	nodes = store_check();
-	if (!failure && nodes < 0) {
-		failure = "store_check() found an inconsistent tree";
-		failed_line = 0;
-	}
+	if (store_check() < 0)
+		UNIT_FAIL("store_check() found an inconsistent tree");
 	teardown();
-	if (failure) {
-		printf("FAIL core_%s: line %d: %s\n", name, failed_line, failure);
-		nfail++;
-	} else {
-		printf("PASS core_%s\n", name);
-	}
 }
 
 /* ------------------------------------------------------------ cases */
 
-static void t_read_write(void)
+static void read_write(void)
 {
 	CHECK(write_val(d0, 0, "/a/b/c", "hello"));
 	CHECK(!strcmp(readv(d0, 0, "/a/b/c"), "hello"));
@@ -254,7 +240,7 @@ static void t_read_write(void)
 	CHECK(!strcmp(readv(d0, 0, "/local/domain/0/name"), "Domain-0"));
 }
 
-static void t_binary_value(void)
+static void binary_value(void)
 {
 	const char val[] = { 'a', 0, 'b', (char)0xff };
 	char buf[32] = "/bin";
@@ -267,7 +253,7 @@ static void t_binary_value(void)
 	CHECK(last.h.len == sizeof(val) && !memcmp(last.b, val, sizeof(val)));
 }
 
-static void t_bad_paths(void)
+static void bad_paths(void)
 {
 	static const char *const bad[] = {
 		"/a//b", "/a/", "/a b", "/a/b.c", "", "/a/\x01", "@foo",
@@ -287,7 +273,7 @@ static void t_bad_paths(void)
 	CHECK(ERR(req(d0, XS_WRITE, 0, "@introduceDomain", "", NULL), "EINVAL"));
 }
 
-static void t_mkdir_rm_directory(void)
+static void mkdir_rm_directory(void)
 {
 	CHECK(OK(req(d0, XS_MKDIR, 0, "/d/x", NULL)));
 	CHECK(OK(req(d0, XS_MKDIR, 0, "/d/x", NULL)));	/* exists: fine */
@@ -307,7 +293,7 @@ static void t_mkdir_rm_directory(void)
 	CHECK(ERR(req(d0, XS_DIRECTORY, 0, "/d", NULL), "ENOENT"));
 }
 
-static void t_directory_part(void)
+static void directory_part(void)
 {
 	char name[64], path[80];
 	unsigned int i, off = 0, total = 0, got = 0;
@@ -341,7 +327,7 @@ static void t_directory_part(void)
 	CHECK(got == 300 && off == total);
 }
 
-static void t_perms_basic(void)
+static void perms_basic(void)
 {
 	struct msg *m;
 
@@ -378,7 +364,7 @@ static void t_perms_basic(void)
 	CHECK(ERR(req(d0, XS_SET_PERMS, 0, "/local/domain/5/data", NULL), "EINVAL"));
 }
 
-static void t_perms_inherit(void)
+static void perms_inherit(void)
 {
 	struct msg *m;
 
@@ -400,7 +386,7 @@ static void t_perms_inherit(void)
 	CHECK(OK(m) && !strcmp(m->b, "b5"));
 }
 
-static void t_watch_basic(void)
+static void watch_basic(void)
 {
 	struct msg m;
 
@@ -433,7 +419,7 @@ static void t_watch_basic(void)
 	CHECK(ERR(req(d0, XS_WATCH, 0, "/bad//path", "t", NULL), "EINVAL"));
 }
 
-static void t_watch_rm(void)
+static void watch_rm(void)
 {
 	CHECK(write_val(d0, 0, "/top/mid/leaf", "1"));
 	CHECK(OK(req(d0, XS_WATCH, 0, "/top/mid/leaf", "leaf", NULL)));
@@ -446,7 +432,7 @@ static void t_watch_rm(void)
 	CHECK(no_event(d0));
 }
 
-static void t_watch_relative_and_perms(void)
+static void watch_relative_and_perms(void)
 {
 	/* relative watch reports relative paths */
 	CHECK(OK(req(d5, XS_WATCH, 0, "device", "dev", NULL)));
@@ -477,7 +463,7 @@ static void t_watch_relative_and_perms(void)
 	CHECK(OK(req(d0, XS_WATCH, 0, "/b", "2", NULL)));	/* dom0 exempt */
 }
 
-static void t_special_watches(void)
+static void special_watches(void)
 {
 	CHECK(OK(req(d0, XS_WATCH, 0, "@introduceDomain", "intro", NULL)));
 	CHECK(OK(req(d0, XS_WATCH, 0, "@releaseDomain", "rel", NULL)));
@@ -528,7 +514,7 @@ static bool introduced(const char *domid)
 }
 
 /* VIRQ_DOM_EXC: the dead are released without a RELEASE, once each. */
-static void t_release_gone(void)
+static void release_gone(void)
 {
 	const char *ids[] = { "7", "8", "9", "10", "11" };
 	unsigned int i;
@@ -558,7 +544,7 @@ static void t_release_gone(void)
 	CHECK(ERR(req(d0, XS_RELEASE, 0, "9", NULL), "ENOENT"));
 }
 
-static void t_domain_ops(void)
+static void domain_ops(void)
 {
 	struct msg *m = req(d5, XS_GET_DOMAIN_PATH, 0, "12", NULL);
 
@@ -582,7 +568,7 @@ static void t_domain_ops(void)
 	CHECK(ERR(req(d0, XS_CONTROL, 0, "no-such-command", NULL), "EINVAL"));
 }
 
-static void t_txn_isolation(void)
+static void txn_isolation(void)
 {
 	uint32_t t = txn_start(d0);
 
@@ -610,7 +596,7 @@ static void t_txn_isolation(void)
 	CHECK(ERR(req(d0, XS_TRANSACTION_END, t, "T", NULL), "ENOENT"));
 }
 
-static void t_txn_conflict(void)
+static void txn_conflict(void)
 {
 	uint32_t t1, t2;
 
@@ -655,7 +641,7 @@ static void t_txn_conflict(void)
 	CHECK(!strcmp(readv(d0, 0, "/c"), "one"));
 }
 
-static void t_txn_errors(void)
+static void txn_errors(void)
 {
 	uint32_t t = txn_start(d5), i;
 
@@ -673,7 +659,7 @@ static void t_txn_errors(void)
 	CHECK(d5->ntxns == 0 && txn_start(d5) != 0);
 }
 
-static void t_quota_nodes(void)
+static void quota_nodes(void)
 {
 	char path[64], err[16];
 	int i;
@@ -698,7 +684,7 @@ static void t_quota_nodes(void)
 	}
 }
 
-static void t_quota_sizes(void)
+static void quota_sizes(void)
 {
 	char big[3000], err[16];
 	unsigned int i;
@@ -732,7 +718,7 @@ static void t_quota_sizes(void)
 	}
 }
 
-static void t_malformed(void)
+static void malformed(void)
 {
 	struct xsd_sockmsg h = { XS_READ, 1, 0, XENSTORE_PAYLOAD_MAX + 1 };
 	struct msg m;
@@ -782,7 +768,7 @@ static void t_malformed(void)
 	}
 }
 
-static void t_drop_privilege(void)
+static void drop_privilege(void)
 {
 	struct conn *c = conn_new(0, true, "sock");
 
@@ -813,7 +799,7 @@ static size_t guest_get(struct xenstore_domain_interface *i, char *p, size_t max
 	return k;
 }
 
-static void t_ring_io(void)
+static void ring_io_wraps(void)
 {
 	struct xenstore_domain_interface *i = calloc(1, sizeof(*i));
 	struct xsd_sockmsg h = { XS_READ, 42, 0, 5 }, r;
@@ -930,7 +916,7 @@ static void replies_take(struct replies *r, const char *p, size_t n)
 }
 
 /* A guest's ring: it never advances rsp_cons, then reads and goes on. */
-static void t_outq_ring(void)
+static void outq_ring(void)
 {
 	struct xenstore_domain_interface *i = calloc(1, sizeof(*i));
 	static struct replies rep;
@@ -984,7 +970,7 @@ static bool try_send(int fd, const char *p, size_t n)
 }
 
 /* The same over a socket: a dom0 tool that stops reading. */
-static void t_outq_socket(void)
+static void outq_socket(void)
 {
 	struct conn *c = conn_new(0, true, "slow-socket");
 	static struct replies rep;
@@ -1024,7 +1010,7 @@ static void t_outq_socket(void)
 }
 
 /* A target of DOMID_INVALID means "none": it must not match any list entry. */
-static void t_perms_no_target(void)
+static void perms_no_target(void)
 {
 	char owner[16], other[16];
 
@@ -1039,7 +1025,7 @@ static void t_perms_no_target(void)
 }
 
 /* More permission entries than the hard cap, even from dom0. */
-static void t_perms_too_many(void)
+static void perms_too_many(void)
 {
 	char buf[XENSTORE_PAYLOAD_MAX];
 	size_t len;
@@ -1066,7 +1052,7 @@ static void t_perms_too_many(void)
 }
 
 /* quota.path also bounds an unprivileged absolute path outside its home. */
-static void t_quota_path_absolute(void)
+static void quota_path_absolute(void)
 {
 	quota.path = 20;
 	CHECK(OK(req(d0, XS_SET_PERMS, 0, "/vm", "b0", NULL)));
@@ -1079,7 +1065,7 @@ static void t_quota_path_absolute(void)
 }
 
 /* An unprivileged connection that does not read its output loses events. */
-static void t_quota_outq(void)
+static void quota_outq(void)
 {
 	struct conn *tool = conn_new(0, true, "tool");	/* takes its replies */
 	unsigned int i, events = 0, events0 = 0;
@@ -1105,7 +1091,7 @@ static void t_quota_outq(void)
 	CHECK(event(d5, "/local/domain/5/name", "w"));
 }
 
-static void t_reset_watches(void)
+static void reset_watches(void)
 {
 	CHECK(OK(req(d5, XS_WATCH, 0, "name", "a", NULL)));
 	CHECK(OK(req(d5, XS_WATCH, 0, "/local/domain/5", "b", NULL)));
@@ -1119,7 +1105,7 @@ static void t_reset_watches(void)
 	CHECK(OK(req(d5, XS_WATCH, 0, "name", "a", NULL)));
 }
 
-static void t_bad_arguments(void)
+static void bad_arguments(void)
 {
 	uint32_t t;
 
@@ -1152,34 +1138,37 @@ static void t_bad_arguments(void)
 int main(void)
 {
 	log_verbose = -1;	/* expected errors would log; keep the output to results */
-	run("read_write", t_read_write);
-	run("binary_value", t_binary_value);
-	run("bad_paths", t_bad_paths);
-	run("mkdir_rm_directory", t_mkdir_rm_directory);
-	run("directory_part", t_directory_part);
-	run("perms_basic", t_perms_basic);
-	run("perms_inherit", t_perms_inherit);
-	run("watch_basic", t_watch_basic);
-	run("watch_rm", t_watch_rm);
-	run("watch_relative_and_perms", t_watch_relative_and_perms);
-	run("special_watches", t_special_watches);
-	run("domain_ops", t_domain_ops);
-	run("release_gone", t_release_gone);
-	run("txn_isolation", t_txn_isolation);
-	run("txn_conflict", t_txn_conflict);
-	run("txn_errors", t_txn_errors);
-	run("quota_nodes", t_quota_nodes);
-	run("quota_sizes", t_quota_sizes);
-	run("malformed", t_malformed);
-	run("drop_privilege", t_drop_privilege);
-	run("ring_io", t_ring_io);
-	run("outq_ring", t_outq_ring);
-	run("outq_socket", t_outq_socket);
-	run("perms_no_target", t_perms_no_target);
-	run("perms_too_many", t_perms_too_many);
-	run("quota_path_absolute", t_quota_path_absolute);
-	run("quota_outq", t_quota_outq);
-	run("reset_watches", t_reset_watches);
-	run("bad_arguments", t_bad_arguments);
-	return nfail ? 1 : 0;
+	unit_suite = "xenstored/conn";
+	unit_setup = setup;
+	unit_teardown = check_and_teardown;
+	RUN(read_write);
+	RUN(binary_value);
+	RUN(bad_paths);
+	RUN(mkdir_rm_directory);
+	RUN(directory_part);
+	RUN(perms_basic);
+	RUN(perms_inherit);
+	RUN(watch_basic);
+	RUN(watch_rm);
+	RUN(watch_relative_and_perms);
+	RUN(special_watches);
+	RUN(domain_ops);
+	RUN(release_gone);
+	RUN(txn_isolation);
+	RUN(txn_conflict);
+	RUN(txn_errors);
+	RUN(quota_nodes);
+	RUN(quota_sizes);
+	RUN(malformed);
+	RUN(drop_privilege);
+	RUN(ring_io_wraps);
+	RUN(outq_ring);
+	RUN(outq_socket);
+	RUN(perms_no_target);
+	RUN(perms_too_many);
+	RUN(quota_path_absolute);
+	RUN(quota_outq);
+	RUN(reset_watches);
+	RUN(bad_arguments);
+	return 0;
 }

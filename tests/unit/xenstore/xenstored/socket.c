@@ -2,7 +2,9 @@
 /*
  * Socket-level tests against a running xenstored: test_socket SOCKET.
  * Uses libxs for well-formed traffic and raw sockets for broken framing,
- * and checks after each broken case that the daemon still answers.
+ * and checks after each broken case that the daemon still answers. The
+ * harness is tests/unit/unit.h: one "PASS unit/xenstored/socket/<case>"
+ * or "FAIL ...: why" line per case.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,15 +17,14 @@
 #include <unistd.h>
 #include <lamina/io/xs_wire.h>
 #include "xs.h"
+#include "../../unit.h"
 
 static const char *sock;
-static const char *failure;
-static int failed_line, nfail;
 
+/* A check that ends the case (at its out: label) when it fails. */
 #define CHECK(cond) do {						\
 	if (!(cond)) {							\
-		failure = #cond;					\
-		failed_line = __LINE__;					\
+		UNIT_FAIL(#cond);					\
 		goto out;						\
 	}								\
 } while (0)
@@ -93,18 +94,7 @@ static bool alive(void)
 	return ok;
 }
 
-static void report(const char *name)
-{
-	if (failure) {
-		printf("FAIL sock_%s: line %d: %s\n", name, failed_line, failure);
-		nfail++;
-	} else {
-		printf("PASS sock_%s\n", name);
-	}
-	failure = NULL;
-}
-
-static void t_all_types(void)
+static void all_types(void)
 {
 	struct xs_handle *h = NULL;
 	char *v = NULL, *p = NULL, *t = NULL;
@@ -153,10 +143,9 @@ static void t_all_types(void)
 out:
 	free(v);
 	xs_close(h);
-	report("all_types");
 }
 
-static void t_two_clients(void)
+static void two_clients(void)
 {
 	struct xs_handle *a = NULL, *b = NULL;
 	char *p = NULL, *t = NULL;
@@ -185,10 +174,9 @@ static void t_two_clients(void)
 out:
 	free(p), free(t);
 	xs_close(a), xs_close(b);
-	report("two_clients");
 }
 
-static void t_oversized(void)
+static void oversized_header_closes(void)
 {
 	struct xsd_sockmsg h = { XS_READ, 1, 0, XENSTORE_PAYLOAD_MAX + 1 };
 	int fd = raw_connect();
@@ -199,10 +187,9 @@ static void t_oversized(void)
 out:
 	if (fd >= 0)
 		close(fd);
-	report("oversized_header_closes");
 }
 
-static void t_length_lie(void)
+static void payload_length_lie(void)
 {
 	struct xsd_sockmsg h = { XS_READ, 5, 0, 21 }, r;
 	char buf[XENSTORE_PAYLOAD_MAX + 1];
@@ -225,10 +212,9 @@ static void t_length_lie(void)
 out:
 	if (fd >= 0)
 		close(fd);
-	report("payload_length_lie");
 }
 
-static void t_dropped_mid_header(void)
+static void dropped_mid_header(void)
 {
 	int fd = raw_connect();
 
@@ -237,10 +223,9 @@ static void t_dropped_mid_header(void)
 	fd = -1;
 	CHECK(alive());
 out:
-	report("dropped_mid_header");
 }
 
-static void t_raw_errors(void)
+static void raw_error_replies(void)
 {
 	struct xsd_sockmsg h = { 20, 9, 0, 0 }, r;
 	char buf[XENSTORE_PAYLOAD_MAX + 1];
@@ -259,11 +244,10 @@ static void t_raw_errors(void)
 out:
 	if (fd >= 0)
 		close(fd);
-	report("raw_error_replies");
 }
 
 /* 200 requests written back to back, then 200 replies in order. */
-static void t_pipelined(void)
+static void pipelined_in_order(void)
 {
 	static char out[200 * 64];
 	char buf[XENSTORE_PAYLOAD_MAX + 1];
@@ -290,7 +274,6 @@ static void t_pipelined(void)
 out:
 	if (fd >= 0)
 		close(fd);
-	report("pipelined_in_order");
 }
 
 /*
@@ -298,7 +281,7 @@ out:
  * stops reading it (its requests back up into the socket), serves others
  * meanwhile, and answers every request in order once it reads.
  */
-static void t_slow_reader(void)
+static void slow_reader_throttled(void)
 {
 	static char big[1849];
 	char buf[XENSTORE_PAYLOAD_MAX + 1];
@@ -337,10 +320,9 @@ out:
 	if (fd >= 0)
 		close(fd);
 	xs_close(h);
-	report("slow_reader_throttled");
 }
 
-static void t_many_clients(void)
+static void many_clients(void)
 {
 	struct xs_handle *h[40] = { NULL };
 	char path[32], *v = NULL;
@@ -361,11 +343,10 @@ static void t_many_clients(void)
 out:
 	for (i = 0; i < 40; i++)
 		xs_close(h[i]);
-	report("many_clients");
 }
 
 /* A socket client can become an ordinary guest (control drop-privilege). */
-static void t_guest_view(void)
+static void guest_view(void)
 {
 	const char *drop[] = { "drop-privilege", "9" };
 	struct xs_handle *h = NULL, *g = NULL;
@@ -389,7 +370,6 @@ static void t_guest_view(void)
 out:
 	free(v);
 	xs_close(h), xs_close(g);
-	report("guest_view");
 }
 
 int main(int argc, char **argv)
@@ -399,15 +379,16 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	sock = argv[1];
-	t_all_types();
-	t_two_clients();
-	t_oversized();
-	t_length_lie();
-	t_dropped_mid_header();
-	t_raw_errors();
-	t_pipelined();
-	t_slow_reader();
-	t_many_clients();
-	t_guest_view();
-	return nfail ? 1 : 0;
+	unit_suite = "xenstored/socket";
+	RUN(all_types);
+	RUN(two_clients);
+	RUN(oversized_header_closes);
+	RUN(payload_length_lie);
+	RUN(dropped_mid_header);
+	RUN(raw_error_replies);
+	RUN(pipelined_in_order);
+	RUN(slow_reader_throttled);
+	RUN(many_clients);
+	RUN(guest_view);
+	return 0;
 }
