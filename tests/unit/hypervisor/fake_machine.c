@@ -190,7 +190,7 @@ void pt_fill_hypervisor_slots(uint64_t *l4)
 {
 	unsigned int i;
 
-	for (i = 256; i <= 271; i++)
+	for (i = L4_SLOT_HV_FIRST; i <= L4_SLOT_HV_LAST; i++)
 		l4[i] = 0xFEE0000000000000ULL | i;
 }
 

@@ -157,7 +157,7 @@ static void build_tree(void)
 	l1 = fake_give_frame(d);
 	data = fake_give_frame(d);
 	table(l4)[0] = mk_pte(l3, RW);
-	table(l4)[256] = mk_pte(data, RW);	/* ours: ignored, then overwritten */
+	table(l4)[L4_SLOT_HV_FIRST] = mk_pte(data, RW);	/* ours: ignored, then overwritten */
 	table(l3)[0] = mk_pte(l2, RW);
 	table(l3)[1] = mk_pte(l2, RW);		/* the same L2 twice */
 	table(l2)[0] = mk_pte(l1, RW);
@@ -176,13 +176,13 @@ static void tree_pin_and_release(void)
 	EXPECT_EQ(pg(l2)->type_count, 2);
 	EXPECT_EQ(pg(l1)->type, PGT_l1);
 	EXPECT_EQ(pg(data)->type, PGT_writable);
-	EXPECT_EQ(table(l4)[256], 0xFEE0000000000000ULL | 256);
+	EXPECT_EQ(table(l4)[L4_SLOT_HV_FIRST], 0xFEE0000000000000ULL | L4_SLOT_HV_FIRST);
 	EXPECT_EQ(table(l4)[0], mk_pte(l3, RW | _PAGE_USER | _PAGE_ACCESSED));
 	EXPECT_EQ(table(l3)[0], mk_pte(l2, RW | _PAGE_USER));
 	EXPECT(mm_audit(d));
 
 	/* Our slots stay ours; a table of the wrong level is refused. */
-	EXPECT_EQ(pt_update_entry(d, entry(l4, 260), mk_pte(l3, P), false), -EINVAL);
+	EXPECT_EQ(pt_update_entry(d, entry(l4, L4_SLOT_HV_LAST), mk_pte(l3, P), false), -EINVAL);
 	EXPECT_EQ(pt_update_entry(d, entry(l4, 1), mk_pte(l2, P), false), -EINVAL);
 	EXPECT_EQ(pt_pin(d, l3, 4), -EINVAL);
 	EXPECT_EQ(pt_update_entry(d, entry(l1, 1), mk_pte(l4, RW), false), -EINVAL);
