@@ -87,8 +87,18 @@ static void rows(struct start_info *si)
 	mm.nr_entries = 16;
 	ROWL("memory_op memory_map",
 	    NCALL(__HYPERVISOR_memory_op, XENMEM_memory_map, &mm, 0), -ENOSYS, 0);
-	ROWK("memory_op current_reservation dom0",
-	    NCALL(__HYPERVISOR_memory_op, XENMEM_current_reservation, &dom0, 0), -EPERM, -ESRCH);
+	ROW("memory_op current_reservation dom0",
+	    NCALL(__HYPERVISOR_memory_op, XENMEM_current_reservation, &dom0, 0), -EPERM);
+	ROW("memory_op maximum_gpfn dom0", NCALL(__HYPERVISOR_memory_op, 14, &dom0, 0), -EPERM);
+	ROW("memory_op get_vnumainfo dom0", NCALL(__HYPERVISOR_memory_op, 26, zeroed(), 0), -EPERM);
+	ROW("memory_op claim_pages dom0", NCALL(__HYPERVISOR_memory_op, 24, zeroed(), 0), -EPERM);
+	{
+		uint64_t frame = 0;
+		struct xen_memory_reservation r = { (uint64_t)&frame, 1, 0, 0, 0, { 0 } };
+
+		ROW("memory_op populate_physmap for dom0",
+		    NCALL(__HYPERVISOR_memory_op, XENMEM_populate_physmap, &r, 0), 0);
+	}
 	ROW("memory_op maximum_ram_page > 0",
 	    NCALL(__HYPERVISOR_memory_op, XENMEM_maximum_ram_page, 0, 0) > 0, 1);
 

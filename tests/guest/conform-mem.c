@@ -66,11 +66,11 @@ int test_main(struct start_info *si)
 	ROW("memory_op decrease_reservation 0 extents",
 	    MEM(XENMEM_decrease_reservation, &r), 0);
 	ROW("memory_op populate_physmap 0 extents", MEM(XENMEM_populate_physmap, &r), 0);
-	ROWK("memory_op increase_reservation bad pointer",
-	    MEM(XENMEM_increase_reservation, BADPTR), 0, -EFAULT);
-	ROWK("memory_op decrease_reservation bad pointer",
-	    MEM(XENMEM_decrease_reservation, BADPTR), 0, -EFAULT);
-	ROWK("memory_op populate_physmap bad pointer", MEM(XENMEM_populate_physmap, BADPTR), 0, -EFAULT);
+	ROW("memory_op increase_reservation bad pointer",
+	    MEM(XENMEM_increase_reservation, BADPTR), 0);
+	ROW("memory_op decrease_reservation bad pointer",
+	    MEM(XENMEM_decrease_reservation, BADPTR), 0);
+	ROW("memory_op populate_physmap bad pointer", MEM(XENMEM_populate_physmap, BADPTR), 0);
 	r.nr_extents = 1;
 	r.extent_start = (uint64_t)BADPTR;
 	ROW("memory_op increase_reservation bad extent list",
@@ -84,9 +84,9 @@ int test_main(struct start_info *si)
 	ROW("memory_op decrease_reservation frame not ours",
 	    MEM(XENMEM_decrease_reservation, &r), 0);
 	r.domid = 999;
-	ROWK("memory_op increase_reservation no such domain",
-	    MEM(XENMEM_increase_reservation, &r), 0, -ESRCH);
-	ROWK("memory_op populate_physmap no such domain", MEM(XENMEM_populate_physmap, &r), 0, -ESRCH);
+	ROW("memory_op increase_reservation no such domain",
+	    MEM(XENMEM_increase_reservation, &r), 0);
+	ROW("memory_op populate_physmap no such domain", MEM(XENMEM_populate_physmap, &r), 0);
 	r.domid = DOMID_SELF;
 	r.extent_order = 63;
 	ROW("memory_op increase_reservation order 63",
@@ -99,15 +99,15 @@ int test_main(struct start_info *si)
 	    MEM(XENMEM_current_reservation, &self) > 0, 1);
 	ROW("memory_op maximum_reservation self > 0",
 	    MEM(XENMEM_maximum_reservation, &self) > 0, 1);
-	ROWK("memory_op maximum_gpfn self", MEM(14, &self), 0, -ENOSYS);
+	ROW("memory_op maximum_gpfn self", MEM(14, &self), 0);
 	ROW("memory_op current_reservation no such domain",
 	    MEM(XENMEM_current_reservation, &none), -ESRCH);
 	ROW("memory_op maximum_reservation no such domain",
 	    MEM(XENMEM_maximum_reservation, &none), -ESRCH);
-	ROWK("memory_op maximum_gpfn no such domain", MEM(14, &none), -ESRCH, -ENOSYS);
+	ROW("memory_op maximum_gpfn no such domain", MEM(14, &none), -ESRCH);
 	ROW("memory_op current_reservation bad pointer",
 	    MEM(XENMEM_current_reservation, BADPTR), -EFAULT);
-	ROWK("memory_op maximum_gpfn bad pointer", MEM(14, BADPTR), -EFAULT, -ENOSYS);
+	ROW("memory_op maximum_gpfn bad pointer", MEM(14, BADPTR), -EFAULT);
 	memset(&ml, 0, sizeof(ml));
 	ml.extent_start = (uint64_t)frames;
 	ROW("memory_op machphys_mfn_list 0 extents", MEM(XENMEM_machphys_mfn_list, &ml), 0);
@@ -118,21 +118,21 @@ int test_main(struct start_info *si)
 	ROW("memory_op machphys_mfn_list bad extent list",
 	    MEM(XENMEM_machphys_mfn_list, &ml), -EFAULT);
 	ml.extent_start = (uint64_t)frames;
-	ROWK("memory_op machphys_compat_mfn_list", MEM(25, &ml), -EOPNOTSUPP, -ENOSYS);
+	ROW("memory_op machphys_compat_mfn_list", MEM(25, &ml), -EOPNOTSUPP);
 	ROW("memory_op machphys_mapping", MEM(XENMEM_machphys_mapping, page), 0);
 	ROW("memory_op machphys_mapping bad pointer", MEM(XENMEM_machphys_mapping, BADPTR), -EFAULT);
 	mm.nr_entries = 64;
 	mm.buffer = (uint64_t)map;
-	ROWK("memory_op memory_map", MEM(XENMEM_memory_map, &mm), -ENOSYS, 0);
+	ROW("memory_op memory_map", MEM(XENMEM_memory_map, &mm), -ENOSYS);
 	ROW("memory_op memory_map bad pointer", MEM(XENMEM_memory_map, BADPTR), -EFAULT);
 	mm.nr_entries = 64;
 	mm.buffer = (uint64_t)BADPTR;
-	ROWK("memory_op memory_map bad buffer", MEM(XENMEM_memory_map, &mm), -ENOSYS, -EFAULT);
+	ROW("memory_op memory_map bad buffer", MEM(XENMEM_memory_map, &mm), -ENOSYS);
 	mm.nr_entries = 64;
 	mm.buffer = (uint64_t)map;
 	ROW("memory_op machine_memory_map", MEM(XENMEM_machine_memory_map, &mm), 0);
 	mm.nr_entries = 0;
-	ROWK("memory_op machine_memory_map 0 entries", MEM(XENMEM_machine_memory_map, &mm), -EINVAL, 0);
+	ROW("memory_op machine_memory_map 0 entries", MEM(XENMEM_machine_memory_map, &mm), -EINVAL);
 	ROW("memory_op machine_memory_map bad pointer",
 	    MEM(XENMEM_machine_memory_map, BADPTR), -EFAULT);
 
@@ -147,25 +147,46 @@ int test_main(struct start_info *si)
 	ROW("memory_op exchange unbalanced", MEM(XENMEM_exchange, &ex), -EINVAL);
 	ex.out.nr_extents = 1;
 	ex.in.domid = 999;
-	ROWK("memory_op exchange other domain", MEM(XENMEM_exchange, &ex), -EINVAL, -ESRCH);
+	ROW("memory_op exchange other domain", MEM(XENMEM_exchange, &ex), -EINVAL);
+	ex.in.domid = 999;
+	ex.out.domid = 999;
+	ROW("memory_op exchange no such domain", MEM(XENMEM_exchange, &ex), -ESRCH);
+	ex.in.domid = ex.out.domid = DOMID_SELF;
+	ex.nr_exchanged = 1;
+	ROW("memory_op exchange all exchanged already", MEM(XENMEM_exchange, &ex), 0);
+	ex.nr_exchanged = 2;
+	ROW("memory_op exchange more exchanged than given", MEM(XENMEM_exchange, &ex), -EINVAL);
+	ROW("memory_op exchange, start extent 1", MEM((1 << 6) | XENMEM_exchange, &ex), -EINVAL);
 
 	/* memory_op: the HVM, paging, sharing and toolstack commands */
 	memset(page2, 0, sizeof(page2));
-	ROWK("memory_op add_to_physmap zeroed", MEM(7, page2), -EACCES, -ENOSYS);
-	ROWK("memory_op add_to_physmap bad pointer", MEM(7, BADPTR), -EFAULT, -ENOSYS);
+	ROW("memory_op add_to_physmap zeroed", MEM(7, page2), -EACCES);
+	ROW("memory_op add_to_physmap bad pointer", MEM(7, BADPTR), -EFAULT);
+	ROW("memory_op add_to_physmap, start extent 0x10000",
+	    MEM((0x10000 << 6) | 7, page2), -EDOM);
+	page2[4] = 4;		/* space: gmfn_foreign */
+	ROW("memory_op add_to_physmap gmfn_foreign", MEM(7, page2), -ENOSYS);
+	page2[4] = 0;
+	page2[0] = 0xe7;	/* domid 999 */
+	page2[1] = 0x03;
+	ROW("memory_op add_to_physmap no such domain", MEM(7, page2), -ESRCH);
+	ROW("memory_op remove_from_physmap no such domain", MEM(15, page2), -ESRCH);
+	page2[0] = page2[1] = 0;
+	ROW("memory_op current_reservation, start extent 1",
+	    MEM((1 << 6) | XENMEM_current_reservation, &self), -EINVAL);
 	ROWK("memory_op set_memory_map zeroed", MEM(13, page2), 0, -ENOSYS);
-	ROWK("memory_op remove_from_physmap zeroed", MEM(15, page2), -EACCES, -ENOSYS);
-	ROWK("memory_op set_pod_target zeroed", MEM(16, page2), -EINVAL, -ENOSYS);
-	ROWK("memory_op get_pod_target zeroed", MEM(17, page2), -EINVAL, -ENOSYS);
-	ROWK("memory_op get_sharing_freed_pages", MEM(18, 0), 0, -ENOSYS);
-	ROWK("memory_op get_sharing_shared_pages", MEM(19, 0), 0, -ENOSYS);
+	ROW("memory_op remove_from_physmap zeroed", MEM(15, page2), -EACCES);
+	ROW("memory_op set_pod_target zeroed", MEM(16, page2), -EINVAL);
+	ROW("memory_op get_pod_target zeroed", MEM(17, page2), -EINVAL);
+	ROW("memory_op get_sharing_freed_pages", MEM(18, 0), 0);
+	ROW("memory_op get_sharing_shared_pages", MEM(19, 0), 0);
 	ROW("memory_op paging_op zeroed", MEM(20, page2), -ENOSYS);
-	ROWK("memory_op access_op zeroed", MEM(21, page2), -EPERM, -ENOSYS);
+	ROW("memory_op access_op zeroed", MEM(21, page2), -EPERM);
 	ROW("memory_op sharing_op zeroed", MEM(22, page2), -ENOSYS);
-	ROWK("memory_op add_to_physmap_batch zeroed", MEM(23, page2), -EACCES, -ENOSYS);
-	ROWK("memory_op claim_pages zeroed", MEM(24, page2), 0, -ENOSYS);
-	ROWK("memory_op get_vnumainfo zeroed", MEM(26, page2), -EOPNOTSUPP, -ENOSYS);
-	ROWK("memory_op reserved_device_memory_map zeroed", MEM(27, page2), 0, -ENOSYS);
+	ROW("memory_op add_to_physmap_batch zeroed", MEM(23, page2), -EACCES);
+	ROW("memory_op claim_pages zeroed", MEM(24, page2), 0);
+	ROW("memory_op get_vnumainfo zeroed", MEM(26, page2), -EOPNOTSUPP);
+	ROW("memory_op reserved_device_memory_map zeroed", MEM(27, page2), 0);
 	ROW("memory_op acquire_resource zeroed", MEM(28, page2), -EPERM);
 	for (cmd = 29; cmd <= 33; cmd++) {
 		snprintf(name, sizeof(name), "memory_op %u", cmd);
@@ -173,8 +194,8 @@ int test_main(struct start_info *si)
 	}
 	ROW("memory_op 8", MEM(8, page2), -ENOSYS);
 	ROW("memory_op 63", MEM(63, page2), -ENOSYS);
-	ROWK("memory_op maximum_ram_page, start extent 1",
-	    MEM((1 << 6) | XENMEM_maximum_ram_page, 0), -EINVAL, -ENOSYS);
+	ROW("memory_op maximum_ram_page, start extent 1",
+	    MEM((1 << 6) | XENMEM_maximum_ram_page, 0), -EINVAL);
 	ROW("memory_op machphys_mapping, start extent 1",
 	    MEM((1 << 6) | XENMEM_machphys_mapping, page), -ENOSYS);
 

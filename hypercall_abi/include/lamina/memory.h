@@ -18,7 +18,9 @@
  *     aligned frames; the first MFN written back), 0 for decrease; a
  *     larger order does nothing (0 extents), as Xen above its limit.
  *  5. domid: DOMID_SELF, or any domain for dom0 (the toolstack filling a
- *     new domain): -ESRCH if there is none, -EPERM for another caller.
+ *     new domain). As Xen, a call that cannot start (a bad pointer to the
+ *     struct, no such domain, a domain not the caller's, an order above
+ *     the limit) is no error: it returns the extents done so far (0).
  *  6. A long list continues: the extents done so far ride in the upper
  *     bits of cmd (cmd = op | done << MEMOP_EXTENT_SHIFT), as on Xen.
  */
@@ -94,13 +96,97 @@ struct e820_entry {
  * machine-contiguous frames below 2^(out.mem_flags & 0xff) (0 = anywhere);
  * out.extent_start holds PFNs in (M2P[new] = pfn + i), MFNs out.
  *  1. All or nothing: either rc 0 and nr_exchanged == in.nr_extents, or
- *     rc < 0, nr_exchanged 0 and the input frames still the caller's.
+ *     rc < 0, nr_exchanged unchanged and the input frames still the
+ *     caller's.
+ *  2. nr_exchanged going in is progress, as Xen's continuations use it:
+ *     that many input extents (whole chunks) count as done already; more
+ *     than in.nr_extents is -EINVAL, all of them answers 0 at once.
+ *  3. in.domid must equal out.domid (-EINVAL) and name the caller.
  */
 #define XENMEM_exchange			11
 struct xen_memory_exchange {
 	struct xen_memory_reservation in;	/* IN */
 	struct xen_memory_reservation out;	/* IN/OUT */
-	xen_ulong_t nr_exchanged;		/* OUT */
+	xen_ulong_t nr_exchanged;		/* IN/OUT (2.) */
+};
+
+/*
+ * The HVM, paging, sharing and toolstack commands. Lamina runs PV domains
+ * only and answers each as Xen 4.17 answers for a PV target, after the
+ * checks Xen makes first (bad pointer -EFAULT, no such domain -ESRCH, a
+ * domain not the caller's -EPERM):
+ *  1. add_to_physmap(_batch), remove_from_physmap: -EACCES (no P2M);
+ *     gmfn_foreign in add_to_physmap -ENOSYS, gmfn_range in the batch
+ *     -EOPNOTSUPP; a start extent above 0xffff -EDOM.
+ *  2. set/get_pod_target: -EINVAL; access_op: -EINVAL, the caller itself
+ *     -EPERM; get_vnumainfo: -EOPNOTSUPP (no vNUMA).
+ *  3. get_sharing_freed/shared_pages: 0; machphys_compat_mfn_list:
+ *     -EOPNOTSUPP (no 32-bit guests); reserved_device_memory_map: no
+ *     entries (no IOMMU).
+ *  4. claim_pages: dom0 only; cancelling (0 pages) answers 0, a real claim
+ *     -EOPNOTSUPP (Lamina keeps no claims).
+ *  5. The commands that take no continuation refuse a start extent in
+ *     cmd's upper bits with -EINVAL.
+ */
+#define XENMEM_add_to_physmap		7
+#define XENMAPSPACE_gmfn_range		2
+#define XENMAPSPACE_gmfn_foreign	4
+struct xen_add_to_physmap {
+	domid_t domid;
+	uint16_t size;
+	uint32_t space;
+	xen_ulong_t idx;
+	uint64_t gpfn;
+};
+#define XENMEM_maximum_gpfn		14	/* IN domid_t *; highest PFN */
+#define XENMEM_remove_from_physmap	15
+struct xen_remove_from_physmap {
+	domid_t domid;
+	uint16_t pad0[3];
+	uint64_t gpfn;
+};
+#define XENMEM_set_pod_target		16
+#define XENMEM_get_pod_target		17
+struct xen_pod_target {
+	uint64_t target_pages, tot_pages, pod_cache_pages, pod_entries;
+	domid_t domid;
+	uint16_t pad0[3];
+};
+#define XENMEM_get_sharing_freed_pages	18
+#define XENMEM_get_sharing_shared_pages	19
+#define XENMEM_access_op		21
+struct xen_mem_access_op {
+	uint8_t op, access;
+	domid_t domid;
+	uint32_t nr;
+	uint64_t pfn, pfn_list, access_list;
+};
+#define XENMEM_add_to_physmap_batch	23
+struct xen_add_to_physmap_batch {
+	domid_t domid;
+	uint16_t space;
+	uint16_t size;
+	domid_t foreign_domid;
+	uint64_t idxs, gpfns, errs;	/* guest pointers */
+};
+#define XENMEM_claim_pages		24	/* struct xen_memory_reservation */
+#define XENMEM_machphys_compat_mfn_list	25
+#define XENMEM_get_vnumainfo		26
+struct xen_vnuma_topology_info {
+	domid_t domid;
+	uint16_t pad;
+	uint32_t nr_vnodes, nr_vcpus, nr_vmemranges;
+	uint64_t vdistance, vcpu_to_vnode, vmemrange;	/* guest pointers */
+};
+#define XENMEM_reserved_device_memory_map 27
+#define XENMEM_RDM_ALL			1
+struct xen_reserved_device_memory_map {
+	uint32_t flags;		/* IN */
+	uint32_t nr_entries;	/* IN: capacity; OUT: entries */
+	uint64_t buffer;	/* IN: guest pointer to { u64 start_pfn, nr_pages } */
+	uint16_t seg;		/* IN: a PCI device, without XENMEM_RDM_ALL */
+	uint8_t bus, devfn;
+	uint32_t pad0;
 };
 
 /* machphys_mapping: where the read-only M2P is and how long. */

@@ -85,8 +85,12 @@ static void take_extent(struct domain *d, mfn_t mfn, unsigned int order)
 		release_frame(d, mfn + j);
 }
 
-/* The domain a reservation is for: the caller, or any for a privileged one. */
-static struct domain *reservation_target(struct domain *d, domid_t id, long *err)
+/*
+ * The domain a call names: the caller, or any for a privileged one. NULL
+ * with -ESRCH (none) or -EPERM (not the caller's to name), as Xen's
+ * XSM_TARGET rule.
+ */
+static struct domain *target_domain(struct domain *d, domid_t id, long *err)
 {
 	struct domain *t;
 
@@ -126,7 +130,10 @@ static bool one_extent(struct domain *t, unsigned int cmd, const struct xen_memo
 
 /*
  * Extents from `start` on (a continuation's progress); after about 1 ms
- * the call continues with the count so far in cmd's upper bits.
+ * the call continues with the count so far in cmd's upper bits. As on
+ * Xen, a call that cannot start (bad argument pointer, no such domain or
+ * not the caller's, order above the limit, a count too large to continue)
+ * is no error: it reports the extents done so far.
  */
 static long reservation(struct domain *d, struct hc_args *a)
 {
@@ -136,14 +143,14 @@ static long reservation(struct domain *d, struct hc_args *a)
 	struct domain *t;
 	long err = 0;
 
-	if (copy_from_guest(&r, a->arg[1], sizeof(r)))
-		return -EFAULT;
-	t = reservation_target(d, r.domid, &err);
-	if (!t)
-		return err;
-	if (r.extent_order > MEMOP_MAX_ORDER ||
-	    (r.extent_order && cmd == XENMEM_decrease_reservation))
-		return r.extent_order > MEMOP_MAX_ORDER ? (long)i : trace_err(-EINVAL);
+	if (copy_from_guest(&r, a->arg[1], sizeof(r)) ||
+	    r.nr_extents > (UINT32_MAX >> MEMOP_EXTENT_SHIFT) || i >= r.nr_extents)
+		return (long)i;
+	t = target_domain(d, r.domid, &err);
+	if (!t || r.extent_order > MEMOP_MAX_ORDER)
+		return (long)i;
+	if (r.extent_order && cmd == XENMEM_decrease_reservation)
+		return trace_err(-EINVAL);
 	for (; i < r.nr_extents; i++) {
 		if (i && !(i % 8) && hypercall_ran_long(now)) {
 			a->arg[0] = cmd | (i << MEMOP_EXTENT_SHIFT);
@@ -204,6 +211,27 @@ static void drop_inputs(const uint64_t *in, uint64_t nr, uint64_t per)
 }
 
 /*
+ * A non-zero nr_exchanged going in is Xen's continuation progress: the
+ * first nr_exchanged input extents (rounded down to whole exchange chunks)
+ * and their output extents are done; the lists are cut to the rest.
+ * Unbalanced lists are refused first, whatever the progress.
+ */
+static int skip_exchanged(struct xen_memory_exchange *x, uint64_t in_per, uint64_t out_per)
+{
+	uint64_t chunk = out_per > in_per ? out_per / in_per : 1;	/* input extents */
+	uint64_t in_done = x->nr_exchanged / chunk * chunk, out_done = in_done * in_per / out_per;
+
+	if (x->in.nr_extents * in_per != x->out.nr_extents * out_per)
+		return -EINVAL;
+	x->nr_exchanged = in_done;
+	x->in.extent_start += in_done * 8;
+	x->in.nr_extents -= in_done;
+	x->out.extent_start += out_done * 8;
+	x->out.nr_extents -= out_done;
+	return 0;
+}
+
+/*
  * XENMEM_exchange, all or nothing (Linux BUG()s on a partial result): the
  * extent lists are copied in once; every input frame is checked (and held,
  * so a repeated one is refused) and every output extent allocated before
@@ -214,18 +242,26 @@ static long exchange(struct domain *d, uint64_t arg)
 {
 	struct xen_memory_exchange x;
 	uint64_t in[EXCHANGE_MAX_PAGES], pfn[EXCHANGE_MAX_OUT];
-	uint64_t in_pages, in_per, out_per, limit, i, j;
+	uint64_t in_pages, in_per, out_per, limit, i, j, done;
 	mfn_t out[EXCHANGE_MAX_OUT];
 	uint64_t nr_out;
 
 	if (copy_from_guest(&x, arg, sizeof(x)))
 		return -EFAULT;
-	if (!self(x.in.domid, d) || !self(x.out.domid, d))
-		return trace_err(-ESRCH);
-	if (x.in.extent_order > 9 || x.out.extent_order > 9 || x.out.nr_extents > EXCHANGE_MAX_OUT)
+	if (x.in.extent_order > 9 || x.out.extent_order > 9 || x.in.domid != x.out.domid ||
+	    x.nr_exchanged > x.in.nr_extents)
 		return trace_err(-EINVAL);
+	if (x.nr_exchanged == x.in.nr_extents)
+		return 0;
+	if (!self(x.in.domid, d))
+		return trace_err(domain_by_id(x.in.domid) ? -EPERM : -ESRCH);
 	in_per = 1ULL << x.in.extent_order;
 	out_per = 1ULL << x.out.extent_order;
+	if (x.nr_exchanged && skip_exchanged(&x, in_per, out_per))
+		return trace_err(-EINVAL);
+	done = x.nr_exchanged;
+	if (x.out.nr_extents > EXCHANGE_MAX_OUT)
+		return trace_err(-EINVAL);
 	nr_out = x.out.nr_extents;
 	in_pages = x.in.nr_extents * in_per;
 	if (x.in.nr_extents > EXCHANGE_MAX_PAGES || in_pages != nr_out * out_per ||
@@ -237,7 +273,7 @@ static long exchange(struct domain *d, uint64_t arg)
 	if (!hold_inputs(d, in, x.in.nr_extents, in_per))
 		return trace_err(-EINVAL);
 	/* Writing the results must not fail after the commit: try now. */
-	x.nr_exchanged = 0;
+	x.nr_exchanged = done;
 	if (copy_to_guest(x.out.extent_start, pfn, nr_out * 8) ||
 	    copy_to_guest(arg + offsetof(struct xen_memory_exchange, nr_exchanged),
 			  &x.nr_exchanged, 8)) {
@@ -269,7 +305,7 @@ static long exchange(struct domain *d, uint64_t arg)
 			m2p[out[i] + j] = pfn[i] + j;
 		}
 	}
-	x.nr_exchanged = x.in.nr_extents;
+	x.nr_exchanged = done + x.in.nr_extents;
 	copy_to_guest(x.out.extent_start, out, nr_out * 8);	/* writable: tried above */
 	copy_to_guest(arg + offsetof(struct xen_memory_exchange, nr_exchanged),
 		      &x.nr_exchanged, 8);
@@ -282,10 +318,16 @@ static long memory_map(struct domain *d, uint64_t arg, bool machine)
 	struct e820_entry e;
 	unsigned int i, n = 0;
 
-	if (copy_from_guest(&map, arg, sizeof(map)))
-		return -EFAULT;
 	if (machine && !d->is_privileged)
 		return trace_err(-EPERM);
+	if (copy_from_guest(&map, arg, sizeof(map)))
+		return -EFAULT;
+	/*
+	 * dom0 has no pseudo-physical map, as on Xen (whose dom0 builder sets
+	 * none): Linux's dom0 asks for machine_memory_map instead.
+	 */
+	if (!machine && d->is_privileged)
+		return trace_err(-ENOSYS);
 	if (!machine) {
 		e = (struct e820_entry){ 0, d->max_pages << PAGE_SHIFT, 1 };
 		if (!map.nr_entries)
@@ -294,11 +336,16 @@ static long memory_map(struct domain *d, uint64_t arg, bool machine)
 			return -EFAULT;
 		n = 1;
 	} else {
-		for (i = 0; i < boot_info.nr_regions && n < map.nr_entries; i++, n++) {
+		/* As Xen: a buffer needs room for one entry more than the map. */
+		if (map.buffer && map.nr_entries < boot_info.nr_regions + 1)
+			return trace_err(-EINVAL);
+		if (map.buffer && !guest_range_ok(map.buffer, (uint64_t)map.nr_entries * sizeof(e)))
+			return -EFAULT;
+		for (i = 0; i < boot_info.nr_regions; i++, n++) {
 			e = (struct e820_entry){ boot_info.regions[i].start,
 						 boot_info.regions[i].size,
 						 boot_info.regions[i].type };
-			if (copy_to_guest(map.buffer + n * sizeof(e), &e, sizeof(e)))
+			if (map.buffer && copy_to_guest(map.buffer + n * sizeof(e), &e, sizeof(e)))
 				return -EFAULT;
 		}
 	}
@@ -324,15 +371,33 @@ static long machphys_mfn_list(uint64_t arg)
 	return copy_to_guest(arg, &l, sizeof(l));
 }
 
-static long reservation_size(struct domain *d, uint64_t arg, bool max)
+/*
+ * current_reservation, maximum_reservation, maximum_gpfn of a domain. A
+ * PV guest states its own highest PFN + 1 in shared_info (arch.max_pfn);
+ * maximum_gpfn answers one less, 0 while it says nothing, as Xen.
+ */
+static long domain_memory(struct domain *d, uint64_t arg, unsigned int op)
 {
+	struct domain *t;
+	long err = 0;
+	uint64_t max_pfn;
 	domid_t id;
 
 	if (copy_from_guest(&id, arg, sizeof(id)))
 		return -EFAULT;
-	if (!self(id, d))
-		return trace_err(-ESRCH);
-	return (long)(max ? d->max_pages : d->nr_pages);
+	t = target_domain(d, id, &err);
+	if (!t)
+		return err;
+	switch (op) {
+	case XENMEM_current_reservation:
+		return (long)t->nr_pages;
+	case XENMEM_maximum_reservation:
+		return (long)t->max_pages;
+	default:
+		max_pfn = t->shared_info && !t->shared_info_released ?
+			  t->shared_info->arch.max_pfn : 0;
+		return (long)((max_pfn ? max_pfn : 1) - 1);
+	}
 }
 
 /* Xen's checks, then nothing to map (memory.h): libxenguest falls back. */
@@ -353,30 +418,170 @@ static long acquire_resource(struct domain *d, uint64_t arg)
 	return trace_err(-EOPNOTSUPP);
 }
 
+/* A domain any id names (DOMID_SELF too); -ESRCH if none. */
+static struct domain *any_domain(struct domain *d, domid_t id, long *err)
+{
+	struct domain *t = self(id, d) ? d : domain_by_id(id);
+
+	if (!t)
+		*err = trace_err(-ESRCH);
+	return t;
+}
+
+/* add_to_physmap, its batch and remove_from_physmap: PV has no P2M. */
+static long physmap_op(struct domain *d, unsigned int op, uint64_t start, uint64_t arg)
+{
+	union {
+		struct xen_add_to_physmap one;
+		struct xen_add_to_physmap_batch batch;
+		struct xen_remove_from_physmap rm;
+	} u;
+	size_t size = op == XENMEM_add_to_physmap ? sizeof(u.one) :
+		      op == XENMEM_add_to_physmap_batch ? sizeof(u.batch) : sizeof(u.rm);
+	long err = 0;
+
+	if (op != XENMEM_remove_from_physmap && start > 0xffff)
+		return trace_err(-EDOM);
+	if (copy_from_guest(&u, arg, size))
+		return -EFAULT;
+	if (op == XENMEM_add_to_physmap && u.one.space == XENMAPSPACE_gmfn_foreign)
+		return trace_err(-ENOSYS);
+	if (op == XENMEM_add_to_physmap_batch && u.batch.space == XENMAPSPACE_gmfn_range)
+		return trace_err(-EOPNOTSUPP);
+	if (!any_domain(d, u.one.domid, &err))	/* domid first in all three */
+		return err;
+	return trace_err(-EACCES);
+}
+
+/* set/get_pod_target, access_op: HVM only. */
+static long hvm_memory_op(struct domain *d, unsigned int op, uint64_t arg)
+{
+	struct xen_mem_access_op ao;
+	struct xen_pod_target pod;
+	struct domain *t;
+	long err = 0;
+
+	if (op == XENMEM_access_op) {
+		if (copy_from_guest(&ao, arg, sizeof(ao)))
+			return -EFAULT;
+		t = domain_by_id(ao.domid);	/* a live domain other than the caller */
+		if (!t)
+			return trace_err(-ESRCH);
+		return trace_err(t == d ? -EPERM : -EINVAL);
+	}
+	if (copy_from_guest(&pod, arg, sizeof(pod)))
+		return -EFAULT;
+	return any_domain(d, pod.domid, &err) ? trace_err(-EINVAL) : err;
+}
+
+/* claim_pages: Lamina keeps no claims, so only cancelling one succeeds. */
+static long claim_pages(struct domain *d, uint64_t arg)
+{
+	struct xen_memory_reservation r;
+
+	if (copy_from_guest(&r, arg, sizeof(r)))
+		return -EFAULT;
+	if (r.extent_start || r.extent_order || r.mem_flags || !domain_by_id(r.domid))
+		return trace_err(-EINVAL);
+	if (!d->is_privileged)
+		return trace_err(-EPERM);
+	return r.nr_extents ? trace_err(-EOPNOTSUPP) : 0;
+}
+
+static long get_vnumainfo(struct domain *d, uint64_t arg)
+{
+	struct xen_vnuma_topology_info ti;
+	long err = 0;
+
+	if (copy_from_guest(&ti, arg, sizeof(ti)))
+		return -EFAULT;
+	if (ti.pad)
+		return trace_err(-EINVAL);
+	if (!target_domain(d, ti.domid, &err))
+		return err;
+	return trace_err(-EOPNOTSUPP);
+}
+
+/* No IOMMU, no reserved device memory: zero entries. */
+static long reserved_device_memory_map(uint64_t arg)
+{
+	struct xen_reserved_device_memory_map m;
+
+	if (copy_from_guest(&m, arg, sizeof(m)) ||
+	    !guest_range_ok(m.buffer, (uint64_t)m.nr_entries * 16))
+		return -EFAULT;
+	if (m.flags & ~XENMEM_RDM_ALL)
+		return trace_err(-EINVAL);
+	m.nr_entries = 0;
+	return copy_to_guest(arg, &m, sizeof(m));
+}
+
+/* The commands Xen decodes with the start extent masked off; -ENOSYS: not one. */
+static long memory_op_masked(struct domain *d, unsigned int op, uint64_t start, uint64_t arg)
+{
+	switch (op) {
+	case XENMEM_add_to_physmap:
+	case XENMEM_add_to_physmap_batch:
+	case XENMEM_remove_from_physmap:
+		if (op == XENMEM_remove_from_physmap && start)
+			return trace_err(-EINVAL);
+		return physmap_op(d, op, start, arg);
+	case XENMEM_access_op:
+		return hvm_memory_op(d, op, arg);
+	}
+	if (start && (op == XENMEM_exchange || op == XENMEM_maximum_ram_page ||
+		      op == XENMEM_current_reservation || op == XENMEM_maximum_reservation ||
+		      op == XENMEM_maximum_gpfn || op == XENMEM_claim_pages ||
+		      op == XENMEM_get_vnumainfo || op == XENMEM_reserved_device_memory_map))
+		return trace_err(-EINVAL);
+	switch (op) {
+	case XENMEM_exchange:
+		return exchange(d, arg);
+	case XENMEM_maximum_ram_page:
+		return (long)(frame_table_size - 1);
+	case XENMEM_current_reservation:
+	case XENMEM_maximum_reservation:
+	case XENMEM_maximum_gpfn:
+		return domain_memory(d, arg, op);
+	case XENMEM_claim_pages:
+		return claim_pages(d, arg);
+	case XENMEM_get_vnumainfo:
+		return get_vnumainfo(d, arg);
+	case XENMEM_reserved_device_memory_map:
+		return reserved_device_memory_map(arg);
+	}
+	return -ENOSYS;
+}
+
 long hc_memory_op(struct vcpu *v, struct hc_args *a)
 {
 	struct domain *d = v->domain;
 	uint64_t arg = a->arg[1];
+	unsigned int op = a->arg[0] & MEMOP_CMD_MASK;
+	long rc;
 
-	switch (a->arg[0] & MEMOP_CMD_MASK) {	/* these carry their progress in cmd */
+	switch (op) {	/* these carry their progress in cmd */
 	case XENMEM_increase_reservation:
 	case XENMEM_decrease_reservation:
 	case XENMEM_populate_physmap:
 		return reservation(d, a);
 	}
-	switch (a->arg[0]) {
+	rc = memory_op_masked(d, op, a->arg[0] >> MEMOP_EXTENT_SHIFT, arg);
+	if (rc != -ENOSYS)
+		return rc;
+	switch (a->arg[0]) {	/* the rest with the whole cmd, as Xen's arch code */
 	case XENMEM_acquire_resource:
 		return acquire_resource(d, arg);
-	case XENMEM_maximum_ram_page:
-		return (long)(frame_table_size - 1);
-	case XENMEM_current_reservation:
-		return reservation_size(d, arg, false);
-	case XENMEM_maximum_reservation:
-		return reservation_size(d, arg, true);
+	case XENMEM_set_pod_target:
+	case XENMEM_get_pod_target:
+		return hvm_memory_op(d, op, arg);
+	case XENMEM_get_sharing_freed_pages:
+	case XENMEM_get_sharing_shared_pages:
+		return 0;
+	case XENMEM_machphys_compat_mfn_list:
+		return trace_err(-EOPNOTSUPP);
 	case XENMEM_machphys_mfn_list:
 		return machphys_mfn_list(arg);
-	case XENMEM_exchange:
-		return exchange(d, arg);
 	case XENMEM_memory_map:
 		return memory_map(d, arg, false);
 	case XENMEM_machine_memory_map:
