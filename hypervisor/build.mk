@@ -36,6 +36,8 @@ HV_SRCS := \
 	$(HV_DIR)/arch/x86/usercopy.c \
 	$(HV_DIR)/arch/x86/vcpu_context.c \
 	$(HV_DIR)/common/cmdline.c \
+	$(HV_DIR)/common/compat.c \
+	$(HV_DIR)/common/conring.c \
 	$(HV_DIR)/common/console.c \
 	$(HV_DIR)/common/domain.c \
 	$(HV_DIR)/common/domctl.c \

@@ -79,6 +79,8 @@ CHECK_SIZE(struct xen_machphys_mfn_list, 24);
 
 #include <lamina/physdev.h>
 CHECK_SIZE(struct physdev_set_iopl, 4);
+CHECK_SIZE(struct physdev_op, 24);
+CHECK_OFF(struct physdev_op, u, 8);
 CHECK_SIZE(struct xennmi_callback, 16);
 
 #include <lamina/event_channel.h>
@@ -90,6 +92,8 @@ CHECK_SIZE(struct evtchn_bind_ipi, 8);
 CHECK_SIZE(struct evtchn_status, 24);
 CHECK_OFF(struct evtchn_status, u, 16);
 CHECK_OFF(struct evtchn_status, u.interdomain.port, 20);
+CHECK_SIZE(struct evtchn_op, 28);
+CHECK_OFF(struct evtchn_op, u, 4);
 CHECK_SIZE(struct evtchn_fifo_control_block, 72);
 CHECK_OFF(struct evtchn_fifo_control_block, head, 8);
 CHECK_SIZE(struct evtchn_init_control, 24);
@@ -183,6 +187,11 @@ CHECK_SIZE(struct sysctl_getdomaininfolist, 24);
 CHECK_OFF(struct sysctl_getdomaininfolist, max_domains, 4);
 CHECK_OFF(struct sysctl_getdomaininfolist, buffer, 8);
 CHECK_OFF(struct sysctl_getdomaininfolist, num_domains, 16);
+CHECK_SIZE(struct sysctl_readconsole, 24);
+CHECK_OFF(struct sysctl_readconsole, index, 4);
+CHECK_OFF(struct sysctl_readconsole, buffer, 8);
+CHECK_OFF(struct sysctl_readconsole, count, 16);
+CHECK_SIZE(struct sysctl_sched_id, 4);
 
 #include <lamina/grant_table.h>
 CHECK_SIZE(struct gnttab_dump_table, 4);

@@ -328,12 +328,24 @@ long hc_domctl(struct vcpu *v, struct hc_args *a)
 	return rc;
 }
 
-static long get_param(struct xen_hvm_param *p)
+/*
+ * Xen's order: an index past its table -EINVAL, no such domain -ESRCH,
+ * then -EINVAL for a PV domain, which every domain is. Lamina answers the
+ * ring parameters of the domains it built with rings, and only to dom0
+ * asking about another domain; the caller itself (DOMID_SELF included)
+ * and an unprivileged caller get Xen's -EINVAL.
+ */
+static long get_param(const struct domain *caller, struct xen_hvm_param *p)
 {
-	const struct domain *d = domain_by_id(p->domid);
+	const struct domain *d;
 
+	if (p->index >= HVM_NR_PARAMS)
+		return trace_err(-EINVAL);
+	d = p->domid == DOMID_SELF ? caller : domain_by_id(p->domid);
 	if (!d || d->dying)
 		return trace_err(-ESRCH);
+	if (d == caller || !caller->is_privileged)
+		return trace_err(-EINVAL);
 	switch (p->index) {
 	case HVM_PARAM_STORE_PFN:
 		p->value = d->store_mfn;
@@ -360,11 +372,9 @@ long hc_hvm_op(struct vcpu *v, struct hc_args *a)
 
 	if (a->arg[0] != HVMOP_get_param)
 		return trace_err(-ENOSYS);
-	if (!v->domain->is_privileged)
-		return trace_err(-EPERM);
 	if (copy_from_guest(&p, a->arg[1], sizeof(p)))
 		return -EFAULT;
-	rc = get_param(&p);
+	rc = get_param(v->domain, &p);
 	if (!rc && copy_to_guest(a->arg[1], &p, sizeof(p)))
 		return -EFAULT;
 	return rc;

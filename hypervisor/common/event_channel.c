@@ -449,17 +449,29 @@ static long evtchn_send(struct domain *d, evtchn_port_t port)
 	return ret;
 }
 
-static long evtchn_status(struct domain *d, struct evtchn_status *op)
+/* The domain an op names: itself as DOMID_SELF, or any existing one. */
+static struct domain *named_domain(struct domain *d, domid_t dom)
 {
+	return dom == DOMID_SELF ? d : domain_by_id(dom);
+}
+
+/*
+ * Status of a port of the caller or, for dom0, of any domain. Xen's
+ * order: no such domain -ESRCH, bad port -EINVAL, then another domain's
+ * port for an unprivileged caller -EPERM (its XSM_TARGET default).
+ */
+static long evtchn_status(struct domain *caller, struct evtchn_status *op)
+{
+	struct domain *d = named_domain(caller, op->dom);
 	struct evtchn *c;
 
-	if (op->dom != DOMID_SELF && op->dom != d->domid)
-		return trace_err(-EPERM);
+	if (!d)
+		return trace_err(-ESRCH);
 	spin_lock(&d->evtchn_lock);
 	c = evtchn_from_port(d, op->port);
-	if (!c) {
+	if (!c || (d != caller && !caller->is_privileged)) {
 		spin_unlock(&d->evtchn_lock);
-		return trace_err(-EINVAL);
+		return c ? trace_err(-EPERM) : trace_err(-EINVAL);
 	}
 	memset(&op->u, 0, sizeof(op->u));
 	op->vcpu = c->notify_vcpu;
@@ -581,14 +593,28 @@ static void leave_fifo(struct domain *d)
 	spin_unlock(&d->evtchn_lock);
 }
 
-/* Closes every port and goes back to the 2-level ABI, as Xen's reset does. */
-static long evtchn_reset(struct domain *d, domid_t dom)
+/*
+ * Closes every port and goes back to the 2-level ABI, as Xen's reset
+ * does, for the caller itself or, from dom0, a domain it has paused.
+ * Xen's order: no such domain -ESRCH, another domain for an unprivileged
+ * caller -EPERM, another domain that is not paused -EINVAL. Xen's reset
+ * may stop half way and go on as reset_cont (14); Lamina's runs to the
+ * end, so reset_cont finds no reset under way: -EBUSY, as on Xen.
+ */
+static long evtchn_reset(struct domain *caller, domid_t dom, bool resuming)
 {
+	struct domain *d = named_domain(caller, dom);
 	evtchn_port_t p;
 	struct evtchn *c;
 
-	if (dom != DOMID_SELF && dom != d->domid)
+	if (!d)
+		return trace_err(-ESRCH);
+	if (d != caller && !caller->is_privileged)
 		return trace_err(-EPERM);
+	if (d != caller && !d->pause_count)
+		return trace_err(-EINVAL);
+	if (resuming)
+		return trace_err(-EBUSY);
 	for (p = 1; (c = evtchn_from_port(d, p)); p++)
 		if (c->state != ECS_FREE)
 			evtchn_close(d, p);
@@ -644,7 +670,12 @@ static long unmask_op(struct domain *d, struct evtchn_unmask *op)
 
 static long reset_op(struct domain *d, struct evtchn_reset *op)
 {
-	return evtchn_reset(d, op->dom);
+	return evtchn_reset(d, op->dom, false);
+}
+
+static long reset_cont_op(struct domain *d, struct evtchn_reset *op)
+{
+	return evtchn_reset(d, op->dom, true);
 }
 
 /* Xen answers -EOPNOTSUPP before anything else while on 2-level. */
@@ -669,6 +700,7 @@ long hc_event_channel_op(struct vcpu *v, struct hc_args *a)
 	case EVTCHNOP_bind_vcpu:	EVTCHN_OP(struct evtchn_bind_vcpu, evtchn_bind_vcpu, false);
 	case EVTCHNOP_unmask:		EVTCHN_OP(struct evtchn_unmask, unmask_op, false);
 	case EVTCHNOP_reset:		EVTCHN_OP(struct evtchn_reset, reset_op, false);
+	case EVTCHNOP_reset_cont:	EVTCHN_OP(struct evtchn_reset, reset_cont_op, false);
 	case EVTCHNOP_init_control:	EVTCHN_OP(struct evtchn_init_control, init_control, true);
 	case EVTCHNOP_expand_array:	EVTCHN_OP(struct evtchn_expand_array, expand_op, false);
 	case EVTCHNOP_set_priority:	EVTCHN_OP(struct evtchn_set_priority, evtchn_set_priority, false);

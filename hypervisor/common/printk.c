@@ -20,6 +20,7 @@ void console_init(const struct hv_options *o)
 
 void console_write(const char *s, size_t len)
 {
+	conring_puts(s, len);
 	if (!console_serial)
 		return;
 	while (len--)

@@ -4,8 +4,9 @@
  * toolstack sees it (one CPU; total_pages = the frames the frame table
  * covers, free_pages = the frame allocator's free count, which is what a
  * destroyed domain gives back), and getdomaininfolist, getdomaininfo's
- * records for the domains from an id on, in id order. Other commands
- * answer -ENOSYS.
+ * records for the domains from an id on, in id order; readconsole, the
+ * console ring (conring.c); sched_id, XEN_SCHEDULER_NULL (sysctl.h).
+ * Other commands answer -ENOSYS.
  */
 #include <hv/lib.h>
 #include <hv/domain.h>
@@ -13,6 +14,7 @@
 #include <hv/hypercall.h>
 #include <hv/guest_access.h>
 #include <hv/hypervisor.h>
+#include <hv/console.h>
 #include <hv/mm.h>
 #include <hv/page_alloc.h>
 #include <hv/time.h>
@@ -71,6 +73,13 @@ long hc_sysctl(struct vcpu *v, struct hc_args *a)
 		break;
 	case SYSCTL_getdomaininfolist:
 		rc = domain_info_list(&op.u.getdomaininfolist);
+		break;
+	case SYSCTL_readconsole:
+		rc = conring_read(&op.u.readconsole);
+		break;
+	case SYSCTL_sched_id:
+		op.u.sched_id.sched_id = XEN_SCHEDULER_NULL;
+		rc = 0;
 		break;
 	default:
 		return trace_err(-ENOSYS);

@@ -77,6 +77,7 @@ static void fuzz(unsigned int calls, bool all)
 		uint64_t nr = rnd() % 50, a[5];
 
 		if (nr == __HYPERVISOR_iret || nr == __HYPERVISOR_sched_op ||
+		    nr == __HYPERVISOR_sched_op_compat ||	/* its block and shutdown too */
 		    nr == __HYPERVISOR_set_trap_table || (!all && phase1_skips(nr)))
 			continue;
 		for (j = 0; j < sizeof(buf); j++)

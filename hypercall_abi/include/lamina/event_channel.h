@@ -31,6 +31,7 @@
 #define EVTCHNOP_init_control		11
 #define EVTCHNOP_expand_array		12
 #define EVTCHNOP_set_priority		13
+#define EVTCHNOP_reset_cont		14	/* reset again after a preempted one */
 
 /* alloc_unbound: a port remote_dom may later bind to. */
 struct evtchn_alloc_unbound {
@@ -170,5 +171,29 @@ struct evtchn_set_priority {
 #define VIRQ_ENOMEM	12
 #define VIRQ_XENPMU	13	/* per vCPU */
 #define VIRQ_ARCH_0	16
+
+/*
+ * event_channel_op_compat (16): long event_channel_op_compat(struct
+ * evtchn_op *op), the form before Xen 3.2, still in Xen 4.17's 64-bit PV
+ * table. The whole struct is read (-EFAULT otherwise); the sub-ops
+ * bind_interdomain, bind_virq, bind_pirq, close, send, status,
+ * alloc_unbound, bind_ipi, bind_vcpu and unmask then run as
+ * event_channel_op(cmd, &op->u), reading and writing op->u in the
+ * caller's memory; every other cmd is -ENOSYS.
+ */
+struct evtchn_op {
+	uint32_t cmd;			/* IN: EVTCHNOP_* (0-9) */
+	union {
+		struct evtchn_alloc_unbound alloc_unbound;
+		struct evtchn_bind_interdomain bind_interdomain;
+		struct evtchn_bind_virq bind_virq;
+		struct evtchn_bind_ipi bind_ipi;
+		struct evtchn_close close;
+		struct evtchn_send send;
+		struct evtchn_status status;
+		struct evtchn_bind_vcpu bind_vcpu;
+		struct evtchn_unmask unmask;
+	} u;				/* IN/OUT: the sub-op's struct */
+};
 
 #endif

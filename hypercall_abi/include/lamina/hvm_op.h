@@ -3,11 +3,13 @@
  * hvm_op (34): long hvm_op(unsigned int op, void *arg). Lamina has no HVM
  * guests; it answers the one operation a dom0 needs to adopt the domains
  * the hypervisor built at boot, as Xen does for its dom0less domains.
- *  1. HVMOP_get_param, dom0 only (-EPERM otherwise): the xenstore and
+ *  1. HVMOP_get_param, dom0 about another domain: the xenstore and
  *     console rings of a boot-time domain. value is the ring page's MFN
  *     (a PV domain's frame number) or the port, an unbound port of that
- *     domain that dom0 may bind. -ESRCH: no such domain; -EINVAL: another
- *     index; -ENOENT: the domain has no such ring (dom0 has none).
+ *     domain that dom0 may bind. -EINVAL: index >= HVM_NR_PARAMS (before
+ *     anything else), another index, the caller itself (DOMID_SELF too)
+ *     or an unprivileged caller (Xen's answer for a PV domain); -ESRCH:
+ *     no such domain; -ENOENT: the domain has no such ring.
  *  2. The ring pages are also granted to dom0 by the domain's reserved
  *     grant entries (grant_table.h: GNTTAB_RESERVED_CONSOLE and
  *     GNTTAB_RESERVED_XENSTORE), so dom0 can map them with gntdev.
@@ -33,5 +35,6 @@ struct xen_hvm_param {
 #define HVM_PARAM_STORE_EVTCHN	2
 #define HVM_PARAM_CONSOLE_PFN	17
 #define HVM_PARAM_CONSOLE_EVTCHN 18
+#define HVM_NR_PARAMS		39	/* Xen 4.17's table size */
 
 #endif

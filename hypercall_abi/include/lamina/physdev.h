@@ -34,4 +34,20 @@ struct physdev_set_iobitmap {
 /* PHYSDEVOP_IRQ_UNMASK_NOTIFY: the legacy form of an EOI of every pirq. */
 #define PHYSDEVOP_IRQ_UNMASK_NOTIFY	4
 
+/*
+ * physdev_op_compat (19): long physdev_op_compat(struct physdev_op *op),
+ * the form before Xen 3.2. The whole struct is read (-EFAULT otherwise),
+ * then the call is physdev_op(op->cmd, &op->u). The union is 8-aligned
+ * (Xen's set_iobitmap holds a guest handle): u sits at offset 8.
+ */
+struct physdev_op {
+	uint32_t cmd;			/* IN: PHYSDEVOP_* */
+	uint32_t pad;
+	union {
+		struct physdev_set_iopl set_iopl;
+		struct physdev_set_iobitmap set_iobitmap;
+		uint32_t raw[4];	/* Xen's largest member: 16 bytes */
+	} u;				/* IN/OUT: the sub-op's struct */
+};
+
 #endif

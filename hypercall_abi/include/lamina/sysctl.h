@@ -15,7 +15,9 @@
 
 #define SYSCTL_INTERFACE_VERSION	0x00000015
 
+#define SYSCTL_readconsole		1
 #define SYSCTL_physinfo			3
+#define SYSCTL_sched_id			4
 #define SYSCTL_getdomaininfolist	6
 
 /* physinfo capabilities (PHYSCAP_*). */
@@ -49,6 +51,34 @@ struct sysctl_physinfo {
 	uint32_t hw_cap[8];
 };
 
+/*
+ * readconsole: copies the hypervisor's console ring (its last 16 KiB of
+ * output) to buffer, from the oldest byte kept, or with incremental from
+ * index if that still lies in the ring; at most count bytes. OUT: count
+ * = bytes written, index = where the next incremental read starts.
+ * clear: forget what was read. Xen 4.17's layout and rules.
+ */
+struct sysctl_readconsole {
+	uint8_t clear;			/* IN */
+	uint8_t incremental;		/* IN */
+	uint8_t pad0, pad1;
+	uint32_t index;			/* IN/OUT */
+	uint64_t buffer;		/* IN: guest VA */
+	uint32_t count;			/* IN: buffer size; OUT: bytes written */
+	uint32_t pad2;
+};
+
+/*
+ * sched_id: OUT the scheduler's XEN_SCHEDULER_* number. Lamina answers
+ * XEN_SCHEDULER_NULL: it has no per-domain scheduling parameters, so a
+ * toolstack asks for none (Xen 4.17's default scheduler is credit2, 6).
+ */
+#define XEN_SCHEDULER_CREDIT2		6
+#define XEN_SCHEDULER_NULL		9
+struct sysctl_sched_id {
+	uint32_t sched_id;		/* OUT */
+};
+
 /* IN: first_domain, max_domains, buffer; OUT: num_domains records filled. */
 struct sysctl_getdomaininfolist {
 	domid_t first_domain;
@@ -63,7 +93,9 @@ struct sysctl {
 	uint32_t cmd;			/* SYSCTL_* */
 	uint32_t interface_version;	/* SYSCTL_INTERFACE_VERSION */
 	union {
+		struct sysctl_readconsole readconsole;
 		struct sysctl_physinfo physinfo;
+		struct sysctl_sched_id sched_id;
 		struct sysctl_getdomaininfolist getdomaininfolist;
 		uint8_t raw[128];
 	} u;

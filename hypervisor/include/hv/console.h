@@ -13,4 +13,9 @@ int serial_getc(void);			/* -1 when nothing is waiting */
 void console_input_init(void);
 size_t console_read(char *buf, size_t len);
 
+/* The console ring (conring.c): every byte written to the console. */
+void conring_puts(const char *s, size_t len);
+struct sysctl_readconsole;
+long conring_read(struct sysctl_readconsole *op);
+
 #endif
