@@ -795,9 +795,6 @@ static int check(struct build *b)
 			return (int)rc;
 	}
 	b->nr_pages = (uint64_t)c->memory_mib * 256;
-	rc = plan(b);
-	if (rc)
-		return (int)rc;
 	rc = vmctl_physinfo(&pi);
 	if (rc)
 		return fail(b, (int)rc, "sysctl physinfo: %s", strerror((int)-rc));
@@ -805,7 +802,7 @@ static int check(struct build *b)
 		return fail(b, -ENOMEM, "memory = %lu MiB is more than the hypervisor has free "
 			    "(%llu MiB)", c->memory_mib,
 			    (unsigned long long)(pi.free_pages >> 8));
-	return 0;
+	return plan(b);
 }
 
 static int build(struct build *b, struct vmctl_build_result *res)

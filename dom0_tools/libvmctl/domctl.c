@@ -1,79 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The toolstack's hypercalls through /dev/xen/privcmd (see domctl.h). */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <unistd.h>
 #include <lamina/event_channel.h>
 #include <lamina/grant_table.h>
 #include <lamina/hypercall.h>
 #include <lamina/memory.h>
 #include <lamina/mm.h>
 #include "domctl.h"
-
-/*
- * Linux's privcmd ioctls (include/uapi/xen/privcmd.h), written out here
- * with the layouts of toolstack.md §1.5 and §1.10 so that the Linux header's
- * own domid_t does not meet <lamina/types.h>.
- */
-struct pc_hypercall {
-	uint64_t op;
-	uint64_t arg[5];
-};
-
-struct pc_mmapbatch_v2 {
-	uint32_t num;
-	uint16_t dom;
-	uint16_t pad;
-	uint64_t addr;
-	uint64_t arr;		/* const xen_pfn_t * */
-	uint64_t err;		/* int * */
-};
-
-struct pc_mmap_resource {
-	uint16_t dom;
-	uint16_t pad;
-	uint32_t type;
-	uint32_t id;
-	uint32_t idx;
-	uint64_t num;
-	uint64_t addr;
-};
-
-_Static_assert(sizeof(struct pc_mmapbatch_v2) == 32, "privcmd_mmapbatch_v2");
-_Static_assert(sizeof(struct pc_mmap_resource) == 32, "privcmd_mmap_resource");
-
-#define PC_HYPERCALL		_IOC(_IOC_NONE, 'P', 0, sizeof(struct pc_hypercall))
-#define PC_MMAPBATCH_V2		_IOC(_IOC_NONE, 'P', 4, sizeof(struct pc_mmapbatch_v2))
-#define PC_MMAP_RESOURCE	_IOC(_IOC_NONE, 'P', 7, sizeof(struct pc_mmap_resource))
+#include "libvmctl.h"	/* vmctl_privcmd */
+#include "xendev.h"
 
 #define XENMEM_resource_grant_table	1
-#define PAGE			4096UL
 
-static int privcmd_fd = -1;
-
+/* privcmd is libvmctl's shared device (vmctl_privcmd, the dom0 library's xendev). */
 int vmctl_xc_open(void)
 {
-	if (privcmd_fd >= 0)
-		return 0;
-	privcmd_fd = open("/dev/xen/privcmd", O_RDWR | O_CLOEXEC);
-	if (privcmd_fd < 0 && (errno == ENOENT || errno == ENXIO || errno == ENODEV))
-		privcmd_fd = open("/proc/xen/privcmd", O_RDWR | O_CLOEXEC);
-	return privcmd_fd < 0 ? -errno : 0;
+	struct xendev *dev;
+
+	return vmctl_privcmd(&dev);
 }
 
 long vmctl_xc_hypercall(uint64_t op, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
-	struct pc_hypercall h = { .op = op, .arg = { a0, a1, a2, a3 } };
-	long rc = vmctl_xc_open();
+	const uint64_t args[4] = { a0, a1, a2, a3 };
+	struct xendev *dev;
+	long rc = vmctl_privcmd(&dev);
 
-	if (rc)
-		return rc;
-	rc = ioctl(privcmd_fd, PC_HYPERCALL, &h);
-	return rc < 0 ? -errno : rc;
+	return rc ? rc : xendev_hypercall_v(dev, op, args, 4);
 }
 
 long vmctl_domctl(struct domctl *d)
@@ -225,68 +180,40 @@ long vmctl_pin_l4(unsigned int domid, uint64_t mfn)
 
 void *vmctl_map_foreign(unsigned int domid, const uint64_t *mfns, size_t n)
 {
-	struct pc_mmapbatch_v2 b = { .num = (uint32_t)n, .dom = (uint16_t)domid,
-				     .arr = (uint64_t)(uintptr_t)mfns };
-	int *err, saved;
-	void *p;
-	size_t i;
+	struct xendev *dev;
+	int rc = vmctl_privcmd(&dev);
 
-	if (!n || vmctl_xc_open()) {
-		errno = n ? errno : EINVAL;
+	if (rc) {
+		errno = -rc;
 		return NULL;
 	}
-	err = calloc(n, sizeof(*err));
-	if (!err)
-		return NULL;
-	p = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, privcmd_fd, 0);
-	if (p == MAP_FAILED) {
-		free(err);
-		return NULL;
-	}
-	b.addr = (uint64_t)(uintptr_t)p;
-	b.err = (uint64_t)(uintptr_t)err;
-	saved = ioctl(privcmd_fd, PC_MMAPBATCH_V2, &b) ? errno : 0;
-	for (i = 0; !saved && i < n; i++)
-		if (err[i])
-			saved = -err[i];
-	free(err);
-	if (saved) {
-		munmap(p, n * PAGE);
-		errno = saved;
-		return NULL;
-	}
-	return p;
+	return xendev_map_foreign(dev, domid, mfns, (unsigned int)n, NULL);
 }
 
 void vmctl_unmap_foreign(void *p, size_t n)
 {
-	if (p)
-		munmap(p, n * PAGE);
+	struct xendev *dev;
+
+	if (p && !vmctl_privcmd(&dev))
+		xendev_unmap_foreign(dev, p, (unsigned int)n);
 }
 
 void *vmctl_map_grant_table(unsigned int domid)
 {
-	struct pc_mmap_resource r = { .dom = (uint16_t)domid, .type = XENMEM_resource_grant_table,
-				      .id = 0, .idx = 0, .num = 1 };
 	struct gnttab_setup_table st = { .dom = (domid_t)domid, .nr_frames = 1 };
+	struct xendev *dev;
 	uint64_t frame = 0;
 	void *p;
-	long rc;
+	long rc = vmctl_privcmd(&dev);
 
-	if (vmctl_xc_open())
-		return NULL;
-	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, privcmd_fd, 0);
-	if (p == MAP_FAILED)
-		return NULL;
-	r.addr = (uint64_t)(uintptr_t)p;
-	if (!ioctl(privcmd_fd, PC_MMAP_RESOURCE, &r))
-		return p;
-	rc = errno;
-	munmap(p, PAGE);
-	if (rc != EOPNOTSUPP && rc != ENOTTY) {
-		errno = (int)rc;
+	if (rc) {
+		errno = (int)-rc;
 		return NULL;
 	}
+	p = xendev_map_resource(dev, domid, XENMEM_resource_grant_table, 0, 0, 1);
+	if (p || (errno != EOPNOTSUPP && errno != ENOTTY))
+		return p;
+	/* libxenguest's fallback, only for EOPNOTSUPP (toolstack.md §1.10). */
 	st.frame_list = (uint64_t)(uintptr_t)&frame;
 	rc = vmctl_xc_hypercall(__HYPERVISOR_grant_table_op, GNTTABOP_setup_table,
 				(uint64_t)(uintptr_t)&st, 1, 0);

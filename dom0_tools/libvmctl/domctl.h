@@ -4,8 +4,9 @@
  * (../shared/docs/toolstack.md §1, §2), through Linux's /dev/xen/privcmd:
  * domctl and sysctl (interface version 0x15), the calls on behalf of
  * another domain (populate_physmap, alloc_unbound, a foreign pin), and
- * foreign mappings of a domain's frames (IOCTL_PRIVCMD_MMAPBATCH_V2,
- * IOCTL_PRIVCMD_MMAP_RESOURCE). Every function returns 0 (or a count, a
+ * foreign mappings of a domain's frames. The device is libvmctl's shared
+ * one (vmctl_privcmd) and the ioctls the dom0 library's (xendev.h:
+ * MMAPBATCH_V2, MMAP_RESOURCE). Every function returns 0 (or a count, a
  * port) or a negative errno; none prints or exits.
  */
 #ifndef LIBVMCTL_DOMCTL_H
