@@ -10,7 +10,8 @@ UNIT_TESTS := hypervisor/common/cmdline hypervisor/common/page_alloc \
 	hypervisor/common/elf hypervisor/common/pv_layout hypervisor/common/symbols \
 	hypervisor/common/timer hypervisor/lib/vsnprintf backend_drivers/console/cons_ring \
 	backend_drivers/console/cons_log backend_drivers/block/blk_req dom0_tools/lib/cons_tty dom0_tools/lib/xendev \
-	dom0_tools/lib/xs dom0_tools/libvmctl/config dom0_tools/libvmctl/libvmctl
+	dom0_tools/lib/xs dom0_tools/libvmctl/config dom0_tools/libvmctl/libvmctl \
+	dom0_tools/libvmctl/kernel_image
 UNIT_BINS := $(patsubst %,$(UNIT_OUT)/%,$(UNIT_TESTS))
 
 # The ABI's layout and number checks, compiled for the host (nothing to run).
@@ -72,6 +73,16 @@ $(UNIT_OUT)/dom0_tools/libvmctl/libvmctl: tests/unit/dom0_tools/libvmctl/libvmct
 	@echo "  HOSTCC  $@"
 	$(Q)gcc $(UNIT_CFLAGS) -Idom0_tools/lib -o $@ $< dom0_tools/libvmctl/libvmctl.c \
 	  dom0_tools/lib/xendev.c dom0_tools/lib/xs.c
+
+# The builder's kernel reader: the hypervisor's ELF reader and Debian's
+# decompression libraries (dom0_tools/packages.txt) come in too.
+$(UNIT_OUT)/dom0_tools/libvmctl/kernel_image: tests/unit/dom0_tools/libvmctl/kernel_image.c \
+		dom0_tools/libvmctl/kernel_image.c dom0_tools/libvmctl/kernel_image.h \
+		hypervisor/common/elf.c tests/unit/unit.h $(CONFIG_H)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)gcc $(UNIT_CFLAGS) -o $@ $< dom0_tools/libvmctl/kernel_image.c hypervisor/common/elf.c \
+	  -lz -llzma -llz4 -lzstd -lbz2
 
 # dom0 tools' library code: plain userspace C, like the backends.
 $(UNIT_OUT)/dom0_tools/%: tests/unit/dom0_tools/%.c dom0_tools/%.c \

@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libvmctl/kernel_image.c on the host: every payload format of a bzImage
+ * (gzip, bzip2, xz, lzma, zstd, lz4 legacy), made here with the same
+ * libraries' compressors plus the kernel build's 4-byte size, decodes to
+ * the original; damaged input (truncated, a wrong size word, an unknown
+ * or lzo magic) is refused with a message; kernel files that are not a
+ * bzImage or an ELF, a bzImage of an old protocol or with its payload
+ * outside the file, and an ELF without Xen notes are refused as the
+ * builder needs; a gzip ramdisk is unpacked and anything else kept as it is.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <bzlib.h>
+#include <lz4.h>
+#include <lzma.h>
+#include <zlib.h>
+#include <zstd.h>
+#include "../../unit.h"
+#include "../../../../dom0_tools/libvmctl/kernel_image.h"
+
+#define N	300000
+
+static uint8_t orig[N];
+static uint8_t packed[N * 2 + 4096];
+static size_t plen;
+static char err[256];
+
+static void fill(void)
+{
+	size_t i;
+	uint32_t x = 12345;
+
+	for (i = 0; i < N; i++) {
+		x = x * 1103515245 + 12345;
+		orig[i] = (i % 7 == 0) ? (uint8_t)(x >> 24) : (uint8_t)(i / 100);
+	}
+}
+
+static void size_append(void)
+{
+	packed[plen++] = N & 0xff;
+	packed[plen++] = (N >> 8) & 0xff;
+	packed[plen++] = (N >> 16) & 0xff;
+	packed[plen++] = (N >> 24) & 0xff;
+}
+
+static int decode_ok(const char *want_fmt)
+{
+	const char *fmt;
+	uint8_t *out = NULL;
+	size_t outlen = 0;
+	int rc = vmctl_decompress(packed, plen, &out, &outlen, &fmt, err, sizeof(err));
+	int ok = rc == 0 && outlen == N && !memcmp(out, orig, N) && !strcmp(fmt, want_fmt);
+
+	free(out);
+	return ok;
+}
+
+static void pack_gzip(void)
+{
+	z_stream z = { 0 };
+
+	deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+	z.next_in = orig;
+	z.avail_in = N;
+	z.next_out = packed;
+	z.avail_out = sizeof(packed);
+	deflate(&z, Z_FINISH);
+	plen = z.total_out;
+	deflateEnd(&z);
+}
+
+static void test_gzip(void)
+{
+	pack_gzip();		/* gzip's own ISIZE is the size word */
+	EXPECT(decode_ok("gzip"));
+}
+
+static void test_bzip2(void)
+{
+	unsigned int n = sizeof(packed);
+
+	EXPECT_EQ(BZ2_bzBuffToBuffCompress((char *)packed, &n, (char *)orig, N, 9, 0, 0), BZ_OK);
+	plen = n;
+	size_append();
+	EXPECT(decode_ok("bzip2"));
+}
+
+static void pack_lzma(bool alone)
+{
+	lzma_stream s = LZMA_STREAM_INIT;
+	lzma_options_lzma o;
+
+	lzma_lzma_preset(&o, 6);
+	if (alone)
+		EXPECT_EQ(lzma_alone_encoder(&s, &o), LZMA_OK);
+	else
+		EXPECT_EQ(lzma_easy_encoder(&s, 6, LZMA_CHECK_CRC32), LZMA_OK);
+	s.next_in = orig;
+	s.avail_in = N;
+	s.next_out = packed;
+	s.avail_out = sizeof(packed);
+	while (lzma_code(&s, LZMA_FINISH) == LZMA_OK)
+		;
+	plen = s.total_out;
+	lzma_end(&s);
+	size_append();
+}
+
+static void test_xz(void)
+{
+	pack_lzma(false);
+	EXPECT(decode_ok("xz"));
+}
+
+static void test_lzma(void)
+{
+	pack_lzma(true);
+	EXPECT(decode_ok("lzma"));
+}
+
+static void test_zstd(void)
+{
+	plen = ZSTD_compress(packed, sizeof(packed), orig, N, 19);
+	EXPECT(!ZSTD_isError(plen));
+	size_append();
+	EXPECT(decode_ok("zstd"));
+}
+
+/* The kernel's lz4 legacy format: magic, then (size, block) per 8 MiB, here 64 KiB blocks. */
+static void test_lz4(void)
+{
+	size_t off;
+
+	plen = 0;
+	packed[plen++] = 0x02; packed[plen++] = 0x21; packed[plen++] = 0x4c; packed[plen++] = 0x18;
+	for (off = 0; off < N; off += 65536) {
+		int chunk = (int)(N - off < 65536 ? N - off : 65536);
+		int c = LZ4_compress_default((char *)orig + off, (char *)packed + plen + 4, chunk,
+					     (int)(sizeof(packed) - plen - 4));
+
+		packed[plen] = c & 0xff;
+		packed[plen + 1] = (c >> 8) & 0xff;
+		packed[plen + 2] = (c >> 16) & 0xff;
+		packed[plen + 3] = (c >> 24) & 0xff;
+		plen += 4 + (size_t)c;
+	}
+	size_append();
+	EXPECT(decode_ok("lz4"));
+}
+
+static void test_damaged(void)
+{
+	const char *fmt;
+	uint8_t *out = (uint8_t *)1;
+	size_t outlen;
+
+	pack_lzma(false);
+	EXPECT_EQ(vmctl_decompress(packed, plen / 2, &out, &outlen, &fmt, err, sizeof(err)),
+		  -EINVAL);
+	EXPECT(out == NULL && strstr(err, "xz payload"));
+	packed[plen - 2] ^= 1;	/* the size word: not what the stream gives */
+	EXPECT_EQ(vmctl_decompress(packed, plen, &out, &outlen, &fmt, err, sizeof(err)), -EINVAL);
+	memcpy(packed, "\x89LZO\0", 5);
+	EXPECT_EQ(vmctl_decompress(packed, plen, &out, &outlen, &fmt, err, sizeof(err)),
+		  -EOPNOTSUPP);
+	EXPECT(strstr(err, "lzo"));
+	memcpy(packed, "ABCDEF", 6);
+	EXPECT_EQ(vmctl_decompress(packed, plen, &out, &outlen, &fmt, err, sizeof(err)), -EINVAL);
+	EXPECT(strstr(err, "unknown compression format"));
+}
+
+static char path[64];
+
+static void put_file(const void *data, size_t len)
+{
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/tmp/unit-kernel-image.%d", (int)getpid());
+	f = fopen(path, "wb");
+	fwrite(data, 1, len, f);
+	fclose(f);
+}
+
+/* A bzImage header around packed[0, plen): setup_sects 1, payload at 1024. */
+static size_t make_bzimage(uint8_t *img, unsigned int version)
+{
+	memset(img, 0, 1024);
+	img[0x1f1] = 1;
+	memcpy(img + 0x202, "HdrS", 4);
+	img[0x206] = version & 0xff;
+	img[0x207] = version >> 8;
+	img[0x248] = 0;			/* payload_offset 0 past the setup */
+	img[0x24c] = plen & 0xff;
+	img[0x24d] = (plen >> 8) & 0xff;
+	img[0x24e] = (plen >> 16) & 0xff;
+	memcpy(img + 1024, packed, plen);
+	return 1024 + plen;
+}
+
+static void test_kernel_files(void)
+{
+	static uint8_t img[N * 2 + 8192];
+	struct vmctl_kernel k;
+	size_t n;
+
+	put_file("#!/bin/sh\necho not a kernel\n", 28);
+	EXPECT_EQ(vmctl_kernel_load(path, &k, err, sizeof(err)), -ENOEXEC);
+	EXPECT(strstr(err, "not a kernel: neither a bzImage nor an ELF"));
+	EXPECT_EQ(vmctl_kernel_load("/nonexistent/vmlinuz", &k, err, sizeof(err)), -ENOENT);
+	EXPECT(strstr(err, "No such file"));
+
+	/* A bzImage whose payload decodes to something that is not a PV ELF. */
+	pack_gzip();
+	n = make_bzimage(img, 0x020f);
+	put_file(img, n);
+	EXPECT_EQ(vmctl_kernel_load(path, &k, err, sizeof(err)), -ENOEXEC);
+	EXPECT(strstr(err, "not a 64-bit PV kernel"));
+	n = make_bzimage(img, 0x0207);
+	put_file(img, n);
+	EXPECT_EQ(vmctl_kernel_load(path, &k, err, sizeof(err)), -ENOEXEC);
+	EXPECT(strstr(err, "older than 2.08"));
+	n = make_bzimage(img, 0x020f);
+	put_file(img, n - 100);	/* the payload runs past the end */
+	EXPECT_EQ(vmctl_kernel_load(path, &k, err, sizeof(err)), -ENOEXEC);
+	EXPECT(strstr(err, "outside the file"));
+
+	/* An ELF header without Xen notes: not a PV kernel. */
+	memset(img, 0, 4096);
+	memcpy(img, "\177ELF\2\1\1", 7);
+	img[16] = 2;		/* ET_EXEC */
+	img[18] = 62;		/* EM_X86_64 */
+	img[20] = 1;
+	img[52] = 64;		/* e_ehsize */
+	put_file(img, 4096);
+	EXPECT_EQ(vmctl_kernel_load(path, &k, err, sizeof(err)), -ENOEXEC);
+	EXPECT(strstr(err, "not a 64-bit PV kernel"));
+	unlink(path);
+}
+
+static void test_ramdisk(void)
+{
+	uint8_t *data;
+	size_t len;
+	bool unpacked;
+
+	pack_gzip();
+	put_file(packed, plen);
+	EXPECT_EQ(vmctl_ramdisk_load(path, &data, &len, &unpacked, err, sizeof(err)), 0);
+	EXPECT(unpacked && len == N && !memcmp(data, orig, N));
+	free(data);
+	/* Damaged gzip: loaded as it is, as libxenguest does. */
+	put_file(packed, plen / 2);
+	EXPECT_EQ(vmctl_ramdisk_load(path, &data, &len, &unpacked, err, sizeof(err)), 0);
+	EXPECT(!unpacked && len == plen / 2 && !memcmp(data, packed, len));
+	free(data);
+	put_file(orig, 1000);
+	EXPECT_EQ(vmctl_ramdisk_load(path, &data, &len, &unpacked, err, sizeof(err)), 0);
+	EXPECT(!unpacked && len == 1000);
+	free(data);
+	unlink(path);
+}
+
+int main(void)
+{
+	unit_suite = "dom0_tools/libvmctl/kernel_image";
+	fill();
+	RUN(test_gzip);
+	RUN(test_bzip2);
+	RUN(test_xz);
+	RUN(test_lzma);
+	RUN(test_zstd);
+	RUN(test_lz4);
+	RUN(test_damaged);
+	RUN(test_kernel_files);
+	RUN(test_ramdisk);
+	return 0;
+}
