@@ -1,0 +1,20 @@
+# vmtop (vmtop/): static, on the dom0 library and Debian's ncurses
+# (libncurses-dev ships libncursesw.a and libtinfo.a). Included by
+# ../Makefile after DOMU_FILES, which it extends: the binary, its man
+# page and the terminfo entries a static ncurses looks for under
+# /lib/terminfo go into the dom0 initramfs.
+VMTOP      := $(O)/vmtop
+VMTOP_SRC  := $(wildcard vmtop/*.c)
+VMTOP_TERMS := d/dumb l/linux v/vt100 v/vt102 v/vt220 x/xterm x/xterm-256color \
+	       s/screen s/screen-256color t/tmux t/tmux-256color
+VMTOP_TERMINFO := $(foreach t,$(VMTOP_TERMS),$(firstword $(wildcard /lib/terminfo/$(t) /usr/share/terminfo/$(t))))
+
+$(VMTOP): $(VMTOP_SRC) $(wildcard vmtop/*.h lib/*.h) $(LIBDOM0) \
+	  $(wildcard $(ROOT)/hypercall_abi/include/lamina/*.h)
+	$(Q)mkdir -p $(O)
+	$(Q)gcc $(TEST_CFLAGS) -Ilib -o $@ $(VMTOP_SRC) $(LIBDOM0) -lncursesw -ltinfo
+	@echo "  CC      $@"
+
+DOMU_FILES += --add $(VMTOP):bin/vmtop --add vmtop/vmtop.1:usr/share/man/man1/vmtop.1 \
+	$(foreach f,$(VMTOP_TERMINFO),--add $(f):lib/terminfo/$(notdir $(patsubst %/,%,$(dir $(f))))/$(notdir $(f)))
+$(INITRAMFS): $(VMTOP) vmtop/vmtop.1 vmtop/vmtop.mk
