@@ -134,10 +134,17 @@ static void rows(struct start_info *si)
 	ROW("update_va_mapping_otherdomain dom0",
 	    hypercall5(__HYPERVISOR_update_va_mapping_otherdomain, (uint64_t)page, pte,
 		       UVMF_INVLPG, 0, 0), -EPERM);
-	ROWK("mmuext_op flush_cache",
+	ROW("mmuext_op flush_cache",
 	    hypercall5(__HYPERVISOR_mmuext_op,
 		       (uint64_t)&(struct mmuext_op){ MMUEXT_FLUSH_CACHE, 0, { 0 }, { 0 } }, 1, 0,
-		       DOMID_SELF, 0), -EACCES, -EPERM);
+		       DOMID_SELF, 0), -EACCES);
+	ROW("mmuext_op flush_cache_global",
+	    hypercall5(__HYPERVISOR_mmuext_op,
+		       (uint64_t)&(struct mmuext_op){ MMUEXT_FLUSH_CACHE_GLOBAL, 0, { 0 }, { 0 } }, 1,
+		       0, DOMID_SELF, 0), -EINVAL);
+	ROW("mmu_update foreigndom no such domain",
+	    hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&(struct mmu_update){ l1e, pte }, 1, 0,
+		       999, 0), -ESRCH);
 	memset(&qs, 0, sizeof(qs));
 	qs.dom = 0;
 	ROW("gnttab query_size dom0", NCALL(__HYPERVISOR_grant_table_op, GNTTABOP_query_size,
@@ -156,7 +163,7 @@ static void rows(struct start_info *si)
 	/* hvm_op, physdev_op */
 	zeroed();
 	u32[1] = 1;		/* dom0's HVM_PARAM_STORE_PFN */
-	ROWK("hvm_op get_param dom0", NCALL(__HYPERVISOR_hvm_op, 1, page, 0), -EINVAL, -EPERM);
+	ROW("hvm_op get_param dom0", NCALL(__HYPERVISOR_hvm_op, 1, page, 0), -EINVAL);
 	u32[0] = 0;
 	ROW("physdev set_iopl 0", NCALL(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, page, 0), 0);
 	ROWL("physdev irq_status_query 0",

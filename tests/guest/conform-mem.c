@@ -207,19 +207,26 @@ int test_main(struct start_info *si)
 	ROW("mmu_update same PTE", mmu(l1e, pte, DOMID_SELF), 0);
 	ROW("mmu_update same PTE preserve_ad", mmu(l1e | MMU_PT_UPDATE_PRESERVE_AD, pte,
 						   DOMID_SELF), 0);
-	ROWK("mmu_update same PTE no_translate", mmu(l1e | MMU_PT_UPDATE_NO_TRANSLATE, pte,
-						    DOMID_SELF), 0, -ENOSYS);
+	ROW("mmu_update same PTE no_translate", mmu(l1e | MMU_PT_UPDATE_NO_TRANSLATE, pte,
+						   DOMID_SELF), 0);
 	ROW("mmu_update not a page table", mmu(mfn << 12, 0, DOMID_SELF), 0);
-	ROWK("mmu_update bad frame", mmu((~0ULL >> 12) << 12, 0, DOMID_SELF), -EINVAL, -EPERM);
+	ROW("mmu_update bad frame", mmu((~0ULL >> 12) << 12, 0, DOMID_SELF), -EINVAL);
+	ROW("mmu_update frame beyond RAM", mmu(0xfee00000ULL, 0, DOMID_SELF), -EINVAL);
 	ROW("mmu_update machphys_update own frame",
 	    mmu((mfn << 12) | MMU_MACHPHYS_UPDATE, ((uint64_t)page - GUEST_VIRT_BASE) >> 12,
 		DOMID_SELF), 0);
-	ROWK("mmu_update machphys_update bad frame",
-	    mmu(((~0ULL >> 12) << 12) | MMU_MACHPHYS_UPDATE, 0, DOMID_SELF), -EINVAL, -EPERM);
+	ROW("mmu_update machphys_update bad frame",
+	    mmu(((~0ULL >> 12) << 12) | MMU_MACHPHYS_UPDATE, 0, DOMID_SELF), -EINVAL);
 	ROW("mmu_update no such foreigndom", mmu(l1e, pte, 999), -ESRCH);
-	ROWK("mmu_update same PTE, bad done pointer",
+	ROW("mmu_update foreigndom own id", mmu(l1e, pte, 0), -ESRCH);
+	ROW("mmu_update same PTE, bad done pointer",
 	    hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&(struct mmu_update){ l1e, pte }, 1,
-		       (uint64_t)BADPTR, DOMID_SELF, 0), 0, -EFAULT);
+		       (uint64_t)BADPTR, DOMID_SELF, 0), 0);
+	ROW("mmuext_op tlb_flush_local, bad done pointer",
+	    hypercall5(__HYPERVISOR_mmuext_op,
+		       (uint64_t)&(struct mmuext_op){ MMUEXT_TLB_FLUSH_LOCAL, 0, { 0 }, { 0 } }, 1,
+		       (uint64_t)BADPTR, DOMID_SELF, 0), 0);
+	ROW("mmuext_op foreigndom own id", ext(MMUEXT_TLB_FLUSH_LOCAL, 0, 0, 0), -ESRCH);
 
 	/* mmuext_op */
 	ROW("mmuext_op 0 ops", hypercall5(__HYPERVISOR_mmuext_op, (uint64_t)page, 0, 0,
@@ -236,12 +243,16 @@ int test_main(struct start_info *si)
 	ROW("mmuext_op new_baseptr writable page", ext(MMUEXT_NEW_BASEPTR, mfn, 0, DOMID_SELF), -EINVAL);
 	ROW("mmuext_op tlb_flush_local", ext(MMUEXT_TLB_FLUSH_LOCAL, 0, 0, DOMID_SELF), 0);
 	ROW("mmuext_op invlpg_local", ext(MMUEXT_INVLPG_LOCAL, (uint64_t)page, 0, DOMID_SELF), 0);
-	ROWK("mmuext_op invlpg_local non-canonical",
-	    ext(MMUEXT_INVLPG_LOCAL, (uint64_t)NCPTR, 0, DOMID_SELF), 0, -EINVAL);
+	ROW("mmuext_op invlpg_local non-canonical",
+	    ext(MMUEXT_INVLPG_LOCAL, (uint64_t)NCPTR, 0, DOMID_SELF), 0);
+	ROW("mmuext_op invlpg_all non-canonical",
+	    ext(MMUEXT_INVLPG_ALL, (uint64_t)NCPTR, 0, DOMID_SELF), 0);
 	ROW("mmuext_op tlb_flush_multi", ext(MMUEXT_TLB_FLUSH_MULTI, 0, (uint64_t)&vcpumask,
 					     DOMID_SELF), 0);
-	ROWK("mmuext_op tlb_flush_multi bad mask",
-	    ext(MMUEXT_TLB_FLUSH_MULTI, 0, (uint64_t)BADPTR, DOMID_SELF), -EINVAL, 0);
+	ROW("mmuext_op tlb_flush_multi bad mask",
+	    ext(MMUEXT_TLB_FLUSH_MULTI, 0, (uint64_t)BADPTR, DOMID_SELF), -EINVAL);
+	ROW("mmuext_op invlpg_multi bad mask",
+	    ext(MMUEXT_INVLPG_MULTI, (uint64_t)page, (uint64_t)BADPTR, DOMID_SELF), -EINVAL);
 	ROW("mmuext_op invlpg_multi", ext(MMUEXT_INVLPG_MULTI, (uint64_t)page,
 					  (uint64_t)&vcpumask, DOMID_SELF), 0);
 	ROW("mmuext_op tlb_flush_all", ext(MMUEXT_TLB_FLUSH_ALL, 0, 0, DOMID_SELF), 0);
@@ -268,8 +279,8 @@ int test_main(struct start_info *si)
 	ROW("mmuext_op copy_page bad source", ext(MMUEXT_COPY_PAGE, va_to_mfn((uint64_t)page2),
 						  ~0ULL >> 12, DOMID_SELF), -EINVAL);
 	ROW("mmuext_op 14", ext(14, 0, 0, DOMID_SELF), -ENOSYS);
-	ROWK("mmuext_op mark_super", ext(19, mfn, 0, DOMID_SELF), -EOPNOTSUPP, -ENOSYS);
-	ROWK("mmuext_op unmark_super", ext(20, mfn, 0, DOMID_SELF), -EOPNOTSUPP, -ENOSYS);
+	ROW("mmuext_op mark_super", ext(19, mfn, 0, DOMID_SELF), -EOPNOTSUPP);
+	ROW("mmuext_op unmark_super", ext(20, mfn, 0, DOMID_SELF), -EOPNOTSUPP);
 	ROW("mmuext_op 21", ext(21, 0, 0, DOMID_SELF), -ENOSYS);
 	ROW("mmuext_op 99", ext(99, 0, 0, DOMID_SELF), -ENOSYS);
 	ROW("mmuext_op no such foreigndom", ext(MMUEXT_TLB_FLUSH_LOCAL, 0, 0, 999), -ESRCH);
@@ -281,9 +292,14 @@ int test_main(struct start_info *si)
 	    NCALL(__HYPERVISOR_update_va_mapping, page, pte, UVMF_TLB_FLUSH | UVMF_ALL), 0);
 	ROW("update_va_mapping same PTE mask",
 	    NCALL(__HYPERVISOR_update_va_mapping, page, pte, UVMF_INVLPG | (uint64_t)&vcpumask), 0);
-	ROWK("update_va_mapping same PTE bad mask",
+	ROW("update_va_mapping same PTE bad mask",
 	    NCALL(__HYPERVISOR_update_va_mapping, page, pte,
-		  UVMF_INVLPG | 0xffff800000001000ULL), -EFAULT, 0);
+		  UVMF_INVLPG | 0xffff800000001000ULL), -EFAULT);
+	ROW("update_va_mapping same PTE flush all, bad mask",
+	    NCALL(__HYPERVISOR_update_va_mapping, page, pte,
+		  UVMF_TLB_FLUSH | 0xffff800000001000ULL), -EFAULT);
+	ROW("update_va_mapping same PTE flush type 3, bad mask",
+	    NCALL(__HYPERVISOR_update_va_mapping, page, pte, 3 | 0xffff800000001000ULL), 0);
 	ROW("update_va_mapping flush type 3",
 	    NCALL(__HYPERVISOR_update_va_mapping, page, pte, 3), 0);
 	ROW("update_va_mapping non-canonical",
@@ -298,9 +314,9 @@ int test_main(struct start_info *si)
 	ROW("update_va_mapping_otherdomain self",
 	    hypercall5(__HYPERVISOR_update_va_mapping_otherdomain, (uint64_t)page, pte,
 		       UVMF_INVLPG, DOMID_SELF, 0), 0);
-	ROWK("update_va_mapping_otherdomain dom0",
+	ROW("update_va_mapping_otherdomain dom0",
 	    hypercall5(__HYPERVISOR_update_va_mapping_otherdomain, (uint64_t)page, pte,
-		       UVMF_INVLPG, 0, 0), -ESRCH, 0);
+		       UVMF_INVLPG, 0, 0), -ESRCH);
 	ROW("update_va_mapping_otherdomain no such domain",
 	    hypercall5(__HYPERVISOR_update_va_mapping_otherdomain, (uint64_t)page, pte,
 		       UVMF_INVLPG, 999, 0), -ESRCH);

@@ -28,7 +28,7 @@ struct mmu_update {
 #define MMU_NORMAL_PT_UPDATE		0
 #define MMU_MACHPHYS_UPDATE		1
 #define MMU_PT_UPDATE_PRESERVE_AD	2
-#define MMU_PT_UPDATE_NO_TRANSLATE	3
+#define MMU_PT_UPDATE_NO_TRANSLATE	3	/* as NORMAL for a PV domain */
 
 /*
  * mmuext_op (26): long mmuext_op(struct mmuext_op *ops, unsigned count,
@@ -71,6 +71,8 @@ struct mmuext_op {
 #define MMUEXT_CLEAR_PAGE		16
 #define MMUEXT_COPY_PAGE		17
 #define MMUEXT_FLUSH_CACHE_GLOBAL	18
+#define MMUEXT_MARK_SUPER		19	/* Xen 4.17: -EOPNOTSUPP, as here */
+#define MMUEXT_UNMARK_SUPER		20
 
 /*
  * update_va_mapping (14): long update_va_mapping(unsigned long va, u64 val,

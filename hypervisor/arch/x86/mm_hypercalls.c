@@ -34,28 +34,27 @@ static struct domain *frame_owner(struct domain *d, uint64_t foreigndom, long *e
 	domid_t id = (domid_t)foreigndom;
 	struct domain *fd;
 
-	if (id == DOMID_SELF || id == d->domid)
+	if (id == DOMID_SELF)
 		return d;
+	/* As Xen's get_pg_owner: the caller's own id is no foreign domain. */
+	fd = id == DOMID_IO ? d : domain_by_id(id);
+	if (!fd || fd->dying || id == d->domid) {
+		*err = trace_err(-ESRCH);
+		return NULL;
+	}
 	if (!d->is_privileged) {
 		*err = trace_err(-EPERM);
 		return NULL;
 	}
-	/* I/O memory: the caller's own rules, which let it map non-RAM frames. */
-	if (id == DOMID_IO)
-		return d;
-	fd = domain_by_id(id);
-	if (!fd || fd->dying) {
-		*err = trace_err(-ESRCH);
-		return NULL;
-	}
+	/* I/O memory (fd == d): the caller's own rules, which let it map non-RAM frames. */
 	return fd;
 }
 
-static int write_done(uint64_t done_ptr, uint32_t done)
+/* *done is a courtesy: as on Xen, a bad pointer there is ignored. */
+static void write_done(uint64_t done_ptr, uint32_t done)
 {
-	if (!done_ptr)
-		return 0;
-	return copy_to_guest(done_ptr, &done, sizeof(done));
+	if (done_ptr)
+		copy_to_guest(done_ptr, &done, sizeof(done));
 }
 
 static int one_mmu_update(struct domain *d, struct domain *fd, const struct mmu_update *u)
@@ -64,16 +63,16 @@ static int one_mmu_update(struct domain *d, struct domain *fd, const struct mmu_
 
 	switch (u->ptr & 3) {
 	case MMU_NORMAL_PT_UPDATE:
+	case MMU_PT_UPDATE_NO_TRANSLATE:	/* a PV domain's frames need no translation */
 		return pt_update_entry_foreign(d, fd, u->ptr & ~3ULL, u->val, false);
 	case MMU_PT_UPDATE_PRESERVE_AD:
 		return pt_update_entry_foreign(d, fd, u->ptr & ~3ULL, u->val, true);
-	case MMU_MACHPHYS_UPDATE:
-		if (mfn >= frame_table_size || frame_table[mfn].owner != fd->domid)
-			return trace_err(-EPERM);
+	default:	/* MMU_MACHPHYS_UPDATE */
+		if (mfn >= frame_table_size || frame_table[mfn].owner != fd->domid ||
+		    !frame_table[mfn].count)
+			return trace_err(-EINVAL);
 		m2p[mfn] = u->val;
 		return 0;
-	default:
-		return trace_err(-ENOSYS);
 	}
 }
 
@@ -91,10 +90,7 @@ static int one_mmu_update(struct domain *d, struct domain *fd, const struct mmu_
 static long preempt_list(struct hc_args *a, size_t size, uint32_t i, uint32_t count,
 			 uint32_t done_before)
 {
-	uint32_t done = done_before + i;
-
-	if (a->arg[2] && copy_to_guest(a->arg[2], &done, sizeof(done)))
-		return -EFAULT;
+	write_done(a->arg[2], done_before + i);
 	a->arg[0] += (uint64_t)i * size;
 	a->arg[1] = (count - i) | PREEMPTED;
 	return -ERESTART;
@@ -116,7 +112,7 @@ static long walk_list(struct vcpu *v, struct hc_args *a, size_t size,
 		return trace_err(-EINVAL);
 	if (((uint32_t)a->arg[1] & PREEMPTED) && a->arg[2] &&
 	    copy_from_guest(&done_before, a->arg[2], sizeof(done_before)))
-		return -EFAULT;
+		done_before = 0;	/* as Xen: progress through a bad pointer is lost */
 	v->domain->arch.pt.start = start;
 	v->domain->arch.pt.preemptible = true;
 	for (i = 0; i < count; i++) {
@@ -132,8 +128,7 @@ static long walk_list(struct vcpu *v, struct hc_args *a, size_t size,
 	v->domain->arch.pt.preemptible = false;
 	if (rc == -ERESTART)	/* entry i again: a long list, or a tree validated in pieces */
 		return preempt_list(a, size, i, count, done_before);
-	if (write_done(a->arg[2], done_before + i))
-		return -EFAULT;
+	write_done(a->arg[2], done_before + i);
 	return rc;
 }
 
@@ -187,6 +182,18 @@ static int page_op(struct domain *d, const struct mmuext_op *op)
 	return rc ? trace_err(-EINVAL) : 0;
 }
 
+/*
+ * A vCPU bitmap (the MULTI flushes): with one vCPU per domain only its
+ * first word matters, and only whether it can be read (Xen reads the
+ * words that hold the domain's vCPUs).
+ */
+static bool vcpumask_ok(uint64_t ptr)
+{
+	uint64_t mask;
+
+	return !copy_from_guest(&mask, ptr, sizeof(mask));
+}
+
 static int one_mmuext_op(struct vcpu *v, const struct mmuext_op *op)
 {
 	struct domain *d = v->domain;
@@ -203,17 +210,20 @@ static int one_mmuext_op(struct vcpu *v, const struct mmuext_op *op)
 		return new_baseptr(v, op->arg1.mfn, false);
 	case MMUEXT_NEW_USER_BASEPTR:
 		return new_baseptr(v, op->arg1.mfn, true);
-	case MMUEXT_TLB_FLUSH_LOCAL:
 	case MMUEXT_TLB_FLUSH_MULTI:
-	case MMUEXT_TLB_FLUSH_ALL:
-		flush_tlb_local();	/* one vCPU per domain so far */
-		return 0;
-	case MMUEXT_INVLPG_LOCAL:
 	case MMUEXT_INVLPG_MULTI:
-	case MMUEXT_INVLPG_ALL:
-		if (!guest_range_ok(op->arg1.linear_addr, 1))
+		if (!vcpumask_ok(op->arg2.vcpumask))
 			return trace_err(-EINVAL);
-		invlpg(op->arg1.linear_addr);
+		/* fall through */
+	case MMUEXT_TLB_FLUSH_LOCAL:
+	case MMUEXT_TLB_FLUSH_ALL:
+	case MMUEXT_INVLPG_LOCAL:
+	case MMUEXT_INVLPG_ALL:
+		if (op->cmd == MMUEXT_TLB_FLUSH_LOCAL || op->cmd == MMUEXT_TLB_FLUSH_MULTI ||
+		    op->cmd == MMUEXT_TLB_FLUSH_ALL)
+			flush_tlb_local();	/* one vCPU per domain so far */
+		else if (guest_range_ok(op->arg1.linear_addr, 1))	/* else nothing, as Xen */
+			invlpg(op->arg1.linear_addr);
 		return 0;
 	case MMUEXT_SET_LDT:
 		return ldt_set(v, op->arg1.linear_addr, op->arg2.nr_ents);
@@ -221,8 +231,12 @@ static int one_mmuext_op(struct vcpu *v, const struct mmuext_op *op)
 	case MMUEXT_COPY_PAGE:
 		return page_op(d, op);
 	case MMUEXT_FLUSH_CACHE:
+		return d->is_privileged ? 0 : trace_err(-EACCES);
 	case MMUEXT_FLUSH_CACHE_GLOBAL:
-		return d->is_privileged ? 0 : trace_err(-EPERM);
+		return d->is_privileged ? 0 : trace_err(-EINVAL);
+	case MMUEXT_MARK_SUPER:
+	case MMUEXT_UNMARK_SUPER:
+		return trace_err(-EOPNOTSUPP);	/* as Xen 4.17: superpages are gone */
 	default:
 		return trace_err(-ENOSYS);
 	}
@@ -272,6 +286,12 @@ static long update_va(struct vcpu *v, struct domain *fd, struct hc_args *a)
 	rc = pt_update_entry_foreign(v->domain, fd, ptr, a->arg[1], false);
 	if (rc)
 		return rc;
+	/* A vCPU mask pointer in the flags (not LOCAL, not ALL) must be readable. */
+	if ((flags & UVMF_FLUSHTYPE_MASK) != UVMF_NONE && (flags & UVMF_FLUSHTYPE_MASK) != 3 &&
+	    (flags & ~(uint64_t)UVMF_FLUSHTYPE_MASK) != UVMF_LOCAL &&
+	    (flags & ~(uint64_t)UVMF_FLUSHTYPE_MASK) != UVMF_ALL &&
+	    !vcpumask_ok(flags & ~(uint64_t)UVMF_FLUSHTYPE_MASK))
+		rc = -EFAULT;
 	switch (flags & UVMF_FLUSHTYPE_MASK) {
 	case UVMF_TLB_FLUSH:
 		flush_tlb_local();
@@ -280,7 +300,7 @@ static long update_va(struct vcpu *v, struct domain *fd, struct hc_args *a)
 		invlpg(va);
 		break;
 	}
-	return 0;
+	return rc;
 }
 
 long hc_update_va_mapping(struct vcpu *v, struct hc_args *a)

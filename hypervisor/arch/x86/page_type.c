@@ -782,8 +782,8 @@ int pt_update_entry_foreign(struct domain *d, struct domain *fd, paddr_t ptr, ui
 
 	if (ptr & 7)
 		return trace_err(-EINVAL);
-	if (!pg || pg->owner != d->domid)
-		return trace_err(-EPERM);
+	if (!pg || pg->owner != d->domid || !pg->count)	/* -EINVAL, as Xen */
+		return trace_err(-EINVAL);
 	slot = (pte_t *)frame_va(mfn) + idx;
 	old = *slot;
 	if (preserve_ad)
