@@ -189,7 +189,7 @@ static long set_vcpu_context(struct vcpu *v, struct domain *d, const struct domc
 	if (d == v->domain || op->u.vcpucontext.vcpu >= d->max_vcpus || !d->vcpu0_created)
 		return trace_err(-EINVAL);
 	if (!op->u.vcpucontext.ctxt)
-		return trace_err(-EOPNOTSUPP);	/* Lamina: no vcpu_reset */
+		return arch_vcpu_reset(&d->vcpu0);	/* Xen's vcpu_reset */
 	if (copy_from_guest(&ctxt_buf, op->u.vcpucontext.ctxt, sizeof(ctxt_buf)))
 		return -EFAULT;
 	return arch_set_vcpu_context(&d->vcpu0, &ctxt_buf);

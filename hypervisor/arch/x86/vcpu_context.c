@@ -16,9 +16,9 @@
  * make restoring it fault.
  *
  * Validate, then commit: every reference is taken before anything of the
- * vCPU changes. Lamina sets a vCPU's context once, before it first runs
- * (Xen allows a second time only with the same tables: -EOPNOTSUPP
- * otherwise; Lamina answers -EOPNOTSUPP to any second time).
+ * vCPU changes. A second time (the vCPU already initialised) is allowed
+ * with the same tables, as Xen allows it; a NULL context (vcpu_reset)
+ * makes the next one a first time again.
  */
 #include <hv/lib.h>
 #include <hv/domain.h>
@@ -209,33 +209,55 @@ static void set_callbacks(struct vcpu *v, const struct vcpu_guest_context *c)
 						!!(c->flags & VGCF_syscall_disables_events) };
 }
 
-/* Everything checked and referenced: the vCPU takes the context. */
-static void commit(struct vcpu *v, const struct vcpu_guest_context *c, const uint64_t dr[8],
-		   unsigned int nr_gdt, bool fpu_faults, uint32_t mxcsr_mask)
+/*
+ * The FPU image: the caller's (VGCF_i387_valid) or a fresh one, as Xen's
+ * vcpu_setup_fpu. The first time the vCPU starts from vcpu_fpu_init (XCR0
+ * x87|SSE); a second time its XCR0 stays and only the image changes.
+ */
+static void set_fpu(struct vcpu *v, const struct vcpu_guest_context *c, bool first,
+		    bool faults, uint32_t mxcsr_mask)
 {
-	struct domain *d = v->domain;
+	uint64_t xstate_bv = (c->flags & VGCF_i387_valid) ? 3 : 0;
+	uint32_t mxcsr = 0x1f80;
 
+	if (first || !xcr0_max)
+		vcpu_fpu_init(v);
+	if (c->flags & VGCF_i387_valid)
+		memcpy(v->arch.fpu, c->fpu_ctxt, sizeof(c->fpu_ctxt));
+	else if (!first && xcr0_max)
+		memcpy(v->arch.fpu + 24, &mxcsr, sizeof(mxcsr));
+	if (!first && xcr0_max)
+		memcpy(v->arch.fpu + 512, &xstate_bv, sizeof(xstate_bv));
+	if (faults)
+		fpu_image_recover(v, mxcsr_mask);
+}
+
+/* Checked: the vCPU takes the context's registers, callbacks and FPU. */
+static void commit_state(struct vcpu *v, const struct vcpu_guest_context *c, const uint64_t dr[8])
+{
 	set_regs(v, &c->user_regs);
 	set_callbacks(v, c);
 	v->arch.kernel_mode = !!(c->flags & VGCF_in_kernel);
 	v->arch.kernel_ss = c->kernel_ss | 3;
 	v->arch.kernel_sp = c->kernel_sp;
-	v->arch.ldt_base = c->ldt_base;
-	v->arch.ldt_ents = c->ldt_ents;
-	memcpy(v->arch.gdt_frames, c->gdt_frames, nr_gdt * sizeof(c->gdt_frames[0]));
-	v->arch.nr_gdt_frames = nr_gdt;
-	v->arch.gdt_entries = c->gdt_ents;
 	/* A non-null selector loses the base, as on Xen. */
 	v->arch.fs_base = (c->user_regs.fs & ~3) ? 0 : c->fs_base;
 	v->arch.kernel_gs_base = c->gs_base_kernel;
 	v->arch.user_gs_base = (c->user_regs.gs & ~3) ? 0 : c->gs_base_user;
 	v->arch.fpu_ts = !!(c->ctrlreg[0] & CR0_TS);
 	memcpy(v->arch.dr, dr, sizeof(v->arch.dr));
-	vcpu_fpu_init(v);
-	if (c->flags & VGCF_i387_valid)
-		memcpy(v->arch.fpu, c->fpu_ctxt, sizeof(c->fpu_ctxt));
-	if (fpu_faults)
-		fpu_image_recover(v, mxcsr_mask);
+}
+
+/* The first time, referenced too: its tables, vm_assist and vcpu_info. */
+static void commit_tables(struct vcpu *v, const struct vcpu_guest_context *c, unsigned int nr_gdt)
+{
+	struct domain *d = v->domain;
+
+	v->arch.ldt_base = c->ldt_base;
+	v->arch.ldt_ents = c->ldt_ents;
+	memcpy(v->arch.gdt_frames, c->gdt_frames, nr_gdt * sizeof(c->gdt_frames[0]));
+	v->arch.nr_gdt_frames = nr_gdt;
+	v->arch.gdt_entries = c->gdt_ents;
 	v->arch.guest_cr3 = c->ctrlreg[3] & PTE_ADDR_MASK;
 	v->arch.user_cr3 = c->ctrlreg[1] & PTE_ADDR_MASK;
 	d->vm_assist = c->vm_assist;
@@ -245,9 +267,38 @@ static void commit(struct vcpu *v, const struct vcpu_guest_context *c, const uin
 	d->vcpu0_initialised = true;
 }
 
+/*
+ * A second setvcpucontext (Xen: the vCPU is_initialised) may not move
+ * the tables: the same L4 (exactly ctrlreg[3]), the same user L4 (or
+ * none, and then kernel mode), the same GDT and LDT; -EOPNOTSUPP if not.
+ */
+static bool same_tables(const struct vcpu *v, const struct vcpu_guest_context *c,
+			unsigned int nr_gdt)
+{
+	unsigned int i;
+
+	if (c->ctrlreg[3] != v->arch.guest_cr3)
+		return false;
+	if (!v->arch.user_cr3 ? c->ctrlreg[1] || !(c->flags & VGCF_in_kernel) :
+				c->ctrlreg[1] != v->arch.user_cr3)
+		return false;
+	if (c->gdt_ents != v->arch.gdt_entries)
+		return false;
+	for (i = 0; i < nr_gdt; i++)
+		if (c->gdt_frames[i] != v->arch.gdt_frames[i])
+			return false;
+	return c->ldt_ents == v->arch.ldt_ents && (!c->ldt_ents || c->ldt_base == v->arch.ldt_base);
+}
+
+/*
+ * Xen's order: addresses and the LDT's shape, vm_assist, the GDT's size,
+ * then the first time the user-mode rule and the frames' references, a
+ * second time the tables unchanged (vm_assist is then checked, not set).
+ */
 int arch_set_vcpu_context(struct vcpu *v, const struct vcpu_guest_context *c)
 {
 	unsigned int nr_gdt = DIV_ROUND_UP(c->gdt_ents, 512);
+	bool first = !v->domain->vcpu0_initialised;
 	uint32_t mxcsr_mask = 0;
 	bool fpu_faults;
 	uint64_t dr[8];
@@ -255,23 +306,49 @@ int arch_set_vcpu_context(struct vcpu *v, const struct vcpu_guest_context *c)
 
 	if (!addresses_ok(c))
 		return trace_err(-EINVAL);
-	if (v->domain->vcpu0_initialised)
-		return trace_err(-EOPNOTSUPP);
-	if (!(c->flags & VGCF_in_kernel) && !c->ctrlreg[1])
-		return trace_err(-EINVAL);	/* user mode needs a user L4 */
 	if (c->vm_assist & ~VM_ASSIST_VALID)
 		return trace_err(-EINVAL);
 	if (nr_gdt > MAX_GDT_FRAMES)
 		return trace_err(-EINVAL);
+	if (first && !(c->flags & VGCF_in_kernel) && !c->ctrlreg[1])
+		return trace_err(-EINVAL);	/* user mode needs a user L4 */
+	if (!first && !same_tables(v, c, nr_gdt))
+		return trace_err(-EOPNOTSUPP);
 	rc = check_debugregs(c, dr);
 	if (rc)
 		return rc;
 	fpu_faults = (c->flags & VGCF_i387_valid) && fpu_image_faults(c->fpu_ctxt, &mxcsr_mask);
-	rc = get_frames(v->domain, c, nr_gdt);
-	if (rc)
-		return rc;
-	commit(v, c, dr, nr_gdt, fpu_faults, mxcsr_mask);
+	if (first) {
+		rc = get_frames(v->domain, c, nr_gdt);
+		if (rc)
+			return rc;
+	}
+	commit_state(v, c, dr);
+	set_fpu(v, c, first, fpu_faults, mxcsr_mask);
+	if (first)
+		commit_tables(v, c, nr_gdt);
 	domain_vcpu_online(v->domain, c->flags & VGCF_online);
+	return 0;
+}
+
+/*
+ * setvcpucontext with no context: Xen's vcpu_reset. The vCPU (not
+ * running: the caller is another domain) goes down and lets go of its
+ * base pointers and descriptor pages, and the next setvcpucontext is a
+ * first one again.
+ */
+int arch_vcpu_reset(struct vcpu *v)
+{
+	struct domain *d = v->domain;
+
+	domain_vcpu_online(d, false);
+	vcpu_release_descriptors(v);
+	if (v->arch.guest_cr3)
+		put_page_and_type(v->arch.guest_cr3 >> PAGE_SHIFT, d);
+	if (v->arch.user_cr3)
+		put_page_and_type(v->arch.user_cr3 >> PAGE_SHIFT, d);
+	v->arch.guest_cr3 = v->arch.user_cr3 = 0;
+	d->vcpu0_initialised = false;
 	return 0;
 }
 

@@ -18,5 +18,7 @@ void domctl_get_info(const struct domain *d, struct domctl_getdomaininfo *info);
 /* A vCPU's context (arch/x86/vcpu_context.c): 0 or a negative errno. */
 int arch_set_vcpu_context(struct vcpu *v, const struct vcpu_guest_context *c);
 void arch_get_vcpu_context(const struct vcpu *v, struct vcpu_guest_context *c);
+/* setvcpucontext with a NULL context: the vCPU down, its tables let go. */
+int arch_vcpu_reset(struct vcpu *v);
 
 #endif

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * domctl-ctx: setvcpucontext after the first, as a toolstack's save and
+ * restore use it, on Lamina and Xen 4.17. dom0 builds a peer (lib/peer.c)
+ * and lets it run; then, with the peer paused:
+ *   - getvcpucontext and setvcpucontext of that same context: 0 (Xen
+ *     allows a second time when the tables stay), and once unpaused the
+ *     peer goes on as if nothing happened and gives its verdict;
+ *   - the same context with another L4, another GDT size, a user L4 or an
+ *     LDT: -EOPNOTSUPP; with a bad vm_assist bit: -EINVAL.
+ * After the peer powered off: setvcpucontext with a NULL context (Xen's
+ * vcpu_reset) is 0, the vCPU is down and has no context (-ENODATA), and
+ * the first context can be given again (0). Destroying it then leaves
+ * the frame audit clean on Lamina (the references let go and taken again
+ * add up).
+ * @initrd: self
+ */
+#include "lib/guest.h"
+#include "lib/events.h"
+#include "lib/mm.h"
+#include "lib/peer.h"
+#include "lib/peer_verdict.h"
+#include <lamina/domctl.h>
+
+#define PEER_MIB	16
+
+static struct vcpu_guest_context first, now, changed;
+
+static long domctl(struct domctl *op, uint32_t cmd, domid_t dom)
+{
+	op->cmd = cmd;
+	op->interface_version = DOMCTL_INTERFACE_VERSION;
+	op->domain = dom;
+	return hypercall1(__HYPERVISOR_domctl, op);
+}
+
+static long ctx_op(uint32_t cmd, domid_t dom, struct vcpu_guest_context *c)
+{
+	struct domctl op;
+
+	memset(&op, 0, sizeof(op));
+	op.u.vcpucontext.vcpu = 0;
+	op.u.vcpucontext.ctxt = (uint64_t)c;
+	return domctl(&op, cmd, dom);
+}
+
+static void keep_first(struct vcpu_guest_context *c)
+{
+	first = *c;
+}
+
+static void __attribute__((noreturn)) peer(struct start_info *si)
+{
+	uint64_t frame = 0, t0 = scratch_page();
+	struct gnttab_setup_table st = { DOMID_SELF, 0, 1, 0, { 0 }, (uint64_t)&frame };
+	struct verdict v;
+
+	if (verdict_gnttab(GNTTABOP_setup_table, &st, 1) || st.status ||
+	    update_va_mapping(t0, (frame << 12) | PTE_DATA, UVMF_INVLPG) ||
+	    verdict_offer(&v, (struct grant_entry_v1 *)t0, (char *)scratch_page())) {
+		printf("peer: no grant table or port\n");
+		shutdown(SHUTDOWN_crash);
+	}
+	(void)si;
+	printf("peer: still here after dom0 set my context again\n");
+	verdict_send(&v, NULL);
+}
+
+/* Paused: the same context again is 0; moving any table is -EOPNOTSUPP. */
+static int second_contexts(domid_t id)
+{
+	struct domctl op;
+	unsigned int i;
+	long rc;
+
+	for (i = 0; i < 50; i++)
+		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);	/* let it run */
+	CHECK((rc = domctl(&op, DOMCTL_pausedomain, id)) == 0, "pausing the peer: %ld", rc);
+	CHECK((rc = ctx_op(DOMCTL_getvcpucontext, id, &now)) == 0, "getvcpucontext: %ld", rc);
+	CHECK(now.ctrlreg[3] == first.ctrlreg[3], "its L4 %#lx, built with %#lx",
+	      (unsigned long)now.ctrlreg[3], (unsigned long)first.ctrlreg[3]);
+	changed = now;
+	changed.ctrlreg[3] += 0x1000;
+	CHECK((rc = ctx_op(DOMCTL_setvcpucontext, id, &changed)) == -EOPNOTSUPP,
+	      "another L4 gave %ld", rc);
+	changed = now;
+	changed.gdt_ents = 16;
+	changed.gdt_frames[0] = now.ctrlreg[3] >> 12;
+	CHECK((rc = ctx_op(DOMCTL_setvcpucontext, id, &changed)) == -EOPNOTSUPP,
+	      "another GDT gave %ld", rc);
+	changed = now;
+	changed.ctrlreg[1] = now.ctrlreg[3];
+	CHECK((rc = ctx_op(DOMCTL_setvcpucontext, id, &changed)) == -EOPNOTSUPP,
+	      "a user L4 gave %ld", rc);
+	changed = now;
+	changed.ldt_ents = 1;
+	changed.ldt_base = 0xffffffff80000000ULL;
+	CHECK((rc = ctx_op(DOMCTL_setvcpucontext, id, &changed)) == -EOPNOTSUPP,
+	      "an LDT gave %ld", rc);
+	changed = now;
+	changed.vm_assist = 1ULL << 40;
+	CHECK((rc = ctx_op(DOMCTL_setvcpucontext, id, &changed)) == -EINVAL,
+	      "vm_assist bit 40 gave %ld", rc);
+	CHECK((rc = ctx_op(DOMCTL_setvcpucontext, id, &now)) == 0,
+	      "its own context again gave %ld", rc);
+	CHECK((rc = domctl(&op, DOMCTL_unpausedomain, id)) == 0, "unpausing it: %ld", rc);
+	return TEST_PASS;
+}
+
+/* Shut down: vcpu_reset, no context, the first context again, destroyed. */
+static int reset_and_end(domid_t id)
+{
+	struct domctl op;
+	unsigned int tries;
+	long rc = 0;
+
+	for (tries = 0; tries < 100000; tries++) {
+		rc = domctl(&op, DOMCTL_getdomaininfo, id);
+		if (rc || op.domain != id || (op.u.getdomaininfo.flags & DOMINF_shutdown))
+			break;
+		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
+	}
+	CHECK(rc == 0 && op.domain == id && (op.u.getdomaininfo.flags & DOMINF_shutdown),
+	      "the peer did not shut down: %ld", rc);
+	CHECK((rc = ctx_op(DOMCTL_setvcpucontext, id, NULL)) == 0, "vcpu_reset gave %ld", rc);
+	CHECK((rc = domctl(&op, DOMCTL_getdomaininfo, id)) == 0 &&
+	      op.u.getdomaininfo.nr_online_vcpus == 0,
+	      "after vcpu_reset: %ld, %u vCPUs online", rc, op.u.getdomaininfo.nr_online_vcpus);
+	CHECK((rc = ctx_op(DOMCTL_getvcpucontext, id, &now)) == -ENODATA,
+	      "getvcpucontext after vcpu_reset gave %ld", rc);
+	first.flags &= ~VGCF_online;		/* given, but left down */
+	CHECK((rc = ctx_op(DOMCTL_setvcpucontext, id, &first)) == 0,
+	      "the first context after vcpu_reset gave %ld", rc);
+	CHECK((rc = domctl(&op, DOMCTL_destroydomain, id)) == 0, "destroying it: %ld", rc);
+	peer_unmap_console();
+	return TEST_PASS;
+}
+
+int test_main(struct start_info *si)
+{
+	char *buf;
+	int id;
+
+	CHECK(events_init(si) == 0, "events_init failed");
+	if (!(si->flags & SIF_INITDOMAIN))
+		peer(si);
+	peer_context_hook = keep_first;
+	id = peer_build(si, 4096, "role=peer", PEER_MIB);
+	CHECK(id > 0, "the peer could not be built (%d)", id);
+	CHECK(second_contexts((domid_t)id) == TEST_PASS, "setting its context again");
+	buf = (char *)scratch_page();
+	CHECK(verdict_receive((domid_t)id, buf) == 0, "%s", buf);
+	peer_console_flush();
+	CHECK(!strcmp(buf, "ok"), "peer: %s", buf);
+	CHECK(reset_and_end((domid_t)id) == TEST_PASS, "vcpu_reset and the end");
+	return TEST_PASS;
+}
