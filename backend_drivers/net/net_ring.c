@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The netif data path of one vif: see net_ring.h. */
+#include <errno.h>
+#include <string.h>
+#include "net_ring.h"
+
+void nb_vif_init(struct nb_vif *v, void *tx_page, void *rx_page, nb_copy_fn copy, void *ctx)
+{
+	memset(v, 0, sizeof(*v));
+	be_ring_init(&v->tx, tx_page, NETIF_TX_RING_SIZE);
+	be_ring_init(&v->rx, rx_page, NETIF_RX_RING_SIZE);
+	v->copy = copy;
+	v->copy_ctx = ctx;
+}
+
+/* Request slot req_cons + @i, copied out of the shared page. */
+static void peek(const struct be_ring *r, uint32_t i, void *dst, unsigned int slot_size)
+{
+	const volatile char *src = (const volatile char *)r->sring + SRING_HDR_SIZE +
+		(size_t)((r->req_cons + i) & (r->size - 1)) * slot_size;
+	char *d = dst;
+	unsigned int k;
+
+	for (k = 0; k < slot_size; k++)
+		d[k] = src[k];
+}
+
+static int broken(struct nb_vif *v, const char *why)
+{
+	v->broken = true;
+	v->why = why;
+	return -1;
+}
+
+/* ---- checksums ---- */
+
+static unsigned int be16(const uint8_t *p)
+{
+	return (unsigned int)p[0] << 8 | p[1];
+}
+
+int nb_csum_hdr(const uint8_t *f, size_t len, struct virtio_net_hdr *vh, int *ipver, int *l4proto,
+		unsigned int *l4hlen)
+{
+	size_t off = NB_ETH_HLEN, l4;
+	unsigned int type, proto, hops = 0;
+
+	if (len < NB_ETH_HLEN)
+		return -1;
+	type = be16(f + 12);
+	if (type == 0x8100 || type == 0x88a8) {
+		if (len < NB_ETH_HLEN + 4)
+			return -1;
+		type = be16(f + 16);
+		off += 4;
+	}
+	if (type == 0x0800) {
+		unsigned int ihl;
+
+		if (len < off + 20 || (f[off] >> 4) != 4)
+			return -1;
+		ihl = (f[off] & 15U) * 4;
+		/* A fragment carries no whole L4 header to complete. */
+		if (ihl < 20 || len < off + ihl || (be16(f + off + 6) & 0x3fff))
+			return -1;
+		proto = f[off + 9];
+		l4 = off + ihl;
+		*ipver = 4;
+	} else if (type == 0x86dd) {
+		if (len < off + 40 || (f[off] >> 4) != 6)
+			return -1;
+		proto = f[off + 6];
+		l4 = off + 40;
+		/* hop-by-hop, routing, destination options: skip them */
+		while (proto == 0 || proto == 43 || proto == 60) {
+			if (++hops > 8 || len < l4 + 8)
+				return -1;
+			proto = f[l4];
+			l4 += ((size_t)f[l4 + 1] + 1) * 8;
+		}
+		*ipver = 6;
+	} else {
+		return -1;
+	}
+	if (proto == 6) {
+		if (len < l4 + 20)
+			return -1;
+		*l4hlen = (f[l4 + 12] >> 4) * 4U;
+		if (*l4hlen < 20 || len < l4 + *l4hlen)
+			return -1;
+		vh->csum_offset = 16;
+	} else if (proto == 17) {
+		if (len < l4 + 8)
+			return -1;
+		*l4hlen = 8;
+		vh->csum_offset = 6;
+	} else {
+		return -1;
+	}
+	if (l4 > 0xffff)
+		return -1;
+	*l4proto = (int)proto;
+	vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	vh->csum_start = (uint16_t)l4;
+	return 0;
+}
+
+/* ---- tx: guest -> us ---- */
+
+static void tx_answer_n(struct nb_vif *v, unsigned int n, int16_t status)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct netif_tx_response *rsp = be_ring_rsp_slot(&v->tx, NETIF_TX_SLOT);
+
+		rsp->id = v->tx_id[i];
+		rsp->status = v->tx_extra[i] ? NETIF_RSP_NULL : status;
+	}
+}
+
+void nb_tx_answer(struct nb_vif *v, int16_t status)
+{
+	tx_answer_n(v, v->tx_n, status);
+	v->tx_n = 0;
+}
+
+bool nb_tx_push(struct nb_vif *v)
+{
+	if (v->tx.rsp_prod_pvt == v->tx.sring->rsp_prod)
+		return false;
+	return be_ring_push(&v->tx);
+}
+
+static int tx_bad(struct nb_vif *v, unsigned int n, const char *why)
+{
+	tx_answer_n(v, n, NETIF_RSP_ERROR);
+	v->tx_n = 0;
+	v->tx_bad++;
+	v->last_bad = why;
+	return 2;
+}
+
+int nb_tx_take(struct nb_vif *v, uint8_t *buf, size_t *len, struct virtio_net_hdr *vh)
+{
+	struct netif_tx_request first, d, data[NB_MAX_SLOTS];
+	struct be_copy c[NB_MAX_SLOTS];
+	struct netif_extra_info ex;
+	unsigned int n = 1, ndata = 1, nextra = 0, nc = 0, i, gso_type = 0, gso_size = 0;
+	const char *bad = NULL;
+	uint32_t rest = 0, own;
+	size_t at;
+	bool more;
+	int64_t avail;
+	int rc;
+
+	if (v->broken)
+		return -1;
+	avail = be_ring_avail(&v->tx);
+	if (avail < 0)
+		return broken(v, "tx req_prod more than a ring ahead");
+	v->tx_seen = v->tx.req_cons + (uint32_t)avail;
+	if (avail == 0)
+		return 0;
+	peek(&v->tx, 0, &first, NETIF_TX_SLOT);
+	v->tx_id[0] = first.id;
+	v->tx_extra[0] = false;
+	data[0] = first;
+	/* extras follow the first slot, chained by FLAG_MORE */
+	more = first.flags & NETTXF_extra_info;
+	while (more) {
+		if (n >= avail)
+			goto incomplete;
+		peek(&v->tx, n, &ex, NETIF_TX_SLOT);
+		v->tx_id[n] = 0;
+		v->tx_extra[n++] = true;
+		more = ex.flags & XEN_NETIF_EXTRA_FLAG_MORE;
+		if (++nextra > NB_MAX_EXTRAS) {
+			bad = bad ? bad : "too many extra-info slots";
+			continue;
+		}
+		if (ex.type == XEN_NETIF_EXTRA_TYPE_NONE || ex.type >= XEN_NETIF_EXTRA_TYPE_MAX) {
+			bad = bad ? bad : "unknown extra-info type";
+		} else if (ex.type == XEN_NETIF_EXTRA_TYPE_GSO) {
+			if (!v->tx_gso)
+				bad = bad ? bad : "GSO extra without feature-gso";
+			else if (gso_type)
+				bad = bad ? bad : "two GSO extras";
+			else if ((ex.u.gso.type != XEN_NETIF_GSO_TYPE_TCPV4 &&
+				  ex.u.gso.type != XEN_NETIF_GSO_TYPE_TCPV6) || !ex.u.gso.size)
+				bad = bad ? bad : "bad GSO type or size";
+			else
+				gso_type = ex.u.gso.type, gso_size = ex.u.gso.size;
+		}
+		/* multicast and hash extras: nothing to do for a tap */
+	}
+	/* data slots, chained by more_data */
+	more = first.flags & NETTXF_more_data;
+	while (more) {
+		if (n >= avail)
+			goto incomplete;
+		peek(&v->tx, n, &d, NETIF_TX_SLOT);
+		v->tx_id[n] = d.id;
+		v->tx_extra[n++] = false;
+		more = d.flags & NETTXF_more_data;
+		if (++ndata > NB_MAX_SLOTS) {
+			bad = bad ? bad : "too many slots";
+			continue;
+		}
+		data[ndata - 1] = d;
+		rest += d.size;
+		if ((uint32_t)d.offset + d.size > NETIF_PAGE)
+			bad = bad ? bad : "slot crosses its page";
+	}
+	v->tx.req_cons += n;
+	v->tx_n = n;
+	if (bad)
+		return tx_bad(v, n, bad);
+	if (first.size < NB_ETH_HLEN)
+		return tx_bad(v, n, first.size ? "runt packet" : "zero-length packet");
+	if (rest > first.size)
+		return tx_bad(v, n, "slots larger than the packet");
+	own = first.size - rest;
+	if ((uint32_t)first.offset + own > NETIF_PAGE)
+		return tx_bad(v, n, "first slot crosses its page");
+	/* the data, by copy; zero-length slots carry nothing */
+	data[0].size = (uint16_t)own;
+	for (i = 0, at = 0; i < ndata; i++) {
+		if (!data[i].size)
+			continue;
+		c[nc++] = (struct be_copy){ .local = buf + at, .gref = data[i].gref,
+					    .offset = data[i].offset, .len = data[i].size };
+		at += data[i].size;
+	}
+	rc = v->copy(v->copy_ctx, c, nc, 0);
+	if (rc)
+		return tx_bad(v, n, rc == -EIO ? "a grant copy failed" : "the grant copy was refused");
+	*len = first.size;
+	memset(vh, 0, sizeof(*vh));
+	if (first.flags & NETTXF_csum_blank) {
+		int ipver, proto;
+		unsigned int l4hlen;
+
+		if (nb_csum_hdr(buf, *len, vh, &ipver, &proto, &l4hlen))
+			return tx_bad(v, n, "partial checksum without a TCP/UDP header");
+		if (gso_type) {
+			if (proto != 6 || ipver != (gso_type == XEN_NETIF_GSO_TYPE_TCPV4 ? 4 : 6))
+				return tx_bad(v, n, "GSO type does not match the packet");
+			vh->gso_type = gso_type == XEN_NETIF_GSO_TYPE_TCPV4 ? VIRTIO_NET_HDR_GSO_TCPV4
+									 : VIRTIO_NET_HDR_GSO_TCPV6;
+			vh->gso_size = (uint16_t)gso_size;
+			vh->hdr_len = (uint16_t)(vh->csum_start + l4hlen);
+		}
+	} else if (gso_type) {
+		return tx_bad(v, n, "GSO packet without a partial checksum");
+	} else if (first.flags & NETTXF_data_validated) {
+		vh->flags = VIRTIO_NET_HDR_F_DATA_VALID;
+	}
+	v->tx_pkts++;
+	return 1;
+
+incomplete:
+	/* The packet goes on in slots not yet published: wait for them. */
+	if (avail >= v->tx.size)
+		return broken(v, "a tx packet longer than the ring");
+	return 0;
+}
+
+bool nb_tx_final_check(struct nb_vif *v)
+{
+	uint32_t seen = v->tx_seen;
+
+	if (v->broken)
+		return false;
+	if (v->tx.sring->req_prod != seen)
+		return true;
+	v->tx.sring->req_event = seen + 1;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return v->tx.sring->req_prod != seen;
+}
+
+/* ---- rx: us -> guest ---- */
+
+static int gso_of(const struct virtio_net_hdr *vh)
+{
+	switch (vh->gso_type & ~VIRTIO_NET_HDR_GSO_ECN) {
+	case VIRTIO_NET_HDR_GSO_NONE: return XEN_NETIF_GSO_TYPE_NONE;
+	case VIRTIO_NET_HDR_GSO_TCPV4: return XEN_NETIF_GSO_TYPE_TCPV4;
+	case VIRTIO_NET_HDR_GSO_TCPV6: return XEN_NETIF_GSO_TYPE_TCPV6;
+	default: return -1;
+	}
+}
+
+unsigned int nb_rx_slots(const struct nb_vif *v, size_t len, const struct virtio_net_hdr *vh)
+{
+	int gso = gso_of(vh);
+	unsigned int n;
+
+	if (!len || len > NB_FRAME_MAX || gso < 0 || (gso && (!v->rx_gso || !vh->gso_size)))
+		return 0;
+	n = (unsigned int)((len + NETIF_PAGE - 1) / NETIF_PAGE) + (gso ? 1 : 0);
+	return n > NB_RX_SLOTS_MAX ? 0 : n;
+}
+
+bool nb_rx_batch_full(const struct nb_vif *v)
+{
+	return v->rx_npkt >= NB_RX_BATCH;
+}
+
+int nb_rx_put(struct nb_vif *v, const uint8_t *frame, size_t len, const struct virtio_net_hdr *vh)
+{
+	unsigned int need = nb_rx_slots(v, len, vh), i;
+	struct netif_rx_request req;
+	uint16_t csum = 0;
+	size_t at = 0;
+	int64_t avail;
+	int gso;
+
+	if (v->broken)
+		return -1;
+	if (!need) {
+		v->rx_drop++;
+		return 2;
+	}
+	if (nb_rx_batch_full(v))
+		return 0;
+	avail = be_ring_avail(&v->rx);
+	if (avail < 0)
+		return broken(v, "rx req_prod more than a ring ahead");
+	if (avail < need)
+		return 0;
+	gso = gso_of(vh);
+	if (vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+		csum = NETRXF_csum_blank | NETRXF_data_validated;
+	else if (vh->flags & VIRTIO_NET_HDR_F_DATA_VALID)
+		csum = NETRXF_data_validated;
+	for (i = 0; i < need; i++) {
+		struct nb_rx_rsp *r = &v->rx_rsp[v->rx_nrsp++];
+
+		be_ring_take(&v->rx, &req, NETIF_RX_SLOT);
+		memset(r, 0, sizeof(*r));
+		r->id = req.id;
+		r->piece = -1;
+		if (gso && i == 1) {
+			r->extra = true;
+			r->gso_type = (uint8_t)gso;
+			r->gso_size = vh->gso_size;
+			continue;
+		}
+		r->status = (int16_t)(len - at < NETIF_PAGE ? len - at : NETIF_PAGE);
+		r->piece = (int)v->rx_ncopy;
+		v->rx_copy[v->rx_ncopy++] = (struct be_copy){ .local = (void *)(frame + at),
+			.gref = req.gref, .offset = 0, .len = (uint16_t)r->status };
+		at += (size_t)r->status;
+		if (i == 0)
+			r->flags = csum | (gso ? NETRXF_extra_info : 0);
+		if (at < len)
+			r->flags |= NETRXF_more_data;
+	}
+	v->rx_npkt++;
+	v->rx_pkts++;
+	return 1;
+}
+
+bool nb_rx_flush(struct nb_vif *v)
+{
+	unsigned int i;
+	int rc = 0;
+
+	if (!v->rx_nrsp)
+		return false;
+	if (v->rx_ncopy)
+		rc = v->copy(v->copy_ctx, v->rx_copy, v->rx_ncopy, 1);
+	for (i = 0; i < v->rx_nrsp; i++) {
+		struct nb_rx_rsp *r = &v->rx_rsp[i];
+		void *slot = be_ring_rsp_slot(&v->rx, NETIF_RX_SLOT);
+
+		if (r->extra) {
+			struct netif_extra_info ex = { .type = XEN_NETIF_EXTRA_TYPE_GSO };
+
+			ex.u.gso.size = r->gso_size;
+			ex.u.gso.type = r->gso_type;
+			memcpy(slot, &ex, sizeof(ex));
+		} else {
+			struct netif_rx_response rsp = { .id = r->id, .offset = 0, .flags = r->flags,
+							 .status = r->status };
+
+			if (rc && (rc != -EIO || v->rx_copy[r->piece].status != 0))
+				rsp.status = NETIF_RSP_ERROR;
+			memcpy(slot, &rsp, sizeof(rsp));
+		}
+	}
+	v->rx_nrsp = v->rx_ncopy = v->rx_npkt = 0;
+	return be_ring_push(&v->rx);
+}
+
+bool nb_rx_final_check(struct nb_vif *v, unsigned int need)
+{
+	uint32_t cons = v->rx.req_cons;
+
+	if (v->broken)
+		return false;
+	if (need < 1)
+		need = 1;
+	if ((uint32_t)(v->rx.sring->req_prod - cons) >= need)
+		return true;
+	v->rx.sring->req_event = cons + need;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return (uint32_t)(v->rx.sring->req_prod - cons) >= need;
+}

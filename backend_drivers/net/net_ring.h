@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The netif data path of one vif, without the tap or the devices: packets
+ * taken from the guest's tx ring into a local buffer, frames placed into
+ * the guest's rx buffers, all data moved by a copy callback (grant copy in
+ * netback, a fake in the host fuzzer). pv-abi-devices.md §5.3, §6.3.
+ *
+ * Every slot the frontend writes is untrusted. A malformed packet (bad
+ * offsets or sizes, too many slots or extras, an unknown extra, a copy the
+ * hypervisor refused, a partial checksum that names no TCP/UDP header) is
+ * answered NETIF_RSP_ERROR on every slot and dropped; the vif goes on. Only
+ * impossible ring indices (or a packet longer than the whole ring) make
+ * the vif broken: its owner then closes it, and nothing else.
+ * Nothing here prints, exits or blocks.
+ */
+#ifndef NB_NET_RING_H
+#define NB_NET_RING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/virtio_net.h>
+#include "gnt_be.h"
+#include "ring_be.h"
+#include "netif.h"
+
+#define NB_MAX_SLOTS	20	/* data slots in one tx packet (Linux netback's limit) */
+#define NB_MAX_EXTRAS	4	/* extra-info slots in one tx packet */
+#define NB_ETH_HLEN	14
+#define NB_FRAME_MAX	(XEN_NETIF_MAX_TX_SIZE + 32)	/* a tx packet or an rx frame */
+#define NB_RX_BATCH	16	/* rx frames copied by one batch */
+#define NB_RX_SLOTS_MAX	XEN_NETIF_NR_SLOTS_MIN	/* slots netfront takes per rx packet */
+
+typedef int (*nb_copy_fn)(void *ctx, struct be_copy *c, unsigned int n, int to_guest);
+
+struct nb_rx_rsp {
+	uint16_t id;
+	uint16_t flags;
+	int16_t status;		/* bytes, or NETIF_RSP_ERROR */
+	bool extra;		/* a GSO extra-info slot */
+	uint16_t gso_size;
+	uint8_t gso_type;
+	int piece;		/* index in rx_copy, -1 for none */
+};
+
+struct nb_vif {
+	struct be_ring tx, rx;
+	nb_copy_fn copy;
+	void *copy_ctx;
+	bool tx_gso;		/* we offered feature-gso-tcpv4/6: tx GSO extras allowed */
+	bool rx_gso;		/* the frontend takes GSO extras on rx */
+	bool broken;
+	const char *why;	/* when broken */
+	uint32_t tx_seen;	/* req_prod last looked at (an incomplete packet waits) */
+	/* slots of the tx packet being answered */
+	unsigned int tx_n;
+	uint16_t tx_id[NETIF_TX_RING_SIZE];
+	bool tx_extra[NETIF_TX_RING_SIZE];
+	/* the rx batch: copies and responses owed, in ring order */
+	struct be_copy rx_copy[NB_RX_BATCH * NB_RX_SLOTS_MAX];
+	struct nb_rx_rsp rx_rsp[NB_RX_BATCH * NB_RX_SLOTS_MAX];
+	unsigned int rx_ncopy, rx_nrsp, rx_npkt;
+	/* counters */
+	unsigned long tx_pkts, tx_bad, rx_pkts, rx_drop;
+	const char *last_bad;	/* why the last tx packet was refused */
+};
+
+/* Rings are the mapped pages (tx, rx); sizes are the one-page ones. */
+void nb_vif_init(struct nb_vif *v, void *tx_page, void *rx_page, nb_copy_fn copy, void *ctx);
+
+/*
+ * Takes the next tx packet into @buf (NB_FRAME_MAX bytes): 1 a good packet,
+ * *len bytes, *vh its virtio-net header, answer it with nb_tx_answer();
+ * 2 a bad one, already answered ERROR; 0 nothing complete to take; -1 the
+ * ring is broken (v->why).
+ */
+int nb_tx_take(struct nb_vif *v, uint8_t *buf, size_t *len, struct virtio_net_hdr *vh);
+/* Writes the responses of the packet nb_tx_take() returned 1 for. */
+void nb_tx_answer(struct nb_vif *v, int16_t status);
+/* Publishes tx responses; true if the frontend wants an event. */
+bool nb_tx_push(struct nb_vif *v);
+/* Before sleeping: true if more tx requests came (keep going). */
+bool nb_tx_final_check(struct nb_vif *v);
+
+/*
+ * Places one frame (with its virtio-net header from the tap) into the
+ * guest's rx buffers; the data moves at nb_rx_flush(), so @frame must stay
+ * valid until then. 1 placed; 0 not enough rx requests posted (keep it,
+ * nb_rx_final_check() asks for an event); 2 dropped (too big, unknown
+ * GSO); -1 the ring is broken. At most NB_RX_BATCH frames per flush.
+ */
+int nb_rx_put(struct nb_vif *v, const uint8_t *frame, size_t len, const struct virtio_net_hdr *vh);
+/* Copies the batch, writes its responses, publishes; true if the frontend wants an event. */
+bool nb_rx_flush(struct nb_vif *v);
+bool nb_rx_batch_full(const struct nb_vif *v);
+/* Asks for an event once @need requests are posted; true if they already are. */
+bool nb_rx_final_check(struct nb_vif *v, unsigned int need);
+/* Slots a frame of @len bytes takes (0 if it can never fit). */
+unsigned int nb_rx_slots(const struct nb_vif *v, size_t len, const struct virtio_net_hdr *vh);
+
+/*
+ * The partial checksum of a frame (TCP or UDP over IPv4 or IPv6, with an
+ * optional VLAN tag) described for the tap: csum_start/csum_offset. -1
+ * when the frame has no such header within @len.
+ */
+int nb_csum_hdr(const uint8_t *f, size_t len, struct virtio_net_hdr *vh, int *ipver, int *l4proto,
+		unsigned int *l4hlen);
+
+#endif

@@ -1,0 +1,613 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * netback: the network backend in dom0 (pv-abi-devices.md §4.6, §5.3,
+ * §6.3), serving Linux's xen-netfront.
+ *
+ * For every device the toolstack puts under /local/domain/0/backend/<type>
+ * (default type "vif"; dom0 does not load xen-netback) it creates a tap,
+ * vif<domid>.<devid> (or the backend's `vifname`), with a virtio-net
+ * header, MAC fe:ff:ff:ff:ff:ff, attaches it to the backend's `bridge`
+ * (default xenbr0) and brings it up with its carrier off; once the
+ * frontend has published its rings it maps them (gntdev), binds the event
+ * channel, turns the carrier on and moves packets:
+ *   tx  guest -> tap: slots gathered (scatter-gather, extras), the data
+ *       grant-copied from the guest's pages, partial checksums and TCP GSO
+ *       handed to the tap in the virtio-net header
+ *   rx  tap -> guest: frames grant-copied into the guest's posted pages,
+ *       up to NB_RX_BATCH frames per batch; partial checksums passed as
+ *       csum_blank, TCP GSO as a GSO extra when the frontend takes it
+ * Every slot is checked (net_ring.c): a bad packet is answered
+ * NETIF_RSP_ERROR and dropped, and the vif goes on; a frontend that breaks
+ * its ring loses its own vif only. The xenbus handshake is the shared
+ * state machine (common/xenbus_be.c). Removing the device removes the tap.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <linux/sockios.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include "gnt_be.h"
+#include "net_ring.h"
+#include "ring_be.h"
+#include "xenbus_be.h"
+#include "xendev.h"
+#include "xs.h"
+
+struct vif {
+	struct xb_dev *xb;
+	char ifname[IFNAMSIZ];
+	char bridge[IFNAMSIZ];
+	int tap;
+	bool gso_ok;		/* the tap takes our GSO (TUNSETOFFLOAD accepted) */
+	/* while connected */
+	void *tx_page, *rx_page;
+	uint64_t tx_handle, rx_handle;
+	int port;
+	bool kick;		/* serve it once without an event */
+	bool rx_wait;		/* a frame waits for rx requests: the tap is not polled */
+	size_t pend_len;
+	struct virtio_net_hdr pend_vh;
+	uint8_t (*rxbuf)[NB_FRAME_MAX];	/* NB_RX_BATCH + 1 frames */
+	uint8_t *txbuf;
+	struct nb_vif nv;
+	unsigned long tx_written, tx_lost;
+};
+
+static struct xendev dev = XENDEV_INIT;
+static struct xs_handle *xs;
+static struct xb_backend be;
+static int verbose;
+static int ctl = -1;		/* an AF_INET socket for interface ioctls */
+static volatile sig_atomic_t stop;
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("netback: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void xb_log(struct xb_backend *b, struct xb_dev *d, const char *msg)
+{
+	(void)b;
+	if (d)
+		say("d%u/%u: %s", d->fe_id, d->devid, msg);
+	else
+		say("%s", msg);
+}
+
+/* ---- the tap ---- */
+
+static int ifreq_ioctl(unsigned long req, struct ifreq *ifr)
+{
+	if (ctl < 0)
+		ctl = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (ctl < 0)
+		return -errno;
+	return ioctl(ctl, req, ifr) ? -errno : 0;
+}
+
+static int tap_open(struct vif *vf, const char *mac_unused)
+{
+	struct ifreq ifr;
+	int fd, rc, on = 0;
+
+	(void)mac_unused;
+	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", vf->ifname);
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+	if (ioctl(fd, TUNSETIFF, &ifr)) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	vf->tap = fd;
+	/* partial checksums and TCP segmentation may come to us whole */
+	vf->gso_ok = !ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6);
+	if (!vf->gso_ok)
+		ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM);
+	ioctl(fd, TUNSETCARRIER, &on);
+	/* fe:ff:ff:ff:ff:ff: never the guest's own */
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", vf->ifname);
+	ifr.ifr_hwaddr.sa_family = 1;	/* ARPHRD_ETHER */
+	memset(ifr.ifr_hwaddr.sa_data, 0xff, 6);
+	ifr.ifr_hwaddr.sa_data[0] = (char)0xfe;
+	ifreq_ioctl(SIOCSIFHWADDR, &ifr);
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", vf->ifname);
+	if (!ifreq_ioctl(SIOCGIFFLAGS, &ifr)) {
+		ifr.ifr_flags |= IFF_UP;
+		ifreq_ioctl(SIOCSIFFLAGS, &ifr);
+	}
+	/* onto the bridge */
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", vf->ifname);
+	rc = ifreq_ioctl(SIOCGIFINDEX, &ifr);
+	if (!rc) {
+		int idx = ifr.ifr_ifindex;
+
+		memset(&ifr, 0, sizeof(ifr));
+		snprintf(ifr.ifr_name, IFNAMSIZ, "%s", vf->bridge);
+		ifr.ifr_ifindex = idx;
+		rc = ifreq_ioctl(SIOCBRADDIF, &ifr);
+	}
+	return rc;
+}
+
+static void tap_carrier(struct vif *vf, int on)
+{
+	if (vf->tap >= 0)
+		ioctl(vf->tap, TUNSETCARRIER, &on);
+}
+
+static void tap_close(struct vif *vf)
+{
+	if (vf->tap >= 0)
+		close(vf->tap);	/* a non-persistent tap goes with its fd */
+	vf->tap = -1;
+}
+
+/* ---- xenbus ---- */
+
+static int copy_cb(void *ctx, struct be_copy *c, unsigned int n, int to_guest)
+{
+	struct vif *vf = ctx;
+
+	return be_grant_copy(&dev, vf->xb->fe_id, c, n, to_guest);
+}
+
+static int nb_probe(struct xb_backend *b, struct xb_dev *d)
+{
+	struct vif *vf = calloc(1, sizeof(*vf));
+	char *s = NULL;
+	int rc;
+
+	if (!vf)
+		return -ENOMEM;
+	vf->xb = d;
+	vf->tap = -1;
+	vf->port = -1;
+	if (!xb_be_read(b, d, false, "vifname", &s) && s[0] && strlen(s) < IFNAMSIZ &&
+	    !strchr(s, '/') && !strchr(s, ' '))
+		snprintf(vf->ifname, IFNAMSIZ, "%s", s);
+	else
+		snprintf(vf->ifname, IFNAMSIZ, "vif%u.%u", d->fe_id, d->devid);
+	free(s);
+	s = NULL;
+	if (!xb_be_read(b, d, false, "bridge", &s) && s[0] && strlen(s) < IFNAMSIZ)
+		snprintf(vf->bridge, IFNAMSIZ, "%s", s);
+	else
+		snprintf(vf->bridge, IFNAMSIZ, "xenbr0");
+	free(s);
+	rc = tap_open(vf, NULL);
+	if (rc) {
+		say("d%u/%u: tap %s on bridge %s: %s", d->fe_id, d->devid, vf->ifname, vf->bridge,
+		    strerror(-rc));
+		tap_close(vf);
+		free(vf);
+		return rc;
+	}
+	d->priv = vf;
+	xb_be_write(b, d, "feature-rx-copy", "1");
+	xb_be_write(b, d, "feature-rx-flip", "0");
+	xb_be_write(b, d, "feature-sg", "1");
+	xb_be_write(b, d, "feature-gso-tcpv4", "%d", vf->gso_ok);
+	xb_be_write(b, d, "feature-gso-tcpv6", "%d", vf->gso_ok);
+	xb_be_write(b, d, "feature-ipv6-csum-offload", "1");
+	xb_be_write(b, d, "feature-split-event-channels", "0");
+	xb_be_write(b, d, "hotplug-status", "connected");
+	say("d%u/%u: tap %s on %s%s", d->fe_id, d->devid, vf->ifname, vf->bridge,
+	    vf->gso_ok ? ", GSO" : "");
+	return 0;
+}
+
+static void nb_remove(struct xb_backend *b, struct xb_dev *d)
+{
+	struct vif *vf = d->priv;
+
+	(void)b;
+	if (!vf)
+		return;
+	say("d%u/%u: device removed, tap %s gone", d->fe_id, d->devid, vf->ifname);
+	tap_close(vf);
+	free(vf);
+	d->priv = NULL;
+}
+
+static void unmap_rings(struct vif *vf)
+{
+	if (vf->tx_page)
+		be_unmap_refs(&dev, vf->tx_page, 1, vf->tx_handle);
+	if (vf->rx_page)
+		be_unmap_refs(&dev, vf->rx_page, 1, vf->rx_handle);
+	vf->tx_page = vf->rx_page = NULL;
+}
+
+static int nb_connect(struct xb_backend *b, struct xb_dev *d)
+{
+	struct vif *vf = d->priv;
+	long long txref, rxref, port, copy, notify, nq;
+	uint32_t r;
+	int rc;
+
+	if (!vf)
+		return -ENODEV;
+	nq = xb_be_read_num(b, d, true, "multi-queue-num-queues", 1);
+	txref = xb_be_read_num(b, d, true, "tx-ring-ref", 0xffffffffULL);
+	rxref = xb_be_read_num(b, d, true, "rx-ring-ref", 0xffffffffULL);
+	port = xb_be_read_num(b, d, true, "event-channel", 0xfffffff);
+	copy = xb_be_read_num(b, d, true, "request-rx-copy", 1);
+	notify = xb_be_read_num(b, d, true, "feature-rx-notify", 1);
+	if ((nq < 0 && nq != -ENOENT) || txref < 0 || rxref < 0 || port < 0) {
+		xb_be_fatal(b, d, -EINVAL, "bad or missing tx-ring-ref, rx-ring-ref or event-channel");
+		return -EINVAL;
+	}
+	if (copy != 1 || notify != 1) {
+		xb_be_fatal(b, d, -EOPNOTSUPP, "the frontend must request rx-copy and rx-notify");
+		return -EOPNOTSUPP;
+	}
+	r = (uint32_t)txref;
+	vf->tx_page = be_map_refs(&dev, d->fe_id, &r, 1, &vf->tx_handle);
+	r = (uint32_t)rxref;
+	vf->rx_page = vf->tx_page ? be_map_refs(&dev, d->fe_id, &r, 1, &vf->rx_handle) : NULL;
+	if (!vf->rx_page) {
+		rc = -errno;
+		unmap_rings(vf);
+		xb_be_fatal(b, d, rc, "mapping the rings");
+		return rc;
+	}
+	if (!vf->rxbuf)
+		vf->rxbuf = malloc((size_t)(NB_RX_BATCH + 1) * NB_FRAME_MAX);
+	if (!vf->txbuf)
+		vf->txbuf = malloc(NB_FRAME_MAX);
+	if (!vf->rxbuf || !vf->txbuf) {
+		unmap_rings(vf);
+		return -ENOMEM;
+	}
+	nb_vif_init(&vf->nv, vf->tx_page, vf->rx_page, copy_cb, vf);
+	vf->nv.tx_gso = vf->gso_ok;
+	vf->nv.rx_gso = vf->gso_ok &&
+		xb_be_read_num(b, d, true, "feature-gso-tcpv4", 1) == 1 &&
+		xb_be_read_num(b, d, true, "feature-gso-tcpv6", 1) == 1;
+	vf->port = xendev_bind(&dev, d->fe_id, (unsigned int)port);
+	if (vf->port < 0) {
+		rc = vf->port;
+		vf->port = -1;
+		unmap_rings(vf);
+		xb_be_fatal(b, d, rc, "binding the event channel");
+		return rc;
+	}
+	vf->rx_wait = false;
+	vf->pend_len = 0;
+	vf->kick = true;
+	tap_carrier(vf, 1);
+	say("d%u/%u: connected: tx ref %lld, rx ref %lld, port %lld%s", d->fe_id, d->devid, txref,
+	    rxref, port, vf->nv.rx_gso ? ", rx GSO" : "");
+	return 0;
+}
+
+static void nb_disconnect(struct xb_backend *b, struct xb_dev *d)
+{
+	struct vif *vf = d->priv;
+
+	(void)b;
+	if (!vf)
+		return;
+	tap_carrier(vf, 0);
+	if (vf->port >= 0)
+		xendev_unbind(&dev, (unsigned int)vf->port);
+	vf->port = -1;
+	unmap_rings(vf);
+	say("d%u/%u: disconnected (tx %lu packets, %lu refused%s%s; rx %lu, %lu dropped)", d->fe_id,
+	    d->devid, vf->nv.tx_pkts, vf->nv.tx_bad, vf->nv.last_bad ? ", last: " : "",
+	    vf->nv.last_bad ? vf->nv.last_bad : "", vf->nv.rx_pkts, vf->nv.rx_drop);
+}
+
+static const struct xb_ops ops = {
+	.probe = nb_probe,
+	.connect = nb_connect,
+	.disconnect = nb_disconnect,
+	.remove = nb_remove,
+	.log = xb_log,
+};
+
+/* ---- the data path ---- */
+
+static bool connected(struct vif *vf)
+{
+	return vf && vf->tx_page && vf->port >= 0 && !vf->xb->broken;
+}
+
+static void break_vif(struct vif *vf)
+{
+	say("d%u/%u: %s", vf->xb->fe_id, vf->xb->devid, vf->nv.why ? vf->nv.why : "broken ring");
+	xb_be_broken(&be, vf->xb, vf->nv.why ? vf->nv.why : "broken ring");
+}
+
+/* guest -> tap; true if the frontend wants an event */
+static bool serve_tx(struct vif *vf)
+{
+	struct virtio_net_hdr vh;
+	unsigned long bad = vf->nv.tx_bad;
+	bool notify = false;
+	size_t len;
+	int rc, budget = 256;
+
+	do {
+		while (budget-- > 0 && (rc = nb_tx_take(&vf->nv, vf->txbuf, &len, &vh)) != 0) {
+			if (rc < 0)
+				return notify;
+			if (rc == 1) {
+				struct iovec iov[2] = { { &vh, sizeof(vh) }, { vf->txbuf, len } };
+				ssize_t w = writev(vf->tap, iov, 2);
+
+				if (w < 0 && errno == EINVAL) {
+					nb_tx_answer(&vf->nv, NETIF_RSP_ERROR);
+					vf->nv.tx_bad++;
+					vf->nv.last_bad = "the tap refused the packet";
+					continue;
+				}
+				if (w < 0)
+					vf->tx_lost++;
+				else
+					vf->tx_written++;
+				nb_tx_answer(&vf->nv, NETIF_RSP_OKAY);
+			}
+		}
+		if (nb_tx_push(&vf->nv))
+			notify = true;
+		if (budget <= 0) {
+			vf->kick = true;	/* fair to the others: come back */
+			break;
+		}
+	} while (nb_tx_final_check(&vf->nv));
+	if (verbose && vf->nv.tx_bad != bad)
+		say("d%u/%u: %lu tx packet(s) refused: %s", vf->xb->fe_id, vf->xb->devid,
+		    vf->nv.tx_bad - bad, vf->nv.last_bad);
+	return notify;
+}
+
+/* tap -> guest; true if the frontend wants an event */
+static bool serve_rx(struct vif *vf)
+{
+	bool notify = false;
+	unsigned int k = 0, rounds = 0;
+
+	for (;;) {
+		uint8_t *f;
+		size_t len;
+		struct virtio_net_hdr vh;
+		int rc;
+
+		if (vf->pend_len) {
+			f = vf->rxbuf[NB_RX_BATCH];
+			len = vf->pend_len;
+			vh = vf->pend_vh;
+		} else {
+			ssize_t r;
+			struct iovec iov[2];
+
+			f = vf->rxbuf[k];
+			iov[0] = (struct iovec){ &vh, sizeof(vh) };
+			iov[1] = (struct iovec){ f, NB_FRAME_MAX };
+			r = readv(vf->tap, iov, 2);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= (ssize_t)sizeof(vh))
+				break;	/* nothing more now */
+			len = (size_t)r - sizeof(vh);
+		}
+		rc = nb_rx_put(&vf->nv, f, len, &vh);
+		if (rc < 0)
+			return notify;
+		if (rc == 0) {
+			/* Not enough posted buffers (or the batch is full). */
+			if (nb_rx_batch_full(&vf->nv)) {
+				if (!vf->pend_len && f != vf->rxbuf[NB_RX_BATCH]) {
+					memcpy(vf->rxbuf[NB_RX_BATCH], f, len);
+					vf->pend_len = len;
+					vf->pend_vh = vh;
+				}
+				notify |= nb_rx_flush(&vf->nv);
+				k = 0;
+				if (++rounds > 8) {
+					vf->kick = true;
+					break;
+				}
+				continue;
+			}
+			if (!vf->pend_len) {
+				memcpy(vf->rxbuf[NB_RX_BATCH], f, len);
+				vf->pend_len = len;
+				vf->pend_vh = vh;
+			}
+			notify |= nb_rx_flush(&vf->nv);
+			k = 0;
+			if (nb_rx_final_check(&vf->nv, nb_rx_slots(&vf->nv, len, &vh)))
+				continue;
+			vf->rx_wait = true;
+			return notify;
+		}
+		/* placed (1) or dropped (2) */
+		if (vf->pend_len) {
+			if (rc == 1) {
+				/* it lives in the spare buffer until the flush */
+				notify |= nb_rx_flush(&vf->nv);
+				k = 0;
+			}
+			vf->pend_len = 0;
+		} else if (rc == 1) {
+			k++;
+		}
+		if (k >= NB_RX_BATCH) {
+			notify |= nb_rx_flush(&vf->nv);
+			k = 0;
+		}
+	}
+	vf->rx_wait = false;
+	notify |= nb_rx_flush(&vf->nv);
+	return notify;
+}
+
+static void serve(struct vif *vf, bool tap_ready)
+{
+	bool notify = false;
+
+	vf->kick = false;
+	if (!connected(vf))
+		return;
+	notify |= serve_tx(vf);
+	(void)tap_ready;	/* rx requests may have come with the event too */
+	if (!vf->nv.broken)
+		notify |= serve_rx(vf);
+	if (notify)
+		xendev_notify(&dev, (unsigned int)vf->port);
+	if (vf->nv.broken)
+		break_vif(vf);
+}
+
+static struct vif *vif_of_port(int port)
+{
+	unsigned int i;
+
+	for (i = 0; i < be.ndev; i++) {
+		struct vif *vf = be.dev[i]->priv;
+
+		if (connected(vf) && vf->port == port)
+			return vf;
+	}
+	return NULL;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static const char usage[] =
+	"usage: netback [--type TYPE] [--socket PATH] [--verbose]\n"
+	"Serves the network devices the toolstack puts under /local/domain/0/backend/TYPE\n"
+	"(default vif): a tap vif<domid>.<devid> (or `vifname`) on `bridge` (default xenbr0)\n"
+	"per device. xenstored is reached at PATH, else $XENSTORED_PATH or\n"
+	"/run/xenstored/socket. Runs in the foreground; messages go to stderr.\n";
+
+int main(int argc, char **argv)
+{
+	static const struct option lopt[] = {
+		{ "type", required_argument, NULL, 't' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *type = "vif", *sock = NULL;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "t:s:vh", lopt, NULL)) != -1) {
+		switch (c) {
+		case 't': type = optarg; break;
+		case 's': sock = optarg; break;
+		case 'v': verbose = 1; break;
+		case 'h': fputs(usage, stdout); return 0;
+		default: fputs(usage, stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	setvbuf(stderr, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	rc = xendev_open(&dev, XENDEV_EVTCHN | XENDEV_GNTDEV);
+	if (rc) {
+		say("opening /dev/xen/evtchn and gntdev: %s", strerror(-rc));
+		return 1;
+	}
+	fcntl(dev.evtchn_fd, F_SETFL, fcntl(dev.evtchn_fd, F_GETFL) | O_NONBLOCK);
+	rc = xs_open(sock ? sock : xs_default_socket(), &xs);
+	if (rc) {
+		say("connecting to xenstored: %s", strerror(-rc));
+		return 1;
+	}
+	rc = xb_be_start(&be, xs, type, &ops, NULL);
+	if (rc) {
+		say("watching backend/%s: %s", type, strerror(-rc));
+		return 1;
+	}
+	say("serving /local/domain/0/backend/%s", type);
+	while (!stop) {
+		struct pollfd pfd[2 + XB_MAX_DEVS];
+		struct vif *vfs[XB_MAX_DEVS];
+		unsigned int n = 2, i;
+		bool kick = false;
+
+		if (xb_be_poll(&be)) {
+			say("xenstored went away");
+			break;
+		}
+		for (i = 0; i < be.ndev; i++) {
+			struct vif *vf = be.dev[i]->priv;
+
+			if (connected(vf) && vf->kick) {
+				serve(vf, false);
+				kick |= vf->kick;
+			}
+		}
+		pfd[0] = (struct pollfd){ .fd = xs_fileno(xs), .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = dev.evtchn_fd, .events = POLLIN };
+		for (i = 0; i < be.ndev; i++) {
+			struct vif *vf = be.dev[i]->priv;
+
+			if (connected(vf) && !vf->rx_wait) {
+				vfs[n - 2] = vf;
+				pfd[n++] = (struct pollfd){ .fd = vf->tap, .events = POLLIN };
+			}
+		}
+		if (poll(pfd, n, kick ? 0 : -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pfd[1].revents) {
+			int port;
+
+			while ((port = xendev_pending(&dev)) >= 0) {
+				struct vif *vf = vif_of_port(port);
+
+				xendev_unmask(&dev, (unsigned int)port);
+				if (vf)
+					serve(vf, false);
+			}
+		}
+		for (i = 2; i < n; i++)
+			if (pfd[i].revents && connected(vfs[i - 2]))
+				serve(vfs[i - 2], true);
+	}
+	xb_be_stop(&be);
+	xs_close(xs);
+	xendev_close(&dev);
+	return 0;
+}
