@@ -25,6 +25,7 @@
 #include <lamina/callback.h>
 #include <lamina/version.h>
 #include <lamina/mm.h>
+#include <lamina/xen_x86_64.h>
 
 extern uint64_t xcr0_max;
 
@@ -259,23 +260,24 @@ struct io_insn {
 static bool decode_io(const struct cpu_regs *r, const uint8_t *b, unsigned int avail,
 		      struct io_insn *io)
 {
-	static const uint8_t seg_prefix[] = { 0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65 };
 	bool opsize = false;
-	unsigned int i, s;
+	unsigned int i;
 
 	io->rep = false;
 	io->seg = SEG_DS;
 	for (i = 0; i < avail; i++) {
-		for (s = 0; s < ARRAY_SIZE(seg_prefix) && b[i] != seg_prefix[s]; s++)
-			;
-		if (s < ARRAY_SIZE(seg_prefix))
-			io->seg = s;
-		else if (b[i] == 0x66)
-			opsize = true;
-		else if (b[i] == 0xF3 || b[i] == 0xF2)
-			io->rep = true;
-		else
-			break;
+		switch (b[i]) {
+		case 0x26: io->seg = SEG_ES; continue;
+		case 0x2E: io->seg = SEG_CS; continue;
+		case 0x36: io->seg = SEG_SS; continue;
+		case 0x3E: io->seg = SEG_DS; continue;
+		case 0x64: io->seg = SEG_FS; continue;
+		case 0x65: io->seg = SEG_GS; continue;
+		case 0x66: opsize = true; continue;
+		case 0xF2:
+		case 0xF3: io->rep = true; continue;
+		}
+		break;
 	}
 	if (i < avail && (b[i] & 0xF0) == 0x40)
 		i++;
@@ -419,30 +421,59 @@ static bool emulate_io(struct vcpu *v, struct cpu_regs *r, const uint8_t *insn,
 	return true;
 }
 
+/* Up to n bytes at addr, fewer when the page after it is not mapped; 0: none. */
+static unsigned int fetch_bytes(uint8_t *b, uint64_t addr, unsigned int n)
+{
+	if (copy_from_guest(b, addr, n)) {
+		n = MIN(n, PAGE_SIZE - (addr & (PAGE_SIZE - 1)));
+		if (copy_from_guest(b, addr, n))
+			return 0;
+	}
+	return n;
+}
+
+/* The legacy prefixes decode_io knows: only after them may it need byte 5 on. */
+static bool legacy_prefix(uint8_t b)
+{
+	switch (b) {
+	case 0x26: case 0x2E: case 0x36: case 0x3E: case 0x64: case 0x65:
+	case 0x66: case 0xF2: case 0xF3:
+		return true;
+	}
+	return false;
+}
+
 /*
  * The instruction at cs:rip, up to 15 bytes, fewer when the page after
  * it is not mapped; 0 when nothing can be read. In compatibility mode
  * the code segment's base applies and rip must be within its limit.
+ * Without a legacy prefix every instruction decoded here fits in 4 bytes
+ * (REX 0F 22 ModRM the longest), so 4 are read first and the rest only
+ * after a prefix; and the flat 64-bit code selector the guest kernel and
+ * user mode run on needs no descriptor.
  */
 static unsigned int fetch_insn(const struct vcpu *v, const struct cpu_regs *r, uint8_t *b,
 			       bool *is64)
 {
 	uint64_t base, limit, addr;
-	unsigned int n = 15;
+	unsigned int n = 15, got;
 
-	if (!guest_segment(v, r->cs, &base, &limit, is64))
-		return 0;
-	addr = *is64 ? r->rip : (uint32_t)(base + r->rip);
-	if (!*is64 && r->rip > limit)
-		return 0;
-	if (!*is64 && limit - r->rip < n - 1)
-		n = limit - r->rip + 1;
-	if (copy_from_guest(b, addr, n)) {
-		n = PAGE_SIZE - (addr & (PAGE_SIZE - 1));
-		if (n > 15 || copy_from_guest(b, addr, n))
+	if ((r->cs | 3) == FLAT_RING3_CS64) {
+		*is64 = true;
+		addr = r->rip;
+	} else {
+		if (!guest_segment(v, r->cs, &base, &limit, is64))
 			return 0;
+		addr = *is64 ? r->rip : (uint32_t)(base + r->rip);
+		if (!*is64 && r->rip > limit)
+			return 0;
+		if (!*is64 && limit - r->rip < n - 1)
+			n = limit - r->rip + 1;
 	}
-	return n;
+	got = fetch_bytes(b, addr, MIN(n, 4));
+	if (got == 4 && n > 4 && legacy_prefix(b[0]))
+		got = fetch_bytes(b, addr, n);
+	return got;
 }
 
 bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
@@ -459,7 +490,8 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
 		return false;
 	if (insn[0] == 0xCD && avail >= 2)
 		return emulate_int(v, r, insn[1]);
-	if (!r->error_code && emulate_io(v, r, insn, avail, is64))
+	/* 0F is neither a prefix nor port I/O: skip the decoder for MSRs and CRs. */
+	if (!r->error_code && insn[0] != 0x0F && emulate_io(v, r, insn, avail, is64))
 		return true;
 	/*
 	 * cli/sti: no-ops, in either guest mode, with the virtual IOPL for it
