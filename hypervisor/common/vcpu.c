@@ -55,8 +55,6 @@ static void vcpu_update_time_area(struct vcpu *v)
 	struct vcpu_time_info t = v->vcpu_info->time;
 	uint32_t odd = t.version | 1;
 
-	if (!v->time_area)
-		return;
 	if (copy_to_guest(v->time_area, &odd, sizeof(odd)))
 		goto gone;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -71,20 +69,29 @@ gone:
 	v->time_area = 0;		/* stop writing it */
 }
 
-/*
- * Writes the runstate area and the time area (through the vCPU's own
- * page tables: called as it is switched in, and by its own hypercalls).
- */
-void vcpu_update_runstate_area(struct vcpu *v)
+static void __attribute__((noinline)) vcpu_write_areas(struct vcpu *v)
 {
 	struct vcpu_runstate_info info;
 
-	vcpu_update_time_area(v);
+	if (v->time_area)
+		vcpu_update_time_area(v);
 	if (!v->runstate_area)
 		return;
 	runstate_info(v, &info);
 	if (copy_to_guest(v->runstate_area, &info, sizeof(info)))
 		v->runstate_area = 0;	/* gone: stop writing it */
+}
+
+/*
+ * Writes the runstate area and the time area (through the vCPU's own
+ * page tables: called as it is switched in, and by its own hypercalls).
+ * Every switch-in and yield comes here, so a vCPU that registered
+ * neither pays two tests.
+ */
+void vcpu_update_runstate_area(struct vcpu *v)
+{
+	if (v->time_area || v->runstate_area)
+		vcpu_write_areas(v);
 }
 
 static long register_vcpu_info(struct vcpu *v, uint64_t arg)
@@ -195,7 +202,8 @@ long hc_vcpu_op(struct vcpu *v, struct hc_args *a)
 			return trace_err(-EFAULT);
 		v->time_area = area.addr;
 		pvclock_update(v);
-		vcpu_update_time_area(v);
+		if (v->time_area)
+			vcpu_update_time_area(v);
 		return 0;
 	case VCPUOP_get_physid: {
 		/*
