@@ -75,7 +75,7 @@ static long __attribute__((noinline, cold)) release_before_return(struct hc_args
 
 void do_syscall(struct cpu_regs *r)
 {
-	struct vcpu *v = current_vcpu();
+	struct vcpu *v = this_cpu()->current;
 	struct hc_args a;
 	unsigned int nargs;
 	long rc;
@@ -152,10 +152,11 @@ void do_sysenter(struct cpu_regs *r)
  */
 void prepare_return_to_guest(struct cpu_regs *r)
 {
+	const struct vcpu_info *vi;
 	struct vcpu *v;
 
 	schedule(r);
-	v = current_vcpu();
+	v = this_cpu()->current;
 	while (unlikely(!is_canonical(r->rip))) {
 		/*
 		 * A syscall or an emulated instruction in the last bytes below
@@ -167,9 +168,11 @@ void prepare_return_to_guest(struct cpu_regs *r)
 		 */
 		pv_inject_trap(v, r, X86_EXC_GP, 0);
 		schedule(r);
-		v = current_vcpu();
+		v = this_cpu()->current;
 	}
-	if (vcpu_events_deliverable(v) && v->arch.event.address)
+	/* vcpu_events_deliverable(v), open-coded: every return passes here. */
+	vi = v->vcpu_info;
+	if (unlikely(vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask) && v->arch.event.address)
 		pv_bounce(v, r, v->arch.event.address, true, false, 0);
 	r->rflags = (r->rflags & GUEST_RFLAGS_MASK) | X86_EFLAGS_IF | 2;
 	r->cs |= 3;
