@@ -68,13 +68,13 @@ static inline unsigned int nr_entries(const struct domain *d)
 
 static inline struct grant_entry_v1 *entry_of(struct grant_table *gt, grant_ref_t ref)
 {
-	return (struct grant_entry_v1 *)frame_va(gt->frames[ref / GREFS_PER_FRAME]) +
+	return (struct grant_entry_v1 *)mfn_to_virt(gt->frames[ref / GREFS_PER_FRAME]) +
 	       ref % GREFS_PER_FRAME;
 }
 
 static inline union grant_entry_v2 *entry_v2_of(struct grant_table *gt, grant_ref_t ref)
 {
-	return (union grant_entry_v2 *)frame_va(gt->frames[ref / GREFS_PER_FRAME_V2]) +
+	return (union grant_entry_v2 *)mfn_to_virt(gt->frames[ref / GREFS_PER_FRAME_V2]) +
 	       ref % GREFS_PER_FRAME_V2;
 }
 
@@ -90,7 +90,7 @@ static inline uint32_t *header_of(struct grant_table *gt, grant_ref_t ref)
 static inline grant_status_t *status_of(struct grant_table *gt, grant_ref_t ref)
 {
 	if (gt->version == 2)
-		return (grant_status_t *)frame_va(gt->status[ref / GRANT_STATUS_PER_FRAME]) +
+		return (grant_status_t *)mfn_to_virt(gt->status[ref / GRANT_STATUS_PER_FRAME]) +
 		       ref % GRANT_STATUS_PER_FRAME;
 	return &entry_of(gt, ref)->flags;
 }

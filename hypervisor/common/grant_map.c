@@ -563,8 +563,8 @@ int16_t grant_copy_one(struct domain *ld, void *arg)
 		     !in_bounds(&dst, op->dest.offset, op->len)))
 			st = GNTST_general_error;
 		else
-			memmove((uint8_t *)frame_va(dst.use.mfn) + op->dest.offset,
-				(uint8_t *)frame_va(src.use.mfn) + op->source.offset, op->len);
+			memmove((uint8_t *)mfn_to_virt(dst.use.mfn) + op->dest.offset,
+				(uint8_t *)mfn_to_virt(src.use.mfn) + op->source.offset, op->len);
 		release(ld, &dst);
 	}
 	release(ld, &src);
