@@ -263,7 +263,7 @@ int vt_format_host(char *buf, size_t len, const struct vt_view *v)
 			idle, v->interval_s, v->nrow);
 }
 
-#define ROW_FMT "%5s %-16s %6s %10s %6s %10s %10s %5s %5s %9s %9s %11s %11s %11s %11s"
+#define ROW_FMT "%5s %-16s %6s %10s %6s %10s %11s %5s %5s %9s %9s %11s %11s %11s %11s"
 
 int vt_format_header(char *buf, size_t len)
 {

@@ -84,6 +84,17 @@ $(UNIT_OUT)/dom0_tools/libvmctl/kernel_image: tests/unit/dom0_tools/libvmctl/ker
 	$(Q)gcc $(UNIT_CFLAGS) -o $@ $< dom0_tools/libvmctl/kernel_image.c hypervisor/common/elf.c \
 	  -lz -llzma -llz4 -lzstd -lbz2
 
+# vmtop's logic without ncurses or devices: rates, sorting, formats, the
+# stats files, batch mode on the synthetic source.
+VMTOP_UNIT_SRC := dom0_tools/vmtop/calc.c dom0_tools/vmtop/statsfile.c \
+	dom0_tools/vmtop/fake.c dom0_tools/vmtop/batch.c
+UNIT_BINS += $(UNIT_OUT)/dom0_tools/vmtop/vmtop
+$(UNIT_OUT)/dom0_tools/vmtop/vmtop: tests/unit/dom0_tools/vmtop/vmtop.c $(VMTOP_UNIT_SRC) \
+		$(wildcard dom0_tools/vmtop/*.h) tests/unit/unit.h $(CONFIG_H)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)gcc $(UNIT_CFLAGS) -o $@ $< $(VMTOP_UNIT_SRC)
+
 # dom0 tools' library code: plain userspace C, like the backends.
 $(UNIT_OUT)/dom0_tools/%: tests/unit/dom0_tools/%.c dom0_tools/%.c \
 		dom0_tools/%.h tests/unit/unit.h $(CONFIG_H)
