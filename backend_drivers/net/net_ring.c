@@ -13,15 +13,15 @@ void nb_vif_init(struct nb_vif *v, void *tx_page, void *rx_page, nb_copy_fn copy
 	v->copy_ctx = ctx;
 }
 
-/* Request slot req_cons + @i, copied out of the shared page. */
-static void peek(const struct be_ring *r, uint32_t i, void *dst, unsigned int slot_size)
+/* The first @n bytes of tx request slot req_cons + @i, copied out of the shared page. */
+static void peek(const struct be_ring *r, uint32_t i, void *dst, unsigned int n)
 {
 	const volatile char *src = (const volatile char *)r->sring + SRING_HDR_SIZE +
-		(size_t)((r->req_cons + i) & (r->size - 1)) * slot_size;
+		(size_t)((r->req_cons + i) & (r->size - 1)) * NETIF_TX_SLOT;
 	char *d = dst;
 	unsigned int k;
 
-	for (k = 0; k < slot_size; k++)
+	for (k = 0; k < n && k < NETIF_TX_SLOT; k++)
 		d[k] = src[k];
 }
 
@@ -171,7 +171,7 @@ int nb_tx_take(struct nb_vif *v, uint8_t *buf, size_t *len, struct virtio_net_hd
 	while (more) {
 		if (n >= avail)
 			goto incomplete;
-		peek(&v->tx, n, &ex, NETIF_TX_SLOT);
+		peek(&v->tx, n, &ex, sizeof(ex));	/* 8 bytes of the 12-byte slot */
 		v->tx_id[n] = 0;
 		v->tx_extra[n++] = true;
 		more = ex.flags & XEN_NETIF_EXTRA_FLAG_MORE;

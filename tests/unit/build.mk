@@ -65,6 +65,16 @@ $(UNIT_OUT)/backend_drivers/%: tests/unit/backend_drivers/%.c backend_drivers/%.
 	@echo "  HOSTCC  $@"
 	$(Q)gcc $(UNIT_CFLAGS) -o $@ $< backend_drivers/$*.c
 
+# netback's data path: the common/ ring and grant headers and the dom0
+# library's xendev.h come in by include path; the fake grant copy is the test's.
+UNIT_BINS += $(UNIT_OUT)/backend_drivers/net/net_ring
+$(UNIT_OUT)/backend_drivers/net/net_ring: tests/unit/backend_drivers/net/net_ring.c \
+		backend_drivers/net/net_ring.c backend_drivers/net/net_ring.h backend_drivers/net/netif.h \
+		backend_drivers/common/ring_be.h backend_drivers/common/gnt_be.h tests/unit/unit.h $(CONFIG_H)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)gcc $(UNIT_CFLAGS) -Ibackend_drivers/common -Idom0_tools/lib -o $@ $< backend_drivers/net/net_ring.c
+
 # libvmctl.c calls the dom0 library: its sources come in too, sanitized.
 $(UNIT_OUT)/dom0_tools/libvmctl/libvmctl: tests/unit/dom0_tools/libvmctl/libvmctl.c \
 		dom0_tools/libvmctl/libvmctl.c dom0_tools/libvmctl/libvmctl.h \

@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Unit tests and a ring fuzzer for backend_drivers/net/net_ring.c: the
+ * netif data path on two host pages standing for the guest's rings, with
+ * a fake grant table (gref < NGREF are granted pages; others fail as a
+ * bad grant does). Good packets come through whole; every malformed one
+ * is answered ERROR on each slot (NULL for extras) and the next good
+ * packet still goes; impossible indices break the vif and nothing else.
+ * The fuzzer writes random slots and indices for many rounds under
+ * ASan/UBSan and checks the responses always match the requests taken.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include "../../unit.h"
+#include "../../../../backend_drivers/net/net_ring.h"
+
+#define NGREF 64
+static uint8_t pages[NGREF][4096];
+static union { struct sring_hdr h; uint8_t b[4096]; } txp, rxp;
+static struct nb_vif v;
+static uint8_t buf[NB_FRAME_MAX];
+static unsigned long copies_refused;
+
+static int fake_copy(void *ctx, struct be_copy *c, unsigned int n, int to_guest)
+{
+	int bad = 0;
+	unsigned int i;
+
+	(void)ctx;
+	for (i = 0; i < n; i++) {
+		if (!c[i].len || c[i].offset + c[i].len > 4096)
+			return -EINVAL;	/* as be_grant_copy refuses them */
+		if (c[i].gref >= NGREF) {
+			c[i].status = -4;	/* GNTST_bad_gntref */
+			bad = 1;
+			copies_refused++;
+			continue;
+		}
+		c[i].status = 0;
+		if (to_guest)
+			memcpy(pages[c[i].gref] + c[i].offset, c[i].local, c[i].len);
+		else
+			memcpy(c[i].local, pages[c[i].gref] + c[i].offset, c[i].len);
+	}
+	return bad ? -EIO : 0;
+}
+
+static void setup(void)
+{
+	memset(&txp, 0, sizeof(txp));
+	memset(&rxp, 0, sizeof(rxp));
+	txp.h.req_event = txp.h.rsp_event = 1;
+	rxp.h.req_event = rxp.h.rsp_event = 1;
+	nb_vif_init(&v, &txp, &rxp, fake_copy, NULL);
+}
+
+static struct netif_tx_request *txs(uint32_t i)
+{
+	return (struct netif_tx_request *)(txp.b + 64) + (i & 255);
+}
+
+static struct netif_tx_response *txr(uint32_t i)
+{
+	return (struct netif_tx_response *)(txp.b + 64 + 12 * (i & 255));
+}
+
+static void put_tx(uint32_t gref, uint16_t off, uint16_t flags, uint16_t id, uint16_t size)
+{
+	*txs(txp.h.req_prod++) = (struct netif_tx_request){ gref, off, flags, id, size };
+}
+
+/* A UDP/IPv4 frame of @len bytes in page @g at @off. */
+static void udp_frame(unsigned int g, unsigned int off, unsigned int len)
+{
+	uint8_t *f = pages[g] + off;
+
+	memset(f, 0, len);
+	f[12] = 0x08;
+	f[14] = 0x45;
+	f[23] = 17;
+	for (unsigned int i = 42; i < len; i++)
+		f[i] = (uint8_t)i;
+}
+
+static void tx_good_single(void)
+{
+	struct virtio_net_hdr vh;
+	size_t len = 0;
+
+	udp_frame(3, 100, 60);
+	put_tx(3, 100, NETTXF_csum_blank, 7, 60);
+	EXPECT_EQ(nb_tx_take(&v, buf, &len, &vh), 1);
+	EXPECT_EQ(len, 60);
+	EXPECT(!memcmp(buf, pages[3] + 100, 60));
+	EXPECT_EQ(vh.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	EXPECT_EQ(vh.csum_start, 34);
+	EXPECT_EQ(vh.csum_offset, 6);
+	nb_tx_answer(&v, NETIF_RSP_OKAY);
+	EXPECT(nb_tx_push(&v));
+	EXPECT_EQ(txp.h.rsp_prod, 1);
+	EXPECT_EQ(txr(0)->id, 7);
+	EXPECT_EQ(txr(0)->status, NETIF_RSP_OKAY);
+	EXPECT_EQ(nb_tx_take(&v, buf, &len, &vh), 0);
+}
+
+/* Three slots (first's size is the total) and an extra that is ignored. */
+static void tx_good_multi(void)
+{
+	struct virtio_net_hdr vh;
+	size_t len = 0;
+
+	udp_frame(1, 4000, 96);
+	memset(pages[2], 0xaa, 4096);
+	memset(pages[4], 0xbb, 100);
+	put_tx(1, 4000, NETTXF_more_data | NETTXF_extra_info, 1, 96 + 4096 + 100);
+	put_tx(0, 0, 0, 99, 0);
+	((struct netif_extra_info *)txs(1))->type = XEN_NETIF_EXTRA_TYPE_MCAST_ADD;
+	put_tx(2, 0, NETTXF_more_data, 2, 4096);
+	put_tx(4, 0, 0, 3, 100);
+	EXPECT_EQ(nb_tx_take(&v, buf, &len, &vh), 1);
+	if (v.last_bad)
+		printf("    last_bad: %s\n", v.last_bad);
+	EXPECT_EQ(len, 96 + 4096 + 100);
+	EXPECT(!memcmp(buf, pages[1] + 4000, 96));
+	EXPECT_EQ(buf[96], 0xaa);
+	EXPECT_EQ(buf[96 + 4096 + 99], 0xbb);
+	nb_tx_answer(&v, NETIF_RSP_OKAY);
+	nb_tx_push(&v);
+	EXPECT_EQ(txp.h.rsp_prod, 4);
+	EXPECT_EQ(txr(0)->id, 1);
+	EXPECT_EQ(txr(1)->status, NETIF_RSP_NULL);
+	EXPECT_EQ(txr(2)->id, 2);
+	EXPECT_EQ(txr(3)->id, 3);
+	EXPECT_EQ(txr(3)->status, 0);
+}
+
+/* Each bad packet: rc 2, every slot answered ERROR, then a good one goes. */
+static void expect_refused(unsigned int slots)
+{
+	struct virtio_net_hdr vh;
+	size_t len;
+	uint32_t from = v.tx.rsp_prod_pvt, i;
+
+	EXPECT_EQ(nb_tx_take(&v, buf, &len, &vh), 2);
+	EXPECT_EQ(v.tx.rsp_prod_pvt - from, slots);
+	for (i = from; i < v.tx.rsp_prod_pvt; i++)
+		EXPECT(txr(i)->status == NETIF_RSP_ERROR || txr(i)->status == NETIF_RSP_NULL);
+	nb_tx_push(&v);
+	udp_frame(5, 0, 64);
+	put_tx(5, 0, 0, 77, 64);
+	EXPECT_EQ(nb_tx_take(&v, buf, &len, &vh), 1);
+	nb_tx_answer(&v, NETIF_RSP_OKAY);
+	EXPECT(!v.broken);
+}
+
+static void tx_bad_packets(void)
+{
+	unsigned int i;
+
+	put_tx(1, 0, 0, 1, 0);			/* zero length */
+	expect_refused(1);
+	put_tx(1, 0, 0, 1, 10);			/* runt */
+	expect_refused(1);
+	put_tx(1, 4090, 0, 1, 60);		/* crosses its page */
+	expect_refused(1);
+	put_tx(1, 0, NETTXF_more_data, 1, 60);	/* rest larger than the packet */
+	put_tx(2, 0, 0, 2, 100);
+	expect_refused(2);
+	put_tx(1, 0, NETTXF_more_data, 1, 60);	/* a later slot crosses its page */
+	put_tx(2, 4000, 0, 2, 200);
+	expect_refused(2);
+	put_tx(NGREF + 5, 0, 0, 1, 60);		/* a grant the hypervisor refuses */
+	expect_refused(1);
+	put_tx(1, 0, NETTXF_more_data, 1, 30 * 10);	/* 30 slots */
+	for (i = 1; i < 30; i++)
+		put_tx(1, 0, i < 29 ? NETTXF_more_data : 0, (uint16_t)i, 10);
+	expect_refused(30);
+	put_tx(1, 0, NETTXF_extra_info, 1, 60);	/* unknown extra type */
+	put_tx(0, 0, 0, 0, 0);
+	((struct netif_extra_info *)txs(txp.h.req_prod - 1))->type = 9;
+	expect_refused(2);
+	put_tx(1, 0, NETTXF_extra_info, 1, 60);	/* GSO extra, not offered */
+	put_tx(0, 0, 0, 0, 0);
+	((struct netif_extra_info *)txs(txp.h.req_prod - 1))->type = XEN_NETIF_EXTRA_TYPE_GSO;
+	expect_refused(2);
+	udp_frame(1, 0, 60);
+	((uint8_t *)pages[1])[23] = 1;		/* ICMP with a "partial checksum" */
+	put_tx(1, 0, NETTXF_csum_blank, 1, 60);
+	expect_refused(1);
+	EXPECT_EQ(v.tx_bad, 10);
+}
+
+/* A packet whose slots are not all published waits, then goes. */
+static void tx_incomplete(void)
+{
+	struct virtio_net_hdr vh;
+	size_t len;
+
+	udp_frame(1, 0, 60);
+	put_tx(1, 0, NETTXF_more_data, 1, 160);
+	EXPECT_EQ(nb_tx_take(&v, buf, &len, &vh), 0);
+	EXPECT_EQ(v.tx.req_cons, 0);
+	EXPECT(!nb_tx_final_check(&v));
+	EXPECT_EQ(txp.h.req_event, 2);	/* wake me when the next slot comes */
+	put_tx(2, 0, 0, 2, 100);
+	EXPECT(nb_tx_final_check(&v));
+	EXPECT_EQ(nb_tx_take(&v, buf, &len, &vh), 1);
+	EXPECT_EQ(len, 160);
+}
+
+static void tx_broken_indices(void)
+{
+	struct virtio_net_hdr vh;
+	size_t len;
+	unsigned int i;
+
+	txp.h.req_prod = 1000;
+	EXPECT_EQ(nb_tx_take(&v, buf, &len, &vh), -1);
+	EXPECT(v.broken);
+	setup();
+	for (i = 0; i < 256; i++)		/* a chain that never ends */
+		put_tx(1, 0, NETTXF_more_data, (uint16_t)i, 60);
+	EXPECT_EQ(nb_tx_take(&v, buf, &len, &vh), -1);
+	EXPECT(v.broken);
+}
+
+static struct netif_rx_response *rxr(uint32_t i)
+{
+	return (struct netif_rx_response *)(rxp.b + 64) + (i & 255);
+}
+
+static void post_rx(unsigned int n, uint32_t gref)
+{
+	while (n--) {
+		struct netif_rx_request *r = (struct netif_rx_request *)(rxp.b + 64) + (rxp.h.req_prod & 255);
+
+		r->id = (uint16_t)(rxp.h.req_prod & 255);
+		r->gref = gref + (rxp.h.req_prod & 7);
+		rxp.h.req_prod++;
+	}
+}
+
+static void rx_frames(void)
+{
+	struct virtio_net_hdr vh = { 0 };
+	static uint8_t f[9000];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(f); i++)
+		f[i] = (uint8_t)(i * 7);
+	EXPECT_EQ(nb_rx_put(&v, f, 100, &vh), 0);	/* nothing posted */
+	EXPECT(!nb_rx_final_check(&v, 1));
+	EXPECT_EQ(rxp.h.req_event, 1);
+	post_rx(8, 10);
+	EXPECT_EQ(nb_rx_put(&v, f, 100, &vh), 1);
+	vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	EXPECT_EQ(nb_rx_put(&v, f, 9000, &vh), 1);	/* 3 slots */
+	EXPECT_EQ(nb_rx_put(&v, f, 9000, &vh), 1);
+	EXPECT_EQ(nb_rx_put(&v, f, 9000, &vh), 0);	/* 1 left, 3 needed */
+	nb_rx_flush(&v);
+	EXPECT_EQ(rxp.h.rsp_prod, 7);
+	EXPECT_EQ(rxr(0)->status, 100);
+	EXPECT_EQ(rxr(0)->flags, 0);
+	EXPECT_EQ(rxr(1)->status, 4096);
+	EXPECT_EQ(rxr(1)->flags, NETRXF_csum_blank | NETRXF_data_validated | NETRXF_more_data);
+	EXPECT_EQ(rxr(2)->flags, NETRXF_more_data);
+	EXPECT_EQ(rxr(3)->status, 9000 - 8192);
+	EXPECT_EQ(rxr(3)->flags, 0);
+	EXPECT(!memcmp(pages[11], f, 4096));
+	EXPECT(!memcmp(pages[13], f + 8192, 9000 - 8192));
+	/* GSO: an extra slot after the first */
+	post_rx(8, 10);
+	v.rx_gso = true;
+	vh.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+	vh.gso_size = 1448;
+	EXPECT_EQ(nb_rx_put(&v, f, 9000, &vh), 1);
+	nb_rx_flush(&v);
+	EXPECT_EQ(rxr(7)->flags & NETRXF_extra_info, NETRXF_extra_info);
+	EXPECT_EQ(((struct netif_extra_info *)rxr(8))->type, XEN_NETIF_EXTRA_TYPE_GSO);
+	EXPECT_EQ(((struct netif_extra_info *)rxr(8))->u.gso.size, 1448);
+	EXPECT_EQ(rxr(9)->status, 4096);
+	/* too big, or unknown GSO: dropped */
+	vh.gso_type = VIRTIO_NET_HDR_GSO_UDP;
+	EXPECT_EQ(nb_rx_put(&v, f, 9000, &vh), 2);
+	/* a bad rx grant: that slot is ERROR, the vif goes on */
+	memset(&vh, 0, sizeof(vh));
+	post_rx(1, NGREF + 100);
+	while (rxp.h.req_prod - v.rx.req_cons > 1)
+		EXPECT_EQ(nb_rx_put(&v, f, 64, &vh), 1);
+	EXPECT_EQ(nb_rx_put(&v, f, 64, &vh), 1);
+	nb_rx_flush(&v);
+	EXPECT_EQ(rxr(rxp.h.rsp_prod - 1)->status, NETIF_RSP_ERROR);
+	rxp.h.req_prod += 5000;
+	EXPECT_EQ(nb_rx_put(&v, f, 64, &vh), -1);
+	EXPECT(v.broken);
+}
+
+/* Random slots and indices; the invariants hold and nothing crashes. */
+static void fuzz(void)
+{
+	static uint8_t f[NB_FRAME_MAX];
+	unsigned long round, taken = 0, bad = 0, broke = 0;
+	unsigned int seed = 12345;
+
+	for (round = 0; round < 20000; round++) {
+		struct virtio_net_hdr vh;
+		size_t len;
+		unsigned int k, n;
+		int rc;
+
+		if (v.broken || round % 500 == 0) {
+			broke += v.broken;
+			setup();
+			v.tx_gso = rand_r(&seed) & 1;
+		}
+		n = rand_r(&seed) % 24;
+		for (k = 0; k < n && txp.h.req_prod - v.tx.req_cons < 256; k++) {
+			struct netif_tx_request r;
+			uint8_t *p = (uint8_t *)&r;
+
+			for (unsigned int b = 0; b < sizeof(r); b++)
+				p[b] = (uint8_t)rand_r(&seed);
+			if (rand_r(&seed) % 4)
+				r.gref %= NGREF + 2;
+			if (rand_r(&seed) % 3)
+				r.offset %= 4096;
+			if (rand_r(&seed) % 2)
+				r.size %= 3000;
+			if (rand_r(&seed) % 3)
+				r.flags &= NETTXF_more_data | NETTXF_csum_blank;
+			*txs(txp.h.req_prod++) = r;
+		}
+		if (rand_r(&seed) % 97 == 0)
+			txp.h.req_prod += rand_r(&seed);
+		while ((rc = nb_tx_take(&v, buf, &len, &vh)) > 0) {
+			if (rc == 1) {
+				EXPECT(len >= NB_ETH_HLEN && len <= 0xffff);
+				nb_tx_answer(&v, NETIF_RSP_OKAY);
+				taken++;
+			} else {
+				bad++;
+			}
+			EXPECT_EQ(v.tx.req_cons, v.tx.rsp_prod_pvt);
+		}
+		nb_tx_push(&v);
+		nb_tx_final_check(&v);
+		/* rx: random posts (grefs good and bad), random frames */
+		if (!v.broken) {
+			post_rx(rand_r(&seed) % 20, rand_r(&seed) % 8 ? 0 : NGREF - 3);
+			if (rand_r(&seed) % 50 == 0)
+				rxp.h.req_prod += rand_r(&seed) % 600;
+			for (k = rand_r(&seed) % 6; k > 0; k--) {
+				memset(&vh, 0, sizeof(vh));
+				vh.gso_type = (uint8_t)(rand_r(&seed) % 8 == 0 ? rand_r(&seed) % 6 : 0);
+				vh.gso_size = (uint16_t)rand_r(&seed);
+				vh.flags = (uint8_t)(rand_r(&seed) & 3);
+				v.rx_gso = rand_r(&seed) & 1;
+				len = rand_r(&seed) % (sizeof(f) + 100);
+				if (nb_rx_put(&v, f, len, &vh) < 0)
+					break;
+			}
+			nb_rx_flush(&v);
+			EXPECT(v.broken || v.rx.req_cons == v.rx.rsp_prod_pvt);
+			for (uint32_t i = rxp.h.rsp_prod - 4; !v.broken && i != rxp.h.rsp_prod; i++)
+				EXPECT(rxr(i)->status <= 4096);
+		}
+	}
+	EXPECT(taken > 100 && bad > 100 && broke > 0);
+	printf("    fuzz: %lu packets through, %lu refused, %lu vifs broken, %lu copies refused\n",
+	       taken, bad, broke, copies_refused);
+}
+
+int main(void)
+{
+	unit_suite = "backend_drivers/net/net_ring";
+	unit_setup = setup;
+	RUN(tx_good_single);
+	RUN(tx_good_multi);
+	RUN(tx_bad_packets);
+	RUN(tx_incomplete);
+	RUN(tx_broken_indices);
+	RUN(rx_frames);
+	RUN(fuzz);
+	return 0;
+}
