@@ -41,7 +41,8 @@
 #include "grant_internal.h"
 
 #define BATCH_MAX		(1U << 20)
-#define DUMP_MAX		16	/* dump_table: entries in use shown */
+
+static int gt_grow(struct domain *d, unsigned int n);
 
 struct grant_table *grant_table_get(struct domain *d)
 {
@@ -55,6 +56,8 @@ struct grant_table *grant_table_get(struct domain *d)
 	d->grant = mfn_to_virt(mfn);
 	d->grant->mt_free = MT_NONE;
 	d->grant->version = 1;
+	if (!gt_grow(d, 1))	/* one frame from the start, as Xen */
+		grant_count_entries(d->grant);
 	return d->grant;
 }
 
@@ -198,6 +201,7 @@ static int16_t query_size(struct domain *ld, void *arg)
 		return GNTST_bad_domain;
 	if (d != ld && !ld->is_privileged)
 		return GNTST_permission_denied;
+	grant_table_get(d);	/* a domain that never used its table has one frame too */
 	op->nr_frames = d->grant ? d->grant->nr_frames : 0;
 	op->max_nr_frames = hv_opts.gnttab_max_frames;
 	return GNTST_okay;
@@ -237,36 +241,6 @@ static int16_t swap_refs(struct domain *ld, void *arg)
 	t = *a;
 	*a = *b;
 	*b = t;
-	return GNTST_okay;
-}
-
-static int16_t dump_table(struct domain *ld, void *arg)
-{
-	struct gnttab_dump_table *op = arg;
-	struct domain *d = grant_domain(ld, op->dom);
-	struct grant_table *gt;
-	unsigned int shown = 0;
-	grant_ref_t ref;
-
-	if (!d)
-		return GNTST_bad_domain;
-	if (d != ld && !ld->is_privileged)
-		return GNTST_permission_denied;
-	gt = d->grant;
-	pr_info("d%u grant table: %u frames, %u entries in use, %u mappings held\n", d->domid,
-		gt ? gt->nr_frames : 0, gt ? gt->nr_pinned : 0, gt ? gt->nr_maps : 0);
-	for (ref = 0; ref < nr_entries(d); ref++) {
-		const struct active_grant *act = active_of(gt, ref);
-
-		if (!act->ro && !act->rw)
-			continue;
-		if (shown++ == DUMP_MAX) {
-			pr_info("  (the other entries in use are not shown)\n");
-			break;
-		}
-		pr_info("  ref %u: frame %#lx used by d%u, %u read-only, %u writable\n", ref,
-			(unsigned long)act->mfn, act->mapper, act->ro, act->rw);
-	}
 	return GNTST_okay;
 }
 
@@ -449,6 +423,87 @@ static long status_frames_list_ok(uint64_t args)
 		       0 : -EFAULT;
 }
 
+/* setup_table: -EFAULT up front for a list outside guest memory, as Xen. */
+static long setup_table_list_ok(uint64_t args)
+{
+	struct gnttab_setup_table op;
+
+	if (copy_from_guest(&op, args, sizeof(op)))
+		return -EFAULT;
+	return guest_range_ok(op.frame_list, (uint64_t)op.nr_frames * sizeof(uint64_t)) ?
+		       0 : -EFAULT;
+}
+
+/* ---------------------------------------------------------- transfer, cache_flush */
+
+/*
+ * transfer: Xen's checks on the frame and the domain; no page moves
+ * (grant_table.h). A frame the caller may give is exactly one it could
+ * release with decrease_reservation.
+ */
+static int16_t transfer_one(struct domain *ld, void *arg)
+{
+	const struct gnttab_transfer *op = arg;
+	const struct page_info *pg;
+
+	if (op->mfn >= frame_table_size)
+		return GNTST_bad_page;
+	pt_settle(op->mfn);
+	pg = &frame_table[op->mfn];
+	if (pg->owner != ld->domid || pg->count != 1 || pg->type_count || (pg->flags & PGF_shared))
+		return GNTST_bad_page;
+	if (!domain_by_id(op->domid))
+		return GNTST_bad_domain;
+	return GNTST_general_error;
+}
+
+/* One cache_flush element: Xen's checks (grant_table.h); nothing to flush on x86. */
+static long cache_flush_one(struct domain *d, const struct gnttab_cache_flush *op)
+{
+	mfn_t mfn = op->a.dev_bus_addr >> PAGE_SHIFT;
+	struct domain *owner;
+	grant_ref_t ref;
+
+	if (op->offset >= PAGE_SIZE || op->length > PAGE_SIZE ||
+	    op->offset + op->length > PAGE_SIZE ||
+	    (op->op & ~(GNTTAB_CACHE_INVAL | GNTTAB_CACHE_CLEAN)))
+		return trace_err(-EINVAL);
+	if (!op->length || !op->op)
+		return 0;
+	if (mfn >= frame_table_size)
+		return trace_err(-EINVAL);
+	owner = frame_table[mfn].count ? domain_by_id(frame_table[mfn].owner) : NULL;
+	if (!owner || !owner->grant)
+		return trace_err(-EPERM);
+	if (owner == d)
+		return 0;
+	for (ref = 0; ref < nr_entries(owner); ref++) {
+		const struct active_grant *act = active_of(owner->grant, ref);
+
+		if ((act->ro || act->rw) && act->mapper == d->domid && act->mfn == mfn)
+			return 0;
+	}
+	return trace_err(-EINVAL);
+}
+
+static long cache_flush(struct domain *d, uint64_t args, uint32_t count)
+{
+	struct gnttab_cache_flush op;
+	uint32_t i;
+	long rc;
+
+	if (!guest_range_ok(args, (uint64_t)count * sizeof(op)))
+		return -EFAULT;
+	for (i = 0; i < count; i++) {
+		if (copy_from_guest(&op, args + (uint64_t)i * sizeof(op), sizeof(op)))
+			return -EFAULT;
+		rc = cache_flush_one(d, &op);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 /* ---------------------------------------------------------- dispatch */
 
 /*
@@ -494,7 +549,11 @@ long hc_grant_table_op(struct vcpu *v, struct hc_args *a)
 	uint32_t count = (uint32_t)a->arg[2];
 	long rc;
 
-	switch (a->arg[0]) {
+	/* cmd's upper bits are continuation state, which only cache_flush has */
+	if ((uint32_t)a->arg[0] >> GNTTABOP_ARG_SHIFT &&
+	    ((uint32_t)a->arg[0] & GNTTABOP_CMD_MASK) != GNTTABOP_cache_flush)
+		return trace_err(-EINVAL);
+	switch ((uint32_t)a->arg[0] & GNTTABOP_CMD_MASK) {
 	case GNTTABOP_map_grant_ref:
 		rc = batch(v, a, sizeof(struct gnttab_map_grant_ref), grant_map_one,
 			   offsetof(struct gnttab_map_grant_ref, status));
@@ -513,6 +572,9 @@ long hc_grant_table_op(struct vcpu *v, struct hc_args *a)
 	case GNTTABOP_setup_table:
 		if (count != 1)
 			return trace_err(-EINVAL);
+		rc = setup_table_list_ok(args);
+		if (rc)
+			return rc;
 		return batch(v, a, sizeof(struct gnttab_setup_table), setup_table,
 			     offsetof(struct gnttab_setup_table, status));
 	case GNTTABOP_query_size:
@@ -523,11 +585,13 @@ long hc_grant_table_op(struct vcpu *v, struct hc_args *a)
 	case GNTTABOP_swap_grant_ref:
 		return batch(v, a, sizeof(struct gnttab_swap_grant_ref), swap_refs,
 			     offsetof(struct gnttab_swap_grant_ref, status));
-	case GNTTABOP_dump_table:
-		if (count != 1)
-			return trace_err(-EINVAL);
-		return batch(v, a, sizeof(struct gnttab_dump_table), dump_table,
-			     offsetof(struct gnttab_dump_table, status));
+	case GNTTABOP_transfer:
+		if (!guest_range_ok(args, (uint64_t)count * sizeof(struct gnttab_transfer)))
+			return -EFAULT;
+		return batch(v, a, sizeof(struct gnttab_transfer), transfer_one,
+			     offsetof(struct gnttab_transfer, status));
+	case GNTTABOP_cache_flush:
+		return cache_flush(d, args, count);
 	case GNTTABOP_set_version:
 		return set_version(d, args);
 	case GNTTABOP_get_version:

@@ -8,8 +8,8 @@
  * (gnttab_max_maptrack_frames=1 on both hypervisors) ends in
  * GNTST_no_space, with room again after unmapping. The same long batch
  * inside a multicall comes back whole too. swap_grant_ref exchanges two
- * idle entries and refuses one in use; dump_table (Lamina only) answers
- * for an existing domain.
+ * idle entries and refuses one in use; dump_table is gone (-ENOSYS) and
+ * an empty transfer batch answers 0, on both hypervisors.
  * @hvargs: gnttab_max_maptrack_frames=1
  */
 #include "lib/guest.h"
@@ -150,17 +150,12 @@ static int swap_and_dump(uint64_t p, uint64_t q)
 	table[20].flags = 0;
 	table[21].flags = 0;
 
-	/* Debian's Xen 4.17 answers -ENOSYS: dump_table is Lamina's alone. */
-	if (!on_lamina())
-		return TEST_PASS;
+	/* Xen 4.17 dropped dump_table; Lamina too (docs/conformance.md). */
 	rc = gnttab(GNTTABOP_dump_table, &dt[0], 1);
-	CHECK(rc == 0 && dt[0].status == GNTST_okay, "dump_table of our own table gave %ld, %d",
+	CHECK(rc == -ENOSYS && dt[0].status == 99, "dump_table of our own table gave %ld, %d",
 	      rc, dt[0].status);
-	CHECK(gnttab(GNTTABOP_dump_table, &dt[1], 1) == 0 && dt[1].status == GNTST_bad_domain,
-	      "dump_table of a missing domain gave %d", dt[1].status);
-	CHECK(gnttab(GNTTABOP_dump_table, dt, 2) == -EINVAL, "a dump_table batch of 2");
-	/* Lamina does not transfer pages (Linux 6.1 never does); Xen 4.17 does. */
-	CHECK(gnttab(GNTTABOP_transfer, dt, 0) == -ENOSYS, "transfer");
+	/* Lamina moves no page on transfer (Linux 6.1 never transfers); none asked here. */
+	CHECK(gnttab(GNTTABOP_transfer, dt, 0) == 0, "an empty transfer batch");
 	return TEST_PASS;
 }
 

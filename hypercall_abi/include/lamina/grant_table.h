@@ -11,8 +11,15 @@
  *  3. While an entry is mapped or being copied, the hypervisor keeps
  *     GTF_reading (and GTF_writing for writable use) set in its flags, so
  *     the granter cannot end access under the mapper's feet.
- *  4. transfer answers -ENOSYS (Linux 6.1 never transfers pages), and so
- *     does cache_flush (Arm only).
+ *  4. transfer checks its arguments as Xen 4.17 does but moves no page
+ *     (Linux 6.1 never transfers pages): see struct gnttab_transfer.
+ *     cache_flush checks its arguments and does nothing more (x86 caches
+ *     are coherent with DMA): see struct gnttab_cache_flush. dump_table
+ *     is gone, as in Xen 4.17 (-ENOSYS).
+ *  6. A table has one frame from the start (query_size says 1 before any
+ *     setup_table), as on Xen.
+ *  7. The upper 20 bits of cmd carry continuation state for cache_flush
+ *     only; for any other op they are -EINVAL.
  *  5. Version 2 (set_version, as Xen 4.17 offers it unless the hypervisor
  *     option gnttab_max_version=1): 16-byte entries (union grant_entry_v2)
  *     and GTF_reading/GTF_writing kept apart, in status frames of 16-bit
@@ -39,6 +46,8 @@ typedef uint32_t grant_handle_t;
 #define GNTTABOP_get_version		10
 #define GNTTABOP_swap_grant_ref		11
 #define GNTTABOP_cache_flush		12
+#define GNTTABOP_ARG_SHIFT		12	/* cmd's upper bits: continuation state (7.) */
+#define GNTTABOP_CMD_MASK		((1U << GNTTABOP_ARG_SHIFT) - 1)
 
 /* A v1 entry. Linux writes domid and frame, then flags. */
 struct grant_entry_v1 {
@@ -207,10 +216,7 @@ struct gnttab_get_version {
 	uint32_t version;		/* OUT */
 };
 
-/*
- * dump_table (count 1): the table's state on the hypervisor console (the
- * caller's own, or any for dom0). Debian's Xen 4.17 answers -ENOSYS.
- */
+/* dump_table: -ENOSYS, as in Xen 4.17, which dropped it (the layout stays). */
 struct gnttab_dump_table {
 	domid_t dom;			/* IN: DOMID_SELF, or any for dom0 */
 	int16_t status;			/* OUT */
@@ -252,7 +258,48 @@ struct gnttab_copy {
 	uint16_t pad;
 };
 
+/*
+ * transfer: give frame mfn of the caller to domid through its entry ref.
+ * As on Xen 4.17, a frame that is not RAM or not the caller's to give (not
+ * its own, or still mapped, typed or pinned) is GNTST_bad_page and a
+ * missing domain GNTST_bad_domain. Lamina moves no page: a transfer that
+ * passes those checks is GNTST_general_error, and the frame stays.
+ */
+struct gnttab_transfer {
+	xen_pfn_t mfn;			/* IN */
+	domid_t domid;			/* IN */
+	uint16_t pad;
+	grant_ref_t ref;		/* IN */
+	int16_t status;			/* OUT */
+	uint16_t pad1;
+	uint32_t pad2;
+};
+
+/*
+ * cache_flush: clean and/or invalidate part of a frame the caller owns or
+ * has mapped by grant, at dev_bus_addr (a machine address). Xen 4.17's
+ * checks and answers: offset/length past the page or an unknown op bit
+ * -EINVAL (GNTTAB_CACHE_SOURCE_GREF too, which Xen leaves unimplemented);
+ * length 0 or op 0 nothing (0); a frame that is not RAM -EINVAL; one with no owner or an
+ * owner without a grant table -EPERM; another domain's frame not mapped
+ * by the caller -EINVAL.
+ */
+#define GNTTAB_CACHE_CLEAN		(1U << 0)
+#define GNTTAB_CACHE_INVAL		(1U << 1)
+#define GNTTAB_CACHE_SOURCE_GREF	(1U << 31)
+struct gnttab_cache_flush {
+	union {
+		uint64_t dev_bus_addr;
+		grant_ref_t ref;
+	} a;				/* IN */
+	uint16_t offset;		/* IN */
+	uint16_t length;		/* IN */
+	uint32_t op;			/* IN: GNTTAB_CACHE_* */
+};
+
 _Static_assert(sizeof(struct gnttab_map_grant_ref) == 32, "map_grant_ref layout");
+_Static_assert(sizeof(struct gnttab_transfer) == 24, "transfer layout");
+_Static_assert(sizeof(struct gnttab_cache_flush) == 16, "cache_flush layout");
 _Static_assert(sizeof(struct gnttab_unmap_grant_ref) == 24, "unmap_grant_ref layout");
 _Static_assert(sizeof(struct gnttab_setup_table) == 24, "setup_table layout");
 _Static_assert(sizeof(struct gnttab_query_size) == 16, "query_size layout");
