@@ -19,6 +19,7 @@ HV_SRCS := \
 	$(HV_DIR)/arch/x86/grant_pte.c \
 	$(HV_DIR)/arch/x86/mm.c \
 	$(HV_DIR)/arch/x86/memory_op.c \
+	$(HV_DIR)/arch/x86/memory_op_toolstack.c \
 	$(HV_DIR)/arch/x86/mm_audit.c \
 	$(HV_DIR)/arch/x86/mm_hypercalls.c \
 	$(HV_DIR)/arch/x86/page_type.c \

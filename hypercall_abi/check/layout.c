@@ -68,6 +68,8 @@ CHECK_SIZE(struct multicall_entry, 64);
 CHECK_OFF(struct multicall_entry, args, 16);
 
 #include <lamina/memory.h>
+CHECK_SIZE(struct xen_foreign_memory_map, 24);
+CHECK_OFF(struct xen_foreign_memory_map, map, 8);
 CHECK_SIZE(struct xen_memory_reservation, 32);
 CHECK_OFF(struct xen_memory_reservation, extent_order, 16);
 CHECK_OFF(struct xen_memory_reservation, domid, 24);

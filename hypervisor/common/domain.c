@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <hv/lib.h>
 #include <hv/domain.h>
+#include <hv/memop_toolstack.h>
 #include <hv/hypervisor.h>
 #include <hv/mm.h>
 #include <hv/time.h>
@@ -267,6 +268,7 @@ static bool domain_destroy_step(struct domain *d)
 		d->destroy_phase++;
 	}
 	grant_table_destroy(d);
+	memop_toolstack_release(d);
 	d->destroyed = true;
 	nr_lingering++;
 	pr_info("d%u destroyed: %llu frames freed, %llu still mapped by other domains "

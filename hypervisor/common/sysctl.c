@@ -15,6 +15,7 @@
 #include <hv/guest_access.h>
 #include <hv/hypervisor.h>
 #include <hv/console.h>
+#include <hv/memop_toolstack.h>
 #include <hv/mm.h>
 #include <hv/page_alloc.h>
 #include <hv/time.h>
@@ -32,6 +33,7 @@ static void physinfo(struct sysctl_physinfo *pi)
 			   (hv_opts.gnttab_max_version >= 2 ? PHYSCAP_gnttab_v2 : 0);
 	pi->total_pages = frame_table_size;
 	pi->free_pages = machine_frames.nr_free;
+	pi->outstanding_pages = memop_outstanding_claims();
 	pi->max_mfn = frame_table_size - 1;
 }
 

@@ -91,6 +91,23 @@ struct e820_entry {
 } __attribute__((packed));
 
 /*
+ * set_memory_map (13), toolstack: the pseudo-physical map domid's own
+ * memory_map answers from now on (libxl sets one RAM entry up to
+ * max_memkb). At most E820MAX entries (-EINVAL), no such domain -ESRCH,
+ * another domain for an unprivileged caller -EPERM, an unreadable list
+ * -EFAULT. memory_map then gives min(its capacity, the map's size)
+ * entries; a map of 0 entries is none (a domU then gets Lamina's own
+ * single RAM entry, where Xen answers -ENOSYS).
+ */
+#define XENMEM_set_memory_map		13
+#define E820MAX				1024
+struct xen_foreign_memory_map {
+	domid_t domid;		/* IN */
+	uint16_t pad[3];
+	struct xen_memory_map map;	/* IN: nr_entries, buffer */
+};
+
+/*
  * exchange: give up in.nr_extents extents of 2^in.extent_order frames
  * (in.extent_start: MFNs) for out.nr_extents extents of 2^out.extent_order
  * machine-contiguous frames below 2^(out.mem_flags & 0xff) (0 = anywhere);

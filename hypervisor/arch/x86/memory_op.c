@@ -8,6 +8,7 @@
  */
 #include <hv/lib.h>
 #include <hv/domain.h>
+#include <hv/memop_toolstack.h>
 #include <hv/hypercall.h>
 #include <hv/hypervisor.h>
 #include <hv/guest_access.h>
@@ -322,6 +323,8 @@ static long memory_map(struct domain *d, uint64_t arg, bool machine)
 		return trace_err(-EPERM);
 	if (copy_from_guest(&map, arg, sizeof(map)))
 		return -EFAULT;
+	if (!machine && d->nr_e820)	/* the toolstack's (set_memory_map) */
+		return memop_own_memory_map(d, &map, arg);
 	/*
 	 * dom0 has no pseudo-physical map, as on Xen (whose dom0 builder sets
 	 * none): Linux's dom0 asks for machine_memory_map instead.
@@ -474,7 +477,7 @@ static long hvm_memory_op(struct domain *d, unsigned int op, uint64_t arg)
 	return any_domain(d, pod.domid, &err) ? trace_err(-EINVAL) : err;
 }
 
-/* claim_pages: Lamina keeps no claims, so only cancelling one succeeds. */
+/* claim_pages: the checks here, the claim in memory_op_toolstack.c. */
 static long claim_pages(struct domain *d, uint64_t arg)
 {
 	struct xen_memory_reservation r;
@@ -485,7 +488,7 @@ static long claim_pages(struct domain *d, uint64_t arg)
 		return trace_err(-EINVAL);
 	if (!d->is_privileged)
 		return trace_err(-EPERM);
-	return r.nr_extents ? trace_err(-EOPNOTSUPP) : 0;
+	return memop_claim(domain_by_id(r.domid), r.nr_extents);
 }
 
 static long get_vnumainfo(struct domain *d, uint64_t arg)
@@ -584,6 +587,8 @@ long hc_memory_op(struct vcpu *v, struct hc_args *a)
 		return machphys_mfn_list(arg);
 	case XENMEM_memory_map:
 		return memory_map(d, arg, false);
+	case XENMEM_set_memory_map:
+		return memop_set_memory_map(d, arg);
 	case XENMEM_machine_memory_map:
 		return memory_map(d, arg, true);
 	case XENMEM_machphys_mapping: {

@@ -122,6 +122,10 @@ struct domain {
 	uint32_t max_evtchn_port;	/* createdomain's: the highest port it may have */
 	int64_t time_offset;		/* settimeoffset: seconds added to the wall clock */
 	uint64_t p2m_frames;		/* boot-time domains: d->p2m's contiguous frames */
+	/* The toolstack's (arch/x86/memory_op_toolstack.c). */
+	mfn_t e820_mfn;			/* set_memory_map's entries, 0 = none */
+	uint32_t nr_e820;
+	uint64_t outstanding_pages;	/* claim_pages: claimed, not yet given */
 	struct arch_domain arch;
 	struct vcpu vcpu0;
 };
