@@ -20,14 +20,6 @@
 
 static char why[VERDICT_LEN];
 
-#define PEER_CHECK(cond, ...)						\
-	do {								\
-		if (!(cond)) {						\
-			snprintf(why, sizeof(why), __VA_ARGS__);	\
-			return -1;					\
-		}							\
-	} while (0)
-
 static long exchange(uint64_t *in, uint64_t *out, uint64_t *nr_exchanged)
 {
 	struct xen_memory_exchange x;
@@ -71,36 +63,12 @@ static int attack(struct start_info *si)
 	return 0;
 }
 
-static void __attribute__((noreturn)) peer(struct start_info *si)
+static const char *peer(struct start_info *si)
 {
-	uint64_t frame = 0, t0 = scratch_page();
-	struct gnttab_setup_table st = { DOMID_SELF, 0, 1, 0, { 0 }, (uint64_t)&frame };
-	struct verdict v;
-
-	if (verdict_gnttab(GNTTABOP_setup_table, &st, 1) || st.status ||
-	    update_va_mapping(t0, (frame << 12) | PTE_DATA, UVMF_INVLPG) ||
-	    verdict_offer(&v, (struct grant_entry_v1 *)t0, (char *)scratch_page())) {
-		printf("peer: no grant table or port\n");
-		shutdown(SHUTDOWN_crash);
-	}
-	verdict_send(&v, attack(si) ? why : NULL);
-}
-
-static int dom0_side(struct start_info *si)
-{
-	int peer_id = peer_start(si, "role=peer", 16);
-	char *buf = (char *)scratch_page();
-
-	CHECK(peer_id > 0, "the peer domain could not be started (%d)", peer_id);
-	CHECK(verdict_receive((domid_t)peer_id, buf) == 0, "%s", buf);
-	CHECK(!strcmp(buf, "ok"), "peer: %s", buf);
-	return TEST_PASS;
+	return attack(si) ? why : NULL;
 }
 
 int test_main(struct start_info *si)
 {
-	CHECK(events_init(si) == 0, "events_init failed");
-	if (!(si->flags & SIF_INITDOMAIN))
-		peer(si);
-	return dom0_side(si);
+	return verdict_test(si, peer);
 }

@@ -30,14 +30,6 @@
 
 static char why[VERDICT_LEN];
 
-#define PEER_CHECK(cond, ...)						\
-	do {								\
-		if (!(cond)) {						\
-			snprintf(why, sizeof(why), __VA_ARGS__);	\
-			return -1;					\
-		}							\
-	} while (0)
-
 static long set_gdt(uint64_t mfn, unsigned long entries)
 {
 	return hypercall2(__HYPERVISOR_set_gdt, &mfn, entries);
@@ -159,21 +151,10 @@ static void __attribute__((noreturn)) peer(struct start_info *si)
 	verdict_send(&v, NULL);
 }
 
-static int dom0_side(struct start_info *si)
-{
-	int peer_id = peer_start(si, "role=peer", 16);
-	char *buf = (char *)scratch_page();
-
-	CHECK(peer_id > 0, "the peer domain could not be started (%d)", peer_id);
-	CHECK(verdict_receive((domid_t)peer_id, buf) == 0, "%s", buf);
-	CHECK(!strcmp(buf, "ok"), "peer: %s", buf);
-	return TEST_PASS;
-}
-
 int test_main(struct start_info *si)
 {
 	CHECK(events_init(si) == 0, "events_init failed");
 	if (!(si->flags & SIF_INITDOMAIN))
 		peer(si);
-	return dom0_side(si);
+	return verdict_await_peer(si);
 }

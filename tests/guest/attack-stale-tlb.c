@@ -165,29 +165,15 @@ static int attack(struct start_info *si)
 
 static void __attribute__((noreturn)) peer(struct start_info *si)
 {
-	uint64_t frame = 0, t0 = scratch_page();
-	struct gnttab_setup_table st = { DOMID_SELF, 0, 1, 0, { 0 }, (uint64_t)&frame };
 	struct verdict v;
 
-	/* Table frame 0 and its active array exist before the attack. */
-	if (traps_install(false) || verdict_gnttab(GNTTABOP_setup_table, &st, 1) || st.status ||
-	    update_va_mapping(t0, (frame << 12) | PTE_DATA, UVMF_INVLPG) ||
-	    verdict_offer(&v, (struct grant_entry_v1 *)t0, (char *)scratch_page())) {
-		printf("peer: no grant table or port\n");
+	if (traps_install(false)) {
+		printf("peer: no trap table\n");
 		shutdown(SHUTDOWN_crash);
 	}
+	/* Table frame 0 and its active array exist before the attack. */
+	verdict_offer_frame0(&v);
 	verdict_send(&v, attack(si) ? why : NULL);
-}
-
-static int dom0_side(struct start_info *si)
-{
-	int peer_id = peer_start(si, "role=peer", 16);
-	char *buf = (char *)scratch_page();
-
-	CHECK(peer_id > 0, "the peer domain could not be started (%d)", peer_id);
-	CHECK(verdict_receive((domid_t)peer_id, buf) == 0, "%s", buf);
-	CHECK(!strcmp(buf, "ok"), "peer: %s", buf);
-	return TEST_PASS;
 }
 
 int test_main(struct start_info *si)
@@ -195,5 +181,5 @@ int test_main(struct start_info *si)
 	CHECK(events_init(si) == 0, "events_init failed");
 	if (!(si->flags & SIF_INITDOMAIN))
 		peer(si);
-	return dom0_side(si);
+	return verdict_await_peer(si);
 }

@@ -223,34 +223,16 @@ static int attack(void)
 	return TEST_PASS;
 }
 
-static void __attribute__((noreturn)) peer(void)
+static const char *peer(struct start_info *si)
 {
-	uint64_t frame = 0, t0 = scratch_page();
-	struct gnttab_setup_table st = { DOMID_SELF, 0, 1, 0, { 0 }, (uint64_t)&frame };
-	struct verdict v;
-
-	if (verdict_gnttab(GNTTABOP_setup_table, &st, 1) || st.status ||
-	    update_va_mapping(t0, (frame << 12) | PTE_DATA, UVMF_INVLPG) ||
-	    verdict_offer(&v, (struct grant_entry_v1 *)t0, (char *)scratch_page())) {
-		printf("peer: no grant table or port\n");
-		shutdown(SHUTDOWN_crash);
-	}
-	verdict_send(&v, attack() == TEST_PASS ? NULL : why);
+	return attack() == TEST_PASS ? NULL : why;
 }
 
 int test_main(struct start_info *si)
 {
-	char *buf;
-	int id;
+	int rc = verdict_test(si, peer);
 
-	CHECK(events_init(si) == 0, "events_init failed");
-	if (!(si->flags & SIF_INITDOMAIN))
-		peer();
-	id = peer_start(si, "role=peer", 16);
-	CHECK(id > 0, "the peer domain could not be started (%d)", id);
-	buf = (char *)scratch_page();
-	CHECK(verdict_receive((domid_t)id, buf) == 0, "%s", buf);
-	CHECK(!strcmp(buf, "ok"), "peer: %s", buf);
-	printf("compat-syscall: the peer's syscall and sysenter from compat mode reached it\n");
-	return TEST_PASS;
+	if (rc == TEST_PASS)
+		printf("compat-syscall: the peer's syscall and sysenter from compat mode reached it\n");
+	return rc;
 }

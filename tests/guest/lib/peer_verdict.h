@@ -17,6 +17,7 @@
 #include "guest.h"
 #include "events.h"
 #include "mm.h"
+#include "peer.h"
 #include <lamina/grant_table.h>
 
 #ifndef VERDICT_REF
@@ -28,6 +29,18 @@ struct verdict {
 	evtchn_port_t port;
 	char *page;
 };
+
+/*
+ * Peer side of a check: fills in the test's own `static char
+ * why[VERDICT_LEN]` and returns -1 when cond does not hold.
+ */
+#define PEER_CHECK(cond, ...)						\
+	do {								\
+		if (!(cond)) {						\
+			snprintf(why, sizeof(why), __VA_ARGS__);	\
+			return -1;					\
+		}							\
+	} while (0)
 
 static inline long verdict_gnttab(unsigned int cmd, void *arg, unsigned int count)
 {
@@ -51,6 +64,23 @@ static inline int verdict_offer(struct verdict *v, struct grant_entry_v1 *table,
 	v->port = au.port;
 	wait_for_port(v->port);		/* dom0 is there: an event sent now arrives */
 	return 0;
+}
+
+/*
+ * Peer: sets up grant-table frame 0, maps it on a scratch page and offers
+ * the verdict through it (verdict_offer); crashes when it cannot.
+ */
+static inline void verdict_offer_frame0(struct verdict *v)
+{
+	uint64_t frame = 0, t0 = scratch_page();
+	struct gnttab_setup_table st = { DOMID_SELF, 0, 1, 0, { 0 }, (uint64_t)&frame };
+
+	if (verdict_gnttab(GNTTABOP_setup_table, &st, 1) || st.status ||
+	    update_va_mapping(t0, (frame << 12) | PTE_DATA, UVMF_INVLPG) ||
+	    verdict_offer(v, (struct grant_entry_v1 *)t0, (char *)scratch_page())) {
+		printf("peer: no grant table or port\n");
+		shutdown(SHUTDOWN_crash);
+	}
 }
 
 /* Peer: reports "ok" (why == NULL) or why, and powers off once dom0 has it. */
@@ -102,6 +132,38 @@ static inline int verdict_receive(domid_t peer, char *buf)
 	for (tries = 0; tries < 200; tries++)
 		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
 	return 0;
+}
+
+/*
+ * dom0: starts the peer (command line "role=peer", 16 MiB) and turns its
+ * verdict into the test's result: TEST_PASS for "ok", else a failure.
+ */
+static inline int verdict_await_peer(struct start_info *si)
+{
+	int peer_id = peer_start(si, "role=peer", 16);
+	char *buf = (char *)scratch_page();
+
+	CHECK(peer_id > 0, "the peer domain could not be started (%d)", peer_id);
+	CHECK(verdict_receive((domid_t)peer_id, buf) == 0, "%s", buf);
+	CHECK(!strcmp(buf, "ok"), "peer: %s", buf);
+	return TEST_PASS;
+}
+
+/*
+ * The whole of a test whose work is all the peer's: the peer offers its
+ * verdict through grant frame 0, runs body (which returns NULL, or why it
+ * failed) and sends the verdict; dom0 waits for it.
+ */
+static inline int verdict_test(struct start_info *si, const char *(*body)(struct start_info *si))
+{
+	struct verdict v;
+
+	CHECK(events_init(si) == 0, "events_init failed");
+	if (!(si->flags & SIF_INITDOMAIN)) {
+		verdict_offer_frame0(&v);
+		verdict_send(&v, body(si));
+	}
+	return verdict_await_peer(si);
 }
 
 #endif
