@@ -16,14 +16,12 @@
 #include "lib/mm.h"
 #include "lib/events.h"
 #include "lib/traps.h"
+#include "lib/pt_tree.h"
 
-#define NR_L2		256
-#define NR_L1		256
-#define UPPER		(PTE_P | PTE_RW | PTE_US | PTE_A)
 #define TRIES		20
 
 static struct start_info *si;
-static uint64_t l4, l3, l2[NR_L2], l1[NR_L1], data;	/* machine frames */
+static struct pt_tree tree;
 static evtchn_port_t timer_port;
 
 /*
@@ -54,7 +52,7 @@ static long timed_unpin(bool *hit)
 	struct vcpu_set_singleshot_timer t = { 0, 0, 0 };
 	long rc;
 
-	op = (struct mmuext_op){ MMUEXT_UNPIN_TABLE, 0, { l4 }, { 0 } };
+	op = (struct mmuext_op){ MMUEXT_UNPIN_TABLE, 0, { tree.l4 }, { 0 } };
 	port_test_and_clear(timer_port);
 	last_upcall_rip = 0;
 	t.timeout_abs_ns = pvclock_ns() + 500000;
@@ -66,51 +64,6 @@ static long timed_unpin(bool *hit)
 	shared->vcpu_info[0].evtchn_upcall_mask = 1;
 	*hit = last_upcall_rip == (uint64_t)guarded_syscall_insn;
 	return rc;
-}
-
-/* Frames for the tree: the domain's last pfns, which nothing maps. */
-static uint64_t frame(unsigned int i)
-{
-	return ((const uint64_t *)si->mfn_list)[si->nr_pages - 1 - i];
-}
-
-static int fill(uint64_t table, uint64_t (*entry)(unsigned int i))
-{
-	static struct mmu_update u[512];
-	unsigned int i;
-	uint32_t done = 0;
-
-	for (i = 0; i < 512; i++)
-		u[i] = (struct mmu_update){ (table << 12) + i * 8, entry(i) };
-	CHECK(hypercall5(__HYPERVISOR_mmu_update, (uint64_t)u, 512, (uint64_t)&done, DOMID_SELF,
-			 0) == 0 && done == 512, "writing table %#lx failed", (unsigned long)table);
-	return TEST_PASS;
-}
-
-static unsigned int cur_l2;
-static uint64_t l1_entry(unsigned int i) { (void)i; return (data << 12) | PTE_P | PTE_US | PTE_A; }
-static uint64_t l2_entry(unsigned int i) { return (l1[(cur_l2 * 7 + i) % NR_L1] << 12) | UPPER; }
-static uint64_t l3_entry(unsigned int i) { return i < NR_L2 ? (l2[i] << 12) | UPPER : 0; }
-static uint64_t l4_entry(unsigned int i) { return i == 0 ? (l3 << 12) | UPPER : 0; }
-
-static int build_tree(void)
-{
-	unsigned int i;
-
-	data = va_to_mfn(scratch_page());
-	for (i = 0; i < NR_L1; i++)
-		l1[i] = frame(i);
-	for (i = 0; i < NR_L2; i++)
-		l2[i] = frame(NR_L1 + i);
-	l3 = frame(NR_L1 + NR_L2);
-	l4 = frame(NR_L1 + NR_L2 + 1);
-	for (i = 0; i < NR_L1; i++)
-		if (fill(l1[i], l1_entry))
-			return TEST_FAIL;
-	for (cur_l2 = 0; cur_l2 < NR_L2; cur_l2++)
-		if (fill(l2[cur_l2], l2_entry))
-			return TEST_FAIL;
-	return fill(l3, l3_entry) || fill(l4, l4_entry) ? TEST_FAIL : TEST_PASS;
 }
 
 int test_main(struct start_info *start)
@@ -126,18 +79,19 @@ int test_main(struct start_info *start)
 	CHECK(events_init(si) == 0, "events_init failed");
 	CHECK(evtchn_op(EVTCHNOP_bind_virq, &bv) == 0, "binding VIRQ_TIMER failed");
 	timer_port = bv.port;
-	if (build_tree())
+	if (pt_tree_build(si, &tree))
 		return TEST_FAIL;
 	for (tries = 0; tries < TRIES && hits < 3; tries++) {
-		CHECK(mmuext1(MMUEXT_PIN_L4_TABLE, l4) == 0, "pinning the big tree failed");
+		CHECK(mmuext1(MMUEXT_PIN_L4_TABLE, tree.l4) == 0, "pinning the big tree failed");
 		rc = timed_unpin(&hit);
 		CHECK(rc == 0, "unpinning the big tree gave %ld", rc);
 		hits += hit;
 	}
 	/* Lamina's release list always takes longer than the timer here. */
 	CHECK(hits || !on_lamina(), "no event arrived inside the unpin in %u tries", tries);
-	CHECK(mmuext1(MMUEXT_PIN_L4_TABLE, l4) == 0, "pinning the tree after the unpins failed");
+	CHECK(mmuext1(MMUEXT_PIN_L4_TABLE, tree.l4) == 0,
+	      "pinning the tree after the unpins failed");
 	printf("iret-release: %u events inside a %u-table unpin returned onto its syscall\n",
-	       hits, NR_L1 + NR_L2 + 2);
+	       hits, PT_TREE_TABLES);
 	return TEST_PASS;
 }

@@ -22,15 +22,14 @@
 #include "lib/guest.h"
 #include "lib/mm.h"
 #include "lib/events.h"
+#include "lib/pt_tree.h"
 #include <lamina/callback.h>
 
-#define NR_L2		256
-#define NR_L1		256
-#define UPPER		(PTE_P | PTE_RW | PTE_US | PTE_A)
 #define TRIES		20
 
 static struct start_info *si;
-static uint64_t l4, l3, l2[NR_L2], l1[NR_L1], data, spare;	/* machine frames */
+static struct pt_tree tree;
+static uint64_t spare;	/* a machine frame */
 static evtchn_port_t timer_port, dom_exc_port;
 static uint64_t probe_va;	/* where frame_is_free maps a frame for a moment */
 static struct mmu_update req[20000];
@@ -112,54 +111,14 @@ static long mmuext_on(unsigned int cmd, uint64_t mfn, bool abandon, bool *hit)
 		     abandon, hit);
 }
 
-/* Frames for the tree: the domain's last pfns, which nothing maps. */
-static uint64_t frame(unsigned int i)
-{
-	return ((const uint64_t *)si->mfn_list)[si->nr_pages - 1 - i];
-}
-
-static int fill(uint64_t table, uint64_t (*entry)(unsigned int i))
-{
-	static struct mmu_update u[512];
-	unsigned int i;
-	uint32_t done = 0;
-
-	for (i = 0; i < 512; i++)
-		u[i] = (struct mmu_update){ (table << 12) + i * 8, entry(i) };
-	CHECK(hypercall5(__HYPERVISOR_mmu_update, (uint64_t)u, 512, (uint64_t)&done, DOMID_SELF,
-			 0) == 0 && done == 512, "writing table %#lx failed", (unsigned long)table);
-	return TEST_PASS;
-}
-
-static unsigned int cur_l2;
-static uint64_t l1_entry(unsigned int i) { (void)i; return (data << 12) | PTE_P | PTE_US | PTE_A; }
-static uint64_t l2_entry(unsigned int i) { return (l1[(cur_l2 * 7 + i) % NR_L1] << 12) | UPPER; }
-static uint64_t l3_entry(unsigned int i) { return i < NR_L2 ? (l2[i] << 12) | UPPER : 0; }
-static uint64_t l4_entry(unsigned int i) { return i == 0 ? (l3 << 12) | UPPER : 0; }
-static uint64_t no_entry(unsigned int i) { (void)i; return 0; }
-
+/* The tree, a zeroed spare table after it, and the page frame_is_free maps through. */
 static int build_tree(void)
 {
-	unsigned int i;
-
-	data = va_to_mfn(scratch_page());
-	for (i = 0; i < NR_L1; i++)
-		l1[i] = frame(i);
-	for (i = 0; i < NR_L2; i++)
-		l2[i] = frame(NR_L1 + i);
-	l3 = frame(NR_L1 + NR_L2);
-	l4 = frame(NR_L1 + NR_L2 + 1);
-	spare = frame(NR_L1 + NR_L2 + 2);
-	probe_va = scratch_page();
-	for (i = 0; i < NR_L1; i++)
-		if (fill(l1[i], l1_entry))
-			return TEST_FAIL;
-	for (cur_l2 = 0; cur_l2 < NR_L2; cur_l2++)
-		if (fill(l2[cur_l2], l2_entry))
-			return TEST_FAIL;
-	if (fill(l3, l3_entry) || fill(l4, l4_entry) || fill(spare, no_entry))
+	if (pt_tree_build(si, &tree))
 		return TEST_FAIL;
-	return TEST_PASS;
+	spare = pt_tree_frame(si, PT_TREE_TABLES);
+	probe_va = scratch_page();
+	return pt_tree_fill(&tree, spare, 0, 0);
 }
 
 /* A frame that was part of the tree can be mapped writable again. */
@@ -181,18 +140,19 @@ static int pin_preempted(void)
 	long rc;
 
 	for (tries = 0; tries < TRIES && !hits; tries++) {
-		rc = mmuext_on(MMUEXT_PIN_L4_TABLE, l4, false, &hit);
+		rc = mmuext_on(MMUEXT_PIN_L4_TABLE, tree.l4, false, &hit);
 		CHECK(rc == 0, "pinning the big tree gave %ld", rc);
 		hits += hit;
-		CHECK(mmuext1(MMUEXT_UNPIN_TABLE, l4) == 0, "unpinning the big tree failed");
+		CHECK(mmuext1(MMUEXT_UNPIN_TABLE, tree.l4) == 0, "unpinning the big tree failed");
 	}
 	CHECK(hits, "no event arrived inside the pin in %u tries", tries);
 	/* Released at once or on the release list: both are free to use now. */
-	if (frame_is_free(l4, "the unpinned L4") || frame_is_free(l2[NR_L2 - 1], "an L2") ||
-	    frame_is_free(l1[NR_L1 - 1], "an L1"))
+	if (frame_is_free(tree.l4, "the unpinned L4") ||
+	    frame_is_free(tree.l2[PT_TREE_L2S - 1], "an L2") ||
+	    frame_is_free(tree.l1[PT_TREE_L1S - 1], "an L1"))
 		return TEST_FAIL;
 	printf("pin of %u tables preempted (try %u), then unpinned and reused\n",
-	       NR_L1 + NR_L2 + 2, tries);
+	       PT_TREE_TABLES, tries);
 	return TEST_PASS;
 }
 
@@ -208,7 +168,7 @@ static int install_preempted(void)
 
 	CHECK(((const uint64_t *)si->pt_base)[1] == 0, "L4 slot 1 is in use");
 	for (tries = 0; tries < TRIES && !hits; tries++) {
-		u = (struct mmu_update){ slot, (l3 << 12) | UPPER };
+		u = (struct mmu_update){ slot, (tree.l3 << 12) | PT_TREE_UPPER };
 		done = 0;
 		rc = timed(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, (uint64_t)&done, DOMID_SELF,
 			   false, &hit);
@@ -237,7 +197,7 @@ static int multicall_preempted(void)
 		req[i] = (struct mmu_update){ l1e_maddr(page),
 					      (mfn << 12) | PTE_P | PTE_US | PTE_A | (i & 1 ? PTE_RW : 0) };
 	for (tries = 0; tries < TRIES && !hits; tries++) {
-		op = (struct mmuext_op){ MMUEXT_PIN_L4_TABLE, 0, { l4 }, { 0 } };
+		op = (struct mmuext_op){ MMUEXT_PIN_L4_TABLE, 0, { tree.l4 }, { 0 } };
 		done = 0;
 		mc[0] = (struct multicall_entry){ __HYPERVISOR_mmuext_op, -1,
 						  { (uint64_t)&op, 1, 0, DOMID_SELF } };
@@ -250,7 +210,7 @@ static int multicall_preempted(void)
 		      done == ARRAY_SIZE(req), "multicall gave %ld: results %ld %ld %ld, done %u",
 		      rc, (long)mc[0].result, (long)mc[1].result, (long)mc[2].result, done);
 		hits += hit;
-		CHECK(mmuext1(MMUEXT_UNPIN_TABLE, l4) == 0, "unpinning the big tree failed");
+		CHECK(mmuext1(MMUEXT_UNPIN_TABLE, tree.l4) == 0, "unpinning the big tree failed");
 	}
 	CHECK(hits, "no event arrived inside the multicall in %u tries", tries);
 	printf("a pin and a long list inside one multicall: preempted (try %u)\n", tries);
@@ -260,23 +220,23 @@ static int multicall_preempted(void)
 /* The last entry of the last L2 maps a writable frame as an L1. */
 static int bad_tree_refused(void)
 {
-	uint64_t bad = (va_to_mfn(scratch_page()) << 12) | UPPER;
-	uint64_t slot = (l2[NR_L2 - 1] << 12) + 511 * 8, good;
+	uint64_t bad = (va_to_mfn(scratch_page()) << 12) | PT_TREE_UPPER;
+	uint64_t slot = (tree.l2[PT_TREE_L2S - 1] << 12) + 511 * 8, good;
 	unsigned int tries, hits = 0;
 	bool hit;
 	long rc;
 
-	cur_l2 = NR_L2 - 1;
-	good = l2_entry(511);
+	good = pt_tree_entry(&tree, 2, PT_TREE_L2S - 1, 511);
 	CHECK(mmu_update1(slot, bad) == 0, "writing the bad entry failed");
 	for (tries = 0; tries < TRIES && !hits; tries++) {
-		rc = mmuext_on(MMUEXT_PIN_L4_TABLE, l4, false, &hit);
+		rc = mmuext_on(MMUEXT_PIN_L4_TABLE, tree.l4, false, &hit);
 		CHECK(rc == -EINVAL, "pinning a tree with a bad last entry gave %ld", rc);
 		hits += hit;
 	}
 	CHECK(hits, "no event arrived inside the refused pin in %u tries", tries);
-	if (frame_is_free(l4, "the refused L4") || frame_is_free(l2[0], "a refused tree's L2") ||
-	    frame_is_free(l1[0], "a refused tree's L1"))
+	if (frame_is_free(tree.l4, "the refused L4") ||
+	    frame_is_free(tree.l2[0], "a refused tree's L2") ||
+	    frame_is_free(tree.l1[0], "a refused tree's L1"))
 		return TEST_FAIL;
 	CHECK(mmu_update1(slot, good) == 0, "restoring the last entry failed");
 	printf("a tree bad at its last entry: preempted, then refused, nothing held\n");
@@ -291,15 +251,16 @@ static int abandoned(void)
 	long rc = 0;
 
 	for (tries = 0; tries < TRIES && !hit; tries++) {
-		rc = mmuext_on(MMUEXT_PIN_L4_TABLE, l4, true, &hit);
+		rc = mmuext_on(MMUEXT_PIN_L4_TABLE, tree.l4, true, &hit);
 		if (!hit)
-			CHECK(rc == 0 && mmuext1(MMUEXT_UNPIN_TABLE, l4) == 0, "pin/unpin failed");
+			CHECK(rc == 0 && mmuext1(MMUEXT_UNPIN_TABLE, tree.l4) == 0,
+			      "pin/unpin failed");
 	}
 	CHECK(hit && rc == __HYPERVISOR_mmuext_op, "could not abandon a pin: %ld", rc);
-	CHECK(mmuext1(MMUEXT_UNPIN_TABLE, l4) == -EINVAL, "a half-done pin can be unpinned");
-	CHECK(update_va_mapping(scratch_page(), (l4 << 12) | PTE_DATA, UVMF_INVLPG) == -EINVAL,
+	CHECK(mmuext1(MMUEXT_UNPIN_TABLE, tree.l4) == -EINVAL, "a half-done pin can be unpinned");
+	CHECK(update_va_mapping(scratch_page(), (tree.l4 << 12) | PTE_DATA, UVMF_INVLPG) == -EINVAL,
 	      "the L4 of a half-done pin can be mapped writable");
-	CHECK(mmuext1(MMUEXT_PIN_L3_TABLE, l4) == -EINVAL,
+	CHECK(mmuext1(MMUEXT_PIN_L3_TABLE, tree.l4) == -EINVAL,
 	      "the L4 of a half-done pin can be pinned as an L3");
 	/* The continuation that holds results back, called by hand. */
 	CHECK(hypercall1(__HYPERVISOR_release_continue, 12345) == 12345,
@@ -307,15 +268,17 @@ static int abandoned(void)
 	/* Another tree first: the half-done one is dropped, its frames free. */
 	CHECK(mmuext1(MMUEXT_PIN_L2_TABLE, spare) == 0, "pinning another table failed");
 	CHECK(mmuext1(MMUEXT_UNPIN_TABLE, spare) == 0, "unpinning it failed");
-	if (frame_is_free(l4, "the abandoned L4") || frame_is_free(l2[1], "an abandoned L2"))
+	if (frame_is_free(tree.l4, "the abandoned L4") ||
+	    frame_is_free(tree.l2[1], "an abandoned L2"))
 		return TEST_FAIL;
 	/* Whole again, then half-done once more, and left so for the exit audit. */
-	CHECK(mmuext1(MMUEXT_PIN_L4_TABLE, l4) == 0, "pinning after abandoning failed");
-	CHECK(mmuext1(MMUEXT_UNPIN_TABLE, l4) == 0, "unpinning after abandoning failed");
+	CHECK(mmuext1(MMUEXT_PIN_L4_TABLE, tree.l4) == 0, "pinning after abandoning failed");
+	CHECK(mmuext1(MMUEXT_UNPIN_TABLE, tree.l4) == 0, "unpinning after abandoning failed");
 	for (hit = false, tries = 0; tries < TRIES && !hit; tries++) {
-		rc = mmuext_on(MMUEXT_PIN_L4_TABLE, l4, true, &hit);
+		rc = mmuext_on(MMUEXT_PIN_L4_TABLE, tree.l4, true, &hit);
 		if (!hit)
-			CHECK(rc == 0 && mmuext1(MMUEXT_UNPIN_TABLE, l4) == 0, "pin/unpin failed");
+			CHECK(rc == 0 && mmuext1(MMUEXT_UNPIN_TABLE, tree.l4) == 0,
+			      "pin/unpin failed");
 	}
 	CHECK(hit, "could not abandon a pin the second time");
 	printf("abandoned pins: frames usable, tree pinned again, exit with one half done\n");
@@ -327,7 +290,7 @@ static int peer(void)
 {
 	if (build_tree())
 		return TEST_FAIL;
-	CHECK(mmuext1(MMUEXT_PIN_L4_TABLE, l4) == 0, "peer: pinning the tree failed");
+	CHECK(mmuext1(MMUEXT_PIN_L4_TABLE, tree.l4) == 0, "peer: pinning the tree failed");
 	printf("peer: tree pinned, powering off\n");
 	return TEST_PASS;
 }
