@@ -20,6 +20,7 @@
 #include "lib/guest.h"
 #include "lib/events.h"
 #include "lib/mm.h"
+#include "lib/peer_mailbox.h"
 #include "lib/peer.h"
 #include <lamina/grant_table.h>
 
@@ -35,12 +36,7 @@
 #define REF_BACK	8	/* the peer's table: its page P, to dom0 */
 #define SUB_OFF		256
 #define SUB_LEN		512
-#define MAILBOX_OFF	2048
 
-struct mailbox {
-	volatile uint32_t done;		/* 1 = all good, 2 = see why */
-	char why[200];
-};
 
 static long gnttab(unsigned int cmd, void *arg, unsigned int count)
 {
@@ -110,14 +106,6 @@ static int16_t copy(uint64_t src, uint16_t soff, uint64_t dst, uint16_t doff, ui
 
 static struct mailbox *box;
 
-#define PEER_CHECK(cond, ...)						\
-	do {								\
-		if (!(cond) && box->done != 2) {			\
-			snprintf(box->why, sizeof(box->why), __VA_ARGS__);	\
-			box->done = 2;					\
-		}							\
-	} while (0)
-
 /* Holding dom0's REF_RW (writable) and REF_RO: every map that must fail. */
 static void peer_maps(uint64_t spare)
 {
@@ -144,8 +132,8 @@ static void peer_maps(uint64_t spare)
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		int16_t st = map(0, bad[i].ref, spare, bad[i].flags, &h);
 
-		PEER_CHECK(st == bad[i].want, "mapping %s gave %d, not %d", bad[i].what, st,
-			   bad[i].want);
+		MAILBOX_CHECK(st == bad[i].want, "mapping %s gave %d, not %d", bad[i].what, st,
+			      bad[i].want);
 	}
 }
 
@@ -156,24 +144,25 @@ static void peer_sub_page_copies(uint64_t q, uint64_t w)
 	int16_t st;
 
 	st = copy(REF_SUB, SUB_OFF, q, SUB_OFF, SUB_LEN, GNTCOPY_source_gref);
-	PEER_CHECK(st == GNTST_okay, "copy of the whole sub-page range gave %d", st);
+	MAILBOX_CHECK(st == GNTST_okay, "copy of the whole sub-page range gave %d", st);
 	for (i = SUB_OFF; i < SUB_OFF + SUB_LEN; i++)
-		PEER_CHECK(((uint8_t *)q)[i] == pattern(i), "byte %u of the sub-page differs", i);
+		MAILBOX_CHECK(((uint8_t *)q)[i] == pattern(i),
+			      "byte %u of the sub-page differs", i);
 	st = copy(REF_SUB, SUB_OFF + SUB_LEN - 1, q, 0, 1, GNTCOPY_source_gref);
-	PEER_CHECK(st == GNTST_okay, "copy of the range's last byte gave %d", st);
+	MAILBOX_CHECK(st == GNTST_okay, "copy of the range's last byte gave %d", st);
 	st = copy(REF_SUB, SUB_OFF - 1, q, 0, 10, GNTCOPY_source_gref);
-	PEER_CHECK(st == GNTST_general_error, "copy from before the range gave %d", st);
+	MAILBOX_CHECK(st == GNTST_general_error, "copy from before the range gave %d", st);
 	st = copy(REF_SUB, 700, q, 0, SUB_OFF + SUB_LEN - 700 + 1, GNTCOPY_source_gref);
-	PEER_CHECK(st == GNTST_general_error, "copy past the range's end gave %d", st);
+	MAILBOX_CHECK(st == GNTST_general_error, "copy past the range's end gave %d", st);
 	st = copy(REF_SUB, 4000, q, 0, 200, GNTCOPY_source_gref);
-	PEER_CHECK(st == GNTST_bad_copy_arg, "copy past the page's end gave %d", st);
+	MAILBOX_CHECK(st == GNTST_bad_copy_arg, "copy past the page's end gave %d", st);
 	strlcpy((char *)w, "sub-page write!", 16);
 	st = copy(w, 0, REF_SUB, 300, 16, GNTCOPY_dest_gref);
-	PEER_CHECK(st == GNTST_okay, "copy into the sub-page range gave %d", st);
+	MAILBOX_CHECK(st == GNTST_okay, "copy into the sub-page range gave %d", st);
 	st = copy(w, 0, REF_SUB, SUB_OFF + SUB_LEN - 8, 16, GNTCOPY_dest_gref);
-	PEER_CHECK(st == GNTST_general_error, "copy into the range's end and past gave %d", st);
+	MAILBOX_CHECK(st == GNTST_general_error, "copy into the range's end and past gave %d", st);
 	st = copy(w, 0, REF_SUB, 0, 16, GNTCOPY_dest_gref);
-	PEER_CHECK(st == GNTST_general_error, "copy before the range gave %d", st);
+	MAILBOX_CHECK(st == GNTST_general_error, "copy before the range gave %d", st);
 }
 
 /* Full-page and transitive copies; p is the page behind REF_TRANS. */
@@ -182,21 +171,21 @@ static void peer_other_copies(uint64_t q, uint64_t w, uint64_t p)
 	int16_t st;
 
 	st = copy(REF_RO, 0, q, 0, 4096, GNTCOPY_source_gref);
-	PEER_CHECK(st == GNTST_okay && !strcmp((char *)q, "dom0 page B"),
-		   "copy of the read-only page gave %d", st);
+	MAILBOX_CHECK(st == GNTST_okay && !strcmp((char *)q, "dom0 page B"),
+		      "copy of the read-only page gave %d", st);
 	st = copy(w, 0, REF_RO, 0, 16, GNTCOPY_dest_gref);
-	PEER_CHECK(st == GNTST_general_error, "copy into the read-only ref gave %d", st);
+	MAILBOX_CHECK(st == GNTST_general_error, "copy into the read-only ref gave %d", st);
 	memset((void *)q, 0, 64);
 	st = copy(REF_TRANS, 0, q, 0, 64, GNTCOPY_source_gref);
-	PEER_CHECK(st == GNTST_okay && !strcmp((char *)q, "peer page P"),
-		   "copy through the transitive ref gave %d", st);
+	MAILBOX_CHECK(st == GNTST_okay && !strcmp((char *)q, "peer page P"),
+		      "copy through the transitive ref gave %d", st);
 	st = copy(w, 0, REF_TRANS, 100, 16, GNTCOPY_dest_gref);
-	PEER_CHECK(st == GNTST_okay && !strcmp((char *)p + 100, "sub-page write!"),
-		   "copy into the transitive ref gave %d", st);
+	MAILBOX_CHECK(st == GNTST_okay && !strcmp((char *)p + 100, "sub-page write!"),
+		      "copy into the transitive ref gave %d", st);
 	st = copy(REF_SELF, 0, q, 0, 16, GNTCOPY_source_gref);
-	PEER_CHECK(st == GNTST_general_error, "a transitive ref into its own table gave %d", st);
+	MAILBOX_CHECK(st == GNTST_general_error, "a transitive ref into its own table gave %d", st);
 	st = copy(REF_NOBACK, 0, q, 0, 16, GNTCOPY_source_gref);
-	PEER_CHECK(st == GNTST_general_error, "a transitive ref to an empty entry gave %d", st);
+	MAILBOX_CHECK(st == GNTST_general_error, "a transitive ref to an empty entry gave %d", st);
 }
 
 static void __attribute__((noreturn)) peer(void)
@@ -234,11 +223,11 @@ static void __attribute__((noreturn)) peer(void)
 		shutdown(SHUTDOWN_poweroff);
 	}
 	box = (struct mailbox *)(a + MAILBOX_OFF);
-	PEER_CHECK(st_res == GNTST_okay && !strcmp((char *)res, "dom0 page R"),
-		   "mapping dom0's reserved ref gave %d", st_res);
+	MAILBOX_CHECK(st_res == GNTST_okay && !strcmp((char *)res, "dom0 page R"),
+		      "mapping dom0's reserved ref gave %d", st_res);
 	st = map(0, REF_RO, b, GNTMAP_host_map | GNTMAP_readonly, &h_ro);
-	PEER_CHECK(st == GNTST_okay && !strcmp((char *)b, "dom0 page B"),
-		   "mapping the read-only page gave %d", st);
+	MAILBOX_CHECK(st == GNTST_okay && !strcmp((char *)b, "dom0 page B"),
+		      "mapping the read-only page gave %d", st);
 	peer_maps(spare);
 	{
 		/* Unprivileged: dom0's status frames and version are not ours to see. */
@@ -247,10 +236,10 @@ static void __attribute__((noreturn)) peer(void)
 		struct gnttab_get_version gv = { 0, 0, 99 };
 		long rc = gnttab(GNTTABOP_get_status_frames, &gs, 1);
 
-		PEER_CHECK(rc == 0 && gs.status == GNTST_permission_denied && !frame,
-			   "get_status_frames of d0 gave %ld/%d", rc, gs.status);
+		MAILBOX_CHECK(rc == 0 && gs.status == GNTST_permission_denied && !frame,
+			      "get_status_frames of d0 gave %ld/%d", rc, gs.status);
 		rc = gnttab(GNTTABOP_get_version, &gv, 1);
-		PEER_CHECK(rc == -EPERM, "get_version of d0 gave %ld", rc);
+		MAILBOX_CHECK(rc == -EPERM, "get_version of d0 gave %ld", rc);
 	}
 	evtchn_send(au.port);
 	wait_for_port(au.port);		/* dom0 has seen its status words */
@@ -261,9 +250,9 @@ static void __attribute__((noreturn)) peer(void)
 		box->done = 1;
 	printf("peer: checks done (%s)\n", box->done == 1 ? "all good" : box->why);
 	st = unmap(b, h_ro);
-	PEER_CHECK(st == GNTST_okay, "unmapping the read-only page gave %d", st);
+	MAILBOX_CHECK(st == GNTST_okay, "unmapping the read-only page gave %d", st);
 	st = unmap(res, h_res);
-	PEER_CHECK(st == GNTST_okay, "unmapping the reserved ref's page gave %d", st);
+	MAILBOX_CHECK(st == GNTST_okay, "unmapping the reserved ref's page gave %d", st);
 	st = unmap(a, h_rw);	/* box is gone: dom0 checks this one */
 	evtchn_send(au.port);
 	wait_for_port(au.port);

@@ -20,6 +20,7 @@
 #include "lib/guest.h"
 #include "lib/events.h"
 #include "lib/mm.h"
+#include "lib/peer_mailbox.h"
 #include <lamina/grant_table.h>
 #include <lamina/memory.h>
 #include <lamina/domctl.h>
@@ -33,13 +34,6 @@
 #define PEER		1
 #define DEVICE_MAPS	60000	/* the peer's device maps of dom0's ref 8 */
 #define MAP_BATCH	1000
-
-/* In the peer's page A, after dom0 has it mapped: the peer's verdict. */
-struct mailbox {
-	volatile uint32_t done;		/* 1 = all good, 2 = see why */
-	char why[200];
-};
-#define MAILBOX_OFF	2048
 
 static struct grant_entry_v1 *table;
 
@@ -142,14 +136,6 @@ static uint64_t pte_of(uint64_t va)
 
 static struct mailbox *box;
 
-#define PEER_CHECK(cond, ...)						\
-	do {								\
-		if (!(cond) && box->done != 2) {			\
-			snprintf(box->why, sizeof(box->why), __VA_ARGS__);	\
-			box->done = 2;					\
-		}							\
-	} while (0)
-
 /* Maps dom0's ref 8 DEVICE_MAPS times for devices only; how many took. */
 static unsigned int device_maps(void)
 {
@@ -193,39 +179,40 @@ static void __attribute__((noreturn)) peer(void)
 	wait_for_port(au.port);
 
 	/* dom0 holds A writable and B read-only, and has copied into C. */
-	PEER_CHECK(table[REF_RW].flags == (GTF_permit_access | GTF_reading | GTF_writing),
-		   "mapped RW entry flags %#x", table[REF_RW].flags);
-	PEER_CHECK(table[REF_RO].flags == (GTF_permit_access | GTF_readonly | GTF_reading),
-		   "mapped RO entry flags %#x", table[REF_RO].flags);
-	PEER_CHECK(table[REF_COPY].flags == GTF_permit_access,
-		   "copy left flags %#x behind", table[REF_COPY].flags);
-	PEER_CHECK(!strcmp((char *)c + 500, "copied by dom0"), "copy into C did not arrive");
-	PEER_CHECK(!end_access(REF_RW), "ended access to a page dom0 still maps");
-	PEER_CHECK(!strcmp((char *)a, "dom0 wrote here"), "dom0's write through its mapping lost");
+	MAILBOX_CHECK(table[REF_RW].flags == (GTF_permit_access | GTF_reading | GTF_writing),
+		      "mapped RW entry flags %#x", table[REF_RW].flags);
+	MAILBOX_CHECK(table[REF_RO].flags == (GTF_permit_access | GTF_readonly | GTF_reading),
+		      "mapped RO entry flags %#x", table[REF_RO].flags);
+	MAILBOX_CHECK(table[REF_COPY].flags == GTF_permit_access,
+		      "copy left flags %#x behind", table[REF_COPY].flags);
+	MAILBOX_CHECK(!strcmp((char *)c + 500, "copied by dom0"), "copy into C did not arrive");
+	MAILBOX_CHECK(!end_access(REF_RW), "ended access to a page dom0 still maps");
+	MAILBOX_CHECK(!strcmp((char *)a, "dom0 wrote here"),
+		      "dom0's write through its mapping lost");
 
 	/* Unprivileged: no looking at or growing dom0's table. */
 	gnttab(GNTTABOP_query_size, &qs, 1);
-	PEER_CHECK(qs.status == GNTST_permission_denied, "query_size of d0 gave %d", qs.status);
+	MAILBOX_CHECK(qs.status == GNTST_permission_denied, "query_size of d0 gave %d", qs.status);
 	{
 		struct gnttab_get_version gv = { 0, 0, 0 };
 		uint64_t frame = 0;
 		struct gnttab_setup_table st = { 0, 0, 1, 99, { 0 }, (uint64_t)&frame };
 		long rc = gnttab(GNTTABOP_get_version, &gv, 1);
 
-		PEER_CHECK(rc == -EPERM, "get_version of d0 gave %ld", rc);
+		MAILBOX_CHECK(rc == -EPERM, "get_version of d0 gave %ld", rc);
 		gnttab(GNTTABOP_setup_table, &st, 1);
-		PEER_CHECK(st.status == GNTST_permission_denied && !frame,
-			   "setup_table of d0 gave %d", st.status);
+		MAILBOX_CHECK(st.status == GNTST_permission_denied && !frame,
+			      "setup_table of d0 gave %d", st.status);
 	}
 
 	/* Map what dom0 granted us: ref 8 writable, ref 9 read-only. */
 	st = map(0, 8, e, GNTMAP_host_map, &h, NULL);
-	PEER_CHECK(st == GNTST_okay, "mapping d0's ref 8 gave %d", st);
-	PEER_CHECK(!strcmp((char *)e, "dom0 page E"), "d0's page reads '%.20s'", (char *)e);
+	MAILBOX_CHECK(st == GNTST_okay, "mapping d0's ref 8 gave %d", st);
+	MAILBOX_CHECK(!strcmp((char *)e, "dom0 page E"), "d0's page reads '%.20s'", (char *)e);
 	put((char *)e, "peer was here");
 	st = map(0, 9, x, GNTMAP_host_map, &h, NULL);
-	PEER_CHECK(st == GNTST_general_error, "writable map of d0's read-only ref gave %d", st);
-	PEER_CHECK(device_maps() == DEVICE_MAPS, "device maps of d0's ref 8 failed");
+	MAILBOX_CHECK(st == GNTST_general_error, "writable map of d0's read-only ref gave %d", st);
+	MAILBOX_CHECK(device_maps() == DEVICE_MAPS, "device maps of d0's ref 8 failed");
 
 	if (box->done != 2)
 		box->done = 1;
