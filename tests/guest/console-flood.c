@@ -64,16 +64,6 @@ static evtchn_port_t bind_peer_port(int peer_id, evtchn_port_t remote)
 	return bi.local_port;
 }
 
-static evtchn_port_t timer_port(void)
-{
-	struct evtchn_bind_virq bv = { VIRQ_TIMER, 0, 0 };
-
-	if (hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_stop_periodic_timer, 0, 0) ||
-	    evtchn_op(EVTCHNOP_bind_virq, &bv))
-		return 0;
-	return bv.port;
-}
-
 /*
  * Sleeps to the next tick, first sending on `go` if it is not 0 (the peer
  * may run at once: the timer is already set, so its lateness counts);
@@ -105,7 +95,7 @@ static int dom0_side(struct start_info *si)
 	CHECK(peer_id > 0, "the peer domain could not be started (%d)", peer_id);
 	ok = bind_peer_port(peer_id, 1);
 	err = bind_peer_port(peer_id, 2);
-	tp = timer_port();
+	tp = oneshot_timer_port();
 	CHECK(ok && err && tp, "binding the peer's ports or the timer failed");
 	for (i = 0; i < MAX_TICKS && after < 20; i++) {
 		late = tick(tp, i ? 0 : ok);
@@ -130,8 +120,5 @@ static int dom0_side(struct start_info *si)
 
 int test_main(struct start_info *si)
 {
-	CHECK(events_init(si) == 0, "events_init failed");
-	if (!(si->flags & SIF_INITDOMAIN))
-		return peer();
-	return dom0_side(si);
+	return peer_or_dom0(si, peer, dom0_side);
 }

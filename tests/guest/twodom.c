@@ -23,20 +23,6 @@
 #define TIMER_ROUNDS	100
 #define TICK_NS		2000000ULL	/* both sleep until the next multiple */
 
-/*
- * Binds VIRQ_TIMER with the periodic timer off (Xen starts one at 10 ms),
- * so the port fires only for the one-shot timers set here.
- */
-static evtchn_port_t timer_port(void)
-{
-	struct evtchn_bind_virq bv = { VIRQ_TIMER, 0, 0 };
-
-	if (hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_stop_periodic_timer, 0, 0) ||
-	    evtchn_op(EVTCHNOP_bind_virq, &bv))
-		return 0;
-	return bv.port;
-}
-
 /* Sleeps until the next multiple of TICK_NS of system time. */
 static void sleep_to_tick(evtchn_port_t port)
 {
@@ -59,7 +45,7 @@ static int peer(void)
 	CHECK(evtchn_op(EVTCHNOP_alloc_unbound, &mine) == 0 && mine.port == 2,
 	      "second alloc_unbound gave port %u", mine.port);
 	printf("peer: port %u waits for dom0\n", au.port);
-	tp = timer_port();
+	tp = oneshot_timer_port();
 	CHECK(tp, "no timer port");
 	for (i = 0; i < ROUNDS; i++) {
 		wait_for_port(au.port);
@@ -108,7 +94,7 @@ static int dom0_side(struct start_info *si)
 	}
 	printf("dom0: %u interdomain round trips\n", ROUNDS);
 
-	tp = timer_port();
+	tp = oneshot_timer_port();
 	CHECK(tp, "no timer port");
 	for (i = 0; i < TIMER_ROUNDS; i++)
 		sleep_to_tick(tp);
@@ -134,8 +120,5 @@ static int dom0_side(struct start_info *si)
 
 int test_main(struct start_info *si)
 {
-	CHECK(events_init(si) == 0, "events_init failed");
-	if (!(si->flags & SIF_INITDOMAIN))
-		return peer();
-	return dom0_side(si);
+	return peer_or_dom0(si, peer, dom0_side);
 }

@@ -88,3 +88,13 @@ void wait_for_port(evtchn_port_t p)
 		shared->vcpu_info[0].evtchn_upcall_mask = 1;
 	}
 }
+
+evtchn_port_t oneshot_timer_port(void)
+{
+	struct evtchn_bind_virq bv = { VIRQ_TIMER, 0, 0 };
+
+	if (hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_stop_periodic_timer, 0, 0) ||
+	    evtchn_op(EVTCHNOP_bind_virq, &bv))
+		return 0;
+	return bv.port;
+}

@@ -22,6 +22,11 @@ bool port_pending(evtchn_port_t p);
 bool port_test_and_clear(evtchn_port_t p);
 void port_mask(evtchn_port_t p, bool masked);
 void wait_for_port(evtchn_port_t p);		/* blocks until pending, then clears it */
+/*
+ * Binds VIRQ_TIMER with the periodic timer off (Xen starts one at 10 ms),
+ * so the port fires only for one-shot timers. Returns it, or 0.
+ */
+evtchn_port_t oneshot_timer_port(void);
 
 static inline long evtchn_op(int cmd, void *arg)
 {

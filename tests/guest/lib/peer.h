@@ -22,6 +22,7 @@
 #define GUEST_PEER_H
 
 #include "guest.h"
+#include "events.h"
 
 /*
  * Starts the peer (on Xen, built with mem_mib MiB and this command line;
@@ -45,6 +46,19 @@ int peer_build(struct start_info *si, uint64_t skip, const char *cmdline, unsign
  */
 struct vcpu_guest_context;
 extern void (*peer_context_hook)(struct vcpu_guest_context *c);
+
+/*
+ * The test_main of a two-domain test: events_init, then the peer's part
+ * (a start_info without SIF_INITDOMAIN) or dom0's.
+ */
+static inline int peer_or_dom0(struct start_info *si, int (*peer)(void),
+			       int (*dom0)(struct start_info *si))
+{
+	CHECK(events_init(si) == 0, "events_init failed");
+	if (!(si->flags & SIF_INITDOMAIN))
+		return peer();
+	return dom0(si);
+}
 
 /* dom0 gives back its mapping of a built peer's console page (flushed first). */
 void peer_unmap_console(void);
