@@ -39,17 +39,13 @@ asm(".pushsection .rodata\n"
     "iopl_int3:\n"
     "	int3\n"
     "	movzbl %al, %edi\n"
-    "	mov $2, %eax\n"
-    "	syscall\n"
-    "	mov $60, %eax\n"
-    "	syscall\n"
-    "	ud2\n"
+    USER_PROG_EXIT
     "iopl_prog_end:\n"
     ".popsection");
 
 static uint64_t uaddr(const uint8_t *label)
 {
-	return USER_BASE + (label - iopl_prog);
+	return user_va(iopl_prog, label);
 }
 
 /* What one run of the program saw. */

@@ -44,17 +44,13 @@ asm(".pushsection .rodata\n"
     "	movabs $0x5553455247534253, %rax\n"
     "	mov %rax, 0x401000\n"
     "	mov %gs:0, %rdi\n"
-    "	mov $2, %eax\n"
-    "	syscall\n"
-    "	mov $60, %eax\n"
-    "	syscall\n"
-    "	ud2\n"
+    USER_PROG_EXIT
     "user_prog_end:\n"
     ".popsection");
 
 static uint64_t uaddr(const uint8_t *label)
 {
-	return USER_BASE + (label - user_prog);
+	return user_va(user_prog, label);
 }
 
 static struct trap_record user_traps[3];

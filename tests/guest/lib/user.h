@@ -18,6 +18,23 @@ long user_setup(const uint8_t *code, unsigned long code_len, unsigned int data_p
 /* Runs user mode from rip with stack rsp; returns 60 when it exits. */
 long enter_user(uint64_t rip, uint64_t rsp);
 
+/*
+ * The end of a user program, in its asm: system call 2 hands rdi to the
+ * kernel (sc_gs_value), system call 60 returns from enter_user.
+ */
+#define USER_PROG_EXIT							\
+	"	mov $2, %eax\n"						\
+	"	syscall\n"							\
+	"	mov $60, %eax\n"						\
+	"	syscall\n"							\
+	"	ud2\n"
+
+/* The user-mode address of label, in a program at USER_BASE starting at prog. */
+static inline uint64_t user_va(const uint8_t *prog, const uint8_t *label)
+{
+	return USER_BASE + (label - prog);
+}
+
 /* The rflags enter_user's iret gives user mode: 0x200 unless a test sets it. */
 extern uint64_t user_rflags;
 
