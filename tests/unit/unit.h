@@ -40,18 +40,45 @@ static void (*unit_setup)(void), (*unit_teardown)(void);
 				 __FILE__, __LINE__, #a, _a, _b);	\
 	} while (0)
 
-#define RUN(fn)								\
-	do {								\
-		unit_failure[0] = '\0';					\
-		if (unit_setup)						\
-			unit_setup();					\
-		fn();							\
-		if (unit_teardown)					\
-			unit_teardown();				\
-		if (unit_failure[0])					\
-			printf("FAIL unit/%s/%s: %s\n", unit_suite, #fn, unit_failure); \
-		else							\
-			printf("PASS unit/%s/%s\n", unit_suite, #fn);	\
-	} while (0)
+/* Runs one test: setup, the test, teardown, and its PASS or FAIL line. */
+static inline void unit_run(const char *name, void (*fn)(void))
+{
+	unit_failure[0] = '\0';
+	if (unit_setup)
+		unit_setup();
+	fn();
+	if (unit_teardown)
+		unit_teardown();
+	if (unit_failure[0])
+		printf("FAIL unit/%s/%s: %s\n", unit_suite, name, unit_failure);
+	else
+		printf("PASS unit/%s/%s\n", unit_suite, name);
+}
+
+#define RUN(fn)	unit_run(#fn, fn)
+
+/* A suite's list of tests, for UNIT_MAIN: UNIT_TEST(fn) names one. */
+struct unit_test {
+	const char *name;
+	void (*fn)(void);
+};
+#define UNIT_TEST(fn)	{ #fn, fn }
+
+/* Runs each test of the list as RUN() does. */
+static inline int unit_run_all(const char *suite, const struct unit_test *t, size_t n)
+{
+	unit_suite = suite;
+	for (; n; n--, t++)
+		unit_run(t->name, t->fn);
+	return 0;
+}
+
+/* The main of a suite that only runs its tests: UNIT_MAIN("suite", UNIT_TEST(a), ...) */
+#define UNIT_MAIN(suite, ...)						\
+	int main(void)							\
+	{								\
+		static const struct unit_test tests[] = { __VA_ARGS__ };	\
+		return unit_run_all(suite, tests, sizeof(tests) / sizeof(tests[0])); \
+	}
 
 #endif

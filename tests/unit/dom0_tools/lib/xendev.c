@@ -168,12 +168,6 @@ static void missing_device(void)
 	EXPECT_EQ(x.evtchn_fd, -1);
 }
 
-int main(void)
-{
-	unit_suite = "dom0_tools/lib/xendev";
-	RUN(closed_devices_are_ebadf);
-	RUN(arguments_out_of_range);
-	RUN(fake_devices_fail_cleanly);
-	RUN(missing_device);
-	return 0;
-}
+UNIT_MAIN("dom0_tools/lib/xendev", UNIT_TEST(closed_devices_are_ebadf),
+	  UNIT_TEST(arguments_out_of_range), UNIT_TEST(fake_devices_fail_cleanly),
+	  UNIT_TEST(missing_device))

@@ -113,12 +113,5 @@ static void rearmed_after_interrupt(void)
 	EXPECT_EQ(hw_deadline, 100);
 }
 
-int main(void)
-{
-	unit_suite = "timer";
-	RUN(head_is_programmed);
-	RUN(no_needless_writes);
-	RUN(interrupt_runs_due_in_order);
-	RUN(rearmed_after_interrupt);
-	return 0;
-}
+UNIT_MAIN("timer", UNIT_TEST(head_is_programmed), UNIT_TEST(no_needless_writes),
+	  UNIT_TEST(interrupt_runs_due_in_order), UNIT_TEST(rearmed_after_interrupt))

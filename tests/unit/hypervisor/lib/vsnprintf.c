@@ -65,12 +65,5 @@ static void null_string(void)
 	EXPECT(!strcmp(buf, "(null)"));
 }
 
-int main(void)
-{
-	unit_suite = "vsnprintf";
-	RUN(integers);
-	RUN(strings_and_chars);
-	RUN(truncation);
-	RUN(null_string);
-	return 0;
-}
+UNIT_MAIN("vsnprintf", UNIT_TEST(integers), UNIT_TEST(strings_and_chars), UNIT_TEST(truncation),
+	  UNIT_TEST(null_string))

@@ -163,12 +163,5 @@ static void only_kernel_writes_to_tables(void)
 	EXPECT(mm_audit(d));
 }
 
-int main(void)
-{
-	unit_suite = "ptwr";
-	RUN(xchg_writes_then_swaps);
-	RUN(cmpxchg_sets_zf_only_when_done);
-	RUN(bts_sets_cf_only_when_done);
-	RUN(only_kernel_writes_to_tables);
-	return 0;
-}
+UNIT_MAIN("ptwr", UNIT_TEST(xchg_writes_then_swaps), UNIT_TEST(cmpxchg_sets_zf_only_when_done),
+	  UNIT_TEST(bts_sets_cf_only_when_done), UNIT_TEST(only_kernel_writes_to_tables))
