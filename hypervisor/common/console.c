@@ -127,15 +127,16 @@ static long console_write_guest(struct domain *d, struct hc_args *a)
 	return 0;
 }
 
-static long console_read_guest(struct domain *d, uint64_t buf, long count)
+/* count is unsigned, as Xen's: above INT_MAX it could not be told from an error. */
+static long console_read_guest(struct domain *d, uint64_t buf, uint32_t count)
 {
 	char tmp[CHUNK];
 	size_t n;
 
 	if (!d->is_privileged)
 		return trace_err(-EPERM);
-	if (count < 0)
-		return trace_err(-EINVAL);
+	if (count > INT32_MAX)
+		return trace_err(-E2BIG);
 	n = console_read(tmp, MIN((size_t)count, sizeof(tmp)));
 	if (n && copy_to_guest(buf, tmp, n))
 		return -EFAULT;	/* those bytes are lost, as on a bad pointer */
@@ -148,7 +149,7 @@ long hc_console_io(struct vcpu *v, struct hc_args *a)
 	case CONSOLEIO_write:
 		return console_write_guest(v->domain, a);
 	case CONSOLEIO_read:
-		return console_read_guest(v->domain, a->arg[2], (int)a->arg[1]);
+		return console_read_guest(v->domain, a->arg[2], (uint32_t)a->arg[1]);
 	default:
 		return trace_err(-ENOSYS);
 	}
