@@ -90,10 +90,22 @@ DOMU_ELFS := $(patsubst $(DOMU_DIR)/%.c,$(DOMU_OUT)/%.elf,$(wildcard $(DOMU_DIR)
 $(DOMU_OUT)/%.o: $(DOMU_DIR)/%.c $(GUEST_DIR)/build.mk
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)gcc $(GUEST_CFLAGS) -c $< -o $@
+	$(Q)gcc $(GUEST_CFLAGS) -I$(GUEST_DIR)/lib -Ifrontend_drivers -c $< -o $@
 
-$(DOMU_OUT)/%.elf: $(DOMU_OUT)/%.o $(GUEST_LIB) $(GUEST_DIR)/lib/guest.lds
-	$(Q)ld $(GUEST_LDFLAGS) -o $@ $(GUEST_LIB) $<
+# Our guest-side drivers (frontend_drivers/: xenbus, grants, blkfront) go
+# into every such domU; the linker keeps what it needs.
+FE_SRCS := $(wildcard frontend_drivers/common/*.c frontend_drivers/block/*.c)
+FE_OBJS := $(patsubst frontend_drivers/%.c,$(O)/frontend_drivers/%.o,$(FE_SRCS))
+$(O)/frontend_drivers/%.o: frontend_drivers/%.c $(wildcard frontend_drivers/*/*.h) $(GUEST_DIR)/build.mk
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)gcc $(GUEST_CFLAGS) -I$(GUEST_DIR)/lib -c $< -o $@
+FE_LIB := $(O)/frontend_drivers/libfe.a
+$(FE_LIB): $(FE_OBJS)
+	$(Q)rm -f $@; ar rcs $@ $^
+
+$(DOMU_OUT)/%.elf: $(DOMU_OUT)/%.o $(GUEST_LIB) $(FE_LIB) $(GUEST_DIR)/lib/guest.lds
+	$(Q)ld $(GUEST_LDFLAGS) -o $@ $(GUEST_LIB) $< $(FE_LIB)
 
 GUEST_ELFS += $(DOMU_ELFS)
 .SECONDARY: $(DOMU_ELFS:.elf=.o)

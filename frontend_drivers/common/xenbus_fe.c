@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The guest side of XenStore and XenBus: see xenbus_fe.h. */
+#include "guest.h"
+#include "events.h"
+#include "mm.h"
+#include <lamina/io/xs_wire.h>
+#include <lamina/vcpu.h>
+#include "xenbus_fe.h"
+
+#define WAIT_NAPS	30000	/* of 10 ms: how long dom0 may take to answer */
+
+static volatile struct xenstore_domain_interface *ring;
+static evtchn_port_t store_port, timer_port;
+static uint32_t next_req = 1;
+static uint64_t t0;
+
+void xbf_nap(void)
+{
+	hypercall2(__HYPERVISOR_sched_op, SCHEDOP_block, 0);
+	port_test_and_clear(timer_port);
+	port_test_and_clear(store_port);
+}
+
+uint64_t xbf_ms(void)
+{
+	return (pvclock_ns() - t0) / 1000000;
+}
+
+int xbf_init(struct start_info *si)
+{
+	struct evtchn_bind_virq bv = { VIRQ_TIMER, 0, 0 };
+	struct vcpu_set_periodic_timer period = { 10000000ULL };
+
+	if (events_init(si) || evtchn_op(EVTCHNOP_bind_virq, &bv))
+		return -EIO;
+	timer_port = bv.port;
+	if (hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_set_periodic_timer, 0, &period))
+		return -EIO;
+	if (!si->store_mfn || !si->store_evtchn)
+		return -ENOENT;
+	ring = (volatile struct xenstore_domain_interface *)mfn_to_va(si->store_mfn);
+	store_port = si->store_evtchn;
+	t0 = pvclock_ns();
+	return 0;
+}
+
+static void put_bytes(const void *src, uint32_t len)
+{
+	const char *s = src;
+
+	while (len) {
+		uint32_t prod = ring->req_prod;
+
+		if (prod - ring->req_cons >= XENSTORE_RING_SIZE) {
+			evtchn_send(store_port);
+			xbf_nap();
+			continue;
+		}
+		ring->req[MASK_XENSTORE_IDX(prod)] = *s++;
+		__atomic_store_n(&ring->req_prod, prod + 1, __ATOMIC_RELEASE);
+		len--;
+	}
+}
+
+static bool get_bytes(void *dst, uint32_t n)
+{
+	char *d = dst;
+	unsigned int naps = 0;
+
+	while (n) {
+		uint32_t cons = ring->rsp_cons;
+
+		if (__atomic_load_n(&ring->rsp_prod, __ATOMIC_ACQUIRE) == cons) {
+			if (naps > WAIT_NAPS)
+				return false;
+			if (!(++naps % 10))
+				evtchn_send(store_port);	/* the daemon may be new */
+			xbf_nap();
+			continue;
+		}
+		*d++ = ring->rsp[MASK_XENSTORE_IDX(cons)];
+		__atomic_store_n(&ring->rsp_cons, cons + 1, __ATOMIC_RELEASE);
+		n--;
+	}
+	evtchn_send(store_port);
+	return true;
+}
+
+/* One request with payload "a\0" or "a\0b"; the reply type or -EIO. */
+static int request(uint32_t type, const char *a, const char *b, char *out, uint32_t size)
+{
+	struct xsd_sockmsg m = { type, next_req++, 0, (uint32_t)strlen(a) + 1 };
+	char skip;
+
+	if (b)
+		m.len += strlen(b);
+	put_bytes(&m, sizeof(m));
+	put_bytes(a, strlen(a) + 1);
+	if (b)
+		put_bytes(b, strlen(b));
+	evtchn_send(store_port);
+	do {
+		if (!get_bytes(&m, sizeof(m)))
+			return -EIO;
+		if (m.type == XS_WATCH_EVENT) {		/* not ours: drop it */
+			while (m.len--)
+				if (!get_bytes(&skip, 1))
+					return -EIO;
+		}
+	} while (m.type == XS_WATCH_EVENT);
+	if (m.len >= size) {
+		while (m.len--)
+			if (!get_bytes(&skip, 1))
+				return -EIO;
+		return -E2BIG;
+	}
+	if (!get_bytes(out, m.len))
+		return -EIO;
+	out[m.len] = '\0';
+	return (int)m.type;
+}
+
+static int error_of(const char *name)
+{
+	if (!strcmp(name, "ENOENT"))
+		return -ENOENT;
+	if (!strcmp(name, "EACCES"))
+		return -EACCES;
+	if (!strcmp(name, "EAGAIN"))
+		return -EAGAIN;
+	return -EINVAL;
+}
+
+int xbf_read(const char *path, char *val, unsigned int size)
+{
+	int t = request(XS_READ, path, NULL, val, size);
+
+	if (t == XS_READ)
+		return 0;
+	return t == XS_ERROR ? error_of(val) : (t < 0 ? t : -EIO);
+}
+
+int xbf_write(const char *path, const char *val)
+{
+	char out[64];
+	int t = request(XS_WRITE, path, val, out, sizeof(out));
+
+	if (t == XS_WRITE)
+		return 0;
+	return t == XS_ERROR ? error_of(out) : (t < 0 ? t : -EIO);
+}
+
+int xbf_rm(const char *path)
+{
+	char out[64];
+	int t = request(XS_RM, path, NULL, out, sizeof(out));
+
+	if (t == XS_RM)
+		return 0;
+	return t == XS_ERROR ? error_of(out) : (t < 0 ? t : -EIO);
+}
+
+long long xbf_read_num(const char *path)
+{
+	char val[32];
+	long long v = 0;
+	unsigned int i;
+	int rc = xbf_read(path, val, sizeof(val));
+
+	if (rc)
+		return rc;
+	if (!val[0])
+		return -EINVAL;
+	for (i = 0; val[i]; i++) {
+		if (val[i] < '0' || val[i] > '9' || v > (1LL << 50))
+			return -EINVAL;
+		v = v * 10 + (val[i] - '0');
+	}
+	return v;
+}
+
+int xbf_wait_state(const char *path, unsigned int mask, unsigned int ms)
+{
+	uint64_t end = xbf_ms() + ms;
+
+	for (;;) {
+		long long s = xbf_read_num(path);
+
+		if (s >= 0 && s < 32 && (mask & (1U << s)))
+			return (int)s;
+		if (xbf_ms() >= end)
+			return -ETIMEDOUT;
+		xbf_nap();
+	}
+}
+
+int xbf_switch(const char *dir, int state)
+{
+	char path[128], val[4];
+
+	snprintf(path, sizeof(path), "%s/state", dir);
+	snprintf(val, sizeof(val), "%d", state);
+	return xbf_write(path, val);
+}

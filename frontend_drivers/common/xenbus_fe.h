@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The guest side of XenStore and XenBus for the project's small PV test
+ * kernels (pv-abi-devices.md §3.5, §4): requests over the domain's own
+ * store ring (start_info store_mfn/store_evtchn), relative paths under
+ * /local/domain/<own id>, state switches, and waiting for a node by
+ * polling on a 10 ms timer (no watches). Single-threaded, no allocation.
+ * Functions return 0 (or a value) on success, a negative errno on failure.
+ */
+#ifndef FE_XENBUS_FE_H
+#define FE_XENBUS_FE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <lamina/start_info.h>
+
+/* Linux's numbers for the errors these drivers add to <lamina/errno.h>'s. */
+#ifndef EPROTO
+#define EPROTO		71
+#endif
+#ifndef ETIMEDOUT
+#define ETIMEDOUT	110
+#endif
+#ifndef ECONNREFUSED
+#define ECONNREFUSED	111
+#endif
+
+/* Sets up events (periodic 10 ms timer) and the store ring. */
+int xbf_init(struct start_info *si);
+/* Sleeps until the next timer tick or event. */
+void xbf_nap(void);
+/* Milliseconds since xbf_init (pvclock). */
+uint64_t xbf_ms(void);
+
+int xbf_read(const char *path, char *val, unsigned int size);
+int xbf_write(const char *path, const char *val);
+int xbf_rm(const char *path);
+/* An unsigned decimal node; -ENOENT when absent, -EINVAL if not a number. */
+long long xbf_read_num(const char *path);
+/* Waits up to @ms for @path to read as one of the states in @mask (1 << state). */
+int xbf_wait_state(const char *path, unsigned int mask, unsigned int ms);
+/* Writes <dir>/state. */
+int xbf_switch(const char *dir, int state);
+
+#endif
