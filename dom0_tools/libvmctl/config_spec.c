@@ -408,28 +408,53 @@ static int parse_disk(struct disk_parse *dp)
 	return rc;
 }
 
+/*
+ * The list-valued key and a zeroed array of as many size-byte devices
+ * (*array NULL, and 0 returned, when the key is not set or empty).
+ */
+static int spec_list(struct ctx *c, const char *key, size_t size, const struct cval **list,
+		     void **array)
+{
+	int rc = cfg_get_list(c, key, list);
+
+	*array = NULL;
+	if (rc || !*list || !(*list)->n)
+		return rc;
+	*array = calloc((*list)->n, size);
+	return *array ? 0 : -ENOMEM;
+}
+
+/* Item index (from 1) of a list of specs: a string, its place put in *where. */
+static int spec_item(struct ctx *c, const struct cval *v, const char *what, const char *spec,
+		     unsigned int index, char **where)
+{
+	if (v->is_list)
+		return cfg_report(c->rep, &v->pos, "%s %u: expected a %s string, not a list", what,
+				  index, spec);
+	if (asprintf(where, "%s:%u:%u", v->pos.source, v->pos.line, v->pos.col) < 0) {
+		*where = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 int cfg_read_disks(struct ctx *c, struct vmctl_config *cfg)
 {
-	struct disk_parse dp = { .c = c };
+	struct disk_parse dp;
 	const struct cval *list;
 	unsigned int i, j;
-	int rc = cfg_get_list(c, "disk", &list);
+	void *array;
+	int rc = spec_list(c, "disk", sizeof(*cfg->disks), &list, &array);
 
-	if (rc || !list || !list->n)
+	cfg->disks = array;
+	if (rc || !array)
 		return rc;
-	cfg->disks = calloc(list->n, sizeof(*cfg->disks));
-	if (!cfg->disks)
-		return -ENOMEM;
 	for (i = 0; i < list->n; i++) {
 		dp = (struct disk_parse){ .c = c, .v = list->items[i], .index = i + 1, .d = &cfg->disks[i] };
 		cfg->nr_disks++;
-		if (dp.v->is_list)
-			return cfg_report(c->rep, &dp.v->pos, "disk %u: expected a DISKSPEC string, not a list", i + 1);
-		if (asprintf(&dp.d->where, "%s:%u:%u", dp.v->pos.source, dp.v->pos.line, dp.v->pos.col) < 0) {
-			dp.d->where = NULL;
-			return -ENOMEM;
-		}
-		rc = parse_disk(&dp);
+		rc = spec_item(c, dp.v, "disk", "DISKSPEC", i + 1, &dp.d->where);
+		if (!rc)
+			rc = parse_disk(&dp);
 		if (!rc)
 			rc = disk_finish(&dp);
 		if (rc)
@@ -632,22 +657,18 @@ int cfg_read_vifs(struct ctx *c, struct vmctl_config *cfg)
 	struct vif_parse vp;
 	const struct cval *list;
 	unsigned int i, j;
-	int rc = cfg_get_list(c, "vif", &list);
+	void *array;
+	int rc = spec_list(c, "vif", sizeof(*cfg->vifs), &list, &array);
 
-	if (rc || !list || !list->n)
+	cfg->vifs = array;
+	if (rc || !array)
 		return rc;
-	cfg->vifs = calloc(list->n, sizeof(*cfg->vifs));
-	if (!cfg->vifs)
-		return -ENOMEM;
 	for (i = 0; i < list->n; i++) {
 		vp = (struct vif_parse){ .c = c, .v = list->items[i], .index = i + 1, .n = &cfg->vifs[i] };
 		cfg->nr_vifs++;
-		if (vp.v->is_list)
-			return cfg_report(c->rep, &vp.v->pos, "vif %u: expected a NETSPEC string, not a list", i + 1);
-		if (asprintf(&vp.n->where, "%s:%u:%u", vp.v->pos.source, vp.v->pos.line, vp.v->pos.col) < 0) {
-			vp.n->where = NULL;
-			return -ENOMEM;
-		}
+		rc = spec_item(c, vp.v, "vif", "NETSPEC", i + 1, &vp.n->where);
+		if (rc)
+			return rc;
 		vp.n->devid = i;
 		rc = parse_vif(&vp);
 		if (rc)
