@@ -94,6 +94,8 @@ struct domain *domain_alloc(domid_t domid, const char *name, bool privileged)
 	d->creation_finished = true;
 	d->reap_on_shutdown = !privileged;
 	d->max_evtchn_port = ~0U;
+	d->max_grant_frames = hv_opts.gnttab_max_frames;
+	d->max_maptrack_frames = hv_opts.gnttab_max_maptrack;
 	if (evtchn_domain_init(d)) {
 		evtchn_domain_free(d);
 		free_frames(mfn, DOMAIN_FRAMES);

@@ -21,8 +21,6 @@
 #include <lamina/hvm_op.h>
 #include <lamina/vcpu.h>
 
-#define GNTTAB_MAX_MAPTRACK_FRAMES	1024	/* Xen's default, and Lamina's bound */
-
 struct domain *domain_at_or_after(domid_t id)
 {
 	struct domain *best = NULL, *d;
@@ -90,7 +88,7 @@ static long check_config(const struct domctl_createdomain *c)
 	if (!version || version > hv_opts.gnttab_max_version)
 		return trace_err(-EINVAL);
 	if (frames < 1 || frames > (int32_t)hv_opts.gnttab_max_frames ||
-	    c->max_maptrack_frames > GNTTAB_MAX_MAPTRACK_FRAMES)
+	    c->max_maptrack_frames > (int32_t)hv_opts.gnttab_max_maptrack)
 		return trace_err(-EINVAL);
 	return 0;
 }
@@ -131,6 +129,10 @@ static void init_created(struct domain *d, struct domctl_createdomain *c)
 	d->reap_on_shutdown = false;
 	d->max_vcpus = c->max_vcpus;
 	d->max_evtchn_port = MIN(c->max_evtchn_port, 0x7fffffffU);
+	if (c->max_grant_frames >= 0)		/* < 0: the options' (domain_alloc) */
+		d->max_grant_frames = c->max_grant_frames;
+	if (c->max_maptrack_frames >= 0)
+		d->max_maptrack_frames = c->max_maptrack_frames;
 	d->vcpu0_created = d->vcpu0_initialised = d->creation_finished = false;
 	d->pause_count = 1;
 	d->vcpu0.paused = true;

@@ -341,7 +341,7 @@ static uint32_t mt_get(struct domain *d)
 	if (gt->mt_free == MT_NONE) {
 		mfn_t f;
 
-		if (gt->nr_mt_frames >= hv_opts.gnttab_max_maptrack)
+		if (gt->nr_mt_frames >= d->max_maptrack_frames)
 			return MT_NONE;
 		f = alloc_frame();
 		if (f == INVALID_MFN)

@@ -179,7 +179,7 @@ static int16_t setup_table(struct domain *ld, void *arg)
 		return GNTST_bad_domain;
 	if (d != ld && !ld->is_privileged)
 		return GNTST_permission_denied;
-	if (op->nr_frames > hv_opts.gnttab_max_frames)
+	if (op->nr_frames > d->max_grant_frames)
 		return GNTST_general_error;
 	if (table_grow(d, op->nr_frames))
 		return GNTST_general_error;
@@ -203,7 +203,7 @@ static int16_t query_size(struct domain *ld, void *arg)
 		return GNTST_permission_denied;
 	grant_table_get(d);	/* a domain that never used its table has one frame too */
 	op->nr_frames = d->grant ? d->grant->nr_frames : 0;
-	op->max_nr_frames = hv_opts.gnttab_max_frames;
+	op->max_nr_frames = d->max_grant_frames;
 	return GNTST_okay;
 }
 

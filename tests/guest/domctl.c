@@ -22,6 +22,7 @@
 #include <lamina/domctl.h>
 #include <lamina/sysctl.h>
 #include <lamina/event_channel.h>
+#include <lamina/grant_table.h>
 #include <lamina/memory.h>
 #include <lamina/mm.h>
 
@@ -493,6 +494,44 @@ static int ids(domid_t first)
 	return TEST_PASS;
 }
 
+/*
+ * createdomain's max_grant_frames bounds the domain's grant table: dom0's
+ * setup_table for it past the limit is GNTST_general_error, up to it
+ * GNTST_okay, and query_size reports the limit. (max_maptrack_frames
+ * bounds the mappings the domain itself makes; 0 is a valid limit.)
+ */
+static int grant_limits(void)
+{
+	struct domctl op;
+	uint64_t frames[3];
+	struct gnttab_setup_table st;
+	struct gnttab_query_size qs;
+	domid_t dom;
+	long rc;
+
+	BAD_CREATE(max_maptrack_frames, 1025, -EINVAL);
+	good_config(&op);
+	op.u.createdomain.max_grant_frames = 2;
+	op.u.createdomain.max_maptrack_frames = 0;
+	CHECK((rc = domctl(&op, DOMCTL_createdomain, 0)) == 0, "createdomain: %ld", rc);
+	dom = op.domain;
+	st = (struct gnttab_setup_table){ dom, 0, 3, 0, { 0 }, (uint64_t)frames };
+	rc = hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_setup_table, &st, 1);
+	CHECK(rc == 0 && st.status == GNTST_general_error,
+	      "3 frames for d%u, its limit 2: %ld, status %d", dom, rc, st.status);
+	st.nr_frames = 2;
+	rc = hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_setup_table, &st, 1);
+	CHECK(rc == 0 && st.status == GNTST_okay, "2 frames for d%u: %ld, status %d", dom, rc,
+	      st.status);
+	memset(&qs, 0, sizeof(qs));
+	qs.dom = dom;
+	rc = hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_query_size, &qs, 1);
+	CHECK(rc == 0 && qs.status == GNTST_okay && qs.nr_frames == 2 && qs.max_nr_frames == 2,
+	      "query_size of d%u: %ld, %u of %u frames", dom, rc, qs.nr_frames, qs.max_nr_frames);
+	CHECK(domctl(&op, DOMCTL_destroydomain, dom) == 0, "destroying d%u failed", dom);
+	return TEST_PASS;
+}
+
 /* createdomain's max_evtchn_port bounds the ports others allocate for it. */
 static int port_limit(void)
 {
@@ -608,5 +647,6 @@ int test_main(struct start_info *si)
 	CHECK(destroy(dom) == TEST_PASS, "destroy");
 	CHECK(ids(dom) == TEST_PASS, "ids");
 	CHECK(port_limit() == TEST_PASS, "port limit");
+	CHECK(grant_limits() == TEST_PASS, "grant limits");
 	return cycles();
 }

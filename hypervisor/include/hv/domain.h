@@ -120,6 +120,8 @@ struct domain {
 	bool shared_info_released;	/* gone: its allocation reference dropped */
 	unsigned int pause_count;	/* the controller's (pausedomain), at most 255 */
 	uint32_t max_evtchn_port;	/* createdomain's: the highest port it may have */
+	/* createdomain's, else gnttab_max_frames= and gnttab_max_maptrack_frames=. */
+	uint32_t max_grant_frames, max_maptrack_frames;
 	int64_t time_offset;		/* settimeoffset: seconds added to the wall clock */
 	uint64_t p2m_frames;		/* boot-time domains: d->p2m's contiguous frames */
 	/* The toolstack's (arch/x86/memory_op_toolstack.c). */
