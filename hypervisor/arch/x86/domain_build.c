@@ -8,7 +8,9 @@
  * common/pv_layout.c, which every builder shares: dom0 gets the layout
  * Xen's dom0 builder makes, a domU libxenguest's. Frames are allocated
  * and zeroed first, then the kernel is copied in, then the tables are
- * written, so a failure part-way leaves nothing to undo but the frames.
+ * written, so a failure part-way leaves nothing to undo but the frames:
+ * the half-built domain is then destroyed as any other (build_failed),
+ * which gives back its frames, its record, its slot and its id.
  *
  * A domU also gets its xenstore and console ring pages, each with a port
  * dom0 may bind and a reserved grant entry for dom0, which dom0 finds
@@ -281,6 +283,19 @@ static void print_layout(const struct builder *b)
 }
 
 /*
+ * A build that stopped part-way: the domain goes the way a destroyed one
+ * goes. Its base pointer was never referenced (that is the last step),
+ * so the vCPU has none to let go of; a pinned L4 is unpinned there.
+ */
+static struct domain *build_failed(struct domain *d)
+{
+	d->vcpu0.arch.guest_cr3 = 0;
+	while (domain_kill(d) == -ERESTART)
+		;
+	return NULL;
+}
+
+/*
  * Builds domain `domid` from a kernel module (and an initrd module, or
  * NULL); dom0 is the privileged one, a domU has rings if asked. Returns the domain, or NULL after
  * printing why it could not be built.
@@ -309,11 +324,11 @@ struct domain *domain_build(domid_t domid, const char *name, const struct boot_m
 	b.d->nr_pages = mem_bytes >> PAGE_SHIFT;
 	b.d->max_pages = b.d->nr_pages;
 	if (plan_layout(&b))
-		return NULL;
+		return build_failed(b.d);
 	if (alloc_memory(&b) || domain_shared_info_init(b.d) || (b.rings && setup_rings(&b))) {
 		pr_err("d%u: not enough free memory for %llu MiB\n", domid,
 		       (unsigned long long)(mem_bytes >> 20));
-		return NULL;
+		return build_failed(b.d);
 	}
 	elf_for_each_load(&b.k, load_segment, &b);
 	if (initrd)	/* mapped or not, it has its pfns */
@@ -328,7 +343,7 @@ struct domain *domain_build(domid_t domid, const char *name, const struct boot_m
 	if (pt_pin(b.d, b.d->vcpu0.arch.guest_cr3 >> PAGE_SHIFT, 4) ||
 	    get_page_and_type(b.d->vcpu0.arch.guest_cr3 >> PAGE_SHIFT, PGT_l4, b.d)) {
 		pr_err("d%u: the bootstrap page tables do not validate\n", domid);
-		return NULL;
+		return build_failed(b.d);
 	}
 	print_layout(&b);
 	return b.d;
