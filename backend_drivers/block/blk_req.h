@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Checking one blkif request (pv-abi-devices.md §5.2) copied out of the
+ * Checking one blkif request (docs/abi-devices.md §5.2) copied out of the
  * ring: everything in it is the frontend's and untrusted. A request that
  * passes is described by a struct blk_io the engine can run without
  * looking at the ring again; one that does not gets the status to answer

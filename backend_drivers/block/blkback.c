@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * blkback: the block backend in dom0 (pv-abi-devices.md §4.4, §5.2, §6.2),
+ * blkback: the block backend in dom0 (docs/abi-devices.md §4.4, §5.2, §6.2),
  * serving Linux's xen-blkfront and the project's own frontend.
  *
  * For every device the toolstack puts under /local/domain/0/backend/<type>

@@ -3,7 +3,7 @@
  * Grant helpers for dom0 backends, on the dom0 library's /dev/xen glue
  * (xendev.h): several granted pages mapped as one area (a multi-page ring)
  * and batched grant copies (the data path: no mapping churn, the grant
- * held only during the hypercall). pv-abi-devices.md §1.6, §6.
+ * held only during the hypercall). docs/abi-devices.md §1.6, §6.
  *
  * Return 0 (or a pointer) on success, a negative errno (NULL with errno)
  * on failure; they never print or exit.

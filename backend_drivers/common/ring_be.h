@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The backend's side of a generic shared ring (pv-abi-devices.md §5.1):
+ * The backend's side of a generic shared ring (docs/abi-devices.md §5.1):
  * the frontend produces requests and reads responses, we do the opposite.
  * Every index the frontend writes is untrusted: be_ring_avail() refuses a
  * producer more than a ring's worth ahead of our consumer, and never hands

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The xenbus backend state machine every dom0 backend shares
- * (pv-abi-devices.md §4.1-4.3, §6): it watches backend/<type> in the store
+ * (docs/abi-devices.md §4.1-4.3, §6): it watches backend/<type> in the store
  * for devices the toolstack adds, and each device's frontend state, and
  * calls the backend's operations at the handshake's steps:
  *

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * consoled: the console backend in dom0 (pv-abi-devices.md §4.5, §6.1).
+ * consoled: the console backend in dom0 (docs/abi-devices.md §4.5, §6.1).
  *
  * It serves the primary console of every domain the toolstack has put in
  * the store with a console/port (vmctl introduce writes it): it maps the

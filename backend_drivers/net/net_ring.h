@@ -3,7 +3,7 @@
  * The netif data path of one vif, without the tap or the devices: packets
  * taken from the guest's tx ring into a local buffer, frames placed into
  * the guest's rx buffers, all data moved by a copy callback (grant copy in
- * netback, a fake in the host fuzzer). pv-abi-devices.md §5.3, §6.3.
+ * netback, a fake in the host fuzzer). docs/abi-devices.md §5.3, §6.3.
  *
  * Every slot the frontend writes is untrusted. A malformed packet (bad
  * offsets or sizes, too many slots or extras, an unknown extra, a copy the

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * netback: the network backend in dom0 (pv-abi-devices.md §4.6, §5.3,
+ * netback: the network backend in dom0 (docs/abi-devices.md §4.6, §5.3,
  * §6.3), serving Linux's xen-netfront.
  *
  * For every device the toolstack puts under /local/domain/0/backend/<type>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The netif rings (pv-abi-devices.md §5.3): the layouts and numbers of
+ * The netif rings (docs/abi-devices.md §5.3): the layouts and numbers of
  * Xen's io/netif.h, written from the ABI's description. Two one-page
  * rings, tx (guest -> us) and rx (us -> guest), each with the generic
  * 64-byte header (struct sring_hdr).

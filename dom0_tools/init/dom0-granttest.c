@@ -5,7 +5,7 @@
  *
  *   dom0-granttest
  *
- * One run, in order (pv-abi-devices.md §1.6, §1.7):
+ * One run, in order (docs/abi-devices.md §1.6, §1.7):
  *  1. gntalloc grants 4 fresh pages to domid 0, writable; the program maps
  *     them through gntalloc and writes a pattern.
  *  2. gntdev maps the 4 (domid 0, ref) pairs: its mmap is where Linux asks
@@ -42,7 +42,7 @@
 #include <xen/gntalloc.h>	/* Linux's ioctls (linux-libc-dev) */
 #include <xen/gntdev.h>
 
-/* The values pv-abi-devices.md §1.6/§1.7 gives: the headers agree. */
+/* The values docs/abi-devices.md §1.6/§1.7 gives: the headers agree. */
 _Static_assert(IOCTL_GNTDEV_MAP_GRANT_REF == 0x00184700, "gntdev map ioctl");
 _Static_assert(IOCTL_GNTDEV_UNMAP_GRANT_REF == 0x00104701, "gntdev unmap ioctl");
 _Static_assert(IOCTL_GNTDEV_GRANT_COPY == 0x00104708, "gntdev copy ioctl");

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The Linux dom0 devices the backends, xenstored and vmctl use
- * (pv-abi-devices.md §2, §6): /dev/xen/evtchn for event channels,
+ * (docs/abi-devices.md §2, §6): /dev/xen/evtchn for event channels,
  * /dev/xen/gntdev to map a guest's granted pages, /dev/xen/privcmd for
  * hypercalls and foreign mappings. One copy of this glue for all of them,
  * in libdom0 (dom0_tools/lib).

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The domain builder (see builder.h; toolstack.md §1.4-§1.11, §2.4, §5). */
+/* The domain builder (see builder.h; docs/toolstack.md §1.4-§1.11, §2.4, §5). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -246,7 +246,7 @@ int vmctl_domain_rename(unsigned int domid, const char *name, char *err, size_t 
 	return rc;
 }
 
-/* The nodes of toolstack.md §5.1, §5.3, §5.5 in one transaction. */
+/* The nodes of docs/toolstack.md §5.1, §5.3, §5.5 in one transaction. */
 static int write_home(struct build *b, uint32_t tx)
 {
 	static const char *const dom0_dirs[] = { "cpu", "memory", "device", "control", "console" };
@@ -397,7 +397,7 @@ static void remove_nodes(struct xs_handle *h, unsigned int domid, const char *vm
 /* ----------------------------------------------------------------- layout */
 
 /*
- * The start-of-day layout of toolstack.md §1.7, planned by the hypervisor's
+ * The start-of-day layout of docs/toolstack.md §1.7, planned by the hypervisor's
  * common/pv_layout.c (one planner for every Lamina builder), copied into
  * the pfn fields the rest of the build uses.
  */
@@ -708,7 +708,7 @@ static int seed_grants(struct build *b)
 }
 
 /*
- * As libxl (toolstack.md §1.4 step 32), wait up to 10 s for the console
+ * As libxl (docs/toolstack.md §1.4 step 32), wait up to 10 s for the console
  * backend to write console/tty, so that it sees the guest's first output;
  * without a console daemon the domain starts anyway.
  */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The domain builder of `vmctl create`: a 64-bit PV domU from a parsed
- * config (config.h), in the order of ../shared/docs/toolstack.md §1.4 —
+ * config (config.h), in the order of docs/toolstack.md §1.4 —
  * createdomain, max_vcpus, max_mem, the store and console event channels,
  * populate_physmap, the kernel, ramdisk, p2m, start_info and page tables
  * of §1.7 written through foreign mappings (dropped before the L4 is

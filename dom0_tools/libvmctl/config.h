@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The domain config file of `vmctl create`: the xl.cfg subset of
- * ../shared/docs/toolstack.md §4, read with xl's lexical rules, so that an
+ * docs/toolstack.md §4, read with xl's lexical rules, so that an
  * xl.cfg written for Xen 4.17 that uses only these keys is accepted as it
  * is. config.c's opening comment lists the rules and every place where
  * vmctl differs from xl (all of them refusals of input xl would accept with
@@ -57,7 +57,7 @@ enum vmctl_disk_backendtype {
 	VMCTL_DISK_BACKEND_STANDALONE,
 };
 
-/* One DISKSPEC (xl-disk-configuration(5), toolstack.md §4.3). */
+/* One DISKSPEC (xl-disk-configuration(5), docs/toolstack.md §4.3). */
 struct vmctl_disk {
 	char *where;		/* "FILE:LINE:COL" of its string, for the caller's messages */
 	char *target;		/* as written (no "/dev" added); NULL: none (an empty cdrom) */
@@ -75,7 +75,7 @@ struct vmctl_disk {
 	char *script;		/* script= or a deprecated iscsi:/nbd:/enbd:/drbd: prefix */
 };
 
-/* One NETSPEC (xl-network-configuration(5), toolstack.md §4.4). */
+/* One NETSPEC (xl-network-configuration(5), docs/toolstack.md §4.4). */
 struct vmctl_vif {
 	char *where;		/* "FILE:LINE:COL" of its string */
 	int devid;		/* devid=, else its index in the list */

@@ -213,7 +213,7 @@ void *vmctl_map_grant_table(unsigned int domid)
 	p = xendev_map_resource(dev, domid, XENMEM_resource_grant_table, 0, 0, 1);
 	if (p || (errno != EOPNOTSUPP && errno != ENOTTY))
 		return p;
-	/* libxenguest's fallback, only for EOPNOTSUPP (toolstack.md §1.10). */
+	/* libxenguest's fallback, only for EOPNOTSUPP (docs/toolstack.md §1.10). */
 	st.frame_list = (uint64_t)(uintptr_t)&frame;
 	rc = vmctl_xc_hypercall(__HYPERVISOR_grant_table_op, GNTTABOP_setup_table,
 				(uint64_t)(uintptr_t)&st, 1, 0);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The hypercalls of a domain's life as the toolstack issues them
- * (../shared/docs/toolstack.md §1, §2), through Linux's /dev/xen/privcmd:
+ * (docs/toolstack.md §1, §2), through Linux's /dev/xen/privcmd:
  * domctl and sysctl (interface version 0x15), the calls on behalf of
  * another domain (populate_physmap, alloc_unbound, a foreign pin), and
  * foreign mappings of a domain's frames. The device is libvmctl's shared

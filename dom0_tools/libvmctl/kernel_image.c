@@ -215,7 +215,7 @@ int vmctl_decompress(const uint8_t *in, size_t len, uint8_t **out, size_t *outle
 	return 0;
 }
 
-/* The bzImage's payload (toolstack.md §3.1), or 1 when this is not a bzImage. */
+/* The bzImage's payload (docs/toolstack.md §3.1), or 1 when this is not a bzImage. */
 static int bzimage_payload(const uint8_t *d, size_t n, const uint8_t **p, size_t *len,
 			   char *err, size_t errlen)
 {

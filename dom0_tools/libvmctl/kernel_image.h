@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Kernel and ramdisk files for the domain builder, read as Xen 4.17's
- * libxenguest reads them (../shared/docs/toolstack.md §3): a file that is
+ * libxenguest reads them (docs/toolstack.md §3): a file that is
  * gzip as a whole is gunzipped first; a bzImage (setup header "HdrS",
  * protocol >= 2.08) has its payload decompressed by its magic (gzip, bzip2,
  * xz, lzma, zstd, lz4 legacy) with Debian's libraries; the result must be

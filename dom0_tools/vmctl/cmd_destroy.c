@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * vmctl destroy DOM: end a domain at once, as xl destroy (toolstack.md
+ * vmctl destroy DOM: end a domain at once, as xl destroy (docs/toolstack.md
  * §2.4): pause it, remove its store nodes, destroydomain. Works on a
  * domain that is hung, shut down, or never unpaused.
  */

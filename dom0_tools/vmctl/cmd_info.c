@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * vmctl info [KEY]: the host, as xl info (toolstack.md §6.5): uname, sysctl
+ * vmctl info [KEY]: the host, as xl info (docs/toolstack.md §6.5): uname, sysctl
  * physinfo (memory in MiB) and xen_version. With KEY, only its value.
  */
 #include <stdarg.h>

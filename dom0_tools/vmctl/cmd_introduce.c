@@ -7,7 +7,7 @@
 #include "vmctl.h"
 
 /*
- * The domain's home as Xen's libxl lays it out (toolstack.md §5): dom0 owns
+ * The domain's home as Xen's libxl lays it out (docs/toolstack.md §5): dom0 owns
  * it and every node the toolstack or a backend writes (console/tty among
  * them: `vmctl console` opens it as root), and the guest may read them;
  * the guest owns only the nodes it writes itself.

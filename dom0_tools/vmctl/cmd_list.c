@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * vmctl list [-l] [--json] [DOM...]: the domains with xl list's columns
- * (toolstack.md §6.3), from sysctl getdomaininfolist and the names in the
+ * (docs/toolstack.md §6.3), from sysctl getdomaininfolist and the names in the
  * store. --json prints the same as a JSON array; -l adds, per domain, the
  * uuid, limits and what `vmctl create` recorded (kernel, cmdline,
  * on_poweroff/on_reboot/on_crash), also as JSON.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* vmctl vcpu-list [DOM...]: every vCPU, xl vcpu-list's columns (toolstack.md §6.4). */
+/* vmctl vcpu-list [DOM...]: every vCPU, xl vcpu-list's columns (docs/toolstack.md §6.4). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The per-domain monitor `vmctl create` leaves behind, as xl's daemon
- * (toolstack.md §2.5): a forked process that watches @releaseDomain (and
+ * (docs/toolstack.md §2.5): a forked process that watches @releaseDomain (and
  * looks every second anyway) and, when the domain shuts down, applies the
  * config's action for the reason: destroy (its store nodes removed too),
  * restart (destroy, then build again from the same config), rename-restart

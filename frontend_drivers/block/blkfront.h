@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * blkfront for the project's small PV test kernels (pv-abi-devices.md
+ * blkfront for the project's small PV test kernels (docs/abi-devices.md
  * §4.3-4.4, §5.2): the xenbus handshake for device/vbd/<devid>, a
  * one-page ring, and synchronous requests (direct up to 11 segments,
  * indirect beyond when the backend offers it), flush, discard, and raw

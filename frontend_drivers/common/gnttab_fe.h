@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The granting side of grant tables (v1) for the small PV test kernels
- * (pv-abi-devices.md §1.2, §1.5): the first table frame mapped, refs from
+ * (docs/abi-devices.md §1.2, §1.5): the first table frame mapped, refs from
  * 8 up (0-7 are reserved: console and xenstore), access given and ended
  * as Linux does it.
  */

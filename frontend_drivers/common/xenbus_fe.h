@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The guest side of XenStore and XenBus for the project's small PV test
- * kernels (pv-abi-devices.md §3.5, §4): requests over the domain's own
+ * kernels (docs/abi-devices.md §3.5, §4): requests over the domain's own
  * store ring (start_info store_mfn/store_evtchn), relative paths under
  * /local/domain/<own id>, state switches, and waiting for a node by
  * polling on a 10 ms timer (no watches). Single-threaded, no allocation.

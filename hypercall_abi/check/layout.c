@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Layout checks for every public structure: sizes and the offsets guests
- * hard-code (pv-abi-core.md). Compiled into the hypervisor, the host unit
+ * hard-code (docs/abi-core.md). Compiled into the hypervisor, the host unit
  * tests and the test guests, so all three agree with the ABI.
  */
 #include <stddef.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Event channels (pv-abi-core.md §7). A domain starts on the 2-level ABI
+ * Event channels (docs/abi-core.md §7). A domain starts on the 2-level ABI
  * with 4096 ports; the FIFO ABI (evtchn_fifo.c) lifts that to
  * EVTCHN_FIFO_MAX_PORTS once the guest asks for it (init_control). Ports
  * live in pages ("buckets") of 256, allocated as the lowest free port

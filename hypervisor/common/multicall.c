@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * multicall (13): a batch of hypercalls, each with its own result
- * (pv-abi-core.md §2.17). A failing entry does not stop the batch. Nested
+ * (docs/abi-core.md §2.17). A failing entry does not stop the batch. Nested
  * multicalls are refused, and so is iret, which would have to end the
  * batch with registers no longer the multicall's (Linux never batches it).
  */
@@ -16,7 +16,7 @@
 #define MAX_BATCH	(1U << 16)
 
 /*
- * Continuations (pv-abi-core.md §2.1): when an entry's call needs one, its
+ * Continuations (docs/abi-core.md §2.1): when an entry's call needs one, its
  * rewritten arguments go back into that entry and the multicall itself
  * continues from it; a batch that has run about 1 ms (looked at every 32
  * entries) continues from its next entry. The guest re-executes the

@@ -3,7 +3,7 @@
  * The start-of-day layout of a 64-bit PV domain, as Xen 4.17 plans it.
  *
  * The region at VIRT_BASE maps pfns 0 upwards, one page each, and holds,
- * page aligned and in this order (pv-abi-core.md §1.5):
+ * page aligned and in this order (docs/abi-core.md §1.5):
  *
  *   kernel | initrd | p2m list | start_info | [xenstore | console] |
  *   page tables | boot stack | padding (>= 512 KiB, to a 4 MiB boundary)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * vcpu_op (24) and set_timer_op (15): a vCPU's timers, its vcpu_info
- * location and its runstate (pv-abi-core.md §2.10, §2.23, §6). One vCPU
+ * location and its runstate (docs/abi-core.md §2.10, §2.23, §6). One vCPU
  * per domain so far: vcpuid 0 exists, every other id answers -ENOENT.
  */
 #include <hv/lib.h>

@@ -3,7 +3,7 @@
  * argregs: a kernel that declares only the registers it passes. The
  * argument registers a hypercall does not use (beyond its argument count
  * in hypercalls.def: rdi, rsi, rdx, r10, r8 in order), and r9, are the
- * guest's and must come back unchanged (pv-abi-core.md §2.1); only those
+ * guest's and must come back unchanged (docs/abi-core.md §2.1); only those
  * the call uses may change (debug builds scribble exactly those, as Xen's
  * do). Hypercalls of one to four arguments, several rounds each, run with
  * a sentinel in every register they do not use.

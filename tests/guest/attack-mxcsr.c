@@ -30,14 +30,6 @@
 #define BAD_MXCSR	0xffffffffU
 #define ODD_FCW		0x027f		/* 53-bit precision: not the initial 0x37f */
 
-static long domctl(struct domctl *op, uint32_t cmd, domid_t dom)
-{
-	op->cmd = cmd;
-	op->interface_version = DOMCTL_INTERFACE_VERSION;
-	op->domain = dom;
-	return hypercall1(__HYPERVISOR_domctl, op);
-}
-
 static void bad_fpu(struct vcpu_guest_context *c)
 {
 	uint16_t fcw = ODD_FCW;
@@ -62,8 +54,6 @@ static void __attribute__((noreturn)) peer(struct start_info *si)
 {
 	static uint8_t fx[512] __attribute__((aligned(16)));
 	static char why[VERDICT_LEN];
-	uint64_t frame = 0, t0;
-	struct gnttab_setup_table st = { DOMID_SELF, 0, 1, 0, { 0 }, (uint64_t)&frame };
 	uint32_t mxcsr, mask, want_mxcsr;
 	uint16_t fcw, want_fcw;
 	uint32_t bad = BAD_MXCSR;
@@ -84,13 +74,7 @@ static void __attribute__((noreturn)) peer(struct start_info *si)
 	enforced = traps_taken != before;
 	want_mxcsr = !enforced ? BAD_MXCSR : cpu_has_xsave() ? BAD_MXCSR & mask : 0;
 	want_fcw = !enforced ? ODD_FCW : cpu_has_xsave() ? 0x37f : 0;
-	t0 = scratch_page();
-	if (verdict_gnttab(GNTTABOP_setup_table, &st, 1) || st.status ||
-	    update_va_mapping(t0, (frame << 12) | PTE_DATA, UVMF_INVLPG) ||
-	    verdict_offer(&v, (struct grant_entry_v1 *)t0, (char *)scratch_page())) {
-		printf("peer: no grant table or port\n");
-		shutdown(SHUTDOWN_crash);
-	}
+	verdict_offer_frame0(&v);
 	printf("peer: MXCSR %#x (mask %#x), FCW %#x; the CPU %s reserved MXCSR bits\n", mxcsr,
 	       mask, fcw, enforced ? "enforces" : "ignores");
 	if (mxcsr != want_mxcsr || fcw != want_fcw) {
@@ -102,28 +86,8 @@ static void __attribute__((noreturn)) peer(struct start_info *si)
 	verdict_send(&v, NULL);
 }
 
-static int end_peer(domid_t id)
-{
-	struct domctl op;
-	unsigned int tries;
-	long rc = 0;
-
-	for (tries = 0; tries < 100000; tries++) {
-		rc = domctl(&op, DOMCTL_getdomaininfo, id);
-		if (rc || op.domain != id || (op.u.getdomaininfo.flags & DOMINF_shutdown))
-			break;
-		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
-	}
-	CHECK(rc == 0 && op.domain == id && (op.u.getdomaininfo.flags & DOMINF_shutdown),
-	      "the peer did not shut down: %ld", rc);
-	CHECK((rc = domctl(&op, DOMCTL_destroydomain, id)) == 0, "destroying it: %ld", rc);
-	peer_unmap_console();
-	return TEST_PASS;
-}
-
 int test_main(struct start_info *si)
 {
-	char *buf;
 	int id;
 
 	CHECK(events_init(si) == 0, "events_init failed");
@@ -132,10 +96,8 @@ int test_main(struct start_info *si)
 	peer_context_hook = bad_fpu;
 	id = peer_build(si, 4096, "role=peer", PEER_MIB);
 	CHECK(id > 0, "the peer with MXCSR %#x could not be built (%d)", BAD_MXCSR, id);
-	buf = (char *)scratch_page();
-	CHECK(verdict_receive((domid_t)id, buf) == 0, "%s", buf);
-	peer_console_flush();
-	CHECK(!strcmp(buf, "ok"), "peer: %s", buf);
-	CHECK(end_peer((domid_t)id) == TEST_PASS, "the peer's end");
+	if (verdict_result((domid_t)id))
+		return TEST_FAIL;
+	CHECK(peer_wait_destroy((domid_t)id) == TEST_PASS, "the peer's end");
 	return TEST_PASS;
 }

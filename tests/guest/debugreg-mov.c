@@ -2,7 +2,7 @@
 /*
  * debugreg-mov: a guest kernel's `mov %drN, reg` and `mov reg, %drN` are
  * emulated with the set_debugreg/get_debugreg rules, as on Xen 4.17
- * (pv-abi-core.md §2.22, §4.1): what one writes the other reads back;
+ * (docs/abi-core.md §2.22, §4.1): what one writes the other reads back;
  * DR4/DR5 alias DR6/DR7; reserved DR6/DR7 bits are forced, not refused;
  * a breakpoint armed by mov fires and mov reads its B0 in DR6. A write the
  * hypercall refuses is a #GP(0) (hypervisor address, DR7.GD, upper half,

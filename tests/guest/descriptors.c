@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * descriptors: set_gdt and update_descriptor (pv-abi-core.md §2.15). A
+ * descriptors: set_gdt and update_descriptor (docs/abi-core.md §2.15). A
  * Linux-shaped GDT is accepted with every DPL raised to 3 (so no guest
  * descriptor grants rings 0-2) and is usable: data selectors load, iret
  * returns on the guest's own code selector. Refused: a call gate into the

@@ -2,7 +2,7 @@
 /*
  * Start-of-day layout checks shared by the elf-* test kernels, which are
  * linked at other virtual bases than the framework's: in the region that
- * starts at `base`, pfn n is mapped at base + n * 4096 (pv-abi-core.md
+ * starts at `base`, pfn n is mapped at base + n * 4096 (docs/abi-core.md
  * §1.5), so a table's VA follows from its frame through the M2P.
  */
 #ifndef ELF_LAYOUT_H

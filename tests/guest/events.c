@@ -101,7 +101,7 @@ static int timer(void)
 /*
  * A long mmu_update batch is preempted: a timer event due during it is
  * delivered with the interrupted rip at the batch's own syscall, which the
- * guest then executes again (pv-abi-core.md §2.1). Without continuations
+ * guest then executes again (docs/abi-core.md §2.1). Without continuations
  * the event could only arrive after the syscall.
  */
 static int long_batch_preempted(void)

@@ -123,7 +123,7 @@ struct handle {
 	bool used;
 };
 
-/* The v2 grant entry layout (pv-abi-devices.md §1), for when v2 is on. */
+/* The v2 grant entry layout (docs/abi-devices.md §1), for when v2 is on. */
 struct fz_grant_v2 {
 	uint16_t flags;
 	domid_t domid;

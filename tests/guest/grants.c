@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * grants: grant tables v1 between two boot-time domains
- * (pv-abi-devices.md §1). The peer grants dom0 a page read-write, one
+ * (docs/abi-devices.md §1). The peer grants dom0 a page read-write, one
  * read-only, one to copy into, one to a third domain, and leaves one
  * ref empty. dom0 maps and copies them and tries every wrong way, each
  * with its own GNTST_ code; a batch with one bad entry among good ones

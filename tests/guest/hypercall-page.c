@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * hypercall-page: a legacy kernel with the HYPERCALL_PAGE note gets the
- * page filled as pv-abi-core.md §1.4 gives, and hypercalls through it work.
+ * page filled as docs/abi-core.md §1.4 gives, and hypercalls through it work.
  */
 #define WITH_HYPERCALL_PAGE
 #include "lib/guest.h"

@@ -2,7 +2,7 @@
 /*
  * iopl: the virtual I/O privilege level reaches guest user mode, and
  * VMASST_TYPE_architectural_iopl is offered, as in Xen 4.17
- * (pv-abi-core.md §2.7, §2.14, §4.4). A user program runs cli, sti and
+ * (docs/abi-core.md §2.7, §2.14, §4.4). A user program runs cli, sti and
  * `in` from the hypervisor's console port (all ones for any guest):
  * - PHYSDEVOP_set_iopl 1 and 2: each is a #GP in user mode (user mode is
  *   CPL 3), while kernel mode may (CPL 1); at IOPL 3 none traps and the

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * ldt: MMUEXT_SET_LDT with lazy, validated mapping (pv-abi-core.md §2.15).
+ * ldt: MMUEXT_SET_LDT with lazy, validated mapping (docs/abi-core.md §2.15).
  * A data descriptor in a read-only mapped LDT page loads through an LDT
  * selector (the hypervisor maps the page on that first use, after checking
  * every descriptor in it); an LDT page the guest can still write cannot be

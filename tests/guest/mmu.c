@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * mmu: the page-table rules of direct paging (pv-abi-core.md §5). Every
+ * mmu: the page-table rules of direct paging (docs/abi-core.md §5). Every
  * forbidden update gets an error and the guest goes on; allowed ones take
  * effect: remapping, pinning, a new address space to switch to and back,
  * batches, multicalls.

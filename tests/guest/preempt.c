@@ -4,7 +4,7 @@
  * (one L4, one L3, 256 L2s, 256 L1s: about 262 000 entries) is pinned, and
  * installed under a live L4 by one mmu_update, each with a timer due in
  * 0.5 ms: the timer's event must arrive at the call's own syscall, which
- * the guest then executes again until the work is done (pv-abi-core.md
+ * the guest then executes again until the work is done (docs/abi-core.md
  * §2.1). The same inside a multicall, for a pin and for a long mmu_update
  * list. A tree with one bad entry at its very end is refused after being
  * preempted, and leaves nothing held. Lamina only: a pin the guest

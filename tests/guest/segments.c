@@ -2,7 +2,7 @@
 /*
  * segments: emulated instructions honour segment overrides and bases, and
  * a selector beyond the GDT or LDT limit is never read as a descriptor
- * (pv-abi-core.md §2.21, §4.4; the class of Xen's XSA-298), as on Xen 4.17.
+ * (docs/abi-core.md §2.21, §4.4; the class of Xen's XSA-298), as on Xen 4.17.
  * - outs through %fs: and %gs: reads at the segment's base plus rsi: a
  *   dword sent to the PCI address port 0xCF8 that way reads back (dom0's
  *   0xCF8 is the real latch on Lamina and Xen's per-domain copy on Xen);

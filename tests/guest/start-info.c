@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * start-info: the start-of-day state of dom0 is what pv-abi-core.md §1.5-1.7
+ * start-info: the start-of-day state of dom0 is what docs/abi-core.md §1.5-1.7
  * describes: start_info fields, the command line from the module string,
  * a p2m list that agrees with the read-only M2P, read-only page tables
  * whose L4 carries the hypervisor's slots, and a mapped padding area.

@@ -7,7 +7,7 @@
  * memory (-EFAULT). The call must not hold the CPU all that time: with a
  * timer due 0.5 ms in and events unmasked, the timer's event must arrive
  * at the call's own syscall, which the guest then executes again until
- * the list is done (pv-abi-core.md §2.1, §2.3; Xen 4.17 checks for
+ * the list is done (docs/abi-core.md §2.1, §2.3; Xen 4.17 checks for
  * preemption after every entry). Before the fix, Lamina ran the whole list
  * in one go (about 9 s) and no event arrived inside it. Trap handling
  * still works afterwards.

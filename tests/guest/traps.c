@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * traps: exceptions and software interrupts raised in guest kernel mode
- * reach the trap table with the PV frame of pv-abi-core.md §3.2 (rcx and
+ * reach the trap table with the PV frame of docs/abi-core.md §3.2 (rcx and
  * r11 below the hardware frame, error code where the vector has one, CS
  * with RPL 0 and the event mask in bits 32-39, the virtual IF), and the
  * handler returns by the iret hypercall. int n follows the entry's DPL.

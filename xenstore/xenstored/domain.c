@@ -2,7 +2,7 @@
 /*
  * Domains: per-domid accounting (nodes, watches), introduction state, and
  * the domain ops INTRODUCE, RELEASE, GET_DOMAIN_PATH, IS_DOMAIN_INTRODUCED,
- * RESUME and SET_TARGET (pv-abi-devices §3.8).
+ * RESUME and SET_TARGET (docs/abi-devices.md §3.8).
  *
  * Without Xen devices (ring_attach() gives -ENODEV) an introduced domain is
  * only recorded: it is reported introduced and fires @introduceDomain, but
@@ -246,7 +246,7 @@ int do_set_target(struct req *r)
 
 /* ---- quotas: the limits every unprivileged domain is held to ---- */
 
-/* Defaults are Xen 4.17 xenstored's (pv-abi-devices §3.4). */
+/* Defaults are Xen 4.17 xenstored's (docs/abi-devices.md §3.4). */
 struct quota quota = {
 	.nodes = 1000,
 	.entry_size = 2048,

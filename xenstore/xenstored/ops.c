@@ -147,7 +147,7 @@ static int do_mkdir(struct req *r)
 	return rc ? rc : reply_ok(r);
 }
 
-/* A missing node is fine if its parent exists (pv-abi-devices §3.2). */
+/* A missing node is fine if its parent exists (docs/abi-devices.md §3.2). */
 static int do_rm(struct req *r)
 {
 	struct node *n;

@@ -46,7 +46,7 @@ int perms_format(const struct xs_perm *p, unsigned int num, char *buf, size_t si
 	return used;
 }
 
-/* Access of connection @c to a node with this list (pv-abi-devices §3.3). */
+/* Access of connection @c to a node with this list (docs/abi-devices.md §3.3). */
 unsigned int perms_for(const struct conn *c, const struct xs_perm *p, unsigned int num)
 {
 	const struct domain *d;

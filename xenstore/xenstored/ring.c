@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Domain rings over Linux's /dev/xen devices (pv-abi-devices §3.5, §3.6,
+ * Domain rings over Linux's /dev/xen devices (docs/abi-devices.md §3.5, §3.6,
  * §3.8). Without /dev/xen (the development host) ring_init() and
  * ring_attach() return -ENODEV and xenstored serves its socket only.
  * dom0's ring is exercised in Linux dom0 on Lamina and Xen 4.17 (the

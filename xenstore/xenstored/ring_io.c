@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Moving bytes between a shared store page and a connection
- * (pv-abi-devices §3.5). The guest writes the page concurrently, so each
+ * (docs/abi-devices.md §3.5). The guest writes the page concurrently, so each
  * index is read once, checked (prod - cons <= XENSTORE_RING_SIZE), and
  * request bytes are copied to private memory before anything parses them.
  * Barriers: read the producer index, then the data (acquire); write the

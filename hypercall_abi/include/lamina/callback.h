@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Traps, callbacks, iret and segment bases of a 64-bit PV vCPU
- * (pv-abi-core.md §2.3, §2.8, §2.18, §2.19, §2.21, §3).
+ * (docs/abi-core.md §2.3, §2.8, §2.18, §2.19, §2.21, §3).
  */
 #ifndef LAMINA_CALLBACK_H
 #define LAMINA_CALLBACK_H

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * PV ELF notes (name "Xen"): how a kernel tells the domain builder where to
- * start and what it needs (pv-abi-core.md §1.3).
+ * start and what it needs (docs/abi-core.md §1.3).
  */
 #ifndef LAMINA_ELFNOTE_H
 #define LAMINA_ELFNOTE_H

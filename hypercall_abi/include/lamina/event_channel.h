@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * event_channel_op (32): long event_channel_op(int cmd, void *arg), the
- * 2-level ABI (pv-abi-core.md §2.12, §7).
+ * 2-level ABI (docs/abi-core.md §2.12, §7).
  *  1. Ports 1-4095; port 0 is never allocated. The lowest free port is
  *     handed out.
  *  2. A raise sets the pending bit, and unless the port is masked the

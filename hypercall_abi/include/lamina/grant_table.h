@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * grant_table_op (20): long grant_table_op(unsigned cmd, void *args,
- * unsigned count), version 1 (pv-abi-devices.md §1).
+ * unsigned count), version 1 (docs/abi-devices.md §1).
  *  1. A domain's table is an array of 8-byte entries in frames the
  *     hypervisor owns and the domain maps writable (setup_table gives
  *     their MFNs). Entry r grants `domid` access to `frame`.

@@ -54,7 +54,7 @@
 #define __HYPERVISOR_arch_0			48
 #define __HYPERVISOR_release_continue		50	/* Lamina's own: see hypercalls.def */
 
-/* Size of the legacy hypercall page's slots (pv-abi-core.md §1.4). */
+/* Size of the legacy hypercall page's slots (docs/abi-core.md §1.4). */
 #define HYPERCALL_PAGE_SLOT_SIZE		32
 #define HYPERCALL_PAGE_SLOTS			128
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * memory_op (12): long memory_op(unsigned cmd, void *arg)
- * (pv-abi-core.md §2.11). For PV guests a GFN is an MFN.
+ * (docs/abi-core.md §2.11). For PV guests a GFN is an MFN.
  */
 #ifndef LAMINA_MEMORY_H
 #define LAMINA_MEMORY_H

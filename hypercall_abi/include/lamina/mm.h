@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Page-table hypercalls of direct paging (pv-abi-core.md §2.4, §2.5, §2.16,
+ * Page-table hypercalls of direct paging (docs/abi-core.md §2.4, §2.5, §2.16,
  * §2.17, §2.7): mmu_update, mmuext_op, update_va_mapping, multicall and
  * vm_assist.
  */

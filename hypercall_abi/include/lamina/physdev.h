@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * physdev_op (33): long physdev_op(int cmd, void *arg) (pv-abi-core.md
+ * physdev_op (33): long physdev_op(int cmd, void *arg) (docs/abi-core.md
  * §2.14). Only what a PV guest without device passthrough needs so far.
  */
 #ifndef LAMINA_PHYSDEV_H

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * sched_op (hypercall 29): long sched_op(int cmd, void *arg).
- * pv-abi-core.md §2.9.
+ * docs/abi-core.md §2.9.
  */
 #ifndef LAMINA_SCHED_H
 #define LAMINA_SCHED_H

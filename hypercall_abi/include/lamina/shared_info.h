@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The shared_info page and struct vcpu_info (pv-abi-core.md §1.8, §6.1).
+ * The shared_info page and struct vcpu_info (docs/abi-core.md §1.8, §6.1).
  * shared_info is a hypervisor-owned page the guest maps by machine address.
  */
 #ifndef LAMINA_SHARED_INFO_H

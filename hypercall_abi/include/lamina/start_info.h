@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * struct start_info: what a PV domain finds at rsi on its first instruction
- * (pv-abi-core.md §1.7). 1168 bytes; the page is the guest's and writable.
+ * (docs/abi-core.md §1.7). 1168 bytes; the page is the guest's and writable.
  */
 #ifndef LAMINA_START_INFO_H
 #define LAMINA_START_INFO_H

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vcpu_op (24): long vcpu_op(int cmd, unsigned vcpuid, void *arg)
- * (pv-abi-core.md §2.10). A vcpuid the domain does not have: -ENOENT.
+ * (docs/abi-core.md §2.10). A vcpuid the domain does not have: -ENOENT.
  */
 #ifndef LAMINA_VCPU_H
 #define LAMINA_VCPU_H

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * xen_version (hypercall 17): long xen_version(int cmd, void *arg).
- * pv-abi-core.md §2.6.
+ * docs/abi-core.md §2.6.
  */
 #ifndef LAMINA_VERSION_H
 #define LAMINA_VERSION_H

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The x86-64 PV address-space layout and selectors (pv-abi-core.md §1.9,
+ * The x86-64 PV address-space layout and selectors (docs/abi-core.md §1.9,
  * §3.1, §0 item 13).
  */
 #ifndef LAMINA_XEN_X86_64_H

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Guest descriptor tables: set_gdt (2) and update_descriptor (10),
- * pv-abi-core.md §2.15. A guest GDT frame is a page of the domain with
+ * docs/abi-core.md §2.15. A guest GDT frame is a page of the domain with
  * the descriptor type, so nothing maps it writable while the CPU uses it;
  * every descriptor in it has been checked: code and data segments get DPL
  * 3 (the guest kernel runs in ring 3, so nothing a guest writes grants

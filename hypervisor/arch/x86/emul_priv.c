@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Emulation of the privileged instructions a ring-3 PV kernel still
- * executes (pv-abi-core.md §4): they raise #GP (or #UD for the forced
+ * executes (docs/abi-core.md §4): they raise #GP (or #UD for the forced
  * CPUID prefix) and are decoded here. Guest user mode gets only int n,
  * and port I/O and cli/sti at a virtual IOPL of 3; anything not listed
  * sees the fault the hardware raised.

@@ -79,7 +79,7 @@ syscall_entry:
  * syscall from 32-bit compatibility mode (MSR_CSTAR; AMD-style CPUs, Intel
  * raises #UD instead). Always the guest's syscall32 callback, never a
  * hypercall, as on Xen: the frame says FLAT_USER_CS32/SS32 and the C side
- * bounces it (pv-abi-core.md §2.8). Same register state as syscall_entry.
+ * bounces it (docs/abi-core.md §2.8). Same register state as syscall_entry.
  */
 	.globl cstar_entry
 cstar_entry:

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Grant host mappings in a PV domain's own page tables
- * (pv-abi-devices.md §1.4). A mapping is one L1 entry of the mapper,
+ * (docs/abi-devices.md §1.4). A mapping is one L1 entry of the mapper,
  * named by a virtual address in its current page tables or, with
  * GNTMAP_contains_pte, by the entry's machine address. Either way the L1
  * must be a validated page table of the mapper. The entry is written

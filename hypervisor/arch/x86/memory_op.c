@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * memory_op (12): giving frames to and taking them from a PV domain, and
- * describing memory (pv-abi-core.md §2.11). A frame leaves a domain only
+ * describing memory (docs/abi-core.md §2.11). A frame leaves a domain only
  * when nothing but its allocation references it: no mapping, no type, no
  * pin; so a domain cannot free a page it still uses as a page table or
  * still maps, and nothing another part of it holds can dangle.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * memory_op commands a toolstack issues for the domain it builds
- * (toolstack.md §1.4), as Xen 4.17 answers them:
+ * (docs/toolstack.md §1.4), as Xen 4.17 answers them:
  *
  *   set_memory_map (13): the pseudo-physical E820 the domain's own
  *     memory_map answers from then on (libxl: one RAM entry up to

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The page-table hypercalls: mmu_update, mmuext_op, update_va_mapping and
- * vm_assist (pv-abi-core.md §2.4, §2.5, §2.16, §2.7). The rules live in
+ * vm_assist (docs/abi-core.md §2.4, §2.5, §2.16, §2.7). The rules live in
  * page_type.c; here are argument decoding, list walking and TLB flushes.
  * Each list entry is copied in, then applied; the first failure stops the
  * list and *done tells the guest how many were applied.
@@ -82,7 +82,7 @@ static int one_mmu_update(struct domain *d, struct domain *fd, const struct mmu_
  */
 /*
  * A list that runs longer than about 1 ms becomes a continuation
- * (pv-abi-core.md §2.1): the guest's rip goes back onto its syscall with
+ * (docs/abi-core.md §2.1): the guest's rip goes back onto its syscall with
  * the list pointer and count advanced and PREEMPTED set, the progress so
  * far in *done; the guest re-executes it after any pending interrupt or
  * event, and the resumed call adds to *done.

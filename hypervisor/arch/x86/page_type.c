@@ -19,7 +19,7 @@
  * page-table type: every present entry in it is then validated, which
  * takes the references its targets need (an L2 entry takes an L1-type
  * reference on its target, and so on, so validating an L4 validates the
- * tree below it). The entries are adjusted on the way (pv-abi-core.md §5.3:
+ * tree below it). The entries are adjusted on the way (docs/abi-core.md §5.3:
  * U forced on because the guest kernel runs in ring 3, bit 52 marks a
  * kernel L1 mapping). When the last type reference goes, the frame is
  * devalidated: every entry's references are dropped again. The hypervisor's

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Writable page tables (pv-abi-core.md §5.6): a guest kernel writes an
+ * Writable page tables (docs/abi-core.md §5.6): a guest kernel writes an
  * entry of one of its own validated L1 tables through a read-only mapping;
  * the write faults, and here it is decoded, the new 8-byte entry is
  * validated like an mmu_update, and the write is completed on the guest's

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Running a 64-bit PV vCPU in ring 3: hypercall entry, the return path and
- * the first entry. pv-abi-core.md §2.1 (calling convention), §1.6 (initial
+ * the first entry. docs/abi-core.md §2.1 (calling convention), §1.6 (initial
  * state).
  */
 #include <hv/lib.h>
@@ -27,7 +27,7 @@ extern void __noreturn enter_guest_frame(const struct cpu_regs *frame);
 #ifdef CONFIG_DEBUG
 /*
  * Catch guests that expect the argument registers a call used to survive
- * (pv-abi-core.md §2.1). The registers beyond the call's argument count
+ * (docs/abi-core.md §2.1). The registers beyond the call's argument count
  * are the guest's: kernels that declare only what they pass keep live
  * values there, so those are never touched.
  */
@@ -147,7 +147,7 @@ void do_sysenter(struct cpu_regs *r)
 
 /*
  * Last stop before a guest runs: maybe another vCPU (schedule), then the
- * event upcall if one is deliverable (pv-abi-core.md §3.6), then flags a
+ * event upcall if one is deliverable (docs/abi-core.md §3.6), then flags a
  * ring-3 guest may hold.
  */
 void prepare_return_to_guest(struct cpu_regs *r)
@@ -239,7 +239,7 @@ static void fpu_load(struct vcpu *v)
 }
 
 /*
- * A fresh FPU: FCW 0x37F, MXCSR 0x1F80 (pv-abi-core.md §1.6); with XSAVE
+ * A fresh FPU: FCW 0x37F, MXCSR 0x1F80 (docs/abi-core.md §1.6); with XSAVE
  * the header's XSTATE_BV says x87 and SSE hold these values, the rest is
  * in its initial state. XCR0 starts as x87|SSE, as after reset.
  */

@@ -3,7 +3,7 @@
  * Small per-vCPU CPU state of a PV guest: the virtual CR0.TS
  * (fpu_taskswitch), debug registers (set_debugreg, get_debugreg, and
  * `mov %drN` emulated in emul_priv.c with the same rules) and the
- * virtual IOPL (physdev_op set_iopl). pv-abi-core.md §2.20, §2.22, §2.14.
+ * virtual IOPL (physdev_op set_iopl). docs/abi-core.md §2.20, §2.22, §2.14.
  *
  * While there is one vCPU per CPU the guest's values live in the real
  * registers too; vcpu_load_state() puts them back when a vCPU starts (and
@@ -112,7 +112,7 @@ int vcpu_check_debugreg(unsigned int *regp, uint64_t *valp)
 		break;
 	default:
 		/* What Xen 4.17 answers, seen by tests/guest/cpustate on it
-		 * (pv-abi-core.md §2.22 says -EINVAL). */
+		 * (docs/abi-core.md §2.22 says -EINVAL). */
 		return trace_err(-ENODEV);
 	}
 	*regp = reg;

@@ -4,7 +4,7 @@
  * PV guest kernel, and the hypercalls that configure it: set_trap_table,
  * callback_op, set_callbacks, stack_switch, set_segment_base and iret.
  *
- * The bounce frame (pv-abi-core.md §3.2), lowest address first:
+ * The bounce frame (docs/abi-core.md §3.2), lowest address first:
  *   rcx, r11, [error code], rip, cs, rflags, rsp, ss
  * It goes on the current guest stack (aligned down to 16) in guest kernel
  * mode, or at kernel_sp after switching to guest kernel mode. The saved CS

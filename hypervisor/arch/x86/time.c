@@ -6,7 +6,7 @@
  * RTC gives the wall clock at boot.
  *
  * System time is ns = ((tsc - tsc0) << shift) * mul >> 32, exactly the
- * pvclock formula guests use (pv-abi-core.md §6.1), with mul/shift chosen
+ * pvclock formula guests use (docs/abi-core.md §6.1), with mul/shift chosen
  * once, so the hypervisor's now_ns() and every guest's clock agree.
  */
 #include <hv/lib.h>

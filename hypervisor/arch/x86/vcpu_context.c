@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * A vCPU's context as the toolstack sets and reads it (domctl
- * setvcpucontext/getvcpucontext, struct vcpu_guest_context, toolstack.md
+ * setvcpucontext/getvcpucontext, struct vcpu_guest_context, docs/toolstack.md
  * §1.9), with the checks of Xen 4.17's arch_set_info_guest: canonical
  * addresses (-EINVAL), a page-aligned LDT of at most 8192 entries, a GDT
  * of at most 16 frames each a descriptor page of the domain, known

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Reading a 64-bit PV kernel: the ELF64 headers and the Xen ELF notes
- * (pv-abi-core.md §1.2-1.3). The image is untrusted input; every offset is
+ * (docs/abi-core.md §1.2-1.3). The image is untrusted input; every offset is
  * checked against its size and a problem comes back as a message.
  */
 #ifndef HV_ELF_H

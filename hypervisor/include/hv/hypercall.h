@@ -7,7 +7,7 @@
 struct vcpu;
 
 /*
- * A handler that needs a continuation (pv-abi-core.md §2.1) rewrites its
+ * A handler that needs a continuation (docs/abi-core.md §2.1) rewrites its
  * own arguments in place to describe the work left and returns -ERESTART:
  * the guest then executes the same call again with them, at once or after
  * an interrupt or event, from its syscall or from its multicall entry.

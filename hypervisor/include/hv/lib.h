@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Error handling policy (style.md §5): guest errors get error codes or
+ * Error handling policy (docs/style.md §5): guest errors get error codes or
  * domain_crash(); BUG_ON() for our own inconsistent state, always built;
  * ASSERT() for cheap invariants, debug builds only.
  */

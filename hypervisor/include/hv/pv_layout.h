@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The start-of-day layout of a 64-bit PV domain (pv-abi-core.md §1.5,
- * toolstack.md §1.7), planned in one place for every builder: the
+ * The start-of-day layout of a 64-bit PV domain (docs/abi-core.md §1.5,
+ * docs/toolstack.md §1.7), planned in one place for every builder: the
  * hypervisor's boot-time builder, the test guests' peer builder and
  * libvmctl in dom0. Pure arithmetic on the ELF reader's result (elf.h):
  * no allocation, no output, nothing but fixed-width types, so each of

@@ -2,7 +2,7 @@
 /*
  * A test-and-set spinlock. One CPU runs today, with interrupts off in the
  * hypervisor, so these never spin; they mark what each lock guards so SMP
- * is an extension (style.md §8). Order: hv/lock_order.h.
+ * is an extension (docs/style.md §8). Order: hv/lock_order.h.
  */
 #ifndef HV_SPINLOCK_H
 #define HV_SPINLOCK_H

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * System time: nanoseconds since boot, from the TSC with the scale that
- * every guest's pvclock carries (pv-abi-core.md §6), so the hypervisor and
+ * every guest's pvclock carries (docs/abi-core.md §6), so the hypervisor and
  * guests compute the same instant from the same TSC value.
  */
 #ifndef HV_TIME_H

@@ -55,7 +55,7 @@ bool on_lamina(void);
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /*
- * Hypercalls by `syscall` from guest kernel mode (pv-abi-core.md §2.1):
+ * Hypercalls by `syscall` from guest kernel mode (docs/abi-core.md §2.1):
  * rax = number, rdi rsi rdx r10 r8 = arguments; rcx and r11 are lost.
  */
 static inline long hypercall5(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3,

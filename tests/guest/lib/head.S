@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Entry and PV ELF notes of a test guest. The notes are what a 64-bit PV
- * kernel must carry (pv-abi-core.md §1.3): loader "generic", "xen-3.0",
+ * kernel must carry (docs/abi-core.md §1.3): loader "generic", "xen-3.0",
  * the virtual base, the entry point, and dom0 support, since the runner
  * boots each test guest as dom0.
  */

@@ -12,7 +12,7 @@
  *      page tables (read-only in their own mapping), the stack;
  *   3. the window goes back to dom0's frame, the peer's L4 is pinned
  *      (mmuext_op, foreigndom), vCPU 0 gets the entry state of
- *      pv-abi-core.md §1.6 (setvcpucontext), and the domain is unpaused.
+ *      docs/abi-core.md §1.6 (setvcpucontext), and the domain is unpaused.
  *
  * The layout is the one libxenguest gives a domU, planned by the
  * hypervisor's common/pv_layout.c (as for every Lamina builder):

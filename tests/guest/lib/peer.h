@@ -11,7 +11,7 @@
  * hypercalls (domctl createdomain / max_mem / setvcpucontext /
  * unpausedomain, memory_op populate_physmap for it, mmu_update and
  * mmuext_op with it as foreigndom) with the start-of-day layout of
- * pv-abi-core.md §1.5, and unpauses it.
+ * docs/abi-core.md §1.5, and unpauses it.
  *
  * A domU's console_io output is dropped by a release build of Xen, so the
  * peer Xen gets a console page (start_info console.domU.mfn, the layout of

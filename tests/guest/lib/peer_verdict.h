@@ -19,6 +19,7 @@
 #include "mm.h"
 #include "peer.h"
 #include <lamina/grant_table.h>
+#include <lamina/domctl.h>
 
 #ifndef VERDICT_REF
 #define VERDICT_REF	3	/* a test may choose another before the #include */
@@ -135,17 +136,54 @@ static inline int verdict_receive(domid_t peer, char *buf)
 }
 
 /*
- * dom0: starts the peer (command line "role=peer", 16 MiB) and turns its
- * verdict into the test's result: TEST_PASS for "ok", else a failure.
+ * dom0: turns the verdict of peer id (started or built) into the test's
+ * result: TEST_PASS for "ok", else a failure.
  */
+static inline int verdict_result(domid_t id)
+{
+	char *buf = (char *)scratch_page();
+
+	CHECK(verdict_receive(id, buf) == 0, "%s", buf);
+	peer_console_flush();
+	CHECK(!strcmp(buf, "ok"), "peer: %s", buf);
+	return TEST_PASS;
+}
+
+/* dom0: starts the peer (command line "role=peer", 16 MiB); its verdict is the result. */
 static inline int verdict_await_peer(struct start_info *si)
 {
 	int peer_id = peer_start(si, "role=peer", 16);
-	char *buf = (char *)scratch_page();
 
 	CHECK(peer_id > 0, "the peer domain could not be started (%d)", peer_id);
-	CHECK(verdict_receive((domid_t)peer_id, buf) == 0, "%s", buf);
-	CHECK(!strcmp(buf, "ok"), "peer: %s", buf);
+	return verdict_result((domid_t)peer_id);
+}
+
+/*
+ * dom0, for a peer it built (peer_build): waits, yielding, until the peer
+ * has shut down, then destroys it and gives back its console page.
+ */
+static inline int peer_wait_destroy(domid_t id)
+{
+	struct domctl op;
+	unsigned int tries;
+	long rc = 0;
+
+	for (tries = 0; tries < 100000; tries++) {
+		memset(&op, 0, sizeof(op));
+		op.cmd = DOMCTL_getdomaininfo;
+		op.interface_version = DOMCTL_INTERFACE_VERSION;
+		op.domain = id;
+		rc = hypercall1(__HYPERVISOR_domctl, &op);
+		if (rc || op.domain != id || (op.u.getdomaininfo.flags & DOMINF_shutdown))
+			break;
+		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
+	}
+	CHECK(rc == 0 && op.domain == id && (op.u.getdomaininfo.flags & DOMINF_shutdown),
+	      "the peer did not shut down: %ld", rc);
+	op.cmd = DOMCTL_destroydomain;
+	op.domain = id;
+	CHECK((rc = hypercall1(__HYPERVISOR_domctl, &op)) == 0, "destroying it: %ld", rc);
+	peer_unmap_console();
 	return TEST_PASS;
 }
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The PV block ring (blkif) and the generic shared-ring header it sits on.
- * pv-abi-devices.md §4.4, §5.1 and §5.2: the x86_64-abi layout.
+ * docs/abi-devices.md §4.4, §5.1 and §5.2: the x86_64-abi layout.
  *
  * Permission is hereby granted, free of charge, to any person obtaining a
  * copy of this file, to deal in it without restriction, including the

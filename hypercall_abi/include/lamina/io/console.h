@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The PV console ring: one page shared by a guest and the console backend
- * in dom0. pv-abi-devices.md §4.5 and §5.4.
+ * in dom0. docs/abi-devices.md §4.5 and §5.4.
  *
  * Permission is hereby granted, free of charge, to any person obtaining a
  * copy of this file, to deal in it without restriction, including the

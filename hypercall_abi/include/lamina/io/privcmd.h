@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Linux's /dev/xen/privcmd, the ioctls dom0's tools use to make a
- * hypercall and to map another domain's frames (pv-abi-devices.md, dom0's
+ * hypercall and to map another domain's frames (docs/abi-devices.md, dom0's
  * Linux interfaces). linux-libc-dev's <xen/privcmd.h> cannot be included
  * on its own (it wants the kernel's <xen/interface/xen.h>), so the
  * layouts are here.

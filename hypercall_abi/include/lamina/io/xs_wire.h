@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * XenStore wire protocol and shared store page. pv-abi-devices.md §3.
+ * XenStore wire protocol and shared store page. docs/abi-devices.md §3.
  *
  * Permission is hereby granted, free of charge, to any person obtaining a
  * copy of this file, to deal in it without restriction, including the

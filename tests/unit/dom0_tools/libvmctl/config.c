@@ -55,7 +55,7 @@ static int parse(const char *text, struct vmctl_config *cfg)
 		EXPECT(_c.name == NULL && _c.disks == NULL);		\
 	} while (0)
 
-/* toolstack.md §4.5's example, unchanged. */
+/* docs/toolstack.md §4.5's example, unchanged. */
 static const char example[] =
 	"# guest.cfg\n"
 	"name    = \"guest\"\n"

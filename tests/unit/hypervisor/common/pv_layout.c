@@ -5,7 +5,7 @@
  * ARRANGEMENT" lines: Debian's Linux 6.1 as dom0 with dom0_mem=512M (the
  * dom0_tools boot test), and the elf-* and start-info test kernels run
  * with --xen. The domU numbers follow libxenguest's code
- * (xg_dom_x86.c, xg_dom_core.c; toolstack.md §1.7), which has no log here.
+ * (xg_dom_x86.c, xg_dom_core.c; docs/toolstack.md §1.7), which has no log here.
  */
 #include "../../unit.h"
 #include <stdlib.h>

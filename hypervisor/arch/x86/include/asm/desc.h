@@ -9,7 +9,7 @@
  * The hardware GDT while any vCPU runs: 15 pages, limit 0xEFFF. Pages
  * 0-13 are the guest's (set_gdt; empty until then) and page 14 is the
  * hypervisor's reserved page with the flat selectors of the PV ABI
- * (pv-abi-core.md §0 item 13).
+ * (docs/abi-core.md §0 item 13).
  */
 #define GDT_PAGES		15
 #define GDT_LIMIT		(GDT_PAGES * 4096 - 1)

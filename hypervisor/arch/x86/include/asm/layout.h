@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The hypervisor's virtual layout, all inside L4 slots 256-271 that the
- * PV ABI reserves in every guest L4 (pv-abi-core.md §1.9):
+ * PV ABI reserves in every guest L4 (docs/abi-core.md §1.9):
  *
  *   slot 256      0xFFFF800000000000  read-only M2P, readable by guests
  *   slot 260      0xFFFF820000000000  the hypervisor image (PA + base)

@@ -10,7 +10,7 @@
 
 struct vcpu;
 
-/* Bounce to a guest handler with the PV frame (pv-abi-core.md §3.2). */
+/* Bounce to a guest handler with the PV frame (docs/abi-core.md §3.2). */
 void pv_bounce(struct vcpu *v, struct cpu_regs *r, uint64_t handler, bool mask_events,
 	       bool has_error, uint64_t error);
 /* Deliver exception `vector` through the guest's trap table, or crash it. */
