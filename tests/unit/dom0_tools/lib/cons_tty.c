@@ -56,11 +56,5 @@ static void pty_slave_opens(void)
 	close(m);
 }
 
-int main(void)
-{
-	unit_suite = "dom0_tools/lib/cons_tty";
-	RUN(names);
-	RUN(refused_unopened);
-	RUN(pty_slave_opens);
-	return 0;
-}
+UNIT_MAIN("dom0_tools/lib/cons_tty", UNIT_TEST(names), UNIT_TEST(refused_unopened),
+	  UNIT_TEST(pty_slave_opens))

@@ -68,11 +68,5 @@ static void no_store(void)
 	unsetenv("XENSTORED_PATH");
 }
 
-int main(void)
-{
-	unit_suite = "dom0_tools/libvmctl/libvmctl";
-	RUN(state_names);
-	RUN(no_privcmd);
-	RUN(no_store);
-	return 0;
-}
+UNIT_MAIN("dom0_tools/libvmctl/libvmctl", UNIT_TEST(state_names), UNIT_TEST(no_privcmd),
+	  UNIT_TEST(no_store))
