@@ -28,11 +28,16 @@ static uint8_t packed[N * 2 + 4096];
 static size_t plen;
 static char err[256];
 
+/* The original data, made once (every test starts by packing it). */
 static void fill(void)
 {
+	static bool done;
 	size_t i;
 	uint32_t x = 12345;
 
+	if (done)
+		return;
+	done = true;
 	for (i = 0; i < N; i++) {
 		x = x * 1103515245 + 12345;
 		orig[i] = (i % 7 == 0) ? (uint8_t)(x >> 24) : (uint8_t)(i / 100);
@@ -63,6 +68,8 @@ static void pack_gzip(void)
 {
 	z_stream z = { 0 };
 
+	fill();
+
 	deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
 	z.next_in = orig;
 	z.avail_in = N;
@@ -83,6 +90,7 @@ static void test_bzip2(void)
 {
 	unsigned int n = sizeof(packed);
 
+	fill();
 	EXPECT_EQ(BZ2_bzBuffToBuffCompress((char *)packed, &n, (char *)orig, N, 9, 0, 0), BZ_OK);
 	plen = n;
 	size_append();
@@ -94,6 +102,7 @@ static void pack_lzma(bool alone)
 	lzma_stream s = LZMA_STREAM_INIT;
 	lzma_options_lzma o;
 
+	fill();
 	lzma_lzma_preset(&o, 6);
 	if (alone)
 		EXPECT_EQ(lzma_alone_encoder(&s, &o), LZMA_OK);
@@ -124,6 +133,7 @@ static void test_lzma(void)
 
 static void test_zstd(void)
 {
+	fill();
 	plen = ZSTD_compress(packed, sizeof(packed), orig, N, 19);
 	EXPECT(!ZSTD_isError(plen));
 	size_append();
@@ -135,6 +145,7 @@ static void test_lz4(void)
 {
 	size_t off;
 
+	fill();
 	plen = 0;
 	packed[plen++] = 0x02; packed[plen++] = 0x21; packed[plen++] = 0x4c; packed[plen++] = 0x18;
 	for (off = 0; off < N; off += 65536) {
@@ -247,6 +258,7 @@ static void test_ramdisk(void)
 	size_t len;
 	bool unpacked;
 
+	fill();
 	pack_gzip();
 	put_file(packed, plen);
 	EXPECT_EQ(vmctl_ramdisk_load(path, &data, &len, &unpacked, err, sizeof(err)), 0);
@@ -264,18 +276,6 @@ static void test_ramdisk(void)
 	unlink(path);
 }
 
-int main(void)
-{
-	unit_suite = "dom0_tools/libvmctl/kernel_image";
-	fill();
-	RUN(test_gzip);
-	RUN(test_bzip2);
-	RUN(test_xz);
-	RUN(test_lzma);
-	RUN(test_zstd);
-	RUN(test_lz4);
-	RUN(test_damaged);
-	RUN(test_kernel_files);
-	RUN(test_ramdisk);
-	return 0;
-}
+UNIT_MAIN("dom0_tools/libvmctl/kernel_image", UNIT_TEST(test_gzip), UNIT_TEST(test_bzip2),
+	  UNIT_TEST(test_xz), UNIT_TEST(test_lzma), UNIT_TEST(test_zstd), UNIT_TEST(test_lz4),
+	  UNIT_TEST(test_damaged), UNIT_TEST(test_kernel_files), UNIT_TEST(test_ramdisk))
