@@ -70,7 +70,7 @@ LAMINA_CHANGESET := $(shell git describe --always --dirty 2>/dev/null || echo un
 
 HV_INCLUDES := -I$(HV_DIR)/include -I$(HV_DIR)/arch/x86/include \
 	-Ihypercall_abi/include -I$(O)/include
-HV_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
+HV_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-ffreestanding -fno-stack-protector -fpie -fvisibility=hidden \
 	-mno-red-zone -mgeneral-regs-only -fno-omit-frame-pointer \
 	-mno-omit-leaf-frame-pointer -fno-asynchronous-unwind-tables \

@@ -12,7 +12,7 @@ GUEST_LIB  := $(GUEST_OUT)/lib/head.o $(GUEST_OUT)/lib/lib.o $(GUEST_OUT)/lib/tr
 	$(GUEST_OUT)/lib/string.o $(GUEST_OUT)/lib/vsnprintf.o \
 	$(GUEST_OUT)/lib/abi-layout.o $(GUEST_OUT)/lib/abi-numbers.o
 
-GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
+GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-ffreestanding -fno-stack-protector -fno-pic -mcmodel=kernel \
 	-mno-red-zone -mgeneral-regs-only -fno-asynchronous-unwind-tables \
 	-fcf-protection=none -Ihypercall_abi/include -Ihypervisor/include -MMD -MP
