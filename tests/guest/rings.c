@@ -84,8 +84,8 @@ static int peer(struct start_info *si)
 	      "the ring pages are not in the start-of-day region");
 	CHECK(offered_to_dom0(si->store_evtchn, &st), "store port: status %u", st.status);
 	CHECK(offered_to_dom0(si->console.domU.evtchn, &st), "console port: status %u", st.status);
-	rc = hvm_param(PEER, HVM_PARAM_STORE_PFN, &value);
-	CHECK(rc == -EPERM, "a domU's hvm_op get_param gave %ld", rc);
+	rc = hvm_param(PEER, HVM_PARAM_STORE_PFN, &value);	/* Xen: PV, -EINVAL */
+	CHECK(rc == -EINVAL, "a domU's hvm_op get_param gave %ld", rc);
 	rc = domctl(&op, DOMCTL_getdomaininfo, DOMCTL_INTERFACE_VERSION);
 	CHECK(rc == -EPERM, "a domU's domctl gave %ld", rc);
 
@@ -134,8 +134,8 @@ static int dom0_lookups(uint64_t *store_mfn, uint64_t *store_port, uint64_t *con
 
 	rc = hvm_param(PEER, 3, &v);
 	CHECK(rc == -EINVAL, "get_param of index 3 gave %ld", rc);
-	rc = hvm_param(0, HVM_PARAM_STORE_PFN, &v);
-	CHECK(rc == -ENOENT, "dom0's own store page param gave %ld", rc);
+	rc = hvm_param(0, HVM_PARAM_STORE_PFN, &v);	/* itself: Xen's -EINVAL for PV */
+	CHECK(rc == -EINVAL, "dom0's own store page param gave %ld", rc);
 	rc = hvm_param(7, HVM_PARAM_STORE_PFN, &v);
 	CHECK(rc == -ESRCH, "a missing domain's param gave %ld", rc);
 	rc = hypercall2(__HYPERVISOR_hvm_op, HVMOP_get_param, 16);
