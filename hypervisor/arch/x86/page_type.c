@@ -784,7 +784,7 @@ int pt_update_entry_foreign(struct domain *d, struct domain *fd, paddr_t ptr, ui
 		return trace_err(-EINVAL);
 	if (!pg || pg->owner != d->domid || !pg->count)	/* -EINVAL, as Xen */
 		return trace_err(-EINVAL);
-	slot = (pte_t *)frame_va(mfn) + idx;
+	slot = (pte_t *)mfn_to_virt(mfn) + idx;	/* inline: every entry passes */
 	old = *slot;
 	if (preserve_ad)
 		val |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
@@ -836,7 +836,7 @@ bool guest_l1e_maddr(uint64_t cr3, uint64_t va, paddr_t *pa)
 
 		if (!(e & _PAGE_PRESENT) || (e & _PAGE_PSE) || pte_mfn(e) >= frame_table_size)
 			return false;
-		t = frame_va(pte_mfn(e));
+		t = mfn_to_virt(pte_mfn(e));
 	}
 	*pa = virt_to_maddr(&t[(va >> 12) & 511]);
 	return true;
