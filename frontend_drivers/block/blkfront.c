@@ -113,23 +113,35 @@ static void post(struct blkfront *bf)
 		evtchn_send(bf->port);
 }
 
-/* The response to @id; its status, or -ETIMEDOUT. Others' answers are dropped. */
-static int wait_rsp(struct blkfront *bf, uint64_t id, unsigned int ms, uint8_t *op)
+/*
+ * Collects the responses to ids first..first+n-1 (in any order: a backend
+ * may answer out of order) into st[] and their operations into op[] (if
+ * given); answers to other ids are dropped. 0, or -ETIMEDOUT with the
+ * missing ones left at -ETIMEDOUT.
+ */
+static int wait_many(struct blkfront *bf, uint64_t first, unsigned int n, int *st, uint8_t *op,
+		     unsigned int ms)
 {
 	volatile struct sring_hdr *h = bf->ring;
 	uint64_t end = xbf_ms() + ms;
+	unsigned int left = n, i;
 
+	for (i = 0; i < n; i++)
+		st[i] = -ETIMEDOUT;
 	for (;;) {
 		while (bf->rsp_cons != __atomic_load_n(&h->rsp_prod, __ATOMIC_ACQUIRE)) {
 			struct blkif_response r = slot(bf, bf->rsp_cons)->rsp;
 
 			bf->rsp_cons++;
-			if (r.id == id) {
+			if (r.id - first < n && st[r.id - first] == -ETIMEDOUT) {
+				st[r.id - first] = r.status;
 				if (op)
-					*op = r.operation;
-				return r.status;
+					op[r.id - first] = r.operation;
+				left--;
 			}
 		}
+		if (!left)
+			return 0;
 		h->rsp_event = bf->rsp_cons + 1;
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		if (bf->rsp_cons != h->rsp_prod)
@@ -139,6 +151,14 @@ static int wait_rsp(struct blkfront *bf, uint64_t id, unsigned int ms, uint8_t *
 		port_test_and_clear(bf->port);
 		xbf_nap();
 	}
+}
+
+static int wait_rsp(struct blkfront *bf, uint64_t id, unsigned int ms, uint8_t *op)
+{
+	int st;
+
+	wait_many(bf, id, 1, &st, op, ms);
+	return st;
 }
 
 int blkfront_rw(struct blkfront *bf, int op, uint64_t sector, void *buf, unsigned int nsect)
@@ -242,9 +262,7 @@ int blkfront_raw_batch(struct blkfront *bf, const union blkif_slot *req, unsigne
 		s->req.id = ++bf->next_id;	/* same offset in every layout */
 	}
 	post(bf);
-	for (i = 0; i < n; i++)
-		st[i] = wait_rsp(bf, first + i, ms, NULL);
-	return 0;
+	return wait_many(bf, first, n, st, NULL, ms);
 }
 
 int blkfront_raw(struct blkfront *bf, const union blkif_slot *req, unsigned int ms)

@@ -44,7 +44,7 @@ int blkfront_flush(struct blkfront *bf);
 int blkfront_discard(struct blkfront *bf, uint64_t sector, uint64_t nsect);
 /* Posts @req as it is (id replaced by ours), waits up to @ms for its answer. */
 int blkfront_raw(struct blkfront *bf, const union blkif_slot *req, unsigned int ms);
-/* Posts @n requests at once and waits for all; statuses in @st. */
+/* Posts @n requests at once and waits for all (answered in any order); statuses in @st. */
 int blkfront_raw_batch(struct blkfront *bf, const union blkif_slot *req, unsigned int n,
 		       int *st, unsigned int ms);
 /* Writes the shared ring's req_prod as it is: for tests that break it. */

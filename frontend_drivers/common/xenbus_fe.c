@@ -14,11 +14,16 @@ static evtchn_port_t store_port, timer_port;
 static uint32_t next_req = 1;
 static uint64_t t0;
 
+/*
+ * The pending bits are cleared before blocking, not after: a port whose
+ * bit is still set from a tick that came while we were busy raises no new
+ * upcall, and SCHEDOP_block would then sleep through every later tick.
+ */
 void xbf_nap(void)
 {
-	hypercall2(__HYPERVISOR_sched_op, SCHEDOP_block, 0);
 	port_test_and_clear(timer_port);
 	port_test_and_clear(store_port);
+	hypercall2(__HYPERVISOR_sched_op, SCHEDOP_block, 0);
 }
 
 uint64_t xbf_ms(void)

@@ -74,11 +74,13 @@ static const char *expect(struct blkfront *bf, const char *what, union blkif_slo
 
 int test_main(struct start_info *si)
 {
-	struct blkfront a, b;
-	union blkif_slot s, batch[32];
+	/* Static: the boot stack is one page. */
+	static struct blkfront a, b;
+	static union blkif_slot s, batch[32];
+	static int st[32];
 	const char *why = NULL;
 	grant_ref_t good, ro_ref, iref;
-	int st[32], rc, r, i;
+	int rc, r, i;
 	uint64_t end;
 	char path[200];
 

@@ -74,7 +74,7 @@ static const char *round_trip(struct blkfront *bf, uint64_t sector, unsigned int
 int test_main(struct start_info *si)
 {
 	static const unsigned int sizes[] = { 1, 3, 8, 9, 64, 88, 89, 128, 255, 256 };
-	struct blkfront a, b;
+	static struct blkfront a, b;	/* static: the boot stack is one page */
 	const char *why;
 	unsigned int i, n = 0;
 	int st, rc;
@@ -109,11 +109,11 @@ int test_main(struct start_info *si)
 	if (st != BLKIF_RSP_ERROR)
 		return report("FAIL a read one sector past the end gave %d", st);
 	if (a.discard) {
-		why = round_trip(&a, 40960, 64, 9);
-		st = why ? -99 : blkfront_discard(&a, 40960, 64);
+		why = round_trip(&a, 24576, 64, 9);
+		st = why ? -99 : blkfront_discard(&a, 24576, 64);
 		memset(rbuf, 0xa5, 64 * 512);
 		if (!st)
-			st = blkfront_rw(&a, BLKIF_OP_READ, 40960, rbuf, 64);
+			st = blkfront_rw(&a, BLKIF_OP_READ, 24576, rbuf, 64);
 		for (i = 0; !st && i < 64 * 512; i++)
 			if (rbuf[i])
 				st = -98;
