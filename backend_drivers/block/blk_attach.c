@@ -90,9 +90,9 @@ int blk_attach(struct xs_handle *xs, unsigned int domid, const struct blk_disk_s
 	long devid;
 	int rc, tries;
 
-	if (!xs || !s || !s->target || domid == 0 || domid >= 0x7ff0)
+	if (!xs || !s || !s->target || !s->vdev || domid == 0 || domid >= 0x7ff0)
 		return say(err, errlen, -EINVAL, "bad arguments");
-	devid = blk_vdev_devid(s->vdev);
+	devid = s->devid > 0 ? s->devid : blk_vdev_devid(s->vdev);
 	if (devid < 0)
 		return say(err, errlen, -EINVAL, "vdev '%s': not a disk name (xvda, sdb, hdc, ...)",
 			   s->vdev ? s->vdev : "");

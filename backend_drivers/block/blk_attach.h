@@ -21,7 +21,8 @@
 long blk_vdev_devid(const char *vdev);
 
 struct blk_disk_spec {
-	const char *vdev;	/* xvda ... */
+	const char *vdev;	/* xvda ... (the backend's dev node) */
+	long devid;		/* > 0: the device number to use; 0: blk_vdev_devid(vdev) */
 	const char *target;	/* an image file or a block device */
 	bool readonly;		/* access=ro */
 	bool cdrom;		/* devtype=cdrom */
