@@ -283,7 +283,7 @@ static bool domain_destroy_step(struct domain *d)
 	return true;
 }
 
-bool domain_reap(void)
+static bool __attribute__((noinline)) domain_reap_work(void)
 {
 	unsigned int i;
 
@@ -297,6 +297,14 @@ bool domain_reap(void)
 		    !domain_destroy_step(domains[i]))
 			reap_pending = true;
 	return reap_pending;
+}
+
+/* Every return to a guest passes here (schedule): two tests when nothing is due. */
+bool domain_reap(void)
+{
+	if (likely(!nr_lingering && !reap_pending))
+		return false;
+	return domain_reap_work();
 }
 
 /*
