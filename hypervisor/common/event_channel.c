@@ -425,10 +425,11 @@ static long evtchn_send(struct domain *d, evtchn_port_t port)
 	struct evtchn *c;
 	long ret = 0;
 
-	if (!port_valid(d, port))
+	/* One lookup: a port's struct evtchn never moves (buckets stay). */
+	c = port ? evtchn_from_port(d, port) : NULL;
+	if (!c)
 		return trace_err(-EINVAL);
 	spin_lock(&d->evtchn_lock);
-	c = evtchn_from_port(d, port);
 	switch (c->state) {
 	case ECS_INTERDOMAIN:
 		rd = domain_by_id(c->remote_dom);
