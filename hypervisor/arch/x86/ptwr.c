@@ -150,7 +150,7 @@ static bool compute(struct cpu_regs *r, const struct insn *in, uint64_t old,
 	uint64_t val = in->size == 1 ? byteval << (byte * 8) : *src;
 	uint64_t imm = in->size == 1 ? (in->imm & 0xFF) << (byte * 8) : in->imm;
 
-	memset(fx, 0, sizeof(*fx));
+	*fx = (struct reg_effects){ 0 };
 	if (in->two_byte) {
 		unsigned int bit = (in->op2 == 0xBA ? in->imm : *src) & 63;
 
