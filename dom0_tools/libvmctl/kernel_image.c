@@ -122,7 +122,9 @@ static int unxz(const uint8_t *in, size_t len, uint8_t *out, size_t size, size_t
 	*got = s.total_out;
 	lzma_end(&s);
 	/* lzma_alone streams may carry no end marker: a full buffer is the end. */
-	return r == LZMA_STREAM_END || (r == LZMA_OK && !s.avail_out) ? 0 : -EINVAL;
+	if (r == LZMA_STREAM_END || (r == LZMA_OK && !s.avail_out))
+		return 0;
+	return r == LZMA_MEM_ERROR ? -ENOMEM : -EINVAL;
 }
 
 static int unlz4(const uint8_t *in, size_t len, uint8_t *out, size_t size, size_t *got)
@@ -207,8 +209,8 @@ int vmctl_decompress(const uint8_t *in, size_t len, uint8_t **out, size_t *outle
 		rc = -EINVAL;
 	if (rc) {
 		free(buf);
-		return say(err, errlen, rc, "%s payload: corrupt (%zu of %zu bytes decoded)", name,
-			   got, size);
+		return say(err, errlen, rc, "%s payload: %s (%zu of %zu bytes decoded)", name,
+			   rc == -EINVAL ? "corrupt" : strerror(-rc), got, size);
 	}
 	*out = buf;
 	*outlen = size;
