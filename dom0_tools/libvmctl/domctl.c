@@ -116,6 +116,11 @@ long vmctl_dom_list(unsigned int first, struct domctl_getdomaininfo *buf, unsign
 	struct sysctl s = { .cmd = SYSCTL_getdomaininfolist };
 	long rc;
 
+	/*
+	 * The hypervisor writes into these pages directly and cannot fault in
+	 * a user page dom0's kernel has not mapped yet (-EFAULT): touch them.
+	 */
+	memset(buf, 0, (size_t)max * sizeof(*buf));
 	s.u.getdomaininfolist.first_domain = (domid_t)first;
 	s.u.getdomaininfolist.max_domains = max;
 	s.u.getdomaininfolist.buffer = (uint64_t)(uintptr_t)buf;

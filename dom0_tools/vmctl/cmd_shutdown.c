@@ -86,8 +86,12 @@ static int shutdown_verb(int argc, char **argv, const char *verb, const char *ho
 		}
 		nids = 1;
 	} else {
-		int n = (int)vmctl_dom_list(1, all, 256);
+		int n = (int)vmctl_dom_list(0, all, 256);
 
+		if (n < 0) {
+			fprintf(stderr, "vmctl: cannot list the domains: %s\n", strerror(-n));
+			return 1;
+		}
 		for (i = 0; i < n; i++)
 			if (all[i].domain && !(all[i].flags & (DOMINF_shutdown | DOMINF_dying)))
 				ids[nids++] = all[i].domain;
