@@ -120,6 +120,15 @@ test-linux: setup
 	  HV_ELF=$(abspath $(HV_ELF)) DOMU_ELF=$(abspath $(O))/tests/linux/domu/xs-client.elf \
 	  TEST_GUEST=$(abspath $(O))/tests/guest/hello.elf \
 	  || echo "FAIL linux: the dom0 test run exited with an error"
+	$(Q)$(MAKE) --no-print-directory test-blk
+
+# Block devices (tests/linux/blk/run): blkback serving Linux's blkfront and
+# ours, a malicious frontend, durability; needs the image test-linux builds.
+.PHONY: test-blk
+test-blk:
+	$(Q)tests/linux/blk/run --build $(DOM0_OUT) --hv-elf $(abspath $(HV_ELF)) \
+	  --domu-dir $(abspath $(O))/tests/linux/domu \
+	  || echo "FAIL linux/blk: the block test run exited with an error"
 
 test-unit: $(UNIT_BINS)
 	$(Q)for t in $(UNIT_BINS); do $$t || echo "FAIL $$(basename $$t): exited with $$?"; done
