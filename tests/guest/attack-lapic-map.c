@@ -6,7 +6,9 @@
  * 0xb8: allowed, as on Xen) and then the local APIC's page (0xfee00,
  * QEMU's default base): refused with -EPERM, as Xen 4.17 refuses it
  * (the LAPIC is outside dom0's iomem permissions). A dom0 holding that
- * mapping could reprogram the hypervisor's timer or send IPIs.
+ * mapping could reprogram the hypervisor's timer or send IPIs. The
+ * IO-APIC's page (0xfec00) dom0 may read: a writable mapping of it is
+ * made, read-only, as Xen 4.17 makes it ("forcing read-only access").
  *
  * Before the fix Lamina let dom0 map it.
  */
@@ -14,6 +16,7 @@
 #include "lib/mm.h"
 
 #define LAPIC_MFN	0xfee00ULL
+#define IOAPIC_MFN	0xfec00ULL
 #define VGA_MFN		0xb8ULL
 #define IO_PTE		(PTE_P | PTE_RW | PTE_A | PTE_D | 0x18ULL)	/* PWT PCD */
 
@@ -22,6 +25,14 @@ static long map_io(uint64_t va, uint64_t mfn)
 	struct mmu_update u = { l1e_maddr(va), (mfn << 12) | IO_PTE };
 
 	return hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, DOMID_IO, 0);
+}
+
+/* va's L1 entry, read through the start-of-day mapping of its table. */
+static uint64_t pte_of(uint64_t va)
+{
+	uint64_t ma = l1e_maddr(va);
+
+	return *(volatile uint64_t *)(mfn_to_va(ma >> 12) + (ma & 4095));
 }
 
 int test_main(struct start_info *si)
@@ -39,5 +50,10 @@ int test_main(struct start_info *si)
 	if (rc == 0)
 		update_va_mapping(va, 0, UVMF_INVLPG);
 	CHECK(rc == -EPERM, "mapping the local APIC's frame gave %ld", rc);
+	rc = map_io(va, IOAPIC_MFN);
+	CHECK(rc == 0, "mapping the IO-APIC's frame gave %ld", rc);
+	CHECK((pte_of(va) >> 12 & 0xffffffffffULL) == IOAPIC_MFN && !(pte_of(va) & PTE_RW),
+	      "the IO-APIC is mapped with PTE %#llx, not read-only", (unsigned long long)pte_of(va));
+	CHECK(update_va_mapping(va, 0, UVMF_INVLPG) == 0, "unmapping the IO-APIC failed");
 	return TEST_PASS;
 }

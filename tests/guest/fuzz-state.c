@@ -55,10 +55,10 @@
  * prints every fuzzing hypercall (and, being slower, drifts more). `off=`
  * leaves actions (by name, see actions[]) or named mutations out, to get
  * past a known bug: exchange-dup (an input frame twice), noflush
- * (unmapping without a flush), lapic, ioapic (dom0 mapping them). The default run leaves ioapic out: Lamina still lets
- * dom0 map the IOAPIC writable, which Xen 4.17 refuses (issue 16 A.13).
+ * (unmapping without a flush), lapic, ioapic (dom0 mapping them; a
+ * writable IOAPIC mapping is made read-only, as on Xen 4.17).
  * `make fuzz` runs long ones, seed after seed.
- * @cmdline: seed=1 calls=15000 off=ioapic
+ * @cmdline: seed=1 calls=15000
  * @domus: self:peer:role=peer
  */
 #include "lib/guest.h"

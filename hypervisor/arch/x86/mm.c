@@ -296,6 +296,19 @@ bool mm_frame_is_hypervisor_mmio(mfn_t mfn)
 	return mfn == lapic_mfn;
 }
 
+/*
+ * MMIO frames a privileged domain may read but not write: the IO-APIC, as
+ * Xen keeps it in its read-only MMIO ranges (a writable mapping is made
+ * read-only). We route no interrupts through it yet, and find it at the
+ * address every PC firmware gives it (0xfec00000): there is no ACPI MADT
+ * parser to move it.
+ */
+#define IOAPIC_DEFAULT_MFN	0xfec00
+bool mm_frame_is_readonly_mmio(mfn_t mfn)
+{
+	return mfn == IOAPIC_DEFAULT_MFN;
+}
+
 /* The physical address width (CPUID 0x80000008 EAX[7:0]; 36 without the leaf, as Xen). */
 static unsigned int mm_paddr_bits(void)
 {

@@ -385,6 +385,8 @@ static int get_entry_refs_foreign(struct domain *d, struct domain *fd, mfn_t tab
 			if (!d->is_privileged || !fd->is_privileged ||
 			    (mfn >> (paddr_bits - PAGE_SHIFT)) || mm_frame_is_hypervisor_mmio(mfn))
 				return trace_err(-EPERM);
+			if (mm_frame_is_readonly_mmio(mfn))
+				*e &= ~(pte_t)_PAGE_RW;	/* Xen: "forcing read-only access" */
 		} else {
 			if ((*e & L1_IO_BITS) && !d->is_privileged)
 				return trace_err(-EINVAL);

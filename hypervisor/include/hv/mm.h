@@ -106,6 +106,7 @@ bool mm_audit(const struct domain *d);
 
 /* An MMIO frame the hypervisor drives (the local APIC): never mapped by a guest. */
 bool mm_frame_is_hypervisor_mmio(mfn_t mfn);
+bool mm_frame_is_readonly_mmio(mfn_t mfn);
 
 /* Arch hook: the hypervisor's L4 slots, written into every validated L4. */
 void pt_fill_hypervisor_slots(uint64_t *l4);

@@ -201,6 +201,11 @@ bool mm_frame_is_hypervisor_mmio(mfn_t mfn)
 	return false;
 }
 
+bool mm_frame_is_readonly_mmio(mfn_t mfn)
+{
+	return false;
+}
+
 uint64_t fake_read_cr3(void)
 {
 	return fake_cr3;
