@@ -34,14 +34,6 @@
 
 static char why[VERDICT_LEN];
 
-#define PROBE_CHECK(cond, ...)						\
-	do {								\
-		if (!(cond)) {						\
-			snprintf(why, sizeof(why), __VA_ARGS__);	\
-			return -1;					\
-		}							\
-	} while (0)
-
 static unsigned int paddr_bits(void)
 {
 	uint32_t a, b, c, d;
@@ -74,7 +66,7 @@ static int probe(bool dom0)
 	unsigned int bits = paddr_bits();
 	long rc;
 
-	PROBE_CHECK(bits >= 32 && bits < 52, "CPUID gives %u physical address bits", bits);
+	PEER_CHECK(bits >= 32 && bits < 52, "CPUID gives %u physical address bits", bits);
 	beyond = 1ULL << (bits - 12);
 	printf("%s: %u physical address bits, first frame beyond %#llx\n", dom0 ? "dom0" : "peer",
 	       bits, (unsigned long long)beyond);
@@ -90,11 +82,11 @@ static int probe(bool dom0)
 			dom0 ? DOMID_IO : DOMID_SELF, 0);
 	if (rc != -EPERM)
 		return undo(va, old, rc, "mmu_update of an L1 entry beyond the width");
-	PROBE_CHECK(read_entry(l1e) == old, "a refused entry changed the L1 (%#llx)",
+	PEER_CHECK(read_entry(l1e) == old, "a refused entry changed the L1 (%#llx)",
 		    (unsigned long long)read_entry(l1e));
 
 	/* 4: the writable-page-table path, through the L1's read-only mapping */
-	PROBE_CHECK(hypercall2(__HYPERVISOR_vm_assist, VMASST_CMD_enable,
+	PEER_CHECK(hypercall2(__HYPERVISOR_vm_assist, VMASST_CMD_enable,
 			       VMASST_TYPE_writable_pagetables) == 0, "vm_assist failed");
 	traps_taken = 0;
 	EXPECT_TRAP("movq %1, (%0)", : : "r"(pte), "r"(old | (1ULL << 51)) : "memory");
@@ -106,11 +98,11 @@ static int probe(bool dom0)
 		return undo(va, old, traps_taken, "an emulated L1 write of frame 0xffffffffff: traps");
 
 	/* 5: an upper-level entry */
-	PROBE_CHECK(!(read_entry(l2e) & PTE_P), "the L2 slot of HOOK_VA is not empty");
+	PEER_CHECK(!(read_entry(l2e) & PTE_P), "the L2 slot of HOOK_VA is not empty");
 	rc = mmu_update1(l2e, (beyond << 12) | PTE_P | PTE_US | PTE_A);
 	if (rc == 0)
 		mmu_update1(l2e, 0);
-	PROBE_CHECK(rc == -EINVAL, "an L2 entry beyond the width gave %ld", rc);
+	PEER_CHECK(rc == -EINVAL, "an L2 entry beyond the width gave %ld", rc);
 	return 0;
 }
 
@@ -131,18 +123,10 @@ static void __attribute__((noreturn)) peer(struct start_info *si)
 
 int test_main(struct start_info *si)
 {
-	char *buf;
-	int peer_id;
-
 	CHECK(events_init(si) == 0, "events_init failed");
 	if (!(si->flags & SIF_INITDOMAIN))
 		peer(si);
 	CHECK(traps_install(false) == 0, "set_trap_table failed");
 	CHECK(probe(true) == 0, "dom0: %s", why);
-	peer_id = peer_start(si, "role=peer", 16);
-	CHECK(peer_id > 0, "the peer domain could not be started (%d)", peer_id);
-	buf = (char *)scratch_page();
-	CHECK(verdict_receive((domid_t)peer_id, buf) == 0, "%s", buf);
-	CHECK(!strcmp(buf, "ok"), "peer: %s", buf);
-	return TEST_PASS;
+	return verdict_await_peer(si);
 }

@@ -176,16 +176,9 @@ static void rows(struct start_info *si)
 
 static void __attribute__((noreturn)) peer(struct start_info *si)
 {
-	uint64_t frame = 0, t0 = scratch_page();
-	struct gnttab_setup_table st = { DOMID_SELF, 0, 1, 0, { 0 }, (uint64_t)&frame };
 	struct verdict v;
 
-	if (verdict_gnttab(GNTTABOP_setup_table, &st, 1) || st.status ||
-	    update_va_mapping(t0, (frame << 12) | PTE_DATA, UVMF_INVLPG) ||
-	    verdict_offer(&v, (struct grant_entry_v1 *)t0, (char *)scratch_page())) {
-		printf("peer: no grant table or port\n");
-		shutdown(SHUTDOWN_crash);
-	}
+	verdict_offer_frame0(&v);
 	conform_begin();
 	conform_state.quiet = true;
 	rows(si);

@@ -18,6 +18,7 @@
 #include "lib/mm.h"
 #include "lib/peer.h"
 #include "lib/peer_verdict.h"
+#include "lib/physinfo.h"
 #include <lamina/domctl.h>
 #include <lamina/sysctl.h>
 
@@ -38,31 +39,6 @@ static long info_of(domid_t dom, struct domctl_getdomaininfo *info)
 
 	*info = op.u.getdomaininfo;
 	return rc ? rc : op.domain != dom ? -ESRCH : 0;
-}
-
-static uint64_t free_pages(void)
-{
-	struct sysctl op;
-
-	memset(&op, 0, sizeof(op));
-	op.cmd = SYSCTL_physinfo;
-	op.interface_version = SYSCTL_INTERFACE_VERSION;
-	return hypercall1(__HYPERVISOR_sysctl, &op) ? 0 : op.u.physinfo.free_pages;
-}
-
-/* Free pages once they stop moving (Xen frees a domain's record after RCU). */
-static uint64_t settled_free_pages(void)
-{
-	uint64_t now = free_pages(), last = ~0ULL;
-	unsigned int same = 0, n;
-
-	for (n = 0; same < 20 && n < 2000; n++) {
-		same = now == last ? same + 1 : 0;
-		last = now;
-		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
-		now = free_pages();
-	}
-	return now;
 }
 
 /* The peer: a domain like any other, its start of day as a builder left it. */

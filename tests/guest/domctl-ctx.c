@@ -51,16 +51,9 @@ static void keep_first(struct vcpu_guest_context *c)
 
 static void __attribute__((noreturn)) peer(struct start_info *si)
 {
-	uint64_t frame = 0, t0 = scratch_page();
-	struct gnttab_setup_table st = { DOMID_SELF, 0, 1, 0, { 0 }, (uint64_t)&frame };
 	struct verdict v;
 
-	if (verdict_gnttab(GNTTABOP_setup_table, &st, 1) || st.status ||
-	    update_va_mapping(t0, (frame << 12) | PTE_DATA, UVMF_INVLPG) ||
-	    verdict_offer(&v, (struct grant_entry_v1 *)t0, (char *)scratch_page())) {
-		printf("peer: no grant table or port\n");
-		shutdown(SHUTDOWN_crash);
-	}
+	verdict_offer_frame0(&v);
 	(void)si;
 	printf("peer: still here after dom0 set my context again\n");
 	verdict_send(&v, NULL);
@@ -111,15 +104,8 @@ static int second_contexts(domid_t id)
 static int reset_and_end(domid_t id)
 {
 	struct domctl op;
-	unsigned int tries;
-	long rc = 0;
+	long rc = peer_wait_shutdown(id, &op);
 
-	for (tries = 0; tries < 100000; tries++) {
-		rc = domctl(&op, DOMCTL_getdomaininfo, id);
-		if (rc || op.domain != id || (op.u.getdomaininfo.flags & DOMINF_shutdown))
-			break;
-		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
-	}
 	CHECK(rc == 0 && op.domain == id && (op.u.getdomaininfo.flags & DOMINF_shutdown),
 	      "the peer did not shut down: %ld", rc);
 	CHECK((rc = ctx_op(DOMCTL_setvcpucontext, id, NULL)) == 0, "vcpu_reset gave %ld", rc);
@@ -138,8 +124,7 @@ static int reset_and_end(domid_t id)
 
 int test_main(struct start_info *si)
 {
-	char *buf;
-	int id;
+	int id, rc;
 
 	CHECK(events_init(si) == 0, "events_init failed");
 	if (!(si->flags & SIF_INITDOMAIN))
@@ -148,10 +133,9 @@ int test_main(struct start_info *si)
 	id = peer_build(si, 4096, "role=peer", PEER_MIB);
 	CHECK(id > 0, "the peer could not be built (%d)", id);
 	CHECK(second_contexts((domid_t)id) == TEST_PASS, "setting its context again");
-	buf = (char *)scratch_page();
-	CHECK(verdict_receive((domid_t)id, buf) == 0, "%s", buf);
-	peer_console_flush();
-	CHECK(!strcmp(buf, "ok"), "peer: %s", buf);
+	rc = verdict_result((domid_t)id);
+	if (rc != TEST_PASS)
+		return rc;
 	CHECK(reset_and_end((domid_t)id) == TEST_PASS, "vcpu_reset and the end");
 	return TEST_PASS;
 }

@@ -18,6 +18,7 @@
 #include "lib/mm.h"
 #include "lib/peer.h"
 #include "lib/peer_verdict.h"
+#include "lib/physinfo.h"
 #include <lamina/domctl.h>
 #include <lamina/memory.h>
 #include <lamina/sysctl.h>
@@ -44,20 +45,7 @@ static uint64_t outstanding(void)
 {
 	struct sysctl op;
 
-	memset(&op, 0, sizeof(op));
-	op.cmd = SYSCTL_physinfo;
-	op.interface_version = SYSCTL_INTERFACE_VERSION;
-	return hypercall1(__HYPERVISOR_sysctl, &op) ? ~0ULL : op.u.physinfo.outstanding_pages;
-}
-
-static uint64_t free_pages(void)
-{
-	struct sysctl op;
-
-	memset(&op, 0, sizeof(op));
-	op.cmd = SYSCTL_physinfo;
-	op.interface_version = SYSCTL_INTERFACE_VERSION;
-	return hypercall1(__HYPERVISOR_sysctl, &op) ? 0 : op.u.physinfo.free_pages;
+	return physinfo(&op) ? ~0ULL : op.u.physinfo.outstanding_pages;
 }
 
 /* The domain being built: the newest paused one with the peer's handle. */
@@ -119,7 +107,7 @@ static void toolstack_calls(struct vcpu_guest_context *c)
 	op.u.max_mem.max_memkb = ~0ULL >> 2;
 	HOOK_CHECK(domctl(&op, DOMCTL_max_mem, id) == 0, "max_mem failed");
 	HOOK_CHECK((rc = claim(id, pages)) == -EINVAL, "claiming what it has gave %ld", rc);
-	HOOK_CHECK((rc = claim(id, pages + free_pages() + 4096)) == -ENOMEM,
+	HOOK_CHECK((rc = claim(id, pages + physinfo_free_pages() + 4096)) == -ENOMEM,
 		   "claiming more than is free gave %ld", rc);
 	HOOK_CHECK((rc = claim(id, pages + 1024)) == 0, "claiming 1024 more gave %ld", rc);
 	HOOK_CHECK(outstanding() == before + 1024, "outstanding %lu after the claim, %lu before",
@@ -168,9 +156,7 @@ static void __attribute__((noreturn)) peer(struct start_info *si)
 int test_main(struct start_info *si)
 {
 	struct domctl op;
-	char *buf;
-	unsigned int tries;
-	int id;
+	int id, rc;
 
 	CHECK(events_init(si) == 0, "events_init failed");
 	if (!(si->flags & SIF_INITDOMAIN))
@@ -179,16 +165,10 @@ int test_main(struct start_info *si)
 	id = peer_build(si, 4096, "role=peer", PEER_MIB);
 	CHECK(id > 0, "the peer could not be built (%d)", id);
 	CHECK(hook_rc == 0, "%s", hook_why);
-	buf = (char *)scratch_page();
-	CHECK(verdict_receive((domid_t)id, buf) == 0, "%s", buf);
-	peer_console_flush();
-	CHECK(!strcmp(buf, "ok"), "peer: %s", buf);
-	for (tries = 0; tries < 100000; tries++) {
-		if (domctl(&op, DOMCTL_getdomaininfo, (domid_t)id) || op.domain != id ||
-		    (op.u.getdomaininfo.flags & DOMINF_shutdown))
-			break;
-		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
-	}
+	rc = verdict_result((domid_t)id);
+	if (rc != TEST_PASS)
+		return rc;
+	peer_wait_shutdown((domid_t)id, &op);
 	CHECK(domctl(&op, DOMCTL_destroydomain, (domid_t)id) == 0, "destroying the peer failed");
 	peer_unmap_console();
 	return TEST_PASS;

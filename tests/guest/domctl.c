@@ -19,6 +19,7 @@
 #include "lib/guest.h"
 #include "lib/mm.h"
 #include "lib/events.h"
+#include "lib/physinfo.h"
 #include <lamina/domctl.h>
 #include <lamina/sysctl.h>
 #include <lamina/event_channel.h>
@@ -551,14 +552,6 @@ static int port_limit(void)
 	return destroy(op.domain);
 }
 
-static uint64_t free_pages(void)
-{
-	struct sysctl op;
-
-	memset(&op, 0, sizeof(op));
-	return sysctl(&op, SYSCTL_physinfo) ? 0 : op.u.physinfo.free_pages;
-}
-
 /* One domain as a toolstack starts it, up to its memory, and destroyed. */
 static long cycle(void)
 {
@@ -583,25 +576,6 @@ static long cycle(void)
 	    (rc = evtchn_op(EVTCHNOP_alloc_unbound, &au)) != 0)
 		return rc;
 	return domctl(&op, DOMCTL_destroydomain, op.domain);
-}
-
-/*
- * Free pages once they stop moving: Xen frees a destroyed domain's
- * record a little later (after an RCU grace period), so the count is
- * read until it stays the same over 20 yields.
- */
-static uint64_t settled_free_pages(void)
-{
-	uint64_t now = free_pages(), last = ~0ULL;
-	unsigned int same = 0, n;
-
-	for (n = 0; same < 20 && n < 2000; n++) {
-		same = now == last ? same + 1 : 0;
-		last = now;
-		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
-		now = free_pages();
-	}
-	return now;
 }
 
 static int cycles(void)

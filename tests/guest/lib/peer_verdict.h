@@ -159,25 +159,37 @@ static inline int verdict_await_peer(struct start_info *si)
 }
 
 /*
+ * dom0: waits, yielding, until getdomaininfo of id fails, answers for
+ * another domain or says it has shut down. Returns the last call's result,
+ * with its answer in *op.
+ */
+static inline long peer_wait_shutdown(domid_t id, struct domctl *op)
+{
+	unsigned int tries;
+	long rc = 0;
+
+	for (tries = 0; tries < 100000; tries++) {
+		memset(op, 0, sizeof(*op));
+		op->cmd = DOMCTL_getdomaininfo;
+		op->interface_version = DOMCTL_INTERFACE_VERSION;
+		op->domain = id;
+		rc = hypercall1(__HYPERVISOR_domctl, op);
+		if (rc || op->domain != id || (op->u.getdomaininfo.flags & DOMINF_shutdown))
+			break;
+		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
+	}
+	return rc;
+}
+
+/*
  * dom0, for a peer it built (peer_build): waits, yielding, until the peer
  * has shut down, then destroys it and gives back its console page.
  */
 static inline int peer_wait_destroy(domid_t id)
 {
 	struct domctl op;
-	unsigned int tries;
-	long rc = 0;
+	long rc = peer_wait_shutdown(id, &op);
 
-	for (tries = 0; tries < 100000; tries++) {
-		memset(&op, 0, sizeof(op));
-		op.cmd = DOMCTL_getdomaininfo;
-		op.interface_version = DOMCTL_INTERFACE_VERSION;
-		op.domain = id;
-		rc = hypercall1(__HYPERVISOR_domctl, &op);
-		if (rc || op.domain != id || (op.u.getdomaininfo.flags & DOMINF_shutdown))
-			break;
-		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
-	}
 	CHECK(rc == 0 && op.domain == id && (op.u.getdomaininfo.flags & DOMINF_shutdown),
 	      "the peer did not shut down: %ld", rc);
 	op.cmd = DOMCTL_destroydomain;

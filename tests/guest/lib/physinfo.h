@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * sysctl physinfo for test guests: the host's free pages, and the count
+ * once it stops moving.
+ */
+#ifndef GUEST_PHYSINFO_H
+#define GUEST_PHYSINFO_H
+
+#include "guest.h"
+#include <lamina/sysctl.h>
+
+/* Fills *op with SYSCTL_physinfo's answer; returns the hypercall's result. */
+static inline long physinfo(struct sysctl *op)
+{
+	memset(op, 0, sizeof(*op));
+	op->cmd = SYSCTL_physinfo;
+	op->interface_version = SYSCTL_INTERFACE_VERSION;
+	return hypercall1(__HYPERVISOR_sysctl, op);
+}
+
+/* The host's free pages, 0 when physinfo fails. */
+static inline uint64_t physinfo_free_pages(void)
+{
+	struct sysctl op;
+
+	return physinfo(&op) ? 0 : op.u.physinfo.free_pages;
+}
+
+/*
+ * Free pages once they stop moving: Xen frees a destroyed domain's
+ * record a little later (after an RCU grace period), so the count is
+ * read until it stays the same over 20 yields.
+ */
+static inline uint64_t settled_free_pages(void)
+{
+	uint64_t now = physinfo_free_pages(), last = ~0ULL;
+	unsigned int same = 0, n;
+
+	for (n = 0; same < 20 && n < 2000; n++) {
+		same = now == last ? same + 1 : 0;
+		last = now;
+		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
+		now = physinfo_free_pages();
+	}
+	return now;
+}
+
+#endif
