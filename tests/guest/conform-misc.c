@@ -62,32 +62,19 @@ int test_main(struct start_info *si)
 
 	/* platform_op */
 #define PF(cmd)		NCALL(__HYPERVISOR_platform_op, tsop(cmd, XENPF_INTERFACE_VERSION), 0, 0)
+#define PF99(cmd)	({ o = tsop(cmd, XENPF_INTERFACE_VERSION); o->u[0] = 99; \
+			   NCALL(__HYPERVISOR_platform_op, o, 0, 0); })
 	ROWL("platform_op bad pointer",
 	    NCALL(__HYPERVISOR_platform_op, BADPTR, 0, 0), -EFAULT, -ENOSYS);
 	ROWL("platform_op version 0",
 	    NCALL(__HYPERVISOR_platform_op, tsop(55, 0), 0, 0), -EACCES, -ENOSYS);
 	ROWL("platform_op get_cpuinfo cpu 0", PF(55), 0, -ENOSYS);
 	ROWL("platform_op get_cpu_version cpu 0", PF(48), 0, -ENOSYS);
-	o = tsop(55, XENPF_INTERFACE_VERSION);
-	o->u[0] = 99;
-	ROWL("platform_op get_cpuinfo cpu 99",
-	    NCALL(__HYPERVISOR_platform_op, o, 0, 0), 0, -ENOSYS);
-	o = tsop(50, XENPF_INTERFACE_VERSION);
-	o->u[0] = 99;
-	ROWL("platform_op firmware_info type 99",
-	    NCALL(__HYPERVISOR_platform_op, o, 0, 0), -EINVAL, -ENOSYS);
-	o = tsop(57, XENPF_INTERFACE_VERSION);
-	o->u[0] = 99;
-	ROWL("platform_op cpu_offline cpu 99",
-	    NCALL(__HYPERVISOR_platform_op, o, 0, 0), -EINVAL, -ENOSYS);
-	o = tsop(56, XENPF_INTERFACE_VERSION);
-	o->u[0] = 99;
-	ROWL("platform_op cpu_online cpu 99",
-	    NCALL(__HYPERVISOR_platform_op, o, 0, 0), -EINVAL, -ENOSYS);
-	o = tsop(33, XENPF_INTERFACE_VERSION);
-	o->u[0] = 99;
-	ROWL("platform_op read_memtype 99",
-	    NCALL(__HYPERVISOR_platform_op, o, 0, 0), -EINVAL, -ENOSYS);
+	ROWL("platform_op get_cpuinfo cpu 99", PF99(55), 0, -ENOSYS);
+	ROWL("platform_op firmware_info type 99", PF99(50), -EINVAL, -ENOSYS);
+	ROWL("platform_op cpu_offline cpu 99", PF99(57), -EINVAL, -ENOSYS);
+	ROWL("platform_op cpu_online cpu 99", PF99(56), -EINVAL, -ENOSYS);
+	ROWL("platform_op read_memtype 99", PF99(33), -EINVAL, -ENOSYS);
 	ROWL("platform_op resource_op none", PF(61), 0, -ENOSYS);
 	ROW("platform_op 99", PF(99), -ENOSYS);
 	ROW("platform_op 0", PF(0), -ENOSYS);
