@@ -42,6 +42,7 @@
 #include <lamina/io/blkif.h>
 #include "blk_req.h"
 #include "gnt_be.h"
+#include "be_daemon.h"
 #include "ring_be.h"
 #include "xenbus_be.h"
 #include "xendev.h"
@@ -83,21 +84,16 @@ static struct xendev dev = XENDEV_INIT;
 static struct xs_handle *xs;
 static struct xb_backend be;
 static int verbose;
-static volatile sig_atomic_t stop;
+static const struct be_daemon bd = { "blkback", &dev, &xs, &be, &verbose };
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
 {
-	char when[16];
-	time_t now = time(NULL);
 	va_list ap;
 
-	strftime(when, sizeof(when), "%H:%M:%S", localtime(&now));
-	fprintf(stderr, "blkback %s: ", when);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	be_daemon_say("blkback", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static void xb_log(struct xb_backend *b, struct xb_dev *d, const char *msg)
@@ -614,12 +610,6 @@ static struct disk *disk_of_port(int port)
 	return NULL;
 }
 
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
 static const char usage[] =
 	"usage: blkback [--type TYPE] [--socket PATH] [--verbose]\n"
 	"Serves the block devices the toolstack puts under /local/domain/0/backend/TYPE\n"
@@ -627,53 +617,22 @@ static const char usage[] =
 	"xenstored is reached at PATH, else $XENSTORED_PATH or /run/xenstored/socket.\n"
 	"Runs in the foreground; messages go to stderr.\n";
 
+/* An event on a port: the disk behind it, if any, has requests. */
+static void port_fired(int port)
+{
+	struct disk *dk = disk_of_port(port);
+
+	if (dk)
+		consume(dk);
+}
+
 int main(int argc, char **argv)
 {
-	static const struct option lopt[] = {
-		{ "type", required_argument, NULL, 't' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *type = "qdisk", *sock = NULL;
-	int c, rc;
+	int rc = be_daemon_start(&bd, argc, argv, "qdisk", usage, &ops);
 
-	while ((c = getopt_long(argc, argv, "t:s:vh", lopt, NULL)) != -1) {
-		switch (c) {
-		case 't': type = optarg; break;
-		case 's': sock = optarg; break;
-		case 'v': verbose = 1; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: fputs(usage, stderr); return 2;
-		}
-	}
-	if (optind != argc) {
-		fputs(usage, stderr);
-		return 2;
-	}
-	setvbuf(stderr, NULL, _IOLBF, 0);
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
-	rc = xendev_open(&dev, XENDEV_EVTCHN | XENDEV_GNTDEV);
-	if (rc) {
-		say("opening /dev/xen/evtchn and gntdev: %s", strerror(-rc));
-		return 1;
-	}
-	fcntl(dev.evtchn_fd, F_SETFL, fcntl(dev.evtchn_fd, F_GETFL) | O_NONBLOCK);
-	rc = xs_open(sock ? sock : xs_default_socket(), &xs);
-	if (rc) {
-		say("connecting to xenstored: %s", strerror(-rc));
-		return 1;
-	}
-	rc = xb_be_start(&be, xs, type, &ops, NULL);
-	if (rc) {
-		say("watching backend/%s: %s", type, strerror(-rc));
-		return 1;
-	}
-	say("serving /local/domain/0/backend/%s", type);
-	while (!stop) {
+	if (rc >= 0)
+		return rc;
+	while (!be_daemon_stopping) {
 		struct pollfd pfd[2 + XB_MAX_DEVS];
 		struct disk *dks[XB_MAX_DEVS];
 		unsigned int n = 2, i;
@@ -682,8 +641,7 @@ int main(int argc, char **argv)
 			say("xenstored went away");
 			break;
 		}
-		pfd[0] = (struct pollfd){ .fd = xs_fileno(xs), .events = POLLIN };
-		pfd[1] = (struct pollfd){ .fd = dev.evtchn_fd, .events = POLLIN };
+		be_daemon_poll_fds(&bd, pfd);
 		for (i = 0; i < be.ndev; i++) {
 			struct disk *dk = be.dev[i]->priv;
 
@@ -700,20 +658,8 @@ int main(int argc, char **argv)
 		for (i = 2; i < n; i++)
 			if (pfd[i].revents)
 				reap(dks[i - 2]);
-		if (pfd[1].revents) {
-			int port;
-
-			while ((port = xendev_pending(&dev)) >= 0) {
-				struct disk *dk = disk_of_port(port);
-
-				xendev_unmask(&dev, (unsigned int)port);
-				if (dk)
-					consume(dk);
-			}
-		}
+		if (pfd[1].revents)
+			be_daemon_ports(&bd, port_fired);
 	}
-	xb_be_stop(&be);
-	xs_close(xs);
-	xendev_close(&dev);
-	return 0;
+	return be_daemon_end(&bd);
 }

@@ -38,6 +38,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 #include "gnt_be.h"
+#include "be_daemon.h"
 #include "net_ring.h"
 #include "ring_be.h"
 #include "xenbus_be.h"
@@ -69,18 +70,16 @@ static struct xs_handle *xs;
 static struct xb_backend be;
 static int verbose;
 static int ctl = -1;		/* an AF_INET socket for interface ioctls */
-static volatile sig_atomic_t stop;
+static const struct be_daemon bd = { "netback", &dev, &xs, &be, &verbose };
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("netback: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	be_daemon_say("netback", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static void xb_log(struct xb_backend *b, struct xb_dev *d, const char *msg)
@@ -499,12 +498,6 @@ static struct vif *vif_of_port(int port)
 	return NULL;
 }
 
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
 static const char usage[] =
 	"usage: netback [--type TYPE] [--socket PATH] [--verbose]\n"
 	"Serves the network devices the toolstack puts under /local/domain/0/backend/TYPE\n"
@@ -512,53 +505,22 @@ static const char usage[] =
 	"per device. xenstored is reached at PATH, else $XENSTORED_PATH or\n"
 	"/run/xenstored/socket. Runs in the foreground; messages go to stderr.\n";
 
+/* An event on a port: the vif behind it, if any, has work. */
+static void port_fired(int port)
+{
+	struct vif *vf = vif_of_port(port);
+
+	if (vf)
+		serve(vf, false);
+}
+
 int main(int argc, char **argv)
 {
-	static const struct option lopt[] = {
-		{ "type", required_argument, NULL, 't' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *type = "vif", *sock = NULL;
-	int c, rc;
+	int rc = be_daemon_start(&bd, argc, argv, "vif", usage, &ops);
 
-	while ((c = getopt_long(argc, argv, "t:s:vh", lopt, NULL)) != -1) {
-		switch (c) {
-		case 't': type = optarg; break;
-		case 's': sock = optarg; break;
-		case 'v': verbose = 1; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: fputs(usage, stderr); return 2;
-		}
-	}
-	if (optind != argc) {
-		fputs(usage, stderr);
-		return 2;
-	}
-	setvbuf(stderr, NULL, _IOLBF, 0);
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
-	rc = xendev_open(&dev, XENDEV_EVTCHN | XENDEV_GNTDEV);
-	if (rc) {
-		say("opening /dev/xen/evtchn and gntdev: %s", strerror(-rc));
-		return 1;
-	}
-	fcntl(dev.evtchn_fd, F_SETFL, fcntl(dev.evtchn_fd, F_GETFL) | O_NONBLOCK);
-	rc = xs_open(sock ? sock : xs_default_socket(), &xs);
-	if (rc) {
-		say("connecting to xenstored: %s", strerror(-rc));
-		return 1;
-	}
-	rc = xb_be_start(&be, xs, type, &ops, NULL);
-	if (rc) {
-		say("watching backend/%s: %s", type, strerror(-rc));
-		return 1;
-	}
-	say("serving /local/domain/0/backend/%s", type);
-	while (!stop) {
+	if (rc >= 0)
+		return rc;
+	while (!be_daemon_stopping) {
 		struct pollfd pfd[2 + XB_MAX_DEVS];
 		struct vif *vfs[XB_MAX_DEVS];
 		unsigned int n = 2, i;
@@ -576,8 +538,7 @@ int main(int argc, char **argv)
 				kick |= vf->kick;
 			}
 		}
-		pfd[0] = (struct pollfd){ .fd = xs_fileno(xs), .events = POLLIN };
-		pfd[1] = (struct pollfd){ .fd = dev.evtchn_fd, .events = POLLIN };
+		be_daemon_poll_fds(&bd, pfd);
 		for (i = 0; i < be.ndev; i++) {
 			struct vif *vf = be.dev[i]->priv;
 
@@ -591,23 +552,11 @@ int main(int argc, char **argv)
 				continue;
 			break;
 		}
-		if (pfd[1].revents) {
-			int port;
-
-			while ((port = xendev_pending(&dev)) >= 0) {
-				struct vif *vf = vif_of_port(port);
-
-				xendev_unmask(&dev, (unsigned int)port);
-				if (vf)
-					serve(vf, false);
-			}
-		}
+		if (pfd[1].revents)
+			be_daemon_ports(&bd, port_fired);
 		for (i = 2; i < n; i++)
 			if (pfd[i].revents && connected(vfs[i - 2]))
 				serve(vfs[i - 2], true);
 	}
-	xb_be_stop(&be);
-	xs_close(xs);
-	xendev_close(&dev);
-	return 0;
+	return be_daemon_end(&bd);
 }

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The start and end every dom0 device backend shares (blkback, netback):
+ * the command line (--type, --socket, --verbose, --help), SIGTERM/SIGINT
+ * ending the main loop, /dev/xen evtchn and gntdev opened (evtchn
+ * non-blocking), xenstored reached, backend/<type> watched; and, in the
+ * loop, the two descriptors every backend polls and the event ports that
+ * fired. What a backend polls for its own devices stays its own.
+ */
+#ifndef BE_DAEMON_H
+#define BE_DAEMON_H
+
+#include <poll.h>
+#include <signal.h>
+#include "xendev.h"
+#include "xs.h"
+#include "xenbus_be.h"
+
+struct be_daemon {
+	const char *name;		/* "blkback": the prefix of its messages */
+	struct xendev *dev;
+	struct xs_handle **xs;
+	struct xb_backend *be;
+	int *verbose;
+};
+
+/* Set by SIGTERM and SIGINT: the main loop ends. */
+extern volatile sig_atomic_t be_daemon_stopping;
+
+/* "<name> HH:MM:SS: " then the message, on stderr. */
+void be_daemon_say(const char *name, const char *fmt, va_list ap);
+
+/*
+ * Parses the command line (usage on --help, or on stderr for bad options),
+ * opens the devices and starts watching backend/<type> (default_type
+ * unless --type). Returns -1 when the backend is ready to serve, else the
+ * exit status main() should return.
+ */
+int be_daemon_start(const struct be_daemon *bd, int argc, char **argv, const char *default_type,
+		    const char *usage, const struct xb_ops *ops);
+
+/* pfd[0] = xenstored, pfd[1] = the event channel device; 2 descriptors. */
+void be_daemon_poll_fds(const struct be_daemon *bd, struct pollfd *pfd);
+
+/* Each port that fired, unmasked, to fire(port); after poll saw pfd[1]. */
+void be_daemon_ports(const struct be_daemon *bd, void (*fire)(int port));
+
+/* Stops watching and closes xenstored and the devices; main's last word. */
+int be_daemon_end(const struct be_daemon *bd);
+
+#endif
