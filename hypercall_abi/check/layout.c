@@ -194,6 +194,10 @@ CHECK_OFF(struct sysctl_readconsole, index, 4);
 CHECK_OFF(struct sysctl_readconsole, buffer, 8);
 CHECK_OFF(struct sysctl_readconsole, count, 16);
 CHECK_SIZE(struct sysctl_sched_id, 4);
+CHECK_SIZE(struct sysctl_cpuinfo, 8);
+CHECK_SIZE(struct sysctl_getcpuinfo, 24);
+CHECK_OFF(struct sysctl_getcpuinfo, info, 8);
+CHECK_OFF(struct sysctl_getcpuinfo, nr_cpus, 16);
 
 #include <lamina/grant_table.h>
 CHECK_SIZE(struct gnttab_dump_table, 4);

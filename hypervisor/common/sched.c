@@ -33,6 +33,13 @@ struct runqueue {
 	struct vcpu *head, *tail;
 	bool need_resched;
 	struct timer slice;
+	/*
+	 * Time the CPU spent in schedule()'s idle loop (halted, or freeing a
+	 * dead domain's memory a piece at a time: nobody could run), summed
+	 * when the loop is left; idle_from is when the current idle period
+	 * began, 0 while not idling. Written under lock, read without.
+	 */
+	uint64_t idle_ns, idle_from;
 };
 
 static struct runqueue rq0;		/* CPU 0's */
@@ -169,6 +176,16 @@ void sched_start(struct vcpu *v)
 	spin_unlock(&rq0.lock);
 }
 
+uint64_t sched_idle_ns(unsigned int cpu)
+{
+	uint64_t from = __atomic_load_n(&rq0.idle_from, __ATOMIC_RELAXED);
+	uint64_t sum = __atomic_load_n(&rq0.idle_ns, __ATOMIC_RELAXED);
+
+	if (cpu != 0)
+		return 0;
+	return from ? sum + (now_ns() - from) : sum;	/* asked while idling */
+}
+
 void sched_yield(void)
 {
 	rq0.need_resched = true;
@@ -199,12 +216,18 @@ void schedule(struct cpu_regs *r)
 			next = prev;
 			break;
 		}
+		if (!rq0.idle_from)
+			rq0.idle_from = now_ns();
 		spin_unlock(&rq0.lock);
 		if (domain_reap())	/* a dead domain's memory, a piece at a time */
 			asm volatile("sti; nop; cli" ::: "memory");	/* interrupts */
 		else
 			asm volatile("sti; hlt; cli" ::: "memory");
 		spin_lock(&rq0.lock);
+	}
+	if (rq0.idle_from) {
+		rq0.idle_ns += now_ns() - rq0.idle_from;
+		rq0.idle_from = 0;
 	}
 	/*
 	 * prev may have been woken while the CPU idled (vcpu_wake does not

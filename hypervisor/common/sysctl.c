@@ -5,7 +5,8 @@
  * covers, free_pages = the frame allocator's free count, which is what a
  * destroyed domain gives back), and getdomaininfolist, getdomaininfo's
  * records for the domains from an id on, in id order; readconsole, the
- * console ring (conring.c); sched_id, XEN_SCHEDULER_NULL (sysctl.h).
+ * console ring (conring.c); sched_id, XEN_SCHEDULER_NULL (sysctl.h);
+ * getcpuinfo, each CPU's idle time as the scheduler counts it (sched.c).
  * Other commands answer -ENOSYS.
  */
 #include <hv/lib.h>
@@ -18,15 +19,19 @@
 #include <hv/memop_toolstack.h>
 #include <hv/mm.h>
 #include <hv/page_alloc.h>
+#include <hv/sched.h>
 #include <hv/time.h>
 #include <lamina/sysctl.h>
+
+#define NR_CPUS	1	/* the machine as the hypervisor runs it */
 
 static void physinfo(struct sysctl_physinfo *pi)
 {
 	memset(pi, 0, sizeof(*pi));
 	pi->threads_per_core = 1;
 	pi->cores_per_socket = 1;
-	pi->nr_cpus = 1;
+	pi->nr_cpus = NR_CPUS;
+	pi->max_cpu_id = NR_CPUS - 1;
 	pi->nr_nodes = 1;
 	pi->cpu_khz = tsc_khz();
 	pi->capabilities = PHYSCAP_pv | PHYSCAP_gnttab_v1 |
@@ -57,6 +62,25 @@ static long domain_info_list(struct sysctl_getdomaininfolist *l)
 	return 0;
 }
 
+/*
+ * Idle times of CPUs 0 .. min(max_cpus, NR_CPUS) - 1, one record each; as
+ * Xen, a record that cannot be written fails the call with the earlier
+ * ones written and nr_cpus not copied back.
+ */
+static long cpu_info(struct sysctl_getcpuinfo *ci)
+{
+	struct sysctl_cpuinfo rec;
+	uint32_t i, n = ci->max_cpus < NR_CPUS ? ci->max_cpus : NR_CPUS;
+
+	for (i = 0; i < n; i++) {
+		rec.idletime = sched_idle_ns(i);
+		if (copy_to_guest(ci->info + (uint64_t)i * sizeof(rec), &rec, sizeof(rec)))
+			return -EFAULT;
+	}
+	ci->nr_cpus = n;
+	return 0;
+}
+
 long hc_sysctl(struct vcpu *v, struct hc_args *a)
 {
 	struct sysctl op;
@@ -78,6 +102,9 @@ long hc_sysctl(struct vcpu *v, struct hc_args *a)
 		break;
 	case SYSCTL_readconsole:
 		rc = conring_read(&op.u.readconsole);
+		break;
+	case SYSCTL_getcpuinfo:
+		rc = cpu_info(&op.u.getcpuinfo);
 		break;
 	case SYSCTL_sched_id:
 		op.u.sched_id.sched_id = XEN_SCHEDULER_NULL;

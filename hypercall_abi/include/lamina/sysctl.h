@@ -3,7 +3,8 @@
  * sysctl (35): long sysctl(struct sysctl *op), the toolstack's view of the
  * whole machine, dom0 only. Layouts follow Xen 4.17's public sysctl.h
  * (interface version 0x15, the same number as domctl's). Lamina answers
- * physinfo and getdomaininfolist; other commands get -ENOSYS. A wrong
+ * readconsole, physinfo, sched_id, getdomaininfolist and getcpuinfo;
+ * other commands get -ENOSYS. A wrong
  * interface_version is -EACCES, a caller other than dom0 -EPERM.
  */
 #ifndef LAMINA_SYSCTL_H
@@ -19,6 +20,7 @@
 #define SYSCTL_physinfo			3
 #define SYSCTL_sched_id			4
 #define SYSCTL_getdomaininfolist	6
+#define SYSCTL_getcpuinfo		8
 
 /* physinfo capabilities (PHYSCAP_*). */
 #define PHYSCAP_hvm			(1U << 0)
@@ -89,6 +91,24 @@ struct sysctl_getdomaininfolist {
 	uint32_t pad2;
 };
 
+/*
+ * getcpuinfo: writes info[i] for CPUs 0 .. min(max_cpus, the hypervisor's
+ * CPU count) - 1; OUT nr_cpus = records written. max_cpus 0 writes none
+ * and answers 0 (info is not looked at); a record that cannot be written
+ * is -EFAULT, the records before it stay written and nr_cpus is not
+ * updated. Xen 4.17's layout and rules.
+ */
+struct sysctl_cpuinfo {
+	uint64_t idletime;		/* ns the CPU has spent idle since boot */
+};
+struct sysctl_getcpuinfo {
+	uint32_t max_cpus;		/* IN */
+	uint32_t pad;
+	uint64_t info;			/* IN: struct sysctl_cpuinfo[max_cpus] */
+	uint32_t nr_cpus;		/* OUT */
+	uint32_t pad2;
+};
+
 struct sysctl {
 	uint32_t cmd;			/* SYSCTL_* */
 	uint32_t interface_version;	/* SYSCTL_INTERFACE_VERSION */
@@ -97,6 +117,7 @@ struct sysctl {
 		struct sysctl_physinfo physinfo;
 		struct sysctl_sched_id sched_id;
 		struct sysctl_getdomaininfolist getdomaininfolist;
+		struct sysctl_getcpuinfo getcpuinfo;
 		uint8_t raw[128];
 	} u;
 };

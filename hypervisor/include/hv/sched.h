@@ -16,6 +16,8 @@ void vcpu_unpause(struct vcpu *v);
 void sched_remove_vcpu(struct vcpu *v);	/* off the run queue, for good */
 void sched_start(struct vcpu *v);
 void sched_yield(void);
+/* ns CPU @cpu has spent idle since boot (sysctl getcpuinfo); 0 for no such CPU. */
+uint64_t sched_idle_ns(unsigned int cpu);
 void sched_dump(void);
 /* Writes the vCPU's registered runstate area, if any (common/vcpu.c). */
 void vcpu_update_runstate_area(struct vcpu *v);
