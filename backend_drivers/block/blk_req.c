@@ -109,3 +109,36 @@ int blk_req_parse(const union blkif_slot *slot, const struct blk_limits *lim, st
 		return BLKIF_RSP_OKAY;	/* a flush alone: its sector means nothing */
 	return blk_req_segments(r.req.seg, lim, io);
 }
+
+const char *const blk_stat_keys[BLK_ST_NR] = {
+	"rd_req", "wr_req", "rd_bytes", "wr_bytes", "flush_req", "discard_req", "errors", "inflight",
+};
+
+void blk_req_account(uint64_t *v, const struct blk_io *io, int status, unsigned int inflight)
+{
+	uint64_t bytes = io->nr_sectors * 512;
+
+	v[BLK_ST_INFLIGHT] = inflight;
+	if (status != BLKIF_RSP_OKAY) {
+		v[BLK_ST_ERRORS]++;	/* io may be half filled: nothing else is read */
+		return;
+	}
+	switch (io->kind) {
+	case BLK_READ:
+		v[BLK_ST_RD_REQ]++;
+		v[BLK_ST_RD_BYTES] += bytes;
+		break;
+	case BLK_WRITE:
+		v[BLK_ST_WR_REQ]++;
+		v[BLK_ST_WR_BYTES] += bytes;
+		break;
+	case BLK_FLUSH:
+	case BLK_BARRIER:
+		v[BLK_ST_FLUSH]++;
+		v[BLK_ST_WR_BYTES] += bytes;	/* data a flush or barrier carries */
+		break;
+	case BLK_DISCARD:
+		v[BLK_ST_DISCARD]++;
+		break;
+	}
+}

@@ -57,4 +57,11 @@ int blk_req_parse(const union blkif_slot *req, const struct blk_limits *lim, str
 int blk_req_segments(const struct blkif_request_segment *segs, const struct blk_limits *lim,
 		     struct blk_io *io);
 
+/* A vbd's stats file keys (docs/io-stats.md), in blk_stat_keys' order. */
+enum blk_stat { BLK_ST_RD_REQ, BLK_ST_WR_REQ, BLK_ST_RD_BYTES, BLK_ST_WR_BYTES, BLK_ST_FLUSH,
+		BLK_ST_DISCARD, BLK_ST_ERRORS, BLK_ST_INFLIGHT, BLK_ST_NR };
+extern const char *const blk_stat_keys[BLK_ST_NR];
+/* One answered request (@status) counted in @v; @inflight the level after it. */
+void blk_req_account(uint64_t *v, const struct blk_io *io, int status, unsigned int inflight);
+
 #endif

@@ -43,6 +43,7 @@
 #include "blk_req.h"
 #include "gnt_be.h"
 #include "be_daemon.h"
+#include "be_stats.h"
 #include "ring_be.h"
 #include "xenbus_be.h"
 #include "xendev.h"
@@ -69,6 +70,7 @@ struct disk {
 	bool drain_next;
 	bool need_push;
 	unsigned long served, refused;
+	struct be_stats stats;		/* while connected: its file for vmtop */
 };
 
 struct job {
@@ -233,6 +235,8 @@ static void finish(struct job *j, int status)
 	struct disk *dk = j->dk;
 
 	respond(dk, j->io.id, j->io.rsp_op, status);
+	blk_req_account(dk->stats.v, &j->io, status, dk->inflight);
+	be_stats_changed(&dk->stats);
 	if (status != BLKIF_RSP_OKAY && verbose)
 		say("d%u/%u: request %llu (op %u, sector %llu, %llu sectors) answered %d",
 		    dk->xb->fe_id, dk->xb->devid, (unsigned long long)j->io.id, j->io.rsp_op,
@@ -542,6 +546,7 @@ static int bd_connect(struct xb_backend *b, struct xb_dev *d)
 	xb_be_write(b, d, "physical-sector-size", "512");
 	say("d%u/%u: ring of %u page(s), %u slots, port %lld; serving %s%s", d->fe_id, d->devid,
 	    dk->ring_pages, dk->ring.size, port, dk->path, dk->lim.readonly ? " read-only" : "");
+	be_stats_open(&dk->stats, "vbd", d->fe_id, d->devid, blk_stat_keys, BLK_ST_NR);
 	return 0;
 unmap:
 	if (dk->uring_up)
@@ -571,6 +576,7 @@ static void bd_disconnect(struct xb_backend *b, struct xb_dev *d)
 		io_uring_cqe_seen(&dk->uring, cqe);
 	}
 	push(dk);
+	be_stats_close(&dk->stats);
 	if (dk->port >= 0)
 		xendev_unbind(&dev, (unsigned int)dk->port);
 	dk->port = -1;
@@ -650,7 +656,7 @@ int main(int argc, char **argv)
 				pfd[n++] = (struct pollfd){ .fd = dk->efd, .events = POLLIN };
 			}
 		}
-		if (poll(pfd, n, -1) < 0) {
+		if (poll(pfd, n, be_stats_poll_ms()) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -658,6 +664,7 @@ int main(int argc, char **argv)
 		for (i = 2; i < n; i++)
 			if (pfd[i].revents)
 				reap(dks[i - 2]);
+		be_stats_flush_due();
 		if (pfd[1].revents)
 			be_daemon_ports(&bd, port_fired);
 	}

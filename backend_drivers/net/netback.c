@@ -39,6 +39,7 @@
 #include <unistd.h>
 #include "gnt_be.h"
 #include "be_daemon.h"
+#include "be_stats.h"
 #include "net_ring.h"
 #include "ring_be.h"
 #include "xenbus_be.h"
@@ -63,6 +64,13 @@ struct vif {
 	uint8_t *txbuf;
 	struct nb_vif nv;
 	unsigned long tx_written, tx_lost;
+	struct be_stats stats;		/* while connected: its file for vmtop (vif_stats) */
+};
+
+/* The vif's stats file (docs/io-stats.md): rx is what the guest receives. */
+enum { VS_RX_PKTS, VS_RX_BYTES, VS_TX_PKTS, VS_TX_BYTES, VS_RX_DROPS, VS_TX_DROPS, VS_NR };
+static const char *const vif_stat_keys[VS_NR] = {
+	"rx_packets", "rx_bytes", "tx_packets", "tx_bytes", "rx_drops", "tx_drops",
 };
 
 static struct xendev dev = XENDEV_INIT;
@@ -300,6 +308,7 @@ static int nb_connect(struct xb_backend *b, struct xb_dev *d)
 	vf->pend_len = 0;
 	vf->kick = true;
 	tap_carrier(vf, 1);
+	be_stats_open(&vf->stats, "vif", d->fe_id, d->devid, vif_stat_keys, VS_NR);
 	say("d%u/%u: connected: tx ref %lld, rx ref %lld, port %lld%s", d->fe_id, d->devid, txref,
 	    rxref, port, vf->nv.rx_gso ? ", rx GSO" : "");
 	return 0;
@@ -313,6 +322,7 @@ static void nb_disconnect(struct xb_backend *b, struct xb_dev *d)
 	if (!vf)
 		return;
 	tap_carrier(vf, 0);
+	be_stats_close(&vf->stats);
 	if (vf->port >= 0)
 		xendev_unbind(&dev, (unsigned int)vf->port);
 	vf->port = -1;
@@ -370,6 +380,7 @@ static bool serve_tx(struct vif *vf)
 					vf->tx_lost++;
 				else
 					vf->tx_written++;
+				vf->stats.v[VS_TX_BYTES] += w < 0 ? 0 : len;
 				nb_tx_answer(&vf->nv, NETIF_RSP_OKAY);
 			}
 		}
@@ -448,6 +459,7 @@ static bool serve_rx(struct vif *vf)
 			return notify;
 		}
 		/* placed (1) or dropped (2) */
+		vf->stats.v[VS_RX_BYTES] += rc == 1 ? len : 0;
 		if (vf->pend_len) {
 			if (rc == 1) {
 				/* it lives in the spare buffer until the flush */
@@ -468,6 +480,17 @@ static bool serve_rx(struct vif *vf)
 	return notify;
 }
 
+static void vif_stats(struct vif *vf)
+{
+	uint64_t *v = vf->stats.v;
+
+	v[VS_RX_PKTS] = vf->nv.rx_pkts;
+	v[VS_TX_PKTS] = vf->tx_written;
+	v[VS_RX_DROPS] = vf->nv.rx_drop;
+	v[VS_TX_DROPS] = vf->nv.tx_bad + vf->tx_lost;
+	be_stats_changed(&vf->stats);
+}
+
 static void serve(struct vif *vf, bool tap_ready)
 {
 	bool notify = false;
@@ -481,6 +504,7 @@ static void serve(struct vif *vf, bool tap_ready)
 		notify |= serve_rx(vf);
 	if (notify)
 		xendev_notify(&dev, (unsigned int)vf->port);
+	vif_stats(vf);
 	if (vf->nv.broken)
 		break_vif(vf);
 }
@@ -547,7 +571,7 @@ int main(int argc, char **argv)
 				pfd[n++] = (struct pollfd){ .fd = vf->tap, .events = POLLIN };
 			}
 		}
-		if (poll(pfd, n, kick ? 0 : -1) < 0) {
+		if (poll(pfd, n, kick ? 0 : be_stats_poll_ms()) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -557,6 +581,7 @@ int main(int argc, char **argv)
 		for (i = 2; i < n; i++)
 			if (pfd[i].revents && connected(vfs[i - 2]))
 				serve(vfs[i - 2], true);
+		be_stats_flush_due();
 	}
 	return be_daemon_end(&bd);
 }
