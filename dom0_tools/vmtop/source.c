@@ -18,23 +18,13 @@
 #include "xendev.h"
 #include "xs.h"
 
-/* Xen's XEN_SYSCTL_getcpuinfo: { u32 max_cpus; handle info; u32 nr_cpus }. */
-#define SYSCTL_getcpuinfo_nr	8
-struct vt_getcpuinfo {
-	uint32_t max_cpus;
-	uint32_t pad;
-	uint64_t info;			/* uint64_t idletime[max_cpus] */
-	uint32_t nr_cpus;		/* OUT */
-	uint32_t pad2;
-};
-
 struct xsrc {
 	struct xendev dev;
 	struct xs_handle *xs;
 	const char *stats_dir;
 	int no_list, no_cpuinfo;
 	struct domctl_getdomaininfo info[VT_MAX_DOMS];
-	uint64_t idle[VT_MAX_CPUS];
+	struct sysctl_cpuinfo idle[VT_MAX_CPUS];
 };
 
 static long sysctl(struct xsrc *x, struct sysctl *s)
@@ -83,21 +73,25 @@ static long list_domains(struct xsrc *x)
 static void cpu_idle(struct xsrc *x, struct vt_sample *s)
 {
 	struct sysctl sc;
-	struct vt_getcpuinfo *ci = (struct vt_getcpuinfo *)sc.u.raw;
+	struct sysctl_getcpuinfo *ci = &sc.u.getcpuinfo;
+	unsigned int c;
+	long rc;
 
 	if (x->no_cpuinfo)
 		return;
 	memset(&sc, 0, sizeof(sc));
-	memset(x->idle, 0, sizeof(x->idle));
-	sc.cmd = SYSCTL_getcpuinfo_nr;
+	memset(x->idle, 0, sizeof(x->idle));	/* present for the hypervisor's copy */
+	sc.cmd = SYSCTL_getcpuinfo;
 	ci->max_cpus = VT_MAX_CPUS;
 	ci->info = (uint64_t)(uintptr_t)x->idle;
-	if (sysctl(x, &sc)) {
-		x->no_cpuinfo = 1;	/* -ENOSYS on a hypervisor without it */
+	rc = sysctl(x, &sc);
+	if (rc) {
+		x->no_cpuinfo = rc == -ENOSYS;	/* a hypervisor without it */
 		return;
 	}
 	s->ncpu_idle = ci->nr_cpus < VT_MAX_CPUS ? ci->nr_cpus : VT_MAX_CPUS;
-	memcpy(s->idle_ns, x->idle, s->ncpu_idle * sizeof(uint64_t));
+	for (c = 0; c < s->ncpu_idle; c++)
+		s->idle_ns[c] = x->idle[c].idletime;
 }
 
 static void name_of(struct xsrc *x, struct vt_dom *d)
