@@ -4,7 +4,9 @@
  * (docs/toolstack.md §6.3), from sysctl getdomaininfolist and the names in the
  * store. --json prints the same as a JSON array; -l adds, per domain, the
  * uuid, limits and what `vmctl create` recorded (kernel, cmdline,
- * on_poweroff/on_reboot/on_crash), also as JSON.
+ * on_poweroff/on_reboot/on_crash), also as JSON, and vmtop's figures
+ * (CPU %, memory, vCPUs, I/O rates and the backends' counters) from two
+ * samples half a second apart (cmd_top.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +17,8 @@
 #include "vmctl.h"
 
 #define MAX_LIST 1024
+
+static struct vt_view *top_view;	/* -l: vmtop's figures */
 
 static void state_letters(uint32_t f, char s[7])
 {
@@ -112,6 +116,7 @@ static void print_one(struct xs_handle *h, const struct domctl_getdomaininfo *i,
 			}
 		}
 		free(vm);
+		vmctl_top_json(top_view, i->domain);
 	}
 	printf(" }");
 	free(name);
@@ -152,6 +157,8 @@ int cmd_list(int argc, char **argv)
 		return 1;
 	}
 	h = vmctl_store(true);
+	if (lng)
+		top_view = vmctl_top_view(0.5);
 	if (json)
 		printf("[");
 	else
@@ -172,5 +179,6 @@ int cmd_list(int argc, char **argv)
 	if (h)
 		xs_close(h);
 	free(all);
+	free(top_view);
 	return 0;
 }

@@ -31,7 +31,10 @@ static const struct {
 	  "destroy DOM                 end the domain at once (hung or never started too)" },
 	{ "list", cmd_list,
 	  "list [-l] [--json] [DOM...] the domains, xl list's columns; --json: as JSON;\n"
-	  "                              -l: JSON with uuid, limits, kernel, on_* actions" },
+	  "                              -l: JSON with uuid, limits, kernel, on_* actions,\n"
+	  "                              and vmtop's figures over half a second" },
+	{ "top", cmd_top,
+	  "top [VMTOP-ARGS]            vmtop: domains, CPUs and I/O, live (vmtop(1))" },
 	{ "pause", cmd_pause,
 	  "pause DOM                   pause the domain (counted)" },
 	{ "unpause", cmd_unpause,

@@ -19,6 +19,7 @@ int cmd_pause(int argc, char **argv);
 int cmd_unpause(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_vcpu_list(int argc, char **argv);
+int cmd_top(int argc, char **argv);
 int cmd_mem_set(int argc, char **argv);
 int cmd_rename(int argc, char **argv);
 
@@ -30,6 +31,10 @@ void vmctl_verb_usage(const char *verb, FILE *f);
  * "<arg> is an invalid domain identifier" (or that dom0 is not allowed).
  */
 int vmctl_domain_arg(const char *arg, unsigned int *domid, bool allow_dom0);
+/* cmd_top.c: vmtop's view from two samples @secs apart (NULL: failed, said why). */
+struct vt_view *vmctl_top_view(double secs);
+/* The figures of domain @domid in @v as JSON members (", \"key\": value..."). */
+void vmctl_top_json(const struct vt_view *v, unsigned int domid);
 struct vmctl_config;
 /* Forks the domain's monitor (monitor.c): 0 or -errno. */
 int vmctl_monitor_start(struct vmctl_config *cfg, unsigned int domid);

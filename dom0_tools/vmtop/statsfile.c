@@ -66,13 +66,16 @@ int vt_parse_stats(const char *text, struct vt_dev *d)
 /* "vbd-51712" -> type "vbd", devid 51712. */
 static int parse_name(const char *name, struct vt_dev *d)
 {
-	const char *dash = strchr(name, '-');
+	const char *dash = strchr(name, '-'), *c;
 	char *end;
 	unsigned long id;
 
 	if (!dash || dash == name || (size_t)(dash - name) >= sizeof(d->type) ||
 	    dash[1] < '0' || dash[1] > '9')
 		return -EINVAL;
+	for (c = name; c < dash; c++)	/* a device class: shown and printed as JSON as it is */
+		if (*c < 'a' || *c > 'z')
+			return -EINVAL;
 	id = strtoul(dash + 1, &end, 10);
 	if (*end || id > 0xffffffffUL)
 		return -EINVAL;

@@ -15,6 +15,13 @@ $(VMTOP): $(VMTOP_SRC) $(wildcard vmtop/*.h lib/*.h) $(LIBDOM0) \
 	$(Q)gcc $(TEST_CFLAGS) -Ilib -o $@ $(VMTOP_SRC) $(LIBDOM0) -lncursesw -ltinfo
 	@echo "  CC      $@"
 
+# vmctl list -l and vmctl top (vmctl/cmd_top.c) use vmtop's sampling and
+# rates: those sources (not the screen) are linked into vmctl too; the
+# recipe of $(VMCTL) reads VMCTL_SRC when it runs, so += here is enough.
+VMTOP_CORE := vmtop/source.c vmtop/calc.c vmtop/statsfile.c vmtop/fake.c
+VMCTL_SRC  += $(VMTOP_CORE)
+$(VMCTL): $(VMTOP_CORE) $(wildcard vmtop/*.h)
+
 DOMU_FILES += --add $(VMTOP):bin/vmtop --add vmtop/vmtop.1:usr/share/man/man1/vmtop.1 \
 	$(foreach f,$(VMTOP_TERMINFO),--add $(f):lib/terminfo/$(notdir $(patsubst %/,%,$(dir $(f))))/$(notdir $(f)))
 $(INITRAMFS): $(VMTOP) vmtop/vmtop.1 vmtop/vmtop.mk
