@@ -158,6 +158,7 @@ void evtchn_set_pending(struct domain *d, evtchn_port_t port)
 		evtchn_fifo_set_pending(d, port);
 		return;
 	}
+	port = array_index_nospec(port, NR_EVTCHN_PORTS);
 	if (test_and_set(&s->evtchn_pending[port / 64], port % 64))
 		return;
 	if (!(s->evtchn_mask[port / 64] & (1ULL << (port % 64))))
@@ -169,16 +170,20 @@ bool evtchn_port_is_pending(struct domain *d, evtchn_port_t port)
 {
 	if (d->evtchn_fifo)
 		return evtchn_fifo_is_pending(d, port);
-	return port < NR_EVTCHN_PORTS &&
-	       (d->shared_info->evtchn_pending[port / 64] & (1ULL << (port % 64)));
+	if (port >= NR_EVTCHN_PORTS)
+		return false;
+	port = array_index_nospec(port, NR_EVTCHN_PORTS);
+	return d->shared_info->evtchn_pending[port / 64] & (1ULL << (port % 64));
 }
 
 static void clear_pending(struct domain *d, evtchn_port_t port)
 {
-	if (d->evtchn_fifo)
+	if (d->evtchn_fifo) {
 		evtchn_fifo_clear_pending(d, port);
-	else
-		clear_bit_atomic(&d->shared_info->evtchn_pending[port / 64], port % 64);
+		return;
+	}
+	port = array_index_nospec(port, NR_EVTCHN_PORTS);
+	clear_bit_atomic(&d->shared_info->evtchn_pending[port / 64], port % 64);
 }
 
 bool vcpu_events_deliverable(const struct vcpu *v)
@@ -340,6 +345,7 @@ static long bind_virq(struct domain *d, struct evtchn_bind_virq *op)
 
 	if (op->virq >= NR_VIRQS)
 		return trace_err(-EINVAL);
+	op->virq = array_index_nospec(op->virq, NR_VIRQS);
 	if (op->vcpu != 0)
 		return virq_is_per_vcpu(op->virq) ? trace_err(-ENOENT) : trace_err(-EINVAL);
 	v = &d->vcpu0;
@@ -507,8 +513,7 @@ static long evtchn_status(struct domain *caller, struct evtchn_status *op)
 static long evtchn_unmask(struct domain *d, evtchn_port_t port)
 {
 	struct shared_info *s = d->shared_info;
-	uint64_t bit = 1ULL << (port % 64);
-	uint64_t old;
+	uint64_t bit, old;
 
 	if (d->evtchn_fifo) {
 		const struct evtchn *c = evtchn_from_port(d, port);
@@ -521,6 +526,8 @@ static long evtchn_unmask(struct domain *d, evtchn_port_t port)
 	}
 	if (port >= NR_EVTCHN_PORTS)
 		return trace_err(-EINVAL);
+	port = array_index_nospec(port, NR_EVTCHN_PORTS);
+	bit = 1ULL << (port % 64);
 	old = __atomic_fetch_and(&s->evtchn_mask[port / 64], ~bit, __ATOMIC_SEQ_CST);
 	if ((old & bit) && (s->evtchn_pending[port / 64] & bit))
 		mark_vcpu_pending(evtchn_notify_vcpu(d, port), port);

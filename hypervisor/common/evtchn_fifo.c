@@ -266,6 +266,7 @@ long evtchn_fifo_init_control(struct domain *d, struct evtchn_init_control *op)
 	op->link_bits = EVTCHN_FIFO_LINK_BITS;
 	if (op->vcpu >= NR_FIFO_VCPUS)
 		return trace_err(-ENOENT);
+	op->vcpu = array_index_nospec(op->vcpu, NR_FIFO_VCPUS);
 	if (op->offset > PAGE_SIZE - sizeof(struct evtchn_fifo_control_block) || (op->offset & 7))
 		return trace_err(-EINVAL);
 	if (f)

@@ -231,6 +231,7 @@ int16_t grant_pin(struct domain *rd, grant_ref_t ref, struct domain *ld, unsigne
 
 	if (ref >= nr_entries(rd))
 		return GNTST_bad_gntref;
+	ref = array_index_nospec(ref, nr_entries(rd));
 	act = active_of(gt, ref);
 	first = !act->ro && !act->rw;
 	if (!first && (act->mapper != ld->domid || (writable ? act->rw : act->ro) == PIN_MAX ||
@@ -373,11 +374,12 @@ static void mt_put(struct domain *d, uint32_t h)
 /* The live maptrack entry of handle h, or NULL. */
 static struct maptrack *mt_lookup(struct domain *d, grant_handle_t h)
 {
+	unsigned int n = d->grant ? d->grant->nr_mt_frames * MAPTRACK_PER_FRAME : 0;
 	struct maptrack *m;
 
-	if (!d->grant || h >= d->grant->nr_mt_frames * MAPTRACK_PER_FRAME)
+	if (h >= n)
 		return NULL;
-	m = mt_entry(d->grant, h);
+	m = mt_entry(d->grant, array_index_nospec(h, n));
 	return m->flags ? m : NULL;
 }
 

@@ -184,7 +184,7 @@ static int16_t setup_table(struct domain *ld, void *arg)
 	if (table_grow(d, op->nr_frames))
 		return GNTST_general_error;
 	for (i = 0; i < op->nr_frames; i++) {
-		xen_pfn_t f = d->grant->frames[i];
+		xen_pfn_t f = d->grant->frames[array_index_nospec(i, d->grant->nr_frames)];
 
 		if (copy_to_guest(op->frame_list + i * sizeof(f), &f, sizeof(f)))
 			return GNTST_bad_virt_addr;
@@ -217,6 +217,8 @@ static int16_t swap_refs(struct domain *ld, void *arg)
 
 	if (op->ref_a >= nr_entries(ld) || op->ref_b >= nr_entries(ld))
 		return GNTST_bad_gntref;
+	op->ref_a = array_index_nospec(op->ref_a, nr_entries(ld));
+	op->ref_b = array_index_nospec(op->ref_b, nr_entries(ld));
 	if (op->ref_a == op->ref_b)
 		return GNTST_okay;
 	if (active_of(gt, op->ref_a)->ro || active_of(gt, op->ref_a)->rw ||
@@ -404,7 +406,7 @@ static int16_t get_status_frames(struct domain *ld, void *arg)
 	if (op->nr_frames > have)
 		return GNTST_general_error;
 	for (i = 0; i < op->nr_frames; i++) {
-		uint64_t f = d->grant->status[i];
+		uint64_t f = d->grant->status[array_index_nospec(i, have)];
 
 		if (copy_to_guest(op->frame_list + i * sizeof(f), &f, sizeof(f)))
 			st = GNTST_bad_virt_addr;
@@ -449,7 +451,7 @@ static int16_t transfer_one(struct domain *ld, void *arg)
 	if (op->mfn >= frame_table_size)
 		return GNTST_bad_page;
 	pt_settle(op->mfn);
-	pg = &frame_table[op->mfn];
+	pg = &frame_table[array_index_nospec(op->mfn, frame_table_size)];
 	if (pg->owner != ld->domid || pg->count != 1 || pg->type_count || (pg->flags & PGF_shared))
 		return GNTST_bad_page;
 	if (!domain_by_id(op->domid))
@@ -472,6 +474,7 @@ static long cache_flush_one(struct domain *d, const struct gnttab_cache_flush *o
 		return 0;
 	if (mfn >= frame_table_size)
 		return trace_err(-EINVAL);
+	mfn = array_index_nospec(mfn, frame_table_size);
 	owner = frame_table[mfn].count ? domain_by_id(frame_table[mfn].owner) : NULL;
 	if (!owner || !owner->grant)
 		return trace_err(-EPERM);

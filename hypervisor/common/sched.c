@@ -391,7 +391,7 @@ static long watchdog(struct vcpu *v, uint64_t arg)
 		set_timer(&d->watchdog[i], now_ns() + w.timeout * 1000000000ULL);
 		return i + 1;
 	}
-	i = w.id - 1;
+	i = array_index_nospec(w.id - 1, NR_DOMAIN_WATCHDOGS);
 	if (!(d->watchdog_inuse & (1U << i)))
 		return trace_err(-EINVAL);
 	if (w.timeout == 0) {

@@ -30,6 +30,14 @@ $(UNIT_OUT)/hypervisor/lib/vsnprintf: tests/unit/hypervisor/lib/vsnprintf.c \
 	  -Dvsnprintf=lm_vsnprintf -Dsnprintf=lm_snprintf -fno-builtin
 	$(Q)gcc $(UNIT_CFLAGS) -Wno-format -o $@ $< $@.lib.o	# compares odd flag mixes with libc's
 
+# A header's inline helpers: the test includes the header, nothing is linked.
+UNIT_BINS += $(UNIT_OUT)/hypervisor/include/hv/nospec
+$(UNIT_OUT)/hypervisor/include/hv/nospec: tests/unit/hypervisor/include/hv/nospec.c \
+		hypervisor/include/hv/nospec.h $(CONFIG_H) tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)gcc $(UNIT_CFLAGS) -o $@ $<
+
 # The core state machines: the real sources on a fake machine (fake_machine.h),
 # each test linking the sources its line below names.
 FAKE_MACHINE := tests/unit/hypervisor/fake_machine.c hypervisor/common/page_alloc.c \

@@ -108,6 +108,7 @@ long hc_update_descriptor(struct vcpu *v, struct hc_args *a)
 
 	if ((maddr & 7) || mfn >= frame_table_size || !descriptor_check(&desc))
 		return trace_err(-EINVAL);
+	mfn = array_index_nospec(mfn, frame_table_size);
 	pg = &frame_table[mfn];
 	typed = pg->type == PGT_seg_desc && pg->type_count;
 	if (typed ? get_page(mfn, v->domain) : get_page_and_type(mfn, PGT_writable, v->domain))
@@ -133,6 +134,7 @@ static bool guest_descriptor(const struct vcpu *v, uint16_t sel, uint64_t *d)
 	}
 	if (idx == 0 || idx >= v->arch.gdt_entries)
 		return false;		/* NULL is not loadable in ring 3 */
+	idx = array_index_nospec(idx, v->arch.gdt_entries);
 	*d = ((const uint64_t *)frame_va(v->arch.gdt_frames[idx / 512]))[idx % 512];
 	return (*d & DESC_P) && (*d & DESC_S);
 }
@@ -232,8 +234,11 @@ bool pv_ldt_fault(struct vcpu *v, uint64_t addr)
 	pte_t e;
 	mfn_t mfn;
 
-	if (addr < LDT_AREA || page >= 16 || page * 512 >= v->arch.ldt_ents ||
-	    v->arch.ldt_frames[page])
+	if (addr < LDT_AREA || page >= ARRAY_SIZE(v->arch.ldt_frames) ||
+	    page * 512 >= v->arch.ldt_ents)
+		return false;
+	page = array_index_nospec(page, ARRAY_SIZE(v->arch.ldt_frames));
+	if (v->arch.ldt_frames[page])
 		return false;
 	if (!guest_l1e_maddr(v->arch.guest_cr3, va, &l1e))
 		return false;

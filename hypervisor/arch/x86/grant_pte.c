@@ -52,7 +52,7 @@ static bool grant_l1e(struct domain *d, uint64_t addr, bool is_pte, paddr_t *ptr
 	}
 	if ((*ptr >> PAGE_SHIFT) >= frame_table_size)
 		return false;
-	pg = &frame_table[*ptr >> PAGE_SHIFT];
+	pg = &frame_table[array_index_nospec(*ptr >> PAGE_SHIFT, frame_table_size)];
 	return pg->owner == d->domid && pg->type == PGT_l1 && pg_is_table(pg);
 }
 

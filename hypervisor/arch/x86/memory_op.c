@@ -30,6 +30,7 @@ static int release_frame(struct domain *d, mfn_t mfn)
 
 	if (mfn >= frame_table_size)
 		return -EINVAL;
+	mfn = array_index_nospec(mfn, frame_table_size);
 	pg = &frame_table[mfn];
 	pt_settle(mfn);
 	if (pg->owner != d->domid || pg->count != 1 || pg->type_count || (pg->flags & PGF_shared))
@@ -168,10 +169,14 @@ static long reservation(struct domain *d, struct hc_args *a)
 
 static bool releasable(const struct domain *d, mfn_t mfn)
 {
+	const struct page_info *pg;
+
 	pt_settle(mfn);
-	return mfn < frame_table_size && frame_table[mfn].owner == d->domid &&
-	       frame_table[mfn].count == 1 && !frame_table[mfn].type_count &&
-	       !(frame_table[mfn].flags & PGF_shared);
+	if (mfn >= frame_table_size)
+		return false;
+	pg = &frame_table[array_index_nospec(mfn, frame_table_size)];
+	return pg->owner == d->domid && pg->count == 1 && !pg->type_count &&
+	       !(pg->flags & PGF_shared);
 }
 
 /*

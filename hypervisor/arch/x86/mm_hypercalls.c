@@ -68,8 +68,10 @@ static int one_mmu_update(struct domain *d, struct domain *fd, const struct mmu_
 	case MMU_PT_UPDATE_PRESERVE_AD:
 		return pt_update_entry_foreign(d, fd, u->ptr & ~3ULL, u->val, true);
 	default:	/* MMU_MACHPHYS_UPDATE */
-		if (mfn >= frame_table_size || frame_table[mfn].owner != fd->domid ||
-		    !frame_table[mfn].count)
+		if (mfn >= frame_table_size)
+			return trace_err(-EINVAL);
+		mfn = array_index_nospec(mfn, frame_table_size);
+		if (frame_table[mfn].owner != fd->domid || !frame_table[mfn].count)
 			return trace_err(-EINVAL);
 		m2p[mfn] = u->val;
 		return 0;

@@ -94,7 +94,9 @@ static void flush_stale_writable(struct page_info *pg)
 
 static struct page_info *pg_of(mfn_t mfn)
 {
-	return mfn < frame_table_size ? &frame_table[mfn] : NULL;
+	if (mfn >= frame_table_size)
+		return NULL;
+	return &frame_table[array_index_nospec(mfn, frame_table_size)];
 }
 
 int get_page(mfn_t mfn, const struct domain *d)

@@ -229,7 +229,7 @@ bool ptwr_emulate(struct vcpu *v, struct cpu_regs *r, uint64_t addr)
 	target = (*(pte_t *)maddr_to_virt(l1e) & PTE_ADDR_MASK) | (addr & (PAGE_SIZE - 1));
 	if ((target >> PAGE_SHIFT) >= frame_table_size)
 		return false;
-	pg = &frame_table[target >> PAGE_SHIFT];
+	pg = &frame_table[array_index_nospec(target >> PAGE_SHIFT, frame_table_size)];
 	if (pg->owner != d->domid || pg->type != PGT_l1 || !pg_is_table(pg))
 		return false;
 	avail = sizeof(bytes);

@@ -126,7 +126,7 @@ int vcpu_set_debugreg(struct vcpu *v, unsigned int reg, uint64_t val)
 
 	if (rc)
 		return rc;
-	v->arch.dr[reg] = val;
+	v->arch.dr[array_index_nospec(reg, ARRAY_SIZE(v->arch.dr))] = val;
 	load_debugregs(v);
 	return 0;
 }
@@ -138,7 +138,7 @@ int vcpu_get_debugreg(const struct vcpu *v, unsigned int reg, uint64_t *val)
 		reg += 2;
 	if (reg > 7)
 		return trace_err(-ENODEV);
-	*val = v->arch.dr[reg];
+	*val = v->arch.dr[array_index_nospec(reg, ARRAY_SIZE(v->arch.dr))];
 	return 0;
 }
 

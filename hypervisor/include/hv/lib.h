@@ -11,6 +11,7 @@
 #include <hv/types.h>
 #include <hv/string.h>
 #include <hv/printk.h>
+#include <hv/nospec.h>
 #include <lamina/errno.h>
 
 void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
@@ -29,17 +30,5 @@ void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
 #else
 #define trace_err(e)	(e)
 #endif
-
-/*
- * Clamp a guest-controlled index under speculation: returns idx when
- * idx < size, else 0, without a branch the CPU could mispredict.
- */
-static inline size_t array_index_nospec(size_t idx, size_t size)
-{
-	size_t mask;
-
-	asm volatile("cmp %1, %2; sbb %0, %0" : "=r"(mask) : "g"(size), "r"(idx) : "cc");
-	return idx & mask;
-}
 
 #endif

@@ -7,6 +7,7 @@
 #define HV_MM_H
 
 #include <hv/types.h>
+#include <hv/nospec.h>
 
 struct domain;
 
@@ -85,7 +86,8 @@ extern unsigned int pt_release_lists;	/* domains with tables to release */
 void pt_settle_slow(mfn_t mfn);		/* a frame with PGF_releasing */
 static inline void pt_settle(mfn_t mfn)
 {
-	if (mfn < frame_table_size && (frame_table[mfn].flags & PGF_releasing))
+	if (mfn < frame_table_size &&
+	    (frame_table[array_index_nospec(mfn, frame_table_size)].flags & PGF_releasing))
 		pt_settle_slow(mfn);
 }
 bool pt_release_some(struct domain *d, bool all);	/* true: none left */
