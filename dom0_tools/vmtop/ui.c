@@ -214,6 +214,7 @@ int vt_ui(struct vt_source *src, struct vt_opts *o)
 	noecho();
 	keypad(stdscr, TRUE);
 	curs_set(0);
+	u->sel_id = u->view.nrow ? u->view.row[0].id : 0;	/* the top row first */
 	follow(u);
 	next = now_s() + o->delay;
 	draw(u);

@@ -275,6 +275,8 @@ static void test_stats_dir(void)
 	put(p, "rd_req 1\n");
 	snprintf(p, sizeof(p), "%s/4/vif-2", dir);	/* garbage: left out */
 	put(p, "rx_bytes lots\n");
+	snprintf(p, sizeof(p), "%s/4/v\"b-3", dir);	/* a class not of [a-z]: left out */
+	put(p, "rd_req 1\n");
 	EXPECT_EQ(vt_read_stats_dir(dir, 4, &d), 0);
 	EXPECT_EQ(d.ndev, 3);
 	EXPECT(!strcmp(d.dev[0].type, "vbd") && d.dev[0].devid == 51712);
