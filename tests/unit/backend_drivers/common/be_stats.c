@@ -141,24 +141,22 @@ static void directories(void)
 
 static void blk_accounting(void)
 {
+	static const struct { enum blk_kind kind; uint64_t sectors; int status; } answered[] = {
+		{ BLK_READ, 8, BLKIF_RSP_OKAY }, { BLK_WRITE, 128, BLKIF_RSP_OKAY },
+		{ BLK_FLUSH, 0, BLKIF_RSP_OKAY }, { BLK_DISCARD, 1000, BLKIF_RSP_OKAY },
+		{ BLK_READ, 1000, BLKIF_RSP_ERROR },
+	};
+	const unsigned int n = sizeof(answered) / sizeof(answered[0]);
 	uint64_t v[BLK_ST_NR] = { 0 };
 	struct blk_io io;
+	unsigned int i;
 
 	memset(&io, 0, sizeof(io));
-	io.kind = BLK_READ;
-	io.nr_sectors = 8;
-	blk_req_account(v, &io, BLKIF_RSP_OKAY, 4);
-	io.kind = BLK_WRITE;
-	io.nr_sectors = 128;
-	blk_req_account(v, &io, BLKIF_RSP_OKAY, 3);
-	io.kind = BLK_FLUSH;
-	io.nr_sectors = 0;
-	blk_req_account(v, &io, BLKIF_RSP_OKAY, 2);
-	io.kind = BLK_DISCARD;
-	io.nr_sectors = 1000;
-	blk_req_account(v, &io, BLKIF_RSP_OKAY, 1);
-	io.kind = BLK_READ;
-	blk_req_account(v, &io, BLKIF_RSP_ERROR, 0);
+	for (i = 0; i < n; i++) {
+		io.kind = answered[i].kind;
+		io.nr_sectors = answered[i].sectors;
+		blk_req_account(v, &io, answered[i].status, n - 1 - i);	/* the last: 0 left */
+	}
 	EXPECT_EQ(v[BLK_ST_RD_REQ], 1);
 	EXPECT_EQ(v[BLK_ST_RD_BYTES], 4096);
 	EXPECT_EQ(v[BLK_ST_WR_REQ], 1);
