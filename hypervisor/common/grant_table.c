@@ -514,6 +514,16 @@ static long cache_flush(struct domain *d, uint64_t args, uint32_t count)
  * back with its status (setup_table and query_size are batches of one).
  * A long batch gives the CPU back after about 1 ms as a continuation (args
  * and count advanced); inside a multicall, the multicall resumes there.
+ *
+ * An array reaching outside guest memory is -EFAULT before any element
+ * (Xen's guest_handle_okay). An element that cannot be read, or written
+ * back, ends the batch with -EFAULT, the elements before it done and
+ * their results written, as on Xen 4.17. Each element is written back
+ * unchanged before fn commits anything, so a read-only one fails with
+ * nothing done (docs/style.md §4; Xen does that element and then fails
+ * its copy-out, a mapping's handle lost). Only fn itself can make the
+ * element unwritable after the probe (a grant mapped read-only over the
+ * array): then -EFAULT with that element done, as on Xen.
  */
 static long batch(struct vcpu *v, struct hc_args *a, size_t size,
 		  int16_t (*fn)(struct domain *ld, void *op), size_t status_off)
@@ -526,6 +536,8 @@ static long batch(struct vcpu *v, struct hc_args *a, size_t size,
 
 	if (count > BATCH_MAX)
 		return trace_err(-EINVAL);
+	if (!guest_range_ok(args, (uint64_t)count * size))
+		return -EFAULT;
 	for (i = 0; i < count; i++) {
 		uint64_t p = args + (uint64_t)i * size;
 		int16_t st;
@@ -535,7 +547,7 @@ static long batch(struct vcpu *v, struct hc_args *a, size_t size,
 			a->arg[2] = count - i;
 			return -ERESTART;
 		}
-		if (copy_from_guest(op, p, size))
+		if (copy_from_guest(op, p, size) || copy_to_guest(p, op, size))
 			return -EFAULT;
 		st = fn(v->domain, op);
 		memcpy(op + status_off, &st, sizeof(st));
@@ -589,8 +601,6 @@ long hc_grant_table_op(struct vcpu *v, struct hc_args *a)
 		return batch(v, a, sizeof(struct gnttab_swap_grant_ref), swap_refs,
 			     offsetof(struct gnttab_swap_grant_ref, status));
 	case GNTTABOP_transfer:
-		if (!guest_range_ok(args, (uint64_t)count * sizeof(struct gnttab_transfer)))
-			return -EFAULT;
 		return batch(v, a, sizeof(struct gnttab_transfer), transfer_one,
 			     offsetof(struct gnttab_transfer, status));
 	case GNTTABOP_cache_flush:
