@@ -296,7 +296,9 @@ unsigned int nb_rx_slots(const struct nb_vif *v, size_t len, const struct virtio
 	int gso = gso_of(vh);
 	unsigned int n;
 
-	if (!len || len > NB_FRAME_MAX || gso < 0 || (gso && (!v->rx_gso || !vh->gso_size)))
+	if (!len || len > NB_FRAME_MAX || gso < 0 ||
+	    (gso && (!(v->rx_gso & NB_GSO_BIT(gso)) || !vh->gso_size)) ||
+	    (v->rx_no_csum && (vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)))
 		return 0;
 	n = (unsigned int)((len + NETIF_PAGE - 1) / NETIF_PAGE) + (gso ? 1 : 0);
 	return n > NB_RX_SLOTS_MAX ? 0 : n;

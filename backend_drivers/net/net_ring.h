@@ -31,6 +31,8 @@
 #define NB_RX_BATCH	16	/* rx frames copied by one batch */
 #define NB_RX_SLOTS_MAX	XEN_NETIF_NR_SLOTS_MIN	/* slots netfront takes per rx packet */
 
+#define NB_GSO_BIT(xen_type)	(1U << (xen_type))	/* XEN_NETIF_GSO_TYPE_TCPV4/6 */
+
 typedef int (*nb_copy_fn)(void *ctx, struct be_copy *c, unsigned int n, int to_guest);
 
 struct nb_rx_rsp {
@@ -48,7 +50,8 @@ struct nb_vif {
 	nb_copy_fn copy;
 	void *copy_ctx;
 	bool tx_gso;		/* we offered feature-gso-tcpv4/6: tx GSO extras allowed */
-	bool rx_gso;		/* the frontend takes GSO extras on rx */
+	uint8_t rx_gso;		/* NB_GSO_BIT()s of the GSO types the frontend takes on rx */
+	bool rx_no_csum;	/* the frontend takes no partial checksums on rx */
 	bool broken;
 	const char *why;	/* when broken */
 	uint32_t tx_seen;	/* req_prod last looked at (an incomplete packet waits) */
@@ -86,8 +89,9 @@ bool nb_tx_final_check(struct nb_vif *v);
  * Places one frame (with its virtio-net header from the tap) into the
  * guest's rx buffers; the data moves at nb_rx_flush(), so @frame must stay
  * valid until then. 1 placed; 0 not enough rx requests posted (keep it,
- * nb_rx_final_check() asks for an event); 2 dropped (too big, unknown
- * GSO); -1 the ring is broken. At most NB_RX_BATCH frames per flush.
+ * nb_rx_final_check() asks for an event); 2 dropped (too big, a GSO type
+ * or a partial checksum the frontend did not say it takes); -1 the ring is
+ * broken. At most NB_RX_BATCH frames per flush.
  */
 int nb_rx_put(struct nb_vif *v, const uint8_t *frame, size_t len, const struct virtio_net_hdr *vh);
 /* Copies the batch, writes its responses, publishes; true if the frontend wants an event. */

@@ -128,10 +128,13 @@ static int tap_open(struct vif *vf, const char *mac_unused)
 		return rc;
 	}
 	vf->tap = fd;
-	/* partial checksums and TCP segmentation may come to us whole */
+	/*
+	 * Can the tap hand us partial checksums and TCP segments whole? What
+	 * it may is set at connect, from what the frontend takes; until then
+	 * the kernel completes and segments every frame itself.
+	 */
 	vf->gso_ok = !ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6);
-	if (!vf->gso_ok)
-		ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM);
+	ioctl(fd, TUNSETOFFLOAD, 0);
 	ioctl(fd, TUNSETCARRIER, &on);
 	/* fe:ff:ff:ff:ff:ff: never the guest's own */
 	memset(&ifr, 0, sizeof(ifr));
@@ -159,6 +162,38 @@ static int tap_open(struct vif *vf, const char *mac_unused)
 		rc = ifreq_ioctl(SIOCBRADDIF, &ifr);
 	}
 	return rc;
+}
+
+/*
+ * What the tap may hand us, from the frontend's features as Linux's
+ * xen-netback reads them: partial checksums unless it wrote
+ * feature-no-csum-offload = 1 (and, the tap having one flag for both, only
+ * when it takes IPv6 ones too: feature-ipv6-csum-offload), TCP segments
+ * of the types its feature-gso-tcpv4/6 name, when it does scatter-gather
+ * (feature-sg) and takes partial checksums. The rest the kernel completes
+ * or segments before the frame reaches us.
+ */
+static void tap_offload(struct vif *vf, struct xb_backend *b, struct xb_dev *d)
+{
+	bool csum = xb_be_read_num(b, d, true, "feature-no-csum-offload", 1) != 1 &&
+		    xb_be_read_num(b, d, true, "feature-ipv6-csum-offload", 1) == 1;
+	bool sg = xb_be_read_num(b, d, true, "feature-sg", 1) == 1;
+	unsigned int off = 0, gso = 0;
+
+	if (csum)
+		off |= TUN_F_CSUM;
+	if (csum && sg && vf->gso_ok) {
+		if (xb_be_read_num(b, d, true, "feature-gso-tcpv4", 1) == 1)
+			off |= TUN_F_TSO4, gso |= NB_GSO_BIT(XEN_NETIF_GSO_TYPE_TCPV4);
+		if (xb_be_read_num(b, d, true, "feature-gso-tcpv6", 1) == 1)
+			off |= TUN_F_TSO6, gso |= NB_GSO_BIT(XEN_NETIF_GSO_TYPE_TCPV6);
+	}
+	if (ioctl(vf->tap, TUNSETOFFLOAD, off)) {
+		off = gso = 0;
+		ioctl(vf->tap, TUNSETOFFLOAD, 0);
+	}
+	vf->nv.rx_no_csum = !(off & TUN_F_CSUM);
+	vf->nv.rx_gso = (uint8_t)gso;
 }
 
 static void tap_carrier(struct vif *vf, int on)
@@ -293,9 +328,7 @@ static int nb_connect(struct xb_backend *b, struct xb_dev *d)
 	}
 	nb_vif_init(&vf->nv, vf->tx_page, vf->rx_page, copy_cb, vf);
 	vf->nv.tx_gso = vf->gso_ok;
-	vf->nv.rx_gso = vf->gso_ok &&
-		xb_be_read_num(b, d, true, "feature-gso-tcpv4", 1) == 1 &&
-		xb_be_read_num(b, d, true, "feature-gso-tcpv6", 1) == 1;
+	tap_offload(vf, b, d);
 	vf->port = xendev_bind(&dev, d->fe_id, (unsigned int)port);
 	if (vf->port < 0) {
 		rc = vf->port;
@@ -309,8 +342,10 @@ static int nb_connect(struct xb_backend *b, struct xb_dev *d)
 	vf->kick = true;
 	tap_carrier(vf, 1);
 	be_stats_open(&vf->stats, "vif", d->fe_id, d->devid, vif_stat_keys, VS_NR);
-	say("d%u/%u: connected: tx ref %lld, rx ref %lld, port %lld%s", d->fe_id, d->devid, txref,
-	    rxref, port, vf->nv.rx_gso ? ", rx GSO" : "");
+	say("d%u/%u: connected: tx ref %lld, rx ref %lld, port %lld; rx%s%s%s", d->fe_id, d->devid,
+	    txref, rxref, port, vf->nv.rx_no_csum ? " full checksums" : " partial checksums",
+	    vf->nv.rx_gso & NB_GSO_BIT(XEN_NETIF_GSO_TYPE_TCPV4) ? ", TCPv4 GSO" : "",
+	    vf->nv.rx_gso & NB_GSO_BIT(XEN_NETIF_GSO_TYPE_TCPV6) ? ", TCPv6 GSO" : "");
 	return 0;
 }
 

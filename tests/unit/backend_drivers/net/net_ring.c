@@ -271,9 +271,11 @@ static void rx_frames(void)
 	EXPECT(!memcmp(pages[13], f + 8192, 9000 - 8192));
 	/* GSO: an extra slot after the first */
 	post_rx(8, 10);
-	v.rx_gso = true;
-	vh.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+	v.rx_gso = NB_GSO_BIT(XEN_NETIF_GSO_TYPE_TCPV4);
+	vh.gso_type = VIRTIO_NET_HDR_GSO_TCPV6;
 	vh.gso_size = 1448;
+	EXPECT_EQ(nb_rx_put(&v, f, 9000, &vh), 2);	/* TCPv6 GSO not taken */
+	vh.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
 	EXPECT_EQ(nb_rx_put(&v, f, 9000, &vh), 1);
 	nb_rx_flush(&v);
 	EXPECT_EQ(rxr(7)->flags & NETRXF_extra_info, NETRXF_extra_info);
@@ -283,6 +285,12 @@ static void rx_frames(void)
 	/* too big, or unknown GSO: dropped */
 	vh.gso_type = VIRTIO_NET_HDR_GSO_UDP;
 	EXPECT_EQ(nb_rx_put(&v, f, 9000, &vh), 2);
+	/* a partial checksum to a frontend that takes none: dropped */
+	memset(&vh, 0, sizeof(vh));
+	vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	v.rx_no_csum = true;
+	EXPECT_EQ(nb_rx_put(&v, f, 100, &vh), 2);
+	v.rx_no_csum = false;
 	/* a bad rx grant: that slot is ERROR, the vif goes on */
 	memset(&vh, 0, sizeof(vh));
 	post_rx(1, NGREF + 100);
@@ -355,7 +363,8 @@ static void fuzz(void)
 				vh.gso_type = (uint8_t)(rand_r(&seed) % 8 == 0 ? rand_r(&seed) % 6 : 0);
 				vh.gso_size = (uint16_t)rand_r(&seed);
 				vh.flags = (uint8_t)(rand_r(&seed) & 3);
-				v.rx_gso = rand_r(&seed) & 1;
+				v.rx_gso = (uint8_t)(rand_r(&seed) & 6);
+				v.rx_no_csum = rand_r(&seed) % 4 == 0;
 				len = rand_r(&seed) % (sizeof(f) + 100);
 				if (nb_rx_put(&v, f, len, &vh) < 0)
 					break;
