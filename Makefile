@@ -58,6 +58,9 @@ $(CONFIG_H): .config Kconfig
 	  --config-out $(O)/include/generated/config.mk Kconfig
 	@echo "  GEN     $@"
 
+# The options as make variables (hypervisor/build.mk picks files by them):
+# made with config.h, so a fresh build reads them before choosing sources.
+$(O)/include/generated/config.mk: $(CONFIG_H) ;
 -include $(O)/include/generated/config.mk
 
 # ---------------------------------------------------------------- parts

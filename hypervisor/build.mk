@@ -40,6 +40,7 @@ HV_SRCS := \
 	$(HV_DIR)/common/compat.c \
 	$(HV_DIR)/common/conring.c \
 	$(HV_DIR)/common/console.c \
+	$(HV_DIR)/common/console_input.c \
 	$(HV_DIR)/common/domain.c \
 	$(HV_DIR)/common/domctl.c \
 	$(HV_DIR)/common/elf.c \
@@ -48,7 +49,6 @@ HV_SRCS := \
 	$(HV_DIR)/common/grant_map.c \
 	$(HV_DIR)/common/grant_table.c \
 	$(HV_DIR)/common/hypercall.c \
-	$(HV_DIR)/common/keyhandler.c \
 	$(HV_DIR)/common/multicall.c \
 	$(HV_DIR)/common/page_alloc.c \
 	$(HV_DIR)/common/printk.c \
@@ -63,6 +63,12 @@ HV_SRCS := \
 	$(HV_DIR)/lib/vsnprintf.c \
 	hypercall_abi/check/layout.c \
 	hypercall_abi/check/numbers.c
+
+# Options that remove a feature leave out its files (docs/style.md §1);
+# the CONFIG_ variables come from config.mk, which the Makefile includes.
+HV_SRCS-y :=
+HV_SRCS-$(CONFIG_DEBUG_KEYS) += $(HV_DIR)/common/keyhandler.c
+HV_SRCS += $(HV_SRCS-y)
 
 HV_OBJS := $(patsubst %,$(HV_OUT)/%.o,$(basename $(HV_SRCS)))
 

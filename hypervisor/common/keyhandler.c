@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Console input. The serial port is polled every POLL_NS (no interrupt
- * routing yet); characters go to a ring for dom0, which reads them with
- * console_io(CONSOLEIO_read) when VIRQ_CONSOLE fires. Three Ctrl-A in a
- * row switch input to the hypervisor's debug keys (and back):
+ * The hypervisor's debug keys (CONFIG_DEBUG_KEYS; without it this file is
+ * not built). Three Ctrl-A in a row on the serial console switch input
+ * from dom0 to these keys and back (console_input.c hands each character
+ * to keyhandler_take() first):
  *   h help, d domains and vCPUs, q run queue, e event channels,
  *   m memory accounting, t time and timers.
  */
@@ -17,16 +17,6 @@
 #include <hv/time.h>
 #include <hv/sched.h>
 #include <lamina/event_channel.h>
-
-#define POLL_NS		20000000ULL
-#define RING		1024
-#define CTRL_A		0x01
-
-static char ring[RING];
-static unsigned int prod, cons;		/* free-running indices */
-static bool debug_mode;
-static unsigned int ctrl_a_run;
-static struct timer poll_timer;
 
 static const char *const state_names[] = { "runnable", "blocked", "down" };
 
@@ -116,7 +106,12 @@ static void debug_key(char c)
 	}
 }
 
-static void input_char(char c)
+#define CTRL_A		0x01
+
+static bool debug_mode;
+static unsigned int ctrl_a_run;
+
+bool keyhandler_take(char c)
 {
 	if (c == CTRL_A) {
 		if (++ctrl_a_run == 3) {
@@ -125,44 +120,11 @@ static void input_char(char c)
 			printk(LOG_ERR, "*** input to %s (Ctrl-A x3 switches)\n",
 			       debug_mode ? "the hypervisor's debug keys" : "dom0");
 		}
-		return;
+		return true;
 	}
 	ctrl_a_run = 0;
-	if (debug_mode) {
-		debug_key(c);
-		return;
-	}
-	if (prod - cons < RING)
-		ring[prod++ % RING] = c;
-}
-
-static void poll_serial(void *data)
-{
-	bool got = false;
-	int c;
-
-	(void)data;
-	while ((c = serial_getc()) >= 0) {
-		input_char((char)c);
-		got = true;
-	}
-	if (got && prod != cons && dom0)
-		send_global_virq(dom0, VIRQ_CONSOLE);
-	set_timer(&poll_timer, now_ns() + POLL_NS);
-}
-
-void console_input_init(void)
-{
-	timer_init(&poll_timer, poll_serial, NULL);
-	set_timer(&poll_timer, now_ns() + POLL_NS);
-}
-
-/* console_io read: up to len pending bytes into buf (hypervisor memory). */
-size_t console_read(char *buf, size_t len)
-{
-	size_t n = 0;
-
-	while (n < len && cons != prod)
-		buf[n++] = ring[cons++ % RING];
-	return n;
+	if (!debug_mode)
+		return false;
+	debug_key(c);
+	return true;
 }

@@ -13,6 +13,16 @@ int serial_getc(void);			/* -1 when nothing is waiting */
 void console_input_init(void);
 size_t console_read(char *buf, size_t len);
 
+/* The debug keys (keyhandler.c): true when they took the character. */
+#ifdef CONFIG_DEBUG_KEYS
+bool keyhandler_take(char c);
+#else
+static inline bool keyhandler_take(char c)
+{
+	return false;
+}
+#endif
+
 /* The console ring (conring.c): every byte written to the console. */
 void conring_puts(const char *s, size_t len);
 struct sysctl_readconsole;
