@@ -26,6 +26,7 @@
 #include <hv/sched.h>
 #include <hv/hypervisor.h>
 #include <asm/page.h>
+#include <asm/irq.h>
 
 #define PORTS_PER_BUCKET	256
 #define MAX_BUCKETS		(EVTCHN_FIFO_MAX_PORTS / PORTS_PER_BUCKET)
@@ -279,6 +280,18 @@ int evtchn_alloc_unbound(struct domain *d, domid_t remote)
 	return port;
 }
 
+int evtchn_alloc_pirq_port(struct domain *d, uint32_t pirq)
+{
+	int port;
+
+	spin_lock(&d->evtchn_lock);
+	port = get_free_port(d);
+	if (port > 0)
+		*evtchn_from_port(d, port) = (struct evtchn){ .state = ECS_PIRQ, .virq = pirq };
+	spin_unlock(&d->evtchn_lock);
+	return port;
+}
+
 /*
  * A port of op->dom (the caller, or for a privileged caller any domain:
  * the toolstack's store and console ports) that op->remote_dom may bind;
@@ -409,6 +422,9 @@ static long evtchn_close(struct domain *d, evtchn_port_t port)
 	case ECS_VIRQ:
 		d->vcpu0.virq_port[c->virq] = 0;
 		break;
+	case ECS_PIRQ:
+		pirq_unbind_port(d, c->virq, port);
+		break;
 	case ECS_INTERDOMAIN:
 		rc = rd ? evtchn_from_port(rd, c->remote_port) : NULL;
 		if (rc && rc->state == ECS_INTERDOMAIN && rc->remote_port == port)
@@ -498,6 +514,10 @@ static long evtchn_status(struct domain *caller, struct evtchn_status *op)
 		break;
 	case ECS_IPI:
 		op->status = EVTCHNSTAT_ipi;
+		break;
+	case ECS_PIRQ:
+		op->status = EVTCHNSTAT_pirq;
+		op->u.pirq = c->virq;
 		break;
 	default:
 		op->status = EVTCHNSTAT_closed;
@@ -722,7 +742,8 @@ long hc_event_channel_op(struct vcpu *v, struct hc_args *a)
 	case EVTCHNOP_init_control:	EVTCHN_OP(struct evtchn_init_control, init_control, true);
 	case EVTCHNOP_expand_array:	EVTCHN_OP(struct evtchn_expand_array, expand_op, false);
 	case EVTCHNOP_set_priority:	EVTCHN_OP(struct evtchn_set_priority, evtchn_set_priority, false);
+	case EVTCHNOP_bind_pirq:	EVTCHN_OP(struct evtchn_bind_pirq, pirq_bind, true);
 	default:
-		return trace_err(-ENOSYS);	/* PIRQs */
+		return trace_err(-ENOSYS);
 	}
 }

@@ -17,6 +17,7 @@
 #include <hv/time.h>
 #include <hv/sched.h>
 #include <lamina/event_channel.h>
+#include <asm/irq.h>
 
 static const char *const state_names[] = { "runnable", "blocked", "down" };
 
@@ -95,6 +96,9 @@ static void debug_key(char c)
 	case 'm':
 		dump_memory();
 		break;
+	case 'i':
+		arch_irq_dump();
+		break;
 	case 't':
 		printk(LOG_ERR, "system time %llu ns, TSC %llu kHz\n",
 		       (unsigned long long)now_ns(), (unsigned long long)tsc_khz());
@@ -102,7 +106,7 @@ static void debug_key(char c)
 		break;
 	default:
 		printk(LOG_ERR, "debug keys: d domains/vCPUs, q run queue, e event channels, "
-		       "m memory, t time, h help; Ctrl-A x3 returns input to dom0\n");
+		       "m memory, i interrupts, t time, h help; Ctrl-A x3 returns input to dom0\n");
 	}
 }
 

@@ -166,12 +166,12 @@ static void rows(struct start_info *si)
 	ROW("hvm_op get_param dom0", NCALL(__HYPERVISOR_hvm_op, 1, page, 0), -EINVAL);
 	u32[0] = 0;
 	ROW("physdev set_iopl 0", NCALL(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, page, 0), 0);
-	ROWL("physdev irq_status_query 0",
-	    NCALL(__HYPERVISOR_physdev_op, 5, zeroed(), 0), 0, -ENOSYS);
-	ROWL("physdev apic_read", NCALL(__HYPERVISOR_physdev_op, 8, zeroed(), 0), -EPERM, -ENOSYS);
+	ROW("physdev irq_status_query 0",
+	    NCALL(__HYPERVISOR_physdev_op, 5, zeroed(), 0), 0);
+	ROW("physdev apic_read", NCALL(__HYPERVISOR_physdev_op, 8, zeroed(), 0), -EPERM);
 	u32[0] = 0xffff;
-	ROWL("physdev manage_pci_remove",
-	    NCALL(__HYPERVISOR_physdev_op, 16, page, 0), -EPERM, -ENOSYS);
+	ROW("physdev manage_pci_remove",
+	    NCALL(__HYPERVISOR_physdev_op, 16, page, 0), -EPERM);
 }
 
 static void __attribute__((noreturn)) peer(struct start_info *si)

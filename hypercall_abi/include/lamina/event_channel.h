@@ -60,6 +60,17 @@ struct evtchn_bind_ipi {
 	evtchn_port_t port;		/* OUT */
 };
 
+/*
+ * bind_pirq (dom0): a port for a PIRQ the domain mapped (physdev.h
+ * map_pirq); raised on vCPU 0 when the interrupt arrives.
+ */
+#define BIND_PIRQ__WILL_SHARE	1
+struct evtchn_bind_pirq {
+	uint32_t pirq;			/* IN */
+	uint32_t flags;			/* IN: BIND_PIRQ__* */
+	evtchn_port_t port;		/* OUT */
+};
+
 struct evtchn_close {
 	evtchn_port_t port;		/* IN */
 };

@@ -19,6 +19,7 @@
 #include <asm/layout.h>
 #include <asm/percpu.h>
 #include <asm/page.h>
+#include <asm/irq.h>
 #include <hv/domain.h>
 #include <hv/page_alloc.h>
 #include <lamina/xen_x86_64.h>
@@ -76,6 +77,7 @@ static void xsave_init(void)
 extern const uint64_t exception_stubs[32];
 extern void irq_spurious(void);
 extern void irq_timer(void);
+extern const uint64_t irq_stubs[IRQ_VECTORS];
 extern void syscall_entry(void);
 extern void cstar_entry(void);
 extern void sysenter_entry(void);
@@ -151,6 +153,8 @@ void idt_init(void)
 	set_gate(3, exception_stubs[3], 0, 3);
 	set_gate(4, exception_stubs[4], 0, 3);
 	set_gate(0xF0, (uint64_t)irq_timer, 0, 0);
+	for (v = 0; v < IRQ_VECTORS; v++)
+		set_gate(IRQ_VECTOR_FIRST + v, irq_stubs[v], 0, 0);
 }
 
 /* Mask both legacy PICs after moving them off the exception vectors. */

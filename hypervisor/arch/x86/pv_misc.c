@@ -16,6 +16,7 @@
 #include <asm/pv.h>
 #include <asm/x86.h>
 #include <lamina/physdev.h>
+#include <asm/irq.h>
 #include <lamina/xen_x86_64.h>
 
 #define X86_CR0_TS		(1ULL << 3)
@@ -208,6 +209,6 @@ long hc_physdev_op(struct vcpu *v, struct hc_args *a)
 		v->arch.iopl = iopl.iopl;
 		return 0;
 	default:
-		return trace_err(-ENOSYS);
+		return physdev_irq_op(v, a->arg[0], a->arg[1]);	/* irq.c */
 	}
 }

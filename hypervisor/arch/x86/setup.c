@@ -11,6 +11,7 @@
 #include <hv/sched.h>
 #include <hv/time.h>
 #include <asm/desc.h>
+#include <asm/irq.h>
 #include <asm/page.h>
 #include <asm/x86.h>
 #include <lamina/version.h>
@@ -196,6 +197,7 @@ void __noreturn start_lamina(uint32_t magic, uint32_t info_pa)
 		build_more_domains(rd ? 2 : 1);
 	}
 	time_init();
+	irq_init();
 	console_input_init();
 	pr_info("Starting domains. Free memory: %llu MiB\n",
 		(unsigned long long)(machine_frames.nr_free >> 8));

@@ -17,6 +17,7 @@
 #include <asm/percpu.h>
 #include <asm/layout.h>
 #include <asm/pv.h>
+#include <asm/irq.h>
 #include <hv/time.h>
 
 void apic_eoi(void);
@@ -144,6 +145,10 @@ void do_exception(struct cpu_regs *r)
 	}
 	if (r->vector == 0xFF)
 		return;		/* APIC spurious: no EOI */
+	if (r->vector >= IRQ_VECTOR_FIRST && r->vector < IRQ_VECTOR_FIRST + IRQ_VECTORS) {
+		irq_interrupt(r->vector);	/* a device's, for dom0 (irq.c) */
+		return;
+	}
 	if (regs_from_guest(r)) {
 		if (r->vector >= 32) {
 			pr_warn("spurious interrupt while a guest ran\n");

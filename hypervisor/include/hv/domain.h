@@ -60,7 +60,7 @@ struct vcpu {
 struct evtchn {
 	uint8_t state;			/* ECS_* */
 	uint8_t notify_vcpu;
-	uint16_t virq;
+	uint16_t virq;			/* ECS_VIRQ: the VIRQ; ECS_PIRQ: the PIRQ */
 	domid_t remote_dom;		/* unbound: who may bind; interdomain: peer */
 	uint16_t pad;
 	uint32_t remote_port;

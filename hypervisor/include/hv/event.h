@@ -9,7 +9,7 @@ struct domain;
 struct vcpu;
 struct evtchn;
 
-enum { ECS_FREE, ECS_RESERVED, ECS_UNBOUND, ECS_INTERDOMAIN, ECS_VIRQ, ECS_IPI };
+enum { ECS_FREE, ECS_RESERVED, ECS_UNBOUND, ECS_INTERDOMAIN, ECS_VIRQ, ECS_IPI, ECS_PIRQ };
 
 /*
  * The most ports a FIFO domain may ever have (2-level: NR_EVTCHN_PORTS);
@@ -22,6 +22,8 @@ int evtchn_domain_init(struct domain *d);
 void evtchn_domain_free(struct domain *d);
 /* A port of d that `remote` may bind; the port, or -ENOSPC. */
 int evtchn_alloc_unbound(struct domain *d, domid_t remote);
+/* A port of d bound to pirq (arch/x86/irq.c does the rest), or -ENOSPC. */
+int evtchn_alloc_pirq_port(struct domain *d, uint32_t pirq);
 /*
  * A dying domain: closes its ports (its peers see their ends unbound) from
  * *cursor on, until about 1 ms after `start`; true when all are closed.

@@ -4,6 +4,7 @@
  *
  *   d->evtchn_lock        a domain's event channels; two domains' locks
  *                         are taken lower domid first (evtchn_lock_pair)
+ *   irq_lock              device interrupts and PIRQs (arch/x86/irq.c)
  *   rq->lock              a CPU's run queue
  *   tq->lock              a CPU's timer queue
  */

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Device interrupts and PIRQs (arch/x86/irq.c). */
+#ifndef ASM_IRQ_H
+#define ASM_IRQ_H
+
+#include <hv/types.h>
+
+struct domain;
+struct vcpu;
+struct hc_args;
+struct evtchn_bind_pirq;
+
+/* One vector a GSI, from IRQ_VECTOR_FIRST (stubs in entry.S: irq_stubs). */
+#define IRQ_VECTOR_FIRST	0x30
+#define IRQ_VECTORS		32
+
+/* Finds and masks the IO-APIC; before any domain maps a PIRQ. */
+void irq_init(void);
+/* A device interrupt arrived on vector (IRQ_VECTOR_FIRST + n). */
+void irq_interrupt(unsigned int vector);
+/* physdev_op's interrupt and PCI sub-ops; -ENOSYS for the others. */
+long physdev_irq_op(struct vcpu *v, unsigned int cmd, uint64_t arg);
+/* EVTCHNOP_bind_pirq, called with no lock held. */
+long pirq_bind(struct domain *d, struct evtchn_bind_pirq *op);
+/* Port `port`, bound to `pirq`, is being closed (d->evtchn_lock held). */
+void pirq_unbind_port(struct domain *d, uint32_t pirq, uint32_t port);
+/* Debug key: the GSIs, their PIRQs and counters. */
+void arch_irq_dump(void);
+
+#endif

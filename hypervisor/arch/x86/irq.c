@@ -1,0 +1,720 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Device interrupts for the hardware domain, as Xen 4.17 gives them to a
+ * PV dom0 (docs/abi-core.md §2.14, §7.6).
+ *
+ * The hypervisor owns the local APIC and the IO-APIC; dom0 never writes
+ * either. It learns the IO-APIC's registers through PHYSDEVOP_apic_read,
+ * asks for a PIRQ per GSI (PHYSDEVOP_map_pirq, the GSI's trigger and
+ * polarity from ACPI through PHYSDEVOP_setup_gsi) and binds an event
+ * channel to it (EVTCHNOP_bind_pirq). Only then is the GSI's pin unmasked,
+ * with vector IRQ_VECTOR_FIRST + GSI, fixed delivery to this CPU.
+ *
+ * An interrupt raises the bound port. Edge: the local APIC is EOIed at
+ * once. Level: the pin is masked first, then the local APIC EOIed (which
+ * clears the pin's Remote IRR), the PIRQ's bit set in dom0's EOI map;
+ * dom0's PHYSDEVOP_eoi unmasks the pin, which fires again if the device
+ * still asserts it (Xen's "unmask" acknowledgement: a line dom0 has not
+ * serviced can never storm the CPU). An interrupt on a GSI no port
+ * hears is counted (unbound) and, if level, its pin stays masked; a
+ * vector with no GSI is counted as spurious. Debug key 'i' prints them.
+ *
+ * Which GSIs dom0 may have: all the IO-APIC's pins but 0 and 2 (the PIT,
+ * the hypervisor's; ISA IRQ 0 arrives on pin 2). MSI and MSI-X are not
+ * offered (map_pirq answers -EOPNOTSUPP), so Linux's drivers fall back
+ * to INTx. Nor may dom0 map a PIRQ for another domain (no passthrough).
+ *
+ * A domU has no PIRQs. It gets Xen's answers: eoi -EINVAL, bind_pirq
+ * -EINVAL beyond its PIRQ range (the GSIs + 32, as Xen's
+ * extra_domU_irqs) and -EPERM within, irq_status_query flags for any
+ * PIRQ in range, the privileged sub-ops -EPERM.
+ *
+ * One CPU takes every interrupt, and hypervisor code runs with
+ * interrupts off but in the idle loop, so irq_lock (lock_order.h: after
+ * d->evtchn_lock) is never contended by the handler on the same CPU.
+ */
+#include <hv/lib.h>
+#include <hv/domain.h>
+#include <hv/event.h>
+#include <hv/guest_access.h>
+#include <hv/hypercall.h>
+#include <hv/mm.h>
+#include <hv/nospec.h>
+#include <hv/spinlock.h>
+#include <lamina/physdev.h>
+#include <lamina/event_channel.h>
+#include <asm/irq.h>
+#include <asm/layout.h>
+#include <asm/page.h>
+#include <asm/x86.h>
+
+#define IOAPIC_BASE		0xfec00000ULL	/* mm.c: IOAPIC_DEFAULT_MFN */
+#define IOAPIC_VA		(HV_GDT_AREA + 17 * PAGE_SIZE)	/* after the LAPIC's */
+#define IOAPIC_REGSEL		0x00
+#define IOAPIC_WIN		0x10
+#define IOAPIC_REG_VER		0x01
+#define IOAPIC_RTE(pin)		(0x10 + 2 * (pin))
+
+#define RTE_ACTIVE_LOW		(1U << 13)
+#define RTE_LEVEL		(1U << 15)
+#define RTE_MASKED		(1U << 16)
+
+#define EXTRA_DOMU_PIRQS	32	/* Xen's extra_domU_irqs default */
+#define HW_DYNAMIC_PIRQS	192	/* Xen's NR_DYNAMIC_VECTORS, one CPU */
+#define MAX_PIRQS		(IRQ_VECTORS + HW_DYNAMIC_PIRQS)
+#define PORT_BINDING		0xFFFFFFFFU	/* bind_pirq between its two steps */
+
+void apic_eoi(void);
+extern pte_t *gdt_area_l1(void);
+
+struct gsi {
+	int16_t pirq;		/* dom0's PIRQ for this GSI, -1: none */
+	bool set_up;		/* setup_gsi gave level/active_low */
+	bool level, active_low;
+	bool in_flight;		/* level, masked until dom0's eoi */
+	uint64_t count, unbound;
+};
+
+struct pirq {
+	int16_t gsi;		/* -1: not mapped */
+	bool reserved;		/* get_free_pirq, not mapped yet */
+	uint32_t port;		/* 0: no port; PORT_BINDING: being bound */
+};
+
+static spinlock_t irq_lock = SPINLOCK_INIT;	/* everything below */
+static bool ioapic_present;
+static unsigned int nr_gsis = 16;	/* pins, at least 16 (Xen's nr_irqs_gsi) */
+static struct gsi gsis[IRQ_VECTORS];
+static struct pirq pirqs[MAX_PIRQS];	/* the hardware domain's */
+static struct domain *hw_dom;		/* who mapped PIRQs: dom0 */
+static uint64_t *eoi_map;		/* dom0's pirq_eoi_gmfn page, or NULL */
+static mfn_t eoi_map_mfn;
+static uint64_t spurious;
+
+/* ------------------------------------------------------------ IO-APIC */
+
+static uint32_t ioapic_read(uint32_t reg)
+{
+	*(volatile uint32_t *)(IOAPIC_VA + IOAPIC_REGSEL) = reg;
+	return *(volatile uint32_t *)(IOAPIC_VA + IOAPIC_WIN);
+}
+
+static void ioapic_write(uint32_t reg, uint32_t val)
+{
+	*(volatile uint32_t *)(IOAPIC_VA + IOAPIC_REGSEL) = reg;
+	*(volatile uint32_t *)(IOAPIC_VA + IOAPIC_WIN) = val;
+}
+
+static void pin_mask(unsigned int gsi, bool masked)
+{
+	uint32_t lo = ioapic_read(IOAPIC_RTE(gsi));
+
+	ioapic_write(IOAPIC_RTE(gsi), masked ? lo | RTE_MASKED : lo & ~RTE_MASKED);
+}
+
+/* The pin's entry from the GSI's trigger and polarity, unmasked or not. */
+static void pin_program(unsigned int gsi, bool masked)
+{
+	struct gsi *g = &gsis[gsi];
+	uint32_t a, b, c, d;
+
+	cpuid(1, 0, &a, &b, &c, &d);
+	ioapic_write(IOAPIC_RTE(gsi), RTE_MASKED);
+	ioapic_write(IOAPIC_RTE(gsi) + 1, (b >> 24) << 24);	/* this CPU's APIC ID */
+	ioapic_write(IOAPIC_RTE(gsi), (IRQ_VECTOR_FIRST + gsi) | (g->level ? RTE_LEVEL : 0) |
+		     (g->active_low ? RTE_ACTIVE_LOW : 0) | (masked ? RTE_MASKED : 0));
+}
+
+void irq_init(void)
+{
+	uint32_t ver;
+	unsigned int i;
+
+	for (i = 0; i < IRQ_VECTORS; i++)
+		gsis[i] = (struct gsi){ .pirq = -1, .level = i >= 16, .active_low = i >= 16 };
+	for (i = 0; i < MAX_PIRQS; i++)
+		pirqs[i] = (struct pirq){ .gsi = -1 };
+	gdt_area_l1()[17] = IOAPIC_BASE | _PAGE_PRESENT | _PAGE_RW | _PAGE_PCD | _PAGE_PWT |
+			    _PAGE_NX;
+	invlpg(IOAPIC_VA);
+	ver = ioapic_read(IOAPIC_REG_VER);
+	if (ver == 0xFFFFFFFF || !(ver & 0xFF)) {
+		pr_info("irq: no IO-APIC at %#llx: dom0 gets no device interrupts\n",
+			IOAPIC_BASE);
+		return;
+	}
+	ioapic_present = true;
+	nr_gsis = MAX(16U, MIN(((ver >> 16) & 0xFF) + 1, (unsigned int)IRQ_VECTORS));
+	for (i = 0; i < nr_gsis; i++)
+		pin_program(i, true);
+	pr_info("irq: IO-APIC at %#llx, version %#x, %u GSIs on vectors %#x-%#x\n",
+		IOAPIC_BASE, ver & 0xFF, nr_gsis, IRQ_VECTOR_FIRST,
+		IRQ_VECTOR_FIRST + nr_gsis - 1);
+}
+
+/* ------------------------------------------------------- interrupts */
+
+static void eoi_bit(unsigned int pirq, bool set)
+{
+	if (!eoi_map)
+		return;
+	if (set)
+		__atomic_fetch_or(&eoi_map[pirq / 64], 1ULL << (pirq % 64), __ATOMIC_SEQ_CST);
+	else
+		__atomic_fetch_and(&eoi_map[pirq / 64], ~(1ULL << (pirq % 64)), __ATOMIC_SEQ_CST);
+}
+
+void irq_interrupt(unsigned int vector)
+{
+	unsigned int gsi = vector - IRQ_VECTOR_FIRST;
+	struct domain *d = NULL;
+	uint32_t port = 0;
+	struct gsi *g;
+
+	spin_lock(&irq_lock);
+	if (gsi >= nr_gsis || !ioapic_present) {
+		spurious++;
+		apic_eoi();
+		spin_unlock(&irq_lock);
+		return;
+	}
+	g = &gsis[gsi];
+	g->count++;
+	if (g->level)
+		pin_mask(gsi, true);
+	apic_eoi();
+	if (g->pirq >= 0 && pirqs[g->pirq].port && pirqs[g->pirq].port != PORT_BINDING) {
+		d = hw_dom;
+		port = pirqs[g->pirq].port;
+		if (g->level) {
+			g->in_flight = true;
+			eoi_bit(g->pirq, true);
+		}
+	} else {
+		g->unbound++;	/* a level pin stays masked until bound */
+	}
+	spin_unlock(&irq_lock);
+	if (port)
+		evtchn_set_pending(d, port);
+}
+
+/* -------------------------------------------------------------- PIRQs */
+
+static unsigned int nr_pirqs(const struct domain *d)
+{
+	return d->is_privileged ? nr_gsis + HW_DYNAMIC_PIRQS : nr_gsis + EXTRA_DOMU_PIRQS;
+}
+
+static bool pirq_is_free(const struct pirq *p)
+{
+	return p->gsi < 0 && !p->reserved && !p->port;
+}
+
+/* Xen's get_free_pirq: GSI PIRQs from 16 up, others from the top down. */
+static int pirq_find_free(const struct domain *d, int type)
+{
+	int i;
+
+	if (type == MAP_PIRQ_TYPE_GSI)
+		for (i = 16; i < (int)nr_gsis; i++)
+			if (pirq_is_free(&pirqs[i]))
+				return i;
+	for (i = nr_pirqs(d) - 1; i >= (int)nr_gsis; i--)
+		if (pirq_is_free(&pirqs[i]))
+			return i;
+	return -ENOSPC;
+}
+
+/* Xen's allocate_and_map_gsi_pirq for the hardware domain itself. */
+static int map_gsi(struct domain *d, int gsi, int32_t *pirq_io)
+{
+	int pirq = *pirq_io, cur;
+	struct pirq *p;
+
+	if (gsi < 0 || gsi >= (int)nr_gsis)
+		return trace_err(-EINVAL);
+	gsi = array_index_nospec(gsi, nr_gsis);
+	cur = gsis[gsi].pirq;
+	if (pirq < 0) {
+		pirq = cur >= 0 ? cur : pirq_find_free(d, MAP_PIRQ_TYPE_GSI);
+		if (pirq < 0)
+			return trace_err(pirq);
+	} else if (cur >= 0 && pirq != cur) {
+		return trace_err(-EEXIST);
+	}
+	if (gsi == 0 || gsi == 2 || !ioapic_present)
+		return trace_err(-EPERM);	/* the PIT's, or no IO-APIC */
+	if (pirq >= (int)nr_pirqs(d))
+		return trace_err(-EINVAL);
+	pirq = array_index_nospec(pirq, nr_pirqs(d));
+	p = &pirqs[pirq];
+	/* Xen: a PIRQ or GSI mapped elsewhere is left alone, and 0 returned. */
+	if ((p->gsi >= 0 && p->gsi != gsi) || (cur >= 0 && cur != pirq)) {
+		*pirq_io = pirq;
+		return 0;
+	}
+	p->gsi = gsi;
+	p->reserved = false;
+	gsis[gsi].pirq = pirq;
+	hw_dom = d;
+	*pirq_io = pirq;
+	return 0;
+}
+
+static long map_pirq(struct domain *d, uint64_t arg)
+{
+	struct physdev_map_pirq map;
+	long rc;
+
+	if (copy_from_guest(&map, arg, sizeof(map)))
+		return -EFAULT;
+	if (map.domid != DOMID_SELF && map.domid != d->domid && !domain_by_id(map.domid))
+		return trace_err(-ESRCH);
+	if (!d->is_privileged)
+		return trace_err(-EPERM);
+	if (map.domid != DOMID_SELF && map.domid != d->domid)
+		return trace_err(-EOPNOTSUPP);	/* no passthrough */
+	switch (map.type) {
+	case MAP_PIRQ_TYPE_GSI:
+		spin_lock(&irq_lock);
+		rc = map_gsi(d, map.index, &map.pirq);
+		spin_unlock(&irq_lock);
+		break;
+	case MAP_PIRQ_TYPE_MULTI_MSI:
+		if (map.table_base)
+			return trace_err(-EINVAL);
+		/* fall through */
+	case MAP_PIRQ_TYPE_MSI:
+	case MAP_PIRQ_TYPE_MSI_SEG:
+		return trace_err(-EOPNOTSUPP);	/* INTx only (see the top) */
+	default:
+		return trace_err(-EINVAL);
+	}
+	if (copy_to_guest(arg, &map, sizeof(map)))
+		return -EFAULT;
+	return rc;
+}
+
+/* Caller holds irq_lock: the pin goes quiet and any EOI owed is dropped. */
+static void pirq_silence(struct pirq *p, unsigned int pirq)
+{
+	if (p->gsi >= 0) {
+		pin_mask(p->gsi, true);
+		gsis[p->gsi].in_flight = false;
+	}
+	eoi_bit(pirq, false);
+}
+
+static long unmap_pirq(struct domain *d, uint64_t arg)
+{
+	struct physdev_unmap_pirq op;
+	struct pirq *p;
+
+	if (copy_from_guest(&op, arg, sizeof(op)))
+		return -EFAULT;
+	if (op.domid != DOMID_SELF && op.domid != d->domid && !domain_by_id(op.domid))
+		return trace_err(-ESRCH);
+	if (!d->is_privileged)
+		return trace_err(-EPERM);
+	if (op.domid != DOMID_SELF && op.domid != d->domid)
+		return trace_err(-EOPNOTSUPP);
+	if (op.pirq < 0 || op.pirq >= (int)nr_pirqs(d))
+		return trace_err(-EINVAL);
+	spin_lock(&irq_lock);
+	p = &pirqs[array_index_nospec(op.pirq, nr_pirqs(d))];
+	if (p->gsi < 0) {
+		spin_unlock(&irq_lock);
+		return trace_err(-EINVAL);
+	}
+	pirq_silence(p, op.pirq);
+	gsis[p->gsi].pirq = -1;
+	p->gsi = -1;
+	p->port = 0;	/* the port stays the guest's, bound to nothing */
+	spin_unlock(&irq_lock);
+	return 0;
+}
+
+long pirq_bind(struct domain *d, struct evtchn_bind_pirq *op)
+{
+	struct pirq *p;
+	int port;
+
+	if (op->pirq >= nr_pirqs(d))
+		return trace_err(-EINVAL);
+	if (!d->is_privileged)
+		return trace_err(-EPERM);
+	spin_lock(&irq_lock);
+	p = &pirqs[array_index_nospec(op->pirq, nr_pirqs(d))];
+	if (p->gsi < 0) {
+		spin_unlock(&irq_lock);
+		return trace_err(-EPERM);	/* Xen: irq access not permitted */
+	}
+	if (p->port) {
+		spin_unlock(&irq_lock);
+		return trace_err(-EEXIST);
+	}
+	p->port = PORT_BINDING;
+	spin_unlock(&irq_lock);
+
+	port = evtchn_alloc_pirq_port(d, op->pirq);
+
+	spin_lock(&irq_lock);
+	if (p->port != PORT_BINDING) {
+		/* Unmapped meanwhile: the port stays, bound to nothing. */
+		spin_unlock(&irq_lock);
+		return port < 0 ? port : trace_err(-EINVAL);
+	}
+	p->port = port < 0 ? 0 : (uint32_t)port;
+	if (port > 0)
+		pin_program(p->gsi, false);
+	spin_unlock(&irq_lock);
+	if (port < 0)
+		return port;
+	op->port = port;
+	return 0;
+}
+
+void pirq_unbind_port(struct domain *d, uint32_t pirq, uint32_t port)
+{
+	struct pirq *p;
+
+	if (!d->is_privileged || pirq >= nr_pirqs(d))
+		return;
+	spin_lock(&irq_lock);
+	p = &pirqs[array_index_nospec(pirq, nr_pirqs(d))];
+	if (p->port == port) {
+		pirq_silence(p, pirq);
+		p->port = 0;
+	}
+	spin_unlock(&irq_lock);
+}
+
+/* ------------------------------------------------------ EOI and query */
+
+static long pirq_eoi(struct domain *d, uint64_t arg)
+{
+	struct physdev_eoi op;
+	struct pirq *p;
+	struct gsi *g;
+
+	if (copy_from_guest(&op, arg, sizeof(op)))
+		return -EFAULT;
+	if (op.irq >= nr_pirqs(d) || !d->is_privileged)
+		return trace_err(-EINVAL);	/* a domU has no PIRQ at all */
+	spin_lock(&irq_lock);
+	p = &pirqs[array_index_nospec(op.irq, nr_pirqs(d))];
+	if (p->gsi < 0 && !p->reserved && !p->port) {
+		spin_unlock(&irq_lock);
+		return trace_err(-EINVAL);
+	}
+	if (p->gsi >= 0) {
+		g = &gsis[p->gsi];
+		if (g->in_flight) {
+			g->in_flight = false;
+			eoi_bit(op.irq, false);
+			if (p->port && p->port != PORT_BINDING)
+				pin_mask(p->gsi, false);
+		}
+	}
+	spin_unlock(&irq_lock);
+	return 0;
+}
+
+/* Xen 4.17 says needs_eoi for every PIRQ in range (even a domU's). */
+static long irq_status_query(struct domain *d, uint64_t arg)
+{
+	struct physdev_irq_status_query q;
+
+	if (copy_from_guest(&q, arg, sizeof(q)))
+		return -EFAULT;
+	if (q.irq >= nr_pirqs(d))
+		return trace_err(-EINVAL);
+	q.flags = XENIRQSTAT_needs_eoi;
+	return copy_to_guest(arg, &q, sizeof(q)) ? -EFAULT : 0;
+}
+
+/*
+ * The EOI map: a writable page of dom0 held until the machine stops (Xen
+ * keeps it for the domain's life; dom0's is the machine's). A domU's is
+ * refused: it has no PIRQ a bit could stand for. v1 is taken as v2:
+ * its eoi does not also unmask the port as Xen's does (Linux uses v2).
+ */
+static long pirq_eoi_gmfn(struct domain *d, uint64_t arg)
+{
+	struct physdev_pirq_eoi_gmfn op;
+	long rc;
+
+	if (copy_from_guest(&op, arg, sizeof(op)))
+		return -EFAULT;
+	if (!d->is_privileged)
+		return trace_err(-EPERM);
+	if (op.gmfn >= frame_table_size || get_page_and_type(op.gmfn, PGT_writable, d))
+		return trace_err(-EINVAL);
+	spin_lock(&irq_lock);
+	if (eoi_map) {
+		rc = trace_err(-EBUSY);
+	} else {
+		eoi_map_mfn = op.gmfn;
+		eoi_map = mfn_to_virt(op.gmfn);
+		rc = 0;
+	}
+	spin_unlock(&irq_lock);
+	if (rc)
+		put_page_and_type(op.gmfn, d);
+	return rc;
+}
+
+static long setup_gsi(struct domain *d, uint64_t arg)
+{
+	struct physdev_setup_gsi op;
+	struct gsi *g;
+	long rc = 0;
+
+	if (copy_from_guest(&op, arg, sizeof(op)))
+		return -EFAULT;
+	if (op.gsi < 0 || op.gsi >= (int)nr_gsis)
+		return trace_err(-EINVAL);
+	if (!d->is_privileged)
+		return trace_err(-EPERM);
+	if (!ioapic_present)
+		return trace_err(-EINVAL);
+	spin_lock(&irq_lock);
+	g = &gsis[array_index_nospec(op.gsi, nr_gsis)];
+	if (g->set_up) {
+		rc = -EEXIST;	/* Xen: the pin is programmed once */
+	} else {
+		g->set_up = true;
+		g->level = op.triggering != 0;
+		g->active_low = op.polarity != 0;
+		if (g->pirq >= 0 && pirqs[g->pirq].port)
+			pin_program(op.gsi, false);
+	}
+	spin_unlock(&irq_lock);
+	return rc;
+}
+
+/*
+ * PHYSDEVOP_apic_read: the IO-APIC's registers (dom0 reads its ID and
+ * version). apic_write is accepted and dropped: the hypervisor alone
+ * programs the pins, from setup_gsi and bind_pirq (Xen 4.17 instead
+ * reinterprets a redirection entry dom0 writes; Linux 6.1 never does).
+ */
+static long apic_op(struct domain *d, unsigned int cmd, uint64_t arg)
+{
+	struct physdev_apic op;
+
+	if (copy_from_guest(&op, arg, sizeof(op)))
+		return -EFAULT;
+	if (!d->is_privileged)
+		return trace_err(-EPERM);
+	if (op.apic_physbase != IOAPIC_BASE || !ioapic_present)
+		return trace_err(-EINVAL);
+	if (cmd == PHYSDEVOP_apic_write)
+		return 0;
+	spin_lock(&irq_lock);
+	op.value = ioapic_read(op.reg & 0xFF);
+	spin_unlock(&irq_lock);
+	return copy_to_guest(arg, &op, sizeof(op)) ? -EFAULT : 0;
+}
+
+static long get_free_pirq(struct domain *d, uint64_t arg)
+{
+	struct physdev_get_free_pirq op;
+	int pirq;
+
+	if (copy_from_guest(&op, arg, sizeof(op)))
+		return -EFAULT;
+	if (!d->is_privileged)
+		return trace_err(-EPERM);	/* Xen gives a domU one of its own */
+	spin_lock(&irq_lock);
+	pirq = pirq_find_free(d, op.type);
+	if (pirq >= 0)
+		pirqs[pirq].reserved = true;
+	spin_unlock(&irq_lock);
+	if (pirq < 0)
+		return trace_err(pirq);
+	op.pirq = pirq;
+	return copy_to_guest(arg, &op, sizeof(op)) ? -EFAULT : 0;
+}
+
+/* ---------------------------------------------------------------- PCI */
+
+/*
+ * The PCI functions dom0 reported (manage_pci_add*, pci_device_add):
+ * recorded so a later MSI or passthrough can find them; nothing else
+ * uses them yet. Segment, bus, devfn as one 32-bit key.
+ */
+#define MAX_PCI_DEVS	256
+static uint32_t pci_devs[MAX_PCI_DEVS];
+static unsigned int nr_pci_devs;
+
+static int pci_record(uint16_t seg, uint8_t bus, uint8_t devfn, bool add)
+{
+	uint32_t key = ((uint32_t)seg << 16) | (bus << 8) | devfn;
+	unsigned int i;
+
+	for (i = 0; i < nr_pci_devs; i++)
+		if (pci_devs[i] == key)
+			break;
+	if (!add) {
+		if (i == nr_pci_devs)
+			return trace_err(-ENODEV);
+		pci_devs[i] = pci_devs[--nr_pci_devs];
+		return 0;
+	}
+	if (i < nr_pci_devs)
+		return 0;		/* Xen: adding it again is fine */
+	if (nr_pci_devs == MAX_PCI_DEVS)
+		return trace_err(-ENOMEM);
+	pci_devs[nr_pci_devs++] = key;
+	return 0;
+}
+
+/* 0 if dom0 reported the function, else -ENODEV (caller holds irq_lock). */
+static int pci_known(uint16_t seg, uint8_t bus, uint8_t devfn)
+{
+	uint32_t key = ((uint32_t)seg << 16) | (bus << 8) | devfn;
+	unsigned int i;
+
+	for (i = 0; i < nr_pci_devs; i++)
+		if (pci_devs[i] == key)
+			return 0;
+	return trace_err(-ENODEV);
+}
+
+/* Reads the sub-op's struct: size bytes of a known layout. */
+#define PHYSDEV_IN(op)	do { if (copy_from_guest(&(op), arg, sizeof(op))) return -EFAULT; } while (0)
+
+static long pci_op(struct domain *d, unsigned int cmd, uint64_t arg)
+{
+	union {
+		struct physdev_manage_pci m;
+		struct physdev_manage_pci_ext x;
+		struct physdev_pci_device_add a;
+		struct physdev_pci_device p;
+		struct physdev_pci_mmcfg_reserved r;
+		struct physdev_dbgp_op g;
+	} u;
+	long rc;
+
+	switch (cmd) {
+	case PHYSDEVOP_manage_pci_add:
+	case PHYSDEVOP_manage_pci_remove:
+		PHYSDEV_IN(u.m);
+		if (!d->is_privileged)
+			return trace_err(-EPERM);
+		spin_lock(&irq_lock);
+		rc = pci_record(0, u.m.bus, u.m.devfn, cmd == PHYSDEVOP_manage_pci_add);
+		break;
+	case PHYSDEVOP_manage_pci_add_ext:
+		PHYSDEV_IN(u.x);
+		if (u.x.is_extfn > 1 || u.x.is_virtfn > 1)
+			return trace_err(-EINVAL);
+		if (!d->is_privileged)
+			return trace_err(-EPERM);
+		spin_lock(&irq_lock);
+		rc = pci_record(0, u.x.bus, u.x.devfn, true);
+		break;
+	case PHYSDEVOP_pci_device_add:
+		PHYSDEV_IN(u.a);
+		if (!d->is_privileged)
+			return trace_err(-EPERM);
+		spin_lock(&irq_lock);
+		rc = pci_record(u.a.seg, u.a.bus, u.a.devfn, true);
+		break;
+	case PHYSDEVOP_pci_device_remove:
+		PHYSDEV_IN(u.p);
+		if (!d->is_privileged)
+			return trace_err(-EPERM);
+		spin_lock(&irq_lock);
+		rc = pci_record(u.p.seg, u.p.bus, u.p.devfn, false);
+		break;
+	case PHYSDEVOP_restore_msi:
+		PHYSDEV_IN(u.m);
+		spin_lock(&irq_lock);
+		rc = pci_known(0, u.m.bus, u.m.devfn);
+		break;
+	case PHYSDEVOP_restore_msi_ext:
+	case PHYSDEVOP_prepare_msix:
+	case PHYSDEVOP_release_msix:
+		PHYSDEV_IN(u.p);
+		if (cmd != PHYSDEVOP_restore_msi_ext && !d->is_privileged)
+			return trace_err(-EPERM);
+		spin_lock(&irq_lock);
+		rc = pci_known(u.p.seg, u.p.bus, u.p.devfn);	/* no MSI to restore */
+		break;
+	case PHYSDEVOP_dbgp_op:
+		if (!d->is_privileged)
+			return trace_err(-EPERM);
+		PHYSDEV_IN(u.g);
+		return 0;	/* Xen without an EHCI debug port: nothing to do */
+	case PHYSDEVOP_pci_mmcfg_reserved:
+		if (!d->is_privileged)
+			return trace_err(-EPERM);
+		PHYSDEV_IN(u.r);
+		/* Recorded by dom0's own page tables: the range is DOMID_IO. */
+		return u.r.flags & ~XEN_PCI_MMCFG_RESERVED ? trace_err(-EINVAL) : 0;
+	default:
+		return -ENOSYS;
+	}
+	spin_unlock(&irq_lock);
+	return rc;
+}
+
+/* --------------------------------------------------------- dispatch */
+
+long physdev_irq_op(struct vcpu *v, unsigned int cmd, uint64_t arg)
+{
+	struct domain *d = v->domain;
+	struct physdev_irq irq;
+
+	switch (cmd) {
+	case PHYSDEVOP_eoi:
+		return pirq_eoi(d, arg);
+	case PHYSDEVOP_irq_status_query:
+		return irq_status_query(d, arg);
+	case PHYSDEVOP_pirq_eoi_gmfn_v1:
+	case PHYSDEVOP_pirq_eoi_gmfn_v2:
+		return pirq_eoi_gmfn(d, arg);
+	case PHYSDEVOP_map_pirq:
+		return map_pirq(d, arg);
+	case PHYSDEVOP_unmap_pirq:
+		return unmap_pirq(d, arg);
+	case PHYSDEVOP_setup_gsi:
+		return setup_gsi(d, arg);
+	case PHYSDEVOP_apic_read:
+	case PHYSDEVOP_apic_write:
+		return apic_op(d, cmd, arg);
+	case PHYSDEVOP_get_free_pirq:
+		return get_free_pirq(d, arg);
+	case PHYSDEVOP_alloc_irq_vector:
+		PHYSDEV_IN(irq);
+		if (!d->is_privileged)
+			return trace_err(-EPERM);
+		irq.vector = irq.irq;	/* Xen: a no-op the vector mirrors */
+		return copy_to_guest(arg, &irq, sizeof(irq)) ? -EFAULT : 0;
+	default:
+		return pci_op(d, cmd, arg);
+	}
+}
+
+void arch_irq_dump(void)
+{
+	unsigned int i;
+
+	spin_lock(&irq_lock);
+	printk(LOG_ERR, "irq: %u GSIs, %llu spurious, %u PCI functions from dom0\n", nr_gsis,
+	       (unsigned long long)spurious, nr_pci_devs);
+	for (i = 0; i < nr_gsis; i++) {
+		const struct gsi *g = &gsis[i];
+
+		if (g->pirq < 0 && !g->count)
+			continue;
+		printk(LOG_ERR, "  gsi %2u: pirq %d port %u %s %s%s: %llu, %llu unbound\n", i,
+		       g->pirq, g->pirq >= 0 ? pirqs[g->pirq].port : 0,
+		       g->level ? "level" : "edge", g->active_low ? "low" : "high",
+		       g->in_flight ? " (awaiting eoi)" : "", (unsigned long long)g->count,
+		       (unsigned long long)g->unbound);
+	}
+	spin_unlock(&irq_lock);
+}
