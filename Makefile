@@ -51,10 +51,13 @@ menuconfig:
 olddefconfig:
 	$(Q)KCONFIG_CONFIG=.config $(PYTHON) -m olddefconfig Kconfig
 
-$(CONFIG_H): .config Kconfig
+# KCONFIG: the configuration this build uses (make bench's release build
+# passes its own).
+KCONFIG ?= .config
+$(CONFIG_H): $(KCONFIG) Kconfig
 	$(Q)mkdir -p $(dir $@)
-	$(Q)KCONFIG_CONFIG=.config $(PYTHON) -m olddefconfig Kconfig >/dev/null
-	$(Q)KCONFIG_CONFIG=.config $(PYTHON) -m genconfig --header-path $@ \
+	$(Q)KCONFIG_CONFIG=$(KCONFIG) $(PYTHON) -m olddefconfig Kconfig >/dev/null
+	$(Q)KCONFIG_CONFIG=$(KCONFIG) $(PYTHON) -m genconfig --header-path $@ \
 	  --config-out $(O)/include/generated/config.mk Kconfig
 	@echo "  GEN     $@"
 
@@ -151,17 +154,25 @@ test-xen: setup
 	$(Q)tests/run/guest-tests --xen --dir $(O)/tests/guest 2>&1 | tee -a $(O)/test-xen.log
 	$(Q)tests/run/summary $(O)/test-xen.log
 
-bench: setup
+# make bench measures a release hypervisor (.config with DEBUG and
+# TRACE_ERR off, built in $(O)/release) and reports the debug build
+# ($(HV_ELF), what .config says) beside it.
+BENCH_REL     := $(O)/release
+BENCH_HV      := $(BENCH_REL)/hypervisor/lamina.elf
+BENCH_RUN      = tests/bench/run-bench --hv $(BENCH_HV) --debug-hv $(HV_ELF) \
+	--guest $(O)/tests/bench/$(1).elf --out $(O)/bench/$(1).txt
+$(BENCH_REL)/.config: .config
+	$(Q)mkdir -p $(@D)
+	$(Q){ sed -e '/^CONFIG_DEBUG=/d' -e '/^CONFIG_TRACE_ERR=/d' .config; \
+	  printf '# CONFIG_DEBUG is not set\n# CONFIG_TRACE_ERR is not set\n'; } > $@
+bench: setup $(BENCH_REL)/.config
 	$(Q)$(MAKE) --no-print-directory build-all
-	$(Q)tests/bench/run-bench --hv $(HV_ELF) --guest $(O)/tests/bench/cpu.elf --out $(O)/bench/cpu.txt
-	$(Q)tests/bench/run-bench --hv $(HV_ELF) --guest $(O)/tests/bench/pte.elf --out $(O)/bench/pte.txt \
-	  --title "Page-table entry updates" --plot $(O)/bench/pte.png
-	$(Q)tests/bench/run-bench --hv $(HV_ELF) --guest $(O)/tests/bench/events.elf --out $(O)/bench/events.txt \
-	  --title "Events, timers and scheduling"
-	$(Q)tests/bench/run-bench --hv $(HV_ELF) --guest $(O)/tests/bench/grants.elf --out $(O)/bench/grants.txt \
-	  --title "Grant tables"
-	$(Q)tests/bench/run-bench --hv $(HV_ELF) --guest $(O)/tests/bench/interdomain.elf --out $(O)/bench/interdomain.txt \
-	  --title "Between two domains" --peer
+	$(Q)$(MAKE) --no-print-directory O=$(BENCH_REL) KCONFIG=$(BENCH_REL)/.config $(BENCH_HV)
+	$(Q)$(call BENCH_RUN,cpu)
+	$(Q)$(call BENCH_RUN,pte) --title "Page-table entry updates" --plot $(O)/bench/pte.png
+	$(Q)$(call BENCH_RUN,events) --title "Events, timers and scheduling"
+	$(Q)$(call BENCH_RUN,grants) --title "Grant tables"
+	$(Q)$(call BENCH_RUN,interdomain) --title "Between two domains" --peer
 	$(Q)for c in $(BENCH_COMPONENTS); do $(MAKE) --no-print-directory -C $$c bench O=$(abspath $(O))/$$c; done
 
 # make fuzz: tests/guest/fuzz-state for FUZZ_CALLS hypercalls per domain
