@@ -178,6 +178,7 @@ void domain_vcpu_online(struct domain *d, bool online)
 
 	if (!online) {
 		v->state = VCPU_DOWN;
+		pending_work_set(PW_SCHED);
 		return;
 	}
 	if (v->state != VCPU_DOWN)
@@ -233,6 +234,7 @@ void domain_shutdown(struct domain *d, unsigned int reason)
 	if (d->reap_on_shutdown && reason != SHUTDOWN_suspend && reason != SHUTDOWN_soft_reset) {
 		d->dying = true;
 		reap_pending = true;	/* not here: we may be deep in d's hypercall */
+		pending_work_set(PW_REAP);
 	}
 	if (dom0)
 		send_global_virq(dom0, VIRQ_DOM_EXC);
@@ -273,6 +275,7 @@ static bool domain_destroy_step(struct domain *d)
 	memop_toolstack_release(d);
 	d->destroyed = true;
 	nr_lingering++;
+	pending_work_set(PW_REAP);
 	pr_info("d%u destroyed: %llu frames freed, %llu still mapped by other domains "
 		"(%u step%s: ports %u, grant mappings %u, page tables %u, frames %u)\n", d->domid,
 		(unsigned long long)d->destroy_freed, (unsigned long long)d->nr_held,
@@ -299,12 +302,20 @@ static bool __attribute__((noinline)) domain_reap_work(void)
 	return reap_pending;
 }
 
-/* Every return to a guest passes here (schedule): two tests when nothing is due. */
+/*
+ * schedule() calls this when PW_REAP is pending (set with reap_pending and
+ * nr_lingering, cleared once both are 0); the idle loop calls it anyway.
+ */
 bool domain_reap(void)
 {
-	if (likely(!nr_lingering && !reap_pending))
+	bool more;
+
+	if (likely(!pending_work(PW_REAP)))
 		return false;
-	return domain_reap_work();
+	more = domain_reap_work();
+	if (!nr_lingering && !reap_pending)
+		pending_work_clear(PW_REAP);
+	return more;
 }
 
 /*

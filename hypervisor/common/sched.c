@@ -31,7 +31,6 @@
 struct runqueue {
 	spinlock_t lock;
 	struct vcpu *head, *tail;
-	bool need_resched;
 	struct timer slice;
 	/*
 	 * Time the CPU spent in schedule()'s idle loop (halted, or freeing a
@@ -78,7 +77,7 @@ static bool can_run(const struct vcpu *v)
 static void slice_end(void *data)
 {
 	(void)data;
-	rq0.need_resched = true;
+	pending_work_set(PW_SCHED);
 }
 
 static void runstate_change(struct vcpu *v, unsigned int state)
@@ -111,7 +110,7 @@ void vcpu_wake(struct vcpu *v)
 		runstate_change(v, RUNSTATE_runnable);
 		if (v != this_cpu()->current && !v->paused)
 			enqueue(&rq0, v);
-		rq0.need_resched = true;
+		pending_work_set(PW_SCHED);
 	}
 	spin_unlock(&rq0.lock);
 }
@@ -121,12 +120,14 @@ void vcpu_block(struct vcpu *v)
 	spin_lock(&rq0.lock);
 	v->state = VCPU_BLOCKED;
 	runstate_change(v, RUNSTATE_blocked);
+	pending_work_set(PW_SCHED);
 	spin_unlock(&rq0.lock);
 }
 
 void vcpu_pause(struct vcpu *v)
 {
 	v->paused = true;
+	pending_work_set(PW_SCHED);
 	stop_timer(&v->singleshot);
 	stop_timer(&v->periodic);
 }
@@ -188,22 +189,23 @@ uint64_t sched_idle_ns(unsigned int cpu)
 
 void sched_yield(void)
 {
-	rq0.need_resched = true;
+	pending_work_set(PW_SCHED);
 }
 
 /*
- * Called with interrupts off on the way back to a guest. Picks who runs
- * next; halts (interrupts on) while nobody can.
+ * Called with interrupts off on the way back to a guest when work is
+ * pending (PW_SCHED, PW_REAP; the return path tests the word). Picks who
+ * runs next; halts (interrupts on) while nobody can.
  */
 void schedule(struct cpu_regs *r)
 {
 	struct vcpu *prev = this_cpu()->current, *next;
 
 	domain_reap();
-	if (can_run(prev) && !rq0.need_resched)
+	if (can_run(prev) && !pending_work(PW_SCHED))
 		return;
 	spin_lock(&rq0.lock);
-	rq0.need_resched = false;
+	pending_work_clear(PW_SCHED);
 	if (can_run(prev))
 		enqueue(&rq0, prev);
 	for (;;) {

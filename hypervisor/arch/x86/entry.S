@@ -9,12 +9,11 @@
  * `swapgs` back. The hypervisor itself never uses guest segment registers.
  */
 #include <asm/layout.h>
+#include <asm/entry.h>		/* offsets in struct percpu, vcpu, cpu_regs */
 
-/* Offsets in struct percpu (arch/x86/include/asm/percpu.h). */
-#define PERCPU_STACK_TOP	8
-#define PERCPU_SCRATCH		16
-
-#define CPU_REGS_SIZE	(22 * 8)	/* struct cpu_regs (asm/regs.h) */
+#define ENTRY_SYSCALL		0x100	/* asm/regs.h */
+#define FLAT_RING3_CS64		0xE033	/* lamina/xen_x86_64.h */
+#define FLAT_RING3_SS64		0xE02B
 
 .macro SAVE_ALL
 	push	%rdi
@@ -266,19 +265,81 @@ ist_common:
 	jmp	return_to_guest
 
 /*
- * Leave for the guest whose frame is at the top of this stack: C decides
- * whether events or exceptions must be delivered first, then we restore
- * and iretq. Interrupts stay off until the iretq.
+ * Leave for the guest whose frame is at the top of this stack. Straight
+ * out when no work is pending (one word: PW_* in asm/entry.h), no event
+ * is deliverable and rip is canonical; else prepare_return_to_guest
+ * first (scheduling, the #GP for a non-canonical rip, the event upcall).
+ * Either way the flags are those a ring-3 guest may hold.
+ *
+ * A frame that entered by syscall and goes back to the flat 64-bit ring-3
+ * selectors leaves by sysret, as on Xen: the guest's rcx and r11 are not
+ * its own to keep there (the syscall took them, and a bounce to the guest
+ * kernel saved them in the guest's frame); an iret hypercall that restores
+ * them turns the frame's vector into ENTRY_IRET. rip is canonical by then,
+ * so sysret cannot fault in ring 0 on the guest's stack (Intel's sysret
+ * hazard). Everything else leaves by iretq. Interrupts stay off until
+ * the guest runs.
  */
 	.globl return_to_guest
 return_to_guest:
 	cli
-	mov	%rsp, %rdi
-	call	prepare_return_to_guest
+	cmpl	$0, %gs:PERCPU_PENDING_WORK
+	jne	.Lslow
+	mov	%gs:PERCPU_CURRENT, %rax
+	mov	VCPU_VCPU_INFO(%rax), %rax
+	movzwl	(%rax), %eax		/* evtchn_upcall_pending, _mask */
+	test	%al, %al
+	jz	1f
+	test	%ah, %ah
+	jz	.Lslow			/* an event to deliver */
+1:	mov	REGS_RIP(%rsp), %rcx
+	mov	%rcx, %rax
+	shl	$16, %rax
+	sar	$16, %rax
+	cmp	%rcx, %rax
+	jne	.Lslow			/* not canonical: #GP for the guest */
+	mov	REGS_RFLAGS(%rsp), %rax
+	and	$GUEST_RFLAGS_MASK, %eax
+	or	$0x202, %eax		/* IF, and the always-one bit */
+	mov	%rax, REGS_RFLAGS(%rsp)
+	orq	$3, REGS_CS(%rsp)
+	orq	$3, REGS_SS(%rsp)
+.Lleave:
+	cmpq	$ENTRY_SYSCALL, REGS_VECTOR(%rsp)
+	jne	.Liret
+	cmpq	$FLAT_RING3_CS64, REGS_CS(%rsp)
+	jne	.Liret
+	cmpq	$FLAT_RING3_SS64, REGS_SS(%rsp)
+	jne	.Liret
+	mov	REGS_RIP(%rsp), %rcx
+	mov	REGS_RFLAGS(%rsp), %r11
+	pop	%r15
+	pop	%r14
+	pop	%r13
+	pop	%r12
+	pop	%rbp
+	pop	%rbx
+	add	$8, %rsp		/* r11: rflags */
+	pop	%r10
+	pop	%r9
+	pop	%r8
+	pop	%rax
+	add	$8, %rsp		/* rcx: rip */
+	pop	%rdx
+	pop	%rsi
+	pop	%rdi
+	mov	REGS_RSP - REGS_VECTOR(%rsp), %rsp
+	swapgs
+	sysretq
+.Liret:
 	RESTORE_ALL
 	add	$16, %rsp
 	swapgs
 	iretq
+.Lslow:
+	mov	%rsp, %rdi
+	call	prepare_return_to_guest
+	jmp	.Lleave
 
 /*
  * Start a vCPU from the frame at %rdi (not on this stack): copy it to the

@@ -21,8 +21,25 @@
 
 extern void __noreturn enter_guest_frame(const struct cpu_regs *frame);
 
-/* Flags a guest may hold in ring 3; IF is always on, IOPL always 0. */
-#define GUEST_RFLAGS_MASK	(0x0cd5UL | X86_EFLAGS_TF | X86_EFLAGS_AC | (1UL << 21))
+/* entry.S reads these at the offsets asm/entry.h gives. */
+_Static_assert(offsetof(struct percpu, stack_top) == PERCPU_STACK_TOP, "percpu");
+_Static_assert(offsetof(struct percpu, scratch) == PERCPU_SCRATCH, "percpu");
+_Static_assert(offsetof(struct percpu, current) == PERCPU_CURRENT, "percpu");
+_Static_assert(offsetof(struct percpu, pending_work) == PERCPU_PENDING_WORK, "percpu");
+_Static_assert(offsetof(struct vcpu, vcpu_info) == VCPU_VCPU_INFO, "vcpu");
+_Static_assert(offsetof(struct vcpu_info, evtchn_upcall_pending) == 0 &&
+	       offsetof(struct vcpu_info, evtchn_upcall_mask) == 1, "vcpu_info");
+_Static_assert(offsetof(struct cpu_regs, r11) == REGS_R11 &&
+	       offsetof(struct cpu_regs, rcx) == REGS_RCX &&
+	       offsetof(struct cpu_regs, vector) == REGS_VECTOR &&
+	       offsetof(struct cpu_regs, rip) == REGS_RIP &&
+	       offsetof(struct cpu_regs, cs) == REGS_CS &&
+	       offsetof(struct cpu_regs, rflags) == REGS_RFLAGS &&
+	       offsetof(struct cpu_regs, rsp) == REGS_RSP &&
+	       offsetof(struct cpu_regs, ss) == REGS_SS &&
+	       sizeof(struct cpu_regs) == CPU_REGS_SIZE, "cpu_regs");
+_Static_assert(GUEST_RFLAGS_MASK == (0x0cd5UL | X86_EFLAGS_TF | X86_EFLAGS_AC | (1UL << 21)),
+	       "guest rflags");
 
 #ifdef CONFIG_DEBUG
 /*
@@ -146,34 +163,41 @@ void do_sysenter(struct cpu_regs *r)
 }
 
 /*
- * Last stop before a guest runs: maybe another vCPU (schedule), then the
- * event upcall if one is deliverable (docs/abi-core.md §3.6), then flags a
- * ring-3 guest may hold.
+ * The return path's slow half (entry.S return_to_guest), when work is
+ * pending, an event is deliverable or rip is not canonical: another vCPU
+ * if one is due (schedule, only for pending work), the #GP for a
+ * non-canonical rip, the event upcall (docs/abi-core.md §3.6), then flags
+ * a ring-3 guest may hold. A crash on the way (no handler, an unwritable
+ * frame) pauses the vCPU, which sets PW_SCHED: round again.
  */
 void prepare_return_to_guest(struct cpu_regs *r)
 {
 	const struct vcpu_info *vi;
 	struct vcpu *v;
 
-	schedule(r);
-	v = this_cpu()->current;
-	while (unlikely(!is_canonical(r->rip))) {
-		/*
-		 * A syscall or an emulated instruction in the last bytes below
-		 * 0x800000000000, or an iret there: on real hardware our iretq
-		 * would take that #GP in ring 0. Deliver it as Xen's return path
-		 * does (its iretq fault is turned into the guest's): #GP(0)
-		 * with the non-canonical rip in the frame. Without a #GP handler
-		 * the domain crashes and another vCPU runs.
-		 */
-		pv_inject_trap(v, r, X86_EXC_GP, 0);
-		schedule(r);
+	for (;;) {
+		if (pending_work(PW_SCHED | PW_REAP))
+			schedule(r);
 		v = this_cpu()->current;
-	}
-	/* vcpu_events_deliverable(v), open-coded: every return passes here. */
-	vi = v->vcpu_info;
-	if (unlikely(vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask) && v->arch.event.address)
+		if (unlikely(!is_canonical(r->rip))) {
+			/*
+			 * A syscall or an emulated instruction in the last bytes
+			 * below 0x800000000000, or an iret there: on real hardware
+			 * our iretq would take that #GP in ring 0 (and sysret, on
+			 * Intel, with the guest's stack). Deliver it as Xen's
+			 * return path does (its iretq fault is turned into the
+			 * guest's): #GP(0) with the non-canonical rip in the frame.
+			 */
+			pv_inject_trap(v, r, X86_EXC_GP, 0);
+			continue;
+		}
+		vi = v->vcpu_info;
+		if (!vi->evtchn_upcall_pending || vi->evtchn_upcall_mask || !v->arch.event.address)
+			break;
 		pv_bounce(v, r, v->arch.event.address, true, false, 0);
+		if (!pending_work(PW_SCHED))
+			break;
+	}
 	r->rflags = (r->rflags & GUEST_RFLAGS_MASK) | X86_EFLAGS_IF | 2;
 	r->cs |= 3;
 	r->ss |= 3;

@@ -381,6 +381,7 @@ long hc_iret(struct vcpu *v, struct hc_args *a)
 	if (!(c.flags & VGCF_in_syscall)) {
 		r->r11 = c.r11;
 		r->rcx = c.rcx;
+		r->vector = ENTRY_IRET;		/* they must survive: iretq */
 	}
 	r->rip = c.rip;
 	r->cs = c.cs | 3;

@@ -20,6 +20,12 @@ struct cpu_regs {
 #define ENTRY_SYSCALL	0x100
 #define ENTRY_SYSCALL32	0x101	/* syscall from compatibility mode (CSTAR) */
 #define ENTRY_SYSENTER	0x102
+/*
+ * Not an entry: an iret hypercall without VGCF_in_syscall restored the
+ * guest's rcx and r11, so the frame must leave by iretq, not sysret
+ * (entry.S return_to_guest).
+ */
+#define ENTRY_IRET	0x103
 
 /* General register n as an instruction encodes it (0 rax ... 15 r15). */
 static inline uint64_t *regs_gpr(struct cpu_regs *r, unsigned int n)

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What entry.S and C share: offsets entry.S reads without a C compiler
+ * (checked against the structures in pv.c), and the pending-work bits.
+ */
+#ifndef ASM_ENTRY_H
+#define ASM_ENTRY_H
+
+/* struct percpu (asm/percpu.h) */
+#define PERCPU_STACK_TOP	8
+#define PERCPU_SCRATCH		16
+#define PERCPU_CURRENT		32
+#define PERCPU_PENDING_WORK	40
+
+/* struct vcpu (hv/domain.h) */
+#define VCPU_VCPU_INFO		16
+
+/* struct cpu_regs (asm/regs.h) */
+#define REGS_R11		(6 * 8)
+#define REGS_RCX		(11 * 8)
+#define REGS_VECTOR		(15 * 8)
+#define REGS_RIP		(17 * 8)
+#define REGS_CS			(18 * 8)
+#define REGS_RFLAGS		(19 * 8)
+#define REGS_RSP		(20 * 8)
+#define REGS_SS			(21 * 8)
+#define CPU_REGS_SIZE		(22 * 8)
+
+/*
+ * Pending work (struct percpu's pending_work): while the word is 0 a
+ * return to a guest checks only for a deliverable event and a canonical
+ * rip. PW_SCHED: schedule() must pick (a time slice ended, a vCPU woke,
+ * the current one blocked, yielded or was paused or taken down). PW_REAP:
+ * domain_reap() has a dying domain or a lingering record to work on.
+ */
+#define PW_SCHED		1
+#define PW_REAP			2
+
+/* Flags a guest may hold in ring 3 (IF is always on, IOPL always 0). */
+#define GUEST_RFLAGS_MASK	0x240dd5	/* CF PF AF ZF SF TF DF OF AC ID */
+
+#endif
