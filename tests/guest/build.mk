@@ -61,10 +61,16 @@ $(GUEST_OUT)/%.elf: $(GUEST_OUT)/%.o $(GUEST_LIB) $(GUEST_OUT)/%.hcpage.o $(GUES
 	  head=$(GUEST_OUT)/$*.head.o; \
 	  gcc $(GUEST_CFLAGS) $$hdefs -c $(GUEST_DIR)/lib/head.S -o $$head || exit 1; \
 	  else head=$(GUEST_OUT)/lib/head.o; fi; \
-	  ld $$ldx $(GUEST_LDFLAGS) -o $@ $$head $(GUEST_OUT)/$*.o $(filter-out $(GUEST_OUT)/lib/head.o,$(GUEST_LIB))
+	  ld $$ldx $(GUEST_LDFLAGS) -o $@ $$head $(GUEST_OUT)/$*.o $(GUEST_PARTS_$*) \
+	  $(filter-out $(GUEST_OUT)/lib/head.o,$(GUEST_LIB))
 
-.SECONDARY: $(GUEST_ELFS:.elf=.o) $(GUEST_ELFS:.elf=.hcpage.o) $(GUEST_LIB)
--include $(wildcard $(GUEST_OUT)/*.d $(GUEST_OUT)/lib/*.d)
+# A test in several files: <name>.c keeps the @-lines, the rest are in a
+# folder of its own, linked in through GUEST_PARTS_<name>.
+GUEST_PARTS_fuzz-state := $(patsubst $(GUEST_DIR)/%.c,$(GUEST_OUT)/%.o,$(wildcard $(GUEST_DIR)/fuzz/*.c))
+$(GUEST_OUT)/fuzz-state.elf: $(GUEST_PARTS_fuzz-state)
+
+.SECONDARY: $(GUEST_ELFS:.elf=.o) $(GUEST_ELFS:.elf=.hcpage.o) $(GUEST_LIB) $(GUEST_PARTS_fuzz-state)
+-include $(wildcard $(GUEST_OUT)/*.d $(GUEST_OUT)/lib/*.d $(GUEST_OUT)/fuzz/*.d)
 
 # Benchmark guests: tests/bench/guest/<name>.c on the same framework.
 BENCH_DIR  := tests/bench/guest
