@@ -48,6 +48,11 @@ static const struct {
 	  "mem-set DOM SIZE[b|k|m|g|t] the domain's memory target (no suffix: MiB)" },
 	{ "rename", cmd_rename,
 	  "rename DOM NEWNAME          a new name for the domain" },
+	{ "debug-keys", cmd_debug_keys,
+	  "debug-keys KEYS             run the hypervisor's debug keys (Lamina: m = memory\n"
+	  "                              and the frame audit of every domain)" },
+	{ "dmesg", cmd_dmesg,
+	  "dmesg [-c]                  the hypervisor's console ring; -c: then clear it" },
 	{ "reboot", cmd_reboot,
 	  "reboot [-w] [--wait S] (-a | DOM)\n"
 	  "                              ask the domain's kernel to reboot; -a: every domU" },

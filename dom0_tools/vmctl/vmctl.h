@@ -22,6 +22,8 @@ int cmd_vcpu_list(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_mem_set(int argc, char **argv);
 int cmd_rename(int argc, char **argv);
+int cmd_debug_keys(int argc, char **argv);
+int cmd_dmesg(int argc, char **argv);
 
 void vmctl_usage(FILE *f);
 /* One verb's usage lines (main.c's table). */

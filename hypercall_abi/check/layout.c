@@ -220,6 +220,8 @@ CHECK_OFF(struct sysctl_readconsole, index, 4);
 CHECK_OFF(struct sysctl_readconsole, buffer, 8);
 CHECK_OFF(struct sysctl_readconsole, count, 16);
 CHECK_SIZE(struct sysctl_sched_id, 4);
+CHECK_SIZE(struct sysctl_debug_keys, 16);
+CHECK_OFF(struct sysctl_debug_keys, nr_keys, 8);
 CHECK_SIZE(struct sysctl_cpuinfo, 8);
 CHECK_SIZE(struct sysctl_getcpuinfo, 24);
 CHECK_OFF(struct sysctl_getcpuinfo, info, 8);

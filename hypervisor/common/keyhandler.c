@@ -5,7 +5,9 @@
  * from dom0 to these keys and back (console_input.c hands each character
  * to keyhandler_take() first):
  *   h help, d domains and vCPUs, q run queue, e event channels,
- *   m memory accounting, t time and timers.
+ *   m memory accounting and the frame audit of every domain (mm_audit.c),
+ *   i interrupts, t time and timers.
+ * dom0 runs the same handlers with sysctl debug_keys (vmctl debug-keys).
  */
 #include <hv/lib.h>
 #include <hv/console.h>
@@ -68,7 +70,7 @@ static void dump_events(void)
 
 static void dump_memory(void)
 {
-	unsigned int i;
+	unsigned int i, bad = 0;
 
 	printk(LOG_ERR, "free frames: %llu (%llu MiB)\n",
 	       (unsigned long long)machine_frames.nr_free,
@@ -79,7 +81,13 @@ static void dump_memory(void)
 		printk(LOG_ERR, "d%u: %llu frames in use\n", d->domid,
 		       (unsigned long long)domain_frame_count(d));
 	}
+	for (i = 0; i < domain_count(); i++)
+		bad += !mm_audit(domain_by_index(i));
+	printk(LOG_ERR, "mm audit: %u domain%s, %s\n", domain_count(),
+	       domain_count() == 1 ? "" : "s", bad ? "FAILED" : "all ok");
 }
+
+static const char keys[] = "dqemith";
 
 static void debug_key(char c)
 {
@@ -131,4 +139,10 @@ bool keyhandler_take(char c)
 		return false;
 	debug_key(c);
 	return true;
+}
+
+void keyhandler_run(char c)
+{
+	if (c && strchr(keys, c))
+		debug_key(c);
 }

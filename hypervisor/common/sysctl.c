@@ -6,7 +6,8 @@
  * destroyed domain gives back), and getdomaininfolist, getdomaininfo's
  * records for the domains from an id on, in id order; readconsole, the
  * console ring (conring.c); sched_id, XEN_SCHEDULER_NULL (sysctl.h);
- * getcpuinfo, each CPU's idle time as the scheduler counts it (sched.c).
+ * getcpuinfo, each CPU's idle time as the scheduler counts it (sched.c);
+ * debug_keys, the debug keys' handlers (keyhandler.c, with DEBUG_KEYS).
  * Other commands answer -ENOSYS.
  */
 #include <hv/lib.h>
@@ -81,6 +82,22 @@ static long cpu_info(struct sysctl_getcpuinfo *ci)
 	return 0;
 }
 
+#ifdef CONFIG_DEBUG_KEYS
+/* As Xen: each key in turn; -EFAULT at the first one that cannot be read. */
+static long debug_keys(const struct sysctl_debug_keys *k)
+{
+	uint32_t i;
+	char c;
+
+	for (i = 0; i < k->nr_keys; i++) {
+		if (copy_from_guest(&c, k->keys + i, 1))
+			return -EFAULT;
+		keyhandler_run(c);
+	}
+	return 0;
+}
+#endif
+
 long hc_sysctl(struct vcpu *v, struct hc_args *a)
 {
 	struct sysctl op;
@@ -106,6 +123,10 @@ long hc_sysctl(struct vcpu *v, struct hc_args *a)
 	case SYSCTL_getcpuinfo:
 		rc = cpu_info(&op.u.getcpuinfo);
 		break;
+#ifdef CONFIG_DEBUG_KEYS
+	case SYSCTL_debug_keys:
+		return debug_keys(&op.u.debug_keys);	/* nothing to write back */
+#endif
 	case SYSCTL_sched_id:
 		op.u.sched_id.sched_id = XEN_SCHEDULER_NULL;
 		rc = 0;

@@ -3,8 +3,8 @@
  * sysctl (35): long sysctl(struct sysctl *op), the toolstack's view of the
  * whole machine, dom0 only. Layouts follow Xen 4.17's public sysctl.h
  * (interface version 0x15, the same number as domctl's). Lamina answers
- * readconsole, physinfo, sched_id, getdomaininfolist and getcpuinfo;
- * other commands get -ENOSYS. A wrong
+ * readconsole, physinfo, sched_id, getdomaininfolist, debug_keys and
+ * getcpuinfo; other commands get -ENOSYS. A wrong
  * interface_version is -EACCES, a caller other than dom0 -EPERM.
  */
 #ifndef LAMINA_SYSCTL_H
@@ -20,6 +20,7 @@
 #define SYSCTL_physinfo			3
 #define SYSCTL_sched_id			4
 #define SYSCTL_getdomaininfolist	6
+#define SYSCTL_debug_keys		7
 #define SYSCTL_getcpuinfo		8
 
 /* physinfo capabilities (PHYSCAP_*). */
@@ -92,6 +93,21 @@ struct sysctl_getdomaininfolist {
 };
 
 /*
+ * debug_keys: runs the hypervisor's debug key handlers for keys[0 ..
+ * nr_keys - 1] in order, as if typed on its console (their output goes to
+ * the console and its ring, readconsole); a key without a handler is
+ * ignored. A key that cannot be read is -EFAULT, the ones before it have
+ * run. Nothing is written back. Xen 4.17's layout and rules; Lamina's keys
+ * are its own (docs/debugging.md), and a build without CONFIG_DEBUG_KEYS
+ * answers -ENOSYS.
+ */
+struct sysctl_debug_keys {
+	uint64_t keys;			/* IN: guest VA of nr_keys characters */
+	uint32_t nr_keys;		/* IN */
+	uint32_t pad;
+};
+
+/*
  * getcpuinfo: writes info[i] for CPUs 0 .. min(max_cpus, the hypervisor's
  * CPU count) - 1; OUT nr_cpus = records written. max_cpus 0 writes none
  * and answers 0 (info is not looked at); a record that cannot be written
@@ -117,6 +133,7 @@ struct sysctl {
 		struct sysctl_physinfo physinfo;
 		struct sysctl_sched_id sched_id;
 		struct sysctl_getdomaininfolist getdomaininfolist;
+		struct sysctl_debug_keys debug_keys;
 		struct sysctl_getcpuinfo getcpuinfo;
 		uint8_t raw[128];
 	} u;

@@ -16,6 +16,8 @@ size_t console_read(char *buf, size_t len);
 /* The debug keys (keyhandler.c): true when they took the character. */
 #ifdef CONFIG_DEBUG_KEYS
 bool keyhandler_take(char c);
+/* sysctl debug_keys: runs key c's handler; a key without one does nothing. */
+void keyhandler_run(char c);
 #else
 static inline bool keyhandler_take(char c)
 {
