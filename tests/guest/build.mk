@@ -98,9 +98,9 @@ $(DOMU_OUT)/%.o: $(DOMU_DIR)/%.c $(GUEST_DIR)/build.mk
 	@echo "  CC      $<"
 	$(Q)gcc $(GUEST_CFLAGS) -I$(GUEST_DIR)/lib -Ifrontend_drivers -c $< -o $@
 
-# Our guest-side drivers (frontend_drivers/: xenbus, grants, blkfront) go
+# Our guest-side drivers (frontend_drivers/: xenbus, grants, blkfront, netfront) go
 # into every such domU; the linker keeps what it needs.
-FE_SRCS := $(wildcard frontend_drivers/common/*.c frontend_drivers/block/*.c)
+FE_SRCS := $(wildcard frontend_drivers/common/*.c frontend_drivers/block/*.c frontend_drivers/net/*.c)
 FE_OBJS := $(patsubst frontend_drivers/%.c,$(O)/frontend_drivers/%.o,$(FE_SRCS))
 $(O)/frontend_drivers/%.o: frontend_drivers/%.c $(wildcard frontend_drivers/*/*.h) $(GUEST_DIR)/build.mk
 	@mkdir -p $(dir $@)

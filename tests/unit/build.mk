@@ -83,6 +83,15 @@ $(UNIT_OUT)/backend_drivers/net/net_ring: tests/unit/backend_drivers/net/net_rin
 	@echo "  HOSTCC  $@"
 	$(Q)gcc $(UNIT_CFLAGS) -Ibackend_drivers/common -Idom0_tools/lib -o $@ $< backend_drivers/net/net_ring.c
 
+# Our netfront's rings and stack (frontend_drivers/net): no hypercalls in them.
+NF_UNIT := $(UNIT_OUT)/frontend_drivers/net/nf_ring $(UNIT_OUT)/frontend_drivers/net/nf_stack
+UNIT_BINS += $(NF_UNIT)
+$(NF_UNIT): $(UNIT_OUT)/frontend_drivers/%: tests/unit/frontend_drivers/%.c frontend_drivers/%.c \
+		$(wildcard frontend_drivers/net/*.h) backend_drivers/net/netif.h tests/unit/unit.h $(CONFIG_H)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)gcc $(UNIT_CFLAGS) -o $@ $< frontend_drivers/$*.c
+
 # libvmctl.c calls the dom0 library: its sources come in too, sanitized.
 $(UNIT_OUT)/dom0_tools/libvmctl/libvmctl: tests/unit/dom0_tools/libvmctl/libvmctl.c \
 		dom0_tools/libvmctl/libvmctl.c dom0_tools/libvmctl/libvmctl.h \
