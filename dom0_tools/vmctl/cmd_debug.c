@@ -57,7 +57,10 @@ int cmd_dmesg(int argc, char **argv)
 	 * As libxl: incremental reads from index 0 until one brings nothing;
 	 * all of it before printing, since dom0's own console output may go
 	 * into the ring too (the ring is 16 KiB, the buffer four times that).
+	 * The buffer is written first: the hypervisor cannot fault in a page
+	 * that was never touched (-EFAULT).
 	 */
+	memset(buf, 0, sizeof(buf));
 	do {
 		memset(&s, 0, sizeof(s));
 		s.cmd = SYSCTL_readconsole;
