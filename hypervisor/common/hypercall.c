@@ -7,11 +7,24 @@
 
 #define PREEMPT_NS	1000000ULL	/* give the CPU back after about 1 ms */
 
-static const struct hypercall hypercalls[] = {
+/* entry.S dispatches from the table too (syscall_entry): not static. */
+const struct hypercall hypercalls[] = {
 #define HYPERCALL(nr, name, nargs) [nr] = { hc_##name, nargs, #name },
 #include <lamina/hypercalls.def>
 #undef HYPERCALL
 };
+const uint64_t hypercall_slots = ARRAY_SIZE(hypercalls);
+_Static_assert(sizeof(struct hypercall) == 24 && offsetof(struct hypercall, fn) == 0,
+	       "entry.S indexes hypercalls[] by 3 quadwords");
+
+/* How many argument registers call nr uses (5 when there is no such call). */
+unsigned int hypercall_nargs(uint64_t nr)
+{
+	if (nr >= ARRAY_SIZE(hypercalls))
+		return 5;
+	nr = array_index_nospec(nr, ARRAY_SIZE(hypercalls));
+	return hypercalls[nr].fn ? hypercalls[nr].nargs : 5;
+}
 
 /* *nargs tells the caller how many argument registers the call used. */
 long hypercall_dispatch(struct vcpu *v, struct hc_args *a, unsigned int *nargs)

@@ -8,6 +8,7 @@
  * the per-CPU pointer; entries from ring 3 `swapgs`, exits to ring 3
  * `swapgs` back. The hypervisor itself never uses guest segment registers.
  */
+#include <generated/config.h>
 #include <asm/layout.h>
 #include <asm/entry.h>		/* offsets in struct percpu, vcpu, cpu_regs */
 
@@ -55,6 +56,20 @@
  * syscall: from guest kernel mode it is a hypercall, from guest user mode
  * a guest system call. The CPU left rip in rcx and rflags in r11 and did
  * not switch stacks; FMASK cleared IF, TF, DF, AC and NT.
+ *
+ * The frame is lean: rbx, rbp and r12-r15 keep the guest's values in the
+ * registers (C preserves them) and their slots stay unwritten until
+ * hypercall_exit stores them, on its way to work that reads the whole
+ * frame (a context switch, an event or a #GP to deliver). Nothing reads
+ * those slots of a syscall frame before that.
+ *
+ * A hypercall is dispatched here: the arguments go on the stack as a
+ * struct hc_args straight from their registers, the number is bounded
+ * (and clamped under speculation) by the table's size, and the handler
+ * is called. A plain result goes to rax; a continuation, page tables
+ * waiting to be released and every call of a debug build go through
+ * hypercall_finish (pv.c). A guest user's system call and an unknown
+ * number go to do_syscall.
  */
 	.text
 	.globl syscall_entry
@@ -62,16 +77,117 @@ syscall_entry:
 	swapgs
 	mov	%rsp, %gs:PERCPU_SCRATCH
 	mov	%gs:PERCPU_STACK_TOP, %rsp
-	push	$0xE02B			/* ss: FLAT_KERNEL_SS */
+	push	$FLAT_RING3_SS64	/* ss: FLAT_KERNEL_SS */
 	push	%gs:PERCPU_SCRATCH	/* rsp */
 	push	%r11			/* rflags */
-	push	$0xE033			/* cs: FLAT_KERNEL_CS */
+	push	$FLAT_RING3_CS64	/* cs: FLAT_KERNEL_CS */
 	push	%rcx			/* rip */
 	push	$0			/* error code */
-	push	$0x100			/* vector: ENTRY_SYSCALL */
-	SAVE_ALL
+	push	$ENTRY_SYSCALL		/* vector */
+	push	%rdi
+	push	%rsi
+	push	%rdx
+	push	%rcx
+	push	%rax
+	push	%r8
+	push	%r9
+	push	%r10
+	push	%r11
+	sub	$REGS_R11, %rsp		/* rbx, rbp, r12-r15: see above */
+	cmp	hypercall_slots(%rip), %rax
+	jae	.Lsyscall_c
+	sbb	%rcx, %rcx		/* all ones: rax is in range */
+	and	%rcx, %rax		/* ... also under speculation */
+	push	%r8			/* struct hc_args */
+	push	%r10
+	push	%rdx
+	push	%rsi
+	push	%rdi
+	push	%rax
+	mov	%gs:PERCPU_CURRENT, %rdi
+	cmpb	$0, VCPU_KERNEL_MODE(%rdi)
+	je	.Lsyscall_c_args	/* guest user mode: its system call */
+	lea	(%rax,%rax,2), %rcx
+	lea	hypercalls(%rip), %r11
+	mov	(%r11,%rcx,8), %r11	/* hypercalls[nr].fn */
+	test	%r11, %r11
+	jz	.Lsyscall_c_args
+	mov	%rsp, %rsi
+	call	*%r11
+#ifndef CONFIG_DEBUG
+	cmp	$-ENTRY_ERESTART, %rax
+	je	.Lhypercall_finish
+	cmpl	$0, pt_release_lists(%rip)
+	jne	.Lhypercall_finish
+	add	$HC_ARGS_SIZE, %rsp
+	mov	%rax, REGS_RAX(%rsp)
+	jmp	hypercall_exit
+#endif
+.Lhypercall_finish:
+	mov	%rsp, %rsi
+	lea	HC_ARGS_SIZE(%rsp), %rdi
+	mov	%rax, %rdx
+	call	hypercall_finish
+	add	$HC_ARGS_SIZE, %rsp
+	jmp	hypercall_exit
+.Lsyscall_c_args:
+	add	$HC_ARGS_SIZE, %rsp
+.Lsyscall_c:
 	mov	%rsp, %rdi
 	call	do_syscall
+	jmp	hypercall_exit
+
+/*
+ * Leave a lean syscall frame (above): by sysret when nothing is pending,
+ * no event is deliverable, rip is canonical and the frame still goes back
+ * by syscall's rules (return_to_guest); else the callee-saved registers
+ * go into the frame and return_to_guest takes over.
+ */
+hypercall_exit:
+	cli
+	cmpl	$0, %gs:PERCPU_PENDING_WORK
+	jne	.Lhypercall_full
+	mov	%gs:PERCPU_CURRENT, %rax
+	mov	VCPU_VCPU_INFO(%rax), %rax
+	movzwl	(%rax), %eax		/* evtchn_upcall_pending, _mask */
+	test	%al, %al
+	jz	1f
+	test	%ah, %ah
+	jz	.Lhypercall_full	/* an event to deliver */
+1:	mov	REGS_RIP(%rsp), %rcx
+	mov	%rcx, %rax
+	shl	$16, %rax
+	sar	$16, %rax
+	cmp	%rcx, %rax
+	jne	.Lhypercall_full	/* not canonical: #GP for the guest */
+	cmpq	$ENTRY_SYSCALL, REGS_VECTOR(%rsp)
+	jne	.Lhypercall_full
+	cmpq	$FLAT_RING3_CS64, REGS_CS(%rsp)
+	jne	.Lhypercall_full
+	cmpq	$FLAT_RING3_SS64, REGS_SS(%rsp)
+	jne	.Lhypercall_full
+	mov	REGS_RFLAGS(%rsp), %r11
+	and	$GUEST_RFLAGS_MASK, %r11d
+	or	$0x202, %r11d		/* IF, and the always-one bit */
+	add	$REGS_R10, %rsp
+	pop	%r10
+	pop	%r9
+	pop	%r8
+	pop	%rax
+	add	$8, %rsp		/* rcx: rip */
+	pop	%rdx
+	pop	%rsi
+	pop	%rdi
+	mov	REGS_RSP - REGS_VECTOR(%rsp), %rsp
+	swapgs
+	sysretq
+.Lhypercall_full:
+	mov	%r15, 0(%rsp)
+	mov	%r14, 8(%rsp)
+	mov	%r13, 16(%rsp)
+	mov	%r12, 24(%rsp)
+	mov	%rbp, 32(%rsp)
+	mov	%rbx, REGS_RBX(%rsp)
 	jmp	return_to_guest
 
 /*

@@ -27,9 +27,16 @@ _Static_assert(offsetof(struct percpu, scratch) == PERCPU_SCRATCH, "percpu");
 _Static_assert(offsetof(struct percpu, current) == PERCPU_CURRENT, "percpu");
 _Static_assert(offsetof(struct percpu, pending_work) == PERCPU_PENDING_WORK, "percpu");
 _Static_assert(offsetof(struct vcpu, vcpu_info) == VCPU_VCPU_INFO, "vcpu");
+_Static_assert(offsetof(struct vcpu, arch.kernel_mode) == VCPU_KERNEL_MODE, "vcpu");
+_Static_assert(offsetof(struct hc_args, nr) == 0 && offsetof(struct hc_args, arg) == 8 &&
+	       sizeof(struct hc_args) == HC_ARGS_SIZE, "hc_args");
+_Static_assert(ERESTART == ENTRY_ERESTART, "ERESTART");
 _Static_assert(offsetof(struct vcpu_info, evtchn_upcall_pending) == 0 &&
 	       offsetof(struct vcpu_info, evtchn_upcall_mask) == 1, "vcpu_info");
-_Static_assert(offsetof(struct cpu_regs, r11) == REGS_R11 &&
+_Static_assert(offsetof(struct cpu_regs, rbx) == REGS_RBX &&
+	       offsetof(struct cpu_regs, r11) == REGS_R11 &&
+	       offsetof(struct cpu_regs, r10) == REGS_R10 &&
+	       offsetof(struct cpu_regs, rax) == REGS_RAX &&
 	       offsetof(struct cpu_regs, rcx) == REGS_RCX &&
 	       offsetof(struct cpu_regs, vector) == REGS_VECTOR &&
 	       offsetof(struct cpu_regs, rip) == REGS_RIP &&
@@ -90,12 +97,41 @@ static long __attribute__((noinline, cold)) release_before_return(struct hc_args
 	return -ERESTART;
 }
 
+/*
+ * The end of a hypercall that is not plain (entry.S syscall_entry calls
+ * this for a continuation, for page tables waiting to be released, and
+ * always in a debug build): the result, or the continuation's arguments.
+ */
+void hypercall_finish(struct cpu_regs *r, struct hc_args *a, long rc)
+{
+	if (unlikely(pt_release_lists) && a->nr != __HYPERVISOR_iret)
+		rc = release_before_return(a, rc);
+	if (rc == -ERESTART) {
+		/* A continuation: run the syscall again with the new arguments. */
+		r->rip -= 2;
+		r->rax = a->nr;
+		r->rdi = a->arg[0];
+		r->rsi = a->arg[1];
+		r->rdx = a->arg[2];
+		r->r10 = a->arg[3];
+		r->r8 = a->arg[4];
+		return;
+	}
+	r->rax = (uint64_t)rc;
+	/* iret restored the guest's registers; everything else may scribble. */
+	if (rc != -ENOSYS && a->nr != __HYPERVISOR_iret)
+		scribble_args(r, hypercall_nargs(a->nr));
+}
+
+/*
+ * syscall_entry's C side when its fast dispatch does not apply: a guest
+ * user's system call, or a number with no hypercall behind it.
+ */
 void do_syscall(struct cpu_regs *r)
 {
 	struct vcpu *v = this_cpu()->current;
 	struct hc_args a;
 	unsigned int nargs;
-	long rc;
 
 	if (!v->arch.kernel_mode) {
 		pv_guest_syscall(v, r);
@@ -107,24 +143,7 @@ void do_syscall(struct cpu_regs *r)
 	a.arg[2] = r->rdx;
 	a.arg[3] = r->r10;
 	a.arg[4] = r->r8;
-	rc = hypercall_dispatch(v, &a, &nargs);
-	if (unlikely(pt_release_lists) && a.nr != __HYPERVISOR_iret)
-		rc = release_before_return(&a, rc);
-	if (rc == -ERESTART) {
-		/* A continuation: run the syscall again with the new arguments. */
-		r->rip -= 2;
-		r->rax = a.nr;
-		r->rdi = a.arg[0];
-		r->rsi = a.arg[1];
-		r->rdx = a.arg[2];
-		r->r10 = a.arg[3];
-		r->r8 = a.arg[4];
-		return;
-	}
-	r->rax = (uint64_t)rc;
-	/* iret restored the guest's registers; everything else may scribble. */
-	if (rc != -ENOSYS && a.nr != __HYPERVISOR_iret)
-		scribble_args(r, nargs);
+	hypercall_finish(r, &a, hypercall_dispatch(v, &a, &nargs));
 }
 
 /*

@@ -29,6 +29,7 @@ struct hypercall {
 };
 
 long hypercall_dispatch(struct vcpu *v, struct hc_args *a, unsigned int *nargs);
+unsigned int hypercall_nargs(uint64_t nr);
 
 /*
  * For batches (mmu_update lists, grant ops): true when element i of a

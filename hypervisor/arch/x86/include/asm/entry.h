@@ -14,9 +14,17 @@
 
 /* struct vcpu (hv/domain.h) */
 #define VCPU_VCPU_INFO		16
+#define VCPU_KERNEL_MODE	0x380	/* arch.kernel_mode */
+
+/* struct hc_args (hv/hypercall.h): nr, then arg[0..4] */
+#define HC_ARGS_SIZE		(6 * 8)
+#define ENTRY_ERESTART		85	/* ERESTART (lamina/errno.h) */
 
 /* struct cpu_regs (asm/regs.h) */
+#define REGS_RBX		(5 * 8)
 #define REGS_R11		(6 * 8)
+#define REGS_R10		(7 * 8)
+#define REGS_RAX		(10 * 8)
 #define REGS_RCX		(11 * 8)
 #define REGS_VECTOR		(15 * 8)
 #define REGS_RIP		(17 * 8)
