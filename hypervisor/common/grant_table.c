@@ -414,26 +414,23 @@ static int16_t get_status_frames(struct domain *ld, void *arg)
 	return st;
 }
 
-/* get_status_frames: -EFAULT up front for a list outside guest memory, as Xen. */
-static long status_frames_list_ok(uint64_t args)
+/*
+ * setup_table and get_status_frames (status) come one at a time, and a
+ * frame list outside guest memory is -EFAULT up front, as Xen.
+ */
+static long frame_list_ok(uint64_t args, uint32_t count, bool status)
 {
-	struct gnttab_get_status_frames op;
+	struct gnttab_get_status_frames gs;
+	struct gnttab_setup_table st;
+	uint64_t list, n;
 
-	if (copy_from_guest(&op, args, sizeof(op)))
+	if (count != 1)
+		return trace_err(-EINVAL);
+	if (status ? copy_from_guest(&gs, args, sizeof(gs)) : copy_from_guest(&st, args, sizeof(st)))
 		return -EFAULT;
-	return guest_range_ok(op.frame_list, (uint64_t)op.nr_frames * sizeof(uint64_t)) ?
-		       0 : -EFAULT;
-}
-
-/* setup_table: -EFAULT up front for a list outside guest memory, as Xen. */
-static long setup_table_list_ok(uint64_t args)
-{
-	struct gnttab_setup_table op;
-
-	if (copy_from_guest(&op, args, sizeof(op)))
-		return -EFAULT;
-	return guest_range_ok(op.frame_list, (uint64_t)op.nr_frames * sizeof(uint64_t)) ?
-		       0 : -EFAULT;
+	list = status ? gs.frame_list : st.frame_list;
+	n = status ? gs.nr_frames : st.nr_frames;
+	return guest_range_ok(list, n * sizeof(uint64_t)) ? 0 : -EFAULT;
 }
 
 /* ---------------------------------------------------------- transfer, cache_flush */
@@ -557,6 +554,9 @@ static long batch(struct vcpu *v, struct hc_args *a, size_t size,
 	return 0;
 }
 
+/* A batch of `type` elements, each with its status where the type says. */
+#define BATCH(type, fn)	batch(v, a, sizeof(type), fn, offsetof(type, status))
+
 long hc_grant_table_op(struct vcpu *v, struct hc_args *a)
 {
 	struct domain *d = v->domain;
@@ -570,39 +570,27 @@ long hc_grant_table_op(struct vcpu *v, struct hc_args *a)
 		return trace_err(-EINVAL);
 	switch ((uint32_t)a->arg[0] & GNTTABOP_CMD_MASK) {
 	case GNTTABOP_map_grant_ref:
-		rc = batch(v, a, sizeof(struct gnttab_map_grant_ref), grant_map_one,
-			   offsetof(struct gnttab_map_grant_ref, status));
+		rc = BATCH(struct gnttab_map_grant_ref, grant_map_one);
 		break;
 	case GNTTABOP_unmap_grant_ref:
-		rc = batch(v, a, sizeof(struct gnttab_unmap_grant_ref), grant_unmap_one,
-			   offsetof(struct gnttab_unmap_grant_ref, status));
+		rc = BATCH(struct gnttab_unmap_grant_ref, grant_unmap_one);
 		break;
 	case GNTTABOP_unmap_and_replace:
-		rc = batch(v, a, sizeof(struct gnttab_unmap_and_replace),
-			   grant_unmap_and_replace_one, offsetof(struct gnttab_unmap_and_replace, status));
+		rc = BATCH(struct gnttab_unmap_and_replace, grant_unmap_and_replace_one);
 		break;
 	case GNTTABOP_copy:
-		return batch(v, a, sizeof(struct gnttab_copy), grant_copy_one,
-			     offsetof(struct gnttab_copy, status));
+		return BATCH(struct gnttab_copy, grant_copy_one);
 	case GNTTABOP_setup_table:
-		if (count != 1)
-			return trace_err(-EINVAL);
-		rc = setup_table_list_ok(args);
-		if (rc)
-			return rc;
-		return batch(v, a, sizeof(struct gnttab_setup_table), setup_table,
-			     offsetof(struct gnttab_setup_table, status));
+		rc = frame_list_ok(args, count, false);
+		return rc ? rc : BATCH(struct gnttab_setup_table, setup_table);
 	case GNTTABOP_query_size:
 		if (count != 1)
 			return trace_err(-EINVAL);
-		return batch(v, a, sizeof(struct gnttab_query_size), query_size,
-			     offsetof(struct gnttab_query_size, status));
+		return BATCH(struct gnttab_query_size, query_size);
 	case GNTTABOP_swap_grant_ref:
-		return batch(v, a, sizeof(struct gnttab_swap_grant_ref), swap_refs,
-			     offsetof(struct gnttab_swap_grant_ref, status));
+		return BATCH(struct gnttab_swap_grant_ref, swap_refs);
 	case GNTTABOP_transfer:
-		return batch(v, a, sizeof(struct gnttab_transfer), transfer_one,
-			     offsetof(struct gnttab_transfer, status));
+		return BATCH(struct gnttab_transfer, transfer_one);
 	case GNTTABOP_cache_flush:
 		return cache_flush(d, args, count);
 	case GNTTABOP_set_version:
@@ -610,13 +598,8 @@ long hc_grant_table_op(struct vcpu *v, struct hc_args *a)
 	case GNTTABOP_get_version:
 		return get_version(d, args);
 	case GNTTABOP_get_status_frames:
-		if (count != 1)
-			return trace_err(-EINVAL);
-		rc = status_frames_list_ok(args);
-		if (rc)
-			return rc;
-		return batch(v, a, sizeof(struct gnttab_get_status_frames), get_status_frames,
-			     offsetof(struct gnttab_get_status_frames, status));
+		rc = frame_list_ok(args, count, true);
+		return rc ? rc : BATCH(struct gnttab_get_status_frames, get_status_frames);
 	default:
 		return trace_err(-ENOSYS);
 	}

@@ -196,7 +196,8 @@ static bool vcpumask_ok(uint64_t ptr)
 	return !copy_from_guest(&mask, ptr, sizeof(mask));
 }
 
-static int one_mmuext_op(struct vcpu *v, const struct mmuext_op *op)
+/* One op for v; pins and unpins act on fd's tables (v's domain, or its foreigndom). */
+static int one_mmuext_op(struct vcpu *v, struct domain *fd, const struct mmuext_op *op)
 {
 	struct domain *d = v->domain;
 
@@ -205,9 +206,9 @@ static int one_mmuext_op(struct vcpu *v, const struct mmuext_op *op)
 	case MMUEXT_PIN_L2_TABLE:
 	case MMUEXT_PIN_L3_TABLE:
 	case MMUEXT_PIN_L4_TABLE:
-		return pt_pin(d, op->arg1.mfn, op->cmd - MMUEXT_PIN_L1_TABLE + 1);
+		return pt_pin(fd, op->arg1.mfn, op->cmd - MMUEXT_PIN_L1_TABLE + 1);
 	case MMUEXT_UNPIN_TABLE:
-		return pt_unpin(d, op->arg1.mfn);
+		return pt_unpin(fd, op->arg1.mfn);
 	case MMUEXT_NEW_BASEPTR:
 		return new_baseptr(v, op->arg1.mfn, false);
 	case MMUEXT_NEW_USER_BASEPTR:
@@ -255,19 +256,9 @@ static int apply_mmuext_op(struct vcpu *v, struct domain *fd, const void *entry)
 {
 	const struct mmuext_op *op = entry;
 
-	if (fd == v->domain)
-		return one_mmuext_op(v, entry);
-	switch (op->cmd) {
-	case MMUEXT_PIN_L1_TABLE:
-	case MMUEXT_PIN_L2_TABLE:
-	case MMUEXT_PIN_L3_TABLE:
-	case MMUEXT_PIN_L4_TABLE:
-		return pt_pin(fd, op->arg1.mfn, op->cmd - MMUEXT_PIN_L1_TABLE + 1);
-	case MMUEXT_UNPIN_TABLE:
-		return pt_unpin(fd, op->arg1.mfn);
-	default:
+	if (fd != v->domain && op->cmd > MMUEXT_UNPIN_TABLE)	/* pins are 0-4 */
 		return trace_err(-EPERM);
-	}
+	return one_mmuext_op(v, fd, op);
 }
 
 long hc_mmuext_op(struct vcpu *v, struct hc_args *a)

@@ -174,17 +174,18 @@ out_gdt:
 	return trace_err(-EINVAL);
 }
 
+/* The registers struct guest_user_regs and struct cpu_regs both name. */
+#define SAME_REGS(X)	X(r15) X(r14) X(r13) X(r12) X(rbp) X(rbx) X(r11) X(r10) X(r9) \
+			X(r8) X(rax) X(rcx) X(rdx) X(rsi) X(rdi) X(rip) X(rsp)
+#define REG_FROM_USER(n)	r->n = u->n;
+#define REG_TO_USER(n)		u->n = r->n;
+
 static void set_regs(struct vcpu *v, const struct guest_user_regs *u)
 {
 	struct cpu_regs *r = &v->arch.regs;
 
 	memset(r, 0, sizeof(*r));
-	r->r15 = u->r15; r->r14 = u->r14; r->r13 = u->r13; r->r12 = u->r12;
-	r->rbp = u->rbp; r->rbx = u->rbx; r->r11 = u->r11; r->r10 = u->r10;
-	r->r9 = u->r9; r->r8 = u->r8; r->rax = u->rax; r->rcx = u->rcx;
-	r->rdx = u->rdx; r->rsi = u->rsi; r->rdi = u->rdi;
-	r->rip = u->rip;
-	r->rsp = u->rsp;
+	SAME_REGS(REG_FROM_USER)
 	r->cs = u->cs | 3;
 	r->ss = u->ss | 3;
 	v->arch.iopl = (u->rflags & X86_EFLAGS_IOPL) >> X86_EFLAGS_IOPL_SHIFT;
@@ -356,12 +357,7 @@ static void get_regs(const struct vcpu *v, struct guest_user_regs *u)
 {
 	const struct cpu_regs *r = &v->arch.regs;
 
-	u->r15 = r->r15; u->r14 = r->r14; u->r13 = r->r13; u->r12 = r->r12;
-	u->rbp = r->rbp; u->rbx = r->rbx; u->r11 = r->r11; u->r10 = r->r10;
-	u->r9 = r->r9; u->r8 = r->r8; u->rax = r->rax; u->rcx = r->rcx;
-	u->rdx = r->rdx; u->rsi = r->rsi; u->rdi = r->rdi;
-	u->rip = r->rip;
-	u->rsp = r->rsp;
+	SAME_REGS(REG_TO_USER)
 	u->cs = r->cs;
 	u->ss = r->ss;
 	u->rflags = (r->rflags & ~X86_EFLAGS_IOPL) | ((uint64_t)v->arch.iopl << X86_EFLAGS_IOPL_SHIFT);
