@@ -245,12 +245,15 @@ sysenter_flags_clean:
  * Exception and interrupt stubs: push a zero error code where the CPU does
  * not, then the vector, and join the common path.
  */
-.macro EXC_NOERR vec
+.macro STUB_NOERR label, vec
 	.balign 16
-exc_\vec:
+\label:
 	push	$0
 	push	$\vec
 	jmp	exception_common
+.endm
+.macro EXC_NOERR vec
+	STUB_NOERR exc_\vec, \vec
 .endm
 .macro EXC_ERR vec
 	.balign 16
@@ -302,47 +305,46 @@ EXC_ERR   29
 EXC_ERR   30
 EXC_NOERR 31
 
-	.balign 16
-	.globl irq_timer
-irq_timer:
-	push	$0
-	push	$0xf0
-	jmp	exception_common
-
-	.balign 16
-	.globl irq_spurious
-irq_spurious:
-	push	$0
-	push	$0xff
-	jmp	exception_common
+	.globl irq_timer, irq_spurious
+	STUB_NOERR irq_timer, 0xf0
+	STUB_NOERR irq_spurious, 0xff
 
 /* Device interrupts (arch/x86/irq.c): vectors IRQ_VECTOR_FIRST on, one a GSI. */
 .macro IRQ_STUB vec
-	.balign 16
-irq_\vec:
-	push	$0
-	push	$\vec
-	jmp	exception_common
+	STUB_NOERR irq_\vec, \vec
 .endm
 	.irp v, 0x30,0x31,0x32,0x33,0x34,0x35,0x36,0x37,0x38,0x39,0x3a,0x3b,0x3c,0x3d,0x3e,0x3f,0x40,0x41,0x42,0x43,0x44,0x45,0x46,0x47,0x48,0x49,0x4a,0x4b,0x4c,0x4d,0x4e,0x4f
 	IRQ_STUB \v
 	.endr
+
+/*
+ * An exception or interrupt gate clears IF and TF but leaves the
+ * interrupted DF and AC. C code needs DF clear (with DF set, the `rep
+ * movsb` of a guest copy runs backwards, below its buffers), and AC would
+ * switch SMAP off; the saved rflags keep the guest's.
+ */
+.macro CLEAR_DF_AC
+	cld
+	pushfq
+	andq	$~0x40000, (%rsp)	/* AC */
+	popfq
+.endm
+
+/* Copies the frame at %rsi to the top of this CPU's stack; %rsp points at it. */
+.macro FRAME_TO_STACK_TOP
+	mov	%gs:PERCPU_STACK_TOP, %rdi
+	sub	$CPU_REGS_SIZE, %rdi
+	mov	%rdi, %rsp
+	mov	$CPU_REGS_SIZE / 8, %ecx
+	rep movsq
+.endm
 
 exception_common:
 	testb	$3, 24(%rsp)		/* cs of the interrupted context */
 	jz	1f
 	swapgs
 1:	SAVE_ALL
-	/*
-	 * An exception or interrupt gate clears IF and TF but leaves the
-	 * interrupted DF and AC. C code needs DF clear (with DF set, the
-	 * `rep movsb` of a guest copy runs backwards, below its buffers),
-	 * and AC would switch SMAP off; the saved rflags keep the guest's.
-	 */
-	cld
-	pushfq
-	andq	$~0x40000, (%rsp)	/* AC */
-	popfq
+	CLEAR_DF_AC
 	mov	%rsp, %rdi
 	call	do_exception
 	testb	$3, 15*8+24(%rsp)
@@ -366,16 +368,9 @@ ist_common:
 	jz	exception_common
 	swapgs
 	SAVE_ALL
-	cld				/* DF and AC: see exception_common */
-	pushfq
-	andq	$~0x40000, (%rsp)
-	popfq
+	CLEAR_DF_AC
 	mov	%rsp, %rsi
-	mov	%gs:PERCPU_STACK_TOP, %rdi
-	sub	$CPU_REGS_SIZE, %rdi
-	mov	%rdi, %rsp
-	mov	$CPU_REGS_SIZE / 8, %ecx
-	rep movsq
+	FRAME_TO_STACK_TOP
 	mov	%rsp, %rdi
 	call	do_exception
 	jmp	return_to_guest
@@ -464,11 +459,7 @@ return_to_guest:
 	.globl enter_guest_frame
 enter_guest_frame:
 	mov	%rdi, %rsi
-	mov	%gs:PERCPU_STACK_TOP, %rdi
-	sub	$CPU_REGS_SIZE, %rdi
-	mov	%rdi, %rsp
-	mov	$CPU_REGS_SIZE / 8, %ecx
-	rep movsq
+	FRAME_TO_STACK_TOP
 	jmp	return_to_guest
 
 /* The table of stub addresses C uses to fill the IDT. */
