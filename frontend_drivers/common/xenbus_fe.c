@@ -18,9 +18,17 @@ static uint64_t t0;
  * The pending bits are cleared before blocking, not after: a port whose
  * bit is still set from a tick that came while we were busy raises no new
  * upcall, and SCHEDOP_block would then sleep through every later tick.
+ * Events are masked from the clearing to the block (which unmasks them
+ * and returns at once if one came meanwhile): a tick delivered as an
+ * upcall in between would have its bit set again, its upcall taken
+ * (upcall_pending cleared by the handler), and the block would then sleep
+ * for ever, each later tick finding the timer's bit still set. Seen as
+ * test domUs that stopped polling the store after a few thousand naps.
  */
 void xbf_nap(void)
 {
+	shared->vcpu_info[0].evtchn_upcall_mask = 1;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	port_test_and_clear(timer_port);
 	port_test_and_clear(store_port);
 	hypercall2(__HYPERVISOR_sched_op, SCHEDOP_block, 0);
