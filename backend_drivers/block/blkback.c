@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -50,6 +51,8 @@
 #include "xs.h"
 
 #define URING_ENTRIES	256
+#define REFUSALS_LOGGED	64	/* per connection, with --verbose */
+#define LOCK_DIR	"/run/lamina"	/* blkback-<type>.lock: vmctl looks for it */
 
 struct disk {
 	struct xb_dev *xb;
@@ -237,10 +240,12 @@ static void finish(struct job *j, int status)
 	respond(dk, j->io.id, j->io.rsp_op, status);
 	blk_req_account(dk->stats.v, &j->io, status, dk->inflight);
 	be_stats_changed(&dk->stats);
-	if (status != BLKIF_RSP_OKAY && verbose)
-		say("d%u/%u: request %llu (op %u, sector %llu, %llu sectors) answered %d",
+	/* A frontend sending only bad requests must not fill dom0's log. */
+	if (status != BLKIF_RSP_OKAY && verbose && dk->refused <= REFUSALS_LOGGED)
+		say("d%u/%u: request %llu (op %u, sector %llu, %llu sectors) answered %d%s",
 		    dk->xb->fe_id, dk->xb->devid, (unsigned long long)j->io.id, j->io.rsp_op,
-		    (unsigned long long)j->io.sector, (unsigned long long)j->io.nr_sectors, status);
+		    (unsigned long long)j->io.sector, (unsigned long long)j->io.nr_sectors, status,
+		    dk->refused == REFUSALS_LOGGED ? " (later refusals only counted)" : "");
 	free(j->buf);
 	free(j);
 }
@@ -632,12 +637,40 @@ static void port_fired(int port)
 		consume(dk);
 }
 
+/*
+ * One blkback per backend type: a second would serve the same devices.
+ * The exclusive lock on LOCK_DIR/blkback-<type>.lock is held for our
+ * lifetime; vmctl create starts a blkback when nobody holds it.
+ */
+static int lock_type(void)
+{
+	char path[300];
+	int fd;
+
+	mkdir(LOCK_DIR, 0755);
+	snprintf(path, sizeof(path), LOCK_DIR "/blkback-%s.lock", strrchr(be.root, '/') + 1);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		say("%s: %s (going on without the lock)", path, strerror(errno));
+		return 0;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		say("another blkback serves %s (%s is locked)", be.root, path);
+		return -1;
+	}
+	return 0;			/* the descriptor stays open: the lock with it */
+}
+
 int main(int argc, char **argv)
 {
 	int rc = be_daemon_start(&bd, argc, argv, "qdisk", usage, &ops);
 
 	if (rc >= 0)
 		return rc;
+	if (lock_type()) {
+		be_daemon_end(&bd);
+		return 1;
+	}
 	while (!be_daemon_stopping) {
 		struct pollfd pfd[2 + XB_MAX_DEVS];
 		struct disk *dks[XB_MAX_DEVS];

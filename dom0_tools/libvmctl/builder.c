@@ -13,6 +13,7 @@
 #include <lamina/start_info.h>
 #include <hv/pv_layout.h>
 #include "builder.h"
+#include "devices_disk.h"
 #include "domctl.h"
 #include "kernel_image.h"
 #include "xs.h"
@@ -24,7 +25,7 @@
 static const char *const step_names[] = {
 	"createdomain", "max_vcpus", "max_mem", "alloc_unbound", "populate_physmap",
 	"load kernel", "page tables", "pin", "shared_info", "setvcpucontext",
-	"grant seeding", "xenstore", "introduce", "unpause",
+	"grant seeding", "xenstore", "introduce", "disks", "unpause",
 };
 #define NR_STEPS (sizeof(step_names) / sizeof(step_names[0]))
 
@@ -768,9 +769,9 @@ static int check(struct build *b)
 	unsigned int other;
 	long rc;
 
-	if (c->nr_disks)
-		return fail(b, -EOPNOTSUPP, "%s: disk: not supported yet (Lamina has no block "
-			    "backend)", c->disks[0].where);
+	rc = vmctl_disks_check(c, b->err, b->errlen);
+	if (rc)
+		return (int)rc;
 	if (c->nr_vifs)
 		return fail(b, -EOPNOTSUPP, "%s: vif: not supported yet (Lamina has no network "
 			    "backend)", c->vifs[0].where);
@@ -883,9 +884,12 @@ static int build(struct build *b, struct vmctl_build_result *res)
 		return b->err[0] ? (int)rc : fail(b, (int)rc, "XS_INTRODUCE: %s",
 						  strerror((int)-rc));
 	b->introduced = true;
+	if ((rc = step(b, 14)) ||
+	    (rc = vmctl_disks_attach(b->xs, b->domid, c->disks, c->nr_disks, b->err, b->errlen)))
+		return (int)rc;
 	wait_console(b);
-	if ((rc = step(b, 14)) || (!b->opts->paused && (rc = vmctl_dom_simple(DOMCTL_unpausedomain,
-									       b->domid))))
+	if ((rc = step(b, (unsigned int)NR_STEPS)) ||
+	    (!b->opts->paused && (rc = vmctl_dom_simple(DOMCTL_unpausedomain, b->domid))))
 		return b->err[0] ? (int)rc : fail(b, (int)rc, "unpause: %s", strerror((int)-rc));
 	res->domid = b->domid;
 	memcpy(res->uuid, b->uuid, sizeof(res->uuid));
@@ -921,6 +925,7 @@ int vmctl_domain_build(const struct vmctl_config *cfg, const struct vmctl_build_
 			char vm[64];
 
 			snprintf(vm, sizeof(vm), "/vm/%s", b.uuid);
+			vmctl_disks_remove(b.xs, b.domid);
 			remove_nodes(b.xs, b.domid, vm);
 			if (b.introduced)
 				xs_release(b.xs, b.domid);
@@ -957,6 +962,7 @@ int vmctl_domain_destroy(unsigned int domid, char *err, size_t errlen)
 		snprintf(path, sizeof(path), "/local/domain/%u/vm", domid);
 		if (xs_read(h, 0, path, &vm, &len))
 			vm = NULL;
+		vmctl_disks_remove(h, domid);
 		remove_nodes(h, domid, vm);
 		free(vm);
 	}

@@ -29,6 +29,11 @@ static const struct {
 	  "                              -p: leave it paused, -n: check only, -q: quiet" },
 	{ "destroy", cmd_destroy,
 	  "destroy DOM                 end the domain at once (hung or never started too)" },
+	{ "block-attach", cmd_block_attach,
+	  "block-attach DOM DISKSPEC   one more disk for the domain (a disk = [...] entry:\n"
+	  "                              'format=raw, vdev=xvdb, access=ro, target=/img')" },
+	{ "block-detach", cmd_block_detach,
+	  "block-detach DOM VDEV       take the disk away (the guest is asked to close it)" },
 	{ "list", cmd_list,
 	  "list [-l] [--json] [DOM...] the domains, xl list's columns; --json: as JSON;\n"
 	  "                              -l: JSON with uuid, limits, kernel, on_* actions,\n"

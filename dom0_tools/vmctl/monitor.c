@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "builder.h"
+#include "devices_disk.h"
 #include "domctl.h"
 #include "vmctl.h"
 
@@ -96,6 +97,8 @@ static void monitor(struct vmctl_config *cfg, unsigned int domid)
 		rc = vmctl_dom_info(domid, &info);
 		if (rc || (info.flags & DOMINF_dying)) {
 			logf_("domain %u is gone%s", domid, rc ? "" : " (dying)");
+			if (h)
+				vmctl_disks_gone(h, domid, cfg->name);
 			break;
 		}
 		if (!(info.flags & DOMINF_shutdown))

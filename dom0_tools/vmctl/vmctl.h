@@ -24,6 +24,8 @@ int cmd_mem_set(int argc, char **argv);
 int cmd_rename(int argc, char **argv);
 int cmd_debug_keys(int argc, char **argv);
 int cmd_dmesg(int argc, char **argv);
+int cmd_block_attach(int argc, char **argv);
+int cmd_block_detach(int argc, char **argv);
 
 void vmctl_usage(FILE *f);
 /* One verb's usage lines (main.c's table). */
