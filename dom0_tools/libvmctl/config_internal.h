@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Inside the config reader: what config.c (the file's syntax and its
- * single-valued keys) shares with config_spec.c (the disk and vif specs).
+ * Inside the config reader: what config_syntax.c (the file's syntax),
+ * config.c (its single-valued keys) and config_spec.c (the disk and vif
+ * specs) share.
  * Not part of libvmctl's API; that is config.h.
  */
 #ifndef VMCTL_CONFIG_INTERNAL_H
@@ -26,6 +27,13 @@ struct cval {
 	size_t n, cap;
 };
 
+/* A key's value as last assigned (+= joined into it). */
+struct setting {
+	char *name;
+	struct pos pos;			/* of the key */
+	struct cval *val;
+};
+
 /* The settings read so far, and where errors and warnings go. */
 struct ctx {
 	struct setting *set;
@@ -33,6 +41,14 @@ struct ctx {
 	unsigned int flags;
 	struct vmctl_config_report *rep;
 };
+
+/* config_syntax.c: reads text (from source, line on) into c's settings. */
+int cfg_parse_text(struct ctx *c, const char *source, unsigned int line, const char *text,
+		   size_t len);
+/* The setting of key name, or NULL. */
+struct setting *cfg_find_last(struct ctx *c, const char *name);
+/* Frees c's settings. */
+void cfg_ctx_free(struct ctx *c);
 
 /* Puts "source:line:col: " and the message in rep; returns -EINVAL. */
 int cfg_report(struct vmctl_config_report *rep, const struct pos *p, const char *fmt, ...)

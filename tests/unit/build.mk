@@ -122,14 +122,15 @@ $(UNIT_OUT)/dom0_tools/vmtop/vmtop: tests/unit/dom0_tools/vmtop/vmtop.c $(VMTOP_
 	@echo "  HOSTCC  $@"
 	$(Q)gcc $(UNIT_CFLAGS) -o $@ $< $(VMTOP_UNIT_SRC)
 
-# The config reader is two files: the syntax and keys, and the device specs.
+# The config reader is three files: the syntax, the keys, the device specs.
+CONFIG_READER := dom0_tools/libvmctl/config_syntax.c dom0_tools/libvmctl/config.c \
+	dom0_tools/libvmctl/config_spec.c
 $(UNIT_OUT)/dom0_tools/libvmctl/config: tests/unit/dom0_tools/libvmctl/config.c \
-		dom0_tools/libvmctl/config.c dom0_tools/libvmctl/config_spec.c \
-		dom0_tools/libvmctl/config.h dom0_tools/libvmctl/config_internal.h \
+		$(CONFIG_READER) dom0_tools/libvmctl/config.h dom0_tools/libvmctl/config_internal.h \
 		tests/unit/unit.h $(CONFIG_H)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
-	$(Q)gcc $(UNIT_CFLAGS) -o $@ $< dom0_tools/libvmctl/config.c dom0_tools/libvmctl/config_spec.c
+	$(Q)gcc $(UNIT_CFLAGS) -o $@ $< $(CONFIG_READER)
 
 # dom0 tools' library code: plain userspace C, like the backends.
 $(UNIT_OUT)/dom0_tools/%: tests/unit/dom0_tools/%.c dom0_tools/%.c \
