@@ -54,14 +54,44 @@ static uint64_t guest_iopl_flags(const struct vcpu *v)
 	return has_architectural_iopl(v) ? (uint64_t)v->arch.iopl << 12 : 0;
 }
 
+extern bool cpu_has_smap;
+
+/*
+ * One quadword store to guest memory, listed in __ex_table: a fault
+ * resumes at the C label `fault`. Between stac and clac (SMAP).
+ */
+#define GUEST_STORE(p, val, fault)					\
+	asm goto("1: movq %0, (%1)\n"					\
+		 ".pushsection __ex_table, \"a\"\n"			\
+		 ".balign 8\n"						\
+		 ".quad 1b, %l2\n"					\
+		 ".popsection"						\
+		 : : "r"((uint64_t)(val)), "r"(p) : "memory" : fault)
+
+static inline void smap_open(void)
+{
+	if (cpu_has_smap)
+		asm volatile("stac" ::: "memory");
+}
+
+static inline void smap_close(void)
+{
+	if (cpu_has_smap)
+		asm volatile("clac" ::: "memory");
+}
+
+/*
+ * The bounce frame is built where it lands, on the guest's stack: each
+ * quadword stored once (GUEST_STORE), not assembled on ours and copied.
+ */
 void pv_bounce(struct vcpu *v, struct cpu_regs *r, uint64_t handler, bool mask_events,
 	       bool has_error, uint64_t error)
 {
 	struct vcpu_info *vi = v->vcpu_info;
 	uint8_t mask = vi->evtchn_upcall_mask;
 	bool from_user = !v->arch.kernel_mode;
-	uint64_t frame[8], sp;
-	unsigned int n = 0;
+	uint64_t sp, *f, cs, rflags;
+	unsigned int n = has_error ? 8 : 7;
 
 	if (!handler) {
 		domain_crash(v->domain, "no handler to deliver to at rip %#llx",
@@ -70,24 +100,26 @@ void pv_bounce(struct vcpu *v, struct cpu_regs *r, uint64_t handler, bool mask_e
 	}
 	if (from_user)
 		pv_switch_mode(v, true);
-	sp = (from_user ? v->arch.kernel_sp : r->rsp) & ~15ULL;
-
-	frame[n++] = r->rcx;
-	frame[n++] = r->r11;
-	if (has_error)
-		frame[n++] = error;
-	frame[n++] = r->rip;
-	frame[n++] = (from_user ? r->cs : r->cs & ~3ULL) | ((uint64_t)mask << 32);
-	frame[n++] = (r->rflags & ~(X86_EFLAGS_IF | X86_EFLAGS_IOPL)) |
-		     (mask ? 0 : X86_EFLAGS_IF) | guest_iopl_flags(v);
-	frame[n++] = r->rsp;
-	frame[n++] = r->ss;
-	sp -= n * 8;
-	if (copy_to_guest(sp, frame, n * 8)) {
-		domain_crash(v->domain, "cannot write an exception frame at %#llx",
-			     (unsigned long long)sp);
-		return;
+	sp = ((from_user ? v->arch.kernel_sp : r->rsp) & ~15ULL) - n * 8;
+	if (!guest_range_ok(sp, n * 8))
+		goto fault;
+	cs = (from_user ? r->cs : r->cs & ~3ULL) | ((uint64_t)mask << 32);
+	rflags = (r->rflags & ~(X86_EFLAGS_IF | X86_EFLAGS_IOPL)) |
+		 (mask ? 0 : X86_EFLAGS_IF) | guest_iopl_flags(v);
+	f = (uint64_t *)sp;
+	smap_open();
+	GUEST_STORE(f, r->rcx, fault_open);
+	GUEST_STORE(f + 1, r->r11, fault_open);
+	if (has_error) {
+		GUEST_STORE(f + 2, error, fault_open);
+		f++;
 	}
+	GUEST_STORE(f + 2, r->rip, fault_open);
+	GUEST_STORE(f + 3, cs, fault_open);
+	GUEST_STORE(f + 4, rflags, fault_open);
+	GUEST_STORE(f + 5, r->rsp, fault_open);
+	GUEST_STORE(f + 6, r->ss, fault_open);
+	smap_close();
 
 	r->rip = handler;
 	r->cs = FLAT_KERNEL_CS;
@@ -96,6 +128,13 @@ void pv_bounce(struct vcpu *v, struct cpu_regs *r, uint64_t handler, bool mask_e
 	r->rflags &= ~HANDLER_CLEARS;
 	if (mask_events)
 		vi->evtchn_upcall_mask = 1;
+	return;
+
+fault_open:
+	smap_close();
+fault:
+	domain_crash(v->domain, "cannot write an exception frame at %#llx",
+		     (unsigned long long)sp);
 }
 
 void pv_inject_trap(struct vcpu *v, struct cpu_regs *r, unsigned int vector,
