@@ -100,7 +100,8 @@ run: all
 	  $(MAKE) --no-print-directory -C dom0_tools dom0-image O=$(DOM0_OUT); fi
 	$(Q)tests/run/boot --hv $(HV_ELF) --kernel $(RUN_KERNEL) --ramdisk "$(RUN_RAMDISK)" \
 	  --cmdline "$(RUN_CMDLINE)" --hvargs "$(RUN_HVARGS) $(HVARGS)" --accel $(ACCEL) \
-	  --memory 1024 --cpu max,-smap --timeout 86400 --interactive
+	  --memory 1024 --cpu max,-smap --timeout 86400 --interactive \
+	  $(if $(filter $(DOM0_OUT)/dom0-vmlinux.elf,$(RUN_KERNEL)),--disk $(DOM0_OUT)/dom0-disk.img)
 
 # ---------------------------------------------------------------- tests
 TEST_LOG := $(O)/test.log
@@ -127,6 +128,7 @@ test-linux: setup
 	  TEST_GUEST=$(abspath $(O))/tests/guest/hello.elf \
 	  || echo "FAIL linux: the dom0 test run exited with an error"
 	$(Q)$(MAKE) --no-print-directory test-blk
+	$(Q)$(MAKE) --no-print-directory test-devices
 
 # Block devices (tests/linux/blk/run): blkback serving Linux's blkfront and
 # ours, a malicious frontend, durability; needs the image test-linux builds.
@@ -135,6 +137,13 @@ test-blk:
 	$(Q)tests/linux/blk/run --build $(DOM0_OUT) --hv-elf $(abspath $(HV_ELF)) \
 	  --domu-dir $(abspath $(O))/tests/linux/domu \
 	  || echo "FAIL linux/blk: the block test run exited with an error"
+
+# dom0's real devices (tests/linux/devices/run): a virtio disk and NIC,
+# PCI, PIRQ interrupts, DHCP and HTTP from the loopback; needs the image.
+.PHONY: test-devices
+test-devices:
+	$(Q)tests/linux/devices/run --build $(DOM0_OUT) --hv-elf $(abspath $(HV_ELF)) \
+	  || echo "FAIL linux/devices: the device test run exited with an error"
 
 test-unit: $(UNIT_BINS)
 	$(Q)for t in $(UNIT_BINS); do $$t || echo "FAIL $$(basename $$t): exited with $$?"; done

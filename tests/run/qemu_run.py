@@ -74,6 +74,33 @@ def xen_image(build_dir):
     return out
 
 
+# dom0's devices (issue 20): a virtio-blk disk whose 4 KiB blocks say
+# which block they are, and a virtio-net NIC on QEMU's user-mode network
+# (DHCP from 10.0.2.2, which also reaches this machine's loopback).
+DISK_BLOCK = 4096
+
+
+def disk_block(i):
+    """The known contents of block i of a fresh disk image."""
+    return (b"LAMINA-DISK-%08d\n" % i).ljust(DISK_BLOCK, b".")
+
+
+def make_disk(path, mib=64):
+    """A fresh image of mib MiB, every block as disk_block() says."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path + ".tmp", "wb") as f:
+        for i in range(mib * (1 << 20) // DISK_BLOCK):
+            f.write(disk_block(i))
+    os.rename(path + ".tmp", path)
+
+
+def device_args(disk):
+    """QEMU options for dom0's virtio disk (the image at disk) and NIC."""
+    return ["-drive", "file=%s,if=none,id=vd0,format=raw,cache=unsafe" % disk.replace(",", ",,"),
+            "-device", "virtio-blk-pci,drive=vd0",
+            "-netdev", "user,id=n0", "-device", "virtio-net-pci,netdev=n0"]
+
+
 def qemu_command(hv, hvargs, modules, accel, memory="512", interactive=False,
                  extra=(), cpu="max"):
     cmd = ["qemu-system-x86_64", "-M", "q35", "-m", memory, "-smp", "1",
