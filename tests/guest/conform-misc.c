@@ -131,6 +131,20 @@ int test_main(struct start_info *si)
 	op.u[3] = (uint32_t)((uint64_t)BADPTR >> 32);
 	op.u[4] = 16;
 	ROW("sysctl readconsole bad buffer", NCALL(__HYPERVISOR_sysctl, &op, 0, 0), -EFAULT);
+	/* debug_keys: keys @0 (u[0], u[1]), nr_keys @8 (u[2]); 0x7f has no handler on either. */
+	tsop(7, XEN_SYSCTL_INTERFACE_VERSION);
+	ROW("sysctl debug_keys none", NCALL(__HYPERVISOR_sysctl, &op, 0, 0), 0);
+	tsop(7, XEN_SYSCTL_INTERFACE_VERSION);
+	op.u[0] = (uint32_t)(uint64_t)BADPTR;
+	op.u[1] = (uint32_t)((uint64_t)BADPTR >> 32);
+	op.u[2] = 1;
+	ROW("sysctl debug_keys bad keys", NCALL(__HYPERVISOR_sysctl, &op, 0, 0), -EFAULT);
+	tsop(7, XEN_SYSCTL_INTERFACE_VERSION);
+	((uint8_t *)zeroed())[0] = 0x7f;
+	op.u[0] = (uint32_t)(uint64_t)buf;
+	op.u[1] = (uint32_t)((uint64_t)buf >> 32);
+	op.u[2] = 1;
+	ROW("sysctl debug_keys a key without a handler", NCALL(__HYPERVISOR_sysctl, &op, 0, 0), 0);
 	ROW("sysctl 99", SC(99), -ENOSYS);
 	ROW("sysctl 0", SC(0), -ENOSYS);
 
