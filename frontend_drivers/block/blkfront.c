@@ -281,14 +281,9 @@ void blkfront_poke_req_prod(struct blkfront *bf, uint32_t value)
 
 int blkfront_close(struct blkfront *bf)
 {
-	char path[200];
-	int s;
+	int rc = xbf_close(bf->fe, bf->be, WAIT_MS);
 
-	xbf_switch(bf->fe, 5);
-	snprintf(path, sizeof(path), "%s/state", bf->be);
-	s = xbf_wait_state(path, (1U << 5) | (1U << 6), WAIT_MS);
-	xbf_switch(bf->fe, 6);
 	if (bf->ring_ref)
 		gntf_end(bf->ring_ref);
-	return s < 0 ? s : 0;
+	return rc;
 }

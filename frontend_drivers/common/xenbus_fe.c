@@ -215,3 +215,15 @@ int xbf_switch(const char *dir, int state)
 	snprintf(val, sizeof(val), "%d", state);
 	return xbf_write(path, val);
 }
+
+int xbf_close(const char *fe, const char *be, unsigned int ms)
+{
+	char path[200];
+	int s;
+
+	xbf_switch(fe, 5);
+	snprintf(path, sizeof(path), "%s/state", be);
+	s = xbf_wait_state(path, (1U << 5) | (1U << 6), ms);
+	xbf_switch(fe, 6);
+	return s < 0 ? s : 0;
+}

@@ -41,5 +41,7 @@ long long xbf_read_num(const char *path);
 int xbf_wait_state(const char *path, unsigned int mask, unsigned int ms);
 /* Writes <dir>/state. */
 int xbf_switch(const char *dir, int state);
+/* Closing, the backend's Closing or Closed awaited (up to @ms), then Closed. */
+int xbf_close(const char *fe, const char *be, unsigned int ms);
 
 #endif

@@ -183,12 +183,5 @@ int netfront_backend_state(struct netfront *nf)
 
 int netfront_close(struct netfront *nf)
 {
-	char path[200];
-	int s;
-
-	xbf_switch(nf->fe, 5);
-	snprintf(path, sizeof(path), "%s/state", nf->be);
-	s = xbf_wait_state(path, (1U << 5) | (1U << 6), WAIT_MS);
-	xbf_switch(nf->fe, 6);
-	return s < 0 ? s : 0;
+	return xbf_close(nf->fe, nf->be, WAIT_MS);
 }
