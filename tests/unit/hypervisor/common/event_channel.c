@@ -10,8 +10,19 @@
 #include <hv/lib.h>
 #include <hv/event.h>
 #include <hv/hypercall.h>
+#include <asm/irq.h>
 
 static struct domain *d, *e, *f;
+
+/* The fake machine has no physical IRQs: bind_pirq is refused, nothing to unbind. */
+long pirq_bind(struct domain *dom, struct evtchn_bind_pirq *op)
+{
+	return -ENOSYS;
+}
+
+void pirq_unbind_port(struct domain *dom, uint32_t pirq, uint32_t port)
+{
+}
 
 static void fresh(void)
 {
