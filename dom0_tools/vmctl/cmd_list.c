@@ -6,7 +6,7 @@
  * uuid, limits and what `vmctl create` recorded (kernel, cmdline,
  * on_poweroff/on_reboot/on_crash), also as JSON, and vmtop's figures
  * (CPU %, memory, vCPUs, I/O rates and the backends' counters) from two
- * samples half a second apart (cmd_top.c).
+ * samples a second apart (cmd_top.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -158,7 +158,7 @@ int cmd_list(int argc, char **argv)
 	}
 	h = vmctl_store(true);
 	if (lng)
-		top_view = vmctl_top_view(0.5);
+		top_view = vmctl_top_view(1.0);
 	if (json)
 		printf("[");
 	else

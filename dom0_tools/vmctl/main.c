@@ -37,7 +37,7 @@ static const struct {
 	{ "list", cmd_list,
 	  "list [-l] [--json] [DOM...] the domains, xl list's columns; --json: as JSON;\n"
 	  "                              -l: JSON with uuid, limits, kernel, on_* actions,\n"
-	  "                              and vmtop's figures over half a second" },
+	  "                              and vmtop's figures over a second" },
 	{ "top", cmd_top,
 	  "top [VMTOP-ARGS]            vmtop: domains, CPUs and I/O, live (vmtop(1))" },
 	{ "pause", cmd_pause,
