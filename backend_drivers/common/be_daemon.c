@@ -6,6 +6,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include "be_daemon.h"
 
@@ -98,6 +100,28 @@ int be_daemon_start(const struct be_daemon *bd, int argc, char **argv, const cha
 	}
 	say(bd, "serving /local/domain/0/backend/%s", type);
 	return -1;
+}
+
+int be_daemon_lock(const struct be_daemon *bd)
+{
+	const char *type = strrchr(bd->be->root, '/');
+	char path[300];
+	int fd;
+
+	mkdir(BE_DAEMON_LOCK_DIR, 0755);
+	snprintf(path, sizeof(path), BE_DAEMON_LOCK_DIR "/%s-%s.lock", bd->name,
+		 type ? type + 1 : "");
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		say(bd, "%s: %s (going on without the lock)", path, strerror(errno));
+		return 0;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		say(bd, "another %s serves %s (%s is locked)", bd->name, bd->be->root, path);
+		close(fd);
+		return -1;
+	}
+	return 0;	/* the descriptor stays open, and the lock with it */
 }
 
 void be_daemon_poll_fds(const struct be_daemon *bd, struct pollfd *pfd)

@@ -39,6 +39,16 @@ void be_daemon_say(const char *name, const char *fmt, va_list ap);
 int be_daemon_start(const struct be_daemon *bd, int argc, char **argv, const char *default_type,
 		    const char *usage, const struct xb_ops *ops);
 
+/*
+ * One backend per type: takes an exclusive lock on
+ * BE_DAEMON_LOCK_DIR/<name>-<type>.lock, held until the process ends, so
+ * a toolstack can tell whether one serves (vmctl create starts one when
+ * nobody holds it). 0, or -1 when another holds it (said on stderr); a
+ * lock file that cannot be made is said and ignored.
+ */
+#define BE_DAEMON_LOCK_DIR	"/run/lamina"
+int be_daemon_lock(const struct be_daemon *bd);
+
 /* pfd[0] = xenstored, pfd[1] = the event channel device; 2 descriptors. */
 void be_daemon_poll_fds(const struct be_daemon *bd, struct pollfd *pfd);
 

@@ -562,7 +562,9 @@ static const char usage[] =
 	"Serves the network devices the toolstack puts under /local/domain/0/backend/TYPE\n"
 	"(default vif): a tap vif<domid>.<devid> (or `vifname`) on `bridge` (default xenbr0)\n"
 	"per device. xenstored is reached at PATH, else $XENSTORED_PATH or\n"
-	"/run/xenstored/socket. Runs in the foreground; messages go to stderr.\n";
+	"/run/xenstored/socket. Runs in the foreground; messages go to stderr. One\n"
+	"netback per TYPE: it holds /run/lamina/netback-TYPE.lock (vmctl create starts\n"
+	"one when none does).\n";
 
 /* An event on a port: the vif behind it, if any, has work. */
 static void port_fired(int port)
@@ -579,6 +581,10 @@ int main(int argc, char **argv)
 
 	if (rc >= 0)
 		return rc;
+	if (be_daemon_lock(&bd)) {
+		be_daemon_end(&bd);
+		return 1;
+	}
 	while (!be_daemon_stopping) {
 		struct pollfd pfd[2 + XB_MAX_DEVS];
 		struct vif *vfs[XB_MAX_DEVS];

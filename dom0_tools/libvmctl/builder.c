@@ -14,6 +14,7 @@
 #include <hv/pv_layout.h>
 #include "builder.h"
 #include "devices_disk.h"
+#include "devices_vif.h"
 #include "domctl.h"
 #include "kernel_image.h"
 #include "xs.h"
@@ -772,9 +773,9 @@ static int check(struct build *b)
 	rc = vmctl_disks_check(c, b->err, b->errlen);
 	if (rc)
 		return (int)rc;
-	if (c->nr_vifs)
-		return fail(b, -EOPNOTSUPP, "%s: vif: not supported yet (Lamina has no network "
-			    "backend)", c->vifs[0].where);
+	rc = vmctl_vifs_check(c, b->err, b->errlen);
+	if (rc)
+		return (int)rc;
 	rc = vmctl_xc_open();
 	if (rc)
 		return fail(b, (int)rc, "cannot open /dev/xen/privcmd: %s (not in dom0?)",
@@ -887,6 +888,9 @@ static int build(struct build *b, struct vmctl_build_result *res)
 	if ((rc = step(b, 14)) ||
 	    (rc = vmctl_disks_attach(b->xs, b->domid, c->disks, c->nr_disks, b->err, b->errlen)))
 		return (int)rc;
+	rc = vmctl_vifs_attach(b->xs, b->domid, c->vifs, c->nr_vifs, b->err, b->errlen);
+	if (rc)
+		return (int)rc;
 	wait_console(b);
 	if ((rc = step(b, (unsigned int)NR_STEPS)) ||
 	    (!b->opts->paused && (rc = vmctl_dom_simple(DOMCTL_unpausedomain, b->domid))))
@@ -925,6 +929,7 @@ int vmctl_domain_build(const struct vmctl_config *cfg, const struct vmctl_build_
 			char vm[64];
 
 			snprintf(vm, sizeof(vm), "/vm/%s", b.uuid);
+			vmctl_vifs_remove(b.xs, b.domid);
 			vmctl_disks_remove(b.xs, b.domid);
 			remove_nodes(b.xs, b.domid, vm);
 			if (b.introduced)
@@ -962,6 +967,7 @@ int vmctl_domain_destroy(unsigned int domid, char *err, size_t errlen)
 		snprintf(path, sizeof(path), "/local/domain/%u/vm", domid);
 		if (xs_read(h, 0, path, &vm, &len))
 			vm = NULL;
+		vmctl_vifs_remove(h, domid);
 		vmctl_disks_remove(h, domid);
 		remove_nodes(h, domid, vm);
 		free(vm);

@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include "builder.h"
 #include "devices_disk.h"
+#include "devices_vif.h"
 #include "domctl.h"
 #include "vmctl.h"
 
@@ -97,6 +98,8 @@ static void monitor(struct vmctl_config *cfg, unsigned int domid)
 		rc = vmctl_dom_info(domid, &info);
 		if (rc || (info.flags & DOMINF_dying)) {
 			logf_("domain %u is gone%s", domid, rc ? "" : " (dying)");
+			if (h)
+				vmctl_vifs_remove(h, domid);
 			if (h)
 				vmctl_disks_gone(h, domid, cfg->name);
 			break;
