@@ -34,7 +34,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -52,7 +51,6 @@
 
 #define URING_ENTRIES	256
 #define REFUSALS_LOGGED	64	/* per connection, with --verbose */
-#define LOCK_DIR	"/run/lamina"	/* blkback-<type>.lock: vmctl looks for it */
 
 struct disk {
 	struct xb_dev *xb;
@@ -637,37 +635,13 @@ static void port_fired(int port)
 		consume(dk);
 }
 
-/*
- * One blkback per backend type: a second would serve the same devices.
- * The exclusive lock on LOCK_DIR/blkback-<type>.lock is held for our
- * lifetime; vmctl create starts a blkback when nobody holds it.
- */
-static int lock_type(void)
-{
-	char path[300];
-	int fd;
-
-	mkdir(LOCK_DIR, 0755);
-	snprintf(path, sizeof(path), LOCK_DIR "/blkback-%s.lock", strrchr(be.root, '/') + 1);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		say("%s: %s (going on without the lock)", path, strerror(errno));
-		return 0;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB)) {
-		say("another blkback serves %s (%s is locked)", be.root, path);
-		return -1;
-	}
-	return 0;			/* the descriptor stays open: the lock with it */
-}
-
 int main(int argc, char **argv)
 {
 	int rc = be_daemon_start(&bd, argc, argv, "qdisk", usage, &ops);
 
 	if (rc >= 0)
 		return rc;
-	if (lock_type()) {
+	if (be_daemon_lock(&bd)) {
 		be_daemon_end(&bd);
 		return 1;
 	}

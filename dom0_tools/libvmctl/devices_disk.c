@@ -1,18 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The toolstack's disk step: see devices_disk.h. */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/wait.h>
 #include <unistd.h>
+#include "devices_backend.h"
 #include "devices_disk.h"
 
 static const char *const be_types[] = { "qdisk", "vbd" };
@@ -102,66 +100,6 @@ int vmctl_disks_check(const struct vmctl_config *c, char *err, size_t errlen)
 			return rc;
 	}
 	return 0;
-}
-
-/* ------------------------------------------------------------ blkback */
-
-/* A blkback holds an exclusive lock on its lock file while it serves. */
-static bool blkback_running(void)
-{
-	int fd = open(VMCTL_BLKBACK_LOCK, O_RDONLY | O_CLOEXEC);
-	bool held;
-
-	if (fd < 0)
-		return false;
-	held = flock(fd, LOCK_SH | LOCK_NB) && errno == EWOULDBLOCK;
-	close(fd);
-	return held;
-}
-
-/*
- * Starts `blkback -v` in its own session (double fork: no zombie), its
- * messages appended to VMCTL_BLKBACK_LOG, and waits up to 3 s for it to
- * hold its lock. Two vmctl racing here start two; the second one finds the
- * lock taken and exits.
- */
-static int blkback_start(char *err, size_t errlen)
-{
-	int i, status, fd;
-	pid_t pid;
-
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0)
-		return say(err, errlen, -errno, "cannot start blkback: fork: %s", strerror(errno));
-	if (!pid) {
-		setsid();
-		if (fork())
-			_exit(0);
-		mkdir("/var/log", 0755);
-		mkdir("/var/log/lamina", 0755);
-		fd = open(VMCTL_BLKBACK_LOG, O_WRONLY | O_CREAT | O_APPEND, 0644);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		fd = open("/dev/null", O_RDONLY);
-		if (fd >= 0)
-			dup2(fd, 0);
-		for (fd = 3; fd < 1024; fd++)
-			close(fd);
-		execlp(VMCTL_BLKBACK, VMCTL_BLKBACK, "-v", (char *)NULL);
-		dprintf(2, "vmctl: cannot run %s: %s\n", VMCTL_BLKBACK, strerror(errno));
-		_exit(127);
-	}
-	waitpid(pid, &status, 0);
-	for (i = 0; i < 60; i++) {
-		if (blkback_running())
-			return 0;
-		poll(NULL, 0, 50);
-	}
-	return say(err, errlen, -ESRCH, "blkback did not start (see %s)", VMCTL_BLKBACK_LOG);
 }
 
 /* -------------------------------------------------------------- store */
@@ -278,8 +216,9 @@ int vmctl_disks_attach(struct xs_handle *xs, unsigned int domid, const struct vm
 	for (i = 0; i < n && !rc; i++)
 		rc = check_one(&disks[i], i, &p[i], err, errlen);
 	for (i = 0; i < n && !rc; i++)
-		if (!strcmp(p[i].type, "qdisk") && !blkback_running()) {
-			rc = blkback_start(err, errlen);
+		if (!strcmp(p[i].type, "qdisk")) {
+			rc = vmctl_backend_ensure(VMCTL_BLKBACK, VMCTL_BLKBACK_LOCK, VMCTL_BLKBACK_LOG,
+						  err, errlen);
 			break;
 		}
 	for (i = 0; i < n && !rc; i++) {
