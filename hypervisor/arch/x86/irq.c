@@ -40,6 +40,7 @@
 #include <hv/hypercall.h>
 #include <hv/mm.h>
 #include <hv/nospec.h>
+#include <hv/page_alloc.h>
 #include <hv/spinlock.h>
 #include <lamina/physdev.h>
 #include <lamina/event_channel.h>
@@ -462,6 +463,11 @@ static long pirq_eoi_gmfn(struct domain *d, uint64_t arg)
 	if (rc)
 		put_page_and_type(op.gmfn, d);
 	return rc;
+}
+
+mfn_t irq_eoi_map_frame(void)
+{
+	return eoi_map ? eoi_map_mfn : INVALID_MFN;
 }
 
 static long setup_gsi(struct domain *d, uint64_t arg)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The frame-accounting audit: recounts, from every domain's page tables,
- * pins, base pointers, GDT/LDT frames, vcpu_info pages and grant pins, the references
+ * pins, base pointers, GDT/LDT frames, vcpu_info pages, grant pins and the
+ * pirq EOI map (irq.c), the references
  * each frame of one domain should hold (other domains may map it), and
  * compares with the frame table, and checks that no table maps a frame of
  * the hypervisor or a free one. Run when a domain ends, so a test guest
@@ -13,6 +14,7 @@
 #include <hv/page_alloc.h>
 #include <hv/grant_table.h>
 #include <hv/event.h>
+#include <asm/irq.h>
 #include <asm/page.h>
 
 struct expect {
@@ -116,6 +118,8 @@ static void expect_domain(const struct domain *o, struct expect *x, unsigned int
 		x[v->arch.gdt_frames[i]].type_count++;
 	}
 	grant_for_each_pin(o, expect_pin, x);
+	if (irq_eoi_map_frame() != INVALID_MFN && frame_table[irq_eoi_map_frame()].owner == o->domid)
+		expect_pin(irq_eoi_map_frame(), true, x);	/* held writable by irq.c */
 	evtchn_fifo_for_each_frame(o, expect_pin, x);	/* held writable, as pins are */
 	for (i = 0; i < 2; i++) {
 		if (bases[i]) {

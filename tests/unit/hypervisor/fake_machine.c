@@ -244,6 +244,12 @@ __attribute__((weak)) void evtchn_fifo_for_each_frame(const struct domain *d,
 {
 }
 
+/* No physical IRQs here: no pirq EOI map. */
+mfn_t irq_eoi_map_frame(void)
+{
+	return INVALID_MFN;
+}
+
 void fake_invlpg(uint64_t va)
 {
 	fake_invlpgs++;

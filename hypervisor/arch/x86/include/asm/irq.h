@@ -26,5 +26,7 @@ long pirq_bind(struct domain *d, struct evtchn_bind_pirq *op);
 void pirq_unbind_port(struct domain *d, uint32_t pirq, uint32_t port);
 /* Debug key: the GSIs, their PIRQs and counters. */
 void arch_irq_dump(void);
+/* For the frame audit: the pirq_eoi_gmfn page (held writable), or INVALID_MFN. */
+mfn_t irq_eoi_map_frame(void);
 
 #endif
