@@ -227,3 +227,16 @@ int xbf_close(const char *fe, const char *be, unsigned int ms)
 	xbf_switch(fe, 6);
 	return s < 0 ? s : 0;
 }
+
+void xbf_verdict(const char *node, const char *fmt, ...)
+{
+	static char text[600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	xbf_write(node, text);
+	for (;;)
+		xbf_nap();
+}

@@ -43,5 +43,12 @@ int xbf_wait_state(const char *path, unsigned int mask, unsigned int ms);
 int xbf_switch(const char *dir, int state);
 /* Closing, the backend's Closing or Closed awaited (up to @ms), then Closed. */
 int xbf_close(const char *fe, const char *be, unsigned int ms);
+/*
+ * A test domU's last word: the verdict (printf-style, 600 bytes at most)
+ * written to @node (e.g. "data/net-result") for dom0 to read, then naps
+ * until dom0 destroys the domain. Never returns.
+ */
+void xbf_verdict(const char *node, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
 
 #endif

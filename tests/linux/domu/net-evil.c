@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * net-evil: a malicious network frontend, a domU of `vmctl create` for the
+ * net-evil check of tests/linux/net/run. It connects to its vif 0 by hand
+ * (raw netif rings, docs/abi-devices.md §4.6, §5.3; no netfront) and sends
+ * what no honest frontend sends: grant refs it never granted or past the
+ * table, zero-length, runt and oversized packets, slots crossing their
+ * page, more slots than a packet may have, slots larger than their
+ * packet, unknown extra-info slots, a GSO extra or a partial checksum
+ * that fits no packet, a ring of garbage at once, and an rx buffer with a
+ * bad grant. Each must be refused (NETIF_RSP_ERROR, or an rx response
+ * with an error status) while an honest packet still goes through (an ARP
+ * request to dom0, whose reply comes back on rx); last, it breaks its tx
+ * ring's indices and checks that netback closes this vif. Meanwhile the
+ * test checks that the other domUs' vifs keep working. The result goes
+ * to data/net-result.
+ */
+#include "guest.h"
+#include "events.h"
+#include "mm.h"
+#include "peer.h"
+#include "common/gnttab_fe.h"
+#include "common/xenbus_fe.h"
+#include <lamina/io/blkif.h>	/* struct sring_hdr */
+#include "../../../backend_drivers/net/netif.h"
+
+#define WAIT_MS		20000
+#define SRING_HDR	64
+#define MY_IP		0x0a00000dU	/* 10.0.0.13 */
+#define DOM0_IP		0x0a000001U	/* 10.0.0.1 */
+
+static char fe[64] = "device/vif/0", be[128];
+static uint8_t *txr, *rxr, *frame, *rxbuf;
+static grant_ref_t frame_ref, rxbuf_ref;
+static evtchn_port_t port;
+static uint32_t tx_prod, tx_cons, rx_prod, rx_cons;
+static uint16_t next_id;
+static uint8_t mac[6];
+static unsigned int refused, sent;
+
+#define report(...)	(xbf_verdict("data/net-result", __VA_ARGS__), 0)
+
+static volatile struct sring_hdr *hdr(uint8_t *ring)
+{
+	return (volatile struct sring_hdr *)ring;
+}
+
+static struct netif_tx_request *txq(uint32_t i)
+{
+	return (struct netif_tx_request *)(txr + SRING_HDR + (i % NETIF_TX_RING_SIZE) * NETIF_TX_SLOT);
+}
+
+static struct netif_tx_response *txs(uint32_t i)
+{
+	return (struct netif_tx_response *)(txr + SRING_HDR + (i % NETIF_TX_RING_SIZE) * NETIF_TX_SLOT);
+}
+
+static void *rxslot(uint32_t i)
+{
+	return rxr + SRING_HDR + (i % NETIF_RX_RING_SIZE) * NETIF_RX_SLOT;
+}
+
+/* Publishes requests up to @prod and kicks netback if it asked. */
+static void push(uint8_t *ring, uint32_t prod)
+{
+	volatile struct sring_hdr *h = hdr(ring);
+	uint32_t old = h->req_prod;
+
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	h->req_prod = prod;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if ((uint32_t)(prod - h->req_event) < (uint32_t)(prod - old))
+		evtchn_send(port);
+}
+
+static void put_tx(uint32_t gref, uint16_t offset, uint16_t flags, uint16_t size)
+{
+	struct netif_tx_request *r = txq(tx_prod++);
+
+	r->gref = gref;
+	r->offset = offset;
+	r->flags = flags;
+	r->id = next_id++ % NETIF_TX_RING_SIZE;
+	r->size = size;
+}
+
+static void put_extra(uint8_t type, uint8_t flags, uint16_t gso_size, uint8_t gso_type)
+{
+	struct netif_extra_info *x = (struct netif_extra_info *)txq(tx_prod++);
+
+	memset(x, 0, NETIF_TX_SLOT);
+	x->type = type;
+	x->flags = flags;
+	x->u.gso.size = gso_size;
+	x->u.gso.type = gso_type;
+}
+
+/*
+ * Waits for the responses to every request up to tx_prod; the status of
+ * the first non-NULL one (the packet's), or -ETIMEDOUT.
+ */
+static int tx_wait(void)
+{
+	uint64_t end = xbf_ms() + WAIT_MS;
+	int st = NETIF_RSP_NULL;
+
+	while (tx_cons != tx_prod) {
+		if (hdr(txr)->rsp_prod == tx_cons) {
+			if (xbf_ms() > end)
+				return -ETIMEDOUT;
+			xbf_nap();
+			continue;
+		}
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (st == NETIF_RSP_NULL)
+			st = txs(tx_cons)->status;
+		tx_cons++;
+	}
+	hdr(txr)->rsp_event = tx_cons + 1;
+	return st;
+}
+
+/* An ARP request for dom0 from 10.0.0.13, in frame[]: 60 bytes. */
+static unsigned int arp_request(void)
+{
+	static const uint8_t head[] = { 0x08, 0x06, 0, 1, 0x08, 0x00, 6, 4, 0, 1 };
+	uint8_t *f = frame;
+
+	memset(f, 0, 60);
+	memset(f, 0xff, 6);
+	memcpy(f + 6, mac, 6);
+	memcpy(f + 12, head, sizeof(head));
+	memcpy(f + 22, mac, 6);
+	f[28] = MY_IP >> 24, f[29] = (MY_IP >> 16) & 255, f[30] = (MY_IP >> 8) & 255, f[31] = MY_IP & 255;
+	f[38] = DOM0_IP >> 24, f[39] = (DOM0_IP >> 16) & 255, f[40] = (DOM0_IP >> 8) & 255;
+	f[41] = DOM0_IP & 255;
+	return 60;
+}
+
+static const char *expect_refused(const char *what)
+{
+	static char why[160];
+	int st;
+
+	push(txr, tx_prod);
+	st = tx_wait();
+	sent++;
+	if (st == -ETIMEDOUT)
+		snprintf(why, sizeof(why), "%s: no answer", what);
+	else if (st != NETIF_RSP_ERROR)
+		snprintf(why, sizeof(why), "%s: answered %d", what, st);
+	else
+		return refused++, NULL;
+	return why;
+}
+
+static const char *honest(const char *after)
+{
+	static char why[160];
+	int st;
+
+	put_tx(frame_ref, 0, 0, (uint16_t)arp_request());
+	push(txr, tx_prod);
+	st = tx_wait();
+	if (st == NETIF_RSP_OKAY)
+		return NULL;
+	snprintf(why, sizeof(why), "an honest packet after %s: answered %d", after, st);
+	return why;
+}
+
+static void rx_post(grant_ref_t ref)
+{
+	struct netif_rx_request *r = rxslot(rx_prod);
+
+	r->id = (uint16_t)(rx_prod % NETIF_RX_RING_SIZE);
+	r->gref = ref;
+	rx_prod++;
+}
+
+/* The next rx response's status (bytes, or an error), or -ETIMEDOUT. */
+static int rx_next(unsigned int ms)
+{
+	uint64_t end = xbf_ms() + ms;
+	struct netif_rx_response r;
+
+	hdr(rxr)->rsp_event = rx_cons + 1;
+	while (hdr(rxr)->rsp_prod == rx_cons) {
+		if (xbf_ms() > end)
+			return -ETIMEDOUT;
+		xbf_nap();
+	}
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	memcpy(&r, rxslot(rx_cons++), sizeof(r));
+	return r.status;
+}
+
+static int connect_vif(void)
+{
+	struct evtchn_alloc_unbound au;
+	char path[200], val[40];
+	grant_ref_t txref, rxref;
+	long long id;
+	int rc, i;
+
+	snprintf(path, sizeof(path), "%s/state", fe);
+	rc = xbf_wait_state(path, 1U << 1, 600000);
+	if (rc < 0)
+		return rc;
+	snprintf(path, sizeof(path), "%s/backend-id", fe);
+	id = xbf_read_num(path);
+	snprintf(path, sizeof(path), "%s/backend", fe);
+	if (id != 0 || xbf_read(path, be, sizeof(be)))
+		return -EINVAL;
+	snprintf(path, sizeof(path), "%s/mac", fe);
+	if (xbf_read(path, val, sizeof(val)))
+		return -EINVAL;
+	for (i = 0; i < 6; i++) {
+		unsigned int hi = (unsigned int)val[3 * i], lo = (unsigned int)val[3 * i + 1];
+
+		hi = hi <= '9' ? hi - '0' : (hi | 32) - 'a' + 10;
+		lo = lo <= '9' ? lo - '0' : (lo | 32) - 'a' + 10;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+	}
+	snprintf(path, sizeof(path), "%s/state", be);
+	rc = xbf_wait_state(path, 1U << 2, WAIT_MS);
+	if (rc < 0)
+		return rc;
+	rc = gntf_init();
+	if (rc)
+		return rc;
+	txr = (uint8_t *)scratch_page();
+	rxr = (uint8_t *)scratch_page();
+	frame = (uint8_t *)scratch_page();
+	rxbuf = (uint8_t *)scratch_page();
+	hdr(txr)->rsp_event = 1;
+	hdr(rxr)->rsp_event = 1;
+	rc = gntf_grant(0, (uint64_t)txr, false);
+	if (rc < 0)
+		return rc;
+	txref = (grant_ref_t)rc;
+	rc = gntf_grant(0, (uint64_t)rxr, false);
+	if (rc < 0)
+		return rc;
+	rxref = (grant_ref_t)rc;
+	rc = gntf_grant(0, (uint64_t)frame, true);
+	if (rc < 0)
+		return rc;
+	frame_ref = (grant_ref_t)rc;
+	rc = gntf_grant(0, (uint64_t)rxbuf, false);
+	if (rc < 0)
+		return rc;
+	rxbuf_ref = (grant_ref_t)rc;
+	au = (struct evtchn_alloc_unbound){ DOMID_SELF, 0, 0 };
+	if (evtchn_op(EVTCHNOP_alloc_unbound, &au))
+		return -EIO;
+	port = au.port;
+#define W(key, fmt, v) (snprintf(path, sizeof(path), "%s/" key, fe), \
+			snprintf(val, sizeof(val), fmt, v), xbf_write(path, val))
+	if (W("tx-ring-ref", "%u", txref) || W("rx-ring-ref", "%u", rxref) ||
+	    W("event-channel", "%u", port) || W("request-rx-copy", "%d", 1) ||
+	    W("feature-rx-notify", "%d", 1) || xbf_switch(fe, 4))
+		return -EIO;
+#undef W
+	snprintf(path, sizeof(path), "%s/state", be);
+	rc = xbf_wait_state(path, (1U << 4) | (1U << 5) | (1U << 6), WAIT_MS);
+	return rc == 4 ? 0 : rc < 0 ? rc : -ECONNREFUSED;
+}
+
+int test_main(struct start_info *si)
+{
+	const char *why = NULL;
+	char path[200];
+	int rc, i, st;
+
+	mm_init(si);
+	console_page = NULL;
+	if (xbf_init(si))
+		return fail("no events or store ring");
+	rc = connect_vif();
+	if (rc)
+		return report("FAIL vif 0 did not connect: %d", rc);
+	/* rx: the first buffer with a grant we never made, then good ones */
+	rx_post(333);
+	for (i = 0; i < 200; i++)
+		rx_post(rxbuf_ref);
+	push(rxr, rx_prod);
+	why = honest("nothing");
+	if (why)
+		return report("FAIL %s", why);
+	st = rx_next(WAIT_MS);
+	if (st != NETIF_RSP_ERROR)
+		return report("FAIL an rx buffer with a bad grant was answered %d", st);
+
+#define TRY(what, slots) do { if (!why) { slots; why = expect_refused(what); } \
+			      if (!why) why = honest(what); } while (0)
+	TRY("a never-granted ref", put_tx(300, 0, 0, 60));
+	TRY("a ref past the table", put_tx(100000, 0, 0, 60));
+	TRY("a zero-length packet", put_tx(frame_ref, 0, 0, 0));
+	TRY("a runt packet", put_tx(frame_ref, 0, 0, 10));
+	TRY("a 65535-byte packet in one slot", put_tx(frame_ref, 0, 0, 65535));
+	TRY("a slot crossing its page", put_tx(frame_ref, 4000, 0, 200));
+	TRY("25 slots", put_tx(frame_ref, 0, NETTXF_more_data, 25 * 60);
+	    for (i = 1; i < 25; i++) put_tx(frame_ref, 0, i < 24 ? NETTXF_more_data : 0, 60));
+	TRY("slots larger than the packet", put_tx(frame_ref, 0, NETTXF_more_data, 100);
+	    put_tx(frame_ref, 0, 0, 200));
+	TRY("a second slot crossing its page", put_tx(frame_ref, 0, NETTXF_more_data, 160);
+	    put_tx(frame_ref, 4090, 0, 100));
+	TRY("an unknown extra-info type", put_tx(frame_ref, 0, NETTXF_extra_info, 60);
+	    put_extra(9, 0, 0, 0));
+	TRY("5 extra-info slots", put_tx(frame_ref, 0, NETTXF_extra_info, 60);
+	    for (i = 0; i < 5; i++) put_extra(XEN_NETIF_EXTRA_TYPE_MCAST_ADD,
+					      i < 4 ? XEN_NETIF_EXTRA_FLAG_MORE : 0, 0, 0));
+	TRY("a GSO extra with GSO size 0", put_tx(frame_ref, 0, NETTXF_extra_info | NETTXF_csum_blank, 60);
+	    put_extra(XEN_NETIF_EXTRA_TYPE_GSO, 0, 0, XEN_NETIF_GSO_TYPE_TCPV4));
+	TRY("a GSO extra on an ARP packet", put_tx(frame_ref, 0, NETTXF_extra_info, 60);
+	    put_extra(XEN_NETIF_EXTRA_TYPE_GSO, 0, 1448, XEN_NETIF_GSO_TYPE_TCPV4));
+	TRY("a partial checksum on an ARP packet", put_tx(frame_ref, 0, NETTXF_csum_blank, 60));
+#undef TRY
+	if (why)
+		return report("FAIL %s (%u refused before)", why, refused);
+	/* 64 slots of garbage at once; every slot is answered. */
+	for (i = 0; i < 64; i++) {
+		uint32_t *w = (uint32_t *)txq(tx_prod);
+
+		w[0] = 0x9e3779b9U * (uint32_t)(i + 1);
+		w[1] = 0x85ebca6bU * (uint32_t)(i + 7);
+		w[2] = 0xc2b2ae35U * (uint32_t)(i + 3);
+		/* no extras (their chains could run past the end); the last ends the chain */
+		txq(tx_prod)->flags &= (uint16_t)~NETTXF_extra_info;
+		if (i == 63)
+			txq(tx_prod)->flags &= (uint16_t)~NETTXF_more_data;
+		tx_prod++;
+	}
+	push(txr, tx_prod);
+	st = tx_wait();
+	if (st == -ETIMEDOUT)
+		return report("FAIL 64 slots of garbage: not all answered (%u of 64)",
+			      64 - (tx_prod - tx_cons));
+	why = honest("a ring of garbage");
+	if (!why && rx_next(WAIT_MS) < 0)
+		why = "no ARP reply from dom0 on rx after the attacks";
+	if (why)
+		return report("FAIL %s", why);
+	/* Last: impossible ring indices. netback must close this vif. */
+	hdr(txr)->req_prod = tx_prod + 1000;
+	evtchn_send(port);
+	snprintf(path, sizeof(path), "%s/state", be);
+	rc = xbf_wait_state(path, (1U << 5) | (1U << 6), 30000);
+	if (rc < 0)
+		return report("FAIL netback kept serving a broken ring (state %lld)",
+			      xbf_read_num(path));
+	return report("ok: %u of %u bad packets refused, a bad rx grant refused, 64 garbage slots "
+		      "answered, honest packets served between, the broken ring closed the vif "
+		      "(state %d)", refused, sent, rc);
+}
