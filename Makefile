@@ -128,6 +128,7 @@ test-linux: setup
 	  TEST_GUEST=$(abspath $(O))/tests/guest/hello.elf \
 	  || echo "FAIL linux: the dom0 test run exited with an error"
 	$(Q)$(MAKE) --no-print-directory test-blk
+	$(Q)$(MAKE) --no-print-directory test-net
 	$(Q)$(MAKE) --no-print-directory test-devices
 
 # Block devices (tests/linux/blk/run): blkback serving Linux's blkfront and
@@ -137,6 +138,14 @@ test-blk:
 	$(Q)tests/linux/blk/run --build $(DOM0_OUT) --hv-elf $(abspath $(HV_ELF)) \
 	  --domu-dir $(abspath $(O))/tests/linux/domu \
 	  || echo "FAIL linux/blk: the block test run exited with an error"
+
+# Networking (tests/linux/net/run): netback serving Linux's netfront in
+# domUs of vmctl create with a vif, 100 MiB domU to domU by TCP, a
+# malicious frontend, destroy unplugging the tap; needs the image.
+.PHONY: test-net
+test-net:
+	$(Q)tests/linux/net/run --build $(DOM0_OUT) --hv-elf $(abspath $(HV_ELF)) \
+	  || echo "FAIL linux/net: the network test run exited with an error"
 
 # dom0's real devices (tests/linux/devices/run): a virtio disk and NIC,
 # PCI, PIRQ interrupts, DHCP and HTTP from the loopback; needs the image.
