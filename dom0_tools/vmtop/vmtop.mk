@@ -24,4 +24,12 @@ $(VMCTL): $(VMTOP_CORE) $(wildcard vmtop/*.h)
 
 DOMU_FILES += --add $(VMTOP):bin/vmtop --add vmtop/vmtop.1:usr/share/man/man1/vmtop.1 \
 	$(foreach f,$(VMTOP_TERMINFO),--add $(f):lib/terminfo/$(notdir $(patsubst %/,%,$(dir $(f))))/$(notdir $(f)))
-$(INITRAMFS): $(VMTOP) vmtop/vmtop.1 vmtop/vmtop.mk
+# tmux (Debian's, with its libraries) for the vmtop-tmux check, which
+# drives vmtop's screen through it (tests/linux/dom0/run); without it
+# the check is skipped. tmux refuses to start without a UTF-8 LC_CTYPE:
+# glibc's C.UTF-8 one (libc-bin) comes along.
+VMTOP_TMUX := $(wildcard /usr/bin/tmux)
+VMTOP_CTYPE := $(if $(VMTOP_TMUX),$(wildcard /usr/lib/locale/C.utf8/LC_CTYPE))
+DOMU_FILES += $(if $(VMTOP_TMUX),--add-prog $(VMTOP_TMUX):bin/tmux) \
+	$(if $(VMTOP_CTYPE),--add $(VMTOP_CTYPE):usr/lib/locale/C.utf8/LC_CTYPE)
+$(INITRAMFS): $(VMTOP) vmtop/vmtop.1 vmtop/vmtop.mk $(VMTOP_TMUX) $(VMTOP_CTYPE)
