@@ -7,7 +7,8 @@
  * of §1.7 written through foreign mappings (dropped before the L4 is
  * pinned for the domain), shared_info cleared with every upcall masked,
  * vCPU 0's context, grant refs 0 and 1, the xenstore nodes of §5 with
- * libxl's permissions, XS_INTRODUCE, unpause. A failure at any step
+ * libxl's permissions, XS_INTRODUCE, the devices (devices_disk.h,
+ * devices_vif.h), unpause. A failure at any step
  * undoes every step before it: no domain, frame, mapping or store node is
  * left. Nothing here prints or exits; progress goes to a callback.
  *
