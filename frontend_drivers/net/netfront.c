@@ -166,11 +166,23 @@ int netfront_recv(struct netfront *nf, void *buf, size_t size)
 	return n;
 }
 
+/*
+ * Events are masked from clearing our port's bit to the block (xbf_nap
+ * masks too, and SCHEDOP_block unmasks): an answer that comes after the
+ * rings were looked at leaves upcall_pending set and the block returns at
+ * once; one taken as an upcall in between would leave our bit set and no
+ * later event of the backend's would raise an upcall.
+ */
 void netfront_wait(struct netfront *nf)
 {
+	shared->vcpu_info[0].evtchn_upcall_mask = 1;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	port_test_and_clear(nf->port);
-	if (nf->ring.broken || !nf_arm(&nf->ring))
-		xbf_nap();
+	if (!nf->ring.broken && nf_arm(&nf->ring)) {
+		shared->vcpu_info[0].evtchn_upcall_mask = 0;	/* work now: no nap */
+		return;
+	}
+	xbf_nap();
 }
 
 int netfront_backend_state(struct netfront *nf)
