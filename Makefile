@@ -128,6 +128,7 @@ test-linux: setup
 	  TEST_GUEST=$(abspath $(O))/tests/guest/hello.elf \
 	  || echo "FAIL linux: the dom0 test run exited with an error"
 	$(Q)$(MAKE) --no-print-directory test-blk
+	$(Q)$(MAKE) --no-print-directory test-netfront
 	$(Q)$(MAKE) --no-print-directory test-net
 	$(Q)$(MAKE) --no-print-directory test-devices
 
@@ -138,6 +139,14 @@ test-blk:
 	$(Q)tests/linux/blk/run --build $(DOM0_OUT) --hv-elf $(abspath $(HV_ELF)) \
 	  --domu-dir $(abspath $(O))/tests/linux/domu \
 	  || echo "FAIL linux/blk: the block test run exited with an error"
+
+# Our netfront (tests/linux/net/ourfront): dom0 pings and UDP-echoes a small
+# domU on frontend_drivers/net through netback and through Linux's xen-netback.
+.PHONY: test-netfront
+test-netfront:
+	$(Q)tests/linux/net/ourfront --build $(DOM0_OUT) --hv-elf $(abspath $(HV_ELF)) \
+	  --domu-dir $(abspath $(O))/tests/linux/domu \
+	  || echo "FAIL linux/netfront: the netfront test run exited with an error"
 
 # Networking (tests/linux/net/run): netback serving Linux's netfront in
 # domUs of vmctl create with a vif, 100 MiB domU to domU by TCP, a
