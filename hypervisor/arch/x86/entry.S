@@ -53,6 +53,54 @@
 .endm
 
 /*
+ * The return paths' tests (hypercall_exit, return_to_guest): work
+ * pending, an event deliverable (pending and not masked), rip not
+ * canonical; any of them goes to \slow. Leaves rip in rcx.
+ */
+.macro RETURN_CHECKS slow
+	cmpl	$0, %gs:PERCPU_PENDING_WORK
+	jne	\slow
+	mov	%gs:PERCPU_CURRENT, %rax
+	mov	VCPU_VCPU_INFO(%rax), %rax
+	movzwl	(%rax), %eax		/* evtchn_upcall_pending, _mask */
+	test	%al, %al
+	jz	1f
+	test	%ah, %ah
+	jz	\slow			/* an event to deliver */
+1:	mov	REGS_RIP(%rsp), %rcx
+	mov	%rcx, %rax
+	shl	$16, %rax
+	sar	$16, %rax
+	cmp	%rcx, %rax
+	jne	\slow			/* not canonical: #GP for the guest */
+.endm
+
+/* May this frame leave by sysret (see return_to_guest)? Else \other. */
+.macro SYSRET_CHECKS other
+	cmpq	$ENTRY_SYSCALL, REGS_VECTOR(%rsp)
+	jne	\other
+	cmpq	$FLAT_RING3_CS64, REGS_CS(%rsp)
+	jne	\other
+	cmpq	$FLAT_RING3_SS64, REGS_SS(%rsp)
+	jne	\other
+.endm
+
+/* rsp at the frame's r10, rip in rcx, rflags in r11: the rest, and out. */
+.macro SYSRET_FROM_R10
+	pop	%r10
+	pop	%r9
+	pop	%r8
+	pop	%rax
+	add	$8, %rsp		/* rcx: rip */
+	pop	%rdx
+	pop	%rsi
+	pop	%rdi
+	mov	REGS_RSP - REGS_VECTOR(%rsp), %rsp
+	swapgs
+	sysretq
+.endm
+
+/*
  * syscall: from guest kernel mode it is a hypercall, from guest user mode
  * a guest system call. The CPU left rip in rcx and rflags in r11 and did
  * not switch stacks; FMASK cleared IF, TF, DF, AC and NT.
@@ -145,42 +193,13 @@ syscall_entry:
  */
 hypercall_exit:
 	cli
-	cmpl	$0, %gs:PERCPU_PENDING_WORK
-	jne	.Lhypercall_full
-	mov	%gs:PERCPU_CURRENT, %rax
-	mov	VCPU_VCPU_INFO(%rax), %rax
-	movzwl	(%rax), %eax		/* evtchn_upcall_pending, _mask */
-	test	%al, %al
-	jz	1f
-	test	%ah, %ah
-	jz	.Lhypercall_full	/* an event to deliver */
-1:	mov	REGS_RIP(%rsp), %rcx
-	mov	%rcx, %rax
-	shl	$16, %rax
-	sar	$16, %rax
-	cmp	%rcx, %rax
-	jne	.Lhypercall_full	/* not canonical: #GP for the guest */
-	cmpq	$ENTRY_SYSCALL, REGS_VECTOR(%rsp)
-	jne	.Lhypercall_full
-	cmpq	$FLAT_RING3_CS64, REGS_CS(%rsp)
-	jne	.Lhypercall_full
-	cmpq	$FLAT_RING3_SS64, REGS_SS(%rsp)
-	jne	.Lhypercall_full
+	RETURN_CHECKS .Lhypercall_full
+	SYSRET_CHECKS .Lhypercall_full
 	mov	REGS_RFLAGS(%rsp), %r11
 	and	$GUEST_RFLAGS_MASK, %r11d
 	or	$0x202, %r11d		/* IF, and the always-one bit */
 	add	$REGS_R10, %rsp
-	pop	%r10
-	pop	%r9
-	pop	%r8
-	pop	%rax
-	add	$8, %rsp		/* rcx: rip */
-	pop	%rdx
-	pop	%rsi
-	pop	%rdi
-	mov	REGS_RSP - REGS_VECTOR(%rsp), %rsp
-	swapgs
-	sysretq
+	SYSRET_FROM_R10
 .Lhypercall_full:
 	mov	%r15, 0(%rsp)
 	mov	%r14, 8(%rsp)
@@ -394,21 +413,7 @@ ist_common:
 	.globl return_to_guest
 return_to_guest:
 	cli
-	cmpl	$0, %gs:PERCPU_PENDING_WORK
-	jne	.Lslow
-	mov	%gs:PERCPU_CURRENT, %rax
-	mov	VCPU_VCPU_INFO(%rax), %rax
-	movzwl	(%rax), %eax		/* evtchn_upcall_pending, _mask */
-	test	%al, %al
-	jz	1f
-	test	%ah, %ah
-	jz	.Lslow			/* an event to deliver */
-1:	mov	REGS_RIP(%rsp), %rcx
-	mov	%rcx, %rax
-	shl	$16, %rax
-	sar	$16, %rax
-	cmp	%rcx, %rax
-	jne	.Lslow			/* not canonical: #GP for the guest */
+	RETURN_CHECKS .Lslow
 	mov	REGS_RFLAGS(%rsp), %rax
 	and	$GUEST_RFLAGS_MASK, %eax
 	or	$0x202, %eax		/* IF, and the always-one bit */
@@ -416,12 +421,7 @@ return_to_guest:
 	orq	$3, REGS_CS(%rsp)
 	orq	$3, REGS_SS(%rsp)
 .Lleave:
-	cmpq	$ENTRY_SYSCALL, REGS_VECTOR(%rsp)
-	jne	.Liret
-	cmpq	$FLAT_RING3_CS64, REGS_CS(%rsp)
-	jne	.Liret
-	cmpq	$FLAT_RING3_SS64, REGS_SS(%rsp)
-	jne	.Liret
+	SYSRET_CHECKS .Liret
 	mov	REGS_RIP(%rsp), %rcx
 	mov	REGS_RFLAGS(%rsp), %r11
 	pop	%r15
@@ -431,17 +431,7 @@ return_to_guest:
 	pop	%rbp
 	pop	%rbx
 	add	$8, %rsp		/* r11: rflags */
-	pop	%r10
-	pop	%r9
-	pop	%r8
-	pop	%rax
-	add	$8, %rsp		/* rcx: rip */
-	pop	%rdx
-	pop	%rsi
-	pop	%rdi
-	mov	REGS_RSP - REGS_VECTOR(%rsp), %rsp
-	swapgs
-	sysretq
+	SYSRET_FROM_R10
 .Liret:
 	RESTORE_ALL
 	add	$16, %rsp
