@@ -262,6 +262,22 @@ static int map_gsi(struct domain *d, int gsi, int32_t *pirq_io)
 	return 0;
 }
 
+/*
+ * Whom a map_pirq or unmap_pirq names, in Xen's order: no such domain
+ * -ESRCH, an unprivileged caller -EPERM; then another domain than the
+ * caller -EOPNOTSUPP (no passthrough).
+ */
+static int pirq_target_ok(const struct domain *d, domid_t dom)
+{
+	bool self = dom == DOMID_SELF || dom == d->domid;
+
+	if (!self && !domain_by_id(dom))
+		return trace_err(-ESRCH);
+	if (!d->is_privileged)
+		return trace_err(-EPERM);
+	return self ? 0 : trace_err(-EOPNOTSUPP);
+}
+
 static long map_pirq(struct domain *d, uint64_t arg)
 {
 	struct physdev_map_pirq map;
@@ -269,12 +285,8 @@ static long map_pirq(struct domain *d, uint64_t arg)
 
 	if (copy_from_guest(&map, arg, sizeof(map)))
 		return -EFAULT;
-	if (map.domid != DOMID_SELF && map.domid != d->domid && !domain_by_id(map.domid))
-		return trace_err(-ESRCH);
-	if (!d->is_privileged)
-		return trace_err(-EPERM);
-	if (map.domid != DOMID_SELF && map.domid != d->domid)
-		return trace_err(-EOPNOTSUPP);	/* no passthrough */
+	if ((rc = pirq_target_ok(d, map.domid)))
+		return rc;
 	switch (map.type) {
 	case MAP_PIRQ_TYPE_GSI:
 		spin_lock(&irq_lock);
@@ -310,15 +322,12 @@ static long unmap_pirq(struct domain *d, uint64_t arg)
 {
 	struct physdev_unmap_pirq op;
 	struct pirq *p;
+	int rc;
 
 	if (copy_from_guest(&op, arg, sizeof(op)))
 		return -EFAULT;
-	if (op.domid != DOMID_SELF && op.domid != d->domid && !domain_by_id(op.domid))
-		return trace_err(-ESRCH);
-	if (!d->is_privileged)
-		return trace_err(-EPERM);
-	if (op.domid != DOMID_SELF && op.domid != d->domid)
-		return trace_err(-EOPNOTSUPP);
+	if ((rc = pirq_target_ok(d, op.domid)))
+		return rc;
 	if (op.pirq < 0 || op.pirq >= (int)nr_pirqs(d))
 		return trace_err(-EINVAL);
 	spin_lock(&irq_lock);
@@ -554,7 +563,8 @@ static long get_free_pirq(struct domain *d, uint64_t arg)
 static uint32_t pci_devs[MAX_PCI_DEVS];
 static unsigned int nr_pci_devs;
 
-static int pci_record(uint16_t seg, uint8_t bus, uint8_t devfn, bool add)
+/* The function's slot in pci_devs, or nr_pci_devs (caller holds irq_lock). */
+static unsigned int pci_find(uint16_t seg, uint8_t bus, uint8_t devfn)
 {
 	uint32_t key = ((uint32_t)seg << 16) | (bus << 8) | devfn;
 	unsigned int i;
@@ -562,6 +572,13 @@ static int pci_record(uint16_t seg, uint8_t bus, uint8_t devfn, bool add)
 	for (i = 0; i < nr_pci_devs; i++)
 		if (pci_devs[i] == key)
 			break;
+	return i;
+}
+
+static int pci_record(uint16_t seg, uint8_t bus, uint8_t devfn, bool add)
+{
+	unsigned int i = pci_find(seg, bus, devfn);
+
 	if (!add) {
 		if (i == nr_pci_devs)
 			return trace_err(-ENODEV);
@@ -572,20 +589,14 @@ static int pci_record(uint16_t seg, uint8_t bus, uint8_t devfn, bool add)
 		return 0;		/* Xen: adding it again is fine */
 	if (nr_pci_devs == MAX_PCI_DEVS)
 		return trace_err(-ENOMEM);
-	pci_devs[nr_pci_devs++] = key;
+	pci_devs[nr_pci_devs++] = ((uint32_t)seg << 16) | (bus << 8) | devfn;
 	return 0;
 }
 
 /* 0 if dom0 reported the function, else -ENODEV (caller holds irq_lock). */
 static int pci_known(uint16_t seg, uint8_t bus, uint8_t devfn)
 {
-	uint32_t key = ((uint32_t)seg << 16) | (bus << 8) | devfn;
-	unsigned int i;
-
-	for (i = 0; i < nr_pci_devs; i++)
-		if (pci_devs[i] == key)
-			return 0;
-	return trace_err(-ENODEV);
+	return pci_find(seg, bus, devfn) < nr_pci_devs ? 0 : trace_err(-ENODEV);
 }
 
 /* Reads the sub-op's struct: size bytes of a known layout. */
