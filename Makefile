@@ -201,6 +201,9 @@ bench: setup $(BENCH_REL)/.config
 	$(Q)$(call BENCH_RUN,grants) --title "Grant tables"
 	$(Q)$(call BENCH_RUN,interdomain) --title "Between two domains" --peer
 	$(Q)for c in $(BENCH_COMPONENTS); do $(MAKE) --no-print-directory -C $$c bench O=$(abspath $(O))/$$c; done
+	$(Q)$(MAKE) --no-print-directory dom0-image
+	$(Q)tests/bench/vmctl-create --hv-elf $(BENCH_HV) --build $(DOM0_OUT) \
+	  --out $(O)/bench/vmctl-create.txt
 
 # make fuzz: tests/guest/fuzz-state for FUZZ_CALLS hypercalls per domain
 # (dom0 and a domU) on each of FUZZ_SEEDS, one boot each: 50 x 2 x 10^6 =
