@@ -20,9 +20,12 @@
  * vector with no GSI is counted as spurious. Debug key 'i' prints them.
  *
  * Which GSIs dom0 may have: all the IO-APIC's pins but 0 and 2 (the PIT,
- * the hypervisor's; ISA IRQ 0 arrives on pin 2). MSI and MSI-X are not
- * offered (map_pirq answers -EOPNOTSUPP), so Linux's drivers fall back
- * to INTx. Nor may dom0 map a PIRQ for another domain (no passthrough).
+ * the hypervisor's; ISA IRQ 0 arrives on pin 2). An MSI-X entry of a
+ * function dom0 reported (pci_device_add) is mapped too: msi.c aims it at
+ * one of the vectors the GSIs leave (MSIX_MAX at most), masked until the
+ * PIRQ is bound; its interrupts are edge, nothing to EOI. Plain and
+ * multi-message MSI are not offered (-EOPNOTSUPP: Linux falls back to
+ * MSI-X or INTx), nor a PIRQ for another domain (no passthrough).
  *
  * A domU has no PIRQs. It gets Xen's answers: eoi -EINVAL, bind_pirq
  * -EINVAL beyond its PIRQ range (the GSIs + 32, as Xen's
@@ -77,7 +80,8 @@ struct gsi {
 };
 
 struct pirq {
-	int16_t gsi;		/* -1: not mapped */
+	int16_t gsi;		/* -1: not mapped to a GSI */
+	int8_t msix;		/* the MSI-X slot it is mapped to (msi.c), or -1 */
 	bool reserved;		/* get_free_pirq, not mapped yet */
 	uint32_t port;		/* 0: no port; PORT_BINDING: being bound */
 };
@@ -88,9 +92,12 @@ static unsigned int nr_gsis = 16;	/* pins, at least 16 (Xen's nr_irqs_gsi) */
 static struct gsi gsis[IRQ_VECTORS];
 static struct pirq pirqs[MAX_PIRQS];	/* the hardware domain's */
 static struct domain *hw_dom;		/* who mapped PIRQs: dom0 */
+static int16_t msix_pirq[MSIX_MAX];	/* the PIRQ of each MSI-X slot, or -1 */
 static uint64_t *eoi_map;		/* dom0's pirq_eoi_gmfn page, or NULL */
 static mfn_t eoi_map_mfn;
 static uint64_t spurious;
+static unsigned int nr_pci_devs;	/* the PCI record, further down */
+static unsigned int pci_find(uint16_t seg, uint8_t bus, uint8_t devfn);
 
 /* ------------------------------------------------------------ IO-APIC */
 
@@ -134,7 +141,9 @@ void irq_init(void)
 	for (i = 0; i < IRQ_VECTORS; i++)
 		gsis[i] = (struct gsi){ .pirq = -1, .level = i >= 16, .active_low = i >= 16 };
 	for (i = 0; i < MAX_PIRQS; i++)
-		pirqs[i] = (struct pirq){ .gsi = -1 };
+		pirqs[i] = (struct pirq){ .gsi = -1, .msix = -1 };
+	for (i = 0; i < MSIX_MAX; i++)
+		msix_pirq[i] = -1;
 	gdt_area_l1()[17] = IOAPIC_BASE | _PAGE_PRESENT | _PAGE_RW | _PAGE_PCD | _PAGE_PWT |
 			    _PAGE_NX;
 	invlpg(IOAPIC_VA);
@@ -165,6 +174,20 @@ static void eoi_bit(unsigned int pirq, bool set)
 		__atomic_fetch_and(&eoi_map[pirq / 64], ~(1ULL << (pirq % 64)), __ATOMIC_SEQ_CST);
 }
 
+/* An MSI-X vector's port (edge: nothing to mask), or 0: spurious. */
+static uint32_t msix_interrupt(unsigned int vector, struct domain **d)
+{
+	unsigned int slot = IRQ_VECTOR_FIRST + IRQ_VECTORS - 1 - vector;
+	int pirq = slot < MSIX_MAX ? msix_pirq[slot] : -1;
+
+	if (pirq < 0 || !pirqs[pirq].port || pirqs[pirq].port == PORT_BINDING) {
+		spurious++;
+		return 0;
+	}
+	*d = hw_dom;
+	return pirqs[pirq].port;
+}
+
 void irq_interrupt(unsigned int vector)
 {
 	unsigned int gsi = vector - IRQ_VECTOR_FIRST;
@@ -174,9 +197,11 @@ void irq_interrupt(unsigned int vector)
 
 	spin_lock(&irq_lock);
 	if (gsi >= nr_gsis || !ioapic_present) {
-		spurious++;
+		port = msix_interrupt(vector, &d);
 		apic_eoi();
 		spin_unlock(&irq_lock);
+		if (port)
+			evtchn_set_pending(d, port);
 		return;
 	}
 	g = &gsis[gsi];
@@ -208,7 +233,7 @@ static unsigned int nr_pirqs(const struct domain *d)
 
 static bool pirq_is_free(const struct pirq *p)
 {
-	return p->gsi < 0 && !p->reserved && !p->port;
+	return p->gsi < 0 && p->msix < 0 && !p->reserved && !p->port;
 }
 
 /* Xen's get_free_pirq: GSI PIRQs from 16 up, others from the top down. */
@@ -278,6 +303,41 @@ static int pirq_target_ok(const struct domain *d, domid_t dom)
 	return self ? 0 : trace_err(-EOPNOTSUPP);
 }
 
+/*
+ * An MSI-X entry of a PCI function dom0 reported, as Xen's
+ * allocate_and_map_msi_pirq for it: the PIRQ from the top down when
+ * dom0 asks for any, the entry aimed at a spare vector, masked until bound.
+ */
+static int map_msix(struct domain *d, struct physdev_map_pirq *map)
+{
+	uint16_t seg = map->type == MAP_PIRQ_TYPE_MSI_SEG ? (uint32_t)map->bus >> 16 : 0;
+	uint8_t bus = map->bus & 0xFF, devfn = map->devfn & 0xFF;
+	int pirq = map->pirq, slot;
+
+	if (map->index != -1 || map->entry_nr < 0)
+		return trace_err(-EINVAL);
+	if (pci_find(seg, bus, devfn) == nr_pci_devs)
+		return trace_err(-ENODEV);
+	if (pirq < 0)
+		pirq = pirq_find_free(d, MAP_PIRQ_TYPE_MSI);
+	if (pirq < 0)
+		return trace_err(pirq);
+	if (pirq >= (int)nr_pirqs(d) || pirq < (int)nr_gsis)
+		return trace_err(-EINVAL);
+	pirq = array_index_nospec(pirq, nr_pirqs(d));
+	if (pirqs[pirq].gsi >= 0 || pirqs[pirq].msix >= 0)
+		return trace_err(-EEXIST);
+	slot = msix_setup(seg, bus, devfn, map->entry_nr, IRQ_VECTORS - nr_gsis);
+	if (slot < 0)
+		return slot;
+	pirqs[pirq].msix = slot;
+	pirqs[pirq].reserved = false;
+	msix_pirq[slot] = pirq;
+	hw_dom = d;
+	map->pirq = pirq;
+	return 0;
+}
+
 static long map_pirq(struct domain *d, uint64_t arg)
 {
 	struct physdev_map_pirq map;
@@ -296,10 +356,15 @@ static long map_pirq(struct domain *d, uint64_t arg)
 	case MAP_PIRQ_TYPE_MULTI_MSI:
 		if (map.table_base)
 			return trace_err(-EINVAL);
-		/* fall through */
+		return trace_err(-EOPNOTSUPP);	/* multi-message MSI: not offered */
 	case MAP_PIRQ_TYPE_MSI:
 	case MAP_PIRQ_TYPE_MSI_SEG:
-		return trace_err(-EOPNOTSUPP);	/* INTx only (see the top) */
+		if (!map.table_base)
+			return trace_err(-EOPNOTSUPP);	/* plain MSI: INTx instead */
+		spin_lock(&irq_lock);
+		rc = map_msix(d, &map);
+		spin_unlock(&irq_lock);
+		break;
 	default:
 		return trace_err(-EINVAL);
 	}
@@ -315,6 +380,8 @@ static void pirq_silence(struct pirq *p, unsigned int pirq)
 		pin_mask(p->gsi, true);
 		gsis[p->gsi].in_flight = false;
 	}
+	if (p->msix >= 0)
+		msix_mask(p->msix, true);
 	eoi_bit(pirq, false);
 }
 
@@ -332,13 +399,19 @@ static long unmap_pirq(struct domain *d, uint64_t arg)
 		return trace_err(-EINVAL);
 	spin_lock(&irq_lock);
 	p = &pirqs[array_index_nospec(op.pirq, nr_pirqs(d))];
-	if (p->gsi < 0) {
+	if (p->gsi < 0 && p->msix < 0) {
 		spin_unlock(&irq_lock);
 		return trace_err(-EINVAL);
 	}
 	pirq_silence(p, op.pirq);
-	gsis[p->gsi].pirq = -1;
+	if (p->gsi >= 0)
+		gsis[p->gsi].pirq = -1;
+	if (p->msix >= 0) {
+		msix_release(p->msix);
+		msix_pirq[p->msix] = -1;
+	}
 	p->gsi = -1;
+	p->msix = -1;
 	p->port = 0;	/* the port stays the guest's, bound to nothing */
 	spin_unlock(&irq_lock);
 	return 0;
@@ -355,7 +428,7 @@ long pirq_bind(struct domain *d, struct evtchn_bind_pirq *op)
 		return trace_err(-EPERM);
 	spin_lock(&irq_lock);
 	p = &pirqs[array_index_nospec(op->pirq, nr_pirqs(d))];
-	if (p->gsi < 0) {
+	if (p->gsi < 0 && p->msix < 0) {
 		spin_unlock(&irq_lock);
 		return trace_err(-EPERM);	/* Xen: irq access not permitted */
 	}
@@ -375,8 +448,10 @@ long pirq_bind(struct domain *d, struct evtchn_bind_pirq *op)
 		return port < 0 ? port : trace_err(-EINVAL);
 	}
 	p->port = port < 0 ? 0 : (uint32_t)port;
-	if (port > 0)
+	if (port > 0 && p->gsi >= 0)
 		pin_program(p->gsi, false);
+	if (port > 0 && p->msix >= 0)
+		msix_mask(p->msix, false);
 	spin_unlock(&irq_lock);
 	if (port < 0)
 		return port;
@@ -413,7 +488,7 @@ static long pirq_eoi(struct domain *d, uint64_t arg)
 		return trace_err(-EINVAL);	/* a domU has no PIRQ at all */
 	spin_lock(&irq_lock);
 	p = &pirqs[array_index_nospec(op.irq, nr_pirqs(d))];
-	if (p->gsi < 0 && !p->reserved && !p->port) {
+	if (pirq_is_free(p)) {
 		spin_unlock(&irq_lock);
 		return trace_err(-EINVAL);
 	}

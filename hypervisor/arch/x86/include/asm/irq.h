@@ -14,6 +14,18 @@ struct evtchn_bind_pirq;
 #define IRQ_VECTOR_FIRST	0x30
 #define IRQ_VECTORS		32
 
+/*
+ * MSI-X entries of dom0's devices (msi.c) take the vectors the GSIs leave,
+ * from the top down: slot n is vector MSIX_VECTOR(n).
+ */
+#define MSIX_MAX		8
+#define MSIX_VECTOR(slot)	(IRQ_VECTOR_FIRST + IRQ_VECTORS - 1 - (slot))
+/* Entry nr of the device's MSI-X table aimed at a free slot's vector, masked; the slot or -E. */
+int msix_setup(uint16_t seg, uint8_t bus, uint8_t devfn, unsigned int nr, unsigned int slots);
+void msix_mask(unsigned int slot, bool masked);
+/* The entry masked and the slot free again. */
+void msix_release(unsigned int slot);
+
 /* Finds and masks the IO-APIC; before any domain maps a PIRQ. */
 void irq_init(void);
 /* A device interrupt arrived on vector (IRQ_VECTOR_FIRST + n). */
