@@ -665,6 +665,7 @@ static int pci_record(uint16_t seg, uint8_t bus, uint8_t devfn, bool add)
 	if (nr_pci_devs == MAX_PCI_DEVS)
 		return trace_err(-ENOMEM);
 	pci_devs[nr_pci_devs++] = ((uint32_t)seg << 16) | (bus << 8) | devfn;
+	msix_protect(seg, bus, devfn);
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <hv/page_alloc.h>
 #include <hv/mm.h>
 #include <asm/page.h>
+#include <asm/irq.h>
 #include <asm/x86.h>
 #include <lamina/xen_x86_64.h>
 
@@ -306,7 +307,7 @@ bool mm_frame_is_hypervisor_mmio(mfn_t mfn)
 #define IOAPIC_DEFAULT_MFN	0xfec00
 bool mm_frame_is_readonly_mmio(mfn_t mfn)
 {
-	return mfn == IOAPIC_DEFAULT_MFN;
+	return mfn == IOAPIC_DEFAULT_MFN || msix_frame_is_table(mfn);	/* irq.c, msi.c */
 }
 
 /* The physical address width (CPUID 0x80000008 EAX[7:0]; 36 without the leaf, as Xen). */

@@ -13,6 +13,14 @@
  *
  * The table page is mapped at MSIX_VA one at a time (callers hold
  * irq_lock, and one CPU runs the hypervisor).
+ *
+ * When dom0 reports a function (pci_device_add), the frames of its MSI-X
+ * table and pending-bit array become read-only to dom0's mappings, as
+ * Xen puts them in its mmio_ro_ranges: an entry dom0 rewrote could aim an
+ * interrupt at any vector of ours (an exception's, the timer's). Linux
+ * under Xen only reads them (pci_msi_ignore_mask). Unlike Xen, writes to
+ * the rest of such a page are not emulated: a device whose table shares
+ * a page with registers dom0 writes would need that.
  */
 #include <hv/lib.h>
 #include <asm/irq.h>
@@ -31,6 +39,9 @@ struct msix_entry {
 	uint64_t maddr;		/* the entry's machine address, 0: free */
 };
 static struct msix_entry entries[MSIX_MAX];
+#define MSIX_RO_MAX		64
+static struct { mfn_t first, last; } ro[MSIX_RO_MAX];	/* frames dom0 may only read */
+static unsigned int nr_ro;
 static paddr_t mapped_page = ~0ULL;
 
 static uint32_t pci_read32(uint8_t bus, uint8_t devfn, unsigned int reg)
@@ -72,19 +83,14 @@ static unsigned int msix_cap(uint8_t bus, uint8_t devfn)
 	return 0;
 }
 
-/* Machine address of entry nr of the device's table, or 0 (no MSI-X, out of range). */
-static uint64_t entry_maddr(uint8_t bus, uint8_t devfn, unsigned int nr)
+/* Machine address a BAR-relative word (BIR in its low 3 bits) names, or 0. */
+static uint64_t bar_maddr(uint8_t bus, uint8_t devfn, uint32_t where)
 {
-	unsigned int cap = msix_cap(bus, devfn), bir;
-	uint32_t ctrl, table, bar;
+	unsigned int bir = where & 7;
+	uint32_t bar;
 	uint64_t base;
 
-	if (!cap)
-		return 0;
-	ctrl = pci_read32(bus, devfn, cap) >> 16;
-	table = pci_read32(bus, devfn, cap + 4);
-	bir = table & 7;
-	if (nr > (ctrl & 0x7FF) || bir > 5)
+	if (bir > 5)
 		return 0;
 	bar = pci_read32(bus, devfn, 0x10 + 4 * bir);
 	if (bar & 1)
@@ -92,9 +98,51 @@ static uint64_t entry_maddr(uint8_t bus, uint8_t devfn, unsigned int nr)
 	base = bar & ~0xFULL;
 	if (((bar >> 1) & 3) == 2 && bir < 5)
 		base |= (uint64_t)pci_read32(bus, devfn, 0x14 + 4 * bir) << 32;
-	if (!base)
+	return base ? base + (where & ~7U) : 0;
+}
+
+/* Machine address of entry nr of the device's table, or 0 (no MSI-X, out of range). */
+static uint64_t entry_maddr(uint8_t bus, uint8_t devfn, unsigned int nr)
+{
+	unsigned int cap = msix_cap(bus, devfn);
+	uint64_t table;
+
+	if (!cap || nr > ((pci_read32(bus, devfn, cap) >> 16) & 0x7FF))
 		return 0;
-	return base + (table & ~7U) + (uint64_t)nr * MSIX_ENTRY_BYTES;
+	table = bar_maddr(bus, devfn, pci_read32(bus, devfn, cap + 4));
+	return table ? table + (uint64_t)nr * MSIX_ENTRY_BYTES : 0;
+}
+
+static void protect(uint64_t maddr, uint64_t bytes)
+{
+	if (maddr && nr_ro < MSIX_RO_MAX) {
+		ro[nr_ro].first = maddr >> PAGE_SHIFT;
+		ro[nr_ro].last = (maddr + bytes - 1) >> PAGE_SHIFT;
+		nr_ro++;
+	}
+}
+
+void msix_protect(uint16_t seg, uint8_t bus, uint8_t devfn)
+{
+	unsigned int cap = seg ? 0 : msix_cap(bus, devfn), entries_n;
+
+	if (!cap)
+		return;
+	entries_n = ((pci_read32(bus, devfn, cap) >> 16) & 0x7FF) + 1;
+	protect(bar_maddr(bus, devfn, pci_read32(bus, devfn, cap + 4)),
+		entries_n * MSIX_ENTRY_BYTES);
+	protect(bar_maddr(bus, devfn, pci_read32(bus, devfn, cap + 8)),
+		DIV_ROUND_UP(entries_n, 64) * 8);
+}
+
+bool msix_frame_is_table(mfn_t mfn)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_ro; i++)
+		if (mfn >= ro[i].first && mfn <= ro[i].last)
+			return true;
+	return false;
 }
 
 int msix_setup(uint16_t seg, uint8_t bus, uint8_t devfn, unsigned int nr, unsigned int slots)

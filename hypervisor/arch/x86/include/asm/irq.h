@@ -25,6 +25,9 @@ int msix_setup(uint16_t seg, uint8_t bus, uint8_t devfn, unsigned int nr, unsign
 void msix_mask(unsigned int slot, bool masked);
 /* The entry masked and the slot free again. */
 void msix_release(unsigned int slot);
+/* A function dom0 reported: its MSI-X table and PBA frames become read-only to it. */
+void msix_protect(uint16_t seg, uint8_t bus, uint8_t devfn);
+bool msix_frame_is_table(mfn_t mfn);
 
 /* Finds and masks the IO-APIC; before any domain maps a PIRQ. */
 void irq_init(void);
