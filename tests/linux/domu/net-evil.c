@@ -232,8 +232,9 @@ static int connect_vif(void)
 	rxr = (uint8_t *)scratch_page();
 	frame = (uint8_t *)scratch_page();
 	rxbuf = (uint8_t *)scratch_page();
-	hdr(txr)->rsp_event = 1;
-	hdr(rxr)->rsp_event = 1;
+	/* as SHARED_RING_INIT: without req_event 1 the first push sends no event */
+	hdr(txr)->req_event = hdr(txr)->rsp_event = 1;
+	hdr(rxr)->req_event = hdr(rxr)->rsp_event = 1;
 	rc = gntf_grant(0, (uint64_t)txr, false);
 	if (rc < 0)
 		return rc;
