@@ -41,7 +41,10 @@
  *  3. a frame it gave back still holds the marker it left in it for as
  *     long as any translation (a PTE, or a stale TLB entry after an
  *     unflushed unmap) still reaches it: the hypervisor must not hand the
- *     frame to anyone before that translation is gone.
+ *     frame to anyone before that translation is gone. A translation made
+ *     after the frame reached the other side (dom0 maps the peer's frames
+ *     with it as foreigndom, which the hypervisor checks) is not one of
+ *     those: such a frame counts as reached, like a published one.
  *
  * The hypervisor's own frame audit ("mm audit dN") runs when each domain
  * ends and the runner fails the test if it says FAILED. The peer reports

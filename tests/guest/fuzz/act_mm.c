@@ -142,25 +142,32 @@ void act_map_window(void)
 		w->last_mfn = frame;
 }
 
-/* dom0 maps the peer's frames; the peer tries to map dom0's. */
+/*
+ * dom0 maps the peer's frames; the peer tries to map dom0's. A present
+ * entry dom0 made with the peer as foreigndom maps a frame the hypervisor
+ * found to be the peer's at that moment: reached, like one it published,
+ * even if it is a frame dom0 gave back earlier that the peer got since
+ * (its marker is gone legitimately: it is the peer's page now).
+ */
 void act_foreign(void)
 {
 	struct win *w = &win[pick(NWIN)];
 	uint64_t frame = chance(70) ? other_frame() : pick_frame();
 	uint64_t val = (frame << 12) | (chance(50) ? PTE_DATA : pick_flags());
+	bool by_mmu_update = chance(50);
+	domid_t fd = chance(85) ? other : pick_dom();
 
 	action = "foreign map";
-	if (chance(50)) {
+	if (by_mmu_update) {
 		struct mmu_update u = { pte_maddr(w->va), val };
 
-		if (hc(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, chance(85) ? other : pick_dom()))
+		if (hc(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, fd))
 			return;
-	} else if (hc(__HYPERVISOR_update_va_mapping_otherdomain, w->va, val, pick_flush(),
-		      chance(85) ? other : pick_dom())) {
+	} else if (hc(__HYPERVISOR_update_va_mapping_otherdomain, w->va, val, pick_flush(), fd)) {
 		return;
 	}
 	w->last_mfn = frame;
-	if ((val & PTE_P) && published_by_other(frame))
+	if ((val & PTE_P) && (published_by_other(frame) || (!me && fd == other)))
 		reached_add(frame);
 }
 
