@@ -50,7 +50,10 @@
  * ends and the runner fails the test if it says FAILED. The peer reports
  * its verdict to dom0 through a mailbox page it grants (ref 7, a reserved
  * ref so switching the grant version stays possible), and dom0 prints the
- * one result line. Everything comes from one xorshift generator seeded by
+ * one result line; the peer stays up until dom0 has made its last check
+ * (a dying domain's frames that dom0 still maps are no one's to ask the
+ * hypervisor about), and dom0 waits for its shutdown, where Lamina audits
+ * it. Everything comes from one xorshift generator seeded by
  * `seed=` (the peer's from dom0's), so a failure replays with the same
  * `seed=` and `calls=` (hypercalls per domain); the two domains interleave
  * as the scheduler lets them, so a replay starts the same way but may
@@ -69,6 +72,7 @@
  * @domus: self:peer:role=peer
  */
 #include "fuzz/fuzz.h"
+#include "lib/peer_verdict.h"
 
 /* ------------------------------------------------------------ the loop */
 
@@ -225,6 +229,42 @@ static uint64_t now_ns(void)
 	return pvclock_ns();
 }
 
+/*
+ * Waits, yielding, until *flag is set (true) or the other side's count of
+ * calls (side: 0 dom0, 1 the peer) stops moving for PEER_WAIT_NS (false,
+ * with the last count in *seen).
+ */
+static bool wait_flag(volatile uint32_t *flag, int side, uint64_t *seen)
+{
+	uint64_t t0 = now_ns();
+
+	*seen = box->progress[side];
+	while (!__atomic_load_n(flag, __ATOMIC_ACQUIRE)) {
+		if (box->progress[side] != *seen) {
+			*seen = box->progress[side];
+			t0 = now_ns();
+		}
+		if (now_ns() - t0 > PEER_WAIT_NS)
+			return false;
+		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
+	}
+	return true;
+}
+
+/*
+ * The peer stays up until dom0 has made its last check (or stopped
+ * moving): dom0 may map any of the peer's frames, and a dying domain's
+ * frames are no one's to ask the hypervisor about (mmu_update refuses a
+ * dying foreigndom), so its walk would find them "not ours".
+ */
+static void wait_for_dom0(void)
+{
+	uint64_t seen;
+
+	if (!wait_flag(&box->dom0_done, 0, &seen))
+		printf("peer: dom0 stopped after %lu calls\n", (unsigned long)seen);
+}
+
 static void __attribute__((noreturn)) peer(struct start_info *start)
 {
 	struct evtchn_alloc_unbound au = { DOMID_SELF, 0, 0 };
@@ -263,6 +303,7 @@ static void __attribute__((noreturn)) peer(struct start_info *start)
 			 (unsigned long)step, action, (unsigned long)calls, why);
 	__atomic_store_n(&box->done, ok ? 1 : 2, __ATOMIC_RELEASE);
 	printf("peer: %s after %lu calls\n", ok ? "done" : "FAILED", (unsigned long)calls);
+	wait_for_dom0();
 	shutdown(SHUTDOWN_poweroff);
 }
 
@@ -289,17 +330,10 @@ static long map_mailbox(void)
 /* Waits for the peer's verdict; a peer that stops moving is a failure too. */
 static int wait_for_peer(void)
 {
-	uint64_t t0 = now_ns(), seen = box->progress[1];
+	uint64_t seen;
 
-	while (!__atomic_load_n(&box->done, __ATOMIC_ACQUIRE)) {
-		if (box->progress[1] != seen) {
-			seen = box->progress[1];
-			t0 = now_ns();
-		}
-		CHECK(now_ns() - t0 < PEER_WAIT_NS, "the peer stopped after %lu calls (seed=%lu)",
-		      (unsigned long)seen, (unsigned long)box->seed);
-		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
-	}
+	CHECK(wait_flag(&box->done, 1, &seen), "the peer stopped after %lu calls (seed=%lu)",
+	      (unsigned long)seen, (unsigned long)box->seed);
 	CHECK(box->done == 1, "peer (seed=%lu calls=%lu): %s", (unsigned long)box->seed,
 	      (unsigned long)box->calls, box->why);
 	return TEST_PASS;
@@ -309,8 +343,10 @@ int test_main(struct start_info *start)
 {
 	struct evtchn_alloc_unbound au = { DOMID_SELF, 0, 0 };
 	uint64_t seed = arg(start->cmd_line, "seed=", 1);
+	struct domctl dc;
 	const char *off;
 	int peer_id;
+	bool ok;
 	long rc;
 
 	if (!(start->flags & SIF_INITDOMAIN))
@@ -340,7 +376,9 @@ int test_main(struct start_info *start)
 	actions_off(box->off);
 	__atomic_store_n(&box->go, 1, __ATOMIC_RELEASE);
 
-	if (!fuzz(seed))
+	ok = fuzz(seed);
+	__atomic_store_n(&box->dom0_done, 1, __ATOMIC_RELEASE);
+	if (!ok)
 		return fail("dom0 step %lu (%s): %s (replay: seed=%lu calls=%lu)",
 			    (unsigned long)step, action, why, (unsigned long)seed,
 			    (unsigned long)max_calls);
@@ -348,6 +386,8 @@ int test_main(struct start_info *start)
 	       (unsigned long)calls, (unsigned long)step);
 	if (wait_for_peer() != TEST_PASS)
 		return TEST_FAIL;
+	/* Its shutdown runs the hypervisor's audit of it (Lamina): let it print. */
+	peer_wait_shutdown(other, &dc);
 	printf("fuzz: seed=%lu: both domains done, every invariant held\n", (unsigned long)seed);
 	return TEST_PASS;
 }

@@ -34,6 +34,7 @@
 #define SCRIBBLE	3584
 struct mailbox {
 	volatile uint32_t go, done;		/* done: 1 ok, 2 failed */
+	volatile uint32_t dom0_done;		/* dom0 checks no more: the peer may end */
 	volatile uint64_t seed, calls;
 	volatile uint32_t peer_id;		/* the peer's domain id, from dom0 */
 	volatile uint64_t progress[2];		/* hypercalls so far, per side */
