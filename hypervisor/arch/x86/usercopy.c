@@ -15,20 +15,6 @@
 
 extern bool cpu_has_smap;
 
-bool guest_range_ok(uint64_t va, uint64_t len)
-{
-	uint64_t end = va + len;
-
-	if (end < va)
-		return false;
-	if (!len)
-		return true;
-	/* Lower canonical half, or the upper half above the hypervisor. */
-	if (end <= 0x0000800000000000ULL)
-		return true;
-	return va >= HYPERVISOR_VIRT_END;
-}
-
 /* Non-zero when a fault stopped the copy. */
 static size_t copy_raw(void *dst, const void *src, size_t n)
 {
