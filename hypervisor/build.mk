@@ -19,6 +19,7 @@ HV_SRCS := \
 	$(HV_DIR)/arch/x86/grant_pte.c \
 	$(HV_DIR)/arch/x86/irq.c \
 	$(HV_DIR)/arch/x86/msi.c \
+	$(HV_DIR)/arch/x86/pci.c \
 	$(HV_DIR)/arch/x86/mm.c \
 	$(HV_DIR)/arch/x86/memory_op.c \
 	$(HV_DIR)/arch/x86/memory_op_toolstack.c \

@@ -96,8 +96,6 @@ static int16_t msix_pirq[MSIX_MAX];	/* the PIRQ of each MSI-X slot, or -1 */
 static uint64_t *eoi_map;		/* dom0's pirq_eoi_gmfn page, or NULL */
 static mfn_t eoi_map_mfn;
 static uint64_t spurious;
-static unsigned int nr_pci_devs;	/* the PCI record, further down */
-static unsigned int pci_find(uint16_t seg, uint8_t bus, uint8_t devfn);
 
 /* ------------------------------------------------------------ IO-APIC */
 
@@ -316,7 +314,7 @@ static int map_msix(struct domain *d, struct physdev_map_pirq *map)
 
 	if (map->index != -1 || map->entry_nr < 0)
 		return trace_err(-EINVAL);
-	if (pci_find(seg, bus, devfn) == nr_pci_devs)
+	if (pci_known(seg, bus, devfn))
 		return trace_err(-ENODEV);
 	if (pirq < 0)
 		pirq = pirq_find_free(d, MAP_PIRQ_TYPE_MSI);
@@ -627,132 +625,8 @@ static long get_free_pirq(struct domain *d, uint64_t arg)
 	return copy_to_guest(arg, &op, sizeof(op)) ? -EFAULT : 0;
 }
 
-/* ---------------------------------------------------------------- PCI */
-
-/*
- * The PCI functions dom0 reported (manage_pci_add*, pci_device_add):
- * recorded so a later MSI or passthrough can find them; nothing else
- * uses them yet. Segment, bus, devfn as one 32-bit key.
- */
-#define MAX_PCI_DEVS	256
-static uint32_t pci_devs[MAX_PCI_DEVS];
-static unsigned int nr_pci_devs;
-
-/* The function's slot in pci_devs, or nr_pci_devs (caller holds irq_lock). */
-static unsigned int pci_find(uint16_t seg, uint8_t bus, uint8_t devfn)
-{
-	uint32_t key = ((uint32_t)seg << 16) | (bus << 8) | devfn;
-	unsigned int i;
-
-	for (i = 0; i < nr_pci_devs; i++)
-		if (pci_devs[i] == key)
-			break;
-	return i;
-}
-
-static int pci_record(uint16_t seg, uint8_t bus, uint8_t devfn, bool add)
-{
-	unsigned int i = pci_find(seg, bus, devfn);
-
-	if (!add) {
-		if (i == nr_pci_devs)
-			return trace_err(-ENODEV);
-		pci_devs[i] = pci_devs[--nr_pci_devs];
-		return 0;
-	}
-	if (i < nr_pci_devs)
-		return 0;		/* Xen: adding it again is fine */
-	if (nr_pci_devs == MAX_PCI_DEVS)
-		return trace_err(-ENOMEM);
-	pci_devs[nr_pci_devs++] = ((uint32_t)seg << 16) | (bus << 8) | devfn;
-	msix_protect(seg, bus, devfn);
-	return 0;
-}
-
-/* 0 if dom0 reported the function, else -ENODEV (caller holds irq_lock). */
-static int pci_known(uint16_t seg, uint8_t bus, uint8_t devfn)
-{
-	return pci_find(seg, bus, devfn) < nr_pci_devs ? 0 : trace_err(-ENODEV);
-}
-
 /* Reads the sub-op's struct: size bytes of a known layout. */
 #define PHYSDEV_IN(op)	do { if (copy_from_guest(&(op), arg, sizeof(op))) return -EFAULT; } while (0)
-
-static long pci_op(struct domain *d, unsigned int cmd, uint64_t arg)
-{
-	union {
-		struct physdev_manage_pci m;
-		struct physdev_manage_pci_ext x;
-		struct physdev_pci_device_add a;
-		struct physdev_pci_device p;
-		struct physdev_pci_mmcfg_reserved r;
-		struct physdev_dbgp_op g;
-	} u;
-	long rc;
-
-	switch (cmd) {
-	case PHYSDEVOP_manage_pci_add:
-	case PHYSDEVOP_manage_pci_remove:
-		PHYSDEV_IN(u.m);
-		if (!d->is_privileged)
-			return trace_err(-EPERM);
-		spin_lock(&irq_lock);
-		rc = pci_record(0, u.m.bus, u.m.devfn, cmd == PHYSDEVOP_manage_pci_add);
-		break;
-	case PHYSDEVOP_manage_pci_add_ext:
-		PHYSDEV_IN(u.x);
-		if (u.x.is_extfn > 1 || u.x.is_virtfn > 1)
-			return trace_err(-EINVAL);
-		if (!d->is_privileged)
-			return trace_err(-EPERM);
-		spin_lock(&irq_lock);
-		rc = pci_record(0, u.x.bus, u.x.devfn, true);
-		break;
-	case PHYSDEVOP_pci_device_add:
-		PHYSDEV_IN(u.a);
-		if (!d->is_privileged)
-			return trace_err(-EPERM);
-		spin_lock(&irq_lock);
-		rc = pci_record(u.a.seg, u.a.bus, u.a.devfn, true);
-		break;
-	case PHYSDEVOP_pci_device_remove:
-		PHYSDEV_IN(u.p);
-		if (!d->is_privileged)
-			return trace_err(-EPERM);
-		spin_lock(&irq_lock);
-		rc = pci_record(u.p.seg, u.p.bus, u.p.devfn, false);
-		break;
-	case PHYSDEVOP_restore_msi:
-		PHYSDEV_IN(u.m);
-		spin_lock(&irq_lock);
-		rc = pci_known(0, u.m.bus, u.m.devfn);
-		break;
-	case PHYSDEVOP_restore_msi_ext:
-	case PHYSDEVOP_prepare_msix:
-	case PHYSDEVOP_release_msix:
-		PHYSDEV_IN(u.p);
-		if (cmd != PHYSDEVOP_restore_msi_ext && !d->is_privileged)
-			return trace_err(-EPERM);
-		spin_lock(&irq_lock);
-		rc = pci_known(u.p.seg, u.p.bus, u.p.devfn);	/* no MSI to restore */
-		break;
-	case PHYSDEVOP_dbgp_op:
-		if (!d->is_privileged)
-			return trace_err(-EPERM);
-		PHYSDEV_IN(u.g);
-		return 0;	/* Xen without an EHCI debug port: nothing to do */
-	case PHYSDEVOP_pci_mmcfg_reserved:
-		if (!d->is_privileged)
-			return trace_err(-EPERM);
-		PHYSDEV_IN(u.r);
-		/* Recorded by dom0's own page tables: the range is DOMID_IO. */
-		return u.r.flags & ~XEN_PCI_MMCFG_RESERVED ? trace_err(-EINVAL) : 0;
-	default:
-		return -ENOSYS;
-	}
-	spin_unlock(&irq_lock);
-	return rc;
-}
 
 /* --------------------------------------------------------- dispatch */
 
@@ -787,7 +661,7 @@ long physdev_irq_op(struct vcpu *v, unsigned int cmd, uint64_t arg)
 		irq.vector = irq.irq;	/* Xen: a no-op the vector mirrors */
 		return copy_to_guest(arg, &irq, sizeof(irq)) ? -EFAULT : 0;
 	default:
-		return pci_op(d, cmd, arg);
+		return physdev_pci_op(d, cmd, arg);	/* pci.c */
 	}
 }
 
@@ -796,8 +670,7 @@ void arch_irq_dump(void)
 	unsigned int i;
 
 	spin_lock(&irq_lock);
-	printk(LOG_ERR, "irq: %u GSIs, %llu spurious, %u PCI functions from dom0\n", nr_gsis,
-	       (unsigned long long)spurious, nr_pci_devs);
+	printk(LOG_ERR, "irq: %u GSIs, %llu spurious\n", nr_gsis, (unsigned long long)spurious);
 	for (i = 0; i < nr_gsis; i++) {
 		const struct gsi *g = &gsis[i];
 

@@ -11,8 +11,9 @@
  * masked until the PIRQ is bound. dom0 (Linux's pci_msi_ignore_mask under
  * Xen) never writes the table itself.
  *
- * The table page is mapped at MSIX_VA one at a time (callers hold
- * irq_lock, and one CPU runs the hypervisor).
+ * The table page is mapped at MSIX_VA one at a time (callers of
+ * msix_setup/mask/release hold irq_lock, and one CPU runs the
+ * hypervisor); the read-only ranges are pci.c's, under pci_lock.
  *
  * When dom0 reports a function (pci_device_add), the frames of its MSI-X
  * table and pending-bit array become read-only to dom0's mappings, as

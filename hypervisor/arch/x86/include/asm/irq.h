@@ -29,6 +29,10 @@ void msix_release(unsigned int slot);
 void msix_protect(uint16_t seg, uint8_t bus, uint8_t devfn);
 bool msix_frame_is_table(mfn_t mfn);
 
+/* pci.c: physdev_op's PCI sub-ops; whether dom0 reported a function (0 or -ENODEV). */
+long physdev_pci_op(struct domain *d, unsigned int cmd, uint64_t arg);
+int pci_known(uint16_t seg, uint8_t bus, uint8_t devfn);
+
 /* Finds and masks the IO-APIC; before any domain maps a PIRQ. */
 void irq_init(void);
 /* A device interrupt arrived on vector (IRQ_VECTOR_FIRST + n). */
