@@ -121,16 +121,23 @@ test: setup
 dom0-image: setup
 	$(Q)$(MAKE) --no-print-directory -C dom0_tools dom0-image O=$(DOM0_OUT) \
 	  TEST_GUEST=$(abspath $(O))/tests/guest/hello.elf
+# The dom0 run and the device runs (block, netfront, net, dom0's devices)
+# boot QEMU each on its own and share only the built image, so they run
+# side by side, one CPU each: their output is shown when both are done
+# (live in $(O)/runs/test-linux-dom0.out and test-linux-io.out).
+LINUX_RUNS := $(abspath $(O))/runs
 test-linux: setup
 	$(Q)$(MAKE) --no-print-directory build-all
-	$(Q)$(MAKE) --no-print-directory -C dom0_tools test-linux O=$(DOM0_OUT) \
+	$(Q)$(MAKE) --no-print-directory dom0-image
+	$(Q)mkdir -p $(LINUX_RUNS)
+	$(Q){ $(MAKE) --no-print-directory -C dom0_tools test-linux O=$(DOM0_OUT) \
 	  HV_ELF=$(abspath $(HV_ELF)) DOMU_ELF=$(abspath $(O))/tests/linux/domu/xs-client.elf \
 	  TEST_GUEST=$(abspath $(O))/tests/guest/hello.elf \
-	  || echo "FAIL linux: the dom0 test run exited with an error"
-	$(Q)$(MAKE) --no-print-directory test-blk
-	$(Q)$(MAKE) --no-print-directory test-netfront
-	$(Q)$(MAKE) --no-print-directory test-net
-	$(Q)$(MAKE) --no-print-directory test-devices
+	  || echo "FAIL linux: the dom0 test run exited with an error"; } \
+	  >$(LINUX_RUNS)/test-linux-dom0.out 2>&1 & \
+	{ for t in test-blk test-netfront test-net test-devices; do \
+	    $(MAKE) --no-print-directory $$t; done; } >$(LINUX_RUNS)/test-linux-io.out 2>&1; \
+	wait; cat $(LINUX_RUNS)/test-linux-dom0.out $(LINUX_RUNS)/test-linux-io.out
 
 # Block devices (tests/linux/blk/run): blkback serving Linux's blkfront and
 # ours, a malicious frontend, durability; needs the image test-linux builds.
