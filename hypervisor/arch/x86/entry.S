@@ -16,7 +16,8 @@
 #define FLAT_RING3_CS64		0xE033	/* lamina/xen_x86_64.h */
 #define FLAT_RING3_SS64		0xE02B
 
-.macro SAVE_ALL
+/* The registers C may clobber (all a lean syscall frame saves). */
+.macro SAVE_VOLATILE
 	push	%rdi
 	push	%rsi
 	push	%rdx
@@ -26,6 +27,10 @@
 	push	%r9
 	push	%r10
 	push	%r11
+.endm
+
+.macro SAVE_ALL
+	SAVE_VOLATILE
 	push	%rbx
 	push	%rbp
 	push	%r12
@@ -132,15 +137,7 @@ syscall_entry:
 	push	%rcx			/* rip */
 	push	$0			/* error code */
 	push	$ENTRY_SYSCALL		/* vector */
-	push	%rdi
-	push	%rsi
-	push	%rdx
-	push	%rcx
-	push	%rax
-	push	%r8
-	push	%r9
-	push	%r10
-	push	%r11
+	SAVE_VOLATILE
 	sub	$REGS_R11, %rsp		/* rbx, rbp, r12-r15: see above */
 	cmp	hypercall_slots(%rip), %rax
 	jae	.Lsyscall_c
