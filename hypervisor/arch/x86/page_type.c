@@ -51,8 +51,10 @@
  * descriptor page, whose contents we would then change unchecked.
  *
  * A frame's last writable mapping may live on in the TLB after the entry is
- * gone; the frame records the flush clock then, and taking a page-table or
- * descriptor type flushes first unless a CR3 load has happened since.
+ * gone, and a page table's entries in the paging-structure caches after its
+ * last type reference; the frame records the flush clock then, and taking a
+ * page-table or descriptor type, or a writable type after a page-table one,
+ * flushes first unless a CR3 load has happened since (flush_stale).
  *
  * One CPU for now; SMP needs a lock per domain around updates and
  * flushes on every CPU the domain ran on.
@@ -83,12 +85,21 @@ uint32_t tlbflush_clock = 1;
 
 /*
  * A frame that was mapped writable may still be writable through a cached
- * translation after its last RW entry is gone. Before such a frame becomes
- * a page table or descriptor page, flush unless a CR3 load happened since.
+ * translation after its last RW entry is gone; a frame that was a page
+ * table may still be walked through a cached paging-structure entry after
+ * its last type reference went. So a frame taking a new type flushes first
+ * unless a CR3 load happened since its stamp: before it becomes a page
+ * table or descriptor page, and before a former table becomes writable
+ * (the guest's plain writes would reach a table the MMU may still use).
+ * A frame that only ever was data remaps writable without a flush. One
+ * CPU for now: SMP flushes the mask of CPUs not flushed since the stamp.
  */
-static void flush_stale_writable(struct page_info *pg)
+static void flush_stale(struct page_info *pg, unsigned int type)
 {
-	if (pg->tlbflush_stamp == (uint16_t)tlbflush_clock)
+	bool was_table = pg->flags & PGF_was_table;
+
+	pg->flags &= ~PGF_was_table;
+	if ((type != PGT_writable || was_table) && pg->tlbflush_stamp == (uint16_t)tlbflush_clock)
 		write_cr3(read_cr3());
 }
 
@@ -260,8 +271,7 @@ int get_page_type(mfn_t mfn, unsigned int type, struct domain *d)
 		pg->type_count++;
 		return 0;
 	}
-	if (type != PGT_writable)
-		flush_stale_writable(pg);
+	flush_stale(pg, type);
 	if (type >= PGT_l1 && type <= PGT_l4)
 		return validate_tree(d, mfn, type);
 	if (type == PGT_seg_desc) {
@@ -284,12 +294,14 @@ void put_page_type(mfn_t mfn, struct domain *d)
 	BUG_ON(!pg || !pg->type_count);
 	if (--pg->type_count)
 		return;
-	if (pg->type == PGT_writable)
+	if (pg->type == PGT_writable || (pg->flags & PGF_validated))
 		pg->tlbflush_stamp = (uint16_t)tlbflush_clock;
-	if (pg->flags & PGF_validated)
+	if (pg->flags & PGF_validated) {
+		pg->flags |= PGF_was_table;
 		table_unused(d, mfn, pg);
-	else
+	} else {
 		pg->type = PGT_none;
+	}
 }
 
 int get_page_and_type(mfn_t mfn, unsigned int type, struct domain *d)
@@ -627,7 +639,7 @@ static int validate_upper_entry(struct domain *d, struct pt_work *w)
 	if ((cpg->flags & PGF_releasing) && cpg->type != level - 1)
 		pt_settle_slow(child);
 	if (!cpg->type_count && !(cpg->flags & PGF_releasing)) {
-		flush_stale_writable(cpg);
+		flush_stale(cpg, level - 1);
 		if (level - 1 == PGT_l1) {
 			rc = claim_l1(d, child, cpg);
 			if (rc)

@@ -19,9 +19,9 @@ struct page_info {
 	uint8_t flags;		/* PGF_* */
 	int16_t linear;		/* page tables: > 0 linear entries held, < 0 linear uses */
 	/*
-	 * The flush clock's low 16 bits when its last writable use or its
-	 * owner ended: equal means maybe no flush since (after a wrap, only
-	 * an extra flush). 16 bits keep the entry at 24 bytes: cheap to index.
+	 * The flush clock's low 16 bits when its last writable or page-table
+	 * use or its owner ended: equal means maybe no flush since (after a
+	 * wrap, only an extra flush). 16 bits keep the entry at 24 bytes.
 	 */
 	uint16_t tlbflush_stamp;
 	uint32_t prev, next;		/* mfn + 1 on the owner's release list, 0 = none */
@@ -36,6 +36,7 @@ enum {
 #define PGF_shared	0x04	/* ours, lent to the owner to map (shared_info, grant table); typed writable */
 #define PGF_partial	0x08	/* a page table being validated (its domain's stack) */
 #define PGF_releasing	0x10	/* an unused page table still holding its entries' refs */
+#define PGF_was_table	0x20	/* the stamp is from its last page-table use */
 
 /* A validated page table in use (not being validated, not being released). */
 static inline bool pg_is_table(const struct page_info *pg)

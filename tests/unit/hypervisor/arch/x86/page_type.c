@@ -146,6 +146,74 @@ static void stale_writable_flushed(void)
 	EXPECT(mm_audit(d));
 }
 
+/*
+ * A former page table may live on in the TLB and paging-structure caches:
+ * taking another type (writable, another level) flushes first, unless a
+ * CR3 load came since. A frame that never was a table needs no flush.
+ */
+static void stale_table_flushed(void)
+{
+	mfn_t t, l2, c, w;
+	unsigned int f;
+
+	fresh();
+	t = fake_give_frame(d);
+	l2 = fake_give_frame(d);
+	c = fake_give_frame(d);
+	w = fake_give_frame(d);
+	table(l2)[0] = mk_pte(c, P);
+	f = fake_flushes;
+	EXPECT_EQ(get_page_type(w, PGT_writable, d), 0);	/* never a table */
+	put_page_type(w, d);
+	EXPECT_EQ(get_page_type(w, PGT_writable, d), 0);
+	put_page_type(w, d);
+	EXPECT_EQ(fake_flushes, f);
+
+	/* Unpinned, then unhooked from its L2: one flush covers both. */
+	EXPECT_EQ(pt_pin(d, t, 1), 0);
+	EXPECT_EQ(pt_pin(d, l2, 2), 0);
+	EXPECT_EQ(pg(c)->type, PGT_l1);
+	EXPECT_EQ(pt_unpin(d, t), 0);
+	EXPECT_EQ(pt_update_entry(d, entry(l2, 0), 0, false), 0);
+	EXPECT_EQ(pg(c)->type_count, 0);
+	f = fake_flushes;
+	EXPECT_EQ(get_page_type(t, PGT_writable, d), 0);
+	EXPECT_EQ(fake_flushes, f + 1);
+	EXPECT_EQ(get_page_type(c, PGT_writable, d), 0);
+	EXPECT_EQ(fake_flushes, f + 1);
+	put_page_type(t, d);
+	put_page_type(c, d);
+	EXPECT_EQ(get_page_type(t, PGT_writable, d), 0);	/* a table no more */
+	put_page_type(t, d);
+	EXPECT_EQ(fake_flushes, f + 1);
+	EXPECT(mm_audit(d));
+
+	/* Left on the release list by its parent's unpin: the same. */
+	EXPECT_EQ(pt_unpin(d, l2), 0);
+	table(l2)[0] = mk_pte(c, P);		/* a plain frame again */
+	EXPECT_EQ(pt_pin(d, l2, 2), 0);
+	EXPECT_EQ(pt_unpin(d, l2), 0);
+	EXPECT(pg(c)->flags & PGF_releasing);
+	f = fake_flushes;
+	EXPECT_EQ(get_page_type(c, PGT_writable, d), 0);
+	EXPECT_EQ(fake_flushes, f + 1);
+	put_page_type(c, d);
+
+	/* Another level: a flush too; none after a CR3 load in between. */
+	EXPECT_EQ(pt_pin(d, t, 1), 0);
+	EXPECT_EQ(pt_unpin(d, t), 0);
+	f = fake_flushes;
+	EXPECT_EQ(pt_pin(d, t, 2), 0);
+	EXPECT_EQ(fake_flushes, f + 1);
+	EXPECT_EQ(pt_unpin(d, t), 0);
+	fake_write_cr3(fake_read_cr3());
+	f = fake_flushes;
+	EXPECT_EQ(get_page_type(t, PGT_writable, d), 0);
+	EXPECT_EQ(fake_flushes, f);
+	put_page_type(t, d);
+	EXPECT(mm_audit(d));
+}
+
 /* A four-level tree: pinned in one go, our L4 slots filled, released in pieces. */
 static mfn_t l4, l3, l2, l1, data;
 
@@ -354,6 +422,7 @@ int main(void)
 	RUN(one_type_at_a_time);
 	RUN(l1_entries_validated);
 	RUN(stale_writable_flushed);
+	RUN(stale_table_flushed);
 	RUN(tree_pin_and_release);
 	RUN(released_table_retyped);
 	RUN(validation_in_pieces);
