@@ -111,6 +111,7 @@ test: setup
 	$(Q)mkdir -p $(O); : > $(TEST_LOG)
 	$(Q)$(MAKE) --no-print-directory test-unit 2>&1 | tee -a $(TEST_LOG)
 	$(Q)tests/run/guest-tests --hv $(HV_ELF) --dir $(O)/tests/guest 2>&1 | tee -a $(TEST_LOG)
+	$(Q)$(MAKE) --no-print-directory bench-check 2>&1 | tee -a $(TEST_LOG)
 	$(Q)$(MAKE) --no-print-directory test-components 2>&1 | tee -a $(TEST_LOG)
 	$(Q)$(MAKE) --no-print-directory test-linux 2>&1 | tee -a $(TEST_LOG)
 	$(Q)tests/run/summary $(TEST_LOG)
@@ -211,6 +212,16 @@ bench: setup $(BENCH_REL)/.config
 	$(Q)$(MAKE) --no-print-directory dom0-image
 	$(Q)tests/bench/vmctl-create --hv-elf $(BENCH_HV) --build $(DOM0_OUT) \
 	  --out $(O)/bench/vmctl-create.txt
+
+# make bench-check: every benchmark path's instructions (release build,
+# -icount: deterministic) against tests/bench/budgets.txt, 2 % slack; in
+# make test. A budget moves only in a commit that says why
+# (tests/bench/bench-check --write GUEST... prints the lines).
+.PHONY: bench-check
+bench-check: setup $(BENCH_REL)/.config
+	$(Q)$(MAKE) --no-print-directory build-all
+	$(Q)$(MAKE) --no-print-directory O=$(BENCH_REL) KCONFIG=$(BENCH_REL)/.config $(BENCH_HV)
+	$(Q)tests/bench/bench-check --hv $(BENCH_HV) --dir $(O)/tests/bench
 
 # make fuzz: tests/guest/fuzz-state for FUZZ_CALLS hypercalls per domain
 # (dom0 and a domU) on each of FUZZ_SEEDS, one boot each: 50 x 2 x 10^6 =
