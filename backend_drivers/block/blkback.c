@@ -663,7 +663,7 @@ int main(int argc, char **argv)
 				pfd[n++] = (struct pollfd){ .fd = dk->efd, .events = POLLIN };
 			}
 		}
-		if (poll(pfd, n, be_stats_poll_ms()) < 0) {
+		if (poll(pfd, n, xb_be_again(&be) ? 0 : be_stats_poll_ms()) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;

@@ -364,29 +364,42 @@ int xb_be_event(struct xb_backend *b, const char *path, const char *token)
 	return 0;
 }
 
-int xb_be_poll(struct xb_backend *b)
+/* Reads every watch event there is now (0 ms) into the two flags. */
+static int drain(struct xb_backend *b, bool *rel, bool *any)
 {
 	char *path, *token;
-	bool any = false, rel = false;
 	int rc;
 
 	while ((rc = xs_read_watch(b->xs, 0, &path, &token)) == 0) {
 		if (!strcmp(token, TOKEN_REL))
-			rel = true;
+			*rel = true;
 		else if (!strcmp(token, TOKEN))
-			any = true;
+			*any = true;
 		free(path);
 		free(token);
-		if (rel) {
-			released(b);
-			rel = false;
-		}
-		if (any) {
-			scan(b);
-			any = false;
-		}
 	}
 	return rc == -ETIMEDOUT ? 0 : rc;
+}
+
+/*
+ * Each event used to cost a scan, and the loop ran until none came; but a
+ * scan's own writes fire the watch, and with a Linux domU booting (the
+ * store slow, many writes) blkback stayed here for 15-30 s while freshly
+ * connected rings waited for it (backend_drivers/block/README.md).
+ */
+int xb_be_poll(struct xb_backend *b)
+{
+	bool rel = b->again_rel, any = b->again_scan;
+	int rc = drain(b, &rel, &any);
+
+	b->again_rel = b->again_scan = false;
+	if (rc)
+		return rc;
+	if (rel)
+		released(b);
+	if (any)
+		scan(b);
+	return drain(b, &b->again_rel, &b->again_scan);
 }
 
 int xb_be_start(struct xb_backend *b, struct xs_handle *xs, const char *type,

@@ -63,6 +63,7 @@ struct xb_backend {
 	void *ctx;
 	struct xb_dev *dev[XB_MAX_DEVS];
 	unsigned int ndev;
+	bool again_scan, again_rel;	/* events read after xb_be_poll's scan */
 };
 
 /* Watches @type's devices (and @releaseDomain); the first scan runs at once. */
@@ -70,8 +71,18 @@ int xb_be_start(struct xb_backend *b, struct xs_handle *xs, const char *type,
 		const struct xb_ops *ops, void *ctx);
 /* Every watch event the program reads goes here; others' tokens are ignored. */
 int xb_be_event(struct xb_backend *b, const char *path, const char *token);
-/* Reads all queued watch events (0 ms) and acts on them. */
+/*
+ * Reads the watch events there are (0 ms) and acts on them once: one scan
+ * however many there were. Those that came during that scan (our own
+ * writes fire the watch too) are left for the next call: while
+ * xb_be_again() the caller polls with no timeout and calls again, so its
+ * rings are served between scans.
+ */
 int xb_be_poll(struct xb_backend *b);
+static inline bool xb_be_again(const struct xb_backend *b)
+{
+	return b->again_scan || b->again_rel;
+}
 /* Disconnects and removes every device (program exit). */
 void xb_be_stop(struct xb_backend *b);
 

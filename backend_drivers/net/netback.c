@@ -612,7 +612,7 @@ int main(int argc, char **argv)
 				pfd[n++] = (struct pollfd){ .fd = vf->tap, .events = POLLIN };
 			}
 		}
-		if (poll(pfd, n, kick ? 0 : be_stats_poll_ms()) < 0) {
+		if (poll(pfd, n, kick || xb_be_again(&be) ? 0 : be_stats_poll_ms()) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
