@@ -624,7 +624,8 @@ static const char usage[] =
 	"Serves the block devices the toolstack puts under /local/domain/0/backend/TYPE\n"
 	"(default qdisk): params = the image file or block device (raw), mode = w or r.\n"
 	"xenstored is reached at PATH, else $XENSTORED_PATH or /run/xenstored/socket.\n"
-	"Runs in the foreground; messages go to stderr.\n";
+	"Runs in the foreground; messages go to stderr. One blkback per TYPE: it holds\n"
+	"/run/lamina/blkback-TYPE.lock (vmctl create starts one when none does).\n";
 
 /* An event on a port: the disk behind it, if any, has requests. */
 static void port_fired(int port)
