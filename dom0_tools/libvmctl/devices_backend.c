@@ -74,3 +74,13 @@ int vmctl_backend_ensure(const char *prog, const char *lock, const char *log, ch
 	snprintf(err, errlen, "%s did not start (see %s)", prog, log);
 	return -ESRCH;
 }
+
+int vmctl_xs_put(struct xs_handle *xs, uint32_t tx, const char *dir, const char *key,
+		 const char *val)
+{
+	char path[256];
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, key) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	return xs_write(xs, tx, path, val, (unsigned int)strlen(val));
+}

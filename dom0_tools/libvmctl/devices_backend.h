@@ -10,6 +10,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include "xs.h"
 
 /* True while some process holds @lock. */
 bool vmctl_backend_running(const char *lock);
@@ -22,5 +24,13 @@ bool vmctl_backend_running(const char *lock);
  */
 int vmctl_backend_ensure(const char *prog, const char *lock, const char *log, char *err,
 			 size_t errlen);
+
+/*
+ * The device steps' node writer: @val at @dir/@key in transaction @tx.
+ * 0, or -errno (-ENAMETOOLONG when the path would not fit: never a
+ * truncated path, which would name another node).
+ */
+int vmctl_xs_put(struct xs_handle *xs, uint32_t tx, const char *dir, const char *key,
+		 const char *val);
 
 #endif

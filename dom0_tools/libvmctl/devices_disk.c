@@ -104,16 +104,6 @@ int vmctl_disks_check(const struct vmctl_config *c, char *err, size_t errlen)
 
 /* -------------------------------------------------------------- store */
 
-static int put(struct xs_handle *xs, uint32_t tx, const char *dir, const char *key,
-	       const char *val)
-{
-	char path[256];
-
-	if (snprintf(path, sizeof(path), "%s/%s", dir, key) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
-	return xs_write(xs, tx, path, val, (unsigned int)strlen(val));
-}
-
 static void dirs(unsigned int domid, const char *type, int devid, char fe[128], char be[160])
 {
 	snprintf(fe, 128, "/local/domain/%u/device/vbd/%d", domid, devid);
@@ -143,32 +133,32 @@ static int write_dirs(struct xs_handle *xs, unsigned int domid, const struct vmc
 			return rc;
 		rc = xs_mkdir(xs, tx, be);
 		rc = rc ? rc : xs_set_perms(xs, tx, be, perm_be, 2);
-		rc = rc ? rc : put(xs, tx, be, "frontend", fe);
-		rc = rc ? rc : put(xs, tx, be, "frontend-id", dom);
-		rc = rc ? rc : put(xs, tx, be, "params", p->target);
-		rc = rc ? rc : put(xs, tx, be, "type", S_ISBLK(p->st.st_mode) ? "phy" : "file");
-		rc = rc ? rc : put(xs, tx, be, "mode", d->readwrite ? "w" : "r");
-		rc = rc ? rc : put(xs, tx, be, "dev", d->vdev);
-		rc = rc ? rc : put(xs, tx, be, "device-type", devtype);
-		rc = rc ? rc : put(xs, tx, be, "removable", d->cdrom ? "1" : "0");
-		rc = rc ? rc : put(xs, tx, be, "bootable", "1");
-		rc = rc ? rc : put(xs, tx, be, "online", "1");
-		rc = rc ? rc : put(xs, tx, be, "discard-enable", d->discard ? "1" : "0");
-		rc = rc ? rc : put(xs, tx, be, "specification", "xen");
+		rc = rc ? rc : vmctl_xs_put(xs, tx, be, "frontend", fe);
+		rc = rc ? rc : vmctl_xs_put(xs, tx, be, "frontend-id", dom);
+		rc = rc ? rc : vmctl_xs_put(xs, tx, be, "params", p->target);
+		rc = rc ? rc : vmctl_xs_put(xs, tx, be, "type", S_ISBLK(p->st.st_mode) ? "phy" : "file");
+		rc = rc ? rc : vmctl_xs_put(xs, tx, be, "mode", d->readwrite ? "w" : "r");
+		rc = rc ? rc : vmctl_xs_put(xs, tx, be, "dev", d->vdev);
+		rc = rc ? rc : vmctl_xs_put(xs, tx, be, "device-type", devtype);
+		rc = rc ? rc : vmctl_xs_put(xs, tx, be, "removable", d->cdrom ? "1" : "0");
+		rc = rc ? rc : vmctl_xs_put(xs, tx, be, "bootable", "1");
+		rc = rc ? rc : vmctl_xs_put(xs, tx, be, "online", "1");
+		rc = rc ? rc : vmctl_xs_put(xs, tx, be, "discard-enable", d->discard ? "1" : "0");
+		rc = rc ? rc : vmctl_xs_put(xs, tx, be, "specification", "xen");
 		if (!rc && !strcmp(p->type, "vbd"))
-			rc = put(xs, tx, be, "physical-device", phys);
+			rc = vmctl_xs_put(xs, tx, be, "physical-device", phys);
 		if (!rc && !strcmp(p->type, "vbd"))
-			rc = put(xs, tx, be, "physical-device-path", p->target);
-		rc = rc ? rc : put(xs, tx, be, "state", "1");
+			rc = vmctl_xs_put(xs, tx, be, "physical-device-path", p->target);
+		rc = rc ? rc : vmctl_xs_put(xs, tx, be, "state", "1");
 		rc = rc ? rc : xs_mkdir(xs, tx, fe);
 		rc = rc ? rc : xs_set_perms(xs, tx, fe, perm_fe, 2);
-		rc = rc ? rc : put(xs, tx, fe, "backend", be);
-		rc = rc ? rc : put(xs, tx, fe, "backend-id", "0");
-		rc = rc ? rc : put(xs, tx, fe, "virtual-device", id);
-		rc = rc ? rc : put(xs, tx, fe, "device-type", devtype);
-		rc = rc ? rc : put(xs, tx, fe, "trusted", d->trusted == 0 ? "0" : "1");
-		rc = rc ? rc : put(xs, tx, fe, "protocol", "x86_64-abi");
-		rc = rc ? rc : put(xs, tx, fe, "state", "1");
+		rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "backend", be);
+		rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "backend-id", "0");
+		rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "virtual-device", id);
+		rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "device-type", devtype);
+		rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "trusted", d->trusted == 0 ? "0" : "1");
+		rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "protocol", "x86_64-abi");
+		rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "state", "1");
 		if (rc) {
 			xs_transaction_end(xs, tx, false);
 			return rc;

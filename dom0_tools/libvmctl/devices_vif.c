@@ -97,15 +97,6 @@ static void vif_dirs(unsigned int domid, int devid, char fe[96], char be[96])
 	snprintf(be, 96, "/local/domain/0/backend/vif/%u/%d", domid, devid);
 }
 
-static int put_key(struct xs_handle *xs, uint32_t tx, const char *dir, const char *key,
-		   const char *val)
-{
-	char path[160];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, key);
-	return xs_write(xs, tx, path, val, (unsigned int)strlen(val));
-}
-
 /* A directory with its owner and one reader: "n<own>", "r<rd>". */
 static int put_dir(struct xs_handle *xs, uint32_t tx, const char *dir, unsigned int own,
 		   unsigned int rd)
@@ -132,32 +123,32 @@ static int write_vif(struct xs_handle *xs, uint32_t tx, unsigned int domid,
 	snprintf(dom, sizeof(dom), "%u", domid);
 	snprintf(mtu, sizeof(mtu), "%u", v->mtu ? v->mtu : 1500);
 	rc = put_dir(xs, tx, be, 0, domid);
-	rc = rc ? rc : put_key(xs, tx, be, "frontend", fe);
-	rc = rc ? rc : put_key(xs, tx, be, "frontend-id", dom);
-	rc = rc ? rc : put_key(xs, tx, be, "online", "1");
-	rc = rc ? rc : put_key(xs, tx, be, "script", "/etc/xen/scripts/vif-bridge");
-	rc = rc ? rc : put_key(xs, tx, be, "mac", mac);
-	rc = rc ? rc : put_key(xs, tx, be, "bridge", v->bridge ? v->bridge : VMCTL_VIF_BRIDGE);
-	rc = rc ? rc : put_key(xs, tx, be, "handle", id);
-	rc = rc ? rc : put_key(xs, tx, be, "type", "vif");
-	rc = rc ? rc : put_key(xs, tx, be, "hotplug-status", "");
+	rc = rc ? rc : vmctl_xs_put(xs, tx, be, "frontend", fe);
+	rc = rc ? rc : vmctl_xs_put(xs, tx, be, "frontend-id", dom);
+	rc = rc ? rc : vmctl_xs_put(xs, tx, be, "online", "1");
+	rc = rc ? rc : vmctl_xs_put(xs, tx, be, "script", "/etc/xen/scripts/vif-bridge");
+	rc = rc ? rc : vmctl_xs_put(xs, tx, be, "mac", mac);
+	rc = rc ? rc : vmctl_xs_put(xs, tx, be, "bridge", v->bridge ? v->bridge : VMCTL_VIF_BRIDGE);
+	rc = rc ? rc : vmctl_xs_put(xs, tx, be, "handle", id);
+	rc = rc ? rc : vmctl_xs_put(xs, tx, be, "type", "vif");
+	rc = rc ? rc : vmctl_xs_put(xs, tx, be, "hotplug-status", "");
 	if (!rc && v->ip)
-		rc = put_key(xs, tx, be, "ip", v->ip);
+		rc = vmctl_xs_put(xs, tx, be, "ip", v->ip);
 	if (!rc && v->vifname)
-		rc = put_key(xs, tx, be, "vifname", v->vifname);
-	rc = rc ? rc : put_key(xs, tx, be, "state", "1");
+		rc = vmctl_xs_put(xs, tx, be, "vifname", v->vifname);
+	rc = rc ? rc : vmctl_xs_put(xs, tx, be, "state", "1");
 	rc = rc ? rc : put_dir(xs, tx, fe, domid, 0);
-	rc = rc ? rc : put_key(xs, tx, fe, "backend", be);
-	rc = rc ? rc : put_key(xs, tx, fe, "backend-id", "0");
-	rc = rc ? rc : put_key(xs, tx, fe, "handle", id);
-	rc = rc ? rc : put_key(xs, tx, fe, "mac", mac);
-	rc = rc ? rc : put_key(xs, tx, fe, "trusted", v->trusted == 0 ? "0" : "1");
-	rc = rc ? rc : put_key(xs, tx, fe, "mtu", mtu);
+	rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "backend", be);
+	rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "backend-id", "0");
+	rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "handle", id);
+	rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "mac", mac);
+	rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "trusted", v->trusted == 0 ? "0" : "1");
+	rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "mtu", mtu);
 	/* mtu is dom0's word: the guest may read it, not change it */
 	snprintf(mtu_path, sizeof(mtu_path), "%s/mtu", fe);
 	snprintf(rd, sizeof(rd), "r%u", domid);
 	rc = rc ? rc : xs_set_perms(xs, tx, mtu_path, mtu_perms, 2);
-	return rc ? rc : put_key(xs, tx, fe, "state", "1");
+	return rc ? rc : vmctl_xs_put(xs, tx, fe, "state", "1");
 }
 
 static void random_mac(char mac[18])
@@ -289,8 +280,8 @@ void vmctl_vifs_remove(struct xs_handle *xs, unsigned int domid)
 		if (*end || devid < 0)
 			continue;
 		vif_dirs(domid, (int)devid, fe, be);
-		put_key(xs, 0, be, "online", "0");
-		put_key(xs, 0, be, "state", "5");
+		vmctl_xs_put(xs, 0, be, "online", "0");
+		vmctl_xs_put(xs, 0, be, "state", "5");
 		xs_rm(xs, 0, fe);
 	}
 	if (n > 0)
