@@ -22,7 +22,7 @@
 #include <linux/virtio_net.h>
 #include "gnt_be.h"
 #include "ring_be.h"
-#include "netif.h"
+#include <lamina/io/netif.h>
 
 #define NB_MAX_SLOTS	20	/* data slots in one tx packet (Linux netback's limit) */
 #define NB_MAX_EXTRAS	4	/* extra-info slots in one tx packet */

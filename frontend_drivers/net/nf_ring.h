@@ -27,7 +27,7 @@
 #include <stdint.h>
 #include <lamina/grant_table.h>
 #include <lamina/io/blkif.h>			/* struct sring_hdr */
-#include "../../backend_drivers/net/netif.h"	/* the netif layouts */
+#include <lamina/io/netif.h>
 
 #define NF_TX_BUFS	32	/* packets in flight to the backend (power of two) */
 #define NF_RX_BUFS	64	/* receive pages posted (power of two, <= 256) */

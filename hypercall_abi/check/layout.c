@@ -248,3 +248,20 @@ CHECK_OFF(struct xencons_interface, out, 1024);
 CHECK_OFF(struct xencons_interface, in_cons, 3072);
 CHECK_OFF(struct xencons_interface, out_cons, 3080);
 CHECK_OFF(struct xencons_interface, out_prod, 3084);
+
+#include <lamina/io/netif.h>
+CHECK_SIZE(struct netif_tx_request, NETIF_TX_SLOT);
+CHECK_OFF(struct netif_tx_request, offset, 4);
+CHECK_OFF(struct netif_tx_request, flags, 6);
+CHECK_OFF(struct netif_tx_request, id, 8);
+CHECK_OFF(struct netif_tx_request, size, 10);
+CHECK_SIZE(struct netif_tx_response, 4);
+CHECK_SIZE(struct netif_rx_request, NETIF_RX_SLOT);
+CHECK_OFF(struct netif_rx_request, gref, 4);
+CHECK_SIZE(struct netif_rx_response, 8);
+CHECK_OFF(struct netif_rx_response, offset, 2);
+CHECK_OFF(struct netif_rx_response, flags, 4);
+CHECK_OFF(struct netif_rx_response, status, 6);
+CHECK_SIZE(struct netif_extra_info, 8);
+CHECK_OFF(struct netif_extra_info, u.gso.size, 2);
+CHECK_OFF(struct netif_extra_info, u.gso.features, 6);

@@ -77,7 +77,7 @@ $(UNIT_OUT)/backend_drivers/%: tests/unit/backend_drivers/%.c backend_drivers/%.
 # library's xendev.h come in by include path; the fake grant copy is the test's.
 UNIT_BINS += $(UNIT_OUT)/backend_drivers/net/net_ring
 $(UNIT_OUT)/backend_drivers/net/net_ring: tests/unit/backend_drivers/net/net_ring.c \
-		backend_drivers/net/net_ring.c backend_drivers/net/net_ring.h backend_drivers/net/netif.h \
+		backend_drivers/net/net_ring.c backend_drivers/net/net_ring.h hypercall_abi/include/lamina/io/netif.h \
 		backend_drivers/common/ring_be.h backend_drivers/common/gnt_be.h tests/unit/unit.h $(CONFIG_H)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
@@ -87,7 +87,7 @@ $(UNIT_OUT)/backend_drivers/net/net_ring: tests/unit/backend_drivers/net/net_rin
 NF_UNIT := $(UNIT_OUT)/frontend_drivers/net/nf_ring $(UNIT_OUT)/frontend_drivers/net/nf_stack
 UNIT_BINS += $(NF_UNIT)
 $(NF_UNIT): $(UNIT_OUT)/frontend_drivers/%: tests/unit/frontend_drivers/%.c frontend_drivers/%.c \
-		$(wildcard frontend_drivers/net/*.h) backend_drivers/net/netif.h tests/unit/unit.h $(CONFIG_H)
+		$(wildcard frontend_drivers/net/*.h) hypercall_abi/include/lamina/io/netif.h tests/unit/unit.h $(CONFIG_H)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)gcc $(UNIT_CFLAGS) -o $@ $< frontend_drivers/$*.c

@@ -22,7 +22,7 @@
 #include "common/gnttab_fe.h"
 #include "common/xenbus_fe.h"
 #include <lamina/io/blkif.h>	/* struct sring_hdr */
-#include "../../../backend_drivers/net/netif.h"
+#include <lamina/io/netif.h>
 
 #define WAIT_MS		20000
 #define SRING_HDR	64

@@ -1,14 +1,22 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: MIT */
 /*
- * The netif rings (docs/abi-devices.md §5.3): the layouts and numbers of
- * Xen's io/netif.h, written from the ABI's description. Two one-page
- * rings, tx (guest -> us) and rx (us -> guest), each with the generic
- * 64-byte header (struct sring_hdr).
+ * The PV network rings (netif), docs/abi-devices.md §5.3: the layouts and
+ * numbers of Xen's io/netif.h, written from the ABI's description. Two
+ * one-page rings, tx (guest -> backend) and rx (backend -> guest), each
+ * with the generic 64-byte header (struct sring_hdr, <lamina/io/blkif.h>).
+ *
+ * Permission is hereby granted, free of charge, to any person obtaining a
+ * copy of this file, to deal in it without restriction, including the
+ * rights to use, copy, modify, merge, publish, distribute, sublicense and/or
+ * sell copies, subject to this notice being included in all copies. THE FILE
+ * IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND.
+ *
+ * Everything in a ring is written by the other side too and is untrusted.
  */
-#ifndef NB_NETIF_H
-#define NB_NETIF_H
+#ifndef LAMINA_IO_NETIF_H
+#define LAMINA_IO_NETIF_H
 
-#include <stdint.h>
+#include <lamina/types.h>
 
 #define NETIF_PAGE		4096U
 
@@ -91,11 +99,5 @@ struct netif_extra_info {
 /* One page: (4096 - 64) / slot, rounded down to a power of two. */
 #define NETIF_TX_RING_SIZE	256U
 #define NETIF_RX_RING_SIZE	256U
-
-_Static_assert(sizeof(struct netif_tx_request) == 12, "netif_tx_request");
-_Static_assert(sizeof(struct netif_tx_response) == 4, "netif_tx_response");
-_Static_assert(sizeof(struct netif_rx_request) == 8, "netif_rx_request");
-_Static_assert(sizeof(struct netif_rx_response) == 8, "netif_rx_response");
-_Static_assert(sizeof(struct netif_extra_info) == 8, "netif_extra_info");
 
 #endif
