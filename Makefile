@@ -4,7 +4,7 @@
 #   make            build everything (hypervisor, test guests, tools)
 #   make run        boot Lamina with dom0 under QEMU
 #   make test       unit tests, test guests, component tests; ends "N passed, N failed"
-#   make test-xen   the same test guests as dom0 of Debian's Xen 4.17
+#   make test-xen   the same test guests as dom0 of Debian's Xen 4.17 (SMP=2: on 2 CPUs)
 #   make test-linux Debian's Linux 6.1 as dom0, driven at its shell (HV=xen too)
 #   make boot KERNEL=<pv elf> [RAMDISK=f] [CMDLINE=".."] [HVARGS=".."] [ACCEL=kvm]
 #   make iso        GRUB (multiboot2) ISO image for real machines
@@ -111,6 +111,7 @@ test: setup
 	$(Q)mkdir -p $(O); : > $(TEST_LOG)
 	$(Q)$(MAKE) --no-print-directory test-unit 2>&1 | tee -a $(TEST_LOG)
 	$(Q)tests/run/guest-tests --hv $(HV_ELF) --dir $(O)/tests/guest 2>&1 | tee -a $(TEST_LOG)
+	$(Q)tests/run/guest-tests --smp 2 --hv $(HV_ELF) --dir $(O)/tests/guest 2>&1 | tee -a $(TEST_LOG)
 	$(Q)$(MAKE) --no-print-directory bench-check 2>&1 | tee -a $(TEST_LOG)
 	$(Q)$(MAKE) --no-print-directory test-components 2>&1 | tee -a $(TEST_LOG)
 	$(Q)$(MAKE) --no-print-directory test-linux 2>&1 | tee -a $(TEST_LOG)
@@ -186,7 +187,7 @@ BENCH_COMPONENTS := $(filter xenstore guest_patches,$(COMPONENTS))
 test-xen: setup
 	$(Q)$(MAKE) --no-print-directory build-all
 	$(Q)mkdir -p $(O); : > $(O)/test-xen.log
-	$(Q)tests/run/guest-tests --xen --dir $(O)/tests/guest 2>&1 | tee -a $(O)/test-xen.log
+	$(Q)tests/run/guest-tests --xen $(if $(SMP),--smp $(SMP)) --dir $(O)/tests/guest 2>&1 | tee -a $(O)/test-xen.log
 	$(Q)tests/run/summary $(O)/test-xen.log
 
 # make bench measures a release hypervisor (.config with DEBUG and

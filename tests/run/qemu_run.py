@@ -102,8 +102,8 @@ def device_args(disk):
 
 
 def qemu_command(hv, hvargs, modules, accel, memory="512", interactive=False,
-                 extra=(), cpu="max"):
-    cmd = ["qemu-system-x86_64", "-M", "q35", "-m", memory, "-smp", "1",
+                 extra=(), cpu="max", smp=1):
+    cmd = ["qemu-system-x86_64", "-M", "q35", "-m", memory, "-smp", str(smp),
            "-no-reboot", "-kernel", hv, "-append", hvargs,
            "-device", "isa-debug-exit,iobase=0x%x,iosize=4" % DEBUG_EXIT_PORT]
     if accel == "kvm":
