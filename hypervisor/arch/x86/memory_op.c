@@ -35,6 +35,9 @@ static int release_frame(struct domain *d, mfn_t mfn)
 	pt_settle(mfn);
 	if (pg->owner != d->domid || pg->count != 1 || pg->type_count || (pg->flags & PGF_shared))
 		return trace_err(-EBUSY);
+	/* Its last reference, taken atomically: a mapper on another CPU is -EBUSY. */
+	if (!frame_count_from_one(mfn, 0))
+		return trace_err(-EBUSY);
 	d->nr_pages--;
 	frame_release(mfn);
 	return 0;
@@ -180,10 +183,12 @@ static bool releasable(const struct domain *d, mfn_t mfn)
 }
 
 /*
- * Checks that every input frame may go, taking a reference on each so a
- * frame listed twice fails its second check (count 2): freeing it twice
- * would hit free_frame's BUG_ON. Returns false, holding nothing, if one
- * may not go (-EINVAL, as Xen's steal_page failure).
+ * Checks that every input frame may go and takes its allocation
+ * reference (count 1 -> 0 in one exchange, as Xen's steal_page): nobody
+ * can take a reference to it meanwhile (get_page needs a non-zero
+ * count), and a frame listed twice fails its second check: freeing it
+ * twice would hit free_frame's BUG_ON. Returns false, holding nothing, if
+ * one may not go (-EINVAL, as Xen's steal_page failure).
  */
 static bool hold_inputs(const struct domain *d, const uint64_t *in, uint64_t nr, uint64_t per)
 {
@@ -191,29 +196,29 @@ static bool hold_inputs(const struct domain *d, const uint64_t *in, uint64_t nr,
 
 	for (i = 0; i < nr; i++) {
 		for (j = 0; j < per; j++) {
-			if (!releasable(d, in[i] + j))
+			if (!releasable(d, in[i] + j) || !frame_count_from_one(in[i] + j, 0))
 				goto undo;
-			frame_table[in[i] + j].count++;
 		}
 	}
 	return true;
 
 undo:
 	while (j--)
-		frame_table[in[i] + j].count--;
+		frame_count_add(in[i] + j, 1);
 	while (i--)
 		for (j = 0; j < per; j++)
-			frame_table[in[i] + j].count--;
+			frame_count_add(in[i] + j, 1);
 	return false;
 }
 
+/* The exchange failed: the inputs get their allocation references back. */
 static void drop_inputs(const uint64_t *in, uint64_t nr, uint64_t per)
 {
 	uint64_t i, j;
 
 	for (i = 0; i < nr; i++)
 		for (j = 0; j < per; j++)
-			frame_table[in[i] + j].count--;
+			frame_count_add(in[i] + j, 1);
 }
 
 /*
@@ -300,7 +305,6 @@ static long exchange(struct domain *d, uint64_t arg)
 		}
 	}
 	/* Committed from here: nothing below fails. */
-	drop_inputs(in, x.in.nr_extents, in_per);
 	for (i = 0; i < x.in.nr_extents; i++) {
 		for (j = 0; j < in_per; j++)
 			frame_release(in[i] + j);

@@ -100,9 +100,8 @@ void free_frame(mfn_t mfn)
 	/* Guests may still hold a cached translation: see flush_if_stale. */
 	pg->tlbflush_stamp = (uint16_t)(pg->owner == DOMID_XEN ? tlbflush_clock - 1 : tlbflush_clock);
 	pg->owner = DOMID_INVALID;
-	pg->count = 0;
-	pg->type = PGT_none;
-	pg->flags = 0;
+	__atomic_store_n(&pg->count, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&pg->type_info, 0, __ATOMIC_RELEASE);	/* PGT_none, no flags */
 	BUG_ON(frame_pool_free(&machine_frames, mfn));
 }
 

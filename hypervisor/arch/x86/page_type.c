@@ -56,8 +56,34 @@
  * page-table or descriptor type, or a writable type after a page-table one,
  * flushes first unless a CR3 load has happened since (flush_stale).
  *
- * One CPU for now; SMP needs a lock per domain around updates and
- * flushes on every CPU the domain ran on.
+ * Counting across CPUs. Grants and foreign mappings take and drop
+ * references on a domain's frames from other CPUs while its own vCPUs
+ * work on them, so no count is ever read, changed and written back: a
+ * frame's general count is changed by compare-and-exchange (get_page:
+ * only from a non-zero count, the owner checked again after, since a
+ * frame freed and given to another between the first check and the
+ * exchange shows the same count), and everything the type rules decide on
+ * -- type count, type, flags, linear count -- sits in one word
+ * (`type_info`, hv/mm.h) changed only by compare-and-exchange or one
+ * atomic OR/AND/ADD. Consequences:
+ *
+ *   - taking a reference to a type in use, or dropping one not the last,
+ *     is one exchange (the fast path every PTE update takes);
+ *   - the type count leaves 0 only by an exchange that claims the frame
+ *     (type, count 1, and PGF_partial while descriptors or entries are
+ *     still being checked), so two CPUs giving a frame two types cannot
+ *     both win, and nobody uses a type before its check has ended;
+ *   - the type count reaches 0 by an exchange that also sets what must
+ *     hold at 0 (PGF_releasing and PGF_was_table for a page table, the
+ *     type cleared otherwise); the flush stamp is written before it, so
+ *     the next claim sees a stamp at least that new;
+ *   - a frame's type references are held only beside count references, so
+ *     count 1 -> 0 by exchange (put_alloc_ref, memory_op's
+ *     release) means nobody can type or map it any more.
+ *
+ * The validation stack and the release list are per domain and not yet
+ * locked: one CPU at a time works on one domain's tables (a lock per
+ * domain around them comes with several vCPUs per domain, issue 21).
  */
 #include <hv/lib.h>
 #include <hv/mm.h>
@@ -96,9 +122,8 @@ uint32_t tlbflush_clock = 1;
  */
 static void flush_stale(struct page_info *pg, unsigned int type)
 {
-	bool was_table = pg->flags & PGF_was_table;
+	bool was_table = TW_FLAGS(pg_type_word(pg)) & PGF_was_table;
 
-	pg->flags &= ~PGF_was_table;
 	if ((type != PGT_writable || was_table) && pg->tlbflush_stamp == (uint16_t)tlbflush_clock)
 		write_cr3(read_cr3());
 }
@@ -113,13 +138,40 @@ static struct page_info *pg_of(mfn_t mfn)
 int get_page(mfn_t mfn, const struct domain *d)
 {
 	struct page_info *pg = pg_of(mfn);
+	domid_t id = d->domid;
+	uint32_t c;
 
-	if (!pg || pg->owner != d->domid || !pg->count)
+	if (!pg || pg->owner != id)
 		return -EPERM;
-	if (pg->count >= COUNT_MAX)
-		return -EOVERFLOW;
-	pg->count++;
+	c = __atomic_load_n(&pg->count, __ATOMIC_RELAXED);
+	do {
+		if (!c)
+			return -EPERM;
+		if (c >= COUNT_MAX)
+			return -EOVERFLOW;
+	} while (!__atomic_compare_exchange_n(&pg->count, &c, c + 1, true, __ATOMIC_ACQUIRE,
+					      __ATOMIC_RELAXED));
+	if (unlikely(pg->owner != id)) {	/* freed and reused meanwhile */
+		put_page(mfn);
+		return -EPERM;
+	}
 	return 0;
+}
+
+/* count from 1 (the allocation reference alone) to `to`; false if not 1. */
+bool frame_count_from_one(mfn_t mfn, uint32_t to)
+{
+	uint32_t one = 1;
+
+	return __atomic_compare_exchange_n(&frame_table[mfn].count, &one, to, false,
+					   __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+}
+
+void frame_count_add(mfn_t mfn, int delta)
+{
+	uint32_t old = __atomic_fetch_add(&frame_table[mfn].count, (uint32_t)delta, __ATOMIC_ACQ_REL);
+
+	BUG_ON(delta < 0 && old < (uint32_t)-delta);
 }
 
 void frame_release(mfn_t mfn)
@@ -131,43 +183,67 @@ void frame_release(mfn_t mfn)
 static void unshare(struct page_info *pg);
 
 /*
- * The last reference went: only a dead domain's frames lose their
- * allocation reference first. Out of line, so put_page stays a leaf on
- * the path every PTE update takes.
+ * The last reference went (old: the count before, 1; 0 is our bug): only
+ * a dead domain's frames lose their allocation reference first. Out of
+ * line, so put_page stays a leaf on the path every PTE update takes.
  */
-static void __attribute__((noinline, cold)) last_put(mfn_t mfn, const struct page_info *pg)
+static void __attribute__((noinline, cold)) last_put(mfn_t mfn, const struct page_info *pg,
+						     uint32_t old)
 {
-	struct domain *owner = domain_by_id(pg->owner);
+	struct domain *owner;
 
+	BUG_ON(!old);
+	owner = domain_by_id(pg->owner);
 	BUG_ON(pg->type_count || !owner || !owner->dying || !owner->nr_held);
 	frame_release(mfn);
-	if (!--owner->nr_held)
+	if (!__atomic_sub_fetch(&owner->nr_held, 1, __ATOMIC_ACQ_REL))
 		pr_info("d%u: the last of its frames is free\n", owner->domid);
 }
 
 void put_page(mfn_t mfn)
 {
 	struct page_info *pg = pg_of(mfn);
+	uint32_t old;
 
-	BUG_ON(!pg || !pg->count);
-	if (!--pg->count)
-		last_put(mfn, pg);
+	BUG_ON(!pg);
+	old = __atomic_fetch_sub(&pg->count, 1, __ATOMIC_ACQ_REL);
+	if (unlikely(old <= 1))
+		last_put(mfn, pg, old);
 }
 
+/*
+ * Whoever takes the count to 0 frees the frame: this call if it held the
+ * last reference, else the last put_page, for which nr_held is counted
+ * before the count drops (last_put must find it).
+ */
 bool put_alloc_ref(mfn_t mfn)
 {
 	struct page_info *pg = pg_of(mfn);
+	struct domain *owner;
+	uint32_t c;
 
 	BUG_ON(!pg || !pg->count);
 	if (pg->flags & PGF_shared)
 		unshare(pg);
-	if (pg->count == 1) {
+	if (frame_count_from_one(mfn, 0)) {
 		frame_release(mfn);
 		return true;
 	}
-	pg->count--;
-	domain_by_id(pg->owner)->nr_held++;	/* put_page frees it later */
-	return false;
+	owner = domain_by_id(pg->owner);
+	__atomic_add_fetch(&owner->nr_held, 1, __ATOMIC_ACQ_REL);
+	c = __atomic_load_n(&pg->count, __ATOMIC_RELAXED);
+	for (;;) {
+		BUG_ON(!c);
+		if (__atomic_compare_exchange_n(&pg->count, &c, c - 1, true, __ATOMIC_ACQ_REL,
+						__ATOMIC_RELAXED))
+			break;
+	}
+	if (c > 1)
+		return false;
+	/* The others let go meanwhile: ours was the last after all. */
+	__atomic_sub_fetch(&owner->nr_held, 1, __ATOMIC_ACQ_REL);
+	frame_release(mfn);
+	return true;
 }
 
 /*
@@ -181,21 +257,27 @@ void frame_share_with(mfn_t mfn, struct domain *d)
 	struct page_info *pg = &frame_table[mfn];
 
 	BUG_ON(pg->owner != DOMID_XEN || pg->count != 1 || pg->type_count);
+	/* Ours alone until the owner changes: nobody else can count it yet. */
+	__atomic_store_n(&pg->type_info, (pg_type_word(pg) & ~0xFFFFFFFFFFULL) |
+			 ((uint64_t)PGF_shared << TW_FLAGS_SHIFT) |
+			 ((uint64_t)PGT_writable << TW_TYPE_SHIFT) | 1, __ATOMIC_RELEASE);
 	pg->owner = d->domid;
-	pg->flags |= PGF_shared;
-	pg->type = PGT_writable;
-	pg->type_count = 1;
 	m2p[mfn] = INVALID_M2P;
 }
 
 /* The end of sharing: the permanent writable type goes with it. */
 static void unshare(struct page_info *pg)
 {
-	pg->flags &= ~PGF_shared;
-	if (!--pg->type_count) {
-		pg->type = PGT_none;
-		pg->tlbflush_stamp = (uint16_t)tlbflush_clock;
-	}
+	uint64_t w = pg_type_word(pg), n;
+
+	do {
+		BUG_ON(!(TW_FLAGS(w) & PGF_shared) || !TW_COUNT(w));
+		n = (w - 1) & ~((uint64_t)PGF_shared << TW_FLAGS_SHIFT);
+		if (!TW_COUNT(n)) {
+			n &= ~(0xFFULL << TW_TYPE_SHIFT);	/* PGT_none */
+			pg->tlbflush_stamp = (uint16_t)tlbflush_clock;
+		}
+	} while (!pg_type_cas(pg, &w, n));
 }
 
 /*
@@ -233,75 +315,142 @@ static void table_unused(struct domain *d, mfn_t mfn, struct page_info *pg);
 
 /*
  * A frame being validated (PGF_partial) or waiting for release: 1 when
- * get_page_type goes on as for any frame.
+ * get_page_type goes on as for any frame (reading the word again).
  */
 static int __attribute__((noinline)) type_in_transit(struct domain *d, mfn_t mfn,
 						     struct page_info *pg, unsigned int type)
 {
-	if (pg->flags & PGF_partial)
-		return type == pg->type ? validate_tree(d, mfn, type) : -EBUSY;
-	if (pg->type == type) {
+	uint64_t w = pg_type_word(pg);
+
+	if (TW_FLAGS(w) & PGF_partial)
+		return type == TW_TYPE(w) ? validate_tree(d, mfn, type) : -EBUSY;
+	if (!(TW_FLAGS(w) & PGF_releasing))
+		return 1;
+	if (TW_TYPE(w) == type) {
 		/* Used again before its release: its entries are still good. */
-		pg->flags &= ~PGF_releasing;
+		if (!pg_type_cas(pg, &w, (w + 1) & ~((uint64_t)PGF_releasing << TW_FLAGS_SHIFT)))
+			return 1;
 		release_unlink(d, pg);
-		pg->type_count = 1;
 		return 0;
 	}
 	pt_settle_slow(mfn);
 	return 1;
 }
 
-int get_page_type(mfn_t mfn, unsigned int type, struct domain *d)
+/*
+ * The first reference to a type (the count was 0 in snapshot w): the
+ * frame is claimed by one exchange; a descriptor page is claimed
+ * PGF_partial until its check ends. 1: the word changed, look again.
+ */
+static int __attribute__((noinline)) get_first_type(struct domain *d, mfn_t mfn,
+						    struct page_info *pg, unsigned int type,
+						    uint64_t w)
 {
-	struct page_info *pg = pg_of(mfn);
-	int rc;
+	uint64_t n;
 
-	if (!pg || pg->owner != d->domid)
-		return -EPERM;
-	if (unlikely(pg->flags & (PGF_partial | PGF_releasing))) {
-		rc = type_in_transit(d, mfn, pg, type);
-		if (rc != 1)
-			return rc;
-	}
-	if (pg->type_count) {
-		if (pg->type != type)
-			return -EBUSY;
-		if (pg->type_count >= COUNT_MAX)
-			return -EOVERFLOW;
-		pg->type_count++;
-		return 0;
-	}
 	flush_stale(pg, type);
 	if (type >= PGT_l1 && type <= PGT_l4)
 		return validate_tree(d, mfn, type);
+	n = (w & ~0xFFFFFFFFFFULL & ~((uint64_t)PGF_was_table << TW_FLAGS_SHIFT)) |
+	    ((uint64_t)type << TW_TYPE_SHIFT) | 1;
 	if (type == PGT_seg_desc) {
 		uint64_t *desc = frame_va(mfn);
 		unsigned int i;
 
-		for (i = 0; i < 512; i++)
-			if (!descriptor_check(&desc[i]))
+		if (!pg_type_cas(pg, &w, n | ((uint64_t)PGF_partial << TW_FLAGS_SHIFT)))
+			return 1;
+		for (i = 0; i < 512; i++) {
+			if (!descriptor_check(&desc[i])) {
+				/* Nobody takes a partial type: the claim is ours to undo. */
+				__atomic_fetch_and(&pg->type_info,
+						   ~(0xFFFFFFFFFFULL | ((uint64_t)PGF_partial << TW_FLAGS_SHIFT)),
+						   __ATOMIC_ACQ_REL);
 				return trace_err(-EINVAL);
+			}
+		}
+		pg_flags_clear(pg, PGF_partial);
+		return 0;
 	}
-	pg->type = type;
-	pg->type_count = 1;
-	return 0;
+	return pg_type_cas(pg, &w, n) ? 0 : 1;
+}
+
+/* get_page_type's way for a frame typeless or in transit, and after it changed. */
+static int __attribute__((noinline)) get_page_type_slow(struct domain *d, mfn_t mfn,
+							struct page_info *pg, unsigned int type)
+{
+	uint64_t w = pg_type_word(pg);
+	int rc;
+
+	for (;;) {
+		if (unlikely(TW_FLAGS(w) & (PGF_partial | PGF_releasing)))
+			rc = type_in_transit(d, mfn, pg, type);
+		else if (!TW_COUNT(w))
+			rc = get_first_type(d, mfn, pg, type, w);
+		else if (TW_TYPE(w) != type)
+			return -EBUSY;
+		else if (TW_COUNT(w) >= COUNT_MAX)
+			return -EOVERFLOW;
+		else
+			rc = pg_type_cas(pg, &w, w + 1) ? 0 : 1;
+		if (rc != 1)
+			return rc;
+		w = pg_type_word(pg);
+	}
+}
+
+/* The fast path, a leaf: another reference to the type in use. */
+int get_page_type(mfn_t mfn, unsigned int type, struct domain *d)
+{
+	struct page_info *pg = pg_of(mfn);
+	uint64_t w;
+
+	if (!pg || pg->owner != d->domid)
+		return -EPERM;
+	w = pg_type_word(pg);
+	if (likely(!(TW_FLAGS(w) & (PGF_partial | PGF_releasing)) && TW_COUNT(w) &&
+		   TW_TYPE(w) == type && TW_COUNT(w) < COUNT_MAX && pg_type_cas(pg, &w, w + 1)))
+		return 0;
+	return get_page_type_slow(d, mfn, pg, type);
+}
+
+/*
+ * The last type reference goes: the stamp first, then one exchange to
+ * count 0 with the type gone, or for a page table PGF_releasing and
+ * PGF_was_table set (its entries are released after, or later).
+ */
+static void __attribute__((noinline)) put_last_type(struct domain *d, mfn_t mfn,
+						    struct page_info *pg, uint64_t w)
+{
+	uint64_t n;
+
+	do {
+		if (TW_COUNT(w) != 1)
+			n = w - 1;
+		else if (TW_FLAGS(w) & PGF_validated)
+			n = (w - 1) | ((uint64_t)(PGF_releasing | PGF_was_table) << TW_FLAGS_SHIFT);
+		else
+			n = (w - 1) & ~(0xFFULL << TW_TYPE_SHIFT);
+		if (!TW_COUNT(n) && (TW_TYPE(w) == PGT_writable || (TW_FLAGS(w) & PGF_validated)))
+			pg->tlbflush_stamp = (uint16_t)tlbflush_clock;
+	} while (!pg_type_cas(pg, &w, n));
+	if (!TW_COUNT(n) && (TW_FLAGS(n) & PGF_validated))
+		table_unused(d, mfn, pg);
 }
 
 void put_page_type(mfn_t mfn, struct domain *d)
 {
 	struct page_info *pg = pg_of(mfn);
+	uint64_t w;
 
-	BUG_ON(!pg || !pg->type_count);
-	if (--pg->type_count)
-		return;
-	if (pg->type == PGT_writable || (pg->flags & PGF_validated))
-		pg->tlbflush_stamp = (uint16_t)tlbflush_clock;
-	if (pg->flags & PGF_validated) {
-		pg->flags |= PGF_was_table;
-		table_unused(d, mfn, pg);
-	} else {
-		pg->type = PGT_none;
-	}
+	BUG_ON(!pg);
+	w = pg_type_word(pg);
+	do {
+		BUG_ON(!TW_COUNT(w));
+		if (TW_COUNT(w) == 1) {
+			put_last_type(d, mfn, pg, w);
+			return;
+		}
+	} while (!pg_type_cas(pg, &w, w - 1));
 }
 
 int get_page_and_type(mfn_t mfn, unsigned int type, struct domain *d)
@@ -337,21 +486,33 @@ static int get_linear(struct domain *d, mfn_t table, unsigned int level, pte_t e
 {
 	mfn_t mfn = pte_mfn(e);
 	struct page_info *tpg = &frame_table[table], *pg = pg_of(mfn);
+	uint64_t w;
+	int rc;
 
 	if (!hv_opts.pv_linear_pt || (e & _PAGE_RW))
 		return -EINVAL;
 	if (mfn == table)
 		return 0;
-	if (!pg || pg->owner != d->domid || !pg_is_table(pg) || pg->type != level ||
-	    !pg->type_count || pg->linear > 0 || tpg->linear < 0)
+	if (!pg || tpg->linear < 0)
 		return -EINVAL;
-	if (pg->count >= COUNT_MAX || pg->type_count >= COUNT_MAX || tpg->linear == INT16_MAX ||
-	    pg->linear == INT16_MIN)
-		return -EOVERFLOW;
-	pg->count++;
-	pg->type_count++;
-	tpg->linear++;
-	pg->linear--;
+	rc = get_page(mfn, d);
+	if (rc)
+		return rc == -EOVERFLOW ? rc : -EINVAL;
+	w = pg_type_word(pg);
+	do {
+		int16_t linear = (int16_t)(w >> 48);
+
+		if ((TW_FLAGS(w) & (PGF_validated | PGF_releasing)) != PGF_validated ||
+		    TW_TYPE(w) != level || !TW_COUNT(w) || linear > 0) {
+			put_page(mfn);
+			return -EINVAL;
+		}
+		if (TW_COUNT(w) >= COUNT_MAX || linear == INT16_MIN || tpg->linear == INT16_MAX) {
+			put_page(mfn);
+			return -EOVERFLOW;
+		}
+	} while (!pg_type_cas(pg, &w, w + 1 - TW_LINEAR_ONE));
+	pg_linear_add(tpg, 1);
 	return 0;
 }
 
@@ -364,8 +525,8 @@ static bool put_linear(struct domain *d, mfn_t table, unsigned int level, pte_t 
 		return true;
 	if (frame_table[mfn].type != level)
 		return false;
-	frame_table[table].linear--;
-	frame_table[mfn].linear++;
+	pg_linear_add(&frame_table[table], -1);
+	pg_linear_add(&frame_table[mfn], 1);
 	put_page_and_type(mfn, d);
 	return true;
 }
@@ -506,14 +667,17 @@ static void release_table(struct domain *d, mfn_t mfn, struct page_info *pg)
 	release_depth++;
 	put_entries(d, mfn, pg->type, 512);
 	release_depth--;
-	pg->flags &= ~(PGF_validated | PGF_releasing);
-	pg->type = PGT_none;
+	/* Count 0 and PGF_releasing: nobody else changes the word meanwhile. */
+	__atomic_fetch_and(&pg->type_info,
+			   ~((0xFFULL << TW_TYPE_SHIFT) |
+			     ((uint64_t)(PGF_validated | PGF_releasing) << TW_FLAGS_SHIFT)),
+			   __ATOMIC_ACQ_REL);
 }
 
+/* A table's last type reference went (PGF_releasing already set). */
 static void table_unused(struct domain *d, mfn_t mfn, struct page_info *pg)
 {
 	if (release_depth) {
-		pg->flags |= PGF_releasing;
 		release_link(d, mfn, pg);
 	} else {
 		release_table(d, mfn, pg);
@@ -556,36 +720,50 @@ bool pt_release_some(struct domain *d, bool all)
  * the guest's abandoned work is lost, never its frames. Dropping is cheap
  * because releasing is deferred (above).
  */
-static void claim(struct page_info *pg, unsigned int level)
+/*
+ * A typeless frame becomes partial: one exchange from a type word with
+ * count 0 and no transit flag; false if another CPU typed it first.
+ */
+static bool claim(struct page_info *pg, unsigned int level)
 {
-	pg->count++;
-	pg->type = level;
-	pg->type_count = 1;
-	pg->flags |= PGF_partial;
+	uint64_t w = pg_type_word(pg), n;
+
+	do {
+		if (TW_COUNT(w) || (TW_FLAGS(w) & (PGF_partial | PGF_releasing)))
+			return false;
+		n = (w & ~0xFFFFFFFFFFULL & ~((uint64_t)PGF_was_table << TW_FLAGS_SHIFT)) |
+		    ((uint64_t)level << TW_TYPE_SHIFT) | ((uint64_t)PGF_partial << TW_FLAGS_SHIFT) | 1;
+	} while (!pg_type_cas(pg, &w, n));
+	frame_count_add(pg - frame_table, 1);
+	return true;
 }
 
+/* A partial frame is ours alone: plain atomic clears undo or end it. */
 static void unclaim(struct page_info *pg)
 {
-	pg->flags &= ~PGF_partial;
-	pg->type = PGT_none;
-	pg->type_count = 0;
-	pg->count--;
+	__atomic_fetch_and(&pg->type_info,
+			   ~(0xFFFFFFFFFFULL | ((uint64_t)PGF_partial << TW_FLAGS_SHIFT)),
+			   __ATOMIC_ACQ_REL);
+	frame_count_add(pg - frame_table, -1);
 }
 
 static void finish(mfn_t mfn, struct page_info *pg)
 {
 	if (pg->type == PGT_l4)
 		pt_fill_hypervisor_slots(frame_va(mfn));
-	pg->flags = (pg->flags & ~PGF_partial) | PGF_validated;
-	pg->count--;
+	/* Entries written before the flag: whoever sees it validated sees them. */
+	__atomic_fetch_xor(&pg->type_info, (uint64_t)(PGF_partial | PGF_validated) << TW_FLAGS_SHIFT,
+			   __ATOMIC_ACQ_REL);
+	frame_count_add(mfn, -1);
 }
 
-/* A free frame becomes a validated L1 table, or stays free (the error). */
+/* A free frame becomes a validated L1 table, or stays free (the error); 1: typed meanwhile. */
 static int claim_l1(struct domain *d, mfn_t mfn, struct page_info *pg)
 {
 	int rc;
 
-	claim(pg, PGT_l1);
+	if (!claim(pg, PGT_l1))
+		return 1;
 	rc = validate_l1(d, mfn);
 	if (rc)
 		unclaim(pg);
@@ -642,14 +820,16 @@ static int validate_upper_entry(struct domain *d, struct pt_work *w)
 		flush_stale(cpg, level - 1);
 		if (level - 1 == PGT_l1) {
 			rc = claim_l1(d, child, cpg);
-			if (rc)
+			if (rc < 0)
 				goto put;
-			goto done;
+			if (!rc)
+				goto done;
+		} else if (claim(cpg, level - 1)) {
+			w->mfn[w->depth] = child;
+			w->next[w->depth++] = 0;
+			return 1;
 		}
-		claim(cpg, level - 1);
-		w->mfn[w->depth] = child;
-		w->next[w->depth++] = 0;
-		return 1;
+		/* Typed by another CPU meanwhile: as any typed frame. */
 	}
 	rc = get_page_type(child, level - 1, d);
 	if (rc == -EBUSY) {
@@ -718,11 +898,14 @@ static int validate_tree(struct domain *d, mfn_t mfn, unsigned int level)
 	if (w->depth && !(w->mfn[0] == mfn && w->root_level == level && (pg->flags & PGF_partial)))
 		pt_abort(d);
 	if (!w->depth) {
-		/* Free: dropping a tree only unclaims its partial frames. */
-		BUG_ON(pg->type_count || (pg->flags & PGF_releasing));
+		/*
+		 * Typeless when get_page_type looked (dropping a tree only
+		 * unclaims its partial frames); 1 if typed since.
+		 */
 		if (level == PGT_l1)
 			return claim_l1(d, mfn, pg);
-		claim(pg, level);
+		if (!claim(pg, level))
+			return 1;
 		w->root_level = level;
 		w->mfn[0] = mfn;
 		w->next[0] = 0;
@@ -743,7 +926,11 @@ int pt_pin(struct domain *d, mfn_t mfn, unsigned int level)
 	rc = get_page_and_type(mfn, level, d);
 	if (rc)
 		return rc == -ERESTART ? rc : trace_err(-EINVAL);
-	pg->flags |= PGF_pinned;
+	if (__atomic_fetch_or(&pg->type_info, (uint64_t)PGF_pinned << TW_FLAGS_SHIFT,
+			      __ATOMIC_ACQ_REL) & ((uint64_t)PGF_pinned << TW_FLAGS_SHIFT)) {
+		put_page_and_type(mfn, d);	/* pinned by another CPU meanwhile */
+		return trace_err(-EINVAL);
+	}
 	return 0;
 }
 
@@ -757,7 +944,7 @@ void pt_unpin_all(struct domain *d)
 		struct page_info *pg = &frame_table[mfn];
 
 		if (pg->owner == d->domid && (pg->flags & PGF_pinned)) {
-			pg->flags &= ~PGF_pinned;
+			pg_flags_clear(pg, PGF_pinned);
 			put_page_and_type(mfn, d);
 		}
 	}
@@ -768,9 +955,10 @@ int pt_unpin(struct domain *d, mfn_t mfn)
 {
 	struct page_info *pg = pg_of(mfn);
 
-	if (!pg || pg->owner != d->domid || !(pg->flags & PGF_pinned))
+	if (!pg || pg->owner != d->domid ||
+	    !(__atomic_fetch_and(&pg->type_info, ~((uint64_t)PGF_pinned << TW_FLAGS_SHIFT),
+				 __ATOMIC_ACQ_REL) & ((uint64_t)PGF_pinned << TW_FLAGS_SHIFT)))
 		return trace_err(-EINVAL);
-	pg->flags &= ~PGF_pinned;
 	put_page_and_type(mfn, d);
 	return 0;
 }

@@ -11,21 +11,72 @@
 
 struct domain;
 
+/*
+ * Two words carry every count and may be changed by any CPU at any time,
+ * only atomically (the rules: the essay of arch/x86/page_type.c):
+ * `count`, and the type word `type_info`, which holds the type count, the
+ * type, the flags and the linear count together so that one
+ * compare-and-exchange checks and changes them as one (as Xen's
+ * count_info/type_info). Read the named fields for a glance; decide on a
+ * snapshot (pg_type_word) and write through the pg_type_* helpers.
+ */
 struct page_info {
 	uint32_t count;		/* general references: allocation, mappings, pins */
-	uint32_t type_count;	/* references to the current type */
 	domid_t owner;		/* a domain, DOMID_XEN, DOMID_IO or DOMID_INVALID (free) */
-	uint8_t type;		/* PGT_* */
-	uint8_t flags;		/* PGF_* */
-	int16_t linear;		/* page tables: > 0 linear entries held, < 0 linear uses */
 	/*
 	 * The flush clock's low 16 bits when its last writable or page-table
 	 * use or its owner ended: equal means maybe no flush since (after a
 	 * wrap, only an extra flush). 16 bits keep the entry at 24 bytes.
 	 */
 	uint16_t tlbflush_stamp;
+	union {
+		uint64_t type_info;	/* the type word: the four fields below */
+		struct {
+			uint32_t type_count;	/* references to the current type */
+			uint8_t type;		/* PGT_* */
+			uint8_t flags;		/* PGF_* */
+			int16_t linear;		/* page tables: > 0 linear entries held, < 0 linear uses */
+		};
+	};
 	uint32_t prev, next;		/* mfn + 1 on the owner's release list, 0 = none */
 };
+_Static_assert(sizeof(struct page_info) == 24, "frame table entry");
+
+/* The type word's fields (little-endian: type_count in the low half). */
+#define TW_COUNT(w)	((uint32_t)(w))
+#define TW_TYPE(w)	((unsigned int)((w) >> 32) & 0xFF)
+#define TW_FLAGS(w)	((unsigned int)((w) >> 40) & 0xFF)
+#define TW_TYPE_SHIFT	32
+#define TW_FLAGS_SHIFT	40
+#define TW_LINEAR_ONE	(1ULL << 48)
+
+static inline uint64_t pg_type_word(const struct page_info *pg)
+{
+	return __atomic_load_n(&pg->type_info, __ATOMIC_ACQUIRE);
+}
+
+/* The type word from *old to new; false (and *old the word now) if it changed. */
+static inline bool pg_type_cas(struct page_info *pg, uint64_t *old, uint64_t new)
+{
+	return __atomic_compare_exchange_n(&pg->type_info, old, new, false, __ATOMIC_ACQ_REL,
+					   __ATOMIC_ACQUIRE);
+}
+
+static inline void pg_flags_set(struct page_info *pg, unsigned int f)
+{
+	__atomic_fetch_or(&pg->type_info, (uint64_t)f << TW_FLAGS_SHIFT, __ATOMIC_ACQ_REL);
+}
+
+static inline void pg_flags_clear(struct page_info *pg, unsigned int f)
+{
+	__atomic_fetch_and(&pg->type_info, ~((uint64_t)f << TW_FLAGS_SHIFT), __ATOMIC_ACQ_REL);
+}
+
+/* linear += delta (the top 16 bits; a carry out of them is lost, never a borrow below). */
+static inline void pg_linear_add(struct page_info *pg, int delta)
+{
+	__atomic_fetch_add(&pg->type_info, (uint64_t)(int64_t)delta * TW_LINEAR_ONE, __ATOMIC_ACQ_REL);
+}
 
 enum {
 	PGT_none, PGT_l1, PGT_l2, PGT_l3, PGT_l4, PGT_seg_desc, PGT_writable,
@@ -54,6 +105,10 @@ extern uint64_t *m2p;			/* RW view of the machine-to-phys table */
 void *frame_va(mfn_t mfn);		/* the hypervisor's mapping of a frame */
 
 int get_page(mfn_t mfn, const struct domain *d);
+/* count from 1 (the allocation reference alone) to `to`, atomically; false if it was not 1. */
+bool frame_count_from_one(mfn_t mfn, uint32_t to);
+/* count += delta, atomically, for references the caller knows about. */
+void frame_count_add(mfn_t mfn, int delta);
 void put_page(mfn_t mfn);
 int get_page_type(mfn_t mfn, unsigned int type, struct domain *d);
 void put_page_type(mfn_t mfn, struct domain *d);
