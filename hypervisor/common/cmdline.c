@@ -21,6 +21,8 @@ void cmdline_defaults(struct hv_options *o)
 	o->gnttab_max_version = 2;
 	o->evtchn_fifo_max_ports = EVTCHN_FIFO_PORTS_LIMIT;
 	o->pv_linear_pt = true;
+	o->dom0_vcpus_min = 1;
+	o->dom0_vcpus_max = ~0U;
 }
 
 static void warn(struct hv_options *o, const char *what, const char *tok, size_t len)
@@ -112,6 +114,29 @@ static bool opt_dom0_mem(struct hv_options *o, const char *v, const char *end)
 	if (parse_size(v, &p, &bytes) || p != end || bytes < (1ULL << 20))
 		return false;
 	o->dom0_mem = bytes;
+	return true;
+}
+
+/* dom0_max_vcpus=<n> (min = max = n) or <min>-<max> (either may be left out). */
+static bool opt_dom0_max_vcpus(struct hv_options *o, const char *v, const char *end)
+{
+	const char *p = v;
+	uint64_t min = 1, max = ~0U;
+
+	if (*p != '-' && !parse_uint(p, &p, &min))
+		return false;
+	if (p == end) {
+		max = min;
+	} else if (*p == '-') {
+		if (p + 1 != end && (!parse_uint(p + 1, &p, &max) || p != end))
+			return false;
+	} else {
+		return false;
+	}
+	if (min < 1 || max < min || max > 0xffffffffULL)
+		return false;
+	o->dom0_vcpus_min = min;
+	o->dom0_vcpus_max = max;
 	return true;
 }
 
@@ -249,6 +274,7 @@ static bool opt_noreboot(struct hv_options *o, const char *v, const char *end)
 static const struct option options[] = {
 	{ "loglvl",	true,	opt_loglvl },
 	{ "dom0_mem",	true,	opt_dom0_mem },
+	{ "dom0_max_vcpus",	true,	opt_dom0_max_vcpus },
 	{ "com1",	true,	opt_com1 },
 	{ "console",	true,	opt_console },
 	{ "noreboot",	false,	opt_noreboot },

@@ -86,11 +86,7 @@ struct domain *domain_alloc(domid_t domid, const char *name, bool privileged)
 	strlcpy(d->name, name, sizeof(d->name));
 	d->is_privileged = privileged;
 	d->state = DOMAIN_RUNNING;
-	d->vcpu0.domain = d;
-	d->vcpu0.arch.kernel_mode = true;
-	/* As built at boot; createdomain changes what differs. */
-	d->max_vcpus = 1;
-	d->vcpu0_created = d->vcpu0_initialised = true;
+	/* As built at boot; createdomain changes what differs. No vCPU yet. */
 	d->creation_finished = true;
 	d->reap_on_shutdown = !privileged;
 	d->max_evtchn_port = ~0U;
@@ -101,9 +97,25 @@ struct domain *domain_alloc(domid_t domid, const char *name, bool privileged)
 		free_frames(mfn, DOMAIN_FRAMES);
 		return NULL;
 	}
-	vcpu_init(&d->vcpu0);
 	domains[nr_domains++] = d;
 	return d;
+}
+
+/* Its vCPUs and d->vcpu[]; vCPU 0 last: its end takes the watchdogs. */
+static void domain_vcpus_free(struct domain *d)
+{
+	unsigned int id = d->max_vcpus;
+
+	if (!d->vcpu)
+		return;
+	while (id--) {
+		if (d->vcpu[id]) {
+			sched_remove_vcpu(d->vcpu[id]);
+			vcpu_free(d->vcpu[id]);
+		}
+	}
+	free_frame(virt_to_maddr(d->vcpu) >> PAGE_SHIFT);
+	d->vcpu = NULL;
 }
 
 /*
@@ -116,9 +128,9 @@ struct domain *domain_alloc(domid_t domid, const char *name, bool privileged)
 static bool domain_gone(unsigned int i)
 {
 	struct domain *d = domains[i];
-	struct vcpu *v = &d->vcpu0;
+	const struct vcpu *cur = this_cpu()->current;	/* NULL while booting */
 
-	if (!d->destroyed || d->grant || v == this_cpu()->current)
+	if (!d->destroyed || d->grant || (cur && cur->domain == d))
 		return false;
 	if (!d->shared_info_released && d->shared_info_mfn) {
 		d->shared_info_released = true;
@@ -127,10 +139,7 @@ static bool domain_gone(unsigned int i)
 	}
 	if (d->nr_held)
 		return false;
-	stop_timer(&v->singleshot);
-	stop_timer(&v->periodic);
-	stop_timer(&v->poll_timeout);
-	sched_remove_vcpu(v);
+	domain_vcpus_free(d);
 	evtchn_domain_free(d);
 	if (d->p2m_frames)
 		free_frames(virt_to_maddr(d->p2m) >> PAGE_SHIFT, d->p2m_frames);
@@ -155,36 +164,46 @@ int domain_pause_by_controller(struct domain *d)
 {
 	if (d->pause_count >= 255)
 		return trace_err(-EOVERFLOW);
+	struct vcpu *v;
+
 	d->pause_count++;
-	d->vcpu0.paused = true;		/* not current: the caller is another domain */
+	for_each_vcpu(d, v)
+		v->paused = true;	/* not current: the caller is another domain */
 	return 0;
 }
 
 int domain_unpause_by_controller(struct domain *d)
 {
+	struct vcpu *v;
+
 	if (!d->pause_count)
 		return trace_err(-EINVAL);
 	if (!--d->pause_count) {
 		d->creation_finished = true;
 		if (d->state == DOMAIN_RUNNING && !d->dying)
-			vcpu_unpause(&d->vcpu0);
+			for_each_vcpu(d, v)
+				vcpu_unpause(v);
 	}
 	return 0;
 }
 
-void domain_vcpu_online(struct domain *d, bool online)
+bool domain_others_down(const struct domain *d, const struct vcpu *v)
 {
-	struct vcpu *v = &d->vcpu0;
+	const struct vcpu *o;
 
-	if (!online) {
-		v->state = VCPU_DOWN;
-		pending_work_set(PW_SCHED);
-		return;
-	}
-	if (v->state != VCPU_DOWN)
-		return;
-	sched_add_vcpu(v);		/* runnable; queued, run once unpaused */
-	v->paused = d->pause_count || d->state != DOMAIN_RUNNING || d->dying;
+	for_each_vcpu(d, o)
+		if (o != v && o->state != VCPU_DOWN)
+			return false;
+	return true;
+}
+
+/* Every vCPU of d stops (shutdown, destruction). */
+static void domain_pause_vcpus(struct domain *d)
+{
+	struct vcpu *v;
+
+	for_each_vcpu(d, v)
+		vcpu_pause(v);
 }
 
 static const char *const reason_names[] = {
@@ -230,7 +249,7 @@ void domain_shutdown(struct domain *d, unsigned int reason)
 	if (d == dom0)
 		hardware_domain_down(d, reason);
 	pr_info("d%u %s\n", d->domid, reason_names[reason]);
-	vcpu_pause(&d->vcpu0);
+	domain_pause_vcpus(d);
 	if (d->reap_on_shutdown && reason != SHUTDOWN_suspend && reason != SHUTDOWN_soft_reset) {
 		d->dying = true;
 		reap_pending = true;	/* not here: we may be deep in d's hypercall */
@@ -327,7 +346,7 @@ int domain_kill(struct domain *d)
 {
 	if (!d->dying) {
 		d->dying = true;
-		vcpu_pause(&d->vcpu0);
+		domain_pause_vcpus(d);
 	}
 	d->killed = true;
 	if (!d->destroyed) {

@@ -32,25 +32,37 @@ struct domain *domain_at_or_after(domid_t id)
 	return best;
 }
 
+/* ns the vCPU has run, this turn included. */
+uint64_t vcpu_cpu_time(const struct vcpu *v)
+{
+	uint64_t t = v->runstate_time[RUNSTATE_running];
+
+	return v == current_vcpu() ? t + now_ns() - v->runstate_entry : t;
+}
+
+/*
+ * As Xen 4.17: blocked when every vCPU up is blocked, running when one
+ * runs, the time of all; max_vcpu_id the last created.
+ */
 void domctl_get_info(const struct domain *d, struct domctl_getdomaininfo *info)
 {
-	const struct vcpu *v = &d->vcpu0;
-	uint32_t flags = 0;
+	const struct vcpu *v;
+	uint32_t flags = DOMINF_blocked;
 
 	memset(info, 0, sizeof(*info));
 	info->domain = d->domid;
 	info->max_vcpu_id = INVALID_MAX_VCPU_ID;
-	if (d->vcpu0_created) {
-		info->max_vcpu_id = 0;
-		info->cpu_time = v->runstate_time[RUNSTATE_running];
-		if (v == current_vcpu())
-			info->cpu_time += now_ns() - v->runstate_entry;
+	for_each_vcpu(d, v) {
+		info->max_vcpu_id = v->vcpu_id;
+		info->cpu_time += vcpu_cpu_time(v);
 		if (v->state != VCPU_DOWN) {
-			info->nr_online_vcpus = 1;
-			flags |= v->state == VCPU_BLOCKED ? DOMINF_blocked : 0;
+			info->nr_online_vcpus++;
+			flags &= v->state == VCPU_BLOCKED ? ~0U : ~DOMINF_blocked;
 			flags |= v == current_vcpu() ? DOMINF_running : 0;
 		}
 	}
+	if (!info->nr_online_vcpus)
+		flags = 0;
 	flags |= d->destroyed ? DOMINF_dying : 0;
 	flags |= d->pause_count ? DOMINF_paused : 0;
 	if (d->state != DOMAIN_RUNNING)
@@ -75,7 +87,8 @@ static long check_config(const struct domctl_createdomain *c)
 
 	if (c->flags & ~DOMCTL_CDF_MASK || c->grant_opts & ~DOMCTL_GRANT_version_mask)
 		return trace_err(-EINVAL);
-	if (c->max_vcpus < 1 || c->max_vcpus > 1)	/* Lamina: one vCPU per domain */
+	/* Xen 4.17's PV limit is 8192 (MAX_VIRT_CPUS); Lamina's CONFIG_MAX_VCPUS. */
+	if (c->max_vcpus < 1 || c->max_vcpus > CONFIG_MAX_VCPUS)
 		return trace_err(-EINVAL);
 	/* No HVM, HAP, IOMMU, vPMU, nested virtualization or vmtrace here. */
 	if (c->flags & (DOMCTL_CDF_hvm | DOMCTL_CDF_hap | DOMCTL_CDF_iommu | DOMCTL_CDF_vpmu |
@@ -127,18 +140,13 @@ static long pick_domid(domid_t want, domid_t *id)
 static void init_created(struct domain *d, struct domctl_createdomain *c)
 {
 	d->reap_on_shutdown = false;
-	d->max_vcpus = c->max_vcpus;
 	d->max_evtchn_port = MIN(c->max_evtchn_port, 0x7fffffffU);
 	if (c->max_grant_frames >= 0)		/* < 0: the options' (domain_alloc) */
 		d->max_grant_frames = c->max_grant_frames;
 	if (c->max_maptrack_frames >= 0)
 		d->max_maptrack_frames = c->max_maptrack_frames;
-	d->vcpu0_created = d->vcpu0_initialised = d->creation_finished = false;
+	d->creation_finished = false;
 	d->pause_count = 1;
-	d->vcpu0.paused = true;
-	d->vcpu0.state = VCPU_DOWN;
-	d->vcpu0.runstate = RUNSTATE_offline;
-	d->vcpu0.vcpu_info = &d->shared_info->vcpu_info[0];
 	memcpy(d->handle, c->handle, sizeof(d->handle));
 	d->ssidref = c->ssidref;
 	c->flags |= DOMCTL_CDF_oos_off;		/* what a PV domain always gets */
@@ -164,7 +172,7 @@ static long create_domain(struct domctl *op)
 	d = domain_alloc(id, "domU", false);
 	if (!d)
 		return trace_err(-ENOMEM);
-	if (domain_shared_info_init(d)) {
+	if (domain_shared_info_init(d) || domain_vcpus_alloc(d, c->max_vcpus)) {
 		while (domain_kill(d) == -ERESTART)
 			;		/* nothing much to undo */
 		return trace_err(-ENOMEM);
@@ -175,11 +183,16 @@ static long create_domain(struct domctl *op)
 	return 0;
 }
 
+/* Xen 4.17: max must be createdomain's; creates the vCPUs not yet made, down. */
 static long max_vcpus(struct vcpu *v, struct domain *d, uint32_t max)
 {
+	unsigned int i;
+
 	if (d == v->domain || max != d->max_vcpus)
 		return trace_err(-EINVAL);
-	d->vcpu0_created = true;	/* down until setvcpucontext brings it up */
+	for (i = 0; i < max; i++)
+		if (!d->vcpu[i] && !vcpu_create(d, i))
+			return trace_err(-ENOMEM);
 	return 0;
 }
 
@@ -188,38 +201,43 @@ static struct vcpu_guest_context ctxt_buf;
 
 static long set_vcpu_context(struct vcpu *v, struct domain *d, const struct domctl *op)
 {
-	if (d == v->domain || op->u.vcpucontext.vcpu >= d->max_vcpus || !d->vcpu0_created)
+	struct vcpu *t = domain_vcpu(d, op->u.vcpucontext.vcpu);
+
+	if (d == v->domain || !t)
 		return trace_err(-EINVAL);
 	if (!op->u.vcpucontext.ctxt)
-		return arch_vcpu_reset(&d->vcpu0);	/* Xen's vcpu_reset */
+		return arch_vcpu_reset(t);	/* Xen's vcpu_reset */
 	if (copy_from_guest(&ctxt_buf, op->u.vcpucontext.ctxt, sizeof(ctxt_buf)))
 		return -EFAULT;
-	return arch_set_vcpu_context(&d->vcpu0, &ctxt_buf);
+	return arch_set_vcpu_context(t, &ctxt_buf);
 }
 
+/* Any vCPU but the caller (Xen 4.17: its own domain's others too). */
 static long get_vcpu_context(struct vcpu *v, struct domain *d, const struct domctl *op)
 {
-	if (op->u.vcpucontext.vcpu >= d->max_vcpus || !d->vcpu0_created || &d->vcpu0 == v)
+	struct vcpu *t = domain_vcpu(d, op->u.vcpucontext.vcpu);
+
+	if (!t || t == v)
 		return trace_err(-EINVAL);
-	if (!d->vcpu0_initialised)
+	if (!t->initialised)
 		return trace_err(-ENODATA);
-	arch_get_vcpu_context(&d->vcpu0, &ctxt_buf);
+	arch_get_vcpu_context(t, &ctxt_buf);
 	return copy_to_guest(op->u.vcpucontext.ctxt, &ctxt_buf, sizeof(ctxt_buf)) ? -EFAULT : 0;
 }
 
 static long get_vcpu_info(struct domain *d, struct domctl_getvcpuinfo *info)
 {
-	const struct vcpu *v = &d->vcpu0;
+	const struct vcpu *v;
 
 	if (info->vcpu >= d->max_vcpus)
 		return trace_err(-EINVAL);
-	if (!d->vcpu0_created)
+	v = domain_vcpu(d, info->vcpu);
+	if (!v)
 		return trace_err(-ESRCH);
 	info->online = v->state != VCPU_DOWN;
 	info->blocked = v->state == VCPU_BLOCKED;
 	info->running = v == current_vcpu();
-	info->cpu_time = v->runstate_time[RUNSTATE_running] +
-			 (info->running ? now_ns() - v->runstate_entry : 0);
+	info->cpu_time = vcpu_cpu_time(v);
 	info->cpu = 0;
 	return 0;
 }

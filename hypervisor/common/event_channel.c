@@ -116,10 +116,23 @@ struct evtchn_fifo_port *evtchn_fifo_port(struct domain *d, evtchn_port_t p)
 	return &d->evtchn_bucket[p / PORTS_PER_BUCKET]->fifo[p % PORTS_PER_BUCKET];
 }
 
+/*
+ * The vCPU port's events go to: the one it was bound to (bind_virq,
+ * bind_ipi, bind_vcpu), which exists (ids are checked when bound, and
+ * vCPUs live as long as their domain); vCPU 0 for a port without one;
+ * NULL before domctl max_vcpus made any (the event stays pending).
+ */
 struct vcpu *evtchn_notify_vcpu(struct domain *d, evtchn_port_t port)
 {
-	(void)port;
-	return &d->vcpu0;	/* one vCPU per domain so far */
+	const struct evtchn *c;
+
+	if (!d->vcpu)
+		return NULL;
+	if (d->max_vcpus == 1)		/* every port's: the event paths' common case */
+		return d->vcpu[0];
+	c = evtchn_from_port(d, port);
+	/* notify_vcpu < max_vcpus <= 256, checked when bound: in d->vcpu[]'s frame. */
+	return d->vcpu[c ? c->notify_vcpu : 0];
 }
 
 void evtchn_poll_wake(struct vcpu *v, evtchn_port_t port)
@@ -160,7 +173,7 @@ void evtchn_set_pending(struct domain *d, evtchn_port_t port)
 		return;
 	}
 	port = array_index_nospec(port, NR_EVTCHN_PORTS);
-	if (test_and_set(&s->evtchn_pending[port / 64], port % 64))
+	if (test_and_set(&s->evtchn_pending[port / 64], port % 64) || !v)
 		return;
 	if (!(s->evtchn_mask[port / 64] & (1ULL << (port % 64))))
 		mark_vcpu_pending(v, port);
@@ -200,9 +213,11 @@ void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq)
 		evtchn_set_pending(v->domain, port);
 }
 
+/* A global VIRQ is bound in vCPU 0's table; its port says whom it notifies. */
 void send_global_virq(struct domain *d, unsigned int virq)
 {
-	send_guest_vcpu_virq(&d->vcpu0, virq);
+	if (d->vcpu && d->vcpu[0])
+		send_guest_vcpu_virq(d->vcpu[0], virq);
 }
 
 static bool virq_is_per_vcpu(unsigned int virq)
@@ -359,9 +374,12 @@ static long bind_virq(struct domain *d, struct evtchn_bind_virq *op)
 	if (op->virq >= NR_VIRQS)
 		return trace_err(-EINVAL);
 	op->virq = array_index_nospec(op->virq, NR_VIRQS);
-	if (op->vcpu != 0)
-		return virq_is_per_vcpu(op->virq) ? trace_err(-ENOENT) : trace_err(-EINVAL);
-	v = &d->vcpu0;
+	/* Xen 4.17: a global VIRQ only on vCPU 0, a per-vCPU one on one that exists. */
+	if (!virq_is_per_vcpu(op->virq) && op->vcpu != 0)
+		return trace_err(-EINVAL);
+	v = domain_vcpu(d, op->vcpu);
+	if (!v)
+		return trace_err(-ENOENT);
 	spin_lock(&d->evtchn_lock);
 	if (v->virq_port[op->virq]) {
 		spin_unlock(&d->evtchn_lock);
@@ -369,7 +387,8 @@ static long bind_virq(struct domain *d, struct evtchn_bind_virq *op)
 	}
 	port = get_free_port(d);
 	if (port > 0) {
-		*evtchn_from_port(d, port) = (struct evtchn){ .state = ECS_VIRQ, .virq = op->virq };
+		*evtchn_from_port(d, port) = (struct evtchn){ .state = ECS_VIRQ, .virq = op->virq,
+							      .notify_vcpu = v->vcpu_id };
 		v->virq_port[op->virq] = port;
 		op->port = port;
 	}
@@ -381,12 +400,13 @@ static long bind_ipi(struct domain *d, struct evtchn_bind_ipi *op)
 {
 	int port;
 
-	if (op->vcpu != 0)
+	if (!domain_vcpu(d, op->vcpu))
 		return trace_err(-ENOENT);
 	spin_lock(&d->evtchn_lock);
 	port = get_free_port(d);
 	if (port > 0) {
-		*evtchn_from_port(d, port) = (struct evtchn){ .state = ECS_IPI };
+		*evtchn_from_port(d, port) = (struct evtchn){ .state = ECS_IPI,
+							      .notify_vcpu = op->vcpu };
 		op->port = port;
 	}
 	spin_unlock(&d->evtchn_lock);
@@ -419,8 +439,8 @@ static long evtchn_close(struct domain *d, evtchn_port_t port)
 		else
 			spin_unlock(&d->evtchn_lock);
 		return trace_err(-EINVAL);
-	case ECS_VIRQ:
-		d->vcpu0.virq_port[c->virq] = 0;
+	case ECS_VIRQ:	/* a global VIRQ's table is vCPU 0's (bind_vcpu moves only its port) */
+		d->vcpu[virq_is_per_vcpu(c->virq) ? c->notify_vcpu : 0]->virq_port[c->virq] = 0;
 		break;
 	case ECS_PIRQ:
 		pirq_unbind_port(d, c->virq, port);
@@ -596,20 +616,30 @@ static long expand_array(struct domain *d, struct evtchn_expand_array *op)
 	return ret;
 }
 
+/*
+ * Xen 4.17's order: a vCPU that does not exist is -ENOENT (one that is
+ * down is fine), then the port; IPIs and per-vCPU VIRQs stay where they
+ * were bound (-EINVAL).
+ */
 static long evtchn_bind_vcpu(struct domain *d, struct evtchn_bind_vcpu *op)
 {
+	struct vcpu *v = domain_vcpu(d, op->vcpu);
 	struct evtchn *c;
+	long rc = 0;
 
+	if (!v)
+		return trace_err(-ENOENT);
 	if (!port_valid(d, op->port))
 		return trace_err(-EINVAL);
-	if (op->vcpu != 0)
-		return trace_err(-ENOENT);
+	spin_lock(&d->evtchn_lock);
 	c = evtchn_from_port(d, op->port);
 	if (c->state == ECS_IPI || (c->state == ECS_VIRQ && virq_is_per_vcpu(c->virq)) ||
 	    c->state == ECS_FREE || c->state == ECS_RESERVED)
-		return trace_err(-EINVAL);
-	c->notify_vcpu = 0;
-	return 0;
+		rc = trace_err(-EINVAL);
+	else
+		c->notify_vcpu = v->vcpu_id;
+	spin_unlock(&d->evtchn_lock);
+	return rc;
 }
 
 /* The FIFO state goes (its frames let go): the domain is on 2-level again. */

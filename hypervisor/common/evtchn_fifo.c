@@ -35,7 +35,8 @@
 
 #define WORDS_PER_PAGE		EVTCHN_FIFO_WORDS_PER_PAGE
 #define MAX_ARRAY_PAGES		(EVTCHN_FIFO_MAX_PORTS / WORDS_PER_PAGE)
-#define NR_FIFO_VCPUS		1	/* one vCPU per domain so far */
+#define NR_FIFO_VCPUS		CONFIG_MAX_VCPUS
+#define FIFO_VCPU_FRAMES	DIV_ROUND_UP(NR_FIFO_VCPUS * sizeof(struct fifo_vcpu), PAGE_SIZE)
 #define SET_LINK_TRIES		4
 
 #define BIT(n)			(1U << (n))
@@ -52,7 +53,8 @@ struct evtchn_fifo {
 	unsigned int nr_pages;		/* ports below nr_pages * 1024 have a word */
 	event_word_t *page[MAX_ARRAY_PAGES];
 	mfn_t mfn[MAX_ARRAY_PAGES];
-	struct fifo_vcpu vcpu[NR_FIFO_VCPUS];
+	struct fifo_vcpu *vcpu;		/* [NR_FIFO_VCPUS], in FIFO_VCPU_FRAMES of their own */
+	mfn_t vcpu_mfn;
 };
 _Static_assert(sizeof(struct evtchn_fifo) <= PAGE_SIZE, "FIFO state is one page");
 
@@ -147,13 +149,14 @@ void evtchn_fifo_set_pending(struct domain *d, evtchn_port_t port)
 	struct evtchn_fifo *f = d->evtchn_fifo;
 	struct evtchn_fifo_port *fp = evtchn_fifo_port(d, port);
 	struct vcpu *v = evtchn_notify_vcpu(d, port);
-	struct fifo_vcpu *fv = &f->vcpu[v->vcpu_id];
+	struct fifo_vcpu *fv;
 	event_word_t *w = word_of(f, port);
 	bool was_pending, linked = true;
 	unsigned int prio;
 
-	if (!fp)
+	if (!fp || !v)
 		return;
+	fv = &f->vcpu[v->vcpu_id];
 	if (!w) {
 		fp->pending = 1;	/* raised again when its array page comes */
 		return;
@@ -260,11 +263,11 @@ static void move_ports(struct domain *d)
 long evtchn_fifo_init_control(struct domain *d, struct evtchn_init_control *op)
 {
 	struct evtchn_fifo *f = d->evtchn_fifo;
-	mfn_t self;
+	mfn_t self, vcpus;
 	int rc;
 
 	op->link_bits = EVTCHN_FIFO_LINK_BITS;
-	if (op->vcpu >= NR_FIFO_VCPUS)
+	if (!domain_vcpu(d, op->vcpu))		/* and so below NR_FIFO_VCPUS */
 		return trace_err(-ENOENT);
 	op->vcpu = array_index_nospec(op->vcpu, NR_FIFO_VCPUS);
 	if (op->offset > PAGE_SIZE - sizeof(struct evtchn_fifo_control_block) || (op->offset & 7))
@@ -278,8 +281,16 @@ long evtchn_fifo_init_control(struct domain *d, struct evtchn_init_control *op)
 		return -ENOMEM;
 	f = frame_va(self);
 	f->self = self;
+	vcpus = alloc_frames_contig(FIFO_VCPU_FRAMES);
+	if (vcpus == INVALID_MFN) {
+		free_frame(self);
+		return -ENOMEM;
+	}
+	f->vcpu = frame_va(vcpus);
+	f->vcpu_mfn = vcpus;
 	rc = map_control_block(d, &f->vcpu[op->vcpu], op->control_gfn, op->offset);
 	if (rc) {
+		free_frames(vcpus, FIFO_VCPU_FRAMES);
 		free_frame(self);
 		return rc;
 	}
@@ -330,6 +341,7 @@ void evtchn_fifo_destroy(struct domain *d)
 			put_page_and_type(f->vcpu[i].cb_mfn, d);
 	for (i = 0; i < f->nr_pages; i++)
 		put_page_and_type(f->mfn[i], d);
+	free_frames(f->vcpu_mfn, FIFO_VCPU_FRAMES);
 	free_frame(f->self);
 }
 

@@ -29,17 +29,18 @@ static void dump_domains(void)
 
 	for (i = 0; i < domain_count(); i++) {
 		struct domain *d = domain_by_index(i);
-		struct vcpu *v = &d->vcpu0;
+		struct vcpu *v;
 
-		printk(LOG_ERR, "d%u %-10s %s%s pages %llu/%llu  v0: %s%s, %s mode, rip %#llx, "
-		       "upcall pending %u mask %u\n", d->domid, d->name,
+		printk(LOG_ERR, "d%u %-10s %s%s pages %llu/%llu\n", d->domid, d->name,
 		       d->is_privileged ? "privileged " : "",
 		       d->destroyed ? "destroyed" : d->state == DOMAIN_RUNNING ? "running" : "shut down",
-		       (unsigned long long)d->nr_pages, (unsigned long long)d->max_pages,
-		       state_names[v->state], v->paused ? " paused" : "",
-		       v->arch.kernel_mode ? "kernel" : "user",
-		       (unsigned long long)v->arch.regs.rip, v->vcpu_info->evtchn_upcall_pending,
-		       v->vcpu_info->evtchn_upcall_mask);
+		       (unsigned long long)d->nr_pages, (unsigned long long)d->max_pages);
+		for_each_vcpu(d, v)
+			printk(LOG_ERR, "  v%u: %s%s, %s mode, rip %#llx, upcall pending %u mask %u\n",
+			       v->vcpu_id, state_names[v->state], v->paused ? " paused" : "",
+			       v->arch.kernel_mode ? "kernel" : "user",
+			       (unsigned long long)v->arch.regs.rip,
+			       v->vcpu_info->evtchn_upcall_pending, v->vcpu_info->evtchn_upcall_mask);
 		grant_dump(d);
 	}
 }

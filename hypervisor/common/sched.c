@@ -96,6 +96,7 @@ void sched_add_vcpu(struct vcpu *v)
 		timer_init(&rq0.slice, slice_end, NULL);
 	v->weight = DEFAULT_WEIGHT;
 	v->state = VCPU_RUNNABLE;
+	v->paused = false;
 	v->runstate = RUNSTATE_runnable;	/* since boot, until it first runs */
 	if (v != this_cpu()->current)
 		enqueue(&rq0, v);
@@ -132,6 +133,35 @@ void vcpu_pause(struct vcpu *v)
 	stop_timer(&v->periodic);
 }
 
+/*
+ * Up: runnable (queued unless its domain is paused, shut down or dying).
+ * Down: off until brought up; a queued one is dropped when dequeued, the
+ * current one is switched away from on the way out of its hypercall.
+ */
+void vcpu_set_online(struct vcpu *v, bool online)
+{
+	struct domain *d = v->domain;
+
+	spin_lock(&rq0.lock);
+	if (!online && v->state != VCPU_DOWN) {
+		v->state = VCPU_DOWN;
+		if (v != this_cpu()->current)
+			runstate_change(v, RUNSTATE_offline);
+		pending_work_set(PW_SCHED);
+	} else if (online && v->state == VCPU_DOWN) {
+		if (!v->weight)
+			v->weight = DEFAULT_WEIGHT;
+		v->state = VCPU_RUNNABLE;
+		v->paused = d->pause_count || d->state != DOMAIN_RUNNING || d->dying;
+		if (!v->paused)
+			runstate_change(v, RUNSTATE_runnable);
+		if (!v->paused && v != this_cpu()->current)
+			enqueue(&rq0, v);
+		pending_work_set(PW_SCHED);
+	}
+	spin_unlock(&rq0.lock);
+}
+
 /* A vCPU about to be freed leaves the run queue (it is not current). */
 void sched_remove_vcpu(struct vcpu *v)
 {
@@ -149,8 +179,8 @@ void sched_remove_vcpu(struct vcpu *v)
 	}
 	v->on_runq = false;
 	spin_unlock(&rq0.lock);
-	/* The domain's last vCPU goes: so do its watchdogs (SCHEDOP_watchdog). */
-	if (v == &v->domain->vcpu0) {
+	/* The domain's vCPUs go (0 last): so do its watchdogs (SCHEDOP_watchdog). */
+	if (v->vcpu_id == 0) {
 		unsigned int i;
 
 		for (i = 0; i < NR_DOMAIN_WATCHDOGS; i++)
@@ -241,7 +271,8 @@ void schedule(struct cpu_regs *r)
 	spin_unlock(&rq0.lock);
 	if (prev->runstate == RUNSTATE_running)
 		runstate_change(prev, can_run(prev) ? RUNSTATE_runnable :
-				      prev->paused ? RUNSTATE_offline : RUNSTATE_blocked);
+				      prev->paused || prev->state == VCPU_DOWN ?
+				      RUNSTATE_offline : RUNSTATE_blocked);
 	runstate_change(next, RUNSTATE_running);
 	set_timer(&rq0.slice, now_ns() + SLICE_NS * next->weight / DEFAULT_WEIGHT);
 	if (next != prev)
@@ -464,8 +495,9 @@ void sched_dump(void)
 {
 	struct vcpu *v;
 
-	printk(LOG_ERR, "CPU0 runs d%u; run queue:", this_cpu()->current->domain->domid);
+	printk(LOG_ERR, "CPU0 runs d%uv%u; run queue:", this_cpu()->current->domain->domid,
+	       this_cpu()->current->vcpu_id);
 	for (v = rq0.head; v; v = v->runq_next)
-		printk(LOG_ERR, " d%u", v->domain->domid);
+		printk(LOG_ERR, " d%uv%u", v->domain->domid, v->vcpu_id);
 	printk(LOG_ERR, "%s\n", rq0.head ? "" : " (empty)");
 }

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * vcpu_op (24) and set_timer_op (15): a vCPU's timers, its vcpu_info
- * location and its runstate (docs/abi-core.md §2.10, §2.23, §6). One vCPU
- * per domain so far: vcpuid 0 exists, every other id answers -ENOENT.
+ * vCPUs: their creation and end, vcpu_op (24) and set_timer_op (15): a
+ * vCPU's context, up and down, its timers, its vcpu_info location and its
+ * runstate (docs/abi-core.md §2.10, §2.23, §6). vcpu_op names any vCPU of
+ * the caller's domain (-ENOENT for an id that does not exist); as in Xen
+ * 4.17 the single-shot timer is only the caller's own (-EINVAL), and a
+ * vcpu_info moves only for the caller or a vCPU that is down.
  */
 #include <hv/lib.h>
 #include <hv/domain.h>
@@ -12,6 +15,11 @@
 #include <hv/mm.h>
 #include <hv/sched.h>
 #include <hv/time.h>
+#include <hv/domctl.h>
+#include <hv/page_alloc.h>
+#include <hv/nospec.h>
+#include <asm/page.h>
+#include <lamina/domctl.h>
 #include <asm/x86.h>
 #include <lamina/vcpu.h>
 #include <lamina/sched.h>
@@ -31,10 +39,63 @@ static void periodic_fired(void *data)
 		set_timer(&v->periodic, v->periodic.deadline + v->period_ns);
 }
 
-void vcpu_init(struct vcpu *v)
+#define VCPU_FRAMES	DIV_ROUND_UP(sizeof(struct vcpu), PAGE_SIZE)
+_Static_assert(CONFIG_MAX_VCPUS * sizeof(struct vcpu *) <= PAGE_SIZE, "d->vcpu[] is one frame");
+
+int domain_vcpus_alloc(struct domain *d, unsigned int max)
 {
+	mfn_t mfn;
+
+	if (max < 1 || max > CONFIG_MAX_VCPUS)
+		return trace_err(-EINVAL);
+	mfn = alloc_frame();		/* zeroed: no vCPU yet */
+	if (mfn == INVALID_MFN)
+		return -ENOMEM;
+	d->vcpu = frame_va(mfn);
+	d->max_vcpus = max;
+	return 0;
+}
+
+/*
+ * Down, uninitialised, paused with its domain; events masked in its
+ * vcpu_info (the shared_info slot below 32, else a dummy until it
+ * registers one, as Xen's dummy_vcpu_info).
+ */
+struct vcpu *vcpu_create(struct domain *d, unsigned int id)
+{
+	struct vcpu *v;
+	mfn_t mfn;
+
+	/* Upwards from 0, as Xen creates them: for_each_vcpu follows. */
+	ASSERT(id < d->max_vcpus && !d->vcpu[id] && d->shared_info && (!id || d->vcpu[id - 1]));
+	mfn = alloc_frames_contig(VCPU_FRAMES);		/* zeroed */
+	if (mfn == INVALID_MFN)
+		return NULL;
+	v = frame_va(mfn);
+	v->domain = d;
+	v->vcpu_id = id;
+	v->arch.kernel_mode = true;
+	v->state = VCPU_DOWN;
+	v->paused = true;
+	v->runstate = RUNSTATE_offline;
+	v->dummy_info.evtchn_upcall_mask = 1;
+	v->vcpu_info = id < XEN_LEGACY_MAX_VCPUS ? &d->shared_info->vcpu_info[id] : &v->dummy_info;
 	timer_init(&v->singleshot, singleshot_fired, v);
 	timer_init(&v->periodic, periodic_fired, v);
+	d->vcpu[id] = v;
+	if (id)
+		d->vcpu[id - 1]->next_in_list = v;
+	return v;
+}
+
+/* Its domain is gone (common/domain.c): nothing refers to it any more. */
+void vcpu_free(struct vcpu *v)
+{
+	stop_timer(&v->singleshot);
+	stop_timer(&v->periodic);
+	if (v->poll_timeout.fn)
+		stop_timer(&v->poll_timeout);
+	free_frames(virt_to_maddr(v) >> PAGE_SHIFT, VCPU_FRAMES);
 }
 
 static void runstate_info(const struct vcpu *v, struct vcpu_runstate_info *info)
@@ -94,13 +155,16 @@ void vcpu_update_runstate_area(struct vcpu *v)
 		vcpu_write_areas(v);
 }
 
-static long register_vcpu_info(struct vcpu *v, uint64_t arg)
+/* The caller's own vcpu_info, or that of one of its vCPUs that is down. */
+static long register_vcpu_info(struct vcpu *v, const struct vcpu *caller, uint64_t arg)
 {
 	struct vcpu_register_vcpu_info r;
 	struct vcpu_info *new;
 
 	if (copy_from_guest(&r, arg, sizeof(r)))
 		return -EFAULT;
+	if (v != caller && v->state != VCPU_DOWN)
+		return trace_err(-EINVAL);
 	if (v->vcpu_info_registered)
 		return trace_err(-EINVAL);
 	if ((r.offset & 7) || r.offset > PAGE_SIZE - sizeof(struct vcpu_info))
@@ -149,38 +213,134 @@ static long periodic(struct vcpu *v, uint64_t arg)
 	return 0;
 }
 
-long hc_vcpu_op(struct vcpu *v, struct hc_args *a)
+/*
+ * VCPUOP_initialise: the first context of a vCPU that has none, checked
+ * as setvcpucontext's (arch_set_vcpu_context); it stays down unless the
+ * context says VGCF_online. -EINVAL for a vCPU without a vcpu_info
+ * (ids from 32 that registered none), -EEXIST once initialised.
+ */
+static long initialise(struct vcpu *v, uint64_t arg)
 {
-	uint64_t arg = a->arg[2];
+	const unsigned int frames = DIV_ROUND_UP(sizeof(struct vcpu_guest_context), PAGE_SIZE);
+	struct vcpu_guest_context *c;
+	mfn_t mfn;
+	long rc;
+
+	if (v->vcpu_info == &v->dummy_info)
+		return trace_err(-EINVAL);
+	mfn = alloc_frames_contig(frames);
+	if (mfn == INVALID_MFN)
+		return -ENOMEM;
+	c = frame_va(mfn);
+	if (copy_from_guest(c, arg, sizeof(*c)))
+		rc = -EFAULT;
+	else if (v->initialised)
+		rc = trace_err(-EEXIST);
+	else
+		rc = arch_set_vcpu_context(v, c);
+	free_frames(mfn, frames);
+	return rc;
+}
+
+/*
+ * VCPUOP_down: as Xen 4.17, the last vCPU up going down is the domain
+ * powering off; otherwise the vCPU stops (the caller's own call returns
+ * once it is brought up again).
+ */
+static long down(struct vcpu *v)
+{
+	if (domain_others_down(v->domain, v)) {
+		domain_shutdown(v->domain, SHUTDOWN_poweroff);
+		return 0;
+	}
+	vcpu_set_online(v, false);
+	return 0;
+}
+
+static long runstate_op(struct vcpu *v, unsigned int cmd, uint64_t arg)
+{
 	struct vcpu_runstate_info info;
 	struct vcpu_register_runstate_memory_area area;
 
-	if (a->arg[1] != 0)
-		return -ENOENT;		/* one vCPU per domain so far */
+	if (cmd == VCPUOP_get_runstate_info) {
+		runstate_info(v, &info);
+		if (v == current_vcpu() || v->runstate == RUNSTATE_running)
+			info.time[info.state] += now_ns() - info.state_entry_time;	/* so far */
+		return copy_to_guest(arg, &info, sizeof(info));
+	}
+	if (copy_from_guest(&area, arg, sizeof(area)))
+		return -EFAULT;
+	/* As Xen 4.17: an area the guest could never hold is -EFAULT. */
+	if (!guest_range_ok(area.addr, sizeof(info)))
+		return trace_err(-EFAULT);
+	/* Written now through the caller's tables: the same domain's. */
+	v->runstate_area = area.addr;
+	vcpu_update_runstate_area(v);
+	return 0;
+}
+
+static long time_area(struct vcpu *v, uint64_t arg)
+{
+	struct vcpu_register_runstate_memory_area area;
+
+	/* Xen 4.17: any guest address (0 = none), written at once. */
+	if (copy_from_guest(&area, arg, sizeof(area)))
+		return -EFAULT;
+	if (!guest_range_ok(area.addr, sizeof(struct vcpu_time_info)))
+		return trace_err(-EFAULT);
+	v->time_area = area.addr;
+	pvclock_update(v);
+	if (v->time_area)
+		vcpu_update_time_area(v);
+	return 0;
+}
+
+static long physid(struct vcpu *v, uint64_t arg)
+{
+	/*
+	 * Xen 4.17 answers for the hardware domain's vCPUs pinned to one
+	 * pCPU, as dom0's are here (one pCPU): the pCPU's APIC ID (bits
+	 * 0-31) and ACPI processor ID (bits 32-63; Lamina reads no ACPI
+	 * tables and gives 0, the boot CPU's usual one). Others get -EINVAL.
+	 */
+	uint32_t eax, ebx, ecx, edx;
+	uint64_t phys_id;
+
+	cpuid(1, 0, &eax, &ebx, &ecx, &edx);
+	phys_id = ebx >> 24;	/* the initial APIC ID */
+	if (!v->domain->is_privileged)
+		return trace_err(-EINVAL);
+	return copy_to_guest(arg, &phys_id, sizeof(phys_id));
+}
+
+long hc_vcpu_op(struct vcpu *caller, struct hc_args *a)
+{
+	/*
+	 * vcpuid is an unsigned int in Xen's prototype (the upper half of the
+	 * register is ignored); the caller's own, the common case, without
+	 * the lookup.
+	 */
+	unsigned int id = (unsigned int)a->arg[1];
+	struct vcpu *v = id == caller->vcpu_id ? caller : domain_vcpu(caller->domain, id);
+	uint64_t arg = a->arg[2];
+
+	if (!v)
+		return -ENOENT;
 	switch (a->arg[0]) {
-	case VCPUOP_is_up:
-		return 1;
+	case VCPUOP_initialise:
+		return initialise(v, arg);
 	case VCPUOP_up:
+		if (!v->initialised)
+			return trace_err(-EINVAL);
+		vcpu_set_online(v, true);
 		return 0;
 	case VCPUOP_down:
-		/* The last vCPU going down is the domain powering off (§2.10). */
-		domain_shutdown(v->domain, SHUTDOWN_poweroff);
-		return 0;
-	case VCPUOP_initialise:
-		return -EEXIST;		/* vCPU 0 was initialised by the builder */
+		return down(v);
+	case VCPUOP_is_up:
+		return v->state != VCPU_DOWN;
 	case VCPUOP_get_runstate_info:
-		runstate_info(v, &info);
-		info.time[info.state] += now_ns() - info.state_entry_time;	/* so far */
-		return copy_to_guest(arg, &info, sizeof(info));
 	case VCPUOP_register_runstate_memory_area:
-		if (copy_from_guest(&area, arg, sizeof(area)))
-			return -EFAULT;
-		/* As Xen 4.17: an area the guest could never hold is -EFAULT. */
-		if (!guest_range_ok(area.addr, sizeof(info)))
-			return trace_err(-EFAULT);
-		v->runstate_area = area.addr;
-		vcpu_update_runstate_area(v);
-		return 0;
+		return runstate_op(v, a->arg[0], arg);
 	case VCPUOP_set_periodic_timer:
 		return periodic(v, arg);
 	case VCPUOP_stop_periodic_timer:
@@ -188,40 +348,20 @@ long hc_vcpu_op(struct vcpu *v, struct hc_args *a)
 		stop_timer(&v->periodic);
 		return 0;
 	case VCPUOP_set_singleshot_timer:
+		if (v != caller)
+			return trace_err(-EINVAL);
 		return singleshot(v, arg);
 	case VCPUOP_stop_singleshot_timer:
+		if (v != caller)
+			return trace_err(-EINVAL);
 		stop_timer(&v->singleshot);
 		return 0;
 	case VCPUOP_register_vcpu_info:
-		return register_vcpu_info(v, arg);
+		return register_vcpu_info(v, caller, arg);
 	case VCPUOP_register_vcpu_time_memory_area:
-		/* Xen 4.17: any guest address (0 = none), written at once. */
-		if (copy_from_guest(&area, arg, sizeof(area)))
-			return -EFAULT;
-		if (!guest_range_ok(area.addr, sizeof(struct vcpu_time_info)))
-			return trace_err(-EFAULT);
-		v->time_area = area.addr;
-		pvclock_update(v);
-		if (v->time_area)
-			vcpu_update_time_area(v);
-		return 0;
-	case VCPUOP_get_physid: {
-		/*
-		 * Xen 4.17 answers for the hardware domain's vCPUs pinned to
-		 * one pCPU, as dom0's one vCPU is here: the pCPU's APIC ID
-		 * (bits 0-31) and ACPI processor ID (bits 32-63; Lamina reads
-		 * no ACPI tables and gives 0, the boot CPU's usual one).
-		 * Others get -EINVAL.
-		 */
-		uint32_t eax, ebx, ecx, edx;
-		uint64_t phys_id;
-
-		cpuid(1, 0, &eax, &ebx, &ecx, &edx);
-		phys_id = ebx >> 24;	/* the initial APIC ID */
-		if (!v->domain->is_privileged)
-			return trace_err(-EINVAL);
-		return copy_to_guest(arg, &phys_id, sizeof(phys_id));
-	}
+		return time_area(v, arg);
+	case VCPUOP_get_physid:
+		return physid(v, arg);
 	default:
 		return trace_err(-ENOSYS);
 	}

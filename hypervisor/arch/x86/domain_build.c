@@ -222,9 +222,41 @@ static int setup_rings(struct builder *b)
 	return 0;
 }
 
+/*
+ * dom0's vCPUs as Xen 4.17 counts them: one per pCPU (one here), raised
+ * to dom0_max_vcpus='s minimum, lowered to its maximum, at most
+ * CONFIG_MAX_VCPUS (Xen's cap is MAX_VIRT_CPUS); a domU built at boot
+ * has one.
+ */
+static unsigned int boot_vcpus(bool privileged)
+{
+	unsigned int n = 1;
+
+	if (!privileged)
+		return 1;
+	if (hv_opts.dom0_vcpus_min > n)
+		n = hv_opts.dom0_vcpus_min;
+	if (hv_opts.dom0_vcpus_max < n)
+		n = hv_opts.dom0_vcpus_max;
+	return MIN(n, CONFIG_MAX_VCPUS);
+}
+
+/* Every vCPU (down, but vCPU 0, which init_vcpu gives its context). */
+static int create_vcpus(struct domain *d, unsigned int n)
+{
+	unsigned int i;
+
+	if (domain_vcpus_alloc(d, n))
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		if (!vcpu_create(d, i))
+			return -ENOMEM;
+	return 0;
+}
+
 static void init_vcpu(struct builder *b)
 {
-	struct vcpu *v = &b->d->vcpu0;
+	struct vcpu *v = b->d->vcpu[0];
 	struct cpu_regs *r = &v->arch.regs;
 
 	memset(r, 0, sizeof(*r));
@@ -239,6 +271,7 @@ static void init_vcpu(struct builder *b)
 	v->arch.kernel_sp = r->rsp;
 	v->arch.guest_cr3 = mfn_at(b, b->l.pt_base) << PAGE_SHIFT;
 	v->vcpu_info = &b->d->shared_info->vcpu_info[0];
+	v->initialised = true;
 	vcpu_fpu_init(v);
 }
 
@@ -289,7 +322,8 @@ static void print_layout(const struct builder *b)
  */
 static struct domain *build_failed(struct domain *d)
 {
-	d->vcpu0.arch.guest_cr3 = 0;
+	if (d->vcpu && d->vcpu[0])
+		d->vcpu[0]->arch.guest_cr3 = 0;
 	while (domain_kill(d) == -ERESTART)
 		;
 	return NULL;
@@ -325,7 +359,8 @@ struct domain *domain_build(domid_t domid, const char *name, const struct boot_m
 	b.d->max_pages = b.d->nr_pages;
 	if (plan_layout(&b))
 		return build_failed(b.d);
-	if (alloc_memory(&b) || domain_shared_info_init(b.d) || (b.rings && setup_rings(&b))) {
+	if (alloc_memory(&b) || domain_shared_info_init(b.d) ||
+	    create_vcpus(b.d, boot_vcpus(privileged)) || (b.rings && setup_rings(&b))) {
 		pr_err("d%u: not enough free memory for %llu MiB\n", domid,
 		       (unsigned long long)(mem_bytes >> 20));
 		return build_failed(b.d);
@@ -340,11 +375,13 @@ struct domain *domain_build(domid_t domid, const char *name, const struct boot_m
 	build_page_tables(&b);
 	init_vcpu(&b);
 	/* The bootstrap L4 starts pinned and as the base pointer (§1.5.1). */
-	if (pt_pin(b.d, b.d->vcpu0.arch.guest_cr3 >> PAGE_SHIFT, 4) ||
-	    get_page_and_type(b.d->vcpu0.arch.guest_cr3 >> PAGE_SHIFT, PGT_l4, b.d)) {
+	if (pt_pin(b.d, b.d->vcpu[0]->arch.guest_cr3 >> PAGE_SHIFT, 4) ||
+	    get_page_and_type(b.d->vcpu[0]->arch.guest_cr3 >> PAGE_SHIFT, PGT_l4, b.d)) {
 		pr_err("d%u: the bootstrap page tables do not validate\n", domid);
 		return build_failed(b.d);
 	}
 	print_layout(&b);
+	if (b.d->max_vcpus > 1)
+		pr_info("d%u: %u vCPUs, vCPU 0 up\n", domid, b.d->max_vcpus);
 	return b.d;
 }

@@ -38,7 +38,8 @@ static void release_vcpu(struct vcpu *v)
 	if (v->vcpu_info_registered) {
 		put_page_and_type(v->vcpu_info_mfn, d);
 		v->vcpu_info_registered = false;
-		v->vcpu_info = &d->shared_info->vcpu_info[v->vcpu_id];
+		v->vcpu_info = v->vcpu_id < XEN_LEGACY_MAX_VCPUS ?
+			       &d->shared_info->vcpu_info[v->vcpu_id] : &v->dummy_info;
 	}
 	v->runstate_area = 0;
 }
@@ -46,8 +47,11 @@ static void release_vcpu(struct vcpu *v)
 /* First: the vCPU lets go, the pinned tables are unpinned (released later). */
 void arch_domain_destroy_begin(struct domain *d)
 {
+	struct vcpu *v;
+
 	pt_abort(d);
-	release_vcpu(&d->vcpu0);
+	for_each_vcpu(d, v)
+		release_vcpu(v);
 	pt_unpin_all(d);
 }
 

@@ -21,6 +21,7 @@
 #include <hv/mm.h>
 #include <lamina/grant_table.h>
 #include <asm/page.h>
+#include <asm/percpu.h>
 #include <asm/pv.h>
 #include <asm/x86.h>
 
@@ -37,9 +38,14 @@ static void invalidate(uint64_t addr, bool is_pte)
 		invlpg(addr);
 }
 
-/* The machine address of the L1 entry addr names, in a validated L1 of d. */
+/*
+ * The machine address of the L1 entry addr names, in a validated L1 of d:
+ * through the calling vCPU's kernel tables (d's own call), or vCPU 0's.
+ */
 static bool grant_l1e(struct domain *d, uint64_t addr, bool is_pte, paddr_t *ptr)
 {
+	const struct vcpu *cur = this_cpu()->current;
+	const struct vcpu *v = cur->domain == d ? cur : d->vcpu[0];
 	const struct page_info *pg;
 
 	if (is_pte) {
@@ -47,7 +53,7 @@ static bool grant_l1e(struct domain *d, uint64_t addr, bool is_pte, paddr_t *ptr
 			return false;
 		*ptr = addr;
 	} else if (!is_canonical(addr) || !guest_range_ok(addr, 1) ||
-		   !guest_l1e_maddr(d->vcpu0.arch.guest_cr3, addr, ptr)) {
+		   !guest_l1e_maddr(v->arch.guest_cr3, addr, ptr)) {
 		return false;
 	}
 	if ((*ptr >> PAGE_SHIFT) >= frame_table_size)

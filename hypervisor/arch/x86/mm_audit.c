@@ -71,11 +71,38 @@ static void expect_pin(mfn_t mfn, bool writable, void *arg)
 	x[mfn].type_count += writable;
 }
 
+/* A vCPU's references: its vcpu_info page, LDT and GDT frames, base pointers. */
+static void expect_vcpu(const struct vcpu *v, struct expect *x)
+{
+	const uint64_t bases[2] = { v->arch.guest_cr3, v->arch.user_cr3 };
+	unsigned int i;
+
+	if (v->vcpu_info_registered) {
+		x[v->vcpu_info_mfn].count++;
+		x[v->vcpu_info_mfn].type_count++;
+	}
+	for (i = 0; i < 16; i++) {
+		if (v->arch.ldt_frames[i]) {
+			x[v->arch.ldt_frames[i]].count++;
+			x[v->arch.ldt_frames[i]].type_count++;
+		}
+	}
+	for (i = 0; i < v->arch.nr_gdt_frames; i++) {
+		x[v->arch.gdt_frames[i]].count++;
+		x[v->arch.gdt_frames[i]].type_count++;
+	}
+	for (i = 0; i < 2; i++) {
+		if (bases[i]) {
+			x[bases[i] >> PAGE_SHIFT].count++;
+			x[bases[i] >> PAGE_SHIFT].type_count++;
+		}
+	}
+}
+
 /* Adds the references domain o's state holds to the expectations x. */
 static void expect_domain(const struct domain *o, struct expect *x, unsigned int *bad)
 {
-	const struct vcpu *v = &o->vcpu0;
-	const uint64_t bases[2] = { v->arch.guest_cr3, v->arch.user_cr3 };
+	const struct vcpu *v;
 	uint64_t mfn;
 	unsigned int i;
 
@@ -103,30 +130,12 @@ static void expect_domain(const struct domain *o, struct expect *x, unsigned int
 		x[t].count += i ? 2 : 1;	/* its claim, and its parent entry's */
 		x[t].type_count++;
 	}
-	if (v->vcpu_info_registered) {
-		x[v->vcpu_info_mfn].count++;
-		x[v->vcpu_info_mfn].type_count++;
-	}
-	for (i = 0; i < 16; i++) {
-		if (v->arch.ldt_frames[i]) {
-			x[v->arch.ldt_frames[i]].count++;
-			x[v->arch.ldt_frames[i]].type_count++;
-		}
-	}
-	for (i = 0; i < v->arch.nr_gdt_frames; i++) {
-		x[v->arch.gdt_frames[i]].count++;
-		x[v->arch.gdt_frames[i]].type_count++;
-	}
+	for_each_vcpu(o, v)
+		expect_vcpu(v, x);
 	grant_for_each_pin(o, expect_pin, x);
 	if (irq_eoi_map_frame() != INVALID_MFN && frame_table[irq_eoi_map_frame()].owner == o->domid)
 		expect_pin(irq_eoi_map_frame(), true, x);	/* held writable by irq.c */
 	evtchn_fifo_for_each_frame(o, expect_pin, x);	/* held writable, as pins are */
-	for (i = 0; i < 2; i++) {
-		if (bases[i]) {
-			x[bases[i] >> PAGE_SHIFT].count++;
-			x[bases[i] >> PAGE_SHIFT].type_count++;
-		}
-	}
 }
 
 bool mm_audit(const struct domain *d)

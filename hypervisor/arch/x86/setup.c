@@ -99,7 +99,7 @@ static void build_more_domains(unsigned int first)
 		cmd = domain_options(k->cmdline, name, sizeof(name), &mem, &rings);
 		d = domain_build(next, name, k, rd, cmd, ALIGN_DOWN(mem, PAGE_SIZE), rings);
 		if (d)
-			sched_add_vcpu(&d->vcpu0);
+			sched_add_vcpu(d->vcpu[0]);
 		else
 			pr_err("d%u not started (see above)\n", next);
 		next++;
@@ -193,7 +193,7 @@ void __noreturn start_lamina(uint32_t magic, uint32_t info_pa)
 				    boot_info.modules[0].cmdline, dom0_mem_bytes(), false);
 		if (!dom0)
 			no_dom0("see the message above");
-		sched_add_vcpu(&dom0->vcpu0);
+		sched_add_vcpu(dom0->vcpu[0]);
 		build_more_domains(rd ? 2 : 1);
 	}
 	time_init();
@@ -201,5 +201,5 @@ void __noreturn start_lamina(uint32_t magic, uint32_t info_pa)
 	console_input_init();
 	pr_info("Starting domains. Free memory: %llu MiB\n",
 		(unsigned long long)(machine_frames.nr_free >> 8));
-	vcpu_start(&dom0->vcpu0);
+	vcpu_start(dom0->vcpu[0]);
 }

@@ -253,8 +253,10 @@ void time_init(void)
 	rtc_read();
 	for (i = 0; i < domain_count(); i++) {
 		struct domain *d = domain_by_index(i);
+		struct vcpu *v;
 
 		wallclock_init(d);
-		pvclock_update(&d->vcpu0);
+		for_each_vcpu(d, v)
+			pvclock_update(v);
 	}
 }

@@ -15,6 +15,9 @@
  * as Xen copies it; see fpu_image_faults() for the one field that can
  * make restoring it fault.
  *
+ * The same checks serve VCPUOP_initialise (common/vcpu.c), a domain
+ * giving one of its own vCPUs that is down its first context.
+ *
  * Validate, then commit: every reference is taken before anything of the
  * vCPU changes. A second time (the vCPU already initialised) is allowed
  * with the same tables, as Xen allows it; a NULL context (vcpu_reset)
@@ -249,7 +252,10 @@ static void commit_state(struct vcpu *v, const struct vcpu_guest_context *c, con
 	memcpy(v->arch.dr, dr, sizeof(v->arch.dr));
 }
 
-/* The first time, referenced too: its tables, vm_assist and vcpu_info. */
+/*
+ * The first time, referenced too: its tables, and for vCPU 0 the
+ * domain's vm_assist (Xen applies it from vCPU 0's context only).
+ */
 static void commit_tables(struct vcpu *v, const struct vcpu_guest_context *c, unsigned int nr_gdt)
 {
 	struct domain *d = v->domain;
@@ -261,11 +267,12 @@ static void commit_tables(struct vcpu *v, const struct vcpu_guest_context *c, un
 	v->arch.gdt_entries = c->gdt_ents;
 	v->arch.guest_cr3 = c->ctrlreg[3] & PTE_ADDR_MASK;
 	v->arch.user_cr3 = c->ctrlreg[1] & PTE_ADDR_MASK;
-	d->vm_assist = c->vm_assist;
-	v->vcpu_info = &d->shared_info->vcpu_info[v->vcpu_id];
-	wallclock_init(d);
+	if (v->vcpu_id == 0) {
+		d->vm_assist = c->vm_assist;
+		wallclock_init(d);
+	}
 	pvclock_update(v);
-	d->vcpu0_initialised = true;
+	v->initialised = true;
 }
 
 /*
@@ -299,7 +306,7 @@ static bool same_tables(const struct vcpu *v, const struct vcpu_guest_context *c
 int arch_set_vcpu_context(struct vcpu *v, const struct vcpu_guest_context *c)
 {
 	unsigned int nr_gdt = DIV_ROUND_UP(c->gdt_ents, 512);
-	bool first = !v->domain->vcpu0_initialised;
+	bool first = !v->initialised;
 	uint32_t mxcsr_mask = 0;
 	bool fpu_faults;
 	uint64_t dr[8];
@@ -328,7 +335,7 @@ int arch_set_vcpu_context(struct vcpu *v, const struct vcpu_guest_context *c)
 	set_fpu(v, c, first, fpu_faults, mxcsr_mask);
 	if (first)
 		commit_tables(v, c, nr_gdt);
-	domain_vcpu_online(v->domain, c->flags & VGCF_online);
+	vcpu_set_online(v, c->flags & VGCF_online);
 	return 0;
 }
 
@@ -342,14 +349,14 @@ int arch_vcpu_reset(struct vcpu *v)
 {
 	struct domain *d = v->domain;
 
-	domain_vcpu_online(d, false);
+	vcpu_set_online(v, false);
 	vcpu_release_descriptors(v);
 	if (v->arch.guest_cr3)
 		put_page_and_type(v->arch.guest_cr3 >> PAGE_SHIFT, d);
 	if (v->arch.user_cr3)
 		put_page_and_type(v->arch.user_cr3 >> PAGE_SHIFT, d);
 	v->arch.guest_cr3 = v->arch.user_cr3 = 0;
-	d->vcpu0_initialised = false;
+	v->initialised = false;
 	return 0;
 }
 

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Domains and vCPUs. One vCPU per domain for now; fields are grouped so a
- * per-vCPU lock can guard the vCPU part when SMP arrives.
+ * Domains and vCPUs. A domain has max_vcpus vCPU slots (d->vcpu[], sized
+ * when the domain is made); a vCPU exists once created (the builder, or
+ * domctl max_vcpus as Xen does) and is down until it has a context and is
+ * brought up (the builder for vCPU 0, setvcpucontext with VGCF_online,
+ * VCPUOP_initialise + VCPUOP_up). Fields are grouped so a per-vCPU lock
+ * can guard the vCPU part when several CPUs run them.
  */
 #ifndef HV_DOMAIN_H
 #define HV_DOMAIN_H
@@ -12,6 +16,7 @@
 #include <lamina/shared_info.h>
 #include <hv/spinlock.h>
 #include <hv/time.h>
+#include <hv/nospec.h>
 
 struct domain;
 struct evtchn_bucket;
@@ -27,7 +32,7 @@ enum vcpu_state { VCPU_RUNNABLE, VCPU_BLOCKED, VCPU_DOWN };
 struct vcpu {
 	struct domain *domain;
 	unsigned int vcpu_id;
-	struct vcpu_info *vcpu_info;	/* shared_info slot or a registered page */
+	struct vcpu_info *vcpu_info;	/* shared_info slot, a registered page, or dummy_info */
 	bool vcpu_info_registered;
 	mfn_t vcpu_info_mfn;		/* holds a writable-type reference */
 
@@ -55,6 +60,10 @@ struct vcpu {
 
 	uint32_t virq_port[NR_VIRQS];	/* 0 = not bound */
 	struct arch_vcpu arch;
+	/* After arch: entry.S reads vcpu_info and arch at fixed offsets. */
+	struct vcpu *next_in_list;	/* the domain's next vCPU by id (for_each_vcpu) */
+	bool initialised;		/* has a context (builder, setvcpucontext, VCPUOP_initialise) */
+	struct vcpu_info dummy_info;	/* ids >= 32 until they register one: masked */
 };
 
 struct evtchn {
@@ -111,9 +120,8 @@ struct domain {
 	uint8_t handle[16];
 	uint32_t ssidref;
 	uint32_t cdf_flags, emulation_flags, misc_flags;
-	unsigned int max_vcpus;		/* createdomain's: 0 or 1 */
-	bool vcpu0_created;		/* max_vcpus made it */
-	bool vcpu0_initialised;		/* it has a context (builder, setvcpucontext) */
+	unsigned int max_vcpus;		/* vcpu[]'s size: createdomain's, dom0_max_vcpus=, 1 */
+	struct vcpu **vcpu;		/* [max_vcpus], NULL = not created (one frame) */
 	bool creation_finished;		/* the controller's pause count first reached 0 */
 	bool reap_on_shutdown;
 	bool killed;			/* destroydomain's continuation destroys it, not the reaper */
@@ -129,10 +137,26 @@ struct domain {
 	uint32_t nr_e820;
 	uint64_t outstanding_pages;	/* claim_pages: claimed, not yet given */
 	struct arch_domain arch;
-	struct vcpu vcpu0;
 };
 
+/* Every vCPU of d that exists, in id order. */
+#define for_each_vcpu(d, v) \
+	for ((v) = (d)->vcpu ? (d)->vcpu[0] : NULL; (v); (v) = (v)->next_in_list)
+
 extern struct domain *dom0;
+
+/* vCPU id of d, or NULL when it does not exist (id checked, nospec). */
+static inline struct vcpu *domain_vcpu(const struct domain *d, unsigned int id)
+{
+	if (id >= d->max_vcpus || !d->vcpu)
+		return NULL;
+	return d->vcpu[array_index_nospec(id, d->max_vcpus)];
+}
+/* d->vcpu[] for max vCPUs (at most CONFIG_MAX_VCPUS): 0 or -EINVAL, -ENOMEM. */
+int domain_vcpus_alloc(struct domain *d, unsigned int max);
+/* vCPU id of d (d->vcpu[] and shared_info exist), down and uninitialised. */
+struct vcpu *vcpu_create(struct domain *d, unsigned int id);
+void vcpu_free(struct vcpu *v);
 
 struct vcpu *current_vcpu(void);
 struct domain *domain_by_id(domid_t id);
@@ -142,15 +166,15 @@ struct domain *domain_by_index(unsigned int i);
 void domain_shutdown(struct domain *d, unsigned int reason);
 void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
 struct domain *domain_alloc(domid_t domid, const char *name, bool privileged);
-/* A new vCPU's timers (common/vcpu.c). */
-void vcpu_init(struct vcpu *v);
 /* Whether no domain, live or still referenced, has this id. */
 bool domain_id_is_free(domid_t id);
 /* The controller's pause count (domctl pause/unpausedomain): 0, -EOVERFLOW, -EINVAL. */
 int domain_pause_by_controller(struct domain *d);
 int domain_unpause_by_controller(struct domain *d);
-/* A vCPU given a context: it runs once nothing holds its domain paused. */
-void domain_vcpu_online(struct domain *d, bool online);
+/* A vCPU up (runs once nothing holds its domain paused) or down. */
+void vcpu_set_online(struct vcpu *v, bool online);
+/* Whether no vCPU of d but v (may be NULL) is up. */
+bool domain_others_down(const struct domain *d, const struct vcpu *v);
 /*
  * destroydomain: pauses d, then destroys it a step (about 1 ms) per call:
  * -ERESTART until it is over, then 0; its record goes once nothing holds

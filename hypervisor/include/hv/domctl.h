@@ -16,6 +16,8 @@ struct domain *domain_at_or_after(domid_t id);
 void domctl_get_info(const struct domain *d, struct domctl_getdomaininfo *info);
 
 /* A vCPU's context (arch/x86/vcpu_context.c): 0 or a negative errno. */
+/* ns the vCPU has run, this turn included (common/domctl.c). */
+uint64_t vcpu_cpu_time(const struct vcpu *v);
 int arch_set_vcpu_context(struct vcpu *v, const struct vcpu_guest_context *c);
 void arch_get_vcpu_context(const struct vcpu *v, struct vcpu_guest_context *c);
 /* setvcpucontext with a NULL context: the vCPU down, its tables let go. */

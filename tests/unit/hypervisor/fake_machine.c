@@ -73,6 +73,9 @@ void fake_machine_reset(void)
 	fake_preempt = false;
 }
 
+static struct vcpu fake_vcpus[FAKE_DOMAINS];
+static struct vcpu *fake_vcpu_ptrs[FAKE_DOMAINS];
+
 struct domain *fake_domain(domid_t domid, bool privileged)
 {
 	unsigned int i;
@@ -95,10 +98,15 @@ struct domain *fake_domain(domid_t domid, bool privileged)
 	frame_share_with(si, d);
 	d->shared_info = frame_va(si);
 	d->shared_info_mfn = si;
-	d->vcpu0.domain = d;
-	d->vcpu0.vcpu_info = &d->shared_info->vcpu_info[0];
+	memset(&fake_vcpus[i], 0, sizeof(fake_vcpus[i]));
+	fake_vcpu_ptrs[i] = &fake_vcpus[i];
+	d->vcpu = &fake_vcpu_ptrs[i];
+	d->max_vcpus = 1;
+	d->vcpu[0]->domain = d;
+	d->vcpu[0]->vcpu_info = &d->shared_info->vcpu_info[0];
 	return d;
 }
+
 
 mfn_t fake_give_frame(struct domain *d)
 {

@@ -39,7 +39,7 @@ static long op(struct domain *dom, unsigned int cmd, void *arg)
 {
 	struct hc_args a = { .arg = { cmd, fake_va(arg) } };
 
-	return hc_event_channel_op(&dom->vcpu0, &a);
+	return hc_event_channel_op(dom->vcpu[0], &a);
 }
 
 static bool pending(struct domain *dom, evtchn_port_t p)
@@ -59,13 +59,13 @@ static void set_mask(struct domain *dom, evtchn_port_t p, bool masked)
 static void guest_acks(struct domain *dom)
 {
 	memset(dom->shared_info->evtchn_pending, 0, sizeof(dom->shared_info->evtchn_pending));
-	dom->vcpu0.vcpu_info->evtchn_pending_sel = 0;
-	dom->vcpu0.vcpu_info->evtchn_upcall_pending = 0;
+	dom->vcpu[0]->vcpu_info->evtchn_pending_sel = 0;
+	dom->vcpu[0]->vcpu_info->evtchn_upcall_pending = 0;
 }
 
 static bool upcall(struct domain *dom)
 {
-	return dom->vcpu0.vcpu_info->evtchn_upcall_pending;
+	return dom->vcpu[0]->vcpu_info->evtchn_upcall_pending;
 }
 
 static evtchn_port_t alloc_unbound(struct domain *dom, domid_t remote)
@@ -133,13 +133,13 @@ static void bind_and_send_both_ways(void)
 	EXPECT_EQ(send(e, ep), 0);
 	EXPECT(pending(d, dp));
 	EXPECT(!pending(e, ep));
-	EXPECT_EQ(d->vcpu0.vcpu_info->evtchn_pending_sel, 1ULL << (dp / 64));
+	EXPECT_EQ(d->vcpu[0]->vcpu_info->evtchn_pending_sel, 1ULL << (dp / 64));
 	EXPECT(upcall(d));
 	EXPECT_EQ(fake_wakes, 1);
-	d->vcpu0.vcpu_info->evtchn_pending_sel = 0;		/* the guest mid-scan */
-	d->vcpu0.vcpu_info->evtchn_upcall_pending = 0;
+	d->vcpu[0]->vcpu_info->evtchn_pending_sel = 0;		/* the guest mid-scan */
+	d->vcpu[0]->vcpu_info->evtchn_upcall_pending = 0;
 	EXPECT_EQ(send(e, ep), 0);				/* already pending: nothing more */
-	EXPECT_EQ(d->vcpu0.vcpu_info->evtchn_pending_sel, 0);
+	EXPECT_EQ(d->vcpu[0]->vcpu_info->evtchn_pending_sel, 0);
 	EXPECT(!upcall(d));
 	EXPECT_EQ(fake_wakes, 1);
 	EXPECT_EQ(send(d, dp), 0);
@@ -160,13 +160,13 @@ static void mask_holds_the_upcall(void)
 	fake_wakes = 0;
 	EXPECT_EQ(send(e, ep), 0);
 	EXPECT(pending(d, dp));
-	EXPECT_EQ(d->vcpu0.vcpu_info->evtchn_pending_sel, 0);
+	EXPECT_EQ(d->vcpu[0]->vcpu_info->evtchn_pending_sel, 0);
 	EXPECT(!upcall(d));
 	EXPECT_EQ(fake_wakes, 0);
 	u.port = dp;
 	EXPECT_EQ(op(d, EVTCHNOP_unmask, &u), 0);
 	EXPECT(!(d->shared_info->evtchn_mask[0] & (1ULL << dp)));
-	EXPECT_EQ(d->vcpu0.vcpu_info->evtchn_pending_sel, 1ULL << (dp / 64));
+	EXPECT_EQ(d->vcpu[0]->vcpu_info->evtchn_pending_sel, 1ULL << (dp / 64));
 	EXPECT(upcall(d));
 	EXPECT_EQ(fake_wakes, 1);
 
@@ -250,14 +250,14 @@ static void virq_and_ipi(void)
 	EXPECT_EQ(op(d, EVTCHNOP_bind_virq, &bv), -EEXIST);
 	bv.virq = NR_VIRQS;
 	EXPECT_EQ(op(d, EVTCHNOP_bind_virq, &bv), -EINVAL);
-	send_guest_vcpu_virq(&d->vcpu0, VIRQ_TIMER);
+	send_guest_vcpu_virq(d->vcpu[0], VIRQ_TIMER);
 	EXPECT(pending(d, vp));
 	EXPECT_EQ(send(d, vp), -EINVAL);			/* a VIRQ is not sent */
 	EXPECT_EQ(status(d, vp).status, EVTCHNSTAT_virq);
 	EXPECT_EQ(close_port(d, vp), 0);
-	EXPECT_EQ(d->vcpu0.virq_port[VIRQ_TIMER], 0);
+	EXPECT_EQ(d->vcpu[0]->virq_port[VIRQ_TIMER], 0);
 	guest_acks(d);
-	send_guest_vcpu_virq(&d->vcpu0, VIRQ_TIMER);		/* unbound: nowhere */
+	send_guest_vcpu_virq(d->vcpu[0], VIRQ_TIMER);		/* unbound: nowhere */
 	EXPECT(!pending(d, vp));
 	bv.virq = VIRQ_TIMER;
 	EXPECT_EQ(op(d, EVTCHNOP_bind_virq, &bv), 0);

@@ -57,7 +57,7 @@ static long gnttab(struct domain *dom, unsigned int cmd, void *arg, uint32_t cou
 {
 	struct hc_args a = { .arg = { cmd, fake_va(arg), count } };
 
-	return hc_grant_table_op(&dom->vcpu0, &a);
+	return hc_grant_table_op(dom->vcpu[0], &a);
 }
 
 static struct grant_entry_v1 *entry(grant_ref_t ref)

@@ -49,8 +49,8 @@ static void fresh(void)
 	EXPECT_EQ(pt_pin(d, pt, 1), 0);
 	EXPECT_EQ(pt_pin(d, l4, 4), 0);
 	EXPECT_EQ(get_page_and_type(l4, PGT_l4, d), 0);	/* the base pointer's */
-	d->vcpu0.arch.guest_cr3 = l4 << PAGE_SHIFT;
-	d->vcpu0.arch.kernel_mode = true;
+	d->vcpu[0]->arch.guest_cr3 = l4 << PAGE_SHIFT;
+	d->vcpu[0]->arch.kernel_mode = true;
 	memset(&r, 0, sizeof(r));
 	r.error_code = 3;				/* a write to a present page */
 }
@@ -72,7 +72,7 @@ static bool run_insn(const uint8_t *code, size_t n)
 	memset(text, 0x90, sizeof(text));
 	memcpy(text, code, n);
 	r.rip = fake_va(text);
-	return ptwr_emulate(&d->vcpu0, &r, TABLE_VA);
+	return ptwr_emulate(d->vcpu[0], &r, TABLE_VA);
 }
 #define emulate(code)	run_insn(code, sizeof(code))
 
@@ -150,16 +150,16 @@ static void only_kernel_writes_to_tables(void)
 
 	fresh();
 	r.rax = mk_pte(data, RW);
-	d->vcpu0.arch.kernel_mode = false;
-	d->vcpu0.arch.user_cr3 = l4 << PAGE_SHIFT;
+	d->vcpu[0]->arch.kernel_mode = false;
+	d->vcpu[0]->arch.user_cr3 = l4 << PAGE_SHIFT;
 	EXPECT(!emulate(mov));
-	d->vcpu0.arch.kernel_mode = true;
+	d->vcpu[0]->arch.kernel_mode = true;
 	r.error_code = 2;					/* not present */
 	EXPECT(!emulate(mov));
 	r.error_code = 3;
 	EXPECT(emulate(mov));
 	EXPECT_EQ(pte_mfn(entry0()), data);
-	d->vcpu0.arch.user_cr3 = 0;
+	d->vcpu[0]->arch.user_cr3 = 0;
 	EXPECT(mm_audit(d));
 }
 

@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vcpus: a guest with four vCPUs on one pCPU (dom0_max_vcpus=4), on
+ * Lamina and on Xen 4.17 with the same answers.
+ *
+ * vCPUs 1-3 exist, down and uninitialised; vCPU 0 gives each a context
+ * of its own (VCPUOP_initialise: its own stack, the flat selectors, this
+ * L4, events masked) and brings it up (VCPUOP_up); each then runs
+ * ap_main() on its stack. Then:
+ *   - event ping-pong: an IPI port bound to each vCPU (EVTCHNOP_bind_ipi),
+ *     a token passed round 0 -> 1 -> 2 -> 3 -> 0 ROUNDS times, each vCPU
+ *     waiting in SCHEDOP_poll on its own port; an event for vCPU 1 marks
+ *     vCPU 1's vcpu_info, not vCPU 0's;
+ *   - vCPU 1 takes itself down (VCPUOP_down) and vCPU 0 brings it up
+ *     again, DOWN_UP times; its runstate while down is offline;
+ *   - vCPU 0 takes vCPU 2 down (it stops running) and up again (it goes on);
+ *   - the per-vCPU calls for another vCPU: runstate, periodic timer
+ *     (allowed), single-shot timer (only the caller's: -EINVAL),
+ *     vcpu_info of a running vCPU (-EINVAL); bind_virq of VIRQ_TIMER on
+ *     vCPU 2, of a global VIRQ on vCPU 1 (-EINVAL); bind_vcpu of an
+ *     unbound port to vCPU 2, to vCPU 3 while it is down (allowed: it
+ *     exists), of an IPI port (-EINVAL); getvcpuinfo and getdomaininfo
+ *     count what is online.
+ * The attacker's rows: ids that do not exist (4, 0xffffffff: -ENOENT for
+ * vcpu_op, bind_ipi, bind_virq, bind_vcpu; bind_vcpu checks the vCPU
+ * before the port), up of an uninitialised vCPU (-EINVAL), a context at a
+ * bad address (-EFAULT), with a non-canonical RIP, a CR3 that is not its
+ * own or not a page table (a frame it maps writable), user mode without
+ * a user L4 (-EINVAL each), and a second initialise (-EEXIST). A context
+ * with RPL-0 code and stack selectors is taken with RPL 3, as
+ * getvcpucontext shows, and that vCPU runs in ring 3 (its CS read back).
+ * @hvargs: dom0_max_vcpus=4
+ */
+#include "lib/guest.h"
+#include "lib/events.h"
+#include "lib/mm.h"
+#include <lamina/domctl.h>
+#include <lamina/vcpu.h>
+
+#define NR_VCPUS	4
+#define ROUNDS		300
+#define DOWN_UP		1000
+#define MAX_YIELDS	200000
+#define STACK_SIZE	8192
+
+enum { M_IDLE, M_PING, M_DOWN };
+
+static uint8_t stacks[NR_VCPUS][STACK_SIZE] __attribute__((aligned(16)));
+static struct vcpu_guest_context ctx;
+static struct start_info *start;
+
+static volatile unsigned int mode[NR_VCPUS];
+static volatile unsigned long alive[NR_VCPUS];	/* bumped by each AP's loop */
+static volatile unsigned long passes[NR_VCPUS];	/* tokens passed on */
+static volatile unsigned long ups[NR_VCPUS];	/* times back from VCPUOP_down */
+static volatile uint16_t seen_cs[NR_VCPUS];
+static evtchn_port_t ipi[NR_VCPUS];		/* the port notifying vCPU i */
+
+static long vcpu_op(int cmd, unsigned int vcpu, void *arg)
+{
+	return hypercall3(__HYPERVISOR_vcpu_op, cmd, vcpu, arg);
+}
+
+static void yield(void)
+{
+	HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+}
+
+static void poll_port(evtchn_port_t p)
+{
+	struct sched_poll poll = { (uint64_t)&p, 1, 0, 0 };
+
+	HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
+}
+
+static long domctl(struct domctl *op, uint32_t cmd)
+{
+	op->cmd = cmd;
+	op->interface_version = DOMCTL_INTERFACE_VERSION;
+	op->domain = 0;
+	return hypercall1(__HYPERVISOR_domctl, op);
+}
+
+static void __attribute__((noreturn, used)) ap_main(unsigned long id)
+{
+	uint16_t cs;
+
+	asm volatile("mov %%cs, %0" : "=r"(cs));
+	seen_cs[id] = cs;
+	for (;;) {
+		alive[id]++;
+		switch (mode[id]) {
+		case M_PING:
+			poll_port(ipi[id]);
+			if (mode[id] == M_PING && port_test_and_clear(ipi[id])) {
+				passes[id]++;
+				evtchn_send(ipi[(id + 1) % NR_VCPUS]);
+			}
+			break;
+		case M_DOWN:
+			ups[id]++;
+			vcpu_op(VCPUOP_down, id, NULL);	/* back here once up again */
+			break;
+		default:
+			yield();
+		}
+	}
+}
+
+/* A context that runs ap_main(id) on its own stack, in kernel mode. */
+static void good_context(unsigned int id)
+{
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.flags = VGCF_in_kernel;
+	ctx.user_regs.rip = (uint64_t)ap_main;
+	ctx.user_regs.rdi = id;
+	ctx.user_regs.rsp = (uint64_t)&stacks[id][STACK_SIZE] - 8;	/* as after a call */
+	ctx.user_regs.cs = FLAT_KERNEL_CS;
+	ctx.user_regs.ss = FLAT_KERNEL_SS;
+	ctx.kernel_ss = FLAT_KERNEL_SS;
+	ctx.kernel_sp = (uint64_t)&stacks[id][STACK_SIZE];
+	ctx.ctrlreg[3] = va_to_mfn(start->pt_base) << 12;
+}
+
+/* Yields until cond holds (evaluated once a turn), at most MAX_YIELDS times. */
+#define WAIT_FOR(cond)							\
+	({								\
+		unsigned long _n = 0;					\
+		bool _ok;						\
+		while (!(_ok = (cond)) && _n < MAX_YIELDS) {		\
+			yield();					\
+			_n++;						\
+		}							\
+		_ok;							\
+	})
+
+static int bad_contexts(void)
+{
+	long rc;
+
+	rc = vcpu_op(VCPUOP_up, 3, NULL);
+	CHECK(rc == -EINVAL, "up of an uninitialised vCPU gave %ld", rc);
+	rc = vcpu_op(VCPUOP_initialise, 3, (void *)8);
+	CHECK(rc == -EFAULT, "initialise from a bad address gave %ld", rc);
+	good_context(3);
+	ctx.user_regs.rip = 0x0000800000000000ULL;
+	rc = vcpu_op(VCPUOP_initialise, 3, &ctx);
+	CHECK(rc == -EINVAL, "a non-canonical RIP gave %ld", rc);
+	good_context(3);
+	ctx.event_callback_eip = 0xfff0000000000000ULL;
+	rc = vcpu_op(VCPUOP_initialise, 3, &ctx);
+	CHECK(rc == -EINVAL, "a non-canonical event callback gave %ld", rc);
+	good_context(3);
+	ctx.ctrlreg[3] = 0;			/* frame 0: not ours */
+	rc = vcpu_op(VCPUOP_initialise, 3, &ctx);
+	CHECK(rc == -EINVAL, "CR3 at frame 0 gave %ld", rc);
+	good_context(3);
+	ctx.ctrlreg[3] = va_to_mfn((uint64_t)stacks[0]) << 12;	/* ours, mapped writable */
+	rc = vcpu_op(VCPUOP_initialise, 3, &ctx);
+	CHECK(rc == -EINVAL, "CR3 at a writable data frame gave %ld", rc);
+	good_context(3);
+	ctx.flags = 0;				/* user mode, no user L4 */
+	rc = vcpu_op(VCPUOP_initialise, 3, &ctx);
+	CHECK(rc == -EINVAL, "user mode without a user L4 gave %ld", rc);
+	rc = vcpu_op(VCPUOP_is_up, 3, NULL);
+	CHECK(rc == 0, "vCPU 3 is_up %ld after refused contexts", rc);
+	rc = vcpu_op(VCPUOP_up, 3, NULL);
+	CHECK(rc == -EINVAL, "up after refused contexts gave %ld", rc);
+	return TEST_PASS;
+}
+
+static int bad_ids(void)
+{
+	static const unsigned int ids[] = { NR_VCPUS, 0xffffffffU, 8192 };
+	struct evtchn_bind_ipi bi;
+	struct evtchn_bind_virq bv;
+	struct evtchn_bind_vcpu bc;
+	unsigned int i;
+	long rc;
+
+	for (i = 0; i < ARRAY_SIZE(ids); i++) {
+		rc = vcpu_op(VCPUOP_is_up, ids[i], NULL);
+		CHECK(rc == -ENOENT, "is_up of vCPU %#x gave %ld", ids[i], rc);
+		rc = vcpu_op(VCPUOP_initialise, ids[i], &ctx);
+		CHECK(rc == -ENOENT, "initialise of vCPU %#x gave %ld", ids[i], rc);
+		rc = vcpu_op(VCPUOP_up, ids[i], NULL);
+		CHECK(rc == -ENOENT, "up of vCPU %#x gave %ld", ids[i], rc);
+		rc = vcpu_op(VCPUOP_down, ids[i], NULL);
+		CHECK(rc == -ENOENT, "down of vCPU %#x gave %ld", ids[i], rc);
+		bi = (struct evtchn_bind_ipi){ ids[i], 0 };
+		rc = evtchn_op(EVTCHNOP_bind_ipi, &bi);
+		CHECK(rc == -ENOENT, "bind_ipi to vCPU %#x gave %ld", ids[i], rc);
+		bv = (struct evtchn_bind_virq){ VIRQ_TIMER, ids[i], 0 };
+		rc = evtchn_op(EVTCHNOP_bind_virq, &bv);
+		CHECK(rc == -ENOENT, "bind_virq TIMER to vCPU %#x gave %ld", ids[i], rc);
+		bc = (struct evtchn_bind_vcpu){ 1, ids[i] };
+		rc = evtchn_op(EVTCHNOP_bind_vcpu, &bc);
+		CHECK(rc == -ENOENT, "bind_vcpu to vCPU %#x gave %ld", ids[i], rc);
+		bc = (struct evtchn_bind_vcpu){ 0xffffff, ids[i] };	/* vCPU checked first */
+		rc = evtchn_op(EVTCHNOP_bind_vcpu, &bc);
+		CHECK(rc == -ENOENT, "bind_vcpu of a bad port to vCPU %#x gave %ld", ids[i], rc);
+	}
+	return TEST_PASS;
+}
+
+static int bring_up(void)
+{
+	struct domctl op;
+	unsigned int id;
+	long rc;
+
+	for (id = 1; id < NR_VCPUS; id++) {
+		good_context(id);
+		if (id == 3) {			/* RPL 0 asked: RPL 3 given */
+			ctx.user_regs.cs = FLAT_KERNEL_CS & ~3;
+			ctx.user_regs.ss = FLAT_KERNEL_SS & ~3;
+			ctx.kernel_ss = FLAT_KERNEL_SS & ~3;
+		}
+		rc = vcpu_op(VCPUOP_initialise, id, &ctx);
+		CHECK(rc == 0, "initialise of vCPU %u gave %ld", id, rc);
+		rc = vcpu_op(VCPUOP_initialise, id, &ctx);
+		CHECK(rc == -EEXIST, "a second initialise of vCPU %u gave %ld", id, rc);
+		CHECK(vcpu_op(VCPUOP_is_up, id, NULL) == 0, "vCPU %u up before VCPUOP_up", id);
+	}
+	op.u.vcpucontext.vcpu = 3;
+	op.u.vcpucontext.ctxt = (uint64_t)&ctx;
+	rc = domctl(&op, DOMCTL_getvcpucontext);
+	CHECK(rc == 0, "getvcpucontext of vCPU 3 gave %ld", rc);
+	CHECK(ctx.user_regs.cs == FLAT_KERNEL_CS && ctx.user_regs.ss == FLAT_KERNEL_SS &&
+	      ctx.kernel_ss == FLAT_KERNEL_SS,
+	      "RPL-0 selectors kept: cs %#x ss %#x kernel_ss %#lx", ctx.user_regs.cs,
+	      ctx.user_regs.ss, (unsigned long)ctx.kernel_ss);
+	for (id = 1; id < NR_VCPUS; id++) {
+		CHECK(vcpu_op(VCPUOP_up, id, NULL) == 0, "up of vCPU %u failed", id);
+		CHECK(vcpu_op(VCPUOP_up, id, NULL) == 0, "a second up of vCPU %u failed", id);
+		CHECK(vcpu_op(VCPUOP_is_up, id, NULL) == 1, "vCPU %u not up", id);
+		CHECK(WAIT_FOR(alive[id] > 0), "vCPU %u never ran", id);
+		CHECK((seen_cs[id] & 3) == 3, "vCPU %u runs with CS %#x", id, seen_cs[id]);
+	}
+	return TEST_PASS;
+}
+
+static int ping_pong(void)
+{
+	struct evtchn_bind_ipi bi;
+	unsigned int id, round;
+	evtchn_port_t p;
+
+	for (id = 0; id < NR_VCPUS; id++) {
+		bi = (struct evtchn_bind_ipi){ id, 0 };
+		CHECK(evtchn_op(EVTCHNOP_bind_ipi, &bi) == 0, "bind_ipi to vCPU %u failed", id);
+		ipi[id] = bi.port;
+	}
+	/* An event for vCPU 1 (idle, events masked) marks vCPU 1's vcpu_info. */
+	p = ipi[1];
+	shared->vcpu_info[1].evtchn_pending_sel = 0;
+	shared->vcpu_info[1].evtchn_upcall_pending = 0;
+	CHECK(evtchn_send(p) == 0, "send to vCPU 1 failed");
+	CHECK(port_pending(p), "the port for vCPU 1 not pending");
+	CHECK(shared->vcpu_info[1].evtchn_upcall_pending &&
+	      (shared->vcpu_info[1].evtchn_pending_sel & (1ULL << (p / 64))),
+	      "vCPU 1's vcpu_info not marked: pending %u sel %#lx",
+	      shared->vcpu_info[1].evtchn_upcall_pending,
+	      (unsigned long)shared->vcpu_info[1].evtchn_pending_sel);
+	port_test_and_clear(p);
+	for (id = 1; id < NR_VCPUS; id++)
+		mode[id] = M_PING;
+	for (round = 0; round < ROUNDS; round++) {
+		CHECK(evtchn_send(ipi[1]) == 0, "send failed");
+		poll_port(ipi[0]);
+		CHECK(WAIT_FOR(port_test_and_clear(ipi[0])),
+		      "round %u: the token never came back (passed on %lu %lu %lu times)",
+		      round, passes[1], passes[2], passes[3]);
+	}
+	for (id = 1; id < NR_VCPUS; id++) {
+		CHECK(passes[id] == ROUNDS, "vCPU %u passed the token %lu times of %u", id,
+		      passes[id], ROUNDS);
+		mode[id] = M_IDLE;
+	}
+	for (id = 1; id < NR_VCPUS; id++)
+		evtchn_send(ipi[id]);		/* out of its poll; nobody passes it on */
+	return TEST_PASS;
+}
+
+static int down_up(void)
+{
+	struct vcpu_runstate_info rs;
+	unsigned long before;
+	unsigned int i;
+	long rc;
+
+	ups[1] = 0;
+	mode[1] = M_DOWN;
+	for (i = 1; i <= DOWN_UP; i++) {
+		CHECK(WAIT_FOR(ups[1] == i && vcpu_op(VCPUOP_is_up, 1, NULL) == 0),
+		      "cycle %u: vCPU 1 did not go down (%lu downs)", i, ups[1]);
+		if (i == 1) {
+			rc = vcpu_op(VCPUOP_get_runstate_info, 1, &rs);
+			CHECK(rc == 0 && rs.state == RUNSTATE_offline,
+			      "vCPU 1 down: runstate %ld, state %d", rc, rs.state);
+		}
+		if (i == DOWN_UP)
+			mode[1] = M_IDLE;
+		CHECK(vcpu_op(VCPUOP_up, 1, NULL) == 0, "cycle %u: up failed", i);
+	}
+	CHECK(WAIT_FOR(ups[1] == DOWN_UP && alive[1] > 0 && vcpu_op(VCPUOP_is_up, 1, NULL) == 1),
+	      "vCPU 1 not back after %u cycles", DOWN_UP);
+
+	/* Another vCPU taken down stops; brought up, it goes on. */
+	CHECK(vcpu_op(VCPUOP_down, 2, NULL) == 0, "down of vCPU 2 failed");
+	CHECK(vcpu_op(VCPUOP_is_up, 2, NULL) == 0, "vCPU 2 still up");
+	before = alive[2];
+	for (i = 0; i < 50; i++)
+		yield();
+	CHECK(alive[2] == before, "vCPU 2 ran %lu times while down", alive[2] - before);
+	CHECK(vcpu_op(VCPUOP_up, 2, NULL) == 0, "up of vCPU 2 failed");
+	CHECK(WAIT_FOR(alive[2] > before), "vCPU 2 did not go on");
+	return TEST_PASS;
+}
+
+static int other_vcpus(void)
+{
+	struct vcpu_runstate_info rs;
+	struct vcpu_set_periodic_timer per = { 10000000 };
+	struct vcpu_set_singleshot_timer ss = { 0, 0, 0 };
+	struct vcpu_register_vcpu_info vi = { va_to_mfn(scratch_page()), 0, 0 };
+	struct evtchn_alloc_unbound au = { DOMID_SELF, DOMID_SELF, 0 };
+	struct evtchn_bind_virq bv = { VIRQ_TIMER, 2, 0 };
+	struct evtchn_bind_vcpu bc;
+	struct evtchn_status st;
+	struct domctl op;
+	long rc;
+
+	rc = vcpu_op(VCPUOP_get_runstate_info, 2, &rs);
+	CHECK(rc == 0 && rs.state != RUNSTATE_running && rs.state != RUNSTATE_offline,
+	      "runstate of vCPU 2: %ld, state %d", rc, rs.state);
+	CHECK(vcpu_op(VCPUOP_set_periodic_timer, 2, &per) == 0, "periodic timer of vCPU 2");
+	CHECK(vcpu_op(VCPUOP_stop_periodic_timer, 2, NULL) == 0, "stop periodic of vCPU 2");
+	ss.timeout_abs_ns = pvclock_ns() + 1000000000;
+	rc = vcpu_op(VCPUOP_set_singleshot_timer, 2, &ss);
+	CHECK(rc == -EINVAL, "single-shot timer of vCPU 2 gave %ld", rc);
+	rc = vcpu_op(VCPUOP_stop_singleshot_timer, 2, NULL);
+	CHECK(rc == -EINVAL, "stop single-shot of vCPU 2 gave %ld", rc);
+	rc = vcpu_op(VCPUOP_register_vcpu_info, 2, &vi);
+	CHECK(rc == -EINVAL, "vcpu_info of running vCPU 2 gave %ld", rc);
+
+	rc = evtchn_op(EVTCHNOP_bind_virq, &bv);
+	CHECK(rc == 0, "bind_virq TIMER on vCPU 2 gave %ld", rc);
+	st = (struct evtchn_status){ .dom = DOMID_SELF, .port = bv.port };
+	CHECK(evtchn_op(EVTCHNOP_status, &st) == 0 && st.vcpu == 2,
+	      "the VIRQ port is on vCPU %u", st.vcpu);
+	bv = (struct evtchn_bind_virq){ VIRQ_DOM_EXC, 1, 0 };
+	rc = evtchn_op(EVTCHNOP_bind_virq, &bv);
+	CHECK(rc == -EINVAL, "a global VIRQ on vCPU 1 gave %ld", rc);
+	CHECK(evtchn_op(EVTCHNOP_alloc_unbound, &au) == 0, "alloc_unbound");
+	bc = (struct evtchn_bind_vcpu){ au.port, 2 };
+	CHECK(evtchn_op(EVTCHNOP_bind_vcpu, &bc) == 0, "bind_vcpu to vCPU 2");
+	bc = (struct evtchn_bind_vcpu){ ipi[1], 2 };
+	rc = evtchn_op(EVTCHNOP_bind_vcpu, &bc);
+	CHECK(rc == -EINVAL, "bind_vcpu of an IPI port gave %ld", rc);
+
+	/* vCPU 3 down: it still exists, so a port may name it. */
+	CHECK(vcpu_op(VCPUOP_down, 3, NULL) == 0, "down of vCPU 3");
+	bc = (struct evtchn_bind_vcpu){ au.port, 3 };
+	rc = evtchn_op(EVTCHNOP_bind_vcpu, &bc);
+	CHECK(rc == 0, "bind_vcpu to vCPU 3 (down) gave %ld", rc);
+	st = (struct evtchn_status){ .dom = DOMID_SELF, .port = au.port };
+	CHECK(evtchn_op(EVTCHNOP_status, &st) == 0 && st.vcpu == 3,
+	      "the unbound port is on vCPU %u", st.vcpu);
+	op.u.getvcpuinfo.vcpu = 3;
+	rc = domctl(&op, DOMCTL_getvcpuinfo);
+	CHECK(rc == 0 && !op.u.getvcpuinfo.online, "getvcpuinfo of vCPU 3: %ld, online %u", rc,
+	      op.u.getvcpuinfo.online);
+	op.u.getvcpuinfo.vcpu = 1;
+	rc = domctl(&op, DOMCTL_getvcpuinfo);
+	CHECK(rc == 0 && op.u.getvcpuinfo.online, "getvcpuinfo of vCPU 1: %ld, online %u", rc,
+	      op.u.getvcpuinfo.online);
+	op.u.getdomaininfo.domain = 0;
+	rc = domctl(&op, DOMCTL_getdomaininfo);
+	CHECK(rc == 0 && op.u.getdomaininfo.max_vcpu_id == NR_VCPUS - 1 &&
+	      op.u.getdomaininfo.nr_online_vcpus == NR_VCPUS - 1,
+	      "getdomaininfo: %ld, max id %u, %u online", rc, op.u.getdomaininfo.max_vcpu_id,
+	      op.u.getdomaininfo.nr_online_vcpus);
+	return TEST_PASS;
+}
+
+int test_main(struct start_info *si)
+{
+	unsigned int id;
+	long rc;
+
+	start = si;
+	if (events_init(si))
+		return fail("events_init failed");
+	rc = vcpu_op(VCPUOP_is_up, NR_VCPUS - 1, NULL);
+	if (rc == -ENOENT)
+		return skip("fewer than 4 vCPUs (dom0_max_vcpus=4 not honoured)");
+	CHECK(vcpu_op(VCPUOP_is_up, 0, NULL) == 1, "vCPU 0 not up");
+	for (id = 1; id < NR_VCPUS; id++)
+		CHECK(vcpu_op(VCPUOP_is_up, id, NULL) == 0, "vCPU %u up at boot", id);
+	CHECK(bad_ids() == TEST_PASS, "ids that do not exist");
+	CHECK(bad_contexts() == TEST_PASS, "bad contexts");
+	CHECK(bring_up() == TEST_PASS, "bring-up");
+	CHECK(ping_pong() == TEST_PASS, "ping-pong");
+	CHECK(down_up() == TEST_PASS, "down and up");
+	CHECK(other_vcpus() == TEST_PASS, "other vCPUs");
+	for (id = 1; id < NR_VCPUS; id++)
+		CHECK(vcpu_op(VCPUOP_down, id, NULL) == 0, "down of vCPU %u at the end", id);
+	printf("4 vCPUs: %u token rounds, %u down/up cycles\n", ROUNDS, DOWN_UP);
+	return TEST_PASS;
+}
