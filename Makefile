@@ -151,9 +151,10 @@ test-blk:
 
 # Our netfront (tests/linux/net/ourfront): dom0 pings and UDP-echoes a small
 # domU on frontend_drivers/net through netback and through Linux's xen-netback.
+# HV=xen: the same on Xen 4.17 (test-net too).
 .PHONY: test-netfront
 test-netfront:
-	$(Q)tests/linux/net/ourfront --build $(DOM0_OUT) --hv-elf $(abspath $(HV_ELF)) \
+	$(Q)tests/linux/net/ourfront --hv $(or $(HV),lamina) --build $(DOM0_OUT) --hv-elf $(abspath $(HV_ELF)) \
 	  --domu-dir $(abspath $(O))/tests/linux/domu \
 	  || echo "FAIL linux/netfront: the netfront test run exited with an error"
 
@@ -162,7 +163,7 @@ test-netfront:
 # malicious frontend, destroy unplugging the tap; needs the image.
 .PHONY: test-net
 test-net:
-	$(Q)tests/linux/net/run --build $(DOM0_OUT) --hv-elf $(abspath $(HV_ELF)) \
+	$(Q)tests/linux/net/run --hv $(or $(HV),lamina) --build $(DOM0_OUT) --hv-elf $(abspath $(HV_ELF)) \
 	  || echo "FAIL linux/net: the network test run exited with an error"
 
 # dom0's real devices (tests/linux/devices/run): a virtio disk and NIC,

@@ -131,7 +131,17 @@ static int write_dirs(struct xs_handle *xs, unsigned int domid, const struct vmc
 		rc = xs_transaction_start(xs, &tx);
 		if (rc)
 			return rc;
-		rc = xs_mkdir(xs, tx, be);
+		/* the frontend first, as xl (toolstack.md §5.4) */
+		rc = xs_mkdir(xs, tx, fe);
+		rc = rc ? rc : xs_set_perms(xs, tx, fe, perm_fe, 2);
+		rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "backend", be);
+		rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "backend-id", "0");
+		rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "virtual-device", id);
+		rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "device-type", devtype);
+		rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "trusted", d->trusted == 0 ? "0" : "1");
+		rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "protocol", "x86_64-abi");
+		rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "state", "1");
+		rc = rc ? rc : xs_mkdir(xs, tx, be);
 		rc = rc ? rc : xs_set_perms(xs, tx, be, perm_be, 2);
 		rc = rc ? rc : vmctl_xs_put(xs, tx, be, "frontend", fe);
 		rc = rc ? rc : vmctl_xs_put(xs, tx, be, "frontend-id", dom);
@@ -150,15 +160,6 @@ static int write_dirs(struct xs_handle *xs, unsigned int domid, const struct vmc
 		if (!rc && !strcmp(p->type, "vbd"))
 			rc = vmctl_xs_put(xs, tx, be, "physical-device-path", p->target);
 		rc = rc ? rc : vmctl_xs_put(xs, tx, be, "state", "1");
-		rc = rc ? rc : xs_mkdir(xs, tx, fe);
-		rc = rc ? rc : xs_set_perms(xs, tx, fe, perm_fe, 2);
-		rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "backend", be);
-		rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "backend-id", "0");
-		rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "virtual-device", id);
-		rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "device-type", devtype);
-		rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "trusted", d->trusted == 0 ? "0" : "1");
-		rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "protocol", "x86_64-abi");
-		rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "state", "1");
 		if (rc) {
 			xs_transaction_end(xs, tx, false);
 			return rc;

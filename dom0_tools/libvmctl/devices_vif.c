@@ -2,6 +2,7 @@
 /* The toolstack's vif step: see devices_vif.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <net/if.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -110,7 +111,10 @@ static int put_dir(struct xs_handle *xs, uint32_t tx, const char *dir, unsigned 
 	return rc ? rc : xs_set_perms(xs, tx, dir, perms, 2);
 }
 
-/* Both directories of toolstack.md §5.6 in one transaction; state 1 on each. */
+/*
+ * Both directories of toolstack.md §5.6 in one transaction, in xl's order:
+ * the frontend's, then the backend's; state 1 last in each.
+ */
 static int write_vif(struct xs_handle *xs, uint32_t tx, unsigned int domid,
 		     const struct vmctl_vif *v, const char *mac)
 {
@@ -122,7 +126,19 @@ static int write_vif(struct xs_handle *xs, uint32_t tx, unsigned int domid,
 	snprintf(id, sizeof(id), "%d", v->devid);
 	snprintf(dom, sizeof(dom), "%u", domid);
 	snprintf(mtu, sizeof(mtu), "%u", v->mtu ? v->mtu : 1500);
-	rc = put_dir(xs, tx, be, 0, domid);
+	rc = put_dir(xs, tx, fe, domid, 0);
+	rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "backend", be);
+	rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "backend-id", "0");
+	rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "handle", id);
+	rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "mac", mac);
+	rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "trusted", v->trusted == 0 ? "0" : "1");
+	rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "mtu", mtu);
+	/* mtu is dom0's word: the guest may read it, not change it */
+	snprintf(mtu_path, sizeof(mtu_path), "%s/mtu", fe);
+	snprintf(rd, sizeof(rd), "r%u", domid);
+	rc = rc ? rc : xs_set_perms(xs, tx, mtu_path, mtu_perms, 2);
+	rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "state", "1");
+	rc = rc ? rc : put_dir(xs, tx, be, 0, domid);
 	rc = rc ? rc : vmctl_xs_put(xs, tx, be, "frontend", fe);
 	rc = rc ? rc : vmctl_xs_put(xs, tx, be, "frontend-id", dom);
 	rc = rc ? rc : vmctl_xs_put(xs, tx, be, "online", "1");
@@ -136,19 +152,7 @@ static int write_vif(struct xs_handle *xs, uint32_t tx, unsigned int domid,
 		rc = vmctl_xs_put(xs, tx, be, "ip", v->ip);
 	if (!rc && v->vifname)
 		rc = vmctl_xs_put(xs, tx, be, "vifname", v->vifname);
-	rc = rc ? rc : vmctl_xs_put(xs, tx, be, "state", "1");
-	rc = rc ? rc : put_dir(xs, tx, fe, domid, 0);
-	rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "backend", be);
-	rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "backend-id", "0");
-	rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "handle", id);
-	rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "mac", mac);
-	rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "trusted", v->trusted == 0 ? "0" : "1");
-	rc = rc ? rc : vmctl_xs_put(xs, tx, fe, "mtu", mtu);
-	/* mtu is dom0's word: the guest may read it, not change it */
-	snprintf(mtu_path, sizeof(mtu_path), "%s/mtu", fe);
-	snprintf(rd, sizeof(rd), "r%u", domid);
-	rc = rc ? rc : xs_set_perms(xs, tx, mtu_path, mtu_perms, 2);
-	return rc ? rc : vmctl_xs_put(xs, tx, fe, "state", "1");
+	return rc ? rc : vmctl_xs_put(xs, tx, be, "state", "1");
 }
 
 static void random_mac(char mac[18])
@@ -243,6 +247,30 @@ static int wait_taken(struct xs_handle *xs, unsigned int domid, const struct vmc
 	return -EIO;
 }
 
+/*
+ * One vif away, as xl network-detach: backend online 0 and Closing (5),
+ * up to @wait_ms for the frontend to reach Closed (6) or vanish, then both
+ * directories removed; netback unplugs and deletes the tap.
+ */
+static void close_one(struct xs_handle *xs, unsigned int domid, int devid, unsigned int wait_ms)
+{
+	char fe[96], be[96];
+	unsigned int waited;
+
+	vif_dirs(domid, devid, fe, be);
+	vmctl_xs_put(xs, 0, be, "online", "0");
+	vmctl_xs_put(xs, 0, be, "state", "5");
+	for (waited = 0; waited < wait_ms; waited += 50) {
+		long long st = read_num(xs, fe, "state");
+
+		if (st < 0 || st == 6)
+			break;
+		poll(NULL, 0, 50);
+	}
+	xs_rm(xs, 0, fe);
+	xs_rm(xs, 0, be);
+}
+
 int vmctl_vifs_attach(struct xs_handle *xs, unsigned int domid, const struct vmctl_vif *vifs,
 		      unsigned int n, char *err, size_t errlen)
 {
@@ -260,31 +288,79 @@ int vmctl_vifs_attach(struct xs_handle *xs, unsigned int domid, const struct vmc
 		rc = add_one(xs, domid, &vifs[done], err, errlen);
 	for (i = 0; i < done && !rc; i++)
 		rc = wait_taken(xs, domid, &vifs[i], VMCTL_VIF_WAIT_MS, err, errlen);
-	if (rc && done)
-		vmctl_vifs_remove(xs, domid);
+	if (rc)
+		for (i = 0; i < done; i++)
+			close_one(xs, domid, vifs[i].devid, 0);
 	return rc;
 }
 
-void vmctl_vifs_remove(struct xs_handle *xs, unsigned int domid)
+/* @fn(devid) for each child of @dir named by a devid (a number up to INT_MAX). */
+static void each_devid(struct xs_handle *xs, const char *dir, void (*fn)(int devid, void *ctx),
+		       void *ctx)
 {
-	char dir[64], fe[96], be[96], *names = NULL, *s;
+	char *names = NULL, *s;
 	unsigned int len;
 	int n, k;
 
-	snprintf(dir, sizeof(dir), "/local/domain/0/backend/vif/%u", domid);
 	n = xs_directory(xs, 0, dir, &names, &len);
 	for (k = 0, s = names; n > 0 && k < n; k++, s += strlen(s) + 1) {
 		char *end;
 		long devid = strtol(s, &end, 10);
 
-		if (*end || devid < 0)
-			continue;
-		vif_dirs(domid, (int)devid, fe, be);
-		vmctl_xs_put(xs, 0, be, "online", "0");
-		vmctl_xs_put(xs, 0, be, "state", "5");
-		xs_rm(xs, 0, fe);
+		if (*s >= '0' && *s <= '9' && !*end && devid <= INT_MAX)
+			fn((int)devid, ctx);
 	}
 	if (n > 0)
 		free(names);
+}
+
+struct remove_ctx {
+	struct xs_handle *xs;
+	unsigned int domid;
+};
+
+static void remove_one(int devid, void *ctx)
+{
+	struct remove_ctx *r = ctx;
+
+	close_one(r->xs, r->domid, devid, 0);
+}
+
+void vmctl_vifs_remove(struct xs_handle *xs, unsigned int domid)
+{
+	struct remove_ctx r = { xs, domid };
+	char dir[64];
+
+	snprintf(dir, sizeof(dir), "/local/domain/0/backend/vif/%u", domid);
+	each_devid(xs, dir, remove_one, &r);
 	xs_rm(xs, 0, dir);
+}
+
+int vmctl_vif_detach(struct xs_handle *xs, unsigned int domid, int devid, unsigned int wait_ms)
+{
+	char fe[96], be[96];
+
+	vif_dirs(domid, devid, fe, be);
+	if (read_num(xs, be, "state") < 0)
+		return -ENOENT;
+	close_one(xs, domid, devid, wait_ms);
+	return 0;
+}
+
+static void above(int devid, void *ctx)
+{
+	int *next = ctx;
+
+	if (devid >= *next && devid < INT_MAX)
+		*next = devid + 1;
+}
+
+int vmctl_vif_next_devid(struct xs_handle *xs, unsigned int domid)
+{
+	char dir[64];
+	int next = 0;
+
+	snprintf(dir, sizeof(dir), "/local/domain/%u/device/vif", domid);
+	each_devid(xs, dir, above, &next);
+	return next;
 }

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The toolstack's vif step (docs/toolstack.md §4.4, §5.6) for `vmctl
- * create` and `destroy`: each NETSPEC of the config checked, then the
- * frontend directory /local/domain/<d>/device/vif/<devid> (the guest's,
- * dom0 may read; `mtu` dom0's, the guest may read) and the backend
- * directory /local/domain/0/backend/vif/<d>/<devid> (dom0's, the guest may
- * read: `mac`, `bridge`, `handle`, `type`, `script`, and `ip` and
- * `vifname` when given) written in one transaction with state 1, for
- * netback (backend_drivers/net) to serve: it makes the tap
- * vif<d>.<devid> (or `vifname`) and puts it on the bridge, as Xen's
+ * create`, `destroy`, `network-attach` and `network-detach`: each NETSPEC
+ * checked, then the frontend directory /local/domain/<d>/device/vif/<devid>
+ * (the guest's, dom0 may read; `mtu` dom0's, the guest may read) and the
+ * backend directory /local/domain/0/backend/vif/<d>/<devid> (dom0's, the
+ * guest may read: `mac`, `bridge`, `handle`, `type`, `script`, and `ip`
+ * and `vifname` when given) written in one transaction, the frontend's
+ * first as xl does, state 1 last in each, for netback
+ * (backend_drivers/net) to serve: it makes the tap vif<d>.<devid> (or
+ * `vifname`) and puts it on the bridge, as Xen's
  * vif-bridge hotplug script would. vmctl starts netback when none runs.
  *
  * Functions return 0 or a negative errno with a sentence in @err naming
@@ -39,10 +40,21 @@ int vmctl_vifs_check(const struct vmctl_config *c, char *err, size_t errlen);
  * starting netback first if none runs, then waits up to VMCTL_VIF_WAIT_MS
  * for it to take each (InitWait or Connected). A vif without mac= gets
  * 00:16:3e and three random bytes, as xl. On failure the vifs attached
- * here are removed again.
+ * here (and only they) are removed again. Also `vmctl network-attach`.
  */
 int vmctl_vifs_attach(struct xs_handle *xs, unsigned int domid, const struct vmctl_vif *vifs,
 		      unsigned int n, char *err, size_t errlen);
+
+/*
+ * One vif of a running domain away, as xl network-detach: backend online 0
+ * and state 5 (Closing), up to @wait_ms for the frontend to close (state
+ * 6), then both directories removed; netback deletes the tap. -ENOENT
+ * when @domid has no backend vif @devid.
+ */
+int vmctl_vif_detach(struct xs_handle *xs, unsigned int domid, int devid, unsigned int wait_ms);
+
+/* The devid xl network-attach picks: one above the largest under device/vif, else 0. */
+int vmctl_vif_next_devid(struct xs_handle *xs, unsigned int domid);
 
 /*
  * Every vif of @domid: backend online 0 and state 5 (Closing), then both

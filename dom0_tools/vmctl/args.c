@@ -59,3 +59,33 @@ int vmctl_parse_seconds(const char *s, double *secs)
 	}
 	return 0;
 }
+
+char *vmctl_spec_config(const char *verb, const char *key, int n, char **pieces,
+			const char *more)
+{
+	size_t len = 64 + strlen(verb) + strlen(key) + (more ? 2 * strlen(more) + 1 : 0);
+	char *text, *p;
+	int i;
+
+	for (i = 0; i < n; i++)
+		len += 2 * strlen(pieces[i]) + 1;
+	text = malloc(len);
+	if (!text)
+		return NULL;
+	p = text + sprintf(text, "name = \"%s\"\nkernel = \"-\"\n%s = [ \"", verb, key);
+	for (i = 0; i <= n; i++) {
+		const char *s = i < n ? pieces[i] : more;
+
+		if (!s)
+			continue;
+		if (i)
+			*p++ = ',';
+		for (; *s; s++) {
+			if (*s == '"' || *s == '\\')
+				*p++ = '\\';
+			*p++ = *s;
+		}
+	}
+	strcpy(p, "\" ]\n");
+	return text;
+}

@@ -14,34 +14,6 @@
 #include "devices_disk.h"
 #include "vmctl.h"
 
-/* The config text `name, kernel, disk = [ "SPEC" ]`, SPEC escaped. */
-static char *spec_config(int n, char **pieces)
-{
-	size_t len = 64;
-	char *text, *p;
-	int i;
-
-	for (i = 0; i < n; i++)
-		len += 2 * strlen(pieces[i]) + 1;
-	text = malloc(len);
-	if (!text)
-		return NULL;
-	p = text + sprintf(text, "name = \"block-attach\"\nkernel = \"-\"\ndisk = [ \"");
-	for (i = 0; i < n; i++) {
-		const char *s;
-
-		if (i)
-			*p++ = ',';
-		for (s = pieces[i]; *s; s++) {
-			if (*s == '"' || *s == '\\')
-				*p++ = '\\';
-			*p++ = *s;
-		}
-	}
-	strcpy(p, "\" ]\n");
-	return text;
-}
-
 int cmd_block_attach(int argc, char **argv)
 {
 	struct vmctl_config_report rep = { 0 };
@@ -57,7 +29,7 @@ int cmd_block_attach(int argc, char **argv)
 	}
 	if (vmctl_domain_arg(argv[1], &id, false))
 		return 1;
-	text = spec_config(argc - 2, argv + 2);
+	text = vmctl_spec_config("block-attach", "disk", argc - 2, argv + 2, NULL);
 	if (!text)
 		return 1;
 	rc = vmctl_config_parse("block-attach", text, strlen(text), NULL, 0, 0, &cfg, &rep);

@@ -34,6 +34,13 @@ static const struct {
 	  "                              'format=raw, vdev=xvdb, access=ro, target=/img')" },
 	{ "block-detach", cmd_block_detach,
 	  "block-detach DOM VDEV       take the disk away (the guest is asked to close it)" },
+	{ "network-attach", cmd_network_attach,
+	  "network-attach DOM NETSPEC  one more vif for the domain (a vif = [...] entry:\n"
+	  "                              'mac=00:16:3e:00:00:05, bridge=xenbr0'); devid:\n"
+	  "                              devid= or one above the domain's largest" },
+	{ "network-detach", cmd_network_detach,
+	  "network-detach DOM DEVID|MAC\n"
+	  "                              take the vif away (the guest is asked to close it)" },
 	{ "list", cmd_list,
 	  "list [-l] [--json] [DOM...] the domains, xl list's columns; --json: as JSON;\n"
 	  "                              -l: JSON with uuid, limits, kernel, on_* actions,\n"

@@ -26,8 +26,17 @@ int cmd_debug_keys(int argc, char **argv);
 int cmd_dmesg(int argc, char **argv);
 int cmd_block_attach(int argc, char **argv);
 int cmd_block_detach(int argc, char **argv);
+int cmd_network_attach(int argc, char **argv);
+int cmd_network_detach(int argc, char **argv);
 
 void vmctl_usage(FILE *f);
+/*
+ * args.c: the config text `name = VERB, kernel = "-", KEY = [ "SPEC" ]`
+ * for a device verb: SPEC is @pieces joined with commas, then @more if
+ * not NULL, quotes and backslashes escaped. NULL when out of memory.
+ */
+char *vmctl_spec_config(const char *verb, const char *key, int n, char **pieces,
+			const char *more);
 /* One verb's usage lines (main.c's table). */
 void vmctl_verb_usage(const char *verb, FILE *f);
 /*

@@ -25,9 +25,9 @@
 #define ECONNREFUSED	111
 #endif
 
-/* Sets up events (periodic 10 ms timer) and the store ring. */
+/* Sets up events (the timer VIRQ, no periodic tick) and the store ring. */
 int xbf_init(struct start_info *si);
-/* Sleeps until the next timer tick or event. */
+/* Sleeps until an event or 10 ms (a one-shot timer armed here). */
 void xbf_nap(void);
 /* Milliseconds since xbf_init (pvclock). */
 uint64_t xbf_ms(void);
