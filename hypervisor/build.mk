@@ -71,6 +71,7 @@ HV_SRCS := \
 # the CONFIG_ variables come from config.mk, which the Makefile includes.
 HV_SRCS-y :=
 HV_SRCS-$(CONFIG_DEBUG_KEYS) += $(HV_DIR)/common/keyhandler.c
+HV_SRCS-$(CONFIG_DEBUG) += $(HV_DIR)/common/spinlock.c
 HV_SRCS += $(HV_SRCS-y)
 
 HV_OBJS := $(patsubst %,$(HV_OUT)/%.o,$(basename $(HV_SRCS)))

@@ -92,6 +92,7 @@ struct domain *domain_alloc(domid_t domid, const char *name, bool privileged)
 	d->max_evtchn_port = ~0U;
 	d->max_grant_frames = hv_opts.gnttab_max_frames;
 	d->max_maptrack_frames = hv_opts.gnttab_max_maptrack;
+	spin_lock_init(&d->evtchn_lock, LOCK_LEVEL_EVTCHN);
 	if (evtchn_domain_init(d)) {
 		evtchn_domain_free(d);
 		free_frames(mfn, DOMAIN_FRAMES);

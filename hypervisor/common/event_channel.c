@@ -241,6 +241,7 @@ static int get_free_port(struct domain *d)
 {
 	unsigned int p, max = MIN(evtchn_max_ports(d), d->max_evtchn_port + 1ULL);
 
+	ASSERT_LOCKED(&d->evtchn_lock);
 	for (p = 1; p < max; p++) {
 		struct evtchn_fifo_port *fp;
 
@@ -268,10 +269,10 @@ static void evtchn_lock_pair(struct domain *a, struct domain *b)
 		spin_lock(&a->evtchn_lock);
 	} else if (a->domid < b->domid) {
 		spin_lock(&a->evtchn_lock);
-		spin_lock(&b->evtchn_lock);
+		spin_lock_nested(&b->evtchn_lock);
 	} else {
 		spin_lock(&b->evtchn_lock);
-		spin_lock(&a->evtchn_lock);
+		spin_lock_nested(&a->evtchn_lock);
 	}
 }
 

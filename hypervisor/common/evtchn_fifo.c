@@ -280,6 +280,7 @@ long evtchn_fifo_init_control(struct domain *d, struct evtchn_init_control *op)
 	if (self == INVALID_MFN)
 		return -ENOMEM;
 	f = frame_va(self);
+	spin_lock_init(&f->lock, LOCK_LEVEL_FIFO);
 	f->self = self;
 	vcpus = alloc_frames_contig(FIFO_VCPU_FRAMES);
 	if (vcpus == INVALID_MFN) {

@@ -41,10 +41,11 @@ struct runqueue {
 	uint64_t idle_ns, idle_from;
 };
 
-static struct runqueue rq0;		/* CPU 0's */
+static struct runqueue rq0 = { .lock = SPINLOCK_INIT_LEVEL(LOCK_LEVEL_RQ) };	/* CPU 0's */
 
 static void enqueue(struct runqueue *rq, struct vcpu *v)
 {
+	ASSERT_LOCKED(&rq->lock);
 	if (v->on_runq)
 		return;
 	v->runq_next = NULL;
@@ -60,6 +61,7 @@ static struct vcpu *dequeue(struct runqueue *rq)
 {
 	struct vcpu *v = rq->head;
 
+	ASSERT_LOCKED(&rq->lock);
 	if (!v)
 		return NULL;
 	rq->head = v->runq_next;

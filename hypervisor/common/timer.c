@@ -14,7 +14,7 @@ struct timer_queue {
 	uint64_t programmed;	/* what the CPU's timer is set for (0: off) */
 };
 
-static struct timer_queue queue0;	/* CPU 0's */
+static struct timer_queue queue0 = { .lock = SPINLOCK_INIT_LEVEL(LOCK_LEVEL_TQ) };	/* CPU 0's */
 
 void timer_init(struct timer *t, void (*fn)(void *), void *data)
 {

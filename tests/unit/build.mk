@@ -4,9 +4,10 @@
 UNIT_OUT := $(O)/tests/unit
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Wno-format-truncation -fsanitize=address,undefined -fno-sanitize-recover=all \
-	-include $(CONFIG_H) -Ihypervisor/include -Ihypercall_abi/include -I$(O)/include
+	-include $(CONFIG_H) -Ihypervisor/include -Ihypercall_abi/include -I$(O)/include \
+	-DUNIT_HOST_CPU
 
-UNIT_TESTS := hypervisor/common/cmdline hypervisor/common/page_alloc \
+UNIT_TESTS := hypervisor/common/cmdline hypervisor/common/page_alloc hypervisor/common/spinlock \
 	hypervisor/common/elf hypervisor/common/pv_layout hypervisor/common/symbols \
 	hypervisor/common/timer hypervisor/lib/vsnprintf backend_drivers/console/cons_ring \
 	backend_drivers/console/cons_log backend_drivers/block/blk_req dom0_tools/lib/cons_tty dom0_tools/lib/xendev \
@@ -42,7 +43,7 @@ $(UNIT_OUT)/hypervisor/include/hv/nospec: tests/unit/hypervisor/include/hv/nospe
 # each test linking the sources its line below names.
 FAKE_MACHINE := tests/unit/hypervisor/fake_machine.c hypervisor/common/page_alloc.c \
 	hypervisor/arch/x86/page_type.c hypervisor/arch/x86/mm_audit.c \
-	hypervisor/arch/x86/descriptors.c
+	hypervisor/arch/x86/descriptors.c hypervisor/common/spinlock.c
 FAKE_BINS := $(UNIT_OUT)/hypervisor/arch/x86/page_type $(UNIT_OUT)/hypervisor/common/event_channel \
 	$(UNIT_OUT)/hypervisor/common/grant_table $(UNIT_OUT)/hypervisor/arch/x86/ptwr
 UNIT_BINS += $(FAKE_BINS)
@@ -61,10 +62,15 @@ $(FAKE_BINS): $(UNIT_OUT)/%: tests/unit/%.c $(CONFIG_H) tests/unit/unit.h \
 	$(Q)gcc $(UNIT_CFLAGS) -Ihypervisor/arch/x86/include \
 	  -include tests/unit/hypervisor/host_arch.h -o $@ $(filter %.c,$^)
 
+# Sources that take locks link the debug lock checks (hv/spinlock.h) too.
+UNIT_LOCKING := $(patsubst %,$(UNIT_OUT)/hypervisor/common/%,timer page_alloc)
+$(UNIT_LOCKING): UNIT_EXTRA := hypervisor/common/spinlock.c tests/unit/hypervisor/host_panic.c
+$(UNIT_LOCKING) $(UNIT_OUT)/hypervisor/common/spinlock: hypervisor/common/spinlock.c \
+	tests/unit/hypervisor/host_panic.c hypervisor/include/hv/spinlock.h hypervisor/include/hv/lock_order.h
 $(UNIT_OUT)/hypervisor/%: tests/unit/hypervisor/%.c hypervisor/%.c $(CONFIG_H) tests/unit/unit.h
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
-	$(Q)gcc $(UNIT_CFLAGS) -o $@ $< hypervisor/$*.c
+	$(Q)gcc $(UNIT_CFLAGS) -o $@ $< $(sort hypervisor/$*.c $(UNIT_EXTRA))
 
 # dom0 backends: plain userspace C (UNIT_CFLAGS still includes config.h).
 $(UNIT_OUT)/backend_drivers/%: tests/unit/backend_drivers/%.c backend_drivers/%.c \

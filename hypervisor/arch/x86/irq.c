@@ -86,7 +86,7 @@ struct pirq {
 	uint32_t port;		/* 0: no port; PORT_BINDING: being bound */
 };
 
-static spinlock_t irq_lock = SPINLOCK_INIT;	/* everything below */
+static spinlock_t irq_lock = SPINLOCK_INIT_LEVEL(LOCK_LEVEL_IRQ);	/* everything below */
 static bool ioapic_present;
 static unsigned int nr_gsis = 16;	/* pins, at least 16 (Xen's nr_irqs_gsi) */
 static struct gsi gsis[IRQ_VECTORS];
@@ -374,6 +374,7 @@ static long map_pirq(struct domain *d, uint64_t arg)
 /* Caller holds irq_lock: the pin goes quiet and any EOI owed is dropped. */
 static void pirq_silence(struct pirq *p, unsigned int pirq)
 {
+	ASSERT_LOCKED(&irq_lock);
 	if (p->gsi >= 0) {
 		pin_mask(p->gsi, true);
 		gsis[p->gsi].in_flight = false;

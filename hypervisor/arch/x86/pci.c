@@ -14,7 +14,7 @@
 #include <lamina/physdev.h>
 #include <asm/irq.h>
 
-static spinlock_t pci_lock = SPINLOCK_INIT;	/* the record below */
+static spinlock_t pci_lock = SPINLOCK_INIT_LEVEL(LOCK_LEVEL_PCI);	/* the record below */
 
 /* Reads the sub-op's struct: size bytes of a known layout. */
 #define PHYSDEV_IN(op)	do { if (copy_from_guest(&(op), arg, sizeof(op))) return -EFAULT; } while (0)
@@ -34,6 +34,7 @@ static unsigned int pci_find(uint16_t seg, uint8_t bus, uint8_t devfn)
 	uint32_t key = ((uint32_t)seg << 16) | (bus << 8) | devfn;
 	unsigned int i;
 
+	ASSERT_LOCKED(&pci_lock);
 	for (i = 0; i < nr_pci_devs; i++)
 		if (pci_devs[i] == key)
 			break;

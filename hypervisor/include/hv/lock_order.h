@@ -1,11 +1,34 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The global lock order (take them top to bottom, release in reverse):
+ * The global lock order: take them top to bottom, release in reverse.
+ * A debug build checks it on every spin_lock (hv/spinlock.h): each class
+ * has the level below, and a CPU takes a lock only above the levels it
+ * holds. Two locks of one class are taken through the class's ordering
+ * helper (the second by spin_lock_nested).
  *
  *   d->evtchn_lock        a domain's event channels; two domains' locks
  *                         are taken lower domid first (evtchn_lock_pair)
+ *   fifo->lock            a domain's FIFO event queues (evtchn_fifo.c)
  *   irq_lock              device interrupts and PIRQs (arch/x86/irq.c)
  *   pci_lock              the PCI functions dom0 reported (arch/x86/pci.c)
  *   rq->lock              a CPU's run queue
  *   tq->lock              a CPU's timer queue
+ *
+ * Frame counts take no lock: they change by compare-and-exchange
+ * (arch/x86/page_type.c), so they may change under any of these.
  */
+#ifndef HV_LOCK_ORDER_H
+#define HV_LOCK_ORDER_H
+
+enum {
+	LOCK_LEVEL_NONE,	/* not set: owner and interrupt checks only */
+	LOCK_LEVEL_EVTCHN,
+	LOCK_LEVEL_FIFO,
+	LOCK_LEVEL_IRQ,
+	LOCK_LEVEL_PCI,
+	LOCK_LEVEL_RQ,
+	LOCK_LEVEL_TQ,
+	LOCK_LEVELS
+};
+
+#endif

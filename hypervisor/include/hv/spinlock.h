@@ -1,29 +1,80 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * A test-and-set spinlock. One CPU runs today, with interrupts off in the
- * hypervisor, so these never spin; they mark what each lock guards so SMP
- * is an extension (docs/style.md §8). Order: hv/lock_order.h.
+ * A test-and-set spinlock; what each lock guards is commented where it is
+ * declared, and the order they nest in is hv/lock_order.h.
+ *
+ * Debug builds (CONFIG_DEBUG) check every lock (common/spinlock.c): the
+ * owner CPU is recorded, so taking a lock this CPU holds, or releasing
+ * one it does not, is a bug; each lock class has a level (LOCK_LEVEL_*,
+ * hv/lock_order.h) and a CPU may take a lock only above every level it
+ * holds (spin_lock_nested: a second lock of the class it holds last, the
+ * caller having ordered the two); and a lock is always taken with
+ * interrupts on or always with them off, never both (an interrupt handler
+ * taking it on the CPU that holds it would spin forever). A lock of level
+ * 0 (not set) gets the first and last checks only. Release builds keep
+ * only the lock word.
  */
 #ifndef HV_SPINLOCK_H
 #define HV_SPINLOCK_H
 
 #include <hv/types.h>
+#include <hv/lock_order.h>
 
 typedef struct {
 	volatile uint32_t locked;
+#ifdef CONFIG_DEBUG
+	uint16_t owner;		/* CPU + 1 holding it, 0: free */
+	uint8_t level;		/* LOCK_LEVEL_* */
+	uint8_t irqs;		/* taken with interrupts: 1 on, 2 off, 0 not yet */
+#endif
 } spinlock_t;
 
-#define SPINLOCK_INIT	{ 0 }
+#ifdef CONFIG_DEBUG
+#define SPINLOCK_INIT_LEVEL(lv)	{ .locked = 0, .level = (lv) }
+void spin_debug_lock(spinlock_t *l, bool nested);
+void spin_debug_locked(spinlock_t *l);
+void spin_debug_unlock(spinlock_t *l);
+bool spin_is_mine(const spinlock_t *l);
+#else
+#define SPINLOCK_INIT_LEVEL(lv)	{ 0 }
+static inline void spin_debug_lock(spinlock_t *l, bool nested) { }
+static inline void spin_debug_locked(spinlock_t *l) { }
+static inline void spin_debug_unlock(spinlock_t *l) { }
+#define spin_is_mine(l)		spin_is_locked(l)
+#endif
+#define SPINLOCK_INIT		SPINLOCK_INIT_LEVEL(0)
 
-static inline void spin_lock(spinlock_t *l)
+/* A lock in a structure set up at run time: free, of class `level`. */
+static inline void spin_lock_init(spinlock_t *l, unsigned int level)
+{
+	*l = (spinlock_t)SPINLOCK_INIT_LEVEL(level);
+}
+
+static inline void spin_lock_raw(spinlock_t *l)
 {
 	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
 		while (l->locked)
 			asm volatile("pause");
 }
 
+static inline void spin_lock(spinlock_t *l)
+{
+	spin_debug_lock(l, false);
+	spin_lock_raw(l);
+	spin_debug_locked(l);
+}
+
+/* A second lock of the class this CPU took last, in the caller's order. */
+static inline void spin_lock_nested(spinlock_t *l)
+{
+	spin_debug_lock(l, true);
+	spin_lock_raw(l);
+	spin_debug_locked(l);
+}
+
 static inline void spin_unlock(spinlock_t *l)
 {
+	spin_debug_unlock(l);
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 }
 
@@ -31,5 +82,8 @@ static inline bool spin_is_locked(const spinlock_t *l)
 {
 	return l->locked != 0;
 }
+
+/* In a helper that needs its caller's lock: held, and (debug) by this CPU. */
+#define ASSERT_LOCKED(l)	ASSERT(spin_is_mine(l))
 
 #endif

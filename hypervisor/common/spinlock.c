@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Debug builds' lock checks (hv/spinlock.h): owner, order, interrupt
+ * state. Each CPU keeps how many locks of each level it holds; a lock
+ * may be taken only above the highest (or at it, by spin_lock_nested).
+ * A breach panics naming the lock and both levels, so a test run that
+ * ends clean took every lock in order.
+ */
+#include <hv/lib.h>
+#include <hv/spinlock.h>
+
+#ifdef CONFIG_DEBUG
+
+#ifdef UNIT_HOST_CPU		/* host unit tests: each thread says which CPU it is */
+__thread unsigned int unit_cpu;
+#define spin_debug_cpu()	unit_cpu
+#else
+#include <asm/percpu.h>
+#define spin_debug_cpu()	(this_cpu()->cpu_id)
+#endif
+
+#define DEBUG_CPUS	256	/* CPUs above it get the owner and interrupt checks only */
+
+static struct {
+	uint8_t held[LOCK_LEVELS];	/* locks of each level this CPU holds */
+	uint8_t top;			/* the highest level held, 0: none */
+} cpu_locks[DEBUG_CPUS];
+
+static bool irqs_on(void)
+{
+	uint64_t flags;
+
+	asm volatile("pushfq; popq %0" : "=r"(flags));
+	return flags & 0x200;
+}
+
+void spin_debug_lock(spinlock_t *l, bool nested)
+{
+	unsigned int cpu = spin_debug_cpu(), top;
+	uint8_t want = irqs_on() ? 1 : 2, was = 0;
+
+	if (l->owner == cpu + 1)
+		panic("lock %p (level %u) taken again by CPU %u, which holds it", (void *)l,
+		      l->level, cpu);
+	if (!__atomic_compare_exchange_n(&l->irqs, &was, want, false, __ATOMIC_RELAXED,
+					 __ATOMIC_RELAXED) && was != want)
+		panic("lock %p (level %u) taken with interrupts %s, before with them %s",
+		      (void *)l, l->level, want == 1 ? "on" : "off", want == 1 ? "off" : "on");
+	if (!l->level || l->level >= LOCK_LEVELS || cpu >= DEBUG_CPUS)
+		return;
+	top = cpu_locks[cpu].top;
+	if (top > l->level || (top == l->level && !nested))
+		panic("lock order: lock %p of level %u taken by CPU %u holding level %u "
+		      "(hv/lock_order.h)", (void *)l, l->level, cpu, top);
+}
+
+void spin_debug_locked(spinlock_t *l)
+{
+	unsigned int cpu = spin_debug_cpu();
+
+	l->owner = (uint16_t)(cpu + 1);
+	if (!l->level || l->level >= LOCK_LEVELS || cpu >= DEBUG_CPUS)
+		return;
+	cpu_locks[cpu].held[l->level]++;
+	cpu_locks[cpu].top = l->level;
+}
+
+void spin_debug_unlock(spinlock_t *l)
+{
+	unsigned int cpu = spin_debug_cpu(), lv;
+
+	if (l->owner != cpu + 1)
+		panic("lock %p (level %u) released by CPU %u, held by %d", (void *)l, l->level,
+		      cpu, (int)l->owner - 1);
+	l->owner = 0;
+	if (!l->level || l->level >= LOCK_LEVELS || cpu >= DEBUG_CPUS)
+		return;
+	BUG_ON(!cpu_locks[cpu].held[l->level]);
+	cpu_locks[cpu].held[l->level]--;
+	for (lv = cpu_locks[cpu].top; lv && !cpu_locks[cpu].held[lv]; lv--)
+		;
+	cpu_locks[cpu].top = (uint8_t)lv;
+}
+
+bool spin_is_mine(const spinlock_t *l)
+{
+	return l->locked && l->owner == spin_debug_cpu() + 1;
+}
+
+#endif
