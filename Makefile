@@ -212,8 +212,27 @@ bench: setup $(BENCH_REL)/.config
 	$(Q)$(call BENCH_RUN,interdomain) --title "Between two domains" --peer
 	$(Q)for c in $(BENCH_COMPONENTS); do $(MAKE) --no-print-directory -C $$c bench O=$(abspath $(O))/$$c; done
 	$(Q)$(MAKE) --no-print-directory dom0-image
+	$(Q)$(MAKE) --no-print-directory bench-linux
 	$(Q)tests/bench/vmctl-create --hv-elf $(BENCH_HV) --build $(DOM0_OUT) \
 	  --out $(O)/bench/vmctl-create.txt
+
+# Linux-level figures (issue 22 item 4): tests/bench/linux/syscalls.c run by
+# Debian's stock 6.1 kernel natively, in dom0 and in a vmctl domU of the
+# release Lamina and of Xen 4.17, all under -icount; $(O)/bench/linux.txt.
+# Needs the dom0 image (make dom0-image) and the release build (make bench).
+LINUX_BENCH := $(O)/tests/bench/linux
+$(LINUX_BENCH)/syscalls: tests/bench/linux/syscalls.c
+	$(Q)mkdir -p $(@D)
+	$(Q)gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
+	@echo "  CC      $@"
+$(LINUX_BENCH)/bench-nop: tests/bench/linux/nop.c
+	$(Q)mkdir -p $(@D)
+	$(Q)gcc -static -nostdlib -no-pie -O2 -fno-stack-protector -Wall -Wextra -Werror -s -o $@ $<
+	@echo "  CC      $@"
+.PHONY: bench-linux
+bench-linux: $(LINUX_BENCH)/syscalls $(LINUX_BENCH)/bench-nop
+	$(Q)tests/bench/linux/run --hv-elf $(BENCH_HV) --build $(DOM0_OUT) \
+	  --progs $(LINUX_BENCH) --out $(O)/bench/linux.txt
 
 # make bench-check: every benchmark path's instructions (release build,
 # -icount: deterministic) against tests/bench/budgets.txt, 2 % slack; in
