@@ -11,6 +11,9 @@ HV_ELF   := $(HV_OUT)/lamina.elf
 HV_SRCS := \
 	$(HV_DIR)/arch/x86/head.S \
 	$(HV_DIR)/arch/x86/entry.S \
+	$(HV_DIR)/arch/x86/trampoline.S \
+	$(HV_DIR)/arch/x86/acpi.c \
+	$(HV_DIR)/arch/x86/smp.c \
 	$(HV_DIR)/arch/x86/cpu.c \
 	$(HV_DIR)/arch/x86/descriptors.c \
 	$(HV_DIR)/arch/x86/domain_build.c \

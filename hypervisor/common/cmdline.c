@@ -231,6 +231,17 @@ static bool opt_evtchn_fifo_ports(struct hv_options *o, const char *v, const cha
 	return opt_bounded(&o->evtchn_fifo_max_ports, v, end, EVTCHN_FIFO_PORTS_LIMIT);
 }
 
+/* Any count Xen takes; smp.c bounds it by the MADT and MAX_CPUS. */
+static bool opt_nr_cpus(struct hv_options *o, const char *v, const char *end)
+{
+	return opt_bounded(&o->nr_cpus, v, end, 0xFFFFFFFF);
+}
+
+static bool opt_maxcpus(struct hv_options *o, const char *v, const char *end)
+{
+	return opt_bounded(&o->maxcpus, v, end, 0xFFFFFFFF);
+}
+
 /* A Xen boolean: no value, 1/0, yes/no, on/off, true/false, enable/disable. */
 static bool opt_pv_linear_pt(struct hv_options *o, const char *v, const char *end)
 {
@@ -284,6 +295,8 @@ static const struct option options[] = {
 	{ "gnttab_max_version",	true,	opt_gnttab_version },
 	{ "evtchn_fifo_max_ports",	true,	opt_evtchn_fifo_ports },
 	{ "pv-linear-pt",	false,	opt_pv_linear_pt },
+	{ "nr_cpus",	true,	opt_nr_cpus },
+	{ "maxcpus",	true,	opt_maxcpus },
 };
 
 static void parse_one(struct hv_options *o, const char *tok, size_t len)

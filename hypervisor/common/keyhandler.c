@@ -6,7 +6,7 @@
  * to keyhandler_take() first):
  *   h help, d domains and vCPUs, q run queue, e event channels,
  *   m memory accounting and the frame audit of every domain (mm_audit.c),
- *   i interrupts, t time and timers.
+ *   i interrupts, t time and timers, c CPUs (each other one answering an IPI).
  * dom0 runs the same handlers with sysctl debug_keys (vmctl debug-keys).
  */
 #include <hv/lib.h>
@@ -18,6 +18,7 @@
 #include <hv/page_alloc.h>
 #include <hv/time.h>
 #include <hv/sched.h>
+#include <hv/smp.h>
 #include <lamina/event_channel.h>
 #include <asm/irq.h>
 
@@ -88,7 +89,7 @@ static void dump_memory(void)
 	       domain_count() == 1 ? "" : "s", bad ? "FAILED" : "all ok");
 }
 
-static const char keys[] = "dqemith";
+static const char keys[] = "dqemitch";
 
 static void debug_key(char c)
 {
@@ -113,9 +114,12 @@ static void debug_key(char c)
 		       (unsigned long long)now_ns(), (unsigned long long)tsc_khz());
 		timer_dump();
 		break;
+	case 'c':
+		smp_dump();
+		break;
 	default:
 		printk(LOG_ERR, "debug keys: d domains/vCPUs, q run queue, e event channels, "
-		       "m memory, i interrupts, t time, h help; Ctrl-A x3 returns input to dom0\n");
+		       "m memory, i interrupts, t time, c CPUs, h help; Ctrl-A x3 returns input to dom0\n");
 	}
 }
 

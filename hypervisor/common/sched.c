@@ -19,6 +19,7 @@
 #include <hv/hypercall.h>
 #include <hv/guest_access.h>
 #include <hv/sched.h>
+#include <hv/smp.h>
 #include <hv/time.h>
 #include <lamina/sched.h>
 #include <lamina/event_channel.h>
@@ -215,7 +216,7 @@ uint64_t sched_idle_ns(unsigned int cpu)
 	uint64_t sum = __atomic_load_n(&rq0.idle_ns, __ATOMIC_RELAXED);
 
 	if (cpu != 0)
-		return 0;
+		return smp_ap_idle_ns(cpu);	/* APs only idle so far */
 	return from ? sum + (now_ns() - from) : sum;	/* asked while idling */
 }
 

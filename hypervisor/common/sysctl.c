@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * sysctl (35), dom0 only (sysctl.h): physinfo, the machine as the
- * toolstack sees it (one CPU; total_pages = the frames the frame table
+ * toolstack sees it (nr_cpus the CPUs up, max_cpu_id + 1 those nr_cpus=
+ * and the MADT allow, as Xen; total_pages = the frames the frame table
  * covers, free_pages = the frame allocator's free count, which is what a
  * destroyed domain gives back), and getdomaininfolist, getdomaininfo's
  * records for the domains from an id on, in id order; readconsole, the
@@ -21,18 +22,18 @@
 #include <hv/mm.h>
 #include <hv/page_alloc.h>
 #include <hv/sched.h>
+#include <hv/smp.h>
 #include <hv/time.h>
 #include <lamina/sysctl.h>
 
-#define NR_CPUS	1	/* the machine as the hypervisor runs it */
 
 static void physinfo(struct sysctl_physinfo *pi)
 {
 	memset(pi, 0, sizeof(*pi));
 	pi->threads_per_core = 1;
 	pi->cores_per_socket = 1;
-	pi->nr_cpus = NR_CPUS;
-	pi->max_cpu_id = NR_CPUS - 1;
+	pi->nr_cpus = smp_nr_online();
+	pi->max_cpu_id = smp_nr_possible() - 1;
 	pi->nr_nodes = 1;
 	pi->cpu_khz = tsc_khz();
 	pi->capabilities = PHYSCAP_pv | PHYSCAP_gnttab_v1 |
@@ -64,14 +65,14 @@ static long domain_info_list(struct sysctl_getdomaininfolist *l)
 }
 
 /*
- * Idle times of CPUs 0 .. min(max_cpus, NR_CPUS) - 1, one record each; as
+ * Idle times of CPUs 0 .. min(max_cpus, max_cpu_id + 1) - 1, one record each; as
  * Xen, a record that cannot be written fails the call with the earlier
  * ones written and nr_cpus not copied back.
  */
 static long cpu_info(struct sysctl_getcpuinfo *ci)
 {
 	struct sysctl_cpuinfo rec;
-	uint32_t i, n = ci->max_cpus < NR_CPUS ? ci->max_cpus : NR_CPUS;
+	uint32_t i, n = ci->max_cpus < smp_nr_possible() ? ci->max_cpus : smp_nr_possible();
 
 	for (i = 0; i < n; i++) {
 		rec.idletime = sched_idle_ns(i);

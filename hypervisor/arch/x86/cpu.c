@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The boot CPU's descriptor tables and system-call MSRs.
+ * Each CPU's descriptor tables and system-call MSRs; the boot CPU's in
+ * this file's static tables, each AP's in pages cpu_percpu_alloc takes
+ * (its reserved descriptor page, TSS, stacks and struct percpu). The IDT
+ * is one table every CPU loads.
  *
  * GDT: see asm/desc.h. The reserved page (byte 0xE000) holds, at the
  * offsets Xen uses and Linux hard-codes: 0xE008 ring-0 64-bit code,
@@ -20,6 +23,7 @@
 #include <asm/percpu.h>
 #include <asm/page.h>
 #include <asm/irq.h>
+#include <asm/apic.h>
 #include <hv/domain.h>
 #include <hv/page_alloc.h>
 #include <lamina/xen_x86_64.h>
@@ -55,7 +59,7 @@ uint64_t xcr0_max;		/* XSAVE features guests may enable; 0 = no XSAVE */
 /* x87, SSE and AVX: the state components guests may use (XCR0 bits 0-2). */
 #define XSTATE_GUEST	0x7ULL
 
-static void xsave_init(void)
+static void xsave_init(bool boot)
 {
 	uint32_t a, b, c, d;
 
@@ -70,13 +74,16 @@ static void xsave_init(void)
 	cpuid(0xD, 0, &a, &b, &c, &d);
 	if (b > 1024)
 		panic("cpu: XSAVE area of %u bytes is too big", b);
-	pr_info("cpu: XSAVE on, guest XCR0 up to %#llx (%u bytes)\n",
+	if (boot)
+		pr_info("cpu: XSAVE on, guest XCR0 up to %#llx (%u bytes)\n",
 		(unsigned long long)xcr0_max, b);
 }
 
 extern const uint64_t exception_stubs[32];
 extern void irq_spurious(void);
 extern void irq_timer(void);
+extern void irq_ipi_call(void);
+extern void irq_ipi_stop(void);
 extern const uint64_t irq_stubs[IRQ_VECTORS];
 extern void syscall_entry(void);
 extern void cstar_entry(void);
@@ -84,9 +91,13 @@ extern void sysenter_entry(void);
 
 #define GDT_IDX(sel)	(((sel) & ~7) / 8)
 
-static void gdt_init(void)
+/*
+ * The reserved page's descriptors; gdt is the table's base, so index
+ * GDT_IDX(sel) lands in the reserved page, the only one written here.
+ */
+static void gdt_init(uint64_t *gdt, const struct tss *t_ss)
 {
-	uint64_t base = (uint64_t)&tss;
+	uint64_t base = (uint64_t)t_ss;
 	unsigned int t = GDT_IDX(HV_TSS_SEL);
 
 	gdt[GDT_IDX(HV_CS)] = 0x00af9b000000ffffULL;		/* ring-0 64-bit code */
@@ -95,12 +106,12 @@ static void gdt_init(void)
 	gdt[GDT_IDX(FLAT_RING3_DS32)] = 0x00cff3000000ffffULL;	/* ring-3 data */
 	gdt[GDT_IDX(FLAT_RING3_CS64)] = 0x00affb000000ffffULL;	/* ring-3 64-bit code */
 	/* 64-bit available TSS, 16 bytes. */
-	gdt[t] = (sizeof(tss) - 1) | ((base & 0xffffff) << 16) | (0x89ULL << 40) |
+	gdt[t] = (sizeof(*t_ss) - 1) | ((base & 0xffffff) << 16) | (0x89ULL << 40) |
 		 (((base >> 24) & 0xff) << 56);
 	gdt[t + 1] = base >> 32;
 }
 
-static void load_tables(void)
+static void load_tables(const uint64_t *gdt)
 {
 	struct {
 		uint16_t limit;
@@ -152,7 +163,9 @@ void idt_init(void)
 	/* int3 and into reach a guest's handlers from any guest mode (§2.3). */
 	set_gate(3, exception_stubs[3], 0, 3);
 	set_gate(4, exception_stubs[4], 0, 3);
-	set_gate(0xF0, (uint64_t)irq_timer, 0, 0);
+	set_gate(TIMER_VECTOR, (uint64_t)irq_timer, 0, 0);
+	set_gate(IPI_CALL_VECTOR, (uint64_t)irq_ipi_call, 0, 0);
+	set_gate(IPI_STOP_VECTOR, (uint64_t)irq_ipi_stop, 0, 0);
 	for (v = 0; v < IRQ_VECTORS; v++)
 		set_gate(IRQ_VECTOR_FIRST + v, irq_stubs[v], 0, 0);
 }
@@ -201,7 +214,7 @@ void syscall_init(void)
 			 X86_EFLAGS_AC | X86_EFLAGS_NT);
 }
 
-static void features_init(void)
+static void features_init(bool boot)
 {
 	uint32_t a, b, c, d;
 	uint64_t cr4 = read_cr4() | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
@@ -217,9 +230,10 @@ static void features_init(void)
 		}
 	}
 	write_cr4(cr4);
-	xsave_init();
-	pr_info("cpu: SMEP %s, SMAP %s\n", cr4 & X86_CR4_SMEP ? "on" : "absent",
-		cpu_has_smap ? "on" : "absent");
+	xsave_init(boot);
+	if (boot)
+		pr_info("cpu: SMEP %s, SMAP %s\n", cr4 & X86_CR4_SMEP ? "on" : "absent",
+			cpu_has_smap ? "on" : "absent");
 }
 
 /*
@@ -333,26 +347,84 @@ static void ist_self_check(void)
 		idt[8].ist, idt[18].ist);
 }
 
-void cpu_init(void)
+static void tss_init(struct tss *t, const struct percpu *pc)
 {
-	struct percpu *pc = &cpu0_percpu;
 	unsigned int i;
 
-	pc->self = pc;
-	pc->stack_top = (uint64_t)cpu0_stack + STACK_SIZE;
-	pc->cpu_id = 0;
-	tss.rsp[0] = pc->stack_top;
+	t->rsp[0] = pc->stack_top;
 	for (i = 0; i < NR_IST_STACKS; i++)
-		tss.ist[i] = (uint64_t)ist_stacks[i] + IST_STACK_SIZE;
-	tss.iomap_base = sizeof(tss);	/* no I/O bitmap: all ports #GP in ring 3 */
-	gdt_init();
-	idt_init();
-	load_tables();
-	ist_self_check();
-	pic_disable();
+		t->ist[i] = pc->ist_lo + (i + 1) * IST_STACK_SIZE;
+	t->iomap_base = sizeof(*t);	/* no I/O bitmap: all ports #GP in ring 3 */
+}
+
+/* What every CPU does with its own tables and MSRs, the boot CPU first. */
+static void cpu_init_common(struct percpu *pc, bool boot)
+{
+	tss_init(pc->tss, pc);
+	gdt_init(pc->gdt - (GDT_PAGES - 1) * 512, pc->tss);
+	load_tables(pc->gdt - (GDT_PAGES - 1) * 512);
 	/* Hypervisor GS base = per-CPU; the guest's sits in KERNEL_GS_BASE. */
 	wrmsr(MSR_GS_BASE, (uint64_t)pc);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
 	syscall_init();
-	features_init();
+	features_init(boot);
+}
+
+void cpu_init(void)
+{
+	struct percpu *pc = &cpu0_percpu;
+
+	pc->self = pc;
+	pc->stack_lo = (uint64_t)cpu0_stack;
+	pc->stack_top = pc->stack_lo + STACK_SIZE;
+	pc->ist_lo = (uint64_t)ist_stacks;
+	pc->cpu_id = 0;
+	pc->gdt = &gdt[(GDT_PAGES - 1) * 512];
+	pc->tss = &tss;
+	idt_init();
+	pic_disable();
+	cpu_init_common(pc, true);
+	ist_self_check();
+}
+
+/*
+ * An AP's pages, contiguous: its reserved descriptor page (the GDT's base
+ * is GDT_PAGES - 1 pages below it; only this page is ever read, since no
+ * guest GDT frame is loaded on an AP), a page with its struct percpu and
+ * TSS, the IST stacks, the hypervisor stack. NULL when out of memory.
+ */
+#define AP_PAGES	(2 + NR_IST_STACKS + STACK_SIZE / PAGE_SIZE)
+
+struct ap_area {
+	struct percpu pc;
+	struct tss tss __aligned(64);
+};
+BUILD_BUG_ON(sizeof(struct ap_area) > PAGE_SIZE);
+
+struct percpu *cpu_percpu_alloc(unsigned int cpu, uint32_t apic_id)
+{
+	mfn_t m = alloc_frames_contig(AP_PAGES);
+	uint8_t *p;
+	struct ap_area *a;
+
+	if (m == INVALID_MFN)
+		return NULL;
+	p = mfn_to_virt(m);
+	a = (struct ap_area *)(p + PAGE_SIZE);
+	a->pc.self = &a->pc;
+	a->pc.cpu_id = cpu;
+	a->pc.apic_id = apic_id;
+	a->pc.gdt = (uint64_t *)p;
+	a->pc.tss = &a->tss;
+	a->pc.ist_lo = (uint64_t)p + 2 * PAGE_SIZE;
+	a->pc.stack_lo = a->pc.ist_lo + NR_IST_STACKS * IST_STACK_SIZE;
+	a->pc.stack_top = a->pc.stack_lo + STACK_SIZE;
+	return &a->pc;
+}
+
+/* On the AP itself, on its own stack, interrupts off. */
+void cpu_init_secondary(struct percpu *pc, uint64_t pat)
+{
+	cpu_init_common(pc, false);
+	wrmsr(MSR_IA32_PAT, pat);
 }

@@ -34,7 +34,6 @@ extern uint64_t xcr0_max;
 #define MSR_IA32_MCG_CAP	0x179
 #define MSR_IA32_MCG_STATUS	0x17A
 #define MSR_IA32_MISC_ENABLE	0x1A0
-#define MSR_IA32_PAT		0x277
 
 /*
  * The CR4 a PV kernel sees: PAE, MCE, OSFXSR, OSXMMEXCPT (Xen's value),

@@ -14,8 +14,8 @@
  * image is linked. mm_init() replaces them.
  */
 #include <asm/layout.h>
+#include <asm/boot.h>
 
-#define PA(x)		((x) - HV_IMAGE_BASE)
 
 #define MB1_MAGIC	0x1BADB002
 #define MB1_FLAGS	((1 << 0) | (1 << 1) | (1 << 16))
@@ -78,18 +78,7 @@ start32:
 	test	$(1 << 20), %edx
 	jz	no_long_mode
 
-	mov	%cr4, %eax
-	or	$(1 << 5), %eax		/* PAE */
-	mov	%eax, %cr4
-	mov	$PA(boot_l4), %eax
-	mov	%eax, %cr3
-	mov	$0xC0000080, %ecx	/* EFER: LME | NXE | SCE */
-	rdmsr
-	or	$((1 << 8) | (1 << 11) | (1 << 0)), %eax
-	wrmsr
-	mov	%cr0, %eax
-	or	$((1 << 31) | (1 << 16) | 1), %eax	/* PG | WP | PE */
-	mov	%eax, %cr0
+	LONG_MODE_ON
 	ljmp	$0x08, $PA(start64_low)
 
 no_long_mode:

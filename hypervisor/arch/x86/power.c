@@ -10,64 +10,10 @@
 #include <hv/lib.h>
 #include <hv/domain.h>
 #include <hv/hypervisor.h>
+#include <asm/acpi.h>
 #include <asm/page.h>
+#include <hv/smp.h>
 #include <asm/x86.h>
-
-struct acpi_header {
-	char sig[4];
-	uint32_t length;
-	uint8_t revision, checksum;
-	char oem[6], oem_table[8];
-	uint32_t oem_rev, creator, creator_rev;
-} __packed;
-
-static bool mapped(paddr_t pa, uint64_t len)
-{
-	return pa + len >= pa && pa + len <= (max_ram_mfn << PAGE_SHIFT) + (64ULL << 20);
-}
-
-static const uint8_t *find_rsdp(void)
-{
-	paddr_t pa;
-
-	if (boot_info.acpi_rsdp)
-		return maddr_to_virt(boot_info.acpi_rsdp);
-	for (pa = 0xE0000; pa < 0x100000; pa += 16) {
-		const char *p = maddr_to_virt(pa);
-
-		if (!memcmp(p, "RSD PTR ", 8))
-			return (const uint8_t *)p;
-	}
-	return NULL;
-}
-
-static const struct acpi_header *find_table(const char *sig)
-{
-	const uint8_t *rsdp = find_rsdp();
-	const struct acpi_header *root;
-	uint32_t rsdt;
-	unsigned int i, n;
-
-	if (!rsdp)
-		return NULL;
-	memcpy(&rsdt, rsdp + 16, 4);
-	if (!mapped(rsdt, sizeof(*root)))
-		return NULL;
-	root = maddr_to_virt(rsdt);
-	n = (root->length - sizeof(*root)) / 4;
-	for (i = 0; i < n; i++) {
-		uint32_t pa;
-		const struct acpi_header *t;
-
-		memcpy(&pa, (const uint8_t *)(root + 1) + i * 4, 4);
-		if (!mapped(pa, sizeof(*t)))
-			continue;
-		t = maddr_to_virt(pa);
-		if (!memcmp(t->sig, sig, 4))
-			return t;
-	}
-	return NULL;
-}
 
 /* Reads an AML integer (ByteConst, Zero, One) at p; -1 if it is not one. */
 static int aml_small_int(const uint8_t *p, unsigned int *len)
@@ -108,7 +54,7 @@ static int s5_sleep_type(const struct acpi_header *dsdt, unsigned int *a, unsign
 
 static void acpi_power_off(void)
 {
-	const struct acpi_header *fadt = find_table("FACP");
+	const struct acpi_header *fadt = acpi_find_table("FACP");
 	const uint8_t *f = (const uint8_t *)fadt;
 	uint32_t pm1a, pm1b, dsdt;
 	unsigned int typ_a = 0, typ_b = 0;
@@ -118,7 +64,7 @@ static void acpi_power_off(void)
 	memcpy(&dsdt, f + 40, 4);
 	memcpy(&pm1a, f + 64, 4);
 	memcpy(&pm1b, f + 68, 4);
-	if (!pm1a || !mapped(dsdt, sizeof(struct acpi_header)) ||
+	if (!pm1a || !acpi_mapped(dsdt, sizeof(struct acpi_header)) ||
 	    s5_sleep_type(maddr_to_virt(dsdt), &typ_a, &typ_b))
 		return;
 	outw(pm1a, (typ_a << 10) | (1 << 13));
@@ -128,18 +74,21 @@ static void acpi_power_off(void)
 
 void machine_test_exit(unsigned int code)
 {
+	smp_stop_others();
 	if (hv_opts.testexit_port)
 		outl(hv_opts.testexit_port, code);
 }
 
 void machine_halt(void)
 {
+	smp_stop_others();
 	pr_info("machine halted\n");
 	halt_forever();
 }
 
 void machine_power_off(void)
 {
+	smp_stop_others();
 	acpi_power_off();
 	/* The chipsets QEMU emulates, in case the tables were not usable. */
 	outw(0x604, 1 << 13);
@@ -152,6 +101,7 @@ void machine_reboot(void)
 {
 	unsigned int i;
 
+	smp_stop_others();
 	outb(0xCF9, 0x02);
 	outb(0xCF9, 0x06);			/* reset control register: hard reset */
 	for (i = 0; i < 100000 && (inb(0x64) & 2); i++)

@@ -10,6 +10,8 @@
 #include <hv/page_alloc.h>
 #include <hv/sched.h>
 #include <hv/time.h>
+#include <hv/smp.h>
+#include <asm/acpi.h>
 #include <asm/desc.h>
 #include <asm/irq.h>
 #include <asm/page.h>
@@ -180,6 +182,8 @@ void __noreturn start_lamina(uint32_t magic, uint32_t info_pa)
 	cpu_init();
 	print_memory_map();
 	mm_init();
+	acpi_init();
+	smp_init();
 	gdt_area_init();
 	for (i = 0; i < boot_info.nr_modules; i++)
 		boot_info.modules[i].cmdline = cmdline_skip_image_name(boot_info.modules[i].cmdline);
@@ -199,6 +203,7 @@ void __noreturn start_lamina(uint32_t magic, uint32_t info_pa)
 	time_init();
 	irq_init();
 	console_input_init();
+	smp_boot_aps();
 	pr_info("Starting domains. Free memory: %llu MiB\n",
 		(unsigned long long)(machine_frames.nr_free >> 8));
 	vcpu_start(dom0->vcpu[0]);

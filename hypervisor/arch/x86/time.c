@@ -15,17 +15,8 @@
 #include <asm/page.h>
 #include <asm/x86.h>
 #include <asm/layout.h>
+#include <asm/apic.h>
 
-#define APIC_VA			(HV_GDT_AREA + 16 * PAGE_SIZE)	/* after the GDT pages */
-#define APIC_ID			0x020
-#define APIC_EOI		0x0B0
-#define APIC_SVR		0x0F0
-#define APIC_LVT_TIMER		0x320
-#define APIC_TIMER_INIT		0x380
-#define APIC_TIMER_CUR		0x390
-#define APIC_TIMER_DIV		0x3E0
-#define TIMER_VECTOR		0xF0
-#define SPURIOUS_VECTOR		0xFF
 #define PIT_HZ			1193182
 #define CALIBRATE_MS		10
 
@@ -36,19 +27,15 @@ static int8_t scale_shift;
 static uint64_t apic_ticks_per_ms;
 static uint64_t boot_epoch;		/* wall-clock seconds at system time 0 */
 
-static inline uint32_t apic_read(unsigned int reg)
-{
-	return *(volatile uint32_t *)(APIC_VA + reg);
-}
-
-static inline void apic_write(unsigned int reg, uint32_t v)
-{
-	*(volatile uint32_t *)(APIC_VA + reg) = v;
-}
-
 void apic_eoi(void)
 {
 	apic_write(APIC_EOI, 0);
+}
+
+void apic_cpu_enable(void)
+{
+	apic_write(APIC_SVR, 0x100 | SPURIOUS_VECTOR);	/* enabled */
+	apic_write(APIC_LVT_TIMER, (1 << 16) | TIMER_VECTOR);	/* masked */
 }
 
 uint64_t tsc_khz(void)
@@ -231,9 +218,10 @@ void time_init(void)
 	paddr_t base = rdmsr(MSR_APIC_BASE) & PTE_ADDR_MASK;
 	unsigned int i;
 
+	BUILD_BUG_ON(APIC_VA != HV_GDT_AREA + 16 * PAGE_SIZE);
 	l1[16] = base | _PAGE_PRESENT | _PAGE_RW | _PAGE_PCD | _PAGE_PWT | _PAGE_NX;
 	invlpg(APIC_VA);
-	apic_write(APIC_SVR, 0x100 | SPURIOUS_VECTOR);	/* enabled */
+	apic_cpu_enable();
 	calibrate();
 	choose_scale();
 	tsc0 = rdtsc();

@@ -19,6 +19,8 @@
 #include <asm/pv.h>
 #include <asm/irq.h>
 #include <hv/time.h>
+#include <hv/smp.h>
+#include <asm/apic.h>
 
 void apic_eoi(void);
 
@@ -82,7 +84,7 @@ static void print_symbol(const char *prefix, uint64_t addr)
 
 static bool on_hypervisor_stack(uint64_t p)
 {
-	uint64_t lo = (uint64_t)cpu0_stack, hi = lo + STACK_SIZE;
+	uint64_t lo = this_cpu()->stack_lo, hi = this_cpu()->stack_top;
 
 	return p >= lo && p + 16 <= hi && !(p & 7);
 }
@@ -132,28 +134,43 @@ static void __noreturn fatal_exception(struct cpu_regs *r)
 	show_registers(r);
 	show_backtrace(r->rip, r->rbp);
 	pr_err("*** halting ***\n");
+	smp_stop_others();
 	machine_test_exit(TEST_EXIT_PANIC);
 	halt_forever();
 }
 
-void do_exception(struct cpu_regs *r)
+/* Vectors 32-255: the hypervisor's own (asm/apic.h) and devices'. */
+static void do_interrupt(struct cpu_regs *r)
 {
-	if (r->vector == 0xF0) {
+	if (r->vector == TIMER_VECTOR) {
 		apic_eoi();
 		timer_interrupt();
 		return;
 	}
-	if (r->vector == 0xFF)
+	if (r->vector == IPI_CALL_VECTOR || r->vector == IPI_STOP_VECTOR) {
+		smp_ipi_interrupt(r->vector);
+		return;
+	}
+	if (r->vector == SPURIOUS_VECTOR)
 		return;		/* APIC spurious: no EOI */
 	if (r->vector >= IRQ_VECTOR_FIRST && r->vector < IRQ_VECTOR_FIRST + IRQ_VECTORS) {
 		irq_interrupt(r->vector);	/* a device's, for dom0 (irq.c) */
 		return;
 	}
+	if (regs_from_guest(r))
+		pr_warn("spurious interrupt while a guest ran\n");
+	else
+		pr_warn("spurious interrupt in the hypervisor at %#llx\n",
+			(unsigned long long)r->rip);
+}
+
+void do_exception(struct cpu_regs *r)
+{
+	if (r->vector >= 32) {
+		do_interrupt(r);
+		return;
+	}
 	if (regs_from_guest(r)) {
-		if (r->vector >= 32) {
-			pr_warn("spurious interrupt while a guest ran\n");
-			return;
-		}
 		pv_guest_exception(current_vcpu(), r);
 		return;
 	}
@@ -175,11 +192,6 @@ void do_exception(struct cpu_regs *r)
 			r->rflags &= ~X86_EFLAGS_TF;
 		return;
 	}
-	if (r->vector >= 32) {
-		pr_warn("spurious interrupt in the hypervisor at %#llx\n",
-			(unsigned long long)r->rip);
-		return;
-	}
 	fatal_exception(r);
 }
 
@@ -196,6 +208,7 @@ void panic(const char *fmt, ...)
 	pr_err(" ***\n");
 	asm volatile("mov %%rbp, %0" : "=r"(rbp));
 	show_backtrace((uint64_t)__builtin_return_address(0), *(uint64_t *)rbp);
+	smp_stop_others();
 	machine_test_exit(TEST_EXIT_PANIC);
 	halt_forever();
 }

@@ -14,6 +14,8 @@
  *   gnttab_max_version=<n>              highest grant-table version offered (1-2)
  *   evtchn_fifo_max_ports=<n>           event channels of a FIFO domain (1-131072)
  *   pv-linear-pt=<bool>                 linear page tables for PV guests (default on)
+ *   nr_cpus=<n>                         CPUs the machine is taken to have (hv/smp.h)
+ *   maxcpus=<n>                         CPUs started at boot
  * Unknown options and bad values are reported, never fatal.
  */
 #ifndef HV_CMDLINE_H
@@ -38,6 +40,8 @@ struct hv_options {
 	uint32_t gnttab_max_maptrack;	/* maptrack frames (256 handles each) */
 	uint32_t gnttab_max_version;	/* 2 (Xen's default), or 1 */
 	uint32_t evtchn_fifo_max_ports;	/* ports (and event words) of a FIFO domain */
+	uint32_t nr_cpus;		/* 0 = as the MADT says */
+	uint32_t maxcpus;		/* 0 = all of nr_cpus */
 	bool pv_linear_pt;		/* L2-L4 entries may map same-level tables (Xen's default) */
 	char warnings[512];		/* problems found, printed once the console is up */
 };

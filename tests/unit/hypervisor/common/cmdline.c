@@ -124,6 +124,23 @@ static void linear_pt(void)
 	EXPECT(strstr(o.warnings, "bad value ignored: 'pv-linear-pt=maybe'"));
 }
 
+/* nr_cpus= and maxcpus=: counts, 0 (unset) by default; smp.c bounds them. */
+static void cpu_counts(void)
+{
+	struct hv_options o = parse("nr_cpus=2 maxcpus=1");
+
+	EXPECT_EQ(parse("").nr_cpus, 0);
+	EXPECT_EQ(parse("").maxcpus, 0);
+	EXPECT_EQ(o.nr_cpus, 2);
+	EXPECT_EQ(o.maxcpus, 1);
+	EXPECT_EQ(o.warnings[0], 0);
+	o = parse("nr_cpus=0 maxcpus=two");
+	EXPECT_EQ(o.nr_cpus, 0);
+	EXPECT_EQ(o.maxcpus, 0);
+	EXPECT(strstr(o.warnings, "bad value ignored: 'nr_cpus=0'"));
+	EXPECT(strstr(o.warnings, "bad value ignored: 'maxcpus=two'"));
+}
+
 /* Many warnings never overflow the buffer. */
 static void warning_overflow(void)
 {
@@ -159,6 +176,7 @@ int main(void)
 	RUN(grant_limits);
 	RUN(evtchn_limits);
 	RUN(linear_pt);
+	RUN(cpu_counts);
 	RUN(warning_overflow);
 	RUN(image_name);
 	return 0;

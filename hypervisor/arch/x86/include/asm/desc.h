@@ -17,6 +17,10 @@
 struct vcpu;
 
 void cpu_init(void);
+struct percpu;
+/* An AP's tables, stacks and struct percpu (NULL: no memory); then, on it: */
+struct percpu *cpu_percpu_alloc(unsigned int cpu, uint32_t apic_id);
+void cpu_init_secondary(struct percpu *pc, uint64_t pat);
 void gdt_area_init(void);		/* after mm_init: the mapped GDT */
 void gdt_load_vcpu(const struct vcpu *v);	/* map v's GDT frames */
 bool descriptor_check(uint64_t *desc);	/* validates and fixes up one descriptor */

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * For head.S and trampoline.S: from 32-bit protected mode with paging off
+ * into long mode (compatibility mode until a far jump to a 64-bit code
+ * segment) on head.S's boot_l4. Assembly only.
+ */
+#ifndef ASM_BOOT_H
+#define ASM_BOOT_H
+
+#define PA(x)		((x) - HV_IMAGE_BASE)
+
+.macro LONG_MODE_ON
+	mov	%cr4, %eax
+	or	$(1 << 5), %eax		/* PAE */
+	mov	%eax, %cr4
+	mov	$PA(boot_l4), %eax
+	mov	%eax, %cr3
+	mov	$0xC0000080, %ecx	/* EFER: LME | NXE | SCE */
+	rdmsr
+	or	$((1 << 8) | (1 << 11) | (1 << 0)), %eax
+	wrmsr
+	mov	%cr0, %eax
+	or	$((1 << 31) | (1 << 16) | 1), %eax	/* PG | WP | PE */
+	mov	%eax, %cr0
+.endm
+
+#endif

@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The CPUs: which the MADT lists, starting the APs, IPIs.
+ *
+ * CPU numbers are dense: 0 is the boot CPU, then the MADT's other enabled
+ * local APICs in table order, as many as nr_cpus= (the CPUs the machine
+ * is said to have: physinfo's max_cpu_id + 1) and MAX_CPUS allow;
+ * maxcpus= bounds how many of those are started, as on Xen.
+ *
+ * Start-up (Intel SDM vol. 3A §9.4, "MP initialization"): for one AP at a
+ * time, its pages (cpu.c, cpu_percpu_alloc), then INIT, 10 ms, and two
+ * STARTUP IPIs 200 µs apart naming the trampoline page (trampoline.S);
+ * the AP loads its own GDT and TSS, the shared IDT, GS, the system-call
+ * MSRs, CR4 and XCR0 as the boot CPU did (cpu_init_secondary), the boot
+ * CPU's PAT, turns its local APIC on and sets its bit in online_mask. It
+ * then idles in `hlt` with interrupts on. Guests still run on CPU 0
+ * only: the scheduler has one run queue (common/sched.c); an AP only
+ * takes IPIs.
+ *
+ * IPIs go through the xAPIC's ICR (the boot CPU runs the local APIC in
+ * xAPIC mode, as firmware left it), fixed delivery, physical destination.
+ * smp_call_function_mask uses one call slot: its owner sets fn, arg and
+ * the mask of CPUs still to run it, sends IPI_CALL_VECTOR and waits for
+ * the mask to empty. A CPU waiting for the slot, or for its own call,
+ * runs any call aimed at itself, so callers may have interrupts off.
+ * smp_stop_others sends IPI_STOP_VECTOR: the others note it and stop in
+ * `cli; hlt` (a CPU spinning with interrupts off does not see it; today
+ * only the idle APs exist, and they always do).
+ */
+#include <hv/lib.h>
+#include <hv/cmdline.h>
+#include <hv/hypervisor.h>
+#include <hv/page_alloc.h>
+#include <hv/smp.h>
+#include <hv/time.h>
+#include <asm/acpi.h>
+#include <asm/apic.h>
+#include <asm/desc.h>
+#include <asm/page.h>
+#include <asm/percpu.h>
+#include <asm/smp_boot.h>
+#include <asm/x86.h>
+
+BUILD_BUG_ON(MAX_CPUS > 64);
+
+static struct percpu *cpus[MAX_CPUS];		/* by CPU number, once started */
+static uint32_t apic_ids[MAX_CPUS];		/* by CPU number, from the MADT */
+static unsigned int nr_possible = 1;
+static cpumask_t online_mask = 1;
+static uint64_t up_ns[MAX_CPUS];		/* when each AP came up */
+
+/* The AP being started: read by trampoline.S's ap_entry64 and ap_start. */
+uint64_t ap_boot_cr3, ap_boot_stack;
+static struct percpu *ap_booting;
+static uint64_t ap_pat;
+
+/* No POPCNT assumed (the build has no libgcc). */
+static unsigned int mask_weight(cpumask_t m)
+{
+	unsigned int n = 0;
+
+	for (; m; m &= m - 1)
+		n++;
+	return n;
+}
+
+unsigned int smp_processor_id(void)
+{
+	return this_cpu()->cpu_id;
+}
+
+unsigned int smp_nr_online(void)
+{
+	return mask_weight(__atomic_load_n(&online_mask, __ATOMIC_ACQUIRE));
+}
+
+unsigned int smp_nr_possible(void)
+{
+	return nr_possible;
+}
+
+cpumask_t smp_online_mask(void)
+{
+	return __atomic_load_n(&online_mask, __ATOMIC_ACQUIRE);
+}
+
+/* An AP only idles: its idle time is the time since it came up. */
+uint64_t smp_ap_idle_ns(unsigned int cpu)
+{
+	if (cpu == 0 || cpu >= MAX_CPUS || !(smp_online_mask() & (1ULL << cpu)))
+		return 0;
+	return now_ns() - up_ns[cpu];
+}
+
+static uint32_t boot_apic_id(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(1, 0, &a, &b, &c, &d);
+	return b >> 24;
+}
+
+void smp_init(void)
+{
+	uint32_t ids[64];
+	unsigned int found = acpi_madt_lapic_ids(ids, ARRAY_SIZE(ids));
+	unsigned int i, limit = MAX_CPUS;
+	uint32_t bsp = boot_apic_id();
+
+	if (hv_opts.nr_cpus && hv_opts.nr_cpus < limit)
+		limit = hv_opts.nr_cpus;
+	apic_ids[0] = bsp;
+	cpu0_percpu.apic_id = bsp;
+	cpus[0] = &cpu0_percpu;
+	for (i = 0; i < found && i < ARRAY_SIZE(ids); i++)
+		if (ids[i] != bsp && nr_possible < limit)
+			apic_ids[nr_possible++] = ids[i];
+	pr_info("smp: MADT: %u enabled CPU%s, %u usable (at most %u by %s)\n",
+		found, found == 1 ? "" : "s", nr_possible, limit,
+		limit < MAX_CPUS ? "nr_cpus=" : "MAX_CPUS");
+}
+
+static inline uint64_t irq_save(void)
+{
+	uint64_t flags;
+
+	asm volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
+	return flags;
+}
+
+static inline void irq_restore(uint64_t flags)
+{
+	if (flags & X86_EFLAGS_IF)
+		asm volatile("sti" : : : "memory");
+}
+
+static void icr_send(uint32_t apic_id, uint32_t lo)
+{
+	uint64_t flags = irq_save();	/* the two writes are one command */
+
+	while (apic_read(APIC_ICR_LO) & APIC_ICR_BUSY)
+		asm volatile("pause");
+	apic_write(APIC_ICR_HI, apic_id << 24);
+	apic_write(APIC_ICR_LO, lo);
+	irq_restore(flags);
+}
+
+static void smp_send_ipi(unsigned int cpu, unsigned int vector)
+{
+	icr_send(apic_ids[cpu], vector);
+}
+
+static void delay_us(uint64_t us)
+{
+	uint64_t end = now_ns() + us * 1000;
+
+	while (now_ns() < end)
+		asm volatile("pause");
+}
+
+static void __noreturn ap_idle(void)
+{
+	for (;;)
+		asm volatile("sti; hlt; cli" : : : "memory");
+}
+
+void __noreturn ap_start(void);
+void __noreturn ap_start(void)
+{
+	struct percpu *pc = __atomic_load_n(&ap_booting, __ATOMIC_ACQUIRE);
+
+	/* A late starter from an earlier attempt must not take this one's pages. */
+	if (!pc || boot_apic_id() != pc->apic_id)
+		halt_forever();
+	cpu_init_secondary(pc, ap_pat);
+	apic_cpu_enable();
+	up_ns[pc->cpu_id] = now_ns();
+	__atomic_or_fetch(&online_mask, 1ULL << pc->cpu_id, __ATOMIC_RELEASE);
+	ap_idle();
+}
+
+/* Low RAM by the memory map, for the trampoline page. */
+static bool trampoline_page_is_ram(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < boot_info.nr_regions; i++) {
+		const struct mem_region *r = &boot_info.regions[i];
+
+		if (r->type == 1 && r->start <= TRAMPOLINE_PA &&
+		    r->start + r->size >= TRAMPOLINE_PA + PAGE_SIZE)
+			return true;
+	}
+	return false;
+}
+
+static bool start_ap(unsigned int cpu)
+{
+	struct percpu *pc = cpu_percpu_alloc(cpu, apic_ids[cpu]);
+	uint64_t deadline;
+
+	if (!pc) {
+		pr_warn("smp: no memory for CPU %u\n", cpu);
+		return false;
+	}
+	cpus[cpu] = pc;
+	ap_boot_stack = pc->stack_top;
+	__atomic_store_n(&ap_booting, pc, __ATOMIC_RELEASE);
+	icr_send(apic_ids[cpu], APIC_ICR_INIT);
+	delay_us(10000);
+	icr_send(apic_ids[cpu], APIC_ICR_SIPI | (TRAMPOLINE_PA >> 12));
+	delay_us(200);
+	icr_send(apic_ids[cpu], APIC_ICR_SIPI | (TRAMPOLINE_PA >> 12));
+	/* Generous: under TCG on a loaded host a CPU's first steps are slow. */
+	deadline = now_ns() + 5000000000ULL;
+	while (!(smp_online_mask() & (1ULL << cpu)))
+		if (now_ns() > deadline) {
+			pr_warn("smp: CPU %u (APIC id %u) did not start\n", cpu, apic_ids[cpu]);
+			return false;
+		}
+	return true;
+}
+
+void smp_boot_aps(void)
+{
+	extern const uint8_t trampoline_start[], trampoline_end[];
+	unsigned int cpu, want = nr_possible;
+
+	if (hv_opts.maxcpus && hv_opts.maxcpus < want)
+		want = hv_opts.maxcpus;
+	if (want > 1 && !trampoline_page_is_ram()) {
+		pr_warn("smp: %#x is not RAM; starting no other CPU\n", TRAMPOLINE_PA);
+		want = 1;
+	}
+	if (want > 1) {
+		BUILD_BUG_ON(TRAMPOLINE_PA & (PAGE_SIZE - 1));
+		memcpy(maddr_to_virt(TRAMPOLINE_PA), trampoline_start,
+		       trampoline_end - trampoline_start);
+		ap_boot_cr3 = read_cr3();
+		ap_pat = rdmsr(MSR_IA32_PAT);
+	}
+	for (cpu = 1; cpu < want; cpu++)
+		if (!start_ap(cpu))
+			break;	/* numbers stay dense: no CPU after a missing one */
+	__atomic_store_n(&ap_booting, NULL, __ATOMIC_RELEASE);
+	pr_info("smp: %u CPU%s up\n", smp_nr_online(), smp_nr_online() == 1 ? "" : "s");
+}
+
+/* ------------------------------------------------------------ calls */
+
+static struct {
+	void (*fn)(void *);
+	void *arg;
+	cpumask_t todo;		/* CPUs still to run fn */
+} call;
+static uint32_t call_busy;	/* the slot's owner is filling or waiting */
+
+/* Runs the current call if it is aimed at this CPU. */
+static void call_run_mine(void)
+{
+	cpumask_t me = 1ULL << smp_processor_id();
+
+	if (__atomic_load_n(&call.todo, __ATOMIC_ACQUIRE) & me) {
+		call.fn(call.arg);
+		__atomic_and_fetch(&call.todo, ~me, __ATOMIC_RELEASE);
+	}
+}
+
+void smp_call_function_mask(cpumask_t mask, void (*fn)(void *), void *arg)
+{
+	unsigned int cpu;
+
+	mask &= smp_online_mask() & ~(1ULL << smp_processor_id());
+	if (!mask)
+		return;
+	while (__atomic_exchange_n(&call_busy, 1, __ATOMIC_ACQUIRE)) {
+		call_run_mine();
+		asm volatile("pause");
+	}
+	call.fn = fn;
+	call.arg = arg;
+	__atomic_store_n(&call.todo, mask, __ATOMIC_RELEASE);
+	for (cpu = 0; cpu < MAX_CPUS; cpu++)
+		if (mask & (1ULL << cpu))
+			smp_send_ipi(cpu, IPI_CALL_VECTOR);
+	while (__atomic_load_n(&call.todo, __ATOMIC_ACQUIRE))
+		asm volatile("pause");
+	__atomic_store_n(&call_busy, 0, __ATOMIC_RELEASE);
+}
+
+/* ------------------------------------------------------------ stop */
+
+static uint32_t stopping;
+static cpumask_t stopped_mask;
+
+void smp_stop_others(void)
+{
+	cpumask_t others = smp_online_mask() & ~(1ULL << smp_processor_id());
+	unsigned int cpu, spins;
+
+	if (!others || __atomic_exchange_n(&stopping, 1, __ATOMIC_ACQ_REL))
+		return;
+	for (cpu = 0; cpu < MAX_CPUS; cpu++)
+		if (others & (1ULL << cpu))
+			smp_send_ipi(cpu, IPI_STOP_VECTOR);
+	/* Bounded without a clock: this may run before time_init or in a panic. */
+	for (spins = 0; spins < 100000000 &&
+	     (__atomic_load_n(&stopped_mask, __ATOMIC_ACQUIRE) & others) != others; spins++)
+		asm volatile("pause");
+	pr_info("smp: %u of %u other CPU%s stopped\n",
+		mask_weight(__atomic_load_n(&stopped_mask, __ATOMIC_ACQUIRE) & others),
+		mask_weight(others), mask_weight(others) == 1 ? "" : "s");
+}
+
+/* ------------------------------------------------------------ debug key */
+
+static void ipi_probe(void *arg)
+{
+	uint32_t *answer = arg;
+
+	answer[smp_processor_id()] = this_cpu()->apic_id + 1;
+}
+
+/* Debug key 'c': each CPU, and whether each other one answers an IPI. */
+void smp_dump(void)
+{
+	uint32_t answer[MAX_CPUS] = { 0 };
+	unsigned int cpu, me = smp_processor_id();
+	cpumask_t online = smp_online_mask();
+
+	printk(LOG_ERR, "cpus: %u up of %u (max_cpu_id %u), on CPU %u\n", smp_nr_online(),
+	       nr_possible, nr_possible - 1, me);
+	smp_call_function_mask(online, ipi_probe, answer);
+	for (cpu = 0; cpu < nr_possible; cpu++)
+		printk(LOG_ERR, "cpu%u: APIC id %u, %s\n", cpu, apic_ids[cpu],
+		       cpu == me ? "this CPU" :
+		       !(online & (1ULL << cpu)) ? "not started" :
+		       answer[cpu] == apic_ids[cpu] + 1 ? "answered an IPI" : "no IPI answer");
+}
+
+/* do_exception: the two IPI vectors. */
+void smp_ipi_interrupt(unsigned int vector)
+{
+	if (vector == IPI_STOP_VECTOR) {
+		__atomic_or_fetch(&stopped_mask, 1ULL << smp_processor_id(), __ATOMIC_RELEASE);
+		halt_forever();
+	}
+	apic_eoi();
+	call_run_mine();
+}

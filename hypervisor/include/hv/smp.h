@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * CPUs (arch/x86/smp.c): which are up, running a function on others, and
+ * stopping them. CPU numbers are dense from 0 (the boot CPU); a CPU mask
+ * is one bit a CPU, so MAX_CPUS is at most 64.
+ */
+#ifndef HV_SMP_H
+#define HV_SMP_H
+
+#include <hv/types.h>
+
+#define MAX_CPUS	16
+
+typedef uint64_t cpumask_t;
+
+/* This CPU's number (its struct percpu's cpu_id). */
+unsigned int smp_processor_id(void);
+/* CPUs started and idling or working; their numbers are 0 .. n - 1. */
+unsigned int smp_nr_online(void);
+/* CPUs the machine has and nr_cpus= allows (physinfo's max_cpu_id + 1). */
+unsigned int smp_nr_possible(void);
+cpumask_t smp_online_mask(void);
+
+/*
+ * Runs fn(arg) on every online CPU of mask but this one, by IPI, and
+ * returns once all have returned from it. fn runs in interrupt context
+ * with interrupts off and must not take a lock the caller may hold.
+ * The caller may have interrupts off: while it waits its turn or for
+ * the others it runs calls aimed at itself, so two CPUs calling each
+ * other do not deadlock. This is the hook a remote TLB flush uses.
+ */
+void smp_call_function_mask(cpumask_t mask, void (*fn)(void *), void *arg);
+
+/* Every other CPU to `cli; hlt` (panic, power-off, reboot). Idempotent. */
+void smp_stop_others(void);
+
+/* An AP's idle time (it only idles); 0 for CPU 0 (the scheduler's). */
+uint64_t smp_ap_idle_ns(unsigned int cpu);
+/* arch: IPI_CALL_VECTOR or IPI_STOP_VECTOR arrived. */
+void smp_ipi_interrupt(unsigned int vector);
+
+/* Debug key 'c': the CPUs, each other one asked to answer an IPI. */
+void smp_dump(void);
+
+/* Boot: the MADT's CPUs, then each AP started (after time_init). */
+void smp_init(void);
+void smp_boot_aps(void);
+
+#endif
