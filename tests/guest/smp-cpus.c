@@ -5,12 +5,12 @@
  * nr_cpus is that count and max_cpu_id one less, as on Xen 4.17 under the
  * same QEMU; getcpuinfo has a record for each CPU, and each other CPU's
  * idle time grows while dom0 spins on CPU 0 (it is up, and idle). On
- * Lamina, debug key 'c' asks every other CPU to answer an IPI; the
- * console lines say which did, and with more than one CPU the runner
+ * Lamina, debug key 'c' asks every other CPU to answer an IPI and to
+ * flush its TLB (smp_flush_tlb_others); the console lines say which did, and with more than one CPU the runner
  * also expects the AP start-up line and, at power-off, the stop of the
  * others (smp_stop_others).
  * @cmdline: cpus={smp}
- * @expect-log-smp: (?s)smp: 2 CPUs up.*cpu1: APIC id \d+, answered an IPI.*smp: 1 of 1 other CPU stopped
+ * @expect-log-smp: (?s)smp: \d+ CPUs up.*cpu1: APIC id \d+, answered an IPI.*cpus: TLB flushed on (\d+) other CPUs?, flush clock \+\1\n.*smp: \1 of \1 other CPUs? stopped
  */
 #include "lib/guest.h"
 #include "lib/physinfo.h"

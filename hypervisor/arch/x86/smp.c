@@ -288,6 +288,17 @@ void smp_call_function_mask(cpumask_t mask, void (*fn)(void *), void *arg)
 	__atomic_store_n(&call_busy, 0, __ATOMIC_RELEASE);
 }
 
+static void flush_here(void *unused)
+{
+	(void)unused;
+	write_cr3(read_cr3());
+}
+
+void smp_flush_tlb_others(cpumask_t mask)
+{
+	smp_call_function_mask(mask, flush_here, NULL);
+}
+
 /* ------------------------------------------------------------ stop */
 
 static uint32_t stopping;
@@ -324,7 +335,7 @@ static void ipi_probe(void *arg)
 /* Debug key 'c': each CPU, and whether each other one answers an IPI. */
 void smp_dump(void)
 {
-	uint32_t answer[MAX_CPUS] = { 0 };
+	uint32_t answer[MAX_CPUS] = { 0 }, clock;
 	unsigned int cpu, me = smp_processor_id();
 	cpumask_t online = smp_online_mask();
 
@@ -336,6 +347,11 @@ void smp_dump(void)
 		       cpu == me ? "this CPU" :
 		       !(online & (1ULL << cpu)) ? "not started" :
 		       answer[cpu] == apic_ids[cpu] + 1 ? "answered an IPI" : "no IPI answer");
+	clock = __atomic_load_n(&tlbflush_clock, __ATOMIC_RELAXED);
+	smp_flush_tlb_others(online);
+	printk(LOG_ERR, "cpus: TLB flushed on %u other CPU%s, flush clock +%u\n",
+	       mask_weight(online & ~(1ULL << me)), mask_weight(online & ~(1ULL << me)) == 1 ? "" : "s",
+	       __atomic_load_n(&tlbflush_clock, __ATOMIC_RELAXED) - clock);
 }
 
 /* do_exception: the two IPI vectors. */

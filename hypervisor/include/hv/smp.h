@@ -31,6 +31,13 @@ cpumask_t smp_online_mask(void);
  */
 void smp_call_function_mask(cpumask_t mask, void (*fn)(void *), void *arg);
 
+/*
+ * A full TLB flush (CR3 reload, advancing the flush clock) on each CPU of
+ * mask but this one, returning once all are done: the remote half of a
+ * flush-mask helper, whose caller flushes its own CPU itself.
+ */
+void smp_flush_tlb_others(cpumask_t mask);
+
 /* Every other CPU to `cli; hlt` (panic, power-off, reboot). Idempotent. */
 void smp_stop_others(void);
 
