@@ -101,6 +101,21 @@ long vmctl_dom_vcpuinfo(unsigned int domid, unsigned int vcpu, struct domctl_get
 	return rc;
 }
 
+long vmctl_dom_vcpuaffinity(unsigned int domid, unsigned int vcpu, bool set, uint32_t flags,
+			    uint8_t *hard, uint8_t *soft, unsigned int nr_bits)
+{
+	struct domctl d = { .cmd = set ? DOMCTL_setvcpuaffinity : DOMCTL_getvcpuaffinity,
+			    .domain = (domid_t)domid };
+
+	d.u.vcpuaffinity.vcpu = vcpu;
+	d.u.vcpuaffinity.flags = flags;
+	d.u.vcpuaffinity.cpumap_hard.bitmap = (uint64_t)(uintptr_t)hard;
+	d.u.vcpuaffinity.cpumap_hard.nr_bits = hard ? nr_bits : 0;
+	d.u.vcpuaffinity.cpumap_soft.bitmap = (uint64_t)(uintptr_t)soft;
+	d.u.vcpuaffinity.cpumap_soft.nr_bits = soft ? nr_bits : 0;
+	return vmctl_domctl(&d);
+}
+
 long vmctl_dom_setvcpucontext(unsigned int domid, unsigned int vcpu,
 			      const struct vcpu_guest_context *ctxt)
 {

@@ -12,6 +12,7 @@
 #ifndef LIBVMCTL_DOMCTL_H
 #define LIBVMCTL_DOMCTL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <lamina/domctl.h>
@@ -35,6 +36,13 @@ long vmctl_dom_info(unsigned int domid, struct domctl_getdomaininfo *info);
 long vmctl_dom_vcpuinfo(unsigned int domid, unsigned int vcpu, struct domctl_getvcpuinfo *vi);
 long vmctl_dom_setvcpucontext(unsigned int domid, unsigned int vcpu,
 			      const struct vcpu_guest_context *ctxt);
+/*
+ * set/getvcpuaffinity (flags VCPUAFFINITY_*): hard and soft are bitmaps of
+ * nr_bits CPUs (bit n of byte n / 8), IN for set, OUT for both (set: the
+ * effective maps).
+ */
+long vmctl_dom_vcpuaffinity(unsigned int domid, unsigned int vcpu, bool set, uint32_t flags,
+			    uint8_t *hard, uint8_t *soft, unsigned int nr_bits);
 /* Up to max records of domains with id >= first; the number filled, or -errno. */
 long vmctl_dom_list(unsigned int first, struct domctl_getdomaininfo *buf, unsigned int max);
 long vmctl_physinfo(struct sysctl_physinfo *pi);

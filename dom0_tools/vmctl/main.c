@@ -55,7 +55,10 @@ static const struct {
 	  "info [KEY]                  the host as xl info: memory in MiB, free_memory,\n"
 	  "                              free_pages, the hypervisor's version; KEY: one value" },
 	{ "vcpu-list", cmd_vcpu_list,
-	  "vcpu-list [DOM...]          every vCPU: CPU, state, time" },
+	  "vcpu-list [DOM...]          every vCPU: CPU, state, time, affinity" },
+	{ "vcpu-pin", cmd_vcpu_pin,
+	  "vcpu-pin DOM VCPU|all HARD [SOFT]\n"
+	  "                              a vCPU's CPU affinity: all, - (keep) or 0,2-3" },
 	{ "mem-set", cmd_mem_set,
 	  "mem-set DOM SIZE[b|k|m|g|t] the domain's memory target (no suffix: MiB)" },
 	{ "rename", cmd_rename,

@@ -19,6 +19,7 @@ int cmd_pause(int argc, char **argv);
 int cmd_unpause(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_vcpu_list(int argc, char **argv);
+int cmd_vcpu_pin(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_mem_set(int argc, char **argv);
 int cmd_rename(int argc, char **argv);

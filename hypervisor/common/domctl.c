@@ -242,6 +242,87 @@ static long get_vcpu_info(struct domain *d, struct domctl_getvcpuinfo *info)
 	return 0;
 }
 
+/* A guest CPU bitmap as a mask of the first SCHED_NR_CPUS CPUs. */
+static long bitmap_in(const struct domctl_bitmap *b, uint64_t *mask)
+{
+	uint8_t bytes[(SCHED_NR_CPUS + 7) / 8] = { 0 };
+	unsigned int n = MIN(b->nr_bits, SCHED_NR_CPUS), i;
+
+	if (n && copy_from_guest(bytes, b->bitmap, (n + 7) / 8))
+		return -EFAULT;
+	for (*mask = 0, i = 0; i < n; i++)
+		*mask |= (uint64_t)((bytes[i / 8] >> (i % 8)) & 1) << i;
+	return 0;
+}
+
+/* mask into the guest's bitmap: its first nr_bits bits, the rest of its bytes zero. */
+static long bitmap_out(const struct domctl_bitmap *b, uint64_t mask)
+{
+	uint8_t zero[64] = { 0 }, bytes[(SCHED_NR_CPUS + 7) / 8] = { 0 };
+	uint64_t len = ((uint64_t)b->nr_bits + 7) / 8, done, i;
+
+	for (i = 0; i < SCHED_NR_CPUS; i++)
+		bytes[i / 8] |= ((mask >> i) & 1) << (i % 8);
+	done = MIN(len, sizeof(bytes));
+	if (done && copy_to_guest(b->bitmap, bytes, done))
+		return -EFAULT;
+	for (; done < len; done += i) {
+		i = MIN(len - done, sizeof(zero));
+		if (copy_to_guest(b->bitmap + done, zero, i))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+/*
+ * set/getvcpuaffinity, Xen 4.17's vcpu_affinity_domctl: a vCPU id past
+ * max_vcpus -EINVAL, one not created -ESRCH, neither map asked -EINVAL;
+ * a hard map with no online CPU -EINVAL, a vCPU under SCHEDOP_pin_override
+ * -EBUSY (unless VCPUAFFINITY_FORCE ends that). Set answers with the effective
+ * maps (hard with the online CPUs, soft with hard too), get with the
+ * stored ones. With one pCPU, pinning can only be checked and recorded.
+ */
+static long vcpu_affinity(struct domain *d, uint32_t cmd, struct domctl_vcpuaffinity *a)
+{
+	uint64_t hard, soft;
+	struct vcpu *v;
+	long rc;
+
+	if (a->vcpu >= d->max_vcpus)
+		return trace_err(-EINVAL);
+	v = domain_vcpu(d, a->vcpu);
+	if (!v)
+		return trace_err(-ESRCH);
+	if (!(a->flags & (VCPUAFFINITY_HARD | VCPUAFFINITY_SOFT)))
+		return trace_err(-EINVAL);
+	if (cmd == DOMCTL_getvcpuaffinity) {
+		rc = a->flags & VCPUAFFINITY_HARD ? bitmap_out(&a->cpumap_hard, v->hard_affinity) : 0;
+		if (!rc && (a->flags & VCPUAFFINITY_SOFT))
+			rc = bitmap_out(&a->cpumap_soft, v->soft_affinity);
+		return rc;
+	}
+	if (a->flags & VCPUAFFINITY_FORCE)
+		v->pin_override = false;
+	if (v->pin_override)		/* Xen: affinity_broken */
+		return trace_err(-EBUSY);
+	if (a->flags & VCPUAFFINITY_HARD) {
+		if ((rc = bitmap_in(&a->cpumap_hard, &hard)))
+			return rc;
+		if (!(hard & SCHED_ALL_CPUS))
+			return trace_err(-EINVAL);
+		v->hard_affinity = hard;
+		if ((rc = bitmap_out(&a->cpumap_hard, hard & SCHED_ALL_CPUS)))
+			return rc;
+	}
+	if (a->flags & VCPUAFFINITY_SOFT) {
+		if ((rc = bitmap_in(&a->cpumap_soft, &soft)))
+			return rc;
+		v->soft_affinity = soft;
+		return bitmap_out(&a->cpumap_soft, soft & v->hard_affinity & SCHED_ALL_CPUS);
+	}
+	return 0;
+}
+
 /* Writes the hypercall stubs into a frame of d's that can be typed writable. */
 static long hypercall_init(struct domain *d, uint64_t gmfn)
 {
@@ -300,6 +381,10 @@ static long domain_op(struct vcpu *v, struct domain *d, struct domctl *op, bool 
 	case DOMCTL_getvcpuinfo:
 		*out = true;
 		return get_vcpu_info(d, &op->u.getvcpuinfo);
+	case DOMCTL_setvcpuaffinity:
+	case DOMCTL_getvcpuaffinity:
+		*out = true;
+		return vcpu_affinity(d, op->cmd, &op->u.vcpuaffinity);
 	case DOMCTL_hypercall_init:
 		return hypercall_init(d, op->u.hypercall_init.gmfn);
 	case DOMCTL_settimeoffset:

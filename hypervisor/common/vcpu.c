@@ -79,6 +79,7 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
 	v->paused = true;
 	v->runstate = RUNSTATE_offline;
 	v->dummy_info.evtchn_upcall_mask = 1;
+	v->hard_affinity = v->soft_affinity = SCHED_ALL_CPUS;
 	v->vcpu_info = id < XEN_LEGACY_MAX_VCPUS ? &d->shared_info->vcpu_info[id] : &v->dummy_info;
 	timer_init(&v->singleshot, singleshot_fired, v);
 	timer_init(&v->periodic, periodic_fired, v);

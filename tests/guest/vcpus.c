@@ -20,7 +20,8 @@
  *     vCPU 2, of a global VIRQ on vCPU 1 (-EINVAL); bind_vcpu of an
  *     unbound port to vCPU 2, to vCPU 3 while it is down (allowed: it
  *     exists), of an IPI port (-EINVAL); getvcpuinfo and getdomaininfo
- *     count what is online.
+ *     count what is online; set/getvcpuaffinity (vmctl vcpu-pin's domctls)
+ *     pin vCPU 1 to CPU 0 and refuse an empty map, no map, a bad id.
  * The attacker's rows: ids that do not exist (4, 0xffffffff: -ENOENT for
  * vcpu_op, bind_ipi, bind_virq, bind_vcpu; bind_vcpu checks the vCPU
  * before the port), up of an uninitialised vCPU (-EINVAL), a context at a
@@ -384,6 +385,66 @@ static int other_vcpus(void)
 	return TEST_PASS;
 }
 
+static long affinity_op(uint32_t cmd, unsigned int vcpu, uint32_t flags, uint8_t *hard,
+			uint32_t hard_bits, uint8_t *soft)
+{
+	struct domctl op;
+
+	memset(&op, 0, sizeof(op));
+	op.u.vcpuaffinity.vcpu = vcpu;
+	op.u.vcpuaffinity.flags = flags;
+	op.u.vcpuaffinity.cpumap_hard.bitmap = (uint64_t)hard;
+	op.u.vcpuaffinity.cpumap_hard.nr_bits = hard_bits;
+	op.u.vcpuaffinity.cpumap_soft.bitmap = (uint64_t)soft;
+	op.u.vcpuaffinity.cpumap_soft.nr_bits = 8;
+	return domctl(&op, cmd);
+}
+
+/*
+ * vcpu-pin's domctls, Xen 4.17's answers: hard and soft maps start with
+ * every CPU (on one pCPU: bit 0 only comes back); pinning to CPU 0 is
+ * taken and answered with the effective map; an empty hard map, no map
+ * asked, an id past max_vcpus are -EINVAL; a bad map pointer -EFAULT.
+ */
+static int affinity(void)
+{
+	uint8_t hard[8], soft[8];
+	long rc;
+
+	memset(hard, 0xee, sizeof(hard));
+	memset(soft, 0xee, sizeof(soft));
+	rc = affinity_op(DOMCTL_getvcpuaffinity, 1, VCPUAFFINITY_HARD | VCPUAFFINITY_SOFT,
+			 hard, 64, soft);
+	CHECK(rc == 0 && (hard[0] & 1) && (soft[0] & 1) && !hard[7] && hard[1] == 0,
+	      "getvcpuaffinity: %ld, hard %#x %#x, soft %#x", rc, hard[0], hard[1], soft[0]);
+	CHECK(!on_lamina() || (hard[0] == 1 && soft[0] == 1),
+	      "one pCPU: hard %#x soft %#x", hard[0], soft[0]);
+	hard[0] = 1;
+	rc = affinity_op(DOMCTL_setvcpuaffinity, 1, VCPUAFFINITY_HARD, hard, 8, soft);
+	CHECK(rc == 0 && hard[0] == 1, "pin vCPU 1 to CPU 0: %ld, map %#x", rc, hard[0]);
+	soft[0] = 1;
+	rc = affinity_op(DOMCTL_setvcpuaffinity, 1, VCPUAFFINITY_SOFT, hard, 8, soft);
+	CHECK(rc == 0 && soft[0] == 1, "soft CPU 0 for vCPU 1: %ld, map %#x", rc, soft[0]);
+	hard[0] = 0xff;
+	rc = affinity_op(DOMCTL_getvcpuaffinity, 1, VCPUAFFINITY_HARD, hard, 8, soft);
+	CHECK(rc == 0 && hard[0] == 1, "pinned vCPU 1: %ld, map %#x", rc, hard[0]);
+	hard[0] = 0;
+	rc = affinity_op(DOMCTL_setvcpuaffinity, 1, VCPUAFFINITY_HARD, hard, 8, soft);
+	CHECK(rc == -EINVAL, "an empty hard map gave %ld", rc);
+	rc = affinity_op(DOMCTL_setvcpuaffinity, 1, VCPUAFFINITY_HARD, hard, 0, soft);
+	CHECK(rc == -EINVAL, "a hard map of no bits gave %ld", rc);
+	hard[0] = 1;
+	rc = affinity_op(DOMCTL_setvcpuaffinity, 1, 0, hard, 8, soft);
+	CHECK(rc == -EINVAL, "no map asked gave %ld", rc);
+	rc = affinity_op(DOMCTL_setvcpuaffinity, NR_VCPUS, VCPUAFFINITY_HARD, hard, 8, soft);
+	CHECK(rc == -EINVAL, "vCPU %u gave %ld", NR_VCPUS, rc);
+	rc = affinity_op(DOMCTL_setvcpuaffinity, 1, VCPUAFFINITY_HARD, (uint8_t *)8, 8, soft);
+	CHECK(rc == -EFAULT, "a bad map pointer gave %ld", rc);
+	rc = affinity_op(DOMCTL_getvcpuaffinity, 1, VCPUAFFINITY_HARD, (uint8_t *)8, 8, soft);
+	CHECK(rc == -EFAULT, "get into a bad pointer gave %ld", rc);
+	return TEST_PASS;
+}
+
 int test_main(struct start_info *si)
 {
 	unsigned int id;
@@ -404,6 +465,7 @@ int test_main(struct start_info *si)
 	CHECK(ping_pong() == TEST_PASS, "ping-pong");
 	CHECK(down_up() == TEST_PASS, "down and up");
 	CHECK(other_vcpus() == TEST_PASS, "other vCPUs");
+	CHECK(affinity() == TEST_PASS, "affinity");
 	for (id = 1; id < NR_VCPUS; id++)
 		CHECK(vcpu_op(VCPUOP_down, id, NULL) == 0, "down of vCPU %u at the end", id);
 	printf("4 vCPUs: %u token rounds, %u down/up cycles\n", ROUNDS, DOWN_UP);

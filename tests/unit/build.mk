@@ -12,7 +12,7 @@ UNIT_TESTS := hypervisor/common/cmdline hypervisor/common/page_alloc hypervisor/
 	hypervisor/common/timer hypervisor/lib/vsnprintf backend_drivers/console/cons_ring \
 	backend_drivers/console/cons_log backend_drivers/block/blk_req dom0_tools/lib/cons_tty dom0_tools/lib/xendev \
 	dom0_tools/lib/xs dom0_tools/libvmctl/config dom0_tools/libvmctl/libvmctl \
-	dom0_tools/libvmctl/kernel_image backend_drivers/common/be_stats
+	dom0_tools/libvmctl/kernel_image backend_drivers/common/be_stats dom0_tools/vmctl/cpumap
 UNIT_BINS := $(patsubst %,$(UNIT_OUT)/%,$(UNIT_TESTS))
 
 # The ABI's layout and number checks, compiled for the host (nothing to run).

@@ -28,6 +28,7 @@
 #define DOMCTL_pausedomain		3
 #define DOMCTL_unpausedomain		4
 #define DOMCTL_getdomaininfo		5
+#define DOMCTL_setvcpuaffinity		9
 #define DOMCTL_max_mem			11
 #define DOMCTL_setvcpucontext		12
 #define DOMCTL_getvcpucontext		13
@@ -35,6 +36,7 @@
 #define DOMCTL_max_vcpus		15	/* still allocates the vCPUs in 4.17 */
 #define DOMCTL_hypercall_init		22
 #define DOMCTL_settimeoffset		24
+#define DOMCTL_getvcpuaffinity		25
 #define DOMCTL_set_address_size		35
 
 /* createdomain flags (CDF_*); a PV domain gets CDF_oos_off set back. */
@@ -110,6 +112,28 @@ struct domctl_getvcpuinfo {
 	uint32_t pad2;
 };
 
+/* A CPU bitmap in guest memory: bit n of byte n / 8 is CPU n. */
+struct domctl_bitmap {
+	uint64_t bitmap;		/* guest pointer to uint8_t[(nr_bits + 7) / 8] */
+	uint32_t nr_bits;
+	uint32_t pad;
+};
+
+/*
+ * set/getvcpuaffinity: IN vcpu, flags (which maps); set: IN the maps, OUT
+ * the effective ones (hard: with the online CPUs; soft: with hard too);
+ * get: OUT the stored ones. Bits past nr_bits are not read or written.
+ */
+struct domctl_vcpuaffinity {
+	uint32_t vcpu;
+	uint32_t flags;
+	struct domctl_bitmap cpumap_hard;
+	struct domctl_bitmap cpumap_soft;
+};
+#define VCPUAFFINITY_HARD	(1U << 0)
+#define VCPUAFFINITY_SOFT	(1U << 1)
+#define VCPUAFFINITY_FORCE	(1U << 2)	/* set: undo a SCHEDOP_pin_override */
+
 struct domctl {
 	uint32_t cmd;			/* DOMCTL_* */
 	uint32_t interface_version;	/* DOMCTL_INTERFACE_VERSION */
@@ -122,6 +146,7 @@ struct domctl {
 		struct { uint32_t max; } max_vcpus;	/* = createdomain's max_vcpus */
 		struct { uint32_t vcpu; uint32_t pad; uint64_t ctxt; } vcpucontext;
 		struct domctl_getvcpuinfo getvcpuinfo;
+		struct domctl_vcpuaffinity vcpuaffinity;
 		struct { uint64_t gmfn; } hypercall_init;
 		struct { int64_t time_offset_seconds; } settimeoffset;
 		struct { uint32_t size; } address_size;	/* 64; 32 = compat */

@@ -57,6 +57,7 @@ struct vcpu {
 	unsigned int nr_poll_ports;
 	struct timer poll_timeout;
 	bool pin_override;		/* SCHEDOP_pin_override (dom0) */
+	uint64_t hard_affinity, soft_affinity;	/* pCPUs it may / would rather run on */
 
 	uint32_t virq_port[NR_VIRQS];	/* 0 = not bound */
 	struct arch_vcpu arch;

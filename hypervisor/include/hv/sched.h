@@ -8,6 +8,10 @@
 struct vcpu;
 struct cpu_regs;
 
+/* The pCPUs the scheduler runs vCPUs on: CPU 0 only so far (affinity bits). */
+#define SCHED_NR_CPUS	1
+#define SCHED_ALL_CPUS	((1ULL << SCHED_NR_CPUS) - 1)
+
 void sched_add_vcpu(struct vcpu *v);
 void vcpu_wake(struct vcpu *v);
 void vcpu_block(struct vcpu *v);
