@@ -14,6 +14,7 @@
 #include <hv/guest_access.h>
 #include <hv/mm.h>
 #include <hv/sched.h>
+#include <hv/smp.h>
 #include <hv/time.h>
 #include <hv/domctl.h>
 #include <hv/page_alloc.h>
@@ -299,17 +300,21 @@ static long time_area(struct vcpu *v, uint64_t arg)
 static long physid(struct vcpu *v, uint64_t arg)
 {
 	/*
-	 * Xen 4.17 answers for the hardware domain's vCPUs pinned to one
-	 * pCPU, as dom0's are here (one pCPU): the pCPU's APIC ID (bits
-	 * 0-31) and ACPI processor ID (bits 32-63; Lamina reads no ACPI
-	 * tables and gives 0, the boot CPU's usual one). Others get -EINVAL.
+	 * Xen 4.17 answers for the hardware domain's vCPUs whose hard
+	 * affinity is one pCPU: the pCPU's APIC ID (bits 0-31) and ACPI
+	 * processor ID (bits 32-63; Lamina gives 0, the boot CPU's usual
+	 * one). Others get -EINVAL. The default affinity is every online
+	 * pCPU there: while the scheduler runs vCPUs on CPU 0 only (its
+	 * SCHED_ALL_CPUS), that default counts as every online CPU here
+	 * too, so with two CPUs up dom0's vCPU is not pinned, as on Xen.
 	 */
 	uint32_t eax, ebx, ecx, edx;
 	uint64_t phys_id;
 
 	cpuid(1, 0, &eax, &ebx, &ecx, &edx);
 	phys_id = ebx >> 24;	/* the initial APIC ID */
-	if (!v->domain->is_privileged)
+	if (!v->domain->is_privileged ||
+	    (v->hard_affinity == SCHED_ALL_CPUS && smp_nr_online() > 1))
 		return trace_err(-EINVAL);
 	return copy_to_guest(arg, &phys_id, sizeof(phys_id));
 }

@@ -10,6 +10,7 @@
 #include "conform.h"
 #include "lib/events.h"
 #include "lib/mm.h"
+#include "lib/physinfo.h"
 #include <lamina/vcpu.h>
 
 #define NCALL(nr, a, b, c)	hypercall3(nr, (uint64_t)(a), (uint64_t)(b), (uint64_t)(c))
@@ -40,6 +41,7 @@ int test_main(struct start_info *si)
 	struct xen_feature_info fi = { 0, 0 };
 	struct build_id bid;
 	struct sched_poll poll;
+	struct sysctl pi;
 	evtchn_port_t port = 0;
 	struct sched_remote_shutdown rs;
 	struct sched_shutdown sd;
@@ -228,7 +230,9 @@ int test_main(struct start_info *si)
 	ROW("vcpu_op register_vcpu_info bad frame",
 	    VCPU(VCPUOP_register_vcpu_info, 0, &vi), -EINVAL);
 	ROW("vcpu_op send_nmi vcpu 99", VCPU(VCPUOP_send_nmi, 99, 0), -ENOENT);
-	ROW("vcpu_op get_physid", VCPU(VCPUOP_get_physid, 0, page), 0);
+	/* Only a vCPU pinned to one pCPU has one: dom0's is, on one CPU. */
+	ROW("vcpu_op get_physid", VCPU(VCPUOP_get_physid, 0, page),
+	    physinfo(&pi) == 0 && pi.u.physinfo.nr_cpus == 1 ? 0 : -EINVAL);
 	ROW("vcpu_op register_vcpu_time_memory_area bad pointer",
 	    VCPU(VCPUOP_register_vcpu_time_memory_area, 0, BADPTR), -EFAULT);
 	ra.addr = (uint64_t)page;
