@@ -36,6 +36,9 @@ struct domain *dom0;
  */
 static struct domain *domains[CONFIG_MAX_DOMAINS];
 static unsigned int nr_domains;
+/* Guards domains[] and nr_domains, and a record's last reference against its removal. */
+static spinlock_t domlist_lock = SPINLOCK_INIT_LEVEL(LOCK_LEVEL_DOMLIST);
+static bool reaper_busy;	/* one CPU at a time reaps */
 static bool reap_pending;
 static unsigned int nr_lingering;	/* destroyed, record not yet freed */
 
@@ -46,14 +49,53 @@ struct vcpu *current_vcpu(void)
 	return this_cpu()->current;
 }
 
-struct domain *domain_by_id(domid_t id)
+static struct domain *find(domid_t id)
 {
 	unsigned int i;
 
+	ASSERT_LOCKED(&domlist_lock);
 	for (i = 0; i < nr_domains; i++)
 		if (domains[i]->domid == id)
 			return domains[i];
 	return NULL;
+}
+
+struct domain *domain_by_id(domid_t id)
+{
+	struct domain *d;
+
+	spin_lock(&domlist_lock);
+	d = find(id);
+	spin_unlock(&domlist_lock);
+	return d;
+}
+
+struct domain *get_domain_by_id(domid_t id)
+{
+	struct domain *d;
+
+	spin_lock(&domlist_lock);
+	d = find(id);
+	if (d)
+		__atomic_add_fetch(&d->refcnt, 1, __ATOMIC_ACQUIRE);
+	spin_unlock(&domlist_lock);
+	return d;
+}
+
+void get_domain(struct domain *d)
+{
+	uint32_t old = __atomic_fetch_add(&d->refcnt, 1, __ATOMIC_ACQUIRE);
+
+	BUG_ON(old == UINT32_MAX);
+}
+
+void put_domain(struct domain *d)
+{
+	uint32_t old = __atomic_fetch_sub(&d->refcnt, 1, __ATOMIC_RELEASE);
+
+	BUG_ON(!old);
+	if (old == 1 && d->destroyed)
+		pending_work_set(PW_REAP);	/* domain_gone waited for this */
 }
 
 bool domain_id_is_free(domid_t id)
@@ -77,7 +119,7 @@ struct domain *domain_alloc(domid_t domid, const char *name, bool privileged)
 	mfn_t mfn;
 
 	if (nr_domains >= ARRAY_SIZE(domains) || domain_by_id(domid))
-		return NULL;
+		return NULL;	/* a quick answer; checked again under the lock */
 	mfn = alloc_frames_contig(DOMAIN_FRAMES);	/* zeroed */
 	if (mfn == INVALID_MFN)
 		return NULL;
@@ -93,13 +135,21 @@ struct domain *domain_alloc(domid_t domid, const char *name, bool privileged)
 	d->max_grant_frames = hv_opts.gnttab_max_frames;
 	d->max_maptrack_frames = hv_opts.gnttab_max_maptrack;
 	spin_lock_init(&d->evtchn_lock, LOCK_LEVEL_EVTCHN);
-	if (evtchn_domain_init(d)) {
-		evtchn_domain_free(d);
-		free_frames(mfn, DOMAIN_FRAMES);
-		return NULL;
+	if (evtchn_domain_init(d))
+		goto fail;
+	spin_lock(&domlist_lock);
+	if (nr_domains >= ARRAY_SIZE(domains) || find(domid)) {
+		spin_unlock(&domlist_lock);
+		goto fail;
 	}
 	domains[nr_domains++] = d;
+	spin_unlock(&domlist_lock);
 	return d;
+
+fail:
+	evtchn_domain_free(d);
+	free_frames(mfn, DOMAIN_FRAMES);
+	return NULL;
 }
 
 /* Its vCPUs and d->vcpu[]; vCPU 0 last: its end takes the watchdogs. */
@@ -140,12 +190,20 @@ static bool domain_gone(unsigned int i)
 	}
 	if (d->nr_held)
 		return false;
+	/* Out of the list only while nobody holds a reference; none can be taken after. */
+	spin_lock(&domlist_lock);
+	if (__atomic_load_n(&d->refcnt, __ATOMIC_ACQUIRE)) {
+		spin_unlock(&domlist_lock);
+		return false;
+	}
+	BUG_ON(domains[i] != d);
+	domains[i] = domains[--nr_domains];
+	spin_unlock(&domlist_lock);
 	domain_vcpus_free(d);
 	evtchn_domain_free(d);
 	if (d->p2m_frames)
 		free_frames(virt_to_maddr(d->p2m) >> PAGE_SHIFT, d->p2m_frames);
 	pr_info("d%u: gone, its id is free\n", d->domid);
-	domains[i] = domains[--nr_domains];
 	nr_lingering--;
 	free_frames(virt_to_maddr(d) >> PAGE_SHIFT, DOMAIN_FRAMES);
 	return true;
@@ -332,7 +390,10 @@ bool domain_reap(void)
 
 	if (likely(!pending_work(PW_REAP)))
 		return false;
+	if (__atomic_exchange_n(&reaper_busy, true, __ATOMIC_ACQUIRE))
+		return true;		/* another CPU reaps: ours stays pending */
 	more = domain_reap_work();
+	__atomic_store_n(&reaper_busy, false, __ATOMIC_RELEASE);
 	if (!nr_lingering && !reap_pending)
 		pending_work_clear(PW_REAP);
 	return more;

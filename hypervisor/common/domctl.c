@@ -421,10 +421,11 @@ long hc_domctl(struct vcpu *v, struct hc_args *a)
 		out = !rc;
 		break;
 	default:
-		d = domain_by_id(op.domain);
+		d = get_domain_by_id(op.domain);	/* not freed under the op */
 		if (!d)
 			return trace_err(-ESRCH);
 		rc = domain_op(v, d, &op, &out);
+		put_domain(d);
 		out = out && !rc;
 		break;
 	}

@@ -308,6 +308,16 @@ int evtchn_alloc_pirq_port(struct domain *d, uint32_t pirq)
 	return port;
 }
 
+/* The domain an op names: itself as DOMID_SELF, or any existing one; referenced. */
+static struct domain *named_domain(struct domain *d, domid_t dom)
+{
+	if (dom == DOMID_SELF) {
+		get_domain(d);
+		return d;
+	}
+	return get_domain_by_id(dom);
+}
+
 /*
  * A port of op->dom (the caller, or for a privileged caller any domain:
  * the toolstack's store and console ports) that op->remote_dom may bind;
@@ -321,15 +331,15 @@ static long alloc_unbound(struct domain *d, struct evtchn_alloc_unbound *op)
 	int port;
 
 	if (op->dom != DOMID_SELF && op->dom != d->domid) {
-		ld = domain_by_id(op->dom);
+		ld = get_domain_by_id(op->dom);
 		if (!ld)
 			return trace_err(-ESRCH);
-		if (!d->is_privileged)
-			return trace_err(-EPERM);
-		if (ld->dying)
-			return trace_err(-EINVAL);
+		port = !d->is_privileged ? trace_err(-EPERM) :
+		       ld->dying ? trace_err(-EINVAL) : evtchn_alloc_unbound(ld, remote);
+		put_domain(ld);
+	} else {
+		port = evtchn_alloc_unbound(ld, remote);
 	}
-	port = evtchn_alloc_unbound(ld, remote);
 	if (port > 0)
 		op->port = port;
 	return port < 0 ? port : 0;
@@ -337,7 +347,7 @@ static long alloc_unbound(struct domain *d, struct evtchn_alloc_unbound *op)
 
 static long bind_interdomain(struct domain *d, struct evtchn_bind_interdomain *op)
 {
-	struct domain *rd = op->remote_dom == DOMID_SELF ? d : domain_by_id(op->remote_dom);
+	struct domain *rd = named_domain(d, op->remote_dom);
 	struct evtchn *rc;
 	int port;
 	long ret = 0;
@@ -361,6 +371,7 @@ static long bind_interdomain(struct domain *d, struct evtchn_bind_interdomain *o
 		op->local_port = port;
 	}
 	evtchn_unlock_pair(d, rd);
+	put_domain(rd);
 	/* Notifications sent to the unbound peer may be lost: raise ours (§7.1). */
 	if (!ret)
 		evtchn_set_pending(d, port);
@@ -414,31 +425,60 @@ static long bind_ipi(struct domain *d, struct evtchn_bind_ipi *op)
 	return port < 0 ? port : 0;
 }
 
-/* Frees port; for an interdomain port the peer goes back to unbound. */
+/*
+ * The peer of an interdomain port as seen under d's lock (*seen its id,
+ * DOMID_INVALID for another state), referenced; NULL if none or gone.
+ */
+static struct domain *close_peer(struct domain *d, evtchn_port_t port, domid_t *seen)
+{
+	struct evtchn *c;
+
+	spin_lock(&d->evtchn_lock);
+	c = evtchn_from_port(d, port);
+	*seen = c->state == ECS_INTERDOMAIN ? c->remote_dom : DOMID_INVALID;
+	spin_unlock(&d->evtchn_lock);
+	return *seen == DOMID_INVALID ? NULL : get_domain_by_id(*seen);
+}
+
+/*
+ * Frees port; for an interdomain port the peer goes back to unbound.
+ * The peer's lock must come first when its domid is lower, so d's lock is
+ * dropped to take both: whatever another CPU did with the port meanwhile
+ * is looked at again, and a port now bound to another peer starts over.
+ */
 static long evtchn_close(struct domain *d, evtchn_port_t port)
 {
 	struct evtchn *c, *rc;
-	struct domain *rd = NULL;
+	struct domain *rd;
+	domid_t seen;
 
 	if (!port_valid(d, port))
 		return trace_err(-EINVAL);
-	spin_lock(&d->evtchn_lock);
-	c = evtchn_from_port(d, port);
-	if (c->state == ECS_INTERDOMAIN)
-		rd = domain_by_id(c->remote_dom);
-	spin_unlock(&d->evtchn_lock);
-	if (rd)
-		evtchn_lock_pair(d, rd);
-	else
-		spin_lock(&d->evtchn_lock);
-	c = evtchn_from_port(d, port);
+	for (;;) {
+		rd = close_peer(d, port, &seen);
+		if (rd)
+			evtchn_lock_pair(d, rd);
+		else
+			spin_lock(&d->evtchn_lock);
+		c = evtchn_from_port(d, port);
+		if (c->state != ECS_INTERDOMAIN || c->remote_dom == seen)
+			break;
+		if (rd) {
+			evtchn_unlock_pair(d, rd);
+			put_domain(rd);
+		} else {
+			spin_unlock(&d->evtchn_lock);
+		}
+	}
 	switch (c->state) {
 	case ECS_FREE:
 	case ECS_RESERVED:
-		if (rd)
+		if (rd) {
 			evtchn_unlock_pair(d, rd);
-		else
+			put_domain(rd);
+		} else {
 			spin_unlock(&d->evtchn_lock);
+		}
 		return trace_err(-EINVAL);
 	case ECS_VIRQ:	/* a global VIRQ's table is vCPU 0's (bind_vcpu moves only its port) */
 		d->vcpu[virq_is_per_vcpu(c->virq) ? c->notify_vcpu : 0]->virq_port[c->virq] = 0;
@@ -448,16 +488,19 @@ static long evtchn_close(struct domain *d, evtchn_port_t port)
 		break;
 	case ECS_INTERDOMAIN:
 		rc = rd ? evtchn_from_port(rd, c->remote_port) : NULL;
-		if (rc && rc->state == ECS_INTERDOMAIN && rc->remote_port == port)
+		if (rc && rc->state == ECS_INTERDOMAIN && rc->remote_dom == d->domid &&
+		    rc->remote_port == port)
 			*rc = (struct evtchn){ .state = ECS_UNBOUND, .remote_dom = d->domid };
 		break;
 	}
 	*c = (struct evtchn){ .state = ECS_FREE };
 	clear_pending(d, port);
-	if (rd)
+	if (rd) {
 		evtchn_unlock_pair(d, rd);
-	else
+		put_domain(rd);
+	} else {
 		spin_unlock(&d->evtchn_lock);
+	}
 	return 0;
 }
 
@@ -465,6 +508,7 @@ static long evtchn_send(struct domain *d, evtchn_port_t port)
 {
 	struct domain *rd = NULL;
 	uint32_t rport = 0;
+	bool self = false;
 	struct evtchn *c;
 	long ret = 0;
 
@@ -475,12 +519,11 @@ static long evtchn_send(struct domain *d, evtchn_port_t port)
 	spin_lock(&d->evtchn_lock);
 	switch (c->state) {
 	case ECS_INTERDOMAIN:
-		rd = domain_by_id(c->remote_dom);
+		rd = get_domain_by_id(c->remote_dom);	/* its record stays till put */
 		rport = c->remote_port;
 		break;
 	case ECS_IPI:
-		rd = d;
-		rport = port;
+		self = true;
 		break;
 	case ECS_UNBOUND:
 		break;			/* dropped silently (§7.4) */
@@ -488,15 +531,13 @@ static long evtchn_send(struct domain *d, evtchn_port_t port)
 		ret = trace_err(-EINVAL);
 	}
 	spin_unlock(&d->evtchn_lock);
-	if (rd)
+	if (rd) {
 		evtchn_set_pending(rd, rport);
+		put_domain(rd);
+	} else if (self) {
+		evtchn_set_pending(d, port);
+	}
 	return ret;
-}
-
-/* The domain an op names: itself as DOMID_SELF, or any existing one. */
-static struct domain *named_domain(struct domain *d, domid_t dom)
-{
-	return dom == DOMID_SELF ? d : domain_by_id(dom);
 }
 
 /*
@@ -504,13 +545,24 @@ static struct domain *named_domain(struct domain *d, domid_t dom)
  * order: no such domain -ESRCH, bad port -EINVAL, then another domain's
  * port for an unprivileged caller -EPERM (its XSM_TARGET default).
  */
+static long port_status(struct domain *caller, struct domain *d, struct evtchn_status *op);
+
 static long evtchn_status(struct domain *caller, struct evtchn_status *op)
 {
 	struct domain *d = named_domain(caller, op->dom);
-	struct evtchn *c;
+	long rc;
 
 	if (!d)
 		return trace_err(-ESRCH);
+	rc = port_status(caller, d, op);
+	put_domain(d);
+	return rc;
+}
+
+static long port_status(struct domain *caller, struct domain *d, struct evtchn_status *op)
+{
+	struct evtchn *c;
+
 	spin_lock(&d->evtchn_lock);
 	c = evtchn_from_port(d, op->port);
 	if (!c || (d != caller && !caller->is_privileged)) {
@@ -660,14 +712,11 @@ static void leave_fifo(struct domain *d)
  * may stop half way and go on as reset_cont (14); Lamina's runs to the
  * end, so reset_cont finds no reset under way: -EBUSY, as on Xen.
  */
-static long evtchn_reset(struct domain *caller, domid_t dom, bool resuming)
+static long reset_ports(struct domain *caller, struct domain *d, bool resuming)
 {
-	struct domain *d = named_domain(caller, dom);
 	evtchn_port_t p;
 	struct evtchn *c;
 
-	if (!d)
-		return trace_err(-ESRCH);
 	if (d != caller && !caller->is_privileged)
 		return trace_err(-EPERM);
 	if (d != caller && !d->pause_count)
@@ -679,6 +728,18 @@ static long evtchn_reset(struct domain *caller, domid_t dom, bool resuming)
 			evtchn_close(d, p);
 	leave_fifo(d);
 	return 0;
+}
+
+static long evtchn_reset(struct domain *caller, domid_t dom, bool resuming)
+{
+	struct domain *d = named_domain(caller, dom);
+	long rc;
+
+	if (!d)
+		return trace_err(-ESRCH);
+	rc = reset_ports(caller, d, resuming);
+	put_domain(d);
+	return rc;
 }
 
 bool evtchn_domain_destroy(struct domain *d, uint64_t *cursor, uint64_t start)

@@ -100,13 +100,21 @@ static inline struct active_grant *active_of(struct grant_table *gt, grant_ref_t
 	return &gt->active[ref / ACTIVE_PER_FRAME][ref % ACTIVE_PER_FRAME];
 }
 
+/*
+ * One lock for every grant table (hv/lock_order.h): each grant operation
+ * element, and each change to a table outside them, runs under it, so
+ * entries, active entries, maptrack and the tables' sizes change on one
+ * CPU at a time. grant_op_begin/grant_op_end bracket one element; the
+ * domains it looks up (grant_domain, grant_domain_any) stay referenced
+ * until its end, so none is freed under it (get_domain).
+ */
+extern spinlock_t grant_lock;
+void grant_op_begin(void);
+void grant_op_end(void);
 /* DOMID_SELF or a live domain; NULL for none or a dying one. */
-static inline struct domain *grant_domain(struct domain *self, domid_t id)
-{
-	struct domain *d = id == DOMID_SELF ? self : domain_by_id(id);
-
-	return d && !d->dying ? d : NULL;
-}
+struct domain *grant_domain(struct domain *self, domid_t id);
+/* Any domain with this id, dying or not; NULL for none. */
+struct domain *grant_domain_any(domid_t id);
 
 /* How an entry is used: what pin() checks and what it takes. */
 #define USE_WRITE	0x1	/* writable */

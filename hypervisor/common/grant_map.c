@@ -141,7 +141,7 @@ static int16_t first_use_transitive(struct domain *rd, union grant_entry_v2 *e,
 
 	if (!(how & USE_TRANSITIVE) || tid == rd->domid)
 		return GNTST_general_error;
-	td = domain_by_id(tid);
+	td = grant_domain_any(tid);
 	if (!td || td->dying)
 		return GNTST_general_error;
 	st = grant_pin(td, tref, rd, (how & USE_WRITE) | USE_COPY, &tu);
@@ -203,7 +203,7 @@ static int16_t more_use(struct domain *rd, unsigned int how, struct active_grant
 	struct grant_use tu;
 
 	if (act->transitive) {
-		struct domain *td = domain_by_id(act->trans_dom);
+		struct domain *td = grant_domain_any(act->trans_dom);
 
 		return td ? grant_pin(td, act->trans_ref, rd, (how & USE_WRITE) | USE_COPY, &tu) :
 			    GNTST_general_error;
@@ -588,10 +588,12 @@ bool grant_release_mappings(struct domain *d, uint64_t *cursor, uint64_t start)
 			return false;
 		}
 		/* The PTEs go with d's page tables; the pins go now. */
+		grant_op_begin();
 		if (m->flags & GNTMAP_host_map)
 			drop_use(d, h, GNTMAP_host_map);
 		if (m->flags & GNTMAP_device_map)
 			drop_use(d, h, GNTMAP_device_map);
+		grant_op_end();
 	}
 	*cursor = 0;
 	return true;

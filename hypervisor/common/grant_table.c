@@ -44,6 +44,45 @@
 
 static int gt_grow(struct domain *d, unsigned int n);
 
+spinlock_t grant_lock = SPINLOCK_INIT_LEVEL(LOCK_LEVEL_GRANT);
+/* The domains the element under way referenced (guarded by grant_lock). */
+static struct domain *op_refs[8];
+static unsigned int nr_op_refs;
+
+void grant_op_begin(void)
+{
+	spin_lock(&grant_lock);
+}
+
+void grant_op_end(void)
+{
+	ASSERT_LOCKED(&grant_lock);
+	while (nr_op_refs)
+		put_domain(op_refs[--nr_op_refs]);
+	spin_unlock(&grant_lock);
+}
+
+struct domain *grant_domain_any(domid_t id)
+{
+	struct domain *d;
+
+	ASSERT_LOCKED(&grant_lock);
+	d = get_domain_by_id(id);
+	if (d) {
+		/* source, dest, and one transitive entry behind each: four at most */
+		BUG_ON(nr_op_refs == ARRAY_SIZE(op_refs));
+		op_refs[nr_op_refs++] = d;
+	}
+	return d;
+}
+
+struct domain *grant_domain(struct domain *self, domid_t id)
+{
+	struct domain *d = id == DOMID_SELF || id == self->domid ? self : grant_domain_any(id);
+
+	return d && !d->dying ? d : NULL;
+}
+
 struct grant_table *grant_table_get(struct domain *d)
 {
 	mfn_t mfn;
@@ -370,8 +409,10 @@ static long set_version(struct domain *d, uint64_t args)
 
 	if (copy_from_guest(&sv, args, sizeof(sv)))
 		return -EFAULT;
+	grant_op_begin();
 	rc = switch_version(d, sv.version);
 	sv.version = d->grant ? d->grant->version : 1;
+	grant_op_end();
 	return copy_to_guest(args, &sv, sizeof(sv)) ? -EFAULT : rc;
 }
 
@@ -382,12 +423,15 @@ static long get_version(struct domain *d, uint64_t args)
 
 	if (copy_from_guest(&gv, args, sizeof(gv)))
 		return -EFAULT;
+	grant_op_begin();
 	t = grant_domain(d, gv.dom);
+	if (t)
+		gv.version = t->grant ? t->grant->version : 1;
+	grant_op_end();
 	if (!t)
 		return trace_err(-ESRCH);
 	if (t != d && !d->is_privileged)
 		return trace_err(-EPERM);
-	gv.version = t->grant ? t->grant->version : 1;
 	return copy_to_guest(args, &gv, sizeof(gv)) ? -EFAULT : 0;
 }
 
@@ -497,7 +541,9 @@ static long cache_flush(struct domain *d, uint64_t args, uint32_t count)
 	for (i = 0; i < count; i++) {
 		if (copy_from_guest(&op, args + (uint64_t)i * sizeof(op), sizeof(op)))
 			return -EFAULT;
+		grant_op_begin();
 		rc = cache_flush_one(d, &op);
+		grant_op_end();
 		if (rc)
 			return rc;
 	}
@@ -546,7 +592,9 @@ static long batch(struct vcpu *v, struct hc_args *a, size_t size,
 		}
 		if (copy_from_guest(op, p, size) || copy_to_guest(p, op, size))
 			return -EFAULT;
+		grant_op_begin();
 		st = fn(v->domain, op);
+		grant_op_end();
 		memcpy(op + status_off, &st, sizeof(st));
 		if (copy_to_guest(p, op, size))
 			return -EFAULT;
@@ -607,39 +655,50 @@ long hc_grant_table_op(struct vcpu *v, struct hc_args *a)
 	return rc;
 }
 
-int grant_seed(struct domain *d, uint32_t ref, domid_t to, mfn_t mfn)
+/* A reserved entry granting mfn to `to` (boot: the store and console pages). */
+static void seed(struct domain *d, uint32_t ref, domid_t to, mfn_t mfn)
 {
 	struct grant_entry_v1 *e;
 
-	if (ref >= GNTTAB_NR_RESERVED_ENTRIES)
-		return -EINVAL;
-	if (table_grow(d, 1))
-		return -ENOMEM;
 	if (d->grant->version == 2) {
 		union grant_entry_v2 *e2 = entry_v2_of(d->grant, ref);
 
 		e2->hdr.domid = to;
 		e2->full_page.frame = mfn;
 		__atomic_store_n(&e2->hdr.flags, GTF_permit_access, __ATOMIC_RELEASE);
-		return 0;
+		return;
 	}
 	e = entry_of(d->grant, ref);
 	e->domid = to;
 	e->frame = mfn;
 	e->flags = GTF_permit_access;
-	return 0;
+}
+
+int grant_seed(struct domain *d, uint32_t ref, domid_t to, mfn_t mfn)
+{
+	int rc = 0;
+
+	if (ref >= GNTTAB_NR_RESERVED_ENTRIES)
+		return -EINVAL;
+	grant_op_begin();
+	if (table_grow(d, 1))
+		rc = -ENOMEM;
+	else
+		seed(d, ref, to, mfn);
+	grant_op_end();
+	return rc;
 }
 
 /* ---------------------------------------------------------- teardown */
 
 void grant_table_destroy(struct domain *d)
 {
-	if (!d->grant)
-		return;
-	if (d->grant->nr_pinned)
+	grant_op_begin();
+	if (d->grant && d->grant->nr_pinned)
 		d->grant->destroyed = true;
-	else
+	else if (d->grant)
 		grant_table_free(d);
+	grant_op_end();
 }
 
 void grant_dump(const struct domain *d)

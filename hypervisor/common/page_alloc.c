@@ -4,6 +4,7 @@
  * bits below nr_frames. Allocation scans from `next`, wrapping once, so
  * repeated allocations are linear overall rather than quadratic.
  */
+#include <hv/lib.h>
 #include <hv/page_alloc.h>
 #include <hv/string.h>
 
@@ -24,6 +25,7 @@ static void clear_bit64(uint64_t *map, uint64_t n)
 
 void frame_pool_init(struct frame_pool *p, uint64_t *bitmap, uint64_t nr_frames)
 {
+	spin_lock_init(&p->lock, LOCK_LEVEL_HEAP);
 	p->bitmap = bitmap;
 	p->nr_frames = nr_frames;
 	p->nr_free = 0;
@@ -35,18 +37,21 @@ void frame_pool_add(struct frame_pool *p, mfn_t first, uint64_t count)
 {
 	uint64_t n;
 
+	spin_lock(&p->lock);
 	for (n = first; n < first + count && n < p->nr_frames; n++) {
 		if (test_bit64(p->bitmap, n)) {
 			clear_bit64(p->bitmap, n);
 			p->nr_free++;
 		}
 	}
+	spin_unlock(&p->lock);
 }
 
-void frame_pool_reserve(struct frame_pool *p, mfn_t first, uint64_t count)
+static void reserve(struct frame_pool *p, mfn_t first, uint64_t count)
 {
 	uint64_t n;
 
+	ASSERT_LOCKED(&p->lock);
 	for (n = first; n < first + count && n < p->nr_frames; n++) {
 		if (!test_bit64(p->bitmap, n)) {
 			set_bit64(p->bitmap, n);
@@ -55,12 +60,19 @@ void frame_pool_reserve(struct frame_pool *p, mfn_t first, uint64_t count)
 	}
 }
 
+void frame_pool_reserve(struct frame_pool *p, mfn_t first, uint64_t count)
+{
+	spin_lock(&p->lock);
+	reserve(p, first, count);
+	spin_unlock(&p->lock);
+}
+
 bool frame_pool_is_free(const struct frame_pool *p, mfn_t mfn)
 {
 	return mfn < p->nr_frames && !test_bit64(p->bitmap, mfn);
 }
 
-mfn_t frame_pool_alloc(struct frame_pool *p)
+static mfn_t alloc_one(struct frame_pool *p)
 {
 	uint64_t words = DIV_ROUND_UP(p->nr_frames, 64);
 	uint64_t w, i;
@@ -84,8 +96,18 @@ mfn_t frame_pool_alloc(struct frame_pool *p)
 	return INVALID_MFN;
 }
 
+mfn_t frame_pool_alloc(struct frame_pool *p)
+{
+	mfn_t mfn;
+
+	spin_lock(&p->lock);
+	mfn = alloc_one(p);
+	spin_unlock(&p->lock);
+	return mfn;
+}
+
 /* First fit of count free frames starting at a multiple of align. */
-mfn_t frame_pool_alloc_contig(struct frame_pool *p, uint64_t count, uint64_t align)
+static mfn_t alloc_contig(struct frame_pool *p, uint64_t count, uint64_t align)
 {
 	uint64_t start, n;
 
@@ -96,7 +118,7 @@ mfn_t frame_pool_alloc_contig(struct frame_pool *p, uint64_t count, uint64_t ali
 			if (test_bit64(p->bitmap, start + n))
 				break;
 		if (n == count) {
-			frame_pool_reserve(p, start, count);
+			reserve(p, start, count);
 			return start;
 		}
 		/* Skip past the used frame, keeping the alignment. */
@@ -105,12 +127,27 @@ mfn_t frame_pool_alloc_contig(struct frame_pool *p, uint64_t count, uint64_t ali
 	return INVALID_MFN;
 }
 
+mfn_t frame_pool_alloc_contig(struct frame_pool *p, uint64_t count, uint64_t align)
+{
+	mfn_t mfn;
+
+	spin_lock(&p->lock);
+	mfn = alloc_contig(p, count, align);
+	spin_unlock(&p->lock);
+	return mfn;
+}
+
 /* Returns -1 for a frame that was not allocated (double free, bad mfn). */
 int frame_pool_free(struct frame_pool *p, mfn_t mfn)
 {
-	if (mfn >= p->nr_frames || !test_bit64(p->bitmap, mfn))
-		return -1;
-	clear_bit64(p->bitmap, mfn);
-	p->nr_free++;
-	return 0;
+	int rc = -1;
+
+	spin_lock(&p->lock);
+	if (mfn < p->nr_frames && test_bit64(p->bitmap, mfn)) {
+		clear_bit64(p->bitmap, mfn);
+		p->nr_free++;
+		rc = 0;
+	}
+	spin_unlock(&p->lock);
+	return rc;
 }

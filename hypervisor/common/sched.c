@@ -130,7 +130,9 @@ void vcpu_block(struct vcpu *v)
 
 void vcpu_pause(struct vcpu *v)
 {
+	spin_lock(&rq0.lock);	/* paused is read with it (can_run, vcpu_unpause) */
 	v->paused = true;
+	spin_unlock(&rq0.lock);
 	pending_work_set(PW_SCHED);
 	stop_timer(&v->singleshot);
 	stop_timer(&v->periodic);
@@ -352,9 +354,14 @@ static long sched_shutdown(struct vcpu *v, uint64_t arg, bool remote)
 			return -EFAULT;
 		if (!v->domain->is_privileged)
 			return trace_err(-EPERM);
-		d = domain_by_id(s.domain_id);
+		d = get_domain_by_id(s.domain_id);
 		if (!d)
 			return trace_err(-ESRCH);
+		if (s.reason <= SHUTDOWN_MAX && s.reason != SHUTDOWN_suspend)
+			domain_shutdown(d, s.reason);
+		put_domain(d);
+		return s.reason > SHUTDOWN_MAX ? trace_err(-EINVAL) :
+		       s.reason == SHUTDOWN_suspend ? trace_err(-EOPNOTSUPP) : 0;
 	} else {
 		struct sched_shutdown own;
 
@@ -366,7 +373,7 @@ static long sched_shutdown(struct vcpu *v, uint64_t arg, bool remote)
 		return trace_err(-EINVAL);
 	if (s.reason == SHUTDOWN_suspend)
 		return trace_err(-EOPNOTSUPP);
-	domain_shutdown(d, remote ? s.reason : shutdown_reason(d, s.reason));
+	domain_shutdown(d, shutdown_reason(d, s.reason));
 	return 0;
 }
 

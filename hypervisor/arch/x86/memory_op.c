@@ -101,12 +101,20 @@ static struct domain *target_domain(struct domain *d, domid_t id, long *err)
 
 	if (self(id, d))
 		return d;
-	t = domain_by_id(id);
-	if (!t)
+	t = get_domain_by_id(id);	/* another: referenced till target_put */
+	if (!t) {
 		*err = trace_err(-ESRCH);
-	else if (!d->is_privileged)
+	} else if (!d->is_privileged) {
 		*err = trace_err(-EPERM);
+		put_domain(t);
+	}
 	return *err ? NULL : t;
+}
+
+static void target_put(struct domain *d, struct domain *t)
+{
+	if (t != d)
+		put_domain(t);
 }
 
 /*
@@ -140,6 +148,20 @@ static bool one_extent(struct domain *t, unsigned int cmd, const struct xen_memo
  * not the caller's, order above the limit, a count too large to continue)
  * is no error: it reports the extents done so far.
  */
+static long extents(struct domain *t, unsigned int cmd, const struct xen_memory_reservation *r,
+		    uint64_t i, struct hc_args *a, uint64_t now)
+{
+	for (; i < r->nr_extents; i++) {
+		if (i && !(i % 8) && hypercall_ran_long(now)) {
+			a->arg[0] = cmd | (i << MEMOP_EXTENT_SHIFT);
+			return -ERESTART;
+		}
+		if (!one_extent(t, cmd, r, i))
+			break;
+	}
+	return (long)i;
+}
+
 static long reservation(struct domain *d, struct hc_args *a)
 {
 	unsigned int cmd = a->arg[0] & MEMOP_CMD_MASK;
@@ -152,19 +174,16 @@ static long reservation(struct domain *d, struct hc_args *a)
 	    r.nr_extents > (UINT32_MAX >> MEMOP_EXTENT_SHIFT) || i >= r.nr_extents)
 		return (long)i;
 	t = target_domain(d, r.domid, &err);
-	if (!t || r.extent_order > MEMOP_MAX_ORDER)
+	if (!t)
 		return (long)i;
-	if (r.extent_order && cmd == XENMEM_decrease_reservation)
-		return trace_err(-EINVAL);
-	for (; i < r.nr_extents; i++) {
-		if (i && !(i % 8) && hypercall_ran_long(now)) {
-			a->arg[0] = cmd | (i << MEMOP_EXTENT_SHIFT);
-			return -ERESTART;
-		}
-		if (!one_extent(t, cmd, &r, i))
-			break;
-	}
-	return (long)i;
+	if (r.extent_order > MEMOP_MAX_ORDER)
+		err = (long)i;
+	else if (r.extent_order && cmd == XENMEM_decrease_reservation)
+		err = trace_err(-EINVAL);
+	else
+		err = extents(t, cmd, &r, i, a, now);
+	target_put(d, t);
+	return err;
 }
 
 #define EXCHANGE_MAX_PAGES	512	/* 2 MiB per call: Linux's swiotlb asks for less */
@@ -402,14 +421,18 @@ static long domain_memory(struct domain *d, uint64_t arg, unsigned int op)
 		return err;
 	switch (op) {
 	case XENMEM_current_reservation:
-		return (long)t->nr_pages;
+		err = (long)t->nr_pages;
+		break;
 	case XENMEM_maximum_reservation:
-		return (long)t->max_pages;
+		err = (long)t->max_pages;
+		break;
 	default:
 		max_pfn = t->shared_info && !t->shared_info_released ?
 			  t->shared_info->arch.max_pfn : 0;
-		return (long)((max_pfn ? max_pfn : 1) - 1);
+		err = (long)((max_pfn ? max_pfn : 1) - 1);
 	}
+	target_put(d, t);
+	return err;
 }
 
 /* Xen's checks, then nothing to map (memory.h): libxenguest falls back. */
@@ -503,14 +526,17 @@ static long claim_pages(struct domain *d, uint64_t arg)
 static long get_vnumainfo(struct domain *d, uint64_t arg)
 {
 	struct xen_vnuma_topology_info ti;
+	struct domain *t;
 	long err = 0;
 
 	if (copy_from_guest(&ti, arg, sizeof(ti)))
 		return -EFAULT;
 	if (ti.pad)
 		return trace_err(-EINVAL);
-	if (!target_domain(d, ti.domid, &err))
+	t = target_domain(d, ti.domid, &err);
+	if (!t)
 		return err;
+	target_put(d, t);
 	return trace_err(-EOPNOTSUPP);
 }
 

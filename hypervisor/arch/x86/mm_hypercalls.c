@@ -27,27 +27,37 @@ static void flush_tlb_local(void)
 
 /*
  * The domain whose frames new L1 entries may map: the caller, or for a
- * privileged caller the foreigndom it names. NULL: refused.
+ * privileged caller the foreigndom it names. NULL: refused. Another
+ * domain comes referenced: frame_owner_put when the call is done.
  */
-static struct domain *frame_owner(struct domain *d, uint64_t foreigndom, long *err)
+static struct domain *__attribute__((noinline)) foreign_owner(struct domain *d, domid_t id,
+							      long *err)
 {
-	domid_t id = (domid_t)foreigndom;
 	struct domain *fd;
 
-	if (id == DOMID_SELF)
-		return d;
 	/* As Xen's get_pg_owner: the caller's own id is no foreign domain. */
-	fd = id == DOMID_IO ? d : domain_by_id(id);
-	if (!fd || fd->dying || id == d->domid) {
-		*err = trace_err(-ESRCH);
-		return NULL;
-	}
-	if (!d->is_privileged) {
-		*err = trace_err(-EPERM);
+	fd = id == DOMID_IO ? d : get_domain_by_id(id);
+	if (!fd || fd->dying || id == d->domid || !d->is_privileged) {
+		*err = !fd || fd->dying || id == d->domid ? trace_err(-ESRCH) : trace_err(-EPERM);
+		if (fd && fd != d)
+			put_domain(fd);
 		return NULL;
 	}
 	/* I/O memory (fd == d): the caller's own rules, which let it map non-RAM frames. */
 	return fd;
+}
+
+static inline struct domain *frame_owner(struct domain *d, uint64_t foreigndom, long *err)
+{
+	if ((domid_t)foreigndom == DOMID_SELF)
+		return d;		/* every page-table update of its own: no reference */
+	return foreign_owner(d, (domid_t)foreigndom, err);
+}
+
+static void frame_owner_put(struct domain *d, struct domain *fd)
+{
+	if (fd != d)
+		put_domain(fd);
 }
 
 /* *done is a courtesy: as on Xen, a bad pointer there is ignored. */
@@ -98,18 +108,16 @@ static long preempt_list(struct hc_args *a, size_t size, uint32_t i, uint32_t co
 	return -ERESTART;
 }
 
-static long walk_list(struct vcpu *v, struct hc_args *a, size_t size,
-		      int (*apply)(struct vcpu *v, struct domain *fd, const void *entry))
+static inline __attribute__((always_inline)) long
+walk_entries(struct vcpu *v, struct hc_args *a, size_t size,
+	     int (*apply)(struct vcpu *v, struct domain *fd, const void *entry), struct domain *fd)
 {
 	uint32_t count = (uint32_t)a->arg[1] & ~PREEMPTED, i, done_before = 0;
 	uint8_t entry[32];
 	long rc = 0;
-	struct domain *fd = frame_owner(v->domain, a->arg[3], &rc);
 	uint64_t start = now_ns();
 
 	BUG_ON(size > sizeof(entry));
-	if (!fd)
-		return rc;
 	if (count > HYPERCALL_LIST_MAX)
 		return trace_err(-EINVAL);
 	if (((uint32_t)a->arg[1] & PREEMPTED) && a->arg[2] &&
@@ -132,6 +140,29 @@ static long walk_list(struct vcpu *v, struct hc_args *a, size_t size,
 		return preempt_list(a, size, i, count, done_before);
 	write_done(a->arg[2], done_before + i);
 	return rc;
+}
+
+/* A list whose frames belong to the foreigndom it names: referenced meanwhile. */
+static long __attribute__((noinline))
+walk_foreign(struct vcpu *v, struct hc_args *a, size_t size,
+	     int (*apply)(struct vcpu *v, struct domain *fd, const void *entry))
+{
+	long rc = 0;
+	struct domain *fd = foreign_owner(v->domain, (domid_t)a->arg[3], &rc);
+
+	if (!fd)
+		return rc;
+	rc = walk_entries(v, a, size, apply, fd);
+	frame_owner_put(v->domain, fd);
+	return rc;
+}
+
+static long walk_list(struct vcpu *v, struct hc_args *a, size_t size,
+		      int (*apply)(struct vcpu *v, struct domain *fd, const void *entry))
+{
+	if ((domid_t)a->arg[3] != DOMID_SELF)
+		return walk_foreign(v, a, size, apply);
+	return walk_entries(v, a, size, apply, v->domain);
 }
 
 static int apply_mmu_update(struct vcpu *v, struct domain *fd, const void *entry)
@@ -307,7 +338,11 @@ long hc_update_va_mapping_otherdomain(struct vcpu *v, struct hc_args *a)
 	long err = 0;
 	struct domain *fd = frame_owner(v->domain, a->arg[3], &err);
 
-	return fd ? update_va(v, fd, a) : err;
+	if (!fd)
+		return err;
+	err = update_va(v, fd, a);
+	frame_owner_put(v->domain, fd);
+	return err;
 }
 
 long hc_vm_assist(struct vcpu *v, struct hc_args *a)

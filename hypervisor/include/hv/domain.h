@@ -97,6 +97,7 @@ struct domain {
 	uint64_t nr_pages;		/* frames given to the domain */
 	uint64_t max_pages;		/* the most it may have */
 	uint64_t nr_held;		/* dead: frames others still hold */
+	uint32_t refcnt;		/* get_domain references: its record stays while > 0 */
 	uint64_t *p2m;			/* hypervisor view of the p2m (direct map) */
 	uint64_t vm_assist;		/* VMASST_TYPE_* bits enabled */
 	struct shared_info *shared_info;
@@ -160,7 +161,17 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id);
 void vcpu_free(struct vcpu *v);
 
 struct vcpu *current_vcpu(void);
+/*
+ * A domain by id, unreferenced: for the domain's own hypercalls and for
+ * owners of frames someone holds (nr_held keeps those). A hypercall that
+ * acts on another domain takes a reference: get_domain_by_id ... put_domain;
+ * the record, its vCPUs and its event-channel pages are freed only after
+ * the last put (domain_reap).
+ */
 struct domain *domain_by_id(domid_t id);
+struct domain *get_domain_by_id(domid_t id);
+void get_domain(struct domain *d);	/* another reference to one already held */
+void put_domain(struct domain *d);
 unsigned int domain_count(void);
 struct domain *domain_by_index(unsigned int i);
 

@@ -6,6 +6,8 @@
  * holds. Two locks of one class are taken through the class's ordering
  * helper (the second by spin_lock_nested).
  *
+ *   grant_lock            every grant table (common/grant_table.c), around
+ *                         each element of a grant operation
  *   d->evtchn_lock        a domain's event channels; two domains' locks
  *                         are taken lower domid first (evtchn_lock_pair)
  *   fifo->lock            a domain's FIFO event queues (evtchn_fifo.c)
@@ -13,6 +15,9 @@
  *   pci_lock              the PCI functions dom0 reported (arch/x86/pci.c)
  *   rq->lock              a CPU's run queue
  *   tq->lock              a CPU's timer queue
+ *   domlist_lock          the domain list (common/domain.c); nothing
+ *                         but the frame allocator is taken inside it
+ *   pool->lock            a frame pool (common/page_alloc.c)
  *
  * Frame counts take no lock: they change by compare-and-exchange
  * (arch/x86/page_type.c), so they may change under any of these.
@@ -22,12 +27,15 @@
 
 enum {
 	LOCK_LEVEL_NONE,	/* not set: owner and interrupt checks only */
+	LOCK_LEVEL_GRANT,
 	LOCK_LEVEL_EVTCHN,
 	LOCK_LEVEL_FIFO,
 	LOCK_LEVEL_IRQ,
 	LOCK_LEVEL_PCI,
 	LOCK_LEVEL_RQ,
 	LOCK_LEVEL_TQ,
+	LOCK_LEVEL_DOMLIST,
+	LOCK_LEVEL_HEAP,
 	LOCK_LEVELS
 };
 

@@ -4,16 +4,20 @@
  * address, set = in use. Frames start out used; boot code frees the RAM
  * ranges of the memory map and reserves the hypervisor image, the boot
  * modules and the first megabyte again. Pure logic on a caller-provided
- * bitmap, so the unit tests drive it on the host.
+ * bitmap, so the unit tests drive it on the host. Each pool has its lock
+ * (the innermost, hv/lock_order.h), taken inside every call that changes
+ * the pool: callers hold nothing for it.
  */
 #ifndef HV_PAGE_ALLOC_H
 #define HV_PAGE_ALLOC_H
 
 #include <hv/types.h>
+#include <hv/spinlock.h>
 
 #define INVALID_MFN	(~0ULL)
 
 struct frame_pool {
+	spinlock_t lock;	/* guards everything below */
 	uint64_t *bitmap;	/* nr_frames bits, 1 = in use */
 	uint64_t nr_frames;
 	uint64_t nr_free;

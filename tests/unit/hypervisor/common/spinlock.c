@@ -47,7 +47,7 @@ void panic(const char *fmt, ...)
 static spinlock_t evtchn_a = SPINLOCK_INIT_LEVEL(LOCK_LEVEL_EVTCHN);
 static spinlock_t evtchn_b = SPINLOCK_INIT_LEVEL(LOCK_LEVEL_EVTCHN);
 static spinlock_t rq = SPINLOCK_INIT_LEVEL(LOCK_LEVEL_RQ);
-static spinlock_t heap = SPINLOCK_INIT_LEVEL(LOCK_LEVEL_TQ);	/* the innermost */
+static spinlock_t heap = SPINLOCK_INIT_LEVEL(LOCK_LEVEL_HEAP);
 static spinlock_t plain = SPINLOCK_INIT;
 
 /* Down the order is fine; up it, or a second of one class unordered, panics. */
