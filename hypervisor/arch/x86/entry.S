@@ -39,13 +39,7 @@
 	push	%r15
 .endm
 
-.macro RESTORE_ALL
-	pop	%r15
-	pop	%r14
-	pop	%r13
-	pop	%r12
-	pop	%rbp
-	pop	%rbx
+.macro RESTORE_VOLATILE
 	pop	%r11
 	pop	%r10
 	pop	%r9
@@ -55,6 +49,20 @@
 	pop	%rdx
 	pop	%rsi
 	pop	%rdi
+.endm
+
+.macro RESTORE_CALLEE
+	pop	%r15
+	pop	%r14
+	pop	%r13
+	pop	%r12
+	pop	%rbp
+	pop	%rbx
+.endm
+
+.macro RESTORE_ALL
+	RESTORE_CALLEE
+	RESTORE_VOLATILE
 .endm
 
 /*
@@ -185,18 +193,40 @@ syscall_entry:
 /*
  * Leave a lean syscall frame (above): by sysret when nothing is pending,
  * no event is deliverable, rip is canonical and the frame still goes back
- * by syscall's rules (return_to_guest); else the callee-saved registers
- * go into the frame and return_to_guest takes over.
+ * by syscall's rules (return_to_guest); by iretq straight from here when
+ * only the last fails; else the callee-saved registers go into the frame
+ * and return_to_guest takes over.
  */
 hypercall_exit:
 	cli
 	RETURN_CHECKS .Lhypercall_full
-	SYSRET_CHECKS .Lhypercall_full
 	mov	REGS_RFLAGS(%rsp), %r11
 	and	$GUEST_RFLAGS_MASK, %r11d
 	or	$0x202, %r11d		/* IF, and the always-one bit */
+	SYSRET_CHECKS .Lhypercall_iret
+.Lhypercall_sysret:
 	add	$REGS_R10, %rsp
 	SYSRET_FROM_R10
+/*
+ * The checks passed but the frame does not go back by sysret as it
+ * stands (an iret hypercall to a guest GDT selector, or one restoring
+ * rcx and r11): return_to_guest's work from its checks on, without
+ * storing rbx, rbp and r12-r15, which still hold the guest's values.
+ * Its RPL 3 forcing first, and the sysret test again after it, so the
+ * way out is the one return_to_guest would take.
+ */
+.Lhypercall_iret:
+	mov	%r11, REGS_RFLAGS(%rsp)
+	orq	$3, REGS_CS(%rsp)
+	orq	$3, REGS_SS(%rsp)
+	SYSRET_CHECKS .Lhypercall_iretq	/* rip still in rcx, rflags in r11 */
+	jmp	.Lhypercall_sysret
+.Lhypercall_iretq:
+	add	$REGS_R11, %rsp
+	RESTORE_VOLATILE
+	add	$16, %rsp
+	swapgs
+	iretq
 .Lhypercall_full:
 	mov	%r15, 0(%rsp)
 	mov	%r14, 8(%rsp)
@@ -423,12 +453,7 @@ return_to_guest:
 	SYSRET_CHECKS .Liret
 	mov	REGS_RIP(%rsp), %rcx
 	mov	REGS_RFLAGS(%rsp), %r11
-	pop	%r15
-	pop	%r14
-	pop	%r13
-	pop	%r12
-	pop	%rbp
-	pop	%rbx
+	RESTORE_CALLEE
 	add	$8, %rsp		/* r11: rflags */
 	SYSRET_FROM_R10
 .Liret:

@@ -27,7 +27,8 @@
 #define HANDLER_CLEARS	(X86_EFLAGS_TF | X86_EFLAGS_NT | X86_EFLAGS_RF | \
 			 X86_EFLAGS_VM | X86_EFLAGS_AC)
 
-void pv_switch_mode(struct vcpu *v, bool kernel)
+/* pv_switch_mode's body, inline in this file's hot paths (bounce, iret). */
+static inline __attribute__((always_inline)) void switch_mode(struct vcpu *v, bool kernel)
 {
 	struct arch_vcpu *a = &v->arch;
 
@@ -41,6 +42,11 @@ void pv_switch_mode(struct vcpu *v, bool kernel)
 	a->kernel_mode = kernel;
 	write_cr3(kernel ? a->guest_cr3 : a->user_cr3);
 	wrmsr(MSR_KERNEL_GS_BASE, kernel ? a->kernel_gs_base : a->user_gs_base);
+}
+
+void pv_switch_mode(struct vcpu *v, bool kernel)
+{
+	switch_mode(v, kernel);
 }
 
 static bool has_architectural_iopl(const struct vcpu *v)
@@ -99,7 +105,7 @@ void pv_bounce(struct vcpu *v, struct cpu_regs *r, uint64_t handler, bool mask_e
 		return;
 	}
 	if (from_user)
-		pv_switch_mode(v, true);
+		switch_mode(v, true);
 	sp = ((from_user ? v->arch.kernel_sp : r->rsp) & ~15ULL) - n * 8;
 	if (!guest_range_ok(sp, n * 8))
 		goto fault;
@@ -405,7 +411,9 @@ long hc_iret(struct vcpu *v, struct hc_args *a)
 	 * A non-canonical rip is left to prepare_return_to_guest: #GP with
 	 * that rip in the frame, as on Xen.
 	 */
-	if (!is_canonical(c.rsp) || !iret_target_ok(v, c.cs | 3, c.ss | 3, c.rip)) {
+	if (!is_canonical(c.rsp) ||
+	    (!((c.cs | 3) == FLAT_RING3_CS64 && (c.ss | 3) == FLAT_RING3_SS64) &&
+	     !iret_target_ok(v, c.cs | 3, c.ss | 3, c.rip))) {
 		/* What the hardware iretq would do: #GP at the iret. */
 		pv_inject_trap(v, r, 13, 0);
 		return r->rax;
@@ -415,7 +423,7 @@ long hc_iret(struct vcpu *v, struct hc_args *a)
 	if (has_architectural_iopl(v))
 		v->arch.iopl = (c.rflags & X86_EFLAGS_IOPL) >> 12;
 	if (to_user)
-		pv_switch_mode(v, false);
+		switch_mode(v, false);
 	r->rax = c.rax;
 	if (!(c.flags & VGCF_in_syscall)) {
 		r->r11 = c.r11;
