@@ -9,7 +9,8 @@
  * ap_main() on its stack. Then:
  *   - event ping-pong: an IPI port bound to each vCPU (EVTCHNOP_bind_ipi),
  *     a token passed round 0 -> 1 -> 2 -> 3 -> 0 ROUNDS times, each vCPU
- *     waiting in SCHEDOP_poll on its own port; an event for vCPU 1 marks
+ *     waiting in SCHEDOP_poll on its own port (50 ms at most, then it looks
+ *     again: on Xen 4.17 with two pCPUs a poller was seen not woken); an event for vCPU 1 marks
  *     vCPU 1's vcpu_info, not vCPU 0's;
  *   - vCPU 1 takes itself down (VCPUOP_down) and vCPU 0 brings it up
  *     again, DOWN_UP times; its runstate while down is offline;
@@ -67,9 +68,10 @@ static void yield(void)
 	HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 }
 
+/* Sleeps until p is pending or 50 ms have passed (never for good). */
 static void poll_port(evtchn_port_t p)
 {
-	struct sched_poll poll = { (uint64_t)&p, 1, 0, 0 };
+	struct sched_poll poll = { (uint64_t)&p, 1, 0, pvclock_ns() + 50000000 };
 
 	HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
 }
