@@ -221,6 +221,7 @@ bench: setup $(BENCH_REL)/.config
 	$(Q)tests/bench/vmctl-create --hv-elf $(BENCH_HV) --build $(DOM0_OUT) \
 	  --out $(O)/bench/vmctl-create.txt
 	$(Q)$(MAKE) --no-print-directory bench-blk
+	$(Q)$(MAKE) --no-print-directory bench-net
 
 # make bench-blk (in make bench): fio on block devices (tests/bench/fio-blk):
 # a Linux domU through our blkback and through Linux's xen-blkback, dom0 on
@@ -236,6 +237,17 @@ bench-blk: setup $(BENCH_REL)/.config
 	$(Q)$(MAKE) --no-print-directory dom0-image
 	$(Q)tests/bench/fio-blk --hv-elf $(abspath $(BENCH_HV)) --build $(DOM0_OUT) \
 	  --runs $(BLK_RUNS) --seconds $(BLK_SECONDS) --out $(O)/bench/fio-blk.txt
+
+# make bench-net (in make bench): iperf3 and ping between Linux domUs and
+# dom0 with our netback and Linux's xen-netback on Lamina (release build)
+# and Linux's on Xen 4.17, the same QEMU; three boots, ~20 min on the
+# loaded 2-core machine (tests/bench/net-bench --only to pick setups).
+.PHONY: bench-net
+bench-net: setup $(BENCH_REL)/.config
+	$(Q)$(MAKE) --no-print-directory build-all
+	$(Q)$(MAKE) --no-print-directory O=$(BENCH_REL) KCONFIG=$(BENCH_REL)/.config $(BENCH_HV)
+	$(Q)$(MAKE) --no-print-directory dom0-image
+	$(Q)tests/bench/net-bench --hv-elf $(BENCH_HV) --build $(DOM0_OUT) --out $(O)/bench/net.txt
 
 # Linux-level figures (issue 22 item 4): tests/bench/linux/syscalls.c run by
 # Debian's stock 6.1 kernel natively, in dom0 and in a vmctl domU of the
