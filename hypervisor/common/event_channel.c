@@ -506,8 +506,7 @@ static long evtchn_close(struct domain *d, evtchn_port_t port)
 
 static long evtchn_send(struct domain *d, evtchn_port_t port)
 {
-	struct domain *rd = NULL;
-	uint32_t rport = 0;
+	struct domain *rd;
 	bool self = false;
 	struct evtchn *c;
 	long ret = 0;
@@ -519,8 +518,13 @@ static long evtchn_send(struct domain *d, evtchn_port_t port)
 	spin_lock(&d->evtchn_lock);
 	switch (c->state) {
 	case ECS_INTERDOMAIN:
-		rd = get_domain_by_id(c->remote_dom);	/* its record stays till put */
-		rport = c->remote_port;
+		/*
+		 * Raised under our lock: the peer cannot close its end (that
+		 * takes this lock too), so it is not freed meanwhile.
+		 */
+		rd = domain_by_id(c->remote_dom);
+		if (rd)
+			evtchn_set_pending(rd, c->remote_port);
 		break;
 	case ECS_IPI:
 		self = true;
@@ -531,12 +535,8 @@ static long evtchn_send(struct domain *d, evtchn_port_t port)
 		ret = trace_err(-EINVAL);
 	}
 	spin_unlock(&d->evtchn_lock);
-	if (rd) {
-		evtchn_set_pending(rd, rport);
-		put_domain(rd);
-	} else if (self) {
+	if (self)
 		evtchn_set_pending(d, port);
-	}
 	return ret;
 }
 

@@ -651,7 +651,7 @@ long hc_grant_table_op(struct vcpu *v, struct hc_args *a)
 	default:
 		return trace_err(-ENOSYS);
 	}
-	gnttab_flush_tlb();	/* what map/unmap left pending, if anything */
+	gnttab_flush_tlb(d);	/* what map/unmap left pending, if anything */
 	return rc;
 }
 

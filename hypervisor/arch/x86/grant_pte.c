@@ -24,6 +24,7 @@
 #include <asm/percpu.h>
 #include <asm/pv.h>
 #include <asm/x86.h>
+#include <hv/flushtlb.h>
 
 #define GUEST_AVAIL_BITS	7U	/* GNTMAP bits 16-18 -> PTE bits 9-11 */
 
@@ -136,9 +137,9 @@ int gnttab_replace_host_mapping(struct domain *d, uint64_t addr, uint64_t new_ad
 	return rc;
 }
 
-void gnttab_flush_tlb(void)
+void gnttab_flush_tlb(struct domain *d)
 {
 	if (flush_pending)
-		write_cr3(read_cr3());
+		flush_tlb_domain(d);
 	flush_pending = false;
 }

@@ -17,6 +17,7 @@
 #include <asm/page.h>
 #include <asm/irq.h>
 #include <asm/x86.h>
+#include <hv/flushtlb.h>
 #include <lamina/xen_x86_64.h>
 
 #define MAX_FRAMES	(64ULL << 18)	/* 64 GiB of machine memory */
@@ -37,16 +38,17 @@ extern char _image_start[], _end[];
  * some CPU cached before its last mapping went: free_frame stamps it with
  * the flush clock, and it is handed out again (to us or to any domain)
  * only after a CR3 load since then, here if need be. Frames only we used
- * carry an old stamp. One CPU for now: SMP needs the stamp compared with
- * each CPU's last flush, and a flush of those that are behind.
+ * carry an old stamp. The stamp is trusted only while guests ran on one
+ * CPU (hv/flushtlb.h); otherwise every CPU is flushed.
  */
 static void flush_if_stale(mfn_t mfn, uint64_t count)
 {
 	uint64_t i;
 
 	for (i = 0; frame_table && i < count; i++) {
-		if (frame_table[mfn + i].tlbflush_stamp == (uint16_t)tlbflush_clock) {
-			write_cr3(read_cr3());
+		if (frame_table[mfn + i].tlbflush_stamp == (uint16_t)tlbflush_clock ||
+		    !tlb_clock_trusted()) {
+			flush_tlb_all();
 			return;
 		}
 	}

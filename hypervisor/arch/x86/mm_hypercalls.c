@@ -14,15 +14,52 @@
 #include <asm/page.h>
 #include <asm/pv.h>
 #include <asm/x86.h>
+#include <hv/flushtlb.h>
 #include <lamina/mm.h>
 #include <lamina/xen_x86_64.h>
 #include <hv/time.h>
 
 #define PREEMPTED	(1U << 31)	/* in count: a continuation; *done has progress */
 
-static void flush_tlb_local(void)
+/*
+ * The CPUs a guest's flush request reaches: this one (LOCAL), every CPU
+ * its domain ran on (ALL), or those of the vCPUs a mask names (MULTI,
+ * update_va_mapping's pointer): a superset, the domain's CPUs, unless
+ * the mask names none (then nothing, as Xen). -EFAULT: unreadable mask.
+ */
+static int flush_targets(struct domain *d, unsigned int kind, uint64_t vcpumask_ptr,
+			 cpumask_t *mask)
 {
-	write_cr3(read_cr3());
+	uint64_t vcpus;
+
+	switch (kind) {
+	case 0:		/* local */
+		*mask = 1ULL << smp_processor_id();
+		return 0;
+	case 1:		/* all */
+		*mask = __atomic_load_n(&d->dirty_cpumask, __ATOMIC_ACQUIRE);
+		return 0;
+	default:	/* the vCPUs of a mask */
+		if (copy_from_guest(&vcpus, vcpumask_ptr, sizeof(vcpus)))
+			return -EFAULT;
+		*mask = vcpus ? __atomic_load_n(&d->dirty_cpumask, __ATOMIC_ACQUIRE) : 0;
+		return 0;
+	}
+}
+
+/* A whole flush, or one page (invlpg here; another CPU flushes whole). */
+static void guest_flush(cpumask_t mask, bool page, uint64_t va)
+{
+	cpumask_t me = 1ULL << smp_processor_id();
+
+	if (!page) {
+		flush_tlb_mask(mask);
+		return;
+	}
+	if (mask & me)
+		invlpg(va);
+	if (mask & ~me)
+		flush_tlb_mask(mask & ~me);
 }
 
 /*
@@ -252,13 +289,21 @@ static int one_mmuext_op(struct vcpu *v, struct domain *fd, const struct mmuext_
 	case MMUEXT_TLB_FLUSH_LOCAL:
 	case MMUEXT_TLB_FLUSH_ALL:
 	case MMUEXT_INVLPG_LOCAL:
-	case MMUEXT_INVLPG_ALL:
-		if (op->cmd == MMUEXT_TLB_FLUSH_LOCAL || op->cmd == MMUEXT_TLB_FLUSH_MULTI ||
-		    op->cmd == MMUEXT_TLB_FLUSH_ALL)
-			flush_tlb_local();	/* one vCPU per domain so far */
-		else if (guest_range_ok(op->arg1.linear_addr, 1))	/* else nothing, as Xen */
-			invlpg(op->arg1.linear_addr);
+	case MMUEXT_INVLPG_ALL: {
+		bool page = op->cmd == MMUEXT_INVLPG_LOCAL || op->cmd == MMUEXT_INVLPG_MULTI ||
+			    op->cmd == MMUEXT_INVLPG_ALL;
+		unsigned int kind = op->cmd == MMUEXT_TLB_FLUSH_LOCAL ||
+				    op->cmd == MMUEXT_INVLPG_LOCAL ? 0 :
+				    op->cmd == MMUEXT_TLB_FLUSH_ALL || op->cmd == MMUEXT_INVLPG_ALL ? 1 : 2;
+		cpumask_t mask;
+
+		if (page && !guest_range_ok(op->arg1.linear_addr, 1))
+			return 0;	/* nothing, as Xen */
+		if (flush_targets(d, kind, op->arg2.vcpumask, &mask))
+			return trace_err(-EINVAL);
+		guest_flush(mask, page, op->arg1.linear_addr);
 		return 0;
+	}
 	case MMUEXT_SET_LDT:
 		return ldt_set(v, op->arg1.linear_addr, op->arg2.nr_ents);
 	case MMUEXT_CLEAR_PAGE:
@@ -316,13 +361,15 @@ static long update_va(struct vcpu *v, struct domain *fd, struct hc_args *a)
 	    (flags & ~(uint64_t)UVMF_FLUSHTYPE_MASK) != UVMF_ALL &&
 	    !vcpumask_ok(flags & ~(uint64_t)UVMF_FLUSHTYPE_MASK))
 		rc = -EFAULT;
-	switch (flags & UVMF_FLUSHTYPE_MASK) {
-	case UVMF_TLB_FLUSH:
-		flush_tlb_local();
-		break;
-	case UVMF_INVLPG:
-		invlpg(va);
-		break;
+	if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_TLB_FLUSH ||
+	    (flags & UVMF_FLUSHTYPE_MASK) == UVMF_INVLPG) {
+		uint64_t how = flags & ~(uint64_t)UVMF_FLUSHTYPE_MASK;
+		cpumask_t mask;
+
+		if (flush_targets(v->domain, how == UVMF_LOCAL ? 0 : how == UVMF_ALL ? 1 : 2, how,
+				  &mask))
+			mask = 1ULL << smp_processor_id();	/* unreadable mask: ours, as before */
+		guest_flush(mask, (flags & UVMF_FLUSHTYPE_MASK) == UVMF_INVLPG, va);
 	}
 	return rc;
 }

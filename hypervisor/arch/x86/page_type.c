@@ -95,6 +95,7 @@
 #include <hv/hypercall.h>
 #include <hv/time.h>
 #include <hv/hypervisor.h>
+#include <hv/flushtlb.h>
 
 #define _PAGE_GUEST_KERNEL	(1ULL << 52)
 #define COUNT_MAX		0xFFFFFF00U
@@ -117,15 +118,17 @@ uint32_t tlbflush_clock = 1;
  * unless a CR3 load happened since its stamp: before it becomes a page
  * table or descriptor page, and before a former table becomes writable
  * (the guest's plain writes would reach a table the MMU may still use).
- * A frame that only ever was data remaps writable without a flush. One
- * CPU for now: SMP flushes the mask of CPUs not flushed since the stamp.
+ * A frame that only ever was data remaps writable without a flush. The
+ * stamp counts only while guests ran on one CPU (tlb_clock_trusted);
+ * else, and when it says so, every CPU is flushed.
  */
 static void flush_stale(struct page_info *pg, unsigned int type)
 {
 	bool was_table = TW_FLAGS(pg_type_word(pg)) & PGF_was_table;
 
-	if ((type != PGT_writable || was_table) && pg->tlbflush_stamp == (uint16_t)tlbflush_clock)
-		write_cr3(read_cr3());
+	if ((type != PGT_writable || was_table) &&
+	    (pg->tlbflush_stamp == (uint16_t)tlbflush_clock || !tlb_clock_trusted()))
+		flush_tlb_all();
 }
 
 static struct page_info *pg_of(mfn_t mfn)

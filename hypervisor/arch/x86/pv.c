@@ -17,6 +17,7 @@
 #include <lamina/hypercall.h>
 #include <asm/percpu.h>
 #include <asm/x86.h>
+#include <hv/flushtlb.h>
 #include <lamina/xen_x86_64.h>
 
 extern void __noreturn enter_guest_frame(const struct cpu_regs *frame);
@@ -343,6 +344,7 @@ static void load_vcpu(struct vcpu *next, struct cpu_regs *r)
 	struct arch_vcpu *n = &next->arch;
 
 	this_cpu()->current = next;
+	flush_tlb_note_cpu(next->domain, &next->domain->dirty_cpumask, this_cpu()->cpu_id);
 	write_cr3(vcpu_cr3(next));
 	fpu_load(next);
 	vcpu_load_state(next);

@@ -98,6 +98,7 @@ struct domain {
 	uint64_t max_pages;		/* the most it may have */
 	uint64_t nr_held;		/* dead: frames others still hold */
 	uint32_t refcnt;		/* get_domain references: its record stays while > 0 */
+	uint64_t dirty_cpumask;		/* CPUs its vCPUs were loaded on (hv/flushtlb.h) */
 	uint64_t *p2m;			/* hypervisor view of the p2m (direct map) */
 	uint64_t vm_assist;		/* VMASST_TYPE_* bits enabled */
 	struct shared_info *shared_info;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The fake machine of fake_machine.h: the stand-ins the real sources link against. */
 #include "fake_machine.h"
+#include <hv/flushtlb.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -279,6 +280,30 @@ __attribute__((weak)) void evtchn_fifo_for_each_frame(const struct domain *d,
 mfn_t irq_eoi_map_frame(void)
 {
 	return INVALID_MFN;
+}
+
+/* The flush helper (hv/flushtlb.h): one CPU, so every flush is a counted CR3 load. */
+cpumask_t guest_cpus;
+
+void flush_tlb_local(void)
+{
+	fake_write_cr3(fake_read_cr3());
+}
+
+void flush_tlb_mask(cpumask_t mask)
+{
+	if (mask & 1)
+		flush_tlb_local();
+}
+
+void flush_tlb_all(void)
+{
+	flush_tlb_local();
+}
+
+void flush_tlb_domain(struct domain *d)
+{
+	flush_tlb_mask(d->dirty_cpumask);
 }
 
 void fake_invlpg(uint64_t va)

@@ -13,6 +13,7 @@
 #include <hv/page_alloc.h>
 #include <asm/page.h>
 #include <pthread.h>
+#include <hv/flushtlb.h>
 
 #define GUEST_KERNEL	(1ULL << 52)	/* page_type.c's mark of a kernel L1 mapping */
 #define P		_PAGE_PRESENT
@@ -144,6 +145,28 @@ static void stale_writable_flushed(void)
 	EXPECT_EQ(get_page_type(n, PGT_writable, d), 0);	/* writable needs no flush */
 	EXPECT_EQ(fake_flushes, 1);
 	put_page_type(n, d);
+	EXPECT(mm_audit(d));
+}
+
+/*
+ * Once guests ran on two CPUs, a CR3 load on one says nothing of the
+ * other's TLB: the flush clock is not trusted and a retype flushes anyway.
+ */
+static void stale_stamp_untrusted_on_two_cpus(void)
+{
+	mfn_t m;
+
+	fresh();
+	m = fake_give_frame(d);
+	EXPECT_EQ(get_page_type(m, PGT_writable, d), 0);
+	put_page_type(m, d);
+	fake_write_cr3(fake_read_cr3());	/* a CR3 load here since */
+	guest_cpus = 0x3;
+	EXPECT_EQ(fake_flushes, 1);
+	EXPECT_EQ(get_page_type(m, PGT_l1, d), 0);
+	EXPECT_EQ(fake_flushes, 2);		/* one CPU's load is not enough */
+	put_page_type(m, d);
+	guest_cpus = 0;
 	EXPECT(mm_audit(d));
 }
 
@@ -517,6 +540,7 @@ int main(void)
 	RUN(l1_entries_validated);
 	RUN(stale_writable_flushed);
 	RUN(stale_table_flushed);
+	RUN(stale_stamp_untrusted_on_two_cpus);
 	RUN(tree_pin_and_release);
 	RUN(released_table_retyped);
 	RUN(validation_in_pieces);

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The TLB flush helper (hv/flushtlb.h). */
+#include <hv/lib.h>
+#include <hv/flushtlb.h>
+#include <hv/domain.h>
+#include <asm/x86.h>
+
+cpumask_t guest_cpus;
+
+void flush_tlb_local(void)
+{
+	write_cr3(read_cr3());
+}
+
+void flush_tlb_mask(cpumask_t mask)
+{
+	cpumask_t me = 1ULL << smp_processor_id();
+
+	mask &= smp_online_mask() | me;
+	if (mask & ~me)
+		smp_flush_tlb_others(mask & ~me);	/* smp.c: IPIs, and waits */
+	if (mask & me)
+		flush_tlb_local();
+}
+
+void flush_tlb_all(void)
+{
+	flush_tlb_mask(smp_online_mask());
+}
+
+void flush_tlb_domain(struct domain *d)
+{
+	flush_tlb_mask(__atomic_load_n(&d->dirty_cpumask, __ATOMIC_ACQUIRE));
+}
+
+void flush_tlb_note_slow(struct domain *d, cpumask_t me)
+{
+	__atomic_fetch_or(&d->dirty_cpumask, me, __ATOMIC_ACQ_REL);
+	__atomic_fetch_or(&guest_cpus, me, __ATOMIC_ACQ_REL);
+}
