@@ -44,7 +44,13 @@
  *     frame to anyone before that translation is gone. A translation made
  *     after the frame reached the other side (dom0 maps the peer's frames
  *     with it as foreigndom, which the hypervisor checks) is not one of
- *     those: such a frame counts as reached, like a published one.
+ *     those: such a frame counts as reached, like a published one. So
+ *     does one a map of the other side's grant gave: a grant entry may
+ *     name a frame its side did not own when it wrote it but got back
+ *     since, maybe a moment before the scheduler switched domains; a
+ *     side publishes every frame it gets at once, and the mapper asks
+ *     the hypervisor (dom0) or lets the other side end its step (the
+ *     peer) before it calls the frame never offered.
  *
  * The hypervisor's own frame audit ("mm audit dN") runs when each domain
  * ends and the runner fails the test if it says FAILED. The peer reports

@@ -203,6 +203,7 @@ void act_map_grant(void)
 	struct gnttab_map_grant_ref op = { w->va, fl[pick(ARRAY_SIZE(fl))], pick_ref(), pick_dom(),
 					   0, 0, 0 };
 	struct handle *h = free_handle();
+	uint64_t mfn;
 
 	action = "map_grant_ref";
 	if (!h)
@@ -214,15 +215,15 @@ void act_map_grant(void)
 	if (gnttab(GNTTABOP_map_grant_ref, &op, 1) || op.status)
 		return;
 	*h = (struct handle){ op.host_addr, op.dev_bus_addr, op.handle, true };
-	if (op.dom == other ? !published_by_other(op.dev_bus_addr >> 12) :
-	    !published_by_other(op.dev_bus_addr >> 12) && !is_own(op.dev_bus_addr >> 12) &&
-	    !is_special(op.dev_bus_addr >> 12))
+	mfn = op.dev_bus_addr >> 12;
+	if (op.dom == other ? !offered_by_other(mfn) :
+	    !published_by_other(mfn) && !is_own(mfn) && !is_special(mfn))
 		violation("map_grant_ref of d%u's ref %u gave frame %#lx, which it never offered",
-			  op.dom, op.ref, (unsigned long)(op.dev_bus_addr >> 12));
-	else if (published_by_other(op.dev_bus_addr >> 12))
-		reached_add(op.dev_bus_addr >> 12);
+			  op.dom, op.ref, (unsigned long)mfn);
+	else if (op.dom == other || published_by_other(mfn))
+		reached_add(mfn);
 	if (op.flags & GNTMAP_host_map)
-		w->last_mfn = op.dev_bus_addr >> 12;
+		w->last_mfn = mfn;
 	/* Scribble forged PTEs into what we got writable, past the mailbox. */
 	if ((op.flags & (GNTMAP_host_map | GNTMAP_readonly | GNTMAP_contains_pte)) ==
 	    GNTMAP_host_map && chance(50) && (pte_of(w->va) & PTE_RW))

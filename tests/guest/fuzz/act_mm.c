@@ -70,6 +70,7 @@ void act_pt_entry(void)
 	unsigned int idx = chance(50) ? edge[pick(ARRAY_SIZE(edge))] : pick(512), n = 1, i;
 	uint64_t frame = chance(60) && q->mfn != NO_MFN ? q->mfn : pick_frame();
 	domid_t fd = DOMID_SELF;
+	long rc;
 
 	action = "mmu_update";
 	if (!p)
@@ -91,9 +92,18 @@ void act_pt_entry(void)
 		fd = other;
 	else if (chance(5))
 		fd = pick_dom();
-	hc(__HYPERVISOR_mmu_update, (uint64_t)u, n, 0, fd);
+	rc = hc(__HYPERVISOR_mmu_update, (uint64_t)u, n, 0, fd);
 	for (i = 0; i < n; i++)
 		freed_written(u[i].ptr >> 12);
+	/*
+	 * dom0 mapped, with the peer as foreigndom, a frame the hypervisor
+	 * found to be the peer's: reached, as in act_foreign (it may be one
+	 * dom0 gave back that the peer got since; its marker is gone then).
+	 * Of several updates some may have been made before one failed.
+	 */
+	if (!me && fd == other && (u[0].val & PTE_P) &&
+	    (rc == 0 || (n > 1 && hypervisor_says_owner(frame, other))))
+		reached_add(frame);
 }
 
 /*
@@ -273,6 +283,20 @@ static bool refill(struct pool_page *p, uint64_t mfn)
 
 static void drop_frame(uint64_t mfn);
 
+/*
+ * Frames we got, published before anything else: a grant entry we wrote
+ * earlier may name one (offered_by_other), even one we keep only for a
+ * moment (an extent of a higher order, an extra frame we drop).
+ */
+static void publish_got(const uint64_t *list, long got, uint64_t asked, unsigned int order)
+{
+	uint64_t i, j;
+
+	for (i = 0; got > 0 && i < (uint64_t)got && i < asked && i < 2; i++)
+		for (j = 0; j < (1ULL << order); j++)
+			publish_frame(list[i] + j);
+}
+
 void act_increase(void)
 {
 	unsigned int i, start = pick(NPOOL);
@@ -302,6 +326,8 @@ void act_increase(void)
 		       (unsigned long)list[0], (unsigned long)list[1]);
 	if (r.domid == self_id)
 		r.domid = DOMID_SELF;		/* our own id: the same, frames for us */
+	if (r.domid == DOMID_SELF)
+		publish_got(list, rc, r.nr_extents, r.extent_order);
 	if (rc >= 1 && r.domid == other && r.extent_order == 0)
 		for (i = 0; i < (unsigned int)rc && i < 2; i++)
 			reached_add(list[i]);	/* dom0 gave the peer frames: may map them */
@@ -444,6 +470,9 @@ void act_exchange(void)
 		printf("fuzz: exchanged %lu: %#lx %#lx\n", (unsigned long)x.nr_exchanged,
 		       (unsigned long)outl[0], (unsigned long)outl[1]);
 	/* Xen commits chunk by chunk: nr_exchanged counts even when rc < 0. */
+	for (i = 0; i < x.nr_exchanged && i < x.in.nr_extents && i < 3; i++)
+		if (x.out.extent_order == 0)
+			publish_frame(outl[i]);		/* publish_got's reason */
 	for (i = 0; i < x.nr_exchanged && i < x.in.nr_extents && i < 3; i++)
 		if (x.out.extent_order == 0)
 			exchanged(i < n ? in[i] : NULL, gave[i], outl[i], i < n && marked[i]);

@@ -113,6 +113,7 @@ uint64_t pte_maddr(uint64_t va);
 uint64_t pte_of(uint64_t va);
 bool is_own(uint64_t mfn);
 bool published_by_other(uint64_t mfn);
+bool offered_by_other(uint64_t mfn);
 void reached_add(uint64_t mfn);
 bool was_reached(uint64_t mfn);
 bool is_special(uint64_t mfn);

@@ -150,6 +150,28 @@ bool published_by_other(uint64_t mfn)
 	return false;
 }
 
+/*
+ * A frame the other side's grant gave us: one it published, or one that
+ * is its own now. A grant entry may name a frame its side did not own
+ * when it wrote it (a given-back one, a mutation) and gets back later
+ * (increase, exchange); the map then rightly succeeds, and can do so
+ * before that side's step has published the frame, when the hypervisor
+ * switched domains in between. dom0 asks the hypervisor (our mapping
+ * holds the frame, so the answer stays true); the peer cannot ask about
+ * dom0's frames, so it lets dom0 run on to the end of its step, which
+ * publishes every frame dom0 got, and looks again.
+ */
+bool offered_by_other(uint64_t mfn)
+{
+	unsigned int i;
+
+	if (!me)
+		return published_by_other(mfn) || hypervisor_says_owner(mfn, other);
+	for (i = 0; i < 16 && !published_by_other(mfn); i++)
+		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
+	return published_by_other(mfn);
+}
+
 /* Frames of the other side we mapped while it published them. */
 #define NREACHED	1024
 static uint64_t reached[NREACHED];
