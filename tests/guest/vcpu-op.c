@@ -11,6 +11,7 @@
 #include "lib/guest.h"
 #include "lib/events.h"
 #include "lib/mm.h"
+#include <lamina/domctl.h>
 
 static bool lamina;
 static evtchn_port_t timer_port;
@@ -155,6 +156,39 @@ static int timers(void)
 }
 
 /* Last: the library's event callback keeps using shared_info's vcpu_info. */
+/*
+ * A time record whose version the guest itself left odd: the next update
+ * (register_vcpu_time_memory_area makes one at once, on Xen too) must end
+ * even, as Xen's does ((version + 1) | 1 while writing), or a reader
+ * waiting for an even version spins for ever. Then the wall clock's, by
+ * settimeoffset on ourselves (dom0; the offset stays 0).
+ */
+static int odd_version(void)
+{
+	volatile struct vcpu_time_info *t = &shared->vcpu_info[0].time;
+	struct vcpu_register_runstate_memory_area area = { 0 };	/* the time area's layout too */
+	struct domctl dc;
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		t->version = i ? 0xFFFFFFFF : 7;	/* odd, and odd at the wrap */
+		CHECK(vcpu_op(VCPUOP_register_vcpu_time_memory_area, 0, &area) == 0,
+		      "register_vcpu_time_memory_area(0) failed");
+		CHECK(!(t->version & 1), "the time record's version left odd (%#x) stays odd "
+		      "after an update: %#x", i ? 0xFFFFFFFFU : 7U, t->version);
+	}
+	CHECK(pvclock_ns() > 0, "no system time");
+	shared->wc_version = 9;
+	memset(&dc, 0, sizeof(dc));
+	dc.cmd = DOMCTL_settimeoffset;
+	dc.interface_version = DOMCTL_INTERFACE_VERSION;
+	dc.domain = 0;		/* we are dom0 */
+	CHECK(hypercall1(__HYPERVISOR_domctl, &dc) == 0, "settimeoffset(0) on ourselves failed");
+	CHECK(!(shared->wc_version & 1), "the wall clock's version left odd (9) stays odd "
+	      "after an update: %#x", shared->wc_version);
+	return 0;
+}
+
 static int move_vcpu_info(void)
 {
 	struct vcpu_register_vcpu_info r = { 0, 0, 0 };
@@ -199,7 +233,7 @@ int test_main(struct start_info *si)
 	timer_port = bv.port;
 	CHECK(vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL) == 0, "stop_periodic_timer failed");
 	port_test_and_clear(timer_port);
-	if (runstate() || timers() || move_vcpu_info())
+	if (runstate() || timers() || odd_version() || move_vcpu_info())
 		return TEST_FAIL;
 	printf("vcpu-op: runstate, timers and vcpu_info behave, bad input refused\n");
 	return TEST_PASS;

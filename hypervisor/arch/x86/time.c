@@ -149,35 +149,53 @@ static void rtc_read(void)
 		year, mon, day, hour, min, sec);
 }
 
+/*
+ * The version protocol of §6.1: odd while we write, even once done. The
+ * word lives in guest memory, which the guest (or a domain it granted the
+ * page to) may have left odd itself: as Xen 4.17 does, the odd value is
+ * forced rather than reached by adding one, so the record ends even at
+ * our next update instead of staying "being written" for ever (a guest
+ * waiting for an even version would spin for good). Read once.
+ */
+static uint32_t version_begin(volatile uint32_t *version)
+{
+	uint32_t ver = (__atomic_load_n(version, __ATOMIC_RELAXED) + 1) | 1;
+
+	__atomic_store_n(version, ver, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return ver;
+}
+
+static void version_end(volatile uint32_t *version, uint32_t ver)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	__atomic_store_n(version, ver + 1, __ATOMIC_RELAXED);
+}
+
 void wallclock_init(struct domain *d)
 {
 	struct shared_info *s = d->shared_info;
 	uint64_t epoch = boot_epoch + d->time_offset;	/* settimeoffset's seconds */
+	uint32_t ver = version_begin(&s->wc_version);
 
-	s->wc_version++;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	s->wc_sec = (uint32_t)epoch;
 	s->wc_sec_hi = (uint32_t)(epoch >> 32);
 	s->wc_nsec = 0;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	s->wc_version++;
+	version_end(&s->wc_version, ver);
 }
 
-/* The version protocol of §6.1: odd while writing. */
 void pvclock_update(struct vcpu *v)
 {
 	struct vcpu_time_info *t = &v->vcpu_info->time;
 	uint64_t tsc = rdtsc();
+	uint32_t ver = version_begin(&t->version);
 
-	t->version++;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	t->tsc_timestamp = tsc;
 	t->system_time = scale(tsc - tsc0);
 	t->tsc_to_system_mul = scale_mul;
 	t->tsc_shift = scale_shift;
 	t->flags = 1;			/* PVCLOCK_TSC_STABLE_BIT: one CPU */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	t->version++;
+	version_end(&t->version, ver);
 }
 
 /*
