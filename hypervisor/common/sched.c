@@ -210,6 +210,7 @@ void sched_start(struct vcpu *v)
 	spin_lock(&rq0.lock);
 	runstate_change(v, RUNSTATE_running);
 	spin_unlock(&rq0.lock);
+	vcpu_periodic_work(v);
 }
 
 uint64_t sched_idle_ns(unsigned int cpu)
@@ -235,6 +236,7 @@ void sched_yield(void)
 void schedule(struct cpu_regs *r)
 {
 	struct vcpu *prev = this_cpu()->current, *next;
+	bool blocked;
 
 	domain_reap();
 	if (can_run(prev) && !pending_work(PW_SCHED))
@@ -274,16 +276,25 @@ void schedule(struct cpu_regs *r)
 	if (next != prev && can_run(prev))
 		enqueue(&rq0, prev);
 	spin_unlock(&rq0.lock);
-	if (prev->runstate == RUNSTATE_running)
+	blocked = prev->runstate != RUNSTATE_running;	/* and woken: next == prev */
+	if (!blocked)
 		runstate_change(prev, can_run(prev) ? RUNSTATE_runnable :
 				      prev->paused || prev->state == VCPU_DOWN ?
 				      RUNSTATE_offline : RUNSTATE_blocked);
 	runstate_change(next, RUNSTATE_running);
 	set_timer(&rq0.slice, now_ns() + SLICE_NS * next->weight / DEFAULT_WEIGHT);
-	if (next != prev)
+	/*
+	 * A periodic timer that fell due while its vCPU was out (or blocked)
+	 * did nothing and stopped (common/vcpu.c): the tick comes now.
+	 */
+	if (next != prev) {
+		vcpu_periodic_work(next);
 		arch_context_switch(prev, next, r);
-	else
+	} else {
+		if (blocked)
+			vcpu_periodic_work(next);
 		vcpu_update_runstate_area(next);	/* back from blocked or a yield */
+	}
 }
 
 /* SCHEDOP_block: unmask events, then sleep unless one is deliverable. */

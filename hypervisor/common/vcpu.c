@@ -31,14 +31,41 @@ static void singleshot_fired(void *data)
 	send_guest_vcpu_virq(data, VIRQ_TIMER);
 }
 
+/*
+ * The periodic timer ticks only while its vCPU runs, as Xen's (which stops
+ * it when the vCPU is switched out): falling due while the vCPU is out or
+ * blocked it does nothing and stays stopped, so it never wakes a blocked
+ * vCPU, and the scheduler calls this when the vCPU runs again: the missed
+ * tick comes then, the next a period later. Leaving the timer armed over a
+ * switch costs nothing on the switch itself. Also set_periodic_timer's.
+ */
+void vcpu_periodic_work(struct vcpu *v)
+{
+	uint64_t now, next;
+
+	if (!v->period_ns || v->periodic.active)
+		return;		/* off, or due later */
+	now = now_ns();
+	next = v->period_last + v->period_ns;
+	if (now >= next) {
+		send_guest_vcpu_virq(v, VIRQ_TIMER);
+		v->period_last = now;
+		next = now + v->period_ns;
+	}
+	set_timer(&v->periodic, next);
+}
+
 static void periodic_fired(void *data)
 {
 	struct vcpu *v = data;
 
-	send_guest_vcpu_virq(v, VIRQ_TIMER);
-	if (v->period_ns)
-		set_timer(&v->periodic, v->periodic.deadline + v->period_ns);
+	if (v == current_vcpu() && v->state == VCPU_RUNNABLE && !v->paused)
+		vcpu_periodic_work(v);
 }
+
+#define PERIOD_DEFAULT_NS	10000000ULL
+/* Xen's STIME_DELTA_MAX: the longest period set_periodic_timer takes. */
+#define PERIOD_MAX_NS		(~0ULL >> 2)
 
 #define VCPU_FRAMES	DIV_ROUND_UP(sizeof(struct vcpu), PAGE_SIZE)
 _Static_assert(CONFIG_MAX_VCPUS * sizeof(struct vcpu *) <= PAGE_SIZE, "d->vcpu[] is one frame");
@@ -84,6 +111,7 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
 	v->vcpu_info = id < XEN_LEGACY_MAX_VCPUS ? &d->shared_info->vcpu_info[id] : &v->dummy_info;
 	timer_init(&v->singleshot, singleshot_fired, v);
 	timer_init(&v->periodic, periodic_fired, v);
+	v->period_ns = PERIOD_DEFAULT_NS;	/* 100 Hz until the guest changes it, as on Xen */
 	d->vcpu[id] = v;
 	if (id)
 		d->vcpu[id - 1]->next_in_list = v;
@@ -208,10 +236,11 @@ static long periodic(struct vcpu *v, uint64_t arg)
 
 	if (copy_from_guest(&t, arg, sizeof(t)))
 		return -EFAULT;
-	if (t.period_ns < 1000000)		/* Xen's minimum: 1 ms */
+	if (t.period_ns < 1000000 || t.period_ns > PERIOD_MAX_NS)	/* Xen's: 1 ms at least */
 		return trace_err(-EINVAL);
+	stop_timer(&v->periodic);
 	v->period_ns = t.period_ns;
-	set_timer(&v->periodic, now_ns() + t.period_ns);
+	vcpu_periodic_work(v);		/* a tick at once if one is overdue, as Xen */
 	return 0;
 }
 

@@ -50,7 +50,7 @@ struct vcpu {
 
 	/* Guest timers: one-shot and periodic, both raise VIRQ_TIMER. */
 	struct timer singleshot, periodic;
-	uint64_t period_ns;
+	uint64_t period_ns;		/* 0 = off; 10 ms at creation, as Xen's PV vCPUs */
 
 	/* SCHEDOP_poll: ports to wake on (even when masked). */
 	uint32_t poll_ports[MAX_POLL_PORTS];
@@ -62,6 +62,7 @@ struct vcpu {
 	uint32_t virq_port[NR_VIRQS];	/* 0 = not bound */
 	struct arch_vcpu arch;
 	/* After arch: entry.S reads vcpu_info and arch at fixed offsets. */
+	uint64_t period_last;		/* when the periodic timer last raised VIRQ_TIMER */
 	struct vcpu *next_in_list;	/* the domain's next vCPU by id (for_each_vcpu) */
 	bool initialised;		/* has a context (builder, setvcpucontext, VCPUOP_initialise) */
 	struct vcpu_info dummy_info;	/* ids >= 32 until they register one: masked */

@@ -25,6 +25,8 @@ uint64_t sched_idle_ns(unsigned int cpu);
 void sched_dump(void);
 /* Writes the vCPU's registered runstate area, if any (common/vcpu.c). */
 void vcpu_update_runstate_area(struct vcpu *v);
+/* The periodic timer of a vCPU that runs (again): common/vcpu.c. */
+void vcpu_periodic_work(struct vcpu *v);
 /* On the way back to a guest: switch vCPUs if needed (may idle). */
 void schedule(struct cpu_regs *r);
 
