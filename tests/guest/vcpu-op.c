@@ -107,6 +107,8 @@ static int timers(void)
 	CHECK(vcpu_op(VCPUOP_set_periodic_timer, 0, &per) == -EINVAL, "a 0.5 ms period accepted");
 	CHECK(vcpu_op(VCPUOP_set_periodic_timer, 0, (void *)8) == -EFAULT,
 	      "a bad period pointer did not fault");
+	per.period_ns = (1ULL << 62) + 1;	/* over Xen's STIME_DELTA_MAX, 2^62 - 1 */
+	CHECK(vcpu_op(VCPUOP_set_periodic_timer, 0, &per) == -EINVAL, "a period over 2^62 ns accepted");
 	per.period_ns = 5000000;
 	start = pvclock_ns();
 	CHECK(vcpu_op(VCPUOP_set_periodic_timer, 0, &per) == 0, "set_periodic_timer failed");
