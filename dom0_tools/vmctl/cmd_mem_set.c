@@ -48,9 +48,7 @@ int cmd_mem_set(int argc, char **argv)
 		fprintf(stderr, "vmctl: invalid memory size: %s\n", argv[2]);
 		return 2;
 	}
-	if (vmctl_domain_arg(argv[1], &id, false))
-		return 1;
-	h = vmctl_store(false);
+	h = vmctl_domain_store(argv[1], &id);
 	if (!h)
 		return 1;
 	snprintf(path, sizeof(path), "/local/domain/%u/memory/static-max", id);

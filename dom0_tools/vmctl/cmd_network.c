@@ -47,9 +47,7 @@ int cmd_network_attach(int argc, char **argv)
 		vmctl_verb_usage("network-attach", stderr);
 		return 2;
 	}
-	if (vmctl_domain_arg(argv[1], &id, false))
-		return 1;
-	xs = vmctl_store(false);
+	xs = vmctl_domain_store(argv[1], &id);
 	if (!xs)
 		return 1;
 	snprintf(devid, sizeof(devid), "devid=%d", vmctl_vif_next_devid(xs, id));
@@ -109,9 +107,7 @@ int cmd_network_detach(int argc, char **argv)
 		vmctl_verb_usage("network-detach", stderr);
 		return 2;
 	}
-	if (vmctl_domain_arg(argv[1], &id, false))
-		return 1;
-	xs = vmctl_store(false);
+	xs = vmctl_domain_store(argv[1], &id);
 	if (!xs)
 		return 1;
 	devid = find_vif(xs, id, argv[2]);

@@ -19,3 +19,11 @@ int vmctl_domain_arg(const char *arg, unsigned int *domid, bool allow_dom0)
 	}
 	return 0;
 }
+
+/* A domU named by @arg and the store, for a verb that changes it: NULL after saying why. */
+struct xs_handle *vmctl_domain_store(const char *arg, unsigned int *domid)
+{
+	if (vmctl_domain_arg(arg, domid, false))
+		return NULL;
+	return vmctl_store(false);
+}

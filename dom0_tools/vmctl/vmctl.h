@@ -45,6 +45,8 @@ void vmctl_verb_usage(const char *verb, FILE *f);
  * "<arg> is an invalid domain identifier" (or that dom0 is not allowed).
  */
 int vmctl_domain_arg(const char *arg, unsigned int *domid, bool allow_dom0);
+/* The same for a domU, and the store (vmctl_store): NULL after saying why. */
+struct xs_handle *vmctl_domain_store(const char *arg, unsigned int *domid);
 /* cmd_top.c: vmtop's view from two samples @secs apart (NULL: failed, said why). */
 struct vt_view *vmctl_top_view(double secs);
 /* The figures of domain @domid in @v as JSON members (", \"key\": value..."). */
