@@ -218,6 +218,7 @@ bench: setup $(BENCH_REL)/.config
 	  $(MAKE) --no-print-directory -C $$c bench O=$(abspath $(O))/$$c; done
 	$(Q)$(MAKE) --no-print-directory dom0-image
 	$(Q)$(MAKE) --no-print-directory bench-linux
+	$(Q)$(MAKE) --no-print-directory -C dom0_tools dom0-xl-image O=$(DOM0_OUT)
 	$(Q)tests/bench/vmctl-create --hv-elf $(BENCH_HV) --build $(DOM0_OUT) \
 	  --out $(O)/bench/vmctl-create.txt
 	$(Q)$(MAKE) --no-print-directory bench-blk
