@@ -237,6 +237,204 @@ hypercall_exit:
 	jmp	return_to_guest
 
 /*
+ * The iret hypercall (hypercalls[23]), called by syscall_entry's dispatch
+ * as any handler is (rdi = the current vCPU, rsi = its struct hc_args;
+ * rbx, rbp and r12-r15 still hold the guest's values and stay untouched).
+ * The common cases are done here: a 64-bit guest kernel going back to
+ * guest user mode, or within guest kernel mode, on the flat 64-bit
+ * selectors or on a code and a data selector of the first page of its own
+ * GDT (Linux's __USER_CS 0x33, __USER_DS 0x2b). Anything else, and any check that fails, goes to hc_iret_slow
+ * (pv_traps.c) with nothing changed; it decides all over again from its
+ * own copy of the context, so every error, crash and #GP is the C path's.
+ * hc_iret_slow's effects in its order, switch_mode(v, false) inline:
+ *  1. the 72-byte context is read from the guest stack at r->rsp as
+ *     copy_from_guest reads it: guest_range_ok(r->rsp, 72), then between
+ *     stac and clac (with SMAP), every load listed in __ex_table; a fault
+ *     is the C path's (the domain crash). Nine `push`es copy it to our
+ *     stack;
+ *  2. cs and ss count by their low 16 bits; cs RPL 3 is a return to user
+ *     mode, which needs a user page table (none: C, the domain crash);
+ *  3. a non-canonical rsp, or a selector pair iret_target_ok refuses, is
+ *     the C path's #GP. Taken here: ss|3 FLAT_RING3_SS64 or a present
+ *     writable data descriptor, cs|3 FLAT_RING3_CS64 or a present 64-bit
+ *     code descriptor, read from the GDT's first frame through the direct
+ *     map as guest_descriptor reads it (index bounded by gdt_entries and
+ *     clamped under speculation as array_index_nospec does). An LDT
+ *     selector, an index past 511, 32-bit code, anything else: C;
+ *  4. vcpu_info->evtchn_upcall_mask = !(rflags & IF);
+ *  5. with VMASST_TYPE_architectural_iopl: arch.iopl = rflags.IOPL;
+ *  6. to user mode, switch_mode(v, false): kernel_mode is true here
+ *     (syscall_entry calls handlers in guest kernel mode only), so the
+ *     live GS base (MSR_KERNEL_GS_BASE while we run) goes to
+ *     arch.kernel_gs_base, kernel_mode = false, CR3 = arch.user_cr3 with
+ *     tlbflush_clock++ as write_cr3 does (a domain's dirty mask changes
+ *     at a context switch only), MSR_KERNEL_GS_BASE = arch.user_gs_base;
+ *  7. the frame: r11, rcx from the context and vector ENTRY_IRET unless
+ *     flags has VGCF_in_syscall; rip, cs|3, rflags (hypercall_exit
+ *     sanitises it), rsp, ss|3; rax is returned, and the dispatch stores
+ *     it in the frame (hc_iret_slow stores r->rax and returns it).
+ * Interrupts stay off throughout (syscall's FMASK), as in the C path.
+ */
+#define HC_IRET_REGS(f)		(REGS_##f - CPU_REGS_SIZE)	/* off the stack top */
+#define DESC_P_S		((1 << 47) | (1 << 44))
+#define DESC_CODE		(1 << 43)
+#define DESC_WRITABLE		(1 << 41)
+#define DESC_LONG		(1 << 53)
+#define MSR_KERNEL_GS_BASE	0xC0000102
+#define VGCF_in_syscall		0x100
+
+/* One quadword of the guest's context onto our stack; a fault: .Liret_fault. */
+.macro IRET_LOAD off
+1:	push	\off(%r8)
+	.pushsection __ex_table, "a"
+	.balign 8
+	.quad	1b, .Liret_fault
+	.popsection
+.endm
+
+/*
+ * rax = the descriptor the GDT selector in \sel (a 32-bit register) names
+ * for the vCPU at rdi, from the first GDT frame, as guest_descriptor
+ * reads it; an LDT selector, NULL, an index from gdt_entries or from 512
+ * on: \slow. Clobbers rcx and r9.
+ */
+.macro GDT_DESC sel, slow
+	test	$4, \sel
+	jnz	\slow
+	mov	\sel, %eax
+	shr	$3, %eax
+	jz	\slow
+	cmp	$512, %eax
+	jae	\slow
+	cmp	VCPU_GDT_ENTRIES(%rdi), %eax
+	jae	\slow
+	sbb	%rcx, %rcx		/* all ones: in range ... */
+	and	%rcx, %rax		/* ... also under speculation */
+	mov	VCPU_GDT_FRAMES(%rdi), %rcx
+	shl	$12, %rcx
+	movabs	$HV_DIRECTMAP_BASE, %r9
+	add	%r9, %rcx
+	mov	(%rcx,%rax,8), %rax
+.endm
+
+	.globl hc_iret
+hc_iret:
+	mov	%gs:PERCPU_STACK_TOP, %rdx
+	mov	HC_IRET_REGS(RSP)(%rdx), %r8	/* the context, on the guest stack */
+	mov	%r8, %rax			/* guest_range_ok(r8, 72) */
+	add	$IRET_CTX_SIZE, %rax
+	jc	.Liret_slow
+	movabs	$0x0000800000000000, %rcx
+	cmp	%rcx, %rax
+	jbe	1f
+	movabs	$0xFFFF880000000000, %rcx	/* HYPERVISOR_VIRT_END */
+	cmp	%rcx, %r8
+	jb	.Liret_slow
+1:	mov	%rsp, %r9
+	cmpb	$0, cpu_has_smap(%rip)
+	je	2f
+	stac
+2:	IRET_LOAD IRET_CTX_SS
+	IRET_LOAD IRET_CTX_RSP
+	IRET_LOAD IRET_CTX_RFLAGS
+	IRET_LOAD IRET_CTX_CS
+	IRET_LOAD IRET_CTX_RIP
+	IRET_LOAD IRET_CTX_FLAGS
+	IRET_LOAD IRET_CTX_RCX
+	IRET_LOAD IRET_CTX_R11
+	IRET_LOAD IRET_CTX_RAX
+	cmpb	$0, cpu_has_smap(%rip)
+	je	3f
+	clac
+3:	mov	%rdx, %r8			/* the stack top, r below it */
+	movzwl	IRET_CTX_CS(%rsp), %r10d
+	movzwl	IRET_CTX_SS(%rsp), %r11d
+	mov	%r10d, %eax
+	not	%eax
+	test	$3, %eax
+	jnz	1f				/* within guest kernel mode */
+	cmpq	$0, VCPU_USER_CR3(%rdi)
+	je	.Liret_slow_pop			/* no user page table: crash */
+1:	mov	IRET_CTX_RSP(%rsp), %rax
+	mov	%rax, %rcx
+	shl	$16, %rax
+	sar	$16, %rax
+	cmp	%rcx, %rax
+	jne	.Liret_slow_pop			/* #GP */
+	or	$3, %r10d
+	or	$3, %r11d
+	cmp	$FLAT_RING3_SS64, %r11d
+	je	4f
+	GDT_DESC %r11d, .Liret_slow_pop
+	movabs	$DESC_P_S | DESC_CODE | DESC_WRITABLE, %rcx
+	and	%rcx, %rax
+	movabs	$DESC_P_S | DESC_WRITABLE, %rcx
+	cmp	%rcx, %rax
+	jne	.Liret_slow_pop			/* not writable data: #GP */
+4:	cmp	$FLAT_RING3_CS64, %r10d
+	je	5f
+	GDT_DESC %r10d, .Liret_slow_pop
+	movabs	$DESC_P_S | DESC_CODE | DESC_LONG, %rcx
+	and	%rcx, %rax
+	cmp	%rcx, %rax
+	jne	.Liret_slow_pop			/* not 64-bit code: C decides */
+5:	mov	VCPU_VCPU_INFO(%rdi), %rax	/* checks done: the effects */
+	testl	$0x200, IRET_CTX_RFLAGS(%rsp)
+	sete	1(%rax)				/* evtchn_upcall_mask = !IF */
+	mov	VCPU_DOMAIN(%rdi), %rax
+	testb	$1 << 4, DOMAIN_VM_ASSIST(%rax)	/* architectural_iopl */
+	jz	6f
+	mov	IRET_CTX_RFLAGS(%rsp), %eax
+	shr	$12, %eax
+	and	$3, %eax
+	mov	%al, VCPU_IOPL(%rdi)
+6:	mov	IRET_CTX_CS(%rsp), %eax
+	not	%eax
+	test	$3, %eax
+	jnz	7f				/* to guest kernel mode: no switch */
+	mov	$MSR_KERNEL_GS_BASE, %ecx	/* switch_mode(v, false) */
+	rdmsr
+	shl	$32, %rdx
+	or	%rdx, %rax
+	mov	%rax, VCPU_KERNEL_GS_BASE(%rdi)
+	movb	$0, VCPU_KERNEL_MODE(%rdi)
+	mov	VCPU_USER_CR3(%rdi), %rax
+	mov	%rax, %cr3
+	addl	$1, tlbflush_clock(%rip)
+	mov	VCPU_USER_GS_BASE(%rdi), %rax
+	mov	%rax, %rdx
+	shr	$32, %rdx
+	wrmsr
+7:	testl	$VGCF_in_syscall, IRET_CTX_FLAGS(%rsp)	/* the frame */
+	jnz	8f
+	mov	IRET_CTX_R11(%rsp), %rax
+	mov	%rax, HC_IRET_REGS(R11)(%r8)
+	mov	IRET_CTX_RCX(%rsp), %rax
+	mov	%rax, HC_IRET_REGS(RCX)(%r8)
+	movq	$ENTRY_IRET_VECTOR, HC_IRET_REGS(VECTOR)(%r8)
+8:	mov	IRET_CTX_RIP(%rsp), %rax
+	mov	%rax, HC_IRET_REGS(RIP)(%r8)
+	mov	%r10, HC_IRET_REGS(CS)(%r8)
+	mov	IRET_CTX_RFLAGS(%rsp), %rax
+	mov	%rax, HC_IRET_REGS(RFLAGS)(%r8)
+	mov	IRET_CTX_RSP(%rsp), %rax
+	mov	%rax, HC_IRET_REGS(RSP)(%r8)
+	mov	%r11, HC_IRET_REGS(SS)(%r8)
+	pop	%rax				/* the context's rax: returned */
+	add	$IRET_CTX_SIZE - 8, %rsp
+	ret
+.Liret_fault:					/* a load faulted: C crashes the domain */
+	mov	%r9, %rsp
+	cmpb	$0, cpu_has_smap(%rip)
+	je	.Liret_slow
+	clac
+	jmp	.Liret_slow
+.Liret_slow_pop:
+	add	$IRET_CTX_SIZE, %rsp
+.Liret_slow:
+	jmp	hc_iret_slow			/* rdi, rsi as we were called */
+
+/*
  * syscall from 32-bit compatibility mode (MSR_CSTAR; AMD-style CPUs, Intel
  * raises #UD instead). Always the guest's syscall32 callback, never a
  * hypercall, as on Xen: the frame says FLAT_USER_CS32/SS32 and the C side

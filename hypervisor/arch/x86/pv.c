@@ -19,6 +19,9 @@
 #include <asm/x86.h>
 #include <hv/flushtlb.h>
 #include <lamina/xen_x86_64.h>
+#include <lamina/callback.h>
+#include <lamina/mm.h>
+#include <asm/layout.h>
 
 extern void __noreturn enter_guest_frame(const struct cpu_regs *frame);
 
@@ -29,6 +32,31 @@ _Static_assert(offsetof(struct percpu, current) == PERCPU_CURRENT, "percpu");
 _Static_assert(offsetof(struct percpu, pending_work) == PERCPU_PENDING_WORK, "percpu");
 _Static_assert(offsetof(struct vcpu, vcpu_info) == VCPU_VCPU_INFO, "vcpu");
 _Static_assert(offsetof(struct vcpu, arch.kernel_mode) == VCPU_KERNEL_MODE, "vcpu");
+_Static_assert(offsetof(struct vcpu, domain) == VCPU_DOMAIN &&
+	       offsetof(struct vcpu, arch.user_cr3) == VCPU_USER_CR3 &&
+	       offsetof(struct vcpu, arch.kernel_gs_base) == VCPU_KERNEL_GS_BASE &&
+	       offsetof(struct vcpu, arch.user_gs_base) == VCPU_USER_GS_BASE &&
+	       offsetof(struct vcpu, arch.gdt_frames) == VCPU_GDT_FRAMES &&
+	       offsetof(struct vcpu, arch.gdt_entries) == VCPU_GDT_ENTRIES &&
+	       sizeof(((struct vcpu *)0)->arch.gdt_entries) == 4 &&
+	       offsetof(struct vcpu, arch.iopl) == VCPU_IOPL &&
+	       sizeof(((struct vcpu *)0)->arch.iopl) == 1 &&
+	       sizeof(((struct vcpu *)0)->arch.kernel_mode) == 1, "vcpu (hc_iret)");
+_Static_assert(offsetof(struct domain, vm_assist) == DOMAIN_VM_ASSIST, "domain");
+_Static_assert(offsetof(struct iret_context, rax) == IRET_CTX_RAX &&
+	       offsetof(struct iret_context, r11) == IRET_CTX_R11 &&
+	       offsetof(struct iret_context, rcx) == IRET_CTX_RCX &&
+	       offsetof(struct iret_context, flags) == IRET_CTX_FLAGS &&
+	       offsetof(struct iret_context, rip) == IRET_CTX_RIP &&
+	       offsetof(struct iret_context, cs) == IRET_CTX_CS &&
+	       offsetof(struct iret_context, rflags) == IRET_CTX_RFLAGS &&
+	       offsetof(struct iret_context, rsp) == IRET_CTX_RSP &&
+	       offsetof(struct iret_context, ss) == IRET_CTX_SS &&
+	       sizeof(struct iret_context) == IRET_CTX_SIZE, "iret_context");
+_Static_assert(ENTRY_IRET == ENTRY_IRET_VECTOR && VGCF_in_syscall == 0x100 &&
+	       MSR_KERNEL_GS_BASE == 0xC0000102 && VMASST_TYPE_architectural_iopl == 4 &&
+	       HYPERVISOR_VIRT_END == 0xFFFF880000000000ULL &&
+	       HV_DIRECTMAP_BASE == 0xFFFF830000000000ULL, "hc_iret constants");
 _Static_assert(offsetof(struct hc_args, nr) == 0 && offsetof(struct hc_args, arg) == 8 &&
 	       sizeof(struct hc_args) == HC_ARGS_SIZE, "hc_args");
 _Static_assert(ERESTART == ENTRY_ERESTART, "ERESTART");
@@ -107,7 +135,12 @@ void hypercall_finish(struct cpu_regs *r, struct hc_args *a, long rc)
 {
 	if (unlikely(pt_release_lists) && a->nr != __HYPERVISOR_iret)
 		rc = release_before_return(a, rc);
-	if (rc == -ERESTART) {
+	/*
+	 * After iret, rc is the restored rax of whatever the guest resumes,
+	 * which may well be -ERESTART: never a continuation (Xen 4.17 marks
+	 * continuations apart from the result; tests/guest/iret-checks).
+	 */
+	if (rc == -ERESTART && a->nr != __HYPERVISOR_iret) {
 		/* A continuation: run the syscall again with the new arguments. */
 		r->rip -= 2;
 		r->rax = a->nr;

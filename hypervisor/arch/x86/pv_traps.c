@@ -387,7 +387,13 @@ long hc_set_segment_base(struct vcpu *v, struct hc_args *a)
 	}
 }
 
-long hc_iret(struct vcpu *v, struct hc_args *a)
+/*
+ * The iret hypercall's C half: entry.S's hc_iret does the common case (a
+ * return to 64-bit guest user mode) and comes here for everything else,
+ * having changed nothing. Its comment lists this function's effects; a
+ * change here is a change there.
+ */
+long hc_iret_slow(struct vcpu *v, struct hc_args *a)
 {
 	struct cpu_regs *r = guest_regs_of(v);
 	struct iret_context c;

@@ -14,7 +14,29 @@
 
 /* struct vcpu (hv/domain.h) */
 #define VCPU_VCPU_INFO		16
+#define VCPU_DOMAIN		0
 #define VCPU_KERNEL_MODE	0x380	/* arch.kernel_mode */
+#define VCPU_USER_CR3		0x390	/* arch.user_cr3 */
+#define VCPU_KERNEL_GS_BASE	0x398	/* arch.kernel_gs_base */
+#define VCPU_USER_GS_BASE	0x3a0	/* arch.user_gs_base */
+#define VCPU_GDT_FRAMES		0x13c0	/* arch.gdt_frames */
+#define VCPU_GDT_ENTRIES	0x1434	/* arch.gdt_entries (32 bits) */
+#define VCPU_IOPL		0x14c9	/* arch.iopl (8 bits) */
+
+/* struct domain (hv/domain.h) */
+#define DOMAIN_VM_ASSIST	0xc8
+
+/* struct iret_context (lamina/callback.h), as entry.S's hc_iret copies it */
+#define IRET_CTX_RAX		0
+#define IRET_CTX_R11		8
+#define IRET_CTX_RCX		16
+#define IRET_CTX_FLAGS		24
+#define IRET_CTX_RIP		32
+#define IRET_CTX_CS		40
+#define IRET_CTX_RFLAGS		48
+#define IRET_CTX_RSP		56
+#define IRET_CTX_SS		64
+#define IRET_CTX_SIZE		72
 
 /* struct hc_args (hv/hypercall.h): nr, then arg[0..4] */
 #define HC_ARGS_SIZE		(6 * 8)
@@ -33,6 +55,7 @@
 #define REGS_RSP		(20 * 8)
 #define REGS_SS			(21 * 8)
 #define CPU_REGS_SIZE		(22 * 8)
+#define ENTRY_IRET_VECTOR	0x103	/* ENTRY_IRET */
 
 /*
  * Pending work (struct percpu's pending_work): while the word is 0 a
