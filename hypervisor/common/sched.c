@@ -4,14 +4,25 @@
  *
  * Each CPU has a run queue of runnable vCPUs, FIFO; the running vCPU is
  * not on it. A vCPU runs for a slice of weight/256 x 10 ms (the weight is
- * its share, as in a credit scheduler), then goes to the back; one that
- * blocks or yields gives up the rest. schedule() runs on every return to a
- * guest, and switches when the current vCPU cannot run or its slice is
- * over; with nothing runnable the CPU halts with interrupts on until an
- * interrupt makes something runnable. A guest spinning forever is
- * preempted by the slice timer, so it cannot starve the others.
+ * its share, as in a credit scheduler), then goes to the back with a new
+ * slice; one that yields gives up the rest. A vCPU woken from blocked
+ * with at least MIN_SLICE_NS of its slice left is BOOSTED, as Xen's credit
+ * scheduler boosts a waking vCPU: it goes ahead of the queue (behind vCPUs
+ * woken before it) and preempts the current one, which goes right behind
+ * the boosted ones with the rest of its slice. An I/O round trip (a
+ * frontend's request, dom0's backend, the answer) then runs at once
+ * instead of waiting a slice for each CPU-bound vCPU queued. Boosting
+ * spends the slice, it does not renew it: a vCPU gets the CPU ahead of the
+ * others for one slice per trip through the back of the queue, so a guest
+ * blocking and waking in a loop cannot starve the others. schedule() runs
+ * on every return to a guest, and switches when the current vCPU cannot
+ * run, its slice is over or a boosted vCPU is queued; with nothing
+ * runnable the CPU halts with interrupts on until an interrupt makes
+ * something runnable. A guest spinning forever is preempted by the slice
+ * timer, so it cannot starve the others.
  *
- * Locks: the run queue lock guards runq, the vCPUs' state and on_runq.
+ * Locks: the run queue lock guards runq, the vCPUs' state, on_runq,
+ * boosted and the slice fields.
  */
 #include <hv/lib.h>
 #include <hv/domain.h>
@@ -27,6 +38,7 @@
 #include <asm/percpu.h>
 
 #define SLICE_NS	10000000ULL
+#define MIN_SLICE_NS	100000ULL	/* less left than this: the slice is over */
 #define DEFAULT_WEIGHT	256
 
 struct runqueue {
@@ -44,11 +56,19 @@ struct runqueue {
 
 static struct runqueue rq0 = { .lock = SPINLOCK_INIT_LEVEL(LOCK_LEVEL_RQ) };	/* CPU 0's */
 
+static uint64_t full_slice(const struct vcpu *v)
+{
+	return SLICE_NS * v->weight / DEFAULT_WEIGHT;
+}
+
+/* At the back, with a new slice. */
 static void enqueue(struct runqueue *rq, struct vcpu *v)
 {
 	ASSERT_LOCKED(&rq->lock);
 	if (v->on_runq)
 		return;
+	v->slice_left = full_slice(v);
+	v->boosted = false;
 	v->runq_next = NULL;
 	if (rq->tail)
 		rq->tail->runq_next = v;
@@ -56,6 +76,43 @@ static void enqueue(struct runqueue *rq, struct vcpu *v)
 		rq->head = v;
 	rq->tail = v;
 	v->on_runq = true;
+}
+
+/*
+ * With the rest of its slice: ahead of the queue behind the boosted vCPUs
+ * (which are all at its front), or at the back with a new slice if too
+ * little is left. boost: it was woken (vCPUs queued ahead later go behind it).
+ */
+static void enqueue_ahead(struct runqueue *rq, struct vcpu *v, bool boost)
+{
+	struct vcpu **p = &rq->head;
+
+	ASSERT_LOCKED(&rq->lock);
+	if (v->on_runq)
+		return;
+	if (v->slice_left < MIN_SLICE_NS) {
+		enqueue(rq, v);
+		return;
+	}
+	while (*p && (*p)->boosted)
+		p = &(*p)->runq_next;
+	v->runq_next = *p;
+	if (!*p)
+		rq->tail = v;
+	*p = v;
+	v->boosted = boost;
+	v->on_runq = true;
+}
+
+/* The vCPU that ran on this CPU (still current, it may have blocked): its slice shrinks. */
+static void charge(struct vcpu *v, uint64_t now)
+{
+	uint64_t ran = now > v->slice_from ? now - v->slice_from : 0;
+
+	if (!v->slice_from)
+		return;
+	v->slice_left = ran < v->slice_left ? v->slice_left - ran : 0;
+	v->slice_from = 0;
 }
 
 static struct vcpu *dequeue(struct runqueue *rq)
@@ -69,6 +126,7 @@ static struct vcpu *dequeue(struct runqueue *rq)
 	if (!rq->head)
 		rq->tail = NULL;
 	v->on_runq = false;
+	v->boosted = false;
 	return v;
 }
 
@@ -83,13 +141,16 @@ static void slice_end(void *data)
 	pending_work_set(PW_SCHED);
 }
 
-static void runstate_change(struct vcpu *v, unsigned int state)
+static void runstate_change_at(struct vcpu *v, unsigned int state, uint64_t now)
 {
-	uint64_t now = now_ns();
-
 	v->runstate_time[v->runstate] += now - v->runstate_entry;
 	v->runstate_entry = now;
 	v->runstate = state;
+}
+
+static void runstate_change(struct vcpu *v, unsigned int state)
+{
+	runstate_change_at(v, state, now_ns());
 }
 
 void sched_add_vcpu(struct vcpu *v)
@@ -98,6 +159,7 @@ void sched_add_vcpu(struct vcpu *v)
 	if (!rq0.slice.fn)
 		timer_init(&rq0.slice, slice_end, NULL);
 	v->weight = DEFAULT_WEIGHT;
+	v->slice_left = full_slice(v);
 	v->state = VCPU_RUNNABLE;
 	v->paused = false;
 	v->runstate = RUNSTATE_runnable;	/* since boot, until it first runs */
@@ -113,7 +175,7 @@ void vcpu_wake(struct vcpu *v)
 		v->state = VCPU_RUNNABLE;
 		runstate_change(v, RUNSTATE_runnable);
 		if (v != this_cpu()->current && !v->paused)
-			enqueue(&rq0, v);
+			enqueue_ahead(&rq0, v, true);	/* boosted if its slice lasts */
 		pending_work_set(PW_SCHED);
 	}
 	spin_unlock(&rq0.lock);
@@ -123,7 +185,7 @@ void vcpu_block(struct vcpu *v)
 {
 	spin_lock(&rq0.lock);
 	v->state = VCPU_BLOCKED;
-	runstate_change(v, RUNSTATE_blocked);
+	runstate_change(v, RUNSTATE_blocked);	/* charged in schedule(), soon */
 	pending_work_set(PW_SCHED);
 	spin_unlock(&rq0.lock);
 }
@@ -209,6 +271,7 @@ void sched_start(struct vcpu *v)
 {
 	spin_lock(&rq0.lock);
 	runstate_change(v, RUNSTATE_running);
+	v->slice_from = v->runstate_entry;
 	spin_unlock(&rq0.lock);
 	vcpu_periodic_work(v);
 }
@@ -223,8 +286,13 @@ uint64_t sched_idle_ns(unsigned int cpu)
 	return from ? sum + (now_ns() - from) : sum;	/* asked while idling */
 }
 
+/*
+ * SCHEDOP_yield: the current vCPU goes to the back of the queue. Its
+ * slice is its own CPU's business while it runs (no lock).
+ */
 void sched_yield(void)
 {
+	this_cpu()->current->slice_left = 0;
 	pending_work_set(PW_SCHED);
 }
 
@@ -236,6 +304,7 @@ void sched_yield(void)
 void schedule(struct cpu_regs *r)
 {
 	struct vcpu *prev = this_cpu()->current, *next;
+	uint64_t now;
 	bool blocked;
 
 	domain_reap();
@@ -243,8 +312,10 @@ void schedule(struct cpu_regs *r)
 		return;
 	spin_lock(&rq0.lock);
 	pending_work_clear(PW_SCHED);
+	now = now_ns();
+	charge(prev, now);
 	if (can_run(prev))
-		enqueue(&rq0, prev);
+		enqueue_ahead(&rq0, prev, false);	/* first again unless one is boosted */
 	for (;;) {
 		next = dequeue(&rq0);
 		if (next && can_run(next))
@@ -265,7 +336,8 @@ void schedule(struct cpu_regs *r)
 		spin_lock(&rq0.lock);
 	}
 	if (rq0.idle_from) {
-		rq0.idle_ns += now_ns() - rq0.idle_from;
+		now = now_ns();
+		rq0.idle_ns += now - rq0.idle_from;
 		rq0.idle_from = 0;
 	}
 	/*
@@ -274,15 +346,25 @@ void schedule(struct cpu_regs *r)
 	 * turn on the queue rather than being lost.
 	 */
 	if (next != prev && can_run(prev))
-		enqueue(&rq0, prev);
+		enqueue_ahead(&rq0, prev, true);	/* woken: as vcpu_wake would */
+	if (next->slice_left < MIN_SLICE_NS)
+		next->slice_left = full_slice(next);	/* prev, woken with nobody queued */
 	spin_unlock(&rq0.lock);
 	blocked = prev->runstate != RUNSTATE_running;	/* and woken: next == prev */
 	if (!blocked)
-		runstate_change(prev, can_run(prev) ? RUNSTATE_runnable :
-				      prev->paused || prev->state == VCPU_DOWN ?
-				      RUNSTATE_offline : RUNSTATE_blocked);
-	runstate_change(next, RUNSTATE_running);
-	set_timer(&rq0.slice, now_ns() + SLICE_NS * next->weight / DEFAULT_WEIGHT);
+		runstate_change_at(prev, can_run(prev) ? RUNSTATE_runnable :
+					 prev->paused || prev->state == VCPU_DOWN ?
+					 RUNSTATE_offline : RUNSTATE_blocked, now);
+	runstate_change_at(next, RUNSTATE_running, now);
+	next->slice_from = now;
+	/*
+	 * The slice timer must fire by next's slice end. One set to fire
+	 * earlier is left alone (writing the timer costs): when it fires,
+	 * the slice is found not over and the timer is set again from here.
+	 * The timer is this CPU's, and interrupts are off.
+	 */
+	if (!rq0.slice.active || rq0.slice.deadline > now + next->slice_left)
+		set_timer(&rq0.slice, now + next->slice_left);
 	/*
 	 * A periodic timer that fell due while its vCPU was out (or blocked)
 	 * did nothing and stopped (common/vcpu.c): the tick comes now.
@@ -519,6 +601,6 @@ void sched_dump(void)
 	printk(LOG_ERR, "CPU0 runs d%uv%u; run queue:", this_cpu()->current->domain->domid,
 	       this_cpu()->current->vcpu_id);
 	for (v = rq0.head; v; v = v->runq_next)
-		printk(LOG_ERR, " d%uv%u", v->domain->domid, v->vcpu_id);
+		printk(LOG_ERR, " d%uv%u%s", v->domain->domid, v->vcpu_id, v->boosted ? "+" : "");
 	printk(LOG_ERR, "%s\n", rq0.head ? "" : " (empty)");
 }
