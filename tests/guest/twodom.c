@@ -10,18 +10,30 @@
  * again: the peer answers dom0 after its last round). Then the peer spins
  * forever; dom0 still gets the CPU back (yields and a timer), so a spinning
  * domain cannot starve another, and its pvclock stays monotonic across the
- * switches.
+ * switches. Last, dom0 tries to starve the spinning peer by the boost a
+ * woken vCPU gets (common/sched.c): for BOOST_WINDOW_NS it works in 1 ms
+ * stretches, each followed by a 50 us sleep, so that it is woken again
+ * and again ahead of the peer; it must still leave the peer a quarter of
+ * that time or more: dom0 running three quarters at most (a fair share is
+ * about half). Before 23a1243 it failed: each wake preempted the spinner,
+ * which went behind the woken one, and dom0 ran 286 ms of 300 (as much as
+ * a boost that renewed the slice at every wake gives). Guest time is
+ * counted in instructions (@qemu: -icount, 1 ns an instruction), so a
+ * loaded host cannot tilt the shares.
  * The peer's module string names it and sizes it ("name=peer mem=16M --").
  * @domus: self:peer:role=peer
+ * @qemu: -icount shift=0,sleep=off
  * @expect-log: d1 \(peer\): 16 MiB
  */
 #include "lib/guest.h"
 #include "lib/events.h"
 #include "lib/peer.h"
+#include <lamina/vcpu.h>
 
 #define ROUNDS		200
 #define TIMER_ROUNDS	100
 #define TICK_NS		2000000ULL	/* both sleep until the next multiple */
+#define BOOST_WINDOW_NS	300000000ULL
 
 /* Sleeps until the next multiple of TICK_NS of system time. */
 static void sleep_to_tick(evtchn_port_t port)
@@ -57,7 +69,41 @@ static int peer(void)
 	printf("peer: %u rounds and %u timer rounds done, now spinning forever\n",
 	       ROUNDS, TIMER_ROUNDS);
 	for (;;)
-		asm volatile("pause");
+		asm volatile("" ::: "memory");	/* not pause: QEMU leaves its loop at each one */
+}
+
+/* The last part of the comment at the top; the peer spins. */
+static int boost_abuse(evtchn_port_t tp)
+{
+	struct vcpu_runstate_info r0, r1;
+	struct vcpu_set_singleshot_timer t = { 0, 0, 0 };
+	uint64_t start, end, work, running, span;
+	unsigned int sleeps = 0;
+
+	CHECK(hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_get_runstate_info, 0, &r0) == 0,
+	      "get_runstate_info failed");
+	start = pvclock_ns();
+	end = start + BOOST_WINDOW_NS;
+	while (pvclock_ns() < end) {
+		for (work = pvclock_ns() + 1000000; pvclock_ns() < work; )
+			asm volatile("" ::: "memory");	/* not pause: QEMU leaves its loop at each one */
+		t.timeout_abs_ns = pvclock_ns() + 50000;
+		CHECK(hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, 0, &t) == 0,
+		      "timer failed");
+		wait_for_port(tp);
+		sleeps++;
+	}
+	CHECK(hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_get_runstate_info, 0, &r1) == 0,
+	      "get_runstate_info failed");
+	span = pvclock_ns() - start;
+	running = r1.time[RUNSTATE_running] - r0.time[RUNSTATE_running];
+	printf("dom0: %u sleeps in %llu ms beside the spinning peer, running %llu ms, "
+	       "runnable %llu ms\n", sleeps, (unsigned long long)span / 1000000,
+	       (unsigned long long)running / 1000000,
+	       (unsigned long long)(r1.time[RUNSTATE_runnable] - r0.time[RUNSTATE_runnable]) / 1000000);
+	CHECK(running <= span / 4 * 3, "the peer was starved: dom0 ran %llu of %llu us",
+	      (unsigned long long)running / 1000, (unsigned long long)span / 1000);
+	return TEST_PASS;
 }
 
 static int dom0_side(struct start_info *si)
@@ -115,7 +161,7 @@ static int dom0_side(struct start_info *si)
 	wait_for_port(tp);
 	CHECK(pvclock_ns() >= t.timeout_abs_ns, "woke before the deadline");
 	printf("dom0: ran again beside a spinning domain\n");
-	return TEST_PASS;
+	return boost_abuse(tp);
 }
 
 int test_main(struct start_info *si)
