@@ -39,34 +39,13 @@ static long ro(uint64_t va)
 /* iret to kernel mode on the guest's own selectors; returns the new CS. */
 static uint16_t iret_on(uint16_t cs, uint16_t ss)
 {
+	uint64_t flags;
 	uint16_t now;
 
-	asm volatile("mov %%rsp, %%rax\n\t"
-		     "push %q2\n\t"			/* ss */
-		     "push %%rax\n\t"			/* rsp */
-		     "pushfq\n\t"
-		     "push %q1\n\t"			/* cs */
-		     "lea 1f(%%rip), %%rax\n\t"
-		     "push %%rax\n\t"			/* rip */
-		     "push $0\n\t"			/* flags */
-		     "push %%rcx\n\t"
-		     "push %%r11\n\t"
-		     "push %%rax\n\t"
-		     "mov $23, %%eax\n\t"
-		     "syscall\n"
-		     "1:\n\t"
-		     "mov %%cs, %0"
-		     : "=r"(now) : "r"((uint64_t)cs), "r"((uint64_t)ss) : "rax", "rcx", "r11", "memory");
+	asm volatile("pushfq; pop %0" : "=r"(flags));
+	iret_next(cs, ss, flags);
+	asm volatile("mov %%cs, %0" : "=r"(now));
 	return now;
-}
-
-static bool repair_selectors(struct trap_frame *f)
-{
-	if (f->vector == 13 && (f->cs & ~3ULL) == 0x28) {
-		f->cs = FLAT_KERNEL_CS & ~3;
-		f->ss = FLAT_KERNEL_SS;
-	}
-	return false;		/* the usual fixup and record follow */
 }
 
 static int refusals(uint64_t good_mfn)
@@ -102,6 +81,7 @@ int test_main(struct start_info *si)
 {
 	uint64_t g, mfn, desc;
 	uint16_t cs;
+	unsigned int n;
 	long rc;
 
 	lamina = on_lamina();
@@ -135,28 +115,9 @@ int test_main(struct start_info *si)
 	CHECK_ERR(rc, -EINVAL, "a descriptor written into the L4");
 
 	/* iret with a data segment as CS: #GP for the guest. */
-	/*
-	 * The #GP arrives with the iret context still on the stack (Lamina
-	 * reports it at the iret, Xen at its target; both are label 4), so
-	 * rsp is restored from rbx there. Xen's frame describes the target,
-	 * data-segment CS included: the hook puts flat selectors back so the
-	 * handler's own iret can return.
-	 */
-	trap_hook = repair_selectors;
-	traps_taken = 0;
-	asm volatile("mov %%rsp, %%rbx\n\t"
-		     "push $0x18; push %%rbx; pushfq; push $0x28\n\t"
-		     "lea 4f(%%rip), %%rax; push %%rax\n\t"
-		     "push $0; push %%rcx; push %%r11; push %%rax\n\t"
-		     "mov $23, %%eax\n\t"
-		     "syscall\n"
-		     "4:\n\t"
-		     "mov %%rbx, %%rsp\n"
-		     ".pushsection .fixup, \"a\"\n.balign 8\n.quad 4b, 4b\n.popsection"
-		     : : : "rax", "rbx", "rcx", "r11", "memory");
-	trap_hook = NULL;
-	CHECK(traps_taken == 1 && last_trap.vector == 13, "iret to a data CS: %u traps, vector %lu",
-	      traps_taken, (unsigned long)last_trap.vector);
+	n = iret_expect_fault(0x28, 0x18);
+	CHECK(n == 1 && last_trap.vector == 13, "iret to a data CS: %u traps, vector %lu",
+	      n, (unsigned long)last_trap.vector);
 
 	if (refusals(mfn))
 		return TEST_FAIL;

@@ -64,3 +64,71 @@ int traps_install(bool mask_events)
 	table[n].address = 0;
 	return (int)hypercall1(__HYPERVISOR_set_trap_table, table);
 }
+
+/*
+ * The iret hypercall within kernel mode to the instruction after it, on
+ * cs:ss with these rflags; returns the rflags the guest then runs with.
+ */
+uint64_t iret_next(uint64_t cs, uint64_t ss, uint64_t rflags)
+{
+	uint64_t after;
+
+	asm volatile("mov %%rsp, %%rax\n\t"
+		     "push %2\n\t"			/* ss */
+		     "push %%rax\n\t"			/* rsp */
+		     "push %1\n\t"			/* rflags */
+		     "push %3\n\t"			/* cs */
+		     "lea 1f(%%rip), %%rax\n\t"
+		     "push %%rax\n\t"			/* rip */
+		     "push $0\n\t"			/* flags */
+		     "push %%rcx\n\t"
+		     "push %%r11\n\t"
+		     "push %%rax\n\t"
+		     "mov $23, %%eax\n\t"
+		     "syscall\n"
+		     "1:\n\t"
+		     "pushfq\n\t"
+		     "pop %0"
+		     : "=r"(after) : "r"(rflags), "r"(ss), "r"(cs) : "rax", "rcx", "r11", "memory");
+	return after;
+}
+
+static uint64_t iret_bad_cs;
+
+/*
+ * Xen's #GP frame for a refused iret describes the target, its CS
+ * included: flat selectors go back so that the handler's own iret returns.
+ */
+static bool repair_selectors(struct trap_frame *f)
+{
+	if (f->vector == 13 && (f->cs & ~3ULL) == iret_bad_cs) {
+		f->cs = FLAT_KERNEL_CS & ~3;
+		f->ss = FLAT_KERNEL_SS;
+	}
+	return false;		/* the usual fixup and record follow */
+}
+
+/*
+ * An iret onto cs:ss that must fault; returns the traps taken (last_trap
+ * has the last). The #GP arrives with the iret context still on the stack
+ * (Lamina reports it at the iret, Xen at its target; both are label 4),
+ * so rsp is restored from rbx there.
+ */
+unsigned int iret_expect_fault(uint64_t cs, uint64_t ss)
+{
+	iret_bad_cs = cs & ~3ULL;
+	trap_hook = repair_selectors;
+	traps_taken = 0;
+	asm volatile("mov %%rsp, %%rbx\n\t"
+		     "push %0; push %%rbx; pushfq; push %1\n\t"
+		     "lea 4f(%%rip), %%rax; push %%rax\n\t"
+		     "push $0; push %%rcx; push %%r11; push %%rax\n\t"
+		     "mov $23, %%eax\n\t"
+		     "syscall\n"
+		     "4:\n\t"
+		     "mov %%rbx, %%rsp\n"
+		     ".pushsection .fixup, \"a\"\n.balign 8\n.quad 4b, 4b\n.popsection"
+		     : : "r"(ss), "r"(cs) : "rax", "rbx", "rcx", "r11", "memory");
+	trap_hook = NULL;
+	return traps_taken;
+}

@@ -33,6 +33,11 @@ int traps_install(bool mask_events);
  */
 void guest_iret(void);
 
+/* The iret hypercall within kernel mode to the next instruction: its rflags then. */
+uint64_t iret_next(uint64_t cs, uint64_t ss, uint64_t rflags);
+/* An iret onto cs:ss that must fault (#GP): the traps taken; last_trap has it. */
+unsigned int iret_expect_fault(uint64_t cs, uint64_t ss);
+
 /*
  * Runs one instruction (asm text) that must trap; execution resumes after
  * it. `label` names the instruction's address for the checks.
