@@ -52,9 +52,31 @@ struct runqueue {
 	 * began, 0 while not idling. Written under lock, read without.
 	 */
 	uint64_t idle_ns, idle_from;
+} __attribute__((aligned(64)));	/* CPUs' queues on separate cache lines; 128 bytes, a shift to index */
+
+/* One a CPU, by CPU number (hv/smp.h). */
+static struct runqueue runqueues[MAX_CPUS] = {
+	[0 ... MAX_CPUS - 1] = { .lock = SPINLOCK_INIT_LEVEL(LOCK_LEVEL_RQ) },
 };
 
-static struct runqueue rq0 = { .lock = SPINLOCK_INIT_LEVEL(LOCK_LEVEL_RQ) };	/* CPU 0's */
+/*
+ * This CPU's queue: one GS-relative load and an index. The empty asm
+ * makes the compiler keep the pointer rather than redo the index
+ * arithmetic at each use (schedule() is on the bench-check paths).
+ */
+static inline struct runqueue *this_rq(void)
+{
+	struct runqueue *rq = &runqueues[this_cpu()->cpu_id];
+
+	asm("" : "+r"(rq));
+	return rq;
+}
+
+/* The queue of the CPU a vCPU is on (v->processor). */
+static inline struct runqueue *vcpu_rq(const struct vcpu *v)
+{
+	return &runqueues[v->processor];
+}
 
 static uint64_t full_slice(const struct vcpu *v)
 {
@@ -153,48 +175,105 @@ static void runstate_change(struct vcpu *v, unsigned int state)
 	runstate_change_at(v, state, now_ns());
 }
 
+/*
+ * Locks the queue of v's CPU: v->processor changes only with that queue's
+ * lock held, so once it is held and v->processor still names it, it stays.
+ * Inline and by index: vcpu_wake's common case (nothing to wake) is on
+ * the event paths bench-check counts.
+ */
+static inline __attribute__((always_inline)) struct runqueue *vcpu_rq_lock(const struct vcpu *v)
+{
+	for (;;) {
+		unsigned int cpu = __atomic_load_n(&v->processor, __ATOMIC_RELAXED);
+
+		spin_lock(&runqueues[cpu].lock);
+		if (likely(cpu == v->processor))
+			return &runqueues[cpu];
+		spin_unlock(&runqueues[cpu].lock);
+	}
+}
+
+/*
+ * A new vCPU's CPU: the first of its hard affinity (CPU 0 for every vCPU
+ * until placement across CPUs lands: docs/architecture.md, Scheduler).
+ */
+static unsigned int place(const struct vcpu *v)
+{
+	(void)v;
+	return 0;
+}
+
 void sched_add_vcpu(struct vcpu *v)
 {
-	spin_lock(&rq0.lock);
-	if (!rq0.slice.fn)
-		timer_init(&rq0.slice, slice_end, NULL);
+	struct runqueue *rq;
+
+	v->processor = place(v);
+	rq = vcpu_rq_lock(v);
+	if (!rq->slice.fn)
+		timer_init(&rq->slice, slice_end, NULL);
 	v->weight = DEFAULT_WEIGHT;
 	v->slice_left = full_slice(v);
 	v->state = VCPU_RUNNABLE;
 	v->paused = false;
 	v->runstate = RUNSTATE_runnable;	/* since boot, until it first runs */
-	if (v != this_cpu()->current)
-		enqueue(&rq0, v);
-	spin_unlock(&rq0.lock);
+	if (!v->is_running)
+		enqueue(rq, v);
+	spin_unlock(&rq->lock);
 }
 
+/*
+ * Waking and blocking race when the waker runs on another CPU (or in an
+ * interrupt): the rule is Xen's. A waker first makes its reason visible
+ * (a pending bit, by a locked instruction), then looks at v->state; a
+ * vCPU blocking first sets VCPU_BLOCKED, then (after a full fence) looks
+ * for a reason to wake (vcpu_block's `woken`) and stays runnable if it
+ * finds one. One of the two sees the other's write, so a wake is never
+ * lost, and vcpu_wake can skip the lock when v is not blocked: the
+ * common case on the event paths (an event for a running vCPU).
+ */
 void vcpu_wake(struct vcpu *v)
 {
-	spin_lock(&rq0.lock);
+	struct runqueue *rq;
+
+	if (likely(__atomic_load_n(&v->state, __ATOMIC_ACQUIRE) != VCPU_BLOCKED))
+		return;
+	rq = vcpu_rq_lock(v);
 	if (v->state == VCPU_BLOCKED) {
 		v->state = VCPU_RUNNABLE;
 		runstate_change(v, RUNSTATE_runnable);
-		if (v != this_cpu()->current && !v->paused)
-			enqueue_ahead(&rq0, v, true);	/* boosted if its slice lasts */
+		if (!v->is_running && !v->paused)
+			enqueue_ahead(rq, v, true);	/* boosted if its slice lasts */
 		pending_work_set(PW_SCHED);
 	}
-	spin_unlock(&rq0.lock);
+	spin_unlock(&rq->lock);
 }
 
-void vcpu_block(struct vcpu *v)
+/* v (the running vCPU) blocks, unless woken() finds a reason to wake; true if it did. */
+static inline __attribute__((always_inline)) bool
+vcpu_block(struct vcpu *v, bool (*woken)(const struct vcpu *v))
 {
-	spin_lock(&rq0.lock);
-	v->state = VCPU_BLOCKED;
-	runstate_change(v, RUNSTATE_blocked);	/* charged in schedule(), soon */
-	pending_work_set(PW_SCHED);
-	spin_unlock(&rq0.lock);
+	struct runqueue *rq = vcpu_rq_lock(v);
+	bool blocked;
+
+	__atomic_store_n(&v->state, VCPU_BLOCKED, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	blocked = !woken(v);
+	if (!blocked)
+		v->state = VCPU_RUNNABLE;
+	else {
+		runstate_change(v, RUNSTATE_blocked);	/* charged in schedule(), soon */
+		pending_work_set(PW_SCHED);
+	}
+	spin_unlock(&rq->lock);
+	return blocked;
 }
 
 void vcpu_pause(struct vcpu *v)
 {
-	spin_lock(&rq0.lock);	/* paused is read with it (can_run, vcpu_unpause) */
-	v->paused = true;
-	spin_unlock(&rq0.lock);
+	struct runqueue *rq = vcpu_rq_lock(v);
+
+	v->paused = true;	/* read under the lock (can_run, vcpu_unpause) */
+	spin_unlock(&rq->lock);
 	pending_work_set(PW_SCHED);
 	stop_timer(&v->singleshot);
 	stop_timer(&v->periodic);
@@ -203,16 +282,16 @@ void vcpu_pause(struct vcpu *v)
 /*
  * Up: runnable (queued unless its domain is paused, shut down or dying).
  * Down: off until brought up; a queued one is dropped when dequeued, the
- * current one is switched away from on the way out of its hypercall.
+ * running one is switched away from on the way out of its hypercall.
  */
 void vcpu_set_online(struct vcpu *v, bool online)
 {
 	struct domain *d = v->domain;
+	struct runqueue *rq = vcpu_rq_lock(v);
 
-	spin_lock(&rq0.lock);
 	if (!online && v->state != VCPU_DOWN) {
 		v->state = VCPU_DOWN;
-		if (v != this_cpu()->current)
+		if (!v->is_running)
 			runstate_change(v, RUNSTATE_offline);
 		pending_work_set(PW_SCHED);
 	} else if (online && v->state == VCPU_DOWN) {
@@ -222,30 +301,30 @@ void vcpu_set_online(struct vcpu *v, bool online)
 		v->paused = d->pause_count || d->state != DOMAIN_RUNNING || d->dying;
 		if (!v->paused)
 			runstate_change(v, RUNSTATE_runnable);
-		if (!v->paused && v != this_cpu()->current)
-			enqueue(&rq0, v);
+		if (!v->paused && !v->is_running)
+			enqueue(rq, v);
 		pending_work_set(PW_SCHED);
 	}
-	spin_unlock(&rq0.lock);
+	spin_unlock(&rq->lock);
 }
 
-/* A vCPU about to be freed leaves the run queue (it is not current). */
+/* A vCPU about to be freed leaves its run queue (it is not running). */
 void sched_remove_vcpu(struct vcpu *v)
 {
+	struct runqueue *rq = vcpu_rq_lock(v);
 	struct vcpu **p;
 
-	spin_lock(&rq0.lock);
-	rq0.tail = NULL;
-	for (p = &rq0.head; *p; ) {
+	rq->tail = NULL;
+	for (p = &rq->head; *p; ) {
 		if (*p == v)
 			*p = v->runq_next;
 		else {
-			rq0.tail = *p;
+			rq->tail = *p;
 			p = &(*p)->runq_next;
 		}
 	}
 	v->on_runq = false;
-	spin_unlock(&rq0.lock);
+	spin_unlock(&rq->lock);
 	/* The domain's vCPUs go (0 last): so do its watchdogs (SCHEDOP_watchdog). */
 	if (v->vcpu_id == 0) {
 		unsigned int i;
@@ -259,30 +338,36 @@ void sched_remove_vcpu(struct vcpu *v)
 
 void vcpu_unpause(struct vcpu *v)
 {
-	spin_lock(&rq0.lock);
+	struct runqueue *rq = vcpu_rq_lock(v);
+
 	v->paused = false;
-	if (can_run(v) && v != this_cpu()->current)
-		enqueue(&rq0, v);
-	spin_unlock(&rq0.lock);
+	if (can_run(v) && !v->is_running)
+		enqueue(rq, v);
+	spin_unlock(&rq->lock);
 }
 
 /* The first vCPU to run on this CPU starts running (no switch from anyone). */
 void sched_start(struct vcpu *v)
 {
-	spin_lock(&rq0.lock);
+	struct runqueue *rq = vcpu_rq_lock(v);
+
+	v->is_running = true;
 	runstate_change(v, RUNSTATE_running);
 	v->slice_from = v->runstate_entry;
-	spin_unlock(&rq0.lock);
+	spin_unlock(&rq->lock);
 	vcpu_periodic_work(v);
 }
 
 uint64_t sched_idle_ns(unsigned int cpu)
 {
-	uint64_t from = __atomic_load_n(&rq0.idle_from, __ATOMIC_RELAXED);
-	uint64_t sum = __atomic_load_n(&rq0.idle_ns, __ATOMIC_RELAXED);
+	const struct runqueue *rq;
+	uint64_t from, sum;
 
-	if (cpu != 0)
-		return smp_ap_idle_ns(cpu);	/* APs only idle so far */
+	if (cpu >= MAX_CPUS || !(smp_online_mask() & (1ULL << cpu)))
+		return 0;
+	rq = &runqueues[cpu];
+	from = __atomic_load_n(&rq->idle_from, __ATOMIC_RELAXED);
+	sum = __atomic_load_n(&rq->idle_ns, __ATOMIC_RELAXED);
 	return from ? sum + (now_ns() - from) : sum;	/* asked while idling */
 }
 
@@ -296,6 +381,23 @@ void sched_yield(void)
 	pending_work_set(PW_SCHED);
 }
 
+/* Idle time: an idle period begins (under the queue lock)... */
+static void idle_begin(struct runqueue *rq)
+{
+	if (!rq->idle_from)
+		rq->idle_from = now_ns();
+}
+
+/* ... and ends, its length added to the CPU's sum; returns the time. */
+static uint64_t idle_end(struct runqueue *rq)
+{
+	uint64_t now = now_ns();
+
+	rq->idle_ns += now - rq->idle_from;
+	rq->idle_from = 0;
+	return now;
+}
+
 /*
  * Called with interrupts off on the way back to a guest when work is
  * pending (PW_SCHED, PW_REAP; the return path tests the word). Picks who
@@ -304,20 +406,21 @@ void sched_yield(void)
 void schedule(struct cpu_regs *r)
 {
 	struct vcpu *prev = this_cpu()->current, *next;
+	struct runqueue *rq = this_rq();
 	uint64_t now;
 	bool blocked;
 
 	domain_reap();
 	if (can_run(prev) && !pending_work(PW_SCHED))
 		return;
-	spin_lock(&rq0.lock);
+	spin_lock(&rq->lock);
 	pending_work_clear(PW_SCHED);
 	now = now_ns();
 	charge(prev, now);
 	if (can_run(prev))
-		enqueue_ahead(&rq0, prev, false);	/* first again unless one is boosted */
+		enqueue_ahead(rq, prev, false);	/* first again unless one is boosted */
 	for (;;) {
-		next = dequeue(&rq0);
+		next = dequeue(rq);
 		if (next && can_run(next))
 			break;
 		if (next)
@@ -326,30 +429,26 @@ void schedule(struct cpu_regs *r)
 			next = prev;
 			break;
 		}
-		if (!rq0.idle_from)
-			rq0.idle_from = now_ns();
-		spin_unlock(&rq0.lock);
+		idle_begin(rq);
+		spin_unlock(&rq->lock);
 		if (domain_reap())	/* a dead domain's memory, a piece at a time */
 			asm volatile("sti; nop; cli" ::: "memory");	/* interrupts */
 		else
 			asm volatile("sti; hlt; cli" ::: "memory");
-		spin_lock(&rq0.lock);
+		spin_lock(&rq->lock);
 	}
-	if (rq0.idle_from) {
-		now = now_ns();
-		rq0.idle_ns += now - rq0.idle_from;
-		rq0.idle_from = 0;
-	}
+	if (rq->idle_from)
+		now = idle_end(rq);
 	/*
 	 * prev may have been woken while the CPU idled (vcpu_wake does not
-	 * queue the current vCPU); if someone else runs now, prev waits its
+	 * queue the running vCPU); if someone else runs now, prev waits its
 	 * turn on the queue rather than being lost.
 	 */
 	if (next != prev && can_run(prev))
-		enqueue_ahead(&rq0, prev, true);	/* woken: as vcpu_wake would */
+		enqueue_ahead(rq, prev, true);	/* woken: as vcpu_wake would */
 	if (next->slice_left < MIN_SLICE_NS)
 		next->slice_left = full_slice(next);	/* prev, woken with nobody queued */
-	spin_unlock(&rq0.lock);
+	spin_unlock(&rq->lock);
 	blocked = prev->runstate != RUNSTATE_running;	/* and woken: next == prev */
 	if (!blocked)
 		runstate_change_at(prev, can_run(prev) ? RUNSTATE_runnable :
@@ -363,20 +462,47 @@ void schedule(struct cpu_regs *r)
 	 * the slice is found not over and the timer is set again from here.
 	 * The timer is this CPU's, and interrupts are off.
 	 */
-	if (!rq0.slice.active || rq0.slice.deadline > now + next->slice_left)
-		set_timer(&rq0.slice, now + next->slice_left);
+	if (!rq->slice.active || rq->slice.deadline > now + next->slice_left)
+		set_timer(&rq->slice, now + next->slice_left);
 	/*
 	 * A periodic timer that fell due while its vCPU was out (or blocked)
 	 * did nothing and stopped (common/vcpu.c): the tick comes now.
 	 */
 	if (next != prev) {
+		/* Off every queue (dequeued), so no other CPU can pick it meanwhile. */
+		next->is_running = true;
 		vcpu_periodic_work(next);
 		arch_context_switch(prev, next, r);
+		/* prev's state is all in memory: another CPU may load it now. */
+		__atomic_store_n(&prev->is_running, false, __ATOMIC_RELEASE);
 	} else {
 		if (blocked)
 			vcpu_periodic_work(next);
 		vcpu_update_runstate_area(next);	/* back from blocked or a yield */
 	}
+}
+
+/*
+ * An AP's life: it idles on its run queue. Nothing places a vCPU on an
+ * AP's queue yet (place() picks CPU 0), so this only halts, its idle time
+ * counted as CPU 0's is.
+ */
+void __noreturn sched_idle_loop(void)
+{
+	struct runqueue *rq = this_rq();
+
+	spin_lock(&rq->lock);
+	if (!rq->slice.fn)
+		timer_init(&rq->slice, slice_end, NULL);
+	idle_begin(rq);
+	spin_unlock(&rq->lock);
+	for (;;)
+		asm volatile("sti; hlt; cli" ::: "memory");
+}
+
+static bool upcall_pending(const struct vcpu *v)
+{
+	return v->vcpu_info->evtchn_upcall_pending;
 }
 
 /* SCHEDOP_block: unmask events, then sleep unless one is deliverable. */
@@ -385,7 +511,7 @@ static long sched_block(struct vcpu *v)
 	v->vcpu_info->evtchn_upcall_mask = 0;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (!v->vcpu_info->evtchn_upcall_pending)
-		vcpu_block(v);
+		vcpu_block(v, upcall_pending);
 	return 0;
 }
 
@@ -395,6 +521,21 @@ static void poll_timeout(void *data)
 
 	v->nr_poll_ports = 0;
 	vcpu_wake(v);
+}
+
+/*
+ * A reason for SCHEDOP_poll not to sleep: one of its ports (checked as
+ * valid before), an upcall. Its timeout is set once it sleeps: a
+ * deadline passed meanwhile fires at once.
+ */
+static bool poll_woken(const struct vcpu *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < v->nr_poll_ports; i++)
+		if (evtchn_port_is_pending(v->domain, v->poll_ports[i]))
+			return true;
+	return vcpu_events_deliverable(v);
 }
 
 static long sched_poll(struct vcpu *v, uint64_t arg)
@@ -408,24 +549,32 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
 		return trace_err(-EINVAL);
 	if (copy_from_guest(v->poll_ports, p.ports, p.nr_ports * sizeof(uint32_t)))
 		return -EFAULT;
+	/*
+	 * Xen's answers: 0 once a pending port comes in the list before an
+	 * invalid one (-EINVAL), or for an upcall or a timeout passed. The
+	 * pending ports and the upcall are looked at once, by poll_woken
+	 * after the vCPU is marked blocked (vcpu_block).
+	 */
 	for (i = 0; i < p.nr_ports; i++) {
-		uint32_t port = v->poll_ports[i];
-
-		if (port >= evtchn_max_ports(v->domain))
+		if (v->poll_ports[i] >= evtchn_max_ports(v->domain)) {
+			while (i--)
+				if (evtchn_port_is_pending(v->domain, v->poll_ports[i]))
+					return 0;
 			return trace_err(-EINVAL);
-		if (evtchn_port_is_pending(v->domain, port))
-			return 0;
+		}
 	}
-	if (vcpu_events_deliverable(v))
-		return 0;
 	if (p.timeout && p.timeout <= now_ns())
 		return 0;
 	v->nr_poll_ports = p.nr_ports;
-	if (!v->poll_timeout.fn)
-		timer_init(&v->poll_timeout, poll_timeout, v);
-	if (p.timeout)
+	if (!vcpu_block(v, poll_woken)) {
+		v->nr_poll_ports = 0;
+		return 0;
+	}
+	if (p.timeout) {
+		if (!v->poll_timeout.fn)
+			timer_init(&v->poll_timeout, poll_timeout, v);
 		set_timer(&v->poll_timeout, p.timeout);
-	vcpu_block(v);
+	}
 	return 0;
 }
 
@@ -596,11 +745,23 @@ long hc_sched_op(struct vcpu *v, struct hc_args *a)
 /* Debug key 'q': who runs and who waits. */
 void sched_dump(void)
 {
+	unsigned int cpu;
 	struct vcpu *v;
 
-	printk(LOG_ERR, "CPU0 runs d%uv%u; run queue:", this_cpu()->current->domain->domid,
-	       this_cpu()->current->vcpu_id);
-	for (v = rq0.head; v; v = v->runq_next)
-		printk(LOG_ERR, " d%uv%u%s", v->domain->domid, v->vcpu_id, v->boosted ? "+" : "");
-	printk(LOG_ERR, "%s\n", rq0.head ? "" : " (empty)");
+	for (cpu = 0; cpu < MAX_CPUS; cpu++) {
+		struct runqueue *rq = &runqueues[cpu];
+
+		if (!(smp_online_mask() & (1ULL << cpu)))
+			continue;
+		/* Unlocked, as a debug key may come while this CPU holds it. */
+		if (cpu == this_cpu()->cpu_id)
+			printk(LOG_ERR, "CPU%u runs d%uv%u; run queue:", cpu,
+			       this_cpu()->current->domain->domid, this_cpu()->current->vcpu_id);
+		else
+			printk(LOG_ERR, "CPU%u%s; run queue:", cpu, rq->idle_from ? " idle" : "");
+		for (v = rq->head; v; v = v->runq_next)
+			printk(LOG_ERR, " d%uv%u%s", v->domain->domid, v->vcpu_id,
+			       v->boosted ? "+" : "");
+		printk(LOG_ERR, "%s\n", rq->head ? "" : " (empty)");
+	}
 }

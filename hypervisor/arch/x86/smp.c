@@ -13,9 +13,9 @@
  * the AP loads its own GDT and TSS, the shared IDT, GS, the system-call
  * MSRs, CR4 and XCR0 as the boot CPU did (cpu_init_secondary), the boot
  * CPU's PAT, turns its local APIC on and sets its bit in online_mask. It
- * then idles in `hlt` with interrupts on. Guests still run on CPU 0
- * only: the scheduler has one run queue (common/sched.c); an AP only
- * takes IPIs.
+ * then idles on its own run queue (common/sched.c, sched_idle_loop), in
+ * `hlt` with interrupts on. Guests still run on CPU 0 only: nothing
+ * places a vCPU on an AP's queue yet, so an AP only takes IPIs.
  *
  * IPIs go through the xAPIC's ICR (the boot CPU runs the local APIC in
  * xAPIC mode, as firmware left it), fixed delivery, physical destination.
@@ -31,6 +31,7 @@
 #include <hv/cmdline.h>
 #include <hv/hypervisor.h>
 #include <hv/page_alloc.h>
+#include <hv/sched.h>
 #include <hv/smp.h>
 #include <hv/time.h>
 #include <asm/acpi.h>
@@ -47,7 +48,6 @@ static struct percpu *cpus[MAX_CPUS];		/* by CPU number, once started */
 static uint32_t apic_ids[MAX_CPUS];		/* by CPU number, from the MADT */
 static unsigned int nr_possible = 1;
 static cpumask_t online_mask = 1;
-static uint64_t up_ns[MAX_CPUS];		/* when each AP came up */
 
 /* The AP being started: read by trampoline.S's ap_entry64 and ap_start. */
 uint64_t ap_boot_cr3, ap_boot_stack;
@@ -82,14 +82,6 @@ unsigned int smp_nr_possible(void)
 cpumask_t smp_online_mask(void)
 {
 	return __atomic_load_n(&online_mask, __ATOMIC_ACQUIRE);
-}
-
-/* An AP only idles: its idle time is the time since it came up. */
-uint64_t smp_ap_idle_ns(unsigned int cpu)
-{
-	if (cpu == 0 || cpu >= MAX_CPUS || !(smp_online_mask() & (1ULL << cpu)))
-		return 0;
-	return now_ns() - up_ns[cpu];
 }
 
 static uint32_t boot_apic_id(void)
@@ -158,12 +150,6 @@ static void delay_us(uint64_t us)
 		asm volatile("pause");
 }
 
-static void __noreturn ap_idle(void)
-{
-	for (;;)
-		asm volatile("sti; hlt; cli" : : : "memory");
-}
-
 void __noreturn ap_start(void);
 void __noreturn ap_start(void)
 {
@@ -174,9 +160,8 @@ void __noreturn ap_start(void)
 		halt_forever();
 	cpu_init_secondary(pc, ap_pat);
 	apic_cpu_enable();
-	up_ns[pc->cpu_id] = now_ns();
 	__atomic_or_fetch(&online_mask, 1ULL << pc->cpu_id, __ATOMIC_RELEASE);
-	ap_idle();
+	sched_idle_loop();
 }
 
 /* Low RAM by the memory map, for the trampoline page. */

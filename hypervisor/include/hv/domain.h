@@ -70,6 +70,15 @@ struct vcpu {
 	uint64_t slice_left;		/* ns of its slice not yet run */
 	uint64_t slice_from;		/* when it began running on it; 0 = not running */
 	struct vcpu_info dummy_info;	/* ids >= 32 until they register one: masked */
+	/*
+	 * The CPU whose run queue it is on or would be (changed only with
+	 * that queue's lock held), and whether a CPU holds its state now:
+	 * set when a CPU picks it, cleared once its state is all saved
+	 * (common/sched.c). Here rather than with the scheduling fields
+	 * above, so that arch keeps its offset.
+	 */
+	unsigned int processor;
+	bool is_running;
 };
 
 struct evtchn {

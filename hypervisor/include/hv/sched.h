@@ -14,7 +14,6 @@ struct cpu_regs;
 
 void sched_add_vcpu(struct vcpu *v);
 void vcpu_wake(struct vcpu *v);
-void vcpu_block(struct vcpu *v);
 void vcpu_pause(struct vcpu *v);	/* stopped until vcpu_unpause */
 void vcpu_unpause(struct vcpu *v);
 void sched_remove_vcpu(struct vcpu *v);	/* off the run queue, for good */
@@ -23,6 +22,8 @@ void sched_yield(void);
 /* ns CPU @cpu has spent idle since boot (sysctl getcpuinfo); 0 for no such CPU. */
 uint64_t sched_idle_ns(unsigned int cpu);
 void sched_dump(void);
+/* An AP, once up: idles on its run queue for good (arch/x86/smp.c). */
+void __noreturn sched_idle_loop(void);
 /* Writes the vCPU's registered runstate area, if any (common/vcpu.c). */
 void vcpu_update_runstate_area(struct vcpu *v);
 /* The periodic timer of a vCPU that runs (again): common/vcpu.c. */

@@ -41,8 +41,6 @@ void smp_flush_tlb_others(cpumask_t mask);
 /* Every other CPU to `cli; hlt` (panic, power-off, reboot). Idempotent. */
 void smp_stop_others(void);
 
-/* An AP's idle time (it only idles); 0 for CPU 0 (the scheduler's). */
-uint64_t smp_ap_idle_ns(unsigned int cpu);
 /* arch: IPI_CALL_VECTOR or IPI_STOP_VECTOR arrived. */
 void smp_ipi_interrupt(unsigned int vector);
 
