@@ -495,16 +495,26 @@ static int put_pages(struct build *b, uint64_t pfn, uint64_t pages, const void *
 
 	if (!p)
 		return -EIO;
-	memset(p, 0, pages * PG);
 	if (len)
 		memcpy(p, src, len);
+	memset(p + len, 0, pages * PG - len);
 	vmctl_unmap_foreign(p, pages);
 	return 0;
 }
 
+/*
+ * The kernel's pages are written once: each PT_LOAD segment's file bytes
+ * copied, everything else (the gaps, each segment's bss, the tail of the
+ * extent) zeroed, in address order. ELF wants PT_LOAD segments sorted by
+ * address; for a kernel whose segments are not, the whole extent is
+ * zeroed first instead (sorted says which: the first pass only checks).
+ */
 struct load_ctx {
 	struct build *b;
 	uint8_t *base;			/* the kernel's pages, mapped */
+	uint64_t done;			/* offset up to which the pages are written */
+	bool sorted;
+	bool check_only;
 };
 
 static int load_segment(void *ctx, uint64_t va, const void *src, uint64_t filesz,
@@ -513,10 +523,20 @@ static int load_segment(void *ctx, uint64_t va, const void *src, uint64_t filesz
 	struct load_ctx *l = ctx;
 	uint64_t off = va - (l->b->vb + l->b->kstart_pfn * PG);
 
-	(void)memsz;			/* the pages were zeroed */
-	if (off + filesz > (l->b->kend_pfn - l->b->kstart_pfn) * PG)
+	(void)memsz;			/* zeroed with the gap after it */
+	if (off + filesz > (l->b->kend_pfn - l->b->kstart_pfn) * PG || off + filesz < off)
 		return -EINVAL;
+	if (l->check_only) {
+		if (off < l->done)
+			l->sorted = false;
+		l->done = off + filesz;
+		return 0;
+	}
+	if (l->sorted && off > l->done)
+		memset(l->base + l->done, 0, off - l->done);
 	memcpy(l->base + off, src, filesz);
+	if (off + filesz > l->done)
+		l->done = off + filesz;
 	return 0;
 }
 
@@ -571,11 +591,20 @@ static int load_image(struct build *b)
 	int rc;
 
 	progress(b, "loading the kernel (%llu KiB)", (unsigned long long)(kpages * 4));
+	l.sorted = l.check_only = true;
+	rc = elf_for_each_load(&b->k.pv, load_segment, &l);
+	if (rc)
+		return fail(b, -EINVAL, "the kernel's segments do not fit its extent");
 	l.base = map_pfns(b, b->kstart_pfn, kpages, "kernel pages");
 	if (!l.base)
 		return -EIO;
-	memset(l.base, 0, kpages * PG);
+	if (!l.sorted)
+		memset(l.base, 0, kpages * PG);
+	l.check_only = false;
+	l.done = 0;
 	rc = elf_for_each_load(&b->k.pv, load_segment, &l);
+	if (!rc && l.sorted)
+		memset(l.base + l.done, 0, kpages * PG - l.done);
 	vmctl_unmap_foreign(l.base, kpages);
 	if (rc)
 		return fail(b, -EINVAL, "the kernel's segments do not fit its extent");
@@ -720,7 +749,7 @@ static void wait_console(struct build *b)
 	unsigned int len, i;
 
 	snprintf(path, sizeof(path), "/local/domain/%u/console/tty", b->domid);
-	for (i = 0; i < 100; i++) {
+	for (i = 0; i < 1000; i++) {		/* 10 ms apart: consoled takes a few */
 		if (!xs_read(b->xs, 0, path, &v, &len)) {
 			bool ok = len > 0;
 
@@ -728,9 +757,9 @@ static void wait_console(struct build *b)
 			if (ok)
 				return;
 		}
-		if (i == 5)
+		if (i == 50)
 			progress(b, "waiting for the console backend to take the console");
-		usleep(100000);
+		usleep(10000);
 	}
 	progress(b, "no console backend after 10 s (is consoled running?); starting anyway");
 }

@@ -12,6 +12,7 @@
 #ifndef LIBVMCTL_KERNEL_IMAGE_H
 #define LIBVMCTL_KERNEL_IMAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <hv/elf.h>
@@ -19,6 +20,7 @@
 struct vmctl_kernel {
 	uint8_t *data;		/* the ELF (decompressed), owned */
 	size_t size;
+	bool mapped;		/* data is the file itself, mapped read-only */
 	struct pv_kernel pv;	/* its notes and extent */
 	char format[32];	/* "ELF", "bzImage (xz)", "gzip ELF", ... */
 };
