@@ -238,7 +238,7 @@ static long get_vcpu_info(struct domain *d, struct domctl_getvcpuinfo *info)
 	info->blocked = v->state == VCPU_BLOCKED;
 	info->running = v == current_vcpu();
 	info->cpu_time = vcpu_cpu_time(v);
-	info->cpu = 0;
+	info->cpu = v->processor;	/* the CPU whose run queue it is on (CPU 0 so far) */
 	return 0;
 }
 

@@ -1,41 +1,97 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Timers: one queue per CPU, sorted by deadline; the CPU's one-shot timer
- * is always programmed for the head. Expired timers run from the timer
- * interrupt with interrupts off. Guarded by the queue lock (lock_order.h).
+ * Timers: one queue per CPU, sorted by deadline; each CPU's one-shot timer
+ * is always programmed for its queue's head. A timer belongs to the CPU
+ * that initialised it (t->cpu) until migrate_timer moves it, and fires
+ * there: the timer of a vCPU is to fire on the CPU the vCPU runs on, as
+ * Xen's do. Expired timers run from the timer interrupt with interrupts
+ * off. Guarded by the queue lock (lock_order.h); t->cpu changes only with
+ * its queue's lock held (and the new one's).
+ *
+ * Setting another CPU's timer to become its queue's head leaves the
+ * programming to that CPU: an IPI (smp_call_function_mask, after the lock
+ * is dropped) makes it program its timer for its head.
  */
 #include <hv/lib.h>
+#include <hv/smp.h>
 #include <hv/time.h>
 #include <hv/spinlock.h>
+
+#ifdef UNIT_HOST_CPU
+unsigned int unit_timer_cpu;		/* host unit tests: the CPU the test plays */
+#define timer_cpu()	unit_timer_cpu
+#else
+#include <asm/percpu.h>
+#define timer_cpu()	(this_cpu()->cpu_id)
+#endif
 
 struct timer_queue {
 	spinlock_t lock;
 	struct timer *head;
 	uint64_t programmed;	/* what the CPU's timer is set for (0: off) */
-};
+} __attribute__((aligned(64)));	/* a cache line each; indexed by a shift */
 
-static struct timer_queue queue0 = { .lock = SPINLOCK_INIT_LEVEL(LOCK_LEVEL_TQ) };	/* CPU 0's */
+static struct timer_queue queues[MAX_CPUS] = {
+	[0 ... MAX_CPUS - 1] = { .lock = SPINLOCK_INIT_LEVEL(LOCK_LEVEL_TQ) },
+};
 
 void timer_init(struct timer *t, void (*fn)(void *), void *data)
 {
 	memset(t, 0, sizeof(*t));
 	t->fn = fn;
 	t->data = data;
+	t->cpu = timer_cpu();
+}
+
+/* Locks the queue of t's CPU (t->cpu re-checked under the lock). */
+static inline __attribute__((always_inline)) struct timer_queue *
+timer_lock(const struct timer *t)
+{
+	for (;;) {
+		unsigned int cpu = __atomic_load_n(&t->cpu, __ATOMIC_RELAXED);
+		struct timer_queue *q = &queues[cpu];
+
+		asm("" : "+r"(q));	/* kept, not recomputed from cpu at each use */
+		spin_lock(&q->lock);
+		if (likely(cpu == t->cpu))
+			return q;
+		spin_unlock(&q->lock);
+	}
 }
 
 /*
  * Programs the CPU's timer for the head when that changed: most timer
  * changes (a timer behind the head, a stop of an idle one) leave it alone,
- * and a timer write is a costly device access.
+ * and a timer write is a costly device access. Only on the queue's own
+ * CPU; for another's, true when that CPU must do it (its head changed).
  */
-static void program_head(struct timer_queue *q)
+static bool program_head(struct timer_queue *q)
 {
 	uint64_t deadline = q->head ? q->head->deadline : 0;
 
 	if (deadline == q->programmed)
-		return;
+		return false;
+	if (q != &queues[timer_cpu()])
+		return true;
 	q->programmed = deadline;
 	arch_timer_program(deadline);
+	return false;
+}
+
+/* An IPI from program_remote: this CPU's queue head changed. */
+static void program_here(void *unused)
+{
+	struct timer_queue *q = &queues[timer_cpu()];
+
+	(void)unused;
+	spin_lock(&q->lock);
+	program_head(q);
+	spin_unlock(&q->lock);
+}
+
+static void program_remote(unsigned int cpu)
+{
+	smp_call_function_mask(1ULL << cpu, program_here, NULL);
 }
 
 static void unlink(struct timer_queue *q, struct timer *t)
@@ -52,38 +108,90 @@ static void unlink(struct timer_queue *q, struct timer *t)
 	t->next = NULL;
 }
 
-void set_timer(struct timer *t, uint64_t deadline)
+static void insert(struct timer_queue *q, struct timer *t, uint64_t deadline)
 {
-	struct timer_queue *q = &queue0;
 	struct timer **pp;
 
-	spin_lock(&q->lock);
-	if (t->active)
-		unlink(q, t);
 	t->deadline = deadline;
 	for (pp = &q->head; *pp && (*pp)->deadline <= deadline; pp = &(*pp)->next)
 		;
 	t->next = *pp;
 	*pp = t;
 	t->active = true;
-	program_head(q);
+}
+
+void set_timer(struct timer *t, uint64_t deadline)
+{
+	struct timer_queue *q = timer_lock(t);
+	unsigned int cpu = t->cpu;
+	bool remote;
+
+	if (t->active)
+		unlink(q, t);
+	insert(q, t, deadline);
+	remote = program_head(q);
 	spin_unlock(&q->lock);
+	if (unlikely(remote))
+		program_remote(cpu);
 }
 
 void stop_timer(struct timer *t)
 {
-	struct timer_queue *q = &queue0;
+	struct timer_queue *q = timer_lock(t);
+	unsigned int cpu = t->cpu;
+	bool remote;
 
-	spin_lock(&q->lock);
 	if (t->active)
 		unlink(q, t);
-	program_head(q);
+	remote = program_head(q);
 	spin_unlock(&q->lock);
+	if (unlikely(remote))
+		program_remote(cpu);
+}
+
+/*
+ * t fires on `cpu` from now on, at the same deadline if it is set. The two
+ * queues' locks are taken lower CPU first. For a vCPU's timers when the
+ * vCPU moves to another CPU (Xen's migrate_timer).
+ */
+void migrate_timer(struct timer *t, unsigned int cpu)
+{
+	for (;;) {
+		unsigned int old = __atomic_load_n(&t->cpu, __ATOMIC_RELAXED);
+		struct timer_queue *from = &queues[old], *to = &queues[cpu];
+		bool remote_from, remote_to;
+
+		if (old == cpu)
+			return;
+		spin_lock(old < cpu ? &from->lock : &to->lock);
+		spin_lock_nested(old < cpu ? &to->lock : &from->lock);
+		if (t->cpu != old) {		/* moved meanwhile: again */
+			spin_unlock(&from->lock);
+			spin_unlock(&to->lock);
+			continue;
+		}
+		if (t->active) {
+			uint64_t deadline = t->deadline;
+
+			unlink(from, t);
+			insert(to, t, deadline);
+		}
+		__atomic_store_n(&t->cpu, cpu, __ATOMIC_RELAXED);
+		remote_from = program_head(from);
+		remote_to = program_head(to);
+		spin_unlock(old < cpu ? &to->lock : &from->lock);
+		spin_unlock(old < cpu ? &from->lock : &to->lock);
+		if (remote_from)
+			program_remote(old);
+		if (remote_to)
+			program_remote(cpu);
+		return;
+	}
 }
 
 void timer_interrupt(void)
 {
-	struct timer_queue *q = &queue0;
+	struct timer_queue *q = &queues[timer_cpu()];
 	uint64_t now = now_ns();
 
 	spin_lock(&q->lock);
@@ -104,11 +212,11 @@ void timer_interrupt(void)
 /* Debug key 't': the CPU's timer queue. */
 void timer_dump(void)
 {
-	struct timer_queue *q = &queue0;
+	struct timer_queue *q = &queues[timer_cpu()];
 	uint64_t now = now_ns();
 	struct timer *t;
 
-	printk(LOG_ERR, "timers at %llu ns:\n", (unsigned long long)now);
+	printk(LOG_ERR, "CPU%u timers at %llu ns:\n", timer_cpu(), (unsigned long long)now);
 	for (t = q->head; t; t = t->next)
 		printk(LOG_ERR, "  in %lld us: %p(%p)\n",
 		       (long long)(t->deadline - now) / 1000, (void *)t->fn, t->data);

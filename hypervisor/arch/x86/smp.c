@@ -160,6 +160,7 @@ void __noreturn ap_start(void)
 		halt_forever();
 	cpu_init_secondary(pc, ap_pat);
 	apic_cpu_enable();
+	time_init_secondary();		/* its timer queue's one-shot (common/timer.c) */
 	__atomic_or_fetch(&online_mask, 1ULL << pc->cpu_id, __ATOMIC_RELEASE);
 	sched_idle_loop();
 }

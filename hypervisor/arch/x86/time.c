@@ -229,6 +229,24 @@ void arch_timer_program(uint64_t deadline)
 	apic_write(APIC_TIMER_INIT, (uint32_t)ticks);
 }
 
+/* This CPU's local APIC timer: TSC-deadline or one-shot mode, disarmed. */
+static void timer_lvt_init(void)
+{
+	if (tsc_deadline) {
+		apic_write(APIC_LVT_TIMER, (2 << 17) | TIMER_VECTOR);	/* TSC-deadline */
+		wrmsr(MSR_TSC_DEADLINE, 0);
+	} else {
+		apic_write(APIC_LVT_TIMER, TIMER_VECTOR);		/* one-shot */
+		apic_write(APIC_TIMER_INIT, 0);
+	}
+}
+
+/* An AP's timer, as time_init set the boot CPU's (same calibration). */
+void time_init_secondary(void)
+{
+	timer_lvt_init();
+}
+
 void time_init(void)
 {
 	extern pte_t *gdt_area_l1(void);
@@ -249,13 +267,7 @@ void time_init(void)
 		cpuid(1, 0, &a, &b, &c, &d);
 		tsc_deadline = c & (1U << 24);
 	}
-	if (tsc_deadline) {
-		apic_write(APIC_LVT_TIMER, (2 << 17) | TIMER_VECTOR);	/* TSC-deadline */
-		wrmsr(MSR_TSC_DEADLINE, 0);
-	} else {
-		apic_write(APIC_LVT_TIMER, TIMER_VECTOR);		/* one-shot */
-		apic_write(APIC_TIMER_INIT, 0);
-	}
+	timer_lvt_init();
 	rtc_read();
 	for (i = 0; i < domain_count(); i++) {
 		struct domain *d = domain_by_index(i);

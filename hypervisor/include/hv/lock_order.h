@@ -14,7 +14,8 @@
  *   irq_lock              device interrupts and PIRQs (arch/x86/irq.c)
  *   pci_lock              the PCI functions dom0 reported (arch/x86/pci.c)
  *   rq->lock              a CPU's run queue
- *   tq->lock              a CPU's timer queue
+ *   tq->lock              a CPU's timer queue; two CPUs' queues are
+ *                         taken lower CPU first (migrate_timer)
  *   domlist_lock          the domain list (common/domain.c); nothing
  *                         but the frame allocator is taken inside it
  *   pool->lock            a frame pool (common/page_alloc.c)

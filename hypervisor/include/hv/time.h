@@ -18,9 +18,11 @@ struct timer {
 	void *data;
 	struct timer *next;		/* in the CPU's timer queue, by deadline */
 	bool active;
+	unsigned int cpu;		/* whose queue: timer_init's CPU, or migrate_timer's */
 };
 
 void time_init(void);
+void time_init_secondary(void);	/* an AP, once its local APIC is on */
 uint64_t now_ns(void);
 uint64_t tsc_khz(void);
 void pvclock_update(struct vcpu *v);
@@ -29,6 +31,8 @@ void wallclock_init(struct domain *d);
 void timer_init(struct timer *t, void (*fn)(void *), void *data);
 void set_timer(struct timer *t, uint64_t deadline);
 void stop_timer(struct timer *t);
+/* From now on t fires on CPU `cpu` (a vCPU's timers follow the vCPU). */
+void migrate_timer(struct timer *t, unsigned int cpu);
 void timer_interrupt(void);	/* arch: the one-shot CPU timer fired */
 void timer_dump(void);
 

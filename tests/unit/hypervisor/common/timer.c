@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <hv/time.h>
 #include <hv/printk.h>
+#include <hv/smp.h>
 
 static uint64_t fake_now;
 static uint64_t hw_deadline;		/* what the fake CPU timer is set for */
@@ -14,10 +15,32 @@ uint64_t now_ns(void)
 	return fake_now;
 }
 
+extern unsigned int unit_timer_cpu;	/* common/timer.c: the CPU the test plays */
+static uint64_t hw_deadline1;		/* CPU 1's */
+static cpumask_t called;		/* CPUs smp_call_function_mask was aimed at */
+
 void arch_timer_program(uint64_t deadline)
 {
+	if (unit_timer_cpu == 1) {
+		hw_deadline1 = deadline;
+		return;
+	}
 	hw_deadline = deadline;
 	hw_writes++;
+}
+
+/* The IPI: the function runs at once, as each CPU of the mask. */
+void smp_call_function_mask(cpumask_t mask, void (*fn)(void *), void *arg)
+{
+	unsigned int me = unit_timer_cpu, cpu;
+
+	called |= mask;
+	for (cpu = 0; cpu < 2; cpu++)
+		if (mask & (1ULL << cpu) && cpu != me) {
+			unit_timer_cpu = cpu;
+			fn(arg);
+		}
+	unit_timer_cpu = me;
 }
 
 void printk(enum log_level level, const char *fmt, ...)
@@ -113,5 +136,73 @@ static void rearmed_after_interrupt(void)
 	EXPECT_EQ(hw_deadline, 100);
 }
 
+/* A timer is its initialising CPU's: another CPU's interrupt leaves it. */
+static void timer_stays_on_its_cpu(void)
+{
+	fresh();
+	unit_timer_cpu = 1;
+	timer_init(&c, record, "c");
+	set_timer(&c, 100);
+	EXPECT_EQ(hw_deadline1, 100);
+	unit_timer_cpu = 0;
+	set_timer(&a, 150);
+	EXPECT_EQ(hw_deadline, 150);
+	fake_now = 200;
+	timer_interrupt();		/* CPU 0's */
+	EXPECT(!strcmp(fired, "a"));
+	EXPECT(c.active);
+	unit_timer_cpu = 1;
+	timer_interrupt();
+	EXPECT(!strcmp(fired, "ac"));
+	EXPECT(!c.active);
+	unit_timer_cpu = 0;
+}
+
+/* CPU 0 sets CPU 1's timer as its new head: CPU 1 programs it, by IPI. */
+static void remote_head_by_ipi(void)
+{
+	fresh();
+	unit_timer_cpu = 1;
+	timer_init(&c, record, "c");
+	unit_timer_cpu = 0;
+	called = 0;
+	set_timer(&c, 300);
+	EXPECT_EQ(called, 2);
+	EXPECT_EQ(hw_deadline1, 300);
+	EXPECT_EQ(hw_writes, 0);	/* CPU 0's own timer untouched */
+	called = 0;
+	stop_timer(&c);
+	EXPECT_EQ(called, 2);
+	EXPECT_EQ(hw_deadline1, 0);
+}
+
+/* migrate_timer: a set timer moves with its deadline; both CPUs reprogram. */
+static void migrate_moves_the_deadline(void)
+{
+	fresh();
+	set_timer(&a, 100);
+	set_timer(&b, 200);
+	EXPECT_EQ(hw_deadline, 100);
+	called = 0;
+	migrate_timer(&a, 1);
+	EXPECT_EQ(a.cpu, 1);
+	EXPECT(a.active && a.deadline == 100);
+	EXPECT_EQ(hw_deadline, 200);	/* CPU 0: b is its head now */
+	EXPECT_EQ(called, 2);
+	EXPECT_EQ(hw_deadline1, 100);
+	fake_now = 250;
+	timer_interrupt();		/* CPU 0: only b */
+	EXPECT(!strcmp(fired, "b"));
+	unit_timer_cpu = 1;
+	timer_interrupt();
+	EXPECT(!strcmp(fired, "ba"));
+	migrate_timer(&a, 0);		/* back, not set: nothing to program */
+	unit_timer_cpu = 0;
+	EXPECT_EQ(a.cpu, 0);
+	EXPECT(!a.active);
+}
+
 UNIT_MAIN("timer", UNIT_TEST(head_is_programmed), UNIT_TEST(no_needless_writes),
-	  UNIT_TEST(interrupt_runs_due_in_order), UNIT_TEST(rearmed_after_interrupt))
+	  UNIT_TEST(interrupt_runs_due_in_order), UNIT_TEST(rearmed_after_interrupt),
+	  UNIT_TEST(timer_stays_on_its_cpu), UNIT_TEST(remote_head_by_ipi),
+	  UNIT_TEST(migrate_moves_the_deadline))
