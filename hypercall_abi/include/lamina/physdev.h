@@ -106,9 +106,9 @@ struct physdev_map_pirq {
 	int32_t pirq;		/* IN/OUT */
 	int32_t bus;		/* IN (MSI; MSI_SEG: segment << 16 | bus) */
 	int32_t devfn;		/* IN (MSI) */
-	int32_t entry_nr;	/* IN (MSI-X entry; MULTI_MSI: IN/OUT count) */
+	int32_t entry_nr;	/* IN (MSI-X entry; MULTI_MSI: IN/OUT count, 1-32) */
 	uint32_t pad1;
-	uint64_t table_base;	/* IN (MSI-X: the table BAR's address) */
+	uint64_t table_base;	/* IN (MSI-X: the table BAR's address; 0: plain MSI) */
 };
 
 /* PHYSDEVOP_unmap_pirq: the mapping goes; a bound port stops hearing it. */

@@ -20,6 +20,7 @@
 #include <hv/domain.h>
 #include <hv/guest_access.h>
 #include <hv/hypervisor.h>
+#include <asm/irq.h>
 #include <asm/pv.h>
 #include <asm/x86.h>
 #include <lamina/callback.h>
@@ -220,10 +221,36 @@ static bool port_is_hypervisors(uint16_t port, unsigned int size)
 	return false;
 }
 
+/*
+ * PCI configuration mechanism #1 for dom0, as Xen 4.17 emulates it: a
+ * 32-bit write of port 0xCF8 is kept in the domain, an access inside
+ * 0xCFC-0xCFF goes to the function it names (a write through
+ * dom0_pci_conf_write, which guards MSI: irq.c, msi.c); the other bytes of
+ * 0xCF8-0xCFF are not dom0's (reads all ones, writes dropped; Xen's
+ * dom0_setup_permissions denies them). Unlike Xen, an access that runs
+ * past 0xCFF is refused whole rather than split.
+ */
+static bool pci_port(uint16_t port, unsigned int size)
+{
+	return port <= 0xCFF && port + size - 1 >= 0xCF8;
+}
+
+static bool pci_data_port(uint16_t port, unsigned int size)
+{
+	return port >= 0xCFC && port + size - 1 <= 0xCFF;
+}
+
 static uint32_t port_read(const struct vcpu *v, uint16_t port, unsigned int size)
 {
 	if (!v->domain->is_privileged || port_is_hypervisors(port, size))
 		return 0xFFFFFFFF;
+	if (pci_port(port, size)) {
+		if (port == 0xCF8 && size == 4)
+			return v->domain->arch.pci_cf8;
+		if (pci_data_port(port, size))
+			return pci_conf_read(v->domain->arch.pci_cf8, port & 3, size);
+		return 0xFFFFFFFF;
+	}
 	return size == 1 ? inb(port) : size == 2 ? inw(port) : inl(port);
 }
 
@@ -231,6 +258,13 @@ static void port_write(const struct vcpu *v, uint16_t port, unsigned int size, u
 {
 	if (!v->domain->is_privileged || port_is_hypervisors(port, size))
 		return;
+	if (pci_port(port, size)) {
+		if (port == 0xCF8 && size == 4)
+			v->domain->arch.pci_cf8 = val;
+		else if (pci_data_port(port, size))
+			dom0_pci_conf_write(v->domain->arch.pci_cf8, port & 3, size, val);
+		return;
+	}
 	if (size == 1)
 		outb(port, (uint8_t)val);
 	else if (size == 2)

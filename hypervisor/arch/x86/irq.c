@@ -20,12 +20,16 @@
  * vector with no GSI is counted as spurious. Debug key 'i' prints them.
  *
  * Which GSIs dom0 may have: all the IO-APIC's pins but 0 and 2 (the PIT,
- * the hypervisor's; ISA IRQ 0 arrives on pin 2). An MSI-X entry of a
- * function dom0 reported (pci_device_add) is mapped too: msi.c aims it at
- * one of the vectors the GSIs leave (MSIX_MAX at most), masked until the
- * PIRQ is bound; its interrupts are edge, nothing to EOI. Plain and
- * multi-message MSI are not offered (-EOPNOTSUPP: Linux falls back to
- * MSI-X or INTx), nor a PIRQ for another domain (no passthrough).
+ * the hypervisor's; ISA IRQ 0 arrives on pin 2). An MSI-X entry or the
+ * plain MSI of a function dom0 reported (pci_device_add) is mapped too:
+ * msi.c aims it at one of the vectors the GSIs leave (MSIX_MAX at most,
+ * shared by both), masked until the PIRQ is bound; its interrupts are
+ * edge, nothing to EOI. A plain MSI without a per-vector mask bit is held
+ * in software instead, as Xen's "EOI" acknowledgement of a non-maskable
+ * MSI holds the local APIC: it raises the port and sets the PIRQ's bit in
+ * the EOI map, and one more interrupt before dom0's eoi is kept and
+ * raised at that eoi. Multi-message MSI is -EOPNOTSUPP (Xen 4.17 without
+ * interrupt remapping), a PIRQ for another domain too (no passthrough).
  *
  * A domU has no PIRQs. It gets Xen's answers: eoi -EINVAL, bind_pirq
  * -EINVAL beyond its PIRQ range (the GSIs + 32, as Xen's
@@ -81,8 +85,10 @@ struct gsi {
 
 struct pirq {
 	int16_t gsi;		/* -1: not mapped to a GSI */
-	int8_t msix;		/* the MSI-X slot it is mapped to (msi.c), or -1 */
+	int8_t msix;		/* the MSI(-X) slot it is mapped to (msi.c), or -1 */
 	bool reserved;		/* get_free_pirq, not mapped yet */
+	bool held;		/* MSI without a mask bit: acknowledged by dom0's eoi */
+	bool in_flight, again;	/* held: raised, awaiting eoi; one more came */
 	uint32_t port;		/* 0: no port; PORT_BINDING: being bound */
 };
 
@@ -172,18 +178,30 @@ static void eoi_bit(unsigned int pirq, bool set)
 		__atomic_fetch_and(&eoi_map[pirq / 64], ~(1ULL << (pirq % 64)), __ATOMIC_SEQ_CST);
 }
 
-/* An MSI-X vector's port (edge: nothing to mask), or 0: spurious. */
+/*
+ * An MSI(-X) vector's port (edge: nothing to mask), or 0: spurious, or
+ * held until dom0's eoi (a plain MSI without a mask bit).
+ */
 static uint32_t msix_interrupt(unsigned int vector, struct domain **d)
 {
 	unsigned int slot = IRQ_VECTOR_FIRST + IRQ_VECTORS - 1 - vector;
 	int pirq = slot < MSIX_MAX ? msix_pirq[slot] : -1;
+	struct pirq *p = pirq >= 0 ? &pirqs[pirq] : NULL;
 
-	if (pirq < 0 || !pirqs[pirq].port || pirqs[pirq].port == PORT_BINDING) {
+	if (!p || !p->port || p->port == PORT_BINDING) {
 		spurious++;
 		return 0;
 	}
+	if (p->held) {
+		if (p->in_flight) {
+			p->again = true;
+			return 0;
+		}
+		p->in_flight = true;
+		eoi_bit(pirq, true);
+	}
 	*d = hw_dom;
-	return pirqs[pirq].port;
+	return p->port;
 }
 
 void irq_interrupt(unsigned int vector)
@@ -302,17 +320,19 @@ static int pirq_target_ok(const struct domain *d, domid_t dom)
 }
 
 /*
- * An MSI-X entry of a PCI function dom0 reported, as Xen's
- * allocate_and_map_msi_pirq for it: the PIRQ from the top down when
- * dom0 asks for any, the entry aimed at a spare vector, masked until bound.
+ * An MSI-X entry (table_base given) or the plain MSI of a PCI function
+ * dom0 reported, as Xen's allocate_and_map_msi_pirq for it: the PIRQ from
+ * the top down when dom0 asks for any, the message aimed at a spare
+ * vector, masked until bound.
  */
-static int map_msix(struct domain *d, struct physdev_map_pirq *map)
+static int map_msi(struct domain *d, struct physdev_map_pirq *map)
 {
-	uint16_t seg = map->type == MAP_PIRQ_TYPE_MSI_SEG ? (uint32_t)map->bus >> 16 : 0;
+	uint16_t seg = map->type != MAP_PIRQ_TYPE_MSI ? (uint32_t)map->bus >> 16 : 0;
 	uint8_t bus = map->bus & 0xFF, devfn = map->devfn & 0xFF;
 	int pirq = map->pirq, slot;
+	bool maskable = true;
 
-	if (map->index != -1 || map->entry_nr < 0)
+	if (map->index != -1 || (map->table_base && map->entry_nr < 0))
 		return trace_err(-EINVAL);
 	if (pci_known(seg, bus, devfn))
 		return trace_err(-ENODEV);
@@ -325,11 +345,16 @@ static int map_msix(struct domain *d, struct physdev_map_pirq *map)
 	pirq = array_index_nospec(pirq, nr_pirqs(d));
 	if (pirqs[pirq].gsi >= 0 || pirqs[pirq].msix >= 0)
 		return trace_err(-EEXIST);
-	slot = msix_setup(seg, bus, devfn, map->entry_nr, IRQ_VECTORS - nr_gsis);
+	if (map->table_base)
+		slot = msix_setup(seg, bus, devfn, map->entry_nr, IRQ_VECTORS - nr_gsis);
+	else
+		slot = msi_setup(seg, bus, devfn, IRQ_VECTORS - nr_gsis, &maskable);
 	if (slot < 0)
 		return slot;
 	pirqs[pirq].msix = slot;
 	pirqs[pirq].reserved = false;
+	pirqs[pirq].held = !maskable;
+	pirqs[pirq].in_flight = pirqs[pirq].again = false;
 	msix_pirq[slot] = pirq;
 	hw_dom = d;
 	map->pirq = pirq;
@@ -352,15 +377,22 @@ static long map_pirq(struct domain *d, uint64_t arg)
 		spin_unlock(&irq_lock);
 		break;
 	case MAP_PIRQ_TYPE_MULTI_MSI:
+		/*
+		 * Xen 4.17's allocate_pirq: a count out of 1-32 -EDOM, more
+		 * than one -EOPNOTSUPP without interrupt remapping; one is a
+		 * plain MSI.
+		 */
 		if (map.table_base)
 			return trace_err(-EINVAL);
-		return trace_err(-EOPNOTSUPP);	/* multi-message MSI: not offered */
+		if (map.entry_nr <= 0 || map.entry_nr > 32)
+			return trace_err(-EDOM);
+		if (map.entry_nr != 1)
+			return trace_err(-EOPNOTSUPP);
+		/* fall through */
 	case MAP_PIRQ_TYPE_MSI:
 	case MAP_PIRQ_TYPE_MSI_SEG:
-		if (!map.table_base)
-			return trace_err(-EOPNOTSUPP);	/* plain MSI: INTx instead */
 		spin_lock(&irq_lock);
-		rc = map_msix(d, &map);
+		rc = map_msi(d, &map);
 		spin_unlock(&irq_lock);
 		break;
 	default:
@@ -381,6 +413,7 @@ static void pirq_silence(struct pirq *p, unsigned int pirq)
 	}
 	if (p->msix >= 0)
 		msix_mask(p->msix, true);
+	p->in_flight = p->again = false;
 	eoi_bit(pirq, false);
 }
 
@@ -411,6 +444,7 @@ static long unmap_pirq(struct domain *d, uint64_t arg)
 	}
 	p->gsi = -1;
 	p->msix = -1;
+	p->held = false;
 	p->port = 0;	/* the port stays the guest's, bound to nothing */
 	spin_unlock(&irq_lock);
 	return 0;
@@ -478,6 +512,7 @@ void pirq_unbind_port(struct domain *d, uint32_t pirq, uint32_t port)
 static long pirq_eoi(struct domain *d, uint64_t arg)
 {
 	struct physdev_eoi op;
+	uint32_t port = 0;
 	struct pirq *p;
 	struct gsi *g;
 
@@ -500,7 +535,17 @@ static long pirq_eoi(struct domain *d, uint64_t arg)
 				pin_mask(p->gsi, false);
 		}
 	}
+	if (p->held && p->in_flight) {
+		/* As Xen's EOI of the held vector: one kept interrupt comes now. */
+		p->in_flight = p->again;
+		p->again = false;
+		eoi_bit(op.irq, p->in_flight);
+		if (p->in_flight && p->port && p->port != PORT_BINDING)
+			port = p->port;
+	}
 	spin_unlock(&irq_lock);
+	if (port)
+		evtchn_set_pending(d, port);
 	return 0;
 }
 
@@ -624,6 +669,24 @@ static long get_free_pirq(struct domain *d, uint64_t arg)
 		return trace_err(pirq);
 	op.pirq = pirq;
 	return copy_to_guest(arg, &op, sizeof(op)) ? -EFAULT : 0;
+}
+
+/*
+ * dom0's write through port 0xCFC (emul_priv.c), as Xen 4.17's pci_cfg_ok:
+ * to a function dom0 reported, pci_msi_conf_write_intercept (msi.c) may
+ * drop it or keep mask bits set.
+ */
+void dom0_pci_conf_write(uint32_t cf8, unsigned int off, unsigned int size, uint32_t val)
+{
+	uint8_t bus = cf8 >> 16, devfn = cf8 >> 8;
+	bool ok = true;
+
+	spin_lock(&irq_lock);
+	if ((cf8 & 0x80000000U) && !pci_known(0, bus, devfn))
+		ok = msi_conf_write_ok(bus, devfn, (cf8 & 0xFC) | off, size, &val);
+	if (ok)
+		pci_conf_write(cf8, off, size, val);
+	spin_unlock(&irq_lock);
 }
 
 /* Reads the sub-op's struct: size bytes of a known layout. */

@@ -4,8 +4,10 @@
  * manage_pci_add(_ext)/remove, pci_device_add/remove, restore_msi(_ext),
  * prepare/release_msix, dbgp_op and pci_mmcfg_reserved, as Xen 4.17
  * answers them, from dom0 only (a domU: -EPERM). The record lets irq.c
- * map MSI-X only for a function dom0 reported, and makes that function's
- * MSI-X table read-only to dom0 (msi.c); nothing else reads it yet.
+ * map MSI and MSI-X only for a function dom0 reported, makes that
+ * function's MSI-X table read-only to dom0 (msi.c), and names the
+ * functions whose configuration writes msi.c checks. Configuration
+ * mechanism #1 itself is here too (pci_conf_read/write).
  */
 #include <hv/lib.h>
 #include <hv/domain.h>
@@ -13,15 +15,46 @@
 #include <hv/spinlock.h>
 #include <lamina/physdev.h>
 #include <asm/irq.h>
+#include <asm/x86.h>
 
 static spinlock_t pci_lock = SPINLOCK_INIT_LEVEL(LOCK_LEVEL_PCI);	/* the record below */
+static spinlock_t pci_cfg_lock = SPINLOCK_INIT_LEVEL(LOCK_LEVEL_PCICFG);	/* ports 0xCF8/0xCFC */
+
+/*
+ * Configuration mechanism #1, the hypervisor's and dom0's (whose port
+ * 0xCF8 is a latch in its domain: emul_priv.c): the address and the data
+ * access together under pci_cfg_lock, so no other access comes between.
+ */
+uint32_t pci_conf_read(uint32_t cf8, unsigned int off, unsigned int size)
+{
+	uint32_t val;
+
+	spin_lock(&pci_cfg_lock);
+	outl(0xCF8, cf8);
+	val = size == 1 ? inb(0xCFC + off) : size == 2 ? inw(0xCFC + off) : inl(0xCFC);
+	spin_unlock(&pci_cfg_lock);
+	return val;
+}
+
+void pci_conf_write(uint32_t cf8, unsigned int off, unsigned int size, uint32_t val)
+{
+	spin_lock(&pci_cfg_lock);
+	outl(0xCF8, cf8);
+	if (size == 1)
+		outb(0xCFC + off, (uint8_t)val);
+	else if (size == 2)
+		outw(0xCFC + off, (uint16_t)val);
+	else
+		outl(0xCFC, val);
+	spin_unlock(&pci_cfg_lock);
+}
 
 /* Reads the sub-op's struct: size bytes of a known layout. */
 #define PHYSDEV_IN(op)	do { if (copy_from_guest(&(op), arg, sizeof(op))) return -EFAULT; } while (0)
 
 /*
  * The PCI functions dom0 reported (manage_pci_add*, pci_device_add):
- * irq.c maps MSI-X only for these, and msi.c protects their tables.
+ * irq.c maps MSI and MSI-X only for these, and msi.c protects their tables.
  * Segment, bus, devfn as one 32-bit key.
  */
 #define MAX_PCI_DEVS	256

@@ -13,6 +13,8 @@
  *   fifo->lock            a domain's FIFO event queues (evtchn_fifo.c)
  *   irq_lock              device interrupts and PIRQs (arch/x86/irq.c)
  *   pci_lock              the PCI functions dom0 reported (arch/x86/pci.c)
+ *   pci_cfg_lock          ports 0xCF8/0xCFC, one access through them
+ *                         (arch/x86/pci.c: pci_conf_read/write)
  *   rq->lock              a CPU's run queue
  *   tq->lock              a CPU's timer queue; two CPUs' queues are
  *                         taken lower CPU first (migrate_timer)
@@ -33,6 +35,7 @@ enum {
 	LOCK_LEVEL_FIFO,
 	LOCK_LEVEL_IRQ,
 	LOCK_LEVEL_PCI,
+	LOCK_LEVEL_PCICFG,
 	LOCK_LEVEL_RQ,
 	LOCK_LEVEL_TQ,
 	LOCK_LEVEL_DOMLIST,

@@ -71,6 +71,7 @@ struct pt_work {
 
 struct arch_domain {
 	struct pt_work pt;
+	uint32_t pci_cf8;		/* dom0's last 32-bit write to port 0xCF8 */
 };
 
 #endif

@@ -15,23 +15,34 @@ struct evtchn_bind_pirq;
 #define IRQ_VECTORS		32
 
 /*
- * MSI-X entries of dom0's devices (msi.c) take the vectors the GSIs leave,
- * from the top down: slot n is vector MSIX_VECTOR(n).
+ * MSI-X entries and plain MSIs of dom0's devices (msi.c) take the vectors
+ * the GSIs leave, from the top down: slot n is vector MSIX_VECTOR(n).
  */
 #define MSIX_MAX		8
 #define MSIX_VECTOR(slot)	(IRQ_VECTOR_FIRST + IRQ_VECTORS - 1 - (slot))
 /* Entry nr of the device's MSI-X table aimed at a free slot's vector, masked; the slot or -E. */
 int msix_setup(uint16_t seg, uint8_t bus, uint8_t devfn, unsigned int nr, unsigned int slots);
+/* The function's MSI aimed at a free slot's vector, one message, masked if it can be; the slot or -E. */
+int msi_setup(uint16_t seg, uint8_t bus, uint8_t devfn, unsigned int slots, bool *maskable);
+/* The slot's entry (MSI-X) or per-vector mask bit (MSI, if any) set or cleared. */
 void msix_mask(unsigned int slot, bool masked);
 /* The entry masked and the slot free again. */
 void msix_release(unsigned int slot);
 /* A function dom0 reported: its MSI-X table and PBA frames become read-only to it. */
 void msix_protect(uint16_t seg, uint8_t bus, uint8_t devfn);
 bool msix_frame_is_table(mfn_t mfn);
+/* dom0's config write to a function it reported: false drops it (irq_lock held). */
+bool msi_conf_write_ok(uint8_t bus, uint8_t devfn, unsigned int reg, unsigned int size,
+		       uint32_t *data);
 
 /* pci.c: physdev_op's PCI sub-ops; whether dom0 reported a function (0 or -ENODEV). */
 long physdev_pci_op(struct domain *d, unsigned int cmd, uint64_t arg);
 int pci_known(uint16_t seg, uint8_t bus, uint8_t devfn);
+/* Mechanism #1: size bytes at offset off (0-3) of the dword cf8 names. */
+uint32_t pci_conf_read(uint32_t cf8, unsigned int off, unsigned int size);
+void pci_conf_write(uint32_t cf8, unsigned int off, unsigned int size, uint32_t val);
+/* irq.c: dom0's write through port 0xCFC, mediated as Xen 4.17's pci_cfg_ok. */
+void dom0_pci_conf_write(uint32_t cf8, unsigned int off, unsigned int size, uint32_t val);
 
 /* Finds and masks the IO-APIC; before any domain maps a PIRQ. */
 void irq_init(void);
