@@ -113,6 +113,54 @@
 	sysretq
 .endm
 
+#define MSR_KERNEL_GS_BASE	0xC0000102
+
+/*
+ * switch_mode (pv_traps.c) for the vCPU at rdi, to mode \kernel (0 or 1):
+ * the live GS base (MSR_KERNEL_GS_BASE while we run) to \save_gs, the
+ * mode, CR3 = \cr3 with tlbflush_clock++ as write_cr3 does (a domain's
+ * dirty mask changes at a context switch only), MSR_KERNEL_GS_BASE =
+ * \load_gs. Clobbers rax, rcx, rdx.
+ */
+.macro SWITCH_MODE save_gs, kernel, cr3, load_gs
+	mov	$MSR_KERNEL_GS_BASE, %ecx
+	rdmsr
+	shl	$32, %rdx
+	or	%rdx, %rax
+	mov	%rax, \save_gs(%rdi)
+	movb	$\kernel, VCPU_KERNEL_MODE(%rdi)
+	mov	\cr3(%rdi), %rax
+	mov	%rax, %cr3
+	addl	$1, tlbflush_clock(%rip)
+	mov	\load_gs(%rdi), %rax
+	mov	%rax, %rdx
+	shr	$32, %rdx
+	wrmsr
+.endm
+
+/* guest_range_ok(\va, \len) (hv/guest_access.h), else \fail. Clobbers rax, rcx. */
+.macro GUEST_RANGE_OK va, len, fail
+	mov	\va, %rax
+	add	$\len, %rax
+	jc	\fail				/* wraps */
+	movabs	$0x0000800000000000, %rcx
+	cmp	%rcx, %rax
+	jbe	.Lrange_ok\@			/* the lower half */
+	movabs	$0xFFFF880000000000, %rcx	/* HYPERVISOR_VIRT_END */
+	cmp	%rcx, \va
+	jb	\fail
+.Lrange_ok\@:
+.endm
+
+/* One quadword of a bounce frame to the guest stack at r9; a fault: .Lbounce_fault. */
+.macro BOUNCE_STORE reg, off
+1:	mov	\reg, \off(%r9)
+	.pushsection __ex_table, "a"
+	.balign 8
+	.quad	1b, .Lbounce_fault
+	.popsection
+.endm
+
 /*
  * syscall: from guest kernel mode it is a hypercall, from guest user mode
  * a guest system call. The CPU left rip in rcx and rflags in r11 and did
@@ -129,8 +177,9 @@
  * (and clamped under speculation) by the table's size, and the handler
  * is called. A plain result goes to rax; a continuation, page tables
  * waiting to be released and every call of a debug build go through
- * hypercall_finish (pv.c). A guest user's system call and an unknown
- * number go to do_syscall.
+ * hypercall_finish (pv.c). A guest user's system call is bounced to its
+ * callback by .Lsyscall_user below (do_syscall when that cannot), an
+ * unknown number from guest kernel mode goes to do_syscall.
  */
 	.text
 	.globl syscall_entry
@@ -148,7 +197,7 @@ syscall_entry:
 	SAVE_VOLATILE
 	sub	$REGS_R11, %rsp		/* rbx, rbp, r12-r15: see above */
 	cmp	hypercall_slots(%rip), %rax
-	jae	.Lsyscall_c
+	jae	.Lsyscall_nr_high
 	sbb	%rcx, %rcx		/* all ones: rax is in range */
 	and	%rcx, %rax		/* ... also under speculation */
 	push	%r8			/* struct hc_args */
@@ -159,7 +208,7 @@ syscall_entry:
 	push	%rax
 	mov	%gs:PERCPU_CURRENT, %rdi
 	cmpb	$0, VCPU_KERNEL_MODE(%rdi)
-	je	.Lsyscall_c_args	/* guest user mode: its system call */
+	je	.Lsyscall_user		/* guest user mode: its system call */
 	lea	(%rax,%rax,2), %rcx
 	lea	hypercalls(%rip), %r11
 	mov	(%r11,%rcx,8), %r11	/* hypercalls[nr].fn */
@@ -188,6 +237,99 @@ syscall_entry:
 .Lsyscall_c:
 	mov	%rsp, %rdi
 	call	do_syscall
+	jmp	hypercall_exit
+
+/*
+ * A guest user's system call (rdi = the current vCPU; the lean frame at
+ * rsp + HC_ARGS_SIZE, or at rsp for a number past the hypercalls): the bounce to its syscall callback built here,
+ * pv_guest_syscall and pv_bounce (pv_traps.c, from user mode, no error
+ * code) line by line, else the C path with nothing changed:
+ *  1. no callback registered: C (the #UD at the syscall);
+ *  2. sp = (arch.kernel_sp & ~15) - 56, and guest_range_ok(sp, 56), else
+ *     C (the domain crash after its mode switch; the test does not
+ *     depend on the mode, so it can come first);
+ *  3. mask = vcpu_info->evtchn_upcall_mask, read before the mode switch;
+ *  4. switch_mode(v, true): MSR_KERNEL_GS_BASE (the live user GS base)
+ *     to arch.user_gs_base, kernel_mode = true, CR3 = arch.guest_cr3 with
+ *     tlbflush_clock++ (write_cr3), MSR_KERNEL_GS_BASE = kernel_gs_base;
+ *  5. the frame at sp, each store in __ex_table, between stac and clac
+ *     with SMAP: rcx, r11, rip, cs | mask << 32, rflags without IF and
+ *     IOPL, with IF = !mask and the virtual IOPL with
+ *     VMASST_TYPE_architectural_iopl, rsp, ss. A store that faults is
+ *     pv_bounce_fault (the domain crash), then DF cleared as below and
+ *     out, as pv_bounce's fault path returns to pv_guest_syscall;
+ *  6. rip = the callback, FLAT_KERNEL_CS/SS, rsp = sp, rflags without
+ *     TF, NT, RF, VM, AC (HANDLER_CLEARS) and DF; with the callback's
+ *     mask_events, evtchn_upcall_mask = 1;
+ *  7. out through hypercall_exit as do_syscall's return goes.
+ */
+.Lsyscall_nr_high:			/* no hypercall: whose system call? */
+	mov	%gs:PERCPU_CURRENT, %rdi
+	cmpb	$0, VCPU_KERNEL_MODE(%rdi)
+	jne	.Lsyscall_c
+	jmp	.Lsyscall_user_frame
+	.globl syscall_user_bounce	/* a name for tests/bench/path-trace */
+.Lsyscall_user:
+syscall_user_bounce:
+	add	$HC_ARGS_SIZE, %rsp
+.Lsyscall_user_frame:
+	mov	VCPU_SYSCALL_CB(%rdi), %r8
+	test	%r8, %r8
+	jz	.Lsyscall_c			/* no callback: #UD */
+	mov	VCPU_KERNEL_SP(%rdi), %r9
+	and	$~15, %r9
+	sub	$56, %r9			/* sp: seven quadwords */
+	GUEST_RANGE_OK %r9, 56, .Lsyscall_c
+	mov	VCPU_VCPU_INFO(%rdi), %rsi
+	movzbl	1(%rsi), %r10d			/* the event mask */
+	SWITCH_MODE VCPU_USER_GS_BASE, 1, VCPU_GUEST_CR3, VCPU_KERNEL_GS_BASE	/* switch_mode(v, true) */
+	mov	REGS_RFLAGS(%rsp), %rdx		/* the frame's rflags */
+	and	$~0x3200, %rdx			/* IF, IOPL */
+	test	%r10d, %r10d
+	jnz	2f
+	or	$0x200, %rdx			/* IF: !mask */
+2:	mov	VCPU_DOMAIN(%rdi), %rax
+	testb	$1 << 4, DOMAIN_VM_ASSIST(%rax)	/* architectural_iopl */
+	jz	3f
+	movzbl	VCPU_IOPL(%rdi), %eax
+	shl	$12, %eax
+	or	%rax, %rdx
+3:	shl	$32, %r10
+	or	REGS_CS(%rsp), %r10		/* cs | mask << 32 */
+	cmpb	$0, cpu_has_smap(%rip)
+	je	4f
+	stac
+4:	mov	REGS_RCX(%rsp), %rax
+	BOUNCE_STORE %rax, 0
+	mov	REGS_R11(%rsp), %rax
+	BOUNCE_STORE %rax, 8
+	mov	REGS_RIP(%rsp), %rax
+	BOUNCE_STORE %rax, 16
+	BOUNCE_STORE %r10, 24
+	BOUNCE_STORE %rdx, 32
+	mov	REGS_RSP(%rsp), %rax
+	BOUNCE_STORE %rax, 40
+	mov	REGS_SS(%rsp), %rax
+	BOUNCE_STORE %rax, 48
+	cmpb	$0, cpu_has_smap(%rip)
+	je	5f
+	clac
+5:	mov	%r8, REGS_RIP(%rsp)
+	movq	$FLAT_RING3_CS64, REGS_CS(%rsp)	/* FLAT_KERNEL_CS */
+	movq	$FLAT_RING3_SS64, REGS_SS(%rsp)	/* FLAT_KERNEL_SS */
+	mov	%r9, REGS_RSP(%rsp)
+	andq	$~0x74500, REGS_RFLAGS(%rsp)	/* TF NT RF VM AC, and DF */
+	cmpb	$0, VCPU_SYSCALL_MASK(%rdi)
+	je	hypercall_exit
+	movb	$1, 1(%rsi)			/* mask_events */
+	jmp	hypercall_exit
+.Lbounce_fault:
+	cmpb	$0, cpu_has_smap(%rip)
+	je	6f
+	clac
+6:	mov	%r9, %rsi
+	call	pv_bounce_fault			/* rdi: the vCPU */
+	andq	$~0x400, REGS_RFLAGS(%rsp)	/* DF, as pv_guest_syscall */
 	jmp	hypercall_exit
 
 /*
@@ -280,7 +422,6 @@ hypercall_exit:
 #define DESC_CODE		(1 << 43)
 #define DESC_WRITABLE		(1 << 41)
 #define DESC_LONG		(1 << 53)
-#define MSR_KERNEL_GS_BASE	0xC0000102
 #define VGCF_in_syscall		0x100
 
 /* One quadword of the guest's context onto our stack; a fault: .Liret_fault. */
@@ -321,16 +462,8 @@ hypercall_exit:
 hc_iret:
 	mov	%gs:PERCPU_STACK_TOP, %rdx
 	mov	HC_IRET_REGS(RSP)(%rdx), %r8	/* the context, on the guest stack */
-	mov	%r8, %rax			/* guest_range_ok(r8, 72) */
-	add	$IRET_CTX_SIZE, %rax
-	jc	.Liret_slow
-	movabs	$0x0000800000000000, %rcx
-	cmp	%rcx, %rax
-	jbe	1f
-	movabs	$0xFFFF880000000000, %rcx	/* HYPERVISOR_VIRT_END */
-	cmp	%rcx, %r8
-	jb	.Liret_slow
-1:	mov	%rsp, %r9
+	GUEST_RANGE_OK %r8, IRET_CTX_SIZE, .Liret_slow
+	mov	%rsp, %r9
 	cmpb	$0, cpu_has_smap(%rip)
 	je	2f
 	stac
@@ -392,19 +525,7 @@ hc_iret:
 	not	%eax
 	test	$3, %eax
 	jnz	7f				/* to guest kernel mode: no switch */
-	mov	$MSR_KERNEL_GS_BASE, %ecx	/* switch_mode(v, false) */
-	rdmsr
-	shl	$32, %rdx
-	or	%rdx, %rax
-	mov	%rax, VCPU_KERNEL_GS_BASE(%rdi)
-	movb	$0, VCPU_KERNEL_MODE(%rdi)
-	mov	VCPU_USER_CR3(%rdi), %rax
-	mov	%rax, %cr3
-	addl	$1, tlbflush_clock(%rip)
-	mov	VCPU_USER_GS_BASE(%rdi), %rax
-	mov	%rax, %rdx
-	shr	$32, %rdx
-	wrmsr
+	SWITCH_MODE VCPU_KERNEL_GS_BASE, 0, VCPU_USER_CR3, VCPU_USER_GS_BASE	/* switch_mode(v, false) */
 7:	testl	$VGCF_in_syscall, IRET_CTX_FLAGS(%rsp)	/* the frame */
 	jnz	8f
 	mov	IRET_CTX_R11(%rsp), %rax

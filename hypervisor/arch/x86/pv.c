@@ -34,6 +34,11 @@ _Static_assert(offsetof(struct vcpu, vcpu_info) == VCPU_VCPU_INFO, "vcpu");
 _Static_assert(offsetof(struct vcpu, arch.kernel_mode) == VCPU_KERNEL_MODE, "vcpu");
 _Static_assert(offsetof(struct vcpu, domain) == VCPU_DOMAIN &&
 	       offsetof(struct vcpu, arch.user_cr3) == VCPU_USER_CR3 &&
+	       offsetof(struct vcpu, arch.guest_cr3) == VCPU_GUEST_CR3 &&
+	       offsetof(struct vcpu, arch.kernel_sp) == VCPU_KERNEL_SP &&
+	       offsetof(struct vcpu, arch.syscall.address) == VCPU_SYSCALL_CB &&
+	       offsetof(struct vcpu, arch.syscall.mask_events) == VCPU_SYSCALL_MASK &&
+	       sizeof(((struct vcpu *)0)->arch.syscall.mask_events) == 1 &&
 	       offsetof(struct vcpu, arch.kernel_gs_base) == VCPU_KERNEL_GS_BASE &&
 	       offsetof(struct vcpu, arch.user_gs_base) == VCPU_USER_GS_BASE &&
 	       offsetof(struct vcpu, arch.gdt_frames) == VCPU_GDT_FRAMES &&

@@ -139,6 +139,12 @@ void pv_bounce(struct vcpu *v, struct cpu_regs *r, uint64_t handler, bool mask_e
 fault_open:
 	smap_close();
 fault:
+	pv_bounce_fault(v, sp);
+}
+
+/* A bounce frame that cannot be written (here and entry.S's syscall bounce). */
+void pv_bounce_fault(struct vcpu *v, uint64_t sp)
+{
 	domain_crash(v->domain, "cannot write an exception frame at %#llx",
 		     (unsigned long long)sp);
 }

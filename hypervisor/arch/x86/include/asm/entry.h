@@ -16,12 +16,16 @@
 #define VCPU_VCPU_INFO		16
 #define VCPU_DOMAIN		0
 #define VCPU_KERNEL_MODE	0x380	/* arch.kernel_mode */
+#define VCPU_GUEST_CR3		0x388	/* arch.guest_cr3 */
 #define VCPU_USER_CR3		0x390	/* arch.user_cr3 */
 #define VCPU_KERNEL_GS_BASE	0x398	/* arch.kernel_gs_base */
 #define VCPU_USER_GS_BASE	0x3a0	/* arch.user_gs_base */
+#define VCPU_KERNEL_SP		0x3b0	/* arch.kernel_sp */
 #define VCPU_GDT_FRAMES		0x13c0	/* arch.gdt_frames */
 #define VCPU_GDT_ENTRIES	0x1434	/* arch.gdt_entries (32 bits) */
 #define VCPU_IOPL		0x14c9	/* arch.iopl (8 bits) */
+#define VCPU_SYSCALL_CB		0x1538	/* arch.syscall.address */
+#define VCPU_SYSCALL_MASK	0x1540	/* arch.syscall.mask_events (8 bits) */
 
 /* struct domain (hv/domain.h) */
 #define DOMAIN_VM_ASSIST	0xc8

@@ -28,6 +28,7 @@ void vcpu_release_descriptors(struct vcpu *v);
 bool pv_ldt_fault(struct vcpu *v, uint64_t addr);
 bool data_selector_ok(const struct vcpu *v, uint16_t sel);
 struct hc_args;
+void pv_bounce_fault(struct vcpu *v, uint64_t sp);
 long hc_iret_slow(struct vcpu *v, struct hc_args *a);
 bool iret_target_ok(const struct vcpu *v, uint16_t cs, uint16_t ss, uint64_t rip);
 bool guest_segment(const struct vcpu *v, uint16_t sel, uint64_t *base, uint64_t *limit,
