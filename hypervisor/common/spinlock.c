@@ -88,3 +88,41 @@ bool spin_is_mine(const spinlock_t *l)
 }
 
 #endif
+
+/*
+ * Recursive locks: the holder's CPU is kept in the lock itself (release
+ * builds too), so a nested take is a compare and a count; only another
+ * CPU's read of `cpu` races, and it can never see its own number there.
+ */
+#ifdef UNIT_HOST_CPU
+extern __thread unsigned int unit_cpu;
+#define rspin_cpu()	(unit_cpu + 1)
+#else
+#include <asm/percpu.h>
+#define rspin_cpu()	(this_cpu()->cpu_id + 1)
+#endif
+
+void rspin_lock(rspinlock_t *l)
+{
+	uint32_t me = rspin_cpu();
+
+	if (__atomic_load_n(&l->cpu, __ATOMIC_RELAXED) != me) {
+		spin_lock(&l->lock);
+		__atomic_store_n(&l->cpu, me, __ATOMIC_RELAXED);
+	}
+	l->depth++;
+}
+
+void rspin_unlock(rspinlock_t *l)
+{
+	BUG_ON(l->cpu != rspin_cpu() || !l->depth);
+	if (--l->depth)
+		return;
+	__atomic_store_n(&l->cpu, 0, __ATOMIC_RELAXED);
+	spin_unlock(&l->lock);
+}
+
+bool rspin_is_mine(const rspinlock_t *l)
+{
+	return __atomic_load_n(&l->cpu, __ATOMIC_RELAXED) == rspin_cpu();
+}

@@ -15,6 +15,7 @@
 #include <asm/pv.h>
 #include <asm/x86.h>
 #include <hv/flushtlb.h>
+#include <asm/percpu.h>
 #include <lamina/mm.h>
 #include <lamina/xen_x86_64.h>
 #include <hv/time.h>
@@ -160,8 +161,8 @@ walk_entries(struct vcpu *v, struct hc_args *a, size_t size,
 	if (((uint32_t)a->arg[1] & PREEMPTED) && a->arg[2] &&
 	    copy_from_guest(&done_before, a->arg[2], sizeof(done_before)))
 		done_before = 0;	/* as Xen: progress through a bad pointer is lost */
-	v->domain->arch.pt.start = start;
-	v->domain->arch.pt.preemptible = true;
+	this_cpu()->pt_start = start;
+	this_cpu()->pt_preemptible = true;
 	for (i = 0; i < count; i++) {
 		if (hypercall_preempt_due(start, i))
 			rc = -ERESTART;
@@ -172,7 +173,7 @@ walk_entries(struct vcpu *v, struct hc_args *a, size_t size,
 		if (rc)
 			break;
 	}
-	v->domain->arch.pt.preemptible = false;
+	this_cpu()->pt_preemptible = false;
 	if (rc == -ERESTART)	/* entry i again: a long list, or a tree validated in pieces */
 		return preempt_list(a, size, i, count, done_before);
 	write_done(a->arg[2], done_before + i);

@@ -81,9 +81,18 @@
  *     count 1 -> 0 by exchange (put_alloc_ref, memory_op's
  *     release) means nobody can type or map it any more.
  *
- * The validation stack and the release list are per domain and not yet
- * locked: one CPU at a time works on one domain's tables (a lock per
- * domain around them comes with several vCPUs per domain, issue 21).
+ * The rest is a domain's page-table work, under its lock
+ * (d->arch.pt.lock, recursive, hv/lock_order.h): the validation stack, the
+ * release list, a validated table's type count reaching 0 (PGF_releasing
+ * set and the frame linked in one step, so under the lock a releasing
+ * frame is always on the list, and whoever unlinks it releases it), a
+ * releasing frame taken back, and every write to an entry of a table
+ * (pt_update_entry_foreign: the old entry read, the new one's references
+ * taken, the write, the old one's dropped, as one step, so two vCPUs
+ * writing one entry cannot both drop the old one's references). The
+ * vCPUs of one domain share one validation stack: a pin from one while
+ * another's tree is unfinished drops that tree as before (the other's
+ * continuation starts it again), which costs work, never a reference.
  */
 #include <hv/lib.h>
 #include <hv/mm.h>
@@ -96,6 +105,7 @@
 #include <hv/time.h>
 #include <hv/hypervisor.h>
 #include <hv/flushtlb.h>
+#include <asm/percpu.h>
 
 #define _PAGE_GUEST_KERNEL	(1ULL << 52)
 #define COUNT_MAX		0xFFFFFF00U
@@ -293,6 +303,7 @@ static void release_link(struct domain *d, mfn_t mfn, struct page_info *pg)
 {
 	uint32_t head = d->arch.pt.release_head;
 
+	ASSERT(rspin_is_mine(&d->arch.pt.lock));
 	pg->prev = 0;
 	pg->next = head;
 	if (head)
@@ -304,6 +315,7 @@ static void release_link(struct domain *d, mfn_t mfn, struct page_info *pg)
 
 static void release_unlink(struct domain *d, struct page_info *pg)
 {
+	ASSERT(rspin_is_mine(&d->arch.pt.lock));
 	if (pg->prev)
 		frame_table[pg->prev - 1].next = pg->next;
 	else if (!(d->arch.pt.release_head = pg->next))
@@ -325,19 +337,25 @@ static int __attribute__((noinline)) type_in_transit(struct domain *d, mfn_t mfn
 {
 	uint64_t w = pg_type_word(pg);
 
+	int rc = 1;
+
 	if (TW_FLAGS(w) & PGF_partial)
 		return type == TW_TYPE(w) ? validate_tree(d, mfn, type) : -EBUSY;
 	if (!(TW_FLAGS(w) & PGF_releasing))
 		return 1;
-	if (TW_TYPE(w) == type) {
+	rspin_lock(&d->arch.pt.lock);
+	w = pg_type_word(pg);	/* still releasing under the lock: still linked */
+	if ((TW_FLAGS(w) & PGF_releasing) && TW_TYPE(w) == type) {
 		/* Used again before its release: its entries are still good. */
-		if (!pg_type_cas(pg, &w, (w + 1) & ~((uint64_t)PGF_releasing << TW_FLAGS_SHIFT)))
-			return 1;
-		release_unlink(d, pg);
-		return 0;
+		if (pg_type_cas(pg, &w, (w + 1) & ~((uint64_t)PGF_releasing << TW_FLAGS_SHIFT))) {
+			release_unlink(d, pg);
+			rc = 0;
+		}
+	} else if (TW_FLAGS(w) & PGF_releasing) {
+		pt_settle_slow(mfn);
 	}
-	pt_settle_slow(mfn);
-	return 1;
+	rspin_unlock(&d->arch.pt.lock);
+	return rc;
 }
 
 /*
@@ -424,8 +442,14 @@ int get_page_type(mfn_t mfn, unsigned int type, struct domain *d)
 static void __attribute__((noinline)) put_last_type(struct domain *d, mfn_t mfn,
 						    struct page_info *pg, uint64_t w)
 {
+	bool table = TW_FLAGS(w) & PGF_validated;
 	uint64_t n;
 
+	if (table) {	/* the exchange and the release list in one step */
+		ASSERT(pg->owner == d->domid);
+		rspin_lock(&d->arch.pt.lock);
+		w = pg_type_word(pg);
+	}
 	do {
 		if (TW_COUNT(w) != 1)
 			n = w - 1;
@@ -438,6 +462,8 @@ static void __attribute__((noinline)) put_last_type(struct domain *d, mfn_t mfn,
 	} while (!pg_type_cas(pg, &w, n));
 	if (!TW_COUNT(n) && (TW_FLAGS(n) & PGF_validated))
 		table_unused(d, mfn, pg);
+	if (table)
+		rspin_unlock(&d->arch.pt.lock);
 }
 
 void put_page_type(mfn_t mfn, struct domain *d)
@@ -663,13 +689,12 @@ static void put_entries(struct domain *d, mfn_t mfn, unsigned int level, unsigne
  * PGF_validated, with PGF_releasing set, and counts as typeless everywhere
  * else: any other use settles it first; the same type takes it back as it is.
  */
-static unsigned int release_depth;
-
 static void release_table(struct domain *d, mfn_t mfn, struct page_info *pg)
 {
-	release_depth++;
+	ASSERT(rspin_is_mine(&d->arch.pt.lock));
+	d->arch.pt.release_depth++;
 	put_entries(d, mfn, pg->type, 512);
-	release_depth--;
+	d->arch.pt.release_depth--;
 	/* Count 0 and PGF_releasing: nobody else changes the word meanwhile. */
 	__atomic_fetch_and(&pg->type_info,
 			   ~((0xFFULL << TW_TYPE_SHIFT) |
@@ -680,20 +705,28 @@ static void release_table(struct domain *d, mfn_t mfn, struct page_info *pg)
 /* A table's last type reference went (PGF_releasing already set). */
 static void table_unused(struct domain *d, mfn_t mfn, struct page_info *pg)
 {
-	if (release_depth) {
+	if (d->arch.pt.release_depth) {
 		release_link(d, mfn, pg);
 	} else {
 		release_table(d, mfn, pg);
 	}
 }
 
+/*
+ * A releasing frame released now: by this call if it is still on its
+ * domain's list under the lock, else another CPU's release ended first.
+ */
 void pt_settle_slow(mfn_t mfn)
 {
 	struct page_info *pg = &frame_table[mfn];
 	struct domain *d = domain_by_id(pg->owner);
 
-	release_unlink(d, pg);
-	release_table(d, mfn, pg);
+	rspin_lock(&d->arch.pt.lock);
+	if (pg->flags & PGF_releasing) {
+		release_unlink(d, pg);
+		release_table(d, mfn, pg);
+	}
+	rspin_unlock(&d->arch.pt.lock);
 }
 
 bool pt_release_some(struct domain *d, bool all)
@@ -701,10 +734,13 @@ bool pt_release_some(struct domain *d, bool all)
 	uint64_t start = now_ns();
 	unsigned int n = 0;
 
-	while (d->arch.pt.release_head) {
+	while (__atomic_load_n(&d->arch.pt.release_head, __ATOMIC_RELAXED)) {
 		if (!all && !(++n % 8) && hypercall_ran_long(start))
 			return false;
-		pt_settle_slow(d->arch.pt.release_head - 1);
+		rspin_lock(&d->arch.pt.lock);
+		if (d->arch.pt.release_head)
+			pt_settle_slow(d->arch.pt.release_head - 1);
+		rspin_unlock(&d->arch.pt.lock);
 	}
 	return true;
 }
@@ -779,7 +815,8 @@ void pt_abort(struct domain *d)
 {
 	struct pt_work *w = &d->arch.pt;
 
-	release_depth++;
+	rspin_lock(&w->lock);
+	w->release_depth++;
 	while (w->depth) {
 		unsigned int k = --w->depth;
 		mfn_t mfn = w->mfn[k];
@@ -789,7 +826,8 @@ void pt_abort(struct domain *d)
 		if (k)
 			put_page(mfn);	/* the parent entry's reference */
 	}
-	release_depth--;
+	w->release_depth--;
+	rspin_unlock(&w->lock);
 }
 
 /* Entry i of the table at the top of the stack; 1: a child was pushed. */
@@ -876,7 +914,8 @@ static int validate_run(struct domain *d)
 			w->next[k]++;
 			continue;
 		}
-		if (w->preemptible && work++ && hypercall_ran_long(w->start))
+		if (this_cpu()->pt_preemptible && work++ &&
+		    hypercall_ran_long(this_cpu()->pt_start))
 			return -ERESTART;
 		rc = validate_upper_entry(d, w);
 		if (rc < 0) {
@@ -893,7 +932,7 @@ static int validate_run(struct domain *d)
  * The type `level` for a frame that has none, or is the root of the
  * unfinished tree: validated now, or in pieces (-ERESTART).
  */
-static int validate_tree(struct domain *d, mfn_t mfn, unsigned int level)
+static int validate_tree_locked(struct domain *d, mfn_t mfn, unsigned int level)
 {
 	struct page_info *pg = &frame_table[mfn];
 	struct pt_work *w = &d->arch.pt;
@@ -915,6 +954,20 @@ static int validate_tree(struct domain *d, mfn_t mfn, unsigned int level)
 		w->depth = 1;
 	}
 	return validate_run(d);
+}
+
+static int validate_tree(struct domain *d, mfn_t mfn, unsigned int level)
+{
+	int rc;
+
+	rspin_lock(&d->arch.pt.lock);
+	/* Another CPU may have finished (or dropped) the tree meanwhile. */
+	if (!(frame_table[mfn].flags & PGF_partial) && frame_table[mfn].type_count)
+		rc = 1;
+	else
+		rc = validate_tree_locked(d, mfn, level);
+	rspin_unlock(&d->arch.pt.lock);
+	return rc;
 }
 
 int pt_pin(struct domain *d, mfn_t mfn, unsigned int level)
@@ -942,7 +995,8 @@ void pt_unpin_all(struct domain *d)
 {
 	mfn_t mfn;
 
-	release_depth++;
+	rspin_lock(&d->arch.pt.lock);
+	d->arch.pt.release_depth++;
 	for (mfn = 0; mfn < frame_table_size; mfn++) {
 		struct page_info *pg = &frame_table[mfn];
 
@@ -951,7 +1005,8 @@ void pt_unpin_all(struct domain *d)
 			put_page_and_type(mfn, d);
 		}
 	}
-	release_depth--;
+	d->arch.pt.release_depth--;
+	rspin_unlock(&d->arch.pt.lock);
 }
 
 int pt_unpin(struct domain *d, mfn_t mfn)
@@ -977,20 +1032,13 @@ int pt_update_entry(struct domain *d, paddr_t ptr, uint64_t val, bool preserve_a
 	return pt_update_entry_foreign(d, d, ptr, val, preserve_ad);
 }
 
-/* As pt_update_entry, with an L1 entry's frame belonging to fd. */
-int pt_update_entry_foreign(struct domain *d, struct domain *fd, paddr_t ptr, uint64_t val,
-			    bool preserve_ad)
+static int update_entry_locked(struct domain *d, struct domain *fd, mfn_t mfn,
+			       struct page_info *pg, unsigned int idx, uint64_t val,
+			       bool preserve_ad)
 {
-	mfn_t mfn = ptr >> PAGE_SHIFT;
-	unsigned int idx = (ptr & (PAGE_SIZE - 1)) / 8;
-	struct page_info *pg = pg_of(mfn);
 	pte_t *slot, old;
 	int rc;
 
-	if (ptr & 7)
-		return trace_err(-EINVAL);
-	if (!pg || pg->owner != d->domid || !pg->count)	/* -EINVAL, as Xen */
-		return trace_err(-EINVAL);
 	slot = (pte_t *)mfn_to_virt(mfn) + idx;	/* inline: every entry passes */
 	old = *slot;
 	if (preserve_ad)
@@ -1015,6 +1063,24 @@ int pt_update_entry_foreign(struct domain *d, struct domain *fd, paddr_t ptr, ui
 	*slot = val;
 	put_entry_refs(d, mfn, pg->type, old);
 	return 0;
+}
+
+/* As pt_update_entry, with an L1 entry's frame belonging to fd. */
+int pt_update_entry_foreign(struct domain *d, struct domain *fd, paddr_t ptr, uint64_t val,
+			    bool preserve_ad)
+{
+	mfn_t mfn = ptr >> PAGE_SHIFT;
+	struct page_info *pg = pg_of(mfn);
+	int rc;
+
+	if (ptr & 7)
+		return trace_err(-EINVAL);
+	if (!pg || pg->owner != d->domid || !pg->count)	/* -EINVAL, as Xen */
+		return trace_err(-EINVAL);
+	rspin_lock(&d->arch.pt.lock);
+	rc = update_entry_locked(d, fd, mfn, pg, (ptr & (PAGE_SIZE - 1)) / 8, val, preserve_ad);
+	rspin_unlock(&d->arch.pt.lock);
+	return rc;
 }
 
 uint64_t domain_frame_count(const struct domain *d)

@@ -8,6 +8,12 @@
  *
  *   grant_lock            every grant table (common/grant_table.c), around
  *                         each element of a grant operation
+ *   d->arch.pt.lock       a domain's page-table work (arch/x86/page_type.c):
+ *                         its validation stack, its release list, a
+ *                         table's last type reference, each entry write.
+ *                         Recursive (rspin_lock); never two domains' at
+ *                         once (a foreign entry's frame takes a writable
+ *                         type or none, which never reaches a table)
  *   d->evtchn_lock        a domain's event channels; two domains' locks
  *                         are taken lower domid first (evtchn_lock_pair)
  *   fifo->lock            a domain's FIFO event queues (evtchn_fifo.c)
@@ -31,6 +37,7 @@
 enum {
 	LOCK_LEVEL_NONE,	/* not set: owner and interrupt checks only */
 	LOCK_LEVEL_GRANT,
+	LOCK_LEVEL_PT,
 	LOCK_LEVEL_EVTCHN,
 	LOCK_LEVEL_FIFO,
 	LOCK_LEVEL_IRQ,

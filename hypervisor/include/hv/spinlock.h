@@ -83,6 +83,27 @@ static inline bool spin_is_locked(const spinlock_t *l)
 	return l->locked != 0;
 }
 
+/*
+ * A lock its holder may take again (common/spinlock.c): the nested takes
+ * only count, and the last release frees it. For state whose code calls
+ * itself through other paths (a domain's page-table work, page_type.c).
+ */
+typedef struct {
+	spinlock_t lock;
+	uint32_t cpu;		/* holder's CPU + 1; 0: free */
+	uint32_t depth;		/* takes by the holder not yet released */
+} rspinlock_t;
+
+static inline void rspin_lock_init(rspinlock_t *l, unsigned int level)
+{
+	spin_lock_init(&l->lock, level);
+	l->cpu = l->depth = 0;
+}
+
+void rspin_lock(rspinlock_t *l);
+void rspin_unlock(rspinlock_t *l);
+bool rspin_is_mine(const rspinlock_t *l);
+
 /* In a helper that needs its caller's lock: held, and (debug) by this CPU. */
 #define ASSERT_LOCKED(l)	ASSERT(spin_is_mine(l))
 

@@ -10,6 +10,7 @@
 
 #include <hv/types.h>
 #include <asm/regs.h>
+#include <hv/spinlock.h>
 
 struct trap_entry {
 	uint64_t address;	/* 0 = no handler */
@@ -58,15 +59,20 @@ struct arch_vcpu {
  * root_level, root_level - 1, ...; L1 tables are done in one go) and the
  * next entry of each. Tables no longer used whose entries still hold
  * references: a list through the frame table, emptied a piece at a time.
+ * All of it, and every change to an entry of the domain's page tables,
+ * under `lock` (recursive: releasing and validating call each other), so
+ * the vCPUs of one domain, and another domain working on its tables
+ * (dom0's foreign pins, grant maps), take turns. Whether the call running
+ * may stop early is the CPU's (percpu pt_preemptible), not the domain's.
  */
 struct pt_work {
-	uint64_t start;			/* now_ns of a call that may be preempted */
-	bool preemptible;		/* set by that call while it runs */
+	rspinlock_t lock;
 	uint8_t depth;			/* frames on the stack; 0 = no validation */
 	uint8_t root_level;
 	uint16_t next[3];
 	mfn_t mfn[3];
 	uint32_t release_head;		/* mfn + 1 of the first table to release; 0 = none */
+	uint32_t release_depth;		/* release walks the lock holder is inside */
 };
 
 struct arch_domain {

@@ -33,6 +33,9 @@ struct percpu {
 	void *tss;			/* struct tss (cpu.c), its IST stacks set */
 	uint64_t stack_lo;		/* the hypervisor stack: [stack_lo, stack_top) */
 	uint64_t ist_lo;		/* the IST stacks, NR_IST_STACKS pages from here */
+	/* The call running here may stop a tree's validation early (page_type.c): */
+	bool pt_preemptible;
+	uint64_t pt_start;		/* ... after about 1 ms from this now_ns */
 };
 
 extern struct percpu cpu0_percpu;

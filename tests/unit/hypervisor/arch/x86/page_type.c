@@ -14,6 +14,7 @@
 #include <asm/page.h>
 #include <pthread.h>
 #include <hv/flushtlb.h>
+#include <asm/percpu.h>
 
 #define GUEST_KERNEL	(1ULL << 52)	/* page_type.c's mark of a kernel L1 mapping */
 #define P		_PAGE_PRESENT
@@ -342,7 +343,7 @@ static void validation_in_pieces(void)
 {
 	fresh();
 	build_tree();
-	d->arch.pt.preemptible = true;
+	this_cpu()->pt_preemptible = true;
 	fake_preempt = true;
 	EXPECT_EQ(pt_pin(d, l4, 4), -ERESTART);
 	EXPECT(pg(l4)->flags & PGF_partial);
@@ -368,7 +369,7 @@ static void validation_in_pieces(void)
 	EXPECT_EQ(pg(l4)->count, 1);
 	EXPECT(mm_audit(d));
 	EXPECT_EQ(pt_unpin(d, l1), 0);
-	d->arch.pt.preemptible = false;
+	this_cpu()->pt_preemptible = false;
 	EXPECT(mm_audit(d));
 }
 
@@ -514,6 +515,81 @@ static void counts_race_across_cpus(void)
 	EXPECT(mm_audit(d));
 }
 
+/*
+ * Two vCPUs of one domain write the same entry of one L1 at once (mmu_update
+ * from two CPUs), each mapping its own frame writable or read-only, while a
+ * third pins and unpins another L1 mapping both frames. Each write reads
+ * the old entry, takes the new one's references and drops the old one's:
+ * unless that is one step per table, two writers drop one old entry twice
+ * and the other's references leak (before d->arch.pt.lock, the counts
+ * ended wrong within a few thousand rounds).
+ */
+#define PTE_RACE_ROUNDS	100000
+
+extern __thread unsigned int unit_cpu;
+static mfn_t pr_l1, pr_l1b, pr_data[2];
+static int pr_errors;
+
+static void *pte_writer(void *arg)
+{
+	unsigned int me = (unsigned int)(uintptr_t)arg, i;
+
+	unit_cpu = me + 1;
+	for (i = 0; i < PTE_RACE_ROUNDS; i++) {
+		pte_t v = (i % 3 == 2) ? 0 : mk_pte(pr_data[me], (i & 1) ? RW : P);
+
+		if (pt_update_entry(d, entry(pr_l1, 0), v, false))
+			__atomic_add_fetch(&pr_errors, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+static void *pte_pinner(void *arg)
+{
+	unsigned int i;
+
+	unit_cpu = 3;
+	for (i = 0; i < PTE_RACE_ROUNDS / 10; i++) {
+		if (pt_pin(d, pr_l1b, 1) || pt_unpin(d, pr_l1b))
+			__atomic_add_fetch(&pr_errors, 1, __ATOMIC_RELAXED);
+		pt_release_some(d, true);
+	}
+	return NULL;
+}
+
+static void pte_writes_race_across_cpus(void)
+{
+	pthread_t t[3];
+	unsigned int i;
+
+	fresh();
+	pr_l1 = fake_give_frame(d);
+	pr_l1b = fake_give_frame(d);
+	pr_data[0] = fake_give_frame(d);
+	pr_data[1] = fake_give_frame(d);
+	table(pr_l1b)[0] = mk_pte(pr_data[0], P);
+	table(pr_l1b)[1] = mk_pte(pr_data[1], P);
+	pr_errors = 0;
+	EXPECT_EQ(pt_pin(d, pr_l1, 1), 0);
+	EXPECT_EQ(pthread_create(&t[0], NULL, pte_writer, (void *)0), 0);
+	EXPECT_EQ(pthread_create(&t[1], NULL, pte_writer, (void *)1), 0);
+	EXPECT_EQ(pthread_create(&t[2], NULL, pte_pinner, NULL), 0);
+	for (i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	unit_cpu = 0;
+	EXPECT_EQ(pr_errors, 0);
+	EXPECT(mm_audit(d));
+	EXPECT_EQ(pt_update_entry(d, entry(pr_l1, 0), 0, false), 0);
+	EXPECT_EQ(pt_unpin(d, pr_l1), 0);
+	EXPECT(pt_release_some(d, true));
+	for (i = 0; i < 2; i++) {
+		EXPECT_EQ(pg(pr_data[i])->count, 1);
+		EXPECT_EQ(pg(pr_data[i])->type_count, 0);
+	}
+	EXPECT_EQ(pg(pr_l1)->type_count, 0);
+	EXPECT(mm_audit(d));
+}
+
 /* A frame whose only reference is taken for release cannot be mapped meanwhile. */
 static void last_reference_taken_atomically(void)
 {
@@ -548,6 +624,7 @@ int main(void)
 	RUN(descriptor_pages);
 	RUN(dead_domain_frame_freed_last);
 	RUN(counts_race_across_cpus);
+	RUN(pte_writes_race_across_cpus);
 	RUN(last_reference_taken_atomically);
 	return 0;
 }
