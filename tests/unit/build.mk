@@ -43,7 +43,8 @@ $(UNIT_OUT)/hypervisor/include/hv/nospec: tests/unit/hypervisor/include/hv/nospe
 # each test linking the sources its line below names.
 FAKE_MACHINE := tests/unit/hypervisor/fake_machine.c hypervisor/common/page_alloc.c \
 	hypervisor/arch/x86/page_type.c hypervisor/arch/x86/mm_audit.c \
-	hypervisor/arch/x86/descriptors.c hypervisor/common/spinlock.c
+	hypervisor/arch/x86/descriptors.c hypervisor/common/spinlock.c \
+	hypervisor/common/rspinlock.c
 FAKE_BINS := $(UNIT_OUT)/hypervisor/arch/x86/page_type $(UNIT_OUT)/hypervisor/common/event_channel \
 	$(UNIT_OUT)/hypervisor/common/grant_table $(UNIT_OUT)/hypervisor/arch/x86/ptwr
 UNIT_BINS += $(FAKE_BINS)

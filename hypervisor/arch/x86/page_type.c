@@ -89,7 +89,9 @@
  * releasing frame taken back, and every write to an entry of a table
  * (pt_update_entry_foreign: the old entry read, the new one's references
  * taken, the write, the old one's dropped, as one step, so two vCPUs
- * writing one entry cannot both drop the old one's references). The
+ * writing one entry cannot both drop the old one's references; a domain
+ * with one vCPU writes its entries without it, see
+ * pt_update_entry_foreign). The
  * vCPUs of one domain share one validation stack: a pin from one while
  * another's tree is unfinished drops that tree as before (the other's
  * continuation starts it again), which costs work, never a reference.
@@ -439,31 +441,45 @@ int get_page_type(mfn_t mfn, unsigned int type, struct domain *d)
  * count 0 with the type gone, or for a page table PGF_releasing and
  * PGF_was_table set (its entries are released after, or later).
  */
+static void __attribute__((noinline)) put_last_table_type(struct domain *d, mfn_t mfn,
+							  struct page_info *pg)
+{
+	uint64_t w, n;
+
+	ASSERT(pg->owner == d->domid);
+	/* Under the lock the exchange and the release list are one step. */
+	rspin_lock(&d->arch.pt.lock);
+	w = pg_type_word(pg);
+	do {
+		if (TW_COUNT(w) != 1)
+			n = w - 1;
+		else
+			n = (w - 1) | ((uint64_t)(PGF_releasing | PGF_was_table) << TW_FLAGS_SHIFT);
+		if (!TW_COUNT(n))
+			pg->tlbflush_stamp = (uint16_t)tlbflush_clock;
+	} while (!pg_type_cas(pg, &w, n));
+	if (!TW_COUNT(n))
+		table_unused(d, mfn, pg);
+	rspin_unlock(&d->arch.pt.lock);
+}
+
 static void __attribute__((noinline)) put_last_type(struct domain *d, mfn_t mfn,
 						    struct page_info *pg, uint64_t w)
 {
-	bool table = TW_FLAGS(w) & PGF_validated;
 	uint64_t n;
 
-	if (table) {	/* the exchange and the release list in one step */
-		ASSERT(pg->owner == d->domid);
-		rspin_lock(&d->arch.pt.lock);
-		w = pg_type_word(pg);
+	if (TW_FLAGS(w) & PGF_validated) {	/* stays so while we hold a reference */
+		put_last_table_type(d, mfn, pg);
+		return;
 	}
 	do {
 		if (TW_COUNT(w) != 1)
 			n = w - 1;
-		else if (TW_FLAGS(w) & PGF_validated)
-			n = (w - 1) | ((uint64_t)(PGF_releasing | PGF_was_table) << TW_FLAGS_SHIFT);
 		else
 			n = (w - 1) & ~(0xFFULL << TW_TYPE_SHIFT);
-		if (!TW_COUNT(n) && (TW_TYPE(w) == PGT_writable || (TW_FLAGS(w) & PGF_validated)))
+		if (!TW_COUNT(n) && TW_TYPE(w) == PGT_writable)
 			pg->tlbflush_stamp = (uint16_t)tlbflush_clock;
 	} while (!pg_type_cas(pg, &w, n));
-	if (!TW_COUNT(n) && (TW_FLAGS(n) & PGF_validated))
-		table_unused(d, mfn, pg);
-	if (table)
-		rspin_unlock(&d->arch.pt.lock);
 }
 
 void put_page_type(mfn_t mfn, struct domain *d)
@@ -1032,13 +1048,21 @@ int pt_update_entry(struct domain *d, paddr_t ptr, uint64_t val, bool preserve_a
 	return pt_update_entry_foreign(d, d, ptr, val, preserve_ad);
 }
 
-static int update_entry_locked(struct domain *d, struct domain *fd, mfn_t mfn,
-			       struct page_info *pg, unsigned int idx, uint64_t val,
-			       bool preserve_ad)
+/* One entry write, the old entry read and its references dropped after. */
+static inline __attribute__((always_inline)) int update_entry(struct domain *d,
+							     struct domain *fd, paddr_t ptr,
+							     uint64_t val, bool preserve_ad)
 {
+	mfn_t mfn = ptr >> PAGE_SHIFT;
+	unsigned int idx = (ptr & (PAGE_SIZE - 1)) / 8;
+	struct page_info *pg = pg_of(mfn);
 	pte_t *slot, old;
 	int rc;
 
+	if (ptr & 7)
+		return trace_err(-EINVAL);
+	if (!pg || pg->owner != d->domid || !pg->count)	/* -EINVAL, as Xen */
+		return trace_err(-EINVAL);
 	slot = (pte_t *)mfn_to_virt(mfn) + idx;	/* inline: every entry passes */
 	old = *slot;
 	if (preserve_ad)
@@ -1065,22 +1089,41 @@ static int update_entry_locked(struct domain *d, struct domain *fd, mfn_t mfn,
 	return 0;
 }
 
-/* As pt_update_entry, with an L1 entry's frame belonging to fd. */
+/* This CPU + 1, for the page-table lock's inline takes on the entry-write path. */
+#ifdef UNIT_HOST_CPU
+extern __thread unsigned int unit_cpu;
+#define pt_lock_cpu()	(unit_cpu + 1)
+#else
+#define pt_lock_cpu()	(this_cpu()->cpu_id + 1)
+#endif
+
+/* An entry write in a domain of several vCPUs: under its page-table lock. */
+static int __attribute__((noinline)) update_entry_smp(struct domain *d, struct domain *fd,
+						      paddr_t ptr, uint64_t val, bool preserve_ad)
+{
+	uint32_t me = pt_lock_cpu();
+	int rc;
+
+	rspin_lock_as(&d->arch.pt.lock, me);
+	rc = update_entry(d, fd, ptr, val, preserve_ad);
+	rspin_unlock_as(&d->arch.pt.lock, me);
+	return rc;
+}
+
+/*
+ * As pt_update_entry, with an L1 entry's frame belonging to fd. One vCPU
+ * writes the entries of a one-vCPU domain (grant maps and foreign updates
+ * write the caller's own tables): nobody to take turns with, so no lock
+ * on the path every PTE update takes. Only dom0 unpinning such a domain's
+ * tables while it runs (a foreign MMUEXT_UNPIN) could meet the write;
+ * dom0 is trusted with that.
+ */
 int pt_update_entry_foreign(struct domain *d, struct domain *fd, paddr_t ptr, uint64_t val,
 			    bool preserve_ad)
 {
-	mfn_t mfn = ptr >> PAGE_SHIFT;
-	struct page_info *pg = pg_of(mfn);
-	int rc;
-
-	if (ptr & 7)
-		return trace_err(-EINVAL);
-	if (!pg || pg->owner != d->domid || !pg->count)	/* -EINVAL, as Xen */
-		return trace_err(-EINVAL);
-	rspin_lock(&d->arch.pt.lock);
-	rc = update_entry_locked(d, fd, mfn, pg, (ptr & (PAGE_SIZE - 1)) / 8, val, preserve_ad);
-	rspin_unlock(&d->arch.pt.lock);
-	return rc;
+	if (unlikely(d->max_vcpus > 1))
+		return update_entry_smp(d, fd, ptr, val, preserve_ad);
+	return update_entry(d, fd, ptr, val, preserve_ad);
 }
 
 uint64_t domain_frame_count(const struct domain *d)

@@ -84,20 +84,67 @@ static inline bool spin_is_locked(const spinlock_t *l)
 }
 
 /*
- * A lock its holder may take again (common/spinlock.c): the nested takes
+ * A lock its holder may take again (common/rspinlock.c): the nested takes
  * only count, and the last release frees it. For state whose code calls
  * itself through other paths (a domain's page-table work, page_type.c).
+ * The lock word is the holder's CPU + 1, so one exchange takes it and
+ * names the holder; debug builds run the spinlock checks (order, owner,
+ * interrupts) on `dbg` around the outermost take.
  */
 typedef struct {
-	spinlock_t lock;
 	uint32_t cpu;		/* holder's CPU + 1; 0: free */
 	uint32_t depth;		/* takes by the holder not yet released */
+#ifdef CONFIG_DEBUG
+	spinlock_t dbg;
+#endif
 } rspinlock_t;
 
 static inline void rspin_lock_init(rspinlock_t *l, unsigned int level)
 {
-	spin_lock_init(&l->lock, level);
 	l->cpu = l->depth = 0;
+#ifdef CONFIG_DEBUG
+	spin_lock_init(&l->dbg, level);
+#endif
+}
+
+/* The takes themselves, inline for a hot path that knows its CPU + 1. */
+static inline void rspin_lock_as(rspinlock_t *l, uint32_t me)
+{
+	uint32_t free = 0;
+
+	if (__atomic_load_n(&l->cpu, __ATOMIC_RELAXED) == me) {
+		l->depth++;
+		return;
+	}
+#ifdef CONFIG_DEBUG
+	spin_debug_lock(&l->dbg, false);
+#endif
+	while (!__atomic_compare_exchange_n(&l->cpu, &free, me, false, __ATOMIC_ACQUIRE,
+					    __ATOMIC_RELAXED)) {
+		while (__atomic_load_n(&l->cpu, __ATOMIC_RELAXED))
+			asm volatile("pause");
+		free = 0;
+	}
+#ifdef CONFIG_DEBUG
+	l->dbg.locked = 1;
+	spin_debug_locked(&l->dbg);
+#endif
+	l->depth = 1;
+}
+
+static inline void rspin_unlock_as(rspinlock_t *l, uint32_t me)
+{
+#ifdef CONFIG_DEBUG
+	if (l->cpu != me || !l->depth)
+		__builtin_trap();	/* not ours: a bug */
+#endif
+	if (--l->depth)
+		return;
+#ifdef CONFIG_DEBUG
+	spin_debug_unlock(&l->dbg);
+	l->dbg.locked = 0;
+#endif
+	__atomic_store_n(&l->cpu, 0, __ATOMIC_RELEASE);
 }
 
 void rspin_lock(rspinlock_t *l);
