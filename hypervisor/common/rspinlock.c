@@ -3,7 +3,8 @@
  * Recursive locks (hv/spinlock.h, rspinlock_t), in every build: the
  * holder's CPU is kept in the lock itself, so a nested take is a compare
  * and a count; only another CPU's read of `cpu` races, and it can never
- * see its own number there. The inner spinlock gets the debug checks.
+ * see its own number there. Debug builds check order, owner and
+ * interrupts on the lock's `dbg` spinlock around the outermost take.
  */
 #include <hv/lib.h>
 #include <hv/spinlock.h>

@@ -10,7 +10,8 @@
  *                         each element of a grant operation
  *   d->arch.pt.lock       a domain's page-table work (arch/x86/page_type.c):
  *                         its validation stack, its release list, a
- *                         table's last type reference, each entry write.
+ *                         table's last type reference, each entry write
+ *                         (not taken by the one vCPU of a one-vCPU domain).
  *                         Recursive (rspin_lock); never two domains' at
  *                         once (a foreign entry's frame takes a writable
  *                         type or none, which never reaches a table)
