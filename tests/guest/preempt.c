@@ -258,7 +258,7 @@ static int abandoned(void)
 	}
 	CHECK(hit && rc == __HYPERVISOR_mmuext_op, "could not abandon a pin: %ld", rc);
 	CHECK(mmuext1(MMUEXT_UNPIN_TABLE, tree.l4) == -EINVAL, "a half-done pin can be unpinned");
-	CHECK(update_va_mapping(scratch_page(), (tree.l4 << 12) | PTE_DATA, UVMF_INVLPG) == -EINVAL,
+	CHECK(update_va_mapping(scratch_page(), (tree.l4 << 12) | PTE_DATA, UVMF_INVLPG) == -EBUSY,
 	      "the L4 of a half-done pin can be mapped writable");
 	CHECK(mmuext1(MMUEXT_PIN_L3_TABLE, tree.l4) == -EINVAL,
 	      "the L4 of a half-done pin can be pinned as an L3");

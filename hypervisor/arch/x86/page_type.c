@@ -610,10 +610,16 @@ static int get_entry_refs_foreign(struct domain *d, struct domain *fd, mfn_t tab
 		} else {
 			if ((*e & L1_IO_BITS) && !d->is_privileged)
 				return trace_err(-EINVAL);
+			/*
+			 * A frame typed otherwise (a page table, a descriptor
+			 * page) mapped writable: -EBUSY, as Xen's
+			 * get_page_from_l1e. validate_l1 turns it into the
+			 * -EINVAL a pin gives here (see there).
+			 */
 			rc = (*e & _PAGE_RW) ? get_page_and_type(mfn, PGT_writable, fd)
 					     : get_page(mfn, fd);
 			if (rc)
-				return trace_err(rc == -EBUSY ? -EINVAL : rc);
+				return trace_err(rc);
 		}
 		if (!(*e & _PAGE_USER))
 			*e |= _PAGE_GUEST_KERNEL;
@@ -675,6 +681,8 @@ static int validate_l1(struct domain *d, mfn_t mfn)
 		pte_t e = t[i];
 
 		rc = get_entry_refs(d, mfn, 1, &e);
+		if (rc == -EBUSY)
+			rc = -EINVAL;	/* to its callers -EBUSY is the L1's own type */
 		if (rc)
 			goto undo;
 		t[i] = e;
