@@ -79,7 +79,7 @@ _Static_assert(offsetof(struct cpu_regs, rbx) == REGS_RBX &&
 	       offsetof(struct cpu_regs, rsp) == REGS_RSP &&
 	       offsetof(struct cpu_regs, ss) == REGS_SS &&
 	       sizeof(struct cpu_regs) == CPU_REGS_SIZE, "cpu_regs");
-_Static_assert(GUEST_RFLAGS_MASK == (0x0cd5UL | X86_EFLAGS_TF | X86_EFLAGS_AC | (1UL << 21)),
+_Static_assert(GUEST_RFLAGS_MASK == (0x0cd5UL | X86_EFLAGS_TF | X86_EFLAGS_NT | X86_EFLAGS_AC | (1UL << 21)),
 	       "guest rflags");
 
 #ifdef CONFIG_DEBUG

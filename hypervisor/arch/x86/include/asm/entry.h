@@ -71,7 +71,13 @@
 #define PW_SCHED		1
 #define PW_REAP			2
 
-/* Flags a guest may hold in ring 3 (IF is always on, IOPL always 0). */
-#define GUEST_RFLAGS_MASK	0x240dd5	/* CF PF AF ZF SF TF DF OF AC ID */
+/*
+ * Flags a guest may hold in ring 3 (IF is always on, IOPL always 0). NT
+ * is the guest's, as on Xen 4.17 (since "x86/pv: Don't clobber NT on
+ * return-to-guest"): a 64-bit iretq or sysret may load it, only an iretq
+ * run with NT in the live flags faults, and every way into the
+ * hypervisor clears it (syscall's FMASK, the gates, sysenter_entry).
+ */
+#define GUEST_RFLAGS_MASK	0x244dd5	/* CF PF AF ZF SF TF DF OF NT AC ID */
 
 #endif
