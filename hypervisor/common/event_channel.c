@@ -142,6 +142,7 @@ void evtchn_poll_wake(struct vcpu *v, evtchn_port_t port)
 	for (i = 0; i < v->nr_poll_ports; i++) {
 		if (v->poll_ports[i] == port) {
 			v->nr_poll_ports = 0;
+			__atomic_store_n(&v->polling, false, __ATOMIC_SEQ_CST);
 			vcpu_wake(v);
 			return;
 		}

@@ -515,10 +515,17 @@ static long sched_block(struct vcpu *v)
 	return 0;
 }
 
+/*
+ * A poll's timeout wakes its vCPU only while that poll lasts, as Xen's
+ * poll_timer_fn tests its poll_mask bit: after an event on one of its
+ * ports ended it, the armed timer must not end a later block or poll.
+ */
 static void poll_timeout(void *data)
 {
 	struct vcpu *v = data;
 
+	if (!__atomic_exchange_n(&v->polling, false, __ATOMIC_SEQ_CST))
+		return;
 	v->nr_poll_ports = 0;
 	vcpu_wake(v);
 }
@@ -566,8 +573,10 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
 	if (p.timeout && p.timeout <= now_ns())
 		return 0;
 	v->nr_poll_ports = p.nr_ports;
+	__atomic_store_n(&v->polling, true, __ATOMIC_SEQ_CST);
 	if (!vcpu_block(v, poll_woken)) {
 		v->nr_poll_ports = 0;
+		__atomic_store_n(&v->polling, false, __ATOMIC_SEQ_CST);
 		return 0;
 	}
 	if (p.timeout) {

@@ -55,6 +55,12 @@ struct vcpu {
 	/* SCHEDOP_poll: ports to wake on (even when masked). */
 	uint32_t poll_ports[MAX_POLL_PORTS];
 	unsigned int nr_poll_ports;
+	/*
+	 * Set by a poll that sleeps, cleared by the event on one of its ports
+	 * or by its timeout, whichever comes first (Xen's poll_mask bit): a
+	 * timeout that finds it clear wakes nothing.
+	 */
+	bool polling;
 	struct timer poll_timeout;
 	bool pin_override;		/* SCHEDOP_pin_override (dom0) */
 	uint64_t hard_affinity, soft_affinity;	/* pCPUs it may / would rather run on */

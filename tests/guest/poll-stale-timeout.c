@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * poll-stale-timeout: a SCHEDOP_poll's timeout wakes the vCPU only while
+ * that poll lasts (Xen 4.17's poll_timer_fn wakes only a vCPU whose
+ * poll_mask bit is still set). ROUNDS times: a poll on the one-shot timer
+ * port with a timeout 100 ms away ends early by that port (its timer set
+ * 20 ms away); then a SCHEDOP_block waits for the next one-shot timer,
+ * 400 ms away. The stale poll timeout, due meanwhile, must not end the
+ * block: the block returns with the timer port pending. The hypervisor's
+ * own timers fire in deadline order, so host load changes no outcome.
+ */
+#include "lib/guest.h"
+#include "lib/events.h"
+
+#define ROUNDS	3
+#define MS	1000000ULL
+
+static long set_timer(uint64_t deadline)
+{
+	return hypercall1(__HYPERVISOR_set_timer_op, deadline);
+}
+
+int test_main(struct start_info *si)
+{
+	struct vcpu_info *vi;
+	evtchn_port_t tp;
+	unsigned int i;
+
+	if (events_init(si))
+		return fail("events_init failed");
+	tp = oneshot_timer_port();
+	if (!tp)
+		return fail("binding VIRQ_TIMER failed");
+	vi = &shared->vcpu_info[0];
+	for (i = 0; i < ROUNDS; i++) {
+		uint64_t t0 = pvclock_ns();
+		struct sched_poll poll = { (uint64_t)&tp, 1, 0, t0 + 100 * MS };
+		long rc;
+
+		vi->evtchn_upcall_mask = 1;
+		port_test_and_clear(tp);
+		CHECK(set_timer(t0 + 20 * MS) == 0, "set_timer_op failed");
+		rc = HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
+		CHECK(rc == 0, "poll: %ld", rc);
+		CHECK(port_test_and_clear(tp), "round %u: the poll ended without its port pending", i);
+		/* Nothing else is bound: no upcall left to end the block. */
+		__atomic_store_n(&vi->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&vi->evtchn_upcall_pending, 0, __ATOMIC_SEQ_CST);
+		CHECK(set_timer(t0 + 400 * MS) == 0, "set_timer_op failed");
+		HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+		vi->evtchn_upcall_mask = 1;
+		CHECK(port_pending(tp),
+		      "round %u: a block ended %llu ms after the poll began, before its timer (400 ms): the stale poll timeout woke it",
+		      i, (unsigned long long)((pvclock_ns() - t0) / MS));
+	}
+	printf("poll-stale-timeout: %u rounds, no block ended by a finished poll's timeout\n", ROUNDS);
+	return TEST_PASS;
+}
