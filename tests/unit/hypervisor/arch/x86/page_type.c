@@ -97,7 +97,7 @@ static void l1_entries_validated(void)
 
 	/* A page table is never writable; another's frame is never mapped. */
 	EXPECT_EQ(pt_pin(d, pt, 1), 0);
-	EXPECT_EQ(pt_update_entry(d, entry(l1, 2), mk_pte(pt, RW), false), -EINVAL);
+	EXPECT_EQ(pt_update_entry(d, entry(l1, 2), mk_pte(pt, RW), false), -EBUSY);	/* as Xen */
 	EXPECT_EQ(pt_update_entry(d, entry(l1, 2), mk_pte(pt, P), false), 0);
 	EXPECT_EQ(pt_update_entry(d, entry(l1, 3), mk_pte(other, P), false), -EPERM);
 	EXPECT_EQ(pt_update_entry(d, entry(l1, 3), mk_pte(1, P), false), -EPERM);	/* I/O */
@@ -278,7 +278,7 @@ static void tree_pin_and_release(void)
 	EXPECT_EQ(pt_update_entry(d, entry(l4, L4_SLOT_HV_LAST), mk_pte(l3, P), false), -EINVAL);
 	EXPECT_EQ(pt_update_entry(d, entry(l4, 1), mk_pte(l2, P), false), -EINVAL);
 	EXPECT_EQ(pt_pin(d, l3, 4), -EINVAL);
-	EXPECT_EQ(pt_update_entry(d, entry(l1, 1), mk_pte(l4, RW), false), -EINVAL);
+	EXPECT_EQ(pt_update_entry(d, entry(l1, 1), mk_pte(l4, RW), false), -EBUSY);
 	EXPECT(mm_audit(d));
 
 	/* Unpinned: the root goes now, the tables below it wait on the list. */
@@ -417,7 +417,7 @@ static void descriptor_pages(void)
 	EXPECT_EQ(get_page_type(gdt, PGT_seg_desc, d), 0);
 	EXPECT_EQ(desc[3], 0x00CFFB000000FFFFULL);		/* DPL 3, accessed */
 	EXPECT_EQ(pt_pin(d, l1t, 1), 0);
-	EXPECT_EQ(pt_update_entry(d, entry(l1t, 0), mk_pte(gdt, RW), false), -EINVAL);
+	EXPECT_EQ(pt_update_entry(d, entry(l1t, 0), mk_pte(gdt, RW), false), -EBUSY);
 	EXPECT_EQ(pt_update_entry(d, entry(l1t, 0), mk_pte(gdt, P), false), 0);
 	put_page_type(gdt, d);
 	EXPECT(mm_audit(d));
