@@ -67,8 +67,9 @@ static int runstate(void)
 	      "the area was not written when registered");
 	/*
 	 * Block ~5 ms. On a loaded host TCG can spend the 5 ms before the
-	 * guest reaches its block; then the event is already there, nothing
-	 * blocks, and the measurement says nothing: try again.
+	 * guest reaches its block (QEMU's thread descheduled, before or after
+	 * the check below); then the event is already there, nothing
+	 * blocks, and the measurement says nothing: try again, up to 8 times.
 	 */
 	for (tries = 0;; tries++) {
 		bool late;
@@ -79,7 +80,7 @@ static int runstate(void)
 		      "set_singleshot_timer failed");
 		late = pvclock_ns() + 2000000 > t.timeout_abs_ns;
 		wait_for_port(timer_port);
-		if (!late || tries == 4)
+		if ((!late && area.time[RUNSTATE_blocked] >= blocked + 1000000) || tries == 7)
 			break;
 	}
 	CHECK(area.state == RUNSTATE_running, "area state %d after the block", area.state);
@@ -228,14 +229,22 @@ static int move_vcpu_info(void)
 
 /*
  * Every vCPU starts with a 10 ms periodic timer (Xen's default for PV):
- * spinning 30 ms with events masked, VIRQ_TIMER comes. Called before
- * anything stops it.
+ * spinning with events masked, VIRQ_TIMER comes. Called before anything
+ * stops it. Up to 300 ms: QEMU raises the APIC timer from its main-loop
+ * thread, which a loaded host can leave unscheduled for tens of ms while
+ * the vCPU thread spins (seen at -smp 2 with a 30 ms limit).
  */
 static int default_ticker(void)
 {
+	uint64_t end;
+	bool ticked = false;
+
 	port_test_and_clear(timer_port);
-	spin_until(pvclock_ns() + 30000000);
-	CHECK(port_test_and_clear(timer_port), "no VIRQ_TIMER in 30 ms from the default 100 Hz ticker");
+	end = pvclock_ns() + 300000000;
+	while (!ticked && pvclock_ns() < end)
+		ticked = port_test_and_clear(timer_port);
+	CHECK(ticked || port_test_and_clear(timer_port),
+	      "no VIRQ_TIMER in 300 ms from the default 100 Hz ticker");
 	return TEST_PASS;
 }
 
