@@ -153,6 +153,34 @@ static int batch_with_bad_entry(void)
 }
 
 /*
+ * A list that runs from a mapped page into an unmapped one: the entries
+ * before the hole are applied, the first one in it fails with -EFAULT
+ * and done counts the ones applied (each entry is copied in on its turn).
+ */
+static int batch_into_hole(void)
+{
+	uint64_t a = scratch_page(), b = scratch_page(), c = scratch_page();
+	uint64_t ro = (va_to_mfn(c) << 12) | PTE_P | PTE_US | PTE_A;
+	struct mmu_update *req = (struct mmu_update *)(a + 4096 - sizeof(*req));
+	uint32_t done = 99;
+	long rc;
+
+	CHECK(b == a + 4096, "scratch pages not adjacent");
+	req[0] = (struct mmu_update){ l1e_maddr(c), ro };
+	req[1] = (struct mmu_update){ l1e_maddr(c), ro };
+	CHECK(update_va_mapping(b, 0, UVMF_INVLPG) == 0, "unmapping b failed");
+	rc = hypercall5(__HYPERVISOR_mmu_update, (uint64_t)req, 2, (uint64_t)&done, DOMID_SELF, 0);
+	CHECK(update_va_mapping(b, (va_to_mfn(b) << 12) | PTE_DATA, UVMF_INVLPG) == 0,
+	      "remapping b failed");
+	CHECK(rc == -EFAULT, "a list into an unmapped page gave %ld, expected -EFAULT", rc);
+	CHECK(done == 1, "done = %u, expected 1", done);
+	CHECK(mmuext1(MMUEXT_TLB_FLUSH_LOCAL, 0) == 0, "flush failed");
+	CHECK(update_va_mapping(c, (va_to_mfn(c) << 12) | PTE_DATA, UVMF_INVLPG) == 0,
+	      "restoring c failed");
+	return TEST_PASS;
+}
+
+/*
  * A long batch (far more than a millisecond of work): it must complete,
  * whether or not the hypervisor splits it into continuations, with done
  * counting every entry.
@@ -301,7 +329,7 @@ int test_main(struct start_info *start)
 	CHECK(hypercall2(__HYPERVISOR_vm_assist, VMASST_CMD_enable, 17) == -EINVAL,
 	      "vm_assist of an unknown type accepted");
 	if (forbidden_mappings(scratch_page()) || self_mapping_table() || pin_rules() ||
-	    new_address_space() || batch_with_bad_entry() || long_batch() || multicall_batch() ||
+	    new_address_space() || batch_with_bad_entry() || batch_into_hole() || long_batch() || multicall_batch() ||
 	    memory_ops())
 		return TEST_FAIL;
 	printf("mmu: forbidden updates refused, pins, base switches and batches work\n");

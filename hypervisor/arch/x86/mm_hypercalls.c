@@ -105,7 +105,8 @@ static void write_done(uint64_t done_ptr, uint32_t done)
 		copy_to_guest(done_ptr, &done, sizeof(done));
 }
 
-static int one_mmu_update(struct domain *d, struct domain *fd, const struct mmu_update *u)
+static inline __attribute__((always_inline)) int
+one_mmu_update(struct domain *d, struct domain *fd, const struct mmu_update *u)
 {
 	mfn_t mfn = u->ptr >> PAGE_SHIFT;
 
@@ -151,22 +152,26 @@ walk_entries(struct vcpu *v, struct hc_args *a, size_t size,
 	     int (*apply)(struct vcpu *v, struct domain *fd, const void *entry), struct domain *fd)
 {
 	uint32_t count = (uint32_t)a->arg[1] & ~PREEMPTED, i, done_before = 0;
-	uint8_t entry[32];
+	uint64_t entry[4];
 	long rc = 0;
 	uint64_t start = now_ns();
+	bool list_ok;
 
-	BUG_ON(size > sizeof(entry));
+	BUG_ON(size > sizeof(entry) || size % 8);
 	if (count > HYPERCALL_LIST_MAX)
 		return trace_err(-EINVAL);
 	if (((uint32_t)a->arg[1] & PREEMPTED) && a->arg[2] &&
 	    copy_from_guest(&done_before, a->arg[2], sizeof(done_before)))
 		done_before = 0;	/* as Xen: progress through a bad pointer is lost */
+	/* The whole list a guest range: no entry's copy checks its own. */
+	list_ok = guest_range_ok(a->arg[0], (uint64_t)count * size);
 	this_cpu()->pt_start = start;
 	this_cpu()->pt_preemptible = true;
 	for (i = 0; i < count; i++) {
 		if (hypercall_preempt_due(start, i))
 			rc = -ERESTART;
-		else if (copy_from_guest(entry, a->arg[0] + (uint64_t)i * size, size))
+		else if (copy_from_guest_quads(entry, a->arg[0] + (uint64_t)i * size, size / 8,
+						list_ok))
 			rc = -EFAULT;
 		else
 			rc = apply(v, fd, entry);
@@ -195,15 +200,19 @@ walk_foreign(struct vcpu *v, struct hc_args *a, size_t size,
 	return rc;
 }
 
-static long walk_list(struct vcpu *v, struct hc_args *a, size_t size,
-		      int (*apply)(struct vcpu *v, struct domain *fd, const void *entry))
+/* Inline: each list hypercall gets its own loop, its apply called directly. */
+static inline __attribute__((always_inline)) long
+walk_list(struct vcpu *v, struct hc_args *a, size_t size,
+	  int (*apply)(struct vcpu *v, struct domain *fd, const void *entry))
 {
 	if ((domid_t)a->arg[3] != DOMID_SELF)
 		return walk_foreign(v, a, size, apply);
 	return walk_entries(v, a, size, apply, v->domain);
 }
 
-static int apply_mmu_update(struct vcpu *v, struct domain *fd, const void *entry)
+/* Inline in hc_mmu_update's own loop; walk_foreign calls it through the pointer. */
+static inline __attribute__((always_inline)) int
+apply_mmu_update(struct vcpu *v, struct domain *fd, const void *entry)
 {
 	return one_mmu_update(v->domain, fd, entry);
 }
