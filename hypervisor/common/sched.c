@@ -505,9 +505,21 @@ static bool upcall_pending(const struct vcpu *v)
 	return v->vcpu_info->evtchn_upcall_pending;
 }
 
+/*
+ * A vCPU making a hypercall is in no poll: one that ended by an upcall
+ * (neither its port nor its timeout) ends now, so its timeout, still
+ * armed, wakes nothing (poll_timeout).
+ */
+static inline void poll_over(struct vcpu *v)
+{
+	if (unlikely(__atomic_load_n(&v->polling, __ATOMIC_RELAXED)))
+		__atomic_store_n(&v->polling, false, __ATOMIC_SEQ_CST);
+}
+
 /* SCHEDOP_block: unmask events, then sleep unless one is deliverable. */
 static long sched_block(struct vcpu *v)
 {
+	poll_over(v);
 	v->vcpu_info->evtchn_upcall_mask = 0;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (!v->vcpu_info->evtchn_upcall_pending)
@@ -550,6 +562,9 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
 	struct sched_poll p;
 	unsigned int i;
 
+	poll_over(v);
+	if (v->poll_timeout.fn)
+		stop_timer(&v->poll_timeout);	/* an earlier poll's: not this one's */
 	if (copy_from_guest(&p, arg, sizeof(p)))
 		return -EFAULT;
 	if (p.nr_ports > MAX_POLL_PORTS)

@@ -6,8 +6,12 @@
  * port with a timeout 100 ms away ends early by that port (its timer set
  * 20 ms away); then a SCHEDOP_block waits for the next one-shot timer,
  * 400 ms away. The stale poll timeout, due meanwhile, must not end the
- * block: the block returns with the timer port pending. The hypervisor's
- * own timers fire in deadline order, so host load changes no outcome.
+ * block: the block returns with the timer port pending. Then the same
+ * with the poll ended by an upcall instead (events unmasked, the poll on
+ * an unbound port that never fires, the one-shot timer's port not in its
+ * list): the poll is over all the same, and its timeout must not end
+ * the block either. The hypervisor's own timers fire in deadline order,
+ * so host load changes no outcome.
  */
 #include "lib/guest.h"
 #include "lib/events.h"
@@ -22,6 +26,7 @@ static long set_timer(uint64_t deadline)
 
 int test_main(struct start_info *si)
 {
+	struct evtchn_alloc_unbound au = { DOMID_SELF, DOMID_SELF, 0 };
 	struct vcpu_info *vi;
 	evtchn_port_t tp;
 	unsigned int i;
@@ -53,6 +58,32 @@ int test_main(struct start_info *si)
 		      "round %u: a block ended %llu ms after the poll began, before its timer (400 ms): the stale poll timeout woke it",
 		      i, (unsigned long long)((pvclock_ns() - t0) / MS));
 	}
-	printf("poll-stale-timeout: %u rounds, no block ended by a finished poll's timeout\n", ROUNDS);
+	CHECK(evtchn_op(EVTCHNOP_alloc_unbound, &au) == 0, "alloc_unbound failed");
+	for (i = 0; i < ROUNDS; i++) {
+		uint64_t t0 = pvclock_ns();
+		struct sched_poll poll = { (uint64_t)&au.port, 1, 0, t0 + 100 * MS };
+		long rc;
+
+		vi->evtchn_upcall_mask = 1;
+		port_test_and_clear(tp);
+		__atomic_store_n(&vi->evtchn_upcall_pending, 0, __ATOMIC_SEQ_CST);
+		CHECK(set_timer(t0 + 20 * MS) == 0, "set_timer_op failed");
+		vi->evtchn_upcall_mask = 0;	/* the timer's upcall may end the poll */
+		rc = HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
+		vi->evtchn_upcall_mask = 1;
+		CHECK(rc == 0, "poll: %ld", rc);
+		CHECK(!port_pending(au.port), "the unbound port fired");
+		port_test_and_clear(tp);
+		__atomic_store_n(&vi->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&vi->evtchn_upcall_pending, 0, __ATOMIC_SEQ_CST);
+		CHECK(set_timer(t0 + 400 * MS) == 0, "set_timer_op failed");
+		HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+		vi->evtchn_upcall_mask = 1;
+		CHECK(port_pending(tp),
+		      "upcall round %u: a block ended %llu ms after the poll began, before its timer (400 ms): the stale poll timeout woke it",
+		      i, (unsigned long long)((pvclock_ns() - t0) / MS));
+	}
+	printf("poll-stale-timeout: %u + %u rounds, no block ended by a finished poll's timeout\n",
+	       ROUNDS, ROUNDS);
 	return TEST_PASS;
 }
