@@ -39,6 +39,54 @@ static long ext(unsigned int cmd, uint64_t arg1, uint64_t arg2, uint16_t fd)
 	return hypercall5(__HYPERVISOR_mmuext_op, (uint64_t)&op, 1, 0, fd, 0);
 }
 
+/* A scratch page that will become a table: filled while writable, then mapped read-only. */
+static uint64_t table_page(uint64_t entry0)
+{
+	uint64_t va = scratch_page(), mfn = va_to_mfn(va);
+
+	*(volatile uint64_t *)va = entry0;
+	if (update_va_mapping(va, (mfn << 12) | PTE_P | PTE_US | PTE_A, UVMF_INVLPG))
+		printf("ERROR read-only remap of %#lx failed\n", (unsigned long)va);
+	return mfn;
+}
+
+/*
+ * Validation that meets an L1 entry mapping a page table writable: Xen's
+ * get_page_from_l1e answers -EBUSY and each level passes that up, to a
+ * pin, a new base or an upper entry's update alike; a frame whose own
+ * type conflicts is -EINVAL (docs/conformance.md, mmu_update row).
+ */
+static void writable_table_rows(void)
+{
+	uint64_t pt = table_page(0);
+	uint64_t l1 = table_page((pt << 12) | PTE_DATA), l2 = table_page((l1 << 12) | PTE_DATA);
+	uint64_t l3 = table_page((l2 << 12) | PTE_DATA), l4 = table_page((l3 << 12) | PTE_DATA);
+	uint64_t l1b = table_page((pt << 12) | PTE_DATA), l2b = table_page((l1b << 12) | PTE_DATA);
+
+	ROW("pin_l1 of an L1 table", ext(MMUEXT_PIN_L1_TABLE, pt, 0, DOMID_SELF), 0);
+	ROW("pin_l1 mapping a page table writable", ext(MMUEXT_PIN_L1_TABLE, l1, 0, DOMID_SELF),
+	    -EBUSY);
+	ROW("pin_l2 over such an L1", ext(MMUEXT_PIN_L2_TABLE, l2, 0, DOMID_SELF), -EBUSY);
+	ROW("pin_l3 over such an L1", ext(MMUEXT_PIN_L3_TABLE, l3, 0, DOMID_SELF), -EBUSY);
+	ROW("pin_l4 over such an L1", ext(MMUEXT_PIN_L4_TABLE, l4, 0, DOMID_SELF), -EBUSY);
+	ROW("new_baseptr over such an L1", ext(MMUEXT_NEW_BASEPTR, l4, 0, DOMID_SELF), -EBUSY);
+	ROW("pin_l2 of a pinned L1", ext(MMUEXT_PIN_L2_TABLE, pt, 0, DOMID_SELF), -EINVAL);
+	ROW("pin_l1 of a pinned L1", ext(MMUEXT_PIN_L1_TABLE, pt, 0, DOMID_SELF), -EINVAL);
+	ROW("mmu_update the L1 entry read-only", mmu(l1 << 12, (pt << 12) | PTE_P | PTE_US | PTE_A,
+						      DOMID_SELF), 0);
+	ROW("pin_l4 once the entry is read-only", ext(MMUEXT_PIN_L4_TABLE, l4, 0, DOMID_SELF), 0);
+	ROW("mmu_update L2 entry to such an L1", mmu((l2 << 12) + 8, (l1b << 12) | PTE_DATA,
+						      DOMID_SELF), -EBUSY);
+	ROW("mmu_update L3 entry to an L2 over one", mmu((l3 << 12) + 8, (l2b << 12) | PTE_DATA,
+							 DOMID_SELF), -EBUSY);
+	ROW("mmu_update L1 entry making it writable", mmu(l1 << 12, (pt << 12) | PTE_DATA,
+							  DOMID_SELF), -EBUSY);
+	ROW("pin_l2 of an L1 in a pinned tree", ext(MMUEXT_PIN_L2_TABLE, l1, 0, DOMID_SELF),
+	    -EINVAL);
+	ROW("unpin the tree", ext(MMUEXT_UNPIN_TABLE, l4, 0, DOMID_SELF), 0);
+	ROW("unpin the L1", ext(MMUEXT_UNPIN_TABLE, pt, 0, DOMID_SELF), 0);
+}
+
 int test_main(struct start_info *si)
 {
 	struct xen_memory_reservation r;
@@ -344,5 +392,6 @@ int test_main(struct start_info *si)
 	ROW("multicall op above 32 bits", NCALL(__HYPERVISOR_multicall, mc, 1, 0), 0);
 	ROW("multicall entry op above 32 bits", mc[0].result, -ENOSYS);
 
+	writable_table_rows();
 	return conform_end("memory hypercall");
 }

@@ -232,7 +232,7 @@ static int new_baseptr(struct vcpu *v, mfn_t mfn, bool user)
 	if (mfn || !user) {
 		rc = get_page_and_type(mfn, PGT_l4, d);
 		if (rc)
-			return rc == -ERESTART ? rc : trace_err(-EINVAL);
+			return rc == -ERESTART ? rc : trace_err(pt_refusal(rc));
 	}
 	*slot = mfn << PAGE_SHIFT;
 	if (old)

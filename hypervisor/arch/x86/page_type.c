@@ -613,8 +613,8 @@ static int get_entry_refs_foreign(struct domain *d, struct domain *fd, mfn_t tab
 			/*
 			 * A frame typed otherwise (a page table, a descriptor
 			 * page) mapped writable: -EBUSY, as Xen's
-			 * get_page_from_l1e. validate_l1 turns it into the
-			 * -EINVAL a pin gives here (see there).
+			 * get_page_from_l1e; inside a validation validate_l1
+			 * carries it as -EPT_ENTRY_BUSY (hv/mm.h).
 			 */
 			rc = (*e & _PAGE_RW) ? get_page_and_type(mfn, PGT_writable, fd)
 					     : get_page(mfn, fd);
@@ -682,7 +682,7 @@ static int validate_l1(struct domain *d, mfn_t mfn)
 
 		rc = get_entry_refs(d, mfn, 1, &e);
 		if (rc == -EBUSY)
-			rc = -EINVAL;	/* to its callers -EBUSY is the L1's own type */
+			rc = -EPT_ENTRY_BUSY;	/* to its callers -EBUSY is the L1's own type */
 		if (rc)
 			goto undo;
 		t[i] = e;
@@ -1004,8 +1004,8 @@ int pt_pin(struct domain *d, mfn_t mfn, unsigned int level)
 	if (pg->flags & PGF_pinned)
 		return trace_err(-EINVAL);
 	rc = get_page_and_type(mfn, level, d);
-	if (rc)
-		return rc == -ERESTART ? rc : trace_err(-EINVAL);
+	if (rc)	/* its own type conflicts -EINVAL, a writable mapping below -EBUSY */
+		return rc == -ERESTART ? rc : trace_err(pt_refusal(rc));
 	if (__atomic_fetch_or(&pg->type_info, (uint64_t)PGF_pinned << TW_FLAGS_SHIFT,
 			      __ATOMIC_ACQ_REL) & ((uint64_t)PGF_pinned << TW_FLAGS_SHIFT)) {
 		put_page_and_type(mfn, d);	/* pinned by another CPU meanwhile */
@@ -1090,8 +1090,8 @@ static inline __attribute__((always_inline)) int update_entry(struct domain *d,
 	if (fd != d && pg->type != PGT_l1)
 		return trace_err(-EINVAL);	/* only L1 entries map foreign frames */
 	rc = get_entry_refs_foreign(d, fd, mfn, pg->type, &val);
-	if (rc)
-		return rc;
+	if (rc)	/* an upper entry naming a table that maps one writable: -EBUSY */
+		return rc == -EPT_ENTRY_BUSY ? -EBUSY : rc;
 	*slot = val;
 	put_entry_refs(d, mfn, pg->type, old);
 	return 0;

@@ -8,6 +8,7 @@
 
 #include <hv/types.h>
 #include <hv/nospec.h>
+#include <lamina/errno.h>
 
 struct domain;
 
@@ -148,6 +149,25 @@ static inline void pt_settle(mfn_t mfn)
 }
 bool pt_release_some(struct domain *d, bool all);	/* true: none left */
 void pt_abort(struct domain *d);
+
+/*
+ * Validating a table met an L1 entry that maps a typed frame (a page
+ * table, a descriptor page) writable: Xen's get_page_from_l1e answers
+ * -EBUSY there, which every level's validation passes up. Inside
+ * page_type.c -EBUSY from get_page_type already means "the frame's own
+ * type conflicts" (Xen's -EINVAL to a pin), so validation carries this
+ * internal code instead; get_page_type returns it for table types and
+ * pt_refusal turns it into the guest's -EBUSY. Never seen by a guest.
+ */
+#define EPT_ENTRY_BUSY	4096
+
+/* A table type refused by get_page_type: the answer a guest gets, as Xen's. */
+static inline int pt_refusal(int rc)
+{
+	if (rc == -ERESTART)
+		return rc;
+	return rc == -EPT_ENTRY_BUSY ? -EBUSY : -EINVAL;
+}
 
 int pt_pin(struct domain *d, mfn_t mfn, unsigned int level);
 int pt_unpin(struct domain *d, mfn_t mfn);

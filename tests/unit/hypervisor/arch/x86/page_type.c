@@ -400,6 +400,49 @@ static void linear_tables(void)
 	EXPECT(mm_audit(d));
 }
 
+/*
+ * A tree whose L1 maps a page table writable: -EBUSY at every level, as
+ * Xen's validation passes get_page_from_l1e's answer up; a pin of a
+ * frame whose own type conflicts stays -EINVAL.
+ */
+static void writable_table_below(void)
+{
+	mfn_t pt, l2b, l1b;
+
+	fresh();
+	build_tree();
+	pt = fake_give_frame(d);
+	EXPECT_EQ(pt_pin(d, pt, 1), 0);
+	table(l1)[1] = mk_pte(pt, RW);
+	EXPECT_EQ(get_page_type(l1, PGT_l1, d), -EPT_ENTRY_BUSY);
+	EXPECT_EQ(pt_pin(d, l1, 1), -EBUSY);
+	EXPECT_EQ(pt_pin(d, l2, 2), -EBUSY);
+	EXPECT_EQ(pt_pin(d, l3, 3), -EBUSY);
+	EXPECT_EQ(pt_pin(d, l4, 4), -EBUSY);
+	EXPECT_EQ(pg(l4)->type, PGT_none);
+	EXPECT_EQ(pg(l1)->type, PGT_none);
+	EXPECT(pt_release_some(d, true));
+	EXPECT(mm_audit(d));
+	EXPECT_EQ(pt_pin(d, pt, 2), -EINVAL);			/* its own type conflicts */
+
+	/* An upper entry that would validate such an L1 is refused alike. */
+	table(l1)[1] = mk_pte(pt, P);
+	EXPECT_EQ(pt_pin(d, l4, 4), 0);
+	l2b = fake_give_frame(d);
+	l1b = fake_give_frame(d);
+	table(l1b)[0] = mk_pte(pt, RW);
+	table(l2b)[0] = mk_pte(l1b, RW);
+	EXPECT_EQ(pt_update_entry(d, entry(l2, 1), mk_pte(l1b, RW), false), -EBUSY);
+	EXPECT_EQ(pt_update_entry(d, entry(l3, 2), mk_pte(l2b, RW), false), -EBUSY);
+	EXPECT_EQ(table(l2)[1], 0);
+	EXPECT_EQ(pg(l1b)->type, PGT_none);
+	EXPECT(mm_audit(d));
+	EXPECT_EQ(pt_unpin(d, l4), 0);
+	EXPECT_EQ(pt_unpin(d, pt), 0);
+	EXPECT(pt_release_some(d, true));
+	EXPECT(mm_audit(d));
+}
+
 /* A descriptor page is checked descriptor by descriptor, and is never writable. */
 static void descriptor_pages(void)
 {
@@ -622,6 +665,7 @@ int main(void)
 	RUN(released_table_retyped);
 	RUN(validation_in_pieces);
 	RUN(linear_tables);
+	RUN(writable_table_below);
 	RUN(descriptor_pages);
 	RUN(dead_domain_frame_freed_last);
 	RUN(counts_race_across_cpus);
