@@ -334,7 +334,7 @@ static int map_msi(struct domain *d, struct physdev_map_pirq *map)
 
 	if (map->index != -1 || (map->table_base && map->entry_nr < 0))
 		return trace_err(-EINVAL);
-	if (pci_known(seg, bus, devfn))
+	if (!pci_reported(seg, bus, devfn))
 		return trace_err(-ENODEV);
 	if (pirq < 0)
 		pirq = pirq_find_free(d, MAP_PIRQ_TYPE_MSI);
@@ -682,7 +682,7 @@ void dom0_pci_conf_write(uint32_t cf8, unsigned int off, unsigned int size, uint
 	bool ok = true;
 
 	spin_lock(&irq_lock);
-	if ((cf8 & 0x80000000U) && !pci_known(0, bus, devfn))
+	if ((cf8 & 0x80000000U) && pci_reported(0, bus, devfn))
 		ok = msi_conf_write_ok(bus, devfn, (cf8 & 0xFC) | off, size, &val);
 	if (ok)
 		pci_conf_write(cf8, off, size, val);

@@ -99,14 +99,14 @@ static int known(uint16_t seg, uint8_t bus, uint8_t devfn)
 	return pci_find(seg, bus, devfn) < nr_pci_devs ? 0 : trace_err(-ENODEV);
 }
 
-int pci_known(uint16_t seg, uint8_t bus, uint8_t devfn)
+bool pci_reported(uint16_t seg, uint8_t bus, uint8_t devfn)
 {
-	int rc;
+	bool found;
 
 	spin_lock(&pci_lock);
-	rc = known(seg, bus, devfn);
+	found = pci_find(seg, bus, devfn) < nr_pci_devs;
 	spin_unlock(&pci_lock);
-	return rc;
+	return found;
 }
 
 long physdev_pci_op(struct domain *d, unsigned int cmd, uint64_t arg)

@@ -35,9 +35,9 @@ bool msix_frame_is_table(mfn_t mfn);
 bool msi_conf_write_ok(uint8_t bus, uint8_t devfn, unsigned int reg, unsigned int size,
 		       uint32_t *data);
 
-/* pci.c: physdev_op's PCI sub-ops; whether dom0 reported a function (0 or -ENODEV). */
+/* pci.c: physdev_op's PCI sub-ops; whether dom0 reported a function (true if so). */
 long physdev_pci_op(struct domain *d, unsigned int cmd, uint64_t arg);
-int pci_known(uint16_t seg, uint8_t bus, uint8_t devfn);
+bool pci_reported(uint16_t seg, uint8_t bus, uint8_t devfn);
 /* Mechanism #1: size bytes at offset off (0-3) of the dword cf8 names. */
 uint32_t pci_conf_read(uint32_t cf8, unsigned int off, unsigned int size);
 void pci_conf_write(uint32_t cf8, unsigned int off, unsigned int size, uint32_t val);
