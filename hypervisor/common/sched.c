@@ -573,12 +573,16 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
 		return -EFAULT;
 	/*
 	 * Xen's answers: 0 once a pending port comes in the list before an
-	 * invalid one (-EINVAL), or for an upcall or a timeout passed. The
+	 * invalid one (-EINVAL: a port free or reserved, port 0 too, or
+	 * beyond those allocated, as Xen 4.17 measured; XSA-221), or for an
+	 * upcall or a timeout passed. The
 	 * pending ports and the upcall are looked at once, by poll_woken
 	 * after the vCPU is marked blocked (vcpu_block).
 	 */
 	for (i = 0; i < p.nr_ports; i++) {
-		if (v->poll_ports[i] >= evtchn_max_ports(v->domain)) {
+		const struct evtchn *chn = evtchn_from_port(v->domain, v->poll_ports[i]);
+
+		if (!chn || __atomic_load_n(&chn->state, __ATOMIC_RELAXED) <= ECS_RESERVED) {
 			while (i--)
 				if (evtchn_port_is_pending(v->domain, v->poll_ports[i]))
 					return 0;

@@ -39,17 +39,6 @@ static long ext(unsigned int cmd, uint64_t arg1, uint64_t arg2, uint16_t fd)
 	return hypercall5(__HYPERVISOR_mmuext_op, (uint64_t)&op, 1, 0, fd, 0);
 }
 
-/* A scratch page that will become a table: filled while writable, then mapped read-only. */
-static uint64_t table_page(uint64_t entry0)
-{
-	uint64_t va = scratch_page(), mfn = va_to_mfn(va);
-
-	*(volatile uint64_t *)va = entry0;
-	if (update_va_mapping(va, (mfn << 12) | PTE_P | PTE_US | PTE_A, UVMF_INVLPG))
-		printf("ERROR read-only remap of %#lx failed\n", (unsigned long)va);
-	return mfn;
-}
-
 /*
  * Validation that meets an L1 entry mapping a page table writable: Xen's
  * get_page_from_l1e answers -EBUSY and each level passes that up, to a

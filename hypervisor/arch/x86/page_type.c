@@ -618,8 +618,13 @@ static int get_entry_refs_foreign(struct domain *d, struct domain *fd, mfn_t tab
 			 */
 			rc = (*e & _PAGE_RW) ? get_page_and_type(mfn, PGT_writable, fd)
 					     : get_page(mfn, fd);
+			/*
+			 * Any frame of RAM it cannot reference (another's, the
+			 * hypervisor's, free, typed otherwise): -EBUSY, as Xen's
+			 * get_page_from_l1e ("could_not_pin").
+			 */
 			if (rc)
-				return trace_err(rc);
+				return trace_err(-EBUSY);
 		}
 		if (!(*e & _PAGE_USER))
 			*e |= _PAGE_GUEST_KERNEL;

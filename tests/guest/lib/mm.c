@@ -56,3 +56,13 @@ uint64_t scratch_page(void)
 	memset((void *)va, 0, 4096);
 	return va;
 }
+
+uint64_t table_page(uint64_t entry0)
+{
+	uint64_t va = scratch_page(), mfn = va_to_mfn(va);
+
+	*(volatile uint64_t *)va = entry0;
+	if (update_va_mapping(va, (mfn << 12) | PTE_P | PTE_US | PTE_A, UVMF_INVLPG))
+		printf("ERROR read-only remap of %#lx failed\n", (unsigned long)va);
+	return mfn;
+}

@@ -22,6 +22,8 @@ uint64_t mfn_to_va(uint64_t mfn);		/* ditto, through the M2P */
 uint64_t l1e_maddr(uint64_t va);		/* machine address of va's L1 entry */
 uint64_t table_maddr(uint64_t va, unsigned int level);	/* entry at a level */
 uint64_t scratch_page(void);			/* a zeroed page of the padding, RW */
+/* A scratch page holding entry0 in slot 0, mapped read-only: a table to be. */
+uint64_t table_page(uint64_t entry0);
 
 static inline long mmu_update1(uint64_t ptr, uint64_t val)
 {
