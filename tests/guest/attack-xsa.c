@@ -34,27 +34,9 @@
 static struct start_info *si;
 static bool events_ok;
 
-static long mmu_fd(uint64_t ptr, uint64_t val, uint16_t fd)
-{
-	struct mmu_update u = { ptr, val };
-
-	return hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, fd, 0);
-}
-
-static long ext_fd(unsigned int cmd, uint64_t arg1, uint64_t arg2, uint16_t fd)
-{
-	struct mmuext_op op;
-
-	memset(&op, 0, sizeof(op));
-	op.cmd = cmd;
-	op.arg1.mfn = arg1;
-	op.arg2.src_mfn = arg2;
-	return hypercall5(__HYPERVISOR_mmuext_op, (uint64_t)&op, 1, 0, fd, 0);
-}
-
 static long ext(unsigned int cmd, uint64_t arg1)
 {
-	return ext_fd(cmd, arg1, 0, DOMID_SELF);
+	return mmuext_fd(cmd, arg1, 0, DOMID_SELF);
 }
 
 static uint64_t ro(uint64_t mfn)
@@ -81,49 +63,49 @@ static void linear_rows(void)
 
 	ROW("pin an L4 for the linear rows", ext(MMUEXT_PIN_L4_TABLE, l4), 0);
 	ROW("pin a second L4", ext(MMUEXT_PIN_L4_TABLE, l4b), 0);
-	ROW("XSA-182 L4 self-map read-only", mmu_fd((l4 << 12) + 5 * 8, ro(l4), DOMID_SELF), 0);
+	ROW("XSA-182 L4 self-map read-only", mmu_update_fd((l4 << 12) + 5 * 8, ro(l4), DOMID_SELF), 0);
 	ROW("XSA-182 L4 self-map made writable (fast path)",
-	    mmu_fd((l4 << 12) + 5 * 8, rw(l4), DOMID_SELF), -EINVAL);
-	ROW("XSA-182 L4 self-map A bit toggled", mmu_fd((l4 << 12) + 5 * 8, ro(l4) & ~PTE_A,
+	    mmu_update_fd((l4 << 12) + 5 * 8, rw(l4), DOMID_SELF), -EINVAL);
+	ROW("XSA-182 L4 self-map A bit toggled", mmu_update_fd((l4 << 12) + 5 * 8, ro(l4) & ~PTE_A,
 						       DOMID_SELF), 0);
-	ROW("XSA-182 L4 self-map dropped", mmu_fd((l4 << 12) + 5 * 8, 0, DOMID_SELF), 0);
-	ROW("XSA-182 L4 self-map writable at once", mmu_fd((l4 << 12) + 6 * 8, rw(l4), DOMID_SELF),
+	ROW("XSA-182 L4 self-map dropped", mmu_update_fd((l4 << 12) + 5 * 8, 0, DOMID_SELF), 0);
+	ROW("XSA-182 L4 self-map writable at once", mmu_update_fd((l4 << 12) + 6 * 8, rw(l4), DOMID_SELF),
 	    -EINVAL);
-	ROW("XSA-240 L4 linear to another L4", mmu_fd((l4 << 12) + 7 * 8, ro(l4b), DOMID_SELF), 0);
+	ROW("XSA-240 L4 linear to another L4", mmu_update_fd((l4 << 12) + 7 * 8, ro(l4b), DOMID_SELF), 0);
 	ROW("XSA-240 that L4 linear in turn (a chain)",
-	    mmu_fd((l4b << 12) + 7 * 8, ro(l4), DOMID_SELF), -EINVAL);
+	    mmu_update_fd((l4b << 12) + 7 * 8, ro(l4), DOMID_SELF), -EINVAL);
 	ROW("XSA-240 L4 used linearly gets its own self-map",
-	    mmu_fd((l4b << 12) + 8 * 8, ro(l4b), DOMID_SELF), 0);
-	ROW("XSA-240 that self-map dropped", mmu_fd((l4b << 12) + 8 * 8, 0, DOMID_SELF), 0);
-	ROW("XSA-240 linear entry dropped", mmu_fd((l4 << 12) + 7 * 8, 0, DOMID_SELF), 0);
-	ROW("XSA-240 now the chain's other end", mmu_fd((l4b << 12) + 7 * 8, ro(l4), DOMID_SELF), 0);
-	ROW("XSA-240 and back the other way", mmu_fd((l4 << 12) + 7 * 8, ro(l4b), DOMID_SELF),
+	    mmu_update_fd((l4b << 12) + 8 * 8, ro(l4b), DOMID_SELF), 0);
+	ROW("XSA-240 that self-map dropped", mmu_update_fd((l4b << 12) + 8 * 8, 0, DOMID_SELF), 0);
+	ROW("XSA-240 linear entry dropped", mmu_update_fd((l4 << 12) + 7 * 8, 0, DOMID_SELF), 0);
+	ROW("XSA-240 now the chain's other end", mmu_update_fd((l4b << 12) + 7 * 8, ro(l4), DOMID_SELF), 0);
+	ROW("XSA-240 and back the other way", mmu_update_fd((l4 << 12) + 7 * 8, ro(l4b), DOMID_SELF),
 	    -EINVAL);
-	ROW("XSA-240 chain end dropped", mmu_fd((l4b << 12) + 7 * 8, 0, DOMID_SELF), 0);
+	ROW("XSA-240 chain end dropped", mmu_update_fd((l4b << 12) + 7 * 8, 0, DOMID_SELF), 0);
 
 	/* L3 and L2 self-maps, and upper entries a 64-bit PV guest may not have. */
-	ROW("L3 entry to an L2", mmu_fd(l3 << 12, (l2 << 12) | PTE_P | PTE_RW | PTE_US | PTE_A,
+	ROW("L3 entry to an L2", mmu_update_fd(l3 << 12, (l2 << 12) | PTE_P | PTE_RW | PTE_US | PTE_A,
 					DOMID_SELF), 0);
-	ROW("XSA-309 L3 self-map read-only", mmu_fd((l3 << 12) + 8, ro(l3), DOMID_SELF), 0);
-	ROW("XSA-309 L3 self-map writable", mmu_fd((l3 << 12) + 16, rw(l3), DOMID_SELF), -EINVAL);
-	ROW("XSA-309 L2 self-map read-only", mmu_fd((l2 << 12) + 8, ro(l2), DOMID_SELF), 0);
-	ROW("XSA-309 L2 self-map flags changed", mmu_fd((l2 << 12) + 8, ro(l2) | PTE_D,
+	ROW("XSA-309 L3 self-map read-only", mmu_update_fd((l3 << 12) + 8, ro(l3), DOMID_SELF), 0);
+	ROW("XSA-309 L3 self-map writable", mmu_update_fd((l3 << 12) + 16, rw(l3), DOMID_SELF), -EINVAL);
+	ROW("XSA-309 L2 self-map read-only", mmu_update_fd((l2 << 12) + 8, ro(l2), DOMID_SELF), 0);
+	ROW("XSA-309 L2 self-map flags changed", mmu_update_fd((l2 << 12) + 8, ro(l2) | PTE_D,
 							DOMID_SELF), 0);
-	ROW("XSA-309 L2 self-map made writable", mmu_fd((l2 << 12) + 8, rw(l2), DOMID_SELF),
+	ROW("XSA-309 L2 self-map made writable", mmu_update_fd((l2 << 12) + 8, rw(l2), DOMID_SELF),
 	    -EINVAL);
-	ROW("XSA-148 L2 superpage entry", mmu_fd((l2 << 12) + 16, rw(l1) | PTE_PSE, DOMID_SELF),
+	ROW("XSA-148 L2 superpage entry", mmu_update_fd((l2 << 12) + 16, rw(l1) | PTE_PSE, DOMID_SELF),
 	    -EINVAL);
-	ROW("XSA-176 L3 1 GiB entry", mmu_fd((l3 << 12) + 24, rw(l3c) | PTE_PSE, DOMID_SELF),
+	ROW("XSA-176 L3 1 GiB entry", mmu_update_fd((l3 << 12) + 24, rw(l3c) | PTE_PSE, DOMID_SELF),
 	    -EINVAL);
-	ROW("XSA-176 L4 entry with PS set", mmu_fd((l4 << 12) + 8, rw(l3c) | PTE_PSE, DOMID_SELF),
+	ROW("XSA-176 L4 entry with PS set", mmu_update_fd((l4 << 12) + 8, rw(l3c) | PTE_PSE, DOMID_SELF),
 	    -EINVAL);
-	ROW("L2 entry to an L1", mmu_fd((l2 << 12) + 16, (l1 << 12) | PTE_P | PTE_RW | PTE_US |
+	ROW("L2 entry to an L1", mmu_update_fd((l2 << 12) + 16, (l1 << 12) | PTE_P | PTE_RW | PTE_US |
 					PTE_A, DOMID_SELF), 0);
-	ROW("L1 mapping its own L2 read-only", mmu_fd(l1 << 12, ro(l2), DOMID_SELF), 0);
-	ROW("L1 mapping its own L2 writable", mmu_fd((l1 << 12) + 8, rw(l2), DOMID_SELF), -EBUSY);
-	ROW("L2 entry to an L2 (itself, as L1)", mmu_fd((l2 << 12) + 24, rw(l2), DOMID_SELF),
+	ROW("L1 mapping its own L2 read-only", mmu_update_fd(l1 << 12, ro(l2), DOMID_SELF), 0);
+	ROW("L1 mapping its own L2 writable", mmu_update_fd((l1 << 12) + 8, rw(l2), DOMID_SELF), -EBUSY);
+	ROW("L2 entry to an L2 (itself, as L1)", mmu_update_fd((l2 << 12) + 24, rw(l2), DOMID_SELF),
 	    -EINVAL);
-	ROW("L2 entry to an L4", mmu_fd((l2 << 12) + 24, ro(l4), DOMID_SELF), -EINVAL);
+	ROW("L2 entry to an L4", mmu_update_fd((l2 << 12) + 24, ro(l4), DOMID_SELF), -EINVAL);
 	ROW("unpin the linear L4", ext(MMUEXT_UNPIN_TABLE, l4), 0);
 	ROW("unpin the second L4", ext(MMUEXT_UNPIN_TABLE, l4b), 0);
 }
@@ -141,13 +123,13 @@ static void foreign_rows(void)
 	ROW("new_baseptr an I/O frame", ext(MMUEXT_NEW_BASEPTR, VGA_MFN), -EINVAL);
 	ROW("clear_page a hypervisor frame", ext(MMUEXT_CLEAR_PAGE, hv), -EINVAL);
 	ROW("clear_page an I/O frame", ext(MMUEXT_CLEAR_PAGE, VGA_MFN), -EINVAL);
-	ROW("copy_page from a hypervisor frame", ext_fd(MMUEXT_COPY_PAGE, smfn, hv, DOMID_SELF),
+	ROW("copy_page from a hypervisor frame", mmuext_fd(MMUEXT_COPY_PAGE, smfn, hv, DOMID_SELF),
 	    -EINVAL);
-	ROW("copy_page from an I/O frame", ext_fd(MMUEXT_COPY_PAGE, smfn, VGA_MFN, DOMID_SELF),
+	ROW("copy_page from an I/O frame", mmuext_fd(MMUEXT_COPY_PAGE, smfn, VGA_MFN, DOMID_SELF),
 	    -EINVAL);
-	ROW("copy_page into a hypervisor frame", ext_fd(MMUEXT_COPY_PAGE, hv, smfn, DOMID_SELF),
+	ROW("copy_page into a hypervisor frame", mmuext_fd(MMUEXT_COPY_PAGE, hv, smfn, DOMID_SELF),
 	    -EINVAL);
-	ROW("copy_page into a page table", ext_fd(MMUEXT_COPY_PAGE, va_to_mfn(si->pt_base), smfn,
+	ROW("copy_page into a page table", mmuext_fd(MMUEXT_COPY_PAGE, va_to_mfn(si->pt_base), smfn,
 						  DOMID_SELF), -EINVAL);
 	/*
 	 * Open (docs/conformance.md): Xen lets a privileged caller name
@@ -155,27 +137,27 @@ static void foreign_rows(void)
 	 * find; Lamina refuses DOMID_XEN (-ESRCH) and takes DOMID_IO as the
 	 * caller itself, so its own frame pins.
 	 */
-	ROWK("clear_page foreigndom DOMID_XEN", ext_fd(MMUEXT_CLEAR_PAGE, hv, 0, DOMID_XEN),
+	ROWK("clear_page foreigndom DOMID_XEN", mmuext_fd(MMUEXT_CLEAR_PAGE, hv, 0, DOMID_XEN),
 	     -EINVAL, -ESRCH);
-	ROWK("pin_l1 foreigndom DOMID_XEN", ext_fd(MMUEXT_PIN_L1_TABLE, hv, 0, DOMID_XEN), -EINVAL,
+	ROWK("pin_l1 foreigndom DOMID_XEN", mmuext_fd(MMUEXT_PIN_L1_TABLE, hv, 0, DOMID_XEN), -EINVAL,
 	     -ESRCH);
-	ROWK("pin_l1 foreigndom DOMID_IO", ext_fd(MMUEXT_PIN_L1_TABLE, l1, 0, DOMID_IO), -EINVAL, 0);
-	ROW("pin_l1 foreigndom DOMID_COW", ext_fd(MMUEXT_PIN_L1_TABLE, l1, 0, DOMID_COW), -ESRCH);
+	ROWK("pin_l1 foreigndom DOMID_IO", mmuext_fd(MMUEXT_PIN_L1_TABLE, l1, 0, DOMID_IO), -EINVAL, 0);
+	ROW("pin_l1 foreigndom DOMID_COW", mmuext_fd(MMUEXT_PIN_L1_TABLE, l1, 0, DOMID_COW), -ESRCH);
 	ROWK("mmu_update foreigndom DOMID_XEN maps a hypervisor frame",
-	     mmu_fd(l1e_maddr(s), ro(hv), DOMID_XEN), -EBUSY, -ESRCH);
+	     mmu_update_fd(l1e_maddr(s), ro(hv), DOMID_XEN), -EBUSY, -ESRCH);
 	ROW("mmu_update foreigndom DOMID_IO maps a hypervisor frame",
-	    mmu_fd(l1e_maddr(s), ro(hv), DOMID_IO), -EBUSY);
-	ROW("mmu_update maps a hypervisor frame read-only", mmu_fd(l1e_maddr(s), ro(hv), DOMID_SELF),
+	    mmu_update_fd(l1e_maddr(s), ro(hv), DOMID_IO), -EBUSY);
+	ROW("mmu_update maps a hypervisor frame read-only", mmu_update_fd(l1e_maddr(s), ro(hv), DOMID_SELF),
 	    -EBUSY);
 	ROW("mmu_update machphys_update of a hypervisor frame",
-	    mmu_fd((hv << 12) | MMU_MACHPHYS_UPDATE, 0, DOMID_SELF), -EINVAL);
-	ROW("mmu_update writes into a hypervisor frame", mmu_fd(hv << 12, 0, DOMID_SELF), -EINVAL);
+	    mmu_update_fd((hv << 12) | MMU_MACHPHYS_UPDATE, 0, DOMID_SELF), -EINVAL);
+	ROW("mmu_update writes into a hypervisor frame", mmu_update_fd(hv << 12, 0, DOMID_SELF), -EINVAL);
 	ROWK("update_va_mapping_otherdomain DOMID_XEN",
 	     hypercall5(__HYPERVISOR_update_va_mapping_otherdomain, s, ro(hv), UVMF_INVLPG,
 			DOMID_XEN, 0), -EBUSY, -ESRCH);
 	ROW("update_va_mapping into the hypervisor's M2P", hypercall3(__HYPERVISOR_update_va_mapping,
 			HV_START, rw(smfn), UVMF_INVLPG), -EINVAL);
-	ROW("the scratch page still maps itself", mmu_fd(l1e_maddr(s), rw(smfn), DOMID_SELF), 0);
+	ROW("the scratch page still maps itself", mmu_update_fd(l1e_maddr(s), rw(smfn), DOMID_SELF), 0);
 }
 
 /* XSA-231 and friends: reservations with odd flags; a pinned table given back. */

@@ -23,20 +23,12 @@ static struct e820_entry map[64];
 
 static long mmu(uint64_t ptr, uint64_t val, uint16_t fd)
 {
-	struct mmu_update u = { ptr, val };
-
-	return hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, fd, 0);
+	return mmu_update_fd(ptr, val, fd);
 }
 
 static long ext(unsigned int cmd, uint64_t arg1, uint64_t arg2, uint16_t fd)
 {
-	struct mmuext_op op;
-
-	memset(&op, 0, sizeof(op));
-	op.cmd = cmd;
-	op.arg1.mfn = arg1;
-	op.arg2.src_mfn = arg2;
-	return hypercall5(__HYPERVISOR_mmuext_op, (uint64_t)&op, 1, 0, fd, 0);
+	return mmuext_fd(cmd, arg1, arg2, fd);
 }
 
 /*

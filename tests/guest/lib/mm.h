@@ -39,6 +39,22 @@ static inline long mmuext1(unsigned int cmd, uint64_t arg1)
 	return hypercall5(__HYPERVISOR_mmuext_op, (uint64_t)&op, 1, 0, DOMID_SELF, 0);
 }
 
+/* One mmu_update request, the frames' owner named by foreigndom fd. */
+static inline long mmu_update_fd(uint64_t ptr, uint64_t val, uint16_t fd)
+{
+	struct mmu_update u = { ptr, val };
+
+	return hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, fd, 0);
+}
+
+/* One mmuext_op with both arguments, on behalf of foreigndom fd. */
+static inline long mmuext_fd(unsigned int cmd, uint64_t arg1, uint64_t arg2, uint16_t fd)
+{
+	struct mmuext_op op = { .cmd = cmd, .arg1.mfn = arg1, .arg2.src_mfn = arg2 };
+
+	return hypercall5(__HYPERVISOR_mmuext_op, (uint64_t)&op, 1, 0, fd, 0);
+}
+
 static inline long update_va_mapping(uint64_t va, uint64_t val, uint64_t flags)
 {
 	return hypercall3(__HYPERVISOR_update_va_mapping, va, val, flags);
