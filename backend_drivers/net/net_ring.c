@@ -141,6 +141,24 @@ static int tx_bad(struct nb_vif *v, unsigned int n, const char *why)
 	return 2;
 }
 
+/*
+ * The pieces moved down into one at @buf, in order: each piece's new place
+ * ends at or before the next piece's old start, so no piece is overwritten
+ * before it moves.
+ */
+static void tx_flatten(struct nb_vif *v, uint8_t *buf)
+{
+	size_t at = 0;
+	unsigned int i;
+
+	for (i = 0; i < v->tx_niov; i++) {
+		memmove(buf + at, v->tx_iov[i].iov_base, v->tx_iov[i].iov_len);
+		at += v->tx_iov[i].iov_len;
+	}
+	v->tx_iov[0] = (struct iovec){ buf, at };
+	v->tx_niov = 1;
+}
+
 int nb_tx_take(struct nb_vif *v, uint8_t *buf, size_t *len, struct virtio_net_hdr *vh)
 {
 	struct netif_tx_request first, d, data[NB_MAX_SLOTS];
@@ -149,7 +167,6 @@ int nb_tx_take(struct nb_vif *v, uint8_t *buf, size_t *len, struct virtio_net_hd
 	unsigned int n = 1, ndata = 1, nextra = 0, nc = 0, i, gso_type = 0, gso_size = 0;
 	const char *bad = NULL;
 	uint32_t rest = 0, own;
-	size_t at;
 	bool more;
 	int64_t avail;
 	int rc;
@@ -223,14 +240,25 @@ int nb_tx_take(struct nb_vif *v, uint8_t *buf, size_t *len, struct virtio_net_hd
 	own = first.size - rest;
 	if ((uint32_t)first.offset + own > NETIF_PAGE)
 		return tx_bad(v, n, "first slot crosses its page");
-	/* the data, by copy; zero-length slots carry nothing */
+	/*
+	 * The data, by copy, slot i to page i at the slot's own offset (within
+	 * its page, checked above); zero-length slots carry nothing. Pieces
+	 * that meet (one ends its page, the next starts the next) are one.
+	 */
 	data[0].size = (uint16_t)own;
-	for (i = 0, at = 0; i < ndata; i++) {
+	v->tx_niov = 0;
+	for (i = 0; i < ndata; i++) {
+		uint8_t *at = buf + (size_t)i * NETIF_PAGE + data[i].offset;
+		struct iovec *last = v->tx_niov ? &v->tx_iov[v->tx_niov - 1] : NULL;
+
 		if (!data[i].size)
 			continue;
-		c[nc++] = (struct be_copy){ .local = buf + at, .gref = data[i].gref,
+		c[nc++] = (struct be_copy){ .local = at, .gref = data[i].gref,
 					    .offset = data[i].offset, .len = data[i].size };
-		at += data[i].size;
+		if (last && (uint8_t *)last->iov_base + last->iov_len == at)
+			last->iov_len += data[i].size;
+		else
+			v->tx_iov[v->tx_niov++] = (struct iovec){ at, data[i].size };
 	}
 	rc = v->copy(v->copy_ctx, c, nc, 0);
 	if (rc)
@@ -241,7 +269,12 @@ int nb_tx_take(struct nb_vif *v, uint8_t *buf, size_t *len, struct virtio_net_hd
 		int ipver, proto;
 		unsigned int l4hlen;
 
-		if (nb_csum_hdr(buf, *len, vh, &ipver, &proto, &l4hlen))
+		/* Headers beyond the first piece: the packet made contiguous, then read. */
+		if (nb_csum_hdr(v->tx_iov[0].iov_base, v->tx_iov[0].iov_len, vh, &ipver, &proto,
+				&l4hlen) && v->tx_niov > 1)
+			tx_flatten(v, buf);
+		if (nb_csum_hdr(v->tx_iov[0].iov_base, v->tx_iov[0].iov_len, vh, &ipver, &proto,
+				&l4hlen))
 			return tx_bad(v, n, "partial checksum without a TCP/UDP header");
 		if (gso_type) {
 			if (proto != 6 || ipver != (gso_type == XEN_NETIF_GSO_TYPE_TCPV4 ? 4 : 6))

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 #include <linux/virtio_net.h>
 #include "gnt_be.h"
 #include "ring_be.h"
@@ -28,6 +29,10 @@
 #define NB_MAX_EXTRAS	4	/* extra-info slots in one tx packet */
 #define NB_ETH_HLEN	14
 #define NB_FRAME_MAX	(XEN_NETIF_MAX_TX_SIZE + 32)	/* a tx packet or an rx frame */
+/* An rx frame's buffer: whole pages, so a page-aligned frame's 4 KiB pieces are one copy op each */
+#define NB_FRAME_BUF	((NB_FRAME_MAX + 4095) & ~4095)
+/* A tx packet's buffer: a page per data slot (see nb_tx_take()) */
+#define NB_TX_BUF	(NB_MAX_SLOTS * NETIF_PAGE)
 #define NB_RX_BATCH	16	/* rx frames copied by one batch */
 #define NB_RX_SLOTS_MAX	XEN_NETIF_NR_SLOTS_MIN	/* slots netfront takes per rx packet */
 
@@ -59,6 +64,9 @@ struct nb_vif {
 	unsigned int tx_n;
 	uint16_t tx_id[NETIF_TX_RING_SIZE];
 	bool tx_extra[NETIF_TX_RING_SIZE];
+	/* where the packet nb_tx_take() returned 1 for lies in its buffer, in order */
+	struct iovec tx_iov[NB_MAX_SLOTS];
+	unsigned int tx_niov;
 	/* the rx batch: copies and responses owed, in ring order */
 	struct be_copy rx_copy[NB_RX_BATCH * NB_RX_SLOTS_MAX];
 	struct nb_rx_rsp rx_rsp[NB_RX_BATCH * NB_RX_SLOTS_MAX];
@@ -72,10 +80,14 @@ struct nb_vif {
 void nb_vif_init(struct nb_vif *v, void *tx_page, void *rx_page, nb_copy_fn copy, void *ctx);
 
 /*
- * Takes the next tx packet into @buf (NB_FRAME_MAX bytes): 1 a good packet,
- * *len bytes, *vh its virtio-net header, answer it with nb_tx_answer();
- * 2 a bad one, already answered ERROR; 0 nothing complete to take; -1 the
- * ring is broken (v->why).
+ * Takes the next tx packet into @buf (NB_TX_BUF bytes, page-aligned): 1 a
+ * good packet, *len bytes in the pieces v->tx_iov[0 .. tx_niov), in order,
+ * *vh its virtio-net header, answer it with nb_tx_answer(); 2 a bad one,
+ * already answered ERROR; 0 nothing complete to take; -1 the ring is
+ * broken (v->why). Data slot i lands in page i of @buf at its offset in
+ * the guest's page, so each slot's copy is one op on one local page; the
+ * pieces are contiguous when the slots are (and whenever the first piece
+ * does not hold a partial checksum's headers).
  */
 int nb_tx_take(struct nb_vif *v, uint8_t *buf, size_t *len, struct virtio_net_hdr *vh);
 /* Writes the responses of the packet nb_tx_take() returned 1 for. */

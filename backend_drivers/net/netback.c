@@ -36,10 +36,12 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 #include "gnt_be.h"
 #include "be_daemon.h"
 #include "be_stats.h"
+#include "net_prof.h"
 #include "net_ring.h"
 #include "ring_be.h"
 #include "xenbus_be.h"
@@ -58,13 +60,15 @@ struct vif {
 	int port;
 	bool kick;		/* serve it once without an event */
 	bool rx_wait;		/* a frame waits for rx requests: the tap is not polled */
+	bool rx_more;		/* the tap may hold frames poll() will not report */
 	size_t pend_len;
 	struct virtio_net_hdr pend_vh;
-	uint8_t (*rxbuf)[NB_FRAME_MAX];	/* NB_RX_BATCH + 1 frames */
+	uint8_t (*rxbuf)[NB_FRAME_BUF];	/* NB_RX_BATCH + 1 frames, page-aligned */
 	uint8_t *txbuf;
 	struct nb_vif nv;
 	unsigned long tx_written, tx_lost;
 	struct be_stats stats;		/* while connected: its file for vmtop (vif_stats) */
+	struct nb_prof prof;		/* -DNB_PROF only (net_prof.h) */
 };
 
 /* The vif's stats file (docs/io-stats.md): rx is what the guest receives. */
@@ -215,8 +219,69 @@ static int copy_cb(void *ctx, struct be_copy *c, unsigned int n, int to_guest)
 {
 	struct vif *vf = ctx;
 
+	if (NB_PROF_ON) {
+		/* gntdev: an op per local page a piece touches, 16 ops a hypercall */
+		unsigned int i, ops = 0, calls = 0;
+
+		for (i = 0; i < n; i++) {
+			uintptr_t a = (uintptr_t)c[i].local;
+
+			ops += (unsigned int)((a + c[i].len - 1) / 4096 - a / 4096 + 1);
+			if (i % 64 == 63 || i == n - 1)
+				calls += (ops + 15) / 16, vf->prof.n[to_guest ? NC_RX_OPS : NC_TX_OPS] += ops,
+					ops = 0;
+		}
+		NB_PROF_ADD(&vf->prof, to_guest ? NC_RX_HCALL : NC_TX_HCALL, calls);
+		NB_PROF_ADD(&vf->prof, NC_TX_IOCTL, to_guest ? 0 : (n + 63) / 64);
+	}
 	return be_grant_copy(&dev, vf->xb->fe_id, c, n, to_guest);
 }
+
+#ifdef NB_PROF
+static const char *const prof_phase[NP_NR] = { "tx_take", "tx_write", "tx_push", "rx_read", "rx_put",
+					       "rx_flush", "notify" };
+static const char *const prof_count[NC_NR] = {
+	"serve", "event", "tap_wake", "tx_pkt", "tx_gso", "tx_bytes", "tx_slots", "tx_ioctl",
+	"tx_ops", "tx_hcall", "writev", "rx_pkt", "rx_gso", "rx_bytes", "readv", "readv_empty",
+	"rx_flush", "rx_ops", "rx_hcall", "rx_wait", "notify",
+};
+
+/* The vif's totals, one line: counts, then TSC per phase. */
+static void prof_show(struct vif *vf, const char *when)
+{
+	char line[1024];
+	size_t at = 0;
+	unsigned int i;
+
+	for (i = 0; i < NC_NR; i++)
+		at += (size_t)snprintf(line + at, sizeof(line) - at, " %s=%llu", prof_count[i],
+				       (unsigned long long)vf->prof.n[i]);
+	for (i = 0; i < NP_NR && at < sizeof(line); i++)
+		at += (size_t)snprintf(line + at, sizeof(line) - at, " tsc_%s=%llu", prof_phase[i],
+				       (unsigned long long)vf->prof.tsc[i]);
+	say("d%u/%u: prof %s:%s", vf->xb->fe_id, vf->xb->devid, when, line);
+	vf->prof.shown_pkts = vf->prof.n[NC_TX_PKT] + vf->prof.n[NC_RX_PKT];
+}
+
+/* Every 2 s while packets move. */
+static void prof_tick(void)
+{
+	static struct timespec last;
+	struct timespec now;
+	unsigned int i;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec < last.tv_sec + 2)
+		return;
+	last = now;
+	for (i = 0; i < be.ndev; i++) {
+		struct vif *vf = be.dev[i]->priv;
+
+		if (vf && vf->prof.n[NC_TX_PKT] + vf->prof.n[NC_RX_PKT] != vf->prof.shown_pkts)
+			prof_show(vf, "tick");
+	}
+}
+#endif
 
 static int nb_probe(struct xb_backend *b, struct xb_dev *d)
 {
@@ -272,6 +337,8 @@ static void nb_remove(struct xb_backend *b, struct xb_dev *d)
 		return;
 	say("d%u/%u: device removed, tap %s gone", d->fe_id, d->devid, vf->ifname);
 	tap_close(vf);
+	free(vf->rxbuf);
+	free(vf->txbuf);
 	free(vf);
 	d->priv = NULL;
 }
@@ -319,9 +386,9 @@ static int nb_connect(struct xb_backend *b, struct xb_dev *d)
 		return rc;
 	}
 	if (!vf->rxbuf)
-		vf->rxbuf = malloc((size_t)(NB_RX_BATCH + 1) * NB_FRAME_MAX);
+		vf->rxbuf = aligned_alloc(4096, (size_t)(NB_RX_BATCH + 1) * NB_FRAME_BUF);
 	if (!vf->txbuf)
-		vf->txbuf = malloc(NB_FRAME_MAX);
+		vf->txbuf = aligned_alloc(4096, NB_TX_BUF);
 	if (!vf->rxbuf || !vf->txbuf) {
 		unmap_rings(vf);
 		return -ENOMEM;
@@ -338,6 +405,7 @@ static int nb_connect(struct xb_backend *b, struct xb_dev *d)
 		return rc;
 	}
 	vf->rx_wait = false;
+	vf->rx_more = true;
 	vf->pend_len = 0;
 	vf->kick = true;
 	tap_carrier(vf, 1);
@@ -357,6 +425,9 @@ static void nb_disconnect(struct xb_backend *b, struct xb_dev *d)
 	if (!vf)
 		return;
 	tap_carrier(vf, 0);
+#ifdef NB_PROF
+	prof_show(vf, "disconnect");
+#endif
 	be_stats_close(&vf->stats);
 	if (vf->port >= 0)
 		xendev_unbind(&dev, (unsigned int)vf->port);
@@ -396,14 +467,26 @@ static bool serve_tx(struct vif *vf)
 	bool notify = false;
 	size_t len;
 	int rc, budget = 256;
+	NB_PROF_T0();
 
 	do {
 		while (budget-- > 0 && (rc = nb_tx_take(&vf->nv, vf->txbuf, &len, &vh)) != 0) {
+			NB_PROF_LAP(&vf->prof, NP_TX_TAKE);
 			if (rc < 0)
 				return notify;
 			if (rc == 1) {
-				struct iovec iov[2] = { { &vh, sizeof(vh) }, { vf->txbuf, len } };
-				ssize_t w = writev(vf->tap, iov, 2);
+				struct iovec iov[1 + NB_MAX_SLOTS] = { { &vh, sizeof(vh) } };
+				ssize_t w;
+
+				memcpy(iov + 1, vf->nv.tx_iov, vf->nv.tx_niov * sizeof(iov[0]));
+				w = writev(vf->tap, iov, (int)vf->nv.tx_niov + 1);
+
+				NB_PROF_LAP(&vf->prof, NP_TX_WRITE);
+				NB_PROF_ADD(&vf->prof, NC_WRITEV, 1);
+				NB_PROF_ADD(&vf->prof, NC_TX_PKT, 1);
+				NB_PROF_ADD(&vf->prof, NC_TX_GSO, vh.gso_type != VIRTIO_NET_HDR_GSO_NONE);
+				NB_PROF_ADD(&vf->prof, NC_TX_BYTES, len);
+				NB_PROF_ADD(&vf->prof, NC_TX_SLOTS, vf->nv.tx_n);
 
 				if (w < 0 && errno == EINVAL) {
 					nb_tx_answer(&vf->nv, NETIF_RSP_ERROR);
@@ -419,16 +502,31 @@ static bool serve_tx(struct vif *vf)
 				nb_tx_answer(&vf->nv, NETIF_RSP_OKAY);
 			}
 		}
+		NB_PROF_LAP(&vf->prof, NP_TX_TAKE);	/* the take that found nothing */
 		if (nb_tx_push(&vf->nv))
 			notify = true;
+		NB_PROF_LAP(&vf->prof, NP_TX_PUSH);
 		if (budget <= 0) {
 			vf->kick = true;	/* fair to the others: come back */
 			break;
 		}
 	} while (nb_tx_final_check(&vf->nv));
+	NB_PROF_LAP(&vf->prof, NP_TX_PUSH);
 	if (verbose && vf->nv.tx_bad != bad)
 		say("d%u/%u: %lu tx packet(s) refused: %s", vf->xb->fe_id, vf->xb->devid,
 		    vf->nv.tx_bad - bad, vf->nv.last_bad);
+	return notify;
+}
+
+/* The rx batch to the guest; true if the frontend wants an event. */
+static bool rx_flush(struct vif *vf)
+{
+	bool notify;
+	NB_PROF_T0();
+
+	NB_PROF_ADD(&vf->prof, NC_RX_FLUSH, vf->nv.rx_nrsp != 0);
+	notify = nb_rx_flush(&vf->nv);
+	NB_PROF_LAP(&vf->prof, NP_RX_FLUSH);
 	return notify;
 }
 
@@ -437,7 +535,9 @@ static bool serve_rx(struct vif *vf)
 {
 	bool notify = false;
 	unsigned int k = 0, rounds = 0;
+	NB_PROF_T0();
 
+	vf->rx_more = false;
 	for (;;) {
 		uint8_t *f;
 		size_t len;
@@ -456,6 +556,9 @@ static bool serve_rx(struct vif *vf)
 			iov[0] = (struct iovec){ &vh, sizeof(vh) };
 			iov[1] = (struct iovec){ f, NB_FRAME_MAX };
 			r = readv(vf->tap, iov, 2);
+			NB_PROF_LAP(&vf->prof, NP_RX_READ);
+			NB_PROF_ADD(&vf->prof, NC_READV, 1);
+			NB_PROF_ADD(&vf->prof, NC_READV_EMPTY, r <= (ssize_t)sizeof(vh));
 			if (r < 0 && errno == EINTR)
 				continue;
 			if (r <= (ssize_t)sizeof(vh))
@@ -463,6 +566,12 @@ static bool serve_rx(struct vif *vf)
 			len = (size_t)r - sizeof(vh);
 		}
 		rc = nb_rx_put(&vf->nv, f, len, &vh);
+		NB_PROF_LAP(&vf->prof, NP_RX_PUT);
+		if (rc == 1) {
+			NB_PROF_ADD(&vf->prof, NC_RX_PKT, 1);
+			NB_PROF_ADD(&vf->prof, NC_RX_GSO, vh.gso_type != VIRTIO_NET_HDR_GSO_NONE);
+			NB_PROF_ADD(&vf->prof, NC_RX_BYTES, len);
+		}
 		if (rc < 0)
 			return notify;
 		if (rc == 0) {
@@ -473,10 +582,11 @@ static bool serve_rx(struct vif *vf)
 					vf->pend_len = len;
 					vf->pend_vh = vh;
 				}
-				notify |= nb_rx_flush(&vf->nv);
+				notify |= rx_flush(vf);
+				NB_PROF_RESET();
 				k = 0;
 				if (++rounds > 8) {
-					vf->kick = true;
+					vf->kick = vf->rx_more = true;
 					break;
 				}
 				continue;
@@ -486,10 +596,12 @@ static bool serve_rx(struct vif *vf)
 				vf->pend_len = len;
 				vf->pend_vh = vh;
 			}
-			notify |= nb_rx_flush(&vf->nv);
+			notify |= rx_flush(vf);
+			NB_PROF_RESET();
 			k = 0;
 			if (nb_rx_final_check(&vf->nv, nb_rx_slots(&vf->nv, len, &vh)))
 				continue;
+			NB_PROF_ADD(&vf->prof, NC_RX_WAIT, 1);
 			vf->rx_wait = true;
 			return notify;
 		}
@@ -498,7 +610,8 @@ static bool serve_rx(struct vif *vf)
 		if (vf->pend_len) {
 			if (rc == 1) {
 				/* it lives in the spare buffer until the flush */
-				notify |= nb_rx_flush(&vf->nv);
+				notify |= rx_flush(vf);
+				NB_PROF_RESET();
 				k = 0;
 			}
 			vf->pend_len = 0;
@@ -506,12 +619,14 @@ static bool serve_rx(struct vif *vf)
 			k++;
 		}
 		if (k >= NB_RX_BATCH) {
-			notify |= nb_rx_flush(&vf->nv);
+			notify |= rx_flush(vf);
+			NB_PROF_RESET();
 			k = 0;
 		}
 	}
 	vf->rx_wait = false;
-	notify |= nb_rx_flush(&vf->nv);
+	notify |= rx_flush(vf);
+	NB_PROF_RESET();
 	return notify;
 }
 
@@ -533,12 +648,24 @@ static void serve(struct vif *vf, bool tap_ready)
 	vf->kick = false;
 	if (!connected(vf))
 		return;
+	NB_PROF_ADD(&vf->prof, NC_SERVE, 1);
+	NB_PROF_ADD(&vf->prof, NC_TAP_WAKE, tap_ready);
 	notify |= serve_tx(vf);
-	(void)tap_ready;	/* rx requests may have come with the event too */
-	if (!vf->nv.broken)
+	/*
+	 * The tap is read when poll() said so, when a frame waited for rx
+	 * requests (the event may say they came; the tap was not polled), or
+	 * when the last round stopped early: not on every tx event, whose
+	 * read would find nothing.
+	 */
+	if (!vf->nv.broken && (tap_ready || vf->rx_wait || vf->rx_more))
 		notify |= serve_rx(vf);
-	if (notify)
+	if (notify) {
+		NB_PROF_T0();
+
 		xendev_notify(&dev, (unsigned int)vf->port);
+		NB_PROF_LAP(&vf->prof, NP_NOTIFY);
+		NB_PROF_ADD(&vf->prof, NC_NOTIFY, 1);
+	}
 	vif_stats(vf);
 	if (vf->nv.broken)
 		break_vif(vf);
@@ -571,8 +698,10 @@ static void port_fired(int port)
 {
 	struct vif *vf = vif_of_port(port);
 
-	if (vf)
+	if (vf) {
+		NB_PROF_ADD(&vf->prof, NC_EVENT, 1);
 		serve(vf, false);
+	}
 }
 
 int main(int argc, char **argv)
@@ -623,6 +752,9 @@ int main(int argc, char **argv)
 			if (pfd[i].revents && connected(vfs[i - 2]))
 				serve(vfs[i - 2], true);
 		be_stats_flush_due();
+#ifdef NB_PROF
+		prof_tick();
+#endif
 	}
 	return be_daemon_end(&bd);
 }

@@ -19,8 +19,9 @@
 static uint8_t pages[NGREF][4096];
 static union { struct sring_hdr h; uint8_t b[4096]; } txp, rxp;
 static struct nb_vif v;
-static uint8_t buf[NB_FRAME_MAX];
-static unsigned long copies_refused;
+static uint8_t buf[NB_TX_BUF] __attribute__((aligned(4096)));
+static uint8_t pkt[NB_TX_BUF];	/* the taken packet's pieces, gathered */
+static unsigned long copies_refused, tx_pieces_split;
 
 static int fake_copy(void *ctx, struct be_copy *c, unsigned int n, int to_guest)
 {
@@ -38,12 +39,34 @@ static int fake_copy(void *ctx, struct be_copy *c, unsigned int n, int to_guest)
 			continue;
 		}
 		c[i].status = 0;
+		/* a tx slot lands within one page of buf: one op each in gntdev */
+		if (!to_guest && ((uintptr_t)c[i].local & 4095) + c[i].len > 4096)
+			tx_pieces_split++;
 		if (to_guest)
 			memcpy(pages[c[i].gref] + c[i].offset, c[i].local, c[i].len);
 		else
 			memcpy(c[i].local, pages[c[i].gref] + c[i].offset, c[i].len);
 	}
 	return bad ? -EIO : 0;
+}
+
+/* The pieces of the packet nb_tx_take() took, in order, into pkt; their total. */
+static size_t gather(void)
+{
+	size_t at = 0;
+	unsigned int i;
+
+	for (i = 0; i < v.tx_niov; i++) {
+		const uint8_t *b = v.tx_iov[i].iov_base;
+
+		EXPECT(b >= buf && b + v.tx_iov[i].iov_len <= buf + sizeof(buf));
+		if (b < buf || b + v.tx_iov[i].iov_len > buf + sizeof(buf) ||
+		    at + v.tx_iov[i].iov_len > sizeof(pkt))
+			return 0;
+		memcpy(pkt + at, b, v.tx_iov[i].iov_len);
+		at += v.tx_iov[i].iov_len;
+	}
+	return at;
 }
 
 static void setup(void)
@@ -92,7 +115,8 @@ static void tx_good_single(void)
 	put_tx(3, 100, NETTXF_csum_blank, 7, 60);
 	EXPECT_EQ(nb_tx_take(&v, buf, &len, &vh), 1);
 	EXPECT_EQ(len, 60);
-	EXPECT(!memcmp(buf, pages[3] + 100, 60));
+	EXPECT_EQ(gather(), 60);
+	EXPECT(!memcmp(pkt, pages[3] + 100, 60));
 	EXPECT_EQ(vh.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
 	EXPECT_EQ(vh.csum_start, 34);
 	EXPECT_EQ(vh.csum_offset, 6);
@@ -122,9 +146,12 @@ static void tx_good_multi(void)
 	if (v.last_bad)
 		printf("    last_bad: %s\n", v.last_bad);
 	EXPECT_EQ(len, 96 + 4096 + 100);
-	EXPECT(!memcmp(buf, pages[1] + 4000, 96));
-	EXPECT_EQ(buf[96], 0xaa);
-	EXPECT_EQ(buf[96 + 4096 + 99], 0xbb);
+	EXPECT_EQ(gather(), len);
+	EXPECT(!memcmp(pkt, pages[1] + 4000, 96));
+	EXPECT_EQ(pkt[96], 0xaa);
+	EXPECT_EQ(pkt[96 + 4096 + 99], 0xbb);
+	EXPECT_EQ(v.tx_niov, 1);	/* slots that meet at page ends: one piece */
+	EXPECT_EQ(tx_pieces_split, 0);
 	nb_tx_answer(&v, NETIF_RSP_OKAY);
 	nb_tx_push(&v);
 	EXPECT_EQ(txp.h.rsp_prod, 4);
@@ -192,6 +219,43 @@ static void tx_bad_packets(void)
 }
 
 /* A packet whose slots are not all published waits, then goes. */
+/*
+ * A partial checksum whose headers the first slot does not hold (20 bytes
+ * at offset 100, the rest at offset 8 of another page): taken, the packet
+ * whole and in order, its checksum described as for a contiguous one.
+ */
+static void tx_headers_split(void)
+{
+	struct virtio_net_hdr vh;
+	size_t len = 0;
+
+	udp_frame(6, 0, 80);
+	memcpy(pages[3] + 100, pages[6], 20);
+	memcpy(pages[7] + 8, pages[6] + 20, 60);
+	put_tx(3, 100, NETTXF_csum_blank | NETTXF_more_data, 5, 80);
+	put_tx(7, 8, 0, 6, 60);
+	EXPECT_EQ(nb_tx_take(&v, buf, &len, &vh), 1);
+	EXPECT_EQ(len, 80);
+	EXPECT_EQ(gather(), 80);
+	EXPECT(!memcmp(pkt, pages[6], 80));
+	EXPECT_EQ(vh.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	EXPECT_EQ(vh.csum_start, 34);
+	EXPECT_EQ(vh.csum_offset, 6);
+	nb_tx_answer(&v, NETIF_RSP_OKAY);
+	nb_tx_push(&v);
+	EXPECT_EQ(txr(0)->status, NETIF_RSP_OKAY);
+	EXPECT_EQ(txr(1)->status, NETIF_RSP_OKAY);
+	/* the same, no partial checksum: two pieces, no header read */
+	put_tx(3, 100, NETTXF_more_data, 5, 80);
+	put_tx(7, 8, 0, 6, 60);
+	EXPECT_EQ(nb_tx_take(&v, buf, &len, &vh), 1);
+	EXPECT_EQ(v.tx_niov, 2);
+	EXPECT_EQ(gather(), 80);
+	EXPECT(!memcmp(pkt, pages[6], 80));
+	nb_tx_answer(&v, NETIF_RSP_OKAY);
+	EXPECT_EQ(tx_pieces_split, 0);
+}
+
 static void tx_incomplete(void)
 {
 	struct virtio_net_hdr vh;
@@ -344,6 +408,7 @@ static void fuzz(void)
 		while ((rc = nb_tx_take(&v, buf, &len, &vh)) > 0) {
 			if (rc == 1) {
 				EXPECT(len >= NB_ETH_HLEN && len <= 0xffff);
+				EXPECT_EQ(gather(), len);
 				nb_tx_answer(&v, NETIF_RSP_OKAY);
 				taken++;
 			} else {
@@ -376,6 +441,7 @@ static void fuzz(void)
 		}
 	}
 	EXPECT(taken > 100 && bad > 100 && broke > 0);
+	EXPECT_EQ(tx_pieces_split, 0);
 	printf("    fuzz: %lu packets through, %lu refused, %lu vifs broken, %lu copies refused\n",
 	       taken, bad, broke, copies_refused);
 }
@@ -387,6 +453,7 @@ int main(void)
 	RUN(tx_good_single);
 	RUN(tx_good_multi);
 	RUN(tx_bad_packets);
+	RUN(tx_headers_split);
 	RUN(tx_incomplete);
 	RUN(tx_broken_indices);
 	RUN(rx_frames);
