@@ -9,9 +9,11 @@
  * read-only for mode "r"), offers its features and, once the frontend has
  * published its ring, maps the ring pages (1 to 16) through gntdev, binds
  * its event channel and serves requests:
- *   READ, WRITE           io_uring reads and writes on the image; the data
- *                         moves between the guest's pages and ours by grant
- *                         copy
+ *   READ, WRITE           io_uring reads and writes on the image; with
+ *                         persistent grants (feature-persistent, both sides)
+ *                         straight from and into the guest's pages, kept
+ *                         mapped through gntdev; otherwise the data moves
+ *                         between the guest's pages and ours by grant copy
  *   FLUSH_DISKCACHE       fdatasync, after every earlier request (drain);
  *                         answered once the data is on the image
  *   WRITE_BARRIER         the same, and later requests wait for it
@@ -30,12 +32,14 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 #include <liburing.h>
@@ -51,6 +55,49 @@
 
 #define URING_ENTRIES	256
 #define REFUSALS_LOGGED	64	/* per connection, with --verbose */
+/*
+ * Persistent grants kept mapped per device: Linux's blkfront uses at most
+ * (segments + 1 indirect page) per slot, 32 x 33 = 1056 on its default
+ * one-page ring; past the cap a request's new grants are copied instead.
+ */
+#ifndef BLKBACK_PERSISTENT
+#define BLKBACK_PERSISTENT 1	/* -DBLKBACK_PERSISTENT=0: offer none (to compare) */
+#endif
+#define PGRANT_MAX	2048
+#define PGRANT_HASH	4096	/* open addressing, a power of two > PGRANT_MAX */
+
+/*
+ * BLKBACK_PROF (make ... BLKBACK_CFLAGS=-DBLKBACK_PROF; off by default):
+ * per device, TSC cycles spent in each phase of the data path and counts
+ * of the requests and of the calls that reach the hypervisor, logged at
+ * disconnect. Under QEMU's -icount the TSC counts instructions.
+ */
+#ifdef BLKBACK_PROF
+#include <x86intrin.h>
+enum { PH_RING, PH_GRANT, PH_SUBMIT, PH_DONE, PH_PUSH, PH_NR };
+static const char *const ph_name[PH_NR] = { "ring+check", "grants", "uring-submit",
+					    "completion", "respond+notify" };
+struct blk_prof {
+	uint64_t cyc[PH_NR];
+	unsigned long req, seg, rounds, submits, copy_calls, copy_hcalls, map_calls,
+		map_refs, notifies, direct;
+};
+#define PROF_T0(v)		uint64_t v = __rdtsc()
+#define PROF_PH(dk, ph, t0)	((dk)->prof.cyc[ph] += __rdtsc() - (t0))
+#define PROF_N(dk, f, n)	((dk)->prof.f += (n))
+#else
+#define PROF_T0(v)		do { } while (0)
+#define PROF_PH(dk, ph, t0)	do { } while (0)
+#define PROF_N(dk, f, n)	do { } while (0)
+#endif
+
+/* The persistent grants of a device: where each ref is mapped. */
+struct pgrants {
+	unsigned int count;
+	struct { uint32_t ref; char *addr; } slot[PGRANT_HASH];
+	unsigned int nareas, areas_cap;
+	struct pg_area { void *addr; unsigned int n; uint64_t handle; } *areas;
+};
 
 struct disk {
 	struct xb_dev *xb;
@@ -71,15 +118,21 @@ struct disk {
 	bool drain_next;
 	bool need_push;
 	unsigned long served, refused;
+	struct pgrants *pg;		/* feature-persistent negotiated */
 	struct be_stats stats;		/* while connected: its file for vmtop */
+#ifdef BLKBACK_PROF
+	struct blk_prof prof;
+#endif
 };
 
 struct job {
 	struct disk *dk;
-	void *buf;
+	void *buf;		/* our copy of the data (grant copy), or NULL */
 	size_t len;
 	int pending;
 	int status;
+	unsigned int niov;	/* where the I/O reads or writes */
+	struct iovec iov[BLK_MAX_SEGS];
 	struct blk_io io;
 };
 
@@ -178,7 +231,7 @@ static int bd_probe(struct xb_backend *b, struct xb_dev *d)
 		xb_be_write(b, d, "discard-alignment", "0");
 		xb_be_write(b, d, "discard-secure", "0");
 	}
-	xb_be_write(b, d, "feature-persistent", "0");
+	xb_be_write(b, d, "feature-persistent", "%d", BLKBACK_PERSISTENT);
 	xb_be_write(b, d, "feature-max-indirect-segments", "%u", dk->lim.max_indirect);
 	xb_be_write(b, d, "max-ring-page-order", "%u", BLKIF_MAX_RING_PAGE_ORDER);
 	say("d%u/%u: %s (%s, %llu sectors%s)", d->fe_id, d->devid, dk->path,
@@ -227,8 +280,10 @@ static void push(struct disk *dk)
 	if (!dk->need_push || !dk->ring_area)
 		return;
 	dk->need_push = false;
-	if (be_ring_push(&dk->ring))
+	if (be_ring_push(&dk->ring)) {
+		PROF_N(dk, notifies, 1);
 		xendev_notify(&dev, (unsigned int)dk->port);
+	}
 }
 
 static void finish(struct job *j, int status)
@@ -266,9 +321,139 @@ static int copy_segments(struct disk *dk, struct job *j, int to_guest)
 		c[i].len = j->io.seg[i].len;
 		at += j->io.seg[i].len;
 	}
+	PROF_N(dk, copy_calls, 1);
+	PROF_N(dk, copy_hcalls, (j->io.nseg + 15) / 16);	/* gntdev's batches of 16 */
 	rc = be_grant_copy(&dev, dk->xb->fe_id, c, j->io.nseg, to_guest);
 	free(c);
 	return rc;
+}
+
+/* ---- persistent grants ---- */
+
+static unsigned int pg_hash(uint32_t ref)
+{
+	return (ref * 2654435761u) >> 20;	/* 12 bits: PGRANT_HASH */
+}
+
+static char *pg_find(const struct pgrants *pg, uint32_t ref)
+{
+	unsigned int h = pg_hash(ref), i;
+
+	for (i = 0; i < PGRANT_HASH; i++, h = (h + 1) & (PGRANT_HASH - 1)) {
+		if (!pg->slot[h].addr)
+			return NULL;
+		if (pg->slot[h].ref == ref)
+			return pg->slot[h].addr;
+	}
+	return NULL;
+}
+
+static void pg_insert(struct pgrants *pg, uint32_t ref, char *addr)
+{
+	unsigned int h = pg_hash(ref);
+
+	while (pg->slot[h].addr)
+		h = (h + 1) & (PGRANT_HASH - 1);
+	pg->slot[h].ref = ref;
+	pg->slot[h].addr = addr;
+	pg->count++;
+}
+
+/*
+ * Every one of @refs mapped (those not mapped yet in one gntdev batch, kept
+ * until the device disconnects): 0, or -ENOSPC past PGRANT_MAX (the caller
+ * copies instead) or another -errno (a ref the frontend may not grant us:
+ * the request fails).
+ */
+static int pg_map(struct disk *dk, const uint32_t *refs, unsigned int n)
+{
+	struct pgrants *pg = dk->pg;
+	uint32_t fresh[BLK_MAX_SEGS + BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
+	unsigned int nf = 0, i, k;
+	struct pg_area *a;
+	uint64_t handle;
+	char *p;
+
+	for (i = 0; i < n; i++) {
+		if (pg_find(pg, refs[i]))
+			continue;
+		for (k = 0; k < nf && fresh[k] != refs[i]; k++)
+			;
+		if (k == nf && nf < sizeof(fresh) / sizeof(fresh[0]))
+			fresh[nf++] = refs[i];
+	}
+	if (!nf)
+		return 0;
+	if (pg->count + nf > PGRANT_MAX)
+		return -ENOSPC;
+	if (pg->nareas == pg->areas_cap) {
+		unsigned int cap = pg->areas_cap ? 2 * pg->areas_cap : 64;
+
+		a = realloc(pg->areas, cap * sizeof(*a));
+		if (!a)
+			return -ENOMEM;
+		pg->areas = a;
+		pg->areas_cap = cap;
+	}
+	PROF_N(dk, map_calls, 1);
+	PROF_N(dk, map_refs, nf);
+	p = be_map_refs(&dev, dk->xb->fe_id, fresh, nf, &handle);
+	if (!p)
+		return -errno;
+	pg->areas[pg->nareas++] = (struct pg_area){ p, nf, handle };
+	for (k = 0; k < nf; k++)
+		pg_insert(pg, fresh[k], p + k * 4096UL);
+	return 0;
+}
+
+static void pg_release(struct disk *dk)
+{
+	unsigned int i;
+
+	if (!dk->pg)
+		return;
+	for (i = 0; i < dk->pg->nareas; i++)
+		be_unmap_refs(&dev, dk->pg->areas[i].addr, dk->pg->areas[i].n,
+			      dk->pg->areas[i].handle);
+	free(dk->pg->areas);
+	free(dk->pg);
+	dk->pg = NULL;
+}
+
+/*
+ * The job's I/O vector: straight into the guest's persistently mapped
+ * pages when it can be (0), else our own buffer (1; the caller copies),
+ * or -1 when there is no memory for one.
+ */
+static int job_iov(struct disk *dk, struct job *j)
+{
+	uint32_t refs[BLK_MAX_SEGS];
+	unsigned int i;
+	int rc = -ENOSPC;
+
+	if (dk->pg) {
+		for (i = 0; i < j->io.nseg; i++)
+			refs[i] = j->io.seg[i].gref;
+		rc = pg_map(dk, refs, j->io.nseg);
+	}
+	if (!rc) {
+		for (i = 0; i < j->io.nseg; i++)
+			j->iov[i] = (struct iovec){ pg_find(dk->pg, j->io.seg[i].gref) +
+						    j->io.seg[i].offset, j->io.seg[i].len };
+		j->niov = j->io.nseg;
+		PROF_N(dk, direct, 1);
+		return 0;
+	}
+	/*
+	 * Past the cap, or a grant we may not map writable (a frontend's
+	 * read-only grant for a write, a bad ref): copy instead, which works
+	 * for the first and fails the request for the rest.
+	 */
+	if (posix_memalign(&j->buf, 4096, j->len))
+		return -1;
+	j->iov[0] = (struct iovec){ j->buf, j->len };
+	j->niov = 1;
+	return 1;
 }
 
 /* The indirect pages' segment lists, copied in, then checked. */
@@ -282,6 +467,15 @@ static int fetch_indirect(struct disk *dk, struct job *j)
 	segs = malloc(j->io.nr_indirect * 4096UL);
 	if (!segs)
 		return BLKIF_RSP_ERROR;
+	/* Mapped persistently: copied out once here, then checked on our copy. */
+	if (dk->pg && !pg_map(dk, j->io.indirect_grefs, j->io.nr_indirect)) {
+		for (i = 0; i < j->io.nr_indirect; i++)
+			memcpy((char *)segs + i * 4096UL, pg_find(dk->pg, j->io.indirect_grefs[i]),
+			       4096);
+		st = blk_req_segments(segs, &dk->lim, &j->io);
+		free(segs);
+		return st;
+	}
 	for (i = 0; i < j->io.nr_indirect; i++)
 		c[i] = (struct be_copy){ .local = (char *)segs + i * 4096UL,
 					 .gref = j->io.indirect_grefs[i], .offset = 0, .len = 4096 };
@@ -311,10 +505,19 @@ static int start(struct disk *dk, struct job *j)
 	uint64_t off = j->io.sector * 512;
 	unsigned int drain = 0;
 
+	int copy = 0;
+
 	j->len = (size_t)j->io.nr_sectors * 512;
-	if (j->len && j->io.kind != BLK_DISCARD &&
-	    posix_memalign(&j->buf, 4096, j->len))
-		return BLKIF_RSP_ERROR;
+	if (j->len && j->io.kind != BLK_DISCARD) {
+		PROF_T0(t0);
+		copy = job_iov(dk, j);
+		/* A write's data comes in now; a read's goes out at completion. */
+		if (copy == 1 && j->io.kind != BLK_READ && copy_segments(dk, j, 0))
+			copy = -1;
+		PROF_PH(dk, PH_GRANT, t0);
+		if (copy < 0)
+			return BLKIF_RSP_ERROR;
+	}
 	if (dk->drain_next) {
 		drain = IOSQE_IO_DRAIN;
 		dk->drain_next = false;
@@ -324,15 +527,13 @@ static int start(struct disk *dk, struct job *j)
 		s = sqe_for(dk);
 		if (!s)
 			return BLKIF_RSP_ERROR;
-		io_uring_prep_read(s, dk->fd, j->buf, (unsigned int)j->len, off);
+		io_uring_prep_readv(s, dk->fd, j->iov, j->niov, off);
 		break;
 	case BLK_WRITE:
-		if (copy_segments(dk, j, 0))
-			return BLKIF_RSP_ERROR;
 		s = sqe_for(dk);
 		if (!s)
 			return BLKIF_RSP_ERROR;
-		io_uring_prep_write(s, dk->fd, j->buf, (unsigned int)j->len, off);
+		io_uring_prep_writev(s, dk->fd, j->iov, j->niov, off);
 		break;
 	case BLK_FLUSH:
 	case BLK_BARRIER:
@@ -341,15 +542,13 @@ static int start(struct disk *dk, struct job *j)
 		if (j->io.kind == BLK_BARRIER)
 			dk->drain_next = true;
 		if (j->len) {
-			if (copy_segments(dk, j, 0))
-				return BLKIF_RSP_ERROR;
 			if (io_uring_sq_space_left(&dk->uring) < 2)
 				io_uring_submit(&dk->uring);
 			s = sqe_for(dk);
 			s2 = s ? sqe_for(dk) : NULL;
 			if (!s2)
 				return BLKIF_RSP_ERROR;
-			io_uring_prep_write(s, dk->fd, j->buf, (unsigned int)j->len, off);
+			io_uring_prep_writev(s, dk->fd, j->iov, j->niov, off);
 			io_uring_sqe_set_flags(s, drain | IOSQE_IO_LINK);
 			io_uring_sqe_set_data(s, j);
 			io_uring_prep_fsync(s2, dk->fd, IORING_FSYNC_DATASYNC);
@@ -387,6 +586,43 @@ static int start(struct disk *dk, struct job *j)
 	return BLKIF_RSP_OKAY;
 }
 
+/* The rest of a transfer that stopped after @done bytes: 0, or -1. */
+static int finish_short(struct disk *dk, struct job *j, size_t done)
+{
+	struct iovec *v = j->iov;
+	unsigned int nv = j->niov;
+	uint64_t off = j->io.sector * 512 + done;
+	size_t skip = done;
+
+	/* j->iov is ours (only the kernel read it): move its start on. */
+	while (nv && skip >= v->iov_len) {
+		skip -= v->iov_len;
+		v++, nv--;
+	}
+	if (nv) {
+		v->iov_base = (char *)v->iov_base + skip;
+		v->iov_len -= skip;
+	}
+	while (done < j->len && nv) {
+		ssize_t n = j->io.kind == BLK_READ ? preadv(dk->fd, v, (int)nv, (off_t)off) :
+						     pwritev(dk->fd, v, (int)nv, (off_t)off);
+
+		if (n <= 0)
+			return -1;
+		done += (size_t)n;
+		off += (uint64_t)n;
+		while (nv && (size_t)n >= v->iov_len) {
+			n -= (ssize_t)v->iov_len;
+			v++, nv--;
+		}
+		if (nv) {
+			v->iov_base = (char *)v->iov_base + n;
+			v->iov_len -= (size_t)n;
+		}
+	}
+	return done < j->len ? -1 : 0;
+}
+
 static void complete(struct disk *dk, struct io_uring_cqe *cqe)
 {
 	struct job *j = io_uring_cqe_get_data(cqe);
@@ -399,40 +635,49 @@ static void complete(struct disk *dk, struct io_uring_cqe *cqe)
 	} else if ((j->io.kind == BLK_READ || j->io.kind == BLK_WRITE ||
 		    (j->pending == 2 && j->len)) && (size_t)res != j->len) {
 		/* A short transfer: finish it here. */
-		size_t done = (size_t)res;
-		uint64_t off = j->io.sector * 512;
-
-		while (done < j->len) {
-			ssize_t n = j->io.kind == BLK_READ ?
-				pread(dk->fd, (char *)j->buf + done, j->len - done, (off_t)(off + done)) :
-				pwrite(dk->fd, (char *)j->buf + done, j->len - done, (off_t)(off + done));
-			if (n <= 0) {
-				j->status = BLKIF_RSP_ERROR;
-				break;
-			}
-			done += (size_t)n;
-		}
+		if (finish_short(dk, j, (size_t)res))
+			j->status = BLKIF_RSP_ERROR;
 	}
 	if (--j->pending > 0)
 		return;
 	dk->inflight--;
-	if (j->status == BLKIF_RSP_OKAY && j->io.kind == BLK_READ && copy_segments(dk, j, 1))
-		j->status = BLKIF_RSP_ERROR;
+	if (j->status == BLKIF_RSP_OKAY && j->io.kind == BLK_READ && j->buf) {
+		PROF_T0(t0);
+		if (copy_segments(dk, j, 1))
+			j->status = BLKIF_RSP_ERROR;
+		PROF_PH(dk, PH_GRANT, t0);
+	}
 	finish(j, j->status);
 }
 
-static void reap(struct disk *dk)
+/* Answers whatever io_uring has finished (no push). */
+static void completions(struct disk *dk)
 {
 	struct io_uring_cqe *cqe;
-	uint64_t v;
+#ifdef BLKBACK_PROF
+	uint64_t t0 = __rdtsc(), g0 = dk->prof.cyc[PH_GRANT];
+#endif
 
-	if (dk->efd >= 0 && read(dk->efd, &v, sizeof(v)) < 0 && errno != EAGAIN)
-		return;
 	while (io_uring_peek_cqe(&dk->uring, &cqe) == 0) {
 		complete(dk, cqe);
 		io_uring_cqe_seen(&dk->uring, cqe);
 	}
+#ifdef BLKBACK_PROF
+	/* A read's copy to the guest counts as grants, not here. */
+	dk->prof.cyc[PH_DONE] += __rdtsc() - t0 - (dk->prof.cyc[PH_GRANT] - g0);
+#endif
+}
+
+static void reap(struct disk *dk)
+{
+	uint64_t v;
+
+	if (dk->efd >= 0 && read(dk->efd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		return;
+	completions(dk);
+	PROF_T0(t0);
 	push(dk);
+	PROF_PH(dk, PH_PUSH, t0);
 }
 
 /* Takes every request the frontend has published. */
@@ -445,6 +690,7 @@ static void consume(struct disk *dk)
 	if (!dk->ring_area || dk->xb->broken)
 		return;
 	do {
+		PROF_N(dk, rounds, 1);
 		n = be_ring_avail(&dk->ring);
 		if (n < 0) {
 			say("d%u/%u: req_prod %u is more than a ring (%u) ahead of %u",
@@ -454,27 +700,45 @@ static void consume(struct disk *dk)
 			return;
 		}
 		while (n-- > 0) {
-			struct job *j = calloc(1, sizeof(*j));
+			struct job *j = malloc(sizeof(*j));
+			PROF_T0(t0);
 
 			be_ring_take(&dk->ring, &slot, BLKIF_SLOT_SIZE);
 			if (!j) {
 				respond(dk, slot.req.id, slot.req.operation, BLKIF_RSP_ERROR);
 				continue;
 			}
+			/* Not the iovecs (filled before use): the rest zeroed. */
+			memset(j, 0, offsetof(struct job, iov));
+			memset(&j->io, 0, offsetof(struct blk_io, seg));
 			j->dk = dk;
 			st = blk_req_parse(&slot, &dk->lim, &j->io);
-			if (st == BLKIF_RSP_OKAY && j->io.indirect)
+			PROF_N(dk, req, 1);
+			PROF_PH(dk, PH_RING, t0);
+			if (st == BLKIF_RSP_OKAY && j->io.indirect) {
+				PROF_T0(t1);
 				st = fetch_indirect(dk, j);
-			if (st == BLKIF_RSP_OKAY)
+				PROF_PH(dk, PH_GRANT, t1);
+			}
+			if (st == BLKIF_RSP_OKAY) {
+				PROF_N(dk, seg, j->io.nseg);
 				st = start(dk, j);
+			}
 			if (st == -1000)
 				st = BLKIF_RSP_OKAY, finish(j, st);
 			else if (st != BLKIF_RSP_OKAY || !j->pending)
 				finish(j, st);
 		}
+		PROF_T0(t0);
+		PROF_N(dk, submits, 1);
 		io_uring_submit(&dk->uring);
+		PROF_PH(dk, PH_SUBMIT, t0);
+		/* Buffered I/O on a page-cache file often completes in the submit. */
+		completions(dk);
 	} while (be_ring_final_check(&dk->ring));
+	PROF_T0(t0);
 	push(dk);
+	PROF_PH(dk, PH_PUSH, t0);
 }
 
 /* ---- connection ---- */
@@ -525,6 +789,15 @@ static int bd_connect(struct xb_backend *b, struct xb_dev *d)
 		return rc;
 	}
 	be_ring_init(&dk->ring, dk->ring_area, blkif_ring_size(dk->ring_pages));
+	/* Persistent grants only if the frontend keeps its grants too (it says so). */
+	if (BLKBACK_PERSISTENT && xb_be_read_num(b, d, true, "feature-persistent", 1) == 1) {
+		dk->pg = calloc(1, sizeof(*dk->pg));
+		if (!dk->pg) {
+			rc = -ENOMEM;
+			xb_be_fatal(b, d, rc, "persistent grants");
+			goto unmap;
+		}
+	}
 	rc = io_uring_queue_init(URING_ENTRIES, &dk->uring, 0);
 	if (rc) {
 		xb_be_fatal(b, d, rc, "io_uring_queue_init");
@@ -552,6 +825,7 @@ static int bd_connect(struct xb_backend *b, struct xb_dev *d)
 	be_stats_open(&dk->stats, "vbd", d->fe_id, d->devid, blk_stat_keys, BLK_ST_NR);
 	return 0;
 unmap:
+	pg_release(dk);
 	if (dk->uring_up)
 		io_uring_queue_exit(&dk->uring);
 	dk->uring_up = false;
@@ -592,8 +866,31 @@ static void bd_disconnect(struct xb_backend *b, struct xb_dev *d)
 	if (dk->ring_area)
 		be_unmap_refs(&dev, dk->ring_area, dk->ring_pages, dk->ring_handle);
 	dk->ring_area = NULL;
-	say("d%u/%u: disconnected (%lu requests served, %lu refused)", d->fe_id, d->devid,
-	    dk->served, dk->refused);
+	if (dk->pg)
+		say("d%u/%u: disconnected (%lu requests served, %lu refused, %u persistent grants)",
+		    d->fe_id, d->devid, dk->served, dk->refused, dk->pg->count);
+	else
+		say("d%u/%u: disconnected (%lu requests served, %lu refused)", d->fe_id, d->devid,
+		    dk->served, dk->refused);
+	pg_release(dk);
+#ifdef BLKBACK_PROF
+	{
+		struct blk_prof *p = &dk->prof;
+		unsigned long r = p->req ? p->req : 1;
+		unsigned int i;
+
+		say("d%u/%u: prof: %lu requests, %lu segments, %lu direct; %lu rounds, %lu submits, "
+		    "%lu grant-copy ioctls (%lu GNTTABOP_copy), %lu map ioctls (%lu refs), "
+		    "%lu notifies", d->fe_id, d->devid, p->req, p->seg, p->direct, p->rounds,
+		    p->submits, p->copy_calls, p->copy_hcalls, p->map_calls, p->map_refs,
+		    p->notifies);
+		for (i = 0; i < PH_NR; i++)
+			say("d%u/%u: prof: %-15s %14llu cycles, %10llu per request", d->fe_id,
+			    d->devid, ph_name[i], (unsigned long long)p->cyc[i],
+			    (unsigned long long)(p->cyc[i] / r));
+		memset(p, 0, sizeof(*p));
+	}
+#endif
 }
 
 static const struct xb_ops ops = {

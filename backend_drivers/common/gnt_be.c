@@ -15,13 +15,10 @@
 void *be_map_refs(struct xendev *x, unsigned int domid, const uint32_t *refs, unsigned int n,
 		  uint64_t *handle)
 {
-	struct {
-		struct ioctl_gntdev_map_grant_ref m;
-		struct ioctl_gntdev_grant_ref more[GNT_BE_MAX_MAP - 1];
-	} req;
+	struct ioctl_gntdev_map_grant_ref *m;
 	struct ioctl_gntdev_unmap_grant_ref u = { .count = n };
 	unsigned int i;
-	void *p;
+	void *p = NULL;
 	int err;
 
 	if (!refs || !handle || !n || n > GNT_BE_MAX_MAP || domid >= DOMID_FIRST_RESERVED) {
@@ -32,24 +29,32 @@ void *be_map_refs(struct xendev *x, unsigned int domid, const uint32_t *refs, un
 		errno = EBADF;
 		return NULL;
 	}
-	memset(&req, 0, sizeof(req));
-	req.m.count = n;
-	for (i = 0; i < n; i++) {
-		req.m.refs[i].domid = domid;
-		req.m.refs[i].ref = refs[i];
-	}
-	if (ioctl(x->gntdev_fd, IOCTL_GNTDEV_MAP_GRANT_REF, &req.m))
+	/* The ioctl's argument ends in a flexible array of n refs. */
+	m = calloc(1, sizeof(*m) + (n - 1) * sizeof(m->refs[0]));
+	if (!m)
 		return NULL;
+	m->count = n;
+	for (i = 0; i < n; i++) {
+		m->refs[i].domid = domid;
+		m->refs[i].ref = refs[i];
+	}
+	if (ioctl(x->gntdev_fd, IOCTL_GNTDEV_MAP_GRANT_REF, m))
+		goto out;
 	p = mmap(NULL, n * PAGE_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, x->gntdev_fd,
-		 (off_t)req.m.index);
+		 (off_t)m->index);
 	if (p == MAP_FAILED) {
 		err = errno;
-		u.index = req.m.index;
+		u.index = m->index;
 		ioctl(x->gntdev_fd, IOCTL_GNTDEV_UNMAP_GRANT_REF, &u);
 		errno = err;
-		return NULL;
+		p = NULL;
+		goto out;
 	}
-	*handle = req.m.index;
+	*handle = m->index;
+out:
+	err = errno;
+	free(m);
+	errno = err;
 	return p;
 }
 

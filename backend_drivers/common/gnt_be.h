@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include "xendev.h"
 
-#define GNT_BE_MAX_MAP	16	/* pages in one be_map_refs() area */
+#define GNT_BE_MAX_MAP	512	/* pages in one be_map_refs() area (one gntdev batch) */
 
 /* @n (1..GNT_BE_MAX_MAP) of @domid's grants mapped writable, consecutively. */
 void *be_map_refs(struct xendev *x, unsigned int domid, const uint32_t *refs, unsigned int n,

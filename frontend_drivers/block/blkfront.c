@@ -38,6 +38,12 @@ static int wr(struct blkfront *bf, const char *key, const char *fmt, unsigned lo
 
 int blkfront_connect(struct blkfront *bf, unsigned int devid, unsigned int timeout_ms)
 {
+	return blkfront_connect_flags(bf, devid, timeout_ms, 0);
+}
+
+int blkfront_connect_flags(struct blkfront *bf, unsigned int devid, unsigned int timeout_ms,
+			   unsigned int flags)
+{
 	struct evtchn_alloc_unbound au;
 	char path[200];
 	long long id;
@@ -77,6 +83,8 @@ int blkfront_connect(struct blkfront *bf, unsigned int devid, unsigned int timeo
 	bf->port = au.port;
 	bf->max_indirect = (unsigned int)rdnum(bf, true, "feature-max-indirect-segments", 0);
 	if (wr(bf, "ring-ref", "%llu", bf->ring_ref) || wr(bf, "event-channel", "%llu", bf->port))
+		return -EIO;
+	if ((flags & BLKFRONT_CLAIM_PERSISTENT) && wr(bf, "feature-persistent", "%llu", 1ULL))
 		return -EIO;
 	snprintf(path, sizeof(path), "%s/protocol", bf->fe);
 	if (xbf_write(path, XEN_IO_PROTO_ABI_X86_64) || xbf_switch(bf->fe, 3))

@@ -36,6 +36,16 @@ struct blkfront {
 /* The whole handshake; 0 once both sides are Connected. */
 int blkfront_connect(struct blkfront *bf, unsigned int devid, unsigned int timeout_ms);
 /*
+ * The same, with BLKFRONT_CLAIM_PERSISTENT: writes feature-persistent 1, so
+ * a backend offering persistent grants keeps ours mapped (a test of the
+ * backend's persistent path: this frontend still ends each grant after
+ * use, and grants a write's pages read-only, which such a backend must
+ * cope with).
+ */
+#define BLKFRONT_CLAIM_PERSISTENT	1U
+int blkfront_connect_flags(struct blkfront *bf, unsigned int devid, unsigned int timeout_ms,
+			   unsigned int flags);
+/*
  * Reads or writes @nsect 512-byte sectors at @sector to/from @buf (page
  * aligned). The backend's status (BLKIF_RSP_*), or -errno when none came.
  */

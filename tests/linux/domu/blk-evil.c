@@ -11,7 +11,10 @@
  * writes to the read-only disk, and a full ring of garbage at once. Each
  * must be answered with an error status while an honest read still
  * works; last, it breaks its ring's indices and checks that the backend
- * closes this device (and only it). Results go to data/blk-result.
+ * closes this device (and only it). xvda claims feature-persistent, so
+ * a backend offering persistent grants meets every attack on that path
+ * (grants it would keep mapped); xvdb does not. Results go to
+ * data/blk-result.
  */
 #include "guest.h"
 #include "mm.h"
@@ -88,7 +91,7 @@ int test_main(struct start_info *si)
 	console_page = NULL;
 	if (xbf_init(si))
 		return fail("no events or store ring");
-	rc = blkfront_connect(&a, 51712, 600000);
+	rc = blkfront_connect_flags(&a, 51712, 600000, BLKFRONT_CLAIM_PERSISTENT);
 	if (rc)
 		return report("FAIL xvda did not connect: %d", rc);
 	rc = blkfront_connect(&b, 51728, 600000);
