@@ -102,6 +102,7 @@ static void expect_vcpu(const struct vcpu *v, struct expect *x)
 /* Adds the references domain o's state holds to the expectations x. */
 static void expect_domain(const struct domain *o, struct expect *x, unsigned int *bad)
 {
+	rspinlock_t *lock = (rspinlock_t *)&o->arch.pt.lock;
 	const struct vcpu *v;
 	uint64_t mfn;
 	unsigned int i;
@@ -122,7 +123,11 @@ static void expect_domain(const struct domain *o, struct expect *x, unsigned int
 		if (pg->flags & PGF_validated)
 			count_entries(o, mfn, pg->type, 512, x, bad);
 	}
-	/* A tree validated in pieces: each table claimed, and done so far. */
+	/*
+	 * A tree validated in pieces: each table claimed, and done so far
+	 * (read under the lock another vCPU's validation holds).
+	 */
+	rspin_lock(lock);
 	for (i = 0; i < o->arch.pt.depth; i++) {
 		mfn_t t = o->arch.pt.mfn[i];
 
@@ -130,6 +135,7 @@ static void expect_domain(const struct domain *o, struct expect *x, unsigned int
 		x[t].count += i ? 2 : 1;	/* its claim, and its parent entry's */
 		x[t].type_count++;
 	}
+	rspin_unlock(lock);
 	for_each_vcpu(o, v)
 		expect_vcpu(v, x);
 	grant_for_each_pin(o, expect_pin, x);
@@ -171,10 +177,12 @@ bool mm_audit(const struct domain *d)
 				       x[mfn].type_count);
 		}
 	}
+	rspin_lock((rspinlock_t *)&d->arch.pt.lock);	/* the release list's */
 	for (link = d->arch.pt.release_head, i = 0; link && i < frame_table_size;
 	     link = frame_table[link - 1].next, i++)
 		listed += (frame_table[link - 1].flags & PGF_releasing) &&
 			  frame_table[link - 1].owner == d->domid;
+	rspin_unlock((rspinlock_t *)&d->arch.pt.lock);
 	if (listed != releasing && bad++ < 8)
 		pr_err("mm audit d%u: %llu tables to release, %llu on the list\n", d->domid,
 		       (unsigned long long)releasing, (unsigned long long)listed);

@@ -206,11 +206,9 @@ static bool compute(struct cpu_regs *r, const struct insn *in, uint64_t old,
 	return false;
 }
 
-/*
- * #PF from guest kernel mode: returns true if it was a write to a
- * validated L1 of the domain and has been emulated.
- */
-bool ptwr_emulate(struct vcpu *v, struct cpu_regs *r, uint64_t addr)
+/* ptwr_emulate's work, for either path below. */
+static bool __attribute__((noinline)) emulate(struct vcpu *v, struct cpu_regs *r,
+							  uint64_t addr)
 {
 	struct domain *d = v->domain;
 	paddr_t l1e, target;
@@ -250,4 +248,33 @@ bool ptwr_emulate(struct vcpu *v, struct cpu_regs *r, uint64_t addr)
 	invlpg(addr);
 	r->rip += in.len;
 	return true;
+}
+
+/*
+ * In a domain of several vCPUs the emulation runs under its page-table
+ * lock (the entry write takes it again, recursively), so the entry read
+ * is the one replaced: no other vCPU's write lands between a cmpxchg's
+ * compare and its write, or between an or's read and its write.
+ */
+static bool __attribute__((noinline)) emulate_locked(struct vcpu *v, struct cpu_regs *r,
+						     uint64_t addr)
+{
+	rspinlock_t *lock = &v->domain->arch.pt.lock;
+	bool done;
+
+	rspin_lock(lock);
+	done = emulate(v, r, addr);
+	rspin_unlock(lock);
+	return done;
+}
+
+/*
+ * #PF from guest kernel mode: returns true if it was a write to a
+ * validated L1 of the domain and has been emulated.
+ */
+bool ptwr_emulate(struct vcpu *v, struct cpu_regs *r, uint64_t addr)
+{
+	if (unlikely(v->domain->max_vcpus > 1))
+		return emulate_locked(v, r, addr);
+	return emulate(v, r, addr);
 }
