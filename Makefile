@@ -255,7 +255,7 @@ bench-net: setup $(BENCH_REL)/.config
 # release Lamina and of Xen 4.17, all under -icount; $(O)/bench/linux.txt.
 # Needs the dom0 image (make dom0-image) and the release build (make bench).
 LINUX_BENCH := $(O)/tests/bench/linux
-$(LINUX_BENCH)/syscalls: tests/bench/linux/syscalls.c
+$(LINUX_BENCH)/syscalls: tests/bench/linux/syscalls.c tests/bench/linux/tsc.h
 	$(Q)mkdir -p $(@D)
 	$(Q)gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
 	@echo "  CC      $@"
@@ -263,6 +263,21 @@ $(LINUX_BENCH)/bench-nop: tests/bench/linux/nop.c
 	$(Q)mkdir -p $(@D)
 	$(Q)gcc -static -nostdlib -no-pie -O2 -fno-stack-protector -Wall -Wextra -Werror -s -o $@ $<
 	@echo "  CC      $@"
+# dom0's share of vmctl create step by step (issue 17): tests/bench/dom0-work
+# runs it in dom0 of Lamina (release build) and Xen 4.17 and on bare QEMU,
+# under -icount (instructions) and plain TCG (QEMU's CPU time per step).
+# Its decoding steps call vmctl's own decompressor (libvmctl/kernel_image.c).
+$(LINUX_BENCH)/dom0-work: tests/bench/linux/dom0work.c tests/bench/linux/tsc.h \
+		dom0_tools/libvmctl/kernel_image.c dom0_tools/libvmctl/kernel_image.h
+	$(Q)mkdir -p $(@D)
+	$(Q)gcc -static -O2 -Wall -Wextra -Werror -Idom0_tools/libvmctl -Ihypervisor/include -Ihypercall_abi/include \
+	  -o $@ $< dom0_tools/libvmctl/kernel_image.c hypervisor/common/elf.c \
+	  -lz -llzma -llz4 -lzstd -lbz2 -lpthread
+	@echo "  CC      $@"
+.PHONY: bench-dom0-work
+bench-dom0-work: $(LINUX_BENCH)/dom0-work
+	$(Q)tests/bench/dom0-work --hv-elf $(BENCH_HV) --build $(DOM0_OUT) \
+	  --prog $(LINUX_BENCH)/dom0-work --out $(O)/bench/dom0-work.txt
 .PHONY: bench-linux
 bench-linux: $(LINUX_BENCH)/syscalls $(LINUX_BENCH)/bench-nop
 	$(Q)tests/bench/linux/run --hv-elf $(BENCH_HV) --build $(DOM0_OUT) \

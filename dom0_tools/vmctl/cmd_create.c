@@ -10,13 +10,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "builder.h"
 #include "vmctl.h"
 
+/* VMCTL_TIMES=1: each progress line starts with dom0's monotonic clock (s). */
+static bool times;
+
 static void print_progress(void *arg, const char *msg)
 {
+	struct timespec t;
+
 	(void)arg;
-	fprintf(stderr, "vmctl: %s\n", msg);
+	if (times && !clock_gettime(CLOCK_MONOTONIC, &t))
+		fprintf(stderr, "vmctl: [%ld.%06ld] %s\n", (long)t.tv_sec, t.tv_nsec / 1000, msg);
+	else
+		fprintf(stderr, "vmctl: %s\n", msg);
 }
 
 static void print_warning(void *arg, const char *msg)
@@ -58,6 +67,9 @@ int cmd_create(int argc, char **argv)
 		return 2;
 	}
 	file = argv[optind++];
+	times = getenv("VMCTL_TIMES") && !quiet;
+	if (times)
+		print_progress(NULL, "start");
 	if (quiet)
 		bo.progress = NULL;
 	else
@@ -72,6 +84,8 @@ int cmd_create(int argc, char **argv)
 		vmctl_config_free(&cfg);
 		return 1;
 	}
+	if (times)
+		print_progress(NULL, bo.paused ? "built" : "built and unpaused");
 	if (bo.dry_run) {
 		printf("dry run: '%s' would be created: %lu MiB, %u vCPU(s), kernel %s (%s)\n",
 		       cfg.name, cfg.memory_mib, cfg.vcpus, cfg.kernel, res.kernel_format);

@@ -34,18 +34,11 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "tsc.h"
 
 #define MAX_BLOCKS 400
 
 static const char *exec_path = "/bin/bench-nop";
-
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	asm volatile("rdtsc" : "=a"(lo), "=d"(hi) :: "memory");
-	return ((uint64_t)hi << 32) | lo;
-}
 
 static void fail(const char *what)
 {
