@@ -68,11 +68,27 @@ static void guest_flush(cpumask_t mask, bool page, uint64_t va)
  * privileged caller the foreigndom it names. NULL: refused. Another
  * domain comes referenced: frame_owner_put when the call is done.
  */
+/*
+ * DOMID_IO and DOMID_XEN named by a privileged caller: as Xen's dom_io and
+ * dom_xen, owners of no frame the caller may use, so each frame is refused
+ * as not theirs (a pin -EINVAL, an L1 entry of RAM -EBUSY) and any other
+ * op is -EPERM; I/O frames map under DOMID_IO with the caller's rights
+ * (is_privileged), never under DOMID_XEN. Their id is one no frame
+ * carries (the hypervisor's frames are DOMID_XEN's, I/O frames DOMID_IO's,
+ * free ones DOMID_INVALID's: none may be pinned or mapped this way).
+ * Never referenced or put.
+ */
+#define OWNER_OF_NO_FRAME	DOMID_IDLE
+static struct domain owner_io = { .domid = OWNER_OF_NO_FRAME, .is_privileged = true };
+static struct domain owner_xen = { .domid = OWNER_OF_NO_FRAME };
+
 static struct domain *__attribute__((noinline)) foreign_owner(struct domain *d, domid_t id,
 							      long *err)
 {
 	struct domain *fd;
 
+	if ((id == DOMID_IO || id == DOMID_XEN) && d->is_privileged)
+		return id == DOMID_IO ? &owner_io : &owner_xen;
 	/* As Xen's get_pg_owner: the caller's own id is no foreign domain. */
 	fd = id == DOMID_IO ? d : get_domain_by_id(id);
 	if (!fd || fd->dying || id == d->domid || !d->is_privileged) {
@@ -81,7 +97,6 @@ static struct domain *__attribute__((noinline)) foreign_owner(struct domain *d, 
 			put_domain(fd);
 		return NULL;
 	}
-	/* I/O memory (fd == d): the caller's own rules, which let it map non-RAM frames. */
 	return fd;
 }
 
@@ -94,7 +109,7 @@ static inline struct domain *frame_owner(struct domain *d, uint64_t foreigndom, 
 
 static void frame_owner_put(struct domain *d, struct domain *fd)
 {
-	if (fd != d)
+	if (fd != d && fd != &owner_io && fd != &owner_xen)
 		put_domain(fd);
 }
 
