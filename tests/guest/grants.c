@@ -22,6 +22,7 @@
 #include "lib/mm.h"
 #include "lib/peer_mailbox.h"
 #include <lamina/grant_table.h>
+#include "lib/grant_end.h"
 #include <lamina/memory.h>
 #include <lamina/domctl.h>
 
@@ -61,19 +62,6 @@ static void grant(grant_ref_t ref, domid_t dom, uint64_t va, bool ro)
 	table[ref].frame = (uint32_t)va_to_mfn(va);
 	asm volatile("" ::: "memory");
 	table[ref].flags = GTF_permit_access | (ro ? GTF_readonly : 0);
-}
-
-/* The granter's side of ending access, as Linux does it: false if in use. */
-static bool end_access(grant_ref_t ref)
-{
-	uint16_t f = __atomic_load_n(&table[ref].flags, __ATOMIC_ACQUIRE);
-
-	do {
-		if (f & (GTF_reading | GTF_writing))
-			return false;
-	} while (!__atomic_compare_exchange_n(&table[ref].flags, &f, 0, false, __ATOMIC_ACQ_REL,
-					      __ATOMIC_ACQUIRE));
-	return true;
 }
 
 static int16_t map(domid_t dom, grant_ref_t ref, uint64_t addr, uint32_t flags,
@@ -186,7 +174,7 @@ static void __attribute__((noreturn)) peer(void)
 	MAILBOX_CHECK(table[REF_COPY].flags == GTF_permit_access,
 		      "copy left flags %#x behind", table[REF_COPY].flags);
 	MAILBOX_CHECK(!strcmp((char *)c + 500, "copied by dom0"), "copy into C did not arrive");
-	MAILBOX_CHECK(!end_access(REF_RW), "ended access to a page dom0 still maps");
+	MAILBOX_CHECK(!grant_end_access(&table[REF_RW]), "ended access to a page dom0 still maps");
 	MAILBOX_CHECK(!strcmp((char *)a, "dom0 wrote here"),
 		      "dom0's write through its mapping lost");
 
@@ -526,7 +514,7 @@ static int dom0_side(void)
 	      table[8].flags);
 	CHECK(table[9].flags == (GTF_permit_access | GTF_readonly), "refused map left %#x",
 	      table[9].flags);
-	CHECK(end_access(8), "could not end access after the mapper died");
+	CHECK(grant_end_access(&table[8]), "could not end access after the mapper died");
 	CHECK(await_peer_destroyed() == TEST_PASS, "the peer's destruction never ended");
 	{
 		struct evtchn_status es = { DOMID_SELF, 0, bi.local_port, 99, 0, { { 0 } } };

@@ -41,6 +41,7 @@
 #include "lib/peer_verdict.h"
 #include "lib/smp.h"
 #include <lamina/grant_table.h>
+#include "lib/grant_end.h"
 
 #define REF_CTL		8
 #define REF_RACE	9
@@ -90,19 +91,6 @@ static void grant(grant_ref_t ref, uint64_t va)
 	__atomic_store_n(&table[ref].flags, GTF_permit_access, __ATOMIC_RELEASE);
 }
 
-/* Ending access as Linux's gnttab_end_foreign_access_ref: false while in use. */
-static bool end_access(grant_ref_t ref)
-{
-	uint16_t f = __atomic_load_n(&table[ref].flags, __ATOMIC_ACQUIRE);
-
-	do {
-		if (f & (GTF_reading | GTF_writing))
-			return false;
-	} while (!__atomic_compare_exchange_n(&table[ref].flags, &f, 0, false, __ATOMIC_ACQ_REL,
-					      __ATOMIC_ACQUIRE));
-	return true;
-}
-
 /* The granter's loop: grant P, let dom0 at it, take it back; until stop. */
 static int race(struct ctl *c, uint64_t p, unsigned long *revokes, unsigned long *busy)
 {
@@ -111,7 +99,7 @@ static int race(struct ctl *c, uint64_t p, unsigned long *revokes, unsigned long
 	while (!c->stop) {
 		grant(REF_RACE, p);
 		yield();
-		while (!end_access(REF_RACE)) {
+		while (!grant_end_access(&table[REF_RACE])) {
 			++*busy;
 			yield();
 		}
@@ -127,8 +115,9 @@ static int race(struct ctl *c, uint64_t p, unsigned long *revokes, unsigned long
 /* The checks after the race, once dom0 is done and has unmapped c. */
 static int peer_end(struct ctl *c, uint64_t p, unsigned long revokes, unsigned long busy)
 {
-	PEER_CHECK(end_access(REF_RACE), "the race entry is still in use at the end");
-	PEER_CHECK(end_access(REF_CTL), "the control page is still in use after dom0's unmap");
+	PEER_CHECK(grant_end_access(&table[REF_RACE]), "the race entry is still in use at the end");
+	PEER_CHECK(grant_end_access(&table[REF_CTL]),
+		   "the control page is still in use after dom0's unmap");
 	PEER_CHECK(c->mapped == 0, "dom0 says it still holds %u mappings", c->mapped);
 	PEER_CHECK(*(volatile uint64_t *)p == TAG, "the page's tag changed: %lx",
 		   (unsigned long)*(volatile uint64_t *)p);
