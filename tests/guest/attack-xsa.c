@@ -9,7 +9,8 @@
  * and writes of memory the guest does not own), reservation edge cases
  * (XSA-231, a pinned table given back), grant maps and copies aimed at
  * memory the guest does not own (XSA-227, 224, 232), SCHEDOP_poll on free
- * ports (XSA-221), MSRs that leak the machine or the hypervisor (XSA-351,
+ * ports (XSA-221), vcpu_info, descriptors and segment bases aimed at the
+ * hypervisor, MSRs that leak the machine or the hypervisor (XSA-351,
  * XSA-333, the syscall entry points), and int $n / int3 / into / icebp
  * from guest user mode against the trap table's DPLs (XSA-106 class).
  * A trap row's value is vector << 16 | error code (0: no trap). Runs as
@@ -26,6 +27,7 @@
 #include <lamina/mm.h>
 #include <lamina/sched.h>
 #include <lamina/grant_table.h>
+#include <lamina/callback.h>
 
 #define MEMF_NODE(n)		(((n) + 1) << 8)
 #define MEMF_EXACT_NODE		(1U << 17)
@@ -359,6 +361,41 @@ static void grant_rows(void)
 	gtable[8].flags = 0;
 }
 
+/* vcpu_info, descriptors and segment bases aimed at hypervisor frames and addresses. */
+static void cpu_rows(void)
+{
+	uint64_t hv = hypervisor_mfn(), own = va_to_mfn(scratch_page()), l1 = table_page(0);
+	struct vcpu_register_vcpu_info vi = { hv, 0, 0 };
+	uint64_t gdt[1] = { hv };
+
+	ROW("register_vcpu_info in a hypervisor frame",
+	    hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, 0, (uint64_t)&vi), -EINVAL);
+	vi.mfn = own;
+	vi.offset = 4090;
+	ROW("register_vcpu_info across the end of a page",
+	    hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, 0, (uint64_t)&vi), -ENXIO);
+	ROW("pin an L1 for vcpu_info", ext(MMUEXT_PIN_L1_TABLE, l1), 0);
+	vi.mfn = l1;
+	vi.offset = 0;
+	ROW("register_vcpu_info in a page table",
+	    hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, 0, (uint64_t)&vi), -EINVAL);
+	ROW("unpin that L1", ext(MMUEXT_UNPIN_TABLE, l1), 0);
+	ROW("update_descriptor in a hypervisor frame",
+	    hypercall2(__HYPERVISOR_update_descriptor, hv << 12, 0), -EINVAL);
+	ROW("update_descriptor in an I/O frame",
+	    hypercall2(__HYPERVISOR_update_descriptor, VGA_MFN << 12, 0), -EINVAL);
+	ROW("set_gdt on a hypervisor frame", hypercall2(__HYPERVISOR_set_gdt, (uint64_t)gdt, 512),
+	    -EINVAL);
+	ROW("set_segment_base user GS at a hypervisor address",
+	    hypercall2(__HYPERVISOR_set_segment_base, SEGBASE_GS_USER, HV_START), 0);
+	ROW("set_segment_base user GS back", hypercall2(__HYPERVISOR_set_segment_base,
+							SEGBASE_GS_USER, 0), 0);
+	ROW("set_segment_base FS at a hypervisor address",
+	    hypercall2(__HYPERVISOR_set_segment_base, SEGBASE_FS, HV_START), 0);
+	ROW("set_segment_base FS back", hypercall2(__HYPERVISOR_set_segment_base, SEGBASE_FS, 0),
+	    0);
+}
+
 /* 0 if rdmsr read it (and the value is no hypervisor address), -1 if it was one, else vector << 16. */
 static long msr_read(uint32_t msr)
 {
@@ -512,6 +549,7 @@ int test_main(struct start_info *start)
 	reservation_rows();
 	poll_rows();
 	grant_rows();
+	cpu_rows();
 	msr_rows();
 	user_rows();
 	return conform_end("advisory");
