@@ -137,11 +137,13 @@ static void foreign_rows(void)
 						  DOMID_SELF), -EINVAL);
 	/*
 	 * A privileged caller may name DOMID_XEN and DOMID_IO as owners, whose
-	 * frames are then never found. Open (docs/conformance.md): clear_page
-	 * under another owner is -EPERM on Lamina, -EINVAL on Xen.
+	 * frames are then never found: clear_page and copy_page act on the
+	 * owner's frames (Xen's pg_owner), so each is -EINVAL.
 	 */
-	ROWK("clear_page foreigndom DOMID_XEN", mmuext_fd(MMUEXT_CLEAR_PAGE, hv, 0, DOMID_XEN),
-	     -EINVAL, -EPERM);
+	ROW("clear_page foreigndom DOMID_XEN", mmuext_fd(MMUEXT_CLEAR_PAGE, hv, 0, DOMID_XEN), -EINVAL);
+	ROW("clear_page foreigndom DOMID_IO", mmuext_fd(MMUEXT_CLEAR_PAGE, VGA_MFN, 0, DOMID_IO),
+	    -EINVAL);
+	ROW("copy_page foreigndom DOMID_XEN", mmuext_fd(MMUEXT_COPY_PAGE, smfn, hv, DOMID_XEN), -EINVAL);
 	ROW("pin_l1 foreigndom DOMID_XEN", mmuext_fd(MMUEXT_PIN_L1_TABLE, hv, 0, DOMID_XEN), -EINVAL);
 	ROW("pin_l1 foreigndom DOMID_IO", mmuext_fd(MMUEXT_PIN_L1_TABLE, l1, 0, DOMID_IO), -EINVAL);
 	ROW("pin_l1 foreigndom DOMID_COW", mmuext_fd(MMUEXT_PIN_L1_TABLE, l1, 0, DOMID_COW), -ESRCH);

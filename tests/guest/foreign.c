@@ -4,7 +4,8 @@
  * (update_va_mapping_otherdomain, mmu_update's foreigndom); an
  * unprivileged one may not, nor may anyone name a domain that does not
  * exist or claim its own frame is the other's. After dom0 unmaps, it shuts
- * the peer down, whose frame audit must come out clean.
+ * the peer down, whose frame audit must come out clean. clear_page and
+ * copy_page under a foreigndom touch only that domain's frames.
  * The peer is booted beside dom0 on Lamina and built by dom0 on Xen 4.17
  * (lib/peer.h).
  * @domus: self:peer:role=peer
@@ -12,6 +13,8 @@
 #include "lib/guest.h"
 #include "lib/mm.h"
 #include "lib/peer.h"
+
+static uint8_t victim[4096] __attribute__((aligned(4096)));
 
 static long map_other(uint64_t va, uint64_t mfn, domid_t dom)
 {
@@ -69,6 +72,18 @@ int test_main(struct start_info *si)
 	CHECK(rc == 0, "no frame of d%d found to map", id);
 	probe = *(volatile uint64_t *)va;
 	(void)probe;
+	/*
+	 * clear_page and copy_page under foreigndom act on that domain's
+	 * frames, source and destination (Xen's pg_owner): one of ours named
+	 * as the peer's is refused and left alone.
+	 */
+	memset(victim, 0xa5, sizeof(victim));
+	rc = mmuext_fd(MMUEXT_CLEAR_PAGE, va_to_mfn((uint64_t)victim), 0, id);
+	CHECK(rc == -EINVAL && victim[100] == 0xa5, "clear_page of our frame as d%d's gave %ld", id, rc);
+	rc = mmuext_fd(MMUEXT_COPY_PAGE, va_to_mfn((uint64_t)victim), mfn - 1, id);
+	CHECK(rc == -EINVAL && victim[100] == 0xa5, "copy_page from d%d into our frame gave %ld", id, rc);
+	rc = mmuext_fd(MMUEXT_COPY_PAGE, mfn - 1, mfn - 1, DOMID_SELF);
+	CHECK(rc == -EINVAL, "copy_page of d%d's frame as our own gave %ld", id, rc);
 	CHECK(update_va_mapping(va, 0, UVMF_INVLPG) == 0, "unmapping failed");
 	printf("mapped frame %#lx of d%d read-only and unmapped it\n", (unsigned long)(mfn - 1), id);
 	CHECK(hypercall2(__HYPERVISOR_sched_op, SCHEDOP_remote_shutdown, &rs) == 0,

@@ -333,7 +333,7 @@ static int one_mmuext_op(struct vcpu *v, struct domain *fd, const struct mmuext_
 		return ldt_set(v, op->arg1.linear_addr, op->arg2.nr_ents);
 	case MMUEXT_CLEAR_PAGE:
 	case MMUEXT_COPY_PAGE:
-		return page_op(d, op);
+		return page_op(fd, op);	/* the foreigndom's frames, as Xen's pg_owner */
 	case MMUEXT_FLUSH_CACHE:
 		return d->is_privileged ? 0 : trace_err(-EACCES);
 	case MMUEXT_FLUSH_CACHE_GLOBAL:
@@ -351,13 +351,16 @@ static int one_mmuext_op(struct vcpu *v, struct domain *fd, const struct mmuext_
  * and unpin the tables of the foreigndom it names (frame_owner checked
  * it): the toolstack pinning a new domain's L4. The tree is validated in
  * one go (the new domain's validation state is not the caller's to
- * continue); anything else for another domain is -EPERM.
+ * continue). As on Xen, clear_page and copy_page act on the foreigndom's
+ * frames too (DOMID_XEN and DOMID_IO own none: -EINVAL); anything else
+ * for another domain is -EPERM.
  */
 static int apply_mmuext_op(struct vcpu *v, struct domain *fd, const void *entry)
 {
 	const struct mmuext_op *op = entry;
 
-	if (fd != v->domain && op->cmd > MMUEXT_UNPIN_TABLE)	/* pins are 0-4 */
+	if (fd != v->domain && op->cmd > MMUEXT_UNPIN_TABLE &&	/* pins are 0-4 */
+	    op->cmd != MMUEXT_CLEAR_PAGE && op->cmd != MMUEXT_COPY_PAGE)
 		return trace_err(-EPERM);
 	return one_mmuext_op(v, fd, op);
 }
