@@ -243,7 +243,7 @@ static bool opt_maxcpus(struct hv_options *o, const char *v, const char *end)
 }
 
 /* A Xen boolean: no value, 1/0, yes/no, on/off, true/false, enable/disable. */
-static bool opt_pv_linear_pt(struct hv_options *o, const char *v, const char *end)
+static bool opt_bool(bool *out, const char *v, const char *end)
 {
 	static const char *const yes[] = { "1", "yes", "on", "true", "enable" };
 	static const char *const no[] = { "0", "no", "off", "false", "disable" };
@@ -251,20 +251,30 @@ static bool opt_pv_linear_pt(struct hv_options *o, const char *v, const char *en
 	unsigned int i;
 
 	if (!v) {
-		o->pv_linear_pt = true;
+		*out = true;
 		return true;
 	}
 	for (i = 0; i < ARRAY_SIZE(yes); i++) {
 		if (strlen(yes[i]) == len && !strncmp(v, yes[i], len)) {
-			o->pv_linear_pt = true;
+			*out = true;
 			return true;
 		}
 		if (strlen(no[i]) == len && !strncmp(v, no[i], len)) {
-			o->pv_linear_pt = false;
+			*out = false;
 			return true;
 		}
 	}
 	return false;
+}
+
+static bool opt_pv_linear_pt(struct hv_options *o, const char *v, const char *end)
+{
+	return opt_bool(&o->pv_linear_pt, v, end);
+}
+
+static bool opt_sched_spread(struct hv_options *o, const char *v, const char *end)
+{
+	return opt_bool(&o->sched_spread, v, end);
 }
 
 struct option {
@@ -297,6 +307,7 @@ static const struct option options[] = {
 	{ "pv-linear-pt",	false,	opt_pv_linear_pt },
 	{ "nr_cpus",	true,	opt_nr_cpus },
 	{ "maxcpus",	true,	opt_maxcpus },
+	{ "sched_spread",	false,	opt_sched_spread },
 };
 
 static void parse_one(struct hv_options *o, const char *tok, size_t len)

@@ -228,7 +228,7 @@ int domain_pause_by_controller(struct domain *d)
 
 	d->pause_count++;
 	for_each_vcpu(d, v)
-		v->paused = true;	/* not current: the caller is another domain */
+		vcpu_pause_sync(v);	/* not current: the caller is another domain */
 	return 0;
 }
 
@@ -325,6 +325,8 @@ static bool domain_destroy_step(struct domain *d)
 	uint64_t start = now_ns();
 	bool done = false;
 
+	if (!domain_vcpus_stopped(d))
+		return false;	/* paused, not yet off their CPUs: next step */
 	d->destroy_steps++;
 	while (!done) {
 		d->phase_steps[d->destroy_phase]++;

@@ -37,7 +37,13 @@ uint64_t vcpu_cpu_time(const struct vcpu *v)
 {
 	uint64_t t = v->runstate_time[RUNSTATE_running];
 
-	return v == current_vcpu() ? t + now_ns() - v->runstate_entry : t;
+	/* Read without the lock: the entry time may be a moment newer than t. */
+	if (__atomic_load_n(&v->runstate, __ATOMIC_RELAXED) == RUNSTATE_running) {
+		uint64_t now = now_ns(), from = __atomic_load_n(&v->runstate_entry, __ATOMIC_RELAXED);
+
+		return now > from ? t + now - from : t;
+	}
+	return t;
 }
 
 /*
@@ -58,7 +64,7 @@ void domctl_get_info(const struct domain *d, struct domctl_getdomaininfo *info)
 		if (v->state != VCPU_DOWN) {
 			info->nr_online_vcpus++;
 			flags &= v->state == VCPU_BLOCKED ? ~0U : ~DOMINF_blocked;
-			flags |= v == current_vcpu() ? DOMINF_running : 0;
+			flags |= __atomic_load_n(&v->is_running, __ATOMIC_RELAXED) ? DOMINF_running : 0;
 		}
 	}
 	if (!info->nr_online_vcpus)
@@ -196,8 +202,31 @@ static long max_vcpus(struct vcpu *v, struct domain *d, uint32_t max)
 	return 0;
 }
 
-/* One CPU and the domctl caller's syscall: no other user of the buffer. */
-static struct vcpu_guest_context ctxt_buf;
+/* Each CPU's, for the domctl it runs (a hypercall runs on one CPU, start to end). */
+static struct vcpu_guest_context ctxt_bufs[MAX_CPUS];
+#define ctxt_buf	ctxt_bufs[smp_processor_id()]
+
+/*
+ * Another domain's vCPU whose saved state is read or changed: stopped,
+ * and its state all in memory (Xen pauses it the same way). Returns
+ * whether it was paused already (then it stays so).
+ */
+static bool hold_vcpu(struct vcpu *t)
+{
+	bool was = t->paused;
+
+	if (!was)
+		vcpu_pause_sync(t);
+	else
+		vcpu_sleep_sync(t);
+	return was;
+}
+
+static void release_vcpu_hold(struct vcpu *t, bool was)
+{
+	if (!was && t->paused)
+		vcpu_unpause(t);
+}
 
 static long set_vcpu_context(struct vcpu *v, struct domain *d, const struct domctl *op)
 {
@@ -205,11 +234,22 @@ static long set_vcpu_context(struct vcpu *v, struct domain *d, const struct domc
 
 	if (d == v->domain || !t)
 		return trace_err(-EINVAL);
-	if (!op->u.vcpucontext.ctxt)
-		return arch_vcpu_reset(t);	/* Xen's vcpu_reset */
+	if (!op->u.vcpucontext.ctxt) {
+		bool was = hold_vcpu(t);
+		long rc = arch_vcpu_reset(t);	/* Xen's vcpu_reset */
+
+		release_vcpu_hold(t, was);
+		return rc;
+	}
 	if (copy_from_guest(&ctxt_buf, op->u.vcpucontext.ctxt, sizeof(ctxt_buf)))
 		return -EFAULT;
-	return arch_set_vcpu_context(t, &ctxt_buf);
+	{
+		bool was = hold_vcpu(t);
+		long rc = arch_set_vcpu_context(t, &ctxt_buf);
+
+		release_vcpu_hold(t, was);
+		return rc;
+	}
 }
 
 /* Any vCPU but the caller (Xen 4.17: its own domain's others too). */
@@ -221,7 +261,14 @@ static long get_vcpu_context(struct vcpu *v, struct domain *d, const struct domc
 		return trace_err(-EINVAL);
 	if (!t->initialised)
 		return trace_err(-ENODATA);
-	arch_get_vcpu_context(t, &ctxt_buf);
+	if (t->domain != v->domain) {
+		bool was = hold_vcpu(t);
+
+		arch_get_vcpu_context(t, &ctxt_buf);
+		release_vcpu_hold(t, was);
+	} else {
+		arch_get_vcpu_context(t, &ctxt_buf);	/* its own domain's: as it was saved */
+	}
 	return copy_to_guest(op->u.vcpucontext.ctxt, &ctxt_buf, sizeof(ctxt_buf)) ? -EFAULT : 0;
 }
 
@@ -236,9 +283,9 @@ static long get_vcpu_info(struct domain *d, struct domctl_getvcpuinfo *info)
 		return trace_err(-ESRCH);
 	info->online = v->state != VCPU_DOWN;
 	info->blocked = v->state == VCPU_BLOCKED;
-	info->running = v == current_vcpu();
+	info->running = __atomic_load_n(&v->is_running, __ATOMIC_RELAXED);
 	info->cpu_time = vcpu_cpu_time(v);
-	info->cpu = v->processor;	/* the CPU whose run queue it is on (CPU 0 so far) */
+	info->cpu = v->processor;	/* the CPU it runs on, or whose run queue it is on */
 	return 0;
 }
 
@@ -255,12 +302,17 @@ static long bitmap_in(const struct domctl_bitmap *b, uint64_t *mask)
 	return 0;
 }
 
-/* mask into the guest's bitmap: its first nr_bits bits, the rest of its bytes zero. */
+/*
+ * mask into the guest's bitmap: its first nr_bits bits, the rest of its
+ * bytes zero. As Xen's, only the CPUs the machine has (nr_cpu_ids there,
+ * smp_nr_possible here) are ever set.
+ */
 static long bitmap_out(const struct domctl_bitmap *b, uint64_t mask)
 {
 	uint8_t zero[64] = { 0 }, bytes[(SCHED_NR_CPUS + 7) / 8] = { 0 };
 	uint64_t len = ((uint64_t)b->nr_bits + 7) / 8, done, i;
 
+	mask &= (1ULL << smp_nr_possible()) - 1;
 	for (i = 0; i < SCHED_NR_CPUS; i++)
 		bytes[i / 8] |= ((mask >> i) & 1) << (i % 8);
 	done = MIN(len, sizeof(bytes));
@@ -280,7 +332,8 @@ static long bitmap_out(const struct domctl_bitmap *b, uint64_t mask)
  * a hard map with no online CPU -EINVAL, a vCPU under SCHEDOP_pin_override
  * -EBUSY (unless VCPUAFFINITY_FORCE ends that). Set answers with the effective
  * maps (hard with the online CPUs, soft with hard too), get with the
- * stored ones. With one pCPU, pinning can only be checked and recorded.
+ * stored ones. A new hard map moves the vCPU off a CPU outside it
+ * (sched_set_affinity: at once, or at its next schedule if it runs).
  */
 static long vcpu_affinity(struct domain *d, uint32_t cmd, struct domctl_vcpuaffinity *a)
 {
@@ -308,17 +361,17 @@ static long vcpu_affinity(struct domain *d, uint32_t cmd, struct domctl_vcpuaffi
 	if (a->flags & VCPUAFFINITY_HARD) {
 		if ((rc = bitmap_in(&a->cpumap_hard, &hard)))
 			return rc;
-		if (!(hard & SCHED_ALL_CPUS))
+		if (!(hard & smp_online_mask()))
 			return trace_err(-EINVAL);
-		v->hard_affinity = hard;
-		if ((rc = bitmap_out(&a->cpumap_hard, hard & SCHED_ALL_CPUS)))
+		sched_set_affinity(v, hard);
+		if ((rc = bitmap_out(&a->cpumap_hard, hard & smp_online_mask())))
 			return rc;
 	}
 	if (a->flags & VCPUAFFINITY_SOFT) {
 		if ((rc = bitmap_in(&a->cpumap_soft, &soft)))
 			return rc;
 		v->soft_affinity = soft;
-		return bitmap_out(&a->cpumap_soft, soft & v->hard_affinity & SCHED_ALL_CPUS);
+		return bitmap_out(&a->cpumap_soft, soft & v->hard_affinity & smp_online_mask());
 	}
 	return 0;
 }

@@ -17,14 +17,24 @@
  * blocking and waking in a loop cannot starve the others. schedule() runs
  * on every return to a guest, and switches when the current vCPU cannot
  * run, its slice is over or a boosted vCPU is queued; with nothing
- * runnable the CPU halts with interrupts on until an interrupt makes
- * something runnable. A guest spinning forever is preempted by the slice
- * timer, so it cannot starve the others.
+ * runnable the CPU saves its vCPU, switches to its idle vCPU and halts
+ * with interrupts on until an interrupt makes something runnable. A guest
+ * spinning forever is preempted by the slice timer, so it cannot starve
+ * the others.
+ *
+ * Across CPUs (docs/architecture.md, Scheduling): place() puts a vCPU on
+ * the least-loaded CPU of its hard affinity; wakes for another CPU queue
+ * there and kick it by IPI; a CPU about to idle steals a waiting vCPU
+ * from another queue; a vCPU whose affinity leaves its CPU moves, at once
+ * or when its CPU next schedules.
  *
  * Locks: the run queue lock guards runq, the vCPUs' state, on_runq,
- * boosted and the slice fields.
+ * boosted, processor, nr_up and the slice fields; two queues' locks are
+ * taken lower CPU first.
  */
 #include <hv/lib.h>
+#include <hv/cmdline.h>
+#include <hv/hypervisor.h>
 #include <hv/domain.h>
 #include <hv/event.h>
 #include <hv/hypercall.h>
@@ -52,12 +62,70 @@ struct runqueue {
 	 * began, 0 while not idling. Written under lock, read without.
 	 */
 	uint64_t idle_ns, idle_from;
+	/* vCPUs placed here and not down (place() counts them); under lock. */
+	unsigned int nr_up;
 } __attribute__((aligned(64)));	/* CPUs' queues on separate cache lines; 128 bytes, a shift to index */
 
 /* One a CPU, by CPU number (hv/smp.h). */
 static struct runqueue runqueues[MAX_CPUS] = {
 	[0 ... MAX_CPUS - 1] = { .lock = SPINLOCK_INIT_LEVEL(LOCK_LEVEL_RQ) },
 };
+
+/*
+ * Each CPU's idle vCPU, this_cpu()->current while no guest's vCPU is
+ * loaded there (Xen's idle vCPUs): never runnable, never queued, nothing
+ * of it saved or loaded; its domain is DOMID_IDLE's, which owns nothing.
+ */
+static struct domain idle_domain = { .domid = DOMID_IDLE, .name = "idle", .state = DOMAIN_RUNNING };
+static struct vcpu idle_vcpus[MAX_CPUS];
+
+/* CPUs halted in the idle loop with nothing queued: a busy CPU's wakes kick one. */
+static cpumask_t idle_cpus;
+
+/*
+ * The vCPU each CPU is switching out, from clearing its is_running to
+ * the last look at it (requeue_saved): sched_remove_vcpu waits until no
+ * CPU names the vCPU it frees.
+ */
+static struct vcpu *saving[MAX_CPUS];
+
+static inline bool is_idle_vcpu(const struct vcpu *v)
+{
+	return v->domain == &idle_domain;
+}
+
+static inline unsigned int this_cpu_id(void)
+{
+	return this_cpu()->cpu_id;
+}
+
+/* Make `cpu` look at its queue: at once here, by IPI elsewhere. */
+static void kick_cpu(unsigned int cpu)
+{
+	if (cpu == this_cpu_id())
+		pending_work_set(PW_SCHED);
+	else
+		smp_send_event_check(cpu);
+}
+
+/* This CPU's idle vCPU, set up: before its first schedule(). */
+static struct vcpu *idle_vcpu_init(unsigned int cpu)
+{
+	struct vcpu *v = &idle_vcpus[cpu];
+
+	v->domain = &idle_domain;
+	v->vcpu_id = cpu;
+	v->processor = cpu;
+	v->state = VCPU_DOWN;
+	v->paused = true;
+	v->runstate = RUNSTATE_running;
+	v->dummy_info.evtchn_upcall_mask = 1;
+	v->vcpu_info = &v->dummy_info;
+	v->hard_affinity = 1ULL << cpu;
+	v->is_running = true;
+	this_cpu()->idle = v;
+	return v;
+}
 
 /*
  * This CPU's queue: one GS-relative load and an index. The empty asm
@@ -105,7 +173,8 @@ static void enqueue(struct runqueue *rq, struct vcpu *v)
  * (which are all at its front), or at the back with a new slice if too
  * little is left. boost: it was woken (vCPUs queued ahead later go behind it).
  */
-static void enqueue_ahead(struct runqueue *rq, struct vcpu *v, bool boost)
+static inline __attribute__((always_inline)) void
+enqueue_ahead(struct runqueue *rq, struct vcpu *v, bool boost)
 {
 	struct vcpu **p = &rq->head;
 
@@ -194,13 +263,113 @@ static inline __attribute__((always_inline)) struct runqueue *vcpu_rq_lock(const
 }
 
 /*
- * A new vCPU's CPU: the first of its hard affinity (CPU 0 for every vCPU
- * until placement across CPUs lands: docs/architecture.md, Scheduler).
+ * A vCPU's CPU: the online CPU of its hard affinity with the fewest vCPUs
+ * placed (up) on it, the lowest such; CPU 0 when its affinity names no
+ * online CPU. The counts are read without the locks: a hint.
  */
 static unsigned int place(const struct vcpu *v)
 {
-	(void)v;
-	return 0;
+	cpumask_t ok = v->hard_affinity & smp_online_mask();
+	unsigned int cpu, best = 0, load = ~0U;
+
+	if (!hv_opts.sched_spread)	/* default: CPU 0, or the first CPU it is pinned to */
+		return ok & 1 || !ok ? 0 : __builtin_ctzll(ok);
+
+	for (cpu = 0; ok >> cpu; cpu++) {
+		unsigned int n;
+
+		if (!(ok & (1ULL << cpu)))
+			continue;
+		n = __atomic_load_n(&runqueues[cpu].nr_up, __ATOMIC_RELAXED);
+		if (n < load) {
+			load = n;
+			best = cpu;
+		}
+	}
+	return best;
+}
+
+/* Two CPUs' queues, lower CPU first (one when a == b). */
+static void rq_lock_pair(unsigned int a, unsigned int b)
+{
+	if (a == b) {
+		spin_lock(&runqueues[a].lock);
+		return;
+	}
+	spin_lock(&runqueues[MIN(a, b)].lock);
+	spin_lock_nested(&runqueues[MAX(a, b)].lock);
+}
+
+static void rq_unlock_pair(unsigned int a, unsigned int b)
+{
+	if (a != b)
+		spin_unlock(&runqueues[MAX(a, b)].lock);
+	spin_unlock(&runqueues[MIN(a, b)].lock);
+}
+
+/* Off its queue wherever it is there (both locks held, or the one). */
+static void unqueue(struct runqueue *rq, struct vcpu *v)
+{
+	struct vcpu **p;
+
+	ASSERT_LOCKED(&rq->lock);
+	rq->tail = NULL;
+	for (p = &rq->head; *p; ) {
+		if (*p == v)
+			*p = v->runq_next;
+		else {
+			rq->tail = *p;
+			p = &(*p)->runq_next;
+		}
+	}
+	v->on_runq = false;
+	v->boosted = false;
+}
+
+/*
+ * v, not running anywhere, to `cpu`'s queue from its own (both locked):
+ * its processor changes, and so do the counts; queued there if it was
+ * here. Its timers follow when it next runs (schedule()).
+ */
+static void move_locked(struct vcpu *v, unsigned int cpu)
+{
+	struct runqueue *from = vcpu_rq(v), *to = &runqueues[cpu];
+	bool queued = v->on_runq;
+
+	if (queued)
+		unqueue(from, v);
+	if (v->state != VCPU_DOWN) {
+		from->nr_up--;
+		to->nr_up++;
+	}
+	__atomic_store_n(&v->processor, cpu, __ATOMIC_RELAXED);
+	if (queued)
+		enqueue(to, v);
+}
+
+/*
+ * Locks v's queue and, when v is not running and `cpu` differs, moves it
+ * there first (both queues locked in order for the move). Returns v's
+ * queue, locked.
+ */
+static struct runqueue *vcpu_rq_lock_move(struct vcpu *v, unsigned int cpu)
+{
+	for (;;) {
+		unsigned int old = __atomic_load_n(&v->processor, __ATOMIC_RELAXED);
+
+		rq_lock_pair(old, cpu);
+		if (v->processor != old) {
+			rq_unlock_pair(old, cpu);
+			continue;
+		}
+		if (old != cpu && !v->is_running)
+			move_locked(v, cpu);
+		if (v->processor != old)
+			spin_unlock(&runqueues[old].lock);
+		else if (old != cpu)
+			spin_unlock(&runqueues[cpu].lock);
+		return vcpu_rq(v);
+	}
 }
 
 void sched_add_vcpu(struct vcpu *v)
@@ -211,6 +380,7 @@ void sched_add_vcpu(struct vcpu *v)
 	rq = vcpu_rq_lock(v);
 	if (!rq->slice.fn)
 		timer_init(&rq->slice, slice_end, NULL);
+	rq->nr_up++;
 	v->weight = DEFAULT_WEIGHT;
 	v->slice_left = full_slice(v);
 	v->state = VCPU_RUNNABLE;
@@ -229,23 +399,39 @@ void sched_add_vcpu(struct vcpu *v)
  * for a reason to wake (vcpu_block's `woken`) and stays runnable if it
  * finds one. One of the two sees the other's write, so a wake is never
  * lost, and vcpu_wake can skip the lock when v is not blocked: the
- * common case on the event paths (an event for a running vCPU).
+ * common case on the event paths (an event for a running vCPU). A vCPU
+ * running on another CPU is kicked (IPI) so that it sees the event on
+ * its way back to the guest.
+ *
+ * Made runnable while another CPU still holds its state (is_running), a
+ * vCPU is not queued here: that CPU queues it once the state is saved
+ * (requeue_saved), the two sides ordered by a full fence each.
  */
 void vcpu_wake(struct vcpu *v)
 {
 	struct runqueue *rq;
+	unsigned int kick;
 
-	if (likely(__atomic_load_n(&v->state, __ATOMIC_ACQUIRE) != VCPU_BLOCKED))
+	if (likely(__atomic_load_n(&v->state, __ATOMIC_ACQUIRE) != VCPU_BLOCKED)) {
+		unsigned int cpu = __atomic_load_n(&v->processor, __ATOMIC_RELAXED);
+
+		if (unlikely(cpu != this_cpu_id()) && __atomic_load_n(&v->is_running, __ATOMIC_RELAXED))
+			smp_send_event_check(cpu);
 		return;
+	}
 	rq = vcpu_rq_lock(v);
+	kick = MAX_CPUS;
 	if (v->state == VCPU_BLOCKED) {
 		v->state = VCPU_RUNNABLE;
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* against requeue_saved */
 		runstate_change(v, RUNSTATE_runnable);
 		if (!v->is_running && !v->paused)
 			enqueue_ahead(rq, v, true);	/* boosted if its slice lasts */
-		pending_work_set(PW_SCHED);
+		kick = v->processor;
 	}
 	spin_unlock(&rq->lock);
+	if (kick < MAX_CPUS)
+		kick_cpu(kick);		/* not under the lock: an IPI is a device write */
 }
 
 /* v (the running vCPU) blocks, unless woken() finds a reason to wake; true if it did. */
@@ -268,62 +454,116 @@ vcpu_block(struct vcpu *v, bool (*woken)(const struct vcpu *v))
 	return blocked;
 }
 
-void vcpu_pause(struct vcpu *v)
+/* v stops running (kicked off its CPU if it runs elsewhere); not waited for. */
+static void pause_nosync(struct vcpu *v)
 {
 	struct runqueue *rq = vcpu_rq_lock(v);
+	unsigned int cpu = v->processor;
+	bool running = v->is_running;
 
 	v->paused = true;	/* read under the lock (can_run, vcpu_unpause) */
 	spin_unlock(&rq->lock);
+	if (running && cpu != this_cpu_id())
+		smp_send_event_check(cpu);
 	pending_work_set(PW_SCHED);
+}
+
+void vcpu_pause(struct vcpu *v)
+{
+	pause_nosync(v);
 	stop_timer(&v->singleshot);
 	stop_timer(&v->periodic);
 }
 
 /*
- * Up: runnable (queued unless its domain is paused, shut down or dying).
- * Down: off until brought up; a queued one is dropped when dequeued, the
- * running one is switched away from on the way out of its hypercall.
+ * Until no CPU holds v's state (Xen's vcpu_sleep_sync): for a vCPU
+ * paused, down or blocked, before its saved state is read or changed or
+ * its domain destroyed. Not for the caller's own vCPU. Answers other
+ * CPUs' calls while it waits (interrupts are off).
+ */
+void vcpu_sleep_sync(struct vcpu *v)
+{
+	ASSERT(v != this_cpu()->current);
+	while (__atomic_load_n(&v->is_running, __ATOMIC_ACQUIRE)) {
+		asm volatile("pause");
+		smp_poll_calls();
+	}
+}
+
+void vcpu_pause_sync(struct vcpu *v)
+{
+	pause_nosync(v);
+	if (v != this_cpu()->current)
+		vcpu_sleep_sync(v);
+}
+
+/*
+ * Up: runnable (queued unless its domain is paused, shut down or dying),
+ * on the CPU place() picks for it. Down: off until brought up; a queued
+ * one is dropped when dequeued, the running one is switched away from on
+ * the way out of its hypercall (kicked, on another CPU).
  */
 void vcpu_set_online(struct vcpu *v, bool online)
 {
 	struct domain *d = v->domain;
-	struct runqueue *rq = vcpu_rq_lock(v);
+	struct runqueue *rq = online && v->state == VCPU_DOWN ? vcpu_rq_lock_move(v, place(v))
+							       : vcpu_rq_lock(v);
+	unsigned int kick = MAX_CPUS;
 
 	if (!online && v->state != VCPU_DOWN) {
 		v->state = VCPU_DOWN;
+		rq->nr_up--;
 		if (!v->is_running)
 			runstate_change(v, RUNSTATE_offline);
-		pending_work_set(PW_SCHED);
+		kick = v->processor;
 	} else if (online && v->state == VCPU_DOWN) {
 		if (!v->weight)
 			v->weight = DEFAULT_WEIGHT;
 		v->state = VCPU_RUNNABLE;
+		rq->nr_up++;
 		v->paused = d->pause_count || d->state != DOMAIN_RUNNING || d->dying;
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* against requeue_saved */
 		if (!v->paused)
 			runstate_change(v, RUNSTATE_runnable);
 		if (!v->paused && !v->is_running)
 			enqueue(rq, v);
-		pending_work_set(PW_SCHED);
+		kick = v->processor;
 	}
 	spin_unlock(&rq->lock);
+	if (kick < MAX_CPUS)
+		kick_cpu(kick);
+}
+
+/*
+ * Does no CPU but this one hold a vCPU of d? Destruction waits for that
+ * (domain_destroy_step) after pausing them all.
+ */
+bool domain_vcpus_stopped(const struct domain *d)
+{
+	const struct vcpu *v;
+
+	for_each_vcpu(d, v)
+		if (v != this_cpu()->current && __atomic_load_n(&v->is_running, __ATOMIC_ACQUIRE))
+			return false;
+	return true;
 }
 
 /* A vCPU about to be freed leaves its run queue (it is not running). */
 void sched_remove_vcpu(struct vcpu *v)
 {
-	struct runqueue *rq = vcpu_rq_lock(v);
-	struct vcpu **p;
+	struct runqueue *rq;
+	unsigned int cpu;
 
-	rq->tail = NULL;
-	for (p = &rq->head; *p; ) {
-		if (*p == v)
-			*p = v->runq_next;
-		else {
-			rq->tail = *p;
-			p = &(*p)->runq_next;
-		}
+	for (cpu = 0; cpu < MAX_CPUS; cpu++)
+		while (__atomic_load_n(&saving[cpu], __ATOMIC_ACQUIRE) == v)
+			asm volatile("pause");
+	rq = vcpu_rq_lock(v);
+
+	unqueue(rq, v);
+	if (v->state != VCPU_DOWN) {
+		rq->nr_up--;
+		v->state = VCPU_DOWN;
 	}
-	v->on_runq = false;
 	spin_unlock(&rq->lock);
 	/* The domain's vCPUs go (0 last): so do its watchdogs (SCHEDOP_watchdog). */
 	if (v->vcpu_id == 0) {
@@ -340,21 +580,54 @@ void vcpu_unpause(struct vcpu *v)
 {
 	struct runqueue *rq = vcpu_rq_lock(v);
 
+	unsigned int kick = MAX_CPUS;
+
 	v->paused = false;
-	if (can_run(v) && !v->is_running)
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* against requeue_saved */
+	if (can_run(v) && !v->is_running) {
 		enqueue(rq, v);
+		kick = v->processor;
+	}
 	spin_unlock(&rq->lock);
+	if (kick < MAX_CPUS)
+		kick_cpu(kick);
 }
+
+/*
+ * setvcpuaffinity's hard map changed: a vCPU now on a CPU outside it
+ * moves, at once when no CPU holds it, else at its next schedule() (its
+ * CPU is kicked; schedule() does not keep it there).
+ */
+void sched_set_affinity(struct vcpu *v, uint64_t hard)
+{
+	struct runqueue *rq;
+	unsigned int cpu;
+
+	v->hard_affinity = hard;
+	if (hard & (1ULL << __atomic_load_n(&v->processor, __ATOMIC_RELAXED)))
+		return;
+	rq = vcpu_rq_lock_move(v, place(v));
+	cpu = v->processor;
+	spin_unlock(&rq->lock);
+	kick_cpu(cpu);
+}
+
+/* Set once CPU 0 starts dom0: until then the APs take nothing from the queues. */
+static bool sched_started;
 
 /* The first vCPU to run on this CPU starts running (no switch from anyone). */
 void sched_start(struct vcpu *v)
 {
-	struct runqueue *rq = vcpu_rq_lock(v);
+	struct runqueue *rq;
 
+	idle_vcpu_init(this_cpu_id());
+	rq = vcpu_rq_lock(v);
+	unqueue(rq, v);
 	v->is_running = true;
 	runstate_change(v, RUNSTATE_running);
 	v->slice_from = v->runstate_entry;
 	spin_unlock(&rq->lock);
+	__atomic_store_n(&sched_started, true, __ATOMIC_RELEASE);
 	vcpu_periodic_work(v);
 }
 
@@ -386,6 +659,8 @@ static void idle_begin(struct runqueue *rq)
 {
 	if (!rq->idle_from)
 		rq->idle_from = now_ns();
+	if (hv_opts.sched_spread)	/* only stealing CPUs want kicks */
+		__atomic_or_fetch(&idle_cpus, 1ULL << this_cpu_id(), __ATOMIC_RELAXED);
 }
 
 /* ... and ends, its length added to the CPU's sum; returns the time. */
@@ -393,15 +668,147 @@ static uint64_t idle_end(struct runqueue *rq)
 {
 	uint64_t now = now_ns();
 
+	if (hv_opts.sched_spread)
+		__atomic_and_fetch(&idle_cpus, ~(1ULL << this_cpu_id()), __ATOMIC_RELAXED);
 	rq->idle_ns += now - rq->idle_from;
 	rq->idle_from = 0;
 	return now;
 }
 
+/* May v run on this CPU (its hard affinity)? */
+static inline bool allowed_here(const struct vcpu *v)
+{
+	return v->hard_affinity & (1ULL << this_cpu_id());
+}
+
+/*
+ * Work stealing, kept simple: a CPU about to idle looks at the other
+ * online CPUs' queues, lowest first, and takes the first vCPU that can
+ * run, that no CPU holds and whose hard affinity allows this CPU. A
+ * queued vCPU waits behind the one its CPU runs, so any queue with one is
+ * busier than this idle CPU. Called with this CPU's queue locked; drops
+ * and retakes it to lock both in order. The stolen vCPU is dequeued and
+ * marked running (this CPU's to load), or NULL.
+ */
+static struct vcpu *steal(struct runqueue *rq)
+{
+	unsigned int me = this_cpu_id(), cpu;
+	cpumask_t others = hv_opts.sched_spread ? smp_online_mask() & ~(1ULL << me) : 0;
+
+	for (cpu = 0; others >> cpu; cpu++) {
+		struct runqueue *vq = &runqueues[cpu];
+		struct vcpu *v;
+
+		if (!(others & (1ULL << cpu)) || !__atomic_load_n(&vq->head, __ATOMIC_RELAXED))
+			continue;
+		spin_unlock(&rq->lock);
+		rq_lock_pair(me, cpu);
+		for (v = vq->head; v; v = v->runq_next)
+			if (can_run(v) && !__atomic_load_n(&v->is_running, __ATOMIC_ACQUIRE) &&
+			    allowed_here(v))
+				break;
+		if (v) {
+			move_locked(v, me);
+			unqueue(rq, v);
+			v->is_running = true;
+		}
+		spin_unlock(&vq->lock);
+		if (v)
+			return v;
+	}
+	return NULL;
+}
+
+/*
+ * prev's state is all in memory now (is_running cleared): made runnable
+ * meanwhile (vcpu_wake, vcpu_unpause, vcpu_set_online left it for this),
+ * it is queued, and that CPU kicked; not allowed here any more, it moves
+ * to a CPU it may run on first (runnable or not, so a later wake queues
+ * it there). The fence pairs with the wakers' (see vcpu_wake).
+ */
+static void requeue_saved(struct vcpu *prev)
+{
+	struct runqueue *rq;
+	unsigned int cpu;
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (likely(allowed_here(prev) && (!can_run(prev) || prev->on_runq)))
+		return;
+	/* prev ran here, so its processor is this CPU: a move if it may not stay. */
+	cpu = allowed_here(prev) ? prev->processor : place(prev);
+	rq = vcpu_rq_lock_move(prev, cpu);
+	if (can_run(prev) && !prev->is_running) {
+		if (!prev->on_runq)
+			enqueue_ahead(rq, prev, true);	/* woken: as vcpu_wake would */
+		cpu = prev->processor;
+	} else
+		cpu = MAX_CPUS;
+	spin_unlock(&rq->lock);
+	if (cpu < MAX_CPUS)
+		kick_cpu(cpu);
+}
+
+/*
+ * This CPU's queue has a vCPU waiting while another CPU idles: the first
+ * idle CPU the waiting vCPU may run on, to kick (it steals it), or MAX_CPUS.
+ */
+static unsigned int idle_cpu_for(const struct runqueue *rq)
+{
+	const struct vcpu *w = rq->head;
+	cpumask_t idle = __atomic_load_n(&idle_cpus, __ATOMIC_RELAXED) & ~(1ULL << this_cpu_id());
+	unsigned int cpu;
+
+	if (!w || !(idle &= w->hard_affinity))
+		return MAX_CPUS;
+	cpu = __builtin_ctzll(idle);
+	__atomic_and_fetch(&idle_cpus, ~(1ULL << cpu), __ATOMIC_RELAXED);	/* one kick */
+	return cpu;
+}
+
+/* A vCPU's timers fire on the CPU it runs on (Xen's migrate_timer on migration). */
+static void timers_follow(struct vcpu *v, unsigned int cpu)
+{
+	migrate_timer(&v->singleshot, cpu);
+	migrate_timer(&v->periodic, cpu);
+	if (v->poll_timeout.fn)
+		migrate_timer(&v->poll_timeout, cpu);
+}
+
+/* prev, out after its state is all in memory: another CPU may load it now. */
+static void switched_out(struct vcpu *prev)
+{
+	unsigned int me = this_cpu_id();
+
+	saving[me] = prev;
+	__atomic_store_n(&prev->is_running, false, __ATOMIC_RELEASE);
+	requeue_saved(prev);
+	__atomic_store_n(&saving[me], NULL, __ATOMIC_RELEASE);
+}
+
+/*
+ * Nobody to run (queue unlocked): prev's state to memory, this CPU to its
+ * idle vCPU (the hypervisor's page tables). Returns the idle vCPU.
+ */
+static struct vcpu * __attribute__((noinline))
+switch_to_idle(struct vcpu *prev, struct cpu_regs *r, uint64_t now)
+{
+	struct vcpu *idle = this_cpu()->idle;
+
+	if (prev->runstate == RUNSTATE_running)
+		runstate_change_at(prev, prev->paused || prev->state == VCPU_DOWN ?
+				   RUNSTATE_offline : can_run(prev) ?
+				   RUNSTATE_runnable : RUNSTATE_blocked, now);
+	arch_context_switch(prev, idle, r);
+	switched_out(prev);
+	return idle;
+}
+
 /*
  * Called with interrupts off on the way back to a guest when work is
- * pending (PW_SCHED, PW_REAP; the return path tests the word). Picks who
- * runs next; halts (interrupts on) while nobody can.
+ * pending (PW_SCHED, PW_REAP; the return path tests the word), and by an
+ * AP's idle loop with its idle vCPU current. Picks who runs next; with
+ * nobody to run, saves the current vCPU (its CPU is then free for it),
+ * loads the idle vCPU and halts (interrupts on) until someone can run.
  */
 void schedule(struct cpu_regs *r)
 {
@@ -409,6 +816,7 @@ void schedule(struct cpu_regs *r)
 	struct runqueue *rq = this_rq();
 	uint64_t now;
 	bool blocked;
+	unsigned int idle_kick;
 
 	domain_reap();
 	if (can_run(prev) && !pending_work(PW_SCHED))
@@ -417,7 +825,7 @@ void schedule(struct cpu_regs *r)
 	pending_work_clear(PW_SCHED);
 	now = now_ns();
 	charge(prev, now);
-	if (can_run(prev))
+	if (can_run(prev) && allowed_here(prev))
 		enqueue_ahead(rq, prev, false);	/* first again unless one is boosted */
 	for (;;) {
 		next = dequeue(rq);
@@ -425,18 +833,36 @@ void schedule(struct cpu_regs *r)
 			break;
 		if (next)
 			continue;		/* blocked or paused since queued */
-		if (can_run(prev)) {		/* woken while we idled */
+		if (can_run(prev) && allowed_here(prev)) {	/* woken while we idled */
 			next = prev;
 			break;
 		}
+		if ((next = steal(rq)))
+			break;
+		if (!is_idle_vcpu(prev)) {
+			spin_unlock(&rq->lock);
+			prev = switch_to_idle(prev, r, now);	/* never runnable */
+			spin_lock(&rq->lock);
+			continue;
+		}
 		idle_begin(rq);
 		spin_unlock(&rq->lock);
-		if (domain_reap())	/* a dead domain's memory, a piece at a time */
+		if (domain_reap()) {	/* a dead domain's memory, a piece at a time */
 			asm volatile("sti; nop; cli" ::: "memory");	/* interrupts */
-		else
+		} else {
+			/*
+			 * A destroyed domain that could not go yet (a reference
+			 * another CPU held a moment): look again in 1 ms rather
+			 * than leave it to this CPU's next interrupt.
+			 */
+			if (unlikely(pending_work(PW_REAP)))
+				set_timer(&rq->slice, now_ns() + 1000000);
 			asm volatile("sti; hlt; cli" ::: "memory");
+		}
 		spin_lock(&rq->lock);
+		pending_work_clear(PW_SCHED);	/* a kick: we look at the queue now */
 	}
+	next->is_running = true;	/* off every queue: no other CPU takes it now */
 	if (rq->idle_from)
 		now = idle_end(rq);
 	/*
@@ -444,11 +870,17 @@ void schedule(struct cpu_regs *r)
 	 * queue the running vCPU); if someone else runs now, prev waits its
 	 * turn on the queue rather than being lost.
 	 */
-	if (next != prev && can_run(prev))
+	if (next != prev && can_run(prev) && allowed_here(prev))
 		enqueue_ahead(rq, prev, true);	/* woken: as vcpu_wake would */
 	if (next->slice_left < MIN_SLICE_NS)
 		next->slice_left = full_slice(next);	/* prev, woken with nobody queued */
+	idle_kick = MAX_CPUS;
+	if (unlikely(__atomic_load_n(&idle_cpus, __ATOMIC_RELAXED)) && rq->head)
+		idle_kick = idle_cpu_for(rq);	/* idle_cpus stays 0 without sched_spread */
 	spin_unlock(&rq->lock);
+	if (unlikely(idle_kick < MAX_CPUS))
+		smp_send_event_check(idle_kick);
+	/* (The idle vCPU's runstate is kept too: nobody reads it.) */
 	blocked = prev->runstate != RUNSTATE_running;	/* and woken: next == prev */
 	if (!blocked)
 		runstate_change_at(prev, can_run(prev) ? RUNSTATE_runnable :
@@ -469,12 +901,12 @@ void schedule(struct cpu_regs *r)
 	 * did nothing and stopped (common/vcpu.c): the tick comes now.
 	 */
 	if (next != prev) {
-		/* Off every queue (dequeued), so no other CPU can pick it meanwhile. */
-		next->is_running = true;
+		if (unlikely(next->periodic.cpu != this_cpu_id()))
+			timers_follow(next, this_cpu_id());
 		vcpu_periodic_work(next);
 		arch_context_switch(prev, next, r);
-		/* prev's state is all in memory: another CPU may load it now. */
-		__atomic_store_n(&prev->is_running, false, __ATOMIC_RELEASE);
+		if (!is_idle_vcpu(prev))
+			switched_out(prev);
 	} else {
 		if (blocked)
 			vcpu_periodic_work(next);
@@ -483,21 +915,28 @@ void schedule(struct cpu_regs *r)
 }
 
 /*
- * An AP's life: it idles on its run queue. Nothing places a vCPU on an
- * AP's queue yet (place() picks CPU 0), so this only halts, its idle time
- * counted as CPU 0's is.
+ * An AP's life: with its idle vCPU current it schedules (halting until a
+ * vCPU is placed on its queue, woken there or stolen), loads that vCPU
+ * into its start frame and enters it; from then on it schedules on the
+ * way back to its guests, as CPU 0 does.
  */
 void __noreturn sched_idle_loop(void)
 {
 	struct runqueue *rq = this_rq();
+	struct cpu_regs *frame = &this_cpu_ptr()->start_frame;
 
 	spin_lock(&rq->lock);
 	if (!rq->slice.fn)
 		timer_init(&rq->slice, slice_end, NULL);
-	idle_begin(rq);
 	spin_unlock(&rq->lock);
-	for (;;)
-		asm volatile("sti; hlt; cli" ::: "memory");
+	this_cpu()->current = idle_vcpu_init(this_cpu_id());
+	while (!__atomic_load_n(&sched_started, __ATOMIC_ACQUIRE)) {
+		asm volatile("pause");
+		smp_poll_calls();
+	}
+	pending_work_set(PW_SCHED);
+	schedule(frame);
+	vcpu_enter_frame(frame);
 }
 
 static bool upcall_pending(const struct vcpu *v)
@@ -718,10 +1157,10 @@ static long watchdog(struct vcpu *v, uint64_t arg)
 
 /*
  * SCHEDOP_pin_override (dom0 only): pin the calling vCPU to a pCPU for a
- * while, or (pcpu < 0) end that. Lamina schedules every vCPU on CPU 0, so
- * pinning there changes nothing but is recorded; the answers are Xen
- * 4.17's: a second pin -EBUSY, an unpin without a pin or another pCPU
- * -EINVAL.
+ * while, or (pcpu < 0) end that. Lamina takes only CPU 0 and records the
+ * pin without moving the vCPU (a difference from Xen, which moves it);
+ * the answers are Xen 4.17's: a second pin -EBUSY, an unpin without a
+ * pin -EINVAL; another pCPU is -EINVAL here.
  */
 static long pin_override(struct vcpu *v, uint64_t arg)
 {

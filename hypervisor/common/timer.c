@@ -9,8 +9,10 @@
  * its queue's lock held (and the new one's).
  *
  * Setting another CPU's timer to become its queue's head leaves the
- * programming to that CPU: an IPI (smp_call_function_mask, after the lock
- * is dropped) makes it program its timer for its head.
+ * programming to that CPU: an IPI (smp_send_timer_program, after the lock
+ * is dropped, not waited for) makes it program its timer for its head.
+ * Not waiting matters: the caller may hold locks another CPU spins on
+ * with interrupts off.
  */
 #include <hv/lib.h>
 #include <hv/smp.h>
@@ -60,12 +62,15 @@ timer_lock(const struct timer *t)
 }
 
 /*
- * Programs the CPU's timer for the head when that changed: most timer
- * changes (a timer behind the head, a stop of an idle one) leave it alone,
- * and a timer write is a costly device access. Only on the queue's own
- * CPU; for another's, true when that CPU must do it (its head changed).
+ * Notes that the CPU's timer must be programmed for the head when that
+ * changed: most timer changes (a timer behind the head, a stop of an idle
+ * one) leave it alone, and a timer write is a costly device access. Only
+ * on the queue's own CPU, which then writes the device after dropping the
+ * lock (program_local_at: another CPU may want the lock meanwhile, and only
+ * this CPU, interrupts off, writes its programmed deadline); for another
+ * CPU's queue, true when that CPU must do it (its head changed).
  */
-static bool program_head(struct timer_queue *q)
+static inline bool program_head_at(struct timer_queue *q, bool *local)
 {
 	uint64_t deadline = q->head ? q->head->deadline : 0;
 
@@ -74,24 +79,33 @@ static bool program_head(struct timer_queue *q)
 	if (q != &queues[timer_cpu()])
 		return true;
 	q->programmed = deadline;
-	arch_timer_program(deadline);
+	*local = true;
 	return false;
 }
 
-/* An IPI from program_remote: this CPU's queue head changed. */
-static void program_here(void *unused)
+/* After the queue lock is dropped: the write program_head_at asked for, if any. */
+static inline void program_local_at(struct timer_queue *q, bool local)
+{
+	if (local)
+		arch_timer_program(__atomic_load_n(&q->programmed, __ATOMIC_RELAXED));
+}
+
+/* IPI_TIMER_VECTOR from program_remote: this CPU's queue head changed. */
+void timer_program_here(void)
 {
 	struct timer_queue *q = &queues[timer_cpu()];
 
-	(void)unused;
+	bool local = false;
+
 	spin_lock(&q->lock);
-	program_head(q);
+	program_head_at(q, &local);
 	spin_unlock(&q->lock);
+	program_local_at(q, local);
 }
 
 static void program_remote(unsigned int cpu)
 {
-	smp_call_function_mask(1ULL << cpu, program_here, NULL);
+	smp_send_timer_program(cpu);
 }
 
 static void unlink(struct timer_queue *q, struct timer *t)
@@ -124,13 +138,14 @@ void set_timer(struct timer *t, uint64_t deadline)
 {
 	struct timer_queue *q = timer_lock(t);
 	unsigned int cpu = t->cpu;
-	bool remote;
+	bool remote, local = false;
 
 	if (t->active)
 		unlink(q, t);
 	insert(q, t, deadline);
-	remote = program_head(q);
+	remote = program_head_at(q, &local);
 	spin_unlock(&q->lock);
+	program_local_at(q, local);
 	if (unlikely(remote))
 		program_remote(cpu);
 }
@@ -139,12 +154,13 @@ void stop_timer(struct timer *t)
 {
 	struct timer_queue *q = timer_lock(t);
 	unsigned int cpu = t->cpu;
-	bool remote;
+	bool remote, local = false;
 
 	if (t->active)
 		unlink(q, t);
-	remote = program_head(q);
+	remote = program_head_at(q, &local);
 	spin_unlock(&q->lock);
+	program_local_at(q, local);
 	if (unlikely(remote))
 		program_remote(cpu);
 }
@@ -159,7 +175,7 @@ void migrate_timer(struct timer *t, unsigned int cpu)
 	for (;;) {
 		unsigned int old = __atomic_load_n(&t->cpu, __ATOMIC_RELAXED);
 		struct timer_queue *from = &queues[old], *to = &queues[cpu];
-		bool remote_from, remote_to;
+		bool remote_from, remote_to, local_from = false, local_to = false;
 
 		if (old == cpu)
 			return;
@@ -177,10 +193,12 @@ void migrate_timer(struct timer *t, unsigned int cpu)
 			insert(to, t, deadline);
 		}
 		__atomic_store_n(&t->cpu, cpu, __ATOMIC_RELAXED);
-		remote_from = program_head(from);
-		remote_to = program_head(to);
+		remote_from = program_head_at(from, &local_from);
+		remote_to = program_head_at(to, &local_to);
 		spin_unlock(old < cpu ? &to->lock : &from->lock);
 		spin_unlock(old < cpu ? &from->lock : &to->lock);
+		program_local_at(from, local_from);
+		program_local_at(to, local_to);
 		if (remote_from)
 			program_remote(old);
 		if (remote_to)
@@ -193,6 +211,7 @@ void timer_interrupt(void)
 {
 	struct timer_queue *q = &queues[timer_cpu()];
 	uint64_t now = now_ns();
+	bool local = false;
 
 	spin_lock(&q->lock);
 	q->programmed = 0;	/* the one-shot is spent (it may fire early) */
@@ -205,8 +224,9 @@ void timer_interrupt(void)
 		spin_lock(&q->lock);
 		now = now_ns();
 	}
-	program_head(q);
+	program_head_at(q, &local);
 	spin_unlock(&q->lock);
+	program_local_at(q, local);
 }
 
 /* Debug key 't': the CPU's timer queue. */

@@ -332,18 +332,17 @@ static long physid(struct vcpu *v, uint64_t arg)
 	 * Xen 4.17 answers for the hardware domain's vCPUs whose hard
 	 * affinity is one pCPU: the pCPU's APIC ID (bits 0-31) and ACPI
 	 * processor ID (bits 32-63; Lamina gives 0, the boot CPU's usual
-	 * one). Others get -EINVAL. The default affinity is every online
-	 * pCPU there: while the scheduler runs vCPUs on CPU 0 only (its
-	 * SCHED_ALL_CPUS), that default counts as every online CPU here
-	 * too, so with two CPUs up dom0's vCPU is not pinned, as on Xen.
+	 * one). Others get -EINVAL. The default affinity is every pCPU, so
+	 * with two CPUs up a vCPU is pinned only once vcpu-pin makes its
+	 * hard map one online CPU, as on Xen.
 	 */
 	uint32_t eax, ebx, ecx, edx;
-	uint64_t phys_id;
+	uint64_t phys_id, hard = v->hard_affinity & smp_online_mask();
 
 	cpuid(1, 0, &eax, &ebx, &ecx, &edx);
 	phys_id = ebx >> 24;	/* the initial APIC ID */
-	if (!v->domain->is_privileged ||
-	    (v->hard_affinity == SCHED_ALL_CPUS && smp_nr_online() > 1))
+
+	if (!v->domain->is_privileged || !hard || (hard & (hard - 1)))
 		return trace_err(-EINVAL);
 	return copy_to_guest(arg, &phys_id, sizeof(phys_id));
 }

@@ -63,7 +63,8 @@ static evtchn_port_t bind_peer_port(int peer_id, evtchn_port_t remote)
 	long rc;
 
 	/* The peer may not have run yet: yield until its port exists. */
-	while ((rc = evtchn_op(EVTCHNOP_bind_interdomain, &bi)) == -EINVAL && tries++ < 1000)
+	while ((rc = evtchn_op(EVTCHNOP_bind_interdomain, &bi)) == -EINVAL &&
+	       peer_wait_more(&tries, 1000))
 		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
 	if (rc)
 		return 0;

@@ -90,7 +90,7 @@ static int end_peer(domid_t id)
 	unsigned int tries;
 	long rc = 0;
 
-	for (tries = 0; tries < 100000; tries++) {
+	for (tries = 0; peer_wait_more(&tries, 100000);) {
 		rc = info_of(id, &i);
 		if (rc || (i.flags & DOMINF_shutdown))
 			break;
@@ -105,7 +105,7 @@ static int end_peer(domid_t id)
 	      (unsigned long)i.tot_pages);
 	CHECK((rc = domctl(&op, DOMCTL_destroydomain, id)) == 0, "destroying it again: %ld", rc);
 	peer_unmap_console();
-	for (tries = 0; tries < 10000 && info_of(id, &i) != -ESRCH; tries++)
+	for (tries = 0; info_of(id, &i) != -ESRCH && peer_wait_more(&tries, 10000);)
 		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
 	CHECK(info_of(id, &i) == -ESRCH, "still listed with its last page unmapped: flags %#x",
 	      i.flags);

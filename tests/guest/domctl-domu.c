@@ -136,7 +136,7 @@ static int peer_end(domid_t peer_id)
 	unsigned int tries;
 	long rc = 0;
 
-	for (tries = 0; tries < 100000; tries++) {
+	for (tries = 0; peer_wait_more(&tries, 100000);) {
 		rc = info_of(peer_id, &i);
 		if (rc || (i.flags & DOMINF_shutdown))
 			break;

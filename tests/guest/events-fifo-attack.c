@@ -230,7 +230,7 @@ static void await_dom0(void)
 	struct evtchn_status st = { .dom = DOMID_SELF, .port = FAIL_PORT };
 	unsigned int tries;
 
-	for (tries = 0; tries < 100000; tries++) {
+	for (tries = 0; peer_wait_more(&tries, 100000);) {
 		if (evtchn_op(EVTCHNOP_status, &st) == 0 && st.status == EVTCHNSTAT_interdomain)
 			return;
 		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
@@ -274,12 +274,14 @@ static int dom0_side(struct start_info *si)
 	long rc;
 
 	CHECK(peer_id == PEER, "the peer domain could not be started (%d)", peer_id);
-	while ((rc = evtchn_op(EVTCHNOP_bind_interdomain, &bi)) == -EINVAL && tries++ < 5000)
+	while ((rc = evtchn_op(EVTCHNOP_bind_interdomain, &bi)) == -EINVAL &&
+	       peer_wait_more(&tries, 5000))
 		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
 	CHECK(rc == 0, "bind_interdomain to the peer's port %u gave %ld", PASS_PORT, rc);
 	pass = bi.local_port;
 	bi.remote_port = FAIL_PORT;
-	while ((rc = evtchn_op(EVTCHNOP_bind_interdomain, &bi)) == -EINVAL && tries++ < 5000)
+	while ((rc = evtchn_op(EVTCHNOP_bind_interdomain, &bi)) == -EINVAL &&
+	       peer_wait_more(&tries, 5000))
 		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
 	CHECK(rc == 0, "bind_interdomain to the peer's port %u gave %ld", FAIL_PORT, rc);
 	fail_port = bi.local_port;
@@ -292,7 +294,7 @@ static int dom0_side(struct start_info *si)
 	peer_console_flush();
 	CHECK(port_pending(pass), "the peer reports a failure (its console says why)");
 	if (on_lamina()) {
-		for (tries = 0; !peer_destroyed() && tries < 100000; tries++)
+		for (tries = 0; !peer_destroyed() && peer_wait_more(&tries, 100000);)
 			hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
 		CHECK(peer_destroyed(), "the peer is still listed after %u yields", tries);
 	}

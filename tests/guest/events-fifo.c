@@ -216,7 +216,8 @@ static int ping_pong(int peer_id)
 	long rc;
 
 	/* The peer's port 1, once it has moved to FIFO and allocated it. */
-	while ((rc = evtchn_op(EVTCHNOP_bind_interdomain, &bi)) == -EINVAL && tries++ < 5000)
+	while ((rc = evtchn_op(EVTCHNOP_bind_interdomain, &bi)) == -EINVAL &&
+	       peer_wait_more(&tries, 5000))
 		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
 	CHECK(rc == 0, "bind_interdomain to d%d gave %ld", peer_id, rc);
 	CHECK(fifo_unmask(&fifo, bi.local_port) == 0, "unmask failed");

@@ -442,7 +442,8 @@ static int dom0_side(struct start_info *si)
 	CHECK(peer_id > 0, "the peer domain could not be started (%d)", peer_id);
 	CHECK(v1_start((domid_t)peer_id, r) == TEST_PASS, "the v1 table");
 	bi.remote_dom = (domid_t)peer_id;
-	while ((rc = evtchn_op(EVTCHNOP_bind_interdomain, &bi)) == -EINVAL && tries++ < 1000)
+	while ((rc = evtchn_op(EVTCHNOP_bind_interdomain, &bi)) == -EINVAL &&
+	       peer_wait_more(&tries, 1000))
 		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
 	CHECK(rc == 0, "bind_interdomain to the peer gave %ld", rc);
 	port_test_and_clear(bi.local_port);	/* the bind raises it once */

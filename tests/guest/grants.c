@@ -456,7 +456,7 @@ static int await_peer_destroyed(void)
 {
 	unsigned int tries;
 
-	for (tries = 0; !peer_destroyed() && tries < 100000; tries++)
+	for (tries = 0; !peer_destroyed() && peer_wait_more(&tries, 100000);)
 		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
 	CHECK(peer_destroyed(), "the dead peer is still listed after %u yields", tries);
 	return TEST_PASS;
@@ -478,7 +478,8 @@ static int dom0_side(void)
 	put((char *)e, "dom0 page E");
 	grant(8, PEER, e, false);
 	grant(9, PEER, f, true);
-	while ((rc = evtchn_op(EVTCHNOP_bind_interdomain, &bi)) == -EINVAL && tries++ < 1000)
+	while ((rc = evtchn_op(EVTCHNOP_bind_interdomain, &bi)) == -EINVAL &&
+	       peer_wait_more(&tries, 1000))
 		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
 	CHECK(rc == 0, "bind_interdomain to the peer gave %ld", rc);
 	port_test_and_clear(bi.local_port);
@@ -508,7 +509,7 @@ static int dom0_side(void)
 	CHECK(!strcmp((char *)e, "peer was here"), "the peer's write to our page is missing");
 
 	/* Once the peer is gone its mapping of E is, and our entry is free. */
-	for (tries = 0; (table[8].flags & GTF_reading) && tries < 1000; tries++)
+	for (tries = 0; (table[8].flags & GTF_reading) && peer_wait_more(&tries, 1000);)
 		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
 	CHECK(table[8].flags == GTF_permit_access, "our entry after the mapper died: %#x",
 	      table[8].flags);

@@ -226,7 +226,7 @@ static int dom0_side(void)
 	port_test_and_clear(bc.local_port);
 
 	/* The console: the peer's output arrives through the ring. */
-	for (tries = 0; !marker && tries < 1000; tries++) {
+	for (tries = 0; !marker && peer_wait_more(&tries, 1000);) {
 		marker = drain((struct peer_console *)cons_va, bc.local_port);
 		if (!marker)
 			hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);

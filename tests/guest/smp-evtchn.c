@@ -196,7 +196,8 @@ static int dom0_side(struct start_info *si)
 	CHECK(ipi_ping_pong() == TEST_PASS, "IPI ping-pong");
 
 	bi = (struct evtchn_bind_interdomain){ .remote_dom = (domid_t)peer_id, .remote_port = 1 };
-	while ((rc = evtchn_op(EVTCHNOP_bind_interdomain, &bi)) == -EINVAL && tries++ < 1000)
+	while ((rc = evtchn_op(EVTCHNOP_bind_interdomain, &bi)) == -EINVAL &&
+	       peer_wait_more(&tries, 1000))
 		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 	CHECK(rc == 0, "bind_interdomain to d%d port 1 gave %ld", peer_id, rc);
 	bv = (struct evtchn_bind_vcpu){ .port = bi.local_port, .vcpu = 1 };

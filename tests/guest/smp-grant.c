@@ -312,8 +312,8 @@ static int dom0_side(struct start_info *si)
 	id = peer_start(si, "role=peer", 16);
 	CHECK(id > 0, "the peer domain could not be started (%d)", id);
 	peer_dom = (domid_t)id;
-	for (tries = 0; (st = map(REF_CTL, ctl_va, false, &ch)) != GNTST_okay && tries < 100000;
-	     tries++)
+	for (tries = 0; (st = map(REF_CTL, ctl_va, false, &ch)) != GNTST_okay &&
+	     peer_wait_more(&tries, 100000);)
 		yield();
 	CHECK(st == GNTST_okay, "mapping the peer's control page gave %d", st);
 	ctl = (struct ctl *)ctl_va;

@@ -118,7 +118,8 @@ static int dom0_side(struct start_info *si)
 
 	CHECK(peer_id > 0, "the peer domain could not be started (%d)", peer_id);
 	/* The peer has not run yet: yield until its port exists. */
-	while ((rc = evtchn_op(EVTCHNOP_bind_interdomain, &bi)) == -EINVAL && tries++ < 1000)
+	while ((rc = evtchn_op(EVTCHNOP_bind_interdomain, &bi)) == -EINVAL &&
+	       peer_wait_more(&tries, 1000))
 		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
 	CHECK(rc == 0, "bind_interdomain to d%d port 1 gave %ld", peer_id, rc);
 	{

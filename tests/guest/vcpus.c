@@ -22,7 +22,9 @@
  *     unbound port to vCPU 2, to vCPU 3 while it is down (allowed: it
  *     exists), of an IPI port (-EINVAL); getvcpuinfo and getdomaininfo
  *     count what is online; set/getvcpuaffinity (vmctl vcpu-pin's domctls)
- *     pin vCPU 1 to CPU 0 and refuse an empty map, no map, a bad id.
+ *     pin vCPU 1 to CPU 0 and refuse an empty map, no map, a bad id;
+ *     with two pCPUs vCPU 1 pinned to CPU 1 is seen running there
+ *     (getvcpuinfo's cpu and running) and pinned back to CPU 0.
  * The attacker's rows: ids that do not exist (4, 0xffffffff: -ENOENT for
  * vcpu_op, bind_ipi, bind_virq, bind_vcpu; bind_vcpu checks the vCPU
  * before the port), up of an uninitialised vCPU (-EINVAL), a context at a
@@ -417,14 +419,67 @@ static long affinity_op(uint32_t cmd, unsigned int vcpu, uint32_t flags, uint8_t
 }
 
 /*
+ * With two pCPUs: vCPU 0 pinned to CPU 0 and vCPU 1 to CPU 1, vCPU 1 is
+ * seen running there while vCPU 0 runs here (getvcpuinfo: cpu 1,
+ * running, and its loop goes on); pinned back to CPU 0 it is found
+ * there and goes on; vCPU 0 is unpinned.
+ */
+/* Yields until getvcpuinfo finds vCPU 1 on `cpu` (and running, if asked); false if never. */
+static bool vcpu1_seen_on(unsigned int cpu, bool running, struct domctl *op)
+{
+	unsigned long n;
+
+	for (n = 0; n < MAX_YIELDS; n++) {
+		memset(op, 0, sizeof(*op));
+		op->u.getvcpuinfo.vcpu = 1;
+		if (domctl(op, DOMCTL_getvcpuinfo) == 0 && op->u.getvcpuinfo.cpu == cpu &&
+		    (!running || op->u.getvcpuinfo.running))
+			return true;
+		yield();
+	}
+	return false;
+}
+
+static int runs_on_cpu1(void)
+{
+	uint8_t hard[8] = { 1 }, soft[8] = { 0 };
+	struct domctl op;
+	unsigned long from;
+	long rc;
+
+	/* vCPU 0 (this one) to CPU 0, which it leaves at once if it is elsewhere. */
+	rc = affinity_op(DOMCTL_setvcpuaffinity, 0, VCPUAFFINITY_HARD, hard, 8, soft);
+	CHECK(rc == 0 && hard[0] == 1, "pin vCPU 0 to CPU 0: %ld, map %#x", rc, hard[0]);
+	hard[0] = 2;
+	rc = affinity_op(DOMCTL_setvcpuaffinity, 1, VCPUAFFINITY_HARD, hard, 8, soft);
+	CHECK(rc == 0 && hard[0] == 2, "pin vCPU 1 to CPU 1: %ld, map %#x", rc, hard[0]);
+	CHECK(vcpu1_seen_on(1, true, &op), "vCPU 1 never running on CPU 1: cpu %u running %u",
+	      op.u.getvcpuinfo.cpu, op.u.getvcpuinfo.running);
+	from = alive[1];
+	CHECK(WAIT_FOR(alive[1] > from + 10), "vCPU 1 on CPU 1 does not run");
+	printf("vCPU 1 ran on CPU 1 (getvcpuinfo cpu %u, running %u)\n", op.u.getvcpuinfo.cpu,
+	       op.u.getvcpuinfo.running);
+	hard[0] = 1;
+	rc = affinity_op(DOMCTL_setvcpuaffinity, 1, VCPUAFFINITY_HARD, hard, 8, soft);
+	CHECK(rc == 0 && hard[0] == 1, "pin vCPU 1 back to CPU 0: %ld, map %#x", rc, hard[0]);
+	CHECK(vcpu1_seen_on(0, false, &op), "vCPU 1 still on CPU %u", op.u.getvcpuinfo.cpu);
+	from = alive[1];
+	CHECK(WAIT_FOR(alive[1] > from + 10), "vCPU 1 back on CPU 0 does not run");
+	hard[0] = 0xff;
+	rc = affinity_op(DOMCTL_setvcpuaffinity, 0, VCPUAFFINITY_HARD, hard, 8, soft);
+	CHECK(rc == 0 && hard[0] == 3, "vCPU 0 unpinned: %ld, map %#x", rc, hard[0]);
+	return TEST_PASS;
+}
+
+/*
  * vcpu-pin's domctls, Xen 4.17's answers: hard and soft maps start with
- * every CPU (on one pCPU: bit 0 only comes back); pinning to CPU 0 is
+ * every CPU (the machine's: bit 0 on one pCPU, 0x3 on two); pinning to CPU 0 is
  * taken and answered with the effective map; an empty hard map, no map
  * asked, an id past max_vcpus are -EINVAL; a bad map pointer -EFAULT.
  */
 static int affinity(void)
 {
-	uint8_t hard[8], soft[8];
+	uint8_t hard[8], soft[8], cpus;
 	long rc;
 
 	memset(hard, 0xee, sizeof(hard));
@@ -433,8 +488,9 @@ static int affinity(void)
 			 hard, 64, soft);
 	CHECK(rc == 0 && (hard[0] & 1) && (soft[0] & 1) && !hard[7] && hard[1] == 0,
 	      "getvcpuaffinity: %ld, hard %#x %#x, soft %#x", rc, hard[0], hard[1], soft[0]);
-	CHECK(!on_lamina() || (hard[0] == 1 && soft[0] == 1),
-	      "one pCPU: hard %#x soft %#x", hard[0], soft[0]);
+	CHECK(hard[0] == soft[0] && !(hard[0] & (hard[0] + 1)),
+	      "not every pCPU: hard %#x soft %#x", hard[0], soft[0]);
+	cpus = hard[0];
 	hard[0] = 1;
 	rc = affinity_op(DOMCTL_setvcpuaffinity, 1, VCPUAFFINITY_HARD, hard, 8, soft);
 	CHECK(rc == 0 && hard[0] == 1, "pin vCPU 1 to CPU 0: %ld, map %#x", rc, hard[0]);
@@ -458,6 +514,8 @@ static int affinity(void)
 	CHECK(rc == -EFAULT, "a bad map pointer gave %ld", rc);
 	rc = affinity_op(DOMCTL_getvcpuaffinity, 1, VCPUAFFINITY_HARD, (uint8_t *)8, 8, soft);
 	CHECK(rc == -EFAULT, "get into a bad pointer gave %ld", rc);
+	if (cpus & 2)
+		CHECK(runs_on_cpu1() == TEST_PASS, "vCPU 1 on CPU 1");
 	return TEST_PASS;
 }
 

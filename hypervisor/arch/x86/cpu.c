@@ -26,6 +26,7 @@
 #include <asm/apic.h>
 #include <hv/domain.h>
 #include <hv/page_alloc.h>
+#include <hv/smp.h>
 #include <lamina/xen_x86_64.h>
 
 struct tss {
@@ -84,6 +85,8 @@ extern void irq_spurious(void);
 extern void irq_timer(void);
 extern void irq_ipi_call(void);
 extern void irq_ipi_stop(void);
+extern void irq_ipi_event(void);
+extern void irq_ipi_timer(void);
 extern const uint64_t irq_stubs[IRQ_VECTORS];
 extern void syscall_entry(void);
 extern void cstar_entry(void);
@@ -166,6 +169,8 @@ void idt_init(void)
 	set_gate(TIMER_VECTOR, (uint64_t)irq_timer, 0, 0);
 	set_gate(IPI_CALL_VECTOR, (uint64_t)irq_ipi_call, 0, 0);
 	set_gate(IPI_STOP_VECTOR, (uint64_t)irq_ipi_stop, 0, 0);
+	set_gate(IPI_EVENT_VECTOR, (uint64_t)irq_ipi_event, 0, 0);
+	set_gate(IPI_TIMER_VECTOR, (uint64_t)irq_ipi_timer, 0, 0);
 	for (v = 0; v < IRQ_VECTORS; v++)
 		set_gate(IRQ_VECTOR_FIRST + v, irq_stubs[v], 0, 0);
 }
@@ -237,86 +242,117 @@ static void features_init(bool boot)
 }
 
 /*
- * The GDT as the CPU sees it while vCPUs run: HV_GDT_AREA maps 15 pages,
- * 0-13 the running vCPU's set_gdt frames (an empty page where it has
- * none), 14 the reserved page of the static table above. The mapping is
+ * The GDT as a CPU sees it while vCPUs run: its GDT area (asm/desc.h,
+ * GDT_AREA_OF) maps 15 pages, 0-13 the running vCPU's set_gdt frames (an
+ * empty page where it has none), 14 the CPU's reserved page; then its
+ * LDT pages. One L1 a CPU, in one L2 every L4 shares. The mapping is
  * supervisor-only; guests change their frames through update_descriptor.
  */
-static pte_t *gdt_l1;
+static uint64_t *gdt_l2;
 static mfn_t gdt_zero_mfn;
 
-void gdt_area_init(void)
+/* cpu's GDT area, its reserved page `reserved` (a direct-map address); false: no memory. */
+static bool gdt_area_add(struct percpu *pc, const uint64_t *reserved)
 {
-	pte_t *l3, *l2;
+	mfn_t m = alloc_frame();
+	pte_t *l1;
 	unsigned int i;
+
+	if (m == INVALID_MFN)
+		return false;
+	l1 = mfn_to_virt(m);
+	for (i = 0; i < GDT_PAGES - 1; i++)
+		l1[i] = mk_pte(gdt_zero_mfn, _PAGE_PRESENT | _PAGE_NX);
+	l1[GDT_PAGES - 1] = virt_to_maddr(reserved) | _PAGE_PRESENT | _PAGE_RW | _PAGE_NX;
+	pc->gdt_l1 = l1;
+	gdt_l2[L2_INDEX(HV_GDT_AREA) + pc->cpu_id] = virt_to_maddr(l1) | _PAGE_PRESENT | _PAGE_RW;
+	return true;
+}
+
+static void gdt_area_load(const struct percpu *pc)
+{
 	struct {
 		uint16_t limit;
 		uint64_t base;
-	} __packed gdtr = { GDT_LIMIT, HV_GDT_AREA };
+	} __packed gdtr = { GDT_LIMIT, GDT_AREA_OF(pc->cpu_id) };
 
-	mfn_t m[4];
+	asm volatile("lgdt %0" : : "m"(gdtr));
+}
 
-	for (i = 0; i < 4; i++) {
+void gdt_area_init(void)
+{
+	pte_t *l3;
+	unsigned int i;
+	mfn_t m[3];
+
+	BUILD_BUG_ON(L2_INDEX(HV_GDT_AREA) + MAX_CPUS > 512);
+	for (i = 0; i < 3; i++) {
 		m[i] = alloc_frame();
 		if (m[i] == INVALID_MFN)
 			panic("no memory for the GDT area");
 	}
 	l3 = mfn_to_virt(m[0]);
-	l2 = mfn_to_virt(m[1]);
-	gdt_l1 = mfn_to_virt(m[2]);
-	gdt_zero_mfn = m[3];
+	gdt_l2 = mfn_to_virt(m[1]);
+	gdt_zero_mfn = m[2];
 	idle_l4[L4_INDEX(HV_GDT_AREA)] = virt_to_maddr(l3) | _PAGE_PRESENT | _PAGE_RW;
-	l3[L3_INDEX(HV_GDT_AREA)] = virt_to_maddr(l2) | _PAGE_PRESENT | _PAGE_RW;
-	l2[L2_INDEX(HV_GDT_AREA)] = virt_to_maddr(gdt_l1) | _PAGE_PRESENT | _PAGE_RW;
-	for (i = 0; i < GDT_PAGES - 1; i++)
-		gdt_l1[i] = mk_pte(gdt_zero_mfn, _PAGE_PRESENT | _PAGE_NX);
-	gdt_l1[GDT_PAGES - 1] = virt_to_maddr(&gdt[(GDT_PAGES - 1) * 512]) |
-				_PAGE_PRESENT | _PAGE_RW | _PAGE_NX;
-	asm volatile("lgdt %0" : : "m"(gdtr));
+	l3[L3_INDEX(HV_GDT_AREA)] = virt_to_maddr(gdt_l2) | _PAGE_PRESENT | _PAGE_RW;
+	if (!gdt_area_add(&cpu0_percpu, &gdt[(GDT_PAGES - 1) * 512]))
+		panic("no memory for the GDT area");
+	gdt_area_load(&cpu0_percpu);
 }
 
 /*
- * The LDT the CPU sees is LDT_AREA, pages mapped one by one as the guest
- * first uses them (pv_ldt_fault); the descriptor at HV_LDT_SEL in our
- * reserved GDT page points there with the guest's entry count.
+ * The LDT the CPU sees is its LDT_AREA, pages mapped one by one as the
+ * guest first uses them (pv_ldt_fault); the descriptor at HV_LDT_SEL in
+ * its reserved GDT page points there with the guest's entry count.
  */
+static inline void ldt_map_at(pte_t *l1, uint64_t base, unsigned int page, mfn_t mfn)
+{
+	l1[32 + page] = mfn ? mk_pte(mfn, _PAGE_PRESENT | _PAGE_RW | _PAGE_NX) : 0;
+	invlpg(base + page * PAGE_SIZE);
+}
+
 void ldt_map_frame(unsigned int page, mfn_t mfn)
 {
-	gdt_l1[32 + page] = mfn ? mk_pte(mfn, _PAGE_PRESENT | _PAGE_RW | _PAGE_NX) : 0;
-	invlpg(LDT_AREA + page * PAGE_SIZE);
+	ldt_map_at(this_cpu()->gdt_l1, LDT_AREA, page, mfn);
 }
 
 void ldt_load_vcpu(const struct vcpu *v)
 {
 	uint64_t base = LDT_AREA, limit = v->arch.ldt_ents * 8 - 1;
 	unsigned int i, t = GDT_IDX(HV_LDT_SEL);
+	uint64_t *res = this_cpu()->gdt;	/* its reserved page */
+	pte_t *l1 = this_cpu()->gdt_l1;
 
 	for (i = 0; i < 16; i++)
-		ldt_map_frame(i, v->arch.ldt_frames[i]);
+		ldt_map_at(l1, base, i, v->arch.ldt_frames[i]);
 	if (!v->arch.ldt_ents) {
 		asm volatile("lldt %w0" : : "r"(0));
 		return;
 	}
-	gdt[t] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x82ULL << 40) |
+	res[t - (GDT_PAGES - 1) * 512] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x82ULL << 40) |
 		 (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
-	gdt[t + 1] = base >> 32;
+	res[t + 1 - (GDT_PAGES - 1) * 512] = base >> 32;
 	asm volatile("lldt %w0" : : "r"(HV_LDT_SEL));
 }
 
+/* CPU 0's area: its pages 16-18 map the local APIC, IO-APIC and MSI-X windows. */
 pte_t *gdt_area_l1(void)
 {
-	return gdt_l1;
+	return cpu0_percpu.gdt_l1;
 }
 
 void gdt_load_vcpu(const struct vcpu *v)
 {
+	pte_t *l1 = this_cpu()->gdt_l1;
+	uint64_t area = GDT_AREA_OF(this_cpu()->cpu_id);
 	unsigned int i;
 
 	for (i = 0; i < GDT_PAGES - 1; i++) {
 		mfn_t mfn = i < v->arch.nr_gdt_frames ? v->arch.gdt_frames[i] : gdt_zero_mfn;
 
-		gdt_l1[i] = mk_pte(mfn, _PAGE_PRESENT | _PAGE_RW | _PAGE_NX);
-		invlpg(HV_GDT_AREA + i * PAGE_SIZE);
+		l1[i] = mk_pte(mfn, _PAGE_PRESENT | _PAGE_RW | _PAGE_NX);
+		invlpg(area + i * PAGE_SIZE);
 	}
 }
 
@@ -388,9 +424,9 @@ void cpu_init(void)
 }
 
 /*
- * An AP's pages, contiguous: its reserved descriptor page (the GDT's base
- * is GDT_PAGES - 1 pages below it; only this page is ever read, since no
- * guest GDT frame is loaded on an AP), a page with its struct percpu and
+ * An AP's pages, contiguous: its reserved descriptor page (until it loads
+ * its GDT area the GDT's base is GDT_PAGES - 1 pages below it, and only
+ * this page is read), a page with its struct percpu and
  * TSS, the IST stacks, the hypervisor stack. NULL when out of memory.
  */
 #define AP_PAGES	(2 + NR_IST_STACKS + STACK_SIZE / PAGE_SIZE)
@@ -419,6 +455,8 @@ struct percpu *cpu_percpu_alloc(unsigned int cpu, uint32_t apic_id)
 	a->pc.ist_lo = (uint64_t)p + 2 * PAGE_SIZE;
 	a->pc.stack_lo = a->pc.ist_lo + NR_IST_STACKS * IST_STACK_SIZE;
 	a->pc.stack_top = a->pc.stack_lo + STACK_SIZE;
+	if (!gdt_area_add(&a->pc, a->pc.gdt))
+		return NULL;	/* its pages stay (boot, out of memory: no more CPUs) */
 	return &a->pc;
 }
 
@@ -426,5 +464,6 @@ struct percpu *cpu_percpu_alloc(unsigned int cpu, uint32_t apic_id)
 void cpu_init_secondary(struct percpu *pc, uint64_t pat)
 {
 	cpu_init_common(pc, false);
+	gdt_area_load(pc);
 	wrmsr(MSR_IA32_PAT, pat);
 }

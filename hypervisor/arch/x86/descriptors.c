@@ -14,6 +14,7 @@
 #include <hv/guest_access.h>
 #include <hv/mm.h>
 #include <asm/desc.h>
+#include <asm/percpu.h>
 #include <asm/page.h>
 #include <asm/pv.h>
 #include <lamina/xen_x86_64.h>

@@ -22,6 +22,7 @@
 #include <lamina/callback.h>
 #include <lamina/mm.h>
 #include <asm/layout.h>
+#include <asm/page.h>
 
 extern void __noreturn enter_guest_frame(const struct cpu_regs *frame);
 
@@ -398,7 +399,8 @@ static void load_vcpu(struct vcpu *next, struct cpu_regs *r)
 	vcpu_update_runstate_area(next);
 }
 
-void arch_context_switch(struct vcpu *prev, struct vcpu *next, struct cpu_regs *r)
+/* Everything of prev's that the CPU holds, and its register frame from r, to memory. */
+static void save_vcpu(struct vcpu *prev, const struct cpu_regs *r)
 {
 	struct arch_vcpu *p = &prev->arch;
 
@@ -413,15 +415,40 @@ void arch_context_switch(struct vcpu *prev, struct vcpu *next, struct cpu_regs *
 	p->fs = read_fs();
 	fpu_save(prev);
 	vcpu_update_runstate_area(prev);
+}
+
+/*
+ * prev (or this CPU's idle vCPU: nothing to save) out, next in. next may
+ * be the idle vCPU: then the CPU runs on the hypervisor's own page tables
+ * (idle_l4) and r is left as it was.
+ */
+void arch_context_switch(struct vcpu *prev, struct vcpu *next, struct cpu_regs *r)
+{
+	if (prev != this_cpu()->idle)
+		save_vcpu(prev, r);
+	if (next == this_cpu()->idle) {
+		this_cpu()->current = next;
+		write_cr3(virt_to_maddr(idle_l4));
+		return;
+	}
 	load_vcpu(next, r);
 }
 
-/* The first guest to run on this CPU: load it and enter it. */
+/* The first guest to run on this CPU (the boot CPU's dom0): load it and enter it. */
 void __noreturn vcpu_start(struct vcpu *v)
 {
-	static struct cpu_regs frame;
+	struct cpu_regs *frame = &this_cpu_ptr()->start_frame;
 
 	sched_start(v);
-	load_vcpu(v, &frame);
-	enter_guest_frame(&frame);
+	load_vcpu(v, frame);
+	enter_guest_frame(frame);
+}
+
+/*
+ * An AP's first vCPU: the scheduler's idle loop picked one (into this
+ * CPU's start frame, from its idle vCPU), enter it.
+ */
+void __noreturn vcpu_enter_frame(struct cpu_regs *frame)
+{
+	enter_guest_frame(frame);
 }

@@ -13,19 +13,20 @@
  * the AP loads its own GDT and TSS, the shared IDT, GS, the system-call
  * MSRs, CR4 and XCR0 as the boot CPU did (cpu_init_secondary), the boot
  * CPU's PAT, turns its local APIC on and sets its bit in online_mask. It
- * then idles on its own run queue (common/sched.c, sched_idle_loop), in
- * `hlt` with interrupts on. Guests still run on CPU 0 only: nothing
- * places a vCPU on an AP's queue yet, so an AP only takes IPIs.
+ * then schedules from its own run queue (common/sched.c, sched_idle_loop),
+ * halting with interrupts on while it has nobody to run.
  *
  * IPIs go through the xAPIC's ICR (the boot CPU runs the local APIC in
  * xAPIC mode, as firmware left it), fixed delivery, physical destination.
  * smp_call_function_mask uses one call slot: its owner sets fn, arg and
  * the mask of CPUs still to run it, sends IPI_CALL_VECTOR and waits for
  * the mask to empty. A CPU waiting for the slot, or for its own call,
- * runs any call aimed at itself, so callers may have interrupts off.
+ * runs any call aimed at itself, so callers may have interrupts off; so
+ * does a CPU spinning for a lock or for another CPU (smp_poll_calls).
+ * The event-check and timer IPIs are sent and not waited for.
  * smp_stop_others sends IPI_STOP_VECTOR: the others note it and stop in
- * `cli; hlt` (a CPU spinning with interrupts off does not see it; today
- * only the idle APs exist, and they always do).
+ * `cli; hlt`; a CPU spinning with interrupts off stops at its next
+ * smp_poll_calls, and the stopping CPU answers calls while it waits.
  */
 #include <hv/lib.h>
 #include <hv/cmdline.h>
@@ -239,6 +240,7 @@ static struct {
 	void *arg;
 	cpumask_t todo;		/* CPUs still to run fn */
 } call;
+static unsigned int stopping_cpu;	/* the CPU in smp_stop_others */
 static uint32_t call_busy;	/* the slot's owner is filling or waiting */
 
 /* Runs the current call if it is aimed at this CPU. */
@@ -250,6 +252,38 @@ static void call_run_mine(void)
 		call.fn(call.arg);
 		__atomic_and_fetch(&call.todo, ~me, __ATOMIC_RELEASE);
 	}
+}
+
+static uint32_t stopping;
+static cpumask_t stopped_mask;
+
+/* This CPU stops for good (smp_stop_others asked). */
+static void __noreturn stop_here(void)
+{
+	__atomic_or_fetch(&stopped_mask, 1ULL << smp_processor_id(), __ATOMIC_RELEASE);
+	halt_forever();
+}
+
+/*
+ * Also where a CPU spinning with interrupts off notices smp_stop_others
+ * (its IPI waits for interrupts to come on).
+ */
+void smp_poll_calls(void)
+{
+	call_run_mine();
+	if (unlikely(__atomic_load_n(&stopping, __ATOMIC_RELAXED)) &&
+	    __atomic_load_n(&stopping_cpu, __ATOMIC_RELAXED) != smp_processor_id())
+		stop_here();
+}
+
+void smp_send_event_check(unsigned int cpu)
+{
+	smp_send_ipi(cpu, IPI_EVENT_VECTOR);
+}
+
+void smp_send_timer_program(unsigned int cpu)
+{
+	smp_send_ipi(cpu, IPI_TIMER_VECTOR);
 }
 
 void smp_call_function_mask(cpumask_t mask, void (*fn)(void *), void *arg)
@@ -287,23 +321,25 @@ void smp_flush_tlb_others(cpumask_t mask)
 
 /* ------------------------------------------------------------ stop */
 
-static uint32_t stopping;
-static cpumask_t stopped_mask;
-
 void smp_stop_others(void)
 {
 	cpumask_t others = smp_online_mask() & ~(1ULL << smp_processor_id());
 	unsigned int cpu, spins;
 
-	if (!others || __atomic_exchange_n(&stopping, 1, __ATOMIC_ACQ_REL))
+	if (!others || __atomic_load_n(&stopping, __ATOMIC_RELAXED))
+		return;
+	__atomic_store_n(&stopping_cpu, smp_processor_id(), __ATOMIC_RELAXED);
+	if (__atomic_exchange_n(&stopping, 1, __ATOMIC_ACQ_REL))
 		return;
 	for (cpu = 0; cpu < MAX_CPUS; cpu++)
 		if (others & (1ULL << cpu))
 			smp_send_ipi(cpu, IPI_STOP_VECTOR);
 	/* Bounded without a clock: this may run before time_init or in a panic. */
 	for (spins = 0; spins < 100000000 &&
-	     (__atomic_load_n(&stopped_mask, __ATOMIC_ACQUIRE) & others) != others; spins++)
+	     (__atomic_load_n(&stopped_mask, __ATOMIC_ACQUIRE) & others) != others; spins++) {
 		asm volatile("pause");
+		call_run_mine();	/* one may be waiting for us with interrupts off */
+	}
 	pr_info("smp: %u of %u other CPU%s stopped\n",
 		mask_weight(__atomic_load_n(&stopped_mask, __ATOMIC_ACQUIRE) & others),
 		mask_weight(others), mask_weight(others) == 1 ? "" : "s");
@@ -340,13 +376,16 @@ void smp_dump(void)
 	       __atomic_load_n(&tlbflush_clock, __ATOMIC_RELAXED) - clock);
 }
 
-/* do_exception: the two IPI vectors. */
+/* do_exception: the IPI vectors. */
 void smp_ipi_interrupt(unsigned int vector)
 {
-	if (vector == IPI_STOP_VECTOR) {
-		__atomic_or_fetch(&stopped_mask, 1ULL << smp_processor_id(), __ATOMIC_RELEASE);
-		halt_forever();
-	}
+	if (vector == IPI_STOP_VECTOR)
+		stop_here();
 	apic_eoi();
-	call_run_mine();
+	if (vector == IPI_EVENT_VECTOR)
+		pending_work_set(PW_SCHED);
+	else if (vector == IPI_TIMER_VECTOR)
+		timer_program_here();
+	else
+		call_run_mine();
 }

@@ -147,7 +147,7 @@ static void do_interrupt(struct cpu_regs *r)
 		timer_interrupt();
 		return;
 	}
-	if (r->vector == IPI_CALL_VECTOR || r->vector == IPI_STOP_VECTOR) {
+	if (r->vector >= IPI_CALL_VECTOR && r->vector <= IPI_TIMER_VECTOR) {
 		smp_ipi_interrupt(r->vector);
 		return;
 	}

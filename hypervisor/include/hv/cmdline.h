@@ -16,6 +16,9 @@
  *   pv-linear-pt=<bool>                 linear page tables for PV guests (default on)
  *   nr_cpus=<n>                         CPUs the machine is taken to have (hv/smp.h)
  *   maxcpus=<n>                         CPUs started at boot
+ *   sched_spread=<bool>                 place vCPUs on every CPU and let idle
+ *                                       CPUs steal (default off: CPU 0 unless
+ *                                       pinned elsewhere; common/sched.c)
  * Unknown options and bad values are reported, never fatal.
  */
 #ifndef HV_CMDLINE_H
@@ -42,6 +45,7 @@ struct hv_options {
 	uint32_t evtchn_fifo_max_ports;	/* ports (and event words) of a FIFO domain */
 	uint32_t nr_cpus;		/* 0 = as the MADT says */
 	uint32_t maxcpus;		/* 0 = all of nr_cpus */
+	bool sched_spread;		/* place() balances, idle CPUs steal */
 	bool pv_linear_pt;		/* L2-L4 entries may map same-level tables (Xen's default) */
 	char warnings[512];		/* problems found, printed once the console is up */
 };

@@ -22,7 +22,9 @@
  *   pci_lock              the PCI functions dom0 reported (arch/x86/pci.c)
  *   pci_cfg_lock          ports 0xCF8/0xCFC, one access through them
  *                         (arch/x86/pci.c: pci_conf_read/write)
- *   rq->lock              a CPU's run queue
+ *   rq->lock              a CPU's run queue; two CPUs' queues are taken
+ *                         lower CPU first (rq_lock_pair: a vCPU moving,
+ *                         work stealing)
  *   tq->lock              a CPU's timer queue; two CPUs' queues are
  *                         taken lower CPU first (migrate_timer)
  *   domlist_lock          the domain list (common/domain.c); nothing

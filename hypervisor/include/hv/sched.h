@@ -4,18 +4,28 @@
 #define HV_SCHED_H
 
 #include <hv/types.h>
+#include <hv/smp.h>
 
 struct vcpu;
 struct cpu_regs;
 
-/* The pCPUs the scheduler runs vCPUs on: CPU 0 only so far (affinity bits). */
-#define SCHED_NR_CPUS	1
+/* The pCPUs the scheduler may run vCPUs on (affinity bits): every CPU number. */
+#define SCHED_NR_CPUS	MAX_CPUS
 #define SCHED_ALL_CPUS	((1ULL << SCHED_NR_CPUS) - 1)
 
 void sched_add_vcpu(struct vcpu *v);
 void vcpu_wake(struct vcpu *v);
 void vcpu_pause(struct vcpu *v);	/* stopped until vcpu_unpause */
 void vcpu_unpause(struct vcpu *v);
+/* vcpu_pause without stopping its timers, then until no CPU holds it (not the caller's). */
+void vcpu_pause_sync(struct vcpu *v);
+/* Until no CPU holds v's state (Xen's vcpu_sleep_sync); v is not the caller. */
+void vcpu_sleep_sync(struct vcpu *v);
+struct domain;
+/* No CPU but this one holds a vCPU of d. */
+bool domain_vcpus_stopped(const struct domain *d);
+/* setvcpuaffinity: the new hard map; the vCPU moves if its CPU is outside. */
+void sched_set_affinity(struct vcpu *v, uint64_t hard);
 void sched_remove_vcpu(struct vcpu *v);	/* off the run queue, for good */
 void sched_start(struct vcpu *v);
 void sched_yield(void);
@@ -31,7 +41,9 @@ void vcpu_periodic_work(struct vcpu *v);
 /* On the way back to a guest: switch vCPUs if needed (may idle). */
 void schedule(struct cpu_regs *r);
 
-/* arch: save prev's state from r and load next's into r. */
+/* arch: save prev's state from r and load next's into r (either may be the CPU's idle vCPU). */
 void arch_context_switch(struct vcpu *prev, struct vcpu *next, struct cpu_regs *r);
+/* arch: enter the guest whose frame schedule() loaded into frame. */
+void __noreturn vcpu_enter_frame(struct cpu_regs *frame);
 
 #endif

@@ -38,10 +38,27 @@ void smp_call_function_mask(cpumask_t mask, void (*fn)(void *), void *arg);
  */
 void smp_flush_tlb_others(cpumask_t mask);
 
+/*
+ * IPIs that are not waited for. smp_send_event_check: `cpu` reschedules
+ * (PW_SCHED) on its way back to its guest, or, idle, looks at its run
+ * queue again; either way it looks for events on the way out.
+ * smp_send_timer_program: `cpu`'s timer queue head changed.
+ */
+void smp_send_event_check(unsigned int cpu);
+void smp_send_timer_program(unsigned int cpu);
+
+/*
+ * While spinning with interrupts off (a lock, a wait for another CPU):
+ * runs a smp_call_function_mask call aimed at this CPU, so a CPU that
+ * holds what we wait for and waits for our answer is not deadlocked.
+ * The calls (TLB flushes, the debug key's probe) take no lock.
+ */
+void smp_poll_calls(void);
+
 /* Every other CPU to `cli; hlt` (panic, power-off, reboot). Idempotent. */
 void smp_stop_others(void);
 
-/* arch: IPI_CALL_VECTOR or IPI_STOP_VECTOR arrived. */
+/* arch: one of the IPI vectors (asm/apic.h) arrived. */
 void smp_ipi_interrupt(unsigned int vector);
 
 /* Debug key 'c': the CPUs, each other one asked to answer an IPI. */

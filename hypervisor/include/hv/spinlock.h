@@ -50,11 +50,31 @@ static inline void spin_lock_init(spinlock_t *l, unsigned int level)
 	*l = (spinlock_t)SPINLOCK_INIT_LEVEL(level);
 }
 
+/*
+ * A CPU spinning for a lock (interrupts are off in the hypervisor) answers
+ * the calls other CPUs make of it (hv/smp.h, smp_poll_calls): the holder
+ * may be waiting for a remote TLB flush from this CPU.
+ */
+#ifdef UNIT_HOST_CPU
+static inline void spin_relax(void)
+{
+	asm volatile("pause");
+}
+#else
+void smp_poll_calls(void);
+
+static inline void spin_relax(void)
+{
+	asm volatile("pause");
+	smp_poll_calls();
+}
+#endif
+
 static inline void spin_lock_raw(spinlock_t *l)
 {
 	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
 		while (l->locked)
-			asm volatile("pause");
+			spin_relax();
 }
 
 static inline void spin_lock(spinlock_t *l)
@@ -122,7 +142,7 @@ static inline void rspin_lock_as(rspinlock_t *l, uint32_t me)
 	while (!__atomic_compare_exchange_n(&l->cpu, &free, me, false, __ATOMIC_ACQUIRE,
 					    __ATOMIC_RELAXED)) {
 		while (__atomic_load_n(&l->cpu, __ATOMIC_RELAXED))
-			asm volatile("pause");
+			spin_relax();
 		free = 0;
 	}
 #ifdef CONFIG_DEBUG

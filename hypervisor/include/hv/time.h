@@ -33,6 +33,8 @@ void set_timer(struct timer *t, uint64_t deadline);
 void stop_timer(struct timer *t);
 /* From now on t fires on CPU `cpu` (a vCPU's timers follow the vCPU). */
 void migrate_timer(struct timer *t, unsigned int cpu);
+/* IPI_TIMER_VECTOR: this CPU's queue head changed on another CPU; program for it. */
+void timer_program_here(void);
 void timer_interrupt(void);	/* arch: the one-shot CPU timer fired */
 void timer_dump(void);
 

@@ -18,6 +18,24 @@ extern volatile uint64_t last_upcall_rip;	/* where the last upcall interrupted *
 int events_init(struct start_info *si);		/* maps shared_info, sets the callback */
 void event_entry(void);				/* that callback */
 uint64_t pvclock_ns(void);
+
+/*
+ * For a loop that waits for the peer, which may run on another pCPU: go
+ * on while fewer than min tries were made or less than 20 s of pvclock
+ * time went by since the first (*tries == 0). Counting yields alone is
+ * not enough there: a yield returns at once when this pCPU has nobody
+ * else to run, and a loaded host may leave the other pCPU's thread
+ * unscheduled a long while. Not for two loops at once.
+ */
+static inline bool peer_wait_more(unsigned int *tries, unsigned int min)
+{
+	static uint64_t end;
+
+	if (*tries == 0)
+		end = pvclock_ns() + 20000000000ULL;
+	return (*tries)++ < min || pvclock_ns() < end;
+}
+
 bool port_pending(evtchn_port_t p);
 bool port_test_and_clear(evtchn_port_t p);
 void port_mask(evtchn_port_t p, bool masked);

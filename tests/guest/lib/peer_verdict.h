@@ -95,6 +95,23 @@ static inline void __attribute__((noreturn)) verdict_send(struct verdict *v, con
 }
 
 /*
+ * dom0: has the peer gone (Lamina destroys a boot-time domain that shuts
+ * down), or, on Xen, shut down?
+ */
+static inline bool verdict_peer_done(domid_t peer)
+{
+	struct domctl op;
+
+	memset(&op, 0, sizeof(op));
+	op.cmd = DOMCTL_getdomaininfo;
+	op.interface_version = DOMCTL_INTERFACE_VERSION;
+	op.domain = peer;
+	if (hypercall1(__HYPERVISOR_domctl, &op) || op.domain != peer)
+		return true;
+	return !on_lamina() && (op.u.getdomaininfo.flags & DOMINF_shutdown);
+}
+
+/*
  * dom0: waits for the peer's verdict (the peer's port 1 at first), copies
  * it into buf (VERDICT_LEN bytes, a page of ours) and answers. Returns 0,
  * or -1 when no verdict could be had (buf says why).
@@ -106,7 +123,8 @@ static inline int verdict_receive(domid_t peer, char *buf)
 	unsigned int tries = 0;
 	long rc;
 
-	while ((rc = evtchn_op(EVTCHNOP_bind_interdomain, &bi)) == -EINVAL && tries++ < 1000)
+	while ((rc = evtchn_op(EVTCHNOP_bind_interdomain, &bi)) == -EINVAL &&
+	       peer_wait_more(&tries, 1000))
 		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
 	if (rc) {
 		snprintf(buf, VERDICT_LEN, "bind_interdomain to the peer gave %ld", rc);
@@ -130,7 +148,7 @@ static inline int verdict_receive(domid_t peer, char *buf)
 	}
 	buf[VERDICT_LEN - 1] = 0;
 	/* Let the peer power off (and, on Lamina, be destroyed and audited). */
-	for (tries = 0; tries < 200; tries++)
+	for (tries = 0; !verdict_peer_done(peer) && peer_wait_more(&tries, 200);)
 		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
 	return 0;
 }

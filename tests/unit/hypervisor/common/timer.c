@@ -17,7 +17,7 @@ uint64_t now_ns(void)
 
 extern unsigned int unit_timer_cpu;	/* common/timer.c: the CPU the test plays */
 static uint64_t hw_deadline1;		/* CPU 1's */
-static cpumask_t called;		/* CPUs smp_call_function_mask was aimed at */
+static cpumask_t called;		/* CPUs smp_send_timer_program was aimed at */
 
 void arch_timer_program(uint64_t deadline)
 {
@@ -29,17 +29,16 @@ void arch_timer_program(uint64_t deadline)
 	hw_writes++;
 }
 
-/* The IPI: the function runs at once, as each CPU of the mask. */
-void smp_call_function_mask(cpumask_t mask, void (*fn)(void *), void *arg)
+/* The IPI: its handler runs at once, as the CPU it is aimed at. */
+void smp_send_timer_program(unsigned int cpu)
 {
-	unsigned int me = unit_timer_cpu, cpu;
+	unsigned int me = unit_timer_cpu;
 
-	called |= mask;
-	for (cpu = 0; cpu < 2; cpu++)
-		if (mask & (1ULL << cpu) && cpu != me) {
-			unit_timer_cpu = cpu;
-			fn(arg);
-		}
+	called |= 1ULL << cpu;
+	if (cpu != me) {
+		unit_timer_cpu = cpu;
+		timer_program_here();
+	}
 	unit_timer_cpu = me;
 }
 

@@ -26,7 +26,16 @@ void gdt_load_vcpu(const struct vcpu *v);	/* map v's GDT frames */
 bool descriptor_check(uint64_t *desc);	/* validates and fixes up one descriptor */
 void ldt_load_vcpu(const struct vcpu *v);	/* map v's LDT frames, load LDTR */
 void ldt_map_frame(unsigned int page, mfn_t mfn);
-#define LDT_AREA	(HV_GDT_AREA + 32 * PAGE_SIZE)	/* 16 pages, 8192 entries */
+/*
+ * Each CPU has its own GDT area, 2 MiB (one L1) apart: the GDT it loads
+ * (its guest's frames and its own reserved page) and its LDT, 16 pages,
+ * 8192 entries. The local APIC, IO-APIC and MSI-X pages sit in CPU 0's
+ * area only (pages 16-18), where every CPU reaches them.
+ */
+#define GDT_AREA_STRIDE	(512 * PAGE_SIZE)
+#define GDT_AREA_OF(cpu)	(HV_GDT_AREA + (uint64_t)(cpu) * GDT_AREA_STRIDE)
+#define LDT_AREA_OF(cpu)	(GDT_AREA_OF(cpu) + 32 * PAGE_SIZE)
+#define LDT_AREA	LDT_AREA_OF(this_cpu()->cpu_id)	/* this CPU's */
 #define HV_LDT_SEL	0xE050
 void idt_init(void);
 void syscall_init(void);

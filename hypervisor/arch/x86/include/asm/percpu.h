@@ -30,12 +30,17 @@ struct percpu {
 	/* Not used by entry.S: */
 	uint32_t apic_id;
 	uint64_t *gdt;			/* the reserved descriptor page (0xE000) */
+	uint64_t *gdt_l1;		/* maps its GDT area (arch/x86/cpu.c, asm/desc.h) */
 	void *tss;			/* struct tss (cpu.c), its IST stacks set */
 	uint64_t stack_lo;		/* the hypervisor stack: [stack_lo, stack_top) */
 	uint64_t ist_lo;		/* the IST stacks, NR_IST_STACKS pages from here */
 	/* The call running here may stop a tree's validation early (page_type.c): */
 	bool pt_preemptible;
 	uint64_t pt_start;		/* ... after about 1 ms from this now_ns */
+	/* current while no guest's vCPU is loaded here (common/sched.c): */
+	struct vcpu *idle;
+	/* The first vCPU to run here is loaded into this, then entered (pv.c). */
+	struct cpu_regs start_frame;
 };
 
 extern struct percpu cpu0_percpu;
