@@ -140,6 +140,18 @@ static int cpuid_checks(void)
 	CHECK(c & (1U << 31), "hypervisor bit clear");
 	CHECK(!(c & ((1U << 5) | (1U << 6))), "VMX/SMX visible: %#x", c);
 	CHECK(!(d & (1U << 13)), "PGE visible");
+	/* Leaves a PV guest sees empty on Xen 4.17: MONITOR, power, SVM. */
+	XEN_CPUID(5);
+	CHECK(!(a | b | c | d), "leaf 5 (MONITOR): %#x %#x %#x %#x", a, b, c, d);
+	XEN_CPUID(6);
+	CHECK(!(a | b | c | d), "leaf 6 (thermal/power): %#x %#x %#x %#x", a, b, c, d);
+	XEN_CPUID(0x80000007);
+	CHECK(!(a | b | c), "leaf 0x80000007 a-c (power/RAS): %#x %#x %#x", a, b, c);
+	XEN_CPUID(0x80000000);
+	if (a >= 0x8000000A) {
+		XEN_CPUID(0x8000000A);
+		CHECK(!(a | b | c | d), "leaf 0x8000000a (SVM): %#x %#x %#x %#x", a, b, c, d);
+	}
 	return TEST_PASS;
 }
 

@@ -671,8 +671,18 @@ static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t *
 			(1U << 12) | (1U << 13) | (1U << 15) | (1U << 19) | (1U << 22) |
 			(1U << 29));
 		break;
+	case 5:		/* MONITOR/MWAIT, */
+	case 6:		/* thermal and power, */
+	case 8:
+	case 0xC:	/* reserved: empty, as Xen 4.17 gives PV guests */
+		*a = *b = *c = *d = 0;
+		break;
 	case 0x80000007:
+		*a = *b = *c = 0;			/* power and RAS: hidden, as Xen */
 		*d &= ~(1U << 8);			/* invariant TSC: not promised */
+		break;
+	case 0x8000000A:
+		*a = *b = *c = *d = 0;			/* SVM features: no SVM for PV */
 		break;
 	}
 }
