@@ -982,14 +982,24 @@ static void poll_timeout(void *data)
 }
 
 /*
- * A reason for SCHEDOP_poll not to sleep: one of its ports (checked as
- * valid before), an upcall. Its timeout is set once it sleeps: a
- * deadline passed meanwhile fires at once.
+ * A reason for SCHEDOP_poll not to sleep: the poll already ended, one of
+ * its ports (checked as valid before), an upcall. Its timeout is set once
+ * it sleeps: a deadline passed meanwhile fires at once.
+ *
+ * The poll ended: an event on one of its ports, sent from another CPU
+ * between sched_poll publishing the ports and vcpu_block marking v
+ * blocked, cleared polling and nr_poll_ports (evtchn_poll_wake) and found
+ * v not blocked, so its vcpu_wake did nothing. The ports list is empty
+ * now and the timeout, armed after this, wakes only a poll still on: the
+ * cleared flag is then the one trace of that event (Xen's do_poll looks
+ * at its own copy of the ports instead).
  */
 static bool poll_woken(const struct vcpu *v)
 {
 	unsigned int i;
 
+	if (!__atomic_load_n(&v->polling, __ATOMIC_RELAXED))
+		return true;
 	for (i = 0; i < v->nr_poll_ports; i++)
 		if (evtchn_port_is_pending(v->domain, v->poll_ports[i]))
 			return true;
