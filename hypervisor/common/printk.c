@@ -6,6 +6,7 @@
 #include <hv/lib.h>
 #include <hv/console.h>
 #include <hv/cmdline.h>
+#include <hv/smp.h>
 
 int log_threshold = CONFIG_LOG_LEVEL;
 static bool console_serial = true;
@@ -18,13 +19,47 @@ void console_init(const struct hv_options *o)
 		log_threshold = o->loglvl;
 }
 
+/*
+ * One CPU writes at a time, so a message is not cut by another CPU's
+ * (with guests on two CPUs a domain's teardown line landed inside
+ * dom0's "PASS", issue 21). The lock names its owner (CPU id + 1): a
+ * message from a fault taken while this CPU writes goes through. Not
+ * taken while one CPU is up (early boot, before GS). A spinner answers
+ * other CPUs' calls, and after a long wait (a CPU stopped by a panic
+ * while it held the lock) writes anyway, as Xen's console_force_unlock.
+ */
+static uint32_t console_owner;
+
+static bool console_lock(void)
+{
+	uint32_t me, free = 0;
+	unsigned long spins;
+
+	if (smp_nr_online() < 2)
+		return false;
+	me = smp_processor_id() + 1;
+	if (__atomic_load_n(&console_owner, __ATOMIC_RELAXED) == me)
+		return false;
+	for (spins = 0; spins < 100000000UL; spins++, free = 0) {
+		if (__atomic_compare_exchange_n(&console_owner, &free, me, false,
+						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+			return true;
+		asm volatile("pause");
+		smp_poll_calls();
+	}
+	return false;
+}
+
 void console_write(const char *s, size_t len)
 {
+	bool locked = console_lock();
+
 	conring_puts(s, len);
-	if (!console_serial)
-		return;
-	while (len--)
-		serial_putc(*s++);
+	if (console_serial)
+		while (len--)
+			serial_putc(*s++);
+	if (locked)
+		__atomic_store_n(&console_owner, 0, __ATOMIC_RELEASE);
 }
 
 void vprintk(enum log_level level, const char *fmt, va_list ap)
