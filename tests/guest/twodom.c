@@ -19,7 +19,11 @@
  * which went behind the woken one, and dom0 ran 286 ms of 300 (as much as
  * a boost that renewed the slice at every wake gives). Guest time is
  * counted in instructions (@qemu: -icount, 1 ns an instruction), so a
- * loaded host cannot tilt the shares.
+ * loaded host cannot tilt the shares. The shares are those of one CPU:
+ * with several (--smp 2, Lamina's sched_spread=1, Xen's credit
+ * scheduler) the peer may spin on another CPU and dom0 then runs all the
+ * time, so for this last part dom0 pins both vCPUs to CPU 0
+ * (setvcpuaffinity, vmctl vcpu-pin's domctl).
  * The peer's module string names it and sizes it ("name=peer mem=16M --").
  * @domus: self:peer:role=peer
  * @qemu: -icount shift=0,sleep=off
@@ -29,6 +33,7 @@
 #include "lib/events.h"
 #include "lib/peer.h"
 #include <lamina/vcpu.h>
+#include <lamina/domctl.h>
 
 #define ROUNDS		200
 #define TIMER_ROUNDS	100
@@ -72,14 +77,35 @@ static int peer(void)
 		asm volatile("" ::: "memory");	/* not pause: QEMU leaves its loop at each one */
 }
 
+/* Hard affinity of domain dom's vCPU 0: CPU 0 only. */
+static long pin_to_cpu0(domid_t dom)
+{
+	uint8_t hard = 1;
+	struct domctl op;
+
+	memset(&op, 0, sizeof(op));
+	op.cmd = DOMCTL_setvcpuaffinity;
+	op.interface_version = DOMCTL_INTERFACE_VERSION;
+	op.domain = dom;
+	op.u.vcpuaffinity.vcpu = 0;
+	op.u.vcpuaffinity.flags = VCPUAFFINITY_HARD;
+	op.u.vcpuaffinity.cpumap_hard.bitmap = (uint64_t)&hard;
+	op.u.vcpuaffinity.cpumap_hard.nr_bits = 8;
+	return hypercall1(__HYPERVISOR_domctl, &op);
+}
+
 /* The last part of the comment at the top; the peer spins. */
-static int boost_abuse(evtchn_port_t tp)
+static int boost_abuse(evtchn_port_t tp, domid_t peer_id)
 {
 	struct vcpu_runstate_info r0, r1;
 	struct vcpu_set_singleshot_timer t = { 0, 0, 0 };
 	uint64_t start, end, work, running, span;
 	unsigned int sleeps = 0;
+	long rc;
 
+	CHECK((rc = pin_to_cpu0(0)) == 0, "pinning dom0's vCPU 0 to CPU 0: %ld", rc);
+	CHECK((rc = pin_to_cpu0(peer_id)) == 0, "pinning d%u's vCPU 0 to CPU 0: %ld", peer_id, rc);
+	hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);	/* the peer comes over */
 	CHECK(hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_get_runstate_info, 0, &r0) == 0,
 	      "get_runstate_info failed");
 	start = pvclock_ns();
@@ -162,7 +188,7 @@ static int dom0_side(struct start_info *si)
 	wait_for_port(tp);
 	CHECK(pvclock_ns() >= t.timeout_abs_ns, "woke before the deadline");
 	printf("dom0: ran again beside a spinning domain\n");
-	return boost_abuse(tp);
+	return boost_abuse(tp, (domid_t)peer_id);
 }
 
 int test_main(struct start_info *si)
