@@ -407,20 +407,15 @@ void sched_add_vcpu(struct vcpu *v)
  * vCPU is not queued here: that CPU queues it once the state is saved
  * (requeue_saved), the two sides ordered by a full fence each.
  */
-void vcpu_wake(struct vcpu *v)
+/*
+ * vcpu_wake's slow half, out of line so that its fast path (v not
+ * blocked, the event paths' common case) saves no registers.
+ */
+static void __attribute__((noinline)) wake_blocked(struct vcpu *v)
 {
-	struct runqueue *rq;
-	unsigned int kick;
+	struct runqueue *rq = vcpu_rq_lock(v);
+	unsigned int kick = MAX_CPUS;
 
-	if (likely(__atomic_load_n(&v->state, __ATOMIC_ACQUIRE) != VCPU_BLOCKED)) {
-		unsigned int cpu = __atomic_load_n(&v->processor, __ATOMIC_RELAXED);
-
-		if (unlikely(cpu != this_cpu_id()) && __atomic_load_n(&v->is_running, __ATOMIC_RELAXED))
-			smp_send_event_check(cpu);
-		return;
-	}
-	rq = vcpu_rq_lock(v);
-	kick = MAX_CPUS;
 	if (v->state == VCPU_BLOCKED) {
 		v->state = VCPU_RUNNABLE;
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* against requeue_saved */
@@ -432,6 +427,26 @@ void vcpu_wake(struct vcpu *v)
 	spin_unlock(&rq->lock);
 	if (kick < MAX_CPUS)
 		kick_cpu(kick);		/* not under the lock: an IPI is a device write */
+}
+
+/* v, not blocked, may run on another CPU: kicked there if it does. */
+static void __attribute__((noinline, cold)) wake_remote(struct vcpu *v, unsigned int cpu)
+{
+	if (__atomic_load_n(&v->is_running, __ATOMIC_RELAXED))
+		smp_send_event_check(cpu);
+}
+
+void vcpu_wake(struct vcpu *v)
+{
+	unsigned int cpu;
+
+	if (unlikely(__atomic_load_n(&v->state, __ATOMIC_ACQUIRE) == VCPU_BLOCKED)) {
+		wake_blocked(v);
+		return;
+	}
+	cpu = __atomic_load_n(&v->processor, __ATOMIC_RELAXED);
+	if (unlikely(cpu != this_cpu_id()))
+		wake_remote(v, cpu);
 }
 
 /* v (the running vCPU) blocks, unless woken() finds a reason to wake; true if it did. */
@@ -678,7 +693,7 @@ static uint64_t idle_end(struct runqueue *rq)
 /* May v run on this CPU (its hard affinity)? */
 static inline bool allowed_here(const struct vcpu *v)
 {
-	return v->hard_affinity & (1ULL << this_cpu_id());
+	return v->hard_affinity & this_cpu()->cpu_bit;
 }
 
 /*

@@ -90,6 +90,22 @@ static inline void program_local_at(struct timer_queue *q, bool local)
 		arch_timer_program(__atomic_load_n(&q->programmed, __ATOMIC_RELAXED));
 }
 
+static void program_remote(unsigned int cpu);
+
+/*
+ * After the queue lock is dropped: this CPU's write, or the other CPU's
+ * IPI (program_head_at asks for one at most). Last in its caller, so no
+ * value lives across the call.
+ */
+static inline void program_after_unlock(struct timer_queue *q, unsigned int cpu, bool local,
+					bool remote)
+{
+	if (local)
+		program_local_at(q, true);
+	else if (unlikely(remote))
+		program_remote(cpu);
+}
+
 /* IPI_TIMER_VECTOR from program_remote: this CPU's queue head changed. */
 void timer_program_here(void)
 {
@@ -145,9 +161,7 @@ void set_timer(struct timer *t, uint64_t deadline)
 	insert(q, t, deadline);
 	remote = program_head_at(q, &local);
 	spin_unlock(&q->lock);
-	program_local_at(q, local);
-	if (unlikely(remote))
-		program_remote(cpu);
+	program_after_unlock(q, cpu, local, remote);
 }
 
 void stop_timer(struct timer *t)
@@ -160,9 +174,7 @@ void stop_timer(struct timer *t)
 		unlink(q, t);
 	remote = program_head_at(q, &local);
 	spin_unlock(&q->lock);
-	program_local_at(q, local);
-	if (unlikely(remote))
-		program_remote(cpu);
+	program_after_unlock(q, cpu, local, remote);
 }
 
 /*

@@ -415,6 +415,7 @@ void cpu_init(void)
 	pc->stack_top = pc->stack_lo + STACK_SIZE;
 	pc->ist_lo = (uint64_t)ist_stacks;
 	pc->cpu_id = 0;
+	pc->cpu_bit = 1;
 	pc->gdt = &gdt[(GDT_PAGES - 1) * 512];
 	pc->tss = &tss;
 	idt_init();
@@ -449,6 +450,7 @@ struct percpu *cpu_percpu_alloc(unsigned int cpu, uint32_t apic_id)
 	a = (struct ap_area *)(p + PAGE_SIZE);
 	a->pc.self = &a->pc;
 	a->pc.cpu_id = cpu;
+	a->pc.cpu_bit = 1ULL << cpu;
 	a->pc.apic_id = apic_id;
 	a->pc.gdt = (uint64_t *)p;
 	a->pc.tss = &a->tss;

@@ -276,6 +276,12 @@ void smp_poll_calls(void)
 		stop_here();
 }
 
+/* hv/spinlock.h: the same, saving every register it uses (a spin loop's call). */
+void spin_poll_calls(void)
+{
+	smp_poll_calls();
+}
+
 void smp_send_event_check(unsigned int cpu)
 {
 	smp_send_ipi(cpu, IPI_EVENT_VECTOR);

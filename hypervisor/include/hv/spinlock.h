@@ -62,11 +62,18 @@ static inline void spin_relax(void)
 }
 #else
 void smp_poll_calls(void);
+/*
+ * smp_poll_calls for a spin loop, called from asm: it saves every register
+ * it uses, so the compiler sees no call, and a function taking a lock
+ * keeps its values in the registers they are in (no callee-saved
+ * registers pushed on the fast path for a call made only when the lock is
+ * contended). arch/x86/smp.c.
+ */
+void spin_poll_calls(void) __attribute__((no_caller_saved_registers));
 
 static inline void spin_relax(void)
 {
-	asm volatile("pause");
-	smp_poll_calls();
+	asm volatile("pause\n\tcall spin_poll_calls" ::: "memory", "cc");
 }
 #endif
 

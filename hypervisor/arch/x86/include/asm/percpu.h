@@ -29,6 +29,7 @@ struct percpu {
 	unsigned int pending_work;	/* 40: PW_* (asm/entry.h) */
 	/* Not used by entry.S: */
 	uint32_t apic_id;
+	uint64_t cpu_bit;		/* 1ULL << cpu_id: its bit in a cpumask */
 	uint64_t *gdt;			/* the reserved descriptor page (0xE000) */
 	uint64_t *gdt_l1;		/* maps its GDT area (arch/x86/cpu.c, asm/desc.h) */
 	void *tss;			/* struct tss (cpu.c), its IST stacks set */
