@@ -24,6 +24,25 @@ static long set_timer(uint64_t deadline)
 	return hypercall1(__HYPERVISOR_set_timer_op, deadline);
 }
 
+/*
+ * With nothing else pending (no upcall left to end it), a SCHEDOP_block
+ * waits for the one-shot timer set 400 ms after t0: it must be that
+ * timer that ends it, not the earlier poll's stale timeout.
+ */
+static int block_for_timer(struct vcpu_info *vi, evtchn_port_t tp, uint64_t t0,
+			   const char *what, unsigned int round)
+{
+	__atomic_store_n(&vi->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&vi->evtchn_upcall_pending, 0, __ATOMIC_SEQ_CST);
+	CHECK(set_timer(t0 + 400 * MS) == 0, "set_timer_op failed");
+	HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+	vi->evtchn_upcall_mask = 1;
+	CHECK(port_pending(tp),
+	      "%s %u: a block ended %llu ms after the poll began, before its timer (400 ms): the stale poll timeout woke it",
+	      what, round, (unsigned long long)((pvclock_ns() - t0) / MS));
+	return TEST_PASS;
+}
+
 int test_main(struct start_info *si)
 {
 	struct evtchn_alloc_unbound au = { DOMID_SELF, DOMID_SELF, 0 };
@@ -48,15 +67,8 @@ int test_main(struct start_info *si)
 		rc = HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
 		CHECK(rc == 0, "poll: %ld", rc);
 		CHECK(port_test_and_clear(tp), "round %u: the poll ended without its port pending", i);
-		/* Nothing else is bound: no upcall left to end the block. */
-		__atomic_store_n(&vi->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
-		__atomic_store_n(&vi->evtchn_upcall_pending, 0, __ATOMIC_SEQ_CST);
-		CHECK(set_timer(t0 + 400 * MS) == 0, "set_timer_op failed");
-		HYPERVISOR_sched_op(SCHEDOP_block, NULL);
-		vi->evtchn_upcall_mask = 1;
-		CHECK(port_pending(tp),
-		      "round %u: a block ended %llu ms after the poll began, before its timer (400 ms): the stale poll timeout woke it",
-		      i, (unsigned long long)((pvclock_ns() - t0) / MS));
+		if (block_for_timer(vi, tp, t0, "round", i) != TEST_PASS)
+			return TEST_FAIL;
 	}
 	CHECK(evtchn_op(EVTCHNOP_alloc_unbound, &au) == 0, "alloc_unbound failed");
 	for (i = 0; i < ROUNDS; i++) {
@@ -74,14 +86,8 @@ int test_main(struct start_info *si)
 		CHECK(rc == 0, "poll: %ld", rc);
 		CHECK(!port_pending(au.port), "the unbound port fired");
 		port_test_and_clear(tp);
-		__atomic_store_n(&vi->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
-		__atomic_store_n(&vi->evtchn_upcall_pending, 0, __ATOMIC_SEQ_CST);
-		CHECK(set_timer(t0 + 400 * MS) == 0, "set_timer_op failed");
-		HYPERVISOR_sched_op(SCHEDOP_block, NULL);
-		vi->evtchn_upcall_mask = 1;
-		CHECK(port_pending(tp),
-		      "upcall round %u: a block ended %llu ms after the poll began, before its timer (400 ms): the stale poll timeout woke it",
-		      i, (unsigned long long)((pvclock_ns() - t0) / MS));
+		if (block_for_timer(vi, tp, t0, "upcall round", i) != TEST_PASS)
+			return TEST_FAIL;
 	}
 	printf("poll-stale-timeout: %u + %u rounds, no block ended by a finished poll's timeout\n",
 	       ROUNDS, ROUNDS);
