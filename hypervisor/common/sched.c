@@ -416,6 +416,7 @@ static void __attribute__((noinline)) wake_blocked(struct vcpu *v)
 	struct runqueue *rq = vcpu_rq_lock(v);
 	unsigned int kick = MAX_CPUS;
 
+	asm("" : "+r"(rq));	/* kept, not rederived from v->processor: fewer registers saved */
 	if (v->state == VCPU_BLOCKED) {
 		v->state = VCPU_RUNNABLE;
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* against requeue_saved */
@@ -735,20 +736,19 @@ static struct vcpu *steal(struct runqueue *rq)
 }
 
 /*
- * prev's state is all in memory now (is_running cleared): made runnable
- * meanwhile (vcpu_wake, vcpu_unpause, vcpu_set_online left it for this),
- * it is queued, and that CPU kicked; not allowed here any more, it moves
- * to a CPU it may run on first (runnable or not, so a later wake queues
- * it there). The fence pairs with the wakers' (see vcpu_wake).
+ * prev's state is all in memory now (is_running cleared) and it was made
+ * runnable meanwhile (vcpu_wake, vcpu_unpause, vcpu_set_online left it
+ * for this) or is not allowed here any more (switched_out looked): it is
+ * queued, and that CPU kicked; not allowed here, it moves to a CPU it may
+ * run on first (runnable or not, so a later wake queues it there); then
+ * this CPU is done with it (*mine). Out of line, so that switched_out's
+ * common case saves no registers.
  */
-static void requeue_saved(struct vcpu *prev)
+static void __attribute__((noinline)) requeue_saved(struct vcpu *prev, struct vcpu **mine)
 {
 	struct runqueue *rq;
 	unsigned int cpu;
 
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (likely(allowed_here(prev) && (!can_run(prev) || prev->on_runq)))
-		return;
 	/* prev ran here, so its processor is this CPU: a move if it may not stay. */
 	cpu = allowed_here(prev) ? prev->processor : place(prev);
 	rq = vcpu_rq_lock_move(prev, cpu);
@@ -761,6 +761,7 @@ static void requeue_saved(struct vcpu *prev)
 	spin_unlock(&rq->lock);
 	if (cpu < MAX_CPUS)
 		kick_cpu(cpu);
+	__atomic_store_n(mine, NULL, __ATOMIC_RELEASE);
 }
 
 /*
@@ -789,15 +790,23 @@ static void timers_follow(struct vcpu *v, unsigned int cpu)
 		migrate_timer(&v->poll_timeout, cpu);
 }
 
-/* prev, out after its state is all in memory: another CPU may load it now. */
+/*
+ * prev, out after its state is all in memory: another CPU may load it
+ * now. The fence pairs with the wakers' (see vcpu_wake): either a waker
+ * sees is_running cleared and queues prev itself, or this sees it
+ * runnable and not queued (requeue_saved).
+ */
 static void switched_out(struct vcpu *prev)
 {
-	unsigned int me = this_cpu_id();
+	struct vcpu **mine = &saving[this_cpu_id()];
 
-	saving[me] = prev;
+	*mine = prev;
 	__atomic_store_n(&prev->is_running, false, __ATOMIC_RELEASE);
-	requeue_saved(prev);
-	__atomic_store_n(&saving[me], NULL, __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (unlikely(!allowed_here(prev) || (can_run(prev) && !prev->on_runq)))
+		requeue_saved(prev, mine);
+	else
+		__atomic_store_n(mine, NULL, __ATOMIC_RELEASE);
 }
 
 /*
@@ -813,7 +822,7 @@ switch_to_idle(struct vcpu *prev, struct cpu_regs *r, uint64_t now)
 		runstate_change_at(prev, prev->paused || prev->state == VCPU_DOWN ?
 				   RUNSTATE_offline : can_run(prev) ?
 				   RUNSTATE_runnable : RUNSTATE_blocked, now);
-	arch_context_switch(prev, idle, r);
+	arch_switch_to_idle(prev, r);
 	switched_out(prev);
 	return idle;
 }
@@ -919,9 +928,12 @@ void schedule(struct cpu_regs *r)
 		if (unlikely(next->periodic.cpu != this_cpu_id()))
 			timers_follow(next, this_cpu_id());
 		vcpu_periodic_work(next);
-		arch_context_switch(prev, next, r);
-		if (!is_idle_vcpu(prev))
+		if (is_idle_vcpu(prev))
+			arch_switch_from_idle(next, r);
+		else {
+			arch_context_switch(prev, next, r);
 			switched_out(prev);
+		}
 	} else {
 		if (blocked)
 			vcpu_periodic_work(next);

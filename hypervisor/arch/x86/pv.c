@@ -418,19 +418,27 @@ static void save_vcpu(struct vcpu *prev, const struct cpu_regs *r)
 }
 
 /*
- * prev (or this CPU's idle vCPU: nothing to save) out, next in. next may
- * be the idle vCPU: then the CPU runs on the hypervisor's own page tables
- * (idle_l4) and r is left as it was.
+ * prev out, next in (hv/sched.h). Three entry points rather than tests
+ * of this_cpu()->idle: the scheduler knows which side is idle, and the
+ * switch between two guests' vCPUs is on the bench-check paths.
  */
 void arch_context_switch(struct vcpu *prev, struct vcpu *next, struct cpu_regs *r)
 {
-	if (prev != this_cpu()->idle)
-		save_vcpu(prev, r);
-	if (next == this_cpu()->idle) {
-		this_cpu()->current = next;
-		write_cr3(virt_to_maddr(idle_l4));
-		return;
-	}
+	save_vcpu(prev, r);
+	load_vcpu(next, r);
+}
+
+/* prev out; the CPU runs on the hypervisor's own page tables (idle_l4). */
+void arch_switch_to_idle(struct vcpu *prev, const struct cpu_regs *r)
+{
+	save_vcpu(prev, r);
+	this_cpu()->current = this_cpu()->idle;
+	write_cr3(virt_to_maddr(idle_l4));
+}
+
+/* The idle vCPU out (nothing of it to save), next in. */
+void arch_switch_from_idle(struct vcpu *next, struct cpu_regs *r)
+{
 	load_vcpu(next, r);
 }
 

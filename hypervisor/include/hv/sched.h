@@ -41,8 +41,14 @@ void vcpu_periodic_work(struct vcpu *v);
 /* On the way back to a guest: switch vCPUs if needed (may idle). */
 void schedule(struct cpu_regs *r);
 
-/* arch: save prev's state from r and load next's into r (either may be the CPU's idle vCPU). */
+/*
+ * arch: save prev's state from r and load next's into r. Neither is the
+ * CPU's idle vCPU: arch_switch_to_idle saves prev and loads the idle
+ * vCPU (r left as it was), arch_switch_from_idle loads next.
+ */
 void arch_context_switch(struct vcpu *prev, struct vcpu *next, struct cpu_regs *r);
+void arch_switch_to_idle(struct vcpu *prev, const struct cpu_regs *r);
+void arch_switch_from_idle(struct vcpu *next, struct cpu_regs *r);
 /* arch: enter the guest whose frame schedule() loaded into frame. */
 void __noreturn vcpu_enter_frame(struct cpu_regs *frame);
 
