@@ -101,20 +101,96 @@ static inline struct active_grant *active_of(struct grant_table *gt, grant_ref_t
 }
 
 /*
- * One lock for every grant table (hv/lock_order.h): each grant operation
- * element, and each change to a table outside them, runs under it, so
- * entries, active entries, maptrack and the tables' sizes change on one
- * CPU at a time. grant_op_begin/grant_op_end bracket one element; the
- * domains it looks up (grant_domain, grant_domain_any) stay referenced
- * until its end, so none is freed under it (get_domain).
+ * Locks (hv/lock_order.h): each domain's table has its own, d->grant_lock,
+ * which guards d->grant (made, freed) and everything in the table: the
+ * in-use bits as we set them, the active entries, the maptrack, the
+ * sizes and the version. An element of a grant operation locks the
+ * tables it touches for all of its length, taken together as it starts:
+ * at most two (a map or unmap: the mapper's maptrack and the granter's
+ * entries; a copy: its source's and its destination's granters; the rest
+ * one), lower domid first (grant_lock_two), so an element is atomic to
+ * every other CPU. An unmap finds its granter in the mapper's maptrack,
+ * under the mapper's lock: a granter below it is only tried, and when
+ * that fails both are taken again in order and the handle looked up
+ * again (grant_map.c, mt_lock). Only a copy through a transitive entry
+ * reaches a third table, named in the entry: struct grant_locks.
+ *
+ * A domain whose table an element locks is referenced (get_domain) for
+ * as long, so its record, and the lock in it, cannot go: grant_get
+ * looks a domain up so (the caller itself needs none), grant_put lets go.
  */
-extern spinlock_t grant_lock;
-void grant_op_begin(void);
-void grant_op_end(void);
-/* DOMID_SELF or a live domain; NULL for none or a dying one. */
-struct domain *grant_domain(struct domain *self, domid_t id);
-/* Any domain with this id, dying or not; NULL for none. */
-struct domain *grant_domain_any(domid_t id);
+static inline struct domain *grant_get(struct domain *self, domid_t id)	/* NULL: none */
+{
+	return id == DOMID_SELF || id == self->domid ? self : get_domain_by_id(id);
+}
+
+static inline void grant_put(const struct domain *self, struct domain *d)
+{
+	if (d && d != self)
+		put_domain(d);
+}
+
+/* a's and b's tables (either may be NULL, or both the same), lower domid first. */
+static inline void grant_lock_two(struct domain *a, struct domain *b)
+{
+	if (!a || a == b) {
+		a = b;
+		b = NULL;
+	} else if (b && a->domid > b->domid) {
+		struct domain *t = a;
+
+		a = b;
+		b = t;
+	}
+	if (a)
+		spin_lock(&a->grant_lock);
+	if (b) {
+		ASSERT(a->domid < b->domid);	/* the order, hv/lock_order.h */
+		spin_lock_nested(&b->grant_lock);
+	}
+}
+
+static inline void grant_unlock_two(struct domain *a, struct domain *b)
+{
+	if (a)
+		spin_unlock(&a->grant_lock);
+	if (b && b != a)
+		spin_unlock(&b->grant_lock);
+}
+
+#define ASSERT_GRANT_LOCKED(d)	ASSERT_LOCKED(&(d)->grant_lock)
+
+/*
+ * The tables a copy holds locked: its two granters' (lower domid first),
+ * then those behind transitive entries, which the copy learns of only
+ * from the entries. grant_lock_more takes such a table at once when its
+ * domid is above every table held, else only tries it (a lock taken out
+ * of order may not be waited for); when the try fails the copy undoes
+ * its pins (nothing else is committed yet), lets all go and runs again
+ * taking that table with the others, in order, from the start (`first`).
+ */
+struct grant_locks {
+	struct domain *self;		/* the caller: never referenced here */
+	struct domain *a, *b;		/* the granters, locked (NULL: a frame of ours) */
+	struct domain *more[2];		/* behind transitive entries: locked, referenced unless self */
+	unsigned int n;			/* in more[] */
+	struct domain *first[2];	/* each run again takes these too; referenced unless self */
+	unsigned int nr_first;
+	bool again;			/* a try failed: run the copy again */
+};
+
+/*
+ * The table of domain id locked for the copy: one it holds, or taken now;
+ * NULL for no such domain, or (gl->again) one to take first next run.
+ */
+struct domain *grant_lock_more(struct grant_locks *gl, domid_t id);
+
+/* Elements that let their locks go to take them again in order (statistics, unit tests). */
+extern unsigned long grant_lock_retries;
+static inline void grant_lock_retried(void)
+{
+	__atomic_add_fetch(&grant_lock_retries, 1, __ATOMIC_RELAXED);
+}
 
 /* How an entry is used: what pin() checks and what it takes. */
 #define USE_WRITE	0x1	/* writable */
@@ -133,9 +209,13 @@ struct grant_table *grant_table_get(struct domain *d);	/* allocated on first use
 void grant_table_free(struct domain *d);
 void grant_count_entries(struct grant_table *gt);
 
-/* grant_map.c: each returns a GNTST_ code for one element of a batch. */
+/*
+ * grant_map.c: each returns a GNTST_ code for one element of a batch.
+ * grant_pin's gl: the copy's locks (a transitive entry's table is locked
+ * through it); NULL for a map, which no transitive entry serves.
+ */
 int16_t grant_pin(struct domain *rd, grant_ref_t ref, struct domain *ld, unsigned int how,
-		  struct grant_use *u);
+		  struct grant_use *u, struct grant_locks *gl);
 int16_t grant_map_one(struct domain *ld, void *op);
 int16_t grant_unmap_one(struct domain *ld, void *op);
 int16_t grant_unmap_and_replace_one(struct domain *ld, void *op);

@@ -31,7 +31,10 @@
  *
  * Copies pin, copy and unpin inside the call: nothing remains set after.
  *
- * One CPU for now: nothing else runs during a hypercall.
+ * Each element runs with the tables it touches locked (grant_internal.h):
+ * the mapper's for its maptrack, the granter's for its entry, the table
+ * behind a transitive entry. Only the in-use bits are shared with someone
+ * not holding the lock, the granter's own guest: hence the atomics.
  */
 #include <hv/hypercall.h>
 #include <hv/hypervisor.h>
@@ -131,7 +134,8 @@ static void unpin(struct domain *rd, grant_ref_t ref, bool writable);
  * bad entry or domain, else whatever the entry behind gives.
  */
 static int16_t first_use_transitive(struct domain *rd, union grant_entry_v2 *e,
-				    unsigned int how, struct active_grant *act)
+				    unsigned int how, struct active_grant *act,
+				    struct grant_locks *gl)
 {
 	domid_t tid = __atomic_load_n(&e->transitive.trans_domid, __ATOMIC_RELAXED);
 	grant_ref_t tref = __atomic_load_n(&e->transitive.gref, __ATOMIC_RELAXED);
@@ -141,10 +145,10 @@ static int16_t first_use_transitive(struct domain *rd, union grant_entry_v2 *e,
 
 	if (!(how & USE_TRANSITIVE) || tid == rd->domid)
 		return GNTST_general_error;
-	td = grant_domain_any(tid);
+	td = grant_lock_more(gl, tid);
 	if (!td || td->dying)
 		return GNTST_general_error;
-	st = grant_pin(td, tref, rd, (how & USE_WRITE) | USE_COPY, &tu);
+	st = grant_pin(td, tref, rd, (how & USE_WRITE) | USE_COPY, &tu, gl);
 	if (st)
 		return st;
 	act->mfn = tu.mfn;
@@ -176,7 +180,7 @@ static uint64_t v2_frame(union grant_entry_v2 *e, uint16_t flags, struct active_
  * GNTST_general_error, as Xen.
  */
 static int16_t first_use(struct domain *rd, void *e, bool v2, unsigned int how, uint16_t flags,
-			 struct active_grant *act)
+			 struct active_grant *act, struct grant_locks *gl)
 {
 	uint64_t frame;
 
@@ -184,7 +188,7 @@ static int16_t first_use(struct domain *rd, void *e, bool v2, unsigned int how, 
 	if (!v2)
 		frame = __atomic_load_n(&((struct grant_entry_v1 *)e)->frame, __ATOMIC_ACQUIRE);
 	else if ((flags & GTF_type_mask) == GTF_transitive)
-		return first_use_transitive(rd, e, how, act);
+		return first_use_transitive(rd, e, how, act, gl);
 	else
 		frame = v2_frame(e, flags, act);
 	if (get_page(frame, rd))
@@ -198,14 +202,15 @@ static int16_t first_use(struct domain *rd, void *e, bool v2, unsigned int how, 
 }
 
 /* Another use of an entry in use: the entry behind, or the writable type. */
-static int16_t more_use(struct domain *rd, unsigned int how, struct active_grant *act)
+static int16_t more_use(struct domain *rd, unsigned int how, struct active_grant *act,
+			struct grant_locks *gl)
 {
 	struct grant_use tu;
 
 	if (act->transitive) {
-		struct domain *td = grant_domain_any(act->trans_dom);
+		struct domain *td = grant_lock_more(gl, act->trans_dom);
 
-		return td ? grant_pin(td, act->trans_ref, rd, (how & USE_WRITE) | USE_COPY, &tu) :
+		return td ? grant_pin(td, act->trans_ref, rd, (how & USE_WRITE) | USE_COPY, &tu, gl) :
 			    GNTST_general_error;
 	}
 	if ((how & USE_WRITE) && !act->rw && get_page_type(act->mfn, PGT_writable, rd))
@@ -219,7 +224,7 @@ static int16_t more_use(struct domain *rd, unsigned int how, struct active_grant
  * marks it writable. Returns a GNTST_ code, and what the use reaches.
  */
 int16_t grant_pin(struct domain *rd, grant_ref_t ref, struct domain *ld, unsigned int how,
-		  struct grant_use *u)
+		  struct grant_use *u, struct grant_locks *gl)
 {
 	struct grant_table *gt = rd->grant;
 	bool writable = how & USE_WRITE, first, mark, v2;
@@ -229,6 +234,7 @@ int16_t grant_pin(struct domain *rd, grant_ref_t ref, struct domain *ld, unsigne
 	uint16_t flags = 0;
 	int16_t st;
 
+	ASSERT_GRANT_LOCKED(rd);
 	if (ref >= nr_entries(rd))
 		return GNTST_bad_gntref;
 	ref = array_index_nospec(ref, nr_entries(rd));
@@ -254,7 +260,7 @@ int16_t grant_pin(struct domain *rd, grant_ref_t ref, struct domain *ld, unsigne
 		if (st)
 			return st;
 	}
-	st = first ? first_use(rd, word, v2, how, flags, act) : more_use(rd, how, act);
+	st = first ? first_use(rd, word, v2, how, flags, act, gl) : more_use(rd, how, act, gl);
 	if (st) {
 		if (mark)
 			clear_bits(status, first ? GTF_reading | GTF_writing : GTF_writing);
@@ -311,7 +317,8 @@ static void unpin(struct domain *rd, grant_ref_t ref, bool writable)
 	mfn_t mfn = act->mfn;
 	unsigned int gone;
 
-	if (transitive)
+	ASSERT_GRANT_LOCKED(rd);
+	if (transitive)		/* pinned in this element, a copy: locked by it too */
 		unpin(domain_by_id(act->trans_dom), act->trans_ref, writable);
 	gone = count_down(act, status_of(gt, ref), writable);
 	if ((gone & 1) && !transitive)
@@ -371,39 +378,102 @@ static void mt_put(struct domain *d, uint32_t h)
 	d->grant->nr_maps--;
 }
 
-/* The live maptrack entry of handle h, or NULL. */
+/* The live maptrack entry of handle h, or NULL (d locked). */
 static struct maptrack *mt_lookup(struct domain *d, grant_handle_t h)
 {
 	unsigned int n = d->grant ? d->grant->nr_mt_frames * MAPTRACK_PER_FRAME : 0;
 	struct maptrack *m;
 
+	ASSERT_GRANT_LOCKED(d);
 	if (h >= n)
 		return NULL;
 	m = mt_entry(d->grant, array_index_nospec(h, n));
 	return m->flags ? m : NULL;
 }
 
+/*
+ * The live maptrack entry of ld's handle h with ld's table and its
+ * granter's (*rd, referenced unless ld) locked, or NULL with neither.
+ * The granter is known only from the entry, read under ld's lock: one
+ * above ld is taken at once, one below only tried; when the try fails
+ * both are taken in order and the handle looked up again (another vCPU
+ * of ld may have unmapped it, or mapped another grant under it, while
+ * ld's lock was let go). The record of a granter whose entry we pin
+ * stays (domain_gone waits for its table), so it can be referenced.
+ */
+static struct maptrack *__attribute__((noinline))
+mt_lock_granter(struct domain *ld, grant_handle_t h, struct maptrack *m, struct domain **rd)
+{
+	struct domain *g;
+	domid_t id;
+
+	for (;;) {
+		if (!m || m->dom == ld->domid) {
+			*rd = ld;
+			if (!m)
+				spin_unlock(&ld->grant_lock);
+			return m;
+		}
+		id = m->dom;
+		g = get_domain_by_id(id);
+		BUG_ON(!g);
+		*rd = g;
+		if (id > ld->domid) {
+			spin_lock_nested(&g->grant_lock);
+			return m;
+		}
+		if (spin_trylock_nested(&g->grant_lock))
+			return m;
+		spin_unlock(&ld->grant_lock);
+		grant_lock_retried();
+		spin_lock(&g->grant_lock);
+		spin_lock_nested(&ld->grant_lock);
+		m = mt_lookup(ld, h);
+		if (m && m->dom == id)
+			return m;
+		spin_unlock(&g->grant_lock);
+		put_domain(g);		/* ld's lock kept: look again */
+		m = mt_lookup(ld, h);
+	}
+}
+
+/* One lock inline for a handle of ld's own grant; a granter's table out of line. */
+static inline struct maptrack *mt_lock(struct domain *ld, grant_handle_t h, struct domain **rd)
+{
+	struct maptrack *m;
+
+	spin_lock(&ld->grant_lock);
+	m = mt_lookup(ld, h);
+	if (likely(m && m->dom == ld->domid)) {
+		*rd = ld;
+		return m;
+	}
+	return mt_lock_granter(ld, h, m, rd);
+}
+
+/* What mt_lock took. */
+static void mt_unlock(struct domain *ld, struct domain *rd)
+{
+	grant_unlock_two(ld, rd);
+	grant_put(ld, rd);
+}
+
 /* ---------------------------------------------------------- map, unmap */
 
-int16_t grant_map_one(struct domain *ld, void *arg)
+/* map, ld's and rd's tables locked. */
+static int16_t map_locked(struct domain *ld, struct domain *rd, struct gnttab_map_grant_ref *op)
 {
-	struct gnttab_map_grant_ref *op = arg;
 	uint32_t flags = op->flags;
 	bool writable = !(flags & GNTMAP_readonly);
 	bool host = flags & GNTMAP_host_map, dev = flags & GNTMAP_device_map;
 	unsigned int how = writable ? USE_WRITE : 0;
 	struct grant_use u;
-	struct domain *rd;
 	struct maptrack *m;
 	uint32_t h;
 	mfn_t mfn;
 	int16_t st;
 
-	if (!host && !dev)
-		return GNTST_bad_gntref;
-	/* A map names the granter by number: DOMID_SELF is refused, as by Xen. */
-	rd = op->dom == DOMID_SELF ? NULL : grant_domain(ld, op->dom);
-	if (!rd)
+	if (rd->dying)
 		return GNTST_bad_domain;
 	if (op->ref >= nr_entries(rd))
 		return GNTST_bad_gntref;
@@ -412,9 +482,9 @@ int16_t grant_map_one(struct domain *ld, void *arg)
 	h = mt_get(ld);
 	if (h == MT_NONE)
 		return GNTST_no_space;
-	st = grant_pin(rd, op->ref, ld, how, &u);
+	st = grant_pin(rd, op->ref, ld, how, &u, NULL);
 	if (!st && dev && host) {
-		st = grant_pin(rd, op->ref, ld, how, &u);
+		st = grant_pin(rd, op->ref, ld, how, &u, NULL);
 		if (st)
 			unpin(rd, op->ref, writable);
 	}
@@ -441,52 +511,83 @@ int16_t grant_map_one(struct domain *ld, void *arg)
 	return GNTST_okay;
 }
 
-/* Drops one kind of use (host or device) of mapping h; frees it after the last. */
-static void drop_use(struct domain *ld, uint32_t h, uint8_t kind)
+int16_t grant_map_one(struct domain *ld, void *arg)
+{
+	struct gnttab_map_grant_ref *op = arg;
+	struct domain *rd;
+	int16_t st;
+
+	if (!(op->flags & (GNTMAP_host_map | GNTMAP_device_map)))
+		return GNTST_bad_gntref;
+	/* A map names the granter by number: DOMID_SELF is refused, as by Xen. */
+	rd = op->dom == DOMID_SELF ? NULL : grant_get(ld, op->dom);
+	if (!rd)
+		return GNTST_bad_domain;
+	grant_lock_two(ld, rd);		/* its maptrack, the granter's entry */
+	st = map_locked(ld, rd, op);
+	grant_unlock_two(ld, rd);
+	grant_put(ld, rd);
+	return st;
+}
+
+/* Drops one kind of use (host or device) of mapping h of rd's; frees it after the last. */
+static void drop_use(struct domain *ld, uint32_t h, struct domain *rd, uint8_t kind)
 {
 	struct maptrack *m = mt_entry(ld->grant, h);
-	struct domain *rd = domain_by_id(m->dom);
 
-	BUG_ON(!rd || !(m->flags & kind));
+	BUG_ON(rd->domid != m->dom || !(m->flags & kind));
 	unpin(rd, m->ref, !(m->flags & GNTMAP_readonly));
 	m->flags &= ~kind;
 	if (!(m->flags & (GNTMAP_host_map | GNTMAP_device_map)))
 		mt_put(ld, h);
 }
 
-int16_t grant_unmap_one(struct domain *ld, void *arg)
+static int16_t unmap_locked(struct domain *ld, struct domain *rd, struct maptrack *m,
+			    const struct gnttab_unmap_grant_ref *op)
 {
-	struct gnttab_unmap_grant_ref *op = arg;
-	struct maptrack *m = mt_lookup(ld, op->handle);
-
-	if (!m)
-		return GNTST_bad_handle;
 	if (op->dev_bus_addr && op->dev_bus_addr != (uint64_t)m->mfn << PAGE_SHIFT)
 		return GNTST_bad_dev_addr;
 	if (op->host_addr && (m->flags & GNTMAP_host_map)) {
 		if (gnttab_destroy_host_mapping(ld, op->host_addr, m->mfn,
 						m->flags & GNTMAP_contains_pte))
 			return GNTST_general_error;
-		drop_use(ld, op->handle, GNTMAP_host_map);
+		drop_use(ld, op->handle, rd, GNTMAP_host_map);
 	}
 	if (op->dev_bus_addr && (m->flags & GNTMAP_device_map))
-		drop_use(ld, op->handle, GNTMAP_device_map);
+		drop_use(ld, op->handle, rd, GNTMAP_device_map);
 	return GNTST_okay;
+}
+
+int16_t grant_unmap_one(struct domain *ld, void *arg)
+{
+	struct gnttab_unmap_grant_ref *op = arg;
+	struct domain *rd;
+	struct maptrack *m = mt_lock(ld, op->handle, &rd);
+	int16_t st;
+
+	if (!m)
+		return GNTST_bad_handle;
+	st = unmap_locked(ld, rd, m, op);
+	mt_unlock(ld, rd);
+	return st;
 }
 
 int16_t grant_unmap_and_replace_one(struct domain *ld, void *arg)
 {
 	struct gnttab_unmap_and_replace *op = arg;
-	struct maptrack *m = mt_lookup(ld, op->handle);
+	struct domain *rd;
+	struct maptrack *m = mt_lock(ld, op->handle, &rd);
+	int16_t st = GNTST_general_error;
 
 	if (!m)
 		return GNTST_bad_handle;
-	if (!(m->flags & GNTMAP_host_map) || (m->flags & GNTMAP_contains_pte))
-		return GNTST_general_error;
-	if (gnttab_replace_host_mapping(ld, op->host_addr, op->new_addr, m->mfn))
-		return GNTST_general_error;
-	drop_use(ld, op->handle, GNTMAP_host_map);
-	return GNTST_okay;
+	if ((m->flags & GNTMAP_host_map) && !(m->flags & GNTMAP_contains_pte) &&
+	    !gnttab_replace_host_mapping(ld, op->host_addr, op->new_addr, m->mfn)) {
+		drop_use(ld, op->handle, rd, GNTMAP_host_map);
+		st = GNTST_okay;
+	}
+	mt_unlock(ld, rd);
+	return st;
 }
 
 /* ---------------------------------------------------------- copy */
@@ -498,9 +599,12 @@ struct copy_buf {
 	struct grant_use use;		/* the frame, and the bytes we may touch */
 };
 
-static int16_t claim(struct domain *ld, const struct gnttab_copy_ptr *p, bool gref, bool dest,
-		     struct copy_buf *b)
+/* The granter a grant ref names is gl's a (source) or b (dest), locked; NULL: none. */
+static inline __attribute__((always_inline)) int16_t
+claim(struct grant_locks *gl, const struct gnttab_copy_ptr *p, bool gref, bool dest,
+      struct copy_buf *b)
 {
+	struct domain *ld = gl->self, *rd = dest ? gl->b : gl->a;
 	int16_t st;
 
 	b->writable = dest;
@@ -519,13 +623,14 @@ static int16_t claim(struct domain *ld, const struct gnttab_copy_ptr *p, bool gr
 		}
 		return GNTST_okay;
 	}
-	b->rd = grant_domain(ld, p->domid);
-	if (!b->rd)
+	if (!rd || rd->dying)
 		return GNTST_bad_domain;
-	b->ref = p->u.ref;
-	st = grant_pin(b->rd, b->ref, ld, USE_COPY | USE_TRANSITIVE | (dest ? USE_WRITE : 0), &b->use);
-	if (st)
-		b->rd = NULL;
+	st = grant_pin(rd, p->u.ref, ld, USE_COPY | USE_TRANSITIVE | (dest ? USE_WRITE : 0),
+		       &b->use, gl);
+	if (!st) {
+		b->rd = rd;
+		b->ref = p->u.ref;
+	}
 	return st;
 }
 
@@ -547,18 +652,18 @@ static bool in_bounds(const struct copy_buf *b, uint16_t off, uint16_t len)
 	       (off >= b->use.start && off + len <= b->use.start + b->use.length);
 }
 
-int16_t grant_copy_one(struct domain *ld, void *arg)
+/* One copy, the granters' tables locked (gl). */
+static inline __attribute__((always_inline)) int16_t
+copy_locked(struct gnttab_copy *op, struct grant_locks *gl)
 {
-	struct gnttab_copy *op = arg;
+	struct domain *ld = gl->self;
 	struct copy_buf src, dst;
 	int16_t st;
 
-	if (op->source.offset + op->len > PAGE_SIZE || op->dest.offset + op->len > PAGE_SIZE)
-		return GNTST_bad_copy_arg;
-	st = claim(ld, &op->source, op->flags & GNTCOPY_source_gref, false, &src);
+	st = claim(gl, &op->source, op->flags & GNTCOPY_source_gref, false, &src);
 	if (st)
 		return st;
-	st = claim(ld, &op->dest, op->flags & GNTCOPY_dest_gref, true, &dst);
+	st = claim(gl, &op->dest, op->flags & GNTCOPY_dest_gref, true, &dst);
 	if (!st) {
 		if ((src.use.sub_page | dst.use.sub_page) &&
 		    (!in_bounds(&src, op->source.offset, op->len) ||
@@ -573,6 +678,98 @@ int16_t grant_copy_one(struct domain *ld, void *arg)
 	return st;
 }
 
+/*
+ * A run again: the granters' tables and those a run before could only
+ * try (gl->first), all taken lower domid first.
+ */
+static void copy_lock_all(struct grant_locks *gl)
+{
+	struct domain *l[4];
+	unsigned int n = 0, i, j;
+
+	for (i = 0; i < 2 + gl->nr_first; i++) {
+		struct domain *d = i == 0 ? gl->a : i == 1 ? gl->b : gl->first[i - 2];
+
+		if (!d || (i == 1 && d == gl->a))
+			continue;
+		for (j = n; j && l[j - 1]->domid > d->domid; j--)
+			l[j] = l[j - 1];
+		l[j] = d;
+		n++;
+	}
+	for (i = 0; i < n; i++) {
+		if (i)
+			spin_lock_nested(&l[i]->grant_lock);
+		else
+			spin_lock(&l[i]->grant_lock);
+	}
+	for (i = 0; i < gl->nr_first; i++) {
+		gl->more[i] = gl->first[i];
+		if (gl->more[i] != gl->self)
+			get_domain(gl->more[i]);	/* more[]'s own, put by copy_unlock */
+	}
+	gl->n = gl->nr_first;
+}
+
+static void copy_unlock(struct grant_locks *gl)
+{
+	grant_unlock_two(gl->a, gl->b);
+	while (gl->n) {
+		struct domain *d = gl->more[--gl->n];
+
+		spin_unlock(&d->grant_lock);
+		grant_put(gl->self, d);
+	}
+}
+
+#define COPY_RUNS	4	/* each run can learn of one more table to take first */
+
+/*
+ * A copy that went through a transitive entry (gl->n) or must run again
+ * (gl->again): everything let go, and the runs again. Returns the last
+ * run's status.
+ */
+static int16_t __attribute__((noinline)) copy_again(struct gnttab_copy *op,
+						    struct grant_locks *gl, int16_t st)
+{
+	unsigned int runs = 1;
+
+	copy_unlock(gl);
+	while (gl->again && runs++ < COPY_RUNS) {
+		gl->again = false;
+		copy_lock_all(gl);
+		st = copy_locked(op, gl);
+		copy_unlock(gl);
+	}
+	while (gl->nr_first)
+		grant_put(gl->self, gl->first[--gl->nr_first]);
+	return st;
+}
+
+int16_t grant_copy_one(struct domain *ld, void *arg)
+{
+	struct gnttab_copy *op = arg;
+	struct grant_locks gl;
+	int16_t st;
+
+	if (op->source.offset + op->len > PAGE_SIZE || op->dest.offset + op->len > PAGE_SIZE)
+		return GNTST_bad_copy_arg;
+	gl.self = ld;
+	gl.a = op->flags & GNTCOPY_source_gref ? grant_get(ld, op->source.domid) : NULL;
+	gl.b = op->flags & GNTCOPY_dest_gref ? grant_get(ld, op->dest.domid) : NULL;
+	gl.n = gl.nr_first = 0;
+	gl.again = false;
+	grant_lock_two(gl.a, gl.b);
+	st = copy_locked(op, &gl);
+	if (unlikely(gl.n || gl.again))
+		st = copy_again(op, &gl, st);
+	else
+		grant_unlock_two(gl.a, gl.b);
+	grant_put(ld, gl.a);
+	grant_put(ld, gl.b);
+	return st;
+}
+
 /* ---------------------------------------------------------- teardown */
 
 bool grant_release_mappings(struct domain *d, uint64_t *cursor, uint64_t start)
@@ -581,19 +778,22 @@ bool grant_release_mappings(struct domain *d, uint64_t *cursor, uint64_t start)
 	uint32_t h, end = gt ? gt->nr_mt_frames * MAPTRACK_PER_FRAME : 0;
 
 	for (h = *cursor; h < end; h++) {
-		struct maptrack *m = mt_entry(gt, h);
+		struct domain *rd;
+		struct maptrack *m;
 
 		if (hypercall_preempt_due(start, h - *cursor)) {
 			*cursor = h;
 			return false;
 		}
 		/* The PTEs go with d's page tables; the pins go now. */
-		grant_op_begin();
+		m = mt_lock(d, h, &rd);
+		if (!m)
+			continue;
 		if (m->flags & GNTMAP_host_map)
-			drop_use(d, h, GNTMAP_host_map);
+			drop_use(d, h, rd, GNTMAP_host_map);
 		if (m->flags & GNTMAP_device_map)
-			drop_use(d, h, GNTMAP_device_map);
-		grant_op_end();
+			drop_use(d, h, rd, GNTMAP_device_map);
+		mt_unlock(d, rd);
 	}
 	*cursor = 0;
 	return true;
@@ -602,9 +802,12 @@ bool grant_release_mappings(struct domain *d, uint64_t *cursor, uint64_t start)
 void grant_for_each_pin(const struct domain *d, void (*fn)(mfn_t mfn, bool writable, void *arg),
 			void *arg)
 {
-	const struct grant_table *gt = d->grant;
+	spinlock_t *lock = (spinlock_t *)&d->grant_lock;
+	const struct grant_table *gt;
 	unsigned int f, i;
 
+	spin_lock(lock);
+	gt = d->grant;
 	for (f = 0; gt && f < gt->nr_frames; f++) {
 		for (i = 0; i < ACTIVE_PER_FRAME; i++) {
 			const struct active_grant *act = &gt->active[f][i];
@@ -614,5 +817,6 @@ void grant_for_each_pin(const struct domain *d, void (*fn)(mfn_t mfn, bool writa
 				fn(act->mfn, act->rw, arg);
 		}
 	}
+	spin_unlock(lock);
 }
 

@@ -23,8 +23,9 @@
  * map stay allocated until they are unmapped (page_type.c frees a dead
  * domain's frame on its last reference).
  *
- * One CPU for now: nothing else runs during a hypercall. SMP needs a lock
- * per table, taken in domid order when two are involved.
+ * Each table has its own lock (d->grant_lock); an element of an
+ * operation holds the locks of the tables it touches, lower domid first
+ * (grant_internal.h, hv/lock_order.h).
  */
 #include <hv/lib.h>
 #include <hv/domain.h>
@@ -44,49 +45,53 @@
 
 static int gt_grow(struct domain *d, unsigned int n);
 
-spinlock_t grant_lock = SPINLOCK_INIT_LEVEL(LOCK_LEVEL_GRANT);
-/* The domains the element under way referenced (guarded by grant_lock). */
-static struct domain *op_refs[8];
-static unsigned int nr_op_refs;
+unsigned long grant_lock_retries;
 
-void grant_op_begin(void)
+/* d (referenced unless the caller) to be taken with the others when the copy runs again. */
+static void want_first(struct grant_locks *gl, struct domain *d)
 {
-	spin_lock(&grant_lock);
+	if (gl->nr_first < ARRAY_SIZE(gl->first))
+		gl->first[gl->nr_first++] = d;
+	else
+		grant_put(gl->self, d);		/* a guest racing its own entries: the copy fails */
+	gl->again = true;
 }
 
-void grant_op_end(void)
-{
-	ASSERT_LOCKED(&grant_lock);
-	while (nr_op_refs)
-		put_domain(op_refs[--nr_op_refs]);
-	spin_unlock(&grant_lock);
-}
-
-struct domain *grant_domain_any(domid_t id)
+struct domain *grant_lock_more(struct grant_locks *gl, domid_t id)
 {
 	struct domain *d;
+	unsigned int i;
+	bool above = true;
 
-	ASSERT_LOCKED(&grant_lock);
-	d = get_domain_by_id(id);
-	if (d) {
-		/* source, dest, and one transitive entry behind each: four at most */
-		BUG_ON(nr_op_refs == ARRAY_SIZE(op_refs));
-		op_refs[nr_op_refs++] = d;
+	for (i = 0; i < 2 + gl->n; i++) {
+		d = i == 0 ? gl->a : i == 1 ? gl->b : gl->more[i - 2];
+		if (!d)
+			continue;
+		if (d->domid == id)
+			return d;
+		above &= d->domid < id;
 	}
+	if (gl->n == ARRAY_SIZE(gl->more))
+		return NULL;		/* one transitive entry each side at most */
+	d = grant_get(gl->self, id);
+	if (!d)
+		return NULL;
+	if (above) {
+		spin_lock_nested(&d->grant_lock);
+	} else if (!spin_trylock_nested(&d->grant_lock)) {
+		want_first(gl, d);
+		grant_lock_retried();
+		return NULL;
+	}
+	gl->more[gl->n++] = d;
 	return d;
-}
-
-struct domain *grant_domain(struct domain *self, domid_t id)
-{
-	struct domain *d = id == DOMID_SELF || id == self->domid ? self : grant_domain_any(id);
-
-	return d && !d->dying ? d : NULL;
 }
 
 struct grant_table *grant_table_get(struct domain *d)
 {
 	mfn_t mfn;
 
+	ASSERT_GRANT_LOCKED(d);
 	if (d->grant)
 		return d->grant;
 	mfn = alloc_frames_contig(GT_PAGES);
@@ -208,16 +213,35 @@ static int table_grow(struct domain *d, unsigned int n)
 
 /* ---------------------------------------------------------- the table */
 
-static int16_t setup_table(struct domain *ld, void *arg)
+/*
+ * An element on one table, domain id's: ld's own or, for a privileged
+ * caller, another live domain's; fn runs with that table locked.
+ */
+static int16_t on_table(struct domain *ld, domid_t id, void *op,
+			int16_t (*fn)(struct domain *d, void *op))
 {
-	struct gnttab_setup_table *op = arg;
-	struct domain *d = grant_domain(ld, op->dom);
-	unsigned int i;
+	struct domain *d = grant_get(ld, id);
+	int16_t st;
 
 	if (!d)
 		return GNTST_bad_domain;
-	if (d != ld && !ld->is_privileged)
-		return GNTST_permission_denied;
+	spin_lock(&d->grant_lock);
+	if (d->dying)
+		st = GNTST_bad_domain;
+	else if (d != ld && !ld->is_privileged)
+		st = GNTST_permission_denied;
+	else
+		st = fn(d, op);
+	spin_unlock(&d->grant_lock);
+	grant_put(ld, d);
+	return st;
+}
+
+static int16_t setup_table_locked(struct domain *d, void *arg)
+{
+	struct gnttab_setup_table *op = arg;
+	unsigned int i;
+
 	if (op->nr_frames > d->max_grant_frames)
 		return GNTST_general_error;
 	if (table_grow(d, op->nr_frames))
@@ -231,22 +255,27 @@ static int16_t setup_table(struct domain *ld, void *arg)
 	return GNTST_okay;
 }
 
-static int16_t query_size(struct domain *ld, void *arg)
+static int16_t setup_table(struct domain *ld, void *arg)
+{
+	return on_table(ld, ((struct gnttab_setup_table *)arg)->dom, arg, setup_table_locked);
+}
+
+static int16_t query_size_locked(struct domain *d, void *arg)
 {
 	struct gnttab_query_size *op = arg;
-	struct domain *d = grant_domain(ld, op->dom);
 
-	if (!d)
-		return GNTST_bad_domain;
-	if (d != ld && !ld->is_privileged)
-		return GNTST_permission_denied;
 	grant_table_get(d);	/* a domain that never used its table has one frame too */
 	op->nr_frames = d->grant ? d->grant->nr_frames : 0;
 	op->max_nr_frames = d->max_grant_frames;
 	return GNTST_okay;
 }
 
-static int16_t swap_refs(struct domain *ld, void *arg)
+static int16_t query_size(struct domain *ld, void *arg)
+{
+	return on_table(ld, ((struct gnttab_query_size *)arg)->dom, arg, query_size_locked);
+}
+
+static int16_t swap_refs_locked(struct domain *ld, void *arg)
 {
 	struct gnttab_swap_grant_ref *op = arg;
 	struct grant_table *gt = ld->grant;
@@ -283,6 +312,16 @@ static int16_t swap_refs(struct domain *ld, void *arg)
 	*a = *b;
 	*b = t;
 	return GNTST_okay;
+}
+
+static int16_t swap_refs(struct domain *ld, void *arg)
+{
+	int16_t st;
+
+	spin_lock(&ld->grant_lock);
+	st = swap_refs_locked(ld, arg);
+	spin_unlock(&ld->grant_lock);
+	return st;
 }
 
 /* ---------------------------------------------------------- versions */
@@ -409,10 +448,10 @@ static long set_version(struct domain *d, uint64_t args)
 
 	if (copy_from_guest(&sv, args, sizeof(sv)))
 		return -EFAULT;
-	grant_op_begin();
+	spin_lock(&d->grant_lock);
 	rc = switch_version(d, sv.version);
 	sv.version = d->grant ? d->grant->version : 1;
-	grant_op_end();
+	spin_unlock(&d->grant_lock);
 	return copy_to_guest(args, &sv, sizeof(sv)) ? -EFAULT : rc;
 }
 
@@ -420,32 +459,31 @@ static long get_version(struct domain *d, uint64_t args)
 {
 	struct gnttab_get_version gv;
 	struct domain *t;
+	bool dying = false;
 
 	if (copy_from_guest(&gv, args, sizeof(gv)))
 		return -EFAULT;
-	grant_op_begin();
-	t = grant_domain(d, gv.dom);
-	if (t)
+	t = grant_get(d, gv.dom);
+	if (t) {
+		spin_lock(&t->grant_lock);
 		gv.version = t->grant ? t->grant->version : 1;
-	grant_op_end();
-	if (!t)
+		dying = t->dying;
+		spin_unlock(&t->grant_lock);
+		grant_put(d, t);
+	}
+	if (!t || dying)
 		return trace_err(-ESRCH);
 	if (t != d && !d->is_privileged)
 		return trace_err(-EPERM);
 	return copy_to_guest(args, &gv, sizeof(gv)) ? -EFAULT : 0;
 }
 
-static int16_t get_status_frames(struct domain *ld, void *arg)
+static int16_t get_status_frames_locked(struct domain *d, void *arg)
 {
 	struct gnttab_get_status_frames *op = arg;
-	struct domain *d = grant_domain(ld, op->dom);
 	int16_t st = GNTST_okay;
 	unsigned int have, i;
 
-	if (!d)
-		return GNTST_bad_domain;
-	if (d != ld && !ld->is_privileged)
-		return GNTST_permission_denied;
 	have = d->grant && d->grant->version == 2 ? d->grant->nr_status : 0;
 	if (op->nr_frames > have)
 		return GNTST_general_error;
@@ -456,6 +494,12 @@ static int16_t get_status_frames(struct domain *ld, void *arg)
 			st = GNTST_bad_virt_addr;
 	}
 	return st;
+}
+
+static int16_t get_status_frames(struct domain *ld, void *arg)
+{
+	return on_table(ld, ((struct gnttab_get_status_frames *)arg)->dom, arg,
+			get_status_frames_locked);
 }
 
 /*
@@ -500,24 +544,12 @@ static int16_t transfer_one(struct domain *ld, void *arg)
 	return GNTST_general_error;
 }
 
-/* One cache_flush element: Xen's checks (grant_table.h); nothing to flush on x86. */
-static long cache_flush_one(struct domain *d, const struct gnttab_cache_flush *op)
+/* May d flush owner's frame mfn: its own, or one it has a grant of mapped? (owner locked) */
+static long cache_flush_mapped(const struct domain *d, struct domain *owner, mfn_t mfn)
 {
-	mfn_t mfn = op->a.dev_bus_addr >> PAGE_SHIFT;
-	struct domain *owner;
 	grant_ref_t ref;
 
-	if (op->offset >= PAGE_SIZE || op->length > PAGE_SIZE ||
-	    op->offset + op->length > PAGE_SIZE ||
-	    (op->op & ~(GNTTAB_CACHE_INVAL | GNTTAB_CACHE_CLEAN)))
-		return trace_err(-EINVAL);
-	if (!op->length || !op->op)
-		return 0;
-	if (mfn >= frame_table_size)
-		return trace_err(-EINVAL);
-	mfn = array_index_nospec(mfn, frame_table_size);
-	owner = frame_table[mfn].count ? domain_by_id(frame_table[mfn].owner) : NULL;
-	if (!owner || !owner->grant)
+	if (!owner->grant)
 		return trace_err(-EPERM);
 	if (owner == d)
 		return 0;
@@ -528,6 +560,32 @@ static long cache_flush_one(struct domain *d, const struct gnttab_cache_flush *o
 			return 0;
 	}
 	return trace_err(-EINVAL);
+}
+
+/* One cache_flush element: Xen's checks (grant_table.h); nothing to flush on x86. */
+static long cache_flush_one(struct domain *d, const struct gnttab_cache_flush *op)
+{
+	mfn_t mfn = op->a.dev_bus_addr >> PAGE_SHIFT;
+	struct domain *owner;
+	long rc;
+
+	if (op->offset >= PAGE_SIZE || op->length > PAGE_SIZE ||
+	    op->offset + op->length > PAGE_SIZE ||
+	    (op->op & ~(GNTTAB_CACHE_INVAL | GNTTAB_CACHE_CLEAN)))
+		return trace_err(-EINVAL);
+	if (!op->length || !op->op)
+		return 0;
+	if (mfn >= frame_table_size)
+		return trace_err(-EINVAL);
+	mfn = array_index_nospec(mfn, frame_table_size);
+	owner = frame_table[mfn].count ? grant_get(d, frame_table[mfn].owner) : NULL;
+	if (!owner)
+		return trace_err(-EPERM);
+	spin_lock(&owner->grant_lock);
+	rc = cache_flush_mapped(d, owner, mfn);
+	spin_unlock(&owner->grant_lock);
+	grant_put(d, owner);
+	return rc;
 }
 
 static long cache_flush(struct domain *d, uint64_t args, uint32_t count)
@@ -541,9 +599,7 @@ static long cache_flush(struct domain *d, uint64_t args, uint32_t count)
 	for (i = 0; i < count; i++) {
 		if (copy_from_guest(&op, args + (uint64_t)i * sizeof(op), sizeof(op)))
 			return -EFAULT;
-		grant_op_begin();
 		rc = cache_flush_one(d, &op);
-		grant_op_end();
 		if (rc)
 			return rc;
 	}
@@ -592,9 +648,7 @@ static long batch(struct vcpu *v, struct hc_args *a, size_t size,
 		}
 		if (copy_from_guest(op, p, size) || copy_to_guest(p, op, size))
 			return -EFAULT;
-		grant_op_begin();
-		st = fn(v->domain, op);
-		grant_op_end();
+		st = fn(v->domain, op);		/* it locks the tables it touches */
 		memcpy(op + status_off, &st, sizeof(st));
 		if (copy_to_guest(p, op, size))
 			return -EFAULT;
@@ -680,12 +734,12 @@ int grant_seed(struct domain *d, uint32_t ref, domid_t to, mfn_t mfn)
 
 	if (ref >= GNTTAB_NR_RESERVED_ENTRIES)
 		return -EINVAL;
-	grant_op_begin();
+	spin_lock(&d->grant_lock);
 	if (table_grow(d, 1))
 		rc = -ENOMEM;
 	else
 		seed(d, ref, to, mfn);
-	grant_op_end();
+	spin_unlock(&d->grant_lock);
 	return rc;
 }
 
@@ -693,12 +747,12 @@ int grant_seed(struct domain *d, uint32_t ref, domid_t to, mfn_t mfn)
 
 void grant_table_destroy(struct domain *d)
 {
-	grant_op_begin();
+	spin_lock(&d->grant_lock);
 	if (d->grant && d->grant->nr_pinned)
 		d->grant->destroyed = true;
 	else if (d->grant)
 		grant_table_free(d);
-	grant_op_end();
+	spin_unlock(&d->grant_lock);
 }
 
 void grant_dump(const struct domain *d)

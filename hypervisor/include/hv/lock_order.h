@@ -6,8 +6,13 @@
  * holds. Two locks of one class are taken through the class's ordering
  * helper (the second by spin_lock_nested).
  *
- *   grant_lock            every grant table (common/grant_table.c), around
- *                         each element of a grant operation
+ *   d->grant_lock         a domain's grant table (common/grant_internal.h),
+ *                         around each element of a grant operation that
+ *                         touches it: two domains' lower domid first
+ *                         (grant_lock_two); an unmap's granter found in
+ *                         the mapper's maptrack, or a transitive entry's
+ *                         table, below one held is only tried, and on
+ *                         failure all are taken again in order
  *   d->arch.pt.lock       a domain's page-table work (arch/x86/page_type.c):
  *                         its validation stack, its release list, a
  *                         table's last type reference, each entry write

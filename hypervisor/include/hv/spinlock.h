@@ -99,6 +99,20 @@ static inline void spin_lock_nested(spinlock_t *l)
 	spin_debug_locked(l);
 }
 
+/*
+ * Takes l if it is free, never waiting, as a spin_lock_nested: so it may
+ * be tried against the class's order (a lower domid after a higher one),
+ * since a try cannot deadlock. False: another CPU holds it.
+ */
+static inline bool spin_trylock_nested(spinlock_t *l)
+{
+	spin_debug_lock(l, true);
+	if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+		return false;
+	spin_debug_locked(l);
+	return true;
+}
+
 static inline void spin_unlock(spinlock_t *l)
 {
 	spin_debug_unlock(l);

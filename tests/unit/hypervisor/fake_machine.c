@@ -96,6 +96,7 @@ struct domain *fake_domain(domid_t domid, bool privileged)
 	d->max_grant_frames = hv_opts.gnttab_max_frames;	/* as domain_alloc: the options' */
 	d->max_maptrack_frames = hv_opts.gnttab_max_maptrack;
 	spin_lock_init(&d->evtchn_lock, LOCK_LEVEL_EVTCHN);	/* as domain_alloc */
+	spin_lock_init(&d->grant_lock, LOCK_LEVEL_GRANT);
 	snprintf(d->name, sizeof(d->name), "d%u", domid);
 	si = alloc_frame();
 	BUG_ON(si == INVALID_MFN);

@@ -17,6 +17,7 @@
 #include <hv/page_alloc.h>
 #include <lamina/grant_table.h>
 #include "../../../../hypervisor/common/grant_internal.h"
+#include <pthread.h>
 
 #define HOST_VA		0x7f0000001000ULL	/* where the mapper asks for a host mapping */
 
@@ -385,6 +386,231 @@ static void batch_statuses(void)
 	EXPECT(books_close());
 }
 
+/* ------------------------------------------------ locks across CPUs */
+
+extern __thread unsigned int unit_cpu;
+
+static void *unmap_as_cpu1(void *arg)
+{
+	struct gnttab_unmap_grant_ref *u = arg;
+
+	unit_cpu = 1;
+	EXPECT_EQ(gnttab(e, GNTTABOP_unmap_grant_ref, u, 1), 0);
+	return NULL;
+}
+
+/*
+ * e (d2) unmaps a grant of d's (d1): it finds the granter under its own
+ * lock and only tries d's, lower. While another CPU holds d's it lets
+ * its own go (that CPU could want it: no deadlock), waits for d's, takes
+ * its own again and finds the handle again.
+ */
+static void unmap_waits_for_a_lower_granter(void)
+{
+	struct gnttab_map_grant_ref m;
+	struct gnttab_unmap_grant_ref u;
+	unsigned long before;
+	pthread_t t;
+
+	fresh();
+	m = map(d->domid, 8, GNTMAP_device_map);
+	EXPECT_EQ(m.status, GNTST_okay);
+	u = (struct gnttab_unmap_grant_ref){ .handle = m.handle, .dev_bus_addr = page << PAGE_SHIFT,
+					     .status = 99 };
+	before = grant_lock_retries;
+	unit_cpu = 2;
+	spin_lock(&d->grant_lock);
+	EXPECT_EQ(pthread_create(&t, NULL, unmap_as_cpu1, &u), 0);
+	while (__atomic_load_n(&grant_lock_retries, __ATOMIC_ACQUIRE) == before)
+		;	/* CPU 1 tried d's lock and let e's go: it waits for d's now */
+	EXPECT(!spin_is_locked(&e->grant_lock));
+	EXPECT_EQ(u.status, 99);
+	EXPECT_EQ(entry(8)->flags, GTF_permit_access | GTF_reading | GTF_writing);
+	spin_unlock(&d->grant_lock);
+	pthread_join(t, NULL);
+	unit_cpu = 0;
+	EXPECT_EQ(grant_lock_retries, before + 1);
+	EXPECT_EQ(u.status, GNTST_okay);
+	EXPECT_EQ(entry(8)->flags, GTF_permit_access);
+	EXPECT_EQ(e->grant->nr_maps, 0);
+	EXPECT(books_close());
+}
+
+/* f's (d3) table in v2, its entry 8 passing on d's entry 10 to e. */
+static void transitive_via_f(void)
+{
+	uint64_t frame;
+	struct gnttab_setup_table st = { .dom = DOMID_SELF, .nr_frames = 1,
+					 .frame_list = fake_va(&frame) };
+	struct gnttab_set_version sv = { .version = 2 };
+	union grant_entry_v2 *t;
+
+	EXPECT_EQ(gnttab(f, GNTTABOP_setup_table, &st, 1), 0);
+	EXPECT_EQ(gnttab(f, GNTTABOP_set_version, &sv, 1), 0);
+	t = (union grant_entry_v2 *)frame_va(f->grant->frames[0]) + 8;
+	t->transitive.trans_domid = d->domid;
+	t->transitive.gref = 10;
+	t->hdr.domid = e->domid;
+	t->hdr.flags = GTF_transitive;
+	grant(10, f->domid, page, GTF_permit_access);
+}
+
+static void *copy_as_cpu1(void *arg)
+{
+	unit_cpu = 1;
+	copy(arg);
+	return NULL;
+}
+
+/*
+ * e copies out of f's transitive entry (d3), which passes on d's (d1):
+ * the copy learns of d's table from f's entry, holding f's, and only
+ * tries it. While another CPU holds d's the copy undoes its pin, lets
+ * f's go and runs again taking d's, then f's, in order.
+ */
+static void transitive_copy_runs_again(void)
+{
+	struct gnttab_copy c;
+	unsigned long before;
+	mfn_t mine;
+	pthread_t t;
+
+	fresh();
+	transitive_via_f();
+	mine = fake_give_frame(e);
+	memcpy((uint8_t *)frame_va(page) + 16, "passed on", 10);
+	c = (struct gnttab_copy){ .source = { .u.ref = 8, .domid = f->domid, .offset = 16 },
+				  .dest = { .u.gmfn = mine, .domid = DOMID_SELF },
+				  .len = 10, .flags = GNTCOPY_source_gref, .status = 99 };
+	before = grant_lock_retries;
+	EXPECT_EQ(copy(&c), GNTST_okay);
+	EXPECT_EQ(grant_lock_retries, before);		/* uncontended: the try took d's */
+	EXPECT(!memcmp(frame_va(mine), "passed on", 10));
+	memset(frame_va(mine), 0, 16);
+	c.status = 99;
+	unit_cpu = 2;
+	spin_lock(&d->grant_lock);
+	EXPECT_EQ(pthread_create(&t, NULL, copy_as_cpu1, &c), 0);
+	while (__atomic_load_n(&grant_lock_retries, __ATOMIC_ACQUIRE) == before)
+		;
+	EXPECT_EQ(c.status, 99);
+	spin_unlock(&d->grant_lock);
+	pthread_join(t, NULL);
+	unit_cpu = 0;
+	EXPECT_EQ(c.status, GNTST_okay);
+	EXPECT(!memcmp(frame_va(mine), "passed on", 10));
+	EXPECT_EQ(entry(10)->flags, GTF_permit_access);
+	EXPECT_EQ(d->grant->nr_pinned, 0);
+	EXPECT_EQ(f->grant->nr_pinned, 0);
+	EXPECT_EQ(frame_table[page].count, 1);
+	EXPECT(books_close() && mm_audit(f));
+}
+
+#define RACE_ROUNDS	20000
+static int race_errors;
+static unsigned int race_ready;
+
+/* Each racer starts once all three are up, so their rounds overlap. */
+static void race_start(void)
+{
+	__atomic_add_fetch(&race_ready, 1, __ATOMIC_ACQ_REL);
+	while (__atomic_load_n(&race_ready, __ATOMIC_ACQUIRE) < 3)
+		;
+}
+
+static void race_error(void)
+{
+	__atomic_add_fetch(&race_errors, 1, __ATOMIC_RELAXED);
+}
+
+/* CPU 1: e maps and unmaps d's entry 8 (e's lock and d's, lower, in order). */
+static void *race_mapper(void *arg)
+{
+	struct gnttab_unmap_grant_ref u;
+	struct gnttab_map_grant_ref m;
+	unsigned int i;
+
+	unit_cpu = 1;
+	race_start();
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		m = (struct gnttab_map_grant_ref){ .dom = d->domid, .ref = 8,
+			.flags = GNTMAP_device_map | (i & 1 ? GNTMAP_readonly : 0) };
+		if (gnttab(e, GNTTABOP_map_grant_ref, &m, 1) || m.status != GNTST_okay) {
+			race_error();
+			continue;
+		}
+		u = (struct gnttab_unmap_grant_ref){ .handle = m.handle,
+						     .dev_bus_addr = page << PAGE_SHIFT };
+		if (gnttab(e, GNTTABOP_unmap_grant_ref, &u, 1) || u.status != GNTST_okay)
+			race_error();
+	}
+	return NULL;
+}
+
+/* CPUs 2 and 3: f copies out of and into d's entry 10 (d's lock only). */
+static void *race_copier(void *arg)
+{
+	unsigned int me = (unsigned int)(uintptr_t)arg & 1, i;
+	mfn_t mine = (mfn_t)(uintptr_t)arg >> 8;
+	struct gnttab_copy c;
+
+	unit_cpu = 2 + me;
+	race_start();
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		bool in = i & 1;
+
+		c = (struct gnttab_copy){ .len = 8,
+					  .flags = in ? GNTCOPY_dest_gref : GNTCOPY_source_gref };
+		if (in) {
+			c.source = (struct gnttab_copy_ptr){ .u.gmfn = mine, .domid = DOMID_SELF };
+			c.dest = (struct gnttab_copy_ptr){ .u.ref = 10, .domid = d->domid,
+							   .offset = 64 + 8 * me };
+		} else {
+			c.source = (struct gnttab_copy_ptr){ .u.ref = 10, .domid = d->domid };
+			c.dest = (struct gnttab_copy_ptr){ .u.gmfn = mine, .domid = DOMID_SELF,
+							   .offset = 8 * me };
+		}
+		if (gnttab(f, GNTTABOP_copy, &c, 1) || c.status != GNTST_okay)
+			race_error();
+	}
+	return NULL;
+}
+
+/*
+ * Three CPUs on one granter's table: one maps and unmaps d's entry 8
+ * (its unmaps try d's lock against the order, and take both again when
+ * a copier holds it), two copy through d's entry 10. Every op succeeds
+ * and the books close; without the tables' locks the active entries'
+ * counts and the in-use bits would not.
+ */
+static void grant_ops_race_across_cpus(void)
+{
+	pthread_t t[3];
+	mfn_t mine[2];
+	unsigned int i;
+
+	fresh();
+	grant(10, f->domid, page, GTF_permit_access);
+	mine[0] = fake_give_frame(f);
+	mine[1] = fake_give_frame(f);
+	race_errors = 0;
+	race_ready = 0;
+	EXPECT_EQ(pthread_create(&t[0], NULL, race_mapper, NULL), 0);
+	for (i = 0; i < 2; i++)
+		EXPECT_EQ(pthread_create(&t[1 + i], NULL, race_copier,
+					 (void *)(uintptr_t)((mine[i] << 8) | i)), 0);
+	for (i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	unit_cpu = 0;
+	EXPECT_EQ(race_errors, 0);
+	EXPECT_EQ(entry(8)->flags, GTF_permit_access);
+	EXPECT_EQ(entry(10)->flags, GTF_permit_access);
+	EXPECT_EQ(d->grant->nr_pinned, 0);
+	EXPECT_EQ(e->grant->nr_maps, 0);
+	EXPECT_EQ(frame_table[page].count, 1);
+	EXPECT(books_close());
+}
+
 int main(void)
 {
 	unit_suite = "grant_table";
@@ -396,5 +622,8 @@ int main(void)
 	RUN(copies);
 	RUN(v2_status_and_sub_page);
 	RUN(batch_statuses);
+	RUN(unmap_waits_for_a_lower_granter);
+	RUN(transitive_copy_runs_again);
+	RUN(grant_ops_race_across_cpus);
 	return 0;
 }
