@@ -9,6 +9,7 @@
 #   make boot KERNEL=<pv elf> [RAMDISK=f] [CMDLINE=".."] [HVARGS=".."] [ACCEL=kvm]
 #   make iso        GRUB (multiboot2) ISO image for real machines
 #   make bench      benchmarks against Xen 4.17 (make bench-blk: fio on block devices)
+#   make stress     two SMP Linux domUs under mixed load, 10 min (STRESS_SECONDS), then the audit
 #   make fuzz       the state-building hypercall fuzzer, long (FUZZ_SEEDS, FUZZ_CALLS, FUZZ_HV=xen)
 #   make defconfig | menuconfig | olddefconfig
 
@@ -31,7 +32,7 @@ all: setup
 	$(Q)$(MAKE) --no-print-directory build-all
 
 help:
-	@sed -n '2,15p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,16p' Makefile | sed 's/^# \{0,1\}//'
 
 setup:
 	$(Q)tests/run/install-deps $(PKG_LISTS)
@@ -211,6 +212,7 @@ bench: setup $(BENCH_REL)/.config
 	$(Q)$(call BENCH_RUN,events) --title "Events, timers and scheduling"
 	$(Q)$(call BENCH_RUN,grants) --title "Grant tables"
 	$(Q)$(call BENCH_RUN,interdomain) --title "Between two domains" --peer
+	$(Q)$(call BENCH_RUN,smp) --title "Across two CPUs" --peer --smp 2 --hvargs dom0_max_vcpus=2
 	$(Q)for c in $(BENCH_COMPONENTS); do \
 	  if [ $$c = guest_patches ] && [ ! -f $(O)/guest_patches/bzImage ] && [ "$(BENCH_GUEST_KERNEL)" != 1 ]; then \
 	    echo "SKIP bench/guest_patches: the guest kernel is not built (hours on 2 cores: make bench BENCH_GUEST_KERNEL=1 builds it)"; \
@@ -218,11 +220,33 @@ bench: setup $(BENCH_REL)/.config
 	  $(MAKE) --no-print-directory -C $$c bench O=$(abspath $(O))/$$c; done
 	$(Q)$(MAKE) --no-print-directory dom0-image
 	$(Q)$(MAKE) --no-print-directory bench-linux
+	$(Q)$(MAKE) --no-print-directory bench-smp-speedup
 	$(Q)$(MAKE) --no-print-directory -C dom0_tools dom0-xl-image O=$(DOM0_OUT)
 	$(Q)tests/bench/vmctl-create --hv-elf $(BENCH_HV) --build $(DOM0_OUT) \
 	  --out $(O)/bench/vmctl-create.txt
 	$(Q)$(MAKE) --no-print-directory bench-blk
 	$(Q)$(MAKE) --no-print-directory bench-net
+
+# make bench-smp-speedup (in make bench): two gzip processes in Linux dom0
+# with 1 and 2 vCPUs (pinned to CPUs 0 and 1) on QEMU -smp 2 (MTTCG), Lamina
+# (release build) and Xen 4.17; wall clock, 4 boots, ~10 min under load.
+.PHONY: bench-smp-speedup
+bench-smp-speedup: setup $(BENCH_REL)/.config
+	$(Q)$(MAKE) --no-print-directory O=$(BENCH_REL) KCONFIG=$(BENCH_REL)/.config $(BENCH_HV)
+	$(Q)$(MAKE) --no-print-directory dom0-image
+	$(Q)tests/bench/smp-speedup --hv-elf $(BENCH_HV) --build $(DOM0_OUT) \
+	  --out $(O)/bench/smp-speedup.txt
+
+# make stress: issue 21's mixed SMP stress (tests/linux/stress/run), not in
+# make test: Linux dom0 on QEMU -smp 2 and two Linux domUs with 2 vCPUs
+# each under load for STRESS_SECONDS, then the frame audit, the kernel logs
+# and the hypervisor's log. About STRESS_SECONDS + 6 min under TCG.
+STRESS_SECONDS ?= 600
+.PHONY: stress
+stress: setup
+	$(Q)$(MAKE) --no-print-directory build-all
+	$(Q)$(MAKE) --no-print-directory dom0-image
+	$(Q)tests/linux/stress/run --hv-elf $(HV_ELF) --build $(DOM0_OUT) --seconds $(STRESS_SECONDS)
 
 # make bench-blk (in make bench): fio on block devices (tests/bench/fio-blk):
 # a Linux domU through our blkback and through Linux's xen-blkback, dom0 on

@@ -100,18 +100,9 @@ int test_main(struct start_info *si)
 	port = bi.local_port;
 	port_test_and_clear(port);
 
-	for (i = 0; i < WARMUP; i++) {
-		evtchn_send(port);
-		wait_for_port(port);
-	}
-	BENCH_MEASURE("evtchn_rtt_block", samples, BLOCKS, PER_BLOCK,
-		      ({ evtchn_send(port); wait_for_port(port); }));
-	for (i = 0; i < WARMUP; i++) {
-		evtchn_send(port);
-		poll_port(port);
-	}
-	BENCH_MEASURE("evtchn_rtt_poll", samples, BLOCKS, PER_BLOCK,
-		      ({ evtchn_send(port); poll_port(port); }));
+	BENCH_ROUND_TRIPS("evtchn_rtt_block", samples, BLOCKS, PER_BLOCK, WARMUP, port,
+			  wait_for_port);
+	BENCH_ROUND_TRIPS("evtchn_rtt_poll", samples, BLOCKS, PER_BLOCK, WARMUP, port, poll_port);
 	for (i = 0; i < WARMUP; i++) {
 		evtchn_send(port);
 		yield_until(port);

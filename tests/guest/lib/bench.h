@@ -38,4 +38,19 @@ void bench_report(const char *name, uint64_t *blocks, unsigned int nblocks,
 		bench_report(name, blocks, nblocks, per_block);		\
 	} while (0)
 
+/*
+ * Event round trips: `warmup` unmeasured ones, then BENCH_MEASURE of
+ * `evtchn_send(port); wait(port)` (wait: a function that takes the answer).
+ */
+#define BENCH_ROUND_TRIPS(name, blocks, nblocks, per_block, warmup, port, wait)	\
+	do {								\
+		unsigned int w_;					\
+		for (w_ = 0; w_ < (warmup); w_++) {			\
+			evtchn_send(port);				\
+			wait(port);					\
+		}							\
+		BENCH_MEASURE(name, blocks, nblocks, per_block,		\
+			      ({ evtchn_send(port); wait(port); }));	\
+	} while (0)
+
 #endif
