@@ -76,7 +76,7 @@ void domctl_get_info(const struct domain *d, struct domctl_getdomaininfo *info)
 	else
 		flags |= 0xffffU << DOMINF_SHUTDOWN_SHIFT;	/* no shutdown code yet */
 	info->flags = flags;
-	info->tot_pages = d->destroyed ? d->nr_held : d->nr_pages;
+	info->tot_pages = domain_tot_pages(d);	/* destroyed: nr_held alone */
 	info->max_pages = d->max_pages;
 	info->shared_info_frame = d->shared_info_mfn;
 	memcpy(info->handle, d->handle, sizeof(info->handle));

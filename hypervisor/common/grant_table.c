@@ -578,7 +578,7 @@ static long cache_flush_one(struct domain *d, const struct gnttab_cache_flush *o
 	if (mfn >= frame_table_size)
 		return trace_err(-EINVAL);
 	mfn = array_index_nospec(mfn, frame_table_size);
-	owner = frame_table[mfn].count ? grant_get(d, frame_table[mfn].owner) : NULL;
+	owner = pg_refs(&frame_table[mfn]) ? grant_get(d, frame_table[mfn].owner) : NULL;
 	if (!owner)
 		return trace_err(-EPERM);
 	spin_lock(&owner->grant_lock);

@@ -283,7 +283,7 @@ static int exchange_ops(uint64_t mapped)
 
 static int memory_ops(void)
 {
-	uint64_t last_pfn = si->nr_pages - 1, frame, t = scratch_page();
+	uint64_t last_pfn = si->nr_pages - 1, frame, t = scratch_page(), u = scratch_page();
 	uint64_t *p2m = (uint64_t *)si->mfn_list;
 	domid_t self = DOMID_SELF;
 	struct xen_machphys_mapping mp;
@@ -296,22 +296,26 @@ static int memory_ops(void)
 	CHECK(hypercall2(__HYPERVISOR_memory_op, XENMEM_machphys_mapping, &mp) == 0 &&
 	      mp.v_start == MACH2PHYS_VIRT_START && mp.max_mfn > 0, "machphys_mapping");
 
-	/* Lamina refuses to take back frames still in use (Xen frees them later). */
-	if (lamina) {
-		frame = va_to_mfn(t);
-		CHECK(reserve(XENMEM_decrease_reservation, &frame, 1) == 0,
-		      "a mapped frame was released");
-		CHECK(update_va_mapping(t, (frame << 12) | PTE_P | PTE_US | PTE_A, UVMF_INVLPG) == 0 &&
-		      mmuext1(MMUEXT_PIN_L1_TABLE, frame) == 0, "pinning a scratch L1 failed");
-		CHECK(reserve(XENMEM_decrease_reservation, &frame, 1) == 0,
-		      "a pinned page table was released");
-		CHECK(mmuext1(MMUEXT_UNPIN_TABLE, frame) == 0, "unpin failed");
-	}
+	/*
+	 * A frame still in use (a pinned L1, mapped) is given back, as on Xen:
+	 * it stays ours, and in current_reservation, until its last reference.
+	 */
+	frame = va_to_mfn(u);
+	CHECK(update_va_mapping(u, (frame << 12) | PTE_P | PTE_US | PTE_A, UVMF_INVLPG) == 0 &&
+	      mmuext1(MMUEXT_PIN_L1_TABLE, frame) == 0, "pinning a scratch L1 failed");
+	CHECK(reserve(XENMEM_decrease_reservation, &frame, 1) == 1,
+	      "a pinned, mapped page table was not given back");
+	rc = hypercall2(__HYPERVISOR_memory_op, XENMEM_current_reservation, &self);
+	CHECK(rc == (long)si->nr_pages, "current_reservation with a frame given back, held: %ld", rc);
+	CHECK(mmuext1(MMUEXT_UNPIN_TABLE, frame) == 0, "unpinning the frame given back failed");
+	CHECK(*(volatile uint64_t *)u == 0, "the frame given back changed while mapped");
+	CHECK(update_va_mapping(u, 0, UVMF_INVLPG) == 0, "dropping its last mapping failed");
+	CHECK(mmuext1(MMUEXT_PIN_L1_TABLE, frame) == -EINVAL, "a freed frame could be pinned");
 	/* The last page of the domain is not mapped: it can go and come back. */
 	frame = p2m[last_pfn];
 	CHECK(reserve(XENMEM_decrease_reservation, &frame, 1) == 1, "releasing a free page failed");
 	rc = hypercall2(__HYPERVISOR_memory_op, XENMEM_current_reservation, &self);
-	CHECK(rc == (long)si->nr_pages - 1, "current_reservation after release: %ld", rc);
+	CHECK(rc == (long)si->nr_pages - 2, "current_reservation after release: %ld", rc);
 	frame = last_pfn;
 	CHECK(reserve(XENMEM_populate_physmap, &frame, 1) == 1, "populate_physmap failed");
 	CHECK(M2P[frame] == last_pfn, "M2P of the new frame is %#lx", (unsigned long)M2P[frame]);

@@ -76,12 +76,14 @@ bool arch_domain_destroy_end(struct domain *d, uint64_t start)
 			d->destroy_cursor = mfn;
 			return false;
 		}
-		if (pg->owner != d->domid || !pg->count || (pg->flags & PGF_shared))
+		/* Given back, still held: in nr_held already, freed by its last put. */
+		if (pg->owner != d->domid || !pg_refs(pg) || (pg->count & PGC_unallocated) ||
+		    (pg->flags & PGF_shared))
 			continue;
 		if (put_alloc_ref(mfn))
 			d->destroy_freed++;
 	}
 	d->destroy_cursor = 0;
-	d->nr_pages = 0;
+	d->nr_pages = 0;	/* nothing gives a dying domain frames (memory_op.c) */
 	return true;
 }

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * memory_op (12): giving frames to and taking them from a PV domain, and
- * describing memory (docs/abi-core.md §2.11). A frame leaves a domain only
- * when nothing but its allocation references it: no mapping, no type, no
- * pin; so a domain cannot free a page it still uses as a page table or
- * still maps, and nothing another part of it holds can dangle.
+ * describing memory (docs/abi-core.md §2.11). A frame given back
+ * (decrease_reservation) loses its allocation reference at once, as on
+ * Xen, but is freed only with its last reference: while it is still a
+ * pinned page table, mapped, or granted, it stays the domain's (and in its
+ * tot_pages), so nothing that holds it can dangle; an exchange takes only
+ * frames nothing but their allocation holds.
  */
 #include <hv/lib.h>
 #include <hv/domain.h>
@@ -24,37 +26,35 @@ static bool self(domid_t id, const struct domain *d)
 	return id == DOMID_SELF || id == d->domid;
 }
 
+/*
+ * One frame given back, as Xen's guest_remove_page for a PV domain: beyond
+ * RAM -EINVAL, not d's -ENXIO (both stop the list), else done, whatever
+ * still holds it (hv/mm.h, frame_give_back), given back before too. Our
+ * own frames lent to d (shared_info, grant frames) stay: -EBUSY.
+ */
 static int release_frame(struct domain *d, mfn_t mfn)
 {
-	struct page_info *pg;
-
 	if (mfn >= frame_table_size)
-		return -EINVAL;
+		return trace_err(-EINVAL);
 	mfn = array_index_nospec(mfn, frame_table_size);
-	pg = &frame_table[mfn];
 	pt_settle(mfn);
-	if (pg->owner != d->domid || pg->count != 1 || pg->type_count || (pg->flags & PGF_shared))
+	if (frame_table[mfn].flags & PGF_shared)
 		return trace_err(-EBUSY);
-	/* Its last reference, taken atomically: a mapper on another CPU is -EBUSY. */
-	if (!frame_count_from_one(mfn, 0))
-		return trace_err(-EBUSY);
-	d->nr_pages--;
-	frame_release(mfn);
-	return 0;
+	return frame_give_back(mfn, d);
 }
 
 static mfn_t give_frame(struct domain *d, uint64_t pfn)
 {
 	mfn_t mfn;
 
-	if (d->nr_pages >= d->max_pages)
+	if (domain_tot_pages(d) >= d->max_pages)
 		return INVALID_MFN;
 	mfn = alloc_frame();
 	if (mfn == INVALID_MFN)
 		return mfn;
 	frame_table[mfn].owner = d->domid;
 	m2p[mfn] = pfn;
-	d->nr_pages++;
+	__atomic_add_fetch(&d->nr_pages, 1, __ATOMIC_ACQ_REL);
 	return mfn;
 }
 
@@ -69,7 +69,7 @@ static mfn_t give_extent(struct domain *d, unsigned int order, uint64_t pfn)
 
 	if (!order)
 		return d->dying ? INVALID_MFN : give_frame(d, pfn);
-	if (d->dying || d->nr_pages + n > d->max_pages)
+	if (d->dying || domain_tot_pages(d) + n > d->max_pages)
 		return INVALID_MFN;
 	mfn = alloc_frames_aligned(n, n);
 	if (mfn == INVALID_MFN)
@@ -78,7 +78,7 @@ static mfn_t give_extent(struct domain *d, unsigned int order, uint64_t pfn)
 		frame_table[mfn + j].owner = d->domid;
 		m2p[mfn + j] = pfn == INVALID_M2P ? INVALID_M2P : pfn + j;
 	}
-	d->nr_pages += n;
+	__atomic_add_fetch(&d->nr_pages, n, __ATOMIC_ACQ_REL);
 	return mfn;
 }
 
@@ -129,7 +129,7 @@ static bool one_extent(struct domain *t, unsigned int cmd, const struct xen_memo
 	if (cmd != XENMEM_increase_reservation && copy_from_guest(&frame, p, 8))
 		return false;
 	if (cmd == XENMEM_decrease_reservation)
-		return !release_frame(t, frame);
+		return !t->dying && !release_frame(t, frame);
 	frame = give_extent(t, r->extent_order,
 			    cmd == XENMEM_populate_physmap ? frame : INVALID_M2P);
 	if (frame == INVALID_MFN)
@@ -198,7 +198,7 @@ static bool releasable(const struct domain *d, mfn_t mfn)
 		return false;
 	pg = &frame_table[array_index_nospec(mfn, frame_table_size)];
 	return pg->owner == d->domid && pg->count == 1 && !pg->type_count &&
-	       !(pg->flags & PGF_shared);
+	       !(pg->flags & PGF_shared);	/* 1: allocated, nothing else holds it */
 }
 
 /*
@@ -421,7 +421,7 @@ static long domain_memory(struct domain *d, uint64_t arg, unsigned int op)
 		return err;
 	switch (op) {
 	case XENMEM_current_reservation:
-		err = (long)t->nr_pages;
+		err = (long)domain_tot_pages(t);
 		break;
 	case XENMEM_maximum_reservation:
 		err = (long)t->max_pages;

@@ -90,12 +90,12 @@ long memop_claim(struct domain *d, uint64_t pages)
 		d->outstanding_pages = 0;
 		return 0;
 	}
-	if (d->outstanding_pages || pages <= d->nr_pages || pages > d->max_pages)
+	if (d->outstanding_pages || pages <= domain_tot_pages(d) || pages > d->max_pages)
 		return trace_err(-EINVAL);
 	avail = avail > outstanding_claims ? avail - outstanding_claims : 0;
-	if (pages - d->nr_pages > avail)
+	if (pages - domain_tot_pages(d) > avail)
 		return trace_err(-ENOMEM);
-	d->outstanding_pages = pages - d->nr_pages;
+	d->outstanding_pages = pages - domain_tot_pages(d);
 	outstanding_claims += d->outstanding_pages;
 	return 0;
 }

@@ -98,7 +98,7 @@ void free_frame(mfn_t mfn)
 {
 	struct page_info *pg = &frame_table[mfn];
 
-	BUG_ON(pg->type_count || pg->count > 1 || pg->linear);
+	BUG_ON(pg->type_count || (pg->count & PGC_count_mask) > 1 || pg->linear);
 	/* Guests may still hold a cached translation: see flush_if_stale. */
 	pg->tlbflush_stamp = (uint16_t)(pg->owner == DOMID_XEN ? tlbflush_clock - 1 : tlbflush_clock);
 	pg->owner = DOMID_INVALID;

@@ -4,8 +4,9 @@
  * pins, base pointers, GDT/LDT frames, vcpu_info pages, grant pins and the
  * pirq EOI map (irq.c), the references
  * each frame of one domain should hold (other domains may map it), and
- * compares with the frame table, and checks that no table maps a frame of
- * the hypervisor or a free one. Run when a domain ends, so a test guest
+ * compares with the frame table, checks that no table maps a frame of
+ * the hypervisor or a free one, and that the domain's nr_pages and nr_held
+ * count its allocated frames and those it holds without an allocation. Run when a domain ends, so a test guest
  * that leaks or double-drops a reference fails ("mm audit ... FAILED").
  */
 #include <hv/lib.h>
@@ -112,7 +113,7 @@ static void expect_domain(const struct domain *o, struct expect *x, unsigned int
 
 		if (pg->owner != o->domid)
 			continue;
-		if (!o->destroyed || (pg->flags & PGF_shared))
+		if (!(pg->count & PGC_unallocated))
 			x[mfn].count++;			/* allocation, or ours */
 		if (pg->flags & PGF_shared)
 			x[mfn].type_count++;		/* writable while shared */
@@ -149,7 +150,7 @@ bool mm_audit(const struct domain *d)
 	uint64_t pages = DIV_ROUND_UP(frame_table_size * sizeof(struct expect), PAGE_SIZE);
 	mfn_t buf = alloc_frames_contig(pages);
 	struct expect *x;
-	uint64_t mfn, owned = 0, tables = 0, releasing = 0, listed = 0, i;
+	uint64_t mfn, owned = 0, tables = 0, releasing = 0, listed = 0, held = 0, given = 0, i;
 	unsigned int bad = 0;
 	uint32_t link;
 
@@ -168,13 +169,15 @@ bool mm_audit(const struct domain *d)
 		owned++;
 		tables += pg_is_table(pg);
 		releasing += !!(pg->flags & PGF_releasing);
-		if (pg->count != x[mfn].count || pg->type_count != x[mfn].type_count ||
+		held += !!(pg->count & PGC_unallocated);
+		given += !(pg->count & PGC_unallocated) && !(pg->flags & PGF_shared);
+		if (pg_refs(pg) != x[mfn].count || pg->type_count != x[mfn].type_count ||
 		    (!pg->type_count && pg->type != PGT_none && !(pg->flags & PGF_releasing))) {
 			if (bad++ < 8)
-				pr_err("mm audit d%u: frame %#llx count %u (expected %u), type %u "
+				pr_err("mm audit d%u: frame %#llx count %u%s (expected %u), type %u "
 				       "count %u (expected %u)\n", d->domid, (unsigned long long)mfn,
-				       pg->count, x[mfn].count, pg->type, pg->type_count,
-				       x[mfn].type_count);
+				       pg_refs(pg), pg->count & PGC_unallocated ? " unallocated" : "",
+				       x[mfn].count, pg->type, pg->type_count, x[mfn].type_count);
 		}
 	}
 	rspin_lock((rspinlock_t *)&d->arch.pt.lock);	/* the release list's */
@@ -183,6 +186,11 @@ bool mm_audit(const struct domain *d)
 		listed += (frame_table[link - 1].flags & PGF_releasing) &&
 			  frame_table[link - 1].owner == d->domid;
 	rspin_unlock((rspinlock_t *)&d->arch.pt.lock);
+	/* tot_pages: the allocated frames (not while they are going back), and the held ones. */
+	if (((given != d->nr_pages && !d->dying) || held != d->nr_held) && bad++ < 8)
+		pr_err("mm audit d%u: %llu frames allocated (nr_pages %llu), %llu held (nr_held %llu)\n",
+		       d->domid, (unsigned long long)given, (unsigned long long)d->nr_pages,
+		       (unsigned long long)held, (unsigned long long)d->nr_held);
 	if (listed != releasing && bad++ < 8)
 		pr_err("mm audit d%u: %llu tables to release, %llu on the list\n", d->domid,
 		       (unsigned long long)releasing, (unsigned long long)listed);

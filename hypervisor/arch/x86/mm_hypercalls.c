@@ -135,7 +135,7 @@ one_mmu_update(struct domain *d, struct domain *fd, const struct mmu_update *u)
 		if (mfn >= frame_table_size)
 			return trace_err(-EINVAL);
 		mfn = array_index_nospec(mfn, frame_table_size);
-		if (frame_table[mfn].owner != fd->domid || !frame_table[mfn].count)
+		if (frame_table[mfn].owner != fd->domid || !pg_refs(&frame_table[mfn]))
 			return trace_err(-EINVAL);
 		m2p[mfn] = u->val;
 		return 0;

@@ -78,8 +78,15 @@
  *     type cleared otherwise); the flush stamp is written before it, so
  *     the next claim sees a stamp at least that new;
  *   - a frame's type references are held only beside count references, so
- *     count 1 -> 0 by exchange (put_alloc_ref, memory_op's
- *     release) means nobody can type or map it any more.
+ *     count 1 -> 0 by exchange (put_alloc_ref, memory_op's exchange)
+ *     means nobody can type or map it any more;
+ *   - the allocation reference goes with PGC_unallocated set in the same
+ *     exchange (hv/mm.h), so it goes once, and the frame is freed by
+ *     whoever drops the last reference after it: a frame given back
+ *     (frame_give_back, Xen's guest_remove_page) or left by a dead owner
+ *     while pinned, mapped or granted stays its owner's, usable as before,
+ *     until then, counted in the owner's nr_held; a page table still on
+ *     the release list when that happens is freed by its release.
  *
  * The rest is a domain's page-table work, under its lock
  * (d->arch.pt.lock, recursive, hv/lock_order.h): the validation stack, the
@@ -110,7 +117,7 @@
 #include <asm/percpu.h>
 
 #define _PAGE_GUEST_KERNEL	(1ULL << 52)
-#define COUNT_MAX		0xFFFFFF00U
+#define COUNT_MAX		0x7FFFFF00U	/* below PGC_unallocated */
 
 /* Bits an entry may carry: L2-L4 only P RW US A D, 9-11, 52-62, NX. */
 #define UPPER_ALLOWED	(0x7FF0000000000E67ULL | _PAGE_NX | PTE_ADDR_MASK)
@@ -160,9 +167,9 @@ int get_page(mfn_t mfn, const struct domain *d)
 		return -EPERM;
 	c = __atomic_load_n(&pg->count, __ATOMIC_RELAXED);
 	do {
-		if (!c)
+		if (!(c & PGC_count_mask))	/* free, or being freed */
 			return -EPERM;
-		if (c >= COUNT_MAX)
+		if ((c & PGC_count_mask) >= COUNT_MAX)
 			return -EOVERFLOW;
 	} while (!__atomic_compare_exchange_n(&pg->count, &c, c + 1, true, __ATOMIC_ACQUIRE,
 					      __ATOMIC_RELAXED));
@@ -198,21 +205,41 @@ void frame_release(mfn_t mfn)
 static void unshare(struct page_info *pg);
 
 /*
- * The last reference went (old: the count before, 1; 0 is our bug): only
- * a dead domain's frames lose their allocation reference first. Out of
- * line, so put_page stays a leaf on the path every PTE update takes.
+ * A frame without its allocation reference whose last reference went:
+ * freed, and its owner holds one frame less.
  */
-static void __attribute__((noinline, cold)) last_put(mfn_t mfn, const struct page_info *pg,
+static void free_held(mfn_t mfn, const struct page_info *pg)
+{
+	struct domain *owner = domain_by_id(pg->owner);
+
+	BUG_ON(pg->type_count || !owner || !__atomic_load_n(&owner->nr_held, __ATOMIC_ACQUIRE));
+	frame_release(mfn);
+	if (!__atomic_sub_fetch(&owner->nr_held, 1, __ATOMIC_ACQ_REL) && owner->destroyed)
+		pr_info("d%u: the last of its frames is free\n", owner->domid);
+}
+
+/*
+ * The last reference went (old: the count before, PGC_unallocated and 1;
+ * anything else is our bug: an allocated frame's last reference is its
+ * allocation's). A page table still on its owner's release list holds
+ * its entries' references: it is freed once released (PGF_free_after,
+ * set while PGF_releasing is, in one exchange, so exactly one of this
+ * and release_table frees it). True when freed here. Out of line, so
+ * put_page stays a leaf on the path every PTE update takes.
+ */
+static bool __attribute__((noinline, cold)) last_put(mfn_t mfn, struct page_info *pg,
 						     uint32_t old)
 {
-	struct domain *owner;
+	uint64_t w = pg_type_word(pg);
 
-	BUG_ON(!old);
-	owner = domain_by_id(pg->owner);
-	BUG_ON(pg->type_count || !owner || !owner->dying || !owner->nr_held);
-	frame_release(mfn);
-	if (!__atomic_sub_fetch(&owner->nr_held, 1, __ATOMIC_ACQ_REL))
-		pr_info("d%u: the last of its frames is free\n", owner->domid);
+	BUG_ON(old != (PGC_unallocated | 1));
+	do {
+		if (!(TW_FLAGS(w) & PGF_releasing)) {
+			free_held(mfn, pg);
+			return true;
+		}
+	} while (!pg_type_cas(pg, &w, w | ((uint64_t)PGF_free_after << TW_FLAGS_SHIFT)));
+	return false;
 }
 
 void put_page(mfn_t mfn)
@@ -222,43 +249,72 @@ void put_page(mfn_t mfn)
 
 	BUG_ON(!pg);
 	old = __atomic_fetch_sub(&pg->count, 1, __ATOMIC_ACQ_REL);
-	if (unlikely(old <= 1))
+	if (unlikely((old & PGC_count_mask) <= 1))
 		last_put(mfn, pg, old);
 }
 
 /*
+ * The allocation reference goes (PGC_unallocated set, one reference
+ * less, in one exchange), counted in owner->nr_held first so that the
+ * last put_page finds it there; false if it was gone already. *old: the
+ * count before.
+ */
+static bool drop_alloc_ref(struct page_info *pg, struct domain *owner, uint32_t *old)
+{
+	uint32_t c = __atomic_load_n(&pg->count, __ATOMIC_RELAXED);
+
+	__atomic_add_fetch(&owner->nr_held, 1, __ATOMIC_ACQ_REL);
+	do {
+		if (c & PGC_unallocated) {
+			__atomic_sub_fetch(&owner->nr_held, 1, __ATOMIC_ACQ_REL);
+			return false;
+		}
+		BUG_ON(!(c & PGC_count_mask));
+	} while (!__atomic_compare_exchange_n(&pg->count, &c, (c - 1) | PGC_unallocated, true,
+					      __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
+	*old = c;
+	return true;
+}
+
+/*
  * Whoever takes the count to 0 frees the frame: this call if it held the
- * last reference, else the last put_page, for which nr_held is counted
- * before the count drops (last_put must find it).
+ * last reference (an idle frame in one exchange, nr_held untouched), else
+ * the last put_page.
  */
 bool put_alloc_ref(mfn_t mfn)
 {
 	struct page_info *pg = pg_of(mfn);
-	struct domain *owner;
 	uint32_t c;
 
-	BUG_ON(!pg || !pg->count);
+	BUG_ON(!pg || !pg_refs(pg) || (pg->count & PGC_unallocated));
 	if (pg->flags & PGF_shared)
 		unshare(pg);
 	if (frame_count_from_one(mfn, 0)) {
 		frame_release(mfn);
 		return true;
 	}
-	owner = domain_by_id(pg->owner);
-	__atomic_add_fetch(&owner->nr_held, 1, __ATOMIC_ACQ_REL);
-	c = __atomic_load_n(&pg->count, __ATOMIC_RELAXED);
-	for (;;) {
-		BUG_ON(!c);
-		if (__atomic_compare_exchange_n(&pg->count, &c, c - 1, true, __ATOMIC_ACQ_REL,
-						__ATOMIC_RELAXED))
-			break;
-	}
-	if (c > 1)
-		return false;
+	BUG_ON(!drop_alloc_ref(pg, domain_by_id(pg->owner), &c));
 	/* The others let go meanwhile: ours was the last after all. */
-	__atomic_sub_fetch(&owner->nr_held, 1, __ATOMIC_ACQ_REL);
-	frame_release(mfn);
-	return true;
+	return c == 1 && last_put(mfn, pg, c | PGC_unallocated);
+}
+
+/*
+ * A reference of our own first (get_page: the frame is d's and stays so),
+ * as Xen's guest_remove_page, so the allocation reference is never the
+ * last one dropped here and a frame given back twice at once loses it
+ * once; our put_page frees it if nothing else holds it.
+ */
+int frame_give_back(mfn_t mfn, struct domain *d)
+{
+	struct page_info *pg = pg_of(mfn);
+	uint32_t c;
+
+	if (get_page(mfn, d))
+		return -ENXIO;
+	if (drop_alloc_ref(pg, d, &c))
+		__atomic_sub_fetch(&d->nr_pages, 1, __ATOMIC_ACQ_REL);
+	put_page(mfn);
+	return 0;
 }
 
 /*
@@ -724,11 +780,16 @@ static void release_table(struct domain *d, mfn_t mfn, struct page_info *pg)
 	d->arch.pt.release_depth++;
 	put_entries(d, mfn, pg->type, 512);
 	d->arch.pt.release_depth--;
-	/* Count 0 and PGF_releasing: nobody else changes the word meanwhile. */
-	__atomic_fetch_and(&pg->type_info,
-			   ~((0xFFULL << TW_TYPE_SHIFT) |
-			     ((uint64_t)(PGF_validated | PGF_releasing) << TW_FLAGS_SHIFT)),
-			   __ATOMIC_ACQ_REL);
+	/*
+	 * Count 0 and PGF_releasing: nobody else changes the word meanwhile,
+	 * but for last_put's PGF_free_after: then the frame is ours to free.
+	 */
+	if (TW_FLAGS(__atomic_fetch_and(&pg->type_info,
+					~((0xFFULL << TW_TYPE_SHIFT) |
+					  ((uint64_t)(PGF_validated | PGF_releasing | PGF_free_after)
+					   << TW_FLAGS_SHIFT)),
+					__ATOMIC_ACQ_REL)) & PGF_free_after)
+		free_held(mfn, pg);
 }
 
 /* A table's last type reference went (PGF_releasing already set). */
@@ -1074,7 +1135,7 @@ static inline __attribute__((always_inline)) int update_entry(struct domain *d,
 
 	if (ptr & 7)
 		return trace_err(-EINVAL);
-	if (!pg || pg->owner != d->domid || !pg->count)	/* -EINVAL, as Xen */
+	if (!pg || pg->owner != d->domid || !pg_refs(pg))	/* -EINVAL, as Xen */
 		return trace_err(-EINVAL);
 	slot = (pte_t *)mfn_to_virt(mfn) + idx;	/* inline: every entry passes */
 	old = *slot;
@@ -1144,7 +1205,7 @@ uint64_t domain_frame_count(const struct domain *d)
 	uint64_t mfn, n = 0;
 
 	for (mfn = 0; mfn < frame_table_size; mfn++)
-		if (frame_table[mfn].owner == d->domid && frame_table[mfn].count)
+		if (frame_table[mfn].owner == d->domid && pg_refs(&frame_table[mfn]))
 			n++;
 	return n;
 }

@@ -114,9 +114,9 @@ struct domain {
 	uint8_t shutdown_code;		/* SCHEDOP_shutdown_code + 1, 0 = none */
 	uint8_t watchdog_inuse;		/* SCHEDOP_watchdog: bit i = timer i armed */
 	struct timer watchdog[NR_DOMAIN_WATCHDOGS];
-	uint64_t nr_pages;		/* frames given to the domain */
+	uint64_t nr_pages;		/* frames given to it, still allocated (atomic) */
 	uint64_t max_pages;		/* the most it may have */
-	uint64_t nr_held;		/* dead: frames others still hold */
+	uint64_t nr_held;		/* frames given back or left, still held (PGC_unallocated) */
 	uint32_t refcnt;		/* get_domain references: its record stays while > 0 */
 	uint64_t dirty_cpumask;		/* CPUs its vCPUs were loaded on (hv/flushtlb.h) */
 	uint64_t *p2m;			/* hypervisor view of the p2m (direct map) */
@@ -162,6 +162,16 @@ struct domain {
 	uint64_t outstanding_pages;	/* claim_pages: claimed, not yet given */
 	struct arch_domain arch;
 };
+
+/*
+ * Xen's tot_pages: every frame the domain owns, those it gave back but
+ * something still holds included (they leave it when freed).
+ */
+static inline uint64_t domain_tot_pages(const struct domain *d)
+{
+	return __atomic_load_n(&d->nr_pages, __ATOMIC_RELAXED) +
+	       __atomic_load_n(&d->nr_held, __ATOMIC_RELAXED);
+}
 
 /* Every vCPU of d that exists, in id order. */
 #define for_each_vcpu(d, v) \

@@ -22,7 +22,7 @@ struct domain;
  * snapshot (pg_type_word) and write through the pg_type_* helpers.
  */
 struct page_info {
-	uint32_t count;		/* general references: allocation, mappings, pins */
+	uint32_t count;		/* general references: allocation, mappings, pins; PGC_* */
 	domid_t owner;		/* a domain, DOMID_XEN, DOMID_IO or DOMID_INVALID (free) */
 	/*
 	 * The flush clock's low 16 bits when its last writable or page-table
@@ -42,6 +42,24 @@ struct page_info {
 	uint32_t prev, next;		/* mfn + 1 on the owner's release list, 0 = none */
 };
 _Static_assert(sizeof(struct page_info) == 24, "frame table entry");
+
+/*
+ * count's top bit: the frame has no allocation reference any more (its
+ * owner gave it back, memory_op decrease_reservation, or died) and is freed
+ * by its last reference; until then it is still its owner's (counted in
+ * owner->nr_held, and in its tot_pages), may still be mapped and pinned as
+ * before, but never gets its allocation back. Xen's PGC_allocated,
+ * inverted, so that an allocated frame's count reads as its references.
+ * It changes only together with the count, in one exchange.
+ */
+#define PGC_unallocated	0x80000000U
+#define PGC_count_mask	0x7FFFFFFFU
+
+/* The references a frame holds (0: free, or being freed). */
+static inline uint32_t pg_refs(const struct page_info *pg)
+{
+	return __atomic_load_n(&pg->count, __ATOMIC_RELAXED) & PGC_count_mask;
+}
 
 /* The type word's fields (little-endian: type_count in the low half). */
 #define TW_COUNT(w)	((uint32_t)(w))
@@ -89,6 +107,7 @@ enum {
 #define PGF_partial	0x08	/* a page table being validated (its domain's stack) */
 #define PGF_releasing	0x10	/* an unused page table still holding its entries' refs */
 #define PGF_was_table	0x20	/* the stamp is from its last page-table use */
+#define PGF_free_after	0x40	/* releasing, its last reference gone: freed when released */
 
 /* A validated page table in use (not being validated, not being released). */
 static inline bool pg_is_table(const struct page_info *pg)
@@ -121,6 +140,13 @@ void put_page_and_type(mfn_t mfn, struct domain *d);
  * is freed now if nothing else holds it (true), else by the last put_page.
  */
 bool put_alloc_ref(mfn_t mfn);
+/*
+ * d gives back a frame it owns (memory_op decrease_reservation, as Xen's
+ * guest_remove_page): its allocation reference goes, and it is freed now
+ * or by its last reference (a pin, a mapping, a grant). 0 also for one
+ * given back already and still held; -ENXIO if it is not d's.
+ */
+int frame_give_back(mfn_t mfn, struct domain *d);
 /* A frame leaves its owner for good: M2P entry cleared, back to the pool. */
 void frame_release(mfn_t mfn);
 /*

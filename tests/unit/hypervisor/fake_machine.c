@@ -202,7 +202,7 @@ void free_frame(mfn_t mfn)
 {
 	struct page_info *pg = &frames[mfn];
 
-	BUG_ON(mfn >= FAKE_FRAMES || pg->type_count || pg->count > 1 || pg->linear);
+	BUG_ON(mfn >= FAKE_FRAMES || pg->type_count || (pg->count & PGC_count_mask) > 1 || pg->linear);
 	*pg = (struct page_info){ .owner = DOMID_INVALID,
 				  .tlbflush_stamp = (uint16_t)tlbflush_clock };
 	BUG_ON(frame_pool_free(&machine_frames, mfn));

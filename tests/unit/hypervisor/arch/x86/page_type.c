@@ -485,6 +485,88 @@ static void dead_domain_frame_freed_last(void)
 }
 
 /*
+ * A frame given back (memory_op decrease_reservation) while pinned and
+ * mapped stays d's, usable, until its last reference goes: then freed.
+ */
+static void given_back_frame_freed_last(void)
+{
+	mfn_t idle, l1, map;
+	uint64_t pages;
+
+	fresh();
+	idle = fake_give_frame(d);
+	l1 = fake_give_frame(d);
+	map = fake_give_frame(d);
+	pages = d->nr_pages;
+	EXPECT_EQ(frame_give_back(idle, d), 0);			/* nothing holds it: freed */
+	EXPECT_EQ(pg(idle)->owner, DOMID_INVALID);
+	EXPECT_EQ(d->nr_pages, pages - 1);
+	EXPECT_EQ(frame_give_back(idle, d), -ENXIO);
+	EXPECT_EQ(pt_pin(d, map, 1), 0);
+	EXPECT_EQ(pt_pin(d, l1, 1), 0);
+	EXPECT_EQ(pt_update_entry(d, entry(map, 0), mk_pte(l1, P), false), 0);
+	EXPECT_EQ(frame_give_back(l1, d), 0);
+	EXPECT_EQ(pg(l1)->owner, d->domid);
+	EXPECT_EQ(pg(l1)->count, PGC_unallocated | 2);		/* the pin and the mapping */
+	EXPECT_EQ(d->nr_pages, pages - 2);
+	EXPECT_EQ(d->nr_held, 1);
+	EXPECT_EQ(domain_tot_pages(d), pages - 1);
+	EXPECT(mm_audit(d));
+	EXPECT_EQ(frame_give_back(l1, d), 0);			/* again: nothing left to drop */
+	EXPECT_EQ(pg(l1)->count, PGC_unallocated | 2);
+	EXPECT_EQ(d->nr_held, 1);
+	EXPECT_EQ(frame_give_back(l1, e), -ENXIO);
+	EXPECT_EQ(pt_update_entry(d, entry(map, 1), mk_pte(l1, P), false), 0);	/* still d's */
+	EXPECT_EQ(pt_update_entry(d, entry(map, 1), 0, false), 0);
+	EXPECT_EQ(pt_unpin(d, l1), 0);
+	EXPECT_EQ(pt_pin(d, l1, 1), 0);
+	EXPECT_EQ(pt_unpin(d, l1), 0);
+	EXPECT_EQ(pg(l1)->owner, d->domid);
+	EXPECT(mm_audit(d));
+	EXPECT_EQ(pt_update_entry(d, entry(map, 0), 0, false), 0);	/* the last reference */
+	EXPECT_EQ(pg(l1)->owner, DOMID_INVALID);
+	EXPECT(frame_pool_is_free(&machine_frames, l1));
+	EXPECT_EQ(d->nr_held, 0);
+	EXPECT_EQ(pt_pin(d, l1, 1), -EINVAL);
+	EXPECT_EQ(pt_update_entry(d, entry(map, 0), mk_pte(l1, P), false), -EBUSY);
+	EXPECT_EQ(pt_unpin(d, map), 0);
+	EXPECT(mm_audit(d));
+}
+
+/*
+ * A table given back whose last reference is its parent's entry: the
+ * parent's release puts it on the release list, and its last reference
+ * goes before it is released there; its release frees it.
+ */
+static void given_back_table_freed_by_release(void)
+{
+	mfn_t l2, l1, data;
+
+	fresh();
+	l2 = fake_give_frame(d);
+	l1 = fake_give_frame(d);
+	data = fake_give_frame(d);
+	table(l1)[0] = mk_pte(data, RW);
+	table(l2)[0] = mk_pte(l1, RW);
+	EXPECT_EQ(pt_pin(d, l2, 2), 0);
+	EXPECT_EQ(frame_give_back(l1, d), 0);
+	EXPECT_EQ(frame_give_back(data, d), 0);
+	EXPECT_EQ(d->nr_held, 2);
+	EXPECT(mm_audit(d));
+	EXPECT_EQ(pt_unpin(d, l2), 0);
+	EXPECT(pg(l1)->flags & PGF_releasing);
+	EXPECT(pg(l1)->flags & PGF_free_after);
+	EXPECT_EQ(pg_refs(pg(l1)), 0);
+	EXPECT_EQ(get_page(l1, d), -EPERM);			/* going: nobody takes it back */
+	EXPECT(mm_audit(d));
+	EXPECT(pt_release_some(d, true));
+	EXPECT_EQ(pg(l1)->owner, DOMID_INVALID);
+	EXPECT_EQ(pg(data)->owner, DOMID_INVALID);
+	EXPECT_EQ(d->nr_held, 0);
+	EXPECT(mm_audit(d));
+}
+
+/*
  * Two CPUs at one frame: host threads take and drop references to it at
  * once, one as writable data (a grant or foreign mapping), the other as a
  * descriptor page, and a third only general references. No update may be
@@ -668,6 +750,8 @@ int main(void)
 	RUN(writable_table_below);
 	RUN(descriptor_pages);
 	RUN(dead_domain_frame_freed_last);
+	RUN(given_back_frame_freed_last);
+	RUN(given_back_table_freed_by_release);
 	RUN(counts_race_across_cpus);
 	RUN(pte_writes_race_across_cpus);
 	RUN(last_reference_taken_atomically);
