@@ -101,6 +101,28 @@ static void rows(struct start_info *si)
 	}
 	ROW("memory_op maximum_ram_page > 0",
 	    NCALL(__HYPERVISOR_memory_op, XENMEM_maximum_ram_page, 0, 0) > 0, 1);
+	{
+		/* A domU's order limit is 9 (dom0's 18); an exact NUMA node is dom0's to ask. */
+		uint64_t frame = 0;
+		struct xen_memory_reservation r = { (uint64_t)&frame, 1, 10, 0, DOMID_SELF, { 0 } };
+		struct xen_memory_exchange x = { r, r, 0 };
+		struct xen_machphys_mapping mp;
+
+		x.in.nr_extents = x.out.nr_extents = 0;
+		ROW("memory_op exchange of order 10",
+		    NCALL(__HYPERVISOR_memory_op, XENMEM_exchange, &x, 0), -EPERM);
+		ROW("memory_op decrease_reservation order 10",
+		    NCALL(__HYPERVISOR_memory_op, XENMEM_decrease_reservation, &r, 0), 0);
+		r.extent_order = 0;
+		r.mem_flags = XENMEMF_node(0) | XENMEMF_exact_node_request;
+		ROW("memory_op increase_reservation on exact node 0",
+		    NCALL(__HYPERVISOR_memory_op, XENMEM_increase_reservation, &r, 0), 0);
+		/* Xen: every entry of its M2P area; Lamina: the RAM's, as dom0's (conformance.md). */
+		ROW("memory_op machphys_mapping",
+		    NCALL(__HYPERVISOR_memory_op, XENMEM_machphys_mapping, &mp, 0), 0);
+		ROWL("memory_op machphys_mapping max_mfn is the M2P area's",
+		     mp.max_mfn == (1ULL << 35) - 1, 1, 0);
+	}
 
 	/* sched_op, vcpu_op */
 	u32[0] = 0;

@@ -26,15 +26,26 @@
  */
 #define MEMOP_EXTENT_SHIFT		6
 #define MEMOP_CMD_MASK			((1U << MEMOP_EXTENT_SHIFT) - 1)
-#define MEMOP_MAX_ORDER			9
+#define MEMOP_MAX_ORDER			9	/* an unprivileged caller's */
+#define MEMOP_MAX_ORDER_PRIV		18	/* dom0's (Xen's hardware/control domain) */
+/* mem_flags (Xen's XENMEMF_*): address bits, a NUMA node + 1, and flags. */
+#define XENMEMF_address_bits(x)		(x)
+#define XENMEMF_get_address_bits(x)	((x) & 0xffU)
+#define XENMEMF_node(n)			(((n) + 1) << 8)
+#define XENMEMF_get_node(x)		((((x) >> 8) - 1) & 0xffU)
+#define XENMEMF_NO_NODE			0xffU
+#define XENMEMF_MAX_NODES		64	/* Xen's MAX_NUMNODES */
+#define XENMEMF_populate_on_demand	(1U << 16)
+#define XENMEMF_exact_node_request	(1U << 17)
+#define XENMEMF_vnode			(1U << 18)
 #define XENMEM_increase_reservation	0
 #define XENMEM_decrease_reservation	1
 #define XENMEM_populate_physmap		6
 struct xen_memory_reservation {
 	uint64_t extent_start;	/* IN/OUT: guest pointer to u64 frames */
 	xen_ulong_t nr_extents;	/* IN */
-	uint32_t extent_order;	/* IN: 0 .. MEMOP_MAX_ORDER (4.) */
-	uint32_t mem_flags;	/* IN: low 8 bits = address bits, 0 = any */
+	uint32_t extent_order;	/* IN: 0 .. MEMOP_MAX_ORDER(_PRIV) (4.) */
+	uint32_t mem_flags;	/* IN: XENMEMF_*: low 8 bits = address bits, 0 = any */
 	domid_t domid;		/* IN: DOMID_SELF, or another for dom0 */
 	uint16_t pad0[3];
 };
@@ -58,7 +69,7 @@ struct xen_mem_acquire_resource {
 	uint64_t frame_list;	/* guest pointer to u64 frames, NULL = a size query */
 };
 
-#define XENMEM_maximum_ram_page		2	/* returns the highest MFN */
+#define XENMEM_maximum_ram_page		2	/* returns one past the last RAM frame (max_page) */
 #define XENMEM_current_reservation	3	/* IN domid_t *; returns pages */
 #define XENMEM_maximum_reservation	4	/* IN domid_t *; returns pages */
 
@@ -146,8 +157,12 @@ struct xen_memory_exchange {
  *     cmd's upper bits with -EINVAL.
  */
 #define XENMEM_add_to_physmap		7
-#define XENMAPSPACE_gmfn_range		2
-#define XENMAPSPACE_gmfn_foreign	4
+#define XENMAPSPACE_shared_info		0
+#define XENMAPSPACE_grant_table		1
+#define XENMAPSPACE_gmfn		2
+#define XENMAPSPACE_gmfn_range		3	/* add_to_physmap only (was 2 here: wrong) */
+#define XENMAPSPACE_gmfn_foreign	4	/* add_to_physmap_batch only */
+#define XENMAPSPACE_dev_mmio		5
 struct xen_add_to_physmap {
 	domid_t domid;
 	uint16_t size;

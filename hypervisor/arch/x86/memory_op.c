@@ -43,51 +43,39 @@ static int release_frame(struct domain *d, mfn_t mfn)
 	return frame_give_back(mfn, d);
 }
 
-static mfn_t give_frame(struct domain *d, uint64_t pfn)
-{
-	mfn_t mfn;
-
-	if (domain_tot_pages(d) >= d->max_pages)
-		return INVALID_MFN;
-	mfn = alloc_frame();
-	if (mfn == INVALID_MFN)
-		return mfn;
-	frame_table[mfn].owner = d->domid;
-	m2p[mfn] = pfn;
-	__atomic_add_fetch(&d->nr_pages, 1, __ATOMIC_ACQ_REL);
-	return mfn;
-}
+/* What a reservation's mem_flags ask of its frames. */
+struct memop_flags {
+	uint64_t limit;		/* frames below this only (address bits), ~0 = any */
+	bool off_node;		/* an exact node other than our one (node 0): none there */
+};
 
 /*
  * 2^order frames for d, contiguous and aligned, counted against its
- * max_pages; M2P from pfn on (or invalid). None for a dying domain.
+ * max_pages, within f; M2P from pfn on (or invalid). None for a dying
+ * domain.
  */
-static mfn_t give_extent(struct domain *d, unsigned int order, uint64_t pfn)
+static mfn_t give_extent(struct domain *d, unsigned int order, uint64_t pfn,
+			 const struct memop_flags *f)
 {
 	uint64_t n = 1ULL << order, j;
 	mfn_t mfn;
 
-	if (!order)
-		return d->dying ? INVALID_MFN : give_frame(d, pfn);
-	if (d->dying || domain_tot_pages(d) + n > d->max_pages)
+	if (d->dying || f->off_node || domain_tot_pages(d) + n > d->max_pages)
 		return INVALID_MFN;
-	mfn = alloc_frames_aligned(n, n);
+	/* Under an address limit the lowest free run; alloc_frame searches on from its last. */
+	mfn = order || f->limit != ~0ULL ? alloc_frames_aligned(n, n) : alloc_frame();
 	if (mfn == INVALID_MFN)
 		return mfn;
+	if (mfn + n > f->limit) {	/* the lowest free run lies above the limit */
+		free_frames(mfn, n);
+		return INVALID_MFN;
+	}
 	for (j = 0; j < n; j++) {
 		frame_table[mfn + j].owner = d->domid;
 		m2p[mfn + j] = pfn == INVALID_M2P ? INVALID_M2P : pfn + j;
 	}
 	__atomic_add_fetch(&d->nr_pages, n, __ATOMIC_ACQ_REL);
 	return mfn;
-}
-
-static void take_extent(struct domain *d, mfn_t mfn, unsigned int order)
-{
-	uint64_t j;
-
-	for (j = 0; j < (1ULL << order); j++)
-		release_frame(d, mfn + j);
 }
 
 /*
@@ -119,26 +107,30 @@ static void target_put(struct domain *d, struct domain *t)
 
 /*
  * One extent at index i: given (increase, populate: its first MFN written
- * back) or taken back (decrease, order 0). False stops the list.
+ * back) or taken back (decrease, frame by frame). False stops the list.
+ * As Xen: an increase_reservation without a list gives the frames without
+ * saying which; an extent given whose MFN cannot be written back stays
+ * the domain's, uncounted; a decrease stops at the first frame it cannot
+ * give back, those before it in the extent given back, uncounted.
  */
 static bool one_extent(struct domain *t, unsigned int cmd, const struct xen_memory_reservation *r,
-		       uint64_t i)
+		       uint64_t i, const struct memop_flags *f)
 {
-	uint64_t p = r->extent_start + i * 8, frame;
+	uint64_t p = r->extent_start + i * 8, frame, j;
 
 	if (cmd != XENMEM_increase_reservation && copy_from_guest(&frame, p, 8))
 		return false;
-	if (cmd == XENMEM_decrease_reservation)
-		return !t->dying && !release_frame(t, frame);
+	if (cmd == XENMEM_decrease_reservation) {
+		for (j = 0; j < (1ULL << r->extent_order); j++)
+			if (t->dying || release_frame(t, frame + j))
+				return false;
+		return true;
+	}
 	frame = give_extent(t, r->extent_order,
-			    cmd == XENMEM_populate_physmap ? frame : INVALID_M2P);
+			    cmd == XENMEM_populate_physmap ? frame : INVALID_M2P, f);
 	if (frame == INVALID_MFN)
 		return false;
-	if (copy_to_guest(p, &frame, 8)) {
-		take_extent(t, frame, r->extent_order);
-		return false;
-	}
-	return true;
+	return (cmd == XENMEM_increase_reservation && !r->extent_start) || !copy_to_guest(p, &frame, 8);
 }
 
 /*
@@ -149,17 +141,68 @@ static bool one_extent(struct domain *t, unsigned int cmd, const struct xen_memo
  * is no error: it reports the extents done so far.
  */
 static long extents(struct domain *t, unsigned int cmd, const struct xen_memory_reservation *r,
-		    uint64_t i, struct hc_args *a, uint64_t now)
+		    uint64_t i, struct hc_args *a, uint64_t now, const struct memop_flags *f)
 {
 	for (; i < r->nr_extents; i++) {
 		if (i && !(i % 8) && hypercall_ran_long(now)) {
 			a->arg[0] = cmd | (i << MEMOP_EXTENT_SHIFT);
 			return -ERESTART;
 		}
-		if (!one_extent(t, cmd, r, i))
+		if (!one_extent(t, cmd, r, i, f))
 			break;
 	}
 	return (long)i;
+}
+
+/* The largest extent order the caller may ask for, as Xen's max_order(). */
+static unsigned int max_order(const struct domain *d)
+{
+	return d->is_privileged ? MEMOP_MAX_ORDER_PRIV : MEMOP_MAX_ORDER;
+}
+
+/*
+ * mem_flags, as Xen's construct_memop_from_reservation: address bits
+ * below a page's refuse the call, those that cover all RAM are ignored;
+ * a NUMA node (Lamina has one, node 0) past Xen's limit or an exact one
+ * from an unprivileged caller refuse it, an exact other node finds no
+ * memory, a virtual node (no vNUMA here) is ignored. False: refused.
+ */
+static bool memop_flags(const struct domain *d, uint32_t mf, struct memop_flags *f)
+{
+	unsigned int bits = XENMEMF_get_address_bits(mf), node = XENMEMF_get_node(mf);
+	unsigned int ram_bits = PAGE_SHIFT;
+
+	while ((1ULL << (ram_bits - PAGE_SHIFT)) < frame_table_size)
+		ram_bits++;
+	*f = (struct memop_flags){ ~0ULL, false };
+	if (bits && bits < ram_bits) {
+		if (bits <= PAGE_SHIFT)
+			return false;
+		f->limit = 1ULL << (bits - PAGE_SHIFT);
+	}
+	if ((mf & XENMEMF_vnode) || node == XENMEMF_NO_NODE)
+		return true;
+	if (!d->is_privileged)
+		return !(mf & XENMEMF_exact_node_request);
+	if (node >= XENMEMF_MAX_NODES)
+		return false;
+	f->off_node = node && (mf & XENMEMF_exact_node_request);
+	return true;
+}
+
+/* The checks Xen makes before the first extent: false ends the call at once. */
+static bool reservation_ok(struct domain *d, struct domain *t, unsigned int cmd,
+			   const struct xen_memory_reservation *r, uint64_t i, struct memop_flags *f)
+{
+	if (!memop_flags(d, r->mem_flags, f))
+		return false;
+	/* On Xen, populate-on-demand for a PV domain: never on oneself. */
+	if (cmd == XENMEM_populate_physmap && (r->mem_flags & XENMEMF_populate_on_demand) && t == d)
+		return false;
+	if ((cmd != XENMEM_increase_reservation || r->extent_start) &&
+	    !guest_range_ok(r->extent_start + i * 8, (r->nr_extents - i) * 8))
+		return false;
+	return r->extent_order <= max_order(d);
 }
 
 static long reservation(struct domain *d, struct hc_args *a)
@@ -167,6 +210,7 @@ static long reservation(struct domain *d, struct hc_args *a)
 	unsigned int cmd = a->arg[0] & MEMOP_CMD_MASK;
 	uint64_t i = a->arg[0] >> MEMOP_EXTENT_SHIFT, now = now_ns();
 	struct xen_memory_reservation r;
+	struct memop_flags f;
 	struct domain *t;
 	long err = 0;
 
@@ -176,12 +220,7 @@ static long reservation(struct domain *d, struct hc_args *a)
 	t = target_domain(d, r.domid, &err);
 	if (!t)
 		return (long)i;
-	if (r.extent_order > MEMOP_MAX_ORDER)
-		err = (long)i;
-	else if (r.extent_order && cmd == XENMEM_decrease_reservation)
-		err = trace_err(-EINVAL);
-	else
-		err = extents(t, cmd, &r, i, a, now);
+	err = reservation_ok(d, t, cmd, &r, i, &f) ? extents(t, cmd, &r, i, a, now, &f) : (long)i;
 	target_put(d, t);
 	return err;
 }
@@ -278,11 +317,17 @@ static long exchange(struct domain *d, uint64_t arg)
 
 	if (copy_from_guest(&x, arg, sizeof(x)))
 		return -EFAULT;
-	if (x.in.extent_order > 9 || x.out.extent_order > 9 || x.in.domid != x.out.domid ||
-	    x.nr_exchanged > x.in.nr_extents)
+	if (MAX(x.in.extent_order, x.out.extent_order) > max_order(d))
+		return trace_err(-EPERM);
+	if (x.in.domid != x.out.domid || x.nr_exchanged > x.in.nr_extents ||
+	    (~0ULL >> x.in.extent_order) < x.in.nr_extents ||
+	    (~0ULL >> x.out.extent_order) < x.out.nr_extents ||
+	    x.in.nr_extents << x.in.extent_order != x.out.nr_extents << x.out.extent_order)
 		return trace_err(-EINVAL);
 	if (x.nr_exchanged == x.in.nr_extents)
 		return 0;
+	if (x.in.extent_order > 9 || x.out.extent_order > 9)	/* our limit: 2 MiB a call */
+		return trace_err(-EINVAL);
 	if (!self(x.in.domid, d))
 		return trace_err(domain_by_id(x.in.domid) ? -EPERM : -ESRCH);
 	in_per = 1ULL << x.in.extent_order;
@@ -443,7 +488,7 @@ static long acquire_resource(struct domain *d, uint64_t arg)
 
 	if (copy_from_guest(&r, arg, sizeof(r)))
 		return -EFAULT;
-	if (r.pad)
+	if (r.pad || (r.frame >> 32) || ((r.frame + r.nr_frames) >> 32))
 		return trace_err(-EINVAL);
 	t = domain_by_id(r.domid);
 	if (!t)
@@ -575,8 +620,8 @@ static long memory_op_masked(struct domain *d, unsigned int op, uint64_t start, 
 	switch (op) {
 	case XENMEM_exchange:
 		return exchange(d, arg);
-	case XENMEM_maximum_ram_page:
-		return (long)(frame_table_size - 1);
+	case XENMEM_maximum_ram_page:	/* Xen's max_page: one past the last RAM frame */
+		return (long)frame_table_size;
 	case XENMEM_current_reservation:
 	case XENMEM_maximum_reservation:
 	case XENMEM_maximum_gpfn:
