@@ -84,7 +84,8 @@ static void print_one(struct xs_handle *h, const struct domctl_getdomaininfo *i,
 	json_str("uuid", uuid, true);
 	printf("\"mem_mib\": %lu, \"vcpus\": %u, ", mem, i->nr_online_vcpus);
 	json_str("state", st, true);
-	printf("\"cpu_time\": %.1f", (double)i->cpu_time / 1e9);
+	printf("\"cpu_time\": %llu.%09llu", (unsigned long long)(i->cpu_time / 1000000000ULL),
+	       (unsigned long long)(i->cpu_time % 1000000000ULL));
 	if (lng) {
 		static const char *const keys[] = { "on_poweroff", "on_reboot", "on_crash" };
 		static const char *const image[] = { "kernel", "ramdisk", "cmdline" };
