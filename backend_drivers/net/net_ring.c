@@ -107,11 +107,12 @@ int nb_csum_hdr(const uint8_t *f, size_t len, struct virtio_net_hdr *vh, int *ip
 
 /* ---- tx: guest -> us ---- */
 
-static void tx_answer_n(struct nb_vif *v, unsigned int n, int16_t status)
+/* Answers the @n slots from tx_id[@slot0] with @status (NULL for extras). */
+static void tx_answer_n(struct nb_vif *v, unsigned int slot0, unsigned int n, int16_t status)
 {
 	unsigned int i;
 
-	for (i = 0; i < n; i++) {
+	for (i = slot0; i < slot0 + n; i++) {
 		struct netif_tx_response *rsp = be_ring_rsp_slot(&v->tx, NETIF_TX_SLOT);
 
 		rsp->id = v->tx_id[i];
@@ -119,10 +120,17 @@ static void tx_answer_n(struct nb_vif *v, unsigned int n, int16_t status)
 	}
 }
 
+void nb_tx_answer_pkt(struct nb_vif *v, struct nb_tx_pkt *p, int16_t status)
+{
+	tx_answer_n(v, p->slot0, p->nslots, status);
+	p->nslots = 0;
+}
+
 void nb_tx_answer(struct nb_vif *v, int16_t status)
 {
-	tx_answer_n(v, v->tx_n, status);
-	v->tx_n = 0;
+	if (v->txb_n)
+		nb_tx_answer_pkt(v, &v->txb[0], status);
+	v->txb_n = 0;
 }
 
 bool nb_tx_push(struct nb_vif *v)
@@ -132,45 +140,52 @@ bool nb_tx_push(struct nb_vif *v)
 	return be_ring_push(&v->tx);
 }
 
-static int tx_bad(struct nb_vif *v, unsigned int n, const char *why)
+static int tx_bad(struct nb_vif *v, struct nb_tx_pkt *p, const char *why)
 {
-	tx_answer_n(v, n, NETIF_RSP_ERROR);
-	v->tx_n = 0;
+	nb_tx_answer_pkt(v, p, NETIF_RSP_ERROR);
+	p->good = false;
 	v->tx_bad++;
 	v->last_bad = why;
 	return 2;
 }
 
 /*
- * The pieces moved down into one at @buf, in order: each piece's new place
- * ends at or before the next piece's old start, so no piece is overwritten
- * before it moves.
+ * The pieces moved down into one at the packet's buffer, in order: each
+ * piece's new place ends at or before the next piece's old start, so no
+ * piece is overwritten before it moves.
  */
-static void tx_flatten(struct nb_vif *v, uint8_t *buf)
+static void tx_flatten(struct nb_tx_pkt *p)
 {
 	size_t at = 0;
 	unsigned int i;
 
-	for (i = 0; i < v->tx_niov; i++) {
-		memmove(buf + at, v->tx_iov[i].iov_base, v->tx_iov[i].iov_len);
-		at += v->tx_iov[i].iov_len;
+	for (i = 0; i < p->niov; i++) {
+		memmove(p->buf + at, p->iov[i].iov_base, p->iov[i].iov_len);
+		at += p->iov[i].iov_len;
 	}
-	v->tx_iov[0] = (struct iovec){ buf, at };
-	v->tx_niov = 1;
+	p->iov[0] = (struct iovec){ p->buf, at };
+	p->niov = 1;
 }
 
-int nb_tx_take(struct nb_vif *v, uint8_t *buf, size_t *len, struct virtio_net_hdr *vh)
+/*
+ * Reads the packet at the head of the ring into @p (its slot ids from
+ * tx_id[@slot0]) and lists its copies at @c (*nc of them): 1 listed, 2
+ * refused (answered), 0 nothing complete, -1 the ring is broken.
+ */
+static int tx_parse(struct nb_vif *v, struct nb_tx_pkt *p, unsigned int slot0, struct be_copy *c,
+		    unsigned int *nc)
 {
 	struct netif_tx_request first, d, data[NB_MAX_SLOTS];
-	struct be_copy c[NB_MAX_SLOTS];
 	struct netif_extra_info ex;
-	unsigned int n = 1, ndata = 1, nextra = 0, nc = 0, i, gso_type = 0, gso_size = 0;
+	unsigned int n = 1, ndata = 1, nextra = 0, i, gso_type = 0, gso_size = 0;
+	uint16_t *id = v->tx_id + slot0;
+	bool *extra = v->tx_extra + slot0;
 	const char *bad = NULL;
 	uint32_t rest = 0, own;
 	bool more;
 	int64_t avail;
-	int rc;
 
+	*nc = 0;
 	if (v->broken)
 		return -1;
 	avail = be_ring_avail(&v->tx);
@@ -179,9 +194,10 @@ int nb_tx_take(struct nb_vif *v, uint8_t *buf, size_t *len, struct virtio_net_hd
 	v->tx_seen = v->tx.req_cons + (uint32_t)avail;
 	if (avail == 0)
 		return 0;
+	/* avail counts only slots not yet taken and unanswered: slot0 + avail <= the ring */
 	peek(&v->tx, 0, &first, NETIF_TX_SLOT);
-	v->tx_id[0] = first.id;
-	v->tx_extra[0] = false;
+	id[0] = first.id;
+	extra[0] = false;
 	data[0] = first;
 	/* extras follow the first slot, chained by FLAG_MORE */
 	more = first.flags & NETTXF_extra_info;
@@ -189,8 +205,8 @@ int nb_tx_take(struct nb_vif *v, uint8_t *buf, size_t *len, struct virtio_net_hd
 		if (n >= avail)
 			goto incomplete;
 		peek(&v->tx, n, &ex, sizeof(ex));	/* 8 bytes of the 12-byte slot */
-		v->tx_id[n] = 0;
-		v->tx_extra[n++] = true;
+		id[n] = 0;
+		extra[n++] = true;
 		more = ex.flags & XEN_NETIF_EXTRA_FLAG_MORE;
 		if (++nextra > NB_MAX_EXTRAS) {
 			bad = bad ? bad : "too many extra-info slots";
@@ -217,8 +233,8 @@ int nb_tx_take(struct nb_vif *v, uint8_t *buf, size_t *len, struct virtio_net_hd
 		if (n >= avail)
 			goto incomplete;
 		peek(&v->tx, n, &d, NETIF_TX_SLOT);
-		v->tx_id[n] = d.id;
-		v->tx_extra[n++] = false;
+		id[n] = d.id;
+		extra[n++] = false;
 		more = d.flags & NETTXF_more_data;
 		if (++ndata > NB_MAX_SLOTS) {
 			bad = bad ? bad : "too many slots";
@@ -230,66 +246,41 @@ int nb_tx_take(struct nb_vif *v, uint8_t *buf, size_t *len, struct virtio_net_hd
 			bad = bad ? bad : "slot crosses its page";
 	}
 	v->tx.req_cons += n;
-	v->tx_n = n;
+	p->slot0 = slot0;
+	p->nslots = n;
 	if (bad)
-		return tx_bad(v, n, bad);
+		return tx_bad(v, p, bad);
 	if (first.size < NB_ETH_HLEN)
-		return tx_bad(v, n, first.size ? "runt packet" : "zero-length packet");
+		return tx_bad(v, p, first.size ? "runt packet" : "zero-length packet");
 	if (rest > first.size)
-		return tx_bad(v, n, "slots larger than the packet");
+		return tx_bad(v, p, "slots larger than the packet");
 	own = first.size - rest;
 	if ((uint32_t)first.offset + own > NETIF_PAGE)
-		return tx_bad(v, n, "first slot crosses its page");
+		return tx_bad(v, p, "first slot crosses its page");
 	/*
 	 * The data, by copy, slot i to page i at the slot's own offset (within
 	 * its page, checked above); zero-length slots carry nothing. Pieces
 	 * that meet (one ends its page, the next starts the next) are one.
 	 */
 	data[0].size = (uint16_t)own;
-	v->tx_niov = 0;
+	p->niov = 0;
 	for (i = 0; i < ndata; i++) {
-		uint8_t *at = buf + (size_t)i * NETIF_PAGE + data[i].offset;
-		struct iovec *last = v->tx_niov ? &v->tx_iov[v->tx_niov - 1] : NULL;
+		uint8_t *at = p->buf + (size_t)i * NETIF_PAGE + data[i].offset;
+		struct iovec *last = p->niov ? &p->iov[p->niov - 1] : NULL;
 
 		if (!data[i].size)
 			continue;
-		c[nc++] = (struct be_copy){ .local = at, .gref = data[i].gref,
-					    .offset = data[i].offset, .len = data[i].size };
+		c[(*nc)++] = (struct be_copy){ .local = at, .gref = data[i].gref,
+					       .offset = data[i].offset, .len = data[i].size };
 		if (last && (uint8_t *)last->iov_base + last->iov_len == at)
 			last->iov_len += data[i].size;
 		else
-			v->tx_iov[v->tx_niov++] = (struct iovec){ at, data[i].size };
+			p->iov[p->niov++] = (struct iovec){ at, data[i].size };
 	}
-	rc = v->copy(v->copy_ctx, c, nc, 0);
-	if (rc)
-		return tx_bad(v, n, rc == -EIO ? "a grant copy failed" : "the grant copy was refused");
-	*len = first.size;
-	memset(vh, 0, sizeof(*vh));
-	if (first.flags & NETTXF_csum_blank) {
-		int ipver, proto;
-		unsigned int l4hlen;
-
-		/* Headers beyond the first piece: the packet made contiguous, then read. */
-		if (nb_csum_hdr(v->tx_iov[0].iov_base, v->tx_iov[0].iov_len, vh, &ipver, &proto,
-				&l4hlen) && v->tx_niov > 1)
-			tx_flatten(v, buf);
-		if (nb_csum_hdr(v->tx_iov[0].iov_base, v->tx_iov[0].iov_len, vh, &ipver, &proto,
-				&l4hlen))
-			return tx_bad(v, n, "partial checksum without a TCP/UDP header");
-		if (gso_type) {
-			if (proto != 6 || ipver != (gso_type == XEN_NETIF_GSO_TYPE_TCPV4 ? 4 : 6))
-				return tx_bad(v, n, "GSO type does not match the packet");
-			vh->gso_type = gso_type == XEN_NETIF_GSO_TYPE_TCPV4 ? VIRTIO_NET_HDR_GSO_TCPV4
-									 : VIRTIO_NET_HDR_GSO_TCPV6;
-			vh->gso_size = (uint16_t)gso_size;
-			vh->hdr_len = (uint16_t)(vh->csum_start + l4hlen);
-		}
-	} else if (gso_type) {
-		return tx_bad(v, n, "GSO packet without a partial checksum");
-	} else if (first.flags & NETTXF_data_validated) {
-		vh->flags = VIRTIO_NET_HDR_F_DATA_VALID;
-	}
-	v->tx_pkts++;
+	p->len = first.size;
+	p->flags = first.flags;
+	p->gso_type = (uint8_t)gso_type;
+	p->gso_size = (uint16_t)gso_size;
 	return 1;
 
 incomplete:
@@ -297,6 +288,104 @@ incomplete:
 	if (avail >= v->tx.size)
 		return broken(v, "a tx packet longer than the ring");
 	return 0;
+}
+
+/*
+ * After the batch's copy (@rc its result): the packet's pieces copied, its
+ * virtio-net header made. 1 good, 2 refused (answered).
+ */
+static int tx_finish(struct nb_vif *v, struct nb_tx_pkt *p, int rc)
+{
+	struct virtio_net_hdr *vh = &p->vh;
+	unsigned int i;
+
+	if (rc == -EIO) {
+		for (i = p->copy0; i < p->copy0 + p->ncopy; i++)
+			if (v->tx_copy[i].status)
+				return tx_bad(v, p, "a grant copy failed");
+	} else if (rc) {
+		return tx_bad(v, p, "the grant copy was refused");
+	}
+	memset(vh, 0, sizeof(*vh));
+	if (p->flags & NETTXF_csum_blank) {
+		int ipver, proto;
+		unsigned int l4hlen;
+
+		/* Headers beyond the first piece: the packet made contiguous, then read. */
+		if (nb_csum_hdr(p->iov[0].iov_base, p->iov[0].iov_len, vh, &ipver, &proto, &l4hlen) &&
+		    p->niov > 1)
+			tx_flatten(p);
+		if (nb_csum_hdr(p->iov[0].iov_base, p->iov[0].iov_len, vh, &ipver, &proto, &l4hlen))
+			return tx_bad(v, p, "partial checksum without a TCP/UDP header");
+		if (p->gso_type) {
+			if (proto != 6 || ipver != (p->gso_type == XEN_NETIF_GSO_TYPE_TCPV4 ? 4 : 6))
+				return tx_bad(v, p, "GSO type does not match the packet");
+			vh->gso_type = p->gso_type == XEN_NETIF_GSO_TYPE_TCPV4 ? VIRTIO_NET_HDR_GSO_TCPV4
+									       : VIRTIO_NET_HDR_GSO_TCPV6;
+			vh->gso_size = p->gso_size;
+			vh->hdr_len = (uint16_t)(vh->csum_start + l4hlen);
+		}
+	} else if (p->gso_type) {
+		return tx_bad(v, p, "GSO packet without a partial checksum");
+	} else if (p->flags & NETTXF_data_validated) {
+		vh->flags = VIRTIO_NET_HDR_F_DATA_VALID;
+	}
+	p->good = true;
+	v->tx_pkts++;
+	return 1;
+}
+
+int nb_tx_batch(struct nb_vif *v, uint8_t *bufs, unsigned int max)
+{
+	unsigned int nc = 0, slots = 0, k, taken = 0, i;
+	int rc = 0;
+
+	v->txb_n = 0;
+	if (max > NB_TX_BATCH)
+		max = NB_TX_BATCH;
+	while (taken < max) {
+		struct nb_tx_pkt *p = &v->txb[v->txb_n];
+
+		p->buf = bufs + (size_t)v->txb_n * NB_TX_BUF;
+		rc = tx_parse(v, p, slots, v->tx_copy + nc, &k);
+		if (rc <= 0)
+			break;
+		taken++;
+		if (rc == 1) {
+			p->copy0 = nc;
+			p->ncopy = k;
+			nc += k;
+			slots += p->nslots;
+			v->txb_n++;
+		}
+	}
+	/* A broken ring after good packets: they go, the next call says -1. */
+	if (rc < 0 && !taken)
+		return -1;
+	if (!v->txb_n)
+		return (int)taken;
+	rc = nc ? v->copy(v->copy_ctx, v->tx_copy, nc, 0) : 0;
+	for (i = 0; i < v->txb_n; i++)
+		tx_finish(v, &v->txb[i], rc);
+	return (int)taken;
+}
+
+int nb_tx_take(struct nb_vif *v, uint8_t *buf, size_t *len, struct virtio_net_hdr *vh)
+{
+	int rc = nb_tx_batch(v, buf, 1);
+	struct nb_tx_pkt *p = &v->txb[0];
+
+	if (rc <= 0)
+		return rc;
+	if (!v->txb_n || !p->good) {
+		v->txb_n = 0;
+		return 2;
+	}
+	*len = p->len;
+	*vh = p->vh;
+	memcpy(v->tx_iov, p->iov, p->niov * sizeof(p->iov[0]));
+	v->tx_niov = p->niov;
+	return 1;
 }
 
 bool nb_tx_final_check(struct nb_vif *v)

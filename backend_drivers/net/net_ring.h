@@ -33,6 +33,7 @@
 #define NB_FRAME_BUF	((NB_FRAME_MAX + 4095) & ~4095)
 /* A tx packet's buffer: a page per data slot (see nb_tx_take()) */
 #define NB_TX_BUF	(NB_MAX_SLOTS * NETIF_PAGE)
+#define NB_TX_BATCH	8	/* tx packets whose data moves in one copy call (nb_tx_batch) */
 #define NB_RX_BATCH	16	/* rx frames copied by one batch */
 #define NB_RX_SLOTS_MAX	XEN_NETIF_NR_SLOTS_MIN	/* slots netfront takes per rx packet */
 
@@ -50,6 +51,22 @@ struct nb_rx_rsp {
 	int piece;		/* index in rx_copy, -1 for none */
 };
 
+/* One packet of a tx batch (nb_tx_batch()). */
+struct nb_tx_pkt {
+	bool good;		/* false: refused after its copy, already answered */
+	size_t len;
+	struct virtio_net_hdr vh;
+	struct iovec iov[NB_MAX_SLOTS];	/* where it lies in its buffer, in order */
+	unsigned int niov;
+	/* private to net_ring.c */
+	uint8_t *buf;
+	unsigned int slot0, nslots;	/* its slots: tx_id[slot0 ..], tx_extra[slot0 ..] */
+	unsigned int copy0, ncopy;	/* its pieces: tx_copy[copy0 ..] */
+	uint16_t flags;
+	uint8_t gso_type;
+	uint16_t gso_size;
+};
+
 struct nb_vif {
 	struct be_ring tx, rx;
 	nb_copy_fn copy;
@@ -60,10 +77,16 @@ struct nb_vif {
 	bool broken;
 	const char *why;	/* when broken */
 	uint32_t tx_seen;	/* req_prod last looked at (an incomplete packet waits) */
-	/* slots of the tx packet being answered */
-	unsigned int tx_n;
+	/*
+	 * The tx batch: its packets' slot ids (every packet of a batch is
+	 * unanswered until it is written, so they fit one ring's worth) and
+	 * the pieces of their one copy call.
+	 */
 	uint16_t tx_id[NETIF_TX_RING_SIZE];
 	bool tx_extra[NETIF_TX_RING_SIZE];
+	struct nb_tx_pkt txb[NB_TX_BATCH];
+	unsigned int txb_n;
+	struct be_copy tx_copy[NB_TX_BATCH * NB_MAX_SLOTS];
 	/* where the packet nb_tx_take() returned 1 for lies in its buffer, in order */
 	struct iovec tx_iov[NB_MAX_SLOTS];
 	unsigned int tx_niov;
@@ -92,6 +115,19 @@ void nb_vif_init(struct nb_vif *v, void *tx_page, void *rx_page, nb_copy_fn copy
 int nb_tx_take(struct nb_vif *v, uint8_t *buf, size_t *len, struct virtio_net_hdr *vh);
 /* Writes the responses of the packet nb_tx_take() returned 1 for. */
 void nb_tx_answer(struct nb_vif *v, int16_t status);
+/*
+ * Takes up to @max (<= NB_TX_BATCH) complete tx packets off the ring, packet k into
+ * @bufs + k * NB_TX_BUF (page-aligned), the data of them all by one call
+ * of the copy callback. Returns how many packets it took off the ring (0
+ * none complete), or -1 when the ring is broken. Packets refused while
+ * their slots were read are answered ERROR at once and are not in the
+ * batch; the batch's packets are v->txb[0 .. v->txb_n): each one good
+ * (answer it with nb_tx_answer_pkt() once written) or refused after its
+ * copy (already answered). Checks and layout are nb_tx_take()'s.
+ */
+int nb_tx_batch(struct nb_vif *v, uint8_t *bufs, unsigned int max);
+/* Writes the responses of a good packet of the batch. */
+void nb_tx_answer_pkt(struct nb_vif *v, struct nb_tx_pkt *p, int16_t status);
 /* Publishes tx responses; true if the frontend wants an event. */
 bool nb_tx_push(struct nb_vif *v);
 /* Before sleeping: true if more tx requests came (keep going). */

@@ -63,7 +63,7 @@ struct vif {
 	size_t pend_len;
 	struct virtio_net_hdr pend_vh;
 	uint8_t (*rxbuf)[NB_FRAME_BUF];	/* NB_RX_BATCH + 1 frames, page-aligned */
-	uint8_t *txbuf;
+	uint8_t *txbuf;		/* NB_TX_BATCH packets' buffers, page-aligned */
 	struct nb_vif nv;
 	unsigned long tx_written, tx_lost;
 	struct be_stats stats;		/* while connected: its file for vmtop (vif_stats) */
@@ -387,7 +387,7 @@ static int nb_connect(struct xb_backend *b, struct xb_dev *d)
 	if (!vf->rxbuf)
 		vf->rxbuf = aligned_alloc(4096, (size_t)(NB_RX_BATCH + 1) * NB_FRAME_BUF);
 	if (!vf->txbuf)
-		vf->txbuf = aligned_alloc(4096, NB_TX_BUF);
+		vf->txbuf = aligned_alloc(4096, (size_t)NB_TX_BATCH * NB_TX_BUF);
 	if (!vf->rxbuf || !vf->txbuf) {
 		unmap_rings(vf);
 		return -ENOMEM;
@@ -457,48 +457,58 @@ static void break_vif(struct vif *vf)
 	xb_be_broken(&be, vf->xb, vf->nv.why ? vf->nv.why : "broken ring");
 }
 
-/* guest -> tap; true if the frontend wants an event */
+/* One good packet of the tx batch to the tap, answered. */
+static void tx_write(struct vif *vf, struct nb_tx_pkt *p)
+{
+	struct iovec iov[1 + NB_MAX_SLOTS] = { { &p->vh, sizeof(p->vh) } };
+	ssize_t w;
+	NB_PROF_T0();
+
+	memcpy(iov + 1, p->iov, p->niov * sizeof(iov[0]));
+	w = writev(vf->tap, iov, (int)p->niov + 1);
+	NB_PROF_LAP(&vf->prof, NP_TX_WRITE);
+	NB_PROF_ADD(&vf->prof, NC_WRITEV, 1);
+	NB_PROF_ADD(&vf->prof, NC_TX_PKT, 1);
+	NB_PROF_ADD(&vf->prof, NC_TX_GSO, p->vh.gso_type != VIRTIO_NET_HDR_GSO_NONE);
+	NB_PROF_ADD(&vf->prof, NC_TX_BYTES, p->len);
+	NB_PROF_ADD(&vf->prof, NC_TX_SLOTS, p->nslots);
+	if (w < 0 && errno == EINVAL) {
+		nb_tx_answer_pkt(&vf->nv, p, NETIF_RSP_ERROR);
+		vf->nv.tx_bad++;
+		vf->nv.last_bad = "the tap refused the packet";
+		return;
+	}
+	if (w < 0)
+		vf->tx_lost++;
+	else
+		vf->tx_written++;
+	vf->stats.v[VS_TX_BYTES] += w < 0 ? 0 : p->len;
+	nb_tx_answer_pkt(&vf->nv, p, NETIF_RSP_OKAY);
+}
+
+/*
+ * guest -> tap, NB_TX_BATCH packets at a time: one grant copy ioctl for a
+ * batch, a writev each; true if the frontend wants an event
+ */
 static bool serve_tx(struct vif *vf)
 {
-	struct virtio_net_hdr vh;
 	unsigned long bad = vf->nv.tx_bad;
 	bool notify = false;
-	size_t len;
 	int rc, budget = 256;
 	NB_PROF_T0();
 
 	do {
-		while (budget-- > 0 && (rc = nb_tx_take(&vf->nv, vf->txbuf, &len, &vh)) != 0) {
+		while (budget > 0 && (rc = nb_tx_batch(&vf->nv, vf->txbuf, NB_TX_BATCH)) != 0) {
+			unsigned int i;
+
 			NB_PROF_LAP(&vf->prof, NP_TX_TAKE);
 			if (rc < 0)
 				return notify;
-			if (rc == 1) {
-				struct iovec iov[1 + NB_MAX_SLOTS] = { { &vh, sizeof(vh) } };
-				ssize_t w;
-
-				memcpy(iov + 1, vf->nv.tx_iov, vf->nv.tx_niov * sizeof(iov[0]));
-				w = writev(vf->tap, iov, (int)vf->nv.tx_niov + 1);
-
-				NB_PROF_LAP(&vf->prof, NP_TX_WRITE);
-				NB_PROF_ADD(&vf->prof, NC_WRITEV, 1);
-				NB_PROF_ADD(&vf->prof, NC_TX_PKT, 1);
-				NB_PROF_ADD(&vf->prof, NC_TX_GSO, vh.gso_type != VIRTIO_NET_HDR_GSO_NONE);
-				NB_PROF_ADD(&vf->prof, NC_TX_BYTES, len);
-				NB_PROF_ADD(&vf->prof, NC_TX_SLOTS, vf->nv.tx_n);
-
-				if (w < 0 && errno == EINVAL) {
-					nb_tx_answer(&vf->nv, NETIF_RSP_ERROR);
-					vf->nv.tx_bad++;
-					vf->nv.last_bad = "the tap refused the packet";
-					continue;
-				}
-				if (w < 0)
-					vf->tx_lost++;
-				else
-					vf->tx_written++;
-				vf->stats.v[VS_TX_BYTES] += w < 0 ? 0 : len;
-				nb_tx_answer(&vf->nv, NETIF_RSP_OKAY);
-			}
+			budget -= rc;
+			for (i = 0; i < vf->nv.txb_n; i++)
+				if (vf->nv.txb[i].good)
+					tx_write(vf, &vf->nv.txb[i]);
+			NB_PROF_RESET();
 		}
 		NB_PROF_LAP(&vf->prof, NP_TX_TAKE);	/* the take that found nothing */
 		if (nb_tx_push(&vf->nv))

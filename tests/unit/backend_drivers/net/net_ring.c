@@ -19,9 +19,9 @@
 static uint8_t pages[NGREF][4096];
 static union { struct sring_hdr h; uint8_t b[4096]; } txp, rxp;
 static struct nb_vif v;
-static uint8_t buf[NB_TX_BUF] __attribute__((aligned(4096)));
+static uint8_t buf[NB_TX_BATCH * NB_TX_BUF] __attribute__((aligned(4096)));
 static uint8_t pkt[NB_TX_BUF];	/* the taken packet's pieces, gathered */
-static unsigned long copies_refused, tx_pieces_split;
+static unsigned long copies_refused, tx_pieces_split, copy_calls;
 
 static int fake_copy(void *ctx, struct be_copy *c, unsigned int n, int to_guest)
 {
@@ -29,6 +29,7 @@ static int fake_copy(void *ctx, struct be_copy *c, unsigned int n, int to_guest)
 	unsigned int i;
 
 	(void)ctx;
+	copy_calls++;
 	for (i = 0; i < n; i++) {
 		if (!c[i].len || c[i].offset + c[i].len > 4096)
 			return -EINVAL;	/* as be_grant_copy refuses them */
@@ -50,23 +51,29 @@ static int fake_copy(void *ctx, struct be_copy *c, unsigned int n, int to_guest)
 	return bad ? -EIO : 0;
 }
 
-/* The pieces of the packet nb_tx_take() took, in order, into pkt; their total. */
-static size_t gather(void)
+/* The pieces @iov (in buffer @k of buf), in order, into pkt; their total. */
+static size_t gather_iov(const struct iovec *iov, unsigned int niov, unsigned int k)
 {
+	const uint8_t *lo = buf + (size_t)k * NB_TX_BUF, *hi = lo + NB_TX_BUF;
 	size_t at = 0;
 	unsigned int i;
 
-	for (i = 0; i < v.tx_niov; i++) {
-		const uint8_t *b = v.tx_iov[i].iov_base;
+	for (i = 0; i < niov; i++) {
+		const uint8_t *b = iov[i].iov_base;
 
-		EXPECT(b >= buf && b + v.tx_iov[i].iov_len <= buf + sizeof(buf));
-		if (b < buf || b + v.tx_iov[i].iov_len > buf + sizeof(buf) ||
-		    at + v.tx_iov[i].iov_len > sizeof(pkt))
+		EXPECT(b >= lo && b + iov[i].iov_len <= hi);
+		if (b < lo || b + iov[i].iov_len > hi || at + iov[i].iov_len > sizeof(pkt))
 			return 0;
-		memcpy(pkt + at, b, v.tx_iov[i].iov_len);
-		at += v.tx_iov[i].iov_len;
+		memcpy(pkt + at, b, iov[i].iov_len);
+		at += iov[i].iov_len;
 	}
 	return at;
+}
+
+/* The pieces of the packet nb_tx_take() took, in order, into pkt; their total. */
+static size_t gather(void)
+{
+	return gather_iov(v.tx_iov, v.tx_niov, 0);
 }
 
 static void setup(void)
@@ -289,6 +296,53 @@ static void tx_broken_indices(void)
 	EXPECT(v.broken);
 }
 
+/*
+ * A batch: a good packet, one refused while its slots are read (answered
+ * at once, not in the batch), one whose grant the copy refuses, a good
+ * one of two slots: one copy call for all, each packet its own buffer and
+ * answers, the refused ones ERROR.
+ */
+static void tx_batch(void)
+{
+	unsigned long calls;
+	uint32_t i;
+
+	udp_frame(3, 0, 60);
+	udp_frame(8, 4000, 96);
+	memset(pages[9], 0xcc, 200);
+	put_tx(3, 0, 0, 10, 60);
+	put_tx(3, 0, 0, 11, 0);				/* zero length */
+	put_tx(NGREF + 1, 0, 0, 12, 60);		/* refused by the copy */
+	put_tx(8, 4000, NETTXF_more_data, 13, 296);
+	put_tx(9, 0, 0, 14, 200);
+	calls = copy_calls;
+	EXPECT_EQ(nb_tx_batch(&v, buf, NB_TX_BATCH), 4);
+	EXPECT_EQ(copy_calls - calls, 1);
+	EXPECT_EQ(v.txb_n, 3);
+	EXPECT(v.txb[0].good && !v.txb[1].good && v.txb[2].good);
+	EXPECT_EQ(v.txb[0].len, 60);
+	EXPECT_EQ(gather_iov(v.txb[0].iov, v.txb[0].niov, 0), 60);
+	EXPECT(!memcmp(pkt, pages[3], 60));
+	EXPECT_EQ(v.txb[2].len, 296);
+	EXPECT_EQ(gather_iov(v.txb[2].iov, v.txb[2].niov, 2), 296);
+	EXPECT(!memcmp(pkt, pages[8] + 4000, 96));
+	EXPECT_EQ(pkt[96], 0xcc);
+	EXPECT_EQ(v.tx.rsp_prod_pvt, 2);		/* the two refused, so far */
+	nb_tx_answer_pkt(&v, &v.txb[2], NETIF_RSP_OKAY);
+	nb_tx_answer_pkt(&v, &v.txb[0], NETIF_RSP_OKAY);
+	nb_tx_push(&v);
+	EXPECT_EQ(txp.h.rsp_prod, 5);
+	for (i = 0; i < 5; i++) {
+		int16_t want = txr(i)->id == 11 || txr(i)->id == 12 ? NETIF_RSP_ERROR : NETIF_RSP_OKAY;
+
+		EXPECT(txr(i)->id >= 10 && txr(i)->id <= 14);
+		EXPECT_EQ(txr(i)->status, want);
+	}
+	EXPECT_EQ(v.tx_bad, 2);
+	EXPECT_EQ(nb_tx_batch(&v, buf, NB_TX_BATCH), 0);
+	EXPECT_EQ(tx_pieces_split, 0);
+}
+
 static struct netif_rx_response *rxr(uint32_t i)
 {
 	return (struct netif_rx_response *)(rxp.b + 64) + (i & 255);
@@ -405,7 +459,25 @@ static void fuzz(void)
 		}
 		if (rand_r(&seed) % 97 == 0)
 			txp.h.req_prod += rand_r(&seed);
-		while ((rc = nb_tx_take(&v, buf, &len, &vh)) > 0) {
+		/* every other round the batch: its good packets answered, the rest were */
+		while (round & 1 && (rc = nb_tx_batch(&v, buf, 1 + rand_r(&seed) % NB_TX_BATCH)) > 0) {
+			unsigned int good = 0;
+
+			for (k = 0; k < v.txb_n; k++) {
+				struct nb_tx_pkt *p = &v.txb[k];
+
+				if (!p->good)
+					continue;
+				EXPECT(p->len >= NB_ETH_HLEN && p->len <= 0xffff);
+				EXPECT_EQ(gather_iov(p->iov, p->niov, k), p->len);
+				nb_tx_answer_pkt(&v, p, NETIF_RSP_OKAY);
+				good++;
+			}
+			taken += good;
+			bad += (unsigned int)rc - good;
+			EXPECT_EQ(v.tx.req_cons, v.tx.rsp_prod_pvt);
+		}
+		while (!(round & 1) && (rc = nb_tx_take(&v, buf, &len, &vh)) > 0) {
 			if (rc == 1) {
 				EXPECT(len >= NB_ETH_HLEN && len <= 0xffff);
 				EXPECT_EQ(gather(), len);
@@ -456,6 +528,7 @@ int main(void)
 	RUN(tx_headers_split);
 	RUN(tx_incomplete);
 	RUN(tx_broken_indices);
+	RUN(tx_batch);
 	RUN(rx_frames);
 	RUN(fuzz);
 	return 0;
