@@ -144,7 +144,8 @@ static long extents(struct domain *t, unsigned int cmd, const struct xen_memory_
 		    uint64_t i, struct hc_args *a, uint64_t now, const struct memop_flags *f)
 {
 	for (; i < r->nr_extents; i++) {
-		if (i && !(i % 8) && hypercall_ran_long(now)) {
+		/* Every 8 extents; every one above order 9 (dom0's, up to 1 GiB each). */
+		if (i && (!(i % 8) || r->extent_order > MEMOP_MAX_ORDER) && hypercall_ran_long(now)) {
 			a->arg[0] = cmd | (i << MEMOP_EXTENT_SHIFT);
 			return -ERESTART;
 		}
