@@ -238,6 +238,8 @@ static long set_vcpu_context(struct vcpu *v, struct domain *d, const struct domc
 		bool was = hold_vcpu(t);
 		long rc = arch_vcpu_reset(t);	/* Xen's vcpu_reset */
 
+		if (!rc)
+			sched_pin_override_end(t);	/* as Xen's vcpu_reset */
 		release_vcpu_hold(t, was);
 		return rc;
 	}
@@ -355,7 +357,7 @@ static long vcpu_affinity(struct domain *d, uint32_t cmd, struct domctl_vcpuaffi
 		return rc;
 	}
 	if (a->flags & VCPUAFFINITY_FORCE)
-		v->pin_override = false;
+		sched_pin_override_end(v);
 	if (v->pin_override)		/* Xen: affinity_broken */
 		return trace_err(-EBUSY);
 	if (a->flags & VCPUAFFINITY_HARD) {

@@ -631,6 +631,13 @@ void sched_set_affinity(struct vcpu *v, uint64_t hard)
 /* Set once CPU 0 starts dom0: until then the APs take nothing from the queues. */
 static bool sched_started;
 
+/*
+ * Idle CPUs steal (sched_spread=1) and there is another CPU to steal
+ * from: set with sched_started, the APs up. With one CPU the idle path
+ * keeps no idle_cpus mask and looks at no other queue.
+ */
+static bool spreading;
+
 /* The first vCPU to run on this CPU starts running (no switch from anyone). */
 void sched_start(struct vcpu *v)
 {
@@ -643,6 +650,7 @@ void sched_start(struct vcpu *v)
 	runstate_change(v, RUNSTATE_running);
 	v->slice_from = v->runstate_entry;
 	spin_unlock(&rq->lock);
+	spreading = hv_opts.sched_spread && (smp_online_mask() & (smp_online_mask() - 1));
 	__atomic_store_n(&sched_started, true, __ATOMIC_RELEASE);
 	vcpu_periodic_work(v);
 }
@@ -675,7 +683,7 @@ static void idle_begin(struct runqueue *rq)
 {
 	if (!rq->idle_from)
 		rq->idle_from = now_ns();
-	if (hv_opts.sched_spread)	/* only stealing CPUs want kicks */
+	if (spreading)		/* only stealing CPUs want kicks */
 		__atomic_or_fetch(&idle_cpus, 1ULL << this_cpu_id(), __ATOMIC_RELAXED);
 }
 
@@ -684,7 +692,7 @@ static uint64_t idle_end(struct runqueue *rq)
 {
 	uint64_t now = now_ns();
 
-	if (hv_opts.sched_spread)
+	if (spreading)
 		__atomic_and_fetch(&idle_cpus, ~(1ULL << this_cpu_id()), __ATOMIC_RELAXED);
 	rq->idle_ns += now - rq->idle_from;
 	rq->idle_from = 0;
@@ -709,7 +717,7 @@ static inline bool allowed_here(const struct vcpu *v)
 static struct vcpu *steal(struct runqueue *rq)
 {
 	unsigned int me = this_cpu_id(), cpu;
-	cpumask_t others = hv_opts.sched_spread ? smp_online_mask() & ~(1ULL << me) : 0;
+	cpumask_t others = spreading ? smp_online_mask() & ~(1ULL << me) : 0;
 
 	for (cpu = 0; others >> cpu; cpu++) {
 		struct runqueue *vq = &runqueues[cpu];
@@ -1192,12 +1200,24 @@ static long watchdog(struct vcpu *v, uint64_t arg)
 	return 0;
 }
 
+bool sched_pin_override_end(struct vcpu *v)
+{
+	if (!v->pin_override)
+		return false;
+	v->pin_override = false;
+	sched_set_affinity(v, v->hard_saved);
+	return true;
+}
+
 /*
- * SCHEDOP_pin_override (dom0 only): pin the calling vCPU to a pCPU for a
- * while, or (pcpu < 0) end that. Lamina takes only CPU 0 and records the
- * pin without moving the vCPU (a difference from Xen, which moves it);
- * the answers are Xen 4.17's: a second pin -EBUSY, an unpin without a
- * pin -EINVAL; another pCPU is -EINVAL here.
+ * SCHEDOP_pin_override (dom0 only), Xen 4.17's vcpu_temporary_affinity:
+ * the calling vCPU's hard map becomes that one online pCPU (the old map
+ * saved) and the vCPU moves there on its way out of the call; pcpu < 0
+ * ends it, the saved map back. -EINVAL for a pCPU past the machine's,
+ * an offline one, or an end without a pin; -EBUSY for a second pin
+ * (checked before whether the pCPU is online, as Xen does). While it
+ * lasts, setvcpuaffinity is -EBUSY (domctl.c); VCPUAFFINITY_FORCE and a
+ * vCPU reset end it.
  */
 static long pin_override(struct vcpu *v, uint64_t arg)
 {
@@ -1207,17 +1227,17 @@ static long pin_override(struct vcpu *v, uint64_t arg)
 		return trace_err(-EPERM);
 	if (copy_from_guest(&pcpu, arg, sizeof(pcpu)))
 		return -EFAULT;
-	if (pcpu < 0) {
-		if (!v->pin_override)
-			return trace_err(-EINVAL);
-		v->pin_override = false;
-		return 0;
-	}
-	if (pcpu != 0)
+	if (pcpu < 0)
+		return sched_pin_override_end(v) ? 0 : trace_err(-EINVAL);
+	if ((unsigned int)pcpu >= smp_nr_possible())
 		return trace_err(-EINVAL);
 	if (v->pin_override)
 		return trace_err(-EBUSY);
+	if (!(smp_online_mask() & (1ULL << pcpu)))
+		return trace_err(-EINVAL);
+	v->hard_saved = v->hard_affinity;
 	v->pin_override = true;
+	sched_set_affinity(v, 1ULL << pcpu);
 	return 0;
 }
 

@@ -26,7 +26,13 @@
  * entry write into a T that vCPU 0 is validating or devalidating at that
  * moment (its page lock is not taken then); Lamina's per-domain lock
  * makes such a write wait, so there every such write gives 0.
+ * With two pCPUs each pin, unpin and retyping of a T flushes the other
+ * CPU's TLB by IPI and waits for it (about 14,700 of them a run): on a
+ * host with more busy threads than cores QEMU's other vCPU thread may
+ * take milliseconds to answer each (9 ms on average, 132 s in all, in a
+ * run at load 9.5 on 2 cores), so its bound is longer there.
  * @hvargs: dom0_max_vcpus=2
+ * @timeout-smp: 300
  */
 #include "lib/guest.h"
 #include "lib/mm.h"

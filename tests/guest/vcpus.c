@@ -24,7 +24,8 @@
  *     count what is online; set/getvcpuaffinity (vmctl vcpu-pin's domctls)
  *     pin vCPU 1 to CPU 0 and refuse an empty map, no map, a bad id;
  *     with two pCPUs vCPU 1 pinned to CPU 1 is seen running there
- *     (getvcpuinfo's cpu and running) and pinned back to CPU 0.
+ *     (getvcpuinfo's cpu and running) and pinned back to CPU 0, and
+ *     SCHEDOP_pin_override moves vCPU 0 to CPU 1 and back (pin_override).
  * The attacker's rows: ids that do not exist (4, 0xffffffff: -ENOENT for
  * vcpu_op, bind_ipi, bind_virq, bind_vcpu; bind_vcpu checks the vCPU
  * before the port), up of an uninitialised vCPU (-EINVAL), a context at a
@@ -424,20 +425,70 @@ static long affinity_op(uint32_t cmd, unsigned int vcpu, uint32_t flags, uint8_t
  * running, and its loop goes on); pinned back to CPU 0 it is found
  * there and goes on; vCPU 0 is unpinned.
  */
-/* Yields until getvcpuinfo finds vCPU 1 on `cpu` (and running, if asked); false if never. */
-static bool vcpu1_seen_on(unsigned int cpu, bool running, struct domctl *op)
+/* Yields until getvcpuinfo finds vCPU `id` on `cpu` (and running, if asked); false if never. */
+static bool vcpu_seen_on(unsigned int id, unsigned int cpu, bool running, struct domctl *op)
 {
 	unsigned long n;
 
 	for (n = 0; n < MAX_YIELDS; n++) {
 		memset(op, 0, sizeof(*op));
-		op->u.getvcpuinfo.vcpu = 1;
+		op->u.getvcpuinfo.vcpu = id;
 		if (domctl(op, DOMCTL_getvcpuinfo) == 0 && op->u.getvcpuinfo.cpu == cpu &&
 		    (!running || op->u.getvcpuinfo.running))
 			return true;
 		yield();
 	}
 	return false;
+}
+
+static long pin_override_to(int32_t pcpu)
+{
+	struct {
+		int32_t pcpu;
+	} po = { pcpu };
+
+	return HYPERVISOR_sched_op(SCHEDOP_pin_override, &po);
+}
+
+/*
+ * SCHEDOP_pin_override, Xen 4.17's answers (vcpu_temporary_affinity):
+ * vCPU 0, pinned to CPU 0 by setvcpuaffinity, is pinned to CPU 1 by the
+ * call and runs there (getvcpuinfo); its hard map reads CPU 1; a second
+ * pin (to either CPU) is -EBUSY, as is setvcpuaffinity meanwhile; a pCPU
+ * past the machine's is -EINVAL; the end gives back CPU 0's map and the
+ * vCPU goes back there; a second end is -EINVAL.
+ */
+static int pin_override(void)
+{
+	uint8_t hard[8] = { 0 }, soft[8] = { 0 };
+	struct domctl op;
+	long rc;
+
+	rc = pin_override_to((int32_t)nr_pcpus());
+	CHECK(rc == -EINVAL, "pin_override to CPU %u (none): %ld", nr_pcpus(), rc);
+	rc = pin_override_to(1);
+	CHECK(rc == 0, "pin_override to CPU 1: %ld", rc);
+	CHECK(vcpu_seen_on(0, 1, true, &op), "vCPU 0 not running on CPU 1 after pin_override: "
+	      "cpu %u running %u", op.u.getvcpuinfo.cpu, op.u.getvcpuinfo.running);
+	rc = affinity_op(DOMCTL_getvcpuaffinity, 0, VCPUAFFINITY_HARD, hard, 8, soft);
+	CHECK(rc == 0 && hard[0] == 2, "vCPU 0's hard map under pin_override: %ld, %#x", rc,
+	      hard[0]);
+	CHECK((rc = pin_override_to(1)) == -EBUSY, "a second pin_override (CPU 1): %ld", rc);
+	CHECK((rc = pin_override_to(0)) == -EBUSY, "a second pin_override (CPU 0): %ld", rc);
+	CHECK((rc = pin_override_to(100000)) == -EINVAL, "pin_override to CPU 100000: %ld", rc);
+	hard[0] = 1;
+	rc = affinity_op(DOMCTL_setvcpuaffinity, 0, VCPUAFFINITY_HARD, hard, 8, soft);
+	CHECK(rc == -EBUSY, "setvcpuaffinity under pin_override: %ld", rc);
+	CHECK((rc = pin_override_to(-1)) == 0, "the end of pin_override: %ld", rc);
+	CHECK((rc = pin_override_to(-1)) == -EINVAL, "a second end of pin_override: %ld", rc);
+	hard[0] = 0;
+	rc = affinity_op(DOMCTL_getvcpuaffinity, 0, VCPUAFFINITY_HARD, hard, 8, soft);
+	CHECK(rc == 0 && hard[0] == 1, "vCPU 0's hard map after pin_override: %ld, %#x", rc,
+	      hard[0]);
+	CHECK(vcpu_seen_on(0, 0, true, &op), "vCPU 0 not back on CPU 0: cpu %u",
+	      op.u.getvcpuinfo.cpu);
+	printf("pin_override: vCPU 0 ran on CPU 1 and came back to CPU 0\n");
+	return TEST_PASS;
 }
 
 static int runs_on_cpu1(void)
@@ -453,7 +504,7 @@ static int runs_on_cpu1(void)
 	hard[0] = 2;
 	rc = affinity_op(DOMCTL_setvcpuaffinity, 1, VCPUAFFINITY_HARD, hard, 8, soft);
 	CHECK(rc == 0 && hard[0] == 2, "pin vCPU 1 to CPU 1: %ld, map %#x", rc, hard[0]);
-	CHECK(vcpu1_seen_on(1, true, &op), "vCPU 1 never running on CPU 1: cpu %u running %u",
+	CHECK(vcpu_seen_on(1, 1, true, &op), "vCPU 1 never running on CPU 1: cpu %u running %u",
 	      op.u.getvcpuinfo.cpu, op.u.getvcpuinfo.running);
 	from = alive[1];
 	CHECK(WAIT_FOR(alive[1] > from + 10), "vCPU 1 on CPU 1 does not run");
@@ -462,9 +513,10 @@ static int runs_on_cpu1(void)
 	hard[0] = 1;
 	rc = affinity_op(DOMCTL_setvcpuaffinity, 1, VCPUAFFINITY_HARD, hard, 8, soft);
 	CHECK(rc == 0 && hard[0] == 1, "pin vCPU 1 back to CPU 0: %ld, map %#x", rc, hard[0]);
-	CHECK(vcpu1_seen_on(0, false, &op), "vCPU 1 still on CPU %u", op.u.getvcpuinfo.cpu);
+	CHECK(vcpu_seen_on(1, 0, false, &op), "vCPU 1 still on CPU %u", op.u.getvcpuinfo.cpu);
 	from = alive[1];
 	CHECK(WAIT_FOR(alive[1] > from + 10), "vCPU 1 back on CPU 0 does not run");
+	CHECK(pin_override() == TEST_PASS, "SCHEDOP_pin_override");
 	hard[0] = 0xff;
 	rc = affinity_op(DOMCTL_setvcpuaffinity, 0, VCPUAFFINITY_HARD, hard, 8, soft);
 	CHECK(rc == 0 && hard[0] == 3, "vCPU 0 unpinned: %ld, map %#x", rc, hard[0]);

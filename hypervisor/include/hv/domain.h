@@ -62,7 +62,7 @@ struct vcpu {
 	 */
 	bool polling;
 	struct timer poll_timeout;
-	bool pin_override;		/* SCHEDOP_pin_override (dom0) */
+	bool pin_override;		/* under SCHEDOP_pin_override (dom0): hard_saved below */
 	uint64_t hard_affinity, soft_affinity;	/* pCPUs it may / would rather run on */
 
 	uint32_t virq_port[NR_VIRQS];	/* 0 = not bound */
@@ -85,6 +85,7 @@ struct vcpu {
 	 */
 	unsigned int processor;
 	bool is_running;
+	uint64_t hard_saved;		/* the hard map before SCHEDOP_pin_override */
 };
 
 struct evtchn {

@@ -26,6 +26,8 @@ struct domain;
 bool domain_vcpus_stopped(const struct domain *d);
 /* setvcpuaffinity: the new hard map; the vCPU moves if its CPU is outside. */
 void sched_set_affinity(struct vcpu *v, uint64_t hard);
+/* SCHEDOP_pin_override ends: the hard map from before it comes back; false if none was on. */
+bool sched_pin_override_end(struct vcpu *v);
 void sched_remove_vcpu(struct vcpu *v);	/* off the run queue, for good */
 void sched_start(struct vcpu *v);
 void sched_yield(void);

@@ -124,6 +124,16 @@ static void linear_pt(void)
 	EXPECT(strstr(o.warnings, "bad value ignored: 'pv-linear-pt=maybe'"));
 }
 
+/* sched_spread: a boolean, off by default (docs/architecture.md, Scheduling). */
+static void sched_spread(void)
+{
+	EXPECT(!parse("").sched_spread);
+	EXPECT(parse("sched_spread=1").sched_spread);
+	EXPECT(parse("sched_spread").sched_spread);
+	EXPECT(!parse("sched_spread=1 sched_spread=off").sched_spread);
+	EXPECT_EQ(parse("sched_spread=yes").warnings[0], 0);
+}
+
 /* nr_cpus= and maxcpus=: counts, 0 (unset) by default; smp.c bounds them. */
 static void cpu_counts(void)
 {
@@ -176,6 +186,7 @@ int main(void)
 	RUN(grant_limits);
 	RUN(evtchn_limits);
 	RUN(linear_pt);
+	RUN(sched_spread);
 	RUN(cpu_counts);
 	RUN(warning_overflow);
 	RUN(image_name);
