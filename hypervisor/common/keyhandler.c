@@ -75,8 +75,8 @@ static void dump_memory(void)
 	unsigned int i, bad = 0;
 
 	printk(LOG_ERR, "free frames: %llu (%llu MiB)\n",
-	       (unsigned long long)machine_frames.nr_free,
-	       (unsigned long long)(machine_frames.nr_free >> 8));
+	       (unsigned long long)frame_pool_nr_free(&machine_frames),
+	       (unsigned long long)(frame_pool_nr_free(&machine_frames) >> 8));
 	for (i = 0; i < domain_count(); i++) {
 		struct domain *d = domain_by_index(i);
 

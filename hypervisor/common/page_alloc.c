@@ -2,7 +2,9 @@
 /*
  * Bitmap frame allocator. Invariant: nr_free equals the number of clear
  * bits below nr_frames. Allocation scans from `next`, wrapping once, so
- * repeated allocations are linear overall rather than quadratic.
+ * repeated allocations are linear overall rather than quadratic. With
+ * dirty tracking, nr_dirty equals the number of frames both free and
+ * dirty (hv/page_alloc.h).
  */
 #include <hv/lib.h>
 #include <hv/page_alloc.h>
@@ -30,7 +32,37 @@ void frame_pool_init(struct frame_pool *p, uint64_t *bitmap, uint64_t nr_frames)
 	p->nr_frames = nr_frames;
 	p->nr_free = 0;
 	p->next = 0;
+	p->dirty = NULL;
+	p->nr_dirty = p->nr_scrubbing = p->scrub_next = p->scrub_releases = 0;
 	memset(bitmap, 0xff, DIV_ROUND_UP(nr_frames, 64) * 8);
+}
+
+/* Before any frame is added: from then on every frame made free is dirty. */
+void frame_pool_track_dirty(struct frame_pool *p, uint64_t *dirty)
+{
+	memset(dirty, 0xff, DIV_ROUND_UP(p->nr_frames, 64) * 8);
+	p->dirty = dirty;
+	p->nr_dirty = 0;
+}
+
+/* Frame n, free until now, is taken (lock held). */
+static void taken(struct frame_pool *p, uint64_t n)
+{
+	set_bit64(p->bitmap, n);
+	p->nr_free--;
+	if (p->dirty && test_bit64(p->dirty, n))
+		p->nr_dirty--;
+}
+
+/* Frame n, taken until now, is free again and dirty (lock held). */
+static void freed(struct frame_pool *p, uint64_t n)
+{
+	clear_bit64(p->bitmap, n);
+	p->nr_free++;
+	if (p->dirty) {
+		set_bit64(p->dirty, n);
+		p->nr_dirty++;
+	}
 }
 
 void frame_pool_add(struct frame_pool *p, mfn_t first, uint64_t count)
@@ -39,10 +71,8 @@ void frame_pool_add(struct frame_pool *p, mfn_t first, uint64_t count)
 
 	spin_lock(&p->lock);
 	for (n = first; n < first + count && n < p->nr_frames; n++) {
-		if (test_bit64(p->bitmap, n)) {
-			clear_bit64(p->bitmap, n);
-			p->nr_free++;
-		}
+		if (test_bit64(p->bitmap, n))
+			freed(p, n);
 	}
 	spin_unlock(&p->lock);
 }
@@ -53,10 +83,8 @@ static void reserve(struct frame_pool *p, mfn_t first, uint64_t count)
 
 	ASSERT_LOCKED(&p->lock);
 	for (n = first; n < first + count && n < p->nr_frames; n++) {
-		if (!test_bit64(p->bitmap, n)) {
-			set_bit64(p->bitmap, n);
-			p->nr_free--;
-		}
+		if (!test_bit64(p->bitmap, n))
+			taken(p, n);
 	}
 }
 
@@ -87,8 +115,7 @@ static mfn_t alloc_one(struct frame_pool *p)
 
 			if (mfn >= p->nr_frames)
 				continue;
-			set_bit64(p->bitmap, mfn);
-			p->nr_free--;
+			taken(p, mfn);
 			p->next = mfn + 1 < p->nr_frames ? mfn + 1 : 0;
 			return mfn;
 		}
@@ -144,10 +171,84 @@ int frame_pool_free(struct frame_pool *p, mfn_t mfn)
 
 	spin_lock(&p->lock);
 	if (mfn < p->nr_frames && test_bit64(p->bitmap, mfn)) {
-		clear_bit64(p->bitmap, mfn);
-		p->nr_free++;
+		freed(p, mfn);
 		rc = 0;
 	}
 	spin_unlock(&p->lock);
 	return rc;
+}
+
+/*
+ * The caller's newly allocated frame: true if it must be zeroed (it is
+ * then no longer counted dirty). Without tracking every frame is dirty.
+ */
+bool frame_pool_take_dirty(struct frame_pool *p, mfn_t mfn)
+{
+	bool dirty = true;
+
+	if (!p->dirty)
+		return true;
+	spin_lock(&p->lock);
+	if (mfn < p->nr_frames) {
+		dirty = test_bit64(p->dirty, mfn);
+		clear_bit64(p->dirty, mfn);
+	}
+	spin_unlock(&p->lock);
+	return dirty;
+}
+
+/*
+ * Up to max free dirty frames into out, taken from the pool for the
+ * caller to zero (no one else can get them meanwhile); how many.
+ */
+unsigned int frame_pool_claim_dirty(struct frame_pool *p, mfn_t *out, unsigned int max)
+{
+	uint64_t words = DIV_ROUND_UP(p->nr_frames, 64);
+	uint64_t i, w, cand;
+	unsigned int n = 0;
+
+	if (!p->dirty || !__atomic_load_n(&p->nr_dirty, __ATOMIC_RELAXED))
+		return 0;
+	spin_lock(&p->lock);
+	for (i = 0; i <= words && n < max && p->nr_dirty; i++) {
+		w = (p->scrub_next / 64 + i) % words;
+		cand = p->dirty[w] & ~p->bitmap[w];
+		while (cand && n < max) {
+			mfn_t mfn = w * 64 + __builtin_ctzll(cand);
+
+			cand &= cand - 1;
+			if (mfn >= p->nr_frames)
+				break;
+			taken(p, mfn);		/* stays dirty until released */
+			out[n++] = mfn;
+		}
+	}
+	p->nr_scrubbing += n;
+	if (n)
+		p->scrub_next = out[n - 1] + 1 < p->nr_frames ? out[n - 1] + 1 : 0;
+	spin_unlock(&p->lock);
+	return n;
+}
+
+/* The claimed frames of list, zeroed now, back in the pool as clean ones. */
+void frame_pool_release_zeroed(struct frame_pool *p, const mfn_t *list, unsigned int n)
+{
+	unsigned int i;
+
+	spin_lock(&p->lock);
+	for (i = 0; i < n; i++) {
+		clear_bit64(p->dirty, list[i]);
+		clear_bit64(p->bitmap, list[i]);
+		p->nr_free++;
+	}
+	p->nr_scrubbing -= n;
+	p->scrub_releases++;
+	spin_unlock(&p->lock);
+}
+
+/* Free frames, counting those being zeroed (they come back soon). */
+uint64_t frame_pool_nr_free(const struct frame_pool *p)
+{
+	return __atomic_load_n(&p->nr_free, __ATOMIC_RELAXED) +
+	       __atomic_load_n(&p->nr_scrubbing, __ATOMIC_RELAXED);
 }

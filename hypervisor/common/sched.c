@@ -41,6 +41,7 @@
 #include <hv/guest_access.h>
 #include <hv/sched.h>
 #include <hv/smp.h>
+#include <hv/page_alloc.h>
 #include <hv/time.h>
 #include <lamina/sched.h>
 #include <lamina/event_channel.h>
@@ -879,7 +880,8 @@ void schedule(struct cpu_regs *r)
 		}
 		idle_begin(rq);
 		spin_unlock(&rq->lock);
-		if (domain_reap()) {	/* a dead domain's memory, a piece at a time */
+		if (domain_reap() ||	/* a dead domain's memory, a piece at a time */
+		    scrub_free_frames()) {	/* freed frames zeroed ahead (mm.c) */
 			asm volatile("sti; nop; cli" ::: "memory");	/* interrupts */
 		} else {
 			/*

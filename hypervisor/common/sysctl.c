@@ -39,7 +39,7 @@ static void physinfo(struct sysctl_physinfo *pi)
 	pi->capabilities = PHYSCAP_pv | PHYSCAP_gnttab_v1 |
 			   (hv_opts.gnttab_max_version >= 2 ? PHYSCAP_gnttab_v2 : 0);
 	pi->total_pages = frame_table_size;
-	pi->free_pages = machine_frames.nr_free;
+	pi->free_pages = frame_pool_nr_free(&machine_frames);
 	pi->outstanding_pages = memop_outstanding_claims();
 	pi->max_mfn = frame_table_size - 1;
 }

@@ -83,7 +83,7 @@ long memop_own_memory_map(struct domain *d, struct xen_memory_map *map, uint64_t
 
 long memop_claim(struct domain *d, uint64_t pages)
 {
-	uint64_t avail = machine_frames.nr_free;
+	uint64_t avail = frame_pool_nr_free(&machine_frames);
 
 	if (!pages) {
 		outstanding_claims -= d->outstanding_pages;

@@ -18,6 +18,9 @@
 #include <asm/irq.h>
 #include <asm/x86.h>
 #include <hv/flushtlb.h>
+#include <hv/smp.h>
+#include <hv/spinlock.h>
+#include <hv/time.h>
 #include <lamina/xen_x86_64.h>
 
 #define MAX_FRAMES	(64ULL << 18)	/* 64 GiB of machine memory */
@@ -29,6 +32,7 @@ static mfn_t lapic_mfn;		/* the local APIC's registers, which we drive */
 uint64_t max_ram_mfn;
 struct frame_pool machine_frames;
 static uint64_t frame_bitmap[MAX_FRAMES / 64];
+static uint64_t frame_dirty[MAX_FRAMES / 64];
 uint64_t *m2p;			/* RW view of the M2P (direct map) */
 
 extern char _image_start[], _end[];
@@ -41,13 +45,17 @@ extern char _image_start[], _end[];
  * carry an old stamp. The stamp is trusted only while guests ran on one
  * CPU (hv/flushtlb.h); otherwise every CPU is flushed.
  */
+static bool stale(mfn_t mfn)
+{
+	return frame_table[mfn].tlbflush_stamp == (uint16_t)tlbflush_clock || !tlb_clock_trusted();
+}
+
 static void flush_if_stale(mfn_t mfn, uint64_t count)
 {
 	uint64_t i;
 
 	for (i = 0; frame_table && i < count; i++) {
-		if (frame_table[mfn + i].tlbflush_stamp == (uint16_t)tlbflush_clock ||
-		    !tlb_clock_trusted()) {
+		if (stale(mfn + i)) {
 			flush_tlb_all();
 			return;
 		}
@@ -65,15 +73,128 @@ static void claim(mfn_t mfn, uint64_t count)
 	}
 }
 
+static void zero_frame(mfn_t mfn)
+{
+	memset(mfn_to_virt(mfn), 0, PAGE_SIZE);
+}
+
+/*
+ * Frames just allocated: every one not known zero is zeroed now (after
+ * flush_if_stale: no stale translation may write it afterwards), so no
+ * frame reaches anyone with another's old contents. Frames an idle CPU
+ * scrubbed since they were freed are handed out as they are.
+ */
+static void take_frames(mfn_t mfn, uint64_t count)
+{
+	uint64_t i;
+
+	flush_if_stale(mfn, count);
+	for (i = 0; i < count; i++)
+		if (frame_pool_take_dirty(&machine_frames, mfn + i))
+			zero_frame(mfn + i);
+	claim(mfn, count);
+}
+
+/*
+ * An idle CPU's share of the scrubbing (issue 17; Xen also zeroes freed
+ * memory in idle time): a batch of free dirty frames is zeroed ahead of
+ * the allocation that would otherwise zero them. The batch is taken out
+ * of the pool and zeroed without the heap lock and with interrupts on,
+ * so neither another CPU's allocation nor this CPU's interrupts wait for
+ * it. A frame freed since the last flush may still be reachable through
+ * a stale translation (see flush_if_stale): the TLBs are flushed first.
+ *
+ * A CPU zeroes one batch, then at most one a SCRUB_GAP_NS later (a timer
+ * wakes it): an idle CPU that kept running would take QEMU's -icount
+ * time from the others (its vCPUs run in turn, each for a slice computed
+ * before the others set their timers: dom0's ticks came up to 458 ms late
+ * in console-flood while CPU 1 zeroed all boot RAM in one go).
+ */
+#define SCRUB_BATCH	32
+#define SCRUB_GAP_NS	1000000ULL
+
+static struct {
+	uint64_t next;		/* no batch before (now_ns) */
+	struct timer wake;
+	bool zeroing;		/* a batch is out of the pool */
+} scrub_cpu[MAX_CPUS];
+
+static void scrub_wake(void *unused)
+{
+	(void)unused;		/* the interrupt ended the idle CPU's hlt */
+}
+
+bool scrub_free_frames(void)
+{
+	unsigned int i, n, cpu = smp_processor_id();
+	mfn_t batch[SCRUB_BATCH];
+	uint64_t now;
+
+	if (!__atomic_load_n(&machine_frames.nr_dirty, __ATOMIC_RELAXED))
+		return false;
+	now = now_ns();
+	if (now < scrub_cpu[cpu].next) {
+		if (!scrub_cpu[cpu].wake.fn)
+			timer_init(&scrub_cpu[cpu].wake, scrub_wake, NULL);	/* on this CPU */
+		set_timer(&scrub_cpu[cpu].wake, scrub_cpu[cpu].next);
+		return false;
+	}
+	n = frame_pool_claim_dirty(&machine_frames, batch, SCRUB_BATCH);
+	if (!n)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (stale(batch[i])) {
+			/*
+			 * This CPU's CR3 load first: the flush clock counts
+			 * every CPU's, so one here after the guests' CPU had
+			 * flushed would make a frame freed there in between
+			 * look flushed (fuzz-state at --smp 2 read a zeroed
+			 * frame through its stale TLB entry).
+			 */
+			flush_tlb_local();
+			flush_tlb_mask(smp_online_mask() & ~(1ULL << cpu));
+			break;
+		}
+	}
+	scrub_cpu[cpu].zeroing = true;
+	asm volatile("sti" ::: "memory");
+	for (i = 0; i < n; i++)
+		zero_frame(batch[i]);
+	asm volatile("cli" ::: "memory");
+	scrub_cpu[cpu].zeroing = false;
+	frame_pool_release_zeroed(&machine_frames, batch, n);
+	scrub_cpu[cpu].next = now_ns() + SCRUB_GAP_NS;
+	return true;
+}
+
+/*
+ * An allocation failed: true if it may succeed once the frames idle CPUs
+ * are zeroing are back (waits for one batch to return). Not while this
+ * CPU's own batch is out (an interrupt that allocates): that would wait
+ * for itself.
+ */
+static bool wait_for_scrubbed(unsigned int *tries)
+{
+	uint64_t seen = __atomic_load_n(&machine_frames.scrub_releases, __ATOMIC_ACQUIRE);
+
+	if (!__atomic_load_n(&machine_frames.nr_scrubbing, __ATOMIC_ACQUIRE) ||
+	    scrub_cpu[smp_processor_id()].zeroing || ++*tries > 2 * MAX_CPUS)
+		return false;
+	while (__atomic_load_n(&machine_frames.nr_scrubbing, __ATOMIC_ACQUIRE) &&
+	       __atomic_load_n(&machine_frames.scrub_releases, __ATOMIC_ACQUIRE) == seen)
+		spin_relax();
+	return true;
+}
+
 mfn_t alloc_frame(void)
 {
-	mfn_t mfn = frame_pool_alloc(&machine_frames);
+	unsigned int tries = 0;
+	mfn_t mfn;
 
-	if (mfn != INVALID_MFN) {
-		flush_if_stale(mfn, 1);
-		memset(mfn_to_virt(mfn), 0, PAGE_SIZE);
-		claim(mfn, 1);
-	}
+	while ((mfn = frame_pool_alloc(&machine_frames)) == INVALID_MFN && wait_for_scrubbed(&tries))
+		;
+	if (mfn != INVALID_MFN)
+		take_frames(mfn, 1);
 	return mfn;
 }
 
@@ -84,13 +205,14 @@ mfn_t alloc_frames_contig(uint64_t count)
 
 mfn_t alloc_frames_aligned(uint64_t count, uint64_t align)
 {
-	mfn_t mfn = frame_pool_alloc_contig(&machine_frames, count, align);
+	unsigned int tries = 0;
+	mfn_t mfn;
 
-	if (mfn != INVALID_MFN) {
-		flush_if_stale(mfn, count);
-		memset(mfn_to_virt(mfn), 0, count * PAGE_SIZE);
-		claim(mfn, count);
-	}
+	while ((mfn = frame_pool_alloc_contig(&machine_frames, count, align)) == INVALID_MFN &&
+	       wait_for_scrubbed(&tries))
+		;
+	if (mfn != INVALID_MFN)
+		take_frames(mfn, count);
 	return mfn;
 }
 
@@ -220,6 +342,8 @@ static void pool_init(void)
 		pr_warn("mm: only the first %llu GiB of RAM are used\n",
 			(unsigned long long)(MAX_FRAMES >> 18));
 	frame_pool_init(&machine_frames, frame_bitmap, max_ram_mfn);
+	/* Nothing says RAM is zero at boot: every frame starts dirty. */
+	frame_pool_track_dirty(&machine_frames, frame_dirty);
 	for (i = 0; i < boot_info.nr_regions; i++) {
 		const struct mem_region *r = &boot_info.regions[i];
 
@@ -353,6 +477,6 @@ void mm_init(void)
 	m2p_init();
 	pr_info("mm: %llu MiB RAM, %llu MiB free, direct map up to %#llx\n",
 		(unsigned long long)(max_ram_mfn >> 8),
-		(unsigned long long)(machine_frames.nr_free >> 8),
+		(unsigned long long)(frame_pool_nr_free(&machine_frames) >> 8),
 		(unsigned long long)top);
 }

@@ -7,6 +7,20 @@
  * bitmap, so the unit tests drive it on the host. Each pool has its lock
  * (the innermost, hv/lock_order.h), taken inside every call that changes
  * the pool: callers hold nothing for it.
+ *
+ * Scrubbing (issue 17): with frame_pool_track_dirty a pool also keeps a
+ * "dirty" bit per frame, set when a frame becomes free (every frame
+ * frame_pool_add makes free, every frame freed) and cleared only once the
+ * frame has been zeroed. Allocation leaves it as it is: the caller asks
+ * frame_pool_take_dirty for each frame it got and zeroes the dirty ones.
+ * An idle CPU zeroes free dirty frames ahead of time without the lock:
+ * frame_pool_claim_dirty takes some out of the pool (counted in
+ * nr_scrubbing, so nobody else can be handed them), the caller makes sure
+ * no stale translation can still write them (a TLB flush) and zeroes
+ * them, and frame_pool_release_zeroed puts them back clean. An allocation
+ * that fails while frames are claimed may succeed once they are back
+ * (scrub_releases counts the returns). A pool without the bitmap reports
+ * every frame dirty.
  */
 #ifndef HV_PAGE_ALLOC_H
 #define HV_PAGE_ALLOC_H
@@ -22,6 +36,11 @@ struct frame_pool {
 	uint64_t nr_frames;
 	uint64_t nr_free;
 	uint64_t next;		/* where the next search starts */
+	uint64_t *dirty;	/* NULL, or nr_frames bits, 1 = not known zero */
+	uint64_t nr_dirty;	/* free frames with the dirty bit */
+	uint64_t nr_scrubbing;	/* claimed by frame_pool_claim_dirty, not back yet */
+	uint64_t scrub_next;	/* where frame_pool_claim_dirty looks next */
+	uint64_t scrub_releases;	/* frame_pool_release_zeroed calls so far */
 };
 
 void frame_pool_init(struct frame_pool *p, uint64_t *bitmap, uint64_t nr_frames);
@@ -31,6 +50,11 @@ mfn_t frame_pool_alloc(struct frame_pool *p);
 mfn_t frame_pool_alloc_contig(struct frame_pool *p, uint64_t count, uint64_t align);
 int frame_pool_free(struct frame_pool *p, mfn_t mfn);
 bool frame_pool_is_free(const struct frame_pool *p, mfn_t mfn);
+void frame_pool_track_dirty(struct frame_pool *p, uint64_t *dirty);
+bool frame_pool_take_dirty(struct frame_pool *p, mfn_t mfn);
+unsigned int frame_pool_claim_dirty(struct frame_pool *p, mfn_t *out, unsigned int max);
+void frame_pool_release_zeroed(struct frame_pool *p, const mfn_t *list, unsigned int n);
+uint64_t frame_pool_nr_free(const struct frame_pool *p);
 
 /* The hypervisor's pool (arch/x86/mm.c sets it up). */
 extern struct frame_pool machine_frames;
@@ -39,5 +63,6 @@ mfn_t alloc_frames_contig(uint64_t count);	/* zeroed */
 mfn_t alloc_frames_aligned(uint64_t count, uint64_t align);	/* zeroed, first % align == 0 */
 void free_frame(mfn_t mfn);
 void free_frames(mfn_t first, uint64_t count);
+bool scrub_free_frames(void);	/* idle CPUs: a batch zeroed; false: hlt (mm.c) */
 
 #endif

@@ -8,6 +8,8 @@
 
 static uint64_t bitmap[(FRAMES + 63) / 64];
 static struct frame_pool pool;
+static uint64_t dirty_map[(FRAMES + 63) / 64];
+static uint64_t contents[FRAMES];	/* one word stands for each frame's data */
 
 static void fresh(void)
 {
@@ -116,6 +118,175 @@ static void random_invariant(void)
 	EXPECT_EQ(pool.nr_free + n, FRAMES);
 }
 
+/* Pools with dirty tracking (issue 17's scrub-on-free). */
+static void fresh_tracked(void)
+{
+	frame_pool_init(&pool, bitmap, FRAMES);
+	frame_pool_track_dirty(&pool, dirty_map);
+	frame_pool_add(&pool, 0, FRAMES);
+}
+
+static bool is_dirty(mfn_t mfn)
+{
+	return dirty_map[mfn / 64] >> (mfn % 64) & 1;
+}
+
+static uint64_t count_free_dirty(void)
+{
+	uint64_t i, n = 0;
+
+	for (i = 0; i < FRAMES; i++)
+		n += frame_pool_is_free(&pool, i) && is_dirty(i);
+	return n;
+}
+
+/* What an idle CPU does: claim, zero without the lock, release. */
+static unsigned int scrub(mfn_t *list, unsigned int max)
+{
+	unsigned int i, n = frame_pool_claim_dirty(&pool, list, max);
+
+	for (i = 0; i < n; i++)
+		contents[list[i]] = 0;
+	frame_pool_release_zeroed(&pool, list, n);
+	return n;
+}
+
+static void untracked_all_dirty(void)
+{
+	mfn_t m, list[4];
+
+	fresh();
+	m = frame_pool_alloc(&pool);
+	EXPECT(frame_pool_take_dirty(&pool, m));
+	EXPECT(frame_pool_take_dirty(&pool, m));
+	EXPECT_EQ(frame_pool_claim_dirty(&pool, list, 4), 0);
+}
+
+static void added_frames_dirty_once(void)
+{
+	mfn_t m;
+
+	fresh_tracked();
+	EXPECT_EQ(pool.nr_dirty, FRAMES);
+	m = frame_pool_alloc(&pool);
+	EXPECT_EQ(pool.nr_dirty, FRAMES - 1);
+	EXPECT(frame_pool_take_dirty(&pool, m));	/* the caller zeroes it */
+	EXPECT(!frame_pool_take_dirty(&pool, m));	/* once */
+	EXPECT_EQ(frame_pool_free(&pool, m), 0);	/* freed: dirty again */
+	EXPECT_EQ(pool.nr_dirty, FRAMES);
+	EXPECT_EQ(count_free_dirty(), FRAMES);
+}
+
+static void scrubbed_not_rezeroed(void)
+{
+	mfn_t list[8], m;
+	unsigned int i;
+
+	fresh_tracked();
+	EXPECT_EQ(scrub(list, 8), 8);
+	EXPECT_EQ(pool.nr_dirty, FRAMES - 8);
+	EXPECT_EQ(pool.nr_free, FRAMES);
+	EXPECT_EQ(pool.nr_scrubbing, 0);
+	/* The clean frames come back without zeroing; the next one is dirty. */
+	m = frame_pool_alloc_contig(&pool, 9, 1);
+	EXPECT_EQ(m, list[0]);
+	for (i = 0; i < 8; i++)
+		EXPECT(!frame_pool_take_dirty(&pool, m + i));
+	EXPECT(frame_pool_take_dirty(&pool, m + 8));
+	EXPECT_EQ(count_free_dirty(), pool.nr_dirty);
+	/* Freed again, a scrubbed frame is dirty again. */
+	EXPECT_EQ(frame_pool_free(&pool, m), 0);
+	EXPECT(is_dirty(m));
+	EXPECT(frame_pool_take_dirty(&pool, frame_pool_alloc_contig(&pool, 1, 1)));
+}
+
+/* Claimed frames are nobody else's until released, and still count as free. */
+static void claimed_not_handed_out(void)
+{
+	mfn_t list[FRAMES], m;
+	unsigned int n, i;
+
+	fresh_tracked();
+	n = frame_pool_claim_dirty(&pool, list, 16);
+	EXPECT_EQ(n, 16);
+	EXPECT_EQ(pool.nr_scrubbing, 16);
+	EXPECT_EQ(frame_pool_nr_free(&pool), FRAMES);
+	for (i = 0; i < n; i++)
+		EXPECT(!frame_pool_is_free(&pool, list[i]));
+	m = frame_pool_alloc(&pool);
+	EXPECT(m >= 16);
+	EXPECT_EQ(frame_pool_alloc_contig(&pool, FRAMES - 16, 1), INVALID_MFN);
+	frame_pool_release_zeroed(&pool, list, n);
+	EXPECT_EQ(pool.nr_scrubbing, 0);
+	EXPECT_EQ(pool.scrub_releases, 1);
+	EXPECT_EQ(frame_pool_alloc_contig(&pool, 16, 1), 0);
+	EXPECT_EQ(frame_pool_nr_free(&pool), FRAMES - 17);
+	/* With everything clean nothing more is claimed. */
+	while (scrub(list, FRAMES))
+		;
+	EXPECT_EQ(pool.nr_dirty, 0);
+	EXPECT_EQ(frame_pool_claim_dirty(&pool, list, 4), 0);
+}
+
+/*
+ * Random allocations, frees and scrubs with contents: every frame a user
+ * gets reads zero once the user has zeroed what take_dirty reported.
+ */
+static void random_never_leaks(void)
+{
+	static mfn_t held[FRAMES];
+	unsigned int n = 0, i, j, step, k;
+	mfn_t list[16];
+
+	fresh_tracked();
+	for (i = 0; i < FRAMES; i++)
+		contents[i] = 0xdead0000 + i;	/* boot RAM: anything */
+	srand(2);
+	for (step = 0; step < 30000; step++) {
+		int op = rand() % 4;
+
+		if (op == 0 && n) {
+			i = rand() % n;
+			contents[held[i]] = 0xbad00000 + step;	/* the user's secret */
+			EXPECT_EQ(frame_pool_free(&pool, held[i]), 0);
+			held[i] = held[--n];
+		} else if (op == 1) {
+			k = frame_pool_claim_dirty(&pool, list, 1 + rand() % 16);
+			if (k && (rand() & 1)) {	/* an allocation slips in between */
+				mfn_t m = frame_pool_alloc_contig(&pool, 1, 1);
+
+				if (m != INVALID_MFN) {
+					for (j = 0; j < k; j++)
+						EXPECT(m != list[j]);
+					if (frame_pool_take_dirty(&pool, m))
+						contents[m] = 0;
+					EXPECT_EQ(contents[m], 0);
+					held[n++] = m;
+				}
+			}
+			for (j = 0; j < k; j++)
+				contents[list[j]] = 0;
+			frame_pool_release_zeroed(&pool, list, k);
+		} else {
+			uint64_t cnt = 1 + rand() % 4;
+			mfn_t m = frame_pool_alloc_contig(&pool, cnt, 1);
+
+			if (m == INVALID_MFN)
+				continue;
+			for (j = 0; j < cnt; j++) {
+				if (frame_pool_take_dirty(&pool, m + j))
+					contents[m + j] = 0;
+				EXPECT_EQ(contents[m + j], 0);
+				held[n++] = m + j;
+			}
+		}
+		if (step % 1000 == 0)
+			EXPECT_EQ(count_free_dirty(), pool.nr_dirty);
+	}
+	EXPECT_EQ(count_free_dirty(), pool.nr_dirty);
+	EXPECT_EQ(pool.nr_free + n, FRAMES);
+}
+
 int main(void)
 {
 	unit_suite = "page_alloc";
@@ -125,5 +296,10 @@ int main(void)
 	RUN(free_rules);
 	RUN(contiguous);
 	RUN(random_invariant);
+	RUN(untracked_all_dirty);
+	RUN(added_frames_dirty_once);
+	RUN(scrubbed_not_rezeroed);
+	RUN(claimed_not_handed_out);
+	RUN(random_never_leaks);
 	return 0;
 }
