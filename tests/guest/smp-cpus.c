@@ -10,7 +10,7 @@
  * also expects the AP start-up line and, at power-off, the stop of the
  * others (smp_stop_others).
  * @cmdline: cpus={smp}
- * @expect-log-smp: (?s)smp: \d+ CPUs up.*cpu1: APIC id \d+, answered an IPI.*cpus: TLB flushed on (\d+) other CPUs?, flush clock \+\1\n.*smp: \1 of \1 other CPUs? stopped
+ * @expect-log-smp: (?s)smp: \d+ CPUs up.*cpu1: APIC id \d+, answered an IPI.*cpus: TLB flushed on (\d+) other CPUs?, flush IPIs answered \+\1\n.*smp: \1 of \1 other CPUs? stopped
  */
 #include "lib/guest.h"
 #include "lib/physinfo.h"

@@ -314,10 +314,13 @@ void smp_call_function_mask(cpumask_t mask, void (*fn)(void *), void *arg)
 	__atomic_store_n(&call_busy, 0, __ATOMIC_RELEASE);
 }
 
+static uint32_t flushes_answered;	/* flush IPIs run, for the stop report */
+
 static void flush_here(void *unused)
 {
 	(void)unused;
 	write_cr3(read_cr3());
+	__atomic_fetch_add(&flushes_answered, 1, __ATOMIC_RELAXED);
 }
 
 void smp_flush_tlb_others(cpumask_t mask)
@@ -363,7 +366,7 @@ static void ipi_probe(void *arg)
 /* Debug key 'c': each CPU, and whether each other one answers an IPI. */
 void smp_dump(void)
 {
-	uint32_t answer[MAX_CPUS] = { 0 }, clock;
+	uint32_t answer[MAX_CPUS] = { 0 }, done;
 	unsigned int cpu, me = smp_processor_id();
 	cpumask_t online = smp_online_mask();
 
@@ -375,11 +378,11 @@ void smp_dump(void)
 		       cpu == me ? "this CPU" :
 		       !(online & (1ULL << cpu)) ? "not started" :
 		       answer[cpu] == apic_ids[cpu] + 1 ? "answered an IPI" : "no IPI answer");
-	clock = __atomic_load_n(&tlbflush_clock, __ATOMIC_RELAXED);
+	done = __atomic_load_n(&flushes_answered, __ATOMIC_RELAXED);
 	smp_flush_tlb_others(online);
-	printk(LOG_ERR, "cpus: TLB flushed on %u other CPU%s, flush clock +%u\n",
+	printk(LOG_ERR, "cpus: TLB flushed on %u other CPU%s, flush IPIs answered +%u\n",
 	       mask_weight(online & ~(1ULL << me)), mask_weight(online & ~(1ULL << me)) == 1 ? "" : "s",
-	       __atomic_load_n(&tlbflush_clock, __ATOMIC_RELAXED) - clock);
+	       __atomic_load_n(&flushes_answered, __ATOMIC_RELAXED) - done);
 }
 
 /* do_exception: the IPI vectors. */

@@ -7,10 +7,11 @@
  * vCPUs was loaded on (set on each context switch, never cleared:
  * flushing one CPU too many is only slower).
  *
- * The flush clock (tlbflush_clock, bumped by each CR3 load) lets a frame
- * skip a flush when a CR3 load came after its stamp. That holds only
- * while guests have run on one CPU: then that CPU's loads are every TLB
- * that matters. tlb_clock_trusted() says so; once guests ran on two CPUs
+ * The flush clock (tlbflush_clock, bumped by each CR3 load on a CPU in
+ * guest_cpus) lets a frame skip a flush when a CR3 load came after its
+ * stamp. That holds only while guests have run on one CPU: then that
+ * CPU's loads are every TLB that matters, and loads on the others (idle,
+ * scrubbing, answering flush IPIs) must not move the clock. tlb_clock_trusted() says so; once guests ran on two CPUs
  * the stamp rules flush every CPU each time instead.
  */
 #ifndef HV_FLUSHTLB_H

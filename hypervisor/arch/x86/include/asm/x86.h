@@ -4,6 +4,7 @@
 #define ASM_X86_H
 
 #include <hv/types.h>
+#include <asm/percpu.h>
 
 #define MSR_APIC_BASE		0x1B
 #define MSR_SYSENTER_CS		0x00000174
@@ -103,10 +104,20 @@ static inline uint64_t read_cr3(void)
 	return v;
 }
 
+/*
+ * A CR3 load flushes this CPU's TLB. It moves the flush clock only on a
+ * CPU guests have run on (guest_cpus, hv/flushtlb.h): the clock stands
+ * for "the guests' CPU flushed since", so a load on a CPU that never ran
+ * a guest (idle, scrubbing, answering a flush IPI) must not make a frame
+ * freed meanwhile look flushed while the guests' CPU still caches it.
+ */
+extern uint64_t guest_cpus;
+
 static inline void write_cr3(uint64_t v)
 {
 	asm volatile("mov %0, %%cr3" : : "r"(v) : "memory");
-	tlbflush_clock++;
+	if (__atomic_load_n(&guest_cpus, __ATOMIC_RELAXED) & this_cpu()->cpu_bit)
+		tlbflush_clock++;
 }
 
 static inline uint64_t read_cr2(void)
