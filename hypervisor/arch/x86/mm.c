@@ -144,15 +144,7 @@ bool scrub_free_frames(void)
 		return false;
 	for (i = 0; i < n; i++) {
 		if (stale(batch[i])) {
-			/*
-			 * This CPU's CR3 load first: the flush clock counts
-			 * every CPU's, so one here after the guests' CPU had
-			 * flushed would make a frame freed there in between
-			 * look flushed (fuzz-state at --smp 2 read a zeroed
-			 * frame through its stale TLB entry).
-			 */
-			flush_tlb_local();
-			flush_tlb_mask(smp_online_mask() & ~(1ULL << cpu));
+			flush_tlb_all();	/* the order is free: asm/x86.h's write_cr3 */
 			break;
 		}
 	}
