@@ -68,6 +68,7 @@ void fake_machine_reset(void)
 	frame_pool_init(&machine_frames, pool_bitmap, FAKE_FRAMES);
 	frame_pool_add(&machine_frames, FAKE_IO_FRAMES, FAKE_FRAMES - FAKE_IO_FRAMES);
 	tlbflush_clock = 1;
+	guest_cpus = 1;		/* guests ran on CPU 0 only: the flush clock counts */
 	pt_release_lists = 0;
 	hv_opts = (struct hv_options){ 0 };
 	hv_opts.pv_linear_pt = true;
@@ -244,11 +245,14 @@ uint64_t fake_read_cr3(void)
 	return fake_cr3;
 }
 
+/* A CR3 load on the fake CPU unit_cpu: the real flush clock rule (asm/x86.h). */
+extern __thread unsigned int unit_cpu;
+
 void fake_write_cr3(uint64_t v)
 {
 	fake_cr3 = v;
 	fake_flushes++;
-	tlbflush_clock++;
+	tlbflush_clock_cr3_loaded(1ULL << unit_cpu);
 }
 
 /* descriptors.c's CPU side: no GDT or LDT is ever loaded here. */

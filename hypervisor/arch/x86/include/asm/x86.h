@@ -113,11 +113,17 @@ static inline uint64_t read_cr3(void)
  */
 extern uint64_t guest_cpus;
 
+/* That rule, for a CR3 load on the CPU of cpu_bit (host unit tests fake the CPU). */
+static inline void tlbflush_clock_cr3_loaded(uint64_t cpu_bit)
+{
+	if (__atomic_load_n(&guest_cpus, __ATOMIC_RELAXED) & cpu_bit)
+		tlbflush_clock++;
+}
+
 static inline void write_cr3(uint64_t v)
 {
 	asm volatile("mov %0, %%cr3" : : "r"(v) : "memory");
-	if (__atomic_load_n(&guest_cpus, __ATOMIC_RELAXED) & this_cpu()->cpu_bit)
-		tlbflush_clock++;
+	tlbflush_clock_cr3_loaded(this_cpu()->cpu_bit);
 }
 
 static inline uint64_t read_cr2(void)

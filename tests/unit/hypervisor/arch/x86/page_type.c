@@ -167,7 +167,52 @@ static void stale_stamp_untrusted_on_two_cpus(void)
 	EXPECT_EQ(get_page_type(m, PGT_l1, d), 0);
 	EXPECT_EQ(fake_flushes, 2);		/* one CPU's load is not enough */
 	put_page_type(m, d);
-	guest_cpus = 0;
+	guest_cpus = 1;
+	EXPECT(mm_audit(d));
+}
+
+/*
+ * The flush clock stands for "the CPU the guests ran on flushed since"
+ * (456ebda): a CR3 load on another CPU (idle, scrubbing, answering a
+ * flush IPI) flushes only that CPU's TLB and must not make a frame
+ * released meanwhile look flushed. Two fake CPUs: the guests ran on
+ * CPU 0 only (trusted clock); CPU 1, a thread, loads CR3 after the frame's
+ * last writable type went. Becoming a table must still flush. A load on
+ * CPU 0 then does count: the second retype needs none.
+ */
+extern __thread unsigned int unit_cpu;
+
+static void *cr3_load_on_cpu1(void *arg)
+{
+	(void)arg;
+	unit_cpu = 1;
+	fake_write_cr3(fake_read_cr3());
+	return NULL;
+}
+
+static void cr3_load_off_guest_cpu_not_a_flush(void)
+{
+	pthread_t t;
+	mfn_t m;
+
+	fresh();
+	EXPECT_EQ(guest_cpus, 1);		/* the clock is trusted */
+	m = fake_give_frame(d);
+	EXPECT_EQ(get_page_type(m, PGT_writable, d), 0);
+	put_page_type(m, d);			/* stamped: CPU 0 may cache it writable */
+	EXPECT_EQ(pthread_create(&t, NULL, cr3_load_on_cpu1, NULL), 0);
+	pthread_join(t, NULL);
+	EXPECT_EQ(fake_flushes, 1);		/* CPU 1's load */
+	EXPECT_EQ(get_page_type(m, PGT_l1, d), 0);
+	EXPECT_EQ(fake_flushes, 2);		/* still stale: flushed before it became a table */
+	put_page_type(m, d);
+	EXPECT_EQ(get_page_type(m, PGT_writable, d), 0);
+	put_page_type(m, d);
+	fake_write_cr3(fake_read_cr3());	/* CPU 0's load does count */
+	EXPECT_EQ(fake_flushes, 4);
+	EXPECT_EQ(get_page_type(m, PGT_l1, d), 0);
+	EXPECT_EQ(fake_flushes, 4);
+	put_page_type(m, d);
 	EXPECT(mm_audit(d));
 }
 
@@ -743,6 +788,7 @@ int main(void)
 	RUN(stale_writable_flushed);
 	RUN(stale_table_flushed);
 	RUN(stale_stamp_untrusted_on_two_cpus);
+	RUN(cr3_load_off_guest_cpu_not_a_flush);
 	RUN(tree_pin_and_release);
 	RUN(released_table_retyped);
 	RUN(validation_in_pieces);
