@@ -308,23 +308,34 @@ static void rq_unlock_pair(unsigned int a, unsigned int b)
 	spin_unlock(&runqueues[MIN(a, b)].lock);
 }
 
-/* Off its queue wherever it is there (both locks held, or the one). */
+/*
+ * Off rq wherever it is there (both locks held, or the one). Marked off
+ * the queue only when it was found: on_runq set while v sits on no
+ * queue of rq would otherwise be lost, and a later enqueue would link
+ * it twice. v queued means queued on its own CPU's queue, so a queued v
+ * that is not found is a bug.
+ */
 static void unqueue(struct runqueue *rq, struct vcpu *v)
 {
 	struct vcpu **p;
+	bool found = false;
 
 	ASSERT_LOCKED(&rq->lock);
 	rq->tail = NULL;
 	for (p = &rq->head; *p; ) {
-		if (*p == v)
+		if (*p == v) {
 			*p = v->runq_next;
-		else {
+			found = true;
+		} else {
 			rq->tail = *p;
 			p = &(*p)->runq_next;
 		}
 	}
-	v->on_runq = false;
-	v->boosted = false;
+	ASSERT(found == v->on_runq);
+	if (found) {
+		v->on_runq = false;
+		v->boosted = false;
+	}
 }
 
 /*
@@ -880,8 +891,14 @@ void schedule(struct cpu_regs *r)
 		}
 		idle_begin(rq);
 		spin_unlock(&rq->lock);
+		/*
+		 * A wake made on this CPU from here on (by the reaper, say)
+		 * only sets PW_SCHED, no IPI: the queue is looked at again
+		 * rather than halting until the next interrupt.
+		 */
 		if (domain_reap() ||	/* a dead domain's memory, a piece at a time */
-		    scrub_free_frames()) {	/* freed frames zeroed ahead (mm.c) */
+		    scrub_free_frames() ||	/* freed frames zeroed ahead (mm.c) */
+		    pending_work(PW_SCHED)) {
 			asm volatile("sti; nop; cli" ::: "memory");	/* interrupts */
 		} else {
 			/*
