@@ -59,6 +59,7 @@ HV_SRCS := \
 	$(HV_DIR)/common/multicall.c \
 	$(HV_DIR)/common/page_alloc.c \
 	$(HV_DIR)/common/printk.c \
+	$(HV_DIR)/common/refused.c \
 	$(HV_DIR)/common/pv_layout.c \
 	$(HV_DIR)/common/rspinlock.c \
 	$(HV_DIR)/common/sched.c \

@@ -151,6 +151,12 @@ CHECK_SIZE(struct xen_hvm_param, 16);
 CHECK_OFF(struct xen_hvm_param, index, 4);
 CHECK_OFF(struct xen_hvm_param, value, 8);
 
+#include <lamina/refused.h>
+CHECK_SIZE(struct xenoprof_init, 72);
+CHECK_SIZE(struct xenoprof_get_buffer, 24);
+CHECK_OFF(struct xenoprof_get_buffer, buf_gmaddr, 16);
+CHECK_SIZE(struct hypfs_direntry, 12);
+
 #include <lamina/domctl.h>
 CHECK_SIZE(struct domctl, 144);
 CHECK_OFF(struct domctl, u, 16);

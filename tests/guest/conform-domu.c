@@ -75,9 +75,22 @@ static void rows(struct start_info *si)
 	ROWL("mca physcpuinfo",
 	    NCALL(__HYPERVISOR_arch_0, tsop(3, 0x01ecc003), 0, 0), -EPERM, -ENOSYS);
 	ROWL("kexec_op status", NCALL(__HYPERVISOR_kexec_op, 6, zeroed(), 0), -EPERM, -ENOSYS);
-	ROWL("hypfs_op get_version", hypercall5(42, 0, 0, 0, 0, 0), -EPERM, -ENOSYS);
-	ROWL("xenoprof_op reset_active_list",
-	    NCALL(__HYPERVISOR_xenoprof_op, 1, zeroed(), 0), -EPERM, -ENOSYS);
+	ROW("hypfs_op get_version", hypercall5(__HYPERVISOR_hypfs_op, 0, 0, 0, 0, 0), -EPERM);
+	ROW("hypfs_op read /", hypercall5(__HYPERVISOR_hypfs_op, 1, (uint64_t)"/", 2,
+					  (uint64_t)zeroed(), sizeof(page)), -EPERM);
+	ROW("xenoprof_op reset_active_list",
+	    NCALL(__HYPERVISOR_xenoprof_op, 1, zeroed(), 0), -EPERM);
+	ROW("xenoprof_op init bad pointer",
+	    NCALL(__HYPERVISOR_xenoprof_op, 0, 0xffff800000001000ULL, 0), -EFAULT);
+	ROW("xenoprof_op 99", NCALL(__HYPERVISOR_xenoprof_op, 99, zeroed(), 0), -EINVAL);
+	ROW("xenpmu_op mode_get", NCALL(__HYPERVISOR_xenpmu_op, 0, zeroed(), 0), -EOPNOTSUPP);
+	ROW("paging_domctl_cont shadow_op dom0", NCALL(__HYPERVISOR_paging_domctl_cont,
+						      tsop(DOMCTL_shadow_op, DOMCTL_INTERFACE_VERSION),
+						      0, 0), -EPERM);
+	tsop(DOMCTL_shadow_op, DOMCTL_INTERFACE_VERSION);
+	op[2] = 999;	/* the domain */
+	ROW("paging_domctl_cont shadow_op 999",
+	    NCALL(__HYPERVISOR_paging_domctl_cont, op, 0, 0), -ESRCH);
 
 	/* memory_op */
 	mm.nr_entries = 16;

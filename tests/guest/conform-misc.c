@@ -83,14 +83,21 @@ int test_main(struct start_info *si)
 	ROW("xsm_op zeroed", NCALL(__HYPERVISOR_xsm_op, zeroed(), 0, 0), -ENOSYS);
 	ROW("xsm_op bad pointer", NCALL(__HYPERVISOR_xsm_op, BADPTR, 0, 0), -ENOSYS);
 
-	/* xenoprof_op */
-	ROWL("xenoprof_op init bad pointer",
-	    NCALL(__HYPERVISOR_xenoprof_op, 0, BADPTR, 0), -EFAULT, -ENOSYS);
-	ROWL("xenoprof_op reset_active_list",
-	    NCALL(__HYPERVISOR_xenoprof_op, 1, zeroed(), 0), -EPERM, -ENOSYS);
-	ROWL("xenoprof_op get_ibs_caps",
-	    NCALL(__HYPERVISOR_xenoprof_op, 16, zeroed(), 0), -EPERM, -ENOSYS);
-	ROWL("xenoprof_op 99", NCALL(__HYPERVISOR_xenoprof_op, 99, zeroed(), 0), -EINVAL, -ENOSYS);
+	/* xenoprof_op: no profiling session (lamina/refused.h) */
+#define XP(cmd, arg)	NCALL(__HYPERVISOR_xenoprof_op, cmd, arg, 0)
+	ROW("xenoprof_op init bad pointer", XP(0, BADPTR), -EFAULT);
+	ROW("xenoprof_op init bad pointer, op in the low 32 bits", XP(1ULL << 32, BADPTR), -EFAULT);
+	ROW("xenoprof_op reset_active_list", XP(1, zeroed()), -EPERM);
+	ROW("xenoprof_op set_active bad pointer", XP(3, BADPTR), -EPERM);
+	ROW("xenoprof_op enable_virq", XP(8, zeroed()), -EPERM);
+	ROW("xenoprof_op disable_virq", XP(11, zeroed()), -EPERM);
+	ROW("xenoprof_op get_buffer bad pointer", XP(14, BADPTR), -EFAULT);
+	ROW("xenoprof_op set_backtrace", XP(15, zeroed()), -EPERM);
+	ROW("xenoprof_op get_ibs_caps", XP(16, zeroed()), -EPERM);
+	ROW("xenoprof_op ibs_counter", XP(17, zeroed()), -EPERM);
+	ROW("xenoprof_op 18", XP(18, zeroed()), -EINVAL);
+	ROW("xenoprof_op -1", XP(0xffffffffULL, zeroed()), -EINVAL);
+	ROW("xenoprof_op 99", XP(99, zeroed()), -EINVAL);
 
 	/* hvm_op: every number, on a zeroed argument (domid 0, a PV domain) */
 	for (nr = 0; nr < ARRAY_SIZE(hvm_op_zeroed); nr++) {
@@ -167,6 +174,9 @@ int test_main(struct start_info *si)
 	ROW("domctl 999 on 999", DC(999, 999), -ESRCH);
 	ROW("domctl 0 on dom0", DC(0, 0), -ENOSYS);
 
+#define DCONT(cmd, dom) ({ o = tsop(cmd, DOMCTL_INTERFACE_VERSION); o->u[0] = (dom); \
+			   NCALL(__HYPERVISOR_paging_domctl_cont, o, 0, 0); })
+
 	/* kexec_op */
 	ROWL("kexec_op get_range bad pointer",
 	    NCALL(__HYPERVISOR_kexec_op, 3, BADPTR, 0), -EFAULT, -ENOSYS);
@@ -177,28 +187,48 @@ int test_main(struct start_info *si)
 
 	/* argo_op (not in Debian's build), xenpmu_op, dm_op, hypfs_op */
 	ROW("argo_op register_ring", NCALL(39, 1, zeroed(), 0), -ENOSYS);
-	ROWL("xenpmu_op mode_get",
-	    NCALL(__HYPERVISOR_xenpmu_op, 0, zeroed(), 0), -EOPNOTSUPP, -ENOSYS);
-	ROWL("xenpmu_op feature_get",
-	    NCALL(__HYPERVISOR_xenpmu_op, 2, zeroed(), 0), -EOPNOTSUPP, -ENOSYS);
-	ROWL("xenpmu_op mode_get bad pointer",
-	    NCALL(__HYPERVISOR_xenpmu_op, 0, BADPTR, 0), -EOPNOTSUPP, -ENOSYS);
+	ROW("xenpmu_op mode_get", NCALL(__HYPERVISOR_xenpmu_op, 0, zeroed(), 0), -EOPNOTSUPP);
+	ROW("xenpmu_op feature_get", NCALL(__HYPERVISOR_xenpmu_op, 2, zeroed(), 0), -EOPNOTSUPP);
+	ROW("xenpmu_op mode_get bad pointer", NCALL(__HYPERVISOR_xenpmu_op, 0, BADPTR, 0),
+	    -EOPNOTSUPP);
 	((uint32_t *)zeroed())[0] = 99 << 16;	/* version 99.0 */
-	ROWL("xenpmu_op mode_get version 99",
-	    NCALL(__HYPERVISOR_xenpmu_op, 0, buf, 0), -EOPNOTSUPP, -ENOSYS);
-	ROWL("xenpmu_op 99", NCALL(__HYPERVISOR_xenpmu_op, 99, zeroed(), 0), -EOPNOTSUPP, -ENOSYS);
+	ROW("xenpmu_op mode_get version 99", NCALL(__HYPERVISOR_xenpmu_op, 0, buf, 0), -EOPNOTSUPP);
+	ROW("xenpmu_op init", NCALL(__HYPERVISOR_xenpmu_op, 4, zeroed(), 0), -EOPNOTSUPP);
+	ROW("xenpmu_op 99", NCALL(__HYPERVISOR_xenpmu_op, 99, zeroed(), 0), -EOPNOTSUPP);
 	ROWL("dm_op dom0 no buffers", NCALL(__HYPERVISOR_dm_op, 0, 0, zeroed()), -ENODATA, -ENOSYS);
 	ROWL("dm_op 999 no buffers",
 	    NCALL(__HYPERVISOR_dm_op, 999, 0, zeroed()), -ENODATA, -ENOSYS);
 	ROWL("dm_op dom0 bad buffers", NCALL(__HYPERVISOR_dm_op, 0, 1, BADPTR), -EFAULT, -ENOSYS);
-	ROWL("hypfs_op get_version", hypercall5(42, 0, 0, 0, 0, 0), 1, -ENOSYS);
-	ROWL("hypfs_op read bad path", hypercall5(42, 1, (uint64_t)BADPTR, 2, (uint64_t)buf,
-						  sizeof(buf)), -EFAULT, -ENOSYS);
-	ROWL("hypfs_op 99", hypercall5(42, 99, 0, 0, 0, 0), -EINVAL, -ENOSYS);
+#define HYPFS(cmd, path, len, b, blen) \
+	hypercall5(__HYPERVISOR_hypfs_op, cmd, (uint64_t)(path), len, (uint64_t)(b), blen)
+	ROW("hypfs_op get_version", HYPFS(0, 0, 0, 0, 0), 1);
+	ROW("hypfs_op get_version, a length", HYPFS(0, 0, 0, 0, 1), -EINVAL);
+	ROW("hypfs_op read bad path", HYPFS(1, BADPTR, 2, buf, sizeof(buf)), -EFAULT);
+	ROW("hypfs_op read path length 0", HYPFS(1, "/", 0, buf, sizeof(buf)), -EINVAL);
+	ROW("hypfs_op read path length 1025", HYPFS(1, "/", 1025, buf, sizeof(buf)), -EINVAL);
+	ROW("hypfs_op read path without its NUL", HYPFS(1, "/x", 2, buf, sizeof(buf)), -EINVAL);
+	ROW("hypfs_op read path with two NULs", HYPFS(1, "/\0", 3, buf, sizeof(buf)), -EINVAL);
+	ROW("hypfs_op read relative path", HYPFS(1, "x", 2, buf, sizeof(buf)), -EINVAL);
+	ROW("hypfs_op read no such entry", HYPFS(1, "/lamina-none", 13, buf, sizeof(buf)),
+	    -ENOENT);
+	ROW("hypfs_op read /, 11 bytes", HYPFS(1, "/", 2, buf, 11), -EINVAL);
+	ROW("hypfs_op read /, bad buffer", HYPFS(1, "/", 2, BADPTR, sizeof(buf)), -EFAULT);
+	ROW("hypfs_op read /", HYPFS(1, "/", 2, zeroed(), sizeof(buf)), 0);
+	ROW("hypfs_op read /: a directory", buf[0], 0);
+	ROW("hypfs_op write_contents /", HYPFS(2, "/", 2, buf, 4), -EACCES);
+	ROW("hypfs_op 99 on /", HYPFS(99, "/", 2, buf, 4), -EOPNOTSUPP);
+	ROW("hypfs_op 99", HYPFS(99, 0, 0, 0, 0), -EINVAL);
 
 	/* tmem_op, paging_domctl_cont and the unused numbers */
 	ROW("tmem_op", NCALL(38, zeroed(), 0, 0), -ENOSYS);
-	ROWL("paging_domctl_cont zeroed", NCALL(49, zeroed(), 0, 0), -EOPNOTSUPP, -ENOSYS);
+#define PDC(o)		NCALL(__HYPERVISOR_paging_domctl_cont, o, 0, 0)
+	ROW("paging_domctl_cont zeroed", PDC(zeroed()), -EOPNOTSUPP);
+	ROW("paging_domctl_cont bad pointer", PDC(BADPTR), -EFAULT);
+	ROW("paging_domctl_cont shadow_op version 0", PDC(tsop(DOMCTL_shadow_op, 0)), -EOPNOTSUPP);
+	ROW("paging_domctl_cont getdomaininfo", DCONT(DOMCTL_getdomaininfo, 0), -EOPNOTSUPP);
+	ROW("paging_domctl_cont shadow_op 999", DCONT(DOMCTL_shadow_op, 999), -ESRCH);
+	ROW("paging_domctl_cont shadow_op self", DCONT(DOMCTL_shadow_op, 0), -EINVAL);
+	ROW("paging_domctl_cont shadow_op DOMID_SELF", DCONT(DOMCTL_shadow_op, DOMID_SELF), -ESRCH);
 	for (nr = 43; nr <= 47; nr++) {
 		snprintf(name, sizeof(name), "hypercall %u", nr);
 		ROW(name, NCALL(nr, 0, 0, 0), -ENOSYS);

@@ -29,6 +29,7 @@
 #define DOMCTL_unpausedomain		4
 #define DOMCTL_getdomaininfo		5
 #define DOMCTL_setvcpuaffinity		9
+#define DOMCTL_shadow_op		10	/* only as paging_domctl_cont (refused.h) */
 #define DOMCTL_max_mem			11
 #define DOMCTL_setvcpucontext		12
 #define DOMCTL_getvcpucontext		13

@@ -51,7 +51,9 @@
 #define __HYPERVISOR_kexec_op			37
 #define __HYPERVISOR_xenpmu_op			40
 #define __HYPERVISOR_dm_op			41
+#define __HYPERVISOR_hypfs_op			42
 #define __HYPERVISOR_arch_0			48
+#define __HYPERVISOR_paging_domctl_cont		49
 #define __HYPERVISOR_release_continue		50	/* Lamina's own: see hypercalls.def */
 
 /* Size of the legacy hypercall page's slots (docs/abi-core.md §1.4). */
