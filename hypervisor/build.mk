@@ -24,6 +24,7 @@ HV_SRCS := \
 	$(HV_DIR)/arch/x86/irq.c \
 	$(HV_DIR)/arch/x86/msi.c \
 	$(HV_DIR)/arch/x86/pci.c \
+	$(HV_DIR)/arch/x86/mca.c \
 	$(HV_DIR)/arch/x86/mm.c \
 	$(HV_DIR)/arch/x86/memory_op.c \
 	$(HV_DIR)/arch/x86/memory_op_toolstack.c \

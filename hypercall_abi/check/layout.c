@@ -157,6 +157,11 @@ CHECK_SIZE(struct xenoprof_get_buffer, 24);
 CHECK_OFF(struct xenoprof_get_buffer, buf_gmaddr, 16);
 CHECK_SIZE(struct hypfs_direntry, 12);
 
+#include <lamina/mca.h>
+CHECK_SIZE(struct xen_mc, 152);
+CHECK_OFF(struct xen_mc, u.fetch.data, 24);
+CHECK_OFF(struct xen_mc, u.physcpuinfo.info, 16);
+
 #include <lamina/domctl.h>
 CHECK_SIZE(struct domctl, 144);
 CHECK_OFF(struct domctl, u, 16);

@@ -18,21 +18,21 @@
 #define CBOP(cmd, arg)		NCALL(__HYPERVISOR_callback_op, cmd, arg, 0)
 #define VMA(cmd, type)		NCALL(__HYPERVISOR_vm_assist, cmd, type, 0)
 
-/* mca (48): struct xen_mc, the parts used here. */
-#define XEN_MCA_INTERFACE_VERSION	0x01ecc003
-#define XEN_MC_physcpuinfo		3
-struct xen_mc {
-	uint32_t cmd;
-	uint32_t interface_version;
-	union {
-		struct {
-			uint32_t ncpus;
-			uint32_t pad0;
-			uint64_t info;		/* guest pointer */
-		} physcpuinfo;
-		uint8_t pad[64];
-	} u;
-};
+#include <lamina/mca.h>
+#include <lamina/sysctl.h>
+
+/* The CPUs up, as sysctl physinfo tells dom0. */
+static uint32_t cpus_up(void)
+{
+	static struct sysctl sc;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.cmd = SYSCTL_physinfo;
+	sc.interface_version = SYSCTL_INTERFACE_VERSION;
+	if (hypercall1(__HYPERVISOR_sysctl, (uint64_t)&sc))
+		return 0;
+	return sc.u.physinfo.nr_cpus;
+}
 
 static uint8_t page[4096] __attribute__((aligned(4096)));
 static uint8_t stack[4096] __attribute__((aligned(16)));
@@ -275,15 +275,42 @@ int test_main(struct start_info *si)
 	ROW("physdev set_iobitmap none",
 	    NCALL(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iobitmap, &bm, 0), 0);
 
-	/* mca */
-	ROWL("mca bad pointer", NCALL(__HYPERVISOR_arch_0, BADPTR, 0, 0), -EFAULT, -ENOSYS);
+	/* mca: nothing queued (lamina/mca.h) */
+#define MCA(o)		NCALL(__HYPERVISOR_mca, o, 0, 0)
+#define MCOP(c)		({ memset(&mc, 0, sizeof(mc)); mc.cmd = (c); \
+			   mc.interface_version = XEN_MCA_INTERFACE_VERSION; &mc; })
+	ROW("mca bad pointer", MCA(BADPTR), -EFAULT);
 	memset(&mc, 0, sizeof(mc));
 	mc.cmd = XEN_MC_physcpuinfo;
-	ROWL("mca physcpuinfo version 0", NCALL(__HYPERVISOR_arch_0, &mc, 0, 0), -EACCES, -ENOSYS);
-	mc.interface_version = XEN_MCA_INTERFACE_VERSION;
-	ROWL("mca physcpuinfo count", NCALL(__HYPERVISOR_arch_0, &mc, 0, 0), 0, -ENOSYS);
-	mc.cmd = 99;
-	ROWL("mca sub-op 99", NCALL(__HYPERVISOR_arch_0, &mc, 0, 0), -EINVAL, -ENOSYS);
+	ROW("mca physcpuinfo version 0", MCA(&mc), -EACCES);
+	ROW("mca physcpuinfo count", MCA(MCOP(XEN_MC_physcpuinfo)), 0);
+	ROW("mca physcpuinfo count: ncpus", mc.u.physcpuinfo.ncpus, cpus_up());
+	MCOP(XEN_MC_physcpuinfo);
+	mc.u.physcpuinfo.info = (uint64_t)page;
+	ROW("mca physcpuinfo ncpus 0 with a buffer", MCA(&mc), -EINVAL);
+	ROW("mca fetch no flags", MCA(MCOP(XEN_MC_fetch)), -EINVAL);
+	MCOP(XEN_MC_fetch);
+	mc.u.fetch.flags = XEN_MC_URGENT | XEN_MC_NONURGENT;
+	ROW("mca fetch both flags", MCA(&mc), -EINVAL);
+	MCOP(XEN_MC_fetch);
+	mc.u.fetch.flags = XEN_MC_URGENT;
+	ROW("mca fetch urgent, no buffer", MCA(&mc), -EINVAL);
+	mc.u.fetch.data = (uint64_t)page;
+	mc.u.fetch.fetch_id = 7;
+	ROW("mca fetch urgent", MCA(&mc), 0);
+	ROW("mca fetch urgent: nodata", mc.u.fetch.flags, XEN_MC_NODATA);
+	ROW("mca fetch urgent: fetch_id", mc.u.fetch.fetch_id, 0);
+	MCOP(XEN_MC_fetch);
+	mc.u.fetch.flags = XEN_MC_NONURGENT;
+	mc.u.fetch.data = (uint64_t)page;
+	ROW("mca fetch nonurgent", MCA(&mc), 0);
+	ROW("mca fetch nonurgent: nodata", mc.u.fetch.flags, XEN_MC_NODATA);
+	MCOP(XEN_MC_fetch);
+	mc.u.fetch.flags = XEN_MC_NONURGENT | XEN_MC_ACK;
+	ROW("mca fetch ack", MCA(&mc), 0);
+	ROW("mca fetch ack: flags untouched", mc.u.fetch.flags, XEN_MC_NONURGENT | XEN_MC_ACK);
+	ROW("mca notifydomain", MCA(MCOP(XEN_MC_notifydomain)), -EINVAL);
+	ROW("mca sub-op 99", MCA(MCOP(99)), -EINVAL);
 
 	return conform_end("CPU hypercall");
 }

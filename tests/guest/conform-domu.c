@@ -72,8 +72,8 @@ static void rows(struct start_info *si)
 	ROW("domctl getdomaininfo dom0", NCALL(__HYPERVISOR_domctl,
 					       tsop(DOMCTL_getdomaininfo, DOMCTL_INTERFACE_VERSION),
 					       0, 0), -EPERM);
-	ROWL("mca physcpuinfo",
-	    NCALL(__HYPERVISOR_arch_0, tsop(3, 0x01ecc003), 0, 0), -EPERM, -ENOSYS);
+	ROW("mca physcpuinfo", NCALL(__HYPERVISOR_mca, tsop(3, 0x01ecc003), 0, 0), -EPERM);
+	ROW("mca bad pointer", NCALL(__HYPERVISOR_mca, 0xffff800000001000ULL, 0, 0), -EPERM);
 	ROWL("kexec_op status", NCALL(__HYPERVISOR_kexec_op, 6, zeroed(), 0), -EPERM, -ENOSYS);
 	ROW("hypfs_op get_version", hypercall5(__HYPERVISOR_hypfs_op, 0, 0, 0, 0, 0), -EPERM);
 	ROW("hypfs_op read /", hypercall5(__HYPERVISOR_hypfs_op, 1, (uint64_t)"/", 2,

@@ -53,6 +53,7 @@
 #define __HYPERVISOR_dm_op			41
 #define __HYPERVISOR_hypfs_op			42
 #define __HYPERVISOR_arch_0			48
+#define __HYPERVISOR_mca			48	/* arch_0 */
 #define __HYPERVISOR_paging_domctl_cont		49
 #define __HYPERVISOR_release_continue		50	/* Lamina's own: see hypercalls.def */
 
