@@ -150,6 +150,8 @@ CHECK_OFF(struct xen_mem_acquire_resource, frame_list, 24);
 CHECK_SIZE(struct xen_hvm_param, 16);
 CHECK_OFF(struct xen_hvm_param, index, 4);
 CHECK_OFF(struct xen_hvm_param, value, 8);
+CHECK_SIZE(struct hvm_domain_arg, 16);
+CHECK_SIZE(struct xen_hvm_xentrace, 32);
 
 #include <lamina/refused.h>
 CHECK_SIZE(struct xenoprof_init, 72);

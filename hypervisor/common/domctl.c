@@ -2,7 +2,8 @@
 /*
  * The toolstack's interface, dom0 only: domctl (domctl.h), a domain's
  * life from createdomain to destroydomain as Xen 4.17 gives it, and
- * hvm_op get_param for the rings of the domains built at boot (hvm_op.h).
+ * hvm_op: get_param for the rings of the domains built at boot, the other
+ * operations as Xen answers a PV caller (hvm_op.h).
  * Every argument is checked as Xen checks it, with Xen's error codes; a
  * command names an existing domain (-ESRCH otherwise) except
  * createdomain and getdomaininfo. Other commands answer -ENOSYS.
@@ -526,17 +527,74 @@ static long get_param(const struct domain *caller, struct xen_hvm_param *p)
 	return p->value ? 0 : -ENOENT;
 }
 
+/* Xen's rcu_lock_domain_by_any_id, a dying domain counted as gone. */
+static struct domain *hvm_target(struct domain *caller, domid_t id)
+{
+	struct domain *d = id == DOMID_SELF ? caller : domain_by_id(id);
+
+	return d && !d->dying ? d : NULL;
+}
+
+/*
+ * The operations that name a domain: read the argument (-EFAULT), find
+ * the domain (-ESRCH), then refuse it as Xen refuses a PV one.
+ */
+static long hvm_named_domain(struct vcpu *v, unsigned long op, uint64_t arg)
+{
+	struct hvm_domain_arg h;
+	struct domain *d;
+
+	if (copy_from_guest(&h, arg, sizeof(h)))
+		return -EFAULT;
+	if (op == HVMOP_set_param && h.index >= HVM_NR_PARAMS)
+		return trace_err(-EINVAL);
+	d = hvm_target(v->domain, h.domid);
+	if (!d)
+		return trace_err(-ESRCH);
+	if (op == HVMOP_pagetable_dying && d != v->domain)
+		return trace_err(-EOPNOTSUPP);
+	if (op == HVMOP_get_mem_type && d != v->domain && !v->domain->is_privileged)
+		return trace_err(-EPERM);
+	return trace_err(-EINVAL);	/* not an HVM domain */
+}
+
 long hc_hvm_op(struct vcpu *v, struct hc_args *a)
 {
+	unsigned long op = a->arg[0];
+	struct xen_hvm_xentrace tr;
 	struct xen_hvm_param p;
+	uint64_t now;
 	long rc;
 
-	if (a->arg[0] != HVMOP_get_param)
+	switch (op) {
+	case HVMOP_get_param:
+		if (copy_from_guest(&p, a->arg[1], sizeof(p)))
+			return -EFAULT;
+		rc = get_param(v->domain, &p);
+		if (!rc && copy_to_guest(a->arg[1], &p, sizeof(p)))
+			return -EFAULT;
+		return rc;
+	case HVMOP_set_param:
+	case HVMOP_pagetable_dying:
+	case HVMOP_get_mem_type:
+		return hvm_named_domain(v, op, a->arg[1]);
+	case HVMOP_flush_tlbs:
+	case HVMOP_set_evtchn_upcall_vector:
+		return trace_err(-EINVAL);	/* the caller is not HVM */
+	case HVMOP_get_time:
+		now = now_ns();
+		return copy_to_guest(a->arg[1], &now, sizeof(now)) ? -EFAULT : 0;
+	case HVMOP_xentrace:
+		if (copy_from_guest(&tr, a->arg[1], sizeof(tr)))
+			return -EFAULT;
+		if (tr.extra_bytes > sizeof(tr.extra) || (tr.event & ~HVM_XENTRACE_EVENT_MASK))
+			return trace_err(-EINVAL);
+		return 0;	/* no trace buffers: nothing is recorded */
+	case HVMOP_guest_request_vm_event:
+		return a->arg[1] ? trace_err(-EINVAL) : 0;	/* no monitor */
+	case HVMOP_altp2m:
+		return trace_err(-EOPNOTSUPP);
+	default:
 		return trace_err(-ENOSYS);
-	if (copy_from_guest(&p, a->arg[1], sizeof(p)))
-		return -EFAULT;
-	rc = get_param(v->domain, &p);
-	if (!rc && copy_to_guest(a->arg[1], &p, sizeof(p)))
-		return -EFAULT;
-	return rc;
+	}
 }

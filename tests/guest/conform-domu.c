@@ -199,6 +199,14 @@ static void rows(struct start_info *si)
 	zeroed();
 	u32[1] = 1;		/* dom0's HVM_PARAM_STORE_PFN */
 	ROW("hvm_op get_param dom0", NCALL(__HYPERVISOR_hvm_op, 1, page, 0), -EINVAL);
+	ROW("hvm_op set_param dom0", NCALL(__HYPERVISOR_hvm_op, 0, page, 0), -EINVAL);
+	zeroed();
+	ROW("hvm_op pagetable_dying dom0", NCALL(__HYPERVISOR_hvm_op, 9, page, 0), -EOPNOTSUPP);
+	ROW("hvm_op get_mem_type dom0", NCALL(__HYPERVISOR_hvm_op, 15, page, 0), -EPERM);
+	*(uint16_t *)page = DOMID_SELF;
+	ROW("hvm_op get_mem_type self", NCALL(__HYPERVISOR_hvm_op, 15, page, 0), -EINVAL);
+	ROW("hvm_op get_time", NCALL(__HYPERVISOR_hvm_op, 10, zeroed(), 0), 0);
+	zeroed();
 	u32[0] = 0;
 	ROW("physdev set_iopl 0", NCALL(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, page, 0), 0);
 	ROW("physdev irq_status_query 0",

@@ -102,10 +102,41 @@ int test_main(struct start_info *si)
 	/* hvm_op: every number, on a zeroed argument (domid 0, a PV domain) */
 	for (nr = 0; nr < ARRAY_SIZE(hvm_op_zeroed); nr++) {
 		snprintf(name, sizeof(name), "hvm_op %u zeroed", nr);
-		/* Lamina offers get_param only: the rest are HVM's (ROWL) */
-		ROWL(name, NCALL(__HYPERVISOR_hvm_op, nr, zeroed(), 0), hvm_op_zeroed[nr],
-		     nr == 1 ? hvm_op_zeroed[nr] : -ENOSYS);
+		ROW(name, NCALL(__HYPERVISOR_hvm_op, nr, zeroed(), 0), hvm_op_zeroed[nr]);
 	}
+#define HVM(nr, arg)	NCALL(__HYPERVISOR_hvm_op, nr, arg, 0)
+	ROW("hvm_op set_param bad pointer", HVM(0, BADPTR), -EFAULT);
+	((uint32_t *)zeroed())[1] = 39;
+	ROW("hvm_op set_param index 39", HVM(0, buf), -EINVAL);
+	*(uint16_t *)zeroed() = 999;
+	ROW("hvm_op set_param no such domain", HVM(0, buf), -ESRCH);
+	*(uint16_t *)zeroed() = DOMID_SELF;
+	ROW("hvm_op set_param self", HVM(0, buf), -EINVAL);
+	ROW("hvm_op flush_tlbs NULL", HVM(5, 0), -EINVAL);
+	ROW("hvm_op pagetable_dying bad pointer", HVM(9, BADPTR), -EFAULT);
+	*(uint16_t *)zeroed() = 999;
+	ROW("hvm_op pagetable_dying no such domain", HVM(9, buf), -ESRCH);
+	*(uint16_t *)zeroed() = DOMID_SELF;
+	ROW("hvm_op pagetable_dying self", HVM(9, buf), -EINVAL);
+	ROW("hvm_op get_time bad pointer", HVM(10, BADPTR), -EFAULT);
+	ROW("hvm_op get_time", HVM(10, zeroed()), 0);
+	ROW("hvm_op get_time: a time", *(uint64_t *)buf != 0, 1);
+	ROW("hvm_op xentrace bad pointer", HVM(11, BADPTR), -EFAULT);
+	((uint16_t *)zeroed())[1] = 28;
+	ROW("hvm_op xentrace 28 extra bytes", HVM(11, buf), 0);
+	((uint16_t *)zeroed())[1] = 29;
+	ROW("hvm_op xentrace 29 extra bytes", HVM(11, buf), -EINVAL);
+	((uint16_t *)zeroed())[0] = 0x1000;
+	ROW("hvm_op xentrace event bit 12", HVM(11, buf), -EINVAL);
+	((uint16_t *)zeroed())[0] = 0xfff;
+	ROW("hvm_op xentrace event 0xfff", HVM(11, buf), 0);
+	ROW("hvm_op get_mem_type bad pointer", HVM(15, BADPTR), -EFAULT);
+	*(uint16_t *)zeroed() = 999;
+	ROW("hvm_op get_mem_type no such domain", HVM(15, buf), -ESRCH);
+	ROW("hvm_op set_evtchn_upcall_vector bad pointer", HVM(23, BADPTR), -EINVAL);
+	ROW("hvm_op guest_request_vm_event NULL", HVM(24, 0), 0);
+	ROW("hvm_op altp2m bad pointer", HVM(25, BADPTR), -EOPNOTSUPP);
+	ROW("hvm_op 1 << 32", HVM(1ULL << 32, zeroed()), -ENOSYS);
 	ROW("hvm_op get_param bad pointer", NCALL(__HYPERVISOR_hvm_op, 1, BADPTR, 0), -EFAULT);
 	*(uint16_t *)zeroed() = DOMID_SELF;
 	((uint32_t *)buf)[1] = 1;	/* HVM_PARAM_STORE_PFN */
