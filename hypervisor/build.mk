@@ -32,6 +32,7 @@ HV_SRCS := \
 	$(HV_DIR)/arch/x86/mm_hypercalls.c \
 	$(HV_DIR)/arch/x86/page_type.c \
 	$(HV_DIR)/arch/x86/multiboot.c \
+	$(HV_DIR)/arch/x86/platform_op.c \
 	$(HV_DIR)/arch/x86/power.c \
 	$(HV_DIR)/arch/x86/ptwr.c \
 	$(HV_DIR)/arch/x86/pv.c \

@@ -159,6 +159,12 @@ CHECK_SIZE(struct xenoprof_get_buffer, 24);
 CHECK_OFF(struct xenoprof_get_buffer, buf_gmaddr, 16);
 CHECK_SIZE(struct hypfs_direntry, 12);
 
+#include <lamina/platform.h>
+CHECK_SIZE(struct xen_platform_op, 136);
+CHECK_SIZE(struct xenpf_pcpuinfo, 20);
+CHECK_SIZE(struct xenpf_pcpu_version, 32);
+CHECK_OFF(struct xenpf_read_memtype, type, 24);
+
 #include <lamina/mca.h>
 CHECK_SIZE(struct xen_mc, 152);
 CHECK_OFF(struct xen_mc, u.fetch.data, 24);

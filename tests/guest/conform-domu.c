@@ -66,8 +66,10 @@ static void rows(struct start_info *si)
 	    NCALL(__HYPERVISOR_console_io, CONSOLEIO_read, 16, zeroed()), -EPERM);
 
 	/* platform_op, sysctl, domctl, mca, kexec, hypfs, xenoprof */
-	ROWL("platform_op get_cpuinfo", NCALL(__HYPERVISOR_platform_op, tsop(55, 0x03000001),
-					     0, 0), -EPERM, -ENOSYS);
+	ROW("platform_op get_cpuinfo", NCALL(__HYPERVISOR_platform_op, tsop(55, 0x03000001),
+					    0, 0), -EPERM);
+	ROW("platform_op version 0", NCALL(__HYPERVISOR_platform_op, tsop(55, 0), 0, 0), -EACCES);
+	ROW("platform_op 99", NCALL(__HYPERVISOR_platform_op, tsop(99, 0x03000001), 0, 0), -EPERM);
 	ROW("sysctl physinfo", NCALL(__HYPERVISOR_sysctl, tsop(3, 0x15), 0, 0), -EPERM);
 	ROW("domctl getdomaininfo dom0", NCALL(__HYPERVISOR_domctl,
 					       tsop(DOMCTL_getdomaininfo, DOMCTL_INTERFACE_VERSION),

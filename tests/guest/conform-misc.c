@@ -64,18 +64,43 @@ int test_main(struct start_info *si)
 #define PF(cmd)		NCALL(__HYPERVISOR_platform_op, tsop(cmd, XENPF_INTERFACE_VERSION), 0, 0)
 #define PF99(cmd)	({ o = tsop(cmd, XENPF_INTERFACE_VERSION); o->u[0] = 99; \
 			   NCALL(__HYPERVISOR_platform_op, o, 0, 0); })
-	ROWL("platform_op bad pointer",
-	    NCALL(__HYPERVISOR_platform_op, BADPTR, 0, 0), -EFAULT, -ENOSYS);
-	ROWL("platform_op version 0",
-	    NCALL(__HYPERVISOR_platform_op, tsop(55, 0), 0, 0), -EACCES, -ENOSYS);
-	ROWL("platform_op get_cpuinfo cpu 0", PF(55), 0, -ENOSYS);
-	ROWL("platform_op get_cpu_version cpu 0", PF(48), 0, -ENOSYS);
-	ROWL("platform_op get_cpuinfo cpu 99", PF99(55), 0, -ENOSYS);
-	ROWL("platform_op firmware_info type 99", PF99(50), -EINVAL, -ENOSYS);
-	ROWL("platform_op cpu_offline cpu 99", PF99(57), -EINVAL, -ENOSYS);
-	ROWL("platform_op cpu_online cpu 99", PF99(56), -EINVAL, -ENOSYS);
+	ROW("platform_op bad pointer", NCALL(__HYPERVISOR_platform_op, BADPTR, 0, 0), -EFAULT);
+	ROW("platform_op version 0", NCALL(__HYPERVISOR_platform_op, tsop(55, 0), 0, 0), -EACCES);
+	ROW("platform_op get_cpuinfo cpu 0", PF(55), 0);
+	ROW("platform_op get_cpuinfo cpu 0: online", op.u[2], 1);
+	ROW("platform_op get_cpuinfo cpu 0: apic_id", op.u[3], 0);
+	ROW("platform_op get_cpuinfo cpu 0: acpi_id", op.u[4], 0);
+	ROW("platform_op get_cpu_version cpu 0", PF(48), 0);
+	ROW("platform_op get_cpu_version cpu 0: a family", op.u[5] != 0, 1);
+	ROW("platform_op get_cpu_version cpu 0: a vendor", op.u[2] != 0, 1);
+	ROW("platform_op get_cpuinfo cpu 99", PF99(55), 0);
+	ROW("platform_op get_cpuinfo cpu 99: invalid", op.u[2], 2);
+	ROW("platform_op get_cpu_version cpu 99", PF99(48), 0);
+	ROW("platform_op get_cpu_version cpu 99: no family", op.u[5], 0);
+	ROW("platform_op firmware_info type 99", PF99(50), -EINVAL);
+	o = tsop(50, XENPF_INTERFACE_VERSION);
+	o->u[0] = 5;		/* kbd_shift_flags */
+	o->u[1] = 1;		/* index */
+	ROW("platform_op firmware_info kbd_shift_flags index 1",
+	    NCALL(__HYPERVISOR_platform_op, o, 0, 0), -ESRCH);
+	o = tsop(50, XENPF_INTERFACE_VERSION);
+	o->u[0] = 4;		/* efi_info */
+	ROW("platform_op firmware_info efi_info", NCALL(__HYPERVISOR_platform_op, o, 0, 0), -ENOSYS);
+	o = tsop(50, XENPF_INTERFACE_VERSION);
+	o->u[0] = 2;		/* disk_mbr_signature */
+	o->u[1] = 99;
+	ROW("platform_op firmware_info disk_mbr_signature 99",
+	    NCALL(__HYPERVISOR_platform_op, o, 0, 0), -ESRCH);
+	ROW("platform_op cpu_offline cpu 99", PF99(57), -EINVAL);
+	ROW("platform_op cpu_offline cpu 0", PF(57), -EOPNOTSUPP);
+	ROW("platform_op cpu_online cpu 99", PF99(56), -EINVAL);
+	ROW("platform_op cpu_online cpu 0", PF(56), 0);
+	/* read_memtype: Lamina has no MTRR interface (-ENOSYS on purpose) */
 	ROWL("platform_op read_memtype 99", PF99(33), -EINVAL, -ENOSYS);
-	ROWL("platform_op resource_op none", PF(61), 0, -ENOSYS);
+	ROW("platform_op resource_op none", PF(61), 0);
+	o = tsop(61, XENPF_INTERFACE_VERSION);
+	o->u[0] = 17;		/* nr_entries */
+	ROW("platform_op resource_op 17 entries", NCALL(__HYPERVISOR_platform_op, o, 0, 0), -EINVAL);
 	ROW("platform_op 99", PF(99), -ENOSYS);
 	ROW("platform_op 0", PF(0), -ENOSYS);
 

@@ -96,6 +96,33 @@ const struct acpi_header *acpi_find_table(const char *sig)
 #define MADT_X2APIC		9
 #define MADT_ENABLED		1
 
+uint32_t acpi_madt_uid(uint32_t apic_id)
+{
+	const struct acpi_header *madt = acpi_find_table("APIC");
+	const uint8_t *p, *end;
+	uint32_t id, uid;
+
+	if (!madt || madt->length < MADT_ENTRIES ||
+	    !acpi_mapped(virt_to_maddr(madt), madt->length))
+		return ~0U;
+	p = (const uint8_t *)madt + MADT_ENTRIES;
+	end = (const uint8_t *)madt + madt->length;
+	for (; p + 2 <= end && p[1] >= 2 && p + p[1] <= end; p += p[1]) {
+		if (p[0] == MADT_LAPIC && p[1] >= 8) {
+			id = p[3];
+			uid = p[2];
+		} else if (p[0] == MADT_X2APIC && p[1] >= 16) {
+			memcpy(&id, p + 4, 4);
+			memcpy(&uid, p + 12, 4);
+		} else {
+			continue;
+		}
+		if (id == apic_id)
+			return uid;
+	}
+	return ~0U;
+}
+
 unsigned int acpi_madt_lapic_ids(uint32_t *ids, unsigned int max)
 {
 	const struct acpi_header *madt = acpi_find_table("APIC");

@@ -85,6 +85,11 @@ cpumask_t smp_online_mask(void)
 	return __atomic_load_n(&online_mask, __ATOMIC_ACQUIRE);
 }
 
+uint32_t smp_cpu_apic_id(unsigned int cpu)
+{
+	return cpu < nr_possible ? apic_ids[array_index_nospec(cpu, nr_possible)] : ~0U;
+}
+
 static uint32_t boot_apic_id(void)
 {
 	uint32_t a, b, c, d;

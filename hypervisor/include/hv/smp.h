@@ -19,6 +19,8 @@ unsigned int smp_processor_id(void);
 unsigned int smp_nr_online(void);
 /* CPUs the machine has and nr_cpus= allows (physinfo's max_cpu_id + 1). */
 unsigned int smp_nr_possible(void);
+/* A possible CPU's local APIC id (cpu < smp_nr_possible()). */
+uint32_t smp_cpu_apic_id(unsigned int cpu);
 cpumask_t smp_online_mask(void);
 
 /*

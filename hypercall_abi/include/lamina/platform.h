@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * platform_op (7): long platform_op(struct xen_platform_op *op), dom0's
+ * firmware and CPU queries. Xen 4.17's order of checks: op unreadable
+ * (the whole 136 bytes) -EFAULT, another interface_version -EACCES, an
+ * unprivileged caller -EPERM, an unknown cmd -ENOSYS. Lamina answers:
+ *  - get_cpuinfo: for a CPU Lamina may start (MADT and nr_cpus=) its APIC
+ *    and ACPI ids and flags ONLINE if up; for any other id flags INVALID;
+ *    max_present the highest such CPU. Written back (-EFAULT).
+ *  - get_cpu_version: for a CPU up, the vendor string, family, model and
+ *    stepping as Xen derives them from CPUID leaf 1 (read on the calling
+ *    CPU: Lamina's CPUs are alike); for any other id zeros; max_present.
+ *  - firmware_info: type disk_info, disk_mbr_signature, vbeddc_info and
+ *    kbd_shift_flags -ESRCH (Lamina gathers no BIOS data at boot: Xen's
+ *    answer when it has none); efi_info -ENOSYS (no EFI boot); another
+ *    type -EINVAL.
+ *  - cpu_online: an id not present -EINVAL, an online CPU 0, else
+ *    -EOPNOTSUPP. cpu_offline: CPU 0 -EOPNOTSUPP, an id not present
+ *    -EINVAL, an offline CPU 0, else -EOPNOTSUPP (no CPU hotplug).
+ *  - read_memtype: reg at or above the variable MTRR count -EINVAL, else
+ *    the range (mfn, nr_mfns, type; zeros for a free one), written back.
+ *  - resource_op: 0 entries 0, more than 16 -EINVAL, else -EOPNOTSUPP.
+ *  - the others (settime, memtypes, microcode, quirks, EFI calls, ACPI
+ *    sleep and power data, hotadd, core parking, symbols): -ENOSYS.
+ */
+#ifndef LAMINA_PLATFORM_H
+#define LAMINA_PLATFORM_H
+
+#include <lamina/types.h>
+
+#define XENPF_INTERFACE_VERSION		0x03000001
+
+#define XENPF_read_memtype		33
+#define XENPF_get_cpu_version		48
+#define XENPF_firmware_info		50
+#define XENPF_get_cpuinfo		55
+#define XENPF_cpu_online		56
+#define XENPF_cpu_offline		57
+#define XENPF_resource_op		61
+
+#define XEN_FW_DISK_INFO		1
+#define XEN_FW_DISK_MBR_SIGNATURE	2
+#define XEN_FW_VBEDDC_INFO		3
+#define XEN_FW_EFI_INFO			4
+#define XEN_FW_KBD_SHIFT_FLAGS		5
+
+#define XEN_PCPU_FLAGS_ONLINE		1
+#define XEN_PCPU_FLAGS_INVALID		2
+
+#define XENPF_RESOURCE_MAX_ENTRIES	16
+
+struct xenpf_pcpuinfo {
+	uint32_t xen_cpuid;		/* IN */
+	uint32_t max_present;		/* OUT */
+	uint32_t flags;			/* OUT: XEN_PCPU_FLAGS_* */
+	uint32_t apic_id;
+	uint32_t acpi_id;
+};
+
+struct xenpf_pcpu_version {
+	uint32_t xen_cpuid;		/* IN */
+	uint32_t max_present;		/* OUT */
+	char vendor_id[12];
+	uint32_t family;
+	uint32_t model;
+	uint32_t stepping;
+};
+
+struct xenpf_read_memtype {
+	uint32_t reg;			/* IN */
+	uint32_t pad;
+	uint64_t mfn;			/* OUT */
+	uint64_t nr_mfns;
+	uint32_t type;
+};
+
+struct xen_platform_op {
+	uint32_t cmd;			/* XENPF_* */
+	uint32_t interface_version;	/* XENPF_INTERFACE_VERSION */
+	union {
+		struct xenpf_pcpuinfo pcpu_info;
+		struct xenpf_pcpu_version pcpu_version;
+		struct xenpf_read_memtype read_memtype;
+		struct { uint32_t type, index; } firmware_info;
+		struct { uint32_t cpuid; } cpu_ol;
+		struct { uint32_t nr_entries, cpu; uint64_t entries; } resource_op;
+		uint8_t pad[128];
+	} u;
+};
+
+#endif

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * platform_op (7): dom0's CPU and firmware queries, in Xen 4.17's order
+ * of checks (lamina/platform.h). Lamina starts the CPUs the MADT lists
+ * (up to nr_cpus=) and none later, gathers no BIOS data and has no EFI.
+ */
+#include <hv/lib.h>
+#include <hv/domain.h>
+#include <hv/hypercall.h>
+#include <hv/guest_access.h>
+#include <hv/smp.h>
+#include <asm/acpi.h>
+#include <asm/x86.h>
+#include <lamina/platform.h>
+
+/* CPU ids 0 .. smp_nr_possible() - 1 are present, as Xen's present map. */
+static bool cpu_present(uint32_t cpu)
+{
+	return cpu < smp_nr_possible();
+}
+
+static bool cpu_up(uint32_t cpu)
+{
+	return cpu < 64 && (smp_online_mask() & (1ULL << cpu));
+}
+
+static void get_cpuinfo(struct xenpf_pcpuinfo *p)
+{
+	if (!cpu_present(p->xen_cpuid)) {
+		p->flags = XEN_PCPU_FLAGS_INVALID;
+	} else {
+		p->apic_id = smp_cpu_apic_id(p->xen_cpuid);
+		p->acpi_id = acpi_madt_uid(p->apic_id);
+		p->flags = cpu_up(p->xen_cpuid) ? XEN_PCPU_FLAGS_ONLINE : 0;
+	}
+	p->max_present = smp_nr_possible() - 1;
+}
+
+static void get_cpu_version(struct xenpf_pcpu_version *p)
+{
+	uint32_t a, b, c, d, family;
+
+	memset(p->vendor_id, 0, sizeof(p->vendor_id));
+	p->family = p->model = p->stepping = 0;
+	if (cpu_up(p->xen_cpuid)) {
+		cpuid(0, 0, &a, &b, &c, &d);
+		memcpy(p->vendor_id, &b, 4);
+		memcpy(p->vendor_id + 4, &d, 4);
+		memcpy(p->vendor_id + 8, &c, 4);
+		cpuid(1, 0, &a, &b, &c, &d);
+		family = (a >> 8) & 0xf;
+		if (family == 0xf)
+			family += (a >> 20) & 0xff;
+		p->family = family;
+		p->model = ((a >> 4) & 0xf) | (family >= 6 ? (a >> 12) & 0xf0 : 0);
+		p->stepping = a & 0xf;
+	}
+	p->max_present = smp_nr_possible() - 1;
+}
+
+static long firmware_info(uint32_t type)
+{
+	switch (type) {
+	case XEN_FW_DISK_INFO:
+	case XEN_FW_DISK_MBR_SIGNATURE:
+	case XEN_FW_VBEDDC_INFO:
+	case XEN_FW_KBD_SHIFT_FLAGS:
+		return trace_err(-ESRCH);	/* no BIOS data gathered */
+	case XEN_FW_EFI_INFO:
+		return trace_err(-ENOSYS);	/* not booted through EFI */
+	default:
+		return trace_err(-EINVAL);
+	}
+}
+
+long hc_platform_op(struct vcpu *v, struct hc_args *a)
+{
+	struct xen_platform_op op;
+	uint32_t cpu;
+
+	if (copy_from_guest(&op, a->arg[0], sizeof(op)))
+		return -EFAULT;
+	if (op.interface_version != XENPF_INTERFACE_VERSION)
+		return trace_err(-EACCES);
+	if (!v->domain->is_privileged)
+		return trace_err(-EPERM);
+	switch (op.cmd) {
+	case XENPF_get_cpuinfo:
+		get_cpuinfo(&op.u.pcpu_info);
+		return copy_to_guest(a->arg[0] + offsetof(struct xen_platform_op, u.pcpu_info),
+				     &op.u.pcpu_info, sizeof(op.u.pcpu_info)) ? -EFAULT : 0;
+	case XENPF_get_cpu_version:
+		get_cpu_version(&op.u.pcpu_version);
+		return copy_to_guest(a->arg[0] + offsetof(struct xen_platform_op, u.pcpu_version),
+				     &op.u.pcpu_version, sizeof(op.u.pcpu_version)) ? -EFAULT : 0;
+	case XENPF_firmware_info:
+		return firmware_info(op.u.firmware_info.type);
+	case XENPF_cpu_online:
+		cpu = op.u.cpu_ol.cpuid;
+		if ((int32_t)cpu < 0 || !cpu_present(cpu))
+			return trace_err(-EINVAL);
+		return cpu_up(cpu) ? 0 : trace_err(-EOPNOTSUPP);
+	case XENPF_cpu_offline:
+		cpu = op.u.cpu_ol.cpuid;
+		if (cpu == 0)
+			return trace_err(-EOPNOTSUPP);
+		if ((int32_t)cpu < 0 || !cpu_present(cpu))
+			return trace_err(-EINVAL);
+		return cpu_up(cpu) ? trace_err(-EOPNOTSUPP) : 0;
+	case XENPF_resource_op:
+		if (!op.u.resource_op.nr_entries)
+			return 0;
+		if (op.u.resource_op.nr_entries > XENPF_RESOURCE_MAX_ENTRIES)
+			return trace_err(-EINVAL);
+		return trace_err(-EOPNOTSUPP);
+	default:
+		return trace_err(-ENOSYS);
+	}
+}
