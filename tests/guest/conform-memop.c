@@ -96,6 +96,31 @@ static void domain_rows(void)
 							   0), 1);
 }
 
+/*
+ * The shared_info frame, the hypervisor's page lent to the guest: Xen
+ * drops its allocation reference and reports it done, the page staying
+ * the guest's shared_info, still mapped. Again: done again.
+ */
+static void shared_info_rows(void)
+{
+	uint64_t f = si->shared_info >> 12;	/* PV: a machine address */
+	long before = tot();
+	uint64_t va = scratch_page();
+	uint32_t wc;
+	volatile struct shared_info *s = (struct shared_info *)va;
+
+	ROW("map the shared_info frame", update_va_mapping(va, si->shared_info | PTE_DATA,
+							   UVMF_INVLPG), 0);
+	wc = s->wc_sec;
+	ROW("decrease_reservation of the shared_info frame",
+	    memop(XENMEM_decrease_reservation, &f, 1, 0, 0, DOMID_SELF), 1);
+	ROW("decrease_reservation of the shared_info frame again",
+	    memop(XENMEM_decrease_reservation, &f, 1, 0, 0, DOMID_SELF), 1);
+	ROW("shared_info given back: current_reservation the same", tot() - before, 0);
+	ROW("shared_info given back: the same wallclock through the mapping",
+	    s->wc_sec == wc && wc != 0, 1);
+}
+
 static void order_rows(void)
 {
 	uint64_t hv = (((const uint64_t *)si->pt_base)[256] & PTE_ADDR) >> 12;
@@ -269,6 +294,7 @@ int test_main(struct start_info *start)
 	conform_begin();
 	room_rows();
 	domain_rows();
+	shared_info_rows();
 	order_rows();
 	flag_rows();
 	list_rows();

@@ -30,7 +30,9 @@ static bool self(domid_t id, const struct domain *d)
  * One frame given back, as Xen's guest_remove_page for a PV domain: beyond
  * RAM -EINVAL, not d's -ENXIO (both stop the list), else done, whatever
  * still holds it (hv/mm.h, frame_give_back), given back before too. Our
- * own frames lent to d (shared_info, grant frames) stay: -EBUSY.
+ * own frames lent to d (shared_info, grant frames) are done and stay as
+ * they are: Xen drops only their allocation reference, and its pages
+ * stay the domain's shared_info and grant table.
  */
 static int release_frame(struct domain *d, mfn_t mfn)
 {
@@ -39,7 +41,7 @@ static int release_frame(struct domain *d, mfn_t mfn)
 	mfn = array_index_nospec(mfn, frame_table_size);
 	pt_settle(mfn);
 	if (frame_table[mfn].flags & PGF_shared)
-		return trace_err(-EBUSY);
+		return 0;
 	return frame_give_back(mfn, d);
 }
 
