@@ -5,8 +5,10 @@
  * kernel's xenbus does, for the linux/domu-xenstore check of make
  * test-linux (tests/linux/dom0/run).
  *
- * It waits until dom0 introduces it (requests sit in the ring; it notifies
- * the port again every 100 ms until a reply comes), then writes
+ * It waits until dom0 introduces it (its first request sits in the ring;
+ * xenstored finds it when it binds the port, whose first event the
+ * hypervisor raises then; at every tenth wake-up without a reply it
+ * notifies the port again), then writes
  * data/hello = world under its own /local/domain/<id> (a relative path),
  * reads it back, reads the name the toolstack gave it, is refused a read
  * of a dom0 node, and writes what it saw to data/result, which dom0 reads.
@@ -19,18 +21,39 @@
 #include "../../guest/lib/peer.h"
 #include <lamina/io/xs_wire.h>
 
-#define WAIT_NAPS	30000	/* of 10 ms: how long dom0 may take to introduce us */
+#define WAIT_NAPS	30000	/* wake-ups without a reply before giving up */
 
 static volatile struct xenstore_domain_interface *ring;
 static evtchn_port_t store_port, timer_port;
 static uint32_t next_req = 1;
 
-/* Sleeps until the next tick of the 10 ms periodic timer (or an event). */
+/*
+ * Clears both ports' pending bits; the caller then looks at the ring again
+ * before it naps. Under the 2-level ABI (Xen's and ours) an event raises an
+ * upcall and wakes a blocked vCPU only when it sets its port's bit from 0
+ * to 1, and our upcall handler clears upcall_pending and the selector but
+ * not the ports. A bit left set across a block is deaf: the next
+ * notification on that port wakes nothing. It was left set when dom0's
+ * reply came after the ring was looked at and the bits were cleared (the
+ * reply was read, but its bit stayed set), so the next request's reply
+ * never woke the domU (seen under host load: store port pending, selector
+ * and upcall_pending 0, blocked for ever).
+ */
+static void clear_events(void)
+{
+	port_test_and_clear(timer_port);
+	port_test_and_clear(store_port);
+}
+
+/*
+ * Sleeps until an event: a reply, dom0 binding the port, or a tick of the
+ * 10 ms periodic timer (which ticks only while the vCPU runs, as on Xen:
+ * it wakes no blocked vCPU). Callers clear_events() and look at the ring
+ * first.
+ */
 static void nap(void)
 {
 	hypercall2(__HYPERVISOR_sched_op, SCHEDOP_block, 0);
-	port_test_and_clear(timer_port);
-	port_test_and_clear(store_port);	/* a reply, or dom0 binding it */
 }
 
 static void put_bytes(const void *src, uint32_t len)
@@ -41,8 +64,10 @@ static void put_bytes(const void *src, uint32_t len)
 		uint32_t prod = ring->req_prod;
 
 		if (prod - ring->req_cons >= XENSTORE_RING_SIZE) {
+			clear_events();
 			evtchn_send(store_port);
-			nap();
+			if (prod - ring->req_cons >= XENSTORE_RING_SIZE)
+				nap();
 			continue;
 		}
 		ring->req[MASK_XENSTORE_IDX(prod)] = *s++;
@@ -63,9 +88,11 @@ static bool get_bytes(void *dst, uint32_t n)
 		if (__atomic_load_n(&ring->rsp_prod, __ATOMIC_ACQUIRE) == cons) {
 			if (naps > WAIT_NAPS)
 				return false;
+			clear_events();
 			if (!(++naps % 10))
 				evtchn_send(store_port);	/* the daemon may be new */
-			nap();
+			if (__atomic_load_n(&ring->rsp_prod, __ATOMIC_ACQUIRE) == cons)
+				nap();
 			continue;
 		}
 		*d++ = ring->rsp[MASK_XENSTORE_IDX(cons)];
