@@ -2,6 +2,7 @@
 /*
  * events: event channels within one domain. An IPI port raised while
  * masked stays pending without an upcall and is delivered on unmask; a
+ * send on a port whose bit is still set raises no upcall (2-level); a
  * single-shot timer raises VIRQ_TIMER not before its deadline (checked
  * against pvclock time); pvclock time is monotonic; the wall clock is
  * within a day of the host's date; set_callbacks is all or nothing; bad
@@ -54,6 +55,48 @@ static int masked_then_unmasked(void)
 	shared->vcpu_info[0].evtchn_upcall_mask = 1;
 	CHECK(upcalls == 1, "%lu upcalls after unmasking, expected 1", upcalls);
 	CHECK(port_test_and_clear(ipi.port), "pending bit lost");
+	cl.port = ipi.port;
+	CHECK(evtchn_op(EVTCHNOP_close, &cl) == 0, "close failed");
+	return TEST_PASS;
+}
+
+/*
+ * 2-level: only a send that sets the port's bit from 0 to 1 raises an
+ * upcall. After the upcall handler cleared upcall_pending and the selector
+ * but not the port (as ours does), another send on the still-pending port
+ * raises nothing, so a vCPU blocking then would not be woken by it; once
+ * the bit is cleared, the next send raises an upcall again. (A boot-time
+ * domU of make test-linux hung on this: it blocked with its store port's
+ * bit left set.)
+ */
+static int pending_bit_left_set(void)
+{
+	struct evtchn_bind_ipi ipi = { 0, 0 };
+	struct evtchn_close cl;
+	unsigned long before;
+
+	CHECK(evtchn_op(EVTCHNOP_bind_ipi, &ipi) == 0 && ipi.port > 0, "bind_ipi failed");
+	before = upcalls;
+	shared->vcpu_info[0].evtchn_upcall_mask = 0;
+	CHECK(evtchn_send(ipi.port) == 0, "send to own IPI port failed");
+	shared->vcpu_info[0].evtchn_upcall_mask = 1;
+	CHECK(upcalls == before + 1, "%lu upcalls for the first send, expected 1",
+	      upcalls - before);
+	CHECK(port_pending(ipi.port), "the first send left the port not pending");
+	shared->vcpu_info[0].evtchn_upcall_mask = 0;
+	CHECK(evtchn_send(ipi.port) == 0, "second send failed");
+	shared->vcpu_info[0].evtchn_upcall_mask = 1;
+	CHECK(upcalls == before + 1 && !shared->vcpu_info[0].evtchn_upcall_pending &&
+	      !shared->vcpu_info[0].evtchn_pending_sel,
+	      "a send on a port still pending raised an upcall (%lu upcalls, pending %u)",
+	      upcalls - before, shared->vcpu_info[0].evtchn_upcall_pending);
+	CHECK(port_test_and_clear(ipi.port), "pending bit lost");
+	shared->vcpu_info[0].evtchn_upcall_mask = 0;
+	CHECK(evtchn_send(ipi.port) == 0, "third send failed");
+	shared->vcpu_info[0].evtchn_upcall_mask = 1;
+	CHECK(upcalls == before + 2, "%lu upcalls after the bit was cleared, expected 2",
+	      upcalls - before);
+	port_test_and_clear(ipi.port);
 	cl.port = ipi.port;
 	CHECK(evtchn_op(EVTCHNOP_close, &cl) == 0, "close failed");
 	return TEST_PASS;
@@ -211,7 +254,7 @@ int test_main(struct start_info *si)
 
 	lamina = on_lamina();
 	CHECK(events_init(si) == 0, "events_init failed");
-	if (masked_then_unmasked() || timer() || long_batch_preempted() || set_callbacks() ||
+	if (masked_then_unmasked() || pending_bit_left_set() || timer() || long_batch_preempted() || set_callbacks() ||
 	    bad_ports())
 		return TEST_FAIL;
 	wall = shared->wc_sec + pvclock_ns() / 1000000000ULL;
