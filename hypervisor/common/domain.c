@@ -359,11 +359,12 @@ static bool domain_destroy_step(struct domain *d)
 	nr_lingering++;
 	pending_work_set(PW_REAP);
 	pr_info("d%u destroyed: %llu frames freed, %llu still mapped by other domains "
-		"(%u step%s: ports %u, grant mappings %u, page tables %u, frames %u)\n", d->domid,
+		"(%u step%s: ports %u, grant mappings %u, page tables %u, frames %u; "
+		"%llu zeroed)\n", d->domid,
 		(unsigned long long)d->destroy_freed, (unsigned long long)d->nr_held,
 		d->destroy_steps, d->destroy_steps == 1 ? "" : "s", d->phase_steps[DESTROY_PORTS],
 		d->phase_steps[DESTROY_GRANTS], d->phase_steps[DESTROY_TABLES],
-		d->phase_steps[DESTROY_FRAMES]);
+		d->phase_steps[DESTROY_FRAMES], (unsigned long long)d->destroy_zeroed);
 	mm_audit(d);
 	return true;
 }

@@ -230,6 +230,33 @@ unsigned int frame_pool_claim_dirty(struct frame_pool *p, mfn_t *out, unsigned i
 	return n;
 }
 
+/*
+ * Of the n frames in list, those still free and dirty are claimed as
+ * frame_pool_claim_dirty claims (issue 17: the frames a dying domain's
+ * destroy just freed, zeroed on its time); list keeps only them, in
+ * order. A frame allocated since, clean, or out of range is left out.
+ * How many were claimed.
+ */
+unsigned int frame_pool_claim_listed(struct frame_pool *p, mfn_t *list, unsigned int n)
+{
+	unsigned int i, k = 0;
+
+	if (!p->dirty)
+		return 0;
+	spin_lock(&p->lock);
+	for (i = 0; i < n; i++) {
+		mfn_t mfn = list[i];
+
+		if (mfn >= p->nr_frames || test_bit64(p->bitmap, mfn) || !test_bit64(p->dirty, mfn))
+			continue;
+		taken(p, mfn);		/* stays dirty until released */
+		list[k++] = mfn;
+	}
+	p->nr_scrubbing += k;
+	spin_unlock(&p->lock);
+	return k;
+}
+
 /* The claimed frames of list, zeroed now, back in the pool as clean ones. */
 void frame_pool_release_zeroed(struct frame_pool *p, const mfn_t *list, unsigned int n)
 {

@@ -13,6 +13,7 @@
 #include <hv/lib.h>
 #include <hv/domain.h>
 #include <hv/mm.h>
+#include <hv/page_alloc.h>
 #include <hv/hypercall.h>
 #include <asm/page.h>
 #include <asm/pv.h>
@@ -63,16 +64,31 @@ bool arch_domain_destroy_step(struct domain *d)
 
 /*
  * Last: every frame loses its allocation reference, from d->destroy_cursor
- * on; false when it ran about 1 ms (from `start`) first.
+ * on; false when it ran about 1 ms (from `start`) first. The frames freed
+ * here are zeroed here too, a batch at a time (scrub_freed_frames): the
+ * destroy pays for them, not the next create.
  */
+#define FREED_BATCH	256
+
 bool arch_domain_destroy_end(struct domain *d, uint64_t start)
 {
+	mfn_t freed[FREED_BATCH];
+	unsigned int n = 0;
 	mfn_t mfn;
 
 	for (mfn = d->destroy_cursor; mfn < frame_table_size; mfn++) {
 		struct page_info *pg = &frame_table[mfn];
 
+		if (n == FREED_BATCH) {
+			d->destroy_zeroed += scrub_freed_frames(freed, n);
+			n = 0;
+			if (hypercall_ran_long(start)) {
+				d->destroy_cursor = mfn;
+				return false;
+			}
+		}
 		if (!(mfn % 4096) && mfn != d->destroy_cursor && hypercall_ran_long(start)) {
+			d->destroy_zeroed += scrub_freed_frames(freed, n);
 			d->destroy_cursor = mfn;
 			return false;
 		}
@@ -80,9 +96,12 @@ bool arch_domain_destroy_end(struct domain *d, uint64_t start)
 		if (pg->owner != d->domid || !pg_refs(pg) || (pg->count & PGC_unallocated) ||
 		    (pg->flags & PGF_shared))
 			continue;
-		if (put_alloc_ref(mfn))
+		if (put_alloc_ref(mfn)) {
 			d->destroy_freed++;
+			freed[n++] = mfn;
+		}
 	}
+	d->destroy_zeroed += scrub_freed_frames(freed, n);
 	d->destroy_cursor = 0;
 	d->nr_pages = 0;	/* nothing gives a dying domain frames (memory_op.c) */
 	return true;

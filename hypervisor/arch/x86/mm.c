@@ -160,6 +160,40 @@ bool scrub_free_frames(void)
 }
 
 /*
+ * Frames a dying domain's destroy has just freed (issue 17): those of list
+ * still free and dirty are zeroed now, on the destroy's time (its
+ * continuation, or the reaper in idle time), so a create that follows at
+ * once is handed clean frames instead of zeroing them itself. Xen marks a
+ * dying domain's frames for scrubbing and zeroes them in idle time or
+ * when they are allocated; Lamina's idle CPUs zero only a batch a
+ * millisecond (above). The frames go through the pool as the idle
+ * scrubber's do (claimed, the TLBs flushed if one may still reach them,
+ * zeroed, released clean), so none is handed out unzeroed; one another
+ * CPU allocated meanwhile is left to its allocation. Interrupts stay as
+ * the caller has them. How many were zeroed; list is overwritten.
+ */
+unsigned int scrub_freed_frames(mfn_t *list, unsigned int n)
+{
+	unsigned int i, cpu = smp_processor_id();
+
+	n = frame_pool_claim_listed(&machine_frames, list, n);
+	if (!n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (stale(list[i])) {
+			flush_tlb_all();
+			break;
+		}
+	}
+	scrub_cpu[cpu].zeroing = true;	/* an interrupt's allocation does not wait for us */
+	for (i = 0; i < n; i++)
+		zero_frame(list[i]);
+	scrub_cpu[cpu].zeroing = false;
+	frame_pool_release_zeroed(&machine_frames, list, n);
+	return n;
+}
+
+/*
  * An allocation failed: true if it may succeed once the frames idle CPUs
  * are zeroing are back (waits for one batch to return). Not while this
  * CPU's own batch is out (an interrupt that allocates): that would wait

@@ -161,6 +161,7 @@ struct domain {
 	mfn_t e820_mfn;			/* set_memory_map's entries, 0 = none */
 	uint32_t nr_e820;
 	uint64_t outstanding_pages;	/* claim_pages: claimed, not yet given */
+	uint64_t destroy_zeroed;	/* of destroy_freed, zeroed by the destroy (arch end) */
 	struct arch_domain arch;
 };
 

@@ -19,7 +19,9 @@
  * no stale translation can still write them (a TLB flush) and zeroes
  * them, and frame_pool_release_zeroed puts them back clean. An allocation
  * that fails while frames are claimed may succeed once they are back
- * (scrub_releases counts the returns). A pool without the bitmap reports
+ * (scrub_releases counts the returns). frame_pool_claim_listed claims
+ * the same way only frames the caller names (a dying domain's, zeroed by
+ * its destroy). A pool without the bitmap reports
  * every frame dirty.
  */
 #ifndef HV_PAGE_ALLOC_H
@@ -53,6 +55,7 @@ bool frame_pool_is_free(const struct frame_pool *p, mfn_t mfn);
 void frame_pool_track_dirty(struct frame_pool *p, uint64_t *dirty);
 bool frame_pool_take_dirty(struct frame_pool *p, mfn_t mfn);
 unsigned int frame_pool_claim_dirty(struct frame_pool *p, mfn_t *out, unsigned int max);
+unsigned int frame_pool_claim_listed(struct frame_pool *p, mfn_t *list, unsigned int n);
 void frame_pool_release_zeroed(struct frame_pool *p, const mfn_t *list, unsigned int n);
 uint64_t frame_pool_nr_free(const struct frame_pool *p);
 
@@ -64,5 +67,6 @@ mfn_t alloc_frames_aligned(uint64_t count, uint64_t align);	/* zeroed, first % a
 void free_frame(mfn_t mfn);
 void free_frames(mfn_t first, uint64_t count);
 bool scrub_free_frames(void);	/* idle CPUs: a batch zeroed; false: hlt (mm.c) */
+unsigned int scrub_freed_frames(mfn_t *list, unsigned int n);	/* those still free zeroed */
 
 #endif

@@ -229,6 +229,53 @@ static void claimed_not_handed_out(void)
 }
 
 /*
+ * A destroy's list (frame_pool_claim_listed): only the named frames that
+ * are still free and dirty are claimed, in order; one allocated again,
+ * one already clean, one named twice and one out of range are left out.
+ */
+static void listed_only_free_dirty(void)
+{
+	mfn_t list[8], clean[1], m;
+	unsigned int i;
+
+	fresh_tracked();
+	m = frame_pool_alloc_contig(&pool, 8, 1);	/* a domain's 0..7 */
+	EXPECT_EQ(m, 0);
+	for (i = 0; i < 8; i++)
+		EXPECT(frame_pool_take_dirty(&pool, i));
+	for (i = 0; i < 8; i++)
+		EXPECT_EQ(frame_pool_free(&pool, i), 0);	/* freed: dirty */
+	EXPECT_EQ(frame_pool_alloc_contig(&pool, 2, 1), 0);	/* 0, 1 taken again */
+	EXPECT(frame_pool_take_dirty(&pool, 0) && frame_pool_take_dirty(&pool, 1));
+	EXPECT_EQ(scrub(clean, 1), 1);			/* 2 zeroed by an idle CPU */
+	EXPECT_EQ(clean[0], 2);
+	list[0] = 0; list[1] = 3; list[2] = 2; list[3] = 4;
+	list[4] = 4; list[5] = FRAMES; list[6] = 7; list[7] = 1;
+	EXPECT_EQ(frame_pool_claim_listed(&pool, list, 8), 3);
+	EXPECT_EQ(list[0], 3);
+	EXPECT_EQ(list[1], 4);
+	EXPECT_EQ(list[2], 7);
+	EXPECT_EQ(pool.nr_scrubbing, 3);
+	EXPECT_EQ(frame_pool_nr_free(&pool), FRAMES - 2);
+	EXPECT_EQ(count_free_dirty(), pool.nr_dirty);
+	for (i = 0; i < 3; i++)
+		EXPECT(!frame_pool_is_free(&pool, list[i]));	/* nobody else gets them */
+	EXPECT_EQ(frame_pool_alloc_contig(&pool, 4, 1), 8);	/* not 3..7 */
+	frame_pool_release_zeroed(&pool, list, 3);
+	EXPECT_EQ(pool.nr_scrubbing, 0);
+	EXPECT(!is_dirty(3) && !is_dirty(4) && !is_dirty(7));
+	EXPECT(is_dirty(5) && is_dirty(6));		/* not named: still dirty */
+	EXPECT_EQ(count_free_dirty(), pool.nr_dirty);
+	EXPECT_EQ(frame_pool_alloc_contig(&pool, 3, 1), 2);
+	for (i = 2; i < 5; i++)
+		EXPECT(!frame_pool_take_dirty(&pool, i));	/* handed out clean */
+	/* Untracked pool: nothing is claimed. */
+	fresh();
+	list[0] = 1;
+	EXPECT_EQ(frame_pool_claim_listed(&pool, list, 1), 0);
+}
+
+/*
  * Random allocations, frees and scrubs with contents: every frame a user
  * gets reads zero once the user has zeroed what take_dirty reported.
  */
@@ -249,6 +296,13 @@ static void random_never_leaks(void)
 			i = rand() % n;
 			contents[held[i]] = 0xbad00000 + step;	/* the user's secret */
 			EXPECT_EQ(frame_pool_free(&pool, held[i]), 0);
+			if (rand() % 3 == 0) {	/* a destroy zeroes what it freed */
+				list[0] = held[i];
+				if (frame_pool_claim_listed(&pool, list, 1)) {
+					contents[list[0]] = 0;
+					frame_pool_release_zeroed(&pool, list, 1);
+				}
+			}
 			held[i] = held[--n];
 		} else if (op == 1) {
 			k = frame_pool_claim_dirty(&pool, list, 1 + rand() % 16);
@@ -300,6 +354,7 @@ int main(void)
 	RUN(added_frames_dirty_once);
 	RUN(scrubbed_not_rezeroed);
 	RUN(claimed_not_handed_out);
+	RUN(listed_only_free_dirty);
 	RUN(random_never_leaks);
 	return 0;
 }
