@@ -100,13 +100,27 @@ static void expect_vcpu(const struct vcpu *v, struct expect *x)
 	}
 }
 
+/* A tree validated in pieces: each table claimed, and done so far. */
+static void expect_walk(const struct domain *o, const struct pt_walk *w, struct expect *x,
+			unsigned int *bad)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->depth; i++) {
+		mfn_t t = w->mfn[i];
+
+		count_entries(o, t, w->root_level - i, w->next[i], x, bad);
+		x[t].count += i ? 2 : 1;	/* its claim, and its parent entry's */
+		x[t].type_count++;
+	}
+}
+
 /* Adds the references domain o's state holds to the expectations x. */
 static void expect_domain(const struct domain *o, struct expect *x, unsigned int *bad)
 {
 	rspinlock_t *lock = (rspinlock_t *)&o->arch.pt.lock;
 	const struct vcpu *v;
 	uint64_t mfn;
-	unsigned int i;
 
 	for (mfn = 0; mfn < frame_table_size; mfn++) {
 		const struct page_info *pg = &frame_table[mfn];
@@ -125,17 +139,13 @@ static void expect_domain(const struct domain *o, struct expect *x, unsigned int
 			count_entries(o, mfn, pg->type, 512, x, bad);
 	}
 	/*
-	 * A tree validated in pieces: each table claimed, and done so far
-	 * (read under the lock another vCPU's validation holds).
+	 * Trees validated in pieces, each vCPU's and other domains' (read
+	 * under the lock a validation holds).
 	 */
 	rspin_lock(lock);
-	for (i = 0; i < o->arch.pt.depth; i++) {
-		mfn_t t = o->arch.pt.mfn[i];
-
-		count_entries(o, t, o->arch.pt.root_level - i, o->arch.pt.next[i], x, bad);
-		x[t].count += i ? 2 : 1;	/* its claim, and its parent entry's */
-		x[t].type_count++;
-	}
+	expect_walk(o, &o->arch.pt.foreign, x, bad);
+	for_each_vcpu(o, v)
+		expect_walk(o, &v->arch.pt_walk, x, bad);
 	rspin_unlock(lock);
 	for_each_vcpu(o, v)
 		expect_vcpu(v, x);

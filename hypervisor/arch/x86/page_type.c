@@ -89,7 +89,7 @@
  *     the release list when that happens is freed by its release.
  *
  * The rest is a domain's page-table work, under its lock
- * (d->arch.pt.lock, recursive, hv/lock_order.h): the validation stack, the
+ * (d->arch.pt.lock, recursive, hv/lock_order.h): the validation walks, the
  * release list, a validated table's type count reaching 0 (PGF_releasing
  * set and the frame linked in one step, so under the lock a releasing
  * frame is always on the list, and whoever unlinks it releases it), a
@@ -98,10 +98,11 @@
  * taken, the write, the old one's dropped, as one step, so two vCPUs
  * writing one entry cannot both drop the old one's references; a domain
  * with one vCPU writes its entries without it, see
- * pt_update_entry_foreign). The
- * vCPUs of one domain share one validation stack: a pin from one while
- * another's tree is unfinished drops that tree as before (the other's
- * continuation starts it again), which costs work, never a reference.
+ * pt_update_entry_foreign). Each
+ * vCPU validates on a walk of its own (other domains working on the
+ * tables share one), so two vCPUs' long pins both go on; a table partly
+ * validated on another's walk is taken over with the work below it, never
+ * dropped (see validate_tree_locked).
  */
 #include <hv/lib.h>
 #include <hv/mm.h>
@@ -838,16 +839,24 @@ bool pt_release_some(struct domain *d, bool all)
 /*
  * Validation of a tree from its root table, in pieces. A frame that takes
  * a page-table type for the first time is claimed (type, type count 1 and
- * a count reference of its own, PGF_partial) and pushed on the domain's
- * stack; entries are validated in order, a child table that needs it is
- * descended into, and a finished table is popped (PGF_validated, its own
- * count reference dropped, its parent's entry done). Inside a preemptible
- * call the walk stops after about 1 ms with -ERESTART and the stack as it
- * is; the same request for the root continues it. A request for any other
- * frame of the stack, or a new tree while one is unfinished, first drops
- * the unfinished one (pt_abort), so the stack only ever holds one tree:
- * the guest's abandoned work is lost, never its frames. Dropping is cheap
- * because releasing is deferred (above).
+ * a count reference of its own, PGF_partial) and pushed on the caller's
+ * walk (struct pt_walk: its vCPU's for its own domain's tables, the
+ * domain's `foreign` one for another domain's calls); entries are
+ * validated in order, a child table that needs it is descended into, and
+ * a finished table is popped (PGF_validated, its own count reference
+ * dropped, its parent's entry done). Inside a preemptible call the walk
+ * stops after about 1 ms with -ERESTART and the walk as it is; the same
+ * request for the root continues it. Every partial frame of a page-table
+ * type sits on exactly one walk of its domain (all of them change only
+ * under the lock). Xen 4.17 keeps this state in each frame
+ * (nr_validated_ptes, PGT_partial), and whoever asks next for a partly
+ * validated table goes on with it; so here a table on another walk is
+ * taken over with the frames below it (take_over), whether asked for
+ * directly or met as a child, and its old parent entry is validated again
+ * when that walk goes on. A request for an inner frame of the caller's own
+ * walk, or for a new tree while its own is unfinished, first drops its
+ * unfinished tree (walk_abort): that guest's abandoned work is lost, never
+ * its frames. Dropping is cheap because releasing is deferred (above).
  */
 /*
  * A typeless frame becomes partial: one exchange from a type word with
@@ -901,12 +910,41 @@ static int claim_l1(struct domain *d, mfn_t mfn, struct page_info *pg)
 	return rc;
 }
 
-void pt_abort(struct domain *d)
+/* The walk a call on this CPU uses for d's tables: its vCPU's, or d's foreign one. */
+static struct pt_walk *my_walk(struct domain *d)
 {
-	struct pt_work *w = &d->arch.pt;
+	struct vcpu *v = this_cpu()->current;
 
-	rspin_lock(&w->lock);
-	w->release_depth++;
+	return v && v->domain == d ? &v->arch.pt_walk : &d->arch.pt.foreign;
+}
+
+/* The walk of d that holds the partial frame mfn, and where (*k); NULL: none. */
+static struct pt_walk *walk_of(struct domain *d, mfn_t mfn, unsigned int *k)
+{
+	struct pt_walk *w = &d->arch.pt.foreign;
+	struct vcpu *v = d->vcpu ? d->vcpu[0] : NULL;
+	unsigned int i;
+
+	ASSERT(rspin_is_mine(&d->arch.pt.lock));
+	for (;;) {
+		for (i = 0; i < w->depth; i++) {
+			if (w->mfn[i] == mfn) {
+				*k = i;
+				return w;
+			}
+		}
+		if (!v)
+			return NULL;
+		w = &v->arch.pt_walk;
+		v = v->next_in_list;
+	}
+}
+
+/* Drops one walk's unfinished tree: every claimed frame is let go. */
+static void walk_abort(struct domain *d, struct pt_walk *w)
+{
+	ASSERT(rspin_is_mine(&d->arch.pt.lock));
+	d->arch.pt.release_depth++;
 	while (w->depth) {
 		unsigned int k = --w->depth;
 		mfn_t mfn = w->mfn[k];
@@ -916,12 +954,49 @@ void pt_abort(struct domain *d)
 		if (k)
 			put_page(mfn);	/* the parent entry's reference */
 	}
-	w->release_depth--;
-	rspin_unlock(&w->lock);
+	d->arch.pt.release_depth--;
+}
+
+/*
+ * Frames k.. of another walk `from` go on top of `to`: as its whole tree
+ * when `to` is empty, else below its top table, whose entry for
+ * from->mfn[k] holds a count reference already. `from` keeps frames
+ * 0..k-1; its entry for from->mfn[k] is not done, so its count reference
+ * goes, and that entry is validated again when `from` goes on. No entry
+ * validated so far is lost, so vCPUs that pass one tree back and forth
+ * still finish it.
+ */
+static void take_over(struct pt_walk *to, struct pt_walk *from, unsigned int k)
+{
+	mfn_t mfn = from->mfn[k];
+	unsigned int i;
+
+	if (!to->depth)
+		to->root_level = from->root_level - k;
+	for (i = k; i < from->depth; i++) {
+		BUG_ON(to->depth >= ARRAY_SIZE(to->mfn));
+		to->mfn[to->depth] = from->mfn[i];
+		to->next[to->depth++] = from->next[i];
+	}
+	from->depth = k;
+	if (k)
+		put_page(mfn);	/* from's parent entry's */
+}
+
+/* Every unfinished tree of d's tables (a dying domain's): let go. */
+void pt_abort(struct domain *d)
+{
+	struct vcpu *v;
+
+	rspin_lock(&d->arch.pt.lock);
+	walk_abort(d, &d->arch.pt.foreign);
+	for_each_vcpu(d, v)
+		walk_abort(d, &v->arch.pt_walk);
+	rspin_unlock(&d->arch.pt.lock);
 }
 
 /* Entry i of the table at the top of the stack; 1: a child was pushed. */
-static int validate_upper_entry(struct domain *d, struct pt_work *w)
+static int validate_upper_entry(struct domain *d, struct pt_walk *w)
 {
 	unsigned int k = w->depth - 1, level = w->root_level - k, i = w->next[k];
 	pte_t *slot = (pte_t *)frame_va(w->mfn[k]) + i, e = *slot;
@@ -942,8 +1017,21 @@ static int validate_upper_entry(struct domain *d, struct pt_work *w)
 		return trace_err(rc);
 	cpg = &frame_table[child];
 	if (cpg->flags & PGF_partial) {
-		rc = -EINVAL;	/* only its own ancestors are partial: a loop */
-		goto put;
+		struct pt_walk *o;
+		unsigned int j;
+
+		/*
+		 * Its own ancestors: a loop. A table of the right level in
+		 * another walk of d's tables: that one's work below it is ours
+		 * to go on with.
+		 */
+		o = walk_of(d, child, &j);
+		if (!o || o == w || cpg->type != level - 1) {
+			rc = -EINVAL;
+			goto put;
+		}
+		take_over(w, o, j);
+		return 1;
 	}
 	if ((cpg->flags & PGF_releasing) && cpg->type != level - 1)
 		pt_settle_slow(child);
@@ -980,9 +1068,8 @@ put:
 	return trace_err(rc == -EBUSY ? -EINVAL : rc);
 }
 
-static int validate_run(struct domain *d)
+static int validate_run(struct domain *d, struct pt_walk *w)
 {
-	struct pt_work *w = &d->arch.pt;
 	unsigned int work = 0;
 	int rc;
 
@@ -1009,7 +1096,7 @@ static int validate_run(struct domain *d)
 			return -ERESTART;
 		rc = validate_upper_entry(d, w);
 		if (rc < 0) {
-			pt_abort(d);
+			walk_abort(d, w);
 			return rc;
 		}
 		if (!rc)
@@ -1019,31 +1106,46 @@ static int validate_run(struct domain *d)
 }
 
 /*
- * The type `level` for a frame that has none, or is the root of the
- * unfinished tree: validated now, or in pieces (-ERESTART).
+ * The type `level` for a frame that has none, or is partial in a walk:
+ * validated now, or in pieces (-ERESTART). The root of this call's own
+ * walk goes on; a frame of another walk is taken over with the work below
+ * it (as Xen, where whoever asks for a partly validated table goes on with
+ * it); a frame inside this call's own walk, or a new tree, drops this
+ * call's unfinished tree first.
  */
 static int validate_tree_locked(struct domain *d, mfn_t mfn, unsigned int level)
 {
 	struct page_info *pg = &frame_table[mfn];
-	struct pt_work *w = &d->arch.pt;
+	struct pt_walk *mine = my_walk(d), *w;
+	unsigned int k;
 
-	if (w->depth && !(w->mfn[0] == mfn && w->root_level == level && (pg->flags & PGF_partial)))
-		pt_abort(d);
-	if (!w->depth) {
-		/*
-		 * Typeless when get_page_type looked (dropping a tree only
-		 * unclaims its partial frames); 1 if typed since.
-		 */
-		if (level == PGT_l1)
-			return claim_l1(d, mfn, pg);
-		if (!claim(pg, level))
-			return 1;
-		w->root_level = level;
-		w->mfn[0] = mfn;
-		w->next[0] = 0;
-		w->depth = 1;
+	if (pg->flags & PGF_partial) {
+		w = walk_of(d, mfn, &k);
+		if (!w || pg->type != level)
+			return 1;	/* a descriptor page being checked, or changed: look again */
+		if (w == mine && !k)
+			return validate_run(d, mine);
+		walk_abort(d, mine);
+		if (w != mine) {
+			take_over(mine, w, k);
+			return validate_run(d, mine);
+		}
+	} else if (mine->depth) {
+		walk_abort(d, mine);
 	}
-	return validate_run(d);
+	/*
+	 * Typeless when get_page_type looked (dropping a tree only unclaims
+	 * its partial frames); 1 if typed since.
+	 */
+	if (level == PGT_l1)
+		return claim_l1(d, mfn, pg);
+	if (!claim(pg, level))
+		return 1;
+	mine->root_level = level;
+	mine->mfn[0] = mfn;
+	mine->next[0] = 0;
+	mine->depth = 1;
+	return validate_run(d, mine);
 }
 
 static int validate_tree(struct domain *d, mfn_t mfn, unsigned int level)

@@ -14,7 +14,7 @@
  *                         table, below one held is only tried, and on
  *                         failure all are taken again in order
  *   d->arch.pt.lock       a domain's page-table work (arch/x86/page_type.c):
- *                         its validation stack, its release list, a
+ *                         its validation walks, its release list, a
  *                         table's last type reference, each entry write
  *                         (not taken by the one vCPU of a one-vCPU domain).
  *                         Recursive (rspin_lock); never two domains' at

@@ -163,7 +163,8 @@ void frame_share_with(mfn_t mfn, struct domain *d);
  * pt_settle finishes releasing one unused table now; pt_release_some
  * releases queued tables for about 1 ms (all when `all`): no hypercall
  * returns its result before its domain's list is empty (arch/x86/pv.c).
- * pt_abort drops an unfinished validation.
+ * pt_abort drops every unfinished validation of d's tables (a dying
+ * domain's), each vCPU's and other domains'.
  */
 extern unsigned int pt_release_lists;	/* domains with tables to release */
 void pt_settle_slow(mfn_t mfn);		/* a frame with PGF_releasing */

@@ -22,6 +22,21 @@ struct pv_callback {
 	bool mask_events;
 };
 
+/*
+ * A tree being validated in pieces (arch/x86/page_type.c): the frames on
+ * the way down from its root (levels root_level, root_level - 1, ...; L1
+ * tables are done in one go) and the next entry of each. Each vCPU has
+ * one for its own domain's tables (arch_vcpu.pt_walk); work another
+ * domain does on a domain's tables (dom0's foreign pins, the builder)
+ * shares that domain's pt_work.foreign.
+ */
+struct pt_walk {
+	uint8_t depth;			/* frames on the stack; 0 = no validation */
+	uint8_t root_level;
+	uint16_t next[3];
+	mfn_t mfn[3];
+};
+
 struct arch_vcpu {
 	bool kernel_mode;		/* guest kernel (true) or guest user mode */
 	uint64_t guest_cr3;		/* machine address of the kernel L4 */
@@ -51,26 +66,23 @@ struct arch_vcpu {
 	uint64_t xcr0;			/* the guest's XCR0 (xsetbv), with XSAVE */
 	uint64_t xcr0_accum;		/* every XCR0 bit it ever set: what fpu[] holds */
 	uint8_t fpu[1024] __aligned(64);	/* XSAVE (or FXSAVE) image while not running */
+	struct pt_walk pt_walk;		/* its validation of its domain's tables */
 };
 
 /*
- * Page-table work that outlasts one call (arch/x86/page_type.c). A tree
- * being validated: the frames on the way down from its root (levels
- * root_level, root_level - 1, ...; L1 tables are done in one go) and the
- * next entry of each. Tables no longer used whose entries still hold
+ * Page-table work that outlasts one call (arch/x86/page_type.c): the
+ * walks above, and tables no longer used whose entries still hold
  * references: a list through the frame table, emptied a piece at a time.
- * All of it, and every change to an entry of the domain's page tables,
- * under `lock` (recursive: releasing and validating call each other), so
- * the vCPUs of one domain, and another domain working on its tables
- * (dom0's foreign pins, grant maps), take turns. Whether the call running
- * may stop early is the CPU's (percpu pt_preemptible), not the domain's.
+ * All of it, every walk of the domain's tables, and every change to an
+ * entry of them, under `lock` (recursive: releasing and validating call
+ * each other), so the vCPUs of one domain, and another domain working on
+ * its tables (dom0's foreign pins, grant maps), take turns. Whether the
+ * call running may stop early is the CPU's (percpu pt_preemptible), not
+ * the domain's.
  */
 struct pt_work {
 	rspinlock_t lock;
-	uint8_t depth;			/* frames on the stack; 0 = no validation */
-	uint8_t root_level;
-	uint16_t next[3];
-	mfn_t mfn[3];
+	struct pt_walk foreign;		/* other domains' work on its tables */
 	uint32_t release_head;		/* mfn + 1 of the first table to release; 0 = none */
 	uint32_t release_depth;		/* release walks the lock holder is inside */
 };

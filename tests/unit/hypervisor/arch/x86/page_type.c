@@ -383,6 +383,133 @@ static void released_table_retyped(void)
 	EXPECT(mm_audit(d));
 }
 
+/*
+ * Two vCPUs of one domain, each with a validation in pieces: each keeps
+ * its own walk (before, one per domain: the second pin dropped the first's
+ * tree, and two long pins at once never ended). A table in another's walk
+ * is taken over with the work below it, never dropped.
+ */
+static struct vcpu unit_v1;
+
+static void on_vcpu(struct vcpu *v)
+{
+	this_cpu()->current = v;
+}
+
+static void two_walks(void)
+{
+	mfn_t a4, a3, a2, b4;
+
+	fresh();
+	memset(&unit_v1, 0, sizeof(unit_v1));
+	unit_v1.domain = d;
+	unit_v1.vcpu_id = 1;
+	d->vcpu[0]->next_in_list = &unit_v1;
+	build_tree();
+	b4 = l4;
+	build_tree();
+	a4 = l4, a3 = l3, a2 = l2;
+	this_cpu()->pt_preemptible = true;
+
+	/* Each its own tree, in turns: both go on, both end. */
+	fake_preempt = true;
+	on_vcpu(d->vcpu[0]);
+	EXPECT_EQ(pt_pin(d, a4, 4), -ERESTART);
+	on_vcpu(&unit_v1);
+	EXPECT_EQ(pt_pin(d, b4, 4), -ERESTART);
+	EXPECT(pg(a4)->flags & PGF_partial);			/* not dropped */
+	EXPECT_EQ(d->vcpu[0]->arch.pt_walk.depth, 2);
+	EXPECT_EQ(unit_v1.arch.pt_walk.depth, 2);
+	EXPECT(mm_audit(d));
+	on_vcpu(d->vcpu[0]);
+	EXPECT_EQ(pt_pin(d, a4, 4), -ERESTART);
+	EXPECT_EQ(d->vcpu[0]->arch.pt_walk.depth, 3);		/* a step further */
+	fake_preempt = false;
+	on_vcpu(&unit_v1);
+	EXPECT_EQ(pt_pin(d, b4, 4), 0);
+	on_vcpu(d->vcpu[0]);
+	EXPECT_EQ(pt_pin(d, a4, 4), 0);
+	EXPECT(mm_audit(d));
+	EXPECT_EQ(pt_unpin(d, a4), 0);
+	EXPECT_EQ(pt_unpin(d, b4), 0);
+	EXPECT(pt_release_some(d, true));
+	EXPECT(mm_audit(d));
+
+	/* The same root from the other vCPU: taken over, ended there. */
+	fake_preempt = true;
+	EXPECT_EQ(pt_pin(d, a4, 4), -ERESTART);
+	fake_preempt = false;
+	on_vcpu(&unit_v1);
+	EXPECT_EQ(pt_pin(d, a4, 4), 0);
+	EXPECT_EQ(d->vcpu[0]->arch.pt_walk.depth, 0);
+	on_vcpu(d->vcpu[0]);
+	EXPECT_EQ(pt_pin(d, a4, 4), -EINVAL);			/* pinned already */
+	EXPECT(mm_audit(d));
+	EXPECT_EQ(pt_unpin(d, a4), 0);
+	EXPECT(pt_release_some(d, true));
+
+	/* An inner table of vCPU 0's walk pinned by vCPU 1: the work below goes with it. */
+	fake_preempt = true;
+	EXPECT_EQ(pt_pin(d, a4, 4), -ERESTART);
+	EXPECT_EQ(pt_pin(d, a4, 4), -ERESTART);
+	EXPECT_EQ(d->vcpu[0]->arch.pt_walk.depth, 3);
+	EXPECT_EQ(d->vcpu[0]->arch.pt_walk.mfn[2], a2);
+	fake_preempt = false;
+	on_vcpu(&unit_v1);
+	EXPECT_EQ(pt_pin(d, a2, 2), 0);
+	EXPECT_EQ(d->vcpu[0]->arch.pt_walk.depth, 2);
+	EXPECT(mm_audit(d));
+	on_vcpu(d->vcpu[0]);
+	EXPECT_EQ(pt_pin(d, a4, 4), 0);
+	EXPECT_EQ(pg(a2)->type_count, 3);			/* the pin, two L3 entries */
+	EXPECT(mm_audit(d));
+	EXPECT_EQ(pt_unpin(d, a4), 0);
+	EXPECT_EQ(pt_unpin(d, a2), 0);
+	EXPECT(pt_release_some(d, true));
+	EXPECT(mm_audit(d));
+
+	/* A child in another's walk: taken over below our own table, then back. */
+	fake_preempt = true;
+	on_vcpu(&unit_v1);
+	EXPECT_EQ(pt_pin(d, a3, 3), -ERESTART);
+	EXPECT_EQ(unit_v1.arch.pt_walk.depth, 2);
+	on_vcpu(d->vcpu[0]);
+	EXPECT_EQ(pt_pin(d, a4, 4), -ERESTART);
+	EXPECT_EQ(d->vcpu[0]->arch.pt_walk.depth, 3);
+	EXPECT_EQ(unit_v1.arch.pt_walk.depth, 0);
+	EXPECT(mm_audit(d));
+	fake_preempt = false;
+	on_vcpu(&unit_v1);
+	EXPECT_EQ(pt_pin(d, a3, 3), 0);
+	EXPECT_EQ(d->vcpu[0]->arch.pt_walk.depth, 1);
+	EXPECT(mm_audit(d));
+	on_vcpu(d->vcpu[0]);
+	EXPECT_EQ(pt_pin(d, a4, 4), 0);
+	EXPECT(mm_audit(d));
+	EXPECT_EQ(pt_unpin(d, a4), 0);
+	EXPECT_EQ(pt_unpin(d, a3), 0);
+	EXPECT(pt_release_some(d, true));
+	EXPECT(mm_audit(d));
+
+	/* Both unfinished when the domain dies: both let go. */
+	fake_preempt = true;
+	EXPECT_EQ(pt_pin(d, a4, 4), -ERESTART);
+	on_vcpu(&unit_v1);
+	EXPECT_EQ(pt_pin(d, b4, 4), -ERESTART);
+	fake_preempt = false;
+	on_vcpu(NULL);
+	pt_abort(d);
+	EXPECT(pt_release_some(d, true));
+	EXPECT_EQ(d->vcpu[0]->arch.pt_walk.depth, 0);
+	EXPECT_EQ(unit_v1.arch.pt_walk.depth, 0);
+	EXPECT_EQ(pg(a4)->type, PGT_none);
+	EXPECT_EQ(pg(b4)->type, PGT_none);
+	EXPECT_EQ(pg(a3)->type_count, 0);
+	EXPECT(mm_audit(d));
+	this_cpu()->pt_preemptible = false;
+	d->vcpu[0]->next_in_list = NULL;
+}
+
 /* Validation in pieces: stopped, resumed, or abandoned without a trace. */
 static void validation_in_pieces(void)
 {
@@ -409,7 +536,7 @@ static void validation_in_pieces(void)
 	EXPECT_EQ(pt_pin(d, l4, 4), -ERESTART);
 	fake_preempt = false;
 	EXPECT_EQ(pt_pin(d, l1, 1), 0);				/* drops the unfinished tree */
-	EXPECT_EQ(d->arch.pt.depth, 0);
+	EXPECT_EQ(d->arch.pt.foreign.depth, 0);	/* no vCPU of d's running: its walk */
 	EXPECT_EQ(pg(l4)->type, PGT_none);
 	EXPECT_EQ(pg(l4)->count, 1);
 	EXPECT(mm_audit(d));
@@ -792,6 +919,7 @@ int main(void)
 	RUN(tree_pin_and_release);
 	RUN(released_table_retyped);
 	RUN(validation_in_pieces);
+	RUN(two_walks);
 	RUN(linear_tables);
 	RUN(writable_table_below);
 	RUN(descriptor_pages);
