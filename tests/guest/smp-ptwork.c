@@ -18,6 +18,12 @@
  *      pins and unpins another of A's L2s (0); it unpins A's L3, never
  *      pinned (-EINVAL). vCPU 0's pin must give 0, and A must then unpin
  *      and pin again. Then no frame of A or B is typed: each maps writable.
+ *      Xen 4.17 on two pCPUs may also refuse the pin, -EINVAL, beside the
+ *      entry writes: a write into the L2 while it is no table takes a
+ *      writable type for that moment, and the validation reaching that
+ *      L2 then fails. Lamina's page-table lock makes the write and the
+ *      validation take turns (a domain of several vCPUs), so there the
+ *      pin must give 0.
  *   3. vCPU 1 pins and unpins B without end and is brought down, most
  *      likely inside a pin; vCPU 0 must then pin and unpin B (going on
  *      with, or dropping, what vCPU 1 left), and no frame stay typed.
@@ -49,6 +55,7 @@ static volatile unsigned int cmd, go, done;
 static volatile long rc1;
 static volatile bool stop_meddling;
 static volatile unsigned long meddle_rounds, meddle_refused, b_pins;
+static unsigned long xen_refused_pins;
 
 /* The tree at pfns base .. base + PT_TREE_TABLES - 1 from the end. */
 static int build_at(const struct start_info *si, struct pt_tree *t, unsigned int base)
@@ -205,9 +212,15 @@ static int pin_while_meddled(void)
 		CHECK(wait_helper("working inside A") == TEST_PASS, "part 2");
 		printf("part 2, %s: pin %ld, %lu rounds, %lu writes refused mid-validation\n",
 		       kind[m], rc, meddle_rounds, meddle_refused);
-		CHECK(rc == 0, "pin of A while vCPU 1 works inside it (%s) gave %ld", kind[m], rc);
 		CHECK(rc1 == 0, "vCPU 1 inside A (%s) got %ld", kind[m], rc1);
-		CHECK(mmuext1(MMUEXT_UNPIN_TABLE, A.l4) == 0, "unpin of A after part 2 failed");
+		if (!m && !on_lamina() && rc == -EINVAL) {
+			/* Xen: the L2 held writable by vCPU 1's plain write just then. */
+			xen_refused_pins++;
+		} else {
+			CHECK(rc == 0, "pin of A while vCPU 1 works inside it (%s) gave %ld",
+			      kind[m], rc);
+			CHECK(mmuext1(MMUEXT_UNPIN_TABLE, A.l4) == 0, "unpin of A after part 2 failed");
+		}
 		rc = mmuext1(MMUEXT_PIN_L4_TABLE, A.l4);
 		CHECK(rc == 0, "A does not pin again after part 2: %ld", rc);
 		CHECK(mmuext1(MMUEXT_UNPIN_TABLE, A.l4) == 0, "second unpin of A failed");
