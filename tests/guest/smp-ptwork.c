@@ -57,27 +57,6 @@ static volatile bool stop_meddling;
 static volatile unsigned long meddle_rounds, meddle_refused, b_pins;
 static unsigned long xen_refused_pins;
 
-/* The tree at pfns base .. base + PT_TREE_TABLES - 1 from the end. */
-static int build_at(const struct start_info *si, struct pt_tree *t, unsigned int base)
-{
-	unsigned int i;
-
-	t->data = va_to_mfn(scratch_page());
-	for (i = 0; i < PT_TREE_L1S; i++)
-		t->l1[i] = pt_tree_frame(si, base + i);
-	for (i = 0; i < PT_TREE_L2S; i++)
-		t->l2[i] = pt_tree_frame(si, base + PT_TREE_L1S + i);
-	t->l3 = pt_tree_frame(si, base + PT_TREE_L1S + PT_TREE_L2S);
-	t->l4 = pt_tree_frame(si, base + PT_TREE_L1S + PT_TREE_L2S + 1);
-	for (i = 0; i < PT_TREE_L1S; i++)
-		if (pt_tree_fill(t, t->l1[i], 1, 0))
-			return TEST_FAIL;
-	for (i = 0; i < PT_TREE_L2S; i++)
-		if (pt_tree_fill(t, t->l2[i], 2, i))
-			return TEST_FAIL;
-	return pt_tree_fill(t, t->l3, 3, 0) || pt_tree_fill(t, t->l4, 4, 0) ? TEST_FAIL : TEST_PASS;
-}
-
 static long entry_write(uint64_t table, unsigned int i, uint64_t val)
 {
 	return mmu_update1((table << 12) + i * 8, val);
@@ -313,8 +292,8 @@ int test_main(struct start_info *si)
 	rc = vcpu_op(VCPUOP_is_up, 1, NULL);
 	if (rc == -ENOENT)
 		return skip("one vCPU only (dom0_max_vcpus=2 not honoured)");
-	CHECK(build_at(si, &A, 0) == TEST_PASS, "building A");
-	CHECK(build_at(si, &B, PT_TREE_TABLES) == TEST_PASS, "building B");
+	CHECK(pt_tree_build_at(si, &A, 0) == TEST_PASS, "building A");
+	CHECK(pt_tree_build_at(si, &B, PT_TREE_TABLES) == TEST_PASS, "building B");
 	probe_va = scratch_page();
 	probe_orig = (va_to_mfn(probe_va) << 12) | PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D;
 	rc = smp_start_vcpu(si, 1, helper, stack1, sizeof(stack1));

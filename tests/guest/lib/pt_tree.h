@@ -62,21 +62,22 @@ static inline int pt_tree_fill(const struct pt_tree *t, uint64_t table, unsigned
 }
 
 /*
- * Takes a scratch page for the data and the last PT_TREE_TABLES pfns for
- * the tables (pt_tree_frame(si, PT_TREE_TABLES) is the first one free),
- * and writes them. Returns TEST_PASS or TEST_FAIL.
+ * Takes a scratch page for the data and the PT_TREE_TABLES pfns from
+ * `base` on, counted from the end (pt_tree_frame), for the tables, and
+ * writes them. Returns TEST_PASS or TEST_FAIL.
  */
-static inline int pt_tree_build(const struct start_info *si, struct pt_tree *t)
+static inline int pt_tree_build_at(const struct start_info *si, struct pt_tree *t,
+				   unsigned int base)
 {
 	unsigned int i;
 
 	t->data = va_to_mfn(scratch_page());
 	for (i = 0; i < PT_TREE_L1S; i++)
-		t->l1[i] = pt_tree_frame(si, i);
+		t->l1[i] = pt_tree_frame(si, base + i);
 	for (i = 0; i < PT_TREE_L2S; i++)
-		t->l2[i] = pt_tree_frame(si, PT_TREE_L1S + i);
-	t->l3 = pt_tree_frame(si, PT_TREE_L1S + PT_TREE_L2S);
-	t->l4 = pt_tree_frame(si, PT_TREE_L1S + PT_TREE_L2S + 1);
+		t->l2[i] = pt_tree_frame(si, base + PT_TREE_L1S + i);
+	t->l3 = pt_tree_frame(si, base + PT_TREE_L1S + PT_TREE_L2S);
+	t->l4 = pt_tree_frame(si, base + PT_TREE_L1S + PT_TREE_L2S + 1);
 	for (i = 0; i < PT_TREE_L1S; i++)
 		if (pt_tree_fill(t, t->l1[i], 1, 0))
 			return TEST_FAIL;
@@ -84,6 +85,12 @@ static inline int pt_tree_build(const struct start_info *si, struct pt_tree *t)
 		if (pt_tree_fill(t, t->l2[i], 2, i))
 			return TEST_FAIL;
 	return pt_tree_fill(t, t->l3, 3, 0) || pt_tree_fill(t, t->l4, 4, 0) ? TEST_FAIL : TEST_PASS;
+}
+
+/* The tree in the last PT_TREE_TABLES pfns (pt_tree_frame(si, PT_TREE_TABLES) is the first one free). */
+static inline int pt_tree_build(const struct start_info *si, struct pt_tree *t)
+{
+	return pt_tree_build_at(si, t, 0);
 }
 
 #endif
