@@ -120,3 +120,54 @@ int be_grant_copy(struct xendev *x, unsigned int domid, struct be_copy *c, unsig
 	}
 	return bad ? -EIO : 0;
 }
+
+int be_grant_xcopy(struct xendev *x, struct be_xcopy *c, unsigned int n)
+{
+	struct gntdev_grant_copy_segment seg[COPY_BATCH];
+	struct ioctl_gntdev_grant_copy gc;
+	unsigned int done = 0, i, k;
+	int bad = 0;
+
+	if (n && !c)
+		return -EINVAL;
+	if (x->gntdev_fd < 0)
+		return -EBADF;
+	for (i = 0; i < n; i++)
+		if (!c[i].len || (unsigned int)c[i].soff + c[i].len > PAGE_BYTES ||
+		    (unsigned int)c[i].doff + c[i].len > PAGE_BYTES ||
+		    (!c[i].local && c[i].sdom >= DOMID_FIRST_RESERVED) ||
+		    c[i].ddom >= DOMID_FIRST_RESERVED)
+			return -EINVAL;
+	while (done < n) {
+		k = n - done < COPY_BATCH ? n - done : COPY_BATCH;
+		memset(seg, 0, sizeof(seg[0]) * k);
+		for (i = 0; i < k; i++) {
+			struct be_xcopy *p = &c[done + i];
+
+			seg[i].len = p->len;
+			seg[i].dest.foreign.ref = p->dref;
+			seg[i].dest.foreign.offset = p->doff;
+			seg[i].dest.foreign.domid = p->ddom;
+			seg[i].flags = GNTCOPY_dest_gref;
+			if (p->local) {
+				seg[i].source.virt = (void *)(uintptr_t)p->local;
+				continue;
+			}
+			seg[i].source.foreign.ref = p->sref;
+			seg[i].source.foreign.offset = p->soff;
+			seg[i].source.foreign.domid = p->sdom;
+			seg[i].flags |= GNTCOPY_source_gref;
+		}
+		gc.count = k;
+		gc.segments = seg;
+		if (ioctl(x->gntdev_fd, IOCTL_GNTDEV_GRANT_COPY, &gc))
+			return -errno;
+		for (i = 0; i < k; i++) {
+			c[done + i].status = seg[i].status;
+			if (seg[i].status != GNTST_okay)
+				bad = 1;
+		}
+		done += k;
+	}
+	return bad ? -EIO : 0;
+}

@@ -38,4 +38,24 @@ struct be_copy {
 int be_grant_copy(struct xendev *x, unsigned int domid, struct be_copy *c, unsigned int n,
 		  int to_guest);
 
+/*
+ * One piece of a copy into a guest's grant from another guest's grant, or
+ * from a local buffer when @local is set (sdom, sref, soff unused then).
+ */
+struct be_xcopy {
+	const void *local;
+	uint16_t sdom, ddom;	/* the granters: source, destination */
+	uint32_t sref, dref;
+	uint16_t soff, doff;	/* in the granted pages */
+	uint16_t len;		/* soff + len and doff + len <= 4096 */
+	int16_t status;		/* out: GNTST_* */
+};
+
+/*
+ * Copies each piece grant to grant (GNTTABOP_copy with GNTCOPY_source_gref
+ * and GNTCOPY_dest_gref: both granted to us), no local buffer between, or
+ * local to grant; one ioctl for up to 64 pieces. Returns as be_grant_copy().
+ */
+int be_grant_xcopy(struct xendev *x, struct be_xcopy *c, unsigned int n);
+
 #endif

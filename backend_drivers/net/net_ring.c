@@ -291,12 +291,43 @@ incomplete:
 }
 
 /*
+ * The virtio-net header of packet @p from its first @hlen bytes at @hdr:
+ * NULL, or why the packet is refused.
+ */
+static const char *tx_vh(const struct nb_tx_pkt *p, const uint8_t *hdr, size_t hlen,
+			 struct virtio_net_hdr *vh)
+{
+	memset(vh, 0, sizeof(*vh));
+	if (p->flags & NETTXF_csum_blank) {
+		int ipver, proto;
+		unsigned int l4hlen;
+
+		if (nb_csum_hdr(hdr, hlen, vh, &ipver, &proto, &l4hlen))
+			return "partial checksum without a TCP/UDP header";
+		if (p->gso_type) {
+			if (proto != 6 || ipver != (p->gso_type == XEN_NETIF_GSO_TYPE_TCPV4 ? 4 : 6))
+				return "GSO type does not match the packet";
+			vh->gso_type = p->gso_type == XEN_NETIF_GSO_TYPE_TCPV4 ? VIRTIO_NET_HDR_GSO_TCPV4
+									       : VIRTIO_NET_HDR_GSO_TCPV6;
+			vh->gso_size = p->gso_size;
+			vh->hdr_len = (uint16_t)(vh->csum_start + l4hlen);
+		}
+	} else if (p->gso_type) {
+		return "GSO packet without a partial checksum";
+	} else if (p->flags & NETTXF_data_validated) {
+		vh->flags = VIRTIO_NET_HDR_F_DATA_VALID;
+	}
+	return NULL;
+}
+
+/*
  * After the batch's copy (@rc its result): the packet's pieces copied, its
  * virtio-net header made. 1 good, 2 refused (answered).
  */
 static int tx_finish(struct nb_vif *v, struct nb_tx_pkt *p, int rc)
 {
 	struct virtio_net_hdr *vh = &p->vh;
+	const char *why;
 	unsigned int i;
 
 	if (rc == -EIO) {
@@ -306,7 +337,6 @@ static int tx_finish(struct nb_vif *v, struct nb_tx_pkt *p, int rc)
 	} else if (rc) {
 		return tx_bad(v, p, "the grant copy was refused");
 	}
-	memset(vh, 0, sizeof(*vh));
 	if (p->flags & NETTXF_csum_blank) {
 		int ipver, proto;
 		unsigned int l4hlen;
@@ -315,24 +345,217 @@ static int tx_finish(struct nb_vif *v, struct nb_tx_pkt *p, int rc)
 		if (nb_csum_hdr(p->iov[0].iov_base, p->iov[0].iov_len, vh, &ipver, &proto, &l4hlen) &&
 		    p->niov > 1)
 			tx_flatten(p);
-		if (nb_csum_hdr(p->iov[0].iov_base, p->iov[0].iov_len, vh, &ipver, &proto, &l4hlen))
-			return tx_bad(v, p, "partial checksum without a TCP/UDP header");
-		if (p->gso_type) {
-			if (proto != 6 || ipver != (p->gso_type == XEN_NETIF_GSO_TYPE_TCPV4 ? 4 : 6))
-				return tx_bad(v, p, "GSO type does not match the packet");
-			vh->gso_type = p->gso_type == XEN_NETIF_GSO_TYPE_TCPV4 ? VIRTIO_NET_HDR_GSO_TCPV4
-									       : VIRTIO_NET_HDR_GSO_TCPV6;
-			vh->gso_size = p->gso_size;
-			vh->hdr_len = (uint16_t)(vh->csum_start + l4hlen);
-		}
-	} else if (p->gso_type) {
-		return tx_bad(v, p, "GSO packet without a partial checksum");
-	} else if (p->flags & NETTXF_data_validated) {
-		vh->flags = VIRTIO_NET_HDR_F_DATA_VALID;
 	}
+	why = tx_vh(p, p->iov[0].iov_base, p->iov[0].iov_len, vh);
+	if (why)
+		return tx_bad(v, p, why);
 	p->good = true;
 	v->tx_pkts++;
 	return 1;
+}
+
+/* ---- the switch: guest -> guest ---- */
+
+static unsigned int csum_flags(const struct virtio_net_hdr *vh)
+{
+	if (vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+		return NETRXF_csum_blank | NETRXF_data_validated;
+	if (vh->flags & VIRTIO_NET_HDR_F_DATA_VALID)
+		return NETRXF_data_validated;
+	return 0;
+}
+
+/*
+ * Can packet @p (its first p->hlen bytes read) go straight to @to? Its
+ * header into @vh. The tap's way judges every packet this refuses.
+ */
+static unsigned int sw_check(struct nb_vif *v, struct nb_tx_pkt *p, struct nb_vif *to,
+			     struct virtio_net_hdr *vh)
+{
+	const uint8_t *hdr = p->iov[0].iov_base;
+	unsigned int need;
+	int64_t avail;
+
+	if (!to || to == v || to->broken || to->rx_backlog || !to->xcopy)
+		return 0;
+	if (tx_vh(p, hdr, p->hlen, vh))
+		return 0;
+	/* What the bridge would forward to a tap of MTU NB_SW_MTU (VLAN tag allowed) */
+	if (vh->gso_type == VIRTIO_NET_HDR_GSO_NONE
+		    ? p->len > NB_ETH_HLEN + 4 + NB_SW_MTU
+		    : (size_t)vh->hdr_len + vh->gso_size > NB_ETH_HLEN + 4 + NB_SW_MTU)
+		return 0;
+	need = nb_rx_slots(to, p->len, vh);
+	if (!need || nb_rx_batch_full(to) ||
+	    to->rx_nrsp + need > sizeof(to->rx_rsp) / sizeof(to->rx_rsp[0]))
+		return 0;
+	avail = be_ring_avail(&to->rx);
+	if (avail < 0)
+		return 0;	/* its owner finds it broken */
+	if (avail < need) {
+		to->rx_backlog = true;
+		return 0;
+	}
+	return need;
+}
+
+/*
+ * Packet @p into @to's rx buffers (@need requests): its responses made,
+ * its pieces listed at v->tx_xcopy[*nx ..]: the first p->hlen bytes from
+ * the copy read (what was checked is what arrives), the rest from the
+ * sender's grants.
+ */
+static void sw_place(struct nb_vif *v, struct nb_tx_pkt *p, struct nb_vif *to, unsigned int need,
+		     const struct virtio_net_hdr *vh, unsigned int *nx)
+{
+	int gso = vh->gso_type == VIRTIO_NET_HDR_GSO_NONE ? 0
+		  : vh->gso_type == VIRTIO_NET_HDR_GSO_TCPV4 ? XEN_NETIF_GSO_TYPE_TCPV4
+							     : XEN_NETIF_GSO_TYPE_TCPV6;
+	unsigned int i, src = p->copy0;
+	size_t at = 0, soff = 0;	/* in the frame; in the source piece */
+	struct netif_rx_request req;
+
+	p->to = to;
+	p->rsp0 = to->rx_nrsp;
+	p->nrsp = need;
+	p->x0 = *nx;
+	for (i = 0; i < need; i++) {
+		struct nb_rx_rsp *r = &to->rx_rsp[to->rx_nrsp++];
+
+		be_ring_take(&to->rx, &req, NETIF_RX_SLOT);
+		memset(r, 0, sizeof(*r));
+		r->id = req.id;
+		r->piece = -1;
+		if (gso && i == 1) {
+			r->extra = true;
+			r->gso_type = (uint8_t)gso;
+			r->gso_size = vh->gso_size;
+			continue;
+		}
+		r->status = (int16_t)(p->len - at < NETIF_PAGE ? p->len - at : NETIF_PAGE);
+		if (i == 0)
+			r->flags = (uint16_t)(csum_flags(vh) | (gso ? NETRXF_extra_info : 0));
+		if (at + (size_t)r->status < p->len)
+			r->flags |= NETRXF_more_data;
+		/* this page's bytes: the read part, then source pieces, split where either ends */
+		for (size_t doff = 0; doff < (size_t)r->status;) {
+			struct be_xcopy *x = &v->tx_xcopy[*nx];
+			size_t n = (size_t)r->status - doff;
+
+			*x = (struct be_xcopy){ .ddom = to->domid, .dref = req.gref,
+						.doff = (uint16_t)doff };
+			if (at < p->hlen) {
+				n = n < p->hlen - at ? n : p->hlen - at;
+				x->local = (const uint8_t *)p->iov[0].iov_base + at;
+			} else {
+				const struct be_copy *c;
+
+				/* the read part is the head of the first piece */
+				if (src == p->copy0 && soff < p->hlen)
+					soff = p->hlen;
+				while (soff >= v->tx_copy[src].len)
+					soff -= v->tx_copy[src].len, src++;
+				c = &v->tx_copy[src];
+				n = n < c->len - soff ? n : c->len - soff;
+				x->sdom = v->domid;
+				x->sref = c->gref;
+				x->soff = (uint16_t)(c->offset + soff);
+				soff += n;
+			}
+			x->len = (uint16_t)n;
+			v->tx_xrsp[(*nx)++] = (uint16_t)(p->rsp0 + i);
+			doff += n;
+			at += n;
+		}
+	}
+	p->nx = *nx - p->x0;
+	to->rx_npkt++;
+}
+
+/* Switches what it can of the batch (nb_tx_batch()). */
+static void tx_switch(struct nb_vif *v)
+{
+	struct be_copy hc[NB_TX_BATCH];
+	unsigned int hp[NB_TX_BATCH], nh = 0, nx = 0, i, k;
+	int rc;
+
+	for (i = 0; i < v->txb_n; i++) {
+		struct nb_tx_pkt *p = &v->txb[i];
+
+		p->to = NULL;
+		p->hlen = 0;
+		if (!p->ncopy || v->tx_copy[p->copy0].len < NB_ETH_HLEN)
+			continue;
+		hc[nh] = v->tx_copy[p->copy0];
+		if (hc[nh].len > NB_PEEK)
+			hc[nh].len = NB_PEEK;
+		hp[nh++] = i;
+	}
+	/* The first bytes of each: one copy call. */
+	rc = nh ? v->copy(v->copy_ctx, hc, nh, 0) : -1;
+	if (rc && rc != -EIO)
+		return;
+	for (k = 0; k < nh; k++) {
+		struct nb_tx_pkt *p = &v->txb[hp[k]];
+		struct virtio_net_hdr vh;
+		struct nb_vif *to;
+		unsigned int need;
+
+		if (hc[k].status)
+			continue;	/* the tap's way says why */
+		p->hlen = hc[k].len;
+		to = v->route(v->route_ctx, p->iov[0].iov_base, p->hlen);
+		need = sw_check(v, p, to, &vh);
+		if (need)
+			sw_place(v, p, to, need, &vh, &nx);
+	}
+	if (!nx)
+		return;
+	rc = v->xcopy(v->copy_ctx, v->tx_xcopy, nx);
+	for (i = 0; i < v->txb_n; i++) {
+		struct nb_tx_pkt *p = &v->txb[i];
+		struct nb_vif *to = p->to;
+		bool bad = false;
+
+		if (!to)
+			continue;
+		for (k = p->x0; k < p->x0 + p->nx; k++) {
+			if (rc && (rc != -EIO || v->tx_xcopy[k].status)) {
+				to->rx_rsp[v->tx_xrsp[k]].status = NETIF_RSP_ERROR;
+				bad = true;
+			}
+		}
+		/*
+		 * A piece refused: the sender's grants or the receiver's? The
+		 * sender's read again into our buffer says; the sender's fault
+		 * fails the packet both ways, the receiver's only its slots.
+		 */
+		if (bad && v->copy(v->copy_ctx, v->tx_copy + p->copy0, p->ncopy, 0)) {
+			unsigned int j;
+
+			for (j = p->rsp0; j < p->rsp0 + p->nrsp; j++)
+				if (!to->rx_rsp[j].extra)
+					to->rx_rsp[j].status = NETIF_RSP_ERROR;
+			tx_bad(v, p, "a grant copy failed");
+			to->rx_drop++;
+			continue;
+		}
+		p->good = false;
+		nb_tx_answer_pkt(v, p, NETIF_RSP_OKAY);
+		v->tx_pkts++;
+		v->tx_switched++;
+		v->tx_sw_bytes += p->len;
+		to->rx_pkts++;
+		to->rx_switched++;
+		to->rx_sw_bytes += bad ? 0 : p->len;
+	}
+	/* Each receiver's responses published. */
+	for (i = 0; i < v->txb_n; i++) {
+		struct nb_vif *to = v->txb[i].to;
+
+		if (to && to->rx_nrsp && nb_rx_flush(to))
+			to->rx_notify = true;
+	}
 }
 
 int nb_tx_batch(struct nb_vif *v, uint8_t *bufs, unsigned int max)
@@ -364,9 +587,26 @@ int nb_tx_batch(struct nb_vif *v, uint8_t *bufs, unsigned int max)
 		return -1;
 	if (!v->txb_n)
 		return (int)taken;
+	if (v->route && v->xcopy) {
+		tx_switch(v);
+		/* the rest's pieces moved down to one run */
+		for (nc = 0, i = 0; i < v->txb_n; i++) {
+			struct nb_tx_pkt *p = &v->txb[i];
+
+			if (p->to)
+				continue;
+			memmove(v->tx_copy + nc, v->tx_copy + p->copy0, p->ncopy * sizeof(v->tx_copy[0]));
+			p->copy0 = nc;
+			nc += p->ncopy;
+		}
+	} else {
+		for (i = 0; i < v->txb_n; i++)
+			v->txb[i].to = NULL;
+	}
 	rc = nc ? v->copy(v->copy_ctx, v->tx_copy, nc, 0) : 0;
 	for (i = 0; i < v->txb_n; i++)
-		tx_finish(v, &v->txb[i], rc);
+		if (!v->txb[i].to)
+			tx_finish(v, &v->txb[i], rc);
 	return (int)taken;
 }
 

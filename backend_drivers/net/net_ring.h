@@ -38,8 +38,19 @@
 #define NB_RX_SLOTS_MAX	XEN_NETIF_NR_SLOTS_MIN	/* slots netfront takes per rx packet */
 
 #define NB_GSO_BIT(xen_type)	(1U << (xen_type))	/* XEN_NETIF_GSO_TYPE_TCPV4/6 */
+#define NB_PEEK		128	/* a tx packet's first bytes read to switch it (nb_tx_batch) */
+#define NB_SW_MTU	1500	/* the switch's MTU: the tap's, which the bridge keeps to */
+#define NB_XCOPY_MAX	(NB_TX_BATCH * (NB_MAX_SLOTS + NB_RX_SLOTS_MAX + 1))
 
+struct nb_vif;
 typedef int (*nb_copy_fn)(void *ctx, struct be_copy *c, unsigned int n, int to_guest);
+/* Copies into other guests' grants (be_grant_xcopy()). */
+typedef int (*nb_xcopy_fn)(void *ctx, struct be_xcopy *c, unsigned int n);
+/*
+ * The switch: the vif a tx packet whose first @len (>= NB_ETH_HLEN) bytes
+ * are @hdr goes to straight, or NULL for the tap. The owner's rules.
+ */
+typedef struct nb_vif *(*nb_route_fn)(void *ctx, const uint8_t *hdr, size_t len);
 
 struct nb_rx_rsp {
 	uint16_t id;
@@ -65,6 +76,10 @@ struct nb_tx_pkt {
 	uint16_t flags;
 	uint8_t gso_type;
 	uint16_t gso_size;
+	struct nb_vif *to;	/* switched to this vif's rx ring (already answered) */
+	unsigned int rsp0, nrsp;	/* its responses there: to->rx_rsp[rsp0 ..] */
+	unsigned int x0, nx;	/* its pieces: tx_xcopy[x0 ..] */
+	size_t hlen;		/* bytes of it at iov[0] read by the switch */
 };
 
 struct nb_vif {
@@ -94,8 +109,24 @@ struct nb_vif {
 	struct be_copy rx_copy[NB_RX_BATCH * NB_RX_SLOTS_MAX];
 	struct nb_rx_rsp rx_rsp[NB_RX_BATCH * NB_RX_SLOTS_MAX];
 	unsigned int rx_ncopy, rx_nrsp, rx_npkt;
+	/*
+	 * The switch, set by the owner: when route is set, nb_tx_batch() reads
+	 * each packet's first bytes and may copy it straight into another
+	 * vif's rx ring (xcopy), no tap between.
+	 */
+	nb_route_fn route;
+	void *route_ctx;
+	nb_xcopy_fn xcopy;
+	uint16_t domid;		/* the frontend's: the granter of this vif's refs */
+	bool rx_backlog;	/* a frame for us went to the tap for want of rx slots: the tap
+				 * way until the owner finds the tap empty (keeps the order) */
+	bool rx_notify;		/* switched frames published: the frontend wants an event */
+	struct be_xcopy tx_xcopy[NB_XCOPY_MAX];
+	uint16_t tx_xrsp[NB_XCOPY_MAX];		/* the piece's response at its receiver */
 	/* counters */
 	unsigned long tx_pkts, tx_bad, rx_pkts, rx_drop;
+	unsigned long tx_switched, rx_switched;	/* packets that took the switch */
+	unsigned long long tx_sw_bytes, rx_sw_bytes;
 	const char *last_bad;	/* why the last tx packet was refused */
 };
 
@@ -126,6 +157,19 @@ void nb_tx_answer(struct nb_vif *v, int16_t status);
  * copy (already answered). Checks and layout are nb_tx_take()'s.
  */
 int nb_tx_batch(struct nb_vif *v, uint8_t *bufs, unsigned int max);
+/*
+ * With v->route set, the batch's packets are switched first: a packet
+ * route() names a receiver for (every check of the tap's way passed on
+ * its first NB_PEEK bytes, no more than NB_SW_MTU a frame or segment, a
+ * checksum and GSO type the receiver takes, rx requests posted and no
+ * frame of the receiver's waiting at its tap) is copied into the
+ * receiver's rx buffers, its first bytes from what was read and checked,
+ * the rest grant to grant, one xcopy call for the batch; the receiver's
+ * responses are published (its rx_notify set when it wants an event) and
+ * the packet answered; in v->txb it has `to` set and good false. A
+ * receiver without the rx requests gets rx_backlog set. The rest go to
+ * the tap as before.
+ */
 /* Writes the responses of a good packet of the batch. */
 void nb_tx_answer_pkt(struct nb_vif *v, struct nb_tx_pkt *p, int16_t status);
 /* Publishes tx responses; true if the frontend wants an event. */

@@ -67,6 +67,9 @@ struct vif {
 	struct nb_vif nv;
 	unsigned long tx_written, tx_lost;
 	struct be_stats stats;		/* while connected: its file for vmtop (vif_stats) */
+	uint8_t mac[6];			/* the backend's `mac` (the toolstack's), when has_mac */
+	bool has_mac;
+	unsigned long long sw_rx_seen, sw_tx_seen;	/* switched bytes already in stats */
 	struct nb_prof prof;		/* -DNB_PROF only (net_prof.h) */
 };
 
@@ -82,6 +85,7 @@ static struct xb_backend be;
 static int verbose;
 static int ctl = -1;		/* an AF_INET socket for interface ioctls */
 static const struct be_daemon bd = { "netback", &dev, &xs, &be, &verbose };
+static bool sw_on = true;	/* --switch: guest to guest without the bridge */
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
@@ -236,6 +240,12 @@ static int copy_cb(void *ctx, struct be_copy *c, unsigned int n, int to_guest)
 	return be_grant_copy(&dev, vf->xb->fe_id, c, n, to_guest);
 }
 
+static int xcopy_cb(void *ctx, struct be_xcopy *c, unsigned int n)
+{
+	(void)ctx;
+	return be_grant_xcopy(&dev, c, n);
+}
+
 #ifdef NB_PROF
 static const char *const prof_phase[NP_NR] = { "tx_take", "tx_write", "tx_push", "rx_read", "rx_put",
 					       "rx_flush", "notify" };
@@ -304,6 +314,20 @@ static int nb_probe(struct xb_backend *b, struct xb_dev *d)
 		snprintf(vf->bridge, IFNAMSIZ, "%s", s);
 	else
 		snprintf(vf->bridge, IFNAMSIZ, "xenbr0");
+	free(s);
+	s = NULL;
+	/* The toolstack's own node, never the frontend's (the guest writes that). */
+	if (!xb_be_read(b, d, false, "mac", &s)) {
+		unsigned int m[6], k;
+		char end;
+
+		if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5],
+			   &end) == 6 && strlen(s) == 17 && !(m[0] & 1)) {
+			for (k = 0; k < 6; k++)
+				vf->mac[k] = (uint8_t)m[k];
+			vf->has_mac = true;
+		}
+	}
 	free(s);
 	rc = tap_open(vf, NULL);
 	if (rc) {
@@ -394,6 +418,8 @@ static int nb_connect(struct xb_backend *b, struct xb_dev *d)
 	}
 	nb_vif_init(&vf->nv, vf->tx_page, vf->rx_page, copy_cb, vf);
 	vf->nv.tx_gso = vf->gso_ok;
+	vf->nv.xcopy = xcopy_cb;
+	vf->nv.domid = (uint16_t)d->fe_id;
 	tap_offload(vf, b, d);
 	vf->port = xendev_bind(&dev, d->fe_id, (unsigned int)port);
 	if (vf->port < 0) {
@@ -405,6 +431,7 @@ static int nb_connect(struct xb_backend *b, struct xb_dev *d)
 	}
 	vf->rx_wait = false;
 	vf->pend_len = 0;
+	vf->sw_rx_seen = vf->sw_tx_seen = 0;
 	vf->kick = true;
 	tap_carrier(vf, 1);
 	be_stats_open(&vf->stats, "vif", d->fe_id, d->devid, vif_stat_keys, VS_NR);
@@ -431,9 +458,10 @@ static void nb_disconnect(struct xb_backend *b, struct xb_dev *d)
 		xendev_unbind(&dev, (unsigned int)vf->port);
 	vf->port = -1;
 	unmap_rings(vf);
-	say("d%u/%u: disconnected (tx %lu packets, %lu refused%s%s; rx %lu, %lu dropped)", d->fe_id,
-	    d->devid, vf->nv.tx_pkts, vf->nv.tx_bad, vf->nv.last_bad ? ", last: " : "",
-	    vf->nv.last_bad ? vf->nv.last_bad : "", vf->nv.rx_pkts, vf->nv.rx_drop);
+	say("d%u/%u: disconnected (tx %lu packets, %lu switched, %lu refused%s%s; rx %lu, %lu "
+	    "switched, %lu dropped)", d->fe_id, d->devid, vf->nv.tx_pkts, vf->nv.tx_switched,
+	    vf->nv.tx_bad, vf->nv.last_bad ? ", last: " : "", vf->nv.last_bad ? vf->nv.last_bad : "",
+	    vf->nv.rx_pkts, vf->nv.rx_switched, vf->nv.rx_drop);
 }
 
 static const struct xb_ops ops = {
@@ -455,6 +483,76 @@ static void break_vif(struct vif *vf)
 {
 	say("d%u/%u: %s", vf->xb->fe_id, vf->xb->devid, vf->nv.why ? vf->nv.why : "broken ring");
 	xb_be_broken(&be, vf->xb, vf->nv.why ? vf->nv.why : "broken ring");
+}
+
+/* ---- the switch ---- */
+
+/*
+ * Another vif of ours on the same bridge whose frames may skip it: the
+ * sender's and the receiver's MAC the toolstack's (backend `mac`), the
+ * receiver connected.
+ */
+static bool sw_peer(const struct vif *from, const struct vif *to)
+{
+	return to != from && connected((struct vif *)to) && to->has_mac &&
+	       !strcmp(to->bridge, from->bridge);
+}
+
+/*
+ * nb_route_fn: the receiver of a frame from @ctx's guest, when it goes
+ * from the sender's own MAC to exactly one other vif's on its bridge
+ * (unicast); else NULL, the tap's way (dom0, broadcast, multicast,
+ * unknown or shared MACs, a spoofed source).
+ */
+static struct nb_vif *sw_route(void *ctx, const uint8_t *hdr, size_t len)
+{
+	struct vif *from = ctx, *hit = NULL;
+	unsigned int i;
+
+	if (len < NB_ETH_HLEN || (hdr[0] & 1) || memcmp(hdr + 6, from->mac, 6))
+		return NULL;
+	for (i = 0; i < be.ndev; i++) {
+		struct vif *to = be.dev[i]->priv;
+
+		if (to && to->has_mac && !memcmp(hdr, to->mac, 6)) {
+			if (hit || !sw_peer(from, to))
+				return NULL;
+			hit = to;
+		}
+	}
+	return hit ? &hit->nv : NULL;
+}
+
+/* The switch for @vf's tx: only when it may, and a peer exists to gain from it. */
+static void sw_arm(struct vif *vf)
+{
+	unsigned int i;
+
+	vf->nv.route = NULL;
+	vf->nv.route_ctx = vf;
+	if (!sw_on || !vf->has_mac)
+		return;
+	for (i = 0; i < be.ndev; i++)
+		if (sw_peer(vf, be.dev[i]->priv)) {
+			vf->nv.route = sw_route;
+			return;
+		}
+}
+
+/* Events to the receivers the switch published frames to. */
+static void sw_notify(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < be.ndev; i++) {
+		struct vif *to = be.dev[i]->priv;
+
+		if (to && to->nv.rx_notify) {
+			to->nv.rx_notify = false;
+			if (connected(to))
+				xendev_notify(&dev, (unsigned int)to->port);
+		}
+	}
 }
 
 /* One good packet of the tx batch to the tap, answered. */
@@ -632,6 +730,7 @@ static bool serve_rx(struct vif *vf)
 		}
 	}
 	vf->rx_wait = false;
+	vf->nv.rx_backlog = false;	/* the tap is empty: the switch may deliver again */
 	notify |= rx_flush(vf);
 	NB_PROF_RESET();
 	return notify;
@@ -642,7 +741,11 @@ static void vif_stats(struct vif *vf)
 	uint64_t *v = vf->stats.v;
 
 	v[VS_RX_PKTS] = vf->nv.rx_pkts;
-	v[VS_TX_PKTS] = vf->tx_written;
+	v[VS_TX_PKTS] = vf->tx_written + vf->nv.tx_switched;
+	v[VS_RX_BYTES] += vf->nv.rx_sw_bytes - vf->sw_rx_seen;
+	v[VS_TX_BYTES] += vf->nv.tx_sw_bytes - vf->sw_tx_seen;
+	vf->sw_rx_seen = vf->nv.rx_sw_bytes;
+	vf->sw_tx_seen = vf->nv.tx_sw_bytes;
 	v[VS_RX_DROPS] = vf->nv.rx_drop;
 	v[VS_TX_DROPS] = vf->nv.tx_bad + vf->tx_lost;
 	be_stats_changed(&vf->stats);
@@ -657,7 +760,9 @@ static void serve(struct vif *vf, bool tap_ready)
 		return;
 	NB_PROF_ADD(&vf->prof, NC_SERVE, 1);
 	NB_PROF_ADD(&vf->prof, NC_TAP_WAKE, tap_ready);
+	sw_arm(vf);
 	notify |= serve_tx(vf);
+	sw_notify();
 	/*
 	 * The tap is read on every event too: rx requests may have come with
 	 * it, and the frames the tx just wrote may have made answers (from
@@ -695,13 +800,51 @@ static struct vif *vif_of_port(int port)
 }
 
 static const char usage[] =
-	"usage: netback [--type TYPE] [--socket PATH] [--verbose]\n"
+	"usage: netback [--type TYPE] [--socket PATH] [--switch on|off] [--verbose]\n"
 	"Serves the network devices the toolstack puts under /local/domain/0/backend/TYPE\n"
 	"(default vif): a tap vif<domid>.<devid> (or `vifname`) on `bridge` (default xenbr0)\n"
 	"per device. xenstored is reached at PATH, else $XENSTORED_PATH or\n"
 	"/run/xenstored/socket. Runs in the foreground; messages go to stderr. One\n"
 	"netback per TYPE: it holds /run/lamina/netback-TYPE.lock (vmctl create starts\n"
-	"one when none does).\n";
+	"one when none does).\n"
+	"--switch on (the default): a unicast frame from one guest's MAC to another's\n"
+	"(both the backends' `mac`) on the same bridge is copied guest to guest, not\n"
+	"through the taps: the bridge, its filters and tcpdump on it do not see it.\n"
+	"--switch off: every frame through the bridge.\n";
+
+/* Takes --switch on|off (or --switch=on|off) out of argv; -1 when it is bad. */
+static int switch_opt(int *argc, char **argv)
+{
+	int i, o = 1;
+
+	for (i = 1; i < *argc; i++) {
+		const char *val = NULL;
+
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "--switch")) {
+			if (i + 1 >= *argc)
+				return -1;
+			val = argv[++i];
+		} else if (!strncmp(argv[i], "--switch=", 9)) {
+			val = argv[i] + 9;
+		} else {
+			argv[o++] = argv[i];
+			continue;
+		}
+		if (!strcmp(val, "on"))
+			sw_on = true;
+		else if (!strcmp(val, "off"))
+			sw_on = false;
+		else
+			return -1;
+	}
+	for (; i < *argc; i++)
+		argv[o++] = argv[i];
+	argv[o] = NULL;
+	*argc = o;
+	return 0;
+}
 
 /* An event on a port: the vif behind it, if any, has work. */
 static void port_fired(int port)
@@ -716,10 +859,16 @@ static void port_fired(int port)
 
 int main(int argc, char **argv)
 {
-	int rc = be_daemon_start(&bd, argc, argv, "vif", usage, &ops);
+	int rc;
 
+	if (switch_opt(&argc, argv)) {
+		fprintf(stderr, "netback: --switch takes on or off\n%s", usage);
+		return 2;
+	}
+	rc = be_daemon_start(&bd, argc, argv, "vif", usage, &ops);
 	if (rc >= 0)
 		return rc;
+	say("the switch (guest to guest past the bridge) is %s", sw_on ? "on" : "off");
 	if (be_daemon_lock(&bd)) {
 		be_daemon_end(&bd);
 		return 1;

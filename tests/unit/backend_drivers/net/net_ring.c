@@ -8,6 +8,11 @@
  * packet still goes; impossible indices break the vif and nothing else.
  * The fuzzer writes random slots and indices for many rounds under
  * ASan/UBSan and checks the responses always match the requests taken.
+ * The switch (guest to guest, no tap) runs against a second vif, w, of
+ * another domain with grant pages of its own: what arrives is what was
+ * sent, its first bytes what was checked, each refusal falls to the tap's
+ * way, a bad grant fails only its owner's side, and no copy ever names a
+ * domain other than the sender (source) and the receiver (destination).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -22,6 +27,16 @@ static struct nb_vif v;
 static uint8_t buf[NB_TX_BATCH * NB_TX_BUF] __attribute__((aligned(4096)));
 static uint8_t pkt[NB_TX_BUF];	/* the taken packet's pieces, gathered */
 static unsigned long copies_refused, tx_pieces_split, copy_calls;
+
+/* The receiver of the switch tests: domain W_DOM, its grants pages_w[]. */
+#define V_DOM	1
+#define W_DOM	2
+static uint8_t pages_w[NGREF][4096];
+static union { struct sring_hdr h; uint8_t b[4096]; } txw, rxw;
+static struct nb_vif w;
+static const uint8_t w_mac[6] = { 0x00, 0x16, 0x3e, 0, 0, 2 };
+static unsigned long xcopy_calls, xcopy_foreign, xcopy_wrong_dom;
+static void (*xcopy_race)(void);	/* the sender's guest, writing while we copy */
 
 static int fake_copy(void *ctx, struct be_copy *c, unsigned int n, int to_guest)
 {
@@ -47,6 +62,45 @@ static int fake_copy(void *ctx, struct be_copy *c, unsigned int n, int to_guest)
 			memcpy(pages[c[i].gref] + c[i].offset, c[i].local, c[i].len);
 		else
 			memcpy(c[i].local, pages[c[i].gref] + c[i].offset, c[i].len);
+	}
+	return bad ? -EIO : 0;
+}
+
+/*
+ * be_grant_xcopy on the fake: sources in V_DOM's pages (or local), the
+ * destination in W_DOM's; any other domain is a grant we must never touch.
+ */
+static int fake_xcopy(void *ctx, struct be_xcopy *c, unsigned int n)
+{
+	int bad = 0;
+	unsigned int i;
+
+	(void)ctx;
+	xcopy_calls++;
+	if (xcopy_race)
+		xcopy_race();
+	for (i = 0; i < n; i++) {
+		const uint8_t *src;
+
+		if (!c[i].len || c[i].doff + c[i].len > 4096 ||
+		    (!c[i].local && c[i].soff + c[i].len > 4096))
+			return -EINVAL;
+		if ((!c[i].local && c[i].sdom != V_DOM) || c[i].ddom != W_DOM) {
+			xcopy_wrong_dom++;
+			c[i].status = -2;	/* GNTST_bad_domain */
+			bad = 1;
+			continue;
+		}
+		if ((!c[i].local && c[i].sref >= NGREF) || c[i].dref >= NGREF) {
+			c[i].status = -4;
+			bad = 1;
+			copies_refused++;
+			continue;
+		}
+		xcopy_foreign += !c[i].local;
+		src = c[i].local ? c[i].local : pages[c[i].sref] + c[i].soff;
+		memcpy(pages_w[c[i].dref] + c[i].doff, src, c[i].len);
+		c[i].status = 0;
 	}
 	return bad ? -EIO : 0;
 }
@@ -422,11 +476,299 @@ static void rx_frames(void)
 	EXPECT(v.broken);
 }
 
+/* ---- the switch ---- */
+
+static struct nb_vif *route_w(void *ctx, const uint8_t *hdr, size_t len)
+{
+	(void)ctx;
+	EXPECT(len >= NB_ETH_HLEN && len <= NB_PEEK);
+	return !memcmp(hdr, w_mac, 6) ? &w : NULL;
+}
+
+static void setup_w(void)
+{
+	memset(&txw, 0, sizeof(txw));
+	memset(&rxw, 0, sizeof(rxw));
+	txw.h.req_event = txw.h.rsp_event = 1;
+	rxw.h.req_event = rxw.h.rsp_event = 1;
+	nb_vif_init(&w, &txw, &rxw, fake_copy, NULL);
+	w.xcopy = fake_xcopy;
+	w.domid = W_DOM;
+	w.route = route_w;
+	v.domid = V_DOM;
+	v.xcopy = fake_xcopy;
+	v.route = route_w;
+	xcopy_race = NULL;
+}
+
+static struct netif_rx_response *rxwr(uint32_t i)
+{
+	return (struct netif_rx_response *)(rxw.b + 64) + (i & 255);
+}
+
+/* The grant of each rx request posted on w, by id - 100 (a response overwrites its request). */
+static uint32_t w_gref[256];
+
+/* @n rx requests on w, grants @gref, @gref + 1, ... */
+static void post_w(unsigned int n, uint32_t gref)
+{
+	while (n--) {
+		struct netif_rx_request *r = (struct netif_rx_request *)(rxw.b + 64) + (rxw.h.req_prod & 255);
+
+		r->id = (uint16_t)(100 + (rxw.h.req_prod & 255));
+		r->gref = gref;
+		w_gref[rxw.h.req_prod & 255] = gref++;
+		rxw.h.req_prod++;
+	}
+}
+
+/* A TCP/IPv4 frame to w of @len bytes in page @g at @off (headers 54 bytes). */
+static void tcp_frame_w(unsigned int g, unsigned int off, unsigned int len, uint8_t seed)
+{
+	uint8_t *f = pages[g] + off;
+
+	memset(f, 0, len < 54 ? len : 54);
+	memcpy(f, w_mac, 6);
+	f[11] = 1;
+	f[12] = 0x08;
+	f[14] = 0x45;
+	f[23] = 6;
+	f[46] = 0x50;	/* data offset: 20 bytes */
+	for (unsigned int i = 54; i < len && off + i < 4096; i++)
+		f[i] = (uint8_t)(i * 13 + seed);
+}
+
+/* The rx responses w has from @at: the frame gathered into pkt; its length, -1 on ERROR. */
+static long w_frame(uint32_t at, uint16_t *flags)
+{
+	long len = 0;
+
+	*flags = rxwr(at)->flags;
+	for (;;) {
+		struct netif_rx_response *r = rxwr(at);
+
+		if (r->status < 0)
+			return -1;
+		EXPECT_EQ(r->id, 100 + (at & 255));
+		if (r->id < 100 || r->id > 355 || w_gref[r->id - 100] >= NGREF ||
+		    len + r->status > (long)sizeof(pkt))
+			return -1;
+		memcpy(pkt + len, pages_w[w_gref[r->id - 100]], (size_t)r->status);
+		len += r->status;
+		if (r->flags & NETRXF_extra_info)
+			at++;
+		if (!(r->flags & NETRXF_more_data))
+			return len;
+		at++;
+	}
+}
+
+/*
+ * A frame of three slots from v's guest to w: one header copy and one
+ * xcopy for the batch, w's responses carry the bytes and flags, v's
+ * answers OKAY, nothing for the tap.
+ */
+static void sw_basic(void)
+{
+	unsigned long calls = copy_calls, xcalls = xcopy_calls;
+	uint16_t flags;
+	uint8_t want[6000];
+
+	setup_w();
+	tcp_frame_w(5, 3000, 1096, 1);
+	memset(pages[6], 0x5a, 4096);
+	memset(pages[7], 0xa5, 808);
+	memcpy(want, pages[5] + 3000, 1096);
+	memcpy(want + 1096, pages[6], 4096);
+	memcpy(want + 1096 + 4096, pages[7], 808);
+	put_tx(5, 3000, NETTXF_more_data | NETTXF_csum_blank, 40, 6000);
+	put_tx(6, 0, NETTXF_more_data, 41, 4096);
+	put_tx(7, 0, 0, 42, 808);
+	post_w(4, 20);
+	w.rx_gso = 0;
+	EXPECT_EQ(nb_tx_batch(&v, buf, NB_TX_BATCH), 1);	/* over the MTU: the tap's */
+	EXPECT(v.txb[0].good && !v.txb[0].to);
+	nb_tx_answer_pkt(&v, &v.txb[0], NETIF_RSP_OKAY);
+	/* as GSO (TCPv4, 1448) it may go */
+	v.tx_gso = true;
+	w.rx_gso = NB_GSO_BIT(XEN_NETIF_GSO_TYPE_TCPV4);
+	put_tx(5, 3000, NETTXF_more_data | NETTXF_csum_blank | NETTXF_extra_info, 40, 6000);
+	put_tx(0, 0, 0, 0, 0);
+	((struct netif_extra_info *)txs(txp.h.req_prod - 1))->type = XEN_NETIF_EXTRA_TYPE_GSO;
+	((struct netif_extra_info *)txs(txp.h.req_prod - 1))->u.gso.type = XEN_NETIF_GSO_TYPE_TCPV4;
+	((struct netif_extra_info *)txs(txp.h.req_prod - 1))->u.gso.size = 1448;
+	put_tx(6, 0, NETTXF_more_data, 41, 4096);
+	put_tx(7, 0, 0, 42, 808);
+	calls = copy_calls;
+	EXPECT_EQ(nb_tx_batch(&v, buf, NB_TX_BATCH), 1);
+	EXPECT_EQ(copy_calls - calls, 1);		/* the first bytes only */
+	EXPECT_EQ(xcopy_calls - xcalls, 1);
+	EXPECT_EQ(v.txb_n, 1);
+	EXPECT(v.txb[0].to == &w && !v.txb[0].good);
+	EXPECT(w.rx_notify);
+	nb_tx_push(&v);
+	EXPECT_EQ(txp.h.rsp_prod, 7);
+	EXPECT_EQ(txr(3)->status, NETIF_RSP_OKAY);
+	EXPECT_EQ(txr(4)->status, NETIF_RSP_NULL);
+	EXPECT_EQ(txr(6)->id, 42);
+	EXPECT_EQ(txr(6)->status, NETIF_RSP_OKAY);
+	EXPECT_EQ(rxw.h.rsp_prod, 3);		/* 2 pages and the GSO extra */
+	EXPECT_EQ(w_frame(0, &flags), 6000);
+	EXPECT(!memcmp(pkt, want, 6000));
+	EXPECT_EQ(flags, NETRXF_csum_blank | NETRXF_data_validated | NETRXF_more_data |
+			 NETRXF_extra_info);
+	EXPECT_EQ(((struct netif_extra_info *)rxwr(1))->type, XEN_NETIF_EXTRA_TYPE_GSO);
+	EXPECT_EQ(((struct netif_extra_info *)rxwr(1))->u.gso.size, 1448);
+	EXPECT_EQ(((struct netif_extra_info *)rxwr(1))->u.gso.type, XEN_NETIF_GSO_TYPE_TCPV4);
+	EXPECT_EQ(w.rx.req_cons, w.rx.rsp_prod_pvt);
+	EXPECT_EQ(v.tx_switched, 1);
+	EXPECT_EQ(w.rx_switched, 1);
+	EXPECT_EQ(w.rx_sw_bytes, 6000);
+	EXPECT(xcopy_foreign > 0);
+	EXPECT_EQ(xcopy_wrong_dom, 0);
+	EXPECT_EQ(tx_pieces_split, 0);
+}
+
+/* The sender rewrites its headers during the copy: w gets the ones checked. */
+static void race_rewrite(void)
+{
+	memset(pages[5], 0xff, 64);	/* broadcast, no IP */
+}
+
+static void sw_race(void)
+{
+	uint16_t flags;
+
+	setup_w();
+	tcp_frame_w(5, 0, 300, 2);
+	put_tx(5, 0, NETTXF_data_validated, 1, 300);
+	post_w(1, 30);
+	xcopy_race = race_rewrite;
+	EXPECT_EQ(nb_tx_batch(&v, buf, NB_TX_BATCH), 1);
+	EXPECT(v.txb[0].to == &w);
+	EXPECT_EQ(w_frame(0, &flags), 300);
+	EXPECT(!memcmp(pkt, w_mac, 6));
+	EXPECT_EQ(pkt[12], 0x08);
+	EXPECT_EQ(pkt[23], 6);
+	EXPECT_EQ(flags, NETRXF_data_validated);
+}
+
+/* What the switch leaves to the tap, and the receiver's backlog. */
+static void sw_fallbacks(void)
+{
+	uint16_t flags;
+
+	setup_w();
+	/* not to w: the tap */
+	tcp_frame_w(5, 0, 200, 3);
+	pages[5][5] = 9;
+	put_tx(5, 0, 0, 1, 200);
+	EXPECT_EQ(nb_tx_batch(&v, buf, NB_TX_BATCH), 1);
+	EXPECT(v.txb[0].good && !v.txb[0].to);
+	nb_tx_answer_pkt(&v, &v.txb[0], NETIF_RSP_OKAY);
+	/* to w, no rx requests: the tap, and w's backlog set */
+	tcp_frame_w(5, 0, 200, 3);
+	put_tx(5, 0, 0, 2, 200);
+	EXPECT_EQ(nb_tx_batch(&v, buf, NB_TX_BATCH), 1);
+	EXPECT(v.txb[0].good && !v.txb[0].to);
+	nb_tx_answer_pkt(&v, &v.txb[0], NETIF_RSP_OKAY);
+	EXPECT(w.rx_backlog);
+	/* requests posted but the backlog stands: still the tap (keeps the order) */
+	post_w(4, 10);
+	put_tx(5, 0, 0, 3, 200);
+	EXPECT_EQ(nb_tx_batch(&v, buf, NB_TX_BATCH), 1);
+	EXPECT(v.txb[0].good && !v.txb[0].to);
+	nb_tx_answer_pkt(&v, &v.txb[0], NETIF_RSP_OKAY);
+	w.rx_backlog = false;
+	/* a partial checksum to a receiver that takes none: the tap completes it */
+	w.rx_no_csum = true;
+	put_tx(5, 0, NETTXF_csum_blank, 4, 200);
+	EXPECT_EQ(nb_tx_batch(&v, buf, NB_TX_BATCH), 1);
+	EXPECT(v.txb[0].good && !v.txb[0].to);
+	nb_tx_answer_pkt(&v, &v.txb[0], NETIF_RSP_OKAY);
+	w.rx_no_csum = false;
+	/* a partial checksum without a TCP header in the first bytes: the tap refuses it */
+	pages[5][23] = 1;
+	put_tx(5, 0, NETTXF_csum_blank, 5, 200);
+	EXPECT_EQ(nb_tx_batch(&v, buf, NB_TX_BATCH), 1);
+	EXPECT(!v.txb[0].good && !v.txb[0].to);
+	pages[5][23] = 6;
+	/* GSO of a type w does not take: the tap segments it */
+	v.tx_gso = true;
+	w.rx_gso = NB_GSO_BIT(XEN_NETIF_GSO_TYPE_TCPV6);
+	put_tx(5, 0, NETTXF_csum_blank | NETTXF_extra_info, 6, 200);
+	put_tx(0, 0, 0, 0, 0);
+	((struct netif_extra_info *)txs(txp.h.req_prod - 1))->type = XEN_NETIF_EXTRA_TYPE_GSO;
+	((struct netif_extra_info *)txs(txp.h.req_prod - 1))->u.gso.type = XEN_NETIF_GSO_TYPE_TCPV4;
+	((struct netif_extra_info *)txs(txp.h.req_prod - 1))->u.gso.size = 100;
+	EXPECT_EQ(nb_tx_batch(&v, buf, NB_TX_BATCH), 1);
+	EXPECT(v.txb[0].good && !v.txb[0].to);
+	nb_tx_answer_pkt(&v, &v.txb[0], NETIF_RSP_OKAY);
+	/* a frame shorter than its first read (60 bytes): all from the checked copy */
+	tcp_frame_w(5, 0, 60, 4);
+	put_tx(5, 0, NETTXF_csum_blank, 7, 60);
+	EXPECT_EQ(nb_tx_batch(&v, buf, NB_TX_BATCH), 1);
+	EXPECT(v.txb[0].to == &w);
+	EXPECT_EQ(w_frame(0, &flags), 60);
+	EXPECT(!memcmp(pkt, pages[5], 60));
+	EXPECT_EQ(flags, NETRXF_csum_blank | NETRXF_data_validated);
+	nb_tx_push(&v);
+	EXPECT_EQ(txr(txp.h.rsp_prod - 1)->status, NETIF_RSP_OKAY);
+	EXPECT_EQ(v.tx.req_cons, v.tx.rsp_prod_pvt);
+	EXPECT_EQ(v.tx_switched, 1);
+	/* w broken: the tap */
+	w.broken = true;
+	put_tx(5, 0, 0, 8, 60);
+	EXPECT_EQ(nb_tx_batch(&v, buf, NB_TX_BATCH), 1);
+	EXPECT(v.txb[0].good && !v.txb[0].to);
+	EXPECT_EQ(xcopy_wrong_dom, 0);
+}
+
+/* Bad grants: the receiver's fail its slots only, the sender's both sides. */
+static void sw_bad_grants(void)
+{
+	uint16_t flags;
+
+	setup_w();
+	tcp_frame_w(5, 0, 1000, 5);
+	memset(pages[6], 0x11, 400);
+	/* the receiver's grant is bad: its slot ERROR, the sender OKAY */
+	post_w(1, NGREF + 7);
+	put_tx(5, 0, NETTXF_more_data, 1, 1400);
+	put_tx(6, 0, 0, 2, 400);
+	EXPECT_EQ(nb_tx_batch(&v, buf, NB_TX_BATCH), 1);
+	EXPECT(v.txb[0].to == &w);
+	nb_tx_push(&v);
+	EXPECT_EQ(txr(0)->status, NETIF_RSP_OKAY);
+	EXPECT_EQ(txr(1)->status, NETIF_RSP_OKAY);
+	EXPECT_EQ(rxwr(0)->status, NETIF_RSP_ERROR);
+	/* the sender's second grant is bad: both sides ERROR */
+	post_w(1, 3);
+	put_tx(5, 0, NETTXF_more_data, 3, 1400);
+	put_tx(NGREF + 9, 0, 0, 4, 400);
+	EXPECT_EQ(nb_tx_batch(&v, buf, NB_TX_BATCH), 1);
+	nb_tx_push(&v);
+	EXPECT_EQ(txr(2)->status, NETIF_RSP_ERROR);
+	EXPECT_EQ(txr(3)->status, NETIF_RSP_ERROR);
+	EXPECT_EQ(rxwr(1)->status, NETIF_RSP_ERROR);
+	EXPECT_EQ(v.tx_bad, 1);
+	/* and the next goes */
+	post_w(1, 4);
+	put_tx(5, 0, NETTXF_more_data, 5, 1400);
+	put_tx(6, 0, 0, 6, 400);
+	EXPECT_EQ(nb_tx_batch(&v, buf, NB_TX_BATCH), 1);
+	EXPECT_EQ(w_frame(2, &flags), 1400);
+	EXPECT(!memcmp(pkt, pages[5], 1000));
+	EXPECT_EQ(pkt[1399], 0x11);
+	EXPECT_EQ(w.rx.req_cons, w.rx.rsp_prod_pvt);
+	EXPECT_EQ(xcopy_wrong_dom, 0);
+}
+
 /* Random slots and indices; the invariants hold and nothing crashes. */
 static void fuzz(void)
 {
 	static uint8_t f[NB_FRAME_MAX];
-	unsigned long round, taken = 0, bad = 0, broke = 0;
+	unsigned long round, taken = 0, bad = 0, broke = 0, switched = 0;
 	unsigned int seed = 12345;
 
 	for (round = 0; round < 20000; round++) {
@@ -438,7 +780,21 @@ static void fuzz(void)
 		if (v.broken || round % 500 == 0) {
 			broke += v.broken;
 			setup();
+			setup_w();
+			/* the switch in half the runs, w taking a random choice of offloads */
+			if (rand_r(&seed) & 1)
+				v.route = NULL;
+			w.rx_gso = (uint8_t)(rand_r(&seed) & 6);
+			w.rx_no_csum = rand_r(&seed) % 4 == 0;
 			v.tx_gso = rand_r(&seed) & 1;
+		}
+		if (v.route && !w.broken) {
+			/* w's guest posts (grants good and bad) and sometimes breaks its ring */
+			post_w(rand_r(&seed) % 12, rand_r(&seed) % 6 ? rand_r(&seed) % (NGREF - 20)
+								 : NGREF - 3);
+			if (rand_r(&seed) % 200 == 0)
+				rxw.h.req_prod += 300 + rand_r(&seed) % 600;
+			w.rx_backlog = rand_r(&seed) % 8 == 0;
 		}
 		n = rand_r(&seed) % 24;
 		for (k = 0; k < n && txp.h.req_prod - v.tx.req_cons < 256; k++) {
@@ -456,6 +812,9 @@ static void fuzz(void)
 			if (rand_r(&seed) % 3)
 				r.flags &= NETTXF_more_data | NETTXF_csum_blank;
 			*txs(txp.h.req_prod++) = r;
+			/* often a frame to w, headers and all, in the slot's page */
+			if (v.route && r.gref < NGREF && r.offset < 4096 - 60 && rand_r(&seed) % 2)
+				tcp_frame_w(r.gref, r.offset, 60, (uint8_t)round);
 		}
 		if (rand_r(&seed) % 97 == 0)
 			txp.h.req_prod += rand_r(&seed);
@@ -473,9 +832,17 @@ static void fuzz(void)
 				nb_tx_answer_pkt(&v, p, NETIF_RSP_OKAY);
 				good++;
 			}
+			for (k = 0; k < v.txb_n; k++)
+				switched += v.txb[k].to != NULL;
 			taken += good;
 			bad += (unsigned int)rc - good;
 			EXPECT_EQ(v.tx.req_cons, v.tx.rsp_prod_pvt);
+			/* w: every request taken answered, none beyond what it posted */
+			if (!w.broken) {
+				EXPECT_EQ(w.rx.req_cons, w.rx.rsp_prod_pvt);
+				EXPECT_EQ(rxw.h.rsp_prod, w.rx.rsp_prod_pvt);
+				EXPECT((uint32_t)(rxw.h.req_prod - w.rx.req_cons) <= 0x7fffffff);
+			}
 		}
 		while (!(round & 1) && (rc = nb_tx_take(&v, buf, &len, &vh)) > 0) {
 			if (rc == 1) {
@@ -512,10 +879,11 @@ static void fuzz(void)
 				EXPECT(rxr(i)->status <= 4096);
 		}
 	}
-	EXPECT(taken > 100 && bad > 100 && broke > 0);
+	EXPECT(taken > 100 && bad > 100 && broke > 0 && switched > 100);
 	EXPECT_EQ(tx_pieces_split, 0);
-	printf("    fuzz: %lu packets through, %lu refused, %lu vifs broken, %lu copies refused\n",
-	       taken, bad, broke, copies_refused);
+	EXPECT_EQ(xcopy_wrong_dom, 0);
+	printf("    fuzz: %lu packets through, %lu switched, %lu refused, %lu vifs broken, %lu "
+	       "copies refused\n", taken, switched, bad, broke, copies_refused);
 }
 
 int main(void)
@@ -530,6 +898,10 @@ int main(void)
 	RUN(tx_broken_indices);
 	RUN(tx_batch);
 	RUN(rx_frames);
+	RUN(sw_basic);
+	RUN(sw_race);
+	RUN(sw_fallbacks);
+	RUN(sw_bad_grants);
 	RUN(fuzz);
 	return 0;
 }
