@@ -14,6 +14,13 @@
  * ring's indices and checks that netback closes this vif. Meanwhile the
  * test checks that the other domUs' vifs keep working. The result goes
  * to data/net-result.
+ *
+ * Netback's switch (guest to guest past the bridge) gets its own: frames
+ * to net2's MAC (tests/linux/net/run's second guest, on the same bridge)
+ * with a bad grant in their second slot, a partial checksum or a GSO extra
+ * that fits no packet (each refused), UDP frames with net1's MAC as their
+ * source (answered, never switched: the run counts netback's switched
+ * packets of this vif, at most SW_GOOD) and SW_GOOD honest ones.
  */
 #include "guest.h"
 #include "events.h"
@@ -28,6 +35,13 @@
 #define SRING_HDR	64
 #define MY_IP		0x0a00000dU	/* 10.0.0.13 */
 #define DOM0_IP		0x0a000001U	/* 10.0.0.1 */
+#define PEER_IP		0x0a00000cU	/* 10.0.0.12: net2 */
+#define SW_GOOD		4		/* honest frames to net2 (the switch may take them) */
+#define SW_SPOOF	4		/* frames to net2 from net1's MAC (it must not) */
+
+/* tests/linux/net/run's guests: net1 and net2, on xenbr0 with us */
+static const uint8_t net1_mac[6] = { 0x00, 0x16, 0x3e, 0, 0, 1 };
+static const uint8_t net2_mac[6] = { 0x00, 0x16, 0x3e, 0, 0, 2 };
 
 static char fe[64] = "device/vif/0", be[128];
 static uint8_t *txr, *rxr, *frame, *rxbuf;
@@ -135,6 +149,46 @@ static unsigned int arp_request(void)
 	f[38] = DOM0_IP >> 24, f[39] = (DOM0_IP >> 16) & 255, f[40] = (DOM0_IP >> 8) & 255;
 	f[41] = DOM0_IP & 255;
 	return 60;
+}
+
+/* A UDP/IPv4 frame to net2 from @src (our MAC or another's), in frame[]: 60 bytes. */
+static unsigned int udp_to_peer(const uint8_t *src)
+{
+	uint8_t *f = frame;
+
+	memset(f, 0, 60);
+	memcpy(f, net2_mac, 6);
+	memcpy(f + 6, src, 6);
+	f[12] = 0x08;
+	f[14] = 0x45;
+	f[17] = 46;	/* total length */
+	f[22] = 64;	/* ttl */
+	f[23] = 17;
+	f[26] = MY_IP >> 24, f[27] = (MY_IP >> 16) & 255, f[28] = (MY_IP >> 8) & 255, f[29] = MY_IP & 255;
+	f[30] = PEER_IP >> 24, f[31] = (PEER_IP >> 16) & 255, f[32] = (PEER_IP >> 8) & 255;
+	f[33] = PEER_IP & 255;
+	f[34] = 0x30, f[35] = 0x39;	/* ports 12345 -> 9 (discard) */
+	f[37] = 9;
+	f[39] = 26;	/* UDP length */
+	return 60;
+}
+
+/* @n frames of frame[] (60 bytes) sent one by one; NULL when each was answered OKAY. */
+static const char *send_okay(unsigned int n, const char *what)
+{
+	static char why[160];
+	int st;
+
+	while (n--) {
+		put_tx(frame_ref, 0, 0, 60);
+		push(txr, tx_prod);
+		st = tx_wait();
+		if (st != NETIF_RSP_OKAY) {
+			snprintf(why, sizeof(why), "%s: answered %d", what, st);
+			return why;
+		}
+	}
+	return NULL;
 }
 
 static const char *expect_refused(const char *what)
@@ -316,6 +370,24 @@ int test_main(struct start_info *si)
 	TRY("a GSO extra on an ARP packet", put_tx(frame_ref, 0, NETTXF_extra_info, 60);
 	    put_extra(XEN_NETIF_EXTRA_TYPE_GSO, 0, 1448, XEN_NETIF_GSO_TYPE_TCPV4));
 	TRY("a partial checksum on an ARP packet", put_tx(frame_ref, 0, NETTXF_csum_blank, 60));
+	/* the switch: frames to net2 that must be refused on its way too */
+	TRY("a frame to net2 with a never-granted second slot",
+	    udp_to_peer(mac); put_tx(frame_ref, 0, NETTXF_more_data, 160); put_tx(301, 0, 0, 100));
+	TRY("a frame to net2 with a partial checksum and no TCP/UDP header",
+	    udp_to_peer(mac); frame[23] = 1; put_tx(frame_ref, 0, NETTXF_csum_blank, 60));
+	TRY("a frame to net2 with a GSO extra on a UDP packet",
+	    udp_to_peer(mac); put_tx(frame_ref, 0, NETTXF_extra_info | NETTXF_csum_blank, 60);
+	    put_extra(XEN_NETIF_EXTRA_TYPE_GSO, 0, 1448, XEN_NETIF_GSO_TYPE_TCPV4));
+	TRY("a frame to net2 with a second slot crossing its page",
+	    udp_to_peer(mac); put_tx(frame_ref, 0, NETTXF_more_data, 160); put_tx(frame_ref, 4090, 0, 100));
+	if (!why) {
+		udp_to_peer(net1_mac);
+		why = send_okay(SW_SPOOF, "a frame to net2 from net1's MAC");
+	}
+	if (!why) {
+		udp_to_peer(mac);
+		why = send_okay(SW_GOOD, "an honest frame to net2");
+	}
 #undef TRY
 	if (why)
 		return report("FAIL %s (%u refused before)", why, refused);
@@ -351,6 +423,7 @@ int test_main(struct start_info *si)
 		return report("FAIL netback kept serving a broken ring (state %lld)",
 			      xbf_read_num(path));
 	return report("ok: %u of %u bad packets refused, a bad rx grant refused, 64 garbage slots "
-		      "answered, honest packets served between, the broken ring closed the vif "
-		      "(state %d)", refused, sent, rc);
+		      "answered, honest packets served between, %d spoofed and %d honest frames to "
+		      "net2, the broken ring closed the vif (state %d)", refused, sent, SW_SPOOF, SW_GOOD,
+		      rc);
 }
