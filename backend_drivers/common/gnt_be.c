@@ -71,13 +71,32 @@ int be_unmap_refs(struct xendev *x, void *addr, unsigned int n, uint64_t handle)
 	return ioctl(x->gntdev_fd, IOCTL_GNTDEV_UNMAP_GRANT_REF, &u) ? -errno : 0;
 }
 
+/*
+ * One gntdev copy ioctl of @k segments, each one's status to @st[i]
+ * (@st_stride bytes apart): 0, 1 when one failed, or -errno.
+ */
+static int copy_ioctl(struct xendev *x, struct gntdev_grant_copy_segment *seg, unsigned int k,
+		      int16_t *st, size_t st_stride)
+{
+	struct ioctl_gntdev_grant_copy gc = { .count = k, .segments = seg };
+	unsigned int i;
+	int bad = 0;
+
+	if (ioctl(x->gntdev_fd, IOCTL_GNTDEV_GRANT_COPY, &gc))
+		return -errno;
+	for (i = 0; i < k; i++) {
+		*(int16_t *)((char *)st + i * st_stride) = seg[i].status;
+		bad |= seg[i].status != GNTST_okay;
+	}
+	return bad;
+}
+
 int be_grant_copy(struct xendev *x, unsigned int domid, struct be_copy *c, unsigned int n,
 		  int to_guest)
 {
 	struct gntdev_grant_copy_segment seg[COPY_BATCH];
-	struct ioctl_gntdev_grant_copy gc;
 	unsigned int done = 0, i, k;
-	int bad = 0;
+	int bad = 0, rc;
 
 	if (domid >= DOMID_FIRST_RESERVED || (n && !c))
 		return -EINVAL;
@@ -107,15 +126,10 @@ int be_grant_copy(struct xendev *x, unsigned int domid, struct be_copy *c, unsig
 				seg[i].flags = GNTCOPY_source_gref;
 			}
 		}
-		gc.count = k;
-		gc.segments = seg;
-		if (ioctl(x->gntdev_fd, IOCTL_GNTDEV_GRANT_COPY, &gc))
-			return -errno;
-		for (i = 0; i < k; i++) {
-			c[done + i].status = seg[i].status;
-			if (seg[i].status != GNTST_okay)
-				bad = 1;
-		}
+		rc = copy_ioctl(x, seg, k, &c[done].status, sizeof(c[0]));
+		if (rc < 0)
+			return rc;
+		bad |= rc;
 		done += k;
 	}
 	return bad ? -EIO : 0;
@@ -124,9 +138,8 @@ int be_grant_copy(struct xendev *x, unsigned int domid, struct be_copy *c, unsig
 int be_grant_xcopy(struct xendev *x, struct be_xcopy *c, unsigned int n)
 {
 	struct gntdev_grant_copy_segment seg[COPY_BATCH];
-	struct ioctl_gntdev_grant_copy gc;
 	unsigned int done = 0, i, k;
-	int bad = 0;
+	int bad = 0, rc;
 
 	if (n && !c)
 		return -EINVAL;
@@ -158,15 +171,10 @@ int be_grant_xcopy(struct xendev *x, struct be_xcopy *c, unsigned int n)
 			seg[i].source.foreign.domid = p->sdom;
 			seg[i].flags |= GNTCOPY_source_gref;
 		}
-		gc.count = k;
-		gc.segments = seg;
-		if (ioctl(x->gntdev_fd, IOCTL_GNTDEV_GRANT_COPY, &gc))
-			return -errno;
-		for (i = 0; i < k; i++) {
-			c[done + i].status = seg[i].status;
-			if (seg[i].status != GNTST_okay)
-				bad = 1;
-		}
+		rc = copy_ioctl(x, seg, k, &c[done].status, sizeof(c[0]));
+		if (rc < 0)
+			return rc;
+		bad |= rc;
 		done += k;
 	}
 	return bad ? -EIO : 0;

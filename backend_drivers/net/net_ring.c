@@ -354,209 +354,7 @@ static int tx_finish(struct nb_vif *v, struct nb_tx_pkt *p, int rc)
 	return 1;
 }
 
-/* ---- the switch: guest -> guest ---- */
-
-static unsigned int csum_flags(const struct virtio_net_hdr *vh)
-{
-	if (vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
-		return NETRXF_csum_blank | NETRXF_data_validated;
-	if (vh->flags & VIRTIO_NET_HDR_F_DATA_VALID)
-		return NETRXF_data_validated;
-	return 0;
-}
-
-/*
- * Can packet @p (its first p->hlen bytes read) go straight to @to? Its
- * header into @vh. The tap's way judges every packet this refuses.
- */
-static unsigned int sw_check(struct nb_vif *v, struct nb_tx_pkt *p, struct nb_vif *to,
-			     struct virtio_net_hdr *vh)
-{
-	const uint8_t *hdr = p->iov[0].iov_base;
-	unsigned int need;
-	int64_t avail;
-
-	if (!to || to == v || to->broken || to->rx_backlog || !to->xcopy)
-		return 0;
-	if (tx_vh(p, hdr, p->hlen, vh))
-		return 0;
-	/* What the bridge would forward to a tap of MTU NB_SW_MTU (VLAN tag allowed) */
-	if (vh->gso_type == VIRTIO_NET_HDR_GSO_NONE
-		    ? p->len > NB_ETH_HLEN + 4 + NB_SW_MTU
-		    : (size_t)vh->hdr_len + vh->gso_size > NB_ETH_HLEN + 4 + NB_SW_MTU)
-		return 0;
-	need = nb_rx_slots(to, p->len, vh);
-	if (!need || nb_rx_batch_full(to) ||
-	    to->rx_nrsp + need > sizeof(to->rx_rsp) / sizeof(to->rx_rsp[0]))
-		return 0;
-	avail = be_ring_avail(&to->rx);
-	if (avail < 0)
-		return 0;	/* its owner finds it broken */
-	if (avail < need) {
-		to->rx_backlog = true;
-		return 0;
-	}
-	return need;
-}
-
-/*
- * Packet @p into @to's rx buffers (@need requests): its responses made,
- * its pieces listed at v->tx_xcopy[*nx ..]: the first p->hlen bytes from
- * the copy read (what was checked is what arrives), the rest from the
- * sender's grants.
- */
-static void sw_place(struct nb_vif *v, struct nb_tx_pkt *p, struct nb_vif *to, unsigned int need,
-		     const struct virtio_net_hdr *vh, unsigned int *nx)
-{
-	int gso = vh->gso_type == VIRTIO_NET_HDR_GSO_NONE ? 0
-		  : vh->gso_type == VIRTIO_NET_HDR_GSO_TCPV4 ? XEN_NETIF_GSO_TYPE_TCPV4
-							     : XEN_NETIF_GSO_TYPE_TCPV6;
-	unsigned int i, src = p->copy0;
-	size_t at = 0, soff = 0;	/* in the frame; in the source piece */
-	struct netif_rx_request req;
-
-	p->to = to;
-	p->rsp0 = to->rx_nrsp;
-	p->nrsp = need;
-	p->x0 = *nx;
-	for (i = 0; i < need; i++) {
-		struct nb_rx_rsp *r = &to->rx_rsp[to->rx_nrsp++];
-
-		be_ring_take(&to->rx, &req, NETIF_RX_SLOT);
-		memset(r, 0, sizeof(*r));
-		r->id = req.id;
-		r->piece = -1;
-		if (gso && i == 1) {
-			r->extra = true;
-			r->gso_type = (uint8_t)gso;
-			r->gso_size = vh->gso_size;
-			continue;
-		}
-		r->status = (int16_t)(p->len - at < NETIF_PAGE ? p->len - at : NETIF_PAGE);
-		if (i == 0)
-			r->flags = (uint16_t)(csum_flags(vh) | (gso ? NETRXF_extra_info : 0));
-		if (at + (size_t)r->status < p->len)
-			r->flags |= NETRXF_more_data;
-		/* this page's bytes: the read part, then source pieces, split where either ends */
-		for (size_t doff = 0; doff < (size_t)r->status;) {
-			struct be_xcopy *x = &v->tx_xcopy[*nx];
-			size_t n = (size_t)r->status - doff;
-
-			*x = (struct be_xcopy){ .ddom = to->domid, .dref = req.gref,
-						.doff = (uint16_t)doff };
-			if (at < p->hlen) {
-				n = n < p->hlen - at ? n : p->hlen - at;
-				x->local = (const uint8_t *)p->iov[0].iov_base + at;
-			} else {
-				const struct be_copy *c;
-
-				/* the read part is the head of the first piece */
-				if (src == p->copy0 && soff < p->hlen)
-					soff = p->hlen;
-				while (soff >= v->tx_copy[src].len)
-					soff -= v->tx_copy[src].len, src++;
-				c = &v->tx_copy[src];
-				n = n < c->len - soff ? n : c->len - soff;
-				x->sdom = v->domid;
-				x->sref = c->gref;
-				x->soff = (uint16_t)(c->offset + soff);
-				soff += n;
-			}
-			x->len = (uint16_t)n;
-			v->tx_xrsp[(*nx)++] = (uint16_t)(p->rsp0 + i);
-			doff += n;
-			at += n;
-		}
-	}
-	p->nx = *nx - p->x0;
-	to->rx_npkt++;
-}
-
-/* Switches what it can of the batch (nb_tx_batch()). */
-static void tx_switch(struct nb_vif *v)
-{
-	struct be_copy hc[NB_TX_BATCH];
-	unsigned int hp[NB_TX_BATCH], nh = 0, nx = 0, i, k;
-	int rc;
-
-	for (i = 0; i < v->txb_n; i++) {
-		struct nb_tx_pkt *p = &v->txb[i];
-
-		p->to = NULL;
-		p->hlen = 0;
-		if (!p->ncopy || v->tx_copy[p->copy0].len < NB_ETH_HLEN)
-			continue;
-		hc[nh] = v->tx_copy[p->copy0];
-		if (hc[nh].len > NB_PEEK)
-			hc[nh].len = NB_PEEK;
-		hp[nh++] = i;
-	}
-	/* The first bytes of each: one copy call. */
-	rc = nh ? v->copy(v->copy_ctx, hc, nh, 0) : -1;
-	if (rc && rc != -EIO)
-		return;
-	for (k = 0; k < nh; k++) {
-		struct nb_tx_pkt *p = &v->txb[hp[k]];
-		struct virtio_net_hdr vh;
-		struct nb_vif *to;
-		unsigned int need;
-
-		if (hc[k].status)
-			continue;	/* the tap's way says why */
-		p->hlen = hc[k].len;
-		to = v->route(v->route_ctx, p->iov[0].iov_base, p->hlen);
-		need = sw_check(v, p, to, &vh);
-		if (need)
-			sw_place(v, p, to, need, &vh, &nx);
-	}
-	if (!nx)
-		return;
-	rc = v->xcopy(v->copy_ctx, v->tx_xcopy, nx);
-	for (i = 0; i < v->txb_n; i++) {
-		struct nb_tx_pkt *p = &v->txb[i];
-		struct nb_vif *to = p->to;
-		bool bad = false;
-
-		if (!to)
-			continue;
-		for (k = p->x0; k < p->x0 + p->nx; k++) {
-			if (rc && (rc != -EIO || v->tx_xcopy[k].status)) {
-				to->rx_rsp[v->tx_xrsp[k]].status = NETIF_RSP_ERROR;
-				bad = true;
-			}
-		}
-		/*
-		 * A piece refused: the sender's grants or the receiver's? The
-		 * sender's read again into our buffer says; the sender's fault
-		 * fails the packet both ways, the receiver's only its slots.
-		 */
-		if (bad && v->copy(v->copy_ctx, v->tx_copy + p->copy0, p->ncopy, 0)) {
-			unsigned int j;
-
-			for (j = p->rsp0; j < p->rsp0 + p->nrsp; j++)
-				if (!to->rx_rsp[j].extra)
-					to->rx_rsp[j].status = NETIF_RSP_ERROR;
-			tx_bad(v, p, "a grant copy failed");
-			to->rx_drop++;
-			continue;
-		}
-		p->good = false;
-		nb_tx_answer_pkt(v, p, NETIF_RSP_OKAY);
-		v->tx_pkts++;
-		v->tx_switched++;
-		v->tx_sw_bytes += p->len;
-		to->rx_pkts++;
-		to->rx_switched++;
-		to->rx_sw_bytes += bad ? 0 : p->len;
-	}
-	/* Each receiver's responses published. */
-	for (i = 0; i < v->txb_n; i++) {
-		struct nb_vif *to = v->txb[i].to;
-
-		if (to && to->rx_nrsp && nb_rx_flush(to))
-			to->rx_notify = true;
-	}
-}
+static void tx_switch(struct nb_vif *v);
 
 int nb_tx_batch(struct nb_vif *v, uint8_t *bufs, unsigned int max)
 {
@@ -671,11 +469,48 @@ bool nb_rx_batch_full(const struct nb_vif *v)
 	return v->rx_npkt >= NB_RX_BATCH;
 }
 
+static unsigned int csum_flags(const struct virtio_net_hdr *vh)
+{
+	if (vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+		return NETRXF_csum_blank | NETRXF_data_validated;
+	if (vh->flags & VIRTIO_NET_HDR_F_DATA_VALID)
+		return NETRXF_data_validated;
+	return 0;
+}
+
+/*
+ * Takes rx request @i of a frame of @len bytes (@at of them in the slots
+ * before) and makes its response: the GSO extra (NULL back) or a data
+ * slot's (its bytes in status, its grant in *gref).
+ */
+static struct nb_rx_rsp *rx_take(struct nb_vif *v, unsigned int i, int gso,
+				 const struct virtio_net_hdr *vh, size_t len, size_t at, uint32_t *gref)
+{
+	struct nb_rx_rsp *r = &v->rx_rsp[v->rx_nrsp++];
+	struct netif_rx_request req;
+
+	be_ring_take(&v->rx, &req, NETIF_RX_SLOT);
+	memset(r, 0, sizeof(*r));
+	r->id = req.id;
+	r->piece = -1;
+	if (gso && i == 1) {
+		r->extra = true;
+		r->gso_type = (uint8_t)gso;
+		r->gso_size = vh->gso_size;
+		return NULL;
+	}
+	r->status = (int16_t)(len - at < NETIF_PAGE ? len - at : NETIF_PAGE);
+	if (i == 0)
+		r->flags = (uint16_t)(csum_flags(vh) | (gso ? NETRXF_extra_info : 0));
+	if (at + (size_t)r->status < len)
+		r->flags |= NETRXF_more_data;
+	*gref = req.gref;
+	return r;
+}
+
 int nb_rx_put(struct nb_vif *v, const uint8_t *frame, size_t len, const struct virtio_net_hdr *vh)
 {
 	unsigned int need = nb_rx_slots(v, len, vh), i;
-	struct netif_rx_request req;
-	uint16_t csum = 0;
 	size_t at = 0;
 	int64_t avail;
 	int gso;
@@ -694,32 +529,16 @@ int nb_rx_put(struct nb_vif *v, const uint8_t *frame, size_t len, const struct v
 	if (avail < need)
 		return 0;
 	gso = gso_of(vh);
-	if (vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
-		csum = NETRXF_csum_blank | NETRXF_data_validated;
-	else if (vh->flags & VIRTIO_NET_HDR_F_DATA_VALID)
-		csum = NETRXF_data_validated;
 	for (i = 0; i < need; i++) {
-		struct nb_rx_rsp *r = &v->rx_rsp[v->rx_nrsp++];
+		uint32_t gref;
+		struct nb_rx_rsp *r = rx_take(v, i, gso, vh, len, at, &gref);
 
-		be_ring_take(&v->rx, &req, NETIF_RX_SLOT);
-		memset(r, 0, sizeof(*r));
-		r->id = req.id;
-		r->piece = -1;
-		if (gso && i == 1) {
-			r->extra = true;
-			r->gso_type = (uint8_t)gso;
-			r->gso_size = vh->gso_size;
+		if (!r)
 			continue;
-		}
-		r->status = (int16_t)(len - at < NETIF_PAGE ? len - at : NETIF_PAGE);
 		r->piece = (int)v->rx_ncopy;
 		v->rx_copy[v->rx_ncopy++] = (struct be_copy){ .local = (void *)(frame + at),
-			.gref = req.gref, .offset = 0, .len = (uint16_t)r->status };
+			.gref = gref, .offset = 0, .len = (uint16_t)r->status };
 		at += (size_t)r->status;
-		if (i == 0)
-			r->flags = csum | (gso ? NETRXF_extra_info : 0);
-		if (at < len)
-			r->flags |= NETRXF_more_data;
 	}
 	v->rx_npkt++;
 	v->rx_pkts++;
@@ -771,4 +590,184 @@ bool nb_rx_final_check(struct nb_vif *v, unsigned int need)
 	v->rx.sring->req_event = cons + need;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	return (uint32_t)(v->rx.sring->req_prod - cons) >= need;
+}
+
+/* ---- the switch: guest -> guest ---- */
+
+/*
+ * Can packet @p (its first p->hlen bytes read) go straight to @to? Its
+ * header into @vh. The tap's way judges every packet this refuses.
+ */
+static unsigned int sw_check(struct nb_vif *v, struct nb_tx_pkt *p, struct nb_vif *to,
+			     struct virtio_net_hdr *vh)
+{
+	const uint8_t *hdr = p->iov[0].iov_base;
+	unsigned int need;
+	int64_t avail;
+
+	if (!to || to == v || to->broken || to->rx_backlog || !to->xcopy)
+		return 0;
+	if (tx_vh(p, hdr, p->hlen, vh))
+		return 0;
+	/* What the bridge would forward to a tap of MTU NB_SW_MTU (VLAN tag allowed) */
+	if (vh->gso_type == VIRTIO_NET_HDR_GSO_NONE
+		    ? p->len > NB_ETH_HLEN + 4 + NB_SW_MTU
+		    : (size_t)vh->hdr_len + vh->gso_size > NB_ETH_HLEN + 4 + NB_SW_MTU)
+		return 0;
+	need = nb_rx_slots(to, p->len, vh);
+	if (!need || nb_rx_batch_full(to) ||
+	    to->rx_nrsp + need > sizeof(to->rx_rsp) / sizeof(to->rx_rsp[0]))
+		return 0;
+	avail = be_ring_avail(&to->rx);
+	if (avail < 0)
+		return 0;	/* its owner finds it broken */
+	if (avail < need) {
+		to->rx_backlog = true;
+		return 0;
+	}
+	return need;
+}
+
+/*
+ * Packet @p into @to's rx buffers (@need requests): its responses made,
+ * its pieces listed at v->tx_xcopy[*nx ..]: the first p->hlen bytes from
+ * the copy read (what was checked is what arrives), the rest from the
+ * sender's grants.
+ */
+static void sw_place(struct nb_vif *v, struct nb_tx_pkt *p, struct nb_vif *to, unsigned int need,
+		     const struct virtio_net_hdr *vh, unsigned int *nx)
+{
+	int gso = gso_of(vh);
+	unsigned int i, src = p->copy0;
+	size_t at = 0, soff = 0;	/* in the frame; in the source piece */
+
+	p->to = to;
+	p->rsp0 = to->rx_nrsp;
+	p->nrsp = need;
+	p->x0 = *nx;
+	for (i = 0; i < need; i++) {
+		uint32_t dref;
+		struct nb_rx_rsp *r = rx_take(to, i, gso, vh, p->len, at, &dref);
+
+		if (!r)
+			continue;
+		/* this page's bytes: the read part, then source pieces, split where either ends */
+		for (size_t doff = 0; doff < (size_t)r->status;) {
+			struct be_xcopy *x = &v->tx_xcopy[*nx];
+			size_t n = (size_t)r->status - doff;
+
+			*x = (struct be_xcopy){ .ddom = to->domid, .dref = dref,
+						.doff = (uint16_t)doff };
+			if (at < p->hlen) {
+				n = n < p->hlen - at ? n : p->hlen - at;
+				x->local = (const uint8_t *)p->iov[0].iov_base + at;
+			} else {
+				const struct be_copy *c;
+
+				/* the read part is the head of the first piece */
+				if (src == p->copy0 && soff < p->hlen)
+					soff = p->hlen;
+				while (soff >= v->tx_copy[src].len)
+					soff -= v->tx_copy[src].len, src++;
+				c = &v->tx_copy[src];
+				n = n < c->len - soff ? n : c->len - soff;
+				x->sdom = v->domid;
+				x->sref = c->gref;
+				x->soff = (uint16_t)(c->offset + soff);
+				soff += n;
+			}
+			x->len = (uint16_t)n;
+			v->tx_xrsp[(*nx)++] = (uint16_t)(p->rsp0 + i);
+			doff += n;
+			at += n;
+		}
+	}
+	p->nx = *nx - p->x0;
+	to->rx_npkt++;
+}
+
+/* Switches what it can of the batch (nb_tx_batch()). */
+static void tx_switch(struct nb_vif *v)
+{
+	struct be_copy hc[NB_TX_BATCH];
+	unsigned int hp[NB_TX_BATCH], nh = 0, nx = 0, i, k;
+	int rc;
+
+	for (i = 0; i < v->txb_n; i++) {
+		struct nb_tx_pkt *p = &v->txb[i];
+
+		p->to = NULL;
+		p->hlen = 0;
+		if (!p->ncopy || v->tx_copy[p->copy0].len < NB_ETH_HLEN)
+			continue;
+		hc[nh] = v->tx_copy[p->copy0];
+		if (hc[nh].len > NB_PEEK)
+			hc[nh].len = NB_PEEK;
+		hp[nh++] = i;
+	}
+	/* The first bytes of each: one copy call. */
+	rc = nh ? v->copy(v->copy_ctx, hc, nh, 0) : -1;
+	if (rc && rc != -EIO)
+		return;
+	for (k = 0; k < nh; k++) {
+		struct nb_tx_pkt *p = &v->txb[hp[k]];
+		struct virtio_net_hdr vh;
+		struct nb_vif *to;
+		unsigned int need;
+
+		if (hc[k].status)
+			continue;	/* the tap's way says why */
+		p->hlen = hc[k].len;
+		to = v->route(v->route_ctx, p->iov[0].iov_base, p->hlen);
+		need = sw_check(v, p, to, &vh);
+		if (need)
+			sw_place(v, p, to, need, &vh, &nx);
+	}
+	if (!nx)
+		return;
+	rc = v->xcopy(v->copy_ctx, v->tx_xcopy, nx);
+	for (i = 0; i < v->txb_n; i++) {
+		struct nb_tx_pkt *p = &v->txb[i];
+		struct nb_vif *to = p->to;
+		bool bad = false;
+
+		if (!to)
+			continue;
+		for (k = p->x0; k < p->x0 + p->nx; k++) {
+			if (rc && (rc != -EIO || v->tx_xcopy[k].status)) {
+				to->rx_rsp[v->tx_xrsp[k]].status = NETIF_RSP_ERROR;
+				bad = true;
+			}
+		}
+		/*
+		 * A piece refused: the sender's grants or the receiver's? The
+		 * sender's read again into our buffer says; the sender's fault
+		 * fails the packet both ways, the receiver's only its slots.
+		 */
+		if (bad && v->copy(v->copy_ctx, v->tx_copy + p->copy0, p->ncopy, 0)) {
+			unsigned int j;
+
+			for (j = p->rsp0; j < p->rsp0 + p->nrsp; j++)
+				if (!to->rx_rsp[j].extra)
+					to->rx_rsp[j].status = NETIF_RSP_ERROR;
+			tx_bad(v, p, "a grant copy failed");
+			to->rx_drop++;
+			continue;
+		}
+		p->good = false;
+		nb_tx_answer_pkt(v, p, NETIF_RSP_OKAY);
+		v->tx_pkts++;
+		v->tx_switched++;
+		v->tx_sw_bytes += p->len;
+		to->rx_pkts++;
+		to->rx_switched++;
+		to->rx_sw_bytes += bad ? 0 : p->len;
+	}
+	/* Each receiver's responses published. */
+	for (i = 0; i < v->txb_n; i++) {
+		struct nb_vif *to = v->txb[i].to;
+
+		if (to && to->rx_nrsp && nb_rx_flush(to))
+			to->rx_notify = true;
+	}
 }
