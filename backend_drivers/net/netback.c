@@ -85,7 +85,10 @@ static struct xb_backend be;
 static int verbose;
 static int ctl = -1;		/* an AF_INET socket for interface ioctls */
 static const struct be_daemon bd = { "netback", &dev, &xs, &be, &verbose };
-static bool sw_on = true;	/* --switch: guest to guest without the bridge */
+#ifndef NB_SWITCH_DEFAULT	/* -DNB_SWITCH_DEFAULT=0: a build for A/B runs (net-bench --netback) */
+#define NB_SWITCH_DEFAULT 1
+#endif
+static bool sw_on = NB_SWITCH_DEFAULT;	/* --switch: guest to guest without the bridge */
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
