@@ -37,6 +37,7 @@
 #include <hv/page_alloc.h>
 #include <hv/time.h>
 #include <lamina/grant_table.h>
+#include <lamina/memory.h>
 #include <asm/page.h>
 #include <asm/pv.h>
 #include "grant_internal.h"
@@ -258,6 +259,61 @@ static int16_t setup_table_locked(struct domain *d, void *arg)
 static int16_t setup_table(struct domain *ld, void *arg)
 {
 	return on_table(ld, ((struct gnttab_setup_table *)arg)->dom, arg, setup_table_locked);
+}
+
+unsigned int grant_resource_max(const struct domain *d, unsigned int id)
+{
+	switch (id) {
+	case XENMEM_resource_grant_table_id_shared:
+		return d->max_grant_frames;
+	case XENMEM_resource_grant_table_id_status:
+		return DIV_ROUND_UP(d->max_grant_frames * GREFS_PER_FRAME_V2,
+				    GRANT_STATUS_PER_FRAME);
+	}
+	return 0;
+}
+
+/* Frames [first, last] of id's list, once the table has grown to hold them; false: it cannot. */
+static bool resource_list(struct domain *d, unsigned int id, unsigned int last, mfn_t **list)
+{
+	struct grant_table *gt = grant_table_get(d);
+	unsigned int need = last + 1;
+
+	if (!gt)
+		return false;
+	if (id == XENMEM_resource_grant_table_id_shared) {
+		if (last >= gt->nr_frames && need <= d->max_grant_frames)
+			table_grow(d, need);	/* as Xen: a failure is a frame not there */
+		*list = gt->frames;
+		return last < gt->nr_frames;
+	}
+	if (id != XENMEM_resource_grant_table_id_status || gt->version != 2)
+		return false;
+	/* The table frames whose entries status frame `last` covers. */
+	need = (unsigned int)DIV_ROUND_UP((uint64_t)need * GRANT_STATUS_PER_FRAME,
+					  GREFS_PER_FRAME_V2);
+	if (last >= gt->nr_status && need <= d->max_grant_frames)
+		table_grow(d, need);
+	*list = gt->status;
+	return last < gt->nr_status;
+}
+
+long grant_resource_frames(struct domain *d, unsigned int id, unsigned int first,
+			   unsigned int n, uint64_t *mfns)
+{
+	mfn_t *list;
+	unsigned int i;
+	long rc = -EINVAL;
+
+	spin_lock(&d->grant_lock);
+	/* A dying domain's table goes with it: nothing to hand out (Xen: its frames). */
+	if (n && !d->dying && resource_list(d, id, first + n - 1, &list)) {
+		for (i = 0; i < n; i++)
+			mfns[i] = list[first + i];
+		rc = n;
+	}
+	spin_unlock(&d->grant_lock);
+	return rc < 0 ? trace_err(rc) : rc;
 }
 
 static int16_t query_size_locked(struct domain *d, void *arg)

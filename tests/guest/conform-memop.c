@@ -277,6 +277,8 @@ static void resource_rows(void)
 	ROW("acquire_resource, DOMID_SELF", MEM(XENMEM_acquire_resource, &r), -ESRCH);
 	r.domid = 0;
 	ROW("acquire_resource, own id", MEM(XENMEM_acquire_resource, &r), -EPERM);
+	ROW("acquire_resource, own id, start extent 1",
+	    MEM(1ULL << 6 | XENMEM_acquire_resource, &r), -EPERM);
 	r.frame = 1ULL << 32;
 	ROW("acquire_resource, frame 2^32", MEM(XENMEM_acquire_resource, &r), -EINVAL);
 	r.frame = 0xffffffffULL;

@@ -51,12 +51,20 @@ struct xen_memory_reservation {
 };
 
 /*
- * acquire_resource: mapping another domain's resource (its grant table,
- * ioreq pages). Lamina has none to give: for a domain the caller may
- * control the answer is -EOPNOTSUPP, so libxenguest falls back to
- * GNTTABOP_setup_table for a new domain's grant table. As on Xen: the
- * caller itself is -EPERM, a missing domain (DOMID_SELF included)
- * -ESRCH, a non-zero pad -EINVAL.
+ * acquire_resource: the frames of another domain's resource, for a
+ * privileged caller to map (a PV caller gets machine frames, which it maps
+ * with mmu_update naming that domain). Lamina has one kind: type 1, a
+ * grant table, id 0 its shared frames and id 1 (table version 2 only)
+ * its status frames; the table grows to the frames asked for, up to the
+ * domain's max_grant_frames. As on Xen 4.17: a NULL frame_list with
+ * nr_frames 0 is a size query (the most frames the resource can have; an
+ * unknown type answers its -EOPNOTSUPP as that unsigned count), the caller
+ * itself is -EPERM and so is an unprivileged caller, a missing domain
+ * (DOMID_SELF included) -ESRCH, a non-zero pad or a range past 2^32
+ * -EINVAL, a resource of no frames (ioreq servers and vmtrace buffers of
+ * a PV domain, an unknown id) -EINVAL, frames past its maximum -EINVAL,
+ * an unknown type with a list -EOPNOTSUPP. Progress goes in cmd's upper
+ * bits (MEMOP_EXTENT_SHIFT) as for the reservation commands.
  */
 #define XENMEM_acquire_resource		28
 struct xen_mem_acquire_resource {
@@ -68,6 +76,11 @@ struct xen_mem_acquire_resource {
 	uint64_t frame;		/* the first frame of the resource */
 	uint64_t frame_list;	/* guest pointer to u64 frames, NULL = a size query */
 };
+#define XENMEM_resource_ioreq_server		0
+#define XENMEM_resource_grant_table		1
+#define XENMEM_resource_vmtrace_buf		2
+#define XENMEM_resource_grant_table_id_shared	0
+#define XENMEM_resource_grant_table_id_status	1
 
 #define XENMEM_maximum_ram_page		2	/* returns one past the last RAM frame (max_page) */
 #define XENMEM_current_reservation	3	/* IN domid_t *; returns pages */

@@ -14,6 +14,7 @@
 #include <hv/hypercall.h>
 #include <hv/hypervisor.h>
 #include <hv/guest_access.h>
+#include <hv/grant_table.h>
 #include <hv/mm.h>
 #include <hv/page_alloc.h>
 #include <hv/time.h>
@@ -483,22 +484,67 @@ static long domain_memory(struct domain *d, uint64_t arg, unsigned int op)
 	return err;
 }
 
-/* Xen's checks, then nothing to map (memory.h): libxenguest falls back. */
-static long acquire_resource(struct domain *d, uint64_t arg)
+/* The most frames a resource of t can have: 0 none; an unknown type's -EOPNOTSUPP as Xen's count. */
+static unsigned int resource_max(const struct domain *t, unsigned int type, unsigned int id)
 {
+	switch (type) {
+	case XENMEM_resource_grant_table:
+		return grant_resource_max(t, id);
+	case XENMEM_resource_ioreq_server:	/* HVM only */
+	case XENMEM_resource_vmtrace_buf:	/* no vmtrace buffers */
+		return 0;
+	}
+	return (unsigned int)-EOPNOTSUPP;
+}
+
+/*
+ * The frames of another domain's resource (memory.h), in Xen 4.17's order
+ * of checks; from frame `start` of the list on (a continuation's progress),
+ * 32 at a time, continuing after about 1 ms.
+ */
+static long acquire_resource(struct domain *d, struct hc_args *a)
+{
+	uint64_t start = a->arg[0] >> MEMOP_EXTENT_SHIFT, now = now_ns(), mfns[32];
 	struct xen_mem_acquire_resource r;
 	struct domain *t;
+	unsigned int max, n;
+	long rc = 0;
 
-	if (copy_from_guest(&r, arg, sizeof(r)))
+	if (copy_from_guest(&r, a->arg[1], sizeof(r)))
 		return -EFAULT;
 	if (r.pad || (r.frame >> 32) || ((r.frame + r.nr_frames) >> 32))
 		return trace_err(-EINVAL);
-	t = domain_by_id(r.domid);
+	t = get_domain_by_id(r.domid);
 	if (!t)
 		return trace_err(-ESRCH);
+	max = resource_max(t, r.type, r.id);
 	if (t == d || !d->is_privileged)
-		return trace_err(-EPERM);
-	return trace_err(-EOPNOTSUPP);
+		rc = trace_err(-EPERM);
+	else if (!max)
+		rc = trace_err(-EINVAL);
+	else if (!r.frame_list && (r.nr_frames || start))
+		rc = trace_err(-EINVAL);
+	else if (!r.frame_list)		/* a size query */
+		rc = copy_to_guest(a->arg[1] + offsetof(struct xen_mem_acquire_resource, nr_frames),
+				   &max, sizeof(max));
+	else if (start >= r.nr_frames || r.nr_frames > (UINT32_MAX >> MEMOP_EXTENT_SHIFT))
+		rc = trace_err(-EINVAL);
+	else if (r.type != XENMEM_resource_grant_table)
+		rc = trace_err(-EOPNOTSUPP);
+	while (!rc && r.frame_list && start < r.nr_frames) {
+		n = (unsigned int)MIN(ARRAY_SIZE(mfns), r.nr_frames - start);
+		rc = grant_resource_frames(t, r.id, (unsigned int)(r.frame + start), n, mfns);
+		if (rc < 0)
+			break;
+		rc = copy_to_guest(r.frame_list + start * 8, mfns, n * 8);
+		start += n;
+		if (!rc && start < r.nr_frames && hypercall_ran_long(now)) {
+			a->arg[0] = XENMEM_acquire_resource | (start << MEMOP_EXTENT_SHIFT);
+			rc = -ERESTART;
+		}
+	}
+	put_domain(t);
+	return rc;
 }
 
 /* A domain any id names (DOMID_SELF too); -ESRCH if none. */
@@ -651,13 +697,13 @@ long hc_memory_op(struct vcpu *v, struct hc_args *a)
 	case XENMEM_decrease_reservation:
 	case XENMEM_populate_physmap:
 		return reservation(d, a);
+	case XENMEM_acquire_resource:
+		return acquire_resource(d, a);
 	}
 	rc = memory_op_masked(d, op, a->arg[0] >> MEMOP_EXTENT_SHIFT, arg);
 	if (rc != -ENOSYS)
 		return rc;
 	switch (a->arg[0]) {	/* the rest with the whole cmd, as Xen's arch code */
-	case XENMEM_acquire_resource:
-		return acquire_resource(d, arg);
 	case XENMEM_set_pod_target:
 	case XENMEM_get_pod_target:
 		return hvm_memory_op(d, op, arg);

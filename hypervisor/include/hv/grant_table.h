@@ -14,6 +14,17 @@ struct domain;
 int grant_seed(struct domain *d, uint32_t ref, domid_t to, mfn_t mfn);
 
 /*
+ * acquire_resource of a grant table (arch/x86/memory_op.c): the most
+ * frames resource id (XENMEM_resource_grant_table_id_*) of d's table can
+ * have, 0 for an unknown id; and frames [first, first + n) of it, the
+ * table grown to them as Xen's, into mfns: n, or -EINVAL (an id or frame
+ * it has not, a dying domain). d is referenced by the caller.
+ */
+unsigned int grant_resource_max(const struct domain *d, unsigned int id);
+long grant_resource_frames(struct domain *d, unsigned int id, unsigned int first,
+			   unsigned int n, uint64_t *mfns);
+
+/*
  * A dying domain: drops the grant mappings it holds of others' pages,
  * from maptrack handle *cursor on, until about 1 ms after `start`
  * (now_ns). True when none is left (*cursor back to 0); false when it
