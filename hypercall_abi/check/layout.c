@@ -169,6 +169,11 @@ CHECK_OFF(struct xenpf_read_memtype, type, 24);
 CHECK_SIZE(struct xen_mc, 152);
 CHECK_OFF(struct xen_mc, u.fetch.data, 24);
 CHECK_OFF(struct xen_mc, u.physcpuinfo.info, 16);
+CHECK_SIZE(struct xen_mc_logical_cpu, 304);
+CHECK_OFF(struct xen_mc_logical_cpu, mc_vendorid, 52);
+CHECK_OFF(struct xen_mc_logical_cpu, mc_cpu_caps, 132);
+CHECK_OFF(struct xen_mc_logical_cpu, mc_nmsrvals, 168);
+CHECK_OFF(struct xen_mc_logical_cpu, mc_msrvalues, 176);
 
 #include <lamina/domctl.h>
 CHECK_SIZE(struct domctl, 144);

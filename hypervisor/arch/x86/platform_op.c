@@ -38,22 +38,14 @@ static void get_cpuinfo(struct xenpf_pcpuinfo *p)
 
 static void get_cpu_version(struct xenpf_pcpu_version *p)
 {
-	uint32_t a, b, c, d, family;
+	uint32_t a, b, c, d;
 
 	memset(p->vendor_id, 0, sizeof(p->vendor_id));
 	p->family = p->model = p->stepping = 0;
 	if (cpu_up(p->xen_cpuid)) {
-		cpuid(0, 0, &a, &b, &c, &d);
-		memcpy(p->vendor_id, &b, 4);
-		memcpy(p->vendor_id + 4, &d, 4);
-		memcpy(p->vendor_id + 8, &c, 4);
+		cpuid_vendor(p->vendor_id);
 		cpuid(1, 0, &a, &b, &c, &d);
-		family = (a >> 8) & 0xf;
-		if (family == 0xf)
-			family += (a >> 20) & 0xff;
-		p->family = family;
-		p->model = ((a >> 4) & 0xf) | (family >= 6 ? (a >> 12) & 0xf0 : 0);
-		p->stepping = a & 0xf;
+		cpuid_signature(a, &p->family, &p->model, &p->stepping);
 	}
 	p->max_present = smp_nr_possible() - 1;
 }

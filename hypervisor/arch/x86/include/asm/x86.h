@@ -74,6 +74,27 @@ static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b,
 	asm volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
 }
 
+/* CPUID 0's vendor string, 12 bytes, not terminated; returns the highest basic leaf. */
+static inline uint32_t cpuid_vendor(char *id)
+{
+	uint32_t a, r[3];
+
+	cpuid(0, 0, &a, &r[0], &r[2], &r[1]);	/* ebx, edx, ecx in that order */
+	__builtin_memcpy(id, r, 12);
+	return a;
+}
+
+/* Family, model and stepping from CPUID 1's eax, with the extended fields as the SDM says. */
+static inline void cpuid_signature(uint32_t eax, uint32_t *family, uint32_t *model,
+				   uint32_t *step)
+{
+	*family = (eax >> 8) & 0xf;
+	if (*family == 0xf)
+		*family += (eax >> 20) & 0xff;
+	*model = ((eax >> 4) & 0xf) | (*family >= 6 ? (eax >> 12) & 0xf0 : 0);
+	*step = eax & 0xf;
+}
+
 #define DEFINE_CR(n)							\
 static inline uint64_t read_cr##n(void)					\
 {									\
