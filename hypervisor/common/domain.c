@@ -108,6 +108,17 @@ unsigned int domain_count(void)
 	return nr_domains;
 }
 
+void domain_each_shared_info(void (*fn)(struct domain *d))
+{
+	unsigned int i;
+
+	spin_lock(&domlist_lock);
+	for (i = 0; i < nr_domains; i++)
+		if (domains[i]->shared_info && !domains[i]->shared_info_released)
+			fn(domains[i]);
+	spin_unlock(&domlist_lock);
+}
+
 struct domain *domain_by_index(unsigned int i)
 {
 	return i < nr_domains ? domains[i] : NULL;
@@ -186,7 +197,9 @@ static bool domain_gone(unsigned int i)
 	if (!d->destroyed || d->grant || (cur && cur->domain == d))
 		return false;
 	if (!d->shared_info_released && d->shared_info_mfn) {
+		spin_lock(&domlist_lock);	/* domain_each_shared_info writes no more */
 		d->shared_info_released = true;
+		spin_unlock(&domlist_lock);
 		if (!put_alloc_ref(d->shared_info_mfn))
 			return false;		/* mapped: freed by the last put_page */
 	}

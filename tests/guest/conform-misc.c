@@ -6,9 +6,11 @@
  * the numbers no 64-bit PV guest has - with valid and invalid arguments,
  * against the results Xen 4.17 (Debian's build) gives (conform.h;
  * docs/conformance.md). Nothing here changes the machine: commands that
- * act are given arguments that are refused first, or only read.
+ * act are given arguments that are refused first, or only read; settime
+ * sets the wall clock and then puts it back exactly.
  */
 #include "conform.h"
+#include "lib/mm.h"
 #include <lamina/domctl.h>
 
 #define NCALL(nr, a, b, c)	hypercall3(nr, (uint64_t)(a), (uint64_t)(b), (uint64_t)(c))
@@ -50,6 +52,52 @@ static void *zeroed(void)
 {
 	memset(buf, 0, sizeof(buf));
 	return buf;
+}
+
+/*
+ * platform_op settime64 (62) and settime32 (17): the wall clock in our
+ * shared_info becomes secs * 10^9 + nsecs - system_time (our
+ * settimeoffset is 0), at once; then the old one again.
+ */
+static void settime_rows(const struct start_info *si)
+{
+	const uint64_t secs = 2000000000ULL, nsecs = 123, st = 3000000500ULL;
+	const uint64_t x = secs * 1000000000ULL + nsecs - st;
+	volatile struct shared_info *s;
+	uint64_t sec0, nsec0;
+	struct toolstack_op *o;
+
+	mm_init((struct start_info *)si);
+	s = (struct shared_info *)scratch_page();
+	ROW("map the shared_info frame", update_va_mapping((uint64_t)s, si->shared_info | PTE_DATA,
+							   UVMF_INVLPG), 0);
+	sec0 = s->wc_sec | (uint64_t)s->wc_sec_hi << 32;
+	nsec0 = s->wc_nsec;
+	o = tsop(62, XENPF_INTERFACE_VERSION);
+	o->u[3] = 1;		/* mbz */
+	ROW("platform_op settime64 mbz set", NCALL(__HYPERVISOR_platform_op, o, 0, 0), -EINVAL);
+	o->u[3] = 0;
+	o->u[0] = (uint32_t)secs;
+	o->u[2] = nsecs;
+	o->u[4] = (uint32_t)st;
+	ROW("platform_op settime64", NCALL(__HYPERVISOR_platform_op, o, 0, 0), 0);
+	ROW("platform_op settime64: wc_sec", s->wc_sec, (long)(x / 1000000000ULL));
+	ROW("platform_op settime64: wc_nsec", s->wc_nsec, (long)(x % 1000000000ULL));
+	ROW("platform_op settime64: version even", s->wc_version & 1, 0);
+	o = tsop(17, XENPF_INTERFACE_VERSION);
+	o->u[0] = 1000;
+	o->u[1] = 7;
+	o->u[2] = 999999999;	/* system_time: the wall clock before 1970 wraps */
+	ROW("platform_op settime32", NCALL(__HYPERVISOR_platform_op, o, 0, 0), 0);
+	ROW("platform_op settime32: wc_sec", s->wc_sec, 999);
+	ROW("platform_op settime32: wc_nsec", s->wc_nsec, 8);
+	o = tsop(62, XENPF_INTERFACE_VERSION);
+	o->u[0] = (uint32_t)sec0;
+	o->u[1] = (uint32_t)(sec0 >> 32);
+	o->u[2] = (uint32_t)nsec0;
+	ROW("platform_op settime64 back", NCALL(__HYPERVISOR_platform_op, o, 0, 0), 0);
+	ROW("platform_op settime64 back: the old wall clock",
+	    s->wc_sec == (uint32_t)sec0 && s->wc_nsec == nsec0, 1);
 }
 
 int test_main(struct start_info *si)
@@ -95,8 +143,12 @@ int test_main(struct start_info *si)
 	ROW("platform_op cpu_offline cpu 0", PF(57), -EOPNOTSUPP);
 	ROW("platform_op cpu_online cpu 99", PF99(56), -EINVAL);
 	ROW("platform_op cpu_online cpu 0", PF(56), 0);
-	/* read_memtype: Lamina has no MTRR interface (-ENOSYS on purpose) */
-	ROWL("platform_op read_memtype 99", PF99(33), -EINVAL, -ENOSYS);
+	ROW("platform_op read_memtype 99", PF99(33), -EINVAL);
+	ROW("platform_op read_memtype 0", PF(33), 0);
+	printf("read_memtype 0: mfn %#x nr_mfns %#x type %u\n", op.u[2], op.u[4], op.u[6]);
+	ROW("platform_op read_memtype 0: a power of two or free",
+	    !(op.u[4] & (op.u[4] - 1)) && (op.u[4] || !op.u[2]), 1);
+	settime_rows(si);
 	ROW("platform_op resource_op none", PF(61), 0);
 	o = tsop(61, XENPF_INTERFACE_VERSION);
 	o->u[0] = 17;		/* nr_entries */

@@ -17,11 +17,18 @@
  *  - cpu_online: an id not present -EINVAL, an online CPU 0, else
  *    -EOPNOTSUPP. cpu_offline: CPU 0 -EOPNOTSUPP, an id not present
  *    -EINVAL, an offline CPU 0, else -EOPNOTSUPP (no CPU hotplug).
- *  - read_memtype: reg at or above the variable MTRR count -EINVAL, else
- *    the range (mfn, nr_mfns, type; zeros for a free one), written back.
+ *  - read_memtype: reg at or above the variable MTRR count (0 without
+ *    MTRRs) -EINVAL, else the range as Xen's generic_get_mtrr (mfn,
+ *    nr_mfns the 32-bit negation of the page mask, type; zeros for a free
+ *    one), written back.
+ *  - settime32, settime64: the wall clock was secs.nsecs at system time
+ *    system_time; every domain's shared_info wall clock (wc_sec, wc_nsec,
+ *    wc_sec_hi) becomes (secs * 10^9 + nsecs - system_time) modulo 2^64,
+ *    plus its own settimeoffset, at once (Linux dom0 calls settime64 when
+ *    its clock is set, and every 11 minutes). settime64 with mbz set -EINVAL.
  *  - resource_op: 0 entries 0, more than 16 -EINVAL, else -EOPNOTSUPP.
- *  - the others (settime, memtypes, microcode, quirks, EFI calls, ACPI
- *    sleep and power data, hotadd, core parking, symbols): -ENOSYS.
+ *  - the others (memtype add/del, microcode, quirks, EFI calls, ACPI sleep
+ *    and power data, hotadd, core parking, symbols): -ENOSYS.
  */
 #ifndef LAMINA_PLATFORM_H
 #define LAMINA_PLATFORM_H
@@ -30,6 +37,7 @@
 
 #define XENPF_INTERFACE_VERSION		0x03000001
 
+#define XENPF_settime32			17
 #define XENPF_read_memtype		33
 #define XENPF_get_cpu_version		48
 #define XENPF_firmware_info		50
@@ -37,6 +45,7 @@
 #define XENPF_cpu_online		56
 #define XENPF_cpu_offline		57
 #define XENPF_resource_op		61
+#define XENPF_settime64			62
 
 #define XEN_FW_DISK_INFO		1
 #define XEN_FW_DISK_MBR_SIGNATURE	2
@@ -81,6 +90,8 @@ struct xen_platform_op {
 		struct xenpf_pcpuinfo pcpu_info;
 		struct xenpf_pcpu_version pcpu_version;
 		struct xenpf_read_memtype read_memtype;
+		struct { uint32_t secs, nsecs; uint64_t system_time; } settime32;
+		struct { uint64_t secs; uint32_t nsecs, mbz; uint64_t system_time; } settime64;
 		struct { uint32_t type, index; } firmware_info;
 		struct { uint32_t cpuid; } cpu_ol;
 		struct { uint32_t nr_entries, cpu; uint64_t entries; } resource_op;

@@ -9,7 +9,9 @@
 #include <hv/hypercall.h>
 #include <hv/guest_access.h>
 #include <hv/smp.h>
+#include <hv/time.h>
 #include <asm/acpi.h>
+#include <asm/page.h>
 #include <asm/x86.h>
 #include <lamina/platform.h>
 
@@ -50,6 +52,37 @@ static void get_cpu_version(struct xenpf_pcpu_version *p)
 	p->max_present = smp_nr_possible() - 1;
 }
 
+#define MSR_MTRRCAP		0xfe
+#define MSR_MTRR_PHYSBASE(n)	(0x200 + 2 * (n))
+#define MSR_MTRR_PHYSMASK(n)	(0x201 + 2 * (n))
+
+/* Variable MTRR `reg` as Xen's generic_get_mtrr reads it; false: no such register. */
+static bool read_memtype(struct xenpf_read_memtype *m)
+{
+	uint32_t a, b, c, d, paddr_bits = 36;
+	uint64_t base, mask;
+
+	cpuid(1, 0, &a, &b, &c, &d);
+	if (!(d & (1U << 12)) || m->reg >= (rdmsr(MSR_MTRRCAP) & 0xff))
+		return false;
+	m->mfn = m->nr_mfns = 0;
+	m->type = 0;
+	mask = rdmsr(MSR_MTRR_PHYSMASK(m->reg));
+	if (!(mask & (1U << 11)))		/* not valid: a free range */
+		return true;
+	cpuid(0x80000000, 0, &a, &b, &c, &d);
+	if (a >= 0x80000008) {
+		cpuid(0x80000008, 0, &a, &b, &c, &d);
+		paddr_bits = a & 0xff;
+	}
+	base = rdmsr(MSR_MTRR_PHYSBASE(m->reg));
+	mask = ~((1ULL << (paddr_bits - PAGE_SHIFT)) - 1) | (mask >> PAGE_SHIFT);
+	m->nr_mfns = (uint32_t)-(uint32_t)mask;
+	m->mfn = base >> PAGE_SHIFT;
+	m->type = base & 0xff;
+	return true;
+}
+
 static long firmware_info(uint32_t type)
 {
 	switch (type) {
@@ -87,6 +120,21 @@ long hc_platform_op(struct vcpu *v, struct hc_args *a)
 				     &op.u.pcpu_version, sizeof(op.u.pcpu_version)) ? -EFAULT : 0;
 	case XENPF_firmware_info:
 		return firmware_info(op.u.firmware_info.type);
+	case XENPF_read_memtype:
+		if (!read_memtype(&op.u.read_memtype))
+			return trace_err(-EINVAL);
+		return copy_to_guest(a->arg[0] + offsetof(struct xen_platform_op, u.read_memtype),
+				     &op.u.read_memtype, sizeof(op.u.read_memtype)) ? -EFAULT : 0;
+	case XENPF_settime32:
+		wallclock_set(op.u.settime32.secs, op.u.settime32.nsecs,
+			      op.u.settime32.system_time);
+		return 0;
+	case XENPF_settime64:
+		if (op.u.settime64.mbz)
+			return trace_err(-EINVAL);
+		wallclock_set(op.u.settime64.secs, op.u.settime64.nsecs,
+			      op.u.settime64.system_time);
+		return 0;
 	case XENPF_cpu_online:
 		cpu = op.u.cpu_ol.cpuid;
 		if ((int32_t)cpu < 0 || !cpu_present(cpu))

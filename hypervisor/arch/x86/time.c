@@ -25,7 +25,11 @@ static bool tsc_deadline;		/* LAPIC timer in TSC-deadline mode */
 static uint32_t scale_mul;
 static int8_t scale_shift;
 static uint64_t apic_ticks_per_ms;
-static uint64_t boot_epoch;		/* wall-clock seconds at system time 0 */
+/* Wall-clock ns at system time 0: the RTC's at boot, then what dom0's settime says. */
+static uint64_t wc_base_ns;
+static spinlock_t wc_lock = SPINLOCK_INIT_LEVEL(LOCK_LEVEL_WALLCLOCK);
+
+#define NS_PER_SEC	1000000000ULL
 
 void apic_eoi(void)
 {
@@ -214,8 +218,9 @@ static void rtc_read(void)
 	day = bcd(day, binary);
 	mon = bcd(mon, binary);
 	year = bcd(year, binary) + 2000;
-	boot_epoch = days_from_civil(year, mon, day) * 86400 + hour * 3600 + min * 60 + sec;
-	boot_epoch -= now_ns() / 1000000000ULL;
+	/* Whole seconds, as the RTC gives them, at system time 0. */
+	wc_base_ns = (days_from_civil(year, mon, day) * 86400 + hour * 3600 + min * 60 + sec -
+		      now_ns() / NS_PER_SEC) * NS_PER_SEC;
 	pr_info("time: TSC %llu kHz, %s timer, wall clock %04u-%02u-%02u %02u:%02u:%02u UTC\n",
 		(unsigned long long)khz, tsc_deadline ? "TSC-deadline" : "APIC one-shot",
 		year, mon, day, hour, min, sec);
@@ -247,13 +252,26 @@ static void version_end(volatile uint32_t *version, uint32_t ver)
 void wallclock_init(struct domain *d)
 {
 	struct shared_info *s = d->shared_info;
-	uint64_t epoch = boot_epoch + d->time_offset;	/* settimeoffset's seconds */
-	uint32_t ver = version_begin(&s->wc_version);
+	uint64_t base, sec;
+	uint32_t ver;
 
-	s->wc_sec = (uint32_t)epoch;
-	s->wc_sec_hi = (uint32_t)(epoch >> 32);
-	s->wc_nsec = 0;
+	spin_lock(&wc_lock);
+	base = wc_base_ns;
+	sec = base / NS_PER_SEC + (uint64_t)d->time_offset;	/* settimeoffset's seconds */
+	ver = version_begin(&s->wc_version);
+	s->wc_sec = (uint32_t)sec;
+	s->wc_sec_hi = (uint32_t)(sec >> 32);
+	s->wc_nsec = (uint32_t)(base % NS_PER_SEC);
 	version_end(&s->wc_version, ver);
+	spin_unlock(&wc_lock);
+}
+
+void wallclock_set(uint64_t secs, uint32_t nsecs, uint64_t system_time)
+{
+	spin_lock(&wc_lock);
+	wc_base_ns = secs * NS_PER_SEC + nsecs - system_time;	/* modulo 2^64, as Xen */
+	spin_unlock(&wc_lock);
+	domain_each_shared_info(wallclock_init);
 }
 
 void pvclock_update(struct vcpu *v)

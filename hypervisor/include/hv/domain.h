@@ -208,6 +208,8 @@ void get_domain(struct domain *d);	/* another reference to one already held */
 void put_domain(struct domain *d);
 unsigned int domain_count(void);
 struct domain *domain_by_index(unsigned int i);
+/* fn(d), under the domain list's lock, for each domain whose shared_info page is still its own. */
+void domain_each_shared_info(void (*fn)(struct domain *d));
 
 void domain_shutdown(struct domain *d, unsigned int reason);
 void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);

@@ -33,7 +33,10 @@
  *   tq->lock              a CPU's timer queue; two CPUs' queues are
  *                         taken lower CPU first (migrate_timer)
  *   domlist_lock          the domain list (common/domain.c); nothing
- *                         but the frame allocator is taken inside it
+ *                         but wc_lock and the frame allocator is taken
+ *                         inside it
+ *   wc_lock               writing a domain's wall clock in its
+ *                         shared_info (arch/x86/time.c)
  *   pool->lock            a frame pool (common/page_alloc.c)
  *
  * Frame counts take no lock: they change by compare-and-exchange
@@ -54,6 +57,7 @@ enum {
 	LOCK_LEVEL_RQ,
 	LOCK_LEVEL_TQ,
 	LOCK_LEVEL_DOMLIST,
+	LOCK_LEVEL_WALLCLOCK,
 	LOCK_LEVEL_HEAP,
 	LOCK_LEVELS
 };

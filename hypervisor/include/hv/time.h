@@ -26,7 +26,14 @@ void time_init_secondary(void);	/* an AP, once its local APIC is on */
 uint64_t now_ns(void);
 uint64_t tsc_khz(void);
 void pvclock_update(struct vcpu *v);
+/* d's shared_info wall clock (wc_*): the system's, plus its settimeoffset. */
 void wallclock_init(struct domain *d);
+/*
+ * platform_op settime: the wall clock was secs.nsecs at system time
+ * system_time; every domain's shared_info says so at once (as Xen's
+ * do_settime, each with its own offset).
+ */
+void wallclock_set(uint64_t secs, uint32_t nsecs, uint64_t system_time);
 
 void timer_init(struct timer *t, void (*fn)(void *), void *data);
 void set_timer(struct timer *t, uint64_t deadline);
