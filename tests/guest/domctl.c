@@ -698,10 +698,55 @@ static int cycles(void)
 	return TEST_PASS;
 }
 
+static long settime64(uint64_t secs, uint32_t nsecs, uint64_t system_time)
+{
+	struct {
+		uint32_t cmd, interface_version;
+		uint64_t secs;
+		uint32_t nsecs, mbz;
+		uint64_t system_time;
+		uint8_t pad[104];
+	} op = { 62, 0x03000001, secs, nsecs, 0, system_time, { 0 } };
+
+	return hypercall1(__HYPERVISOR_platform_op, &op);
+}
+
+/*
+ * dom's wall clock (its shared_info, frame si_frame, mapped through
+ * mmu_update naming it) is ours plus its settimeoffset (3600 s), and
+ * stays so when platform_op settime64 sets the wall clock; ours is put
+ * back after.
+ */
+static int wallclock_of(domid_t dom, uint64_t si_frame, const struct start_info *si)
+{
+	volatile struct shared_info *ours = (struct shared_info *)scratch_page();
+	volatile struct shared_info *its = (struct shared_info *)scratch_page();
+	uint32_t sec0, nsec0;
+	long rc;
+
+	CHECK(update_va_mapping((uint64_t)ours, si->shared_info | PTE_DATA, UVMF_INVLPG) == 0,
+	      "mapping our shared_info");
+	CHECK((rc = remap((uint64_t)its, si_frame, dom)) == 0, "mapping d%u's shared_info: %ld",
+	      dom, rc);
+	sec0 = ours->wc_sec;
+	nsec0 = ours->wc_nsec;
+	CHECK(its->wc_sec == sec0 + 3600 && its->wc_nsec == nsec0,
+	      "d%u's wall clock %u.%09u, ours %u.%09u", dom, its->wc_sec, its->wc_nsec, sec0, nsec0);
+	CHECK((rc = settime64(1500000000, 250, 0)) == 0, "settime64 gave %ld", rc);
+	CHECK(ours->wc_sec == 1500000000 && ours->wc_nsec == 250 &&
+	      its->wc_sec == 1500003600 && its->wc_nsec == 250 && !(its->wc_version & 1),
+	      "after settime64: ours %u.%09u, d%u's %u.%09u", ours->wc_sec, ours->wc_nsec, dom,
+	      its->wc_sec, its->wc_nsec);
+	CHECK(settime64(sec0, nsec0, 0) == 0 && ours->wc_sec == sec0 && its->wc_sec == sec0 + 3600,
+	      "putting the wall clock back");
+	CHECK(remap((uint64_t)its, va_to_mfn((uint64_t)its), DOMID_SELF) == 0, "unmapping it");
+	return TEST_PASS;
+}
+
 int test_main(struct start_info *si)
 {
 	struct domctl op;
-	uint64_t si_frame;
+	uint64_t si_frame = 0;
 	domid_t dom;
 	long rc;
 
@@ -721,6 +766,7 @@ int test_main(struct start_info *si)
 	CHECK(bad_contexts(dom) == TEST_PASS, "bad contexts");
 	CHECK(pause_counts(dom) == TEST_PASS, "pause counts");
 	CHECK(other_calls(dom) == TEST_PASS, "other calls");
+	CHECK(wallclock_of(dom, si_frame, si) == TEST_PASS, "its wall clock");
 	CHECK(memory_for(dom) == TEST_PASS, "memory for it");
 	CHECK(sysctls(dom) == TEST_PASS, "sysctls");
 	CHECK(destroy(dom) == TEST_PASS, "destroy");
