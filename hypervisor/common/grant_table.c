@@ -34,6 +34,7 @@
 #include <hv/guest_access.h>
 #include <hv/grant_table.h>
 #include <hv/mm.h>
+#include <hv/flushtlb.h>
 #include <hv/page_alloc.h>
 #include <hv/time.h>
 #include <lamina/grant_table.h>
@@ -580,24 +581,98 @@ static long frame_list_ok(uint64_t args, uint32_t count, bool status)
 /* ---------------------------------------------------------- transfer, cache_flush */
 
 /*
- * transfer: Xen's checks on the frame and the domain; no page moves
- * (grant_table.h). A frame the caller may give is exactly one it could
- * release with decrease_reservation.
+ * e's entry ref takes a transfer from ld, as Xen's
+ * gnttab_prepare_for_transfer: its flags exactly GTF_accept_transfer and
+ * its domid ld's, then GTF_transfer_committed set in one exchange (the
+ * guest may write the entry meanwhile: four tries). e's table locked.
+ */
+static bool transfer_commit(struct domain *e, domid_t ld, grant_ref_t ref)
+{
+	uint32_t *hdr, old, seen;
+	unsigned int tries;
+
+	if (ref >= nr_entries(e))
+		return false;
+	hdr = header_of(e->grant, array_index_nospec(ref, nr_entries(e)));
+	old = __atomic_load_n(hdr, __ATOMIC_RELAXED);
+	for (tries = 0; tries < 5; tries++) {
+		if ((old & 0xffff) != GTF_accept_transfer || old >> 16 != ld)
+			return false;
+		seen = old;
+		if (__atomic_compare_exchange_n(hdr, &seen, old | GTF_transfer_committed, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+			return true;
+		old = seen;
+	}
+	return false;
+}
+
+/* The frame is e's now: its entry ref says which (v1: 32 bits), M2P its frame field. */
+static void transfer_complete(struct domain *e, grant_ref_t ref, mfn_t mfn)
+{
+	struct grant_table *gt = e->grant;
+	uint32_t *hdr = header_of(gt, ref);
+
+	frame_table[mfn].owner = e->domid;
+	__atomic_add_fetch(&e->nr_pages, 1, __ATOMIC_ACQ_REL);
+	if (gt->version == 2) {
+		m2p[mfn] = entry_v2_of(gt, ref)->full_page.frame;
+		entry_v2_of(gt, ref)->full_page.frame = mfn;
+	} else {
+		m2p[mfn] = entry_of(gt, ref)->frame;
+		entry_of(gt, ref)->frame = (uint32_t)mfn;
+	}
+	frame_count_add(mfn, 1);		/* its allocation reference, e's now */
+	__atomic_fetch_or(hdr, GTF_transfer_completed, __ATOMIC_RELEASE);
+}
+
+/*
+ * transfer, as Xen 4.17's: the caller's frame, held by nothing but its
+ * allocation (what decrease_reservation could free at once; else
+ * GNTST_bad_page), leaves it at once (count 1 -> 0 in one exchange, so
+ * nobody can take a reference; its TLBs flushed). Then it goes to domain
+ * op->domid through entry op->ref, which that domain set to
+ * GTF_accept_transfer for the caller, within its max_pages; any failure
+ * from here (no such domain GNTST_bad_domain, a dying one, no headroom, a
+ * bad entry GNTST_general_error) frees the frame, as Xen does.
  */
 static int16_t transfer_one(struct domain *ld, void *arg)
 {
 	const struct gnttab_transfer *op = arg;
 	const struct page_info *pg;
+	struct domain *e = NULL;
+	mfn_t mfn = op->mfn;
+	int16_t st = GNTST_general_error;
 
-	if (op->mfn >= frame_table_size)
+	if (mfn >= frame_table_size)
 		return GNTST_bad_page;
-	pt_settle(op->mfn);
-	pg = &frame_table[array_index_nospec(op->mfn, frame_table_size)];
-	if (pg->owner != ld->domid || pg->count != 1 || pg->type_count || (pg->flags & PGF_shared))
+	mfn = array_index_nospec(mfn, frame_table_size);
+	pt_settle(mfn);
+	pg = &frame_table[mfn];
+	if (pg->owner != ld->domid || pg->type_count || (pg->flags & PGF_shared) ||
+	    !frame_count_from_one(mfn, 0))
 		return GNTST_bad_page;
-	if (!domain_by_id(op->domid))
-		return GNTST_bad_domain;
-	return GNTST_general_error;
+	__atomic_sub_fetch(&ld->nr_pages, 1, __ATOMIC_ACQ_REL);
+	flush_tlb_domain(ld);			/* no cached translation outlives it */
+	if (op->domid != DOMID_SELF)
+		e = grant_get(ld, op->domid);
+	if (!e) {
+		st = GNTST_bad_domain;
+	} else if ((mfn >> 32) && (!e->grant || e->grant->version == 1)) {
+		st = GNTST_address_too_big;	/* v1's 32-bit frame (Xen copies it lower) */
+	} else {
+		spin_lock(&e->grant_lock);
+		if (!e->dying && domain_tot_pages(e) < e->max_pages && grant_table_get(e) &&
+		    transfer_commit(e, ld->domid, op->ref)) {
+			transfer_complete(e, array_index_nospec(op->ref, nr_entries(e)), mfn);
+			st = GNTST_okay;
+		}
+		spin_unlock(&e->grant_lock);
+	}
+	grant_put(ld, e);
+	if (st != GNTST_okay)
+		frame_release(mfn);
+	return st;
 }
 
 /* May d flush owner's frame mfn: its own, or one it has a grant of mapped? (owner locked) */

@@ -9,7 +9,10 @@
  * GNTST_no_space, with room again after unmapping. The same long batch
  * inside a multicall comes back whole too. swap_grant_ref exchanges two
  * idle entries and refuses one in use; dump_table is gone (-ENOSYS) and
- * an empty transfer batch answers 0, on both hypervisors.
+ * an empty transfer batch answers 0, on both hypervisors. A page
+ * transferred to ourselves through an entry set to accept it arrives
+ * (the entry's frame and the M2P updated); one given with a bad entry, to
+ * DOMID_SELF or to no domain is gone from our reservation.
  * @hvargs: gnttab_max_maptrack_frames=1
  */
 #include "lib/guest.h"
@@ -154,8 +157,80 @@ static int swap_and_dump(uint64_t p, uint64_t q)
 	rc = gnttab(GNTTABOP_dump_table, &dt[0], 1);
 	CHECK(rc == -ENOSYS && dt[0].status == 99, "dump_table of our own table gave %ld, %d",
 	      rc, dt[0].status);
-	/* Lamina moves no page on transfer (Linux 6.1 never transfers); none asked here. */
 	CHECK(gnttab(GNTTABOP_transfer, dt, 0) == 0, "an empty transfer batch");
+	return TEST_PASS;
+}
+
+static long reservation(void)
+{
+	domid_t self = DOMID_SELF;
+
+	return hypercall2(__HYPERVISOR_memory_op, XENMEM_current_reservation, (uint64_t)&self);
+}
+
+/* A page of ours, unmapped so nothing but its allocation holds it: its MFN. */
+static uint64_t page_to_give(const char *text)
+{
+	uint64_t va = scratch_page(), mfn = va_to_mfn(va);
+
+	strlcpy((char *)va, text, 64);
+	return update_va_mapping(va, 0, UVMF_INVLPG) ? 0 : mfn;
+}
+
+static int16_t transfer(uint64_t mfn, domid_t to, grant_ref_t ref)
+{
+	struct gnttab_transfer t = { mfn, to, 0, ref, 99, 0, 0 };
+
+	return gnttab(GNTTABOP_transfer, &t, 1) ? 99 : t.status;
+}
+
+/*
+ * transfer to ourselves: entry 30 accepts a page from d0 at pseudo-physical
+ * frame 0x12345; the page arrives there (the entry's frame its MFN, the
+ * M2P entry 0x12345, flags committed and completed, its bytes kept, our
+ * reservation the same); a mapped page stays ours (bad_page); a bad
+ * entry (wrong flags, another domid), DOMID_SELF and a missing domain
+ * cost the page: one frame less each.
+ */
+static int transfer_self(void)
+{
+	uint64_t mfn = page_to_give("transferred page"), va = scratch_page(), pfn, gone[4];
+	long before = reservation();
+	int16_t s;
+	int i;
+
+	CHECK(mfn && before > 0, "a page to give: %#lx, reservation %ld", (unsigned long)mfn,
+	      before);
+	pfn = ((const uint64_t *)MACH2PHYS_VIRT_START)[mfn];
+	CHECK(transfer(va_to_mfn(va), 0, 30) == GNTST_bad_page, "a mapped page");
+	table[30] = (struct grant_entry_v1){ GTF_accept_transfer, 0, 0x12345 };
+	s = transfer(mfn, 0, 30);
+	CHECK(s == GNTST_okay, "transfer to ourselves gave %d", s);
+	CHECK(table[30].flags == (GTF_accept_transfer | GTF_transfer_committed |
+				  GTF_transfer_completed) && table[30].frame == mfn,
+	      "entry 30 after it: flags %#x, frame %#x", table[30].flags, table[30].frame);
+	CHECK(((const uint64_t *)MACH2PHYS_VIRT_START)[mfn] == 0x12345, "M2P %#lx",
+	      (unsigned long)((const uint64_t *)MACH2PHYS_VIRT_START)[mfn]);
+	CHECK(reservation() == before, "reservation %ld, was %ld", reservation(), before);
+	CHECK(mmu_update1((mfn << 12) | MMU_MACHPHYS_UPDATE, pfn) == 0, "M2P back");
+	CHECK(update_va_mapping(va, (mfn << 12) | PTE_DATA, UVMF_INVLPG) == 0 &&
+	      !strcmp((char *)va, "transferred page"), "the page arrived without its bytes");
+	s = transfer(mfn, 0, 30);
+	CHECK(s == GNTST_bad_page, "a transferred page, mapped again: %d", s);
+	table[30].flags = 0;
+	for (i = 0; i < 4; i++)
+		CHECK((gone[i] = page_to_give("a page to lose")), "page %d", i);
+	table[31] = (struct grant_entry_v1){ GTF_permit_access, 0, 0 };
+	table[32] = (struct grant_entry_v1){ GTF_accept_transfer, 7, 0 };
+	CHECK((s = transfer(gone[0], 0, 31)) == GNTST_general_error, "into a permit entry: %d", s);
+	CHECK((s = transfer(gone[1], 0, 32)) == GNTST_general_error, "another's entry: %d", s);
+	CHECK((s = transfer(gone[2], DOMID_SELF, 30)) == GNTST_bad_domain, "DOMID_SELF: %d", s);
+	CHECK((s = transfer(gone[3], 0x7ff0, 30)) == GNTST_bad_domain, "no domain: %d", s);
+	CHECK(table[31].flags == GTF_permit_access && table[32].flags == GTF_accept_transfer,
+	      "refused entries changed: %#x %#x", table[31].flags, table[32].flags);
+	CHECK(reservation() == before - 4, "after 4 failed transfers: %ld, was %ld",
+	      reservation(), before);
+	table[31].flags = table[32].flags = 0;
 	return TEST_PASS;
 }
 
@@ -239,6 +314,7 @@ int test_main(struct start_info *si)
 	CHECK(swap_and_dump(p, q) == TEST_PASS, "swap and dump");
 	CHECK(!strcmp((char *)own, "granted page Q"), "long batch copied the wrong page");
 	CHECK(maptrack_limit(q) == TEST_PASS, "maptrack limit");
+	CHECK(transfer_self() == TEST_PASS, "transfer");
 	{
 		/*
 		 * shared_info (unmapped here) is the hypervisor's, lent to us:

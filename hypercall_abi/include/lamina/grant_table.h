@@ -11,8 +11,8 @@
  *  3. While an entry is mapped or being copied, the hypervisor keeps
  *     GTF_reading (and GTF_writing for writable use) set in its flags, so
  *     the granter cannot end access under the mapper's feet.
- *  4. transfer checks its arguments as Xen 4.17 does but moves no page
- *     (Linux 6.1 never transfers pages): see struct gnttab_transfer.
+ *  4. transfer moves a page from the caller to another domain as Xen 4.17
+ *     does: see struct gnttab_transfer.
  *     cache_flush checks its arguments and does nothing more (x86 caches
  *     are coherent with DMA): see struct gnttab_cache_flush. dump_table
  *     is gone, as in Xen 4.17 (-ENOSYS).
@@ -118,6 +118,8 @@ typedef uint16_t grant_status_t;
 #define GTF_PCD			0x0040
 #define GTF_PAT			0x0080
 #define GTF_sub_page		0x0100
+#define GTF_transfer_committed	0x0004	/* accept_transfer: a frame is on its way */
+#define GTF_transfer_completed	0x0008	/* accept_transfer: frame holds it now */
 
 #define GNTMAP_device_map	0x01
 #define GNTMAP_host_map		0x02
@@ -259,11 +261,19 @@ struct gnttab_copy {
 };
 
 /*
- * transfer: give frame mfn of the caller to domid through its entry ref.
- * As on Xen 4.17, a frame that is not RAM or not the caller's to give (not
- * its own, or still mapped, typed or pinned) is GNTST_bad_page and a
- * missing domain GNTST_bad_domain. Lamina moves no page: a transfer that
- * passes those checks is GNTST_general_error, and the frame stays.
+ * transfer: give frame mfn of the caller to domid through its entry ref,
+ * as on Xen 4.17. A frame that is not RAM or not the caller's to give
+ * (not its own, or still mapped, typed, pinned or granted) is
+ * GNTST_bad_page and stays. Any other frame leaves the caller (one page
+ * less in its reservation): domid's entry ref must have flags exactly
+ * GTF_accept_transfer and domid the caller, and domid room below its
+ * max_pages; then the entry gets GTF_transfer_committed, the frame (its
+ * frame field, which held the pseudo-physical frame the receiver wants
+ * it at, becomes the MFN; that frame becomes the M2P entry), then
+ * GTF_transfer_completed, and the frame is domid's: GNTST_okay. Else the
+ * frame is freed: a missing domain (DOMID_SELF included) GNTST_bad_domain,
+ * the rest GNTST_general_error. A frame above 2^32 into a v1 table
+ * GNTST_address_too_big (Xen copies it into a lower frame).
  */
 struct gnttab_transfer {
 	xen_pfn_t mfn;			/* IN */
