@@ -218,8 +218,7 @@ static long singleshot(struct vcpu *v, uint64_t arg)
 
 	if (copy_from_guest(&t, arg, sizeof(t)))
 		return -EFAULT;
-	if ((t.flags & VCPU_SSHOTTMR_future) && t.timeout_abs_ns < now_ns())
-		return -ETIME;
+	/* VCPU_SSHOTTMR_future is ignored, as Debian's Xen 4.17 (4.17.3 on): a past deadline fires. */
 	if (t.timeout_abs_ns <= now_ns()) {
 		/* Already due: VIRQ_TIMER now, not after an interrupt (§6.3). */
 		stop_timer(&v->singleshot);

@@ -43,7 +43,7 @@ struct vcpu_set_periodic_timer {
 #define VCPUOP_set_singleshot_timer	8
 struct vcpu_set_singleshot_timer {
 	uint64_t timeout_abs_ns;	/* IN */
-	uint32_t flags;			/* IN: VCPU_SSHOTTMR_future */
+	uint32_t flags;			/* IN: VCPU_SSHOTTMR_future, ignored as Xen 4.17.3 on */
 	uint32_t pad0;
 };
 #define VCPU_SSHOTTMR_future		(1U << 0)
