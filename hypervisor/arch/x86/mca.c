@@ -90,7 +90,7 @@ static uint32_t mca_vendor(const char *id)
 static void mca_record(struct xen_mc_logical_cpu *r, unsigned int cpu, uint32_t apic,
 		       cpumask_t up)
 {
-	uint32_t a, b, c, d, max_leaf, i, brand[12];
+	uint32_t a, b, c, d, ext, max_leaf, i, brand[12];
 	struct mca_topology t;
 	const char *p;
 
@@ -117,8 +117,8 @@ static void mca_record(struct xen_mc_logical_cpu *r, unsigned int cpu, uint32_t 
 	r->mc_cache_alignment = ((b >> 8) & 0xff) * 8;
 	r->mc_cpu_caps[0] = d;
 	r->mc_cpu_caps[1] = c;
-	cpuid(0x80000000, 0, &a, &b, &c, &d);
-	if (a >= 0x80000001) {
+	cpuid(0x80000000, 0, &ext, &b, &c, &d);
+	if (ext >= 0x80000001) {
 		cpuid(0x80000001, 0, &a, &b, &c, &d);
 		r->mc_cpu_caps[2] = d;
 		r->mc_cpu_caps[3] = c;
@@ -132,8 +132,7 @@ static void mca_record(struct xen_mc_logical_cpu *r, unsigned int cpu, uint32_t 
 		r->mc_cpu_caps[5] = b;
 		r->mc_cpu_caps[6] = c;
 	}
-	cpuid(0x80000000, 0, &a, &b, &c, &d);
-	if (a >= 0x80000004) {
+	if (ext >= 0x80000004) {
 		for (i = 0; i < 3; i++)
 			cpuid(0x80000002 + i, 0, &brand[4 * i], &brand[4 * i + 1],
 			      &brand[4 * i + 2], &brand[4 * i + 3]);
