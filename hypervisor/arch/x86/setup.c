@@ -199,6 +199,8 @@ void __noreturn start_lamina(uint32_t magic, uint32_t info_pa)
 			no_dom0("see the message above");
 		sched_add_vcpu(dom0->vcpu[0]);
 		build_more_domains(rd ? 2 : 1);
+		pr_info("mm: boot modules freed: %llu MiB\n",
+			(unsigned long long)(mm_free_boot_modules() >> 8));
 	}
 	time_init();
 	irq_init();

@@ -59,6 +59,7 @@ extern pte_t idle_l4[512];
 extern uint64_t max_ram_mfn;	/* one past the highest RAM frame */
 
 void mm_init(void);
+uint64_t mm_free_boot_modules(void);	/* after the boot-time domains are built */
 void mm_copy_hypervisor_slots(pte_t *l4);
 
 #endif
