@@ -48,7 +48,7 @@ struct sysctl_physinfo {
 	uint32_t pad;
 	uint64_t total_pages;		/* RAM the hypervisor manages */
 	uint64_t free_pages;		/* of which free now */
-	uint64_t scrub_pages;
+	uint64_t scrub_pages;		/* freed, not zeroed yet (Xen 4.17: 0) */
 	uint64_t outstanding_pages;	/* claimed, not yet allocated */
 	uint64_t max_mfn;		/* the highest machine frame there may be */
 	uint32_t hw_cap[8];
