@@ -72,31 +72,78 @@ int be_unmap_refs(struct xendev *x, void *addr, unsigned int n, uint64_t handle)
 }
 
 /*
- * One gntdev copy ioctl of @k segments, each one's status to @st[i]
- * (@st_stride bytes apart): 0, 1 when one failed, or -errno.
+ * A copy's pieces as gntdev segments: fill sets seg[0..k) (zeroed) from
+ * pieces first..first+k of the caller's array, arg its other arguments.
  */
-static int copy_ioctl(struct xendev *x, struct gntdev_grant_copy_segment *seg, unsigned int k,
-		      int16_t *st, size_t st_stride)
+typedef void seg_fill(struct gntdev_grant_copy_segment *seg, unsigned int first,
+		      unsigned int k, const void *arg);
+
+/*
+ * The batching both copies share: n pieces, COPY_BATCH a gntdev copy
+ * ioctl, each piece's status to @st (@st_stride bytes apart, the pieces'
+ * own field). 0, -EIO when a piece failed (later batches still done), or
+ * the -errno of a failed ioctl (ending the copy).
+ */
+static int copy_batches(struct xendev *x, unsigned int n, seg_fill *fill, const void *arg,
+			int16_t *st, size_t st_stride)
 {
-	struct ioctl_gntdev_grant_copy gc = { .count = k, .segments = seg };
-	unsigned int i;
+	struct gntdev_grant_copy_segment seg[COPY_BATCH];
+	struct ioctl_gntdev_grant_copy gc = { .segments = seg };
+	unsigned int done, i, k;
 	int bad = 0;
 
-	if (ioctl(x->gntdev_fd, IOCTL_GNTDEV_GRANT_COPY, &gc))
-		return -errno;
-	for (i = 0; i < k; i++) {
-		*(int16_t *)((char *)st + i * st_stride) = seg[i].status;
-		bad |= seg[i].status != GNTST_okay;
+	for (done = 0; done < n; done += k) {
+		k = n - done < COPY_BATCH ? n - done : COPY_BATCH;
+		memset(seg, 0, sizeof(seg[0]) * k);
+		fill(seg, done, k, arg);
+		gc.count = k;
+		if (ioctl(x->gntdev_fd, IOCTL_GNTDEV_GRANT_COPY, &gc))
+			return -errno;
+		for (i = 0; i < k; i++) {
+			*(int16_t *)((char *)st + (done + i) * st_stride) = seg[i].status;
+			bad |= seg[i].status != GNTST_okay;
+		}
 	}
-	return bad;
+	return bad ? -EIO : 0;
+}
+
+struct copy_arg {
+	const struct be_copy *c;
+	uint16_t domid;
+	int to_guest;
+};
+
+static void fill_copy(struct gntdev_grant_copy_segment *seg, unsigned int first,
+		      unsigned int k, const void *arg)
+{
+	const struct copy_arg *a = arg;
+	unsigned int i;
+
+	for (i = 0; i < k; i++) {
+		const struct be_copy *p = &a->c[first + i];
+
+		seg[i].len = p->len;
+		if (a->to_guest) {
+			seg[i].source.virt = p->local;
+			seg[i].dest.foreign.ref = p->gref;
+			seg[i].dest.foreign.offset = p->offset;
+			seg[i].dest.foreign.domid = a->domid;
+			seg[i].flags = GNTCOPY_dest_gref;
+		} else {
+			seg[i].source.foreign.ref = p->gref;
+			seg[i].source.foreign.offset = p->offset;
+			seg[i].source.foreign.domid = a->domid;
+			seg[i].dest.virt = p->local;
+			seg[i].flags = GNTCOPY_source_gref;
+		}
+	}
 }
 
 int be_grant_copy(struct xendev *x, unsigned int domid, struct be_copy *c, unsigned int n,
 		  int to_guest)
 {
-	struct gntdev_grant_copy_segment seg[COPY_BATCH];
-	unsigned int done = 0, i, k;
-	int bad = 0, rc;
+	struct copy_arg a = { c, (uint16_t)domid, to_guest };
+	unsigned int i;
 
 	if (domid >= DOMID_FIRST_RESERVED || (n && !c))
 		return -EINVAL;
@@ -105,41 +152,37 @@ int be_grant_copy(struct xendev *x, unsigned int domid, struct be_copy *c, unsig
 	for (i = 0; i < n; i++)
 		if (!c[i].len || (unsigned int)c[i].offset + c[i].len > PAGE_BYTES)
 			return -EINVAL;
-	while (done < n) {
-		k = n - done < COPY_BATCH ? n - done : COPY_BATCH;
-		memset(seg, 0, sizeof(seg[0]) * k);
-		for (i = 0; i < k; i++) {
-			struct be_copy *p = &c[done + i];
+	return n ? copy_batches(x, n, fill_copy, &a, &c[0].status, sizeof(c[0])) : 0;
+}
 
-			seg[i].len = p->len;
-			if (to_guest) {
-				seg[i].source.virt = p->local;
-				seg[i].dest.foreign.ref = p->gref;
-				seg[i].dest.foreign.offset = p->offset;
-				seg[i].dest.foreign.domid = (uint16_t)domid;
-				seg[i].flags = GNTCOPY_dest_gref;
-			} else {
-				seg[i].source.foreign.ref = p->gref;
-				seg[i].source.foreign.offset = p->offset;
-				seg[i].source.foreign.domid = (uint16_t)domid;
-				seg[i].dest.virt = p->local;
-				seg[i].flags = GNTCOPY_source_gref;
-			}
+static void fill_xcopy(struct gntdev_grant_copy_segment *seg, unsigned int first,
+		       unsigned int k, const void *arg)
+{
+	const struct be_xcopy *c = arg;
+	unsigned int i;
+
+	for (i = 0; i < k; i++) {
+		const struct be_xcopy *p = &c[first + i];
+
+		seg[i].len = p->len;
+		seg[i].dest.foreign.ref = p->dref;
+		seg[i].dest.foreign.offset = p->doff;
+		seg[i].dest.foreign.domid = p->ddom;
+		seg[i].flags = GNTCOPY_dest_gref;
+		if (p->local) {
+			seg[i].source.virt = (void *)(uintptr_t)p->local;
+			continue;
 		}
-		rc = copy_ioctl(x, seg, k, &c[done].status, sizeof(c[0]));
-		if (rc < 0)
-			return rc;
-		bad |= rc;
-		done += k;
+		seg[i].source.foreign.ref = p->sref;
+		seg[i].source.foreign.offset = p->soff;
+		seg[i].source.foreign.domid = p->sdom;
+		seg[i].flags |= GNTCOPY_source_gref;
 	}
-	return bad ? -EIO : 0;
 }
 
 int be_grant_xcopy(struct xendev *x, struct be_xcopy *c, unsigned int n)
 {
-	struct gntdev_grant_copy_segment seg[COPY_BATCH];
-	unsigned int done = 0, i, k;
-	int bad = 0, rc;
+	unsigned int i;
 
 	if (n && !c)
 		return -EINVAL;
@@ -151,31 +194,5 @@ int be_grant_xcopy(struct xendev *x, struct be_xcopy *c, unsigned int n)
 		    (!c[i].local && c[i].sdom >= DOMID_FIRST_RESERVED) ||
 		    c[i].ddom >= DOMID_FIRST_RESERVED)
 			return -EINVAL;
-	while (done < n) {
-		k = n - done < COPY_BATCH ? n - done : COPY_BATCH;
-		memset(seg, 0, sizeof(seg[0]) * k);
-		for (i = 0; i < k; i++) {
-			struct be_xcopy *p = &c[done + i];
-
-			seg[i].len = p->len;
-			seg[i].dest.foreign.ref = p->dref;
-			seg[i].dest.foreign.offset = p->doff;
-			seg[i].dest.foreign.domid = p->ddom;
-			seg[i].flags = GNTCOPY_dest_gref;
-			if (p->local) {
-				seg[i].source.virt = (void *)(uintptr_t)p->local;
-				continue;
-			}
-			seg[i].source.foreign.ref = p->sref;
-			seg[i].source.foreign.offset = p->soff;
-			seg[i].source.foreign.domid = p->sdom;
-			seg[i].flags |= GNTCOPY_source_gref;
-		}
-		rc = copy_ioctl(x, seg, k, &c[done].status, sizeof(c[0]));
-		if (rc < 0)
-			return rc;
-		bad |= rc;
-		done += k;
-	}
-	return bad ? -EIO : 0;
+	return n ? copy_batches(x, n, fill_xcopy, c, &c[0].status, sizeof(c[0])) : 0;
 }

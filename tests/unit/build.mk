@@ -90,6 +90,15 @@ $(UNIT_OUT)/backend_drivers/net/net_ring: tests/unit/backend_drivers/net/net_rin
 	@echo "  HOSTCC  $@"
 	$(Q)gcc $(UNIT_CFLAGS) -Ibackend_drivers/common -Idom0_tools/lib -o $@ $< backend_drivers/net/net_ring.c
 
+# The backends' batched grant copies: gnt_be.c is included by the test,
+# its gntdev ioctl replaced by the test's recorder.
+UNIT_BINS += $(UNIT_OUT)/backend_drivers/common/gnt_be
+$(UNIT_OUT)/backend_drivers/common/gnt_be: tests/unit/backend_drivers/common/gnt_be.c \
+		backend_drivers/common/gnt_be.c backend_drivers/common/gnt_be.h tests/unit/unit.h $(CONFIG_H)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)gcc $(UNIT_CFLAGS) -Idom0_tools/lib -o $@ $<
+
 # Our netfront's rings and stack (frontend_drivers/net): no hypercalls in them.
 NF_UNIT := $(UNIT_OUT)/frontend_drivers/net/nf_ring $(UNIT_OUT)/frontend_drivers/net/nf_stack
 UNIT_BINS += $(NF_UNIT)
