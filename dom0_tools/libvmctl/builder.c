@@ -16,6 +16,7 @@
 #include "devices_disk.h"
 #include "devices_vif.h"
 #include "domctl.h"
+#include "kcache.h"
 #include "kernel_image.h"
 #include "xs.h"
 
@@ -50,7 +51,7 @@ struct build {
 	struct vmctl_kernel k;
 	uint8_t *rd;
 	size_t rd_len;
-	bool rd_unpacked;
+	bool rd_unpacked, rd_cached;	/* rd_cached: rd maps a cache entry */
 
 	uint64_t nr_pages, *p2m;
 	uint64_t vb;			/* VIRT_BASE */
@@ -795,6 +796,7 @@ static void make_uuid(struct build *b)
 static int check(struct build *b)
 {
 	const struct vmctl_config *c = b->cfg;
+	struct vmctl_kcache cache;
 	struct sysctl_physinfo pi;
 	unsigned int other;
 	long rc;
@@ -815,15 +817,22 @@ static int check(struct build *b)
 	if (!find_by_name(b->xs, c->name, -1, &other))
 		return fail(b, -EEXIST, "the name '%s' is already used by domain %u", c->name,
 			    other);
+	vmctl_kcache_init(&cache);
+	if (b->opts->no_cache)
+		cache.off = true;
 	progress(b, "reading the kernel %s", c->kernel);
-	rc = vmctl_kernel_load(c->kernel, &b->k, b->err, b->errlen);
+	rc = vmctl_kernel_load_cached(&cache, c->kernel, &b->k, b->err, b->errlen);
 	if (rc)
 		return (int)rc;
+	if (!cache.off)
+		progress(b, "kernel %s", cache.note);
 	if (c->ramdisk) {
-		rc = vmctl_ramdisk_load(c->ramdisk, &b->rd, &b->rd_len, &b->rd_unpacked, b->err,
-					b->errlen);
+		rc = vmctl_ramdisk_load_cached(&cache, c->ramdisk, &b->rd, &b->rd_len,
+					       &b->rd_unpacked, &b->rd_cached, b->err, b->errlen);
 		if (rc)
 			return (int)rc;
+		if (!cache.off)
+			progress(b, "ramdisk %s", cache.note);
 	}
 	b->nr_pages = (uint64_t)c->memory_mib * 256;
 	rc = vmctl_physinfo(&pi);
@@ -971,7 +980,8 @@ int vmctl_domain_build(const struct vmctl_config *cfg, const struct vmctl_build_
 	if (b.xs)
 		xs_close(b.xs);
 	vmctl_kernel_free(&b.k);
-	free(b.rd);
+	if (b.rd)
+		vmctl_ramdisk_free(b.rd, b.rd_len, b.rd_cached);
 	free(b.p2m);
 	free(b.pt_buf);
 	return rc;

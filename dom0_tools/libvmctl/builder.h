@@ -27,6 +27,7 @@
 struct vmctl_build_opts {
 	bool paused;			/* leave it paused (create -p) */
 	bool dry_run;			/* check the config, kernel and memory only */
+	bool no_cache;			/* read the kernel and ramdisk without the cache (kcache.h) */
 	void (*progress)(void *arg, const char *msg);	/* slow steps; may be NULL */
 	void *arg;
 };

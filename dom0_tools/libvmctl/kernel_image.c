@@ -70,41 +70,34 @@ static int say(char *err, size_t errlen, int rc, const char *fmt, ...)
 	return rc;
 }
 
-static int read_file(const char *path, uint8_t **data, size_t *size, char *err, size_t errlen)
+static int read_fd(int fd, const char *path, uint8_t **data, size_t *size, char *err,
+		   size_t errlen)
 {
 	struct stat st;
 	size_t done = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	*data = NULL;
-	if (fd < 0)
-		return say(err, errlen, -errno, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > FILE_MAX) {
 		int rc = errno && !S_ISREG(st.st_mode) ? -EINVAL : -EFBIG;
 
-		close(fd);
 		return say(err, errlen, rc, "%s: %s", path, !S_ISREG(st.st_mode) ?
 			   "not a regular file" : "larger than 1 GiB");
 	}
 	*data = big_alloc((size_t)st.st_size);
-	if (!*data) {
-		close(fd);
+	if (!*data)
 		return say(err, errlen, -ENOMEM, "%s: out of memory", path);
-	}
 	while (done < (size_t)st.st_size) {
-		ssize_t n = read(fd, *data + done, (size_t)st.st_size - done);
+		ssize_t n = pread(fd, *data + done, (size_t)st.st_size - done, (off_t)done);
 
 		if (n <= 0) {
 			int rc = n < 0 ? -errno : -EIO;
 
-			close(fd);
 			free(*data);
 			*data = NULL;
 			return say(err, errlen, rc, "%s: read: %s", path, strerror(-rc));
 		}
 		done += (size_t)n;
 	}
-	close(fd);
 	*size = done;
 	return 0;
 }
@@ -115,31 +108,35 @@ static int read_file(const char *path, uint8_t **data, size_t *size, char *err, 
  * page cache straight into the domain's pages, with no anonymous copy to
  * allocate, zero and fill first (under QEMU TCG that copy was most of
  * `vmctl create`'s time before the domain existed). *mapped says which
- * it is; where mmap fails, the file is read as before. As with xl, a
+ * it is; where mmap fails, the file is read as before. The caller opened
+ * @fd (and may have fstat'ed it for the cache's key, kcache.h). As with xl, a
  * file truncated while create reads it ends vmctl with SIGBUS.
  */
-static int map_file(const char *path, uint8_t **data, size_t *size, bool *mapped, char *err,
-		    size_t errlen)
+static int map_fd(int fd, const char *path, uint8_t **data, size_t *size, bool *mapped,
+		  char *err, size_t errlen)
 {
 	struct stat st;
 	void *p;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	*mapped = false;
-	if (fd >= 0 && !fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0 &&
 	    (uint64_t)st.st_size <= FILE_MAX) {
 		p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
 		if (p != MAP_FAILED) {
-			close(fd);
 			*data = p;
 			*size = (size_t)st.st_size;
 			*mapped = true;
 			return 0;
 		}
 	}
-	if (fd >= 0)
-		close(fd);
-	return read_file(path, data, size, err, errlen);
+	return read_fd(fd, path, data, size, err, errlen);
+}
+
+static int open_file(const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	return fd < 0 ? say(err, errlen, -errno, "%s: %s", path, strerror(errno)) : fd;
 }
 
 static void drop_file(uint8_t *data, size_t size, bool mapped)
@@ -318,10 +315,11 @@ static int bzimage_payload(const uint8_t *d, size_t n, const uint8_t **p, size_t
 	return 0;
 }
 
-int vmctl_kernel_load(const char *path, struct vmctl_kernel *k, char *err, size_t errlen)
+int vmctl_kernel_load_fd(int fd, const char *path, struct vmctl_kernel *k, char *err,
+			 size_t errlen)
 {
 	const uint8_t *payload = NULL;
-	const char *fmt, *why = NULL;
+	const char *fmt;
 	uint8_t *file, *dec;
 	size_t size, plen = 0, dlen;
 	char e[200];
@@ -329,7 +327,7 @@ int vmctl_kernel_load(const char *path, struct vmctl_kernel *k, char *err, size_
 	int rc;
 
 	memset(k, 0, sizeof(*k));
-	rc = map_file(path, &file, &size, &mapped, err, errlen);
+	rc = map_fd(fd, path, &file, &size, &mapped, err, errlen);
 	if (rc)
 		return rc;
 	strcpy(k->format, "ELF");
@@ -362,22 +360,78 @@ int vmctl_kernel_load(const char *path, struct vmctl_kernel *k, char *err, size_
 		return say(err, errlen, -ENOEXEC, "%s: not a kernel: neither a bzImage nor an ELF "
 			   "file", path);
 	}
-	rc = elf_parse_pv_kernel(file, size, &k->pv, &why);
+	k->data = file;
+	k->size = size;
+	k->mapped = mapped;
+	rc = vmctl_kernel_check(k, path, err, errlen);
+	if (rc)
+		vmctl_kernel_free(k);
+	return rc;
+}
+
+int vmctl_kernel_check(struct vmctl_kernel *k, const char *path, char *err, size_t errlen)
+{
+	const char *why = NULL;
+	int rc = elf_parse_pv_kernel(k->data, k->size, &k->pv, &why);
+
 	if (!rc && (k->pv.features_required & (1u << 11 /* XENFEAT_dom0 */)))
 		why = "the kernel requires dom0 (\"does not support unprivileged (DomU) operation\")",
 		rc = -ENOEXEC;
 	if (!rc && (k->pv.features_required & (1u << 2 /* auto_translated_physmap */)))
 		why = "the kernel requires auto_translated_physmap (not a PV kernel)", rc = -ENOEXEC;
-	if (rc) {
-		drop_file(file, size, mapped);
+	if (rc)
 		return say(err, errlen, rc, "%s: not a 64-bit PV kernel: %s", path,
 			   why ? why : "unreadable");
-	}
-	k->data = file;
-	k->size = size;
-	k->mapped = mapped;
-	k->pv.image = file;
+	k->pv.image = k->data;
 	return 0;
+}
+
+int vmctl_kernel_load(const char *path, struct vmctl_kernel *k, char *err, size_t errlen)
+{
+	int rc, fd = open_file(path, err, errlen);
+
+	memset(k, 0, sizeof(*k));
+	if (fd < 0)
+		return fd;
+	rc = vmctl_kernel_load_fd(fd, path, k, err, errlen);
+	close(fd);
+	return rc;
+}
+
+/*
+ * The outer format from the headers alone (a few bytes read at known
+ * offsets): "gzip", "bzImage (FMT)" by the payload's magic, "ELF", or
+ * "unknown". The cache's key has it (kcache.h).
+ */
+void vmctl_kernel_sniff(int fd, char *fmt, size_t len)
+{
+	static const struct { const char *name; uint8_t magic[6]; unsigned int n; } pays[] = {
+		{ "gzip", { 0x1f, 0x8b }, 2 }, { "bzip2", { 'B', 'Z', 'h' }, 3 },
+		{ "xz", { 0xfd, '7', 'z', 'X', 'Z', 0 }, 6 }, { "zstd", { 0x28, 0xb5, 0x2f, 0xfd }, 4 },
+		{ "lzma", { 0x5d, 0 }, 2 }, { "lzo", { 0x89, 'L', 'Z', 'O', 0 }, 5 },
+		{ "lz4", { 0x02, 0x21 }, 2 },
+	};
+	uint8_t h[0x250], m[6];
+	ssize_t n = pread(fd, h, sizeof(h), 0);
+	unsigned int i;
+
+	snprintf(fmt, len, "unknown");
+	if (n >= 2 && h[0] == 0x1f && h[1] == 0x8b) {
+		snprintf(fmt, len, "gzip");
+	} else if (n >= 4 && !memcmp(h, "\177ELF", 4)) {
+		snprintf(fmt, len, "ELF");
+	} else if (n == (ssize_t)sizeof(h) && !memcmp(h + 0x202, "HdrS", 4)) {
+		off_t off = ((off_t)h[0x1f1] + 1) * 512 + le32(h + 0x248);
+
+		if (pread(fd, m, sizeof(m), off) != (ssize_t)sizeof(m))
+			return;
+		for (i = 0; i < sizeof(pays) / sizeof(pays[0]); i++)
+			if (!memcmp(m, pays[i].magic, pays[i].n)) {
+				snprintf(fmt, len, "bzImage (%s)", pays[i].name);
+				return;
+			}
+		snprintf(fmt, len, "bzImage (unknown)");
+	}
 }
 
 void vmctl_kernel_free(struct vmctl_kernel *k)
@@ -387,14 +441,14 @@ void vmctl_kernel_free(struct vmctl_kernel *k)
 	k->data = NULL;
 }
 
-int vmctl_ramdisk_load(const char *path, uint8_t **data, size_t *size, bool *unpacked,
-		       char *err, size_t errlen)
+int vmctl_ramdisk_load_fd(int fd, const char *path, uint8_t **data, size_t *size,
+			  bool *unpacked, char *err, size_t errlen)
 {
 	uint8_t *file, *dec;
 	const char *fmt;
 	size_t n, dlen;
 	char e[200];
-	int rc = read_file(path, &file, &n, err, errlen);
+	int rc = read_fd(fd, path, &file, &n, err, errlen);
 
 	if (rc)
 		return rc;
@@ -409,4 +463,17 @@ int vmctl_ramdisk_load(const char *path, uint8_t **data, size_t *size, bool *unp
 	*data = file;
 	*size = n;
 	return 0;
+}
+
+int vmctl_ramdisk_load(const char *path, uint8_t **data, size_t *size, bool *unpacked,
+		       char *err, size_t errlen)
+{
+	int rc, fd = open_file(path, err, errlen);
+
+	*data = NULL;
+	if (fd < 0)
+		return fd;
+	rc = vmctl_ramdisk_load_fd(fd, path, data, size, unpacked, err, errlen);
+	close(fd);
+	return rc;
 }

@@ -31,11 +31,31 @@ struct vmctl_kernel {
  * ...", "xz payload: ...").
  */
 int vmctl_kernel_load(const char *path, struct vmctl_kernel *k, char *err, size_t errlen);
+/* The same from @fd, open on @path (named in messages); @fd stays open. */
+int vmctl_kernel_load_fd(int fd, const char *path, struct vmctl_kernel *k, char *err,
+			 size_t errlen);
 void vmctl_kernel_free(struct vmctl_kernel *k);
+
+/*
+ * The checks of a loaded image, k->data and k->size set (the ELF reader's,
+ * not a dom0-only kernel, not auto-translated): 0 with k->pv filled, or
+ * -ENOEXEC with @err set. vmctl_kernel_load runs them; so does the cache
+ * on each image it loads (kcache.h).
+ */
+int vmctl_kernel_check(struct vmctl_kernel *k, const char *path, char *err, size_t errlen);
+
+/*
+ * The file's outer format from its headers alone: "gzip", "ELF",
+ * "bzImage (xz)" (the payload's magic), ... or "unknown".
+ */
+void vmctl_kernel_sniff(int fd, char *fmt, size_t len);
 
 /* The ramdisk at @path, gunzipped if it is gzip: 0 or -errno with @err set. */
 int vmctl_ramdisk_load(const char *path, uint8_t **data, size_t *size, bool *unpacked,
 		       char *err, size_t errlen);
+/* The same from @fd, open on @path; @fd stays open. */
+int vmctl_ramdisk_load_fd(int fd, const char *path, uint8_t **data, size_t *size,
+			  bool *unpacked, char *err, size_t errlen);
 
 /*
  * Decompresses @in by its magic (the formats above, with the kernel's

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * vmctl create [-c] [-p] [-n|--dry-run] [-q] FILE [KEY=VALUE...]: parse
+ * vmctl create [-c] [-p] [-n|--dry-run] [-q] [--no-cache] FILE [KEY=VALUE...]: parse
  * the config (libvmctl/config.c), build the domain (libvmctl/builder.c),
  * start it, and leave a monitor behind (monitor.c) that applies the
  * config's on_poweroff / on_reboot / on_crash when the domain shuts down.
@@ -39,6 +39,7 @@ int cmd_create(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "dry-run", no_argument, NULL, 'n' }, { "dryrun", no_argument, NULL, 'n' },
 		{ "quiet", no_argument, NULL, 'q' }, { "help", no_argument, NULL, 'h' },
+		{ "no-cache", no_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool console = false, quiet = false;
@@ -57,6 +58,7 @@ int cmd_create(int argc, char **argv)
 		case 'p': bo.paused = true; break;
 		case 'n': bo.dry_run = true; break;
 		case 'q': quiet = true; break;
+		case 'N': bo.no_cache = true; break;
 		case 'h': vmctl_verb_usage("create", stdout); return 0;
 		default: vmctl_verb_usage("create", stderr); return 2;
 		}

@@ -23,10 +23,15 @@ static const struct {
 	const char *usage;
 } commands[] = {
 	{ "create", cmd_create,
-	  "create [-c] [-p] [-n|--dry-run] [-q] FILE [KEY=VALUE...]\n"
+	  "create [-c] [-p] [-n|--dry-run] [-q] [--no-cache] FILE [KEY=VALUE...]\n"
 	  "                              build and start a PV domain from an xl.cfg file\n"
 	  "                              (KEY=VALUE lines override it); -c: then its console,\n"
-	  "                              -p: leave it paused, -n: check only, -q: quiet" },
+	  "                              -p: leave it paused, -n: check only, -q: quiet,\n"
+	  "                              --no-cache: unpack the kernel and ramdisk anew\n"
+	  "                              without the cache (as VMCTL_CACHE=off)" },
+	{ "cache", cmd_cache,
+	  "cache [list | clear]        the cache of unpacked kernels and ramdisks\n"
+	  "                              (/var/cache/lamina): its entries, or remove them all" },
 	{ "destroy", cmd_destroy,
 	  "destroy DOM                 end the domain at once (hung or never started too)" },
 	{ "block-attach", cmd_block_attach,

@@ -14,6 +14,7 @@ int cmd_console(int argc, char **argv);
 int cmd_shutdown(int argc, char **argv);
 int cmd_reboot(int argc, char **argv);
 int cmd_create(int argc, char **argv);
+int cmd_cache(int argc, char **argv);
 int cmd_destroy(int argc, char **argv);
 int cmd_pause(int argc, char **argv);
 int cmd_unpause(int argc, char **argv);

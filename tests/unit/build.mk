@@ -12,7 +12,8 @@ UNIT_TESTS := hypervisor/common/cmdline hypervisor/common/page_alloc hypervisor/
 	hypervisor/common/timer hypervisor/lib/vsnprintf backend_drivers/console/cons_ring \
 	backend_drivers/console/cons_log backend_drivers/block/blk_req dom0_tools/lib/cons_tty dom0_tools/lib/xendev \
 	dom0_tools/lib/xs dom0_tools/libvmctl/config dom0_tools/libvmctl/libvmctl \
-	dom0_tools/libvmctl/kernel_image backend_drivers/common/be_stats dom0_tools/vmctl/cpumap
+	dom0_tools/libvmctl/kernel_image dom0_tools/libvmctl/kcache backend_drivers/common/be_stats \
+	dom0_tools/vmctl/cpumap
 UNIT_BINS := $(patsubst %,$(UNIT_OUT)/%,$(UNIT_TESTS))
 
 # The ABI's layout and number checks, compiled for the host (nothing to run).
@@ -126,6 +127,16 @@ $(UNIT_OUT)/dom0_tools/libvmctl/kernel_image: tests/unit/dom0_tools/libvmctl/ker
 	@echo "  HOSTCC  $@"
 	$(Q)gcc $(UNIT_CFLAGS) -o $@ $< dom0_tools/libvmctl/kernel_image.c hypervisor/common/elf.c \
 	  -lz -llzma -llz4 -lzstd -lbz2
+
+# The cache of unpacked kernels on the kernel reader, in a directory of its own under /tmp.
+$(UNIT_OUT)/dom0_tools/libvmctl/kcache: tests/unit/dom0_tools/libvmctl/kcache.c \
+		dom0_tools/libvmctl/kcache.c dom0_tools/libvmctl/kcache.h \
+		dom0_tools/libvmctl/kernel_image.c dom0_tools/libvmctl/kernel_image.h \
+		hypervisor/common/elf.c tests/unit/unit.h $(CONFIG_H)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)gcc $(UNIT_CFLAGS) -o $@ $< dom0_tools/libvmctl/kcache.c dom0_tools/libvmctl/kernel_image.c \
+	  hypervisor/common/elf.c -lz -llzma -llz4 -lzstd -lbz2
 
 # vmtop's logic without ncurses or devices: rates, sorting, formats, the
 # stats files, batch mode on the synthetic source.

@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libvmctl/kcache.c on the host, with a cache directory of its own: a
+ * bzImage (a small PV ELF, gzip payload) and a gzip ramdisk are stored on
+ * the first load and mapped on the next, equal to what decoding gives;
+ * touching, replacing or truncating the file is a miss; a damaged entry
+ * (header, length, or an image that fails the kernel checks) is a miss
+ * and is removed; the bound evicts the least recently used entries; a
+ * directory that cannot be made, is not private or is a link is not used;
+ * a file changed within min_age_ms is not stored; an uncompressed ELF is
+ * not cached. In every case the load itself succeeds.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <lamina/elfnote.h>
+#include "../../unit.h"
+#include "../../../../dom0_tools/libvmctl/kcache.h"
+
+#define VBASE	0xffffffff80000000ULL
+#define ELF_SIZE	(64 * 1024)
+
+static uint8_t elf[ELF_SIZE];
+static uint8_t file[ELF_SIZE * 2];
+static size_t file_len;
+static char root[64], dir[128], kpath[128], rpath[128];
+static char err[256];
+static struct vmctl_kcache c;
+
+static void note_add(size_t *at, uint32_t type, const void *desc, uint32_t len)
+{
+	uint8_t *p = elf + 0x200 + *at;
+	uint32_t namesz = 4;
+
+	memcpy(p, &namesz, 4);
+	memcpy(p + 4, &len, 4);
+	memcpy(p + 8, &type, 4);
+	memcpy(p + 12, "Xen", 4);
+	memcpy(p + 16, desc, len);
+	*at += 16 + ((len + 3) & ~3u);
+}
+
+/* A 64-bit PV ELF: one PT_LOAD of 16 KiB at 1 MiB, the Xen notes, a pattern. */
+static void make_elf(void)
+{
+	struct elf64_ehdr *eh = (void *)elf;
+	struct elf64_phdr *ph = (void *)(elf + sizeof(*eh));
+	uint64_t vb = VBASE, zero = 0, entry = VBASE + 0x100010;
+	size_t notes = 0, i;
+
+	memset(elf, 0, sizeof(elf));
+	memcpy(eh->ident, "\177ELF\2\1\1", 7);
+	eh->type = ET_EXEC;
+	eh->machine = EM_X86_64;
+	eh->version = 1;
+	eh->entry = 0x100000;
+	eh->phoff = sizeof(*eh);
+	eh->ehsize = sizeof(*eh);
+	eh->phentsize = sizeof(*ph);
+	eh->phnum = 2;
+	note_add(&notes, XEN_ELFNOTE_LOADER, "generic", 8);
+	note_add(&notes, XEN_ELFNOTE_XEN_VERSION, "xen-3.0", 8);
+	note_add(&notes, XEN_ELFNOTE_VIRT_BASE, &vb, 8);
+	note_add(&notes, XEN_ELFNOTE_PADDR_OFFSET, &zero, 8);
+	note_add(&notes, XEN_ELFNOTE_ENTRY, &entry, 8);
+	ph[0].type = PT_LOAD;
+	ph[0].flags = PF_R | PF_W | PF_X;
+	ph[0].offset = 0x1000;
+	ph[0].paddr = 0x100000;
+	ph[0].vaddr = VBASE + 0x100000;
+	ph[0].filesz = 0x4000;
+	ph[0].memsz = 0x4000;
+	ph[1].type = PT_NOTE;
+	ph[1].offset = 0x200;
+	ph[1].filesz = notes;
+	for (i = 0x1000; i < ELF_SIZE; i++)
+		elf[i] = (uint8_t)(i * 7 + (i >> 9));
+}
+
+static size_t gzip(const uint8_t *in, size_t n, uint8_t *out, size_t cap)
+{
+	z_stream z = { 0 };
+	size_t len;
+
+	deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+	z.next_in = (Bytef *)in;
+	z.avail_in = (uInt)n;
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	deflate(&z, Z_FINISH);
+	len = z.total_out;
+	deflateEnd(&z);
+	return len;
+}
+
+/* A bzImage (protocol 2.15, setup_sects 1) with the ELF gzip'd as its payload. */
+static void make_bzimage(void)
+{
+	size_t plen;
+
+	make_elf();
+	memset(file, 0, 1024);
+	file[0x1f1] = 1;
+	memcpy(file + 0x202, "HdrS", 4);
+	file[0x206] = 0x0f;
+	file[0x207] = 0x02;
+	plen = gzip(elf, ELF_SIZE, file + 1024, sizeof(file) - 1024);
+	file[0x24c] = plen & 0xff;
+	file[0x24d] = (plen >> 8) & 0xff;
+	file[0x24e] = (plen >> 16) & 0xff;
+	file_len = 1024 + plen;
+}
+
+static void put(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	fwrite(data, 1, len, f);
+	fclose(f);
+}
+
+static void setup(void)
+{
+	snprintf(root, sizeof(root), "/tmp/unit-kcache.%d", (int)getpid());
+	snprintf(dir, sizeof(dir), "%s/var/cache/lamina", root);
+	snprintf(kpath, sizeof(kpath), "%s/vmlinuz", root);
+	snprintf(rpath, sizeof(rpath), "%s/initrd.gz", root);
+	mkdir(root, 0755);
+	make_bzimage();
+	put(kpath, file, file_len);
+	vmctl_kcache_init(&c);
+	snprintf(c.dir, sizeof(c.dir), "%s", dir);
+	c.off = false;
+	c.min_age_ms = 0;
+	c.max_bytes = 1 << 20;
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	EXPECT_EQ(system(cmd), 0);
+}
+
+/* A load through the cache: 0 and the ELF, checked (k.pv filled). */
+static int load(struct vmctl_kernel *k)
+{
+	int rc = vmctl_kernel_load_cached(&c, kpath, k, err, sizeof(err));
+
+	if (!rc && (k->size != ELF_SIZE || memcmp(k->data, elf, ELF_SIZE) ||
+		    k->pv.entry != VBASE + 0x100010 || k->pv.image != k->data ||
+		    strcmp(k->format, "bzImage (gzip)")))
+		rc = -EIO;
+	return rc;
+}
+
+static bool load_hit(void)
+{
+	struct vmctl_kernel k;
+	bool ok = load(&k) == 0 && c.hit;
+
+	vmctl_kernel_free(&k);
+	return ok;
+}
+
+static bool load_miss_stored(void)
+{
+	struct vmctl_kernel k;
+	bool ok = load(&k) == 0 && !c.hit && c.stored;
+
+	vmctl_kernel_free(&k);
+	return ok;
+}
+
+static void entry_path(char *p, size_t n, char kind)
+{
+	char cmd[256];
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "ls %s/%c-* 2>/dev/null | head -n 1", dir, kind);
+	f = popen(cmd, "r");
+	p[0] = 0;
+	if (f && fgets(p, (int)n, f))
+		p[strcspn(p, "\n")] = 0;
+	if (f)
+		pclose(f);
+}
+
+static void test_hit(void)
+{
+	struct stat st;
+
+	EXPECT(load_miss_stored());
+	EXPECT(strstr(c.note, "not in the cache: unpacked bzImage (gzip); stored in the cache as"));
+	EXPECT(!stat(dir, &st) && S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0700);
+	EXPECT(load_hit());
+	EXPECT(strstr(c.note, "from the cache: bzImage (gzip), 64 KiB unpacked"));
+	EXPECT(load_hit());
+	/* --no-cache / VMCTL_CACHE=off: read as without it. */
+	c.off = true;
+	{
+		struct vmctl_kernel k;
+
+		EXPECT_EQ(load(&k), 0);
+		EXPECT(!c.hit && !c.stored && strstr(c.note, "off"));
+		vmctl_kernel_free(&k);
+	}
+}
+
+static void test_miss_touch(void)
+{
+	struct timespec ts[2] = { { 1000000, 0 }, { 1000000, 0 } };
+
+	EXPECT(load_miss_stored());
+	EXPECT_EQ(utimensat(AT_FDCWD, kpath, ts, 0), 0);	/* mtime (and ctime) change */
+	EXPECT(load_miss_stored());
+	EXPECT(strstr(c.note, "another version of the file"));
+	EXPECT(load_hit());
+	/* chmod changes only the ctime: a miss too. */
+	EXPECT_EQ(chmod(kpath, 0600), 0);
+	EXPECT(load_miss_stored());
+	EXPECT(load_hit());
+}
+
+static void test_miss_replace(void)
+{
+	char tmp[160];
+
+	EXPECT(load_miss_stored());
+	/* The same bytes, a new file renamed over it (another inode). */
+	snprintf(tmp, sizeof(tmp), "%s.new", kpath);
+	put(tmp, file, file_len);
+	EXPECT_EQ(rename(tmp, kpath), 0);
+	EXPECT(load_miss_stored());
+	EXPECT(load_hit());
+	/* Another kernel in its place: the new one is loaded, not the entry. */
+	file[1024 + 100] ^= 0xff;	/* a damaged payload now */
+	put(tmp, file, file_len);
+	EXPECT_EQ(rename(tmp, kpath), 0);
+	{
+		struct vmctl_kernel k;
+
+		EXPECT(vmctl_kernel_load_cached(&c, kpath, &k, err, sizeof(err)) < 0);
+		EXPECT(!c.hit && strstr(err, "bzImage gzip payload"));
+	}
+}
+
+static void test_miss_truncate(void)
+{
+	int fd;
+
+	EXPECT(load_miss_stored());
+	/* Truncated and written again to the same bytes and size: a miss. */
+	fd = open(kpath, O_WRONLY | O_TRUNC);
+	EXPECT(fd >= 0 && write(fd, file, file_len) == (ssize_t)file_len);
+	close(fd);
+	EXPECT(load_miss_stored());
+	/* Truncated short: a miss, and the file's own error. */
+	EXPECT_EQ(truncate(kpath, (off_t)file_len / 2), 0);
+	{
+		struct vmctl_kernel k;
+
+		EXPECT(vmctl_kernel_load_cached(&c, kpath, &k, err, sizeof(err)) < 0);
+		EXPECT(!c.hit && strstr(err, "outside the file"));
+	}
+}
+
+/* Writes @len bytes at @off of the kernel's entry. */
+static void poke_entry(off_t off, const void *p, size_t len)
+{
+	char e[256];
+	int fd;
+
+	entry_path(e, sizeof(e), 'k');
+	fd = open(e, O_WRONLY);
+	EXPECT(fd >= 0 && pwrite(fd, p, len, off) == (ssize_t)len);
+	close(fd);
+}
+
+static void test_corrupt_entry(void)
+{
+	char e[256];
+
+	EXPECT(load_miss_stored());
+	poke_entry(40, "X", 1);			/* the key, under the header's sum */
+	EXPECT(load_miss_stored());
+	EXPECT(strstr(c.note, "damaged (removed)"));
+	EXPECT(load_hit());
+	poke_entry(4096, "\0\0\0\0", 4);		/* the image's ELF magic */
+	EXPECT(load_miss_stored());
+	EXPECT(strstr(c.note, "failed the kernel checks (removed)"));
+	EXPECT(load_hit());
+	entry_path(e, sizeof(e), 'k');
+	EXPECT_EQ(truncate(e, 4096 + ELF_SIZE - 1), 0);	/* its length */
+	EXPECT(load_miss_stored());
+	EXPECT(strstr(c.note, "damaged"));
+	EXPECT(load_hit());
+	/* Not a file of ours: a link in the entry's place is not followed. */
+	EXPECT_EQ(unlink(e), 0);
+	EXPECT_EQ(symlink(kpath, e), 0);
+	EXPECT(load_miss_stored());
+	EXPECT(load_hit());
+}
+
+static void test_full(void)
+{
+	char paths[4][160];
+	struct vmctl_kernel k;
+	int i;
+
+	/* Room for two entries of 64 KiB + a page, not three. */
+	c.max_bytes = 2 * (ELF_SIZE + 4096) + 1000;
+	for (i = 0; i < 4; i++) {
+		snprintf(paths[i], sizeof(paths[i]), "%s/vmlinuz%d", root, i);
+		put(paths[i], file, file_len);
+		EXPECT_EQ(vmctl_kernel_load_cached(&c, paths[i], &k, err, sizeof(err)), 0);
+		EXPECT(c.stored);
+		vmctl_kernel_free(&k);
+		usleep(20000);	/* distinct mtimes for the LRU order */
+		if (i == 1) {	/* use 0 again: 1 is then the least recently used */
+			EXPECT_EQ(vmctl_kernel_load_cached(&c, paths[0], &k, err, sizeof(err)), 0);
+			EXPECT(c.hit);
+			vmctl_kernel_free(&k);
+			usleep(20000);
+		}
+	}
+	/* 2 evicted 0 or 1: 1 was older; 3 evicted the older of 0 and 2, i.e. 0. */
+	EXPECT_EQ(vmctl_kernel_load_cached(&c, paths[3], &k, err, sizeof(err)), 0);
+	EXPECT(c.hit);
+	vmctl_kernel_free(&k);
+	EXPECT_EQ(vmctl_kernel_load_cached(&c, paths[1], &k, err, sizeof(err)), 0);
+	EXPECT(!c.hit);		/* evicted (and stored again, evicting 2) */
+	vmctl_kernel_free(&k);
+	/* Larger than the bound: loaded, not stored. */
+	c.max_bytes = ELF_SIZE;
+	EXPECT_EQ(vmctl_kernel_load_cached(&c, kpath, &k, err, sizeof(err)), 0);
+	EXPECT(!c.hit && !c.stored && strstr(c.note, "more than the cache's bound"));
+	vmctl_kernel_free(&k);
+}
+
+static void test_no_dir(void)
+{
+	char p[160];
+
+	/* A parent that is a file: no directory, every load a miss that works. */
+	snprintf(p, sizeof(p), "%s/afile", root);
+	put(p, "x", 1);
+	snprintf(c.dir, sizeof(c.dir), "%s/afile/cache", root);
+	{
+		struct vmctl_kernel k;
+
+		EXPECT_EQ(load(&k), 0);
+		EXPECT(!c.hit && !c.stored && strstr(c.note, "cache not used: ") &&
+		       strstr(c.note, "afile/cache: Not a directory"));
+		vmctl_kernel_free(&k);
+	}
+	/* Readable by others: not used. */
+	snprintf(c.dir, sizeof(c.dir), "%s/open", root);
+	EXPECT_EQ(mkdir(c.dir, 0755), 0);
+	{
+		struct vmctl_kernel k;
+
+		EXPECT_EQ(load(&k), 0);
+		EXPECT(!c.stored && strstr(c.note, "is not private"));
+		vmctl_kernel_free(&k);
+	}
+	/* A link to a private directory: not followed. */
+	snprintf(p, sizeof(p), "%s/private", root);
+	EXPECT_EQ(mkdir(p, 0700), 0);
+	snprintf(c.dir, sizeof(c.dir), "%s/link", root);
+	EXPECT_EQ(symlink(p, c.dir), 0);
+	{
+		struct vmctl_kernel k;
+
+		EXPECT_EQ(load(&k), 0);
+		EXPECT(!c.stored && strstr(c.note, "cache not used"));
+		vmctl_kernel_free(&k);
+	}
+	EXPECT_EQ(vmctl_kcache_list(&c, NULL, NULL) < 0, 1);
+	snprintf(c.dir, sizeof(c.dir), "%s/none", root);
+	EXPECT_EQ(vmctl_kcache_list(&c, NULL, NULL), -ENOENT);
+	EXPECT_EQ(vmctl_kcache_clear(&c), -ENOENT);
+}
+
+static void test_young_and_elf(void)
+{
+	struct vmctl_kernel k;
+	struct stat st;
+
+	/* Changed just now: its timestamps cannot tell the next change apart. */
+	c.min_age_ms = 60000;
+	EXPECT_EQ(load(&k), 0);
+	EXPECT(!c.stored && strstr(c.note, "changed less than 60000 ms ago"));
+	vmctl_kernel_free(&k);
+	/* An uncompressed ELF: mapped as it is, nothing cached, no directory made. */
+	c.min_age_ms = 0;
+	snprintf(c.dir, sizeof(c.dir), "%s/elf-cache", root);
+	put(kpath, elf, ELF_SIZE);
+	EXPECT_EQ(vmctl_kernel_load_cached(&c, kpath, &k, err, sizeof(err)), 0);
+	EXPECT(k.mapped && !c.stored && strstr(c.note, "ELF: nothing to unpack"));
+	EXPECT(stat(c.dir, &st) && errno == ENOENT);
+	vmctl_kernel_free(&k);
+}
+
+static void test_ramdisk(void)
+{
+	static uint8_t rd[ELF_SIZE * 2];
+	uint8_t *data;
+	size_t len, n;
+	bool unpacked, mapped;
+	char e[256];
+
+	make_elf();
+	n = gzip(elf, ELF_SIZE, rd, sizeof(rd));
+	put(rpath, rd, n);
+	EXPECT_EQ(vmctl_ramdisk_load_cached(&c, rpath, &data, &len, &unpacked, &mapped, err,
+					    sizeof(err)), 0);
+	EXPECT(unpacked && !mapped && c.stored && len == ELF_SIZE && !memcmp(data, elf, len));
+	vmctl_ramdisk_free(data, len, mapped);
+	EXPECT_EQ(vmctl_ramdisk_load_cached(&c, rpath, &data, &len, &unpacked, &mapped, err,
+					    sizeof(err)), 0);
+	EXPECT(unpacked && mapped && c.hit && len == ELF_SIZE && !memcmp(data, elf, len));
+	vmctl_ramdisk_free(data, len, mapped);
+	/* A kernel's entry is not a ramdisk's: kinds have their own. */
+	entry_path(e, sizeof(e), 'r');
+	EXPECT(e[0]);
+	/* A damaged gzip is used as it is and not stored. */
+	put(rpath, rd, n / 2);
+	EXPECT_EQ(vmctl_ramdisk_load_cached(&c, rpath, &data, &len, &unpacked, &mapped, err,
+					    sizeof(err)), 0);
+	EXPECT(!unpacked && !mapped && !c.hit && !c.stored && len == n / 2);
+	vmctl_ramdisk_free(data, len, mapped);
+}
+
+static int listed;
+static void count(void *arg, const struct vmctl_kcache_entry *e)
+{
+	(void)arg;
+	listed += e->valid && e->bytes == ELF_SIZE && !strcmp(e->source, kpath) &&
+		  !strcmp(e->src_format, "bzImage (gzip)") && !strcmp(e->format, "bzImage (gzip)");
+}
+
+static void test_list_clear(void)
+{
+	char tmp[200];
+
+	EXPECT(load_miss_stored());
+	snprintf(tmp, sizeof(tmp), "%s/.tmp-1-0", dir);
+	put(tmp, "left by a crash", 15);
+	listed = 0;
+	EXPECT_EQ(vmctl_kcache_list(&c, count, NULL), 0);
+	EXPECT_EQ(listed, 1);
+	EXPECT_EQ(vmctl_kcache_clear(&c), 2);
+	listed = 0;
+	EXPECT_EQ(vmctl_kcache_list(&c, count, NULL), 0);
+	EXPECT_EQ(listed, 0);
+	EXPECT(load_miss_stored());
+}
+
+int main(void)
+{
+	static const struct unit_test tests[] = {
+		UNIT_TEST(test_hit), UNIT_TEST(test_miss_touch), UNIT_TEST(test_miss_replace),
+		UNIT_TEST(test_miss_truncate), UNIT_TEST(test_corrupt_entry), UNIT_TEST(test_full),
+		UNIT_TEST(test_no_dir), UNIT_TEST(test_young_and_elf), UNIT_TEST(test_ramdisk),
+		UNIT_TEST(test_list_clear),
+	};
+
+	unit_setup = setup;
+	unit_teardown = teardown;
+	return unit_run_all("dom0_tools/libvmctl/kcache", tests, sizeof(tests) / sizeof(tests[0]));
+}
