@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The cache of unpacked kernels and ramdisks (docs/toolstack.md §3.3):
+ * The cache of unpacked kernels and ramdisks (dom0_tools/README.md, "The
+ * cache of unpacked kernels"):
  * `vmctl create` of a compressed kernel (a bzImage, a gzip ELF) or of a
  * gzip ramdisk keeps the unpacked image in /var/cache/lamina, and the
  * next create of the same file maps it instead of decoding again (an
