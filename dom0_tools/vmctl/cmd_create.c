@@ -69,6 +69,9 @@ int cmd_create(int argc, char **argv)
 		return 2;
 	}
 	file = argv[optind++];
+	/* The monitor's restarts build with the environment it inherits. */
+	if (bo.no_cache)
+		setenv("VMCTL_CACHE", "off", 1);
 	times = getenv("VMCTL_TIMES") && !quiet;
 	if (times)
 		print_progress(NULL, "start");
