@@ -228,6 +228,17 @@ static int entry_load(int dfd, const char *name, const struct hdr *key, struct h
 	return 0;
 }
 
+/* A listing of the directory open on @dfd, on a descriptor of its own; NULL on failure. */
+static DIR *list_dir(int dfd)
+{
+	int fd = dup(dfd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+
+	if (!d && fd >= 0)
+		close(fd);
+	return d;
+}
+
 struct listed {
 	char name[20];
 	off_t bytes;
@@ -256,14 +267,10 @@ static int make_room(int dfd, const char *keep, uint64_t need, uint64_t max)
 	struct dirent *de;
 	struct stat st;
 	time_t now = time(NULL);
-	int fd = dup(dfd);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	DIR *d = list_dir(dfd);
 
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return -errno;
-	}
+	if (!d)
+		return -EIO;
 	while ((de = readdir(d))) {
 		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode))
 			continue;
@@ -544,6 +551,22 @@ int vmctl_ramdisk_load_cached(struct vmctl_kcache *c, const char *path, uint8_t 
 	return rc;
 }
 
+/* The cache directory (not made) and a listing of it: 0, or -errno. */
+static int open_listing(const struct vmctl_kcache *c, int *dfd, DIR **d)
+{
+	char why[256];
+
+	*dfd = open_dir(c->dir, false, why, sizeof(why));
+	if (*dfd < 0)
+		return *dfd;
+	*d = list_dir(*dfd);
+	if (!*d) {
+		close(*dfd);
+		return -EIO;
+	}
+	return 0;
+}
+
 int vmctl_kcache_list(const struct vmctl_kcache *c,
 		      void (*fn)(void *arg, const struct vmctl_kcache_entry *e), void *arg)
 {
@@ -551,20 +574,12 @@ int vmctl_kcache_list(const struct vmctl_kcache *c,
 	struct dirent *de;
 	struct stat st;
 	struct hdr h;
-	char why[256];
-	int fd, efd, dfd = open_dir(c->dir, false, why, sizeof(why));
+	int efd, dfd;
 	DIR *d;
+	int rc = open_listing(c, &dfd, &d);
 
-	if (dfd < 0)
-		return dfd;
-	fd = dup(dfd);
-	d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		close(dfd);
-		return -EIO;
-	}
+	if (rc)
+		return rc;
 	while ((de = readdir(d))) {
 		if (!is_entry_name(de->d_name))
 			continue;
@@ -574,8 +589,9 @@ int vmctl_kcache_list(const struct vmctl_kcache *c,
 		memset(&e, 0, sizeof(e));
 		snprintf(e.name, sizeof(e.name), "%.32s", de->d_name);
 		e.kind = de->d_name[0];
-		if (!fstat(efd, &st))
-			e.used = st.st_mtim.tv_sec;
+		if (fstat(efd, &st))
+			memset(&st, 0, sizeof(st));
+		e.used = st.st_mtim.tv_sec;
 		e.valid = !read_hdr(efd, &h) && h.kind == (uint32_t)e.kind;
 		if (e.valid) {
 			e.bytes = h.image_len;
@@ -596,20 +612,12 @@ int vmctl_kcache_list(const struct vmctl_kcache *c,
 int vmctl_kcache_clear(const struct vmctl_kcache *c)
 {
 	struct dirent *de;
-	char why[256];
-	int n = 0, fd, dfd = open_dir(c->dir, false, why, sizeof(why));
+	int n = 0, dfd;
 	DIR *d;
+	int rc = open_listing(c, &dfd, &d);
 
-	if (dfd < 0)
-		return dfd;
-	fd = dup(dfd);
-	d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		close(dfd);
-		return -EIO;
-	}
+	if (rc)
+		return rc;
 	while ((de = readdir(d)))
 		if ((is_entry_name(de->d_name) ||
 		     !strncmp(de->d_name, TMP_PREFIX, strlen(TMP_PREFIX))) &&
