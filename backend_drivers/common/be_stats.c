@@ -100,8 +100,25 @@ void be_stats_changed(struct be_stats *s)
 	if (!s->open)
 		return;
 	s->dirty = true;
-	if (mono_ns() - s->written_ns >= BE_STATS_EVERY_NS)
-		write_file(s);
+	s->changed_ns = mono_ns();
+}
+
+/*
+ * When a pending write is due: a second after the last, and not before
+ * the device has been quiet for BE_STATS_QUIET_NS, the write being off
+ * the path of the request just answered (a backend goes on running until
+ * it sleeps, and its guest waits for that on one CPU); traffic that never
+ * pauses gets it BE_STATS_LATE_NS after the second.
+ */
+static uint64_t due_ns(const struct be_stats *s)
+{
+	uint64_t due = s->written_ns + BE_STATS_EVERY_NS, quiet = s->changed_ns + BE_STATS_QUIET_NS;
+
+	if (quiet > due)
+		due = quiet;
+	if (due > s->written_ns + BE_STATS_EVERY_NS + BE_STATS_LATE_NS)
+		due = s->written_ns + BE_STATS_EVERY_NS + BE_STATS_LATE_NS;
+	return due;
 }
 
 int be_stats_poll_ms(void)
@@ -110,7 +127,7 @@ int be_stats_poll_ms(void)
 	const struct be_stats *s;
 
 	for (s = open_list; s; s = s->next) {
-		uint64_t due = s->written_ns + BE_STATS_EVERY_NS, left = due > now ? due - now : 0;
+		uint64_t due = due_ns(s), left = due > now ? due - now : 0;
 
 		if (s->dirty && left < wait)
 			wait = left;
@@ -126,7 +143,7 @@ void be_stats_flush_due(void)
 	struct be_stats *s;
 
 	for (s = open_list; s; s = s->next)
-		if (s->dirty && now - s->written_ns >= BE_STATS_EVERY_NS)
+		if (s->dirty && now >= due_ns(s))
 			write_file(s);
 }
 

@@ -102,12 +102,40 @@ static void lifecycle(void)
 	EXPECT_EQ(value(&d.dev[0], "wr_bytes"), 1ULL << 40);
 	EXPECT_EQ(be_stats_poll_ms(), -1);
 
-	/* A second after the last write: a change is written at once. */
+	/*
+	 * A second after the last write: a change is not written by
+	 * be_stats_changed() itself (that is the request's path), but once
+	 * the device has been quiet for BE_STATS_QUIET_NS.
+	 */
 	nap_ms(1010);
 	a.v[2] = 3;
 	be_stats_changed(&a);
 	d = read_back(7);
+	EXPECT_EQ(value(&d.dev[0], "inflight"), 0);
+	EXPECT(be_stats_poll_ms() >= 0 && be_stats_poll_ms() <= (int)(BE_STATS_QUIET_NS / 1000000));
+	nap_ms(be_stats_poll_ms() + 2);
+	be_stats_flush_due();
+	d = read_back(7);
 	EXPECT_EQ(value(&d.dev[0], "inflight"), 3);
+
+	/* Changes that never pause are written BE_STATS_LATE_NS after the second at the latest. */
+	{
+		struct timespec t0, t;
+		long ms = 0;
+
+		a.v[2] = 4;
+		be_stats_changed(&a);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		while (value(&read_back(7).dev[0], "inflight") != 4 && ms < 3000) {
+			nap_ms(BE_STATS_QUIET_NS / 2000000);	/* half the quiet time */
+			be_stats_changed(&a);
+			be_stats_flush_due();
+			clock_gettime(CLOCK_MONOTONIC, &t);
+			ms = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+		}
+		EXPECT_EQ(value(&read_back(7).dev[0], "inflight"), 4);
+		EXPECT(ms >= 900 && ms <= (long)((BE_STATS_EVERY_NS + BE_STATS_LATE_NS) / 1000000) + 200);
+	}
 
 	snprintf(dir, sizeof(dir), "%s/7", root);
 	EXPECT_EQ(entries(dir), 2);		/* no .tmp left */
@@ -135,6 +163,8 @@ static void directories(void)
 	nap_ms(1010);
 	a.v[0] = 1;
 	be_stats_changed(&a);
+	nap_ms(be_stats_poll_ms() + 2);
+	be_stats_flush_due();
 	EXPECT_EQ(value(&read_back(3).dev[0], "rd_req"), 1);
 	be_stats_close(&a);
 }
