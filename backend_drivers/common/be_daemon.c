@@ -130,14 +130,26 @@ void be_daemon_poll_fds(const struct be_daemon *bd, struct pollfd *pfd)
 	pfd[1] = (struct pollfd){ .fd = bd->dev->evtchn_fd, .events = POLLIN };
 }
 
+/*
+ * One read for the ports that fired and one write to unmask them all, then
+ * each served: the device reads out every pending port at once, so a read
+ * that came back short is not repeated (it would only say EAGAIN). Ports
+ * that fire again while they are served make the fd readable for the next
+ * poll(). Unmasking a port closed meanwhile is a no-op in the device.
+ */
 void be_daemon_ports(const struct be_daemon *bd, void (*fire)(int port))
 {
-	int port;
+	uint32_t ports[BE_DAEMON_PORTS];
+	int n, i;
 
-	while ((port = xendev_pending(bd->dev)) >= 0) {
-		xendev_unmask(bd->dev, (unsigned int)port);
-		fire(port);
-	}
+	do {
+		n = xendev_pending_n(bd->dev, ports, BE_DAEMON_PORTS);
+		if (n <= 0)
+			return;
+		xendev_unmask_n(bd->dev, ports, (unsigned int)n);
+		for (i = 0; i < n; i++)
+			fire((int)ports[i]);
+	} while (n == BE_DAEMON_PORTS);
 }
 
 int be_daemon_end(const struct be_daemon *bd)

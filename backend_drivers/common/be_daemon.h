@@ -53,6 +53,7 @@ int be_daemon_lock(const struct be_daemon *bd);
 void be_daemon_poll_fds(const struct be_daemon *bd, struct pollfd *pfd);
 
 /* Each port that fired, unmasked, to fire(port); after poll saw pfd[1]. */
+#define BE_DAEMON_PORTS	64	/* ports read from the device at a time */
 void be_daemon_ports(const struct be_daemon *bd, void (*fire)(int port));
 
 /* Stops watching and closes xenstored and the devices; main's last word. */

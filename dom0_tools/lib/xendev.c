@@ -159,6 +159,41 @@ int xendev_unmask(struct xendev *x, unsigned int local_port)
 	return n == sizeof(port) ? 0 : -EIO;
 }
 
+int xendev_pending_n(struct xendev *x, uint32_t *ports, unsigned int max)
+{
+	unsigned int i, k = 0;
+	ssize_t n;
+
+	if (x->evtchn_fd < 0)
+		return -EBADF;
+	if (!max)
+		return 0;
+	n = read(x->evtchn_fd, ports, (size_t)max * sizeof(*ports));
+	if (n < 0)
+		return errno == EAGAIN ? 0 : -errno;
+	if (n % sizeof(*ports))
+		return -EIO;
+	/* the device's word is trusted as far as its range: drop what is out of it */
+	for (i = 0; i < (unsigned int)(n / sizeof(*ports)); i++)
+		if (ports[i] < PORT_LIMIT)
+			ports[k++] = ports[i];
+	return (int)k;
+}
+
+int xendev_unmask_n(struct xendev *x, const uint32_t *ports, unsigned int n)
+{
+	ssize_t w;
+
+	if (x->evtchn_fd < 0)
+		return -EBADF;
+	if (!n)
+		return 0;
+	w = write(x->evtchn_fd, ports, (size_t)n * sizeof(*ports));
+	if (w < 0)
+		return -errno;
+	return w == (ssize_t)(n * sizeof(*ports)) ? 0 : -EIO;
+}
+
 /* ---- gntdev ---- */
 
 void *xendev_map(struct xendev *x, unsigned int domid, uint32_t ref, uint64_t *handle)

@@ -52,6 +52,14 @@ int xendev_notify(struct xendev *x, unsigned int local_port);
 int xendev_pending(struct xendev *x);
 /* Lets a port fire again after xendev_pending() returned it. */
 int xendev_unmask(struct xendev *x, unsigned int local_port);
+/*
+ * Up to @max pending local ports in one read (the fd is readable): their
+ * count (0 when none), or -errno. A port fires once until it is unmasked,
+ * so none comes twice. Fewer than @max: the device had no more just then.
+ */
+int xendev_pending_n(struct xendev *x, uint32_t *ports, unsigned int max);
+/* xendev_unmask() of @n ports in one write. */
+int xendev_unmask_n(struct xendev *x, const uint32_t *ports, unsigned int n);
 
 /* gntdev. One granted page, mapped writable; *handle is for xendev_unmap. */
 void *xendev_map(struct xendev *x, unsigned int domid, uint32_t ref, uint64_t *handle);
