@@ -275,6 +275,11 @@ static void prof_show(struct vif *vf, const char *when)
 	vf->prof.shown_pkts = vf->prof.n[NC_TX_PKT] + vf->prof.n[NC_RX_PKT];
 }
 
+/* The main loop's own costs: from poll()'s return to the next poll(). */
+static struct {
+	uint64_t iters, polls, tsc_xb, tsc_ports, tsc_serve, tsc_rest, tsc_poll, shown;
+} loop_prof;
+
 /* Every 2 s while packets move. */
 static void prof_tick(void)
 {
@@ -291,6 +296,14 @@ static void prof_tick(void)
 
 		if (vf && vf->prof.n[NC_TX_PKT] + vf->prof.n[NC_RX_PKT] != vf->prof.shown_pkts)
 			prof_show(vf, "tick");
+	}
+	if (loop_prof.iters != loop_prof.shown) {
+		loop_prof.shown = loop_prof.iters;
+		say("loop prof: iters=%llu polls=%llu tsc_xb=%llu tsc_ports=%llu tsc_serve=%llu "
+		    "tsc_rest=%llu tsc_poll=%llu", (unsigned long long)loop_prof.iters,
+		    (unsigned long long)loop_prof.polls, (unsigned long long)loop_prof.tsc_xb,
+		    (unsigned long long)loop_prof.tsc_ports, (unsigned long long)loop_prof.tsc_serve,
+		    (unsigned long long)loop_prof.tsc_rest, (unsigned long long)loop_prof.tsc_poll);
 	}
 }
 #endif
@@ -802,6 +815,16 @@ static struct vif *vif_of_port(int port)
 	return NULL;
 }
 
+#ifdef NB_PROF
+static uint64_t loop_t;
+#define LOOP_LAP(f)	do { uint64_t t_ = __builtin_ia32_rdtsc(); loop_prof.f += t_ - loop_t; \
+			     loop_t = t_; } while (0)
+#define LOOP_ADD(f)	(loop_prof.f++)
+#else
+#define LOOP_LAP(f)	do { } while (0)
+#define LOOP_ADD(f)	do { } while (0)
+#endif
+
 static const char usage[] =
 	"usage: netback [--type TYPE] [--socket PATH] [--switch on|off] [--verbose]\n"
 	"Serves the network devices the toolstack puts under /local/domain/0/backend/TYPE\n"
@@ -856,12 +879,15 @@ static void port_fired(int port)
 
 	if (vf) {
 		NB_PROF_ADD(&vf->prof, NC_EVENT, 1);
+		LOOP_LAP(tsc_ports);
 		serve(vf, false);
+		LOOP_LAP(tsc_serve);
 	}
 }
 
 int main(int argc, char **argv)
 {
+	bool xs_ready;
 	int rc;
 
 	if (switch_opt(&argc, argv)) {
@@ -876,16 +902,24 @@ int main(int argc, char **argv)
 		be_daemon_end(&bd);
 		return 1;
 	}
+	xs_ready = true;
 	while (!be_daemon_stopping) {
 		struct pollfd pfd[2 + XB_MAX_DEVS];
 		struct vif *vfs[XB_MAX_DEVS];
 		unsigned int n = 2, i;
 		bool kick = false;
 
-		if (xb_be_poll(&be)) {
+		/*
+		 * The store only when it has something for us: its socket was
+		 * readable, events were queued while a reply was awaited, or the
+		 * last scan left some. A packet's wake then costs no poll()s of
+		 * the socket (xb_be_poll() makes two).
+		 */
+		if ((xs_ready || xs_events_queued(xs) || xb_be_again(&be)) && xb_be_poll(&be)) {
 			say("xenstored went away");
 			break;
 		}
+		LOOP_LAP(tsc_xb);
 		for (i = 0; i < be.ndev; i++) {
 			struct vif *vf = be.dev[i]->priv;
 
@@ -894,6 +928,7 @@ int main(int argc, char **argv)
 				kick |= vf->kick;
 			}
 		}
+		LOOP_LAP(tsc_serve);
 		be_daemon_poll_fds(&bd, pfd);
 		for (i = 0; i < be.ndev; i++) {
 			struct vif *vf = be.dev[i]->priv;
@@ -903,20 +938,28 @@ int main(int argc, char **argv)
 				pfd[n++] = (struct pollfd){ .fd = vf->tap, .events = POLLIN };
 			}
 		}
+		LOOP_LAP(tsc_rest);
+		LOOP_ADD(polls);
 		if (poll(pfd, n, kick || xb_be_again(&be) ? 0 : be_stats_poll_ms()) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
+		LOOP_LAP(tsc_poll);
+		LOOP_ADD(iters);
+		xs_ready = pfd[0].revents != 0;
 		if (pfd[1].revents)
 			be_daemon_ports(&bd, port_fired);
+		LOOP_LAP(tsc_ports);
 		for (i = 2; i < n; i++)
 			if (pfd[i].revents && connected(vfs[i - 2]))
 				serve(vfs[i - 2], true);
+		LOOP_LAP(tsc_serve);
 		be_stats_flush_due();
 #ifdef NB_PROF
 		prof_tick();
 #endif
+		LOOP_LAP(tsc_rest);
 	}
 	return be_daemon_end(&bd);
 }

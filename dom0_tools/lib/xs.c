@@ -116,6 +116,11 @@ int xs_fileno(const struct xs_handle *h)
 	return h->fd;
 }
 
+bool xs_events_queued(const struct xs_handle *h)
+{
+	return h->events != NULL;
+}
+
 static int write_all(const struct xs_handle *h, const void *buf, size_t len)
 {
 	const char *p = buf;

@@ -23,6 +23,12 @@ const char *xs_default_socket(void);
 int xs_open(const char *socket_path, struct xs_handle **out);
 void xs_close(struct xs_handle *h);
 int xs_fileno(const struct xs_handle *h);
+/*
+ * Watch events already read and queued (while a reply was awaited): those
+ * poll() on xs_fileno() does not show. Nothing else is buffered: with the
+ * fd not readable and none queued, xs_read_watch() would find nothing.
+ */
+bool xs_events_queued(const struct xs_handle *h);
 
 /* Raw request: type, tx and payload; the reply payload on success. */
 int xs_talk(struct xs_handle *h, uint32_t type, uint32_t tx, const void *payload,
