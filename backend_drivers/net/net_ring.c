@@ -387,14 +387,21 @@ int nb_tx_batch(struct nb_vif *v, uint8_t *bufs, unsigned int max)
 		return (int)taken;
 	if (v->route && v->xcopy) {
 		tx_switch(v);
-		/* the rest's pieces moved down to one run */
+		/*
+		 * The rest's pieces moved down to one run, less a first piece
+		 * the switch's read took whole (a small packet, a ping: then
+		 * no second copy call at all).
+		 */
 		for (nc = 0, i = 0; i < v->txb_n; i++) {
 			struct nb_tx_pkt *p = &v->txb[i];
+			unsigned int read = p->ncopy && p->hlen == v->tx_copy[p->copy0].len;
 
 			if (p->to)
 				continue;
-			memmove(v->tx_copy + nc, v->tx_copy + p->copy0, p->ncopy * sizeof(v->tx_copy[0]));
+			memmove(v->tx_copy + nc, v->tx_copy + p->copy0 + read,
+				(p->ncopy - read) * sizeof(v->tx_copy[0]));
 			p->copy0 = nc;
+			p->ncopy -= read;
 			nc += p->ncopy;
 		}
 	} else {

@@ -656,6 +656,7 @@ static void sw_race(void)
 /* What the switch leaves to the tap, and the receiver's backlog. */
 static void sw_fallbacks(void)
 {
+	unsigned long calls;
 	uint16_t flags;
 
 	setup_w();
@@ -716,11 +717,27 @@ static void sw_fallbacks(void)
 	EXPECT_EQ(txr(txp.h.rsp_prod - 1)->status, NETIF_RSP_OKAY);
 	EXPECT_EQ(v.tx.req_cons, v.tx.rsp_prod_pvt);
 	EXPECT_EQ(v.tx_switched, 1);
-	/* w broken: the tap */
+	/* w broken: the tap; a frame the first read took whole is not copied again */
 	w.broken = true;
 	put_tx(5, 0, 0, 8, 60);
+	calls = copy_calls;
 	EXPECT_EQ(nb_tx_batch(&v, buf, NB_TX_BATCH), 1);
 	EXPECT(v.txb[0].good && !v.txb[0].to);
+	EXPECT_EQ(copy_calls - calls, 1);
+	EXPECT_EQ(v.txb[0].len, 60);
+	EXPECT(v.txb[0].niov == 1 && v.txb[0].iov[0].iov_len == 60);
+	EXPECT(!memcmp(v.txb[0].iov[0].iov_base, pages[5], 60));
+	nb_tx_answer_pkt(&v, &v.txb[0], NETIF_RSP_OKAY);
+	/* a longer one: the rest of its first piece read too, all of it in the buffer */
+	tcp_frame_w(5, 0, 300, 6);
+	pages[5][5] = 9;	/* not w's MAC */
+	put_tx(5, 0, 0, 9, 300);
+	calls = copy_calls;
+	EXPECT_EQ(nb_tx_batch(&v, buf, NB_TX_BATCH), 1);
+	EXPECT(v.txb[0].good && !v.txb[0].to);
+	EXPECT_EQ(copy_calls - calls, 2);
+	EXPECT(v.txb[0].niov == 1 && v.txb[0].iov[0].iov_len == 300);
+	EXPECT(!memcmp(v.txb[0].iov[0].iov_base, pages[5], 300));
 	EXPECT_EQ(xcopy_wrong_dom, 0);
 }
 
