@@ -767,28 +767,33 @@ static void vif_stats(struct vif *vf)
 	be_stats_changed(&vf->stats);
 }
 
-static void serve(struct vif *vf, bool tap_ready)
+/* read_tap: poll() said the tap is readable, or a serve left work (kick). */
+static void serve(struct vif *vf, bool read_tap)
 {
+	unsigned long wrote = vf->tx_written + vf->tx_lost;
 	bool notify = false;
 
 	vf->kick = false;
 	if (!connected(vf))
 		return;
 	NB_PROF_ADD(&vf->prof, NC_SERVE, 1);
-	NB_PROF_ADD(&vf->prof, NC_TAP_WAKE, tap_ready);
+	NB_PROF_ADD(&vf->prof, NC_TAP_WAKE, read_tap);
 	sw_arm(vf);
 	notify |= serve_tx(vf);
 	sw_notify();
 	/*
-	 * The tap is read on every event too: rx requests may have come with
-	 * it, and the frames the tx just wrote may have made answers (from
-	 * dom0's stack) that then go out with the same notify. Reading it
-	 * only when poll() said so saved empty reads under -icount but ran
-	 * slower in wall-clock runs (docs/benchmarks.md, "Wall-clock runs
-	 * after it").
+	 * The tap is read on an event too when the tx just wrote to it: the
+	 * frames written may have made answers (from dom0's stack) that then
+	 * go out with the same notify (reading it only when poll() said so
+	 * ran slower in wall-clock runs: docs/benchmarks.md, "Wall-clock runs
+	 * after it"), and when a frame waits for rx requests. Otherwise an
+	 * event (frames switched to another guest, rx requests posted, tx
+	 * answers) leaves the tap to poll(): a read there would only say
+	 * EAGAIN, and a frame that came meanwhile makes the next poll()
+	 * return at once.
 	 */
-	(void)tap_ready;
-	if (!vf->nv.broken)
+	if (!vf->nv.broken && (read_tap || vf->tx_written + vf->tx_lost != wrote || vf->pend_len ||
+			       vf->rx_wait || vf->nv.rx_backlog))
 		notify |= serve_rx(vf);
 	if (notify) {
 		NB_PROF_T0();
@@ -924,7 +929,7 @@ int main(int argc, char **argv)
 			struct vif *vf = be.dev[i]->priv;
 
 			if (connected(vf) && vf->kick) {
-				serve(vf, false);
+				serve(vf, true);
 				kick |= vf->kick;
 			}
 		}
