@@ -1062,6 +1062,13 @@ static void port_fired(int port)
 int main(int argc, char **argv)
 {
 	int rc = be_daemon_start(&bd, argc, argv, "qdisk", usage, &ops);
+	/*
+	 * The store is drained only when its socket was readable, the poll
+	 * timed out, a scan is owed or a reply brought watch events with it:
+	 * not on every wake-up for a ring, where it cost two more poll()
+	 * system calls (each a trip through the hypervisor for a PV dom0).
+	 */
+	bool xs_due = true;
 
 	if (rc >= 0)
 		return rc;
@@ -1073,8 +1080,9 @@ int main(int argc, char **argv)
 		struct pollfd pfd[2 + XB_MAX_DEVS];
 		struct disk *dks[XB_MAX_DEVS];
 		unsigned int n = 2, i;
+		int ready;
 
-		if (xb_be_poll(&be)) {
+		if ((xs_due || xb_be_again(&be) || xs_events_queued(xs)) && xb_be_poll(&be)) {
 			say("xenstored went away");
 			break;
 		}
@@ -1087,11 +1095,13 @@ int main(int argc, char **argv)
 				pfd[n++] = (struct pollfd){ .fd = dk->efd, .events = POLLIN };
 			}
 		}
-		if (poll(pfd, n, xb_be_again(&be) ? 0 : be_stats_poll_ms()) < 0) {
+		ready = poll(pfd, n, xb_be_again(&be) ? 0 : be_stats_poll_ms());
+		if (ready < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
+		xs_due = ready == 0 || pfd[0].revents;
 		for (i = 2; i < n; i++)
 			if (pfd[i].revents)
 				reap(dks[i - 2]);

@@ -166,15 +166,14 @@ int xendev_pending_n(struct xendev *x, uint32_t *ports, unsigned int max)
 
 	if (x->evtchn_fd < 0)
 		return -EBADF;
-	if (!max)
-		return 0;
-	n = read(x->evtchn_fd, ports, (size_t)max * sizeof(*ports));
+	if (!ports || !max || max > XENDEV_PORTS_MAX)
+		return -EINVAL;
+	n = read(x->evtchn_fd, ports, max * sizeof(*ports));
 	if (n < 0)
 		return errno == EAGAIN ? 0 : -errno;
 	if (n % sizeof(*ports))
 		return -EIO;
-	/* the device's word is trusted as far as its range: drop what is out of it */
-	for (i = 0; i < (unsigned int)(n / sizeof(*ports)); i++)
+	for (i = 0; i < n / sizeof(*ports); i++)
 		if (ports[i] < PORT_LIMIT)
 			ports[k++] = ports[i];
 	return (int)k;
@@ -188,7 +187,9 @@ int xendev_unmask_n(struct xendev *x, const uint32_t *ports, unsigned int n)
 		return -EBADF;
 	if (!n)
 		return 0;
-	w = write(x->evtchn_fd, ports, (size_t)n * sizeof(*ports));
+	if (!ports || n > XENDEV_PORTS_MAX)
+		return -EINVAL;
+	w = write(x->evtchn_fd, ports, n * sizeof(*ports));
 	if (w < 0)
 		return -errno;
 	return w == (ssize_t)(n * sizeof(*ports)) ? 0 : -EIO;

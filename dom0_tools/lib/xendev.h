@@ -53,12 +53,13 @@ int xendev_pending(struct xendev *x);
 /* Lets a port fire again after xendev_pending() returned it. */
 int xendev_unmask(struct xendev *x, unsigned int local_port);
 /*
- * Up to @max pending local ports in one read (the fd is readable): their
- * count (0 when none), or -errno. A port fires once until it is unmasked,
- * so none comes twice. Fewer than @max: the device had no more just then.
+ * The same for up to @max ports in one read (one system call however many
+ * fired): how many were stored in @ports (0 when none is pending), or
+ * -errno; ports out of range are dropped. xendev_unmask_n() unmasks @n
+ * ports in one write.
  */
+#define XENDEV_PORTS_MAX	1024	/* Linux's evtchn moves at most a page of ports a call */
 int xendev_pending_n(struct xendev *x, uint32_t *ports, unsigned int max);
-/* xendev_unmask() of @n ports in one write. */
 int xendev_unmask_n(struct xendev *x, const uint32_t *ports, unsigned int n);
 
 /* gntdev. One granted page, mapped writable; *handle is for xendev_unmap. */

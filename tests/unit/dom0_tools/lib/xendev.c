@@ -168,6 +168,46 @@ static void missing_device(void)
 	EXPECT_EQ(x.evtchn_fd, -1);
 }
 
+/*
+ * Several ports in one read and one write (a non-blocking pipe stands for
+ * the evtchn device, which hands out and takes arrays of 32-bit ports).
+ */
+static void ports_in_batches(void)
+{
+	struct xendev x = XENDEV_INIT;
+	uint32_t in[4] = { 5, EVTCHN_FIFO_NR_CHANNELS, 7, ~0U }, out[8], back[3];
+	int p[2];
+
+	EXPECT_EQ(xendev_pending_n(&x, out, 8), -EBADF);
+	EXPECT_EQ(xendev_unmask_n(&x, in, 1), -EBADF);
+	EXPECT_EQ(pipe(p), 0);
+	EXPECT_EQ(fcntl(p[0], F_SETFL, O_NONBLOCK), 0);
+	x.evtchn_fd = p[0];
+	EXPECT_EQ(xendev_pending_n(&x, out, 8), 0);		/* none pending */
+	EXPECT_EQ(xendev_pending_n(&x, out, 0), -EINVAL);
+	EXPECT_EQ(xendev_pending_n(&x, NULL, 8), -EINVAL);
+	EXPECT_EQ(xendev_pending_n(&x, out, XENDEV_PORTS_MAX + 1), -EINVAL);
+	EXPECT_EQ(write(p[1], in, sizeof(in)), (ssize_t)sizeof(in));
+	EXPECT_EQ(xendev_pending_n(&x, out, 8), 2);		/* out-of-range ports dropped */
+	EXPECT(out[0] == 5 && out[1] == 7);
+	EXPECT_EQ(write(p[1], in, 3), 3);			/* a torn port */
+	EXPECT_EQ(xendev_pending_n(&x, out, 8), -EIO);
+	EXPECT_EQ(write(p[1], in, sizeof(in)), (ssize_t)sizeof(in));
+	EXPECT_EQ(xendev_pending_n(&x, out, 1), 1);		/* at most max */
+	EXPECT_EQ(out[0], 5U);
+	EXPECT_EQ(xendev_pending_n(&x, out, 8), 1);		/* the rest: 2 out of range */
+	EXPECT_EQ(out[0], 7U);
+	x.evtchn_fd = p[1];
+	EXPECT_EQ(xendev_unmask_n(&x, in, 0), 0);
+	EXPECT_EQ(xendev_unmask_n(&x, NULL, 1), -EINVAL);
+	EXPECT_EQ(xendev_unmask_n(&x, in, XENDEV_PORTS_MAX + 1), -EINVAL);
+	EXPECT_EQ(xendev_unmask_n(&x, in, 3), 0);
+	EXPECT_EQ(read(p[0], back, sizeof(back)), (ssize_t)sizeof(back));
+	EXPECT(back[0] == 5 && back[1] == EVTCHN_FIFO_NR_CHANNELS && back[2] == 7);
+	close(p[0]);
+	close(p[1]);
+}
+
 UNIT_MAIN("dom0_tools/lib/xendev", UNIT_TEST(closed_devices_are_ebadf),
 	  UNIT_TEST(arguments_out_of_range), UNIT_TEST(fake_devices_fail_cleanly),
-	  UNIT_TEST(missing_device))
+	  UNIT_TEST(missing_device), UNIT_TEST(ports_in_batches))
