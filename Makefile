@@ -107,6 +107,8 @@ run: all
 # ---------------------------------------------------------------- tests
 TEST_LOG := $(O)/test.log
 
+# test-linux before test-components: it builds the dom0 image, and
+# dom0_tools' selftest checks its kernel package (real-kernel, real-modules).
 test: setup
 	$(Q)$(MAKE) --no-print-directory build-all
 	$(Q)mkdir -p $(O); : > $(TEST_LOG)
@@ -114,8 +116,8 @@ test: setup
 	$(Q)tests/run/guest-tests --hv $(HV_ELF) --dir $(O)/tests/guest 2>&1 | tee -a $(TEST_LOG)
 	$(Q)tests/run/guest-tests --smp 2 --hv $(HV_ELF) --dir $(O)/tests/guest 2>&1 | tee -a $(TEST_LOG)
 	$(Q)$(MAKE) --no-print-directory bench-check 2>&1 | tee -a $(TEST_LOG)
-	$(Q)$(MAKE) --no-print-directory test-components 2>&1 | tee -a $(TEST_LOG)
 	$(Q)$(MAKE) --no-print-directory test-linux 2>&1 | tee -a $(TEST_LOG)
+	$(Q)$(MAKE) --no-print-directory test-components 2>&1 | tee -a $(TEST_LOG)
 	$(Q)tests/run/summary $(TEST_LOG)
 
 # Debian's Linux 6.1 as dom0 of Lamina (HV=xen: of Xen 4.17), driven like a
