@@ -49,6 +49,7 @@
 #include <lamina/grant_table.h>
 #include <lamina/memory.h>
 #include <lamina/domctl.h>
+#include <lamina/physdev.h>
 
 #define REF_BOX		3	/* the peer's mailbox page, mapped by dom0 */
 #define ROUNDS		40	/* race rounds: a page of dom0's each */
@@ -180,18 +181,21 @@ static struct grant_entry_v1 *ptable;
 /* Step 3..7: a granted page, first while dom0 maps it, then not. */
 static void peer_granted_page(void)
 {
-	uint64_t va = scratch_page(), g = va_to_mfn(va);
+	uint64_t va = scratch_page(), g = va_to_mfn(va), f = give_page("peer page F");
 	long res;
 	int16_t st;
 
 	strlcpy((char *)va, "peer page G", 64);
 	set_v1(&ptable[20], GTF_permit_access, 0, (uint32_t)g);
 	box->peer_mfn[0] = g;
+	box->peer_mfn[4] = f;
 	P_MEET(3);
-	P_MEET(4);	/* dom0 maps it */
+	P_MEET(4);	/* dom0 maps G through the grant, F by its frame (privileged) */
 	P_CHECK(update_va_mapping(va, 0, UVMF_INVLPG) == 0, "unmapping G");
 	st = xfer(g, 0, 10);
 	P_CHECK(st == GNTST_bad_page, "G, mapped by dom0, gave %d", st);
+	st = xfer(f, 0, 15);
+	P_CHECK(st == GNTST_bad_page, "F, mapped by dom0 by its frame, gave %d", st);
 	P_CHECK(map_at(va, g), "G is not ours after the refused transfer");
 	strlcpy((char *)va, "still the peer's", 64);
 	P_MEET(5);
@@ -200,8 +204,10 @@ static void peer_granted_page(void)
 	P_CHECK(update_va_mapping(va, 0, UVMF_INVLPG) == 0, "unmapping G again");
 	st = xfer(g, 0, 10);
 	P_CHECK(st == GNTST_okay, "G, granted but unmapped, gave %d", st);
-	P_CHECK(reservation() == res - 1, "reservation %ld after G went, was %ld", reservation(),
-		res);
+	st = xfer(f, 0, 15);
+	P_CHECK(st == GNTST_okay, "F, unmapped by dom0, gave %d", st);
+	P_CHECK(reservation() == res - 2, "reservation %ld after G and F went, was %ld",
+		reservation(), res);
 	P_CHECK(!map_at(va, g), "G is still ours after it went to dom0");
 	P_MEET(7);
 }
@@ -214,6 +220,36 @@ static uint64_t table_like_page(void)
 	if (update_va_mapping(mfn_to_va(mfn), 0, UVMF_INVLPG))
 		peer_fail("unmapping a page to type failed");
 	return mfn;
+}
+
+/*
+ * Pages the hypervisor writes: our vcpu_info, our FIFO control block and
+ * (Xen only) our PIRQ EOI map, their mappings gone; upcalls masked (we
+ * poll). Before step 1: what they cost the hypervisor is spent by then.
+ */
+static uint64_t held[3];
+
+static void peer_hold_pages(void)
+{
+	uint64_t vi = scratch_page(), fc = scratch_page(), eoi = scratch_page();
+	struct vcpu_register_vcpu_info rvi = { va_to_mfn(vi), 0, 0 };
+	struct evtchn_init_control ic = { .control_gfn = va_to_mfn(fc) };
+	struct physdev_pirq_eoi_gmfn pe = { va_to_mfn(eoi) };
+	long rc;
+
+	shared->vcpu_info[0].evtchn_upcall_mask = 1;
+	P_CHECK(hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, 0, &rvi) == 0,
+		"register_vcpu_info");
+	P_CHECK(evtchn_op(EVTCHNOP_init_control, &ic) == 0, "init_control");
+	/* Lamina keeps the EOI map to dom0 (docs/conformance.md, physdev_op). */
+	rc = hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_pirq_eoi_gmfn_v2, &pe);
+	P_CHECK(rc == (on_lamina() ? -EPERM : 0), "pirq_eoi_gmfn_v2 gave %ld", rc);
+	P_CHECK(update_va_mapping(vi, 0, UVMF_INVLPG) == 0 &&
+		update_va_mapping(fc, 0, UVMF_INVLPG) == 0 &&
+		update_va_mapping(eoi, 0, UVMF_INVLPG) == 0, "unmapping them");
+	held[0] = rvi.mfn;
+	held[1] = ic.control_gfn;
+	held[2] = rc == 0 ? pe.gmfn : 0;
 }
 
 /* Step 8..9: frames we may not give, all into dom0's ref 11. */
@@ -237,6 +273,8 @@ static void peer_not_ours(const uint64_t *gframes, uint64_t gva)
 		{ gframes[0], "our grant frame 0 (mapped)" },
 		{ gframes[1], "our grant frame 1 (not mapped)" },
 		{ va_to_mfn((uint64_t)box), "the mailbox (mapped by dom0)" },
+		{ held[0], "our vcpu_info page" },
+		{ held[1], "our FIFO event control block" },
 	};
 	unsigned int i;
 	long res;
@@ -249,6 +287,10 @@ static void peer_not_ours(const uint64_t *gframes, uint64_t gva)
 		st = xfer(bad[i].mfn, 0, 11);
 		P_CHECK(st == GNTST_bad_page, "%s (%#llx) gave %d", bad[i].what,
 			(unsigned long long)bad[i].mfn, st);
+	}
+	if (held[2]) {
+		st = xfer(held[2], 0, 11);
+		P_CHECK(st == GNTST_bad_page, "our PIRQ EOI map gave %d", st);
 	}
 	P_CHECK(reservation() == res, "reservation %ld after refused frames, was %ld",
 		reservation(), res);
@@ -298,6 +340,20 @@ static void peer_bad_destinations(void)
 	P_CHECK(st == GNTST_general_error, "to a domain without entries gave %d", st);
 	P_CHECK(reservation() == res - 7, "reservation %ld after 7 lost, was %ld", reservation(),
 		res);
+	{
+		struct gnttab_transfer twice[2] = {
+			{ .mfn = give_page("H"), .domid = 0, .ref = 16, .status = 99 },
+			{ .domid = 0, .ref = 17, .status = 99 },
+		};
+		long rc;
+
+		twice[1].mfn = twice[0].mfn;
+		rc = gnttab(GNTTABOP_transfer, twice, 2);
+		P_CHECK(rc == 0 && twice[0].status == GNTST_okay &&
+			twice[1].status == GNTST_bad_page, "H twice in a batch: %ld, %d %d", rc,
+			twice[0].status, twice[1].status);
+		box->peer_mfn[5] = twice[0].mfn;
+	}
 	set_v1(&ptable[30], ACCEPT, (domid_t)box->peer_id, MARK(30));
 	P_CHECK((self = give_page("to ourselves")), "a page to keep");
 	st = xfer(self, (domid_t)box->peer_id, 30);
@@ -305,7 +361,7 @@ static void peer_bad_destinations(void)
 	P_CHECK(ptable[30].flags == DONE && ptable[30].frame == self && *m2p(self) == MARK(30),
 		"our entry 30 after it: %#x %#x, M2P %#llx", ptable[30].flags, ptable[30].frame,
 		(unsigned long long)*m2p(self));
-	P_CHECK(reservation() == res - 7, "reservation %ld after a page to ourselves",
+	P_CHECK(reservation() == res - 8, "reservation %ld after H and a page to ourselves",
 		reservation());
 	P_MEET(11);
 }
@@ -416,6 +472,7 @@ static int peer(void)
 	if (!ptable)
 		return fail("peer: no grant table");
 	box = b;
+	peer_hold_pages();
 	set_v1(&ptable[REF_BOX], GTF_permit_access, 0, (uint32_t)va_to_mfn((uint64_t)b));
 	P_MEET(1);
 	P_MEET(2);
@@ -544,13 +601,13 @@ static int16_t unmap_ref(uint64_t va, grant_handle_t h)
 /* Steps 2..9: the peer gives us pages. */
 static int dom0_takes(void)
 {
-	uint64_t gva = scratch_page(), va = scratch_page(), g;
+	uint64_t gva = scratch_page(), va = scratch_page(), fva = scratch_page(), g;
 	long res = reservation(), fr;
 	grant_handle_t h;
 	int16_t st;
 	unsigned int i;
 
-	for (i = 10; i <= 13; i++)
+	for (i = 10; i <= 17; i++)
 		set_v1(&dtable[i], ACCEPT, pd, MARK(i));
 	set_v1(&dtable[14], ACCEPT, 7, MARK(14));
 	CHECK((box->dom0_mfn[0] = give_page("dom0's page")), "a page of ours");
@@ -559,6 +616,8 @@ static int dom0_takes(void)
 	D_MEET(2);
 	D_MEET(3);
 	CHECK((st = map_ref(pd, 20, gva, &h)) == GNTST_okay, "mapping the peer's G gave %d", st);
+	CHECK(mmu_update_fd(l1e_maddr(fva), (box->peer_mfn[4] << 12) | PTE_DATA, pd) == 0,
+	      "mapping the peer's F by its frame");
 	D_MEET(4);
 	D_MEET(5);
 	CHECK(!strcmp((char *)gva, "still the peer's"), "our mapping of G reads '%.20s'",
@@ -566,13 +625,19 @@ static int dom0_takes(void)
 	CHECK(dtable[10].flags == ACCEPT && dtable[10].frame == MARK(10),
 	      "entry 10 after a refused transfer: %#x %#x", dtable[10].flags, dtable[10].frame);
 	CHECK((st = unmap_ref(gva, h)) == GNTST_okay, "unmapping G gave %d", st);
+	CHECK(!strcmp((char *)fva, "peer page F") && update_va_mapping(fva, 0, UVMF_INVLPG) == 0,
+	      "our mapping of F: '%.20s'", (char *)fva);
+	CHECK(dtable[15].flags == ACCEPT, "entry 15 after a refused transfer: %#x",
+	      dtable[15].flags);
 	D_MEET(6);
 	D_MEET(7);
 	g = box->peer_mfn[0];
 	CHECK(dtable[10].flags == DONE && dtable[10].frame == g && *m2p(g) == MARK(10),
 	      "entry 10: %#x, frame %#x (G %#llx), M2P %#llx", dtable[10].flags, dtable[10].frame,
 	      (unsigned long long)g, (unsigned long long)*m2p(g));
-	CHECK(reservation() == res + 1, "our reservation %ld, was %ld", reservation(), res);
+	CHECK(dtable[15].flags == DONE && dtable[15].frame == box->peer_mfn[4],
+	      "entry 15: %#x %#x", dtable[15].flags, dtable[15].frame);
+	CHECK(reservation() == res + 2, "our reservation %ld, was %ld", reservation(), res);
 	CHECK(map_at(va, g) && !strcmp((char *)va, "still the peer's"),
 	      "G is not ours or lost its bytes");
 	CHECK((st = map_ref(pd, 20, gva, &h)) == GNTST_bad_page,
@@ -593,7 +658,7 @@ static int dom0_takes(void)
 		*(volatile uint64_t *)va = 1;
 	}
 	update_va_mapping(va, 0, UVMF_INVLPG);
-	CHECK(reservation() == res + 3, "our reservation %ld, was %ld", reservation(), res);
+	CHECK(reservation() == res + 4, "our reservation %ld, was %ld", reservation(), res);
 	CHECK((long)physinfo_free_pages() == fr, "free pages %ld, were %ld",
 	      (long)physinfo_free_pages(), fr);
 	return TEST_PASS;
@@ -792,6 +857,9 @@ static int dom0(struct start_info *si)
 		D_MEET(11);
 		CHECK(dtable[14].flags == ACCEPT, "entry 14 for domain 7 changed: %#x",
 		      dtable[14].flags);
+		CHECK(dtable[16].flags == DONE && dtable[16].frame == box->peer_mfn[5] &&
+		      dtable[17].flags == ACCEPT, "H twice: entries %#x %#x, frame %#x",
+		      dtable[16].flags, dtable[17].flags, dtable[16].frame);
 		CHECK((long)physinfo_free_pages() == fr + 7, "free pages %ld, were %ld before 7 lost",
 		      (long)physinfo_free_pages(), fr);
 	}
@@ -804,16 +872,16 @@ static int dom0(struct start_info *si)
 		return TEST_FAIL;
 	memset(&op, 0, sizeof(op));
 	CHECK(domctl(&op, DOMCTL_destroydomain, (domid_t)other) == 0, "destroying d%ld", other);
-	/* The peer: G, two once-typed pages, 7 lost, 2 into v2 gone; 5 and the race's came. */
+	/* The peer: G, F, two once-typed pages, 7 lost, H, 2 into v2 gone; 5 and the race's came. */
 	t = tot_pages(pd);
-	CHECK(t == peer_t0 - 7 + (long)box->race_ok, "the peer's tot_pages %ld, was %ld", t,
+	CHECK(t == peer_t0 - 9 + (long)box->race_ok, "the peer's tot_pages %ld, was %ld", t,
 	      peer_t0);
 	D_MEET(19);
 	if (dom0_peer_ends(box_va, box_h) != TEST_PASS)
 		return TEST_FAIL;
-	/* Ours: 3 came, 12 given, 40 raced, 1 came into v2, 2 to the dying and the gone. */
+	/* Ours: 5 came, 12 given, 40 raced, 1 came into v2, 2 to the dying and the gone. */
 	printf("dom0: reservation %ld, was %ld at the start\n", reservation(), res0);
-	CHECK(reservation() == res0 - 50 && tot_pages(0) == reservation(),
+	CHECK(reservation() == res0 - 48 && tot_pages(0) == reservation(),
 	      "our reservation %ld (tot_pages %ld), was %ld", reservation(), tot_pages(0), res0);
 	return TEST_PASS;
 }
