@@ -616,7 +616,9 @@ static int dom0_takes(void)
 	D_MEET(2);
 	D_MEET(3);
 	CHECK((st = map_ref(pd, 20, gva, &h)) == GNTST_okay, "mapping the peer's G gave %d", st);
-	CHECK(mmu_update_fd(l1e_maddr(fva), (box->peer_mfn[4] << 12) | PTE_DATA, pd) == 0,
+	/* Not present first: mmu_update flushes no TLB, its old translation would stay. */
+	CHECK(update_va_mapping(fva, 0, UVMF_INVLPG) == 0 &&
+	      mmu_update_fd(l1e_maddr(fva), (box->peer_mfn[4] << 12) | PTE_DATA, pd) == 0,
 	      "mapping the peer's F by its frame");
 	D_MEET(4);
 	D_MEET(5);
