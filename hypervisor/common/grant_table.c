@@ -43,7 +43,7 @@
 #include <asm/pv.h>
 #include "grant_internal.h"
 
-#define BATCH_MAX		(1U << 20)
+#define BATCH_MAX		0x7fffffffU	/* Xen: a count negative as an int is -EINVAL */
 
 static int gt_grow(struct domain *d, unsigned int n);
 
@@ -757,7 +757,8 @@ static long cache_flush(struct domain *d, uint64_t args, uint32_t count)
  * A long batch gives the CPU back after about 1 ms as a continuation (args
  * and count advanced); inside a multicall, the multicall resumes there.
  *
- * An array reaching outside guest memory is -EFAULT before any element
+ * A count above INT32_MAX is -EINVAL, as Xen's do_grant_table_op; an
+ * array reaching outside guest memory is -EFAULT before any element
  * (Xen's guest_handle_okay). An element that cannot be read, or written
  * back, ends the batch with -EFAULT, the elements before it done and
  * their results written, as on Xen 4.17. Each element is written back

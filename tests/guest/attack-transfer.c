@@ -713,6 +713,11 @@ static int dom0_gives(void)
 	CHECK(rc == -EFAULT && two->status == GNTST_okay,
 	      "a batch running into an unmapped page: %ld, first %d", rc, two->status);
 	box->dom0_mfn[3] = two->mfn;
+	/* A count past 2^20 (Lamina refused those, Xen only a negative int): the same. */
+	*two = (struct gnttab_transfer){ .mfn = 0x80000, .domid = pd, .ref = 45, .status = 99 };
+	rc = gnttab(GNTTABOP_transfer, two, 0x100001);
+	CHECK(rc == -EFAULT && two->status == GNTST_bad_page,
+	      "a batch of 2^20 + 1 running into an unmapped page: %ld, first %d", rc, two->status);
 
 	/* The peer at its max_mem: refused, the page freed. */
 	t = tot_pages(pd);
