@@ -777,6 +777,15 @@ bool grant_release_mappings(struct domain *d, uint64_t *cursor, uint64_t start)
 	struct grant_table *gt = d->grant;
 	uint32_t h, end = gt ? gt->nr_mt_frames * MAPTRACK_PER_FRAME : 0;
 
+	/*
+	 * d is dying. A transfer to d that saw it alive still holds d's table
+	 * lock, and gives d the frame before letting go: once we have had the
+	 * lock, every such frame is d's, and the frame walk ahead finds it.
+	 */
+	if (!*cursor) {
+		spin_lock(&d->grant_lock);
+		spin_unlock(&d->grant_lock);
+	}
 	for (h = *cursor; h < end; h++) {
 		struct domain *rd;
 		struct maptrack *m;
