@@ -63,6 +63,13 @@ static struct xendev dev = XENDEV_INIT;
 static struct xs_handle *xs;
 static const char *log_dir = DEFAULT_LOG_DIR;
 static off_t log_size = CONS_LOG_DEFAULT;
+/*
+ * For tests only (CONSOLED_PUBLISH_DELAY_MS in the environment): a pause
+ * between taking up a console and writing its console/tty, which makes
+ * the race with a toolstack removing the domain's home at that moment
+ * happen every time (tests/linux/dom0/run, vmctl-bad-input).
+ */
+static unsigned int publish_delay_ms;
 
 static const char usage[] =
 	"usage: consoled [--log-dir DIR] [--log-size BYTES] [--socket PATH]\n"
@@ -247,18 +254,33 @@ static bool input_room(const struct guest *g)
  * console/tty = our terminal, owned by dom0 and only readable by the guest
  * (as Xen's toolstack keeps it), both at once: `vmctl console` opens what
  * it names as root, so the guest must never have written it.
+ *
+ * Only while the domain's console/port is still there, read in the same
+ * transaction: a write creates every missing parent, so a toolstack that
+ * removed the domain's home meanwhile (a `vmctl create` undoing a failed
+ * build right after XS_INTRODUCE) would otherwise find
+ * /local/domain/<id>/console/tty back after it, with nobody left to remove
+ * it. Its removal after our read makes the commit fail (-EAGAIN) and the
+ * retry finds the port gone: -ENOENT, nothing written.
  */
-static int write_tty_node(const char *path, const char *tty, const char *const *perms)
+static int write_tty_node(unsigned int domid, const char *path, const char *tty,
+			  const char *const *perms)
 {
-	unsigned int tries;
+	char port[64], *val;
+	unsigned int tries, len;
 	uint32_t tx;
 	int rc;
 
+	snprintf(port, sizeof(port), "/local/domain/%u/console/port", domid);
 	for (tries = 0; tries < 10; tries++) {
 		rc = xs_transaction_start(xs, &tx);
 		if (rc)
 			return rc;
-		rc = xs_write(xs, tx, path, tty, strlen(tty));
+		rc = xs_read(xs, tx, port, &val, &len);
+		if (!rc) {
+			free(val);
+			rc = xs_write(xs, tx, path, tty, strlen(tty));
+		}
 		if (!rc)
 			rc = xs_set_perms(xs, tx, path, perms, 2);
 		if (rc) {
@@ -280,8 +302,11 @@ static void publish_tty(struct guest *g)
 
 	snprintf(path, sizeof(path), "/local/domain/%u/console/tty", g->domid);
 	snprintf(reader, sizeof(reader), "r%u", g->domid);
-	rc = write_tty_node(path, g->tty, perms);
-	if (rc)
+	rc = write_tty_node(g->domid, path, g->tty, perms);
+	if (rc == -ENOENT)
+		say("d%u: its console/port is gone (the domain's home was removed); "
+		    "console/tty not written", g->domid);
+	else if (rc)
 		say("d%u: cannot write %s: %s", g->domid, path, strerror(-rc));
 }
 
@@ -321,6 +346,8 @@ static void serve(unsigned int domid, long port)
 		say("d%u: cannot open %s: %s", domid, path, strerror(-rc));
 		goto fail;
 	}
+	if (publish_delay_ms)
+		poll(NULL, 0, (int)publish_delay_ms);
 	publish_tty(g);
 	say("d%u: console served: its port %ld bound as %d, output to %s/d%u.log and %s",
 	    domid, port, g->local_port, log_dir, domid, g->tty);
@@ -465,6 +492,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "consoled: unexpected argument '%s'\n%s", argv[optind], usage);
 		return 2;
 	}
+	if (getenv("CONSOLED_PUBLISH_DELAY_MS"))
+		publish_delay_ms = (unsigned int)strtoul(getenv("CONSOLED_PUBLISH_DELAY_MS"), NULL,
+							 10);
 	signal(SIGPIPE, SIG_IGN);
 	rc = mkdir_p(log_dir);
 	if (rc) {
