@@ -64,7 +64,7 @@ static void print_one(struct xs_handle *h, const struct domctl_getdomaininfo *i,
 {
 	char st[7], uuid[37], *name = store_read(h, "/local/domain/%u/name%s", i->domain, "");
 	unsigned long mem = (unsigned long)((i->tot_pages + i->outstanding_pages) * 4 / 1024);
-	const char *nm = name ? name : i->domain ? "(null)" : "Domain-0";
+	const char *nm = vmctl_shown_name(name, i->domain);
 	unsigned int k;
 
 	state_letters(i->flags, st);
@@ -80,7 +80,11 @@ static void print_one(struct xs_handle *h, const struct domctl_getdomaininfo *i,
 		return;
 	}
 	printf("%s\n  { \"domid\": %u, ", first ? "" : ",", i->domain);
-	json_str("name", nm, true);
+	/* No name: null, not xl list's "(null)" text (JSON has a word for none). */
+	if (name || !i->domain)
+		json_str("name", nm, true);
+	else
+		printf("\"name\": null, ");
 	json_str("uuid", uuid, true);
 	printf("\"mem_mib\": %lu, \"vcpus\": %u, ", mem, i->nr_online_vcpus);
 	json_str("state", st, true);

@@ -39,8 +39,7 @@ static void one_domain(const struct domctl_getdomaininfo *d, unsigned int nr_cpu
 
 		if (vmctl_dom_vcpuinfo(d->domain, v, &vi))
 			continue;
-		printf("%-32s %5u %5u", name ? name : d->domain ? "(null)" : "Domain-0",
-		       d->domain, v);
+		printf("%-32s %5u %5u", vmctl_shown_name(name, d->domain), d->domain, v);
 		if (vi.online)
 			printf("%5u %3c%c- ", vi.cpu, vi.running ? 'r' : '-', vi.blocked ? 'b' : '-');
 		else

@@ -27,3 +27,10 @@ struct xs_handle *vmctl_domain_store(const char *arg, unsigned int *domid)
 		return NULL;
 	return vmctl_store(false);
 }
+
+const char *vmctl_shown_name(const char *name, unsigned int domid)
+{
+	if (name)
+		return name;
+	return domid ? "(null)" : "Domain-0";
+}

@@ -48,6 +48,14 @@ void vmctl_verb_usage(const char *verb, FILE *f);
 int vmctl_domain_arg(const char *arg, unsigned int *domid, bool allow_dom0);
 /* The same for a domU, and the store (vmctl_store): NULL after saying why. */
 struct xs_handle *vmctl_domain_store(const char *arg, unsigned int *domid);
+/*
+ * The name a listing shows for domain @domid whose /local/domain/<id>/name
+ * read as @name (NULL: none, e.g. a boot-time domU not yet introduced):
+ * the name; "Domain-0" for dom0 without one; otherwise the text xl's
+ * printf("%s") of libxl's NULL name gives on glibc, "(null)", written out
+ * here (a NULL passed for %s is undefined behaviour).
+ */
+const char *vmctl_shown_name(const char *name, unsigned int domid);
 /* cmd_top.c: vmtop's view from two samples @secs apart (NULL: failed, said why). */
 struct vt_view *vmctl_top_view(double secs);
 /* The figures of domain @domid in @v as JSON members (", \"key\": value..."). */
