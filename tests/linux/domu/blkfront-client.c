@@ -23,7 +23,6 @@
 #define PAGES	32
 
 static _Alignas(4096) uint8_t wbuf[PAGES * 4096], rbuf[PAGES * 4096];
-static char result[400];
 
 static void pattern(uint64_t sector, unsigned int nsect, uint32_t seed)
 {
@@ -33,19 +32,8 @@ static void pattern(uint64_t sector, unsigned int nsect, uint32_t seed)
 		wbuf[i] = (uint8_t)((sector * 512 + i) * 2654435761U >> 13 ^ seed);
 }
 
-static int report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int report(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(result, sizeof(result), fmt, ap);
-	va_end(ap);
-	xbf_write("data/blk-result", result);
-	for (;;)
-		xbf_nap();
-	return 0;
-}
+/* The verdict for dom0 (xenbus_fe.h); an int expression for `return report(...)`. */
+#define report(...)	(xbf_verdict("data/blk-result", __VA_ARGS__), 0)
 
 /* Writes then reads back nsect sectors at sector; 0 or a description. */
 static const char *round_trip(struct blkfront *bf, uint64_t sector, unsigned int nsect,
