@@ -639,7 +639,6 @@ static void transfer_complete(struct domain *e, grant_ref_t ref, mfn_t mfn)
 static int16_t transfer_one(struct domain *ld, void *arg)
 {
 	const struct gnttab_transfer *op = arg;
-	const struct page_info *pg;
 	struct domain *e = NULL;
 	mfn_t mfn = op->mfn;
 	int16_t st = GNTST_general_error;
@@ -647,23 +646,8 @@ static int16_t transfer_one(struct domain *ld, void *arg)
 	if (mfn >= frame_table_size)
 		return GNTST_bad_page;
 	mfn = array_index_nospec(mfn, frame_table_size);
-	pt_settle(mfn);
-	pg = &frame_table[mfn];
-	if (pg->owner != ld->domid || pg->type_count || (pg->flags & PGF_shared) ||
-	    !frame_count_from_one(mfn, 0))
+	if (!frame_steal(mfn, ld))	/* a page table on ld's release list too */
 		return GNTST_bad_page;
-	/*
-	 * A page table whose last type went on another of ld's vCPUs after
-	 * pt_settle (an unpin whose release has not run yet) is still on ld's
-	 * release list, its entries' references held: not for giving away. At
-	 * count 0 no type can come or go but by that release, so this one
-	 * look decides. Xen's steal_page fails the same way while the unpin
-	 * still holds its reference.
-	 */
-	if (TW_FLAGS(pg_type_word(pg)) & PGF_releasing) {
-		frame_count_add(mfn, 1);
-		return GNTST_bad_page;
-	}
 	__atomic_sub_fetch(&ld->nr_pages, 1, __ATOMIC_ACQ_REL);
 	flush_tlb_domain(ld);			/* no cached translation outlives it */
 	if (op->domid != DOMID_SELF)

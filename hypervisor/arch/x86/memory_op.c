@@ -232,21 +232,10 @@ static long reservation(struct domain *d, struct hc_args *a)
 #define EXCHANGE_MAX_PAGES	512	/* 2 MiB per call: Linux's swiotlb asks for less */
 #define EXCHANGE_MAX_OUT	64
 
-static bool releasable(const struct domain *d, mfn_t mfn)
-{
-	const struct page_info *pg;
-
-	pt_settle(mfn);
-	if (mfn >= frame_table_size)
-		return false;
-	pg = &frame_table[array_index_nospec(mfn, frame_table_size)];
-	return pg->owner == d->domid && pg->count == 1 && !pg->type_count &&
-	       !(pg->flags & PGF_shared);	/* 1: allocated, nothing else holds it */
-}
-
 /*
  * Checks that every input frame may go and takes its allocation
- * reference (count 1 -> 0 in one exchange, as Xen's steal_page): nobody
+ * reference (frame_steal: count 1 -> 0 in one exchange, as Xen's
+ * steal_page; a page table still on d's release list stays): nobody
  * can take a reference to it meanwhile (get_page needs a non-zero
  * count), and a frame listed twice fails its second check: freeing it
  * twice would hit free_frame's BUG_ON. Returns false, holding nothing, if
@@ -258,7 +247,7 @@ static bool hold_inputs(const struct domain *d, const uint64_t *in, uint64_t nr,
 
 	for (i = 0; i < nr; i++) {
 		for (j = 0; j < per; j++) {
-			if (!releasable(d, in[i] + j) || !frame_count_from_one(in[i] + j, 0))
+			if (!frame_steal(in[i] + j, d))
 				goto undo;
 		}
 	}

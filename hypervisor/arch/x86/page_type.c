@@ -78,7 +78,7 @@
  *     type cleared otherwise); the flush stamp is written before it, so
  *     the next claim sees a stamp at least that new;
  *   - a frame's type references are held only beside count references, so
- *     count 1 -> 0 by exchange (put_alloc_ref, memory_op's exchange)
+ *     count 1 -> 0 by exchange (put_alloc_ref, frame_steal)
  *     means nobody can type or map it any more;
  *   - the allocation reference goes with PGC_unallocated set in the same
  *     exchange (hv/mm.h), so it goes once, and the frame is freed by
@@ -316,6 +316,34 @@ int frame_give_back(mfn_t mfn, struct domain *d)
 		__atomic_sub_fetch(&d->nr_pages, 1, __ATOMIC_ACQ_REL);
 	put_page(mfn);
 	return 0;
+}
+
+/*
+ * Xen's steal_page for a PV domain: the page tables that went unused on
+ * another vCPU after pt_settle are the one catch. Such a table's last type
+ * reference can go between our look at its type count and the exchange
+ * below, its last count reference (the parent entry's) right after; it is
+ * then still on d's release list with its entries' references held, and
+ * must not leave. At count 0 nothing can change its type word but that
+ * release (type references sit beside count references), so one look
+ * after the exchange decides, and the frame gets its reference back.
+ */
+bool frame_steal(mfn_t mfn, const struct domain *d)
+{
+	struct page_info *pg = pg_of(mfn);
+
+	if (!pg)
+		return false;
+	mfn = (mfn_t)(pg - frame_table);
+	pt_settle(mfn);
+	if (pg->owner != d->domid || pg->type_count || (pg->flags & PGF_shared) ||
+	    !frame_count_from_one(mfn, 0))
+		return false;
+	if (TW_FLAGS(pg_type_word(pg)) & PGF_releasing) {
+		frame_count_add(mfn, 1);
+		return false;
+	}
+	return true;
 }
 
 /*

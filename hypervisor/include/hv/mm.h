@@ -147,6 +147,15 @@ bool put_alloc_ref(mfn_t mfn);
  * given back already and still held; -ENXIO if it is not d's.
  */
 int frame_give_back(mfn_t mfn, struct domain *d);
+/*
+ * d's frame, held by nothing but its allocation (no type, not shared),
+ * loses that reference in one exchange (count 1 -> 0) to leave d (memory
+ * exchange, grant transfer): nobody can take a reference to it after.
+ * False, the frame as it was, if not (a page table still on d's release
+ * list too). The caller frees it or gives it on (frame_release, or the
+ * count back to 1).
+ */
+bool frame_steal(mfn_t mfn, const struct domain *d);
 /* A frame leaves its owner for good: M2P entry cleared, back to the pool. */
 void frame_release(mfn_t mfn);
 /*
