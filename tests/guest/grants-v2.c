@@ -60,6 +60,14 @@ static void *table_init(unsigned int n)
 	return (void *)va;
 }
 
+/*
+ * Maps over va's present entry (a scratch page we wrote): Xen 4.17's map
+ * does not flush (create_grant_pv_mapping), so the old translation may
+ * still be cached and our next access reach our own page, as soon as we
+ * run on without a CR3 load between (two CPUs: a blocked vCPU resumes on
+ * its own page tables). Like any PV guest replacing a present entry, we
+ * flush it ourselves.
+ */
 static int16_t map(domid_t dom, grant_ref_t ref, uint64_t va, uint32_t flags, grant_handle_t *h)
 {
 	struct gnttab_map_grant_ref op = { va, flags, ref, dom, 99, ~0U, 0 };
@@ -67,6 +75,8 @@ static int16_t map(domid_t dom, grant_ref_t ref, uint64_t va, uint32_t flags, gr
 	if (gnttab(GNTTABOP_map_grant_ref, &op, 1))
 		return (int16_t)-100;
 	*h = op.handle;
+	if (op.status == GNTST_okay && mmuext1(MMUEXT_INVLPG_LOCAL, va))
+		return (int16_t)-101;
 	return op.status;
 }
 
