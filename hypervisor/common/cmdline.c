@@ -106,14 +106,30 @@ static bool opt_loglvl(struct hv_options *o, const char *v, const char *end)
 	return false;
 }
 
+/*
+ * dom0_mem=<size>, max:<size> or both, comma-separated, each at least
+ * 1 MiB (Xen's min: and its negative and percent amounts are not taken:
+ * the whole value is refused).
+ */
 static bool opt_dom0_mem(struct hv_options *o, const char *v, const char *end)
 {
-	const char *p;
-	uint64_t bytes;
+	uint64_t size = 0, max = 0, bytes;
+	const char *p = v;
 
-	if (parse_size(v, &p, &bytes) || p != end || bytes < (1ULL << 20))
-		return false;
-	o->dom0_mem = bytes;
+	for (;;) {
+		bool is_max = (size_t)(end - p) > 4 && !strncmp(p, "max:", 4);
+
+		if (is_max)
+			p += 4;
+		if (parse_size(p, &p, &bytes) || (p != end && *p != ',') || bytes < (1ULL << 20))
+			return false;
+		*(is_max ? &max : &size) = bytes;
+		if (p == end)
+			break;
+		p++;
+	}
+	o->dom0_mem = size;
+	o->dom0_mem_max = max;
 	return true;
 }
 

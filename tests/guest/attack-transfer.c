@@ -841,7 +841,7 @@ static int dom0(struct start_info *si)
 	/* On two CPUs or more, each on its own: the race below runs in parallel. */
 	if (physinfo(&pi) == 0 && pi.u.physinfo.nr_cpus > 1)
 		CHECK(pin(0, 0) == 0 && pin(pd, 1) == 0, "pinning to CPUs 0 and 1");
-	/* Ours too: Xen starts dom0 without a limit, Lamina at its size (docs/conformance.md). */
+	/* Ours too: dom0 starts without a limit (UINT_MAX pages), as on Xen; a known one here. */
 	t = tot_pages(0);
 	CHECK(t > 0 && set_max_pages(0, (uint64_t)t + 1024) == 0, "raising our max_mem");
 	while ((st = map_ref(pd, REF_BOX, box_va, &box_h)) != GNTST_okay &&

@@ -390,7 +390,7 @@ static void given_back_mapped_rows(void)
 	volatile uint64_t *p = (volatile uint64_t *)va;
 	long before, n, same = 0, i, room = 0;
 
-	/* Room below max_pages (Lamina's dom0 has none): 8 unmapped frames given back first. */
+	/* Room below max_pages (if dom0 was given a limit): 8 unmapped frames given back first. */
 	for (i = 0; i < 8; i++) {
 		uint64_t spare = scratch_page();
 

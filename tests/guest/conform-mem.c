@@ -128,6 +128,8 @@ int test_main(struct start_info *si)
 	    MEM(XENMEM_current_reservation, &self) > 0, 1);
 	ROW("memory_op maximum_reservation self > 0",
 	    MEM(XENMEM_maximum_reservation, &self) > 0, 1);
+	ROW("memory_op maximum_reservation of dom0 built without a max: limit",
+	    MEM(XENMEM_maximum_reservation, &self), 0xffffffffL);
 	ROW("memory_op maximum_gpfn self", MEM(14, &self), 0);
 	ROW("memory_op current_reservation no such domain",
 	    MEM(XENMEM_current_reservation, &none), -ESRCH);

@@ -356,7 +356,11 @@ struct domain *domain_build(domid_t domid, const char *name, const struct boot_m
 	if (!b.d)
 		return NULL;
 	b.d->nr_pages = mem_bytes >> PAGE_SHIFT;
-	b.d->max_pages = b.d->nr_pages;
+	/*
+	 * dom0 without a limit, as Xen 4.17's builder without dom0_mem=max:
+	 * (UINT_MAX); Linux sizes its balloon space from it. A domU at its size.
+	 */
+	b.d->max_pages = privileged ? 0xffffffffULL : b.d->nr_pages;
 	if (plan_layout(&b))
 		return build_failed(b.d);
 	if (alloc_memory(&b) || domain_shared_info_init(b.d) ||

@@ -155,6 +155,10 @@ static uint64_t dom0_mem_bytes(void)
 	uint64_t avail = machine_frames.nr_free << PAGE_SHIFT;
 	uint64_t spare = 16ULL << 20;
 
+	/* Xen: the size lowered to max: (dom0_compute_nr_pages) */
+	if (hv_opts.dom0_mem_max && want > hv_opts.dom0_mem_max)
+		want = hv_opts.dom0_mem_max;
+
 	if (want + spare > avail) {
 		pr_warn("dom0_mem: %llu MiB asked, %llu MiB available; using %llu MiB\n",
 			(unsigned long long)(want >> 20), (unsigned long long)(avail >> 20),
@@ -197,6 +201,8 @@ void __noreturn start_lamina(uint32_t magic, uint32_t info_pa)
 				    boot_info.modules[0].cmdline, dom0_mem_bytes(), false);
 		if (!dom0)
 			no_dom0("see the message above");
+		if (hv_opts.dom0_mem_max)	/* else none (domain_build) */
+			dom0->max_pages = MIN(hv_opts.dom0_mem_max >> PAGE_SHIFT, 0xffffffffULL);
 		sched_add_vcpu(dom0->vcpu[0]);
 		build_more_domains(rd ? 2 : 1);
 		pr_info("mm: boot modules freed: %llu MiB\n",

@@ -2,7 +2,8 @@
 /*
  * The hypervisor command line. Options (README lists them for users):
  *   loglvl=err|warning|info|debug|all   console verbosity
- *   dom0_mem=<size>[K|M|G]              dom0 memory (no unit = KiB, as Xen)
+ *   dom0_mem=<size>[K|M|G][,max:<size>]  dom0 memory (no unit = KiB, as Xen)
+ *                                       and the most it may grow to (none)
  *   dom0_max_vcpus=<n>|<min>-<max>      dom0's vCPUs (Xen's rule: the pCPUs,
  *                                       raised to min, lowered to max)
  *   com1=<baud>[,8n1][,<io-base>]       serial port settings
@@ -33,6 +34,7 @@
 struct hv_options {
 	int loglvl;			/* enum log_level, or -1 = config default */
 	uint64_t dom0_mem;		/* bytes; 0 = default */
+	uint64_t dom0_mem_max;		/* bytes; 0 = no limit (UINT_MAX pages, as Xen) */
 	uint32_t dom0_vcpus_min, dom0_vcpus_max;	/* dom0_max_vcpus= (1, ~0 = none) */
 	uint32_t com1_baud;
 	uint16_t com1_port;

@@ -47,6 +47,13 @@ static void sizes_and_levels(void)
 	EXPECT_EQ(parse("dom0_mem=2G").dom0_mem, 2ULL << 30);
 	EXPECT_EQ(parse("dom0_mem=65536").dom0_mem, 64ULL << 20);	/* KiB, as Xen */
 	EXPECT_EQ(parse("dom0_mem=1048576K").dom0_mem, 1ULL << 30);
+	EXPECT_EQ(parse("dom0_mem=1G").dom0_mem_max, 0);
+	EXPECT_EQ(parse("dom0_mem=512M,max:512M").dom0_mem, 512ULL << 20);
+	EXPECT_EQ(parse("dom0_mem=512M,max:512M").dom0_mem_max, 512ULL << 20);
+	EXPECT_EQ(parse("dom0_mem=max:2G,64M").dom0_mem, 64ULL << 20);
+	EXPECT_EQ(parse("dom0_mem=max:2G,64M").dom0_mem_max, 2ULL << 30);
+	EXPECT_EQ(parse("dom0_mem=max:2G").dom0_mem, 0);
+	EXPECT_EQ(parse("dom0_mem=max:2G").dom0_mem_max, 2ULL << 30);
 	EXPECT_EQ(parse("loglvl=err").loglvl, LOG_ERR);
 	EXPECT_EQ(parse("loglvl=warning").loglvl, LOG_WARN);
 	EXPECT_EQ(parse("loglvl=all").loglvl, LOG_DEBUG);
@@ -61,9 +68,13 @@ static void bad_values(void)
 {
 	struct hv_options o = parse("dom0_mem=lots loglvl=loud com1=0 console=vga "
 				    "noreboot=yes frobnicate dom0_mem= testexit=0 "
-				    "dom0_mem=99999999999999999999999G com1=115200,8n1,0x");
+				    "dom0_mem=99999999999999999999999G com1=115200,8n1,0x "
+				    "dom0_mem=64M,min:32M dom0_mem=64M, dom0_mem=max: "
+				    "dom0_mem=max:512K dom0_mem=64M,,max:1G");
 
 	EXPECT_EQ(o.dom0_mem, 0);
+	EXPECT_EQ(o.dom0_mem_max, 0);
+	EXPECT(strstr(o.warnings, "bad value ignored: 'dom0_mem=64M,min:32M'"));
 	EXPECT_EQ(o.loglvl, -1);
 	EXPECT_EQ(o.com1_baud, CONFIG_SERIAL_BAUD);
 	EXPECT(o.console_serial);
