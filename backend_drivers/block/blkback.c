@@ -1107,7 +1107,7 @@ int main(int argc, char **argv)
 				reap(dks[i - 2]);
 		be_stats_flush_due();
 		if (pfd[1].revents)
-			be_daemon_ports(&bd, port_fired);
+			be_daemon_ports(&bd, port_fired, false);
 	}
 	return be_daemon_end(&bd);
 }

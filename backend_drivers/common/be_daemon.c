@@ -136,8 +136,9 @@ void be_daemon_poll_fds(const struct be_daemon *bd, struct pollfd *pfd)
  * that came back short is not repeated (it would only say EAGAIN). Ports
  * that fire again while they are served make the fd readable for the next
  * poll(). Unmasking a port closed meanwhile is a no-op in the device.
+ * eoi_late (netback) unmasks after the ports were served (be_daemon.h).
  */
-void be_daemon_ports(const struct be_daemon *bd, void (*fire)(int port))
+void be_daemon_ports(const struct be_daemon *bd, void (*fire)(int port), bool eoi_late)
 {
 	uint32_t ports[BE_DAEMON_PORTS];
 	int n, i;
@@ -146,9 +147,12 @@ void be_daemon_ports(const struct be_daemon *bd, void (*fire)(int port))
 		n = xendev_pending_n(bd->dev, ports, BE_DAEMON_PORTS);
 		if (n <= 0)
 			return;
-		xendev_unmask_n(bd->dev, ports, (unsigned int)n);
+		if (!eoi_late)
+			xendev_unmask_n(bd->dev, ports, (unsigned int)n);
 		for (i = 0; i < n; i++)
 			fire((int)ports[i]);
+		if (eoi_late)
+			xendev_unmask_n(bd->dev, ports, (unsigned int)n);
 	} while (n == BE_DAEMON_PORTS);
 }
 

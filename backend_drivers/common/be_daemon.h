@@ -52,9 +52,16 @@ int be_daemon_lock(const struct be_daemon *bd);
 /* pfd[0] = xenstored, pfd[1] = the event channel device; 2 descriptors. */
 void be_daemon_poll_fds(const struct be_daemon *bd, struct pollfd *pfd);
 
-/* Each port that fired, unmasked, to fire(port); after poll saw pfd[1]. */
+/*
+ * Each port that fired to fire(port), unmasked before the calls or, with
+ * eoi_late, after them (as Linux's backends' late EOI: the unmask write,
+ * which costs the device a page allocation, is then not between the
+ * frontend's event and the answer fire() sends); after poll saw pfd[1].
+ * An event that comes while its port is masked is not lost: the unmask
+ * raises it again and the next poll() returns at once.
+ */
 #define BE_DAEMON_PORTS	64	/* ports read from the device at a time */
-void be_daemon_ports(const struct be_daemon *bd, void (*fire)(int port));
+void be_daemon_ports(const struct be_daemon *bd, void (*fire)(int port), bool eoi_late);
 
 /* Stops watching and closes xenstored and the devices; main's last word. */
 int be_daemon_end(const struct be_daemon *bd);

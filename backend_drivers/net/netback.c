@@ -652,11 +652,16 @@ static bool rx_flush(struct vif *vf)
 	return notify;
 }
 
-/* tap -> guest; true if the frontend wants an event */
-static bool serve_rx(struct vif *vf)
+/*
+ * tap -> guest; true if the frontend wants an event. max_reads (0: no
+ * limit) ends the reading after that many frames without the read that
+ * finds the tap empty: poll() tells whether more came.
+ */
+static bool serve_rx(struct vif *vf, unsigned long max_reads)
 {
 	bool notify = false;
 	unsigned int k = 0, rounds = 0;
+	unsigned long reads = 0;
 	NB_PROF_T0();
 
 	for (;;) {
@@ -665,6 +670,13 @@ static bool serve_rx(struct vif *vf)
 		struct virtio_net_hdr vh;
 		int rc;
 
+		if (max_reads && reads == max_reads && !vf->pend_len) {
+			/* not known empty: rx_backlog stays as it is */
+			vf->rx_wait = false;
+			notify |= rx_flush(vf);
+			NB_PROF_RESET();
+			return notify;
+		}
 		if (vf->pend_len) {
 			f = vf->rxbuf[NB_RX_BATCH];
 			len = vf->pend_len;
@@ -684,6 +696,7 @@ static bool serve_rx(struct vif *vf)
 				continue;
 			if (r <= (ssize_t)sizeof(vh))
 				break;	/* nothing more now */
+			reads++;
 			len = (size_t)r - sizeof(vh);
 		}
 		rc = nb_rx_put(&vf->nv, f, len, &vh);
@@ -790,11 +803,15 @@ static void serve(struct vif *vf, bool read_tap)
 	 * event (frames switched to another guest, rx requests posted, tx
 	 * answers) leaves the tap to poll(): a read there would only say
 	 * EAGAIN, and a frame that came meanwhile makes the next poll()
-	 * return at once.
+	 * return at once. When only the writes send us there, at most as many
+	 * frames as were written are read (a ping's answer: one), without the
+	 * read that would find the tap empty; poll() says if more came.
 	 */
-	if (!vf->nv.broken && (read_tap || vf->tx_written + vf->tx_lost != wrote || vf->pend_len ||
-			       vf->rx_wait || vf->nv.rx_backlog))
-		notify |= serve_rx(vf);
+	wrote = vf->tx_written + vf->tx_lost - wrote;
+	if (!vf->nv.broken && (read_tap || wrote || vf->pend_len || vf->rx_wait ||
+			       vf->nv.rx_backlog))
+		notify |= serve_rx(vf, read_tap || vf->pend_len || vf->rx_wait ||
+					   vf->nv.rx_backlog ? 0 : wrote);
 	if (notify) {
 		NB_PROF_T0();
 
@@ -954,7 +971,7 @@ int main(int argc, char **argv)
 		LOOP_ADD(iters);
 		xs_ready = pfd[0].revents != 0;
 		if (pfd[1].revents)
-			be_daemon_ports(&bd, port_fired);
+			be_daemon_ports(&bd, port_fired, true);
 		LOOP_LAP(tsc_ports);
 		for (i = 2; i < n; i++)
 			if (pfd[i].revents && connected(vfs[i - 2]))
