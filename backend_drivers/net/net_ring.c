@@ -446,6 +446,11 @@ bool nb_tx_final_check(struct nb_vif *v)
 	return v->tx.sring->req_prod != seen;
 }
 
+bool nb_tx_more(const struct nb_vif *v)
+{
+	return !v->broken && __atomic_load_n(&v->tx.sring->req_prod, __ATOMIC_ACQUIRE) != v->tx_seen;
+}
+
 /* ---- rx: us -> guest ---- */
 
 static int gso_of(const struct virtio_net_hdr *vh)

@@ -176,6 +176,12 @@ void nb_tx_answer_pkt(struct nb_vif *v, struct nb_tx_pkt *p, int16_t status);
 bool nb_tx_push(struct nb_vif *v);
 /* Before sleeping: true if more tx requests came (keep going). */
 bool nb_tx_final_check(struct nb_vif *v);
+/*
+ * Requests the frontend published that tx has not seen (req_prod moved;
+ * no event asked for): a hint only, the frontend may lie, nb_tx_batch
+ * checks what it takes. False once broken.
+ */
+bool nb_tx_more(const struct nb_vif *v);
 
 /*
  * Places one frame (with its virtio-net header from the tap) into the

@@ -327,8 +327,10 @@ static void tx_incomplete(void)
 	EXPECT_EQ(nb_tx_take(&v, buf, &len, &vh), 0);
 	EXPECT_EQ(v.tx.req_cons, 0);
 	EXPECT(!nb_tx_final_check(&v));
+	EXPECT(!nb_tx_more(&v));
 	EXPECT_EQ(txp.h.req_event, 2);	/* wake me when the next slot comes */
 	put_tx(2, 0, 0, 2, 100);
+	EXPECT(nb_tx_more(&v));
 	EXPECT(nb_tx_final_check(&v));
 	EXPECT_EQ(nb_tx_take(&v, buf, &len, &vh), 1);
 	EXPECT_EQ(len, 160);
@@ -341,8 +343,10 @@ static void tx_broken_indices(void)
 	unsigned int i;
 
 	txp.h.req_prod = 1000;
+	EXPECT(nb_tx_more(&v));		/* a hint: the take checks it */
 	EXPECT_EQ(nb_tx_take(&v, buf, &len, &vh), -1);
 	EXPECT(v.broken);
+	EXPECT(!nb_tx_more(&v));	/* a broken ring is not served again */
 	setup();
 	for (i = 0; i < 256; i++)		/* a chain that never ends */
 		put_tx(1, 0, NETTXF_more_data, (uint16_t)i, 60);
