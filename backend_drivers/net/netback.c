@@ -900,7 +900,9 @@ static int switch_opt(int *argc, char **argv)
  * while the notify ran (a guest woken by it runs at once on one CPU and
  * may send the next before we run again) made no event yet: it is served
  * here, without the poll(), the evtchn read and the unmask write an event
- * would cost; NB_SERVE_AGAIN rounds at most, then the event way.
+ * would cost; NB_SERVE_AGAIN rounds at most, then the event way. A serve
+ * that used up its budget (kick) goes back to the main loop as before,
+ * the other vifs and the store first.
  */
 #define NB_SERVE_AGAIN	64
 static void port_fired(int port)
@@ -913,7 +915,8 @@ static void port_fired(int port)
 		LOOP_LAP(tsc_ports);
 		do
 			serve(vf, false);
-		while (connected(vf) && nb_tx_more(&vf->nv) && ++again < NB_SERVE_AGAIN);
+		while (connected(vf) && !vf->kick && nb_tx_more(&vf->nv) &&
+		       ++again < NB_SERVE_AGAIN);
 		LOOP_LAP(tsc_serve);
 	}
 }
