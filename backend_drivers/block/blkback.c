@@ -62,6 +62,7 @@
 
 #define URING_ENTRIES	256
 #define REFUSALS_LOGGED	64	/* per connection, with --verbose */
+#define CONSUME_ROUNDS	64	/* a device's rounds per turn before the others' */
 /*
  * Persistent grants kept mapped per device: Linux's blkfront uses at most
  * (segments + 1 indirect page) per slot, 32 x 33 = 1056 on its default
@@ -126,6 +127,7 @@ struct disk {
 	unsigned int inflight;
 	bool drain_next;
 	bool need_push;
+	bool owed;			/* its turn ended with requests maybe left: again */
 	unsigned long served, refused;
 	struct pgrants *pg;		/* feature-persistent negotiated */
 	struct be_stats stats;		/* while connected: its file for vmtop */
@@ -806,16 +808,30 @@ static void reap(struct disk *dk)
 	PROF_PH(dk, PH_PUSH, t0);
 }
 
-/* Takes every request the frontend has published. */
+/*
+ * Takes every request the frontend has published, answering each round's
+ * before looking again: a frontend waiting for an answer (queue depth 1)
+ * has often put its next request on the ring by the time our event has
+ * been sent (on one CPU the event runs it at once), and this turn then
+ * takes that request without a wake-up, so without the poll(), the read
+ * and the unmask write each wake-up costs. After CONSUME_ROUNDS rounds the
+ * device is owed another turn and the other fds get theirs first.
+ */
 static void consume(struct disk *dk)
 {
 	union blkif_slot slot;
+	unsigned int rounds = 0;
 	int64_t n;
 	int st;
 
+	dk->owed = false;
 	if (!dk->ring_area || dk->xb->broken)
 		return;
 	do {
+		if (rounds++ == CONSUME_ROUNDS) {
+			dk->owed = true;
+			break;
+		}
 		PROF_N(dk, rounds, 1);
 		n = be_ring_avail(&dk->ring);
 		if (n < 0) {
@@ -861,10 +877,10 @@ static void consume(struct disk *dk)
 		PROF_PH(dk, PH_SUBMIT, t0);
 		/* Buffered I/O on a page-cache file often completes in the submit. */
 		completions(dk);
+		PROF_T0(t0);
+		push(dk);
+		PROF_PH(dk, PH_PUSH, t0);
 	} while (be_ring_final_check(&dk->ring));
-	PROF_T0(t0);
-	push(dk);
-	PROF_PH(dk, PH_PUSH, t0);
 }
 
 /* ---- connection ---- */
@@ -1080,6 +1096,7 @@ int main(int argc, char **argv)
 		struct pollfd pfd[2 + XB_MAX_DEVS];
 		struct disk *dks[XB_MAX_DEVS];
 		unsigned int n = 2, i;
+		bool owed;
 		int ready;
 
 		if ((xs_due || xb_be_again(&be) || xs_events_queued(xs)) && xb_be_poll(&be)) {
@@ -1087,15 +1104,24 @@ int main(int argc, char **argv)
 			break;
 		}
 		be_daemon_poll_fds(&bd, pfd);
+		/*
+		 * A disk's completion eventfd only while it has something in
+		 * io_uring: with nothing submitted no completion can come, and
+		 * every fd in the set costs poll() work on each wake-up (an
+		 * image in memory is served without io_uring at all).
+		 */
+		owed = false;
 		for (i = 0; i < be.ndev; i++) {
 			struct disk *dk = be.dev[i]->priv;
 
-			if (dk && dk->efd >= 0) {
+			if (dk && dk->owed)
+				owed = true;
+			if (dk && dk->efd >= 0 && dk->inflight) {
 				dks[n - 2] = dk;
 				pfd[n++] = (struct pollfd){ .fd = dk->efd, .events = POLLIN };
 			}
 		}
-		ready = poll(pfd, n, xb_be_again(&be) ? 0 : be_stats_poll_ms());
+		ready = poll(pfd, n, xb_be_again(&be) || owed ? 0 : be_stats_poll_ms());
 		if (ready < 0) {
 			if (errno == EINTR)
 				continue;
@@ -1108,6 +1134,12 @@ int main(int argc, char **argv)
 		be_stats_flush_due();
 		if (pfd[1].revents)
 			be_daemon_ports(&bd, port_fired, false);
+		for (i = 0; owed && i < be.ndev; i++) {
+			struct disk *dk = be.dev[i]->priv;
+
+			if (dk && dk->owed)
+				consume(dk);
+		}
 	}
 	return be_daemon_end(&bd);
 }
