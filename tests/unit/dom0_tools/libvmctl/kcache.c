@@ -20,6 +20,7 @@
 #include <lamina/elfnote.h>
 #include "../../unit.h"
 #include "../../../../dom0_tools/libvmctl/kcache.h"
+#include "../../pv_elf.h"
 
 #define VBASE	0xffffffff80000000ULL
 #define ELF_SIZE	(64 * 1024)
@@ -31,52 +32,19 @@ static char root[64], dir[128], kpath[128], rpath[128];
 static char err[256];
 static struct vmctl_kcache c;
 
-static void note_add(size_t *at, uint32_t type, const void *desc, uint32_t len)
-{
-	uint8_t *p = elf + 0x200 + *at;
-	uint32_t namesz = 4;
-
-	memcpy(p, &namesz, 4);
-	memcpy(p + 4, &len, 4);
-	memcpy(p + 8, &type, 4);
-	memcpy(p + 12, "Xen", 4);
-	memcpy(p + 16, desc, len);
-	*at += 16 + ((len + 3) & ~3u);
-}
-
 /* A 64-bit PV ELF: one PT_LOAD of 16 KiB at 1 MiB, the Xen notes, a pattern. */
 static void make_elf(void)
 {
-	struct elf64_ehdr *eh = (void *)elf;
-	struct elf64_phdr *ph = (void *)(elf + sizeof(*eh));
 	uint64_t vb = VBASE, zero = 0, entry = VBASE + 0x100010;
 	size_t notes = 0, i;
 
 	memset(elf, 0, sizeof(elf));
-	memcpy(eh->ident, "\177ELF\2\1\1", 7);
-	eh->type = ET_EXEC;
-	eh->machine = EM_X86_64;
-	eh->version = 1;
-	eh->entry = 0x100000;
-	eh->phoff = sizeof(*eh);
-	eh->ehsize = sizeof(*eh);
-	eh->phentsize = sizeof(*ph);
-	eh->phnum = 2;
-	note_add(&notes, XEN_ELFNOTE_LOADER, "generic", 8);
-	note_add(&notes, XEN_ELFNOTE_XEN_VERSION, "xen-3.0", 8);
-	note_add(&notes, XEN_ELFNOTE_VIRT_BASE, &vb, 8);
-	note_add(&notes, XEN_ELFNOTE_PADDR_OFFSET, &zero, 8);
-	note_add(&notes, XEN_ELFNOTE_ENTRY, &entry, 8);
-	ph[0].type = PT_LOAD;
-	ph[0].flags = PF_R | PF_W | PF_X;
-	ph[0].offset = 0x1000;
-	ph[0].paddr = 0x100000;
-	ph[0].vaddr = VBASE + 0x100000;
-	ph[0].filesz = 0x4000;
-	ph[0].memsz = 0x4000;
-	ph[1].type = PT_NOTE;
-	ph[1].offset = 0x200;
-	ph[1].filesz = notes;
+	pv_elf_note(elf, &notes, XEN_ELFNOTE_LOADER, "generic", 8);
+	pv_elf_note(elf, &notes, XEN_ELFNOTE_XEN_VERSION, "xen-3.0", 8);
+	pv_elf_note(elf, &notes, XEN_ELFNOTE_VIRT_BASE, &vb, 8);
+	pv_elf_note(elf, &notes, XEN_ELFNOTE_PADDR_OFFSET, &zero, 8);
+	pv_elf_note(elf, &notes, XEN_ELFNOTE_ENTRY, &entry, 8);
+	pv_elf_headers(elf, VBASE + 0x100000, 0x4000, 0x4000, notes);
 	for (i = 0x1000; i < ELF_SIZE; i++)
 		elf[i] = (uint8_t)(i * 7 + (i >> 9));
 }

@@ -11,6 +11,7 @@
 #include <lamina/elfnote.h>
 #include <lamina/errno.h>
 #include <lamina/version.h>
+#include "../../pv_elf.h"
 
 #define VBASE	0xffffffff80000000ULL
 #define IMG	8192
@@ -20,15 +21,7 @@ static size_t note_len;
 
 static void add_note(uint32_t type, const void *desc, uint32_t len)
 {
-	uint8_t *p = img + 0x200 + note_len;
-	uint32_t namesz = 4;
-
-	memcpy(p, &namesz, 4);
-	memcpy(p + 4, &len, 4);
-	memcpy(p + 8, &type, 4);
-	memcpy(p + 12, "Xen", 4);
-	memcpy(p + 16, desc, len);
-	note_len += 16 + ((len + 3) & ~3u);
+	pv_elf_note(img, &note_len, type, desc, len);
 }
 
 static void add_num(uint32_t type, uint64_t v)
@@ -44,41 +37,20 @@ static void add_str(uint32_t type, const char *s)
 /* A 64-bit PV kernel: one PT_LOAD at paddr 1 MiB and one PT_NOTE. */
 static void build(void)
 {
-	struct elf64_ehdr *eh = (void *)img;
-	struct elf64_phdr *ph = (void *)(img + sizeof(*eh));
-
 	memset(img, 0, sizeof(img));
 	note_len = 0;
-	memcpy(eh->ident, "\177ELF\2\1\1", 7);
-	eh->type = ET_EXEC;
-	eh->machine = EM_X86_64;
-	eh->version = 1;
-	eh->entry = 0x100000;
-	eh->phoff = sizeof(*eh);
-	eh->ehsize = sizeof(*eh);
-	eh->phentsize = sizeof(*ph);
-	eh->phnum = 2;
 	add_str(XEN_ELFNOTE_LOADER, "generic");
 	add_str(XEN_ELFNOTE_XEN_VERSION, "xen-3.0");
 	add_num(XEN_ELFNOTE_VIRT_BASE, VBASE);
 	add_num(XEN_ELFNOTE_PADDR_OFFSET, 0);
 	add_num(XEN_ELFNOTE_ENTRY, VBASE + 0x100010);
 	add_str(XEN_ELFNOTE_FEATURES, "!writable_page_tables|pae_pgdir_above_4gb|dom0|bogus");
-	ph[0].type = PT_LOAD;
-	ph[0].flags = PF_R | PF_W | PF_X;
-	ph[0].offset = 0x1000;
-	ph[0].paddr = 0x100000;
-	ph[0].vaddr = VBASE + 0x100000;
-	ph[0].filesz = 0x1000;
-	ph[0].memsz = 0x3000;
-	ph[1].type = PT_NOTE;
-	ph[1].offset = 0x200;
-	ph[1].filesz = note_len;
+	pv_elf_headers(img, VBASE + 0x100000, 0x1000, 0x3000, note_len);
 }
 
 static int parse(struct pv_kernel *k, const char **why)
 {
-	((struct elf64_phdr *)(img + sizeof(struct elf64_ehdr)))[1].filesz = note_len;
+	pv_elf_phdr(img)[1].filesz = note_len;
 	return elf_parse_pv_kernel(img, IMG, k, why);
 }
 
@@ -538,7 +510,7 @@ static void random_corruption(void)
 	srand(7);
 	for (round = 0; round < 20000; round++) {
 		build();
-		((struct elf64_phdr *)(img + sizeof(struct elf64_ehdr)))[1].filesz = note_len;
+		pv_elf_phdr(img)[1].filesz = note_len;
 		for (i = 0; i < 1 + (unsigned int)rand() % 8; i++) {
 			unsigned int at = rand() % (0x200 + note_len + 16);
 
