@@ -94,7 +94,9 @@ DOM0_OUT    := $(abspath $(O))/dom0_tools
 RUN_KERNEL  ?= $(DOM0_OUT)/dom0-vmlinux.elf
 RUN_RAMDISK ?= $(DOM0_OUT)/dom0-initramfs.cpio.gz
 RUN_CMDLINE ?= console=hvc0
-RUN_HVARGS  ?= dom0_mem=512M
+# max: as Xen's docs advise: without it dom0 has no memory limit (as on
+# Xen 4.17) and Linux adds balloon space for memory it will never get.
+RUN_HVARGS  ?= dom0_mem=512M,max:512M
 
 run: all
 	$(Q)if [ "$(RUN_KERNEL)" = "$(DOM0_OUT)/dom0-vmlinux.elf" ]; then \
