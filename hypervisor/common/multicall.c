@@ -2,8 +2,11 @@
 /*
  * multicall (13): a batch of hypercalls, each with its own result
  * (docs/abi-core.md §2.17). A failing entry does not stop the batch. Nested
- * multicalls are refused, and so is iret, which would have to end the
- * batch with registers no longer the multicall's (Linux never batches it).
+ * multicalls are refused. An iret entry runs and ends the batch, as in Xen
+ * 4.17 (XSA-213): the entries after it never run, whether the guest went
+ * on in kernel or in user mode, and the multicall returns the iret's result
+ * (the restored rax). Xen also stops (and continues later) a batch whose
+ * other entry left the vCPU in user mode; no call but iret changes mode.
  */
 #include <hv/lib.h>
 #include <hv/hypercall.h>
@@ -39,7 +42,21 @@ long hc_multicall(struct vcpu *v, struct hc_args *a)
 			goto continuation;
 		if (copy_from_guest(&e, p, sizeof(e)))
 			return -EFAULT;
-		if (e.op == __HYPERVISOR_multicall || e.op == __HYPERVISOR_iret) {
+		if (e.op == __HYPERVISOR_iret) {
+			sub.nr = e.op;
+			e.result = hypercall_dispatch(v, &sub, &nargs);
+			/*
+			 * Best effort (the guest may now run on its user page
+			 * table), as Xen. The caller's return is the iret's:
+			 * no continuation and no scribbling, whatever the
+			 * restored rax (hypercall_finish).
+			 */
+			(void)copy_to_guest(p + offsetof(struct multicall_entry, result),
+					    &e.result, sizeof(e.result));
+			a->nr = __HYPERVISOR_iret;
+			return e.result;
+		}
+		if (e.op == __HYPERVISOR_multicall) {
 			e.result = -EINVAL;
 		} else {
 			sub.nr = e.op;

@@ -17,6 +17,14 @@
 long user_setup(const uint8_t *code, unsigned long code_len, unsigned int data_pages);
 /* Runs user mode from rip with stack rsp; returns 60 when it exits. */
 long enter_user(uint64_t rip, uint64_t rsp);
+/*
+ * The same, the iret (restoring rax) made as the first entry of a
+ * multicall of nr entries at list; returns 60 when user mode exits, or the
+ * multicall's result if it returns to the kernel instead.
+ */
+struct multicall_entry;
+long enter_user_multicall(uint64_t rip, uint64_t rsp, struct multicall_entry *list,
+			  unsigned long nr, uint64_t rax);
 
 /*
  * The end of a user program, in its asm: system call 2 hands rdi to the

@@ -7,7 +7,7 @@
  * null system call).
  */
 	.text
-	.globl syscall_entry, enter_user
+	.globl syscall_entry, enter_user, enter_user_multicall
 syscall_entry:
 	test	%eax, %eax
 	jz	3f
@@ -65,6 +65,42 @@ enter_user:
 	mov	$23, %eax
 	syscall
 	ud2
+
+/*
+ * enter_user_multicall(rip, rsp, list, nr, rax): enter_user's iret context
+ * (rax restored as given) pushed, then multicall(list, nr), whose first
+ * entry is expected to be the iret. Returns 60 when user mode makes system
+ * call 60, or the multicall's own result if it comes back in kernel mode.
+ */
+enter_user_multicall:
+	push	%rbx
+	push	%rbp
+	push	%r12
+	push	%r13
+	push	%r14
+	push	%r15
+	mov	%rsp, kernel_saved_rsp(%rip)
+	push	$0xe02b			/* ss */
+	push	%rsi			/* rsp */
+	push	user_rflags(%rip)	/* rflags */
+	push	$0xe033			/* cs: user mode */
+	push	%rdi			/* rip */
+	push	$0			/* flags */
+	push	$0			/* rcx */
+	push	$0			/* r11 */
+	push	%r8			/* rax */
+	mov	%rdx, %rdi
+	mov	%rcx, %rsi
+	mov	$13, %eax		/* __HYPERVISOR_multicall */
+	syscall
+	mov	kernel_saved_rsp(%rip), %rsp	/* still in kernel mode */
+	pop	%r15
+	pop	%r14
+	pop	%r13
+	pop	%r12
+	pop	%rbp
+	pop	%rbx
+	ret
 
 	.data
 	.balign 8
