@@ -235,6 +235,9 @@ int16_t grant_pin(struct domain *rd, grant_ref_t ref, struct domain *ld, unsigne
 	int16_t st;
 
 	ASSERT_GRANT_LOCKED(rd);
+	/* A table never used has its first frame too (Xen: from creation). */
+	if (unlikely(!gt) && !(gt = grant_table_get(rd)))
+		return GNTST_bad_gntref;
 	if (ref >= nr_entries(rd))
 		return GNTST_bad_gntref;
 	ref = array_index_nospec(ref, nr_entries(rd));
@@ -475,6 +478,13 @@ static int16_t map_locked(struct domain *ld, struct domain *rd, struct gnttab_ma
 
 	if (rd->dying)
 		return GNTST_bad_domain;
+	/*
+	 * A granter that never used its table has one frame of empty entries,
+	 * as on Xen: a ref there is GNTST_general_error (not granted), not
+	 * GNTST_bad_gntref (conform-domu, XTF xsa-316 as a domU).
+	 */
+	if (!rd->grant)
+		grant_table_get(rd);
 	if (op->ref >= nr_entries(rd))
 		return GNTST_bad_gntref;
 	if (host && !gnttab_host_addr_ok(ld, op->host_addr, flags & GNTMAP_contains_pte))

@@ -52,6 +52,8 @@ static void rows(struct start_info *si)
 	struct gnttab_query_size qs;
 	struct gnttab_get_version gv;
 	struct gnttab_setup_table gs;
+	struct gnttab_map_grant_ref gm;
+	struct grant_entry_v1 *table;
 	uint64_t frame, l1e, pte;
 
 	/* xen_version: dom0's own sub-ops */
@@ -196,6 +198,36 @@ static void rows(struct start_info *si)
 	ROW("gnttab setup_table dom0", NCALL(__HYPERVISOR_grant_table_op, GNTTABOP_setup_table,
 					     &gs, 1), 0);
 	ROW("gnttab setup_table dom0: status", gs.status, GNTST_permission_denied);
+	/*
+	 * Maps that fail on the grant entry (XTF's xsa-316 as a domU): the
+	 * call succeeds and the entry's status says why, never a positive
+	 * value. dom0's ref 8, not granted to us (dom0's table, never set up,
+	 * has its first frame all the same); our own ref 8 named by
+	 * DOMID_SELF, which a map refuses before looking at the entry.
+	 */
+	memset(&gm, 0, sizeof(gm));
+	gm.host_addr = scratch_page();
+	gm.flags = GNTMAP_host_map;
+	gm.ref = 8;
+	gm.dom = 0;
+	ROW("gnttab map dom0's ungranted ref", NCALL(__HYPERVISOR_grant_table_op,
+						     GNTTABOP_map_grant_ref, &gm, 1), 0);
+	ROW("gnttab map dom0's ungranted ref: status", gm.status, GNTST_general_error);
+	gs = (struct gnttab_setup_table){ DOMID_SELF, 0, 1, 0, { 0 }, (uint64_t)&frame };
+	table = (struct grant_entry_v1 *)scratch_page();
+	if (NCALL(__HYPERVISOR_grant_table_op, GNTTABOP_setup_table, &gs, 1) == 0 && !gs.status &&
+	    !update_va_mapping((uint64_t)table, (frame << 12) | PTE_DATA, UVMF_INVLPG)) {
+		table[8].frame = (uint32_t)va_to_mfn(scratch_page());
+		table[8].domid = dom0;
+		__atomic_store_n(&table[8].flags, GTF_permit_access, __ATOMIC_RELEASE);
+		gm.dom = DOMID_SELF;
+		ROW("gnttab map own ref by DOMID_SELF", NCALL(__HYPERVISOR_grant_table_op,
+							      GNTTABOP_map_grant_ref, &gm, 1), 0);
+		ROW("gnttab map own ref by DOMID_SELF: status", gm.status, GNTST_bad_domain);
+		__atomic_store_n(&table[8].flags, 0, __ATOMIC_RELEASE);
+	} else {
+		ROW("gnttab own grant table frame 0", -1, 0);
+	}
 
 	/* hvm_op, physdev_op */
 	zeroed();
