@@ -235,8 +235,11 @@ int16_t grant_pin(struct domain *rd, grant_ref_t ref, struct domain *ld, unsigne
 	int16_t st;
 
 	ASSERT_GRANT_LOCKED(rd);
-	/* A table never used has its first frame too (Xen: from creation). */
-	if (unlikely(!gt) && !(gt = grant_table_get(rd)))
+	/*
+	 * A table never used has its first frame too (Xen: from creation);
+	 * a dying domain's is gone for good.
+	 */
+	if (unlikely(!gt) && (rd->dying || !(gt = grant_table_get(rd))))
 		return GNTST_bad_gntref;
 	if (ref >= nr_entries(rd))
 		return GNTST_bad_gntref;
