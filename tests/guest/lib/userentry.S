@@ -34,18 +34,28 @@ syscall_entry:
 	mov	$23, %eax
 	syscall
 	ud2
-2:	mov	kernel_saved_rsp(%rip), %rsp
+2:	mov	$60, %eax
+back_to_kernel:				/* enter_user's caller, result in rax */
+	mov	kernel_saved_rsp(%rip), %rsp
 	pop	%r15
 	pop	%r14
 	pop	%r13
 	pop	%r12
 	pop	%rbp
 	pop	%rbx
-	mov	$60, %eax
 	ret
 
-/* enter_user(rip, rsp): iret to user mode; returns when syscall 60 runs. */
+/*
+ * enter_user(rip, rsp): iret to user mode; returns when syscall 60 runs.
+ * enter_user_multicall(rip, rsp, list, nr, rax): the same iret context
+ * (rax restored as given), then multicall(list, nr), whose first entry is
+ * expected to be the iret. Returns 60 when user mode makes system call
+ * 60, or the multicall's own result if it comes back in kernel mode.
+ */
 enter_user:
+	xor	%r8d, %r8d		/* rax 0 */
+	xor	%edx, %edx		/* no list: the iret hypercall itself */
+enter_user_multicall:
 	push	%rbx
 	push	%rbp
 	push	%r12
@@ -61,46 +71,17 @@ enter_user:
 	push	$0			/* flags */
 	push	$0			/* rcx */
 	push	$0			/* r11 */
-	push	$0			/* rax */
-	mov	$23, %eax
+	push	%r8			/* rax */
+	test	%rdx, %rdx
+	jnz	1f
+	mov	$23, %eax		/* __HYPERVISOR_iret */
 	syscall
 	ud2
-
-/*
- * enter_user_multicall(rip, rsp, list, nr, rax): enter_user's iret context
- * (rax restored as given) pushed, then multicall(list, nr), whose first
- * entry is expected to be the iret. Returns 60 when user mode makes system
- * call 60, or the multicall's own result if it comes back in kernel mode.
- */
-enter_user_multicall:
-	push	%rbx
-	push	%rbp
-	push	%r12
-	push	%r13
-	push	%r14
-	push	%r15
-	mov	%rsp, kernel_saved_rsp(%rip)
-	push	$0xe02b			/* ss */
-	push	%rsi			/* rsp */
-	push	user_rflags(%rip)	/* rflags */
-	push	$0xe033			/* cs: user mode */
-	push	%rdi			/* rip */
-	push	$0			/* flags */
-	push	$0			/* rcx */
-	push	$0			/* r11 */
-	push	%r8			/* rax */
-	mov	%rdx, %rdi
+1:	mov	%rdx, %rdi
 	mov	%rcx, %rsi
 	mov	$13, %eax		/* __HYPERVISOR_multicall */
 	syscall
-	mov	kernel_saved_rsp(%rip), %rsp	/* still in kernel mode */
-	pop	%r15
-	pop	%r14
-	pop	%r13
-	pop	%r12
-	pop	%rbp
-	pop	%rbx
-	ret
+	jmp	back_to_kernel		/* it came back: still in kernel mode */
 
 	.data
 	.balign 8
