@@ -265,6 +265,8 @@ static bool gdt_area_add(struct percpu *pc, const uint64_t *reserved)
 		l1[i] = mk_pte(gdt_zero_mfn, _PAGE_PRESENT | _PAGE_NX);
 	l1[GDT_PAGES - 1] = virt_to_maddr(reserved) | _PAGE_PRESENT | _PAGE_RW | _PAGE_NX;
 	pc->gdt_l1 = l1;
+	pc->gdt_hi = GDT_PAGES - 1;	/* the first load writes them all */
+	pc->ldt_hi = 16;
 	gdt_l2[L2_INDEX(HV_GDT_AREA) + pc->cpu_id] = virt_to_maddr(l1) | _PAGE_PRESENT | _PAGE_RW;
 	return true;
 }
@@ -314,18 +316,37 @@ static inline void ldt_map_at(pte_t *l1, uint64_t base, unsigned int page, mfn_t
 
 void ldt_map_frame(unsigned int page, mfn_t mfn)
 {
-	ldt_map_at(this_cpu()->gdt_l1, LDT_AREA, page, mfn);
+	__seg_gs struct percpu *pc = this_cpu();
+
+	ldt_map_at(pc->gdt_l1, LDT_AREA, page, mfn);
+	if (pc->ldt_hi <= page)
+		pc->ldt_hi = page + 1;
 }
 
+/*
+ * A vCPU switch rewrites (and flushes) only the GDT and LDT pages either
+ * vCPU may have: this CPU's pages from gdt_hi and ldt_hi on are already
+ * the empty GDT page and unmapped (no TLB entry of another frame left,
+ * each change having had its invlpg), and a vCPU's LDT frames lie below
+ * its ldt_ents' pages (pv_ldt_fault maps no others; every change of
+ * ldt_ents releases them first). Most switches, a Linux process's or a
+ * test guest's, then write one GDT page and no LDT page instead of 30.
+ */
 void ldt_load_vcpu(const struct vcpu *v)
 {
 	uint64_t base = LDT_AREA, limit = v->arch.ldt_ents * 8 - 1;
-	unsigned int i, t = GDT_IDX(HV_LDT_SEL);
-	uint64_t *res = this_cpu()->gdt;	/* its reserved page */
-	pte_t *l1 = this_cpu()->gdt_l1;
+	__seg_gs struct percpu *pc = this_cpu();
+	unsigned int i, t = GDT_IDX(HV_LDT_SEL), hi = DIV_ROUND_UP(v->arch.ldt_ents, 512);
+	unsigned int n;
+	uint64_t *res = pc->gdt;	/* its reserved page */
+	pte_t *l1 = pc->gdt_l1;
 
-	for (i = 0; i < 16; i++)
+	if (hi > ARRAY_SIZE(v->arch.ldt_frames))	/* ldt_ents is at most 8192 */
+		hi = ARRAY_SIZE(v->arch.ldt_frames);
+	n = hi > pc->ldt_hi ? hi : pc->ldt_hi;
+	for (i = 0; i < n; i++)
 		ldt_map_at(l1, base, i, v->arch.ldt_frames[i]);
+	pc->ldt_hi = hi;
 	if (!v->arch.ldt_ents) {
 		asm volatile("lldt %w0" : : "r"(0));
 		return;
@@ -344,11 +365,13 @@ pte_t *gdt_area_l1(void)
 
 void gdt_load_vcpu(const struct vcpu *v)
 {
-	pte_t *l1 = this_cpu()->gdt_l1;
-	uint64_t area = GDT_AREA_OF(this_cpu()->cpu_id);
-	unsigned int i;
+	__seg_gs struct percpu *pc = this_cpu();
+	pte_t *l1 = pc->gdt_l1;
+	uint64_t area = GDT_AREA_OF(pc->cpu_id);
+	unsigned int i, n = v->arch.nr_gdt_frames > pc->gdt_hi ? v->arch.nr_gdt_frames : pc->gdt_hi;
 
-	for (i = 0; i < GDT_PAGES - 1; i++) {
+	pc->gdt_hi = v->arch.nr_gdt_frames;
+	for (i = 0; i < n; i++) {
 		mfn_t mfn = i < v->arch.nr_gdt_frames ? v->arch.gdt_frames[i] : gdt_zero_mfn;
 
 		l1[i] = mk_pte(mfn, _PAGE_PRESENT | _PAGE_RW | _PAGE_NX);

@@ -32,6 +32,7 @@ struct percpu {
 	uint64_t cpu_bit;		/* 1ULL << cpu_id: its bit in a cpumask */
 	uint64_t *gdt;			/* the reserved descriptor page (0xE000) */
 	uint64_t *gdt_l1;		/* maps its GDT area (arch/x86/cpu.c, asm/desc.h) */
+	unsigned int gdt_hi, ldt_hi;	/* its pages from these on: empty (ldt_load_vcpu) */
 	void *tss;			/* struct tss (cpu.c), its IST stacks set */
 	uint64_t stack_lo;		/* the hypervisor stack: [stack_lo, stack_top) */
 	uint64_t ist_lo;		/* the IST stacks, NR_IST_STACKS pages from here */
