@@ -6,7 +6,8 @@
  * returns on the guest's own code selector. Refused: a call gate into the
  * hypervisor, a TSS descriptor, a GDT frame that is mapped writable, too
  * many entries, a descriptor write to a page table, unaligned or not ours;
- * an iret to a data segment as code is a #GP for the guest.
+ * an iret to a data segment as code is a #GP for the guest. A second GDT
+ * frame's selectors work while it is set and fault once the GDT shrinks.
  */
 #include "lib/guest.h"
 #include "lib/mm.h"
@@ -79,7 +80,7 @@ static int refusals(uint64_t good_mfn)
 
 int test_main(struct start_info *si)
 {
-	uint64_t g, mfn, desc;
+	uint64_t g, g2, mfn, desc, two[2];
 	uint16_t cs;
 	unsigned int n;
 	long rc;
@@ -118,6 +119,30 @@ int test_main(struct start_info *si)
 	n = iret_expect_fault(0x28, 0x18);
 	CHECK(n == 1 && last_trap.vector == 13, "iret to a data CS: %u traps, vector %lu",
 	      n, (unsigned long)last_trap.vector);
+
+	/*
+	 * A GDT that shrinks takes its second frame out of the CPU's GDT
+	 * area: a selector there faults, it does not reach the old frame
+	 * (a switch or set_gdt rewrites only the slots either GDT has).
+	 */
+	g2 = scratch_page();
+	memset((void *)g2, 0, 4096);
+	((uint64_t *)g2)[5] = 0x00cff3000000ffffULL;	/* __USER_DS as entry 517 */
+	CHECK(ro(g2) == 0, "read-only remap of the second GDT page failed");
+	two[0] = mfn;
+	two[1] = va_to_mfn(g2);
+	CHECK(hypercall2(__HYPERVISOR_set_gdt, two, 1024) == 0, "set_gdt of two frames failed");
+	n = traps_taken;
+	asm volatile("mov %0, %%ds; mov %1, %%ds" : : "r"(0x102b), "r"(0));
+	CHECK(traps_taken == n, "the second frame's selector 0x102b faulted (%u traps)",
+	      traps_taken - n);
+	CHECK(set_gdt(mfn, 16) == 0, "set_gdt back to one frame failed");
+	n = traps_taken;
+	EXPECT_TRAP("mov %0, %%ds", : : "r"(0x102b));
+	asm volatile("mov %0, %%ds" : : "r"(0));
+	CHECK(traps_taken == n + 1 && (!lamina || last_trap.vector == 13),
+	      "the dropped frame's selector 0x102b: %u traps, vector %lu", traps_taken - n,
+	      (unsigned long)last_trap.vector);
 
 	if (refusals(mfn))
 		return TEST_FAIL;
