@@ -396,9 +396,10 @@ hypercall_exit:
  *     stack;
  *  2. cs and ss count by their low 16 bits; cs RPL 3 is a return to user
  *     mode, which needs a user page table (none: C, the domain crash);
- *  3. a non-canonical rsp, or a selector pair iret_target_ok refuses, is
- *     the C path's #GP. Taken here: ss|3 FLAT_RING3_SS64 or a present
- *     writable data descriptor, cs|3 FLAT_RING3_CS64 or a present 64-bit
+ *  3. a selector pair iret_target_ok refuses is the C path's #GP (any
+ *     rsp is taken, canonical or not, as iretq and Xen 4.17 take it).
+ *     Taken here: ss|3 FLAT_RING3_SS64 or a present writable data
+ *     descriptor, cs|3 FLAT_RING3_CS64 or a present 64-bit
  *     code descriptor, read from the GDT's first frame through the direct
  *     map as guest_descriptor reads it (index bounded by gdt_entries and
  *     clamped under speculation as array_index_nospec does). An LDT
@@ -488,13 +489,7 @@ hc_iret:
 	jnz	1f				/* within guest kernel mode */
 	cmpq	$0, VCPU_USER_CR3(%rdi)
 	je	.Liret_slow_pop			/* no user page table: crash */
-1:	mov	IRET_CTX_RSP(%rsp), %rax
-	mov	%rax, %rcx
-	shl	$16, %rax
-	sar	$16, %rax
-	cmp	%rcx, %rax
-	jne	.Liret_slow_pop			/* #GP */
-	or	$3, %r10d
+1:	or	$3, %r10d
 	or	$3, %r11d
 	cmp	$FLAT_RING3_SS64, %r11d
 	je	4f
