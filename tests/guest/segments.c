@@ -14,6 +14,7 @@
  * - SEGBASE_GS_USER_SEL takes the user GS base from the guest's GDT
  *   descriptor, and a selector past the GDT limit, or past the LDT limit,
  *   gives base 0 (Lamina set base 0 for every selector before).
+ * - a far call through an LDT selector without an LDT is #GP(selector);
  * - and a rep ins run with DF set: before the fix the hypervisor ran its
  *   C code with the guest's DF, so its guest copies ran backwards.
  * Before the fix ins/outs were not emulated at all on Lamina (#GP).
@@ -194,6 +195,30 @@ static int user_gs_selector(void)
 	return TEST_PASS;
 }
 
+/*
+ * A far call through LDT selector 0x1007 with no LDT (the selector XTF's
+ * xsa-298 uses): the selector lies past the LDT limit, so no descriptor is
+ * read and the CPU raises #GP(0x1004), which reaches the guest as it is
+ * (Xen 4.17 emulates call gates for 32-bit guests only). The m16:32
+ * operand, which Intel and AMD read alike (QEMU's TCG reads a REX.W one as
+ * m16:64 even on its AMD-vendor `-cpu max`, unlike AMD: XTF's xsa-298
+ * then calls the NULL selector, #GP(0)).
+ */
+static int far_call_no_ldt(void)
+{
+	static struct {
+		uint32_t offset;
+		uint16_t sel;
+	} __attribute__((packed)) target = { 0, 0x1007 };
+
+	last_trap.vector = last_trap.error = 0;
+	EXPECT_TRAP("lcalll *%0", : : "m"(target) : "memory");
+	CHECK(last_trap.vector == 13 && last_trap.error == 0x1004,
+	      "far call through LDT selector 0x1007 without an LDT: vector %lu error %#lx",
+	      (unsigned long)last_trap.vector, (unsigned long)last_trap.error);
+	return TEST_PASS;
+}
+
 int test_main(struct start_info *si)
 {
 	struct physdev_set_iopl iopl = { 1 };
@@ -203,7 +228,8 @@ int test_main(struct start_info *si)
 	CHECK(traps_install(true) == 0, "set_trap_table failed");
 	CHECK(hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, &iopl) == 0,
 	      "set_iopl failed");
-	if (outs_overrides() || rep_ins() || rep_outs_fault() || ptwr_fs() || user_gs_selector())
+	if (outs_overrides() || rep_ins() || rep_outs_fault() || ptwr_fs() || user_gs_selector() ||
+	    far_call_no_ldt())
 		return TEST_FAIL;
 	return TEST_PASS;
 }
