@@ -552,6 +552,21 @@ static void msr_rows(void)
 	ROW("syscalls still reach the hypervisor after it",
 	    hypercall2(__HYPERVISOR_xen_version, 0, 0) > 0, 1);
 	ROW("wrmsr an unknown MSR", msr_write(0x12345, 1), 13 << 16);
+	/*
+	 * CPUID faulting (XTF cpuid-faulting probes it so): PLATFORM_INFO and
+	 * MISC_FEATURES_ENABLES read on any vendor; with bit 31 clear (none
+	 * offered, as Xen 4.17 on a host without it) enabling it is a #GP.
+	 */
+	lo = hi = 0;
+	traps_taken = 0;
+	EXPECT_TRAP("rdmsr", : "+a"(lo), "+d"(hi) : "c"(0xce) : "memory");
+	ROW("rdmsr PLATFORM_INFO", traps_taken, 0);
+	ROW("rdmsr MISC_FEATURES_ENABLES", msr_read(0x140), 0);
+	ROW("wrmsr MISC_FEATURES_ENABLES 0", msr_write(0x140, 0), 0);
+	ROW("wrmsr MISC_FEATURES_ENABLES CPUID faulting", msr_write(0x140, 1),
+	    (lo & (1U << 31)) ? 0 : 13 << 16);
+	ROW("wrmsr MISC_FEATURES_ENABLES bit 1 (reserved)", msr_write(0x140, 2), 13 << 16);
+	msr_write(0x140, 0);
 }
 
 /* int $n / int3 / into / icebp from guest user mode against the trap table's DPLs. */

@@ -35,6 +35,8 @@ extern uint64_t xcr0_max;
 #define MSR_IA32_MCG_CAP	0x179
 #define MSR_IA32_MCG_STATUS	0x17A
 #define MSR_IA32_MISC_ENABLE	0x1A0
+#define MSR_PLATFORM_INFO	0xCE	/* bit 31: CPUID faulting available */
+#define MSR_MISC_FEATURES	0x140	/* MISC_FEATURES_ENABLES, bit 0: CPUID faulting */
 
 /*
  * The CR4 a PV kernel sees: PAE, MCE, OSFXSR, OSXMMEXCPT (Xen's value),
@@ -58,7 +60,13 @@ static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
 	case MSR_IA32_UCODE_REV:
 	case MSR_IA32_MISC_ENABLE:
 	case MSR_IA32_MCG_CAP:
-	case MSR_IA32_MCG_STATUS:	*val = 0; return true;
+	case MSR_IA32_MCG_STATUS:
+	/*
+	 * Xen 4.17 answers these two on any vendor; no CPUID faulting is
+	 * offered (Xen offers it where the host has it: docs/conformance.md).
+	 */
+	case MSR_PLATFORM_INFO:
+	case MSR_MISC_FEATURES:		*val = 0; return true;
 	default:			return false;
 	}
 }
@@ -85,6 +93,8 @@ static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
 		return true;
 	case MSR_EFER:
 		return val == rdmsr(MSR_EFER);
+	case MSR_MISC_FEATURES:
+		return val == 0;	/* every bit reserved without CPUID faulting */
 	case MSR_IA32_PAT:
 	case MSR_IA32_UCODE_REV:
 	case MSR_IA32_MISC_ENABLE:
