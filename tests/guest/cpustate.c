@@ -8,7 +8,13 @@
  * kernel IOPL 1 (then cli/sti are no-ops), and the hypervisor's own console
  * port reads as all ones. xsetbv raises #UD until the kernel sets
  * CR4.OSXSAVE (which reads back), though CPUID shows OSXSAVE all along,
- * as on Xen 4.17.
+ * as on Xen 4.17. FSGSBASE is offered when the CPU has it (the guest's
+ * CPUID bit is the native one), as Xen 4.17 offers it: CR4.FSGSBASE is
+ * clear at first (rdfsbase #UD: XSA-293), the kernel sets it (it reads
+ * back), then wrfsbase and wrgsbase values are what rdmsr of FS_BASE and
+ * GS_BASE read, and survive a hypercall and a yield; cleared again,
+ * rdfsbase is #UD again. Without the CPU's FSGSBASE the CR4 bit is not
+ * taken.
  */
 #include "lib/guest.h"
 #include "lib/traps.h"
@@ -138,11 +144,83 @@ static int osxsave(void)
 	return TEST_PASS;
 }
 
+#define CR4_FSGSBASE	(1UL << 16)
+
+static uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static uint64_t read_cr4(void)
+{
+	uint64_t cr4;
+
+	asm volatile("mov %%cr4, %0" : "=r"(cr4));
+	return cr4;
+}
+
+/* rdfsbase, which must raise #UD: true if it did. */
+static bool rdfsbase_ud(void)
+{
+	uint64_t v = 0;
+
+	traps_taken = 0;
+	EXPECT_TRAP("rdfsbase %0", : "+r"(v) : : "memory");
+	return traps_taken == 1 && last_trap.vector == 6;
+}
+
+static int fsgsbase(void)
+{
+	uint32_t a, b, c, d, native;
+	uint64_t fs, gs, gs0;
+
+	asm volatile("cpuid" : "=a"(a), "=b"(native), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+	asm volatile("ud2; .ascii \"xen\"; cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+		     : "a"(7), "c"(0));
+	CHECK((b & 1) == (native & 1), "FSGSBASE: the CPU's %u, offered %u", native & 1, b & 1);
+	CHECK(!(read_cr4() & CR4_FSGSBASE), "CR4.FSGSBASE set at start: %#lx",
+	      (unsigned long)read_cr4());
+	CHECK(rdfsbase_ud(), "rdfsbase without CR4.FSGSBASE: %u traps, vector %lu", traps_taken,
+	      (unsigned long)last_trap.vector);
+	asm volatile("mov %0, %%cr4" : : "r"(read_cr4() | CR4_FSGSBASE));
+	if (!(b & 1)) {
+		CHECK(!(read_cr4() & CR4_FSGSBASE), "CR4.FSGSBASE taken without the feature");
+		printf("cpustate: no FSGSBASE on this CPU; the bit is not taken\n");
+		return TEST_PASS;
+	}
+	CHECK(read_cr4() & CR4_FSGSBASE, "CR4.FSGSBASE does not read back: %#lx",
+	      (unsigned long)read_cr4());
+	traps_taken = 0;
+	asm volatile("rdgsbase %0" : "=r"(gs0));
+	asm volatile("wrfsbase %0" : : "r"(0x123450000ULL));
+	asm volatile("wrgsbase %0" : : "r"(0x543210000ULL));
+	CHECK(traps_taken == 0, "an FSGSBASE instruction trapped (vector %lu)",
+	      (unsigned long)last_trap.vector);
+	CHECK(rdmsr(0xc0000100) == 0x123450000ULL && rdmsr(0xc0000101) == 0x543210000ULL,
+	      "after wrfsbase/wrgsbase: FS_BASE %#lx, GS_BASE %#lx",
+	      (unsigned long)rdmsr(0xc0000100), (unsigned long)rdmsr(0xc0000101));
+	HYPERVISOR_xen_version(0, NULL);
+	HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	asm volatile("rdfsbase %0; rdgsbase %1" : "=r"(fs), "=r"(gs));
+	CHECK(fs == 0x123450000ULL && gs == 0x543210000ULL,
+	      "after a hypercall and a yield: FS base %#lx, GS base %#lx", (unsigned long)fs,
+	      (unsigned long)gs);
+	asm volatile("wrfsbase %0; wrgsbase %1" : : "r"(0ULL), "r"(gs0));
+	asm volatile("mov %0, %%cr4" : : "r"(read_cr4() & ~CR4_FSGSBASE));
+	CHECK(!(read_cr4() & CR4_FSGSBASE), "CR4.FSGSBASE still set after clearing it");
+	CHECK(rdfsbase_ud(), "rdfsbase after clearing CR4.FSGSBASE: %u traps, vector %lu",
+	      traps_taken, (unsigned long)last_trap.vector);
+	return TEST_PASS;
+}
+
 int test_main(struct start_info *si)
 {
 	CHECK(traps_install(true) == 0, "set_trap_table failed");
-	if (fpu() || debugregs() || ports() || osxsave())
+	if (fpu() || debugregs() || ports() || osxsave() || fsgsbase())
 		return TEST_FAIL;
-	printf("cpustate: virtual TS, debug registers and port I/O behave\n");
+	printf("cpustate: virtual TS, debug registers, port I/O, OSXSAVE and FSGSBASE behave\n");
 	return TEST_PASS;
 }

@@ -55,6 +55,7 @@ static struct idt_gate idt[256] __aligned(4096);
 static struct tss tss __aligned(64);
 static uint8_t ist_stacks[NR_IST_STACKS][IST_STACK_SIZE] __aligned(4096);
 bool cpu_has_smap;
+bool cpu_has_fsgsbase;
 uint64_t xcr0_max;		/* XSAVE features guests may enable; 0 = no XSAVE */
 
 /* x87, SSE and AVX: the state components guests may use (XCR0 bits 0-2). */
@@ -222,13 +223,16 @@ void syscall_init(void)
 static void features_init(bool boot)
 {
 	uint32_t a, b, c, d;
-	uint64_t cr4 = read_cr4() | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
+	/* FSGSBASE only ever while a vCPU that set it runs (cr4_fsgsbase_load). */
+	uint64_t cr4 = (read_cr4() | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT) & ~X86_CR4_FSGSBASE;
 
 	cpuid(0, 0, &a, &b, &c, &d);
 	if (a >= 7) {
 		cpuid(7, 0, &a, &b, &c, &d);
 		if (b & (1U << 7))
 			cr4 |= X86_CR4_SMEP;
+		if (boot)
+			cpu_has_fsgsbase = b & 1;
 		if (b & (1U << 20)) {
 			cr4 |= X86_CR4_SMAP;
 			cpu_has_smap = true;
@@ -357,6 +361,20 @@ void ldt_load_vcpu(const struct vcpu *v)
 	asm volatile("lldt %w0" : : "r"(HV_LDT_SEL));
 }
 
+/*
+ * Xen 4.17's rule for 64-bit PV guests: CR4.FSGSBASE is never set behind
+ * a guest kernel's back (XSA-293), only while a vCPU runs whose virtual
+ * CR4 has it. The CPU's bit is remembered, so a context switch between
+ * vCPUs that agree costs no CR4 write.
+ */
+void cr4_fsgsbase_load(bool on)
+{
+	if (this_cpu()->cr4_fsgsbase == on)
+		return;
+	this_cpu()->cr4_fsgsbase = on;
+	write_cr4(on ? read_cr4() | X86_CR4_FSGSBASE : read_cr4() & ~X86_CR4_FSGSBASE);
+}
+
 /* CPU 0's area: its pages 16-18 map the local APIC, IO-APIC and MSI-X windows. */
 pte_t *gdt_area_l1(void)
 {
@@ -475,6 +493,7 @@ struct percpu *cpu_percpu_alloc(unsigned int cpu, uint32_t apic_id)
 	a->pc.cpu_id = cpu;
 	a->pc.cpu_bit = 1ULL << cpu;
 	a->pc.apic_id = apic_id;
+	a->pc.cr4_fsgsbase = false;	/* features_init clears the bit */
 	a->pc.gdt = (uint64_t *)p;
 	a->pc.tss = &a->tss;
 	a->pc.ist_lo = (uint64_t)p + 2 * PAGE_SIZE;

@@ -41,17 +41,20 @@ extern uint64_t xcr0_max;
 /*
  * The CR4 a PV kernel sees: PAE, MCE, OSFXSR, OSXMMEXCPT (Xen's value),
  * and OSXSAVE once it set that bit (with XSAVE offered); xsetbv is #UD
- * until then. Other bits it writes are ignored. CPUID shows OSXSAVE
+ * until then. FSGSBASE, with the host's FSGSBASE, is the guest's to set
+ * and clear, and the real bit follows it while the vCPU runs (Xen 4.17's
+ * pv_fixup_guest_cr4 and pv_make_cr4). Other bits it writes are ignored. CPUID shows OSXSAVE
  * whenever XSAVE is offered, as Xen's does: Linux's PV boot takes XSAVE
  * without OSXSAVE as XSAVE switched off (xen_check_xsave()).
  */
 #define GUEST_CR4		0x660
 #define CR4_OSXSAVE		(1ULL << 18)
+#define CR4_FSGSBASE		(1ULL << 16)
 
 static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	switch (msr) {
-	case MSR_FS_BASE:		*val = v->arch.fs_base; return true;
+	case MSR_FS_BASE:		*val = rdmsr(MSR_FS_BASE); return true;	/* wrfsbase */
 	case MSR_GS_BASE:		*val = rdmsr(MSR_KERNEL_GS_BASE); return true;
 	case MSR_KERNEL_GS_BASE:	*val = v->arch.user_gs_base; return true;
 	case MSR_EFER:			*val = rdmsr(MSR_EFER); return true;
@@ -122,6 +125,8 @@ static bool emulate_mov_cr(struct vcpu *v, struct cpu_regs *r, uint8_t modrm,
 	}
 	if (to_cr && cr == 4) {
 		v->arch.cr4_osxsave = (*reg & CR4_OSXSAVE) && xcr0_max;
+		v->arch.cr4_fsgsbase = (*reg & CR4_FSGSBASE) && cpu_has_fsgsbase;
+		cr4_fsgsbase_load(v->arch.cr4_fsgsbase);
 		return true;
 	}
 	if (to_cr)
@@ -130,7 +135,10 @@ static bool emulate_mov_cr(struct vcpu *v, struct cpu_regs *r, uint8_t modrm,
 	case 0:	*reg = (read_cr0() & ~(1ULL << 3)) | ((uint64_t)v->arch.fpu_ts << 3); return true;
 	case 2:	*reg = v->vcpu_info->arch.cr2; return true;
 	case 3:	*reg = vcpu_cr3(v); return true;
-	case 4:	*reg = GUEST_CR4 | (v->arch.cr4_osxsave ? CR4_OSXSAVE : 0); return true;
+	case 4:
+		*reg = GUEST_CR4 | (v->arch.cr4_osxsave ? CR4_OSXSAVE : 0) |
+		       (v->arch.cr4_fsgsbase ? CR4_FSGSBASE : 0);
+		return true;
 	default: return false;
 	}
 }
@@ -652,7 +660,8 @@ static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t *
 		if (sub == 0) {
 			if (!xcr0_max)
 				*b &= ~(1U << 5);		/* AVX2 */
-			*b &= ~((1U << 0) | (1U << 1) | (1U << 2) | (1U << 7) |
+			/* FSGSBASE (bit 0) stays: the guest's CR4 bit (emulate_mov_cr). */
+			*b &= ~((1U << 1) | (1U << 2) | (1U << 7) |
 				(1U << 10) | (1U << 12) | (1U << 14) | (1U << 15) |
 				(1U << 16) | (1U << 17) | (1U << 20) | (1U << 21) |
 				(1U << 25) | (1U << 26) | (1U << 27) | (1U << 28) |

@@ -389,6 +389,7 @@ static void load_vcpu(struct vcpu *next, struct cpu_regs *r)
 	vcpu_load_state(next);
 	gdt_load_vcpu(next);
 	ldt_load_vcpu(next);
+	cr4_fsgsbase_load(n->cr4_fsgsbase);
 	load_ds(data_selector_ok(next, n->ds) ? n->ds : 0);
 	load_es(data_selector_ok(next, n->es) ? n->es : 0);
 	load_fs(data_selector_ok(next, n->fs) ? n->fs : 0);

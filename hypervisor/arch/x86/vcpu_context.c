@@ -249,6 +249,8 @@ static void commit_state(struct vcpu *v, const struct vcpu_guest_context *c, con
 	v->arch.kernel_gs_base = c->gs_base_kernel;
 	v->arch.user_gs_base = (c->user_regs.gs & ~3) ? 0 : c->gs_base_user;
 	v->arch.fpu_ts = !!(c->ctrlreg[0] & CR0_TS);
+	/* CR4.FSGSBASE from the context, as Xen 4.17 takes ctrlreg[4]: 0 clears it. */
+	v->arch.cr4_fsgsbase = (c->ctrlreg[4] & X86_CR4_FSGSBASE) && cpu_has_fsgsbase;
 	memcpy(v->arch.dr, dr, sizeof(v->arch.dr));
 }
 

@@ -63,6 +63,7 @@ struct arch_vcpu {
 	uint16_t ds, es, fs;		/* data selectors while not running */
 	struct cpu_regs regs;		/* saved state while not running */
 	bool cr4_osxsave;		/* virtual CR4.OSXSAVE: xsetbv allowed */
+	bool cr4_fsgsbase;		/* virtual CR4.FSGSBASE: the real one while it runs */
 	uint64_t xcr0;			/* the guest's XCR0 (xsetbv), with XSAVE */
 	uint64_t xcr0_accum;		/* every XCR0 bit it ever set: what fpu[] holds */
 	uint8_t fpu[1024] __aligned(64);	/* XSAVE (or FXSAVE) image while not running */

@@ -41,6 +41,7 @@ struct percpu {
 	uint64_t pt_start;		/* ... after about 1 ms from this now_ns */
 	/* current while no guest's vCPU is loaded here (common/sched.c): */
 	struct vcpu *idle;
+	bool cr4_fsgsbase;		/* CR4.FSGSBASE as loaded here (cpu.c) */
 	/* The first vCPU to run here is loaded into this, then entered (pv.c). */
 	struct cpu_regs start_frame;
 };

@@ -34,6 +34,10 @@ bool iret_target_ok(const struct vcpu *v, uint16_t cs, uint16_t ss, uint64_t rip
 bool guest_segment(const struct vcpu *v, uint16_t sel, uint64_t *base, uint64_t *limit,
 		   bool *is64);
 void vcpu_set_ts(struct vcpu *v, bool ts);
+/* The host has {RD,WR}{FS,GS}BASE (CPUID 7.EBX bit 0): offered to guests. */
+extern bool cpu_has_fsgsbase;
+/* CR4.FSGSBASE on this CPU as a vCPU's virtual CR4 has it (cpu.c). */
+void cr4_fsgsbase_load(bool on);
 void vcpu_note_debug_trap(struct vcpu *v);
 int vcpu_set_debugreg(struct vcpu *v, unsigned int reg, uint64_t val);
 int vcpu_check_debugreg(unsigned int *reg, uint64_t *val);

@@ -29,6 +29,7 @@
 #define X86_CR4_PGE		(1UL << 7)
 #define X86_CR4_OSFXSR		(1UL << 9)
 #define X86_CR4_OSXMMEXCPT	(1UL << 10)
+#define X86_CR4_FSGSBASE	(1UL << 16)
 #define X86_CR4_SMEP		(1UL << 20)
 #define X86_CR4_SMAP		(1UL << 21)
 
