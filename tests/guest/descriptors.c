@@ -117,8 +117,9 @@ int test_main(struct start_info *si)
 
 	/* iret with a data segment as CS: #GP for the guest. */
 	n = iret_expect_fault(0x28, 0x18);
-	CHECK(n == 1 && last_trap.vector == 13, "iret to a data CS: %u traps, vector %lu",
-	      n, (unsigned long)last_trap.vector);
+	CHECK(n == 1 && last_trap.vector == 13 && last_trap.error == 0x28,
+	      "iret to a data CS: %u traps, vector %lu, error code %#lx (want #GP(0x28))",
+	      n, (unsigned long)last_trap.vector, (unsigned long)last_trap.error);
 
 	/*
 	 * A GDT that shrinks takes its second frame out of the CPU's GDT

@@ -114,6 +114,9 @@ int test_main(struct start_info *si)
 	n = iret_expect_fault(0xE008, FLAT_KERNEL_SS);
 	CHECK(n == 1 && last_trap.vector == 13, "iret to the hypervisor's CS: %u traps, vector %lu",
 	      n, (unsigned long)last_trap.vector);
+	/* The CPU's error code for a refused CS: its selector (Xen's iretq faults). */
+	CHECK(last_trap.error == 0xE008, "iret to the hypervisor's CS: #GP(%#lx), not #GP(0xe008)",
+	      (unsigned long)last_trap.error);
 
 	f = iret_next(KCS, FLAT_KERNEL_SS, X86_EFLAGS_IOPL | X86_EFLAGS_NT | X86_EFLAGS_IF | 0x2);
 	CHECK(!(f & X86_EFLAGS_IOPL), "IOPL %lu after an iret asking for 3",

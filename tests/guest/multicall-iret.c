@@ -156,13 +156,12 @@ int test_main(struct start_info *si)
 	      "entry's result %#lx", n, (unsigned long)last_trap.vector,
 	      (unsigned long)mc[1].result);
 	/*
-	 * Open difference (docs/conformance.md): Xen restores the context
-	 * and then faults at its iretq, so the entry gets the restored rax
-	 * (0x5555); Lamina refuses the context before restoring anything, so
-	 * it gets the multicall's own rax (13). Fixing it fails this check.
+	 * As Xen 4.17, which restores the context and then faults at its own
+	 * iretq: the entry gets the restored rax, the #GP the CS's selector.
 	 */
-	CHECK(mc[0].result == (on_lamina() ? 13 : 0x5555),
-	      "the faulting iret entry's result %#lx", (unsigned long)mc[0].result);
+	CHECK(mc[0].result == 0x5555 && last_trap.error == 0xE008,
+	      "the faulting iret entry's result %#lx (want 0x5555), #GP(%#lx) (want 0xe008)",
+	      (unsigned long)mc[0].result, (unsigned long)last_trap.error);
 	printf("iret onto the hypervisor's CS: #GP, the iret entry's result %#lx\n",
 	       (unsigned long)mc[0].result);
 

@@ -141,30 +141,35 @@ static bool guest_descriptor(const struct vcpu *v, uint16_t sel, uint64_t *d)
 }
 
 /*
- * May iret load cs:rip and ss? The reserved flat selectors always may; a
- * guest GDT selector must name a present code (cs) or writable data (ss)
- * descriptor, and a 32-bit code segment needs rip within its limit.
- * Checking here keeps our own iretq from faulting on a guest's choice.
+ * Would our own iretq fault on cs:rip and ss? -1 when it would not, else
+ * the #GP error code the CPU would give, checking as iretq does: cs first
+ * (a null one is #GP(0), a bad one #GP(its selector)), then ss, then rip
+ * against a 32-bit code segment's limit (#GP(0)). The reserved flat
+ * selectors are always good; a guest GDT or LDT selector must name a
+ * present code (cs) or writable data (ss) descriptor. Checking here keeps
+ * our own iretq from faulting on a guest's choice.
  */
-bool iret_target_ok(const struct vcpu *v, uint16_t cs, uint16_t ss, uint64_t rip)
+int iret_target_fault(const struct vcpu *v, uint16_t cs, uint16_t ss, uint64_t rip)
 {
-	uint64_t d, limit;
+	uint64_t d, limit = 0xFFFFFFFFULL;
 
+	if (cs != FLAT_RING3_CS64 && cs != FLAT_RING3_CS32) {
+		if (!guest_descriptor(v, cs, &d) || !((d >> 43) & 1))
+			return cs & ~3;
+		if ((d >> 53) & 1) {
+			limit = ~0ULL;			/* 64-bit code: no limit */
+		} else {
+			limit = (d & 0xFFFF) | ((d >> 32) & 0xF0000);
+			if ((d >> 55) & 1)
+				limit = (limit << 12) | 0xFFF;
+		}
+	} else if (cs == FLAT_RING3_CS64) {
+		limit = ~0ULL;
+	}
 	if (ss != FLAT_RING3_SS64 && (!guest_descriptor(v, ss, &d) ||
 				      ((d >> 43) & 1) || !((d >> 41) & 1)))
-		return false;
-	if (cs == FLAT_RING3_CS64)
-		return true;
-	if (cs == FLAT_RING3_CS32)
-		return rip <= 0xFFFFFFFFULL;
-	if (!guest_descriptor(v, cs, &d) || !((d >> 43) & 1))
-		return false;
-	if ((d >> 53) & 1)
-		return true;				/* 64-bit code: no limit */
-	limit = (d & 0xFFFF) | ((d >> 32) & 0xF0000);
-	if ((d >> 55) & 1)
-		limit = (limit << 12) | 0xFFF;
-	return rip <= limit;
+		return ss & ~3;
+	return rip <= limit ? -1 : 0;
 }
 
 /* May a data segment register be loaded with sel for v (else NULL is)? */

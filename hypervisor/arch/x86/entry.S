@@ -396,7 +396,7 @@ hypercall_exit:
  *     stack;
  *  2. cs and ss count by their low 16 bits; cs RPL 3 is a return to user
  *     mode, which needs a user page table (none: C, the domain crash);
- *  3. a selector pair iret_target_ok refuses is the C path's #GP (any
+ *  3. a selector pair iret_target_fault refuses is the C path's #GP (any
  *     rsp is taken, canonical or not, as iretq and Xen 4.17 take it).
  *     Taken here: ss|3 FLAT_RING3_SS64 or a present writable data
  *     descriptor, cs|3 FLAT_RING3_CS64 or a present 64-bit

@@ -404,6 +404,7 @@ long hc_iret_slow(struct vcpu *v, struct hc_args *a)
 	struct cpu_regs *r = guest_regs_of(v);
 	struct iret_context c;
 	bool to_user;
+	int fault;
 
 	if (copy_from_guest(&c, r->rsp, sizeof(c))) {
 		domain_crash(v->domain, "iret: cannot read the iret context at %#llx",
@@ -419,19 +420,14 @@ long hc_iret_slow(struct vcpu *v, struct hc_args *a)
 		return r->rax;
 	}
 	/*
-	 * A frame our own iretq would fault on gets the guest a #GP instead.
 	 * A non-canonical rip is left to prepare_return_to_guest: #GP with
 	 * that rip in the frame, as on Xen. A non-canonical rsp is no fault:
 	 * iretq loads any rsp (only the next use of the stack faults, #SS),
 	 * and Xen 4.17's do_iret takes it as it is (XTF memop-seg relies on
 	 * it; tests/guest/usermode, iret-checks).
 	 */
-	if (!((c.cs | 3) == FLAT_RING3_CS64 && (c.ss | 3) == FLAT_RING3_SS64) &&
-	    !iret_target_ok(v, c.cs | 3, c.ss | 3, c.rip)) {
-		/* What the hardware iretq would do: #GP at the iret. */
-		pv_inject_trap(v, r, 13, 0);
-		return r->rax;
-	}
+	fault = ((c.cs | 3) == FLAT_RING3_CS64 && (c.ss | 3) == FLAT_RING3_SS64) ? -1 :
+		iret_target_fault(v, c.cs | 3, c.ss | 3, c.rip);
 	v->vcpu_info->evtchn_upcall_mask = !(c.rflags & X86_EFLAGS_IF);
 	/* The guest's own IOPL is the virtual one (Xen 4.17's do_iret). */
 	if (has_architectural_iopl(v))
@@ -449,5 +445,13 @@ long hc_iret_slow(struct vcpu *v, struct hc_args *a)
 	r->rflags = c.rflags;
 	r->rsp = c.rsp;
 	r->ss = c.ss | 3;
+	/*
+	 * A frame our own iretq would fault on: the guest's #GP, raised by
+	 * the restored frame, with the error code the CPU would give. Xen
+	 * 4.17 restores the whole context and then faults at its own iretq,
+	 * so the guest's handler sees the same (multicall-iret).
+	 */
+	if (fault >= 0)
+		pv_inject_trap(v, r, 13, fault);
 	return r->rax;	/* do_syscall stores this in rax: the restored value */
 }
