@@ -72,6 +72,15 @@ static int second_contexts(domid_t id)
 	CHECK((rc = ctx_op(DOMCTL_getvcpucontext, id, &now)) == 0, "getvcpucontext: %ld", rc);
 	CHECK(now.ctrlreg[3] == first.ctrlreg[3], "its L4 %#lx, built with %#lx",
 	      (unsigned long)now.ctrlreg[3], (unsigned long)first.ctrlreg[3]);
+	/*
+	 * CR0 and CR4 as the peer would read them (Xen's pv.ctrlreg[]): paging
+	 * and protection on, and CR4's PAE, MCE, OSFXSR and OSXMMEXCPT.
+	 */
+	CHECK((now.ctrlreg[0] & 0x80000001) == 0x80000001 && (now.ctrlreg[4] & 0x660) == 0x660,
+	      "its CR0 %#lx and CR4 %#lx", (unsigned long)now.ctrlreg[0],
+	      (unsigned long)now.ctrlreg[4]);
+	printf("getvcpucontext: CR0 %#lx, CR4 %#lx\n", (unsigned long)now.ctrlreg[0],
+	       (unsigned long)now.ctrlreg[4]);
 	changed = now;
 	changed.ctrlreg[3] += 0x1000;
 	CHECK((rc = ctx_op(DOMCTL_setvcpucontext, id, &changed)) == -EOPNOTSUPP,

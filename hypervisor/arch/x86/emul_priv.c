@@ -51,6 +51,18 @@ extern uint64_t xcr0_max;
 #define CR4_OSXSAVE		(1ULL << 18)
 #define CR4_FSGSBASE		(1ULL << 16)
 
+/* CR0 and CR4 as the guest reads them: mov from %cr0/%cr4, getvcpucontext. */
+uint64_t pv_guest_cr0(const struct vcpu *v)
+{
+	return (read_cr0() & ~(1ULL << 3)) | ((uint64_t)v->arch.fpu_ts << 3);
+}
+
+uint64_t pv_guest_cr4(const struct vcpu *v)
+{
+	return GUEST_CR4 | (v->arch.cr4_osxsave ? CR4_OSXSAVE : 0) |
+	       (v->arch.cr4_fsgsbase ? CR4_FSGSBASE : 0);
+}
+
 static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	switch (msr) {
@@ -132,13 +144,10 @@ static bool emulate_mov_cr(struct vcpu *v, struct cpu_regs *r, uint8_t modrm,
 	if (to_cr)
 		return false;
 	switch (cr) {
-	case 0:	*reg = (read_cr0() & ~(1ULL << 3)) | ((uint64_t)v->arch.fpu_ts << 3); return true;
+	case 0:	*reg = pv_guest_cr0(v); return true;
 	case 2:	*reg = v->vcpu_info->arch.cr2; return true;
 	case 3:	*reg = vcpu_cr3(v); return true;
-	case 4:
-		*reg = GUEST_CR4 | (v->arch.cr4_osxsave ? CR4_OSXSAVE : 0) |
-		       (v->arch.cr4_fsgsbase ? CR4_FSGSBASE : 0);
-		return true;
+	case 4:	*reg = pv_guest_cr4(v); return true;
 	default: return false;
 	}
 }

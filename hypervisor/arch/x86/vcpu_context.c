@@ -401,9 +401,12 @@ void arch_get_vcpu_context(const struct vcpu *v, struct vcpu_guest_context *c)
 	c->gdt_ents = v->arch.gdt_entries;
 	c->kernel_ss = v->arch.kernel_ss;
 	c->kernel_sp = v->arch.kernel_sp;
-	c->ctrlreg[0] = v->arch.fpu_ts ? CR0_TS : 0;
+	/* As Xen 4.17's pv.ctrlreg[]: what the guest reads with mov from %crN. */
+	c->ctrlreg[0] = pv_guest_cr0(v);
 	c->ctrlreg[1] = v->arch.user_cr3;
+	c->ctrlreg[2] = v->vcpu_info->arch.cr2;
 	c->ctrlreg[3] = v->arch.guest_cr3;
+	c->ctrlreg[4] = pv_guest_cr4(v);
 	memcpy(c->debugreg, v->arch.dr, sizeof(c->debugreg));
 	c->event_callback_eip = v->arch.event.address;
 	c->failsafe_callback_eip = v->arch.failsafe.address;

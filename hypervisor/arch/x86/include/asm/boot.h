@@ -20,7 +20,8 @@
 	or	$((1 << 8) | (1 << 11) | (1 << 0)), %eax
 	wrmsr
 	mov	%cr0, %eax
-	or	$((1 << 31) | (1 << 16) | 1), %eax	/* PG | WP | PE */
+	/* PG | AM | WP | NE | MP | PE, as Xen 4.17 (ET is fixed at 1) */
+	or	$((1 << 31) | (1 << 18) | (1 << 16) | (1 << 5) | (1 << 1) | 1), %eax
 	mov	%eax, %cr0
 .endm
 

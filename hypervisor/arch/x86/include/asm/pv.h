@@ -34,6 +34,9 @@ int iret_target_fault(const struct vcpu *v, uint16_t cs, uint16_t ss, uint64_t r
 bool guest_segment(const struct vcpu *v, uint16_t sel, uint64_t *base, uint64_t *limit,
 		   bool *is64);
 void vcpu_set_ts(struct vcpu *v, bool ts);
+/* CR0 and CR4 as a PV guest reads them (emul_priv.c). */
+uint64_t pv_guest_cr0(const struct vcpu *v);
+uint64_t pv_guest_cr4(const struct vcpu *v);
 /* The host has {RD,WR}{FS,GS}BASE (CPUID 7.EBX bit 0): offered to guests. */
 extern bool cpu_has_fsgsbase;
 /* CR4.FSGSBASE on this CPU as a vCPU's virtual CR4 has it (cpu.c). */

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * cr0-faults: the CR0 a PV kernel runs under, as Xen 4.17 sets it
+ * (PE, MP, ET, NE, WP, AM, PG), seen through what each bit does in the
+ * guest rather than only through `mov %cr0`:
+ *   - NE: an unmasked x87 exception is #MF (vector 16) at the next
+ *     waiting x87 instruction, not the legacy FERR# signal that never
+ *     reaches the guest (a Linux user's SIGFPE rides on it);
+ *   - AM: set, so that with EFLAGS.AC a misaligned access in the guest's
+ *     ring 3 is #AC(0). QEMU's TCG does no alignment checking (Xen 4.17
+ *     under it takes no #AC either), so only the bit is checked here;
+ *   - MP: with the virtual CR0.TS set (fpu_taskswitch), `fwait` is #NM.
+ * getvcpucontext's ctrlreg[0] says the same (domctl-ctx).
+ */
+#include "lib/guest.h"
+#include "lib/traps.h"
+#include <lamina/sched.h>
+
+#define CR0_MP		(1ULL << 1)
+#define CR0_NE		(1ULL << 5)
+#define CR0_AM		(1ULL << 18)
+
+static uint64_t read_guest_cr0(void)
+{
+	uint64_t v;
+
+	asm volatile("mov %%cr0, %0" : "=r"(v));	/* emulated */
+	return v;
+}
+
+/* 1.0 / 0.0 with the zero-divide exception unmasked, then fwait: #MF. */
+static unsigned int x87_divide_by_zero(void)
+{
+	uint16_t cw = 0x037b;	/* the default 0x037f without ZM */
+	unsigned int before = traps_taken;
+
+	asm volatile("fninit; fldcw %0; fldz; fld1; fdivp" : : "m"(cw) : "memory");
+	EXPECT_TRAP("fwait", : : : "memory");
+	asm volatile("fnclex; fninit" : : : "memory");
+	return traps_taken - before;
+}
+
+/* fwait with the virtual TS set: #NM (MP set), then TS cleared again. */
+static unsigned int fwait_with_ts(void)
+{
+	unsigned int before = traps_taken;
+
+	hypercall1(__HYPERVISOR_fpu_taskswitch, 1);
+	EXPECT_TRAP("fwait", : : : "memory");
+	hypercall1(__HYPERVISOR_fpu_taskswitch, 0);
+	return traps_taken - before;
+}
+
+int test_main(struct start_info *si)
+{
+	uint64_t cr0;
+	unsigned int n;
+
+	(void)si;
+	if (traps_install(true))
+		return fail("set_trap_table failed");
+	cr0 = read_guest_cr0();
+	printf("cr0-faults: the guest's CR0 %#lx\n", (unsigned long)cr0);
+	CHECK((cr0 & (CR0_MP | CR0_NE | CR0_AM)) == (CR0_MP | CR0_NE | CR0_AM),
+	      "CR0 %#lx lacks MP, NE or AM", (unsigned long)cr0);
+
+	n = x87_divide_by_zero();
+	CHECK(n == 1 && last_trap.vector == 16,
+	      "x87 1/0 unmasked, then fwait: %u traps, vector %lu (want one #MF)",
+	      n, (unsigned long)last_trap.vector);
+
+	n = fwait_with_ts();
+	CHECK(n == 1 && last_trap.vector == 7,
+	      "fwait with the virtual TS set: %u traps, vector %lu (want one #NM)",
+	      n, (unsigned long)last_trap.vector);
+	printf("cr0-faults: #MF at fwait, #NM at fwait with TS\n");
+	return TEST_PASS;
+}
