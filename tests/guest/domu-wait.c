@@ -16,6 +16,7 @@
 #include "lib/events.h"
 #include "lib/mm.h"
 #include "lib/peer.h"
+#include "lib/peer_verdict.h"
 #include <lamina/domctl.h>
 #include <lamina/grant_table.h>
 #include <lamina/hvm_op.h>
@@ -25,15 +26,7 @@
 /* d1's DOMINF_* flags, or -1 once it is gone. */
 static long domu_flags(void)
 {
-	struct domctl op;
-
-	memset(&op, 0, sizeof(op));
-	op.cmd = DOMCTL_getdomaininfo;
-	op.interface_version = DOMCTL_INTERFACE_VERSION;
-	op.domain = DOMU;
-	if (hypercall1(__HYPERVISOR_domctl, &op) || op.domain != DOMU)
-		return -1;
-	return op.u.getdomaininfo.flags;
+	return domain_info_flags(DOMU);
 }
 
 static grant_handle_t ring_handle;

@@ -94,21 +94,29 @@ static inline void __attribute__((noreturn)) verdict_send(struct verdict *v, con
 	shutdown(SHUTDOWN_poweroff);
 }
 
-/*
- * dom0: has the peer gone (Lamina destroys a boot-time domain that shuts
- * down), or, on Xen, shut down?
- */
-static inline bool verdict_peer_done(domid_t peer)
+/* A domain's DOMINF_* flags (getdomaininfo), or -1 once it is gone. */
+static inline long domain_info_flags(domid_t d)
 {
 	struct domctl op;
 
 	memset(&op, 0, sizeof(op));
 	op.cmd = DOMCTL_getdomaininfo;
 	op.interface_version = DOMCTL_INTERFACE_VERSION;
-	op.domain = peer;
-	if (hypercall1(__HYPERVISOR_domctl, &op) || op.domain != peer)
-		return true;
-	return !on_lamina() && (op.u.getdomaininfo.flags & DOMINF_shutdown);
+	op.domain = d;
+	if (hypercall1(__HYPERVISOR_domctl, &op) || op.domain != d)
+		return -1;
+	return op.u.getdomaininfo.flags;
+}
+
+/*
+ * dom0: has the peer gone (Lamina destroys a boot-time domain that shuts
+ * down), or, on Xen, shut down?
+ */
+static inline bool verdict_peer_done(domid_t peer)
+{
+	long flags = domain_info_flags(peer);
+
+	return flags < 0 || (!on_lamina() && (flags & DOMINF_shutdown));
 }
 
 /*
