@@ -164,10 +164,22 @@ bool published_by_other(uint64_t mfn)
 bool offered_by_other(uint64_t mfn)
 {
 	unsigned int i;
+	uint64_t seen;
 
 	if (!me)
 		return published_by_other(mfn) || hypervisor_says_owner(mfn, other);
 	for (i = 0; i < 16 && !published_by_other(mfn); i++)
+		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
+	/*
+	 * With two CPUs dom0 runs beside us, and yielding here gives it no
+	 * time: its CPU may be a QEMU thread the host has not run for
+	 * milliseconds. Wait (bounded) for dom0 to end the step it is in,
+	 * which its progress counter says; any frame it got in that step is
+	 * published by then.
+	 */
+	seen = box->progress[0];
+	for (i = 0; i < 200000 && !published_by_other(mfn) && box->progress[0] == seen &&
+	     !box->dom0_done; i++)
 		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
 	return published_by_other(mfn);
 }
