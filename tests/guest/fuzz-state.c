@@ -47,10 +47,11 @@
  *     those: such a frame counts as reached, like a published one. So
  *     does one a map of the other side's grant gave: a grant entry may
  *     name a frame its side did not own when it wrote it but got back
- *     since, maybe a moment before the scheduler switched domains; a
- *     side publishes every frame it gets at once, and the mapper asks
- *     the hypervisor (dom0) or lets the other side end its step (the
- *     peer) before it calls the frame never offered.
+ *     since, or one the other side wrote there itself (a side may grant
+ *     its own grant-table frames); before it calls the frame never
+ *     offered, the mapper asks the hypervisor whose it is (dom0), or
+ *     asks dom0 to ask (the peer, which may not ask about dom0's
+ *     frames); the mapping holds the frame, so the answer stays true.
  *
  * The hypervisor's own frame audit ("mm audit dN") runs when each domain
  * ends and the runner fails the test if it says FAILED. The peer reports
@@ -153,6 +154,7 @@ static bool fuzz(uint64_t seed)
 			return false;
 		}
 		box->progress[me] = calls;
+		answer_peer();
 		if (calls >= next) {
 			printf("fuzz: %s: %lu calls, %lu steps\n", me ? "peer" : "dom0",
 			       (unsigned long)calls, (unsigned long)step);
@@ -252,6 +254,7 @@ static bool wait_flag(volatile uint32_t *flag, int side, uint64_t *seen)
 		}
 		if (now_ns() - t0 > PEER_WAIT_NS)
 			return false;
+		answer_peer();
 		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
 	}
 	return true;

@@ -50,8 +50,17 @@ struct mailbox {
 	volatile uint32_t port[2];		/* an unbound port for the other */
 	char off[64];				/* actions left out, as dom0's off= */
 	volatile uint32_t trace;
-	char why[300];
+	/*
+	 * The peer asks dom0 whether a frame a map of dom0's grant gave is
+	 * dom0's (ask_seq, then ask_mfn), dom0 answers after its next step or
+	 * while it waits (answer, then answer_seq = ask_seq). The peer's
+	 * mapping holds the frame, so the answer stays true.
+	 */
+	volatile uint64_t ask_mfn;
+	volatile uint32_t ask_seq, answer_seq, answer;
+	char why[216];				/* the peer's failure, cut to fit */
 };
+_Static_assert(sizeof(struct mailbox) <= SCRIBBLE, "the mailbox stays below SCRIBBLE");
 
 struct pool_page {
 	uint64_t va, pfn, mfn;		/* mfn NO_MFN while given back */
@@ -114,6 +123,7 @@ uint64_t pte_of(uint64_t va);
 bool is_own(uint64_t mfn);
 bool published_by_other(uint64_t mfn);
 bool offered_by_other(uint64_t mfn);
+void answer_peer(void);
 void reached_add(uint64_t mfn);
 bool was_reached(uint64_t mfn);
 bool is_special(uint64_t mfn);

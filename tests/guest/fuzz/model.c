@@ -154,34 +154,53 @@ bool published_by_other(uint64_t mfn)
  * A frame the other side's grant gave us: one it published, or one that
  * is its own now. A grant entry may name a frame its side did not own
  * when it wrote it (a given-back one, a mutation) and gets back later
- * (increase, exchange); the map then rightly succeeds, and can do so
- * before that side's step has published the frame, when the hypervisor
- * switched domains in between. dom0 asks the hypervisor (our mapping
- * holds the frame, so the answer stays true); the peer cannot ask about
- * dom0's frames, so it lets dom0 run on to the end of its step, which
- * publishes every frame dom0 got, and looks again.
+ * (increase, exchange), or one the other side wrote there itself: a side
+ * may grant its own grant-table frames, and the other then writes the
+ * entries past SCRIBBLE (forged PTEs, grant copies). The map then rightly
+ * succeeds. dom0 asks the hypervisor (our mapping holds the frame, so the
+ * answer stays true); the peer cannot ask about dom0's frames, so it asks
+ * dom0, which asks the hypervisor for it (answer_peer()).
  */
 bool offered_by_other(uint64_t mfn)
 {
-	unsigned int i;
-	uint64_t seen;
+	uint64_t seen, t0;
+	uint32_t seq;
 
 	if (!me)
 		return published_by_other(mfn) || hypervisor_says_owner(mfn, other);
-	for (i = 0; i < 16 && !published_by_other(mfn); i++)
-		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
-	/*
-	 * With two CPUs dom0 runs beside us, and yielding here gives it no
-	 * time: its CPU may be a QEMU thread the host has not run for
-	 * milliseconds. Wait (bounded) for dom0 to end the step it is in,
-	 * which its progress counter says; any frame it got in that step is
-	 * published by then.
-	 */
+	if (published_by_other(mfn))
+		return true;
+	seq = box->ask_seq + 1;
+	box->ask_mfn = mfn;
+	__atomic_store_n(&box->ask_seq, seq, __ATOMIC_RELEASE);
 	seen = box->progress[0];
-	for (i = 0; i < 200000 && !published_by_other(mfn) && box->progress[0] == seen &&
-	     !box->dom0_done; i++)
+	for (t0 = pvclock_ns(); __atomic_load_n(&box->answer_seq, __ATOMIC_ACQUIRE) != seq; ) {
+		if (box->progress[0] != seen) {
+			seen = box->progress[0];
+			t0 = pvclock_ns();
+		}
+		if (pvclock_ns() - t0 > PEER_WAIT_NS)
+			return false;	/* dom0 stopped: "never offered" */
 		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
-	return published_by_other(mfn);
+	}
+	if (trace || box->answer)
+		printf("fuzz: peer: frame %#lx, not published: dom0 says %s\n",
+		       (unsigned long)mfn, box->answer ? "it is dom0's" : "not dom0's");
+	return box->answer || published_by_other(mfn);
+}
+
+/* dom0: answers the peer's question, if it asked one (offered_by_other). */
+void answer_peer(void)
+{
+	uint32_t seq;
+
+	if (!box || me)
+		return;
+	seq = __atomic_load_n(&box->ask_seq, __ATOMIC_ACQUIRE);
+	if (seq == box->answer_seq)
+		return;
+	box->answer = hypervisor_says_ours(box->ask_mfn) || is_special(box->ask_mfn);
+	__atomic_store_n(&box->answer_seq, seq, __ATOMIC_RELEASE);
 }
 
 /* Frames of the other side we mapped while it published them. */
