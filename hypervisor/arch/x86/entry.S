@@ -368,6 +368,7 @@ hypercall_exit:
 	RESTORE_VOLATILE
 	add	$16, %rsp
 	swapgs
+iretq_to_guest_hc:			/* a fault here: .Liretq_fault */
 	iretq
 .Lhypercall_full:
 	mov	%r15, 0(%rsp)
@@ -705,9 +706,10 @@ EXC_NOERR 31
 
 exception_common:
 	testb	$3, 24(%rsp)		/* cs of the interrupted context */
-	jz	1f
+	jz	.Lexc_from_hv
 	swapgs
-1:	SAVE_ALL
+.Lexc_save:
+	SAVE_ALL
 	CLEAR_DF_AC
 	mov	%rsp, %rdi
 	call	do_exception
@@ -716,6 +718,56 @@ exception_common:
 	RESTORE_ALL
 	add	$16, %rsp
 	iretq
+
+/*
+ * From ring 0. One case is not the hypervisor's own: our iretq back to a
+ * guest (iretq_to_guest, iretq_to_guest_hc) faults when the frame's CS or
+ * SS no longer names a usable descriptor (#NP, #SS, #GP: another vCPU of
+ * the domain rewrote its GDT or LDT entry with update_descriptor while
+ * the frame waited here) or names an LDT page not mapped on this CPU yet
+ * (#PF). That fault is the guest's, as Xen 4.17 makes it (.Lft0 in its
+ * entry.S): delivered at the interrupted guest context. Here the guest's
+ * GS base is loaded (swapgs came before the iretq) and every register
+ * holds the guest's value, so: swapgs back, the registers and the fault's
+ * vector and error code below the fault frame, then copied (top down:
+ * the guest's frame lies above and they overlap) into the guest's frame
+ * at the top of the stack, whose rip, cs, rflags, rsp and ss the iretq
+ * was loading and the CPU left alone; pv_iret_fault on it, and out.
+ * The IST vectors (#DB, NMI, #DF, #MC) never come this way.
+ */
+.Lexc_from_hv:
+	cmpq	$11, (%rsp)		/* vector: #NP, #SS, #GP or #PF */
+	jb	.Lexc_save
+	cmpq	$14, (%rsp)
+	ja	.Lexc_save
+	push	%rax
+	lea	iretq_to_guest(%rip), %rax
+	cmp	%rax, 24(%rsp)		/* rip: pushed rax, vector, error */
+	je	.Liretq_fault_pop
+	lea	iretq_to_guest_hc(%rip), %rax
+	cmp	%rax, 24(%rsp)
+	pop	%rax
+	jne	.Lexc_save
+	jmp	.Liretq_fault
+.Liretq_fault_pop:
+	pop	%rax
+.Liretq_fault:
+	swapgs
+	SAVE_ALL
+	CLEAR_DF_AC
+	mov	%rsp, %rsi
+	mov	%gs:PERCPU_STACK_TOP, %rdi
+	sub	$CPU_REGS_SIZE - REGS_RIP + 8, %rdi	/* the guest frame's error code */
+	lea	REGS_RIP - 8(%rsi), %rsi		/* ... and this frame's */
+	mov	$REGS_RIP / 8, %ecx			/* r15 .. error code */
+	std
+	rep movsq
+	cld
+	mov	%gs:PERCPU_STACK_TOP, %rsp
+	sub	$CPU_REGS_SIZE, %rsp
+	mov	%rsp, %rdi
+	call	pv_iret_fault
+	jmp	return_to_guest
 
 /*
  * #DB, NMI, #DF and #MC arrive on their own IST stacks, so a #DB taken on
@@ -776,6 +828,7 @@ return_to_guest:
 	RESTORE_ALL
 	add	$16, %rsp
 	swapgs
+iretq_to_guest:				/* a fault here: .Liretq_fault */
 	iretq
 .Lslow:
 	mov	%rsp, %rdi

@@ -199,6 +199,28 @@ void pv_guest_exception(struct vcpu *v, struct cpu_regs *r)
 	pv_inject_trap(v, r, vector, error);
 }
 
+/*
+ * The hypervisor's iretq onto the guest context r faulted (entry.S
+ * .Liretq_fault): r's CS or SS became unusable while r waited here (a
+ * GDT or LDT entry rewritten by another vCPU), or names an LDT page not
+ * mapped on this CPU yet. An LDT page is mapped and the iretq tried again;
+ * anything else is the guest's exception at r with the CPU's error code
+ * (the selector), as Xen 4.17 delivers the fault of its own iretq. Never
+ * pv_guest_exception: nothing at r's rip ran, so nothing there is
+ * emulated.
+ */
+void pv_iret_fault(struct cpu_regs *r)
+{
+	struct vcpu *v = current_vcpu();
+
+	if (r->vector == X86_EXC_PF) {
+		if (pv_ldt_fault(v, read_cr2()))
+			return;
+		v->vcpu_info->arch.cr2 = read_cr2();
+	}
+	pv_inject_trap(v, r, r->vector, r->error_code);
+}
+
 /* `syscall` in guest user mode: the guest's system call (§3.4). */
 void pv_guest_syscall(struct vcpu *v, struct cpu_regs *r)
 {

@@ -17,6 +17,8 @@ void pv_bounce(struct vcpu *v, struct cpu_regs *r, uint64_t handler, bool mask_e
 void pv_inject_trap(struct vcpu *v, struct cpu_regs *r, unsigned int vector,
 		    uint64_t error);
 void pv_guest_exception(struct vcpu *v, struct cpu_regs *r);
+/* Our iretq to the guest frame r faulted (entry.S .Liretq_fault): the guest's fault. */
+void pv_iret_fault(struct cpu_regs *r);
 void pv_guest_syscall(struct vcpu *v, struct cpu_regs *r);
 void pv_switch_mode(struct vcpu *v, bool kernel);
 
