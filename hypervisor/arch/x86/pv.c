@@ -278,6 +278,30 @@ DEFINE_SEG(es)
 DEFINE_SEG(fs)
 #undef DEFINE_SEG
 
+uint16_t read_gs_sel(void)
+{
+	uint16_t s;
+
+	asm volatile("mov %%gs, %0" : "=r"(s));
+	return s;
+}
+
+/*
+ * %gs while the hypervisor runs: its selector is the guest's, its base
+ * ours (this_cpu()). A load of the guest's selector goes between two
+ * swapgs, with interrupts off (nothing per-CPU can be reached between
+ * them), and it sets the base in MSR_KERNEL_GS_BASE, the guest's: the
+ * caller writes the base it wants after it. sel must be loadable
+ * (data_selector_ok).
+ */
+void load_guest_gs_sel(uint16_t sel)
+{
+	uint64_t flags;
+
+	asm volatile("pushfq; pop %0; cli; swapgs; mov %1, %%gs; swapgs; push %0; popfq"
+		     : "=&r"(flags) : "r"(sel) : "memory", "cc");
+}
+
 extern uint64_t xcr0_max;
 
 static void set_xcr0(uint64_t v)
@@ -393,6 +417,9 @@ static void load_vcpu(struct vcpu *next, struct cpu_regs *r)
 	load_ds(data_selector_ok(next, n->ds) ? n->ds : 0);
 	load_es(data_selector_ok(next, n->es) ? n->es : 0);
 	load_fs(data_selector_ok(next, n->fs) ? n->fs : 0);
+	/* %gs as Xen's load_segments: each vCPU its own selector (then its base). */
+	if (n->gs || read_gs_sel())
+		load_guest_gs_sel(data_selector_ok(next, n->gs) ? n->gs : 0);
 	wrmsr(MSR_FS_BASE, n->fs_base);
 	wrmsr(MSR_KERNEL_GS_BASE, n->kernel_mode ? n->kernel_gs_base : n->user_gs_base);
 	memcpy(r, &n->regs, sizeof(*r));
@@ -414,6 +441,7 @@ static void save_vcpu(struct vcpu *prev, const struct cpu_regs *r)
 	p->ds = read_ds();
 	p->es = read_es();
 	p->fs = read_fs();
+	p->gs = read_gs_sel();
 	fpu_save(prev);
 	vcpu_update_runstate_area(prev);
 }

@@ -407,9 +407,21 @@ long hc_set_segment_base(struct vcpu *v, struct hc_args *a)
 		if (!v->arch.kernel_mode)
 			wrmsr(MSR_KERNEL_GS_BASE, base);
 		return 0;
-	case SEGBASE_GS_USER_SEL:
-		v->arch.user_gs_base = user_selector_base(v, (uint16_t)base);
+	case SEGBASE_GS_USER_SEL: {
+		/*
+		 * As Xen 4.17: the selector is loaded into %gs (a null one
+		 * when it names nothing loadable, never an error), and the
+		 * user GS base becomes its segment's. Hypercalls come from
+		 * kernel mode, whose live base MSR_KERNEL_GS_BASE keeps.
+		 */
+		uint16_t sel = (uint16_t)base > 3 ? (uint16_t)base | 3 : 0;
+		uint64_t kbase = rdmsr(MSR_KERNEL_GS_BASE);
+
+		load_guest_gs_sel(data_selector_ok(v, sel) ? sel : 0);
+		wrmsr(MSR_KERNEL_GS_BASE, kbase);
+		v->arch.user_gs_base = user_selector_base(v, sel);
 		return 0;
+	}
 	default:
 		return trace_err(-EINVAL);
 	}

@@ -196,6 +196,7 @@ static void set_regs(struct vcpu *v, const struct guest_user_regs *u)
 	v->arch.ds = u->ds;
 	v->arch.es = u->es;
 	v->arch.fs = u->fs;
+	v->arch.gs = u->gs;
 }
 
 static void set_callbacks(struct vcpu *v, const struct vcpu_guest_context *c)
@@ -373,6 +374,7 @@ static void get_regs(const struct vcpu *v, struct guest_user_regs *u)
 	u->ds = v->arch.ds;
 	u->es = v->arch.es;
 	u->fs = v->arch.fs;
+	u->gs = v->arch.gs;
 }
 
 /* The context of a vCPU that is not running (the caller checked). */

@@ -60,7 +60,7 @@ struct arch_vcpu {
 	uint64_t dr[8];			/* debug registers; dr[6] is virtual */
 	struct pv_callback event, failsafe, syscall, nmi;
 	struct pv_callback syscall32, sysenter;	/* from compat mode; sysenter */
-	uint16_t ds, es, fs;		/* data selectors while not running */
+	uint16_t ds, es, fs, gs;	/* data selectors while not running */
 	struct cpu_regs regs;		/* saved state while not running */
 	bool cr4_osxsave;		/* virtual CR4.OSXSAVE: xsetbv allowed */
 	bool cr4_fsgsbase;		/* virtual CR4.FSGSBASE: the real one while it runs */

@@ -29,6 +29,9 @@ int ldt_set(struct vcpu *v, uint64_t base, unsigned int ents);
 void vcpu_release_descriptors(struct vcpu *v);
 bool pv_ldt_fault(struct vcpu *v, uint64_t addr);
 bool data_selector_ok(const struct vcpu *v, uint16_t sel);
+/* The guest's %gs selector: its GS base (MSR_KERNEL_GS_BASE here) becomes the segment's. */
+void load_guest_gs_sel(uint16_t sel);
+uint16_t read_gs_sel(void);
 struct hc_args;
 void pv_bounce_fault(struct vcpu *v, uint64_t sp);
 long hc_iret_slow(struct vcpu *v, struct hc_args *a);
