@@ -165,3 +165,17 @@ $(UNIT_OUT)/dom0_tools/%: tests/unit/dom0_tools/%.c dom0_tools/%.c \
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)gcc $(UNIT_CFLAGS) -o $@ $< dom0_tools/$*.c
+
+# A backend's own main loop on a fake dom0 (tests/unit/backend_drivers/fake_dom0.h):
+# the test includes the backend's source, its poll() the fake's.
+FAKE_DOM0 := tests/unit/backend_drivers/fake_dom0.c
+FAKE_DOM0_DEP := $(FAKE_DOM0) tests/unit/backend_drivers/fake_dom0.h $(wildcard backend_drivers/common/*.h) \
+	dom0_tools/lib/xendev.h dom0_tools/lib/xs.h tests/unit/unit.h $(CONFIG_H)
+FAKE_DOM0_CFLAGS := -Ibackend_drivers/common -Idom0_tools/lib -Itests/unit/backend_drivers
+UNIT_BINS += $(UNIT_OUT)/backend_drivers/block/blkback
+$(UNIT_OUT)/backend_drivers/block/blkback: tests/unit/backend_drivers/block/blkback.c \
+		backend_drivers/block/blkback.c backend_drivers/block/blk_req.c backend_drivers/block/blk_req.h \
+		$(FAKE_DOM0_DEP)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)gcc $(UNIT_CFLAGS) $(FAKE_DOM0_CFLAGS) -o $@ $< backend_drivers/block/blk_req.c $(FAKE_DOM0) -luring

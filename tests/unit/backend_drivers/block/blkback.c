@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * blkback's turn limit (CONSUME_ROUNDS, issue 18): a frontend that keeps
+ * its ring full must not keep blkback from serving another domain's disk.
+ *
+ * The real backend_drivers/block/blkback.c, main loop and all, runs on the
+ * host against a fake dom0 (../fake_dom0.h) with two disks: d1's frontend
+ * floods (every answer it is notified of, it puts as many new requests on
+ * its ring as fit, as a guest that the event runs at once on a one-CPU
+ * machine does: blkback's turn then never finds the ring empty), while
+ * d2's frontend, from time to time in the middle of the flood, reads one
+ * sector of its own disk. Checked:
+ *   - d2 is answered, with its own disk's data, within two of d1's turns
+ *     (CONSUME_ROUNDS rounds of at most a ring's worth each) of its event;
+ *   - d1 is still served after d2's last answer (a turn that ended at the
+ *     limit is owed another: d1 sends no event for requests already on
+ *     its ring), and every request of both is answered OKAY;
+ *   - blkback never sleeps with requests left on a ring.
+ * The images are in /dev/shm (tmpfs): blkback copies them itself, so
+ * nothing waits for I/O (blkback.c's mem_io()). Deterministic: one thread,
+ * no timing.
+ */
+#include <poll.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
+#include "../../unit.h"
+#include "../fake_dom0.h"
+
+#define main blkback_main
+#define poll fd_poll
+#include "../../../../backend_drivers/block/blkback.c"
+#undef poll
+#undef main
+
+#define IMG_SECTORS	2048		/* 1 MiB images */
+#define RING_SLOTS	32		/* blkif_ring_size(1) */
+#define PORT		5		/* the frontends' event channel */
+#define VICTIM_READS	6
+#define VICTIM_EVERY	1000		/* d1's answers between two of d2's reads */
+/* d2 waits at most the turn its event came in and one more. */
+#define MAX_WAIT	(2UL * CONSUME_ROUNDS * RING_SLOTS + RING_SLOTS)
+_Static_assert(CONSUME_ROUNDS >= 1 && CONSUME_ROUNDS <= 256,
+	       "a turn of more than 256 rounds (8192 requests) keeps the other disks waiting too long");
+
+struct fe {
+	unsigned int domid;
+	struct fd_guest *g;
+	volatile struct sring_hdr *s;
+	uint32_t req_prod_pvt, rsp_cons;
+	unsigned long sent, answered, bad;
+	uint64_t last_sector;		/* d2: the sector of its read */
+};
+
+static struct fe flood, victim;
+static char img_flood[64], img_victim[64];
+static bool flooding;
+static unsigned long posted_at, max_wait, waits[VICTIM_READS], flood_after;
+static unsigned int victim_done;
+static bool victim_out, victim_data_bad;
+
+static const char *const fe_nodes[] = { "ring-ref", "0", "event-channel", "5",
+					"feature-persistent", "1", NULL };
+static const char *const be_flood[] = { "params", img_flood, "mode", "w", NULL };
+static const char *const be_victim[] = { "params", img_victim, "mode", "w", NULL };
+static struct fd_device dev_flood = { 1, 51712, be_flood, fe_nodes, NULL };
+static struct fd_device dev_victim = { 2, 51712, be_victim, fe_nodes, NULL };
+
+static void fe_init(struct fe *f, unsigned int domid)
+{
+	memset(f, 0, sizeof(*f));
+	f->domid = domid;
+	f->g = fd_guest_new(domid, 8);	/* page 0: the ring; 1: the data */
+	f->s = fd_page(f->g, 0);
+	f->s->req_event = 1;
+	f->s->rsp_event = 1;
+}
+
+/* One READ of a sector into page 1. */
+static void fe_put(struct fe *f, uint64_t sector)
+{
+	union blkif_slot *sl = blkif_slot((void *)f->s, RING_SLOTS, f->req_prod_pvt++);
+
+	memset(sl, 0, sizeof(*sl));
+	sl->req.operation = BLKIF_OP_READ;
+	sl->req.nr_segments = 1;
+	sl->req.id = f->sent++;
+	sl->req.sector_number = sector;
+	sl->req.seg[0] = (struct blkif_request_segment){ .gref = 1, .first_sect = 0, .last_sect = 0 };
+}
+
+/* Publishes, and notifies if the backend asked (RING_PUSH_REQUESTS_AND_CHECK_NOTIFY). */
+static void fe_push(struct fe *f)
+{
+	uint32_t old = f->s->req_prod, new = f->req_prod_pvt;
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	f->s->req_prod = new;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if ((uint32_t)(new - f->s->req_event) < (uint32_t)(new - old))
+		fd_raise(f->domid, PORT);
+}
+
+/* Takes the answers, and asks for an event at the next one. */
+static void fe_reap(struct fe *f)
+{
+	while (f->rsp_cons != f->s->rsp_prod) {
+		union blkif_slot *sl = blkif_slot((void *)f->s, RING_SLOTS, f->rsp_cons++);
+
+		f->answered++;
+		if (sl->rsp.status != BLKIF_RSP_OKAY || sl->rsp.operation != BLKIF_OP_READ)
+			f->bad++;
+	}
+	f->s->rsp_event = f->rsp_cons + 1;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+static void victim_read(void)
+{
+	victim.last_sector = 7 * victim_done + 3;
+	fe_put(&victim, victim.last_sector);
+	posted_at = flood.answered;
+	victim_out = true;
+	fe_push(&victim);
+}
+
+static void on_notify(unsigned int domid, unsigned int remote)
+{
+	(void)remote;
+	if (domid == 2) {
+		const uint8_t *p = fd_page(victim.g, 1);
+		uint64_t tag;
+
+		fe_reap(&victim);
+		if (!victim_out || victim.answered != victim.sent)
+			return;
+		memcpy(&tag, p, sizeof(tag));
+		if (tag != victim.last_sector || p[511] != 0xd2)
+			victim_data_bad = true;
+		waits[victim_done] = flood.answered - posted_at;
+		if (waits[victim_done] > max_wait)
+			max_wait = waits[victim_done];
+		victim_out = false;
+		victim_done++;
+		return;
+	}
+	fe_reap(&flood);
+	if (victim_out && flood.answered - posted_at > MAX_WAIT && flooding) {
+		snprintf(fd_error, sizeof(fd_error), "d2's read waited for more than %lu of d1's "
+			 "requests (two turns): starved", MAX_WAIT);
+		flooding = false;	/* let blkback's turn end, so the test does */
+		be_daemon_stopping = 1;
+	}
+	if (!victim_out && victim_done < VICTIM_READS &&
+	    flood.answered >= (victim_done + 1) * VICTIM_EVERY + 13 * victim_done)
+		victim_read();
+	if (victim_done == VICTIM_READS && !flood_after)
+		flood_after = flood.answered;
+	if (flood_after && flood.answered > flood_after + 4 * CONSUME_ROUNDS * RING_SLOTS)
+		flooding = false;	/* d1 was served well past d2's last read: done */
+	if (!flooding)
+		return;
+	while (flood.req_prod_pvt - flood.rsp_cons < RING_SLOTS)
+		fe_put(&flood, flood.sent % IMG_SECTORS);
+	fe_push(&flood);
+}
+
+static void on_connected(void)
+{
+	flooding = true;
+	while (flood.req_prod_pvt - flood.rsp_cons < RING_SLOTS)
+		fe_put(&flood, flood.sent % IMG_SECTORS);
+	fe_push(&flood);	/* req_event is 1: an event */
+}
+
+/* Asleep only with every request answered. */
+static bool on_sleep(void)
+{
+	return flood.answered == flood.sent && victim.answered == victim.sent && !flooding;
+}
+
+static int make_image(char *path, size_t len, const char *name, uint8_t fill)
+{
+	uint8_t sec[512];
+	uint64_t s;
+	FILE *f;
+
+	snprintf(path, len, "/dev/shm/%s-%d", name, (int)getpid());
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	for (s = 0; s < IMG_SECTORS; s++) {
+		memset(sec, fill, sizeof(sec));
+		memcpy(sec, &s, sizeof(s));
+		if (fwrite(sec, sizeof(sec), 1, f) != 1)
+			break;
+	}
+	return fclose(f) || s != IMG_SECTORS ? -1 : 0;
+}
+
+static void flood_leaves_others_served(void)
+{
+	char *argv[] = { "blkback", NULL };
+	struct statfs sf;
+	int rc;
+
+	if (statfs("/dev/shm", &sf) || sf.f_type != TMPFS_MAGIC) {
+		printf("SKIP unit/blkback/flood_leaves_others_served: /dev/shm is not tmpfs (the flood "
+		       "needs blkback's in-memory path, which never waits for I/O)\n");
+		return;
+	}
+	EXPECT(!make_image(img_flood, sizeof(img_flood), "blkback-flood", 0xd1));
+	EXPECT(!make_image(img_victim, sizeof(img_victim), "blkback-victim", 0xd2));
+	fe_init(&flood, 1);
+	fe_init(&victim, 2);
+	fd_add_device(&dev_flood);
+	fd_add_device(&dev_victim);
+	fd_on_notify = on_notify;
+	fd_on_connected = on_connected;
+	fd_on_sleep = on_sleep;
+	rc = blkback_main(1, argv);
+	unlink(img_flood);
+	unlink(img_victim);
+	printf("blkback flood: d1 %lu requests answered, d2 %u reads, the longest after %lu of "
+	       "d1's (at most %lu), d1 %lu more after d2's last\n", flood.answered, victim_done,
+	       max_wait, MAX_WAIT, flood_after ? flood.answered - flood_after : 0);
+	if (fd_error[0])
+		UNIT_FAIL(fd_error);
+	EXPECT_EQ(rc, 0);
+	EXPECT_EQ(victim_done, VICTIM_READS);
+	EXPECT(max_wait <= MAX_WAIT);
+	EXPECT(!victim_data_bad);
+	EXPECT(flood_after && flood.answered > flood_after + 4 * CONSUME_ROUNDS * RING_SLOTS);
+	EXPECT_EQ(flood.bad + victim.bad, 0);
+	EXPECT_EQ(flood.answered, flood.sent);
+	EXPECT_EQ(fd_broken, 0);
+}
+
+UNIT_MAIN("blkback", UNIT_TEST(flood_leaves_others_served))
