@@ -179,3 +179,10 @@ $(UNIT_OUT)/backend_drivers/block/blkback: tests/unit/backend_drivers/block/blkb
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)gcc $(UNIT_CFLAGS) $(FAKE_DOM0_CFLAGS) -o $@ $< backend_drivers/block/blk_req.c $(FAKE_DOM0) -luring
+UNIT_BINS += $(UNIT_OUT)/backend_drivers/net/netback
+$(UNIT_OUT)/backend_drivers/net/netback: tests/unit/backend_drivers/net/netback.c \
+		backend_drivers/net/netback.c backend_drivers/net/net_ring.c $(wildcard backend_drivers/net/*.h) \
+		hypercall_abi/include/lamina/io/netif.h $(FAKE_DOM0_DEP)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)gcc $(UNIT_CFLAGS) $(FAKE_DOM0_CFLAGS) -o $@ $< backend_drivers/net/net_ring.c $(FAKE_DOM0)

@@ -61,6 +61,26 @@ static void evtchn_ready(void)
 		fail("evtchn eventfd write");
 }
 
+void fd_reset(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < nguests; i++) {
+		munmap(guests[i].mem, (size_t)guests[i].pages * 4096);
+		close(guests[i].memfd);
+	}
+	nguests = ndevs = 0;
+	scanned = false;
+	memset(ports, 0, sizeof(ports));
+	fd_on_connected = NULL;
+	fd_on_notify = NULL;
+	fd_on_copy = NULL;
+	fd_on_sleep = NULL;
+	fd_error[0] = '\0';
+	fd_sleeps = fd_broken = idle_waits = 0;
+	be_daemon_stopping = 0;
+}
+
 /* ---- guests and grants ---- */
 
 struct fd_guest *fd_guest_new(unsigned int domid, unsigned int pages)

@@ -42,6 +42,9 @@ struct fd_guest {
 	uint8_t *mem;		/* the guest's own view */
 };
 
+/* Everything back to the start (guests, devices, ports, hooks): the next backend run. */
+void fd_reset(void);
+
 /* A domain with @pages pages of memory, all granted to dom0. */
 struct fd_guest *fd_guest_new(unsigned int domid, unsigned int pages);
 static inline void *fd_page(struct fd_guest *g, uint32_t ref)

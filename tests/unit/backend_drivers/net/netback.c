@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * netback's limits per vif (issue 19's "a broken frontend loses only its
+ * own vif", for a flooding one): a vif whose frontend floods tx must not
+ * keep netback from serving another domain's vif.
+ *
+ * The real backend_drivers/net/netback.c, main loop and all, runs on the
+ * host against a fake dom0 (../fake_dom0.h); its taps are socketpairs
+ * (open() and ioctl() renamed to this test's), the other end the test's
+ * "bridge". d1's frontend floods tx in two ways:
+ *   - one_cpu: at every event netback sends it, it takes the answers and
+ *     sends 16 more packets, as a guest the event runs at once on one CPU
+ *     (netback serves a vif again while requests came during its notify,
+ *     NB_SERVE_AGAIN times at most);
+ *   - other_cpu: at every grant copy netback makes and every time it
+ *     looks at the ring again (nb_tx_final_check, nb_tx_more) it takes the
+ *     answers published and refills its whole ring, as a guest on another
+ *     CPU that is always just in time (serve_tx()'s budget of 256 packets
+ *     ends a serve that never finds the ring empty).
+ * Meanwhile d2's frontend sends one packet at a time. Checked: each of
+ * d2's packets reaches d2's tap and is answered within two of d1's turns;
+ * d1 is still served after d2's last packet; every packet answered OKAY;
+ * netback never sleeps or spins with packets on a ring. Deterministic:
+ * one thread, no timing.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <linux/sockios.h>
+#include <linux/virtio_net.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include "../../unit.h"
+#include "../fake_dom0.h"
+#include "../../../../backend_drivers/net/net_ring.h"
+
+/* The taps: one end of a SOCK_SEQPACKET pair each (a frame a message), in the order opened. */
+static int bridge_end[4], ntaps;
+
+static int tap_open_fake(const char *path, int flags, ...)
+{
+	int sv[2];
+
+	(void)flags;
+	if (strcmp(path, "/dev/net/tun") || ntaps == 4) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv))
+		return -1;
+	bridge_end[ntaps++] = sv[1];
+	return sv[0];
+}
+
+/* TUNSETIFF, TUNSETOFFLOAD, TUNSETCARRIER and the interface ioctls: all taken. */
+static int ioctl_fake(int fd, unsigned long req, ...)
+{
+	(void)fd, (void)req;
+	return 0;
+}
+
+/*
+ * Where netback looks at a tx ring again (the serve's last check before it
+ * stops, and whether to serve again): a frontend on another CPU may have
+ * refilled it just before.
+ */
+static void (*ring_look)(void);
+
+static bool tx_final_check_seen(struct nb_vif *v)
+{
+	if (ring_look)
+		ring_look();
+	return nb_tx_final_check(v);
+}
+
+static bool tx_more_seen(const struct nb_vif *v)
+{
+	if (ring_look)
+		ring_look();
+	return nb_tx_more(v);
+}
+
+#define main netback_main
+#define epoll_wait fd_epoll_wait
+#define nb_tx_final_check tx_final_check_seen
+#define nb_tx_more tx_more_seen
+#define open tap_open_fake
+#define ioctl ioctl_fake
+#include "../../../../backend_drivers/net/netback.c"
+#undef nb_tx_more
+#undef nb_tx_final_check
+#undef ioctl
+#undef open
+#undef epoll_wait
+#undef main
+
+#define PORT		5
+#define FRAME		60
+#define VICTIM_PKTS	6
+#define VICTIM_EVERY	1000	/* d1's packets between two of d2's */
+#define ONE_CPU_REFILL	16	/* packets the one_cpu flooder sends per event */
+#define TX_BUDGET	256	/* serve_tx()'s budget: packets per serve */
+_Static_assert(NB_SERVE_AGAIN >= 1 && NB_SERVE_AGAIN <= 256,
+	       "serving a vif again more than 256 times keeps the other vifs waiting too long");
+
+struct nfe {
+	unsigned int domid;
+	struct fd_guest *g;		/* page 0: tx ring, 1: rx ring, 2: the packet */
+	volatile struct sring_hdr *tx;
+	uint32_t req_prod_pvt, rsp_cons;
+	unsigned long sent, answered, bad;
+};
+
+static struct nfe flood, victim;
+static bool flooding, other_cpu, victim_out, victim_frame_bad;
+static unsigned long posted_at, max_wait, flood_after, max_allowed;
+static unsigned int victim_done;
+
+static const char *const fe_nodes[] = { "tx-ring-ref", "0", "rx-ring-ref", "1",
+					"event-channel", "5", "request-rx-copy", "1",
+					"feature-rx-notify", "1", NULL };
+static const char *const be_nodes[] = { "bridge", "xenbr0", NULL };
+static struct fd_device dev_flood = { 1, 0, be_nodes, fe_nodes, NULL };
+static struct fd_device dev_victim = { 2, 0, be_nodes, fe_nodes, NULL };
+
+static void nfe_init(struct nfe *f, unsigned int domid)
+{
+	uint8_t *p;
+
+	memset(f, 0, sizeof(*f));
+	f->domid = domid;
+	f->g = fd_guest_new(domid, 4);
+	f->tx = fd_page(f->g, 0);
+	f->tx->req_event = 1;
+	f->tx->rsp_event = 1;
+	((volatile struct sring_hdr *)fd_page(f->g, 1))->req_event = 1;
+	((volatile struct sring_hdr *)fd_page(f->g, 1))->rsp_event = 1;
+	p = fd_page(f->g, 2);
+	memset(p, 0x20 + domid, FRAME);
+	memcpy(p, "\x02\x00\x00\x00\x00\xaa", 6);		/* to a unicast MAC no vif has */
+	memcpy(p + 6, "\x02\x00\x00\x00\x00\x00", 6);
+	p[11] = (uint8_t)domid;
+	p[12] = 0x88, p[13] = 0xb5;				/* local experimental ethertype */
+}
+
+static volatile struct netif_tx_request *tx_slot(struct nfe *f, uint32_t i)
+{
+	return (volatile void *)((volatile char *)f->tx + SRING_HDR_SIZE +
+				 (size_t)(i % NETIF_TX_RING_SIZE) * NETIF_TX_SLOT);
+}
+
+static void nfe_put(struct nfe *f)
+{
+	volatile struct netif_tx_request *r = tx_slot(f, f->req_prod_pvt++);
+
+	r->gref = 2;
+	r->offset = 0;
+	r->flags = 0;
+	r->id = (uint16_t)(f->sent++ % NETIF_TX_RING_SIZE);
+	r->size = FRAME;
+}
+
+static void nfe_push(struct nfe *f)
+{
+	uint32_t old = f->tx->req_prod, new = f->req_prod_pvt;
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	f->tx->req_prod = new;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if ((uint32_t)(new - f->tx->req_event) < (uint32_t)(new - old))
+		fd_raise(f->domid, PORT);
+}
+
+static void nfe_reap(struct nfe *f)
+{
+	while (f->rsp_cons != f->tx->rsp_prod) {
+		volatile struct netif_tx_response *r = (volatile void *)tx_slot(f, f->rsp_cons++);
+
+		f->answered++;
+		if (r->status != NETIF_RSP_OKAY)
+			f->bad++;
+	}
+	f->tx->rsp_event = f->rsp_cons + 1;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+/* d2's frame on d2's tap: its virtio-net header, then what d2 sent. */
+static bool victim_frame_arrived(void)
+{
+	uint8_t buf[256];
+	ssize_t n = recv(bridge_end[1], buf, sizeof(buf), MSG_DONTWAIT);
+
+	return n == (ssize_t)(sizeof(struct virtio_net_hdr) + FRAME) &&
+	       !memcmp(buf + sizeof(struct virtio_net_hdr), fd_page(victim.g, 2), FRAME);
+}
+
+static void flood_more(void)
+{
+	unsigned int n = 0;
+
+	nfe_reap(&flood);
+	if (victim_out && flood.answered - posted_at > max_allowed && flooding) {
+		snprintf(fd_error, sizeof(fd_error), "d2's packet waited for more than %lu of d1's "
+			 "(two turns): starved", max_allowed);
+		flooding = false;	/* let netback's serve end, so the test does */
+		be_daemon_stopping = 1;
+	}
+	if (!victim_out && victim_done < VICTIM_PKTS &&
+	    flood.answered >= (victim_done + 1) * VICTIM_EVERY + 13 * victim_done) {
+		nfe_put(&victim);
+		posted_at = flood.answered;
+		victim_out = true;
+		nfe_push(&victim);
+	}
+	if (victim_done == VICTIM_PKTS && !flood_after)
+		flood_after = flood.answered;
+	if (flood_after && flood.answered > flood_after + 4 * max_allowed)
+		flooding = false;	/* d1 was served well past d2's last packet: done */
+	if (!flooding)
+		return;
+	while (flood.req_prod_pvt - flood.rsp_cons < NETIF_TX_RING_SIZE &&
+	       (other_cpu || n < ONE_CPU_REFILL))
+		nfe_put(&flood), n++;
+	nfe_push(&flood);
+}
+
+static void on_notify(unsigned int domid, unsigned int remote)
+{
+	char sink[256];
+
+	(void)remote;
+	if (domid == 2) {
+		nfe_reap(&victim);
+		if (!victim_out || victim.answered != victim.sent)
+			return;
+		if (!victim_frame_arrived())
+			victim_frame_bad = true;
+		if (flood.answered - posted_at > max_wait)
+			max_wait = flood.answered - posted_at;
+		victim_out = false;
+		victim_done++;
+		return;
+	}
+	while (recv(bridge_end[0], sink, sizeof(sink), MSG_DONTWAIT) > 0)
+		;	/* the bridge takes d1's frames */
+	flood_more();
+}
+
+/* A frontend on another CPU: it sees the answers published so far at any time. */
+static void other_cpu_acts(void)
+{
+	if (other_cpu && flooding)
+		flood_more();
+}
+
+static void on_connected(void)
+{
+	flooding = true;
+	flood_more();
+}
+
+static bool on_sleep(void)
+{
+	return flood.answered == flood.sent && victim.answered == victim.sent && !flooding;
+}
+
+static void run_flood(bool on_other_cpu)
+{
+	char *argv[] = { "netback", NULL };
+	int rc, i;
+
+	fd_reset();
+	other_cpu = on_other_cpu;
+	victim_out = victim_frame_bad = false;
+	posted_at = max_wait = flood_after = 0;
+	victim_done = 0;
+	ntaps = 0;
+	/* d2 waits at most the turn its event came in and one more. */
+	max_allowed = on_other_cpu ? 2 * 2 * TX_BUDGET : 2 * NB_SERVE_AGAIN * ONE_CPU_REFILL;
+	max_allowed += on_other_cpu ? TX_BUDGET : ONE_CPU_REFILL;
+	nfe_init(&flood, 1);
+	nfe_init(&victim, 2);
+	fd_add_device(&dev_flood);
+	fd_add_device(&dev_victim);
+	fd_on_notify = on_notify;
+	fd_on_copy = other_cpu_acts;
+	ring_look = other_cpu_acts;
+	fd_on_connected = on_connected;
+	fd_on_sleep = on_sleep;
+	rc = netback_main(1, argv);
+	for (i = 0; i < ntaps; i++)
+		close(bridge_end[i]);
+	printf("netback flood (%s): d1 %lu packets answered, d2 %u, the longest after %lu of d1's "
+	       "(at most %lu), d1 %lu more after d2's last\n", on_other_cpu ? "other_cpu" : "one_cpu",
+	       flood.answered, victim_done, max_wait, max_allowed,
+	       flood_after ? flood.answered - flood_after : 0);
+	if (fd_error[0])
+		UNIT_FAIL(fd_error);
+	EXPECT_EQ(rc, 0);
+	EXPECT_EQ(ntaps, 2);
+	EXPECT_EQ(victim_done, VICTIM_PKTS);
+	EXPECT(max_wait <= max_allowed);
+	EXPECT(!victim_frame_bad);
+	EXPECT(flood_after && flood.answered > flood_after + 4 * max_allowed);
+	EXPECT_EQ(flood.bad + victim.bad, 0);
+	EXPECT_EQ(flood.answered, flood.sent);
+	EXPECT_EQ(fd_broken, 0);
+}
+
+static void flood_one_cpu_leaves_others_served(void)
+{
+	run_flood(false);
+}
+
+static void flood_other_cpu_leaves_others_served(void)
+{
+	run_flood(true);
+}
+
+UNIT_MAIN("netback", UNIT_TEST(flood_one_cpu_leaves_others_served),
+	  UNIT_TEST(flood_other_cpu_leaves_others_served))
