@@ -18,6 +18,15 @@
  * the guest's GS base already loaded). A second round does the same with
  * 0x18 as the stack segment turned into a code segment: #GP(0x18) from
  * iretq's SS check.
+ * The iret hypercall onto a not-present descriptor is what iretq gives
+ * there, as on Xen 4.17 (which checks nothing and faults at its iretq):
+ * #NP(0x10) for CS 0x10, and for SS 0x20 #SS(0x20) on hardware, #NP(0x20)
+ * under QEMU's TCG (Lamina gave #GP for both). A third round races the iret hypercall itself: vCPU 0 irets onto
+ * 0x13 and back RACE_ROUNDS times while vCPU 1 flips 0x10 between present
+ * and not present. Each iret onto 0x13 either works or is #NP(0x10):
+ * refused by Lamina's check, or past it and then faulting in the iretq
+ * that leaves the hypercall (a window of a few instructions; with one
+ * pCPU it never opens). Nothing else may happen; the count is printed.
  * The trap handler puts the flat selectors back in the frame, so the
  * guest's own iret returns.
  * @hvargs: dom0_max_vcpus=2
@@ -30,18 +39,30 @@
 #define STACK_SIZE	8192
 #define SPIN_BOUND	400000000UL
 #define MAGIC		0x5eed1234abcd5678UL
+#define RACE_ROUNDS	100000
 
 static uint8_t stack1[STACK_SIZE] __attribute__((aligned(16)));
 static uint64_t gdt_mfn;
 static volatile unsigned int step;	/* 1, 3: vCPU 0 ready; 2, 4: vCPU 1 wrote */
 static volatile unsigned int bad_vector_seen;
 static volatile uint64_t fault_vector, fault_error, fault_cs, fault_ss, faults;
+static volatile uint64_t race_np, race_other;
+static volatile bool racing, race_stop;
 
 /* The wanted fault on the spin's selectors: flat ones back in, resume at rip. */
 static bool repair(struct trap_frame *f)
 {
+	if (racing && (f->cs & ~3ULL) == 0x10) {
+		if (f->vector == 11 && f->error == 0x10)
+			race_np++;
+		else
+			race_other++;
+		f->cs = FLAT_KERNEL_CS & ~3;
+		f->ss = FLAT_KERNEL_SS;
+		return true;
+	}
 	if ((f->vector == 11 || f->vector == 12 || f->vector == 13) &&
-	    ((f->cs & ~3ULL) == 0x10 || (f->ss & ~3ULL) == 0x18)) {
+	    ((f->cs & ~3ULL) == 0x10 || (f->ss & ~3ULL) == 0x18 || (f->ss & ~3ULL) == 0x20)) {
 		fault_vector = f->vector;
 		fault_error = f->error;
 		fault_cs = f->cs;
@@ -68,8 +89,39 @@ static void vcpu1(unsigned long id)
 	/* 0x18: a code descriptor, which no SS may name. */
 	hypercall2(__HYPERVISOR_update_descriptor, (gdt_mfn << 12) + 3 * 8, 0x00affb000000ffffULL);
 	step = 4;
+	while (step != 5)
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	for (unsigned long n = 0; !race_stop; n++)
+		hypercall2(__HYPERVISOR_update_descriptor, (gdt_mfn << 12) + 2 * 8,
+			   n & 1 ? 0x00affb000000ffffULL : 0x00af7b000000ffffULL);
+	step = 6;
 	for (;;)
 		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+}
+
+/* The iret hypercall onto cs:ss, rcx and r11 restored (it leaves by iretq). */
+static void iret_to_ss(uint64_t cs, uint64_t ss)
+{
+	asm volatile("mov %%rsp, %%rbx\n\t"
+		     "push %0; push %%rbx; pushfq; push %1\n\t"
+		     "lea 4f(%%rip), %%rax; push %%rax\n\t"
+		     "push $0; push %%rcx; push %%r11; push %%rax\n\t"
+		     "mov $23, %%eax\n\t"
+		     "syscall\n"
+		     "4:\n\t"
+		     "mov %%rbx, %%rsp"
+		     : : "r"(ss), "r"(cs) : "rax", "rbx", "rcx", "r11", "memory");
+}
+
+static void iret_to(uint64_t cs)
+{
+	iret_to_ss(cs, FLAT_KERNEL_SS);
+}
+
+/* Entry 2 back to the present 64-bit code descriptor (from vCPU 0). */
+static void gdt_write_present(void)
+{
+	hypercall2(__HYPERVISOR_update_descriptor, (gdt_mfn << 12) + 2 * 8, 0x00affb000000ffffULL);
 }
 
 /*
@@ -156,18 +208,48 @@ int test_main(struct start_info *si)
 	CHECK(cs == FLAT_KERNEL_CS, "round 1: cs %#lx after the handler", (unsigned long)cs);
 	while (step != 2)
 		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	/* The iret hypercall onto the not-present 0x10: #NP(0x10), as iretq. */
+	iret_to(0x10);
+	CHECK(faults == 2 && fault_vector == 11 && fault_error == 0x10,
+	      "iret onto the not-present 0x10: %lu faults, vector %lu error %#lx (want #NP(0x10))",
+	      (unsigned long)faults, (unsigned long)fault_vector, (unsigned long)fault_error);
+	/* ... and onto a not-present SS 0x20: #SS(0x20). */
+	hypercall2(__HYPERVISOR_update_descriptor, (gdt_mfn << 12) + 4 * 8, 0x00cf73000000ffffULL);
+	iret_to_ss(FLAT_KERNEL_CS & ~3, 0x20);
+	CHECK(faults == 3 && (fault_vector == 12 || fault_vector == 11) && fault_error == 0x20,
+	      "iret onto the not-present SS 0x20: %lu faults, vector %lu error %#lx "
+	      "(want #SS(0x20), or #NP(0x20) under TCG)",
+	      (unsigned long)faults, (unsigned long)fault_vector, (unsigned long)fault_error);
 
 	/* Round 2: the stack descriptor becomes code under the running SS. */
 	step = 3;
-	CHECK(spin_on(FLAT_KERNEL_CS & ~3, 0x18, 1, &kept) != 0,
+	CHECK(spin_on(FLAT_KERNEL_CS & ~3, 0x18, 3, &kept) != 0,
 	      "no fault on SS 0x1b after it was written as code (step %u)", step);
-	CHECK(faults == 2 && fault_vector == 13 && fault_error == 0x18 && (fault_ss & ~3ULL) == 0x18,
+	CHECK(faults == 4 && fault_vector == 13 && fault_error == 0x18 && (fault_ss & ~3ULL) == 0x18,
 	      "round 2: %lu faults, vector %lu error %#lx ss %#lx (want #GP(0x18) on ss 0x1b)",
 	      (unsigned long)faults, (unsigned long)fault_vector, (unsigned long)fault_error,
 	      (unsigned long)fault_ss);
 	CHECK(kept, "round 2: rbx, rbp or r12-r15 changed across the fault");
-	CHECK(!bad_vector_seen, "another trap: vector %u", bad_vector_seen - 1);
+	while (step != 4)
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+
+	/* Round 3: the iret hypercall against vCPU 1 flipping 0x10. */
 	vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL);
+	gdt_write_present();
+	racing = true;
+	step = 5;
+	for (unsigned int i = 0; i < RACE_ROUNDS; i++) {
+		iret_to(0x10);
+		iret_to(FLAT_KERNEL_CS & ~3);
+	}
+	race_stop = true;
+	racing = false;
+	asm volatile("mov %%cs, %0" : "=r"(cs));
+	CHECK(cs == FLAT_KERNEL_CS, "round 3: cs %#lx at the end", (unsigned long)cs);
+	printf("attack-iret-fault: %u irets onto 0x13 against a flipping 0x10: %lu #NP(0x10), "
+	       "%lu other faults\n", RACE_ROUNDS, (unsigned long)race_np, (unsigned long)race_other);
+	CHECK(!race_other, "round 3: %lu faults other than #NP(0x10)", (unsigned long)race_other);
+	CHECK(!bad_vector_seen, "another trap: vector %u", bad_vector_seen - 1);
 	printf("attack-iret-fault: #NP(0x10) and #GP(0x18) from the hypervisor's iretq reach the guest\n");
 	return TEST_PASS;
 }

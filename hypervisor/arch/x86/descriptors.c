@@ -122,39 +122,54 @@ long hc_update_descriptor(struct vcpu *v, struct hc_args *a)
 	return 0;
 }
 
-static bool guest_descriptor(const struct vcpu *v, uint16_t sel, uint64_t *d)
+/*
+ * The descriptor sel names for v, present or not: false when it lies
+ * outside the GDT or LDT limit (or in an LDT page not mapped yet: a fault
+ * maps the rest) or is the null selector.
+ */
+static bool guest_descriptor_raw(const struct vcpu *v, uint16_t sel, uint64_t *d)
 {
 	unsigned int idx = sel >> 3;
 
 	if (sel & 4) {
-		/* LDT: only pages already mapped count (a fault maps the rest). */
 		if (idx >= v->arch.ldt_ents || !v->arch.ldt_frames[idx / 512])
 			return false;
 		*d = ((const uint64_t *)frame_va(v->arch.ldt_frames[idx / 512]))[idx % 512];
-		return (*d & DESC_P) && (*d & DESC_S);
+		return true;
 	}
 	if (idx == 0 || idx >= v->arch.gdt_entries)
 		return false;		/* NULL is not loadable in ring 3 */
 	idx = array_index_nospec(idx, v->arch.gdt_entries);
 	*d = ((const uint64_t *)frame_va(v->arch.gdt_frames[idx / 512]))[idx % 512];
-	return (*d & DESC_P) && (*d & DESC_S);
+	return true;
+}
+
+/* A present code or data descriptor sel names for v. */
+static bool guest_descriptor(const struct vcpu *v, uint16_t sel, uint64_t *d)
+{
+	return guest_descriptor_raw(v, sel, d) && (*d & DESC_P) && (*d & DESC_S);
 }
 
 /*
- * Would our own iretq fault on cs:rip and ss? -1 when it would not, else
- * the #GP error code the CPU would give, checking as iretq does: cs first
- * (a null one is #GP(0), a bad one #GP(its selector)), then ss, then rip
- * against a 32-bit code segment's limit (#GP(0)). The reserved flat
- * selectors are always good; a guest GDT or LDT selector must name a
- * present code (cs) or writable data (ss) descriptor. Checking here keeps
- * our own iretq from faulting on a guest's choice.
+ * Would our own iretq fault on cs:rip and ss with a #GP? -1 when it would
+ * not, else the #GP's error code, checking in iretq's order: cs first
+ * (null: #GP(0); outside the table, not code, or a non-conforming DPL
+ * other than 3: #GP(cs)), then ss (outside the table, not writable data,
+ * or DPL other than 3: #GP(ss)), then rip against a 32-bit code segment's
+ * limit (#GP(0)). The reserved flat selectors are always good. A
+ * descriptor good but for its present bit is left to the iretq itself:
+ * its fault (#NP(cs); #SS(ss) on hardware, #NP(ss) under QEMU's TCG) is
+ * the guest's at the restored frame (entry.S .Liretq_fault), exactly what
+ * Xen 4.17's own iretq gives, and what a descriptor another vCPU changes
+ * after this check gives anyway.
  */
 int iret_target_fault(const struct vcpu *v, uint16_t cs, uint16_t ss, uint64_t rip)
 {
 	uint64_t d, limit = 0xFFFFFFFFULL;
 
 	if (cs != FLAT_RING3_CS64 && cs != FLAT_RING3_CS32) {
-		if (!guest_descriptor(v, cs, &d) || !((d >> 43) & 1))
+		if (!guest_descriptor_raw(v, cs, &d) || !(d & DESC_S) || !((d >> 43) & 1) ||
+		    (!((d >> 42) & 1) && ((d >> 45) & 3) != 3))
 			return cs & ~3;
 		if ((d >> 53) & 1) {
 			limit = ~0ULL;			/* 64-bit code: no limit */
@@ -166,8 +181,9 @@ int iret_target_fault(const struct vcpu *v, uint16_t cs, uint16_t ss, uint64_t r
 	} else if (cs == FLAT_RING3_CS64) {
 		limit = ~0ULL;
 	}
-	if (ss != FLAT_RING3_SS64 && (!guest_descriptor(v, ss, &d) ||
-				      ((d >> 43) & 1) || !((d >> 41) & 1)))
+	if (ss != FLAT_RING3_SS64 &&
+	    (!guest_descriptor_raw(v, ss, &d) || !(d & DESC_S) || ((d >> 43) & 1) ||
+	     !((d >> 41) & 1) || ((d >> 45) & 3) != 3))
 		return ss & ~3;
 	return rip <= limit ? -1 : 0;
 }

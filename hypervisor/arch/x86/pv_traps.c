@@ -480,10 +480,11 @@ long hc_iret_slow(struct vcpu *v, struct hc_args *a)
 	r->rsp = c.rsp;
 	r->ss = c.ss | 3;
 	/*
-	 * A frame our own iretq would fault on: the guest's #GP, raised by
-	 * the restored frame, with the error code the CPU would give. Xen
+	 * A frame our own iretq would take a #GP on: the guest's #GP, raised
+	 * by the restored frame, with the error code the CPU would give. Xen
 	 * 4.17 restores the whole context and then faults at its own iretq,
-	 * so the guest's handler sees the same (multicall-iret).
+	 * so the guest's handler sees the same (multicall-iret). A descriptor
+	 * not present is left to our iretq (iret_target_fault).
 	 */
 	if (fault >= 0)
 		pv_inject_trap(v, r, 13, fault);
