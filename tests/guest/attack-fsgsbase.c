@@ -20,7 +20,7 @@
 #include "lib/mm.h"
 #include "lib/traps.h"
 #include "lib/smp.h"
-#include <lamina/callback.h>
+#include "lib/segbase.h"
 
 #define STACK_SIZE	8192
 #define ROUNDS		200
@@ -36,19 +36,6 @@ static uint64_t read_cr4(void)
 
 	asm volatile("mov %%cr4, %0" : "=r"(v));
 	return v;
-}
-
-static uint64_t rdmsr(uint32_t msr)
-{
-	uint32_t lo, hi;
-
-	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static long set_base(unsigned int which, uint64_t base)
-{
-	return hypercall2(__HYPERVISOR_set_segment_base, which, base);
 }
 
 /* rdfsbase must be #UD without CR4.FSGSBASE: true when it was. */
@@ -76,21 +63,21 @@ static void vcpu1(unsigned long id)
 			bad1 = 1;
 			break;
 		}
-		set_base(SEGBASE_FS, fs);
-		set_base(SEGBASE_GS_KERNEL, gs);
+		set_segment_base(SEGBASE_FS, fs);
+		set_segment_base(SEGBASE_GS_KERNEL, gs);
 		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 		if (!rdfsbase_ud()) {
 			bad1 = 2;
 			break;
 		}
-		if (rdmsr(0xC0000100) != fs) {
+		if (msr_read(MSR_FS_BASE) != fs) {
 			bad1 = 3;
-			bad1_val = rdmsr(0xC0000100);
+			bad1_val = msr_read(MSR_FS_BASE);
 			break;
 		}
-		if (rdmsr(0xC0000101) != gs) {
+		if (msr_read(MSR_GS_BASE) != gs) {
 			bad1 = 4;
-			bad1_val = rdmsr(0xC0000101);
+			bad1_val = msr_read(MSR_GS_BASE);
 			break;
 		}
 	}

@@ -21,7 +21,7 @@
 #include "lib/guest.h"
 #include "lib/mm.h"
 #include "lib/smp.h"
-#include <lamina/callback.h>
+#include "lib/segbase.h"
 
 #define STACK_SIZE	8192
 #define MAX_YIELDS	2000000
@@ -29,19 +29,6 @@
 static uint8_t stack1[STACK_SIZE] __attribute__((aligned(16)));
 static volatile unsigned int step;
 static volatile uint16_t gs_seen_by_1 = 0xffff;
-
-static uint64_t rdmsr(uint32_t msr)
-{
-	uint32_t lo, hi;
-
-	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static long set_base(unsigned int which, uint64_t base)
-{
-	return hypercall2(__HYPERVISOR_set_segment_base, which, base);
-}
 
 static uint16_t read_gs(void)
 {
@@ -84,18 +71,18 @@ int test_main(struct start_info *si)
 	CHECK(gs == FLAT_RING3_DS32, "vCPU 0's gs is %#x after vCPU 1 ran (want %#x)", gs,
 	      FLAT_RING3_DS32);
 
-	CHECK(set_base(SEGBASE_GS_KERNEL, 0x123000) == 0, "setting the kernel GS base failed");
-	CHECK(set_base(SEGBASE_GS_USER_SEL, FLAT_RING3_DS32) == 0, "GS_USER_SEL %#x failed",
+	CHECK(set_segment_base(SEGBASE_GS_KERNEL, 0x123000) == 0, "setting the kernel GS base failed");
+	CHECK(set_segment_base(SEGBASE_GS_USER_SEL, FLAT_RING3_DS32) == 0, "GS_USER_SEL %#x failed",
 	      FLAT_RING3_DS32);
 	gs = read_gs();
 	CHECK(gs == FLAT_RING3_DS32, "gs is %#x after GS_USER_SEL %#x", gs, FLAT_RING3_DS32);
-	CHECK(rdmsr(0xC0000101) == 0x123000, "kernel GS base %#lx after GS_USER_SEL",
-	      (unsigned long)rdmsr(0xC0000101));
-	CHECK(set_base(SEGBASE_GS_USER_SEL, 0x1238) == 0, "GS_USER_SEL 0x1238 failed");
+	CHECK(msr_read(MSR_GS_BASE) == 0x123000, "kernel GS base %#lx after GS_USER_SEL",
+	      (unsigned long)msr_read(MSR_GS_BASE));
+	CHECK(set_segment_base(SEGBASE_GS_USER_SEL, 0x1238) == 0, "GS_USER_SEL 0x1238 failed");
 	gs = read_gs();
 	CHECK(gs == 0, "gs is %#x after GS_USER_SEL 0x1238 (past the GDT)", gs);
-	CHECK(rdmsr(0xC0000101) == 0x123000, "kernel GS base %#lx after GS_USER_SEL 0x1238",
-	      (unsigned long)rdmsr(0xC0000101));
+	CHECK(msr_read(MSR_GS_BASE) == 0x123000, "kernel GS base %#lx after GS_USER_SEL 0x1238",
+	      (unsigned long)msr_read(MSR_GS_BASE));
 	printf("attack-gs-selector: each vCPU keeps its own %%gs\n");
 	return TEST_PASS;
 }

@@ -99,23 +99,9 @@ static void vcpu1(unsigned long id)
 		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 }
 
-/* The iret hypercall onto cs:ss, rcx and r11 restored (it leaves by iretq). */
-static void iret_to_ss(uint64_t cs, uint64_t ss)
-{
-	asm volatile("mov %%rsp, %%rbx\n\t"
-		     "push %0; push %%rbx; pushfq; push %1\n\t"
-		     "lea 4f(%%rip), %%rax; push %%rax\n\t"
-		     "push $0; push %%rcx; push %%r11; push %%rax\n\t"
-		     "mov $23, %%eax\n\t"
-		     "syscall\n"
-		     "4:\n\t"
-		     "mov %%rbx, %%rsp"
-		     : : "r"(ss), "r"(cs) : "rax", "rbx", "rcx", "r11", "memory");
-}
-
 static void iret_to(uint64_t cs)
 {
-	iret_to_ss(cs, FLAT_KERNEL_SS);
+	iret_hypercall(cs, FLAT_KERNEL_SS);
 }
 
 /* Entry 2 back to the present 64-bit code descriptor (from vCPU 0). */
@@ -215,7 +201,7 @@ int test_main(struct start_info *si)
 	      (unsigned long)faults, (unsigned long)fault_vector, (unsigned long)fault_error);
 	/* ... and onto a not-present SS 0x20: #SS(0x20). */
 	hypercall2(__HYPERVISOR_update_descriptor, (gdt_mfn << 12) + 4 * 8, 0x00cf73000000ffffULL);
-	iret_to_ss(FLAT_KERNEL_CS & ~3, 0x20);
+	iret_hypercall(FLAT_KERNEL_CS & ~3, 0x20);
 	CHECK(faults == 3 && (fault_vector == 12 || fault_vector == 11) && fault_error == 0x20,
 	      "iret onto the not-present SS 0x20: %lu faults, vector %lu error %#lx "
 	      "(want #SS(0x20), or #NP(0x20) under TCG)",

@@ -109,16 +109,15 @@ static bool repair_selectors(struct trap_frame *f)
 }
 
 /*
- * An iret onto cs:ss that must fault; returns the traps taken (last_trap
- * has the last). The #GP arrives with the iret context still on the stack
- * (Lamina reports it at the iret, Xen at its target; both are label 4),
- * so rsp is restored from rbx there.
+ * The iret hypercall within kernel mode onto cs:ss, to the instruction
+ * after it, flags 0 (rcx and r11 restored, so it leaves by iretq). A
+ * fault arrives with the iret context still on the stack (Lamina reports
+ * a refused target at the iret, Xen at the target; both are label 4), so
+ * rsp is restored from rbx there; the handler must make the frame's cs:ss
+ * usable.
  */
-unsigned int iret_expect_fault(uint64_t cs, uint64_t ss)
+void iret_hypercall(uint64_t cs, uint64_t ss)
 {
-	iret_bad_cs = cs & ~3ULL;
-	trap_hook = repair_selectors;
-	traps_taken = 0;
 	asm volatile("mov %%rsp, %%rbx\n\t"
 		     "push %0; push %%rbx; pushfq; push %1\n\t"
 		     "lea 4f(%%rip), %%rax; push %%rax\n\t"
@@ -129,6 +128,15 @@ unsigned int iret_expect_fault(uint64_t cs, uint64_t ss)
 		     "mov %%rbx, %%rsp\n"
 		     ".pushsection .fixup, \"a\"\n.balign 8\n.quad 4b, 4b\n.popsection"
 		     : : "r"(ss), "r"(cs) : "rax", "rbx", "rcx", "r11", "memory");
+}
+
+/* An iret onto cs:ss that must fault (#GP): the traps taken; last_trap has the last. */
+unsigned int iret_expect_fault(uint64_t cs, uint64_t ss)
+{
+	iret_bad_cs = cs & ~3ULL;
+	trap_hook = repair_selectors;
+	traps_taken = 0;
+	iret_hypercall(cs, ss);
 	trap_hook = NULL;
 	return traps_taken;
 }

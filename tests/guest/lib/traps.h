@@ -35,6 +35,12 @@ void guest_iret(void);
 
 /* The iret hypercall within kernel mode to the next instruction: its rflags then. */
 uint64_t iret_next(uint64_t cs, uint64_t ss, uint64_t rflags);
+/*
+ * The iret hypercall within kernel mode onto cs:ss to the next instruction,
+ * rcx and r11 restored; a fault there resumes after it (a trap_hook makes
+ * the frame's selectors usable).
+ */
+void iret_hypercall(uint64_t cs, uint64_t ss);
 /* An iret onto cs:ss that must fault (#GP): the traps taken; last_trap has it. */
 unsigned int iret_expect_fault(uint64_t cs, uint64_t ss);
 
