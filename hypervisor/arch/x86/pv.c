@@ -262,6 +262,12 @@ void prepare_return_to_guest(struct cpu_regs *r)
 	r->ss |= 3;
 }
 
+/*
+ * A data selector load, checked first (data_selector_ok), can still fault:
+ * another vCPU of the domain may rewrite the descriptor between the check
+ * and the load. Such a load becomes a null one (its fixup; Xen 4.17 loads
+ * null too, or calls the failsafe callback).
+ */
 #define DEFINE_SEG(name)						\
 static uint16_t read_##name(void)					\
 {									\
@@ -271,7 +277,15 @@ static uint16_t read_##name(void)					\
 }									\
 static void load_##name(uint16_t s)					\
 {									\
-	asm volatile("mov %0, %%" #name : : "r"(s));			\
+	asm goto("1: mov %0, %%" #name "\n"				\
+		 ".pushsection __ex_table, \"a\"\n"			\
+		 ".balign 8\n"						\
+		 ".quad 1b, %l1\n"					\
+		 ".popsection"						\
+		 : : "r"(s) : : fault);					\
+	return;								\
+fault:									\
+	asm volatile("mov %0, %%" #name : : "r"((uint16_t)0));		\
 }
 DEFINE_SEG(ds)
 DEFINE_SEG(es)
@@ -291,15 +305,28 @@ uint16_t read_gs_sel(void)
  * ours (this_cpu()). A load of the guest's selector goes between two
  * swapgs, with interrupts off (nothing per-CPU can be reached between
  * them), and it sets the base in MSR_KERNEL_GS_BASE, the guest's: the
- * caller writes the base it wants after it. sel must be loadable
- * (data_selector_ok).
+ * caller writes the base it wants after it. sel must have been checked
+ * (data_selector_ok); a load that faults all the same (the descriptor
+ * rewritten meanwhile) loads null instead. That fault is taken with the
+ * guest's GS base loaded: do_exception reaches its fixup (search_fixup)
+ * without touching anything per-CPU.
  */
 void load_guest_gs_sel(uint16_t sel)
 {
 	uint64_t flags;
 
-	asm volatile("pushfq; pop %0; cli; swapgs; mov %1, %%gs; swapgs; push %0; popfq"
-		     : "=&r"(flags) : "r"(sel) : "memory", "cc");
+	asm volatile("pushfq; pop %0; cli; swapgs\n"
+		     "1: mov %1, %%gs\n"
+		     "2: swapgs; push %0; popfq\n"
+		     ".pushsection .text.fixup, \"ax\"\n"
+		     "3: mov %2, %%gs\n"
+		     "jmp 2b\n"
+		     ".popsection\n"
+		     ".pushsection __ex_table, \"a\"\n"
+		     ".balign 8\n"
+		     ".quad 1b, 3b\n"
+		     ".popsection"
+		     : "=&r"(flags) : "r"(sel), "r"((uint16_t)0) : "memory", "cc");
 }
 
 extern uint64_t xcr0_max;

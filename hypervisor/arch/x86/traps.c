@@ -174,7 +174,9 @@ void do_exception(struct cpu_regs *r)
 		pv_guest_exception(current_vcpu(), r);
 		return;
 	}
-	if ((r->vector == X86_EXC_PF || r->vector == X86_EXC_GP) && search_fixup(r))
+	/* #NP: a data selector load whose descriptor went meanwhile (pv.c). */
+	if ((r->vector == X86_EXC_PF || r->vector == X86_EXC_GP || r->vector == X86_EXC_NP) &&
+	    search_fixup(r))
 		return;
 	if (r->vector == X86_EXC_DB) {
 		/*

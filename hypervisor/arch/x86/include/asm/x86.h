@@ -52,6 +52,7 @@
 #define X86_EXC_BP		3
 #define X86_EXC_UD		6
 #define X86_EXC_DF		8
+#define X86_EXC_NP		11
 #define X86_EXC_GP		13
 #define X86_EXC_PF		14
 #define X86_EXC_MC		18
