@@ -161,11 +161,18 @@ static bool guest_descriptor(const struct vcpu *v, uint16_t sel, uint64_t *d)
  * its fault (#NP(cs); #SS(ss) on hardware, #NP(ss) under QEMU's TCG) is
  * the guest's at the restored frame (entry.S .Liretq_fault), exactly what
  * Xen 4.17's own iretq gives, and what a descriptor another vCPU changes
- * after this check gives anyway.
+ * after this check gives anyway. An LDT selector's page nothing has used
+ * yet is mapped first (pv_ldt_fault), as the fault of Xen's iretq on it
+ * maps it; v is the current vCPU.
  */
-int iret_target_fault(const struct vcpu *v, uint16_t cs, uint16_t ss, uint64_t rip)
+int iret_target_fault(struct vcpu *v, uint16_t cs, uint16_t ss, uint64_t rip)
 {
 	uint64_t d, limit = 0xFFFFFFFFULL;
+
+	if (cs & 4)
+		pv_ldt_fault(v, LDT_AREA + (cs & ~7));
+	if (ss & 4)
+		pv_ldt_fault(v, LDT_AREA + (ss & ~7));
 
 	if (cs != FLAT_RING3_CS64 && cs != FLAT_RING3_CS32) {
 		if (!guest_descriptor_raw(v, cs, &d) || !(d & DESC_S) || !((d >> 43) & 1) ||

@@ -35,7 +35,7 @@ uint16_t read_gs_sel(void);
 struct hc_args;
 void pv_bounce_fault(struct vcpu *v, uint64_t sp);
 long hc_iret_slow(struct vcpu *v, struct hc_args *a);
-int iret_target_fault(const struct vcpu *v, uint16_t cs, uint16_t ss, uint64_t rip);
+int iret_target_fault(struct vcpu *v, uint16_t cs, uint16_t ss, uint64_t rip);
 bool guest_segment(const struct vcpu *v, uint16_t sel, uint64_t *base, uint64_t *limit,
 		   bool *is64);
 void vcpu_set_ts(struct vcpu *v, bool ts);
