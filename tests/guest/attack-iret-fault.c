@@ -35,6 +35,7 @@
 #include "lib/mm.h"
 #include "lib/traps.h"
 #include "lib/smp.h"
+#include "lib/segbase.h"
 
 #define STACK_SIZE	8192
 #define SPIN_BOUND	400000000UL
@@ -163,18 +164,14 @@ int test_main(struct start_info *si)
 		[3] = 0x00cff3000000ffffULL,	/* data, DPL 3 */
 	};
 	struct vcpu_set_periodic_timer per = { .period_ns = 1000000 };
-	uint64_t g, cs;
+	uint64_t cs;
 	bool kept;
 	long rc;
 
 	mm_init(si);
 	CHECK(traps_install(true) == 0, "set_trap_table failed");
-	g = scratch_page();
-	memcpy((void *)g, gdt, sizeof(gdt));
-	gdt_mfn = va_to_mfn(g);
-	CHECK(update_va_mapping(g, (gdt_mfn << 12) | PTE_P | PTE_US | PTE_A, UVMF_INVLPG) == 0,
-	      "read-only remap of the GDT page failed");
-	CHECK(hypercall2(__HYPERVISOR_set_gdt, &gdt_mfn, 16) == 0, "set_gdt failed");
+	rc = gdt_load_page(gdt, &gdt_mfn);
+	CHECK(rc == 0, "loading the GDT page gave %ld", rc);
 	rc = vcpu_op(VCPUOP_set_periodic_timer, 0, &per);
 	CHECK(rc == 0, "set_periodic_timer 1 ms gave %ld", rc);
 	rc = smp_start_vcpu(si, 1, vcpu1, stack1, sizeof(stack1));

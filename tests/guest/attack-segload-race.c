@@ -25,7 +25,7 @@
 #include "lib/traps.h"
 #include "lib/events.h"
 #include "lib/smp.h"
-#include <lamina/callback.h>
+#include "lib/segbase.h"
 
 #define STACK_SIZE	8192
 #define ROUNDS		20000
@@ -96,18 +96,13 @@ int test_main(struct start_info *si)
 	struct callback_register fs_cb = { CALLBACKTYPE_failsafe, CALLBACKF_mask_events, 0,
 					   (uint64_t)failsafe_stub };
 	unsigned long gone = 0, i;
-	uint64_t g;
 	long rc;
 
 	CHECK(events_init(si) == 0, "events_init failed");	/* mm_init too */
 	CHECK(traps_install(true) == 0, "set_trap_table failed");
 	shared->vcpu_info[0].evtchn_upcall_mask = 1;
-	g = scratch_page();
-	memcpy((void *)g, gdt, sizeof(gdt));
-	gdt_mfn = va_to_mfn(g);
-	CHECK(update_va_mapping(g, (gdt_mfn << 12) | PTE_P | PTE_US | PTE_A, UVMF_INVLPG) == 0,
-	      "read-only remap of the GDT page failed");
-	CHECK(hypercall2(__HYPERVISOR_set_gdt, &gdt_mfn, 16) == 0, "set_gdt failed");
+	rc = gdt_load_page(gdt, &gdt_mfn);
+	CHECK(rc == 0, "loading the GDT page gave %ld", rc);
 	CHECK(evtchn_op(EVTCHNOP_alloc_unbound, &au) == 0, "alloc_unbound failed");
 	CHECK(hypercall2(__HYPERVISOR_callback_op, CALLBACKOP_register, &fs_cb) == 0,
 	      "registering the failsafe callback failed");
