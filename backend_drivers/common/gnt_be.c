@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Grant helpers for dom0 backends: see gnt_be.h. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -155,20 +156,49 @@ int be_grant_copy(struct xendev *x, unsigned int domid, struct be_copy *c, unsig
 	return n ? copy_batches(x, n, fill_copy, &a, &c[0].status, sizeof(c[0])) : 0;
 }
 
+struct xcopy_arg {
+	const struct be_xcopy *c;
+	const struct be_selfbuf *b;	/* local sources in it go by ref; may be NULL */
+};
+
+/* Does [p, p + len) lie in one page of @b? Its ref and offset then. */
+static bool in_selfbuf(const struct be_selfbuf *b, const void *p, size_t len, uint32_t *ref,
+		       uint16_t *off)
+{
+	const uint8_t *l = p;
+	size_t at = (size_t)(l - (b ? b->addr : l));
+
+	if (!b || !b->addr || l < b->addr || at >= (size_t)b->pages * PAGE_BYTES ||
+	    at % PAGE_BYTES + len > PAGE_BYTES)
+		return false;
+	*ref = b->refs[at / PAGE_BYTES];
+	*off = (uint16_t)(at % PAGE_BYTES);
+	return true;
+}
+
 static void fill_xcopy(struct gntdev_grant_copy_segment *seg, unsigned int first,
 		       unsigned int k, const void *arg)
 {
-	const struct be_xcopy *c = arg;
+	const struct xcopy_arg *a = arg;
 	unsigned int i;
 
 	for (i = 0; i < k; i++) {
-		const struct be_xcopy *p = &c[first + i];
+		const struct be_xcopy *p = &a->c[first + i];
+		uint32_t ref;
+		uint16_t off;
 
 		seg[i].len = p->len;
 		seg[i].dest.foreign.ref = p->dref;
 		seg[i].dest.foreign.offset = p->doff;
 		seg[i].dest.foreign.domid = p->ddom;
 		seg[i].flags = GNTCOPY_dest_gref;
+		if (p->local && in_selfbuf(a->b, p->local, p->len, &ref, &off)) {
+			seg[i].source.foreign.ref = ref;
+			seg[i].source.foreign.offset = off;
+			seg[i].source.foreign.domid = a->b->self;
+			seg[i].flags |= GNTCOPY_source_gref;
+			continue;
+		}
 		if (p->local) {
 			seg[i].source.virt = (void *)(uintptr_t)p->local;
 			continue;
@@ -182,6 +212,13 @@ static void fill_xcopy(struct gntdev_grant_copy_segment *seg, unsigned int first
 
 int be_grant_xcopy(struct xendev *x, struct be_xcopy *c, unsigned int n)
 {
+	return be_grant_xcopy_self(x, NULL, c, n);
+}
+
+int be_grant_xcopy_self(struct xendev *x, const struct be_selfbuf *b, struct be_xcopy *c,
+			unsigned int n)
+{
+	struct xcopy_arg a = { c, b };
 	unsigned int i;
 
 	if (n && !c)
@@ -194,5 +231,96 @@ int be_grant_xcopy(struct xendev *x, struct be_xcopy *c, unsigned int n)
 		    (!c[i].local && c[i].sdom >= DOMID_FIRST_RESERVED) ||
 		    c[i].ddom >= DOMID_FIRST_RESERVED)
 			return -EINVAL;
-	return n ? copy_batches(x, n, fill_xcopy, c, &c[0].status, sizeof(c[0])) : 0;
+	return n ? copy_batches(x, n, fill_xcopy, &a, &c[0].status, sizeof(c[0])) : 0;
+}
+
+int be_selfbuf_alloc(struct xendev *x, struct be_selfbuf *b, unsigned int pages, unsigned int self)
+{
+	memset(b, 0, sizeof(*b));
+	if (!pages || pages > XENDEV_GRANT_MAX || self >= DOMID_FIRST_RESERVED)
+		return -EINVAL;
+	b->refs = calloc(pages, sizeof(b->refs[0]));
+	if (!b->refs)
+		return -ENOMEM;
+	b->addr = xendev_grant(x, self, pages, b->refs, &b->handle);
+	if (!b->addr) {
+		int rc = -errno;
+
+		free(b->refs);
+		b->refs = NULL;
+		return rc;
+	}
+	b->pages = pages;
+	b->self = (uint16_t)self;
+	return 0;
+}
+
+void be_selfbuf_free(struct xendev *x, struct be_selfbuf *b)
+{
+	if (b->addr)
+		xendev_ungrant(x, b->addr, b->pages, b->handle);
+	free(b->refs);
+	memset(b, 0, sizeof(*b));
+}
+
+struct self_arg {
+	const struct be_copy *c;
+	const struct be_selfbuf *b;
+	uint16_t domid;
+	int to_guest;
+};
+
+static void fill_self(struct gntdev_grant_copy_segment *seg, unsigned int first, unsigned int k,
+		      const void *arg)
+{
+	const struct self_arg *a = arg;
+	unsigned int i;
+
+	for (i = 0; i < k; i++) {
+		const struct be_copy *p = &a->c[first + i];
+		size_t at = (size_t)((const uint8_t *)p->local - a->b->addr);
+		struct gntdev_grant_copy_segment *s = &seg[i];
+		uint32_t ref = a->b->refs[at / PAGE_BYTES];
+		uint16_t off = (uint16_t)(at % PAGE_BYTES);
+
+		s->len = p->len;
+		s->flags = GNTCOPY_source_gref | GNTCOPY_dest_gref;
+		if (a->to_guest) {
+			s->source.foreign.ref = ref;
+			s->source.foreign.offset = off;
+			s->source.foreign.domid = a->b->self;
+			s->dest.foreign.ref = p->gref;
+			s->dest.foreign.offset = p->offset;
+			s->dest.foreign.domid = a->domid;
+		} else {
+			s->source.foreign.ref = p->gref;
+			s->source.foreign.offset = p->offset;
+			s->source.foreign.domid = a->domid;
+			s->dest.foreign.ref = ref;
+			s->dest.foreign.offset = off;
+			s->dest.foreign.domid = a->b->self;
+		}
+	}
+}
+
+int be_grant_copy_self(struct xendev *x, unsigned int domid, const struct be_selfbuf *b,
+		       struct be_copy *c, unsigned int n, int to_guest)
+{
+	struct self_arg a = { c, b, (uint16_t)domid, to_guest };
+	unsigned int i;
+
+	if (domid >= DOMID_FIRST_RESERVED || (n && !c) || !b->addr)
+		return -EINVAL;
+	if (x->gntdev_fd < 0)
+		return -EBADF;
+	for (i = 0; i < n; i++) {
+		const uint8_t *l = c[i].local;
+		size_t at = (size_t)(l - b->addr);
+
+		if (!c[i].len || (unsigned int)c[i].offset + c[i].len > PAGE_BYTES ||
+		    l < b->addr || at >= (size_t)b->pages * PAGE_BYTES ||
+		    at % PAGE_BYTES + c[i].len > PAGE_BYTES)
+			return -EINVAL;
+	}
+	return n ? copy_batches(x, n, fill_self, &a, &c[0].status, sizeof(c[0])) : 0;
 }

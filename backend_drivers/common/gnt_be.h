@@ -58,4 +58,35 @@ struct be_xcopy {
  */
 int be_grant_xcopy(struct xendev *x, struct be_xcopy *c, unsigned int n);
 
+/*
+ * A buffer of @pages pages of ours granted to ourselves (gntalloc, to
+ * @self: our own domid; no other domain may map or copy them). A copy
+ * between a guest's grant and such a buffer names both sides by grant
+ * ref, so gntdev pins no user page for it (Linux 6.1's grant copy takes a
+ * reference on the page of each side given as an address, every call).
+ */
+struct be_selfbuf {
+	uint8_t *addr;		/* NULL: none */
+	unsigned int pages;
+	uint16_t self;
+	uint64_t handle;
+	uint32_t *refs;		/* page i's ref */
+};
+int be_selfbuf_alloc(struct xendev *x, struct be_selfbuf *b, unsigned int pages, unsigned int self);
+void be_selfbuf_free(struct xendev *x, struct be_selfbuf *b);
+
+/*
+ * be_grant_copy() for pieces whose local bytes all lie in @b, each within
+ * one of its pages (-EINVAL before any copy otherwise): both sides by
+ * grant ref, one ioctl for up to 64 pieces. Returns as be_grant_copy().
+ */
+int be_grant_copy_self(struct xendev *x, unsigned int domid, const struct be_selfbuf *b,
+		       struct be_copy *c, unsigned int n, int to_guest);
+/*
+ * be_grant_xcopy() where a piece's local source that lies in one page of
+ * @b (NULL: none does) is named by its ref instead.
+ */
+int be_grant_xcopy_self(struct xendev *x, const struct be_selfbuf *b, struct be_xcopy *c,
+			unsigned int n);
+
 #endif

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 /* Linux's uapi headers expect Xen's basic types to exist already (domid_t: lamina/types.h). */
 typedef uint32_t grant_ref_t;
 #include <xen/evtchn.h>
+#include <xen/gntalloc.h>
 #include <xen/gntdev.h>
 
 #define PAGE_BYTES	4096
@@ -44,7 +46,7 @@ int xendev_open_dir(struct xendev *x, unsigned int want, const char *dir)
 {
 	int rc = 0;
 
-	if (!dir || (want & ~(XENDEV_EVTCHN | XENDEV_GNTDEV | XENDEV_PRIVCMD)))
+	if (!dir || (want & ~(XENDEV_EVTCHN | XENDEV_GNTDEV | XENDEV_PRIVCMD | XENDEV_GNTALLOC)))
 		return -EINVAL;
 	if (want & XENDEV_EVTCHN)
 		rc = open_dev(&x->evtchn_fd, dir, "evtchn");
@@ -52,6 +54,8 @@ int xendev_open_dir(struct xendev *x, unsigned int want, const char *dir)
 		rc = open_dev(&x->gntdev_fd, dir, "gntdev");
 	if (!rc && (want & XENDEV_PRIVCMD))
 		rc = open_dev(&x->privcmd_fd, dir, "privcmd");
+	if (!rc && (want & XENDEV_GNTALLOC))
+		rc = open_dev(&x->gntalloc_fd, dir, "gntalloc");
 	return rc;
 }
 
@@ -76,6 +80,8 @@ void xendev_close(struct xendev *x)
 		close(x->gntdev_fd);
 	if (x->privcmd_fd >= 0)
 		close(x->privcmd_fd);
+	if (x->gntalloc_fd >= 0)
+		close(x->gntalloc_fd);
 	*x = (struct xendev)XENDEV_INIT;
 }
 
@@ -239,6 +245,68 @@ int xendev_unmap(struct xendev *x, void *page, uint64_t handle)
 	if (munmap(page, PAGE_BYTES))
 		return -errno;
 	return dev_ioctl(x->gntdev_fd, IOCTL_GNTDEV_UNMAP_GRANT_REF, &u);
+}
+
+/* ---- gntalloc ---- */
+
+void *xendev_grant(struct xendev *x, unsigned int domid, unsigned int n, uint32_t *refs,
+		   uint64_t *handle)
+{
+	struct ioctl_gntalloc_alloc_gref *a;
+	struct ioctl_gntalloc_dealloc_gref d = { .count = n };
+	void *p = NULL;
+	int rc, err;
+
+	if (!refs || !handle || !n || n > XENDEV_GRANT_MAX || domid >= DOMID_FIRST_RESERVED) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (x->gntalloc_fd < 0) {
+		errno = EBADF;
+		return NULL;
+	}
+	/* The ioctl's argument ends in the n refs it hands back. */
+	a = calloc(1, sizeof(*a) + n * sizeof(a->gref_ids[0]));
+	if (!a)
+		return NULL;
+	a->domid = (uint16_t)domid;
+	a->flags = GNTALLOC_FLAG_WRITABLE;
+	a->count = n;
+	rc = dev_ioctl(x->gntalloc_fd, IOCTL_GNTALLOC_ALLOC_GREF, a);
+	if (rc) {
+		errno = -rc;
+		goto out;
+	}
+	p = mmap(NULL, (size_t)n * PAGE_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, x->gntalloc_fd,
+		 (off_t)a->index);
+	if (p == MAP_FAILED) {
+		err = errno;
+		d.index = a->index;
+		ioctl(x->gntalloc_fd, IOCTL_GNTALLOC_DEALLOC_GREF, &d);
+		errno = err;
+		p = NULL;
+		goto out;
+	}
+	memcpy(refs, a->gref_ids, n * sizeof(refs[0]));
+	*handle = a->index;
+out:
+	err = errno;
+	free(a);
+	errno = err;
+	return p;
+}
+
+int xendev_ungrant(struct xendev *x, void *addr, unsigned int n, uint64_t handle)
+{
+	struct ioctl_gntalloc_dealloc_gref d = { .index = handle, .count = n };
+
+	if (!addr || !n || n > XENDEV_GRANT_MAX || ((uintptr_t)addr & (PAGE_BYTES - 1)))
+		return -EINVAL;
+	if (x->gntalloc_fd < 0)
+		return -EBADF;
+	if (munmap(addr, (size_t)n * PAGE_BYTES))
+		return -errno;
+	return dev_ioctl(x->gntalloc_fd, IOCTL_GNTALLOC_DEALLOC_GREF, &d);
 }
 
 /* ---- privcmd ---- */

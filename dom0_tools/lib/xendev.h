@@ -2,8 +2,9 @@
 /*
  * The Linux dom0 devices the backends, xenstored and vmctl use
  * (docs/abi-devices.md §2, §6): /dev/xen/evtchn for event channels,
- * /dev/xen/gntdev to map a guest's granted pages, /dev/xen/privcmd for
- * hypercalls and foreign mappings. One copy of this glue for all of them,
+ * /dev/xen/gntdev to map a guest's granted pages, /dev/xen/gntalloc to
+ * grant pages of ours, /dev/xen/privcmd for hypercalls and foreign
+ * mappings. One copy of this glue for all of them,
  * in libdom0 (dom0_tools/lib).
  *
  * Functions return 0 (or a port, a count, a pointer) on success and a
@@ -21,6 +22,7 @@
 #define XENDEV_EVTCHN	(1U << 0)
 #define XENDEV_GNTDEV	(1U << 1)
 #define XENDEV_PRIVCMD	(1U << 2)
+#define XENDEV_GNTALLOC	(1U << 3)
 
 #define XENDEV_DIR	"/dev/xen"
 
@@ -28,16 +30,17 @@ struct xendev {
 	int evtchn_fd;
 	int gntdev_fd;
 	int privcmd_fd;
+	int gntalloc_fd;
 };
 
-#define XENDEV_INIT	{ -1, -1, -1 }
+#define XENDEV_INIT	{ -1, -1, -1, -1 }
 
 /*
  * Opens the devices named in @want that are not open yet; the first
  * failure's -errno (those opened before it stay open). Call again for
  * devices a program can do without. privcmd missing from /dev/xen is
  * looked for in xenfs (/proc/xen/privcmd). xendev_open_dir() takes them
- * from @dir ("evtchn", "gntdev", "privcmd") instead: for tests.
+ * from @dir ("evtchn", "gntdev", "privcmd", "gntalloc") instead: for tests.
  */
 int xendev_open(struct xendev *x, unsigned int want);
 int xendev_open_dir(struct xendev *x, unsigned int want, const char *dir);
@@ -65,6 +68,19 @@ int xendev_unmask_n(struct xendev *x, const uint32_t *ports, unsigned int n);
 /* gntdev. One granted page, mapped writable; *handle is for xendev_unmap. */
 void *xendev_map(struct xendev *x, unsigned int domid, uint32_t ref, uint64_t *handle);
 int xendev_unmap(struct xendev *x, void *page, uint64_t handle);
+
+/*
+ * gntalloc. @n (1..XENDEV_GRANT_MAX) fresh zeroed pages of ours granted
+ * writable to @domid and mapped here, consecutively; their refs in
+ * @refs[0..n), *handle for xendev_ungrant(). Granted to our own domid,
+ * they let a grant copy name both sides by ref (no user page for gntdev
+ * to pin). xendev_ungrant() unmaps them and ends the grants (Linux ends a
+ * grant still in use by its grantee once that use ends).
+ */
+#define XENDEV_GRANT_MAX	1024	/* gntalloc's default limit, for the whole system */
+void *xendev_grant(struct xendev *x, unsigned int domid, unsigned int n, uint32_t *refs,
+		   uint64_t *handle);
+int xendev_ungrant(struct xendev *x, void *addr, unsigned int n, uint64_t handle);
 
 /* privcmd. A hypercall with up to three arguments: its result, or -errno. */
 long xendev_hypercall(struct xendev *x, uint64_t op, uint64_t a0, uint64_t a1, uint64_t a2);

@@ -8,9 +8,12 @@
  * call and in order, each segment's fields and flags as gntdev takes them,
  * each piece's status written back, -EIO when one failed (the later
  * batches still done), and a failed ioctl ending the copy with its -errno.
+ * be_grant_copy_self (both sides by ref, ours in pages granted to
+ * ourselves) likewise, with be_selfbuf_alloc/free on a fake gntalloc.
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include "../../unit.h"
@@ -21,6 +24,39 @@ static int unit_ioctl(int fd, unsigned long req, ...);
 #undef ioctl
 
 #define MAX_SEGS	256
+
+/* gntalloc (dom0_tools/lib/xendev.c): pages of plain memory, refs 500 + i. */
+static unsigned int granted_to, granted_n, ungrants;
+static bool grant_fails;
+
+void *xendev_grant(struct xendev *x, unsigned int domid, unsigned int n, uint32_t *refs,
+		   uint64_t *handle)
+{
+	unsigned int i;
+	void *p;
+
+	(void)x;
+	if (grant_fails) {
+		errno = ENOSPC;
+		return NULL;
+	}
+	p = aligned_alloc(4096, (size_t)n * 4096);
+	for (i = 0; p && i < n; i++)
+		refs[i] = 500 + i;
+	granted_to = domid;
+	granted_n = n;
+	*handle = 0x1234;
+	return p;
+}
+
+int xendev_ungrant(struct xendev *x, void *addr, unsigned int n, uint64_t handle)
+{
+	(void)x;
+	if (n == granted_n && handle == 0x1234)
+		ungrants++;
+	free(addr);
+	return 0;
+}
 
 static struct gntdev_grant_copy_segment segs[MAX_SEGS];	/* every call's, in order */
 static unsigned int nsegs, calls, call_len[16];
@@ -55,7 +91,7 @@ static int unit_ioctl(int fd, unsigned long req, ...)
 	return 0;
 }
 
-static struct xendev dev = { -1, 7, -1 };
+static struct xendev dev = { -1, 7, -1, -1 };
 static char buf[MAX_SEGS][64];
 
 static void reset(void)
@@ -234,6 +270,89 @@ static void xcopy_batches(void)
 	}
 }
 
+/* Both sides by ref: ours the page's ref at the piece's offset in it, granted by self. */
+static void copy_self(void)
+{
+	struct be_selfbuf b;
+	static struct be_copy c[70];
+	unsigned int i, dir;
+
+	EXPECT_EQ(be_selfbuf_alloc(&dev, &b, 0, 0), -EINVAL);
+	EXPECT_EQ(be_selfbuf_alloc(&dev, &b, 1, DOMID_FIRST_RESERVED), -EINVAL);
+	grant_fails = true;
+	EXPECT_EQ(be_selfbuf_alloc(&dev, &b, 4, 0), -ENOSPC);
+	EXPECT(!b.addr && !b.refs);
+	grant_fails = false;
+	EXPECT_EQ(be_selfbuf_alloc(&dev, &b, 4, 0), 0);
+	EXPECT_EQ(granted_to, 0);
+	EXPECT_EQ(b.pages, 4);
+	for (dir = 0; dir < 2; dir++) {
+		reset();
+		for (i = 0; i < 70; i++)
+			c[i] = (struct be_copy){ .local = b.addr + (i % 4) * 4096 + i * 7, .gref = 100 + i,
+						 .offset = (uint16_t)i, .len = (uint16_t)(1 + i),
+						 .status = 99 };
+		status_of[69] = GNTST_bad_gntref;
+		EXPECT_EQ(be_grant_copy_self(&dev, 3, &b, c, 70, (int)dir), -EIO);
+		EXPECT_EQ(calls, 2);
+		EXPECT_EQ(call_len[0], 64);
+		EXPECT_EQ(call_len[1], 6);
+		for (i = 0; i < 70; i++) {
+			const struct gntdev_grant_copy_segment *s = &segs[i];
+			const typeof(s->source.foreign) *ours = dir ? &s->source.foreign : &s->dest.foreign;
+			const typeof(s->source.foreign) *theirs = dir ? &s->dest.foreign : &s->source.foreign;
+
+			EXPECT_EQ(s->flags, GNTCOPY_source_gref | GNTCOPY_dest_gref);
+			EXPECT_EQ(s->len, 1 + i);
+			EXPECT_EQ(ours->ref, 500 + i % 4);
+			EXPECT_EQ(ours->offset, i * 7);
+			EXPECT_EQ(ours->domid, 0);
+			EXPECT_EQ(theirs->ref, 100 + i);
+			EXPECT_EQ(theirs->offset, i);
+			EXPECT_EQ(theirs->domid, 3);
+			EXPECT_EQ(c[i].status, status_of[i]);
+		}
+	}
+	/* A piece outside the buffer or across two of its pages: nothing copied. */
+	reset();
+	c[0] = (struct be_copy){ .local = b.addr + 4096 - 8, .gref = 1, .len = 16 };
+	EXPECT_EQ(be_grant_copy_self(&dev, 3, &b, c, 1, 0), -EINVAL);
+	c[0] = (struct be_copy){ .local = b.addr + 4 * 4096, .gref = 1, .len = 16 };
+	EXPECT_EQ(be_grant_copy_self(&dev, 3, &b, c, 1, 1), -EINVAL);
+	c[0] = (struct be_copy){ .local = buf[0], .gref = 1, .len = 16 };
+	EXPECT_EQ(be_grant_copy_self(&dev, 3, &b, c, 1, 1), -EINVAL);
+	c[0] = (struct be_copy){ .local = b.addr, .gref = 1, .offset = 4090, .len = 16 };
+	EXPECT_EQ(be_grant_copy_self(&dev, 3, &b, c, 1, 1), -EINVAL);
+	c[0] = (struct be_copy){ .local = b.addr, .gref = 1, .len = 16 };
+	EXPECT_EQ(be_grant_copy_self(&dev, DOMID_FIRST_RESERVED, &b, c, 1, 1), -EINVAL);
+	EXPECT_EQ(calls, 0);
+	/* Guest to guest: a local source in the buffer goes by ref, others as they were. */
+	reset();
+	{
+		struct be_xcopy x[3] = {
+			{ .local = b.addr + 4096 + 10, .ddom = 2, .dref = 7, .doff = 1, .len = 100 },
+			{ .local = buf[1], .ddom = 2, .dref = 8, .len = 20 },
+			{ .local = b.addr + 4096 - 10, .ddom = 2, .dref = 9, .len = 20 },
+		};
+
+		EXPECT_EQ(be_grant_xcopy_self(&dev, &b, x, 3), 0);
+		EXPECT_EQ(calls, 1);
+		EXPECT_EQ(segs[0].flags, GNTCOPY_source_gref | GNTCOPY_dest_gref);
+		EXPECT_EQ(segs[0].source.foreign.ref, 501);
+		EXPECT_EQ(segs[0].source.foreign.offset, 10);
+		EXPECT_EQ(segs[0].source.foreign.domid, 0);
+		EXPECT_EQ(segs[0].dest.foreign.ref, 7);
+		EXPECT_EQ(segs[1].flags, GNTCOPY_dest_gref);	/* not ours: by address */
+		EXPECT(segs[1].source.virt == buf[1]);
+		EXPECT_EQ(segs[2].flags, GNTCOPY_dest_gref);	/* across two pages: by address */
+		EXPECT(segs[2].source.virt == b.addr + 4096 - 10);
+	}
+	be_selfbuf_free(&dev, &b);
+	EXPECT_EQ(ungrants, 1);
+	EXPECT(!b.addr && !b.refs);
+	EXPECT_EQ(be_grant_copy_self(&dev, 3, &b, c, 1, 1), -EINVAL);	/* freed */
+}
+
 int main(void)
 {
 	unit_suite = "backend_drivers/common/gnt_be";
@@ -242,5 +361,6 @@ int main(void)
 	RUN(copy_status);
 	RUN(xcopy_refuses);
 	RUN(xcopy_batches);
+	RUN(copy_self);
 	return 0;
 }

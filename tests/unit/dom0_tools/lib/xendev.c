@@ -19,14 +19,14 @@ static char dir[64];
 /* A directory with plain files named as the devices in @which. */
 static void fake_dir(unsigned int which)
 {
-	static const char *const names[] = { "evtchn", "gntdev", "privcmd" };
+	static const char *const names[] = { "evtchn", "gntdev", "privcmd", "gntalloc" };
 	char path[96];
 	unsigned int i;
 
 	snprintf(dir, sizeof(dir), "/tmp/xendev-test.XXXXXX");
 	if (!mkdtemp(dir))
 		return;
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		if (!(which & (1U << i)))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
@@ -36,11 +36,11 @@ static void fake_dir(unsigned int which)
 
 static void remove_fake_dir(void)
 {
-	static const char *const names[] = { "evtchn", "gntdev", "privcmd" };
+	static const char *const names[] = { "evtchn", "gntdev", "privcmd", "gntalloc" };
 	char path[96];
 	unsigned int i;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		unlink(path);
 	}
@@ -52,6 +52,7 @@ static void closed_devices_are_ebadf(void)
 	struct xendev x = XENDEV_INIT;
 	struct domctl_getdomaininfo info;
 	uint64_t handle, mfn = 1;
+	uint32_t refs[2];
 
 	EXPECT_EQ(xendev_bind(&x, 1, 2), -EBADF);
 	EXPECT_EQ(xendev_bind_virq(&x, VIRQ_DOM_EXC), -EBADF);
@@ -68,6 +69,9 @@ static void closed_devices_are_ebadf(void)
 	EXPECT(xendev_map_foreign(&x, 1, &mfn, 1, NULL) == NULL && errno == EBADF);
 	errno = 0;
 	EXPECT(xendev_map_resource(&x, 1, 1, 0, 0, 1) == NULL && errno == EBADF);
+	errno = 0;
+	EXPECT(xendev_grant(&x, 0, 1, refs, &handle) == NULL && errno == EBADF);
+	EXPECT_EQ(xendev_ungrant(&x, (void *)0x10000, 1, 0), -EBADF);
 	xendev_close(&x);
 	EXPECT_EQ(x.evtchn_fd, -1);
 }
@@ -78,9 +82,10 @@ static void arguments_out_of_range(void)
 	struct xendev x = XENDEV_INIT;
 	struct domctl_getdomaininfo info;
 	uint64_t handle, args[6] = { 0 }, mfn = 1;
+	uint32_t refs[2];
 	int err;
 
-	EXPECT_EQ(xendev_open_dir(&x, 1U << 3, "/tmp"), -EINVAL);
+	EXPECT_EQ(xendev_open_dir(&x, 1U << 4, "/tmp"), -EINVAL);
 	EXPECT_EQ(xendev_open_dir(&x, XENDEV_EVTCHN, NULL), -EINVAL);
 	EXPECT_EQ(xendev_bind(&x, DOMID_FIRST_RESERVED, 2), -EINVAL);
 	EXPECT_EQ(xendev_bind(&x, DOMID_SELF, 2), -EINVAL);
@@ -112,6 +117,19 @@ static void arguments_out_of_range(void)
 	EXPECT(xendev_map_resource(&x, 1, 1, 0, 0, 0) == NULL && errno == EINVAL);
 	EXPECT_EQ(xendev_unmap_foreign(&x, NULL, 1), -EINVAL);
 	EXPECT_EQ(xendev_unmap_foreign(&x, (void *)0x10000, 0), -EINVAL);
+	errno = 0;
+	EXPECT(xendev_grant(&x, 0, 0, refs, &handle) == NULL && errno == EINVAL);
+	errno = 0;
+	EXPECT(xendev_grant(&x, 0, XENDEV_GRANT_MAX + 1, refs, &handle) == NULL && errno == EINVAL);
+	errno = 0;
+	EXPECT(xendev_grant(&x, DOMID_FIRST_RESERVED, 1, refs, &handle) == NULL && errno == EINVAL);
+	errno = 0;
+	EXPECT(xendev_grant(&x, 0, 1, NULL, &handle) == NULL && errno == EINVAL);
+	errno = 0;
+	EXPECT(xendev_grant(&x, 0, 1, refs, NULL) == NULL && errno == EINVAL);
+	EXPECT_EQ(xendev_ungrant(&x, NULL, 1, 0), -EINVAL);
+	EXPECT_EQ(xendev_ungrant(&x, (void *)0x10001, 1, 0), -EINVAL);
+	EXPECT_EQ(xendev_ungrant(&x, (void *)0x10000, 0, 0), -EINVAL);
 }
 
 /* Plain files open but answer no ioctl: each call says -ENOTTY. */
@@ -120,11 +138,15 @@ static void fake_devices_fail_cleanly(void)
 	struct xendev x = XENDEV_INIT;
 	struct domctl_getdomaininfo info;
 	uint64_t handle, mfns[2] = { 1, 2 };
+	uint32_t refs[2];
 	int errs[2] = { 7, 7 };
 
-	fake_dir(XENDEV_EVTCHN | XENDEV_GNTDEV | XENDEV_PRIVCMD);
-	EXPECT_EQ(xendev_open_dir(&x, XENDEV_EVTCHN | XENDEV_GNTDEV | XENDEV_PRIVCMD, dir), 0);
-	EXPECT(x.evtchn_fd >= 0 && x.gntdev_fd >= 0 && x.privcmd_fd >= 0);
+	fake_dir(XENDEV_EVTCHN | XENDEV_GNTDEV | XENDEV_PRIVCMD | XENDEV_GNTALLOC);
+	EXPECT_EQ(xendev_open_dir(&x, XENDEV_EVTCHN | XENDEV_GNTDEV | XENDEV_PRIVCMD |
+				  XENDEV_GNTALLOC, dir), 0);
+	EXPECT(x.evtchn_fd >= 0 && x.gntdev_fd >= 0 && x.privcmd_fd >= 0 && x.gntalloc_fd >= 0);
+	errno = 0;
+	EXPECT(xendev_grant(&x, 0, 2, refs, &handle) == NULL && errno == ENOTTY);
 	EXPECT_EQ(xendev_bind(&x, 1, 2), -ENOTTY);
 	EXPECT_EQ(xendev_bind_virq(&x, VIRQ_DOM_EXC), -ENOTTY);
 	EXPECT_EQ(xendev_unbind(&x, 3), -ENOTTY);
@@ -139,7 +161,7 @@ static void fake_devices_fail_cleanly(void)
 	errno = 0;
 	EXPECT(xendev_map_resource(&x, 1, 1, 0, 0, 1) == NULL && errno == ENOTTY);
 	xendev_close(&x);
-	EXPECT(x.evtchn_fd == -1 && x.gntdev_fd == -1 && x.privcmd_fd == -1);
+	EXPECT(x.evtchn_fd == -1 && x.gntdev_fd == -1 && x.privcmd_fd == -1 && x.gntalloc_fd == -1);
 	remove_fake_dir();
 }
 
