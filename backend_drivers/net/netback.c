@@ -66,6 +66,7 @@ struct vif {
 	struct virtio_net_hdr pend_vh;
 	uint8_t (*rxbuf)[NB_FRAME_BUF];	/* NB_RX_BATCH + 1 frames, page-aligned */
 	uint8_t *txbuf;		/* NB_TX_BATCH packets' buffers, page-aligned */
+	struct be_selfbuf rxsb, txsb;	/* rxbuf, txbuf when granted to ourselves */
 	struct nb_vif nv;
 	unsigned long tx_written, tx_lost;
 	struct be_stats stats;		/* while connected: its file for vmtop (vif_stats) */
@@ -91,6 +92,16 @@ static const struct be_daemon bd = { "netback", &dev, &xs, &be, &verbose };
 #define NB_SWITCH_DEFAULT 1
 #endif
 static bool sw_on = NB_SWITCH_DEFAULT;	/* --switch: guest to guest without the bridge */
+/*
+ * The tx and rx buffers in pages dom0 grants to itself (gntalloc), so
+ * each grant copy names both sides by ref and gntdev pins none of our
+ * pages (docs/benchmarks.md); where gntalloc is missing or its limit
+ * reached, plain memory. -DNB_SELF_GRANTS=0: always plain (to compare).
+ */
+#ifndef NB_SELF_GRANTS
+#define NB_SELF_GRANTS 1
+#endif
+#define NB_SELF_DOMID	0	/* netback runs in dom0 */
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
@@ -255,13 +266,23 @@ static int copy_cb(void *ctx, struct be_copy *c, unsigned int n, int to_guest)
 		NB_PROF_ADD(&vf->prof, to_guest ? NC_RX_HCALL : NC_TX_HCALL, calls);
 		NB_PROF_ADD(&vf->prof, NC_TX_IOCTL, to_guest ? 0 : (n + 63) / 64);
 	}
+	if ((to_guest ? vf->rxsb.addr : vf->txsb.addr) != NULL) {
+		int rc = be_grant_copy_self(&dev, vf->xb->fe_id, to_guest ? &vf->rxsb : &vf->txsb, c,
+					    n, to_guest);
+
+		if (rc != -EINVAL)
+			return rc;
+		/* a piece outside the granted pages or across two: the plain way */
+	}
 	return be_grant_copy(&dev, vf->xb->fe_id, c, n, to_guest);
 }
 
 static int xcopy_cb(void *ctx, struct be_xcopy *c, unsigned int n)
 {
-	(void)ctx;
-	return be_grant_xcopy(&dev, c, n);
+	struct vif *vf = ctx;
+
+	/* A switched frame's first bytes come from the sender's tx buffer. */
+	return be_grant_xcopy_self(&dev, vf->txsb.addr ? &vf->txsb : NULL, c, n);
 }
 
 #ifdef NB_PROF
@@ -382,6 +403,38 @@ static int nb_probe(struct xb_backend *b, struct xb_dev *d)
 	return 0;
 }
 
+/* The buffers: granted to ourselves when we can (NB_SELF_GRANTS), else plain. */
+static int bufs_alloc(struct vif *vf)
+{
+	size_t rx = (size_t)(NB_RX_BATCH + 1) * NB_FRAME_BUF, tx = (size_t)NB_TX_BATCH * NB_TX_BUF;
+
+	if (NB_SELF_GRANTS && dev.gntalloc_fd >= 0 && !vf->rxbuf &&
+	    !be_selfbuf_alloc(&dev, &vf->rxsb, (unsigned int)(rx / 4096), NB_SELF_DOMID))
+		vf->rxbuf = (void *)vf->rxsb.addr;
+	if (NB_SELF_GRANTS && dev.gntalloc_fd >= 0 && !vf->txbuf &&
+	    !be_selfbuf_alloc(&dev, &vf->txsb, (unsigned int)(tx / 4096), NB_SELF_DOMID))
+		vf->txbuf = vf->txsb.addr;
+	if (!vf->rxbuf)
+		vf->rxbuf = aligned_alloc(4096, rx);
+	if (!vf->txbuf)
+		vf->txbuf = aligned_alloc(4096, tx);
+	return vf->rxbuf && vf->txbuf ? 0 : -ENOMEM;
+}
+
+static void bufs_free(struct vif *vf)
+{
+	if (vf->rxsb.addr)
+		be_selfbuf_free(&dev, &vf->rxsb);
+	else
+		free(vf->rxbuf);
+	if (vf->txsb.addr)
+		be_selfbuf_free(&dev, &vf->txsb);
+	else
+		free(vf->txbuf);
+	vf->rxbuf = NULL;
+	vf->txbuf = NULL;
+}
+
 static void nb_remove(struct xb_backend *b, struct xb_dev *d)
 {
 	struct vif *vf = d->priv;
@@ -391,8 +444,7 @@ static void nb_remove(struct xb_backend *b, struct xb_dev *d)
 		return;
 	say("d%u/%u: device removed, tap %s gone", d->fe_id, d->devid, vf->ifname);
 	tap_close(vf);
-	free(vf->rxbuf);
-	free(vf->txbuf);
+	bufs_free(vf);
 	free(vf);
 	d->priv = NULL;
 }
@@ -439,11 +491,7 @@ static int nb_connect(struct xb_backend *b, struct xb_dev *d)
 		xb_be_fatal(b, d, rc, "mapping the rings");
 		return rc;
 	}
-	if (!vf->rxbuf)
-		vf->rxbuf = aligned_alloc(4096, (size_t)(NB_RX_BATCH + 1) * NB_FRAME_BUF);
-	if (!vf->txbuf)
-		vf->txbuf = aligned_alloc(4096, (size_t)NB_TX_BATCH * NB_TX_BUF);
-	if (!vf->rxbuf || !vf->txbuf) {
+	if (bufs_alloc(vf)) {
 		unmap_rings(vf);
 		return -ENOMEM;
 	}
@@ -466,10 +514,12 @@ static int nb_connect(struct xb_backend *b, struct xb_dev *d)
 	vf->kick = true;
 	tap_carrier(vf, 1);
 	be_stats_open(&vf->stats, "vif", d->fe_id, d->devid, vif_stat_keys, VS_NR);
-	say("d%u/%u: connected: tx ref %lld, rx ref %lld, port %lld; rx%s%s%s", d->fe_id, d->devid,
-	    txref, rxref, port, vf->nv.rx_no_csum ? " full checksums" : " partial checksums",
+	say("d%u/%u: connected: tx ref %lld, rx ref %lld, port %lld; rx%s%s%s; buffers: tx %s, rx %s",
+	    d->fe_id, d->devid, txref, rxref, port,
+	    vf->nv.rx_no_csum ? " full checksums" : " partial checksums",
 	    vf->nv.rx_gso & NB_GSO_BIT(XEN_NETIF_GSO_TYPE_TCPV4) ? ", TCPv4 GSO" : "",
-	    vf->nv.rx_gso & NB_GSO_BIT(XEN_NETIF_GSO_TYPE_TCPV6) ? ", TCPv6 GSO" : "");
+	    vf->nv.rx_gso & NB_GSO_BIT(XEN_NETIF_GSO_TYPE_TCPV6) ? ", TCPv6 GSO" : "",
+	    vf->txsb.addr ? "granted to dom0" : "plain", vf->rxsb.addr ? "granted to dom0" : "plain");
 	return 0;
 }
 
@@ -971,6 +1021,9 @@ int main(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	say("the switch (guest to guest past the bridge) is %s", sw_on ? "on" : "off");
+	if (NB_SELF_GRANTS && (rc = xendev_open(&dev, XENDEV_GNTALLOC)))
+		say("%s/gntalloc: %s: tx and rx buffers not granted to dom0 (gntdev pins them at "
+		    "every copy)", XENDEV_DIR, strerror(-rc));
 	if (be_daemon_lock(&bd)) {
 		be_daemon_end(&bd);
 		return 1;

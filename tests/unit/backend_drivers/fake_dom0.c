@@ -24,7 +24,7 @@ void (*fd_on_notify)(unsigned int domid, unsigned int remote);
 void (*fd_on_copy)(void);
 bool (*fd_on_sleep)(void);
 char fd_error[256];
-unsigned long fd_sleeps, fd_broken;
+unsigned long fd_sleeps, fd_broken, fd_self_copies;
 volatile sig_atomic_t be_daemon_stopping;
 
 static struct fd_guest guests[FD_MAX_GUESTS];
@@ -77,7 +77,7 @@ void fd_reset(void)
 	fd_on_copy = NULL;
 	fd_on_sleep = NULL;
 	fd_error[0] = '\0';
-	fd_sleeps = fd_broken = idle_waits = 0;
+	fd_sleeps = fd_broken = fd_self_copies = idle_waits = 0;
 	be_daemon_stopping = 0;
 }
 
@@ -193,6 +193,51 @@ int be_grant_xcopy(struct xendev *x, struct be_xcopy *c, unsigned int n)
 		c[i].status = 0;
 	}
 	return rc;
+}
+
+/* dom0's pages granted to itself: plain memory here, its refs never looked at. */
+int be_selfbuf_alloc(struct xendev *x, struct be_selfbuf *b, unsigned int pages, unsigned int self)
+{
+	(void)x;
+	memset(b, 0, sizeof(*b));
+	b->addr = aligned_alloc(4096, (size_t)pages * 4096);
+	if (!b->addr)
+		return -ENOMEM;
+	memset(b->addr, 0, (size_t)pages * 4096);
+	b->pages = pages;
+	b->self = (uint16_t)self;
+	return 0;
+}
+
+void be_selfbuf_free(struct xendev *x, struct be_selfbuf *b)
+{
+	(void)x;
+	free(b->addr);
+	memset(b, 0, sizeof(*b));
+}
+
+/* As gnt_be.c's: -EINVAL for a piece outside @b or across two of its pages. */
+int be_grant_copy_self(struct xendev *x, unsigned int domid, const struct be_selfbuf *b,
+		       struct be_copy *c, unsigned int n, int to_guest)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		const uint8_t *l = c[i].local;
+		size_t at = (size_t)(l - b->addr);
+
+		if (l < b->addr || at >= (size_t)b->pages * 4096 || at % 4096 + c[i].len > 4096)
+			return -EINVAL;
+	}
+	fd_self_copies++;
+	return be_grant_copy(x, domid, c, n, to_guest);
+}
+
+int be_grant_xcopy_self(struct xendev *x, const struct be_selfbuf *b, struct be_xcopy *c,
+			unsigned int n)
+{
+	(void)b;
+	return be_grant_xcopy(x, c, n);
 }
 
 /* ---- event channels ---- */
@@ -311,6 +356,16 @@ int be_daemon_start(const struct be_daemon *bd, int argc, char **argv, const cha
 	return -1;
 }
 
+/* Only gntalloc is opened after be_daemon_start(): a descriptor that is never used. */
+int xendev_open(struct xendev *x, unsigned int want)
+{
+	if (want & ~XENDEV_GNTALLOC)
+		return -EINVAL;
+	if (x->gntalloc_fd < 0)
+		x->gntalloc_fd = dup(store_fd);
+	return x->gntalloc_fd < 0 ? -errno : 0;
+}
+
 int be_daemon_lock(const struct be_daemon *bd)
 {
 	(void)bd;
@@ -340,7 +395,9 @@ int be_daemon_end(const struct be_daemon *bd)
 	bd->be->ndev = 0;
 	close(store_fd);
 	close(evtchn_fd);
-	bd->dev->evtchn_fd = -1;
+	if (bd->dev->gntalloc_fd >= 0)
+		close(bd->dev->gntalloc_fd);
+	bd->dev->evtchn_fd = bd->dev->gntalloc_fd = -1;
 	return 0;
 }
 

@@ -11,6 +11,9 @@
  *   frontend see the same bytes), be_grant_copy() copies to and from them.
  * - The store: the first xb_be_poll() probes and connects every device the
  *   test added (fd_add_device), reading its nodes from the test's tables.
+ * - dom0's pages granted to itself (be_selfbuf_*) are plain memory; a copy
+ *   with them (be_grant_copy_self) checks its pieces lie in them, counts
+ *   itself in fd_self_copies and copies as be_grant_copy().
  * - Events: fd_raise() makes a bound port pending (and the evtchn fd
  *   readable, as Linux's evtchn device); be_daemon_ports() hands out the
  *   pending ports, masked until it is done with them (eoi_late) or before
@@ -72,6 +75,7 @@ extern void (*fd_on_copy)(void);	/* each grant copy call: another CPU's frontend
 extern bool (*fd_on_sleep)(void);	/* true: the backend may sleep (ends the loop) */
 extern char fd_error[256];		/* the first thing the fakes found wrong */
 extern unsigned long fd_sleeps, fd_broken;
+extern unsigned long fd_self_copies;	/* be_grant_copy_self() calls */
 
 int fd_poll(struct pollfd *pfd, nfds_t n, int timeout);
 int fd_epoll_wait(int ep, struct epoll_event *ev, int max, int timeout);

@@ -312,6 +312,7 @@ static void run_flood(bool on_other_cpu)
 	EXPECT_EQ(flood.bad + victim.bad, 0);
 	EXPECT_EQ(flood.answered, flood.sent);
 	EXPECT_EQ(fd_broken, 0);
+	EXPECT(fd_self_copies > 0);	/* the buffers granted to dom0 were copied with */
 }
 
 static void flood_one_cpu_leaves_others_served(void)
