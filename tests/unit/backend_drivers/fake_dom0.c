@@ -141,6 +141,14 @@ int be_unmap_refs(struct xendev *x, void *addr, unsigned int n, uint64_t handle)
 	return munmap(addr, (size_t)n * 4096) ? -errno : 0;
 }
 
+/* A copy is work done; a frontend on another CPU may act meanwhile. */
+static void copy_starts(void)
+{
+	idle_waits = 0;
+	if (fd_on_copy)
+		fd_on_copy();
+}
+
 int be_grant_copy(struct xendev *x, unsigned int domid, struct be_copy *c, unsigned int n,
 		  int to_guest)
 {
@@ -149,9 +157,7 @@ int be_grant_copy(struct xendev *x, unsigned int domid, struct be_copy *c, unsig
 	int rc = 0;
 
 	(void)x;
-	idle_waits = 0;
-	if (fd_on_copy)
-		fd_on_copy();
+	copy_starts();
 	for (i = 0; i < n; i++) {
 		char *page;
 
@@ -176,9 +182,7 @@ int be_grant_xcopy(struct xendev *x, struct be_xcopy *c, unsigned int n)
 	int rc = 0;
 
 	(void)x;
-	idle_waits = 0;
-	if (fd_on_copy)
-		fd_on_copy();
+	copy_starts();
 	for (i = 0; i < n; i++) {
 		struct fd_guest *s = c[i].local ? NULL : guest(c[i].sdom), *d = guest(c[i].ddom);
 		const char *from;
