@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * failsafe: the failsafe callback as Xen 4.17 delivers it (load_segments,
+ * docs/abi-core.md §3.7). vCPU 0 holds 0x1b (a GDT data descriptor) in %ds
+ * and %fs, makes that descriptor not present (update_descriptor; the
+ * loaded registers keep their copy) and sleeps in SCHEDOP_poll with a
+ * timeout while vCPUs 1 and 2 yield in a loop, so that vCPU 0 is switched
+ * back in after another vCPU ran on its pCPU. Its %ds and %fs cannot be
+ * loaded then: they become null and the failsafe callback (registered
+ * with CALLBACKF_mask_events) is entered in kernel mode, on the stack it
+ * slept on aligned down to 16, with the frame rcx, r11, ds, es, fs, gs
+ * (the selectors tried: 0x1b, 0, 0x1b, 0), rip, cs (the RPL cleared, the
+ * old event mask in bits 32-39), rflags (IF = !mask), rsp, ss; on entry
+ * cs/ss are 0xe033/0xe02b, events are masked, and %ds/%fs are null. The
+ * callback returns (iret) into the poll, which returns 0.
+ * @hvargs: dom0_max_vcpus=3
+ */
+#include "lib/guest.h"
+#include "lib/mm.h"
+#include "lib/traps.h"
+#include "lib/events.h"
+#include "lib/smp.h"
+#include "lib/segbase.h"
+
+extern char poll_ret[];
+
+#define STACK_SIZE	8192
+#define SEL		0x1b
+#define TRIES		2000
+
+static uint8_t stack1[STACK_SIZE] __attribute__((aligned(16)));
+static uint8_t stack2[STACK_SIZE] __attribute__((aligned(16)));
+static volatile bool stop;
+static volatile unsigned int running;
+
+/* What the callback saw first: its frame, and the CPU state on entry. */
+static volatile uint64_t frame[11], entry_rsp, entry_flags;
+static volatile uint16_t entry_cs, entry_ss, entry_ds, entry_fs;
+static volatile uint8_t entry_mask;
+static volatile unsigned long calls;
+
+void failsafe_c(const uint64_t *f, uint64_t flags);
+void failsafe_c(const uint64_t *f, uint64_t flags)
+{
+	uint16_t cs, ss, ds, fs;
+	unsigned int i;
+
+	asm volatile("mov %%cs, %0; mov %%ss, %1; mov %%ds, %2; mov %%fs, %3"
+		     : "=r"(cs), "=r"(ss), "=r"(ds), "=r"(fs));
+	if (!calls++) {
+		for (i = 0; i < 11; i++)
+			frame[i] = f[i];
+		entry_rsp = (uint64_t)f;
+		entry_flags = flags;
+		entry_cs = cs;
+		entry_ss = ss;
+		entry_ds = ds;
+		entry_fs = fs;
+		entry_mask = shared->vcpu_info[0].evtchn_upcall_mask;
+	}
+}
+
+/* Keeps every register the interrupted context had; returns as Linux's does. */
+void failsafe_stub(void);
+asm(".text\n"
+    "failsafe_stub:\n\t"
+    "push %rax; push %rcx; push %rdx; push %rsi; push %rdi\n\t"
+    "push %r8; push %r9; push %r10; push %r11\n\t"
+    "pushfq; pop %rsi\n\t"
+    "lea 72(%rsp), %rdi\n\t"
+    "call failsafe_c\n\t"
+    "pop %r11; pop %r10; pop %r9; pop %r8\n\t"
+    "pop %rdi; pop %rsi; pop %rdx; pop %rcx; pop %rax\n\t"
+    "pop %rcx\n\t"
+    "pop %r11\n\t"
+    "add $32, %rsp\n\t"
+    "jmp guest_iret");
+
+static void spinner(unsigned long id)
+{
+	(void)id;
+	__atomic_add_fetch(&running, 1, __ATOMIC_SEQ_CST);
+	while (!stop)
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	for (;;)
+		HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+}
+
+int test_main(struct start_info *si)
+{
+	static const uint64_t gdt[16] = { [3] = 0x00cff3000000ffffULL };
+	struct evtchn_alloc_unbound au = { DOMID_SELF, DOMID_SELF, 0 };
+	struct callback_register cb = { CALLBACKTYPE_failsafe, CALLBACKF_mask_events, 0,
+					(uint64_t)failsafe_stub };
+	uint64_t gdt_mfn, sp_before = 0;
+	uint16_t ds = 0, es = 0, fs = 0, gs = 0;
+	unsigned long tries;
+	long rc = 0;
+
+	CHECK(events_init(si) == 0, "events_init failed");	/* mm_init too */
+	CHECK(traps_install(true) == 0, "set_trap_table failed");
+	rc = gdt_load_page(gdt, &gdt_mfn);
+	CHECK(rc == 0, "loading the GDT page gave %ld", rc);
+	CHECK(evtchn_op(EVTCHNOP_alloc_unbound, &au) == 0, "alloc_unbound failed");
+	CHECK(hypercall2(__HYPERVISOR_callback_op, CALLBACKOP_register, &cb) == 0,
+	      "registering the failsafe callback failed");
+	rc = smp_start_vcpu(si, 1, spinner, stack1, sizeof(stack1));
+	CHECK(rc == 0, "starting vCPU 1 gave %ld", rc);
+	rc = smp_start_vcpu(si, 2, spinner, stack2, sizeof(stack2));
+	CHECK(rc == 0, "starting vCPU 2 gave %ld", rc);
+	while (running < 2)
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+
+	shared->vcpu_info[0].evtchn_upcall_mask = 0;
+	for (tries = 0; tries < TRIES && !calls; tries++) {
+		evtchn_port_t p = au.port;
+		struct sched_poll poll = { (uint64_t)&p, 1, 0, pvclock_ns() + 20000 };
+
+		asm volatile("mov %0, %%ds; mov %0, %%fs" : : "r"(SEL));
+		rc = hypercall2(__HYPERVISOR_update_descriptor, (gdt_mfn << 12) + 3 * 8,
+				0x00cf73000000ffffULL);		/* not present */
+		CHECK(rc == 0, "update_descriptor gave %ld", rc);
+		asm volatile("mov %%rsp, %1\n\t"
+			     "syscall\n\t"
+			     ".globl poll_ret\n"
+			     "poll_ret:"
+			     : "=a"(rc), "=&r"(sp_before)
+			     : "a"(__HYPERVISOR_sched_op), "D"(SCHEDOP_poll), "S"(&poll)
+			     : "rcx", "r11", "memory");
+		CHECK(rc == 0, "try %lu: poll gave %ld", tries, rc);
+		asm volatile("mov %%ds, %0; mov %%es, %1; mov %%fs, %2; mov %%gs, %3"
+			     : "=r"(ds), "=r"(es), "=r"(fs), "=r"(gs));
+		rc = hypercall2(__HYPERVISOR_update_descriptor, (gdt_mfn << 12) + 3 * 8,
+				0x00cff3000000ffffULL);		/* present again */
+		CHECK(rc == 0, "update_descriptor gave %ld", rc);
+		if (!calls)
+			CHECK(ds == SEL && fs == SEL, "try %lu: %%ds %#x %%fs %#x with no failsafe "
+			      "call", tries, ds, fs);
+	}
+	stop = true;
+	asm volatile("mov %0, %%ds; mov %0, %%fs" : : "r"(0));
+	shared->vcpu_info[0].evtchn_upcall_mask = 1;
+	printf("failsafe: %lu calls after %lu tries; frame rcx %#lx r11 %#lx ds %#lx es %#lx "
+	       "fs %#lx gs %#lx rip %#lx cs %#lx rflags %#lx rsp %#lx ss %#lx\n", calls, tries,
+	       frame[0], frame[1], frame[2], frame[3], frame[4], frame[5], frame[6], frame[7],
+	       frame[8], frame[9], frame[10]);
+	printf("failsafe: on entry rsp %#lx cs %#x ss %#x rflags %#lx mask %u ds %#x fs %#x; "
+	       "after ds %#x es %#x fs %#x gs %#x; rsp before the poll %#lx\n", entry_rsp,
+	       entry_cs, entry_ss, entry_flags, entry_mask, entry_ds, entry_fs, ds, es, fs, gs,
+	       sp_before);
+	CHECK(calls > 0, "no failsafe call in %lu switch-ins with %%ds/%%fs not present", tries);
+	CHECK(frame[2] == SEL && frame[3] == 0 && frame[4] == SEL && frame[5] == 0,
+	      "frame selectors ds %#lx es %#lx fs %#lx gs %#lx, not 0x1b 0 0x1b 0",
+	      frame[2], frame[3], frame[4], frame[5]);
+	CHECK(frame[6] == (uint64_t)poll_ret, "frame rip %#lx, not the poll's return %#lx",
+	      frame[6], (uint64_t)poll_ret);
+	CHECK(frame[0] == (uint64_t)poll_ret && frame[1] == frame[8], "frame rcx %#lx r11 %#lx: "
+	      "not syscall's (the return rip, the rflags)", frame[0], frame[1]);
+	CHECK(frame[7] == 0xe030, "frame cs %#lx, not 0xe030 (kernel mode: RPL cleared, "
+	      "events were unmasked)", frame[7]);
+	CHECK(frame[8] & 0x200, "frame rflags %#lx without IF (events were unmasked)", frame[8]);
+	CHECK(frame[10] == 0xe02b, "frame ss %#lx", frame[10]);
+	CHECK(entry_rsp + 88 == (frame[9] & ~15UL), "entered at rsp %#lx, frame rsp %#lx: not "
+	      "11 quadwords below it aligned down to 16", entry_rsp, frame[9]);
+	CHECK(frame[9] == sp_before, "frame rsp %#lx, not the poll's %#lx", frame[9], sp_before);
+	CHECK(entry_cs == 0xe033 && entry_ss == 0xe02b, "entered with cs %#x ss %#x",
+	      entry_cs, entry_ss);
+	CHECK(!(entry_flags & 0x44100), "entered with rflags %#lx (TF/NT/AC set)", entry_flags);
+	CHECK(entry_mask == 1, "entered with event mask %u, registered with "
+	      "CALLBACKF_mask_events", entry_mask);
+	CHECK(entry_ds == 0 && entry_fs == 0, "entered with %%ds %#x %%fs %#x, not null",
+	      entry_ds, entry_fs);
+	return TEST_PASS;
+}
