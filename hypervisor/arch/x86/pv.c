@@ -265,8 +265,8 @@ void prepare_return_to_guest(struct cpu_regs *r)
 /*
  * A data selector load, checked first (data_selector_ok), can still fault:
  * another vCPU of the domain may rewrite the descriptor between the check
- * and the load. Such a load becomes a null one (its fixup; Xen 4.17 loads
- * null too, or calls the failsafe callback).
+ * and the load. Such a load becomes a null one (its fixup, as Xen 4.17's)
+ * and answers false, for load_vcpu's failsafe callback.
  */
 #define DEFINE_SEG(name)						\
 static uint16_t read_##name(void)					\
@@ -275,7 +275,7 @@ static uint16_t read_##name(void)					\
 	asm volatile("mov %%" #name ", %0" : "=r"(s));			\
 	return s;							\
 }									\
-static void load_##name(uint16_t s)					\
+static bool load_##name(uint16_t s)					\
 {									\
 	asm goto("1: mov %0, %%" #name "\n"				\
 		 ".pushsection __ex_table, \"a\"\n"			\
@@ -283,9 +283,10 @@ static void load_##name(uint16_t s)					\
 		 ".quad 1b, %l1\n"					\
 		 ".popsection"						\
 		 : : "r"(s) : : fault);					\
-	return;								\
+	return true;							\
 fault:									\
 	asm volatile("mov %0, %%" #name : : "r"((uint16_t)0));		\
+	return false;							\
 }
 DEFINE_SEG(ds)
 DEFINE_SEG(es)
@@ -307,26 +308,30 @@ uint16_t read_gs_sel(void)
  * them), and it sets the base in MSR_KERNEL_GS_BASE, the guest's: the
  * caller writes the base it wants after it. sel must have been checked
  * (data_selector_ok); a load that faults all the same (the descriptor
- * rewritten meanwhile) loads null instead. That fault is taken with the
- * guest's GS base loaded: do_exception reaches its fixup (search_fixup)
- * without touching anything per-CPU.
+ * rewritten meanwhile) loads null instead, and answers false. That fault
+ * is taken with the guest's GS base loaded: do_exception reaches its
+ * fixup (search_fixup) without touching anything per-CPU.
  */
-void load_guest_gs_sel(uint16_t sel)
+bool load_guest_gs_sel(uint16_t sel)
 {
 	uint64_t flags;
+	uint32_t loaded = 1;
 
 	asm volatile("pushfq; pop %0; cli; swapgs\n"
-		     "1: mov %1, %%gs\n"
+		     "1: mov %2, %%gs\n"
 		     "2: swapgs; push %0; popfq\n"
 		     ".pushsection .text.fixup, \"ax\"\n"
-		     "3: mov %2, %%gs\n"
+		     "3: mov %3, %%gs\n"
+		     "xor %k1, %k1\n"
 		     "jmp 2b\n"
 		     ".popsection\n"
 		     ".pushsection __ex_table, \"a\"\n"
 		     ".balign 8\n"
 		     ".quad 1b, 3b\n"
 		     ".popsection"
-		     : "=&r"(flags) : "r"(sel), "r"((uint16_t)0) : "memory", "cc");
+		     : "=&r"(flags), "+r"(loaded) : "r"(sel), "r"((uint16_t)0)
+		     : "memory", "cc");
+	return loaded;
 }
 
 extern uint64_t xcr0_max;
@@ -432,6 +437,7 @@ bool vcpu_set_xcr0(struct vcpu *v, uint32_t reg, uint64_t val)
 static void load_vcpu(struct vcpu *next, struct cpu_regs *r)
 {
 	struct arch_vcpu *n = &next->arch;
+	bool ok;
 
 	this_cpu()->current = next;
 	flush_tlb_note_cpu(next->domain, &next->domain->dirty_cpumask, this_cpu()->cpu_id);
@@ -441,17 +447,28 @@ static void load_vcpu(struct vcpu *next, struct cpu_regs *r)
 	gdt_load_vcpu(next);
 	ldt_load_vcpu(next);
 	cr4_fsgsbase_load(n->cr4_fsgsbase);
-	load_ds(data_selector_ok(next, n->ds) ? n->ds : 0);
-	load_es(data_selector_ok(next, n->es) ? n->es : 0);
-	load_fs(data_selector_ok(next, n->fs) ? n->fs : 0);
+	/*
+	 * A selector that is not good (data_selector_ok) or whose load
+	 * faults all the same loads null; then the failsafe callback, as
+	 * Xen 4.17's load_segments (docs/abi-core.md §3.7).
+	 */
+	ok = data_selector_ok(next, n->ds) ? load_ds(n->ds) : (load_ds(0), false);
+	ok &= data_selector_ok(next, n->es) ? load_es(n->es) : (load_es(0), false);
+	ok &= data_selector_ok(next, n->fs) ? load_fs(n->fs) : (load_fs(0), false);
 	/* %gs as Xen's load_segments: each vCPU its own selector (then its base). */
 	if (n->gs || read_gs_sel())
-		load_guest_gs_sel(data_selector_ok(next, n->gs) ? n->gs : 0);
+		ok &= data_selector_ok(next, n->gs) ? load_guest_gs_sel(n->gs) :
+						      (load_guest_gs_sel(0), false);
 	wrmsr(MSR_FS_BASE, n->fs_base);
 	wrmsr(MSR_KERNEL_GS_BASE, n->kernel_mode ? n->kernel_gs_base : n->user_gs_base);
 	memcpy(r, &n->regs, sizeof(*r));
 	pvclock_update(next);
 	vcpu_update_runstate_area(next);
+	if (unlikely(!ok)) {
+		const uint16_t sels[4] = { n->ds, n->es, n->fs, n->gs };
+
+		pv_failsafe(next, r, sels);
+	}
 }
 
 /* Everything of prev's that the CPU holds, and its register frame from r, to memory. */

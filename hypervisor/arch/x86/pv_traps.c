@@ -89,21 +89,19 @@ static inline void smap_close(void)
 /*
  * The bounce frame is built where it lands, on the guest's stack: each
  * quadword stored once (GUEST_STORE), not assembled on ours and copied.
+ * sels, when not NULL, are the failsafe frame's four data selectors
+ * (ds, es, fs, gs) after r11; a failsafe frame has no error code.
  */
-void pv_bounce(struct vcpu *v, struct cpu_regs *r, uint64_t handler, bool mask_events,
-	       bool has_error, uint64_t error)
+static inline __attribute__((always_inline)) void
+bounce(struct vcpu *v, struct cpu_regs *r, uint64_t handler, bool mask_events,
+       bool has_error, uint64_t error, const uint16_t *sels)
 {
 	struct vcpu_info *vi = v->vcpu_info;
 	uint8_t mask = vi->evtchn_upcall_mask;
 	bool from_user = !v->arch.kernel_mode;
 	uint64_t sp, *f, cs, rflags;
-	unsigned int n = has_error ? 8 : 7;
+	unsigned int n = (has_error ? 8 : 7) + (sels ? 4 : 0);
 
-	if (!handler) {
-		domain_crash(v->domain, "no handler to deliver to at rip %#llx",
-			     (unsigned long long)r->rip);
-		return;
-	}
 	if (from_user)
 		switch_mode(v, true);
 	sp = ((from_user ? v->arch.kernel_sp : r->rsp) & ~15ULL) - n * 8;
@@ -116,6 +114,13 @@ void pv_bounce(struct vcpu *v, struct cpu_regs *r, uint64_t handler, bool mask_e
 	smap_open();
 	GUEST_STORE(f, r->rcx, fault_open);
 	GUEST_STORE(f + 1, r->r11, fault_open);
+	if (sels) {
+		GUEST_STORE(f + 2, sels[0], fault_open);
+		GUEST_STORE(f + 3, sels[1], fault_open);
+		GUEST_STORE(f + 4, sels[2], fault_open);
+		GUEST_STORE(f + 5, sels[3], fault_open);
+		f += 4;
+	}
 	if (has_error) {
 		GUEST_STORE(f + 2, error, fault_open);
 		f++;
@@ -140,6 +145,30 @@ fault_open:
 	smap_close();
 fault:
 	pv_bounce_fault(v, sp);
+}
+
+void pv_bounce(struct vcpu *v, struct cpu_regs *r, uint64_t handler, bool mask_events,
+	       bool has_error, uint64_t error)
+{
+	if (!handler) {
+		domain_crash(v->domain, "no handler to deliver to at rip %#llx",
+			     (unsigned long long)r->rip);
+		return;
+	}
+	bounce(v, r, handler, mask_events, has_error, error, NULL);
+}
+
+/*
+ * The failsafe callback (docs/abi-core.md §3.7), entered when v's data
+ * selectors sels (ds, es, fs, gs, as v held them) could not all be loaded
+ * as it was switched in; r is its frame. As Xen 4.17's load_segments:
+ * the bounce frame with the four selectors after r11, the events masked
+ * only as the callback was registered, and no test for a callback: with
+ * none registered the guest is entered at address 0 (its own #PF).
+ */
+void pv_failsafe(struct vcpu *v, struct cpu_regs *r, const uint16_t sels[4])
+{
+	bounce(v, r, v->arch.failsafe.address, v->arch.failsafe.mask_events, false, 0, sels);
 }
 
 /* A bounce frame that cannot be written (here and entry.S's syscall bounce). */

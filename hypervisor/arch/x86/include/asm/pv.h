@@ -30,10 +30,11 @@ void vcpu_release_descriptors(struct vcpu *v);
 bool pv_ldt_fault(struct vcpu *v, uint64_t addr);
 bool data_selector_ok(const struct vcpu *v, uint16_t sel);
 /* The guest's %gs selector: its GS base (MSR_KERNEL_GS_BASE here) becomes the segment's. */
-void load_guest_gs_sel(uint16_t sel);
+bool load_guest_gs_sel(uint16_t sel);
 uint16_t read_gs_sel(void);
 struct hc_args;
 void pv_bounce_fault(struct vcpu *v, uint64_t sp);
+void pv_failsafe(struct vcpu *v, struct cpu_regs *r, const uint16_t sels[4]);
 long hc_iret_slow(struct vcpu *v, struct hc_args *a);
 int iret_target_fault(struct vcpu *v, uint16_t cs, uint16_t ss, uint64_t rip);
 bool guest_segment(const struct vcpu *v, uint16_t sel, uint64_t *base, uint64_t *limit,
