@@ -5,7 +5,8 @@
  * and %fs, makes that descriptor not present (update_descriptor; the
  * loaded registers keep their copy) and sleeps in SCHEDOP_poll with a
  * timeout while vCPUs 1 and 2 yield in a loop, so that vCPU 0 is switched
- * back in after another vCPU ran on its pCPU. Its %ds and %fs cannot be
+ * back in after another vCPU ran on its pCPU (at the poll's return, or at
+ * update_descriptor's if it was preempted there). Its %ds and %fs cannot be
  * loaded then: they become null and the failsafe callback (registered
  * with CALLBACKF_mask_events) is entered in kernel mode, on the stack it
  * slept on aligned down to 16, with the frame rcx, r11, ds, es, fs, gs
@@ -13,6 +14,11 @@
  * old event mask in bits 32-39), rflags (IF = !mask), rsp, ss; on entry
  * cs/ss are 0xe033/0xe02b, events are masked, and %ds/%fs are null. The
  * callback returns (iret) into the poll, which returns 0.
+ * Then from user mode: the same selectors, user code spinning until its
+ * %ds is null, the callback registered without CALLBACKF_mask_events and
+ * kernel_sp 8 below a 16-byte boundary: the callback is entered in kernel
+ * mode at kernel_sp aligned down to 16, the frame's cs the user's (0xe033)
+ * and rsp/rip the user's, events still unmasked; it returns to user mode.
  * @hvargs: dom0_max_vcpus=3
  */
 #include "lib/guest.h"
@@ -21,8 +27,9 @@
 #include "lib/events.h"
 #include "lib/smp.h"
 #include "lib/segbase.h"
+#include "lib/user.h"
 
-extern char poll_ret[];
+extern char poll_ret[], upd_ret[];
 
 #define STACK_SIZE	8192
 #define SEL		0x1b
@@ -30,6 +37,24 @@ extern char poll_ret[];
 
 static uint8_t stack1[STACK_SIZE] __attribute__((aligned(16)));
 static uint8_t stack2[STACK_SIZE] __attribute__((aligned(16)));
+static uint8_t kstack[STACK_SIZE] __attribute__((aligned(16)));
+
+/* User mode: spins (bounded) while %ds is not null, then exits. */
+extern const uint8_t spin_prog[], spin_prog_end[];
+asm(".pushsection .rodata\n"
+    "spin_prog:\n"
+    "	mov $1000000000, %rcx\n"
+    "spin_loop:\n"
+    "	mov %ds, %eax\n"
+    "	test %eax, %eax\n"
+    "	jz 1f\n"
+    "	dec %rcx\n"
+    "	jnz spin_loop\n"
+    "1:	mov $60, %eax\n"
+    "	syscall\n"
+    "	ud2\n"
+    "spin_prog_end:\n"
+    ".popsection");
 static volatile bool stop;
 static volatile unsigned int running;
 
@@ -38,6 +63,74 @@ static volatile uint64_t frame[11], entry_rsp, entry_flags;
 static volatile uint16_t entry_cs, entry_ss, entry_ds, entry_fs;
 static volatile uint8_t entry_mask;
 static volatile unsigned long calls;
+
+void failsafe_stub(void);
+
+static void forget(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < 11; i++)
+		frame[i] = 0;
+	entry_rsp = entry_flags = 0;
+	entry_cs = entry_ss = entry_ds = entry_fs = 0xffff;
+	entry_mask = 0xff;
+	calls = 0;
+}
+
+/* The user-mode case (CHECK ends the test on a failure). */
+static int from_user(uint64_t gdt_mfn)
+{
+	struct callback_register cb = { CALLBACKTYPE_failsafe, 0, 0, (uint64_t)failsafe_stub };
+	uint64_t ksp = (uint64_t)kstack + sizeof(kstack) - 8;
+	long rc, user_rc;
+
+	CHECK(user_setup(spin_prog, spin_prog_end - spin_prog, 1) == 0, "user mode set-up failed");
+	CHECK(hypercall2(__HYPERVISOR_callback_op, CALLBACKOP_register, &cb) == 0,
+	      "registering the failsafe callback again failed");
+	CHECK(hypercall2(__HYPERVISOR_stack_switch, FLAT_KERNEL_SS, ksp) == 0,
+	      "stack_switch failed");
+	forget();
+	shared->vcpu_info[0].evtchn_upcall_mask = 0;
+	asm volatile("mov %0, %%ds; mov %0, %%fs" : : "r"(SEL));
+	rc = hypercall2(__HYPERVISOR_update_descriptor, (gdt_mfn << 12) + 3 * 8,
+			0x00cf73000000ffffULL);
+	CHECK(rc == 0, "update_descriptor gave %ld", rc);
+	user_rc = enter_user(USER_BASE, USER_DATA + 4096);
+	shared->vcpu_info[0].evtchn_upcall_mask = 1;
+	asm volatile("mov %0, %%ds; mov %0, %%fs" : : "r"(0));
+	rc = hypercall2(__HYPERVISOR_update_descriptor, (gdt_mfn << 12) + 3 * 8,
+			0x00cff3000000ffffULL);
+	CHECK(rc == 0, "update_descriptor gave %ld", rc);
+	printf("failsafe: user mode: %lu calls; frame rcx %#lx r11 %#lx ds %#lx es %#lx "
+	       "fs %#lx gs %#lx rip %#lx cs %#lx rflags %#lx rsp %#lx ss %#lx\n", calls,
+	       frame[0], frame[1], frame[2], frame[3], frame[4], frame[5], frame[6], frame[7],
+	       frame[8], frame[9], frame[10]);
+	printf("failsafe: user mode: on entry rsp %#lx cs %#x ss %#x rflags %#lx mask %u "
+	       "ds %#x fs %#x; kernel_sp %#lx\n", entry_rsp, entry_cs, entry_ss, entry_flags,
+	       entry_mask, entry_ds, entry_fs, ksp);
+	CHECK(calls > 0, "no failsafe call while user mode spun with %%ds not present");
+	CHECK(frame[2] == SEL && frame[3] == 0 && frame[4] == SEL && frame[5] == 0,
+	      "user mode: frame selectors ds %#lx es %#lx fs %#lx gs %#lx, not 0x1b 0 0x1b 0",
+	      frame[2], frame[3], frame[4], frame[5]);
+	CHECK(frame[6] >= USER_BASE && frame[6] < USER_BASE + (spin_prog_end - spin_prog),
+	      "user mode: frame rip %#lx not in the user program", frame[6]);
+	CHECK(frame[7] == 0xe033 && frame[10] == 0xe02b, "user mode: frame cs %#lx ss %#lx, not "
+	      "the user's 0xe033 0xe02b (events unmasked)", frame[7], frame[10]);
+	CHECK(frame[8] & 0x200, "user mode: frame rflags %#lx without IF", frame[8]);
+	CHECK(frame[9] == USER_DATA + 4096, "user mode: frame rsp %#lx, not the user's",
+	      frame[9]);
+	CHECK(entry_rsp == (ksp & ~15UL) - 88, "user mode: entered at rsp %#lx, kernel_sp %#lx: "
+	      "not 11 quadwords below it aligned down to 16", entry_rsp, ksp);
+	CHECK(entry_cs == 0xe033 && entry_ss == 0xe02b, "user mode: entered with cs %#x ss %#x",
+	      entry_cs, entry_ss);
+	CHECK(entry_mask == 0, "user mode: entered with event mask %u, registered without "
+	      "CALLBACKF_mask_events", entry_mask);
+	CHECK(entry_ds == 0 && entry_fs == 0, "user mode: entered with %%ds %#x %%fs %#x",
+	      entry_ds, entry_fs);
+	CHECK(user_rc == 60, "enter_user gave %ld", user_rc);
+	return TEST_PASS;
+}
 
 void failsafe_c(const uint64_t *f, uint64_t flags);
 void failsafe_c(const uint64_t *f, uint64_t flags)
@@ -92,7 +185,7 @@ int test_main(struct start_info *si)
 	struct evtchn_alloc_unbound au = { DOMID_SELF, DOMID_SELF, 0 };
 	struct callback_register cb = { CALLBACKTYPE_failsafe, CALLBACKF_mask_events, 0,
 					(uint64_t)failsafe_stub };
-	uint64_t gdt_mfn, sp_before = 0;
+	uint64_t gdt_mfn, sp_before = 0, sp_upd = 0;
 	uint16_t ds = 0, es = 0, fs = 0, gs = 0;
 	unsigned long tries;
 	long rc = 0;
@@ -117,8 +210,15 @@ int test_main(struct start_info *si)
 		struct sched_poll poll = { (uint64_t)&p, 1, 0, pvclock_ns() + 20000 };
 
 		asm volatile("mov %0, %%ds; mov %0, %%fs" : : "r"(SEL));
-		rc = hypercall2(__HYPERVISOR_update_descriptor, (gdt_mfn << 12) + 3 * 8,
-				0x00cf73000000ffffULL);		/* not present */
+		/* not present: its return is where the switch-in may come too */
+		asm volatile("mov %%rsp, %1\n\t"
+			     "syscall\n\t"
+			     ".globl upd_ret\n"
+			     "upd_ret:"
+			     : "=a"(rc), "=&r"(sp_upd)
+			     : "a"(__HYPERVISOR_update_descriptor),
+			       "D"((gdt_mfn << 12) + 3 * 8), "S"(0x00cf73000000ffffULL)
+			     : "rcx", "r11", "memory");
 		CHECK(rc == 0, "update_descriptor gave %ld", rc);
 		asm volatile("mov %%rsp, %1\n\t"
 			     "syscall\n\t"
@@ -137,7 +237,6 @@ int test_main(struct start_info *si)
 			CHECK(ds == SEL && fs == SEL, "try %lu: %%ds %#x %%fs %#x with no failsafe "
 			      "call", tries, ds, fs);
 	}
-	stop = true;
 	asm volatile("mov %0, %%ds; mov %0, %%fs" : : "r"(0));
 	shared->vcpu_info[0].evtchn_upcall_mask = 1;
 	printf("failsafe: %lu calls after %lu tries; frame rcx %#lx r11 %#lx ds %#lx es %#lx "
@@ -152,9 +251,11 @@ int test_main(struct start_info *si)
 	CHECK(frame[2] == SEL && frame[3] == 0 && frame[4] == SEL && frame[5] == 0,
 	      "frame selectors ds %#lx es %#lx fs %#lx gs %#lx, not 0x1b 0 0x1b 0",
 	      frame[2], frame[3], frame[4], frame[5]);
-	CHECK(frame[6] == (uint64_t)poll_ret, "frame rip %#lx, not the poll's return %#lx",
-	      frame[6], (uint64_t)poll_ret);
-	CHECK(frame[0] == (uint64_t)poll_ret && frame[1] == frame[8], "frame rcx %#lx r11 %#lx: "
+	CHECK((frame[6] == (uint64_t)poll_ret && frame[9] == sp_before) ||
+	      (frame[6] == (uint64_t)upd_ret && frame[9] == sp_upd), "frame rip %#lx rsp %#lx, "
+	      "not the poll's return %#lx (rsp %#lx) or update_descriptor's %#lx (rsp %#lx)",
+	      frame[6], frame[9], (uint64_t)poll_ret, sp_before, (uint64_t)upd_ret, sp_upd);
+	CHECK(frame[0] == frame[6] && frame[1] == frame[8], "frame rcx %#lx r11 %#lx: "
 	      "not syscall's (the return rip, the rflags)", frame[0], frame[1]);
 	CHECK(frame[7] == 0xe030, "frame cs %#lx, not 0xe030 (kernel mode: RPL cleared, "
 	      "events were unmasked)", frame[7]);
@@ -162,7 +263,6 @@ int test_main(struct start_info *si)
 	CHECK(frame[10] == 0xe02b, "frame ss %#lx", frame[10]);
 	CHECK(entry_rsp + 88 == (frame[9] & ~15UL), "entered at rsp %#lx, frame rsp %#lx: not "
 	      "11 quadwords below it aligned down to 16", entry_rsp, frame[9]);
-	CHECK(frame[9] == sp_before, "frame rsp %#lx, not the poll's %#lx", frame[9], sp_before);
 	CHECK(entry_cs == 0xe033 && entry_ss == 0xe02b, "entered with cs %#x ss %#x",
 	      entry_cs, entry_ss);
 	CHECK(!(entry_flags & 0x44100), "entered with rflags %#lx (TF/NT/AC set)", entry_flags);
@@ -170,5 +270,7 @@ int test_main(struct start_info *si)
 	      "CALLBACKF_mask_events", entry_mask);
 	CHECK(entry_ds == 0 && entry_fs == 0, "entered with %%ds %#x %%fs %#x, not null",
 	      entry_ds, entry_fs);
-	return TEST_PASS;
+	rc = from_user(gdt_mfn);
+	stop = true;
+	return rc;
 }
