@@ -14,10 +14,9 @@
  *   yielding after each flip (with one pCPU, vCPU 0 runs in between).
  * The window is a few instructions wide and opens only with two pCPUs;
  * the test asserts that the domain lives through it and prints how many
- * switches found a selector gone. Xen 4.17 calls the failsafe callback
- * when a switch-in finds one it cannot load (registered here: it counts
- * and returns); Lamina loads null and never calls it (docs/abi-core.md
- * §3.7).
+ * switches found a selector gone. Xen 4.17 and Lamina call the failsafe
+ * callback when a switch-in finds one they cannot load (registered here:
+ * it counts and returns; docs/abi-core.md §3.7, tests/guest/failsafe).
  * @hvargs: dom0_max_vcpus=2
  */
 #include "lib/guest.h"
