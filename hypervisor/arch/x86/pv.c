@@ -433,6 +433,12 @@ bool vcpu_set_xcr0(struct vcpu *v, uint32_t reg, uint64_t val)
 	return true;
 }
 
+/* data_selector_ok, without its call for a null selector (the switch-in's usual case). */
+static inline bool selector_good(const struct vcpu *v, uint16_t sel)
+{
+	return !(sel & ~3) || data_selector_ok(v, sel);
+}
+
 /* Everything of next's that the CPU holds, and its register frame into r. */
 static void load_vcpu(struct vcpu *next, struct cpu_regs *r)
 {
@@ -448,17 +454,17 @@ static void load_vcpu(struct vcpu *next, struct cpu_regs *r)
 	ldt_load_vcpu(next);
 	cr4_fsgsbase_load(n->cr4_fsgsbase);
 	/*
-	 * A selector that is not good (data_selector_ok) or whose load
+	 * A selector that is not good (selector_good) or whose load
 	 * faults all the same loads null; then the failsafe callback, as
 	 * Xen 4.17's load_segments (docs/abi-core.md §3.7).
 	 */
-	ok = data_selector_ok(next, n->ds) ? load_ds(n->ds) : (load_ds(0), false);
-	ok &= data_selector_ok(next, n->es) ? load_es(n->es) : (load_es(0), false);
-	ok &= data_selector_ok(next, n->fs) ? load_fs(n->fs) : (load_fs(0), false);
+	ok = selector_good(next, n->ds) ? load_ds(n->ds) : (load_ds(0), false);
+	ok &= selector_good(next, n->es) ? load_es(n->es) : (load_es(0), false);
+	ok &= selector_good(next, n->fs) ? load_fs(n->fs) : (load_fs(0), false);
 	/* %gs as Xen's load_segments: each vCPU its own selector (then its base). */
 	if (n->gs || read_gs_sel())
-		ok &= data_selector_ok(next, n->gs) ? load_guest_gs_sel(n->gs) :
-						      (load_guest_gs_sel(0), false);
+		ok &= selector_good(next, n->gs) ? load_guest_gs_sel(n->gs) :
+						   (load_guest_gs_sel(0), false);
 	wrmsr(MSR_FS_BASE, n->fs_base);
 	wrmsr(MSR_KERNEL_GS_BASE, n->kernel_mode ? n->kernel_gs_base : n->user_gs_base);
 	memcpy(r, &n->regs, sizeof(*r));
