@@ -19,13 +19,9 @@
 #include "lib/smp.h"
 #include "lib/segbase.h"
 #include "lib/user.h"
+#include "lib/failsafe.h"
 
-#define STACK_SIZE	8192
 #define SEL		0x1b
-
-static uint8_t stack1[STACK_SIZE] __attribute__((aligned(16)));
-static uint8_t stack2[STACK_SIZE] __attribute__((aligned(16)));
-static volatile unsigned int running;
 
 extern const uint8_t spin_prog[], spin_prog_end[];
 asm(".pushsection .rodata\n"
@@ -41,36 +37,14 @@ static uint64_t gdt_mfn;
  * now; load 0x1b into it again and return. From user mode it is never
  * entered (the frame cannot be written).
  */
-void failsafe_c(const uint64_t *f);
-void failsafe_c(const uint64_t *f)
+void failsafe_c(const uint64_t *f, uint64_t flags)
 {
+	(void)flags;
 	if (f[7] & 3)
 		asm volatile("ud2");
 	hypercall2(__HYPERVISOR_update_descriptor, (gdt_mfn << 12) + 3 * 8, 0x00cff3000000ffffULL);
 	asm volatile("mov %0, %%ds" : : "r"(SEL));
 	hypercall2(__HYPERVISOR_update_descriptor, (gdt_mfn << 12) + 3 * 8, 0x00cf73000000ffffULL);
-}
-
-void failsafe_stub(void);
-asm(".text\n"
-    "failsafe_stub:\n\t"
-    "push %rax; push %rcx; push %rdx; push %rsi; push %rdi\n\t"
-    "push %r8; push %r9; push %r10; push %r11\n\t"
-    "lea 72(%rsp), %rdi\n\t"
-    "call failsafe_c\n\t"
-    "pop %r11; pop %r10; pop %r9; pop %r8\n\t"
-    "pop %rdi; pop %rsi; pop %rdx; pop %rcx; pop %rax\n\t"
-    "pop %rcx\n\t"
-    "pop %r11\n\t"
-    "add $32, %rsp\n\t"
-    "jmp guest_iret");
-
-static void spinner(unsigned long id)
-{
-	(void)id;
-	__atomic_add_fetch(&running, 1, __ATOMIC_SEQ_CST);
-	for (;;)
-		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 }
 
 int test_main(struct start_info *si)
@@ -87,12 +61,8 @@ int test_main(struct start_info *si)
 	CHECK(hypercall2(__HYPERVISOR_callback_op, CALLBACKOP_register, &cb) == 0,
 	      "registering the failsafe callback failed");
 	CHECK(user_setup(spin_prog, spin_prog_end - spin_prog, 1) == 0, "user mode set-up failed");
-	rc = smp_start_vcpu(si, 1, spinner, stack1, sizeof(stack1));
-	CHECK(rc == 0, "starting vCPU 1 gave %ld", rc);
-	rc = smp_start_vcpu(si, 2, spinner, stack2, sizeof(stack2));
-	CHECK(rc == 0, "starting vCPU 2 gave %ld", rc);
-	while (running < 2)
-		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	rc = spinners_start(si);
+	CHECK(rc == 0, "starting vCPUs 1 and 2 gave %ld", rc);
 	CHECK(hypercall2(__HYPERVISOR_stack_switch, FLAT_KERNEL_SS, 0x0000700000000000ULL) == 0,
 	      "stack_switch failed");
 	asm volatile("mov %0, %%ds" : : "r"(SEL));

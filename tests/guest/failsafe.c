@@ -28,6 +28,7 @@
 #include "lib/smp.h"
 #include "lib/segbase.h"
 #include "lib/user.h"
+#include "lib/failsafe.h"
 
 extern char poll_ret[], upd_ret[];
 
@@ -35,8 +36,6 @@ extern char poll_ret[], upd_ret[];
 #define SEL		0x1b
 #define TRIES		2000
 
-static uint8_t stack1[STACK_SIZE] __attribute__((aligned(16)));
-static uint8_t stack2[STACK_SIZE] __attribute__((aligned(16)));
 static uint8_t kstack[STACK_SIZE] __attribute__((aligned(16)));
 
 /* User mode: spins (bounded) while %ds is not null, then exits. */
@@ -55,16 +54,12 @@ asm(".pushsection .rodata\n"
     "	ud2\n"
     "spin_prog_end:\n"
     ".popsection");
-static volatile bool stop;
-static volatile unsigned int running;
 
 /* What the callback saw first: its frame, and the CPU state on entry. */
 static volatile uint64_t frame[11], entry_rsp, entry_flags;
 static volatile uint16_t entry_cs, entry_ss, entry_ds, entry_fs;
 static volatile uint8_t entry_mask;
 static volatile unsigned long calls;
-
-void failsafe_stub(void);
 
 static void forget(void)
 {
@@ -132,7 +127,6 @@ static int from_user(uint64_t gdt_mfn)
 	return TEST_PASS;
 }
 
-void failsafe_c(const uint64_t *f, uint64_t flags);
 void failsafe_c(const uint64_t *f, uint64_t flags)
 {
 	uint16_t cs, ss, ds, fs;
@@ -153,32 +147,6 @@ void failsafe_c(const uint64_t *f, uint64_t flags)
 	}
 }
 
-/* Keeps every register the interrupted context had; returns as Linux's does. */
-void failsafe_stub(void);
-asm(".text\n"
-    "failsafe_stub:\n\t"
-    "push %rax; push %rcx; push %rdx; push %rsi; push %rdi\n\t"
-    "push %r8; push %r9; push %r10; push %r11\n\t"
-    "pushfq; pop %rsi\n\t"
-    "lea 72(%rsp), %rdi\n\t"
-    "call failsafe_c\n\t"
-    "pop %r11; pop %r10; pop %r9; pop %r8\n\t"
-    "pop %rdi; pop %rsi; pop %rdx; pop %rcx; pop %rax\n\t"
-    "pop %rcx\n\t"
-    "pop %r11\n\t"
-    "add $32, %rsp\n\t"
-    "jmp guest_iret");
-
-static void spinner(unsigned long id)
-{
-	(void)id;
-	__atomic_add_fetch(&running, 1, __ATOMIC_SEQ_CST);
-	while (!stop)
-		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-	for (;;)
-		HYPERVISOR_sched_op(SCHEDOP_block, NULL);
-}
-
 int test_main(struct start_info *si)
 {
 	static const uint64_t gdt[16] = { [3] = 0x00cff3000000ffffULL };
@@ -197,12 +165,8 @@ int test_main(struct start_info *si)
 	CHECK(evtchn_op(EVTCHNOP_alloc_unbound, &au) == 0, "alloc_unbound failed");
 	CHECK(hypercall2(__HYPERVISOR_callback_op, CALLBACKOP_register, &cb) == 0,
 	      "registering the failsafe callback failed");
-	rc = smp_start_vcpu(si, 1, spinner, stack1, sizeof(stack1));
-	CHECK(rc == 0, "starting vCPU 1 gave %ld", rc);
-	rc = smp_start_vcpu(si, 2, spinner, stack2, sizeof(stack2));
-	CHECK(rc == 0, "starting vCPU 2 gave %ld", rc);
-	while (running < 2)
-		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	rc = spinners_start(si);
+	CHECK(rc == 0, "starting vCPUs 1 and 2 gave %ld", rc);
 
 	shared->vcpu_info[0].evtchn_upcall_mask = 0;
 	for (tries = 0; tries < TRIES && !calls; tries++) {
@@ -271,6 +235,6 @@ int test_main(struct start_info *si)
 	CHECK(entry_ds == 0 && entry_fs == 0, "entered with %%ds %#x %%fs %#x, not null",
 	      entry_ds, entry_fs);
 	rc = from_user(gdt_mfn);
-	stop = true;
+	spinners_stop = true;
 	return rc;
 }

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A failsafe callback for test guests (docs/abi-core.md §3.7):
+ * failsafe_stub keeps every register of the interrupted context, calls
+ * failsafe_c(frame, rflags on entry), the test's own, with frame the 11
+ * quadwords rcx, r11, ds, es, fs, gs, rip, cs, rflags, rsp, ss, and then
+ * returns as Linux's does (rcx and r11 from the frame, the selectors
+ * skipped, the iret hypercall). Include it in one file of a guest.
+ */
+#ifndef GUEST_FAILSAFE_H
+#define GUEST_FAILSAFE_H
+
+#include "guest.h"
+#include "smp.h"
+
+void failsafe_c(const uint64_t *frame, uint64_t flags);
+void failsafe_stub(void);
+asm(".text\n"
+    "failsafe_stub:\n\t"
+    "push %rax; push %rcx; push %rdx; push %rsi; push %rdi\n\t"
+    "push %r8; push %r9; push %r10; push %r11\n\t"
+    "pushfq; pop %rsi\n\t"
+    "lea 72(%rsp), %rdi\n\t"
+    "call failsafe_c\n\t"
+    "pop %r11; pop %r10; pop %r9; pop %r8\n\t"
+    "pop %rdi; pop %rsi; pop %rdx; pop %rcx; pop %rax\n\t"
+    "pop %rcx\n\t"
+    "pop %r11\n\t"
+    "add $32, %rsp\n\t"
+    "jmp guest_iret");
+
+/*
+ * vCPUs 1 and 2 yield in a loop until spinners_stop: someone else runs on
+ * any pCPU vCPU 0 leaves, so that its next switch-in loads its selectors.
+ * 0, or the failing smp_start_vcpu's error.
+ */
+static volatile bool spinners_stop;
+static volatile unsigned int spinners_running;
+static uint8_t spinner_stacks[2][8192] __attribute__((aligned(16)));
+
+static void spinner(unsigned long id)
+{
+	(void)id;
+	__atomic_add_fetch(&spinners_running, 1, __ATOMIC_SEQ_CST);
+	while (!spinners_stop)
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	for (;;)
+		HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+}
+
+static inline long spinners_start(struct start_info *si)
+{
+	long rc = smp_start_vcpu(si, 1, spinner, spinner_stacks[0], sizeof(spinner_stacks[0]));
+
+	if (!rc)
+		rc = smp_start_vcpu(si, 2, spinner, spinner_stacks[1], sizeof(spinner_stacks[1]));
+	while (!rc && spinners_running < 2)
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	return rc;
+}
+
+#endif
