@@ -19,6 +19,8 @@
  * kernel_sp 8 below a 16-byte boundary: the callback is entered in kernel
  * mode at kernel_sp aligned down to 16, the frame's cs the user's (0xe033)
  * and rsp/rip the user's, events still unmasked; it returns to user mode.
+ * Last, 0x18 (RPL 0, the same DPL-3 descriptor) in %es survives
+ * switch-ins with no call, as on Xen 4.17.
  * @hvargs: dom0_max_vcpus=3
  */
 #include "lib/guest.h"
@@ -124,6 +126,33 @@ static int from_user(uint64_t gdt_mfn)
 	CHECK(entry_ds == 0 && entry_fs == 0, "user mode: entered with %%ds %#x %%fs %#x",
 	      entry_ds, entry_fs);
 	CHECK(user_rc == 60, "enter_user gave %ld", user_rc);
+	return TEST_PASS;
+}
+
+/*
+ * A selector with RPL 0 of a good DPL-3 descriptor (ring 3 may load it)
+ * survives switch-ins: Xen 4.17 reloads it in ring 0 without a failsafe
+ * call. 200 sleeps holding 0x18 in %es, vCPUs 1 and 2 yielding.
+ */
+static int rpl0(const struct evtchn_alloc_unbound *au)
+{
+	unsigned long i, lost = 0;
+	uint16_t es;
+
+	forget();
+	for (i = 0; i < 200; i++) {
+		evtchn_port_t p = au->port;
+		struct sched_poll poll = { (uint64_t)&p, 1, 0, pvclock_ns() + 20000 };
+
+		asm volatile("mov %0, %%es" : : "r"(0x18));
+		HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
+		asm volatile("mov %%es, %0" : "=r"(es));
+		lost += es != 0x18;
+	}
+	asm volatile("mov %0, %%es" : : "r"(0));
+	printf("failsafe: 200 sleeps holding 0x18 (RPL 0) in %%es: lost %lu times, %lu failsafe "
+	       "calls\n", lost, calls);
+	CHECK(!lost && !calls, "an RPL-0 selector lost %lu times, %lu failsafe calls", lost, calls);
 	return TEST_PASS;
 }
 
@@ -235,6 +264,8 @@ int test_main(struct start_info *si)
 	CHECK(entry_ds == 0 && entry_fs == 0, "entered with %%ds %#x %%fs %#x, not null",
 	      entry_ds, entry_fs);
 	rc = from_user(gdt_mfn);
+	if (rc == TEST_PASS)
+		rc = rpl0(&au);
 	spinners_stop = true;
 	return rc;
 }

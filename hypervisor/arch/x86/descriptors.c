@@ -195,14 +195,18 @@ int iret_target_fault(struct vcpu *v, uint16_t cs, uint16_t ss, uint64_t rip)
 	return rip <= limit ? -1 : 0;
 }
 
-/* May a data segment register be loaded with sel for v (else NULL is)? */
+/*
+ * May a data segment register be loaded with sel for v (else NULL is)?
+ * Any RPL: the guest's descriptors are DPL 3 (descriptor_check), so ring
+ * 3 may load one with RPL 0 too, and Xen 4.17 reloads that in ring 0.
+ */
 bool data_selector_ok(const struct vcpu *v, uint16_t sel)
 {
 	uint64_t d;
 
-	if ((sel & ~3) == 0 || sel == FLAT_RING3_DS32)
+	if ((sel & ~3) == 0 || (sel | 3) == FLAT_RING3_DS32)
 		return true;
-	if ((sel & 3) != 3 || !guest_descriptor(v, sel, &d))
+	if (!guest_descriptor(v, sel, &d))
 		return false;
 	return !((d >> 43) & 1) || ((d >> 41) & 1);	/* data, or readable code */
 }
