@@ -61,6 +61,7 @@ struct vif {
 	int port;
 	bool kick;		/* serve it once without an event */
 	bool rx_wait;		/* a frame waits for rx requests: the tap is not polled */
+	bool rx_poll;		/* no feature-rx-notify: look for rx requests every NB_RX_POLL_MS */
 	bool in_ep;		/* the tap is in the main loop's epoll set (tap_watch) */
 	size_t pend_len;
 	struct virtio_net_hdr pend_vh;
@@ -477,10 +478,17 @@ static int nb_connect(struct xb_backend *b, struct xb_dev *d)
 		xb_be_fatal(b, d, -EINVAL, "bad or missing tx-ring-ref, rx-ring-ref or event-channel");
 		return -EINVAL;
 	}
-	if (copy != 1 || notify != 1) {
-		xb_be_fatal(b, d, -EOPNOTSUPP, "the frontend must request rx-copy and rx-notify");
+	/*
+	 * As Linux's xen-netback: rx-copy is required, rx-notify is not. A
+	 * frontend without it (Mini-OS's netfront) may post rx requests
+	 * without an event, so a frame waiting for them is retried on a timer
+	 * (main loop) instead of only on the frontend's next event.
+	 */
+	if (copy != 1) {
+		xb_be_fatal(b, d, -EOPNOTSUPP, "the frontend must request rx-copy");
 		return -EOPNOTSUPP;
 	}
+	vf->rx_poll = notify != 1;
 	r = (uint32_t)txref;
 	vf->tx_page = be_map_refs(&dev, d->fe_id, &r, 1, &vf->tx_handle);
 	r = (uint32_t)rxref;
@@ -970,6 +978,8 @@ static int switch_opt(int *argc, char **argv)
  * the other vifs and the store first.
  */
 #define NB_SERVE_AGAIN	64
+/* How often a frame waiting for a frontend without rx-notify is retried. */
+#define NB_RX_POLL_MS	10
 static void port_fired(int port)
 {
 	struct vif *vf = vif_of_port(port);
@@ -1038,8 +1048,8 @@ int main(int argc, char **argv)
 	xs_ready = true;
 	while (!be_daemon_stopping) {
 		struct epoll_event ev[2 + XB_MAX_DEVS];
-		bool kick = false, ports = false;
-		int i, n;
+		bool kick = false, ports = false, rx_poll = false;
+		int i, n, wait_ms;
 
 		/*
 		 * The store only when it has something for us: its socket was
@@ -1061,13 +1071,19 @@ int main(int argc, char **argv)
 			}
 		}
 		LOOP_LAP(tsc_serve);
-		for (i = 0; i < (int)be.ndev; i++)
-			if (be.dev[i]->priv)
-				tap_watch(be.dev[i]->priv);
+		for (i = 0; i < (int)be.ndev; i++) {
+			struct vif *vf = be.dev[i]->priv;
+
+			if (vf)
+				tap_watch(vf);
+			rx_poll |= connected(vf) && vf->rx_poll && (vf->rx_wait || vf->nv.rx_backlog);
+		}
 		LOOP_LAP(tsc_rest);
 		LOOP_ADD(polls);
-		n = epoll_wait(nb_ep, ev, (int)(sizeof(ev) / sizeof(ev[0])),
-			       kick || xb_be_again(&be) ? 0 : be_stats_poll_ms());
+		wait_ms = kick || xb_be_again(&be) ? 0 : be_stats_poll_ms();
+		if (rx_poll && (wait_ms < 0 || wait_ms > NB_RX_POLL_MS))
+			wait_ms = NB_RX_POLL_MS;
+		n = epoll_wait(nb_ep, ev, (int)(sizeof(ev) / sizeof(ev[0])), wait_ms);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -1091,6 +1107,13 @@ int main(int argc, char **argv)
 				serve(vf, true);
 		}
 		LOOP_LAP(tsc_serve);
+		/* Frames waiting for a frontend that posts rx requests silently. */
+		for (i = 0; rx_poll && i < (int)be.ndev; i++) {
+			struct vif *vf = be.dev[i]->priv;
+
+			if (connected(vf) && vf->rx_poll && (vf->rx_wait || vf->nv.rx_backlog))
+				vf->kick = true;
+		}
 		be_stats_flush_due();
 #ifdef NB_PROF
 		prof_tick();
