@@ -31,6 +31,11 @@ CHECK_OFF(struct start_info, mod_len, 120);
 CHECK_OFF(struct start_info, cmd_line, 128);
 CHECK_OFF(struct start_info, first_p2m_pfn, 1152);
 CHECK_OFF(struct start_info, nr_p2m_frames, 1160);
+CHECK_SIZE(struct dom0_vga_console_info, 40);
+CHECK_OFF(struct dom0_vga_console_info, u.text_mode_3.font_height, 4);
+CHECK_OFF(struct dom0_vga_console_info, u.text_mode_3.columns, 12);
+CHECK_OFF(struct dom0_vga_console_info, u.vesa_lfb.lfb_base, 12);
+CHECK_OFF(struct dom0_vga_console_info, u.vesa_lfb.ext_lfb_base, 36);
 
 CHECK_SIZE(struct vcpu_time_info, 32);
 CHECK_SIZE(struct vcpu_info, 64);

@@ -3,7 +3,8 @@
  * start-info: the start-of-day state of dom0 is what docs/abi-core.md §1.5-1.7
  * describes: start_info fields, the command line from the module string,
  * a p2m list that agrees with the read-only M2P, read-only page tables
- * whose L4 carries the hypervisor's slots, and a mapped padding area.
+ * whose L4 carries the hypervisor's slots, a mapped padding area, and the
+ * VGA text console described after start_info (console.dom0).
  * @cmdline: console=hvc0 answer=42
  * @hvargs: dom0_mem=48M
  */
@@ -18,6 +19,7 @@ int test_main(struct start_info *si)
 	const uint64_t *l4 = (const uint64_t *)si->pt_base;
 	uint64_t pfn, region_end;
 	volatile const uint8_t *probe;
+	const struct dom0_vga_console_info *vga;
 	unsigned int i;
 
 	CHECK(!strncmp(si->magic, "xen-3.0-x86_64", 14), "magic \"%.32s\"", si->magic);
@@ -35,6 +37,20 @@ int test_main(struct start_info *si)
 	      (unsigned long)si->mfn_list);
 	CHECK(si->nr_pt_frames >= 4, "nr_pt_frames %lu", (unsigned long)si->nr_pt_frames);
 	CHECK(si->mod_start == 0 && si->mod_len == 0, "an initrd nobody gave");
+	vga = (const struct dom0_vga_console_info *)((const char *)si + si->console.dom0.info_off);
+	printf("console.dom0: info_off %#x, info_size %#x; type %#x, text mode: font %u, "
+	       "cursor %u,%u, %u rows of %u columns\n", si->console.dom0.info_off,
+	       si->console.dom0.info_size, vga->video_type, vga->u.text_mode_3.font_height,
+	       vga->u.text_mode_3.cursor_x, vga->u.text_mode_3.cursor_y,
+	       vga->u.text_mode_3.rows, vga->u.text_mode_3.columns);
+	/* What Xen 4.17 gives under QEMU (4 Dec): the BIOS's 80x25 text mode. */
+	CHECK(si->console.dom0.info_off == sizeof(*si) && si->console.dom0.info_size == sizeof(*vga),
+	      "no console information for dom0");
+	CHECK(vga->video_type == XEN_VGATYPE_TEXT_MODE_3 && vga->u.text_mode_3.font_height == 16 &&
+	      vga->u.text_mode_3.rows == 25 && vga->u.text_mode_3.columns == 80,
+	      "not QEMU's 80x25 text mode with a 16-line font");
+	CHECK(vga->u.text_mode_3.cursor_x < 80 && vga->u.text_mode_3.cursor_y < 25,
+	      "the cursor off the screen");
 
 	/* p2m and M2P agree for every page of the domain. */
 	for (pfn = 0; pfn < si->nr_pages; pfn++)

@@ -41,6 +41,35 @@ struct start_info {
 	uint64_t nr_p2m_frames;
 };
 
+/*
+ * dom0's console as the hypervisor found it at boot, at console.dom0.info_off
+ * in the start_info page (docs/abi-core.md §1.7). 40 bytes.
+ */
+#define XEN_VGATYPE_TEXT_MODE_3	0x03
+#define XEN_VGATYPE_VESA_LFB	0x23
+#define XEN_VGATYPE_EFI_LFB	0x70
+
+struct dom0_vga_console_info {
+	uint8_t video_type;		/* XEN_VGATYPE_*, 0: none */
+	uint8_t pad0[3];
+	union {
+		struct {
+			uint16_t font_height;	/* scan lines a character */
+			uint16_t cursor_x, cursor_y;
+			uint16_t rows, columns;
+		} text_mode_3;
+		struct {
+			uint16_t width, height, bytes_per_line, bits_per_pixel;
+			uint32_t lfb_base, lfb_size;
+			uint8_t red_pos, red_size, green_pos, green_size;
+			uint8_t blue_pos, blue_size, rsvd_pos, rsvd_size;
+			uint32_t gbl_caps;
+			uint16_t mode_attrs, pad1;
+			uint32_t ext_lfb_base;
+		} vesa_lfb;
+	} u;
+};
+
 #define SIF_PRIVILEGED		(1U << 0)
 #define SIF_INITDOMAIN		(1U << 1)
 #define SIF_MULTIBOOT_MOD	(1U << 2)

@@ -178,6 +178,35 @@ static void fill_p2m_list(struct builder *b)
 	}
 }
 
+/*
+ * dom0's console after its start_info (docs/abi-core.md §1.7), as Xen 4.17
+ * gives it: the colour text mode the BIOS left, read from its data area
+ * (mode 0x449, columns 0x44A, cursor 0x450, last row 0x484, character
+ * height 0x485; the first MiB is never handed out), or video type 0 when
+ * the area shows none. Xen offers the 40 bytes either way.
+ */
+static void fill_dom0_console(struct start_info *si)
+{
+	struct dom0_vga_console_info *ci = (struct dom0_vga_console_info *)(si + 1);
+	const uint8_t *bda = maddr_to_virt(0x400);
+	unsigned int cols = bda[0x4A] | bda[0x4B] << 8, rows = bda[0x84] + 1U;
+	unsigned int font = bda[0x85] | bda[0x86] << 8;
+
+	memset(ci, 0, sizeof(*ci));
+	si->console.dom0.info_off = sizeof(*si);
+	si->console.dom0.info_size = sizeof(*ci);
+	if (bda[0x49] != 3 || cols < 40 || cols > 255 || rows < 2 || font < 1 || font > 32)
+		return;
+	ci->video_type = XEN_VGATYPE_TEXT_MODE_3;
+	ci->u.text_mode_3.font_height = (uint16_t)font;
+	ci->u.text_mode_3.columns = (uint16_t)cols;
+	ci->u.text_mode_3.rows = (uint16_t)rows;
+	if (bda[0x50] < cols && bda[0x51] < rows) {
+		ci->u.text_mode_3.cursor_x = bda[0x50];
+		ci->u.text_mode_3.cursor_y = bda[0x51];
+	}
+}
+
 static void fill_start_info(struct builder *b, const char *cmdline)
 {
 	struct start_info *si = va_ptr(b, b->l.start_info);
@@ -202,6 +231,8 @@ static void fill_start_info(struct builder *b, const char *cmdline)
 	si->store_evtchn = d->store_port;
 	si->console.domU.mfn = d->console_mfn;
 	si->console.domU.evtchn = d->console_port;
+	if (d->is_privileged)
+		fill_dom0_console(si);
 }
 
 /* A domU's xenstore and console rings, offered to dom0 (hvm_op.h). */
