@@ -62,20 +62,35 @@ static void console_note(struct domain *d, const char *what, uint64_t bytes)
 	line_start = true;
 }
 
-/* Prints n bytes a guest wrote, each of a domU's lines with its prefix. */
+/*
+ * Prints n bytes a guest wrote, each of a domU's lines with its prefix. A
+ * domU's line starts where its own last one ended, whatever another
+ * writer left on the console: after dom0 printed half a line (its shell
+ * echoing a command being typed), the domU's next line still comes out as
+ * "(dN) ...\n", which a reader of the console can take out of dom0's line.
+ * The rest of a domU's line that another guest interrupted gets the
+ * prefix again.
+ */
 static void print_guest(struct domain *d, const char *s, size_t n)
 {
+	static const struct domain *last;	/* the guest that wrote last */
+	bool again = last != d;
 	size_t i, start = 0;
 
 	for (i = 0; i < n; i++) {
-		if (line_start && d != dom0) {
+		if ((!d->console_mid_line || again) && d != dom0) {
 			char prefix[12];
 
 			console_write(s + start, i - start);
 			start = i;
 			console_write(prefix, snprintf(prefix, sizeof(prefix), "(d%u) ", d->domid));
+			again = false;
 		}
-		line_start = s[i] == '\n';
+		d->console_mid_line = s[i] != '\n';
+	}
+	if (n) {
+		line_start = s[n - 1] == '\n';
+		last = d;
 	}
 	console_write(s + start, n - start);
 }
@@ -123,6 +138,8 @@ static long console_write_guest(struct domain *d, struct hc_args *a)
 		console_write("\n", 1);	/* end the cut line: others print next */
 		line_start = true;
 	}
+	if (count > 0)
+		d->console_mid_line = false;	/* its next byte starts a line */
 	d->console_dropped += count;
 	return 0;
 }

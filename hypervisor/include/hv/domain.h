@@ -135,6 +135,7 @@ struct domain {
 	evtchn_port_t store_port, console_port;
 	/* console_io output budget of a domU (console.c); stamp 0 = unused. */
 	uint64_t console_tokens, console_stamp, console_dropped;
+	bool console_mid_line;	/* its last console_io byte did not end a line */
 	/*
 	 * The toolstack's view (common/domctl.c). A domain built at boot has
 	 * its vCPU created and initialised and is destroyed by the hypervisor
