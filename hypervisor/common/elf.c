@@ -6,7 +6,7 @@
  * Where the parameters come from, first found wins:
  *   1. Xen notes (name "Xen") in PT_NOTE segments (one at file offset 0 is
  *      skipped: old binutils wrote such);
- *   2. if there were none there, Xen notes in SHT_NOTE sections;
+ *   2. if there were none there, Xen notes in all SHT_NOTE sections;
  *   3. if still none, the legacy "__xen_guest" section: one string
  *      "KEY=value,KEY=value,..." (GUEST_OS, GUEST_VER, XEN_VER, LOADER,
  *      VIRT_BASE, VIRT_ENTRY, ELF_PADDR_OFFSET, HYPERCALL_PAGE as a pfn
@@ -260,6 +260,7 @@ static int find_notes(struct pv_kernel *k, const struct elf64_ehdr *eh,
 		      struct note_state *st, const char **why)
 {
 	struct elf64_shdr sh;
+	bool had_segment_notes;
 	unsigned int i;
 	int rc;
 
@@ -273,7 +274,9 @@ static int find_notes(struct pv_kernel *k, const struct elf64_ehdr *eh,
 				return rc;
 		}
 	}
-	for (i = 1; !st->xen_notes && section(k, eh, i, &sh); i++) {
+	had_segment_notes = st->xen_notes != 0;
+	/* Like Xen's libelf: every SHT_NOTE section, not just the first with notes. */
+	for (i = 1; !had_segment_notes && section(k, eh, i, &sh); i++) {
 		if (sh.type == SHT_NOTE) {
 			rc = parse_notes(k, st, sh.offset, sh.size, why);
 			if (rc)

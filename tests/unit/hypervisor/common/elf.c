@@ -423,6 +423,52 @@ static void section_notes(void)
 	add_section(".note.Xen", SHT_NOTE, 0x200, note_len, 0);
 	EXPECT_EQ(elf_parse_pv_kernel(img, IMG, &k, &why), 0);
 	EXPECT_EQ(k.virt_base, VBASE);
+	/*
+	 * Xen reads every SHT_NOTE section, not only the first with Xen
+	 * notes: an ENTRY in a second one is taken (found by Unikraft's
+	 * SHT_NOTE-only kernel, where Lamina stopped after the first).
+	 */
+	build_bare();
+	add_str(XEN_ELFNOTE_LOADER, "generic");
+	add_str(XEN_ELFNOTE_XEN_VERSION, "xen-3.0");
+	add_num(XEN_ELFNOTE_VIRT_BASE, VBASE);
+	add_section(".note.Xen", SHT_NOTE, 0x200, note_len, 0);
+	{
+		size_t first = note_len;
+
+		add_num(XEN_ELFNOTE_ENTRY, VBASE + 0x100020);
+		add_section(".note.Xen.entry", SHT_NOTE, 0x200 + first, note_len - first, 0);
+	}
+	((struct elf64_ehdr *)img)->entry = VBASE + 0x100010;
+	EXPECT_EQ(elf_parse_pv_kernel(img, IMG, &k, &why), 0);
+	EXPECT_EQ(k.entry, VBASE + 0x100020);
+	/* A later section's note of a kind already seen wins, as in one area. */
+	build_bare();
+	add_str(XEN_ELFNOTE_LOADER, "generic");
+	add_str(XEN_ELFNOTE_XEN_VERSION, "xen-3.0");
+	add_num(XEN_ELFNOTE_ENTRY, 0x100010);
+	add_section(".note.a", SHT_NOTE, 0x200, note_len, 0);
+	{
+		size_t first = note_len;
+
+		add_num(XEN_ELFNOTE_ENTRY, 0x100030);
+		add_section(".note.b", SHT_NOTE, 0x200 + first, note_len - first, 0);
+	}
+	EXPECT_EQ(elf_parse_pv_kernel(img, IMG, &k, &why), 0);
+	EXPECT_EQ(k.entry, 0x100030);
+	/* With notes in a PT_NOTE, SHT_NOTE sections are not read at all. */
+	build();
+	nr_sections = 0;
+	{
+		size_t keep = note_len;
+
+		note_len = 0x800;	/* past the PT_NOTE's copy, inside the image */
+		add_num(XEN_ELFNOTE_ENTRY, VBASE + 0x100030);
+		add_section(".note.late", SHT_NOTE, 0x200 + 0x800, note_len - 0x800, 0);
+		note_len = keep;
+	}
+	EXPECT_EQ(parse(&k, &why), 0);
+	EXPECT_EQ(k.entry, VBASE + 0x100010);
 	/* A PT_NOTE at file offset 0 is skipped, as Xen does. */
 	build(); ((struct elf64_phdr *)(img + sizeof(struct elf64_ehdr)))[1].offset = 0;
 	EXPECT_EQ(elf_parse_pv_kernel(img, IMG, &k, &why), -ENOEXEC);
