@@ -16,8 +16,9 @@ GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-ffreestanding -fno-stack-protector -fno-pic -mcmodel=kernel \
 	-mno-red-zone -mgeneral-regs-only -fno-asynchronous-unwind-tables \
 	-fcf-protection=none -Ihypercall_abi/include -Ihypervisor/include -MMD -MP
-GUEST_LDFLAGS := -static -nostdlib -no-pie -z max-page-size=4096 -z noexecstack \
-	--no-warn-rwx-segments --build-id=none -T $(GUEST_DIR)/lib/guest.lds
+GUEST_LDBASE  := -static -nostdlib -no-pie -z max-page-size=4096 -z noexecstack \
+	--no-warn-rwx-segments --build-id=none
+GUEST_LDFLAGS := $(GUEST_LDBASE) -T $(GUEST_DIR)/lib/guest.lds
 
 $(GUEST_OUT)/lib/%.o: $(GUEST_DIR)/lib/%.c $(GUEST_DIR)/build.mk
 	@mkdir -p $(dir $@)
@@ -52,16 +53,18 @@ $(GUEST_OUT)/%.o: $(GUEST_DIR)/%.c $(GUEST_DIR)/build.mk
 	$(Q)gcc $(GUEST_CFLAGS) -c $< -o $@
 
 # A test with "@head: -D<variant>" in its comment gets its own head.S
-# (other notes, see lib/head.S), one with "@ldflags: ..." links with them.
-$(GUEST_OUT)/%.elf: $(GUEST_OUT)/%.o $(GUEST_LIB) $(GUEST_OUT)/%.hcpage.o $(GUEST_DIR)/lib/guest.lds
+# (other notes, see lib/head.S), one with "@ldflags: ..." links with them,
+# one with "@lds: <file>" links with lib/<file> instead of lib/guest.lds.
+$(GUEST_OUT)/%.elf: $(GUEST_OUT)/%.o $(GUEST_LIB) $(GUEST_OUT)/%.hcpage.o $(wildcard $(GUEST_DIR)/lib/*.lds)
 	$(Q)hdefs=$$(sed -n 's/^ \* @head: //p' $(GUEST_DIR)/$*.c); \
 	  ldx=$$(sed -n 's/^ \* @ldflags: //p' $(GUEST_DIR)/$*.c); \
+	  lds=$$(sed -n 's/^ \* @lds: //p' $(GUEST_DIR)/$*.c); \
 	  if grep -q '^#define WITH_HYPERCALL_PAGE' $(GUEST_DIR)/$*.c; then \
 	  head=$(GUEST_OUT)/$*.hcpage.o; elif [ -n "$$hdefs" ]; then \
 	  head=$(GUEST_OUT)/$*.head.o; \
 	  gcc $(GUEST_CFLAGS) $$hdefs -c $(GUEST_DIR)/lib/head.S -o $$head || exit 1; \
 	  else head=$(GUEST_OUT)/lib/head.o; fi; \
-	  ld $$ldx $(GUEST_LDFLAGS) -o $@ $$head $(GUEST_OUT)/$*.o $(GUEST_PARTS_$*) \
+	  ld $$ldx $(GUEST_LDBASE) -T $(GUEST_DIR)/lib/$${lds:-guest.lds} -o $@ $$head $(GUEST_OUT)/$*.o $(GUEST_PARTS_$*) \
 	  $(filter-out $(GUEST_OUT)/lib/head.o,$(GUEST_LIB))
 
 # A test in several files: <name>.c keeps the @-lines, the rest are in a

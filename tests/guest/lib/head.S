@@ -29,7 +29,11 @@
  *                   HV_START_LOW, L1_MFN_VALID, SUSPEND_CANCEL as Linux's);
  *   NOTES_BSD_SYMTAB the usual notes plus BSD_SYMTAB "yes";
  *   NOTES_LINK_BASE the usual notes, but VIRT_BASE is the linker's (for a
- *                   test linked with another "--defsym=VIRT_BASE=...").
+ *                   test linked with another "--defsym=VIRT_BASE=...");
+ *   NOTES_SECTIONS  the usual notes in a section no segment holds (no
+ *                   PT_NOTE), but ENTRY alone in a second such section,
+ *                   and an entry stub _e_entry for e_entry that sets
+ *                   entered_at_e_entry (link it with lib/sections.lds).
  */
 #if defined(NOTES_LEGACY)
 	.section __xen_guest, ""
@@ -40,7 +44,14 @@
 	ELFNOTE(XEN_ELFNOTE_XEN_VERSION, .asciz "xen-3.0")
 	ELFNOTE(XEN_ELFNOTE_LOADER, .asciz "generic")
 #else
+#ifdef NOTES_SECTIONS
+	/* Not allocated: the notes are in the file's sections only. */
+	.section .note.Xen.entry, "", @note
+	ELFNOTE(XEN_ELFNOTE_ENTRY, .quad _start)
+	.section .note.Xen, "", @note
+#else
 	.section .note.Xen, "a", @note
+#endif
 	ELFNOTE(XEN_ELFNOTE_GUEST_OS, .asciz "lamina-test")
 	ELFNOTE(XEN_ELFNOTE_GUEST_VERSION, .asciz "1")
 	ELFNOTE(XEN_ELFNOTE_XEN_VERSION, .asciz "xen-3.0")
@@ -51,7 +62,9 @@
 	ELFNOTE(XEN_ELFNOTE_VIRT_BASE, .quad 0xffffffff80000000)
 #endif
 	ELFNOTE(XEN_ELFNOTE_PADDR_OFFSET, .quad 0)
+#ifndef NOTES_SECTIONS
 	ELFNOTE(XEN_ELFNOTE_ENTRY, .quad _start)
+#endif
 #ifdef NOTES_NO_DOM0
 	ELFNOTE(XEN_ELFNOTE_FEATURES, .asciz "!writable_page_tables")
 #else
@@ -72,6 +85,15 @@
 #ifdef WITH_HYPERCALL_PAGE
 	ELFNOTE(XEN_ELFNOTE_HYPERCALL_PAGE, .quad hypercall_page)
 #endif
+#endif
+
+#ifdef NOTES_SECTIONS
+	/* Entered only if the builder took e_entry over the ENTRY note. */
+	.section .text.e_entry, "ax"
+	.globl _e_entry
+_e_entry:
+	movl	$1, entered_at_e_entry(%rip)
+	jmp	_start
 #endif
 
 	.section .text.head, "ax"
