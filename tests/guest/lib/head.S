@@ -33,7 +33,9 @@
  *   NOTES_SECTIONS  the usual notes in a section no segment holds (no
  *                   PT_NOTE), but ENTRY alone in a second such section,
  *                   and an entry stub _e_entry for e_entry that sets
- *                   entered_at_e_entry (link it with lib/sections.lds).
+ *                   entered_at_e_entry (link it with lib/sections.lds);
+ *   NOTES_SEGMENTS  the same two note sections, allocated, each in a
+ *                   PT_NOTE of its own (link it with lib/ptnotes.lds).
  */
 #if defined(NOTES_LEGACY)
 	.section __xen_guest, ""
@@ -44,11 +46,17 @@
 	ELFNOTE(XEN_ELFNOTE_XEN_VERSION, .asciz "xen-3.0")
 	ELFNOTE(XEN_ELFNOTE_LOADER, .asciz "generic")
 #else
-#ifdef NOTES_SECTIONS
-	/* Not allocated: the notes are in the file's sections only. */
-	.section .note.Xen.entry, "", @note
+#if defined(NOTES_SECTIONS) || defined(NOTES_SEGMENTS)
+#define NOTES_SPLIT
+#ifdef NOTES_SEGMENTS
+#define NOTE_FLAGS "a"
+#else
+/* Not allocated: the notes are in the file's sections only. */
+#define NOTE_FLAGS ""
+#endif
+	.section .note.Xen.entry, NOTE_FLAGS, @note
 	ELFNOTE(XEN_ELFNOTE_ENTRY, .quad _start)
-	.section .note.Xen, "", @note
+	.section .note.Xen, NOTE_FLAGS, @note
 #else
 	.section .note.Xen, "a", @note
 #endif
@@ -62,7 +70,7 @@
 	ELFNOTE(XEN_ELFNOTE_VIRT_BASE, .quad 0xffffffff80000000)
 #endif
 	ELFNOTE(XEN_ELFNOTE_PADDR_OFFSET, .quad 0)
-#ifndef NOTES_SECTIONS
+#ifndef NOTES_SPLIT
 	ELFNOTE(XEN_ELFNOTE_ENTRY, .quad _start)
 #endif
 #ifdef NOTES_NO_DOM0
@@ -87,7 +95,7 @@
 #endif
 #endif
 
-#ifdef NOTES_SECTIONS
+#ifdef NOTES_SPLIT
 	/* Entered only if the builder took e_entry over the ENTRY note. */
 	.section .text.e_entry, "ax"
 	.globl _e_entry
