@@ -343,6 +343,8 @@ static int bd_probe(struct xb_backend *b, struct xb_dev *d)
 	xb_be_write(b, d, "feature-persistent", "%d", BLKBACK_PERSISTENT);
 	xb_be_write(b, d, "feature-max-indirect-segments", "%u", dk->lim.max_indirect);
 	xb_be_write(b, d, "max-ring-page-order", "%u", BLKIF_MAX_RING_PAGE_ORDER);
+	/* One queue (as Linux's xen-blkback offers its count; some frontends need it). */
+	xb_be_write(b, d, "multi-queue-max-queues", "1");
 	say("d%u/%u: %s (%s, %llu sectors%s)", d->fe_id, d->devid, dk->path,
 	    dk->bdev ? "block device" : "file", (unsigned long long)dk->lim.sectors,
 	    ro ? ", read-only" : "");

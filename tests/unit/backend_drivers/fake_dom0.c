@@ -61,6 +61,14 @@ static void evtchn_ready(void)
 		fail("evtchn eventfd write");
 }
 
+/* What the backend wrote into its own device directories, the last value per key. */
+#define FD_MAX_WRITES	64
+static struct {
+	unsigned int fe_id, devid;
+	char key[48], val[64];
+} writes[FD_MAX_WRITES];
+static unsigned int nwrites;
+
 void fd_reset(void)
 {
 	unsigned int i;
@@ -78,6 +86,7 @@ void fd_reset(void)
 	fd_on_sleep = NULL;
 	fd_error[0] = '\0';
 	fd_sleeps = fd_broken = fd_self_copies = idle_waits = 0;
+	nwrites = 0;
 	be_daemon_stopping = 0;
 }
 
@@ -497,10 +506,40 @@ long long xb_be_read_num(struct xb_backend *b, struct xb_dev *d, bool frontend, 
 	return *end || end == v || n > max ? -EINVAL : (long long)n;
 }
 
+
 int xb_be_write(struct xb_backend *b, struct xb_dev *d, const char *key, const char *fmt, ...)
 {
-	(void)b, (void)d, (void)key, (void)fmt;
+	unsigned int i;
+	va_list ap;
+
+	(void)b;
+	for (i = 0; i < nwrites; i++)
+		if (writes[i].fe_id == d->fe_id && writes[i].devid == d->devid &&
+		    !strcmp(writes[i].key, key))
+			break;
+	if (i == nwrites) {
+		if (nwrites == FD_MAX_WRITES || strlen(key) >= sizeof(writes[i].key))
+			return 0;
+		nwrites++;
+		writes[i].fe_id = d->fe_id;
+		writes[i].devid = d->devid;
+		snprintf(writes[i].key, sizeof(writes[i].key), "%s", key);
+	}
+	va_start(ap, fmt);
+	vsnprintf(writes[i].val, sizeof(writes[i].val), fmt, ap);
+	va_end(ap);
 	return 0;
+}
+
+const char *fd_be_node(unsigned int fe_id, unsigned int devid, const char *key)
+{
+	unsigned int i;
+
+	for (i = 0; i < nwrites; i++)
+		if (writes[i].fe_id == fe_id && writes[i].devid == devid &&
+		    !strcmp(writes[i].key, key))
+			return writes[i].val;
+	return NULL;
 }
 
 int xb_be_switch(struct xb_backend *b, struct xb_dev *d, int state)

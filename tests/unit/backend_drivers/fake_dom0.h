@@ -63,6 +63,9 @@ struct fd_device {
 };
 void fd_add_device(struct fd_device *d);
 
+/* The last value the backend wrote to its node @key of a device; NULL if none. */
+const char *fd_be_node(unsigned int fe_id, unsigned int devid, const char *key);
+
 /* The backend's local port for the frontend's (domid, remote); -1 if not bound. */
 int fd_local_port(unsigned int domid, unsigned int remote);
 /* The frontend (domid, remote) notifies its backend. */

@@ -233,6 +233,13 @@ static void flood_leaves_others_served(void)
 	EXPECT_EQ(flood.bad + victim.bad, 0);
 	EXPECT_EQ(flood.answered, flood.sent);
 	EXPECT_EQ(fd_broken, 0);
+	/*
+	 * One queue offered, as Linux's xen-blkback offers its count:
+	 * Unikraft's blkfront reads the node before anything else.
+	 */
+	EXPECT(fd_be_node(1, 51712, "multi-queue-max-queues") &&
+	       !strcmp(fd_be_node(1, 51712, "multi-queue-max-queues"), "1"));
+	EXPECT(fd_be_node(2, 51712, "max-ring-page-order") != NULL);
 }
 
 UNIT_MAIN("blkback", UNIT_TEST(flood_leaves_others_served))
