@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * attack-grant-tlb: once a grant unmap has returned, no vCPU of the
+ * mapper may reach the granted frame any more, on any CPU: the granter
+ * sees the entry idle and may reuse the page at once (Linux frees it),
+ * so a translation left in another CPU's TLB would let the grantee read
+ * and write whatever the granter puts there next. Xen 4.17 flushes the
+ * TLBs of every CPU the mapper ran on before it lets the entry go.
+ *
+ * dom0 with two vCPUs grants itself page P (ref 9) and, ROUNDS times for
+ * each way to unmap, maps it writable at X; vCPU 1 reads P's tag through
+ * X (its CPU caches the translation), then waits; vCPU 0 unmaps (by
+ * virtual address, by PTE address with GNTMAP_contains_pte, or by
+ * unmap_and_replace with no new address), maps page R at X without any
+ * flush (UVMF_NONE: nothing of X's can be cached anywhere by then) and
+ * lets vCPU 1 read X again. It must read R's tag; P's means its CPU
+ * still used the grant mapping after the unmap returned. With one CPU the
+ * two vCPUs take turns and the local flush covers both; the hole needs
+ * two, with vCPU 1 pinned to the second (setvcpuaffinity: Lamina places
+ * both on CPU 0 by default). Before the fix Lamina flushed only the
+ * unmapping CPU for an unmap by address and for unmap_and_replace: 200
+ * of 200 reads stale each at --smp 2 (by PTE: 0, a flush of every CPU).
+ * @hvargs: dom0_max_vcpus=2
+ */
+#include "lib/guest.h"
+#include "lib/mm.h"
+#include "lib/smp.h"
+#include "lib/physinfo.h"
+#include <lamina/grant_table.h>
+#include <lamina/domctl.h>
+
+#define STACK_SIZE	8192
+#define ROUNDS		200
+#define REF		9
+#define TAG_P		0x5050505050505050ULL
+#define TAG_R		0x5252525252525252ULL
+
+enum { BY_VA, BY_PTE, BY_REPLACE, NR_WAYS };
+static const char *const way_name[NR_WAYS] = { "by address", "by PTE", "unmap_and_replace" };
+
+static uint8_t stack1[STACK_SIZE] __attribute__((aligned(16)));
+static struct grant_entry_v1 *table;
+static volatile uint64_t *x;			/* the mapping's address */
+static volatile unsigned int phase;		/* 1: mapped, 2: vCPU 1 read, 3: remapped, 0: read again */
+static volatile uint64_t seen;			/* vCPU 1's second read */
+static volatile bool started;
+static bool one_cpu;			/* the two vCPUs take turns: wait by yielding */
+static volatile unsigned long yields;	/* vCPU 1's: none with two CPUs */
+
+static long gnttab(unsigned int cmd, void *arg, unsigned int count)
+{
+	return hypercall3(__HYPERVISOR_grant_table_op, cmd, arg, count);
+}
+
+/*
+ * With two CPUs vCPU 1 only spins: nothing but the hypervisor's own
+ * flushes may take X's translation out of its CPU's TLB.
+ */
+static void wait_phase(unsigned int want, bool count)
+{
+	while (phase != want) {
+		if (one_cpu) {
+			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+			if (count)
+				yields++;
+		}
+		asm volatile("pause");
+	}
+}
+
+static void vcpu1(unsigned long id)
+{
+	(void)id;
+	started = true;
+	for (;;) {
+		uint64_t v;
+
+		wait_phase(1, true);
+		v = *x;			/* caches X's translation on this CPU */
+		asm volatile("" : : "r"(v));
+		phase = 2;
+		wait_phase(3, true);
+		seen = *x;
+		phase = 0;
+	}
+}
+
+/* Pins our vCPU vcpu to CPU cpu (Lamina places both on CPU 0 by default). */
+static long pin(unsigned int vcpu, unsigned int cpu)
+{
+	uint8_t hard = (uint8_t)(1U << cpu);
+	struct domctl op;
+
+	memset(&op, 0, sizeof(op));
+	op.cmd = DOMCTL_setvcpuaffinity;
+	op.interface_version = DOMCTL_INTERFACE_VERSION;
+	op.domain = 0;
+	op.u.vcpuaffinity.vcpu = vcpu;
+	op.u.vcpuaffinity.flags = VCPUAFFINITY_HARD;
+	op.u.vcpuaffinity.cpumap_hard.bitmap = (uint64_t)&hard;
+	op.u.vcpuaffinity.cpumap_hard.nr_bits = 8;
+	return hypercall1(__HYPERVISOR_domctl, &op);
+}
+
+/* One map, read on vCPU 1, unmap, remap to R, read again: the tag vCPU 1 saw. */
+static int round(unsigned int way, uint64_t r_mfn, uint64_t *tag)
+{
+	uint64_t pte = l1e_maddr((uint64_t)x);
+	struct gnttab_map_grant_ref m = { way == BY_PTE ? pte : (uint64_t)x,
+					  GNTMAP_host_map | (way == BY_PTE ? GNTMAP_contains_pte : 0),
+					  REF, 0, 99, ~0U, 0 };
+	long rc;
+
+	CHECK(gnttab(GNTTABOP_map_grant_ref, &m, 1) == 0 && m.status == GNTST_okay,
+	      "%s: map gave status %d", way_name[way], m.status);
+	phase = 1;
+	wait_phase(2, false);
+	if (way == BY_REPLACE) {
+		struct gnttab_unmap_and_replace u = { (uint64_t)x, 0, m.handle, 99, 0 };
+
+		rc = gnttab(GNTTABOP_unmap_and_replace, &u, 1);
+		CHECK(rc == 0 && u.status == GNTST_okay, "%s: gave %ld, status %d",
+		      way_name[way], rc, u.status);
+	} else {
+		struct gnttab_unmap_grant_ref u = { m.host_addr, 0, m.handle, 99, 0 };
+
+		rc = gnttab(GNTTABOP_unmap_grant_ref, &u, 1);
+		CHECK(rc == 0 && u.status == GNTST_okay, "%s: unmap gave %ld, status %d",
+		      way_name[way], rc, u.status);
+	}
+	CHECK(!(table[REF].flags & (GTF_reading | GTF_writing)), "%s: entry still in use: %#x",
+	      way_name[way], table[REF].flags);
+	rc = update_va_mapping((uint64_t)x, (r_mfn << 12) | PTE_DATA, UVMF_NONE);
+	CHECK(rc == 0, "mapping R at X gave %ld", rc);
+	phase = 3;
+	wait_phase(0, false);
+	*tag = seen;
+	/* X empty again for the next map (a flush here: the next round starts clean). */
+	CHECK(update_va_mapping((uint64_t)x, 0, UVMF_INVLPG | UVMF_ALL) == 0, "clearing X failed");
+	return TEST_PASS;
+}
+
+int test_main(struct start_info *si)
+{
+	uint64_t frames[1] = { 0 }, tva, p, r;
+	struct gnttab_setup_table st = { DOMID_SELF, 0, 1, 0, { 0 }, (uint64_t)frames };
+	unsigned long stale[NR_WAYS] = { 0 }, other = 0;
+	unsigned int way, i;
+	long rc;
+
+	struct sysctl pi;
+
+	mm_init(si);
+	CHECK(physinfo(&pi) == 0, "physinfo failed");
+	one_cpu = pi.u.physinfo.nr_cpus < 2;
+	tva = scratch_page();
+	p = scratch_page();
+	r = scratch_page();
+	x = (volatile uint64_t *)scratch_page();
+	CHECK(gnttab(GNTTABOP_setup_table, &st, 1) == 0 && st.status == 0, "setup_table");
+	CHECK(update_va_mapping(tva, (frames[0] << 12) | PTE_DATA, UVMF_INVLPG) == 0,
+	      "cannot map our grant table writable");
+	table = (struct grant_entry_v1 *)tva;
+	*(uint64_t *)p = TAG_P;
+	*(uint64_t *)r = TAG_R;
+	table[REF].domid = 0;
+	table[REF].frame = (uint32_t)va_to_mfn(p);
+	asm volatile("" ::: "memory");
+	table[REF].flags = GTF_permit_access;
+	r = va_to_mfn(r);
+	CHECK(update_va_mapping((uint64_t)x, 0, UVMF_INVLPG) == 0, "cannot clear X");
+	rc = smp_start_vcpu(si, 1, vcpu1, stack1, sizeof(stack1));
+	CHECK(rc == 0, "starting vCPU 1 gave %ld", rc);
+	while (!started)
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	if (!one_cpu) {
+		CHECK((rc = pin(0, 0)) == 0, "pinning vCPU 0 gave %ld", rc);
+		CHECK((rc = pin(1, 1)) == 0, "pinning vCPU 1 gave %ld", rc);
+	}
+	for (way = 0; way < NR_WAYS; way++) {
+		for (i = 0; i < ROUNDS; i++) {
+			uint64_t tag = 0;
+
+			if (round(way, r, &tag) != TEST_PASS)
+				return TEST_FAIL;
+			if (tag == TAG_P)
+				stale[way]++;
+			else if (tag != TAG_R)
+				other++;
+		}
+		printf("attack-grant-tlb: unmap %s: %lu of %u reads after the unmap reached the "
+		       "granted page\n", way_name[way], stale[way], ROUNDS);
+	}
+	CHECK(!other, "%lu reads saw neither page", other);
+	for (way = 0; way < NR_WAYS; way++)
+		CHECK(!stale[way], "unmap %s left the grant mapping in another CPU's TLB "
+		      "(%lu of %u rounds)", way_name[way], stale[way], ROUNDS);
+	return TEST_PASS;
+}
