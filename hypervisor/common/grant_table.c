@@ -800,14 +800,11 @@ long hc_grant_table_op(struct vcpu *v, struct hc_args *a)
 		return trace_err(-EINVAL);
 	switch ((uint32_t)a->arg[0] & GNTTABOP_CMD_MASK) {
 	case GNTTABOP_map_grant_ref:
-		rc = BATCH(struct gnttab_map_grant_ref, grant_map_one);
-		break;
+		return BATCH(struct gnttab_map_grant_ref, grant_map_one);
 	case GNTTABOP_unmap_grant_ref:
-		rc = BATCH(struct gnttab_unmap_grant_ref, grant_unmap_one);
-		break;
+		return BATCH(struct gnttab_unmap_grant_ref, grant_unmap_one);
 	case GNTTABOP_unmap_and_replace:
-		rc = BATCH(struct gnttab_unmap_and_replace, grant_unmap_and_replace_one);
-		break;
+		return BATCH(struct gnttab_unmap_and_replace, grant_unmap_and_replace_one);
 	case GNTTABOP_copy:
 		return BATCH(struct gnttab_copy, grant_copy_one);
 	case GNTTABOP_setup_table:
@@ -833,8 +830,6 @@ long hc_grant_table_op(struct vcpu *v, struct hc_args *a)
 	default:
 		return trace_err(-ENOSYS);
 	}
-	gnttab_flush_tlb(d);	/* what map/unmap left pending, if anything */
-	return rc;
 }
 
 /* A reserved entry granting mfn to `to` (boot: the store and console pages). */

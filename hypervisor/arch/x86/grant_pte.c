@@ -9,10 +9,16 @@
  * holds (page, and writable type when RW) and the audit sees it like any
  * other; the grant pin in common/grant_table.c is held on top of that.
  *
- * TLB: an entry named by virtual address is invalidated with invlpg at
- * once; one named by machine address may be cached under any address, so
- * the batch ends with a full flush (gnttab_flush_tlb). A new mapping over
- * an empty entry, the usual case, needs neither.
+ * TLB: an entry that was present is flushed out of every CPU the mapper
+ * may have run on before the call goes on, so before an unmap lets the
+ * granter's entry go (Xen 4.17 flushes the mapper's dirty CPUs before it
+ * completes an unmap): once the granter sees its entry idle it may reuse
+ * the page, and another vCPU of the mapper must not reach it through its
+ * CPU's TLB (guest/attack-grant-tlb). An entry named by virtual address
+ * is invalidated with invlpg here and by a full flush on the domain's
+ * other CPUs; one named by machine address may be cached under any
+ * address: a full flush everywhere. A new mapping over an empty entry,
+ * the usual case, needs none.
  */
 #include <hv/lib.h>
 #include <hv/domain.h>
@@ -28,15 +34,19 @@
 
 #define GUEST_AVAIL_BITS	7U	/* GNTMAP bits 16-18 -> PTE bits 9-11 */
 
-static bool flush_pending;		/* one CPU: SMP makes it per CPU */
-
-/* The entry addr names changed from a present one: drop cached copies. */
-static void invalidate(uint64_t addr, bool is_pte)
+/* d's entry addr names changed from a present one: drop cached copies. */
+static void invalidate(struct domain *d, uint64_t addr, bool is_pte)
 {
-	if (is_pte)
-		flush_pending = true;
-	else
-		invlpg(addr);
+	cpumask_t me = 1ULL << smp_processor_id();
+	cpumask_t others = __atomic_load_n(&d->dirty_cpumask, __ATOMIC_ACQUIRE) & ~me;
+
+	if (is_pte) {
+		flush_tlb_mask(others | me);
+		return;
+	}
+	invlpg(addr);
+	if (others)
+		flush_tlb_mask(others);
 }
 
 /*
@@ -88,7 +98,7 @@ int gnttab_create_host_mapping(struct domain *ld, struct domain *rd, uint64_t ad
 	was_present = *(pte_t *)maddr_to_virt(ptr) & _PAGE_PRESENT;
 	rc = pt_update_entry_foreign(ld, rd, ptr, e, false);
 	if (!rc && was_present)
-		invalidate(addr, is_pte);
+		invalidate(ld, addr, is_pte);
 	return rc;
 }
 
@@ -106,7 +116,7 @@ int gnttab_destroy_host_mapping(struct domain *d, uint64_t addr, mfn_t mfn, bool
 		return -EINVAL;
 	rc = pt_update_entry(d, ptr, 0, false);
 	if (!rc)
-		invalidate(addr, is_pte);
+		invalidate(d, addr, is_pte);
 	return rc;
 }
 
@@ -131,15 +141,9 @@ int gnttab_replace_host_mapping(struct domain *d, uint64_t addr, uint64_t new_ad
 	rc = pt_update_entry(d, ptr, ne, false);
 	if (rc)
 		return rc;
-	invlpg(addr);
 	rc = pt_update_entry(d, nptr, 0, false);
-	invlpg(new_addr);
+	if (!rc)
+		invlpg(new_addr);
+	invalidate(d, addr, false);	/* the other CPUs: a full flush covers new_addr */
 	return rc;
-}
-
-void gnttab_flush_tlb(struct domain *d)
-{
-	if (flush_pending)
-		flush_tlb_domain(d);
-	flush_pending = false;
 }

@@ -51,7 +51,5 @@ int gnttab_create_host_mapping(struct domain *ld, struct domain *rd, uint64_t ad
 			       uint32_t flags);
 int gnttab_destroy_host_mapping(struct domain *d, uint64_t addr, mfn_t mfn, bool is_pte);
 int gnttab_replace_host_mapping(struct domain *d, uint64_t addr, uint64_t new_addr, mfn_t mfn);
-/* A map/unmap batch's pending full flush, on every CPU d ran on. */
-void gnttab_flush_tlb(struct domain *d);
 
 #endif

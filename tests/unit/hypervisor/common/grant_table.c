@@ -47,11 +47,6 @@ int gnttab_replace_host_mapping(struct domain *d, uint64_t addr, uint64_t new_ad
 	return 0;
 }
 
-void gnttab_flush_tlb(struct domain *d)
-{
-	(void)d;
-}
-
 static struct domain *d, *e, *f;	/* d grants, e maps, f is a third party */
 static mfn_t page;			/* the frame d grants */
 
