@@ -23,7 +23,14 @@
  * change, the vCPU's upcall_pending.
  *
  * Locks: init_control, expand_array and destroy run under d->evtchn_lock;
- * f->lock guards the queue tails and ports' last queues.
+ * f->lock guards the queue tails and ports' last queues. Raising, clearing,
+ * unmasking and reading an event run without d->evtchn_lock (from another
+ * domain's send, a timer, another vCPU's unmask), while a reset may free
+ * the state on another CPU: each of them takes the state with fifo_get,
+ * which counts it in d->evtchn_fifo_users, and destroy waits for that
+ * count to drop to 0 after it cleared d->evtchn_fifo, before it lets
+ * anything go (guest/attack-evtchn-reset: the pointer read twice across a
+ * reset was a NULL dereference in the hypervisor).
  */
 #include <hv/lib.h>
 #include <hv/domain.h>
@@ -57,6 +64,29 @@ struct evtchn_fifo {
 	mfn_t vcpu_mfn;
 };
 _Static_assert(sizeof(struct evtchn_fifo) <= PAGE_SIZE, "FIFO state is one page");
+
+/*
+ * d's FIFO state, kept from being freed until fifo_put, or NULL (2-level,
+ * or a reset took it). Both accesses are sequentially consistent, as the
+ * destroy's clear and its look at the count are: either destroy sees us
+ * counted, or we see the state gone.
+ */
+static struct evtchn_fifo *fifo_get(const struct domain *d)
+{
+	struct domain *w = (struct domain *)d;	/* the count only */
+	struct evtchn_fifo *f;
+
+	__atomic_fetch_add(&w->evtchn_fifo_users, 1, __ATOMIC_SEQ_CST);
+	f = __atomic_load_n(&d->evtchn_fifo, __ATOMIC_SEQ_CST);
+	if (!f)
+		__atomic_fetch_sub(&w->evtchn_fifo_users, 1, __ATOMIC_RELEASE);
+	return f;
+}
+
+static void fifo_put(const struct domain *d)
+{
+	__atomic_fetch_sub(&((struct domain *)d)->evtchn_fifo_users, 1, __ATOMIC_RELEASE);
+}
 
 /* Port's event word, or NULL when no array page covers it yet. */
 static event_word_t *word_of(const struct evtchn_fifo *f, evtchn_port_t port)
@@ -144,9 +174,8 @@ static bool link_event(struct evtchn_fifo *f, struct fifo_vcpu *fv, unsigned int
 	return linked;
 }
 
-void evtchn_fifo_set_pending(struct domain *d, evtchn_port_t port)
+static void set_pending(struct domain *d, struct evtchn_fifo *f, evtchn_port_t port)
 {
-	struct evtchn_fifo *f = d->evtchn_fifo;
 	struct evtchn_fifo_port *fp = evtchn_fifo_port(d, port);
 	struct vcpu *v = evtchn_notify_vcpu(d, port);
 	struct fifo_vcpu *fv;
@@ -176,38 +205,73 @@ void evtchn_fifo_set_pending(struct domain *d, evtchn_port_t port)
 		evtchn_poll_wake(v, port);
 }
 
+/* A reset that took the FIFO state meanwhile closed the port: dropped. */
+void evtchn_fifo_set_pending(struct domain *d, evtchn_port_t port)
+{
+	struct evtchn_fifo *f = fifo_get(d);
+
+	if (!f)
+		return;
+	set_pending(d, f, port);
+	fifo_put(d);
+}
+
 /* Only PENDING: the guest unlinks and skips events no longer pending. */
 void evtchn_fifo_clear_pending(struct domain *d, evtchn_port_t port)
 {
-	event_word_t *w = word_of(d->evtchn_fifo, port);
+	struct evtchn_fifo *f = fifo_get(d);
+	event_word_t *w;
 
+	if (!f)
+		return;
+	w = word_of(f, port);
 	if (w)
 		word_clear(w, EVTCHN_FIFO_PENDING);
+	fifo_put(d);
 }
 
 void evtchn_fifo_unmask(struct domain *d, evtchn_port_t port)
 {
-	event_word_t *w = word_of(d->evtchn_fifo, port);
+	struct evtchn_fifo *f = fifo_get(d);
+	event_word_t *w;
 
-	if (!w)
+	if (!f)
 		return;
-	word_clear(w, EVTCHN_FIFO_MASKED);
-	if (word_test(w, EVTCHN_FIFO_PENDING))
-		evtchn_fifo_set_pending(d, port);
+	w = word_of(f, port);
+	if (w) {
+		word_clear(w, EVTCHN_FIFO_MASKED);
+		if (word_test(w, EVTCHN_FIFO_PENDING))
+			set_pending(d, f, port);
+	}
+	fifo_put(d);
 }
 
 bool evtchn_fifo_is_pending(const struct domain *d, evtchn_port_t port)
 {
-	const event_word_t *w = word_of(d->evtchn_fifo, port);
+	struct evtchn_fifo *f = fifo_get(d);
+	const event_word_t *w;
+	bool pending;
 
-	return w && word_test(w, EVTCHN_FIFO_PENDING);
+	if (!f)
+		return false;
+	w = word_of(f, port);
+	pending = w && word_test(w, EVTCHN_FIFO_PENDING);
+	fifo_put(d);
+	return pending;
 }
 
 uint32_t evtchn_fifo_word(const struct domain *d, evtchn_port_t port)
 {
-	const event_word_t *w = word_of(d->evtchn_fifo, port);
+	struct evtchn_fifo *f = fifo_get(d);
+	const event_word_t *w;
+	uint32_t word;
 
-	return w ? __atomic_load_n(w, __ATOMIC_SEQ_CST) : ~0U;
+	if (!f)
+		return ~0U;
+	w = word_of(f, port);
+	word = w ? __atomic_load_n(w, __ATOMIC_SEQ_CST) : ~0U;
+	fifo_put(d);
+	return word;
 }
 
 /*
@@ -336,7 +400,9 @@ void evtchn_fifo_destroy(struct domain *d)
 	struct evtchn_fifo *f = d->evtchn_fifo;
 	unsigned int i;
 
-	__atomic_store_n(&d->evtchn_fifo, NULL, __ATOMIC_RELEASE);
+	__atomic_store_n(&d->evtchn_fifo, NULL, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&d->evtchn_fifo_users, __ATOMIC_SEQ_CST))
+		asm volatile("pause");	/* a raise or unmask still using it */
 	for (i = 0; i < NR_FIFO_VCPUS; i++)
 		if (f->vcpu[i].cb)
 			put_page_and_type(f->vcpu[i].cb_mfn, d);

@@ -128,6 +128,7 @@ struct domain {
 	struct evtchn_bucket **evtchn_bucket;	/* pages of ports, allocated up to a limit */
 	unsigned int evtchn_nr_buckets;	/* evtchn_bucket[0 .. n-1] exist */
 	struct evtchn_fifo *evtchn_fifo;	/* FIFO ABI state; NULL = 2-level */
+	uint32_t evtchn_fifo_users;	/* CPUs using it without evtchn_lock (evtchn_fifo.c) */
 	struct grant_table *grant;	/* NULL until it has a table or maps one */
 	spinlock_t grant_lock;		/* guards *grant and grant (common/grant_internal.h) */
 	/* A boot-time domU's rings for dom0 (hvm_op.h); 0 = none. */
