@@ -395,6 +395,10 @@ int test_main(struct start_info *si)
 	cp.len = 16;
 	ROW("gnttab copy own frames", GNT(GNTTABOP_copy, &cp, 1), 0);
 	ROW("gnttab copy own frames: status", cp.status, 0);
+	cp.source.domid = 0;	/* our own id: only DOMID_SELF names a frame (Xen 4.17) */
+	ROW("gnttab copy own frame by number", GNT(GNTTABOP_copy, &cp, 1), 0);
+	ROW("gnttab copy own frame by number: status", cp.status, GNTST_permission_denied);
+	cp.source.domid = DOMID_SELF;
 	cp.len = 4000;
 	ROW("gnttab copy across the page end", GNT(GNTTABOP_copy, &cp, 1), 0);
 	ROW("gnttab copy across the page end: status", cp.status, GNTST_bad_copy_arg);
