@@ -623,8 +623,8 @@ claim(struct grant_locks *gl, const struct gnttab_copy_ptr *p, bool gref, bool d
 	b->writable = dest;
 	b->rd = NULL;
 	if (!gref) {
-		/* A plain frame: only the caller's own. */
-		if (p->domid != DOMID_SELF && p->domid != ld->domid)
+		/* A plain frame: the caller's own, named DOMID_SELF (its id is refused, as by Xen). */
+		if (p->domid != DOMID_SELF)
 			return GNTST_permission_denied;
 		b->use.mfn = p->u.gmfn;
 		b->use.sub_page = false;
