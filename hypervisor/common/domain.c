@@ -146,6 +146,7 @@ struct domain *domain_alloc(domid_t domid, const char *name, bool privileged)
 	d->max_grant_frames = hv_opts.gnttab_max_frames;
 	d->max_maptrack_frames = hv_opts.gnttab_max_maptrack;
 	spin_lock_init(&d->evtchn_lock, LOCK_LEVEL_EVTCHN);
+	spin_lock_init(&d->vcpu_ctx_lock, LOCK_LEVEL_VCPUCTX);
 	spin_lock_init(&d->grant_lock, LOCK_LEVEL_GRANT);
 	rspin_lock_init(&d->arch.pt.lock, LOCK_LEVEL_PT);
 	if (evtchn_domain_init(d))

@@ -237,8 +237,11 @@ static long set_vcpu_context(struct vcpu *v, struct domain *d, const struct domc
 		return trace_err(-EINVAL);
 	if (!op->u.vcpucontext.ctxt) {
 		bool was = hold_vcpu(t);
-		long rc = arch_vcpu_reset(t);	/* Xen's vcpu_reset */
+		long rc;
 
+		spin_lock(&d->vcpu_ctx_lock);
+		rc = arch_vcpu_reset(t);	/* Xen's vcpu_reset */
+		spin_unlock(&d->vcpu_ctx_lock);
 		if (!rc)
 			sched_pin_override_end(t);	/* as Xen's vcpu_reset */
 		release_vcpu_hold(t, was);
@@ -248,8 +251,11 @@ static long set_vcpu_context(struct vcpu *v, struct domain *d, const struct domc
 		return -EFAULT;
 	{
 		bool was = hold_vcpu(t);
-		long rc = arch_set_vcpu_context(t, &ctxt_buf);
+		long rc;
 
+		spin_lock(&d->vcpu_ctx_lock);	/* against the domain's VCPUOP_initialise */
+		rc = arch_set_vcpu_context(t, &ctxt_buf);
+		spin_unlock(&d->vcpu_ctx_lock);
 		release_vcpu_hold(t, was);
 		return rc;
 	}

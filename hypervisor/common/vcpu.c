@@ -262,12 +262,14 @@ static long initialise(struct vcpu *v, uint64_t arg)
 	if (mfn == INVALID_MFN)
 		return -ENOMEM;
 	c = frame_va(mfn);
-	if (copy_from_guest(c, arg, sizeof(*c)))
+	if (copy_from_guest(c, arg, sizeof(*c))) {
 		rc = -EFAULT;
-	else if (v->initialised)
-		rc = trace_err(-EEXIST);
-	else
-		rc = arch_set_vcpu_context(v, c);
+	} else {
+		/* Another vCPU may initialise v at once: one of the two only. */
+		spin_lock(&v->domain->vcpu_ctx_lock);
+		rc = v->initialised ? trace_err(-EEXIST) : arch_set_vcpu_context(v, c);
+		spin_unlock(&v->domain->vcpu_ctx_lock);
+	}
 	free_frames(mfn, frames);
 	return rc;
 }

@@ -6,6 +6,11 @@
  * holds. Two locks of one class are taken through the class's ordering
  * helper (the second by spin_lock_nested).
  *
+ *   d->vcpu_ctx_lock      setting or resetting a vCPU's context
+ *                         (VCPUOP_initialise, domctl setvcpucontext):
+ *                         its "initialised" checked and set with the
+ *                         tables' references in one step, as Xen 4.17's
+ *                         domain_lock there
  *   d->grant_lock         a domain's grant table (common/grant_internal.h),
  *                         around each element of a grant operation that
  *                         touches it: two domains' lower domid first
@@ -47,6 +52,7 @@
 
 enum {
 	LOCK_LEVEL_NONE,	/* not set: owner and interrupt checks only */
+	LOCK_LEVEL_VCPUCTX,
 	LOCK_LEVEL_GRANT,
 	LOCK_LEVEL_PT,
 	LOCK_LEVEL_EVTCHN,
