@@ -20,6 +20,7 @@
 #include <hv/guest_access.h>
 #include <hv/console.h>
 #include <hv/time.h>
+#include <hv/spinlock.h>
 #include <lamina/console.h>
 
 #define CHUNK		128		/* bytes copied and printed at a time */
@@ -28,6 +29,14 @@
 #define NS_PER_SEC	1000000000ULL
 
 static bool line_start = true;		/* the console's last byte ended a line */
+/*
+ * A domU's budget is read, refilled and spent by whichever of its vCPUs
+ * writes: one at a time, each chunk's bytes taken before they are
+ * printed. Without it two vCPUs could both be granted the last bytes and
+ * both spend them, and the count wrapped below 0 came back as a full
+ * burst (found by reading, 4 Dec review).
+ */
+static spinlock_t budget_lock = SPINLOCK_INIT;
 
 /* Refills d's budget for the time passed since it was last topped up. */
 static uint64_t domu_budget(struct domain *d)
@@ -107,9 +116,16 @@ static long console_write_guest(struct domain *d, struct hc_args *a)
 		return trace_err(-EINVAL);
 	if (!guest_range_ok(buf, count))
 		return trace_err(-EFAULT);
-	if (d != dom0 && d->console_dropped && domu_budget(d) == DOMU_BURST) {
-		console_note(d, "dropped (rate limit)", d->console_dropped);
-		d->console_dropped = 0;
+	if (d != dom0 && d->console_dropped) {
+		bool full;
+
+		spin_lock(&budget_lock);
+		full = domu_budget(d) == DOMU_BURST;
+		spin_unlock(&budget_lock);
+		if (full) {
+			console_note(d, "dropped (rate limit)", d->console_dropped);
+			d->console_dropped = 0;
+		}
 	}
 	while (count > 0) {
 		size_t n = MIN((size_t)count, sizeof(tmp));
@@ -119,15 +135,17 @@ static long console_write_guest(struct domain *d, struct hc_args *a)
 			a->arg[2] = buf;
 			return -ERESTART;
 		}
-		if (d != dom0)
+		if (d != dom0) {
+			spin_lock(&budget_lock);
 			n = MIN(n, domu_budget(d));
+			d->console_tokens -= n;		/* spent even if the copy faults */
+			spin_unlock(&budget_lock);
+		}
 		if (!n)
 			break;
 		if (copy_from_guest(tmp, buf, n))
 			return trace_err(-EFAULT);
 		print_guest(d, tmp, n);
-		if (d != dom0)
-			d->console_tokens -= n;
 		buf += n;
 		count -= n;
 		first = false;
