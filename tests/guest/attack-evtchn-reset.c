@@ -27,7 +27,6 @@
 #include "lib/fifo.h"
 #include "lib/smp.h"
 #include "lib/physinfo.h"
-#include <lamina/domctl.h>
 
 #define STACK_SIZE	8192
 #define ROUNDS		2000
@@ -38,22 +37,6 @@ static volatile bool started, stop;
 static volatile unsigned long calls1;
 static volatile event_word_t *array;	/* the event array page, ours */
 static bool one_cpu;			/* the vCPUs take turns: yield after each step */
-
-static long pin(unsigned int vcpu, unsigned int cpu)
-{
-	uint8_t hard = (uint8_t)(1U << cpu);
-	struct domctl op;
-
-	memset(&op, 0, sizeof(op));
-	op.cmd = DOMCTL_setvcpuaffinity;
-	op.interface_version = DOMCTL_INTERFACE_VERSION;
-	op.domain = 0;
-	op.u.vcpuaffinity.vcpu = vcpu;
-	op.u.vcpuaffinity.flags = VCPUAFFINITY_HARD;
-	op.u.vcpuaffinity.cpumap_hard.bitmap = (uint64_t)&hard;
-	op.u.vcpuaffinity.cpumap_hard.nr_bits = 8;
-	return hypercall1(__HYPERVISOR_domctl, &op);
-}
 
 static void vcpu1(unsigned long id)
 {
@@ -106,14 +89,8 @@ int test_main(struct start_info *si)
 	ctl = (volatile struct evtchn_fifo_control_block *)cb;
 	array = (volatile event_word_t *)scratch_page();
 	arr_mfn = va_to_mfn((uint64_t)array);
-	rc = smp_start_vcpu(si, 1, vcpu1, stack1, sizeof(stack1));
-	CHECK(rc == 0, "starting vCPU 1 gave %ld", rc);
-	while (!started)
-		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-	if (!one_cpu) {
-		CHECK((rc = pin(0, 0)) == 0, "pinning vCPU 0 gave %ld", rc);
-		CHECK((rc = pin(1, 1)) == 0, "pinning vCPU 1 gave %ld", rc);
-	}
+	rc = smp_start_pinned(si, vcpu1, stack1, sizeof(stack1), &started, one_cpu);
+	CHECK(rc == 0, "starting and pinning vCPU 1 gave %ld", rc);
 	for (i = 0; i < ROUNDS; i++) {
 		for (w = 0; w < EVTCHN_FIFO_WORDS_PER_PAGE; w++)
 			array[w] = FIFO_MASKED;

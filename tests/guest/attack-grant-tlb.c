@@ -27,7 +27,6 @@
 #include "lib/smp.h"
 #include "lib/physinfo.h"
 #include <lamina/grant_table.h>
-#include <lamina/domctl.h>
 
 #define STACK_SIZE	8192
 #define ROUNDS		200
@@ -83,23 +82,6 @@ static void vcpu1(unsigned long id)
 		seen = *x;
 		phase = 0;
 	}
-}
-
-/* Pins our vCPU vcpu to CPU cpu (Lamina places both on CPU 0 by default). */
-static long pin(unsigned int vcpu, unsigned int cpu)
-{
-	uint8_t hard = (uint8_t)(1U << cpu);
-	struct domctl op;
-
-	memset(&op, 0, sizeof(op));
-	op.cmd = DOMCTL_setvcpuaffinity;
-	op.interface_version = DOMCTL_INTERFACE_VERSION;
-	op.domain = 0;
-	op.u.vcpuaffinity.vcpu = vcpu;
-	op.u.vcpuaffinity.flags = VCPUAFFINITY_HARD;
-	op.u.vcpuaffinity.cpumap_hard.bitmap = (uint64_t)&hard;
-	op.u.vcpuaffinity.cpumap_hard.nr_bits = 8;
-	return hypercall1(__HYPERVISOR_domctl, &op);
 }
 
 /* One map, read on vCPU 1, unmap, remap to R, read again: the tag vCPU 1 saw. */
@@ -169,14 +151,8 @@ int test_main(struct start_info *si)
 	table[REF].flags = GTF_permit_access;
 	r = va_to_mfn(r);
 	CHECK(update_va_mapping((uint64_t)x, 0, UVMF_INVLPG) == 0, "cannot clear X");
-	rc = smp_start_vcpu(si, 1, vcpu1, stack1, sizeof(stack1));
-	CHECK(rc == 0, "starting vCPU 1 gave %ld", rc);
-	while (!started)
-		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-	if (!one_cpu) {
-		CHECK((rc = pin(0, 0)) == 0, "pinning vCPU 0 gave %ld", rc);
-		CHECK((rc = pin(1, 1)) == 0, "pinning vCPU 1 gave %ld", rc);
-	}
+	rc = smp_start_pinned(si, vcpu1, stack1, sizeof(stack1), &started, one_cpu);
+	CHECK(rc == 0, "starting and pinning vCPU 1 gave %ld", rc);
 	for (way = 0; way < NR_WAYS; way++) {
 		for (i = 0; i < ROUNDS; i++) {
 			uint64_t tag = 0;

@@ -23,7 +23,6 @@
 #include "lib/mm.h"
 #include "lib/smp.h"
 #include "lib/physinfo.h"
-#include <lamina/domctl.h>
 
 #define NR_VCPUS	32
 #define STEP		3	/* pauses: vCPU 0 starts (t - 2) * STEP later */
@@ -36,22 +35,6 @@ static volatile unsigned int go, done1;
 static volatile long rc_of[2][NR_VCPUS];
 static volatile bool started;
 static bool one_cpu;
-
-static long pin(unsigned int vcpu, unsigned int cpu)
-{
-	uint8_t hard = (uint8_t)(1U << cpu);
-	struct domctl op;
-
-	memset(&op, 0, sizeof(op));
-	op.cmd = DOMCTL_setvcpuaffinity;
-	op.interface_version = DOMCTL_INTERFACE_VERSION;
-	op.domain = 0;
-	op.u.vcpuaffinity.vcpu = vcpu;
-	op.u.vcpuaffinity.flags = VCPUAFFINITY_HARD;
-	op.u.vcpuaffinity.cpumap_hard.bitmap = (uint64_t)&hard;
-	op.u.vcpuaffinity.cpumap_hard.nr_bits = 8;
-	return hypercall1(__HYPERVISOR_domctl, &op);
-}
 
 /* Never run: the targets stay down. */
 static void target(unsigned long id)
@@ -114,14 +97,8 @@ int test_main(struct start_info *si)
 	one_cpu = pi.u.physinfo.nr_cpus < 2;
 	fill(&ctx[0], si, 0);
 	fill(&ctx[1], si, 1);
-	rc = smp_start_vcpu(si, 1, vcpu1, stack1, sizeof(stack1));
-	CHECK(rc == 0, "starting vCPU 1 gave %ld", rc);
-	while (!started)
-		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-	if (!one_cpu) {
-		CHECK((rc = pin(0, 0)) == 0, "pinning vCPU 0 gave %ld", rc);
-		CHECK((rc = pin(1, 1)) == 0, "pinning vCPU 1 gave %ld", rc);
-	}
+	rc = smp_start_pinned(si, vcpu1, stack1, sizeof(stack1), &started, one_cpu);
+	CHECK(rc == 0, "starting and pinning vCPU 1 gave %ld", rc);
 	for (t = 2; t < NR_VCPUS; t++) {
 		go = t;
 		race(0, t);
