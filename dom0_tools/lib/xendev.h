@@ -77,7 +77,7 @@ int xendev_unmap(struct xendev *x, void *page, uint64_t handle);
  * to pin). xendev_ungrant() unmaps them and ends the grants (Linux ends a
  * grant still in use by its grantee once that use ends).
  */
-#define XENDEV_GRANT_MAX	1024	/* gntalloc's default limit, for the whole system */
+#define XENDEV_GRANT_MAX	1024	/* pages a call: gntalloc's default limit (dom0's rcS raises it) */
 void *xendev_grant(struct xendev *x, unsigned int domid, unsigned int n, uint32_t *refs,
 		   uint64_t *handle);
 int xendev_ungrant(struct xendev *x, void *addr, unsigned int n, uint64_t handle);
