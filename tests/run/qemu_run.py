@@ -119,11 +119,49 @@ def qemu_command(hv, hvargs, modules, accel, memory="512", interactive=False,
     return cmd + list(extra)
 
 
-def run(cmd, timeout, log_path=None, echo=True, watch=None, interactive=False, feed=None):
+class NmiInjector:
+    """Injects an NMI into every CPU (QMP inject-nmi) each interval seconds
+    through QEMU's QMP socket at path, from start() until QEMU ends.
+    Add args() to the QEMU command."""
+
+    def __init__(self, path, interval):
+        self.path, self.interval, self.sent, self.error = path, interval, 0, None
+
+    def args(self):
+        return ["-qmp", "unix:%s,server=on,wait=off" % self.path.replace(",", ",,")]
+
+    def start(self):
+        threading.Thread(target=self._loop, daemon=True).start()
+
+    def _loop(self):
+        import json
+        import socket
+        try:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.connect(self.path)
+            f = s.makefile("rw")
+            f.readline()                                # the greeting
+            f.write(json.dumps({"execute": "qmp_capabilities"}) + "\n")
+            f.flush()
+            f.readline()
+            while True:
+                f.write(json.dumps({"execute": "inject-nmi"}) + "\n")
+                f.flush()
+                while "return" not in json.loads(f.readline()):
+                    pass                                # events
+                self.sent += 1
+                time.sleep(self.interval)
+        except (OSError, ValueError) as e:              # QEMU ended (or never listened)
+            self.error = str(e)
+
+
+def run(cmd, timeout, log_path=None, echo=True, watch=None, interactive=False, feed=None,
+        nmi=None):
     """Runs QEMU; returns (outcome, output text).
 
     watch: list of (regex, outcome); the first match ends the run (Xen).
-    feed: (regex, bytes) - type bytes on the console once regex is seen."""
+    feed: (regex, bytes) - type bytes on the console once regex is seen.
+    nmi: (regex, NmiInjector) - start injecting NMIs once regex is seen."""
     if interactive:
         try:
             rc = subprocess.run(cmd, timeout=timeout).returncode
@@ -153,6 +191,10 @@ def run(cmd, timeout, log_path=None, echo=True, watch=None, interactive=False, f
                     proc.stdin.write(bytes([b]))
                     proc.stdin.flush()
                     time.sleep(0.05)
+            if nmi and not nmi[1].sent and not getattr(nmi[1], "started", False) \
+                    and nmi[0].search(line):
+                nmi[1].started = True
+                nmi[1].start()
             for rx, outcome in watch or ():
                 if not found and rx.search(line):
                     found.append(outcome)

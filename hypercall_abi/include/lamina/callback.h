@@ -72,6 +72,14 @@ struct xennmi_callback {
 };
 
 /*
+ * Bits of shared_info's arch.nmi_reason: why the hypervisor passed a
+ * host NMI on to dom0 (set, never cleared).
+ */
+#define _XEN_NMIREASON_io_error		0	/* port 0x61 bit 6 (IOCHK) */
+#define _XEN_NMIREASON_pci_serr		1	/* port 0x61 bit 7 (SERR) */
+#define _XEN_NMIREASON_unknown		2	/* neither */
+
+/*
  * iret (23): no register arguments; the guest's rsp points at this
  * context, which the hypervisor restores (it does not return).
  *  1. cs & 3 == 3 returns to guest user mode, otherwise to kernel mode;

@@ -414,7 +414,8 @@ static void ist_self_check(void)
 		unsigned int ist = idt[want[i].vec].ist;
 
 		if (ist != want[i].ist ||
-		    tss.ist[ist - 1] != (uint64_t)ist_stacks[ist - 1] + IST_STACK_SIZE)
+		    tss.ist[ist - 1] != (uint64_t)ist_stacks[ist - 1] + IST_STACK_SIZE - IST_TOP_RESERVE ||
+		    *(uint64_t *)tss.ist[ist - 1] != (uint64_t)&cpu0_percpu)
 			panic("cpu: %s is not on IST%u", want[i].name, want[i].ist);
 		for (v = 0; v < 256; v++)
 			if (v != want[i].vec && idt[v].ist == ist)
@@ -429,8 +430,10 @@ static void tss_init(struct tss *t, const struct percpu *pc)
 	unsigned int i;
 
 	t->rsp[0] = pc->stack_top;
-	for (i = 0; i < NR_IST_STACKS; i++)
-		t->ist[i] = pc->ist_lo + (i + 1) * IST_STACK_SIZE;
+	for (i = 0; i < NR_IST_STACKS; i++) {
+		t->ist[i] = pc->ist_lo + (i + 1) * IST_STACK_SIZE - IST_TOP_RESERVE;
+		*(const struct percpu **)t->ist[i] = pc;	/* ist_common's GS check */
+	}
 	t->iomap_base = sizeof(*t);	/* no I/O bitmap: all ports #GP in ring 3 */
 }
 

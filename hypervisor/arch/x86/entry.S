@@ -733,7 +733,7 @@ exception_common:
  * the guest's frame lies above and they overlap) into the guest's frame
  * at the top of the stack, whose rip, cs, rflags, rsp and ss the iretq
  * was loading and the CPU left alone; pv_iret_fault on it, and out.
- * The IST vectors (#DB, NMI, #DF, #MC) never come this way.
+ * The IST vectors (#DB, NMI, #DF, #MC) never come this way (ist_common).
  */
 .Lexc_from_hv:
 	cmpq	$11, (%rsp)		/* vector: #NP, #SS, #GP or #PF */
@@ -772,24 +772,64 @@ exception_common:
 /*
  * #DB, NMI, #DF and #MC arrive on their own IST stacks, so a #DB taken on
  * syscall_entry's first instruction (guest stack, guest GS: see IST_DB in
- * asm/layout.h) runs on a stack of ours; from ring 0 that is all
- * exception_common needs (traps.c decides, and the iretq resumes the
- * entry). From a guest, the frame moves to the top of the per-CPU stack
- * where every guest frame lives, and the IST stack is free again before
- * anything can nest: the handler may copy to guest memory, which may hit
- * another of the guest's data breakpoints (a #DB on this same IST stack).
+ * asm/layout.h) runs on a stack of ours. From a guest, the frame moves to
+ * the top of the per-CPU stack where every guest frame lives, and the IST
+ * stack is free again before anything can nest: the handler may copy to
+ * guest memory, which may hit another of the guest's data breakpoints (a
+ * #DB on this same IST stack).
+ *
+ * From ring 0 the GS base cannot be trusted: these vectors also land in
+ * the few instructions where the CPU is in ring 0 with the guest's GS
+ * base still (or already) loaded: syscall_entry and cstar_entry before
+ * their swapgs, sysenter_entry before sysenter_flags_clean's, the
+ * exception stubs and exception_common before theirs (and .Liretq_fault
+ * before its own), between every swapgs and the sysretq or iretq after
+ * it. A guest with FSGSBASE puts any value there, so a %gs-relative read
+ * would read (or write) memory of the guest's choosing. The CS RPL says
+ * nothing about it, so the live GS base (MSR_GS_BASE) is compared with
+ * this CPU's struct percpu pointer, read from the top of this IST stack
+ * (IST_TOP_RESERVE, asm/layout.h) rather than through GS; when they
+ * differ the guest's base is live: swapgs for C, and swapgs back before
+ * the iretq, so the interrupted instruction finds what it left. A base
+ * that happens to equal ours (the guest may write that value too) needs
+ * no swap: the live base is then ours either way. rbx (callee-saved)
+ * keeps the answer across the call, and C is told (esi).
  */
+#define MSR_GS_BASE	0xC0000101
+
 ist_common:
 	testb	$3, 24(%rsp)		/* cs of the interrupted context */
-	jz	exception_common
+	jz	.List_from_hv
 	swapgs
 	SAVE_ALL
 	CLEAR_DF_AC
 	mov	%rsp, %rsi
 	FRAME_TO_STACK_TOP
 	mov	%rsp, %rdi
-	call	do_exception
+	xor	%esi, %esi
+	call	do_ist_exception
 	jmp	return_to_guest
+.List_from_hv:
+	SAVE_ALL
+	CLEAR_DF_AC
+	mov	$MSR_GS_BASE, %ecx
+	rdmsr
+	shl	$32, %rdx
+	or	%rdx, %rax
+	xor	%ebx, %ebx
+	cmp	CPU_REGS_SIZE(%rsp), %rax	/* the percpu pointer above the frame */
+	je	1f
+	swapgs				/* the guest's base was live */
+	mov	$1, %ebx
+1:	mov	%rsp, %rdi
+	mov	%ebx, %esi
+	call	do_ist_exception
+	test	%ebx, %ebx
+	jz	2f
+	swapgs				/* the guest's base again, as we found it */
+2:	RESTORE_ALL
+	add	$16, %rsp
+	iretq
 
 /*
  * Leave for the guest whose frame is at the top of this stack. Straight

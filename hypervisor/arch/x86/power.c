@@ -72,9 +72,14 @@ static void acpi_power_off(void)
 		outw(pm1b, (typ_b << 10) | (1 << 13));
 }
 
+extern unsigned long nmi_count, nmi_guest_gs;	/* traps.c */
+
 void machine_test_exit(unsigned int code)
 {
 	smp_stop_others();
+	if (nmi_count)
+		pr_info("nmi: %lu host NMIs, %lu of them with a guest's GS base live\n",
+			nmi_count, nmi_guest_gs);
 	if (hv_opts.testexit_port)
 		outl(hv_opts.testexit_port, code);
 }

@@ -21,6 +21,7 @@
 #include <hv/time.h>
 #include <hv/smp.h>
 #include <asm/apic.h>
+#include <lamina/callback.h>
 
 void apic_eoi(void);
 
@@ -162,6 +163,76 @@ static void do_interrupt(struct cpu_regs *r)
 	else
 		pr_warn("spurious interrupt in the hypervisor at %#llx\n",
 			(unsigned long long)r->rip);
+}
+
+/*
+ * Host NMIs, as Xen 4.17's do_nmi with its release build's nmi=dom0 and
+ * no NMI watchdog: only CPU 0 takes the system's NMIs; it reads their
+ * reason from port 0x61, clears the line that raised them (SERR: cleared
+ * and left off; IOCHK: pulsed off and on) and tells dom0 by the bit of
+ * shared_info's nmi_reason (_XEN_NMIREASON_*). Other CPUs count theirs
+ * and go on. Nothing here prints, takes a lock or reaches a guest: an NMI
+ * may interrupt any of them.
+ */
+unsigned long nmi_count, nmi_guest_gs;
+
+void do_exception(struct cpu_regs *r);
+void do_ist_exception(struct cpu_regs *r, bool guest_gs);
+
+static void nmi_report_dom0(unsigned int reason_bit)
+{
+	struct domain *d = __atomic_load_n(&dom0, __ATOMIC_ACQUIRE);
+
+	if (d && d->shared_info)
+		__atomic_or_fetch(&d->shared_info->arch.nmi_reason, 1UL << reason_bit,
+				  __ATOMIC_RELAXED);
+}
+
+static void do_nmi(void)
+{
+	uint8_t reason;
+	unsigned int i;
+
+	__atomic_add_fetch(&nmi_count, 1, __ATOMIC_RELAXED);
+	if (this_cpu()->cpu_id != 0)
+		return;
+	reason = inb(0x61);
+	if (reason & 0x80) {
+		outb(0x61, (reason & 0x0f) | 0x04);		/* SERR: clear, disable */
+		nmi_report_dom0(_XEN_NMIREASON_pci_serr);
+	}
+	if (reason & 0x40) {
+		nmi_report_dom0(_XEN_NMIREASON_io_error);
+		outb(0x61, (inb(0x61) & 0x0f) | 0x08);	/* IOCHK: clear, disable */
+		for (i = 0; i < 1000; i++)
+			inb(0x80);				/* about 1 ms */
+		outb(0x61, inb(0x61) & 0x07);		/* ... enable again */
+	}
+	if (!(reason & 0xc0))
+		nmi_report_dom0(_XEN_NMIREASON_unknown);
+}
+
+/*
+ * The IST vectors (entry.S ist_common). guest_gs: the guest's GS base
+ * was live when the vector came from ring 0 (one of the windows around
+ * swapgs); ist_common swapped ours in and swaps it back.
+ */
+void do_ist_exception(struct cpu_regs *r, bool guest_gs)
+{
+	if (r->vector == X86_EXC_NMI) {
+		if (guest_gs)
+			__atomic_add_fetch(&nmi_guest_gs, 1, __ATOMIC_RELAXED);
+		do_nmi();
+		return;
+	}
+	if (r->vector == X86_EXC_MC) {
+		/*
+		 * No machine-check banks are read or handed on (mca.c): a
+		 * host #MC, from a guest or not, is never the guest's to take.
+		 */
+		fatal_exception(r);
+	}
+	do_exception(r);
 }
 
 void do_exception(struct cpu_regs *r)

@@ -43,6 +43,15 @@
 #define IST_MC			4
 #define NR_IST_STACKS		4
 
+/*
+ * The top IST_TOP_RESERVE bytes of each IST stack hold no frame: TSS.IST
+ * points below them, and the quadword there (just above the hardware
+ * frame) holds the CPU's struct percpu pointer. An IST entry from ring 0
+ * finds it at a fixed offset from its frame without trusting GS, which
+ * may still be the guest's (entry.S, ist_common).
+ */
+#define IST_TOP_RESERVE		16
+
 /* Selectors of the hypervisor's reserved GDT page (0xE000 + n). */
 #define HV_CS			0xE008
 #define HV_DS			0xE010

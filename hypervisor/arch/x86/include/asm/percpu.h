@@ -7,9 +7,10 @@
  *
  * this_cpu()->field is one GS-relative access, this_cpu_ptr() one
  * GS-relative load of the self pointer; both valid wherever the
- * hypervisor's GS is loaded: everywhere in C but the one window
- * before syscall_entry's swapgs, where only the IST #DB path runs and
- * touches nothing per-CPU (traps.c, do_exception).
+ * hypervisor's GS is loaded: everywhere in C. The IST vectors (#DB,
+ * NMI, #DF, #MC) can arrive in ring 0 with a guest's GS base live (the
+ * windows around swapgs); entry.S's ist_common finds out from
+ * MSR_GS_BASE and swaps ours in before C runs.
  */
 #ifndef ASM_PERCPU_H
 #define ASM_PERCPU_H
