@@ -19,8 +19,9 @@
  * kernel_sp 8 below a 16-byte boundary: the callback is entered in kernel
  * mode at kernel_sp aligned down to 16, the frame's cs the user's (0xe033)
  * and rsp/rip the user's, events still unmasked; it returns to user mode.
- * Last, 0x18 (RPL 0, the same DPL-3 descriptor) in %es survives
- * switch-ins with no call, as on Xen 4.17.
+ * Last, 0x18 (RPL 0, the same DPL-3 descriptor) in %es and the reserved
+ * flat selectors 0xe033, 0xe023 and 0xe028 (RPL 0) in %ds, %fs and %gs
+ * survive switch-ins with no call, as on Xen 4.17.
  * @hvargs: dom0_max_vcpus=3
  */
 #include "lib/guest.h"
@@ -130,29 +131,37 @@ static int from_user(uint64_t gdt_mfn)
 }
 
 /*
- * A selector with RPL 0 of a good DPL-3 descriptor (ring 3 may load it)
- * survives switch-ins: Xen 4.17 reloads it in ring 0 without a failsafe
- * call. 200 sleeps holding 0x18 in %es, vCPUs 1 and 2 yielding.
+ * Selectors that Xen 4.17 reloads in ring 0 without a failsafe call
+ * survive switch-ins: 0x18, RPL 0 of a good DPL-3 descriptor (ring 3
+ * may load it), in %es, and the hypervisor's reserved flat selectors,
+ * valid descriptors of its GDT: FLAT_RING3_CS64 0xe033 in %ds,
+ * FLAT_RING3_CS32 0xe023 in %fs (readable code, loadable as data) and
+ * FLAT_RING3_DS32 with RPL 0 (0xe028) in %gs. 200 sleeps holding them,
+ * vCPUs 1 and 2 yielding.
  */
-static int rpl0(const struct evtchn_alloc_unbound *au)
+static int survivors(const struct evtchn_alloc_unbound *au)
 {
+	static const uint16_t want[4] = { 0xe033, 0x18, 0xe023, 0xe028 };	/* ds es fs gs */
 	unsigned long i, lost = 0;
-	uint16_t es;
+	uint16_t got[4];
 
 	forget();
 	for (i = 0; i < 200; i++) {
 		evtchn_port_t p = au->port;
 		struct sched_poll poll = { (uint64_t)&p, 1, 0, pvclock_ns() + 20000 };
 
-		asm volatile("mov %0, %%es" : : "r"(0x18));
+		asm volatile("mov %0, %%ds; mov %1, %%es; mov %2, %%fs; mov %3, %%gs"
+			     : : "r"(want[0]), "r"(want[1]), "r"(want[2]), "r"(want[3]));
 		HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
-		asm volatile("mov %%es, %0" : "=r"(es));
-		lost += es != 0x18;
+		asm volatile("mov %%ds, %0; mov %%es, %1; mov %%fs, %2; mov %%gs, %3"
+			     : "=r"(got[0]), "=r"(got[1]), "=r"(got[2]), "=r"(got[3]));
+		lost += memcmp(got, want, sizeof(got)) != 0;
 	}
-	asm volatile("mov %0, %%es" : : "r"(0));
-	printf("failsafe: 200 sleeps holding 0x18 (RPL 0) in %%es: lost %lu times, %lu failsafe "
-	       "calls\n", lost, calls);
-	CHECK(!lost && !calls, "an RPL-0 selector lost %lu times, %lu failsafe calls", lost, calls);
+	asm volatile("mov %0, %%ds; mov %0, %%es; mov %0, %%fs; mov %0, %%gs" : : "r"(0));
+	printf("failsafe: 200 sleeps holding ds %#x es %#x fs %#x gs %#x: lost %lu times "
+	       "(last ds %#x es %#x fs %#x gs %#x), %lu failsafe calls\n", want[0], want[1],
+	       want[2], want[3], lost, got[0], got[1], got[2], got[3], calls);
+	CHECK(!lost && !calls, "selectors lost %lu times, %lu failsafe calls", lost, calls);
 	return TEST_PASS;
 }
 
@@ -265,7 +274,7 @@ int test_main(struct start_info *si)
 	      entry_ds, entry_fs);
 	rc = from_user(gdt_mfn);
 	if (rc == TEST_PASS)
-		rc = rpl0(&au);
+		rc = survivors(&au);
 	spinners_stop = true;
 	return rc;
 }

@@ -199,12 +199,19 @@ int iret_target_fault(struct vcpu *v, uint16_t cs, uint16_t ss, uint64_t rip)
  * May a data segment register be loaded with sel for v (else NULL is)?
  * Any RPL: the guest's descriptors are DPL 3 (descriptor_check), so ring
  * 3 may load one with RPL 0 too, and Xen 4.17 reloads that in ring 0.
+ * A selector in the reserved GDT page (0xe000 on) is left to the CPU, as
+ * Xen 4.17's load_segments leaves every selector: the flat ring-3 ones
+ * (0xe023, 0xe02b, 0xe033, any RPL) load; the TSS, the empty entries and
+ * the ring-0 ones with RPL 3 fault, and every caller's load has a fixup
+ * that loads null instead (and makes the failsafe call).
  */
 bool data_selector_ok(const struct vcpu *v, uint16_t sel)
 {
 	uint64_t d;
 
 	if ((sel & ~3) == 0 || (sel | 3) == FLAT_RING3_DS32)
+		return true;
+	if (!(sel & 4) && (sel >> 3) >= FIRST_RESERVED_GDT_ENTRY)
 		return true;
 	if (!guest_descriptor(v, sel, &d))
 		return false;
