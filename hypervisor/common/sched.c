@@ -891,6 +891,8 @@ void schedule(struct cpu_regs *r)
 		}
 		idle_begin(rq);
 		spin_unlock(&rq->lock);
+		if (pending_work(PW_NMI))
+			arch_nmi_kick();	/* a host NMI while we idled: dom0's vCPU 0 */
 		/*
 		 * A wake made on this CPU from here on (by the reaper, say)
 		 * only sets PW_SCHED, no IPI: the queue is looked at again
@@ -898,7 +900,7 @@ void schedule(struct cpu_regs *r)
 		 */
 		if (domain_reap() ||	/* a dead domain's memory, a piece at a time */
 		    scrub_free_frames() ||	/* freed frames zeroed ahead (mm.c) */
-		    pending_work(PW_SCHED)) {
+		    pending_work(PW_SCHED | PW_NMI)) {
 			asm volatile("sti; nop; cli" ::: "memory");	/* interrupts */
 		} else {
 			/*

@@ -405,7 +405,8 @@ iretq_to_guest_hc:			/* a fault here: .Liretq_fault */
  *     map as guest_descriptor reads it (index bounded by gdt_entries and
  *     clamped under speculation as array_index_nospec does). An LDT
  *     selector, an index past 511, 32-bit code, anything else: C;
- *  4. vcpu_info->evtchn_upcall_mask = !(rflags & IF);
+ *  4. vcpu_info->evtchn_upcall_mask = !(rflags & IF) (and a virtual NMI's
+ *     mask cleared: hc_iret_slow only, taken whenever it is set);
  *  5. with VMASST_TYPE_architectural_iopl: arch.iopl = rflags.IOPL;
  *  6. to user mode, switch_mode(v, false): kernel_mode is true here
  *     (syscall_entry calls handlers in guest kernel mode only), so the
@@ -462,6 +463,8 @@ iretq_to_guest_hc:			/* a fault here: .Liretq_fault */
 
 	.globl hc_iret
 hc_iret:
+	cmpb	$0, VCPU_NMI_MASKED(%rdi)
+	jne	.Liret_slow			/* a virtual NMI's handler returns: C */
 	mov	%gs:PERCPU_STACK_TOP, %rdx
 	mov	HC_IRET_REGS(RSP)(%rdx), %r8	/* the context, on the guest stack */
 	GUEST_RANGE_OK %r8, IRET_CTX_SIZE, .Liret_slow

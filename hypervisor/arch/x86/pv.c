@@ -39,6 +39,7 @@ _Static_assert(offsetof(struct vcpu, domain) == VCPU_DOMAIN &&
 	       offsetof(struct vcpu, arch.kernel_sp) == VCPU_KERNEL_SP &&
 	       offsetof(struct vcpu, arch.syscall.address) == VCPU_SYSCALL_CB &&
 	       offsetof(struct vcpu, arch.syscall.mask_events) == VCPU_SYSCALL_MASK &&
+	       offsetof(struct vcpu, arch.nmi_masked) == VCPU_NMI_MASKED &&
 	       sizeof(((struct vcpu *)0)->arch.syscall.mask_events) == 1 &&
 	       offsetof(struct vcpu, arch.kernel_gs_base) == VCPU_KERNEL_GS_BASE &&
 	       offsetof(struct vcpu, arch.user_gs_base) == VCPU_USER_GS_BASE &&
@@ -235,6 +236,8 @@ void prepare_return_to_guest(struct cpu_regs *r)
 	struct vcpu *v;
 
 	for (;;) {
+		if (pending_work(PW_NMI))
+			arch_nmi_kick();
 		if (pending_work(PW_SCHED | PW_REAP))
 			schedule(r);
 		v = this_cpu()->current;
@@ -248,6 +251,20 @@ void prepare_return_to_guest(struct cpu_regs *r)
 			 * guest's): #GP(0) with the non-canonical rip in the frame.
 			 */
 			pv_inject_trap(v, r, X86_EXC_GP, 0);
+			continue;
+		}
+		if (unlikely(v->arch.nmi_pending) && !v->arch.nmi_masked) {
+			/*
+			 * A virtual NMI, as Xen 4.17's process_nmi: to trap 2
+			 * (where the NMI callback is registered too), and the
+			 * next waits for an iret hypercall; with no handler it
+			 * is dropped.
+			 */
+			v->arch.nmi_pending = false;
+			if (v->arch.traps[X86_EXC_NMI].address) {
+				v->arch.nmi_masked = true;
+				pv_inject_trap(v, r, X86_EXC_NMI, 0);
+			}
 			continue;
 		}
 		vi = v->vcpu_info;
@@ -453,6 +470,8 @@ static void load_vcpu(struct vcpu *next, struct cpu_regs *r)
 	gdt_load_vcpu(next);
 	ldt_load_vcpu(next);
 	cr4_fsgsbase_load(n->cr4_fsgsbase);
+	if (unlikely(n->nmi_pending))
+		pending_work_set(PW_NMI);	/* its virtual NMI on the way in */
 	/*
 	 * A selector that is not good (selector_good) or whose load
 	 * faults all the same loads null; then the failsafe callback, as

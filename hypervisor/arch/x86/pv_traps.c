@@ -296,6 +296,23 @@ long hc_set_trap_table(struct vcpu *v, struct hc_args *a)
 	}
 }
 
+/*
+ * The NMI callback (CALLBACKTYPE_nmi, nmi_op) is trap 2 of the trap table,
+ * as in Xen 4.17 (register_guest_nmi_callback): the last of set_trap_table
+ * and these to write it wins, and a virtual NMI enters it with events
+ * masked. Registering on vCPU 0 after an NMI reason was recorded raises
+ * a virtual NMI again (the edge may have been lost without a handler).
+ */
+static void nmi_callback_set(struct vcpu *v, uint64_t address)
+{
+	v->arch.traps[X86_EXC_NMI] = (struct trap_entry){ address, address ? TI_MASK_EVENTS : 0 };
+	if (address && v->vcpu_id == 0 && v->domain->shared_info &&
+	    v->domain->shared_info->arch.nmi_reason) {
+		v->arch.nmi_pending = true;
+		pending_work_set(PW_NMI);	/* v is current: its way out delivers it */
+	}
+}
+
 static long register_callback(struct vcpu *v, const struct callback_register *cb)
 {
 	struct pv_callback *slot;
@@ -307,7 +324,9 @@ static long register_callback(struct vcpu *v, const struct callback_register *cb
 	case CALLBACKTYPE_event:	slot = &v->arch.event; break;
 	case CALLBACKTYPE_failsafe:	slot = &v->arch.failsafe; break;
 	case CALLBACKTYPE_syscall:	slot = &v->arch.syscall; break;
-	case CALLBACKTYPE_nmi:		slot = &v->arch.nmi; break;
+	case CALLBACKTYPE_nmi:
+		nmi_callback_set(v, cb->address);
+		return 0;
 	case CALLBACKTYPE_syscall32:	slot = &v->arch.syscall32; break;
 	case CALLBACKTYPE_sysenter:	slot = &v->arch.sysenter; break;
 	default:
@@ -333,7 +352,7 @@ long hc_callback_op(struct vcpu *v, struct hc_args *a)
 			return -EFAULT;
 		switch (unreg.type) {
 		case CALLBACKTYPE_nmi:
-			v->arch.nmi.address = 0;
+			nmi_callback_set(v, 0);
 			return 0;
 		case CALLBACKTYPE_event:
 		case CALLBACKTYPE_failsafe:
@@ -359,11 +378,10 @@ long hc_nmi_op(struct vcpu *v, struct hc_args *a)
 			return -EFAULT;
 		if (!is_canonical(cb.handler_address))
 			return trace_err(-EINVAL);
-		v->arch.nmi.address = cb.handler_address;
-		v->arch.nmi.mask_events = true;
+		nmi_callback_set(v, cb.handler_address);
 		return 0;
 	case XENNMI_unregister_callback:
-		v->arch.nmi.address = 0;
+		nmi_callback_set(v, 0);
 		return 0;
 	default:
 		return trace_err(-ENOSYS);
@@ -492,6 +510,12 @@ long hc_iret_slow(struct vcpu *v, struct hc_args *a)
 	fault = ((c.cs | 3) == FLAT_RING3_CS64 && (c.ss | 3) == FLAT_RING3_SS64) ? -1 :
 		iret_target_fault(v, c.cs | 3, c.ss | 3, c.rip);
 	v->vcpu_info->evtchn_upcall_mask = !(c.rflags & X86_EFLAGS_IF);
+	/* A virtual NMI's handler is done (Xen's async_exception_cleanup): the next may come. */
+	if (v->arch.nmi_masked) {
+		v->arch.nmi_masked = false;
+		if (v->arch.nmi_pending)
+			pending_work_set(PW_NMI);
+	}
 	/* The guest's own IOPL is the virtual one (Xen 4.17's do_iret). */
 	if (has_architectural_iopl(v))
 		v->arch.iopl = (c.rflags & X86_EFLAGS_IOPL) >> 12;

@@ -20,6 +20,7 @@
 #include <asm/irq.h>
 #include <hv/time.h>
 #include <hv/smp.h>
+#include <hv/sched.h>
 #include <asm/apic.h>
 #include <lamina/callback.h>
 
@@ -179,13 +180,33 @@ unsigned long nmi_count, nmi_guest_gs;
 void do_exception(struct cpu_regs *r);
 void do_ist_exception(struct cpu_regs *r, bool guest_gs);
 
+/*
+ * Xen's nmi_hwdom_report and pv_raise_nmi: the reason bit, and a virtual
+ * NMI for dom0's vCPU 0, delivered at trap 2 on its way back to the
+ * guest (pv.c, prepare_return_to_guest). Waking or kicking that vCPU
+ * takes locks, so it waits for PW_NMI on this CPU's way out of the NMI
+ * (arch_nmi_kick), as Xen's waits for its NMI softirq.
+ */
 static void nmi_report_dom0(unsigned int reason_bit)
 {
 	struct domain *d = __atomic_load_n(&dom0, __ATOMIC_ACQUIRE);
+	struct vcpu *v;
 
-	if (d && d->shared_info)
-		__atomic_or_fetch(&d->shared_info->arch.nmi_reason, 1UL << reason_bit,
-				  __ATOMIC_RELAXED);
+	if (!d || !d->shared_info || !d->vcpu || !(v = d->vcpu[0]))
+		return;
+	__atomic_or_fetch(&d->shared_info->arch.nmi_reason, 1UL << reason_bit, __ATOMIC_RELAXED);
+	__atomic_store_n(&v->arch.nmi_pending, true, __ATOMIC_RELEASE);
+	pending_work_set(PW_NMI);
+}
+
+void arch_nmi_kick(void)
+{
+	struct domain *d = __atomic_load_n(&dom0, __ATOMIC_ACQUIRE);
+	struct vcpu *v = d && d->vcpu ? d->vcpu[0] : NULL;
+
+	pending_work_clear(PW_NMI);
+	if (v && __atomic_load_n(&v->arch.nmi_pending, __ATOMIC_ACQUIRE) && v != current_vcpu())
+		vcpu_wake(v);	/* blocked: woken; running elsewhere: its CPU kicked */
 }
 
 static void do_nmi(void)

@@ -50,6 +50,12 @@ void schedule(struct cpu_regs *r);
  */
 void arch_context_switch(struct vcpu *prev, struct vcpu *next, struct cpu_regs *r);
 void arch_switch_to_idle(struct vcpu *prev, const struct cpu_regs *r);
+/*
+ * PW_NMI was set (a host NMI, arch/x86/traps.c): wake or kick the vCPU a
+ * virtual NMI waits for. Clears PW_NMI; takes locks, so never with the
+ * run queue's held.
+ */
+void arch_nmi_kick(void);
 void arch_switch_from_idle(struct vcpu *next, struct cpu_regs *r);
 /* arch: enter the guest whose frame schedule() loaded into frame. */
 void __noreturn vcpu_enter_frame(struct cpu_regs *frame);

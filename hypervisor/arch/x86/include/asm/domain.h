@@ -58,12 +58,16 @@ struct arch_vcpu {
 	uint32_t iobmp_limit;		/* physdev_op set_iobitmap: ports covered */
 	uint64_t iobmp;			/* ... and the guest VA of the bitmap */
 	uint64_t dr[8];			/* debug registers; dr[6] is virtual */
-	struct pv_callback event, failsafe, syscall, nmi;
+	struct pv_callback event, failsafe, syscall;	/* the NMI callback: traps[2] */
 	struct pv_callback syscall32, sysenter;	/* from compat mode; sysenter */
 	uint16_t ds, es, fs, gs;	/* data selectors while not running */
 	struct cpu_regs regs;		/* saved state while not running */
 	bool cr4_osxsave;		/* virtual CR4.OSXSAVE: xsetbv allowed */
 	bool cr4_fsgsbase;		/* virtual CR4.FSGSBASE: the real one while it runs */
+	/* A virtual NMI (dom0's vCPU 0: a host NMI, traps.c) waits for delivery, */
+	bool nmi_pending;
+	/* ... and one was delivered and no iret hypercall came since: the next waits. */
+	bool nmi_masked;
 	uint64_t xcr0;			/* the guest's XCR0 (xsetbv), with XSAVE */
 	uint64_t xcr0_accum;		/* every XCR0 bit it ever set: what fpu[] holds */
 	uint8_t fpu[1024] __aligned(64);	/* XSAVE (or FXSAVE) image while not running */

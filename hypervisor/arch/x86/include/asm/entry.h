@@ -26,6 +26,7 @@
 #define VCPU_IOPL		0x14c9	/* arch.iopl (8 bits) */
 #define VCPU_SYSCALL_CB		0x1538	/* arch.syscall.address */
 #define VCPU_SYSCALL_MASK	0x1540	/* arch.syscall.mask_events (8 bits) */
+#define VCPU_NMI_MASKED		0x1623	/* arch.nmi_masked (8 bits) */
 
 /* struct domain (hv/domain.h) */
 #define DOMAIN_VM_ASSIST	0xc8
@@ -67,9 +68,11 @@
  * rip. PW_SCHED: schedule() must pick (a time slice ended, a vCPU woke,
  * the current one blocked, yielded or was paused or taken down). PW_REAP:
  * domain_reap() has a dying domain or a lingering record to work on.
+ * PW_NMI: dom0's vCPU 0 has a virtual NMI pending (traps.c, nmi_kick).
  */
 #define PW_SCHED		1
 #define PW_REAP			2
+#define PW_NMI			4	/* a virtual NMI to kick or deliver (traps.c) */
 
 /*
  * Flags a guest may hold in ring 3 (IF is always on, IOPL always 0). NT
