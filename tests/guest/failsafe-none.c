@@ -25,8 +25,6 @@
 #define SEL	0x1b
 #define TRIES	2000
 
-extern char none_upd_ret[], none_poll_ret[];
-
 static volatile uint64_t frame[11], pf_error;
 static volatile uint16_t pf_ds, pf_fs;
 static volatile unsigned long pf_at_zero;
@@ -68,6 +66,8 @@ int test_main(struct start_info *si)
 	static const uint64_t gdt[16] = { [3] = 0x00cff3000000ffffULL };
 	struct evtchn_alloc_unbound au = { DOMID_SELF, DOMID_SELF, 0 };
 	uint64_t gdt_mfn, sp_poll = 0, sp_upd = 0;
+	uint16_t segs[4];
+	const char *what;
 	unsigned long tries;
 	long rc;
 
@@ -80,26 +80,8 @@ int test_main(struct start_info *si)
 	rc = spinners_start(si);
 	CHECK(rc == 0, "starting vCPUs 1 and 2 gave %ld", rc);
 	for (tries = 0; tries < TRIES && !pf_at_zero; tries++) {
-		evtchn_port_t p = au.port;
-		struct sched_poll poll = { (uint64_t)&p, 1, 0, pvclock_ns() + 20000 };
-
-		asm volatile("mov %0, %%ds; mov %0, %%fs" : : "r"(SEL));
-		asm volatile("mov %%rsp, %1\n\tsyscall\n"
-			     ".globl none_upd_ret\nnone_upd_ret:"
-			     : "=a"(rc), "=&r"(sp_upd)
-			     : "a"(__HYPERVISOR_update_descriptor),
-			       "D"((gdt_mfn << 12) + 3 * 8), "S"(0x00cf73000000ffffULL)
-			     : "rcx", "r11", "memory");
-		CHECK(rc == 0, "update_descriptor (not present) gave %ld", rc);
-		asm volatile("mov %%rsp, %1\n\tsyscall\n"
-			     ".globl none_poll_ret\nnone_poll_ret:"
-			     : "=a"(rc), "=&r"(sp_poll)
-			     : "a"(__HYPERVISOR_sched_op), "D"(SCHEDOP_poll), "S"(&poll)
-			     : "rcx", "r11", "memory");
-		CHECK(rc == 0, "try %lu: poll gave %ld", tries, rc);
-		rc = hypercall2(__HYPERVISOR_update_descriptor, (gdt_mfn << 12) + 3 * 8,
-				0x00cff3000000ffffULL);
-		CHECK(rc == 0, "update_descriptor (present) gave %ld", rc);
+		rc = failsafe_try(gdt_mfn, SEL, au.port, segs, &sp_upd, &sp_poll, &what);
+		CHECK(rc == 0, "try %lu: %s gave %ld", tries, what, rc);
 	}
 	asm volatile("mov %0, %%ds; mov %0, %%fs" : : "r"(0));
 	spinners_stop = true;
@@ -113,8 +95,8 @@ int test_main(struct start_info *si)
 	CHECK(frame[2] == SEL && frame[3] == 0 && frame[4] == SEL && frame[5] == 0,
 	      "frame selectors ds %#lx es %#lx fs %#lx gs %#lx, not 0x1b 0 0x1b 0",
 	      frame[2], frame[3], frame[4], frame[5]);
-	CHECK((frame[6] == (uint64_t)none_poll_ret && frame[9] == sp_poll) ||
-	      (frame[6] == (uint64_t)none_upd_ret && frame[9] == sp_upd),
+	CHECK((frame[6] == (uint64_t)poll_ret && frame[9] == sp_poll) ||
+	      (frame[6] == (uint64_t)upd_ret && frame[9] == sp_upd),
 	      "frame rip %#lx rsp %#lx: not a hypercall's return", frame[6], frame[9]);
 	CHECK((uint16_t)frame[7] == 0xe030 && frame[10] == 0xe02b, "frame cs %#lx ss %#lx", frame[7],
 	      frame[10]);

@@ -33,7 +33,6 @@
 #include "lib/user.h"
 #include "lib/failsafe.h"
 
-extern char poll_ret[], upd_ret[];
 
 #define STACK_SIZE	8192
 #define SEL		0x1b
@@ -192,7 +191,8 @@ int test_main(struct start_info *si)
 	struct callback_register cb = { CALLBACKTYPE_failsafe, CALLBACKF_mask_events, 0,
 					(uint64_t)failsafe_stub };
 	uint64_t gdt_mfn, sp_before = 0, sp_upd = 0;
-	uint16_t ds = 0, es = 0, fs = 0, gs = 0;
+	uint16_t ds = 0, es = 0, fs = 0, gs = 0, segs[4];
+	const char *what;
 	unsigned long tries;
 	long rc = 0;
 
@@ -208,33 +208,12 @@ int test_main(struct start_info *si)
 
 	shared->vcpu_info[0].evtchn_upcall_mask = 0;
 	for (tries = 0; tries < TRIES && !calls; tries++) {
-		evtchn_port_t p = au.port;
-		struct sched_poll poll = { (uint64_t)&p, 1, 0, pvclock_ns() + 20000 };
-
-		asm volatile("mov %0, %%ds; mov %0, %%fs" : : "r"(SEL));
-		/* not present: its return is where the switch-in may come too */
-		asm volatile("mov %%rsp, %1\n\t"
-			     "syscall\n\t"
-			     ".globl upd_ret\n"
-			     "upd_ret:"
-			     : "=a"(rc), "=&r"(sp_upd)
-			     : "a"(__HYPERVISOR_update_descriptor),
-			       "D"((gdt_mfn << 12) + 3 * 8), "S"(0x00cf73000000ffffULL)
-			     : "rcx", "r11", "memory");
-		CHECK(rc == 0, "update_descriptor gave %ld", rc);
-		asm volatile("mov %%rsp, %1\n\t"
-			     "syscall\n\t"
-			     ".globl poll_ret\n"
-			     "poll_ret:"
-			     : "=a"(rc), "=&r"(sp_before)
-			     : "a"(__HYPERVISOR_sched_op), "D"(SCHEDOP_poll), "S"(&poll)
-			     : "rcx", "r11", "memory");
-		CHECK(rc == 0, "try %lu: poll gave %ld", tries, rc);
-		asm volatile("mov %%ds, %0; mov %%es, %1; mov %%fs, %2; mov %%gs, %3"
-			     : "=r"(ds), "=r"(es), "=r"(fs), "=r"(gs));
-		rc = hypercall2(__HYPERVISOR_update_descriptor, (gdt_mfn << 12) + 3 * 8,
-				0x00cff3000000ffffULL);		/* present again */
-		CHECK(rc == 0, "update_descriptor gave %ld", rc);
+		rc = failsafe_try(gdt_mfn, SEL, au.port, segs, &sp_upd, &sp_before, &what);
+		CHECK(rc == 0, "try %lu: %s gave %ld", tries, what, rc);
+		ds = segs[0];
+		es = segs[1];
+		fs = segs[2];
+		gs = segs[3];
 		if (!calls)
 			CHECK(ds == SEL && fs == SEL, "try %lu: %%ds %#x %%fs %#x with no failsafe "
 			      "call", tries, ds, fs);

@@ -12,6 +12,7 @@
 
 #include "guest.h"
 #include "smp.h"
+#include "events.h"
 
 void failsafe_c(const uint64_t *frame, uint64_t flags);
 void failsafe_stub(void);
@@ -28,6 +29,49 @@ asm(".text\n"
     "pop %r11\n\t"
     "add $32, %rsp\n\t"
     "jmp guest_iret");
+
+/*
+ * One try at a switch-in that cannot reload a selector: %ds and %fs =
+ * sel, the data descriptor in entry 3 of the GDT frame gdt_mfn made not
+ * present, a poll of port for 20 us (vCPUs 1 and 2 yielding meanwhile),
+ * the selectors read (ds, es, fs, gs into segs), the descriptor present
+ * again. Both calls are bare syscalls returning at the global labels
+ * upd_ret and poll_ret (where a switch-in may resume the vCPU, and a
+ * failsafe frame then names one), their rsp in sp_upd and sp_poll.
+ * 0, or the first error (*what says which call).
+ */
+extern char upd_ret[], poll_ret[];
+
+static __attribute__((noinline, unused)) long failsafe_try(uint64_t gdt_mfn, uint16_t sel,
+						   evtchn_port_t port, uint16_t segs[4],
+						   uint64_t *sp_upd, uint64_t *sp_poll,
+						   const char **what)
+{
+	struct sched_poll poll = { (uint64_t)&port, 1, 0, pvclock_ns() + 20000 };
+	long rc;
+
+	asm volatile("mov %0, %%ds; mov %0, %%fs" : : "r"(sel));
+	*what = "update_descriptor (not present)";
+	asm volatile("mov %%rsp, %1\n\tsyscall\n.globl upd_ret\nupd_ret:"
+		     : "=a"(rc), "=&r"(*sp_upd)
+		     : "a"(__HYPERVISOR_update_descriptor), "D"((gdt_mfn << 12) + 3 * 8),
+		       "S"(0x00cf73000000ffffULL)
+		     : "rcx", "r11", "memory");
+	if (rc)
+		return rc;
+	*what = "poll";
+	asm volatile("mov %%rsp, %1\n\tsyscall\n.globl poll_ret\npoll_ret:"
+		     : "=a"(rc), "=&r"(*sp_poll)
+		     : "a"(__HYPERVISOR_sched_op), "D"(SCHEDOP_poll), "S"(&poll)
+		     : "rcx", "r11", "memory");
+	if (rc)
+		return rc;
+	asm volatile("mov %%ds, %0; mov %%es, %1; mov %%fs, %2; mov %%gs, %3"
+		     : "=r"(segs[0]), "=r"(segs[1]), "=r"(segs[2]), "=r"(segs[3]));
+	*what = "update_descriptor (present)";
+	return hypercall2(__HYPERVISOR_update_descriptor, (gdt_mfn << 12) + 3 * 8,
+			  0x00cff3000000ffffULL);
+}
 
 /*
  * vCPUs 1 and 2 yield in a loop until spinners_stop: someone else runs on
