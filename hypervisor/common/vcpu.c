@@ -397,6 +397,12 @@ long hc_vcpu_op(struct vcpu *caller, struct hc_args *a)
 		return time_area(v, arg);
 	case VCPUOP_get_physid:
 		return physid(v, arg);
+	case VCPUOP_send_nmi:
+		/* As Xen 4.17: no argument; pending once, however often sent. */
+		if (arg)
+			return trace_err(-EINVAL);
+		arch_vcpu_send_nmi(v);
+		return 0;
 	default:
 		return trace_err(-ENOSYS);
 	}

@@ -199,6 +199,16 @@ static void nmi_report_dom0(unsigned int reason_bit)
 	pending_work_set(PW_NMI);
 }
 
+void arch_vcpu_send_nmi(struct vcpu *v)
+{
+	if (__atomic_exchange_n(&v->arch.nmi_pending, true, __ATOMIC_ACQ_REL))
+		return;			/* one pending already: Xen's test_and_set */
+	if (v == current_vcpu())
+		pending_work_set(PW_NMI);	/* delivered on its way out */
+	else
+		vcpu_wake(v);		/* blocked: woken; running elsewhere: kicked */
+}
+
 void arch_nmi_kick(void)
 {
 	struct domain *d = __atomic_load_n(&dom0, __ATOMIC_ACQUIRE);

@@ -56,6 +56,8 @@ void arch_switch_to_idle(struct vcpu *prev, const struct cpu_regs *r);
  * run queue's held.
  */
 void arch_nmi_kick(void);
+/* A virtual NMI for v (VCPUOP_send_nmi): pending, and v woken or kicked. */
+void arch_vcpu_send_nmi(struct vcpu *v);
 void arch_switch_from_idle(struct vcpu *next, struct cpu_regs *r);
 /* arch: enter the guest whose frame schedule() loaded into frame. */
 void __noreturn vcpu_enter_frame(struct cpu_regs *frame);
