@@ -166,19 +166,11 @@ static void do_interrupt(struct cpu_regs *r)
 			(unsigned long long)r->rip);
 }
 
-/*
- * Host NMIs, as Xen 4.17's do_nmi with its release build's nmi=dom0 and
- * no NMI watchdog: only CPU 0 takes the system's NMIs; it reads their
- * reason from port 0x61, clears the line that raised them (SERR: cleared
- * and left off; IOCHK: pulsed off and on) and tells dom0 by the bit of
- * shared_info's nmi_reason (_XEN_NMIREASON_*). Other CPUs count theirs
- * and go on. Nothing here prints, takes a lock or reaches a guest: an NMI
- * may interrupt any of them.
- */
-unsigned long nmi_count, nmi_guest_gs;
-
 void do_exception(struct cpu_regs *r);
 void do_ist_exception(struct cpu_regs *r, bool guest_gs);
+
+/* Host NMIs taken, and those of them that came with a guest's GS base live. */
+unsigned long nmi_count, nmi_guest_gs;
 
 /*
  * Xen's nmi_hwdom_report and pv_raise_nmi: the reason bit, and a virtual
@@ -219,6 +211,15 @@ void arch_nmi_kick(void)
 		vcpu_wake(v);	/* blocked: woken; running elsewhere: its CPU kicked */
 }
 
+/*
+ * Host NMIs, as Xen 4.17's do_nmi with its release build's nmi=dom0 and
+ * no NMI watchdog: only CPU 0 takes the system's NMIs; it reads their
+ * reason from port 0x61, clears the line that raised them (SERR: cleared
+ * and left off; IOCHK: pulsed off and on) and tells dom0 by the bit of
+ * shared_info's nmi_reason (_XEN_NMIREASON_*) and a virtual NMI. Other
+ * CPUs count theirs and go on. Nothing here prints or takes a lock: an
+ * NMI may interrupt either.
+ */
 static void do_nmi(void)
 {
 	uint8_t reason;
