@@ -345,8 +345,8 @@ int arch_set_vcpu_context(struct vcpu *v, const struct vcpu_guest_context *c)
 /*
  * setvcpucontext with no context: Xen's vcpu_reset. The vCPU (not
  * running: the caller is another domain) goes down and lets go of its
- * base pointers and descriptor pages, and the next setvcpucontext is a
- * first one again.
+ * base pointers and descriptor pages, an NMI it had not returned from no
+ * longer masks the next, and the next setvcpucontext is a first one again.
  */
 int arch_vcpu_reset(struct vcpu *v)
 {
@@ -359,6 +359,7 @@ int arch_vcpu_reset(struct vcpu *v)
 	if (v->arch.user_cr3)
 		put_page_and_type(v->arch.user_cr3 >> PAGE_SHIFT, d);
 	v->arch.guest_cr3 = v->arch.user_cr3 = 0;
+	v->arch.nmi_masked = false;	/* Xen's async_exception_mask = 0 */
 	v->initialised = false;
 	return 0;
 }
