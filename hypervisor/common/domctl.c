@@ -460,6 +460,37 @@ static long domain_op(struct vcpu *v, struct domain *d, struct domctl *op, bool 
 	}
 }
 
+/*
+ * An unprivileged caller: Xen 4.17 looks the domain up before its XSM
+ * check refuses the command, so a domain that is not there is -ESRCH
+ * (getdomaininfo: a reserved id -EINVAL, none at or after it -ESRCH) and
+ * only then -EPERM. Its few commands with argument checks before their
+ * own XSM check (iomem/irq permission, memory_mapping, set_target,
+ * vm_event_op) are refused here without them (docs/conformance.md).
+ */
+static long domctl_unprivileged(const struct domctl *op)
+{
+	struct domain *d;
+
+	switch (op->cmd) {
+	case DOMCTL_createdomain:
+		break;
+	case DOMCTL_getdomaininfo:
+		if (op->domain >= DOMID_FIRST_RESERVED)
+			return trace_err(-EINVAL);
+		if (!domain_at_or_after(op->domain))
+			return trace_err(-ESRCH);
+		break;
+	default:
+		d = get_domain_by_id(op->domain);
+		if (!d)
+			return trace_err(-ESRCH);
+		put_domain(d);
+		break;
+	}
+	return trace_err(-EPERM);
+}
+
 long hc_domctl(struct vcpu *v, struct hc_args *a)
 {
 	struct domctl op;
@@ -467,12 +498,12 @@ long hc_domctl(struct vcpu *v, struct hc_args *a)
 	bool out = false;
 	long rc;
 
-	if (!v->domain->is_privileged)
-		return trace_err(-EPERM);
 	if (copy_from_guest(&op, a->arg[0], sizeof(op)))
 		return -EFAULT;
 	if (op.interface_version != DOMCTL_INTERFACE_VERSION)
 		return trace_err(-EACCES);
+	if (!v->domain->is_privileged)
+		return domctl_unprivileged(&op);
 	switch (op.cmd) {
 	case DOMCTL_createdomain:
 		rc = create_domain(&op);

@@ -1127,11 +1127,13 @@ static long sched_shutdown(struct vcpu *v, uint64_t arg, bool remote)
 	if (remote) {
 		if (copy_from_guest(&s, arg, sizeof(s)))
 			return -EFAULT;
-		if (!v->domain->is_privileged)
-			return trace_err(-EPERM);
 		d = get_domain_by_id(s.domain_id);
 		if (!d)
-			return trace_err(-ESRCH);
+			return trace_err(-ESRCH);	/* before privilege, as Xen */
+		if (!v->domain->is_privileged) {
+			put_domain(d);
+			return trace_err(-EPERM);
+		}
 		if (s.reason <= SHUTDOWN_MAX && s.reason != SHUTDOWN_suspend)
 			domain_shutdown(d, s.reason);
 		put_domain(d);

@@ -111,12 +111,13 @@ long hc_sysctl(struct vcpu *v, struct hc_args *a)
 	struct sysctl op;
 	long rc;
 
-	if (!v->domain->is_privileged)
-		return trace_err(-EPERM);
+	/* Xen 4.17's order: the argument, its version, then privilege. */
 	if (copy_from_guest(&op, a->arg[0], sizeof(op)))
 		return -EFAULT;
 	if (op.interface_version != SYSCTL_INTERFACE_VERSION)
 		return trace_err(-EACCES);
+	if (!v->domain->is_privileged)
+		return trace_err(-EPERM);
 	switch (op.cmd) {
 	case SYSCTL_physinfo:
 		physinfo(&op.u.physinfo);

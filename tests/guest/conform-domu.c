@@ -41,6 +41,221 @@ static void *zeroed(void)
 	return page;
 }
 
+#define HV_ADDR		0xffff800000001000ULL	/* the hypervisor's, never a guest's */
+#define NO_DOMAIN	999
+
+/*
+ * Calls naming a domain, each in Xen 4.17's order of checks: the argument
+ * is read (-EFAULT) and its version checked (-EACCES), the domain looked up
+ * (-ESRCH, or -EINVAL for a reserved id) before privilege is (-EPERM).
+ */
+static void rows_order(void)
+{
+	struct evtchn_alloc_unbound au = { NO_DOMAIN, DOMID_SELF, 0 };
+	struct evtchn_status st = { NO_DOMAIN, 0, 1, 0, 0, { { 0 } } };
+	struct evtchn_bind_interdomain bi = { NO_DOMAIN, 0, 1, 0 };
+	struct xen_add_to_physmap xatp = { 0, 0, XENMAPSPACE_gmfn, 0, 0 };
+	struct gnttab_get_status_frames sf = { 1, 0, 0, 0 };
+	uint64_t frame = 0;
+	domid_t none = NO_DOMAIN;
+
+	ROW("domctl bad pointer", NCALL(__HYPERVISOR_domctl, HV_ADDR, 0, 0), -EFAULT);
+	ROW("domctl version 0", NCALL(__HYPERVISOR_domctl, tsop(DOMCTL_pausedomain, 0), 0, 0),
+	    -EACCES);
+	tsop(DOMCTL_pausedomain, DOMCTL_INTERFACE_VERSION);
+	op[2] = NO_DOMAIN;
+	ROW("domctl pausedomain no such domain", NCALL(__HYPERVISOR_domctl, op, 0, 0), -ESRCH);
+	ROW("domctl pausedomain dom0", NCALL(__HYPERVISOR_domctl,
+					     tsop(DOMCTL_pausedomain, DOMCTL_INTERFACE_VERSION),
+					     0, 0), -EPERM);
+	ROW("domctl command 999 dom0", NCALL(__HYPERVISOR_domctl,
+					     tsop(999, DOMCTL_INTERFACE_VERSION), 0, 0), -EPERM);
+	ROW("domctl createdomain", NCALL(__HYPERVISOR_domctl,
+					 tsop(DOMCTL_createdomain, DOMCTL_INTERFACE_VERSION), 0, 0),
+	    -EPERM);
+	tsop(DOMCTL_getdomaininfo, DOMCTL_INTERFACE_VERSION);
+	op[2] = DOMID_SELF;
+	ROW("domctl getdomaininfo DOMID_SELF", NCALL(__HYPERVISOR_domctl, op, 0, 0), -EINVAL);
+	tsop(DOMCTL_getdomaininfo, DOMCTL_INTERFACE_VERSION);
+	op[2] = NO_DOMAIN;
+	ROW("domctl getdomaininfo none at or after", NCALL(__HYPERVISOR_domctl, op, 0, 0), -ESRCH);
+	ROW("sysctl bad pointer", NCALL(__HYPERVISOR_sysctl, HV_ADDR, 0, 0), -EFAULT);
+	ROW("sysctl version 0", NCALL(__HYPERVISOR_sysctl, tsop(3, 0), 0, 0), -EACCES);
+	ROW("platform_op bad pointer", NCALL(__HYPERVISOR_platform_op, HV_ADDR, 0, 0), -EFAULT);
+
+	zeroed();
+	((uint16_t *)page)[0] = NO_DOMAIN;
+	ROW("sched_op remote_shutdown no such domain",
+	    NCALL(__HYPERVISOR_sched_op, SCHEDOP_remote_shutdown, page, 0), -ESRCH);
+	ROW("sched_op remote_shutdown bad pointer",
+	    NCALL(__HYPERVISOR_sched_op, SCHEDOP_remote_shutdown, HV_ADDR, 0), -EFAULT);
+
+	ROW("evtchn alloc_unbound no such domain", evtchn_op(EVTCHNOP_alloc_unbound, &au), -ESRCH);
+	ROW("evtchn status no such domain", evtchn_op(EVTCHNOP_status, &st), -ESRCH);
+	st.dom = 0;
+	st.port = 0x7fffffff;
+	ROW("evtchn status dom0 bad port", evtchn_op(EVTCHNOP_status, &st), -EINVAL);
+	ROW("evtchn bind_interdomain no such domain",
+	    evtchn_op(EVTCHNOP_bind_interdomain, &bi), -ESRCH);
+
+	ROW("memory_op current_reservation no such domain",
+	    NCALL(__HYPERVISOR_memory_op, XENMEM_current_reservation, &none, 0), -ESRCH);
+	ROW("memory_op maximum_gpfn no such domain",
+	    NCALL(__HYPERVISOR_memory_op, 14, &none, 0), -ESRCH);
+	ROW("memory_op add_to_physmap dom0",
+	    NCALL(__HYPERVISOR_memory_op, XENMEM_add_to_physmap, &xatp, 0), -EACCES);
+	xatp.domid = NO_DOMAIN;
+	ROW("memory_op add_to_physmap no such domain",
+	    NCALL(__HYPERVISOR_memory_op, XENMEM_add_to_physmap, &xatp, 0), -ESRCH);
+
+	sf.frame_list = (uint64_t)&frame;
+	ROW("gnttab get_status_frames dom0", NCALL(__HYPERVISOR_grant_table_op,
+						   GNTTABOP_get_status_frames, &sf, 1), 0);
+	ROW("gnttab get_status_frames dom0: status", sf.status, GNTST_permission_denied);
+	sf.dom = NO_DOMAIN;
+	sf.status = 0;
+	ROW("gnttab get_status_frames no such domain", NCALL(__HYPERVISOR_grant_table_op,
+							     GNTTABOP_get_status_frames, &sf, 1), 0);
+	ROW("gnttab get_status_frames no such domain: status", sf.status, GNTST_bad_domain);
+}
+
+/* Our own domain id, as a port bound to ourselves reports it (-1: unknown). */
+static int own_domid(void)
+{
+	struct evtchn_alloc_unbound au = { DOMID_SELF, DOMID_SELF, 0 };
+	struct evtchn_status st = { DOMID_SELF, 0, 0, 0, 0, { { 0 } } };
+	struct evtchn_close cl;
+	int id = -1;
+
+	if (evtchn_op(EVTCHNOP_alloc_unbound, &au))
+		return -1;
+	st.port = au.port;
+	if (!evtchn_op(EVTCHNOP_status, &st) && st.status == EVTCHNSTAT_unbound)
+		id = st.u.unbound.dom;
+	cl.port = au.port;
+	evtchn_op(EVTCHNOP_close, &cl);
+	return id;
+}
+
+static long mmuext_flush(uint32_t foreigndom)
+{
+	struct mmuext_op x = { MMUEXT_TLB_FLUSH_LOCAL, 0, { 0 }, { 0 } };
+
+	return hypercall5(__HYPERVISOR_mmuext_op, (uint64_t)&x, 1, 0, foreigndom, 0);
+}
+
+/*
+ * Page-table calls naming a foreign domain (Xen's get_pg_owner): the
+ * caller's own id is none (-ESRCH), DOMID_XEN and DOMID_IO are domains
+ * (so refused by privilege, -EPERM, as dom0 is), an absent one -ESRCH.
+ */
+static void rows_foreigndom(void)
+{
+	int self = own_domid();
+	uint64_t l1e = l1e_maddr((uint64_t)page);
+	uint64_t pte = *(volatile uint64_t *)(mfn_to_va(l1e >> 12) + (l1e & 0xfff));
+	struct mmu_update u = { l1e, pte };
+
+	ROW("own domain id known", self > 0 && self < (int)DOMID_FIRST_RESERVED, 1);
+	ROW("mmuext_op foreigndom own id", mmuext_flush((uint32_t)self), -ESRCH);
+	ROW("mmuext_op foreigndom dom0", mmuext_flush(0), -EPERM);
+	ROW("mmuext_op foreigndom no such domain", mmuext_flush(NO_DOMAIN), -ESRCH);
+	ROW("mmuext_op foreigndom DOMID_XEN", mmuext_flush(DOMID_XEN), -EPERM);
+	ROW("mmuext_op foreigndom DOMID_IO", mmuext_flush(DOMID_IO), -EPERM);
+	ROW("mmu_update foreigndom own id",
+	    hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, (uint32_t)self, 0), -ESRCH);
+	ROW("mmu_update foreigndom DOMID_XEN",
+	    hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, DOMID_XEN, 0), -EPERM);
+	ROWL("mmu_update foreigndom DOMID_IO, the same entry",
+	     hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, DOMID_IO, 0), 0, -EPERM);
+	{
+		/*
+		 * Frames named under DOMID_IO: Xen lets a domU's mmu_update
+		 * through (its XSM hook exempts dom_io), then refuses the
+		 * frame; Lamina refuses the domain (docs/conformance.md).
+		 * Cache attributes in a domU's entry are -EINVAL first.
+		 */
+		uint64_t other = scratch_page();
+		struct mmu_update ram = { l1e, (va_to_mfn(other) << 12) | (pte & 0xfff) };
+		struct mmu_update io = { l1e, (0xfec00ULL << 12) | PTE_P | PTE_US | PTE_A };
+		struct mmu_update pcd = { l1e, pte | 0x10 };
+
+		ROWL("mmu_update foreigndom DOMID_IO, another frame of RAM",
+		     hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&ram, 1, 0, DOMID_IO, 0),
+		     -EBUSY, -EPERM);
+		ROW("mmu_update foreigndom DOMID_IO, an I/O frame",
+		    hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&io, 1, 0, DOMID_IO, 0), -EPERM);
+		ROW("mmu_update an I/O frame",
+		    hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&io, 1, 0, DOMID_SELF, 0), -EPERM);
+		io.val |= 0x10;
+		ROWL("mmu_update foreigndom DOMID_IO, an I/O frame with PCD",
+		     hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&io, 1, 0, DOMID_IO, 0),
+		     -EINVAL, -EPERM);
+		ROW("mmu_update an I/O frame with PCD",
+		    hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&io, 1, 0, DOMID_SELF, 0), -EINVAL);
+		ROW("mmu_update own frame with PCD",
+		    hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&pcd, 1, 0, DOMID_SELF, 0), -EINVAL);
+		ROW("mmu_update the entry as it was",
+		    hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, DOMID_SELF, 0), 0);
+		ROW("update_va_mapping_otherdomain DOMID_IO",
+		    hypercall5(__HYPERVISOR_update_va_mapping_otherdomain, (uint64_t)page, pte,
+			       UVMF_INVLPG, DOMID_IO, 0), -EPERM);
+		ROW("update_va_mapping_otherdomain DOMID_XEN",
+		    hypercall5(__HYPERVISOR_update_va_mapping_otherdomain, (uint64_t)page, pte,
+			       UVMF_INVLPG, DOMID_XEN, 0), -EPERM);
+	}
+	ROW("update_va_mapping_otherdomain own id",
+	    hypercall5(__HYPERVISOR_update_va_mapping_otherdomain, (uint64_t)page, pte,
+		       UVMF_INVLPG, (uint32_t)self, 0), -ESRCH);
+	ROW("update_va_mapping_otherdomain no such domain",
+	    hypercall5(__HYPERVISOR_update_va_mapping_otherdomain, (uint64_t)page, pte,
+		       UVMF_INVLPG, NO_DOMAIN, 0), -ESRCH);
+}
+
+/*
+ * xen_version's answers written to a buffer that cannot take them: one
+ * running off its page into an unmapped one or onto a read-only one, or
+ * the hypervisor's address: -EFAULT, and nothing past the buffer.
+ */
+static void rows_copyout(void)
+{
+	uint64_t a = scratch_page(), b = scratch_page(), mfn_b = va_to_mfn(b);
+	uint64_t end = b - 8;	/* 8 of the 16 bytes of an extraversion on page a */
+	long rc;
+
+	ROW("xen_version extraversion", NCALL(__HYPERVISOR_xen_version, XENVER_extraversion,
+					      end, 0), 0);
+	ROW("xen_version extraversion hypervisor address",
+	    NCALL(__HYPERVISOR_xen_version, XENVER_extraversion, HV_ADDR, 0), -EFAULT);
+	ROW("xen_version compile_info hypervisor address",
+	    NCALL(__HYPERVISOR_xen_version, XENVER_compile_info, HV_ADDR, 0), -EFAULT);
+	ROW("xen_version commandline hypervisor address",
+	    NCALL(__HYPERVISOR_xen_version, XENVER_commandline, HV_ADDR, 0), -EFAULT);
+	memset((void *)a, 0, 4096);
+	memset((void *)b, 0, 4096);
+	if (update_va_mapping(b, 0, UVMF_INVLPG)) {
+		ROW("unmap of the page after the buffer", -1, 0);
+		return;
+	}
+	ROW("xen_version extraversion into an unmapped page",
+	    NCALL(__HYPERVISOR_xen_version, XENVER_extraversion, end, 0), -EFAULT);
+	ROW("xen_version capabilities into an unmapped page",
+	    NCALL(__HYPERVISOR_xen_version, XENVER_capabilities, b - 64, 0), -EFAULT);
+	ROW("xen_version guest_handle into an unmapped page",
+	    NCALL(__HYPERVISOR_xen_version, XENVER_guest_handle, end, 0), -EFAULT);
+	ROW("xen_version commandline into an unmapped page",
+	    NCALL(__HYPERVISOR_xen_version, XENVER_commandline, b - 4, 0), -EFAULT);
+	ROW("nothing written before the buffer", *(volatile uint64_t *)(a + 4096 - 72), 0);
+	rc = update_va_mapping(b, (mfn_b << 12) | PTE_P | PTE_US | PTE_A, UVMF_INVLPG);
+	ROW("read-only remap of the page after the buffer", rc, 0);
+	ROW("xen_version extraversion onto a read-only page",
+	    NCALL(__HYPERVISOR_xen_version, XENVER_extraversion, end, 0), -EFAULT);
+	ROW("xen_version compile_info onto a read-only page",
+	    NCALL(__HYPERVISOR_xen_version, XENVER_compile_info, b - 16, 0), -EFAULT);
+	ROW("the read-only page unchanged", *(volatile uint64_t *)b, 0);
+	update_va_mapping(b, (mfn_b << 12) | PTE_DATA, UVMF_INVLPG);
+}
+
 static void rows(struct start_info *si)
 {
 	domid_t dom0 = 0;
@@ -249,6 +464,9 @@ static void rows(struct start_info *si)
 	u32[0] = 0xffff;
 	ROW("physdev manage_pci_remove",
 	    NCALL(__HYPERVISOR_physdev_op, 16, page, 0), -EPERM);
+	rows_order();
+	rows_foreigndom();
+	rows_copyout();
 }
 
 static void __attribute__((noreturn)) peer(struct start_info *si)

@@ -89,6 +89,11 @@ static struct domain *__attribute__((noinline)) foreign_owner(struct domain *d, 
 
 	if ((id == DOMID_IO || id == DOMID_XEN) && d->is_privileged)
 		return id == DOMID_IO ? &owner_io : &owner_xen;
+	if (id == DOMID_XEN) {
+		/* Xen's dom_xen exists, so its privilege check refuses it. */
+		*err = trace_err(-EPERM);
+		return NULL;
+	}
 	/* As Xen's get_pg_owner: the caller's own id is no foreign domain. */
 	fd = id == DOMID_IO ? d : get_domain_by_id(id);
 	if (!fd || fd->dying || id == d->domid || !d->is_privileged) {

@@ -677,6 +677,9 @@ static int get_entry_refs_foreign(struct domain *d, struct domain *fd, mfn_t tab
 	if (level == 1) {
 		if (*e & ~L1_ALLOWED & ~L1_IO_BITS)
 			return trace_err(-EINVAL);
+		/* Cache attributes need I/O rights, whatever the frame (Xen's l1_disallow_mask). */
+		if ((*e & L1_IO_BITS) && !d->is_privileged)
+			return trace_err(-EINVAL);
 		if (is_io_frame(mfn)) {
 			/*
 			 * As Xen: the all-ones frame is "no frame" (-EINVAL);
@@ -693,8 +696,6 @@ static int get_entry_refs_foreign(struct domain *d, struct domain *fd, mfn_t tab
 			if (mm_frame_is_readonly_mmio(mfn))
 				*e &= ~(pte_t)_PAGE_RW;	/* Xen: "forcing read-only access" */
 		} else {
-			if ((*e & L1_IO_BITS) && !d->is_privileged)
-				return trace_err(-EINVAL);
 			/*
 			 * A frame typed otherwise (a page table, a descriptor
 			 * page) mapped writable: -EBUSY, as Xen's
