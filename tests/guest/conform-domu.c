@@ -114,8 +114,8 @@ static void rows_order(void)
 	ROW("gnttab get_status_frames dom0: status", sf.status, GNTST_permission_denied);
 	sf.dom = NO_DOMAIN;
 	sf.status = 0;
-	ROW("gnttab get_status_frames no such domain", NCALL(__HYPERVISOR_grant_table_op,
-							     GNTTABOP_get_status_frames, &sf, 1), 0);
+	ROW("gnttab get_status_frames no such domain",
+	    NCALL(__HYPERVISOR_grant_table_op, GNTTABOP_get_status_frames, &sf, 1), 0);
 	ROW("gnttab get_status_frames no such domain: status", sf.status, GNTST_bad_domain);
 }
 
@@ -144,6 +144,11 @@ static long mmuext_flush(uint32_t foreigndom)
 	return hypercall5(__HYPERVISOR_mmuext_op, (uint64_t)&x, 1, 0, foreigndom, 0);
 }
 
+static long mmu_one(const struct mmu_update *u, uint32_t foreigndom)
+{
+	return hypercall5(__HYPERVISOR_mmu_update, (uint64_t)u, 1, 0, foreigndom, 0);
+}
+
 /*
  * Page-table calls naming a foreign domain (Xen's get_pg_owner): the
  * caller's own id is none (-ESRCH), DOMID_XEN and DOMID_IO are domains
@@ -162,12 +167,9 @@ static void rows_foreigndom(void)
 	ROW("mmuext_op foreigndom no such domain", mmuext_flush(NO_DOMAIN), -ESRCH);
 	ROW("mmuext_op foreigndom DOMID_XEN", mmuext_flush(DOMID_XEN), -EPERM);
 	ROW("mmuext_op foreigndom DOMID_IO", mmuext_flush(DOMID_IO), -EPERM);
-	ROW("mmu_update foreigndom own id",
-	    hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, (uint32_t)self, 0), -ESRCH);
-	ROW("mmu_update foreigndom DOMID_XEN",
-	    hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, DOMID_XEN, 0), -EPERM);
-	ROWL("mmu_update foreigndom DOMID_IO, the same entry",
-	     hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, DOMID_IO, 0), 0, -EPERM);
+	ROW("mmu_update foreigndom own id", mmu_one(&u, (uint32_t)self), -ESRCH);
+	ROW("mmu_update foreigndom DOMID_XEN", mmu_one(&u, DOMID_XEN), -EPERM);
+	ROWL("mmu_update foreigndom DOMID_IO, the same entry", mmu_one(&u, DOMID_IO), 0, -EPERM);
 	{
 		/*
 		 * Frames named under DOMID_IO: Xen lets a domU's mmu_update
@@ -181,22 +183,15 @@ static void rows_foreigndom(void)
 		struct mmu_update pcd = { l1e, pte | 0x10 };
 
 		ROWL("mmu_update foreigndom DOMID_IO, another frame of RAM",
-		     hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&ram, 1, 0, DOMID_IO, 0),
-		     -EBUSY, -EPERM);
-		ROW("mmu_update foreigndom DOMID_IO, an I/O frame",
-		    hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&io, 1, 0, DOMID_IO, 0), -EPERM);
-		ROW("mmu_update an I/O frame",
-		    hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&io, 1, 0, DOMID_SELF, 0), -EPERM);
+		     mmu_one(&ram, DOMID_IO), -EBUSY, -EPERM);
+		ROW("mmu_update foreigndom DOMID_IO, an I/O frame", mmu_one(&io, DOMID_IO), -EPERM);
+		ROW("mmu_update an I/O frame", mmu_one(&io, DOMID_SELF), -EPERM);
 		io.val |= 0x10;
 		ROWL("mmu_update foreigndom DOMID_IO, an I/O frame with PCD",
-		     hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&io, 1, 0, DOMID_IO, 0),
-		     -EINVAL, -EPERM);
-		ROW("mmu_update an I/O frame with PCD",
-		    hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&io, 1, 0, DOMID_SELF, 0), -EINVAL);
-		ROW("mmu_update own frame with PCD",
-		    hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&pcd, 1, 0, DOMID_SELF, 0), -EINVAL);
-		ROW("mmu_update the entry as it was",
-		    hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, DOMID_SELF, 0), 0);
+		     mmu_one(&io, DOMID_IO), -EINVAL, -EPERM);
+		ROW("mmu_update an I/O frame with PCD", mmu_one(&io, DOMID_SELF), -EINVAL);
+		ROW("mmu_update own frame with PCD", mmu_one(&pcd, DOMID_SELF), -EINVAL);
+		ROW("mmu_update the entry as it was", mmu_one(&u, DOMID_SELF), 0);
 		ROW("update_va_mapping_otherdomain DOMID_IO",
 		    hypercall5(__HYPERVISOR_update_va_mapping_otherdomain, (uint64_t)page, pte,
 			       UVMF_INVLPG, DOMID_IO, 0), -EPERM);
@@ -308,7 +303,8 @@ static void rows_physdev(void)
 	const struct physdev_row *r;
 
 	for (r = physdev_rows; r < physdev_rows + sizeof(physdev_rows) / sizeof(*r); r++) {
-		ROWL(r->zero, NCALL(__HYPERVISOR_physdev_op, r->op, zeroed(), 0), r->xen, r->lamina);
+		ROWL(r->zero, NCALL(__HYPERVISOR_physdev_op, r->op, zeroed(), 0), r->xen,
+		     r->lamina);
 		ROW(r->bad, NCALL(__HYPERVISOR_physdev_op, r->op, HV_ADDR, 0), r->xen_bad);
 	}
 }
