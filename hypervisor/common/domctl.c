@@ -461,34 +461,76 @@ static long domain_op(struct vcpu *v, struct domain *d, struct domctl *op, bool 
 }
 
 /*
+ * What Xen 4.17 checks of a domU's command on domain d before its XSM
+ * hook refuses it (-EPERM): the frame ranges of iomem_permission and
+ * memory_mapping, and set_target's other domain, which is never an HVM
+ * one here (-EOPNOTSUPP). The I/O port, passthrough IRQ and IOMMU
+ * commands are refused without Xen's checks (docs/conformance.md).
+ */
+static long domctl_refusal(const struct domain *d, const struct domctl *op)
+{
+	uint64_t mfn, end, gfn, nr;
+	struct domain *e;
+
+	switch (op->cmd) {
+	case DOMCTL_iomem_permission:
+		mfn = op->u.iomem_permission.first_mfn;
+		if (mfn + op->u.iomem_permission.nr_mfns - 1 < mfn)
+			return trace_err(-EINVAL);
+		break;
+	case DOMCTL_memory_mapping:
+		gfn = op->u.memory_mapping.first_gfn;
+		mfn = op->u.memory_mapping.first_mfn;
+		nr = op->u.memory_mapping.nr_mfns;
+		end = mfn + nr - 1;
+		if (end < mfn || ((mfn | end) >> (paddr_bits - PAGE_SHIFT)) || gfn + nr - 1 < gfn)
+			return trace_err(-EINVAL);
+		break;
+	case DOMCTL_set_target:
+		e = get_domain_by_id(op->u.set_target.target);
+		if (!e)
+			return trace_err(-ESRCH);
+		put_domain(e);
+		return trace_err(e == d ? -EINVAL : -EOPNOTSUPP);
+	}
+	return trace_err(-EPERM);
+}
+
+/*
  * An unprivileged caller: Xen 4.17 looks the domain up before its XSM
  * check refuses the command, so a domain that is not there is -ESRCH
- * (getdomaininfo: a reserved id -EINVAL, none at or after it -ESRCH) and
- * only then -EPERM. Its few commands with argument checks before their
- * own XSM check (iomem/irq permission, memory_mapping, set_target,
- * vm_event_op) are refused here without them (docs/conformance.md).
+ * (getdomaininfo: a reserved id -EINVAL, none at or after it -ESRCH;
+ * device assignment: DOMID_IO is a domain, DOMID_INVALID none, or for
+ * test_assign_device no domain to look up) and only then domctl_refusal.
  */
 static long domctl_unprivileged(const struct domctl *op)
 {
 	struct domain *d;
+	long rc;
 
 	switch (op->cmd) {
 	case DOMCTL_createdomain:
-		break;
+		return trace_err(-EPERM);
 	case DOMCTL_getdomaininfo:
 		if (op->domain >= DOMID_FIRST_RESERVED)
 			return trace_err(-EINVAL);
-		if (!domain_at_or_after(op->domain))
-			return trace_err(-ESRCH);
+		return trace_err(domain_at_or_after(op->domain) ? -EPERM : -ESRCH);
+	case DOMCTL_assign_device:
+	case DOMCTL_deassign_device:
+		if (op->domain == DOMID_IO)
+			return trace_err(-EPERM);
 		break;
-	default:
-		d = get_domain_by_id(op->domain);
-		if (!d)
-			return trace_err(-ESRCH);
-		put_domain(d);
+	case DOMCTL_test_assign_device:
+		if (op->domain == DOMID_INVALID)
+			return trace_err(-EPERM);
 		break;
 	}
-	return trace_err(-EPERM);
+	d = get_domain_by_id(op->domain);
+	if (!d)
+		return trace_err(-ESRCH);
+	rc = domctl_refusal(d, op);
+	put_domain(d);
+	return rc;
 }
 
 long hc_domctl(struct vcpu *v, struct hc_args *a)

@@ -309,6 +309,61 @@ static void rows_physdev(void)
 	}
 }
 
+static long domctl_on(uint32_t cmd, uint16_t dom)
+{
+	tsop(cmd, DOMCTL_INTERFACE_VERSION);
+	op[2] = dom;
+	return NCALL(__HYPERVISOR_domctl, op, 0, 0);
+}
+
+/*
+ * The domctl commands Xen 4.17 checks before its XSM hook, from a domU:
+ * frame ranges, set_target's other domain, device assignment's DOMID_IO
+ * and DOMID_INVALID. The I/O port, passthrough IRQ and IOMMU commands
+ * Lamina refuses without Xen's checks (docs/conformance.md). op[] is the
+ * domctl: op[4..] its union.
+ */
+static void rows_domctl(int self)
+{
+	uint64_t *u64 = (uint64_t *)&op[4];
+
+	ROW("domctl irq_permission dom0", domctl_on(19, 0), -EPERM);
+	ROW("domctl iomem_permission dom0", domctl_on(DOMCTL_iomem_permission, 0), -EPERM);
+	tsop(DOMCTL_iomem_permission, DOMCTL_INTERFACE_VERSION);
+	u64[0] = 5;	/* frames 5 to 3: wraps */
+	ROW("domctl iomem_permission dom0, 0 frames at 5",
+	    NCALL(__HYPERVISOR_domctl, op, 0, 0), -EINVAL);
+	ROW("domctl memory_mapping dom0, 0 frames", domctl_on(DOMCTL_memory_mapping, 0), -EINVAL);
+	tsop(DOMCTL_memory_mapping, DOMCTL_INTERFACE_VERSION);
+	u64[1] = 0x100;
+	u64[2] = 1;
+	ROW("domctl memory_mapping dom0, 1 frame", NCALL(__HYPERVISOR_domctl, op, 0, 0), -EPERM);
+	ROW("domctl set_target dom0 to dom0", domctl_on(DOMCTL_set_target, 0), -EINVAL);
+	tsop(DOMCTL_set_target, DOMCTL_INTERFACE_VERSION);
+	op[4] = NO_DOMAIN;	/* the target, a domid_t */
+	ROW("domctl set_target dom0 to no such domain", NCALL(__HYPERVISOR_domctl, op, 0, 0),
+	    -ESRCH);
+	tsop(DOMCTL_set_target, DOMCTL_INTERFACE_VERSION);
+	op[4] = (uint16_t)self;
+	ROW("domctl set_target dom0 to a PV domain", NCALL(__HYPERVISOR_domctl, op, 0, 0),
+	    -EOPNOTSUPP);
+	ROW("domctl assign_device DOMID_IO", domctl_on(DOMCTL_assign_device, DOMID_IO), -EPERM);
+	ROW("domctl assign_device DOMID_INVALID", domctl_on(DOMCTL_assign_device, DOMID_INVALID),
+	    -ESRCH);
+	ROW("domctl deassign_device DOMID_IO", domctl_on(DOMCTL_deassign_device, DOMID_IO),
+	    -EPERM);
+	ROW("domctl test_assign_device DOMID_INVALID",
+	    domctl_on(DOMCTL_test_assign_device, DOMID_INVALID), -EPERM);
+	ROW("domctl test_assign_device DOMID_IO",
+	    domctl_on(DOMCTL_test_assign_device, DOMID_IO), -ESRCH);
+	ROW("domctl vm_event_op DOMID_INVALID", domctl_on(56, DOMID_INVALID), -ESRCH);
+	ROWL("domctl ioport_permission dom0", domctl_on(21, 0), -EINVAL, -EPERM);
+	ROWL("domctl bind_pt_irq dom0", domctl_on(38, 0), -EINVAL, -EPERM);
+	ROWL("domctl ioport_mapping dom0", domctl_on(40, 0), -EOPNOTSUPP, -EPERM);
+	ROWL("domctl unbind_pt_irq dom0", domctl_on(48, 0), -EINVAL, -EPERM);
+	ROWL("domctl get_device_group dom0", domctl_on(50, 0), -EOPNOTSUPP, -EPERM);
+}
+
 static void rows(struct start_info *si)
 {
 	domid_t dom0 = 0;
@@ -520,6 +575,7 @@ static void rows(struct start_info *si)
 	rows_physdev();
 	rows_order();
 	rows_foreigndom();
+	rows_domctl(own_domid());
 	rows_copyout();
 }
 

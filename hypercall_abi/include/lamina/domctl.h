@@ -35,10 +35,16 @@
 #define DOMCTL_getvcpucontext		13
 #define DOMCTL_getvcpuinfo		14
 #define DOMCTL_max_vcpus		15	/* still allocates the vCPUs in 4.17 */
+#define DOMCTL_iomem_permission		20	/* the commands below: refused (domctl.c) */
 #define DOMCTL_hypercall_init		22
 #define DOMCTL_settimeoffset		24
 #define DOMCTL_getvcpuaffinity		25
 #define DOMCTL_set_address_size		35
+#define DOMCTL_assign_device		37
+#define DOMCTL_memory_mapping		39
+#define DOMCTL_test_assign_device	45
+#define DOMCTL_set_target		46
+#define DOMCTL_deassign_device		47
 
 /* createdomain flags (CDF_*); a PV domain gets CDF_oos_off set back. */
 #define DOMCTL_CDF_hvm			(1U << 0)
@@ -151,6 +157,12 @@ struct domctl {
 		struct { uint64_t gmfn; } hypercall_init;
 		struct { int64_t time_offset_seconds; } settimeoffset;
 		struct { uint32_t size; } address_size;	/* 64; 32 = compat */
+		struct { uint64_t first_mfn, nr_mfns; uint8_t allow_access; } iomem_permission;
+		struct {
+			uint64_t first_gfn, first_mfn, nr_mfns;
+			uint32_t add_mapping, pad;
+		} memory_mapping;
+		struct { domid_t target; } set_target;
 		uint8_t raw[128];
 	} u;
 };
