@@ -35,7 +35,7 @@ struct maptrack {
 	grant_ref_t ref;
 	domid_t dom;			/* the granter */
 	uint8_t flags;			/* GNTMAP_* still in force; 0 = free */
-	uint8_t pad;
+	uint8_t held;			/* uses an unmap batch holds (grant_map.c) */
 	uint32_t mfn;
 	uint32_t next_free;
 };
@@ -217,8 +217,27 @@ void grant_count_entries(struct grant_table *gt);
 int16_t grant_pin(struct domain *rd, grant_ref_t ref, struct domain *ld, unsigned int how,
 		  struct grant_use *u, struct grant_locks *gl);
 int16_t grant_map_one(struct domain *ld, void *op);
-int16_t grant_unmap_one(struct domain *ld, void *op);
-int16_t grant_unmap_and_replace_one(struct domain *ld, void *op);
 int16_t grant_copy_one(struct domain *ld, void *op);
+
+/*
+ * An unmap batch: the uses whose host mappings were cleared but may still
+ * be in another CPU's TLB, held (pin, frame references, maptrack entry)
+ * until one flush, at most UNMAP_HOLD elements apart (Xen 4.17's batch of
+ * 32 too). grant_unmap_finish flushes and lets them go; the batch calls it
+ * whenever it returns, preempted and failing too.
+ */
+#define UNMAP_HOLD	32
+struct unmap_batch {
+	bool flush;			/* gnttab_flush_tlb owed */
+	unsigned int n;
+	struct unmap_held {
+		struct domain *rd;	/* the granter, referenced (grant_get) */
+		uint32_t handle;	/* the mapper's maptrack entry, its held count up */
+		uint8_t kinds;		/* GNTMAP_host_map, GNTMAP_device_map: the uses to drop */
+	} held[UNMAP_HOLD];
+};
+int16_t grant_unmap_one(struct domain *ld, void *op, struct unmap_batch *ub);
+int16_t grant_unmap_and_replace_one(struct domain *ld, void *op, struct unmap_batch *ub);
+void grant_unmap_finish(struct domain *ld, struct unmap_batch *ub);
 
 #endif

@@ -29,6 +29,12 @@
  * mapper's own page tables (arch/x86/grant_pte.c writes it, with the
  * usual references a PTE holds); a device mapping is just a pin.
  *
+ * An unmap clears the mapping first and lets the grant go (the pin, the
+ * frame references, the maptrack entry) only once no CPU's TLB can hold
+ * the mapping: at once when the unmapping CPU's invlpg was enough, else
+ * after the batch's one flush of every CPU the mapper ran on (struct
+ * unmap_batch), as Xen 4.17's unmap_common and unmap_common_complete.
+ *
  * Copies pin, copy and unpin inside the call: nothing remains set after.
  *
  * Each element runs with the tables it touches locked (grant_internal.h):
@@ -379,12 +385,16 @@ static void mt_put(struct domain *d, uint32_t h)
 	struct maptrack *m = mt_entry(d->grant, h);
 
 	m->flags = 0;
+	m->held = 0;
 	m->next_free = d->grant->mt_free;
 	d->grant->mt_free = h;
 	d->grant->nr_maps--;
 }
 
-/* The live maptrack entry of handle h, or NULL (d locked). */
+/*
+ * The live maptrack entry of handle h, or NULL (d locked). One whose last
+ * use an unmap batch holds is gone already: it has neither kind left.
+ */
 static struct maptrack *mt_lookup(struct domain *d, grant_handle_t h)
 {
 	unsigned int n = d->grant ? d->grant->nr_mt_frames * MAPTRACK_PER_FRAME : 0;
@@ -394,7 +404,7 @@ static struct maptrack *mt_lookup(struct domain *d, grant_handle_t h)
 	if (h >= n)
 		return NULL;
 	m = mt_entry(d->grant, array_index_nospec(h, n));
-	return m->flags ? m : NULL;
+	return m->flags & (GNTMAP_host_map | GNTMAP_device_map) ? m : NULL;
 }
 
 /*
@@ -543,7 +553,10 @@ int16_t grant_map_one(struct domain *ld, void *arg)
 	return st;
 }
 
-/* Drops one kind of use (host or device) of mapping h of rd's; frees it after the last. */
+/*
+ * Drops one kind of use (host or device) of mapping h of rd's; frees it
+ * after the last, unless an unmap batch still holds a use of it.
+ */
 static void drop_use(struct domain *ld, uint32_t h, struct domain *rd, uint8_t kind)
 {
 	struct maptrack *m = mt_entry(ld->grant, h);
@@ -551,27 +564,86 @@ static void drop_use(struct domain *ld, uint32_t h, struct domain *rd, uint8_t k
 	BUG_ON(rd->domid != m->dom || !(m->flags & kind));
 	unpin(rd, m->ref, !(m->flags & GNTMAP_readonly));
 	m->flags &= ~kind;
-	if (!(m->flags & (GNTMAP_host_map | GNTMAP_device_map)))
+	if (!(m->flags & (GNTMAP_host_map | GNTMAP_device_map)) && !m->held)
 		mt_put(ld, h);
 }
 
-static int16_t unmap_locked(struct domain *ld, struct domain *rd, struct maptrack *m,
-			    const struct gnttab_unmap_grant_ref *op)
+/*
+ * The uses `kinds` of mapping h of rd's, their host mapping cleared: let
+ * go now if no TLB can hold it (flush false), else held for the batch's
+ * flush (grant_unmap_finish), the maptrack entry no longer showing them.
+ */
+static inline void drop_or_hold(struct domain *ld, uint32_t h, struct domain *rd, uint8_t kinds,
+			 bool flush, struct unmap_batch *ub)
 {
+	struct maptrack *m = mt_entry(ld->grant, h);
+	struct unmap_held *u;
+
+	if (likely(!flush)) {
+		if (kinds & GNTMAP_host_map)
+			drop_use(ld, h, rd, GNTMAP_host_map);
+		if (kinds & GNTMAP_device_map)
+			drop_use(ld, h, rd, GNTMAP_device_map);
+		return;
+	}
+	ub->flush = true;
+	u = &ub->held[ub->n++];
+	u->rd = rd;
+	if (rd != ld)
+		get_domain(rd);		/* the batch's own, put by grant_unmap_finish */
+	u->handle = h;
+	u->kinds = kinds;
+	m->flags &= ~kinds;
+	m->held++;
+}
+
+void grant_unmap_finish(struct domain *ld, struct unmap_batch *ub)
+{
+	unsigned int i, k;
+
+	if (ub->flush)
+		gnttab_flush_tlb(ld);	/* then no CPU can reach a held use's frame */
+	for (i = 0; i < ub->n; i++) {
+		struct unmap_held *u = &ub->held[i];
+		struct maptrack *m;
+
+		grant_lock_two(ld, u->rd);
+		m = mt_entry(ld->grant, u->handle);
+		BUG_ON(!m->held || m->dom != u->rd->domid);
+		for (k = 0; k < 2; k++)		/* one pin a kind held */
+			if (u->kinds & (k ? GNTMAP_device_map : GNTMAP_host_map))
+				unpin(u->rd, m->ref, !(m->flags & GNTMAP_readonly));
+		if (!--m->held && !(m->flags & (GNTMAP_host_map | GNTMAP_device_map)))
+			mt_put(ld, u->handle);
+		grant_unlock_two(ld, u->rd);
+		grant_put(ld, u->rd);
+	}
+	ub->n = 0;
+	ub->flush = false;
+}
+
+static int16_t unmap_locked(struct domain *ld, struct domain *rd, struct maptrack *m,
+			    const struct gnttab_unmap_grant_ref *op, struct unmap_batch *ub)
+{
+	uint8_t kinds = 0;
+	bool flush = false;
+
 	if (op->dev_bus_addr && op->dev_bus_addr != (uint64_t)m->mfn << PAGE_SHIFT)
 		return GNTST_bad_dev_addr;
 	if (op->host_addr && (m->flags & GNTMAP_host_map)) {
 		if (gnttab_destroy_host_mapping(ld, op->host_addr, m->mfn,
-						m->flags & GNTMAP_contains_pte))
+						m->flags & GNTMAP_contains_pte, &flush))
 			return GNTST_general_error;
-		drop_use(ld, op->handle, rd, GNTMAP_host_map);
+		kinds = GNTMAP_host_map;
 	}
 	if (op->dev_bus_addr && (m->flags & GNTMAP_device_map))
-		drop_use(ld, op->handle, rd, GNTMAP_device_map);
+		kinds |= GNTMAP_device_map;
+	if (kinds)
+		drop_or_hold(ld, op->handle, rd, kinds, flush, ub);
 	return GNTST_okay;
 }
 
-int16_t grant_unmap_one(struct domain *ld, void *arg)
+int16_t grant_unmap_one(struct domain *ld, void *arg, struct unmap_batch *ub)
 {
 	struct gnttab_unmap_grant_ref *op = arg;
 	struct domain *rd;
@@ -580,24 +652,28 @@ int16_t grant_unmap_one(struct domain *ld, void *arg)
 
 	if (!m)
 		return GNTST_bad_handle;
-	st = unmap_locked(ld, rd, m, op);
+	st = unmap_locked(ld, rd, m, op, ub);
 	mt_unlock(ld, rd);
 	return st;
 }
 
-int16_t grant_unmap_and_replace_one(struct domain *ld, void *arg)
+int16_t grant_unmap_and_replace_one(struct domain *ld, void *arg, struct unmap_batch *ub)
 {
 	struct gnttab_unmap_and_replace *op = arg;
 	struct domain *rd;
 	struct maptrack *m = mt_lock(ld, op->handle, &rd);
 	int16_t st = GNTST_general_error;
+	bool flush = false;
 
 	if (!m)
 		return GNTST_bad_handle;
-	if ((m->flags & GNTMAP_host_map) && !(m->flags & GNTMAP_contains_pte) &&
-	    !gnttab_replace_host_mapping(ld, op->host_addr, op->new_addr, m->mfn)) {
-		drop_use(ld, op->handle, rd, GNTMAP_host_map);
-		st = GNTST_okay;
+	if ((m->flags & GNTMAP_host_map) && !(m->flags & GNTMAP_contains_pte)) {
+		if (!gnttab_replace_host_mapping(ld, op->host_addr, op->new_addr, m->mfn, &flush)) {
+			drop_or_hold(ld, op->handle, rd, GNTMAP_host_map, flush, ub);
+			st = GNTST_okay;
+		} else if (flush) {
+			ub->flush = true;	/* the mapping went, though the call failed */
+		}
 	}
 	mt_unlock(ld, rd);
 	return st;

@@ -751,15 +751,24 @@ static long cache_flush(struct domain *d, uint64_t args, uint32_t count)
  * its copy-out, a mapping's handle lost). Only fn itself can make the
  * element unwritable after the probe (a grant mapped read-only over the
  * array): then -EFAULT with that element done, as on Xen.
+ *
+ * An unmap batch (ub) has its elements run by `one`, which may hold
+ * some uses for one flush: grant_unmap_finish lets them go every
+ * UNMAP_HOLD elements and whenever the batch returns (done, preempted
+ * or failing), so every element done before a failure is flushed and
+ * let go all the same (Xen 4.17's gnttab_unmap_grant_ref).
  */
-static long batch(struct vcpu *v, struct hc_args *a, size_t size,
-		  int16_t (*fn)(struct domain *ld, void *op), size_t status_off)
+static inline __attribute__((always_inline)) long
+batch(struct vcpu *v, struct hc_args *a, size_t size, int16_t (*fn)(struct domain *ld, void *op),
+      size_t status_off, struct unmap_batch *ub,
+      int16_t (*one)(struct domain *ld, void *op, struct unmap_batch *ub))
 {
 	uint64_t args = a->arg[1];
 	uint32_t count = (uint32_t)a->arg[2];
 	uint8_t op[40];
 	uint64_t start = now_ns();
 	uint32_t i;
+	long rc = 0;
 
 	if (count > BATCH_MAX)
 		return trace_err(-EINVAL);
@@ -772,20 +781,44 @@ static long batch(struct vcpu *v, struct hc_args *a, size_t size,
 		if (hypercall_preempt_due(start, i)) {
 			a->arg[1] = p;
 			a->arg[2] = count - i;
-			return -ERESTART;
+			rc = -ERESTART;
+			break;
 		}
-		if (copy_from_guest(op, p, size) || copy_to_guest(p, op, size))
-			return -EFAULT;
-		st = fn(v->domain, op);		/* it locks the tables it touches */
+		if (copy_from_guest(op, p, size) || copy_to_guest(p, op, size)) {
+			rc = -EFAULT;
+			break;
+		}
+		/* fn locks the tables it touches */
+		st = ub ? one(v->domain, op, ub) : fn(v->domain, op);
 		memcpy(op + status_off, &st, sizeof(st));
-		if (copy_to_guest(p, op, size))
-			return -EFAULT;
+		if (copy_to_guest(p, op, size)) {
+			rc = -EFAULT;
+			break;
+		}
+		if (ub && ub->n == UNMAP_HOLD)
+			grant_unmap_finish(v->domain, ub);
 	}
-	return 0;
+	if (ub && (ub->n || ub->flush))
+		grant_unmap_finish(v->domain, ub);
+	return rc;
 }
 
 /* A batch of `type` elements, each with its status where the type says. */
-#define BATCH(type, fn)	batch(v, a, sizeof(type), fn, offsetof(type, status))
+#define BATCH(type, fn)	batch(v, a, sizeof(type), fn, offsetof(type, status), NULL, NULL)
+
+/* A batch of unmaps, `one` each (grant_map.c), their uses let go after one flush. */
+static long __attribute__((noinline))
+unmap_batch(struct vcpu *v, struct hc_args *a, size_t size, size_t status_off,
+	    int16_t (*one)(struct domain *ld, void *op, struct unmap_batch *ub))
+{
+	struct unmap_batch ub;
+
+	ub.flush = false;
+	ub.n = 0;
+	return batch(v, a, size, NULL, status_off, &ub, one);
+}
+
+#define UNMAP_BATCH(type, one)	unmap_batch(v, a, sizeof(type), offsetof(type, status), one)
 
 long hc_grant_table_op(struct vcpu *v, struct hc_args *a)
 {
@@ -802,9 +835,9 @@ long hc_grant_table_op(struct vcpu *v, struct hc_args *a)
 	case GNTTABOP_map_grant_ref:
 		return BATCH(struct gnttab_map_grant_ref, grant_map_one);
 	case GNTTABOP_unmap_grant_ref:
-		return BATCH(struct gnttab_unmap_grant_ref, grant_unmap_one);
+		return UNMAP_BATCH(struct gnttab_unmap_grant_ref, grant_unmap_one);
 	case GNTTABOP_unmap_and_replace:
-		return BATCH(struct gnttab_unmap_and_replace, grant_unmap_and_replace_one);
+		return UNMAP_BATCH(struct gnttab_unmap_and_replace, grant_unmap_and_replace_one);
 	case GNTTABOP_copy:
 		return BATCH(struct gnttab_copy, grant_copy_one);
 	case GNTTABOP_setup_table:

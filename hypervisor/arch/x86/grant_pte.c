@@ -9,16 +9,18 @@
  * holds (page, and writable type when RW) and the audit sees it like any
  * other; the grant pin in common/grant_table.c is held on top of that.
  *
- * TLB: an entry that was present is flushed out of every CPU the mapper
- * may have run on before the call goes on, so before an unmap lets the
- * granter's entry go (Xen 4.17 flushes the mapper's dirty CPUs before it
- * completes an unmap): once the granter sees its entry idle it may reuse
- * the page, and another vCPU of the mapper must not reach it through its
- * CPU's TLB (guest/attack-grant-tlb). An entry named by virtual address
- * is invalidated with invlpg here and by a full flush on the domain's
- * other CPUs; one named by machine address may be cached under any
- * address: a full flush everywhere. A new mapping over an empty entry,
- * the usual case, needs none.
+ * TLB: an entry that was present must be out of every CPU's TLB before
+ * the grant behind it goes (its pin, the granter's in-use bits): once the
+ * granter sees its entry idle it may reuse the page, and no vCPU of the
+ * mapper may reach it through a stale translation (guest/attack-grant-tlb).
+ * A map over a present entry flushes at once. An unmap or a replace
+ * invalidates an entry named by virtual address here with invlpg and
+ * says (*flush) when more is owed: a full flush of every CPU the mapper
+ * ran on (gnttab_flush_tlb), when it may have run on another CPU or the
+ * entry was named by machine address (cached under any address). The
+ * batch (common/grant_map.c) does that once, before it lets the grants
+ * go, as Xen 4.17's unmap batches flush once before they complete. A new
+ * mapping over an empty entry, the usual case, needs none.
  */
 #include <hv/lib.h>
 #include <hv/domain.h>
@@ -34,19 +36,18 @@
 
 #define GUEST_AVAIL_BITS	7U	/* GNTMAP bits 16-18 -> PTE bits 9-11 */
 
-/* d's entry addr names changed from a present one: drop cached copies. */
-static void invalidate(struct domain *d, uint64_t addr, bool is_pte)
+/*
+ * d's entry addr names changed from a present one: invlpg here for an
+ * entry named by virtual address; is a full flush of d's CPUs owed?
+ */
+static bool invalidate_local(struct domain *d, uint64_t addr, bool is_pte)
 {
 	cpumask_t me = 1ULL << smp_processor_id();
-	cpumask_t others = __atomic_load_n(&d->dirty_cpumask, __ATOMIC_ACQUIRE) & ~me;
 
-	if (is_pte) {
-		flush_tlb_mask(others | me);
-		return;
-	}
+	if (is_pte)
+		return true;
 	invlpg(addr);
-	if (others)
-		flush_tlb_mask(others);
+	return __atomic_load_n(&d->dirty_cpumask, __ATOMIC_ACQUIRE) & ~me;
 }
 
 /*
@@ -97,13 +98,14 @@ int gnttab_create_host_mapping(struct domain *ld, struct domain *rd, uint64_t ad
 	e |= (pte_t)((flags >> _GNTMAP_guest_avail0) & GUEST_AVAIL_BITS) << 9;
 	was_present = *(pte_t *)maddr_to_virt(ptr) & _PAGE_PRESENT;
 	rc = pt_update_entry_foreign(ld, rd, ptr, e, false);
-	if (!rc && was_present)
-		invalidate(ld, addr, is_pte);
+	if (!rc && was_present && invalidate_local(ld, addr, is_pte))
+		gnttab_flush_tlb(ld);
 	return rc;
 }
 
-/* The entry at addr must map mfn now; it is cleared. */
-int gnttab_destroy_host_mapping(struct domain *d, uint64_t addr, mfn_t mfn, bool is_pte)
+/* The entry at addr must map mfn now; it is cleared (*flush: see the top). */
+int gnttab_destroy_host_mapping(struct domain *d, uint64_t addr, mfn_t mfn, bool is_pte,
+				bool *flush)
 {
 	paddr_t ptr;
 	pte_t e;
@@ -115,23 +117,25 @@ int gnttab_destroy_host_mapping(struct domain *d, uint64_t addr, mfn_t mfn, bool
 	if (!(e & _PAGE_PRESENT) || pte_mfn(e) != mfn)
 		return -EINVAL;
 	rc = pt_update_entry(d, ptr, 0, false);
-	if (!rc)
-		invalidate(d, addr, is_pte);
+	if (!rc && invalidate_local(d, addr, is_pte))
+		*flush = true;
 	return rc;
 }
 
 /*
  * The grant mapping at addr is replaced by the entry at new_addr, which
- * is cleared (new_addr 0: the grant entry is just cleared).
+ * is cleared (new_addr 0: the grant entry is just cleared); *flush as
+ * for an unmap, and set even when clearing new_addr's entry fails.
  */
-int gnttab_replace_host_mapping(struct domain *d, uint64_t addr, uint64_t new_addr, mfn_t mfn)
+int gnttab_replace_host_mapping(struct domain *d, uint64_t addr, uint64_t new_addr, mfn_t mfn,
+				bool *flush)
 {
 	paddr_t ptr, nptr;
 	pte_t e, ne;
 	int rc;
 
 	if (!new_addr)
-		return gnttab_destroy_host_mapping(d, addr, mfn, false);
+		return gnttab_destroy_host_mapping(d, addr, mfn, false, flush);
 	if (!grant_l1e(d, addr, false, &ptr) || !grant_l1e(d, new_addr, false, &nptr))
 		return -EINVAL;
 	e = *(pte_t *)maddr_to_virt(ptr);
@@ -144,6 +148,12 @@ int gnttab_replace_host_mapping(struct domain *d, uint64_t addr, uint64_t new_ad
 	rc = pt_update_entry(d, nptr, 0, false);
 	if (!rc)
 		invlpg(new_addr);
-	invalidate(d, addr, false);	/* the other CPUs: a full flush covers new_addr */
+	if (invalidate_local(d, addr, false))
+		*flush = true;		/* the other CPUs: a full flush covers new_addr */
 	return rc;
+}
+
+void gnttab_flush_tlb(struct domain *d)
+{
+	flush_tlb_domain(d);	/* d is the caller's: this CPU is in its mask */
 }

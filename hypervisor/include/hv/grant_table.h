@@ -49,7 +49,12 @@ void grant_dump(const struct domain *d);
 bool gnttab_host_addr_ok(struct domain *d, uint64_t addr, bool is_pte);
 int gnttab_create_host_mapping(struct domain *ld, struct domain *rd, uint64_t addr, mfn_t mfn,
 			       uint32_t flags);
-int gnttab_destroy_host_mapping(struct domain *d, uint64_t addr, mfn_t mfn, bool is_pte);
-int gnttab_replace_host_mapping(struct domain *d, uint64_t addr, uint64_t new_addr, mfn_t mfn);
+/* *flush: set when gnttab_flush_tlb(d) is owed before the grant may go. */
+int gnttab_destroy_host_mapping(struct domain *d, uint64_t addr, mfn_t mfn, bool is_pte,
+				bool *flush);
+int gnttab_replace_host_mapping(struct domain *d, uint64_t addr, uint64_t new_addr, mfn_t mfn,
+				bool *flush);
+/* Every CPU d (the caller's domain) ran on: a full TLB flush. */
+void gnttab_flush_tlb(struct domain *d);
 
 #endif

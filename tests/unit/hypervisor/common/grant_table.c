@@ -22,6 +22,8 @@
 #define HOST_VA		0x7f0000001000ULL	/* where the mapper asks for a host mapping */
 
 static unsigned int host_maps;
+static unsigned int flushes;		/* gnttab_flush_tlb calls */
+static bool hold_owed = true;		/* an unmap owes a flush: its uses are held for it */
 
 bool gnttab_host_addr_ok(struct domain *d, uint64_t addr, bool is_pte)
 {
@@ -35,16 +37,25 @@ int gnttab_create_host_mapping(struct domain *ld, struct domain *rd, uint64_t ad
 	return 0;
 }
 
-int gnttab_destroy_host_mapping(struct domain *d, uint64_t addr, mfn_t mfn, bool is_pte)
+int gnttab_destroy_host_mapping(struct domain *d, uint64_t addr, mfn_t mfn, bool is_pte,
+				bool *flush)
 {
 	host_maps--;
+	*flush = hold_owed;
 	return 0;
 }
 
-int gnttab_replace_host_mapping(struct domain *d, uint64_t addr, uint64_t new_addr, mfn_t mfn)
+int gnttab_replace_host_mapping(struct domain *d, uint64_t addr, uint64_t new_addr, mfn_t mfn,
+				bool *flush)
 {
 	host_maps--;
+	*flush = hold_owed;
 	return 0;
+}
+
+void gnttab_flush_tlb(struct domain *dom)
+{
+	flushes++;
 }
 
 static struct domain *d, *e, *f;	/* d grants, e maps, f is a third party */
@@ -381,6 +392,65 @@ static void batch_statuses(void)
 	EXPECT(books_close());
 }
 
+/*
+ * Unmaps that owe a flush hold their uses until one flush every
+ * UNMAP_HOLD elements and at the batch's end; a failing element between
+ * them changes nothing; a handle whose uses are all held is gone for the
+ * elements after it. Those that owe none let go at once.
+ */
+static void unmap_batch_holds(void)
+{
+	struct gnttab_unmap_grant_ref u[41];
+	struct gnttab_map_grant_ref m;
+	uint64_t bus;
+	unsigned int i;
+
+	fresh();
+	for (i = 0; i < 41; i++) {
+		m = map(d->domid, 8, GNTMAP_host_map);
+		EXPECT_EQ(m.status, GNTST_okay);
+		u[i] = (struct gnttab_unmap_grant_ref){ .handle = i == 5 ? 0xffff : m.handle,
+							.host_addr = HOST_VA };
+	}
+	flushes = 0;
+	EXPECT_EQ(gnttab(e, GNTTABOP_unmap_grant_ref, u, 41), 0);
+	for (i = 0; i < 41; i++)
+		EXPECT_EQ(u[i].status, i == 5 ? GNTST_bad_handle : GNTST_okay);
+	EXPECT_EQ(flushes, 2);			/* after 32 held uses, and at the end */
+	EXPECT_EQ(e->grant->nr_maps, 1);	/* the mapping behind element 5 */
+	EXPECT_EQ(entry(8)->flags, GTF_permit_access | GTF_reading | GTF_writing);
+	EXPECT(books_close());
+
+	fresh();
+	bus = page << PAGE_SHIFT;
+	m = map(d->domid, 9, GNTMAP_host_map | GNTMAP_device_map | GNTMAP_readonly);
+	for (i = 0; i < 4; i++)
+		u[i] = (struct gnttab_unmap_grant_ref){ .handle = m.handle,
+							.host_addr = i < 2 ? HOST_VA : 0,
+							.dev_bus_addr = i < 2 ? 0 : bus };
+	flushes = 0;
+	EXPECT_EQ(gnttab(e, GNTTABOP_unmap_grant_ref, u, 4), 0);
+	EXPECT_EQ(u[0].status, GNTST_okay);
+	EXPECT_EQ(u[1].status, GNTST_okay);	/* the device use is still there */
+	EXPECT_EQ(u[2].status, GNTST_okay);
+	EXPECT_EQ(u[3].status, GNTST_bad_handle);
+	EXPECT_EQ(flushes, 1);
+	EXPECT_EQ(e->grant->nr_maps, 0);
+	EXPECT_EQ(entry(9)->flags, GTF_permit_access | GTF_readonly);
+	EXPECT(books_close());
+
+	fresh();
+	hold_owed = false;
+	m = map(d->domid, 8, GNTMAP_host_map);
+	flushes = 0;
+	EXPECT_EQ(unmap(m.handle, HOST_VA, 0), GNTST_okay);
+	EXPECT_EQ(flushes, 0);
+	EXPECT_EQ(entry(8)->flags, GTF_permit_access);
+	EXPECT_EQ(e->grant->nr_maps, 0);
+	EXPECT(books_close());
+	hold_owed = true;
+}
+
 /* ------------------------------------------------ locks across CPUs */
 
 extern __thread unsigned int unit_cpu;
@@ -617,6 +687,7 @@ int main(void)
 	RUN(copies);
 	RUN(v2_status_and_sub_page);
 	RUN(batch_statuses);
+	RUN(unmap_batch_holds);
 	RUN(unmap_waits_for_a_lower_granter);
 	RUN(transitive_copy_runs_again);
 	RUN(grant_ops_race_across_cpus);
