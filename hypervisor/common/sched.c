@@ -910,7 +910,7 @@ void schedule(struct cpu_regs *r)
 			 */
 			if (unlikely(pending_work(PW_REAP)))
 				set_timer(&rq->slice, now_ns() + 1000000);
-			asm volatile("sti; hlt; cli" ::: "memory");
+			arch_idle_halt(PW_SCHED | PW_NMI);	/* looks again, NMI-proof */
 		}
 		spin_lock(&rq->lock);
 		pending_work_clear(PW_SCHED);	/* a kick: we look at the queue now */

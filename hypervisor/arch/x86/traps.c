@@ -245,6 +245,38 @@ static void do_nmi(void)
 }
 
 /*
+ * The idle loop's halt (hv/sched.h). With interrupts off, an interrupt
+ * or IPI that comes after the test is held until the sti, and the sti's
+ * shadow lets the hlt start first: the interrupt ends the hlt. An NMI is
+ * not held: one that lands after the test and before the hlt (and its
+ * PW_NMI, a virtual NMI for dom0's vCPU 0 to wake) would leave the CPU
+ * halted until its next interrupt, with no timer armed maybe never. So
+ * an NMI that interrupts the test, the branch, the sti or the hlt not yet
+ * begun returns past the hlt (idle_nmi_fixup), and the idle loop looks
+ * at its work again: what Xen 4.17 gets by an NMI raising a softirq that
+ * its halt checks. An NMI during the hlt already returns past it.
+ */
+extern const char idle_halt_test[], idle_halt_hlt[], idle_halt_out[];
+
+void __attribute__((noinline, noclone)) arch_idle_halt(unsigned int work)
+{
+	asm volatile(".globl idle_halt_test, idle_halt_hlt, idle_halt_out\n"
+		     "idle_halt_test: testl %0, (%1)\n\t"
+		     "jnz idle_halt_out\n\t"
+		     "sti\n"
+		     "idle_halt_hlt: hlt\n"
+		     "idle_halt_out: cli"
+		     : : "r"(work), "r"(&this_cpu_ptr()->pending_work) : "memory", "cc");
+}
+
+/* An NMI's frame r: moved past the idle halt if it interrupted its window. */
+static void idle_nmi_fixup(struct cpu_regs *r)
+{
+	if (r->rip >= (uint64_t)idle_halt_test && r->rip <= (uint64_t)idle_halt_hlt)
+		r->rip = (uint64_t)idle_halt_out;
+}
+
+/*
  * The IST vectors (entry.S ist_common). guest_gs: the guest's GS base
  * was live when the vector came from ring 0 (one of the windows around
  * swapgs); ist_common swapped ours in and swaps it back.
@@ -255,6 +287,7 @@ void do_ist_exception(struct cpu_regs *r, bool guest_gs)
 		if (guest_gs)
 			__atomic_add_fetch(&nmi_guest_gs, 1, __ATOMIC_RELAXED);
 		do_nmi();
+		idle_nmi_fixup(r);
 		return;
 	}
 	if (r->vector == X86_EXC_MC) {

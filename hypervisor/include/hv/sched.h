@@ -56,6 +56,11 @@ void arch_switch_to_idle(struct vcpu *prev, const struct cpu_regs *r);
  * run queue's held.
  */
 void arch_nmi_kick(void);
+/*
+ * The idle loop's halt: called with interrupts off, halts unless a PW_*
+ * bit of `work` is set (pending_work), and returns with interrupts off.
+ */
+void arch_idle_halt(unsigned int work);
 /* A virtual NMI for v (VCPUOP_send_nmi): pending, and v woken or kicked. */
 void arch_vcpu_send_nmi(struct vcpu *v);
 void arch_switch_from_idle(struct vcpu *next, struct cpu_regs *r);
