@@ -28,11 +28,20 @@
 #define DOMU_RATE	(8U << 10)	/* ... then this much a second */
 #define NS_PER_SEC	1000000000ULL
 
-static bool line_start = true;		/* the console's last byte ended a line */
 /*
- * A domU's budget is read, refilled and spent by whichever of its vCPUs
- * writes: one at a time, each chunk's bytes taken before they are
- * printed. Without it two vCPUs could both be granted the last bytes and
+ * The console's line state, for the prefixes: line_start, the last guest
+ * to write (print_guest) and each domain's console_mid_line. Any vCPU of
+ * any guest on any CPU writes it, so print_lock holds it and the bytes it
+ * describes together: the prefix decided, the bytes printed and the state
+ * left for the next writer are one step. Never held with budget_lock.
+ */
+static spinlock_t print_lock = SPINLOCK_INIT;
+static bool line_start = true;		/* the console's last byte ended a line */
+static const struct domain *last_writer;	/* the guest that wrote last */
+/*
+ * A domU's budget (and its count of bytes dropped) is read, refilled and
+ * spent by whichever of its vCPUs writes: one at a time, each chunk's
+ * bytes taken before they are printed. Without it two vCPUs could both be granted the last bytes and
  * both spend them, and the count wrapped below 0 came back as a full
  * burst (found by reading, 4 Dec review).
  */
@@ -60,7 +69,7 @@ static uint64_t domu_budget(struct domain *d)
 	return d->console_tokens;
 }
 
-/* A note of our own on the console, on a line of its own. */
+/* A note of our own on the console, on a line of its own (print_lock held). */
 static void console_note(struct domain *d, const char *what, uint64_t bytes)
 {
 	char msg[96];
@@ -82,10 +91,11 @@ static void console_note(struct domain *d, const char *what, uint64_t bytes)
  */
 static void print_guest(struct domain *d, const char *s, size_t n)
 {
-	static const struct domain *last;	/* the guest that wrote last */
-	bool again = last != d;
+	bool again;
 	size_t i, start = 0;
 
+	spin_lock(&print_lock);
+	again = last_writer != d;
 	for (i = 0; i < n; i++) {
 		if ((!d->console_mid_line || again) && d != dom0) {
 			char prefix[12];
@@ -99,9 +109,35 @@ static void print_guest(struct domain *d, const char *s, size_t n)
 	}
 	if (n) {
 		line_start = s[n - 1] == '\n';
-		last = d;
+		last_writer = d;
 	}
 	console_write(s + start, n - start);
+	spin_unlock(&print_lock);
+}
+
+/*
+ * The end of a write of which `count` bytes went over d's budget: a note
+ * the first time (then only when the budget is full again, at the next
+ * write), else the cut line ended, so that others print on a line of
+ * their own; d's next byte starts a line.
+ */
+static void drop_rest(struct domain *d, long count)
+{
+	bool first;
+
+	spin_lock(&budget_lock);
+	first = !d->console_dropped;
+	d->console_dropped += count;
+	spin_unlock(&budget_lock);
+	spin_lock(&print_lock);
+	if (first) {
+		console_note(d, "over the rate limit: dropping", count);
+	} else if (!line_start) {
+		console_write("\n", 1);
+		line_start = true;
+	}
+	d->console_mid_line = false;
+	spin_unlock(&print_lock);
 }
 
 /* CONSOLEIO_write of a->arg[1] bytes at a->arg[2]; continues as above. */
@@ -116,15 +152,19 @@ static long console_write_guest(struct domain *d, struct hc_args *a)
 		return trace_err(-EINVAL);
 	if (!guest_range_ok(buf, count))
 		return trace_err(-EFAULT);
-	if (d != dom0 && d->console_dropped) {
-		bool full;
+	if (d != dom0 && __atomic_load_n(&d->console_dropped, __ATOMIC_RELAXED)) {
+		uint64_t dropped = 0;
 
 		spin_lock(&budget_lock);
-		full = domu_budget(d) == DOMU_BURST;
-		spin_unlock(&budget_lock);
-		if (full) {
-			console_note(d, "dropped (rate limit)", d->console_dropped);
+		if (domu_budget(d) == DOMU_BURST) {
+			dropped = d->console_dropped;
 			d->console_dropped = 0;
+		}
+		spin_unlock(&budget_lock);
+		if (dropped) {
+			spin_lock(&print_lock);
+			console_note(d, "dropped (rate limit)", dropped);
+			spin_unlock(&print_lock);
 		}
 	}
 	while (count > 0) {
@@ -150,15 +190,8 @@ static long console_write_guest(struct domain *d, struct hc_args *a)
 		count -= n;
 		first = false;
 	}
-	if (count > 0 && !d->console_dropped) {
-		console_note(d, "over the rate limit: dropping", count);
-	} else if (count > 0 && !line_start) {
-		console_write("\n", 1);	/* end the cut line: others print next */
-		line_start = true;
-	}
 	if (count > 0)
-		d->console_mid_line = false;	/* its next byte starts a line */
-	d->console_dropped += count;
+		drop_rest(d, count);
 	return 0;
 }
 
