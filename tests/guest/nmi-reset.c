@@ -118,22 +118,18 @@ static void keep_first(struct vcpu_guest_context *c)
 	first = *c;
 }
 
-static long domctl(struct domctl *op, uint32_t cmd, domid_t dom)
-{
-	op->cmd = cmd;
-	op->interface_version = DOMCTL_INTERFACE_VERSION;
-	op->domain = dom;
-	return hypercall1(__HYPERVISOR_domctl, op);
-}
-
-static long set_context(domid_t dom, struct vcpu_guest_context *c)
+/* dom0: a domctl on the peer, with its vCPU 0's context c for setvcpucontext. */
+static long peer_op(uint32_t cmd, domid_t dom, struct vcpu_guest_context *c)
 {
 	struct domctl op;
 
 	memset(&op, 0, sizeof(op));
+	op.cmd = cmd;
+	op.interface_version = DOMCTL_INTERFACE_VERSION;
+	op.domain = dom;
 	op.u.vcpucontext.vcpu = 0;
 	op.u.vcpucontext.ctxt = (uint64_t)c;
-	return domctl(&op, DOMCTL_setvcpucontext, dom);
+	return hypercall1(__HYPERVISOR_domctl, &op);
 }
 
 /* dom0: waits until the peer's granted page says it is in its NMI handler. */
@@ -161,7 +157,6 @@ static bool wait_masked(domid_t id)
 int test_main(struct start_info *si)
 {
 	struct vcpu_guest_context ctx;
-	struct domctl op;
 	long rc;
 	int id;
 
@@ -172,17 +167,18 @@ int test_main(struct start_info *si)
 	id = peer_build(si, 4096, "role=peer", PEER_MIB);
 	CHECK(id > 0, "the peer could not be built (%d)", id);
 	CHECK(wait_masked((domid_t)id), "the peer never said it was in its NMI handler");
-	CHECK((rc = domctl(&op, DOMCTL_pausedomain, (domid_t)id)) == 0, "pausing the peer: %ld",
-	      rc);
-	CHECK((rc = set_context((domid_t)id, NULL)) == 0, "vcpu_reset gave %ld", rc);
+	CHECK((rc = peer_op(DOMCTL_pausedomain, (domid_t)id, NULL)) == 0,
+	      "pausing the peer: %ld", rc);
+	CHECK((rc = peer_op(DOMCTL_setvcpucontext, (domid_t)id, NULL)) == 0,
+	      "vcpu_reset gave %ld", rc);
 	ctx = first;
 	ctx.user_regs.rip = (uint64_t)after_reset;
 	ctx.user_regs.rsp = (uint64_t)reset_stack + STACK_SIZE - 8;	/* as after a call */
 	ctx.kernel_sp = (uint64_t)reset_stack + STACK_SIZE;
 	ctx.flags |= VGCF_online;
-	CHECK((rc = set_context((domid_t)id, &ctx)) == 0, "its context after the reset gave %ld",
-	      rc);
-	CHECK((rc = domctl(&op, DOMCTL_unpausedomain, (domid_t)id)) == 0,
+	CHECK((rc = peer_op(DOMCTL_setvcpucontext, (domid_t)id, &ctx)) == 0,
+	      "its context after the reset gave %ld", rc);
+	CHECK((rc = peer_op(DOMCTL_unpausedomain, (domid_t)id, NULL)) == 0,
 	      "unpausing the peer: %ld", rc);
 	if (verdict_result((domid_t)id))
 		return TEST_FAIL;
