@@ -421,6 +421,39 @@ static long get_domain_info(struct domctl *op)
 	return 0;
 }
 
+#define IO_PORTS	0x10000
+
+/*
+ * The I/O port, passthrough IRQ and IOMMU commands on an existing domain,
+ * for any caller, answered as Xen 4.17 answers them about a PV domain on
+ * a machine without an IOMMU, each with its checks before its privilege
+ * check: bind_pt_irq and unbind_pt_irq are for HVM domains only (-EINVAL),
+ * ioport_mapping too (-EOPNOTSUPP), get_device_group needs an IOMMU
+ * (-EOPNOTSUPP); ioport_permission's range must be non-empty, not wrap and
+ * end by port 0xffff (-EINVAL), then a domU is refused (-EPERM). Lamina
+ * gives no domain I/O ports: dom0's valid ioport_permission is -ENOSYS
+ * (docs/conformance.md).
+ */
+static long io_passthrough(const struct domain *caller, const struct domctl *op)
+{
+	uint32_t first, end;
+
+	switch (op->cmd) {
+	case DOMCTL_bind_pt_irq:
+	case DOMCTL_unbind_pt_irq:
+		return trace_err(-EINVAL);
+	case DOMCTL_ioport_mapping:
+	case DOMCTL_get_device_group:
+		return trace_err(-EOPNOTSUPP);
+	default:	/* ioport_permission */
+		first = op->u.ioport_permission.first_port;
+		end = first + op->u.ioport_permission.nr_ports;
+		if (end <= first || end > IO_PORTS)
+			return trace_err(-EINVAL);
+		return trace_err(caller->is_privileged ? -ENOSYS : -EPERM);
+	}
+}
+
 /* The commands that act on an existing domain d; *out: copy op back. */
 static long domain_op(struct vcpu *v, struct domain *d, struct domctl *op, bool *out)
 {
@@ -455,6 +488,12 @@ static long domain_op(struct vcpu *v, struct domain *d, struct domctl *op, bool 
 		return 0;
 	case DOMCTL_set_address_size:
 		return set_address_size(op->u.address_size.size);
+	case DOMCTL_ioport_permission:
+	case DOMCTL_bind_pt_irq:
+	case DOMCTL_ioport_mapping:
+	case DOMCTL_unbind_pt_irq:
+	case DOMCTL_get_device_group:
+		return io_passthrough(v->domain, op);
 	default:
 		return trace_err(-ENOSYS);
 	}
@@ -463,11 +502,12 @@ static long domain_op(struct vcpu *v, struct domain *d, struct domctl *op, bool 
 /*
  * What Xen 4.17 checks of a domU's command on domain d before its XSM
  * hook refuses it (-EPERM): the frame ranges of iomem_permission and
- * memory_mapping, and set_target's other domain, which is never an HVM
- * one here (-EOPNOTSUPP). The I/O port, passthrough IRQ and IOMMU
- * commands are refused without Xen's checks (docs/conformance.md).
+ * memory_mapping, set_target's other domain, which is never an HVM one
+ * here (-EOPNOTSUPP), and the I/O port, passthrough IRQ and IOMMU
+ * commands' own checks (io_passthrough).
  */
-static long domctl_refusal(const struct domain *d, const struct domctl *op)
+static long domctl_refusal(const struct domain *caller, const struct domain *d,
+			   const struct domctl *op)
 {
 	uint64_t mfn, end, gfn, nr;
 	struct domain *e;
@@ -492,6 +532,12 @@ static long domctl_refusal(const struct domain *d, const struct domctl *op)
 			return trace_err(-ESRCH);
 		put_domain(e);
 		return trace_err(e == d ? -EINVAL : -EOPNOTSUPP);
+	case DOMCTL_ioport_permission:
+	case DOMCTL_bind_pt_irq:
+	case DOMCTL_ioport_mapping:
+	case DOMCTL_unbind_pt_irq:
+	case DOMCTL_get_device_group:
+		return io_passthrough(caller, op);
 	}
 	return trace_err(-EPERM);
 }
@@ -503,7 +549,7 @@ static long domctl_refusal(const struct domain *d, const struct domctl *op)
  * device assignment: DOMID_IO is a domain, DOMID_INVALID none, or for
  * test_assign_device no domain to look up) and only then domctl_refusal.
  */
-static long domctl_unprivileged(const struct domctl *op)
+static long domctl_unprivileged(const struct domain *caller, const struct domctl *op)
 {
 	struct domain *d;
 	long rc;
@@ -528,7 +574,7 @@ static long domctl_unprivileged(const struct domctl *op)
 	d = get_domain_by_id(op->domain);
 	if (!d)
 		return trace_err(-ESRCH);
-	rc = domctl_refusal(d, op);
+	rc = domctl_refusal(caller, d, op);
 	put_domain(d);
 	return rc;
 }
@@ -545,7 +591,7 @@ long hc_domctl(struct vcpu *v, struct hc_args *a)
 	if (op.interface_version != DOMCTL_INTERFACE_VERSION)
 		return trace_err(-EACCES);
 	if (!v->domain->is_privileged)
-		return domctl_unprivileged(&op);
+		return domctl_unprivileged(v->domain, &op);
 	switch (op.cmd) {
 	case DOMCTL_createdomain:
 		rc = create_domain(&op);

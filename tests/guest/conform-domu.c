@@ -152,7 +152,8 @@ static long mmu_one(const struct mmu_update *u, uint32_t foreigndom)
 /*
  * Page-table calls naming a foreign domain (Xen's get_pg_owner): the
  * caller's own id is none (-ESRCH), DOMID_XEN and DOMID_IO are domains
- * (so refused by privilege, -EPERM, as dom0 is), an absent one -ESRCH.
+ * (so refused by privilege, -EPERM, as dom0 is, but for mmu_update's
+ * DOMID_IO), an absent one -ESRCH.
  */
 static void rows_foreigndom(void)
 {
@@ -169,29 +170,63 @@ static void rows_foreigndom(void)
 	ROW("mmuext_op foreigndom DOMID_IO", mmuext_flush(DOMID_IO), -EPERM);
 	ROW("mmu_update foreigndom own id", mmu_one(&u, (uint32_t)self), -ESRCH);
 	ROW("mmu_update foreigndom DOMID_XEN", mmu_one(&u, DOMID_XEN), -EPERM);
-	ROWL("mmu_update foreigndom DOMID_IO, the same entry", mmu_one(&u, DOMID_IO), 0, -EPERM);
 	{
 		/*
 		 * Frames named under DOMID_IO: Xen lets a domU's mmu_update
-		 * through (its XSM hook exempts dom_io), then refuses the
-		 * frame; Lamina refuses the domain (docs/conformance.md).
-		 * Cache attributes in a domU's entry are -EINVAL first.
+		 * through (its XSM hook exempts dom_io), then judges the entry
+		 * as for an owner of no frame with the caller's I/O rights
+		 * (none): unchanged but for accessed, dirty and available bits
+		 * it is written; any frame of RAM -EBUSY, cache attributes
+		 * -EINVAL, a frame outside RAM -EPERM (the all-ones one
+		 * -EINVAL), an upper-level entry -EINVAL, the M2P of a frame
+		 * it does not own -EINVAL.
 		 */
-		uint64_t other = scratch_page();
+		uint64_t other = scratch_page(), l2e = table_maddr((uint64_t)page, 2);
+		uint64_t l2v = *(volatile uint64_t *)(mfn_to_va(l2e >> 12) + (l2e & 0xfff));
 		struct mmu_update ram = { l1e, (va_to_mfn(other) << 12) | (pte & 0xfff) };
 		struct mmu_update io = { l1e, (0xfec00ULL << 12) | PTE_P | PTE_US | PTE_A };
 		struct mmu_update pcd = { l1e, pte | 0x10 };
+		struct mmu_update flags = { l1e, pte ^ (PTE_A | PTE_D | 0x200) };
+		struct mmu_update ro = { l1e, pte & ~PTE_RW };
+		struct mmu_update none = { l1e, 0 };
+		struct mmu_update past = { l1e, (0xfffffff0ULL << 12) | PTE_P | PTE_US | PTE_A };
+		struct mmu_update ones = { l1e, PTE_ADDR | PTE_P | PTE_US | PTE_A };
+		struct mmu_update l2 = { l2e, l2v };
+		struct mmu_update m2p = { (va_to_mfn(other) << 12) | MMU_MACHPHYS_UPDATE, 0 };
 
-		ROWL("mmu_update foreigndom DOMID_IO, another frame of RAM",
-		     mmu_one(&ram, DOMID_IO), -EBUSY, -EPERM);
+		ROW("mmu_update foreigndom DOMID_IO, the same entry", mmu_one(&u, DOMID_IO), 0);
+		ROW("mmu_update foreigndom DOMID_IO, accessed, dirty, avail changed",
+		    mmu_one(&flags, DOMID_IO), 0);
+		ROW("mmu_update foreigndom DOMID_IO, the same frame read-only",
+		    mmu_one(&ro, DOMID_IO), -EBUSY);
+		ROW("mmu_update foreigndom DOMID_IO, another frame of RAM", mmu_one(&ram, DOMID_IO),
+		    -EBUSY);
 		ROW("mmu_update foreigndom DOMID_IO, an I/O frame", mmu_one(&io, DOMID_IO), -EPERM);
 		ROW("mmu_update an I/O frame", mmu_one(&io, DOMID_SELF), -EPERM);
+		ROW("mmu_update foreigndom DOMID_IO, a frame past RAM", mmu_one(&past, DOMID_IO),
+		    -EPERM);
+		ROW("mmu_update foreigndom DOMID_IO, the all-ones frame", mmu_one(&ones, DOMID_IO),
+		    -EINVAL);
 		io.val |= 0x10;
-		ROWL("mmu_update foreigndom DOMID_IO, an I/O frame with PCD",
-		     mmu_one(&io, DOMID_IO), -EINVAL, -EPERM);
+		ROW("mmu_update foreigndom DOMID_IO, an I/O frame with PCD", mmu_one(&io, DOMID_IO),
+		    -EINVAL);
 		ROW("mmu_update an I/O frame with PCD", mmu_one(&io, DOMID_SELF), -EINVAL);
 		ROW("mmu_update own frame with PCD", mmu_one(&pcd, DOMID_SELF), -EINVAL);
+		ROW("mmu_update foreigndom DOMID_IO, own frame with PCD", mmu_one(&pcd, DOMID_IO),
+		    -EINVAL);
+		ROW("mmu_update foreigndom DOMID_IO, the L2 entry unchanged", mmu_one(&l2, DOMID_IO),
+		    -EINVAL);
+		ROW("mmu_update foreigndom DOMID_IO, machphys of own frame", mmu_one(&m2p, DOMID_IO),
+		    -EINVAL);
+		page[0] = 0x5a;
+		ROW("mmu_update foreigndom DOMID_IO, the entry cleared", mmu_one(&none, DOMID_IO), 0);
 		ROW("mmu_update the entry as it was", mmu_one(&u, DOMID_SELF), 0);
+		ROW("the page mapped again", *(volatile uint8_t *)page, 0x5a);
+		ROW("mmuext_op pin_l1 foreigndom DOMID_IO",
+		    hypercall5(__HYPERVISOR_mmuext_op,
+			       (uint64_t)&(struct mmuext_op){ MMUEXT_PIN_L1_TABLE, 0,
+							      { va_to_mfn(other) }, { 0 } },
+			       1, 0, DOMID_IO, 0), -EPERM);
 		ROW("update_va_mapping_otherdomain DOMID_IO",
 		    hypercall5(__HYPERVISOR_update_va_mapping_otherdomain, (uint64_t)page, pte,
 			       UVMF_INVLPG, DOMID_IO, 0), -EPERM);
@@ -316,12 +351,22 @@ static long domctl_on(uint32_t cmd, uint16_t dom)
 	return NCALL(__HYPERVISOR_domctl, op, 0, 0);
 }
 
+/* ioport_permission of dom0's ports, asked for dom0. */
+static long ioport_permission(uint32_t first, uint32_t nr)
+{
+	tsop(DOMCTL_ioport_permission, DOMCTL_INTERFACE_VERSION);
+	op[4] = first;
+	op[5] = nr;
+	op[6] = 1;	/* allow_access */
+	return NCALL(__HYPERVISOR_domctl, op, 0, 0);
+}
+
 /*
  * The domctl commands Xen 4.17 checks before its XSM hook, from a domU:
  * frame ranges, set_target's other domain, device assignment's DOMID_IO
- * and DOMID_INVALID. The I/O port, passthrough IRQ and IOMMU commands
- * Lamina refuses without Xen's checks (docs/conformance.md). op[] is the
- * domctl: op[4..] its union.
+ * and DOMID_INVALID, ioport_permission's port range; the passthrough IRQ
+ * commands and ioport_mapping are for HVM domains only, get_device_group
+ * needs an IOMMU, whoever asks. op[] is the domctl: op[4..] its union.
  */
 static void rows_domctl(int self)
 {
@@ -357,11 +402,34 @@ static void rows_domctl(int self)
 	ROW("domctl test_assign_device DOMID_IO",
 	    domctl_on(DOMCTL_test_assign_device, DOMID_IO), -ESRCH);
 	ROW("domctl vm_event_op DOMID_INVALID", domctl_on(56, DOMID_INVALID), -ESRCH);
-	ROWL("domctl ioport_permission dom0", domctl_on(21, 0), -EINVAL, -EPERM);
-	ROWL("domctl bind_pt_irq dom0", domctl_on(38, 0), -EINVAL, -EPERM);
-	ROWL("domctl ioport_mapping dom0", domctl_on(40, 0), -EOPNOTSUPP, -EPERM);
-	ROWL("domctl unbind_pt_irq dom0", domctl_on(48, 0), -EINVAL, -EPERM);
-	ROWL("domctl get_device_group dom0", domctl_on(50, 0), -EOPNOTSUPP, -EPERM);
+	ROW("domctl ioport_permission dom0", domctl_on(DOMCTL_ioport_permission, 0), -EINVAL);
+	ROW("domctl ioport_permission dom0, ports 0x80-0x80", ioport_permission(0x80, 1), -EPERM);
+	ROW("domctl ioport_permission dom0, 0 ports at 0x80", ioport_permission(0x80, 0), -EINVAL);
+	ROW("domctl ioport_permission dom0, ports 0xfff0-0xffff", ioport_permission(0xfff0, 16),
+	    -EPERM);
+	ROW("domctl ioport_permission dom0, ports 0xfff0-0x10000", ioport_permission(0xfff0, 17),
+	    -EINVAL);
+	ROW("domctl ioport_permission dom0, 2 ports wrapping", ioport_permission(~0U, 2), -EINVAL);
+	ROW("domctl ioport_permission no such domain", domctl_on(DOMCTL_ioport_permission,
+								   NO_DOMAIN), -ESRCH);
+	ROW("domctl bind_pt_irq dom0", domctl_on(DOMCTL_bind_pt_irq, 0), -EINVAL);
+	tsop(DOMCTL_bind_pt_irq, DOMCTL_INTERFACE_VERSION);
+	op[4] = 5;	/* machine_irq */
+	ROW("domctl bind_pt_irq dom0, IRQ 5", NCALL(__HYPERVISOR_domctl, op, 0, 0), -EINVAL);
+	ROW("domctl ioport_mapping dom0", domctl_on(DOMCTL_ioport_mapping, 0), -EOPNOTSUPP);
+	tsop(DOMCTL_ioport_mapping, DOMCTL_INTERFACE_VERSION);
+	op[4] = op[5] = 0x80;	/* first_gport, first_mport */
+	op[6] = op[7] = 1;	/* nr_ports, add_mapping */
+	ROW("domctl ioport_mapping dom0, port 0x80", NCALL(__HYPERVISOR_domctl, op, 0, 0),
+	    -EOPNOTSUPP);
+	ROW("domctl ioport_mapping itself", domctl_on(DOMCTL_ioport_mapping, (uint16_t)self),
+	    -EOPNOTSUPP);
+	ROW("domctl unbind_pt_irq dom0", domctl_on(DOMCTL_unbind_pt_irq, 0), -EINVAL);
+	ROW("domctl unbind_pt_irq no such domain", domctl_on(DOMCTL_unbind_pt_irq, NO_DOMAIN),
+	    -ESRCH);
+	ROW("domctl get_device_group dom0", domctl_on(DOMCTL_get_device_group, 0), -EOPNOTSUPP);
+	ROW("domctl get_device_group itself", domctl_on(DOMCTL_get_device_group, (uint16_t)self),
+	    -EOPNOTSUPP);
 }
 
 static void rows(struct start_info *si)

@@ -281,6 +281,23 @@ int test_main(struct start_info *si)
 	ROW("domctl 999 on dom0", DC(999, 0), -ENOSYS);
 	ROW("domctl 999 on 999", DC(999, 999), -ESRCH);
 	ROW("domctl 0 on dom0", DC(0, 0), -ENOSYS);
+	/* The I/O port, passthrough IRQ and IOMMU commands: PV, no IOMMU. */
+	ROW("domctl ioport_permission zeroed", DC(DOMCTL_ioport_permission, 0), -EINVAL);
+	o->u[2] = 0xfff0;	/* first_port */
+	o->u[3] = 17;		/* nr_ports: past 0xffff */
+	ROW("domctl ioport_permission past port 0xffff", NCALL(__HYPERVISOR_domctl, o, 0, 0),
+	    -EINVAL);
+	o->u[2] = 0x80;
+	o->u[3] = 1;
+	o->u[4] = 1;		/* allow_access */
+	/* Xen grants dom0 a port it has; Lamina gives no domain ports (conformance.md). */
+	ROWL("domctl ioport_permission port 0x80 to dom0", NCALL(__HYPERVISOR_domctl, o, 0, 0),
+	     0, -ENOSYS);
+	ROW("domctl ioport_permission 999", DC(DOMCTL_ioport_permission, 999), -ESRCH);
+	ROW("domctl bind_pt_irq dom0", DC(DOMCTL_bind_pt_irq, 0), -EINVAL);
+	ROW("domctl unbind_pt_irq dom0", DC(DOMCTL_unbind_pt_irq, 0), -EINVAL);
+	ROW("domctl ioport_mapping dom0", DC(DOMCTL_ioport_mapping, 0), -EOPNOTSUPP);
+	ROW("domctl get_device_group dom0", DC(DOMCTL_get_device_group, 0), -EOPNOTSUPP);
 
 #define DCONT(cmd, dom) ({ o = tsop(cmd, DOMCTL_INTERFACE_VERSION); o->u[0] = (dom); \
 			   NCALL(__HYPERVISOR_paging_domctl_cont, o, 0, 0); })

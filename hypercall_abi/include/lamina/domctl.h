@@ -36,15 +36,20 @@
 #define DOMCTL_getvcpuinfo		14
 #define DOMCTL_max_vcpus		15	/* still allocates the vCPUs in 4.17 */
 #define DOMCTL_iomem_permission		20	/* the commands below: refused (domctl.c) */
+#define DOMCTL_ioport_permission	21
 #define DOMCTL_hypercall_init		22
 #define DOMCTL_settimeoffset		24
 #define DOMCTL_getvcpuaffinity		25
 #define DOMCTL_set_address_size		35
 #define DOMCTL_assign_device		37
+#define DOMCTL_bind_pt_irq		38
 #define DOMCTL_memory_mapping		39
+#define DOMCTL_ioport_mapping		40
 #define DOMCTL_test_assign_device	45
 #define DOMCTL_set_target		46
 #define DOMCTL_deassign_device		47
+#define DOMCTL_unbind_pt_irq		48
+#define DOMCTL_get_device_group		50
 
 /* createdomain flags (CDF_*); a PV domain gets CDF_oos_off set back. */
 #define DOMCTL_CDF_hvm			(1U << 0)
@@ -163,6 +168,7 @@ struct domctl {
 			uint32_t add_mapping, pad;
 		} memory_mapping;
 		struct { domid_t target; } set_target;
+		struct { uint32_t first_port, nr_ports; uint8_t allow_access; } ioport_permission;
 		uint8_t raw[128];
 	} u;
 };

@@ -65,7 +65,8 @@ static void guest_flush(cpumask_t mask, bool page, uint64_t va)
 
 /*
  * The domain whose frames new L1 entries may map: the caller, or for a
- * privileged caller the foreigndom it names. NULL: refused. Another
+ * privileged caller the foreigndom it names (any caller's mmu_update:
+ * DOMID_IO). NULL: refused. Another
  * domain comes referenced: frame_owner_put when the call is done.
  */
 /*
@@ -81,14 +82,25 @@ static void guest_flush(cpumask_t mask, bool page, uint64_t va)
 #define OWNER_OF_NO_FRAME	DOMID_IDLE
 static struct domain owner_io = { .domid = OWNER_OF_NO_FRAME, .is_privileged = true };
 static struct domain owner_xen = { .domid = OWNER_OF_NO_FRAME };
+/*
+ * DOMID_IO in an unprivileged caller's mmu_update: Xen's XSM hook there
+ * exempts dom_io, and I/O frames are judged by the caller's own rights,
+ * which a domU lacks. So as dom0's DOMID_IO but for those rights: an
+ * entry unchanged but for flags 0, a frame of RAM -EBUSY, cache bits
+ * -EINVAL, an I/O frame -EPERM, an upper-level entry -EINVAL.
+ */
+static struct domain owner_io_unprivileged = { .domid = OWNER_OF_NO_FRAME };
 
+/* io_exempt: mmu_update's check, which lets any caller name DOMID_IO. */
 static struct domain *__attribute__((noinline)) foreign_owner(struct domain *d, domid_t id,
-							      long *err)
+							      bool io_exempt, long *err)
 {
 	struct domain *fd;
 
 	if ((id == DOMID_IO || id == DOMID_XEN) && d->is_privileged)
 		return id == DOMID_IO ? &owner_io : &owner_xen;
+	if (id == DOMID_IO && io_exempt)
+		return &owner_io_unprivileged;
 	if (id == DOMID_XEN) {
 		/* Xen's dom_xen exists, so its privilege check refuses it. */
 		*err = trace_err(-EPERM);
@@ -109,12 +121,12 @@ static inline struct domain *frame_owner(struct domain *d, uint64_t foreigndom, 
 {
 	if ((domid_t)foreigndom == DOMID_SELF)
 		return d;		/* every page-table update of its own: no reference */
-	return foreign_owner(d, (domid_t)foreigndom, err);
+	return foreign_owner(d, (domid_t)foreigndom, false, err);
 }
 
 static void frame_owner_put(struct domain *d, struct domain *fd)
 {
-	if (fd != d && fd != &owner_io && fd != &owner_xen)
+	if (fd != d && fd->domid != OWNER_OF_NO_FRAME)
 		put_domain(fd);
 }
 
@@ -211,7 +223,10 @@ walk_foreign(struct vcpu *v, struct hc_args *a, size_t size,
 	     int (*apply)(struct vcpu *v, struct domain *fd, const void *entry))
 {
 	long rc = 0;
-	struct domain *fd = foreign_owner(v->domain, (domid_t)a->arg[3], &rc);
+	bool io_exempt = size == sizeof(struct mmu_update);	/* not mmuext_op's */
+
+	_Static_assert(sizeof(struct mmu_update) != sizeof(struct mmuext_op), "list sizes");
+	struct domain *fd = foreign_owner(v->domain, (domid_t)a->arg[3], io_exempt, &rc);
 
 	if (!fd)
 		return rc;

@@ -661,6 +661,34 @@ static bool put_linear(struct domain *d, mfn_t table, unsigned int level, pte_t 
 	return true;
 }
 
+/* An L1 entry's flags d may set: -EINVAL, as Xen's l1_disallow_mask, else 0. */
+static int l1_flags_check(const struct domain *d, pte_t e)
+{
+	if (e & ~L1_ALLOWED & ~L1_IO_BITS)
+		return trace_err(-EINVAL);
+	/* Cache attributes need I/O rights, whatever the frame. */
+	if ((e & L1_IO_BITS) && !d->is_privileged)
+		return trace_err(-EINVAL);
+	return 0;
+}
+
+/* A present L1 entry as the guest's tables hold it: user, never global. */
+static pte_t l1_guest_bits(pte_t e)
+{
+	if (!(e & _PAGE_USER))
+		e |= _PAGE_GUEST_KERNEL;
+	return (e | _PAGE_USER) & ~_PAGE_GLOBAL;
+}
+
+/*
+ * The bits of a present L1 entry that Xen's mod_l1_entry compares before
+ * its fast path: the frame, present, RW and the cache attributes (PAT is
+ * PSE's bit in an L1). A new entry equal in these to the old one maps
+ * the same frame with the same rights: Xen writes it without taking new
+ * references, whoever the frame's owner named is.
+ */
+#define L1_SAME_MAPPING	(PTE_ADDR_MASK | _PAGE_PRESENT | _PAGE_RW | L1_IO_BITS)
+
 /*
  * Checks entry e at `level` of a table of d and takes the references it
  * needs; adjusts *e. An L1 entry may map a frame of fd instead of d: a
@@ -675,11 +703,9 @@ static int get_entry_refs_foreign(struct domain *d, struct domain *fd, mfn_t tab
 	if (!(*e & _PAGE_PRESENT))
 		return 0;
 	if (level == 1) {
-		if (*e & ~L1_ALLOWED & ~L1_IO_BITS)
-			return trace_err(-EINVAL);
-		/* Cache attributes need I/O rights, whatever the frame (Xen's l1_disallow_mask). */
-		if ((*e & L1_IO_BITS) && !d->is_privileged)
-			return trace_err(-EINVAL);
+		rc = l1_flags_check(d, *e);
+		if (rc)
+			return rc;
 		if (is_io_frame(mfn)) {
 			/*
 			 * As Xen: the all-ones frame is "no frame" (-EINVAL);
@@ -712,9 +738,7 @@ static int get_entry_refs_foreign(struct domain *d, struct domain *fd, mfn_t tab
 			if (rc)
 				return trace_err(-EBUSY);
 		}
-		if (!(*e & _PAGE_USER))
-			*e |= _PAGE_GUEST_KERNEL;
-		*e = (*e | _PAGE_USER) & ~_PAGE_GLOBAL;
+		*e = l1_guest_bits(*e);
 		return 0;
 	}
 	if (*e & ~UPPER_ALLOWED)
@@ -1284,8 +1308,24 @@ static inline __attribute__((always_inline)) int update_entry(struct domain *d,
 	}
 	if (slot_is_hypervisor(pg->type, idx))
 		return trace_err(-EINVAL);
-	if (fd != d && pg->type != PGT_l1)
-		return trace_err(-EINVAL);	/* only L1 entries map foreign frames */
+	if (fd != d) {
+		if (pg->type != PGT_l1)
+			return trace_err(-EINVAL);	/* only L1 entries map foreign frames */
+		/*
+		 * The frame of RAM the entry maps already, with the same
+		 * rights: its references stay (as Xen's fast path, which a
+		 * foreign owner that holds no such frame, DOMID_IO's, does not
+		 * stop). Not an I/O frame: Xen stores a cacheable request for
+		 * one as uncached, so the same request again differs there.
+		 */
+		if ((val & _PAGE_PRESENT) && !((old ^ val) & L1_SAME_MAPPING) &&
+		    !is_io_frame(pte_mfn(old))) {
+			rc = l1_flags_check(d, val);
+			if (!rc)
+				*slot = l1_guest_bits(val);
+			return rc;
+		}
+	}
 	rc = get_entry_refs_foreign(d, fd, mfn, pg->type, &val);
 	if (rc)	/* an upper entry naming a table that maps one writable: -EBUSY */
 		return rc == -EPT_ENTRY_BUSY ? -EBUSY : rc;
