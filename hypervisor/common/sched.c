@@ -1182,7 +1182,10 @@ static void watchdog_fired(void *data)
 /*
  * SCHEDOP_watchdog, Xen 4.17's rules: id 0 arms a free one of the
  * domain's NR_DOMAIN_WATCHDOGS timers (timeout in seconds) and returns
- * its id (1-based; -ENOSPC when none is free); a known id re-arms it, or
+ * its id (1-based; when none is free -ENOSPC as an unsigned int, Xen's
+ * 0xffffffe4: its id and error share one, so the error comes back
+ * positive; a caller reading an int, as Linux does, sees -ENOSPC); a
+ * known id re-arms it, or
  * with timeout 0 frees it; any other id is -EINVAL. One that expires
  * shuts the domain down (SHUTDOWN_watchdog).
  */
@@ -1204,7 +1207,7 @@ static long watchdog(struct vcpu *v, uint64_t arg)
 			if (!(d->watchdog_inuse & (1U << i)))
 				break;
 		if (i == NR_DOMAIN_WATCHDOGS)
-			return trace_err(-ENOSPC);
+			return (uint32_t)trace_err(-ENOSPC);
 		if (!d->watchdog[i].fn)
 			timer_init(&d->watchdog[i], watchdog_fired, d);
 		d->watchdog_inuse |= 1U << i;
