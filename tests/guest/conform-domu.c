@@ -289,48 +289,41 @@ static void rows_copyout(void)
 /*
  * Every physdev_op Lamina has but set_iopl and the pirq_eoi_gmfn pair,
  * from a domU with a zeroed argument and with a hypervisor address (Xen
- * 4.17's answers; get_free_pirq a documented difference: conformance.md).
+ * 4.17's answers).
  */
 static const struct physdev_row {
 	const char *zero, *bad;
 	int op;
-	long xen, lamina, xen_bad;
+	long xen, xen_bad;
 } physdev_rows[] = {
-	{ "physdev IRQ_UNMASK_NOTIFY", "physdev IRQ_UNMASK_NOTIFY bad pointer", 4, 0, 0, 0 },
-	{ "physdev irq_status_query", "physdev irq_status_query bad pointer", 5, 0, 0, -EFAULT },
-	{ "physdev set_iobitmap", "physdev set_iobitmap bad pointer", 7, 0, 0, -EFAULT },
-	{ "physdev apic_read 0", "physdev apic_read bad pointer", 8, -EPERM, -EPERM, -EFAULT },
-	{ "physdev apic_write", "physdev apic_write bad pointer", 9, -EPERM, -EPERM, -EFAULT },
-	{ "physdev alloc_irq_vector", "physdev alloc_irq_vector bad pointer", 10, -EPERM, -EPERM,
+	{ "physdev IRQ_UNMASK_NOTIFY", "physdev IRQ_UNMASK_NOTIFY bad pointer", 4, 0, 0 },
+	{ "physdev irq_status_query", "physdev irq_status_query bad pointer", 5, 0, -EFAULT },
+	{ "physdev set_iobitmap", "physdev set_iobitmap bad pointer", 7, 0, -EFAULT },
+	{ "physdev apic_read 0", "physdev apic_read bad pointer", 8, -EPERM, -EFAULT },
+	{ "physdev apic_write", "physdev apic_write bad pointer", 9, -EPERM, -EFAULT },
+	{ "physdev alloc_irq_vector", "physdev alloc_irq_vector bad pointer", 10, -EPERM,
 	  -EFAULT },
-	{ "physdev free_irq_vector", "physdev free_irq_vector bad pointer", 11, -ENOSYS, -ENOSYS,
-	  -ENOSYS },
-	{ "physdev eoi", "physdev eoi bad pointer", 12, -EINVAL, -EINVAL, -EFAULT },
-	{ "physdev map_pirq", "physdev map_pirq bad pointer", 13, -EPERM, -EPERM, -EFAULT },
-	{ "physdev unmap_pirq", "physdev unmap_pirq bad pointer", 14, -EPERM, -EPERM, -EFAULT },
-	{ "physdev manage_pci_add", "physdev manage_pci_add bad pointer", 15, -EPERM, -EPERM,
-	  -EFAULT },
+	{ "physdev free_irq_vector", "physdev free_irq_vector bad pointer", 11, -ENOSYS, -ENOSYS },
+	{ "physdev eoi", "physdev eoi bad pointer", 12, -EINVAL, -EFAULT },
+	{ "physdev map_pirq", "physdev map_pirq bad pointer", 13, -EPERM, -EFAULT },
+	{ "physdev unmap_pirq", "physdev unmap_pirq bad pointer", 14, -EPERM, -EFAULT },
+	{ "physdev manage_pci_add", "physdev manage_pci_add bad pointer", 15, -EPERM, -EFAULT },
 	{ "physdev manage_pci_remove 0", "physdev manage_pci_remove bad pointer", 16, -EPERM,
-	  -EPERM, -EFAULT },
-	{ "physdev restore_msi", "physdev restore_msi bad pointer", 19, -ENODEV, -ENODEV,
 	  -EFAULT },
+	{ "physdev restore_msi", "physdev restore_msi bad pointer", 19, -ENODEV, -EFAULT },
 	{ "physdev manage_pci_add_ext", "physdev manage_pci_add_ext bad pointer", 20, -EPERM,
-	  -EPERM, -EFAULT },
-	{ "physdev setup_gsi", "physdev setup_gsi bad pointer", 21, -EPERM, -EPERM, -EFAULT },
-	{ "physdev get_free_pirq", "physdev get_free_pirq bad pointer", 23, 0, -EPERM, -EFAULT },
+	  -EFAULT },
+	{ "physdev setup_gsi", "physdev setup_gsi bad pointer", 21, -EPERM, -EFAULT },
+	{ "physdev get_free_pirq", "physdev get_free_pirq bad pointer", 23, 0, -EFAULT },
 	{ "physdev pci_mmcfg_reserved", "physdev pci_mmcfg_reserved bad pointer", 24, -EPERM,
-	  -EPERM, -EPERM },
-	{ "physdev pci_device_add", "physdev pci_device_add bad pointer", 25, -EPERM, -EPERM,
-	  -EFAULT },
+	  -EPERM },
+	{ "physdev pci_device_add", "physdev pci_device_add bad pointer", 25, -EPERM, -EFAULT },
 	{ "physdev pci_device_remove", "physdev pci_device_remove bad pointer", 26, -EPERM,
-	  -EPERM, -EFAULT },
-	{ "physdev restore_msi_ext", "physdev restore_msi_ext bad pointer", 27, -ENODEV, -ENODEV,
 	  -EFAULT },
-	{ "physdev dbgp_op", "physdev dbgp_op bad pointer", 29, -EPERM, -EPERM, -EPERM },
-	{ "physdev prepare_msix", "physdev prepare_msix bad pointer", 30, -EPERM, -EPERM,
-	  -EFAULT },
-	{ "physdev release_msix", "physdev release_msix bad pointer", 31, -EPERM, -EPERM,
-	  -EFAULT },
+	{ "physdev restore_msi_ext", "physdev restore_msi_ext bad pointer", 27, -ENODEV, -EFAULT },
+	{ "physdev dbgp_op", "physdev dbgp_op bad pointer", 29, -EPERM, -EPERM },
+	{ "physdev prepare_msix", "physdev prepare_msix bad pointer", 30, -EPERM, -EFAULT },
+	{ "physdev release_msix", "physdev release_msix bad pointer", 31, -EPERM, -EFAULT },
 };
 
 static void rows_physdev(void)
@@ -338,10 +331,37 @@ static void rows_physdev(void)
 	const struct physdev_row *r;
 
 	for (r = physdev_rows; r < physdev_rows + sizeof(physdev_rows) / sizeof(*r); r++) {
-		ROWL(r->zero, NCALL(__HYPERVISOR_physdev_op, r->op, zeroed(), 0), r->xen,
-		     r->lamina);
+		ROW(r->zero, NCALL(__HYPERVISOR_physdev_op, r->op, zeroed(), 0), r->xen);
 		ROW(r->bad, NCALL(__HYPERVISOR_physdev_op, r->op, HV_ADDR, 0), r->xen_bad);
 	}
+}
+
+/*
+ * get_free_pirq from a domU, as Xen 4.17 answers it: a PIRQ of its own
+ * (nr_irqs_gsi + 32 of them), reserved until it goes: a GSI one from 16
+ * up, any other type from the top down (the zeroed row above took the
+ * top one, 55 with QEMU's 24 IO-APIC pins), then -ENOSPC.
+ */
+static void rows_free_pirq(void)
+{
+	struct physdev_get_free_pirq fp = { MAP_PIRQ_TYPE_GSI, 0 };
+	long rc;
+	int n = 0;
+
+	ROW("physdev get_free_pirq GSI", NCALL(__HYPERVISOR_physdev_op, 23, &fp, 0), 0);
+	ROW("physdev get_free_pirq GSI: pirq", fp.pirq, 16);
+	fp.type = MAP_PIRQ_TYPE_MSI;
+	ROW("physdev get_free_pirq MSI", NCALL(__HYPERVISOR_physdev_op, 23, &fp, 0), 0);
+	ROW("physdev get_free_pirq MSI: pirq", fp.pirq, 54);
+	fp.type = 99;
+	ROW("physdev get_free_pirq type 99", NCALL(__HYPERVISOR_physdev_op, 23, &fp, 0), 0);
+	ROW("physdev get_free_pirq type 99: pirq", fp.pirq, 53);
+	fp.type = MAP_PIRQ_TYPE_GSI;
+	while (n < 100 && !(rc = NCALL(__HYPERVISOR_physdev_op, 23, &fp, 0)))
+		n++;
+	ROW("physdev get_free_pirq until none left", rc, -ENOSPC);
+	ROW("physdev get_free_pirq: PIRQs given in all", n + 4, 40);
+	ROW("physdev get_free_pirq: the last", fp.pirq, 24);
 }
 
 static long domctl_on(uint32_t cmd, uint16_t dom)
@@ -641,6 +661,7 @@ static void rows(struct start_info *si)
 	ROW("physdev manage_pci_remove",
 	    NCALL(__HYPERVISOR_physdev_op, 16, page, 0), -EPERM);
 	rows_physdev();
+	rows_free_pirq();
 	rows_order();
 	rows_foreigndom();
 	rows_domctl(own_domid());

@@ -252,6 +252,20 @@ static bool pirq_is_free(const struct pirq *p)
 	return p->gsi < 0 && p->msix < 0 && !p->reserved && !p->port;
 }
 
+/*
+ * PIRQ i of d is free: dom0's as its record says; a domU maps none, so
+ * its PIRQs are free but those get_free_pirq reserved (as on Xen, where
+ * they stay the domU's until it goes, as it may not unmap them).
+ */
+_Static_assert(IRQ_VECTORS + EXTRA_DOMU_PIRQS <= 64, "a domU's PIRQs in arch.domu_pirqs");
+
+static bool pirq_free_for(const struct domain *d, int i)
+{
+	if (d->is_privileged)
+		return pirq_is_free(&pirqs[i]);
+	return !(d->arch.domu_pirqs & (1ULL << i));
+}
+
 /* Xen's get_free_pirq: GSI PIRQs from 16 up, others from the top down. */
 static int pirq_find_free(const struct domain *d, int type)
 {
@@ -259,10 +273,10 @@ static int pirq_find_free(const struct domain *d, int type)
 
 	if (type == MAP_PIRQ_TYPE_GSI)
 		for (i = 16; i < (int)nr_gsis; i++)
-			if (pirq_is_free(&pirqs[i]))
+			if (pirq_free_for(d, i))
 				return i;
 	for (i = nr_pirqs(d) - 1; i >= (int)nr_gsis; i--)
-		if (pirq_is_free(&pirqs[i]))
+		if (pirq_free_for(d, i))
 			return i;
 	return -ENOSPC;
 }
@@ -658,12 +672,12 @@ static long get_free_pirq(struct domain *d, uint64_t arg)
 
 	if (copy_from_guest(&op, arg, sizeof(op)))
 		return -EFAULT;
-	if (!d->is_privileged)
-		return trace_err(-EPERM);	/* Xen gives a domU one of its own */
 	spin_lock(&irq_lock);
 	pirq = pirq_find_free(d, op.type);
-	if (pirq >= 0)
+	if (pirq >= 0 && d->is_privileged)
 		pirqs[pirq].reserved = true;
+	else if (pirq >= 0)
+		d->arch.domu_pirqs |= 1ULL << pirq;	/* one of its own, as Xen gives */
 	spin_unlock(&irq_lock);
 	if (pirq < 0)
 		return trace_err(pirq);
