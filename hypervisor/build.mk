@@ -95,7 +95,7 @@ HV_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fcf-protection=none -include $(HV_DIR)/include/hv/compiler.h -include $(CONFIG_H) $(HV_INCLUDES) -MMD -MP
 HV_ASFLAGS := -D__ASSEMBLY__ $(HV_INCLUDES) -MMD -MP
 HV_LDFLAGS := -static -nostdlib -no-pie -z max-page-size=4096 \
-	-z noexecstack --no-warn-rwx-segments --build-id=none -T $(HV_DIR)/arch/x86/lamina.lds
+	-z noexecstack --no-warn-rwx-segments --build-id=sha1 -T $(HV_DIR)/arch/x86/lamina.lds
 
 $(HV_OUT)/hypervisor/common/version.o: HV_CFLAGS += \
 	-DLAMINA_CHANGESET='"$(LAMINA_CHANGESET)"' \

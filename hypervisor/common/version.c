@@ -86,6 +86,61 @@ static long commandline(struct vcpu *v, uint64_t arg)
 	return copy_to_guest(arg, buf, sizeof(buf));
 }
 
+/* The linker's GNU build-id note (lamina.lds; hypervisor/build.mk: --build-id=sha1). */
+extern const uint8_t __note_gnu_build_id_start[], __note_gnu_build_id_end[];
+
+struct gnu_note {
+	uint32_t namesz, descsz, type;
+	char name[4];			/* "GNU" */
+};
+#define NT_GNU_BUILD_ID		3
+
+/* The id's bytes and length; -ENODATA without a well-formed note, as Xen. */
+static long build_id_bytes(const uint8_t **p, uint32_t *len)
+{
+	const struct gnu_note *n = (const void *)__note_gnu_build_id_start;
+	size_t size = __note_gnu_build_id_end - __note_gnu_build_id_start;
+
+	if (size < sizeof(*n) || n->type != NT_GNU_BUILD_ID || n->namesz != 4 ||
+	    memcmp(n->name, "GNU", 4) || n->descsz > size - sizeof(*n))
+		return trace_err(-ENODATA);
+	*p = (const uint8_t *)(n + 1);
+	*len = n->descsz;
+	return 0;
+}
+
+/*
+ * XENVER_build_id, Xen 4.17's order: a domU -EPERM; a buffer's length
+ * read (-EFAULT) and 0 refused (-EINVAL); no note -ENODATA; no buffer:
+ * the id's length; a buffer too short -ENOBUFS; else the id copied after
+ * the length and its length returned (20 bytes: a SHA-1).
+ */
+static long build_id(struct vcpu *v, uint64_t arg)
+{
+	const uint8_t *id;
+	uint32_t len = 0, size;
+	long rc;
+
+	if (!v->domain->is_privileged)
+		return trace_err(-EPERM);
+	if (arg) {
+		if (copy_from_guest(&len, arg, sizeof(len)))
+			return -EFAULT;
+		if (!len)
+			return trace_err(-EINVAL);
+	}
+	rc = build_id_bytes(&id, &size);
+	if (rc)
+		return rc;
+	if (!arg)
+		return size;
+	if (size > len)
+		return trace_err(-ENOBUFS);
+	if (copy_to_guest(arg + sizeof(len), id, size))
+		return -EFAULT;
+	return size;
+}
+
 long hc_xen_version(struct vcpu *v, struct hc_args *a)
 {
 	uint64_t arg = a->arg[1];
@@ -119,22 +174,7 @@ long hc_xen_version(struct vcpu *v, struct hc_args *a)
 	case XENVER_commandline:
 		return commandline(v, arg);
 	case XENVER_build_id:
-		/*
-		 * Lamina is linked without a build-id note: Xen 4.17 answers
-		 * a build without one so (-ENODATA), after its permission and
-		 * argument checks (docs/conformance.md).
-		 */
-		if (!v->domain->is_privileged)
-			return trace_err(-EPERM);
-		if (arg) {
-			uint32_t len;
-
-			if (copy_from_guest(&len, arg, sizeof(len)))
-				return -EFAULT;
-			if (!len)
-				return trace_err(-EINVAL);
-		}
-		return trace_err(-ENODATA);
+		return build_id(v, arg);
 	default:
 		return trace_err(-ENOSYS);
 	}

@@ -81,7 +81,36 @@ int test_main(struct start_info *si)
 	bid.len = 0;
 	ROW("xen_version build_id len 0", VER(XENVER_build_id, &bid), -EINVAL);
 	bid.len = sizeof(bid.buf);
-	ROWL("xen_version build_id", VER(XENVER_build_id, &bid), 20, -ENODATA);
+	memset(bid.buf, 0, sizeof(bid.buf));
+	/* The GNU build-id note's SHA-1, as Xen (linked --build-id=sha1) gives it. */
+	ROW("xen_version build_id", VER(XENVER_build_id, &bid), 20);
+	{
+		unsigned char first[20];
+		unsigned int i, set = 0;
+
+		for (i = 0; i < 20; i++)
+			set |= bid.buf[i];
+		ROW("xen_version build_id: not all zero", set != 0, 1);
+		ROW("xen_version build_id: nothing past 20 bytes", bid.buf[20] | bid.buf[251], 0);
+		memcpy(first, bid.buf, sizeof(first));
+		memset(bid.buf, 0, sizeof(bid.buf));
+		ROW("xen_version build_id again", VER(XENVER_build_id, &bid), 20);
+		ROW("xen_version build_id: the same bytes", memcmp(first, bid.buf, 20), 0);
+	}
+	ROW("xen_version build_id no buffer: its size", VER(XENVER_build_id, 0), 20);
+	{
+		static const struct { const char *name; uint32_t len; long rc; } lens[] = {
+			{ "xen_version build_id 19 bytes", 19, -ENOBUFS },
+			{ "xen_version build_id 20 bytes", 20, 20 },
+			{ "xen_version build_id len 0xffffffff", 0xffffffff, 20 },
+		};
+		unsigned int i;
+
+		for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+			bid.len = lens[i].len;
+			ROW(lens[i].name, VER(XENVER_build_id, &bid), lens[i].rc);
+		}
+	}
 	ROW("xen_version build_id bad pointer", VER(XENVER_build_id, BADPTR), -EFAULT);
 	ROW("xen_version sub-op 11", VER(11, page), -ENOSYS);
 	ROW("xen_version sub-op 0x7fffffff", VER(0x7fffffff, page), -ENOSYS);

@@ -30,5 +30,6 @@
 #define EOVERFLOW	75
 #define ERESTART	85
 #define EOPNOTSUPP	95
+#define ENOBUFS		105
 
 #endif
