@@ -218,6 +218,14 @@ static void rows_foreigndom(void)
 		    -EINVAL);
 		ROW("mmu_update foreigndom DOMID_IO, machphys of own frame", mmu_one(&m2p, DOMID_IO),
 		    -EINVAL);
+		m2p.ptr = (0xb8ULL << 12) | MMU_MACHPHYS_UPDATE;	/* VGA text, DOMID_IO's */
+		m2p.val = ((uint64_t *)MACH2PHYS_VIRT_START)[0xb8];
+		ROW("mmu_update foreigndom DOMID_IO, machphys of an I/O frame",
+		    mmu_one(&m2p, DOMID_IO), 0);
+		ROW("mmu_update machphys of an I/O frame", mmu_one(&m2p, DOMID_SELF), -EINVAL);
+		m2p.ptr = (0xfec00ULL << 12) | MMU_MACHPHYS_UPDATE;	/* past RAM */
+		ROW("mmu_update foreigndom DOMID_IO, machphys of a frame past RAM",
+		    mmu_one(&m2p, DOMID_IO), -EINVAL);
 		page[0] = 0x5a;
 		ROW("mmu_update foreigndom DOMID_IO, the entry cleared", mmu_one(&none, DOMID_IO), 0);
 		ROW("mmu_update the entry as it was", mmu_one(&u, DOMID_SELF), 0);

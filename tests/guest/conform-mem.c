@@ -248,6 +248,12 @@ int test_main(struct start_info *si)
 		DOMID_SELF), 0);
 	ROW("mmu_update machphys_update bad frame",
 	    mmu(((~0ULL >> 12) << 12) | MMU_MACHPHYS_UPDATE, 0, DOMID_SELF), -EINVAL);
+	/* dom_io holds the first MiB: its M2P entries (the same value back). */
+	ROW("mmu_update machphys_update of an I/O frame under DOMID_IO",
+	    mmu((0xb8ULL << 12) | MMU_MACHPHYS_UPDATE,
+		((uint64_t *)MACH2PHYS_VIRT_START)[0xb8], DOMID_IO), 0);
+	ROW("mmu_update machphys_update of own frame under DOMID_IO",
+	    mmu((mfn << 12) | MMU_MACHPHYS_UPDATE, 0, DOMID_IO), -EINVAL);
 	ROW("mmu_update no such foreigndom", mmu(l1e, pte, 999), -ESRCH);
 	ROW("mmu_update foreigndom own id", mmu(l1e, pte, 0), -ESRCH);
 	ROW("mmu_update same PTE, bad done pointer",

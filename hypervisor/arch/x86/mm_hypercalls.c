@@ -130,6 +130,17 @@ static void frame_owner_put(struct domain *d, struct domain *fd)
 		put_domain(fd);
 }
 
+/*
+ * A frame outside RAM (the first MiB, holes) named under DOMID_IO: Xen's
+ * dom_io holds it, so MACHPHYS_UPDATE may set its M2P entry, which the
+ * hypervisor never reads (any caller's, as Xen's XSM hook exempts dom_io).
+ */
+static bool __attribute__((noinline)) io_frame_under_domid_io(const struct domain *fd, mfn_t mfn)
+{
+	return (fd == &owner_io || fd == &owner_io_unprivileged) &&
+	       frame_table[mfn].owner == DOMID_IO;
+}
+
 /* *done is a courtesy: as on Xen, a bad pointer there is ignored. */
 static void write_done(uint64_t done_ptr, uint32_t done)
 {
@@ -152,7 +163,8 @@ one_mmu_update(struct domain *d, struct domain *fd, const struct mmu_update *u)
 		if (mfn >= frame_table_size)
 			return trace_err(-EINVAL);
 		mfn = array_index_nospec(mfn, frame_table_size);
-		if (frame_table[mfn].owner != fd->domid || !pg_refs(&frame_table[mfn]))
+		if ((frame_table[mfn].owner != fd->domid || !pg_refs(&frame_table[mfn])) &&
+		    !io_frame_under_domid_io(fd, mfn))
 			return trace_err(-EINVAL);
 		m2p[mfn] = u->val;
 		return 0;
