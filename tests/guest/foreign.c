@@ -5,7 +5,8 @@
  * unprivileged one may not, nor may anyone name a domain that does not
  * exist or claim its own frame is the other's. After dom0 unmaps, it shuts
  * the peer down, whose frame audit must come out clean. clear_page and
- * copy_page under a foreigndom touch only that domain's frames.
+ * copy_page under a foreigndom touch only that domain's frames. The
+ * mapping rewritten as its own with the same frame and rights stays.
  * The peer is booted beside dom0 on Lamina and built by dom0 on Xen 4.17
  * (lib/peer.h).
  * @domus: self:peer:role=peer
@@ -72,6 +73,21 @@ int test_main(struct start_info *si)
 	CHECK(rc == 0, "no frame of d%d found to map", id);
 	probe = *(volatile uint64_t *)va;
 	(void)probe;
+	{
+		/*
+		 * The entry rewritten as our own with the peer's frame and the
+		 * same rights: Xen's fast path writes it (its references stay);
+		 * made writable it needs new ones, refused: -EBUSY.
+		 */
+		uint64_t e = ((mfn - 1) << 12) | PTE_P | PTE_US | PTE_A | PTE_D;
+
+		rc = mmu_update_fd(l1e_maddr(va), e, DOMID_SELF);
+		CHECK(rc == 0, "rewriting d%d's frame's entry, dirty set, gave %ld", id, rc);
+		rc = mmu_update_fd(l1e_maddr(va), e | PTE_RW, DOMID_SELF);
+		CHECK(rc == -EBUSY, "making d%d's frame's entry writable gave %ld", id, rc);
+		rc = update_va_mapping(va, e & ~PTE_D, UVMF_INVLPG);
+		CHECK(rc == 0, "update_va_mapping of d%d's frame, dirty clear, gave %ld", id, rc);
+	}
 	/*
 	 * clear_page and copy_page under foreigndom act on that domain's
 	 * frames, source and destination (Xen's pg_owner): one of ours named

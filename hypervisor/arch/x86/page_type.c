@@ -690,6 +690,33 @@ static pte_t l1_guest_bits(pte_t e)
 #define L1_SAME_MAPPING	(PTE_ADDR_MASK | _PAGE_PRESENT | _PAGE_RW | L1_IO_BITS)
 
 /*
+ * A present L1 entry new, refused a frame's references (-EBUSY), that
+ * maps the frame of RAM old maps with the same rights: Xen's fast path
+ * writes it (the frame may not be the owner's named: another's mapped by
+ * foreigndom or a grant, or any under DOMID_IO, which holds none). Its
+ * flags passed already; an entry taking references anew would give the
+ * same entry. Not an I/O frame: Xen stores a cacheable request for one
+ * as uncached, so the same request again differs there.
+ */
+static bool l1_same_mapping(pte_t old, pte_t new)
+{
+	return (new & _PAGE_PRESENT) && !((old ^ new) & L1_SAME_MAPPING) &&
+	       !is_io_frame(pte_mfn(old));
+}
+
+/* An entry write whose references were refused (rc): its answer. */
+static int __attribute__((noinline)) entry_refused(int rc, unsigned int level, pte_t *slot,
+						   pte_t old, pte_t new)
+{
+	if (rc == -EBUSY && level == PGT_l1 && l1_same_mapping(old, new)) {
+		*slot = l1_guest_bits(new);	/* the old entry's references stay */
+		return 0;
+	}
+	/* an upper entry naming a table that maps one writable: -EBUSY */
+	return rc == -EPT_ENTRY_BUSY ? -EBUSY : rc;
+}
+
+/*
  * Checks entry e at `level` of a table of d and takes the references it
  * needs; adjusts *e. An L1 entry may map a frame of fd instead of d: a
  * privileged domain mapping another's memory (mmu_update's foreigndom).
@@ -1308,27 +1335,11 @@ static inline __attribute__((always_inline)) int update_entry(struct domain *d,
 	}
 	if (slot_is_hypervisor(pg->type, idx))
 		return trace_err(-EINVAL);
-	if (fd != d) {
-		if (pg->type != PGT_l1)
-			return trace_err(-EINVAL);	/* only L1 entries map foreign frames */
-		/*
-		 * The frame of RAM the entry maps already, with the same
-		 * rights: its references stay (as Xen's fast path, which a
-		 * foreign owner that holds no such frame, DOMID_IO's, does not
-		 * stop). Not an I/O frame: Xen stores a cacheable request for
-		 * one as uncached, so the same request again differs there.
-		 */
-		if ((val & _PAGE_PRESENT) && !((old ^ val) & L1_SAME_MAPPING) &&
-		    !is_io_frame(pte_mfn(old))) {
-			rc = l1_flags_check(d, val);
-			if (!rc)
-				*slot = l1_guest_bits(val);
-			return rc;
-		}
-	}
+	if (fd != d && pg->type != PGT_l1)
+		return trace_err(-EINVAL);	/* only L1 entries map foreign frames */
 	rc = get_entry_refs_foreign(d, fd, mfn, pg->type, &val);
-	if (rc)	/* an upper entry naming a table that maps one writable: -EBUSY */
-		return rc == -EPT_ENTRY_BUSY ? -EBUSY : rc;
+	if (unlikely(rc))
+		return entry_refused(rc, pg->type, slot, old, val);
 	*slot = val;
 	put_entry_refs(d, mfn, pg->type, old);
 	return 0;
