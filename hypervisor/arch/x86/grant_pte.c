@@ -14,10 +14,11 @@
  * granter sees its entry idle it may reuse the page, and no vCPU of the
  * mapper may reach it through a stale translation (guest/attack-grant-tlb).
  * A map over a present entry flushes at once. An unmap or a replace
- * invalidates an entry named by virtual address here with invlpg and
- * says (*flush) when more is owed: a full flush of every CPU the mapper
- * ran on (gnttab_flush_tlb), when it may have run on another CPU or the
- * entry was named by machine address (cached under any address). The
+ * flushes this CPU's TLB here when that is enough (the entry named by
+ * virtual address, the mapper never ran on another CPU), else says
+ * (*flush) that a full flush of every CPU the mapper ran on is owed
+ * (gnttab_flush_tlb). Never an invlpg of the one address: the entry may
+ * be cached under others (an L1, L2 or L3 hooked at two slots). The
  * batch (common/grant_map.c) does that once, before it lets the grants
  * go, as Xen 4.17's unmap batches flush once before they complete. A new
  * mapping over an empty entry, the usual case, needs none.
@@ -37,17 +38,21 @@
 #define GUEST_AVAIL_BITS	7U	/* GNTMAP bits 16-18 -> PTE bits 9-11 */
 
 /*
- * d's entry addr names changed from a present one: invlpg here for an
- * entry named by virtual address; is a full flush of d's CPUs owed?
+ * d's entry addr names changed from a present one: is a flush of every
+ * CPU d ran on owed? If not (named by virtual address, d has run on no
+ * other CPU), this CPU's TLB is flushed here. Not by invlpg of addr: the
+ * entry may be reached through other addresses too (its L1 hooked at two
+ * L2 slots, an L2 or L3 at two slots above), each cached apart
+ * (guest/attack-grant-pte).
  */
-static bool invalidate_local(struct domain *d, uint64_t addr, bool is_pte)
+static bool invalidate_local(struct domain *d, bool is_pte)
 {
 	cpumask_t me = 1ULL << smp_processor_id();
 
-	if (is_pte)
+	if (is_pte || (__atomic_load_n(&d->dirty_cpumask, __ATOMIC_ACQUIRE) & ~me))
 		return true;
-	invlpg(addr);
-	return __atomic_load_n(&d->dirty_cpumask, __ATOMIC_ACQUIRE) & ~me;
+	flush_tlb_local();
+	return false;
 }
 
 /*
@@ -98,7 +103,7 @@ int gnttab_create_host_mapping(struct domain *ld, struct domain *rd, uint64_t ad
 	e |= (pte_t)((flags >> _GNTMAP_guest_avail0) & GUEST_AVAIL_BITS) << 9;
 	was_present = *(pte_t *)maddr_to_virt(ptr) & _PAGE_PRESENT;
 	rc = pt_update_entry_foreign(ld, rd, ptr, e, false);
-	if (!rc && was_present && invalidate_local(ld, addr, is_pte))
+	if (!rc && was_present && invalidate_local(ld, is_pte))
 		gnttab_flush_tlb(ld);
 	return rc;
 }
@@ -117,7 +122,7 @@ int gnttab_destroy_host_mapping(struct domain *d, uint64_t addr, mfn_t mfn, bool
 	if (!(e & _PAGE_PRESENT) || pte_mfn(e) != mfn)
 		return -EINVAL;
 	rc = pt_update_entry(d, ptr, 0, false);
-	if (!rc && invalidate_local(d, addr, is_pte))
+	if (!rc && invalidate_local(d, is_pte))
 		*flush = true;
 	return rc;
 }
@@ -146,10 +151,8 @@ int gnttab_replace_host_mapping(struct domain *d, uint64_t addr, uint64_t new_ad
 	if (rc)
 		return rc;
 	rc = pt_update_entry(d, nptr, 0, false);
-	if (!rc)
-		invlpg(new_addr);
-	if (invalidate_local(d, addr, false))
-		*flush = true;		/* the other CPUs: a full flush covers new_addr */
+	if (invalidate_local(d, false))		/* new_addr's entry too */
+		*flush = true;
 	return rc;
 }
 
