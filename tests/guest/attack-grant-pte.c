@@ -22,7 +22,8 @@
  *     old grant stays in use, the new one unmaps;
  *  4. an L1 holding a grant PTE unhooked and unpinned: the unmap by PTE
  *     address is refused, the entry stays in use; the old table is
- *     written as data and pinned again;
+ *     written as data and pinned again; another such L1 (pinned) given
+ *     back by decrease_reservation, then unpinned and unmapped: freed;
  *  5. unmap_and_replace whose new address holds another grant mapping
  *     (it moves, and unmaps by its new address) or nothing.
  * @hvargs: dom0_max_vcpus=1
@@ -31,10 +32,11 @@
 #include "lib/mm.h"
 #include "lib/grant_end.h"
 #include <lamina/grant_table.h>
+#include <lamina/memory.h>
 
 #define ROUNDS		50
 #define TAG(n)		(0x0101010101010101ULL * (n))
-#define NR_REFS		7
+#define NR_REFS		8
 #define REF0		9
 
 static struct grant_entry_v1 *table;
@@ -228,6 +230,39 @@ static int release_l1(uint64_t x)
 	return TEST_PASS;
 }
 
+/* 4b: a pinned L1 holding a grant PTE given back, then let go. */
+static int give_back_l1(void)
+{
+	uint64_t mfn = table_page(0), va = mfn_to_va(mfn);
+	struct xen_memory_reservation r = { .extent_start = (uint64_t)&mfn, .nr_extents = 1,
+					    .domid = DOMID_SELF };
+	unsigned int ref = REF0 + 7;
+	grant_handle_t h;
+	int16_t st;
+	long rc;
+
+	CHECK(mmuext1(MMUEXT_PIN_L1_TABLE, mfn) == 0, "give back: pinning the new L1");
+	CHECK(map(ref, mfn << 12, true, &h) == GNTST_okay, "give back: map by PTE failed");
+	rc = hypercall2(__HYPERVISOR_memory_op, XENMEM_decrease_reservation, (uint64_t)&r);
+	CHECK(rc == 1, "give back: decrease_reservation of the L1 gave %ld", rc);
+	st = unmap(h, mfn << 12);
+	printf("attack-grant-pte: L1 given back, still pinned: unmap by PTE %d, entry %s\n", st,
+	       in_use(ref) ? "in use" : "idle");
+	CHECK(st == GNTST_okay && !in_use(ref), "give back: unmap by PTE gave %d", st);
+	CHECK(map(ref, mfn << 12, true, &h) == GNTST_okay, "give back: map again failed");
+	rc = mmuext1(MMUEXT_UNPIN_TABLE, mfn);
+	CHECK(rc == 0, "give back: unpinning gave %ld", rc);
+	CHECK(update_va_mapping(va, 0, UVMF_INVLPG) == 0, "give back: dropping the last mapping");
+	st = unmap(h, mfn << 12);
+	printf("attack-grant-pte: L1 given back and freed: unmap by PTE %d, entry %s\n", st,
+	       in_use(ref) ? "in use" : "idle");
+	CHECK(st == GNTST_general_error && in_use(ref), "give back: unmap in a freed L1 gave %d",
+	      st);
+	rc = mmuext1(MMUEXT_PIN_L1_TABLE, mfn);
+	CHECK(rc == -EINVAL, "give back: pinning the freed frame gave %ld", rc);
+	return TEST_PASS;
+}
+
 /* 5: unmap_and_replace whose new address holds a grant mapping, or nothing. */
 static int replace_cases(uint64_t x, uint64_t z)
 {
@@ -281,7 +316,8 @@ int test_main(struct start_info *si)
 	CHECK(update_va_mapping(x, 0, UVMF_INVLPG) == 0, "cannot clear x");
 	CHECK(update_va_mapping(z, 0, UVMF_INVLPG) == 0, "cannot clear z");
 	if (alias(x, r) != TEST_PASS || implicit_unmap(x) != TEST_PASS ||
-	    map_over_present(x, r) != TEST_PASS || release_l1(x) != TEST_PASS)
+	    map_over_present(x, r) != TEST_PASS || release_l1(x) != TEST_PASS ||
+	    give_back_l1() != TEST_PASS)
 		return TEST_FAIL;
 	CHECK(update_va_mapping(x, 0, UVMF_INVLPG) == 0, "clearing x");
 	return replace_cases(x, z);
