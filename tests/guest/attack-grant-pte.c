@@ -8,7 +8,7 @@
  * mapping is left anywhere, and every reference comes back when the
  * mapper ends (the hypervisor's frame audit when dom0 shuts down).
  *
- * dom0 grants itself pages (refs 9 to 15) and:
+ * dom0 grants itself pages (refs 9 to 16) and:
  *  1. alias: maps x's L1 at a second L2 slot too, so one grant PTE is
  *     reached through two addresses (x and y); maps ref 9 at x, reads it
  *     through y, unmaps by x (or unmap_and_replace) and writes page R's
