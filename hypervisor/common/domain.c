@@ -38,7 +38,12 @@ static struct domain *domains[CONFIG_MAX_DOMAINS];
 static unsigned int nr_domains;
 /* Guards domains[] and nr_domains, and a record's last reference against its removal. */
 static spinlock_t domlist_lock = SPINLOCK_INIT_LEVEL(LOCK_LEVEL_DOMLIST);
-static bool reaper_busy;	/* one CPU at a time reaps */
+/*
+ * One CPU at a time reaps or destroys: the reaper and domain_kill take it
+ * around their steps and domains_gone, which have no lock of their own
+ * (a domain's destroy phase and cursor, nr_lingering, domains[]).
+ */
+static bool reaper_busy;
 static bool reap_pending;
 static unsigned int nr_lingering;	/* destroyed, record not yet freed */
 
@@ -423,7 +428,7 @@ bool domain_reap(void)
  * reaper to finish it between two of its calls, the next would find no
  * domain and answer -ESRCH.
  */
-int domain_kill(struct domain *d)
+static int domain_kill_step(struct domain *d)
 {
 	if (!d->dying) {
 		d->dying = true;
@@ -438,6 +443,24 @@ int domain_kill(struct domain *d)
 	}
 	domains_gone();
 	return 0;
+}
+
+/*
+ * Two destroys at once (dom0's vCPUs destroying one domain twice, or two
+ * domains), or one beside the reaper, would run one domain's steps on two
+ * CPUs or free a record twice: while another CPU holds the reaper's flag
+ * the call is continued, as Xen 4.17's domctl is while another CPU holds
+ * its domctl lock.
+ */
+int domain_kill(struct domain *d)
+{
+	int rc;
+
+	if (__atomic_exchange_n(&reaper_busy, true, __ATOMIC_ACQUIRE))
+		return -ERESTART;
+	rc = domain_kill_step(d);
+	__atomic_store_n(&reaper_busy, false, __ATOMIC_RELEASE);
+	return rc;
 }
 
 void domain_crash(struct domain *d, const char *fmt, ...)

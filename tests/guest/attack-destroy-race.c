@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * attack-destroy-race: two vCPUs of dom0 destroying at once. A domain's
+ * end runs in steps (ports, grant mappings, page tables, frames), each
+ * preempted after about 1 ms and continued; the toolstack may issue
+ * destroydomain from any vCPU, for one domain twice (a retry) or for two
+ * domains at once (xl destroy of two guests), and a boot-time domain's
+ * end is run by the hypervisor's reaper on whatever CPU idles. Xen 4.17
+ * runs every domctl under one lock (taken by trylock, a continuation
+ * while another CPU holds it), so two destroys never overlap there.
+ * Each domain here has memory (DOM_PAGES frames), pinned L1 tables
+ * (PINS, pinned by dom0 with it as foreigndom) and ports, half of them
+ * bound to dom0, so every step has work that takes more than one
+ * continuation.
+ *   same:  ROUNDS times, one domain, destroyed by vCPUs 0 and 1 at once;
+ *   pair:  ROUNDS times, two domains, vCPU 0 destroys one and vCPU 1 the
+ *          other at once (both records go at about the same time).
+ * Each destroydomain must answer 0, or -ESRCH once the other's destroy
+ * has freed the record (one of the two 0); dom0's ports bound to the
+ * domain come back unbound; the domain is gone afterwards and the host's
+ * free memory is where it was before the first round.
+ * @hvargs: dom0_max_vcpus=2
+ */
+#include "lib/guest.h"
+#include "lib/mm.h"
+#include "lib/events.h"
+#include "lib/smp.h"
+#include "lib/physinfo.h"
+#include <lamina/domctl.h>
+#include <lamina/memory.h>
+#include <lamina/mm.h>
+
+#define STACK_SIZE	8192
+#define ROUNDS		10
+#define DOM_PAGES	2048		/* 8 MiB each */
+#define PINS		64
+#define PORTS		8
+
+static uint8_t stack1[STACK_SIZE] __attribute__((aligned(16)));
+static volatile bool started;
+static volatile unsigned int go, done1;	/* round numbers: vCPU 0 starts one, vCPU 1 ends it */
+static volatile domid_t target1;
+static volatile long rc1;
+static bool one_cpu;
+static uint64_t frames[DOM_PAGES];
+
+struct victim {
+	domid_t id;
+	evtchn_port_t dom0_port[PORTS / 2];	/* bound to the victim's ports */
+};
+
+static long domctl(struct domctl *op, uint32_t cmd, domid_t dom)
+{
+	op->cmd = cmd;
+	op->interface_version = DOMCTL_INTERFACE_VERSION;
+	op->domain = dom;
+	return hypercall1(__HYPERVISOR_domctl, op);
+}
+
+static long destroy(domid_t dom)
+{
+	struct domctl op;
+
+	memset(&op, 0, sizeof(op));
+	return domctl(&op, DOMCTL_destroydomain, dom);
+}
+
+static void vcpu1(unsigned long id)
+{
+	unsigned int seen = 0;
+
+	(void)id;
+	started = true;
+	for (;;) {
+		while (go == seen)	/* a hypercall each time: Xen's RCU sees this CPU */
+			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+		seen = go;
+		rc1 = destroy(target1);
+		done1 = seen;
+	}
+}
+
+/* Memory, pinned L1s and ports for a new domain; 0 or the failing step's error. */
+static long furnish(struct victim *v)
+{
+	struct xen_memory_reservation r = { (uint64_t)frames, DOM_PAGES, 0, 0, v->id, { 0 } };
+	struct domctl op;
+	unsigned int i;
+	long rc;
+
+	memset(&op, 0, sizeof(op));
+	op.u.max_vcpus.max = 1;
+	if ((rc = domctl(&op, DOMCTL_max_vcpus, v->id)))
+		return rc;
+	op.u.max_mem.max_memkb = DOM_PAGES * 4;
+	if ((rc = domctl(&op, DOMCTL_max_mem, v->id)))
+		return rc;
+	for (i = 0; i < DOM_PAGES; i++)
+		frames[i] = i;
+	rc = hypercall2(__HYPERVISOR_memory_op, XENMEM_populate_physmap, &r);
+	if (rc != DOM_PAGES)
+		return rc < 0 ? rc : -ENOMEM;
+	for (i = 0; i < PINS; i++) {	/* fresh frames are zeroed: empty L1s */
+		if ((rc = mmuext_fd(MMUEXT_PIN_L1_TABLE, frames[i], 0, v->id)))
+			return rc;
+	}
+	for (i = 0; i < PORTS; i++) {
+		struct evtchn_alloc_unbound au = { v->id, 0, 0 };
+		struct evtchn_bind_interdomain bi = { .remote_dom = v->id };
+
+		if ((rc = evtchn_op(EVTCHNOP_alloc_unbound, &au)))
+			return rc;
+		if (i % 2)
+			continue;
+		bi.remote_port = au.port;
+		if ((rc = evtchn_op(EVTCHNOP_bind_interdomain, &bi)))
+			return rc;
+		v->dom0_port[i / 2] = bi.local_port;
+	}
+	return 0;
+}
+
+static int make_victim(struct victim *v, unsigned int round)
+{
+	struct domctl op;
+	long rc;
+
+	memset(&op, 0, sizeof(op));
+	op.u.createdomain.max_vcpus = 1;
+	op.u.createdomain.max_evtchn_port = 1023;
+	op.u.createdomain.max_grant_frames = -1;
+	op.u.createdomain.max_maptrack_frames = -1;
+	op.u.createdomain.grant_opts = 1;
+	memcpy(op.u.createdomain.handle, "lamina-destroyrc", 16);
+	rc = domctl(&op, DOMCTL_createdomain, 0);
+	CHECK(rc == 0, "round %u: createdomain gave %ld", round, rc);
+	v->id = op.domain;
+	rc = furnish(v);
+	CHECK(rc == 0, "round %u: furnishing d%u gave %ld", round, v->id, rc);
+	return TEST_PASS;
+}
+
+/* dom0's ports to a destroyed domain are unbound again; closed here. */
+static int ports_back(const struct victim *v, unsigned int round)
+{
+	unsigned int i;
+
+	for (i = 0; i < PORTS / 2; i++) {
+		struct evtchn_status st = { .dom = DOMID_SELF, .port = v->dom0_port[i] };
+		struct evtchn_close cl = { v->dom0_port[i] };
+
+		CHECK(evtchn_op(EVTCHNOP_status, &st) == 0, "round %u: status failed", round);
+		CHECK(st.status == EVTCHNSTAT_unbound && st.u.unbound.dom == v->id,
+		      "round %u: dom0's port %u to d%u after its end: status %u, dom %u", round,
+		      v->dom0_port[i], v->id, st.status, st.u.unbound.dom);
+		CHECK(evtchn_op(EVTCHNOP_close, &cl) == 0, "round %u: close failed", round);
+	}
+	return TEST_PASS;
+}
+
+/* Gone: getdomaininfo finds no domain of that id (Xen: another, or none). */
+static bool gone(domid_t id)
+{
+	unsigned int n;
+
+	for (n = 0; n < 1000; n++) {
+		struct domctl op;
+
+		memset(&op, 0, sizeof(op));
+		if (domctl(&op, DOMCTL_getdomaininfo, id) != 0 || op.domain != id)
+			return true;
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	}
+	return false;
+}
+
+/* vCPU 0 destroys a, vCPU 1 b, at once; each answer 0 or -ESRCH. */
+static int race(domid_t a, domid_t b, unsigned int round, long *rc0, long *rc_1)
+{
+	target1 = b;
+	__atomic_store_n(&go, round, __ATOMIC_SEQ_CST);
+	*rc0 = destroy(a);
+	while (done1 != round)
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	*rc_1 = rc1;
+	CHECK(*rc0 == 0 || *rc0 == -ESRCH, "round %u: vCPU 0's destroy of d%u gave %ld", round, a,
+	      *rc0);
+	CHECK(*rc_1 == 0 || *rc_1 == -ESRCH, "round %u: vCPU 1's destroy of d%u gave %ld", round,
+	      b, *rc_1);
+	return TEST_PASS;
+}
+
+int test_main(struct start_info *si)
+{
+	unsigned int round, second = 0;
+	struct victim v, w;
+	uint64_t before, middle, after;
+	struct sysctl pi;
+	long a, b;
+
+	CHECK(events_init(si) == 0, "events_init failed");
+	shared->vcpu_info[0].evtchn_upcall_mask = 1;
+	shared->vcpu_info[1].evtchn_upcall_mask = 1;
+	CHECK(physinfo(&pi) == 0, "physinfo failed");
+	one_cpu = pi.u.physinfo.nr_cpus < 2;
+	CHECK(smp_start_pinned(si, vcpu1, stack1, sizeof(stack1), &started, one_cpu) == 0,
+	      "starting and pinning vCPU 1 failed");
+	/* Two first domains, destroyed one by one: what a hypervisor sets up once is set up. */
+	if (make_victim(&v, 0) != TEST_PASS || make_victim(&w, 0) != TEST_PASS)
+		return TEST_FAIL;
+	CHECK(destroy(v.id) == 0 && gone(v.id) && destroy(w.id) == 0 && gone(w.id),
+	      "destroying two first domains failed");
+	if (ports_back(&v, 0) != TEST_PASS || ports_back(&w, 0) != TEST_PASS)
+		return TEST_FAIL;
+	before = settled_free_pages();
+	for (round = 1; round <= ROUNDS; round++) {
+		if (make_victim(&v, round) != TEST_PASS)
+			return TEST_FAIL;
+		if (race(v.id, v.id, round, &a, &b) != TEST_PASS)
+			return TEST_FAIL;
+		CHECK(a == 0 || b == 0, "round %u: neither destroy of d%u answered 0", round, v.id);
+		second += a == 0 && b == 0;
+		CHECK(gone(v.id), "round %u: d%u still there after two destroys", round, v.id);
+		if (ports_back(&v, round) != TEST_PASS)
+			return TEST_FAIL;
+	}
+	middle = settled_free_pages();
+	for (round = ROUNDS + 1; round <= 2 * ROUNDS; round++) {
+		if (make_victim(&v, round) != TEST_PASS || make_victim(&w, round) != TEST_PASS)
+			return TEST_FAIL;
+		if (race(v.id, w.id, round, &a, &b) != TEST_PASS)
+			return TEST_FAIL;
+		CHECK(a == 0 && b == 0, "round %u: destroying d%u and d%u gave %ld and %ld", round,
+		      v.id, w.id, a, b);
+		CHECK(gone(v.id) && gone(w.id), "round %u: d%u or d%u still there", round, v.id,
+		      w.id);
+		if (ports_back(&v, round) != TEST_PASS || ports_back(&w, round) != TEST_PASS)
+			return TEST_FAIL;
+	}
+	after = settled_free_pages();
+	CHECK(after == before, "free pages %lu before the rounds, %lu between, %lu after",
+	      (unsigned long)before, (unsigned long)middle, (unsigned long)after);
+	printf("attack-destroy-race: %u double destroys (%u answered 0 twice), %u pairs\n",
+	       ROUNDS, second, ROUNDS);
+	return TEST_PASS;
+}
