@@ -153,6 +153,7 @@ struct domain *domain_alloc(domid_t domid, const char *name, bool privileged)
 	spin_lock_init(&d->evtchn_lock, LOCK_LEVEL_EVTCHN);
 	spin_lock_init(&d->vcpu_ctx_lock, LOCK_LEVEL_VCPUCTX);
 	spin_lock_init(&d->grant_lock, LOCK_LEVEL_GRANT);
+	spin_lock_init(&d->watchdog_lock, LOCK_LEVEL_WATCHDOG);
 	rspin_lock_init(&d->arch.pt.lock, LOCK_LEVEL_PT);
 	if (evtchn_domain_init(d))
 		goto fail;

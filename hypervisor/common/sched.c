@@ -1179,6 +1179,11 @@ static void watchdog_fired(void *data)
 	domain_shutdown(d, shutdown_reason(d, SHUTDOWN_watchdog));
 }
 
+struct watchdog_arg {
+	uint32_t id;
+	uint32_t timeout;
+};
+
 /*
  * SCHEDOP_watchdog, Xen 4.17's rules: id 0 arms a free one of the
  * domain's NR_DOMAIN_WATCHDOGS timers (timeout in seconds) and returns
@@ -1187,21 +1192,14 @@ static void watchdog_fired(void *data)
  * positive; a caller reading an int, as Linux does, sees -ENOSPC); a
  * known id re-arms it, or
  * with timeout 0 frees it; any other id is -EINVAL. One that expires
- * shuts the domain down (SHUTDOWN_watchdog).
+ * shuts the domain down (SHUTDOWN_watchdog). Under d->watchdog_lock: two
+ * vCPUs asking at once get two timers, and a timer is initialised once,
+ * never under a set_timer of another CPU (which would cut its queue).
  */
-static long watchdog(struct vcpu *v, uint64_t arg)
+static long watchdog_locked(struct domain *d, const struct watchdog_arg w)
 {
-	struct {
-		uint32_t id;
-		uint32_t timeout;
-	} w;
-	struct domain *d = v->domain;
 	unsigned int i;
 
-	if (copy_from_guest(&w, arg, sizeof(w)))
-		return -EFAULT;
-	if (w.id > NR_DOMAIN_WATCHDOGS)
-		return trace_err(-EINVAL);
 	if (w.id == 0) {
 		for (i = 0; i < NR_DOMAIN_WATCHDOGS; i++)
 			if (!(d->watchdog_inuse & (1U << i)))
@@ -1224,6 +1222,23 @@ static long watchdog(struct vcpu *v, uint64_t arg)
 		set_timer(&d->watchdog[i], now_ns() + w.timeout * 1000000000ULL);
 	}
 	return 0;
+}
+
+/* Out of line: kept out of hc_sched_op's common paths (yield, block). */
+static long __attribute__((noinline)) watchdog(struct vcpu *v, uint64_t arg)
+{
+	struct domain *d = v->domain;
+	struct watchdog_arg w;
+	long rc;
+
+	if (copy_from_guest(&w, arg, sizeof(w)))
+		return -EFAULT;
+	if (w.id > NR_DOMAIN_WATCHDOGS)
+		return trace_err(-EINVAL);
+	spin_lock(&d->watchdog_lock);
+	rc = watchdog_locked(d, w);
+	spin_unlock(&d->watchdog_lock);
+	return rc;
 }
 
 bool sched_pin_override_end(struct vcpu *v)

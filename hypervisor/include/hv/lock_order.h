@@ -32,6 +32,9 @@
  *   pci_lock              the PCI functions dom0 reported (arch/x86/pci.c)
  *   pci_cfg_lock          ports 0xCF8/0xCFC, one access through them
  *                         (arch/x86/pci.c: pci_conf_read/write)
+ *   d->watchdog_lock      a domain's SCHEDOP_watchdog timers: which are in
+ *                         use, and their first initialisation (as Xen
+ *                         4.17's watchdog_lock)
  *   rq->lock              a CPU's run queue; two CPUs' queues are taken
  *                         lower CPU first (rq_lock_pair: a vCPU moving,
  *                         work stealing)
@@ -60,6 +63,7 @@ enum {
 	LOCK_LEVEL_IRQ,
 	LOCK_LEVEL_PCI,
 	LOCK_LEVEL_PCICFG,
+	LOCK_LEVEL_WATCHDOG,
 	LOCK_LEVEL_RQ,
 	LOCK_LEVEL_TQ,
 	LOCK_LEVEL_DOMLIST,
