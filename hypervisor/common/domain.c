@@ -87,6 +87,42 @@ struct domain *get_domain_by_id(domid_t id)
 	return d;
 }
 
+/*
+ * The domain, live or still referenced, with the lowest id >= id,
+ * referenced (put_domain), or NULL. A walk that reads the records looks
+ * them up here, not by index: the reaper may free one on another CPU.
+ */
+struct domain *get_domain_at_or_after(domid_t id)
+{
+	struct domain *best = NULL;
+	unsigned int i;
+
+	spin_lock(&domlist_lock);
+	for (i = 0; i < nr_domains; i++)
+		if (domains[i]->domid >= id && (!best || domains[i]->domid < best->domid))
+			best = domains[i];
+	if (best)
+		__atomic_add_fetch(&best->refcnt, 1, __ATOMIC_ACQUIRE);
+	spin_unlock(&domlist_lock);
+	return best;
+}
+
+/*
+ * Every domain in id order, each referenced while the walk is at it:
+ * for (d = NULL; (d = domain_next_get(d));) ...; a walk that stops early
+ * puts the one it stopped at.
+ */
+struct domain *domain_next_get(struct domain *prev)
+{
+	struct domain *d;
+
+	if (!prev)
+		return get_domain_at_or_after(0);
+	d = prev->domid < 0xFFFF ? get_domain_at_or_after(prev->domid + 1) : NULL;
+	put_domain(prev);
+	return d;
+}
+
 void get_domain(struct domain *d)
 {
 	uint32_t old = __atomic_fetch_add(&d->refcnt, 1, __ATOMIC_ACQUIRE);

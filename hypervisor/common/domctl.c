@@ -22,17 +22,6 @@
 #include <lamina/hvm_op.h>
 #include <lamina/vcpu.h>
 
-struct domain *domain_at_or_after(domid_t id)
-{
-	struct domain *best = NULL, *d;
-	unsigned int i;
-
-	for (i = 0; (d = domain_by_index(i)); i++)
-		if (d->domid >= id && (!best || d->domid < best->domid))
-			best = d;
-	return best;
-}
-
 /* ns the vCPU has run, this turn included. */
 uint64_t vcpu_cpu_time(const struct vcpu *v)
 {
@@ -413,11 +402,12 @@ static long get_domain_info(struct domctl *op)
 
 	if (op->domain >= DOMID_FIRST_RESERVED)
 		return trace_err(-EINVAL);
-	d = domain_at_or_after(op->domain);
+	d = get_domain_at_or_after(op->domain);
 	if (!d)
 		return -ESRCH;
 	op->domain = d->domid;
 	domctl_get_info(d, &op->u.getdomaininfo);
+	put_domain(d);
 	return 0;
 }
 
@@ -560,7 +550,10 @@ static long domctl_unprivileged(const struct domain *caller, const struct domctl
 	case DOMCTL_getdomaininfo:
 		if (op->domain >= DOMID_FIRST_RESERVED)
 			return trace_err(-EINVAL);
-		return trace_err(domain_at_or_after(op->domain) ? -EPERM : -ESRCH);
+		d = get_domain_at_or_after(op->domain);
+		if (d)
+			put_domain(d);
+		return trace_err(d ? -EPERM : -ESRCH);
 	case DOMCTL_assign_device:
 	case DOMCTL_deassign_device:
 		if (op->domain == DOMID_IO)

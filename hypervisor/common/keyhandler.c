@@ -26,10 +26,9 @@ static const char *const state_names[] = { "runnable", "blocked", "down" };
 
 static void dump_domains(void)
 {
-	unsigned int i;
+	struct domain *d;
 
-	for (i = 0; i < domain_count(); i++) {
-		struct domain *d = domain_by_index(i);
+	for (d = NULL; (d = domain_next_get(d));) {
 		struct vcpu *v;
 
 		printk(LOG_ERR, "d%u %-10s %s%s pages %llu/%llu\n", d->domid, d->name,
@@ -50,11 +49,10 @@ static void dump_domains(void)
 
 static void dump_events(void)
 {
-	unsigned int i, p;
+	struct domain *d;
+	unsigned int p;
 
-	for (i = 0; i < domain_count(); i++) {
-		struct domain *d = domain_by_index(i);
-
+	for (d = NULL; (d = domain_next_get(d));) {
 		const struct evtchn *c;
 
 		for (p = 1; (c = evtchn_from_port(d, p)); p++) {
@@ -74,21 +72,19 @@ static void dump_events(void)
 
 static void dump_memory(void)
 {
-	unsigned int i, bad = 0;
+	unsigned int n = 0, bad = 0;
+	struct domain *d;
 
 	printk(LOG_ERR, "free frames: %llu (%llu MiB)\n",
 	       (unsigned long long)frame_pool_nr_free(&machine_frames),
 	       (unsigned long long)(frame_pool_nr_free(&machine_frames) >> 8));
-	for (i = 0; i < domain_count(); i++) {
-		struct domain *d = domain_by_index(i);
-
+	for (d = NULL; (d = domain_next_get(d));)
 		printk(LOG_ERR, "d%u: %llu frames in use\n", d->domid,
 		       (unsigned long long)domain_frame_count(d));
-	}
-	for (i = 0; i < domain_count(); i++)
-		bad += !mm_audit(domain_by_index(i));
-	printk(LOG_ERR, "mm audit: %u domain%s, %s\n", domain_count(),
-	       domain_count() == 1 ? "" : "s", bad ? "FAILED" : "all ok");
+	for (d = NULL; (d = domain_next_get(d)); n++)
+		bad += !mm_audit(d);
+	printk(LOG_ERR, "mm audit: %u domain%s, %s\n", n, n == 1 ? "" : "s",
+	       bad ? "FAILED" : "all ok");
 }
 
 static const char keys[] = "dqemitch";

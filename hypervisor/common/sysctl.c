@@ -55,17 +55,18 @@ static void physinfo(struct sysctl_physinfo *pi)
 static long domain_info_list(struct sysctl_getdomaininfolist *l)
 {
 	struct domctl_getdomaininfo info;
-	const struct domain *d;
+	struct domain *d;
 	uint32_t n = 0;
 	uint32_t id = l->first_domain;
 
 	while (n < l->max_domains && id < DOMID_FIRST_RESERVED &&
-	       (d = domain_at_or_after(id))) {
+	       (d = get_domain_at_or_after(id))) {
 		domctl_get_info(d, &info);
+		id = d->domid + 1U;
+		put_domain(d);
 		if (copy_to_guest(l->buffer + (uint64_t)n * sizeof(info), &info, sizeof(info)))
 			return -EFAULT;
 		n++;
-		id = d->domid + 1U;
 	}
 	l->num_domains = n;
 	return 0;

@@ -26,7 +26,7 @@
 #include "lib/events.h"
 #include "lib/smp.h"
 #include "lib/physinfo.h"
-#include <lamina/domctl.h>
+#include "lib/domctl.h"
 #include <lamina/memory.h>
 #include <lamina/mm.h>
 
@@ -49,22 +49,6 @@ struct victim {
 	evtchn_port_t dom0_port[PORTS / 2];	/* bound to the victim's ports */
 };
 
-static long domctl(struct domctl *op, uint32_t cmd, domid_t dom)
-{
-	op->cmd = cmd;
-	op->interface_version = DOMCTL_INTERFACE_VERSION;
-	op->domain = dom;
-	return hypercall1(__HYPERVISOR_domctl, op);
-}
-
-static long destroy(domid_t dom)
-{
-	struct domctl op;
-
-	memset(&op, 0, sizeof(op));
-	return domctl(&op, DOMCTL_destroydomain, dom);
-}
-
 static void vcpu1(unsigned long id)
 {
 	unsigned int seen = 0;
@@ -75,7 +59,7 @@ static void vcpu1(unsigned long id)
 		while (go == seen)	/* a hypercall each time: Xen's RCU sees this CPU */
 			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 		seen = go;
-		rc1 = destroy(target1);
+		rc1 = domctl_destroy(target1);
 		done1 = seen;
 	}
 }
@@ -90,10 +74,10 @@ static long furnish(struct victim *v)
 
 	memset(&op, 0, sizeof(op));
 	op.u.max_vcpus.max = 1;
-	if ((rc = domctl(&op, DOMCTL_max_vcpus, v->id)))
+	if ((rc = domctl_call(&op, DOMCTL_max_vcpus, v->id)))
 		return rc;
 	op.u.max_mem.max_memkb = DOM_PAGES * 4;
-	if ((rc = domctl(&op, DOMCTL_max_mem, v->id)))
+	if ((rc = domctl_call(&op, DOMCTL_max_mem, v->id)))
 		return rc;
 	for (i = 0; i < DOM_PAGES; i++)
 		frames[i] = i;
@@ -122,19 +106,10 @@ static long furnish(struct victim *v)
 
 static int make_victim(struct victim *v, unsigned int round)
 {
-	struct domctl op;
 	long rc;
 
-	memset(&op, 0, sizeof(op));
-	op.u.createdomain.max_vcpus = 1;
-	op.u.createdomain.max_evtchn_port = 1023;
-	op.u.createdomain.max_grant_frames = -1;
-	op.u.createdomain.max_maptrack_frames = -1;
-	op.u.createdomain.grant_opts = 1;
-	memcpy(op.u.createdomain.handle, "lamina-destroyrc", 16);
-	rc = domctl(&op, DOMCTL_createdomain, 0);
+	rc = domctl_create(&v->id, "lamina-destroyrc");
 	CHECK(rc == 0, "round %u: createdomain gave %ld", round, rc);
-	v->id = op.domain;
 	rc = furnish(v);
 	CHECK(rc == 0, "round %u: furnishing d%u gave %ld", round, v->id, rc);
 	return TEST_PASS;
@@ -167,7 +142,7 @@ static bool gone(domid_t id)
 		struct domctl op;
 
 		memset(&op, 0, sizeof(op));
-		if (domctl(&op, DOMCTL_getdomaininfo, id) != 0 || op.domain != id)
+		if (domctl_call(&op, DOMCTL_getdomaininfo, id) != 0 || op.domain != id)
 			return true;
 		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 	}
@@ -179,7 +154,7 @@ static int race(domid_t a, domid_t b, unsigned int round, long *rc0, long *rc_1)
 {
 	target1 = b;
 	__atomic_store_n(&go, round, __ATOMIC_SEQ_CST);
-	*rc0 = destroy(a);
+	*rc0 = domctl_destroy(a);
 	while (done1 != round)
 		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 	*rc_1 = rc1;
@@ -208,7 +183,7 @@ int test_main(struct start_info *si)
 	/* Two first domains, destroyed one by one: what a hypervisor sets up once is set up. */
 	if (make_victim(&v, 0) != TEST_PASS || make_victim(&w, 0) != TEST_PASS)
 		return TEST_FAIL;
-	CHECK(destroy(v.id) == 0 && gone(v.id) && destroy(w.id) == 0 && gone(w.id),
+	CHECK(domctl_destroy(v.id) == 0 && gone(v.id) && domctl_destroy(w.id) == 0 && gone(w.id),
 	      "destroying two first domains failed");
 	if (ports_back(&v, 0) != TEST_PASS || ports_back(&w, 0) != TEST_PASS)
 		return TEST_FAIL;

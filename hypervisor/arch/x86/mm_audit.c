@@ -159,6 +159,7 @@ bool mm_audit(const struct domain *d)
 {
 	uint64_t pages = DIV_ROUND_UP(frame_table_size * sizeof(struct expect), PAGE_SIZE);
 	mfn_t buf = alloc_frames_contig(pages);
+	struct domain *o;
 	struct expect *x;
 	uint64_t mfn, owned = 0, tables = 0, releasing = 0, listed = 0, held = 0, given = 0, i;
 	unsigned int bad = 0;
@@ -169,8 +170,8 @@ bool mm_audit(const struct domain *d)
 		return true;
 	}
 	x = mfn_to_virt(buf);
-	for (i = 0; i < domain_count(); i++)
-		expect_domain(domain_by_index(i), x, &bad);
+	for (o = NULL; (o = domain_next_get(o));)	/* none freed under us */
+		expect_domain(o, x, &bad);
 	for (mfn = 0; mfn < frame_table_size; mfn++) {
 		const struct page_info *pg = &frame_table[mfn];
 

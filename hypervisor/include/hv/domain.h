@@ -208,6 +208,8 @@ struct vcpu *current_vcpu(void);
  */
 struct domain *domain_by_id(domid_t id);
 struct domain *get_domain_by_id(domid_t id);
+struct domain *get_domain_at_or_after(domid_t id);
+struct domain *domain_next_get(struct domain *prev);
 void get_domain(struct domain *d);	/* another reference to one already held */
 void put_domain(struct domain *d);
 unsigned int domain_count(void);

@@ -10,8 +10,6 @@ struct vcpu;
 struct domctl_getdomaininfo;
 struct vcpu_guest_context;
 
-/* The domain, live or still referenced, with the lowest id >= id, or NULL. */
-struct domain *domain_at_or_after(domid_t id);
 /* getdomaininfo's record of d, as Xen 4.17 fills it. */
 void domctl_get_info(const struct domain *d, struct domctl_getdomaininfo *info);
 

@@ -173,6 +173,30 @@ struct domain *domain_by_index(unsigned int i)
 	return NULL;
 }
 
+struct domain *get_domain_at_or_after(domid_t id)
+{
+	struct domain *best = NULL;
+	unsigned int j;
+
+	for (j = 0; j < FAKE_DOMAINS; j++)
+		if (domain_live[j] && domains[j].domid >= id && (!best || domains[j].domid < best->domid))
+			best = &domains[j];
+	if (best)
+		get_domain(best);
+	return best;
+}
+
+struct domain *domain_next_get(struct domain *prev)
+{
+	struct domain *d;
+
+	if (!prev)
+		return get_domain_at_or_after(0);
+	d = prev->domid < 0xFFFF ? get_domain_at_or_after(prev->domid + 1) : NULL;
+	put_domain(prev);
+	return d;
+}
+
 /* ------------------------------------------------ the frame allocator (mm.c) */
 
 mfn_t alloc_frames_aligned(uint64_t count, uint64_t align)

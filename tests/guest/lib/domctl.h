@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * dom0's domctl for the attack guests that make and end domains of their
+ * own: a domain with no vCPU running, made with a valid PV configuration
+ * (as libxl fills it), and its end.
+ */
+#ifndef GUEST_DOMCTL_H
+#define GUEST_DOMCTL_H
+
+#include "guest.h"
+#include <lamina/domctl.h>
+
+static inline long domctl_call(struct domctl *op, uint32_t cmd, domid_t dom)
+{
+	op->cmd = cmd;
+	op->interface_version = DOMCTL_INTERFACE_VERSION;
+	op->domain = dom;
+	return hypercall1(__HYPERVISOR_domctl, op);
+}
+
+/* A new domain (paused, one vCPU allowed, none made), its id in *id; 0 or the error. */
+static inline long domctl_create(domid_t *id, const char handle[16])
+{
+	struct domctl op;
+	long rc;
+
+	memset(&op, 0, sizeof(op));
+	op.u.createdomain.max_vcpus = 1;
+	op.u.createdomain.max_evtchn_port = 1023;
+	op.u.createdomain.max_grant_frames = -1;
+	op.u.createdomain.max_maptrack_frames = -1;
+	op.u.createdomain.grant_opts = 1;
+	memcpy(op.u.createdomain.handle, handle, 16);
+	rc = domctl_call(&op, DOMCTL_createdomain, 0);
+	*id = op.domain;
+	return rc;
+}
+
+static inline long domctl_destroy(domid_t dom)
+{
+	struct domctl op;
+
+	memset(&op, 0, sizeof(op));
+	return domctl_call(&op, DOMCTL_destroydomain, dom);
+}
+
+#endif
