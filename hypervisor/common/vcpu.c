@@ -186,30 +186,46 @@ void vcpu_update_runstate_area(struct vcpu *v)
 }
 
 /* The caller's own vcpu_info, or that of one of its vCPUs that is down. */
-static long register_vcpu_info(struct vcpu *v, const struct vcpu *caller, uint64_t arg)
+static long place_vcpu_info(struct vcpu *v, const struct vcpu *caller,
+			    const struct vcpu_register_vcpu_info *r)
 {
-	struct vcpu_register_vcpu_info r;
 	struct vcpu_info *new;
 
-	if (copy_from_guest(&r, arg, sizeof(r)))
-		return -EFAULT;
 	if (v != caller && v->state != VCPU_DOWN)
 		return trace_err(-EINVAL);
 	if (v->vcpu_info_registered)
 		return trace_err(-EINVAL);
-	if ((r.offset & 7) || r.offset > PAGE_SIZE - sizeof(struct vcpu_info))
+	if ((r->offset & 7) || r->offset > PAGE_SIZE - sizeof(struct vcpu_info))
 		return trace_err(-ENXIO);
-	if (get_page_and_type(r.mfn, PGT_writable, v->domain))
+	if (get_page_and_type(r->mfn, PGT_writable, v->domain))
 		return trace_err(-EINVAL);
-	new = (struct vcpu_info *)((uint8_t *)frame_va(r.mfn) + r.offset);
+	new = (struct vcpu_info *)((uint8_t *)frame_va(r->mfn) + r->offset);
 	memcpy(new, v->vcpu_info, sizeof(*new));
 	new->evtchn_pending_sel = ~0ULL;
 	new->evtchn_upcall_pending = 1;
 	v->vcpu_info = new;
-	v->vcpu_info_mfn = r.mfn;
+	v->vcpu_info_mfn = r->mfn;
 	v->vcpu_info_registered = true;
 	pvclock_update(v);
 	return 0;
+}
+
+/*
+ * Places v's vcpu_info once. Under the domain's vcpu_ctx_lock, as Xen
+ * 4.17 under its domain lock: two vCPUs placing a third's at once would
+ * both pass the check and both take a reference, one of them never let go.
+ */
+static long register_vcpu_info(struct vcpu *v, const struct vcpu *caller, uint64_t arg)
+{
+	struct vcpu_register_vcpu_info r;
+	long rc;
+
+	if (copy_from_guest(&r, arg, sizeof(r)))
+		return -EFAULT;
+	spin_lock(&v->domain->vcpu_ctx_lock);
+	rc = place_vcpu_info(v, caller, &r);
+	spin_unlock(&v->domain->vcpu_ctx_lock);
+	return rc;
 }
 
 static long singleshot(struct vcpu *v, uint64_t arg)

@@ -125,7 +125,7 @@ struct domain {
 	struct shared_info *shared_info;
 	mfn_t shared_info_mfn;
 	spinlock_t evtchn_lock;		/* guards the ports and the ABI switch */
-	spinlock_t vcpu_ctx_lock;	/* a vCPU's context set or reset, one at a time */
+	spinlock_t vcpu_ctx_lock;	/* a vCPU's context, or its vcpu_info, set one at a time */
 	struct evtchn_bucket **evtchn_bucket;	/* pages of ports, allocated up to a limit */
 	unsigned int evtchn_nr_buckets;	/* evtchn_bucket[0 .. n-1] exist */
 	struct evtchn_fifo *evtchn_fifo;	/* FIFO ABI state; NULL = 2-level */

@@ -10,7 +10,8 @@
  *                         (VCPUOP_initialise, domctl setvcpucontext):
  *                         its "initialised" checked and set with the
  *                         tables' references in one step, as Xen 4.17's
- *                         domain_lock there
+ *                         domain_lock there; and the placing of its
+ *                         vcpu_info (VCPUOP_register_vcpu_info)
  *   d->grant_lock         a domain's grant table (common/grant_internal.h),
  *                         around each element of a grant operation that
  *                         touches it: two domains' lower domid first
