@@ -111,14 +111,19 @@ long hc_update_descriptor(struct vcpu *v, struct hc_args *a)
 		return trace_err(-EINVAL);
 	mfn = array_index_nospec(mfn, frame_table_size);
 	pg = &frame_table[mfn];
+	/*
+	 * A type reference either way, as Xen 4.17's: with the frame's
+	 * general reference alone, another vCPU could drop its last GDT or
+	 * LDT use and make it a page table between our look at the type and
+	 * the write, which would then land in a table unvalidated. Read
+	 * stale, the type we ask for is refused (writable against a GDT
+	 * page) or taken anew, the page checked as descriptors first.
+	 */
 	typed = pg->type == PGT_seg_desc && pg->type_count;
-	if (typed ? get_page(mfn, v->domain) : get_page_and_type(mfn, PGT_writable, v->domain))
+	if (get_page_and_type(mfn, typed ? PGT_seg_desc : PGT_writable, v->domain))
 		return trace_err(-EINVAL);
 	*(uint64_t *)((uint8_t *)frame_va(mfn) + (maddr & (PAGE_SIZE - 1))) = desc;
-	if (typed)
-		put_page(mfn);
-	else
-		put_page_and_type(mfn, v->domain);
+	put_page_and_type(mfn, v->domain);
 	return 0;
 }
 
