@@ -599,7 +599,7 @@ void sched_remove_vcpu(struct vcpu *v)
 
 		for (i = 0; i < NR_DOMAIN_WATCHDOGS; i++)
 			if (v->domain->watchdog[i].fn)
-				stop_timer(&v->domain->watchdog[i]);
+				kill_timer(&v->domain->watchdog[i]);
 		v->domain->watchdog_inuse = 0;
 	}
 }

@@ -31,6 +31,7 @@ struct timer_queue {
 	spinlock_t lock;
 	struct timer *head;
 	uint64_t programmed;	/* what the CPU's timer is set for (0: off) */
+	struct timer *running;	/* whose function the CPU runs now (kill_timer) */
 } __attribute__((aligned(64)));	/* a cache line each; indexed by a shift */
 
 static struct timer_queue queues[MAX_CPUS] = {
@@ -178,6 +179,25 @@ void stop_timer(struct timer *t)
 }
 
 /*
+ * stop_timer, and then until no CPU runs t's function (nor set t again
+ * from it): for a timer whose memory goes next, a vCPU's or a domain's,
+ * as Xen's kill_timer. The expired timer is off its queue while its
+ * function runs, so stop_timer alone would let the memory go under it.
+ * Never from t's own function.
+ */
+void kill_timer(struct timer *t)
+{
+	unsigned int cpu;
+
+	do {
+		stop_timer(t);
+		for (cpu = 0; cpu < MAX_CPUS; cpu++)
+			while (__atomic_load_n(&queues[cpu].running, __ATOMIC_ACQUIRE) == t)
+				spin_relax();
+	} while (__atomic_load_n(&t->active, __ATOMIC_ACQUIRE));
+}
+
+/*
  * t fires on `cpu` from now on, at the same deadline if it is set. The two
  * queues' locks are taken lower CPU first. For a vCPU's timers when the
  * vCPU moves to another CPU (Xen's migrate_timer).
@@ -231,9 +251,11 @@ void timer_interrupt(void)
 		struct timer *t = q->head;
 
 		unlink(q, t);
+		__atomic_store_n(&q->running, t, __ATOMIC_RELAXED);
 		spin_unlock(&q->lock);
 		t->fn(t->data);		/* may set timers again */
 		spin_lock(&q->lock);
+		__atomic_store_n(&q->running, NULL, __ATOMIC_RELEASE);
 		now = now_ns();
 	}
 	program_head_at(q, &local);

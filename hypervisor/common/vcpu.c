@@ -121,10 +121,10 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
 /* Its domain is gone (common/domain.c): nothing refers to it any more. */
 void vcpu_free(struct vcpu *v)
 {
-	stop_timer(&v->singleshot);
-	stop_timer(&v->periodic);
+	kill_timer(&v->singleshot);
+	kill_timer(&v->periodic);
 	if (v->poll_timeout.fn)
-		stop_timer(&v->poll_timeout);
+		kill_timer(&v->poll_timeout);
 	free_frames(virt_to_maddr(v) >> PAGE_SHIFT, VCPU_FRAMES);
 }
 

@@ -38,6 +38,8 @@ void wallclock_set(uint64_t secs, uint32_t nsecs, uint64_t system_time);
 void timer_init(struct timer *t, void (*fn)(void *), void *data);
 void set_timer(struct timer *t, uint64_t deadline);
 void stop_timer(struct timer *t);
+/* stop_timer, then waits for its function to end on any CPU: before t's memory goes. */
+void kill_timer(struct timer *t);
 /* From now on t fires on CPU `cpu` (a vCPU's timers follow the vCPU). */
 void migrate_timer(struct timer *t, unsigned int cpu);
 /* IPI_TIMER_VECTOR: this CPU's queue head changed on another CPU; program for it. */
