@@ -107,22 +107,6 @@ struct domain *get_domain_at_or_after(domid_t id)
 	return best;
 }
 
-/*
- * Every domain in id order, each referenced while the walk is at it:
- * for (d = NULL; (d = domain_next_get(d));) ...; a walk that stops early
- * puts the one it stopped at.
- */
-struct domain *domain_next_get(struct domain *prev)
-{
-	struct domain *d;
-
-	if (!prev)
-		return get_domain_at_or_after(0);
-	d = prev->domid < 0xFFFF ? get_domain_at_or_after(prev->domid + 1) : NULL;
-	put_domain(prev);
-	return d;
-}
-
 void get_domain(struct domain *d)
 {
 	uint32_t old = __atomic_fetch_add(&d->refcnt, 1, __ATOMIC_ACQUIRE);

@@ -29,66 +29,37 @@
 
 static uint8_t stack1[STACK_SIZE] __attribute__((aligned(16)));
 static uint64_t page_mfn[2];
-static volatile unsigned int go, done1;
 static volatile long rc_of[2][NR_VCPUS];
-static volatile bool started;
-static bool one_cpu;
 
 static void race(unsigned int me, unsigned int t)
 {
 	struct vcpu_register_vcpu_info r = { page_mfn[me], t * 64, 0 };
 	unsigned int i;
 
-	while (go != t) {
-		if (one_cpu)
-			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-		asm volatile("pause");
-	}
 	for (i = 0; me == 0 && i < (t - 2) % 16 * ((t - 2) / 16 + 1); i++)
 		asm volatile("pause");
 	rc_of[me][t] = vcpu_op(VCPUOP_register_vcpu_info, t, &r);
 }
 
-static void vcpu1(unsigned long id)
-{
-	unsigned int t;
-
-	(void)id;
-	started = true;
-	for (t = 2; t < NR_VCPUS; t++) {
-		race(1, t);
-		done1 = t;
-	}
-	for (;;)
-		HYPERVISOR_sched_op(SCHEDOP_block, NULL);
-}
+static struct smp_rounds rounds = { race, 2, NR_VCPUS, false, 0, 0, false };
 
 int test_main(struct start_info *si)
 {
+	char won[NR_VCPUS - 1] = { 0 };	/* per target: who succeeded, 2 for both */
 	unsigned int t, both = 0;
 	struct sysctl pi;
 	long rc;
 
 	mm_init(si);
 	CHECK(physinfo(&pi) == 0, "physinfo failed");
-	one_cpu = pi.u.physinfo.nr_cpus < 2;
 	page_mfn[0] = va_to_mfn(scratch_page());
 	page_mfn[1] = va_to_mfn(scratch_page());
-	rc = smp_start_pinned(si, vcpu1, stack1, sizeof(stack1), &started, one_cpu);
+	rc = smp_rounds_run(si, &rounds, stack1, sizeof(stack1), pi.u.physinfo.nr_cpus < 2);
 	CHECK(rc == 0, "starting and pinning vCPU 1 gave %ld", rc);
-	for (t = 2; t < NR_VCPUS; t++) {
-		go = t;
-		race(0, t);
-		while (done1 != t)
-			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-	}
-	char won[NR_VCPUS - 1] = { 0 };
-
 	for (t = 2; t < NR_VCPUS; t++) {
 		long a = rc_of[0][t], b = rc_of[1][t];
 
 		won[t - 2] = !a && !b ? '2' : !a ? '0' : '1';
-
 		if (!a && !b)
 			both++;
 		else

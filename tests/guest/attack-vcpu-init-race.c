@@ -31,10 +31,7 @@
 static uint8_t stack1[STACK_SIZE] __attribute__((aligned(16)));
 static uint8_t stack_t[STACK_SIZE] __attribute__((aligned(16)));
 static struct vcpu_guest_context ctx[2];
-static volatile unsigned int go, done1;
 static volatile long rc_of[2][NR_VCPUS];
-static volatile bool started;
-static bool one_cpu;
 
 /* Never run: the targets stay down. */
 static void target(unsigned long id)
@@ -62,29 +59,12 @@ static void race(unsigned int me, unsigned int t)
 {
 	unsigned int i;
 
-	while (go != t) {
-		if (one_cpu)
-			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-		asm volatile("pause");
-	}
 	for (i = 0; me == 0 && i < (t - 2) * STEP; i++)
 		asm volatile("pause");
 	rc_of[me][t] = vcpu_op(VCPUOP_initialise, t, &ctx[me]);
 }
 
-static void vcpu1(unsigned long id)
-{
-	unsigned int t;
-
-	(void)id;
-	started = true;
-	for (t = 2; t < NR_VCPUS; t++) {
-		race(1, t);
-		done1 = t;
-	}
-	for (;;)
-		HYPERVISOR_sched_op(SCHEDOP_block, NULL);
-}
+static struct smp_rounds rounds = { race, 2, NR_VCPUS, false, 0, 0, false };
 
 int test_main(struct start_info *si)
 {
@@ -94,17 +74,10 @@ int test_main(struct start_info *si)
 
 	mm_init(si);
 	CHECK(physinfo(&pi) == 0, "physinfo failed");
-	one_cpu = pi.u.physinfo.nr_cpus < 2;
 	fill(&ctx[0], si, 0);
 	fill(&ctx[1], si, 1);
-	rc = smp_start_pinned(si, vcpu1, stack1, sizeof(stack1), &started, one_cpu);
+	rc = smp_rounds_run(si, &rounds, stack1, sizeof(stack1), pi.u.physinfo.nr_cpus < 2);
 	CHECK(rc == 0, "starting and pinning vCPU 1 gave %ld", rc);
-	for (t = 2; t < NR_VCPUS; t++) {
-		go = t;
-		race(0, t);
-		while (done1 != t)
-			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-	}
 	for (t = 2; t < NR_VCPUS; t++) {
 		long a = rc_of[0][t], b = rc_of[1][t];
 

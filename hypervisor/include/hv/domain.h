@@ -209,7 +209,6 @@ struct vcpu *current_vcpu(void);
 struct domain *domain_by_id(domid_t id);
 struct domain *get_domain_by_id(domid_t id);
 struct domain *get_domain_at_or_after(domid_t id);
-struct domain *domain_next_get(struct domain *prev);
 void get_domain(struct domain *d);	/* another reference to one already held */
 void put_domain(struct domain *d);
 unsigned int domain_count(void);
@@ -270,5 +269,21 @@ void machine_test_exit(unsigned int code);	/* returns if not in test mode */
 #define TEST_EXIT_CRASH		0x12
 #define TEST_EXIT_BUILD_FAILED	0x13
 #define TEST_EXIT_PANIC		0x1f
+
+/*
+ * Every domain in id order, each referenced while the walk is at it:
+ * for (d = NULL; (d = domain_next_get(d));) ...; a walk that stops early
+ * puts the one it stopped at.
+ */
+static inline struct domain *domain_next_get(struct domain *prev)
+{
+	struct domain *d;
+
+	if (!prev)
+		return get_domain_at_or_after(0);
+	d = prev->domid < 0xFFFF ? get_domain_at_or_after(prev->domid + 1) : NULL;
+	put_domain(prev);
+	return d;
+}
 
 #endif

@@ -75,4 +75,70 @@ static inline long smp_start_pinned(const struct start_info *si, void (*fn)(unsi
 	return rc ? rc : smp_pin_vcpu(1, 1);
 }
 
+/*
+ * Rounds of a crossing between vCPUs 0 and 1 (attack-vcpu-init-race,
+ * attack-vcpu-info-race): for t from first to end - 1, vCPU 0 opens
+ * round t, both call race(me, t), and vCPU 0 waits for vCPU 1's call to
+ * end before the next round.
+ */
+struct smp_rounds {
+	void (*race)(unsigned int me, unsigned int t);
+	unsigned int first, end;
+	bool one_cpu;			/* the two vCPUs take turns: wait by yielding */
+	volatile unsigned int go, done1;
+	volatile bool started;
+};
+
+/* vCPU 1's side; never returns. */
+static inline void smp_rounds_vcpu1(struct smp_rounds *r)
+{
+	unsigned int t;
+
+	r->started = true;
+	for (t = r->first; t < r->end; t++) {
+		while (r->go != t) {
+			if (r->one_cpu)
+				HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+			asm volatile("pause");
+		}
+		r->race(1, t);
+		r->done1 = t;
+	}
+	for (;;)
+		HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+}
+
+static struct smp_rounds *smp_rounds_now;
+
+static inline void smp_rounds_vcpu1_start(unsigned long id)
+{
+	(void)id;
+	smp_rounds_vcpu1(smp_rounds_now);
+}
+
+/*
+ * The rounds: vCPU 1 started on its side (pinned as smp_start_pinned
+ * does), then vCPU 0's side here. 0, or the error starting vCPU 1.
+ */
+static inline long smp_rounds_run(const struct start_info *si, struct smp_rounds *r,
+				  void *stack, size_t size, bool one_cpu)
+{
+	unsigned int t;
+	long rc;
+
+	r->one_cpu = one_cpu;
+	smp_rounds_now = r;
+	rc = smp_start_pinned(si, smp_rounds_vcpu1_start, stack, size, &r->started, one_cpu);
+	if (rc)
+		return rc;
+
+	for (t = r->first; t < r->end; t++) {
+		r->go = t;
+		r->race(0, t);
+		while (r->done1 != t)
+			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	}
+	return 0;
+}
+
 #endif

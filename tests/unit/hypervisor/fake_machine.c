@@ -186,17 +186,6 @@ struct domain *get_domain_at_or_after(domid_t id)
 	return best;
 }
 
-struct domain *domain_next_get(struct domain *prev)
-{
-	struct domain *d;
-
-	if (!prev)
-		return get_domain_at_or_after(0);
-	d = prev->domid < 0xFFFF ? get_domain_at_or_after(prev->domid + 1) : NULL;
-	put_domain(prev);
-	return d;
-}
-
 /* ------------------------------------------------ the frame allocator (mm.c) */
 
 mfn_t alloc_frames_aligned(uint64_t count, uint64_t align)
