@@ -14,11 +14,15 @@
  * continuation.
  *   same:  ROUNDS times, one domain, destroyed by vCPUs 0 and 1 at once;
  *   pair:  ROUNDS times, two domains, vCPU 0 destroys one and vCPU 1 the
- *          other at once (both records go at about the same time).
+ *          other at once (both records go at about the same time);
+ *   feed:  ROUNDS times, vCPU 0 destroys a domain while vCPU 1 gives it
+ *          frames (populate_physmap, one a call) until it gets none.
  * Each destroydomain must answer 0, or -ESRCH once the other's destroy
- * has freed the record (one of the two 0); dom0's ports bound to the
- * domain come back unbound; the domain is gone afterwards and the host's
- * free memory is where it was before the first round.
+ * has freed the record (one of the two 0); a frame given is given before
+ * the end (and goes with the domain) or refused; dom0's ports bound to
+ * the domain come back unbound; the domain is gone afterwards and the
+ * host's free memory is where it was before the first round (a frame
+ * given after the destroy's frame walk passed it would stay lost).
  * @hvargs: dom0_max_vcpus=2
  */
 #include "lib/guest.h"
@@ -35,12 +39,15 @@
 #define DOM_PAGES	2048		/* 8 MiB each */
 #define PINS		64
 #define PORTS		8
+#define FEED_PAGES	4096		/* what vCPU 1 may give a domain being destroyed */
 
 static uint8_t stack1[STACK_SIZE] __attribute__((aligned(16)));
 static volatile bool started;
 static volatile unsigned int go, done1;	/* round numbers: vCPU 0 starts one, vCPU 1 ends it */
 static volatile domid_t target1;
+static volatile bool feed1;	/* vCPU 1 gives target1 frames instead of destroying it */
 static volatile long rc1;
+static volatile uint64_t feeding;	/* feed's calls so far */
 static bool one_cpu;
 static uint64_t frames[DOM_PAGES];
 
@@ -48,6 +55,26 @@ struct victim {
 	domid_t id;
 	evtchn_port_t dom0_port[PORTS / 2];	/* bound to the victim's ports */
 };
+
+/*
+ * populate_physmap for dom, a frame a call, until one gives none (it is
+ * dying, or at its max_pages) or fails (gone): how many it gave, or the
+ * error.
+ */
+static long feed(domid_t dom)
+{
+	uint64_t pfn = DOM_PAGES, slot;
+	long rc;
+
+	do {
+		struct xen_memory_reservation r = { (uint64_t)&slot, 1, 0, 0, dom, { 0 } };
+
+		slot = pfn++;
+		rc = hypercall2(__HYPERVISOR_memory_op, XENMEM_populate_physmap, &r);
+		feeding = pfn - DOM_PAGES;
+	} while (rc == 1);
+	return rc < 0 ? rc : (long)(pfn - 1 - DOM_PAGES);
+}
 
 static void vcpu1(unsigned long id)
 {
@@ -59,7 +86,7 @@ static void vcpu1(unsigned long id)
 		while (go == seen)	/* a hypercall each time: Xen's RCU sees this CPU */
 			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 		seen = go;
-		rc1 = domctl_destroy(target1);
+		rc1 = feed1 ? feed(target1) : domctl_destroy(target1);
 		done1 = seen;
 	}
 }
@@ -76,7 +103,7 @@ static long furnish(struct victim *v)
 	op.u.max_vcpus.max = 1;
 	if ((rc = domctl_call(&op, DOMCTL_max_vcpus, v->id)))
 		return rc;
-	op.u.max_mem.max_memkb = DOM_PAGES * 4;
+	op.u.max_mem.max_memkb = (DOM_PAGES + FEED_PAGES) * 4;
 	if ((rc = domctl_call(&op, DOMCTL_max_mem, v->id)))
 		return rc;
 	for (i = 0; i < DOM_PAGES; i++)
@@ -168,6 +195,7 @@ static int race(domid_t a, domid_t b, unsigned int round, long *rc0, long *rc_1)
 int test_main(struct start_info *si)
 {
 	unsigned int round, second = 0;
+	unsigned long fed = 0;
 	struct victim v, w;
 	uint64_t before, middle, after;
 	struct sysctl pi;
@@ -212,10 +240,33 @@ int test_main(struct start_info *si)
 		if (ports_back(&v, round) != TEST_PASS || ports_back(&w, round) != TEST_PASS)
 			return TEST_FAIL;
 	}
+	for (round = 2 * ROUNDS + 1; round <= 3 * ROUNDS; round++) {
+		if (make_victim(&v, round) != TEST_PASS)
+			return TEST_FAIL;
+		feed1 = true;
+		target1 = v.id;
+		feeding = 0;
+		__atomic_store_n(&go, round, __ATOMIC_SEQ_CST);
+		while (feeding < 8)	/* the destroy starts while frames come */
+			if (one_cpu)
+				HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+		a = domctl_destroy(v.id);
+		while (done1 != round)
+			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+		feed1 = false;
+		CHECK(a == 0, "round %u: destroying d%u while it was given frames gave %ld", round,
+		      v.id, a);
+		CHECK(rc1 >= 0 || rc1 == -ESRCH, "round %u: giving d%u frames gave %ld", round, v.id,
+		      rc1);
+		fed += rc1 > 0 ? rc1 : 0;
+		CHECK(gone(v.id), "round %u: d%u still there", round, v.id);
+		if (ports_back(&v, round) != TEST_PASS)
+			return TEST_FAIL;
+	}
 	after = settled_free_pages();
-	CHECK(after == before, "free pages %lu before the rounds, %lu between, %lu after",
+	CHECK(after == before, "free pages %lu before the rounds, %lu after the first, %lu at the end",
 	      (unsigned long)before, (unsigned long)middle, (unsigned long)after);
-	printf("attack-destroy-race: %u double destroys (%u answered 0 twice), %u pairs\n",
-	       ROUNDS, second, ROUNDS);
+	printf("attack-destroy-race: %u double destroys (%u answered 0 twice), %u pairs, %u "
+	       "destroys while given frames (%lu given)\n", ROUNDS, second, ROUNDS, ROUNDS, fed);
 	return TEST_PASS;
 }

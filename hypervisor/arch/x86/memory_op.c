@@ -52,13 +52,8 @@ struct memop_flags {
 	bool off_node;		/* an exact node other than our one (node 0): none there */
 };
 
-/*
- * 2^order frames for d, contiguous and aligned, counted against its
- * max_pages, within f; M2P from pfn on (or invalid). None for a dying
- * domain.
- */
-static mfn_t give_extent(struct domain *d, unsigned int order, uint64_t pfn,
-			 const struct memop_flags *f)
+static mfn_t give_extent_locked(struct domain *d, unsigned int order, uint64_t pfn,
+				const struct memop_flags *f)
 {
 	uint64_t n = 1ULL << order, j;
 	mfn_t mfn;
@@ -78,6 +73,26 @@ static mfn_t give_extent(struct domain *d, unsigned int order, uint64_t pfn,
 		m2p[mfn + j] = pfn == INVALID_M2P ? INVALID_M2P : pfn + j;
 	}
 	__atomic_add_fetch(&d->nr_pages, n, __ATOMIC_ACQ_REL);
+	return mfn;
+}
+
+/*
+ * 2^order frames for d, contiguous and aligned, counted against its
+ * max_pages, within f; M2P from pfn on (or invalid). None for a dying
+ * domain: dying is looked at, and the frames given, under d's grant lock,
+ * which d's destroy takes once after it set dying and before its frame
+ * walk (grant_release_mappings, as for a grant transfer to d), so a frame
+ * given by another domain (dom0's populate_physmap for d) is either
+ * refused or found by that walk, never left to the dead domain's id.
+ */
+static mfn_t give_extent(struct domain *d, unsigned int order, uint64_t pfn,
+			 const struct memop_flags *f)
+{
+	mfn_t mfn;
+
+	spin_lock(&d->grant_lock);
+	mfn = give_extent_locked(d, order, pfn, f);
+	spin_unlock(&d->grant_lock);
 	return mfn;
 }
 

@@ -18,7 +18,9 @@
  *                         (grant_lock_two); an unmap's granter found in
  *                         the mapper's maptrack, or a transitive entry's
  *                         table, below one held is only tried, and on
- *                         failure all are taken again in order
+ *                         failure all are taken again in order; also a
+ *                         frame given to the domain (grant transfer,
+ *                         memory_op) against its destroy's frame walk
  *   d->arch.pt.lock       a domain's page-table work (arch/x86/page_type.c):
  *                         its validation walks, its release list, a
  *                         table's last type reference, each entry write
