@@ -484,6 +484,18 @@ int domain_kill(struct domain *d)
 	return rc;
 }
 
+/*
+ * The whole end at once, for a domain that never ran (a creation or a
+ * build that failed): the steps one after the other, and while another
+ * CPU holds the reaper's flag, the calls that CPU may be waiting on
+ * answered here (interrupts are off: a remote flush, say).
+ */
+void domain_kill_all(struct domain *d)
+{
+	while (domain_kill(d) == -ERESTART)
+		spin_relax();
+}
+
 void domain_crash(struct domain *d, const char *fmt, ...)
 {
 	char buf[256];

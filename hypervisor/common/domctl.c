@@ -169,8 +169,7 @@ static long create_domain(struct domctl *op)
 	if (!d)
 		return trace_err(-ENOMEM);
 	if (domain_shared_info_init(d) || domain_vcpus_alloc(d, c->max_vcpus)) {
-		while (domain_kill(d) == -ERESTART)
-			;		/* nothing much to undo */
+		domain_kill_all(d);	/* nothing much to undo */
 		return trace_err(-ENOMEM);
 	}
 	init_created(d, c);

@@ -355,8 +355,7 @@ static struct domain *build_failed(struct domain *d)
 {
 	if (d->vcpu && d->vcpu[0])
 		d->vcpu[0]->arch.guest_cr3 = 0;
-	while (domain_kill(d) == -ERESTART)
-		;
+	domain_kill_all(d);
 	return NULL;
 }
 

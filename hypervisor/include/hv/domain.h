@@ -234,6 +234,7 @@ bool domain_others_down(const struct domain *d, const struct vcpu *v);
  * any of its frames (until then getdomaininfo shows it dying).
  */
 int domain_kill(struct domain *d);
+void domain_kill_all(struct domain *d);
 /* The shared_info page of a new domain (arch/x86/domain_build.c). */
 int domain_shared_info_init(struct domain *d);
 /* The legacy hypercall page's stubs (arch/x86/domain_build.c). */
