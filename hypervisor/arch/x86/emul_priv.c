@@ -23,6 +23,7 @@
 #include <asm/irq.h>
 #include <asm/pv.h>
 #include <asm/x86.h>
+#include <asm/x86_prefixes.h>
 #include <lamina/callback.h>
 #include <lamina/version.h>
 #include <lamina/mm.h>
@@ -126,8 +127,7 @@ static bool emulate_mov_cr(struct vcpu *v, struct cpu_regs *r, uint8_t modrm,
 	unsigned int cr = ((modrm >> 3) & 7) | ((rex & 4) << 1);
 	uint64_t *reg = regs_gpr(r, (modrm & 7) | ((rex & 1) << 3));
 
-	if ((modrm >> 6) != 3)
-		return false;
+	/* The mod bits are ignored, as the hardware does: the operand is a register. */
 	if (to_cr && cr == 0) {
 		/* Only TS may change (§4.1): it acts like fpu_taskswitch. */
 		if ((*reg ^ read_cr0()) & ~(1ULL << 3))
@@ -298,49 +298,32 @@ static void port_write(const struct vcpu *v, uint16_t port, unsigned int size, u
 		outl(port, val);
 }
 
-enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS };
-
 /* One port I/O instruction: in/out (E4-E7, EC-EF) or ins/outs (6C-6F). */
 struct io_insn {
 	unsigned int len;	/* prefixes, opcode and any imm8 */
 	unsigned int size;	/* bytes a transfer */
 	unsigned int seg;	/* outs' source segment (DS or an override) */
 	bool rep;
+	bool addr32;		/* 67 in 64-bit code: 32-bit rcx and rsi/rdi */
 	uint8_t op;
 	uint16_t port;
 };
 
 /*
- * Prefixes: operand size, rep/repne, the six segment overrides, then an
- * optional REX (which does not widen port I/O). An address-size prefix
- * is not decoded: such an instruction keeps its #GP.
+ * The prefixes as scan_prefixes reads them (REX does not widen port I/O,
+ * rep and repne both repeat). An address-size prefix is decoded in 64-bit
+ * code only: in compatibility mode such an instruction keeps its #GP.
  */
 static bool decode_io(const struct cpu_regs *r, const uint8_t *b, unsigned int avail,
-		      struct io_insn *io)
+		      const struct x86_prefixes *p, bool is64, struct io_insn *io)
 {
-	bool opsize = false;
-	unsigned int i;
+	unsigned int i = p->len;
 
-	io->rep = false;
-	io->seg = SEG_DS;
-	for (i = 0; i < avail; i++) {
-		switch (b[i]) {
-		case 0x26: io->seg = SEG_ES; continue;
-		case 0x2E: io->seg = SEG_CS; continue;
-		case 0x36: io->seg = SEG_SS; continue;
-		case 0x3E: io->seg = SEG_DS; continue;
-		case 0x64: io->seg = SEG_FS; continue;
-		case 0x65: io->seg = SEG_GS; continue;
-		case 0x66: opsize = true; continue;
-		case 0xF2:
-		case 0xF3: io->rep = true; continue;
-		}
-		break;
-	}
-	if (i < avail && (b[i] & 0xF0) == 0x40)
-		i++;
-	if (i >= avail)
+	if (i >= avail || (p->addrsize && !is64))
 		return false;
+	io->rep = p->rep;
+	io->seg = p->seg;
+	io->addr32 = p->addrsize;
 	io->op = b[i];
 	io->port = (uint16_t)r->rdx;
 	io->len = i + 1;
@@ -352,7 +335,7 @@ static bool decode_io(const struct cpu_regs *r, const uint8_t *b, unsigned int a
 	} else if (!(io->op >= 0xEC && io->op <= 0xEF) && !(io->op >= 0x6C && io->op <= 0x6F)) {
 		return false;
 	}
-	io->size = (io->op & 1) ? (opsize ? 2 : 4) : 1;
+	io->size = (io->op & 1) ? (p->opsize ? 2 : 4) : 1;
 	return true;
 }
 
@@ -392,6 +375,27 @@ static bool io_segment(const struct vcpu *v, const struct cpu_regs *r, unsigned 
 	return true;
 }
 
+/*
+ * One transfer's guest access, in two parts when it crosses a page
+ * boundary: false when a part cannot be reached, *fault then being its
+ * first byte (the #PF's cr2, as Xen 4.17 reports it).
+ */
+static bool io_access(uint64_t addr, uint32_t *val, unsigned int size, bool write,
+		      uint64_t *fault)
+{
+	unsigned int done = 0, n = MIN(size, PAGE_SIZE - (addr & (PAGE_SIZE - 1)));
+	uint8_t *p = (uint8_t *)val;
+
+	for (; done < size; done += n, n = size - done) {
+		if (write ? copy_to_guest(addr + done, p + done, n) :
+			    copy_from_guest(p + done, addr + done, n)) {
+			*fault = addr + done;
+			return false;
+		}
+	}
+	return true;
+}
+
 /* A failed access to guest memory at addr: the #PF the hardware would raise. */
 static void io_page_fault(struct vcpu *v, struct cpu_regs *r, uint64_t addr, bool write)
 {
@@ -405,7 +409,8 @@ static void io_page_fault(struct vcpu *v, struct cpu_regs *r, uint64_t addr, boo
 /*
  * ins writes ES:rDI (no override), outs reads DS:rSI or the override's
  * segment; each transfer steps the pointer by the size, backwards with
- * DF. An operand outside its segment's limit (compatibility mode) or
+ * DF. With an address-size prefix (64-bit code) rcx and the pointer are
+ * 32 bits wide, zero-extended as their writes are (Xen 4.17's result). An operand outside its segment's limit (compatibility mode) or
  * outside the guest's half of the address space is a #GP(0) (#SS(0) for
  * SS), an unmapped one a #PF; either stops with the registers showing the
  * transfers done, as on hardware. A long rep gives the CPU back every
@@ -416,13 +421,19 @@ static void emulate_string_io(struct vcpu *v, struct cpu_regs *r, const struct i
 {
 	bool in = !(io->op & 2);
 	unsigned int seg = in ? SEG_ES : io->seg, n;
-	uint64_t *ptr = in ? &r->rdi : &r->rsi, base, limit, off, addr, step;
-	uint64_t mask = is64 ? ~0ULL : 0xFFFFFFFFULL, count = io->rep ? r->rcx & mask : 1;
+	uint64_t *ptr = in ? &r->rdi : &r->rsi, base, limit, off, addr, step, fault;
+	uint64_t mask = (is64 && !io->addr32) ? ~0ULL : 0xFFFFFFFFULL;
+	uint64_t count = io->rep ? r->rcx & mask : 1;
 	uint32_t val;
 
 	if (!io_segment(v, r, seg, is64, &base, &limit)) {
 		pv_inject_trap(v, r, 13, 0);
 		return;
+	}
+	if (is64 && io->addr32) {
+		*ptr &= mask;
+		if (io->rep)
+			r->rcx &= mask;
 	}
 	step = (r->rflags & X86_EFLAGS_DF) ? -(uint64_t)io->size : io->size;
 	for (n = 0; count && n < IO_REPS_PER_TRAP; n++, count--) {
@@ -435,13 +446,13 @@ static void emulate_string_io(struct vcpu *v, struct cpu_regs *r, const struct i
 		}
 		if (in) {
 			val = port_read(v, io->port, io->size);
-			if (copy_to_guest(addr, &val, io->size)) {
-				io_page_fault(v, r, addr, true);
+			if (!io_access(addr, &val, io->size, true, &fault)) {
+				io_page_fault(v, r, fault, true);
 				return;
 			}
 		} else {
-			if (copy_from_guest(&val, addr, io->size)) {
-				io_page_fault(v, r, addr, false);
+			if (!io_access(addr, &val, io->size, false, &fault)) {
+				io_page_fault(v, r, fault, false);
 				return;
 			}
 			port_write(v, io->port, io->size, val);
@@ -454,15 +465,24 @@ static void emulate_string_io(struct vcpu *v, struct cpu_regs *r, const struct i
 		r->rip += io->len;
 }
 
-/* Port I/O, when the virtual IOPL allows it (else the #GP stands). */
+/*
+ * Port I/O, when the virtual IOPL allows it (else the #GP stands); with a
+ * lock prefix #UD, as the hardware and Xen 4.17 raise.
+ */
 static bool emulate_io(struct vcpu *v, struct cpu_regs *r, const uint8_t *insn,
-		       unsigned int avail, bool is64)
+		       unsigned int avail, const struct x86_prefixes *p, bool is64)
 {
 	struct io_insn io;
 	uint64_t mask;
 	uint32_t val;
 
-	if (!decode_io(r, insn, avail, &io) || !(iopl_ok(v) || iobmp_ok(v, io.port, io.size)))
+	if (!decode_io(r, insn, avail, p, is64, &io))
+		return false;
+	if (p->lock) {
+		pv_inject_trap(v, r, 6, 0);
+		return true;
+	}
+	if (!(iopl_ok(v) || iobmp_ok(v, io.port, io.size)))
 		return false;
 	if ((io.op & 0xF0) == 0x60) {
 		emulate_string_io(v, r, &io, is64);
@@ -490,23 +510,23 @@ static unsigned int fetch_bytes(uint8_t *b, uint64_t addr, unsigned int n)
 	return n;
 }
 
-/* The legacy prefixes decode_io knows: only after them may it need byte 5 on. */
-static bool legacy_prefix(uint8_t b)
+/* A prefix (REX too): only after one may the decoder need byte 5 on. */
+static bool prefix_byte(uint8_t b)
 {
 	switch (b) {
 	case 0x26: case 0x2E: case 0x36: case 0x3E: case 0x64: case 0x65:
-	case 0x66: case 0xF2: case 0xF3:
+	case 0x66: case 0x67: case 0xF0: case 0xF2: case 0xF3:
 		return true;
 	}
-	return false;
+	return (b & 0xF0) == 0x40;
 }
 
 /*
  * The instruction at cs:rip, up to 15 bytes, fewer when the page after
  * it is not mapped; 0 when nothing can be read. In compatibility mode
  * the code segment's base applies and rip must be within its limit.
- * Without a legacy prefix every instruction decoded here fits in 4 bytes
- * (REX 0F 22 ModRM the longest), so 4 are read first and the rest only
+ * Without a prefix every instruction decoded here fits in 4 bytes
+ * (0F 22 ModRM the longest), so 4 are read first and the rest only
  * after a prefix; and the flat 64-bit code selector the guest kernel and
  * user mode run on needs no descriptor.
  */
@@ -529,18 +549,89 @@ static unsigned int fetch_insn(const struct vcpu *v, const struct cpu_regs *r, u
 			n = limit - r->rip + 1;
 	}
 	got = fetch_bytes(b, addr, MIN(n, 4));
-	if (got == 4 && n > 4 && legacy_prefix(b[0]))
+	if (got == 4 && n > 4 && prefix_byte(b[0]))
 		got = fetch_bytes(b, addr, n);
 	return got;
 }
 
+/*
+ * The 0F instructions a PV kernel may run (any legacy prefixes before
+ * them are ignored, as Xen 4.17 does; REX.R picks CR8-15 or DR8-15);
+ * b points at the 0F, n bytes on. Returns their length, 0 for a #GP, or
+ * -1 when an exception was injected instead.
+ */
+static int emulate_0f(struct vcpu *v, struct cpu_regs *r, const uint8_t *b, unsigned int n,
+		      uint8_t rex)
+{
+	uint64_t val;
+	int rc;
+
+	if (n < 2)
+		return 0;
+	switch (b[1]) {
+	case 0x30:	/* wrmsr */
+		return write_msr(v, r->rcx, (r->rdx << 32) | (uint32_t)r->rax) ? 2 : 0;
+	case 0x32:	/* rdmsr */
+		if (!read_msr(v, r->rcx, &val))
+			return 0;
+		r->rax = (uint32_t)val;
+		r->rdx = val >> 32;
+		return 2;
+	case 0x08:	/* invd */
+	case 0x09:	/* wbinvd: only a domain with hardware access needs it */
+		if (v->domain->is_privileged)
+			asm volatile("wbinvd" ::: "memory");
+		return 2;
+	case 0x01:	/* 0F 01 D1: xsetbv, #UD until CR4.OSXSAVE is set */
+		if (n < 3 || b[2] != 0xD1)
+			return 0;
+		if (!v->arch.cr4_osxsave) {
+			pv_inject_trap(v, r, 6, 0);
+			return -1;
+		}
+		return vcpu_set_xcr0(v, (uint32_t)r->rcx, (r->rdx << 32) | (uint32_t)r->rax) ? 3 : 0;
+	case 0x06:	/* clts */
+		vcpu_set_ts(v, false);
+		return 2;
+	case 0x21:
+	case 0x23:
+		if (n < 3)
+			return 0;
+		rc = emulate_mov_dr(v, r, b[2], rex, b[1] == 0x23);
+		if (rc) {
+			pv_inject_trap(v, r, rc == -ENODEV ? 6 : 13, 0);
+			return -1;
+		}
+		return 3;
+	case 0x20:
+	case 0x22:
+		return n >= 3 && emulate_mov_cr(v, r, b[2], rex, b[1] == 0x22) ? 3 : 0;
+	}
+	return 0;
+}
+
+/* The 0F instructions emulate_0f knows, for the lock prefix's #UD. */
+static bool known_0f(const uint8_t *b, unsigned int n)
+{
+	if (n < 2)
+		return false;
+	switch (b[1]) {
+	case 0x30: case 0x32: case 0x08: case 0x09: case 0x06:
+	case 0x20: case 0x21: case 0x22: case 0x23:
+		return true;
+	case 0x01:
+		return n >= 3 && b[2] == 0xD1;
+	}
+	return false;
+}
+
 bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
 {
-	uint8_t insn[15] = { 0 }, rex = 0;
-	unsigned int i = 0, avail;
-	uint64_t val;
+	uint8_t insn[15] = { 0 };
+	struct x86_prefixes p;
+	unsigned int i, avail;
 	bool is64;
-	int rc;
+	int len;
 
 	/* The CPU decoded the whole instruction, so its bytes are all there. */
 	avail = fetch_insn(v, r, insn, &is64);
@@ -548,77 +639,33 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
 		return false;
 	if (insn[0] == 0xCD && avail >= 2)
 		return emulate_int(v, r, insn[1]);
+	x86_scan_prefixes(insn, avail, is64, &p);
+	i = p.len;
+	if (i >= avail)
+		return false;	/* 15 bytes of prefixes: the #GP of a too-long instruction */
 	/* 0F is neither a prefix nor port I/O: skip the decoder for MSRs and CRs. */
-	if (!r->error_code && insn[0] != 0x0F && emulate_io(v, r, insn, avail, is64))
+	if (!r->error_code && insn[i] != 0x0F && emulate_io(v, r, insn, avail, &p, is64))
 		return true;
+	if (p.lock && !r->error_code && insn[i] == 0x0F && known_0f(insn + i, avail - i)) {
+		pv_inject_trap(v, r, 6, 0);
+		return true;
+	}
 	/*
 	 * cli/sti: no-ops, in either guest mode, with the virtual IOPL for it
-	 * (Xen's rule, §4.1); Linux's pushf/cli/popf sequences (cmpxchg16b
-	 * emulation) need it.
+	 * (Xen's rule, §4.1; prefixes, lock too, are ignored, as by Xen
+	 * 4.17); Linux's pushf/cli/popf sequences (cmpxchg16b emulation)
+	 * need it.
 	 */
-	if ((insn[0] == 0xFA || insn[0] == 0xFB) && !r->error_code && iopl_ok(v)) {
-		r->rip += 1;
+	if ((insn[i] == 0xFA || insn[i] == 0xFB) && !r->error_code && iopl_ok(v)) {
+		r->rip += i + 1;
 		return true;
 	}
-	if (!v->arch.kernel_mode || r->error_code)
+	if (!v->arch.kernel_mode || r->error_code || insn[i] != 0x0F)
 		return false;
-	if ((insn[0] & 0xF0) == 0x40)
-		rex = insn[i++];
-	if (insn[i] != 0x0F)
-		return false;
-	switch (insn[i + 1]) {
-	case 0x30:	/* wrmsr */
-		if (!write_msr(v, r->rcx, (r->rdx << 32) | (uint32_t)r->rax))
-			return false;
-		break;
-	case 0x32:	/* rdmsr */
-		if (!read_msr(v, r->rcx, &val))
-			return false;
-		r->rax = (uint32_t)val;
-		r->rdx = val >> 32;
-		break;
-	case 0x08:	/* invd */
-	case 0x09:	/* wbinvd: only a domain with hardware access needs it */
-		if (v->domain->is_privileged)
-			asm volatile("wbinvd" ::: "memory");
-		break;
-	case 0x01:	/* 0F 01 D1: xsetbv, #UD until CR4.OSXSAVE is set */
-		if (insn[i + 2] != 0xD1)
-			return false;
-		if (!v->arch.cr4_osxsave) {
-			pv_inject_trap(v, r, 6, 0);
-			return true;
-		}
-		if (!vcpu_set_xcr0(v, (uint32_t)r->rcx, (r->rdx << 32) | (uint32_t)r->rax))
-			return false;
-		i++;
-		break;
-	case 0x06:	/* clts */
-		vcpu_set_ts(v, false);
-		break;
-	case 0x21:
-	case 0x23:
-		if (i + 2 >= avail)
-			return false;
-		rc = emulate_mov_dr(v, r, insn[i + 2], rex, insn[i + 1] == 0x23);
-		if (rc) {
-			pv_inject_trap(v, r, rc == -ENODEV ? 6 : 13, 0);
-			return true;
-		}
-		i++;
-		break;
-	case 0x20:
-	case 0x22:
-		if (i + 2 >= avail ||
-		    !emulate_mov_cr(v, r, insn[i + 2], rex, insn[i + 1] == 0x22))
-			return false;
-		i++;
-		break;
-	default:
-		return false;
-	}
-	r->rip += i + 2;
-	return true;
+	len = emulate_0f(v, r, insn + i, avail - i, p.rex);
+	if (len > 0)
+		r->rip += i + len;
+	return len != 0;
 }
 
 static void cpuid_hypervisor_leaf(uint32_t leaf, uint32_t *a, uint32_t *b,

@@ -8,11 +8,15 @@
  * fault it was.
  *
  * The faulting address comes from CR2, so the decoder only needs the
- * operation, its source and the instruction's length. Forms (what Linux
- * uses on entries): mov r/m64,r64 (89), mov r/m64,imm32 (C7 /0), xchg (87),
- * lock cmpxchg (0F B1), and/or on a byte or quadword (20/08/21/09, 80 /4,
- * /1, 83 /4, /1), bts/btr (0F AB, 0F B3, 0F BA /5 /6). Prefixes: lock,
- * segment overrides (ds is what a UP kernel's lock becomes), REX.
+ * operation, its source and the instruction's length. As Xen 4.17 does,
+ * any integer store a PV kernel may aim at an entry is taken when it is
+ * naturally aligned and 1, 2, 4 or 8 bytes wide (the rest of the entry
+ * kept): mov (88, 89, C6 /0, C7 /0), xchg (86, 87), the ALU forms with a
+ * register or immediate source (00-31, 80, 81, 83 /0-/6), cmpxchg
+ * (0F B0, B1), cmpxchg8b (0F C7 /1), bts/btr/btc (0F AB, B3, BB, BA /5-/7)
+ * and stos (AA, AB; one iteration a fault under rep). Prefixes: any
+ * legacy ones (lock, segment overrides, 66, rep) and REX. Misaligned
+ * writes, SSE stores and other forms get their page fault, as on Xen.
  */
 #include <hv/lib.h>
 #include <hv/domain.h>
@@ -21,15 +25,23 @@
 #include <asm/page.h>
 #include <asm/pv.h>
 #include <asm/x86.h>
+#include <asm/x86_prefixes.h>
 #include <lamina/mm.h>
+
+#define ARITH_FLAGS	(X86_EFLAGS_CF | EFLAGS_PF | EFLAGS_AF | X86_EFLAGS_ZF | \
+			 EFLAGS_SF | EFLAGS_OF)
+#define EFLAGS_PF	0x004ULL
+#define EFLAGS_AF	0x010ULL
+#define EFLAGS_SF	0x080ULL
+#define EFLAGS_OF	0x800ULL
 
 struct insn {
 	uint8_t op, op2;	/* op2: second opcode byte after 0F */
 	uint8_t modrm, rex;
-	bool two_byte;
+	bool two_byte, rep;
 	unsigned int len;	/* total length */
 	uint64_t imm;
-	unsigned int size;	/* operand size in bytes: 1 or 8 */
+	unsigned int size;	/* bytes written: 1, 2, 4 or 8 */
 };
 
 /* Length of the ModRM memory operand encoding, from the ModRM byte on. */
@@ -56,25 +68,76 @@ static int modrm_len(const uint8_t *p, unsigned int avail)
 	return n;
 }
 
+/* The immediate's bytes for an opcode (0 without one), before sign extension. */
+static unsigned int imm_bytes(const struct insn *in, unsigned int opsize)
+{
+	if (in->two_byte)
+		return in->op2 == 0xBA ? 1 : 0;
+	switch (in->op) {
+	case 0x80: case 0x83: case 0xC6:
+		return 1;
+	case 0x81: case 0xC7:
+		return opsize == 2 ? 2 : 4;
+	}
+	return 0;
+}
+
+/* The opcodes taken (see the top of the file); *byte_op for the 8-bit forms. */
+static bool known_op(const struct insn *in, bool *byte_op)
+{
+	*byte_op = false;
+	if (in->two_byte) {
+		switch (in->op2) {
+		case 0xB0:
+			*byte_op = true;
+			return true;
+		case 0xB1: case 0xAB: case 0xB3: case 0xBB: case 0xBA: case 0xC7:
+			return true;
+		}
+		return false;
+	}
+	if (in->op < 0x40 && (in->op & 7) <= 1 && (in->op >> 3) != 7) {
+		*byte_op = !(in->op & 1);	/* add or adc sbb and sub xor, r/m <- reg */
+		return true;
+	}
+	switch (in->op) {
+	case 0x80: case 0x86: case 0x88: case 0xC6: case 0xAA:
+		*byte_op = true;
+		return true;
+	case 0x81: case 0x83: case 0x87: case 0x89: case 0xC7: case 0xAB:
+		return true;
+	}
+	return false;
+}
+
 static bool decode(const uint8_t *b, unsigned int avail, struct insn *in)
 {
-	unsigned int i = 0;
+	struct x86_prefixes p;
+	unsigned int i, opsize, n;
+	bool byte_op;
 	int m;
 
 	memset(in, 0, sizeof(*in));
-	/*
-	 * lock, and segment overrides: the address comes from CR2 anyway, and
-	 * a UP Linux patches its lock prefixes into ds (3E).
-	 */
-	while (i < 4 && (b[i] == 0xF0 || b[i] == 0x2E || b[i] == 0x36 || b[i] == 0x3E ||
-			 b[i] == 0x26 || b[i] == 0x64 || b[i] == 0x65))
-		i++;
-	if ((b[i] & 0xF0) == 0x40)
-		in->rex = b[i++];
+	x86_scan_prefixes(b, avail, true, &p);
+	i = p.len;
+	if (p.addrsize || i >= avail)
+		return false;
+	in->rex = p.rex;
+	in->rep = p.rep;
 	in->op = b[i++];
 	if (in->op == 0x0F) {
+		if (i >= avail)
+			return false;
 		in->two_byte = true;
 		in->op2 = b[i++];
+	}
+	if (!known_op(in, &byte_op))
+		return false;
+	opsize = (in->rex & 8) ? 8 : p.opsize ? 2 : 4;
+	in->size = byte_op ? 1 : opsize;
+	if (in->op == 0xAA || in->op == 0xAB) {		/* stos: no ModRM */
+		in->len = i;
+		return true;
 	}
 	if (i >= avail)
 		return false;
@@ -83,41 +146,24 @@ static bool decode(const uint8_t *b, unsigned int avail, struct insn *in)
 	if (m < 0)
 		return false;
 	i += m;
-	in->size = (in->rex & 8) ? 8 : 4;
-	if (!in->two_byte) {
-		switch (in->op) {
-		case 0x20: case 0x08: case 0x80:
-			in->size = 1;
-			break;
-		case 0x89: case 0x87: case 0x21: case 0x09: case 0x83: case 0xC7:
-			break;
-		default:
+	if (in->two_byte && in->op2 == 0xC7) {		/* cmpxchg8b; not cmpxchg16b */
+		if (((in->modrm >> 3) & 7) != 1 || (in->rex & 8))
 			return false;
-		}
-		if (in->op == 0x80 || in->op == 0x83)
-			in->imm = (uint64_t)(int64_t)(int8_t)b[i++];
-		else if (in->op == 0xC7) {
-			int32_t v;
-
-			memcpy(&v, b + i, 4);
-			in->imm = (uint64_t)(int64_t)v;
-			i += 4;
-		}
-	} else {
-		switch (in->op2) {
-		case 0xB1: case 0xAB: case 0xB3:
-			break;
-		case 0xBA:
-			in->imm = b[i++];
-			break;
-		default:
-			return false;
-		}
+		in->size = 8;
 	}
-	if (in->size == 4)
-		return false;		/* 32-bit writes to entries: not a form Linux uses */
+	n = imm_bytes(in, opsize);
+	if (i + n > avail)
+		return false;
+	if (n == 1)
+		in->imm = (uint64_t)(int64_t)(int8_t)b[i];
+	else if (n == 2)
+		in->imm = (uint64_t)(int64_t)(int16_t)(b[i] | (b[i + 1] << 8));
+	else if (n == 4)
+		in->imm = (uint64_t)(int64_t)(int32_t)(b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) |
+						      ((uint32_t)b[i + 3] << 24));
+	i += n;
 	in->len = i;
-	return i <= avail;
+	return true;
 }
 
 /*
@@ -126,81 +172,177 @@ static bool decode(const uint8_t *b, unsigned int avail, struct insn *in)
  * as they were for the page fault the guest gets instead.
  */
 struct reg_effects {
-	uint64_t *reg;		/* a register written (xchg's source, cmpxchg's rax), or NULL */
-	uint64_t reg_val;
+	struct {
+		uint64_t *reg;	/* NULL: none */
+		uint64_t val;
+	} regs[2];		/* xchg's source, cmpxchg's rax (and rdx), stos's rdi and rcx */
 	uint64_t flags_mask;	/* rflags bits set from flags_val */
 	uint64_t flags_val;
 };
 
-static void set_flag(struct reg_effects *fx, uint64_t flag, bool on)
+static uint64_t size_mask(unsigned int size)
 {
-	fx->flags_mask |= flag;
-	fx->flags_val = (fx->flags_val & ~flag) | (on ? flag : 0);
+	return size == 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
 }
 
-/* The decoded operation on the entry: *new, and *fx for the registers; false if unknown. */
-static bool compute(struct cpu_regs *r, const struct insn *in, uint64_t old,
-		    unsigned int byte, uint64_t *new, struct reg_effects *fx)
+/*
+ * A register as an operand of this size: byte registers 4-7 without REX
+ * are AH, CH, DH, BH (*shift 8 then).
+ */
+static uint64_t *sized_reg(struct cpu_regs *r, const struct insn *in, unsigned int n,
+			   unsigned int *shift)
 {
-	unsigned int ext = (in->modrm >> 3) & 7;
-	uint64_t *src = regs_gpr(r, ext | ((in->rex & 4) << 1));
-	uint64_t mask = in->size == 1 ? 0xFFULL << (byte * 8) : ~0ULL;
-	/* Byte registers 4-7 without REX are AH, CH, DH, BH. */
-	uint64_t byteval = (in->rex || ext < 4) ? *src & 0xFF : (*regs_gpr(r, ext - 4) >> 8) & 0xFF;
-	uint64_t val = in->size == 1 ? byteval << (byte * 8) : *src;
-	uint64_t imm = in->size == 1 ? (in->imm & 0xFF) << (byte * 8) : in->imm;
+	*shift = 0;
+	if (in->size == 1 && !in->rex && n >= 4 && n < 8) {
+		*shift = 8;
+		n -= 4;
+	}
+	return regs_gpr(r, n);
+}
+
+/* Queues a write of val to a register, as an operation of the size writes it. */
+static void set_reg(struct reg_effects *fx, uint64_t *reg, unsigned int shift,
+		    unsigned int size, uint64_t val)
+{
+	uint64_t mask = size_mask(size) << shift;
+	unsigned int k = fx->regs[0].reg ? 1 : 0;
+
+	fx->regs[k].reg = reg;
+	if (size == 4)
+		fx->regs[k].val = (uint32_t)val;	/* 32-bit writes zero-extend */
+	else
+		fx->regs[k].val = (*reg & ~mask) | ((val << shift) & mask);
+}
+
+static void set_flags(struct reg_effects *fx, uint64_t mask, uint64_t val)
+{
+	fx->flags_mask |= mask;
+	fx->flags_val = (fx->flags_val & ~mask) | (val & mask);
+}
+
+/*
+ * dst op src at this size (0 add, 1 or, 2 adc, 3 sbb, 4 and, 5 sub,
+ * 6 xor, 7 cmp), with cf the carry in: the result and *flags, the
+ * arithmetic flags as the hardware sets them (AF clear after a logic op).
+ */
+static uint64_t alu(unsigned int op, unsigned int size, uint64_t dst, uint64_t src, bool cf,
+		    uint64_t *flags)
+{
+	uint64_t mask = size_mask(size), top = 1ULL << (size * 8 - 1), c, res, f = 0;
+	bool carry = false;
+
+	dst &= mask;
+	src &= mask;
+	c = (op == 2 || op == 3) && cf;
+	switch (op) {
+	case 0: case 2:
+		res = (dst + src + c) & mask;
+		carry = res < dst || (c && res == dst);
+		if ((dst ^ res) & (src ^ res) & top)
+			f |= EFLAGS_OF;
+		break;
+	case 3: case 5: case 7:
+		res = (dst - src - c) & mask;
+		carry = dst < src || (c && dst == src);
+		if ((dst ^ src) & (dst ^ res) & top)
+			f |= EFLAGS_OF;
+		break;
+	default:
+		res = op == 1 ? (dst | src) : op == 4 ? (dst & src) : (dst ^ src);
+		break;
+	}
+	if (carry)
+		f |= X86_EFLAGS_CF;
+	if (op != 1 && op != 4 && op != 6 && ((dst ^ src ^ res) & 0x10))
+		f |= EFLAGS_AF;
+	if (!res)
+		f |= X86_EFLAGS_ZF;
+	if (res & top)
+		f |= EFLAGS_SF;
+	if (!__builtin_parity(res & 0xFF))
+		f |= EFLAGS_PF;
+	*flags = f;
+	return res;
+}
+
+/*
+ * The decoded operation on the operand (the entry's bytes at the write,
+ * *opnd): its new value in *opnd, and *fx for the registers; false if
+ * the instruction is not one taken.
+ */
+static bool compute(struct cpu_regs *r, const struct insn *in, uint64_t *opnd,
+		    struct reg_effects *fx)
+{
+	unsigned int ext = (in->modrm >> 3) & 7, sh, bit;
+	uint64_t *src = sized_reg(r, in, ext | ((in->rex & 4) << 1), &sh);
+	uint64_t mask = size_mask(in->size), old = *opnd, val = (*src >> sh) & mask, f;
+	int64_t step;
 
 	*fx = (struct reg_effects){ 0 };
 	if (in->two_byte) {
-		unsigned int bit = (in->op2 == 0xBA ? in->imm : *src) & 63;
-
-		if (in->op2 == 0xB1) {			/* cmpxchg */
-			set_flag(fx, X86_EFLAGS_ZF, r->rax == old);
-			if (r->rax == old) {
-				*new = *src;
+		switch (in->op2) {
+		case 0xB0: case 0xB1:			/* cmpxchg */
+			alu(7, in->size, r->rax, old, false, &f);
+			set_flags(fx, ARITH_FLAGS, f);
+			if ((r->rax & mask) == old)
+				*opnd = val;
+			else
+				set_reg(fx, &r->rax, 0, in->size, old);
+			return true;
+		case 0xC7:				/* cmpxchg8b */
+			if ((uint32_t)r->rax == (uint32_t)old && (uint32_t)r->rdx == old >> 32) {
+				*opnd = ((uint64_t)(uint32_t)r->rcx << 32) | (uint32_t)r->rbx;
+				set_flags(fx, X86_EFLAGS_ZF, X86_EFLAGS_ZF);
 			} else {
-				*new = old;
-				fx->reg = &r->rax;
-				fx->reg_val = old;
+				set_reg(fx, &r->rax, 0, 4, old);
+				set_reg(fx, &r->rdx, 0, 4, old >> 32);
+				set_flags(fx, X86_EFLAGS_ZF, 0);
 			}
 			return true;
 		}
-		if (in->op2 == 0xBA && ext != 5 && ext != 6)
+		/* bts, btr, btc: CR2 is the unit holding the bit, so only its place within counts. */
+		if (in->op2 == 0xBA && ext < 5)
 			return false;
-		set_flag(fx, X86_EFLAGS_CF, (old >> bit) & 1);
+		bit = (in->op2 == 0xBA ? in->imm : *src) & (in->size * 8 - 1);
+		set_flags(fx, X86_EFLAGS_CF, ((old >> bit) & 1) ? X86_EFLAGS_CF : 0);
 		if (in->op2 == 0xAB || (in->op2 == 0xBA && ext == 5))
-			*new = old | (1ULL << bit);	/* bts */
+			*opnd = old | (1ULL << bit);
+		else if (in->op2 == 0xB3 || (in->op2 == 0xBA && ext == 6))
+			*opnd = old & ~(1ULL << bit);
 		else
-			*new = old & ~(1ULL << bit);	/* btr */
+			*opnd = old ^ (1ULL << bit);
+		return true;
+	}
+	if (in->op < 0x40) {				/* ALU r/m, reg */
+		*opnd = alu(in->op >> 3, in->size, old, val, r->rflags & X86_EFLAGS_CF, &f);
+		set_flags(fx, ARITH_FLAGS, f);
 		return true;
 	}
 	switch (in->op) {
-	case 0x89:
-		*new = (old & ~mask) | val;
+	case 0x80: case 0x81: case 0x83:		/* ALU r/m, imm (cmp never faults) */
+		if (ext == 7)
+			return false;
+		*opnd = alu(ext, in->size, old, in->imm, r->rflags & X86_EFLAGS_CF, &f);
+		set_flags(fx, ARITH_FLAGS, f);
 		return true;
-	case 0xC7:
+	case 0x88: case 0x89:
+		*opnd = val;
+		return true;
+	case 0xC6: case 0xC7:
 		if (ext)
 			return false;
-		*new = imm;
+		*opnd = in->imm & mask;
 		return true;
-	case 0x87:
-		*new = val;
-		fx->reg = src;
-		fx->reg_val = old;
+	case 0x86: case 0x87:
+		*opnd = val;
+		set_reg(fx, src, sh, in->size, old);
 		return true;
-	case 0x20: case 0x21:
-		*new = old & (val | ~mask);
-		return true;
-	case 0x08: case 0x09:
-		*new = old | val;
-		return true;
-	case 0x80: case 0x83:
-		if (ext == 4)
-			*new = old & (imm | ~mask);
-		else if (ext == 1)
-			*new = old | imm;
-		else
-			return false;
+	case 0xAA: case 0xAB:				/* stos: one iteration */
+		*opnd = r->rax & mask;
+		step = (r->rflags & X86_EFLAGS_DF) ? -(int64_t)in->size : (int64_t)in->size;
+		set_reg(fx, &r->rdi, 0, 8, r->rdi + step);
+		if (in->rep)
+			set_reg(fx, &r->rcx, 0, 8, r->rcx - 1);
 		return true;
 	}
 	return false;
@@ -216,8 +358,8 @@ static bool __attribute__((noinline)) emulate(struct vcpu *v, struct cpu_regs *r
 	uint8_t bytes[16];
 	struct insn in;
 	struct reg_effects fx;
-	uint64_t old, new;
-	unsigned int avail;
+	uint64_t old, new, opnd, mask;
+	unsigned int avail, shift, k;
 
 	/* A write (W) to a present (P) page, from guest kernel mode. */
 	if ((r->error_code & 3) != 3 || !v->arch.kernel_mode || !guest_range_ok(addr, 1))
@@ -230,23 +372,30 @@ static bool __attribute__((noinline)) emulate(struct vcpu *v, struct cpu_regs *r
 	pg = &frame_table[array_index_nospec(target >> PAGE_SHIFT, frame_table_size)];
 	if (pg->owner != d->domid || pg->type != PGT_l1 || !pg_is_table(pg))
 		return false;
-	avail = sizeof(bytes);
+	avail = 15;		/* the longest instruction */
 	while (avail && copy_from_guest(bytes, r->rip, avail))
 		avail--;
 	if (!avail || !decode(bytes, avail, &in))
 		return false;
-	if (in.size == 8 && (addr & 7))
-		return false;
+	if (addr & (in.size - 1))
+		return false;	/* misaligned, or across two entries: Xen refuses it too */
+	shift = (addr & 7) * 8;
+	mask = size_mask(in.size) << shift;
 	old = *(pte_t *)maddr_to_virt(target & ~7ULL);
-	if (!compute(r, &in, old, addr & 7, &new, &fx))
+	opnd = (old & mask) >> shift;
+	if (!compute(r, &in, &opnd, &fx))
 		return false;
+	new = (old & ~mask) | ((opnd << shift) & mask);
 	if (new != old && pt_update_entry(d, target & ~7ULL, new, false))
 		return false;	/* refused: the guest gets its page fault, registers untouched */
-	if (fx.reg)
-		*fx.reg = fx.reg_val;
+	for (k = 0; k < ARRAY_SIZE(fx.regs); k++)
+		if (fx.regs[k].reg)
+			*fx.regs[k].reg = fx.regs[k].val;
 	r->rflags = (r->rflags & ~fx.flags_mask) | fx.flags_val;
 	invlpg(addr);
-	r->rip += in.len;
+	/* rep stos: the next iteration faults again until rcx runs out. */
+	if (!in.rep || in.two_byte || (in.op != 0xAA && in.op != 0xAB) || !r->rcx)
+		r->rip += in.len;
 	return true;
 }
 
