@@ -6,8 +6,8 @@
  *   read-only mapping by 1, 2, 4 and 8 bytes (the rest of the entry
  *   kept): mov, xchg, cmpxchg, cmpxchg8b, ALU ops, bts/btr/btc, stos
  *   and rep stos (one iteration a fault), behind 66/F3 prefixes; the
- *   arithmetic flags of
- *   lock add/adc/sub/sbb/and/or/xor on the entry equal the same op's on
+ *   arithmetic flags of lock add/adc/sub/sbb/and/or/xor/inc/dec/not/neg
+ *   on the entry equal the same op's on
  *   memory; misaligned writes, writes across two entries, SSE stores and
  *   a hypervisor frame by a 4-byte write are the #PF they were.
  * - Port I/O: a REX before a legacy prefix, two REX, 14 prefixes (15
@@ -104,6 +104,20 @@ static void check_pte(const char *what, uint64_t want)
 	reset_pte();							\
 } while (0)
 
+/* The same for inc, dec, not and neg (no source), the entry's low byte first set to lo. */
+#define ALU_UNARY(mnem, cf, lo, what) do {				\
+	uint8_t m_ = (lo);						\
+	uint64_t f1_, f2_;						\
+									\
+	*pte = (ro & ~0xffULL) | m_;					\
+	asm volatile("bt $0, %[c]; " mnem " %[m]; pushf; pop %[f]"	\
+		     : [m] "+m"(m_), [f] "=r"(f1_) : [c] "r"((uint64_t)(cf)) : "cc"); \
+	asm volatile("bt $0, %[c]; lock " mnem " (%[p]); pushf; pop %[f]" \
+		     : [f] "=r"(f2_) : [c] "r"((uint64_t)(cf)), [p] "r"(pte) : "cc", "memory"); \
+	expect((uint8_t)*pte == m_ && (f1_ & 0x8d5) == (f2_ & 0x8d5), what, f2_); \
+	reset_pte();							\
+} while (0)
+
 static int ptwr_flags(uint64_t cur)
 {
 	ALU_BYTE("add", 0x9b, 0, cur, "ptwr lock addb to zero: flags");
@@ -118,6 +132,11 @@ static int ptwr_flags(uint64_t cur)
 	ALU_BYTE("or", 0x02, 1, cur, "ptwr lock orb: flags");
 	ALU_BYTE("xor", 0x65, 1, cur, "ptwr lock xorb to zero: flags");
 	ALU_BYTE("xor", 0x03, 0, cur, "ptwr lock xorb: flags");
+	ALU_UNARY("incb", 1, 0x65, "ptwr lock incb: flags");
+	ALU_UNARY("decb", 0, 0x65, "ptwr lock decb: flags");
+	ALU_UNARY("notb", 1, 0x65, "ptwr lock notb: flags");
+	ALU_UNARY("negb", 0, 0x02, "ptwr lock negb: flags");
+	ALU_UNARY("negb", 1, 0x00, "ptwr lock negb of 0: flags");
 	return 0;
 }
 
@@ -199,6 +218,8 @@ static void ptwr_attacks(void)
 	check_pte("ptwr addq", rw);
 	TRY("ptwr lock xorw", -1, "lock xorw $2, (%0)", : : "r"(pte) : "memory");
 	check_pte("ptwr lock xorw", rw);
+	TRY("ptwr notq (entry cleared of its frame, P off)", -1, "notq (%0)", : : "r"(pte) : "memory");
+	check_pte("ptwr notq", ~ro & ~PTE_G);
 	b = cur;
 	asm volatile("lock subq %2, (%1); sete %0" : "=q"(zf) : "r"(pte), "r"(b) : "memory");
 	expect(zf && *pte == 0, "ptwr lock subq to zero: zf", zf);

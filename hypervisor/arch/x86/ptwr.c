@@ -13,8 +13,9 @@
  * naturally aligned and 1, 2, 4 or 8 bytes wide (the rest of the entry
  * kept): mov (88, 89, C6 /0, C7 /0), xchg (86, 87), the ALU forms with a
  * register or immediate source (00-31, 80, 81, 83 /0-/6), cmpxchg
- * (0F B0, B1), cmpxchg8b (0F C7 /1), bts/btr/btc (0F AB, B3, BB, BA /5-/7)
- * and stos (AA, AB; one iteration a fault under rep). Prefixes: any
+ * (0F B0, B1), cmpxchg8b (0F C7 /1), bts/btr/btc (0F AB, B3, BB, BA /5-/7),
+ * inc/dec (FE, FF /0 /1), not/neg (F6, F7 /2 /3) and stos (AA, AB; one
+ * iteration a fault under rep). Prefixes: any
  * legacy ones (lock, segment overrides, 66, rep) and REX. Misaligned
  * writes, SSE stores and other forms get their page fault, as on Xen.
  */
@@ -101,10 +102,10 @@ static bool known_op(const struct insn *in, bool *byte_op)
 		return true;
 	}
 	switch (in->op) {
-	case 0x80: case 0x86: case 0x88: case 0xC6: case 0xAA:
+	case 0x80: case 0x86: case 0x88: case 0xC6: case 0xAA: case 0xF6: case 0xFE:
 		*byte_op = true;
 		return true;
-	case 0x81: case 0x83: case 0x87: case 0x89: case 0xC7: case 0xAB:
+	case 0x81: case 0x83: case 0x87: case 0x89: case 0xC7: case 0xAB: case 0xF7: case 0xFF:
 		return true;
 	}
 	return false;
@@ -336,6 +337,22 @@ static bool compute(struct cpu_regs *r, const struct insn *in, uint64_t *opnd,
 	case 0x86: case 0x87:
 		*opnd = val;
 		set_reg(fx, src, sh, in->size, old);
+		return true;
+	case 0xFE: case 0xFF:				/* inc, dec: CF kept */
+		if (ext > 1)
+			return false;
+		*opnd = alu(ext ? 5 : 0, in->size, old, 1, false, &f);
+		set_flags(fx, ARITH_FLAGS & ~X86_EFLAGS_CF, f);
+		return true;
+	case 0xF6: case 0xF7:				/* not (no flags), neg */
+		if (ext == 2) {
+			*opnd = ~old & mask;
+			return true;
+		}
+		if (ext != 3)
+			return false;
+		*opnd = alu(5, in->size, 0, old, false, &f);
+		set_flags(fx, ARITH_FLAGS, f);
 		return true;
 	case 0xAA: case 0xAB:				/* stos: one iteration */
 		*opnd = r->rax & mask;
