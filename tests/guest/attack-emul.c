@@ -243,8 +243,11 @@ static void ptwr_attacks(void)
  */
 static void io_attacks(void)
 {
+	struct physdev_set_iopl iopl = { 1 };
 	uint64_t v, rcx, rdi, p1, p2;
 	static uint8_t buf[2048];
+
+	expect(hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, &iopl) == 0, "set_iopl 1", 0);
 
 	v = 0;
 	TRY("REX before 66: in %ax", -1, ".byte 0x40, 0x66, 0xed", : "+a"(v) : "d"(CONSOLE_LSR) : "memory");
@@ -345,13 +348,9 @@ static void priv_attacks(void)
 
 int test_main(struct start_info *si)
 {
-	struct physdev_set_iopl iopl = { 1 };
-
 	mm_init(si);
 	CHECK(events_init(si) == 0, "events_init failed");
 	CHECK(traps_install(true) == 0, "set_trap_table failed");
-	CHECK(hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, &iopl) == 0,
-	      "set_iopl failed");
 	CHECK(hypercall2(__HYPERVISOR_vm_assist, VMASST_CMD_enable,
 			 VMASST_TYPE_writable_pagetables) == 0, "vm_assist failed");
 	start_pt = si->pt_base;
