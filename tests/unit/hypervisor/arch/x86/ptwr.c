@@ -67,15 +67,16 @@ static pte_t entry0(void)
  */
 static uint8_t text[16];
 
-/* Runs instruction `code` of n bytes against entry 0; rip is the fetch address. */
-static bool run_insn(const uint8_t *code, size_t n)
+/* Runs instruction `code` of n bytes against byte off of entry 0; rip is the fetch address. */
+static bool run_insn(const uint8_t *code, size_t n, unsigned int off)
 {
 	memset(text, 0x90, sizeof(text));
 	memcpy(text, code, n);
 	r.rip = fake_va(text);
-	return ptwr_emulate(d->vcpu[0], &r, TABLE_VA);
+	return ptwr_emulate(d->vcpu[0], &r, TABLE_VA + off);
 }
-#define emulate(code)	run_insn(code, sizeof(code))
+#define emulate(code)		run_insn(code, sizeof(code), 0)
+#define emulate_at(code, off)	run_insn(code, sizeof(code), off)
 
 static void xchg_writes_then_swaps(void)
 {
@@ -141,6 +142,53 @@ static void bts_sets_cf_only_when_done(void)
 	EXPECT(emulate(bts));
 	EXPECT_EQ(r.rflags & CF, 0);				/* the bit was clear */
 	EXPECT(entry0() & _PAGE_RW);
+	EXPECT(mm_audit(d));
+}
+
+/*
+ * A 2-byte write keeps the rest of the entry; a misaligned one is the
+ * #PF; rep stos writes once a fault and stays on the instruction until
+ * rcx runs out; inc keeps CF.
+ */
+static void subword_writes_and_rep_stos(void)
+{
+	static const uint8_t movw[] = { 0x66, 0x89, 0x07 };	/* mov [rdi], ax */
+	static const uint8_t rep_stosb[] = { 0xF3, 0xAA };	/* rep stosb */
+	static const uint8_t incb[] = { 0xF0, 0xFE, 0x07 };	/* lock inc byte [rdi] */
+	pte_t before;
+
+	fresh();
+	before = entry0();
+	r.rax = 0xdead0000ULL | ((before | _PAGE_RW) & 0xFFFF);
+	EXPECT(!emulate_at(movw, 1));
+	EXPECT_EQ(entry0(), before);
+	EXPECT_EQ(r.rip, fake_va(text));
+	EXPECT(emulate(movw));
+	EXPECT_EQ(entry0(), before | _PAGE_RW);
+	EXPECT_EQ(r.rip, fake_va(text) + sizeof(movw));
+	EXPECT_EQ(r.rax, 0xdead0000ULL | ((before | _PAGE_RW) & 0xFFFF));
+
+	r.rax = before & 0xFF;					/* back to read-only */
+	r.rcx = 2;
+	r.rdi = TABLE_VA;
+	EXPECT(emulate(rep_stosb));
+	EXPECT_EQ(entry0(), before);
+	EXPECT_EQ(r.rcx, 1);
+	EXPECT_EQ(r.rdi, TABLE_VA + 1);
+	EXPECT_EQ(r.rip, fake_va(text));			/* the next iteration faults again */
+	r.rax = (before >> 8) & 0xFF;				/* byte 1 as it is */
+	EXPECT(emulate_at(rep_stosb, 1));
+	EXPECT_EQ(r.rcx, 0);
+	EXPECT_EQ(r.rdi, TABLE_VA + 2);
+	EXPECT_EQ(r.rip, fake_va(text) + sizeof(rep_stosb));
+	EXPECT_EQ(entry0(), before);
+
+	fresh();
+	before = entry0();
+	r.rflags = CF;
+	EXPECT(emulate(incb));					/* P off: any entry */
+	EXPECT_EQ(entry0(), before + 1);
+	EXPECT_EQ(r.rflags & CF, CF);
 	EXPECT(mm_audit(d));
 }
 
@@ -223,4 +271,4 @@ static void cmpxchg_is_atomic_across_cpus(void)
 
 UNIT_MAIN("ptwr", UNIT_TEST(xchg_writes_then_swaps), UNIT_TEST(cmpxchg_sets_zf_only_when_done),
 	  UNIT_TEST(bts_sets_cf_only_when_done), UNIT_TEST(only_kernel_writes_to_tables),
-	  UNIT_TEST(cmpxchg_is_atomic_across_cpus))
+	  UNIT_TEST(cmpxchg_is_atomic_across_cpus), UNIT_TEST(subword_writes_and_rep_stos))
