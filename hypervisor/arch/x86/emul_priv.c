@@ -639,7 +639,10 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
 		return false;
 	if (insn[0] == 0xCD && avail >= 2)
 		return emulate_int(v, r, insn[1]);
-	x86_scan_prefixes(insn, avail, is64, &p);
+	if (insn[0] == 0x0F)	/* rdmsr and the like, no prefix: the fast path */
+		p = (struct x86_prefixes){ .seg = SEG_DS };
+	else
+		x86_scan_prefixes(insn, avail, is64, &p);
 	i = p.len;
 	if (i >= avail)
 		return false;	/* 15 bytes of prefixes: the #GP of a too-long instruction */

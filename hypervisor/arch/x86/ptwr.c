@@ -118,7 +118,9 @@ static bool decode(const uint8_t *b, unsigned int avail, struct insn *in)
 	bool byte_op;
 	int m;
 
-	memset(in, 0, sizeof(*in));
+	in->two_byte = false;
+	in->op2 = in->modrm = 0;
+	in->imm = 0;
 	x86_scan_prefixes(b, avail, true, &p);
 	i = p.len;
 	if (p.addrsize || i >= avail)

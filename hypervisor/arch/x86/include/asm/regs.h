@@ -30,11 +30,16 @@ struct cpu_regs {
 /* General register n as an instruction encodes it (0 rax ... 15 r15). */
 static inline uint64_t *regs_gpr(struct cpu_regs *r, unsigned int n)
 {
-	uint64_t *map[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp,
-			      &r->rsi, &r->rdi, &r->r8, &r->r9, &r->r10, &r->r11,
-			      &r->r12, &r->r13, &r->r14, &r->r15 };
+#define GPR_AT(reg)	__builtin_offsetof(struct cpu_regs, reg)
+	/* Offsets, not a table of pointers built at each call (the ptwr path). */
+	static const uint8_t at[16] = {
+		GPR_AT(rax), GPR_AT(rcx), GPR_AT(rdx), GPR_AT(rbx), GPR_AT(rsp), GPR_AT(rbp),
+		GPR_AT(rsi), GPR_AT(rdi), GPR_AT(r8), GPR_AT(r9), GPR_AT(r10), GPR_AT(r11),
+		GPR_AT(r12), GPR_AT(r13), GPR_AT(r14), GPR_AT(r15),
+	};
+#undef GPR_AT
 
-	return map[n & 15];
+	return (uint64_t *)((char *)r + at[n & 15]);
 }
 
 static inline bool regs_from_guest(const struct cpu_regs *r)

@@ -22,33 +22,33 @@ struct x86_prefixes {
 };
 
 static inline void x86_scan_prefixes(const uint8_t *b, unsigned int avail, bool is64,
-			  struct x86_prefixes *p)
+				     struct x86_prefixes *p)
 {
-	static const uint8_t segs[] = { 0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65 };
-	unsigned int i, s;
+	unsigned int i;
 
 	*p = (struct x86_prefixes){ .seg = SEG_DS };
 	for (i = 0; i < avail; i++) {
-		if (is64 && (b[i] & 0xF0) == 0x40) {
-			p->rex = b[i];
+		switch (b[i]) {
+		case 0x26: p->seg = SEG_ES; break;
+		case 0x2E: p->seg = SEG_CS; break;
+		case 0x36: p->seg = SEG_SS; break;
+		case 0x3E: p->seg = SEG_DS; break;
+		case 0x64: p->seg = SEG_FS; break;
+		case 0x65: p->seg = SEG_GS; break;
+		case 0x66: p->opsize = true; break;
+		case 0x67: p->addrsize = true; break;
+		case 0xF0: p->lock = true; break;
+		case 0xF2:
+		case 0xF3: p->rep = true; break;
+		default:
+			if (!is64 || (b[i] & 0xF0) != 0x40)
+				goto out;
+			p->rex = b[i];	/* counts only right before the opcode */
 			continue;
 		}
-		for (s = 0; s < ARRAY_SIZE(segs) && segs[s] != b[i]; s++)
-			;
-		if (s < ARRAY_SIZE(segs))
-			p->seg = s;
-		else if (b[i] == 0x66)
-			p->opsize = true;
-		else if (b[i] == 0x67)
-			p->addrsize = true;
-		else if (b[i] == 0xF2 || b[i] == 0xF3)
-			p->rep = true;
-		else if (b[i] == 0xF0)
-			p->lock = true;
-		else
-			break;
 		p->rex = 0;
 	}
+out:
 	p->len = i;
 }
 
