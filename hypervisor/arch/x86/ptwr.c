@@ -121,6 +121,17 @@ static bool decode(const uint8_t *b, unsigned int avail, struct insn *in)
 	in->two_byte = false;
 	in->op2 = in->modrm = 0;
 	in->imm = 0;
+	/* Linux's set_pte first, REX.W mov r/m64, r64: no prefix scan, no immediate. */
+	if ((b[0] & 0xF8) == 0x48 && avail > 2 && b[1] == 0x89) {
+		in->rex = b[0];
+		in->rep = false;
+		in->op = 0x89;
+		in->size = 8;
+		in->modrm = b[2];
+		m = modrm_len(b + 2, avail - 2);
+		in->len = 2 + m;
+		return m > 0 && in->len <= avail;
+	}
 	x86_scan_prefixes(b, avail, true, &p);
 	i = p.len;
 	if (p.addrsize || i >= avail)
@@ -281,7 +292,8 @@ static bool compute(struct cpu_regs *r, const struct insn *in, uint64_t *opnd,
 	uint64_t mask = size_mask(in->size), old = *opnd, val = (*src >> sh) & mask, f;
 	int64_t step;
 
-	*fx = (struct reg_effects){ 0 };
+	fx->regs[0].reg = fx->regs[1].reg = NULL;
+	fx->flags_mask = fx->flags_val = 0;
 	if (in->two_byte) {
 		switch (in->op2) {
 		case 0xB0: case 0xB1:			/* cmpxchg */
