@@ -6,15 +6,16 @@
  * and port I/O and cli/sti at a virtual IOPL of 3; anything not listed
  * sees the fault the hardware raised.
  *
- * The decoder knows the few encodings involved: port I/O (in, out, ins,
- * outs, with operand-size, rep and segment-override prefixes; string
- * operands honour the segment's base and, in compatibility mode, its
- * limit), cli/sti, CD nn (int n, for the trap table's DPL rule; QEMU's
- * TCG puts a wrong vector in that #GP's error code, so the instruction
- * is decoded rather than trusted), and, after an optional REX prefix,
- * 0F 30 wrmsr, 0F 32 rdmsr, 0F 09 wbinvd, 0F 08 invd, 0F 06 clts, 0F 01
- * D1 xsetbv, 0F 20/22 mov from/to a control register and 0F 21/23 mov
- * from/to a debug register.
+ * The decoder knows the few encodings involved, after any prefixes as
+ * the CPU reads them (asm/x86_prefixes.h): port I/O (in, out, ins, outs;
+ * string operands honour the segment's base and, in compatibility mode,
+ * its limit; 67 makes them 32-bit in 64-bit code), cli/sti, CD nn (int n,
+ * for the trap table's DPL rule; QEMU's TCG puts a wrong vector in that
+ * #GP's error code, so the instruction is decoded rather than trusted),
+ * and 0F 30 wrmsr, 0F 32 rdmsr, 0F 09 wbinvd, 0F 08 invd, 0F 06 clts,
+ * 0F 01 D1 xsetbv, 0F 20/22 mov from/to a control register and 0F 21/23
+ * mov from/to a debug register (REX.R: register 8-15). Lock before port
+ * I/O or a 0F instruction is #UD, as Xen 4.17 answers.
  */
 #include <hv/lib.h>
 #include <hv/domain.h>
