@@ -187,8 +187,9 @@ static int do_directory_part(struct req *r)
 	struct node *n;
 	int rc;
 
-	if (r->argc != 2 || parse_uint(r->argv[1], 0xffffffffUL, &off))
+	if (r->argc != 2)
 		return -EINVAL;
+	off = parse_atoi(r->argv[1]);	/* as Xen 4.17: "x" is 0, "-1" past the end */
 	rc = lookup_arg(r, 0, false, PERM_READ, &n);
 	if (rc)
 		return rc;
@@ -226,19 +227,11 @@ static int do_get_perms(struct req *r)
 	return rc;
 }
 
-static int set_perms_checked(struct req *r, struct node *n, const struct xs_perm *p,
-			     unsigned int num)
-{
-	if (!r->c->privileged) {
-		/* only the owner, and it may not give the node away */
-		if (n->perms[0].id != r->c->domid || p[0].id != r->c->domid)
-			return -EACCES;
-		if (num > quota.perms)
-			return -ENOSPC;
-	}
-	return node_set_perms(n, p, num);
-}
-
+/*
+ * As Xen 4.17: too many entries from a domain is ENOSPC before anything
+ * else is looked at; a domain must own the node (itself or its target as
+ * entry 0: EACCES otherwise) and may not name another owner (EPERM).
+ */
 static int do_set_perms(struct req *r)
 {
 	struct xs_perm p[XS_PERMS_MAX];
@@ -248,6 +241,8 @@ static int do_set_perms(struct req *r)
 
 	if (r->argc < 2)
 		return -EINVAL;
+	if (!r->c->privileged && r->argc - 1 > quota.perms)
+		return -ENOSPC;
 	rc = perms_parse(r->argv + 1, r->argc - 1, p);
 	if (rc)
 		return rc;
@@ -260,7 +255,12 @@ static int do_set_perms(struct req *r)
 		unsigned int nold = n->nperms;
 
 		memcpy(old, n->perms, nold * sizeof(old[0]));
-		rc = set_perms_checked(r, n, p, r->argc - 1);
+		if (!perms_owns(r->c, n->perms))
+			rc = -EACCES;
+		else if (!r->c->privileged && p[0].id != n->perms[0].id)
+			rc = -EPERM;
+		if (!rc)
+			rc = node_set_perms(n, p, r->argc - 1);
 		if (!rc)
 			rc = txn_put(r->t, n);
 		/* special nodes only fire on the domain events themselves */
@@ -299,7 +299,8 @@ static int do_transaction_start(struct req *r)
 
 	if (r->hdr.tx_id)
 		return -EBUSY;
-	if (!r->c->privileged && r->c->ntxns >= quota.transactions)
+	/* as Xen 4.17, whose ">" lets one more than the quota open */
+	if (!r->c->privileged && r->c->ntxns > quota.transactions)
 		return -ENOSPC;
 	do {
 		next_id++;

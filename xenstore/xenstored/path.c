@@ -120,6 +120,17 @@ bool path_is_under(const char *p, const char *top)
 	return !strncmp(p, top, len) && (p[len] == '\0' || p[len] == '/');
 }
 
+/*
+ * A number as Xen 4.17 reads GET_DOMAIN_PATH's domid and DIRECTORY_PART's
+ * offset: glibc's atoi() (leading spaces, a sign, digits up to the first
+ * other character, 0 if none; beyond a long it saturates, then it is cut
+ * to an int), taken as unsigned. Not for anything that indexes memory.
+ */
+unsigned int parse_atoi(const char *s)
+{
+	return (unsigned int)(int)strtol(s, NULL, 10);
+}
+
 /* Strict decimal: no sign, no spaces, no leading junk, value <= max. */
 int parse_uint(const char *s, unsigned long max, unsigned long *out)
 {

@@ -46,22 +46,33 @@ int perms_format(const struct xs_perm *p, unsigned int num, char *buf, size_t si
 	return used;
 }
 
+/* The id whose nodes @c may treat as its own: its target's, else its own. */
+static unsigned int target_of(const struct conn *c)
+{
+	const struct domain *d = domain_get(c->domid, false);
+
+	/* DOMID_INVALID means no target; lists may name any 16-bit id */
+	return d && d->target != DOMID_INVALID ? d->target : c->domid;
+}
+
+/*
+ * Does @c own a node with this list? Privileged connections own every
+ * node; a domain, those whose entry 0 names it or its target (Xen 4.17's
+ * XS_PERM_OWNER: only an owner may change the list).
+ */
+bool perms_owns(const struct conn *c, const struct xs_perm *p)
+{
+	return c->privileged || p[0].id == c->domid || p[0].id == target_of(c);
+}
+
 /* Access of connection @c to a node with this list (docs/abi-devices.md §3.3). */
 unsigned int perms_for(const struct conn *c, const struct xs_perm *p, unsigned int num)
 {
-	const struct domain *d;
 	unsigned int target, i;
 
-	if (c->privileged)
+	if (perms_owns(c, p))
 		return PERM_BOTH;
-	d = domain_get(c->domid, false);
-	/* DOMID_INVALID means no target; lists may name any 16-bit id */
-	if (d && d->target != DOMID_INVALID)
-		target = d->target;
-	else
-		target = c->domid;
-	if (p[0].id == c->domid || p[0].id == target)
-		return PERM_BOTH;
+	target = target_of(c);
 	for (i = 1; i < num; i++)
 		if (p[i].id == c->domid || p[i].id == target)
 			return p[i].perm & PERM_BOTH;

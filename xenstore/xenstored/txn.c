@@ -152,7 +152,7 @@ int txn_put(struct txn *t, struct node *n)
 	void *buf;
 	int rc;
 
-	if (!t->conn->privileged && node_encoded_size(n) >= quota.entry_size)
+	if (!t->conn->privileged && node_quota_size(n) >= quota.entry_size)
 		return -ENOSPC;
 	rc = touch(t, n->path);
 	if (rc)

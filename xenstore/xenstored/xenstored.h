@@ -81,6 +81,7 @@ int node_set_perms(struct node *n, const struct xs_perm *p, unsigned int num);
 int node_add_child(struct node *n, const char *name);
 void node_del_child(struct node *n, const char *name);
 size_t node_encoded_size(const struct node *n);
+size_t node_quota_size(const struct node *n);
 void *node_encode(const struct node *n, size_t *len);
 struct node *node_decode(const char *path, const void *buf, size_t len);
 bool record_is_deleted(const void *buf, size_t len);
@@ -107,12 +108,14 @@ bool path_is_special(const char *p);
 char *path_parent(const char *p);
 const char *path_basename(const char *p);
 bool path_is_under(const char *p, const char *top);
+unsigned int parse_atoi(const char *s);
 int parse_uint(const char *s, unsigned long max, unsigned long *out);
 
 /* perms.c */
 int perms_parse(const char *const *s, unsigned int num, struct xs_perm *out);
 int perms_format(const struct xs_perm *p, unsigned int num, char *buf, size_t size);
 unsigned int perms_for(const struct conn *c, const struct xs_perm *p, unsigned int num);
+bool perms_owns(const struct conn *c, const struct xs_perm *p);
 
 /* A queued watch event: fired after the reply of the request causing it. */
 struct event {
