@@ -42,3 +42,32 @@ size_t cons_strip_cr(char *dst, const char *src, size_t len)
 			dst[n++] = src[i];
 	return n;
 }
+
+void cons_rate_init(struct cons_rate *r, long long now)
+{
+	r->next_period = now + CONS_RATE_PERIOD_MS;
+	r->count = 0;
+}
+
+bool cons_rate_tick(struct cons_rate *r, long long now)
+{
+	bool masked = r->count >= CONS_RATE_ALLOWANCE;
+
+	if (now < r->next_period)
+		return false;
+	cons_rate_init(r, now);
+	return masked;
+}
+
+bool cons_rate_event(struct cons_rate *r, long long now)
+{
+	cons_rate_tick(r, now);	/* a new period: the port is unmasked below */
+	return ++r->count < CONS_RATE_ALLOWANCE;
+}
+
+long long cons_rate_wait(const struct cons_rate *r, long long now)
+{
+	if (r->count < CONS_RATE_ALLOWANCE)
+		return -1;
+	return r->next_period > now ? r->next_period - now : 0;
+}

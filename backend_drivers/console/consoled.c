@@ -20,8 +20,13 @@
  *
  * The ring is the guest's: its indices are checked on every pass
  * (cons_ring.c) and a guest that breaks them loses its console, not the
- * daemon. Output to a terminal nobody reads is dropped when the terminal's
- * buffer is full; the log keeps the last of it (up to twice --log-size).
+ * daemon. A guest is answered at most 30 events each 200 ms (Xen 4.17's
+ * xenconsoled budget; past it its port stays masked until the period
+ * ends), and a pass takes at most DRAIN_MAX bytes of its output, a further
+ * pass costing it an event of that budget: neither an event storm nor a
+ * guest writing as fast as it can holds the daemon from the other
+ * consoles and the store. Output to a terminal nobody reads is dropped
+ * when the terminal's buffer is full; the log keeps the last of it (up to twice --log-size).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -55,7 +60,16 @@ struct guest {
 	int pty_slave;		/* held open so the master never hangs up */
 	struct cons_log log;
 	char tty[64];
+	struct cons_rate rate;	/* its events answered this period */
+	bool more;		/* output left in its ring by take_output()'s cap */
 };
+
+/*
+ * Output taken from one ring in one go: a guest refilling its ring from
+ * another vCPU as fast as we empty it must not keep the daemon from the
+ * other consoles and the store; what it leaves is taken on the next pass.
+ */
+#define DRAIN_MAX	(4 * XENCONS_OUT_SIZE)
 
 static struct guest guests[MAX_GUESTS];
 static unsigned int nr_guests;
@@ -93,6 +107,14 @@ static void say(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static struct guest *find_guest(unsigned int domid)
@@ -204,15 +226,16 @@ static void log_output(struct guest *g, const char *buf, size_t len)
 static bool take_output(struct guest *g)
 {
 	char buf[XENCONS_OUT_SIZE], plain[XENCONS_OUT_SIZE];
-	bool moved = false;
-	int n;
+	size_t taken = 0;
+	int n = 0;
 
-	while ((n = cons_take_output(g->intf, buf, sizeof(buf))) > 0) {
+	while (taken < DRAIN_MAX && (n = cons_take_output(g->intf, buf, sizeof(buf))) > 0) {
 		log_output(g, plain, cons_strip_cr(plain, buf, (size_t)n));
 		write_all(g->pty, buf, (size_t)n);
-		moved = true;
+		taken += (size_t)n;
 	}
-	if (moved)
+	g->more = taken >= DRAIN_MAX;
+	if (taken)
 		xendev_notify(&dev, (unsigned int)g->local_port);
 	if (n < 0) {
 		say("d%u: the guest broke its console ring's indices; console closed", g->domid);
@@ -323,6 +346,7 @@ static void serve(unsigned int domid, long port)
 	g = &guests[nr_guests++];
 	*g = (struct guest){ .domid = domid, .local_port = -1, .pty = -1, .pty_slave = -1,
 			     .log.fd = -1 };
+	cons_rate_init(&g->rate, now_ms());
 	g->intf = xendev_map(&dev, domid, GNTTAB_RESERVED_CONSOLE, &g->map_handle);
 	if (!g->intf) {
 		say("d%u: cannot map its console page (grant ref %u): %s", domid,
@@ -407,9 +431,49 @@ static void on_event(void)
 			release_guest(g);
 			return;
 		}
+		if (!cons_rate_event(&g->rate, now_ms()))
+			return;		/* over its budget: masked until cons_rate_tick() */
 		break;
 	}
 	xendev_unmask(&dev, (unsigned int)port);
+}
+
+/*
+ * Guests whose rate-limit period ended with their port masked (events that
+ * came meanwhile are pending: the unmask delivers them), and those whose
+ * output take_output() left in the ring, for one more pass if their budget
+ * has an event left (else at the period's end). A guest that breaks its
+ * ring here is let go. Returns poll()'s timeout for what is left.
+ */
+static int serve_deferred(void)
+{
+	long long now = now_ms(), wait = -1;
+	unsigned int i;
+
+	for (i = nr_guests; i-- > 0;) {
+		struct guest *g = &guests[i];
+		bool unmask = cons_rate_tick(&g->rate, now);
+		bool again = g->more && cons_rate_wait(&g->rate, now) < 0;
+
+		if (again)
+			cons_rate_event(&g->rate, now);
+		if ((unmask || again) && !take_output(g)) {
+			release_guest(g);
+			continue;
+		}
+		if (unmask)
+			xendev_unmask(&dev, (unsigned int)g->local_port);
+	}
+	for (i = 0; i < nr_guests; i++) {
+		const struct guest *g = &guests[i];
+		long long w = cons_rate_wait(&g->rate, now);
+
+		if (g->more && w < 0)
+			w = 0;
+		if (w >= 0 && (wait < 0 || w < wait))
+			wait = w;
+	}
+	return (int)wait;
 }
 
 /* Watch events: true if any came (queued ones included), -errno if the store went. */
@@ -431,14 +495,14 @@ static int loop(void)
 	for (;;) {
 		struct pollfd pfd[2 + MAX_GUESTS];
 		unsigned int i, n = 2;
-		int rc;
+		int rc, timeout = serve_deferred();
 
 		pfd[0] = (struct pollfd){ .fd = xs_fileno(xs), .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = dev.evtchn_fd, .events = POLLIN };
 		for (i = 0; i < nr_guests; i++)
 			pfd[n++] = (struct pollfd){ .fd = guests[i].pty,
 						    .events = input_room(&guests[i]) ? POLLIN : 0 };
-		if (poll(pfd, n, -1) < 0 && errno != EINTR)
+		if (poll(pfd, n, timeout) < 0 && errno != EINTR)
 			return -errno;
 		if (pfd[1].revents & POLLIN)
 			on_event();

@@ -166,6 +166,17 @@ $(UNIT_OUT)/dom0_tools/%: tests/unit/dom0_tools/%.c dom0_tools/%.c \
 	@echo "  HOSTCC  $@"
 	$(Q)gcc $(UNIT_CFLAGS) -o $@ $< dom0_tools/$*.c
 
+# consoled's own source with its /dev/xen, xenstore, clock and terminal calls answered by the test.
+UNIT_BINS += $(UNIT_OUT)/backend_drivers/console/consoled
+$(UNIT_OUT)/backend_drivers/console/consoled: tests/unit/backend_drivers/console/consoled.c \
+		backend_drivers/console/consoled.c backend_drivers/console/cons_ring.c \
+		backend_drivers/console/cons_log.c $(wildcard backend_drivers/console/*.h) \
+		dom0_tools/lib/xendev.h dom0_tools/lib/xs.h tests/unit/unit.h $(CONFIG_H)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)gcc $(UNIT_CFLAGS) -D_GNU_SOURCE -Wno-unused-function -Idom0_tools/lib -o $@ $< \
+		backend_drivers/console/cons_ring.c backend_drivers/console/cons_log.c
+
 # A backend's own main loop on a fake dom0 (tests/unit/backend_drivers/fake_dom0.h):
 # the test includes the backend's source, its poll() the fake's.
 FAKE_DOM0 := tests/unit/backend_drivers/fake_dom0.c

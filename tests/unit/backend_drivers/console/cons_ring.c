@@ -92,6 +92,73 @@ static void strip_carriage_returns(void)
 	EXPECT(!memcmp(out, "a\nb\n", 4));
 }
 
+/* A guest moving out_cons itself, anywhere: at most a ring is taken, or none. */
+static void output_cons_moved_by_guest(void)
+{
+	static const uint32_t moves[] = { 1, XENCONS_OUT_SIZE, XENCONS_OUT_SIZE + 1,
+					  0x80000000u, UINT32_MAX };
+	char buf[XENCONS_OUT_SIZE * 2];
+	unsigned int k;
+
+	for (k = 0; k < sizeof(moves) / sizeof(moves[0]); k++) {
+		int n;
+
+		memset(&ring, 0, sizeof(ring));
+		ring.out_prod = 0xfffffff0u;
+		ring.out_cons = ring.out_prod - moves[k];
+		n = cons_take_output(&ring, buf, sizeof(buf));
+		if (moves[k] <= XENCONS_OUT_SIZE) {
+			EXPECT_EQ(n, (int)moves[k]);
+			EXPECT_EQ(ring.out_cons, ring.out_prod);
+		} else {
+			EXPECT_EQ(n, -EPROTO);
+			EXPECT_EQ(ring.out_cons, ring.out_prod - moves[k]);
+		}
+	}
+}
+
+/*
+ * Xen 4.17 xenconsoled's event budget: 29 events are answered at once, the
+ * 30th leaves the port masked until its period ends, then the count starts
+ * again; an idle period unmasks nothing.
+ */
+static void event_storm_rate(void)
+{
+	struct cons_rate r;
+	long long t = 1000;
+	unsigned int i;
+
+	cons_rate_init(&r, t);
+	EXPECT_EQ(cons_rate_wait(&r, t), -1);
+	for (i = 1; i < CONS_RATE_ALLOWANCE; i++)
+		EXPECT(cons_rate_event(&r, t + i));
+	EXPECT(!cons_rate_event(&r, t + 50));
+	EXPECT_EQ(cons_rate_wait(&r, t + 50), CONS_RATE_PERIOD_MS - 50);
+	EXPECT(!cons_rate_tick(&r, t + 199));
+	EXPECT_EQ(cons_rate_wait(&r, t + 250), 0);
+	EXPECT(cons_rate_tick(&r, t + 250));
+	EXPECT_EQ(cons_rate_wait(&r, t + 250), -1);
+	EXPECT(!cons_rate_tick(&r, t + 250));
+	EXPECT(cons_rate_event(&r, t + 251));
+	EXPECT(!cons_rate_tick(&r, t + 1000));		/* a new period, not masked */
+	/* a storm of a million events in 10 s is answered 29 times a period */
+	{
+		unsigned int answered = 0, masked = 0;
+
+		cons_rate_init(&r, 0);
+		for (i = 0; i < 1000000; i++) {
+			long long now = i / 100;	/* 100 events a millisecond */
+
+			if (masked && !cons_rate_tick(&r, now))
+				continue;		/* masked: nothing delivered */
+			masked = !cons_rate_event(&r, now);
+			answered++;
+		}
+		EXPECT(answered <= (10000 / CONS_RATE_PERIOD_MS + 1) * CONS_RATE_ALLOWANCE);
+		EXPECT(answered >= (10000 / CONS_RATE_PERIOD_MS - 1) * CONS_RATE_ALLOWANCE);
+	}
+}
+
 int main(void)
 {
 	unit_suite = "backend_drivers/console/cons_ring";
@@ -101,5 +168,7 @@ int main(void)
 	RUN(input_until_full);
 	RUN(insane_input_indices);
 	RUN(strip_carriage_returns);
+	RUN(output_cons_moved_by_guest);
+	RUN(event_storm_rate);
 	return 0;
 }
