@@ -61,7 +61,8 @@ uint64_t store_gen_of(const char *path)
 	return gen;
 }
 
-static int owner_of(const char *path)
+/* The committed owner of @path, -1 if there is no such node. */
+int store_owner_of(const char *path)
 {
 	TDB_DATA d = tdb_fetch(db, key_of(path));
 	int owner;
@@ -86,7 +87,7 @@ static void account(const char *path, int old_owner, int new_owner)
 
 int store_put(struct node *n)
 {
-	int old = owner_of(n->path);
+	int old = store_owner_of(n->path);
 	TDB_DATA d;
 	size_t len;
 	int rc;
@@ -108,7 +109,7 @@ int store_put(struct node *n)
 
 int store_del(const char *path)
 {
-	int old = owner_of(path);
+	int old = store_owner_of(path);
 
 	if (old < 0)
 		return 0;

@@ -95,6 +95,7 @@ int store_open(const char *file);
 void store_close(void);
 int store_get(const char *path, struct node **out);
 uint64_t store_gen_of(const char *path);
+int store_owner_of(const char *path);
 int store_put(struct node *n);
 int store_del(const char *path);
 int store_begin(void);
