@@ -147,7 +147,11 @@ static int do_mkdir(struct req *r)
 	return rc ? rc : reply_ok(r);
 }
 
-/* A missing node is fine if its parent exists (docs/abi-devices.md §3.2). */
+/*
+ * A missing node is fine if its parent exists (docs/abi-devices.md §3.2)
+ * and the closest ancestor is writable. As Xen 4.17, the root is EINVAL
+ * only for those who may write it.
+ */
 static int do_rm(struct req *r)
 {
 	struct node *n;
@@ -156,17 +160,13 @@ static int do_rm(struct req *r)
 
 	if (rc)
 		return rc;
-	if (!strcmp(path, "/")) {
-		free(path);
-		return -EINVAL;
-	}
 	rc = tree_lookup(r, path, PERM_WRITE, &n);
 	if (!rc) {
-		rc = tree_remove(r, n);
+		rc = strcmp(path, "/") ? tree_remove(r, n) : -EINVAL;
 		node_free(n);
 	} else if (rc == -ENOENT) {
 		parent = path_parent(path);
-		rc = parent ? tree_lookup(r, parent, PERM_READ, &n) : -ENOMEM;
+		rc = parent ? txn_get(r->t, parent, &n) : -ENOMEM;
 		if (!rc)
 			node_free(n);
 		free(parent);

@@ -16,8 +16,10 @@ static bool allowed(struct req *r, const struct node *n, unsigned int want)
 }
 
 /*
- * The closest existing ancestor of a missing @path. Its read permission
- * decides between ENOENT and EACCES, so a domain cannot probe the names
+ * The closest existing ancestor of a missing @path. Its permission for
+ * what was asked (read for a read, write for a change, as Xen 4.17's
+ * errno_from_parents) decides between ENOENT and EACCES, so a domain
+ * cannot probe the names
  * below a directory it may not read.
  */
 static int closest_ancestor(struct req *r, const char *path, struct node **out)
@@ -55,7 +57,7 @@ int tree_lookup(struct req *r, const char *path, unsigned int want, struct node 
 	rc = closest_ancestor(r, path, &a);
 	if (rc)
 		return rc;
-	rc = allowed(r, a, PERM_READ) ? -ENOENT : -EACCES;
+	rc = perms_for(r->c, a->perms, a->nperms) & want ? -ENOENT : -EACCES;
 	node_free(a);
 	return rc;
 }

@@ -1068,6 +1068,31 @@ static void attack_txn_node_quota(void)
 }
 
 /*
+ * A missing node's error, as Xen 4.17 decides it: by the closest
+ * ancestor's permission for what was asked (read for a read, write for a
+ * change), so RM of a missing node in a directory a domain may only read
+ * is EACCES, and in one it may only write is fine. The root: EACCES for a
+ * domain, EINVAL for dom0.
+ */
+static void attack_missing_nodes(void)
+{
+	CHECK(write_val(d0, 0, "/ro/x", "1") && write_val(d0, 0, "/wo/x", "1"));
+	CHECK(OK(req(d0, XS_SET_PERMS, 0, "/ro", "n0", "r5", NULL)));
+	CHECK(OK(req(d0, XS_SET_PERMS, 0, "/wo", "n0", "w5", NULL)));
+	CHECK(ERR(req(d5, XS_READ, 0, "/ro/gone", NULL), "ENOENT"));
+	CHECK(ERR(req(d5, XS_RM, 0, "/ro/gone", NULL), "EACCES"));	/* was OK */
+	CHECK(ERR(req(d5, XS_SET_PERMS, 0, "/ro/gone", "n5", NULL), "EACCES"));	/* was ENOENT */
+	CHECK(ERR(req(d5, XS_MKDIR, 0, "/ro/gone", NULL), "EACCES"));
+	CHECK(ERR(req(d5, XS_READ, 0, "/wo/gone", NULL), "EACCES"));
+	CHECK(OK(req(d5, XS_RM, 0, "/wo/gone", NULL)));			/* was EACCES */
+	CHECK(ERR(req(d5, XS_RM, 0, "/wo/gone/deeper", NULL), "ENOENT"));
+	CHECK(ERR(req(d5, XS_SET_PERMS, 0, "/wo/gone", "n5", NULL), "ENOENT"));
+	CHECK(ERR(req(d5, XS_RM, 0, "/", NULL), "EACCES"));		/* was EINVAL */
+	CHECK(ERR(req(d0, XS_RM, 0, "/", NULL), "EINVAL"));
+	CHECK(!strcmp(readv(d0, 0, "/ro/x"), "1") && !strcmp(readv(d0, 0, "/wo/x"), "1"));
+}
+
+/*
  * Slow consumers (the class of XSA-326): a client sends requests without
  * taking its replies. What the daemon holds for it must stay below
  * quota.outq plus one reply, whatever it sends.
@@ -1392,5 +1417,6 @@ int main(void)
 	RUN(attack_privileged_types);
 	RUN(attack_ring_indices);
 	RUN(attack_txn_node_quota);
+	RUN(attack_missing_nodes);
 	return 0;
 }
