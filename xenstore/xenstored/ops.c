@@ -214,7 +214,8 @@ static int do_directory_part(struct req *r)
 static int do_get_perms(struct req *r)
 {
 	struct node *n;
-	int rc = r->argc == 1 ? lookup_arg(r, 0, true, PERM_READ, &n) : -EINVAL;
+	/* no special node: Xen 4.17 takes it for a bad node name */
+	int rc = r->argc == 1 ? lookup_arg(r, 0, false, PERM_READ, &n) : -EINVAL;
 
 	if (rc)
 		return rc;
@@ -249,7 +250,11 @@ static int do_set_perms(struct req *r)
 	rc = arg_path(r, 0, true, &path);
 	if (rc)
 		return rc;
-	rc = tree_lookup(r, path, PERM_WRITE, &n);
+	if (path_is_special(path) && strcmp(path, "@introduceDomain") &&
+	    strcmp(path, "@releaseDomain"))
+		rc = -EINVAL;		/* watchable, but no node (Xen 4.17) */
+	else
+		rc = tree_lookup(r, path, PERM_WRITE, &n);
 	if (!rc) {
 		struct xs_perm old[XS_PERMS_MAX];
 		unsigned int nold = n->nperms;

@@ -1093,6 +1093,36 @@ static void attack_missing_nodes(void)
 }
 
 /*
+ * "@" paths as Xen 4.17 takes them: any "@..." up to XENSTORE_REL_PATH_MAX
+ * may be watched (only the two domain events ever fire); SET_PERMS knows
+ * only those two, GET_PERMS none (a bad node name).
+ */
+static void attack_special_paths(void)
+{
+	char longp[XENSTORE_REL_PATH_MAX + 2];
+
+	CHECK(OK(req(d5, XS_WATCH, 0, "@", "t", NULL)));
+	CHECK(OK(req(d5, XS_WATCH, 0, "@any/thing.at all", "t", NULL)));
+	CHECK(event(d5, "@", "t") && event(d5, "@any/thing.at all", "t"));
+	memset(longp, 'x', sizeof(longp));
+	longp[0] = '@';
+	longp[XENSTORE_REL_PATH_MAX] = '\0';
+	CHECK(OK(req(d5, XS_WATCH, 0, longp, "t", NULL)));
+	CHECK(OK(req(d5, XS_UNWATCH, 0, longp, "t", NULL)));
+	longp[XENSTORE_REL_PATH_MAX] = 'x';
+	longp[XENSTORE_REL_PATH_MAX + 1] = '\0';
+	CHECK(ERR(req(d5, XS_WATCH, 0, longp, "t", NULL), "EINVAL"));
+	CHECK(ERR(req(d0, XS_GET_PERMS, 0, "@releaseDomain", NULL), "EINVAL"));
+	CHECK(ERR(req(d0, XS_SET_PERMS, 0, "@any", "n0", NULL), "EINVAL"));
+	CHECK(ERR(req(d5, XS_SET_PERMS, 0, "@any", "n5", NULL), "EINVAL"));
+	CHECK(ERR(req(d5, XS_READ, 0, "@releaseDomain", NULL), "EINVAL"));
+	/* an introduction reaches neither watch */
+	drain(d5);
+	CHECK(OK(req(d0, XS_INTRODUCE, 0, "8", "1", "1", NULL)));
+	CHECK(no_event(d5));
+}
+
+/*
  * Slow consumers (the class of XSA-326): a client sends requests without
  * taking its replies. What the daemon holds for it must stay below
  * quota.outq plus one reply, whatever it sends.
@@ -1418,5 +1448,6 @@ int main(void)
 	RUN(attack_ring_indices);
 	RUN(attack_txn_node_quota);
 	RUN(attack_missing_nodes);
+	RUN(attack_special_paths);
 	return 0;
 }
