@@ -41,8 +41,9 @@ static bool absolute_valid(const char *p)
 
 /*
  * Resolve @in for connection @c into a malloc'ed absolute path. Unprivileged
- * domains are held to quota.path below their own home directory, as Xen
- * counts it, and to XENSTORE_ABS_PATH_MAX elsewhere.
+ * domains are held to quota.path, counted as Xen 4.17 counts it: after
+ * "/local/domain/<id>/" for any id (its sscanf "%5u" reading the id), from
+ * the start elsewhere; and to XENSTORE_ABS_PATH_MAX.
  */
 int path_resolve(const struct conn *c, const char *in, bool special_ok, char **out)
 {
@@ -74,11 +75,12 @@ int path_resolve(const struct conn *c, const char *in, bool special_ok, char **o
 	if (!absolute_valid(p))
 		goto inval;
 	if (!c->privileged) {
-		size_t rel = strlen(p);
+		unsigned int domid;
+		int off = 0;
 
-		if (!strncmp(p, home, len))
-			rel -= len;
-		if (rel > quota.path)
+		if (sscanf(p, "/local/domain/%5u/%n", &domid, &off) != 1)
+			off = 0;
+		if (strlen(p) > (size_t)off + quota.path)
 			goto inval;
 	}
 done:

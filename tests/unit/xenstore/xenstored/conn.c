@@ -1333,6 +1333,11 @@ static void quota_path_absolute(void)
 	CHECK(ERR(req(d5, XS_READ, 0, "/vm/abcdefghijklmnopq", NULL), "EINVAL"));
 	CHECK(OK(req(d5, XS_MKDIR, 0, "/local/domain/5/abcdefghijklmnopqrst", NULL)));
 	CHECK(ERR(req(d5, XS_MKDIR, 0, "abcdefghijklmnopqrstu", NULL), "EINVAL"));
+	/* any domain's home counts so, as in Xen 4.17: a name, then EACCES */
+	CHECK(ERR(req(d5, XS_MKDIR, 0, "/local/domain/6/abcdefghijklmnopqrst", NULL), "EACCES"));
+	CHECK(ERR(req(d5, XS_MKDIR, 0, "/local/domain/6/abcdefghijklmnopqrstu", NULL), "EINVAL"));
+	CHECK(ERR(req(d5, XS_READ, 0, "/local/domain/12345/abcdefghijklmnopqrst", NULL), "EACCES"));
+	CHECK(ERR(req(d5, XS_READ, 0, "/local/domain/123456/abcdefghijklmno", NULL), "EINVAL"));
 	CHECK(OK(req(d0, XS_MKDIR, 0, "/vm/abcdefghijklmnopqrstuvwxyz", NULL)));
 }
 
