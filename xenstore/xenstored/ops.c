@@ -18,6 +18,8 @@ enum {
 	OP_PRIV = 1,	/* privileged connections only */
 	OP_TXN = 2,	/* runs in the request's transaction */
 	OP_MOD = 4,	/* modifies the store: implicit transaction if tx_id 0 */
+	OP_TAIL = 8,	/* bytes after the last NUL ignored, as Xen 4.17 counts strings */
+	OP_NOARGS = 16,	/* the payload is not looked at (Xen 4.17 neither) */
 };
 
 static const struct { int err; const char *name; } errnames[] = {
@@ -391,9 +393,9 @@ static const struct op {
 	[XS_DIRECTORY]		= { do_read_or_directory, OP_TXN, "DIRECTORY" },
 	[XS_READ]		= { do_read_or_directory, OP_TXN, "READ" },
 	[XS_GET_PERMS]		= { do_get_perms, OP_TXN, "GET_PERMS" },
-	[XS_WATCH]		= { do_watch_or_unwatch, 0, "WATCH" },
-	[XS_UNWATCH]		= { do_watch_or_unwatch, 0, "UNWATCH" },
-	[XS_TRANSACTION_START]	= { do_transaction_start, 0, "TRANSACTION_START" },
+	[XS_WATCH]		= { do_watch_or_unwatch, OP_TAIL, "WATCH" },
+	[XS_UNWATCH]		= { do_watch_or_unwatch, OP_TAIL, "UNWATCH" },
+	[XS_TRANSACTION_START]	= { do_transaction_start, OP_NOARGS, "TRANSACTION_START" },
 	[XS_TRANSACTION_END]	= { do_transaction_end, OP_TXN, "TRANSACTION_END" },
 	[XS_INTRODUCE]		= { do_introduce, OP_PRIV, "INTRODUCE" },
 	[XS_RELEASE]		= { do_release, OP_PRIV, "RELEASE" },
@@ -401,24 +403,30 @@ static const struct op {
 	[XS_WRITE]		= { do_write, OP_TXN | OP_MOD, "WRITE" },
 	[XS_MKDIR]		= { do_mkdir, OP_TXN | OP_MOD, "MKDIR" },
 	[XS_RM]			= { do_rm, OP_TXN | OP_MOD, "RM" },
-	[XS_SET_PERMS]		= { do_set_perms, OP_TXN | OP_MOD, "SET_PERMS" },
+	[XS_SET_PERMS]		= { do_set_perms, OP_TXN | OP_MOD | OP_TAIL, "SET_PERMS" },
 	[XS_IS_DOMAIN_INTRODUCED] = { do_is_domain_introduced, OP_PRIV, "IS_DOMAIN_INTRODUCED" },
 	[XS_RESUME]		= { do_resume, OP_PRIV, "RESUME" },
 	[XS_SET_TARGET]		= { do_set_target, OP_PRIV, "SET_TARGET" },
-	[XS_RESET_WATCHES]	= { do_reset_watches, 0, "RESET_WATCHES" },
-	[XS_DIRECTORY_PART]	= { do_directory_part, OP_TXN, "DIRECTORY_PART" },
+	[XS_RESET_WATCHES]	= { do_reset_watches, OP_NOARGS, "RESET_WATCHES" },
+	[XS_DIRECTORY_PART]	= { do_directory_part, OP_TXN | OP_TAIL, "DIRECTORY_PART" },
 };
 
-/* Split "a\0b\0" into argv; the payload must end in NUL unless empty. */
-static int split_args(struct req *r)
+/*
+ * Split "a\0b\0" into argv; the payload must end in NUL unless empty, or
+ * with @tail, whatever follows its last NUL is ignored.
+ */
+static int split_args(struct req *r, bool tail)
 {
-	unsigned int off = 0;
+	unsigned int off = 0, len = r->hdr.len;
 
-	if (!r->hdr.len)
+	if (tail)
+		while (len && r->body[len - 1] != '\0')
+			len--;
+	if (!len)
 		return 0;
-	if (r->body[r->hdr.len - 1] != '\0')
+	if (r->body[len - 1] != '\0')
 		return -EINVAL;
-	while (off < r->hdr.len) {
+	while (off < len) {
 		if (r->argc == sizeof(r->argv) / sizeof(r->argv[0]))
 			return -EINVAL;
 		r->argv[r->argc++] = r->body + off;
@@ -435,8 +443,8 @@ static int run_op(struct req *r, const struct op *op)
 	if ((op->flags & OP_PRIV) && !r->c->privileged)
 		return -EACCES;
 	/* WRITE carries a value that may hold NULs: it parses for itself */
-	if (r->hdr.type != XS_WRITE) {
-		rc = split_args(r);
+	if (r->hdr.type != XS_WRITE && !(op->flags & OP_NOARGS)) {
+		rc = split_args(r, op->flags & OP_TAIL);
 		if (rc)
 			return rc;
 	}

@@ -1122,6 +1122,36 @@ static void attack_special_paths(void)
 	CHECK(no_event(d5));
 }
 
+/* Bytes after the last NUL, and payloads nobody reads, as Xen 4.17 takes them. */
+static void attack_payload_tails(void)
+{
+	struct msg m;
+
+#define RAW(c, type, lit) raw(c, type, 0, lit, sizeof(lit) - 1)
+	RAW(d5, XS_WATCH, "name\0tok\0junk");
+	CHECK(pop_reply(d5, &m) && m.h.type == XS_WATCH);
+	CHECK(event(d5, "name", "tok"));
+	RAW(d5, XS_WATCH, "name\0tok");
+	CHECK(pop(d5, &m) && m.h.type == XS_ERROR && !strcmp(m.b, "EINVAL"));
+	RAW(d5, XS_UNWATCH, "name\0tok\0zz");
+	CHECK(pop(d5, &m) && m.h.type == XS_UNWATCH);
+	RAW(d5, XS_SET_PERMS, "/local/domain/5/name\0n5\0r6");
+	CHECK(pop(d5, &m) && m.h.type == XS_SET_PERMS);
+	CHECK(!strcmp(req(d0, XS_GET_PERMS, 0, "/local/domain/5/name", NULL)->b, "n5"));
+	RAW(d5, XS_DIRECTORY_PART, "/local/domain/5\0" "0\0" "zz");
+	CHECK(pop(d5, &m) && m.h.type == XS_DIRECTORY_PART);
+	RAW(d5, XS_TRANSACTION_START, "anything");
+	CHECK(pop(d5, &m) && m.h.type == XS_TRANSACTION_START && d5->ntxns == 1);
+	RAW(d5, XS_RESET_WATCHES, "x\0y\0z");
+	CHECK(pop(d5, &m) && m.h.type == XS_RESET_WATCHES && d5->ntxns == 0);
+	/* one argument means exactly one string */
+	RAW(d5, XS_READ, "name\0junk");
+	CHECK(pop(d5, &m) && m.h.type == XS_ERROR && !strcmp(m.b, "EINVAL"));
+	RAW(d5, XS_TRANSACTION_END, "T\0junk");
+	CHECK(pop(d5, &m) && m.h.type == XS_ERROR && !strcmp(m.b, "EINVAL"));
+#undef RAW
+}
+
 /*
  * Slow consumers (the class of XSA-326): a client sends requests without
  * taking its replies. What the daemon holds for it must stay below
@@ -1454,5 +1484,6 @@ int main(void)
 	RUN(attack_txn_node_quota);
 	RUN(attack_missing_nodes);
 	RUN(attack_special_paths);
+	RUN(attack_payload_tails);
 	return 0;
 }
