@@ -20,6 +20,7 @@ enum {
 	OP_MOD = 4,	/* modifies the store: implicit transaction if tx_id 0 */
 	OP_TAIL = 8,	/* bytes after the last NUL ignored, as Xen 4.17 counts strings */
 	OP_NOARGS = 16,	/* the payload is not looked at (Xen 4.17 neither) */
+	OP_NOTID = 32,	/* the tx_id is not looked at; others must name one of ours */
 };
 
 static const struct { int err; const char *name; } errnames[] = {
@@ -393,8 +394,8 @@ static const struct op {
 	[XS_DIRECTORY]		= { do_read_or_directory, OP_TXN, "DIRECTORY" },
 	[XS_READ]		= { do_read_or_directory, OP_TXN, "READ" },
 	[XS_GET_PERMS]		= { do_get_perms, OP_TXN, "GET_PERMS" },
-	[XS_WATCH]		= { do_watch_or_unwatch, OP_TAIL, "WATCH" },
-	[XS_UNWATCH]		= { do_watch_or_unwatch, OP_TAIL, "UNWATCH" },
+	[XS_WATCH]		= { do_watch_or_unwatch, OP_TAIL | OP_NOTID, "WATCH" },
+	[XS_UNWATCH]		= { do_watch_or_unwatch, OP_TAIL | OP_NOTID, "UNWATCH" },
 	[XS_TRANSACTION_START]	= { do_transaction_start, OP_NOARGS, "TRANSACTION_START" },
 	[XS_TRANSACTION_END]	= { do_transaction_end, OP_TXN, "TRANSACTION_END" },
 	[XS_INTRODUCE]		= { do_introduce, OP_PRIV, "INTRODUCE" },
@@ -438,20 +439,25 @@ static int split_args(struct req *r, bool tail)
 static int run_op(struct req *r, const struct op *op)
 {
 	struct txn *implicit = NULL;
+	struct txn *t = NULL;
 	int rc;
 
+	/* Xen 4.17's order: privilege, then the transaction, then the payload */
 	if ((op->flags & OP_PRIV) && !r->c->privileged)
 		return -EACCES;
+	if (!(op->flags & OP_NOTID) && r->hdr.tx_id) {
+		t = txn_find(r->c, r->hdr.tx_id);
+		if (!t)
+			return -ENOENT;
+	}
 	/* WRITE carries a value that may hold NULs: it parses for itself */
 	if (r->hdr.type != XS_WRITE && !(op->flags & OP_NOARGS)) {
 		rc = split_args(r, op->flags & OP_TAIL);
 		if (rc)
 			return rc;
 	}
-	if ((op->flags & OP_TXN) && r->hdr.tx_id) {
-		r->t = txn_find(r->c, r->hdr.tx_id);
-		if (!r->t)
-			return -ENOENT;
+	if (t && (op->flags & OP_TXN)) {
+		r->t = t;
 	} else if (op->flags & OP_MOD) {
 		r->t = implicit = txn_new(r->c, 0);
 		if (!implicit)

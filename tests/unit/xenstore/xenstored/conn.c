@@ -935,6 +935,16 @@ static void attack_privileged_types(void)
 		CHECK(ERR(req(d5, XS_READ, t, "/local/domain/5/name", NULL), "ENOENT"));
 		CHECK(ERR(req(d5, XS_WRITE, t, "/local/domain/5/name", "x", NULL), "ENOENT"));
 		CHECK(ERR(req(d5, XS_TRANSACTION_END, t, "T", NULL), "ENOENT"));
+		/* as Xen 4.17: every type but WATCH and UNWATCH looks the id up, */
+		/* after the privilege check and before the payload */
+		CHECK(ERR(req(d5, XS_GET_DOMAIN_PATH, t, "5", NULL), "ENOENT"));
+		CHECK(ERR(req(d5, XS_TRANSACTION_START, t, "", NULL), "ENOENT"));
+		CHECK(ERR(req(d0, XS_TRANSACTION_START, t, "", NULL), "EBUSY"));
+		CHECK(ERR(req(d5, XS_RESET_WATCHES, t, "", NULL), "ENOENT"));
+		CHECK(ERR(req(d5, XS_READ, t, "name", "junk", NULL), "ENOENT"));
+		CHECK(ERR(req(d5, XS_INTRODUCE, t, "9", "1", "1", NULL), "EACCES"));
+		CHECK(OK(req(d5, XS_WATCH, t, "name", "tx", NULL)));
+		CHECK(OK(req(d5, XS_UNWATCH, t, "name", "tx", NULL)));
 		CHECK(OK(req(d0, XS_TRANSACTION_END, t, "F", NULL)));
 	}
 	/* DIRECTORY_PART past the end: the generation and an empty list */
