@@ -46,6 +46,7 @@
 #include "lib/mm.h"
 #include "lib/peer.h"
 #include "lib/physinfo.h"
+#include "lib/domctl.h"
 #include <lamina/grant_table.h>
 #include <lamina/memory.h>
 #include <lamina/domctl.h>
@@ -508,21 +509,13 @@ static int peer(void)
 static struct grant_entry_v1 *dtable;
 static domid_t pd;
 
-static long domctl(struct domctl *op, uint32_t cmd, domid_t dom)
-{
-	op->cmd = cmd;
-	op->interface_version = DOMCTL_INTERFACE_VERSION;
-	op->domain = dom;
-	return hypercall1(__HYPERVISOR_domctl, op);
-}
-
 /* Domain dom's tot_pages, or -1 when it is not there. */
 static long tot_pages(domid_t dom)
 {
 	struct domctl op;
 
 	memset(&op, 0, sizeof(op));
-	if (domctl(&op, DOMCTL_getdomaininfo, dom) || op.domain != dom)
+	if (domctl_call(&op, DOMCTL_getdomaininfo, dom) || op.domain != dom)
 		return -1;
 	return (long)op.u.getdomaininfo.tot_pages;
 }
@@ -533,7 +526,7 @@ static long set_max_pages(domid_t dom, uint64_t pages)
 
 	memset(&op, 0, sizeof(op));
 	op.u.max_mem.max_memkb = pages * 4;
-	return domctl(&op, DOMCTL_max_mem, dom);
+	return domctl_call(&op, DOMCTL_max_mem, dom);
 }
 
 /* A domain that never runs, with one page: its id, the page's MFN in *mfn. */
@@ -542,27 +535,22 @@ static long other_domain(uint64_t *mfn)
 	struct xen_memory_reservation r = { (uint64_t)mfn, 1, 0, 0, 0, { 0 } };
 	uint64_t frame = 0;
 	struct gnttab_setup_table st = { 0, 0, 1, 99, { 0 }, (uint64_t)&frame };
-	struct domctl op;
+	static const char handle[16];
+	domid_t id;
 	long rc;
 
-	memset(&op, 0, sizeof(op));
-	op.u.createdomain.max_vcpus = 1;
-	op.u.createdomain.max_evtchn_port = 1023;
-	op.u.createdomain.max_grant_frames = -1;
-	op.u.createdomain.max_maptrack_frames = -1;
-	op.u.createdomain.grant_opts = 1;
-	if ((rc = domctl(&op, DOMCTL_createdomain, 0)))
+	if ((rc = domctl_create(&id, handle)))
 		return rc;
-	r.domid = op.domain;
+	r.domid = id;
 	*mfn = 0;
-	if ((rc = set_max_pages(op.domain, 4)) ||
+	if ((rc = set_max_pages(id, 4)) ||
 	    (rc = hypercall2(__HYPERVISOR_memory_op, XENMEM_populate_physmap, &r)) != 1)
 		return rc < 0 ? rc : -ENOMEM;
 	/* Its table now, as a toolstack would (Lamina makes one at first use). */
-	st.dom = op.domain;
+	st.dom = id;
 	if (gnttab(GNTTABOP_setup_table, &st, 1) || st.status)
 		return -EIO;
-	return op.domain;
+	return id;
 }
 
 /* Hard affinity of domain dom's vCPU 0: CPU cpu only. */
@@ -576,7 +564,7 @@ static long pin(domid_t dom, unsigned int cpu)
 	op.u.vcpuaffinity.flags = VCPUAFFINITY_HARD;
 	op.u.vcpuaffinity.cpumap_hard.bitmap = (uint64_t)&hard;
 	op.u.vcpuaffinity.cpumap_hard.nr_bits = 8;
-	return domctl(&op, DOMCTL_setvcpuaffinity, dom);
+	return domctl_call(&op, DOMCTL_setvcpuaffinity, dom);
 }
 
 static int16_t map_ref(domid_t dom, grant_ref_t ref, uint64_t va, grant_handle_t *h)
@@ -804,7 +792,7 @@ static int dom0_peer_ends(uint64_t box_va, grant_handle_t box_h)
 	int16_t st;
 
 	memset(&op, 0, sizeof(op));
-	CHECK((rc = domctl(&op, DOMCTL_destroydomain, pd)) == 0, "destroying the peer: %ld", rc);
+	CHECK((rc = domctl_call(&op, DOMCTL_destroydomain, pd)) == 0, "destroying the peer: %ld", rc);
 	CHECK(tot_pages(pd) >= 0, "the peer is gone while we map its page");
 	CHECK((mfn = give_page("to the dying")), "a page");
 	fr = (long)physinfo_free_pages();
@@ -878,7 +866,7 @@ static int dom0(struct start_info *si)
 	if (dom0_race() != TEST_PASS || dom0_v2() != TEST_PASS)
 		return TEST_FAIL;
 	memset(&op, 0, sizeof(op));
-	CHECK(domctl(&op, DOMCTL_destroydomain, (domid_t)other) == 0, "destroying d%ld", other);
+	CHECK(domctl_call(&op, DOMCTL_destroydomain, (domid_t)other) == 0, "destroying d%ld", other);
 	/* The peer: G, F, two once-typed pages, 7 lost, H, 2 into v2 gone; 5 and the race's came. */
 	t = tot_pages(pd);
 	CHECK(t == peer_t0 - 9 + (long)box->race_ok, "the peer's tot_pages %ld, was %ld", t,
