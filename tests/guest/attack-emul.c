@@ -20,9 +20,13 @@
  *   3E, REX.W or two REX; mov from cr0 with ModRM mod 0 (ignored, as the
  *   hardware does); lock rdmsr / lock mov cr0 #UD; cr8, rdpmc, hlt, lgdt,
  *   invlpg stay #GP.
+ * - mov to %cr3: a switch to a second L4 and back (the low twelve bits
+ *   ignored), mov from %cr3 the frame of the kernel's base; a data page,
+ *   a hypervisor frame, bit 63 or frame 0 the #GP(0), the base kept.
  * Before: every prefixed form, 2- and 4-byte entry writes, cmpxchg8b,
  * stos, xchgb, movb, add and 67 string I/O were #GP or #PF on Lamina, and
- * the #PF of a transfer across a page boundary gave its first byte as cr2.
+ * the #PF of a transfer across a page boundary gave its first byte as cr2;
+ * every mov to %cr3 was a #GP.
  */
 #include "lib/guest.h"
 #include "lib/mm.h"
@@ -346,6 +350,48 @@ static void priv_attacks(void)
 	TRY("invlpg", 13, "invlpg (%0)", : : "r"(&a) : "memory");
 }
 
+/* The hypervisor's L3 in slot 256: a frame the guest does not own. */
+static uint64_t hypervisor_frame(void)
+{
+	return (((const uint64_t *)start_pt)[256] & PTE_ADDR) >> 12;
+}
+
+/*
+ * mov to and from %cr3 in the kernel: a switch to a second L4 (its low
+ * twelve bits set, ignored) and back; a data page, a frame of the
+ * hypervisor and a value above the frame numbers are the #GP(0), rip on
+ * the instruction and the base kept.
+ */
+static void cr3_attacks(void)
+{
+	uint64_t y = scratch_page(), ymfn = va_to_mfn(y), base = va_to_mfn(start_pt) << 12;
+	uint64_t a = 0, data = va_to_mfn(scratch_page()) << 12;
+
+	TRY("mov from cr3", -1, "mov %%cr3, %0", : "+r"(a) : : "memory");
+	expect(a == base, "mov from cr3", a);
+	((uint64_t *)y)[511] = ((const uint64_t *)start_pt)[511];
+	expect(update_va_mapping(y, (ymfn << 12) | PTE_P | PTE_US | PTE_A, UVMF_INVLPG) == 0,
+	       "read-only remap of the second L4", ymfn);
+	TRY("mov to cr3, a second L4, low bits set", -1, "mov %0, %%cr3", : : "r"((ymfn << 12) | 0xfff) : "memory");
+	a = 0;
+	TRY("mov from cr3 on the second L4", -1, "mov %%cr3, %0", : "+r"(a) : : "memory");
+	expect(a == ymfn << 12, "mov from cr3 on the second L4", a);
+	TRY("mov to cr3, back", -1, "mov %0, %%cr3", : : "r"(base) : "memory");
+	a = 0;
+	TRY("mov from cr3 back", -1, "mov %%cr3, %0", : "+r"(a) : : "memory");
+	expect(a == base, "mov from cr3 back", a);
+	expect(update_va_mapping(y, (ymfn << 12) | PTE_DATA, UVMF_INVLPG) == 0,
+	       "the second L4 released", ymfn);
+	TRY("mov to cr3, a data page", 13, "mov %0, %%cr3", : : "r"(data) : "memory");
+	expect(last_trap.error == 0, "mov to cr3, a data page: error code", last_trap.error);
+	TRY("mov to cr3, a hypervisor frame", 13, "mov %0, %%cr3", : : "r"(hypervisor_frame() << 12) : "memory");
+	TRY("mov to cr3, bit 63 set", 13, "mov %0, %%cr3", : : "r"(base | (1ULL << 63)) : "memory");
+	TRY("mov to cr3, frame 0", 13, "mov %0, %%cr3", : : "r"(0ULL) : "memory");
+	a = 0;
+	TRY("mov from cr3 after the refusals", -1, "mov %%cr3, %0", : "+r"(a) : : "memory");
+	expect(a == base, "mov from cr3 after the refusals", a);
+}
+
 int test_main(struct start_info *si)
 {
 	mm_init(si);
@@ -362,6 +408,7 @@ int test_main(struct start_info *si)
 	ptwr_attacks();
 	io_attacks();
 	priv_attacks();
+	cr3_attacks();
 	CHECK(failures == 0, "%u checks failed", failures);
 	printf("attack-emul: prefixes, string I/O and page-table writes as Xen 4.17\n");
 	return TEST_PASS;

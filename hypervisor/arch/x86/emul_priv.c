@@ -19,6 +19,7 @@
  */
 #include <hv/lib.h>
 #include <hv/domain.h>
+#include <hv/mm.h>
 #include <hv/guest_access.h>
 #include <hv/hypervisor.h>
 #include <asm/irq.h>
@@ -122,8 +123,23 @@ static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
 	}
 }
 
-static bool emulate_mov_cr(struct vcpu *v, struct cpu_regs *r, uint8_t modrm,
-			   uint8_t rex, bool to_cr)
+/*
+ * mov to %cr3: the base switch of MMUEXT_NEW_BASEPTR, to the frame in
+ * bits 12-63 (the low twelve, PCID or PWT/PCD, are ignored; bits above
+ * the frame numbers name no frame), as Xen 4.17's write_cr. 1 when done,
+ * 0 for the #GP(0) of a refused frame, -1 for a preempted validation:
+ * the instruction runs again, rip kept.
+ */
+static int emulate_mov_to_cr3(struct vcpu *v, uint64_t val)
+{
+	int rc = new_baseptr(v, val >> PAGE_SHIFT, false);
+
+	return rc == -ERESTART ? -1 : !rc;
+}
+
+/* 1 done, 0 a #GP, -1 to run the instruction again (emulate_mov_to_cr3). */
+static int emulate_mov_cr(struct vcpu *v, struct cpu_regs *r, uint8_t modrm,
+			  uint8_t rex, bool to_cr)
 {
 	unsigned int cr = ((modrm >> 3) & 7) | ((rex & 4) << 1);
 	uint64_t *reg = regs_gpr(r, (modrm & 7) | ((rex & 1) << 3));
@@ -142,6 +158,8 @@ static bool emulate_mov_cr(struct vcpu *v, struct cpu_regs *r, uint8_t modrm,
 		cr4_fsgsbase_load(v->arch.cr4_fsgsbase);
 		return true;
 	}
+	if (to_cr && cr == 3)
+		return emulate_mov_to_cr3(v, *reg);
 	if (to_cr)
 		return false;
 	switch (cr) {
@@ -606,7 +624,10 @@ static int emulate_0f(struct vcpu *v, struct cpu_regs *r, const uint8_t *b, unsi
 		return 3;
 	case 0x20:
 	case 0x22:
-		return n >= 3 && emulate_mov_cr(v, r, b[2], rex, b[1] == 0x22) ? 3 : 0;
+		if (n < 3)
+			return 0;
+		rc = emulate_mov_cr(v, r, b[2], rex, b[1] == 0x22);
+		return rc > 0 ? 3 : rc;
 	}
 	return 0;
 }

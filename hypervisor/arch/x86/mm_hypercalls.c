@@ -269,7 +269,7 @@ long hc_mmu_update(struct vcpu *v, struct hc_args *a)
 	return walk_list(v, a, sizeof(struct mmu_update), apply_mmu_update);
 }
 
-static int new_baseptr(struct vcpu *v, mfn_t mfn, bool user)
+int new_baseptr(struct vcpu *v, mfn_t mfn, bool user)
 {
 	struct domain *d = v->domain;
 	uint64_t *slot = user ? &v->arch.user_cr3 : &v->arch.guest_cr3;

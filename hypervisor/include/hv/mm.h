@@ -11,6 +11,7 @@
 #include <lamina/errno.h>
 
 struct domain;
+struct vcpu;
 
 /*
  * Two words carry every count and may be changed by any CPU at any time,
@@ -206,6 +207,8 @@ static inline int pt_refusal(int rc)
 }
 
 int pt_pin(struct domain *d, mfn_t mfn, unsigned int level);
+/* MMUEXT_NEW_BASEPTR / NEW_USER_BASEPTR, and a PV kernel's mov to %cr3. */
+int new_baseptr(struct vcpu *v, mfn_t mfn, bool user);
 int pt_unpin(struct domain *d, mfn_t mfn);
 void pt_unpin_all(struct domain *d);
 int pt_update_entry(struct domain *d, paddr_t ptr, uint64_t val, bool preserve_ad);
