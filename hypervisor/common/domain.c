@@ -174,6 +174,7 @@ struct domain *domain_alloc(domid_t domid, const char *name, bool privileged)
 	spin_lock_init(&d->vcpu_ctx_lock, LOCK_LEVEL_VCPUCTX);
 	spin_lock_init(&d->grant_lock, LOCK_LEVEL_GRANT);
 	spin_lock_init(&d->watchdog_lock, LOCK_LEVEL_WATCHDOG);
+	spin_lock_init(&d->pause_lock, LOCK_LEVEL_PAUSE);
 	rspin_lock_init(&d->arch.pt.lock, LOCK_LEVEL_PT);
 	if (evtchn_domain_init(d))
 		goto fail;
@@ -261,15 +262,25 @@ static void domains_gone(void)
 			i++;
 }
 
+/*
+ * Under d->pause_lock: the count and the vCPUs' pause it stands for
+ * change together, so two of dom0's vCPUs pausing and unpausing at once
+ * leave the domain paused exactly while the count is not 0 (Xen 4.17
+ * counts atomically and pauses each vCPU once a pause).
+ */
 int domain_pause_by_controller(struct domain *d)
 {
-	if (d->pause_count >= 255)
-		return trace_err(-EOVERFLOW);
 	struct vcpu *v;
 
+	spin_lock(&d->pause_lock);
+	if (d->pause_count >= 255) {
+		spin_unlock(&d->pause_lock);
+		return trace_err(-EOVERFLOW);
+	}
 	d->pause_count++;
 	for_each_vcpu(d, v)
 		vcpu_pause_sync(v);	/* not current: the caller is another domain */
+	spin_unlock(&d->pause_lock);
 	return 0;
 }
 
@@ -277,14 +288,18 @@ int domain_unpause_by_controller(struct domain *d)
 {
 	struct vcpu *v;
 
-	if (!d->pause_count)
+	spin_lock(&d->pause_lock);
+	if (!d->pause_count) {
+		spin_unlock(&d->pause_lock);
 		return trace_err(-EINVAL);
+	}
 	if (!--d->pause_count) {
 		d->creation_finished = true;
 		if (d->state == DOMAIN_RUNNING && !d->dying)
 			for_each_vcpu(d, v)
 				vcpu_unpause(v);
 	}
+	spin_unlock(&d->pause_lock);
 	return 0;
 }
 

@@ -155,6 +155,7 @@ struct domain {
 	bool killed;			/* destroydomain's continuation destroys it, not the reaper */
 	bool shared_info_released;	/* gone: its allocation reference dropped */
 	unsigned int pause_count;	/* the controller's (pausedomain), at most 255 */
+	spinlock_t pause_lock;		/* pause_count and the vCPU pauses it makes */
 	uint32_t max_evtchn_port;	/* createdomain's: the highest port it may have */
 	/* createdomain's, else gnttab_max_frames= and gnttab_max_maptrack_frames=. */
 	uint32_t max_grant_frames, max_maptrack_frames;

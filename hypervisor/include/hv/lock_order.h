@@ -38,6 +38,11 @@
  *   d->watchdog_lock      a domain's SCHEDOP_watchdog timers: which are in
  *                         use, and their first initialisation (as Xen
  *                         4.17's watchdog_lock)
+ *   d->pause_lock         the controller's pause count (pausedomain and
+ *                         unpausedomain) with the vCPUs' pause it stands
+ *                         for: two of dom0's vCPUs at once count as Xen
+ *                         4.17's atomic count does; held while the
+ *                         pause waits for the vCPUs to stop
  *   rq->lock              a CPU's run queue; two CPUs' queues are taken
  *                         lower CPU first (rq_lock_pair: a vCPU moving,
  *                         work stealing)
@@ -67,6 +72,7 @@ enum {
 	LOCK_LEVEL_PCI,
 	LOCK_LEVEL_PCICFG,
 	LOCK_LEVEL_WATCHDOG,
+	LOCK_LEVEL_PAUSE,
 	LOCK_LEVEL_RQ,
 	LOCK_LEVEL_TQ,
 	LOCK_LEVEL_DOMLIST,
