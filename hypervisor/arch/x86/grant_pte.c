@@ -86,31 +86,63 @@ bool gnttab_host_addr_ok(struct domain *d, uint64_t addr, bool is_pte)
 	return grant_l1e(d, addr, is_pte, &ptr);
 }
 
+/*
+ * The L1 checked by grant_l1e stays an L1 until the entry is written: in
+ * a domain of several vCPUs another one could release it in between
+ * (the last type reference goes under the page-table lock), and the
+ * write would land in what is now a data page. Xen 4.17 checks and
+ * writes under the L1's page lock; here d's page-table lock, the one its
+ * entry writes take (pt_update_entry_foreign), held around both. A
+ * one-vCPU domain's tables change only by its own calls.
+ */
+static inline __attribute__((always_inline)) bool grant_pt_lock(struct domain *d)
+{
+	if (d->max_vcpus <= 1)
+		return false;
+	rspin_lock(&d->arch.pt.lock);
+	return true;
+}
+
+static inline __attribute__((always_inline)) void grant_pt_unlock(struct domain *d, bool locked)
+{
+	if (locked)
+		rspin_unlock(&d->arch.pt.lock);
+}
+
+static inline __attribute__((always_inline)) int
+create_host_mapping(struct domain *ld, struct domain *rd, uint64_t addr, pte_t e, bool is_pte,
+		    bool *was_present)
+{
+	paddr_t ptr;
+
+	if (!grant_l1e(ld, addr, is_pte, &ptr))
+		return -EINVAL;
+	*was_present = *(pte_t *)maddr_to_virt(ptr) & _PAGE_PRESENT;
+	return pt_update_entry_foreign(ld, rd, ptr, e, false);
+}
+
 int gnttab_create_host_mapping(struct domain *ld, struct domain *rd, uint64_t addr, mfn_t mfn,
 			       uint32_t flags)
 {
 	pte_t e = (mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_NX;
-	bool is_pte = flags & GNTMAP_contains_pte, was_present;
-	paddr_t ptr;
+	bool is_pte = flags & GNTMAP_contains_pte, was_present = false, locked;
 	int rc;
 
-	if (!grant_l1e(ld, addr, is_pte, &ptr))
-		return -EINVAL;
 	if (!(flags & GNTMAP_readonly))
 		e |= _PAGE_RW;
 	if (flags & GNTMAP_application_map)
 		e |= _PAGE_USER;
 	e |= (pte_t)((flags >> _GNTMAP_guest_avail0) & GUEST_AVAIL_BITS) << 9;
-	was_present = *(pte_t *)maddr_to_virt(ptr) & _PAGE_PRESENT;
-	rc = pt_update_entry_foreign(ld, rd, ptr, e, false);
+	locked = grant_pt_lock(ld);
+	rc = create_host_mapping(ld, rd, addr, e, is_pte, &was_present);
+	grant_pt_unlock(ld, locked);
 	if (!rc && was_present && invalidate_local(ld, is_pte))
 		gnttab_flush_tlb(ld);
 	return rc;
 }
 
-/* The entry at addr must map mfn now; it is cleared (*flush: see the top). */
-int gnttab_destroy_host_mapping(struct domain *d, uint64_t addr, mfn_t mfn, bool is_pte,
-				bool *flush)
+static inline __attribute__((always_inline)) int
+destroy_host_mapping(struct domain *d, uint64_t addr, mfn_t mfn, bool is_pte, bool *flush)
 {
 	paddr_t ptr;
 	pte_t e;
@@ -127,12 +159,23 @@ int gnttab_destroy_host_mapping(struct domain *d, uint64_t addr, mfn_t mfn, bool
 	return rc;
 }
 
+/* The entry at addr must map mfn now; it is cleared (*flush: see the top). */
+int gnttab_destroy_host_mapping(struct domain *d, uint64_t addr, mfn_t mfn, bool is_pte,
+				bool *flush)
+{
+	bool locked = grant_pt_lock(d);
+	int rc = destroy_host_mapping(d, addr, mfn, is_pte, flush);
+
+	grant_pt_unlock(d, locked);
+	return rc;
+}
+
 /*
  * The grant mapping at addr is replaced by the entry at new_addr, which
  * is cleared (new_addr 0: the grant entry is just cleared); *flush as
  * for an unmap, and set even when clearing new_addr's entry fails.
  */
-int gnttab_replace_host_mapping(struct domain *d, uint64_t addr, uint64_t new_addr, mfn_t mfn,
+static int replace_host_mapping(struct domain *d, uint64_t addr, uint64_t new_addr, mfn_t mfn,
 				bool *flush)
 {
 	paddr_t ptr, nptr;
@@ -140,7 +183,7 @@ int gnttab_replace_host_mapping(struct domain *d, uint64_t addr, uint64_t new_ad
 	int rc;
 
 	if (!new_addr)
-		return gnttab_destroy_host_mapping(d, addr, mfn, false, flush);
+		return destroy_host_mapping(d, addr, mfn, false, flush);
 	if (!grant_l1e(d, addr, false, &ptr) || !grant_l1e(d, new_addr, false, &nptr))
 		return -EINVAL;
 	e = *(pte_t *)maddr_to_virt(ptr);
@@ -153,6 +196,16 @@ int gnttab_replace_host_mapping(struct domain *d, uint64_t addr, uint64_t new_ad
 	rc = pt_update_entry(d, nptr, 0, false);
 	if (invalidate_local(d, false))		/* new_addr's entry too */
 		*flush = true;
+	return rc;
+}
+
+int gnttab_replace_host_mapping(struct domain *d, uint64_t addr, uint64_t new_addr, mfn_t mfn,
+				bool *flush)
+{
+	bool locked = grant_pt_lock(d);
+	int rc = replace_host_mapping(d, addr, new_addr, mfn, flush);
+
+	grant_pt_unlock(d, locked);
 	return rc;
 }
 
