@@ -295,7 +295,8 @@ static void rows_copyout(void)
 }
 
 /*
- * Every physdev_op Lamina has but set_iopl and the pirq_eoi_gmfn pair,
+ * Every physdev_op Lamina has but set_iopl and the pirq_eoi_gmfn pair
+ * (rows_eoi_gmfn),
  * from a domU with a zeroed argument and with a hypervisor address (Xen
  * 4.17's answers).
  */
@@ -370,6 +371,39 @@ static void rows_free_pirq(void)
 	ROW("physdev get_free_pirq until none left", rc, -ENOSPC);
 	ROW("physdev get_free_pirq: PIRQs given in all", n + 4, 40);
 	ROW("physdev get_free_pirq: the last", fp.pirq, 24);
+}
+
+/*
+ * pirq_eoi_gmfn from a domU, as Xen 4.17 answers it: the frame must be a
+ * page of the domain's that can be writable (checked first), one a
+ * domain (-EBUSY after, by v1 or v2), held until the domain goes (the
+ * audit at the peer's destroy on Lamina counts the reference).
+ */
+static void rows_eoi_gmfn(struct start_info *si)
+{
+	struct physdev_pirq_eoi_gmfn e = { 0 };
+	uint64_t eoi = va_to_mfn(scratch_page()), other = va_to_mfn(scratch_page());
+
+	ROW("physdev pirq_eoi_gmfn_v2 0", NCALL(__HYPERVISOR_physdev_op, 28, &e, 0), -EINVAL);
+	ROW("physdev pirq_eoi_gmfn_v2 bad pointer", NCALL(__HYPERVISOR_physdev_op, 28, HV_ADDR, 0),
+	    -EFAULT);
+	ROW("physdev pirq_eoi_gmfn_v1 bad pointer", NCALL(__HYPERVISOR_physdev_op, 17, HV_ADDR, 0),
+	    -EFAULT);
+	e.gmfn = 1ULL << 40;
+	ROW("physdev pirq_eoi_gmfn_v2 no such frame", NCALL(__HYPERVISOR_physdev_op, 28, &e, 0),
+	    -EINVAL);
+	e.gmfn = va_to_mfn(si->pt_base);
+	ROW("physdev pirq_eoi_gmfn_v2 the L4", NCALL(__HYPERVISOR_physdev_op, 28, &e, 0), -EINVAL);
+	e.gmfn = eoi;
+	ROW("physdev pirq_eoi_gmfn_v2 a page", NCALL(__HYPERVISOR_physdev_op, 28, &e, 0), 0);
+	ROW("physdev pirq_eoi_gmfn_v1 the page again", NCALL(__HYPERVISOR_physdev_op, 17, &e, 0),
+	    -EBUSY);
+	e.gmfn = other;
+	ROW("physdev pirq_eoi_gmfn_v2 a second page", NCALL(__HYPERVISOR_physdev_op, 28, &e, 0),
+	    -EBUSY);
+	e.gmfn = va_to_mfn(si->pt_base);
+	ROW("physdev pirq_eoi_gmfn_v2 the L4 after", NCALL(__HYPERVISOR_physdev_op, 28, &e, 0),
+	    -EINVAL);
 }
 
 static long domctl_on(uint32_t cmd, uint16_t dom)
@@ -670,6 +704,7 @@ static void rows(struct start_info *si)
 	    NCALL(__HYPERVISOR_physdev_op, 16, page, 0), -EPERM);
 	rows_physdev();
 	rows_free_pirq();
+	rows_eoi_gmfn(si);
 	rows_order();
 	rows_foreigndom();
 	rows_domctl(own_domid());

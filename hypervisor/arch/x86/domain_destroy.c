@@ -49,10 +49,14 @@ static void release_vcpu(struct vcpu *v)
 void arch_domain_destroy_begin(struct domain *d)
 {
 	struct vcpu *v;
+	mfn_t eoi;
 
 	pt_abort(d);
 	for_each_vcpu(d, v)
 		release_vcpu(v);
+	eoi = __atomic_exchange_n(&d->arch.pirq_eoi_mfn, 0, __ATOMIC_ACQ_REL);
+	if (eoi)	/* a domU's pirq_eoi_gmfn page */
+		put_page_and_type(eoi, d);
 	pt_unpin_all(d);
 }
 

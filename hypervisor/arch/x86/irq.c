@@ -579,7 +579,9 @@ static long irq_status_query(struct domain *d, uint64_t arg)
 /*
  * The EOI map: a writable page of dom0 held until the machine stops (Xen
  * keeps it for the domain's life; dom0's is the machine's). A domU's is
- * refused: it has no PIRQ a bit could stand for. v1 is taken as v2:
+ * held as Xen 4.17 holds it, one a domain (-EBUSY for a second, the
+ * frame checked first), until its destroy (arch_domain_destroy_begin);
+ * no PIRQ of a domU has a bit there to set. v1 is taken as v2:
  * its eoi does not also unmask the port as Xen's does (Linux uses v2).
  */
 static long pirq_eoi_gmfn(struct domain *d, uint64_t arg)
@@ -589,10 +591,17 @@ static long pirq_eoi_gmfn(struct domain *d, uint64_t arg)
 
 	if (copy_from_guest(&op, arg, sizeof(op)))
 		return -EFAULT;
-	if (!d->is_privileged)
-		return trace_err(-EPERM);
 	if (op.gmfn >= frame_table_size || get_page_and_type(op.gmfn, PGT_writable, d))
 		return trace_err(-EINVAL);
+	if (!d->is_privileged) {
+		mfn_t none = 0;	/* a domU's own frame is never 0 */
+
+		if (__atomic_compare_exchange_n(&d->arch.pirq_eoi_mfn, &none, op.gmfn, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			return 0;
+		put_page_and_type(op.gmfn, d);
+		return trace_err(-EBUSY);
+	}
 	spin_lock(&irq_lock);
 	if (eoi_map) {
 		rc = trace_err(-EBUSY);

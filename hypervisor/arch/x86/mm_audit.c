@@ -152,6 +152,8 @@ static void expect_domain(const struct domain *o, struct expect *x, unsigned int
 	grant_for_each_pin(o, expect_pin, x);
 	if (irq_eoi_map_frame() != INVALID_MFN && frame_table[irq_eoi_map_frame()].owner == o->domid)
 		expect_pin(irq_eoi_map_frame(), true, x);	/* held writable by irq.c */
+	if (__atomic_load_n(&o->arch.pirq_eoi_mfn, __ATOMIC_ACQUIRE))	/* a domU's, likewise */
+		expect_pin(o->arch.pirq_eoi_mfn, true, x);
 	evtchn_fifo_for_each_frame(o, expect_pin, x);	/* held writable, as pins are */
 }
 

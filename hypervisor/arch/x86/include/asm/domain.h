@@ -96,6 +96,7 @@ struct arch_domain {
 	struct pt_work pt;
 	uint32_t pci_cf8;		/* dom0's last 32-bit write to port 0xCF8 */
 	uint64_t domu_pirqs;		/* a domU's PIRQs get_free_pirq gave it (irq.c) */
+	mfn_t pirq_eoi_mfn;		/* a domU's pirq_eoi_gmfn page, held writable; 0 none */
 };
 
 #endif
