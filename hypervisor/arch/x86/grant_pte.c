@@ -159,31 +159,21 @@ destroy_host_mapping(struct domain *d, uint64_t addr, mfn_t mfn, bool is_pte, bo
 	return rc;
 }
 
-/* The entry at addr must map mfn now; it is cleared (*flush: see the top). */
-int gnttab_destroy_host_mapping(struct domain *d, uint64_t addr, mfn_t mfn, bool is_pte,
-				bool *flush)
-{
-	bool locked = grant_pt_lock(d);
-	int rc = destroy_host_mapping(d, addr, mfn, is_pte, flush);
-
-	grant_pt_unlock(d, locked);
-	return rc;
-}
-
 /*
  * The grant mapping at addr is replaced by the entry at new_addr, which
- * is cleared (new_addr 0: the grant entry is just cleared); *flush as
- * for an unmap, and set even when clearing new_addr's entry fails.
+ * is cleared (new_addr 0: the grant entry is just cleared, is_pte naming
+ * it by its machine address); *flush as for an unmap, and set even when
+ * clearing new_addr's entry fails.
  */
 static int replace_host_mapping(struct domain *d, uint64_t addr, uint64_t new_addr, mfn_t mfn,
-				bool *flush)
+				bool is_pte, bool *flush)
 {
 	paddr_t ptr, nptr;
 	pte_t e, ne;
 	int rc;
 
 	if (!new_addr)
-		return destroy_host_mapping(d, addr, mfn, false, flush);
+		return destroy_host_mapping(d, addr, mfn, is_pte, flush);
 	if (!grant_l1e(d, addr, false, &ptr) || !grant_l1e(d, new_addr, false, &nptr))
 		return -EINVAL;
 	e = *(pte_t *)maddr_to_virt(ptr);
@@ -199,14 +189,27 @@ static int replace_host_mapping(struct domain *d, uint64_t addr, uint64_t new_ad
 	return rc;
 }
 
-int gnttab_replace_host_mapping(struct domain *d, uint64_t addr, uint64_t new_addr, mfn_t mfn,
-				bool *flush)
+static int replace_host_mapping_locked(struct domain *d, uint64_t addr, uint64_t new_addr,
+				       mfn_t mfn, bool is_pte, bool *flush)
 {
 	bool locked = grant_pt_lock(d);
-	int rc = replace_host_mapping(d, addr, new_addr, mfn, flush);
+	int rc = replace_host_mapping(d, addr, new_addr, mfn, is_pte, flush);
 
 	grant_pt_unlock(d, locked);
 	return rc;
+}
+
+/* The entry at addr must map mfn now; it is cleared (*flush: see the top). */
+int gnttab_destroy_host_mapping(struct domain *d, uint64_t addr, mfn_t mfn, bool is_pte,
+				bool *flush)
+{
+	return replace_host_mapping_locked(d, addr, 0, mfn, is_pte, flush);
+}
+
+int gnttab_replace_host_mapping(struct domain *d, uint64_t addr, uint64_t new_addr, mfn_t mfn,
+				bool *flush)
+{
+	return replace_host_mapping_locked(d, addr, new_addr, mfn, false, flush);
 }
 
 void gnttab_flush_tlb(struct domain *d)
