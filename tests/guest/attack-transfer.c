@@ -225,7 +225,7 @@ static uint64_t table_like_page(void)
 
 /*
  * Pages the hypervisor writes: our vcpu_info, our FIFO control block and
- * (Xen only) our PIRQ EOI map, their mappings gone; upcalls masked (we
+ * our PIRQ EOI map, their mappings gone; upcalls masked (we
  * poll). Before step 1: what they cost the hypervisor is spent by then.
  */
 static uint64_t held[3];
@@ -242,9 +242,9 @@ static void peer_hold_pages(void)
 	P_CHECK(hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, 0, &rvi) == 0,
 		"register_vcpu_info");
 	P_CHECK(evtchn_op(EVTCHNOP_init_control, &ic) == 0, "init_control");
-	/* Lamina keeps the EOI map to dom0 (docs/conformance.md, physdev_op). */
+	/* A domU's EOI map is registered as on Xen 4.17 (docs/conformance.md, physdev_op). */
 	rc = hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_pirq_eoi_gmfn_v2, &pe);
-	P_CHECK(rc == (on_lamina() ? -EPERM : 0), "pirq_eoi_gmfn_v2 gave %ld", rc);
+	P_CHECK(rc == 0, "pirq_eoi_gmfn_v2 gave %ld", rc);
 	P_CHECK(update_va_mapping(vi, 0, UVMF_INVLPG) == 0 &&
 		update_va_mapping(fc, 0, UVMF_INVLPG) == 0 &&
 		update_va_mapping(eoi, 0, UVMF_INVLPG) == 0, "unmapping them");
