@@ -20,6 +20,7 @@
 #include "lib/mm.h"
 #include "lib/traps.h"
 #include "lib/peer.h"
+#include "lib/domctl.h"
 #include "lib/peer_verdict.h"
 #include <lamina/callback.h>
 #include <lamina/domctl.h>
@@ -124,12 +125,9 @@ static long peer_op(uint32_t cmd, domid_t dom, struct vcpu_guest_context *c)
 	struct domctl op;
 
 	memset(&op, 0, sizeof(op));
-	op.cmd = cmd;
-	op.interface_version = DOMCTL_INTERFACE_VERSION;
-	op.domain = dom;
 	op.u.vcpucontext.vcpu = 0;
 	op.u.vcpucontext.ctxt = (uint64_t)c;
-	return hypercall1(__HYPERVISOR_domctl, &op);
+	return domctl_call(&op, cmd, dom);
 }
 
 /* dom0: waits until the peer's granted page says it is in its NMI handler. */

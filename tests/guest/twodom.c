@@ -32,6 +32,7 @@
 #include "lib/guest.h"
 #include "lib/events.h"
 #include "lib/peer.h"
+#include "lib/domctl.h"
 #include <lamina/vcpu.h>
 #include <lamina/domctl.h>
 
@@ -84,14 +85,11 @@ static long pin_to_cpu0(domid_t dom)
 	struct domctl op;
 
 	memset(&op, 0, sizeof(op));
-	op.cmd = DOMCTL_setvcpuaffinity;
-	op.interface_version = DOMCTL_INTERFACE_VERSION;
-	op.domain = dom;
 	op.u.vcpuaffinity.vcpu = 0;
 	op.u.vcpuaffinity.flags = VCPUAFFINITY_HARD;
 	op.u.vcpuaffinity.cpumap_hard.bitmap = (uint64_t)&hard;
 	op.u.vcpuaffinity.cpumap_hard.nr_bits = 8;
-	return hypercall1(__HYPERVISOR_domctl, &op);
+	return domctl_call(&op, DOMCTL_setvcpuaffinity, dom);
 }
 
 /* The last part of the comment at the top; the peer spins. */
