@@ -20,29 +20,12 @@
 #include "lib/mm.h"
 #include "lib/peer.h"
 #include "lib/peer_verdict.h"
+#include "lib/domctl.h"
 #include <lamina/domctl.h>
 
 #define PEER_MIB	16
 
 static struct vcpu_guest_context first, now, changed;
-
-static long domctl(struct domctl *op, uint32_t cmd, domid_t dom)
-{
-	op->cmd = cmd;
-	op->interface_version = DOMCTL_INTERFACE_VERSION;
-	op->domain = dom;
-	return hypercall1(__HYPERVISOR_domctl, op);
-}
-
-static long ctx_op(uint32_t cmd, domid_t dom, struct vcpu_guest_context *c)
-{
-	struct domctl op;
-
-	memset(&op, 0, sizeof(op));
-	op.u.vcpucontext.vcpu = 0;
-	op.u.vcpucontext.ctxt = (uint64_t)c;
-	return domctl(&op, cmd, dom);
-}
 
 static void keep_first(struct vcpu_guest_context *c)
 {
@@ -68,8 +51,8 @@ static int second_contexts(domid_t id)
 
 	for (i = 0; i < 50; i++)
 		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);	/* let it run */
-	CHECK((rc = domctl(&op, DOMCTL_pausedomain, id)) == 0, "pausing the peer: %ld", rc);
-	CHECK((rc = ctx_op(DOMCTL_getvcpucontext, id, &now)) == 0, "getvcpucontext: %ld", rc);
+	CHECK((rc = domctl_call(&op, DOMCTL_pausedomain, id)) == 0, "pausing the peer: %ld", rc);
+	CHECK((rc = domctl_vcpu0_context(DOMCTL_getvcpucontext, id, &now)) == 0, "getvcpucontext: %ld", rc);
 	CHECK(now.ctrlreg[3] == first.ctrlreg[3], "its L4 %#lx, built with %#lx",
 	      (unsigned long)now.ctrlreg[3], (unsigned long)first.ctrlreg[3]);
 	/*
@@ -83,29 +66,29 @@ static int second_contexts(domid_t id)
 	       (unsigned long)now.ctrlreg[4]);
 	changed = now;
 	changed.ctrlreg[3] += 0x1000;
-	CHECK((rc = ctx_op(DOMCTL_setvcpucontext, id, &changed)) == -EOPNOTSUPP,
+	CHECK((rc = domctl_vcpu0_context(DOMCTL_setvcpucontext, id, &changed)) == -EOPNOTSUPP,
 	      "another L4 gave %ld", rc);
 	changed = now;
 	changed.gdt_ents = 16;
 	changed.gdt_frames[0] = now.ctrlreg[3] >> 12;
-	CHECK((rc = ctx_op(DOMCTL_setvcpucontext, id, &changed)) == -EOPNOTSUPP,
+	CHECK((rc = domctl_vcpu0_context(DOMCTL_setvcpucontext, id, &changed)) == -EOPNOTSUPP,
 	      "another GDT gave %ld", rc);
 	changed = now;
 	changed.ctrlreg[1] = now.ctrlreg[3];
-	CHECK((rc = ctx_op(DOMCTL_setvcpucontext, id, &changed)) == -EOPNOTSUPP,
+	CHECK((rc = domctl_vcpu0_context(DOMCTL_setvcpucontext, id, &changed)) == -EOPNOTSUPP,
 	      "a user L4 gave %ld", rc);
 	changed = now;
 	changed.ldt_ents = 1;
 	changed.ldt_base = 0xffffffff80000000ULL;
-	CHECK((rc = ctx_op(DOMCTL_setvcpucontext, id, &changed)) == -EOPNOTSUPP,
+	CHECK((rc = domctl_vcpu0_context(DOMCTL_setvcpucontext, id, &changed)) == -EOPNOTSUPP,
 	      "an LDT gave %ld", rc);
 	changed = now;
 	changed.vm_assist = 1ULL << 40;
-	CHECK((rc = ctx_op(DOMCTL_setvcpucontext, id, &changed)) == -EINVAL,
+	CHECK((rc = domctl_vcpu0_context(DOMCTL_setvcpucontext, id, &changed)) == -EINVAL,
 	      "vm_assist bit 40 gave %ld", rc);
-	CHECK((rc = ctx_op(DOMCTL_setvcpucontext, id, &now)) == 0,
+	CHECK((rc = domctl_vcpu0_context(DOMCTL_setvcpucontext, id, &now)) == 0,
 	      "its own context again gave %ld", rc);
-	CHECK((rc = domctl(&op, DOMCTL_unpausedomain, id)) == 0, "unpausing it: %ld", rc);
+	CHECK((rc = domctl_call(&op, DOMCTL_unpausedomain, id)) == 0, "unpausing it: %ld", rc);
 	return TEST_PASS;
 }
 
@@ -117,16 +100,16 @@ static int reset_and_end(domid_t id)
 
 	CHECK(rc == 0 && op.domain == id && (op.u.getdomaininfo.flags & DOMINF_shutdown),
 	      "the peer did not shut down: %ld", rc);
-	CHECK((rc = ctx_op(DOMCTL_setvcpucontext, id, NULL)) == 0, "vcpu_reset gave %ld", rc);
-	CHECK((rc = domctl(&op, DOMCTL_getdomaininfo, id)) == 0 &&
+	CHECK((rc = domctl_vcpu0_context(DOMCTL_setvcpucontext, id, NULL)) == 0, "vcpu_reset gave %ld", rc);
+	CHECK((rc = domctl_call(&op, DOMCTL_getdomaininfo, id)) == 0 &&
 	      op.u.getdomaininfo.nr_online_vcpus == 0,
 	      "after vcpu_reset: %ld, %u vCPUs online", rc, op.u.getdomaininfo.nr_online_vcpus);
-	CHECK((rc = ctx_op(DOMCTL_getvcpucontext, id, &now)) == -ENODATA,
+	CHECK((rc = domctl_vcpu0_context(DOMCTL_getvcpucontext, id, &now)) == -ENODATA,
 	      "getvcpucontext after vcpu_reset gave %ld", rc);
 	first.flags &= ~VGCF_online;		/* given, but left down */
-	CHECK((rc = ctx_op(DOMCTL_setvcpucontext, id, &first)) == 0,
+	CHECK((rc = domctl_vcpu0_context(DOMCTL_setvcpucontext, id, &first)) == 0,
 	      "the first context after vcpu_reset gave %ld", rc);
-	CHECK((rc = domctl(&op, DOMCTL_destroydomain, id)) == 0, "destroying it: %ld", rc);
+	CHECK((rc = domctl_call(&op, DOMCTL_destroydomain, id)) == 0, "destroying it: %ld", rc);
 	peer_unmap_console();
 	return TEST_PASS;
 }

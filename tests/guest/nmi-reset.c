@@ -119,17 +119,6 @@ static void keep_first(struct vcpu_guest_context *c)
 	first = *c;
 }
 
-/* dom0: a domctl on the peer, with its vCPU 0's context c for setvcpucontext. */
-static long peer_op(uint32_t cmd, domid_t dom, struct vcpu_guest_context *c)
-{
-	struct domctl op;
-
-	memset(&op, 0, sizeof(op));
-	op.u.vcpucontext.vcpu = 0;
-	op.u.vcpucontext.ctxt = (uint64_t)c;
-	return domctl_call(&op, cmd, dom);
-}
-
 /* dom0: waits until the peer's granted page says it is in its NMI handler. */
 static bool wait_masked(domid_t id)
 {
@@ -165,18 +154,18 @@ int test_main(struct start_info *si)
 	id = peer_build(si, 4096, "role=peer", PEER_MIB);
 	CHECK(id > 0, "the peer could not be built (%d)", id);
 	CHECK(wait_masked((domid_t)id), "the peer never said it was in its NMI handler");
-	CHECK((rc = peer_op(DOMCTL_pausedomain, (domid_t)id, NULL)) == 0,
+	CHECK((rc = domctl_vcpu0_context(DOMCTL_pausedomain, (domid_t)id, NULL)) == 0,
 	      "pausing the peer: %ld", rc);
-	CHECK((rc = peer_op(DOMCTL_setvcpucontext, (domid_t)id, NULL)) == 0,
+	CHECK((rc = domctl_vcpu0_context(DOMCTL_setvcpucontext, (domid_t)id, NULL)) == 0,
 	      "vcpu_reset gave %ld", rc);
 	ctx = first;
 	ctx.user_regs.rip = (uint64_t)after_reset;
 	ctx.user_regs.rsp = (uint64_t)reset_stack + STACK_SIZE - 8;	/* as after a call */
 	ctx.kernel_sp = (uint64_t)reset_stack + STACK_SIZE;
 	ctx.flags |= VGCF_online;
-	CHECK((rc = peer_op(DOMCTL_setvcpucontext, (domid_t)id, &ctx)) == 0,
+	CHECK((rc = domctl_vcpu0_context(DOMCTL_setvcpucontext, (domid_t)id, &ctx)) == 0,
 	      "its context after the reset gave %ld", rc);
-	CHECK((rc = peer_op(DOMCTL_unpausedomain, (domid_t)id, NULL)) == 0,
+	CHECK((rc = domctl_vcpu0_context(DOMCTL_unpausedomain, (domid_t)id, NULL)) == 0,
 	      "unpausing the peer: %ld", rc);
 	if (verdict_result((domid_t)id))
 		return TEST_FAIL;

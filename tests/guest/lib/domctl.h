@@ -44,4 +44,18 @@ static inline long domctl_destroy(domid_t dom)
 	return domctl_call(&op, DOMCTL_destroydomain, dom);
 }
 
+/*
+ * getvcpucontext / setvcpucontext of dom's vCPU 0 through c (NULL: the
+ * reset of setvcpucontext); other commands that take no argument too.
+ */
+static inline long domctl_vcpu0_context(uint32_t cmd, domid_t dom, struct vcpu_guest_context *c)
+{
+	struct domctl op;
+
+	memset(&op, 0, sizeof(op));
+	op.u.vcpucontext.vcpu = 0;
+	op.u.vcpucontext.ctxt = (uint64_t)c;
+	return domctl_call(&op, cmd, dom);
+}
+
 #endif
