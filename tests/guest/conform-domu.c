@@ -170,6 +170,16 @@ static void rows_foreigndom(void)
 	ROW("mmuext_op foreigndom DOMID_IO", mmuext_flush(DOMID_IO), -EPERM);
 	ROW("mmu_update foreigndom own id", mmu_one(&u, (uint32_t)self), -ESRCH);
 	ROW("mmu_update foreigndom DOMID_XEN", mmu_one(&u, DOMID_XEN), -EPERM);
+	ROW("mmu_update foreigndom DOMID_XEN, no entries",
+	    hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&u, 0, 0, DOMID_XEN, 0), 0);
+	ROW("mmu_update foreigndom dom0, no entries",
+	    hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&u, 0, 0, 0, 0), 0);
+	ROW("mmu_update foreigndom DOMID_XEN, bad list",
+	    hypercall5(__HYPERVISOR_mmu_update, HV_ADDR, 1, 0, DOMID_XEN, 0), -EFAULT);
+	ROW("mmu_update foreigndom dom0, bad list",
+	    hypercall5(__HYPERVISOR_mmu_update, HV_ADDR, 1, 0, 0, 0), -EFAULT);
+	ROW("mmuext_op foreigndom DOMID_XEN, no entries",
+	    hypercall5(__HYPERVISOR_mmuext_op, (uint64_t)&u, 0, 0, DOMID_XEN, 0), -EPERM);
 	{
 		/*
 		 * Frames named under DOMID_IO: Xen lets a domU's mmu_update

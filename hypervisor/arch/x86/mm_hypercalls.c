@@ -229,6 +229,17 @@ walk_entries(struct vcpu *v, struct hc_args *a, size_t size,
 	return rc;
 }
 
+/*
+ * mmu_update's privilege check on a foreigndom comes with its first
+ * entry, as Xen 4.17's per-request XSM check: an empty list is 0, an
+ * unreadable one -EFAULT, and the first entry read is refused (-EPERM).
+ */
+static int apply_refused(struct vcpu *v, struct domain *fd, const void *entry)
+{
+	(void)v, (void)fd, (void)entry;
+	return trace_err(-EPERM);
+}
+
 /* A list whose frames belong to the foreigndom it names: referenced meanwhile. */
 static long __attribute__((noinline))
 walk_foreign(struct vcpu *v, struct hc_args *a, size_t size,
@@ -240,6 +251,8 @@ walk_foreign(struct vcpu *v, struct hc_args *a, size_t size,
 	_Static_assert(sizeof(struct mmu_update) != sizeof(struct mmuext_op), "list sizes");
 	struct domain *fd = foreign_owner(v->domain, (domid_t)a->arg[3], io_exempt, &rc);
 
+	if (!fd && rc == -EPERM && io_exempt)
+		return walk_entries(v, a, size, apply_refused, NULL);
 	if (!fd)
 		return rc;
 	rc = walk_entries(v, a, size, apply, fd);
