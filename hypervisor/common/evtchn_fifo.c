@@ -402,7 +402,7 @@ void evtchn_fifo_destroy(struct domain *d)
 
 	__atomic_store_n(&d->evtchn_fifo, NULL, __ATOMIC_SEQ_CST);
 	while (__atomic_load_n(&d->evtchn_fifo_users, __ATOMIC_SEQ_CST))
-		asm volatile("pause");	/* a raise or unmask still using it */
+		spin_relax();	/* a raise or unmask still using it */
 	for (i = 0; i < NR_FIFO_VCPUS; i++)
 		if (f->vcpu[i].cb)
 			put_page_and_type(f->vcpu[i].cb_mfn, d);
