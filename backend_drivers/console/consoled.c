@@ -62,6 +62,7 @@ struct guest {
 	char tty[64];
 	struct cons_rate rate;	/* its events answered this period */
 	bool more;		/* output left in its ring by take_output()'s cap */
+	bool masked;		/* its port left masked by on_event() until the period ends */
 };
 
 /*
@@ -431,8 +432,10 @@ static void on_event(void)
 			release_guest(g);
 			return;
 		}
-		if (!cons_rate_event(&g->rate, now_ms()))
-			return;		/* over its budget: masked until cons_rate_tick() */
+		if (!cons_rate_event(&g->rate, now_ms())) {
+			g->masked = true;	/* over its budget: until cons_rate_tick() */
+			return;
+		}
 		break;
 	}
 	xendev_unmask(&dev, (unsigned int)port);
@@ -452,7 +455,8 @@ static int serve_deferred(void)
 
 	for (i = nr_guests; i-- > 0;) {
 		struct guest *g = &guests[i];
-		bool unmask = cons_rate_tick(&g->rate, now);
+		/* a deferred pass spends an event too, but masks nothing */
+		bool unmask = cons_rate_tick(&g->rate, now) && g->masked;
 		bool again = g->more && cons_rate_wait(&g->rate, now) < 0;
 
 		if (again)
@@ -461,8 +465,10 @@ static int serve_deferred(void)
 			release_guest(g);
 			continue;
 		}
-		if (unmask)
+		if (unmask) {
+			g->masked = false;
 			xendev_unmask(&dev, (unsigned int)g->local_port);
+		}
 	}
 	for (i = 0; i < nr_guests; i++) {
 		const struct guest *g = &guests[i];
