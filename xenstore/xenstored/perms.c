@@ -60,19 +60,26 @@ static unsigned int target_of(const struct conn *c)
  * node; a domain, those whose entry 0 names it or its target (Xen 4.17's
  * XS_PERM_OWNER: only an owner may change the list).
  */
-bool perms_owns(const struct conn *c, const struct xs_perm *p)
+static bool owns(const struct conn *c, unsigned int target, const struct xs_perm *p)
 {
-	return c->privileged || p[0].id == c->domid || p[0].id == target_of(c);
+	return c->privileged || p[0].id == c->domid || p[0].id == target;
 }
 
-/* Access of connection @c to a node with this list (docs/abi-devices.md §3.3). */
+bool perms_owns(const struct conn *c, const struct xs_perm *p)
+{
+	return owns(c, target_of(c), p);
+}
+
+/*
+ * Access of connection @c to a node with this list (docs/abi-devices.md
+ * §3.3); the domain is looked up once, for its target.
+ */
 unsigned int perms_for(const struct conn *c, const struct xs_perm *p, unsigned int num)
 {
-	unsigned int target, i;
+	unsigned int target = target_of(c), i;
 
-	if (perms_owns(c, p))
+	if (owns(c, target, p))
 		return PERM_BOTH;
-	target = target_of(c);
 	for (i = 1; i < num; i++)
 		if (p[i].id == c->domid || p[i].id == target)
 			return p[i].perm & PERM_BOTH;
