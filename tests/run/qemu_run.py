@@ -122,10 +122,13 @@ def qemu_command(hv, hvargs, modules, accel, memory="512", interactive=False,
 class NmiInjector:
     """Injects an NMI into every CPU (QMP inject-nmi) each interval seconds
     through QEMU's QMP socket at path, from start() until QEMU ends.
-    Add args() to the QEMU command."""
+    Add args() to the QEMU command. A QMP error reply (to qmp_capabilities
+    or inject-nmi) stops the injector, sets refused to its text and calls
+    on_refused (run() kills QEMU and ends the run as "qmp-error")."""
 
     def __init__(self, path, interval):
         self.path, self.interval, self.sent, self.error = path, interval, 0, None
+        self.refused, self.on_refused = None, None
 
     def args(self):
         return ["-qmp", "unix:%s,server=on,wait=off" % self.path.replace(",", ",,")]
@@ -133,26 +136,41 @@ class NmiInjector:
     def start(self):
         threading.Thread(target=self._loop, daemon=True).start()
 
-    def _loop(self):
+    @staticmethod
+    def _execute(f, command):
+        """Sends command; returns None on success, else the error's text.
+        Asynchronous events before the reply are skipped."""
         import json
+        f.write(json.dumps({"execute": command}) + "\n")
+        f.flush()
+        while True:
+            reply = json.loads(f.readline())
+            if "return" in reply:
+                return None
+            if "error" in reply:
+                err = reply["error"]
+                return "QMP %s refused: %s: %s" % (command, err.get("class", "?"),
+                                                   err.get("desc", reply))
+
+    def _loop(self):
         import socket
         try:
             s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             s.connect(self.path)
             f = s.makefile("rw")
             f.readline()                                # the greeting
-            f.write(json.dumps({"execute": "qmp_capabilities"}) + "\n")
-            f.flush()
-            f.readline()
-            while True:
-                f.write(json.dumps({"execute": "inject-nmi"}) + "\n")
-                f.flush()
-                while "return" not in json.loads(f.readline()):
-                    pass                                # events
-                self.sent += 1
-                time.sleep(self.interval)
+            self.refused = self._execute(f, "qmp_capabilities")
+            while not self.refused:
+                self.refused = self._execute(f, "inject-nmi")
+                if not self.refused:
+                    self.sent += 1
+                    time.sleep(self.interval)
         except (OSError, ValueError) as e:              # QEMU ended (or never listened)
             self.error = str(e)
+            return
+        self.error = self.refused
+        if self.on_refused:
+            self.on_refused()
 
 
 def run(cmd, timeout, log_path=None, echo=True, watch=None, interactive=False, feed=None,
@@ -161,7 +179,8 @@ def run(cmd, timeout, log_path=None, echo=True, watch=None, interactive=False, f
 
     watch: list of (regex, outcome); the first match ends the run (Xen).
     feed: (regex, bytes) - type bytes on the console once regex is seen.
-    nmi: (regex, NmiInjector) - start injecting NMIs once regex is seen."""
+    nmi: (regex, NmiInjector) - start injecting NMIs once regex is seen; a
+    QMP error reply kills QEMU and the outcome is "qmp-error"."""
     if interactive:
         try:
             rc = subprocess.run(cmd, timeout=timeout).returncode
@@ -194,6 +213,7 @@ def run(cmd, timeout, log_path=None, echo=True, watch=None, interactive=False, f
             if nmi and not nmi[1].sent and not getattr(nmi[1], "started", False) \
                     and nmi[0].search(line):
                 nmi[1].started = True
+                nmi[1].on_refused = proc.kill
                 nmi[1].start()
             for rx, outcome in watch or ():
                 if not found and rx.search(line):
@@ -211,6 +231,15 @@ def run(cmd, timeout, log_path=None, echo=True, watch=None, interactive=False, f
         proc.wait()
         outcome = found[0] if found else "timeout"
     t.join(timeout=5)
+    if nmi and nmi[1].refused:
+        # QEMU did not inject what the test relies on: say so, whatever
+        # the guest did meanwhile.
+        outcome = "qmp-error"
+        lines.append("qemu_run: %s\n" % nmi[1].refused)
+        if log:
+            log.write(lines[-1])
+        if echo:
+            sys.stdout.write(lines[-1])
     if log:
         log.close()
     return outcome, "".join(lines)
