@@ -1078,6 +1078,59 @@ static void attack_txn_node_quota(void)
 }
 
 /*
+ * A node whose owner SET_PERMS changes inside a transaction counts for its
+ * new owner from the commit on (Xen 4.17's transaction_fix_domains), and
+ * the commit is held to the new owner's quota: ENOSPC, nothing moved.
+ */
+static void txn_node_quota_owner_move(void)
+{
+	char path[64];
+	uint32_t t;
+	int k;
+
+	quota.nodes = 10;
+	for (k = 0; k < 8; k++) {	/* dom5: its home, name and 8 = 10 */
+		snprintf(path, sizeof(path), "/local/domain/5/n%d", k);
+		CHECK(write_val(d5, 0, path, "x"));
+	}
+	CHECK(domain_get(5, false)->nodes == 10 && domain_get(6, false)->nodes == 1);
+	t = txn_start(d0);
+	for (k = 0; k < 3; k++) {
+		snprintf(path, sizeof(path), "/local/domain/5/n%d", k);
+		CHECK(OK(req(d0, XS_SET_PERMS, t, path, "n6", "r5", NULL)));
+	}
+	/* nothing moves before the commit */
+	CHECK(domain_get(5, false)->nodes == 10 && domain_get(6, false)->nodes == 1);
+	CHECK(OK(req(d0, XS_TRANSACTION_END, t, "T", NULL)));
+	CHECK(domain_get(5, false)->nodes == 7 && domain_get(6, false)->nodes == 4);
+	/* dom5 has room again, dom6 is charged: its own node count is 4 */
+	CHECK(write_val(d5, 0, "/local/domain/5/more", "x"));
+	CHECK(domain_get(5, false)->nodes == 8);
+	/* six more for dom6 would make 10 of a quota of 10 */
+	t = txn_start(d0);
+	for (k = 3; k < 8; k++) {
+		snprintf(path, sizeof(path), "/local/domain/5/n%d", k);
+		CHECK(OK(req(d0, XS_SET_PERMS, t, path, "n6", NULL)));
+	}
+	CHECK(OK(req(d0, XS_SET_PERMS, t, "/local/domain/5/more", "n6", NULL)));
+	CHECK(ERR(req(d0, XS_TRANSACTION_END, t, "T", NULL), "ENOSPC"));
+	CHECK(domain_get(5, false)->nodes == 8 && domain_get(6, false)->nodes == 4);
+	CHECK(!strcmp(req(d0, XS_GET_PERMS, 0, "/local/domain/5/n3", NULL)->b, "n5"));
+	/* five of them do fit (9), and a node given back moves back */
+	t = txn_start(d0);
+	for (k = 3; k < 8; k++) {
+		snprintf(path, sizeof(path), "/local/domain/5/n%d", k);
+		CHECK(OK(req(d0, XS_SET_PERMS, t, path, "n6", NULL)));
+	}
+	CHECK(OK(req(d0, XS_SET_PERMS, t, "/local/domain/5/n0", "n5", NULL)));
+	CHECK(OK(req(d0, XS_TRANSACTION_END, t, "T", NULL)));
+	CHECK(domain_get(5, false)->nodes == 4 && domain_get(6, false)->nodes == 8);
+	/* and the new owner's own requests see it: dom6 may remove them */
+	CHECK(OK(req(d6, XS_RM, 0, "/local/domain/5/n3", NULL)));
+	CHECK(domain_get(5, false)->nodes == 4 && domain_get(6, false)->nodes == 7);
+}
+
+/*
  * A missing node's error, as Xen 4.17 decides it: by the closest
  * ancestor's permission for what was asked (read for a read, write for a
  * change), so RM of a missing node in a directory a domain may only read
@@ -1492,6 +1545,7 @@ int main(void)
 	RUN(attack_privileged_types);
 	RUN(attack_ring_indices);
 	RUN(attack_txn_node_quota);
+	RUN(txn_node_quota_owner_move);
 	RUN(attack_missing_nodes);
 	RUN(attack_special_paths);
 	RUN(attack_payload_tails);
