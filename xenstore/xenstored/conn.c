@@ -18,6 +18,13 @@
  * quota.outq plus the output of one request. Watch
  * events, which other clients' writes cause, are not throttled but dropped
  * (and logged) when an unprivileged connection is over quota.
+ *
+ * Xen 4.17's limits on a domain (not dom0) apply as well (domain.c):
+ * what is queued counts against its memory quota: a watch event that
+ * would reach it is dropped, a reply of more than 16 bytes is replaced by
+ * ENOMEM (Xen queues its short answers, errors included, unchecked); and
+ * its requests are not read while it is at its memory quota or has
+ * quota.outstanding replies queued.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -47,16 +54,28 @@ struct conn *conn_new(unsigned int domid, bool privileged, const char *name)
 	return c;
 }
 
+/* Take message *@pm off @c's queue, whatever part of it went out. */
+void conn_unqueue(struct conn *c, struct outmsg **pm)
+{
+	struct outmsg *m = *pm;
+	struct domain *d = domain_get(m->domid, false);
+
+	*pm = m->next;
+	if (c->out_tail == &m->next)
+		c->out_tail = pm;
+	c->out_bytes -= m->len - m->off;
+	if (d) {
+		d->memory -= (long)m->len;
+		if (m->reply && d->outstanding)
+			d->outstanding--;
+	}
+	free(m);
+}
+
 static void drop_output(struct conn *c)
 {
-	while (c->out_head) {
-		struct outmsg *m = c->out_head;
-
-		c->out_head = m->next;
-		free(m);
-	}
-	c->out_tail = &c->out_head;
-	c->out_bytes = 0;
+	while (c->out_head)
+		conn_unqueue(c, &c->out_head);
 }
 
 /* Forget watches and open transactions: XS_RESET_WATCHES. */
@@ -101,6 +120,7 @@ int conn_send(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 {
 	struct xsd_sockmsg hdr = { type, req_id, tx_id, len };
 	struct outmsg *m;
+	struct domain *d;
 
 	if (len > XENSTORE_PAYLOAD_MAX)
 		return -E2BIG;
@@ -108,12 +128,29 @@ int conn_send(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 		log_msg("%s: output queue full, watch event dropped", c->name);
 		return -ENOSPC;
 	}
+	if ((type == XS_WATCH_EVENT || len > 16) &&
+	    domain_memory_over(c->domid, (long)(sizeof(hdr) + len))) {
+		if (type == XS_WATCH_EVENT) {
+			log_debug("%s: memory quota reached, watch event dropped", c->name);
+			return -ENOMEM;
+		}
+		hdr.type = type = XS_ERROR;
+		hdr.len = len = sizeof("ENOMEM");
+		payload = "ENOMEM";
+	}
 	m = malloc(sizeof(*m) + sizeof(hdr) + len);
 	if (!m)
 		return -ENOMEM;
 	m->next = NULL;
 	m->len = sizeof(hdr) + len;
 	m->off = 0;
+	m->domid = c->domid;
+	m->reply = type != XS_WATCH_EVENT;
+	d = domain_get(c->domid, true);
+	if (d) {
+		d->memory += (long)m->len;
+		d->outstanding += m->reply;
+	}
 	memcpy(m->buf, &hdr, sizeof(hdr));
 	if (len)
 		memcpy(m->buf + sizeof(hdr), payload, len);
@@ -137,17 +174,17 @@ bool conn_sent(struct conn *c, size_t n)
 	c->out_bytes -= n;
 	if (m->off < m->len)
 		return false;
-	c->out_head = m->next;
-	if (!c->out_head)
-		c->out_tail = &c->out_head;
-	free(m);
+	conn_unqueue(c, &c->out_head);
 	return true;
 }
 
-/* Too many replies wait for @c: read none of its requests for now. */
+/*
+ * Too many replies wait for @c, or its domain is at a limit of Xen's:
+ * read none of its requests for now.
+ */
 bool conn_is_throttled(const struct conn *c)
 {
-	return c->out_bytes >= quota.outq;
+	return c->out_bytes >= quota.outq || (!c->privileged && domain_stalled(c->domid));
 }
 
 /*

@@ -52,6 +52,46 @@ void domain_nodes_add(unsigned int domid, int delta)
 		d->nodes += delta;
 }
 
+/*
+ * The memory quota, as Xen 4.17's: a domain is charged for the nodes it
+ * owns (node_charge), the copies its open transactions hold, its watches
+ * (path and token) and the messages queued for it (header and payload).
+ * Charges are always taken; domain_memory_over() says whether @delta more
+ * would reach quota.memory (Xen's ">=" against its hard quota), for a
+ * domain other than dom0 (exempt, as Xen's privileged domain); a quota
+ * of 0 is no limit.
+ */
+void domain_memory_add(unsigned int domid, long delta)
+{
+	struct domain *d = domain_get(domid, true);
+
+	if (d)
+		d->memory += delta;
+}
+
+bool domain_memory_over(unsigned int domid, long delta)
+{
+	const struct domain *d = domain_get(domid, false);
+	long now = d ? d->memory : 0;
+
+	return domid && quota.memory && now + delta >= (long)quota.memory;
+}
+
+/*
+ * As Xen 4.17's domain_can_read: none of a domain's requests is read
+ * while it holds quota.memory or more, or quota.outstanding replies wait
+ * for it (dom0 exempt).
+ */
+bool domain_stalled(unsigned int domid)
+{
+	const struct domain *d = domain_get(domid, false);
+
+	if (!domid || !d)
+		return false;
+	return (quota.memory && d->memory >= (long)quota.memory) ||
+	       (quota.outstanding && d->outstanding >= quota.outstanding);
+}
+
 /* For tests and the fuzzer: forget every domain. */
 void domain_reset_all(void)
 {
@@ -256,6 +296,8 @@ struct quota quota = {
 	.path = XENSTORE_REL_PATH_MAX,
 	.txn_nodes = 1024,
 	.outq = 1 << 20,
+	.memory = 2 * 1024 * 1024 + 512 * 1024,	/* Xen's hard quota */
+	.outstanding = 20,
 };
 
 static const struct {
@@ -270,6 +312,8 @@ static const struct {
 	{ "path", &quota.path },
 	{ "txn-nodes", &quota.txn_nodes },
 	{ "outq", &quota.outq },
+	{ "memory", &quota.memory },
+	{ "outstanding", &quota.outstanding },
 };
 
 /* "name=value" from the command line. */

@@ -90,6 +90,7 @@ static void serve(int lfd)
 			if (sock_write(c))
 				c->dead = true;
 		}
+		ring_retry();
 		for (c = conn_list; c; c = next) {
 			next = c->next;
 			if (c->dead) {

@@ -118,9 +118,14 @@ size_t node_encoded_size(const struct node *n)
  * The size Xen 4.17 charges a node against the entry-size quota: its own
  * record's, a 24-byte header and 8 bytes a permission entry (ours are 4).
  */
+static size_t xen_record_size(size_t nperms, size_t datalen, size_t childlen)
+{
+	return 24 + nperms * 8 + datalen + childlen;
+}
+
 size_t node_quota_size(const struct node *n)
 {
-	return 24 + n->nperms * 8 + n->datalen + n->childlen;
+	return xen_record_size(n->nperms, n->datalen, n->childlen);
 }
 
 void *node_encode(const struct node *n, size_t *len)
@@ -208,6 +213,25 @@ uint64_t record_gen(const void *buf, size_t len)
 	struct rec_hdr h;
 
 	return hdr_valid(buf, len, &h) ? h.gen : 0;
+}
+
+/*
+ * What a node costs its owner against the memory quota, as Xen 4.17
+ * counts it: the key (the path, no NUL) and Xen's record (node_quota_size).
+ */
+long node_charge(const struct node *n)
+{
+	return (long)strlen(n->path) + (long)node_quota_size(n);
+}
+
+/* The same for a record of ours under a key of @keylen bytes; 0 for no live node. */
+long record_charge(size_t keylen, const void *buf, size_t len)
+{
+	struct rec_hdr h;
+
+	if (!hdr_valid(buf, len, &h) || !h.nperms)
+		return 0;
+	return (long)(keylen + xen_record_size(h.nperms, h.datalen, h.childlen));
 }
 
 /* The owning domid of a record, or -1 when it is not a live node. */

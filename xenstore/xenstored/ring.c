@@ -135,6 +135,21 @@ void ring_handle(void)
 	xendev_unmask(&dev, (unsigned int)port);
 }
 
+/*
+ * A ring is read when its domain sends an event. One whose domain was
+ * stalled by a limit of Xen's (domain_stalled: its memory quota) may be
+ * freed by another's request, dom0 removing its nodes, which sends it no
+ * event: after every round of the main loop, look at the rings again.
+ */
+void ring_retry(void)
+{
+	struct conn *c;
+
+	for (c = conn_list; c; c = c->next)
+		if (c->ring && !c->dead && !conn_is_throttled(c))
+			ring_service(c);
+}
+
 /* A domU's ring: its page goes through gntdev, dom0's is the kernel's own. */
 static void unmap_ring(struct ring *r)
 {

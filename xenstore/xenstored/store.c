@@ -61,22 +61,38 @@ uint64_t store_gen_of(const char *path)
 	return gen;
 }
 
-/* The committed owner of @path, -1 if there is no such node. */
-int store_owner_of(const char *path)
+/*
+ * The committed owner of @path, -1 if there is no such node; and, if
+ * @charge is given, what the node costs its owner (node_charge), 0 if none.
+ */
+int store_owner_of(const char *path, long *charge)
 {
 	TDB_DATA d = tdb_fetch(db, key_of(path));
 	int owner;
 
+	if (charge)
+		*charge = 0;
 	if (!d.dptr)
 		return -1;
 	owner = record_owner(d.dptr, d.dsize);
+	if (charge && owner >= 0)
+		*charge = record_charge(strlen(path), d.dptr, d.dsize);
 	free(d.dptr);
 	return owner;
 }
 
-/* Special nodes are not counted against anybody's node quota. */
-static void account(const char *path, int old_owner, int new_owner)
+/*
+ * A node's owner changes, or it comes or goes (owner -1): its memory
+ * charge moves with it; special nodes are not counted against anybody's
+ * node quota.
+ */
+static void account(const char *path, int old_owner, long old_charge,
+		    int new_owner, long new_charge)
 {
+	if (old_owner >= 0)
+		domain_memory_add(old_owner, -old_charge);
+	if (new_owner >= 0)
+		domain_memory_add(new_owner, new_charge);
 	if (path_is_special(path) || old_owner == new_owner)
 		return;
 	if (old_owner >= 0)
@@ -87,7 +103,8 @@ static void account(const char *path, int old_owner, int new_owner)
 
 int store_put(struct node *n)
 {
-	int old = store_owner_of(n->path);
+	long old_charge;
+	int old = store_owner_of(n->path, &old_charge);
 	TDB_DATA d;
 	size_t len;
 	int rc;
@@ -103,13 +120,14 @@ int store_put(struct node *n)
 		log_msg("store: writing %s: %s", n->path, tdb_errorstr(db));
 		return -EIO;
 	}
-	account(n->path, old, n->perms[0].id);
+	account(n->path, old, old_charge, n->perms[0].id, node_charge(n));
 	return 0;
 }
 
 int store_del(const char *path)
 {
-	int old = store_owner_of(path);
+	long old_charge;
+	int old = store_owner_of(path, &old_charge);
 
 	if (old < 0)
 		return 0;
@@ -117,7 +135,7 @@ int store_del(const char *path)
 		log_msg("store: deleting %s: %s", path, tdb_errorstr(db));
 		return -EIO;
 	}
-	account(path, old, -1);
+	account(path, old, old_charge, -1, 0);
 	return 0;
 }
 
@@ -154,6 +172,8 @@ static int scan_one(TDB_CONTEXT *tdb, TDB_DATA k, TDB_DATA d, void *priv)
 		store_gen = gen;
 	if (k.dsize && k.dptr[0] == '/' && owner >= 0)
 		domain_nodes_add(owner, 1);
+	if (k.dsize && (k.dptr[0] == '/' || k.dptr[0] == '@') && owner >= 0)
+		domain_memory_add(owner, record_charge(k.dsize, d.dptr, d.dsize));
 	return 0;
 }
 

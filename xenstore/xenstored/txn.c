@@ -55,6 +55,7 @@ void txn_free(struct txn *t)
 {
 	if (!t)
 		return;
+	domain_memory_add(t->conn->domid, -t->charge);
 	if (t->overlay)
 		tdb_close(t->overlay);
 	if (t->reads)
@@ -73,14 +74,32 @@ struct txn *txn_find(struct conn *c, uint32_t id)
 	return NULL;
 }
 
-/* Remember the committed generation of @path the first time we see it. */
+/* What the transaction holds is charged to its connection's domain. */
+static void charge(struct txn *t, long delta)
+{
+	t->charge += delta;
+	domain_memory_add(t->conn->domid, delta);
+}
+
+/*
+ * Remember the committed generation of @path the first time the
+ * transaction reads or writes it. These are the nodes it touched: as Xen
+ * 4.17 counts them (reads too), a domain's transaction may touch
+ * quota.txn_nodes, then ENOSPC.
+ */
 static int note_read(struct txn *t, const char *path, uint64_t gen)
 {
 	TDB_DATA d = { .dptr = (unsigned char *)&gen, .dsize = sizeof(gen) };
 
 	if (!t->reads || tdb_exists(t->reads, key_of(path)))
 		return 0;
-	return tdb_store(t->reads, key_of(path), d, TDB_INSERT) ? -ENOMEM : 0;
+	if (!t->conn->privileged && t->touched >= quota.txn_nodes)
+		return -ENOSPC;
+	if (tdb_store(t->reads, key_of(path), d, TDB_INSERT))
+		return -ENOMEM;
+	t->touched++;
+	charge(t, (long)(strlen(path) + sizeof(gen)));
+	return 0;
 }
 
 int txn_get(struct txn *t, const char *path, struct node **out)
@@ -127,22 +146,41 @@ static int touch(struct txn *t, const char *path)
 		if (!t->overlay)
 			return -ENOMEM;
 	}
-	if (t->conn->privileged || !t->id || tdb_exists(t->overlay, key_of(path)))
-		return 0;
-	if (++t->touched > quota.txn_nodes)
-		return -ENOSPC;
 	return 0;
 }
 
+/*
+ * Store @buf (freed) as @path's record in the overlay. An explicit
+ * transaction's copies are charged to its domain (a node written in Xen
+ * 4.17's transaction is a copy in its database): a write that would take
+ * the domain to its memory quota is EIO, Xen's answer (its node write
+ * turns the quota's ENOMEM into EIO). A request's implicit transaction is
+ * checked against the nodes' owners when it commits instead.
+ */
 static int overlay_store(struct txn *t, const char *path, void *buf, size_t len)
 {
-	TDB_DATA d = { .dptr = buf, .dsize = len };
+	TDB_DATA d = { .dptr = buf, .dsize = len }, old;
+	long delta = 0;
 	int rc;
 
 	if (!buf)
 		return -ENOMEM;
+	if (t->id) {
+		delta = record_charge(strlen(path), buf, len);
+		old = tdb_fetch(t->overlay, key_of(path));
+		if (old.dptr) {
+			delta -= record_charge(strlen(path), old.dptr, old.dsize);
+			free(old.dptr);
+		}
+		if (delta > 0 && domain_memory_over(t->conn->domid, delta)) {
+			free(buf);
+			return -EIO;
+		}
+	}
 	rc = tdb_store(t->overlay, key_of(path), d, TDB_REPLACE) ? -ENOMEM : 0;
 	free(buf);
+	if (!rc)
+		charge(t, delta);
 	return rc;
 }
 
@@ -229,14 +267,14 @@ static int apply_one(TDB_CONTEXT *tdb, TDB_DATA k, TDB_DATA d, void *priv)
 	return *rc != 0;
 }
 
-/* Per domain, the nodes an overlay gives (or takes) once applied. */
+/* Per domain, the nodes and memory an overlay gives (or takes) once applied. */
 struct owner_deltas {
 	unsigned int n, max;
-	struct owner_delta { unsigned int domid; int delta; } *d;
+	struct owner_delta { unsigned int domid; int delta; long mem; } *d;
 	int rc;
 };
 
-static void delta_add(struct owner_deltas *o, int domid, int v)
+static void delta_add(struct owner_deltas *o, int domid, int v, long mem)
 {
 	unsigned int i;
 
@@ -245,6 +283,7 @@ static void delta_add(struct owner_deltas *o, int domid, int v)
 	for (i = 0; i < o->n; i++) {
 		if (o->d[i].domid == (unsigned int)domid) {
 			o->d[i].delta += v;
+			o->d[i].mem += mem;
 			return;
 		}
 	}
@@ -259,13 +298,14 @@ static void delta_add(struct owner_deltas *o, int domid, int v)
 		o->d = d;
 		o->max = max;
 	}
-	o->d[o->n++] = (struct owner_delta){ (unsigned int)domid, v };
+	o->d[o->n++] = (struct owner_delta){ (unsigned int)domid, v, mem };
 }
 
 static int count_owner(TDB_CONTEXT *tdb, TDB_DATA k, TDB_DATA d, void *priv)
 {
 	char path[XENSTORE_ABS_PATH_MAX + 2];
 	struct owner_deltas *o = priv;
+	long old_charge;
 	int old, new;
 
 	(void)tdb;
@@ -277,12 +317,10 @@ static int count_owner(TDB_CONTEXT *tdb, TDB_DATA k, TDB_DATA d, void *priv)
 	path[k.dsize] = '\0';
 	if (path_is_special(path))
 		return 0;	/* not counted (store.c) */
-	old = store_owner_of(path);
+	old = store_owner_of(path, &old_charge);
 	new = record_owner(d.dptr, d.dsize);
-	if (old != new) {
-		delta_add(o, old, -1);
-		delta_add(o, new, 1);
-	}
+	delta_add(o, old, old != new ? -1 : 0, -old_charge);
+	delta_add(o, new, old != new ? 1 : 0, record_charge(k.dsize, d.dptr, d.dsize));
 	return o->rc != 0;
 }
 
@@ -295,21 +333,31 @@ static int count_owner(TDB_CONTEXT *tdb, TDB_DATA k, TDB_DATA d, void *priv)
  * a single request may reach the quota): -ENOSPC, nothing committed,
  * whoever commits. (Xen also refuses a commit that touches a domain already
  * over its quota without giving it nodes; such a domain may shrink here.)
+ *
+ * A request outside a transaction writes to its nodes' owners directly in
+ * Xen 4.17, each write checked against the owner's memory quota, whoever
+ * asks (dom0 too, for a domain's node): here its implicit transaction is,
+ * as a whole, for each domain it charges more: -EIO, Xen's answer. An
+ * explicit transaction's commit is not (Xen's neither): its copies were
+ * charged to its domain while it was open.
  */
-static int check_node_quotas(struct txn *t)
+static int check_quotas(struct txn *t)
 {
 	struct owner_deltas o = { 0 };
 	unsigned int i;
 
-	if (!t->id || !t->overlay)
+	if (!t->overlay)
 		return 0;
 	tdb_traverse(t->overlay, count_owner, &o);
 	for (i = 0; !o.rc && i < o.n; i++) {
-		const struct domain *d = domain_get(o.d[i].domid, false);
+		const struct owner_delta *od = &o.d[i];
+		const struct domain *d = domain_get(od->domid, false);
 		long now = d ? d->nodes : 0;
 
-		if (o.d[i].domid && o.d[i].delta > 0 && now + o.d[i].delta >= (long)quota.nodes)
+		if (t->id && od->domid && od->delta > 0 && now + od->delta >= (long)quota.nodes)
 			o.rc = -ENOSPC;
+		if (!t->id && od->mem > 0 && domain_memory_over(od->domid, od->mem))
+			o.rc = -EIO;
 	}
 	free(o.d);
 	return o.rc;
@@ -329,7 +377,7 @@ int txn_commit(struct txn *t, struct event **events)
 		tdb_traverse(t->reads, check_read, &conflict);
 	if (conflict)
 		return -EAGAIN;
-	rc = check_node_quotas(t);
+	rc = check_quotas(t);
 	if (rc)
 		return rc;
 	if (t->overlay) {

@@ -52,6 +52,12 @@ void events_free(struct event *e)
 	}
 }
 
+/* A watch costs its domain its path and token (Xen 4.17's count). */
+static long watch_charge(const char *abs, const char *token)
+{
+	return (long)(strlen(abs) + strlen(token));
+}
+
 int watch_add(struct conn *c, const char *given, const char *abs, const char *token,
 	      struct watch **out)
 {
@@ -66,6 +72,8 @@ int watch_add(struct conn *c, const char *given, const char *abs, const char *to
 	/* Xen 4.17 compares the count before this one with ">": one more */
 	if (!c->privileged && d->watches > quota.watches)
 		return -E2BIG;
+	if (domain_memory_over(c->domid, watch_charge(abs, token)))
+		return -ENOMEM;		/* Xen 4.17's answer */
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
@@ -81,6 +89,7 @@ int watch_add(struct conn *c, const char *given, const char *abs, const char *to
 	w->next = c->watches;
 	c->watches = w;
 	d->watches++;
+	domain_memory_add(c->domid, watch_charge(abs, token));
 	*out = w;
 	return 0;
 }
@@ -91,6 +100,7 @@ static void watch_free(struct conn *c, struct watch *w)
 
 	if (d && d->watches)
 		d->watches--;
+	domain_memory_add(c->domid, -watch_charge(w->path, w->token));
 	free(w->path);
 	free(w->token);
 	free(w);

@@ -63,6 +63,8 @@ struct quota {
 	unsigned int path;		/* below /local/domain/<id>/ */
 	unsigned int txn_nodes;		/* nodes touched per transaction */
 	unsigned int outq;		/* queued output bytes per connection */
+	unsigned int memory;		/* bytes a domain's nodes, watches, ... hold */
+	unsigned int outstanding;	/* replies queued for a domain */
 };
 extern struct quota quota;
 int quota_set(const char *name_eq_value);
@@ -82,6 +84,8 @@ int node_add_child(struct node *n, const char *name);
 void node_del_child(struct node *n, const char *name);
 size_t node_encoded_size(const struct node *n);
 size_t node_quota_size(const struct node *n);
+long node_charge(const struct node *n);
+long record_charge(size_t keylen, const void *buf, size_t len);
 void *node_encode(const struct node *n, size_t *len);
 struct node *node_decode(const char *path, const void *buf, size_t len);
 bool record_is_deleted(const void *buf, size_t len);
@@ -95,7 +99,7 @@ int store_open(const char *file);
 void store_close(void);
 int store_get(const char *path, struct node **out);
 uint64_t store_gen_of(const char *path);
-int store_owner_of(const char *path);
+int store_owner_of(const char *path, long *charge);
 int store_put(struct node *n);
 int store_del(const char *path);
 int store_begin(void);
@@ -138,7 +142,8 @@ struct txn {
 	uint32_t id;		/* 0 for an implicit, per-request transaction */
 	void *overlay;		/* TDB_CONTEXT: path -> record or deleted mark */
 	void *reads;		/* TDB_CONTEXT: path -> generation first seen */
-	unsigned int touched;
+	unsigned int touched;	/* nodes read or written (explicit only) */
+	long charge;		/* memory charged to the connection's domain */
 	int created;		/* nodes the connection's domain gained */
 	struct event *events, **events_tail;
 };
@@ -170,6 +175,8 @@ int watch_send(struct conn *c, const struct watch *w, const char *abs);
 struct domain {
 	unsigned int domid;
 	int nodes;		/* nodes owned, committed */
+	long memory;		/* bytes charged against quota.memory */
+	unsigned int outstanding;	/* replies queued, not yet taken */
 	unsigned int watches;
 	bool introduced;
 	unsigned int target;	/* SET_TARGET, or DOMID_INVALID */
@@ -177,12 +184,17 @@ struct domain {
 };
 struct domain *domain_get(unsigned int domid, bool create);
 void domain_nodes_add(unsigned int domid, int delta);
+void domain_memory_add(unsigned int domid, long delta);
+bool domain_memory_over(unsigned int domid, long delta);
+bool domain_stalled(unsigned int domid);
 void domain_reset_all(void);
 
 /* conn.c */
 struct outmsg {
 	struct outmsg *next;
 	size_t len, off;
+	unsigned int domid;	/* charged to (memory, and outstanding if a reply) */
+	bool reply;		/* an answer, not a watch event */
 	char buf[];
 };
 
@@ -215,6 +227,7 @@ bool conn_is_throttled(const struct conn *c);
 int conn_send(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 	      const void *payload, size_t len);
 bool conn_sent(struct conn *c, size_t n);
+void conn_unqueue(struct conn *c, struct outmsg **pm);
 void conn_reset_watches(struct conn *c);
 void conn_reset(struct conn *c);
 
@@ -274,5 +287,6 @@ void ring_detach(struct conn *c);
 int ring_fd(void);
 void ring_handle(void);
 void ring_kick(struct conn *c);
+void ring_retry(void);
 
 #endif

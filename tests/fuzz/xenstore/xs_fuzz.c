@@ -80,12 +80,9 @@ static void check_output(struct conn *c)
 		check_header(&h);
 		if (h.type == XS_ERROR && (!h.len || m->buf[m->len - 1] != '\0'))
 			abort();
-		c->out_head = m->next;
-		c->out_bytes -= m->len;
-		free(m);
+		conn_unqueue(c, &c->out_head);
 	}
-	c->out_tail = &c->out_head;
-	if (c->out_bytes)
+	if (c->out_bytes || c->out_tail != &c->out_head)
 		abort();
 }
 
@@ -171,7 +168,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	quota = (struct quota){ .nodes = 20, .entry_size = 512, .watches = 4,
 				.transactions = 3, .perms = 5, .path = 128,
-				.txn_nodes = 10, .outq = 65536 };
+				.txn_nodes = 10, .outq = 65536, .memory = 8192,
+				.outstanding = 4 };
 	if (store_open(NULL))
 		abort();
 	for (i = 0; i < NCONN; i++)

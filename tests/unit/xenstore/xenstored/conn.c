@@ -26,7 +26,8 @@ struct msg {
 
 static struct conn *d0, *d5, *d6;
 static const struct quota default_quota = {
-	1000, 2048, 128, 10, 5, XENSTORE_REL_PATH_MAX, 1024, 1 << 20
+	1000, 2048, 128, 10, 5, XENSTORE_REL_PATH_MAX, 1024, 1 << 20,
+	2 * 1024 * 1024 + 512 * 1024, 20
 };
 
 /* A check that ends the case when it fails (cond is evaluated once). */
@@ -47,11 +48,7 @@ static bool pop(struct conn *c, struct msg *m)
 	memcpy(&m->h, o->buf, sizeof(m->h));
 	memcpy(m->b, o->buf + sizeof(m->h), m->h.len);
 	m->b[m->h.len] = '\0';
-	c->out_head = o->next;
-	if (!c->out_head)
-		c->out_tail = &c->out_head;
-	c->out_bytes -= o->len;
-	free(o);
+	conn_unqueue(c, &c->out_head);
 	return true;
 }
 
@@ -85,11 +82,7 @@ static bool pop_reply(struct conn *c, struct msg *m)
 			continue;
 		memcpy(m->b, o->buf + sizeof(m->h), m->h.len);
 		m->b[m->h.len] = '\0';
-		*po = o->next;
-		if (c->out_tail == &o->next)
-			c->out_tail = po;
-		c->out_bytes -= o->len;
-		free(o);
+		conn_unqueue(c, po);
 		return true;
 	}
 	return false;
@@ -213,11 +206,72 @@ static void teardown(void)
 	store_close();
 }
 
+#define CHECKED_DOMS 100
+
+/* Each committed node's charge, to its owner, from @path down. */
+static void charge_tree(const char *path, long *want)
+{
+	struct node *n;
+	unsigned int off;
+
+	if (store_get(path, &n))
+		return;
+	if (n->perms[0].id < CHECKED_DOMS)
+		want[n->perms[0].id] += node_charge(n);
+	for (off = 0; off < n->childlen; off += strlen(n->children + off) + 1) {
+		char child[XENSTORE_ABS_PATH_MAX + 2];
+
+		snprintf(child, sizeof(child), "%s/%s", strcmp(path, "/") ? path : "",
+			 n->children + off);
+		charge_tree(child, want);
+	}
+	node_free(n);
+}
+
+/*
+ * What every domain is charged (memory, outstanding replies) is what it
+ * holds, recounted: nodes, watches, queued messages, open transactions.
+ */
+static void check_charges(void)
+{
+	static long want[CHECKED_DOMS];
+	static unsigned int replies[CHECKED_DOMS];
+	const struct conn *c;
+	unsigned int i;
+
+	memset(want, 0, sizeof(want));
+	memset(replies, 0, sizeof(replies));
+	charge_tree("/", want);
+	charge_tree("@introduceDomain", want);
+	charge_tree("@releaseDomain", want);
+	for (c = conn_list; c; c = c->next) {
+		const struct watch *w;
+		const struct outmsg *m;
+		const struct txn *t;
+
+		for (w = c->watches; w; w = w->next)
+			want[c->domid] += strlen(w->path) + strlen(w->token);
+		for (m = c->out_head; m; m = m->next) {
+			want[m->domid] += m->len;
+			replies[m->domid] += m->reply;
+		}
+		for (t = c->txns; t; t = t->next)
+			want[c->domid] += t->charge;
+	}
+	for (i = 0; i < CHECKED_DOMS; i++) {
+		const struct domain *d = domain_get(i, false);
+
+		EXPECT_EQ(d ? d->memory : 0, want[i]);
+		EXPECT_EQ(d ? d->outstanding : 0, replies[i]);
+	}
+}
+
 /* After each case: the tree is still consistent, then everything goes. */
 static void check_and_teardown(void)
 {
 	if (store_check() < 0)
 		UNIT_FAIL("store_check() found an inconsistent tree");
+	check_charges();
 	teardown();
 }
 
@@ -1291,6 +1345,8 @@ static void outq_ring(void)
 	size_t n;
 
 	CHECK(i && make_big_node());
+	/* the outq bound alone: Xen's 20 replies (quota_outstanding) stop a domain sooner */
+	quota.outstanding = 0;
 	memset(&rep, 0, sizeof(rep));
 	for (k = 0; k < SLOW_TRIES; k++) {
 		n = slow_request(buf, sent);
@@ -1461,6 +1517,222 @@ static void quota_outq(void)
 	CHECK(event(d5, "/local/domain/5/name", "w"));
 }
 
+/* ---- Xen 4.17's memory quota (quota.memory) and outstanding replies ---- */
+
+static long mem_of(unsigned int domid)
+{
+	const struct domain *d = domain_get(domid, false);
+
+	return d ? d->memory : 0;
+}
+
+/*
+ * dom5 writes chains of big nodes (60-byte names, 1900-byte values, each
+ * node one level deeper, paths up to 2 KiB) until it is refused; the
+ * number written, *err the refusal.
+ */
+static char fill_path[XENSTORE_ABS_PATH_MAX + 1], fill_val[1901];
+
+static int fill_memory(const char *top, char *err)
+{
+	char *path = fill_path, *val = fill_val;
+	char name[62];
+	int n = 0, chain, depth;
+
+	memset(val, 'v', sizeof(fill_val) - 1);
+	memset(name + 1, 'n', sizeof(name) - 2);
+	name[0] = '/';
+	name[sizeof(name) - 1] = '\0';
+	for (chain = 0; chain < 100; chain++) {
+		int len = snprintf(path, sizeof(fill_path), "%s/c%d", top, chain);
+
+		for (depth = 0; depth < 32; depth++) {
+			if (write_err(d5, 0, path, val, err))
+				return -1;
+			if (strcmp(err, "ok"))
+				return n;
+			n++;
+			memcpy(path + len, name, sizeof(name));
+			len += sizeof(name) - 1;
+		}
+	}
+	strcpy(err, "never");
+	return n;
+}
+
+/*
+ * With Xen's default quotas a domain reaches its 2.5 MiB of memory with
+ * big nodes on long paths before its 1000 nodes: the write that would
+ * reach it is EIO (Xen 4.17's answer) and leaves nothing behind; others'
+ * requests, and its own reads and removals, still work.
+ */
+static void quota_memory_nodes(void)
+{
+	char err[16];
+	long before;
+	int n, nodes;
+
+	n = fill_memory("/local/domain/5/m", err);
+	CHECK(n > 0 && !strcmp(err, "EIO"));
+	nodes = domain_get(5, false)->nodes;
+	CHECK(nodes < (int)quota.nodes);
+	CHECK(mem_of(5) < (long)quota.memory && mem_of(5) > (long)quota.memory - 4200);
+	/* nothing of the refused write stayed: refused again, the same */
+	before = mem_of(5);
+	CHECK(!write_err(d5, 0, fill_path, fill_val, err) && !strcmp(err, "EIO"));
+	CHECK(mem_of(5) == before && domain_get(5, false)->nodes == nodes);
+	/* the others are served: dom6 writes, dom0 writes its own nodes */
+	CHECK(write_val(d6, 0, "/local/domain/6/x", "big enough"));
+	CHECK(write_val(d0, 0, "/tool/x", "y"));
+	/* dom5 still reads, and removing gives the room back */
+	CHECK(!strcmp(readv(d5, 0, "name"), "five"));
+	CHECK(OK(req(d5, XS_RM, 0, "m/c0", NULL)));
+	CHECK(domain_get(5, false)->nodes < nodes && mem_of(5) < before - 30000);
+	CHECK(write_val(d5, 0, "/local/domain/5/again", "x"));
+	/* dom0 giving dom5 a node is held to dom5's quota too (Xen checks the owner) */
+	quota.memory = (unsigned int)mem_of(5) + 100;
+	CHECK(!write_err(d0, 0, "/local/domain/5/given", "0123456789012345678901234567890123456789"
+			 "0123456789012345678901234567890123456789", err));
+	CHECK(!strcmp(err, "EIO"));
+}
+
+/*
+ * A transaction's copies count for its domain while it is open: a write
+ * in one that would reach the quota is EIO; ending it gives them back.
+ */
+static void quota_memory_txn(void)
+{
+	char val[1901], path[64], err[16];
+	long before = mem_of(5);
+	uint32_t t;
+	int k;
+
+	memset(val, 'v', sizeof(val) - 1);
+	val[sizeof(val) - 1] = '\0';
+	quota.memory = (unsigned int)before + 40000;
+	t = txn_start(d5);
+	CHECK(t);
+	for (k = 0; k < 30; k++) {
+		snprintf(path, sizeof(path), "/local/domain/5/t%d", k);
+		CHECK(!write_err(d5, t, path, val, err));
+		if (strcmp(err, "ok"))
+			break;
+	}
+	CHECK(!strcmp(err, "EIO") && k > 10 && k < 30);
+	CHECK(mem_of(5) > before + 30000 && mem_of(5) < (long)quota.memory);
+	CHECK(OK(req(d5, XS_TRANSACTION_END, t, "F", NULL)));
+	CHECK(mem_of(5) == before);
+}
+
+/*
+ * Watches cost their path and token: a domain adding watches with long
+ * tokens is stopped by its memory quota (ENOMEM, Xen 4.17's answer)
+ * before its 129 watches; another domain still adds its own.
+ */
+static void quota_memory_watches(void)
+{
+	char token[4000], path[32];
+	int k;
+
+	memset(token, 't', sizeof(token) - 1);
+	token[sizeof(token) - 1] = '\0';
+	quota.memory = (unsigned int)mem_of(5) + 64 * 1024;
+	for (k = 0; k < 129; k++) {
+		snprintf(path, sizeof(path), "w%d", k);
+		if (!OK(req(d5, XS_WATCH, 0, path, token, NULL)))
+			break;
+		drain(d5);	/* its initial event: the watches alone count */
+	}
+	CHECK(ERR(&last, "ENOMEM") && k == 16);	/* 16 x ~4 KiB, then 64 KiB reached */
+	drain(d5);
+	CHECK(mem_of(5) < (long)quota.memory);
+	CHECK(OK(req(d6, XS_WATCH, 0, "w0", token, NULL)));
+	/* an UNWATCH gives its share back */
+	CHECK(OK(req(d5, XS_UNWATCH, 0, "w0", token, NULL)));
+	CHECK(OK(req(d5, XS_WATCH, 0, "w99", token, NULL)));
+}
+
+/*
+ * Watch events a domain does not read count against its memory: once it
+ * is reached further events are dropped (as Xen 4.17), a reply longer than
+ * 16 bytes is ENOMEM, short ones still come; another domain's events all
+ * arrive. Once it reads, events and replies flow again.
+ */
+static void quota_memory_events(void)
+{
+	char token[1000], path[64], big[1500];
+	unsigned int k, events = 0, events6 = 0;
+	struct msg m;
+
+	memset(token, 't', sizeof(token) - 1);
+	token[sizeof(token) - 1] = '\0';
+	quota.outq = 16 << 20;		/* ours, not Xen's: out of the way */
+	memset(big, 'b', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	CHECK(write_val(d0, 0, "/local/domain/5/long", big));	/* more than an event's room */
+	/* the nodes are dom0's: what dom5 holds is its events */
+	CHECK(OK(req(d0, XS_MKDIR, 0, "/local/domain/5/ev", NULL)));
+	CHECK(OK(req(d0, XS_SET_PERMS, 0, "/local/domain/5/ev", "n0", "r5", NULL)));
+	CHECK(OK(req(d0, XS_MKDIR, 0, "/local/domain/6/ev", NULL)));
+	CHECK(OK(req(d0, XS_SET_PERMS, 0, "/local/domain/6/ev", "n0", "r6", NULL)));
+	CHECK(OK(req(d5, XS_WATCH, 0, "/local/domain/5/ev", token, NULL)));
+	CHECK(OK(req(d6, XS_WATCH, 0, "/local/domain/6/ev", "t6", NULL)));
+	quota.memory = (unsigned int)mem_of(5) + 64 * 1024;
+	for (k = 0; k < 200; k++) {
+		snprintf(path, sizeof(path), "/local/domain/5/ev/%u", k);
+		CHECK(write_val(d0, 0, path, "x"));
+		snprintf(path, sizeof(path), "/local/domain/6/ev/%u", k);
+		CHECK(write_val(d0, 0, path, "x"));
+	}
+	CHECK(mem_of(5) < (long)quota.memory);
+	CHECK(ERR(req(d5, XS_READ, 0, "long", NULL), "ENOMEM"));
+	CHECK(!strcmp(readv(d5, 0, "name"), "five"));
+	while (pop(d5, &m))
+		events += m.h.type == XS_WATCH_EVENT;
+	while (pop(d6, &m))
+		events6 += m.h.type == XS_WATCH_EVENT;
+	CHECK(events > 30 && events < 100);	/* ~1 KiB each, 64 KiB; the first went */
+	CHECK(events6 == 1 + 200);		/* the initial one and 200 */
+	CHECK(!strcmp(readv(d5, 0, "long"), big));
+	CHECK(write_val(d0, 0, "/local/domain/5/ev/0", "y"));
+	CHECK(event(d5, "/local/domain/5/ev/0", token));
+}
+
+/*
+ * Xen 4.17 reads no request of a domain with 20 replies queued for it:
+ * the 21st stays in the input until a reply is taken. dom0 is exempt.
+ */
+static void quota_outstanding(void)
+{
+	char buf[25 * 64];
+	size_t one = 0, len = 0;
+	long used;
+	struct msg m;
+	int k;
+
+	for (k = 0; k < 25; k++) {
+		struct xsd_sockmsg h = { XS_GET_DOMAIN_PATH, k, 0, 2 };
+
+		memcpy(buf + len, &h, sizeof(h));
+		memcpy(buf + len + sizeof(h), "5", 2);
+		len += sizeof(h) + 2;
+	}
+	one = len / 25;
+	used = conn_feed(d5, buf, len);
+	CHECK(used == (long)(20 * one));
+	CHECK(domain_get(5, false)->outstanding == 20 && conn_is_throttled(d5));
+	CHECK(!strcmp(req(d6, XS_GET_DOMAIN_PATH, 0, "6", NULL)->b, "/local/domain/6"));
+	CHECK(pop(d5, &m) && m.h.req_id == 0);
+	CHECK(!conn_is_throttled(d5));
+	CHECK(conn_feed(d5, buf + used, len - used) == (long)one);
+	drain(d5);
+	CHECK(conn_feed(d5, buf + used + one, len - used - one) == (long)(4 * one));
+	drain(d5);
+	CHECK(domain_get(5, false)->outstanding == 0);
+	/* dom0 is not held to it */
+	CHECK(conn_feed(d0, buf, len) == (long)len);
+}
+
 static void reset_watches(void)
 {
 	CHECK(OK(req(d5, XS_WATCH, 0, "name", "a", NULL)));
@@ -1539,6 +1811,11 @@ int main(void)
 	RUN(perms_too_many);
 	RUN(quota_path_absolute);
 	RUN(quota_outq);
+	RUN(quota_memory_nodes);
+	RUN(quota_memory_txn);
+	RUN(quota_memory_watches);
+	RUN(quota_memory_events);
+	RUN(quota_outstanding);
 	RUN(reset_watches);
 	RUN(bad_arguments);
 	RUN(attack_set_perms);
