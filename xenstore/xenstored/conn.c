@@ -19,6 +19,7 @@
  * events, which other clients' writes cause, are not throttled but dropped
  * (and logged) when an unprivileged connection is over quota.
  *
+ * As Xen 4.17, a watch event identical to one still queued is dropped.
  * Xen 4.17's limits on a domain (not dom0) apply as well (domain.c):
  * what is queued counts against its memory quota: a watch event that
  * would reach it is dropped, a reply of more than 16 bytes is replaced by
@@ -115,6 +116,27 @@ void conn_free(struct conn *c)
 	free(c);
 }
 
+/*
+ * Is this event already queued for @c (its header and payload alike)?
+ * Xen 4.17 then drops the new one, for every connection, but for the
+ * special "@" events: a node written again and again before its watcher
+ * reads costs one event.
+ */
+static bool event_queued(const struct conn *c, const struct xsd_sockmsg *hdr,
+			 const void *payload)
+{
+	const struct outmsg *m;
+
+	if (hdr->len && ((const char *)payload)[0] == '@')
+		return false;
+	for (m = c->out_head; m; m = m->next)
+		if (!m->reply && m->len == sizeof(*hdr) + hdr->len &&
+		    !memcmp(m->buf, hdr, sizeof(*hdr)) &&
+		    !memcmp(m->buf + sizeof(*hdr), payload, hdr->len))
+			return true;
+	return false;
+}
+
 int conn_send(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 	      const void *payload, size_t len)
 {
@@ -124,6 +146,8 @@ int conn_send(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 
 	if (len > XENSTORE_PAYLOAD_MAX)
 		return -E2BIG;
+	if (type == XS_WATCH_EVENT && event_queued(c, &hdr, payload))
+		return 0;
 	if (type == XS_WATCH_EVENT && !c->privileged && c->out_bytes > quota.outq) {
 		log_msg("%s: output queue full, watch event dropped", c->name);
 		return -ENOSPC;

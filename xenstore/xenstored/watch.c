@@ -62,11 +62,11 @@ int watch_add(struct conn *c, const char *given, const char *abs, const char *to
 	      struct watch **out)
 {
 	struct domain *d = domain_get(c->domid, true);
-	struct watch *w;
+	struct watch *w, **tail = &c->watches;
 
 	if (!d)
 		return -ENOMEM;
-	for (w = c->watches; w; w = w->next)
+	for (w = c->watches; w; tail = &w->next, w = w->next)
 		if (!strcmp(w->path, abs) && !strcmp(w->token, token))
 			return -EEXIST;
 	/* Xen 4.17 compares the count before this one with ">": one more */
@@ -86,8 +86,7 @@ int watch_add(struct conn *c, const char *given, const char *abs, const char *to
 		return -ENOMEM;
 	}
 	w->relative = given[0] != '/' && !path_is_special(given);
-	w->next = c->watches;
-	c->watches = w;
+	*tail = w;		/* in the order given: they fire so, as in Xen 4.17 */
 	d->watches++;
 	domain_memory_add(c->domid, watch_charge(abs, token));
 	*out = w;

@@ -480,9 +480,10 @@ static void watch_rm(void)
 	CHECK(OK(req(d0, XS_WATCH, 0, "/top", "top", NULL)));
 	drain(d0);
 	CHECK(OK(req(d0, XS_RM, 0, "/top/mid", NULL)));
-	/* watch above: the removed path; watch below: its own path */
-	CHECK(event(d0, "/top/mid", "top"));
+	/* watch below: its own path; watch above: the removed path (in the
+	 * order they were set, as Xen 4.17 goes through a connection's) */
 	CHECK(event(d0, "/top/mid/leaf", "leaf"));
+	CHECK(event(d0, "/top/mid", "top"));
 	CHECK(no_event(d0));
 }
 
@@ -1495,14 +1496,17 @@ static void quota_outq(void)
 {
 	struct conn *tool = conn_new(0, true, "tool");	/* takes its replies */
 	unsigned int i, events = 0, events0 = 0;
+	char path[32];
 	struct msg m;
 
 	CHECK(tool);
 	quota.outq = 200;
 	CHECK(OK(req(d5, XS_WATCH, 0, "/local/domain/5", "w", NULL)));
 	CHECK(OK(req(d0, XS_WATCH, 0, "/local/domain/5", "w", NULL)));
-	for (i = 0; i < 20; i++)
-		CHECK(write_val(tool, 0, "/local/domain/5/name", "again"));
+	for (i = 0; i < 20; i++) {	/* 20 nodes: one event each (not coalesced) */
+		snprintf(path, sizeof(path), "/local/domain/5/n%u", i);
+		CHECK(write_val(tool, 0, path, "again"));
+	}
 	while (pop(d5, &m))
 		events += m.h.type == XS_WATCH_EVENT;
 	while (pop(d0, &m))
@@ -1511,10 +1515,53 @@ static void quota_outq(void)
 	CHECK(events0 == 21);				/* dom0 exempt */
 	/* replies are never dropped, and events flow again once drained */
 	for (i = 0; i < 20; i++)
-		CHECK(!strcmp(readv(d5, 0, "name"), "again"));
+		CHECK(!strcmp(readv(d5, 0, "n0"), "again"));
 	drain(d5);
 	CHECK(write_val(d0, 0, "/local/domain/5/name", "five"));
 	CHECK(event(d5, "/local/domain/5/name", "w"));
+}
+
+/*
+ * As Xen 4.17, a watch event identical to one still queued is dropped, for
+ * dom0 too: a node written again and again before its watcher reads costs
+ * one event. The special "@" events are all queued.
+ */
+static void watch_events_coalesced(void)
+{
+	unsigned int i;
+
+	CHECK(OK(req(d5, XS_WATCH, 0, "name", "w", NULL)));
+	CHECK(OK(req(d0, XS_WATCH, 0, "/local/domain/5/name", "w", NULL)));
+	CHECK(OK(req(d0, XS_WATCH, 0, "@introduceDomain", "i", NULL)));
+	CHECK(event(d5, "name", "w") && event(d0, "/local/domain/5/name", "w"));
+	CHECK(event(d0, "@introduceDomain", "i"));
+	for (i = 0; i < 10; i++)
+		CHECK(write_val(d0, 0, "/local/domain/5/name", "again"));
+	CHECK(event(d5, "name", "w") && no_event(d5));
+	CHECK(event(d0, "/local/domain/5/name", "w") && no_event(d0));
+	/* once taken, the next write fires again */
+	CHECK(write_val(d6, 0, "/local/domain/6/x", "y"));
+	CHECK(write_val(d0, 0, "/local/domain/5/name", "five"));
+	CHECK(event(d5, "name", "w") && no_event(d5));
+	/* a different path is a different event */
+	CHECK(OK(req(d5, XS_WATCH, 0, "/local/domain/5", "all", NULL)));
+	drain(d5);
+	CHECK(write_val(d0, 0, "/local/domain/5/name", "x"));
+	CHECK(write_val(d0, 0, "/local/domain/5/other", "x"));
+	CHECK(write_val(d0, 0, "/local/domain/5/name", "y"));
+	CHECK(event(d5, "name", "w") && event(d5, "/local/domain/5/name", "all"));
+	CHECK(event(d5, "/local/domain/5/other", "all") && no_event(d5));
+	/* "@" events are not coalesced */
+	drain(d0);
+	for (i = 7; i < 10; i++) {
+		char id[4];
+
+		snprintf(id, sizeof(id), "%u", i);
+		CHECK(OK(req(d0, XS_INTRODUCE, 0, id, "1", "1", NULL)));
+	}
+	for (i = 0; i < 3; i++)
+		CHECK(event(d0, "@introduceDomain", "i"));
+	CHECK(no_event(d0));
 }
 
 /* ---- Xen 4.17's memory quota (quota.memory) and outstanding replies ---- */
@@ -1811,6 +1858,7 @@ int main(void)
 	RUN(perms_too_many);
 	RUN(quota_path_absolute);
 	RUN(quota_outq);
+	RUN(watch_events_coalesced);
 	RUN(quota_memory_nodes);
 	RUN(quota_memory_txn);
 	RUN(quota_memory_watches);
