@@ -19,7 +19,9 @@
  * events, which other clients' writes cause, are not throttled but dropped
  * (and logged) when an unprivileged connection is over quota.
  *
- * As Xen 4.17, a watch event identical to one still queued is dropped.
+ * As Xen 4.17, a watch event identical to one still queued is dropped,
+ * and one queued for a domain (not dom0) is dropped if none of it went
+ * out within quota.event_timeout seconds (conn_expire_events).
  * Xen 4.17's limits on a domain (not dom0) apply as well (domain.c):
  * what is queued counts against its memory quota: a watch event that
  * would reach it is dropped, a reply of more than 16 bytes is replaced by
@@ -29,6 +31,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -53,6 +56,38 @@ struct conn *conn_new(unsigned int domid, bool privileged, const char *name)
 	c->pprev = &conn_list;
 	conn_list = c;
 	return c;
+}
+
+uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * Drop @c's watch events whose deadline is @now or past and of which
+ * nothing was sent yet (Xen 4.17's check_event_timeout). Returns the
+ * next deadline among those left, 0 if none.
+ */
+uint64_t conn_expire_events(struct conn *c, uint64_t now)
+{
+	struct outmsg **pm = &c->out_head, *m;
+	uint64_t next = 0;
+
+	while ((m = *pm)) {
+		if (m->deadline && !m->off && m->deadline <= now) {
+			log_debug("%s: watch event unread for %u s, dropped", c->name,
+				  quota.event_timeout);
+			conn_unqueue(c, pm);
+			continue;
+		}
+		if (m->deadline && !m->off && (!next || m->deadline < next))
+			next = m->deadline;
+		pm = &m->next;
+	}
+	return next;
 }
 
 /* Take message *@pm off @c's queue, whatever part of it went out. */
@@ -170,6 +205,9 @@ int conn_send(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 	m->off = 0;
 	m->domid = c->domid;
 	m->reply = type != XS_WATCH_EVENT;
+	m->deadline = 0;
+	if (!m->reply && c->domid && quota.event_timeout)
+		m->deadline = now_ms() + 1000ULL * quota.event_timeout;
 	d = domain_get(c->domid, true);
 	if (d) {
 		d->memory += (long)m->len;

@@ -298,6 +298,7 @@ struct quota quota = {
 	.outq = 1 << 20,
 	.memory = 2 * 1024 * 1024 + 512 * 1024,	/* Xen's hard quota */
 	.outstanding = 20,
+	.event_timeout = 20,
 };
 
 static const struct {
@@ -314,6 +315,7 @@ static const struct {
 	{ "outq", &quota.outq },
 	{ "memory", &quota.memory },
 	{ "outstanding", &quota.outstanding },
+	{ "event-timeout", &quota.event_timeout },
 };
 
 /* "name=value" from the command line. */

@@ -47,9 +47,21 @@ static void serve(int lfd)
 	while (!stop) {
 		struct conn *c, *next;
 		size_t n = 0, i;
+		uint64_t now = now_ms(), wake = 0;
+		int timeout = -1;
 
-		for (c = conn_list; c; c = c->next)
+		/* domains' watch events unread too long go; then the rings
+		 * whose domain that, or the last round, let be read again */
+		for (c = conn_list; c; c = c->next) {
+			uint64_t next_deadline = conn_expire_events(c, now);
+
+			if (next_deadline && (!wake || next_deadline < wake))
+				wake = next_deadline;
 			n++;
+		}
+		if (wake)
+			timeout = wake - now > 60000 ? 60000 : (int)(wake - now);
+		ring_retry();
 		if (n + 2 > cap) {
 			cap = 2 * (n + 2);
 			pfd = realloc(pfd, cap * sizeof(*pfd));
@@ -73,7 +85,7 @@ static void serve(int lfd)
 				pfd[n].events |= POLLOUT;
 			n++;
 		}
-		if (poll(pfd, n, -1) < 0) {
+		if (poll(pfd, n, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_msg("poll: %s", strerror(errno));
@@ -90,7 +102,6 @@ static void serve(int lfd)
 			if (sock_write(c))
 				c->dead = true;
 		}
-		ring_retry();
 		for (c = conn_list; c; c = next) {
 			next = c->next;
 			if (c->dead) {

@@ -65,6 +65,7 @@ struct quota {
 	unsigned int outq;		/* queued output bytes per connection */
 	unsigned int memory;		/* bytes a domain's nodes, watches, ... hold */
 	unsigned int outstanding;	/* replies queued for a domain */
+	unsigned int event_timeout;	/* seconds a domain's watch event may wait */
 };
 extern struct quota quota;
 int quota_set(const char *name_eq_value);
@@ -195,6 +196,7 @@ struct outmsg {
 	size_t len, off;
 	unsigned int domid;	/* charged to (memory, and outstanding if a reply) */
 	bool reply;		/* an answer, not a watch event */
+	uint64_t deadline;	/* a domain's watch event: dropped unsent then (ms) */
 	char buf[];
 };
 
@@ -228,6 +230,8 @@ int conn_send(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 	      const void *payload, size_t len);
 bool conn_sent(struct conn *c, size_t n);
 void conn_unqueue(struct conn *c, struct outmsg **pm);
+uint64_t now_ms(void);
+uint64_t conn_expire_events(struct conn *c, uint64_t now);
 void conn_reset_watches(struct conn *c);
 void conn_reset(struct conn *c);
 

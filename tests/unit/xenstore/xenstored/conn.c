@@ -27,7 +27,7 @@ struct msg {
 static struct conn *d0, *d5, *d6;
 static const struct quota default_quota = {
 	1000, 2048, 128, 10, 5, XENSTORE_REL_PATH_MAX, 1024, 1 << 20,
-	2 * 1024 * 1024 + 512 * 1024, 20
+	2 * 1024 * 1024 + 512 * 1024, 20, 20
 };
 
 /* A check that ends the case when it fails (cond is evaluated once). */
@@ -1564,6 +1564,33 @@ static void watch_events_coalesced(void)
 	CHECK(no_event(d0));
 }
 
+/*
+ * As Xen 4.17, a domain's watch event of which nothing went out within 20 s
+ * (quota.event_timeout) is dropped; replies stay, and dom0's events too.
+ */
+static void watch_event_timeout(void)
+{
+	uint64_t now = now_ms();
+	struct msg m;
+
+	CHECK(OK(req(d5, XS_WATCH, 0, "name", "w", NULL)));
+	CHECK(OK(req(d6, XS_WATCH, 0, "/local/domain/6", "w6", NULL)));
+	CHECK(OK(req(d0, XS_WATCH, 0, "/local/domain/5/name", "w0", NULL)));
+	raw(d5, XS_READ, 0, "name", 5);		/* a reply left queued */
+	/* the next deadline: 20 s from the first event on */
+	CHECK(conn_expire_events(d5, now) >= now + 20000);
+	CHECK(conn_expire_events(d5, now + 19000) && d5->out_head);
+	/* one event of dom6's partly sent: it stays whole */
+	CHECK(!conn_sent(d6, 1));
+	CHECK(!conn_expire_events(d5, now_ms() + 20001));
+	CHECK(pop(d5, &m) && m.h.type == XS_READ && !strcmp(m.b, "five") && no_event(d5));
+	CHECK(!conn_expire_events(d6, now_ms() + 20001) && d6->out_head);
+	CHECK(!conn_expire_events(d0, now_ms() + 20001) && event(d0, "/local/domain/5/name", "w0"));
+	/* new events get a new deadline */
+	CHECK(write_val(d0, 0, "/local/domain/5/name", "x"));
+	CHECK(conn_expire_events(d5, now_ms()) && event(d5, "name", "w"));
+}
+
 /* ---- Xen 4.17's memory quota (quota.memory) and outstanding replies ---- */
 
 static long mem_of(unsigned int domid)
@@ -1859,6 +1886,7 @@ int main(void)
 	RUN(quota_path_absolute);
 	RUN(quota_outq);
 	RUN(watch_events_coalesced);
+	RUN(watch_event_timeout);
 	RUN(quota_memory_nodes);
 	RUN(quota_memory_txn);
 	RUN(quota_memory_watches);
