@@ -27,7 +27,8 @@
  * would reach it is dropped, a reply of more than 16 bytes is replaced by
  * ENOMEM (Xen queues its short answers, errors included, unchecked); and
  * its requests are not read while it is at its memory quota or has
- * quota.outstanding replies queued.
+ * quota.outstanding requests outstanding: answered, or causing watch
+ * events, in a queue.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -56,6 +57,41 @@ struct conn *conn_new(unsigned int domid, bool privileged, const char *name)
 	c->pprev = &conn_list;
 	conn_list = c;
 	return c;
+}
+
+void conn_pending_put(struct pending *p)
+{
+	struct domain *d;
+
+	if (!p || --p->refs)
+		return;
+	d = domain_get(p->domid, false);
+	if (d && d->outstanding)
+		d->outstanding--;
+	free(p);
+}
+
+/* A request of @c's now outstanding for its domain; the caller's reference. */
+struct pending *conn_pending_new(struct conn *c)
+{
+	struct pending *p = malloc(sizeof(*p));
+	struct domain *d = domain_get(c->domid, true);
+
+	if (!p)
+		return NULL;
+	p->domid = c->domid;
+	p->refs = 1;
+	if (d)
+		d->outstanding++;
+	return p;
+}
+
+/* The request every message queued from now on answers or was caused by. */
+static struct pending *cause;
+
+void conn_pending_set(struct pending *p)
+{
+	cause = p;
 }
 
 uint64_t now_ms(void)
@@ -100,11 +136,9 @@ void conn_unqueue(struct conn *c, struct outmsg **pm)
 	if (c->out_tail == &m->next)
 		c->out_tail = pm;
 	c->out_bytes -= m->len - m->off;
-	if (d) {
+	if (d)
 		d->memory -= (long)m->len;
-		if (m->reply && d->outstanding)
-			d->outstanding--;
-	}
+	conn_pending_put(m->pend);
 	free(m);
 }
 
@@ -208,11 +242,12 @@ int conn_send(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 	m->deadline = 0;
 	if (!m->reply && c->domid && quota.event_timeout)
 		m->deadline = now_ms() + 1000ULL * quota.event_timeout;
+	m->pend = cause;
+	if (cause)
+		cause->refs++;
 	d = domain_get(c->domid, true);
-	if (d) {
+	if (d)
 		d->memory += (long)m->len;
-		d->outstanding += m->reply;
-	}
 	memcpy(m->buf, &hdr, sizeof(hdr));
 	if (len)
 		memcpy(m->buf + sizeof(hdr), payload, len);

@@ -476,6 +476,7 @@ void process_msg(struct conn *c, const struct xsd_sockmsg *hdr, const char *body
 {
 	struct req *r = calloc(1, sizeof(*r));
 	const struct op *op = NULL;
+	struct pending *pend;
 	struct event *e;
 	int rc;
 
@@ -489,8 +490,12 @@ void process_msg(struct conn *c, const struct xsd_sockmsg *hdr, const char *body
 	if (hdr->type < XS_TYPE_COUNT && ops[hdr->type].fn)
 		op = &ops[hdr->type];
 	rc = op ? run_op(r, op) : -ENOSYS;
+	pend = conn_pending_new(c);
 	log_debug("%s: %s %.40s tx %u -> %s", c->name, op ? op->name : "?",
 		  hdr->len ? body : "", hdr->tx_id, rc ? errno_name(-rc) : "ok");
+	/* the reply and the events it causes keep it outstanding, not a
+	 * WATCH's initial event (Xen 4.17 neither) */
+	conn_pending_set(pend);
 	if (rc) {
 		const char *name = errno_name(-rc);
 
@@ -498,10 +503,14 @@ void process_msg(struct conn *c, const struct xsd_sockmsg *hdr, const char *body
 	} else {
 		conn_send(c, hdr->type, hdr->req_id, hdr->tx_id, r->reply, r->rlen);
 	}
+	conn_pending_set(NULL);
 	if (r->new_watch)
 		watch_send(c, r->new_watch, r->argv[0]);
+	conn_pending_set(pend);
 	for (e = r->events; e; e = e->next)
 		watch_fire(e);
+	conn_pending_set(NULL);
+	conn_pending_put(pend);
 	events_free(r->events);
 	free(r);
 }

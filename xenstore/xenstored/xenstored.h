@@ -191,11 +191,22 @@ bool domain_stalled(unsigned int domid);
 void domain_reset_all(void);
 
 /* conn.c */
+/*
+ * A request counts as outstanding for its domain (Xen 4.17's
+ * nboutstanding) while its reply, or a watch event it caused in any
+ * connection, is queued: each holds a reference.
+ */
+struct pending {
+	unsigned int domid;
+	unsigned int refs;
+};
+
 struct outmsg {
 	struct outmsg *next;
 	size_t len, off;
-	unsigned int domid;	/* charged to (memory, and outstanding if a reply) */
+	unsigned int domid;	/* charged to (memory) */
 	bool reply;		/* an answer, not a watch event */
+	struct pending *pend;	/* the request it answers or that caused it */
 	uint64_t deadline;	/* a domain's watch event: dropped unsent then (ms) */
 	char buf[];
 };
@@ -230,6 +241,9 @@ int conn_send(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 	      const void *payload, size_t len);
 bool conn_sent(struct conn *c, size_t n);
 void conn_unqueue(struct conn *c, struct outmsg **pm);
+struct pending *conn_pending_new(struct conn *c);
+void conn_pending_set(struct pending *p);
+void conn_pending_put(struct pending *p);
 uint64_t now_ms(void);
 uint64_t conn_expire_events(struct conn *c, uint64_t now);
 void conn_reset_watches(struct conn *c);

@@ -236,8 +236,9 @@ static void check_charges(void)
 {
 	static long want[CHECKED_DOMS];
 	static unsigned int replies[CHECKED_DOMS];
+	static const struct pending *pend[20000];
+	unsigned int i, npend = 0;
 	const struct conn *c;
-	unsigned int i;
 
 	memset(want, 0, sizeof(want));
 	memset(replies, 0, sizeof(replies));
@@ -252,8 +253,20 @@ static void check_charges(void)
 		for (w = c->watches; w; w = w->next)
 			want[c->domid] += strlen(w->path) + strlen(w->token);
 		for (m = c->out_head; m; m = m->next) {
+			unsigned int k;
+
 			want[m->domid] += m->len;
-			replies[m->domid] += m->reply;
+			/* requests outstanding: each counted once */
+			for (k = 0; k < npend && pend[k] != m->pend; k++)
+				;
+			if (!m->pend || k < npend || m->pend->domid >= CHECKED_DOMS)
+				continue;
+			if (npend == sizeof(pend) / sizeof(pend[0])) {
+				UNIT_FAIL("check_charges: too many requests outstanding");
+				return;
+			}
+			pend[npend++] = m->pend;
+			replies[m->pend->domid]++;
 		}
 		for (t = c->txns; t; t = t->next)
 			want[c->domid] += t->charge;
@@ -1773,6 +1786,41 @@ static void quota_memory_events(void)
 }
 
 /*
+ * As Xen 4.17, a request stays outstanding for its domain while a watch
+ * event it caused waits in any connection: a domain whose writes a
+ * watcher does not take is held at 20 of them, and goes on as the watcher
+ * reads (or its events time out).
+ */
+static void quota_outstanding_events(void)
+{
+	char path[64];
+	struct msg m;
+	int k;
+
+	CHECK(OK(req(d5, XS_MKDIR, 0, "seen", NULL)));
+	CHECK(OK(req(d5, XS_SET_PERMS, 0, "seen", "n5", "r6", NULL)));
+	CHECK(OK(req(d6, XS_WATCH, 0, "/local/domain/5/seen", "w", NULL)));
+	CHECK(event(d6, "/local/domain/5/seen", "w"));	/* not counted */
+	CHECK(domain_get(6, false)->outstanding == 0);
+	for (k = 0; k < 20; k++) {
+		snprintf(path, sizeof(path), "seen/%d", k);
+		CHECK(OK(req(d5, XS_WRITE, 0, path, NULL)));
+	}
+	/* its replies are taken, dom6's events are not: 20 outstanding */
+	CHECK(domain_get(5, false)->outstanding == 20 && conn_is_throttled(d5));
+	CHECK(!strcmp(res(req(d5, XS_WRITE, 0, "seen/20", NULL)), "none"));
+	CHECK(!strcmp(req(d0, XS_READ, 0, "/local/domain/5/seen/0", NULL)->b, ""));
+	/* (that 21st write was not read) dom6 takes one: dom5 is read again */
+	CHECK(pop(d6, &m) && m.h.type == XS_WATCH_EVENT);
+	CHECK(domain_get(5, false)->outstanding == 19 && !conn_is_throttled(d5));
+	drain(d6);
+	CHECK(domain_get(5, false)->outstanding == 0);
+	/* events of dom0's writes count for dom0 only */
+	CHECK(write_val(d0, 0, "/local/domain/5/seen/x", "1"));
+	CHECK(domain_get(5, false)->outstanding == 0 && domain_get(0, false)->outstanding == 1);
+}
+
+/*
  * Xen 4.17 reads no request of a domain with 20 replies queued for it:
  * the 21st stays in the input until a reply is taken. dom0 is exempt.
  */
@@ -1892,6 +1940,7 @@ int main(void)
 	RUN(quota_memory_watches);
 	RUN(quota_memory_events);
 	RUN(quota_outstanding);
+	RUN(quota_outstanding_events);
 	RUN(reset_watches);
 	RUN(bad_arguments);
 	RUN(attack_set_perms);
