@@ -105,25 +105,25 @@ uint64_t now_ms(void)
 /*
  * Drop @c's watch events whose deadline is @now or past and of which
  * nothing was sent yet (Xen 4.17's check_event_timeout). Returns the
- * next deadline among those left, 0 if none.
+ * next deadline among those left, 0 if none. Deadlines grow along the
+ * queue, so the walk ends at the first one still to come.
  */
 uint64_t conn_expire_events(struct conn *c, uint64_t now)
 {
 	struct outmsg **pm = &c->out_head, *m;
-	uint64_t next = 0;
 
-	while ((m = *pm)) {
-		if (m->deadline && !m->off && m->deadline <= now) {
+	while (c->timed && (m = *pm)) {
+		if (!m->deadline || m->off) {
+			pm = &m->next;
+		} else if (m->deadline > now) {
+			return m->deadline;
+		} else {
 			log_debug("%s: watch event unread for %u s, dropped", c->name,
 				  quota.event_timeout);
 			conn_unqueue(c, pm);
-			continue;
 		}
-		if (m->deadline && !m->off && (!next || m->deadline < next))
-			next = m->deadline;
-		pm = &m->next;
 	}
-	return next;
+	return 0;
 }
 
 /* Take message *@pm off @c's queue, whatever part of it went out. */
@@ -136,6 +136,7 @@ void conn_unqueue(struct conn *c, struct outmsg **pm)
 	if (c->out_tail == &m->next)
 		c->out_tail = pm;
 	c->out_bytes -= m->len - m->off;
+	c->timed -= m->deadline != 0;
 	if (d)
 		d->memory -= (long)m->len;
 	conn_pending_put(m->pend);
@@ -240,8 +241,10 @@ int conn_send(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 	m->domid = c->domid;
 	m->reply = type != XS_WATCH_EVENT;
 	m->deadline = 0;
-	if (!m->reply && c->domid && quota.event_timeout)
+	if (!m->reply && c->domid && quota.event_timeout) {
 		m->deadline = now_ms() + 1000ULL * quota.event_timeout;
+		c->timed++;
+	}
 	m->pend = cause;
 	if (cause)
 		cause->refs++;

@@ -224,6 +224,7 @@ struct conn {
 	};
 	struct outmsg *out_head, **out_tail;
 	size_t out_bytes;
+	unsigned int timed;		/* queued messages with a deadline */
 	struct watch *watches;
 	struct txn *txns;
 	unsigned int ntxns;
