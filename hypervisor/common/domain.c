@@ -263,42 +263,94 @@ static void domains_gone(void)
 }
 
 /*
- * Under d->pause_lock: the count and the vCPUs' pause it stands for
- * change together, so two of dom0's vCPUs pausing and unpausing at once
- * leave the domain paused exactly while the count is not 0 (Xen 4.17
- * counts atomically and pauses each vCPU once a pause).
+ * Pausing a domain (Xen's domain_pause): d->pause_count and a hold on
+ * each vCPU change together under d->pause_lock, and vcpu_create takes
+ * the lock to start a new vCPU with d->pause_count holds, so every vCPU
+ * carries exactly the domain's pauses besides its own. Waiting for the
+ * vCPUs to stop happens after the lock is dropped: a vCPU of d that
+ * shuts d down meanwhile (domain_shutdown takes the lock) must be able
+ * to finish its hypercall.
  */
-int domain_pause_by_controller(struct domain *d)
+static void pause_locked(struct domain *d)
 {
 	struct vcpu *v;
 
+	ASSERT_LOCKED(&d->pause_lock);
+	d->pause_count++;
+	for_each_vcpu(d, v)
+		vcpu_pause_nosync(v);
+}
+
+static void unpause_locked(struct domain *d)
+{
+	struct vcpu *v;
+
+	ASSERT_LOCKED(&d->pause_lock);
+	BUG_ON(!d->pause_count);	/* an unpause without its pause */
+	d->pause_count--;
+	for_each_vcpu(d, v)
+		vcpu_unpause(v);
+}
+
+/* Until no CPU holds a vCPU of d (not the caller's domain). */
+static void domain_sleep_sync(struct domain *d)
+{
+	struct vcpu *v;
+
+	for_each_vcpu(d, v)
+		vcpu_sleep_sync(v);
+}
+
+void domain_pause_nosync(struct domain *d)
+{
 	spin_lock(&d->pause_lock);
-	if (d->pause_count >= 255) {
+	pause_locked(d);
+	spin_unlock(&d->pause_lock);
+}
+
+void domain_pause(struct domain *d)
+{
+	domain_pause_nosync(d);
+	domain_sleep_sync(d);
+}
+
+void domain_unpause(struct domain *d)
+{
+	spin_lock(&d->pause_lock);
+	unpause_locked(d);
+	spin_unlock(&d->pause_lock);
+}
+
+/*
+ * The toolstack's count (Xen's domain_pause_by_systemcontroller), at
+ * most 255, changed with the domain pause it stands for in one step, so
+ * two of dom0's vCPUs pausing and unpausing at once never unpause a
+ * pause the other has counted but not yet made.
+ */
+int domain_pause_by_controller(struct domain *d)
+{
+	spin_lock(&d->pause_lock);
+	if (d->controller_pause_count >= 255) {
 		spin_unlock(&d->pause_lock);
 		return trace_err(-EOVERFLOW);
 	}
-	d->pause_count++;
-	for_each_vcpu(d, v)
-		vcpu_pause_sync(v);	/* not current: the caller is another domain */
+	d->controller_pause_count++;
+	pause_locked(d);
 	spin_unlock(&d->pause_lock);
+	domain_sleep_sync(d);	/* the caller is another domain */
 	return 0;
 }
 
 int domain_unpause_by_controller(struct domain *d)
 {
-	struct vcpu *v;
-
 	spin_lock(&d->pause_lock);
-	if (!d->pause_count) {
+	if (!d->controller_pause_count) {
 		spin_unlock(&d->pause_lock);
 		return trace_err(-EINVAL);
 	}
-	if (!--d->pause_count) {
+	if (!--d->controller_pause_count)
 		d->creation_finished = true;
-		if (d->state == DOMAIN_RUNNING && !d->dying)
-			for_each_vcpu(d, v)
-				vcpu_unpause(v);
-	}
+	unpause_locked(d);
 	spin_unlock(&d->pause_lock);
 	return 0;
 }
@@ -313,13 +365,19 @@ bool domain_others_down(const struct domain *d, const struct vcpu *v)
 	return true;
 }
 
-/* Every vCPU of d stops (shutdown, destruction). */
-static void domain_pause_vcpus(struct domain *d)
+/*
+ * Every vCPU of d stops for good, its timers too (shutdown, destruction):
+ * a pause of the domain never undone (no domain comes back from either).
+ */
+static void domain_stop_vcpus(struct domain *d)
 {
 	struct vcpu *v;
 
-	for_each_vcpu(d, v)
-		vcpu_pause(v);
+	domain_pause_nosync(d);
+	for_each_vcpu(d, v) {
+		stop_timer(&v->singleshot);
+		stop_timer(&v->periodic);
+	}
 }
 
 static const char *const reason_names[] = {
@@ -357,15 +415,20 @@ static void __noreturn hardware_domain_down(struct domain *d, unsigned int reaso
 void domain_shutdown(struct domain *d, unsigned int reason)
 {
 	ASSERT(reason <= SHUTDOWN_MAX);
-	if (d->state != DOMAIN_RUNNING)
+	/* Once: two vCPUs (or a vCPU and its watchdog) may shut d down at once. */
+	spin_lock(&d->pause_lock);
+	if (d->state != DOMAIN_RUNNING) {
+		spin_unlock(&d->pause_lock);
 		return;
+	}
 	d->state = reason == SHUTDOWN_crash ? DOMAIN_CRASHED : DOMAIN_SHUTDOWN;
 	d->shutdown_reason = reason;
+	spin_unlock(&d->pause_lock);
 	mm_audit(d);
 	if (d == dom0)
 		hardware_domain_down(d, reason);
 	pr_info("d%u %s\n", d->domid, reason_names[reason]);
-	domain_pause_vcpus(d);
+	domain_stop_vcpus(d);
 	if (d->reap_on_shutdown && reason != SHUTDOWN_suspend && reason != SHUTDOWN_soft_reset) {
 		d->dying = true;
 		reap_pending = true;	/* not here: we may be deep in d's hypercall */
@@ -468,7 +531,7 @@ static int domain_kill_step(struct domain *d)
 {
 	if (!d->dying) {
 		d->dying = true;
-		domain_pause_vcpus(d);
+		domain_stop_vcpus(d);
 	}
 	d->killed = true;
 	if (!d->destroyed) {

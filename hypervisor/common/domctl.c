@@ -60,7 +60,7 @@ void domctl_get_info(const struct domain *d, struct domctl_getdomaininfo *info)
 	if (!info->nr_online_vcpus)
 		flags = 0;
 	flags |= d->destroyed ? DOMINF_dying : 0;
-	flags |= d->pause_count ? DOMINF_paused : 0;
+	flags |= d->controller_pause_count ? DOMINF_paused : 0;	/* Xen's: the toolstack's */
 	if (d->state != DOMAIN_RUNNING)
 		flags |= DOMINF_shutdown | d->shutdown_reason << DOMINF_SHUTDOWN_SHIFT;
 	else
@@ -142,6 +142,7 @@ static void init_created(struct domain *d, struct domctl_createdomain *c)
 	if (c->max_maptrack_frames >= 0)
 		d->max_maptrack_frames = c->max_maptrack_frames;
 	d->creation_finished = false;
+	d->controller_pause_count = 1;	/* its vCPUs, made later, start held by it */
 	d->pause_count = 1;
 	memcpy(d->handle, c->handle, sizeof(d->handle));
 	d->ssidref = c->ssidref;
@@ -195,56 +196,40 @@ static long max_vcpus(struct vcpu *v, struct domain *d, uint32_t max)
 static struct vcpu_guest_context ctxt_bufs[MAX_CPUS];
 #define ctxt_buf	ctxt_bufs[smp_processor_id()]
 
-/*
- * Another domain's vCPU whose saved state is read or changed: stopped,
- * and its state all in memory (Xen pauses it the same way). Returns
- * whether it was paused already (then it stays so).
- */
-static bool hold_vcpu(struct vcpu *t)
-{
-	bool was = t->paused;
-
-	if (!was)
-		vcpu_pause_sync(t);
-	else
-		vcpu_sleep_sync(t);
-	return was;
-}
-
-static void release_vcpu_hold(struct vcpu *t, bool was)
-{
-	if (!was && t->paused)
-		vcpu_unpause(t);
-}
-
 static long set_vcpu_context(struct vcpu *v, struct domain *d, const struct domctl *op)
 {
 	struct vcpu *t = domain_vcpu(d, op->u.vcpucontext.vcpu);
 
 	if (d == v->domain || !t)
 		return trace_err(-EINVAL);
+	/*
+	 * Held while its state changes, as Xen 4.17 holds it: the vCPU for
+	 * a reset (vcpu_reset's vcpu_pause), the domain for a new context
+	 * (domain_pause). Each hold is one more pause, undone by its own
+	 * unpause, so it never ends another owner's (pausedomain's, say).
+	 */
 	if (!op->u.vcpucontext.ctxt) {
-		bool was = hold_vcpu(t);
 		long rc;
 
+		vcpu_pause(t);
 		spin_lock(&d->vcpu_ctx_lock);
 		rc = arch_vcpu_reset(t);	/* Xen's vcpu_reset */
 		spin_unlock(&d->vcpu_ctx_lock);
 		if (!rc)
 			sched_pin_override_end(t);	/* as Xen's vcpu_reset */
-		release_vcpu_hold(t, was);
+		vcpu_unpause(t);
 		return rc;
 	}
 	if (copy_from_guest(&ctxt_buf, op->u.vcpucontext.ctxt, sizeof(ctxt_buf)))
 		return -EFAULT;
 	{
-		bool was = hold_vcpu(t);
 		long rc;
 
+		domain_pause(d);
 		spin_lock(&d->vcpu_ctx_lock);	/* against the domain's VCPUOP_initialise */
 		rc = arch_set_vcpu_context(t, &ctxt_buf);
 		spin_unlock(&d->vcpu_ctx_lock);
-		release_vcpu_hold(t, was);
+		domain_unpause(d);
 		return rc;
 	}
 }
@@ -259,10 +244,9 @@ static long get_vcpu_context(struct vcpu *v, struct domain *d, const struct domc
 	if (!t->initialised)
 		return trace_err(-ENODATA);
 	if (t->domain != v->domain) {
-		bool was = hold_vcpu(t);
-
+		vcpu_pause(t);		/* Xen's: its state all in memory while read */
 		arch_get_vcpu_context(t, &ctxt_buf);
-		release_vcpu_hold(t, was);
+		vcpu_unpause(t);
 	} else {
 		arch_get_vcpu_context(t, &ctxt_buf);	/* its own domain's: as it was saved */
 	}

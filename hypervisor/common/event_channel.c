@@ -720,7 +720,7 @@ static long reset_ports(struct domain *caller, struct domain *d, bool resuming)
 
 	if (d != caller && !caller->is_privileged)
 		return trace_err(-EPERM);
-	if (d != caller && !d->pause_count)
+	if (d != caller && !d->controller_pause_count)
 		return trace_err(-EINVAL);
 	if (resuming)
 		return trace_err(-EBUSY);

@@ -36,9 +36,9 @@ static void dump_domains(void)
 		       d->destroyed ? "destroyed" : d->state == DOMAIN_RUNNING ? "running" : "shut down",
 		       (unsigned long long)d->nr_pages, (unsigned long long)d->max_pages);
 		for_each_vcpu(d, v)
-			printk(LOG_ERR, "  v%u: %s%s, %s mode, rip %#llx, upcall pending %u mask %u "
+			printk(LOG_ERR, "  v%u: %s, %u pauses, %s mode, rip %#llx, upcall pending %u mask %u "
 			       "sel %#llx\n",
-			       v->vcpu_id, state_names[v->state], v->paused ? " paused" : "",
+			       v->vcpu_id, state_names[v->state], v->pause_count,
 			       v->arch.kernel_mode ? "kernel" : "user",
 			       (unsigned long long)v->arch.regs.rip,
 			       v->vcpu_info->evtchn_upcall_pending, v->vcpu_info->evtchn_upcall_mask,

@@ -118,7 +118,7 @@ static struct vcpu *idle_vcpu_init(unsigned int cpu)
 	v->vcpu_id = cpu;
 	v->processor = cpu;
 	v->state = VCPU_DOWN;
-	v->paused = true;
+	v->pause_count = 1;		/* never runnable */
 	v->runstate = RUNSTATE_running;
 	v->dummy_info.evtchn_upcall_mask = 1;
 	v->vcpu_info = &v->dummy_info;
@@ -224,7 +224,7 @@ static struct vcpu *dequeue(struct runqueue *rq)
 
 static bool can_run(const struct vcpu *v)
 {
-	return v->state == VCPU_RUNNABLE && !v->paused;
+	return v->state == VCPU_RUNNABLE && !v->pause_count;
 }
 
 static void slice_end(void *data)
@@ -396,9 +396,8 @@ void sched_add_vcpu(struct vcpu *v)
 	v->weight = DEFAULT_WEIGHT;
 	v->slice_left = full_slice(v);
 	v->state = VCPU_RUNNABLE;
-	v->paused = false;
 	v->runstate = RUNSTATE_runnable;	/* since boot, until it first runs */
-	if (!v->is_running)
+	if (!v->is_running && !v->pause_count)
 		enqueue(rq, v);
 	spin_unlock(&rq->lock);
 }
@@ -433,7 +432,7 @@ static void __attribute__((noinline)) wake_blocked(struct vcpu *v)
 		v->state = VCPU_RUNNABLE;
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* against requeue_saved */
 		runstate_change(v, RUNSTATE_runnable);
-		if (!v->is_running && !v->paused)
+		if (!v->is_running && !v->pause_count)
 			enqueue_ahead(rq, v, true);	/* boosted if its slice lasts */
 		kick = v->processor;
 	}
@@ -482,25 +481,30 @@ vcpu_block(struct vcpu *v, bool (*woken)(const struct vcpu *v))
 	return blocked;
 }
 
-/* v stops running (kicked off its CPU if it runs elsewhere); not waited for. */
-static void pause_nosync(struct vcpu *v)
+/*
+ * Pausing (Xen's vcpu_pause): v->pause_count counts every hold on v, the
+ * domain's pauses (the controller's pausedomain, shutdown, destruction:
+ * common/domain.c adds one to each vCPU for each) and the vCPU's own
+ * (get/setvcpucontext of another domain's vCPU). v runs only while it is
+ * 0, so no owner's unpause can undo another's pause. VCPUOP_down/up are
+ * v->state, apart from the count. The count changes under v's queue lock
+ * (can_run reads it there); unpausing at 0 makes v runnable again as a
+ * wake does.
+ */
+
+/* One more hold on v: it stops running (kicked off its CPU if it runs elsewhere), not waited for. */
+void vcpu_pause_nosync(struct vcpu *v)
 {
 	struct runqueue *rq = vcpu_rq_lock(v);
 	unsigned int cpu = v->processor;
 	bool running = v->is_running;
 
-	v->paused = true;	/* read under the lock (can_run, vcpu_unpause) */
+	BUG_ON(v->pause_count == ~0U);	/* holds are bounded: 255 by the controller, few others */
+	v->pause_count++;
 	spin_unlock(&rq->lock);
 	if (running && cpu != this_cpu_id())
 		smp_send_event_check(cpu);
 	pending_work_set(PW_SCHED);
-}
-
-void vcpu_pause(struct vcpu *v)
-{
-	pause_nosync(v);
-	stop_timer(&v->singleshot);
-	stop_timer(&v->periodic);
 }
 
 /*
@@ -518,22 +522,20 @@ void vcpu_sleep_sync(struct vcpu *v)
 	}
 }
 
-void vcpu_pause_sync(struct vcpu *v)
+void vcpu_pause(struct vcpu *v)
 {
-	pause_nosync(v);
-	if (v != this_cpu()->current)
-		vcpu_sleep_sync(v);
+	vcpu_pause_nosync(v);
+	vcpu_sleep_sync(v);
 }
 
 /*
- * Up: runnable (queued unless its domain is paused, shut down or dying),
+ * Up: runnable (queued unless something holds it paused: pause_count),
  * on the CPU place() picks for it. Down: off until brought up; a queued
  * one is dropped when dequeued, the running one is switched away from on
  * the way out of its hypercall (kicked, on another CPU).
  */
 void vcpu_set_online(struct vcpu *v, bool online)
 {
-	struct domain *d = v->domain;
 	struct runqueue *rq = online && v->state == VCPU_DOWN ? vcpu_rq_lock_move(v, place(v))
 							       : vcpu_rq_lock(v);
 	unsigned int kick = MAX_CPUS;
@@ -549,11 +551,10 @@ void vcpu_set_online(struct vcpu *v, bool online)
 			v->weight = DEFAULT_WEIGHT;
 		v->state = VCPU_RUNNABLE;
 		rq->nr_up++;
-		v->paused = d->pause_count || d->state != DOMAIN_RUNNING || d->dying;
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* against requeue_saved */
-		if (!v->paused)
+		if (!v->pause_count)
 			runstate_change(v, RUNSTATE_runnable);
-		if (!v->paused && !v->is_running)
+		if (!v->pause_count && !v->is_running)
 			enqueue(rq, v);
 		kick = v->processor;
 	}
@@ -604,13 +605,14 @@ void sched_remove_vcpu(struct vcpu *v)
 	}
 }
 
+/* One hold on v fewer; the last one gone, v runs again if it can. */
 void vcpu_unpause(struct vcpu *v)
 {
 	struct runqueue *rq = vcpu_rq_lock(v);
-
 	unsigned int kick = MAX_CPUS;
 
-	v->paused = false;
+	BUG_ON(!v->pause_count);	/* an unpause without its pause */
+	v->pause_count--;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* against requeue_saved */
 	if (can_run(v) && !v->is_running) {
 		enqueue(rq, v);
@@ -839,7 +841,7 @@ switch_to_idle(struct vcpu *prev, struct cpu_regs *r, uint64_t now)
 	struct vcpu *idle = this_cpu()->idle;
 
 	if (prev->runstate == RUNSTATE_running)
-		runstate_change_at(prev, prev->paused || prev->state == VCPU_DOWN ?
+		runstate_change_at(prev, prev->pause_count || prev->state == VCPU_DOWN ?
 				   RUNSTATE_offline : can_run(prev) ?
 				   RUNSTATE_runnable : RUNSTATE_blocked, now);
 	arch_switch_to_idle(prev, r);
@@ -937,7 +939,7 @@ void schedule(struct cpu_regs *r)
 	blocked = prev->runstate != RUNSTATE_running;	/* and woken: next == prev */
 	if (!blocked)
 		runstate_change_at(prev, can_run(prev) ? RUNSTATE_runnable :
-					 prev->paused || prev->state == VCPU_DOWN ?
+					 prev->pause_count || prev->state == VCPU_DOWN ?
 					 RUNSTATE_offline : RUNSTATE_blocked, now);
 	runstate_change_at(next, RUNSTATE_running, now);
 	next->slice_from = now;

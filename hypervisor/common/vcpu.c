@@ -59,7 +59,7 @@ static void periodic_fired(void *data)
 {
 	struct vcpu *v = data;
 
-	if (v == current_vcpu() && v->state == VCPU_RUNNABLE && !v->paused)
+	if (v == current_vcpu() && v->state == VCPU_RUNNABLE && !v->pause_count)
 		vcpu_periodic_work(v);
 }
 
@@ -85,7 +85,8 @@ int domain_vcpus_alloc(struct domain *d, unsigned int max)
 }
 
 /*
- * Down, uninitialised, paused with its domain; events masked in its
+ * Down, uninitialised, held by each pause of its domain made so far
+ * (d->pause_count) and by those to come; events masked in its
  * vcpu_info (the shared_info slot below 32, else a dummy until it
  * registers one, as Xen's dummy_vcpu_info).
  */
@@ -104,7 +105,6 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
 	v->vcpu_id = id;
 	v->arch.kernel_mode = true;
 	v->state = VCPU_DOWN;
-	v->paused = true;
 	v->runstate = RUNSTATE_offline;
 	v->dummy_info.evtchn_upcall_mask = 1;
 	v->hard_affinity = v->soft_affinity = SCHED_ALL_CPUS;
@@ -112,9 +112,13 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
 	timer_init(&v->singleshot, singleshot_fired, v);
 	timer_init(&v->periodic, periodic_fired, v);
 	v->period_ns = PERIOD_DEFAULT_NS;	/* 100 Hz until the guest changes it, as on Xen */
+	/* Seen by for_each_vcpu with the domain's pauses, or by the next pause. */
+	spin_lock(&d->pause_lock);
+	v->pause_count = d->pause_count;
 	d->vcpu[id] = v;
 	if (id)
 		d->vcpu[id - 1]->next_in_list = v;
+	spin_unlock(&d->pause_lock);
 	return v;
 }
 

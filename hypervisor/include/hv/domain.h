@@ -38,7 +38,11 @@ struct vcpu {
 
 	/* Scheduling; guarded by the run queue lock of the vCPU's CPU. */
 	enum vcpu_state state;
-	bool paused;			/* shut down or crashed domain */
+	/*
+	 * Holds on it: its domain's pauses (d->pause_count, counted into
+	 * each vCPU) and its own (vcpu_pause); it runs only at 0.
+	 */
+	unsigned int pause_count;
 	struct vcpu *runq_next;
 	bool on_runq;
 	unsigned int weight;		/* time slice = weight/256 of 10 ms */
@@ -154,8 +158,17 @@ struct domain {
 	bool reap_on_shutdown;
 	bool killed;			/* destroydomain's continuation destroys it, not the reaper */
 	bool shared_info_released;	/* gone: its allocation reference dropped */
-	unsigned int pause_count;	/* the controller's (pausedomain), at most 255 */
-	spinlock_t pause_lock;		/* pause_count and the vCPU pauses it makes */
+	/*
+	 * Xen's two counts: pause_count, the domain's pauses (the
+	 * controller's, shutdown, destruction), each also a hold on every
+	 * vCPU, which a vCPU made later starts with; controller_pause_count,
+	 * the toolstack's pausedomain (at most 255; 1 from createdomain),
+	 * which getdomaininfo reports. Both under pause_lock, with the
+	 * vCPUs' holds they make and d->vcpu[]'s growth.
+	 */
+	unsigned int pause_count;
+	unsigned int controller_pause_count;
+	spinlock_t pause_lock;
 	uint32_t max_evtchn_port;	/* createdomain's: the highest port it may have */
 	/* createdomain's, else gnttab_max_frames= and gnttab_max_maptrack_frames=. */
 	uint32_t max_grant_frames, max_maptrack_frames;
@@ -222,10 +235,18 @@ void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
 struct domain *domain_alloc(domid_t domid, const char *name, bool privileged);
 /* Whether no domain, live or still referenced, has this id. */
 bool domain_id_is_free(domid_t id);
+/*
+ * A pause of the whole domain (d->pause_count): every vCPU held, those
+ * made later too; domain_pause also waits until no CPU holds one (d is
+ * not the caller's domain). Each is undone by one domain_unpause.
+ */
+void domain_pause_nosync(struct domain *d);
+void domain_pause(struct domain *d);
+void domain_unpause(struct domain *d);
 /* The controller's pause count (domctl pause/unpausedomain): 0, -EOVERFLOW, -EINVAL. */
 int domain_pause_by_controller(struct domain *d);
 int domain_unpause_by_controller(struct domain *d);
-/* A vCPU up (runs once nothing holds its domain paused) or down. */
+/* A vCPU up (runs once nothing holds it paused) or down. */
 void vcpu_set_online(struct vcpu *v, bool online);
 /* Whether no vCPU of d but v (may be NULL) is up. */
 bool domain_others_down(const struct domain *d, const struct vcpu *v);

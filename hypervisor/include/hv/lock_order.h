@@ -38,11 +38,13 @@
  *   d->watchdog_lock      a domain's SCHEDOP_watchdog timers: which are in
  *                         use, and their first initialisation (as Xen
  *                         4.17's watchdog_lock)
- *   d->pause_lock         the controller's pause count (pausedomain and
- *                         unpausedomain) with the vCPUs' pause it stands
- *                         for: two of dom0's vCPUs at once count as Xen
- *                         4.17's atomic count does; held while the
- *                         pause waits for the vCPUs to stop
+ *   d->pause_lock         a domain's pause counts (d->pause_count and
+ *                         the controller's) with the hold each pause
+ *                         puts on every vCPU, a new vCPU's place in
+ *                         d->vcpu[] with the holds it starts with, and
+ *                         the domain's shutdown state; never held while
+ *                         waiting for a vCPU to stop (domain_pause waits
+ *                         after dropping it)
  *   rq->lock              a CPU's run queue; two CPUs' queues are taken
  *                         lower CPU first (rq_lock_pair: a vCPU moving,
  *                         work stealing)

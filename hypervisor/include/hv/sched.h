@@ -15,10 +15,14 @@ struct cpu_regs;
 
 void sched_add_vcpu(struct vcpu *v);
 void vcpu_wake(struct vcpu *v);
-void vcpu_pause(struct vcpu *v);	/* stopped until vcpu_unpause */
+/*
+ * A hold on v (v->pause_count): it runs only while none is held. nosync
+ * returns at once; vcpu_pause then waits until no CPU holds v's state
+ * (v is not the caller). Each pause is undone by one vcpu_unpause.
+ */
+void vcpu_pause_nosync(struct vcpu *v);
+void vcpu_pause(struct vcpu *v);
 void vcpu_unpause(struct vcpu *v);
-/* vcpu_pause without stopping its timers, then until no CPU holds it (not the caller's). */
-void vcpu_pause_sync(struct vcpu *v);
 /* Until no CPU holds v's state (Xen's vcpu_sleep_sync); v is not the caller. */
 void vcpu_sleep_sync(struct vcpu *v);
 struct domain;
