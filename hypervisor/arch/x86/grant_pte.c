@@ -92,22 +92,10 @@ bool gnttab_host_addr_ok(struct domain *d, uint64_t addr, bool is_pte)
  * (the last type reference goes under the page-table lock), and the
  * write would land in what is now a data page. Xen 4.17 checks and
  * writes under the L1's page lock; here d's page-table lock, the one its
- * entry writes take (pt_update_entry_foreign), held around both. A
- * one-vCPU domain's tables change only by its own calls.
+ * entry writes take (pt_update_entry_foreign), held around both
+ * (pt_lock_if_wanted: a one-vCPU domain's tables change only by its own
+ * calls).
  */
-static inline __attribute__((always_inline)) bool grant_pt_lock(struct domain *d)
-{
-	if (d->max_vcpus <= 1)
-		return false;
-	rspin_lock(&d->arch.pt.lock);
-	return true;
-}
-
-static inline __attribute__((always_inline)) void grant_pt_unlock(struct domain *d, bool locked)
-{
-	if (locked)
-		rspin_unlock(&d->arch.pt.lock);
-}
 
 static inline __attribute__((always_inline)) int
 create_host_mapping(struct domain *ld, struct domain *rd, uint64_t addr, pte_t e, bool is_pte,
@@ -133,9 +121,9 @@ int gnttab_create_host_mapping(struct domain *ld, struct domain *rd, uint64_t ad
 	if (flags & GNTMAP_application_map)
 		e |= _PAGE_USER;
 	e |= (pte_t)((flags >> _GNTMAP_guest_avail0) & GUEST_AVAIL_BITS) << 9;
-	locked = grant_pt_lock(ld);
+	locked = pt_lock_if_wanted(ld);
 	rc = create_host_mapping(ld, rd, addr, e, is_pte, &was_present);
-	grant_pt_unlock(ld, locked);
+	pt_unlock_if(ld, locked);
 	if (!rc && was_present && invalidate_local(ld, is_pte))
 		gnttab_flush_tlb(ld);
 	return rc;
@@ -192,10 +180,10 @@ static int replace_host_mapping(struct domain *d, uint64_t addr, uint64_t new_ad
 static int replace_host_mapping_locked(struct domain *d, uint64_t addr, uint64_t new_addr,
 				       mfn_t mfn, bool is_pte, bool *flush)
 {
-	bool locked = grant_pt_lock(d);
+	bool locked = pt_lock_if_wanted(d);
 	int rc = replace_host_mapping(d, addr, new_addr, mfn, is_pte, flush);
 
-	grant_pt_unlock(d, locked);
+	pt_unlock_if(d, locked);
 	return rc;
 }
 

@@ -1367,17 +1367,14 @@ static int __attribute__((noinline)) update_entry_smp(struct domain *d, struct d
 }
 
 /*
- * As pt_update_entry, with an L1 entry's frame belonging to fd. One vCPU
- * writes the entries of a one-vCPU domain (grant maps and foreign updates
- * write the caller's own tables): nobody to take turns with, so no lock
- * on the path every PTE update takes. Only dom0 unpinning such a domain's
- * tables while it runs (a foreign MMUEXT_UNPIN) could meet the write;
- * dom0 is trusted with that.
+ * As pt_update_entry, with an L1 entry's frame belonging to fd; under
+ * d's page-table lock only when pt_lock_wanted (hv/mm.h): the path every
+ * PTE update takes pays one compare in a one-vCPU domain.
  */
 int pt_update_entry_foreign(struct domain *d, struct domain *fd, paddr_t ptr, uint64_t val,
 			    bool preserve_ad)
 {
-	if (unlikely(d->max_vcpus > 1))
+	if (pt_lock_wanted(d))
 		return update_entry_smp(d, fd, ptr, val, preserve_ad);
 	return update_entry(d, fd, ptr, val, preserve_ad);
 }

@@ -454,7 +454,7 @@ static bool __attribute__((noinline)) emulate_locked(struct vcpu *v, struct cpu_
  */
 bool ptwr_emulate(struct vcpu *v, struct cpu_regs *r, uint64_t addr)
 {
-	if (unlikely(v->domain->max_vcpus > 1))
+	if (pt_lock_wanted(v->domain))
 		return emulate_locked(v, r, addr);
 	return emulate(v, r, addr);
 }

@@ -9,6 +9,7 @@
 #include <hv/types.h>
 #include <hv/nospec.h>
 #include <lamina/errno.h>
+#include <hv/domain.h>		/* max_vcpus and the page-table lock (pt_lock_wanted) */
 
 struct domain;
 struct vcpu;
@@ -214,6 +215,36 @@ void pt_unpin_all(struct domain *d);
 int pt_update_entry(struct domain *d, paddr_t ptr, uint64_t val, bool preserve_ad);
 int pt_update_entry_foreign(struct domain *d, struct domain *fd, paddr_t ptr, uint64_t val,
 			    bool preserve_ad);
+
+/*
+ * Whether d's page-table work must take its page-table lock
+ * (d->arch.pt.lock, hv/lock_order.h): only in a domain of several vCPUs.
+ * A one-vCPU domain's tables change only by its own vCPU's calls (grant
+ * maps and foreign updates write the caller's tables; dom0 unpinning such
+ * a domain's tables while it runs, a foreign MMUEXT_UNPIN, is trusted),
+ * so its entry writes, emulated PTE writes and grant PTE checks take no
+ * lock: the single-vCPU paths pay one compare. The one rule for the
+ * three (page_type.c, ptwr.c, grant_pte.c).
+ */
+static inline __attribute__((always_inline)) bool pt_lock_wanted(const struct domain *d)
+{
+	return unlikely(d->max_vcpus > 1);
+}
+
+/* d's page-table lock if pt_lock_wanted; returns whether it was taken, for pt_unlock_if. */
+static inline __attribute__((always_inline)) bool pt_lock_if_wanted(struct domain *d)
+{
+	if (!pt_lock_wanted(d))
+		return false;
+	rspin_lock(&d->arch.pt.lock);
+	return true;
+}
+
+static inline __attribute__((always_inline)) void pt_unlock_if(struct domain *d, bool locked)
+{
+	if (locked)
+		rspin_unlock(&d->arch.pt.lock);
+}
 
 /* Frames in use by a domain (allocation references held), for accounting. */
 uint64_t domain_frame_count(const struct domain *d);
