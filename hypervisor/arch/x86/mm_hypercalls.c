@@ -64,12 +64,6 @@ static void guest_flush(cpumask_t mask, bool page, uint64_t va)
 }
 
 /*
- * The domain whose frames new L1 entries may map: the caller, or for a
- * privileged caller the foreigndom it names (any caller's mmu_update:
- * DOMID_IO). NULL: refused. Another
- * domain comes referenced: frame_owner_put when the call is done.
- */
-/*
  * DOMID_IO and DOMID_XEN named by a privileged caller: as Xen's dom_io and
  * dom_xen, owners of no frame the caller may use, so each frame is refused
  * as not theirs (a pin -EINVAL, an L1 entry of RAM -EBUSY) and any other
@@ -80,8 +74,8 @@ static void guest_flush(cpumask_t mask, bool page, uint64_t va)
  * Never referenced or put.
  */
 #define OWNER_OF_NO_FRAME	DOMID_IDLE
-static struct domain owner_io = { .domid = OWNER_OF_NO_FRAME, .is_privileged = true };
-static struct domain owner_xen = { .domid = OWNER_OF_NO_FRAME };
+static struct domain dom_io = { .domid = OWNER_OF_NO_FRAME, .is_privileged = true };
+static struct domain dom_xen = { .domid = OWNER_OF_NO_FRAME };
 /*
  * DOMID_IO in an unprivileged caller's mmu_update: Xen's XSM hook there
  * exempts dom_io, and I/O frames are judged by the caller's own rights,
@@ -89,18 +83,24 @@ static struct domain owner_xen = { .domid = OWNER_OF_NO_FRAME };
  * entry unchanged but for flags 0, a frame of RAM -EBUSY, cache bits
  * -EINVAL, an I/O frame -EPERM, an upper-level entry -EINVAL.
  */
-static struct domain owner_io_unprivileged = { .domid = OWNER_OF_NO_FRAME };
+static struct domain dom_io_unprivileged = { .domid = OWNER_OF_NO_FRAME };
 
-/* io_exempt: mmu_update's check, which lets any caller name DOMID_IO. */
+/*
+ * The domain whose frames new L1 entries may map: the caller, or for a
+ * privileged caller the foreigndom it names; io_exempt (mmu_update's
+ * check, not mmuext_op's) lets any caller name DOMID_IO. NULL: refused,
+ * *err says why. Another domain comes referenced: frame_owner_put when
+ * the call is done.
+ */
 static struct domain *__attribute__((noinline)) foreign_owner(struct domain *d, domid_t id,
 							      bool io_exempt, long *err)
 {
 	struct domain *fd;
 
 	if ((id == DOMID_IO || id == DOMID_XEN) && d->is_privileged)
-		return id == DOMID_IO ? &owner_io : &owner_xen;
+		return id == DOMID_IO ? &dom_io : &dom_xen;
 	if (id == DOMID_IO && io_exempt)
-		return &owner_io_unprivileged;
+		return &dom_io_unprivileged;
 	if (id == DOMID_XEN) {
 		/* Xen's dom_xen exists, so its privilege check refuses it. */
 		*err = trace_err(-EPERM);
@@ -137,7 +137,7 @@ static void frame_owner_put(struct domain *d, struct domain *fd)
  */
 static bool __attribute__((noinline)) io_frame_under_domid_io(const struct domain *fd, mfn_t mfn)
 {
-	return (fd == &owner_io || fd == &owner_io_unprivileged) &&
+	return (fd == &dom_io || fd == &dom_io_unprivileged) &&
 	       frame_table[mfn].owner == DOMID_IO;
 }
 
@@ -240,15 +240,15 @@ static int apply_refused(struct vcpu *v, struct domain *fd, const void *entry)
 	return trace_err(-EPERM);
 }
 
-/* A list whose frames belong to the foreigndom it names: referenced meanwhile. */
+/*
+ * A list whose frames belong to the foreigndom it names: referenced
+ * meanwhile. io_exempt: mmu_update's (foreign_owner).
+ */
 static long __attribute__((noinline))
-walk_foreign(struct vcpu *v, struct hc_args *a, size_t size,
+walk_foreign(struct vcpu *v, struct hc_args *a, size_t size, bool io_exempt,
 	     int (*apply)(struct vcpu *v, struct domain *fd, const void *entry))
 {
 	long rc = 0;
-	bool io_exempt = size == sizeof(struct mmu_update);	/* not mmuext_op's */
-
-	_Static_assert(sizeof(struct mmu_update) != sizeof(struct mmuext_op), "list sizes");
 	struct domain *fd = foreign_owner(v->domain, (domid_t)a->arg[3], io_exempt, &rc);
 
 	if (!fd && rc == -EPERM && io_exempt)
@@ -262,11 +262,11 @@ walk_foreign(struct vcpu *v, struct hc_args *a, size_t size,
 
 /* Inline: each list hypercall gets its own loop, its apply called directly. */
 static inline __attribute__((always_inline)) long
-walk_list(struct vcpu *v, struct hc_args *a, size_t size,
+walk_list(struct vcpu *v, struct hc_args *a, size_t size, bool io_exempt,
 	  int (*apply)(struct vcpu *v, struct domain *fd, const void *entry))
 {
 	if ((domid_t)a->arg[3] != DOMID_SELF)
-		return walk_foreign(v, a, size, apply);
+		return walk_foreign(v, a, size, io_exempt, apply);
 	return walk_entries(v, a, size, apply, v->domain);
 }
 
@@ -279,7 +279,7 @@ apply_mmu_update(struct vcpu *v, struct domain *fd, const void *entry)
 
 long hc_mmu_update(struct vcpu *v, struct hc_args *a)
 {
-	return walk_list(v, a, sizeof(struct mmu_update), apply_mmu_update);
+	return walk_list(v, a, sizeof(struct mmu_update), true, apply_mmu_update);
 }
 
 int new_baseptr(struct vcpu *v, mfn_t mfn, bool user)
@@ -412,7 +412,7 @@ static int apply_mmuext_op(struct vcpu *v, struct domain *fd, const void *entry)
 
 long hc_mmuext_op(struct vcpu *v, struct hc_args *a)
 {
-	return walk_list(v, a, sizeof(struct mmuext_op), apply_mmuext_op);
+	return walk_list(v, a, sizeof(struct mmuext_op), false, apply_mmuext_op);
 }
 
 static long update_va(struct vcpu *v, struct domain *fd, struct hc_args *a)
