@@ -396,6 +396,21 @@ static long get_domain_info(struct domctl *op)
 
 #define IO_PORTS	0x10000
 
+/* The commands io_passthrough answers (the one list of them). */
+static bool is_io_passthrough(uint32_t cmd)
+{
+	switch (cmd) {
+	case DOMCTL_ioport_permission:
+	case DOMCTL_bind_pt_irq:
+	case DOMCTL_ioport_mapping:
+	case DOMCTL_unbind_pt_irq:
+	case DOMCTL_get_device_group:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /*
  * The I/O port, passthrough IRQ and IOMMU commands on an existing domain,
  * for any caller, answered as Xen 4.17 answers them about a PV domain on
@@ -430,6 +445,8 @@ static long io_passthrough(const struct domain *caller, const struct domctl *op)
 /* The commands that act on an existing domain d; *out: copy op back. */
 static long domain_op(struct vcpu *v, struct domain *d, struct domctl *op, bool *out)
 {
+	if (is_io_passthrough(op->cmd))
+		return io_passthrough(v->domain, op);
 	switch (op->cmd) {
 	case DOMCTL_destroydomain:
 		return d == v->domain ? trace_err(-EINVAL) : domain_kill(d);
@@ -461,12 +478,6 @@ static long domain_op(struct vcpu *v, struct domain *d, struct domctl *op, bool 
 		return 0;
 	case DOMCTL_set_address_size:
 		return set_address_size(op->u.address_size.size);
-	case DOMCTL_ioport_permission:
-	case DOMCTL_bind_pt_irq:
-	case DOMCTL_ioport_mapping:
-	case DOMCTL_unbind_pt_irq:
-	case DOMCTL_get_device_group:
-		return io_passthrough(v->domain, op);
 	default:
 		return trace_err(-ENOSYS);
 	}
@@ -484,7 +495,10 @@ static long domctl_refusal(const struct domain *caller, const struct domain *d,
 {
 	uint64_t mfn, end, gfn, nr;
 	struct domain *e;
+	long rc;
 
+	if (is_io_passthrough(op->cmd))
+		return io_passthrough(caller, op);
 	switch (op->cmd) {
 	case DOMCTL_iomem_permission:
 		mfn = op->u.iomem_permission.first_mfn;
@@ -503,14 +517,9 @@ static long domctl_refusal(const struct domain *caller, const struct domain *d,
 		e = get_domain_by_id(op->u.set_target.target);
 		if (!e)
 			return trace_err(-ESRCH);
+		rc = e == d ? -EINVAL : -EOPNOTSUPP;	/* compared while e is held */
 		put_domain(e);
-		return trace_err(e == d ? -EINVAL : -EOPNOTSUPP);
-	case DOMCTL_ioport_permission:
-	case DOMCTL_bind_pt_irq:
-	case DOMCTL_ioport_mapping:
-	case DOMCTL_unbind_pt_irq:
-	case DOMCTL_get_device_group:
-		return io_passthrough(caller, op);
+		return trace_err(rc);
 	}
 	return trace_err(-EPERM);
 }
