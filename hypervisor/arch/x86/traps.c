@@ -201,12 +201,23 @@ void arch_vcpu_send_nmi(struct vcpu *v)
 		vcpu_wake(v);		/* blocked: woken; running elsewhere: kicked */
 }
 
+/*
+ * A PCI SERR NMI left the SERR line off (do_nmi): it goes on again after
+ * the NMI, as Xen 4.17's PCI_SERR_SOFTIRQ does, with its message. Set
+ * by CPU 0's NMI, read on CPU 0's way out (the CPU its PW_NMI was set on).
+ */
+static bool serr_off;
+
 void arch_nmi_kick(void)
 {
 	struct domain *d = __atomic_load_n(&dom0, __ATOMIC_ACQUIRE);
 	struct vcpu *v = d && d->vcpu ? d->vcpu[0] : NULL;
 
 	pending_work_clear(PW_NMI);
+	if (__atomic_exchange_n(&serr_off, false, __ATOMIC_ACQ_REL)) {
+		pr_err("NMI - PCI system error (SERR)\n");
+		outb(0x61, inb(0x61) & 0x0b);	/* SERR on again, the clear bits 0 */
+	}
 	if (v && __atomic_load_n(&v->arch.nmi_pending, __ATOMIC_ACQUIRE) && v != current_vcpu())
 		vcpu_wake(v);	/* blocked: woken; running elsewhere: its CPU kicked */
 }
@@ -215,7 +226,8 @@ void arch_nmi_kick(void)
  * Host NMIs, as Xen 4.17's do_nmi with its release build's nmi=dom0 and
  * no NMI watchdog: only CPU 0 takes the system's NMIs; it reads their
  * reason from port 0x61, clears the line that raised them (SERR: cleared
- * and left off; IOCHK: pulsed off and on) and tells dom0 by the bit of
+ * and off until arch_nmi_kick, after the NMI, turns it on again; IOCHK:
+ * pulsed off and on) and tells dom0 by the bit of
  * shared_info's nmi_reason (_XEN_NMIREASON_*) and a virtual NMI. Other
  * CPUs count theirs and go on. Nothing here prints or takes a lock: an
  * NMI may interrupt either.
@@ -231,6 +243,8 @@ static void do_nmi(void)
 	reason = inb(0x61);
 	if (reason & 0x80) {
 		outb(0x61, (reason & 0x0f) | 0x04);		/* SERR: clear, disable */
+		__atomic_store_n(&serr_off, true, __ATOMIC_RELEASE);
+		pending_work_set(PW_NMI);	/* arch_nmi_kick, even before dom0 is there */
 		nmi_report_dom0(_XEN_NMIREASON_pci_serr);
 	}
 	if (reason & 0x40) {
