@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * attack-pause-owners: a vCPU's pause has several owners, and none may
- * undo another's. dom0's vCPU 0 is the controller: ROUNDS times it
- * pauses the peer (pausedomain), reads a counter the peer increments in
+ * undo another's. dom0's vCPU 0 is the controller: ROUNDS times
+ * (ROUNDS_ONE_CPU on one CPU, where the race cannot happen and the
+ * spinning peer takes a slice between rounds; fewer if BUDGET_NS of
+ * guest time runs out first, as on Xen 4.17) it pauses the peer
+ * (pausedomain), reads a counter the peer increments in
  * a page it grants dom0, yields WINDOW times (the peer would run then,
  * were it runnable), reads the counter again and unpauses. Meanwhile
  * dom0's vCPU 1 (on the other CPU at --smp 2) holds and releases the
@@ -29,8 +32,10 @@
 #include "lib/peer_verdict.h"
 #include <lamina/grant_table.h>
 
-#define ROUNDS		400	/* controller pause/unpause pairs */
+#define ROUNDS		10000	/* controller pause/unpause pairs, with two CPUs or more */
+#define ROUNDS_ONE_CPU	200	/* with one: the hold and the pause never interleave */
 #define WINDOW		20	/* yields inside each pause */
+#define BUDGET_NS	20000000000ULL	/* rounds stop after 20 s of guest time (Xen: slower rounds) */
 #define COUNTER_REF	5
 #define STACK_SIZE	8192
 
@@ -132,9 +137,9 @@ static int16_t map_counter(uint64_t va)
 
 static int dom0_side(struct start_info *si)
 {
-	uint64_t va = scratch_page(), before, after, start;
+	uint64_t va = scratch_page(), before, after, start, until;
 	struct shared *sh = (struct shared *)va;
-	unsigned int round, moved = 0, first_moved = 0, tries, i;
+	unsigned int round, rounds, moved = 0, first_moved = 0, tries, i;
 	struct sysctl pi;
 	struct domctl op;
 	long rc;
@@ -152,8 +157,10 @@ static int dom0_side(struct start_info *si)
 	rc = smp_start_pinned(si, vcpu1, stack1, sizeof(stack1), &started1,
 			      pi.u.physinfo.nr_cpus < 2);
 	CHECK(rc == 0, "starting and pinning vCPU 1: %ld", rc);
+	rounds = pi.u.physinfo.nr_cpus < 2 ? ROUNDS_ONE_CPU : ROUNDS;
 	start = sh->count;
-	for (round = 0; round < ROUNDS; round++) {
+	until = pvclock_ns() + BUDGET_NS;
+	for (round = 0; round < rounds && pvclock_ns() < until; round++) {
 		rc = pause_op(DOMCTL_pausedomain);
 		CHECK(rc == 0, "round %u: pausedomain gave %ld", round, rc);
 		before = sh->count;
@@ -170,7 +177,7 @@ static int dom0_side(struct start_info *si)
 		yield();
 	CHECK(vcpu_op(VCPUOP_down, 1, NULL) == 0, "down of vCPU 1 failed");
 	printf("%u pauses, %lu context holds beside them, the peer counted %lu; "
-	       "the counter moved inside %u pauses\n", ROUNDS, (unsigned long)holds,
+	       "the counter moved inside %u pauses\n", round, (unsigned long)holds,
 	       (unsigned long)(sh->count - start), moved);
 	CHECK(!bad_ctx_rc, "a getvcpucontext/setvcpucontext of the peer gave %ld", bad_ctx_rc);
 	CHECK(holds, "vCPU 1 never held the peer");
