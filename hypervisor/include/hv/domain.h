@@ -160,7 +160,8 @@ struct domain {
 	bool shared_info_released;	/* gone: its allocation reference dropped */
 	/*
 	 * Xen's two counts: pause_count, the domain's pauses (the
-	 * controller's, shutdown, destruction), each also a hold on every
+	 * controller's, setvcpucontext's, shutdown, destruction; common/
+	 * domain.c, domain_pause), each also a hold on every
 	 * vCPU, which a vCPU made later starts with; controller_pause_count,
 	 * the toolstack's pausedomain (at most 255; 1 from createdomain),
 	 * which getdomaininfo reports. Both under pause_lock, with the
