@@ -179,17 +179,25 @@ static long create_domain(struct domctl *op)
 	return 0;
 }
 
-/* Xen 4.17: max must be createdomain's; creates the vCPUs not yet made, down. */
+/*
+ * Xen 4.17: max must be createdomain's; creates the vCPUs not yet made,
+ * down. Under d->vcpu_ctx_lock (Xen holds its domctl lock): two of dom0's
+ * vCPUs asking at once would otherwise both find a slot empty and both
+ * create its vCPU. The second finds them made and answers 0, as on Xen.
+ */
 static long max_vcpus(struct vcpu *v, struct domain *d, uint32_t max)
 {
 	unsigned int i;
+	long rc = 0;
 
 	if (d == v->domain || max != d->max_vcpus)
 		return trace_err(-EINVAL);
-	for (i = 0; i < max; i++)
+	spin_lock(&d->vcpu_ctx_lock);
+	for (i = 0; i < max && !rc; i++)
 		if (!d->vcpu[i] && !vcpu_create(d, i))
-			return trace_err(-ENOMEM);
-	return 0;
+			rc = trace_err(-ENOMEM);
+	spin_unlock(&d->vcpu_ctx_lock);
+	return rc;
 }
 
 /* Each CPU's, for the domctl it runs (a hypercall runs on one CPU, start to end). */

@@ -76,20 +76,6 @@ static long list_domains(void)
 	return list[0].domain == 0 ? (long)op.u.getdomaininfolist.num_domains : -ESRCH;
 }
 
-/*
- * Free pages once they are back at want, or after 10 s: Xen frees a
- * destroyed domain's record after an RCU grace period, and vCPU 1 has
- * just destroyed many.
- */
-static uint64_t free_pages_back(uint64_t want)
-{
-	uint64_t end = pvclock_ns() + 10000000000ULL, now;
-
-	while ((now = physinfo_free_pages()) != want && pvclock_ns() < end)
-		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-	return now;
-}
-
 int test_main(struct start_info *si)
 {
 	unsigned int round;

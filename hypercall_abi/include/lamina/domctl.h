@@ -10,8 +10,9 @@
  *     answers for the first domain whose id is at least op->domain (Xen
  *     4.17's rule, which lets a tool list domains by asking for id+1
  *     after each), -ESRCH past the last. Other commands answer -ENOSYS.
- *  2. One vCPU per domain: createdomain refuses max_vcpus > 1 with
- *     -EINVAL, Xen's answer above its own limit.
+ *  2. createdomain takes max_vcpus from 1 to CONFIG_MAX_VCPUS (64 by
+ *     default) and refuses others with -EINVAL, Xen's answer above its
+ *     own limit; max_vcpus then makes the vCPUs, down.
  *  3. A wrong interface_version is -EACCES, a caller other than dom0
  *     -EPERM, as on Xen.
  */

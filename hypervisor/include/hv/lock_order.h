@@ -11,7 +11,8 @@
  *                         its "initialised" checked and set with the
  *                         tables' references in one step, as Xen 4.17's
  *                         domain_lock there; and the placing of its
- *                         vcpu_info (VCPUOP_register_vcpu_info)
+ *                         vcpu_info (VCPUOP_register_vcpu_info); and
+ *                         the making of its vCPUs (domctl max_vcpus)
  *   d->grant_lock         a domain's grant table (common/grant_internal.h),
  *                         around each element of a grant operation that
  *                         touches it: two domains' lower domid first

@@ -7,6 +7,7 @@
 #define GUEST_PHYSINFO_H
 
 #include "guest.h"
+#include "events.h"
 #include <lamina/sysctl.h>
 
 /* Fills *op with SYSCTL_physinfo's answer; returns the hypercall's result. */
@@ -42,6 +43,20 @@ static inline uint64_t settled_free_pages(void)
 		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
 		now = physinfo_free_pages();
 	}
+	return now;
+}
+
+/*
+ * Free pages once they are back at want, or after 10 s: Xen frees a
+ * destroyed domain's record after an RCU grace period, so the count of
+ * many domains just destroyed comes back a little at a time.
+ */
+static inline uint64_t free_pages_back(uint64_t want)
+{
+	uint64_t end = pvclock_ns() + 10000000000ULL, now;
+
+	while ((now = physinfo_free_pages()) != want && pvclock_ns() < end)
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 	return now;
 }
 
