@@ -9,13 +9,17 @@
  * read-only for mode "r"), offers its features and, once the frontend has
  * published its ring, maps the ring pages (1 to 16) through gntdev, binds
  * its event channel and serves requests:
- *   READ, WRITE           io_uring reads and writes on the image; with
- *                         persistent grants (feature-persistent, both sides)
- *                         straight from and into the guest's pages, kept
- *                         mapped through gntdev (an image in tmpfs: copied
- *                         by us from and to its mapping, see mem_io());
- *                         otherwise the data moves between the guest's
- *                         pages and ours by grant copy
+ *   READ, WRITE           an image in memory (tmpfs) without persistent
+ *                         grants: grant copies between the guest's pages
+ *                         and the image's own mapping, a round's requests
+ *                         in one gntdev call per direction (mem_batch);
+ *                         otherwise io_uring reads and writes on the
+ *                         image: with persistent grants (feature-persistent,
+ *                         both sides) straight from and into the guest's
+ *                         pages, kept mapped through gntdev (an image in
+ *                         tmpfs: copied by us, see mem_io()); else the
+ *                         data moves between the guest's pages and a
+ *                         buffer of ours by grant copy
  *   FLUSH_DISKCACHE       fdatasync, after every earlier request (drain);
  *                         answered once the data is on the image
  *   WRITE_BARRIER         the same, and later requests wait for it
@@ -50,6 +54,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <liburing.h>
+#include <lamina/grant_table.h>
 #include <lamina/io/blkif.h>
 #include "blk_req.h"
 #include "gnt_be.h"
@@ -68,9 +73,6 @@
  * (segments + 1 indirect page) per slot, 32 x 33 = 1056 on its default
  * one-page ring; past the cap a request's new grants are copied instead.
  */
-#ifndef BLKBACK_PERSISTENT
-#define BLKBACK_PERSISTENT 1	/* -DBLKBACK_PERSISTENT=0: offer none (to compare) */
-#endif
 #define PGRANT_MAX	2048
 #define PGRANT_HASH	4096	/* open addressing, a power of two > PGRANT_MAX */
 
@@ -129,6 +131,7 @@ struct disk {
 	bool need_push;
 	bool owed;			/* its turn ended with requests maybe left: again */
 	unsigned long served, refused;
+	bool offer_pg;			/* feature-persistent offered (--persistent) */
 	struct pgrants *pg;		/* feature-persistent negotiated */
 	struct be_stats stats;		/* while connected: its file for vmtop */
 #ifdef BLKBACK_PROF
@@ -151,6 +154,18 @@ static struct xendev dev = XENDEV_INIT;
 static struct xs_handle *xs;
 static struct xb_backend be;
 static int verbose;
+
+/*
+ * --persistent=auto|on|off: which devices offer feature-persistent. Auto
+ * (the default): every device but an image in memory. Linux 6.1's
+ * blkfront copies every byte between the request's pages and its own
+ * pool of granted pages when persistent grants are used (its `rep movsb`
+ * is one instruction a byte under TCG); without them it grants the
+ * request's own pages, and an image in memory is then a grant copy
+ * between those and the image's mapping (docs/benchmarks.md).
+ */
+enum { PG_AUTO, PG_ON, PG_OFF };
+static int pg_mode = PG_AUTO;
 static const struct be_daemon bd = { "blkback", &dev, &xs, &be, &verbose };
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -340,7 +355,8 @@ static int bd_probe(struct xb_backend *b, struct xb_dev *d)
 		xb_be_write(b, d, "discard-alignment", "0");
 		xb_be_write(b, d, "discard-secure", "0");
 	}
-	xb_be_write(b, d, "feature-persistent", "%d", BLKBACK_PERSISTENT);
+	dk->offer_pg = pg_mode == PG_ON || (pg_mode == PG_AUTO && !dk->mem);
+	xb_be_write(b, d, "feature-persistent", "%d", dk->offer_pg);
 	xb_be_write(b, d, "feature-max-indirect-segments", "%u", dk->lim.max_indirect);
 	xb_be_write(b, d, "max-ring-page-order", "%u", BLKIF_MAX_RING_PAGE_ORDER);
 	/* One queue (as Linux's xen-blkback offers its count; some frontends need it). */
@@ -441,6 +457,78 @@ static int copy_segments(struct disk *dk, struct job *j, int to_guest)
 	rc = be_grant_copy(&dev, dk->xb->fe_id, c, j->io.nseg, to_guest);
 	free(c);
 	return rc;
+}
+
+/*
+ * An image in memory without persistent grants: a READ or WRITE is a
+ * grant copy between the guest's own granted pages and the image's
+ * mapping (the hypervisor copies; gntdev pins our page of the mapping for
+ * the call), no buffer and no io_uring. The round's such requests are
+ * gathered and copied together, in as few IOCTL_GNTDEV_GRANT_COPY calls
+ * as there are changes of direction (a read after a write of the same
+ * round goes after it; gntdev marks the pages of one call dirty or not
+ * as a whole, so the two are never mixed in one). Anything else a round
+ * starts copies what is gathered first, so requests keep their order.
+ * Each segment has its own status: a bad ref fails its request alone.
+ * A file shrunk under us makes gntdev's pin, hence the call, fail: every
+ * request of that call is answered BLKIF_RSP_ERROR.
+ */
+#define MB_PIECES	512	/* segments gathered at most (a request has 256 at most) */
+static struct mem_batch {
+	struct disk *dk;
+	bool write;
+	unsigned int n, njobs;
+	struct be_copy c[MB_PIECES];
+	struct job *job[MB_PIECES];
+	unsigned int first[MB_PIECES];	/* job k's segments: c[first[k]..] */
+} mb;
+
+static void mb_flush(void)
+{
+	struct disk *dk = mb.dk;
+	unsigned int k, i;
+	int rc;
+
+	if (!mb.njobs)
+		return;
+	PROF_T0(t0);
+	PROF_N(dk, copy_calls, (mb.n + 63) / 64);	/* be_grant_copy's ioctls of 64 */
+	PROF_N(dk, copy_hcalls, (mb.n + 15) / 16);	/* gntdev's batches of 16 */
+	rc = be_grant_copy(&dev, dk->xb->fe_id, mb.c, mb.n, !mb.write);
+	PROF_PH(dk, PH_MEM, t0);
+	for (k = 0; k < mb.njobs; k++) {
+		struct job *j = mb.job[k];
+		int st = rc && rc != -EIO ? BLKIF_RSP_ERROR : BLKIF_RSP_OKAY;
+
+		for (i = 0; i < j->io.nseg && st == BLKIF_RSP_OKAY; i++)
+			if (mb.c[mb.first[k] + i].status != GNTST_okay)
+				st = BLKIF_RSP_ERROR;
+		finish(j, st);
+	}
+	mb.n = mb.njobs = 0;
+	mb.dk = NULL;
+}
+
+/* Gathers a checked READ or WRITE inside the mapping; it is answered at mb_flush(). */
+static void mb_add(struct disk *dk, struct job *j, uint64_t off)
+{
+	bool write = j->io.kind == BLK_WRITE;
+	unsigned int i;
+
+	if (mb.njobs && (mb.dk != dk || mb.write != write || mb.n + j->io.nseg > MB_PIECES))
+		mb_flush();
+	mb.dk = dk;
+	mb.write = write;
+	mb.first[mb.njobs] = mb.n;
+	mb.job[mb.njobs++] = j;
+	for (i = 0; i < j->io.nseg; i++) {
+		mb.c[mb.n++] = (struct be_copy){ .local = dk->mem + off, .gref = j->io.seg[i].gref,
+						 .offset = j->io.seg[i].offset,
+						 .len = j->io.seg[i].len };
+		off += j->io.seg[i].len;
+	}
+	j->pending = 1;
+	PROF_N(dk, mem, 1);
 }
 
 /* ---- persistent grants ---- */
@@ -623,6 +711,13 @@ static int start(struct disk *dk, struct job *j)
 	int copy = 0;
 
 	j->len = (size_t)j->io.nr_sectors * 512;
+	/* In memory, no persistent grants, nothing queued before it in io_uring: gathered. */
+	if (dk->mem && !dk->pg && !dk->inflight && !dk->drain_next &&
+	    (j->io.kind == BLK_READ || j->io.kind == BLK_WRITE) && off + j->len <= dk->mem_len) {
+		mb_add(dk, j, off);
+		return BLKIF_RSP_OKAY;
+	}
+	mb_flush();	/* what was gathered goes first */
 	if (j->len && j->io.kind != BLK_DISCARD) {
 		PROF_T0(t0);
 		copy = job_iov(dk, j);
@@ -873,15 +968,16 @@ static void consume(struct disk *dk)
 			else if (st != BLKIF_RSP_OKAY || !j->pending)
 				finish(j, st);
 		}
+		mb_flush();
 		PROF_T0(t0);
 		PROF_N(dk, submits, 1);
 		io_uring_submit(&dk->uring);
 		PROF_PH(dk, PH_SUBMIT, t0);
 		/* Buffered I/O on a page-cache file often completes in the submit. */
 		completions(dk);
-		PROF_T0(t0);
+		PROF_T0(t2);
 		push(dk);
-		PROF_PH(dk, PH_PUSH, t0);
+		PROF_PH(dk, PH_PUSH, t2);
 	} while (be_ring_final_check(&dk->ring));
 }
 
@@ -934,7 +1030,7 @@ static int bd_connect(struct xb_backend *b, struct xb_dev *d)
 	}
 	be_ring_init(&dk->ring, dk->ring_area, blkif_ring_size(dk->ring_pages));
 	/* Persistent grants only if the frontend keeps its grants too (it says so). */
-	if (BLKBACK_PERSISTENT && xb_be_read_num(b, d, true, "feature-persistent", 1) == 1) {
+	if (dk->offer_pg && xb_be_read_num(b, d, true, "feature-persistent", 1) == 1) {
 		dk->pg = calloc(1, sizeof(*dk->pg));
 		if (!dk->pg) {
 			rc = -ENOMEM;
@@ -1061,9 +1157,11 @@ static struct disk *disk_of_port(int port)
 }
 
 static const char usage[] =
-	"usage: blkback [--type TYPE] [--socket PATH] [--verbose]\n"
+	"usage: blkback [--type TYPE] [--socket PATH] [--verbose] [--persistent=auto|on|off]\n"
 	"Serves the block devices the toolstack puts under /local/domain/0/backend/TYPE\n"
 	"(default qdisk): params = the image file or block device (raw), mode = w or r.\n"
+	"--persistent: which devices offer persistent grants (feature-persistent); auto,\n"
+	"the default: all but an image in memory (tmpfs), which is served by grant copies.\n"
 	"xenstored is reached at PATH, else $XENSTORED_PATH or /run/xenstored/socket.\n"
 	"Runs in the foreground; messages go to stderr. One blkback per TYPE: it holds\n"
 	"/run/lamina/blkback-TYPE.lock (vmctl create starts one when none does).\n";
@@ -1077,9 +1175,32 @@ static void port_fired(int port)
 		consume(dk);
 }
 
+/* Takes blkback's own --persistent=MODE out of argv (the rest is be_daemon's): 0, or -1. */
+static int own_options(int *argc, char **argv)
+{
+	static const char *const name[] = { "auto", "on", "off" };
+	int i, k, m;
+
+	for (i = k = 1; i < *argc; i++) {
+		if (strncmp(argv[i], "--persistent=", 13)) {
+			argv[k++] = argv[i];
+			continue;
+		}
+		for (m = 0; m < 3 && strcmp(argv[i] + 13, name[m]); m++)
+			;
+		if (m == 3)
+			return -1;
+		pg_mode = m;
+	}
+	*argc = k;
+	argv[k] = NULL;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	int rc = be_daemon_start(&bd, argc, argv, "qdisk", usage, &ops);
+	int rc = own_options(&argc, argv) ? (fputs(usage, stderr), 2) :
+		 be_daemon_start(&bd, argc, argv, "qdisk", usage, &ops);
 	/*
 	 * The store is drained only when its socket was readable, the poll
 	 * timed out, a scan is owed or a reply brought watch events with it:
