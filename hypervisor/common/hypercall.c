@@ -43,5 +43,7 @@ long hypercall_dispatch(struct vcpu *v, struct hc_args *a, unsigned int *nargs)
 
 bool hypercall_ran_long(uint64_t start)
 {
-	return now_ns() - start > PREEMPT_NS;
+	uint64_t now = now_ns();
+
+	return now - start > PREEMPT_NS || timer_due_here(now);
 }

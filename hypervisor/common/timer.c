@@ -263,6 +263,13 @@ void timer_interrupt(void)
 	program_local_at(q, local);
 }
 
+bool timer_due_here(uint64_t now)
+{
+	uint64_t at = __atomic_load_n(&queues[timer_cpu()].programmed, __ATOMIC_RELAXED);
+
+	return at && at <= now;
+}
+
 /* Debug key 't': the CPU's timer queue. */
 void timer_dump(void)
 {

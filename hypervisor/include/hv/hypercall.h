@@ -34,7 +34,10 @@ unsigned int hypercall_nargs(uint64_t nr);
 /*
  * For batches (mmu_update lists, grant ops): true when element i of a
  * batch begun at `start` (now_ns) should wait for a continuation because
- * the call has run about 1 ms. Looked at every 32 elements.
+ * the call has run about 1 ms, or because a timer of this CPU is due (a
+ * vCPU's event, the scheduler's slice: as Xen's hypercall_preempt_check
+ * on a pending softirq). Looked at every 32 elements, so each piece of a
+ * batch still does 32 of them.
  */
 bool hypercall_ran_long(uint64_t start);
 

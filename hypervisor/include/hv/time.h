@@ -45,6 +45,11 @@ void migrate_timer(struct timer *t, unsigned int cpu);
 /* IPI_TIMER_VECTOR: this CPU's queue head changed on another CPU; program for it. */
 void timer_program_here(void);
 void timer_interrupt(void);	/* arch: the one-shot CPU timer fired */
+/*
+ * This CPU's timer is due at `now` and waits for interrupts (they are off
+ * in the hypervisor): a long hypercall should give the CPU back.
+ */
+bool timer_due_here(uint64_t now);
 void timer_dump(void);
 
 /* arch: program the CPU's timer to fire at system time `deadline` (0 = off). */
