@@ -48,20 +48,6 @@ static uint8_t pages[3][4096] __attribute__((aligned(4096)));
 
 #define N(member)	(sizeof(buf) / sizeof(buf.member[0]))
 
-long timed_syscall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
-extern char timed_syscall_insn[];
-asm(".text\n"
-    ".globl timed_syscall\n"
-    "timed_syscall:\n"
-    "	mov %rdi, %rax\n"
-    "	mov %rsi, %rdi\n"
-    "	mov %rdx, %rsi\n"
-    "	mov %rcx, %rdx\n"
-    "	mov %r8, %r10\n"
-    ".globl timed_syscall_insn\n"
-    "timed_syscall_insn:\n"
-    "	syscall\n"
-    "	ret\n");
 
 /* The first delivery after arming: its rdtsc and the rip it interrupted. */
 volatile uint64_t stamp_tsc, stamp_rip;

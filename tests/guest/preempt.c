@@ -34,24 +34,6 @@ static evtchn_port_t timer_port, dom_exc_port;
 static uint64_t probe_va;	/* where frame_is_free maps a frame for a moment */
 static struct mmu_update req[20000];
 
-/*
- * The hypercall under test, at a known address: an event that arrives
- * with its rip at timed_syscall_insn came while the call was preempted.
- */
-long timed_syscall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
-extern char timed_syscall_insn[];
-asm(".text\n"
-    ".globl timed_syscall\n"
-    "timed_syscall:\n"
-    "	mov %rdi, %rax\n"
-    "	mov %rsi, %rdi\n"
-    "	mov %rdx, %rsi\n"
-    "	mov %rcx, %rdx\n"
-    "	mov %r8, %r10\n"
-    ".globl timed_syscall_insn\n"
-    "timed_syscall_insn:\n"
-    "	syscall\n"
-    "	ret\n");
 
 /*
  * Our event callback: the library's, plus one trick. When the interrupted

@@ -98,3 +98,16 @@ evtchn_port_t oneshot_timer_port(void)
 		return 0;
 	return bv.port;
 }
+
+asm(".text\n"
+    ".globl timed_syscall\n"
+    "timed_syscall:\n"
+    "	mov %rdi, %rax\n"
+    "	mov %rsi, %rdi\n"
+    "	mov %rdx, %rsi\n"
+    "	mov %rcx, %rdx\n"
+    "	mov %r8, %r10\n"
+    ".globl timed_syscall_insn\n"
+    "timed_syscall_insn:\n"
+    "	syscall\n"
+    "	ret\n");

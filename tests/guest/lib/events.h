@@ -46,6 +46,14 @@ void wait_for_port(evtchn_port_t p);		/* blocks until pending, then clears it */
  */
 evtchn_port_t oneshot_timer_port(void);
 
+/*
+ * A hypercall made at a known address: an event that arrives with its rip
+ * at timed_syscall_insn came while the call was preempted (the guest then
+ * executes the syscall again with the arguments the continuation left).
+ */
+long timed_syscall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
+extern char timed_syscall_insn[];
+
 static inline long evtchn_op(int cmd, void *arg)
 {
 	return hypercall2(__HYPERVISOR_event_channel_op, cmd, arg);
