@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * attack-long-calls: no hypercall holds the CPU for long. Each row makes
- * one call with the largest batch that fits in the guest's memory, of
+ * one call with the largest batch that fits in 1 MiB of the guest's memory, of
  * entries that are cheap to write but still cost the hypervisor a check
  * or some work each, with a one-shot timer due 50 us after it starts. The
  * timer's event is delivered at the first return to the guest after it
@@ -44,6 +44,7 @@ static union {
 	struct gnttab_copy copy[BUF_BYTES / sizeof(struct gnttab_copy)];
 	struct gnttab_map_grant_ref map[BUF_BYTES / sizeof(struct gnttab_map_grant_ref)];
 	struct gnttab_unmap_grant_ref unmap[BUF_BYTES / sizeof(struct gnttab_unmap_grant_ref)];
+	struct trap_info trap[BUF_BYTES / sizeof(struct trap_info)];
 	xen_pfn_t pfn[BUF_BYTES / sizeof(xen_pfn_t)];
 } buf __attribute__((aligned(4096)));
 static struct mmuext_op flush31[31];
@@ -203,6 +204,13 @@ static int sweep(void)
 	for (i = 0; i < N(unmap); i++)
 		CHECK(buf.unmap[i].status == GNTST_bad_handle, "unmap %u: status %d", i,
 		      buf.unmap[i].status);
+	/* Software-interrupt vectors only (0x80-0xff, unused here), ended by a zero entry. */
+	for (i = 0; i < N(trap) - 1; i++)
+		buf.trap[i] = (struct trap_info){ 0x80 + i % 0x80, 0, FLAT_KERNEL_CS64, 0,
+						  (uint64_t)timed_syscall };
+	buf.trap[N(trap) - 1] = (struct trap_info){ 0, 0, 0, 0, 0 };
+	ROW("set_trap_table of 65535 entries", __HYPERVISOR_set_trap_table, (uint64_t)buf.trap,
+	    0, 0, 0);
 #undef ROW
 	printf("%u calls swept, the longest held %llu us past a due timer\n", rows,
 	       (unsigned long long)worst_ns / 1000);
