@@ -392,6 +392,17 @@ static void cr3_attacks(void)
 	expect(a == base, "mov from cr3 after the refusals", a);
 }
 
+/* mov to %cr2 is accepted and read back by mov from %cr2 and in vcpu_info. */
+static void cr2_rows(void)
+{
+	uint64_t a = 0, val = 0xffff800012345678ULL;
+
+	TRY("mov to cr2", -1, "mov %0, %%cr2", : : "r"(val) : "memory");
+	TRY("mov from cr2", -1, "mov %%cr2, %0", : "+r"(a) : : "memory");
+	expect(a == val, "mov from cr2 after mov to cr2", a);
+	expect(cr2() == val, "vcpu_info's cr2 after mov to cr2", cr2());
+}
+
 int test_main(struct start_info *si)
 {
 	mm_init(si);
@@ -409,6 +420,7 @@ int test_main(struct start_info *si)
 	io_attacks();
 	priv_attacks();
 	cr3_attacks();
+	cr2_rows();
 	CHECK(failures == 0, "%u checks failed", failures);
 	printf("attack-emul: prefixes, string I/O and page-table writes as Xen 4.17\n");
 	return TEST_PASS;

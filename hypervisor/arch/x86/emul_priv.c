@@ -160,6 +160,11 @@ static int emulate_mov_cr(struct vcpu *v, struct cpu_regs *r, uint8_t modrm,
 	}
 	if (to_cr && cr == 3)
 		return emulate_mov_to_cr3(v, *reg);
+	if (to_cr && cr == 2) {
+		/* What the next mov from %cr2 reads, as Xen 4.17's write_cr. */
+		v->vcpu_info->arch.cr2 = *reg;
+		return true;
+	}
 	if (to_cr)
 		return false;
 	switch (cr) {
