@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The cache of unpacked kernels and ramdisks (see kcache.h). */
+#define _GNU_SOURCE		/* fallocate */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -307,25 +308,8 @@ static int make_room(int dfd, const char *keep, uint64_t need, uint64_t max)
 	return total + need > max ? -ENOSPC : 0;
 }
 
-static int write_all(int fd, const void *p, size_t len)
-{
-	const uint8_t *b = p;
-
-	while (len) {
-		ssize_t w = write(fd, b, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return w < 0 ? -errno : -EIO;
-		b += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Has the file changed too recently for its timestamps to tell (min_age_ms)? */
-static bool too_young(const struct vmctl_kcache *c, const struct stat *st)
+static bool too_young(const struct vmctl_kcache *c, const struct hdr *key)
 {
 	struct timespec now;
 	int64_t limit, m, t;
@@ -335,65 +319,170 @@ static bool too_young(const struct vmctl_kcache *c, const struct stat *st)
 	if (clock_gettime(CLOCK_REALTIME, &now))
 		return true;
 	limit = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 - c->min_age_ms;
-	m = (int64_t)st->st_mtim.tv_sec * 1000 + st->st_mtim.tv_nsec / 1000000;
-	t = (int64_t)st->st_ctim.tv_sec * 1000 + st->st_ctim.tv_nsec / 1000000;
+	m = key->mtime_s * 1000 + key->mtime_ns / 1000000;
+	t = key->ctime_s * 1000 + key->ctime_ns / 1000000;
 	return m > limit || t > limit;
 }
 
 /*
- * Stores @data as the entry for @key if the file open on @src is still
- * what @key says and old enough; says what it did in c->note. 0.
+ * A store under way. The image is decoded straight into the entry's
+ * temporary file, its pages reserved with fallocate first (so a full
+ * disk is a refusal before decoding, not a SIGBUS in the middle of it)
+ * and mapped shared: what the create then loads into the domain is that
+ * mapping, and nothing is copied or written out a second time. Once the
+ * load has succeeded and the file is still what the key says, the header
+ * goes into the first page and the file is renamed into place
+ * (store_end); in every other case it is removed, so a failed decode
+ * (a truncated or corrupt file, a kernel failing its checks, no room)
+ * leaves no entry. A crash in between leaves only the temporary file,
+ * which no load reads and make_room removes once it is stale.
  */
-static int entry_store(struct vmctl_kcache *c, int dfd, int src, struct hdr *key,
-		       const char *path, const char *format, const uint8_t *data, size_t len)
+struct store {
+	struct vmctl_kcache *c;
+	int dfd;
+	struct hdr *key;
+	int fd;				/* the temporary file, or -1 */
+	char tmp[64];
+	uint8_t *map;			/* the image's pages of it, mapped */
+	size_t len;
+	char why[320];			/* why nothing was reserved */
+	struct vmctl_sink sink;
+};
+
+static void abandon(struct store *s)
+{
+	if (s->fd < 0)
+		return;
+	close(s->fd);
+	(void)unlinkat(s->dfd, s->tmp, 0);
+	s->fd = -1;
+}
+
+/* The sink's reserve (kernel_image.h): the image's pages in the temporary file, or NULL. */
+static uint8_t *reserve(void *arg, size_t len)
 {
 	static unsigned int seq;
-	char name[20], tmp[64];
+	struct store *s = arg;
+	struct vmctl_kcache *c = s->c;
+	char name[20];
+	void *p;
+	int rc;
+
+	if (too_young(c, s->key)) {
+		snprintf(s->why, sizeof(s->why), "the file changed less than %u ms ago",
+			 c->min_age_ms);
+		return NULL;
+	}
+	if (!len || len > IMAGE_MAX || HDR_SIZE + (uint64_t)len > c->max_bytes) {
+		snprintf(s->why, sizeof(s->why), "%zu KiB is more than the cache's bound (%llu MiB)",
+			 len >> 10, (unsigned long long)(c->max_bytes >> 20));
+		return NULL;
+	}
+	entry_name(s->key, name, sizeof(name));
+	rc = make_room(s->dfd, name, HDR_SIZE + (uint64_t)len, c->max_bytes);
+	if (rc) {
+		snprintf(s->why, sizeof(s->why), "no room in %s (%s)", c->dir, strerror(-rc));
+		return NULL;
+	}
+	snprintf(s->tmp, sizeof(s->tmp), TMP_PREFIX "%ld-%u", (long)getpid(), seq++);
+	s->fd = openat(s->dfd, s->tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (s->fd < 0) {
+		snprintf(s->why, sizeof(s->why), "%s/%s: %s", c->dir, s->tmp, strerror(errno));
+		return NULL;
+	}
+	if (fallocate(s->fd, 0, 0, (off_t)(HDR_SIZE + len))) {
+		snprintf(s->why, sizeof(s->why), "no room for %zu KiB in %s (fallocate: %s)",
+			 len >> 10, c->dir, strerror(errno));
+		abandon(s);
+		return NULL;
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, s->fd, HDR_SIZE);
+	if (p == MAP_FAILED) {
+		snprintf(s->why, sizeof(s->why), "mapping %s/%s: %s", c->dir, s->tmp,
+			 strerror(errno));
+		abandon(s);
+		return NULL;
+	}
+	/* As kernel_image.c's buffers: the pages in one call, not a fault each (a hint). */
+	(void)madvise(p, len, MADV_POPULATE_WRITE);
+	s->map = p;
+	s->len = len;
+	return p;
+}
+
+static void store_begin(struct store *s, struct vmctl_kcache *c, int dfd, struct hdr *key)
+{
+	memset(s, 0, sizeof(*s));
+	s->c = c;
+	s->dfd = dfd;
+	s->key = key;
+	s->fd = -1;
+	s->sink.reserve = reserve;
+	s->sink.arg = s;
+}
+
+/*
+ * The load is over: @stored_image says its result is the image in the
+ * temporary file (the load succeeded, and decoded into it), which then
+ * becomes the entry if the file open on @src is still what the key says.
+ * Otherwise the temporary file goes. Says what it did in c->note.
+ */
+static void store_end(struct store *s, int src, bool stored_image, const char *path,
+		      const char *format)
+{
+	struct vmctl_kcache *c = s->c;
 	uint8_t page[HDR_SIZE];
+	char name[20];
 	struct hdr now;
 	struct stat st;
-	int fd, rc;
+	int rc = 0;
 
-	entry_name(key, name, sizeof(name));
-	if (fstat(src, &st))
-		return note(c, "; not stored (fstat: %s)", strerror(errno));
-	make_key(&now, &st, (char)key->kind, key->src_format);
-	if (!same_key(&now, key))
-		return note(c, "; not stored: the file changed while it was read");
-	if (too_young(c, &st))
-		return note(c, "; not stored: the file changed less than %u ms ago",
-			    c->min_age_ms);
-	if (!len || len > IMAGE_MAX || HDR_SIZE + (uint64_t)len > c->max_bytes)
-		return note(c, "; not stored: %zu KiB is more than the cache's bound (%llu MiB)",
-			    len >> 10, (unsigned long long)(c->max_bytes >> 20));
-	rc = make_room(dfd, name, HDR_SIZE + (uint64_t)len, c->max_bytes);
-	if (rc)
-		return note(c, "; not stored: no room in %s (%s)", c->dir, strerror(-rc));
-	snprintf(key->format, sizeof(key->format), "%s", format);
-	snprintf(key->source, sizeof(key->source), "%s", path);
-	key->image_len = len;
-	key->sum = hdr_sum(key);
+	if (s->fd < 0) {
+		if (s->why[0])
+			note(c, "; not stored: %s", s->why);
+		return;
+	}
+	if (!stored_image) {
+		abandon(s);
+		return;
+	}
+	if (c->before_commit)
+		c->before_commit(c);
+	if (fstat(src, &st)) {
+		note(c, "; not stored (fstat: %s)", strerror(errno));
+		abandon(s);
+		return;
+	}
+	make_key(&now, &st, (char)s->key->kind, s->key->src_format);
+	if (!same_key(&now, s->key)) {
+		note(c, "; not stored: the file changed while it was read");
+		abandon(s);
+		return;
+	}
+	/* What this create loads is not to be written to any more. */
+	(void)mprotect(s->map, s->len, PROT_READ);
+	entry_name(s->key, name, sizeof(name));
+	snprintf(s->key->format, sizeof(s->key->format), "%s", format);
+	snprintf(s->key->source, sizeof(s->key->source), "%s", path);
+	s->key->image_len = s->len;
+	s->key->sum = hdr_sum(s->key);
 	memset(page, 0, sizeof(page));
-	memcpy(page, key, sizeof(*key));
-	snprintf(tmp, sizeof(tmp), TMP_PREFIX "%ld-%u", (long)getpid(), seq++);
-	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return note(c, "; not stored: %s/%s: %s", c->dir, tmp, strerror(errno));
-	rc = write_all(fd, page, sizeof(page));
-	if (!rc)
-		rc = write_all(fd, data, len);
-	if (!rc && fsync(fd))
+	memcpy(page, s->key, sizeof(*s->key));
+	if (pwrite(s->fd, page, sizeof(page), 0) != (ssize_t)sizeof(page))
+		rc = errno ? -errno : -EIO;
+	if (!rc && fsync(s->fd))
 		rc = -errno;
-	if (close(fd) && !rc)
-		rc = -errno;
-	if (!rc && renameat(dfd, tmp, dfd, name))
+	if (!rc && renameat(s->dfd, s->tmp, s->dfd, name))
 		rc = -errno;
 	if (rc) {
-		(void)unlinkat(dfd, tmp, 0);
-		return note(c, "; not stored: writing %s/%s: %s", c->dir, tmp, strerror(-rc));
+		note(c, "; not stored: writing %s/%s: %s", c->dir, s->tmp, strerror(-rc));
+		abandon(s);
+		return;
 	}
+	close(s->fd);
+	s->fd = -1;
 	c->stored = true;
-	return note(c, "; stored in the cache as %s/%s", c->dir, name);
+	note(c, "; stored in the cache as %s/%s", c->dir, name);
 }
 
 /*
@@ -446,6 +535,7 @@ int vmctl_kernel_load_cached(struct vmctl_kcache *c, const char *path, struct vm
 {
 	char src_format[32], name[20], e[256];
 	struct hdr key, got;
+	struct store st;
 	bool cacheable;
 	uint8_t *data;
 	size_t len;
@@ -487,12 +577,11 @@ int vmctl_kernel_load_cached(struct vmctl_kcache *c, const char *path, struct vm
 			note(c, "%s", miss_why(rc));
 		}
 	}
-	rc = vmctl_kernel_load_fd(fd, path, k, err, errlen);
-	if (!rc && dfd >= 0) {
+	store_begin(&st, c, dfd, &key);
+	rc = vmctl_kernel_load_fd(fd, path, dfd >= 0 ? &st.sink : NULL, k, err, errlen);
+	if (!rc && dfd >= 0)
 		note(c, ": unpacked %s", k->format);
-		if (!k->mapped)
-			entry_store(c, dfd, fd, &key, path, k->format, k->data, k->size);
-	}
+	store_end(&st, fd, !rc && k->in_sink, path, k->format);
 	if (dfd >= 0)
 		close(dfd);
 	close(fd);
@@ -513,6 +602,7 @@ int vmctl_ramdisk_load_cached(struct vmctl_kcache *c, const char *path, uint8_t 
 {
 	char src_format[32], name[20];
 	struct hdr key, got;
+	struct store st;
 	int fd, dfd, rc;
 
 	c->note[0] = 0;
@@ -538,13 +628,12 @@ int vmctl_ramdisk_load_cached(struct vmctl_kcache *c, const char *path, uint8_t 
 		}
 		note(c, "%s", miss_why(rc));
 	}
-	rc = vmctl_ramdisk_load_fd(fd, path, data, size, unpacked, err, errlen);
-	if (!rc && dfd >= 0) {
-		if (*unpacked)
-			entry_store(c, dfd, fd, &key, path, "gzip (gunzipped)", *data, *size);
-		else
-			note(c, "; not gzip after all: used as it is, not cached");
-	}
+	store_begin(&st, c, dfd, &key);
+	rc = vmctl_ramdisk_load_fd(fd, path, dfd >= 0 ? &st.sink : NULL, data, size, unpacked,
+				   mapped, err, errlen);
+	if (!rc && dfd >= 0 && !*unpacked)
+		note(c, "; it does not inflate: used as it is, not cached");
+	store_end(&st, fd, !rc && *mapped, path, "gzip (gunzipped)");
 	if (dfd >= 0)
 		close(dfd);
 	close(fd);

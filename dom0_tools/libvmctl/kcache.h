@@ -17,7 +17,10 @@
  * was read is not stored (min_age_ms); the docs say why that is enough.
  * A loaded kernel passes vmctl_kernel_check as a freshly decoded one does.
  *
- * Entries are written to a temporary file and renamed; the directory is
+ * An image is decoded straight into a temporary file in the directory
+ * (reserved with fallocate, mapped shared: no copy and no second write on
+ * the create's path), which is renamed into place once the load has
+ * succeeded and removed otherwise (a failed decode leaves no entry). The directory is
  * root's, mode 0700, and is not used when it is anything else. The total
  * is bounded (max_bytes; the least recently used entries go first). Any
  * failure of the cache is a miss and the file is read as without it: the
@@ -42,6 +45,11 @@ struct vmctl_kcache {
 	unsigned int min_age_ms;	/* a file changed since is not stored */
 	char note[300];			/* what the last load did (for progress) */
 	bool hit, stored;		/* the last load: from the cache; stored in it */
+	/*
+	 * Tests only (NULL otherwise): called when a decoded image is in its
+	 * temporary file and about to become the entry (an interrupted store).
+	 */
+	void (*before_commit)(struct vmctl_kcache *c);
 };
 
 /*

@@ -229,28 +229,68 @@ static int unlz4(const uint8_t *in, size_t len, uint8_t *out, size_t size, size_
 	return done == size ? 0 : -EINVAL;
 }
 
-int vmctl_decompress(const uint8_t *in, size_t len, uint8_t **out, size_t *outlen,
-		     const char **format, char *err, size_t errlen)
+/* The compressions the kernel's build and gzip make, by their magic. */
+static const struct { const char *name; uint8_t magic[6]; unsigned int n; } fmts[] = {
+	{ "gzip", { 0x1f, 0x8b }, 2 },
+	{ "bzip2", { 'B', 'Z', 'h' }, 3 },
+	{ "xz", { 0xfd, '7', 'z', 'X', 'Z', 0 }, 6 },
+	{ "zstd", { 0x28, 0xb5, 0x2f, 0xfd }, 4 },
+	{ "lzma", { 0x5d, 0 }, 2 },
+	{ "lzo", { 0x89, 'L', 'Z', 'O', 0 }, 5 },
+	{ "lz4", { 0x02, 0x21 }, 2 },
+};
+
+/* The compression @in starts with, or NULL. */
+static const char *magic_format(const uint8_t *in, size_t len)
 {
-	static const struct { const char *name; uint8_t magic[6]; unsigned int n; } fmts[] = {
-		{ "gzip", { 0x1f, 0x8b }, 2 },
-		{ "bzip2", { 'B', 'Z', 'h' }, 3 },
-		{ "xz", { 0xfd, '7', 'z', 'X', 'Z', 0 }, 6 },
-		{ "zstd", { 0x28, 0xb5, 0x2f, 0xfd }, 4 },
-		{ "lzma", { 0x5d, 0 }, 2 },
-		{ "lzo", { 0x89, 'L', 'Z', 'O', 0 }, 5 },
-		{ "lz4", { 0x02, 0x21 }, 2 },
-	};
-	const char *name = NULL;
-	size_t size = 0, got = 0;
 	unsigned int i;
-	uint8_t *buf;
+
+	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++)
+		if (len >= fmts[i].n && !memcmp(in, fmts[i].magic, fmts[i].n))
+			return fmts[i].name;
+	return NULL;
+}
+
+/* Decodes @in, compressed with @name, into @buf: 0 or -errno, *got decoded. */
+static int decode(const char *name, const uint8_t *in, size_t len, uint8_t *buf, size_t size,
+		  size_t *got)
+{
+	int rc;
+
+	*got = 0;
+	if (!strcmp(name, "gzip")) {
+		rc = gunzip(in, len, buf, size, got);
+	} else if (!strcmp(name, "bzip2")) {
+		unsigned int n = (unsigned int)size;
+
+		rc = BZ2_bzBuffToBuffDecompress((char *)buf, &n, (char *)in, (unsigned int)len,
+						0, 0) == BZ_OK ? 0 : -EINVAL;
+		*got = n;
+	} else if (!strcmp(name, "xz") || !strcmp(name, "lzma")) {
+		rc = unxz(in, len, buf, size, got, !strcmp(name, "lzma"));
+	} else if (!strcmp(name, "zstd")) {
+		size_t frame = ZSTD_findFrameCompressedSize(in, len);
+		size_t n = ZSTD_isError(frame) ? frame : ZSTD_decompress(buf, size, in, frame);
+
+		rc = ZSTD_isError(n) ? -EINVAL : 0;
+		*got = rc ? 0 : n;
+	} else {
+		rc = unlz4(in, len, buf, size, got);
+	}
+	return !rc && *got != size ? -EINVAL : rc;
+}
+
+int vmctl_decompress_sink(const uint8_t *in, size_t len, struct vmctl_sink *sink,
+			  uint8_t **out, size_t *outlen, bool *in_sink, const char **format,
+			  char *err, size_t errlen)
+{
+	const char *name = magic_format(in, len);
+	size_t size = 0, got = 0;
+	uint8_t *buf = NULL;
 	int rc;
 
 	*out = NULL;
-	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]) && !name; i++)
-		if (len >= fmts[i].n && !memcmp(in, fmts[i].magic, fmts[i].n))
-			name = fmts[i].name;
+	*in_sink = false;
 	*format = name ? name : "unknown";
 	if (!name)
 		return say(err, errlen, -EINVAL, "unknown compression format");
@@ -260,38 +300,32 @@ int vmctl_decompress(const uint8_t *in, size_t len, uint8_t **out, size_t *outle
 	rc = out_size(in, len, &size, err, errlen, name);
 	if (rc)
 		return rc;
-	buf = big_alloc(size);
+	if (sink && !sink->used) {
+		buf = sink->reserve(sink->arg, size);
+		sink->used = *in_sink = buf != NULL;
+	}
+	if (!buf)
+		buf = big_alloc(size);
 	if (!buf)
 		return say(err, errlen, -ENOMEM, "%s payload: out of memory for %zu bytes", name, size);
-	if (!strcmp(name, "gzip")) {
-		rc = gunzip(in, len, buf, size, &got);
-	} else if (!strcmp(name, "bzip2")) {
-		unsigned int n = (unsigned int)size;
-
-		rc = BZ2_bzBuffToBuffDecompress((char *)buf, &n, (char *)in, (unsigned int)len,
-						0, 0) == BZ_OK ? 0 : -EINVAL;
-		got = n;
-	} else if (!strcmp(name, "xz") || !strcmp(name, "lzma")) {
-		rc = unxz(in, len, buf, size, &got, !strcmp(name, "lzma"));
-	} else if (!strcmp(name, "zstd")) {
-		size_t frame = ZSTD_findFrameCompressedSize(in, len);
-		size_t n = ZSTD_isError(frame) ? frame : ZSTD_decompress(buf, size, in, frame);
-
-		rc = ZSTD_isError(n) ? -EINVAL : 0;
-		got = rc ? 0 : n;
-	} else {
-		rc = unlz4(in, len, buf, size, &got);
-	}
-	if (!rc && got != size)
-		rc = -EINVAL;
+	rc = decode(name, in, len, buf, size, &got);
 	if (rc) {
-		free(buf);
+		drop_file(buf, size, *in_sink);
+		*in_sink = false;
 		return say(err, errlen, rc, "%s payload: %s (%zu of %zu bytes decoded)", name,
 			   rc == -EINVAL ? "corrupt" : strerror(-rc), got, size);
 	}
 	*out = buf;
 	*outlen = size;
 	return 0;
+}
+
+int vmctl_decompress(const uint8_t *in, size_t len, uint8_t **out, size_t *outlen,
+		     const char **format, char *err, size_t errlen)
+{
+	bool in_sink;
+
+	return vmctl_decompress_sink(in, len, NULL, out, outlen, &in_sink, format, err, errlen);
 }
 
 /* The bzImage's payload (docs/toolstack.md §3.1), or 1 when this is not a bzImage. */
@@ -315,15 +349,38 @@ static int bzimage_payload(const uint8_t *d, size_t n, const uint8_t **p, size_t
 	return 0;
 }
 
-int vmctl_kernel_load_fd(int fd, const char *path, struct vmctl_kernel *k, char *err,
-			 size_t errlen)
+/*
+ * The image at @file becomes what @in decodes to (the one before dropped):
+ * 0, or -errno with @e set and nothing left.
+ */
+static int decode_stage(const uint8_t *in, size_t len, struct vmctl_sink *sink, uint8_t **file,
+			size_t *size, bool *mapped, bool *in_sink, const char **fmt, char *e,
+			size_t elen)
+{
+	uint8_t *dec;
+	size_t dlen;
+	bool dec_in_sink;
+	int rc = vmctl_decompress_sink(in, len, sink, &dec, &dlen, &dec_in_sink, fmt, e, elen);
+
+	drop_file(*file, *size, *mapped);
+	*file = NULL;
+	if (rc)
+		return rc;
+	*file = dec;
+	*size = dlen;
+	*mapped = *in_sink = dec_in_sink;
+	return 0;
+}
+
+int vmctl_kernel_load_fd(int fd, const char *path, struct vmctl_sink *sink,
+			 struct vmctl_kernel *k, char *err, size_t errlen)
 {
 	const uint8_t *payload = NULL;
 	const char *fmt;
-	uint8_t *file, *dec;
-	size_t size, plen = 0, dlen;
+	uint8_t *file;
+	size_t size, plen = 0;
 	char e[200];
-	bool mapped;
+	bool mapped, in_sink = false;
 	int rc;
 
 	memset(k, 0, sizeof(*k));
@@ -332,13 +389,10 @@ int vmctl_kernel_load_fd(int fd, const char *path, struct vmctl_kernel *k, char 
 		return rc;
 	strcpy(k->format, "ELF");
 	if (size >= 2 && file[0] == 0x1f && file[1] == 0x8b) {
-		rc = vmctl_decompress(file, size, &dec, &dlen, &fmt, e, sizeof(e));
-		drop_file(file, size, mapped);
+		rc = decode_stage(file, size, sink, &file, &size, &mapped, &in_sink, &fmt, e,
+				  sizeof(e));
 		if (rc)
 			return say(err, errlen, rc, "%s: gzip file: %s", path, e);
-		mapped = false;
-		file = dec;
-		size = dlen;
 		strcpy(k->format, "gzip ELF");
 	}
 	rc = bzimage_payload(file, size, &payload, &plen, e, sizeof(e));
@@ -347,13 +401,10 @@ int vmctl_kernel_load_fd(int fd, const char *path, struct vmctl_kernel *k, char 
 		return say(err, errlen, rc, "%s: %s", path, e);
 	}
 	if (rc == 0) {
-		rc = vmctl_decompress(payload, plen, &dec, &dlen, &fmt, e, sizeof(e));
-		drop_file(file, size, mapped);
+		rc = decode_stage(payload, plen, sink, &file, &size, &mapped, &in_sink, &fmt, e,
+				  sizeof(e));
 		if (rc)
 			return say(err, errlen, rc, "%s: bzImage %s", path, e);
-		mapped = false;
-		file = dec;
-		size = dlen;
 		snprintf(k->format, sizeof(k->format), "bzImage (%s)", fmt);
 	} else if (size < 4 || memcmp(file, "\177ELF", 4)) {
 		drop_file(file, size, mapped);
@@ -363,6 +414,7 @@ int vmctl_kernel_load_fd(int fd, const char *path, struct vmctl_kernel *k, char 
 	k->data = file;
 	k->size = size;
 	k->mapped = mapped;
+	k->in_sink = in_sink;
 	rc = vmctl_kernel_check(k, path, err, errlen);
 	if (rc)
 		vmctl_kernel_free(k);
@@ -393,7 +445,7 @@ int vmctl_kernel_load(const char *path, struct vmctl_kernel *k, char *err, size_
 	memset(k, 0, sizeof(*k));
 	if (fd < 0)
 		return fd;
-	rc = vmctl_kernel_load_fd(fd, path, k, err, errlen);
+	rc = vmctl_kernel_load_fd(fd, path, NULL, k, err, errlen);
 	close(fd);
 	return rc;
 }
@@ -405,15 +457,9 @@ int vmctl_kernel_load(const char *path, struct vmctl_kernel *k, char *err, size_
  */
 void vmctl_kernel_sniff(int fd, char *fmt, size_t len)
 {
-	static const struct { const char *name; uint8_t magic[6]; unsigned int n; } pays[] = {
-		{ "gzip", { 0x1f, 0x8b }, 2 }, { "bzip2", { 'B', 'Z', 'h' }, 3 },
-		{ "xz", { 0xfd, '7', 'z', 'X', 'Z', 0 }, 6 }, { "zstd", { 0x28, 0xb5, 0x2f, 0xfd }, 4 },
-		{ "lzma", { 0x5d, 0 }, 2 }, { "lzo", { 0x89, 'L', 'Z', 'O', 0 }, 5 },
-		{ "lz4", { 0x02, 0x21 }, 2 },
-	};
 	uint8_t h[0x250], m[6];
 	ssize_t n = pread(fd, h, sizeof(h), 0);
-	unsigned int i;
+	const char *pay;
 
 	snprintf(fmt, len, "unknown");
 	if (n >= 2 && h[0] == 0x1f && h[1] == 0x8b) {
@@ -425,12 +471,8 @@ void vmctl_kernel_sniff(int fd, char *fmt, size_t len)
 
 		if (pread(fd, m, sizeof(m), off) != (ssize_t)sizeof(m))
 			return;
-		for (i = 0; i < sizeof(pays) / sizeof(pays[0]); i++)
-			if (!memcmp(m, pays[i].magic, pays[i].n)) {
-				snprintf(fmt, len, "bzImage (%s)", pays[i].name);
-				return;
-			}
-		snprintf(fmt, len, "bzImage (unknown)");
+		pay = magic_format(m, sizeof(m));
+		snprintf(fmt, len, "bzImage (%s)", pay ? pay : "unknown");
 	}
 }
 
@@ -441,8 +483,8 @@ void vmctl_kernel_free(struct vmctl_kernel *k)
 	k->data = NULL;
 }
 
-int vmctl_ramdisk_load_fd(int fd, const char *path, uint8_t **data, size_t *size,
-			  bool *unpacked, char *err, size_t errlen)
+int vmctl_ramdisk_load_fd(int fd, const char *path, struct vmctl_sink *sink, uint8_t **data,
+			  size_t *size, bool *unpacked, bool *in_sink, char *err, size_t errlen)
 {
 	uint8_t *file, *dec;
 	const char *fmt;
@@ -450,11 +492,12 @@ int vmctl_ramdisk_load_fd(int fd, const char *path, uint8_t **data, size_t *size
 	char e[200];
 	int rc = read_fd(fd, path, &file, &n, err, errlen);
 
+	*unpacked = *in_sink = false;
 	if (rc)
 		return rc;
-	*unpacked = false;
+	/* As libxenguest: a ramdisk that does not inflate is used as it is. */
 	if (n >= 2 && file[0] == 0x1f && file[1] == 0x8b &&
-	    !vmctl_decompress(file, n, &dec, &dlen, &fmt, e, sizeof(e))) {
+	    !vmctl_decompress_sink(file, n, sink, &dec, &dlen, in_sink, &fmt, e, sizeof(e))) {
 		free(file);
 		file = dec;
 		n = dlen;
@@ -469,11 +512,12 @@ int vmctl_ramdisk_load(const char *path, uint8_t **data, size_t *size, bool *unp
 		       char *err, size_t errlen)
 {
 	int rc, fd = open_file(path, err, errlen);
+	bool in_sink;
 
 	*data = NULL;
 	if (fd < 0)
 		return fd;
-	rc = vmctl_ramdisk_load_fd(fd, path, data, size, unpacked, err, errlen);
+	rc = vmctl_ramdisk_load_fd(fd, path, NULL, data, size, unpacked, &in_sink, err, errlen);
 	close(fd);
 	return rc;
 }

@@ -20,9 +20,27 @@
 struct vmctl_kernel {
 	uint8_t *data;		/* the ELF (decompressed), owned */
 	size_t size;
-	bool mapped;		/* data is the file itself, mapped read-only */
+	bool mapped;		/* data is a mapping: of the file itself, or the sink's */
+	bool in_sink;		/* data is the buffer the sink gave (below) */
 	struct pv_kernel pv;	/* its notes and extent */
 	char format[32];	/* "ELF", "bzImage (xz)", "gzip ELF", ... */
+};
+
+/*
+ * Where a decoded image is written, when its caller wants it somewhere of
+ * its own (the cache's entry, kcache.h): @reserve gives a writable mapping
+ * of exactly @size bytes (unmapped with munmap), or NULL, and the image
+ * then goes to anonymous memory as without a sink. It is asked at most
+ * once per load (@used says it gave a buffer). A load that fails unmaps
+ * the buffer before it returns, so nothing half decoded stays reachable;
+ * a load that succeeds says whether its result is in it (in_sink): not
+ * when the sink's buffer held a stage that was decoded further (a gzip
+ * file holding a bzImage), which the load then unmapped too.
+ */
+struct vmctl_sink {
+	uint8_t *(*reserve)(void *arg, size_t size);
+	void *arg;
+	bool used;
 };
 
 /*
@@ -31,9 +49,12 @@ struct vmctl_kernel {
  * ...", "xz payload: ...").
  */
 int vmctl_kernel_load(const char *path, struct vmctl_kernel *k, char *err, size_t errlen);
-/* The same from @fd, open on @path (named in messages); @fd stays open. */
-int vmctl_kernel_load_fd(int fd, const char *path, struct vmctl_kernel *k, char *err,
-			 size_t errlen);
+/*
+ * The same from @fd, open on @path (named in messages); @fd stays open.
+ * A decoded image goes to @sink when it is not NULL.
+ */
+int vmctl_kernel_load_fd(int fd, const char *path, struct vmctl_sink *sink,
+			 struct vmctl_kernel *k, char *err, size_t errlen);
 void vmctl_kernel_free(struct vmctl_kernel *k);
 
 /*
@@ -53,9 +74,13 @@ void vmctl_kernel_sniff(int fd, char *fmt, size_t len);
 /* The ramdisk at @path, gunzipped if it is gzip: 0 or -errno with @err set. */
 int vmctl_ramdisk_load(const char *path, uint8_t **data, size_t *size, bool *unpacked,
 		       char *err, size_t errlen);
-/* The same from @fd, open on @path; @fd stays open. */
-int vmctl_ramdisk_load_fd(int fd, const char *path, uint8_t **data, size_t *size,
-			  bool *unpacked, char *err, size_t errlen);
+/*
+ * The same from @fd, open on @path; @fd stays open. The gunzipped image
+ * goes to @sink when it is not NULL: *in_sink then says *data is the
+ * sink's mapping (munmap), else it is malloc'd (free).
+ */
+int vmctl_ramdisk_load_fd(int fd, const char *path, struct vmctl_sink *sink, uint8_t **data,
+			  size_t *size, bool *unpacked, bool *in_sink, char *err, size_t errlen);
 
 /*
  * Decompresses @in by its magic (the formats above, with the kernel's
@@ -64,5 +89,9 @@ int vmctl_ramdisk_load_fd(int fd, const char *path, uint8_t **data, size_t *size
  */
 int vmctl_decompress(const uint8_t *in, size_t len, uint8_t **out, size_t *outlen,
 		     const char **format, char *err, size_t errlen);
+/* The same into @sink's buffer when it gives one (*in_sink: *out is a mapping). */
+int vmctl_decompress_sink(const uint8_t *in, size_t len, struct vmctl_sink *sink,
+			  uint8_t **out, size_t *outlen, bool *in_sink, const char **format,
+			  char *err, size_t errlen);
 
 #endif

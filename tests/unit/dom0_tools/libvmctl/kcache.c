@@ -9,13 +9,25 @@
  * directory that cannot be made, is not private or is a link is not used;
  * a file changed within min_age_ms is not stored; an uncompressed ELF is
  * not cached. In every case the load itself succeeds.
+ *
+ * The image is decoded straight into the entry's temporary file, so every
+ * way a store can end half done is checked to leave no entry a later load
+ * would trust: a truncated XZ payload, a gzip ramdisk that does not
+ * inflate (damaged inside, or only its CRC wrong, after every byte was
+ * written), no room for the entry (fallocate refused), a vmctl killed
+ * between the decoding and the rename.
  */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+#include <lzma.h>
 #include <zlib.h>
 #include <lamina/elfnote.h>
 #include "../../unit.h"
@@ -31,6 +43,7 @@ static size_t file_len;
 static char root[64], dir[128], kpath[128], rpath[128];
 static char err[256];
 static struct vmctl_kcache c;
+static const char *want_format;		/* what load() expects */
 
 /* A 64-bit PV ELF: one PT_LOAD of 16 KiB at 1 MiB, the Xen notes, a pattern. */
 static void make_elf(void)
@@ -65,8 +78,23 @@ static size_t gzip(const uint8_t *in, size_t n, uint8_t *out, size_t cap)
 	return len;
 }
 
-/* A bzImage (protocol 2.15, setup_sects 1) with the ELF gzip'd as its payload. */
-static void make_bzimage(void)
+/* The ELF xz-compressed as the kernel's build does (CRC32, the size appended). */
+static size_t xz(const uint8_t *in, size_t n, uint8_t *out, size_t cap)
+{
+	size_t len = 0;
+
+	if (lzma_easy_buffer_encode(6, LZMA_CHECK_CRC32, NULL, in, n, out, &len, cap - 4) !=
+	    LZMA_OK)
+		return 0;
+	out[len++] = n & 0xff;
+	out[len++] = (n >> 8) & 0xff;
+	out[len++] = (n >> 16) & 0xff;
+	out[len++] = (n >> 24) & 0xff;
+	return len;
+}
+
+/* A bzImage (protocol 2.15, setup_sects 1) with the ELF packed by @pack as its payload. */
+static void make_bzimage_with(size_t (*pack)(const uint8_t *, size_t, uint8_t *, size_t))
 {
 	size_t plen;
 
@@ -76,11 +104,16 @@ static void make_bzimage(void)
 	memcpy(file + 0x202, "HdrS", 4);
 	file[0x206] = 0x0f;
 	file[0x207] = 0x02;
-	plen = gzip(elf, ELF_SIZE, file + 1024, sizeof(file) - 1024);
+	plen = pack(elf, ELF_SIZE, file + 1024, sizeof(file) - 1024);
 	file[0x24c] = plen & 0xff;
 	file[0x24d] = (plen >> 8) & 0xff;
 	file[0x24e] = (plen >> 16) & 0xff;
 	file_len = 1024 + plen;
+}
+
+static void make_bzimage(void)
+{
+	make_bzimage_with(gzip);
 }
 
 static void put(const char *path, const void *data, size_t len)
@@ -99,6 +132,7 @@ static void setup(void)
 	snprintf(rpath, sizeof(rpath), "%s/initrd.gz", root);
 	mkdir(root, 0755);
 	make_bzimage();
+	want_format = "bzImage (gzip)";
 	put(kpath, file, file_len);
 	vmctl_kcache_init(&c);
 	snprintf(c.dir, sizeof(c.dir), "%s", dir);
@@ -122,7 +156,7 @@ static int load(struct vmctl_kernel *k)
 
 	if (!rc && (k->size != ELF_SIZE || memcmp(k->data, elf, ELF_SIZE) ||
 		    k->pv.entry != VBASE + 0x100010 || k->pv.image != k->data ||
-		    strcmp(k->format, "bzImage (gzip)")))
+		    strcmp(k->format, want_format)))
 		rc = -EIO;
 	return rc;
 }
@@ -388,7 +422,8 @@ static void test_ramdisk(void)
 	put(rpath, rd, n);
 	EXPECT_EQ(vmctl_ramdisk_load_cached(&c, rpath, &data, &len, &unpacked, &mapped, err,
 					    sizeof(err)), 0);
-	EXPECT(unpacked && !mapped && c.stored && len == ELF_SIZE && !memcmp(data, elf, len));
+	/* Gunzipped straight into the entry's file: a mapping of it. */
+	EXPECT(unpacked && mapped && c.stored && len == ELF_SIZE && !memcmp(data, elf, len));
 	vmctl_ramdisk_free(data, len, mapped);
 	EXPECT_EQ(vmctl_ramdisk_load_cached(&c, rpath, &data, &len, &unpacked, &mapped, err,
 					    sizeof(err)), 0);
@@ -403,6 +438,156 @@ static void test_ramdisk(void)
 					    sizeof(err)), 0);
 	EXPECT(!unpacked && !mapped && !c.hit && !c.stored && len == n / 2);
 	vmctl_ramdisk_free(data, len, mapped);
+}
+
+/* The cache directory's entries and temporary files. */
+static void dir_count(int *entries, int *tmps)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	*entries = *tmps = 0;
+	while (d && (de = readdir(d))) {
+		*entries += de->d_name[0] == 'k' || de->d_name[0] == 'r';
+		*tmps += !strncmp(de->d_name, ".tmp-", 5);
+	}
+	if (d)
+		closedir(d);
+}
+
+static bool dir_empty(void)
+{
+	int e, t;
+
+	dir_count(&e, &t);
+	return !e && !t;
+}
+
+static void test_truncated_xz(void)
+{
+	struct vmctl_kernel k;
+	size_t plen;
+
+	/* The whole XZ bzImage: decoded into the entry, then mapped from it. */
+	make_bzimage_with(xz);
+	want_format = "bzImage (xz)";
+	put(kpath, file, file_len);
+	EXPECT(load_miss_stored());
+	EXPECT(load_hit());
+	EXPECT_EQ(vmctl_kcache_clear(&c), 1);
+	/* Half its xz stream, the size word after it: the decoding fails half way. */
+	plen = (file_len - 1024) / 2;
+	memcpy(file + 1024 + plen - 4, file + file_len - 4, 4);
+	file[0x24c] = plen & 0xff;
+	file[0x24d] = (plen >> 8) & 0xff;
+	file[0x24e] = (plen >> 16) & 0xff;
+	file_len = 1024 + plen;
+	put(kpath, file, file_len);
+	EXPECT(vmctl_kernel_load_cached(&c, kpath, &k, err, sizeof(err)) < 0);
+	EXPECT(strstr(err, "bzImage xz payload: corrupt"));
+	EXPECT(!c.hit && !c.stored && dir_empty());
+	/* The next load decodes again and fails again: nothing was kept. */
+	EXPECT(vmctl_kernel_load_cached(&c, kpath, &k, err, sizeof(err)) < 0);
+	EXPECT(!c.hit && strstr(c.note, "not in the cache") && dir_empty());
+}
+
+/* A gzip ramdisk that does not inflate: used as it is, no entry, no temporary file. */
+static void load_bad_ramdisk(const uint8_t *rd, size_t n)
+{
+	uint8_t *data;
+	size_t len;
+	bool unpacked, mapped;
+
+	put(rpath, rd, n);
+	EXPECT_EQ(vmctl_ramdisk_load_cached(&c, rpath, &data, &len, &unpacked, &mapped, err,
+					    sizeof(err)), 0);
+	EXPECT(!unpacked && !mapped && !c.hit && !c.stored && len == n && !memcmp(data, rd, n));
+	EXPECT(strstr(c.note, "does not inflate: used as it is, not cached"));
+	EXPECT(dir_empty());
+	vmctl_ramdisk_free(data, len, mapped);
+}
+
+static void test_corrupt_ramdisk(void)
+{
+	static uint8_t rd[ELF_SIZE * 2];
+	size_t n;
+
+	make_elf();
+	n = gzip(elf, ELF_SIZE, rd, sizeof(rd));
+	/* Damaged half way: inflate stops there. */
+	rd[n / 2] ^= 0x55;
+	load_bad_ramdisk(rd, n);
+	rd[n / 2] ^= 0x55;
+	/* Only the CRC wrong: every byte was written into the entry's file first. */
+	rd[n - 8] ^= 0x01;
+	load_bad_ramdisk(rd, n);
+	rd[n - 8] ^= 0x01;
+	/* Sound again: stored, and mapped from the cache next. */
+	put(rpath, rd, n);
+	{
+		uint8_t *data;
+		size_t len;
+		bool unpacked, mapped;
+
+		EXPECT_EQ(vmctl_ramdisk_load_cached(&c, rpath, &data, &len, &unpacked, &mapped,
+						    err, sizeof(err)), 0);
+		EXPECT(unpacked && c.stored && len == ELF_SIZE && !memcmp(data, elf, len));
+		vmctl_ramdisk_free(data, len, mapped);
+	}
+}
+
+static void test_no_room(void)
+{
+	struct rlimit old, small;
+	struct vmctl_kernel k;
+	int e, t;
+
+	/* Files limited to 16 KiB: fallocate of the entry is refused (EFBIG). */
+	EXPECT_EQ(getrlimit(RLIMIT_FSIZE, &old), 0);
+	small = old;
+	small.rlim_cur = 16 << 10;
+	signal(SIGXFSZ, SIG_IGN);
+	EXPECT_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
+	EXPECT_EQ(load(&k), 0);
+	EXPECT_EQ(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	EXPECT(!c.hit && !c.stored && strstr(c.note, "; not stored: no room for 64 KiB") &&
+	       strstr(c.note, "(fallocate: "));
+	vmctl_kernel_free(&k);
+	dir_count(&e, &t);
+	EXPECT(!e && !t);
+	EXPECT(load_miss_stored());
+}
+
+static void crash(struct vmctl_kcache *cc)
+{
+	(void)cc;
+	raise(SIGKILL);
+}
+
+static void test_interrupted_store(void)
+{
+	int status = 0, e, t;
+	pid_t pid;
+
+	/* vmctl killed with the image decoded into its temporary file, not renamed yet. */
+	pid = fork();
+	if (pid == 0) {
+		struct vmctl_kernel k;
+
+		c.before_commit = crash;
+		(void)load(&k);
+		_exit(0);
+	}
+	EXPECT(pid > 0 && waitpid(pid, &status, 0) == pid);
+	EXPECT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	dir_count(&e, &t);
+	EXPECT(e == 0 && t == 1);
+	/* Not an entry: the next load decodes and stores; the one after maps it. */
+	EXPECT(load_miss_stored());
+	EXPECT(strstr(c.note, "not in the cache"));
+	EXPECT(load_hit());
+	EXPECT_EQ(vmctl_kcache_clear(&c), 2);
 }
 
 static int listed;
@@ -436,7 +621,9 @@ int main(void)
 		UNIT_TEST(test_hit), UNIT_TEST(test_miss_touch), UNIT_TEST(test_miss_replace),
 		UNIT_TEST(test_miss_truncate), UNIT_TEST(test_corrupt_entry), UNIT_TEST(test_full),
 		UNIT_TEST(test_no_dir), UNIT_TEST(test_young_and_elf), UNIT_TEST(test_ramdisk),
-		UNIT_TEST(test_list_clear),
+		UNIT_TEST(test_list_clear), UNIT_TEST(test_truncated_xz),
+		UNIT_TEST(test_corrupt_ramdisk), UNIT_TEST(test_no_room),
+		UNIT_TEST(test_interrupted_store),
 	};
 
 	unit_setup = setup;
