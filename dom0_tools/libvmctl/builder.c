@@ -516,6 +516,7 @@ struct load_ctx {
 	uint64_t done;			/* offset up to which the pages are written */
 	bool sorted;
 	bool check_only;
+	int copy_rc;			/* reading the kernel's file failed */
 };
 
 static int load_segment(void *ctx, uint64_t va, const void *src, uint64_t filesz,
@@ -535,7 +536,10 @@ static int load_segment(void *ctx, uint64_t va, const void *src, uint64_t filesz
 	}
 	if (l->sorted && off > l->done)
 		memset(l->base + l->done, 0, off - l->done);
-	memcpy(l->base + off, src, filesz);
+	/* From the kernel's file straight into the pages where it is not in memory. */
+	l->copy_rc = vmctl_kernel_copy(&l->b->k, l->base + off, src, filesz);
+	if (l->copy_rc)
+		return l->copy_rc;
 	if (off + filesz > l->done)
 		l->done = off + filesz;
 	return 0;
@@ -607,6 +611,9 @@ static int load_image(struct build *b)
 	if (!rc && l.sorted)
 		memset(l.base + l.done, 0, kpages * PG - l.done);
 	vmctl_unmap_foreign(l.base, kpages);
+	if (rc && l.copy_rc)
+		return fail(b, l.copy_rc, "reading the kernel %s into the domain's pages: %s",
+			    b->cfg->kernel, strerror(-l.copy_rc));
 	if (rc)
 		return fail(b, -EINVAL, "the kernel's segments do not fit its extent");
 	if (b->rd) {

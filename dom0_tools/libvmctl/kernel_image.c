@@ -104,13 +104,14 @@ static int read_fd(int fd, const char *path, uint8_t **data, size_t *size, char 
 
 /*
  * The kernel file mapped rather than read, as libxenguest maps it
- * (xc_dom_malloc_filemap): an ELF kernel is then copied once, from dom0's
- * page cache straight into the domain's pages, with no anonymous copy to
- * allocate, zero and fill first (under QEMU TCG that copy was most of
- * `vmctl create`'s time before the domain existed). *mapped says which
- * it is; where mmap fails, the file is read as before. The caller opened
- * @fd (and may have fstat'ed it for the cache's key, kcache.h). As with xl, a
- * file truncated while create reads it ends vmctl with SIGBUS.
+ * (xc_dom_malloc_filemap), populated: a compressed kernel is decoded from
+ * it, with no anonymous copy to allocate, zero and fill first (under QEMU
+ * TCG that copy was most of `vmctl create`'s time before the domain
+ * existed). An uncompressed ELF is mapped lazily instead (map_lazy).
+ * *mapped says which it is; where mmap fails, the file is read as before.
+ * The caller opened @fd (and may have fstat'ed it for the cache's key,
+ * kcache.h). As with xl, a file truncated while it is decoded ends vmctl
+ * with SIGBUS.
  */
 static int map_fd(int fd, const char *path, uint8_t **data, size_t *size, bool *mapped,
 		  char *err, size_t errlen)
@@ -130,6 +131,63 @@ static int map_fd(int fd, const char *path, uint8_t **data, size_t *size, bool *
 		}
 	}
 	return read_fd(fd, path, data, size, err, errlen);
+}
+
+/*
+ * An uncompressed ELF kernel mapped without populating it: only its
+ * headers and notes are read here, and the builder reads its segments
+ * from the file into the domain's pages (vmctl_kernel_copy), so dom0
+ * never faults the 60-odd MiB in. true with k's lazy fields set (fd a
+ * descriptor of its own), or false: it is then mapped as map_fd does.
+ */
+static bool map_lazy(int fd, struct vmctl_kernel *k)
+{
+	uint8_t magic[4];
+	struct stat st;
+	void *p;
+	int dfd;
+
+	if (pread(fd, magic, sizeof(magic), 0) != (ssize_t)sizeof(magic) ||
+	    memcmp(magic, "\177ELF", 4) || fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size > FILE_MAX)
+		return false;
+	dfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (dfd < 0)
+		return false;
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED) {
+		close(dfd);
+		return false;
+	}
+	k->data = p;
+	k->size = (size_t)st.st_size;
+	k->mapped = k->lazy = true;
+	k->fd = dfd;
+	k->fd_off = 0;
+	return true;
+}
+
+int vmctl_kernel_copy(const struct vmctl_kernel *k, void *dst, const void *src, size_t len)
+{
+	const uint8_t *s = src;
+	uint8_t *d = dst;
+	size_t done = 0;
+
+	if (!k->lazy || s < k->data || s > k->data + k->size || len > k->size - (size_t)(s - k->data)) {
+		memcpy(dst, src, len);
+		return 0;
+	}
+	while (done < len) {
+		ssize_t n = pread(k->fd, d + done, len - done,
+				  (off_t)(k->fd_off + (uint64_t)(s - k->data) + done));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		done += (size_t)n;
+	}
+	return 0;
 }
 
 static int open_file(const char *path, char *err, size_t errlen)
@@ -384,10 +442,16 @@ int vmctl_kernel_load_fd(int fd, const char *path, struct vmctl_sink *sink,
 	int rc;
 
 	memset(k, 0, sizeof(*k));
+	strcpy(k->format, "ELF");
+	if (map_lazy(fd, k)) {
+		rc = vmctl_kernel_check(k, path, err, errlen);
+		if (rc)
+			vmctl_kernel_free(k);
+		return rc;
+	}
 	rc = map_fd(fd, path, &file, &size, &mapped, err, errlen);
 	if (rc)
 		return rc;
-	strcpy(k->format, "ELF");
 	if (size >= 2 && file[0] == 0x1f && file[1] == 0x8b) {
 		rc = decode_stage(file, size, sink, &file, &size, &mapped, &in_sink, &fmt, e,
 				  sizeof(e));
@@ -480,7 +544,10 @@ void vmctl_kernel_free(struct vmctl_kernel *k)
 {
 	if (k->data)
 		drop_file(k->data, k->size, k->mapped);
+	if (k->lazy)
+		close(k->fd);
 	k->data = NULL;
+	k->lazy = false;
 }
 
 int vmctl_ramdisk_load_fd(int fd, const char *path, struct vmctl_sink *sink, uint8_t **data,

@@ -161,10 +161,31 @@ static int load(struct vmctl_kernel *k)
 	return rc;
 }
 
+/*
+ * vmctl_kernel_copy of k's bytes [0x1000, +0x4000) (its PT_LOAD) and of
+ * memory outside the image gives what the ELF holds; *lazy says whether
+ * the bytes came from the file (k.lazy).
+ */
+static bool copy_ok(const struct vmctl_kernel *k, bool *lazy)
+{
+	static uint8_t out[0x4000];
+	uint8_t other[16] = "not in the image";
+	bool ok;
+
+	memset(out, 0xcc, sizeof(out));
+	ok = !vmctl_kernel_copy(k, out, k->data + 0x1000, sizeof(out)) &&
+	     !memcmp(out, elf + 0x1000, sizeof(out));
+	ok = ok && !vmctl_kernel_copy(k, out, other, sizeof(other)) &&
+	     !memcmp(out, other, sizeof(other));
+	*lazy = k->lazy;
+	return ok;
+}
+
 static bool load_hit(void)
 {
 	struct vmctl_kernel k;
-	bool ok = load(&k) == 0 && c.hit;
+	bool lazy = false;
+	bool ok = load(&k) == 0 && c.hit && copy_ok(&k, &lazy) && lazy && k.fd_off == 4096;
 
 	vmctl_kernel_free(&k);
 	return ok;
@@ -173,7 +194,9 @@ static bool load_hit(void)
 static bool load_miss_stored(void)
 {
 	struct vmctl_kernel k;
-	bool ok = load(&k) == 0 && !c.hit && c.stored;
+	bool lazy = true;
+	/* Decoded into the entry's file, mapped: copied from memory. */
+	bool ok = load(&k) == 0 && !c.hit && c.stored && k.in_sink && copy_ok(&k, &lazy) && !lazy;
 
 	vmctl_kernel_free(&k);
 	return ok;
@@ -406,6 +429,19 @@ static void test_young_and_elf(void)
 	EXPECT_EQ(vmctl_kernel_load_cached(&c, kpath, &k, err, sizeof(err)), 0);
 	EXPECT(k.mapped && !c.stored && strstr(c.note, "ELF: nothing to unpack"));
 	EXPECT(stat(c.dir, &st) && errno == ENOENT);
+	/* Its segments are read from the file, not from the (unpopulated) mapping. */
+	{
+		bool lazy = false;
+
+		EXPECT(copy_ok(&k, &lazy) && lazy && k.fd_off == 0);
+	}
+	/* A file cut short under it: an error, not a SIGBUS. */
+	EXPECT_EQ(truncate(kpath, 0x2000), 0);
+	{
+		static uint8_t out[0x4000];
+
+		EXPECT_EQ(vmctl_kernel_copy(&k, out, k.data + 0x1000, sizeof(out)), -EIO);
+	}
 	vmctl_kernel_free(&k);
 }
 
