@@ -173,7 +173,8 @@ int vmctl_kernel_copy(const struct vmctl_kernel *k, void *dst, const void *src, 
 	uint8_t *d = dst;
 	size_t done = 0;
 
-	if (!k->lazy || s < k->data || s > k->data + k->size || len > k->size - (size_t)(s - k->data)) {
+	if (!k->lazy || s < k->data || s > k->data + k->size ||
+	    len > k->size - (size_t)(s - k->data)) {
 		memcpy(dst, src, len);
 		return 0;
 	}
