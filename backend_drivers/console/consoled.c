@@ -20,8 +20,9 @@
  *
  * The ring is the guest's: its indices are checked on every pass
  * (cons_ring.c) and a guest that breaks them loses its console, not the
- * daemon. A guest is answered at most 30 events each 200 ms (Xen 4.17's
- * xenconsoled budget; past it its port stays masked until the period
+ * daemon. A guest is answered at most 200 events each 200 ms (Xen 4.17's
+ * xenconsoled has the same kind of budget, of 30: cons_ring.h says why
+ * ours is larger; past it its port stays masked until the period
  * ends), and a pass takes at most DRAIN_MAX bytes of its output, a further
  * pass costing it an event of that budget: neither an event storm nor a
  * guest writing as fast as it can holds the daemon from the other
