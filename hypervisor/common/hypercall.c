@@ -4,6 +4,8 @@
 #include <hv/hypercall.h>
 #include <hv/domain.h>
 #include <hv/time.h>
+#include <hv/event.h>
+#include <asm/percpu.h>
 
 #define PREEMPT_NS	1000000ULL	/* give the CPU back after about 1 ms */
 
@@ -45,5 +47,6 @@ bool hypercall_ran_long(uint64_t start)
 {
 	uint64_t now = now_ns();
 
-	return now - start > PREEMPT_NS || timer_due_here(now);
+	return now - start > PREEMPT_NS || timer_due_here(now) ||
+	       vcpu_events_deliverable(this_cpu()->current);
 }

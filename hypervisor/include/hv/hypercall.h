@@ -34,9 +34,11 @@ unsigned int hypercall_nargs(uint64_t nr);
 /*
  * For batches (mmu_update lists, grant ops): true when element i of a
  * batch begun at `start` (now_ns) should wait for a continuation because
- * the call has run about 1 ms, or because a timer of this CPU is due (a
+ * the call has run about 1 ms, because a timer of this CPU is due (a
  * vCPU's event, the scheduler's slice: as Xen's hypercall_preempt_check
- * on a pending softirq). Looked at every 32 elements, so each piece of a
+ * on a pending softirq), or because the caller has an event it can take
+ * (an unmasked upcall pending, which another CPU may have raised: Xen's
+ * local_events_need_delivery). Looked at every 32 elements, so each piece of a
  * batch still does 32 of them.
  */
 bool hypercall_ran_long(uint64_t start);
