@@ -46,7 +46,8 @@ long hypercall_dispatch(struct vcpu *v, struct hc_args *a, unsigned int *nargs)
 bool hypercall_ran_long(uint64_t start)
 {
 	uint64_t now = now_ns();
+	const struct vcpu *v = this_cpu()->current;	/* none while the boot builds */
 
 	return now - start > PREEMPT_NS || timer_due_here(now) ||
-	       vcpu_events_deliverable(this_cpu()->current);
+	       (v && vcpu_events_deliverable(v));
 }
