@@ -18,7 +18,9 @@
  * so a loaded host cannot stretch it and the figures printed are the
  * instructions the hypervisor ran; the delivery is stamped with rdtsc in
  * the event callback and turned into pvclock time by the rdtsc/pvclock
- * pairs around the call. dom0 sweeps first, then an unprivileged peer
+ * pairs around the call. A last row has no timer: its multicall's first
+ * entry sends the caller an event, which must be taken within 20 us
+ * (run_event_row). dom0 sweeps first, then an unprivileged peer
  * does the same and reports through lib/peer_verdict.h.
  * @qemu: -icount shift=0,sleep=off
  * @timeout-smp: 300
@@ -148,6 +150,54 @@ static void fill_ext(unsigned int n, unsigned int cmd, uint64_t arg1)
 		buf.ext[i] = (struct mmuext_op){ cmd, 0, { arg1 }, { 0 } };
 }
 
+/*
+ * A multicall whose first entry sends the caller an event (an IPI port
+ * bound to its vCPU 0), the rest cheap: with events unmasked, the event
+ * is the caller's to take from that entry on, and the call must give the
+ * CPU back for it within EVENT_BOUND_NS of its start (Xen 4.17 looks at
+ * local_events_need_delivery after every entry; Lamina every 32). No
+ * timer is armed, so only the event can cut the call short; before
+ * Lamina looked for it, the call ran about 1 ms before the event came.
+ */
+#define EVENT_BOUND_NS	20000ULL
+static int run_event_row(void)
+{
+	static struct evtchn_send send;
+	struct evtchn_bind_ipi ipi = { 0, 0 };
+	uint64_t pv_a, tsc_a, pv_b, tsc_b, at;
+	long rc;
+
+	CHECK(evtchn_op(EVTCHNOP_bind_ipi, &ipi) == 0, "binding an IPI port failed");
+	send.port = ipi.port;
+	fill_mc(N(mc), __HYPERVISOR_xen_version, XENVER_version, 0, 0, 0);
+	buf.mc[0] = (struct multicall_entry){ __HYPERVISOR_event_channel_op, 0,
+					      { EVTCHNOP_send, (uint64_t)&send, 0, 0 } };
+	stamp_tsc = 0;
+	stamp_rip = 0;
+	pv_a = pvclock_ns();
+	tsc_a = tsc();
+	shared->vcpu_info[0].evtchn_upcall_mask = 0;
+	rc = timed_syscall(__HYPERVISOR_multicall, (uint64_t)buf.mc, N(mc), 0, 0);
+	shared->vcpu_info[0].evtchn_upcall_mask = 1;
+	tsc_b = tsc();
+	pv_b = pvclock_ns();
+	port_test_and_clear(ipi.port);
+	CHECK(rc == 0 && buf.mc[0].result == 0, "the multicall gave %ld, its send %ld", rc,
+	      (long)buf.mc[0].result);
+	CHECK(stamp_tsc, "the event sent by the multicall's first entry never came");
+	at = (stamp_tsc - tsc_a) * (pv_b - pv_a) / (tsc_b - tsc_a);
+	printf("%-44s %8llu us, its event taken after %6llu us%s\n",
+	       "multicall: an event to itself, 18723 more", (unsigned long long)(pv_b - pv_a) / 1000,
+	       (unsigned long long)at / 1000,
+	       stamp_rip == (uint64_t)timed_syscall_insn ? " (preempted)" : "");
+	CHECK(at < EVENT_BOUND_NS && stamp_rip == (uint64_t)timed_syscall_insn,
+	      "the multicall held its own event %llu ns (bound %llu)", (unsigned long long)at,
+	      EVENT_BOUND_NS);
+	CHECK(evtchn_op(EVTCHNOP_close, &(struct evtchn_close){ ipi.port }) == 0,
+	      "closing the IPI port failed");
+	return TEST_PASS;
+}
+
 /* Every row once; TEST_FAIL at the first call that held the CPU too long. */
 static int sweep(void)
 {
@@ -212,6 +262,9 @@ static int sweep(void)
 	ROW("set_trap_table of 65535 entries", __HYPERVISOR_set_trap_table, (uint64_t)buf.trap,
 	    0, 0, 0);
 #undef ROW
+	if (run_event_row())
+		return TEST_FAIL;
+	rows++;
 	printf("%u calls swept, the longest held %llu us past a due timer\n", rows,
 	       (unsigned long long)worst_ns / 1000);
 	return TEST_PASS;
