@@ -64,7 +64,20 @@ struct guest {
 	struct cons_rate rate;	/* its events answered this period */
 	bool more;		/* output left in its ring by take_output()'s cap */
 	bool masked;		/* its port left masked by on_event() until the period ends */
+	long long take_at;	/* a pass due then (us, its port masked till then); 0: none */
 };
+
+/*
+ * After an event, the guest's output is taken BATCH_US later, not at once
+ * (unless its ring is half full already): its port stays masked
+ * meanwhile, so the lines a booting guest writes in that time are one
+ * event and one pass, not one each (on Lamina an event wakes dom0 at
+ * once: the scheduler's wake boost), and the guest is not stopped line by
+ * line. Short enough that a guest filling its ring (Linux's hvc_xen spins
+ * on a full one) is not held long: docs/benchmarks.md, "consoled's event
+ * budget".
+ */
+#define BATCH_US	300
 
 /*
  * Output taken from one ring in one go: a guest refilling its ring from
@@ -111,12 +124,17 @@ static void say(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static long long now_ms(void)
+static long long now_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static long long now_ms(void)
+{
+	return now_us() / 1000;
 }
 
 static struct guest *find_guest(unsigned int domid)
@@ -417,6 +435,21 @@ static void rescan(void)
 	free(names);
 }
 
+/* Its ring at least half full (or its indices garbage): take the output now. */
+static bool ring_half_full(const struct guest *g)
+{
+	uint32_t used = __atomic_load_n(&g->intf->out_prod, __ATOMIC_ACQUIRE) - g->intf->out_cons;
+
+	return used >= XENCONS_OUT_SIZE / 2;
+}
+
+/*
+ * An event: counted in the guest's budget; its output is taken BATCH_US
+ * later with its port masked till then, or at once if its ring is half
+ * full or the budget is spent (the port then stays masked until the
+ * period ends). With a pass already due nothing more is done: that pass
+ * unmasks the port.
+ */
 static void on_event(void)
 {
 	int port = xendev_pending(&dev);
@@ -426,14 +459,25 @@ static void on_event(void)
 		return;
 	for (i = 0; i < nr_guests; i++) {
 		struct guest *g = &guests[i];
+		long long now = now_us();
+		bool within;
 
 		if (g->local_port != port)
 			continue;
+		within = cons_rate_event(&g->rate, now / 1000);
+		if (g->take_at) {		/* a pass is due: it unmasks */
+			g->masked |= !within;
+			return;
+		}
+		if (within && !ring_half_full(g)) {
+			g->take_at = now + BATCH_US;
+			return;
+		}
 		if (!take_output(g)) {
 			release_guest(g);
 			return;
 		}
-		if (!cons_rate_event(&g->rate, now_ms())) {
+		if (!within) {
 			g->masked = true;	/* over its budget: until cons_rate_tick() */
 			return;
 		}
@@ -443,22 +487,25 @@ static void on_event(void)
 }
 
 /*
- * Guests whose rate-limit period ended with their port masked (events that
- * came meanwhile are pending: the unmask delivers them), and those whose
- * output take_output() left in the ring, for one more pass if their budget
- * has an event left (else at the period's end). A guest that breaks its
- * ring here is let go. Returns poll()'s timeout for what is left.
+ * Guests whose pass after an event is due (on_event() set it BATCH_US
+ * ahead), those whose rate-limit period ended with their port masked
+ * (events that came meanwhile are pending: the unmask delivers them), and
+ * those whose output take_output() left in the ring, for one more pass if
+ * their budget has an event left (else at the period's end). A guest that
+ * breaks its ring here is let go. Returns the wait for what is left, in
+ * microseconds, or -1.
  */
-static int serve_deferred(void)
+static long long serve_deferred(void)
 {
-	long long now = now_ms(), wait = -1;
+	long long now_u = now_us(), now = now_u / 1000, wait = -1;
 	unsigned int i;
 
 	for (i = nr_guests; i-- > 0;) {
 		struct guest *g = &guests[i];
+		bool due = g->take_at && g->take_at <= now_u;
 		/* a deferred pass spends an event too, but masks nothing */
-		bool unmask = cons_rate_tick(&g->rate, now) && g->masked;
-		bool again = g->more && cons_rate_wait(&g->rate, now) < 0;
+		bool unmask = (cons_rate_tick(&g->rate, now) && g->masked && !g->take_at) || due;
+		bool again = g->more && !due && cons_rate_wait(&g->rate, now) < 0;
 
 		if (again)
 			cons_rate_event(&g->rate, now);
@@ -466,6 +513,10 @@ static int serve_deferred(void)
 			release_guest(g);
 			continue;
 		}
+		if (due)
+			g->take_at = 0;
+		if (due && g->masked && cons_rate_wait(&g->rate, now) >= 0)
+			unmask = false;		/* over its budget: at the period's end */
 		if (unmask) {
 			g->masked = false;
 			xendev_unmask(&dev, (unsigned int)g->local_port);
@@ -475,12 +526,15 @@ static int serve_deferred(void)
 		const struct guest *g = &guests[i];
 		long long w = cons_rate_wait(&g->rate, now);
 
+		w = w < 0 ? -1 : w * 1000;
 		if (g->more && w < 0)
 			w = 0;
+		if (g->take_at && (w < 0 || g->take_at - now_u < w))
+			w = g->take_at - now_u;
 		if (w >= 0 && (wait < 0 || w < wait))
 			wait = w;
 	}
-	return (int)wait;
+	return wait;
 }
 
 /* Watch events: true if any came (queued ones included), -errno if the store went. */
@@ -502,14 +556,17 @@ static int loop(void)
 	for (;;) {
 		struct pollfd pfd[2 + MAX_GUESTS];
 		unsigned int i, n = 2;
-		int rc, timeout = serve_deferred();
+		long long wait = serve_deferred();
+		struct timespec timeout = { .tv_sec = wait / 1000000,
+					    .tv_nsec = wait % 1000000 * 1000 };
+		int rc;
 
 		pfd[0] = (struct pollfd){ .fd = xs_fileno(xs), .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = dev.evtchn_fd, .events = POLLIN };
 		for (i = 0; i < nr_guests; i++)
 			pfd[n++] = (struct pollfd){ .fd = guests[i].pty,
 						    .events = input_room(&guests[i]) ? POLLIN : 0 };
-		if (poll(pfd, n, timeout) < 0 && errno != EINTR)
+		if (ppoll(pfd, n, wait < 0 ? NULL : &timeout, NULL) < 0 && errno != EINTR)
 			return -errno;
 		if (pfd[1].revents & POLLIN)
 			on_event();

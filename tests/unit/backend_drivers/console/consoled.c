@@ -19,7 +19,7 @@
 
 #define PORT	5
 
-static long long fake_now;		/* ms */
+static long long fake_now;		/* us */
 static struct xencons_interface *page;
 static bool refill;			/* the guest refills its ring as soon as there is room */
 static unsigned int notifies, unmasks, unbinds;
@@ -28,9 +28,18 @@ static unsigned long long produced;
 int fake_clock_gettime(clockid_t clk, struct timespec *ts)
 {
 	(void)clk;
-	ts->tv_sec = fake_now / 1000;
-	ts->tv_nsec = (fake_now % 1000) * 1000000;
+	ts->tv_sec = fake_now / 1000000;
+	ts->tv_nsec = (fake_now % 1000000) * 1000;
 	return 0;
+}
+
+/* The guest's side: @len bytes of a line, as hvc_xen's write puts them. */
+static void guest_write(unsigned int len)
+{
+	while (len--) {
+		page->out[MASK_XENCONS_OUT(page->out_prod++)] = 'l';
+		produced++;
+	}
 }
 
 /* The guest's side: fill the ring up, as hvc_xen's write does. */
@@ -120,11 +129,11 @@ static void one_guest(void)
 	refill = false;
 	notifies = unmasks = unbinds = 0;
 	produced = 0;
-	fake_now = 100000;
+	fake_now = 100000 * 1000LL;
 	nr_guests = 1;
 	guests[0] = (struct guest){ .domid = 3, .intf = page, .local_port = PORT, .pty = -1,
 				    .pty_slave = -1, .log.fd = -1 };
-	cons_rate_init(&guests[0].rate, fake_now);
+	cons_rate_init(&guests[0].rate, fake_now / 1000);
 }
 
 /*
@@ -136,7 +145,7 @@ static void one_guest(void)
 static void writer_as_fast_as_it_can(void)
 {
 	unsigned int passes = 0;
-	int timeout;
+	long long timeout;
 
 	one_guest();
 	refill = true;
@@ -150,11 +159,11 @@ static void writer_as_fast_as_it_can(void)
 	while ((timeout = serve_deferred()) == 0 && passes < 1000)
 		passes++;
 	EXPECT_EQ(passes, CONS_RATE_ALLOWANCE - 2);	/* the last pass comes back with the wait */
-	EXPECT_EQ(timeout, CONS_RATE_PERIOD_MS);
+	EXPECT_EQ(timeout, CONS_RATE_PERIOD_MS * 1000);
 	EXPECT_EQ(produced - (page->out_prod - page->out_cons),
 		  (unsigned long long)CONS_RATE_ALLOWANCE * DRAIN_MAX);
 	/* the next period, the next budget */
-	fake_now += CONS_RATE_PERIOD_MS;
+	fake_now += CONS_RATE_PERIOD_MS * 1000;
 	EXPECT_EQ(serve_deferred(), 0);
 	EXPECT_EQ(unmasks, 1);		/* the first event's: no deferred pass masked the port */
 	EXPECT_EQ(produced - (page->out_prod - page->out_cons),
@@ -167,23 +176,67 @@ static void writer_as_fast_as_it_can(void)
 	EXPECT(!guests[0].more);
 }
 
-/* Xen 4.17 xenconsoled's budget: 29 events answered, the 30th leaves the port masked. */
+/*
+ * An event storm: the first event masks the port until the pass BATCH_US
+ * later; events that come anyway (as if the mask were ignored) spend the
+ * budget of CONS_RATE_ALLOWANCE, past which the pass leaves the port
+ * masked until the period ends. 10 000 events: one pass, one unmask a
+ * period (before the batching: 199 unmasks, each a pass).
+ */
 static void event_storm(void)
+{
+	long long start;
+	unsigned int i;
+
+	one_guest();
+	start = fake_now;
+	for (i = 0; i < 10000; i++)
+		on_event();
+	EXPECT_EQ(unmasks, 0);
+	EXPECT_EQ(serve_deferred(), BATCH_US);
+	fake_now += BATCH_US;
+	EXPECT_EQ(serve_deferred(), CONS_RATE_PERIOD_MS * 1000);	/* ms-grained budget */
+	EXPECT_EQ(unmasks, 0);
+	fake_now = start + (CONS_RATE_PERIOD_MS - 1) * 1000;
+	EXPECT_EQ(serve_deferred(), 1000);
+	EXPECT_EQ(unmasks, 0);
+	fake_now = start + CONS_RATE_PERIOD_MS * 1000;
+	EXPECT_EQ(serve_deferred(), -1);		/* unmasked, nothing left to wait for */
+	EXPECT_EQ(unmasks, 1);
+	EXPECT_EQ(notifies, 0);				/* nothing written, nothing to say */
+}
+
+/*
+ * A booting guest's lines: the event of the first leaves the port masked
+ * and nothing taken; the lines written in the next BATCH_US are taken in
+ * one pass, one notify and one unmask. A ring half full at the event is
+ * taken at once.
+ */
+static void lines_batched(void)
 {
 	unsigned int i;
 
 	one_guest();
-	for (i = 0; i < 10000; i++)
-		on_event();
-	EXPECT_EQ(unmasks, CONS_RATE_ALLOWANCE - 1);
-	EXPECT_EQ(serve_deferred(), CONS_RATE_PERIOD_MS);
-	fake_now += CONS_RATE_PERIOD_MS - 1;
-	EXPECT_EQ(serve_deferred(), 1);
-	EXPECT_EQ(unmasks, CONS_RATE_ALLOWANCE - 1);
-	fake_now += 1;
-	EXPECT_EQ(serve_deferred(), -1);		/* unmasked, nothing left to wait for */
-	EXPECT_EQ(unmasks, CONS_RATE_ALLOWANCE);
-	EXPECT_EQ(notifies, 0);				/* nothing written, nothing to say */
+	guest_write(80);
+	on_event();
+	EXPECT_EQ(page->out_cons, 0);
+	EXPECT_EQ(unmasks, 0);
+	for (i = 0; i < 10; i++)
+		guest_write(80);		/* no event: the port is masked */
+	fake_now += 100;
+	EXPECT_EQ(serve_deferred(), BATCH_US - 100);
+	EXPECT_EQ(page->out_cons, 0);
+	fake_now += BATCH_US - 100;
+	EXPECT_EQ(serve_deferred(), -1);
+	EXPECT_EQ(page->out_cons, 11 * 80);
+	EXPECT_EQ(unmasks, 1);
+	EXPECT_EQ(notifies, 1);
+	guest_write(XENCONS_OUT_SIZE / 2);
+	on_event();
+	EXPECT_EQ(page->out_cons, page->out_prod);
+	EXPECT_EQ(unmasks, 2);
+	EXPECT_EQ(notifies, 2);
+	EXPECT_EQ(guests[0].take_at, 0);
 }
 
 /* Garbage indices: the console is let go, the daemon goes on. */
@@ -218,6 +271,7 @@ int main(void)
 	unit_suite = "backend_drivers/console/consoled";
 	RUN(writer_as_fast_as_it_can);
 	RUN(event_storm);
+	RUN(lines_batched);
 	RUN(garbage_indices);
 	return 0;
 }
