@@ -12,10 +12,11 @@
  * once the hypervisor says so (VIRQ_DOM_EXC, ring.c): a toolstack need not
  * be there to ask.
  *
- * The quotas (Xen 4.17's limits, `-q NAME=N`) are at the end; the other
- * files check against them.
+ * The write rate limit and the quotas (Xen 4.17's limits, `-q NAME=N`)
+ * are at the end; the other files check against them.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,8 +90,11 @@ bool domain_stalled(unsigned int domid)
 	if (!domid || !d)
 		return false;
 	return (quota.memory && d->memory >= (long)quota.memory) ||
-	       (quota.outstanding && d->outstanding >= quota.outstanding);
+	       (quota.outstanding && d->outstanding >= quota.outstanding) ||
+	       (d->introduced && d->wrl_credit < 0);
 }
+
+static void wrl_reset(void);
 
 /* For tests and the fuzzer: forget every domain. */
 void domain_reset_all(void)
@@ -101,7 +105,11 @@ void domain_reset_all(void)
 		free(domains[i]);
 		domains[i] = NULL;
 	}
+	wrl_reset();
 }
+
+static void wrl_new(struct domain *d);
+static void wrl_gone(struct domain *d);
 
 /* Queues the special watch event @name on @list (fired after the reply). */
 static int fire_special(struct event **list, const char *name)
@@ -124,6 +132,7 @@ static int fire_special(struct event **list, const char *name)
 /* What RELEASE does to a domain, whoever asks. */
 static void release(struct domain *d)
 {
+	wrl_gone(d);
 	if (d->ring) {
 		ring_detach(d->ring);
 		d->ring = NULL;
@@ -163,6 +172,8 @@ int do_introduce(struct req *r)
 		return rc;
 	if (rc == -ENODEV)
 		log_msg("domain %lu introduced without a ring (no Xen devices)", domid);
+	if (!again && domid)
+		wrl_new(d);
 	d->introduced = true;
 	if (d->ring)
 		conn_reset(d->ring);
@@ -282,6 +293,147 @@ int do_set_target(struct req *r)
 		return rc;
 	d->target = target;
 	return reply_str(r, "OK");
+}
+
+/*
+ * ---- the write rate limit: Xen 4.17 C xenstored's (its wrl_* code) ----
+ *
+ * A domain other than dom0 earns WRL_RATE writes a second divided by the
+ * number of introduced domains (dom0 counted), in whole milliseconds; it
+ * keeps up to WRL_DBURST of them and gives what is over to a common
+ * reserve (up to WRL_GBURST, the rest is lost); a domain whose credit is
+ * below 0 when counted takes from the reserve first. A new domain starts
+ * with up to WRL_DBURST taken from the reserve, which may owe up to
+ * WRL_NEWDOMS bursts; a domain released gives back up to WRL_DBURST. A
+ * write (a node written or removed outside a transaction, while some
+ * transaction is open; a commit, while another is) costs WRL_FACTOR, and
+ * a domain left below 0 is stalled (domain_stalled): none of its requests
+ * is read until wrl_check() finds its credit back. It is said once a
+ * domain ("is affected"), again when the limit holds someone back after
+ * WRL_LOGEVERY_MS without ("rate limiting restarts"), and the end of
+ * such a time ("not in force recently").
+ */
+#define WRL_CREDIT_MAX	(1000L * 1000 * 1000)
+
+long wrl_ntxns;
+uint64_t (*wrl_clock)(void) = now_ms;
+static long wrl_ndomains;	/* introduced domains, dom0 too */
+static long wrl_reserve;	/* >= -WRL_NEWDOMS bursts, <= WRL_GBURST writes */
+static int64_t wrl_last_held = -1;	/* ms of the last write held back; -1: none lately */
+
+/* Moves what keeps *from >= floor and *to <= ceil; nothing if either is past it. */
+static void wrl_move(long *from, long floor, long *to, long ceil)
+{
+	long n = *from - floor < ceil - *to ? *from - floor : ceil - *to;
+
+	if (n > 0) {
+		*from -= n;
+		*to += n;
+	}
+}
+
+/* dom0 alone: introduced from the start, its burst taken from the reserve. */
+static void wrl_reset(void)
+{
+	wrl_ndomains = 1;
+	wrl_reserve = -WRL_DBURST * WRL_FACTOR;
+	wrl_last_held = -1;
+}
+
+static void wrl_new(struct domain *d)
+{
+	if (!wrl_ndomains)
+		wrl_reset();
+	d->wrl_credit = 0;
+	d->wrl_stamp = wrl_clock();
+	d->wrl_logged = false;
+	wrl_ndomains++;
+	wrl_move(&wrl_reserve, -WRL_NEWDOMS * WRL_DBURST * WRL_FACTOR, &d->wrl_credit,
+		 WRL_DBURST * WRL_FACTOR);
+}
+
+static void wrl_gone(struct domain *d)
+{
+	if (!d->introduced || !d->domid)
+		return;
+	wrl_ndomains--;
+	wrl_move(&d->wrl_credit, 0, &wrl_reserve, WRL_DBURST * WRL_FACTOR);
+	d->wrl_credit = 0;
+}
+
+/* The credit @d earned up to @now, its surplus to the reserve. */
+static void wrl_update(struct domain *d, uint64_t now)
+{
+	uint64_t ms = now > d->wrl_stamp ? now - d->wrl_stamp : 0;
+	long surplus = 0, gain;
+
+	if (ms > 1000000000ULL)
+		ms = 1000000000ULL;
+	gain = (long)(ms * WRL_RATE * WRL_FACTOR / ((uint64_t)wrl_ndomains * 1000));
+	d->wrl_credit = d->wrl_credit + gain < WRL_CREDIT_MAX ? d->wrl_credit + gain
+							      : WRL_CREDIT_MAX;
+	wrl_move(&wrl_reserve, 0, &d->wrl_credit, 0);
+	wrl_move(&d->wrl_credit, WRL_DBURST * WRL_FACTOR, &surplus, WRL_CREDIT_MAX);
+	wrl_move(&surplus, 0, &wrl_reserve, WRL_GBURST * WRL_FACTOR);
+	d->wrl_stamp = now;
+}
+
+/* The introduced domain other than dom0 that @c writes for, or NULL. */
+static struct domain *wrl_domain(unsigned int domid)
+{
+	struct domain *d = domid ? domain_get(domid, false) : NULL;
+
+	return d && d->introduced ? d : NULL;
+}
+
+void wrl_write(const struct conn *c, bool commit)
+{
+	struct domain *d = c->privileged ? NULL : wrl_domain(c->domid);
+	uint64_t now;
+
+	/* nobody to make room for: no transaction open (but a commit's own) */
+	if (!d || wrl_ntxns <= (commit ? 1 : 0))
+		return;
+	now = wrl_clock();
+	wrl_update(d, now);
+	d->wrl_credit -= WRL_FACTOR;
+	if (d->wrl_credit >= 0)
+		return;
+	if (!d->wrl_logged) {
+		d->wrl_logged = true;
+		log_msg("write rate limit: domain %u is affected", d->domid);
+	} else if (wrl_last_held < 0) {
+		log_msg("write rate limit: rate limiting restarts");
+	}
+	wrl_last_held = (int64_t)now;
+}
+
+/*
+ * Counts @domid's credit up to @now: -1 if it may be read, else the
+ * milliseconds until its credit is back (rounded up where Xen's rounds
+ * down, which would wake the loop for nothing before).
+ */
+long wrl_check(unsigned int domid, uint64_t now)
+{
+	struct domain *d = wrl_domain(domid);
+	uint64_t wait;
+
+	if (!d)
+		return -1;
+	wrl_update(d, now);
+	if (d->wrl_credit >= 0)
+		return -1;
+	wait = ((uint64_t)-d->wrl_credit * 1000 * wrl_ndomains + WRL_RATE * WRL_FACTOR - 1) /
+	       (WRL_RATE * WRL_FACTOR);
+	return wait > INT_MAX ? INT_MAX : (long)wait;
+}
+
+void wrl_log_periodic(uint64_t now)
+{
+	if (wrl_last_held >= 0 && now - (uint64_t)wrl_last_held > WRL_LOGEVERY_MS) {
+		log_msg("write rate limit: not in force recently");
+		wrl_last_held = -1;
+	}
 }
 
 /* ---- quotas: the limits every unprivileged domain is held to ---- */

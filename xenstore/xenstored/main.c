@@ -50,11 +50,16 @@ static void serve(int lfd)
 		uint64_t now = now_ms(), wake = 0;
 		int timeout = -1;
 
-		/* domains' watch events unread too long go; then the rings
-		 * whose domain that, or the last round, let be read again */
+		/* domains' watch events unread too long go, write credit
+		 * comes back; then the rings whose domain that, or the last
+		 * round, let be read again */
+		wrl_log_periodic(now);
 		for (c = conn_list; c; c = c->next) {
 			uint64_t next_deadline = conn_expire_events(c, now);
+			long credit_wait = c->privileged ? -1 : wrl_check(c->domid, now);
 
+			if (credit_wait >= 0 && (!next_deadline || now + credit_wait < next_deadline))
+				next_deadline = now + credit_wait;
 			if (next_deadline && (!wake || next_deadline < wake))
 				wake = next_deadline;
 			n++;

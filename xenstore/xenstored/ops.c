@@ -338,6 +338,8 @@ static int do_transaction_end(struct req *r)
 	r->c->ntxns--;
 	if (!strcmp(r->argv[0], "T"))
 		rc = txn_commit(t, &r->events);
+	if (!strcmp(r->argv[0], "T") && !rc)
+		wrl_write(r->c, true);	/* its own still counts in wrl_ntxns */
 	txn_free(t);
 	r->t = NULL;
 	return rc ? rc : reply_ok(r);

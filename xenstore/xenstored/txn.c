@@ -47,6 +47,7 @@ struct txn *txn_new(struct conn *c, uint32_t id)
 			free(t);
 			return NULL;
 		}
+		wrl_ntxns++;
 	}
 	return t;
 }
@@ -55,6 +56,8 @@ void txn_free(struct txn *t)
 {
 	if (!t)
 		return;
+	if (t->id)
+		wrl_ntxns--;
 	domain_memory_add(t->conn->domid, -t->charge);
 	if (t->overlay)
 		tdb_close(t->overlay);
@@ -195,6 +198,8 @@ int txn_put(struct txn *t, struct node *n)
 	rc = touch(t, n->path);
 	if (rc)
 		return rc;
+	if (!t->id)
+		wrl_write(t->conn, false);	/* in a transaction: at its commit */
 	buf = node_encode(n, &len);
 	return overlay_store(t, n->path, buf, len);
 }
@@ -207,6 +212,8 @@ int txn_del(struct txn *t, const char *path)
 
 	if (rc)
 		return rc;
+	if (!t->id)
+		wrl_write(t->conn, false);
 	buf = record_deleted(&len);
 	return overlay_store(t, path, buf, len);
 }

@@ -182,6 +182,9 @@ struct domain {
 	bool introduced;
 	unsigned int target;	/* SET_TARGET, or DOMID_INVALID */
 	struct conn *ring;	/* its shared-ring connection, if any */
+	long wrl_credit;	/* write rate limit: writes x WRL_FACTOR; < 0: stalled */
+	uint64_t wrl_stamp;	/* ms: credit counted up to then */
+	bool wrl_logged;	/* "domain N is affected" said once */
 };
 struct domain *domain_get(unsigned int domid, bool create);
 void domain_nodes_add(unsigned int domid, int delta);
@@ -189,6 +192,25 @@ void domain_memory_add(unsigned int domid, long delta);
 bool domain_memory_over(unsigned int domid, long delta);
 bool domain_stalled(unsigned int domid);
 void domain_reset_all(void);
+
+/*
+ * domain.c: Xen 4.17 C xenstored's write rate limit (xenstore/README.md).
+ * wrl_ntxns counts the explicit transactions open in every connection;
+ * a write is charged to an introduced domain other than dom0 only while
+ * one is (a commit, while another one is). wrl_clock is now_ms() but in
+ * the unit tests.
+ */
+#define WRL_FACTOR	1000	/* a write's cost, in credit units */
+#define WRL_RATE	200	/* writes a second, shared by the domains */
+#define WRL_DBURST	10	/* writes a domain may save */
+#define WRL_GBURST	1000	/* writes the common reserve may hold */
+#define WRL_NEWDOMS	5	/* new domains' bursts the reserve may owe */
+#define WRL_LOGEVERY_MS	120000	/* "not in force recently" after that long */
+extern long wrl_ntxns;
+extern uint64_t (*wrl_clock)(void);
+void wrl_write(const struct conn *c, bool commit);
+long wrl_check(unsigned int domid, uint64_t now);
+void wrl_log_periodic(uint64_t now);
 
 /* conn.c */
 /*

@@ -184,6 +184,7 @@ static uint32_t txn_start(struct conn *c)
 static void setup(void)
 {
 	quota = default_quota;
+	wrl_clock = now_ms;
 	domain_reset_all();
 	if (store_open(NULL))
 		abort();
@@ -1900,6 +1901,221 @@ static void bad_arguments(void)
 	CHECK(ERR(req(d0, XS_CONTROL, 0, NULL), "EINVAL"));
 }
 
+/* ---- Xen 4.17 C xenstored's write rate limit (domain.c, wrl_*) ---- */
+
+static uint64_t fake_ms;
+
+static uint64_t fake_clock(void)
+{
+	return fake_ms;
+}
+
+/*
+ * dom5 and dom6 introduced (recorded only: no Xen devices here) on a
+ * clock that moves only when the case moves it: three domains with dom0,
+ * each earning 200/3 writes a second; dom5 and dom6 start with a burst of
+ * 10 each, taken from the reserve (dom0 took its own: it owes 30).
+ */
+static bool wrl_start(void)
+{
+	fake_ms = 1000000;
+	wrl_clock = fake_clock;
+	if (!OK(req(d0, XS_INTRODUCE, 0, "5", "1", "1", NULL)) ||
+	    !OK(req(d0, XS_INTRODUCE, 0, "6", "1", "2", NULL)))
+		return false;
+	drain(d0);
+	return write_val(d0, 0, "/local/domain/6/y", "0") &&
+	       OK(req(d0, XS_SET_PERMS, 0, "/local/domain/6/y", "n6", NULL)) &&
+	       !strcmp(readv(d5, 0, "name"), "five");
+}
+
+static long credit_of(unsigned int domid)
+{
+	return domain_get(domid, false)->wrl_credit;
+}
+
+/*
+ * Writes are charged only while a transaction is open (Xen's: the limit
+ * is there so that transactions can commit): a domain over its burst is
+ * then stalled, its requests unread, until its credit is back; dom0
+ * never is, and another domain is answered meanwhile.
+ */
+static void wrl_burst_and_stall(void)
+{
+	uint32_t t;
+	int k;
+
+	CHECK(wrl_start());
+	CHECK(credit_of(5) == WRL_DBURST * WRL_FACTOR);
+	for (k = 0; k < 100; k++)		/* no transaction open: free */
+		CHECK(write_val(d5, 0, "name", "x"));
+	CHECK(credit_of(5) == WRL_DBURST * WRL_FACTOR && !conn_is_throttled(d5));
+	CHECK((t = txn_start(d0)));
+	for (k = 0; k < WRL_DBURST; k++)
+		CHECK(write_val(d5, 0, "name", "y"));
+	CHECK(credit_of(5) == 0 && !conn_is_throttled(d5));
+	CHECK(write_val(d5, 0, "name", "z"));	/* done, but leaves it stalled */
+	CHECK(credit_of(5) == -WRL_FACTOR && conn_is_throttled(d5));
+	CHECK(ERR(req(d5, XS_READ, 0, "name", NULL), "none"));	/* not read */
+	CHECK(!strcmp(readv(d0, 0, "/local/domain/5/name"), "z"));
+	/* dom6 has its own burst; dom0 has no limit */
+	CHECK(write_val(d6, 0, "y", "1") && !strcmp(readv(d6, 0, "y"), "1"));
+	for (k = 0; k < 100; k++)
+		CHECK(write_val(d0, 0, "/local/domain/6/y", "2"));
+	CHECK(!conn_is_throttled(d0) && !conn_is_throttled(d6));
+	/* one write at 200/3 a second: 15 ms (Xen's arithmetic: 200 units a ms / 3) */
+	CHECK(wrl_check(5, fake_ms) == 15);
+	fake_ms += 14;
+	CHECK(wrl_check(5, fake_ms) == 2 && conn_is_throttled(d5));	/* 933 of 1000 */
+	fake_ms += 2;
+	CHECK(wrl_check(5, fake_ms) == -1 && !conn_is_throttled(d5));
+	CHECK(!strcmp(readv(d5, 0, "name"), "z"));
+	CHECK(OK(req(d0, XS_TRANSACTION_END, t, "F", NULL)));
+	for (k = 0; k < 100; k++)		/* none open again: free again */
+		CHECK(write_val(d5, 0, "name", "w"));
+	CHECK(!conn_is_throttled(d5) && wrl_ntxns == 0);
+	CHECK(wrl_check(0, fake_ms) == -1 && wrl_check(77, fake_ms) == -1);
+}
+
+/*
+ * A transaction's writes are charged as one, when it commits, and only if
+ * another transaction is open then; an abort or a failed commit costs
+ * nothing. Every node a request writes or removes costs one.
+ */
+static void wrl_commits(void)
+{
+	char path[32];
+	uint32_t t, t0;
+	int k;
+
+	CHECK(wrl_start());
+	CHECK((t = txn_start(d5)));
+	for (k = 0; k < 30; k++) {
+		snprintf(path, sizeof(path), "n%d", k);
+		CHECK(write_val(d5, t, path, "v"));
+	}
+	CHECK(OK(req(d5, XS_TRANSACTION_END, t, "T", NULL)));	/* alone: free */
+	CHECK(credit_of(5) == WRL_DBURST * WRL_FACTOR);
+	CHECK((t0 = txn_start(d0)));
+	CHECK((t = txn_start(d5)) && write_val(d5, t, "n0", "w"));
+	CHECK(OK(req(d5, XS_TRANSACTION_END, t, "T", NULL)));
+	CHECK(credit_of(5) == (WRL_DBURST - 1) * WRL_FACTOR);
+	CHECK((t = txn_start(d5)) && write_val(d5, t, "n0", "u"));
+	CHECK(OK(req(d5, XS_TRANSACTION_END, t, "F", NULL)));
+	CHECK((t = txn_start(d5)) && !strcmp(readv(d5, t, "n1"), "v"));
+	CHECK(write_val(d5, t, "n2", "u") && write_val(d0, 0, "/local/domain/5/n1", "x"));
+	CHECK(ERR(req(d5, XS_TRANSACTION_END, t, "T", NULL), "EAGAIN"));
+	CHECK(credit_of(5) == (WRL_DBURST - 1) * WRL_FACTOR);
+	/* outside a transaction: a new node and its parent's child list, two */
+	CHECK(write_val(d5, 0, "new", "v"));
+	CHECK(credit_of(5) == (WRL_DBURST - 3) * WRL_FACTOR);
+	CHECK(OK(req(d5, XS_RM, 0, "new", NULL)));	/* the node and its parent */
+	CHECK(credit_of(5) == (WRL_DBURST - 5) * WRL_FACTOR);
+	CHECK(OK(req(d0, XS_TRANSACTION_END, t0, "F", NULL)));
+}
+
+/*
+ * The reserve: new domains take their burst from it while it owes less
+ * than WRL_NEWDOMS bursts; a released domain gives its credit back; what
+ * a domain earns beyond its burst goes there (up to WRL_GBURST), and a
+ * domain below 0 takes from it before it waits.
+ */
+static void wrl_reserve(void)
+{
+	static const char *const ids[] = { "7", "8", "9" };
+	unsigned int k;
+	uint32_t t;
+
+	CHECK(wrl_start());				/* the reserve owes 30 */
+	for (k = 0; k < 3; k++)
+		CHECK(OK(req(d0, XS_INTRODUCE, 0, ids[k], "1", "1", NULL)));
+	drain(d0);
+	CHECK(credit_of(7) == WRL_DBURST * WRL_FACTOR && credit_of(8) == WRL_DBURST * WRL_FACTOR);
+	CHECK(credit_of(9) == 0);			/* it owes 50: no more */
+	CHECK(OK(req(d0, XS_RELEASE, 0, "7", NULL)));	/* gives its 10 back */
+	drain(d0);
+	CHECK(OK(req(d0, XS_RELEASE, 0, "9", NULL)));	/* has none */
+	drain(d0);
+	CHECK(OK(req(d0, XS_INTRODUCE, 0, "9", "1", "1", NULL)));
+	drain(d0);
+	CHECK(credit_of(9) == WRL_DBURST * WRL_FACTOR);	/* it owes 50 again */
+	/* 5 domains now; 10 s later dom6 has earned 400 writes and saves 10 */
+	fake_ms += 10000;
+	CHECK(wrl_check(6, fake_ms) == -1 && credit_of(6) == WRL_DBURST * WRL_FACTOR);
+	/* the reserve: -50 + dom6's 400 + dom5's own 400 at its first write */
+	CHECK((t = txn_start(d0)));
+	for (k = 0; k < WRL_DBURST + 750; k++) {
+		CHECK(write_val(d5, 0, "name", "x"));
+		CHECK(wrl_check(5, fake_ms) == -1);	/* the main loop's look */
+	}
+	CHECK(write_val(d5, 0, "name", "x") && wrl_check(5, fake_ms) == 25);
+	CHECK(conn_is_throttled(d5));
+	CHECK(OK(req(d0, XS_TRANSACTION_END, t, "F", NULL)));
+}
+
+/*
+ * A hostile domU floods writes while a transaction is open (a toolstack's,
+ * say), reading its replies: for one second of the main loop (a look at
+ * each domain's credit each ms, as serve() does) it gets its burst and
+ * about its 200/3 writes a second through, not the 1000 it asked for;
+ * dom6 writing 20 times a second meanwhile is answered at once every
+ * time and dom0 is never held.
+ */
+static void attack_write_flood(void)
+{
+	static char buf[1000 * 64];
+	struct xsd_sockmsg h = { XS_WRITE, 0, 0, 0 };
+	size_t len = 0, off = 0;
+	unsigned int ms, done = 0;
+	struct msg m;
+	uint32_t t;
+	int k;
+
+	CHECK(wrl_start());
+	for (k = 0; k < 1000; k++) {
+		h.req_id = k;
+		h.len = 6;
+		memcpy(buf + len, &h, sizeof(h));
+		memcpy(buf + len + sizeof(h), "name\0x", 6);
+		len += sizeof(h) + 6;
+	}
+	CHECK((t = txn_start(d0)));
+	for (ms = 0; ms < 1000; ms++, fake_ms++) {
+		long used;
+
+		wrl_check(5, fake_ms);
+		wrl_check(6, fake_ms);
+		used = conn_feed(d5, buf + off, len - off);
+		CHECK(used >= 0);
+		off += (size_t)used;
+		while (pop(d5, &m)) {
+			CHECK(m.h.type == XS_WRITE);
+			done++;
+		}
+		if (ms % 50 == 0) {
+			CHECK(write_val(d6, 0, "y", "1"));	/* answered at once */
+			CHECK(!strcmp(readv(d6, 0, "y"), "1"));
+		}
+		CHECK(write_val(d0, 0, "/local/domain/0/busy", "1"));
+	}
+	/* 10 + 1000 ms x 200/3 = 76, and dom6's savings (~46) via the reserve owing 30 */
+	CHECK(done >= 10 + 66 && done <= 10 + 66 + 20);
+	CHECK(!conn_is_throttled(d0) && !conn_is_throttled(d6));
+	CHECK(OK(req(d0, XS_TRANSACTION_END, t, "F", NULL)));
+	/* no transaction open: the rest goes through */
+	fake_ms += 1000;
+	wrl_check(5, fake_ms);
+	while (off < len) {
+		long used = conn_feed(d5, buf + off, len - off);
+
+		CHECK(used > 0);
+		off += (size_t)used;
+		while (pop(d5, &m))
+			done++;
+	}
+	CHECK(done == 1000);
+}
+
 int main(void)
 {
 	log_verbose = -1;	/* expected errors would log; keep the output to results */
@@ -1951,5 +2167,9 @@ int main(void)
 	RUN(attack_missing_nodes);
 	RUN(attack_special_paths);
 	RUN(attack_payload_tails);
+	RUN(wrl_burst_and_stall);
+	RUN(wrl_commits);
+	RUN(wrl_reserve);
+	RUN(attack_write_flood);
 	return 0;
 }
