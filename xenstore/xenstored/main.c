@@ -60,6 +60,10 @@ static void serve(int lfd)
 
 			if (credit_wait >= 0 && (!next_deadline || now + credit_wait < next_deadline))
 				next_deadline = now + credit_wait;
+			/* a client's requests held back until now: no new byte may
+			 * come to wake the poll, its stash is fed after it (sock_write) */
+			if (c->fd >= 0 && c->stash_len && !c->dead && !conn_is_throttled(c))
+				next_deadline = now;
 			if (next_deadline && (!wake || next_deadline < wake))
 				wake = next_deadline;
 			n++;

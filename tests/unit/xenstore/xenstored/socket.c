@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 #include <lamina/io/xs_wire.h>
 #include "xs.h"
@@ -372,6 +373,84 @@ out:
 	xs_close(h), xs_close(g);
 }
 
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The write rate limit in the daemon's own loop (Xen 4.17's, see
+ * xenstore/README.md): a client turned into domain 11, introduced, sends
+ * 110 writes at once while dom0 holds a transaction open. With at least
+ * two domains it earns at most 100 writes a second past its burst of 10,
+ * so its last reply comes a second later or more; dom0 is answered
+ * meanwhile at once. With the transaction ended the same writes go
+ * through without waiting.
+ */
+static void write_rate_limited(void)
+{
+	static char out[110 * 64];
+	static const char drop[] = "drop-privilege\0" "11";
+	const char *perm[] = { "n11" };
+	char buf[XENSTORE_PAYLOAD_MAX + 1], *v = NULL;
+	struct xs_handle *h = NULL;
+	struct xsd_sockmsg r, q = { XS_CONTROL, 1, 0, sizeof(drop) };
+	long long start, dom0_ms, flood_ms, free_ms;
+	size_t len = 0;
+	uint32_t tx = 0;
+	int fd = raw_connect(), i, round;
+
+	CHECK(fd >= 0 && !xs_open(sock, &h));
+	CHECK(!xs_introduce(h, 11, 1, 1));
+	CHECK(!xs_mkdir(h, 0, "/local/domain/11") &&
+	      !xs_set_perms(h, 0, "/local/domain/11", perm, 1));
+	memcpy(buf, &q, sizeof(q));
+	memcpy(buf + sizeof(q), drop, sizeof(drop));
+	CHECK(write(fd, buf, sizeof(q) + sizeof(drop)) == (ssize_t)(sizeof(q) + sizeof(drop)));
+	CHECK(raw_reply(fd, &r, buf, 3000) == XS_CONTROL);
+	for (i = 0; i < 110; i++) {
+		struct xsd_sockmsg w = { XS_WRITE, 100 + i, 0, 6 };
+
+		memcpy(out + len, &w, sizeof(w));
+		memcpy(out + len + sizeof(w), "data\0v", 6);
+		len += sizeof(w) + 6;
+	}
+	for (round = 0; round < 2; round++) {
+		if (!round)
+			CHECK(!xs_transaction_start(h, &tx));
+		start = mono_ms();
+		CHECK(write(fd, out, len) == (ssize_t)len);
+		if (!round) {
+			CHECK(!xs_read(h, 0, "/local/domain/0/name", &v, NULL));
+			dom0_ms = mono_ms() - start;
+		}
+		for (i = 0; i < 110; i++) {
+			CHECK(raw_reply(fd, &r, buf, 5000) == XS_WRITE);
+			CHECK(r.req_id == (uint32_t)(100 + i));
+		}
+		if (!round) {
+			flood_ms = mono_ms() - start;
+			CHECK(!xs_transaction_end(h, tx, false));
+			tx = 0;
+			usleep(50 * 1000);	/* its credit back above 0 */
+		} else {
+			free_ms = mono_ms() - start;
+		}
+	}
+	CHECK(flood_ms >= 900 && dom0_ms < 300 && free_ms < flood_ms / 2);
+	CHECK(!xs_rm(h, 0, "/local/domain/11") && !xs_release(h, 11));
+out:
+	if (tx)
+		xs_transaction_end(h, tx, false);
+	free(v);
+	if (fd >= 0)
+		close(fd);
+	xs_close(h);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -390,5 +469,6 @@ int main(int argc, char **argv)
 	RUN(slow_reader_throttled);
 	RUN(many_clients);
 	RUN(guest_view);
+	RUN(write_rate_limited);
 	return 0;
 }
