@@ -26,14 +26,16 @@ int cons_put_input(struct xencons_interface *intf, const char *data, size_t len)
  * most CONS_RATE_ALLOWANCE events a CONS_RATE_PERIOD_MS period are
  * answered at once; past that its port stays masked until the period
  * ends, so an event storm costs dom0 a bounded amount of work. Times are
- * in milliseconds. xenconsoled answers 30; on Lamina an event wakes dom0
- * at once (the scheduler's wake boost), so consoled takes a booting
- * guest's output about a line an event, and 30 held a Linux domU's boot
- * (its hvc driver spins while the ring is full) for 0.4-0.6 x 10^9 more
- * instructions: 200 (1000 events a second) gives most of it back
- * (docs/benchmarks.md, "consoled's event budget").
+ * in milliseconds. xenconsoled answers 30, and so do we: on Lamina an
+ * event wakes dom0 at once (the scheduler's wake boost), and while
+ * consoled took a booting guest's output at each event, about a line an
+ * event, 30 held a Linux domU's boot (its hvc driver spins while the ring
+ * is full) for 0.4-0.6 x 10^9 more instructions and the budget was 200;
+ * now that consoled takes the output a moment after the event (consoled.c,
+ * BATCH_US), a boot costs the same with 30 as with 200 (docs/benchmarks.md,
+ * "consoled's event budget").
  */
-#define CONS_RATE_ALLOWANCE	200
+#define CONS_RATE_ALLOWANCE	30
 #define CONS_RATE_PERIOD_MS	200
 
 struct cons_rate {

@@ -23,13 +23,13 @@
  * daemon. A guest's output is taken BATCH_US after its event, its port
  * masked till then (at once if its ring is half full), so a storm of
  * events is one pass each BATCH_US at most; a guest is answered at most
- * 200 events each 200 ms besides (Xen 4.17's xenconsoled has the same
- * kind of budget, of 30: cons_ring.h says why ours is larger; past it
- * its port stays masked until the period ends), and a pass takes at most
- * DRAIN_MAX bytes of its output, a further pass costing it an event of
- * that budget: neither an event storm nor a guest writing as fast as it
- * can holds the daemon from the other consoles and the store. Output to a terminal nobody reads is dropped
- * when the terminal's buffer is full; the log keeps the last of it (up to twice --log-size).
+ * 30 events each 200 ms besides, as by Xen 4.17's xenconsoled (past that
+ * its port stays masked until the period ends; cons_ring.h), and a pass
+ * takes at most DRAIN_MAX bytes of its output, a further pass costing it
+ * an event of that budget: neither an event storm nor a guest writing as
+ * fast as it can holds the daemon from the other consoles and the store.
+ * Output to a terminal nobody reads is dropped when the terminal's buffer
+ * is full; the log keeps the last of it (up to twice --log-size).
  */
 #include <errno.h>
 #include <fcntl.h>
