@@ -35,6 +35,7 @@ HV_SRCS := \
 	$(HV_DIR)/arch/x86/platform_op.c \
 	$(HV_DIR)/arch/x86/power.c \
 	$(HV_DIR)/arch/x86/ptwr.c \
+	$(HV_DIR)/arch/x86/int_ops.c \
 	$(HV_DIR)/arch/x86/pv.c \
 	$(HV_DIR)/arch/x86/pv_misc.c \
 	$(HV_DIR)/arch/x86/pv_traps.c \

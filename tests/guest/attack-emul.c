@@ -28,47 +28,17 @@
  * the #PF of a transfer across a page boundary gave its first byte as cr2;
  * every mov to %cr3 was a #GP.
  */
-#include "lib/guest.h"
-#include "lib/mm.h"
-#include "lib/traps.h"
-#include "lib/events.h"
+#include "lib/ptwr.h"
 #include <lamina/physdev.h>
 
 #define CONSOLE_LSR	0x3fd
 #define MSR_FS_BASE_NR	0xC0000100
-
-static uint64_t cr2(void)
-{
-	return ((volatile struct vcpu_info *)&shared->vcpu_info[0])->arch.cr2;
-}
-
-static unsigned int failures;
-
-/* The trap an instruction raised (vector, or -1 for none) against what Xen 4.17 gives. */
-static void judge(const char *what, int vec)
-{
-	int got = traps_taken ? (int)last_trap.vector : -1;
-
-	if (traps_taken > 1 || got != vec) {
-		printf("check failed: %s: %u traps, vector %d (expected %d)\n", what, traps_taken,
-		       got, vec);
-		failures++;
-	}
-}
 
 #define TRY(what, vec, insn, ...) do {					\
 	traps_taken = 0;						\
 	EXPECT_TRAP(insn, __VA_ARGS__);					\
 	judge(what, vec);						\
 } while (0)
-
-static void expect(bool ok, const char *what, uint64_t got)
-{
-	if (!ok) {
-		printf("check failed: %s: %#lx\n", what, (unsigned long)got);
-		failures++;
-	}
-}
 
 static volatile uint64_t *pte;
 static uint64_t page, mfn, ro, rw, start_pt;
@@ -405,16 +375,12 @@ static void cr2_rows(void)
 
 int test_main(struct start_info *si)
 {
-	mm_init(si);
-	CHECK(events_init(si) == 0, "events_init failed");
-	CHECK(traps_install(true) == 0, "set_trap_table failed");
-	CHECK(hypercall2(__HYPERVISOR_vm_assist, VMASST_CMD_enable,
-			 VMASST_TYPE_writable_pagetables) == 0, "vm_assist failed");
-	start_pt = si->pt_base;
-	page = scratch_page();
+	int rc = ptwr_test_init(si, &page, &pte, &ro);
+
+	if (rc)
+		return rc;
 	mfn = va_to_mfn(page);
-	pte = (volatile uint64_t *)(mfn_to_va(l1e_maddr(page) >> 12) + (l1e_maddr(page) & 4095));
-	ro = (mfn << 12) | PTE_P | PTE_US | PTE_A | PTE_D;
+	start_pt = si->pt_base;
 	rw = ro | PTE_RW;
 	ptwr_attacks();
 	io_attacks();

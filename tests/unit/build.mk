@@ -50,7 +50,8 @@ FAKE_BINS := $(UNIT_OUT)/hypervisor/arch/x86/page_type $(UNIT_OUT)/hypervisor/co
 	$(UNIT_OUT)/hypervisor/common/grant_table $(UNIT_OUT)/hypervisor/arch/x86/ptwr
 UNIT_BINS += $(FAKE_BINS)
 $(UNIT_OUT)/hypervisor/arch/x86/page_type: $(FAKE_MACHINE)
-$(UNIT_OUT)/hypervisor/arch/x86/ptwr: $(FAKE_MACHINE) hypervisor/arch/x86/ptwr.c
+$(UNIT_OUT)/hypervisor/arch/x86/ptwr: $(FAKE_MACHINE) hypervisor/arch/x86/ptwr.c \
+	hypervisor/arch/x86/int_ops.c
 $(UNIT_OUT)/hypervisor/common/event_channel: $(FAKE_MACHINE) \
 	hypervisor/common/event_channel.c hypervisor/common/evtchn_fifo.c
 $(UNIT_OUT)/hypervisor/common/grant_table: $(FAKE_MACHINE) \

@@ -8,16 +8,31 @@
  * fault it was.
  *
  * The faulting address comes from CR2, so the decoder only needs the
- * operation, its source and the instruction's length. As Xen 4.17 does,
- * any integer store a PV kernel may aim at an entry is taken when it is
- * naturally aligned and 1, 2, 4 or 8 bytes wide (the rest of the entry
- * kept): mov (88, 89, C6 /0, C7 /0), xchg (86, 87), the ALU forms with a
- * register or immediate source (00-31, 80, 81, 83 /0-/6), cmpxchg
- * (0F B0, B1), cmpxchg8b (0F C7 /1), bts/btr/btc (0F AB, B3, BB, BA /5-/7),
- * inc/dec (FE, FF /0 /1), not/neg (F6, F7 /2 /3) and stos (AA, AB; one
- * iteration a fault under rep). Prefixes: any
- * legacy ones (lock, segment overrides, 66, rep) and REX. Misaligned
- * writes, SSE stores and other forms get their page fault, as on Xen.
+ * operation, its sources and the instruction's length. As Xen 4.17 does
+ * (its general emulator, whose callbacks accept a write only into the
+ * faulting page), any integer instruction a PV kernel may aim at an entry
+ * is taken when its write is naturally aligned and 1, 2, 4 or 8 bytes wide
+ * (the rest of the entry kept):
+ * - mov (88, 89, C6 /0, C7 /0), movnti (0F C3), xchg (86, 87), the ALU
+ *   forms with a register or immediate source (00-31, 80, 81, 83 /0-/6),
+ *   xadd (0F C0, C1), cmpxchg (0F B0, B1), cmpxchg8b (0F C7 /1),
+ *   bts/btr/btc (0F AB, B3, BB, BA /5-/7), inc/dec (FE, FF /0 /1),
+ *   not/neg (F6, F7 /2 /3), setcc (0F 90-9F), movbe (0F 38 F1);
+ * - shifts and rotates (C0, C1, D0-D3 /0-/7) and shld/shrd (0F A4, A5,
+ *   AC, AD), run on the CPU itself with the guest's flags, so that their
+ *   flags, the undefined ones too, are the hardware's as on Xen;
+ * - the stack on a page table: push (50-57, 68, 6A, FF /6), pushf (9C),
+ *   call (E8, FF /2), enter (C8; a nesting level's pushes one by one),
+ *   and pop to memory (8F /0) from an ordinary stack;
+ * - stos and movs (AA, AB, A4, A5; one iteration a fault under rep).
+ * Prefixes: any legacy ones (lock, segment overrides, 66, 67, rep) and
+ * REX. Xen's callbacks take an operand's offset as its address, without
+ * an FS or GS base: sources in memory (movs, pop, push and call through
+ * memory) are read there, and a destination behind FS or GS is written
+ * there if that is in the faulting page (else the #PF).
+ * Misaligned writes, SSE, x87 and segment-register stores (Xen's emulator
+ * has no callbacks for them here) and a 16-bit call or enter (its stack
+ * width is the vendor's) get their page fault.
  */
 #include <hv/lib.h>
 #include <hv/domain.h>
@@ -27,20 +42,26 @@
 #include <asm/pv.h>
 #include <asm/x86.h>
 #include <asm/x86_prefixes.h>
+#include <asm/int_ops.h>
 #include <lamina/mm.h>
 
-#define ARITH_FLAGS	(X86_EFLAGS_CF | EFLAGS_PF | EFLAGS_AF | X86_EFLAGS_ZF | \
-			 EFLAGS_SF | EFLAGS_OF)
-#define EFLAGS_PF	0x004ULL
-#define EFLAGS_AF	0x010ULL
-#define EFLAGS_SF	0x080ULL
-#define EFLAGS_OF	0x800ULL
+/* What an instruction does besides its write, for compute(). */
+enum insn_kind {
+	K_MODRM,	/* a ModRM memory destination, the common case */
+	K_PUSH,		/* 50-57, 68, 6A, 9C, FF /6: a write at rsp - size */
+	K_CALL,		/* E8, FF /2 */
+	K_ENTER,	/* C8, level 0 */
+	K_STRING,	/* stos, movs: no ModRM */
+};
 
 struct insn {
-	uint8_t op, op2;	/* op2: second opcode byte after 0F */
+	uint8_t op, op2, op3;	/* op2: second opcode byte after 0F, op3 after 0F 38 */
 	uint8_t modrm, rex;
-	bool two_byte, rep;
+	bool two_byte, rep, addr32;
+	uint8_t seg;		/* segment override, SEG_DS without one */
+	enum insn_kind kind;
 	unsigned int len;	/* total length */
+	unsigned int modrm_at;	/* offset of the ModRM byte */
 	uint64_t imm;
 	unsigned int size;	/* bytes written: 1, 2, 4 or 8 */
 };
@@ -73,12 +94,16 @@ static int modrm_len(const uint8_t *p, unsigned int avail)
 static unsigned int imm_bytes(const struct insn *in, unsigned int opsize)
 {
 	if (in->two_byte)
-		return in->op2 == 0xBA ? 1 : 0;
+		return in->op2 == 0xBA || in->op2 == 0xA4 || in->op2 == 0xAC ? 1 : 0;
 	switch (in->op) {
-	case 0x80: case 0x83: case 0xC6:
+	case 0x80: case 0x83: case 0xC6: case 0xC0: case 0xC1: case 0x6A:
 		return 1;
-	case 0x81: case 0xC7:
+	case 0x81: case 0xC7: case 0x68:
 		return opsize == 2 ? 2 : 4;
+	case 0xE8:
+		return 4;
+	case 0xC8:
+		return 3;			/* imm16 frame size, imm8 level */
 	}
 	return 0;
 }
@@ -88,11 +113,18 @@ static bool known_op(const struct insn *in, bool *byte_op)
 {
 	*byte_op = false;
 	if (in->two_byte) {
+		if ((in->op2 & 0xF0) == 0x90) {		/* setcc */
+			*byte_op = true;
+			return true;
+		}
+		if (in->op2 == 0x38)			/* movbe m, r (F2: crc32, a register) */
+			return in->op3 == 0xF1 && !in->rep;
 		switch (in->op2) {
-		case 0xB0:
+		case 0xB0: case 0xC0:
 			*byte_op = true;
 			return true;
 		case 0xB1: case 0xAB: case 0xB3: case 0xBB: case 0xBA: case 0xC7:
+		case 0xC1: case 0xC3: case 0xA4: case 0xA5: case 0xAC: case 0xAD:
 			return true;
 		}
 		return false;
@@ -101,14 +133,55 @@ static bool known_op(const struct insn *in, bool *byte_op)
 		*byte_op = !(in->op & 1);	/* add or adc sbb and sub xor, r/m <- reg */
 		return true;
 	}
+	if (in->op >= 0x50 && in->op <= 0x57)
+		return true;			/* push reg */
 	switch (in->op) {
 	case 0x80: case 0x86: case 0x88: case 0xC6: case 0xAA: case 0xF6: case 0xFE:
+	case 0xA4: case 0xC0: case 0xD0: case 0xD2:
 		*byte_op = true;
 		return true;
 	case 0x81: case 0x83: case 0x87: case 0x89: case 0xC7: case 0xAB: case 0xF7: case 0xFF:
+	case 0xA5: case 0xC1: case 0xD1: case 0xD3: case 0x68: case 0x6A: case 0x8F: case 0x9C:
+	case 0xC8: case 0xE8:
 		return true;
 	}
 	return false;
+}
+
+/* The kind of an opcode taken, and the operand size of a stack one. */
+static enum insn_kind insn_kind(const struct insn *in)
+{
+	uint8_t ext = (in->modrm >> 3) & 7;
+
+	if (in->two_byte)
+		return K_MODRM;
+	if ((in->op >= 0x50 && in->op <= 0x57) || in->op == 0x68 || in->op == 0x6A ||
+	    in->op == 0x9C || (in->op == 0xFF && ext == 6))
+		return K_PUSH;
+	if (in->op == 0xE8 || (in->op == 0xFF && ext == 2))
+		return K_CALL;
+	if (in->op == 0xC8)
+		return K_ENTER;
+	if (in->op == 0xAA || in->op == 0xAB || in->op == 0xA4 || in->op == 0xA5)
+		return K_STRING;
+	return K_MODRM;
+}
+
+/* Forms whose ModRM may name a register: push and call through a register. */
+static bool reg_operand_ok(const struct insn *in)
+{
+	uint8_t ext = (in->modrm >> 3) & 7;
+
+	return !in->two_byte && in->op == 0xFF && (ext == 2 || ext == 6);
+}
+
+/* Opcodes without a ModRM byte. */
+static bool no_modrm(const struct insn *in)
+{
+	return !in->two_byte && ((in->op >= 0x50 && in->op <= 0x57) || in->op == 0x68 ||
+				 in->op == 0x6A || in->op == 0x9C || in->op == 0xC8 ||
+				 in->op == 0xE8 || in->op == 0xAA || in->op == 0xAB ||
+				 in->op == 0xA4 || in->op == 0xA5);
 }
 
 static bool decode(const uint8_t *b, unsigned int avail, struct insn *in)
@@ -119,8 +192,11 @@ static bool decode(const uint8_t *b, unsigned int avail, struct insn *in)
 	int m;
 
 	in->two_byte = false;
-	in->op2 = in->modrm = 0;
+	in->op2 = in->op3 = in->modrm = 0;
 	in->imm = 0;
+	in->kind = K_MODRM;
+	in->addr32 = false;
+	in->seg = SEG_DS;
 	/* Linux's set_pte first, REX.W mov r/m64, r64: no prefix scan, no immediate. */
 	if ((b[0] & 0xF8) == 0x48 && avail > 2 && b[1] == 0x89) {
 		in->rex = b[0];
@@ -128,43 +204,62 @@ static bool decode(const uint8_t *b, unsigned int avail, struct insn *in)
 		in->op = 0x89;
 		in->size = 8;
 		in->modrm = b[2];
+		in->modrm_at = 2;
 		m = modrm_len(b + 2, avail - 2);
 		in->len = 2 + m;
 		return m > 0 && in->len <= avail;
 	}
 	x86_scan_prefixes(b, avail, true, &p);
 	i = p.len;
-	if (p.addrsize || i >= avail)
+	if (i >= avail)
 		return false;
 	in->rex = p.rex;
 	in->rep = p.rep;
+	in->addr32 = p.addrsize;
+	in->seg = p.seg;
 	in->op = b[i++];
 	if (in->op == 0x0F) {
 		if (i >= avail)
 			return false;
 		in->two_byte = true;
 		in->op2 = b[i++];
+		if (in->op2 == 0x38) {
+			if (i >= avail)
+				return false;
+			in->op3 = b[i++];
+		}
 	}
 	if (!known_op(in, &byte_op))
 		return false;
 	opsize = (in->rex & 8) ? 8 : p.opsize ? 2 : 4;
 	in->size = byte_op ? 1 : opsize;
-	if (in->op == 0xAA || in->op == 0xAB) {		/* stos: no ModRM */
-		in->len = i;
-		return true;
+	in->modrm_at = i;
+	if (!no_modrm(in)) {
+		if (i >= avail)
+			return false;
+		in->modrm = b[i];
+		m = modrm_len(b + i, avail - i);
+		if ((in->modrm >> 6) == 3 && reg_operand_ok(in))
+			m = 1;
+		if (m < 0)
+			return false;
+		i += m;
 	}
-	if (i >= avail)
-		return false;
-	in->modrm = b[i];
-	m = modrm_len(b + i, avail - i);
-	if (m < 0)
-		return false;
-	i += m;
+	in->kind = insn_kind(in);
+	if (in->kind == K_PUSH || in->op == 0x8F)
+		in->size = opsize == 4 ? 8 : opsize;	/* 64-bit stack operations */
+	if (in->kind == K_CALL || in->kind == K_ENTER) {
+		if (p.opsize && !(in->rex & 8))
+			return false;	/* 16-bit: vendor-dependent, left to the #PF */
+		in->size = 8;
+	}
 	if (in->two_byte && in->op2 == 0xC7) {		/* cmpxchg8b; not cmpxchg16b */
 		if (((in->modrm >> 3) & 7) != 1 || (in->rex & 8))
 			return false;
 		in->size = 8;
 	}
+	if (in->two_byte && in->op2 == 0xC3 && in->size == 2)
+		return false;				/* movnti has no 16-bit form */
 	n = imm_bytes(in, opsize);
 	if (i + n > avail)
 		return false;
@@ -172,12 +267,50 @@ static bool decode(const uint8_t *b, unsigned int avail, struct insn *in)
 		in->imm = (uint64_t)(int64_t)(int8_t)b[i];
 	else if (n == 2)
 		in->imm = (uint64_t)(int64_t)(int16_t)(b[i] | (b[i + 1] << 8));
+	else if (n == 3)
+		in->imm = b[i] | (b[i + 1] << 8) | ((uint32_t)b[i + 2] << 16);
 	else if (n == 4)
 		in->imm = (uint64_t)(int64_t)(int32_t)(b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) |
 						      ((uint32_t)b[i + 3] << 24));
 	i += n;
 	in->len = i;
 	return true;
+}
+
+/*
+ * The offset a ModRM memory operand names (base + index * scale + disp,
+ * or rip-relative; 32 bits under 67), without a segment base: what Xen's
+ * emulator hands its read callback, which adds none.
+ */
+static uint64_t modrm_offset(const struct cpu_regs *r, const struct insn *in, const uint8_t *b)
+{
+	const uint8_t *p = b + in->modrm_at;
+	uint8_t mod = in->modrm >> 6, rm = in->modrm & 7, sib;
+	uint64_t off = 0;
+	unsigned int at = 1, idx;
+
+	if (rm == 4) {
+		sib = p[at++];
+		idx = ((sib >> 3) & 7) | ((in->rex & 2) << 2);
+		if (idx != 4)
+			off += *regs_gpr((struct cpu_regs *)r, idx) << (sib >> 6);
+		if ((sib & 7) == 5 && mod == 0) {
+			off += (uint64_t)(int64_t)(int32_t)(p[at] | (p[at + 1] << 8) | (p[at + 2] << 16) |
+							    ((uint32_t)p[at + 3] << 24));
+			return in->addr32 ? (uint32_t)off : off;
+		}
+		off += *regs_gpr((struct cpu_regs *)r, (sib & 7) | ((in->rex & 1) << 3));
+	} else if (mod == 0 && rm == 5) {
+		off = r->rip + in->len;
+	} else {
+		off = *regs_gpr((struct cpu_regs *)r, rm | ((in->rex & 1) << 3));
+	}
+	if (mod == 1)
+		off += (uint64_t)(int64_t)(int8_t)p[at];
+	else if (mod == 2 || (mod == 0 && rm == 5))
+		off += (uint64_t)(int64_t)(int32_t)(p[at] | (p[at + 1] << 8) | (p[at + 2] << 16) |
+						    ((uint32_t)p[at + 3] << 24));
+	return in->addr32 ? (uint32_t)off : off;
 }
 
 /*
@@ -189,15 +322,12 @@ struct reg_effects {
 	struct {
 		uint64_t *reg;	/* NULL: none */
 		uint64_t val;
-	} regs[2];		/* xchg's source, cmpxchg's rax (and rdx), stos's rdi and rcx */
+	} regs[3];		/* xchg's source, cmpxchg's rax (and rdx), movs's rsi, rdi, rcx, ... */
 	uint64_t flags_mask;	/* rflags bits set from flags_val */
 	uint64_t flags_val;
+	bool jump;		/* call: rip becomes target */
+	uint64_t target;
 };
-
-static uint64_t size_mask(unsigned int size)
-{
-	return size == 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
-}
 
 /*
  * A register as an operand of this size: byte registers 4-7 without REX
@@ -219,8 +349,10 @@ static void set_reg(struct reg_effects *fx, uint64_t *reg, unsigned int shift,
 		    unsigned int size, uint64_t val)
 {
 	uint64_t mask = size_mask(size) << shift;
-	unsigned int k = fx->regs[0].reg ? 1 : 0;
+	unsigned int k = 0;
 
+	while (fx->regs[k].reg && fx->regs[k].reg != reg)
+		k++;
 	fx->regs[k].reg = reg;
 	if (size == 4)
 		fx->regs[k].val = (uint32_t)val;	/* 32-bit writes zero-extend */
@@ -234,49 +366,93 @@ static void set_flags(struct reg_effects *fx, uint64_t mask, uint64_t val)
 	fx->flags_val = (fx->flags_val & ~mask) | (val & mask);
 }
 
-/*
- * dst op src at this size (0 add, 1 or, 2 adc, 3 sbb, 4 and, 5 sub,
- * 6 xor, 7 cmp), with cf the carry in: the result and *flags, the
- * arithmetic flags as the hardware sets them (AF clear after a logic op).
- */
-static uint64_t alu(unsigned int op, unsigned int size, uint64_t dst, uint64_t src, bool cf,
-		    uint64_t *flags)
+/* A string register (rsi, rdi, rcx) stepped by delta, 32 bits wide under 67. */
+static void step_reg(struct reg_effects *fx, const struct insn *in, uint64_t *reg, int64_t delta)
 {
-	uint64_t mask = size_mask(size), top = 1ULL << (size * 8 - 1), c, res, f = 0;
-	bool carry = false;
+	set_reg(fx, reg, 0, in->addr32 ? 4 : 8, *reg + delta);
+}
 
-	dst &= mask;
-	src &= mask;
-	c = (op == 2 || op == 3) && cf;
-	switch (op) {
-	case 0: case 2:
-		res = (dst + src + c) & mask;
-		carry = res < dst || (c && res == dst);
-		if ((dst ^ res) & (src ^ res) & top)
-			f |= EFLAGS_OF;
-		break;
-	case 3: case 5: case 7:
-		res = (dst - src - c) & mask;
-		carry = dst < src || (c && dst == src);
-		if ((dst ^ src) & (dst ^ res) & top)
-			f |= EFLAGS_OF;
-		break;
-	default:
-		res = op == 1 ? (dst | src) : op == 4 ? (dst & src) : (dst ^ src);
-		break;
+static uint64_t addr_of(const struct insn *in, uint64_t reg)
+{
+	return in->addr32 ? (uint32_t)reg : reg;
+}
+
+/* size bytes of guest memory at va, as the instruction's source. */
+static bool read_source(uint64_t va, unsigned int size, uint64_t *val)
+{
+	uint64_t v = 0;
+
+	if (copy_from_guest(&v, va, size))
+		return false;	/* the CPU read it before the fault: changed since */
+	*val = v;
+	return true;
+}
+
+/*
+ * The stack forms: the value a push, call or enter writes at rsp - size
+ * (addr, which CR2 gave), and rsp, rbp and rip after it.
+ */
+static bool compute_stack(struct cpu_regs *r, const struct insn *in, const uint8_t *b,
+			  uint64_t addr, uint64_t *opnd, struct reg_effects *fx)
+{
+	uint64_t src = 0, mask = size_mask(in->size);
+
+	if (addr != r->rsp - in->size)
+		return false;
+	if (!in->two_byte && in->op == 0xFF) {	/* push or call through r/m */
+		if ((in->modrm >> 6) == 3)
+			src = *regs_gpr(r, (in->modrm & 7) | ((in->rex & 1) << 3));
+		else if (!read_source(modrm_offset(r, in, b), in->size, &src))
+			return false;
 	}
-	if (carry)
-		f |= X86_EFLAGS_CF;
-	if (op != 1 && op != 4 && op != 6 && ((dst ^ src ^ res) & 0x10))
-		f |= EFLAGS_AF;
-	if (!res)
-		f |= X86_EFLAGS_ZF;
-	if (res & top)
-		f |= EFLAGS_SF;
-	if (!__builtin_parity(res & 0xFF))
-		f |= EFLAGS_PF;
-	*flags = f;
-	return res;
+	switch (in->kind) {
+	case K_PUSH:
+		if (in->op >= 0x50 && in->op <= 0x57)
+			src = *regs_gpr(r, (in->op & 7) | ((in->rex & 1) << 3));
+		else if (in->op == 0x68 || in->op == 0x6A)
+			src = in->imm;
+		else if (in->op == 0x9C)
+			src = r->rflags & ~(X86_EFLAGS_VM | X86_EFLAGS_RF);
+		*opnd = src & mask;
+		break;
+	case K_CALL:
+		*opnd = r->rip + in->len;
+		fx->jump = true;
+		fx->target = in->op == 0xE8 ? r->rip + in->len + in->imm : src;
+		if (!is_canonical(fx->target))
+			return false;	/* the CPU's #GP comes before the push */
+		break;
+	default:				/* enter, level 0 (others: enter_nested) */
+		*opnd = r->rbp;
+		set_reg(fx, &r->rbp, 0, 8, addr);
+		set_reg(fx, &r->rsp, 0, 8, addr - (in->imm & 0xFFFF));
+		return true;
+	}
+	set_reg(fx, &r->rsp, 0, 8, addr);
+	return true;
+}
+
+/* stos and movs, one iteration: rdi (and rsi) stepped, rcx counted down under rep. */
+static bool compute_string(struct cpu_regs *r, const struct insn *in, uint64_t addr,
+			   uint64_t *opnd, struct reg_effects *fx)
+{
+	int64_t step = (r->rflags & X86_EFLAGS_DF) ? -(int64_t)in->size : (int64_t)in->size;
+	uint64_t src;
+
+	if (addr != addr_of(in, r->rdi))
+		return false;
+	if (in->op == 0xA4 || in->op == 0xA5) {
+		if (!read_source(addr_of(in, r->rsi), in->size, &src))
+			return false;
+		*opnd = src;
+		step_reg(fx, in, &r->rsi, step);
+	} else {
+		*opnd = r->rax & size_mask(in->size);
+	}
+	step_reg(fx, in, &r->rdi, step);
+	if (in->rep)
+		step_reg(fx, in, &r->rcx, -1);
+	return true;
 }
 
 /*
@@ -284,20 +460,28 @@ static uint64_t alu(unsigned int op, unsigned int size, uint64_t dst, uint64_t s
  * *opnd): its new value in *opnd, and *fx for the registers; false if
  * the instruction is not one taken.
  */
-static bool compute(struct cpu_regs *r, const struct insn *in, uint64_t *opnd,
-		    struct reg_effects *fx)
+static bool compute(struct cpu_regs *r, const struct insn *in, const uint8_t *b, uint64_t addr,
+		    uint64_t *opnd, struct reg_effects *fx)
 {
 	unsigned int ext = (in->modrm >> 3) & 7, sh, bit;
 	uint64_t *src = sized_reg(r, in, ext | ((in->rex & 4) << 1), &sh);
 	uint64_t mask = size_mask(in->size), old = *opnd, val = (*src >> sh) & mask, f;
-	int64_t step;
 
-	fx->regs[0].reg = fx->regs[1].reg = NULL;
+	fx->regs[0].reg = fx->regs[1].reg = fx->regs[2].reg = NULL;
 	fx->flags_mask = fx->flags_val = 0;
+	fx->jump = false;
+	if (in->kind == K_STRING)
+		return compute_string(r, in, addr, opnd, fx);
+	if (in->kind != K_MODRM)
+		return compute_stack(r, in, b, addr, opnd, fx);
 	if (in->two_byte) {
+		if ((in->op2 & 0xF0) == 0x90) {		/* setcc */
+			*opnd = int_condition(in->op2 & 0xF, r->rflags);
+			return true;
+		}
 		switch (in->op2) {
 		case 0xB0: case 0xB1:			/* cmpxchg */
-			alu(7, in->size, r->rax, old, false, &f);
+			int_alu(7, in->size, r->rax, old, false, &f);
 			set_flags(fx, ARITH_FLAGS, f);
 			if ((r->rax & mask) == old)
 				*opnd = val;
@@ -314,6 +498,23 @@ static bool compute(struct cpu_regs *r, const struct insn *in, uint64_t *opnd,
 				set_flags(fx, X86_EFLAGS_ZF, 0);
 			}
 			return true;
+		case 0xC0: case 0xC1:			/* xadd */
+			*opnd = int_alu(0, in->size, old, val, false, &f);
+			set_flags(fx, ARITH_FLAGS, f);
+			set_reg(fx, src, sh, in->size, old);
+			return true;
+		case 0xC3:				/* movnti */
+			*opnd = val;
+			return true;
+		case 0x38:				/* movbe */
+			*opnd = __builtin_bswap64(val) >> (64 - in->size * 8);
+			return true;
+		case 0xA4: case 0xA5: case 0xAC: case 0xAD:	/* shld, shrd */
+			f = r->rflags;
+			*opnd = int_shift(in->op2 < 0xAC ? 8 : 9, in->size, old, val,
+					 (in->op2 & 1) ? (uint8_t)r->rcx : (uint8_t)in->imm, &f);
+			set_flags(fx, ARITH_FLAGS, f);
+			return true;
 		}
 		/* bts, btr, btc: CR2 is the unit holding the bit, so only its place within counts. */
 		if (in->op2 == 0xBA && ext < 5)
@@ -329,7 +530,7 @@ static bool compute(struct cpu_regs *r, const struct insn *in, uint64_t *opnd,
 		return true;
 	}
 	if (in->op < 0x40) {				/* ALU r/m, reg */
-		*opnd = alu(in->op >> 3, in->size, old, val, r->rflags & X86_EFLAGS_CF, &f);
+		*opnd = int_alu(in->op >> 3, in->size, old, val, r->rflags & X86_EFLAGS_CF, &f);
 		set_flags(fx, ARITH_FLAGS, f);
 		return true;
 	}
@@ -337,7 +538,7 @@ static bool compute(struct cpu_regs *r, const struct insn *in, uint64_t *opnd,
 	case 0x80: case 0x81: case 0x83:		/* ALU r/m, imm (cmp never faults) */
 		if (ext == 7)
 			return false;
-		*opnd = alu(ext, in->size, old, in->imm, r->rflags & X86_EFLAGS_CF, &f);
+		*opnd = int_alu(ext, in->size, old, in->imm, r->rflags & X86_EFLAGS_CF, &f);
 		set_flags(fx, ARITH_FLAGS, f);
 		return true;
 	case 0x88: case 0x89:
@@ -352,10 +553,22 @@ static bool compute(struct cpu_regs *r, const struct insn *in, uint64_t *opnd,
 		*opnd = val;
 		set_reg(fx, src, sh, in->size, old);
 		return true;
+	case 0x8F:					/* pop r/m: from the stack */
+		if (ext || !read_source(r->rsp, in->size, opnd))
+			return false;
+		set_reg(fx, &r->rsp, 0, 8, r->rsp + in->size);
+		return true;
+	case 0xC0: case 0xC1: case 0xD0: case 0xD1: case 0xD2: case 0xD3:	/* shifts */
+		f = r->rflags;
+		*opnd = int_shift(ext, in->size, old, 0,
+				 in->op >= 0xD2 ? (uint8_t)r->rcx : in->op >= 0xD0 ? 1 : (uint8_t)in->imm,
+				 &f);
+		set_flags(fx, ARITH_FLAGS, f);
+		return true;
 	case 0xFE: case 0xFF:				/* inc, dec: CF kept */
 		if (ext > 1)
 			return false;
-		*opnd = alu(ext ? 5 : 0, in->size, old, 1, false, &f);
+		*opnd = int_alu(ext ? 5 : 0, in->size, old, 1, false, &f);
 		set_flags(fx, ARITH_FLAGS & ~X86_EFLAGS_CF, f);
 		return true;
 	case 0xF6: case 0xF7:				/* not (no flags), neg */
@@ -365,18 +578,47 @@ static bool compute(struct cpu_regs *r, const struct insn *in, uint64_t *opnd,
 		}
 		if (ext != 3)
 			return false;
-		*opnd = alu(5, in->size, 0, old, false, &f);
+		*opnd = int_alu(5, in->size, 0, old, false, &f);
 		set_flags(fx, ARITH_FLAGS, f);
-		return true;
-	case 0xAA: case 0xAB:				/* stos: one iteration */
-		*opnd = r->rax & mask;
-		step = (r->rflags & X86_EFLAGS_DF) ? -(int64_t)in->size : (int64_t)in->size;
-		set_reg(fx, &r->rdi, 0, 8, r->rdi + step);
-		if (in->rep)
-			set_reg(fx, &r->rcx, 0, 8, r->rcx - 1);
 		return true;
 	}
 	return false;
+}
+
+/*
+ * enter with a nesting level (1-31), as Xen's emulator runs it: rbp, the
+ * level - 1 frame pointers below the old rbp and the new frame's pointer
+ * pushed one by one, each write checked on its own (in the faulting page,
+ * validated); a refused one leaves those before it written and the
+ * registers as they were, for the #PF. page: the table's frame.
+ */
+static bool enter_nested(struct domain *d, struct cpu_regs *r, const struct insn *in,
+			 uint64_t cr2, paddr_t page)
+{
+	unsigned int level = (in->imm >> 16) & 31, i;
+	uint64_t sp = r->rsp - 8, frame = sp, val;
+	pte_t *e;
+
+	if (sp != cr2)
+		return false;
+	for (i = 0; i <= level; i++, sp -= 8) {
+		if (i == 0)
+			val = r->rbp;
+		else if (i == level)
+			val = frame;
+		else if (!read_source(r->rbp - 8 * i, 8, &val))
+			return false;
+		if ((sp ^ cr2) & ~(PAGE_SIZE - 1))
+			return false;
+		e = maddr_to_virt(page | (sp & (PAGE_SIZE - 1)));
+		if (val != *e && pt_update_entry(d, page | (sp & (PAGE_SIZE - 1)), val, false))
+			return false;
+	}
+	r->rbp = frame;
+	r->rsp = sp + 8 - (in->imm & 0xFFFF);
+	r->rip += in->len;
+	invlpg(cr2);
+	return true;
 }
 
 /* ptwr_emulate's work, for either path below. */
@@ -389,7 +631,7 @@ static bool __attribute__((noinline)) emulate(struct vcpu *v, struct cpu_regs *r
 	uint8_t bytes[16];
 	struct insn in;
 	struct reg_effects fx;
-	uint64_t old, new, opnd, mask;
+	uint64_t old, new, opnd, mask, cr2 = addr;
 	unsigned int avail, shift, k;
 
 	/* A write (W) to a present (P) page, from guest kernel mode. */
@@ -408,13 +650,36 @@ static bool __attribute__((noinline)) emulate(struct vcpu *v, struct cpu_regs *r
 		avail--;
 	if (!avail || !decode(bytes, avail, &in))
 		return false;
+	if (in.kind == K_MODRM && (in.seg == SEG_FS || in.seg == SEG_GS)) {
+		/*
+		 * As Xen's emulator: its write callback gets the operand's offset,
+		 * without the base (the guest's, live in the MSRs), and takes it
+		 * only within the faulting page, where it then writes.
+		 */
+		addr = cr2 - rdmsr(in.seg == SEG_FS ? MSR_FS_BASE : MSR_KERNEL_GS_BASE);
+		if ((addr ^ cr2) & ~(PAGE_SIZE - 1))
+			return false;
+		target = (target & ~(paddr_t)(PAGE_SIZE - 1)) | (addr & (PAGE_SIZE - 1));
+	}
 	if (addr & (in.size - 1))
 		return false;	/* misaligned, or across two entries: Xen refuses it too */
+	if (in.kind == K_ENTER && ((in.imm >> 16) & 31))
+		return enter_nested(d, r, &in, cr2, target & ~(paddr_t)(PAGE_SIZE - 1));
+	if (in.op == 0x89 && in.size == 8 && !in.two_byte) {
+		/* A whole entry by mov, Linux's set_pte: nothing else to do. */
+		new = *regs_gpr(r, ((in.modrm >> 3) & 7) | ((in.rex & 4) << 1));
+		if (new != *(pte_t *)maddr_to_virt(target) &&
+		    pt_update_entry(d, target, new, false))
+			return false;
+		invlpg(cr2);
+		r->rip += in.len;
+		return true;
+	}
 	shift = (addr & 7) * 8;
 	mask = size_mask(in.size) << shift;
 	old = *(pte_t *)maddr_to_virt(target & ~7ULL);
 	opnd = (old & mask) >> shift;
-	if (!compute(r, &in, &opnd, &fx))
+	if (!compute(r, &in, bytes, addr, &opnd, &fx))
 		return false;
 	new = (old & ~mask) | ((opnd << shift) & mask);
 	if (new != old && pt_update_entry(d, target & ~7ULL, new, false))
@@ -423,9 +688,11 @@ static bool __attribute__((noinline)) emulate(struct vcpu *v, struct cpu_regs *r
 		if (fx.regs[k].reg)
 			*fx.regs[k].reg = fx.regs[k].val;
 	r->rflags = (r->rflags & ~fx.flags_mask) | fx.flags_val;
-	invlpg(addr);
-	/* rep stos: the next iteration faults again until rcx runs out. */
-	if (!in.rep || in.two_byte || (in.op != 0xAA && in.op != 0xAB) || !r->rcx)
+	invlpg(cr2);
+	/* rep stos/movs: the next iteration faults again until rcx runs out. */
+	if (fx.jump)
+		r->rip = fx.target;
+	else if (!in.rep || in.kind != K_STRING || !(in.addr32 ? (uint32_t)r->rcx : r->rcx))
 		r->rip += in.len;
 	return true;
 }

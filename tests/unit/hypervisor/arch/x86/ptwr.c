@@ -192,6 +192,102 @@ static void subword_writes_and_rep_stos(void)
 	EXPECT(mm_audit(d));
 }
 
+/*
+ * The stack on the table: push writes at rsp - 8 and moves rsp only when
+ * the entry is taken; a push whose rsp does not match the fault is left
+ * to the #PF. pop to the entry reads the ordinary stack.
+ */
+static void push_and_pop(void)
+{
+	static const uint8_t push_rax[] = { 0x50 };
+	static const uint8_t pop_rdi[] = { 0x8F, 0x07 };		/* pop qword [rdi] */
+	uint64_t stack[2];
+
+	fresh();
+	r.rax = mk_pte(theirs, P);
+	r.rsp = TABLE_VA + 8;
+	EXPECT(!emulate(push_rax));				/* not d's frame */
+	EXPECT_EQ(r.rsp, TABLE_VA + 8);
+	r.rax = mk_pte(data, RW);
+	r.rsp = TABLE_VA + 16;
+	EXPECT(!emulate(push_rax));				/* rsp elsewhere */
+	r.rsp = TABLE_VA + 8;
+	EXPECT(emulate(push_rax));
+	EXPECT_EQ(r.rsp, TABLE_VA);
+	EXPECT_EQ(r.rip, fake_va(text) + 1);
+	EXPECT_EQ(pte_mfn(entry0()), data);
+	EXPECT(entry0() & _PAGE_RW);
+
+	stack[0] = mk_pte(data, P);
+	r.rsp = fake_va(stack);
+	EXPECT(emulate(pop_rdi));
+	EXPECT_EQ(r.rsp, fake_va(stack) + 8);
+	EXPECT_EQ(pte_mfn(entry0()), data);
+	EXPECT(!(entry0() & _PAGE_RW));
+	EXPECT(mm_audit(d));
+}
+
+/* movs under rep: one element a fault, rsi, rdi and rcx stepped, rip kept until rcx is 0. */
+static void rep_movs_one_at_a_time(void)
+{
+	static const uint8_t rep_movsd[] = { 0xF3, 0xA5 };
+	uint64_t src;
+	pte_t before;
+
+	fresh();
+	before = entry0();
+	src = before | _PAGE_RW;
+	r.rsi = fake_va(&src);
+	r.rdi = TABLE_VA;
+	r.rcx = 2;
+	EXPECT(emulate(rep_movsd));
+	EXPECT_EQ(entry0(), before | _PAGE_RW);
+	EXPECT_EQ(r.rcx, 1);
+	EXPECT_EQ(r.rsi, fake_va(&src) + 4);
+	EXPECT_EQ(r.rdi, TABLE_VA + 4);
+	EXPECT_EQ(r.rip, fake_va(text));
+	EXPECT(emulate_at(rep_movsd, 4));
+	EXPECT_EQ(r.rcx, 0);
+	EXPECT_EQ(r.rip, fake_va(text) + sizeof(rep_movsd));
+	EXPECT_EQ(entry0(), before | _PAGE_RW);
+	r.rdi = TABLE_VA + 8;					/* not where the fault was */
+	r.rcx = 1;
+	EXPECT(!emulate(rep_movsd));
+	EXPECT(mm_audit(d));
+}
+
+/*
+ * rcl keeps ZF, SF, PF and AF, the CPU's own flags; setcc writes 0 or 1;
+ * 67 mov writes at the fault like any other.
+ */
+static void shifts_setcc_and_67(void)
+{
+	static const uint8_t rcl1[] = { 0xD0, 0x17 };		/* rcl byte [rdi], 1 */
+	static const uint8_t setc[] = { 0x0F, 0x92, 0x07 };	/* setc byte [rdi] */
+	static const uint8_t mov67[] = { 0x67, 0x48, 0x89, 0x07 };	/* mov [edi], rax */
+	pte_t before;
+
+	fresh();
+	before = entry0();
+	r.rflags = ZF | 0x80;					/* ZF SF, CF clear */
+	EXPECT(emulate(rcl1));					/* P shifted out: not present */
+	EXPECT_EQ(entry0() & 0xFF, (before << 1) & 0xFF);
+	EXPECT_EQ(r.rflags & (ZF | 0x80 | CF), ZF | 0x80);	/* bit 7 was clear: CF clear */
+	fresh();
+	r.rflags = CF;
+	EXPECT(emulate(setc));
+	EXPECT_EQ(entry0() & 0xFF, 1 | _PAGE_USER);		/* present: US added, as by Xen */
+	r.rflags = 0;
+	EXPECT(emulate(setc));
+	EXPECT_EQ(entry0() & 0xFF, 0);
+	r.rax = mk_pte(data, RW);
+	EXPECT(emulate(mov67));
+	EXPECT_EQ(pte_mfn(entry0()), data);
+	EXPECT(entry0() & _PAGE_RW);
+	EXPECT_EQ(r.rip, fake_va(text) + sizeof(mov67));
+	EXPECT(mm_audit(d));
+}
+
 /* Not a validated L1 of the domain, or not a write from its kernel: not ours. */
 static void only_kernel_writes_to_tables(void)
 {
@@ -271,4 +367,5 @@ static void cmpxchg_is_atomic_across_cpus(void)
 
 UNIT_MAIN("ptwr", UNIT_TEST(xchg_writes_then_swaps), UNIT_TEST(cmpxchg_sets_zf_only_when_done),
 	  UNIT_TEST(bts_sets_cf_only_when_done), UNIT_TEST(only_kernel_writes_to_tables),
-	  UNIT_TEST(cmpxchg_is_atomic_across_cpus), UNIT_TEST(subword_writes_and_rep_stos))
+	  UNIT_TEST(cmpxchg_is_atomic_across_cpus), UNIT_TEST(subword_writes_and_rep_stos),
+	  UNIT_TEST(push_and_pop), UNIT_TEST(rep_movs_one_at_a_time), UNIT_TEST(shifts_setcc_and_67))
