@@ -203,7 +203,7 @@ static void clear_pending(struct domain *d, evtchn_port_t port)
 
 bool vcpu_events_deliverable(const struct vcpu *v)
 {
-	return v->vcpu_info->evtchn_upcall_pending && !v->vcpu_info->evtchn_upcall_mask;
+	return vcpu_info_events_deliverable(v->vcpu_info);
 }
 
 void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq)

@@ -247,6 +247,7 @@ void timer_interrupt(void)
 
 	spin_lock(&q->lock);
 	q->programmed = 0;	/* the one-shot is spent (it may fire early) */
+	arch_timer_spent();
 	while (q->head && q->head->deadline <= now) {
 		struct timer *t = q->head;
 

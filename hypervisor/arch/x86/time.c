@@ -300,11 +300,12 @@ static uint64_t ns_to_tsc(uint64_t ns)
 
 void arch_timer_program(uint64_t deadline)
 {
-	uint64_t now = now_ns(), ticks;
+	uint64_t now = now_ns(), ticks, at = deadline ? ns_to_tsc(deadline) : 0;
 
+	this_cpu()->timer_due_tsc = at;
 	if (tsc_deadline) {
 		/* 0 disarms; a deadline in the past fires at once. */
-		wrmsr(MSR_TSC_DEADLINE, deadline ? ns_to_tsc(deadline) : 0);
+		wrmsr(MSR_TSC_DEADLINE, at);
 		return;
 	}
 	if (!deadline) {
@@ -317,6 +318,11 @@ void arch_timer_program(uint64_t deadline)
 	if (ticks > 0xFFFFFFFF)
 		ticks = 0xFFFFFFFF;
 	apic_write(APIC_TIMER_INIT, (uint32_t)ticks);
+}
+
+void arch_timer_spent(void)
+{
+	this_cpu()->timer_due_tsc = 0;
 }
 
 /* This CPU's local APIC timer: TSC-deadline or one-shot mode, disarmed. */

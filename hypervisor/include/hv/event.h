@@ -4,6 +4,7 @@
 
 #include <hv/types.h>
 #include <lamina/event_channel.h>
+#include <lamina/shared_info.h>
 
 struct domain;
 struct vcpu;
@@ -39,6 +40,19 @@ struct evtchn *evtchn_from_port(struct domain *d, evtchn_port_t p);
 void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq);
 void send_global_virq(struct domain *d, unsigned int virq);
 bool vcpu_events_deliverable(const struct vcpu *v);
+
+/*
+ * vcpu_events_deliverable on v's vcpu_info, inline for checks made often
+ * (multicall's before each entry). Both bits read afresh at each call: a
+ * long call on the vCPU's CPU polls this while another CPU's
+ * evtchn_set_pending may set upcall_pending, and nothing else tells it
+ * (no IPI).
+ */
+static inline bool vcpu_info_events_deliverable(const struct vcpu_info *vi)
+{
+	return __atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_RELAXED) &&
+	       !__atomic_load_n(&vi->evtchn_upcall_mask, __ATOMIC_RELAXED);
+}
 
 /* Shared by event_channel.c and evtchn_fifo.c. */
 struct evtchn_fifo_port {

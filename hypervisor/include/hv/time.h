@@ -54,5 +54,10 @@ void timer_dump(void);
 
 /* arch: program the CPU's timer to fire at system time `deadline` (0 = off). */
 void arch_timer_program(uint64_t deadline);
+/*
+ * arch: the CPU's timer fired, so nothing is due on it until the next
+ * arch_timer_program (the per-CPU word hypercall_preempt_now reads).
+ */
+void arch_timer_spent(void);
 
 #endif

@@ -29,6 +29,10 @@ void arch_timer_program(uint64_t deadline)
 	hw_writes++;
 }
 
+void arch_timer_spent(void)
+{
+}
+
 /* The IPI: its handler runs at once, as the CPU it is aimed at. */
 void smp_send_timer_program(unsigned int cpu)
 {

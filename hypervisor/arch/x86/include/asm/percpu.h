@@ -40,6 +40,8 @@ struct percpu {
 	/* The call running here may stop a tree's validation early (page_type.c): */
 	bool pt_preemptible;
 	uint64_t pt_start;		/* ... after about 1 ms from this now_ns */
+	/* The TSC at which this CPU's timer is due, 0 when none (time.c): */
+	uint64_t timer_due_tsc;
 	/* current while no guest's vCPU is loaded here (common/sched.c): */
 	struct vcpu *idle;
 	bool cr4_fsgsbase;		/* CR4.FSGSBASE as loaded here (cpu.c) */
