@@ -133,14 +133,33 @@ unsigned int domain_count(void)
 	return nr_domains;
 }
 
+static bool shared_info_own(const struct domain *d)
+{
+	ASSERT_LOCKED(&domlist_lock);
+	return d->shared_info && !d->shared_info_released;
+}
+
 void domain_each_shared_info(void (*fn)(struct domain *d))
 {
 	unsigned int i;
 
 	spin_lock(&domlist_lock);
 	for (i = 0; i < nr_domains; i++)
-		if (domains[i]->shared_info && !domains[i]->shared_info_released)
+		if (shared_info_own(domains[i]))
 			fn(domains[i]);
+	spin_unlock(&domlist_lock);
+}
+
+/*
+ * A reference keeps d's record, not its shared_info page: domain_gone
+ * lets the page go, under the list lock, before it looks at the
+ * references. fn(d) under that lock, if the page is still d's.
+ */
+void domain_with_shared_info(struct domain *d, void (*fn)(struct domain *d))
+{
+	spin_lock(&domlist_lock);
+	if (shared_info_own(d))
+		fn(d);
 	spin_unlock(&domlist_lock);
 }
 
@@ -149,13 +168,17 @@ struct domain *domain_by_index(unsigned int i)
 	return i < nr_domains ? domains[i] : NULL;
 }
 
-struct domain *domain_alloc(domid_t domid, const char *name, bool privileged)
+/*
+ * A new domain's record, not on the list: no lookup finds it, so nothing
+ * acts on it half made (createdomain builds it first, as Xen 4.17's
+ * domain_create puts a domain on its list last). Its id is not taken
+ * until domain_publish.
+ */
+struct domain *domain_new(domid_t domid, const char *name, bool privileged)
 {
 	struct domain *d;
 	mfn_t mfn;
 
-	if (nr_domains >= ARRAY_SIZE(domains) || domain_by_id(domid))
-		return NULL;	/* a quick answer; checked again under the lock */
 	mfn = alloc_frames_contig(DOMAIN_FRAMES);	/* zeroed */
 	if (mfn == INVALID_MFN)
 		return NULL;
@@ -176,21 +199,40 @@ struct domain *domain_alloc(domid_t domid, const char *name, bool privileged)
 	spin_lock_init(&d->watchdog_lock, LOCK_LEVEL_WATCHDOG);
 	spin_lock_init(&d->pause_lock, LOCK_LEVEL_PAUSE);
 	rspin_lock_init(&d->arch.pt.lock, LOCK_LEVEL_PT);
-	if (evtchn_domain_init(d))
-		goto fail;
-	spin_lock(&domlist_lock);
-	if (nr_domains >= ARRAY_SIZE(domains) || find(domid)) {
-		spin_unlock(&domlist_lock);
-		goto fail;
+	if (evtchn_domain_init(d)) {
+		domain_free_unlisted(d);
+		return NULL;
 	}
-	domains[nr_domains++] = d;
-	spin_unlock(&domlist_lock);
 	return d;
+}
 
-fail:
-	evtchn_domain_free(d);
-	free_frames(mfn, DOMAIN_FRAMES);
-	return NULL;
+int domain_publish(struct domain *d)
+{
+	int rc = 0;
+
+	spin_lock(&domlist_lock);
+	if (find(d->domid))
+		rc = -EEXIST;
+	else if (nr_domains >= ARRAY_SIZE(domains))
+		rc = -ENOMEM;
+	else
+		domains[nr_domains++] = d;	/* the lock's release: seen whole */
+	spin_unlock(&domlist_lock);
+	return rc;
+}
+
+struct domain *domain_alloc(domid_t domid, const char *name, bool privileged)
+{
+	struct domain *d;
+
+	if (nr_domains >= ARRAY_SIZE(domains) || domain_by_id(domid))
+		return NULL;	/* a quick answer; checked again under the lock */
+	d = domain_new(domid, name, privileged);
+	if (d && domain_publish(d)) {
+		domain_free_unlisted(d);
+		return NULL;
+	}
+	return d;
 }
 
 /* Its vCPUs and d->vcpu[]; vCPU 0 last: its end takes the watchdogs. */
@@ -208,6 +250,19 @@ static void domain_vcpus_free(struct domain *d)
 	}
 	free_frame(virt_to_maddr(d->vcpu) >> PAGE_SHIFT);
 	d->vcpu = NULL;
+}
+
+/*
+ * A domain never published (domain_new), which never ran and which
+ * nothing else ever saw: its shared_info page, vCPUs, ports and record.
+ */
+void domain_free_unlisted(struct domain *d)
+{
+	if (d->shared_info_mfn && !put_alloc_ref(d->shared_info_mfn))
+		BUG();		/* nobody could map it */
+	domain_vcpus_free(d);
+	evtchn_domain_free(d);
+	free_frames(virt_to_maddr(d) >> PAGE_SHIFT, DOMAIN_FRAMES);
 }
 
 /*
@@ -457,6 +512,14 @@ static bool domain_destroy_step(struct domain *d)
 		case DESTROY_GRANTS:
 			if (!grant_release_mappings(d, &d->destroy_cursor, start))
 				return false;
+			/*
+			 * d is dying. A setvcpucontext that saw it alive holds
+			 * its vcpu_ctx_lock while it takes references: once we
+			 * have had the lock, every such call has ended and the
+			 * later ones refuse, and the vCPUs below let go of all.
+			 */
+			spin_lock(&d->vcpu_ctx_lock);
+			spin_unlock(&d->vcpu_ctx_lock);
 			arch_domain_destroy_begin(d);
 			break;
 		case DESTROY_TABLES:

@@ -153,6 +153,15 @@ static void init_created(struct domain *d, struct domctl_createdomain *c)
 	wallclock_init(d);
 }
 
+/*
+ * One createdomain at a time (Xen 4.17 runs it under its domctl lock):
+ * the id chosen (the rover with it) stays free while the domain is made,
+ * and two creates never choose one id. The domain is made off the list
+ * and put on it whole: no other domctl, on another CPU, finds it half
+ * made (a destroy there freed the record under the making).
+ */
+static spinlock_t create_lock = SPINLOCK_INIT_LEVEL(LOCK_LEVEL_CREATE);
+
 static long create_domain(struct domctl *op)
 {
 	struct domctl_createdomain *c = &op->u.createdomain;
@@ -160,23 +169,38 @@ static long create_domain(struct domctl *op)
 	domid_t id;
 	long rc;
 
+	spin_lock(&create_lock);
 	/* Xen picks the id first: a refused configuration still moves the rover. */
 	rc = pick_domid(op->domain, &id);
 	if (!rc)
 		rc = check_config(c);
 	if (rc)
-		return rc;
-	d = domain_alloc(id, "domU", false);
-	if (!d)
-		return trace_err(-ENOMEM);
-	if (domain_shared_info_init(d) || domain_vcpus_alloc(d, c->max_vcpus)) {
-		domain_kill_all(d);	/* nothing much to undo */
-		return trace_err(-ENOMEM);
+		goto out;
+	d = domain_new(id, "domU", false);
+	if (!d) {
+		rc = trace_err(-ENOMEM);
+		goto out;
 	}
-	init_created(d, c);
+	if (domain_shared_info_init(d) || domain_vcpus_alloc(d, c->max_vcpus))
+		rc = trace_err(-ENOMEM);
+	else
+		init_created(d, c);
+	if (!rc) {
+		get_domain(d);	/* once listed, another CPU may destroy it */
+		rc = domain_publish(d);	/* never refused: the id and the slot were checked */
+	}
+	if (rc) {
+		domain_free_unlisted(d);
+		goto out;
+	}
+	/* Again, listed: a platform settime meanwhile did not see it. */
+	domain_with_shared_info(d, wallclock_init);
+	put_domain(d);
 	op->domain = id;
 	pr_info("d%u: created by d%u, paused\n", id, current_vcpu()->domain->domid);
-	return 0;
+out:
+	spin_unlock(&create_lock);
+	return rc;
 }
 
 /*
@@ -221,7 +245,8 @@ static long set_vcpu_context(struct vcpu *v, struct domain *d, const struct domc
 
 		vcpu_pause(t);
 		spin_lock(&d->vcpu_ctx_lock);
-		rc = arch_vcpu_reset(t);	/* Xen's vcpu_reset */
+		/* Dying: its destroy lets go of what a reset would (domain.c). */
+		rc = d->dying ? 0 : arch_vcpu_reset(t);	/* Xen's vcpu_reset */
 		spin_unlock(&d->vcpu_ctx_lock);
 		if (!rc)
 			sched_pin_override_end(t);	/* as Xen's vcpu_reset */
@@ -235,7 +260,8 @@ static long set_vcpu_context(struct vcpu *v, struct domain *d, const struct domc
 
 		domain_pause(d);
 		spin_lock(&d->vcpu_ctx_lock);	/* against the domain's VCPUOP_initialise */
-		rc = arch_set_vcpu_context(t, &ctxt_buf);
+		/* Dying: references taken now would never be let go (domain.c). */
+		rc = d->dying ? trace_err(-EINVAL) : arch_set_vcpu_context(t, &ctxt_buf);
 		spin_unlock(&d->vcpu_ctx_lock);
 		domain_unpause(d);
 		return rc;
@@ -482,7 +508,7 @@ static long domain_op(struct vcpu *v, struct domain *d, struct domctl *op, bool 
 		return hypercall_init(d, op->u.hypercall_init.gmfn);
 	case DOMCTL_settimeoffset:
 		d->time_offset = op->u.settimeoffset.time_offset_seconds;
-		wallclock_init(d);
+		domain_with_shared_info(d, wallclock_init);	/* a dead domain's page may be gone */
 		return 0;
 	case DOMCTL_set_address_size:
 		return set_address_size(op->u.address_size.size);

@@ -230,10 +230,19 @@ unsigned int domain_count(void);
 struct domain *domain_by_index(unsigned int i);
 /* fn(d), under the domain list's lock, for each domain whose shared_info page is still its own. */
 void domain_each_shared_info(void (*fn)(struct domain *d));
+/* fn(d), under that lock, if d's shared_info page is still its own (d referenced). */
+void domain_with_shared_info(struct domain *d, void (*fn)(struct domain *d));
 
 void domain_shutdown(struct domain *d, unsigned int reason);
 void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
+/* A new domain on the list (domain_new, then domain_publish), or NULL. */
 struct domain *domain_alloc(domid_t domid, const char *name, bool privileged);
+/* A new domain's record, not on the list yet (no lookup finds it), or NULL. */
+struct domain *domain_new(domid_t domid, const char *name, bool privileged);
+/* d on the list: 0, -EEXIST (its id taken) or -ENOMEM (the list full; d stays off). */
+int domain_publish(struct domain *d);
+/* The end of a domain never published (nothing else saw it): all of it freed. */
+void domain_free_unlisted(struct domain *d);
 /* Whether no domain, live or still referenced, has this id. */
 bool domain_id_is_free(domid_t id);
 /*

@@ -6,6 +6,9 @@
  * holds. Two locks of one class are taken through the class's ordering
  * helper (the second by spin_lock_nested).
  *
+ *   create_lock           domctl createdomain, one at a time: its id
+ *                         chosen and the domain made and put on the list
+ *                         (common/domctl.c)
  *   d->vcpu_ctx_lock      setting or resetting a vCPU's context
  *                         (VCPUOP_initialise, domctl setvcpucontext):
  *                         its "initialised" checked and set with the
@@ -66,6 +69,7 @@
 
 enum {
 	LOCK_LEVEL_NONE,	/* not set: owner and interrupt checks only */
+	LOCK_LEVEL_CREATE,
 	LOCK_LEVEL_VCPUCTX,
 	LOCK_LEVEL_GRANT,
 	LOCK_LEVEL_PT,
