@@ -247,9 +247,9 @@ static long set_vcpu_context(struct vcpu *v, struct domain *d, const struct domc
 		spin_lock(&d->vcpu_ctx_lock);
 		/* Dying: its destroy lets go of what a reset would (domain.c). */
 		rc = d->dying ? 0 : arch_vcpu_reset(t);	/* Xen's vcpu_reset */
-		spin_unlock(&d->vcpu_ctx_lock);
 		if (!rc)
 			sched_pin_override_end(t);	/* as Xen's vcpu_reset */
+		spin_unlock(&d->vcpu_ctx_lock);
 		vcpu_unpause(t);
 		return rc;
 	}
@@ -342,6 +342,39 @@ static long bitmap_out(const struct domctl_bitmap *b, uint64_t mask)
 }
 
 /*
+ * setvcpuaffinity's change, under the domain's vcpu_ctx_lock as Xen 4.17
+ * makes it under its scheduler lock: a SCHEDOP_pin_override (sched.c) or
+ * a reset's end of one on another CPU takes the same lock, so a pin is
+ * never lost between the -EBUSY check and the new map, nor its saved
+ * map. in_rc: the maps' copy-in results (read before the lock); out: the
+ * effective maps. 0, or the error; *hard_set when the hard map changed.
+ */
+static long set_affinity_locked(struct vcpu *v, uint32_t flags, const long in_rc[2],
+				uint64_t map[2], bool *hard_set)
+{
+	if (flags & VCPUAFFINITY_FORCE)
+		sched_pin_override_end(v);
+	if (v->pin_override)		/* Xen: affinity_broken */
+		return trace_err(-EBUSY);
+	if (flags & VCPUAFFINITY_HARD) {
+		if (in_rc[0])
+			return in_rc[0];
+		if (!(map[0] & smp_online_mask()))
+			return trace_err(-EINVAL);
+		sched_set_affinity(v, map[0]);
+		map[0] &= smp_online_mask();
+		*hard_set = true;
+	}
+	if (flags & VCPUAFFINITY_SOFT) {
+		if (in_rc[1])
+			return in_rc[1];
+		v->soft_affinity = map[1];
+		map[1] &= v->hard_affinity & smp_online_mask();
+	}
+	return 0;
+}
+
+/*
  * set/getvcpuaffinity, Xen 4.17's vcpu_affinity_domctl: a vCPU id past
  * max_vcpus -EINVAL, one not created -ESRCH, neither map asked -EINVAL;
  * a hard map with no online CPU -EINVAL, a vCPU under SCHEDOP_pin_override
@@ -352,9 +385,10 @@ static long bitmap_out(const struct domctl_bitmap *b, uint64_t mask)
  */
 static long vcpu_affinity(struct domain *d, uint32_t cmd, struct domctl_vcpuaffinity *a)
 {
-	uint64_t hard, soft;
+	long rc, out_rc, in_rc[2] = { 0, 0 };
+	uint64_t map[2] = { 0, 0 };	/* hard, soft */
+	bool hard_set = false;
 	struct vcpu *v;
-	long rc;
 
 	if (a->vcpu >= d->max_vcpus)
 		return trace_err(-EINVAL);
@@ -369,26 +403,19 @@ static long vcpu_affinity(struct domain *d, uint32_t cmd, struct domctl_vcpuaffi
 			rc = bitmap_out(&a->cpumap_soft, v->soft_affinity);
 		return rc;
 	}
-	if (a->flags & VCPUAFFINITY_FORCE)
-		sched_pin_override_end(v);
-	if (v->pin_override)		/* Xen: affinity_broken */
-		return trace_err(-EBUSY);
-	if (a->flags & VCPUAFFINITY_HARD) {
-		if ((rc = bitmap_in(&a->cpumap_hard, &hard)))
-			return rc;
-		if (!(hard & smp_online_mask()))
-			return trace_err(-EINVAL);
-		sched_set_affinity(v, hard);
-		if ((rc = bitmap_out(&a->cpumap_hard, hard & smp_online_mask())))
-			return rc;
-	}
-	if (a->flags & VCPUAFFINITY_SOFT) {
-		if ((rc = bitmap_in(&a->cpumap_soft, &soft)))
-			return rc;
-		v->soft_affinity = soft;
-		return bitmap_out(&a->cpumap_soft, soft & v->hard_affinity & smp_online_mask());
-	}
-	return 0;
+	if (a->flags & VCPUAFFINITY_HARD)
+		in_rc[0] = bitmap_in(&a->cpumap_hard, &map[0]);
+	if (a->flags & VCPUAFFINITY_SOFT)
+		in_rc[1] = bitmap_in(&a->cpumap_soft, &map[1]);
+	spin_lock(&d->vcpu_ctx_lock);	/* no guest memory copied under it */
+	rc = set_affinity_locked(v, a->flags, in_rc, map, &hard_set);
+	spin_unlock(&d->vcpu_ctx_lock);
+	/* The hard map set, its answer is written even when the soft one faulted. */
+	if (hard_set && (out_rc = bitmap_out(&a->cpumap_hard, map[0])))
+		return out_rc;
+	if (rc || !(a->flags & VCPUAFFINITY_SOFT))
+		return rc;
+	return bitmap_out(&a->cpumap_soft, map[1]);
 }
 
 /* Writes the hypercall stubs into a frame of d's that can be typed writable. */

@@ -1253,6 +1253,28 @@ bool sched_pin_override_end(struct vcpu *v)
 }
 
 /*
+ * The pin, checked and made under the domain's vcpu_ctx_lock: dom0's
+ * setvcpuaffinity of this vCPU from another (domctl.c) takes it too.
+ */
+static long pin_override_start(struct vcpu *v, int32_t pcpu)
+{
+	long rc = 0;
+
+	spin_lock(&v->domain->vcpu_ctx_lock);
+	if (v->pin_override)
+		rc = trace_err(-EBUSY);
+	else if (!(smp_online_mask() & (1ULL << pcpu)))
+		rc = trace_err(-EINVAL);
+	if (!rc) {
+		v->hard_saved = v->hard_affinity;
+		v->pin_override = true;
+		sched_set_affinity(v, 1ULL << pcpu);
+	}
+	spin_unlock(&v->domain->vcpu_ctx_lock);
+	return rc;
+}
+
+/*
  * SCHEDOP_pin_override (dom0 only), Xen 4.17's vcpu_temporary_affinity:
  * the calling vCPU's hard map becomes that one online pCPU (the old map
  * saved) and the vCPU moves there on its way out of the call; pcpu < 0
@@ -1265,23 +1287,21 @@ bool sched_pin_override_end(struct vcpu *v)
 static long pin_override(struct vcpu *v, uint64_t arg)
 {
 	int32_t pcpu;
+	long rc;
 
 	if (!v->domain->is_privileged)
 		return trace_err(-EPERM);
 	if (copy_from_guest(&pcpu, arg, sizeof(pcpu)))
 		return -EFAULT;
-	if (pcpu < 0)
-		return sched_pin_override_end(v) ? 0 : trace_err(-EINVAL);
+	if (pcpu < 0) {
+		spin_lock(&v->domain->vcpu_ctx_lock);
+		rc = sched_pin_override_end(v) ? 0 : trace_err(-EINVAL);
+		spin_unlock(&v->domain->vcpu_ctx_lock);
+		return rc;
+	}
 	if ((unsigned int)pcpu >= smp_nr_possible())
 		return trace_err(-EINVAL);
-	if (v->pin_override)
-		return trace_err(-EBUSY);
-	if (!(smp_online_mask() & (1ULL << pcpu)))
-		return trace_err(-EINVAL);
-	v->hard_saved = v->hard_affinity;
-	v->pin_override = true;
-	sched_set_affinity(v, 1ULL << pcpu);
-	return 0;
+	return pin_override_start(v, pcpu);
 }
 
 long hc_sched_op(struct vcpu *v, struct hc_args *a)

@@ -23,6 +23,7 @@
  *   later (round 1 of a run at --smp 2; not looked into further).
  * @initrd: self
  * @hvargs: dom0_max_vcpus=2
+ * @timeout-smp: 300
  */
 #include "lib/guest.h"
 #include "lib/mm.h"
@@ -32,9 +33,9 @@
 #include "lib/domctl.h"
 #include "lib/physinfo.h"
 
-#define ROUNDS		16
-#define PEER_MIB	8
-#define STEP_NS		150000ULL
+#define ROUNDS		10
+#define PEER_MIB	4
+#define STEP_NS		100000ULL
 #define STACK_SIZE	8192
 
 static uint8_t stack1[STACK_SIZE] __attribute__((aligned(16)));

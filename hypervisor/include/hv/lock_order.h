@@ -15,7 +15,11 @@
  *                         tables' references in one step, as Xen 4.17's
  *                         domain_lock there; and the placing of its
  *                         vcpu_info (VCPUOP_register_vcpu_info); and
- *                         the making of its vCPUs (domctl max_vcpus)
+ *                         the making of its vCPUs (domctl max_vcpus);
+ *                         a vCPU's SCHEDOP_pin_override against dom0's
+ *                         setvcpuaffinity of it; taken once by a destroy
+ *                         before its vCPUs let go (a context is refused
+ *                         once the domain is dying)
  *   d->grant_lock         a domain's grant table (common/grant_internal.h),
  *                         around each element of a grant operation that
  *                         touches it: two domains' lower domid first
