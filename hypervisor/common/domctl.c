@@ -18,6 +18,7 @@
 #include <hv/sched.h>
 #include <hv/time.h>
 #include <asm/page.h>
+#include <asm/pv.h>
 #include <lamina/domctl.h>
 #include <lamina/hvm_op.h>
 #include <lamina/vcpu.h>
@@ -479,11 +480,15 @@ static bool is_io_passthrough(uint32_t cmd)
  * check: bind_pt_irq and unbind_pt_irq are for HVM domains only (-EINVAL),
  * ioport_mapping too (-EOPNOTSUPP), get_device_group needs an IOMMU
  * (-EOPNOTSUPP); ioport_permission's range must be non-empty, not wrap and
- * end by port 0xffff (-EINVAL), then a domU is refused (-EPERM). Lamina
- * gives no domain I/O ports: dom0's valid ioport_permission is -ENOSYS
- * (docs/conformance.md).
+ * end by port 0xffff (-EINVAL), then a domU is refused (-EPERM). dom0
+ * gives or takes back (allow_access) ports it has itself, else -EPERM as
+ * Xen: not the hypervisor's (PIC, PIT, console UART, test-exit port) nor
+ * PCI's data ports 0xCFC-0xCFF. The list is d's (ioports_permit); dom0
+ * has none and keeps every port it has (a grant or revoke for dom0
+ * itself is 0 and changes nothing: docs/conformance.md).
  */
-static long io_passthrough(const struct domain *caller, const struct domctl *op)
+static long io_passthrough(const struct domain *caller, struct domain *d,
+			   const struct domctl *op)
 {
 	uint32_t first, end;
 
@@ -499,7 +504,13 @@ static long io_passthrough(const struct domain *caller, const struct domctl *op)
 		end = first + op->u.ioport_permission.nr_ports;
 		if (end <= first || end > IO_PORTS)
 			return trace_err(-EINVAL);
-		return trace_err(caller->is_privileged ? -ENOSYS : -EPERM);
+		if (!caller->is_privileged || port_is_hypervisors(first, end - first) ||
+		    (first <= 0xCFF && end > 0xCFC))
+			return trace_err(-EPERM);
+		if (d->is_privileged)
+			return 0;
+		return op->u.ioport_permission.allow_access ? ioports_permit(d, first, end - 1) :
+							       ioports_deny(d, first, end - 1);
 	}
 }
 
@@ -507,7 +518,7 @@ static long io_passthrough(const struct domain *caller, const struct domctl *op)
 static long domain_op(struct vcpu *v, struct domain *d, struct domctl *op, bool *out)
 {
 	if (is_io_passthrough(op->cmd))
-		return io_passthrough(v->domain, op);
+		return io_passthrough(v->domain, d, op);
 	switch (op->cmd) {
 	case DOMCTL_destroydomain:
 		return d == v->domain ? trace_err(-EINVAL) : domain_kill(d);
@@ -551,7 +562,7 @@ static long domain_op(struct vcpu *v, struct domain *d, struct domctl *op, bool 
  * here (-EOPNOTSUPP), and the I/O port, passthrough IRQ and IOMMU
  * commands' own checks (io_passthrough).
  */
-static long domctl_refusal(const struct domain *caller, const struct domain *d,
+static long domctl_refusal(const struct domain *caller, struct domain *d,
 			   const struct domctl *op)
 {
 	uint64_t mfn, end, gfn, nr;
@@ -559,7 +570,7 @@ static long domctl_refusal(const struct domain *caller, const struct domain *d,
 	long rc;
 
 	if (is_io_passthrough(op->cmd))
-		return io_passthrough(caller, op);
+		return io_passthrough(caller, d, op);
 	switch (op->cmd) {
 	case DOMCTL_iomem_permission:
 		mfn = op->u.iomem_permission.first_mfn;

@@ -290,9 +290,16 @@ int test_main(struct start_info *si)
 	o->u[2] = 0x80;
 	o->u[3] = 1;
 	o->u[4] = 1;		/* allow_access */
-	/* Xen grants dom0 a port it has; Lamina gives no domain ports (conformance.md). */
-	ROWL("domctl ioport_permission port 0x80 to dom0", NCALL(__HYPERVISOR_domctl, o, 0, 0),
-	     0, -ENOSYS);
+	/* A port dom0 has, to dom0 (Xen records it; Lamina's dom0 has no list: 0). */
+	ROW("domctl ioport_permission port 0x80 to dom0", NCALL(__HYPERVISOR_domctl, o, 0, 0), 0);
+	o->u[2] = 0x40;
+	o->u[3] = 4;
+	ROW("domctl ioport_permission PIT 0x40-0x43 to dom0", NCALL(__HYPERVISOR_domctl, o, 0, 0),
+	    -EPERM);		/* not dom0's on either: it can give only ports it has */
+	o->u[2] = 0xcfc;
+	o->u[3] = 4;
+	ROW("domctl ioport_permission PCI data 0xcfc-0xcff to dom0",
+	    NCALL(__HYPERVISOR_domctl, o, 0, 0), -EPERM);
 	ROW("domctl ioport_permission 999", DC(DOMCTL_ioport_permission, 999), -ESRCH);
 	ROW("domctl bind_pt_irq dom0", DC(DOMCTL_bind_pt_irq, 0), -EINVAL);
 	ROW("domctl unbind_pt_irq dom0", DC(DOMCTL_unbind_pt_irq, 0), -EINVAL);

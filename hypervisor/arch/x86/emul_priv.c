@@ -251,7 +251,7 @@ static bool iobmp_ok(const struct vcpu *v, unsigned int port, unsigned int size)
  * hypervisor's own (console UART, PIC, PIT, the test-exit port); any
  * other domain reads all ones and its writes vanish.
  */
-static bool port_is_hypervisors(uint16_t port, unsigned int size)
+bool port_is_hypervisors(uint16_t port, unsigned int size)
 {
 	static const struct { uint16_t first, last; } own[] = {
 		{ 0x20, 0x21 }, { 0xA0, 0xA1 }, { 0x40, 0x43 },
@@ -289,10 +289,41 @@ static bool pci_data_port(uint16_t port, unsigned int size)
 	return port >= 0xCFC && port + size - 1 <= 0xCFF;
 }
 
+/* dom0: any port but the hypervisor's; a domU: those dom0 gave it (not PCI's). */
+static bool port_reached(const struct vcpu *v, uint16_t port, unsigned int size)
+{
+	if (port_is_hypervisors(port, size))
+		return false;
+	return v->domain->is_privileged ||
+	       (!pci_port(port, size) && ioports_permitted(v->domain, port, port + size - 1U));
+}
+
+/*
+ * A domU's access not wholly given goes a byte at a time, as Xen 4.17's
+ * guest_io_read/write: a byte given reaches its port, the others read
+ * all ones (writes to them vanish). Read when val is NULL.
+ */
+static uint32_t domu_bytes(const struct vcpu *v, uint16_t port, unsigned int size,
+			   const uint32_t *val)
+{
+	uint32_t got = 0xFFFFFFFF;
+	unsigned int i;
+
+	for (i = 0; size > 1 && !v->domain->is_privileged && i < size; i++) {
+		if (!port_reached(v, (uint16_t)(port + i), 1))
+			continue;
+		if (val)
+			outb((uint16_t)(port + i), (uint8_t)(*val >> (8 * i)));
+		else
+			got = (got & ~(0xFFU << (8 * i))) | (uint32_t)inb((uint16_t)(port + i)) << (8 * i);
+	}
+	return got;
+}
+
 static uint32_t port_read(const struct vcpu *v, uint16_t port, unsigned int size)
 {
-	if (!v->domain->is_privileged || port_is_hypervisors(port, size))
-		return 0xFFFFFFFF;
+	if (!port_reached(v, port, size))
+		return domu_bytes(v, port, size, NULL);
 	if (pci_port(port, size)) {
 		if (port == 0xCF8 && size == 4)
 			return v->domain->arch.pci_cf8;
@@ -305,8 +336,10 @@ static uint32_t port_read(const struct vcpu *v, uint16_t port, unsigned int size
 
 static void port_write(const struct vcpu *v, uint16_t port, unsigned int size, uint32_t val)
 {
-	if (!v->domain->is_privileged || port_is_hypervisors(port, size))
+	if (!port_reached(v, port, size)) {
+		domu_bytes(v, port, size, &val);
 		return;
+	}
 	if (pci_port(port, size)) {
 		if (port == 0xCF8 && size == 4)
 			v->domain->arch.pci_cf8 = val;

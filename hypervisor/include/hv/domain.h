@@ -18,6 +18,8 @@
 #include <hv/time.h>
 #include <hv/nospec.h>
 
+#define IOPORT_RANGES	16	/* a domain's I/O port ranges (ioports_permit) */
+
 struct domain;
 struct evtchn_bucket;
 struct evtchn_fifo;
@@ -174,6 +176,17 @@ struct domain {
 	/* createdomain's, else gnttab_max_frames= and gnttab_max_maptrack_frames=. */
 	uint32_t max_grant_frames, max_maptrack_frames;
 	int64_t time_offset;		/* settimeoffset: seconds added to the wall clock */
+	/*
+	 * The I/O ports dom0 gave this domain (domctl ioport_permission, as
+	 * Xen 4.17's arch.ioport_caps): sorted, neither overlapping nor
+	 * touching, at most IOPORT_RANGES; under ioport_lock. dom0 has no
+	 * list: it reaches every port but the hypervisor's (emul_priv.c).
+	 */
+	spinlock_t ioport_lock;
+	unsigned int nr_ioports;
+	struct ioport_range {
+		uint16_t first, last;
+	} ioports[IOPORT_RANGES];
 	uint64_t p2m_frames;		/* boot-time domains: d->p2m's contiguous frames */
 	/* The toolstack's (arch/x86/memory_op_toolstack.c). */
 	mfn_t e820_mfn;			/* set_memory_map's entries, 0 = none */
@@ -235,6 +248,14 @@ void domain_with_shared_info(struct domain *d, void (*fn)(struct domain *d));
 
 void domain_shutdown(struct domain *d, unsigned int reason);
 void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
+/*
+ * d's I/O port list: ports first..last (first <= last <= 0xffff) added
+ * or taken away, 0 or -ENOMEM (IOPORT_RANGES reached, as Xen's rangeset
+ * can fail to grow); and whether all of first..last are in it.
+ */
+int ioports_permit(struct domain *d, uint32_t first, uint32_t last);
+int ioports_deny(struct domain *d, uint32_t first, uint32_t last);
+bool ioports_permitted(struct domain *d, uint32_t first, uint32_t last);
 /* A new domain on the list (domain_new, then domain_publish), or NULL. */
 struct domain *domain_alloc(domid_t domid, const char *name, bool privileged);
 /* A new domain's record, not on the list yet (no lookup finds it), or NULL. */

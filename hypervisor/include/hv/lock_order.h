@@ -63,6 +63,9 @@
  *                         inside it
  *   wc_lock               writing a domain's wall clock in its
  *                         shared_info (arch/x86/time.c)
+ *   d->ioport_lock        a domain's I/O port list (common/domain.c),
+ *                         changed by dom0's ioport_permission, read by
+ *                         the domain's emulated in/out
  *   pool->lock            a frame pool (common/page_alloc.c)
  *
  * Frame counts take no lock: they change by compare-and-exchange
@@ -88,6 +91,7 @@ enum {
 	LOCK_LEVEL_TQ,
 	LOCK_LEVEL_DOMLIST,
 	LOCK_LEVEL_WALLCLOCK,
+	LOCK_LEVEL_IOPORT,
 	LOCK_LEVEL_HEAP,
 	LOCK_LEVELS
 };

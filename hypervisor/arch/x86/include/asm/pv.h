@@ -81,4 +81,11 @@ static inline bool vector_has_error_code(unsigned int v)
 	return v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21;
 }
 
+/*
+ * Whether any of the size ports from port is the hypervisor's own (PIC,
+ * PIT, its console UART, the test-exit port): no domain reaches those
+ * (emul_priv.c), and dom0 cannot give them (domctl ioport_permission).
+ */
+bool port_is_hypervisors(uint16_t port, unsigned int size);
+
 #endif
