@@ -49,18 +49,11 @@ static volatile domid_t id_of[2][ROUNDS];
 
 static long create(domid_t want, domid_t *id, unsigned int t)
 {
-	struct domctl op;
-	long rc;
+	char handle[16] = { (char)(t + 1) };
+	long rc = domctl_create_id(want, 2, handle, id);
 
-	memset(&op, 0, sizeof(op));
-	op.u.createdomain.max_vcpus = 2;
-	op.u.createdomain.max_evtchn_port = 1023;
-	op.u.createdomain.max_grant_frames = -1;
-	op.u.createdomain.max_maptrack_frames = -1;
-	op.u.createdomain.grant_opts = 1;
-	op.u.createdomain.handle[0] = (uint8_t)(t + 1);
-	rc = domctl_call(&op, DOMCTL_createdomain, want);
-	*id = rc ? 0 : op.domain;
+	if (rc)
+		*id = 0;
 	return rc;
 }
 
@@ -103,19 +96,15 @@ static volatile unsigned int go, done1, cur;	/* a round's number and its index t
 static volatile bool started;
 static unsigned int half_destroyed;	/* half rounds whose domain vCPU 1 destroyed */
 
+static void vcpu1_round(void)
+{
+	race(1, cur);
+}
+
 static void vcpu1(unsigned long id)
 {
-	unsigned int seen = 0;
-
 	(void)id;
-	started = true;
-	for (;;) {
-		while (go == seen)	/* a hypercall each time: Xen's RCU sees this CPU */
-			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-		seen = go;
-		race(1, cur);
-		done1 = seen;
-	}
+	smp_serve_rounds(&started, &go, &done1, vcpu1_round);
 }
 
 /* Every round's domains destroyed: 0, or -1 after a failed CHECK. */

@@ -57,21 +57,17 @@ static void __attribute__((noreturn)) peer(void)
 		HYPERVISOR_sched_op(SCHEDOP_block, NULL);
 }
 
+static void vcpu1_round(void)
+{
+	while (pvclock_ns() < set_at)
+		asm volatile("pause");
+	rc1 = domctl_vcpu0_context(DOMCTL_setvcpucontext, target, &first);
+}
+
 static void vcpu1(unsigned long id)
 {
-	unsigned int seen = 0;
-
 	(void)id;
-	started = true;
-	for (;;) {
-		while (go == seen)	/* a hypercall each time: Xen's RCU sees this CPU */
-			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-		seen = go;
-		while (pvclock_ns() < set_at)
-			asm volatile("pause");
-		rc1 = domctl_vcpu0_context(DOMCTL_setvcpucontext, target, &first);
-		done1 = seen;
-	}
+	smp_serve_rounds(&started, &go, &done1, vcpu1_round);
 }
 
 /* Whether dom went within 2 s (getdomaininfo finds no domain of that id). */

@@ -76,19 +76,15 @@ static long feed(domid_t dom)
 	return rc < 0 ? rc : (long)(pfn - 1 - DOM_PAGES);
 }
 
+static void vcpu1_round(void)
+{
+	rc1 = feed1 ? feed(target1) : domctl_destroy(target1);
+}
+
 static void vcpu1(unsigned long id)
 {
-	unsigned int seen = 0;
-
 	(void)id;
-	started = true;
-	for (;;) {
-		while (go == seen)	/* a hypercall each time: Xen's RCU sees this CPU */
-			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-		seen = go;
-		rc1 = feed1 ? feed(target1) : domctl_destroy(target1);
-		done1 = seen;
-	}
+	smp_serve_rounds(&started, &go, &done1, vcpu1_round);
 }
 
 /* Memory, pinned L1s and ports for a new domain; 0 or the failing step's error. */

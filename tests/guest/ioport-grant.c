@@ -14,7 +14,8 @@
  *   ones; inw 0x92 (0x93 not given) goes a byte at a time, as Xen's: the
  *   port's byte and all ones; inb 0x80 (never given) reads all ones. Then dom0 takes 0x92 back too, and gives a second domain it
  *   makes 17 ranges apart (the 17th: Lamina's list holds 16, -ENOMEM;
- *   Xen 0), takes them all back, gives one range and cuts a hole in it.
+ *   Xen 0), one range over those 16 (merged: 15 more apart fit), takes
+ *   them all back, gives one range and cuts a hole in it.
  * @domus: self:peer:role=peer
  */
 #include "lib/guest.h"
@@ -80,7 +81,12 @@ static int ranges_limit(void)
 	printf("17 ranges apart: the %uth answered %ld\n", i, rc);
 	CHECK(on_lamina() ? (i == 17 && rc == -ENOMEM) : rc == 0,
 	      "17 ranges apart: the %uth answered %ld", i, rc);
-	CHECK((rc = ioport(id, 0x100, 0x100, 0)) == 0, "taking all back gave %ld", rc);
+	/* One range over all 16 takes them in: room for 15 more apart. */
+	CHECK((rc = ioport(id, 0x100, 0x40, 1)) == 0, "a range over the 16 gave %ld", rc);
+	for (i = 0, rc = 0; i < 15 && !rc; i++)
+		rc = ioport(id, 0x200 + 4 * i, 2, 1);
+	CHECK(rc == 0, "15 more ranges apart after the merge: the %uth answered %ld", i, rc);
+	CHECK((rc = ioport(id, 0x100, 0x200, 0)) == 0, "taking all back gave %ld", rc);
 	CHECK((rc = ioport(id, 0x100, 0x40, 1)) == 0, "one range after that gave %ld", rc);
 	CHECK((rc = ioport(id, 0x110, 0x10, 0)) == 0, "a hole in it gave %ld", rc);
 	CHECK(domctl_destroy(id) == 0, "destroying it failed");

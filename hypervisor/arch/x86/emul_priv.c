@@ -249,7 +249,8 @@ static bool iobmp_ok(const struct vcpu *v, unsigned int port, unsigned int size)
 /*
  * in/out: a privileged domain reaches the real ports but the
  * hypervisor's own (console UART, PIC, PIT, the test-exit port); any
- * other domain reads all ones and its writes vanish.
+ * other domain those dom0 gave it (domctl ioport_permission), and from
+ * the others reads all ones and its writes vanish (port_reached).
  */
 bool port_is_hypervisors(uint16_t port, unsigned int size)
 {

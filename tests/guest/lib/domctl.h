@@ -18,22 +18,32 @@ static inline long domctl_call(struct domctl *op, uint32_t cmd, domid_t dom)
 	return hypercall1(__HYPERVISOR_domctl, op);
 }
 
-/* A new domain (paused, one vCPU allowed, none made), its id in *id; 0 or the error. */
-static inline long domctl_create(domid_t *id, const char handle[16])
+/*
+ * A new domain (paused, max_vcpus vCPUs allowed, none made) with id want
+ * (0: the rover's), its id in *id; 0 or the error.
+ */
+static inline long domctl_create_id(domid_t want, unsigned int max_vcpus, const char handle[16],
+				    domid_t *id)
 {
 	struct domctl op;
 	long rc;
 
 	memset(&op, 0, sizeof(op));
-	op.u.createdomain.max_vcpus = 1;
+	op.u.createdomain.max_vcpus = max_vcpus;
 	op.u.createdomain.max_evtchn_port = 1023;
 	op.u.createdomain.max_grant_frames = -1;
 	op.u.createdomain.max_maptrack_frames = -1;
 	op.u.createdomain.grant_opts = 1;
 	memcpy(op.u.createdomain.handle, handle, 16);
-	rc = domctl_call(&op, DOMCTL_createdomain, 0);
+	rc = domctl_call(&op, DOMCTL_createdomain, want);
 	*id = op.domain;
 	return rc;
+}
+
+/* A new domain (paused, one vCPU allowed, none made), its id in *id; 0 or the error. */
+static inline long domctl_create(domid_t *id, const char handle[16])
+{
+	return domctl_create_id(0, 1, handle, id);
 }
 
 static inline long domctl_destroy(domid_t dom)

@@ -141,4 +141,26 @@ static inline long smp_rounds_run(const struct start_info *si, struct smp_rounds
 	return 0;
 }
 
+/*
+ * vCPU 1's side of rounds vCPU 0 numbers itself: *started set, then for
+ * each new *go (from 1) fn() runs and *done takes that number. Waits by
+ * yielding: a hypercall each time, so Xen's RCU sees this CPU.
+ */
+static inline void __attribute__((noreturn)) smp_serve_rounds(volatile bool *started,
+							     volatile unsigned int *go,
+							     volatile unsigned int *done,
+							     void (*fn)(void))
+{
+	unsigned int seen = 0;
+
+	*started = true;
+	for (;;) {
+		while (*go == seen)
+			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+		seen = *go;
+		fn();
+		*done = seen;
+	}
+}
+
 #endif
