@@ -268,8 +268,9 @@ void prepare_return_to_guest(struct cpu_regs *r)
 			continue;
 		}
 		vi = v->vcpu_info;
-		if (!vi->evtchn_upcall_pending || vi->evtchn_upcall_mask || !v->arch.event.address)
+		if (!vi->evtchn_upcall_pending || vi->evtchn_upcall_mask)
 			break;
+		/* No callback registered: pv_bounce crashes the domain, as Xen 4.17's bounce frame does. */
 		pv_bounce(v, r, v->arch.event.address, true, false, 0);
 		if (!pending_work(PW_SCHED))
 			break;
