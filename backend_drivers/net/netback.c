@@ -36,6 +36,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -234,7 +235,46 @@ static void tap_carrier(struct vif *vf, int on)
  * The two fixed members are told apart by these addresses, a tap by its vif.
  */
 static int nb_ep = -1;
-static char ep_store, ep_ports;
+static char ep_store, ep_ports, ep_tick;
+
+/*
+ * Stats files (docs/io-stats.md) are written from a tick, a timerfd in
+ * the set firing about every BE_STATS_EVERY_NS while a vif is connected, not
+ * from a timeout on every wait: a wait with a timeout arms a kernel timer
+ * at each sleep, and in a PV dom0 that is a set_timer hypercall in every
+ * round trip of a ping whose change to the file is pending. Only when a
+ * tick finds a change not yet due (it came in the last
+ * BE_STATS_QUIET_NS) does the wait time out for it (stats_late). Without
+ * a timerfd every wait times out as be_stats_poll_ms() says.
+ */
+#define TICK_NS	(BE_STATS_EVERY_NS + BE_STATS_QUIET_NS)
+static int nb_tick = -1;
+static bool tick_on, stats_late;
+
+static void tick_watch(bool want)
+{
+	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
+
+	if (nb_tick < 0 || want == tick_on)
+		return;
+	if (want) {
+		/* a quiet period more than the second: a file the last tick wrote is due */
+		its.it_interval.tv_sec = (time_t)(TICK_NS / 1000000000ULL);
+		its.it_interval.tv_nsec = (long)(TICK_NS % 1000000000ULL);
+		its.it_value = its.it_interval;
+	}
+	if (!timerfd_settime(nb_tick, 0, &its, NULL))
+		tick_on = want;
+}
+
+static void tick_fired(void)
+{
+	uint64_t n;
+
+	if (read(nb_tick, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		say("tick: %s", strerror(errno));
+	stats_late = true;
+}
 
 static void tap_close(struct vif *vf)
 {
@@ -1045,10 +1085,17 @@ int main(int argc, char **argv)
 		be_daemon_end(&bd);
 		return 1;
 	}
+	nb_tick = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (nb_tick >= 0 && ep_add(nb_tick, &ep_tick)) {
+		close(nb_tick);
+		nb_tick = -1;
+	}
+	if (nb_tick < 0)
+		say("timerfd: %s: stats files written from wait timeouts", strerror(errno));
 	xs_ready = true;
 	while (!be_daemon_stopping) {
 		struct epoll_event ev[2 + XB_MAX_DEVS];
-		bool kick = false, ports = false, rx_poll = false;
+		bool kick = false, ports = false, rx_poll = false, any = false;
 		int i, n, wait_ms;
 
 		/*
@@ -1076,11 +1123,14 @@ int main(int argc, char **argv)
 
 			if (vf)
 				tap_watch(vf);
+			any |= connected(vf);
 			rx_poll |= connected(vf) && vf->rx_poll && (vf->rx_wait || vf->nv.rx_backlog);
 		}
+		tick_watch(any);
 		LOOP_LAP(tsc_rest);
 		LOOP_ADD(polls);
-		wait_ms = kick || xb_be_again(&be) ? 0 : be_stats_poll_ms();
+		wait_ms = kick || xb_be_again(&be) ? 0 :
+			  stats_late || !tick_on ? be_stats_poll_ms() : -1;
 		if (rx_poll && (wait_ms < 0 || wait_ms > NB_RX_POLL_MS))
 			wait_ms = NB_RX_POLL_MS;
 		n = epoll_wait(nb_ep, ev, (int)(sizeof(ev) / sizeof(ev[0])), wait_ms);
@@ -1095,6 +1145,8 @@ int main(int argc, char **argv)
 		for (i = 0; i < n; i++) {
 			xs_ready |= ev[i].data.ptr == &ep_store;
 			ports |= ev[i].data.ptr == &ep_ports;
+			if (ev[i].data.ptr == &ep_tick)
+				tick_fired();
 		}
 		if (ports)
 			be_daemon_ports(&bd, port_fired, true);
@@ -1102,8 +1154,8 @@ int main(int argc, char **argv)
 		for (i = 0; i < n; i++) {
 			struct vif *vf = ev[i].data.ptr;
 
-			if (vf != (void *)&ep_store && vf != (void *)&ep_ports && vf->in_ep &&
-			    connected(vf))
+			if (vf != (void *)&ep_store && vf != (void *)&ep_ports &&
+			    vf != (void *)&ep_tick && vf->in_ep && connected(vf))
 				serve(vf, true);
 		}
 		LOOP_LAP(tsc_serve);
@@ -1114,7 +1166,14 @@ int main(int argc, char **argv)
 			if (connected(vf) && vf->rx_poll && (vf->rx_wait || vf->nv.rx_backlog))
 				vf->kick = true;
 		}
-		be_stats_flush_due();
+		if (stats_late || !tick_on) {
+			int due_ms;
+
+			be_stats_flush_due();
+			/* still late: a change of before the tick waits for its quiet */
+			due_ms = be_stats_poll_ms();
+			stats_late = due_ms >= 0 && due_ms < (int)(BE_STATS_EVERY_NS / 2000000ULL);
+		}
 #ifdef NB_PROF
 		prof_tick();
 #endif
