@@ -55,6 +55,8 @@
 #include <unistd.h>
 #include <liburing.h>
 #include <lamina/grant_table.h>
+#include <lamina/hypercall.h>
+#include <lamina/sched.h>
 #include <lamina/io/blkif.h>
 #include "blk_req.h"
 #include "gnt_be.h"
@@ -90,7 +92,7 @@ static const char *const ph_name[PH_NR] = { "ring+check", "grants", "memory-copy
 struct blk_prof {
 	uint64_t cyc[PH_NR];
 	unsigned long req, seg, rounds, submits, copy_calls, copy_hcalls, map_calls,
-		map_refs, notifies, direct, mem;
+		map_refs, notifies, direct, mem, yields;
 };
 #define PROF_T0(v)		uint64_t v = __rdtsc()
 #define PROF_PH(dk, ph, t0)	((dk)->prof.cyc[ph] += __rdtsc() - (t0))
@@ -492,7 +494,7 @@ static void mb_flush(void)
 	if (!mb.njobs)
 		return;
 	PROF_T0(t0);
-	PROF_N(dk, copy_calls, (mb.n + 63) / 64);	/* be_grant_copy's ioctls of 64 */
+	PROF_N(dk, copy_calls, (mb.n + GNT_BE_COPY_BATCH - 1) / GNT_BE_COPY_BATCH);
 	PROF_N(dk, copy_hcalls, (mb.n + 15) / 16);	/* gntdev's batches of 16 */
 	rc = be_grant_copy(&dev, dk->xb->fe_id, mb.c, mb.n, !mb.write);
 	PROF_PH(dk, PH_MEM, t0);
@@ -905,68 +907,101 @@ static void reap(struct disk *dk)
 	PROF_PH(dk, PH_PUSH, t0);
 }
 
+/* Takes the next request off the ring, checks it and starts it (or answers it). */
+static void take_request(struct disk *dk)
+{
+	union blkif_slot slot;
+	struct job *j = malloc(sizeof(*j));
+	int st;
+	PROF_T0(t0);
+
+	be_ring_take(&dk->ring, &slot, BLKIF_SLOT_SIZE);
+	if (!j) {
+		respond(dk, slot.req.id, slot.req.operation, BLKIF_RSP_ERROR);
+		return;
+	}
+	/* Not the iovecs (filled before use): the rest zeroed. */
+	memset(j, 0, offsetof(struct job, iov));
+	memset(&j->io, 0, offsetof(struct blk_io, seg));
+	j->dk = dk;
+	st = blk_req_parse(&slot, &dk->lim, &j->io);
+	PROF_N(dk, req, 1);
+	PROF_PH(dk, PH_RING, t0);
+	if (st == BLKIF_RSP_OKAY && j->io.indirect) {
+		PROF_T0(t1);
+		st = fetch_indirect(dk, j);
+		PROF_PH(dk, PH_GRANT, t1);
+	}
+	if (st == BLKIF_RSP_OKAY) {
+		PROF_N(dk, seg, j->io.nseg);
+		st = start(dk, j);
+	}
+	if (st == -1000)
+		finish(j, BLKIF_RSP_OKAY);
+	else if (st != BLKIF_RSP_OKAY || !j->pending)
+		finish(j, st);
+}
+
+/*
+ * --yield: after a round that left the ring empty, the rest of dom0's
+ * slice goes to whoever is runnable (SCHEDOP_yield through privcmd)
+ * before blkback asks for an event and sleeps. A frontend at a queue
+ * depth above 1 on the same CPU was preempted by the event that woke us
+ * (the hypervisor runs a woken vCPU at once); without this it gets the
+ * CPU back only when we block, with our next event asked for, so each
+ * request it then publishes wakes us again and every round is one
+ * request. Yielding with no event asked for lets it publish all it has
+ * (no event: req_event is behind) and block, and the next round takes
+ * them all: one grant copy and one answer for them. Off by default.
+ */
+static bool yield_on;
+
+static void yield_cpu(struct disk *dk)
+{
+	(void)dk;
+	PROF_N(dk, yields, 1);
+	xendev_hypercall(&dev, __HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0);
+}
+
 /*
  * Takes every request the frontend has published, answering each round's
  * before looking again: a frontend waiting for an answer (queue depth 1)
  * has often put its next request on the ring by the time our event has
  * been sent (on one CPU the event runs it at once), and this turn then
  * takes that request without a wake-up, so without the poll(), the read
- * and the unmask write each wake-up costs. After CONSUME_ROUNDS rounds the
- * device is owed another turn and the other fds get theirs first.
+ * and the unmask write each wake-up costs. A round takes what is on the
+ * ring and what the frontend publishes meanwhile (another CPU's), up to
+ * a ring's worth: their grant copies go in one gntdev call (per
+ * direction, mem_batch) and their answers in one push and at most one
+ * event. After CONSUME_ROUNDS rounds the device is owed another turn and
+ * the other fds get theirs first.
  */
 static void consume(struct disk *dk)
 {
-	union blkif_slot slot;
 	unsigned int rounds = 0;
 	int64_t n;
-	int st;
 
 	dk->owed = false;
 	if (!dk->ring_area || dk->xb->broken)
 		return;
 	do {
+		unsigned int taken = 0;
+
 		if (rounds++ == CONSUME_ROUNDS) {
 			dk->owed = true;
 			break;
 		}
 		PROF_N(dk, rounds, 1);
-		n = be_ring_avail(&dk->ring);
-		if (n < 0) {
-			say("d%u/%u: req_prod %u is more than a ring (%u) ahead of %u",
-			    dk->xb->fe_id, dk->xb->devid, dk->ring.sring->req_prod, dk->ring.size,
-			    dk->ring.req_cons);
-			xb_be_broken(&be, dk->xb, "the frontend broke its ring");
-			return;
-		}
-		while (n-- > 0) {
-			struct job *j = malloc(sizeof(*j));
-			PROF_T0(t0);
-
-			be_ring_take(&dk->ring, &slot, BLKIF_SLOT_SIZE);
-			if (!j) {
-				respond(dk, slot.req.id, slot.req.operation, BLKIF_RSP_ERROR);
-				continue;
+		while (taken < dk->ring.size && (n = be_ring_avail(&dk->ring)) != 0) {
+			if (n < 0) {
+				say("d%u/%u: req_prod %u is more than a ring (%u) ahead of %u",
+				    dk->xb->fe_id, dk->xb->devid, dk->ring.sring->req_prod,
+				    dk->ring.size, dk->ring.req_cons);
+				xb_be_broken(&be, dk->xb, "the frontend broke its ring");
+				return;
 			}
-			/* Not the iovecs (filled before use): the rest zeroed. */
-			memset(j, 0, offsetof(struct job, iov));
-			memset(&j->io, 0, offsetof(struct blk_io, seg));
-			j->dk = dk;
-			st = blk_req_parse(&slot, &dk->lim, &j->io);
-			PROF_N(dk, req, 1);
-			PROF_PH(dk, PH_RING, t0);
-			if (st == BLKIF_RSP_OKAY && j->io.indirect) {
-				PROF_T0(t1);
-				st = fetch_indirect(dk, j);
-				PROF_PH(dk, PH_GRANT, t1);
-			}
-			if (st == BLKIF_RSP_OKAY) {
-				PROF_N(dk, seg, j->io.nseg);
-				st = start(dk, j);
-			}
-			if (st == -1000)
-				st = BLKIF_RSP_OKAY, finish(j, st);
-			else if (st != BLKIF_RSP_OKAY || !j->pending)
-				finish(j, st);
+			for (; n > 0 && taken < dk->ring.size; n--, taken++)
+				take_request(dk);
 		}
 		mb_flush();
 		PROF_T0(t0);
@@ -978,6 +1013,8 @@ static void consume(struct disk *dk)
 		PROF_T0(t2);
 		push(dk);
 		PROF_PH(dk, PH_PUSH, t2);
+		if (yield_on && taken && !be_ring_avail(&dk->ring))
+			yield_cpu(dk);
 	} while (be_ring_final_check(&dk->ring));
 }
 
@@ -1121,9 +1158,9 @@ static void bd_disconnect(struct xb_backend *b, struct xb_dev *d)
 
 		say("d%u/%u: prof: %lu requests, %lu segments, %lu direct, %lu in memory; %lu rounds, "
 		    "%lu submits, %lu grant-copy ioctls (%lu GNTTABOP_copy), %lu map ioctls (%lu refs), "
-		    "%lu notifies", d->fe_id, d->devid, p->req, p->seg, p->direct, p->mem, p->rounds,
-		    p->submits, p->copy_calls, p->copy_hcalls, p->map_calls, p->map_refs,
-		    p->notifies);
+		    "%lu notifies, %lu yields", d->fe_id, d->devid, p->req, p->seg, p->direct, p->mem,
+		    p->rounds, p->submits, p->copy_calls, p->copy_hcalls, p->map_calls, p->map_refs,
+		    p->notifies, p->yields);
 		for (i = 0; i < PH_NR; i++)
 			say("d%u/%u: prof: %-15s %14llu cycles, %10llu per request", d->fe_id,
 			    d->devid, ph_name[i], (unsigned long long)p->cyc[i],
@@ -1158,10 +1195,13 @@ static struct disk *disk_of_port(int port)
 
 static const char usage[] =
 	"usage: blkback [--type TYPE] [--socket PATH] [--verbose] [--persistent=auto|on|off]\n"
+	"               [--yield]\n"
 	"Serves the block devices the toolstack puts under /local/domain/0/backend/TYPE\n"
 	"(default qdisk): params = the image file or block device (raw), mode = w or r.\n"
 	"--persistent: which devices offer persistent grants (feature-persistent); auto,\n"
 	"the default: all but an image in memory (tmpfs), which is served by grant copies.\n"
+	"--yield: after a round that emptied a ring, let the other vCPUs run (SCHEDOP_yield)\n"
+	"before asking for an event, so a frontend at depth > 1 publishes more per round.\n"
 	"xenstored is reached at PATH, else $XENSTORED_PATH or /run/xenstored/socket.\n"
 	"Runs in the foreground; messages go to stderr. One blkback per TYPE: it holds\n"
 	"/run/lamina/blkback-TYPE.lock (vmctl create starts one when none does).\n";
@@ -1175,13 +1215,18 @@ static void port_fired(int port)
 		consume(dk);
 }
 
-/* Takes blkback's own --persistent=MODE out of argv (the rest is be_daemon's): 0, or -1. */
+/* Takes blkback's own --persistent=MODE and --yield out of argv (the rest is be_daemon's): 0, or -1. */
 static int own_options(int *argc, char **argv)
 {
 	static const char *const name[] = { "auto", "on", "off" };
 	int i, k, m;
 
+	yield_on = false;
 	for (i = k = 1; i < *argc; i++) {
+		if (!strcmp(argv[i], "--yield")) {
+			yield_on = true;
+			continue;
+		}
 		if (strncmp(argv[i], "--persistent=", 13)) {
 			argv[k++] = argv[i];
 			continue;
@@ -1211,6 +1256,10 @@ int main(int argc, char **argv)
 
 	if (rc >= 0)
 		return rc;
+	if (yield_on && (rc = xendev_open(&dev, XENDEV_PRIVCMD))) {
+		say("--yield: opening privcmd: %s; not yielding", strerror(-rc));
+		yield_on = false;
+	}
 	if (be_daemon_lock(&bd)) {
 		be_daemon_end(&bd);
 		return 1;

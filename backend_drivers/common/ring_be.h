@@ -46,15 +46,26 @@ static inline int64_t be_ring_avail(struct be_ring *r)
 	return ahead < room ? ahead : room;
 }
 
-/* Copies request slot req_cons out of the shared page and moves on. */
+/*
+ * Copies request slot req_cons out of the shared page (each byte read
+ * once: the frontend may change it meanwhile) and moves on. Eight bytes a
+ * load where the slot allows (slots start 8-aligned when their size is a
+ * multiple of 8, as blkif's 112 bytes: 14 loads, not 112).
+ */
 static inline void be_ring_take(struct be_ring *r, void *dst, unsigned int slot_size)
 {
 	const volatile char *src = (const volatile char *)r->sring + SRING_HDR_SIZE +
 		(size_t)(r->req_cons & (r->size - 1)) * slot_size;
 	char *d = dst;
-	unsigned int i;
+	unsigned int i = 0;
 
-	for (i = 0; i < slot_size; i++)
+	if (!(slot_size & 7))
+		for (; i < slot_size; i += 8) {
+			uint64_t w = *(const volatile uint64_t *)(src + i);
+
+			__builtin_memcpy(d + i, &w, 8);
+		}
+	for (; i < slot_size; i++)
 		d[i] = src[i];
 	r->req_cons++;
 }

@@ -18,13 +18,16 @@
 #include "xendev.h"
 #include "xs.h"
 #include "fake_dom0.h"
+#include <lamina/hypercall.h>
+#include <lamina/sched.h>
 
 void (*fd_on_connected)(void);
 void (*fd_on_notify)(unsigned int domid, unsigned int remote);
 void (*fd_on_copy)(void);
 bool (*fd_on_sleep)(void);
+void (*fd_on_yield)(void);
 char fd_error[256];
-unsigned long fd_sleeps, fd_broken, fd_self_copies;
+unsigned long fd_sleeps, fd_broken, fd_self_copies, fd_yields;
 volatile sig_atomic_t be_daemon_stopping;
 
 static struct fd_guest guests[FD_MAX_GUESTS];
@@ -84,8 +87,9 @@ void fd_reset(void)
 	fd_on_notify = NULL;
 	fd_on_copy = NULL;
 	fd_on_sleep = NULL;
+	fd_on_yield = NULL;
 	fd_error[0] = '\0';
-	fd_sleeps = fd_broken = fd_self_copies = idle_waits = 0;
+	fd_sleeps = fd_broken = fd_self_copies = fd_yields = idle_waits = 0;
 	nwrites = 0;
 	be_daemon_stopping = 0;
 }
@@ -369,14 +373,36 @@ int be_daemon_start(const struct be_daemon *bd, int argc, char **argv, const cha
 	return -1;
 }
 
-/* Only gntalloc is opened after be_daemon_start(): a descriptor that is never used. */
+/* Only gntalloc and privcmd are opened after be_daemon_start(): descriptors never used. */
 int xendev_open(struct xendev *x, unsigned int want)
 {
-	if (want & ~XENDEV_GNTALLOC)
+	if (want & ~(XENDEV_GNTALLOC | XENDEV_PRIVCMD))
 		return -EINVAL;
-	if (x->gntalloc_fd < 0)
-		x->gntalloc_fd = dup(store_fd);
-	return x->gntalloc_fd < 0 ? -errno : 0;
+	if ((want & XENDEV_GNTALLOC) && x->gntalloc_fd < 0 && (x->gntalloc_fd = dup(store_fd)) < 0)
+		return -errno;
+	if ((want & XENDEV_PRIVCMD) && x->privcmd_fd < 0 && (x->privcmd_fd = dup(store_fd)) < 0)
+		return -errno;
+	return 0;
+}
+
+/* The one hypercall a backend makes itself: SCHEDOP_yield (the other vCPUs run: fd_on_yield). */
+long xendev_hypercall(struct xendev *x, uint64_t op, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	(void)a1, (void)a2;
+	if (x->privcmd_fd < 0) {
+		fail("a hypercall without privcmd open");
+		return -EBADF;
+	}
+	if (op != __HYPERVISOR_sched_op || a0 != SCHEDOP_yield) {
+		fail("hypercall %llu (%llu): not SCHEDOP_yield", (unsigned long long)op,
+		     (unsigned long long)a0);
+		return -ENOSYS;
+	}
+	fd_yields++;
+	idle_waits = 0;
+	if (fd_on_yield)
+		fd_on_yield();
+	return 0;
 }
 
 int be_daemon_lock(const struct be_daemon *bd)
@@ -410,7 +436,9 @@ int be_daemon_end(const struct be_daemon *bd)
 	close(evtchn_fd);
 	if (bd->dev->gntalloc_fd >= 0)
 		close(bd->dev->gntalloc_fd);
-	bd->dev->evtchn_fd = bd->dev->gntalloc_fd = -1;
+	if (bd->dev->privcmd_fd >= 0)
+		close(bd->dev->privcmd_fd);
+	bd->dev->evtchn_fd = bd->dev->gntalloc_fd = bd->dev->privcmd_fd = -1;
 	return 0;
 }
 

@@ -18,6 +18,8 @@
  *   readable, as Linux's evtchn device); be_daemon_ports() hands out the
  *   pending ports, masked until it is done with them (eoi_late) or before
  *   the calls; xendev_notify() calls the test's fd_on_notify.
+ * - Hypercalls: xendev_hypercall() takes SCHEDOP_yield only (privcmd
+ *   opened), counts it and calls the test's fd_on_yield.
  * - Sleeping: the test compiles the backend with poll()/epoll_wait()
  *   renamed to fd_poll()/fd_epoll_wait(), which never block: a wait that
  *   would block (timeout not 0, nothing ready) asks fd_on_sleep, which
@@ -76,9 +78,11 @@ extern void (*fd_on_connected)(void);			/* after the first scan */
 extern void (*fd_on_notify)(unsigned int domid, unsigned int remote);
 extern void (*fd_on_copy)(void);	/* each grant copy call: another CPU's frontend may act */
 extern bool (*fd_on_sleep)(void);	/* true: the backend may sleep (ends the loop) */
+extern void (*fd_on_yield)(void);	/* SCHEDOP_yield: the other vCPUs run */
 extern char fd_error[256];		/* the first thing the fakes found wrong */
 extern unsigned long fd_sleeps, fd_broken;
 extern unsigned long fd_self_copies;	/* be_grant_copy_self() calls */
+extern unsigned long fd_yields;		/* SCHEDOP_yield hypercalls (xendev_hypercall) */
 
 int fd_poll(struct pollfd *pfd, nfds_t n, int timeout);
 int fd_epoll_wait(int ep, struct epoll_event *ev, int max, int timeout);

@@ -24,6 +24,9 @@
  * an image, gathered into grant copies (one per change of direction): a
  * read after a write of the same sectors sees the write, a bad ref fails
  * its own request only, a good request after it is served.
+ * yield_gathers_a_queue: --yield with a frontend that refills a queue of
+ * 32 whenever it gets the CPU (as fio at depth 32 on one CPU): after the
+ * first, every round takes 32 requests, with one grant copy and one event.
  * Deterministic: one thread, no timing.
  */
 #include <poll.h>
@@ -365,5 +368,133 @@ static void round_batch_bad_ref_fails_alone(void)
 	EXPECT_EQ(fd_broken, 0);
 }
 
+/* ---- --yield: a queue of 32 on one CPU, gathered ---- */
+
+#define DQ_DEPTH	32
+#define DQ_BATCHES	8
+#define DQ_TOTAL	(1 + DQ_DEPTH * DQ_BATCHES)
+static struct fe dq;
+static char img_dq[64];
+static unsigned long dq_copies, dq_events, dq_notifies, dq_stale;
+static const char *const be_dq[] = { "params", img_dq, "mode", "w", NULL };
+static struct fd_device dev_dq = { 4, 51712, be_dq, fe_nodes, NULL };
+
+/* Read i: 4 KiB at sector 8 * (i % 256) into page 1 + i % 32 (no two outstanding share one). */
+static void dq_put(void)
+{
+	union blkif_slot *sl = blkif_slot((void *)dq.s, RING_SLOTS, dq.req_prod_pvt++);
+	uint64_t i = dq.sent++;
+
+	memset(sl, 0, sizeof(*sl));
+	sl->req.operation = BLKIF_OP_READ;
+	sl->req.nr_segments = 1;
+	sl->req.id = i;
+	sl->req.sector_number = 8 * (i % 256);
+	sl->req.seg[0] = (struct blkif_request_segment){ .gref = (uint32_t)(1 + i % DQ_DEPTH),
+							 .first_sect = 0, .last_sect = 7 };
+	/* As blkfront's queue_rq: each request published, an event if the backend asked. */
+	{
+		uint32_t old = dq.s->req_prod, new = dq.req_prod_pvt;
+
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		dq.s->req_prod = new;
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if ((uint32_t)(new - dq.s->req_event) < (uint32_t)(new - old)) {
+			dq_events++;
+			fd_raise(dq.domid, PORT);
+		}
+	}
+}
+
+/* The frontend runs (dom0 yielded or slept): it fills its queue again, as fio at depth 32. */
+static void dq_run(void)
+{
+	while (dq.sent - dq.answered < DQ_DEPTH && dq.sent < DQ_TOTAL)
+		dq_put();
+}
+
+static void dq_connected(void)
+{
+	dq_put();	/* req_event is 1: an event */
+}
+
+/* Our event: the answers are taken (the frontend does not get the CPU to publish more). */
+static void dq_notify(unsigned int domid, unsigned int remote)
+{
+	(void)domid, (void)remote;
+	dq_notifies++;
+	while (dq.rsp_cons != dq.s->rsp_prod) {
+		union blkif_slot *sl = blkif_slot((void *)dq.s, RING_SLOTS, dq.rsp_cons++);
+		uint64_t id = sl->rsp.id, tag;
+
+		dq.answered++;
+		if (sl->rsp.status != BLKIF_RSP_OKAY || sl->rsp.operation != BLKIF_OP_READ)
+			dq.bad++;
+		memcpy(&tag, fd_page(dq.g, (uint32_t)(1 + id % DQ_DEPTH)), sizeof(tag));
+		if (tag != 8 * (id % 256))
+			dq_stale++;
+	}
+	dq.s->rsp_event = dq.rsp_cons + 1;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+static void dq_copy(void)
+{
+	dq_copies++;
+}
+
+static bool dq_sleep(void)
+{
+	return dq.answered == dq.sent && dq.sent == DQ_TOTAL;
+}
+
+/*
+ * --yield: one read at first (its event wakes blkback), then, each time
+ * blkback yields, the frontend refills its queue of 32 with no event
+ * (blkback has not asked for one). Every round after the first takes 32:
+ * one grant copy and one event each, and the frontend sends one event in
+ * all; every read answered with its sectors.
+ */
+static void yield_gathers_a_queue(void)
+{
+	char *argv[] = { "blkback", "--yield", NULL };
+	struct statfs sf;
+	int rc;
+
+	if (statfs("/dev/shm", &sf) || sf.f_type != TMPFS_MAGIC) {
+		printf("SKIP unit/blkback/yield_gathers_a_queue: /dev/shm is not tmpfs\n");
+		return;
+	}
+	fd_reset();
+	EXPECT(!make_image(img_dq, sizeof(img_dq), "blkback-yield", 0xd4));
+	memset(&dq, 0, sizeof(dq));
+	dq.domid = 4;
+	dq.g = fd_guest_new(4, 1 + DQ_DEPTH);	/* page 0: the ring; 1..32: the queue's */
+	dq.s = fd_page(dq.g, 0);
+	dq.s->req_event = 1;
+	dq.s->rsp_event = 1;
+	fd_add_device(&dev_dq);
+	fd_on_notify = dq_notify;
+	fd_on_connected = dq_connected;
+	fd_on_copy = dq_copy;
+	fd_on_sleep = dq_sleep;
+	fd_on_yield = dq_run;
+	rc = blkback_main(2, argv);
+	unlink(img_dq);
+	printf("blkback --yield: %lu reads, %lu grant copies, %lu events to blkback, %lu back, "
+	       "%lu yields\n", dq.answered, dq_copies, dq_events, dq_notifies, fd_yields);
+	if (fd_error[0])
+		UNIT_FAIL(fd_error);
+	EXPECT_EQ(rc, 0);
+	EXPECT_EQ(dq.answered, DQ_TOTAL);
+	EXPECT_EQ(dq.bad, 0);
+	EXPECT_EQ(dq_stale, 0);
+	EXPECT_EQ(dq_events, 1);
+	EXPECT_EQ(dq_copies, 1 + DQ_BATCHES);
+	EXPECT_EQ(dq_notifies, 1 + DQ_BATCHES);
+	EXPECT_EQ(fd_yields, 1 + DQ_BATCHES);	/* after each round: the ring was empty */
+	EXPECT_EQ(fd_broken, 0);
+}
+
 UNIT_MAIN("blkback", UNIT_TEST(flood_leaves_others_served),
-	  UNIT_TEST(round_batch_bad_ref_fails_alone))
+	  UNIT_TEST(round_batch_bad_ref_fails_alone), UNIT_TEST(yield_gathers_a_queue))
