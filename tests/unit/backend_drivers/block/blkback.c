@@ -74,14 +74,20 @@ static const char *const be_victim[] = { "params", img_victim, "mode", "w", NULL
 static struct fd_device dev_flood = { 1, 51712, be_flood, fe_nodes, NULL };
 static struct fd_device dev_victim = { 2, 51712, be_victim, fe_nodes, NULL };
 
-static void fe_init(struct fe *f, unsigned int domid)
+/* A frontend with @pages pages: page 0 the ring, the others its data. */
+static void fe_init_pages(struct fe *f, unsigned int domid, unsigned int pages)
 {
 	memset(f, 0, sizeof(*f));
 	f->domid = domid;
-	f->g = fd_guest_new(domid, 8);	/* page 0: the ring; 1: the data */
+	f->g = fd_guest_new(domid, pages);
 	f->s = fd_page(f->g, 0);
 	f->s->req_event = 1;
 	f->s->rsp_event = 1;
+}
+
+static void fe_init(struct fe *f, unsigned int domid)
+{
+	fe_init_pages(f, domid, 8);	/* page 1: the data */
 }
 
 /* One READ of a sector into page 1. */
@@ -97,16 +103,18 @@ static void fe_put(struct fe *f, uint64_t sector)
 	sl->req.seg[0] = (struct blkif_request_segment){ .gref = 1, .first_sect = 0, .last_sect = 0 };
 }
 
-/* Publishes, and notifies if the backend asked (RING_PUSH_REQUESTS_AND_CHECK_NOTIFY). */
-static void fe_push(struct fe *f)
+/* Publishes, and notifies if the backend asked (RING_PUSH_REQUESTS_AND_CHECK_NOTIFY): true if so. */
+static bool fe_push(struct fe *f)
 {
 	uint32_t old = f->s->req_prod, new = f->req_prod_pvt;
 
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	f->s->req_prod = new;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if ((uint32_t)(new - f->s->req_event) < (uint32_t)(new - old))
-		fd_raise(f->domid, PORT);
+	if ((uint32_t)(new - f->s->req_event) >= (uint32_t)(new - old))
+		return false;
+	fd_raise(f->domid, PORT);
+	return true;
 }
 
 /* Takes the answers, and asks for an event at the next one. */
@@ -393,17 +401,8 @@ static void dq_put(void)
 	sl->req.seg[0] = (struct blkif_request_segment){ .gref = (uint32_t)(1 + i % DQ_DEPTH),
 							 .first_sect = 0, .last_sect = 7 };
 	/* As blkfront's queue_rq: each request published, an event if the backend asked. */
-	{
-		uint32_t old = dq.s->req_prod, new = dq.req_prod_pvt;
-
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		dq.s->req_prod = new;
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		if ((uint32_t)(new - dq.s->req_event) < (uint32_t)(new - old)) {
-			dq_events++;
-			fd_raise(dq.domid, PORT);
-		}
-	}
+	if (fe_push(&dq))
+		dq_events++;
 }
 
 /* The frontend runs (dom0 yielded or slept): it fills its queue again, as fio at depth 32. */
@@ -467,12 +466,7 @@ static void yield_gathers_a_queue(void)
 	}
 	fd_reset();
 	EXPECT(!make_image(img_dq, sizeof(img_dq), "blkback-yield", 0xd4));
-	memset(&dq, 0, sizeof(dq));
-	dq.domid = 4;
-	dq.g = fd_guest_new(4, 1 + DQ_DEPTH);	/* page 0: the ring; 1..32: the queue's */
-	dq.s = fd_page(dq.g, 0);
-	dq.s->req_event = 1;
-	dq.s->rsp_event = 1;
+	fe_init_pages(&dq, 4, 1 + DQ_DEPTH);	/* pages 1..32: the queue's */
 	fd_add_device(&dev_dq);
 	fd_on_notify = dq_notify;
 	fd_on_connected = dq_connected;
