@@ -30,7 +30,7 @@ void frame_pool_init(struct frame_pool *p, uint64_t *bitmap, uint64_t nr_frames)
 	spin_lock_init(&p->lock, LOCK_LEVEL_HEAP);
 	p->bitmap = bitmap;
 	p->nr_frames = nr_frames;
-	p->nr_free = 0;
+	p->nr_free = p->nr_avail = 0;
 	p->next = 0;
 	p->dirty = NULL;
 	p->nr_dirty = p->nr_scrubbing = p->scrub_next = p->scrub_releases = 0;
@@ -45,11 +45,16 @@ void frame_pool_track_dirty(struct frame_pool *p, uint64_t *dirty)
 	p->nr_dirty = 0;
 }
 
-/* Frame n, free until now, is taken (lock held). */
-static void taken(struct frame_pool *p, uint64_t n)
+/*
+ * Frame n, free until now, is taken (lock held): allocated, or claimed
+ * for zeroing (to_zero), in which case it still counts as available.
+ */
+static void take(struct frame_pool *p, uint64_t n, bool to_zero)
 {
 	set_bit64(p->bitmap, n);
 	p->nr_free--;
+	if (!to_zero)
+		p->nr_avail--;
 	if (p->dirty && test_bit64(p->dirty, n))
 		p->nr_dirty--;
 }
@@ -59,6 +64,7 @@ static void freed(struct frame_pool *p, uint64_t n)
 {
 	clear_bit64(p->bitmap, n);
 	p->nr_free++;
+	p->nr_avail++;
 	if (p->dirty) {
 		set_bit64(p->dirty, n);
 		p->nr_dirty++;
@@ -84,7 +90,7 @@ static void reserve(struct frame_pool *p, mfn_t first, uint64_t count)
 	ASSERT_LOCKED(&p->lock);
 	for (n = first; n < first + count && n < p->nr_frames; n++) {
 		if (!test_bit64(p->bitmap, n))
-			taken(p, n);
+			take(p, n, false);
 	}
 }
 
@@ -115,7 +121,7 @@ static mfn_t alloc_one(struct frame_pool *p)
 
 			if (mfn >= p->nr_frames)
 				continue;
-			taken(p, mfn);
+			take(p, mfn, false);
 			p->next = mfn + 1 < p->nr_frames ? mfn + 1 : 0;
 			return mfn;
 		}
@@ -219,7 +225,7 @@ unsigned int frame_pool_claim_dirty(struct frame_pool *p, mfn_t *out, unsigned i
 			cand &= cand - 1;
 			if (mfn >= p->nr_frames)
 				break;
-			taken(p, mfn);		/* stays dirty until released */
+			take(p, mfn, true);	/* stays dirty until released */
 			out[n++] = mfn;
 		}
 	}
@@ -249,7 +255,7 @@ unsigned int frame_pool_claim_listed(struct frame_pool *p, mfn_t *list, unsigned
 
 		if (mfn >= p->nr_frames || test_bit64(p->bitmap, mfn) || !test_bit64(p->dirty, mfn))
 			continue;
-		taken(p, mfn);		/* stays dirty until released */
+		take(p, mfn, true);	/* stays dirty until released */
 		list[k++] = mfn;
 	}
 	p->nr_scrubbing += k;
@@ -276,6 +282,11 @@ void frame_pool_release_zeroed(struct frame_pool *p, const mfn_t *list, unsigned
 /* Free frames, counting those being zeroed (they come back soon). */
 uint64_t frame_pool_nr_free(const struct frame_pool *p)
 {
-	return __atomic_load_n(&p->nr_free, __ATOMIC_RELAXED) +
-	       __atomic_load_n(&p->nr_scrubbing, __ATOMIC_RELAXED);
+	/*
+	 * One counter, not nr_free + nr_scrubbing read apart: a claim or a
+	 * release moves frames between those two, and a reader between the
+	 * two stores (an idle CPU held up mid-claim) saw a count short by
+	 * the frames claimed so far.
+	 */
+	return __atomic_load_n(&p->nr_avail, __ATOMIC_RELAXED);
 }

@@ -37,6 +37,7 @@ struct frame_pool {
 	uint64_t *bitmap;	/* nr_frames bits, 1 = in use */
 	uint64_t nr_frames;
 	uint64_t nr_free;
+	uint64_t nr_avail;	/* nr_free + nr_scrubbing, kept as one (frame_pool_nr_free) */
 	uint64_t next;		/* where the next search starts */
 	uint64_t *dirty;	/* NULL, or nr_frames bits, 1 = not known zero */
 	uint64_t nr_dirty;	/* free frames with the dirty bit */

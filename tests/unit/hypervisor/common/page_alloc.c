@@ -336,6 +336,9 @@ static void random_never_leaks(void)
 		}
 		if (step % 1000 == 0)
 			EXPECT_EQ(count_free_dirty(), pool.nr_dirty);
+		/* Available: every frame not held by a user (free or being zeroed). */
+		EXPECT_EQ(frame_pool_nr_free(&pool), pool.nr_free + pool.nr_scrubbing);
+		EXPECT_EQ(frame_pool_nr_free(&pool), FRAMES - n);
 	}
 	EXPECT_EQ(count_free_dirty(), pool.nr_dirty);
 	EXPECT_EQ(pool.nr_free + n, FRAMES);
