@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Host tests of hypervisor/common/page_alloc.c. */
 #include "../../unit.h"
+#include <pthread.h>
 #include <stdlib.h>
 #include <hv/page_alloc.h>
 
@@ -344,6 +345,53 @@ static void random_never_leaks(void)
 	EXPECT_EQ(pool.nr_free + n, FRAMES);
 }
 
+/*
+ * The free count read from another CPU while this one claims and
+ * releases batches to zero: no frame is held by a user, so every read
+ * must say FRAMES (it read short by the frames a claim had taken so far
+ * when the count was nr_free + nr_scrubbing read apart).
+ */
+static volatile int reading = 1;
+static volatile uint64_t short_reads, reads;
+
+static void *read_count(void *arg)
+{
+	(void)arg;
+	while (__atomic_load_n(&reading, __ATOMIC_ACQUIRE)) {
+		if (frame_pool_nr_free(&pool) != FRAMES)
+			short_reads++;
+		reads++;
+	}
+	return NULL;
+}
+
+static void count_steady_while_claimed(void)
+{
+	pthread_t t;
+	mfn_t list[16], m;
+	unsigned int round, k;
+
+	fresh_tracked();
+	EXPECT_EQ(pthread_create(&t, NULL, read_count, NULL), 0);
+	for (round = 0; round < 2000; round++) {
+		while ((k = frame_pool_claim_dirty(&pool, list, 16)))
+			frame_pool_release_zeroed(&pool, list, k);
+		/* Dirty again without the count moving: the pool's own add. */
+		m = (mfn_t)(round % (FRAMES / 100)) * 100;
+		spin_lock(&pool.lock);
+		for (k = 0; k < 100; k++)
+			dirty_map[(m + k) / 64] |= 1ULL << ((m + k) % 64);
+		pool.nr_dirty += 100;
+		spin_unlock(&pool.lock);
+	}
+	__atomic_store_n(&reading, 0, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	printf("page_alloc: %lu reads beside the claims, %lu short\n",
+	       (unsigned long)reads, (unsigned long)short_reads);
+	EXPECT(reads > 0);
+	EXPECT_EQ(short_reads, 0);
+}
+
 int main(void)
 {
 	unit_suite = "page_alloc";
@@ -359,5 +407,6 @@ int main(void)
 	RUN(claimed_not_handed_out);
 	RUN(listed_only_free_dirty);
 	RUN(random_never_leaks);
+	RUN(count_steady_while_claimed);
 	return 0;
 }
