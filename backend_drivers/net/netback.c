@@ -49,25 +49,6 @@
 #include "xenbus_be.h"
 #include "xendev.h"
 #include "xs.h"
-/*
- * NB_URING (1 by default): the main loop waits in io_uring_enter() with
- * the evtchn read, the unmask write and each tap's read in the ring
- * (docs/benchmarks.md, "io_uring"); where io_uring_queue_init() fails it
- * says so and waits in epoll_wait(). -DNB_URING=0: always epoll (to compare).
- */
-#ifndef NB_URING
-#define NB_URING 1
-#endif
-#if NB_URING
-#include <liburing.h>
-#endif
-
-/* An operation of the main loop's io_uring: in flight, or what its completion said. */
-struct nb_op {
-	bool busy;	/* submitted, its completion not reaped */
-	bool done;	/* completed, not acted on yet */
-	int res;
-};
 
 struct vif {
 	struct xb_dev *xb;
@@ -83,13 +64,9 @@ struct vif {
 	bool rx_wait;		/* a frame waits for rx requests: the tap is not polled */
 	bool rx_poll;		/* no feature-rx-notify: look for rx requests every NB_RX_POLL_MS */
 	bool in_ep;		/* the tap is in the main loop's epoll set (tap_watch) */
-	struct nb_op rx_op;	/* io_uring: the tap's read into rxbuf[NB_RX_BATCH + 1] */
-	struct virtio_net_hdr rx_op_vh;
-	struct iovec rx_op_iov[2];
 	size_t pend_len;
 	struct virtio_net_hdr pend_vh;
-	/* NB_RX_BATCH frames, the spare (pend), rx_op's: page-aligned */
-	uint8_t (*rxbuf)[NB_FRAME_BUF];
+	uint8_t (*rxbuf)[NB_FRAME_BUF];	/* NB_RX_BATCH + 1 frames, page-aligned */
 	uint8_t *txbuf;		/* NB_TX_BATCH packets' buffers, page-aligned */
 	struct be_selfbuf rxsb, txsb;	/* rxbuf, txbuf when granted to ourselves */
 	struct nb_vif nv;
@@ -299,190 +276,8 @@ static void tick_fired(void)
 	stats_late = true;
 }
 
-/*
- * io_uring (NB_URING): one io_uring_enter() a wake instead of epoll_wait(),
- * the evtchn read, the tap read and the unmask write. In the ring while
- * the loop sleeps: a read of the evtchn device (the ports that fired: it
- * completes when an event comes), a one-shot poll of the store's socket,
- * a read of the tick's timerfd, and per vif a read of its tap into
- * rxbuf[NB_RX_BATCH + 1] while it would be in the epoll set. A read that
- * finds nothing waits in the ring (the devices are O_NONBLOCK: io_uring
- * polls them and reads once they are readable) and completes in our own
- * task: a tap read armed before a tx writev() has the answer dom0's stack
- * made inside that writev() when the writev() returns (its task work runs
- * on the way back to user space), so serve_rx() takes it with no system
- * call. The unmask write goes with the next wait, in the same
- * io_uring_enter(), without a completion when it succeeds. gntdev's grant
- * copies and the evtchn notify are ioctls, which Linux 6.1's io_uring
- * does not take (IORING_OP_URING_CMD needs the driver's uring_cmd).
- */
-static bool ur_on;
-#if NB_URING
-#define UR_ENTRIES	64
-static struct io_uring ur;
-static struct nb_op ur_ports_op, ur_store_op, ur_tick_op, ur_misc_op;
-static uint32_t ur_ports[BE_DAEMON_PORTS], ur_unmask[BE_DAEMON_PORTS];
-static uint64_t ur_tickval;
-static bool ur_unmask_queued;	/* the unmask write is in the ring, not yet submitted */
-
-static int ur_submit(void)
-{
-	ur_unmask_queued = false;
-	return io_uring_submit(&ur);
-}
-
-static struct io_uring_sqe *ur_sqe(struct nb_op *op)
-{
-	struct io_uring_sqe *s = io_uring_get_sqe(&ur);
-
-	if (!s) {
-		ur_submit();
-		s = io_uring_get_sqe(&ur);
-	}
-	if (s) {
-		io_uring_sqe_set_data(s, op);
-		op->busy = true;
-		op->done = false;
-	}
-	return s;
-}
-
-/* The completions there are, to their nb_op; no system call. */
-static void ur_reap(void)
-{
-	struct io_uring_cqe *c;
-	unsigned int head, n = 0;
-
-	io_uring_for_each_cqe(&ur, head, c) {
-		struct nb_op *op = io_uring_cqe_get_data(c);
-
-		op->busy = false;
-		op->done = true;
-		op->res = c->res;
-		if (op == &ur_misc_op && c->res < 0 && c->res != -ENOENT && c->res != -EALREADY)
-			say("io_uring: unmask write or cancel: %s", strerror(-c->res));
-		n++;
-	}
-	io_uring_cq_advance(&ur, n);
-}
-
-/* An operation of ours in flight ended (cancelled, or its completion taken). */
-static void ur_cancel(struct nb_op *op)
-{
-	struct io_uring_sqe *s;
-	int tries = 0;
-
-	if (!ur_on || !op->busy)
-		return;
-	s = ur_sqe(&ur_misc_op);
-	if (s)
-		io_uring_prep_cancel(s, op, 0);
-	ur_submit();
-	ur_reap();
-	while (op->busy && tries++ < 1000) {
-		struct io_uring_cqe *c;
-
-		if (io_uring_wait_cqe(&ur, &c) && tries > 100)
-			break;
-		ur_reap();
-	}
-	if (op->busy)
-		say("io_uring: an operation was not cancelled");
-	op->done = false;
-}
-
-/* The unmask write of the ports served, into the ring with the next wait. */
-static void ur_unmask_ports(const uint32_t *ports, unsigned int n)
-{
-	struct io_uring_sqe *s;
-
-	if (!n)
-		return;
-	if (ur_unmask_queued || !(s = ur_sqe(&ur_misc_op))) {
-		xendev_unmask_n(&dev, ports, n);
-		return;
-	}
-	memcpy(ur_unmask, ports, n * sizeof(*ports));
-	io_uring_prep_write(s, dev.evtchn_fd, ur_unmask, n * (unsigned int)sizeof(*ports), 0);
-	io_uring_sqe_set_flags(s, IOSQE_CQE_SKIP_SUCCESS);
-	ur_misc_op.busy = false;	/* nothing to wait for: no completion on success */
-	ur_unmask_queued = true;
-}
-
-/* The tap's read in the ring, when there is none and no frame it read waits. */
-static void ur_tap_arm(struct vif *vf)
-{
-	struct io_uring_sqe *s;
-
-	if (vf->rx_op.busy || vf->rx_op.done || !(s = ur_sqe(&vf->rx_op)))
-		return;
-	vf->rx_op_iov[0] = (struct iovec){ &vf->rx_op_vh, sizeof(vf->rx_op_vh) };
-	vf->rx_op_iov[1] = (struct iovec){ vf->rxbuf[NB_RX_BATCH + 1], NB_FRAME_MAX };
-	io_uring_prep_readv(s, vf->tap, vf->rx_op_iov, 2, 0);
-}
-
-/* The fixed members: the ports, the store, the tick. */
-static void ur_arm(int xs_fd)
-{
-	struct io_uring_sqe *s;
-
-	if (!ur_ports_op.busy && !ur_ports_op.done && (s = ur_sqe(&ur_ports_op)))
-		io_uring_prep_read(s, dev.evtchn_fd, ur_ports, sizeof(ur_ports), 0);
-	if (!ur_store_op.busy && !ur_store_op.done && (s = ur_sqe(&ur_store_op)))
-		io_uring_prep_poll_add(s, xs_fd, POLLIN);
-	if (nb_tick >= 0 && tick_on && !ur_tick_op.busy && !ur_tick_op.done &&
-	    (s = ur_sqe(&ur_tick_op)))
-		io_uring_prep_read(s, nb_tick, &ur_tickval, sizeof(ur_tickval), 0);
-}
-
-/* Submits what is queued and waits for a completion (wait_ms < 0: no limit). */
-static int ur_wait(int wait_ms)
-{
-	struct __kernel_timespec ts = { wait_ms / 1000, (long long)(wait_ms % 1000) * 1000000 };
-	struct io_uring_cqe *c;
-	int rc;
-
-	if (!wait_ms) {
-		rc = io_uring_sq_ready(&ur) ? ur_submit() : 0;
-	} else {
-		ur_unmask_queued = false;
-		rc = io_uring_submit_and_wait_timeout(&ur, &c, 1, wait_ms > 0 ? &ts : NULL, NULL);
-		if (rc == -ETIME)
-			rc = 0;
-	}
-	ur_reap();
-	return rc < 0 ? rc : 0;
-}
-
-static void ur_init(void)
-{
-	struct io_uring_params p = { .flags = IORING_SETUP_COOP_TASKRUN };
-	int rc = io_uring_queue_init_params(UR_ENTRIES, &ur, &p);
-
-	if (rc == -EINVAL) {
-		memset(&p, 0, sizeof(p));
-		rc = io_uring_queue_init_params(UR_ENTRIES, &ur, &p);
-	}
-	if (!rc && !(p.features & IORING_FEAT_EXT_ARG)) {
-		io_uring_queue_exit(&ur);
-		rc = -EOPNOTSUPP;
-	}
-	ur_on = !rc;
-	if (rc)
-		say("io_uring: %s: waiting in epoll_wait() (a system call more a wake for each of "
-		    "the evtchn read, the unmask write and the tap read)", strerror(-rc));
-	else
-		say("io_uring: waiting in io_uring_enter() with the evtchn and tap reads");
-}
-#else
-static void ur_cancel(struct nb_op *op) { (void)op; }
-static void ur_reap(void) { }
-static void ur_init(void) { say("built without io_uring (NB_URING=0): waiting in epoll_wait()"); }
-#endif
-
 static void tap_close(struct vif *vf)
 {
-	ur_cancel(&vf->rx_op);
 	if (vf->in_ep)
 		epoll_ctl(nb_ep, EPOLL_CTL_DEL, vf->tap, NULL);
 	vf->in_ep = false;
@@ -652,7 +447,7 @@ static int nb_probe(struct xb_backend *b, struct xb_dev *d)
 /* The buffers: granted to ourselves when we can (NB_SELF_GRANTS), else plain. */
 static int bufs_alloc(struct vif *vf)
 {
-	size_t rx = (size_t)(NB_RX_BATCH + 2) * NB_FRAME_BUF, tx = (size_t)NB_TX_BATCH * NB_TX_BUF;
+	size_t rx = (size_t)(NB_RX_BATCH + 1) * NB_FRAME_BUF, tx = (size_t)NB_TX_BATCH * NB_TX_BUF;
 
 	if (NB_SELF_GRANTS && dev.gntalloc_fd >= 0 && !vf->rxbuf &&
 	    !be_selfbuf_alloc(&dev, &vf->rxsb, (unsigned int)(rx / 4096), NB_SELF_DOMID))
@@ -986,7 +781,6 @@ static bool serve_rx(struct vif *vf, unsigned long max_reads)
 		uint8_t *f;
 		size_t len;
 		struct virtio_net_hdr vh;
-		bool from_op = false;
 		int rc;
 
 		if (max_reads && reads == max_reads && !vf->pend_len) {
@@ -996,24 +790,10 @@ static bool serve_rx(struct vif *vf, unsigned long max_reads)
 			NB_PROF_RESET();
 			return notify;
 		}
-		if (ur_on && !vf->pend_len && !vf->rx_op.done)
-			ur_reap();	/* a frame the ring's read took comes before the tap's next */
 		if (vf->pend_len) {
 			f = vf->rxbuf[NB_RX_BATCH];
 			len = vf->pend_len;
 			vh = vf->pend_vh;
-		} else if (vf->rx_op.done) {
-			vf->rx_op.done = false;
-			if (vf->rx_op.res <= (int)sizeof(vh))
-				continue;	/* an error: the direct read says it again */
-			f = vf->rxbuf[NB_RX_BATCH + 1];
-			len = (size_t)vf->rx_op.res - sizeof(vh);
-			vh = vf->rx_op_vh;
-			from_op = true;
-			reads++;
-			NB_PROF_ADD(&vf->prof, NC_READV, 1);
-		} else if (ur_on && vf->rx_op.busy) {
-			break;	/* the ring's read waits: the tap is empty */
 		} else {
 			ssize_t r;
 			struct iovec iov[2];
@@ -1082,7 +862,7 @@ static bool serve_rx(struct vif *vf, unsigned long max_reads)
 				k = 0;
 			}
 			vf->pend_len = 0;
-		} else if (rc == 1 && !from_op) {
+		} else if (rc == 1) {
 			k++;
 		}
 		if (k >= NB_RX_BATCH) {
@@ -1262,13 +1042,6 @@ static void tap_watch(struct vif *vf)
 	bool want = connected(vf) && !vf->rx_wait && vf->tap >= 0;
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = vf };
 
-#if NB_URING
-	if (ur_on) {
-		if (want)
-			ur_tap_arm(vf);
-		return;
-	}
-#endif
 	if (want == vf->in_ep)
 		return;
 	if (!epoll_ctl(nb_ep, want ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, vf->tap, &ev))
@@ -1277,25 +1050,6 @@ static void tap_watch(struct vif *vf)
 		say("d%u/%u: epoll_ctl of tap %s: %s", vf->xb->fe_id, vf->xb->devid, vf->ifname,
 		    strerror(errno));
 }
-
-#if NB_URING
-/* The ports the ring's evtchn read took: each served, then one unmask write in the ring. */
-static void ur_ports_fired(void)
-{
-	int i, n = ur_ports_op.res;
-
-	ur_ports_op.done = false;
-	if (n < 0) {
-		if (n != -EAGAIN && n != -EINTR)
-			say("evtchn read: %s", strerror(-n));
-		return;
-	}
-	n /= (int)sizeof(ur_ports[0]);
-	for (i = 0; i < n; i++)
-		port_fired((int)ur_ports[i]);
-	ur_unmask_ports(ur_ports, (unsigned int)n);
-}
-#endif
 
 static int ep_add(int fd, void *tag)
 {
@@ -1324,16 +1078,15 @@ int main(int argc, char **argv)
 		be_daemon_end(&bd);
 		return 1;
 	}
-	ur_init();
-	nb_ep = ur_on ? -1 : epoll_create1(EPOLL_CLOEXEC);
+	nb_ep = epoll_create1(EPOLL_CLOEXEC);
 	xs_fd = xs_fileno(xs);
-	if (!ur_on && (nb_ep < 0 || ep_add(xs_fd, &ep_store) || ep_add(dev.evtchn_fd, &ep_ports))) {
+	if (nb_ep < 0 || ep_add(xs_fd, &ep_store) || ep_add(dev.evtchn_fd, &ep_ports)) {
 		say("epoll: %s", strerror(errno));
 		be_daemon_end(&bd);
 		return 1;
 	}
 	nb_tick = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (nb_tick >= 0 && !ur_on && ep_add(nb_tick, &ep_tick)) {
+	if (nb_tick >= 0 && ep_add(nb_tick, &ep_tick)) {
 		close(nb_tick);
 		nb_tick = -1;
 	}
@@ -1380,35 +1133,6 @@ int main(int argc, char **argv)
 			  stats_late || !tick_on ? be_stats_poll_ms() : -1;
 		if (rx_poll && (wait_ms < 0 || wait_ms > NB_RX_POLL_MS))
 			wait_ms = NB_RX_POLL_MS;
-#if NB_URING
-		if (ur_on) {
-			ur_arm(xs_fd);
-			rc = ur_wait(wait_ms);
-			if (rc < 0 && rc != -EINTR) {
-				say("io_uring_enter: %s", strerror(-rc));
-				break;
-			}
-			LOOP_LAP(tsc_poll);
-			LOOP_ADD(iters);
-			xs_ready = ur_store_op.done;
-			ur_store_op.done = false;
-			if (ur_tick_op.done) {
-				ur_tick_op.done = false;
-				stats_late = true;
-			}
-			if (ur_ports_op.done)
-				ur_ports_fired();
-			LOOP_LAP(tsc_ports);
-			for (i = 0; i < (int)be.ndev; i++) {
-				struct vif *vf = be.dev[i]->priv;
-
-				if (vf && vf->rx_op.done && connected(vf))
-					serve(vf, true);
-			}
-			n = 0;
-			goto served;
-		}
-#endif
 		n = epoll_wait(nb_ep, ev, (int)(sizeof(ev) / sizeof(ev[0])), wait_ms);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -1434,9 +1158,6 @@ int main(int argc, char **argv)
 			    vf != (void *)&ep_tick && vf->in_ep && connected(vf))
 				serve(vf, true);
 		}
-#if NB_URING
-served:
-#endif
 		LOOP_LAP(tsc_serve);
 		/* Frames waiting for a frontend that posts rx requests silently. */
 		for (i = 0; rx_poll && i < (int)be.ndev; i++) {

@@ -87,12 +87,6 @@ static bool tx_more_seen(const struct nb_vif *v)
 	return nb_tx_more(v);
 }
 
-/*
- * The fake dom0's evtchn device is an eventfd that be_daemon_ports() (the
- * fake's) reads: netback's io_uring wait, which reads the device itself,
- * is not run here (NB_URING=0: the epoll_wait() path it falls back to).
- */
-#define NB_URING 0
 #define main netback_main
 #define epoll_wait fd_epoll_wait
 #define nb_tx_final_check tx_final_check_seen
