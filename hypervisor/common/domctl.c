@@ -419,20 +419,6 @@ static long vcpu_affinity(struct domain *d, uint32_t cmd, struct domctl_vcpuaffi
 	return bitmap_out(&a->cpumap_soft, map[1]);
 }
 
-/* Writes the hypercall stubs into a frame of d's that can be typed writable. */
-static long hypercall_init(struct domain *d, uint64_t gmfn)
-{
-	if (gmfn >= frame_table_size || get_page(gmfn, d))
-		return trace_err(-EINVAL);
-	if (get_page_type(gmfn, PGT_writable, d)) {
-		put_page(gmfn);
-		return trace_err(-EPERM);
-	}
-	pv_fill_hypercall_page(frame_va(gmfn));
-	put_page_and_type(gmfn, d);
-	return 0;
-}
-
 static long set_address_size(uint32_t size)
 {
 	if (size == 64)
@@ -543,7 +529,7 @@ static long domain_op(struct vcpu *v, struct domain *d, struct domctl *op, bool 
 		*out = true;
 		return vcpu_affinity(d, op->cmd, &op->u.vcpuaffinity);
 	case DOMCTL_hypercall_init:
-		return hypercall_init(d, op->u.hypercall_init.gmfn);
+		return pv_init_hypercall_page(d, op->u.hypercall_init.gmfn);
 	case DOMCTL_settimeoffset:
 		d->time_offset = op->u.settimeoffset.time_offset_seconds;
 		domain_with_shared_info(d, wallclock_init);	/* a dead domain's page may be gone */

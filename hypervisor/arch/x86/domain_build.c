@@ -166,6 +166,26 @@ void pv_fill_hypercall_page(uint8_t *p)
 	}
 }
 
+/*
+ * Writes the hypercall stubs into frame mfn of d's, which must take the
+ * writable type (not a page table, descriptor page or hypervisor-shared
+ * frame): DOMCTL_hypercall_init and the guest's write of the
+ * hypercall-page MSR 0x40000000 (emul_priv.c), as Xen 4.17's
+ * init_hypercall_page callers.
+ */
+long pv_init_hypercall_page(struct domain *d, uint64_t mfn)
+{
+	if (mfn >= frame_table_size || get_page(mfn, d))
+		return trace_err(-EINVAL);
+	if (get_page_type(mfn, PGT_writable, d)) {
+		put_page(mfn);
+		return trace_err(-EPERM);
+	}
+	pv_fill_hypercall_page(frame_va(mfn));
+	put_page_and_type(mfn, d);
+	return 0;
+}
+
 /* The guest's p2m list, padded to whole pages with invalid entries. */
 static void fill_p2m_list(struct builder *b)
 {

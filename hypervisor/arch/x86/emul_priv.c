@@ -40,6 +40,9 @@ extern uint64_t xcr0_max;
 #define MSR_IA32_MISC_ENABLE	0x1A0
 #define MSR_PLATFORM_INFO	0xCE	/* bit 31: CPUID faulting available */
 #define MSR_MISC_FEATURES	0x140	/* MISC_FEATURES_ENABLES, bit 0: CPUID faulting */
+#define MSR_IA32_TSC		0x10
+/* The hypercall-page MSR, CPUID 0x40000002 ebx: page address | page index (0 only). */
+#define MSR_XEN_HYPERCALL_PAGE	0x40000000
 
 /*
  * The CR4 a PV kernel sees: PAE, MCE, OSFXSR, OSXMMEXCPT (Xen's value),
@@ -75,6 +78,8 @@ static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
 	case MSR_EFER:			*val = rdmsr(MSR_EFER); return true;
 	case MSR_IA32_PAT:		*val = rdmsr(MSR_IA32_PAT); return true;
 	case MSR_IA32_APIC_BASE:	*val = 0xFEE00900; return true;
+	case MSR_IA32_TSC:		*val = rdtsc(); return true;	/* what rdtsc gives it */
+	case MSR_XEN_HYPERCALL_PAGE:	*val = 0; return true;		/* write-only, as Xen */
 	case MSR_IA32_UCODE_REV:
 	case MSR_IA32_MISC_ENABLE:
 	case MSR_IA32_MCG_CAP:
@@ -113,6 +118,9 @@ static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
 		return val == rdmsr(MSR_EFER);
 	case MSR_MISC_FEATURES:
 		return val == 0;	/* every bit reserved without CPUID faulting */
+	case MSR_XEN_HYPERCALL_PAGE:	/* stubs into the frame named, as Xen 4.17 */
+		return !(val & (PAGE_SIZE - 1)) &&
+		       !pv_init_hypercall_page(v->domain, val >> PAGE_SHIFT);
 	case MSR_IA32_PAT:
 	case MSR_IA32_UCODE_REV:
 	case MSR_IA32_MISC_ENABLE:

@@ -292,6 +292,7 @@ void domain_kill_all(struct domain *d);
 int domain_shared_info_init(struct domain *d);
 /* The legacy hypercall page's stubs (arch/x86/domain_build.c). */
 void pv_fill_hypercall_page(uint8_t *page);
+long pv_init_hypercall_page(struct domain *d, uint64_t mfn);
 /*
  * Frees what dying domains held, about 1 ms at a time; the scheduler calls
  * it between guests, and while idle as long as it has work (true).
