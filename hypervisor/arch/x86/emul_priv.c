@@ -232,26 +232,28 @@ static bool iopl_ok(const struct vcpu *v)
 }
 
 /*
- * The guest's I/O bitmap (physdev_op set_iobitmap), as Xen 4.17 reads it:
- * ports below its limit are allowed when their bits are clear; bytes the
- * hypervisor cannot read count as all ones (refused). Read through the
- * page tables of the moment, so a user-mode access sees the bitmap only
- * where user mode maps it (Xen switches to the kernel's tables).
+ * The guest's I/O bitmap (physdev_op set_iobitmap), as Xen 4.17's
+ * guest_io_okay reads it: ports below its limit are allowed when their
+ * bits are clear. The port's two bytes are read as one, so either one
+ * unreadable refuses the port, and through the guest kernel's page
+ * tables, for a user-mode access too (Xen's toggle_guest_pt): the
+ * kernel's address for the bitmap, Linux's ioperm() one, is mapped
+ * there only.
  */
 static bool iobmp_ok(const struct vcpu *v, unsigned int port, unsigned int size)
 {
-	uint8_t b[2] = { 0xFF, 0xFF };
-	unsigned int mask;
+	bool toggle = !v->arch.kernel_mode && v->arch.user_cr3 != v->arch.guest_cr3;
+	uint8_t b[2];
+	int fault;
 
 	if (port + size > v->arch.iobmp_limit)
 		return false;
-	if (copy_from_guest(b, v->arch.iobmp + (port >> 3), 2)) {
-		b[1] = 0xFF;
-		if (copy_from_guest(b, v->arch.iobmp + (port >> 3), 1))
-			b[0] = 0xFF;
-	}
-	mask = ((1U << size) - 1) << (port & 7);
-	return !((b[0] | (b[1] << 8)) & mask);
+	if (toggle)
+		write_cr3(v->arch.guest_cr3);
+	fault = copy_from_guest(b, v->arch.iobmp + (port >> 3), 2);
+	if (toggle)
+		write_cr3(v->arch.user_cr3);
+	return !fault && !((b[0] | (b[1] << 8)) & (((1U << size) - 1) << (port & 7)));
 }
 
 /*

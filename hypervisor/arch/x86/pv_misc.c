@@ -176,9 +176,6 @@ void vcpu_load_state(struct vcpu *v)
 	vcpu_set_ts(v, v->arch.fpu_ts);
 }
 
-/* The I/O bitmap a guest gives (PHYSDEVOP_set_iobitmap): 65536 bits. */
-#define IOBMP_BYTES		8192
-
 long hc_physdev_op(struct vcpu *v, struct hc_args *a)
 {
 	struct physdev_set_iopl iopl;
@@ -190,11 +187,13 @@ long hc_physdev_op(struct vcpu *v, struct hc_args *a)
 		 * As Xen 4.17: the first nr_ports ports are governed by the
 		 * guest's bitmap (a clear bit allows the port) when the
 		 * virtual IOPL does not allow them (emul_priv.c); 0 ports,
-		 * the default, means none. The bitmap must lie in guest space.
+		 * the default, means none. The bitmap must start in guest
+		 * space; like Xen's access_ok, only its first byte is looked at
+		 * (the rest is read with checks, port by port, emul_priv.c).
 		 */
 		if (copy_from_guest(&iobmp, a->arg[1], sizeof(iobmp)))
 			return -EFAULT;
-		if (!guest_range_ok(iobmp.bitmap, IOBMP_BYTES) || iobmp.nr_ports > 65536)
+		if (!guest_range_ok(iobmp.bitmap, 1) || iobmp.nr_ports > 65536)
 			return trace_err(-EINVAL);
 		v->arch.iobmp = iobmp.bitmap;
 		v->arch.iobmp_limit = iobmp.nr_ports;
