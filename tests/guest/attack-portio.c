@@ -85,19 +85,6 @@ static long set_bitmap(uint64_t va, uint32_t ports)
 	return physdev(PHYSDEVOP_set_iobitmap, &bm);
 }
 
-/* A kernel-mode in of size 1 or 2: the traps it took (0 or 1). */
-static long kin(unsigned int port, unsigned int size)
-{
-	uint32_t v = 0;
-
-	traps_taken = 0;
-	if (size == 1)
-		EXPECT_TRAP("inb %%dx, %%al", : "+a"(v) : "d"(port) : "memory");
-	else
-		EXPECT_TRAP("inw %%dx, %%ax", : "+a"(v) : "d"(port) : "memory");
-	return traps_taken;
-}
-
 int test_main(struct start_info *si)
 {
 	uint64_t p1, p2;
@@ -118,28 +105,28 @@ int test_main(struct start_info *si)
 	row("set_iobitmap in the hypervisor's range", set_bitmap(0xffff830000000000ULL, 8),
 	    -EINVAL);
 	row("set_iobitmap at the last user page", set_bitmap(0x00007ffffffff000ULL, 8), 0);
-	row("  inb 0 through it (unmapped): traps", kin(0, 1), 1);
+	row("  inb 0 through it (unmapped): traps", in_traps(0, 1), 1);
 	row("set_iobitmap 65537 ports", set_bitmap(p1, 65537), -EINVAL);
 	row("set_iobitmap 65536 ports, two zeroed pages", set_bitmap(p1, 65536), 0);
 
-	row("inb 0x3fd: traps", kin(CONSOLE_LSR, 1), 0);
-	row("inb 0x8000: traps", kin(0x8000, 1), 0);
+	row("inb 0x3fd: traps", in_traps(CONSOLE_LSR, 1), 0);
+	row("inb 0x8000: traps", in_traps(0x8000, 1), 0);
 	row("first page unmapped", update_va_mapping(p1, 0, UVMF_INVLPG), 0);
-	row("  inb 0x3fd: traps", kin(CONSOLE_LSR, 1), 1);
-	row("  inb 0x8000: traps", kin(0x8000, 1), 0);
+	row("  inb 0x3fd: traps", in_traps(CONSOLE_LSR, 1), 1);
+	row("  inb 0x8000: traps", in_traps(0x8000, 1), 0);
 	row("first page back", update_va_mapping(p1, (va_to_mfn(p1) << 12) | PTE_DATA,
 						     UVMF_INVLPG), 0);
 	row("second page unmapped", update_va_mapping(p2, 0, UVMF_INVLPG), 0);
-	row("  inb 0x3fd: traps", kin(CONSOLE_LSR, 1), 0);
+	row("  inb 0x3fd: traps", in_traps(CONSOLE_LSR, 1), 0);
 	/* The two bytes at 0xfff are read as one: the second unreadable refuses. */
-	row("  inb 0x7fff (bit in the first page, the next byte not): traps", kin(0x7fff, 1),
+	row("  inb 0x7fff (bit in the first page, the next byte not): traps", in_traps(0x7fff, 1),
 	    1);
-	row("  inb 0x7f00 (both bytes in the first page): traps", kin(0x7f00, 1), 0);
-	row("  inb 0x8000 (bit in the second page): traps", kin(0x8000, 1), 1);
-	row("  inw 0x7fff (its bits straddle the pages): traps", kin(0x7fff, 2), 1);
+	row("  inb 0x7f00 (both bytes in the first page): traps", in_traps(0x7f00, 1), 0);
+	row("  inb 0x8000 (bit in the second page): traps", in_traps(0x8000, 1), 1);
+	row("  inw 0x7fff (its bits straddle the pages): traps", in_traps(0x7fff, 2), 1);
 	row("second page back", update_va_mapping(p2, (va_to_mfn(p2) << 12) | PTE_DATA,
 						      UVMF_INVLPG), 0);
-	row("  inw 0x7fff: traps", kin(0x7fff, 2), 0);
+	row("  inw 0x7fff: traps", in_traps(0x7fff, 2), 0);
 
 	/* User mode: its page tables map only the program and its data. */
 	sc_gs_value = 0x1234;

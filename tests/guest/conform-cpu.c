@@ -115,18 +115,6 @@ static void handler(void)
 static uint8_t iobmp[8192] __attribute__((aligned(4096)));
 static const uint32_t zero;
 
-/* How many #GPs one in of `size` bytes from `port` took (0 or 1). */
-static unsigned int port_traps(uint16_t port, unsigned int size)
-{
-	uint32_t v = 0;
-
-	traps_taken = 0;
-	if (size == 1)
-		EXPECT_TRAP("inb %%dx, %%al", : "+a"(v) : "d"(port) : "memory");
-	else
-		EXPECT_TRAP("inw %%dx, %%ax", : "+a"(v) : "d"(port) : "memory");
-	return traps_taken;
-}
 
 /*
  * callback_op per CALLBACKTYPE_ 0-8 on Xen 4.17: 3 (sysenter_deprecated),
@@ -324,20 +312,20 @@ int test_main(struct start_info *si)
 	 * limit, is allowed; the others still #GP (counted by the fixups).
 	 */
 	ROW("physdev set_iopl 0", NCALL(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, &zero, 0), 0);
-	ROW("in 0x80 at IOPL 0, no bitmap: traps", port_traps(0x80, 1), 1);
+	ROW("in 0x80 at IOPL 0, no bitmap: traps", in_traps(0x80, 1), 1);
 	memset(iobmp, 0xff, sizeof(iobmp));
 	iobmp[0x80 >> 3] &= ~(1 << (0x80 & 7));
 	bm.bitmap = (uint64_t)iobmp;
 	bm.nr_ports = 0x100;
 	ROW("physdev set_iobitmap 256 ports",
 	    NCALL(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iobitmap, &bm, 0), 0);
-	ROW("inb 0x80 allowed by the bitmap: traps", port_traps(0x80, 1), 0);
-	ROW("inb 0x81 refused by the bitmap: traps", port_traps(0x81, 1), 1);
-	ROW("inw 0x80 half refused: traps", port_traps(0x80, 2), 1);
+	ROW("inb 0x80 allowed by the bitmap: traps", in_traps(0x80, 1), 0);
+	ROW("inb 0x81 refused by the bitmap: traps", in_traps(0x81, 1), 1);
+	ROW("inw 0x80 half refused: traps", in_traps(0x80, 2), 1);
 	bm.nr_ports = 0x80;
 	ROW("physdev set_iobitmap 128 ports",
 	    NCALL(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iobitmap, &bm, 0), 0);
-	ROW("inb 0x80 beyond the bitmap: traps", port_traps(0x80, 1), 1);
+	ROW("inb 0x80 beyond the bitmap: traps", in_traps(0x80, 1), 1);
 	bm.bitmap = 0xffff800000000000ULL;
 	ROW("physdev set_iobitmap hypervisor address",
 	    NCALL(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iobitmap, &bm, 0), -EINVAL);

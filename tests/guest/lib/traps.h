@@ -53,4 +53,17 @@ unsigned int iret_expect_fault(uint64_t cs, uint64_t ss);
 		     ".pushsection .fixup, \"a\"\n.balign 8\n"		\
 		     ".quad 1b, 2b\n.popsection" __VA_ARGS__)
 
+/* How many traps one kernel-mode in of size bytes (1 or 2) from port took (0 or 1). */
+static inline unsigned int in_traps(uint16_t port, unsigned int size)
+{
+	uint32_t v = 0;
+
+	traps_taken = 0;
+	if (size == 1)
+		EXPECT_TRAP("inb %%dx, %%al", : "+a"(v) : "d"(port) : "memory");
+	else
+		EXPECT_TRAP("inw %%dx, %%ax", : "+a"(v) : "d"(port) : "memory");
+	return traps_taken;
+}
+
 #endif
