@@ -650,13 +650,9 @@ static int emulate_0f(struct vcpu *v, struct cpu_regs *r, const uint8_t *b, unsi
 		if (v->domain->is_privileged)
 			asm volatile("wbinvd" ::: "memory");
 		return 2;
-	case 0x01:	/* 0F 01 D1: xsetbv, #UD until CR4.OSXSAVE is set */
+	case 0x01:	/* 0F 01 D1: xsetbv (its #UD without CR4.OSXSAVE: pv_emulate_gp) */
 		if (n < 3 || b[2] != 0xD1)
 			return 0;
-		if (!v->arch.cr4_osxsave) {
-			pv_inject_trap(v, r, 6, 0);
-			return -1;
-		}
 		return vcpu_set_xcr0(v, (uint32_t)r->rcx, (r->rdx << 32) | (uint32_t)r->rax) ? 3 : 0;
 	case 0x06:	/* clts */
 		vcpu_set_ts(v, false);
@@ -732,6 +728,15 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
 	 */
 	if ((insn[i] == 0xFA || insn[i] == 0xFB) && !r->error_code && iopl_ok(v)) {
 		r->rip += i + 1;
+		return true;
+	}
+	/*
+	 * xsetbv without the guest's CR4.OSXSAVE is #UD in either mode: the
+	 * #UD comes before the CPL check's #GP, as in Xen 4.17's emulator.
+	 */
+	if (!r->error_code && avail - i >= 3 && insn[i] == 0x0F && insn[i + 1] == 0x01 &&
+	    insn[i + 2] == 0xD1 && !v->arch.cr4_osxsave) {
+		pv_inject_trap(v, r, 6, 0);
 		return true;
 	}
 	if (!v->arch.kernel_mode || r->error_code || insn[i] != 0x0F)
