@@ -312,32 +312,48 @@ static bool port_reached(const struct vcpu *v, uint16_t port, unsigned int size)
 /*
  * A domU's access not wholly given goes a byte at a time, as Xen 4.17's
  * guest_io_read/write: a byte given reaches its port, the others read
- * all ones (writes to them vanish). Read when val is NULL.
+ * all ones (writes to them vanish), but for the RTC's index port 0x70,
+ * latched per domain: what was last written to it reads back, as Xen's
+ * rtc_guest_read/write give every PV domain (0x71 stays refused). Read
+ * when val is NULL.
  */
+#define RTC_INDEX_PORT	0x70
+
 static uint32_t domu_bytes(const struct vcpu *v, uint16_t port, unsigned int size,
 			   const uint32_t *val)
 {
+	struct domain *d = v->domain;
 	uint32_t got = 0xFFFFFFFF;
 	unsigned int i;
 
-	for (i = 0; size > 1 && !v->domain->is_privileged && i < size; i++) {
-		if (!port_reached(v, (uint16_t)(port + i), 1))
+	for (i = 0; !d->is_privileged && i < size; i++) {
+		uint16_t p = (uint16_t)(port + i);
+		uint32_t byte;
+
+		if (p == RTC_INDEX_PORT) {
+			if (val)
+				d->arch.cmos_idx = (uint8_t)(*val >> (8 * i));
+			byte = d->arch.cmos_idx;
+		} else if (size > 1 && port_reached(v, p, 1)) {
+			if (val)
+				outb(p, (uint8_t)(*val >> (8 * i)));
+			byte = val ? 0xFF : inb(p);
+		} else {
 			continue;
-		if (val)
-			outb((uint16_t)(port + i), (uint8_t)(*val >> (8 * i)));
-		else
-			got = (got & ~(0xFFU << (8 * i))) | (uint32_t)inb((uint16_t)(port + i)) << (8 * i);
+		}
+		got = (got & ~(0xFFU << (8 * i))) | byte << (8 * i);
 	}
 	return got;
 }
 
 static uint32_t port_read(const struct vcpu *v, uint16_t port, unsigned int size)
 {
+	/* A 32-bit 0xCF8 is latched for every domain, as Xen 4.17's guest_io_read. */
+	if (port == 0xCF8 && size == 4)
+		return v->domain->arch.pci_cf8;
 	if (!port_reached(v, port, size))
 		return domu_bytes(v, port, size, NULL);
 	if (pci_port(port, size)) {
-		if (port == 0xCF8 && size == 4)
-			return v->domain->arch.pci_cf8;
 		if (pci_data_port(port, size))
 			return pci_conf_read(v->domain->arch.pci_cf8, port & 3, size);
 		return 0xFFFFFFFF;
@@ -347,14 +363,16 @@ static uint32_t port_read(const struct vcpu *v, uint16_t port, unsigned int size
 
 static void port_write(const struct vcpu *v, uint16_t port, unsigned int size, uint32_t val)
 {
+	if (port == 0xCF8 && size == 4) {
+		v->domain->arch.pci_cf8 = val;
+		return;
+	}
 	if (!port_reached(v, port, size)) {
 		domu_bytes(v, port, size, &val);
 		return;
 	}
 	if (pci_port(port, size)) {
-		if (port == 0xCF8 && size == 4)
-			v->domain->arch.pci_cf8 = val;
-		else if (pci_data_port(port, size))
+		if (pci_data_port(port, size))
 			dom0_pci_conf_write(v->domain->arch.pci_cf8, port & 3, size, val);
 		return;
 	}
