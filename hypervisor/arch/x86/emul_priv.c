@@ -242,17 +242,20 @@ static bool iopl_ok(const struct vcpu *v)
  */
 static bool iobmp_ok(const struct vcpu *v, unsigned int port, unsigned int size)
 {
-	bool toggle = !v->arch.kernel_mode && v->arch.user_cr3 != v->arch.guest_cr3;
+	uint64_t cr3;
 	uint8_t b[2];
+	bool toggle;
 	int fault;
 
 	if (port + size > v->arch.iobmp_limit)
 		return false;
+	cr3 = read_cr3();
+	toggle = !v->arch.kernel_mode && cr3 != v->arch.guest_cr3;
 	if (toggle)
 		write_cr3(v->arch.guest_cr3);
 	fault = copy_from_guest(b, v->arch.iobmp + (port >> 3), 2);
 	if (toggle)
-		write_cr3(v->arch.user_cr3);
+		write_cr3(cr3);	/* the user tables back */
 	return !fault && !((b[0] | (b[1] << 8)) & (((1U << size) - 1) << (port & 7)));
 }
 
