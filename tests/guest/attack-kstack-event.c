@@ -17,13 +17,6 @@
 #include "lib/traps.h"
 #include "lib/user.h"
 
-extern const uint8_t spin_prog[], spin_prog_end[];
-asm(".pushsection .rodata\n"
-    "spin_prog:\n"
-    "1:	jmp 1b\n"
-    "spin_prog_end:\n"
-    ".popsection");
-
 int test_main(struct start_info *si)
 {
 	struct vcpu_set_singleshot_timer t = { 0, 0, 0 };
@@ -31,7 +24,8 @@ int test_main(struct start_info *si)
 	CHECK(events_init(si) == 0, "events_init failed");
 	CHECK(traps_install(true) == 0, "set_trap_table failed");
 	CHECK(oneshot_timer_port() != 0, "no timer port");
-	CHECK(user_setup(spin_prog, spin_prog_end - spin_prog, 1) == 0, "user_setup failed");
+	CHECK(user_setup(user_spin_prog, user_spin_prog_end - user_spin_prog, 1) == 0,
+	      "user_setup failed");
 	CHECK(hypercall2(__HYPERVISOR_stack_switch, FLAT_KERNEL_SS, 0xffff830000001000ULL) == 0,
 	      "stack_switch failed");
 	t.timeout_abs_ns = pvclock_ns() + 5000000;

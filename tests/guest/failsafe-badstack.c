@@ -23,13 +23,6 @@
 
 #define SEL		0x1b
 
-extern const uint8_t spin_prog[], spin_prog_end[];
-asm(".pushsection .rodata\n"
-    "spin_prog:\n"
-    "1:	jmp 1b\n"
-    "spin_prog_end:\n"
-    ".popsection");
-
 static uint64_t gdt_mfn;
 
 /*
@@ -60,7 +53,8 @@ int test_main(struct start_info *si)
 	CHECK(rc == 0, "loading the GDT page gave %ld", rc);
 	CHECK(hypercall2(__HYPERVISOR_callback_op, CALLBACKOP_register, &cb) == 0,
 	      "registering the failsafe callback failed");
-	CHECK(user_setup(spin_prog, spin_prog_end - spin_prog, 1) == 0, "user mode set-up failed");
+	CHECK(user_setup(user_spin_prog, user_spin_prog_end - user_spin_prog, 1) == 0,
+	      "user mode set-up failed");
 	rc = spinners_start(si);
 	CHECK(rc == 0, "starting vCPUs 1 and 2 gave %ld", rc);
 	CHECK(hypercall2(__HYPERVISOR_stack_switch, FLAT_KERNEL_SS, 0x0000700000000000ULL) == 0,

@@ -59,3 +59,11 @@ long user_setup(const uint8_t *code, unsigned long code_len, unsigned int data_p
 		rc = mmuext1(MMUEXT_NEW_USER_BASEPTR, l4);
 	return rc;
 }
+
+/* A user program that spins for ever (user.h). */
+asm(".pushsection .rodata\n"
+    ".globl user_spin_prog, user_spin_prog_end\n"
+    "user_spin_prog:\n"
+    "1:	jmp 1b\n"
+    "user_spin_prog_end:\n"
+    ".popsection");

@@ -43,6 +43,9 @@ static inline uint64_t user_va(const uint8_t *prog, const uint8_t *label)
 	return USER_BASE + (label - prog);
 }
 
+/* A user program of one `jmp` to itself, for user_setup: user mode that only spins. */
+extern const uint8_t user_spin_prog[], user_spin_prog_end[];
+
 /* The rflags enter_user's iret gives user mode: 0x200 unless a test sets it. */
 extern uint64_t user_rflags;
 
