@@ -17,6 +17,7 @@
 #include <hv/lib.h>
 #include <hv/domain.h>
 #include <hv/hypercall.h>
+#include <hv/preempt.h>
 #include <hv/guest_access.h>
 #include <hv/console.h>
 #include <hv/time.h>
@@ -143,7 +144,7 @@ static void drop_rest(struct domain *d, long count)
 /* CONSOLEIO_write of a->arg[1] bytes at a->arg[2]; continues as above. */
 static long console_write_guest(struct domain *d, struct hc_args *a)
 {
-	uint64_t buf = a->arg[2], start = now_ns();
+	uint64_t buf = a->arg[2], until = hypercall_preempt_until();
 	long count = (int)a->arg[1];
 	char tmp[CHUNK];
 	bool first = true;
@@ -170,7 +171,7 @@ static long console_write_guest(struct domain *d, struct hc_args *a)
 	while (count > 0) {
 		size_t n = MIN((size_t)count, sizeof(tmp));
 
-		if (!first && hypercall_ran_long(start)) {
+		if (!first && hypercall_preempt_now(current_vcpu(), until)) {
 			a->arg[1] = count;
 			a->arg[2] = buf;
 			return -ERESTART;

@@ -20,6 +20,7 @@
 #include <hv/hypervisor.h>
 #include <hv/mm.h>
 #include <hv/time.h>
+#include <hv/preempt.h>
 #include <lamina/sched.h>
 #include <hv/sched.h>
 #include <hv/event.h>
@@ -582,7 +583,7 @@ void domain_shutdown(struct domain *d, unsigned int reason)
 /* One step (about 1 ms) of a dying domain's end; true when it is over. */
 static bool domain_destroy_step(struct domain *d)
 {
-	uint64_t start = now_ns();
+	uint64_t until = hypercall_preempt_until();
 	bool done = false;
 
 	if (!domain_vcpus_stopped(d))
@@ -592,11 +593,11 @@ static bool domain_destroy_step(struct domain *d)
 		d->phase_steps[d->destroy_phase]++;
 		switch (d->destroy_phase) {
 		case DESTROY_PORTS:
-			if (!evtchn_domain_destroy(d, &d->destroy_cursor, start))
+			if (!evtchn_domain_destroy(d, &d->destroy_cursor, until))
 				return false;
 			break;
 		case DESTROY_GRANTS:
-			if (!grant_release_mappings(d, &d->destroy_cursor, start))
+			if (!grant_release_mappings(d, &d->destroy_cursor, until))
 				return false;
 			/*
 			 * d is dying. A setvcpucontext that saw it alive holds
@@ -613,7 +614,7 @@ static bool domain_destroy_step(struct domain *d)
 				return false;
 			break;
 		case DESTROY_FRAMES:
-			if (!arch_domain_destroy_end(d, start))
+			if (!arch_domain_destroy_end(d, until))
 				return false;
 			done = true;
 			break;

@@ -20,6 +20,7 @@
 #include <hv/domain.h>
 #include <hv/event.h>
 #include <hv/hypercall.h>
+#include <hv/preempt.h>
 #include <hv/guest_access.h>
 #include <hv/mm.h>
 #include <hv/page_alloc.h>
@@ -743,13 +744,13 @@ static long evtchn_reset(struct domain *caller, domid_t dom, bool resuming)
 	return rc;
 }
 
-bool evtchn_domain_destroy(struct domain *d, uint64_t *cursor, uint64_t start)
+bool evtchn_domain_destroy(struct domain *d, uint64_t *cursor, uint64_t until)
 {
-	evtchn_port_t p;
+	evtchn_port_t p, first = MAX(*cursor, 1);
 	struct evtchn *c;
 
-	for (p = MAX(*cursor, 1); (c = evtchn_from_port(d, p)); p++) {
-		if (hypercall_preempt_due(start, p)) {
+	for (p = first; (c = evtchn_from_port(d, p)); p++) {
+		if (p != first && hypercall_preempt_now(this_cpu()->current, until)) {
 			*cursor = p;
 			return false;
 		}

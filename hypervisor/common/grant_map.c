@@ -43,6 +43,7 @@
  * not holding the lock, the granter's own guest: hence the atomics.
  */
 #include <hv/hypercall.h>
+#include <hv/preempt.h>
 #include <hv/hypervisor.h>
 #include <hv/grant_table.h>
 #include <hv/page_alloc.h>
@@ -861,7 +862,7 @@ int16_t grant_copy_one(struct domain *ld, void *arg)
 
 /* ---------------------------------------------------------- teardown */
 
-bool grant_release_mappings(struct domain *d, uint64_t *cursor, uint64_t start)
+bool grant_release_mappings(struct domain *d, uint64_t *cursor, uint64_t until)
 {
 	struct grant_table *gt = d->grant;
 	uint32_t h, end = gt ? gt->nr_mt_frames * MAPTRACK_PER_FRAME : 0;
@@ -879,7 +880,7 @@ bool grant_release_mappings(struct domain *d, uint64_t *cursor, uint64_t start)
 		struct domain *rd;
 		struct maptrack *m;
 
-		if (hypercall_preempt_due(start, h - *cursor)) {
+		if (h != *cursor && hypercall_preempt_now(this_cpu()->current, until)) {
 			*cursor = h;
 			return false;
 		}

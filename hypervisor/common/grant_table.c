@@ -37,6 +37,7 @@
 #include <hv/flushtlb.h>
 #include <hv/page_alloc.h>
 #include <hv/time.h>
+#include <hv/preempt.h>
 #include <lamina/grant_table.h>
 #include <lamina/memory.h>
 #include <asm/page.h>
@@ -738,8 +739,10 @@ static long cache_flush(struct domain *d, uint64_t args, uint32_t count)
 /*
  * Runs fn on each of count elements of `size` bytes at args, writing each
  * back with its status (setup_table and query_size are batches of one).
- * A long batch gives the CPU back after about 1 ms as a continuation (args
- * and count advanced); inside a multicall, the multicall resumes there.
+ * A long batch gives the CPU back as a continuation (args and count
+ * advanced) when hypercall_preempt_now says so, looked at before every
+ * element but the first as Xen's; inside a multicall, the multicall
+ * resumes there.
  *
  * A count above INT32_MAX is -EINVAL, as Xen's do_grant_table_op; an
  * array reaching outside guest memory is -EFAULT before any element
@@ -766,7 +769,7 @@ batch(struct vcpu *v, struct hc_args *a, size_t size, int16_t (*fn)(struct domai
 	uint64_t args = a->arg[1];
 	uint32_t count = (uint32_t)a->arg[2];
 	uint8_t op[40];
-	uint64_t start = now_ns();
+	uint64_t until = hypercall_preempt_until();
 	uint32_t i;
 	long rc = 0;
 
@@ -778,7 +781,7 @@ batch(struct vcpu *v, struct hc_args *a, size_t size, int16_t (*fn)(struct domai
 		uint64_t p = args + (uint64_t)i * size;
 		int16_t st;
 
-		if (hypercall_preempt_due(start, i)) {
+		if (i && hypercall_preempt_now(v, until)) {	/* every op, as Xen */
 			a->arg[1] = p;
 			a->arg[2] = count - i;
 			rc = -ERESTART;

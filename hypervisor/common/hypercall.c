@@ -3,11 +3,6 @@
 #include <hv/lib.h>
 #include <hv/hypercall.h>
 #include <hv/domain.h>
-#include <hv/time.h>
-#include <hv/event.h>
-#include <asm/percpu.h>
-
-#define PREEMPT_NS	1000000ULL	/* give the CPU back after about 1 ms */
 
 /* entry.S dispatches from the table too (syscall_entry): not static. */
 const struct hypercall hypercalls[] = {
@@ -41,13 +36,4 @@ long hypercall_dispatch(struct vcpu *v, struct hc_args *a, unsigned int *nargs)
 		return -ENOSYS;
 	*nargs = hc->nargs;
 	return hc->fn(v, a);
-}
-
-bool hypercall_ran_long(uint64_t start)
-{
-	uint64_t now = now_ns();
-	const struct vcpu *v = this_cpu()->current;	/* none while the boot builds */
-
-	return now - start > PREEMPT_NS || timer_due_here(now) ||
-	       (v && vcpu_events_deliverable(v));
 }

@@ -14,37 +14,22 @@
 #include <lamina/hypercall.h>
 #include <lamina/mm.h>
 #include <hv/domain.h>
-#include <hv/time.h>
-#include <hv/event.h>
-#include <asm/x86.h>
+#include <hv/preempt.h>
 
 #define MAX_BATCH	(1U << 16)
-
-/*
- * hypercall_ran_long's three reasons, cheap enough for every entry (as
- * Xen's hypercall_preempt_check after each): past `until` (a TSC about
- * 1 ms after the batch began), this CPU's timer due (the per-CPU TSC
- * arch_timer_program notes, 0 when none), or an event the caller can take
- * (vcpu_info read afresh: another CPU's send may have set it meanwhile).
- */
-static inline bool preempt_now(const struct vcpu *v, uint64_t until)
-{
-	uint64_t tsc = rdtsc(), due = this_cpu()->timer_due_tsc;	/* only this CPU writes it */
-
-	return tsc >= until || (due && tsc >= due) || vcpu_info_events_deliverable(v->vcpu_info);
-}
 
 /*
  * Continuations (docs/abi-core.md §2.1): when an entry's call needs one, its
  * rewritten arguments go back into that entry and the multicall itself
  * continues from it; a batch continues from its next entry once
- * preempt_now says so (looked at before every entry but the first). The
- * guest re-executes the multicall for what is left.
+ * hypercall_preempt_now says so (looked at before every entry but the
+ * first, as Xen's do_multicall). The guest re-executes the multicall for
+ * what is left.
  */
 long hc_multicall(struct vcpu *v, struct hc_args *a)
 {
 	uint32_t nr = (uint32_t)a->arg[1], i;
-	uint64_t until = rdtsc() + tsc_khz();	/* tsc_khz: TSC ticks a ms */
+	uint64_t until = hypercall_preempt_until();
 	struct multicall_entry e;
 	struct hc_args sub;
 	unsigned int nargs;
@@ -54,7 +39,7 @@ long hc_multicall(struct vcpu *v, struct hc_args *a)
 	for (i = 0; i < nr; i++) {
 		uint64_t p = a->arg[0] + (uint64_t)i * sizeof(e);
 
-		if (i && preempt_now(v, until))
+		if (i && hypercall_preempt_now(v, until))
 			goto continuation;
 		if (copy_from_guest(&e, p, sizeof(e)))
 			return -EFAULT;

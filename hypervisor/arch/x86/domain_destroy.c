@@ -15,6 +15,7 @@
 #include <hv/mm.h>
 #include <hv/page_alloc.h>
 #include <hv/hypercall.h>
+#include <hv/preempt.h>
 #include <asm/page.h>
 #include <asm/pv.h>
 #include <asm/x86.h>
@@ -74,7 +75,7 @@ bool arch_domain_destroy_step(struct domain *d)
  */
 #define FREED_BATCH	256
 
-bool arch_domain_destroy_end(struct domain *d, uint64_t start)
+bool arch_domain_destroy_end(struct domain *d, uint64_t until)
 {
 	mfn_t freed[FREED_BATCH];
 	unsigned int n = 0;
@@ -86,12 +87,13 @@ bool arch_domain_destroy_end(struct domain *d, uint64_t start)
 		if (n == FREED_BATCH) {
 			d->destroy_zeroed += scrub_freed_frames(freed, n);
 			n = 0;
-			if (hypercall_ran_long(start)) {
+			if (hypercall_preempt_now(this_cpu()->current, until)) {
 				d->destroy_cursor = mfn;
 				return false;
 			}
 		}
-		if (!(mfn % 4096) && mfn != d->destroy_cursor && hypercall_ran_long(start)) {
+		if (!(mfn % 4096) && mfn != d->destroy_cursor &&
+		    hypercall_preempt_now(this_cpu()->current, until)) {
 			d->destroy_zeroed += scrub_freed_frames(freed, n);
 			d->destroy_cursor = mfn;
 			return false;

@@ -12,6 +12,7 @@
 #include <hv/domain.h>
 #include <hv/memop_toolstack.h>
 #include <hv/hypercall.h>
+#include <hv/preempt.h>
 #include <hv/hypervisor.h>
 #include <hv/guest_access.h>
 #include <hv/grant_table.h>
@@ -152,18 +153,21 @@ static bool one_extent(struct domain *t, unsigned int cmd, const struct xen_memo
 }
 
 /*
- * Extents from `start` on (a continuation's progress); after about 1 ms
- * the call continues with the count so far in cmd's upper bits. As on
+ * Extents from `start` on (a continuation's progress); when
+ * hypercall_preempt_now says so (looked at before each extent but the
+ * first, as Xen's populate_physmap and decrease_reservation) the call
+ * continues with the count so far in cmd's upper bits. As on
  * Xen, a call that cannot start (bad argument pointer, no such domain or
  * not the caller's, order above the limit, a count too large to continue)
  * is no error: it reports the extents done so far.
  */
 static long extents(struct domain *t, unsigned int cmd, const struct xen_memory_reservation *r,
-		    uint64_t i, struct hc_args *a, uint64_t now, const struct memop_flags *f)
+		    uint64_t i, struct hc_args *a, const struct memop_flags *f)
 {
+	uint64_t until = hypercall_preempt_until(), first = i;
+
 	for (; i < r->nr_extents; i++) {
-		/* Every 8 extents; every one above order 9 (dom0's, up to 1 GiB each). */
-		if (i && (!(i % 8) || r->extent_order > MEMOP_MAX_ORDER) && hypercall_ran_long(now)) {
+		if (i != first && hypercall_preempt_now(current_vcpu(), until)) {
 			a->arg[0] = cmd | (i << MEMOP_EXTENT_SHIFT);
 			return -ERESTART;
 		}
@@ -227,7 +231,7 @@ static bool reservation_ok(struct domain *d, struct domain *t, unsigned int cmd,
 static long reservation(struct domain *d, struct hc_args *a)
 {
 	unsigned int cmd = a->arg[0] & MEMOP_CMD_MASK;
-	uint64_t i = a->arg[0] >> MEMOP_EXTENT_SHIFT, now = now_ns();
+	uint64_t i = a->arg[0] >> MEMOP_EXTENT_SHIFT;
 	struct xen_memory_reservation r;
 	struct memop_flags f;
 	struct domain *t;
@@ -239,7 +243,7 @@ static long reservation(struct domain *d, struct hc_args *a)
 	t = target_domain(d, r.domid, &err);
 	if (!t)
 		return (long)i;
-	err = reservation_ok(d, t, cmd, &r, i, &f) ? extents(t, cmd, &r, i, a, now, &f) : (long)i;
+	err = reservation_ok(d, t, cmd, &r, i, &f) ? extents(t, cmd, &r, i, a, &f) : (long)i;
 	target_put(d, t);
 	return err;
 }
@@ -504,11 +508,11 @@ static unsigned int resource_max(const struct domain *t, unsigned int type, unsi
 /*
  * The frames of another domain's resource (memory.h), in Xen 4.17's order
  * of checks; from frame `start` of the list on (a continuation's progress),
- * 32 at a time, continuing after about 1 ms.
+ * 32 at a time, continuing when hypercall_preempt_now says so.
  */
 static long acquire_resource(struct domain *d, struct hc_args *a)
 {
-	uint64_t start = a->arg[0] >> MEMOP_EXTENT_SHIFT, now = now_ns(), mfns[32];
+	uint64_t start = a->arg[0] >> MEMOP_EXTENT_SHIFT, until = hypercall_preempt_until(), mfns[32];
 	struct xen_mem_acquire_resource r;
 	struct domain *t;
 	unsigned int max, n;
@@ -542,7 +546,7 @@ static long acquire_resource(struct domain *d, struct hc_args *a)
 			break;
 		rc = copy_to_guest(r.frame_list + start * 8, mfns, n * 8);
 		start += n;
-		if (!rc && start < r.nr_frames && hypercall_ran_long(now)) {
+		if (!rc && start < r.nr_frames && hypercall_preempt_now(current_vcpu(), until)) {
 			a->arg[0] = XENMEM_acquire_resource | (start << MEMOP_EXTENT_SHIFT);
 			rc = -ERESTART;
 		}

@@ -19,6 +19,7 @@
 #include <lamina/mm.h>
 #include <lamina/xen_x86_64.h>
 #include <hv/time.h>
+#include <hv/preempt.h>
 
 #define PREEMPTED	(1U << 31)	/* in count: a continuation; *done has progress */
 
@@ -198,7 +199,7 @@ walk_entries(struct vcpu *v, struct hc_args *a, size_t size,
 	uint32_t count = (uint32_t)a->arg[1] & ~PREEMPTED, i, done_before = 0;
 	uint64_t entry[4];
 	long rc = 0;
-	uint64_t start = now_ns();
+	uint64_t until = hypercall_preempt_until();
 	bool list_ok;
 
 	BUG_ON(size > sizeof(entry) || size % 8);
@@ -209,10 +210,10 @@ walk_entries(struct vcpu *v, struct hc_args *a, size_t size,
 		done_before = 0;	/* as Xen: progress through a bad pointer is lost */
 	/* The whole list a guest range: no entry's copy checks its own. */
 	list_ok = guest_range_ok(a->arg[0], (uint64_t)count * size);
-	this_cpu()->pt_start = start;
+	this_cpu()->pt_until = until;
 	this_cpu()->pt_preemptible = true;
 	for (i = 0; i < count; i++) {
-		if (hypercall_preempt_due(start, i))
+		if (i && hypercall_preempt_now(v, until))	/* every entry, as Xen */
 			rc = -ERESTART;
 		else if (copy_from_guest_quads(entry, a->arg[0] + (uint64_t)i * size, size / 8,
 						list_ok))

@@ -112,6 +112,7 @@
 #include <asm/desc.h>
 #include <asm/x86.h>
 #include <hv/hypercall.h>
+#include <hv/preempt.h>
 #include <hv/time.h>
 #include <hv/hypervisor.h>
 #include <hv/flushtlb.h>
@@ -902,12 +903,13 @@ void pt_settle_slow(mfn_t mfn)
 
 bool pt_release_some(struct domain *d, bool all)
 {
-	uint64_t start = now_ns();
-	unsigned int n = 0;
+	uint64_t until = hypercall_preempt_until();
+	bool first = true;
 
 	while (__atomic_load_n(&d->arch.pt.release_head, __ATOMIC_RELAXED)) {
-		if (!all && !(++n % 8) && hypercall_ran_long(start))
+		if (!all && !first && hypercall_preempt_now(this_cpu()->current, until))
 			return false;
+		first = false;
 		rspin_lock(&d->arch.pt.lock);
 		if (d->arch.pt.release_head)
 			pt_settle_slow(d->arch.pt.release_head - 1);
@@ -1172,7 +1174,7 @@ static int validate_run(struct domain *d, struct pt_walk *w)
 			continue;
 		}
 		if (this_cpu()->pt_preemptible && work++ &&
-		    hypercall_ran_long(this_cpu()->pt_start))
+		    hypercall_preempt_now(this_cpu()->current, this_cpu()->pt_until))
 			return -ERESTART;
 		rc = validate_upper_entry(d, w);
 		if (rc < 0) {

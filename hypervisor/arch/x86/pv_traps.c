@@ -16,6 +16,7 @@
 #include <hv/lib.h>
 #include <hv/domain.h>
 #include <hv/hypercall.h>
+#include <hv/preempt.h>
 #include <hv/time.h>
 #include <hv/guest_access.h>
 #include <asm/pv.h>
@@ -272,7 +273,7 @@ void pv_guest_syscall(struct vcpu *v, struct cpu_regs *r)
  */
 long hc_set_trap_table(struct vcpu *v, struct hc_args *a)
 {
-	uint64_t start = now_ns(), p = a->arg[0];
+	uint64_t until = hypercall_preempt_until(), p = a->arg[0];
 	struct trap_info ti;
 	uint32_t i;
 
@@ -281,7 +282,7 @@ long hc_set_trap_table(struct vcpu *v, struct hc_args *a)
 		return 0;
 	}
 	for (i = 0;; i++, p += sizeof(ti)) {
-		if (hypercall_preempt_due(start, i)) {
+		if (i && hypercall_preempt_now(v, until)) {
 			a->arg[0] = p;
 			return -ERESTART;
 		}

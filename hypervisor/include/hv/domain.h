@@ -307,7 +307,7 @@ bool domain_reap(void);
 enum { DESTROY_PORTS, DESTROY_GRANTS, DESTROY_TABLES, DESTROY_FRAMES };
 void arch_domain_destroy_begin(struct domain *d);
 bool arch_domain_destroy_step(struct domain *d);
-bool arch_domain_destroy_end(struct domain *d, uint64_t start);
+bool arch_domain_destroy_end(struct domain *d, uint64_t until);
 
 /* Machine-level consequences of dom0's end (arch/x86/power.c). */
 void __noreturn machine_power_off(void);

@@ -27,9 +27,10 @@ int evtchn_alloc_unbound(struct domain *d, domid_t remote);
 int evtchn_alloc_pirq_port(struct domain *d, uint32_t pirq);
 /*
  * A dying domain: closes its ports (its peers see their ends unbound) from
- * *cursor on, until about 1 ms after `start`; true when all are closed.
+ * *cursor on, until hypercall_preempt_now(current, until) (hv/preempt.h);
+ * true when all are closed.
  */
-bool evtchn_domain_destroy(struct domain *d, uint64_t *cursor, uint64_t start);
+bool evtchn_domain_destroy(struct domain *d, uint64_t *cursor, uint64_t until);
 void evtchn_set_pending(struct domain *d, evtchn_port_t port);
 /* Whether port is raised (2-level bit or FIFO PENDING), for SCHEDOP_poll. */
 bool evtchn_port_is_pending(struct domain *d, evtchn_port_t port);

@@ -26,11 +26,11 @@ long grant_resource_frames(struct domain *d, unsigned int id, unsigned int first
 
 /*
  * A dying domain: drops the grant mappings it holds of others' pages,
- * from maptrack handle *cursor on, until about 1 ms after `start`
- * (now_ns). True when none is left (*cursor back to 0); false when it
- * stopped, *cursor saying where to go on.
+ * from maptrack handle *cursor on, until hypercall_preempt_now(current,
+ * until) (hv/preempt.h). True when none is left (*cursor back to 0);
+ * false when it stopped, *cursor saying where to go on.
  */
-bool grant_release_mappings(struct domain *d, uint64_t *cursor, uint64_t start);
+bool grant_release_mappings(struct domain *d, uint64_t *cursor, uint64_t until);
 
 /*
  * A dying domain's own table: freed now if nobody has an entry pinned,

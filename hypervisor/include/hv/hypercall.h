@@ -31,23 +31,6 @@ struct hypercall {
 long hypercall_dispatch(struct vcpu *v, struct hc_args *a, unsigned int *nargs);
 unsigned int hypercall_nargs(uint64_t nr);
 
-/*
- * For batches (mmu_update lists, grant ops): true when element i of a
- * batch begun at `start` (now_ns) should wait for a continuation because
- * the call has run about 1 ms, because a timer of this CPU is due (a
- * vCPU's event, the scheduler's slice: as Xen's hypercall_preempt_check
- * on a pending softirq), or because the caller has an event it can take
- * (an unmasked upcall pending, which another CPU may have raised: Xen's
- * local_events_need_delivery). Looked at every 32 elements, so each piece of a
- * batch still does 32 of them.
- */
-bool hypercall_ran_long(uint64_t start);
-
-static inline bool hypercall_preempt_due(uint64_t start, uint32_t i)
-{
-	return i && !(i % 32) && hypercall_ran_long(start);
-}
-
 #define HYPERCALL(nr, name, nargs) long hc_##name(struct vcpu *v, struct hc_args *a);
 #include <lamina/hypercalls.def>
 #undef HYPERCALL

@@ -169,8 +169,8 @@ void frame_share_with(mfn_t mfn, struct domain *d);
 /*
  * Long page-table work in pieces (page_type.c). Inside a call that can
  * take a continuation (this CPU's pt_preemptible, set by mmu_update and
- * mmuext_op), validation returns -ERESTART after about 1 ms from its
- * pt_start, to be resumed when the call runs again.
+ * mmuext_op), validation returns -ERESTART when hypercall_preempt_now
+ * says so (the call's pt_until), to be resumed when the call runs again.
  * pt_settle finishes releasing one unused table now; pt_release_some
  * releases queued tables for about 1 ms (all when `all`): no hypercall
  * returns its result before its domain's list is empty (arch/x86/pv.c).

@@ -10,6 +10,7 @@
 #include <hv/lib.h>
 #include <hv/hypervisor.h>
 #include <hv/page_alloc.h>
+#include <hv/preempt.h>
 #include <hv/guest_access.h>
 #include <hv/sched.h>
 #include <hv/event.h>
@@ -20,6 +21,7 @@
 
 unsigned int fake_flushes, fake_invlpgs, fake_wakes;
 bool fake_preempt;
+unsigned int fake_preempt_in;
 
 struct hv_options hv_opts;
 struct boot_info boot_info;
@@ -75,6 +77,7 @@ void fake_machine_reset(void)
 	hv_opts.evtchn_fifo_max_ports = EVTCHN_FIFO_MAX_PORTS;
 	fake_flushes = fake_invlpgs = fake_wakes = 0;
 	fake_preempt = false;
+	fake_preempt_in = 0;
 }
 
 static struct vcpu fake_vcpus[FAKE_DOMAINS];
@@ -361,8 +364,15 @@ uint64_t now_ns(void)
 	return fake_clock_ns += 1000;
 }
 
-bool hypercall_ran_long(uint64_t start)
+uint64_t hypercall_preempt_until(void)
 {
+	return 0;
+}
+
+bool hypercall_preempt_now(const struct vcpu *v, uint64_t until)
+{
+	if (fake_preempt_in && !--fake_preempt_in)
+		return true;
 	return fake_preempt;
 }
 

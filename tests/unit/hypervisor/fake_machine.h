@@ -24,7 +24,12 @@
 extern unsigned int fake_flushes;	/* CR3 loads (TLB flushes) so far */
 extern unsigned int fake_invlpgs;	/* single-page flushes so far */
 extern unsigned int fake_wakes;		/* vcpu_wake calls so far */
-extern bool fake_preempt;		/* hypercall_ran_long's answer */
+/*
+ * hypercall_preempt_now's answer: fake_preempt, except that when
+ * fake_preempt_in is set, the fake_preempt_in-th check from now says yes.
+ */
+extern bool fake_preempt;
+extern unsigned int fake_preempt_in;
 
 /* Everything back to the start: frames free, no domains, counters 0. */
 void fake_machine_reset(void);

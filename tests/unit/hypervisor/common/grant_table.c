@@ -450,9 +450,9 @@ static void unmap_batch_holds(void)
 							.host_addr = HOST_VA };
 	}
 	flushes = 0;
-	fake_preempt = true;
+	fake_preempt_in = 32;		/* the check before element 32 */
 	EXPECT_EQ(gnttab(e, GNTTABOP_unmap_grant_ref, u, 40), -ERESTART);
-	fake_preempt = false;
+	EXPECT_EQ(fake_preempt_in, 0);
 	EXPECT_EQ(flushes, 1);
 	EXPECT_EQ(e->grant->nr_maps, 9);
 	EXPECT(books_close());

@@ -39,7 +39,7 @@ struct percpu {
 	uint64_t ist_lo;		/* the IST stacks, NR_IST_STACKS pages from here */
 	/* The call running here may stop a tree's validation early (page_type.c): */
 	bool pt_preemptible;
-	uint64_t pt_start;		/* ... after about 1 ms from this now_ns */
+	uint64_t pt_until;		/* ... as hypercall_preempt_now(current, pt_until) */
 	/* The TSC at which this CPU's timer is due, 0 when none (time.c): */
 	uint64_t timer_due_tsc;
 	/* current while no guest's vCPU is loaded here (common/sched.c): */
