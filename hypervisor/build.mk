@@ -59,6 +59,7 @@ HV_SRCS := \
 	$(HV_DIR)/common/grant_map.c \
 	$(HV_DIR)/common/grant_table.c \
 	$(HV_DIR)/common/hypercall.c \
+	$(HV_DIR)/common/ioport_ranges.c \
 	$(HV_DIR)/common/multicall.c \
 	$(HV_DIR)/common/page_alloc.c \
 	$(HV_DIR)/common/printk.c \

@@ -237,87 +237,33 @@ struct domain *domain_alloc(domid_t domid, const char *name, bool privileged)
 	return d;
 }
 
-/*
- * The I/O port list (hv/domain.h): a range added takes in every range it
- * overlaps or touches; one taken away cuts the ranges it overlaps, and
- * one it splits needs a free entry.
- */
+/* The I/O port list (hv/ioport_ranges.h), under d's ioport_lock. */
 int ioports_permit(struct domain *d, uint32_t first, uint32_t last)
 {
-	struct ioport_range *r = d->ioports;
-	unsigned int n, i = 0, j;
-	int rc = 0;
+	int rc;
 
 	spin_lock(&d->ioport_lock);
-	n = d->nr_ioports;
-	while (i < n && (uint32_t)r[i].last + 1 < first)
-		i++;
-	for (j = i; j < n && r[j].first <= last + 1; j++) {
-		first = MIN(first, (uint32_t)r[j].first);
-		last = MAX(last, (uint32_t)r[j].last);
-	}
-	if (i == j && n == IOPORT_RANGES) {
-		rc = -ENOMEM;
-	} else if (i == j) {		/* a new entry at i */
-		memmove(&r[i + 1], &r[i], (n - i) * sizeof(*r));
-		n++;
-	} else {			/* r[i] takes in r[i + 1 .. j - 1] */
-		memmove(&r[i + 1], &r[j], (n - j) * sizeof(*r));
-		n -= j - i - 1;
-	}
-	if (!rc) {
-		r[i].first = (uint16_t)first;
-		r[i].last = (uint16_t)last;
-		d->nr_ioports = n;
-	}
+	rc = ioport_ranges_add(&d->ioports, first, last);
 	spin_unlock(&d->ioport_lock);
 	return rc;
 }
 
 int ioports_deny(struct domain *d, uint32_t first, uint32_t last)
 {
-	struct ioport_range *r = d->ioports;
-	unsigned int n, i = 0;
-	int rc = 0;
+	int rc;
 
 	spin_lock(&d->ioport_lock);
-	n = d->nr_ioports;
-	while (i < n && r[i].first <= last) {
-		if (r[i].last < first) {
-			i++;
-		} else if (r[i].first < first && r[i].last > last) {
-			if (n == IOPORT_RANGES) {
-				rc = -ENOMEM;
-				break;
-			}
-			memmove(&r[i + 1], &r[i], (n - i) * sizeof(*r));
-			n++;
-			r[i].last = (uint16_t)(first - 1);
-			r[i + 1].first = (uint16_t)(last + 1);
-			break;
-		} else if (r[i].first < first) {
-			r[i++].last = (uint16_t)(first - 1);
-		} else if (r[i].last > last) {
-			r[i].first = (uint16_t)(last + 1);
-			break;
-		} else {
-			memmove(&r[i], &r[i + 1], (n - i - 1) * sizeof(*r));
-			n--;
-		}
-	}
-	d->nr_ioports = n;
+	rc = ioport_ranges_remove(&d->ioports, first, last);
 	spin_unlock(&d->ioport_lock);
 	return rc;
 }
 
 bool ioports_permitted(struct domain *d, uint32_t first, uint32_t last)
 {
-	bool ok = false;
-	unsigned int i;
+	bool ok;
 
 	spin_lock(&d->ioport_lock);
-	for (i = 0; i < d->nr_ioports && !ok; i++)
-		ok = d->ioports[i].first <= first && last <= d->ioports[i].last;
+	ok = ioport_ranges_cover(&d->ioports, first, last);
 	spin_unlock(&d->ioport_lock);
 	return ok;
 }

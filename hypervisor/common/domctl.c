@@ -442,8 +442,6 @@ static long get_domain_info(struct domctl *op)
 	return 0;
 }
 
-#define IO_PORTS	0x10000
-
 /* The commands io_passthrough answers (the one list of them). */
 static bool is_io_passthrough(uint32_t cmd)
 {
@@ -476,7 +474,7 @@ static bool is_io_passthrough(uint32_t cmd)
 static long io_passthrough(const struct domain *caller, struct domain *d,
 			   const struct domctl *op)
 {
-	uint32_t first, end;
+	uint32_t first, last;
 
 	switch (op->cmd) {
 	case DOMCTL_bind_pt_irq:
@@ -487,16 +485,15 @@ static long io_passthrough(const struct domain *caller, struct domain *d,
 		return trace_err(-EOPNOTSUPP);
 	default:	/* ioport_permission */
 		first = op->u.ioport_permission.first_port;
-		end = first + op->u.ioport_permission.nr_ports;
-		if (end <= first || end > IO_PORTS)
+		if (!ioport_span(first, op->u.ioport_permission.nr_ports, &last))
 			return trace_err(-EINVAL);
-		if (!caller->is_privileged || port_is_hypervisors(first, end - first) ||
-		    (first <= 0xCFF && end > 0xCFC))
+		if (!caller->is_privileged || port_is_hypervisors(first, last + 1 - first) ||
+		    (first <= 0xCFF && last >= 0xCFC))
 			return trace_err(-EPERM);
 		if (d->is_privileged)
 			return 0;
-		return op->u.ioport_permission.allow_access ? ioports_permit(d, first, end - 1) :
-							       ioports_deny(d, first, end - 1);
+		return op->u.ioport_permission.allow_access ? ioports_permit(d, first, last) :
+							       ioports_deny(d, first, last);
 	}
 }
 

@@ -17,8 +17,7 @@
 #include <hv/spinlock.h>
 #include <hv/time.h>
 #include <hv/nospec.h>
-
-#define IOPORT_RANGES	16	/* a domain's I/O port ranges (ioports_permit) */
+#include <hv/ioport_ranges.h>
 
 struct domain;
 struct evtchn_bucket;
@@ -177,16 +176,12 @@ struct domain {
 	uint32_t max_grant_frames, max_maptrack_frames;
 	int64_t time_offset;		/* settimeoffset: seconds added to the wall clock */
 	/*
-	 * The I/O ports dom0 gave this domain (domctl ioport_permission, as
-	 * Xen 4.17's arch.ioport_caps): sorted, neither overlapping nor
-	 * touching, at most IOPORT_RANGES; under ioport_lock. dom0 has no
-	 * list: it reaches every port but the hypervisor's (emul_priv.c).
+	 * The I/O ports dom0 gave this domain (domctl ioport_permission,
+	 * hv/ioport_ranges.h), under ioport_lock. dom0 has no list: it
+	 * reaches every port but the hypervisor's (emul_priv.c).
 	 */
 	spinlock_t ioport_lock;
-	unsigned int nr_ioports;
-	struct ioport_range {
-		uint16_t first, last;
-	} ioports[IOPORT_RANGES];
+	struct ioport_ranges ioports;
 	uint64_t p2m_frames;		/* boot-time domains: d->p2m's contiguous frames */
 	/* The toolstack's (arch/x86/memory_op_toolstack.c). */
 	mfn_t e820_mfn;			/* set_memory_map's entries, 0 = none */

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A domain's I/O port list (hv/ioport_ranges.h): a range added takes in
+ * every range it overlaps or touches; one taken away cuts the ranges it
+ * overlaps, and one it splits needs a free entry.
+ */
+#include <hv/ioport_ranges.h>
+#include <hv/lib.h>
+#include <hv/string.h>
+
+#define IO_PORTS	0x10000U
+
+bool ioport_span(uint32_t first, uint32_t nr, uint32_t *last)
+{
+	uint32_t end = first + nr;	/* may wrap: then end <= first */
+
+	if (end <= first || end > IO_PORTS)
+		return false;
+	*last = end - 1;
+	return true;
+}
+
+int ioport_ranges_add(struct ioport_ranges *l, uint32_t first, uint32_t last)
+{
+	struct ioport_range *r = l->r;
+	unsigned int n = l->n, i = 0, j;
+
+	while (i < n && (uint32_t)r[i].last + 1 < first)
+		i++;
+	for (j = i; j < n && r[j].first <= last + 1; j++) {
+		first = MIN(first, (uint32_t)r[j].first);
+		last = MAX(last, (uint32_t)r[j].last);
+	}
+	if (i == j && n == IOPORT_RANGES)
+		return -ENOMEM;
+	if (i == j) {			/* a new entry at i */
+		memmove(&r[i + 1], &r[i], (n - i) * sizeof(*r));
+		n++;
+	} else {			/* r[i] takes in r[i + 1 .. j - 1] */
+		memmove(&r[i + 1], &r[j], (n - j) * sizeof(*r));
+		n -= j - i - 1;
+	}
+	r[i].first = (uint16_t)first;
+	r[i].last = (uint16_t)last;
+	l->n = n;
+	return 0;
+}
+
+/*
+ * Only the first range the request overlaps can be split (the ranges are
+ * disjoint), so the -ENOMEM comes before anything changed.
+ */
+int ioport_ranges_remove(struct ioport_ranges *l, uint32_t first, uint32_t last)
+{
+	struct ioport_range *r = l->r;
+	unsigned int n = l->n, i = 0;
+
+	while (i < n && r[i].first <= last) {
+		if (r[i].last < first) {
+			i++;
+		} else if (r[i].first < first && r[i].last > last) {
+			if (n == IOPORT_RANGES)
+				return -ENOMEM;
+			memmove(&r[i + 1], &r[i], (n - i) * sizeof(*r));
+			n++;
+			r[i].last = (uint16_t)(first - 1);
+			r[i + 1].first = (uint16_t)(last + 1);
+			break;
+		} else if (r[i].first < first) {
+			r[i++].last = (uint16_t)(first - 1);
+		} else if (r[i].last > last) {
+			r[i].first = (uint16_t)(last + 1);
+			break;
+		} else {
+			memmove(&r[i], &r[i + 1], (n - i - 1) * sizeof(*r));
+			n--;
+		}
+	}
+	l->n = n;
+	return 0;
+}
+
+bool ioport_ranges_cover(const struct ioport_ranges *l, uint32_t first, uint32_t last)
+{
+	unsigned int i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->r[i].first <= first && last <= l->r[i].last)
+			return true;
+	return false;
+}
