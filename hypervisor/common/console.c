@@ -6,7 +6,9 @@
  * lines get a "(dN) " prefix.
  *
  * A write is bounded: after about 1 ms of printing (the serial port is
- * polled, about 11 bytes a millisecond on real hardware) the call
+ * polled, about 11 bytes a millisecond on real hardware), or once its
+ * CPU's timer is due or the caller has an event (hypercall_preempt_now,
+ * before each chunk but the first), the call
  * becomes a continuation for the rest, so a long write cannot hold the
  * CPU. A domU's output is also rate-limited, by a budget of DOMU_BURST
  * bytes refilled at DOMU_RATE bytes a second: what goes past it is

@@ -69,7 +69,8 @@ bool arch_domain_destroy_step(struct domain *d)
 
 /*
  * Last: every frame loses its allocation reference, from d->destroy_cursor
- * on; false when it ran about 1 ms (from `start`) first. The frames freed
+ * on; false when hypercall_preempt_now(current, until) said so first
+ * (looked at every 4096 frames and after each zeroed batch). The frames freed
  * here are zeroed here too, a batch at a time (scrub_freed_frames): the
  * destroy pays for them, not the next create.
  */

@@ -177,7 +177,9 @@ one_mmu_update(struct domain *d, struct domain *fd, const struct mmu_update *u)
  * copy each in, apply it, stop at the first failure, report *done.
  */
 /*
- * A list that runs longer than about 1 ms becomes a continuation
+ * A list that runs longer than about 1 ms, or past a due timer of its
+ * CPU or an event the caller can take (hypercall_preempt_now, looked at
+ * before every entry but the first as Xen), becomes a continuation
  * (docs/abi-core.md §2.1): the guest's rip goes back onto its syscall with
  * the list pointer and count advanced and PREEMPTED set, the progress so
  * far in *done; the guest re-executes it after any pending interrupt or

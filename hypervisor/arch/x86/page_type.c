@@ -927,7 +927,8 @@ bool pt_release_some(struct domain *d, bool all)
  * validated in order, a child table that needs it is descended into, and
  * a finished table is popped (PGF_validated, its own count reference
  * dropped, its parent's entry done). Inside a preemptible call the walk
- * stops after about 1 ms with -ERESTART and the walk as it is; the same
+ * stops with -ERESTART and the walk as it is when hypercall_preempt_now
+ * says so (before each entry but the first of this call); the same
  * request for the root continues it. Every partial frame of a page-table
  * type sits on exactly one walk of its domain (all of them change only
  * under the lock). Xen 4.17 keeps this state in each frame

@@ -267,9 +267,10 @@ void pv_guest_syscall(struct vcpu *v, struct cpu_regs *r)
 
 /*
  * The list ends at an entry whose address is 0 and has no length, so one
- * page aliased many times makes it as long as the guest likes: after about
- * 1 ms the call continues from the next entry (Xen 4.17 checks for
- * preemption after every entry), so it never holds the CPU for long.
+ * page aliased many times makes it as long as the guest likes: when
+ * hypercall_preempt_now says so (looked at before every entry but the
+ * first, as Xen 4.17 after every entry) the call continues from that
+ * entry, so it never holds the CPU for long.
  */
 long hc_set_trap_table(struct vcpu *v, struct hc_args *a)
 {
