@@ -393,6 +393,46 @@ static void batch_statuses(void)
 }
 
 /*
+ * A batch looks for preemption before every element but the first (as
+ * Xen's hypercall_preempt_check): told yes each time, each call does one
+ * element and continues from the next (args and count advanced), and the
+ * results are those of one call.
+ */
+static void batch_preempted_each_element(void)
+{
+	struct gnttab_map_grant_ref m[3] = {
+		{ .dom = 1, .ref = 8, .flags = GNTMAP_device_map | GNTMAP_readonly },
+		{ .dom = 1, .ref = 9, .flags = GNTMAP_device_map },
+		{ .dom = 1, .ref = 9, .flags = GNTMAP_device_map | GNTMAP_readonly },
+	};
+	struct hc_args a = { .arg = { GNTTABOP_map_grant_ref, fake_va(m), 3 } };
+	unsigned int calls = 0;
+	long rc;
+
+	fresh();
+	m[1].status = m[2].status = 0x777;
+	fake_preempt = true;
+	do {
+		rc = hc_grant_table_op(e->vcpu[0], &a);
+		calls++;
+		if (calls == 1) {
+			EXPECT_EQ(rc, -ERESTART);
+			EXPECT_EQ(a.arg[1], fake_va(&m[1]));
+			EXPECT_EQ(a.arg[2], 2);
+			EXPECT_EQ(m[0].status, GNTST_okay);
+			EXPECT_EQ(m[1].status, 0x777);		/* not reached */
+		}
+	} while (rc == -ERESTART && calls < 10);
+	fake_preempt = false;
+	EXPECT_EQ(rc, 0);
+	EXPECT_EQ(calls, 3);
+	EXPECT_EQ(m[1].status, GNTST_general_error);
+	EXPECT_EQ(m[2].status, GNTST_okay);
+	EXPECT(e->grant && e->grant->nr_maps == 2);
+	EXPECT(books_close());
+}
+
+/*
  * Unmaps that owe a flush hold their uses until one flush every
  * UNMAP_HOLD elements and at the batch's end; a failing element between
  * them changes nothing; a handle whose uses are all held is gone for the
@@ -709,6 +749,7 @@ int main(void)
 	RUN(copies);
 	RUN(v2_status_and_sub_page);
 	RUN(batch_statuses);
+	RUN(batch_preempted_each_element);
 	RUN(unmap_batch_holds);
 	RUN(unmap_waits_for_a_lower_granter);
 	RUN(transitive_copy_runs_again);
