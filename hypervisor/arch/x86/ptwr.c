@@ -586,17 +586,40 @@ static bool compute(struct cpu_regs *r, const struct insn *in, const uint8_t *b,
 }
 
 /*
+ * A read the emulation needs that the guest cannot make, where the CPU
+ * made none before the fault (enter's frame pointers): the read's #PF
+ * instead of the write's, error code 0 and CR2 the first byte that cannot
+ * be read, as Xen 4.17's writable-page-table read callback injects it.
+ * False (the write's #PF) if the read works now: it changed meanwhile.
+ */
+static bool read_fault(struct vcpu *v, struct cpu_regs *r, uint64_t va, unsigned int size)
+{
+	unsigned int k;
+	uint8_t b;
+
+	for (k = 0; k < size && !copy_from_guest(&b, va + k, 1); k++)
+		;
+	if (k == size)
+		return false;
+	v->vcpu_info->arch.cr2 = va + k;
+	pv_inject_trap(v, r, X86_EXC_PF, 0);
+	return true;
+}
+
+/*
  * enter with a nesting level (1-31), as Xen's emulator runs it: rbp, the
  * level - 1 frame pointers below the old rbp and the new frame's pointer
  * pushed one by one, each write checked on its own (in the faulting page,
  * validated); a refused one leaves those before it written and the
- * registers as they were, for the #PF. page: the table's frame.
+ * registers as they were, for the #PF (a frame pointer that cannot be
+ * read: that read's, read_fault). page: the table's frame.
  */
-static bool enter_nested(struct domain *d, struct cpu_regs *r, const struct insn *in,
+static bool enter_nested(struct vcpu *v, struct cpu_regs *r, const struct insn *in,
 			 uint64_t cr2, paddr_t page)
 {
 	unsigned int level = (in->imm >> 16) & 31, i;
 	uint64_t sp = r->rsp - 8, frame = sp, val;
+	struct domain *d = v->domain;
 	pte_t *e;
 
 	if (sp != cr2)
@@ -607,7 +630,7 @@ static bool enter_nested(struct domain *d, struct cpu_regs *r, const struct insn
 		else if (i == level)
 			val = frame;
 		else if (!read_source(r->rbp - 8 * i, 8, &val))
-			return false;
+			return read_fault(v, r, r->rbp - 8 * i, 8);
 		if ((sp ^ cr2) & ~(PAGE_SIZE - 1))
 			return false;
 		e = maddr_to_virt(page | (sp & (PAGE_SIZE - 1)));
@@ -664,7 +687,7 @@ static bool __attribute__((noinline)) emulate(struct vcpu *v, struct cpu_regs *r
 	if (addr & (in.size - 1))
 		return false;	/* misaligned, or across two entries: Xen refuses it too */
 	if (in.kind == K_ENTER && ((in.imm >> 16) & 31))
-		return enter_nested(d, r, &in, cr2, target & ~(paddr_t)(PAGE_SIZE - 1));
+		return enter_nested(v, r, &in, cr2, target & ~(paddr_t)(PAGE_SIZE - 1));
 	if (in.op == 0x89 && in.size == 8 && !in.two_byte) {
 		/* A whole entry by mov, Linux's set_pte: nothing else to do. */
 		new = *regs_gpr(r, ((in.modrm >> 3) & 7) | ((in.rex & 4) << 1));

@@ -227,6 +227,44 @@ static void push_and_pop(void)
 	EXPECT(mm_audit(d));
 }
 
+/* The fault ptwr.c injects itself (pv_traps.c's, not linked here). */
+static unsigned int injected, injected_vector;
+static uint64_t injected_error;
+
+void pv_inject_trap(struct vcpu *v, struct cpu_regs *regs, unsigned int vector, uint64_t error)
+{
+	injected++;
+	injected_vector = vector;
+	injected_error = error;
+}
+
+/*
+ * enter $0, $2 with the stack on the table and an old rbp whose frame
+ * pointer cannot be read: the first push written, then the read's #PF
+ * (error code 0, CR2 the frame pointer's address) with rsp, rbp and rip
+ * as they were, as Xen 4.17.
+ */
+static void enter_frame_pointer_unreadable(void)
+{
+	static const uint8_t enter_0_2[] = { 0xC8, 0x00, 0x00, 0x02 };
+	const uint64_t bp = 0x1008;		/* 0x1000 is no guest address; even: not present */
+
+	fresh();
+	injected = 0;
+	r.rsp = TABLE_VA + 8;
+	r.rbp = bp;
+	EXPECT(emulate(enter_0_2));				/* handled: the #PF injected */
+	EXPECT_EQ(injected, 1);
+	EXPECT_EQ(injected_vector, 14);
+	EXPECT_EQ(injected_error, 0);
+	EXPECT_EQ(d->vcpu[0]->vcpu_info->arch.cr2, bp - 8);
+	EXPECT_EQ(entry0(), bp);				/* the first push */
+	EXPECT_EQ(r.rsp, TABLE_VA + 8);
+	EXPECT_EQ(r.rbp, bp);
+	EXPECT_EQ(r.rip, fake_va(text));
+	EXPECT(mm_audit(d));
+}
+
 /* movs under rep: one element a fault, rsi, rdi and rcx stepped, rip kept until rcx is 0. */
 static void rep_movs_one_at_a_time(void)
 {
@@ -368,4 +406,5 @@ static void cmpxchg_is_atomic_across_cpus(void)
 UNIT_MAIN("ptwr", UNIT_TEST(xchg_writes_then_swaps), UNIT_TEST(cmpxchg_sets_zf_only_when_done),
 	  UNIT_TEST(bts_sets_cf_only_when_done), UNIT_TEST(only_kernel_writes_to_tables),
 	  UNIT_TEST(cmpxchg_is_atomic_across_cpus), UNIT_TEST(subword_writes_and_rep_stos),
-	  UNIT_TEST(push_and_pop), UNIT_TEST(rep_movs_one_at_a_time), UNIT_TEST(shifts_setcc_and_67))
+	  UNIT_TEST(push_and_pop), UNIT_TEST(rep_movs_one_at_a_time), UNIT_TEST(shifts_setcc_and_67),
+	  UNIT_TEST(enter_frame_pointer_unreadable))

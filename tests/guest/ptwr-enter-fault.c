@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ptwr-enter-fault: `enter $0, $2` with the stack on a page table (an L1
+ * of the guest's, pinned, not hooked in, mapped read-only) and an old rbp
+ * whose first frame pointer, 8 bytes below it, is on an unmapped page.
+ * The first push (rbp, into the table's entry 0) faults into the
+ * hypervisor's writable-page-table emulation, which writes it and then
+ * reads the frame pointer: that read fails. Xen 4.17's emulator injects
+ * the read's #PF (error code 0, CR2 the frame pointer's address) with the
+ * push written and rsp and rbp as before the instruction; Lamina gave the
+ * write's own #PF (CR2 the entry).
+ *
+ * The guest survives the #PF: rsp is the table's address + 8, so its
+ * exception frame, aligned down to 16, goes to the page below, an
+ * ordinary writable one.
+ */
+#include "lib/ptwr.h"
+
+#define OLD_RBP		0x600008ULL	/* 0x600000 is not mapped; even: not present */
+
+int test_main(struct start_info *si)
+{
+	uint64_t page = 0, ro, below, pt, sp, bp, save, savebp;
+	volatile uint64_t *pte;
+	int rc = ptwr_test_init(si, &page, &pte, &ro);
+
+	if (rc)
+		return rc;
+	below = scratch_page();
+	pt = mfn_to_va(table_page(0));
+	CHECK(pt == below + 4096, "the table %#lx is not right above %#lx", (unsigned long)pt,
+	      (unsigned long)below);
+	CHECK(mmuext1(MMUEXT_PIN_L1_TABLE, va_to_mfn(pt)) == 0, "pinning the L1 failed");
+
+	/* The frame pointer's page is not mapped: a plain read of it faults. */
+	traps_taken = 0;
+	EXPECT_TRAP("movq (%[a]), %%rax", : : [a] "r"(OLD_RBP - 8) : "rax");
+	judge("a read of the frame pointer's page", 14);
+	expect(cr2() == OLD_RBP - 8, "its CR2", cr2());
+
+	traps_taken = 0;
+	asm volatile("mov %%rsp, %[save]; mov %%rbp, %[savebp]; mov %[v], %%rbp\n"
+		     "lea 8(%[p]), %%rsp\n1: enter $0, $2\n2: mov %%rsp, %[s]\n"
+		     "mov %%rbp, %[b]; mov %[save], %%rsp; mov %[savebp], %%rbp\n"
+		     ".pushsection .fixup, \"a\"\n.balign 8\n.quad 1b, 2b\n.popsection\n"
+		     : [save] "=&r"(save), [s] "=&S"(sp), [b] "=&a"(bp), [savebp] "=&r"(savebp)
+		     : [p] "r"(pt), [v] "r"(OLD_RBP) : "memory");
+	printf("enter $0, $2: %u trap(s), vector %lu, error code %#lx, cr2 %#lx (entry %#lx, "
+	       "frame pointer %#lx), entry 0 now %#lx, rsp %s, rbp %s\n", traps_taken,
+	       (unsigned long)last_trap.vector, (unsigned long)last_trap.error,
+	       (unsigned long)cr2(), (unsigned long)pt, (unsigned long)(OLD_RBP - 8),
+	       (unsigned long)*(volatile uint64_t *)pt, sp == pt + 8 ? "as before" : "moved",
+	       bp == OLD_RBP ? "as before" : "moved");
+	judge("enter $0, $2", 14);
+	expect(last_trap.error == 0, "enter: the read's #PF, error code", last_trap.error);
+	expect(cr2() == OLD_RBP - 8, "enter: CR2 the frame pointer's address", cr2());
+	expect(*(volatile uint64_t *)pt == OLD_RBP, "enter: the first push written",
+	       *(volatile uint64_t *)pt);
+	expect(sp == pt + 8, "enter: rsp as before", sp);
+	expect(bp == OLD_RBP, "enter: rbp as before", bp);
+	CHECK(failures == 0, "%u checks failed", failures);
+	printf("ptwr-enter-fault: the frame pointer read's #PF after the first push, as Xen 4.17\n");
+	return TEST_PASS;
+}
