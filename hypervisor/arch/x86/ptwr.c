@@ -592,8 +592,10 @@ static bool compute(struct cpu_regs *r, const struct insn *in, const uint8_t *b,
  * be read, as Xen 4.17's writable-page-table read callback injects it.
  * False (the write's #PF) if the read works now: it changed meanwhile.
  */
-static bool read_fault(struct vcpu *v, struct cpu_regs *r, uint64_t va, unsigned int size)
+static bool __attribute__((noinline, cold)) read_fault(struct cpu_regs *r, uint64_t va,
+						       unsigned int size)
 {
+	struct vcpu *v = current_vcpu();	/* the one that faulted */
 	unsigned int k;
 	uint8_t b;
 
@@ -614,12 +616,11 @@ static bool read_fault(struct vcpu *v, struct cpu_regs *r, uint64_t va, unsigned
  * registers as they were, for the #PF (a frame pointer that cannot be
  * read: that read's, read_fault). page: the table's frame.
  */
-static bool enter_nested(struct vcpu *v, struct cpu_regs *r, const struct insn *in,
+static bool enter_nested(struct domain *d, struct cpu_regs *r, const struct insn *in,
 			 uint64_t cr2, paddr_t page)
 {
 	unsigned int level = (in->imm >> 16) & 31, i;
 	uint64_t sp = r->rsp - 8, frame = sp, val;
-	struct domain *d = v->domain;
 	pte_t *e;
 
 	if (sp != cr2)
@@ -630,7 +631,7 @@ static bool enter_nested(struct vcpu *v, struct cpu_regs *r, const struct insn *
 		else if (i == level)
 			val = frame;
 		else if (!read_source(r->rbp - 8 * i, 8, &val))
-			return read_fault(v, r, r->rbp - 8 * i, 8);
+			return read_fault(r, r->rbp - 8 * i, 8);
 		if ((sp ^ cr2) & ~(PAGE_SIZE - 1))
 			return false;
 		e = maddr_to_virt(page | (sp & (PAGE_SIZE - 1)));
@@ -687,7 +688,7 @@ static bool __attribute__((noinline)) emulate(struct vcpu *v, struct cpu_regs *r
 	if (addr & (in.size - 1))
 		return false;	/* misaligned, or across two entries: Xen refuses it too */
 	if (in.kind == K_ENTER && ((in.imm >> 16) & 31))
-		return enter_nested(v, r, &in, cr2, target & ~(paddr_t)(PAGE_SIZE - 1));
+		return enter_nested(d, r, &in, cr2, target & ~(paddr_t)(PAGE_SIZE - 1));
 	if (in.op == 0x89 && in.size == 8 && !in.two_byte) {
 		/* A whole entry by mov, Linux's set_pte: nothing else to do. */
 		new = *regs_gpr(r, ((in.modrm >> 3) & 7) | ((in.rex & 4) << 1));

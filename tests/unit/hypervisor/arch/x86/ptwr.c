@@ -227,6 +227,12 @@ static void push_and_pop(void)
 	EXPECT(mm_audit(d));
 }
 
+/* The vCPU that faulted: d's, the one every test here runs. */
+struct vcpu *current_vcpu(void)
+{
+	return d->vcpu[0];
+}
+
 /* The fault ptwr.c injects itself (pv_traps.c's, not linked here). */
 static unsigned int injected, injected_vector;
 static uint64_t injected_error;
