@@ -17,6 +17,7 @@
 #include "lib/ptwr.h"
 
 #define OLD_RBP		0x600008ULL	/* 0x600000 is not mapped; even: not present */
+#define BP16		0x1111222233338000ULL	/* its low 16 bits the top of the entry */
 
 int test_main(struct start_info *si)
 {
@@ -58,6 +59,28 @@ int test_main(struct start_info *si)
 	       *(volatile uint64_t *)pt);
 	expect(sp == pt + 8, "enter: rsp as before", sp);
 	expect(bp == OLD_RBP, "enter: rbp as before", bp);
+
+	/*
+	 * 66 enter $16, $0: a 16-bit frame. Xen 4.17's emulator writes bp (2
+	 * bytes, the entry's top 16 bits) at rsp - 2, sets bp (rbp's low 16
+	 * bits) to that address and takes 2 + 16 from rsp (64 bits wide).
+	 */
+	traps_taken = 0;
+	asm volatile("mov %%rsp, %[save]; mov %%rbp, %[savebp]; mov %[v], %%rbp\n"
+		     "lea 8(%[p]), %%rsp\n1: .byte 0x66, 0xc8, 0x10, 0x00, 0x00\n2: mov %%rsp, %[s]\n"
+		     "mov %%rbp, %[b]; mov %[save], %%rsp; mov %[savebp], %%rbp\n"
+		     ".pushsection .fixup, \"a\"\n.balign 8\n.quad 1b, 2b\n.popsection\n"
+		     : [save] "=&r"(save), [s] "=&S"(sp), [b] "=&a"(bp), [savebp] "=&r"(savebp)
+		     : [p] "r"(pt), [v] "r"(BP16) : "memory");
+	printf("66 enter $16, $0: %u trap(s), vector %lu, error code %#lx, cr2 %#lx, entry 0 now "
+	       "%#lx, rsp entry + %ld, rbp %#lx\n", traps_taken, (unsigned long)last_trap.vector,
+	       (unsigned long)last_trap.error, (unsigned long)cr2(),
+	       (unsigned long)*(volatile uint64_t *)pt, (long)(sp - pt), (unsigned long)bp);
+	judge("66 enter $16, $0", -1);
+	expect(*(volatile uint64_t *)pt == (OLD_RBP | (BP16 << 48)), "66 enter: bp in the top 16 bits",
+	       *(volatile uint64_t *)pt);
+	expect(sp == pt + 6 - 16, "66 enter: rsp", sp);
+	expect(bp == ((BP16 & ~0xffffULL) | ((pt + 6) & 0xffff)), "66 enter: rbp", bp);
 	CHECK(failures == 0, "%u checks failed", failures);
 	printf("ptwr-enter-fault: the frame pointer read's #PF after the first push, as Xen 4.17\n");
 	return TEST_PASS;

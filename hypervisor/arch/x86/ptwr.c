@@ -31,8 +31,8 @@
  * memory) are read there, and a destination behind FS or GS is written
  * there if that is in the faulting page (else the #PF).
  * Misaligned writes, SSE, x87 and segment-register stores (Xen's emulator
- * has no callbacks for them here) and a 16-bit call or enter (its stack
- * width is the vendor's) get their page fault.
+ * has no callbacks for them here), a 16-bit call (its width is the
+ * vendor's) and a 16-bit enter with a nesting level get their page fault.
  */
 #include <hv/lib.h>
 #include <hv/domain.h>
@@ -249,9 +249,15 @@ static bool decode(const uint8_t *b, unsigned int avail, struct insn *in)
 	if (in->kind == K_PUSH || in->op == 0x8F)
 		in->size = opsize == 4 ? 8 : opsize;	/* 64-bit stack operations */
 	if (in->kind == K_CALL || in->kind == K_ENTER) {
-		if (p.opsize && !(in->rex & 8))
-			return false;	/* 16-bit: vendor-dependent, left to the #PF */
-		in->size = 8;
+		in->size = p.opsize && !(in->rex & 8) ? 2 : 8;
+		/*
+		 * A 16-bit call's width is the vendor's: left to the #PF. A
+		 * 16-bit enter of level 0 as Xen's emulator (measured with an
+		 * AMD-like vendor): bp's 2 bytes, the rest of rbp kept; with
+		 * a level, the #PF (enter_nested).
+		 */
+		if (in->size == 2 && in->kind == K_CALL)
+			return false;
 	}
 	if (in->two_byte && in->op2 == 0xC7) {		/* cmpxchg8b; not cmpxchg16b */
 		if (((in->modrm >> 3) & 7) != 1 || (in->rex & 8))
@@ -423,8 +429,8 @@ static bool compute_stack(struct cpu_regs *r, const struct insn *in, const uint8
 			return false;	/* the CPU's #GP comes before the push */
 		break;
 	default:				/* enter, level 0 (others: enter_nested) */
-		*opnd = r->rbp;
-		set_reg(fx, &r->rbp, 0, 8, addr);
+		*opnd = r->rbp & mask;
+		set_reg(fx, &r->rbp, 0, in->size, addr);
 		set_reg(fx, &r->rsp, 0, 8, addr - (in->imm & 0xFFFF));
 		return true;
 	}
@@ -623,7 +629,7 @@ static bool enter_nested(struct domain *d, struct cpu_regs *r, const struct insn
 	uint64_t sp = r->rsp - 8, frame = sp, val;
 	pte_t *e;
 
-	if (sp != cr2)
+	if (sp != cr2 || in->size != 8)
 		return false;
 	for (i = 0; i <= level; i++, sp -= 8) {
 		if (i == 0)

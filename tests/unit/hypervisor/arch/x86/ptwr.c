@@ -271,6 +271,34 @@ static void enter_frame_pointer_unreadable(void)
 	EXPECT(mm_audit(d));
 }
 
+/*
+ * 66 enter $16, $0: bp's 2 bytes into the entry's top 16 bits, bp (only
+ * rbp's low 16 bits) their address, rsp 2 + 16 lower, as Xen 4.17; with
+ * a nesting level, and a 16-bit call, the #PF.
+ */
+static void enter_16_bit(void)
+{
+	static const uint8_t enter16[] = { 0x66, 0xC8, 0x10, 0x00, 0x00 };
+	static const uint8_t enter16_1[] = { 0x66, 0xC8, 0x10, 0x00, 0x01 };
+	static const uint8_t call16[] = { 0x66, 0xE8, 0x00, 0x00 };
+	pte_t before;
+
+	fresh();
+	before = entry0();
+	r.rsp = TABLE_VA + 8;
+	r.rbp = 0x1111222233330000ULL | (before >> 48);	/* the entry's own top bits */
+	EXPECT(!emulate_at(enter16_1, 6));			/* CR2 rsp - 2 */
+	EXPECT(!emulate_at(call16, 6));
+	EXPECT_EQ(entry0(), before);
+	EXPECT_EQ(r.rsp, TABLE_VA + 8);
+	EXPECT(emulate_at(enter16, 6));
+	EXPECT_EQ(entry0(), before);				/* bp: the top bits they were */
+	EXPECT_EQ(r.rsp, TABLE_VA + 6 - 16);
+	EXPECT_EQ(r.rbp, 0x1111222233330000ULL | ((TABLE_VA + 6) & 0xffff));
+	EXPECT_EQ(r.rip, fake_va(text) + sizeof(enter16));
+	EXPECT(mm_audit(d));
+}
+
 /* movs under rep: one element a fault, rsi, rdi and rcx stepped, rip kept until rcx is 0. */
 static void rep_movs_one_at_a_time(void)
 {
@@ -413,4 +441,4 @@ UNIT_MAIN("ptwr", UNIT_TEST(xchg_writes_then_swaps), UNIT_TEST(cmpxchg_sets_zf_o
 	  UNIT_TEST(bts_sets_cf_only_when_done), UNIT_TEST(only_kernel_writes_to_tables),
 	  UNIT_TEST(cmpxchg_is_atomic_across_cpus), UNIT_TEST(subword_writes_and_rep_stos),
 	  UNIT_TEST(push_and_pop), UNIT_TEST(rep_movs_one_at_a_time), UNIT_TEST(shifts_setcc_and_67),
-	  UNIT_TEST(enter_frame_pointer_unreadable))
+	  UNIT_TEST(enter_frame_pointer_unreadable), UNIT_TEST(enter_16_bit))
