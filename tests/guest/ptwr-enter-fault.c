@@ -19,9 +19,26 @@
 #define OLD_RBP		0x600008ULL	/* 0x600000 is not mapped; even: not present */
 #define BP16		0x1111222233338000ULL	/* its low 16 bits the top of the entry */
 
+/*
+ * insn with rsp the table's address + 8 and rbp bp_in, traps counted (a
+ * fault resumes after it): rsp and rbp after it in sp and bp.
+ */
+#define ON_TABLE_STACK(insn, bp_in) do {					\
+	uint64_t save_, savebp_;						\
+										\
+	traps_taken = 0;							\
+	asm volatile("mov %%rsp, %[save]; mov %%rbp, %[savebp]; mov %[v], %%rbp\n"	\
+		     "lea 8(%[p]), %%rsp\n1: " insn "\n2: mov %%rsp, %[s]\n"		\
+		     "mov %%rbp, %[b]; mov %[save], %%rsp; mov %[savebp], %%rbp\n"	\
+		     ".pushsection .fixup, \"a\"\n.balign 8\n.quad 1b, 2b\n.popsection\n" \
+		     : [save] "=&r"(save_), [s] "=&S"(sp), [b] "=&a"(bp),		\
+		       [savebp] "=&r"(savebp_)					\
+		     : [p] "r"(pt), [v] "r"(bp_in) : "memory");			\
+} while (0)
+
 int test_main(struct start_info *si)
 {
-	uint64_t page = 0, ro, below, pt, sp, bp, save, savebp;
+	uint64_t page = 0, ro, below, pt, sp, bp;
 	volatile uint64_t *pte;
 	int rc = ptwr_test_init(si, &page, &pte, &ro);
 
@@ -39,13 +56,7 @@ int test_main(struct start_info *si)
 	judge("a read of the frame pointer's page", 14);
 	expect(cr2() == OLD_RBP - 8, "its CR2", cr2());
 
-	traps_taken = 0;
-	asm volatile("mov %%rsp, %[save]; mov %%rbp, %[savebp]; mov %[v], %%rbp\n"
-		     "lea 8(%[p]), %%rsp\n1: enter $0, $2\n2: mov %%rsp, %[s]\n"
-		     "mov %%rbp, %[b]; mov %[save], %%rsp; mov %[savebp], %%rbp\n"
-		     ".pushsection .fixup, \"a\"\n.balign 8\n.quad 1b, 2b\n.popsection\n"
-		     : [save] "=&r"(save), [s] "=&S"(sp), [b] "=&a"(bp), [savebp] "=&r"(savebp)
-		     : [p] "r"(pt), [v] "r"(OLD_RBP) : "memory");
+	ON_TABLE_STACK("enter $0, $2", OLD_RBP);
 	printf("enter $0, $2: %u trap(s), vector %lu, error code %#lx, cr2 %#lx (entry %#lx, "
 	       "frame pointer %#lx), entry 0 now %#lx, rsp %s, rbp %s\n", traps_taken,
 	       (unsigned long)last_trap.vector, (unsigned long)last_trap.error,
@@ -65,13 +76,7 @@ int test_main(struct start_info *si)
 	 * bytes, the entry's top 16 bits) at rsp - 2, sets bp (rbp's low 16
 	 * bits) to that address and takes 2 + 16 from rsp (64 bits wide).
 	 */
-	traps_taken = 0;
-	asm volatile("mov %%rsp, %[save]; mov %%rbp, %[savebp]; mov %[v], %%rbp\n"
-		     "lea 8(%[p]), %%rsp\n1: .byte 0x66, 0xc8, 0x10, 0x00, 0x00\n2: mov %%rsp, %[s]\n"
-		     "mov %%rbp, %[b]; mov %[save], %%rsp; mov %[savebp], %%rbp\n"
-		     ".pushsection .fixup, \"a\"\n.balign 8\n.quad 1b, 2b\n.popsection\n"
-		     : [save] "=&r"(save), [s] "=&S"(sp), [b] "=&a"(bp), [savebp] "=&r"(savebp)
-		     : [p] "r"(pt), [v] "r"(BP16) : "memory");
+	ON_TABLE_STACK(".byte 0x66, 0xc8, 0x10, 0x00, 0x00", BP16);
 	printf("66 enter $16, $0: %u trap(s), vector %lu, error code %#lx, cr2 %#lx, entry 0 now "
 	       "%#lx, rsp entry + %ld, rbp %#lx\n", traps_taken, (unsigned long)last_trap.vector,
 	       (unsigned long)last_trap.error, (unsigned long)cr2(),
