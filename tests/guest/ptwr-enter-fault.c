@@ -10,6 +10,11 @@
  * push written and rsp and rbp as before the instruction; Lamina gave the
  * write's own #PF (CR2 the entry).
  *
+ * Then `66 enter $16, $0`, a 16-bit frame at the same place: Xen 4.17's
+ * emulator (QEMU's vendor is AMD-like) writes bp's 2 bytes into the
+ * entry's top 16 bits, sets bp (rbp's low 16 bits) to their address and
+ * takes 18 from rsp; Lamina gave the #PF.
+ *
  * The guest survives the #PF: rsp is the table's address + 8, so its
  * exception frame, aligned down to 16, goes to the page below, an
  * ordinary writable one.
