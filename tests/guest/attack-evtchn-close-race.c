@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * attack-evtchn-close-race: EVTCHNOP_close of one end of an interdomain
+ * channel while another vCPU sends on the other end, and the closed
+ * port's number given straight to a new channel. dom0 connects two of
+ * its own ports (alloc_unbound for DOMID_SELF, bind_interdomain to it);
+ * vCPU 1, on the second CPU, sends on the first end without pause while
+ * vCPU 0, each round:
+ *   A. waits until the far end B is pending (the sends arrive), closes
+ *      B, binds an IPI port (the lowest free number: B's again, most
+ *      often) and clears its pending bit; then, for a while, the IPI port
+ *      must stay idle: a send through the channel's old end reaching the
+ *      port that took B's number is an event raised in a channel the
+ *      sender no longer has (Xen 4.17 raises the peer under the sender's
+ *      lock, which the close takes).
+ *   B. the same with the sending end closed under vCPU 1: the far end,
+ *      left unbound, must stay idle once the close returned, and the
+ *      sends fail (-EINVAL, a free port) or reach an IPI port of ours
+ *      that took the number (answer 0), nothing else.
+ * Each closed port's pending bit is cleared by its close (Xen's
+ * evtchn_free), so a new port never starts pending. Also
+ * bind_vcpu to a vCPU that is down and to one past the domain's
+ * (-ENOENT), and unmask, close, status and send of ports past the limit
+ * (-EINVAL), as Xen.
+ * @hvargs: dom0_max_vcpus=2
+ * @timeout-smp: 180
+ */
+#include "lib/guest.h"
+#include "lib/mm.h"
+#include "lib/events.h"
+#include "lib/smp.h"
+#include "lib/physinfo.h"
+
+#define STACK_SIZE	8192
+#define ROUNDS		600
+#define WATCH		3000	/* reads of the new port's bit after the close */
+
+static uint8_t stack1[STACK_SIZE] __attribute__((aligned(16)));
+static volatile evtchn_port_t send_port;	/* vCPU 1 sends here while non-zero */
+static volatile bool started;
+static volatile unsigned long idle1;		/* vCPU 1's looks at send_port == 0 */
+static volatile unsigned long sends, sends_ok, sends_inval, sends_other;
+static volatile long other_rc;
+static bool one_cpu;
+
+static void vcpu1(unsigned long id)
+{
+	(void)id;
+	started = true;
+	for (;;) {
+		evtchn_port_t p = send_port;
+		long rc;
+
+		if (!p) {
+			idle1++;
+			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+			continue;
+		}
+		rc = evtchn_send(p);
+		sends++;
+		if (rc == 0)
+			sends_ok++;
+		else if (rc == -EINVAL)
+			sends_inval++;
+		else {
+			sends_other++;
+			other_rc = rc;
+		}
+		if (one_cpu)
+			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	}
+}
+
+static long ev_close(evtchn_port_t p)
+{
+	struct evtchn_close c = { p };
+
+	return evtchn_op(EVTCHNOP_close, &c);
+}
+
+/* Two of our ports joined: *u the unbound end, *b the end bound to it. */
+static int connect(evtchn_port_t *u, evtchn_port_t *b)
+{
+	struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = DOMID_SELF };
+	struct evtchn_bind_interdomain bi = { .remote_dom = DOMID_SELF };
+
+	CHECK(evtchn_op(EVTCHNOP_alloc_unbound, &au) == 0, "alloc_unbound failed");
+	bi.remote_port = au.port;
+	CHECK(evtchn_op(EVTCHNOP_bind_interdomain, &bi) == 0, "bind_interdomain failed");
+	*u = au.port;
+	*b = bi.local_port;
+	return TEST_PASS;
+}
+
+/* Until p is pending (a send of vCPU 1's went through): false after 10 s. */
+static bool until_pending(evtchn_port_t p)
+{
+	uint64_t end = pvclock_ns() + 10000000000ULL;
+
+	while (!port_pending(p)) {
+		if (pvclock_ns() > end)
+			return false;
+		if (one_cpu)
+			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	}
+	return true;
+}
+
+/* p stays idle for WATCH looks, vCPU 1 sending all along: how many times it was not. */
+static unsigned int stray(evtchn_port_t p)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < WATCH; i++) {
+		if (port_test_and_clear(p))
+			n++;
+		if (one_cpu && !(i % 100))
+			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	}
+	return n;
+}
+
+static evtchn_port_t bind_ipi(void)
+{
+	struct evtchn_bind_ipi bi = { 0, 0 };
+
+	return evtchn_op(EVTCHNOP_bind_ipi, &bi) ? 0 : bi.port;
+}
+
+/* Stops vCPU 1's sends and waits until its last one is over. */
+static void quiesce(void)
+{
+	unsigned long seen;
+
+	send_port = 0;
+	seen = idle1;
+	while (idle1 < seen + 2)
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+}
+
+static int close_far_end(unsigned int round)
+{
+	evtchn_port_t u, b, ipi;
+	unsigned int n;
+
+	if (connect(&u, &b))
+		return TEST_FAIL;
+	send_port = u;
+	CHECK(until_pending(b), "round %u: no send reached port %u", round, b);
+	CHECK(ev_close(b) == 0, "round %u: close of the far end failed", round);
+	CHECK((ipi = bind_ipi()), "round %u: bind_ipi failed", round);
+	CHECK(!port_test_and_clear(ipi), "round %u: new IPI port %u (closed far end %u) started "
+	      "pending", round, ipi, b);
+	n = stray(ipi);
+	quiesce();
+	CHECK(n == 0, "round %u: IPI port %u (took far end %u's place) raised %u times by sends "
+	      "on the old end %u after its close", round, ipi, b, n, u);
+	CHECK(ev_close(ipi) == 0 && ev_close(u) == 0, "round %u: closing failed", round);
+	return TEST_PASS;
+}
+
+static int close_sending_end(unsigned int round)
+{
+	evtchn_port_t u, b, ipi;
+	unsigned int n;
+
+	if (connect(&u, &b))
+		return TEST_FAIL;
+	send_port = u;
+	CHECK(until_pending(b), "round %u: no send reached port %u", round, b);
+	CHECK(ev_close(u) == 0, "round %u: close of the sending end failed", round);
+	port_test_and_clear(b);
+	n = stray(b);
+	CHECK(n == 0, "round %u: far end %u raised %u times after the sending end %u closed",
+	      round, b, n, u);
+	/* The number taken again by an IPI port: vCPU 1's sends now go there (0). */
+	CHECK((ipi = bind_ipi()), "round %u: bind_ipi failed", round);
+	CHECK(!port_test_and_clear(b), "round %u: far end %u pending after bind_ipi", round, b);
+	quiesce();
+	CHECK(ev_close(ipi) == 0 && ev_close(b) == 0, "round %u: closing failed", round);
+	port_test_and_clear(ipi);
+	return TEST_PASS;
+}
+
+static int limit_rows(void)
+{
+	struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = DOMID_SELF };
+	struct evtchn_bind_vcpu bv;
+	struct evtchn_unmask um;
+	struct evtchn_status st = { .dom = DOMID_SELF };
+	static const evtchn_port_t past[] = { 4096, 65536, 1U << 17, 0xffffffffU };
+	unsigned int i;
+	long rc;
+
+	CHECK(evtchn_op(EVTCHNOP_alloc_unbound, &au) == 0, "alloc_unbound failed");
+	bv.port = au.port;
+	bv.vcpu = 1;
+	rc = evtchn_op(EVTCHNOP_bind_vcpu, &bv);
+	CHECK(rc == 0, "bind_vcpu to vCPU 1 (down) gave %ld", rc);
+	bv.vcpu = 2;
+	rc = evtchn_op(EVTCHNOP_bind_vcpu, &bv);
+	CHECK(rc == -ENOENT, "bind_vcpu to vCPU 2 (none) gave %ld", rc);
+	bv.vcpu = 0xffffffffU;
+	rc = evtchn_op(EVTCHNOP_bind_vcpu, &bv);
+	CHECK(rc == -ENOENT, "bind_vcpu to vCPU 2^32-1 gave %ld", rc);
+	CHECK(ev_close(au.port) == 0, "close failed");
+	for (i = 0; i < ARRAY_SIZE(past); i++) {
+		um.port = past[i];
+		rc = evtchn_op(EVTCHNOP_unmask, &um);
+		CHECK(rc == -EINVAL, "unmask of port %#x gave %ld", past[i], rc);
+		rc = ev_close(past[i]);
+		CHECK(rc == -EINVAL, "close of port %#x gave %ld", past[i], rc);
+		st.port = past[i];
+		rc = evtchn_op(EVTCHNOP_status, &st);
+		CHECK(rc == -EINVAL, "status of port %#x gave %ld", past[i], rc);
+		rc = evtchn_send(past[i]);
+		CHECK(rc == -EINVAL, "send on port %#x gave %ld", past[i], rc);
+	}
+	return TEST_PASS;
+}
+
+int test_main(struct start_info *si)
+{
+	struct sysctl pi;
+	unsigned int r;
+	long rc;
+
+	CHECK(events_init(si) == 0, "events_init failed");
+	shared->vcpu_info[0].evtchn_upcall_mask = 1;
+	shared->vcpu_info[1].evtchn_upcall_mask = 1;
+	CHECK(physinfo(&pi) == 0, "physinfo failed");
+	one_cpu = pi.u.physinfo.nr_cpus < 2;
+	if (limit_rows())
+		return TEST_FAIL;
+	rc = smp_start_pinned(si, vcpu1, stack1, sizeof(stack1), &started, one_cpu);
+	CHECK(rc == 0, "starting and pinning vCPU 1 gave %ld", rc);
+	for (r = 0; r < ROUNDS; r++) {
+		if (close_far_end(r) || close_sending_end(r))
+			return TEST_FAIL;
+	}
+	CHECK(sends_other == 0, "%lu sends gave neither 0 nor -EINVAL (last %ld)", sends_other,
+	      other_rc);
+	printf("%u rounds, %lu sends by vCPU 1: %lu answered 0, %lu -EINVAL\n", ROUNDS, sends,
+	       sends_ok, sends_inval);
+	return TEST_PASS;
+}
