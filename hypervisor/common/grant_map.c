@@ -629,7 +629,9 @@ static int16_t unmap_locked(struct domain *ld, struct domain *rd, struct maptrac
 	uint8_t kinds = 0;
 	bool flush = false;
 
-	if (op->dev_bus_addr && op->dev_bus_addr != (uint64_t)m->mfn << PAGE_SHIFT)
+	/* As Xen 4.17: the bus address is checked only against a device mapping. */
+	if (op->dev_bus_addr && (m->flags & GNTMAP_device_map) &&
+	    op->dev_bus_addr != (uint64_t)m->mfn << PAGE_SHIFT)
 		return GNTST_bad_dev_addr;
 	if (op->host_addr && (m->flags & GNTMAP_host_map)) {
 		if (gnttab_destroy_host_mapping(ld, op->host_addr, m->mfn,
