@@ -143,7 +143,10 @@ static void runstate_info(const struct vcpu *v, struct vcpu_runstate_info *info)
 /*
  * Copies the vCPU's time info to its VCPUOP_register_vcpu_time_memory_area
  * area with the version protocol: odd version, the fields, the primary's
- * (even) version, so a reader that raced the copy retries.
+ * (even) version, so a reader that raced the copy retries. A copy that
+ * fails (nothing writable mapped there now) is skipped: the area stays
+ * registered and is written at the next update, as Xen 4.17 looks the
+ * address up afresh each time (attack-runstate-area).
  */
 static void vcpu_update_time_area(struct vcpu *v)
 {
@@ -151,17 +154,14 @@ static void vcpu_update_time_area(struct vcpu *v)
 	uint32_t odd = t.version | 1;
 
 	if (copy_to_guest(v->time_area, &odd, sizeof(odd)))
-		goto gone;
+		return;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	t.version = odd;
 	if (copy_to_guest(v->time_area, &t, sizeof(t)))
-		goto gone;
+		return;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	t.version = v->vcpu_info->time.version & ~1U;
-	if (!copy_to_guest(v->time_area, &t.version, sizeof(t.version)))
-		return;
-gone:
-	v->time_area = 0;		/* stop writing it */
+	copy_to_guest(v->time_area, &t.version, sizeof(t.version));
 }
 
 static void __attribute__((noinline)) vcpu_write_areas(struct vcpu *v)
@@ -173,8 +173,7 @@ static void __attribute__((noinline)) vcpu_write_areas(struct vcpu *v)
 	if (!v->runstate_area)
 		return;
 	runstate_info(v, &info);
-	if (copy_to_guest(v->runstate_area, &info, sizeof(info)))
-		v->runstate_area = 0;	/* gone: stop writing it */
+	copy_to_guest(v->runstate_area, &info, sizeof(info));	/* skipped if it fails, as above */
 }
 
 /*
