@@ -146,34 +146,41 @@ static void runstate_info(const struct vcpu *v, struct vcpu_runstate_info *info)
  * (even) version, so a reader that raced the copy retries. A copy that
  * fails (nothing writable mapped there now) is skipped: the area stays
  * registered and is written at the next update, as Xen 4.17 looks the
- * address up afresh each time (attack-runstate-area).
+ * address up afresh each time (attack-runstate-area). False when it failed.
  */
-static void vcpu_update_time_area(struct vcpu *v)
+static bool vcpu_update_time_area(struct vcpu *v)
 {
 	struct vcpu_time_info t = v->vcpu_info->time;
 	uint32_t odd = t.version | 1;
 
 	if (copy_to_guest(v->time_area, &odd, sizeof(odd)))
-		return;
+		return false;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	t.version = odd;
 	if (copy_to_guest(v->time_area, &t, sizeof(t)))
-		return;
+		return false;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	t.version = v->vcpu_info->time.version & ~1U;
-	copy_to_guest(v->time_area, &t.version, sizeof(t.version));
+	return !copy_to_guest(v->time_area, &t.version, sizeof(t.version));
 }
 
+/*
+ * A write that fails in guest user mode (Linux's user page tables do not
+ * map the kernel's areas) is made again when the vCPU enters kernel mode
+ * (switch_mode), as Xen 4.17's toggle_guest_mode does.
+ */
 static void __attribute__((noinline)) vcpu_write_areas(struct vcpu *v)
 {
 	struct vcpu_runstate_info info;
+	bool ok = true;
 
 	if (v->time_area)
-		vcpu_update_time_area(v);
-	if (!v->runstate_area)
-		return;
-	runstate_info(v, &info);
-	copy_to_guest(v->runstate_area, &info, sizeof(info));	/* skipped if it fails, as above */
+		ok = vcpu_update_time_area(v);
+	if (v->runstate_area) {
+		runstate_info(v, &info);
+		ok &= !copy_to_guest(v->runstate_area, &info, sizeof(info));
+	}
+	v->arch.areas_pending = !ok && !v->arch.kernel_mode;
 }
 
 /*

@@ -16,22 +16,82 @@
  *   - our GDT page, read-only: never written.
  * A switch is a 1 ms block on a one-shot timer (the vCPU goes to the
  * idle vCPU and back).
+ * Then the case every 64-bit PV Linux meets: vCPU 0 is switched out and
+ * in while in user mode, on a user page table that does not map the
+ * areas (vCPU 1, on the same CPU, runs meanwhile). The writes at those
+ * switches fail; Xen 4.17 makes them when the vCPU next enters kernel
+ * mode (toggle_guest_mode), so the kernel finds the time it spent
+ * runnable in its area at once.
+ * @hvargs: dom0_max_vcpus=2
  */
 #include "lib/guest.h"
 #include "lib/mm.h"
 #include "lib/events.h"
 #include "lib/smp.h"
+#include "lib/user.h"
+#include "lib/traps.h"
 #include <lamina/vcpu.h>
 
 #define TIME_OFF	2048	/* the time area, in the same page */
-
-static evtchn_port_t timer_port;
 
 struct areas {
 	struct vcpu_runstate_info rs;
 	uint8_t gap[TIME_OFF - sizeof(struct vcpu_runstate_info)];
 	struct vcpu_time_info ti;
 };
+
+static evtchn_port_t timer_port;
+static uint8_t stack1[8192] __attribute__((aligned(16)));
+static volatile bool started, go;
+
+/* User mode: spins until vCPU 1 has run (it sets the first data word), then exits. */
+extern const uint8_t spin_prog[], spin_prog_end[];
+asm(".pushsection .rodata\n"
+    "spin_prog:\n"
+    "1:	pause\n"
+    "	cmpq $0, 0x401000\n"
+    "	je 1b\n"
+    USER_PROG_EXIT
+    "spin_prog_end:\n"
+    ".popsection");
+
+/* vCPU 1, on vCPU 0's CPU: runs once vCPU 0 (in user mode) is switched out. */
+static void vcpu1(unsigned long id)
+{
+	(void)id;
+	started = true;
+	while (!go)
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	*(volatile uint64_t *)user_data_kva = 1;
+	for (;;)
+		HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+}
+
+/* vCPU 0 switched out and in while in user mode: the area shows it at the kernel's next look. */
+static int user_mode_switch(struct start_info *si, volatile struct areas *a)
+{
+	uint64_t runnable, entry;
+	long rc;
+
+	CHECK(traps_install(true) == 0, "set_trap_table failed");
+	CHECK(user_setup(spin_prog, spin_prog_end - spin_prog, 1) == 0, "user mode set-up failed");
+	rc = smp_start_vcpu(si, 1, vcpu1, stack1, sizeof(stack1));
+	CHECK(rc == 0, "starting vCPU 1 gave %ld", rc);
+	while (!started)
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	CHECK(smp_pin_vcpu(0, 0) == 0 && smp_pin_vcpu(1, 0) == 0, "pinning both to CPU 0 failed");
+	HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	runnable = a->rs.time[RUNSTATE_runnable];
+	entry = a->rs.state_entry_time;
+	go = true;
+	CHECK(enter_user(USER_BASE, USER_DATA + 4096) == 60, "user mode did not exit");
+	CHECK(a->rs.state_entry_time != entry && a->rs.time[RUNSTATE_runnable] > runnable,
+	      "back from user mode, switched meanwhile: the area still shows entry %llu, "
+	      "%llu ns runnable (as before)", (unsigned long long)a->rs.state_entry_time,
+	      (unsigned long long)a->rs.time[RUNSTATE_runnable]);
+	return TEST_PASS;
+}
+
 
 static void switch_out_and_in(unsigned int n)
 {
@@ -125,6 +185,8 @@ int test_main(struct start_info *si)
 	CHECK(update_va_mapping(va, (mfn << 12) | PTE_DATA, UVMF_INVLPG) == 0,
 	      "mapping the areas' page writable again failed");
 	CHECK(written(a), "the areas are no longer written after read-only mappings");
+	if (user_mode_switch(si, a))
+		return TEST_FAIL;
 	rs.addr = 0;
 	ti.addr = 0;
 	CHECK(vcpu_op(VCPUOP_register_runstate_memory_area, 0, &rs) == 0 &&

@@ -244,7 +244,9 @@ syscall_entry:
  * rsp + HC_ARGS_SIZE, or at rsp for a number past the hypercalls): the bounce to its syscall callback built here,
  * pv_guest_syscall and pv_bounce (pv_traps.c, from user mode, no error
  * code) line by line, else the C path with nothing changed:
- *  1. no callback registered: C (the #UD at the syscall);
+ *  1. no callback registered: C (the #UD at the syscall); runstate or
+ *     time area writes missed in user mode (arch.areas_pending): C,
+ *     whose switch_mode makes them;
  *  2. sp = (arch.kernel_sp & ~15) - 56, and guest_range_ok(sp, 56), else
  *     C (the domain crash after its mode switch; the test does not
  *     depend on the mode, so it can come first);
@@ -276,6 +278,8 @@ syscall_user_bounce:
 	mov	VCPU_SYSCALL_CB(%rdi), %r8
 	test	%r8, %r8
 	jz	.Lsyscall_c			/* no callback: #UD */
+	cmpb	$0, VCPU_AREAS_PENDING(%rdi)
+	jne	.Lsyscall_c			/* areas to write at kernel entry: switch_mode */
 	mov	VCPU_KERNEL_SP(%rdi), %r9
 	and	$~15, %r9
 	sub	$56, %r9			/* sp: seven quadwords */

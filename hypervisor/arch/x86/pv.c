@@ -33,6 +33,7 @@ _Static_assert(offsetof(struct percpu, current) == PERCPU_CURRENT, "percpu");
 _Static_assert(offsetof(struct percpu, pending_work) == PERCPU_PENDING_WORK, "percpu");
 _Static_assert(offsetof(struct vcpu, vcpu_info) == VCPU_VCPU_INFO, "vcpu");
 _Static_assert(offsetof(struct vcpu, arch.kernel_mode) == VCPU_KERNEL_MODE, "vcpu");
+_Static_assert(offsetof(struct vcpu, arch.areas_pending) == VCPU_AREAS_PENDING, "vcpu");
 _Static_assert(offsetof(struct vcpu, domain) == VCPU_DOMAIN &&
 	       offsetof(struct vcpu, arch.user_cr3) == VCPU_USER_CR3 &&
 	       offsetof(struct vcpu, arch.guest_cr3) == VCPU_GUEST_CR3 &&

@@ -19,6 +19,7 @@
 #include <hv/preempt.h>
 #include <hv/time.h>
 #include <hv/guest_access.h>
+#include <hv/sched.h>
 #include <asm/pv.h>
 #include <asm/x86.h>
 #include <lamina/callback.h>
@@ -43,6 +44,10 @@ static inline __attribute__((always_inline)) void switch_mode(struct vcpu *v, bo
 	a->kernel_mode = kernel;
 	write_cr3(kernel ? a->guest_cr3 : a->user_cr3);
 	wrmsr(MSR_KERNEL_GS_BASE, kernel ? a->kernel_gs_base : a->user_gs_base);
+	if (unlikely(kernel && a->areas_pending)) {
+		a->areas_pending = false;
+		vcpu_update_runstate_area(v);	/* the writes user mode missed */
+	}
 }
 
 void pv_switch_mode(struct vcpu *v, bool kernel)

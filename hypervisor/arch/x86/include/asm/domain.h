@@ -39,6 +39,8 @@ struct pt_walk {
 
 struct arch_vcpu {
 	bool kernel_mode;		/* guest kernel (true) or guest user mode */
+	/* The runstate or time area's write failed in user mode: again at kernel entry. */
+	bool areas_pending;
 	uint64_t guest_cr3;		/* machine address of the kernel L4 */
 	uint64_t user_cr3;		/* machine address of the user L4, 0 = none */
 	uint64_t kernel_gs_base;	/* GS base in guest kernel mode */

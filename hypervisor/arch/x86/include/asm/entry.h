@@ -16,6 +16,7 @@
 #define VCPU_VCPU_INFO		16
 #define VCPU_DOMAIN		0
 #define VCPU_KERNEL_MODE	0x380	/* arch.kernel_mode */
+#define VCPU_AREAS_PENDING	0x381	/* arch.areas_pending (8 bits) */
 #define VCPU_GUEST_CR3		0x388	/* arch.guest_cr3 */
 #define VCPU_USER_CR3		0x390	/* arch.user_cr3 */
 #define VCPU_KERNEL_GS_BASE	0x398	/* arch.kernel_gs_base */
