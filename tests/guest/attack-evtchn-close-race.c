@@ -17,6 +17,10 @@
  *      left unbound, must stay idle once the close returned, and the
  *      sends fail (-EINVAL, a free port) or reach an IPI port of ours
  *      that took the number (answer 0), nothing else.
+ *   C. vCPU 1 binds to an unbound port of ours while vCPU 0 closes it
+ *      and gives its number to an IPI port: the bind came first (its port
+ *      is left unbound by the close) or fails (-EINVAL); the IPI port is
+ *      an IPI port (EVTCHNOP_status), never the end of a channel.
  * Each closed port's pending bit is cleared by its close (Xen's
  * evtchn_free), so a new port never starts pending. Also
  * bind_vcpu to a vCPU that is down and to one past the domain's
@@ -37,11 +41,42 @@
 
 static uint8_t stack1[STACK_SIZE] __attribute__((aligned(16)));
 static volatile evtchn_port_t send_port;	/* vCPU 1 sends here while non-zero */
+static volatile evtchn_port_t bind_to;		/* ... or binds to it (phase C) */
+static volatile unsigned int bind_round, bound_round;
+static volatile evtchn_port_t bound_port;	/* the port vCPU 1's bind gave, 0 = none */
+static volatile long bind_other;		/* a bind answer other than 0 and -EINVAL */
 static volatile bool started;
 static volatile unsigned long idle1;		/* vCPU 1's looks at send_port == 0 */
 static volatile unsigned long sends, sends_ok, sends_inval, sends_other;
 static volatile long other_rc;
 static bool one_cpu;
+static unsigned int binds_won;
+
+/* Phase C, vCPU 1: bind to bind_to until it works or the round ends. */
+static void vcpu1_bind(void)
+{
+	unsigned int r = bind_round;
+	struct evtchn_bind_interdomain bi = { .remote_dom = DOMID_SELF };
+	long rc;
+	unsigned int i;
+
+	bound_port = 0;
+	for (i = 0; i < (r * 13) % 600; i++)	/* sweep the crossing with vCPU 0's delay */
+		asm volatile("pause");
+	while (bind_to) {
+		bi.remote_port = bind_to;
+		rc = evtchn_op(EVTCHNOP_bind_interdomain, &bi);
+		if (rc == 0) {
+			bound_port = bi.local_port;
+			break;
+		}
+		if (rc != -EINVAL)
+			bind_other = rc;
+	}
+	while (bind_to)
+		;
+	bound_round = r;
+}
 
 static void vcpu1(unsigned long id)
 {
@@ -51,6 +86,10 @@ static void vcpu1(unsigned long id)
 		evtchn_port_t p = send_port;
 		long rc;
 
+		if (bind_round != bound_round) {
+			vcpu1_bind();
+			continue;
+		}
 		if (!p) {
 			idle1++;
 			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
@@ -182,6 +221,55 @@ static int close_sending_end(unsigned int round)
 	return TEST_PASS;
 }
 
+static long status_of(evtchn_port_t p, struct evtchn_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->dom = DOMID_SELF;
+	st->port = p;
+	return evtchn_op(EVTCHNOP_status, st);
+}
+
+/*
+ * Phase C: vCPU 1 binds to our unbound port U while we close U and give
+ * its number to an IPI port at once. Its bind either came first (its
+ * port is then unbound, left by U's close) or fails (-EINVAL): never a
+ * channel to the IPI port or to nothing.
+ */
+static int bind_against_close(unsigned int round)
+{
+	struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = DOMID_SELF };
+	struct evtchn_status st;
+	evtchn_port_t ipi, l;
+	unsigned int i, delay = (round * 7) % 400;
+
+	CHECK(evtchn_op(EVTCHNOP_alloc_unbound, &au) == 0, "round %u: alloc_unbound failed", round);
+	bind_to = au.port;
+	bind_round = round + 1;
+	for (i = 0; i < delay; i++)
+		asm volatile("pause");
+	if (one_cpu && (round & 1))
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	CHECK(ev_close(au.port) == 0, "round %u: close of U failed", round);
+	CHECK((ipi = bind_ipi()), "round %u: bind_ipi failed", round);
+	bind_to = 0;
+	while (bound_round != round + 1)
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	CHECK(bind_other == 0, "round %u: a bind gave %ld", round, bind_other);
+	CHECK(status_of(ipi, &st) == 0 && st.status == EVTCHNSTAT_ipi, "round %u: port %u is "
+	      "%u, not the IPI port it was bound as", round, ipi, st.status);
+	l = bound_port;
+	if (l) {
+		binds_won++;
+		CHECK(status_of(l, &st) == 0 && st.status == EVTCHNSTAT_unbound &&
+		      st.u.unbound.dom == 0, "round %u: vCPU 1's port %u (bound to U=%u, then "
+		      "closed) is %u (dom %u port %u)", round, l, au.port, st.status,
+		      st.u.interdomain.dom, st.u.interdomain.port);
+		CHECK(ev_close(l) == 0, "round %u: closing vCPU 1's port failed", round);
+	}
+	CHECK(ev_close(ipi) == 0, "round %u: closing the IPI port failed", round);
+	return TEST_PASS;
+}
+
 static int limit_rows(void)
 {
 	struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = DOMID_SELF };
@@ -235,12 +323,12 @@ int test_main(struct start_info *si)
 	rc = smp_start_pinned(si, vcpu1, stack1, sizeof(stack1), &started, one_cpu);
 	CHECK(rc == 0, "starting and pinning vCPU 1 gave %ld", rc);
 	for (r = 0; r < ROUNDS; r++) {
-		if (close_far_end(r) || close_sending_end(r))
+		if (close_far_end(r) || close_sending_end(r) || bind_against_close(r))
 			return TEST_FAIL;
 	}
 	CHECK(sends_other == 0, "%lu sends gave neither 0 nor -EINVAL (last %ld)", sends_other,
 	      other_rc);
-	printf("%u rounds, %lu sends by vCPU 1: %lu answered 0, %lu -EINVAL\n", ROUNDS, sends,
-	       sends_ok, sends_inval);
+	printf("%u rounds, %lu sends by vCPU 1: %lu answered 0, %lu -EINVAL; %u binds came "
+	       "before the close\n", ROUNDS, sends, sends_ok, sends_inval, binds_won);
 	return TEST_PASS;
 }
