@@ -25,6 +25,7 @@
 #include <lamina/vcpu.h>
 #include <lamina/sched.h>
 #include <lamina/event_channel.h>
+#include <lamina/mm.h>
 
 static void singleshot_fired(void *data)
 {
@@ -165,6 +166,37 @@ static bool vcpu_update_time_area(struct vcpu *v)
 }
 
 /*
+ * The runstate area, with VMASST_TYPE_runstate_update_flag's protocol as
+ * Xen 4.17's update_runstate_area: XEN_RUNSTATE_UPDATE set in
+ * state_entry_time's top byte (one byte: a store a reader on another CPU
+ * sees whole or not at all) before the copy and cleared after it, so a
+ * reader retries while the area is half written (attack-runstate-torn).
+ * False when a copy failed.
+ */
+static bool vcpu_write_runstate(struct vcpu *v, struct vcpu_runstate_info *info)
+{
+	uint64_t top = v->runstate_area + offsetof(struct vcpu_runstate_info, state_entry_time) + 7;
+	bool flag = v->domain->vm_assist & (1ULL << VMASST_TYPE_runstate_update_flag);
+	uint8_t b;
+	bool ok;
+
+	if (flag) {
+		info->state_entry_time |= XEN_RUNSTATE_UPDATE;
+		b = (uint8_t)(info->state_entry_time >> 56);
+		if (copy_to_guest(top, &b, 1))
+			return false;
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	}
+	ok = !copy_to_guest(v->runstate_area, info, sizeof(*info));
+	if (flag) {
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		b = (uint8_t)((info->state_entry_time & ~XEN_RUNSTATE_UPDATE) >> 56);
+		ok &= !copy_to_guest(top, &b, 1);
+	}
+	return ok;
+}
+
+/*
  * A write that fails in guest user mode (Linux's user page tables do not
  * map the kernel's areas) is made again when the vCPU enters kernel mode
  * (switch_mode), as Xen 4.17's toggle_guest_mode does.
@@ -178,7 +210,7 @@ static void __attribute__((noinline)) vcpu_write_areas(struct vcpu *v)
 		ok = vcpu_update_time_area(v);
 	if (v->runstate_area) {
 		runstate_info(v, &info);
-		ok &= !copy_to_guest(v->runstate_area, &info, sizeof(info));
+		ok &= vcpu_write_runstate(v, &info);
 	}
 	v->arch.areas_pending = !ok && !v->arch.kernel_mode;
 }
