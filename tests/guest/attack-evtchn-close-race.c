@@ -177,15 +177,23 @@ static void quiesce(void)
 		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 }
 
+/* A channel u -> b with vCPU 1 sending on u, and its sends arriving. */
+static int sending(unsigned int round, evtchn_port_t *u, evtchn_port_t *b)
+{
+	if (connect(u, b))
+		return TEST_FAIL;
+	send_port = *u;
+	CHECK(until_pending(*b), "round %u: no send reached port %u", round, *b);
+	return TEST_PASS;
+}
+
 static int close_far_end(unsigned int round)
 {
 	evtchn_port_t u, b, ipi;
 	unsigned int n;
 
-	if (connect(&u, &b))
+	if (sending(round, &u, &b))
 		return TEST_FAIL;
-	send_port = u;
-	CHECK(until_pending(b), "round %u: no send reached port %u", round, b);
 	CHECK(ev_close(b) == 0, "round %u: close of the far end failed", round);
 	CHECK((ipi = bind_ipi()), "round %u: bind_ipi failed", round);
 	CHECK(!port_test_and_clear(ipi), "round %u: new IPI port %u (closed far end %u) started "
@@ -203,10 +211,8 @@ static int close_sending_end(unsigned int round)
 	evtchn_port_t u, b, ipi;
 	unsigned int n;
 
-	if (connect(&u, &b))
+	if (sending(round, &u, &b))
 		return TEST_FAIL;
-	send_port = u;
-	CHECK(until_pending(b), "round %u: no send reached port %u", round, b);
 	CHECK(ev_close(u) == 0, "round %u: close of the sending end failed", round);
 	port_test_and_clear(b);
 	n = stray(b);
