@@ -434,6 +434,7 @@ struct domain *domain_build(domid_t domid, const char *name, const struct boot_m
 		pr_err("d%u: the bootstrap page tables do not validate\n", domid);
 		return build_failed(b.d);
 	}
+	mm_m2p_slot(b.d->vcpu[0]->arch.guest_cr3 >> PAGE_SHIFT, true);	/* a kernel base */
 	print_layout(&b);
 	if (b.d->max_vcpus > 1)
 		pr_info("d%u: %u vCPUs, vCPU 0 up\n", domid, b.d->max_vcpus);

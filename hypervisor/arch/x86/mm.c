@@ -266,9 +266,23 @@ void *frame_va(mfn_t mfn)
 	return mfn_to_virt(mfn);
 }
 
+/*
+ * A validated guest L4 gets the hypervisor's slots but the M2P's: the
+ * read-only M2P is put in an L4 when it becomes a kernel base, and taken
+ * out of one that becomes a user base under VMASST_TYPE_m2p_strict
+ * (mm_m2p_slot), so guest user mode does not read machine frame numbers,
+ * as Xen 4.17 (init_xen_l4_slots, fill_ro_mpt, zap_ro_mpt;
+ * guest/attack-m2p-strict).
+ */
 void pt_fill_hypervisor_slots(uint64_t *l4)
 {
 	mm_copy_hypervisor_slots(l4);
+	l4[L4_SLOT_M2P] = 0;
+}
+
+void mm_m2p_slot(mfn_t l4, bool present)
+{
+	((pte_t *)frame_va(l4))[L4_SLOT_M2P] = present ? idle_l4[L4_SLOT_M2P] : 0;
 }
 
 /*

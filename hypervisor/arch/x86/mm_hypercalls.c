@@ -297,6 +297,8 @@ int new_baseptr(struct vcpu *v, mfn_t mfn, bool user)
 		if (rc)
 			return rc == -ERESTART ? rc : trace_err(pt_refusal(rc));
 	}
+	if (mfn && (!user || (d->vm_assist & (1ULL << VMASST_TYPE_m2p_strict))))
+		mm_m2p_slot(mfn, !user);	/* the M2P for kernels; not for strict users */
 	*slot = mfn << PAGE_SHIFT;
 	if (old)
 		put_page_and_type(old >> PAGE_SHIFT, d);

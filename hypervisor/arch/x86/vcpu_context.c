@@ -274,6 +274,10 @@ static void commit_tables(struct vcpu *v, const struct vcpu_guest_context *c, un
 		d->vm_assist = c->vm_assist;
 		wallclock_init(d);
 	}
+	if (v->arch.guest_cr3)
+		mm_m2p_slot(v->arch.guest_cr3 >> PAGE_SHIFT, true);	/* as new_baseptr */
+	if (v->arch.user_cr3 && (d->vm_assist & (1ULL << VMASST_TYPE_m2p_strict)))
+		mm_m2p_slot(v->arch.user_cr3 >> PAGE_SHIFT, false);
 	pvclock_update(v);
 	v->initialised = true;
 }

@@ -258,5 +258,7 @@ bool mm_frame_is_readonly_mmio(mfn_t mfn);
 
 /* Arch hook: the hypervisor's L4 slots, written into every validated L4. */
 void pt_fill_hypervisor_slots(uint64_t *l4);
+/* The read-only M2P's slot of validated L4 l4: filled (a kernel base) or empty. */
+void mm_m2p_slot(mfn_t l4, bool present);
 
 #endif
