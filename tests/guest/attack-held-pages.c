@@ -2,8 +2,9 @@
 /*
  * attack-held-pages: pages the hypervisor holds for a guest -- a
  * vcpu_info (VCPUOP_register_vcpu_info), a GDT page (set_gdt), an LDT
- * page (MMUEXT_SET_LDT, mapped by its first use), the FIFO control block
- * and an event array page -- attacked the ways a guest kernel could
+ * page (MMUEXT_SET_LDT, mapped by its first use), the PIRQ EOI map
+ * (PHYSDEVOP_pirq_eoi_gmfn_v2), the FIFO control block and an event
+ * array page -- attacked the ways a guest kernel could
  * turn them into something else: its own mappings dropped, then the
  * page pinned as a page table, made a GDT page, mapped writable,
  * exchanged (XENMEM_exchange) and given back (decrease_reservation).
@@ -25,6 +26,7 @@
 #include <lamina/memory.h>
 #include <lamina/mm.h>
 #include <lamina/vcpu.h>
+#include <lamina/physdev.h>
 
 #define NR_NEW		64	/* frames asked for while a held page is given back */
 
@@ -231,6 +233,31 @@ static void ldt_rows(void)
 	ROW("LDT: freed, map it", update_va_mapping(va, ro(mfn), UVMF_INVLPG), -EBUSY);
 }
 
+static long eoi_map(uint64_t mfn)
+{
+	struct physdev_pirq_eoi_gmfn pe = { mfn };
+
+	return hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_pirq_eoi_gmfn_v2, &pe);
+}
+
+/* The PIRQ EOI map: once a domain, held for good. */
+static void eoi_map_rows(void)
+{
+	uint64_t va, mfn = unmapped_page(&va), va2, other = unmapped_page(&va2), got;
+
+	ROW("EOI map: register it on a page not mapped", eoi_map(mfn), 0);
+	ROW("EOI map: register another", eoi_map(other), -EBUSY);
+	ROW("EOI map: the same again", eoi_map(mfn), -EBUSY);
+	not_a_table_rows("EOI map", mfn);
+	ROW("EOI map: map it writable", update_va_mapping(va, rw(mfn), UVMF_INVLPG), 0);
+	ROW("EOI map: exchange it", exchange1(mfn, &got), -EINVAL);
+	ROW("EOI map: give it back", memop_frames(XENMEM_decrease_reservation, &mfn, 1), 1);
+	ROW("EOI map: given back, handed out again", handed_out(mfn), 0);
+	ROW("EOI map: drop our mapping", update_va_mapping(va, 0, UVMF_INVLPG), 0);
+	not_a_table_rows("EOI map given back and unmapped", mfn);
+	ROW("EOI map: given back and unmapped, handed out again", handed_out(mfn), 0);
+}
+
 static void fifo_rows(void)
 {
 	struct fifo f;
@@ -287,6 +314,7 @@ int test_main(struct start_info *si)
 	vcpu_info_rows();
 	gdt_rows();
 	ldt_rows();
+	eoi_map_rows();
 	fifo_rows();
 	return conform_end("held-page");
 }
