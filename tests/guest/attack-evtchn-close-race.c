@@ -315,15 +315,10 @@ static int limit_rows(void)
 
 int test_main(struct start_info *si)
 {
-	struct sysctl pi;
 	unsigned int r;
 	long rc;
 
-	CHECK(events_init(si) == 0, "events_init failed");
-	shared->vcpu_info[0].evtchn_upcall_mask = 1;
-	shared->vcpu_info[1].evtchn_upcall_mask = 1;
-	CHECK(physinfo(&pi) == 0, "physinfo failed");
-	one_cpu = pi.u.physinfo.nr_cpus < 2;
+	CHECK(two_vcpu_start(si, &one_cpu) == 0, "events_init or physinfo failed");
 	if (limit_rows())
 		return TEST_FAIL;
 	rc = smp_start_pinned(si, vcpu1, stack1, sizeof(stack1), &started, one_cpu);

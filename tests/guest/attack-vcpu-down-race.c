@@ -68,15 +68,12 @@ static void settle(void)
 
 int test_main(struct start_info *si)
 {
-	struct sysctl pi;
+	bool one_cpu;
 	unsigned int r, i;
 	unsigned long seen;
 	long rc;
 
-	CHECK(events_init(si) == 0, "events_init failed");
-	shared->vcpu_info[0].evtchn_upcall_mask = 1;
-	shared->vcpu_info[1].evtchn_upcall_mask = 1;
-	CHECK(physinfo(&pi) == 0, "physinfo failed");
+	CHECK(two_vcpu_start(si, &one_cpu) == 0, "events_init or physinfo failed");
 	version = HYPERVISOR_xen_version(XENVER_version, NULL);
 	for (i = 0; i < 256; i++) {
 		table1[i].vector = (uint8_t)i;
@@ -85,7 +82,7 @@ int test_main(struct start_info *si)
 	}
 	table1[256].address = 0;
 	rc = smp_start_pinned(si, vcpu1, stack1, sizeof(stack1), &started,
-			      pi.u.physinfo.nr_cpus < 2);
+			      one_cpu);
 	CHECK(rc == 0, "starting and pinning vCPU 1 gave %ld", rc);
 	for (r = 0; r < ROUNDS; r++) {
 		for (i = 0; i < (r * 37) % 2000; i++)	/* down at a different point each time */

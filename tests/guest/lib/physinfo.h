@@ -47,6 +47,23 @@ static inline uint64_t settled_free_pages(void)
 }
 
 /*
+ * The start of a guest racing its vCPUs 0 and 1: events on, both vCPUs'
+ * upcalls masked (they poll), and whether the host has a single CPU (the
+ * vCPUs then take turns). 0, or -1 when events_init or physinfo failed.
+ */
+static inline int two_vcpu_start(struct start_info *si, bool *one_cpu)
+{
+	struct sysctl op;
+
+	if (events_init(si) || physinfo(&op))
+		return -1;
+	shared->vcpu_info[0].evtchn_upcall_mask = 1;
+	shared->vcpu_info[1].evtchn_upcall_mask = 1;
+	*one_cpu = op.u.physinfo.nr_cpus < 2;
+	return 0;
+}
+
+/*
  * Free pages once they are back at want, or after 10 s: Xen frees a
  * destroyed domain's record after an RCU grace period, so the count of
  * many domains just destroyed comes back a little at a time.
