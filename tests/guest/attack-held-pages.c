@@ -306,6 +306,29 @@ static void fifo_rows(void)
 	    -EBUSY);
 }
 
+/* One page as both vCPUs' control blocks and as the event array. */
+static void fifo_shared_rows(void)
+{
+	uint64_t va = scratch_page(), mfn = va_to_mfn(va);
+	struct evtchn_init_control ic0 = { .control_gfn = mfn, .offset = 0, .vcpu = 0 };
+	struct evtchn_init_control ic1 = { .control_gfn = mfn, .offset = 0, .vcpu = 1 };
+	struct evtchn_expand_array ea = { mfn };
+	struct evtchn_bind_ipi bi = { 0, 0 };
+	struct evtchn_reset rs = { DOMID_SELF };
+
+	ROW("FIFO shared: vCPU 0's control block", evtchn_op(EVTCHNOP_init_control, &ic0), 0);
+	ROW("FIFO shared: vCPU 1's on the same bytes", evtchn_op(EVTCHNOP_init_control, &ic1), 0);
+	ROW("FIFO shared: the same page as the event array",
+	    evtchn_op(EVTCHNOP_expand_array, &ea), 0);
+	ROW("FIFO shared: bind_ipi", evtchn_op(EVTCHNOP_bind_ipi, &bi), 0);
+	ROW("FIFO shared: send", evtchn_send(bi.port), 0);
+	ROW("FIFO shared: pin the page as an L1", ext(MMUEXT_PIN_L1_TABLE, mfn), -EINVAL);
+	ROW("FIFO shared: reset", evtchn_op(EVTCHNOP_reset, &rs), 0);
+	ROW("FIFO shared: the page is ours again (pin as an L1 once unmapped)",
+	    update_va_mapping(va, 0, UVMF_INVLPG) == 0 && ext(MMUEXT_PIN_L1_TABLE, mfn) == 0 &&
+	    ext(MMUEXT_UNPIN_TABLE, mfn) == 0, 1);
+}
+
 int test_main(struct start_info *si)
 {
 	CHECK(events_init(si) == 0, "events_init failed");
@@ -316,5 +339,6 @@ int test_main(struct start_info *si)
 	ldt_rows();
 	eoi_map_rows();
 	fifo_rows();
+	fifo_shared_rows();
 	return conform_end("held-page");
 }
