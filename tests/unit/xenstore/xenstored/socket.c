@@ -440,7 +440,8 @@ static void write_rate_limited(void)
 			free_ms = mono_ms() - start;
 		}
 	}
-	CHECK(flood_ms >= 900 && dom0_ms < 300 && free_ms < flood_ms / 2);
+	/* Relative bounds but the limit's own second: a loaded host slows all alike. */
+	CHECK(flood_ms >= 900 && dom0_ms < flood_ms / 3 && free_ms < flood_ms / 2);
 	CHECK(!xs_rm(h, 0, "/local/domain/11") && !xs_release(h, 11));
 out:
 	if (tx)
