@@ -23,6 +23,7 @@ void cmdline_defaults(struct hv_options *o)
 	o->pv_linear_pt = true;
 	o->dom0_vcpus_min = 1;
 	o->dom0_vcpus_max = ~0U;
+	o->destroy_zero_ms = 1000;
 }
 
 static void warn(struct hv_options *o, const char *what, const char *tok, size_t len)
@@ -293,6 +294,18 @@ static bool opt_sched_spread(struct hv_options *o, const char *v, const char *en
 	return opt_bool(&o->sched_spread, v, end);
 }
 
+/* 0 (a destroy zeroes nothing: Xen's way) to a minute. */
+static bool opt_destroy_zero_ms(struct hv_options *o, const char *v, const char *end)
+{
+	uint64_t n;
+	const char *p;
+
+	if (!parse_uint(v, &p, &n) || p != end || n > 60000)
+		return false;
+	o->destroy_zero_ms = (uint32_t)n;
+	return true;
+}
+
 struct option {
 	const char *name;
 	bool takes_value;	/* value required; false = a flag, or optional */
@@ -324,6 +337,7 @@ static const struct option options[] = {
 	{ "nr_cpus",	true,	opt_nr_cpus },
 	{ "maxcpus",	true,	opt_maxcpus },
 	{ "sched_spread",	false,	opt_sched_spread },
+	{ "destroy_zero_ms",	true,	opt_destroy_zero_ms },
 };
 
 static void parse_one(struct hv_options *o, const char *tok, size_t len)

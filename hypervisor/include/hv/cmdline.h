@@ -49,6 +49,7 @@ struct hv_options {
 	uint32_t maxcpus;		/* 0 = all of nr_cpus */
 	bool sched_spread;		/* place() balances, idle CPUs steal */
 	bool pv_linear_pt;		/* L2-L4 entries may map same-level tables (Xen's default) */
+	uint32_t destroy_zero_ms;	/* a destroy zeroes the frames it frees for this long at most */
 	char warnings[512];		/* problems found, printed once the console is up */
 };
 

@@ -188,6 +188,7 @@ struct domain {
 	uint32_t nr_e820;
 	uint64_t outstanding_pages;	/* claim_pages: claimed, not yet given */
 	uint64_t destroy_zeroed;	/* of destroy_freed, zeroed by the destroy (arch end) */
+	uint64_t destroy_zero_ns;	/* the time that zeroing took, over all its steps */
 	spinlock_t watchdog_lock;	/* watchdog_inuse, and each watchdog timer's setup */
 	struct arch_domain arch;
 };

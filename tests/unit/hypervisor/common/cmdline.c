@@ -162,6 +162,22 @@ static void cpu_counts(void)
 	EXPECT(strstr(o.warnings, "bad value ignored: 'maxcpus=two'"));
 }
 
+/* destroy_zero_ms=: 1000 by default, 0 to 60000 (arch/x86/domain_destroy.c). */
+static void destroy_zero(void)
+{
+	struct hv_options o;
+
+	EXPECT_EQ(parse("").destroy_zero_ms, 1000);
+	EXPECT_EQ(parse("destroy_zero_ms=0").destroy_zero_ms, 0);
+	EXPECT_EQ(parse("destroy_zero_ms=60000").destroy_zero_ms, 60000);
+	o = parse("destroy_zero_ms=2 destroy_zero_ms=60001");
+	EXPECT_EQ(o.destroy_zero_ms, 2);
+	EXPECT(strstr(o.warnings, "bad value ignored: 'destroy_zero_ms=60001'"));
+	o = parse("destroy_zero_ms");
+	EXPECT_EQ(o.destroy_zero_ms, 1000);
+	EXPECT(strstr(o.warnings, "option needs a value: 'destroy_zero_ms'"));
+}
+
 /* Many warnings never overflow the buffer. */
 static void warning_overflow(void)
 {
@@ -199,6 +215,7 @@ int main(void)
 	RUN(linear_pt);
 	RUN(sched_spread);
 	RUN(cpu_counts);
+	RUN(destroy_zero);
 	RUN(warning_overflow);
 	RUN(image_name);
 	return 0;
