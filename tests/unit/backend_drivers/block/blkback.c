@@ -24,7 +24,7 @@
  * an image, gathered into grant copies (one per change of direction): a
  * read after a write of the same sectors sees the write, a bad ref fails
  * its own request only, a good request after it is served.
- * yield_gathers_a_queue: --yield with a frontend that refills a queue of
+ * yield_gathers_a_queue: blkback as started (the yield is its default) with a frontend that refills a queue of
  * 32 whenever it gets the CPU (as fio at depth 32 on one CPU): after the
  * first, every round takes 32 requests, with one grant copy and one event.
  * Deterministic: one thread, no timing.
@@ -376,7 +376,7 @@ static void round_batch_bad_ref_fails_alone(void)
 	EXPECT_EQ(fd_broken, 0);
 }
 
-/* ---- --yield: a queue of 32 on one CPU, gathered ---- */
+/* ---- the yield (the default): a queue of 32 on one CPU, gathered ---- */
 
 #define DQ_DEPTH	32
 #define DQ_BATCHES	8
@@ -448,7 +448,7 @@ static bool dq_sleep(void)
 }
 
 /*
- * --yield: one read at first (its event wakes blkback), then, each time
+ * blkback with no option (it yields by default): one read at first (its event wakes blkback), then, each time
  * blkback yields, the frontend refills its queue of 32 with no event
  * (blkback has not asked for one). Every round after the first takes 32:
  * one grant copy and one event each, and the frontend sends one event in
@@ -456,7 +456,7 @@ static bool dq_sleep(void)
  */
 static void yield_gathers_a_queue(void)
 {
-	char *argv[] = { "blkback", "--yield", NULL };
+	char *argv[] = { "blkback", NULL };
 	struct statfs sf;
 	int rc;
 
@@ -473,9 +473,9 @@ static void yield_gathers_a_queue(void)
 	fd_on_copy = dq_copy;
 	fd_on_sleep = dq_sleep;
 	fd_on_yield = dq_run;
-	rc = blkback_main(2, argv);
+	rc = blkback_main(1, argv);
 	unlink(img_dq);
-	printf("blkback --yield: %lu reads, %lu grant copies, %lu events to blkback, %lu back, "
+	printf("blkback (yielding): %lu reads, %lu grant copies, %lu events to blkback, %lu back, "
 	       "%lu yields\n", dq.answered, dq_copies, dq_events, dq_notifies, fd_yields);
 	if (fd_error[0])
 		UNIT_FAIL(fd_error);
