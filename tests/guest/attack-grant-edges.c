@@ -23,6 +23,7 @@
  */
 #include "conform.h"
 #include "lib/mm.h"
+#include "lib/gnt_self.h"
 #include "lib/events.h"
 #include <lamina/grant_table.h>
 #include <lamina/mm.h>
@@ -31,34 +32,12 @@ static struct start_info *si;
 static struct grant_entry_v1 *table;
 static uint64_t table_mfn;
 
-static long gnttab(unsigned int cmd, void *arg, unsigned int count)
-{
-	return hypercall3(__HYPERVISOR_grant_table_op, cmd, arg, count);
-}
-
 static void grant_mfn(grant_ref_t ref, uint64_t mfn, bool ro)
 {
 	table[ref].domid = 0;
 	table[ref].frame = (uint32_t)mfn;
 	__atomic_store_n(&table[ref].flags, GTF_permit_access | (ro ? GTF_readonly : 0),
 			 __ATOMIC_RELEASE);
-}
-
-static long map(grant_ref_t ref, uint64_t addr, uint32_t flags, grant_handle_t *h)
-{
-	struct gnttab_map_grant_ref op = { addr, flags, ref, 0, 99, ~0U, 0 };
-
-	if (gnttab(GNTTABOP_map_grant_ref, &op, 1))
-		return -100;
-	*h = op.handle;
-	return op.status;
-}
-
-static long unmap(uint64_t addr, uint64_t bus, grant_handle_t h)
-{
-	struct gnttab_unmap_grant_ref op = { addr, bus, h, 99, 0 };
-
-	return gnttab(GNTTABOP_unmap_grant_ref, &op, 1) ? -100 : op.status;
 }
 
 static long replace(uint64_t host, uint64_t new_addr, grant_handle_t h)
@@ -100,9 +79,9 @@ static void handle_rows(uint64_t p, uint64_t q)
 	strlcpy((char *)va4, "our own page", 32);
 	grant_mfn(8, va_to_mfn(p), false);
 	grant_mfn(9, va_to_mfn(q), true);
-	ROW("handle: map ref 8 at va1", map(8, va1, GNTMAP_host_map, &h), 0);
-	ROW("handle: unmap it", unmap(va1, 0, h), 0);
-	ROW("handle: map ref 9 read-only at va2", map(9, va2, GNTMAP_host_map | GNTMAP_readonly,
+	ROW("handle: map ref 8 at va1", gnt_map(8, va1, GNTMAP_host_map, &h), 0);
+	ROW("handle: unmap it", gnt_unmap(va1, 0, h), 0);
+	ROW("handle: map ref 9 read-only at va2", gnt_map(9, va2, GNTMAP_host_map | GNTMAP_readonly,
 						      &h2), 0);
 	/*
 	 * The freed handle: Lamina gives it to the next map (this one, at
@@ -110,8 +89,8 @@ static void handle_rows(uint64_t p, uint64_t q)
 	 * handle, -4). Either way an unmap by it at another address fails
 	 * and leaves the mapping at va2 alone.
 	 */
-	ROW("handle: unmap by the freed handle at va1 (now empty) fails", unmap(va1, 0, h) < 0, 1);
-	ROW("handle: unmap by it at va4 (a page of ours) fails", unmap(va4, 0, h) < 0, 1);
+	ROW("handle: unmap by the freed handle at va1 (now empty) fails", gnt_unmap(va1, 0, h) < 0, 1);
+	ROW("handle: unmap by it at va4 (a page of ours) fails", gnt_unmap(va4, 0, h) < 0, 1);
 	ROW("handle: our page at va4 untouched", !strcmp((char *)va4, "our own page"), 1);
 	ROW("handle: unmap_and_replace by the live handle at va4", replace(va4, 0, h2), -1);
 	ROW("handle: our page at va4 still there", !strcmp((char *)va4, "our own page"), 1);
@@ -119,18 +98,18 @@ static void handle_rows(uint64_t p, uint64_t q)
 	ROW("handle: ref 9 still in use", table[9].flags,
 	    GTF_permit_access | GTF_readonly | GTF_reading);
 	/* A host-only mapping: the bus address is not looked at (Xen 4.17's unmap_common). */
-	ROW("handle: unmap at va2 with a wrong bus address", unmap(va2, pbus, h2), 0);
-	ROW("handle: va2 unmapped", unmap(va2, 0, h2), -4);
+	ROW("handle: unmap at va2 with a wrong bus address", gnt_unmap(va2, pbus, h2), 0);
+	ROW("handle: va2 unmapped", gnt_unmap(va2, 0, h2), -4);
 	ROW("handle: ref 9 idle", table[9].flags, GTF_permit_access | GTF_readonly);
-	ROW("handle: device map of ref 8", map(8, 0, GNTMAP_device_map, &hd), 0);
+	ROW("handle: device map of ref 8", gnt_map(8, 0, GNTMAP_device_map, &hd), 0);
 	/* A device-only mapping: the host address is not looked at, nothing is done. */
-	ROW("handle: unmap it by a host address", unmap(va1, 0, hd), 0);
+	ROW("handle: unmap it by a host address", gnt_unmap(va1, 0, hd), 0);
 	ROW("handle: ref 8 still in use", table[8].flags,
 	    GTF_permit_access | GTF_reading | GTF_writing);
-	ROW("handle: unmap it by a wrong bus address", unmap(0, pbus + 4096, hd), -6);
-	ROW("handle: unmap it by its bus address", unmap(0, pbus, hd), 0);
+	ROW("handle: unmap it by a wrong bus address", gnt_unmap(0, pbus + 4096, hd), -6);
+	ROW("handle: unmap it by its bus address", gnt_unmap(0, pbus, hd), 0);
 	ROW("handle: ref 8 idle", table[8].flags, GTF_permit_access);
-	ROW("handle: unmap by it once more", unmap(0, pbus, hd), -4);
+	ROW("handle: unmap by it once more", gnt_unmap(0, pbus, hd), -4);
 }
 
 /* A grant of a frame that is not a plain page: mapped, copied into, read. */
@@ -144,15 +123,15 @@ static void odd_frame_rows(const char *what, uint64_t mfn, long map_rw, long cop
 	update_va_mapping(va, 0, UVMF_INVLPG);
 	grant_mfn(12, mfn, false);
 	snprintf(name, sizeof(name), "%s: map its grant writable", what);
-	rc = map(12, va, GNTMAP_host_map, &h);
+	rc = gnt_map(12, va, GNTMAP_host_map, &h);
 	ROW(name, rc, map_rw);
 	if (!rc)
-		unmap(va, 0, h);
+		gnt_unmap(va, 0, h);
 	snprintf(name, sizeof(name), "%s: device-map its grant writable", what);
-	rc = map(12, 0, GNTMAP_device_map, &h);
+	rc = gnt_map(12, 0, GNTMAP_device_map, &h);
 	ROW(name, rc, map_rw);
 	if (!rc)
-		unmap(0, mfn << 12, h);
+		gnt_unmap(0, mfn << 12, h);
 	snprintf(name, sizeof(name), "%s: copy into its grant", what);
 	/* Xen takes the writable type before it looks at the length. */
 	ROW(name, copy(gmfn(va_to_mfn(dst), 0), gref(12, 4088), 0, GNTCOPY_dest_gref), copy_in);
@@ -160,10 +139,10 @@ static void odd_frame_rows(const char *what, uint64_t mfn, long map_rw, long cop
 	snprintf(name, sizeof(name), "%s: copy out of its grant", what);
 	ROW(name, copy(gref(12, 0), gmfn(va_to_mfn(dst), 0), 64, GNTCOPY_source_gref), 0);
 	snprintf(name, sizeof(name), "%s: map its grant read-only", what);
-	rc = map(12, va, GNTMAP_host_map | GNTMAP_readonly, &h);
+	rc = gnt_map(12, va, GNTMAP_host_map | GNTMAP_readonly, &h);
 	ROW(name, rc, 0);
 	if (!rc)
-		ROW(name, unmap(va, 0, h), 0);
+		ROW(name, gnt_unmap(va, 0, h), 0);
 	snprintf(name, sizeof(name), "%s: its entry idle after", what);
 	ROW(name, table[12].flags, GTF_permit_access);
 	table[12].flags = 0;

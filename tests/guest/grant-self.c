@@ -17,6 +17,7 @@
  */
 #include "lib/guest.h"
 #include "lib/mm.h"
+#include "lib/gnt_self.h"
 #include <lamina/grant_table.h>
 #include <lamina/memory.h>
 
@@ -26,11 +27,6 @@
 static struct grant_entry_v1 *table;
 static grant_handle_t handles[NR_LIMIT_REFS];
 static struct gnttab_copy batch[LONG_BATCH];
-
-static long gnttab(unsigned int cmd, void *arg, unsigned int count)
-{
-	return hypercall3(__HYPERVISOR_grant_table_op, cmd, arg, count);
-}
 
 /* A batch that runs for milliseconds comes back whole, every status set. */
 static int long_batch(uint64_t dst_page, bool in_multicall)
@@ -74,23 +70,6 @@ static void grant(grant_ref_t ref, uint64_t va, bool ro)
 	table[ref].flags = GTF_permit_access | (ro ? GTF_readonly : 0);
 }
 
-static int16_t map(grant_ref_t ref, uint64_t addr, uint32_t flags, grant_handle_t *h)
-{
-	struct gnttab_map_grant_ref op = { addr, flags, ref, 0, 99, ~0U, 0 };
-
-	if (gnttab(GNTTABOP_map_grant_ref, &op, 1))
-		return -100;
-	*h = op.handle;
-	return op.status;
-}
-
-static int16_t unmap(uint64_t addr, uint64_t bus, grant_handle_t h)
-{
-	struct gnttab_unmap_grant_ref op = { addr, bus, h, 99, 0 };
-
-	return gnttab(GNTTABOP_unmap_grant_ref, &op, 1) ? -100 : op.status;
-}
-
 static int maptrack_limit(uint64_t page)
 {
 	uint64_t bus = va_to_mfn(page) << 12;
@@ -100,17 +79,17 @@ static int maptrack_limit(uint64_t page)
 	for (i = 0; i < NR_LIMIT_REFS; i++)
 		grant(10 + i, page, true);
 	for (n = 0; n < NR_LIMIT_REFS; n++) {
-		st = map(10 + n, 0, GNTMAP_device_map | GNTMAP_readonly, &handles[n]);
+		st = gnt_map(10 + n, 0, GNTMAP_device_map | GNTMAP_readonly, &handles[n]);
 		if (st)
 			break;
 	}
 	CHECK(st == GNTST_no_space && n >= 200, "after %u maps: status %d", n, st);
 	printf("maptrack full after %u mappings\n", n);
 	for (i = 0; i < n; i++)
-		CHECK(unmap(0, bus, handles[i]) == 0, "unmap %u failed", i);
-	CHECK(map(10, 0, GNTMAP_device_map | GNTMAP_readonly, &handles[0]) == 0,
+		CHECK(gnt_unmap(0, bus, handles[i]) == 0, "unmap %u failed", i);
+	CHECK(gnt_map(10, 0, GNTMAP_device_map | GNTMAP_readonly, &handles[0]) == 0,
 	      "no room after unmapping everything");
-	CHECK(unmap(0, bus, handles[0]) == 0, "last unmap failed");
+	CHECK(gnt_unmap(0, bus, handles[0]) == 0, "last unmap failed");
 	for (i = 0; i < NR_LIMIT_REFS; i++)
 		CHECK(table[10 + i].flags == (GTF_permit_access | GTF_readonly),
 		      "ref %u left with flags %#x", 10 + i, table[10 + i].flags);
@@ -145,11 +124,11 @@ static int swap_and_dump(uint64_t p, uint64_t q)
 	CHECK(swap(20, 1U << 20) == GNTST_bad_gntref && swap(1U << 20, 20) == GNTST_bad_gntref,
 	      "a swap with a ref past the table");
 	CHECK(update_va_mapping(va, 0, UVMF_INVLPG) == 0, "cannot clear the map target");
-	s = map(21, va, GNTMAP_host_map, &h);
+	s = gnt_map(21, va, GNTMAP_host_map, &h);
 	CHECK(s == 0, "mapping ref 21 gave %d", s);
 	CHECK(swap(20, 21) == GNTST_eagain, "swapping a mapped entry gave %d", swap(20, 21));
 	CHECK(table[21].frame == va_to_mfn(p), "a refused swap moved the entry");
-	CHECK(unmap(va, 0, h) == 0, "unmapping ref 21 failed");
+	CHECK(gnt_unmap(va, 0, h) == 0, "unmapping ref 21 failed");
 	table[20].flags = 0;
 	table[21].flags = 0;
 
@@ -265,18 +244,18 @@ int test_main(struct start_info *si)
 		gnttab(GNTTABOP_map_grant_ref, &op, 1);
 		CHECK(op.status == GNTST_bad_domain, "a map naming DOMID_SELF gave %d", op.status);
 	}
-	s = map(8, va, GNTMAP_host_map, &h);
+	s = gnt_map(8, va, GNTMAP_host_map, &h);
 	CHECK(s == 0 && !strcmp((char *)va, "granted page P"), "self map gave %d", s);
 	CHECK(table[8].flags == (GTF_permit_access | GTF_reading | GTF_writing),
 	      "mapped entry flags %#x", table[8].flags);
-	s = map(8, 0, GNTMAP_device_map | GNTMAP_readonly, &h2);
+	s = gnt_map(8, 0, GNTMAP_device_map | GNTMAP_readonly, &h2);
 	CHECK(s == 0, "a second, read-only use gave %d", s);
-	CHECK(unmap(va, 0, h) == 0, "unmap failed");
+	CHECK(gnt_unmap(va, 0, h) == 0, "unmap failed");
 	CHECK(table[8].flags == (GTF_permit_access | GTF_reading), "one RO use left: flags %#x",
 	      table[8].flags);
-	CHECK(unmap(0, va_to_mfn(p) << 12, h2) == 0, "device unmap failed");
+	CHECK(gnt_unmap(0, va_to_mfn(p) << 12, h2) == 0, "device unmap failed");
 	CHECK(table[8].flags == GTF_permit_access, "flags %#x after the last unmap", table[8].flags);
-	s = map(9, va, GNTMAP_host_map, &h);
+	s = gnt_map(9, va, GNTMAP_host_map, &h);
 	CHECK(s == GNTST_general_error, "a writable map of a read-only grant gave %d", s);
 	CHECK(table[9].flags == (GTF_permit_access | GTF_readonly), "refused map left %#x",
 	      table[9].flags);
