@@ -553,20 +553,6 @@ static long other_domain(uint64_t *mfn)
 	return id;
 }
 
-/* Hard affinity of domain dom's vCPU 0: CPU cpu only. */
-static long pin(domid_t dom, unsigned int cpu)
-{
-	uint8_t hard = (uint8_t)(1u << cpu);
-	struct domctl op;
-
-	memset(&op, 0, sizeof(op));
-	op.u.vcpuaffinity.vcpu = 0;
-	op.u.vcpuaffinity.flags = VCPUAFFINITY_HARD;
-	op.u.vcpuaffinity.cpumap_hard.bitmap = (uint64_t)&hard;
-	op.u.vcpuaffinity.cpumap_hard.nr_bits = 8;
-	return domctl_call(&op, DOMCTL_setvcpuaffinity, dom);
-}
-
 static int16_t map_ref(domid_t dom, grant_ref_t ref, uint64_t va, grant_handle_t *h)
 {
 	struct gnttab_map_grant_ref op = { va, GNTMAP_host_map, ref, dom, 99, ~0U, 0 };
@@ -828,7 +814,7 @@ static int dom0(struct start_info *si)
 	peer_t0 = t;
 	/* On two CPUs or more, each on its own: the race below runs in parallel. */
 	if (physinfo(&pi) == 0 && pi.u.physinfo.nr_cpus > 1)
-		CHECK(pin(0, 0) == 0 && pin(pd, 1) == 0, "pinning to CPUs 0 and 1");
+		CHECK(domctl_pin_vcpu0(0, 0) == 0 && domctl_pin_vcpu0(pd, 1) == 0, "pinning to CPUs 0 and 1");
 	/* Ours too: dom0 starts without a limit (UINT_MAX pages), as on Xen; a known one here. */
 	t = tot_pages(0);
 	CHECK(t > 0 && set_max_pages(0, (uint64_t)t + 1024) == 0, "raising our max_mem");

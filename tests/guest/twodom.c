@@ -78,20 +78,6 @@ static int peer(void)
 		asm volatile("" ::: "memory");	/* not pause: QEMU leaves its loop at each one */
 }
 
-/* Hard affinity of domain dom's vCPU 0: CPU 0 only. */
-static long pin_to_cpu0(domid_t dom)
-{
-	uint8_t hard = 1;
-	struct domctl op;
-
-	memset(&op, 0, sizeof(op));
-	op.u.vcpuaffinity.vcpu = 0;
-	op.u.vcpuaffinity.flags = VCPUAFFINITY_HARD;
-	op.u.vcpuaffinity.cpumap_hard.bitmap = (uint64_t)&hard;
-	op.u.vcpuaffinity.cpumap_hard.nr_bits = 8;
-	return domctl_call(&op, DOMCTL_setvcpuaffinity, dom);
-}
-
 /* The last part of the comment at the top; the peer spins. */
 static int boost_abuse(evtchn_port_t tp, domid_t peer_id)
 {
@@ -101,8 +87,8 @@ static int boost_abuse(evtchn_port_t tp, domid_t peer_id)
 	unsigned int sleeps = 0;
 	long rc;
 
-	CHECK((rc = pin_to_cpu0(0)) == 0, "pinning dom0's vCPU 0 to CPU 0: %ld", rc);
-	CHECK((rc = pin_to_cpu0(peer_id)) == 0, "pinning d%u's vCPU 0 to CPU 0: %ld", peer_id, rc);
+	CHECK((rc = domctl_pin_vcpu0(0, 0)) == 0, "pinning dom0's vCPU 0 to CPU 0: %ld", rc);
+	CHECK((rc = domctl_pin_vcpu0(peer_id, 0)) == 0, "pinning d%u's vCPU 0 to CPU 0: %ld", peer_id, rc);
 	hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);	/* the peer comes over */
 	CHECK(hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_get_runstate_info, 0, &r0) == 0,
 	      "get_runstate_info failed");

@@ -46,6 +46,20 @@ static inline long domctl_create(domid_t *id, const char handle[16])
 	return domctl_create_id(0, 1, handle, id);
 }
 
+/* Hard affinity of domain dom's vCPU 0: CPU cpu only (vmctl vcpu-pin); 0 or the error. */
+static inline long domctl_pin_vcpu0(domid_t dom, unsigned int cpu)
+{
+	uint8_t hard = (uint8_t)(1U << cpu);
+	struct domctl op;
+
+	memset(&op, 0, sizeof(op));
+	op.u.vcpuaffinity.vcpu = 0;
+	op.u.vcpuaffinity.flags = VCPUAFFINITY_HARD;
+	op.u.vcpuaffinity.cpumap_hard.bitmap = (uint64_t)&hard;
+	op.u.vcpuaffinity.cpumap_hard.nr_bits = 8;
+	return domctl_call(&op, DOMCTL_setvcpuaffinity, dom);
+}
+
 static inline long domctl_destroy(domid_t dom)
 {
 	struct domctl op;

@@ -60,6 +60,26 @@ static inline int peer_or_dom0(struct start_info *si, int (*peer)(void),
 	return dom0(si);
 }
 
+/*
+ * dom0 binds the peer's port remote (offered to it with alloc_unbound),
+ * yielding while the peer has not made it yet, and clears the event the
+ * bind raises (§7.1). 0 with the local port in *local, or the error.
+ */
+static inline long peer_bind(domid_t peer, evtchn_port_t remote, evtchn_port_t *local)
+{
+	struct evtchn_bind_interdomain bi = { .remote_dom = peer, .remote_port = remote };
+	unsigned int tries = 0;
+	long rc;
+
+	while ((rc = evtchn_op(EVTCHNOP_bind_interdomain, &bi)) == -EINVAL &&
+	       peer_wait_more(&tries, 1000))
+		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
+	if (rc == 0)
+		port_test_and_clear(bi.local_port);
+	*local = bi.local_port;
+	return rc;
+}
+
 /* dom0 gives back its mapping of a built peer's console page (flushed first). */
 void peer_unmap_console(void);
 
