@@ -8,8 +8,11 @@
  *   spin       a plain loop (the baseline: dom0 should get about half);
  *   wake-boost a one-shot timer WAKE_LEAD_NS ahead, then SCHEDOP_block,
  *              again and again, to be woken (and boosted) each time;
- *   work-wake  the same after each WORK_NS of spinning: nearly all CPU
- *              bound, and still woken from blocked with slice left;
+ *   work-wake  WORK_NS of spinning, then a WORK_LEAD_NS sleep, in a
+ *              loop: nearly CPU bound, and still woken from blocked with
+ *              slice left each time. A boost that renewed the slice at
+ *              each wake (an experiment on Lamina) gave dom0 13.5% here
+ *              and failed; with 5 us sleeps, 50% (not looked into);
  *   yield      SCHEDOP_yield in a loop;
  *   storm      EVTCHNOP_send to dom0 on the interdomain port as fast as
  *              it can (dom0 takes them: events unmasked while it works);
@@ -31,11 +34,11 @@
  * Xen gave dom0 48.2-54.8% (99.9% beside wake-boost and yield: the
  * peer's 5 us timers come late there) and let the timer come back up to
  * 9.8 ms late beside a busy peer (35-38 us beside wake-boost, 6 us
- * beside yield); Lamina gave 48.3-54.1% (75.3-75.5% beside wake-boost, 99.9%
- * beside yield) and at most 23 us: dom0, woken from blocked with slice
- * left, is boosted ahead of the peer (common/sched.c), and a peer woken
- * again and again spends its slice doing so. Neither lets the peer take
- * more than about half.
+ * beside yield); Lamina gave 49.9-51.3% (75.4-75.5% beside wake-boost,
+ * 99.9% beside yield) and at most 23 us (5 us at --smp 1): dom0, woken
+ * from blocked with slice left, is boosted ahead of the peer
+ * (common/sched.c), and a peer woken again and again spends its slice
+ * doing so. Neither lets the peer take more than about half.
  * @qemu: -icount shift=0,sleep=off
  * @timeout-smp: 300
  * @domus: self:peer:role=peer
@@ -54,6 +57,7 @@
 #define LAT_SLEEP_NS	200000ULL
 #define WAKE_LEAD_NS	5000ULL
 #define WORK_NS		500000ULL	/* work-wake: the peer's stretch of work */
+#define WORK_LEAD_NS	50000ULL	/* and its sleep after each */
 
 /* dom0's least share in per mille, and its longest lateness, per phase. */
 #define MIN_SHARE_PM	400
@@ -88,10 +92,19 @@ static inline void block_once(void)
 	shared->vcpu_info[0].evtchn_upcall_mask = 1;
 }
 
+/* The peer blocks until its one-shot timer, due lead from now, wakes it. */
+static void nap(evtchn_port_t tp, uint64_t lead)
+{
+	struct vcpu_set_singleshot_timer t = { pvclock_ns() + lead, 0, 0 };
+
+	hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, 0, &t);
+	block_once();
+	port_test_and_clear(tp);
+}
+
 /* The peer's phase p until dom0's next event on ctl. */
 static void peer_phase(enum phase p, evtchn_port_t ctl, evtchn_port_t tp)
 {
-	struct vcpu_set_singleshot_timer t = { 0, 0, 0 };
 	uint64_t n = 0;
 
 	while (!port_test_and_clear(ctl)) {
@@ -99,14 +112,12 @@ static void peer_phase(enum phase p, evtchn_port_t ctl, evtchn_port_t tp)
 		case P_SPIN:
 			asm volatile("" ::: "memory");
 			break;
+		case P_WAKE:
+			nap(tp, WAKE_LEAD_NS);
+			break;
 		case P_WORK_WAKE:
 			spin_until(pvclock_ns() + WORK_NS);
-			/* fall through */
-		case P_WAKE:
-			t.timeout_abs_ns = pvclock_ns() + WAKE_LEAD_NS;
-			hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, 0, &t);
-			block_once();
-			port_test_and_clear(tp);
+			nap(tp, WORK_LEAD_NS);
 			break;
 		case P_YIELD:
 			hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
