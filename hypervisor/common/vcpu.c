@@ -351,11 +351,14 @@ static long runstate_op(struct vcpu *v, unsigned int cmd, uint64_t arg)
 {
 	struct vcpu_runstate_info info;
 	struct vcpu_register_runstate_memory_area area;
+	uint64_t now;
 
 	if (cmd == VCPUOP_get_runstate_info) {
 		runstate_info(v, &info);
-		if (v == current_vcpu() || v->runstate == RUNSTATE_running)
-			info.time[info.state] += now_ns() - info.state_entry_time;	/* so far */
+		/* The current state's time so far, whatever it is (Xen's vcpu_runstate_get). */
+		now = now_ns();
+		if (now > info.state_entry_time)
+			info.time[info.state] += now - info.state_entry_time;
 		return copy_to_guest(arg, &info, sizeof(info));
 	}
 	if (copy_from_guest(&area, arg, sizeof(area)))
