@@ -22,6 +22,10 @@
  *     rewritten while it spins too, and with PVCLOCK_TSC_STABLE_BIT set
  *     a time vCPU 1 read and published is never later than the time
  *     vCPU 0 reads after seeing it (without it, as on Xen, it may be);
+ *   - vCPU 1 sets a single-shot 100 ms ahead and goes down: the timer
+ *     still falls due (VIRQ_TIMER pending while it is down), and it is
+ *     there when the vCPU is brought up again;
+ *   - dom0's settimeoffset on itself moves its wall clock at once;
  *   - get_runstate_info of vCPU 1 while it is blocked: its times grow
  *     with the time between two reads, as Xen adds the current state's
  *     time so far whatever the state.
@@ -47,7 +51,10 @@ static uint8_t stack1[8192] __attribute__((aligned(16)));
 static volatile bool started, stop, stopped;
 static volatile uint64_t published;		/* vCPU 1's last clock read */
 static volatile unsigned long v1_changes, v1_reads;
-static evtchn_port_t timer_port;
+static evtchn_port_t timer_port, v1_port;	/* VIRQ_TIMER of vCPUs 0 and 1 */
+static volatile long v1_sshot_rc = 1, v1_down_rc = 1;
+static volatile uint64_t v1_down_at;
+static volatile bool v1_back, v1_pending_up;
 
 static uint64_t rdtsc(void)
 {
@@ -249,6 +256,7 @@ static void vcpu1(unsigned long id)
 {
 	volatile struct vcpu_time_info *live = &shared->vcpu_info[1].time;
 	struct vcpu_time_info c;
+	struct vcpu_set_singleshot_timer st = { 0, 0, 0 };
 	uint32_t ver = live->version;
 
 	(void)id;
@@ -263,7 +271,19 @@ static void vcpu1(unsigned long id)
 			ver = c.version;
 		}
 	}
+	/* A single-shot 100 ms ahead, then down: does it fire while the vCPU is down? */
+	vcpu_op(VCPUOP_stop_periodic_timer, 1, NULL);
+	port_test_and_clear(v1_port);
+	st.timeout_abs_ns = ref_ns() + 100000000;
+	v1_sshot_rc = vcpu_op(VCPUOP_set_singleshot_timer, 1, &st);
+	v1_down_at = ref_ns();
 	stopped = true;
+	v1_down_rc = vcpu_op(VCPUOP_down, 1, NULL);
+	v1_pending_up = port_test_and_clear(v1_port);
+	/* vCPU 1 has no event callback: no upcall from the block below. */
+	shared->vcpu_info[1].evtchn_pending_sel = 0;
+	shared->vcpu_info[1].evtchn_upcall_pending = 0;
+	__atomic_store_n(&v1_back, true, __ATOMIC_RELEASE);
 	for (;;)
 		HYPERVISOR_sched_op(SCHEDOP_block, NULL);
 }
@@ -281,6 +301,10 @@ static int two_vcpus(struct start_info *si, bool one_cpu)
 	struct vcpu_time_info c;
 	long rc;
 
+	struct evtchn_bind_virq bv = { VIRQ_TIMER, 1, 0 };
+
+	CHECK(evtchn_op(EVTCHNOP_bind_virq, &bv) == 0, "bind_virq(VIRQ_TIMER, vCPU 1) failed");
+	v1_port = bv.port;
 	rc = smp_start_pinned(si, vcpu1, stack1, sizeof(stack1), &started, one_cpu);
 	CHECK(rc == 0, "starting and pinning vCPU 1 gave %ld", rc);
 	end = ref_ns() + 2500000000ULL;
@@ -302,6 +326,19 @@ static int two_vcpus(struct start_info *si, bool one_cpu)
 	       "vCPU 0 read after vCPU 1 %llu times, at most %llu ns earlier\n", v1_reads,
 	       v1_changes, (unsigned long long)checks, (unsigned long long)back);
 	CHECK(v1_changes >= 1, "vCPU 1's record never rewritten while it spun 2.5 s");
+	/* vCPU 1 set a single-shot 100 ms ahead and went down: 200 ms later... */
+	while (ref_ns() < v1_down_at + 200000000)
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	ROW("set_singleshot_timer, then VCPUOP_down of itself", v1_sshot_rc, 0);
+	ROW("VCPUOP_is_up of the vCPU gone down", vcpu_op(VCPUOP_is_up, 1, NULL), 0);
+	ROW("its single-shot fell due while down: VIRQ_TIMER pending", port_pending(v1_port), 1);
+	ROW("VCPUOP_up", vcpu_op(VCPUOP_up, 1, NULL), 0);
+	end = ref_ns() + 5 * NS_PER_SEC;
+	while (!__atomic_load_n(&v1_back, __ATOMIC_ACQUIRE) && ref_ns() < end)
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	ROW("the vCPU back up: VCPUOP_down returned", v1_back, 1);
+	ROW("the vCPU back up: VCPUOP_down's answer", v1_down_rc, 0);
+	ROW("the vCPU back up: its VIRQ_TIMER pending", v1_pending_up, 1);
 	/*
 	 * PVCLOCK_TSC_STABLE_BIT promises one clock on every CPU; without it
 	 * (Xen's records on QEMU: 0.1 to 15 ms back at --smp 2) a guest
@@ -315,7 +352,9 @@ static int two_vcpus(struct start_info *si, bool one_cpu)
 	 * adds the current state's time so far whatever the state, so the
 	 * four times add up to the time of the read less a constant (the
 	 * vCPU's creation): between two reads 50 ms apart they grow by the
-	 * time between the reads (within 1 ms: the two clocks' drift).
+	 * time between the reads, as far as ref's clock tells it (Xen's own,
+	 * recalibrated on a loaded QEMU host, ran 9 % slower over 54 ms at
+	 * --smp 2), so within a factor of two; Lamina's did not grow.
 	 */
 	t1 = ref_ns();
 	CHECK(vcpu_op(VCPUOP_get_runstate_info, 1, &r1) == 0, "get_runstate_info(1) failed");
@@ -333,7 +372,7 @@ static int two_vcpus(struct start_info *si, bool one_cpu)
 	       (unsigned long long)(t4 - t1));
 	ROW("get_runstate_info of a blocked vCPU: blocked", r2.state, RUNSTATE_blocked);
 	ROW("get_runstate_info of a blocked vCPU: times grow with the time between reads",
-	    grew + 1000000 >= t3 - t2 && grew <= t4 - t1 + 1000000, 1);
+	    grew >= (t3 - t2) / 2 && grew <= 2 * (t4 - t1), 1);
 	ROW("get_runstate_info of a blocked vCPU: the entry time stays",
 	    r1.state_entry_time == r2.state_entry_time, 1);
 	CHECK(r2.time[RUNSTATE_running] >= 2500000000ULL / (one_cpu ? 2 : 1) / 4,
@@ -369,6 +408,30 @@ static int one_vcpu(void)
 	return TEST_PASS;
 }
 
+/*
+ * dom0's settimeoffset on itself: its wall clock moves by the offset at
+ * once, with the version protocol; then back to 0.
+ */
+static void offset_rows(void)
+{
+	volatile struct shared_info *s = shared;
+	uint32_t ver = s->wc_version, sec = s->wc_sec;
+	struct domctl dc;
+
+	memset(&dc, 0, sizeof(dc));
+	dc.cmd = DOMCTL_settimeoffset;
+	dc.interface_version = DOMCTL_INTERFACE_VERSION;
+	dc.domain = 0;
+	dc.u.settimeoffset.time_offset_seconds = 3600;
+	ROW("settimeoffset +3600 s on ourselves", hypercall1(__HYPERVISOR_domctl, &dc), 0);
+	ROW("settimeoffset +3600 s: wc_sec 3600 more", s->wc_sec - sec, 3600);
+	ROW("settimeoffset +3600 s: wc_version moved, even",
+	    s->wc_version != ver && !(s->wc_version & 1), 1);
+	dc.u.settimeoffset.time_offset_seconds = 0;
+	ROW("settimeoffset 0 on ourselves", hypercall1(__HYPERVISOR_domctl, &dc), 0);
+	ROW("settimeoffset 0: wc_sec as before", s->wc_sec == sec, 1);
+}
+
 /* The domU: the vCPU 0 checks; its verdict goes to dom0 (Xen prints no domU console). */
 static const char *domu_body(struct start_info *si)
 {
@@ -396,6 +459,7 @@ int test_main(struct start_info *si)
 	shared->vcpu_info[1].evtchn_upcall_mask = 1;
 	if ((rc = one_vcpu()) != TEST_PASS)
 		return rc;
+	offset_rows();
 	if ((rc = two_vcpus(si, one_cpu)) != TEST_PASS)
 		return rc;
 	return conform_end("time");
