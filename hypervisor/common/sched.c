@@ -974,10 +974,10 @@ void schedule(struct cpu_regs *r)
 		if (blocked)
 			vcpu_periodic_work(next);
 		/*
-		 * The vCPU runs on: its time record is written again once a
-		 * second (PVCLOCK_REWRITE_NS; the slice timer fires by then),
-		 * as Xen's calibration rewrites it, though a switch-in would
-		 * (load_vcpu) and the guest may have overwritten it.
+		 * The vCPU runs on, with no switch-in (load_vcpu) to write
+		 * its time record: written again once it is a second old
+		 * (PVCLOCK_REWRITE_NS; the slice timer fires by then), as
+		 * Xen's calibration does, in case the guest overwrote it.
 		 */
 		if (unlikely(now - next->time_written >= PVCLOCK_REWRITE_NS))
 			pvclock_update(next);
