@@ -27,6 +27,7 @@
 #include <hv/domain.h>
 #include <hv/page_alloc.h>
 #include <hv/smp.h>
+#include <asm/pv.h>
 #include <lamina/xen_x86_64.h>
 
 struct tss {
@@ -448,6 +449,17 @@ static void cpu_init_common(struct percpu *pc, bool boot)
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
 	syscall_init();
 	features_init(boot);
+	/*
+	 * Xen's PAT (msr.c), so that guests' entries mean what they mean on
+	 * Xen 4.17 and rdmsr of PAT reads what the CPU uses. Entries 0-3,
+	 * the only ones the hypervisor's own mappings use, are the power-on
+	 * WB, WT, UC-, UC; 4 and 5 become WC and WP.
+	 */
+	msr_init(boot);
+	wrmsr(MSR_IA32_PAT, hv_pat);
+	pc->tsc_aux = 0;		/* guests' TSC_AUX (msr.c), 0 until one sets it */
+	if (host_has_rdtscp)
+		wrmsr(MSR_TSC_AUX, 0);
 }
 
 void cpu_init(void)

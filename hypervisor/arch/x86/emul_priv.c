@@ -33,17 +33,6 @@
 
 extern uint64_t xcr0_max;
 
-#define MSR_IA32_APIC_BASE	0x1B
-#define MSR_IA32_UCODE_REV	0x8B
-#define MSR_IA32_MCG_CAP	0x179
-#define MSR_IA32_MCG_STATUS	0x17A
-#define MSR_IA32_MISC_ENABLE	0x1A0
-#define MSR_PLATFORM_INFO	0xCE	/* bit 31: CPUID faulting available */
-#define MSR_MISC_FEATURES	0x140	/* MISC_FEATURES_ENABLES, bit 0: CPUID faulting */
-#define MSR_IA32_TSC		0x10
-/* The hypercall-page MSR, CPUID 0x40000002 ebx: page address | page index (0 only). */
-#define MSR_XEN_HYPERCALL_PAGE	0x40000000
-
 /*
  * The CR4 a PV kernel sees: PAE, MCE, OSFXSR, OSXMMEXCPT (Xen's value),
  * and OSXSAVE once it set that bit (with XSAVE offered); xsetbv is #UD
@@ -67,68 +56,6 @@ uint64_t pv_guest_cr4(const struct vcpu *v)
 {
 	return GUEST_CR4 | (v->arch.cr4_osxsave ? CR4_OSXSAVE : 0) |
 	       (v->arch.cr4_fsgsbase ? CR4_FSGSBASE : 0);
-}
-
-static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
-{
-	switch (msr) {
-	case MSR_FS_BASE:		*val = rdmsr(MSR_FS_BASE); return true;	/* wrfsbase */
-	case MSR_GS_BASE:		*val = rdmsr(MSR_KERNEL_GS_BASE); return true;
-	case MSR_KERNEL_GS_BASE:	*val = v->arch.user_gs_base; return true;
-	case MSR_EFER:			*val = rdmsr(MSR_EFER); return true;
-	case MSR_IA32_PAT:		*val = rdmsr(MSR_IA32_PAT); return true;
-	case MSR_IA32_APIC_BASE:	*val = 0xFEE00900; return true;
-	case MSR_IA32_TSC:		*val = rdtsc(); return true;	/* what rdtsc gives it */
-	case MSR_XEN_HYPERCALL_PAGE:	*val = 0; return true;		/* write-only, as Xen */
-	case MSR_IA32_UCODE_REV:
-	case MSR_IA32_MISC_ENABLE:
-	case MSR_IA32_MCG_CAP:
-	case MSR_IA32_MCG_STATUS:
-	/*
-	 * Xen 4.17 answers these two on any vendor; no CPUID faulting is
-	 * offered (Xen offers it where the host has it: docs/conformance.md).
-	 */
-	case MSR_PLATFORM_INFO:
-	case MSR_MISC_FEATURES:		*val = 0; return true;
-	default:			return false;
-	}
-}
-
-static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
-{
-	switch (msr) {
-	case MSR_FS_BASE:
-		if (!is_canonical(val))
-			return false;
-		v->arch.fs_base = val;
-		wrmsr(MSR_FS_BASE, val);
-		return true;
-	case MSR_GS_BASE:		/* Linux's first instruction that traps */
-		if (!is_canonical(val))
-			return false;
-		v->arch.kernel_gs_base = val;
-		wrmsr(MSR_KERNEL_GS_BASE, val);	/* we are in kernel mode */
-		return true;
-	case MSR_KERNEL_GS_BASE:
-		if (!is_canonical(val))
-			return false;
-		v->arch.user_gs_base = val;
-		return true;
-	case MSR_EFER:
-		return val == rdmsr(MSR_EFER);
-	case MSR_MISC_FEATURES:
-		return val == 0;	/* every bit reserved without CPUID faulting */
-	case MSR_XEN_HYPERCALL_PAGE:	/* stubs into the frame named, as Xen 4.17 */
-		return !(val & (PAGE_SIZE - 1)) &&
-		       !pv_init_hypercall_page(v->domain, val >> PAGE_SHIFT);
-	case MSR_IA32_PAT:
-	case MSR_IA32_UCODE_REV:
-	case MSR_IA32_MISC_ENABLE:
-	case MSR_IA32_MCG_STATUS:
-		return true;		/* accepted and dropped */
-	default:	/* the syscall and sysenter MSRs too: #GP, as Xen 4.17 */
-		return false;
-	}
 }
 
 /*
@@ -644,6 +571,39 @@ static unsigned int fetch_insn(const struct vcpu *v, const struct cpu_regs *r, u
 }
 
 /*
+ * The segment-base MSRs, a kernel's most used (Linux's first trapping
+ * instruction writes GS_BASE): here, before msr.c's others. The guest's
+ * GS base sits in KERNEL_GS_BASE while it runs in kernel mode.
+ */
+static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	switch (msr) {
+	case MSR_FS_BASE:		*val = rdmsr(MSR_FS_BASE); return true;	/* wrfsbase */
+	case MSR_GS_BASE:		*val = rdmsr(MSR_KERNEL_GS_BASE); return true;
+	case MSR_KERNEL_GS_BASE:	*val = v->arch.user_gs_base; return true;
+	default:			return pv_read_msr(v, msr, val);
+	}
+}
+
+static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	if (msr < MSR_FS_BASE || msr > MSR_KERNEL_GS_BASE)
+		return pv_write_msr(v, msr, val);
+	if (!is_canonical(val))
+		return false;
+	if (msr == MSR_FS_BASE) {
+		v->arch.fs_base = val;
+		wrmsr(MSR_FS_BASE, val);
+	} else if (msr == MSR_GS_BASE) {
+		v->arch.kernel_gs_base = val;
+		wrmsr(MSR_KERNEL_GS_BASE, val);
+	} else {
+		v->arch.user_gs_base = val;
+	}
+	return true;
+}
+
+/*
  * The 0F instructions a PV kernel may run (any legacy prefixes before
  * them are ignored, as Xen 4.17 does; REX.R picks CR8-15 or DR8-15);
  * b points at the 0F, n bytes on. Returns their length, 0 for a #GP, or
@@ -768,7 +728,13 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
 	return len != 0;
 }
 
-static void cpuid_hypervisor_leaf(uint32_t leaf, uint32_t *a, uint32_t *b,
+/*
+ * Xen's leaves (its cpuid_hypervisor_leaves for a PV guest): 3 the time
+ * leaf (subleaf 0: RDTSCP on the host, tsc_mode 0, no vTSC; 1: no offset
+ * or scale; 2: the TSC's kHz), 5 the machine address width (the highest
+ * frame's bit + 12), 4 (HVM's) empty.
+ */
+static void cpuid_hypervisor_leaf(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b,
 				  uint32_t *c, uint32_t *d)
 {
 	*a = *b = *c = *d = 0;
@@ -787,64 +753,160 @@ static void cpuid_hypervisor_leaf(uint32_t leaf, uint32_t *a, uint32_t *b,
 		*b = 0x40000000;
 		*c = XEN_CPUID_FEAT1_MMU_PT_UPDATE_PRESERVE_AD;
 		break;
+	case 0x40000003:
+		if (sub == 0)
+			*a = host_has_rdtscp ? 4 : 0;
+		else if (sub == 2)
+			*a = (uint32_t)tsc_khz();
+		break;
+	case 0x40000005:
+		if (sub == 0)
+			*b = 64 - __builtin_clzll(frame_table_size - 1) + PAGE_SHIFT;
+		break;
 	}
 }
 
-/* Host values minus what a ring-3 PV kernel cannot use (§4.2). */
+/* The highest leaves Xen 4.17's policy holds (CPUID_GUEST_NR_BASIC/EXTD). */
+#define CPUID_MAX_BASIC		0xD
+#define CPUID_MAX_EXTD		0x80000021
+
+/* XSAVE's area for every component in mask (0xD.0 ECX as Xen computes it). */
+static uint32_t xsave_size(uint64_t mask)
+{
+	uint32_t size = 576, a, b, c, d, i;
+
+	for (i = 2; i < 63; i++) {
+		if (!(mask & (1ULL << i)))
+			continue;
+		cpuid(0xD, i, &a, &b, &c, &d);
+		size = MAX(size, a + b);
+	}
+	return size;
+}
+
+/* Leaf 1's feature bits that AMD repeats in 0x80000001 EDX. */
+#define CPUID_COMMON_1D		0x0183F3FFU
+
+/*
+ * Host values minus what a ring-3 PV kernel cannot use (§4.2), laid out
+ * as Xen 4.17's PV policy: leaves past its last read as zero, and the
+ * vendor's own leaves (its recalculate_misc) emptied.
+ */
 static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t *a,
 			 uint32_t *b, uint32_t *c, uint32_t *d)
 {
+	uint32_t max, host_max, x;
+	bool amd = host_vendor == VENDOR_AMD;
+
 	if ((leaf & 0xFFFF0000) == 0x40000000) {
-		cpuid_hypervisor_leaf(leaf, a, b, c, d);
+		cpuid_hypervisor_leaf(leaf, sub, a, b, c, d);
 		return;
 	}
-	cpuid(leaf, sub, a, b, c, d);
+	*a = *b = *c = *d = 0;
+	cpuid(leaf & 0x80000000, 0, &host_max, &x, &x, &x);
+	max = host_max;
+	if (leaf & 0x80000000) {
+		if (amd && lfence_dispatch)
+			max = MAX(max, 0x80000021U);	/* the leaf saying so */
+		if (leaf > MIN(max, CPUID_MAX_EXTD))
+			return;
+		if (leaf <= host_max)
+			cpuid(leaf, sub, a, b, c, d);
+	} else {
+		if (leaf > MIN(max, CPUID_MAX_BASIC))
+			return;
+		cpuid(leaf, sub, a, b, c, d);
+	}
 	switch (leaf) {
+	case 0:
+		*a = MIN(*a, CPUID_MAX_BASIC);
+		break;
 	case 1:
 		/* DTES64 MONITOR DSCPL VMX SMX EIST TM2 FMA XTPR PDCM PCID DCA
 		 * X2APIC TSC_DEADLINE XSAVE OSXSAVE AVX F16C: hidden, the last
 		 * five kept when the hypervisor switches XSAVE state. */
 		*c &= ~(xcr0_max ? 0x0126C1FCU : 0x3D26D1FCU);
 		*c |= 1U << 31;				/* hypervisor */
-		/* VME PSE MTRR PGE PSE36 DS HTT TM1 PBE; APIC for domUs. */
+		/*
+		 * VME PSE MTRR PGE PSE36 DS HTT TM1 PBE; APIC for domUs; SEP
+		 * on AMD (no SYSENTER in long mode). MTRR for dom0's kernel
+		 * where the host has it, as Xen (its memtype hypercalls).
+		 */
+		x = *d & (1U << 12);
 		*d &= ~0xB022300AU;
 		if (!v->domain->is_privileged)
 			*d &= ~(1U << 9);
+		else if (v->arch.kernel_mode)
+			*d |= x;
+		if (amd)
+			*d &= ~(1U << 11);
 		*b &= 0x0000FFFF;			/* one logical CPU */
+		break;
+	case 2:
+	case 3:
+	case 4:
+	case 9:
+	case 0xA:	/* AMD: empty; Intel: PSN, DCA, the PMU (no vPMU) empty */
+		if (amd || leaf == 3 || leaf == 9 || leaf == 0xA)
+			*a = *b = *c = *d = 0;
+		else if (leaf == 2)
+			*a = (*a & ~0xFFU) | 1;		/* one query */
 		break;
 	case 7:
 		if (sub == 0) {
+			*a = 0;				/* subleaf 0 only */
 			if (!xcr0_max)
 				*b &= ~(1U << 5);		/* AVX2 */
-			/* FSGSBASE (bit 0) stays: the guest's CR4 bit (emulate_mov_cr). */
+			/* FSGSBASE (bit 0) stays: the guest's CR4 bit (emulate_mov_cr).
+			 * Bit 22 of EBX and PKS (ECX 31) are unknown to Xen 4.17. */
 			*b &= ~((1U << 1) | (1U << 2) | (1U << 7) |
 				(1U << 10) | (1U << 12) | (1U << 14) | (1U << 15) |
-				(1U << 16) | (1U << 17) | (1U << 20) | (1U << 21) |
+				(1U << 16) | (1U << 17) | (1U << 20) | (1U << 21) | (1U << 22) |
 				(1U << 25) | (1U << 26) | (1U << 27) | (1U << 28) |
 				(1U << 30) | (1U << 31));
 			*c &= ~((1U << 2) | (1U << 3) | (1U << 4) | (1U << 7) | (1U << 16) |
-				(1U << 29));
+				(1U << 29) | (1U << 31));
 			*d &= ~(1U << 20);
 		} else {
 			*a = *b = *c = *d = 0;
 		}
+		break;
+	case 0xB:	/* topology: AMD's is empty */
+		if (amd)
+			*a = *b = *c = *d = 0;
 		break;
 	case 0xD:
 		if (!xcr0_max || sub > 2) {
 			*a = *b = *c = *d = 0;
 		} else if (sub == 0) {
 			*a &= (uint32_t)xcr0_max;
+			*c = xsave_size(xcr0_max);	/* what the offered features need */
 			*d = 0;
 		} else if (sub == 1) {
-			*a &= 1;			/* XSAVEOPT only */
+			*a &= 5;			/* XSAVEOPT, XGETBV1 */
 			*b = *c = *d = 0;
 		}
 		break;
+	case 0x80000000:
+		*a = MIN(max, CPUID_MAX_EXTD);
+		if (!amd)
+			*b = *c = *d = 0;
+		break;
 	case 0x80000001:
-		*d &= ~((1U << 26) | (1U << 27));	/* 1 GiB pages, RDTSCP */
+		/* 1 GiB pages: hidden; RDTSCP with the host's (TSC_AUX, msr.c). */
+		*d &= ~(1U << 26);
 		*c &= ~((1U << 2) | (1U << 3) | (1U << 4) | (1U << 9) | (1U << 10) |
 			(1U << 12) | (1U << 13) | (1U << 15) | (1U << 19) | (1U << 22) |
 			(1U << 29));
+		if (amd) {
+			uint32_t l1[4];
+
+			cpuid_policy(v, 1, 0, &l1[0], &l1[1], &l1[2], &l1[3]);
+			*d = (*d & ~CPUID_COMMON_1D) | (l1[3] & CPUID_COMMON_1D);
+			*b &= 0xFF00FFFF;
+		} else {
+			*a = *b = 0;
+		}
 		break;
 	case 5:		/* MONITOR/MWAIT, */
 	case 6:		/* thermal and power, */
@@ -852,12 +914,33 @@ static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t *
 	case 0xC:	/* reserved: empty, as Xen 4.17 gives PV guests */
 		*a = *b = *c = *d = 0;
 		break;
+	case 0x80000005:
+		if (!amd)
+			*a = *b = *c = *d = 0;
+		break;
+	case 0x80000006:
+		if (!amd)
+			*a = *b = *d = 0;
+		break;
 	case 0x80000007:
 		*a = *b = *c = 0;			/* power and RAS: hidden, as Xen */
 		*d &= ~(1U << 8);			/* invariant TSC: not promised */
 		break;
-	case 0x8000000A:
-		*a = *b = *c = *d = 0;			/* SVM features: no SVM for PV */
+	case 0x80000008:
+		/* 48-bit linear addresses (4-level paging), no guest physical size. */
+		*a = (*a & 0xFF) | (MIN((*a >> 8) & 0xFF, 48U) << 8);
+		*c &= amd ? 0x0003F0FF : 0;
+		*d = 0;
+		break;
+	case 0x80000021:
+		*b = *d = 0;
+		if (amd && lfence_dispatch)
+			*a |= 1U << 2;			/* LFENCE dispatch-serialising */
+		break;
+	default:	/* AMD's 0x80000009-0x80000020 but TLB (0x19) and perf hints (0x1A) */
+		if (leaf >= 0x80000009 && leaf <= 0x80000020 && leaf != 0x80000019 &&
+		    leaf != 0x8000001A)
+			*a = *b = *c = *d = 0;
 		break;
 	}
 }

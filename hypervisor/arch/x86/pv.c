@@ -472,6 +472,7 @@ static void load_vcpu(struct vcpu *next, struct cpu_regs *r)
 	gdt_load_vcpu(next);
 	ldt_load_vcpu(next);
 	cr4_fsgsbase_load(n->cr4_fsgsbase);
+	tsc_aux_load(next);
 	if (unlikely(n->nmi_pending))
 		pending_work_set(PW_NMI);	/* its virtual NMI on the way in */
 	/*

@@ -70,6 +70,9 @@ struct arch_vcpu {
 	bool nmi_pending;
 	/* ... and one was delivered and no iret hypercall came since: the next waits. */
 	bool nmi_masked;
+	uint32_t tsc_aux;		/* its TSC_AUX (msr.c): the real one while it runs */
+	uint64_t mcg_status;		/* the virtual MCE's MCG_STATUS (msr.c) */
+	uint64_t mci_ctl2[2];		/* ... and its banks' MCi_CTL2 (Intel) */
 	uint64_t xcr0;			/* the guest's XCR0 (xsetbv), with XSAVE */
 	uint64_t xcr0_accum;		/* every XCR0 bit it ever set: what fpu[] holds */
 	uint8_t fpu[1024] __aligned(64);	/* XSAVE (or FXSAVE) image while not running */

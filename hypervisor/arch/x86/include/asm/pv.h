@@ -40,6 +40,19 @@ int iret_target_fault(struct vcpu *v, uint16_t cs, uint16_t ss, uint64_t rip);
 bool guest_segment(const struct vcpu *v, uint16_t sel, uint64_t *base, uint64_t *limit,
 		   bool *is64);
 void vcpu_set_ts(struct vcpu *v, bool ts);
+/* rdmsr/wrmsr as Xen 4.17 answers a PV kernel (msr.c); false: #GP. */
+bool pv_read_msr(struct vcpu *v, uint32_t msr, uint64_t *val);
+bool pv_write_msr(struct vcpu *v, uint32_t msr, uint64_t val);
+void tsc_aux_load(const struct vcpu *v);
+/* The host's vendor, as far as Xen's MSR and CPUID answers differ (msr.c). */
+enum cpu_vendor { VENDOR_OTHER, VENDOR_INTEL, VENDOR_AMD /* and Hygon */ };
+extern enum cpu_vendor host_vendor;
+extern bool host_has_rdtscp;
+extern bool lfence_dispatch;	/* AMD: LFENCE made dispatch-serialising */
+/* The vendor and the host's MSR features (boot), DE_CFG's LFENCE bit (each CPU). */
+void msr_init(bool boot);
+/* The PAT every CPU runs with, Xen's, which guests' entries go through (msr.c). */
+extern const uint64_t hv_pat;
 /* CR0 and CR4 as a PV guest reads them (emul_priv.c). */
 uint64_t pv_guest_cr0(const struct vcpu *v);
 uint64_t pv_guest_cr4(const struct vcpu *v);

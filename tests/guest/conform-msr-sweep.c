@@ -1,0 +1,503 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * conform-msr-sweep: every MSR index in 0-0x1fff, 0x40000000-0x400001ff,
+ * 0xc0000000-0xc0001fff and 0xc0010000-0xc0011fff read with rdmsr from a
+ * PV kernel, dom0 and an unprivileged domU (the peer); each that reads is
+ * written back with the value read, then with 0 and all ones (not the
+ * segment bases nor the hypercall-page MSR, which change the guest), and
+ * put back; each that is #GP is written 0 (write-only MSRs). Then every
+ * CPUID leaf through the forced-emulation prefix (the PV CPUID policy):
+ * basic 0..max, 0x40000000-0x400001ff, extended 0x80000000..max, with
+ * subleaves where a leaf has them.
+ *
+ * dom0 prints runs of indices with the same answer as one line. Each answer is checked
+ * against Xen 4.17's for a PV guest (pv/emul-priv-op.c read_msr and
+ * write_msr, msr.c guest_rdmsr and guest_wrmsr, cpu/mcheck/vmce.c, as
+ * measured under QEMU's TCG `-cpu max`, an AMD-like model, and read for
+ * Intel): expect_msr() below. Values Xen takes from the host are
+ * checked for their form only: TSC (moves forward), UCODE_REV (the
+ * host's, read twice alike), MISC_ENABLE (the host's with Xen's fixed
+ * bits: BTS and PEBS unavailable, xTPR disabled, no perfmon or
+ * MONITOR), the segment bases (the guest's own), EFER (the host's LME,
+ * LMA, NXE, SCE).
+ * @domus: self:peer:role=peer
+ */
+#include "lib/guest.h"
+#include "lib/events.h"
+#include "lib/mm.h"
+#include "lib/traps.h"
+#include "lib/peer.h"
+#include "lib/peer_verdict.h"
+
+static char why[VERDICT_LEN];
+static const char *who = "dom0";
+static unsigned int bad;
+static bool print_all;
+
+#define GP	1	/* an answer: #GP */
+#define OK	0
+#define ANY	2	/* expect: either, not checked */
+
+static int msr_read(uint32_t msr, uint64_t *val)
+{
+	uint32_t lo = 0, hi = 0;
+
+	traps_taken = 0;
+	EXPECT_TRAP("rdmsr", : "+a"(lo), "+d"(hi) : "c"(msr) : "memory");
+	*val = (uint64_t)hi << 32 | lo;
+	if (traps_taken && last_trap.vector != 13)
+		return 0x100 | last_trap.vector;
+	return traps_taken ? GP : OK;
+}
+
+static int msr_write(uint32_t msr, uint64_t v)
+{
+	traps_taken = 0;
+	EXPECT_TRAP("wrmsr", : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
+	if (traps_taken && last_trap.vector != 13)
+		return 0x100 | last_trap.vector;
+	return traps_taken ? GP : OK;
+}
+
+static void fail_line(const char *line)
+{
+	if (bad < 60)
+		printf("%s: %s MISMATCH\n", who, line);
+	if (!bad++)
+		snprintf(why, sizeof(why), "%s: %s", who, line);
+}
+
+#define FAIL(...)							\
+	do {								\
+		char line_[160];					\
+		snprintf(line_, sizeof(line_), __VA_ARGS__);		\
+		fail_line(line_);					\
+	} while (0)
+
+/* One MSR's answers: the read (OK/GP), its value, the writes of it, 0, ~0. */
+struct answer {
+	int rd, wb, w0, w1;
+	uint64_t val;
+};
+
+/* What the CPU is, from the PV CPUID policy. */
+static bool amd;
+static uint32_t max_basic, max_ext;
+static bool has_rdtscp, has_rdpid, has_ibrs, has_ibpb, has_ssbd_virt, has_dbext;
+
+static void xen_cpuid(uint32_t leaf, uint32_t sub, uint32_t *r)
+{
+	asm volatile("ud2; .ascii \"xen\"; cpuid"
+		     : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(sub));
+}
+
+static void cpu_kind(void)
+{
+	uint32_t r[4];
+
+	xen_cpuid(0, 0, r);
+	max_basic = r[0];
+	amd = r[1] == 0x68747541 || r[1] == 0x6f677948;	/* AuthenticAMD, HygonGenuine */
+	xen_cpuid(0x80000000, 0, r);
+	max_ext = r[0];
+	if (max_basic >= 7) {
+		xen_cpuid(7, 0, r);
+		has_rdpid = r[2] & (1U << 22);
+		has_ibrs = r[3] & (1U << 26);
+	}
+	if (max_ext >= 0x80000001) {
+		xen_cpuid(0x80000001, 0, r);
+		has_rdtscp = r[3] & (1U << 27);
+		has_dbext = r[2] & (1U << 26);
+	}
+	if (max_ext >= 0x80000008) {
+		xen_cpuid(0x80000008, 0, r);
+		has_ibpb = has_ibrs || (r[1] & (1U << 12));
+		has_ibrs = has_ibrs || (r[1] & (1U << 14));
+		has_ssbd_virt = r[1] & (1U << 25);
+	}
+}
+
+/*
+ * Xen 4.17's answer to a PV kernel for msr, as want's rd/wb/w0/w1 (ANY
+ * where it depends on the host or the guest's state; then check_msr
+ * checks what it can) and val (the value, when rd is OK and it is fixed).
+ * False: the value is not fixed.
+ */
+static bool expect_msr(uint32_t msr, struct answer *w)
+{
+	*w = (struct answer){ GP, GP, GP, GP, 0 };
+
+	switch (msr) {
+	case 0x0: case 0x1:			/* P5_MC_ADDR/TYPE: vMCE's, 0, not written */
+		w->rd = OK;
+		return true;
+	case 0x10:				/* TSC: rdtsc's, not writable */
+		w->rd = OK;
+		return false;
+	case 0x1b:				/* APIC_BASE: enabled, BSP on vCPU 0 */
+		w->rd = OK;
+		w->val = 0xfee00900;
+		return true;
+	case 0x3a:				/* FEATURE_CONTROL: Intel's, locked */
+		if (amd)
+			return true;
+		w->rd = OK;
+		w->val = 1;
+		return true;
+	case 0x48:				/* SPEC_CTRL */
+		if (!has_ibrs)
+			return true;
+		w->rd = OK;
+		w->wb = w->w0 = OK;
+		return false;
+	case 0x49:				/* PRED_CMD: write-only */
+		if (has_ibpb)
+			w->w0 = OK;
+		return true;
+	case 0x8b:				/* UCODE_REV: the host's; Intel takes a write of 0 */
+		w->rd = OK;
+		if (!amd)
+			w->w0 = OK;
+		return false;
+	case 0xce:				/* PLATFORM_INFO: no CPUID faulting offered */
+		w->rd = OK;
+		return true;
+	case 0x140:				/* MISC_FEATURES_ENABLES */
+		*w = (struct answer){ OK, OK, OK, GP, 0 };
+		return true;
+	case 0x179:				/* MCG_CAP: two banks (Intel: SER, TES, CMCI) */
+		*w = (struct answer){ OK, OK, OK, OK, amd ? 2 : 0x1000c02 };
+		return true;
+	case 0x17a:				/* MCG_STATUS: the vCPU's */
+	case 0x17b:				/* MCG_CTL: no MCG_CTL_P, 0, writes dropped */
+		*w = (struct answer){ OK, OK, OK, OK, 0 };
+		return true;
+	case 0x198: case 0x199:			/* PERF_STATUS/CTL: Intel's, read as 0 */
+		if (amd)
+			return true;
+		*w = (struct answer){ OK, GP, GP, GP, 0 };
+		if (msr == 0x199)
+			w->wb = w->w0 = w->w1 = OK;
+		return true;
+	case 0x19c:				/* THERM_STATUS: Intel's, 0 */
+		if (amd)
+			return true;
+		w->rd = OK;
+		return true;
+	case 0x1a0:				/* MISC_ENABLE: the host's, Xen's bits */
+		*w = (struct answer){ OK, OK, OK, OK, 0 };
+		return false;
+	case 0x277:				/* PAT: Xen's own, not writable */
+		w->rd = OK;
+		w->val = 0x0000050100070406ULL;
+		return true;
+	case 0x345:				/* PERF_CAPABILITIES: 0 */
+		w->rd = OK;
+		return true;
+	case 0x280 ... 0x29f:			/* MCi_CTL2: 0, Intel keeps banks 0-1's */
+		*w = (struct answer){ OK, OK, OK, OK, 0 };
+		return true;
+	case 0x400 ... 0x407:			/* the two banks */
+		if ((msr & 3) == 0)		/* CTL: all ones, writes dropped */
+			*w = (struct answer){ OK, OK, OK, OK, ~0ULL };
+		else				/* STATUS, ADDR, MISC: only 0 written */
+			*w = (struct answer){ OK, OK, OK, GP, 0 };
+		return true;
+	case 0x408 ... 0x47f:			/* banks past MCG_CAP's: 0, writes dropped */
+		*w = (struct answer){ OK, OK, OK, OK, 0 };
+		return true;
+	case 0x40000000:			/* the hypercall page: reads 0 */
+		*w = (struct answer){ OK, GP, ANY, ANY, 0 };
+		return true;
+	case 0xc0000080:			/* EFER: the host's, only itself written */
+		w->rd = OK;
+		w->wb = OK;
+		return false;
+	case 0xc0000100: case 0xc0000101: case 0xc0000102:
+		*w = (struct answer){ OK, OK, ANY, ANY, 0 };
+		return false;
+	case 0xc0000103:			/* TSC_AUX: 32 bits, the guest's */
+		if (!has_rdtscp && !has_rdpid)
+			return true;
+		*w = (struct answer){ OK, OK, OK, GP, 0 };
+		return false;
+	case 0xc0010000 ... 0xc0010007:		/* K7 perf counters: vPMU off, 0 */
+	case 0xc0010200 ... 0xc001020b:		/* fam15h ones */
+		if (!amd)
+			return true;
+		*w = (struct answer){ OK, OK, OK, OK, 0 };
+		return true;
+	case 0xc0010015:			/* HWCR: AMD's, 0, writes dropped */
+		if (!amd)
+			return true;
+		*w = (struct answer){ OK, OK, OK, OK, 0 };
+		return true;
+	case 0xc0010061 ... 0xc001006b:		/* P-state MSRs: AMD's, 0, writes dropped */
+	case 0xc0010041: case 0xc0010042:	/* K7 FID/VID: the same */
+		if (!amd)
+			return true;
+		*w = (struct answer){ OK, OK, OK, OK, 0 };
+		return true;
+	case 0xc0010010:			/* SYSCFG, IORRs, TOP_MEM(2), TSEG: */
+	case 0xc0010016 ... 0xc001001a:		/* AMD's, dom0 reads the host's */
+	case 0xc001001d:
+	case 0xc0010112: case 0xc0010113:
+		if (!amd || strcmp(who, "dom0"))
+			return true;
+		w->rd = OK;
+		return false;
+	case 0xc001001f:			/* NB_CFG: AMD's, 0 unless pinned hwdom */
+		*w = (struct answer){ OK, OK, OK, OK, 0 };
+		return true;
+	case 0xc001011f:			/* VIRT_SPEC_CTRL */
+		if (!has_ssbd_virt)
+			return true;
+		*w = (struct answer){ OK, OK, OK, OK, 0 };
+		return false;
+	case 0xc0011029:			/* DE_CFG: LFENCE serialising, writes dropped */
+		if (!amd)
+			return true;
+		*w = (struct answer){ OK, OK, OK, OK, 2 };
+		return true;
+	case 0xc0011027: case 0xc0011019 ... 0xc001101b:	/* DR address masks */
+		if (!has_dbext)
+			return true;
+		*w = (struct answer){ OK, OK, OK, GP, 0 };
+		return true;
+	case 0xe7: case 0xe8:			/* MPERF/APERF: writes dropped, reads #GP */
+		w->w0 = OK;
+		return true;
+	}
+	return true;
+}
+
+static const char *ans(int a)
+{
+	return a == OK ? "ok" : a == GP ? "GP" : "??";
+}
+
+/* The MSRs written only with their own value (the rest would change the guest). */
+static bool keep_state(uint32_t msr)
+{
+	return (msr >= 0xc0000100 && msr <= 0xc0000102) || (msr >> 16) == 0x4000;
+}
+
+static void one_msr(uint32_t msr, struct answer *a)
+{
+	uint64_t v2;
+
+	a->wb = a->w0 = a->w1 = GP;
+	a->rd = msr_read(msr, &a->val);
+	if (a->rd != OK) {
+		a->val = 0;
+		a->w0 = msr_write(msr, 0);
+		return;
+	}
+	a->wb = msr_write(msr, a->val);
+	if (keep_state(msr)) {
+		a->w0 = a->w1 = ANY;
+		return;
+	}
+	a->w0 = msr_write(msr, 0);
+	a->w1 = msr_write(msr, ~0ULL);
+	msr_write(msr, a->val);
+	if (msr == 0x17a || (msr >= 0x400 && msr < 0x480 && (msr & 3)))
+		msr_write(msr, 0);		/* what was read may be from ~0 */
+	if (msr_read(msr, &v2) != OK)
+		FAIL("rdmsr %#x after the writes: #GP", msr);
+}
+
+static bool same(const struct answer *a, const struct answer *b)
+{
+	return a->rd == b->rd && a->wb == b->wb && a->w0 == b->w0 && a->w1 == b->w1 &&
+	       a->val == b->val;
+}
+
+/* Checks one MSR's answers against Xen's; the host-dependent ones by form. */
+static void check_msr(uint32_t msr, const struct answer *a)
+{
+	struct answer w;
+	bool fixed = expect_msr(msr, &w);
+	uint64_t v2 = 0;
+
+	if (a->rd != w.rd || (w.wb != ANY && a->wb != w.wb) ||
+	    (w.w0 != ANY && a->w0 != w.w0) || (w.w1 != ANY && a->w1 != w.w1)) {
+		char line[120];
+
+		snprintf(line, sizeof(line), "msr %#x: rd %s wb %s w0 %s w1 %s, Xen: %s %s %s %s",
+			 msr, ans(a->rd), ans(a->wb), ans(a->w0), ans(a->w1), ans(w.rd),
+			 ans(w.wb), ans(w.w0), ans(w.w1));
+		fail_line(line);
+		return;
+	}
+	if (a->rd != OK)
+		return;
+	if (fixed) {
+		if (a->val != w.val)
+			FAIL("msr %#x reads %#lx, Xen %#lx", msr, a->val, w.val);
+		return;
+	}
+	switch (msr) {
+	case 0x10:
+		if (msr_read(msr, &v2) || v2 <= a->val)
+			FAIL("msr %#x (TSC) %#lx then %#lx", msr, a->val, v2);
+		break;
+	case 0x8b:
+		if (msr_read(msr, &v2) || v2 != a->val)
+			FAIL("msr %#x (UCODE_REV) %#lx then %#lx", msr, a->val, v2);
+		break;
+	case 0x1a0:	/* bits 11, 12, 23 set; 7 (perfmon) and 18 (MONITOR) clear */
+		if ((a->val & 0x841880) != 0x801800)
+			FAIL("msr %#x (MISC_ENABLE) %#lx", msr, a->val);
+		break;
+	case 0xc0000080:	/* SCE, LME, LMA, NXE */
+		if ((a->val & 0xd01) != 0xd01)
+			FAIL("msr %#x (EFER) %#lx", msr, a->val);
+		break;
+	case 0xc0000103:
+		if (a->val >> 32)
+			FAIL("msr %#x (TSC_AUX) %#lx", msr, a->val);
+		break;
+	}
+}
+
+static void print_run(uint32_t first, uint32_t last, const struct answer *a)
+{
+	if (!print_all)
+		return;
+	if (a->rd != OK)
+		printf("msr %#x-%#x: GP w0 %s\n", first, last, ans(a->w0));
+	else
+		printf("msr %#x-%#x: %#lx wb %s w0 %s w1 %s\n", first, last, a->val,
+		       ans(a->wb), ans(a->w0), ans(a->w1));
+}
+
+static void msr_range(uint32_t first, uint32_t last)
+{
+	struct answer run, a;
+	uint32_t start = first, msr;
+
+	one_msr(first, &run);
+	check_msr(first, &run);
+	for (msr = first + 1; msr <= last; msr++) {
+		one_msr(msr, &a);
+		check_msr(msr, &a);
+		if (!same(&a, &run)) {
+			print_run(start, msr - 1, &run);
+			run = a;
+			start = msr;
+		}
+	}
+	print_run(start, last, &run);
+}
+
+/* TSC_AUX as rdtscp and rdpid give it, after a write. */
+static void tsc_aux(void)
+{
+	uint32_t aux = 0, lo, hi;
+	uint64_t pid = 0;
+
+	if (!has_rdtscp && !has_rdpid)
+		return;
+	if (msr_write(0xc0000103, 0x1234567) != OK)
+		FAIL("wrmsr TSC_AUX %#x", 0x1234567);
+	if (has_rdtscp) {
+		asm volatile("rdtscp" : "=a"(lo), "=d"(hi), "=c"(aux));
+		if (aux != 0x1234567)
+			FAIL("rdtscp's aux %#x after wrmsr", aux);
+	}
+	if (has_rdpid) {
+		asm volatile("rdpid %0" : "=r"(pid));
+		if (pid != 0x1234567)
+			FAIL("rdpid %#x after wrmsr", (uint32_t)pid);
+	}
+	msr_write(0xc0000103, 0);
+}
+
+static void msrs(void)
+{
+	msr_range(0, 0x1fff);
+	msr_range(0x40000000, 0x400001ff);
+	msr_range(0xc0000000, 0xc0001fff);
+	msr_range(0xc0010000, 0xc0011fff);
+	tsc_aux();
+}
+
+/* CPUID: leaves with subleaves, and how many are printed. */
+static uint32_t subleaves(uint32_t leaf)
+{
+	switch (leaf) {
+	case 4: case 0xb: case 0xf: case 0x10: case 0x12: case 0x14: case 0x17: case 0x18:
+	case 0x1d: case 0x1f: case 0x20: case 0x8000001d: case 0x80000020: case 0x80000026:
+		return 8;
+	case 7:
+		return 4;
+	case 0x40000003:	/* Xen's time leaf: subleaves 0-2 */
+		return 3;
+	case 0xd:
+		return 64;
+	}
+	return 1;
+}
+
+static void cpuid_range(uint32_t first, uint32_t last)
+{
+	uint32_t leaf, sub, r[4], p[4] = { 0 }, pl = 0, ps = 0;
+	bool have = false;
+
+	for (leaf = first; leaf <= last; leaf++) {
+		for (sub = 0; sub < subleaves(leaf); sub++) {
+			xen_cpuid(leaf, sub, r);
+			if (have && !memcmp(r, p, sizeof(r)))
+				continue;
+			if (print_all)
+				printf("cpuid %#x.%u: %08x %08x %08x %08x\n", leaf, sub,
+				       r[0], r[1], r[2], r[3]);
+			memcpy(p, r, sizeof(r));
+			pl = leaf;
+			ps = sub;
+			have = true;
+		}
+	}
+	(void)pl;
+	(void)ps;
+}
+
+static void cpuids(void)
+{
+	cpuid_range(0, max_basic);
+	cpuid_range(0x40000000, 0x400001ff);
+	cpuid_range(0x80000000, max_ext);
+}
+
+static int body(struct start_info *si)
+{
+	CHECK(traps_install(true) == 0, "set_trap_table failed");
+	print_all = !strcmp(who, "dom0");
+	cpu_kind();
+	printf("%s: %s model, max leaves %#x %#x\n", who, amd ? "AMD" : "Intel", max_basic,
+	       max_ext);
+	msrs();
+	cpuids();
+	return bad ? -1 : 0;
+}
+
+static void __attribute__((noreturn)) peer(struct start_info *si)
+{
+	struct verdict v;
+
+	who = "domU";
+	verdict_offer_frame0(&v);
+	verdict_send(&v, body(si) ? why : NULL);
+}
+
+int test_main(struct start_info *si)
+{
+	CHECK(events_init(si) == 0, "events_init failed");
+	if (!(si->flags & SIF_INITDOMAIN))
+		peer(si);
+	CHECK(body(si) == 0, "%s", why);
+	CHECK(verdict_await_peer(si) == TEST_PASS, "the domU's rows");
+	return TEST_PASS;
+}
