@@ -424,6 +424,248 @@ static void msrs(void)
 	tsc_aux();
 }
 
+static void native_cpuid(uint32_t leaf, uint32_t sub, uint32_t *r)
+{
+	asm volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(sub));
+}
+
+/*
+ * The XSAVE components Xen 4.17 offers a PV guest where the host has them:
+ * x87, SSE, AVX and AVX-512's three.
+ */
+#define XEN_PV_XCR0	0xE7U
+/* Leaf 1's feature bits AMD repeats in 0x80000001 EDX. */
+#define COMMON_1D	0x0183F3FFU
+
+static uint32_t xsave_size(uint32_t mask)
+{
+	uint32_t size = 576, r[4], i;
+
+	for (i = 2; i < 32; i++) {
+		if (mask & (1U << i)) {
+			native_cpuid(0xd, i, r);
+			size = size > r[0] + r[1] ? size : r[0] + r[1];
+		}
+	}
+	return size;
+}
+
+/* LFENCE dispatch-serialising: AMD's families 0xF and 0x11, else as the hypervisor made it. */
+static bool lfence_dispatch(void)
+{
+	uint32_t r[4], family;
+
+	if (!amd)
+		return false;
+	native_cpuid(1, 0, r);
+	family = (r[0] >> 8) & 0xf;
+	if (family == 0xf)
+		family += (r[0] >> 20) & 0xff;
+	if (family == 0xf || family == 0x11)
+		return true;
+	xen_cpuid(0x80000021, 0, r);
+	return r[0] & 4;
+}
+
+/*
+ * What Xen 4.17's PV policy gives for leaf.sub, from the native CPUID
+ * (QEMU's: neither hypervisor fakes it without CPUID faulting) as its
+ * cpu-policy.c and cpuid.c derive it; care: the bits checked (those
+ * that depend on the moment, e.g. OSXSAVE, the XSAVE size of the XCR0
+ * in use, the TSC's kHz, or on features Xen filters by name, are not).
+ */
+static void expect_cpuid(uint32_t leaf, uint32_t sub, uint32_t *w, uint32_t *care)
+{
+	uint32_t n[4] = { 0 }, l1[4], c1[4], max, nmax;
+	bool ext = leaf >= 0x80000000, hv = (leaf >> 16) == 0x4000;
+	bool dom0 = !strcmp(who, "dom0");
+
+	memset(w, 0, 16);
+	memset(care, 0xff, 16);
+	if (hv) {
+		switch (leaf) {
+		case 0x40000000:
+			w[0] = 0x40000005;
+			w[1] = 0x566e6558;	/* "XenVMMXenVMM" */
+			w[2] = 0x65584d4d;
+			w[3] = 0x4d4d566e;
+			break;
+		case 0x40000001:
+			w[0] = 0x00040011;	/* 4.17 */
+			break;
+		case 0x40000002:
+			w[0] = 1;
+			w[1] = 0x40000000;
+			w[2] = 1;		/* MMU_PT_UPDATE_PRESERVE_AD */
+			break;
+		case 0x40000003:	/* RDTSCP on the host; TSC safe and its kHz: the host's */
+			if (sub == 0) {
+				native_cpuid(0x80000001, 0, n);
+				w[0] = n[3] & (1U << 27) ? 4 : 0;
+				care[0] = ~2U;
+			} else if (sub == 2) {
+				care[0] = 0;
+			}
+			/*
+			 * Xen 4.17 emulates rdtsc for a domU (vTSC, bit 0, its
+			 * kHz, incarnation and scale) where the host's TSC is not
+			 * known safe (bit 1 clear); Lamina does not (conformance.md,
+			 * Open differences): those words are checked apart (vtsc_row).
+			 */
+			if (!dom0 && sub < 2) {
+				care[0] &= ~1U;
+				care[2] = care[3] = 0;
+			}
+			break;
+		case 0x40000005:	/* the machine address width: the host's */
+			if (sub == 0)
+				care[1] = 0;
+			break;
+		}
+		return;
+	}
+	native_cpuid(leaf & 0x80000000, 0, n);
+	nmax = n[0];
+	max = ext ? (lfence_dispatch() && nmax < 0x80000021 ? 0x80000021 : nmax) : nmax;
+	if (leaf > (ext ? (max < 0x80000021 ? max : 0x80000021) : (max < 0xd ? max : 0xd)))
+		return;
+	memset(n, 0, sizeof(n));
+	if (leaf <= nmax)
+		native_cpuid(leaf, sub, n);
+	memcpy(w, n, sizeof(n));
+	switch (leaf) {
+	case 0:
+		w[0] = n[0] < 0xd ? n[0] : 0xd;
+		break;
+	case 1:
+		w[1] = n[1] & 0xffffff;			/* no APIC ID */
+		w[2] = (n[2] & ~0x0126C1FCU) | (1U << 31);
+		care[2] = ~(1U << 27);			/* OSXSAVE: the guest's CR4 */
+		w[3] = n[3] & ~0xA022300AU;
+		if (dom0)
+			w[3] |= n[3] & (1U << 12);	/* MTRR, dom0's kernel */
+		if (amd)
+			w[3] &= ~(1U << 11);		/* SEP */
+		break;
+	case 2: case 3: case 4: case 9: case 0xa:
+		if (amd || leaf == 3 || leaf == 9 || leaf == 0xa)
+			memset(w, 0, 16);		/* AMD's; PSN, DCA, no vPMU */
+		else if (leaf == 2)
+			w[0] = (n[0] & ~0xffU) | 1;
+		break;
+	case 5: case 6: case 8: case 0xc:
+		memset(w, 0, 16);
+		break;
+	case 7:
+		if (sub) {
+			memset(w, 0, 16);
+			break;
+		}
+		w[0] = 0;
+		w[1] = n[1] & ~0xDE73D486U;
+		w[2] = n[2] & ~0xA001009CU;
+		w[3] = n[3] & ~(1U << 20);
+		break;
+	case 0xb:
+		if (amd)
+			memset(w, 0, 16);
+		else
+			care[3] = 0;			/* the x2APIC id */
+		break;
+	case 0xd:
+		native_cpuid(0xd, 0, c1);
+		c1[0] &= XEN_PV_XCR0;
+		if (sub == 0) {
+			w[0] = c1[0];
+			w[2] = xsave_size(c1[0]);
+			w[3] = 0;
+			care[1] = 0;			/* the size for the XCR0 in use */
+		} else if (sub == 1) {
+			w[0] = n[0] & 5;		/* XSAVEOPT, XGETBV1 */
+			w[1] = w[2] = w[3] = 0;
+		} else if (sub >= 32 || !(c1[0] & (1U << sub))) {
+			memset(w, 0, 16);
+		}
+		break;
+	case 0x80000000:
+		w[0] = max < 0x80000021 ? max : 0x80000021;
+		if (!amd)
+			w[1] = w[2] = w[3] = 0;
+		break;
+	case 0x80000001:
+		w[3] = n[3] & ~(1U << 26);		/* 1 GiB pages */
+		w[2] = n[2] & ~0x2048B61CU;
+		if (amd) {
+			expect_cpuid(1, 0, l1, c1);
+			w[3] = (w[3] & ~COMMON_1D) | (l1[3] & COMMON_1D);
+			w[1] = n[1] & 0xff00ffff;
+		} else {
+			w[0] = w[1] = 0;
+		}
+		break;
+	case 0x80000005:
+		if (!amd)
+			memset(w, 0, 16);
+		break;
+	case 0x80000006:
+		if (!amd)
+			w[0] = w[1] = w[3] = 0;
+		break;
+	case 0x80000007:
+		w[0] = w[1] = w[2] = 0;
+		w[3] = n[3] & ~(1U << 8);		/* invariant TSC */
+		break;
+	case 0x80000008:	/* 48-bit linear addresses; EBX: features filtered by name */
+		w[0] = (n[0] & 0xff) | (((n[0] >> 8) & 0xff) < 48 ? n[0] & 0xff00 : 48 << 8);
+		care[1] = 0;
+		w[2] = amd ? n[2] & 0x3f0ff : 0;
+		w[3] = 0;
+		break;
+	case 0x80000021:
+		w[1] = w[3] = 0;
+		if (lfence_dispatch())
+			w[0] |= 4;
+		break;
+	default:
+		if (amd && leaf >= 0x80000009 && leaf <= 0x80000020 && leaf != 0x80000019 &&
+		    leaf != 0x8000001a)
+			memset(w, 0, 16);
+		break;
+	}
+}
+
+/*
+ * A domU's vTSC words of 0x40000003: on Xen 4.17, vTSC (bit 0) exactly
+ * where the host's TSC is not known safe (bit 1), then with its kHz in
+ * subleaf 0 ECX and a scale in subleaf 1; on Lamina never.
+ */
+static void vtsc_row(uint32_t sub, const uint32_t *r)
+{
+	bool vtsc = r[0] & 1, safe = r[0] & 2;
+
+	if (sub == 0 && on_lamina() && (vtsc || r[2] || r[3]))
+		FAIL("cpuid 0x40000003.0: %08x %08x %08x %08x: a vTSC", r[0], r[1], r[2], r[3]);
+	if (sub == 0 && !on_lamina() && (vtsc == safe || (vtsc && !r[2])))
+		FAIL("cpuid 0x40000003.0: %08x %08x %08x %08x: vTSC not as Xen's", r[0], r[1],
+		     r[2], r[3]);
+}
+
+static void check_cpuid(uint32_t leaf, uint32_t sub, const uint32_t *r)
+{
+	uint32_t w[4], care[4], i;
+
+	expect_cpuid(leaf, sub, w, care);
+	if (leaf == 0x40000003 && strcmp(who, "dom0"))
+		vtsc_row(sub, r);
+	for (i = 0; i < 4; i++) {
+		if ((r[i] & care[i]) != (w[i] & care[i])) {
+			FAIL("cpuid %#x.%u: %08x %08x %08x %08x, Xen's policy %08x %08x %08x %08x",
+			     leaf, sub, r[0], r[1], r[2], r[3], w[0], w[1], w[2], w[3]);
+			return;
+		}
+	}
+}
+
 /* CPUID: leaves with subleaves, and how many are printed. */
 static uint32_t subleaves(uint32_t leaf)
 {
@@ -449,6 +691,7 @@ static void cpuid_range(uint32_t first, uint32_t last)
 	for (leaf = first; leaf <= last; leaf++) {
 		for (sub = 0; sub < subleaves(leaf); sub++) {
 			xen_cpuid(leaf, sub, r);
+			check_cpuid(leaf, sub, r);
 			if (have && !memcmp(r, p, sizeof(r)))
 				continue;
 			if (print_all)
