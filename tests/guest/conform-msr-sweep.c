@@ -19,7 +19,9 @@
  * host's, read twice alike), MISC_ENABLE (the host's with Xen's fixed
  * bits: BTS and PEBS unavailable, xTPR disabled, no perfmon or
  * MONITOR), the segment bases (the guest's own), EFER (the host's LME,
- * LMA, NXE, SCE).
+ * LMA, NXE, SCE). Each CPUID answer is checked against Xen's PV policy
+ * as derived from the native CPUID (expect_cpuid), a domU's vTSC words
+ * apart (vtsc_row; docs/conformance.md, Open differences).
  * @domus: self:peer:role=peer
  */
 #include "lib/guest.h"
