@@ -716,33 +716,22 @@ static void cpuids(void)
 	cpuid_range(0x80000000, max_ext);
 }
 
-static int body(struct start_info *si)
+static const char *body(struct start_info *si)
 {
-	CHECK(traps_install(true) == 0, "set_trap_table failed");
+	if (!(si->flags & SIF_INITDOMAIN))
+		who = "domU";
+	if (traps_install(true))
+		return "set_trap_table failed";
 	print_all = !strcmp(who, "dom0");
 	cpu_kind();
 	printf("%s: %s model, max leaves %#x %#x\n", who, amd ? "AMD" : "Intel", max_basic,
 	       max_ext);
 	msrs();
 	cpuids();
-	return bad ? -1 : 0;
-}
-
-static void __attribute__((noreturn)) peer(struct start_info *si)
-{
-	struct verdict v;
-
-	who = "domU";
-	verdict_offer_frame0(&v);
-	verdict_send(&v, body(si) ? why : NULL);
+	return bad ? why : NULL;
 }
 
 int test_main(struct start_info *si)
 {
-	CHECK(events_init(si) == 0, "events_init failed");
-	if (!(si->flags & SIF_INITDOMAIN))
-		peer(si);
-	CHECK(body(si) == 0, "%s", why);
-	CHECK(verdict_await_peer(si) == TEST_PASS, "the domU's rows");
-	return TEST_PASS;
+	return verdict_test_both(si, body);
 }

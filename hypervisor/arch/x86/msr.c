@@ -69,21 +69,31 @@ enum cpu_vendor host_vendor;
 bool host_has_rdtscp;
 bool lfence_dispatch;
 
-static bool rdmsr_safe(uint32_t msr, uint64_t *val);
+/*
+ * rdmsr/wrmsr that report the #GP of an MSR the host lacks instead of
+ * taking it: the fault's fixup (__ex_table) sets [f].
+ */
+#define MSR_INSN_SAFE(insn, ...)					\
+	asm volatile("1: " insn "\n   jmp 3f\n2: movl $1, %[f]\n3:\n"	\
+		     ".pushsection __ex_table, \"a\"\n.balign 8\n"	\
+		     ".quad 1b, 2b\n.popsection" __VA_ARGS__)
+
+static bool rdmsr_safe(uint32_t msr, uint64_t *val)
+{
+	uint32_t lo = 0, hi = 0;
+	int faulted = 0;
+
+	MSR_INSN_SAFE("rdmsr", : "+a"(lo), "+d"(hi), [f] "+r"(faulted) : "c"(msr));
+	*val = (uint64_t)hi << 32 | lo;
+	return !faulted;
+}
 
 static bool wrmsr_safe(uint32_t msr, uint64_t val)
 {
 	int faulted = 0;
 
-	asm volatile("1: wrmsr\n"
-		     "   jmp 3f\n"
-		     "2: movl $1, %0\n"
-		     "3:\n"
-		     ".pushsection __ex_table, \"a\"\n"
-		     ".balign 8\n"
-		     ".quad 1b, 2b\n"
-		     ".popsection"
-		     : "+r"(faulted) : "c"(msr), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)));
+	MSR_INSN_SAFE("wrmsr", : [f] "+r"(faulted)
+		      : "c"(msr), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)));
 	return !faulted;
 }
 
@@ -135,25 +145,6 @@ void msr_init(bool boot)
 		host_has_rdtscp = d & (1U << 27);
 	}
 	lfence_init(boot);
-}
-
-/* rdmsr that reports the #GP of an MSR the host lacks instead of taking it. */
-static bool rdmsr_safe(uint32_t msr, uint64_t *val)
-{
-	uint32_t lo = 0, hi = 0;
-	int faulted = 0;
-
-	asm volatile("1: rdmsr\n"
-		     "   jmp 3f\n"
-		     "2: movl $1, %2\n"
-		     "3:\n"
-		     ".pushsection __ex_table, \"a\"\n"
-		     ".balign 8\n"
-		     ".quad 1b, 2b\n"
-		     ".popsection"
-		     : "+a"(lo), "+d"(hi), "+r"(faulted) : "c"(msr));
-	*val = (uint64_t)hi << 32 | lo;
-	return !faulted;
 }
 
 static bool is_amd(void)

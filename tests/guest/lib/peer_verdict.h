@@ -242,4 +242,24 @@ static inline int verdict_test(struct start_info *si, const char *(*body)(struct
 	return verdict_await_peer(si);
 }
 
+/*
+ * A test whose body runs in both, dom0 and the peer: the peer sends its
+ * verdict as verdict_test's; dom0 runs body, then waits for the peer's.
+ */
+static inline int verdict_test_both(struct start_info *si,
+				    const char *(*body)(struct start_info *si))
+{
+	struct verdict v;
+	const char *why;
+
+	CHECK(events_init(si) == 0, "events_init failed");
+	if (!(si->flags & SIF_INITDOMAIN)) {
+		verdict_offer_frame0(&v);
+		verdict_send(&v, body(si));
+	}
+	why = body(si);
+	CHECK(!why, "%s", why);
+	return verdict_await_peer(si);
+}
+
 #endif
