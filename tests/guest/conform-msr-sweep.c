@@ -85,7 +85,7 @@ struct answer {
 /* What the CPU is, from the PV CPUID policy. */
 static bool amd;
 static uint32_t max_basic, max_ext;
-static bool has_rdtscp, has_rdpid, has_ibrs, has_ibpb, has_ssbd_virt, has_dbext;
+static bool has_rdtscp, has_rdpid, has_ibrs, has_ibpb, has_ssbd_virt, has_dbext, has_l1d_flush;
 
 static void xen_cpuid(uint32_t leaf, uint32_t sub, uint32_t *r)
 {
@@ -105,7 +105,8 @@ static void cpu_kind(void)
 	if (max_basic >= 7) {
 		xen_cpuid(7, 0, r);
 		has_rdpid = r[2] & (1U << 22);
-		has_ibrs = r[3] & (1U << 26);
+		has_ibrs = has_ibpb = r[3] & (1U << 26);	/* IBRSB */
+		has_l1d_flush = r[3] & (1U << 28);
 	}
 	if (max_ext >= 0x80000001) {
 		xen_cpuid(0x80000001, 0, r);
@@ -114,7 +115,7 @@ static void cpu_kind(void)
 	}
 	if (max_ext >= 0x80000008) {
 		xen_cpuid(0x80000008, 0, r);
-		has_ibpb = has_ibrs || (r[1] & (1U << 12));
+		has_ibpb = has_ibpb || (r[1] & (1U << 12));
 		has_ibrs = has_ibrs || (r[1] & (1U << 14));
 		has_ssbd_virt = r[1] & (1U << 25);
 	}
@@ -155,6 +156,10 @@ static bool expect_msr(uint32_t msr, struct answer *w)
 		return false;
 	case 0x49:				/* PRED_CMD: write-only */
 		if (has_ibpb)
+			w->w0 = OK;
+		return true;
+	case 0x10b:				/* FLUSH_CMD: write-only */
+		if (has_l1d_flush)
 			w->w0 = OK;
 		return true;
 	case 0x8b:				/* UCODE_REV: the host's; Intel takes a write of 0 */
@@ -716,10 +721,25 @@ static void cpuids(void)
 	cpuid_range(0x80000000, max_ext);
 }
 
+/*
+ * Before any trap table: a refused read of an MSR the host has (STAR,
+ * #GP for a PV guest) reads 0, Xen 4.17's last resort for early boot;
+ * a #GP here would kill the guest (no handler).
+ */
+static void no_handler_read(void)
+{
+	uint32_t lo = 1, hi = 1;
+
+	asm volatile("rdmsr" : "+a"(lo), "+d"(hi) : "c"(0xc0000081) : "memory");
+	if (lo || hi)
+		FAIL("rdmsr STAR without a #GP handler: %#x:%#x", hi, lo);
+}
+
 static const char *body(struct start_info *si)
 {
 	if (!(si->flags & SIF_INITDOMAIN))
 		who = "domU";
+	no_handler_read();
 	if (traps_install(true))
 		return "set_trap_table failed";
 	print_all = !strcmp(who, "dom0");

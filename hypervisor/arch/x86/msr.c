@@ -6,7 +6,8 @@
  * the virtual machine check of cpu/mcheck/vmce.c (docs/abi-core.md §4.3).
  * Where Xen's answer depends on the vendor, so does this one; where it
  * comes from the host (UCODE_REV, MISC_ENABLE, AMD's memory-map MSRs for
- * dom0), it is read from the host here too. Anything not listed is #GP.
+ * dom0), it is read from the host here too. Anything not listed is #GP,
+ * but for a read while the guest has no #GP handler (pv_read_msr).
  * The segment bases (FS_BASE, GS_BASE, KERNEL_GS_BASE), the ones a
  * kernel uses most, are emul_priv.c's, before these.
  *
@@ -30,6 +31,7 @@
 #define MSR_IA32_PLATFORM_ID	0x17
 #define MSR_IA32_APIC_BASE	0x1B
 #define MSR_FEATURE_CONTROL	0x3A
+#define MSR_PRED_CMD		0x49	/* bit 0 IBPB, bit 7 SBPB */
 #define MSR_IA32_UCODE_REV	0x8B
 #define MSR_PLATFORM_INFO	0xCE	/* bit 31: CPUID faulting available */
 #define MSR_MPERF		0xE7
@@ -45,6 +47,7 @@
 #define MSR_IA32_MISC_ENABLE	0x1A0
 #define MSR_ENERGY_PERF_BIAS	0x1B0
 #define MSR_MC0_CTL2		0x280	/* .. 0x29F */
+#define MSR_FLUSH_CMD		0x10B	/* bit 0 L1D flush */
 #define MSR_PERF_CAPABILITIES	0x345
 #define MSR_MC0_CTL		0x400	/* .. 0x47F: CTL, STATUS, ADDR, MISC each bank */
 /* The hypercall-page MSR, CPUID 0x40000002 ebx: page address | page index (0 only). */
@@ -68,6 +71,8 @@ const uint64_t hv_pat = 0x0000050100070406ULL;
 enum cpu_vendor host_vendor;
 bool host_has_rdtscp;
 bool lfence_dispatch;
+/* The host's command MSRs' features, which CPUID shows guests as they are. */
+static bool host_ibpb, host_sbpb, host_l1d_flush;
 
 /*
  * rdmsr/wrmsr that report the #GP of an MSR the host lacks instead of
@@ -139,10 +144,23 @@ void msr_init(bool boot)
 	else if ((b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163) ||	/* AuthenticAMD */
 		 (b == 0x6f677948 && d == 0x6e65476e && c == 0x656e6975))	/* HygonGenuine */
 		host_vendor = VENDOR_AMD;
+	if (a >= 7) {
+		cpuid(7, 0, &a, &b, &c, &d);
+		host_ibpb = d & (1U << 26);		/* IBRSB */
+		host_l1d_flush = d & (1U << 28);
+	}
 	cpuid(0x80000000, 0, &max_ext, &b, &c, &d);
 	if (max_ext >= 0x80000001) {
 		cpuid(0x80000001, 0, &a, &b, &c, &d);
 		host_has_rdtscp = d & (1U << 27);
+	}
+	if (max_ext >= 0x80000008) {
+		cpuid(0x80000008, 0, &a, &b, &c, &d);
+		host_ibpb |= b & (1U << 12);		/* IBPB */
+	}
+	if (max_ext >= 0x80000021) {
+		cpuid(0x80000021, 0, &a, &b, &c, &d);
+		host_sbpb = a & (1U << 27);
 	}
 	lfence_init(boot);
 }
@@ -242,7 +260,7 @@ static bool read_msr_ranges(struct vcpu *v, uint32_t msr, uint64_t *val)
 	return true;
 }
 
-bool pv_read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
+static bool read_msr_known(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	switch (msr) {
 	case MSR_EFER:			*val = rdmsr(MSR_EFER); return true;
@@ -293,6 +311,23 @@ bool pv_read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
 	}
 }
 
+/*
+ * Xen 4.17's last resort for a refused read: while the guest has no #GP
+ * handler (early boot), an MSR the host has, outside the hypervisor
+ * range, reads 0 rather than the #GP that would kill it.
+ */
+bool pv_read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	uint64_t host;
+
+	if (read_msr_known(v, msr, val))
+		return true;
+	if (v->arch.traps[13].address || (msr >> 16) == 0x4000 || !rdmsr_safe(msr, &host))
+		return false;
+	*val = 0;
+	return true;
+}
+
 bool pv_write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	switch (msr) {
@@ -312,6 +347,16 @@ bool pv_write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
 	case MSR_MPERF:
 	case MSR_APERF:
 		return is_intel() || is_amd();
+	case MSR_PRED_CMD:		/* a barrier: to the CPU, as Xen */
+		if (!host_ibpb || (val & ~(1ULL | (host_sbpb ? 1ULL << 7 : 0))))
+			return false;
+		wrmsr(MSR_PRED_CMD, val);
+		return true;
+	case MSR_FLUSH_CMD:
+		if (!host_l1d_flush || (val & ~1ULL))
+			return false;
+		wrmsr(MSR_FLUSH_CMD, val);
+		return true;
 	case MSR_PERF_CTL:
 	case MSR_THERM_CONTROL:
 	case MSR_ENERGY_PERF_BIAS:
