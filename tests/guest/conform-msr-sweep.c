@@ -142,6 +142,28 @@ static bool expect_msr(uint32_t msr, struct answer *w)
 		w->rd = OK;
 		w->val = 0xfee00900;
 		return true;
+	case 0x17:				/* PLATFORM_ID: Intel's, the host's */
+		if (amd)
+			return true;
+		w->rd = OK;
+		return false;
+	case 0x10a:				/* ARCH_CAPABILITIES: Intel's, Xen's view */
+		if (amd)
+			return true;
+		w->rd = OK;
+		return false;
+	case 0x19a: case 0x1b0:			/* THERM_CONTROL, ENERGY_PERF_BIAS: dropped */
+		if (!amd)
+			w->w0 = OK;
+		return true;
+	case 0xc1 ... 0xc8:			/* Intel's vPMU counters: off, 0 */
+	case 0x186 ... 0x189:
+	case 0x309 ... 0x30b:
+	case 0x38d ... 0x390:
+		if (amd)
+			return true;
+		*w = (struct answer){ OK, OK, OK, OK, 0 };
+		return true;
 	case 0x3a:				/* FEATURE_CONTROL: Intel's, locked */
 		if (amd)
 			return true;
@@ -457,6 +479,23 @@ static uint32_t xsave_size(uint32_t mask)
 	return size;
 }
 
+/*
+ * Xen's GDS mitigation (Intel family 6): AVX kept from guests exactly
+ * where it does not tell them GDS_NO in ARCH_CAPABILITIES.
+ */
+static bool gds_no_avx(void)
+{
+	uint32_t r[4];
+	uint64_t caps;
+
+	if (amd)
+		return false;
+	native_cpuid(1, 0, r);
+	if (((r[0] >> 8) & 0xf) != 6 || msr_read(0x10a, &caps) != OK)
+		return false;
+	return !(caps & (1ULL << 26));
+}
+
 /* LFENCE dispatch-serialising: AMD's families 0xF and 0x11, else as the hypervisor made it. */
 static bool lfence_dispatch(void)
 {
@@ -548,6 +587,8 @@ static void expect_cpuid(uint32_t leaf, uint32_t sub, uint32_t *w, uint32_t *car
 		w[1] = n[1] & 0xffffff;			/* no APIC ID */
 		w[2] = (n[2] & ~0x0126C1FCU) | (1U << 31);
 		care[2] = ~(1U << 27);			/* OSXSAVE: the guest's CR4 */
+		if (gds_no_avx())
+			w[2] &= ~0x30001000U;		/* FMA, AVX, F16C */
 		w[3] = n[3] & ~0xA022300AU;
 		if (dom0)
 			w[3] |= n[3] & (1U << 12);	/* MTRR, dom0's kernel */
@@ -571,17 +612,20 @@ static void expect_cpuid(uint32_t leaf, uint32_t sub, uint32_t *w, uint32_t *car
 		w[0] = 0;
 		w[1] = n[1] & ~0xDE73D486U;
 		w[2] = n[2] & ~0xA001009CU;
-		w[3] = n[3] & ~(1U << 20);
+		w[3] = n[3] & ~((1U << 20) | (1U << 29));
+		if (!amd)
+			w[3] |= 1U << 29;		/* ARCH_CAPS: Intel's, always */
+		if (gds_no_avx()) {
+			w[1] &= ~(1U << 5);		/* AVX2 */
+			w[2] &= ~0x600U;		/* VAES, VPCLMULQDQ */
+		}
 		break;
-	case 0xb:
-		if (amd)
-			memset(w, 0, 16);
-		else
-			care[3] = 0;			/* the x2APIC id */
+	case 0xb:				/* no x2APIC: empty (measured, both vendors) */
+		memset(w, 0, 16);
 		break;
 	case 0xd:
 		native_cpuid(0xd, 0, c1);
-		c1[0] &= XEN_PV_XCR0;
+		c1[0] &= XEN_PV_XCR0 & (gds_no_avx() ? ~0xe4U : ~0U);	/* GDS: no YMM, no AVX-512 */
 		if (sub == 0) {
 			w[0] = c1[0];
 			w[2] = xsave_size(c1[0]);
@@ -608,6 +652,9 @@ static void expect_cpuid(uint32_t leaf, uint32_t sub, uint32_t *w, uint32_t *car
 			w[1] = n[1] & 0xff00ffff;
 		} else {
 			w[0] = w[1] = 0;
+			native_cpuid(1, 0, l1);
+			if (dom0)
+				w[3] |= l1[3] & (1U << 12);	/* MTRR, dom0's kernel */
 		}
 		break;
 	case 0x80000005:

@@ -71,7 +71,7 @@ static void xsave_init(bool boot)
 		return;
 	write_cr4(read_cr4() | (1UL << 18));		/* OSXSAVE */
 	cpuid(0xD, 0, &a, &b, &c, &d);
-	xcr0_max = (((uint64_t)d << 32) | a) & XSTATE_GUEST;
+	xcr0_max = (((uint64_t)d << 32) | a) & XSTATE_GUEST & ~xstate_hidden;
 	cpuid(0xD, 0, &a, &b, &c, &d);
 	asm volatile("xsetbv" : : "c"(0), "a"((uint32_t)xcr0_max), "d"((uint32_t)(xcr0_max >> 32)));
 	cpuid(0xD, 0, &a, &b, &c, &d);
@@ -448,6 +448,7 @@ static void cpu_init_common(struct percpu *pc, bool boot)
 	wrmsr(MSR_GS_BASE, (uint64_t)pc);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
 	syscall_init();
+	msr_init(boot);		/* first: xsave_init leaves out what it hides */
 	features_init(boot);
 	/*
 	 * Xen's PAT (msr.c), so that guests' entries mean what they mean on
@@ -455,7 +456,6 @@ static void cpu_init_common(struct percpu *pc, bool boot)
 	 * the only ones the hypervisor's own mappings use, are the power-on
 	 * WB, WT, UC-, UC; 4 and 5 become WC and WP.
 	 */
-	msr_init(boot);
 	wrmsr(MSR_IA32_PAT, hv_pat);
 	pc->tsc_aux = 0;		/* guests' TSC_AUX (msr.c), 0 until one sets it */
 	if (host_has_rdtscp)

@@ -768,6 +768,7 @@ static void cpuid_hypervisor_leaf(uint32_t leaf, uint32_t sub, uint32_t *a, uint
 
 /* The highest leaves Xen 4.17's policy holds (CPUID_GUEST_NR_BASIC/EXTD). */
 #define CPUID_MAX_BASIC		0xD
+#define XSTATE_YMM		(1ULL << 2)
 #define CPUID_MAX_EXTD		0x80000021
 
 /* XSAVE's area for every component in mask (0xD.0 ECX as Xen computes it). */
@@ -826,6 +827,8 @@ static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t *
 		 * X2APIC TSC_DEADLINE XSAVE OSXSAVE AVX F16C: hidden, the last
 		 * five kept when the hypervisor switches XSAVE state. */
 		*c &= ~(xcr0_max ? 0x0126C1FCU : 0x3D26D1FCU);
+		if (!(xcr0_max & XSTATE_YMM))
+			*c &= ~0x30001000U;		/* FMA AVX F16C: no YMM (GDS) */
 		*c |= 1U << 31;				/* hypervisor */
 		/*
 		 * VME PSE MTRR PGE PSE36 DS TM1 PBE; SEP on AMD (no
@@ -854,8 +857,15 @@ static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t *
 	case 7:
 		if (sub == 0) {
 			*a = 0;				/* subleaf 0 only */
-			if (!xcr0_max)
-				*b &= ~(1U << 5);		/* AVX2 */
+			if (!(xcr0_max & XSTATE_YMM)) {
+				*b &= ~(1U << 5);		/* AVX2, */
+				*c &= ~((1U << 9) | (1U << 10));	/* VAES, VPCLMULQDQ */
+			}
+			/* ARCH_CAPABILITIES: Intel's, always offered (msr.c), as Xen */
+			if (amd)
+				*d &= ~(1U << 29);
+			else if (host_vendor == VENDOR_INTEL)
+				*d |= 1U << 29;
 			/* FSGSBASE (bit 0) stays: the guest's CR4 bit (emulate_mov_cr).
 			 * Bit 22 of EBX and PKS (ECX 31) are unknown to Xen 4.17. */
 			*b &= ~((1U << 1) | (1U << 2) | (1U << 7) |
@@ -870,12 +880,11 @@ static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t *
 			*a = *b = *c = *d = 0;
 		}
 		break;
-	case 0xB:	/* topology: AMD's is empty */
-		if (amd)
-			*a = *b = *c = *d = 0;
+	case 0xB:	/* topology: empty, no x2APIC (measured on both vendors) */
+		*a = *b = *c = *d = 0;
 		break;
 	case 0xD:
-		if (!xcr0_max || sub > 2) {
+		if (!xcr0_max || (sub >= 2 && (sub > 62 || !(xcr0_max & (1ULL << sub))))) {
 			*a = *b = *c = *d = 0;
 		} else if (sub == 0) {
 			*a &= (uint32_t)xcr0_max;
@@ -905,6 +914,10 @@ static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t *
 			*b &= 0xFF00FFFF;
 		} else {
 			*a = *b = 0;
+			/* MTRR for dom0's kernel, as in leaf 1 (Xen's leaf-1 adjustments) */
+			cpuid(1, 0, &x, &x, &x, &host_max);
+			if (v->domain->is_privileged && v->arch.kernel_mode)
+				*d |= host_max & (1U << 12);
 		}
 		break;
 	case 5:		/* MONITOR/MWAIT, */

@@ -47,7 +47,9 @@
 #define MSR_IA32_MISC_ENABLE	0x1A0
 #define MSR_ENERGY_PERF_BIAS	0x1B0
 #define MSR_MC0_CTL2		0x280	/* .. 0x29F */
+#define MSR_ARCH_CAPS		0x10A
 #define MSR_FLUSH_CMD		0x10B	/* bit 0 L1D flush */
+#define MSR_MCU_OPT_CTRL	0x123
 #define MSR_PERF_CAPABILITIES	0x345
 #define MSR_MC0_CTL		0x400	/* .. 0x47F: CTL, STATUS, ADDR, MISC each bank */
 /* The hypercall-page MSR, CPUID 0x40000002 ebx: page address | page index (0 only). */
@@ -73,6 +75,21 @@ bool host_has_rdtscp;
 bool lfence_dispatch;
 /* The host's command MSRs' features, which CPUID shows guests as they are. */
 static bool host_ibpb, host_sbpb, host_l1d_flush;
+uint64_t xstate_hidden;
+static uint64_t guest_arch_caps;
+
+/*
+ * ARCH_CAPABILITIES bits Xen 4.17 passes to guests (RDCL_NO, EIBRS,
+ * SSB_NO, MDS_NO, IF_PSCHANGE_MC_NO, TAA_NO, SBDR_SSDP_NO, FBSDP_NO,
+ * PSDP_NO, FB_CLEAR, BHI_NO, PBRSB_NO, GDS_NO, RFDS_NO, RFDS_CLEAR,
+ * ITS_NO); RSBA and RRSBA it sets itself.
+ */
+#define ARCH_CAPS_GUEST		(0x1D12E173ULL | (1ULL << 62))
+#define ARCH_CAPS_EIBRS		(1ULL << 1)
+#define ARCH_CAPS_RSBA		(1ULL << 2)
+#define ARCH_CAPS_RRSBA		(1ULL << 19)
+#define ARCH_CAPS_GDS_CTRL	(1ULL << 25)
+#define ARCH_CAPS_GDS_NO	(1ULL << 26)
 
 /*
  * rdmsr/wrmsr that report the #GP of an MSR the host lacks instead of
@@ -100,6 +117,61 @@ static bool wrmsr_safe(uint32_t msr, uint64_t val)
 	MSR_INSN_SAFE("wrmsr", : [f] "+r"(faulted)
 		      : "c"(msr), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)));
 	return !faulted;
+}
+
+/* Gather Data Sampling's Intel models (Skylake to Rocket Lake). */
+static bool gds_model(uint32_t model)
+{
+	static const uint8_t models[] = { 0x55, 0x6a, 0x6c, 0x7e, 0x8c, 0x8d, 0x8e, 0x9e,
+					  0xa5, 0xa6, 0xa7 };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(models); i++)
+		if (models[i] == model)
+			return true;
+	return false;
+}
+
+/*
+ * Intel's ARCH_CAPABILITIES for guests and Xen 4.17's GDS mitigation: on
+ * family 6, a CPU that may suffer GDS (one of its models, or any model
+ * under a hypervisor) without GDS_NO, and without the microcode's
+ * mitigation on (MCU_OPT_CTRL GDS_MIT_DIS clear), loses AVX for guests
+ * (XCR0.YMM refused, AVX and what needs it hidden in CPUID); otherwise
+ * guests are told GDS_NO.
+ */
+static void intel_caps_init(void)
+{
+	uint32_t a, b, c, d, family, model;
+	uint64_t host = 0, opt = 0;
+	bool avx, bug, mitigated = false;
+
+	cpuid(1, 0, &a, &b, &c, &d);
+	avx = c & (1U << 28);
+	family = (a >> 8) & 0xF;
+	model = ((a >> 4) & 0xF) | (family == 6 || family == 0xF ? (a >> 12) & 0xF0 : 0);
+	if (c & (1U << 31) || gds_model(model))
+		bug = avx;
+	else
+		bug = false;
+	cpuid(7, 0, &a, &b, &c, &d);
+	if (d & (1U << 29))
+		rdmsr_safe(MSR_ARCH_CAPS, &host);
+	if (host & ARCH_CAPS_GDS_NO)
+		bug = false;
+	if (host & ARCH_CAPS_GDS_CTRL) {
+		bug = true;
+		mitigated = rdmsr_safe(MSR_MCU_OPT_CTRL, &opt) && !(opt & (1ULL << 4));
+	}
+	guest_arch_caps = host & ARCH_CAPS_GUEST;
+	if (host & (ARCH_CAPS_RSBA | ARCH_CAPS_RRSBA))
+		guest_arch_caps |= host & ARCH_CAPS_EIBRS ? ARCH_CAPS_RRSBA : ARCH_CAPS_RSBA;
+	if (family != 6)
+		return;		/* Xen's GDS reckoning is for family 6 only */
+	if (!bug || mitigated)
+		guest_arch_caps |= ARCH_CAPS_GDS_NO;
+	else
+		xstate_hidden = 1ULL << 2;	/* YMM */
 }
 
 /*
@@ -162,6 +234,8 @@ void msr_init(bool boot)
 		cpuid(0x80000021, 0, &a, &b, &c, &d);
 		host_sbpb = a & (1U << 27);
 	}
+	if (host_vendor == VENDOR_INTEL)
+		intel_caps_init();
 	lfence_init(boot);
 }
 
@@ -274,6 +348,9 @@ static bool read_msr_known(struct vcpu *v, uint32_t msr, uint64_t *val)
 		return (is_intel() || is_amd()) && rdmsr_safe(msr, val);
 	case MSR_IA32_PLATFORM_ID:
 		return is_intel() && rdmsr_safe(msr, val);
+	case MSR_ARCH_CAPS:		/* Intel's, offered whatever the host (CPUID) */
+		*val = guest_arch_caps;
+		return is_intel();
 	case MSR_FEATURE_CONTROL:	/* Intel's, locked, no VMX */
 		*val = 1;
 		return is_intel();

@@ -49,6 +49,7 @@ enum cpu_vendor { VENDOR_OTHER, VENDOR_INTEL, VENDOR_AMD /* and Hygon */ };
 extern enum cpu_vendor host_vendor;
 extern bool host_has_rdtscp;
 extern bool lfence_dispatch;	/* AMD: LFENCE made dispatch-serialising */
+extern uint64_t xstate_hidden;	/* XCR0 bits kept from guests (YMM: Intel's GDS) */
 /* The vendor and the host's MSR features (boot), DE_CFG's LFENCE bit (each CPU). */
 void msr_init(bool boot);
 /* The PAT every CPU runs with, Xen's, which guests' entries go through (msr.c). */
