@@ -59,6 +59,39 @@ uint64_t pv_guest_cr4(const struct vcpu *v)
 }
 
 /*
+ * The segment-base MSRs, a kernel's most used (Linux's first trapping
+ * instruction writes GS_BASE): here, before msr.c's others. The guest's
+ * GS base sits in KERNEL_GS_BASE while it runs in kernel mode.
+ */
+static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	switch (msr) {
+	case MSR_FS_BASE:		*val = rdmsr(MSR_FS_BASE); return true;	/* wrfsbase */
+	case MSR_GS_BASE:		*val = rdmsr(MSR_KERNEL_GS_BASE); return true;
+	case MSR_KERNEL_GS_BASE:	*val = v->arch.user_gs_base; return true;
+	default:			return pv_read_msr(v, msr, val);
+	}
+}
+
+static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	if (msr < MSR_FS_BASE || msr > MSR_KERNEL_GS_BASE)
+		return pv_write_msr(v, msr, val);
+	if (!is_canonical(val))
+		return false;
+	if (msr == MSR_FS_BASE) {
+		v->arch.fs_base = val;
+		wrmsr(MSR_FS_BASE, val);
+	} else if (msr == MSR_GS_BASE) {
+		v->arch.kernel_gs_base = val;
+		wrmsr(MSR_KERNEL_GS_BASE, val);
+	} else {
+		v->arch.user_gs_base = val;
+	}
+	return true;
+}
+
+/*
  * mov to %cr3: the base switch of MMUEXT_NEW_BASEPTR, to the frame in
  * bits 12-63 (the low twelve, PCID or PWT/PCD, are ignored; bits above
  * the frame numbers name no frame), as Xen 4.17's write_cr. 1 when done,
@@ -568,39 +601,6 @@ static unsigned int fetch_insn(const struct vcpu *v, const struct cpu_regs *r, u
 	if (got == 4 && n > 4 && prefix_byte(b[0]))
 		got = fetch_bytes(b, addr, n);
 	return got;
-}
-
-/*
- * The segment-base MSRs, a kernel's most used (Linux's first trapping
- * instruction writes GS_BASE): here, before msr.c's others. The guest's
- * GS base sits in KERNEL_GS_BASE while it runs in kernel mode.
- */
-static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
-{
-	switch (msr) {
-	case MSR_FS_BASE:		*val = rdmsr(MSR_FS_BASE); return true;	/* wrfsbase */
-	case MSR_GS_BASE:		*val = rdmsr(MSR_KERNEL_GS_BASE); return true;
-	case MSR_KERNEL_GS_BASE:	*val = v->arch.user_gs_base; return true;
-	default:			return pv_read_msr(v, msr, val);
-	}
-}
-
-static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
-{
-	if (msr < MSR_FS_BASE || msr > MSR_KERNEL_GS_BASE)
-		return pv_write_msr(v, msr, val);
-	if (!is_canonical(val))
-		return false;
-	if (msr == MSR_FS_BASE) {
-		v->arch.fs_base = val;
-		wrmsr(MSR_FS_BASE, val);
-	} else if (msr == MSR_GS_BASE) {
-		v->arch.kernel_gs_base = val;
-		wrmsr(MSR_KERNEL_GS_BASE, val);
-	} else {
-		v->arch.user_gs_base = val;
-	}
-	return true;
 }
 
 /*
