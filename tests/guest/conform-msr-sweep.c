@@ -589,6 +589,8 @@ static void expect_cpuid(uint32_t leaf, uint32_t sub, uint32_t *w, uint32_t *car
 		care[2] = ~(1U << 27);			/* OSXSAVE: the guest's CR4 */
 		if (gds_no_avx())
 			w[2] &= ~0x30001000U;		/* FMA, AVX, F16C */
+		if (dom0)
+			w[2] |= n[2] & (1U << 7);	/* EIST, dom0's kernel */
 		w[3] = n[3] & ~0xA022300AU;
 		if (dom0)
 			w[3] |= n[3] & (1U << 12);	/* MTRR, dom0's kernel */

@@ -826,9 +826,15 @@ static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t *
 		/* DTES64 MONITOR DSCPL VMX SMX EIST TM2 FMA XTPR PDCM PCID DCA
 		 * X2APIC TSC_DEADLINE XSAVE OSXSAVE AVX F16C: hidden, the last
 		 * five kept when the hypervisor switches XSAVE state. */
+		x = *c & (1U << 7);
 		*c &= ~(xcr0_max ? 0x0126C1FCU : 0x3D26D1FCU);
 		if (!(xcr0_max & XSTATE_YMM))
 			*c &= ~0x30001000U;		/* FMA AVX F16C: no YMM (GDS) */
+		/* Xen's: EIST for dom0's kernel; OSXSAVE in user mode as its CR4 has it */
+		if (v->domain->is_privileged && v->arch.kernel_mode)
+			*c |= x;
+		if (!v->arch.kernel_mode && !v->arch.cr4_osxsave)
+			*c &= ~(1U << 27);
 		*c |= 1U << 31;				/* hypervisor */
 		/*
 		 * VME PSE MTRR PGE PSE36 DS TM1 PBE; SEP on AMD (no
