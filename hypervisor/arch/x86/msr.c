@@ -157,9 +157,9 @@ static void intel_caps_init(void)
 	cpuid(7, 0, &a, &b, &c, &d);
 	if (d & (1U << 29))
 		rdmsr_safe(MSR_ARCH_CAPS, &host);
-	if (host & ARCH_CAPS_GDS_NO)
+	if (host & ARCH_CAPS_GDS_NO) {
 		bug = false;
-	if (host & ARCH_CAPS_GDS_CTRL) {
+	} else if (host & ARCH_CAPS_GDS_CTRL) {
 		bug = true;
 		mitigated = rdmsr_safe(MSR_MCU_OPT_CTRL, &opt) && !(opt & (1ULL << 4));
 	}
