@@ -30,6 +30,7 @@
 #include "lib/traps.h"
 #include "lib/peer.h"
 #include "lib/peer_verdict.h"
+#include "lib/user.h"
 
 static char why[VERDICT_LEN];
 static const char *who = "dom0";
@@ -763,8 +764,56 @@ static void cpuid_range(uint32_t first, uint32_t last)
 	(void)ps;
 }
 
+/* Guest user mode's forced CPUID leaf 1: ECX and EDX into the data page. */
+extern const uint8_t ucpuid_prog[], ucpuid_prog_end[];
+asm(".pushsection .rodata\n"
+    ".globl ucpuid_prog, ucpuid_prog_end\n"
+    "ucpuid_prog:\n"
+    "	mov $1, %eax\n"
+    "	xor %ecx, %ecx\n"
+    "	ud2; .ascii \"xen\"; cpuid\n"
+    "	mov %ecx, 0x401000\n"
+    "	mov %edx, 0x401004\n"
+    USER_PROG_EXIT
+    "ucpuid_prog_end:\n"
+    ".popsection");
+
+/*
+ * Leaf 1 from guest user mode, with the guest's CR4.OSXSAVE clear and
+ * then set: Xen gives OSXSAVE there only as that bit, and dom0's MTRR
+ * and EIST only to its kernel; the rest as the kernel's.
+ */
+static void user_leaf1(void)
+{
+	uint32_t k[4], *u, want_c, want_d;
+	uint64_t cr4;
+	unsigned int pass;
+	bool dom0 = !strcmp(who, "dom0");
+
+	if (user_setup(ucpuid_prog, ucpuid_prog_end - ucpuid_prog, 1)) {
+		FAIL("user_setup failed");
+		return;
+	}
+	u = (uint32_t *)user_data_kva;
+	xen_cpuid(1, 0, k);
+	for (pass = 0; pass < 2; pass++) {
+		asm volatile("mov %%cr4, %0" : "=r"(cr4));
+		want_c = (k[2] & ~(1U << 27) & ~(dom0 ? 1U << 7 : 0)) |
+			 (cr4 & (1ULL << 18) ? 1U << 27 : 0);
+		want_d = k[3] & ~(dom0 ? 1U << 12 : 0);
+		u[0] = u[1] = 0xdeadbeef;
+		if (enter_user(USER_BASE, USER_DATA + 4096) != 60)
+			FAIL("user mode did not exit (CR4 %#lx)", cr4);
+		else if (u[0] != want_c || u[1] != want_d)
+			FAIL("user-mode cpuid 1 (CR4 %#lx): ecx %08x edx %08x, Xen's %08x %08x",
+			     cr4, u[0], u[1], want_c, want_d);
+		asm volatile("mov %0, %%cr4" : : "r"(cr4 | (1ULL << 18)) : "memory");
+	}
+}
+
 static void cpuids(void)
 {
+	user_leaf1();
 	cpuid_range(0, max_basic);
 	cpuid_range(0x40000000, 0x400001ff);
 	cpuid_range(0x80000000, max_ext);
