@@ -24,32 +24,10 @@
 #include "lib/mm.h"
 #include "lib/peer.h"
 #include "lib/peer_verdict.h"
+#include "lib/portio.h"
 #include <lamina/physdev.h>
 
 static char why[VERDICT_LEN];
-
-static uint32_t in(uint16_t port, unsigned int size)
-{
-	uint32_t v = 0x5a5a5a5a;
-
-	if (size == 1)
-		asm volatile("inb %%dx, %%al" : "+a"(v) : "d"(port));
-	else if (size == 2)
-		asm volatile("inw %%dx, %%ax" : "+a"(v) : "d"(port));
-	else
-		asm volatile("inl %%dx, %%eax" : "=a"(v) : "d"(port));
-	return size == 4 ? v : v & ((1U << (8 * size)) - 1);
-}
-
-static void out(uint16_t port, unsigned int size, uint32_t v)
-{
-	if (size == 1)
-		asm volatile("outb %%al, %%dx" : : "a"(v), "d"(port));
-	else if (size == 2)
-		asm volatile("outw %%ax, %%dx" : : "a"(v), "d"(port));
-	else
-		asm volatile("outl %%eax, %%dx" : : "a"(v), "d"(port));
-}
 
 static const uint16_t ports[] = {
 	0x20, 0x21, 0x40, 0x43, 0x61, 0x64, 0x70, 0x71, 0x80, 0xa0, 0xa1, 0xf4,
@@ -64,25 +42,25 @@ static int peer_body(void)
 
 	rc = hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, &iopl);
 	PEER_CHECK(rc == 0, "set_iopl(1) gave %ld", rc);
-	out(0x64, 1, 0xfe);
-	out(0xcf9, 1, 0x06);
-	out(0x604, 2, 0x2000);
-	out(0xf4, 4, 0x10);
-	out(0xf4, 1, 0x10);
-	out(0x70, 1, 0x8f);
-	out(0x71, 1, 0x00);
-	out(0x21, 1, 0xff);
-	out(0xa1, 1, 0xff);
-	out(0x43, 1, 0x30);
-	out(0xcf8, 4, 0x80000000);
-	out(0xcfc, 4, 0xffffffff);
-	out(0xcfc, 1, 0xff);
-	out(0xcfe, 2, 0xffff);
-	out(0x3f8, 1, 'X');
+	io_out(0x64, 1, 0xfe);
+	io_out(0xcf9, 1, 0x06);
+	io_out(0x604, 2, 0x2000);
+	io_out(0xf4, 4, 0x10);
+	io_out(0xf4, 1, 0x10);
+	io_out(0x70, 1, 0x8f);
+	io_out(0x71, 1, 0x00);
+	io_out(0x21, 1, 0xff);
+	io_out(0xa1, 1, 0xff);
+	io_out(0x43, 1, 0x30);
+	io_out(0xcf8, 4, 0x80000000);
+	io_out(0xcfc, 4, 0xffffffff);
+	io_out(0xcfc, 1, 0xff);
+	io_out(0xcfe, 2, 0xffff);
+	io_out(0x3f8, 1, 'X');
 	for (i = 0; i < sizeof(ports) / sizeof(ports[0]); i++)
 		for (s = 1; s <= 4; s *= 2) {
 			uint32_t want = s == 4 ? 0xffffffff : (1U << (8 * s)) - 1;
-			uint32_t got = in(ports[i], s);
+			uint32_t got = io_in(ports[i], s);
 
 			if (ports[i] == 0x70)	/* the RTC index the peer wrote, latched */
 				want = (want & ~0xffU) | 0x8f;
@@ -92,10 +70,10 @@ static int peer_body(void)
 			PEER_CHECK(got == want, "in%c %#x read %#x, not all ones",
 				   s == 1 ? 'b' : s == 2 ? 'w' : 'l', ports[i], got);
 		}
-	out(0x70, 2, 0x3412);
-	PEER_CHECK(in(0x70, 1) == 0x12 && in(0x71, 1) == 0xff,
-		   "after outw 0x3412 to 0x70: inb 0x70 %#x, inb 0x71 %#x", in(0x70, 1),
-		   in(0x71, 1));
+	io_out(0x70, 2, 0x3412);
+	PEER_CHECK(io_in(0x70, 1) == 0x12 && io_in(0x71, 1) == 0xff,
+		   "after outw 0x3412 to 0x70: inb 0x70 %#x, inb 0x71 %#x", io_in(0x70, 1),
+		   io_in(0x71, 1));
 	printf("peer: every write vanished, every read of %u ports in three sizes all ones "
 	       "(port 0x70 but its latched byte)\n",
 	       (unsigned int)(sizeof(ports) / sizeof(ports[0])));

@@ -273,33 +273,91 @@ static bool port_reached(const struct vcpu *v, uint16_t port, unsigned int size)
 }
 
 /*
- * A domU's access not wholly given goes a byte at a time, as Xen 4.17's
- * guest_io_read/write: a byte given reaches its port, the others read
- * all ones (writes to them vanish), but for the RTC's index port 0x70,
- * latched per domain: what was last written to it reads back, as Xen's
- * rtc_guest_read/write give every PV domain (0x71 stays refused). Read
- * when val is NULL.
+ * The RTC's ports, as Xen 4.17's rtc_guest_read/write give every PV
+ * domain: the index written to 0x70 is latched in the domain (the byte
+ * whole, NMI-mask bit 7 too) and reads back from there; a 0x71 access,
+ * for a domain holding both ports (dom0, or a domU dom0 gave them),
+ * writes the latched index with bit 7 clear to the real 0x70 and then
+ * reaches 0x71, the two under rtc_lock, so no domain can mask the host's
+ * NMIs or race another's index; without the ports 0x71 reads all ones
+ * and its writes vanish. The hypervisor's own CMOS reads (time.c) are
+ * done at boot, before any domain runs.
  */
 #define RTC_INDEX_PORT	0x70
+#define RTC_DATA_PORT	0x71
 
-static uint32_t domu_bytes(const struct vcpu *v, uint16_t port, unsigned int size,
-			   const uint32_t *val)
+static spinlock_t rtc_lock = SPINLOCK_INIT_LEVEL(LOCK_LEVEL_RTC);
+
+static bool rtc_port(uint16_t port, unsigned int size)
+{
+	return port <= RTC_DATA_PORT && port + size - 1 >= RTC_INDEX_PORT;
+}
+
+/*
+ * Port 0x61 (NMI status and control) for dom0, as Xen 4.17's
+ * hwdom_pit_access: read as it is, written in its two speaker bits only
+ * (timer 2's gate, speaker data), the rest kept as the port has them, so
+ * that dom0 cannot switch the host's NMI sources (bits 2-3) off. A domU
+ * dom0 gave the port reaches it whole, as on Xen.
+ */
+#define NMI_SC_PORT	0x61
+
+static bool split_port(const struct vcpu *v, uint16_t port, unsigned int size)
+{
+	return rtc_port(port, size) ||
+	       (v->domain->is_privileged && port <= NMI_SC_PORT && port + size - 1 >= NMI_SC_PORT);
+}
+
+/* One byte of 0x70/0x71 (rtc_port): written when val is non-NULL, else read. */
+static uint8_t rtc_byte(const struct vcpu *v, uint16_t port, const uint8_t *val)
 {
 	struct domain *d = v->domain;
+	uint8_t byte = 0xFF;
+
+	if (port == RTC_INDEX_PORT) {
+		if (val)
+			d->arch.cmos_idx = *val;
+		return d->arch.cmos_idx;
+	}
+	if (!d->is_privileged && !ioports_permitted(d, RTC_INDEX_PORT, RTC_DATA_PORT))
+		return byte;
+	spin_lock(&rtc_lock);
+	outb(RTC_INDEX_PORT, d->arch.cmos_idx & 0x7F);
+	if (val)
+		outb(RTC_DATA_PORT, *val);
+	else
+		byte = inb(RTC_DATA_PORT);
+	spin_unlock(&rtc_lock);
+	return byte;
+}
+
+/*
+ * An access not wholly given, or touching the RTC's ports (or dom0's
+ * 0x61), goes a byte at a time, as Xen 4.17's guest_io_read/write:
+ * 0x70/0x71 as rtc_byte, dom0's 0x61 as above, a byte the domain holds
+ * reaches its port, the others read all ones (writes to them vanish).
+ * Read when val is NULL.
+ */
+static uint32_t port_bytes(const struct vcpu *v, uint16_t port, unsigned int size,
+			   const uint32_t *val)
+{
 	uint32_t got = 0xFFFFFFFF;
 	unsigned int i;
 
-	for (i = 0; !d->is_privileged && i < size; i++) {
+	for (i = 0; i < size; i++) {
 		uint16_t p = (uint16_t)(port + i);
+		uint8_t in = val ? (uint8_t)(*val >> (8 * i)) : 0;
 		uint32_t byte;
 
-		if (p == RTC_INDEX_PORT) {
+		if (rtc_port(p, 1)) {
+			byte = rtc_byte(v, p, val ? &in : NULL);
+		} else if (p == NMI_SC_PORT && v->domain->is_privileged) {
 			if (val)
-				d->arch.cmos_idx = (uint8_t)(*val >> (8 * i));
-			byte = d->arch.cmos_idx;
-		} else if (size > 1 && port_reached(v, p, 1)) {
+				outb(p, (inb(p) & ~3) | (in & 3));
+			byte = val ? 0xFF : inb(p);
+		} else if (!pci_port(p, 1) && port_reached(v, p, 1)) {
 			if (val)
-				outb(p, (uint8_t)(*val >> (8 * i)));
+				outb(p, in);
 			byte = val ? 0xFF : inb(p);
 		} else {
 			continue;
@@ -314,8 +372,8 @@ static uint32_t port_read(const struct vcpu *v, uint16_t port, unsigned int size
 	/* A 32-bit 0xCF8 is latched for every domain, as Xen 4.17's guest_io_read. */
 	if (port == 0xCF8 && size == 4)
 		return v->domain->arch.pci_cf8;
-	if (!port_reached(v, port, size))
-		return domu_bytes(v, port, size, NULL);
+	if (split_port(v, port, size) || !port_reached(v, port, size))
+		return port_bytes(v, port, size, NULL);
 	if (pci_port(port, size)) {
 		if (pci_data_port(port, size))
 			return pci_conf_read(v->domain->arch.pci_cf8, port & 3, size);
@@ -330,8 +388,8 @@ static void port_write(const struct vcpu *v, uint16_t port, unsigned int size, u
 		v->domain->arch.pci_cf8 = val;
 		return;
 	}
-	if (!port_reached(v, port, size)) {
-		domu_bytes(v, port, size, &val);
+	if (split_port(v, port, size) || !port_reached(v, port, size)) {
+		port_bytes(v, port, size, &val);
 		return;
 	}
 	if (pci_port(port, size)) {
@@ -572,12 +630,12 @@ static bool prefix_byte(uint8_t b)
 
 /*
  * The instruction at cs:rip, up to 15 bytes, fewer when the page after
- * it is not mapped; 0 when nothing can be read. In compatibility mode
- * the code segment's base applies and rip must be within its limit.
- * Without a prefix every instruction decoded here fits in 4 bytes
- * (0F 22 ModRM the longest), so 4 are read first and the rest only
- * after a prefix; and the flat 64-bit code selector the guest kernel and
- * user mode run on needs no descriptor.
+ * it is not mapped; 0 when nothing can be read. In compatibility mode the
+ * code segment's base applies and rip must be within its limit. Without
+ * a prefix every instruction decoded here fits in 4 bytes (0F 22 ModRM
+ * the longest), so 4 are read first and the rest only after a prefix;
+ * and the flat 64-bit code selector the guest kernel and user mode run
+ * on needs no descriptor.
  */
 static unsigned int fetch_insn(const struct vcpu *v, const struct cpu_regs *r, uint8_t *b,
 			       bool *is64)
@@ -601,6 +659,60 @@ static unsigned int fetch_insn(const struct vcpu *v, const struct cpu_regs *r, u
 	if (got == 4 && n > 4 && prefix_byte(b[0]))
 		got = fetch_bytes(b, addr, n);
 	return got;
+}
+
+/*
+ * The bytes the decoder needs for the instruction whose prefixes end at
+ * b[i] (avail read): its opcode, a 0F instruction's second byte and the
+ * ModRM of those taking one, in/out's imm8. An instruction not emulated
+ * needs its opcode only.
+ */
+static unsigned int insn_needs(const uint8_t *b, unsigned int i, unsigned int avail)
+{
+	if (i >= avail)
+		return i + 1;
+	if (b[i] >= 0xE4 && b[i] <= 0xE7)
+		return i + 2;
+	if (b[i] != 0x0F)
+		return i + 1;
+	if (i + 1 >= avail)
+		return i + 2;
+	switch (b[i + 1]) {
+	case 0x01: case 0x20: case 0x21: case 0x22: case 0x23:
+		return i + 3;
+	}
+	return i + 2;
+}
+
+/*
+ * The CPU decoded the whole instruction before its #GP, so its bytes were
+ * all there, but another vCPU may unmap a page of them before the fetch:
+ * when the decoder needs a byte past the avail read, which did not stop
+ * at 15 bytes or the code segment's limit, that byte faults as in Xen
+ * 4.17's emulator fetch: a #PF of error code 0 (no instruction-fetch
+ * bit), cr2 the byte, where Lamina used to leave the #GP. A byte outside
+ * the guest's half (past the canonical end) keeps the #GP(0), the answer
+ * of Xen's address check there. True when the #PF was injected; only on
+ * the paths that end in the #GP.
+ */
+static bool __attribute__((noinline, cold)) fetch_fault(struct vcpu *v, struct cpu_regs *r,
+							const uint8_t *insn, unsigned int i,
+							unsigned int avail)
+{
+	uint64_t base = 0, limit = ~0ULL, addr;
+	bool is64 = true;
+
+	if (r->error_code || avail >= 15 || insn_needs(insn, i, avail) <= avail)
+		return false;
+	if ((r->cs | 3) != FLAT_RING3_CS64 && !guest_segment(v, r->cs, &base, &limit, &is64))
+		return false;
+	if (!is64 && (r->rip > limit || limit - r->rip < avail))
+		return false;		/* the fetch stopped at the limit */
+	addr = is64 ? r->rip + avail : (uint32_t)(base + r->rip + avail);
+	if (!is_canonical(addr) || !guest_range_ok(addr, 1))
+		return false;
+	io_page_fault(v, r, addr, false);
+	return true;
 }
 
 /*
@@ -681,10 +793,10 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
 	bool is64;
 	int len;
 
-	/* The CPU decoded the whole instruction, so its bytes are all there. */
+	/* Fewer bytes than the decoder needs: see fetch_fault. */
 	avail = fetch_insn(v, r, insn, &is64);
 	if (!avail)
-		return false;
+		return fetch_fault(v, r, insn, 0, 0);
 	if (insn[0] == 0xCD && avail >= 2)
 		return emulate_int(v, r, insn[1]);
 	if (insn[0] == 0x0F)	/* rdmsr and the like, no prefix: the fast path */
@@ -692,8 +804,8 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
 	else
 		x86_scan_prefixes(insn, avail, is64, &p);
 	i = p.len;
-	if (i >= avail)
-		return false;	/* 15 bytes of prefixes: the #GP of a too-long instruction */
+	if (i >= avail)		/* 15 bytes of prefixes: the #GP of a too-long instruction */
+		return fetch_fault(v, r, insn, i, avail);
 	/* 0F is neither a prefix nor port I/O: skip the decoder for MSRs and CRs. */
 	if (!r->error_code && insn[i] != 0x0F && emulate_io(v, r, insn, avail, &p, is64))
 		return true;
@@ -721,11 +833,11 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
 		return true;
 	}
 	if (!v->arch.kernel_mode || r->error_code || insn[i] != 0x0F)
-		return false;
+		return fetch_fault(v, r, insn, i, avail);
 	len = emulate_0f(v, r, insn + i, avail - i, p.rex);
 	if (len > 0)
 		r->rip += i + len;
-	return len != 0;
+	return len != 0 || fetch_fault(v, r, insn, i, avail);
 }
 
 /*

@@ -43,6 +43,9 @@
  *   pci_lock              the PCI functions dom0 reported (arch/x86/pci.c)
  *   pci_cfg_lock          ports 0xCF8/0xCFC, one access through them
  *                         (arch/x86/pci.c: pci_conf_read/write)
+ *   rtc_lock              ports 0x70/0x71: a domain's latched RTC index
+ *                         written to 0x70, then its 0x71 access, as one
+ *                         (arch/x86/emul_priv.c)
  *   d->watchdog_lock      a domain's SCHEDOP_watchdog timers: which are in
  *                         use, and their first initialisation (as Xen
  *                         4.17's watchdog_lock)
@@ -85,6 +88,7 @@ enum {
 	LOCK_LEVEL_IRQ,
 	LOCK_LEVEL_PCI,
 	LOCK_LEVEL_PCICFG,
+	LOCK_LEVEL_RTC,
 	LOCK_LEVEL_WATCHDOG,
 	LOCK_LEVEL_PAUSE,
 	LOCK_LEVEL_RQ,

@@ -100,7 +100,7 @@ struct pt_work {
 struct arch_domain {
 	struct pt_work pt;
 	uint32_t pci_cf8;		/* the last 32-bit write to port 0xCF8 (any domain) */
-	uint8_t cmos_idx;		/* a domU's last write to port 0x70 (emul_priv.c) */
+	uint8_t cmos_idx;		/* the last write to port 0x70, latched (emul_priv.c) */
 	uint64_t domu_pirqs;		/* a domU's PIRQs get_free_pirq gave it (irq.c) */
 	mfn_t pirq_eoi_mfn;		/* a domU's pirq_eoi_gmfn page, held writable; 0 none */
 };
