@@ -24,6 +24,7 @@
 #include <asm/page.h>
 #include <asm/irq.h>
 #include <asm/apic.h>
+#include <asm/pv.h>
 #include <hv/domain.h>
 #include <hv/page_alloc.h>
 #include <hv/smp.h>
@@ -228,6 +229,9 @@ static void features_init(bool boot)
 	uint64_t cr4 = (read_cr4() | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT) & ~X86_CR4_FSGSBASE;
 
 	cpuid(0, 0, &a, &b, &c, &d);
+	if (boot)	/* "AuthenticAMD", "HygonGenuine" */
+		cpu_amd_like = (b == 0x68747541 && d == 0x69746E65 && c == 0x444D4163) ||
+			       (b == 0x6F677948 && d == 0x6E65476E && c == 0x656E6975);
 	if (a >= 7) {
 		cpuid(7, 0, &a, &b, &c, &d);
 		if (b & (1U << 7))

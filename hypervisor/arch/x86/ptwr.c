@@ -30,9 +30,12 @@
  * an FS or GS base: sources in memory (movs, pop, push and call through
  * memory) are read there, and a destination behind FS or GS is written
  * there if that is in the faulting page (else the #PF).
+ * A 66 prefix makes push and enter 16-bit; a call too on an AMD-like
+ * host (AMD, Hygon: rel16, the target cut to 16 bits, 2 bytes pushed),
+ * and is ignored by a call on the others (64-bit), as Xen 4.17's
+ * emulator goes by the vendor (its amd_like()).
  * Misaligned writes, SSE, x87 and segment-register stores (Xen's emulator
- * has no callbacks for them here), a 16-bit call (its width is the
- * vendor's) and a 16-bit enter with a nesting level get their page fault.
+ * has no callbacks for them here) get their page fault.
  */
 #include <hv/lib.h>
 #include <hv/domain.h>
@@ -44,6 +47,9 @@
 #include <asm/x86_prefixes.h>
 #include <asm/int_ops.h>
 #include <lamina/mm.h>
+
+/* The host is AMD or Hygon (cpu.c at boot): Xen's emulator's amd_like(). */
+bool cpu_amd_like;
 
 /* What an instruction does besides its write, for compute(). */
 enum insn_kind {
@@ -101,7 +107,7 @@ static unsigned int imm_bytes(const struct insn *in, unsigned int opsize)
 	case 0x81: case 0xC7: case 0x68:
 		return opsize == 2 ? 2 : 4;
 	case 0xE8:
-		return 4;
+		return opsize == 2 && cpu_amd_like ? 2 : 4;
 	case 0xC8:
 		return 3;			/* imm16 frame size, imm8 level */
 	}
@@ -249,15 +255,14 @@ static bool decode(const uint8_t *b, unsigned int avail, struct insn *in)
 	if (in->kind == K_PUSH || in->op == 0x8F)
 		in->size = opsize == 4 ? 8 : opsize;	/* 64-bit stack operations */
 	if (in->kind == K_CALL || in->kind == K_ENTER) {
-		in->size = p.opsize && !(in->rex & 8) ? 2 : 8;
 		/*
-		 * A 16-bit call's width is the vendor's: left to the #PF. A
-		 * 16-bit enter of level 0 as Xen's emulator (measured with an
-		 * AMD-like vendor): bp's 2 bytes, the rest of rbp kept; with
-		 * a level, the #PF (enter_nested).
+		 * 16-bit under 66 without REX.W, as Xen's emulator (measured
+		 * under QEMU's AMD-like vendor): enter pushes bp's 2 bytes (and
+		 * a level's frame pointers), the rest of rbp kept; a call its
+		 * return address's low 16 bits, on an AMD-like host only.
 		 */
-		if (in->size == 2 && in->kind == K_CALL)
-			return false;
+		in->size = p.opsize && !(in->rex & 8) &&
+			   (in->kind == K_ENTER || cpu_amd_like) ? 2 : 8;
 	}
 	if (in->two_byte && in->op2 == 0xC7) {		/* cmpxchg8b; not cmpxchg16b */
 		if (((in->modrm >> 3) & 7) != 1 || (in->rex & 8))
@@ -422,9 +427,9 @@ static bool compute_stack(struct cpu_regs *r, const struct insn *in, const uint8
 		*opnd = src & mask;
 		break;
 	case K_CALL:
-		*opnd = r->rip + in->len;
+		*opnd = (r->rip + in->len) & mask;
 		fx->jump = true;
-		fx->target = in->op == 0xE8 ? r->rip + in->len + in->imm : src;
+		fx->target = (in->op == 0xE8 ? r->rip + in->len + in->imm : src) & mask;
 		if (!is_canonical(fx->target))
 			return false;	/* the CPU's #GP comes before the push */
 		break;
@@ -618,34 +623,40 @@ static bool __attribute__((noinline, cold)) read_fault(struct cpu_regs *r, uint6
  * enter with a nesting level (1-31), as Xen's emulator runs it: rbp, the
  * level - 1 frame pointers below the old rbp and the new frame's pointer
  * pushed one by one, each write checked on its own (in the faulting page,
- * validated); a refused one leaves those before it written and the
- * registers as they were, for the #PF (a frame pointer that cannot be
- * read: that read's, read_fault). page: the table's frame.
+ * validated; a 16-bit one, 66, the rest of its entry kept); a refused one
+ * leaves those before it written and the registers as they were, for the
+ * #PF (a frame pointer that cannot be read: that read's, read_fault).
+ * A 16-bit enter reads 2-byte frame pointers at rbp - 2, - 4, ... and
+ * sets rbp's low 16 bits only, as measured on Xen 4.17. page: the
+ * table's frame.
  */
 static bool enter_nested(struct domain *d, struct cpu_regs *r, const struct insn *in,
 			 uint64_t cr2, paddr_t page)
 {
-	unsigned int level = (in->imm >> 16) & 31, i;
-	uint64_t sp = r->rsp - 8, frame = sp, val;
+	unsigned int level = (in->imm >> 16) & 31, size = in->size, shift, i;
+	uint64_t sp = r->rsp - size, frame = sp, val, mask = size_mask(size), slot;
 	pte_t *e;
 
-	if (sp != cr2 || in->size != 8)
+	if (sp != cr2)
 		return false;
-	for (i = 0; i <= level; i++, sp -= 8) {
+	for (i = 0; i <= level; i++, sp -= size) {
 		if (i == 0)
-			val = r->rbp;
+			val = r->rbp & mask;
 		else if (i == level)
-			val = frame;
-		else if (!read_source(r->rbp - 8 * i, 8, &val))
-			return read_fault(r, r->rbp - 8 * i, 8);
+			val = frame & mask;
+		else if (!read_source(r->rbp - size * i, size, &val))
+			return read_fault(r, r->rbp - size * i, size);
 		if ((sp ^ cr2) & ~(PAGE_SIZE - 1))
 			return false;
-		e = maddr_to_virt(page | (sp & (PAGE_SIZE - 1)));
-		if (val != *e && pt_update_entry(d, page | (sp & (PAGE_SIZE - 1)), val, false))
+		slot = page | (sp & (PAGE_SIZE - 1) & ~7ULL);
+		e = maddr_to_virt(slot);
+		shift = (sp & 7) * 8;
+		val = (*e & ~(mask << shift)) | (val << shift);
+		if (val != *e && pt_update_entry(d, slot, val, false))
 			return false;
 	}
-	r->rbp = frame;
-	r->rsp = sp + 8 - (in->imm & 0xFFFF);
+	r->rbp = (r->rbp & ~mask) | (frame & mask);
+	r->rsp = sp + size - (in->imm & 0xFFFF);
 	r->rip += in->len;
 	invlpg(cr2);
 	return true;

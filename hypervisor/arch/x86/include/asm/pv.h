@@ -59,6 +59,8 @@ uint64_t pv_guest_cr0(const struct vcpu *v);
 uint64_t pv_guest_cr4(const struct vcpu *v);
 /* The host has {RD,WR}{FS,GS}BASE (CPUID 7.EBX bit 0): offered to guests. */
 extern bool cpu_has_fsgsbase;
+/* The host's vendor is AMD or Hygon (ptwr.c: a 16-bit call's width). */
+extern bool cpu_amd_like;
 /* CR4.FSGSBASE on this CPU as a vCPU's virtual CR4 has it (cpu.c). */
 void cr4_fsgsbase_load(bool on);
 void vcpu_note_debug_trap(struct vcpu *v);
