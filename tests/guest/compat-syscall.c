@@ -16,6 +16,13 @@
  *   Xen's frame (rip 0, cs 3, rsp 0), or #GP(0) there with no callback;
  *   AMD raises #UD in long mode, and on an AMD-style CPU (QEMU's TCG) that
  *   runs it anyway SYSENTER_CS is 0: #GP(0) at the sysenter.
+ * Then port I/O from compat mode at virtual IOPL 3 under an address-size
+ * prefix (16-bit addressing there): `67 in (%dx), %al` of the console's
+ * status port, which the peer does not hold, reads 0xff, and `67 rep
+ * insb` with edi 0x12340100 and ecx 0x00050003 writes at ES:0x100 first
+ * (di alone, cx 3): the #PF there (error code 6, cr2 0x100, unmapped),
+ * ecx and edi as they were, as Xen 4.17's emulator answers; Lamina kept
+ * the #GP for any 67-prefixed port I/O in compat mode.
  * The attacker is the peer, an unprivileged domain; it hands its verdict
  * to dom0 (lib/peer_verdict.h), whose result line counts.
  * @domus: self:peer:role=peer
@@ -27,6 +34,7 @@
 #include "lib/peer.h"
 #include "lib/peer_verdict.h"
 #include <lamina/callback.h>
+#include <lamina/physdev.h>
 
 static char why[VERDICT_LEN];
 
@@ -39,10 +47,11 @@ static char why[VERDICT_LEN];
 		}							\
 	} while (0)
 
-extern const uint8_t prog32[], prog32_syscall[], prog32_sysenter[], prog32_end[];
-/* 32-bit user code: std; syscall; ud2; sysenter; ud2. */
+extern const uint8_t prog32[], prog32_syscall[], prog32_sysenter[], prog32_io[],
+	prog32_io_ins[], prog32_end[];
+/* 32-bit user code: std; syscall; ud2; sysenter; ud2; then the port I/O. */
 asm(".pushsection .rodata\n"
-    ".globl prog32, prog32_syscall, prog32_sysenter, prog32_end\n"
+    ".globl prog32, prog32_syscall, prog32_sysenter, prog32_io, prog32_io_ins, prog32_end\n"
     "	.code32\n"
     "prog32:\n"
     "	std\n"
@@ -51,6 +60,18 @@ asm(".pushsection .rodata\n"
     "	ud2\n"
     "prog32_sysenter:\n"
     "	sysenter\n"
+    "	ud2\n"
+    "prog32_io:\n"
+    "	mov $0xe02b, %eax\n"
+    "	mov %eax, %es\n"
+    "	mov $0x3fd, %edx\n"
+    "	mov $0x11111111, %eax\n"
+    "	.byte 0x67, 0xec\n"		/* addr16 in (%dx), %al */
+    "	mov %eax, %ebx\n"
+    "	mov $0x12340100, %edi\n"
+    "	mov $0x00050003, %ecx\n"
+    "prog32_io_ins:\n"
+    "	.byte 0x67, 0xf3, 0x6c\n"	/* addr16 rep insb */
     "	ud2\n"
     "prog32_end:\n"
     "	.code64\n"
@@ -103,6 +124,7 @@ void cb_syscall32(void), cb_sysenter(void), trap_exit(void);
 uint64_t cb_frame[7], cb_flags;
 
 static struct trap_record user_trap;
+static uint64_t user_rbx, user_rdi, user_cr2;
 static uint8_t exit_stack[4096] __attribute__((aligned(16)));
 
 /* A trap from user mode: record it and leave for trap_exit in kernel mode. */
@@ -112,6 +134,9 @@ static bool user_trap_hook(struct trap_frame *f)
 		return false;
 	user_trap = (struct trap_record){ f->vector, f->error, f->rip, f->cs, f->rflags,
 					  f->rsp, f->ss, f->rcx, f->r11 };
+	user_rbx = f->rbx;
+	user_rdi = f->rdi;
+	user_cr2 = ((volatile struct vcpu_info *)&shared->vcpu_info[0])->arch.cr2;
 	f->rip = (uint64_t)trap_exit;
 	f->cs = FLAT_KERNEL_CS & ~3;	/* RPL 0: stay in guest kernel mode */
 	f->ss = FLAT_KERNEL_SS;
@@ -202,6 +227,36 @@ static int check_sysenter(uint64_t stack, bool *ran)
 	return check_trap(how, 13, 0, 0, "sysenter with no callback");
 }
 
+/* 67-prefixed port I/O from compat mode at virtual IOPL 3 (the header). */
+static int check_io(uint64_t stack)
+{
+	struct physdev_set_iopl iopl = { 3 };
+	long how;
+
+	PCHECK(hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, &iopl) == 0,
+	       "set_iopl(3) failed");
+	how = enter32(uaddr(prog32_io), stack);
+	iopl.iopl = 0;
+	PCHECK(hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, &iopl) == 0,
+	       "set_iopl(0) failed");
+	printf("compat 67 in/rep insb: ended by %ld, vector %lu error %#lx rip %#lx (insb at "
+	       "%#lx) cr2 %#lx, ebx %#lx ecx %#lx edi %#lx\n", how,
+	       (unsigned long)user_trap.vector, (unsigned long)user_trap.error,
+	       (unsigned long)user_trap.rip, (unsigned long)uaddr(prog32_io_ins),
+	       (unsigned long)user_cr2, (unsigned long)user_rbx, (unsigned long)user_trap.rcx,
+	       (unsigned long)user_rdi);
+	if (check_trap(how, 14, 6, uaddr(prog32_io_ins), "67 rep insb from compat mode"))
+		return TEST_FAIL;
+	PCHECK(user_cr2 == 0x100, "67 rep insb: cr2 %#lx, expected 0x100 (di alone)",
+	       (unsigned long)user_cr2);
+	PCHECK((uint32_t)user_rbx == 0x111111ff, "67 in: eax %#x, expected 0x111111ff",
+	       (uint32_t)user_rbx);
+	PCHECK((uint32_t)user_trap.rcx == 0x00050003 && (uint32_t)user_rdi == 0x12340100,
+	       "67 rep insb: ecx %#x edi %#x, expected as before", (uint32_t)user_trap.rcx,
+	       (uint32_t)user_rdi);
+	return TEST_PASS;
+}
+
 /* The peer's part: compat-mode user code, its syscall and sysenter. */
 static int attack(void)
 {
@@ -214,7 +269,8 @@ static int attack(void)
 	PCHECK(set_callback(CALLBACKTYPE_syscall32, cb_syscall32) == 0,
 	       "syscall32 callback failed");
 	PCHECK(set_callback(CALLBACKTYPE_sysenter, cb_sysenter) == 0, "sysenter callback failed");
-	if (check_syscall32(stack, &syscall_ran) || check_sysenter(stack, &sysenter_ran))
+	if (check_syscall32(stack, &syscall_ran) || check_sysenter(stack, &sysenter_ran) ||
+	    check_io(stack))
 		return TEST_FAIL;
 	printf("compat-syscall: syscall %s, sysenter %s\n",
 	       syscall_ran ? "reached the syscall32 callback (#UD without one)" : "#UD (CPU)",

@@ -9,7 +9,8 @@
  * The decoder knows the few encodings involved, after any prefixes as
  * the CPU reads them (asm/x86_prefixes.h): port I/O (in, out, ins, outs;
  * string operands honour the segment's base and, in compatibility mode,
- * its limit; 67 makes them 32-bit in 64-bit code), cli/sti, CD nn (int n,
+ * its limit; 67 makes them 32-bit in 64-bit code, 16-bit in compatibility
+ * mode), cli/sti, CD nn (int n,
  * for the trap table's DPL rule; QEMU's TCG puts a wrong vector in that
  * #GP's error code, so the instruction is decoded rather than trusted),
  * and 0F 30 wrmsr, 0F 32 rdmsr, 0F 09 wbinvd, 0F 08 invd, 0F 06 clts,
@@ -411,22 +412,22 @@ struct io_insn {
 	unsigned int size;	/* bytes a transfer */
 	unsigned int seg;	/* outs' source segment (DS or an override) */
 	bool rep;
-	bool addr32;		/* 67 in 64-bit code: 32-bit rcx and rsi/rdi */
+	bool addr32;		/* 67: rcx and rsi/rdi 32-bit (64-bit code), 16-bit (compat) */
 	uint8_t op;
 	uint16_t port;
 };
 
 /*
  * The prefixes as scan_prefixes reads them (REX does not widen port I/O,
- * rep and repne both repeat). An address-size prefix is decoded in 64-bit
- * code only: in compatibility mode such an instruction keeps its #GP.
+ * rep and repne both repeat; an address-size prefix narrows only the
+ * string forms' registers).
  */
 static bool decode_io(const struct cpu_regs *r, const uint8_t *b, unsigned int avail,
 		      const struct x86_prefixes *p, bool is64, struct io_insn *io)
 {
 	unsigned int i = p->len;
 
-	if (i >= avail || (p->addrsize && !is64))
+	if (i >= avail)
 		return false;
 	io->rep = p->rep;
 	io->seg = p->seg;
@@ -516,11 +517,13 @@ static void io_page_fault(struct vcpu *v, struct cpu_regs *r, uint64_t addr, boo
 /*
  * ins writes ES:rDI (no override), outs reads DS:rSI or the override's
  * segment; each transfer steps the pointer by the size, backwards with
- * DF. With an address-size prefix (64-bit code) rcx and the pointer are
- * 32 bits wide, zero-extended as their writes are (Xen 4.17's result). An operand outside its segment's limit (compatibility mode) or
- * outside the guest's half of the address space is a #GP(0) (#SS(0) for
- * SS), an unmapped one a #PF; either stops with the registers showing the
- * transfers done, as on hardware. A long rep gives the CPU back every
+ * DF. With an address-size prefix in 64-bit code rcx and the pointer are
+ * 32 bits wide, zero-extended as their writes are (Xen 4.17's result); in
+ * compatibility mode cx and si/di are 16 bits wide, their upper bits kept,
+ * as Xen 4.17's emulator takes them. An operand outside its segment's
+ * limit (compatibility mode) or outside the guest's half of the address
+ * space is a #GP(0) (#SS(0) for SS), an unmapped one a #PF; either stops
+ * with the registers showing the transfers done, as on hardware. A long rep gives the CPU back every
  * IO_REPS_PER_TRAP transfers, its rip still on the instruction.
  */
 static void emulate_string_io(struct vcpu *v, struct cpu_regs *r, const struct io_insn *io,
@@ -529,7 +532,8 @@ static void emulate_string_io(struct vcpu *v, struct cpu_regs *r, const struct i
 	bool in = !(io->op & 2);
 	unsigned int seg = in ? SEG_ES : io->seg, n;
 	uint64_t *ptr = in ? &r->rdi : &r->rsi, base, limit, off, addr, step, fault;
-	uint64_t mask = (is64 && !io->addr32) ? ~0ULL : 0xFFFFFFFFULL;
+	uint64_t mask = is64 ? (io->addr32 ? 0xFFFFFFFFULL : ~0ULL) :
+			       (io->addr32 ? 0xFFFFULL : 0xFFFFFFFFULL);
 	uint64_t count = io->rep ? r->rcx & mask : 1;
 	uint32_t val;
 
