@@ -22,7 +22,10 @@
  * insb` with edi 0x12340100 and ecx 0x00050003 writes at ES:0x100 first
  * (di alone, cx 3): the #PF there (error code 6, cr2 0x100, unmapped),
  * ecx and edi as they were, as Xen 4.17's emulator answers; Lamina kept
- * the #GP for any 67-prefixed port I/O in compat mode.
+ * the #GP for any 67-prefixed port I/O in compat mode. And `insb` with
+ * ES the flat 32-bit code selector (readable code, not writable): Xen
+ * 4.17's #GP(0) at it (rep_ins wants writable data); Lamina wrote the
+ * byte through it.
  * The attacker is the peer, an unprivileged domain; it hands its verdict
  * to dom0 (lib/peer_verdict.h), whose result line counts.
  * @domus: self:peer:role=peer
@@ -48,10 +51,11 @@ static char why[VERDICT_LEN];
 	} while (0)
 
 extern const uint8_t prog32[], prog32_syscall[], prog32_sysenter[], prog32_io[],
-	prog32_io_ins[], prog32_end[];
+	prog32_io_ins[], prog32_es[], prog32_es_ins[], prog32_end[];
 /* 32-bit user code: std; syscall; ud2; sysenter; ud2; then the port I/O. */
 asm(".pushsection .rodata\n"
-    ".globl prog32, prog32_syscall, prog32_sysenter, prog32_io, prog32_io_ins, prog32_end\n"
+    ".globl prog32, prog32_syscall, prog32_sysenter, prog32_io, prog32_io_ins\n"
+    ".globl prog32_es, prog32_es_ins, prog32_end\n"
     "	.code32\n"
     "prog32:\n"
     "	std\n"
@@ -72,6 +76,14 @@ asm(".pushsection .rodata\n"
     "	mov $0x00050003, %ecx\n"
     "prog32_io_ins:\n"
     "	.byte 0x67, 0xf3, 0x6c\n"	/* addr16 rep insb */
+    "	ud2\n"
+    "prog32_es:\n"
+    "	mov $0xe023, %eax\n"		/* ES: FLAT_USER_CS32 */
+    "	mov %eax, %es\n"
+    "	mov $0x3fd, %edx\n"
+    "	mov $0x401100, %edi\n"		/* USER_DATA + 0x100 */
+    "prog32_es_ins:\n"
+    "	insb\n"
     "	ud2\n"
     "prog32_end:\n"
     "	.code64\n"
@@ -254,7 +266,19 @@ static int check_io(uint64_t stack)
 	PCHECK((uint32_t)user_trap.rcx == 0x00050003 && (uint32_t)user_rdi == 0x12340100,
 	       "67 rep insb: ecx %#x edi %#x, expected as before", (uint32_t)user_trap.rcx,
 	       (uint32_t)user_rdi);
-	return TEST_PASS;
+
+	iopl.iopl = 3;
+	PCHECK(hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, &iopl) == 0,
+	       "set_iopl(3) failed");
+	how = enter32(uaddr(prog32_es), stack);
+	iopl.iopl = 0;
+	PCHECK(hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, &iopl) == 0,
+	       "set_iopl(0) failed");
+	printf("compat insb to ES = 0xe023: ended by %ld, vector %lu error %#lx rip %#lx (insb at "
+	       "%#lx), edi %#lx\n", how, (unsigned long)user_trap.vector,
+	       (unsigned long)user_trap.error, (unsigned long)user_trap.rip,
+	       (unsigned long)uaddr(prog32_es_ins), (unsigned long)user_rdi);
+	return check_trap(how, 13, 0, uaddr(prog32_es_ins), "insb to a code segment");
 }
 
 /* The peer's part: compat-mode user code, its syscall and sysenter. */

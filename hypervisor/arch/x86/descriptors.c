@@ -252,6 +252,22 @@ bool guest_segment(const struct vcpu *v, uint16_t sel, uint64_t *base, uint64_t 
 	return true;
 }
 
+/*
+ * The type (descriptor bits 40-43: 8 code, 2 writable data or readable
+ * code) of the present code or data segment sel names for v, -1 if none;
+ * the reserved flat selectors are readable code and writable data.
+ */
+int guest_segment_type(const struct vcpu *v, uint16_t sel)
+{
+	uint64_t d;
+
+	if ((sel | 3) == FLAT_RING3_CS64 || (sel | 3) == FLAT_RING3_CS32)
+		return 0xA;
+	if ((sel | 3) == FLAT_RING3_DS32)
+		return 0x2;
+	return guest_descriptor(v, sel, &d) ? (int)((d >> 40) & 0xF) : -1;
+}
+
 /* MMUEXT_SET_LDT: remember the LDT; its pages are mapped when first used. */
 int ldt_set(struct vcpu *v, uint64_t base, unsigned int ents)
 {

@@ -453,13 +453,16 @@ static bool decode_io(const struct cpu_regs *r, const uint8_t *b, unsigned int a
  * the MSRs: its GS base sits in KERNEL_GS_BASE while we run) and there is
  * no limit; in compatibility mode the selector's descriptor gives both
  * (FS and GS keep the base their MSR holds), read only within the GDT or
- * LDT limit. False: the selector names nothing usable (#GP).
+ * LDT limit, and its type must allow the access: ins a writable data
+ * segment, outs data or readable code (Xen 4.17's rep_ins/rep_outs).
+ * False: the selector names nothing usable (#GP).
  */
 static bool io_segment(const struct vcpu *v, const struct cpu_regs *r, unsigned int seg,
-		       bool is64, uint64_t *base, uint64_t *limit)
+		       bool is64, bool write, uint64_t *base, uint64_t *limit)
 {
 	uint16_t sel;
 	bool code64;
+	int type;
 
 	if (!is64) {
 		switch (seg) {
@@ -470,7 +473,9 @@ static bool io_segment(const struct vcpu *v, const struct cpu_regs *r, unsigned 
 		case SEG_FS: asm volatile("mov %%fs, %0" : "=r"(sel)); break;
 		default:     asm volatile("mov %%gs, %0" : "=r"(sel)); break;
 		}
-		if (!guest_segment(v, sel, base, limit, &code64))
+		type = guest_segment_type(v, sel);
+		if (type < 0 || (write ? (type & 0xA) != 0x2 : (type & 0xA) == 0x8) ||
+		    !guest_segment(v, sel, base, limit, &code64))
 			return false;
 	} else {
 		*base = 0;
@@ -537,7 +542,7 @@ static void emulate_string_io(struct vcpu *v, struct cpu_regs *r, const struct i
 	uint64_t count = io->rep ? r->rcx & mask : 1;
 	uint32_t val;
 
-	if (!io_segment(v, r, seg, is64, &base, &limit)) {
+	if (!io_segment(v, r, seg, is64, in, &base, &limit)) {
 		pv_inject_trap(v, r, 13, 0);
 		return;
 	}

@@ -39,6 +39,7 @@ long hc_iret_slow(struct vcpu *v, struct hc_args *a);
 int iret_target_fault(struct vcpu *v, uint16_t cs, uint16_t ss, uint64_t rip);
 bool guest_segment(const struct vcpu *v, uint16_t sel, uint64_t *base, uint64_t *limit,
 		   bool *is64);
+int guest_segment_type(const struct vcpu *v, uint16_t sel);
 void vcpu_set_ts(struct vcpu *v, bool ts);
 /* rdmsr/wrmsr as Xen 4.17 answers a PV kernel (msr.c); false: #GP. */
 bool pv_read_msr(struct vcpu *v, uint32_t msr, uint64_t *val);
