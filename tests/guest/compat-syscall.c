@@ -248,9 +248,6 @@ static int check_io(uint64_t stack)
 	PCHECK(hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, &iopl) == 0,
 	       "set_iopl(3) failed");
 	how = enter32(uaddr(prog32_io), stack);
-	iopl.iopl = 0;
-	PCHECK(hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, &iopl) == 0,
-	       "set_iopl(0) failed");
 	printf("compat 67 in/rep insb: ended by %ld, vector %lu error %#lx rip %#lx (insb at "
 	       "%#lx) cr2 %#lx, ebx %#lx ecx %#lx edi %#lx\n", how,
 	       (unsigned long)user_trap.vector, (unsigned long)user_trap.error,
@@ -267,9 +264,6 @@ static int check_io(uint64_t stack)
 	       "67 rep insb: ecx %#x edi %#x, expected as before", (uint32_t)user_trap.rcx,
 	       (uint32_t)user_rdi);
 
-	iopl.iopl = 3;
-	PCHECK(hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, &iopl) == 0,
-	       "set_iopl(3) failed");
 	how = enter32(uaddr(prog32_es), stack);
 	iopl.iopl = 0;
 	PCHECK(hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, &iopl) == 0,

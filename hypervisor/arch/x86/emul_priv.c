@@ -249,10 +249,11 @@ bool port_is_hypervisors(uint16_t port, unsigned int size)
  * PCI configuration mechanism #1 for dom0, as Xen 4.17 emulates it: a
  * 32-bit write of port 0xCF8 is kept in the domain, an access inside
  * 0xCFC-0xCFF goes to the function it names (a write through
- * dom0_pci_conf_write, which guards MSI: irq.c, msi.c); the other bytes of
- * 0xCF8-0xCFF are not dom0's (reads all ones, writes dropped; Xen's
- * dom0_setup_permissions denies them). Unlike Xen, an access that runs
- * past 0xCFF is refused whole rather than split.
+ * dom0_pci_conf_write, which guards MSI: irq.c, msi.c); any other access
+ * touching 0xCF8-0xCFF goes in pieces (port_bytes): the data ports' part
+ * to the function, bytes and words of 0xCF8-0xCFB to the machine (Xen's
+ * dom0_setup_permissions denies dom0 0xCFC-0xCFF only: 0xCF9 is the
+ * chipset's reset control), the ports past 0xCFF to theirs.
  */
 static bool pci_port(uint16_t port, unsigned int size)
 {
@@ -339,31 +340,56 @@ static uint8_t rtc_byte(const struct vcpu *v, uint16_t port, const uint8_t *val)
  * reaches its port, the others read all ones (writes to them vanish).
  * Read when val is NULL.
  */
+/* A port port_bytes reaches as it is: no RTC, dom0's 0x61 or data port; PCI's for dom0 only. */
+static bool plain_port(const struct vcpu *v, uint16_t p)
+{
+	bool priv = v->domain->is_privileged;
+
+	return !rtc_port(p, 1) && !(priv && (p == NMI_SC_PORT || pci_data_port(p, 1))) &&
+	       (priv || !pci_port(p, 1)) && port_reached(v, p, 1);
+}
+
 static uint32_t port_bytes(const struct vcpu *v, uint16_t port, unsigned int size,
 			   const uint32_t *val)
 {
-	uint32_t got = 0xFFFFFFFF;
-	unsigned int i;
+	uint32_t cf8 = v->domain->arch.pci_cf8, got = 0xFFFFFFFF, piece, mask;
+	bool priv = v->domain->is_privileged;
+	unsigned int i, n;
 
-	for (i = 0; i < size; i++) {
+	for (i = 0; i < size; i += n) {
 		uint16_t p = (uint16_t)(port + i);
-		uint8_t in = val ? (uint8_t)(*val >> (8 * i)) : 0;
-		uint32_t byte;
+		uint32_t in = val ? *val >> (8 * i) : 0;
+		uint8_t b = (uint8_t)in;
 
+		n = 1;
 		if (rtc_port(p, 1)) {
-			byte = rtc_byte(v, p, val ? &in : NULL);
-		} else if (p == NMI_SC_PORT && v->domain->is_privileged) {
+			piece = rtc_byte(v, p, val ? &b : NULL);
+		} else if (priv && p == NMI_SC_PORT) {
 			if (val)
-				outb(p, (inb(p) & ~3) | (in & 3));
-			byte = val ? 0xFF : inb(p);
-		} else if (!pci_port(p, 1) && port_reached(v, p, 1)) {
+				outb(p, (inb(p) & ~3) | (b & 3));
+			piece = val ? 0xFF : inb(p);
+		} else if (priv && pci_data_port(p, 1)) {
+			/* As Xen: up to the data ports' end, 3 bytes as 2. */
+			n = MIN(size - i, 4 - (p & 3U));
+			n = n == 3 ? 2 : n;
+			mask = n == 4 ? 0xFFFFFFFF : (1U << (8 * n)) - 1;
 			if (val)
-				outb(p, in);
-			byte = val ? 0xFF : inb(p);
+				dom0_pci_conf_write(cf8, p & 3, n, in & mask);
+			piece = val ? mask : pci_conf_read(cf8, p & 3, n);
+		} else if (plain_port(v, p)) {
+			/* Two bytes at an even port both reached: one word, as Xen. */
+			if (i + 1 < size && !(p & 1) && plain_port(v, p + 1))
+				n = 2;
+			if (val && n == 2)
+				outw(p, (uint16_t)in);
+			else if (val)
+				outb(p, b);
+			piece = val ? 0xFFFF : n == 2 ? inw(p) : inb(p);
 		} else {
 			continue;
 		}
-		got = (got & ~(0xFFU << (8 * i))) | byte << (8 * i);
+		mask = n == 4 ? 0xFFFFFFFF : (1U << (8 * n)) - 1;
+		got = (got & ~(mask << (8 * i))) | (piece & mask) << (8 * i);
 	}
 	return got;
 }
@@ -378,7 +404,7 @@ static uint32_t port_read(const struct vcpu *v, uint16_t port, unsigned int size
 	if (pci_port(port, size)) {
 		if (pci_data_port(port, size))
 			return pci_conf_read(v->domain->arch.pci_cf8, port & 3, size);
-		return 0xFFFFFFFF;
+		return port_bytes(v, port, size, NULL);
 	}
 	return size == 1 ? inb(port) : size == 2 ? inw(port) : inl(port);
 }
@@ -396,6 +422,8 @@ static void port_write(const struct vcpu *v, uint16_t port, unsigned int size, u
 	if (pci_port(port, size)) {
 		if (pci_data_port(port, size))
 			dom0_pci_conf_write(v->domain->arch.pci_cf8, port & 3, size, val);
+		else
+			port_bytes(v, port, size, &val);
 		return;
 	}
 	if (size == 1)
