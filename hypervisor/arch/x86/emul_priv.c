@@ -9,10 +9,10 @@
  * The decoder knows the few encodings involved, after any prefixes as
  * the CPU reads them (asm/x86_prefixes.h): port I/O (in, out, ins, outs;
  * string operands honour the segment's base and, in compatibility mode,
- * its limit; 67 makes them 32-bit in 64-bit code, 16-bit in compatibility
- * mode), cli/sti, CD nn (int n,
- * for the trap table's DPL rule; QEMU's TCG puts a wrong vector in that
- * #GP's error code, so the instruction is decoded rather than trusted),
+ * its limit and type; 67 makes them 32-bit in 64-bit code, 16-bit in
+ * compatibility mode), cli/sti, CD nn (int n, for the trap table's DPL
+ * rule; QEMU's TCG puts a wrong vector in that #GP's error code, so the
+ * instruction is decoded rather than trusted),
  * and 0F 30 wrmsr, 0F 32 rdmsr, 0F 09 wbinvd, 0F 08 invd, 0F 06 clts,
  * 0F 01 D1 xsetbv, 0F 20/22 mov from/to a control register and 0F 21/23
  * mov from/to a debug register (REX.R: register 8-15). Lock before port
@@ -333,13 +333,6 @@ static uint8_t rtc_byte(const struct vcpu *v, uint16_t port, const uint8_t *val)
 	return byte;
 }
 
-/*
- * An access not wholly given, or touching the RTC's ports (or dom0's
- * 0x61), goes a byte at a time, as Xen 4.17's guest_io_read/write:
- * 0x70/0x71 as rtc_byte, dom0's 0x61 as above, a byte the domain holds
- * reaches its port, the others read all ones (writes to them vanish).
- * Read when val is NULL.
- */
 /* A port port_bytes reaches as it is: no RTC, dom0's 0x61 or data port; PCI's for dom0 only. */
 static bool plain_port(const struct vcpu *v, uint16_t p)
 {
@@ -349,6 +342,14 @@ static bool plain_port(const struct vcpu *v, uint16_t p)
 	       (priv || !pci_port(p, 1)) && port_reached(v, p, 1);
 }
 
+/*
+ * An access not wholly given, or touching the RTC's ports (or dom0's 0x61
+ * or PCI ports), goes in pieces, as Xen 4.17's guest_io_read/write:
+ * 0x70/0x71 as rtc_byte, dom0's 0x61 as above, dom0's part of the PCI
+ * data ports to the function its latch names, a byte the domain holds to
+ * its port (two at an even port as a word), the others all ones (writes
+ * to them vanish). Read when val is NULL.
+ */
 static uint32_t port_bytes(const struct vcpu *v, uint16_t port, unsigned int size,
 			   const uint32_t *val)
 {
@@ -556,8 +557,9 @@ static void io_page_fault(struct vcpu *v, struct cpu_regs *r, uint64_t addr, boo
  * as Xen 4.17's emulator takes them. An operand outside its segment's
  * limit (compatibility mode) or outside the guest's half of the address
  * space is a #GP(0) (#SS(0) for SS), an unmapped one a #PF; either stops
- * with the registers showing the transfers done, as on hardware. A long rep gives the CPU back every
- * IO_REPS_PER_TRAP transfers, its rip still on the instruction.
+ * with the registers showing the transfers done, as on hardware. A long
+ * rep gives the CPU back every IO_REPS_PER_TRAP transfers, its rip still
+ * on the instruction.
  */
 static void emulate_string_io(struct vcpu *v, struct cpu_regs *r, const struct io_insn *io,
 			      bool is64)
