@@ -304,6 +304,33 @@ static bool rtc_port(uint16_t port, unsigned int size)
  */
 #define NMI_SC_PORT	0x61
 
+/*
+ * PIT timer 2 for dom0, as Xen 4.17's hwdom_pit_access when its platform
+ * timer is not the PIT (Lamina uses timer 2 only to calibrate at boot):
+ * port 0x42 reaches the machine, and so do 0x43's commands for counter 2,
+ * a mode write selecting it and a read-back naming it (the other
+ * counters' bits cleared); counters 0 and 1 stay the hypervisor's (Xen
+ * emulates them for dom0 where dom0 cannot read them back: dropped here),
+ * and 0x43 reads 0, as from Xen's emulated PIT. Written when val is
+ * non-NULL, else read.
+ */
+#define PIT_CH2_PORT	0x42
+#define PIT_MODE_PORT	0x43
+
+static uint8_t pit_byte(uint16_t port, const uint8_t *val)
+{
+	if (port == PIT_CH2_PORT) {
+		if (val)
+			outb(port, *val);
+		return val ? 0xFF : inb(port);
+	}
+	if (val && (*val & 0xC0) == 0x80)
+		outb(port, *val);
+	else if (val && (*val & 0xC0) == 0xC0 && (*val & 0x08))
+		outb(port, *val & 0xF8);
+	return val ? 0xFF : 0;
+}
+
 static bool split_port(const struct vcpu *v, uint16_t port, unsigned int size)
 {
 	return rtc_port(port, size) ||
@@ -345,10 +372,10 @@ static bool plain_port(const struct vcpu *v, uint16_t p)
 /*
  * An access not wholly given, or touching the RTC's ports (or dom0's 0x61
  * or PCI ports), goes in pieces, as Xen 4.17's guest_io_read/write:
- * 0x70/0x71 as rtc_byte, dom0's 0x61 as above, dom0's part of the PCI
- * data ports to the function its latch names, a byte the domain holds to
- * its port (two at an even port as a word), the others all ones (writes
- * to them vanish). Read when val is NULL.
+ * 0x70/0x71 as rtc_byte, dom0's 0x42-0x43 as pit_byte, its 0x61 as above,
+ * its part of the PCI data ports to the function its latch names, a byte
+ * the domain holds to its port (two at an even port as a word), the
+ * others all ones (writes to them vanish). Read when val is NULL.
  */
 static uint32_t port_bytes(const struct vcpu *v, uint16_t port, unsigned int size,
 			   const uint32_t *val)
@@ -365,6 +392,8 @@ static uint32_t port_bytes(const struct vcpu *v, uint16_t port, unsigned int siz
 		n = 1;
 		if (rtc_port(p, 1)) {
 			piece = rtc_byte(v, p, val ? &b : NULL);
+		} else if (priv && (p == PIT_CH2_PORT || p == PIT_MODE_PORT)) {
+			piece = pit_byte(p, val ? &b : NULL);
 		} else if (priv && p == NMI_SC_PORT) {
 			if (val)
 				outb(p, (inb(p) & ~3) | (b & 3));
