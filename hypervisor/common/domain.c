@@ -201,7 +201,7 @@ struct domain *domain_new(domid_t domid, const char *name, bool privileged)
 	spin_lock_init(&d->pause_lock, LOCK_LEVEL_PAUSE);
 	spin_lock_init(&d->ioport_lock, LOCK_LEVEL_IOPORT);
 	rspin_lock_init(&d->arch.pt.lock, LOCK_LEVEL_PT);
-	if (evtchn_domain_init(d)) {
+	if (evtchn_domain_init(d) || grant_table_init(d)) {
 		domain_free_unlisted(d);
 		return NULL;
 	}
@@ -295,6 +295,7 @@ void domain_free_unlisted(struct domain *d)
 		BUG();		/* nobody could map it */
 	domain_vcpus_free(d);
 	evtchn_domain_free(d);
+	grant_table_destroy(d);		/* nobody could pin an entry: freed now */
 	free_frames(virt_to_maddr(d) >> PAGE_SHIFT, DOMAIN_FRAMES);
 }
 

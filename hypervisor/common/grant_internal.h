@@ -205,7 +205,7 @@ struct grant_use {
 };
 
 /* grant_table.c */
-struct grant_table *grant_table_get(struct domain *d);	/* allocated on first use; NULL: no memory */
+struct grant_table *grant_table_get(struct domain *d);	/* made with d (grant_table_init); NULL: no memory */
 void grant_table_free(struct domain *d);
 void grant_count_entries(struct grant_table *gt);
 

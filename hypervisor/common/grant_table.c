@@ -887,6 +887,22 @@ static void seed(struct domain *d, uint32_t ref, domid_t to, mfn_t mfn)
 	e->flags = GTF_permit_access;
 }
 
+/*
+ * A new domain's table, one frame of version 1, as Xen 4.17's
+ * grant_table_init makes it with the domain: a guest finds it there at
+ * its first grant operation, whoever it is (dom0 too), and no operation
+ * pays for it.
+ */
+int grant_table_init(struct domain *d)
+{
+	int rc;
+
+	spin_lock(&d->grant_lock);
+	rc = table_grow(d, 1);
+	spin_unlock(&d->grant_lock);
+	return rc;
+}
+
 int grant_seed(struct domain *d, uint32_t ref, domid_t to, mfn_t mfn)
 {
 	int rc = 0;

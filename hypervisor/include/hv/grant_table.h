@@ -7,6 +7,9 @@
 
 struct domain;
 
+/* A new domain's table, made with it (one frame, version 1); -ENOMEM. */
+int grant_table_init(struct domain *d);
+
 /*
  * Writes entry ref (a reserved one) of d's table, granting `to` read-write
  * access to mfn: what a toolstack seeds for the console and xenstore rings.
