@@ -78,8 +78,9 @@
  *     type cleared otherwise); the flush stamp is written before it, so
  *     the next claim sees a stamp at least that new;
  *   - a frame's type references are held only beside count references, so
- *     count 1 -> 0 by exchange (put_alloc_ref, frame_steal)
- *     means nobody can type or map it any more;
+ *     count 1 -> 0 by exchange (put_alloc_ref; frame_steal's 2 -> 0,
+ *     its own reference and the allocation's) means nobody can type or
+ *     map it any more;
  *   - the allocation reference goes with PGC_unallocated set in the same
  *     exchange (hv/mm.h), so it goes once, and the frame is freed by
  *     whoever drops the last reference after it: a frame given back
@@ -332,14 +333,27 @@ int frame_give_back(mfn_t mfn, struct domain *d)
 bool frame_steal(mfn_t mfn, const struct domain *d)
 {
 	struct page_info *pg = pg_of(mfn);
+	uint32_t two = 2;
 
 	if (!pg)
 		return false;
 	mfn = (mfn_t)(pg - frame_table);
 	pt_settle(mfn);
-	if (pg->owner != d->domid || pg->type_count || (pg->flags & PGF_shared) ||
-	    !frame_count_from_one(mfn, 0))
+	/*
+	 * A reference of ours first, as Xen's steal_page: get_page checks the
+	 * owner after its increment, and the frame cannot be freed and given
+	 * to another domain while we hold it. Looking at the owner and then
+	 * exchanging the count from 1 stole a frame that went back to the
+	 * pool and to another domain in between (5 Dec review).
+	 */
+	if (get_page(mfn, d))
 		return false;
+	if (pg->type_count || (pg->flags & PGF_shared) ||
+	    !__atomic_compare_exchange_n(&pg->count, &two, 0, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_RELAXED)) {
+		put_page(mfn);		/* freed here if it was given back meanwhile */
+		return false;
+	}
 	if (TW_FLAGS(pg_type_word(pg)) & PGF_releasing) {
 		frame_count_add(mfn, 1);
 		return false;

@@ -995,6 +995,87 @@ static void steal_races_table_release(void)
 	EXPECT(mm_audit(d));
 }
 
+/*
+ * frame_steal against the frame changing owner: one thread steals d's
+ * frame (XENMEM_exchange's input check) and gives it back, over and
+ * over; the other, as a give-back and a new allocation would, takes the
+ * frame's last reference whenever it is 1 and hands it to e, then back
+ * to d. A steal may only win a frame that is d's: until 5 Dec the owner
+ * was read before the count's exchange from 1 and not after, so a frame
+ * freed and handed to another domain between the two was stolen from it
+ * (exchange then freed a frame e still had, and handed it out).
+ */
+#define OWNER_ROUNDS	400000
+
+static mfn_t so_frame;
+static int so_done, so_bad, so_won;
+
+static void so_hand(domid_t to)
+{
+	struct page_info *p = pg(so_frame);
+	unsigned int i;
+
+	p->owner = to;				/* allocated to `to` ... */
+	__atomic_store_n(&p->count, 1, __ATOMIC_RELEASE);	/* ... with its reference */
+	for (i = 0; i < 32; i++)		/* a while there, for the stealer */
+		asm volatile("pause");
+}
+
+static void *so_mover(void *arg)
+{
+	unsigned int i;
+
+	(void)arg;
+	unit_cpu = 1;
+	for (i = 0; i < OWNER_ROUNDS; i++) {
+		if (!frame_count_from_one(so_frame, 0))		/* the stealer holds it */
+			continue;
+		so_hand(e->domid);
+		while (!frame_count_from_one(so_frame, 0))	/* a steal of e's frame */
+			;
+		so_hand(d->domid);
+	}
+	__atomic_store_n(&so_done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void *so_stealer(void *arg)
+{
+	(void)arg;
+	unit_cpu = 2;
+	while (!__atomic_load_n(&so_done, __ATOMIC_ACQUIRE)) {
+		if (!frame_steal(so_frame, d))
+			continue;
+		so_won++;
+		if (pg(so_frame)->owner != d->domid) {	/* stable: count 0 stops the mover */
+			so_bad++;
+			frame_count_add(so_frame, 1);	/* the mover takes it on */
+			continue;
+		}
+		frame_count_add(so_frame, 1);		/* back to d */
+	}
+	return NULL;
+}
+
+static void steal_checks_owner_after(void)
+{
+	pthread_t t[2];
+
+	fresh();
+	so_frame = fake_give_frame(d);
+	so_done = so_bad = so_won = 0;
+	EXPECT_EQ(pthread_create(&t[0], NULL, so_mover, NULL), 0);
+	EXPECT_EQ(pthread_create(&t[1], NULL, so_stealer, NULL), 0);
+	pthread_join(t[0], NULL);
+	pthread_join(t[1], NULL);
+	unit_cpu = 0;
+	printf("    %d steals won, %d of another domain's frame\n", so_won, so_bad);
+	EXPECT_EQ(so_bad, 0);
+	EXPECT_EQ(pg(so_frame)->owner, d->domid);
+	EXPECT_EQ(pg(so_frame)->count, 1);
+	EXPECT(mm_audit(d));
+}
+
 int main(void)
 {
 	unit_suite = "page_type";
@@ -1018,5 +1099,6 @@ int main(void)
 	RUN(pte_writes_race_across_cpus);
 	RUN(last_reference_taken_atomically);
 	RUN(steal_races_table_release);
+	RUN(steal_checks_owner_after);
 	return 0;
 }
