@@ -1343,11 +1343,17 @@ static inline __attribute__((always_inline)) int update_entry(struct domain *d,
 	if (unlikely(pg->flags & PGF_releasing))
 		pt_settle_slow(mfn);
 	if (!(pg->flags & PGF_validated)) {
-		rc = get_page_type(mfn, PGT_writable, d);
+		/*
+		 * A count reference beside the type, as Xen's mmu_update takes
+		 * (get_page_from_gfn): another vCPU giving the page back could
+		 * otherwise drop its last reference between the type and the
+		 * store (a frame freed with a type held, the store into it).
+		 */
+		rc = get_page_and_type(mfn, PGT_writable, d);
 		if (rc)
 			return trace_err(-EINVAL);
 		*slot = val;
-		put_page_type(mfn, d);
+		put_page_and_type(mfn, d);
 		return 0;
 	}
 	if (slot_is_hypervisor(pg->type, idx))
