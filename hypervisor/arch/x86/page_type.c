@@ -1298,16 +1298,25 @@ void pt_unpin_all(struct domain *d)
 	rspin_unlock(&d->arch.pt.lock);
 }
 
+/*
+ * Under a reference of ours, as Xen's MMUEXT_UNPIN_TABLE (get_page_from_gfn
+ * first): with the owner only read before the flag's clearing, a frame
+ * freed and pinned by another domain in between lost that domain's pin,
+ * its references put as d's.
+ */
 int pt_unpin(struct domain *d, mfn_t mfn)
 {
 	struct page_info *pg = pg_of(mfn);
+	bool pinned;
 
-	if (!pg || pg->owner != d->domid ||
-	    !(__atomic_fetch_and(&pg->type_info, ~((uint64_t)PGF_pinned << TW_FLAGS_SHIFT),
-				 __ATOMIC_ACQ_REL) & ((uint64_t)PGF_pinned << TW_FLAGS_SHIFT)))
+	if (!pg || get_page(mfn, d))
 		return trace_err(-EINVAL);
-	put_page_and_type(mfn, d);
-	return 0;
+	pinned = __atomic_fetch_and(&pg->type_info, ~((uint64_t)PGF_pinned << TW_FLAGS_SHIFT),
+				    __ATOMIC_ACQ_REL) & ((uint64_t)PGF_pinned << TW_FLAGS_SHIFT);
+	if (pinned)
+		put_page_and_type(mfn, d);
+	put_page(mfn);
+	return pinned ? 0 : trace_err(-EINVAL);
 }
 
 /*

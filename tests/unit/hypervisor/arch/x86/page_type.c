@@ -1076,6 +1076,86 @@ static void steal_checks_owner_after(void)
 	EXPECT(mm_audit(d));
 }
 
+/*
+ * pt_unpin against the frame changing owner: one thread unpins d's frame
+ * again and again (d never pins it: always -EINVAL); the other, as a
+ * give-back and a new allocation would, takes the frame whenever its
+ * count is 1, hands it to e, which pins it as an L1 and unpins it, then
+ * hands it back to d. d's unpin must never take e's pin: until 5 Dec it
+ * read the owner, then cleared the pinned flag with no reference held,
+ * so a frame freed and pinned by another domain in between lost that
+ * domain's pin (and its references were put as d's). Found by reading:
+ * the window (two instructions against a free, an allocation and a pin)
+ * was never hit here, before the fix or after; the test holds the rule.
+ */
+#define UNPIN_ROUNDS	100000
+#define UNPIN_SPINS	100000000
+
+static mfn_t uo_frame;
+static int uo_done, uo_bad, uo_errors;
+
+static bool uo_take(void)
+{
+	unsigned int n;
+
+	for (n = 0; n < UNPIN_SPINS; n++)
+		if (frame_count_from_one(uo_frame, 0))
+			return true;
+	uo_errors++;			/* references lost: give up */
+	return false;
+}
+
+static void *uo_mover(void *arg)
+{
+	unsigned int i;
+
+	(void)arg;
+	unit_cpu = 1;
+	for (i = 0; i < UNPIN_ROUNDS && uo_take(); i++) {
+		so_frame = uo_frame;
+		so_hand(e->domid);
+		if (pt_pin(e, uo_frame, 1))
+			uo_errors++;
+		else if (pt_unpin(e, uo_frame))
+			uo_bad++;		/* its pin was taken */
+		pt_release_some(e, true);
+		if (!uo_take())
+			break;
+		so_hand(d->domid);
+	}
+	__atomic_store_n(&uo_done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void *uo_unpinner(void *arg)
+{
+	(void)arg;
+	unit_cpu = 2;
+	while (!__atomic_load_n(&uo_done, __ATOMIC_ACQUIRE))
+		if (!pt_unpin(d, uo_frame))
+			__atomic_add_fetch(&uo_bad, 1, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+static void unpin_checks_owner_after(void)
+{
+	pthread_t t[2];
+
+	fresh();
+	uo_frame = fake_give_frame(d);
+	uo_done = uo_bad = uo_errors = 0;
+	EXPECT_EQ(pthread_create(&t[0], NULL, uo_mover, NULL), 0);
+	EXPECT_EQ(pthread_create(&t[1], NULL, uo_unpinner, NULL), 0);
+	pthread_join(t[0], NULL);
+	pthread_join(t[1], NULL);
+	unit_cpu = 0;
+	EXPECT_EQ(uo_bad, 0);
+	EXPECT_EQ(uo_errors, 0);
+	EXPECT_EQ(pg(uo_frame)->owner, d->domid);
+	EXPECT_EQ(pg(uo_frame)->count, 1);
+	EXPECT(mm_audit(d));
+}
+
 int main(void)
 {
 	unit_suite = "page_type";
@@ -1100,5 +1180,6 @@ int main(void)
 	RUN(last_reference_taken_atomically);
 	RUN(steal_races_table_release);
 	RUN(steal_checks_owner_after);
+	RUN(unpin_checks_owner_after);
 	return 0;
 }
