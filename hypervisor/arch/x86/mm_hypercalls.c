@@ -164,8 +164,18 @@ one_mmu_update(struct domain *d, struct domain *fd, const struct mmu_update *u)
 		if (mfn >= frame_table_size)
 			return trace_err(-EINVAL);
 		mfn = array_index_nospec(mfn, frame_table_size);
-		if ((frame_table[mfn].owner != fd->domid || !pg_refs(&frame_table[mfn])) &&
-		    !io_frame_under_domid_io(fd, mfn))
+		/*
+		 * Under a reference, as Xen's get_page_from_mfn: with the owner
+		 * only read first, a frame another vCPU gave back could be
+		 * freed and given to another domain before the write, whose
+		 * M2P entry it would then set.
+		 */
+		if (!get_page(mfn, fd)) {
+			m2p[mfn] = u->val;
+			put_page(mfn);
+			return 0;
+		}
+		if (!io_frame_under_domid_io(fd, mfn))
 			return trace_err(-EINVAL);
 		m2p[mfn] = u->val;
 		return 0;
