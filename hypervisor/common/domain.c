@@ -200,6 +200,7 @@ struct domain *domain_new(domid_t domid, const char *name, bool privileged)
 	spin_lock_init(&d->watchdog_lock, LOCK_LEVEL_WATCHDOG);
 	spin_lock_init(&d->pause_lock, LOCK_LEVEL_PAUSE);
 	spin_lock_init(&d->ioport_lock, LOCK_LEVEL_IOPORT);
+	spin_lock_init(&d->e820_lock, LOCK_LEVEL_E820);
 	rspin_lock_init(&d->arch.pt.lock, LOCK_LEVEL_PT);
 	if (evtchn_domain_init(d) || grant_table_init(d)) {
 		domain_free_unlisted(d);

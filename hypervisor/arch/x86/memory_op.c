@@ -408,8 +408,12 @@ static long memory_map(struct domain *d, uint64_t arg, bool machine)
 		return trace_err(-EPERM);
 	if (copy_from_guest(&map, arg, sizeof(map)))
 		return -EFAULT;
-	if (!machine && d->nr_e820)	/* the toolstack's (set_memory_map) */
-		return memop_own_memory_map(d, &map, arg);
+	if (!machine) {			/* the toolstack's (set_memory_map), if any */
+		long rc = memop_own_memory_map(d, &map, arg);
+
+		if (rc != -ENOSYS)
+			return rc;
+	}
 	/*
 	 * dom0 has no pseudo-physical map, as on Xen (whose dom0 builder sets
 	 * none): Linux's dom0 asks for machine_memory_map instead.

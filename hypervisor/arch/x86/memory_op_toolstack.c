@@ -6,7 +6,11 @@
  *   set_memory_map (13): the pseudo-physical E820 the domain's own
  *     memory_map answers from then on (libxl: one RAM entry up to
  *     max_memkb). Kept in hypervisor frames of the domain's record, freed
- *     with it or by the next map.
+ *     with it or by the next map. Any domain may set its own, so two of
+ *     its vCPUs may set and read it at once: the map is swapped and read
+ *     under d->e820_lock, and the old one freed once it is out (until 5
+ *     Dec two sets freed the old frames twice, a hypervisor panic, and a
+ *     read could copy from frames freed under it).
  *   claim_pages (24): Xen's domain_set_outstanding_pages: one claim per
  *     domain, more than it has and at most its max_pages, within free
  *     memory less every other claim; 0 cancels. Lamina records the claim
@@ -30,12 +34,28 @@ static uint64_t e820_frames(uint32_t n)
 	return DIV_ROUND_UP((uint64_t)n * sizeof(struct e820_entry), PAGE_SIZE);
 }
 
-static void drop_map(struct domain *d)
+/*
+ * d's map becomes mfn's n entries (0, 0: none), unless d is dying (its
+ * release has run or will: nothing kept); the one left out is freed.
+ */
+static void swap_map(struct domain *d, mfn_t mfn, uint32_t n)
 {
-	if (d->e820_mfn)
-		free_frames(d->e820_mfn, e820_frames(d->nr_e820));
-	d->e820_mfn = 0;
-	d->nr_e820 = 0;
+	mfn_t old;
+	uint32_t old_n;
+
+	spin_lock(&d->e820_lock);
+	if (d->dying && mfn) {
+		old = mfn;
+		old_n = n;
+	} else {
+		old = d->e820_mfn;
+		old_n = d->nr_e820;
+		d->e820_mfn = mfn;
+		d->nr_e820 = n;
+	}
+	spin_unlock(&d->e820_lock);
+	if (old)
+		free_frames(old, e820_frames(old_n));
 }
 
 long memop_set_memory_map(struct domain *caller, uint64_t arg)
@@ -43,42 +63,51 @@ long memop_set_memory_map(struct domain *caller, uint64_t arg)
 	struct xen_foreign_memory_map f;
 	struct domain *d;
 	mfn_t mfn = 0;
+	long rc = 0;
 
 	if (copy_from_guest(&f, arg, sizeof(f)))
 		return -EFAULT;
 	if (f.map.nr_entries > E820MAX)
 		return trace_err(-EINVAL);
-	d = f.domid == DOMID_SELF ? caller : domain_by_id(f.domid);
+	d = f.domid == DOMID_SELF ? caller : get_domain_by_id(f.domid);
 	if (!d)
 		return trace_err(-ESRCH);
 	if (d != caller && !caller->is_privileged)
-		return trace_err(-EPERM);
-	if (f.map.nr_entries) {
+		rc = trace_err(-EPERM);
+	if (!rc && f.map.nr_entries) {
 		mfn = alloc_frames_contig(e820_frames(f.map.nr_entries));
-		if (mfn == INVALID_MFN)
-			return trace_err(-ENOMEM);
-		if (copy_from_guest(mfn_to_virt(mfn), f.map.buffer,
-				    (uint64_t)f.map.nr_entries * sizeof(struct e820_entry))) {
+		if (mfn == INVALID_MFN) {
+			rc = trace_err(-ENOMEM);
+		} else if (copy_from_guest(mfn_to_virt(mfn), f.map.buffer,
+					   (uint64_t)f.map.nr_entries * sizeof(struct e820_entry))) {
 			free_frames(mfn, e820_frames(f.map.nr_entries));
-			return -EFAULT;
+			rc = -EFAULT;
 		}
 	}
-	drop_map(d);
-	d->e820_mfn = mfn;
-	d->nr_e820 = f.map.nr_entries;
-	return 0;
+	if (!rc)
+		swap_map(d, mfn, f.map.nr_entries);
+	if (d != caller)
+		put_domain(d);
+	return rc;
 }
 
 long memop_own_memory_map(struct domain *d, struct xen_memory_map *map, uint64_t arg)
 {
-	if (!d->nr_e820)
-		return -ENOSYS;
-	map->nr_entries = MIN(map->nr_entries, d->nr_e820);
-	if (copy_to_guest(map->buffer, mfn_to_virt(d->e820_mfn),
-			  (uint64_t)map->nr_entries * sizeof(struct e820_entry)) ||
-	    copy_to_guest(arg, map, sizeof(*map)))
-		return -EFAULT;
-	return 0;
+	long rc = 0;
+
+	spin_lock(&d->e820_lock);
+	if (!d->nr_e820) {
+		rc = -ENOSYS;
+	} else {
+		map->nr_entries = MIN(map->nr_entries, d->nr_e820);
+		if (copy_to_guest(map->buffer, mfn_to_virt(d->e820_mfn),
+				  (uint64_t)map->nr_entries * sizeof(struct e820_entry)))
+			rc = -EFAULT;
+	}
+	spin_unlock(&d->e820_lock);
+	if (!rc && copy_to_guest(arg, map, sizeof(*map)))
+		rc = -EFAULT;
+	return rc;
 }
 
 long memop_claim(struct domain *d, uint64_t pages)
@@ -108,5 +137,5 @@ uint64_t memop_outstanding_claims(void)
 void memop_toolstack_release(struct domain *d)
 {
 	memop_claim(d, 0);
-	drop_map(d);
+	swap_map(d, 0, 0);
 }

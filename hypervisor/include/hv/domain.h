@@ -184,8 +184,12 @@ struct domain {
 	spinlock_t ioport_lock;
 	struct ioport_ranges ioports;
 	uint64_t p2m_frames;		/* boot-time domains: d->p2m's contiguous frames */
-	/* The toolstack's (arch/x86/memory_op_toolstack.c). */
-	mfn_t e820_mfn;			/* set_memory_map's entries, 0 = none */
+	/*
+	 * The toolstack's (arch/x86/memory_op_toolstack.c): set_memory_map's
+	 * entries (0 = none), swapped and read under e820_lock.
+	 */
+	spinlock_t e820_lock;
+	mfn_t e820_mfn;
 	uint32_t nr_e820;
 	uint64_t outstanding_pages;	/* claim_pages: claimed, not yet given */
 	uint64_t destroy_zeroed;	/* of destroy_freed, zeroed by the destroy (arch end) */

@@ -69,6 +69,11 @@
  *   d->ioport_lock        a domain's I/O port list (common/domain.c),
  *                         changed by dom0's ioport_permission, read by
  *                         the domain's emulated in/out
+ *   d->e820_lock          a domain's set_memory_map entries: swapped by
+ *                         set_memory_map (the old ones freed after it),
+ *                         read by memory_map, which copies them to the
+ *                         guest under it, as Xen 4.17's e820_lock
+ *                         (arch/x86/memory_op_toolstack.c)
  *   pool->lock            a frame pool (common/page_alloc.c)
  *
  * Frame counts take no lock: they change by compare-and-exchange
@@ -96,6 +101,7 @@ enum {
 	LOCK_LEVEL_DOMLIST,
 	LOCK_LEVEL_WALLCLOCK,
 	LOCK_LEVEL_IOPORT,
+	LOCK_LEVEL_E820,
 	LOCK_LEVEL_HEAP,
 	LOCK_LEVELS
 };
