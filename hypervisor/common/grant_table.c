@@ -630,8 +630,8 @@ static void transfer_complete(struct domain *e, grant_ref_t ref, mfn_t mfn)
 /*
  * transfer, as Xen 4.17's: the caller's frame, held by nothing but its
  * allocation (what decrease_reservation could free at once; else
- * GNTST_bad_page), leaves it at once (count 1 -> 0 in one exchange, so
- * nobody can take a reference; its TLBs flushed). Then it goes to domain
+ * GNTST_bad_page), leaves it at once (frame_steal: the count to 0 in one
+ * exchange, so nobody can take a reference; its TLBs flushed). Then it goes to domain
  * op->domid through entry op->ref, which that domain set to
  * GTF_accept_transfer for the caller, within its max_pages; any failure
  * from here (no such domain GNTST_bad_domain, a dying one, no headroom, a

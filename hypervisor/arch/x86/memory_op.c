@@ -253,8 +253,9 @@ static long reservation(struct domain *d, struct hc_args *a)
 
 /*
  * Checks that every input frame may go and takes its allocation
- * reference (frame_steal: count 1 -> 0 in one exchange, as Xen's
- * steal_page; a page table still on d's release list stays): nobody
+ * reference (frame_steal: under a reference of its own, count 2 -> 0
+ * in one exchange, as Xen's steal_page; a page table still on d's
+ * release list stays): nobody
  * can take a reference to it meanwhile (get_page needs a non-zero
  * count), and a frame listed twice fails its second check: freeing it
  * twice would hit free_frame's BUG_ON. Returns false, holding nothing, if
