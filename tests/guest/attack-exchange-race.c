@@ -53,24 +53,6 @@ static long exchange(uint64_t in, uint64_t *out)
 	return hypercall2(__HYPERVISOR_memory_op, XENMEM_exchange, &x);
 }
 
-static long give_back(uint64_t mfn)
-{
-	struct xen_memory_reservation r;
-
-	memset(&r, 0, sizeof(r));
-	r.extent_start = (uint64_t)&mfn;
-	r.nr_extents = 1;
-	r.domid = DOMID_SELF;
-	return hypercall2(__HYPERVISOR_memory_op, XENMEM_decrease_reservation, &r);
-}
-
-static long current_reservation(void)
-{
-	domid_t self = DOMID_SELF;
-
-	return hypercall2(__HYPERVISOR_memory_op, XENMEM_current_reservation, &self);
-}
-
 static void race(unsigned int me, unsigned int t)
 {
 	uint64_t f = p2m[BASE + t];
@@ -85,7 +67,7 @@ static void race(unsigned int me, unsigned int t)
 	}
 	switch (t % 3) {
 	case 0:
-		rc_of[1][t] = give_back(f);
+		rc_of[1][t] = give_back_frame(f);
 		break;
 	case 1:
 		rc_of[1][t] = exchange(f, &out_of[1][t]);

@@ -33,17 +33,6 @@ static volatile long give_rc[ROUNDS], bad_rc[ROUNDS];
 static volatile unsigned int writes[ROUNDS];
 static volatile bool given;
 
-static long give_back(uint64_t mfn)
-{
-	struct xen_memory_reservation r;
-
-	memset(&r, 0, sizeof(r));
-	r.extent_start = (uint64_t)&mfn;
-	r.nr_extents = 1;
-	r.domid = DOMID_SELF;
-	return hypercall2(__HYPERVISOR_memory_op, XENMEM_decrease_reservation, &r);
-}
-
 static void race(unsigned int me, unsigned int t)
 {
 	uint64_t f = p2m[BASE + t], ptr = (f << 12) + (t % 512) * 8;
@@ -53,7 +42,7 @@ static void race(unsigned int me, unsigned int t)
 	if (me == 1) {
 		for (i = 0; i < (t / 8) % 64; i++)
 			asm volatile("pause");
-		give_rc[t] = give_back(f);
+		give_rc[t] = give_back_frame(f);
 		given = true;
 		return;
 	}
@@ -75,13 +64,6 @@ static void race(unsigned int me, unsigned int t)
 }
 
 static struct smp_rounds rounds = { race, 0, ROUNDS, false, 0, 0, false };
-
-static long current_reservation(void)
-{
-	domid_t self = DOMID_SELF;
-
-	return hypercall2(__HYPERVISOR_memory_op, XENMEM_current_reservation, &self);
-}
 
 int test_main(struct start_info *si)
 {

@@ -5,6 +5,7 @@
 
 #include "guest.h"
 #include <lamina/mm.h>
+#include <lamina/memory.h>
 
 #define GUEST_VIRT_BASE	0xffffffff80000000ULL
 #define PTE_P		0x001ULL
@@ -58,6 +59,22 @@ static inline long mmuext_fd(unsigned int cmd, uint64_t arg1, uint64_t arg2, uin
 static inline long update_va_mapping(uint64_t va, uint64_t val, uint64_t flags)
 {
 	return hypercall3(__HYPERVISOR_update_va_mapping, va, val, flags);
+}
+
+/* decrease_reservation of one frame of the caller's: extents given back (0 or 1). */
+static inline long give_back_frame(uint64_t mfn)
+{
+	struct xen_memory_reservation r = { (uint64_t)&mfn, 1, 0, 0, DOMID_SELF, { 0 } };
+
+	return hypercall2(__HYPERVISOR_memory_op, XENMEM_decrease_reservation, &r);
+}
+
+/* The caller's current reservation (frames). */
+static inline long current_reservation(void)
+{
+	domid_t self = DOMID_SELF;
+
+	return hypercall2(__HYPERVISOR_memory_op, XENMEM_current_reservation, &self);
 }
 
 #endif

@@ -1057,18 +1057,24 @@ static void *so_stealer(void *arg)
 	return NULL;
 }
 
-static void steal_checks_owner_after(void)
+/* Two threads, as two CPUs, to their end; this one CPU 0 again. */
+static void run_pair(void *(*a)(void *), void *(*b)(void *))
 {
 	pthread_t t[2];
 
-	fresh();
-	so_frame = fake_give_frame(d);
-	so_done = so_bad = so_won = 0;
-	EXPECT_EQ(pthread_create(&t[0], NULL, so_mover, NULL), 0);
-	EXPECT_EQ(pthread_create(&t[1], NULL, so_stealer, NULL), 0);
+	EXPECT_EQ(pthread_create(&t[0], NULL, a, NULL), 0);
+	EXPECT_EQ(pthread_create(&t[1], NULL, b, NULL), 0);
 	pthread_join(t[0], NULL);
 	pthread_join(t[1], NULL);
 	unit_cpu = 0;
+}
+
+static void steal_checks_owner_after(void)
+{
+	fresh();
+	so_frame = fake_give_frame(d);
+	so_done = so_bad = so_won = 0;
+	run_pair(so_mover, so_stealer);
 	printf("    %d steals won, %d of another domain's frame\n", so_won, so_bad);
 	EXPECT_EQ(so_bad, 0);
 	EXPECT_EQ(pg(so_frame)->owner, d->domid);
@@ -1139,16 +1145,10 @@ static void *uo_unpinner(void *arg)
 
 static void unpin_checks_owner_after(void)
 {
-	pthread_t t[2];
-
 	fresh();
 	uo_frame = fake_give_frame(d);
 	uo_done = uo_bad = uo_errors = 0;
-	EXPECT_EQ(pthread_create(&t[0], NULL, uo_mover, NULL), 0);
-	EXPECT_EQ(pthread_create(&t[1], NULL, uo_unpinner, NULL), 0);
-	pthread_join(t[0], NULL);
-	pthread_join(t[1], NULL);
-	unit_cpu = 0;
+	run_pair(uo_mover, uo_unpinner);
 	EXPECT_EQ(uo_bad, 0);
 	EXPECT_EQ(uo_errors, 0);
 	EXPECT_EQ(pg(uo_frame)->owner, d->domid);
