@@ -907,8 +907,19 @@ void pt_settle_slow(mfn_t mfn)
 	struct page_info *pg = &frame_table[mfn];
 	struct domain *d = domain_by_id(pg->owner);
 
+	/*
+	 * The frame is any a guest names (decrease_reservation settles it
+	 * before it looks whose it is): its release may have ended on
+	 * another CPU and the frame been freed (owner DOMID_INVALID, no
+	 * domain) or given to another since the flag was read. Only under
+	 * the owner's lock, with the owner unchanged, is it that owner's
+	 * releasing table (a release ends under that lock, so the frame
+	 * cannot leave while it is held).
+	 */
+	if (!d)
+		return;
 	rspin_lock(&d->arch.pt.lock);
-	if (pg->flags & PGF_releasing) {
+	if ((pg->flags & PGF_releasing) && pg->owner == d->domid) {
 		release_unlink(d, pg);
 		release_table(d, mfn, pg);
 	}
