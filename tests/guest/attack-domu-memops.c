@@ -12,7 +12,13 @@
  *     the caller's paging mode before the rights);
  *   - set_memory_map of dom0's map: -EPERM; of its own (allowed) then read
  *     back whole by memory_map;
- *   - claim_pages: -EPERM.
+ *   - claim_pages: -EPERM;
+ *   - decrease_reservation of every machine frame below 2^13 (32 MiB)
+ *     that is not its own: 0 extents each. Until 5 Dec Lamina answered 1
+ *     for a frame the hypervisor shares with another domain (dom0's
+ *     shared_info and grant-table frames), which it then left alone: a
+ *     domU could find those frames by their answer (Xen: 0, not its
+ *     page).
  * No frame list is written by a refused call.
  * @domus: self:peer:role=peer
  */
@@ -22,6 +28,9 @@
 #include "lib/peer.h"
 #include "lib/peer_verdict.h"
 #include <lamina/memory.h>
+#include <lamina/grant_table.h>
+
+#define SCAN_FRAMES	0x2000
 
 static char why[VERDICT_LEN];
 
@@ -50,6 +59,37 @@ static int physmap(domid_t dom, unsigned int space, uint64_t idx, const char *wh
 	long rc = memop(XENMEM_add_to_physmap, &x);
 
 	PEER_CHECK(rc == -EACCES, "add_to_physmap %s gave %ld", what, rc);
+	return 0;
+}
+
+/* Ours: in our P2M (through the M2P), our shared_info or grant frame, or our rings. */
+static bool ours(const struct start_info *si, uint64_t grant_frame, uint64_t mfn)
+{
+	const uint64_t *p2m = (const uint64_t *)si->mfn_list;
+	uint64_t pfn = ((volatile const uint64_t *)MACH2PHYS_VIRT_START)[mfn];
+
+	return mfn == si->shared_info >> 12 || mfn == grant_frame || mfn == si->store_mfn ||
+	       mfn == si->console.domU.mfn || (pfn < si->nr_pages && p2m[pfn] == mfn);
+}
+
+static int scan(const struct start_info *si)
+{
+	uint64_t frame = 0, mfn, taken = 0, first = 0;
+	struct gnttab_setup_table st = { DOMID_SELF, 0, 1, 0, { 0 }, (uint64_t)&frame };
+	long rc = hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_setup_table, &st, 1);
+
+	PEER_CHECK(rc == 0 && st.status == 0 && frame, "setup_table gave %ld/%d", rc, st.status);
+	for (mfn = 0; mfn < SCAN_FRAMES; mfn++) {
+		if (ours(si, frame, mfn))
+			continue;
+		rc = give_back_frame(mfn);
+		PEER_CHECK(rc == 0 || rc == 1, "decrease_reservation of %#llx gave %ld",
+			   (unsigned long long)mfn, rc);
+		if (rc == 1 && !taken++)
+			first = mfn;
+	}
+	PEER_CHECK(!taken, "decrease_reservation took %llu frames not ours, the first %#llx",
+		   (unsigned long long)taken, (unsigned long long)first);
 	return 0;
 }
 
@@ -82,7 +122,7 @@ static int attack(struct start_info *si)
 		   "memory_map gave %ld, %u entries", rc, m.nr_entries);
 	rc = memop(XENMEM_claim_pages, &claim);
 	PEER_CHECK(rc == -EPERM, "claim_pages of dom0's gave %ld", rc);
-	return 0;
+	return scan(si);
 }
 
 static const char *peer(struct start_info *si)

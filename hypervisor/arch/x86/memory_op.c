@@ -34,7 +34,10 @@ static bool self(domid_t id, const struct domain *d)
  * still holds it (hv/mm.h, frame_give_back), given back before too. Our
  * own frames lent to d (shared_info, grant frames) are done and stay as
  * they are: Xen drops only their allocation reference, and its pages
- * stay the domain's shared_info and grant table.
+ * stay the domain's shared_info and grant table. Those lent to another
+ * domain are not d's (until 5 Dec they were "done" for anyone, so a domU
+ * could find other domains' shared frames by the answer). A frame stays
+ * lent to its domain until that domain's end, so its owner is stable.
  */
 static int release_frame(struct domain *d, mfn_t mfn)
 {
@@ -42,7 +45,7 @@ static int release_frame(struct domain *d, mfn_t mfn)
 		return trace_err(-EINVAL);
 	mfn = array_index_nospec(mfn, frame_table_size);
 	pt_settle(mfn);
-	if (frame_table[mfn].flags & PGF_shared)
+	if ((frame_table[mfn].flags & PGF_shared) && frame_table[mfn].owner == d->domid)
 		return 0;
 	return frame_give_back(mfn, d);
 }
