@@ -237,19 +237,42 @@ static bool timer_now(void)
 	return true;
 }
 
+/*
+ * The rows time the calls by the guest's clock, which a loaded host
+ * stretches (QEMU's thread descheduled; no -icount here: the test needs
+ * two CPUs). So each is tried up to five times and the best kept: an
+ * answer that waits for a later tick (the 1 s rewrite, the slice) fails
+ * every try; a host stall does not hit five in a row.
+ */
+#define PAST_TRIES	5
+
 static void past_rows(void)
 {
 	evtchn_port_t port = timer_port;
 	struct sched_poll poll = { (uint64_t)&port, 1, 0, 0 };
-	uint64_t start;
+	uint64_t start, took = ~0ULL;
+	long poll_rc = 0, timer_rc = 0;
+	bool at_once = false;
 
-	port_test_and_clear(timer_port);
-	poll.timeout = ref_ns() - 1000000;
-	start = ref_ns();
-	ROW("SCHEDOP_poll, a timeout 1 ms past", HYPERVISOR_sched_op(SCHEDOP_poll, &poll), 0);
-	ROW("SCHEDOP_poll, a timeout 1 ms past: back within 100 ms", ref_ns() - start < 100000000, 1);
-	ROW("set_timer_op 1 ms past", hypercall1(__HYPERVISOR_set_timer_op, ref_ns() - 1000000), 0);
-	ROW("set_timer_op 1 ms past: VIRQ_TIMER at once", timer_now(), 1);
+	for (int i = 0; i < PAST_TRIES && took >= 100000000; i++) {
+		port_test_and_clear(timer_port);
+		poll.timeout = ref_ns() - 1000000;
+		start = ref_ns();
+		poll_rc = HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
+		if (ref_ns() - start < took)
+			took = ref_ns() - start;
+		if (poll_rc)
+			break;
+	}
+	ROW("SCHEDOP_poll, a timeout 1 ms past", poll_rc, 0);
+	ROW("SCHEDOP_poll, a timeout 1 ms past: back within 100 ms", took < 100000000, 1);
+	for (int i = 0; i < PAST_TRIES && !at_once && !timer_rc; i++) {
+		port_test_and_clear(timer_port);
+		timer_rc = hypercall1(__HYPERVISOR_set_timer_op, ref_ns() - 1000000);
+		at_once = !timer_rc && timer_now();
+	}
+	ROW("set_timer_op 1 ms past", timer_rc, 0);
+	ROW("set_timer_op 1 ms past: VIRQ_TIMER at once", at_once, 1);
 }
 
 static void vcpu1(unsigned long id)
