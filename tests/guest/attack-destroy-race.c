@@ -24,6 +24,7 @@
  * host's free memory is where it was before the first round (a frame
  * given after the destroy's frame walk passed it would stay lost).
  * @hvargs: dom0_max_vcpus=2
+ * @timeout-smp: 240
  */
 #include "lib/guest.h"
 #include "lib/mm.h"
