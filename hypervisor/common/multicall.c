@@ -16,7 +16,15 @@
 #include <hv/domain.h>
 #include <hv/preempt.h>
 
-#define MAX_BATCH	(1U << 16)
+/*
+ * The list's start, checked once as Xen 4.17's guest_handle_okay (only the
+ * first byte: the lower canonical half or above the hypervisor), even for
+ * no entries; every entry is then copied through the checked guest copy.
+ */
+static bool list_start_ok(uint64_t va)
+{
+	return va < 0x0000800000000000ULL || va >= HYPERVISOR_VIRT_END;
+}
 
 /*
  * Continuations (docs/abi-core.md §2.1): when an entry's call needs one, its
@@ -34,8 +42,8 @@ long hc_multicall(struct vcpu *v, struct hc_args *a)
 	struct hc_args sub;
 	unsigned int nargs;
 
-	if (nr > MAX_BATCH)
-		return trace_err(-EINVAL);
+	if (!list_start_ok(a->arg[0]))
+		return -EFAULT;
 	for (i = 0; i < nr; i++) {
 		uint64_t p = a->arg[0] + (uint64_t)i * sizeof(e);
 
