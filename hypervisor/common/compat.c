@@ -30,7 +30,7 @@ long hc_sched_op_compat(struct vcpu *v, struct hc_args *a)
 	struct domain *d = v->domain;
 	unsigned int reason = (uint8_t)a->arg[1];
 
-	switch (a->arg[0]) {
+	switch ((uint32_t)a->arg[0]) {	/* Xen's `int cmd`: the upper half ignored */
 	case SCHEDOP_yield:
 	case SCHEDOP_block:
 		return hc_sched_op(v, &now);

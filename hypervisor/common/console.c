@@ -216,7 +216,7 @@ static long console_read_guest(struct domain *d, uint64_t buf, uint32_t count)
 
 long hc_console_io(struct vcpu *v, struct hc_args *a)
 {
-	switch (a->arg[0]) {
+	switch ((uint32_t)a->arg[0]) {	/* Xen's `unsigned int cmd`: the upper half ignored */
 	case CONSOLEIO_write:
 		return console_write_guest(v->domain, a);
 	case CONSOLEIO_read:

@@ -821,7 +821,7 @@ long hc_event_channel_op(struct vcpu *v, struct hc_args *a)
 	struct domain *d = v->domain;
 	uint64_t arg = a->arg[1];
 
-	switch (a->arg[0]) {
+	switch ((uint32_t)a->arg[0]) {	/* Xen's `int cmd`: the upper half ignored */
 	case EVTCHNOP_alloc_unbound:	EVTCHN_OP(struct evtchn_alloc_unbound, alloc_unbound, true);
 	case EVTCHNOP_bind_interdomain:	EVTCHN_OP(struct evtchn_bind_interdomain, bind_interdomain, true);
 	case EVTCHNOP_bind_virq:	EVTCHN_OP(struct evtchn_bind_virq, bind_virq, true);

@@ -1319,7 +1319,7 @@ static long pin_override(struct vcpu *v, uint64_t arg)
 
 long hc_sched_op(struct vcpu *v, struct hc_args *a)
 {
-	switch (a->arg[0]) {
+	switch ((uint32_t)a->arg[0]) {	/* Xen's `int cmd`: the upper half ignored */
 	case SCHEDOP_yield:
 		sched_yield();
 		return 0;

@@ -419,10 +419,11 @@ long hc_vcpu_op(struct vcpu *caller, struct hc_args *a)
 	unsigned int id = (unsigned int)a->arg[1];
 	struct vcpu *v = id == caller->vcpu_id ? caller : domain_vcpu(caller->domain, id);
 	uint64_t arg = a->arg[2];
+	unsigned int cmd = (unsigned int)a->arg[0];	/* Xen's `int cmd`, likewise */
 
 	if (!v)
 		return -ENOENT;
-	switch (a->arg[0]) {
+	switch (cmd) {
 	case VCPUOP_initialise:
 		return initialise(v, arg);
 	case VCPUOP_up:
@@ -436,7 +437,7 @@ long hc_vcpu_op(struct vcpu *caller, struct hc_args *a)
 		return v->state != VCPU_DOWN;
 	case VCPUOP_get_runstate_info:
 	case VCPUOP_register_runstate_memory_area:
-		return runstate_op(v, a->arg[0], arg);
+		return runstate_op(v, cmd, arg);
 	case VCPUOP_set_periodic_timer:
 		return periodic(v, arg);
 	case VCPUOP_stop_periodic_timer:

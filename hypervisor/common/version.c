@@ -145,7 +145,7 @@ long hc_xen_version(struct vcpu *v, struct hc_args *a)
 {
 	uint64_t arg = a->arg[1];
 
-	switch (a->arg[0]) {
+	switch ((uint32_t)a->arg[0]) {	/* Xen's `int cmd`: the upper half ignored */
 	case XENVER_version:
 		return (LAMINA_ABI_MAJOR << 16) | LAMINA_ABI_MINOR;
 	case XENVER_extraversion:

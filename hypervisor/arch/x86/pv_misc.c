@@ -143,15 +143,23 @@ int vcpu_get_debugreg(const struct vcpu *v, unsigned int reg, uint64_t *val)
 	return 0;
 }
 
+/* Xen's `int reg`: the upper half of the register ignored. */
+static unsigned int debugreg_arg(const struct hc_args *a)
+{
+	uint32_t reg = (uint32_t)a->arg[0];
+
+	return reg > 7 ? 8 : reg;
+}
+
 long hc_set_debugreg(struct vcpu *v, struct hc_args *a)
 {
-	return vcpu_set_debugreg(v, a->arg[0] > 7 ? 8 : a->arg[0], a->arg[1]);
+	return vcpu_set_debugreg(v, debugreg_arg(a), a->arg[1]);
 }
 
 long hc_get_debugreg(struct vcpu *v, struct hc_args *a)
 {
 	uint64_t val;
-	int rc = vcpu_get_debugreg(v, a->arg[0] > 7 ? 8 : a->arg[0], &val);
+	int rc = vcpu_get_debugreg(v, debugreg_arg(a), &val);
 
 	return rc ? rc : (long)val;
 }
@@ -181,7 +189,7 @@ long hc_physdev_op(struct vcpu *v, struct hc_args *a)
 	struct physdev_set_iopl iopl;
 	struct physdev_set_iobitmap iobmp;
 
-	switch (a->arg[0]) {
+	switch ((uint32_t)a->arg[0]) {	/* Xen's `int cmd`: the upper half ignored */
 	case PHYSDEVOP_set_iobitmap:
 		/*
 		 * As Xen 4.17: the first nr_ports ports are governed by the

@@ -349,7 +349,7 @@ long hc_callback_op(struct vcpu *v, struct hc_args *a)
 	struct callback_register reg;
 	struct callback_unregister unreg;
 
-	switch (a->arg[0]) {
+	switch ((uint32_t)a->arg[0]) {	/* Xen's `int cmd`: the upper half ignored */
 	case CALLBACKOP_register:
 		if (copy_from_guest(&reg, a->arg[1], sizeof(reg)))
 			return -EFAULT;
@@ -379,7 +379,7 @@ long hc_nmi_op(struct vcpu *v, struct hc_args *a)
 {
 	struct xennmi_callback cb;
 
-	switch (a->arg[0]) {
+	switch ((uint32_t)a->arg[0]) {	/* Xen's `unsigned int cmd`: the upper half ignored */
 	case XENNMI_register_callback:
 		if (copy_from_guest(&cb, a->arg[1], sizeof(cb)))
 			return -EFAULT;
