@@ -17,16 +17,6 @@
 #include <hv/preempt.h>
 
 /*
- * The list's start, checked once as Xen 4.17's guest_handle_okay (only the
- * first byte: the lower canonical half or above the hypervisor), even for
- * no entries; every entry is then copied through the checked guest copy.
- */
-static bool list_start_ok(uint64_t va)
-{
-	return va < 0x0000800000000000ULL || va >= HYPERVISOR_VIRT_END;
-}
-
-/*
  * Continuations (docs/abi-core.md §2.1): when an entry's call needs one, its
  * rewritten arguments go back into that entry and the multicall itself
  * continues from it; a batch continues from its next entry once
@@ -42,7 +32,8 @@ long hc_multicall(struct vcpu *v, struct hc_args *a)
 	struct hc_args sub;
 	unsigned int nargs;
 
-	if (!list_start_ok(a->arg[0]))
+	/* Its start only, as Xen's guest_handle_okay, even for no entries. */
+	if (!guest_start_ok(a->arg[0]))
 		return -EFAULT;
 	for (i = 0; i < nr; i++) {
 		uint64_t p = a->arg[0] + (uint64_t)i * sizeof(e);

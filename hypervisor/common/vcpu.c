@@ -227,18 +227,22 @@ void vcpu_update_runstate_area(struct vcpu *v)
 		vcpu_write_areas(v);
 }
 
-/* The caller's own vcpu_info, or that of one of its vCPUs that is down. */
+/*
+ * The caller's own vcpu_info, or that of one of its vCPUs that is down.
+ * Xen 4.17's order: the offset (-ENXIO), then one already placed or a
+ * vCPU neither the caller nor down (-EINVAL).
+ */
 static long place_vcpu_info(struct vcpu *v, const struct vcpu *caller,
 			    const struct vcpu_register_vcpu_info *r)
 {
 	struct vcpu_info *new;
 
-	if (v != caller && v->state != VCPU_DOWN)
-		return trace_err(-EINVAL);
-	if (v->vcpu_info_registered)
-		return trace_err(-EINVAL);
 	if ((r->offset & 7) || r->offset > PAGE_SIZE - sizeof(struct vcpu_info))
 		return trace_err(-ENXIO);
+	if (v->vcpu_info_registered)
+		return trace_err(-EINVAL);
+	if (v != caller && v->state != VCPU_DOWN)
+		return trace_err(-EINVAL);
 	if (get_page_and_type(r->mfn, PGT_writable, v->domain))
 		return trace_err(-EINVAL);
 	new = (struct vcpu_info *)((uint8_t *)frame_va(r->mfn) + r->offset);
@@ -363,8 +367,7 @@ static long runstate_op(struct vcpu *v, unsigned int cmd, uint64_t arg)
 	}
 	if (copy_from_guest(&area, arg, sizeof(area)))
 		return -EFAULT;
-	/* As Xen 4.17: an area the guest could never hold is -EFAULT. */
-	if (!guest_range_ok(area.addr, sizeof(info)))
+	if (!guest_start_ok(area.addr))	/* as Xen: its start only (guest_access.h) */
 		return trace_err(-EFAULT);
 	/* Written now through the caller's tables: the same domain's. */
 	v->runstate_area = area.addr;
@@ -379,7 +382,7 @@ static long time_area(struct vcpu *v, uint64_t arg)
 	/* Xen 4.17: any guest address (0 = none), written at once. */
 	if (copy_from_guest(&area, arg, sizeof(area)))
 		return -EFAULT;
-	if (!guest_range_ok(area.addr, sizeof(struct vcpu_time_info)))
+	if (!guest_start_ok(area.addr))	/* as Xen: its start only (guest_access.h) */
 		return trace_err(-EFAULT);
 	v->time_area = area.addr;
 	pvclock_update(v);

@@ -30,6 +30,19 @@ static inline bool guest_range_ok(uint64_t va, uint64_t len)
 	return !len || end <= 0x0000800000000000ULL || va >= HYPERVISOR_VIRT_END;
 }
 #endif
+
+/*
+ * Xen 4.17's access_ok for a PV guest's handle: only the start is looked
+ * at (the lower canonical half, or the upper half above the hypervisor),
+ * for an argument checked once up front and copied later piece by piece
+ * through the checked copies (a multicall list, the runstate and time
+ * areas).
+ */
+static inline bool guest_start_ok(uint64_t va)
+{
+	return va < 0x0000800000000000ULL || va >= HYPERVISOR_VIRT_END;
+}
+
 int copy_from_guest(void *dst, uint64_t src, size_t len);
 int copy_to_guest(uint64_t dst, const void *src, size_t len);
 
