@@ -1089,10 +1089,14 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
 		return -EFAULT;
 	if (p.nr_ports > MAX_POLL_PORTS)
 		return trace_err(-EINVAL);
-	if (copy_from_guest(v->poll_ports, p.ports, p.nr_ports * sizeof(uint32_t)))
-		return -EFAULT;
+	/* As Xen 4.17: the list's start checked (even for none), then an upcall. */
+	if (!guest_start_ok(p.ports))
+		return trace_err(-EFAULT);
+	if (vcpu_events_deliverable(v))
+		return 0;
 	/*
 	 * Xen's answers: 0 once a pending port comes in the list before an
+	 * unreadable one (-EFAULT: the ports are read one by one) or an
 	 * invalid one (-EINVAL: a port free or reserved, port 0 too, or
 	 * beyond those allocated, as Xen 4.17 measured; XSA-221), or for an
 	 * upcall or a timeout passed. The
@@ -1100,13 +1104,19 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
 	 * after the vCPU is marked blocked (vcpu_block).
 	 */
 	for (i = 0; i < p.nr_ports; i++) {
-		const struct evtchn *chn = evtchn_from_port(v->domain, v->poll_ports[i]);
+		const struct evtchn *chn = NULL;
+		long bad = -EFAULT;
 
+		if (!copy_from_guest(&v->poll_ports[i], p.ports + i * sizeof(uint32_t),
+				     sizeof(uint32_t))) {
+			chn = evtchn_from_port(v->domain, v->poll_ports[i]);
+			bad = -EINVAL;
+		}
 		if (!chn || __atomic_load_n(&chn->state, __ATOMIC_RELAXED) <= ECS_RESERVED) {
 			while (i--)
 				if (evtchn_port_is_pending(v->domain, v->poll_ports[i]))
 					return 0;
-			return trace_err(-EINVAL);
+			return trace_err(bad);
 		}
 	}
 	if (p.timeout && p.timeout <= now_ns())
