@@ -147,12 +147,10 @@ static void drop_rest(struct domain *d, long count)
 static long console_write_guest(struct domain *d, struct hc_args *a)
 {
 	uint64_t buf = a->arg[2], until = hypercall_preempt_until();
-	long count = (int)a->arg[1];
+	long count = (uint32_t)a->arg[1];	/* Xen's `unsigned int count` */
 	char tmp[CHUNK];
 	bool first = true;
 
-	if (count < 0)
-		return trace_err(-EINVAL);
 	if (!guest_range_ok(buf, count))
 		return trace_err(-EFAULT);
 	if (d != dom0 && __atomic_load_n(&d->console_dropped, __ATOMIC_RELAXED)) {
