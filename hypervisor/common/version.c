@@ -165,12 +165,8 @@ long hc_xen_version(struct vcpu *v, struct hc_args *a)
 		return get_features(v, arg);
 	case XENVER_pagesize:
 		return PAGE_SIZE;
-	case XENVER_guest_handle: {
-		uint8_t handle[16] = { 0 };
-
-		handle[15] = (uint8_t)v->domain->domid;
-		return copy_to_guest(arg, handle, sizeof(handle));
-	}
+	case XENVER_guest_handle:	/* the toolstack's (createdomain), as Xen's */
+		return copy_to_guest(arg, v->domain->handle, sizeof(v->domain->handle));
 	case XENVER_commandline:
 		return commandline(v, arg);
 	case XENVER_build_id:

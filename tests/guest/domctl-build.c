@@ -5,7 +5,8 @@
  * max_vcpus, max_mem, populate_physmap for it, its memory written through
  * foreign mmu_update, its L4 pinned with foreigndom, setvcpucontext,
  * unpausedomain), from this guest's own ELF given to dom0 as its initrd.
- * The peer runs, reports through lib/peer_verdict.h and powers off; dom0
+ * The peer runs (XENVER_guest_handle gives it the handle createdomain
+ * was given), reports through lib/peer_verdict.h and powers off; dom0
  * sees it running, then shut down with code 0 (a domain the toolstack
  * made waits for it), destroys it (twice: the second is 0 too), sees it
  * listed dying while dom0 still maps its console page, and gone once
@@ -59,6 +60,7 @@ static void __attribute__((noreturn)) peer(struct start_info *si)
 	struct evtchn_alloc_unbound au = { DOMID_SELF, 0, 0 };
 	struct verdict v;
 	const char *why = NULL;
+	uint8_t handle[16];
 
 	if (verdict_gnttab(GNTTABOP_setup_table, &st, 1) || st.status ||
 	    update_va_mapping(t0, (frame << 12) | PTE_DATA, UVMF_INVLPG) ||
@@ -73,6 +75,9 @@ static void __attribute__((noreturn)) peer(struct start_info *si)
 		why = "alloc_unbound did not give port 2";
 	else if (pvclock_ns() < t1)
 		why = "its clock went back";
+	else if (hypercall2(__HYPERVISOR_xen_version, XENVER_guest_handle, (uint64_t)handle) ||
+		 memcmp(handle, "lamina-test-peer", 16))
+		why = "xen_version guest_handle is not the handle createdomain gave";
 	printf("peer: running, built at run time with %lu pages\n", (unsigned long)si->nr_pages);
 	verdict_send(&v, why);
 }
