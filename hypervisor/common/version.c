@@ -8,6 +8,7 @@
 #include <hv/cmdline.h>
 #include <lamina/version.h>
 #include <lamina/xen_x86_64.h>
+#include <lamina/mm.h>
 
 #ifndef LAMINA_CHANGESET
 #define LAMINA_CHANGESET "unknown"
@@ -31,6 +32,8 @@ static uint32_t feature_submap0(const struct domain *d)
 
 	if (d->is_privileged)
 		f |= 1U << XENFEAT_dom0;
+	if (d->vm_assist & (1ULL << VMASST_TYPE_pae_extended_cr3))	/* as Xen's */
+		f |= 1U << XENFEAT_pae_pgdir_above_4gb;
 	return f;
 }
 
@@ -163,8 +166,8 @@ long hc_xen_version(struct vcpu *v, struct hc_args *a)
 	}
 	case XENVER_get_features:
 		return get_features(v, arg);
-	case XENVER_pagesize:
-		return PAGE_SIZE;
+	case XENVER_pagesize:		/* it takes no argument: Xen's -EINVAL */
+		return arg ? trace_err(-EINVAL) : (long)PAGE_SIZE;
 	case XENVER_guest_handle:	/* the toolstack's (createdomain), as Xen's */
 		return copy_to_guest(arg, v->domain->handle, sizeof(v->domain->handle));
 	case XENVER_commandline:

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * attack-version: xen_version sub-ops at their edges, against Xen 4.17's
+ * answers (conform.h), from dom0 and then from an unprivileged peer (this
+ * guest again): XENVER_pagesize with an argument (-EINVAL: it takes none),
+ * get_features for submaps past the first (-EINVAL), its submap 0 before,
+ * while and after VMASST_TYPE_pae_extended_cr3 is on (XENFEAT_pae_pgdir_
+ * above_4gb follows it, as Xen's), every other bit as before; unknown
+ * sub-ops 11, 12, 0x7fffffff and -1 (-ENOSYS). The peer reports through
+ * lib/peer_verdict.h; dom0's result line counts.
+ * @domus: self:peer:role=peer
+ */
+#include "conform.h"
+#include "lib/events.h"
+#include "lib/mm.h"
+#include "lib/peer.h"
+#include "lib/peer_verdict.h"
+
+#define VER(cmd, arg)	hypercall2(__HYPERVISOR_xen_version, (uint64_t)(cmd), (uint64_t)(arg))
+#define PAE_BIT		(1U << XENFEAT_pae_pgdir_above_4gb)
+
+static char why[VERDICT_LEN];
+
+static long vm_assist(unsigned int cmd, unsigned int type)
+{
+	return hypercall2(__HYPERVISOR_vm_assist, cmd, type);
+}
+
+static void rows(void)
+{
+	struct xen_feature_info fi = { 0, 0 };
+	uint32_t before;
+	static uint8_t page[64];
+
+	ROW("xen_version pagesize", VER(XENVER_pagesize, 0), 4096);
+	ROW("xen_version pagesize with an argument", VER(XENVER_pagesize, page), -EINVAL);
+	ROW("xen_version pagesize with a hypervisor address", VER(XENVER_pagesize, BADPTR),
+	    -EINVAL);
+	ROW("get_features 0", VER(XENVER_get_features, &fi), 0);
+	before = fi.submap;
+	ROW("get_features 0: no pae_pgdir_above_4gb", before & PAE_BIT, 0);
+	ROW("vm_assist enable pae_extended_cr3", vm_assist(VMASST_CMD_enable,
+							   VMASST_TYPE_pae_extended_cr3), 0);
+	ROW("get_features 0 with it", VER(XENVER_get_features, &fi), 0);
+	ROW("get_features 0 with it: pae_pgdir_above_4gb and the rest", fi.submap,
+	    before | PAE_BIT);
+	ROW("vm_assist disable pae_extended_cr3", vm_assist(VMASST_CMD_disable,
+							    VMASST_TYPE_pae_extended_cr3), 0);
+	ROW("get_features 0 after", VER(XENVER_get_features, &fi), 0);
+	ROW("get_features 0 after: as before", fi.submap, before);
+	fi.submap_idx = 1;
+	ROW("get_features 1", VER(XENVER_get_features, &fi), -EINVAL);
+	fi.submap_idx = 0xffffffff;
+	ROW("get_features 0xffffffff", VER(XENVER_get_features, &fi), -EINVAL);
+	ROW("xen_version 11", VER(11, page), -ENOSYS);
+	ROW("xen_version 12", VER(12, page), -ENOSYS);
+	ROW("xen_version 0x7fffffff", VER(0x7fffffff, page), -ENOSYS);
+	ROW("xen_version -1", VER(0xffffffff, page), -ENOSYS);
+}
+
+static void __attribute__((noreturn)) peer(void)
+{
+	struct verdict v;
+
+	verdict_offer_frame0(&v);
+	conform_begin();
+	conform_state.quiet = true;
+	rows();
+	if (conform_state.bad)
+		snprintf(why, sizeof(why), "%u of %u domU rows differ, first: %s",
+			 conform_state.bad, conform_state.rows, conform_state.first_bad);
+	else
+		printf("peer: %u domU rows as expected\n", conform_state.rows);
+	verdict_send(&v, conform_state.bad ? why : NULL);
+}
+
+int test_main(struct start_info *si)
+{
+	int peer_id, rc;
+	char *buf;
+
+	CHECK(events_init(si) == 0, "events_init failed");
+	if (!(si->flags & SIF_INITDOMAIN))
+		peer();
+	conform_begin();
+	rows();
+	rc = conform_end("dom0 xen_version");
+	if (rc != TEST_PASS)
+		return rc;
+	peer_id = peer_start(si, "role=peer", 16);
+	buf = (char *)scratch_page();
+	CHECK(peer_id > 0, "the peer domain could not be started (%d)", peer_id);
+	CHECK(verdict_receive((domid_t)peer_id, buf) == 0, "%s", buf);
+	peer_console_flush();
+	CHECK(!strcmp(buf, "ok"), "peer: %s", buf);
+	return TEST_PASS;
+}
