@@ -27,11 +27,7 @@
  * @domus: self:peer:role=peer
  * @timeout-smp: 180
  */
-#include "conform.h"
-#include "lib/events.h"
-#include "lib/mm.h"
-#include "lib/peer.h"
-#include "lib/peer_verdict.h"
+#include "conform_peer.h"
 #include <lamina/memory.h>
 #include <lamina/mm.h>
 #include <lamina/vcpu.h>
@@ -43,7 +39,6 @@
 #define PER_PAGE		(4096 / sizeof(struct multicall_entry))
 #define LONG_UPDATES		32768		/* an mmu_update long enough to be preempted */
 
-static char why[VERDICT_LEN];
 static struct mmu_update updates[LONG_UPDATES];
 static struct evtchn_alloc_unbound au[4];
 static uint8_t zero_arg[4096] __attribute__((aligned(4096)));
@@ -314,10 +309,11 @@ static void rows_freed(uint64_t lpage)
 	ROW("the list's page unmapped (the frame freed)", map(lpage, 0, false), 0);
 }
 
-static void rows(void)
+static void rows(void *arg)
 {
 	uint64_t lpage = scratch_page(), gap = scratch_page(), other = scratch_page();
 
+	(void)arg;
 	if (map(gap, 0, false))
 		printf("ERROR unmapping the gap page failed\n");
 	rows_bounds(gap);
@@ -327,40 +323,7 @@ static void rows(void)
 	rows_freed(lpage);
 }
 
-static void __attribute__((noreturn)) peer(void)
-{
-	struct verdict v;
-
-	verdict_offer_frame0(&v);
-	conform_begin();
-	conform_state.quiet = true;
-	rows();
-	if (conform_state.bad)
-		snprintf(why, sizeof(why), "%u of %u domU rows differ, first: %s",
-			 conform_state.bad, conform_state.rows, conform_state.first_bad);
-	else
-		printf("peer: %u domU rows as expected\n", conform_state.rows);
-	verdict_send(&v, conform_state.bad ? why : NULL);
-}
-
 int test_main(struct start_info *si)
 {
-	int peer_id, rc;
-	char *buf;
-
-	CHECK(events_init(si) == 0, "events_init failed");
-	if (!(si->flags & SIF_INITDOMAIN))
-		peer();
-	conform_begin();
-	rows();
-	rc = conform_end("dom0 multicall");
-	if (rc != TEST_PASS)
-		return rc;
-	peer_id = peer_start(si, "role=peer", 16);
-	buf = (char *)scratch_page();
-	CHECK(peer_id > 0, "the peer domain could not be started (%d)", peer_id);
-	CHECK(verdict_receive((domid_t)peer_id, buf) == 0, "%s", buf);
-	peer_console_flush();
-	CHECK(!strcmp(buf, "ok"), "peer: %s", buf);
-	return TEST_PASS;
+	return conform_dom0_and_peer(si, rows, NULL, "dom0 multicall");
 }

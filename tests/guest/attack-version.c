@@ -10,28 +10,24 @@
  * lib/peer_verdict.h; dom0's result line counts.
  * @domus: self:peer:role=peer
  */
-#include "conform.h"
-#include "lib/events.h"
-#include "lib/mm.h"
-#include "lib/peer.h"
-#include "lib/peer_verdict.h"
+#include "conform_peer.h"
 
 #define VER(cmd, arg)	hypercall2(__HYPERVISOR_xen_version, (uint64_t)(cmd), (uint64_t)(arg))
 #define PAE_BIT		(1U << XENFEAT_pae_pgdir_above_4gb)
 
-static char why[VERDICT_LEN];
 
 static long vm_assist(unsigned int cmd, unsigned int type)
 {
 	return hypercall2(__HYPERVISOR_vm_assist, cmd, type);
 }
 
-static void rows(void)
+static void rows(void *arg)
 {
 	struct xen_feature_info fi = { 0, 0 };
 	uint32_t before;
 	static uint8_t page[64];
 
+	(void)arg;
 	ROW("xen_version pagesize", VER(XENVER_pagesize, 0), 4096);
 	ROW("xen_version pagesize with an argument", VER(XENVER_pagesize, page), -EINVAL);
 	ROW("xen_version pagesize with a hypervisor address", VER(XENVER_pagesize, BADPTR),
@@ -58,40 +54,7 @@ static void rows(void)
 	ROW("xen_version -1", VER(0xffffffff, page), -ENOSYS);
 }
 
-static void __attribute__((noreturn)) peer(void)
-{
-	struct verdict v;
-
-	verdict_offer_frame0(&v);
-	conform_begin();
-	conform_state.quiet = true;
-	rows();
-	if (conform_state.bad)
-		snprintf(why, sizeof(why), "%u of %u domU rows differ, first: %s",
-			 conform_state.bad, conform_state.rows, conform_state.first_bad);
-	else
-		printf("peer: %u domU rows as expected\n", conform_state.rows);
-	verdict_send(&v, conform_state.bad ? why : NULL);
-}
-
 int test_main(struct start_info *si)
 {
-	int peer_id, rc;
-	char *buf;
-
-	CHECK(events_init(si) == 0, "events_init failed");
-	if (!(si->flags & SIF_INITDOMAIN))
-		peer();
-	conform_begin();
-	rows();
-	rc = conform_end("dom0 xen_version");
-	if (rc != TEST_PASS)
-		return rc;
-	peer_id = peer_start(si, "role=peer", 16);
-	buf = (char *)scratch_page();
-	CHECK(peer_id > 0, "the peer domain could not be started (%d)", peer_id);
-	CHECK(verdict_receive((domid_t)peer_id, buf) == 0, "%s", buf);
-	peer_console_flush();
-	CHECK(!strcmp(buf, "ok"), "peer: %s", buf);
-	return TEST_PASS;
+	return conform_dom0_and_peer(si, rows, NULL, "dom0 xen_version");
 }

@@ -9,11 +9,7 @@
  * are printed (a domU's console page on Xen is small).
  * @domus: self:peer:role=peer
  */
-#include "conform.h"
-#include "lib/events.h"
-#include "lib/mm.h"
-#include "lib/peer.h"
-#include "lib/peer_verdict.h"
+#include "conform_peer.h"
 #include <lamina/memory.h>
 #include <lamina/mm.h>
 #include <lamina/vcpu.h>
@@ -22,7 +18,6 @@
 
 #define NCALL(nr, a, b, c)	hypercall3(nr, (uint64_t)(a), (uint64_t)(b), (uint64_t)(c))
 
-static char why[VERDICT_LEN];
 static uint8_t page[4096] __attribute__((aligned(4096)));
 static uint32_t op[34];
 
@@ -721,35 +716,15 @@ static void rows(struct start_info *si)
 	rows_copyout();
 }
 
-static void __attribute__((noreturn)) peer(struct start_info *si)
+static void peer_rows(void *si)
 {
-	struct verdict v;
-
-	verdict_offer_frame0(&v);
-	conform_begin();
-	conform_state.quiet = true;
 	rows(si);
-	if (conform_state.bad)
-		snprintf(why, sizeof(why), "%u of %u domU rows differ, first: %s",
-			 conform_state.bad, conform_state.rows, conform_state.first_bad);
-	else
-		printf("peer: %u domU rows as expected\n", conform_state.rows);
-	verdict_send(&v, conform_state.bad ? why : NULL);
 }
 
 int test_main(struct start_info *si)
 {
-	int peer_id;
-	char *buf;
-
 	CHECK(events_init(si) == 0, "events_init failed");
 	if (!(si->flags & SIF_INITDOMAIN))
-		peer(si);
-	peer_id = peer_start(si, "role=peer", 16);
-	buf = (char *)scratch_page();
-	CHECK(peer_id > 0, "the peer domain could not be started (%d)", peer_id);
-	CHECK(verdict_receive((domid_t)peer_id, buf) == 0, "%s", buf);
-	peer_console_flush();
-	CHECK(!strcmp(buf, "ok"), "peer: %s", buf);
-	return TEST_PASS;
+		conform_peer_rows(peer_rows, si);
+	return conform_peer_verdict(si);
 }
