@@ -8,9 +8,10 @@
  * just before, its answer the expected value), on Lamina as on Xen 4.17
  * (conform.h). The calls are the ones outside memory (sched_op and its
  * compat form, event_channel_op, vcpu_op, xen_version, console_io,
- * physdev_op, hypfs_op, xenpmu_op, nmi_op, callback_op, get_debugreg,
- * grant_table_op's count), each with no lasting effect. From dom0; a
- * domU's handlers are the same.
+ * physdev_op, hypfs_op, xenpmu_op, nmi_op, callback_op, get/set_debugreg,
+ * grant_table_op's count, set_segment_base, vm_assist, fpu_taskswitch
+ * (its TS read back through the emulated `mov %cr0`), each with no
+ * lasting effect. From dom0; a domU's handlers are the same.
  */
 #include "conform.h"
 #include "lib/events.h"
@@ -18,6 +19,7 @@
 #include <lamina/physdev.h>
 #include <lamina/grant_table.h>
 #include <lamina/callback.h>
+#include <lamina/mm.h>
 
 #define NCALL(nr, a, b, c)	hypercall3(nr, (uint64_t)(a), (uint64_t)(b), (uint64_t)(c))
 #define HI			0x5a5a5a5a00000000ULL
@@ -56,6 +58,25 @@ static void rows_events(void)
 	ROW("event_channel_op status after the close",
 	    NCALL(__HYPERVISOR_event_channel_op, EVTCHNOP_status, &st, 0), 0);
 	ROW("event_channel_op status after the close: free", st.status, EVTCHNSTAT_closed);
+}
+
+static uint64_t guest_cr0(void)
+{
+	uint64_t v;
+
+	asm volatile("mov %%cr0, %0" : "=r"(v));	/* emulated: the virtual TS */
+	return v;
+}
+
+/* fpu_taskswitch's `int set`: only the upper half set clears TS. */
+static void rows_fpu(void)
+{
+	ROW("fpu_taskswitch 1", NCALL(__HYPERVISOR_fpu_taskswitch, 1, 0, 0), 0);
+	ROW("fpu_taskswitch 1: TS set", (guest_cr0() >> 3) & 1, 1);
+	ROW("fpu_taskswitch 0, the upper half set", NCALL(__HYPERVISOR_fpu_taskswitch, HI, 0, 0),
+	    0);
+	ROW("fpu_taskswitch 0, the upper half set: TS clear", (guest_cr0() >> 3) & 1, 0);
+	ROW("fpu_taskswitch 0", NCALL(__HYPERVISOR_fpu_taskswitch, 0, 0, 0), 0);
 }
 
 int test_main(struct start_info *si)
@@ -103,6 +124,12 @@ int test_main(struct start_info *si)
 	pair("set_debugreg 0 to 0", __HYPERVISOR_set_debugreg, 0, 0, 0, HI, 0, 0);
 	pair("grant_table_op query_size, count's upper half set", __HYPERVISOR_grant_table_op,
 	     GNTTABOP_query_size, (uint64_t)&qs, 1, 0, 0, HI);
+	pair("set_segment_base FS 0", __HYPERVISOR_set_segment_base, SEGBASE_FS, 0, 0, HI, 0, 0);
+	pair("vm_assist enable runstate_update_flag", __HYPERVISOR_vm_assist, VMASST_CMD_enable,
+	     VMASST_TYPE_runstate_update_flag, 0, HI, HI, 0);
+	pair("vm_assist disable runstate_update_flag", __HYPERVISOR_vm_assist, VMASST_CMD_disable,
+	     VMASST_TYPE_runstate_update_flag, 0, HI, HI, 0);
 	rows_events();
+	rows_fpu();
 	return conform_end("argument-width");
 }

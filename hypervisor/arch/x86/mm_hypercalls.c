@@ -482,13 +482,14 @@ long hc_update_va_mapping_otherdomain(struct vcpu *v, struct hc_args *a)
 
 long hc_vm_assist(struct vcpu *v, struct hc_args *a)
 {
-	uint64_t type = a->arg[1];
+	/* Xen's `unsigned int cmd, unsigned int type`: the upper halves ignored. */
+	uint32_t cmd = (uint32_t)a->arg[0], type = (uint32_t)a->arg[1];
 
-	if (a->arg[0] > VMASST_CMD_disable)
+	if (cmd > VMASST_CMD_disable)
 		return trace_err(-ENOSYS);
 	if (type > VMASST_TYPE_runstate_update_flag && type != VMASST_TYPE_m2p_strict)
 		return trace_err(-EINVAL);
-	if (a->arg[0] == VMASST_CMD_enable)
+	if (cmd == VMASST_CMD_enable)
 		v->domain->vm_assist |= 1ULL << type;
 	else
 		v->domain->vm_assist &= ~(1ULL << type);

@@ -33,7 +33,7 @@ void vcpu_set_ts(struct vcpu *v, bool ts)
 
 long hc_fpu_taskswitch(struct vcpu *v, struct hc_args *a)
 {
-	vcpu_set_ts(v, a->arg[0] != 0);
+	vcpu_set_ts(v, (uint32_t)a->arg[0] != 0);	/* Xen's `int set` */
 	return 0;
 }
 

@@ -443,10 +443,11 @@ static uint64_t user_selector_base(const struct vcpu *v, uint16_t sel)
 long hc_set_segment_base(struct vcpu *v, struct hc_args *a)
 {
 	uint64_t base = a->arg[1];
+	uint32_t which = (uint32_t)a->arg[0];	/* Xen's `unsigned int which` */
 
-	if (a->arg[0] != SEGBASE_GS_USER_SEL && !is_canonical(base))
+	if (which != SEGBASE_GS_USER_SEL && !is_canonical(base))
 		return trace_err(-EINVAL);
-	switch (a->arg[0]) {
+	switch (which) {
 	case SEGBASE_FS:
 		v->arch.fs_base = base;
 		wrmsr(MSR_FS_BASE, base);
