@@ -34,16 +34,8 @@ long hc_sched_op_compat(struct vcpu *v, struct hc_args *a)
 	case SCHEDOP_yield:
 	case SCHEDOP_block:
 		return hc_sched_op(v, &now);
-	case SCHEDOP_shutdown:
-		/* Lamina, as its sched_op: no suspend, only the reasons it knows. */
-		if (reason == SHUTDOWN_suspend)
-			return trace_err(-EOPNOTSUPP);
-		if (reason > SHUTDOWN_MAX)
-			return trace_err(-EINVAL);
-		if (d->shutdown_code && d->shutdown_code - 1 <= SHUTDOWN_MAX)
-			reason = d->shutdown_code - 1;
-		domain_shutdown(d, reason);
-		return 0;
+	case SCHEDOP_shutdown:		/* as sched_op's */
+		return domain_shutdown_self(d, reason);
 	default:
 		return trace_err(-ENOSYS);
 	}

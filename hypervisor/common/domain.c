@@ -479,6 +479,13 @@ static const char *const reason_names[] = {
 	[SHUTDOWN_soft_reset]	= "asked for a soft reset",
 };
 
+/* Xen takes any 8-bit reason; the toolstack destroys a domain for one it does not know. */
+static const char *reason_name(unsigned int reason)
+{
+	return reason < ARRAY_SIZE(reason_names) ? reason_names[reason] :
+	       "shut down for a reason unknown";
+}
+
 static void __noreturn hardware_domain_down(struct domain *d, unsigned int reason)
 {
 	switch (reason) {
@@ -491,7 +498,7 @@ static void __noreturn hardware_domain_down(struct domain *d, unsigned int reaso
 		machine_test_exit(TEST_EXIT_CRASH);
 		break;
 	default:
-		pr_info("dom0 %s: %s the machine\n", reason_names[reason],
+		pr_info("dom0 %s: %s the machine\n", reason_name(reason),
 			hv_opts.noreboot ? "halting" : "rebooting");
 		machine_test_exit(TEST_EXIT_REBOOT);
 		break;
@@ -504,7 +511,7 @@ static void __noreturn hardware_domain_down(struct domain *d, unsigned int reaso
 
 void domain_shutdown(struct domain *d, unsigned int reason)
 {
-	ASSERT(reason <= SHUTDOWN_MAX);
+	ASSERT(reason <= 0xff);		/* Xen's u8 */
 	/* Once: two vCPUs (or a vCPU and its watchdog) may shut d down at once. */
 	spin_lock(&d->pause_lock);
 	if (d->state != DOMAIN_RUNNING) {
@@ -517,7 +524,7 @@ void domain_shutdown(struct domain *d, unsigned int reason)
 	mm_audit(d);
 	if (d == dom0)
 		hardware_domain_down(d, reason);
-	pr_info("d%u %s\n", d->domid, reason_names[reason]);
+	pr_info("d%u %s (%u)\n", d->domid, reason_name(reason), reason);
 	domain_stop_vcpus(d);
 	if (d->reap_on_shutdown && reason != SHUTDOWN_suspend && reason != SHUTDOWN_soft_reset) {
 		d->dying = true;

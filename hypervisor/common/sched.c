@@ -1139,9 +1139,22 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
 /* The reason a shutdown reports: SCHEDOP_shutdown_code's, once set. */
 static unsigned int shutdown_reason(struct domain *d, unsigned int reason)
 {
-	if (d->shutdown_code && d->shutdown_code - 1 <= SHUTDOWN_MAX)
-		return d->shutdown_code - 1;
-	return reason;
+	return d->shutdown_code ? d->shutdown_code - 1U : reason;
+}
+
+/*
+ * The caller's own shutdown (SCHEDOP_shutdown, and sched_op_compat's):
+ * any reason, as Xen 4.17's u8 (a number no shutdown has is reported as
+ * it is, the toolstack destroying the domain), but suspend, which Lamina
+ * does not offer (-EOPNOTSUPP).
+ */
+long domain_shutdown_self(struct domain *d, unsigned int reason)
+{
+	reason = (uint8_t)reason;
+	if (reason == SHUTDOWN_suspend)
+		return trace_err(-EOPNOTSUPP);
+	domain_shutdown(d, shutdown_reason(d, reason));
+	return 0;
 }
 
 static long sched_shutdown(struct vcpu *v, uint64_t arg, bool remote)
@@ -1159,24 +1172,19 @@ static long sched_shutdown(struct vcpu *v, uint64_t arg, bool remote)
 			put_domain(d);
 			return trace_err(-EPERM);
 		}
-		if (s.reason <= SHUTDOWN_MAX && s.reason != SHUTDOWN_suspend)
+		/* Any reason, as Xen's u8, but suspend (not offered). */
+		s.reason = (uint8_t)s.reason;
+		if (s.reason != SHUTDOWN_suspend)
 			domain_shutdown(d, s.reason);
 		put_domain(d);
-		return s.reason > SHUTDOWN_MAX ? trace_err(-EINVAL) :
-		       s.reason == SHUTDOWN_suspend ? trace_err(-EOPNOTSUPP) : 0;
+		return s.reason == SHUTDOWN_suspend ? trace_err(-EOPNOTSUPP) : 0;
 	} else {
 		struct sched_shutdown own;
 
 		if (copy_from_guest(&own, arg, sizeof(own)))
 			return -EFAULT;
-		s.reason = own.reason;
+		return domain_shutdown_self(d, own.reason);
 	}
-	if (s.reason > SHUTDOWN_MAX)
-		return trace_err(-EINVAL);
-	if (s.reason == SHUTDOWN_suspend)
-		return trace_err(-EOPNOTSUPP);
-	domain_shutdown(d, shutdown_reason(d, s.reason));
-	return 0;
 }
 
 /*
