@@ -571,7 +571,7 @@ static long port_status(struct domain *caller, struct domain *d, struct evtchn_s
 		spin_unlock(&d->evtchn_lock);
 		return c ? trace_err(-EPERM) : trace_err(-EINVAL);
 	}
-	memset(&op->u, 0, sizeof(op->u));
+	/* Only the fields of the port's state are written, as Xen's: the rest as the caller left it. */
 	op->vcpu = c->notify_vcpu;
 	switch (c->state) {
 	case ECS_UNBOUND:

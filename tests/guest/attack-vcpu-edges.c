@@ -106,6 +106,17 @@ static void rows_never_up(void)
 	st.port = bi.port;
 	ROW("status of vCPU 2's IPI port", evtchn_op(EVTCHNOP_status, &st), 0);
 	ROW("status of vCPU 2's IPI port: its vCPU", st.vcpu, 2);
+	memset(&st.u, 0xa5, sizeof(st.u));
+	ROW("status of the IPI port again", evtchn_op(EVTCHNOP_status, &st), 0);
+	ROW("status of the IPI port: the union as the caller left it", st.u.interdomain.port,
+	    0xa5a5a5a5);
+	st.port = bi.port + 1;
+	memset(&st.u, 0xa5, sizeof(st.u));
+	ROW("status of a free port", evtchn_op(EVTCHNOP_status, &st), 0);
+	ROW("status of a free port: closed", st.status, EVTCHNSTAT_closed);
+	ROW("status of a free port: the union as the caller left it", st.u.interdomain.port,
+	    0xa5a5a5a5);
+	st.port = bi.port;
 	ROW("bind_virq TIMER to vCPU 2", evtchn_op(EVTCHNOP_bind_virq, &bv), 0);
 	ROW("bind_virq TIMER to vCPU 2 again", evtchn_op(EVTCHNOP_bind_virq, &bv), -EEXIST);
 	ROW("bind_virq DEBUG to vCPU 2", evtchn_op(EVTCHNOP_bind_virq,
