@@ -565,12 +565,17 @@ static long port_status(struct domain *caller, struct domain *d, struct evtchn_s
 {
 	struct evtchn *c;
 
-	spin_lock(&d->evtchn_lock);
+	/*
+	 * Refused before d's lock is taken (a port's struct never moves, as
+	 * in evtchn_send), as Xen's XSM check: a domU asking about another
+	 * domain's ports in a loop never holds that domain's lock.
+	 */
 	c = evtchn_from_port(d, op->port);
-	if (!c || (d != caller && !caller->is_privileged)) {
-		spin_unlock(&d->evtchn_lock);
-		return c ? trace_err(-EPERM) : trace_err(-EINVAL);
-	}
+	if (!c)
+		return trace_err(-EINVAL);
+	if (d != caller && !caller->is_privileged)
+		return trace_err(-EPERM);
+	spin_lock(&d->evtchn_lock);
 	/* Only the fields of the port's state are written, as Xen's: the rest as the caller left it. */
 	op->vcpu = c->notify_vcpu;
 	switch (c->state) {
