@@ -30,6 +30,13 @@
 #include <asm/irq.h>
 
 #define PORTS_PER_BUCKET	256
+/*
+ * Xen 4.17 allocates a domain's channels 64 at a time as ports are taken
+ * (lowest first) and a port past those is not valid to name: status and
+ * unmask answer -EINVAL there, where a free port below is closed.
+ * evtchn_valid keeps that mark (never lowered, as Xen's).
+ */
+#define VALID_STEP		64
 #define MAX_BUCKETS		(EVTCHN_FIFO_MAX_PORTS / PORTS_PER_BUCKET)
 
 /* One page of ports: their bindings, and their FIFO state beside them. */
@@ -80,7 +87,15 @@ int evtchn_domain_init(struct domain *d)
 		if (!add_bucket(d))
 			return -ENOMEM;
 	evtchn_from_port(d, 0)->state = ECS_RESERVED;
+	d->evtchn_valid = VALID_STEP;
 	return 0;
+}
+
+/* A port the guest names: below the mark (and existing), else NULL. */
+static struct evtchn *named_port(struct domain *d, uint32_t p)
+{
+	return p < __atomic_load_n(&d->evtchn_valid, __ATOMIC_ACQUIRE) ? evtchn_from_port(d, p) :
+	       NULL;
 }
 
 void evtchn_domain_free(struct domain *d)
@@ -254,6 +269,9 @@ static int get_free_port(struct domain *d)
 		fp = evtchn_fifo_port(d, p);
 		fp->priority = EVTCHN_FIFO_PRIORITY_DEFAULT;
 		fp->pending = 0;
+		if (p >= d->evtchn_valid)
+			__atomic_store_n(&d->evtchn_valid, (unsigned int)ALIGN_UP(p + 1, VALID_STEP),
+					 __ATOMIC_RELEASE);
 		return p;
 	}
 	return -ENOSPC;
@@ -262,7 +280,7 @@ static int get_free_port(struct domain *d)
 /* A port that may be bound or used: in range, in an allocated bucket, not 0. */
 static bool port_valid(struct domain *d, uint32_t port)
 {
-	return port > 0 && evtchn_from_port(d, port);
+	return port > 0 && named_port(d, port);
 }
 
 static void evtchn_lock_pair(struct domain *a, struct domain *b)
@@ -570,7 +588,7 @@ static long port_status(struct domain *caller, struct domain *d, struct evtchn_s
 	 * in evtchn_send), as Xen's XSM check: a domU asking about another
 	 * domain's ports in a loop never holds that domain's lock.
 	 */
-	c = evtchn_from_port(d, op->port);
+	c = named_port(d, op->port);
 	if (!c)
 		return trace_err(-EINVAL);
 	if (d != caller && !caller->is_privileged)
@@ -616,7 +634,7 @@ static long evtchn_unmask(struct domain *d, evtchn_port_t port)
 	uint64_t bit, old;
 
 	if (d->evtchn_fifo) {
-		const struct evtchn *c = evtchn_from_port(d, port);
+		const struct evtchn *c = named_port(d, port);
 
 		if (!c)
 			return trace_err(-EINVAL);
@@ -624,7 +642,7 @@ static long evtchn_unmask(struct domain *d, evtchn_port_t port)
 			evtchn_fifo_unmask(d, port);
 		return 0;
 	}
-	if (port >= NR_EVTCHN_PORTS)
+	if (!named_port(d, port))
 		return trace_err(-EINVAL);
 	port = array_index_nospec(port, NR_EVTCHN_PORTS);
 	bit = 1ULL << (port % 64);
@@ -641,7 +659,7 @@ static long evtchn_set_priority(struct domain *d, struct evtchn_set_priority *op
 	long ret = 0;
 
 	spin_lock(&d->evtchn_lock);
-	c = evtchn_from_port(d, op->port);
+	c = named_port(d, op->port);
 	if (!c)
 		ret = trace_err(-EINVAL);
 	else if (!d->evtchn_fifo)

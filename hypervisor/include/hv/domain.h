@@ -134,6 +134,7 @@ struct domain {
 	spinlock_t vcpu_ctx_lock;	/* a vCPU's context, or its vcpu_info, set one at a time */
 	struct evtchn_bucket **evtchn_bucket;	/* pages of ports, allocated up to a limit */
 	unsigned int evtchn_nr_buckets;	/* evtchn_bucket[0 .. n-1] exist */
+	unsigned int evtchn_valid;	/* a guest may name ports below it (Xen's valid_evtchns) */
 	struct evtchn_fifo *evtchn_fifo;	/* FIFO ABI state; NULL = 2-level */
 	uint32_t evtchn_fifo_users;	/* CPUs using it without evtchn_lock (evtchn_fifo.c) */
 	struct grant_table *grant;	/* NULL until it has a table or maps one */
