@@ -74,15 +74,6 @@ static void __attribute__((noreturn)) peer(struct start_info *si)
 		;
 }
 
-static long info_of(domid_t dom, struct domctl_getdomaininfo *info)
-{
-	struct domctl op;
-	long rc = domctl_call(&op, DOMCTL_getdomaininfo, dom);
-
-	*info = op.u.getdomaininfo;
-	return rc ? rc : op.domain != dom ? -ESRCH : 0;
-}
-
 /* The reason the peer shut down with, -1 if it did not within the wait. */
 static long shutdown_of(domid_t id)
 {
@@ -90,7 +81,7 @@ static long shutdown_of(domid_t id)
 	unsigned int tries;
 
 	for (tries = 0; peer_wait_more(&tries, 1000);) {
-		if (!info_of(id, &i) && (i.flags & DOMINF_shutdown))
+		if (!domctl_info_of(id, &i) && (i.flags & DOMINF_shutdown))
 			return (i.flags >> DOMINF_SHUTDOWN_SHIFT) & 0xff;
 		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
 	}
@@ -104,9 +95,9 @@ static int end_peer(domid_t id)
 
 	CHECK(domctl_destroy(id) == 0, "destroying d%u", id);
 	peer_unmap_console();
-	for (tries = 0; info_of(id, &i) != -ESRCH && peer_wait_more(&tries, 10000);)
+	for (tries = 0; domctl_info_of(id, &i) != -ESRCH && peer_wait_more(&tries, 10000);)
 		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
-	CHECK(info_of(id, &i) == -ESRCH, "d%u still listed", id);
+	CHECK(domctl_info_of(id, &i) == -ESRCH, "d%u still listed", id);
 	return TEST_PASS;
 }
 

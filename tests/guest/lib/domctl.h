@@ -60,6 +60,16 @@ static inline long domctl_pin_vcpu0(domid_t dom, unsigned int cpu)
 	return domctl_call(&op, DOMCTL_setvcpuaffinity, dom);
 }
 
+/* getdomaininfo of exactly dom: 0, or -ESRCH when dom is not listed. */
+static inline long domctl_info_of(domid_t dom, struct domctl_getdomaininfo *info)
+{
+	struct domctl op;
+	long rc = domctl_call(&op, DOMCTL_getdomaininfo, dom);
+
+	*info = op.u.getdomaininfo;
+	return rc ? rc : op.domain != dom ? -ESRCH : 0;
+}
+
 static inline long domctl_destroy(domid_t dom)
 {
 	struct domctl op;
