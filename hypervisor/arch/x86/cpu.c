@@ -225,8 +225,8 @@ void syscall_init(void)
 static void features_init(bool boot)
 {
 	uint32_t a, b, c, d;
-	/* FSGSBASE only ever while a vCPU that set it runs (cr4_fsgsbase_load). */
-	uint64_t cr4 = (read_cr4() | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT) & ~X86_CR4_FSGSBASE;
+	/* FSGSBASE and TSD only ever while a vCPU that set them runs (cr4_guest_load). */
+	uint64_t cr4 = (read_cr4() | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT) & ~CR4_GUEST_REAL;
 
 	cpuid(0, 0, &a, &b, &c, &d);
 	if (boot)	/* "AuthenticAMD", "HygonGenuine" */
@@ -367,17 +367,18 @@ void ldt_load_vcpu(const struct vcpu *v)
 }
 
 /*
- * Xen 4.17's rule for 64-bit PV guests: CR4.FSGSBASE is never set behind
- * a guest kernel's back (XSA-293), only while a vCPU runs whose virtual
- * CR4 has it. The CPU's bit is remembered, so a context switch between
- * vCPUs that agree costs no CR4 write.
+ * Xen 4.17's rule for 64-bit PV guests (pv_make_cr4): CR4.FSGSBASE is
+ * never set behind a guest kernel's back (XSA-293), and CR4.TSD is set
+ * only for a vCPU that asked for it (no vTSC here); each only while a
+ * vCPU runs whose virtual CR4 has it. The CPU's bits are remembered, so
+ * a context switch between vCPUs that agree costs no CR4 write.
  */
-void cr4_fsgsbase_load(bool on)
+void cr4_guest_load(uint32_t bits)
 {
-	if (this_cpu()->cr4_fsgsbase == on)
+	if (likely(this_cpu()->cr4_real == bits))
 		return;
-	this_cpu()->cr4_fsgsbase = on;
-	write_cr4(on ? read_cr4() | X86_CR4_FSGSBASE : read_cr4() & ~X86_CR4_FSGSBASE);
+	this_cpu()->cr4_real = bits;
+	write_cr4((read_cr4() & ~CR4_GUEST_REAL) | bits);
 }
 
 /* CPU 0's area: its pages 16-18 map the local APIC, IO-APIC and MSI-X windows. */
@@ -512,7 +513,7 @@ struct percpu *cpu_percpu_alloc(unsigned int cpu, uint32_t apic_id)
 	a->pc.cpu_id = cpu;
 	a->pc.cpu_bit = 1ULL << cpu;
 	a->pc.apic_id = apic_id;
-	a->pc.cr4_fsgsbase = false;	/* features_init clears the bit */
+	a->pc.cr4_real = 0;		/* features_init clears the bits */
 	a->pc.gdt = (uint64_t *)p;
 	a->pc.tss = &a->tss;
 	a->pc.ist_lo = (uint64_t)p + 2 * PAGE_SIZE;

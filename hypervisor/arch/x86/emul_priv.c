@@ -37,15 +37,18 @@ extern uint64_t xcr0_max;
 /*
  * The CR4 a PV kernel sees: PAE, MCE, OSFXSR, OSXMMEXCPT (Xen's value),
  * and OSXSAVE once it set that bit (with XSAVE offered); xsetbv is #UD
- * until then. FSGSBASE, with the host's FSGSBASE, is the guest's to set
- * and clear, and the real bit follows it while the vCPU runs (Xen 4.17's
- * pv_fixup_guest_cr4 and pv_make_cr4). Other bits it writes are ignored. CPUID shows OSXSAVE
+ * until then. FSGSBASE (with the host's FSGSBASE), TSD and DE are the
+ * guest's to set and clear, as Xen 4.17's pv_fixup_guest_cr4 keeps them:
+ * the real FSGSBASE and TSD follow them while the vCPU runs (pv_make_cr4;
+ * with TSD, user-mode rdtsc/rdtscp is a #GP(0) and the kernel's are
+ * emulated), DE is virtual (pv_misc.c: DR4/DR5 #UD, I/O breakpoints,
+ * io_breakpoint here). Every x86-64 CPU has TSC and DE. Other bits it
+ * writes are ignored. CPUID shows OSXSAVE
  * whenever XSAVE is offered, as Xen's does: Linux's PV boot takes XSAVE
  * without OSXSAVE as XSAVE switched off (xen_check_xsave()).
  */
 #define GUEST_CR4		0x660
 #define CR4_OSXSAVE		(1ULL << 18)
-#define CR4_FSGSBASE		(1ULL << 16)
 
 /* CR0 and CR4 as the guest reads them: mov from %cr0/%cr4, getvcpucontext. */
 uint64_t pv_guest_cr0(const struct vcpu *v)
@@ -55,8 +58,16 @@ uint64_t pv_guest_cr0(const struct vcpu *v)
 
 uint64_t pv_guest_cr4(const struct vcpu *v)
 {
-	return GUEST_CR4 | (v->arch.cr4_osxsave ? CR4_OSXSAVE : 0) |
-	       (v->arch.cr4_fsgsbase ? CR4_FSGSBASE : 0);
+	return GUEST_CR4 | (v->arch.cr4_osxsave ? CR4_OSXSAVE : 0) | v->arch.cr4_real |
+	       (v->arch.cr4_de ? X86_CR4_DE : 0);
+}
+
+/* FSGSBASE, TSD and DE from a CR4 the guest gives (mov to %cr4, setvcpucontext). */
+void pv_set_guest_cr4(struct vcpu *v, uint64_t cr4)
+{
+	v->arch.cr4_real = (cr4 & X86_CR4_TSD) |
+			   (cpu_has_fsgsbase ? cr4 & X86_CR4_FSGSBASE : 0);
+	v->arch.cr4_de = cr4 & X86_CR4_DE;
 }
 
 /*
@@ -123,8 +134,8 @@ static int emulate_mov_cr(struct vcpu *v, struct cpu_regs *r, uint8_t modrm,
 	}
 	if (to_cr && cr == 4) {
 		v->arch.cr4_osxsave = (*reg & CR4_OSXSAVE) && xcr0_max;
-		v->arch.cr4_fsgsbase = (*reg & CR4_FSGSBASE) && cpu_has_fsgsbase;
-		cr4_fsgsbase_load(v->arch.cr4_fsgsbase);
+		pv_set_guest_cr4(v, *reg);
+		cr4_guest_load(v->arch.cr4_real);
 		return true;
 	}
 	if (to_cr && cr == 3)
@@ -588,9 +599,9 @@ static void io_page_fault(struct vcpu *v, struct cpu_regs *r, uint64_t addr, boo
  * space is a #GP(0) (#SS(0) for SS), an unmapped one a #PF; either stops
  * with the registers showing the transfers done, as on hardware. A long
  * rep gives the CPU back every IO_REPS_PER_TRAP transfers, its rip still
- * on the instruction.
+ * on the instruction. True when the instruction is done.
  */
-static void emulate_string_io(struct vcpu *v, struct cpu_regs *r, const struct io_insn *io,
+static bool emulate_string_io(struct vcpu *v, struct cpu_regs *r, const struct io_insn *io,
 			      bool is64)
 {
 	bool in = !(io->op & 2);
@@ -603,7 +614,7 @@ static void emulate_string_io(struct vcpu *v, struct cpu_regs *r, const struct i
 
 	if (!io_segment(v, r, seg, is64, in, &base, &limit)) {
 		pv_inject_trap(v, r, 13, 0);
-		return;
+		return false;
 	}
 	if (is64 && io->addr32) {
 		*ptr &= mask;
@@ -617,18 +628,18 @@ static void emulate_string_io(struct vcpu *v, struct cpu_regs *r, const struct i
 		if ((!is64 && (off > limit || limit - off < io->size - 1)) ||
 		    !is_canonical(addr) || !guest_range_ok(addr, io->size)) {
 			pv_inject_trap(v, r, seg == SEG_SS ? 12 : 13, 0);
-			return;
+			return false;
 		}
 		if (in) {
 			val = port_read(v, io->port, io->size);
 			if (!io_access(addr, &val, io->size, true, &fault)) {
 				io_page_fault(v, r, fault, true);
-				return;
+				return false;
 			}
 		} else {
 			if (!io_access(addr, &val, io->size, false, &fault)) {
 				io_page_fault(v, r, fault, false);
-				return;
+				return false;
 			}
 			port_write(v, io->port, io->size, val);
 		}
@@ -636,8 +647,18 @@ static void emulate_string_io(struct vcpu *v, struct cpu_regs *r, const struct i
 		if (io->rep)
 			r->rcx = (r->rcx & ~mask) | ((r->rcx - 1) & mask);
 	}
-	if (!count)
-		r->rip += io->len;
+	if (count)
+		return false;
+	r->rip += io->len;
+	return true;
+}
+
+/* After an emulated in/out: a #DB for a guest I/O breakpoint on its ports (pv_misc.c). */
+static void __attribute__((noinline)) io_breakpoint(struct vcpu *v, struct cpu_regs *r,
+						     uint16_t port, unsigned int size)
+{
+	if (vcpu_io_breakpoint(v, port, size))
+		pv_inject_trap(v, r, 1, 0);
 }
 
 /*
@@ -660,7 +681,9 @@ static bool emulate_io(struct vcpu *v, struct cpu_regs *r, const uint8_t *insn,
 	if (!(iopl_ok(v) || iobmp_ok(v, io.port, io.size)))
 		return false;
 	if ((io.op & 0xF0) == 0x60) {
-		emulate_string_io(v, r, &io, is64);
+		/* The breakpoint once the whole instruction is done. */
+		if (emulate_string_io(v, r, &io, is64) && unlikely(v->arch.dr7_emul))
+			io_breakpoint(v, r, io.port, io.size);
 		return true;
 	}
 	if (!(io.op & 2)) {
@@ -671,6 +694,8 @@ static bool emulate_io(struct vcpu *v, struct cpu_regs *r, const uint8_t *insn,
 		port_write(v, io.port, io.size, (uint32_t)r->rax);
 	}
 	r->rip += io.len;
+	if (unlikely(v->arch.dr7_emul))
+		io_breakpoint(v, r, io.port, io.size);
 	return true;
 }
 
@@ -811,7 +836,20 @@ static int emulate_0f(struct vcpu *v, struct cpu_regs *r, const uint8_t *b, unsi
 		if (v->domain->is_privileged)
 			asm volatile("wbinvd" ::: "memory");
 		return 2;
+	case 0x31:	/* rdtsc: the kernel's #GP under its CR4.TSD (no TSC offset) */
+		val = rdtsc();
+		r->rax = (uint32_t)val;
+		r->rdx = val >> 32;
+		return 2;
 	case 0x01:	/* 0F 01 D1: xsetbv (its #UD without CR4.OSXSAVE: pv_emulate_gp) */
+		if (n >= 3 && b[2] == 0xF9 && host_has_rdtscp) {
+			/* rdtscp under CR4.TSD: ecx its TSC_AUX (msr.c) */
+			val = rdtsc();
+			r->rax = (uint32_t)val;
+			r->rdx = val >> 32;
+			r->rcx = v->arch.tsc_aux;
+			return 3;
+		}
 		if (n < 3 || b[2] != 0xD1)
 			return 0;
 		return vcpu_set_xcr0(v, (uint32_t)r->rcx, (r->rdx << 32) | (uint32_t)r->rax) ? 3 : 0;

@@ -471,7 +471,7 @@ static void load_vcpu(struct vcpu *next, struct cpu_regs *r)
 	vcpu_load_state(next);
 	gdt_load_vcpu(next);
 	ldt_load_vcpu(next);
-	cr4_fsgsbase_load(n->cr4_fsgsbase);
+	cr4_guest_load(n->cr4_real);
 	tsc_aux_load(next);
 	if (unlikely(n->nmi_pending))
 		pending_work_set(PW_NMI);	/* its virtual NMI on the way in */

@@ -67,31 +67,37 @@ static bool breakpoint_ok(uint64_t addr)
 /* DR7.L0-3/G0-3: a DR7 without them leaves debugging off. */
 #define DR7_ACTIVE		0xFFULL
 
-/* An I/O breakpoint (R/W = 10b) needs CR4.DE, which guests do not get. */
-static bool dr7_has_io(uint64_t val)
+/* The L/G enable pairs (bits 2i, 2i + 1) of DR7's I/O breakpoints (R/W = 10b). */
+static uint8_t dr7_io_enables(uint64_t val)
 {
 	unsigned int i;
+	uint8_t io = 0;
 
 	for (i = 0; i < 4; i++)
 		if (((val >> (16 + 4 * i)) & 3) == 2)
-			return true;
-	return false;
+			io |= (val >> (2 * i) & 3) << (2 * i);
+	return io;
 }
 
 /*
  * Xen 4.17's set_debugreg rules, for the hypercall and for an emulated
  * `mov reg, %drN` alike: DR0-3 may not point into the hypervisor
  * (-EPERM); DR6/DR7 take no upper half (-EINVAL) and get their reserved
- * bits forced (not refused); DR7.GD is -EPERM, and so is an I/O
- * breakpoint in an active DR7; DR4/DR5 alias DR6/DR7 (no CR4.DE); any
- * other register is -ENODEV. The check alone (vcpu_check_debugreg) gives
- * the register's number and the value to store.
+ * bits forced (not refused); DR7.GD is -EPERM. Without the guest's
+ * CR4.DE (de) an I/O breakpoint in an active DR7 is -EPERM and DR4/DR5
+ * alias DR6/DR7; with it DR4/DR5 are -ENODEV (a #UD by mov) and the I/O
+ * breakpoints' enables go to *io (dr7_emul): emulated for in/out
+ * (vcpu_io_breakpoint), never loaded. Any other register is -ENODEV. The
+ * check alone gives the register's number and the value to store.
  */
-int vcpu_check_debugreg(unsigned int *regp, uint64_t *valp)
+int vcpu_check_debugreg(bool de, unsigned int *regp, uint64_t *valp, uint8_t *io)
 {
 	unsigned int reg = *regp;
 	uint64_t val = *valp;
+	uint8_t io_on = 0;
 
+	if ((reg == 4 || reg == 5) && de)
+		return trace_err(-ENODEV);
 	if (reg == 4 || reg == 5)
 		reg += 2;
 	switch (reg) {
@@ -108,8 +114,12 @@ int vcpu_check_debugreg(unsigned int *regp, uint64_t *valp)
 		if (val >> 32)
 			return trace_err(-EINVAL);
 		val = (val & ~DR7_RESERVED) | DR7_DEFAULT;
-		if ((val & DR7_GD) || ((val & DR7_ACTIVE) && dr7_has_io(val)))
+		if (val & DR7_ACTIVE)
+			io_on = dr7_io_enables(val);
+		if ((val & DR7_GD) || (io_on && !de))
 			return trace_err(-EPERM);
+		val &= ~(uint64_t)io_on;
+		*io = io_on;
 		break;
 	default:
 		/* What Xen 4.17 answers, seen by tests/guest/cpustate on it
@@ -123,7 +133,7 @@ int vcpu_check_debugreg(unsigned int *regp, uint64_t *valp)
 
 int vcpu_set_debugreg(struct vcpu *v, unsigned int reg, uint64_t val)
 {
-	int rc = vcpu_check_debugreg(&reg, &val);
+	int rc = vcpu_check_debugreg(v->arch.cr4_de, &reg, &val, &v->arch.dr7_emul);
 
 	if (rc)
 		return rc;
@@ -132,15 +142,49 @@ int vcpu_set_debugreg(struct vcpu *v, unsigned int reg, uint64_t val)
 	return 0;
 }
 
-/* DR0-7 (4 and 5 alias 6 and 7); -ENODEV for any other register. */
+/*
+ * DR0-7 (4 and 5 alias 6 and 7 without CR4.DE, else -ENODEV); DR7 with
+ * its I/O breakpoints' enables; -ENODEV for any other register.
+ */
 int vcpu_get_debugreg(const struct vcpu *v, unsigned int reg, uint64_t *val)
 {
+	if ((reg == 4 || reg == 5) && v->arch.cr4_de)
+		return trace_err(-ENODEV);
 	if (reg == 4 || reg == 5)
 		reg += 2;
 	if (reg > 7)
 		return trace_err(-ENODEV);
 	*val = v->arch.dr[array_index_nospec(reg, ARRAY_SIZE(v->arch.dr))];
+	if (reg == 7)
+		*val |= v->arch.dr7_emul;
 	return 0;
+}
+
+/*
+ * An emulated in/out of size bytes at port: true when it hits one of the
+ * guest's enabled I/O breakpoints (only with its CR4.DE), their B bits
+ * then added to its DR6, as Xen 4.17's check_guest_io_breakpoint; the
+ * caller raises the #DB, after the instruction.
+ */
+bool vcpu_io_breakpoint(struct vcpu *v, uint16_t port, unsigned int size)
+{
+	static const uint8_t width[4] = { 1, 2, 8, 4 };	/* by DR7's LEN */
+	unsigned int i, hit = 0;
+	uint64_t start;
+
+	if (!v->arch.cr4_de)
+		return false;
+	for (i = 0; i < 4; i++) {
+		if (!(v->arch.dr7_emul & (3U << (2 * i))))
+			continue;
+		start = v->arch.dr[i];
+		if (start < (uint64_t)port + size &&
+		    start + width[(v->arch.dr[7] >> (18 + 4 * i)) & 3] > port)
+			hit |= 1U << i;
+	}
+	if (hit)
+		v->arch.dr[6] |= hit | DR6_DEFAULT;
+	return hit;
 }
 
 /* Xen's `int reg`: the upper half of the register ignored. */

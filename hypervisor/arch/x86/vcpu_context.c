@@ -130,17 +130,18 @@ static bool addresses_ok(const struct vcpu_guest_context *c)
 }
 
 /* Debug registers as set_debugreg would store them. */
-static int check_debugregs(const struct vcpu_guest_context *c, uint64_t dr[8])
+static int check_debugregs(const struct vcpu_guest_context *c, uint64_t dr[8], uint8_t *dr7_emul)
 {
 	static const unsigned int regs[] = { 0, 1, 2, 3, 6, 7 };
 	unsigned int i;
 
 	memset(dr, 0, 8 * sizeof(dr[0]));
+	*dr7_emul = 0;
 	for (i = 0; i < ARRAY_SIZE(regs); i++) {
 		unsigned int reg = regs[i];
 		uint64_t val = c->debugreg[reg];
 
-		if (vcpu_check_debugreg(&reg, &val))
+		if (vcpu_check_debugreg(c->ctrlreg[4] & X86_CR4_DE, &reg, &val, dr7_emul))
 			return trace_err(-EINVAL);
 		dr[reg] = val;
 	}
@@ -238,7 +239,8 @@ static void set_fpu(struct vcpu *v, const struct vcpu_guest_context *c, bool fir
 }
 
 /* Checked: the vCPU takes the context's registers, callbacks and FPU. */
-static void commit_state(struct vcpu *v, const struct vcpu_guest_context *c, const uint64_t dr[8])
+static void commit_state(struct vcpu *v, const struct vcpu_guest_context *c, const uint64_t dr[8],
+			 uint8_t dr7_emul)
 {
 	set_regs(v, &c->user_regs);
 	set_callbacks(v, c);
@@ -250,9 +252,10 @@ static void commit_state(struct vcpu *v, const struct vcpu_guest_context *c, con
 	v->arch.kernel_gs_base = c->gs_base_kernel;
 	v->arch.user_gs_base = (c->user_regs.gs & ~3) ? 0 : c->gs_base_user;
 	v->arch.fpu_ts = !!(c->ctrlreg[0] & CR0_TS);
-	/* CR4.FSGSBASE from the context, as Xen 4.17 takes ctrlreg[4]: 0 clears it. */
-	v->arch.cr4_fsgsbase = (c->ctrlreg[4] & X86_CR4_FSGSBASE) && cpu_has_fsgsbase;
+	/* CR4.FSGSBASE, TSD and DE from the context, as Xen 4.17 takes ctrlreg[4]. */
+	pv_set_guest_cr4(v, c->ctrlreg[4]);
 	memcpy(v->arch.dr, dr, sizeof(v->arch.dr));
+	v->arch.dr7_emul = dr7_emul;
 }
 
 /*
@@ -317,6 +320,7 @@ int arch_set_vcpu_context(struct vcpu *v, const struct vcpu_guest_context *c)
 	uint32_t mxcsr_mask = 0;
 	bool fpu_faults;
 	uint64_t dr[8];
+	uint8_t dr7_emul;
 	int rc;
 
 	if (!addresses_ok(c))
@@ -329,7 +333,7 @@ int arch_set_vcpu_context(struct vcpu *v, const struct vcpu_guest_context *c)
 		return trace_err(-EINVAL);	/* user mode needs a user L4 */
 	if (!first && !same_tables(v, c, nr_gdt))
 		return trace_err(-EOPNOTSUPP);
-	rc = check_debugregs(c, dr);
+	rc = check_debugregs(c, dr, &dr7_emul);
 	if (rc)
 		return rc;
 	fpu_faults = (c->flags & VGCF_i387_valid) && fpu_image_faults(c->fpu_ctxt, &mxcsr_mask);
@@ -338,7 +342,7 @@ int arch_set_vcpu_context(struct vcpu *v, const struct vcpu_guest_context *c)
 		if (rc)
 			return rc;
 	}
-	commit_state(v, c, dr);
+	commit_state(v, c, dr, dr7_emul);
 	set_fpu(v, c, first, fpu_faults, mxcsr_mask);
 	if (first)
 		commit_tables(v, c, nr_gdt);
@@ -415,6 +419,7 @@ void arch_get_vcpu_context(const struct vcpu *v, struct vcpu_guest_context *c)
 	c->ctrlreg[3] = v->arch.guest_cr3;
 	c->ctrlreg[4] = pv_guest_cr4(v);
 	memcpy(c->debugreg, v->arch.dr, sizeof(c->debugreg));
+	c->debugreg[7] |= v->arch.dr7_emul;
 	c->event_callback_eip = v->arch.event.address;
 	c->failsafe_callback_eip = v->arch.failsafe.address;
 	c->syscall_callback_eip = v->arch.syscall.address;

@@ -65,7 +65,7 @@ struct arch_vcpu {
 	uint16_t ds, es, fs, gs;	/* data selectors while not running */
 	struct cpu_regs regs;		/* saved state while not running */
 	bool cr4_osxsave;		/* virtual CR4.OSXSAVE: xsetbv allowed */
-	bool cr4_fsgsbase;		/* virtual CR4.FSGSBASE: the real one while it runs */
+	bool cr4_de;			/* virtual CR4.DE: DR4/DR5 #UD, I/O breakpoints */
 	/* A virtual NMI (dom0's vCPU 0: a host NMI, traps.c) waits for delivery, */
 	bool nmi_pending;
 	/* ... and one was delivered and no iret hypercall came since: the next waits. */
@@ -77,6 +77,9 @@ struct arch_vcpu {
 	uint64_t xcr0_accum;		/* every XCR0 bit it ever set: what fpu[] holds */
 	uint8_t fpu[1024] __aligned(64);	/* XSAVE (or FXSAVE) image while not running */
 	struct pt_walk pt_walk;		/* its validation of its domain's tables */
+	/* Virtual CR4.FSGSBASE and TSD, as bits: the real ones while it runs (cpu.c). */
+	uint32_t cr4_real;
+	uint8_t dr7_emul;		/* DR7's I/O breakpoint enables: emulated, not in dr[7] */
 };
 
 /*

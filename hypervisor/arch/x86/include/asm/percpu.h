@@ -44,7 +44,7 @@ struct percpu {
 	uint64_t timer_due_tsc;
 	/* current while no guest's vCPU is loaded here (common/sched.c): */
 	struct vcpu *idle;
-	bool cr4_fsgsbase;		/* CR4.FSGSBASE as loaded here (cpu.c) */
+	uint32_t cr4_real;		/* CR4.FSGSBASE and TSD as loaded here (cpu.c) */
 	uint32_t tsc_aux;		/* TSC_AUX as loaded here (msr.c) */
 	/* The first vCPU to run here is loaded into this, then entered (pv.c). */
 	struct cpu_regs start_frame;

@@ -63,11 +63,15 @@ extern bool cpu_has_fsgsbase;
 /* The host's vendor is AMD or Hygon (ptwr.c: a 16-bit call's width). */
 extern bool cpu_amd_like;
 /* CR4.FSGSBASE on this CPU as a vCPU's virtual CR4 has it (cpu.c). */
-void cr4_fsgsbase_load(bool on);
+/* The real CR4 bits a guest controls: FSGSBASE and TSD. */
+#define CR4_GUEST_REAL		(X86_CR4_FSGSBASE | X86_CR4_TSD)
+void cr4_guest_load(uint32_t bits);
+void pv_set_guest_cr4(struct vcpu *v, uint64_t cr4);
 void vcpu_note_debug_trap(struct vcpu *v);
 int vcpu_set_debugreg(struct vcpu *v, unsigned int reg, uint64_t val);
-int vcpu_check_debugreg(unsigned int *reg, uint64_t *val);
+int vcpu_check_debugreg(bool de, unsigned int *reg, uint64_t *val, uint8_t *io);
 int vcpu_get_debugreg(const struct vcpu *v, unsigned int reg, uint64_t *val);
+bool vcpu_io_breakpoint(struct vcpu *v, uint16_t port, unsigned int size);
 void vcpu_load_state(struct vcpu *v);
 void vcpu_fpu_init(struct vcpu *v);
 bool vcpu_set_xcr0(struct vcpu *v, uint32_t reg, uint64_t val);
