@@ -599,10 +599,12 @@ static void io_page_fault(struct vcpu *v, struct cpu_regs *r, uint64_t addr, boo
  * space is a #GP(0) (#SS(0) for SS), an unmapped one a #PF; either stops
  * with the registers showing the transfers done, as on hardware. A long
  * rep gives the CPU back every IO_REPS_PER_TRAP transfers, its rip still
- * on the instruction. True when the instruction is done.
+ * on the instruction (after max transfers: 1 for an I/O breakpoint's
+ * #DB after each, as Xen 4.17's emulator stops). The transfers made, -1
+ * when it faulted.
  */
-static bool emulate_string_io(struct vcpu *v, struct cpu_regs *r, const struct io_insn *io,
-			      bool is64)
+static int emulate_string_io(struct vcpu *v, struct cpu_regs *r, const struct io_insn *io,
+			     bool is64, unsigned int max)
 {
 	bool in = !(io->op & 2);
 	unsigned int seg = in ? SEG_ES : io->seg, n;
@@ -614,7 +616,7 @@ static bool emulate_string_io(struct vcpu *v, struct cpu_regs *r, const struct i
 
 	if (!io_segment(v, r, seg, is64, in, &base, &limit)) {
 		pv_inject_trap(v, r, 13, 0);
-		return false;
+		return -1;
 	}
 	if (is64 && io->addr32) {
 		*ptr &= mask;
@@ -622,24 +624,24 @@ static bool emulate_string_io(struct vcpu *v, struct cpu_regs *r, const struct i
 			r->rcx &= mask;
 	}
 	step = (r->rflags & X86_EFLAGS_DF) ? -(uint64_t)io->size : io->size;
-	for (n = 0; count && n < IO_REPS_PER_TRAP; n++, count--) {
+	for (n = 0; count && n < max; n++, count--) {
 		off = *ptr & mask;
 		addr = is64 ? base + off : (uint32_t)(base + off);
 		if ((!is64 && (off > limit || limit - off < io->size - 1)) ||
 		    !is_canonical(addr) || !guest_range_ok(addr, io->size)) {
 			pv_inject_trap(v, r, seg == SEG_SS ? 12 : 13, 0);
-			return false;
+			return -1;
 		}
 		if (in) {
 			val = port_read(v, io->port, io->size);
 			if (!io_access(addr, &val, io->size, true, &fault)) {
 				io_page_fault(v, r, fault, true);
-				return false;
+				return -1;
 			}
 		} else {
 			if (!io_access(addr, &val, io->size, false, &fault)) {
 				io_page_fault(v, r, fault, false);
-				return false;
+				return -1;
 			}
 			port_write(v, io->port, io->size, val);
 		}
@@ -647,18 +649,9 @@ static bool emulate_string_io(struct vcpu *v, struct cpu_regs *r, const struct i
 		if (io->rep)
 			r->rcx = (r->rcx & ~mask) | ((r->rcx - 1) & mask);
 	}
-	if (count)
-		return false;
-	r->rip += io->len;
-	return true;
-}
-
-/* After an emulated in/out: a #DB for a guest I/O breakpoint on its ports (pv_misc.c). */
-static void __attribute__((noinline)) io_breakpoint(struct vcpu *v, struct cpu_regs *r,
-						     uint16_t port, unsigned int size)
-{
-	if (vcpu_io_breakpoint(v, port, size))
-		pv_inject_trap(v, r, 1, 0);
+	if (!count)
+		r->rip += io->len;
+	return n;
 }
 
 /*
@@ -671,6 +664,7 @@ static bool emulate_io(struct vcpu *v, struct cpu_regs *r, const uint8_t *insn,
 	struct io_insn io;
 	uint64_t mask;
 	uint32_t val;
+	unsigned int hit = 0;
 
 	if (!decode_io(r, insn, avail, p, is64, &io))
 		return false;
@@ -680,10 +674,11 @@ static bool emulate_io(struct vcpu *v, struct cpu_regs *r, const uint8_t *insn,
 	}
 	if (!(iopl_ok(v) || iobmp_ok(v, io.port, io.size)))
 		return false;
+	if (unlikely(v->arch.dr7_emul))
+		hit = vcpu_io_breakpoints(v, io.port, io.size);
 	if ((io.op & 0xF0) == 0x60) {
-		/* The breakpoint once the whole instruction is done. */
-		if (emulate_string_io(v, r, &io, is64) && unlikely(v->arch.dr7_emul))
-			io_breakpoint(v, r, io.port, io.size);
+		if (emulate_string_io(v, r, &io, is64, hit ? 1 : IO_REPS_PER_TRAP) > 0 && hit)
+			vcpu_raise_io_breakpoints(v, r, hit);
 		return true;
 	}
 	if (!(io.op & 2)) {
@@ -694,8 +689,8 @@ static bool emulate_io(struct vcpu *v, struct cpu_regs *r, const uint8_t *insn,
 		port_write(v, io.port, io.size, (uint32_t)r->rax);
 	}
 	r->rip += io.len;
-	if (unlikely(v->arch.dr7_emul))
-		io_breakpoint(v, r, io.port, io.size);
+	if (hit)
+		vcpu_raise_io_breakpoints(v, r, hit);
 	return true;
 }
 

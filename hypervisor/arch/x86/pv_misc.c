@@ -161,29 +161,27 @@ int vcpu_get_debugreg(const struct vcpu *v, unsigned int reg, uint64_t *val)
 }
 
 /*
- * An emulated in/out of size bytes at port: true when it hits one of the
- * guest's enabled I/O breakpoints (only with its CR4.DE), their B bits
- * then added to its DR6, as Xen 4.17's check_guest_io_breakpoint; the
- * caller raises the #DB, after the instruction.
+ * The guest's enabled I/O breakpoints (only with its CR4.DE) that an
+ * in/out of size bytes at port hits, as a B0-B3 mask, as Xen 4.17's
+ * check_guest_io_breakpoint. A breakpoint's address is masked to its
+ * width, as the hardware and Debian's Xen 4.17 do (tests/guest/conform-cr4).
  */
-bool vcpu_io_breakpoint(struct vcpu *v, uint16_t port, unsigned int size)
+unsigned int vcpu_io_breakpoints(const struct vcpu *v, uint16_t port, unsigned int size)
 {
 	static const uint8_t width[4] = { 1, 2, 8, 4 };	/* by DR7's LEN */
-	unsigned int i, hit = 0;
+	unsigned int i, w, hit = 0;
 	uint64_t start;
 
 	if (!v->arch.cr4_de)
-		return false;
+		return 0;
 	for (i = 0; i < 4; i++) {
 		if (!(v->arch.dr7_emul & (3U << (2 * i))))
 			continue;
-		start = v->arch.dr[i];
-		if (start < (uint64_t)port + size &&
-		    start + width[(v->arch.dr[7] >> (18 + 4 * i)) & 3] > port)
+		w = width[(v->arch.dr[7] >> (18 + 4 * i)) & 3];
+		start = v->arch.dr[i] & ~(uint64_t)(w - 1);
+		if (start < (uint64_t)port + size && start + w > port)
 			hit |= 1U << i;
 	}
-	if (hit)
-		v->arch.dr[6] |= hit | DR6_DEFAULT;
 	return hit;
 }
 
@@ -193,6 +191,13 @@ static unsigned int debugreg_arg(const struct hc_args *a)
 	uint32_t reg = (uint32_t)a->arg[0];
 
 	return reg > 7 ? 8 : reg;
+}
+
+/* After an emulated in/out that hit them: their B bits added to DR6, and the #DB. */
+void vcpu_raise_io_breakpoints(struct vcpu *v, struct cpu_regs *r, unsigned int hit)
+{
+	v->arch.dr[6] |= hit | DR6_DEFAULT;
+	pv_inject_trap(v, r, 1, 0);
 }
 
 long hc_set_debugreg(struct vcpu *v, struct hc_args *a)
