@@ -803,6 +803,13 @@ static bool __attribute__((noinline, cold)) fetch_fault(struct vcpu *v, struct c
 	return true;
 }
 
+/* A 64-bit result in edx:eax, as rdmsr and rdtsc leave it. */
+static inline void set_edx_eax(struct cpu_regs *r, uint64_t val)
+{
+	r->rax = (uint32_t)val;
+	r->rdx = val >> 32;
+}
+
 /*
  * The 0F instructions a PV kernel may run (any legacy prefixes before
  * them are ignored, as Xen 4.17 does; REX.R picks CR8-15 or DR8-15);
@@ -823,8 +830,7 @@ static int emulate_0f(struct vcpu *v, struct cpu_regs *r, const uint8_t *b, unsi
 	case 0x32:	/* rdmsr */
 		if (!read_msr(v, r->rcx, &val))
 			return 0;
-		r->rax = (uint32_t)val;
-		r->rdx = val >> 32;
+		set_edx_eax(r, val);
 		return 2;
 	case 0x08:	/* invd */
 	case 0x09:	/* wbinvd: only a domain with hardware access needs it */
@@ -833,15 +839,13 @@ static int emulate_0f(struct vcpu *v, struct cpu_regs *r, const uint8_t *b, unsi
 		return 2;
 	case 0x31:	/* rdtsc: the kernel's #GP under its CR4.TSD (no TSC offset) */
 		val = rdtsc();
-		r->rax = (uint32_t)val;
-		r->rdx = val >> 32;
+		set_edx_eax(r, val);
 		return 2;
-	case 0x01:	/* 0F 01 D1: xsetbv (its #UD without CR4.OSXSAVE: pv_emulate_gp) */
+	case 0x01:	/* 0F 01 F9: rdtscp; 0F 01 D1: xsetbv (#UD without CR4.OSXSAVE: pv_emulate_gp) */
 		if (n >= 3 && b[2] == 0xF9 && host_has_rdtscp) {
 			/* rdtscp under CR4.TSD: ecx its TSC_AUX (msr.c) */
 			val = rdtsc();
-			r->rax = (uint32_t)val;
-			r->rdx = val >> 32;
+			set_edx_eax(r, val);
 			r->rcx = v->arch.tsc_aux;
 			return 3;
 		}
