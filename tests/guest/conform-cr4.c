@@ -13,10 +13,11 @@
  *     virtual IOPL 1) from its port raises #DB (trap-like, rip past the in) with the
  *     breakpoint's B bit in DR6, another port none. Without DE the same
  *     DR7 is -EPERM.
- *   - Per vCPU: vCPU 1 started with ctrlreg[4] holding TSD (VCPUOP_
- *     initialise) reads it back, getvcpucontext shows it, and it reads
- *     the TSC in kernel mode while vCPU 0 (no TSD), on the same CPU,
- *     switching with it, reads the TSC from user mode without a #GP.
+ *   - Per vCPU: vCPU 1 started with ctrlreg[4] holding TSD and DE and an
+ *     I/O breakpoint in DR7 (VCPUOP_initialise) reads CR4 back,
+ *     getvcpucontext shows CR4 and DR7, and it reads the TSC in kernel
+ *     mode while vCPU 0 (no TSD), on the same CPU, switching with it,
+ *     reads the TSC from user mode without a #GP.
  * Before the fix Lamina ignored both bits.
  * @hvargs: dom0_max_vcpus=2
  */
@@ -345,7 +346,9 @@ static int per_vcpu(const struct start_info *si)
 	ctx.kernel_ss = FLAT_KERNEL_SS;
 	ctx.kernel_sp = (uint64_t)stack1 + sizeof(stack1);
 	ctx.ctrlreg[3] = va_to_mfn(si->pt_base) << 12;
-	ctx.ctrlreg[4] = 0x660 | CR4_TSD;
+	ctx.ctrlreg[4] = 0x660 | CR4_TSD | CR4_DE;
+	ctx.debugreg[0] = IO_PORT;
+	ctx.debugreg[7] = DR7_IO0;	/* taken: the context's CR4 has DE */
 	CHECK((rc = vcpu_op(VCPUOP_initialise, 1, &ctx)) == 0, "VCPUOP_initialise: %ld", rc);
 	/* Both on CPU 0, so they take turns there (Lamina's default too). */
 	CHECK((rc = smp_pin_vcpu(0, 0)) == 0 && (rc = smp_pin_vcpu(1, 0)) == 0, "pinning: %ld", rc);
@@ -353,7 +356,8 @@ static int per_vcpu(const struct start_info *si)
 	while (!started1)
 		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 	printf("vCPU 1 started with CR4 %#lx\n", (unsigned long)cr4_1);
-	CHECK(cr4_1 == (0x660 | CR4_TSD), "vCPU 1's CR4 at start: %#lx", (unsigned long)cr4_1);
+	CHECK(cr4_1 == (0x660 | CR4_TSD | CR4_DE), "vCPU 1's CR4 at start: %#lx",
+	      (unsigned long)cr4_1);
 	CHECK(!(cr4_read() & CR4_TSD), "vCPU 0's CR4 has TSD: %#lx", (unsigned long)cr4_read());
 	for (i = 0; i < 50; i++) {
 		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
@@ -370,9 +374,12 @@ static int per_vcpu(const struct start_info *si)
 	op.u.vcpucontext.vcpu = 1;
 	op.u.vcpucontext.ctxt = (uint64_t)&got;
 	CHECK((rc = domctl_call(&op, DOMCTL_getvcpucontext, 0)) == 0, "getvcpucontext: %ld", rc);
-	printf("getvcpucontext: vCPU 1's CR4 %#lx\n", (unsigned long)got.ctrlreg[4]);
-	CHECK(got.ctrlreg[4] == (0x660 | CR4_TSD), "getvcpucontext: vCPU 1's CR4 %#lx",
-	      (unsigned long)got.ctrlreg[4]);
+	printf("getvcpucontext: vCPU 1's CR4 %#lx, DR0 %#lx, DR7 %#lx\n",
+	       (unsigned long)got.ctrlreg[4], (unsigned long)got.debugreg[0],
+	       (unsigned long)got.debugreg[7]);
+	CHECK(got.ctrlreg[4] == (0x660 | CR4_TSD | CR4_DE) && got.debugreg[0] == IO_PORT &&
+	      got.debugreg[7] == DR7_IO0, "getvcpucontext: vCPU 1's CR4 %#lx, DR7 %#lx",
+	      (unsigned long)got.ctrlreg[4], (unsigned long)got.debugreg[7]);
 	return TEST_PASS;
 }
 
