@@ -42,7 +42,7 @@ extern uint64_t xcr0_max;
  * the real FSGSBASE and TSD follow them while the vCPU runs (pv_make_cr4;
  * with TSD, user-mode rdtsc/rdtscp is a #GP(0) and the kernel's are
  * emulated), DE is virtual (pv_misc.c: DR4/DR5 #UD, I/O breakpoints,
- * io_breakpoint here). Every x86-64 CPU has TSC and DE. Other bits it
+ * which emulate_io raises). Every x86-64 CPU has TSC and DE. Other bits it
  * writes are ignored. CPUID shows OSXSAVE
  * whenever XSAVE is offered, as Xen's does: Linux's PV boot takes XSAVE
  * without OSXSAVE as XSAVE switched off (xen_check_xsave()).

@@ -62,8 +62,7 @@ uint64_t pv_guest_cr4(const struct vcpu *v);
 extern bool cpu_has_fsgsbase;
 /* The host's vendor is AMD or Hygon (ptwr.c: a 16-bit call's width). */
 extern bool cpu_amd_like;
-/* CR4.FSGSBASE on this CPU as a vCPU's virtual CR4 has it (cpu.c). */
-/* The real CR4 bits a guest controls: FSGSBASE and TSD. */
+/* The real CR4 bits a guest controls, FSGSBASE and TSD: cr4_guest_load sets this CPU's. */
 #define CR4_GUEST_REAL		(X86_CR4_FSGSBASE | X86_CR4_TSD)
 void cr4_guest_load(uint32_t bits);
 void pv_set_guest_cr4(struct vcpu *v, uint64_t cr4);
