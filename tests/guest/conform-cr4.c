@@ -31,6 +31,9 @@
 
 #define CR4_TSD		(1ULL << 2)
 #define CR4_DE		(1ULL << 3)
+#define CR4_OSXSAVE	(1ULL << 18)
+#define HV_ADDR		0xFFFF800000000000ULL	/* the hypervisor's range: no breakpoint */
+#define DR2_ADDR	0x123458ULL
 #define MSR_TSC_AUX	0xC0000103
 #define IO_PORT		0x8000
 #define GP		(13 << 16)
@@ -207,12 +210,68 @@ static long set_iopl(uint32_t level)
 /* DR7: L1, R/W1 = I/O, LEN1 = 2 bytes. */
 #define DR7_IO1_W2	(0x400 | 4 | (2 << 20) | (1 << 22))
 
-/* How many traps one kernel-mode outb to port took; its vector in last_trap. */
-static unsigned int out_traps(uint16_t port)
+/* How many traps one kernel-mode out of size bytes to port took; its vector in last_trap. */
+static unsigned int out_traps(uint16_t port, unsigned int size)
 {
 	traps_taken = 0;
-	EXPECT_TRAP("outb %%al, %%dx", : : "a"(0), "d"(port) : "memory");
+	if (size == 1)
+		EXPECT_TRAP("outb %%al, %%dx", : : "a"(0), "d"(port) : "memory");
+	else if (size == 2)
+		EXPECT_TRAP("outw %%ax, %%dx", : : "a"(0), "d"(port) : "memory");
+	else
+		EXPECT_TRAP("outl %%eax, %%dx", : : "a"(0), "d"(port) : "memory");
 	return traps_taken;
+}
+
+/* One out of size bytes to port: hits the 2-byte DR1 breakpoint (B1) or not at all. */
+static int out_row(uint16_t port, unsigned int size, bool hits)
+{
+	unsigned int n = out_traps(port, size);
+	uint64_t dr6 = (uint64_t)get_dr(6);
+
+	printf("DE: out%c to %#x: %u traps, vector %lu, DR6 %#lx\n", "bw?l"[size - 1], port, n,
+	       (unsigned long)last_trap.vector, (unsigned long)dr6);
+	CHECK(hits ? n == 1 && last_trap.vector == 1 && (dr6 & 0xF) == 2 : n == 0,
+	      "%u-byte out to %#x: %u traps, vector %lu, DR6 %#lx", size, port, n,
+	      (unsigned long)last_trap.vector, (unsigned long)dr6);
+	CHECK(set_dr(6, 0xFFFF0FF0) == 0, "clearing DR6 refused");
+	return TEST_PASS;
+}
+
+/*
+ * outs on the 2-byte DR1 breakpoint: outsb from IO_PORT hits it (rsi one
+ * on), and a rep outsb of two bytes to IO_PORT + 1 hits after its first
+ * transfer, as rep insb does (rcx 1, rsi one on).
+ */
+static int outs_rows(void)
+{
+	static const uint8_t buf[4] = { 1, 2, 3, 4 };
+	uint64_t rcx = 2, rsi = (uint64_t)buf;
+
+	traps_taken = 0;
+	EXPECT_TRAP("outsb", : "+S"(rsi) : "d"(IO_PORT) : "memory");
+	printf("DE: outsb on the breakpoint: %u traps, vector %lu, rsi +%lu, DR6 %#lx\n",
+	       traps_taken, (unsigned long)last_trap.vector, (unsigned long)(rsi - (uint64_t)buf),
+	       (unsigned long)get_dr(6));
+	CHECK(traps_taken == 1 && last_trap.vector == 1 && rsi == (uint64_t)buf + 1 &&
+	      (get_dr(6) & 0xF) == 2, "outsb on a 2-byte I/O breakpoint: %u traps", traps_taken);
+	CHECK(set_dr(6, 0xFFFF0FF0) == 0, "clearing DR6 refused");
+	rsi = (uint64_t)buf;
+	traps_taken = 0;
+	EXPECT_TRAP("rep outsb", : "+c"(rcx), "+S"(rsi) : "d"(IO_PORT + 1) : "memory");
+	printf("DE: rep outsb x2 on the breakpoint: %u traps, vector %lu, rcx %lu, rsi +%lu, DR6 %#lx\n",
+	       traps_taken, (unsigned long)last_trap.vector, (unsigned long)rcx,
+	       (unsigned long)(rsi - (uint64_t)buf), (unsigned long)get_dr(6));
+	CHECK(traps_taken == 1 && last_trap.vector == 1 && rcx == 1 &&
+	      rsi == (uint64_t)buf + 1 && (get_dr(6) & 0xF) == 2,
+	      "rep outsb on a 2-byte I/O breakpoint: %u traps, rcx %lu", traps_taken,
+	      (unsigned long)rcx);
+	CHECK(set_dr(6, 0xFFFF0FF0) == 0, "clearing DR6 refused");
+	rsi = (uint64_t)buf;
+	traps_taken = 0;
+	EXPECT_TRAP("outsb", : "+S"(rsi) : "d"(IO_PORT + 2) : "memory");
+	CHECK(traps_taken == 0, "outsb past a 2-byte I/O breakpoint: %u traps", traps_taken);
+	return TEST_PASS;
 }
 
 /*
@@ -237,10 +296,10 @@ static int io_widths(void)
 	      "inb of a 2-byte I/O breakpoint's aligned port: %u traps, vector %lu, DR6 %#lx", n,
 	      (unsigned long)last_trap.vector, (unsigned long)get_dr(6));
 	CHECK(set_dr(6, 0xFFFF0FF0) == 0, "clearing DR6 refused");
-	CHECK((n = out_traps(IO_PORT + 1)) == 1 && last_trap.vector == 1 && (get_dr(6) & 0xF) == 2,
-	      "outb on a 2-byte I/O breakpoint's port: %u traps, vector %lu, DR6 %#lx", n,
-	      (unsigned long)last_trap.vector, (unsigned long)get_dr(6));
-	CHECK(set_dr(6, 0xFFFF0FF0) == 0, "clearing DR6 refused");
+	if (out_row(IO_PORT + 1, 1, true) || out_row(IO_PORT + 2, 2, false) ||
+	    out_row(IO_PORT - 1, 2, true) || out_row(IO_PORT - 3, 4, true) ||
+	    out_row(IO_PORT - 4, 4, false) || out_row(IO_PORT + 2, 4, false) || outs_rows())
+		return TEST_FAIL;
 	traps_taken = 0;
 	EXPECT_TRAP("rep insb", : "+c"(rcx), "+D"(rdi) : "d"(IO_PORT + 1) : "memory");
 	printf("DE: rep insb x2 on the breakpoint: %u traps, vector %lu, rcx %lu, DR6 %#lx\n",
@@ -309,6 +368,34 @@ static int de(void)
 static uint8_t stack1[16384] __attribute__((aligned(16)));
 static volatile bool started1, stop1;
 static volatile uint64_t cr4_1, rounds1, bad1;
+/* vCPU 1 at start: xgetbv's and xsetbv's trap vectors (-1 none), CPUID.1 ECX. */
+static volatile long xgetbv1 = -2, xsetbv1 = -2;
+static volatile uint32_t cpuid1_c;
+
+static bool has_xsave(void)
+{
+	uint32_t a = 1, b, c = 0, d;
+
+	asm volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	return c & (1U << 26);
+}
+
+/* xgetbv(0), then xsetbv(0) of what it read: each one's trap vector, -1 if none. */
+static void xcr0_probe(void)
+{
+	uint32_t lo = 0, hi = 0, a = 1, b, d, c = 0;
+
+	traps_taken = 0;
+	EXPECT_TRAP("xgetbv", : "+a"(lo), "+d"(hi) : "c"(0) : "memory");
+	xgetbv1 = traps_taken ? (long)last_trap.vector : -1L;
+	if (!lo)
+		lo = 3;		/* x87 | SSE when xgetbv gave nothing */
+	traps_taken = 0;
+	EXPECT_TRAP("xsetbv", : : "a"(lo), "d"(hi), "c"(0) : "memory");
+	xsetbv1 = traps_taken ? (long)last_trap.vector : -1L;
+	asm volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	cpuid1_c = c;
+}
 
 static void vcpu1(unsigned long id)
 {
@@ -317,6 +404,8 @@ static void vcpu1(unsigned long id)
 
 	(void)id;
 	cr4_1 = cr4_read();
+	if (cr4_1 & CR4_OSXSAVE)
+		xcr0_probe();
 	started1 = true;
 	while (!stop1) {
 		t = k_rdtsc(&traps);
@@ -333,6 +422,7 @@ static void vcpu1(unsigned long id)
 static int per_vcpu(const struct start_info *si)
 {
 	static struct vcpu_guest_context ctx, got;
+	uint64_t cr4 = 0x660 | CR4_TSD | CR4_DE | (has_xsave() ? CR4_OSXSAVE : 0);
 	struct domctl op;
 	unsigned int i, faults = 0;
 	long rc;
@@ -346,8 +436,10 @@ static int per_vcpu(const struct start_info *si)
 	ctx.kernel_ss = FLAT_KERNEL_SS;
 	ctx.kernel_sp = (uint64_t)stack1 + sizeof(stack1);
 	ctx.ctrlreg[3] = va_to_mfn(si->pt_base) << 12;
-	ctx.ctrlreg[4] = 0x660 | CR4_TSD | CR4_DE;
+	ctx.ctrlreg[4] = cr4;
 	ctx.debugreg[0] = IO_PORT;
+	ctx.debugreg[1] = HV_ADDR;	/* set_debugreg's -EPERM: left 0, no error */
+	ctx.debugreg[2] = DR2_ADDR;
 	ctx.debugreg[7] = DR7_IO0;	/* taken: the context's CR4 has DE */
 	CHECK((rc = vcpu_op(VCPUOP_initialise, 1, &ctx)) == 0, "VCPUOP_initialise: %ld", rc);
 	/* Both on CPU 0, so they take turns there (Lamina's default too). */
@@ -355,9 +447,12 @@ static int per_vcpu(const struct start_info *si)
 	CHECK((rc = vcpu_op(VCPUOP_up, 1, NULL)) == 0, "VCPUOP_up: %ld", rc);
 	while (!started1)
 		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-	printf("vCPU 1 started with CR4 %#lx\n", (unsigned long)cr4_1);
-	CHECK(cr4_1 == (0x660 | CR4_TSD | CR4_DE), "vCPU 1's CR4 at start: %#lx",
-	      (unsigned long)cr4_1);
+	printf("vCPU 1 started with CR4 %#lx; xgetbv %ld, xsetbv %ld (vector, -1 none), CPUID.1 ECX %#x\n",
+	       (unsigned long)cr4_1, xgetbv1, xsetbv1, cpuid1_c);
+	CHECK(cr4_1 == cr4, "vCPU 1's CR4 at start: %#lx", (unsigned long)cr4_1);
+	CHECK(!(cr4 & CR4_OSXSAVE) || (xgetbv1 == -1 && xsetbv1 == -1 && (cpuid1_c & (1U << 27))),
+	      "vCPU 1 started with OSXSAVE: xgetbv %ld, xsetbv %ld, CPUID.1 ECX %#x", xgetbv1,
+	      xsetbv1, cpuid1_c);
 	CHECK(!(cr4_read() & CR4_TSD), "vCPU 0's CR4 has TSD: %#lx", (unsigned long)cr4_read());
 	for (i = 0; i < 50; i++) {
 		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
@@ -374,12 +469,15 @@ static int per_vcpu(const struct start_info *si)
 	op.u.vcpucontext.vcpu = 1;
 	op.u.vcpucontext.ctxt = (uint64_t)&got;
 	CHECK((rc = domctl_call(&op, DOMCTL_getvcpucontext, 0)) == 0, "getvcpucontext: %ld", rc);
-	printf("getvcpucontext: vCPU 1's CR4 %#lx, DR0 %#lx, DR7 %#lx\n",
+	printf("getvcpucontext: vCPU 1's CR4 %#lx, DR0-2 %#lx %#lx %#lx, DR7 %#lx\n",
 	       (unsigned long)got.ctrlreg[4], (unsigned long)got.debugreg[0],
+	       (unsigned long)got.debugreg[1], (unsigned long)got.debugreg[2],
 	       (unsigned long)got.debugreg[7]);
-	CHECK(got.ctrlreg[4] == (0x660 | CR4_TSD | CR4_DE) && got.debugreg[0] == IO_PORT &&
-	      got.debugreg[7] == DR7_IO0, "getvcpucontext: vCPU 1's CR4 %#lx, DR7 %#lx",
-	      (unsigned long)got.ctrlreg[4], (unsigned long)got.debugreg[7]);
+	CHECK(got.ctrlreg[4] == cr4 && got.debugreg[0] == IO_PORT && got.debugreg[1] == 0 &&
+	      got.debugreg[2] == DR2_ADDR && got.debugreg[7] == DR7_IO0,
+	      "getvcpucontext: vCPU 1's CR4 %#lx, DR1 %#lx, DR2 %#lx, DR7 %#lx",
+	      (unsigned long)got.ctrlreg[4], (unsigned long)got.debugreg[1],
+	      (unsigned long)got.debugreg[2], (unsigned long)got.debugreg[7]);
 	return TEST_PASS;
 }
 

@@ -7,7 +7,10 @@
  *     allows a second time when the tables stay), and once unpaused the
  *     peer goes on as if nothing happened and gives its verdict;
  *   - the same context with another L4, another GDT size, a user L4 or an
- *     LDT: -EOPNOTSUPP; with a bad vm_assist bit: -EINVAL.
+ *     LDT: -EOPNOTSUPP; with a bad vm_assist bit: -EINVAL;
+ *   - with a DR7 set_debugreg would refuse (an I/O breakpoint without
+ *     CR4.DE in ctrlreg[4], DR7.GD): 0, DR7 left 0x400 and the rest
+ *     taken (Xen ignores set_debugreg's errors there); with DE: taken.
  * After the peer powered off: setvcpucontext with a NULL context (Xen's
  * vcpu_reset) is 0, the vCPU is down and has no context (-ENODATA), and
  * the first context can be given again (0). Destroying it then leaves
@@ -40,6 +43,55 @@ static void __attribute__((noreturn)) peer(struct start_info *si)
 	(void)si;
 	printf("peer: still here after dom0 set my context again\n");
 	verdict_send(&v, NULL);
+}
+
+#define CR4_DE		(1ULL << 3)
+#define DR7_IO0		(0x400 | 1 | (2 << 16))		/* L0, an I/O breakpoint */
+#define DR7_GD_W0	(0x400 | 1 | (1 << 13) | (1 << 16))	/* L0 on writes, and GD */
+#define BP_ADDR		0x8000ULL
+
+/* The peer's context with ctrlreg[4] and DR0/DR7 as given: 0; its CR4, DR0, DR7 then. */
+static int debugregs_row(domid_t id, uint64_t cr4, uint64_t dr7, uint64_t want_dr7)
+{
+	long rc;
+
+	changed = now;
+	changed.ctrlreg[4] = cr4;
+	changed.debugreg[0] = BP_ADDR;
+	changed.debugreg[7] = dr7;
+	rc = domctl_vcpu0_context(DOMCTL_setvcpucontext, id, &changed);
+	CHECK(rc == 0, "CR4 %#lx, DR7 %#lx gave %ld", (unsigned long)cr4, (unsigned long)dr7, rc);
+	memset(&changed, 0, sizeof(changed));
+	CHECK((rc = domctl_vcpu0_context(DOMCTL_getvcpucontext, id, &changed)) == 0,
+	      "getvcpucontext: %ld", rc);
+	printf("setvcpucontext CR4 %#lx DR7 %#lx: 0; then CR4 %#lx, DR0 %#lx, DR7 %#lx\n",
+	       (unsigned long)cr4, (unsigned long)dr7, (unsigned long)changed.ctrlreg[4],
+	       (unsigned long)changed.debugreg[0], (unsigned long)changed.debugreg[7]);
+	CHECK(changed.ctrlreg[4] == cr4 && changed.debugreg[0] == BP_ADDR &&
+	      changed.debugreg[7] == want_dr7, "after CR4 %#lx, DR7 %#lx: CR4 %#lx, DR0 %#lx, DR7 %#lx",
+	      (unsigned long)cr4, (unsigned long)dr7, (unsigned long)changed.ctrlreg[4],
+	      (unsigned long)changed.debugreg[0], (unsigned long)changed.debugreg[7]);
+	return TEST_PASS;
+}
+
+/*
+ * Paused: a DR7 set_debugreg refuses (an I/O breakpoint without the
+ * context's CR4.DE, DR7.GD) does not fail the context (Xen 4.17 ignores
+ * set_debugreg's errors there): DR7 keeps its reset value, the rest is
+ * taken; with DE in ctrlreg[4] the I/O breakpoint is taken. Then its own
+ * context again.
+ */
+static int debugregs(domid_t id)
+{
+	uint64_t cr4 = now.ctrlreg[4] & ~CR4_DE;
+	long rc;
+
+	if (debugregs_row(id, cr4, DR7_IO0, 0x400) || debugregs_row(id, cr4, DR7_GD_W0, 0x400) ||
+	    debugregs_row(id, cr4 | CR4_DE, DR7_IO0, DR7_IO0))
+		return TEST_FAIL;
+	CHECK((rc = domctl_vcpu0_context(DOMCTL_setvcpucontext, id, &now)) == 0,
+	      "its own context after the debug registers gave %ld", rc);
+	return TEST_PASS;
 }
 
 /* Paused: the same context again is 0; moving any table is -EOPNOTSUPP. */
@@ -82,6 +134,8 @@ static int second_contexts(domid_t id)
 	changed.ldt_base = 0xffffffff80000000ULL;
 	CHECK((rc = domctl_vcpu0_context(DOMCTL_setvcpucontext, id, &changed)) == -EOPNOTSUPP,
 	      "an LDT gave %ld", rc);
+	if (debugregs(id))
+		return TEST_FAIL;
 	changed = now;
 	changed.vm_assist = 1ULL << 40;
 	CHECK((rc = domctl_vcpu0_context(DOMCTL_setvcpucontext, id, &changed)) == -EINVAL,

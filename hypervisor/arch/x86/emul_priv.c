@@ -62,9 +62,14 @@ uint64_t pv_guest_cr4(const struct vcpu *v)
 	       (v->arch.cr4_de ? X86_CR4_DE : 0);
 }
 
-/* FSGSBASE, TSD and DE from a CR4 the guest gives (mov to %cr4, setvcpucontext). */
+/*
+ * FSGSBASE, TSD, DE and OSXSAVE (with XSAVE offered) from a CR4 the guest
+ * gives: mov to %cr4, and setvcpucontext's ctrlreg[4], as Xen 4.17's
+ * arch_set_info_guest runs pv_fixup_guest_cr4 on it.
+ */
 void pv_set_guest_cr4(struct vcpu *v, uint64_t cr4)
 {
+	v->arch.cr4_osxsave = (cr4 & CR4_OSXSAVE) && xcr0_max;
 	v->arch.cr4_real = (cr4 & X86_CR4_TSD) |
 			   (cpu_has_fsgsbase ? cr4 & X86_CR4_FSGSBASE : 0);
 	v->arch.cr4_de = cr4 & X86_CR4_DE;
@@ -133,7 +138,6 @@ static int emulate_mov_cr(struct vcpu *v, struct cpu_regs *r, uint8_t modrm,
 		return true;
 	}
 	if (to_cr && cr == 4) {
-		v->arch.cr4_osxsave = (*reg & CR4_OSXSAVE) && xcr0_max;
 		pv_set_guest_cr4(v, *reg);
 		cr4_guest_load(v->arch.cr4_real);
 		return true;

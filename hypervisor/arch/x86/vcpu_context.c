@@ -5,11 +5,12 @@
  * §1.9), with the checks of Xen 4.17's arch_set_info_guest: canonical
  * addresses (-EINVAL), a page-aligned LDT of at most 8192 entries, a GDT
  * of at most 16 frames each a descriptor page of the domain, known
- * vm_assist bits, debug registers as set_debugreg takes them, and
- * ctrlreg[3] (and ctrlreg[1], the user L4, if any) a frame of the domain
- * that is, or validates as, an L4 table (-EINVAL otherwise). Code and
+ * vm_assist bits, and ctrlreg[3] (and ctrlreg[1], the user L4, if any)
+ * a frame of the domain that is, or validates as, an L4 table (-EINVAL
+ * otherwise). Code and
  * stack selectors get RPL 3, IOPL becomes the virtual IOPL and IF is
- * forced on, as Xen does.
+ * forced on, as Xen does. Debug registers are taken as set_debugreg
+ * takes them, one it would refuse left at its reset value (no error).
  *
  * The FPU image (VGCF_i387_valid) is 512 bytes in FXSAVE layout, copied
  * as Xen copies it; see fpu_image_faults() for the one field that can
@@ -129,10 +130,18 @@ static bool addresses_ok(const struct vcpu_guest_context *c)
 	return !(c->ldt_base & (PAGE_SIZE - 1)) && c->ldt_ents <= 8192;
 }
 
-/* Debug registers as set_debugreg would store them. */
-static int check_debugregs(const struct vcpu_guest_context *c, uint64_t dr[8], uint8_t *dr7_emul)
+/*
+ * Debug registers as set_debugreg would store them, each on its own: one
+ * set_debugreg would refuse (an I/O breakpoint without the context's
+ * CR4.DE, DR0-3 outside the guest's range, DR7.GD, DR6/DR7 bits above
+ * 31) keeps its reset value, what set_debugreg of 0 stores, and the rest
+ * of the context is taken: Xen 4.17's arch_set_info_guest ignores
+ * set_debugreg's errors (tests/guest/conform-cr4, domctl-ctx).
+ */
+static void take_debugregs(const struct vcpu_guest_context *c, uint64_t dr[8], uint8_t *dr7_emul)
 {
 	static const unsigned int regs[] = { 0, 1, 2, 3, 6, 7 };
+	bool de = c->ctrlreg[4] & X86_CR4_DE;
 	unsigned int i;
 
 	memset(dr, 0, 8 * sizeof(dr[0]));
@@ -141,11 +150,13 @@ static int check_debugregs(const struct vcpu_guest_context *c, uint64_t dr[8], u
 		unsigned int reg = regs[i];
 		uint64_t val = c->debugreg[reg];
 
-		if (vcpu_check_debugreg(c->ctrlreg[4] & X86_CR4_DE, &reg, &val, dr7_emul))
-			return trace_err(-EINVAL);
+		if (vcpu_check_debugreg(de, &reg, &val, dr7_emul)) {
+			reg = regs[i];
+			val = 0;
+			vcpu_check_debugreg(de, &reg, &val, dr7_emul);
+		}
 		dr[reg] = val;
 	}
-	return 0;
 }
 
 static void put_gdt(struct domain *d, const uint64_t *frames, unsigned int n)
@@ -252,7 +263,7 @@ static void commit_state(struct vcpu *v, const struct vcpu_guest_context *c, con
 	v->arch.kernel_gs_base = c->gs_base_kernel;
 	v->arch.user_gs_base = (c->user_regs.gs & ~3) ? 0 : c->gs_base_user;
 	v->arch.fpu_ts = !!(c->ctrlreg[0] & CR0_TS);
-	/* CR4.FSGSBASE, TSD and DE from the context, as Xen 4.17 takes ctrlreg[4]. */
+	/* CR4.FSGSBASE, TSD, DE and OSXSAVE from the context, as Xen 4.17 takes ctrlreg[4]. */
 	pv_set_guest_cr4(v, c->ctrlreg[4]);
 	memcpy(v->arch.dr, dr, sizeof(v->arch.dr));
 	v->arch.dr7_emul = dr7_emul;
@@ -333,9 +344,7 @@ int arch_set_vcpu_context(struct vcpu *v, const struct vcpu_guest_context *c)
 		return trace_err(-EINVAL);	/* user mode needs a user L4 */
 	if (!first && !same_tables(v, c, nr_gdt))
 		return trace_err(-EOPNOTSUPP);
-	rc = check_debugregs(c, dr, &dr7_emul);
-	if (rc)
-		return rc;
+	take_debugregs(c, dr, &dr7_emul);
 	fpu_faults = (c->flags & VGCF_i387_valid) && fpu_image_faults(c->fpu_ctxt, &mxcsr_mask);
 	if (first) {
 		rc = get_frames(v->domain, c, nr_gdt);
