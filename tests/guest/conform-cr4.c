@@ -11,14 +11,20 @@
  *     #UD (and the hypercall's -ENODEV); an I/O breakpoint in an active
  *     DR7 is accepted and reads back; the kernel's emulated `in` (at
  *     virtual IOPL 1) from its port raises #DB (trap-like, rip past the in) with the
- *     breakpoint's B bit in DR6, another port none. Without DE the same
- *     DR7 is -EPERM.
- *   - Per vCPU: vCPU 1 started with ctrlreg[4] holding TSD and DE and an
- *     I/O breakpoint in DR7 (VCPUOP_initialise) reads CR4 back,
- *     getvcpucontext shows CR4 and DR7, and it reads the TSC in kernel
- *     mode while vCPU 0 (no TSD), on the same CPU, switching with it,
- *     reads the TSC from user mode without a #GP.
- * Before the fix Lamina ignored both bits.
+ *     breakpoint's B bit in DR6, another port none; so do outb, outw
+ *     and outl whose bytes meet a 2-byte breakpoint, outsb and rep outsb
+ *     (after the transfer that hit). Without DE the same DR7 is -EPERM.
+ *   - Per vCPU: vCPU 1 started with ctrlreg[4] holding TSD, DE and (with
+ *     XSAVE offered) OSXSAVE and an I/O breakpoint in DR7
+ *     (VCPUOP_initialise) reads CR4 back, xgetbv and xsetbv work at once
+ *     and CPUID shows OSXSAVE; a DR1 set_debugreg refuses (the
+ *     hypervisor's range) does not fail the call, it is left 0 (Xen
+ *     ignores set_debugreg's errors there); getvcpucontext shows CR4 and
+ *     DR0-2/DR7, and it reads the TSC in kernel mode while vCPU 0 (no
+ *     TSD), on the same CPU, switching with it, reads the TSC from user
+ *     mode without a #GP.
+ * Before the fixes Lamina ignored TSD and DE, then dropped ctrlreg[4]'s
+ * OSXSAVE and answered -EINVAL for the refused DR1.
  * @hvargs: dom0_max_vcpus=2
  */
 #include "lib/guest.h"
