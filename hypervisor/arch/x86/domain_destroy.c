@@ -108,8 +108,6 @@ bool arch_domain_destroy_end(struct domain *d, uint64_t until)
 	mfn_t mfn;
 
 	for (mfn = d->destroy_cursor; mfn < frame_table_size; mfn++) {
-		struct page_info *pg = &frame_table[mfn];
-
 		if (n == FREED_BATCH) {
 			zero_freed(d, freed, n);
 			n = 0;
@@ -124,11 +122,7 @@ bool arch_domain_destroy_end(struct domain *d, uint64_t until)
 			d->destroy_cursor = mfn;
 			return false;
 		}
-		/* Given back, still held: in nr_held already, freed by its last put. */
-		if (pg->owner != d->domid || !pg_refs(pg) || (pg->count & PGC_unallocated) ||
-		    (pg->flags & PGF_shared))
-			continue;
-		if (put_alloc_ref(mfn)) {
+		if (frame_relinquish(mfn, d)) {
 			d->destroy_freed++;
 			freed[n++] = mfn;
 		}

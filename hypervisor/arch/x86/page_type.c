@@ -302,6 +302,41 @@ bool put_alloc_ref(mfn_t mfn)
 }
 
 /*
+ * As Xen 4.17's relinquish_memory: a reference of our own first (get_page:
+ * the frame is d's and cannot be freed under us), then the allocation
+ * reference if it is still there, then ours. dom0's decrease_reservation
+ * that looked at `dying` just before d's destroy set it can give the
+ * frame back on another CPU at any point of this: its allocation
+ * reference then goes once (drop_alloc_ref), and whoever puts the last
+ * reference frees the frame. Until 5 Dec the walk looked at the frame,
+ * then called put_alloc_ref, whose BUG_ON fired if the give-back came
+ * in between (or used a freed frame's missing owner).
+ */
+bool frame_relinquish(mfn_t mfn, struct domain *d)
+{
+	struct page_info *pg = pg_of(mfn);
+	uint32_t two = 2, c;
+
+	/* Not d's, given back already (still held: in nr_held, freed by its last put), or lent. */
+	if (!pg || pg->owner != d->domid || (pg->count & PGC_unallocated) ||
+	    (pg->flags & PGF_shared) || get_page(mfn, d))
+		return false;
+	if (pg->flags & PGF_shared) {	/* lent to d: released with what lent it */
+		put_page(mfn);
+		return false;
+	}
+	/* Nothing else holds it: freed in one exchange, nr_held untouched. */
+	if (__atomic_compare_exchange_n(&pg->count, &two, 0, false, __ATOMIC_ACQ_REL,
+					__ATOMIC_RELAXED)) {
+		frame_release(mfn);
+		return true;
+	}
+	drop_alloc_ref(pg, d, &c);	/* false: given back meanwhile */
+	c = __atomic_fetch_sub(&pg->count, 1, __ATOMIC_ACQ_REL);
+	return (c & PGC_count_mask) == 1 && last_put(mfn, pg, c);
+}
+
+/*
  * A reference of our own first (get_page: the frame is d's and stays so),
  * as Xen's guest_remove_page, so the allocation reference is never the
  * last one dropped here and a frame given back twice at once loses it
@@ -905,7 +940,13 @@ static void table_unused(struct domain *d, mfn_t mfn, struct page_info *pg)
 void pt_settle_slow(mfn_t mfn)
 {
 	struct page_info *pg = &frame_table[mfn];
-	struct domain *d = domain_by_id(pg->owner);
+	/*
+	 * Referenced, as Xen 4.17's get_pg_owner / rcu_lock_domain hold the
+	 * domain they look up: the owner read here can be a domain whose last
+	 * frame goes on another CPU right now, and whose record the reaper
+	 * would then free under us (until 5 Dec it was looked up unreferenced).
+	 */
+	struct domain *d = get_domain_by_id(pg->owner);
 
 	/*
 	 * The frame is any a guest names (decrease_reservation settles it
@@ -924,6 +965,7 @@ void pt_settle_slow(mfn_t mfn)
 		release_table(d, mfn, pg);
 	}
 	rspin_unlock(&d->arch.pt.lock);
+	put_domain(d);
 }
 
 bool pt_release_some(struct domain *d, bool all)

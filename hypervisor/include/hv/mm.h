@@ -150,6 +150,13 @@ bool put_alloc_ref(mfn_t mfn);
  */
 int frame_give_back(mfn_t mfn, struct domain *d);
 /*
+ * d's destroy (domain_destroy.c), once d is dying and its tables are
+ * released: a frame of d's still allocated loses its allocation
+ * reference; true if freed here. Any other frame, or one given back on
+ * another CPU meanwhile, is left as it is.
+ */
+bool frame_relinquish(mfn_t mfn, struct domain *d);
+/*
  * d's frame, held by nothing but its allocation (no type, not shared),
  * loses that reference in one exchange (count 1 -> 0) to leave d (memory
  * exchange, grant transfer): nobody can take a reference to it after.

@@ -1156,6 +1156,80 @@ static void unpin_checks_owner_after(void)
 	EXPECT(mm_audit(d));
 }
 
+/*
+ * A domain's destroy against a give-back of the same frame on another CPU
+ * (dom0's decrease_reservation that looked at `dying` just before the
+ * destroy set it): one thread gives d a frame and gives it back
+ * (frame_give_back), the other runs the destroy walk's step on it
+ * (frame_relinquish) at the same moment, for RELINQUISH_ROUNDS frames.
+ * Each frame must end free once, with d's books closed; the give-back
+ * answers 0, or -ENXIO when the destroy freed the frame first. Until 5 Dec the
+ * step looked at the frame, then called put_alloc_ref, whose BUG_ON
+ * fired when the give-back dropped the allocation reference in between.
+ */
+#define RELINQUISH_ROUNDS	200000
+
+static mfn_t rq_frame;
+static unsigned int rq_round, rq_acked, rq_freed, rq_late, rq_bad;
+
+static void *rq_giver(void *arg)
+{
+	unsigned int i, j;
+
+	(void)arg;
+	unit_cpu = 1;
+	for (i = 1; i <= RELINQUISH_ROUNDS; i++) {
+		rq_frame = fake_give_frame(d);
+		__atomic_store_n(&rq_round, i, __ATOMIC_RELEASE);
+		for (j = 0; j < i % 8; j++)	/* a varying start against the other's */
+			asm volatile("pause");
+		switch (frame_give_back(rq_frame, d)) {
+		case 0:
+			break;
+		case -ENXIO:		/* the destroy freed it first */
+			rq_late++;
+			break;
+		default:
+			rq_bad++;
+		}
+		while (__atomic_load_n(&rq_acked, __ATOMIC_ACQUIRE) != i)
+			;
+		if (pg(rq_frame)->owner != DOMID_INVALID ||
+		    !frame_pool_is_free(&machine_frames, rq_frame) || d->nr_held)
+			rq_bad++;
+	}
+	return NULL;
+}
+
+static void *rq_destroyer(void *arg)
+{
+	unsigned int i;
+
+	(void)arg;
+	unit_cpu = 2;
+	for (i = 1; i <= RELINQUISH_ROUNDS; i++) {
+		while (__atomic_load_n(&rq_round, __ATOMIC_ACQUIRE) != i)
+			;
+		rq_freed += frame_relinquish(rq_frame, d);
+		__atomic_store_n(&rq_acked, i, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+static void relinquish_races_give_back(void)
+{
+	fresh();
+	rq_round = rq_acked = rq_freed = rq_late = rq_bad = 0;
+	d->dying = true;	/* the give-backs looked at it before */
+	run_pair(rq_giver, rq_destroyer);
+	printf("    %u of %u frames freed by the destroy's step (%u before the give-back)\n",
+	       rq_freed, RELINQUISH_ROUNDS, rq_late);
+	EXPECT(rq_late <= rq_freed);
+	EXPECT_EQ(rq_bad, 0);
+	EXPECT_EQ(d->nr_held, 0);
+	EXPECT(mm_audit(d));
+}
+
 int main(void)
 {
 	unit_suite = "page_type";
@@ -1181,5 +1255,6 @@ int main(void)
 	RUN(steal_races_table_release);
 	RUN(steal_checks_owner_after);
 	RUN(unpin_checks_owner_after);
+	RUN(relinquish_races_give_back);
 	return 0;
 }
