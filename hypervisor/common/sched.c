@@ -664,6 +664,9 @@ void sched_start(struct vcpu *v)
 	runstate_change(v, RUNSTATE_running);
 	v->slice_from = v->runstate_entry;
 	spin_unlock(&rq->lock);
+	/* Its slice timer, as schedule() sets it: also its time record's rewrite. */
+	set_timer(&rq->slice, v->slice_from + (v->slice_left < PVCLOCK_REWRITE_NS ?
+					       v->slice_left : PVCLOCK_REWRITE_NS));
 	spreading = hv_opts.sched_spread && (smp_online_mask() & (smp_online_mask() - 1));
 	__atomic_store_n(&sched_started, true, __ATOMIC_RELEASE);
 	vcpu_periodic_work(v);
@@ -860,7 +863,7 @@ void schedule(struct cpu_regs *r)
 {
 	struct vcpu *prev = this_cpu()->current, *next;
 	struct runqueue *rq = this_rq();
-	uint64_t now;
+	uint64_t now, slice_end_at;
 	bool blocked;
 	unsigned int idle_kick;
 
@@ -949,8 +952,10 @@ void schedule(struct cpu_regs *r)
 	 * the slice is found not over and the timer is set again from here.
 	 * The timer is this CPU's, and interrupts are off.
 	 */
-	if (!rq->slice.active || rq->slice.deadline > now + next->slice_left)
-		set_timer(&rq->slice, now + next->slice_left);
+	slice_end_at = now + (next->slice_left < PVCLOCK_REWRITE_NS ? next->slice_left :
+			      PVCLOCK_REWRITE_NS);
+	if (!rq->slice.active || rq->slice.deadline > slice_end_at)
+		set_timer(&rq->slice, slice_end_at);
 	/*
 	 * A periodic timer that fell due while its vCPU was out (or blocked)
 	 * did nothing and stopped (common/vcpu.c): the tick comes now.
@@ -968,6 +973,14 @@ void schedule(struct cpu_regs *r)
 	} else {
 		if (blocked)
 			vcpu_periodic_work(next);
+		/*
+		 * The vCPU runs on, with no switch-in (load_vcpu) to write
+		 * its time record: written again once it is a second old
+		 * (PVCLOCK_REWRITE_NS; the slice timer fires by then), as
+		 * Xen's calibration does, in case the guest overwrote it.
+		 */
+		if (unlikely(now - next->time_written >= PVCLOCK_REWRITE_NS))
+			pvclock_update(next);
 		vcpu_update_runstate_area(next);	/* back from blocked or a yield */
 	}
 }

@@ -278,14 +278,16 @@ void pvclock_update(struct vcpu *v)
 {
 	struct vcpu_time_info *t = &v->vcpu_info->time;
 	uint64_t tsc = rdtsc();
+	uint64_t ns = scale(tsc - tsc0);
 	uint32_t ver = version_begin(&t->version);
 
 	t->tsc_timestamp = tsc;
-	t->system_time = scale(tsc - tsc0);
+	t->system_time = ns;
 	t->tsc_to_system_mul = scale_mul;
 	t->tsc_shift = scale_shift;
 	t->flags = 1;			/* PVCLOCK_TSC_STABLE_BIT: one CPU */
 	version_end(&t->version, ver);
+	v->time_written = ns;	/* not read back: the guest may write there too */
 }
 
 /*

@@ -91,6 +91,7 @@ struct vcpu {
 	unsigned int processor;
 	bool is_running;
 	uint64_t hard_saved;		/* the hard map before SCHEDOP_pin_override */
+	uint64_t time_written;		/* system time of the last pvclock_update (here: arch's offset) */
 };
 
 struct evtchn {

@@ -26,6 +26,13 @@ void time_init_secondary(void);	/* an AP, once its local APIC is on */
 uint64_t now_ns(void);
 uint64_t tsc_khz(void);
 void pvclock_update(struct vcpu *v);
+/*
+ * A running vCPU's time record is written again at least this often
+ * (sched.c), as Xen 4.17's time calibration rewrites the record of the
+ * vCPU each CPU runs every second: a record the guest overwrote is made
+ * whole again even if the vCPU never blocks nor is switched out.
+ */
+#define PVCLOCK_REWRITE_NS	1000000000ULL
 /* d's shared_info wall clock (wc_*): the system's, plus its settimeoffset. */
 void wallclock_init(struct domain *d);
 /*
