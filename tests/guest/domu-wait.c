@@ -30,6 +30,7 @@ static long domu_flags(void)
 }
 
 static grant_handle_t ring_handle;
+static int unmap_status;	/* of the unmap after a failed bind */
 
 /* Maps d1's console ring and binds its port; NULL if it has no ring. */
 static struct peer_console *console_ring(evtchn_port_t *port)
@@ -47,8 +48,20 @@ static struct peer_console *console_ring(evtchn_port_t *port)
 		return NULL;
 	ring_handle = map.handle;
 	bind.remote_port = (evtchn_port_t)p.value;
-	if (evtchn_op(EVTCHNOP_bind_interdomain, &bind))
+	if (evtchn_op(EVTCHNOP_bind_interdomain, &bind)) {
+		/*
+		 * d1 ran to its end before we bound (its ports closed by its
+		 * destroy): our mapping must not outlive this, or it keeps d1's
+		 * page and d1 never goes.
+		 */
+		struct gnttab_unmap_grant_ref unmap = { va, 0, ring_handle, 0, 0 };
+
+		if (hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_unmap_grant_ref,
+			       &unmap, 1) || unmap.status != GNTST_okay)
+			unmap_status = unmap.status ? unmap.status : -1;
+		printf("domu-wait: d1's console port could not be bound (d1 ended first)\n");
 		return NULL;
+	}
 	*port = bind.local_port;
 	return (struct peer_console *)va;
 }
@@ -65,6 +78,7 @@ int test_main(struct start_info *si)
 	CHECK(events_init(si) == 0, "events_init failed");
 	CHECK(domu_flags() >= 0, "no boot-time domain d1 beside dom0");
 	ring = console_ring(&port);
+	CHECK(!unmap_status, "unmapping d1's console ring after a failed bind: %d", unmap_status);
 	if (ring)
 		mapped = true;
 	while ((flags = domu_flags()) >= 0) {
