@@ -225,26 +225,28 @@ bool data_selector_ok(const struct vcpu *v, uint16_t sel)
 
 /*
  * The segment a selector names for v, as the CPU would load it: its base,
- * its limit (in bytes) and whether it is 64-bit code. The reserved flat
- * selectors span 4 GiB from 0 (FLAT_RING3_CS64 is 64-bit); a guest's own
+ * its limit (in bytes) and, for code, its default width: 64 (L), 32 (D)
+ * or 16 (neither; a data segment's B bit reads the same way). The
+ * reserved flat selectors span 4 GiB from 0 (FLAT_RING3_CS64 is 64-bit,
+ * the others 32); a guest's own
  * descriptor is read only inside its GDT or LDT limit, through
  * guest_descriptor (the class of Xen's XSA-298). False when sel names no
  * present code or data segment.
  */
 bool guest_segment(const struct vcpu *v, uint16_t sel, uint64_t *base, uint64_t *limit,
-		   bool *is64)
+		   unsigned int *bits)
 {
 	uint64_t d;
 
 	*base = 0;
 	*limit = 0xFFFFFFFFULL;
-	*is64 = (sel | 3) == FLAT_RING3_CS64;
+	*bits = (sel | 3) == FLAT_RING3_CS64 ? 64 : 32;
 	if ((sel | 3) == FLAT_RING3_CS64 || (sel | 3) == FLAT_RING3_CS32 ||
 	    (sel | 3) == FLAT_RING3_DS32)
 		return true;
 	if (!guest_descriptor(v, sel, &d))
 		return false;
-	*is64 = ((d >> 43) & 1) && ((d >> 53) & 1);
+	*bits = ((d >> 43) & 1) && ((d >> 53) & 1) ? 64 : ((d >> 54) & 1) ? 32 : 16;
 	*base = ((d >> 16) & 0xFFFFFF) | ((d >> 32) & 0xFF000000ULL);
 	*limit = (d & 0xFFFF) | ((d >> 32) & 0xF0000);
 	if ((d >> 55) & 1)

@@ -10,9 +10,10 @@
  * the CPU reads them (asm/x86_prefixes.h): port I/O (in, out, ins, outs;
  * string operands honour the segment's base and, in compatibility mode,
  * its limit and type; 67 makes them 32-bit in 64-bit code, 16-bit in
- * compatibility mode), cli/sti, CD nn (int n, for the trap table's DPL
- * rule; QEMU's TCG puts a wrong vector in that #GP's error code, so the
- * instruction is decoded rather than trusted),
+ * 32-bit compatibility mode; in 16-bit code, D=0, operands and addresses
+ * are 16-bit and 66/67 make them 32), cli/sti, CD nn (int n, for the
+ * trap table's DPL rule; QEMU's TCG puts a wrong vector in that #GP's
+ * error code, so the instruction is decoded rather than trusted),
  * and 0F 30 wrmsr, 0F 32 rdmsr, 0F 09 wbinvd, 0F 08 invd, 0F 06 clts,
  * 0F 01 D1 xsetbv, 0F 20/22 mov from/to a control register and 0F 21/23
  * mov from/to a debug register (REX.R: register 8-15). Lock before port
@@ -485,7 +486,7 @@ struct io_insn {
 	unsigned int size;	/* bytes a transfer */
 	unsigned int seg;	/* outs' source segment (DS or an override) */
 	bool rep;
-	bool addr32;		/* 67: rcx and rsi/rdi 32-bit (64-bit code), 16-bit (compat) */
+	bool addr32;		/* rcx and rsi/rdi 32-bit (64-bit code), 16-bit (compat) */
 	uint8_t op;
 	uint16_t port;
 };
@@ -534,7 +535,7 @@ static bool io_segment(const struct vcpu *v, const struct cpu_regs *r, unsigned 
 		       bool is64, bool write, uint64_t *base, uint64_t *limit)
 {
 	uint16_t sel;
-	bool code64;
+	unsigned int bits;
 	int type;
 
 	if (!is64) {
@@ -548,7 +549,7 @@ static bool io_segment(const struct vcpu *v, const struct cpu_regs *r, unsigned 
 		}
 		type = guest_segment_type(v, sel);
 		if (type < 0 || (write ? (type & 0xA) != 0x2 : (type & 0xA) == 0x8) ||
-		    !guest_segment(v, sel, base, limit, &code64))
+		    !guest_segment(v, sel, base, limit, &bits))
 			return false;
 	} else {
 		*base = 0;
@@ -722,7 +723,8 @@ static bool prefix_byte(uint8_t b)
 
 /*
  * The instruction at cs:rip, up to 15 bytes, fewer when the page after
- * it is not mapped; 0 when nothing can be read. In compatibility mode the
+ * it is not mapped; 0 when nothing can be read. *bits: the code segment's
+ * width (guest_segment: 64, 32 or 16). In compatibility mode the
  * code segment's base applies and rip must be within its limit. Without
  * a prefix every instruction decoded here fits in 4 bytes (0F 22 ModRM
  * the longest), so 4 are read first and the rest only after a prefix;
@@ -730,21 +732,23 @@ static bool prefix_byte(uint8_t b)
  * on needs no descriptor.
  */
 static unsigned int fetch_insn(const struct vcpu *v, const struct cpu_regs *r, uint8_t *b,
-			       bool *is64)
+			       unsigned int *bits)
 {
 	uint64_t base, limit, addr;
 	unsigned int n = 15, got;
+	bool is64;
 
 	if ((r->cs | 3) == FLAT_RING3_CS64) {
-		*is64 = true;
+		*bits = 64;
 		addr = r->rip;
 	} else {
-		if (!guest_segment(v, r->cs, &base, &limit, is64))
+		if (!guest_segment(v, r->cs, &base, &limit, bits))
 			return 0;
-		addr = *is64 ? r->rip : (uint32_t)(base + r->rip);
-		if (!*is64 && r->rip > limit)
+		is64 = *bits == 64;
+		addr = is64 ? r->rip : (uint32_t)(base + r->rip);
+		if (!is64 && r->rip > limit)
 			return 0;
-		if (!*is64 && limit - r->rip < n - 1)
+		if (!is64 && limit - r->rip < n - 1)
 			n = limit - r->rip + 1;
 	}
 	got = fetch_bytes(b, addr, MIN(n, 4));
@@ -792,12 +796,14 @@ static bool __attribute__((noinline, cold)) fetch_fault(struct vcpu *v, struct c
 							unsigned int avail)
 {
 	uint64_t base = 0, limit = ~0ULL, addr;
-	bool is64 = true;
+	unsigned int bits = 64;
+	bool is64;
 
 	if (r->error_code || avail >= 15 || insn_needs(insn, i, avail) <= avail)
 		return false;
-	if ((r->cs | 3) != FLAT_RING3_CS64 && !guest_segment(v, r->cs, &base, &limit, &is64))
+	if ((r->cs | 3) != FLAT_RING3_CS64 && !guest_segment(v, r->cs, &base, &limit, &bits))
 		return false;
+	is64 = bits == 64;
 	if (!is64 && (r->rip > limit || limit - r->rip < avail))
 		return false;		/* the fetch stopped at the limit */
 	addr = is64 ? r->rip + avail : (uint32_t)(base + r->rip + avail);
@@ -898,20 +904,31 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
 {
 	uint8_t insn[15] = { 0 };
 	struct x86_prefixes p;
-	unsigned int i, avail;
+	unsigned int i, avail, bits;
 	bool is64;
 	int len;
 
 	/* Fewer bytes than the decoder needs: see fetch_fault. */
-	avail = fetch_insn(v, r, insn, &is64);
+	avail = fetch_insn(v, r, insn, &bits);
 	if (!avail)
 		return fetch_fault(v, r, insn, 0, 0);
+	is64 = bits == 64;
 	if (insn[0] == 0xCD && avail >= 2)
 		return emulate_int(v, r, insn[1]);
 	if (insn[0] == 0x0F)	/* rdmsr and the like, no prefix: the fast path */
 		p = (struct x86_prefixes){ .seg = SEG_DS };
 	else
 		x86_scan_prefixes(insn, avail, is64, &p);
+	/*
+	 * 16-bit code (D=0, as Xen 4.17's emulator reads it from CS): operand
+	 * and address size default to 16 bits and 66/67 make them 32, so the
+	 * prefixes' meaning for the decoder (16-bit operands; in compatibility
+	 * mode 16-bit addresses) is the other way round.
+	 */
+	if (bits == 16) {
+		p.opsize = !p.opsize;
+		p.addrsize = !p.addrsize;
+	}
 	i = p.len;
 	if (i >= avail)		/* 15 bytes of prefixes: the #GP of a too-long instruction */
 		return fetch_fault(v, r, insn, i, avail);

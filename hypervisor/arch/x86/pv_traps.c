@@ -431,11 +431,11 @@ long hc_stack_switch(struct vcpu *v, struct hc_args *a)
 static uint64_t user_selector_base(const struct vcpu *v, uint16_t sel)
 {
 	uint64_t base, limit;
-	bool is64;
+	unsigned int bits;
 
 	if (sel > 3)
 		sel |= 3;
-	if (!data_selector_ok(v, sel) || !guest_segment(v, sel, &base, &limit, &is64))
+	if (!data_selector_ok(v, sel) || !guest_segment(v, sel, &base, &limit, &bits))
 		return 0;
 	return base;
 }

@@ -38,7 +38,7 @@ void pv_failsafe(struct vcpu *v, struct cpu_regs *r, const uint16_t sels[4]);
 long hc_iret_slow(struct vcpu *v, struct hc_args *a);
 int iret_target_fault(struct vcpu *v, uint16_t cs, uint16_t ss, uint64_t rip);
 bool guest_segment(const struct vcpu *v, uint16_t sel, uint64_t *base, uint64_t *limit,
-		   bool *is64);
+		   unsigned int *bits);
 int guest_segment_type(const struct vcpu *v, uint16_t sel);
 void vcpu_set_ts(struct vcpu *v, bool ts);
 /* rdmsr/wrmsr as Xen 4.17 answers a PV kernel (msr.c); false: #GP. */
