@@ -660,8 +660,30 @@ static int emulate_string_io(struct vcpu *v, struct cpu_regs *r, const struct io
 }
 
 /*
+ * The single step an emulated instruction owes with TF set (the CPU's
+ * would have come after it, but the instruction faulted instead): DR6_BS,
+ * for vcpu_raise_db, as Xen 4.17's emulator (retire.singlestep) and its
+ * forced-cpuid path raise it. The class of Xen's XSA-204.
+ */
+static unsigned int step_bits(const struct cpu_regs *r)
+{
+	return (r->rflags & X86_EFLAGS_TF) ? DR6_BS : 0;
+}
+
+/* An emulated instruction of len bytes done: rip past it, then any #DB it owes. */
+static void insn_done(struct vcpu *v, struct cpu_regs *r, unsigned int len, unsigned int dr6)
+{
+	r->rip += len;
+	dr6 |= step_bits(r);
+	if (dr6)
+		vcpu_raise_db(v, r, dr6);
+}
+
+/*
  * Port I/O, when the virtual IOPL allows it (else the #GP stands); with a
- * lock prefix #UD, as the hardware and Xen 4.17 raise.
+ * lock prefix #UD, as the hardware and Xen 4.17 raise. With TF a rep
+ * string instruction makes one transfer a trap, each followed by the
+ * step's #DB, as Xen 4.17's emulator limits it.
  */
 static bool emulate_io(struct vcpu *v, struct cpu_regs *r, const uint8_t *insn,
 		       unsigned int avail, const struct x86_prefixes *p, bool is64)
@@ -669,7 +691,8 @@ static bool emulate_io(struct vcpu *v, struct cpu_regs *r, const uint8_t *insn,
 	struct io_insn io;
 	uint64_t mask;
 	uint32_t val;
-	unsigned int hit = 0;
+	unsigned int hit = 0, step = step_bits(r);
+	int n;
 
 	if (!decode_io(r, insn, avail, p, is64, &io))
 		return false;
@@ -682,8 +705,9 @@ static bool emulate_io(struct vcpu *v, struct cpu_regs *r, const uint8_t *insn,
 	if (unlikely(v->arch.dr7_emul))
 		hit = vcpu_io_breakpoints(v, io.port, io.size);
 	if ((io.op & 0xF0) == 0x60) {
-		if (emulate_string_io(v, r, &io, is64, hit ? 1 : IO_REPS_PER_TRAP) > 0 && hit)
-			vcpu_raise_io_breakpoints(v, r, hit);
+		n = emulate_string_io(v, r, &io, is64, (hit | step) ? 1 : IO_REPS_PER_TRAP);
+		if (n >= 0 && ((n ? hit : 0) | step))
+			vcpu_raise_db(v, r, (n ? hit : 0) | step);
 		return true;
 	}
 	if (!(io.op & 2)) {
@@ -693,9 +717,7 @@ static bool emulate_io(struct vcpu *v, struct cpu_regs *r, const uint8_t *insn,
 	} else {
 		port_write(v, io.port, io.size, (uint32_t)r->rax);
 	}
-	r->rip += io.len;
-	if (hit)
-		vcpu_raise_io_breakpoints(v, r, hit);
+	insn_done(v, r, io.len, hit);
 	return true;
 }
 
@@ -943,7 +965,9 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
 	 * cli/sti: no-ops, in either guest mode, with the virtual IOPL for it
 	 * (Xen's rule, §4.1; prefixes, lock too, are ignored, as by Xen
 	 * 4.17); Linux's pushf/cli/popf sequences (cmpxchg16b emulation)
-	 * need it.
+	 * need it. With TF they owe no #DB: Xen 4.17 skips them past its
+	 * emulator's single step (measured: the #DB comes after the next
+	 * instruction, as the CPU's own step), and so does Lamina.
 	 */
 	if ((insn[i] == 0xFA || insn[i] == 0xFB) && !r->error_code && iopl_ok(v)) {
 		r->rip += i + 1;
@@ -962,7 +986,7 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
 		return fetch_fault(v, r, insn, i, avail);
 	len = emulate_0f(v, r, insn + i, avail - i, p.rex);
 	if (len > 0)
-		r->rip += i + len;
+		insn_done(v, r, i + len, 0);
 	return len != 0 || fetch_fault(v, r, insn, i, avail);
 }
 
@@ -1216,6 +1240,6 @@ bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_regs *r)
 	r->rbx = b;
 	r->rcx = c;
 	r->rdx = d;
-	r->rip += sizeof(insn);
+	insn_done(v, r, sizeof(insn), 0);
 	return true;
 }

@@ -193,10 +193,13 @@ static unsigned int debugreg_arg(const struct hc_args *a)
 	return reg > 7 ? 8 : reg;
 }
 
-/* After an emulated in/out that hit them: their B bits added to DR6, and the #DB. */
-void vcpu_raise_io_breakpoints(struct vcpu *v, struct cpu_regs *r, unsigned int hit)
+/*
+ * The #DB ending an emulated instruction: the B bits of the I/O
+ * breakpoints it hit and BS (DR6_BS) for a single step, added to DR6.
+ */
+void vcpu_raise_db(struct vcpu *v, struct cpu_regs *r, unsigned int dr6)
 {
-	v->arch.dr[6] |= hit | DR6_DEFAULT;
+	v->arch.dr[6] |= dr6 | DR6_DEFAULT;
 	pv_inject_trap(v, r, 1, 0);
 }
 

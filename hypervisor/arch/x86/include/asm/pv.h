@@ -71,7 +71,8 @@ int vcpu_set_debugreg(struct vcpu *v, unsigned int reg, uint64_t val);
 int vcpu_check_debugreg(bool de, unsigned int *reg, uint64_t *val, uint8_t *io);
 int vcpu_get_debugreg(const struct vcpu *v, unsigned int reg, uint64_t *val);
 unsigned int vcpu_io_breakpoints(const struct vcpu *v, uint16_t port, unsigned int size);
-void vcpu_raise_io_breakpoints(struct vcpu *v, struct cpu_regs *r, unsigned int hit);
+#define DR6_BS	(1U << 14)	/* a single step (RFLAGS.TF) */
+void vcpu_raise_db(struct vcpu *v, struct cpu_regs *r, unsigned int dr6);
 void vcpu_load_state(struct vcpu *v);
 void vcpu_fpu_init(struct vcpu *v);
 bool vcpu_set_xcr0(struct vcpu *v, uint32_t reg, uint64_t val);
