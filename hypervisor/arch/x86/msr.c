@@ -73,6 +73,7 @@ const uint64_t hv_pat = 0x0000050100070406ULL;
 enum cpu_vendor host_vendor;
 bool host_has_rdtscp;
 bool lfence_dispatch;
+bool fpu_ptrs_leak;
 /* The host's command MSRs' features, which CPUID shows guests as they are. */
 static bool host_ibpb, host_sbpb, host_l1d_flush;
 uint64_t xstate_hidden;
@@ -226,9 +227,13 @@ void msr_init(bool boot)
 		cpuid(0x80000001, 0, &a, &b, &c, &d);
 		host_has_rdtscp = d & (1U << 27);
 	}
+	/* AMD's x87 pointers without RSTR_FP_ERR_PTRS (0x80000008 EBX bit 2): pv.c. */
+	fpu_ptrs_leak = host_vendor == VENDOR_AMD;
 	if (max_ext >= 0x80000008) {
 		cpuid(0x80000008, 0, &a, &b, &c, &d);
 		host_ibpb |= b & (1U << 12);		/* IBPB */
+		if (b & (1U << 2))
+			fpu_ptrs_leak = false;
 	}
 	if (max_ext >= 0x80000021) {
 		cpuid(0x80000021, 0, &a, &b, &c, &d);

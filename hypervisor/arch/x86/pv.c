@@ -384,14 +384,40 @@ static void fpu_save(struct vcpu *v)
 	asm volatile("clts; xsave64 %0" : "+m"(v->arch.fpu) : "a"(-1), "d"(-1) : "memory");
 }
 
+/*
+ * AMD CPUs without RSTR_FP_ERR_PTRS (fpu_ptrs_leak, msr.c) save and
+ * restore the x87 last instruction and operand pointers and opcode (FIP,
+ * FDP, FOP) only while the image holds an unmasked x87 exception: any
+ * other restore leaves the previous vCPU's, for the next to read by
+ * fnstenv or fxsave (Xen's XSA-52 and XSA-172). Before such a restore
+ * the pointers are set to fixed values by an integer load from the image
+ * itself, as Xen does: what a vCPU reads never depends on who ran before.
+ * CR0.TS must be clear.
+ */
+static inline void fpu_forget_ptrs(const struct vcpu *v)
+{
+	uint16_t fcw, fsw;
+
+	if (likely(!fpu_ptrs_leak))
+		return;
+	memcpy(&fcw, v->arch.fpu, sizeof(fcw));
+	memcpy(&fsw, v->arch.fpu + 2, sizeof(fsw));
+	if (!(fsw & ~fcw & 0x3F))
+		asm volatile("fnclex; ffree %%st(7); fildl %0" : : "m"(*(const uint32_t *)v->arch.fpu));
+}
+
 static void fpu_load(struct vcpu *v)
 {
 	if (!xcr0_max) {
-		asm volatile("clts; fxrstor64 %0" : : "m"(v->arch.fpu) : "memory");
+		asm volatile("clts" ::: "memory");
+		fpu_forget_ptrs(v);
+		asm volatile("fxrstor64 %0" : : "m"(v->arch.fpu) : "memory");
 		return;
 	}
 	set_xcr0(v->arch.xcr0_accum);
-	asm volatile("clts; xrstor64 %0" : : "m"(v->arch.fpu), "a"(-1), "d"(-1) : "memory");
+	asm volatile("clts" ::: "memory");
+	fpu_forget_ptrs(v);
+	asm volatile("xrstor64 %0" : : "m"(v->arch.fpu), "a"(-1), "d"(-1) : "memory");
 	if (v->arch.xcr0 != v->arch.xcr0_accum)
 		set_xcr0(v->arch.xcr0);
 }

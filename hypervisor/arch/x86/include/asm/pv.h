@@ -48,6 +48,8 @@ void tsc_aux_load(const struct vcpu *v);
 /* The host's vendor, as far as Xen's MSR and CPUID answers differ (msr.c). */
 enum cpu_vendor { VENDOR_OTHER, VENDOR_INTEL, VENDOR_AMD /* and Hygon */ };
 extern enum cpu_vendor host_vendor;
+/* AMD without RSTR_FP_ERR_PTRS: x87 FIP/FDP/FOP outlive a restore (pv.c fpu_load). */
+extern bool fpu_ptrs_leak;
 extern bool host_has_rdtscp;
 extern bool lfence_dispatch;	/* AMD: LFENCE made dispatch-serialising */
 extern uint64_t xstate_hidden;	/* XCR0 bits kept from guests (YMM: Intel's GDS) */
