@@ -33,6 +33,17 @@
 /* 16-bit code: base USER_BASE (0x400000), limit 0xffff, present, DPL 3, execute/read. */
 #define DESC_CODE16	0x0000fa400000ffffULL
 #define DESC_DATA	0x00cff3000000ffffULL
+/*
+ * LDT index 2, RPL 3: 16-bit code whose offset 0xfffc is prog16_wrap, so
+ * its `in` is the segment's last byte (limit 0xffff) and ip wraps after it.
+ */
+#define SEL_WRAP	0x17
+#define WRAP_START	0xfffcULL
+
+static uint64_t code16_desc(uint64_t base)
+{
+	return 0xffffULL | (base & 0xffffff) << 16 | 0xfaULL << 40 | (base >> 24) << 56;
+}
 
 static char why[VERDICT_LEN];
 
@@ -45,9 +56,10 @@ static char why[VERDICT_LEN];
 		}							\
 	} while (0)
 
-extern const uint8_t prog16[], prog16_in66[], prog16_ins[], prog16_ud2[], prog16_end[];
+extern const uint8_t prog16[], prog16_in66[], prog16_ins[], prog16_ud2[], prog16_wrap[],
+	prog16_end[];
 asm(".pushsection .rodata\n"
-    ".globl prog16, prog16_in66, prog16_ins, prog16_ud2, prog16_end\n"
+    ".globl prog16, prog16_in66, prog16_ins, prog16_ud2, prog16_wrap, prog16_end\n"
     "	.code16\n"
     "prog16:\n"
     "	mov $0x3fd, %dx\n"
@@ -66,11 +78,15 @@ asm(".pushsection .rodata\n"
     "	rep insb\n"
     "prog16_ud2:\n"
     "	ud2\n"
+    "prog16_wrap:\n"			/* run at offset 0xfffc of SEL_WRAP */
+    "	mov $0x3fd, %dx\n"
+    "	in (%dx), %al\n"		/* the segment's last byte */
+    "	ud2\n"
     "prog16_end:\n"
     "	.code64\n"
     ".popsection");
 
-/* enter16(rip, rsp): iret to the 16-bit segment; returns when a trap ends the run. */
+/* enter16(rip, rsp, cs): iret to a 16-bit segment; returns when a trap ends the run. */
 asm(".text\n"
     ".globl enter16, trap_exit16\n"
     "enter16:\n"
@@ -79,7 +95,7 @@ asm(".text\n"
     "	push $0xe02b\n"			/* ss: FLAT_USER_SS32 */
     "	push %rsi\n"			/* rsp */
     "	push $0x200\n"			/* rflags */
-    "	push $7\n"			/* cs: SEL_CODE16 */
+    "	push %rdx\n"			/* cs */
     "	push %rdi\n"			/* rip */
     "	push $0; push $0; push $0; push $0\n"	/* flags, rcx, r11, rax */
     "	mov $23, %eax\n"
@@ -93,7 +109,7 @@ asm(".text\n"
     "saved_rsp16: .quad 0\n"
     ".text");
 
-void enter16(uint64_t rip, uint64_t rsp);
+void enter16(uint64_t rip, uint64_t rsp, uint64_t cs);
 void trap_exit16(void);
 
 static struct trap_frame user_trap;
@@ -133,9 +149,12 @@ static uint64_t off16(const uint8_t *label)
 	return label - prog16;
 }
 
+static const char *check_run(const char *who);
+static const char *check_wrap(const char *who);
+
 static const char *attack(struct start_info *si)
 {
-	const char *who = (si->flags & SIF_INITDOMAIN) ? "dom0" : "peer";
+	const char *who = (si->flags & SIF_INITDOMAIN) ? "dom0" : "peer", *bad;
 	uint64_t ldt;
 	uint16_t ds;
 
@@ -145,18 +164,28 @@ static const char *attack(struct start_info *si)
 	ldt = scratch_page();
 	((uint64_t *)ldt)[0] = DESC_CODE16;
 	((uint64_t *)ldt)[1] = DESC_DATA;
+	((uint64_t *)ldt)[2] = code16_desc(USER_BASE + off16(prog16_wrap) - WRAP_START);
 	BCHECK(update_va_mapping(ldt, (va_to_mfn(ldt) << 12) | PTE_P | PTE_US | PTE_A,
 				     UVMF_INVLPG) == 0, "%s: read-only remap of the LDT failed", who);
-	BCHECK(set_ldt(ldt, 2) == 0, "%s: SET_LDT failed", who);
+	BCHECK(set_ldt(ldt, 3) == 0, "%s: SET_LDT failed", who);
 	/* The LDT page mapped by a first use from kernel mode. */
 	asm volatile("mov %1, %%ds; mov %%ds, %0; mov %2, %%ds" : "=&r"(ds)
 		     : "r"(SEL_DATA), "r"(0));
 	BCHECK(ds == SEL_DATA, "%s: ds %#x after loading the LDT data selector", who, ds);
 	BCHECK(set_iopl(3) == 0, "%s: set_iopl(3) failed", who);
 
-	enter16(0, USER_DATA + 4096);
+	enter16(0, USER_DATA + 4096, SEL_CODE16);
+	if ((bad = check_run(who)))
+		return bad;
+	enter16(WRAP_START, USER_DATA + 4096, SEL_WRAP);
 	set_iopl(0);
 	set_ldt(0, 0);
+	return check_wrap(who);
+}
+
+/* The first program's end (see the header). */
+static const char *check_run(const char *who)
+{
 	printf("%s: 16-bit code: vector %lu error %#lx ip %#lx cs %#lx cr2 %#lx, ebx %#x "
 	       "esi %#x ecx %#x edi %#x\n", who, (unsigned long)user_trap.vector,
 	       (unsigned long)user_trap.error, (unsigned long)user_trap.rip,
@@ -179,6 +208,32 @@ static const char *attack(struct start_info *si)
 	BCHECK((uint32_t)user_trap.rcx == 0x00050003 && (uint32_t)user_trap.rdi == 0x12340100,
 		   "%s: 16-bit rep insb: ecx %#x edi %#x, expected as before", who,
 		   (uint32_t)user_trap.rcx, (uint32_t)user_trap.rdi);
+	return NULL;
+}
+
+/* The wrap program: where the instruction after the segment's last byte is. */
+static const char *check_wrap(const char *who)
+{
+	uint64_t base = USER_BASE + off16(prog16_wrap) - WRAP_START;
+
+	printf("%s: 16-bit in at ip 0xffff: vector %lu error %#lx ip %#lx cs %#lx cr2 %#lx "
+	       "(segment base %#lx), eax %#x\n", who, (unsigned long)user_trap.vector,
+	       (unsigned long)user_trap.error, (unsigned long)user_trap.rip,
+	       (unsigned long)user_trap.cs, (unsigned long)user_cr2, (unsigned long)base,
+	       (uint32_t)user_trap.rax);
+	BCHECK((uint8_t)user_trap.rax == 0xff, "%s: 16-bit in at ip 0xffff: al %#x, expected 0xff",
+	       who, (uint8_t)user_trap.rax);
+	BCHECK(user_trap.rip == 0x10000 && (user_trap.cs & 0xffff) == SEL_WRAP,
+	       "%s: 16-bit in at ip 0xffff: ip after it %#lx cs %#lx, expected 0x10000 (no wrap, "
+	       "as Xen)", who, (unsigned long)user_trap.rip, (unsigned long)user_trap.cs);
+	/* Past the limit: the CPU's #GP(0), or under TCG (no limit check) Xen's #UD path. */
+	if (user_trap.vector == 13 && user_trap.error == 0)
+		return NULL;
+	BCHECK(user_trap.vector == 14 && user_trap.error == 4 && user_cr2 == 0x10000,
+	       "%s: the ud2 after the segment's end: vector %lu error %#lx cr2 %#lx, expected "
+	       "#GP(0), or #PF 4 at cr2 0x10000 (the #UD's bytes read at ip, unmapped)", who,
+	       (unsigned long)user_trap.vector, (unsigned long)user_trap.error,
+	       (unsigned long)user_cr2);
 	return NULL;
 }
 

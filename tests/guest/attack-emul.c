@@ -23,6 +23,9 @@
  * - mov to %cr3: a switch to a second L4 and back (the low twelve bits
  *   ignored), mov from %cr3 the frame of the kernel's base; a data page,
  *   a hypervisor frame, bit 63 or frame 0 the #GP(0), the base kept.
+ * - A ud2 in a page's last two bytes, the next page unmapped: the #PF of
+ *   the next page (Xen's #UD path reads the forced-emulation signature
+ *   there), error code 0, not the #UD (Lamina before 5 Dec).
  * Before: every prefixed form, 2- and 4-byte entry writes, cmpxchg8b,
  * stos, xchgb, movb, add and 67 string I/O were #GP or #PF on Lamina, and
  * the #PF of a transfer across a page boundary gave its first byte as cr2;
@@ -373,6 +376,50 @@ static void cr2_rows(void)
 	expect(cr2() == val, "vcpu_info's cr2 after mov to cr2", cr2());
 }
 
+/*
+ * A #UD whose next bytes cannot be read: Xen 4.17 reads 5 bytes at rip
+ * for the forced-emulation signature and, when one is unreadable, injects
+ * that byte's #PF (error code 0, cr2 the byte) instead of the #UD. Here
+ * a ud2 in the last two bytes of a page whose next page is unmapped: the
+ * #PF at the ud2, cr2 the next page. Lamina left the #UD before.
+ */
+static uint64_t ud_rip;
+static struct trap_frame ud_trap;
+extern const uint8_t ud_resume[];
+
+static bool ud_hook(struct trap_frame *f)
+{
+	if (f->rip != ud_rip)
+		return false;
+	ud_trap = *f;
+	f->rip = (uint64_t)ud_resume;
+	return true;
+}
+
+static void ud_rows(void)
+{
+	uint64_t a = scratch_page(), b = scratch_page();
+
+	expect(b == a + 4096, "two scratch pages in a row", b);
+	((uint8_t *)a)[4094] = 0x0f;
+	((uint8_t *)a)[4095] = 0x0b;
+	expect(update_va_mapping(b, 0, UVMF_INVLPG) == 0, "unmapping the next page", b);
+	ud_rip = a + 4094;
+	trap_hook = ud_hook;
+	asm volatile("jmp *%0\n"
+		     ".globl ud_resume\n"
+		     "ud_resume:"
+		     : : "r"(ud_rip) : "memory", "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9",
+		       "r10", "r11");
+	asm volatile("" : : : "memory");
+	trap_hook = NULL;
+	printf("ud2 at a page end, the next page unmapped: vector %lu error %#lx cr2 %#lx\n",
+	       (unsigned long)ud_trap.vector, (unsigned long)ud_trap.error,
+	       (unsigned long)cr2());
+	expect(ud_trap.vector == 14 && ud_trap.error == 0 && cr2() == b,
+	       "ud2 before an unmapped page: the #PF of its next byte, vector", ud_trap.vector);
+}
+
 int test_main(struct start_info *si)
 {
 	int rc = ptwr_test_init(si, &page, &pte, &ro);
@@ -387,6 +434,7 @@ int test_main(struct start_info *si)
 	priv_attacks();
 	cr3_attacks();
 	cr2_rows();
+	ud_rows();
 	CHECK(failures == 0, "%u checks failed", failures);
 	printf("attack-emul: prefixes, string I/O and page-table writes as Xen 4.17\n");
 	return TEST_PASS;

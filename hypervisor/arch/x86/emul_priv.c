@@ -1225,15 +1225,42 @@ static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t *
 	}
 }
 
-/* #UD at `ud2; .ascii "xen"; cpuid`: the guest's CPUID (§4.1). */
+/*
+ * n bytes at addr for the #UD path, read as Xen 4.17's forced-emulation
+ * check reads them: at rip, whatever the code segment's base. False when
+ * one cannot be read, after injecting the #PF of the first such byte
+ * (error code 0, U in user mode), Xen's answer there even for a #UD that
+ * is no forced cpuid (a ud2 whose next bytes are in an unmapped page);
+ * Lamina used to leave the #UD.
+ */
+static bool ud_fetch(struct vcpu *v, struct cpu_regs *r, uint8_t *b, uint64_t addr,
+		     unsigned int n)
+{
+	unsigned int got = fetch_bytes(b, addr, n);
+
+	if (got == n)
+		return true;
+	io_page_fault(v, r, addr + got, false);
+	return false;
+}
+
+/*
+ * #UD at `ud2; .ascii "xen"; cpuid`: the guest's CPUID (§4.1). True when
+ * done or a #PF was injected instead (ud_fetch), false to leave the #UD.
+ */
 bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_regs *r)
 {
 	static const uint8_t prefix[] = XEN_CPUID_PREFIX_BYTES;
 	uint8_t insn[7];
 	uint32_t a, b, c, d;
 
-	if (copy_from_guest(insn, r->rip, sizeof(insn)) ||
-	    memcmp(insn, prefix, sizeof(prefix)) || insn[5] != 0x0F || insn[6] != 0xA2)
+	if (!ud_fetch(v, r, insn, r->rip, sizeof(prefix)))
+		return true;
+	if (memcmp(insn, prefix, sizeof(prefix)))
+		return false;
+	if (!ud_fetch(v, r, insn + 5, r->rip + 5, 2))
+		return true;
+	if (insn[5] != 0x0F || insn[6] != 0xA2)
 		return false;
 	cpuid_policy(v, r->rax, r->rcx, &a, &b, &c, &d);
 	r->rax = a;
