@@ -649,6 +649,8 @@ static void expect_cpuid(uint32_t leaf, uint32_t sub, uint32_t *w, uint32_t *car
 	case 0x80000001:
 		w[3] = n[3] & ~(1U << 26);		/* 1 GiB pages */
 		w[2] = n[2] & ~0x2048B61CU;
+		if (on_lamina())
+			w[2] &= ~(1U << 26);		/* DBEXT: hidden on purpose */
 		if (amd) {
 			expect_cpuid(1, 0, l1, c1);
 			w[3] = (w[3] & ~COMMON_1D) | (l1[3] & COMMON_1D);

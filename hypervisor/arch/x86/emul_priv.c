@@ -1169,11 +1169,16 @@ static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t *
 			*b = *c = *d = 0;
 		break;
 	case 0x80000001:
-		/* 1 GiB pages: hidden; RDTSCP with the host's (TSC_AUX, msr.c). */
+		/*
+		 * 1 GiB pages: hidden; RDTSCP with the host's (TSC_AUX, msr.c).
+		 * DBEXT (ECX 26, AMD's breakpoint address masks) hidden too,
+		 * unlike Xen: Lamina keeps no mask MSRs for a guest (they #GP),
+		 * so no mask can widen a breakpoint (XSA-444's class).
+		 */
 		*d &= ~(1U << 26);
 		*c &= ~((1U << 2) | (1U << 3) | (1U << 4) | (1U << 9) | (1U << 10) |
 			(1U << 12) | (1U << 13) | (1U << 15) | (1U << 19) | (1U << 22) |
-			(1U << 29));
+			(1U << 26) | (1U << 29));
 		if (amd) {
 			uint32_t l1[4];
 
