@@ -671,11 +671,12 @@ static unsigned int step_bits(const struct cpu_regs *r)
 }
 
 /* An emulated instruction of len bytes done: rip past it, then any #DB it owes. */
-static void insn_done(struct vcpu *v, struct cpu_regs *r, unsigned int len, unsigned int dr6)
+static inline void insn_done(struct vcpu *v, struct cpu_regs *r, unsigned int len,
+			     unsigned int dr6)
 {
 	r->rip += len;
 	dr6 |= step_bits(r);
-	if (dr6)
+	if (unlikely(dr6))
 		vcpu_raise_db(v, r, dr6);
 }
 
@@ -937,19 +938,21 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
 	is64 = bits == 64;
 	if (insn[0] == 0xCD && avail >= 2)
 		return emulate_int(v, r, insn[1]);
-	if (insn[0] == 0x0F)	/* rdmsr and the like, no prefix: the fast path */
+	if (insn[0] == 0x0F) {	/* rdmsr and the like, no prefix: the fast path */
 		p = (struct x86_prefixes){ .seg = SEG_DS };
-	else
+	} else {
 		x86_scan_prefixes(insn, avail, is64, &p);
-	/*
-	 * 16-bit code (D=0, as Xen 4.17's emulator reads it from CS): operand
-	 * and address size default to 16 bits and 66/67 make them 32, so the
-	 * prefixes' meaning for the decoder (16-bit operands; in compatibility
-	 * mode 16-bit addresses) is the other way round.
-	 */
-	if (bits == 16) {
-		p.opsize = !p.opsize;
-		p.addrsize = !p.addrsize;
+		/*
+		 * 16-bit code (D=0, as Xen 4.17's emulator reads it from CS):
+		 * operand and address size default to 16 bits and 66/67 make
+		 * them 32, so the prefixes' meaning for the decoder (16-bit
+		 * operands; in compatibility mode 16-bit addresses) is the
+		 * other way round. The 0F instructions here use neither.
+		 */
+		if (unlikely(bits == 16)) {
+			p.opsize = !p.opsize;
+			p.addrsize = !p.addrsize;
+		}
 	}
 	i = p.len;
 	if (i >= avail)		/* 15 bytes of prefixes: the #GP of a too-long instruction */

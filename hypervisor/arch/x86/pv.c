@@ -400,8 +400,8 @@ static inline void fpu_forget_ptrs(const struct vcpu *v)
 
 	if (likely(!fpu_ptrs_leak))
 		return;
-	memcpy(&fcw, v->arch.fpu, sizeof(fcw));
-	memcpy(&fsw, v->arch.fpu + 2, sizeof(fsw));
+	__builtin_memcpy(&fcw, v->arch.fpu, sizeof(fcw));	/* two loads, no call */
+	__builtin_memcpy(&fsw, v->arch.fpu + 2, sizeof(fsw));
 	if (!(fsw & ~fcw & 0x3F))
 		asm volatile("fnclex; ffree %%st(7); fildl %0" : : "m"(*(const uint32_t *)v->arch.fpu));
 }
