@@ -26,7 +26,7 @@
 #include "lib/user.h"
 #include "lib/peer.h"
 #include "lib/peer_verdict.h"
-#include <lamina/physdev.h>
+#include "lib/portio.h"
 
 #define SEL_CODE16	0x07	/* LDT index 0, RPL 3 */
 #define SEL_DATA	0x0F	/* LDT index 1, RPL 3: a flat 32-bit data segment */
@@ -47,14 +47,6 @@ static uint64_t code16_desc(uint64_t base)
 
 static char why[VERDICT_LEN];
 
-/* A check of the body: why it failed, for dom0's result or the peer's verdict. */
-#define BCHECK(cond, ...)						\
-	do {								\
-		if (!(cond)) {						\
-			snprintf(why, sizeof(why), __VA_ARGS__);	\
-			return why;					\
-		}							\
-	} while (0)
 
 extern const uint8_t prog16[], prog16_in66[], prog16_ins[], prog16_ud2[], prog16_wrap[],
 	prog16_end[];
@@ -137,13 +129,6 @@ static long set_ldt(uint64_t base, uint32_t ents)
 	return hypercall5(__HYPERVISOR_mmuext_op, (uint64_t)&op, 1, 0, DOMID_SELF, 0);
 }
 
-static long set_iopl(unsigned int iopl)
-{
-	struct physdev_set_iopl op = { iopl };
-
-	return hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, &op);
-}
-
 static uint64_t off16(const uint8_t *label)
 {
 	return label - prog16;
@@ -158,27 +143,27 @@ static const char *attack(struct start_info *si)
 	uint64_t ldt;
 	uint16_t ds;
 
-	BCHECK(traps_install(true) == 0, "%s: set_trap_table failed", who);
+	BODY_CHECK(traps_install(true) == 0, "%s: set_trap_table failed", who);
 	trap_hook = user_trap_hook;
-	BCHECK(user_setup(prog16, prog16_end - prog16, 1) == 0, "%s: user_setup failed", who);
+	BODY_CHECK(user_setup(prog16, prog16_end - prog16, 1) == 0, "%s: user_setup failed", who);
 	ldt = scratch_page();
 	((uint64_t *)ldt)[0] = DESC_CODE16;
 	((uint64_t *)ldt)[1] = DESC_DATA;
 	((uint64_t *)ldt)[2] = code16_desc(USER_BASE + off16(prog16_wrap) - WRAP_START);
-	BCHECK(update_va_mapping(ldt, (va_to_mfn(ldt) << 12) | PTE_P | PTE_US | PTE_A,
+	BODY_CHECK(update_va_mapping(ldt, (va_to_mfn(ldt) << 12) | PTE_P | PTE_US | PTE_A,
 				     UVMF_INVLPG) == 0, "%s: read-only remap of the LDT failed", who);
-	BCHECK(set_ldt(ldt, 3) == 0, "%s: SET_LDT failed", who);
+	BODY_CHECK(set_ldt(ldt, 3) == 0, "%s: SET_LDT failed", who);
 	/* The LDT page mapped by a first use from kernel mode. */
 	asm volatile("mov %1, %%ds; mov %%ds, %0; mov %2, %%ds" : "=&r"(ds)
 		     : "r"(SEL_DATA), "r"(0));
-	BCHECK(ds == SEL_DATA, "%s: ds %#x after loading the LDT data selector", who, ds);
-	BCHECK(set_iopl(3) == 0, "%s: set_iopl(3) failed", who);
+	BODY_CHECK(ds == SEL_DATA, "%s: ds %#x after loading the LDT data selector", who, ds);
+	BODY_CHECK(physdev_set_iopl(3) == 0, "%s: physdev_set_iopl(3) failed", who);
 
 	enter16(0, USER_DATA + 4096, SEL_CODE16);
 	if ((bad = check_run(who)))
 		return bad;
 	enter16(WRAP_START, USER_DATA + 4096, SEL_WRAP);
-	set_iopl(0);
+	physdev_set_iopl(0);
 	set_ldt(0, 0);
 	return check_wrap(who);
 }
@@ -191,21 +176,21 @@ static const char *check_run(const char *who)
 	       (unsigned long)user_trap.error, (unsigned long)user_trap.rip,
 	       (unsigned long)user_trap.cs, (unsigned long)user_cr2, (uint32_t)user_trap.rbx,
 	       (uint32_t)user_trap.rsi, (uint32_t)user_trap.rcx, (uint32_t)user_trap.rdi);
-	BCHECK((uint32_t)user_trap.rbx == 0x1111ffff,
+	BODY_CHECK((uint32_t)user_trap.rbx == 0x1111ffff,
 		   "%s: 16-bit `in (%%dx), %%ax`: eax %#x, expected 0x1111ffff (ax alone)", who,
 		   (uint32_t)user_trap.rbx);
-	BCHECK((uint32_t)user_trap.rsi == 0xffffffff,
+	BODY_CHECK((uint32_t)user_trap.rsi == 0xffffffff,
 		   "%s: 16-bit `66 in (%%dx), %%eax`: eax %#x, expected 0xffffffff", who,
 		   (uint32_t)user_trap.rsi);
-	BCHECK(user_trap.vector == 14 && user_trap.error == 6 &&
+	BODY_CHECK(user_trap.vector == 14 && user_trap.error == 6 &&
 		   user_trap.rip == off16(prog16_ins) && (user_trap.cs & 0xffff) == SEL_CODE16,
 		   "%s: 16-bit rep insb: vector %lu error %#lx at %#lx cs %#lx, expected #PF 6 at "
 		   "%#lx", who, (unsigned long)user_trap.vector, (unsigned long)user_trap.error,
 		   (unsigned long)user_trap.rip, (unsigned long)user_trap.cs,
 		   (unsigned long)off16(prog16_ins));
-	BCHECK(user_cr2 == 0x100, "%s: 16-bit rep insb: cr2 %#lx, expected 0x100 (di alone)",
+	BODY_CHECK(user_cr2 == 0x100, "%s: 16-bit rep insb: cr2 %#lx, expected 0x100 (di alone)",
 		   who, (unsigned long)user_cr2);
-	BCHECK((uint32_t)user_trap.rcx == 0x00050003 && (uint32_t)user_trap.rdi == 0x12340100,
+	BODY_CHECK((uint32_t)user_trap.rcx == 0x00050003 && (uint32_t)user_trap.rdi == 0x12340100,
 		   "%s: 16-bit rep insb: ecx %#x edi %#x, expected as before", who,
 		   (uint32_t)user_trap.rcx, (uint32_t)user_trap.rdi);
 	return NULL;
@@ -221,15 +206,15 @@ static const char *check_wrap(const char *who)
 	       (unsigned long)user_trap.error, (unsigned long)user_trap.rip,
 	       (unsigned long)user_trap.cs, (unsigned long)user_cr2, (unsigned long)base,
 	       (uint32_t)user_trap.rax);
-	BCHECK((uint8_t)user_trap.rax == 0xff, "%s: 16-bit in at ip 0xffff: al %#x, expected 0xff",
+	BODY_CHECK((uint8_t)user_trap.rax == 0xff, "%s: 16-bit in at ip 0xffff: al %#x, expected 0xff",
 	       who, (uint8_t)user_trap.rax);
-	BCHECK(user_trap.rip == 0x10000 && (user_trap.cs & 0xffff) == SEL_WRAP,
+	BODY_CHECK(user_trap.rip == 0x10000 && (user_trap.cs & 0xffff) == SEL_WRAP,
 	       "%s: 16-bit in at ip 0xffff: ip after it %#lx cs %#lx, expected 0x10000 (no wrap, "
 	       "as Xen)", who, (unsigned long)user_trap.rip, (unsigned long)user_trap.cs);
 	/* Past the limit: the CPU's #GP(0), or under TCG (no limit check) Xen's #UD path. */
 	if (user_trap.vector == 13 && user_trap.error == 0)
 		return NULL;
-	BCHECK(user_trap.vector == 14 && user_trap.error == 4 && user_cr2 == 0x10000,
+	BODY_CHECK(user_trap.vector == 14 && user_trap.error == 4 && user_cr2 == 0x10000,
 	       "%s: the ud2 after the segment's end: vector %lu error %#lx cr2 %#lx, expected "
 	       "#GP(0), or #PF 4 at cr2 0x10000 (the #UD's bytes read at ip, unmapped)", who,
 	       (unsigned long)user_trap.vector, (unsigned long)user_trap.error,

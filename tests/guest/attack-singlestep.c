@@ -26,21 +26,13 @@
 #include "lib/traps.h"
 #include "lib/peer.h"
 #include "lib/peer_verdict.h"
-#include <lamina/physdev.h>
+#include "lib/portio.h"
 
 #define TF		0x100ULL
 #define DR6_BS		0x4000ULL
 
 static char why[VERDICT_LEN];
 
-/* A check of the body: why it failed, for dom0's result or the peer's verdict. */
-#define BCHECK(cond, ...)						\
-	do {								\
-		if (!(cond)) {						\
-			snprintf(why, sizeof(why), __VA_ARGS__);	\
-			return why;					\
-		}							\
-	} while (0)
 
 #define MAX_DB	8
 static volatile unsigned int nr_db;
@@ -111,13 +103,6 @@ void step_cli(uint64_t *after, uint64_t *at, uint64_t arg);
 void step_nop(uint64_t *after, uint64_t *at, uint64_t arg);
 void step_insb(uint64_t *after, uint64_t *at, uint64_t arg);
 
-static long set_iopl(unsigned int iopl)
-{
-	struct physdev_set_iopl op = { iopl };
-
-	return hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, &op);
-}
-
 /*
  * One instruction stepped: the first #DB is right after it, with BS in
  * DR6.
@@ -133,10 +118,10 @@ static const char *one(const char *who, const char *what,
 	printf("%s: TF over %s: %u #DB, the first at %#lx (the next instruction at %#lx), "
 	       "DR6 %#lx\n", who, what, nr_db, (unsigned long)db_rip[0], (unsigned long)after,
 	       (unsigned long)db_dr6[0]);
-	BCHECK(nr_db >= 1, "%s: TF over %s: no #DB", who, what);
-	BCHECK(db_rip[0] == after, "%s: TF over %s: the first #DB at %#lx, expected %#lx (right "
+	BODY_CHECK(nr_db >= 1, "%s: TF over %s: no #DB", who, what);
+	BODY_CHECK(db_rip[0] == after, "%s: TF over %s: the first #DB at %#lx, expected %#lx (right "
 	       "after it)", who, what, (unsigned long)db_rip[0], (unsigned long)after);
-	BCHECK(db_dr6[0] & DR6_BS, "%s: TF over %s: DR6 %#lx without BS", who, what,
+	BODY_CHECK(db_dr6[0] & DR6_BS, "%s: TF over %s: DR6 %#lx without BS", who, what,
 	       (unsigned long)db_dr6[0]);
 	return NULL;
 }
@@ -152,7 +137,7 @@ static const char *cli_late(const char *who)
 	printf("%s: TF over cli: %u #DB, the first at %#lx (cli at %#lx, next %#lx), DR6 %#lx\n",
 	       who, nr_db, (unsigned long)db_rip[0], (unsigned long)at, (unsigned long)after,
 	       (unsigned long)db_dr6[0]);
-	BCHECK(nr_db >= 1 && db_rip[0] == after + 1 && (db_dr6[0] & DR6_BS),
+	BODY_CHECK(nr_db >= 1 && db_rip[0] == after + 1 && (db_dr6[0] & DR6_BS),
 	       "%s: TF over cli: %u #DB, the first at %#lx DR6 %#lx, expected at %#lx (after "
 	       "the nop after it) with BS", who, nr_db, (unsigned long)db_rip[0],
 	       (unsigned long)db_dr6[0], (unsigned long)(after + 1));
@@ -176,12 +161,12 @@ static const char *rep_ins(const char *who)
 		printf(" %#lx/rcx %lu/DR6 %#lx", (unsigned long)db_rip[i], (unsigned long)db_rcx[i],
 		       (unsigned long)db_dr6[i]);
 	printf(" (insb at %#lx, next %#lx)\n", (unsigned long)at, (unsigned long)after);
-	BCHECK(nr_db >= 3, "%s: TF over rep insb of 3: %u #DB, expected one a transfer", who,
+	BODY_CHECK(nr_db >= 3, "%s: TF over rep insb of 3: %u #DB, expected one a transfer", who,
 	       nr_db);
 	for (i = 0; i < 3; i++) {
 		uint64_t rip = i < 2 ? at : after;
 
-		BCHECK(db_rip[i] == rip && db_rcx[i] == 2 - i && (db_dr6[i] & DR6_BS),
+		BODY_CHECK(db_rip[i] == rip && db_rcx[i] == 2 - i && (db_dr6[i] & DR6_BS),
 		       "%s: TF over rep insb, #DB %u at %#lx rcx %lu DR6 %#lx, expected at %#lx "
 		       "rcx %u with BS", who, i, (unsigned long)db_rip[i],
 		       (unsigned long)db_rcx[i], (unsigned long)db_dr6[i], (unsigned long)rip,
@@ -195,16 +180,16 @@ static const char *attack(struct start_info *si)
 	const char *who = (si->flags & SIF_INITDOMAIN) ? "dom0" : "peer";
 	const char *bad;
 
-	BCHECK(traps_install(true) == 0, "%s: set_trap_table failed", who);
+	BODY_CHECK(traps_install(true) == 0, "%s: set_trap_table failed", who);
 	trap_hook = db_hook;
-	BCHECK(set_iopl(1) == 0, "%s: set_iopl(1) failed", who);
+	BODY_CHECK(physdev_set_iopl(1) == 0, "%s: physdev_set_iopl(1) failed", who);
 	if ((bad = one(who, "nop", step_nop)) || (bad = one(who, "rdmsr", step_rdmsr)) ||
 	    (bad = one(who, "mov from %cr0", step_movcr0)) ||
 	    (bad = one(who, "the forced cpuid", step_cpuid)) ||
 	    (bad = one(who, "inb", step_in)) || (bad = cli_late(who)) ||
 	    (bad = rep_ins(who)))
 		return bad;
-	set_iopl(0);
+	physdev_set_iopl(0);
 	return NULL;
 }
 

@@ -32,6 +32,19 @@ struct verdict {
 };
 
 /*
+ * A check in a body that runs in dom0 and the peer alike (verdict_test,
+ * verdict_test_both): fills in the test's own `static char
+ * why[VERDICT_LEN]` and returns it when cond does not hold.
+ */
+#define BODY_CHECK(cond, ...)						\
+	do {								\
+		if (!(cond)) {						\
+			snprintf(why, sizeof(why), __VA_ARGS__);	\
+			return why;					\
+		}							\
+	} while (0)
+
+/*
  * Peer side of a check: fills in the test's own `static char
  * why[VERDICT_LEN]` and returns -1 when cond does not hold.
  */

@@ -7,6 +7,16 @@
 #define GUEST_PORTIO_H
 
 #include <stdint.h>
+#include "guest.h"
+#include <lamina/physdev.h>
+
+/* PHYSDEVOP_set_iopl: the virtual IOPL (0-3) for port I/O and cli/sti. */
+static inline long physdev_set_iopl(unsigned int iopl)
+{
+	struct physdev_set_iopl op = { iopl };
+
+	return hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, &op);
+}
 
 static inline uint32_t io_in(uint16_t port, unsigned int size)
 {
