@@ -18,6 +18,7 @@
  *   when the CPU steps from the cli's end: the same on Lamina;
  *   rep insb of 3 bytes: a #DB after each transfer, rip on the insb
  *   until the last, rcx counting down.
+ * And user mode stepping over syscall (user_syscall): the #DBs Xen gives.
  * Run by dom0 and by an unprivileged peer (its verdict handed to dom0).
  * @domus: self:peer:role=peer
  */
@@ -27,6 +28,7 @@
 #include "lib/peer.h"
 #include "lib/peer_verdict.h"
 #include "lib/portio.h"
+#include "lib/user.h"
 
 #define TF		0x100ULL
 #define DR6_BS		0x4000ULL
@@ -37,8 +39,9 @@ static char why[VERDICT_LEN];
 #define MAX_DB	8
 static volatile unsigned int nr_db;
 static uint64_t db_rip[MAX_DB], db_dr6[MAX_DB], db_rcx[MAX_DB];
-/* TF is kept while the #DB is at this rip (a rep string instruction). */
+/* TF is kept while the #DB is at this rip (a rep string instruction), or always. */
 static uint64_t keep_rip;
+static bool keep_all;
 
 static bool db_hook(struct trap_frame *f)
 {
@@ -53,7 +56,7 @@ static bool db_hook(struct trap_frame *f)
 	}
 	hypercall2(__HYPERVISOR_set_debugreg, 6, 0);
 	nr_db = n + 1;
-	if (f->rip != keep_rip || n + 1 >= MAX_DB)
+	if ((!keep_all && f->rip != keep_rip) || n + 1 >= MAX_DB)
 		f->rflags &= ~TF;
 	return true;
 }
@@ -175,6 +178,63 @@ static const char *rep_ins(const char *who)
 	return NULL;
 }
 
+/*
+ * User mode stepping over syscall (XSA-204's own case: the hypervisor's
+ * entry must neither step nor lose its way): TF set from the start (the
+ * iret's flags), `nop; mov $5, %eax; syscall; nop; nop; mov $60, %eax;
+ * syscall`. Xen 4.17's #DBs, measured: after the nop, after the mov (at
+ * the syscall), then none for the syscall itself (its step falls in the
+ * hypervisor and is dropped; the callback runs with TF clear, TF back in
+ * user mode from r11) until after the first nop past it, after the
+ * second, and at the last syscall (60 ends the run in the kernel).
+ */
+extern const uint8_t ustep[], ustep_sys[], ustep_after[], ustep_end[];
+asm(".pushsection .rodata\n"
+    ".globl ustep, ustep_sys, ustep_after, ustep_end\n"
+    "ustep:\n"
+    "	nop\n"
+    "	mov $5, %eax\n"
+    "ustep_sys:\n"
+    "	syscall\n"
+    "ustep_after:\n"
+    "	nop\n"
+    "	nop\n"
+    "	mov $60, %eax\n"
+    "	syscall\n"
+    "	ud2\n"
+    "ustep_end:\n"
+    ".popsection");
+
+static const char *user_syscall(const char *who)
+{
+	const uint8_t *want[] = { ustep + 1, ustep_sys, ustep_after + 1, ustep_after + 2,
+				  ustep_after + 7 };
+	unsigned int i;
+	long rc;
+
+	BODY_CHECK(user_setup(ustep, ustep_end - ustep, 1) == 0, "%s: user_setup failed", who);
+	nr_db = 0;
+	keep_all = true;		/* TF kept: every #DB is counted */
+	user_rflags = 0x300;
+	rc = enter_user(USER_BASE, USER_DATA + 4096);
+	user_rflags = 0x200;
+	keep_all = false;
+	printf("%s: TF over user-mode syscall: returned %ld, %u #DB:", who, rc, nr_db);
+	for (i = 0; i < nr_db && i < MAX_DB; i++)
+		printf(" %#lx", (unsigned long)db_rip[i]);
+	printf(" (syscall at %#lx, the callback's flags %#lx)\n",
+	       (unsigned long)user_va(ustep, ustep_sys), (unsigned long)sc_flags_on_entry);
+	BODY_CHECK(rc == 60 && !(sc_flags_on_entry & TF), "%s: user-mode syscall with TF: "
+		   "returned %ld, the callback's flags %#lx", who, rc,
+		   (unsigned long)sc_flags_on_entry);
+	for (i = 0; i < ARRAY_SIZE(want); i++)
+		BODY_CHECK(nr_db == ARRAY_SIZE(want) && db_rip[i] == user_va(ustep, want[i]),
+			   "%s: user-mode syscall with TF: #DB %u of %u at %#lx, expected %#lx", who,
+			   i, nr_db, (unsigned long)db_rip[i],
+			   (unsigned long)user_va(ustep, want[i]));
+	return NULL;
+}
+
 static const char *attack(struct start_info *si)
 {
 	const char *who = (si->flags & SIF_INITDOMAIN) ? "dom0" : "peer";
@@ -187,7 +247,7 @@ static const char *attack(struct start_info *si)
 	    (bad = one(who, "mov from %cr0", step_movcr0)) ||
 	    (bad = one(who, "the forced cpuid", step_cpuid)) ||
 	    (bad = one(who, "inb", step_in)) || (bad = cli_late(who)) ||
-	    (bad = rep_ins(who)))
+	    (bad = rep_ins(who)) || (bad = user_syscall(who)))
 		return bad;
 	physdev_set_iopl(0);
 	return NULL;
