@@ -16,8 +16,12 @@
  *                        offset, so the first byte goes to ES:0x100,
  *                        unmapped: #PF (error code 6, cr2 0x100) at the
  *                        insb with ecx and edi as they were
- * Each result is checked where the run stops (ud2 or the #PF). Run by
- * dom0 and by an unprivileged peer (its verdict handed to dom0).
+ * Each result is checked where the run stops (ud2 or the #PF). Then an
+ * `in` as the last byte of a 16-bit segment (ip 0xffff: ip 0x10000 after
+ * it on Xen 4.17, no 64 KiB wrap) and as the last byte of a 32-bit one
+ * (eip 0xffffffff: eip 0 after it on Xen, which keeps 32 bits of rip
+ * outside 64-bit code; Lamina left rip 0x100000000, XSA-186's class).
+ * Run by dom0 and by an unprivileged peer (its verdict handed to dom0).
  * @domus: self:peer:role=peer
  */
 #include "lib/guest.h"
@@ -39,6 +43,19 @@
  */
 #define SEL_WRAP	0x17
 #define WRAP_START	0xfffcULL
+/*
+ * LDT index 3, RPL 3: 32-bit code, limit 4 GiB, whose eip 0xfffffffb is
+ * prog32_wrap (its base wraps the linear address), so its `in` is at eip
+ * 0xffffffff and the ud2 after it at eip 0 (the class of XSA-186).
+ */
+#define SEL_WRAP32	0x1f
+#define WRAP32_START	0xfffffffbULL
+
+static uint64_t code32_desc(uint64_t base)
+{
+	return 0xffffULL | (base & 0xffffff) << 16 | 0xfaULL << 40 | 0xfULL << 48 |
+	       1ULL << 54 | 1ULL << 55 | ((base >> 24) & 0xff) << 56;
+}
 
 static uint64_t code16_desc(uint64_t base)
 {
@@ -49,9 +66,10 @@ static char why[VERDICT_LEN];
 
 
 extern const uint8_t prog16[], prog16_in66[], prog16_ins[], prog16_ud2[], prog16_wrap[],
-	prog16_end[];
+	prog32_wrap[], prog16_end[];
 asm(".pushsection .rodata\n"
-    ".globl prog16, prog16_in66, prog16_ins, prog16_ud2, prog16_wrap, prog16_end\n"
+    ".globl prog16, prog16_in66, prog16_ins, prog16_ud2, prog16_wrap, prog32_wrap\n"
+    ".globl prog16_end\n"
     "	.code16\n"
     "prog16:\n"
     "	mov $0x3fd, %dx\n"
@@ -74,6 +92,11 @@ asm(".pushsection .rodata\n"
     "	mov $0x3fd, %dx\n"
     "	in (%dx), %al\n"		/* the segment's last byte */
     "	ud2\n"
+    "	.code32\n"
+    "prog32_wrap:\n"			/* run at eip 0xfffffffb of SEL_WRAP32 */
+    "	mov $0x3fd, %dx\n"
+    "	in (%dx), %al\n"		/* at eip 0xffffffff: eip wraps after it */
+    "	ud2\n"				/* at eip 0 */
     "prog16_end:\n"
     "	.code64\n"
     ".popsection");
@@ -150,9 +173,11 @@ static const char *attack(struct start_info *si)
 	((uint64_t *)ldt)[0] = DESC_CODE16;
 	((uint64_t *)ldt)[1] = DESC_DATA;
 	((uint64_t *)ldt)[2] = code16_desc(USER_BASE + off16(prog16_wrap) - WRAP_START);
+	((uint64_t *)ldt)[3] = code32_desc((USER_BASE + off16(prog32_wrap) - WRAP32_START) &
+					   0xffffffffULL);
 	BODY_CHECK(update_va_mapping(ldt, (va_to_mfn(ldt) << 12) | PTE_P | PTE_US | PTE_A,
 				     UVMF_INVLPG) == 0, "%s: read-only remap of the LDT failed", who);
-	BODY_CHECK(set_ldt(ldt, 3) == 0, "%s: SET_LDT failed", who);
+	BODY_CHECK(set_ldt(ldt, 4) == 0, "%s: SET_LDT failed", who);
 	/* The LDT page mapped by a first use from kernel mode. */
 	asm volatile("mov %1, %%ds; mov %%ds, %0; mov %2, %%ds" : "=&r"(ds)
 		     : "r"(SEL_DATA), "r"(0));
@@ -163,9 +188,26 @@ static const char *attack(struct start_info *si)
 	if ((bad = check_run(who)))
 		return bad;
 	enter16(WRAP_START, USER_DATA + 4096, SEL_WRAP);
+	if ((bad = check_wrap(who)))
+		return bad;
+	enter16(WRAP32_START, USER_DATA + 4096, SEL_WRAP32);
+	printf("%s: 32-bit in at eip 0xffffffff: vector %lu error %#lx ip %#lx cs %#lx cr2 %#lx, "
+	       "eax %#x\n", who, (unsigned long)user_trap.vector, (unsigned long)user_trap.error,
+	       (unsigned long)user_trap.rip, (unsigned long)user_trap.cs, (unsigned long)user_cr2,
+	       (uint32_t)user_trap.rax);
 	physdev_set_iopl(0);
 	set_ldt(0, 0);
-	return check_wrap(who);
+	BODY_CHECK((uint8_t)user_trap.rax == 0xff && user_trap.rip == 0 &&
+		   (user_trap.cs & 0xffff) == SEL_WRAP32,
+		   "%s: 32-bit in at eip 0xffffffff: al %#x, the next instruction at %#lx cs %#lx, "
+		   "expected eip 0 (wrapped, as Xen)", who, (uint8_t)user_trap.rax,
+		   (unsigned long)user_trap.rip, (unsigned long)user_trap.cs);
+	/* The ud2 at eip 0: its #UD's bytes read at rip 0, unmapped (see check_wrap). */
+	BODY_CHECK(user_trap.vector == 14 && user_trap.error == 4 && user_cr2 == 0,
+		   "%s: the ud2 at eip 0: vector %lu error %#lx cr2 %#lx, expected #PF 4 at 0", who,
+		   (unsigned long)user_trap.vector, (unsigned long)user_trap.error,
+		   (unsigned long)user_cr2);
+	return NULL;
 }
 
 /* The first program's end (see the header). */

@@ -590,6 +590,19 @@ static void io_page_fault(struct vcpu *v, struct cpu_regs *r, uint64_t addr, boo
 	pv_inject_trap(v, r, 14, (write ? 2 : 0) | (v->arch.kernel_mode ? 0 : 4));
 }
 
+/*
+ * rip past an emulated instruction of len bytes: outside 64-bit code it
+ * keeps 32 bits, as Xen 4.17's emulator leaves it (an instruction ending
+ * at eip 0xffffffff continues at 0; 16-bit code does not wrap at 64 KiB
+ * there either). The class of Xen's XSA-186.
+ */
+static inline void advance_rip(struct cpu_regs *r, unsigned int len, bool is64)
+{
+	r->rip += len;
+	if (unlikely(!is64))
+		r->rip = (uint32_t)r->rip;
+}
+
 /* At most this many transfers of a rep ins/outs per trap: it re-traps for more. */
 #define IO_REPS_PER_TRAP	256
 
@@ -655,7 +668,7 @@ static int emulate_string_io(struct vcpu *v, struct cpu_regs *r, const struct io
 			r->rcx = (r->rcx & ~mask) | ((r->rcx - 1) & mask);
 	}
 	if (!count)
-		r->rip += io->len;
+		advance_rip(r, io->len, is64);
 	return n;
 }
 
@@ -672,9 +685,9 @@ static unsigned int step_bits(const struct cpu_regs *r)
 
 /* An emulated instruction of len bytes done: rip past it, then any #DB it owes. */
 static inline void insn_done(struct vcpu *v, struct cpu_regs *r, unsigned int len,
-			     unsigned int dr6)
+			     bool is64, unsigned int dr6)
 {
-	r->rip += len;
+	advance_rip(r, len, is64);
 	dr6 |= step_bits(r);
 	if (unlikely(dr6))
 		vcpu_raise_db(v, r, dr6);
@@ -718,7 +731,7 @@ static bool emulate_io(struct vcpu *v, struct cpu_regs *r, const uint8_t *insn,
 	} else {
 		port_write(v, io.port, io.size, (uint32_t)r->rax);
 	}
-	insn_done(v, r, io.len, hit);
+	insn_done(v, r, io.len, is64, hit);
 	return true;
 }
 
@@ -973,7 +986,7 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
 	 * instruction, as the CPU's own step), and so does Lamina.
 	 */
 	if ((insn[i] == 0xFA || insn[i] == 0xFB) && !r->error_code && iopl_ok(v)) {
-		r->rip += i + 1;
+		advance_rip(r, i + 1, is64);
 		return true;
 	}
 	/*
@@ -989,7 +1002,7 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
 		return fetch_fault(v, r, insn, i, avail);
 	len = emulate_0f(v, r, insn + i, avail - i, p.rex);
 	if (len > 0)
-		insn_done(v, r, i + len, 0);
+		insn_done(v, r, i + len, is64, 0);
 	return len != 0 || fetch_fault(v, r, insn, i, avail);
 }
 
@@ -1275,6 +1288,6 @@ bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_regs *r)
 	r->rbx = b;
 	r->rcx = c;
 	r->rdx = d;
-	insn_done(v, r, sizeof(insn), 0);
+	insn_done(v, r, sizeof(insn), true, 0);	/* Xen's forced cpuid: rip not cut */
 	return true;
 }
