@@ -305,11 +305,23 @@ static long get_vcpu_info(struct domain *d, struct domctl_getvcpuinfo *info)
 	return 0;
 }
 
+/*
+ * A guest bitmap's length in bytes as Xen 4.17 counts it: nr_bits rounded
+ * up in 32 bits, so nr_bits from 0xfffffff9 up is a map of no byte (XSA-307
+ * row of guest/attack-xsa-sched; counted in 64 bits, getvcpuaffinity and
+ * setvcpuaffinity's answer zeroed 512 MiB of the caller past its map).
+ */
+static uint32_t bitmap_bytes(const struct domctl_bitmap *b)
+{
+	return (uint32_t)(b->nr_bits + 7) / 8;
+}
+
 /* A guest CPU bitmap as a mask of the first SCHED_NR_CPUS CPUs. */
 static long bitmap_in(const struct domctl_bitmap *b, uint64_t *mask)
 {
 	uint8_t bytes[(SCHED_NR_CPUS + 7) / 8] = { 0 };
-	unsigned int n = MIN(b->nr_bits, SCHED_NR_CPUS), i;
+	uint32_t len = bitmap_bytes(b);
+	unsigned int n = MIN(MIN(b->nr_bits, len * 8), SCHED_NR_CPUS), i;
 
 	if (n && copy_from_guest(bytes, b->bitmap, (n + 7) / 8))
 		return -EFAULT;
@@ -326,7 +338,7 @@ static long bitmap_in(const struct domctl_bitmap *b, uint64_t *mask)
 static long bitmap_out(const struct domctl_bitmap *b, uint64_t mask)
 {
 	uint8_t zero[64] = { 0 }, bytes[(SCHED_NR_CPUS + 7) / 8] = { 0 };
-	uint64_t len = ((uint64_t)b->nr_bits + 7) / 8, done, i;
+	uint64_t len = bitmap_bytes(b), done, i;
 
 	mask &= (1ULL << smp_nr_possible()) - 1;
 	for (i = 0; i < SCHED_NR_CPUS; i++)

@@ -1119,7 +1119,8 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
 			return trace_err(bad);
 		}
 	}
-	if (p.timeout && p.timeout <= now_ns())
+	/* Xen's deadlines are signed: one from 2^63 up is already past. */
+	if (p.timeout && (int64_t)p.timeout <= (int64_t)now_ns())
 		return 0;
 	v->nr_poll_ports = p.nr_ports;
 	__atomic_store_n(&v->polling, true, __ATOMIC_SEQ_CST);

@@ -280,8 +280,12 @@ static long singleshot(struct vcpu *v, uint64_t arg)
 
 	if (copy_from_guest(&t, arg, sizeof(t)))
 		return -EFAULT;
-	/* VCPU_SSHOTTMR_future is ignored, as Debian's Xen 4.17 (4.17.3 on): a past deadline fires. */
-	if (t.timeout_abs_ns <= now_ns()) {
+	/*
+	 * VCPU_SSHOTTMR_future is ignored, as Debian's Xen 4.17 (4.17.3 on): a
+	 * past deadline fires. Xen's deadlines are signed: one from 2^63 up is
+	 * in the past too (guest/attack-xsa-sched).
+	 */
+	if ((int64_t)t.timeout_abs_ns <= (int64_t)now_ns()) {
 		/* Already due: VIRQ_TIMER now, not after an interrupt (§6.3). */
 		stop_timer(&v->singleshot);
 		send_guest_vcpu_virq(v, VIRQ_TIMER);
@@ -473,11 +477,21 @@ long hc_vcpu_op(struct vcpu *caller, struct hc_args *a)
 	}
 }
 
+/*
+ * set_timer_op: as Xen 4.17's, a deadline that is negative as a signed
+ * time, or more than 2^50 ns (13 days) ahead, is taken for a guest's
+ * wrapped time and set 100 ms from now (guest/attack-xsa-sched).
+ */
 long hc_set_timer_op(struct vcpu *v, struct hc_args *a)
 {
-	if (a->arg[0])
-		set_timer(&v->singleshot, a->arg[0]);
-	else
+	int64_t at = (int64_t)a->arg[0], now = (int64_t)now_ns();
+
+	if (!at) {
 		stop_timer(&v->singleshot);
+		return 0;
+	}
+	if (at < 0 || (at > now && ((uint64_t)(at - now) >> 50)))
+		at = now + 100000000;
+	set_timer(&v->singleshot, (uint64_t)at);
 	return 0;
 }

@@ -300,9 +300,23 @@ static uint64_t ns_to_tsc(uint64_t ns)
 	return tsc0 + (ns / 1000000) * khz + ((ns % 1000000) * khz + 999999) / 1000000;
 }
 
+/*
+ * The farthest the CPU's timer is set ahead: a guest may ask for a
+ * deadline up to 2^63 ns, whose TSC value (ns_to_tsc) or APIC count
+ * overflows 64 bits and may land in the past, the timer then firing
+ * again and again with nothing due (XSA-20's class). A farther deadline
+ * is programmed at this bound; the early interrupt finds nothing due and
+ * programs the CPU again.
+ */
+#define TIMER_AHEAD_MAX_NS	(1ULL << 40)	/* about 18 minutes */
+
 void arch_timer_program(uint64_t deadline)
 {
-	uint64_t now = now_ns(), ticks, at = deadline ? ns_to_tsc(deadline) : 0;
+	uint64_t now = now_ns(), ticks, at;
+
+	if (deadline && deadline > now && deadline - now > TIMER_AHEAD_MAX_NS)
+		deadline = now + TIMER_AHEAD_MAX_NS;
+	at = deadline ? ns_to_tsc(deadline) : 0;
 
 	this_cpu()->timer_due_tsc = at;
 	if (tsc_deadline) {
