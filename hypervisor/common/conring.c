@@ -7,8 +7,8 @@
  * Xen's console.c: prod is where the next byte goes, cons the oldest
  * byte kept (or the end of what a clearing reader took); the byte of
  * counter i is at ring[i % CONRING_SIZE], and prod - cons never exceeds
- * CONRING_SIZE. One CPU, and writers never sleep: no lock yet (SMP needs
- * the console lock around both).
+ * CONRING_SIZE. Both sides run under printk.c's console lock
+ * (console_write, console_ring_read).
  */
 #include <hv/lib.h>
 #include <hv/console.h>

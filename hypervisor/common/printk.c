@@ -62,6 +62,23 @@ void console_write(const char *s, size_t len)
 		__atomic_store_n(&console_owner, 0, __ATOMIC_RELEASE);
 }
 
+/*
+ * sysctl readconsole: the ring read under the lock its writers take, as
+ * Xen 4.17 reads it under its console lock: another CPU printing (a
+ * domU's console_io, say) neither moves the indexes nor rewrites the
+ * bytes meanwhile, nor does a clearing read move the oldest index back
+ * behind a write.
+ */
+long console_ring_read(struct sysctl_readconsole *op)
+{
+	bool locked = console_lock();
+	long rc = conring_read(op);
+
+	if (locked)
+		__atomic_store_n(&console_owner, 0, __ATOMIC_RELEASE);
+	return rc;
+}
+
 void vprintk(enum log_level level, const char *fmt, va_list ap)
 {
 	char buf[512];

@@ -128,7 +128,7 @@ long hc_sysctl(struct vcpu *v, struct hc_args *a)
 		rc = domain_info_list(&op.u.getdomaininfolist);
 		break;
 	case SYSCTL_readconsole:
-		rc = conring_read(&op.u.readconsole);
+		rc = console_ring_read(&op.u.readconsole);
 		break;
 	case SYSCTL_getcpuinfo:
 		rc = cpu_info(&op.u.getcpuinfo);
