@@ -231,16 +231,10 @@ static void pirqs(bool dom0)
 	ROW("XSA-13 get_free_pirq MSI again", PHYS(PHYSDEVOP_get_free_pirq, &fp), -ENOSPC);
 }
 
+/* dom0's own hard map. */
 static long affinity(uint32_t cmd, uint32_t vcpu, uint8_t *map, uint32_t bits)
 {
-	struct domctl op;
-
-	memset(&op, 0, sizeof(op));
-	op.u.vcpuaffinity.vcpu = vcpu;
-	op.u.vcpuaffinity.flags = VCPUAFFINITY_HARD;
-	op.u.vcpuaffinity.cpumap_hard.bitmap = (uint64_t)map;
-	op.u.vcpuaffinity.cpumap_hard.nr_bits = bits;
-	return domctl_call(&op, cmd, 0);
+	return domctl_hard_affinity(cmd, 0, vcpu, map, bits);
 }
 
 /* XSA-307: maps of odd widths for dom0's vCPU 0. */

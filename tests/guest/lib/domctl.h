@@ -46,18 +46,26 @@ static inline long domctl_create(domid_t *id, const char handle[16])
 	return domctl_create_id(0, 1, handle, id);
 }
 
+/* set/getvcpuaffinity (cmd) of dom's vCPU vcpu, the hard map only: map of bits bits. */
+static inline long domctl_hard_affinity(uint32_t cmd, domid_t dom, uint32_t vcpu, uint8_t *map,
+					uint32_t bits)
+{
+	struct domctl op;
+
+	memset(&op, 0, sizeof(op));
+	op.u.vcpuaffinity.vcpu = vcpu;
+	op.u.vcpuaffinity.flags = VCPUAFFINITY_HARD;
+	op.u.vcpuaffinity.cpumap_hard.bitmap = (uint64_t)map;
+	op.u.vcpuaffinity.cpumap_hard.nr_bits = bits;
+	return domctl_call(&op, cmd, dom);
+}
+
 /* Hard affinity of domain dom's vCPU 0: CPU cpu only (vmctl vcpu-pin); 0 or the error. */
 static inline long domctl_pin_vcpu0(domid_t dom, unsigned int cpu)
 {
 	uint8_t hard = (uint8_t)(1U << cpu);
-	struct domctl op;
 
-	memset(&op, 0, sizeof(op));
-	op.u.vcpuaffinity.vcpu = 0;
-	op.u.vcpuaffinity.flags = VCPUAFFINITY_HARD;
-	op.u.vcpuaffinity.cpumap_hard.bitmap = (uint64_t)&hard;
-	op.u.vcpuaffinity.cpumap_hard.nr_bits = 8;
-	return domctl_call(&op, DOMCTL_setvcpuaffinity, dom);
+	return domctl_hard_affinity(DOMCTL_setvcpuaffinity, dom, 0, &hard, 8);
 }
 
 /* getdomaininfo of exactly dom: 0, or -ESRCH when dom is not listed. */
