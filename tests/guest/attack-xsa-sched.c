@@ -26,12 +26,17 @@
  *     with maps of 1, 63, 64 and 65 bits and of 0xffffffff bits (only
  *     the bytes the machine's CPUs need are read), getvcpuaffinity into
  *     maps of 1, 63, 64 and 65 bits (the bytes past them untouched);
- *     getvcpuinfo, getvcpucontext and setvcpuaffinity of vCPU 0xffffffff.
+ *     getvcpuinfo, getvcpucontext and setvcpuaffinity of vCPU 0xffffffff;
+ *   - set_iobitmap with 65536, 65537 and 0xffffffff ports and a bitmap in
+ *     the lower half's last page; dom0's getdomaininfolist for 0xffffffff
+ *     records and from DOMID_FIRST_RESERVED and 0xffff, readconsole from
+ *     index 0xffffffff and of 0 bytes, getcpuinfo for 0xffffffff CPUs.
  * The peer reports through lib/peer_verdict.h; dom0's result line counts.
  * @domus: self:peer:role=peer
  */
 #include "conform_peer.h"
 #include "lib/domctl.h"
+#include "lib/physinfo.h"
 #include <lamina/physdev.h>
 #include <lamina/event_channel.h>
 #include <lamina/vcpu.h>
@@ -292,6 +297,77 @@ static void maps(void)
 	    domctl_call(&op, DOMCTL_getvcpucontext, 0), -EINVAL);
 }
 
+/* PHYSDEVOP_set_iobitmap at its edges; none at the end. */
+static void iobitmap(void)
+{
+	struct physdev_set_iobitmap bm;
+
+	memset(&bm, 0, sizeof(bm));
+	bm.bitmap = (uint64_t)zeros;
+	bm.nr_ports = 65536;
+	ROW("set_iobitmap 65536 ports", PHYS(PHYSDEVOP_set_iobitmap, &bm), 0);
+	bm.nr_ports = 65537;
+	ROW("set_iobitmap 65537 ports", PHYS(PHYSDEVOP_set_iobitmap, &bm), -EINVAL);
+	bm.nr_ports = 0xffffffff;
+	ROW("set_iobitmap 0xffffffff ports", PHYS(PHYSDEVOP_set_iobitmap, &bm), -EINVAL);
+	bm.bitmap = 0x00007ffffffff000ULL;	/* the last guest page: 8 KiB would cross */
+	bm.nr_ports = 65536;
+	ROW("set_iobitmap at the lower half's last page", PHYS(PHYSDEVOP_set_iobitmap, &bm), 0);
+	bm.bitmap = 0;
+	bm.nr_ports = 0;
+	ROW("set_iobitmap none", PHYS(PHYSDEVOP_set_iobitmap, &bm), 0);
+}
+
+/* dom0's getdomaininfolist from first, at most max records: the answer, *num the count. */
+static long info_list(domid_t first, uint32_t max, uint32_t *num)
+{
+	struct sysctl op;
+	long rc;
+
+	memset(&op, 0, sizeof(op));
+	op.u.getdomaininfolist.first_domain = first;
+	op.u.getdomaininfolist.max_domains = max;
+	op.u.getdomaininfolist.buffer = (uint64_t)zeros;	/* room for 4 records */
+	rc = sysctl_call(&op, SYSCTL_getdomaininfolist);
+	*num = op.u.getdomaininfolist.num_domains;
+	return rc;
+}
+
+/* dom0: list, console and CPU-info counts and indices at their edges. */
+static void sysctl_counts(void)
+{
+	static uint8_t buf[4096];
+	struct sysctl op;
+	uint32_t n;
+
+	ROW("getdomaininfolist max 0xffffffff", info_list(0, 0xffffffff, &n), 0);
+	/* dom0, and on Lamina the peer if it was built at boot (not started yet). */
+	ROW("getdomaininfolist max 0xffffffff: dom0 (and the peer)", n >= 1 && n <= 2, 1);
+	ROW("getdomaininfolist from DOMID_FIRST_RESERVED", info_list(DOMID_FIRST_RESERVED, 4, &n),
+	    0);
+	ROW("getdomaininfolist from DOMID_FIRST_RESERVED: none", n, 0);
+	ROW("getdomaininfolist from 0xffff", info_list(0xffff, 4, &n), 0);
+	ROW("getdomaininfolist from 0xffff: none", n, 0);
+	memset(&op, 0, sizeof(op));
+	op.u.readconsole.incremental = 1;
+	op.u.readconsole.index = 0xffffffff;
+	op.u.readconsole.buffer = (uint64_t)buf;
+	op.u.readconsole.count = 16;
+	ROW("readconsole incremental from 0xffffffff", sysctl_call(&op, SYSCTL_readconsole), 0);
+	ROW("readconsole incremental from 0xffffffff: 16 bytes", op.u.readconsole.count, 16);
+	memset(&op, 0, sizeof(op));
+	op.u.readconsole.buffer = (uint64_t)buf;
+	op.u.readconsole.count = 0;
+	ROW("readconsole count 0", sysctl_call(&op, SYSCTL_readconsole), 0);
+	ROW("readconsole count 0: nothing", op.u.readconsole.count, 0);
+	memset(&op, 0, sizeof(op));
+	op.u.getcpuinfo.max_cpus = 0xffffffff;
+	op.u.getcpuinfo.info = (uint64_t)buf;
+	ROW("getcpuinfo max_cpus 0xffffffff", sysctl_call(&op, SYSCTL_getcpuinfo), 0);
+	ROW("getcpuinfo max_cpus 0xffffffff: the CPUs there are, at most 64",
+	    op.u.getcpuinfo.nr_cpus >= 1 && op.u.getcpuinfo.nr_cpus <= 64, 1);
+}
+
 static void rows(void *arg)
 {
 	const struct start_info *si = arg;
@@ -300,8 +376,11 @@ static void rows(void *arg)
 	vcpu_ids();
 	timers();
 	pirqs(dom0);
-	if (dom0)
+	iobitmap();
+	if (dom0) {
 		maps();
+		sysctl_counts();
+	}
 }
 
 int test_main(struct start_info *si)

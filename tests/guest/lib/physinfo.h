@@ -10,13 +10,19 @@
 #include "events.h"
 #include <lamina/sysctl.h>
 
+/* sysctl cmd on *op (its argument already filled); the hypercall's result. */
+static inline long sysctl_call(struct sysctl *op, uint32_t cmd)
+{
+	op->cmd = cmd;
+	op->interface_version = SYSCTL_INTERFACE_VERSION;
+	return hypercall1(__HYPERVISOR_sysctl, op);
+}
+
 /* Fills *op with SYSCTL_physinfo's answer; returns the hypercall's result. */
 static inline long physinfo(struct sysctl *op)
 {
 	memset(op, 0, sizeof(*op));
-	op->cmd = SYSCTL_physinfo;
-	op->interface_version = SYSCTL_INTERFACE_VERSION;
-	return hypercall1(__HYPERVISOR_sysctl, op);
+	return sysctl_call(op, SYSCTL_physinfo);
 }
 
 /* The host's free pages, 0 when physinfo fails. */
