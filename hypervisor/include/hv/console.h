@@ -28,7 +28,7 @@ static inline bool keyhandler_take(char c)
 /* The console ring (conring.c): every byte written to the console. */
 void conring_puts(const char *s, size_t len);
 struct sysctl_readconsole;
-long conring_read(struct sysctl_readconsole *op);	/* unlocked: */
-long console_ring_read(struct sysctl_readconsole *op);	/* under the console lock (printk.c) */
+long conring_read(struct sysctl_readconsole *op);	/* the ring alone, no lock */
+long console_ring_read(struct sysctl_readconsole *op);	/* it under the console lock (printk.c) */
 
 #endif
