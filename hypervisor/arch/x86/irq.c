@@ -80,6 +80,7 @@ struct gsi {
 	bool set_up;		/* setup_gsi gave level/active_low */
 	bool level, active_low;
 	bool in_flight;		/* level, masked until dom0's eoi */
+	bool denied;		/* unmapped once: dom0 may not map it again */
 	uint64_t count, unbound;
 };
 
@@ -298,8 +299,9 @@ static int map_gsi(struct domain *d, int gsi, int32_t *pirq_io)
 	} else if (cur >= 0 && pirq != cur) {
 		return trace_err(-EEXIST);
 	}
-	if (gsi == 0 || gsi == 2 || !ioapic_present)
-		return trace_err(-EPERM);	/* the PIT's, or no IO-APIC */
+	/* The PIT's, no IO-APIC, or one dom0 unmapped (Xen: its access taken). */
+	if (gsi == 0 || gsi == 2 || !ioapic_present || gsis[gsi].denied)
+		return trace_err(-EPERM);
 	if (pirq >= (int)nr_pirqs(d))
 		return trace_err(-EINVAL);
 	pirq = array_index_nospec(pirq, nr_pirqs(d));
@@ -450,8 +452,10 @@ static long unmap_pirq(struct domain *d, uint64_t arg)
 		return trace_err(-EINVAL);
 	}
 	pirq_silence(p, op.pirq);
-	if (p->gsi >= 0)
+	if (p->gsi >= 0) {
 		gsis[p->gsi].pirq = -1;
+		gsis[p->gsi].denied = true;	/* as Xen 4.17's unmap_domain_pirq */
+	}
 	if (p->msix >= 0) {
 		msix_release(p->msix);
 		msix_pirq[p->msix] = -1;
