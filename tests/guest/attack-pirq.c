@@ -16,7 +16,8 @@
  *     bits, which a domU may not set (docs/conformance.md).
  * dom0 first does what the peer may not: maps GSI 5 (the PIRQ comes from
  * 16 up, as on Xen), binds it (EVTCHNOP_status says pirq), EOIs it, and
- * unmaps it. Then plain MSI (issue 20) on the AHCI: before dom0 reports
+ * unmaps it (GSI 5 is then -EPERM to map again, as Xen). Then plain MSI
+ * (issue 20) on the AHCI: before dom0 reports
  * the function (pci_device_add) map_pirq is -ENODEV on both; multi-message
  * is -EDOM for 0 or 33 messages and -EOPNOTSUPP for 2 (Xen without
  * interrupt remapping); after it, one message maps, the hypervisor has
