@@ -47,6 +47,19 @@ uint64_t tsc_khz(void)
 	return khz;
 }
 
+#define SCALE_LOW_BITS	8
+
+/*
+ * Time records are based on multiples of 2^period_shift TSC ticks since
+ * tsc0, a span scale() turns into exactly period_ns with no remainder:
+ * 2^(32 - SCALE_LOW_BITS - scale_shift) ticks are 2^24 once shifted,
+ * times a multiplier whose low 8 bits are 0, a whole number of 2^32. So
+ * scale(k * period + r) is k * period_ns + scale(r), whatever k and r
+ * (a period is about 8 ms at 2 GHz). Set by choose_scale.
+ */
+static unsigned int period_shift;
+static uint64_t period_ns;
+
 static uint64_t scale(uint64_t delta)
 {
 	delta = scale_shift >= 0 ? delta << scale_shift : delta >> -scale_shift;
@@ -170,7 +183,23 @@ static void choose_scale(void)
 		mul <<= 1;
 		scale_shift--;
 	}
+	/*
+	 * The multiplier's low SCALE_LOW_BITS bits are made 0, rounding up
+	 * (the clock then runs up to 2^-23, 0.12 ppm, faster than the
+	 * calibration: far below its error). Then scale() is exactly additive
+	 * over multiples of 2^period_shift ticks, which time records are
+	 * based on (pvclock_update).
+	 */
+	mul = (mul + (1ULL << SCALE_LOW_BITS) - 1) & ~((1ULL << SCALE_LOW_BITS) - 1);
+	if (mul >> 32) {
+		mul >>= 1;
+		scale_shift++;
+	}
 	scale_mul = (uint32_t)mul;
+	if (scale_shift > 15)		/* a TSC below 61 kHz: no x86-64 CPU */
+		panic("time: TSC of %llu kHz too slow", (unsigned long long)khz);
+	period_shift = 32 - SCALE_LOW_BITS - scale_shift;	/* 9..55 */
+	period_ns = scale_mul >> SCALE_LOW_BITS;
 }
 
 static unsigned int cmos(unsigned int reg)
@@ -274,14 +303,25 @@ void wallclock_set(uint64_t secs, uint32_t nsecs, uint64_t system_time)
 	domain_each_shared_info(wallclock_init);
 }
 
+/*
+ * A record is based on the last multiple of 2^period_shift ticks since
+ * tsc0, not on the TSC of the moment: its system_time is then exactly
+ * now_ns() at its tsc_timestamp and the guest's extrapolation from it is
+ * exactly now_ns() for every later TSC (scale() is additive over the
+ * period), so every vCPU's record gives the same time for the same TSC.
+ * Based on the TSC of the moment, each record rounded its two parts down
+ * apart, and a vCPU whose record was older read 1-2 ns behind one just
+ * rewritten: time went back across vCPUs under PVCLOCK_TSC_STABLE_BIT,
+ * which tells the guest (Linux) it need not clamp (conform-time, --smp 2).
+ */
 void pvclock_update(struct vcpu *v)
 {
 	struct vcpu_time_info *t = &v->vcpu_info->time;
-	uint64_t tsc = rdtsc();
-	uint64_t ns = scale(tsc - tsc0);
+	uint64_t periods = (rdtsc() - tsc0) >> period_shift;
+	uint64_t ns = periods * period_ns;
 	uint32_t ver = version_begin(&t->version);
 
-	t->tsc_timestamp = tsc;
+	t->tsc_timestamp = tsc0 + (periods << period_shift);
 	t->system_time = ns;
 	t->tsc_to_system_mul = scale_mul;
 	t->tsc_shift = scale_shift;
