@@ -248,6 +248,13 @@ static bool port_is_usable(const struct evtchn *c)
 	return c->state != ECS_FREE && c->state != ECS_RESERVED;
 }
 
+/* A free port taken (get_free_port's, under d->evtchn_lock) and counted in use. */
+static void port_take(struct domain *d, evtchn_port_t p, struct evtchn e)
+{
+	*evtchn_from_port(d, p) = e;
+	d->evtchn_active++;
+}
+
 /*
  * Lowest free port >= 1, with a bucket added when it is the first of a
  * new one, and its FIFO state reset (default priority, nothing saved);
@@ -310,8 +317,7 @@ int evtchn_alloc_unbound(struct domain *d, domid_t remote)
 	spin_lock(&d->evtchn_lock);
 	port = get_free_port(d);
 	if (port > 0)
-		*evtchn_from_port(d, port) = (struct evtchn){ .state = ECS_UNBOUND,
-							       .remote_dom = remote };
+		port_take(d, port, (struct evtchn){ .state = ECS_UNBOUND, .remote_dom = remote });
 	spin_unlock(&d->evtchn_lock);
 	return port;
 }
@@ -323,7 +329,7 @@ int evtchn_alloc_pirq_port(struct domain *d, uint32_t pirq)
 	spin_lock(&d->evtchn_lock);
 	port = get_free_port(d);
 	if (port > 0)
-		*evtchn_from_port(d, port) = (struct evtchn){ .state = ECS_PIRQ, .virq = pirq };
+		port_take(d, port, (struct evtchn){ .state = ECS_PIRQ, .virq = pirq });
 	spin_unlock(&d->evtchn_lock);
 	return port;
 }
@@ -384,8 +390,8 @@ static long bind_interdomain(struct domain *d, struct evtchn_bind_interdomain *o
 	else if (rc->state != ECS_UNBOUND || rc->remote_dom != d->domid)
 		ret = trace_err(-EINVAL);
 	if (!ret) {
-		*evtchn_from_port(d, port) = (struct evtchn){ .state = ECS_INTERDOMAIN,
-			.remote_dom = rd->domid, .remote_port = op->remote_port };
+		port_take(d, port, (struct evtchn){ .state = ECS_INTERDOMAIN, .remote_dom = rd->domid,
+						 .remote_port = op->remote_port });
 		*rc = (struct evtchn){ .state = ECS_INTERDOMAIN, .notify_vcpu = rc->notify_vcpu,
 			.remote_dom = d->domid, .remote_port = port };
 		op->local_port = port;
@@ -419,8 +425,8 @@ static long bind_virq(struct domain *d, struct evtchn_bind_virq *op)
 	}
 	port = get_free_port(d);
 	if (port > 0) {
-		*evtchn_from_port(d, port) = (struct evtchn){ .state = ECS_VIRQ, .virq = op->virq,
-							      .notify_vcpu = v->vcpu_id };
+		port_take(d, port, (struct evtchn){ .state = ECS_VIRQ, .virq = op->virq,
+						 .notify_vcpu = v->vcpu_id });
 		v->virq_port[op->virq] = port;
 		op->port = port;
 	}
@@ -437,8 +443,7 @@ static long bind_ipi(struct domain *d, struct evtchn_bind_ipi *op)
 	spin_lock(&d->evtchn_lock);
 	port = get_free_port(d);
 	if (port > 0) {
-		*evtchn_from_port(d, port) = (struct evtchn){ .state = ECS_IPI,
-							      .notify_vcpu = op->vcpu };
+		port_take(d, port, (struct evtchn){ .state = ECS_IPI, .notify_vcpu = op->vcpu });
 		op->port = port;
 	}
 	spin_unlock(&d->evtchn_lock);
@@ -514,6 +519,7 @@ static long evtchn_close(struct domain *d, evtchn_port_t port)
 		break;
 	}
 	*c = (struct evtchn){ .state = ECS_FREE };
+	d->evtchn_active--;
 	clear_pending(d, port);
 	if (rd) {
 		evtchn_unlock_pair(d, rd);
@@ -733,26 +739,53 @@ static void leave_fifo(struct domain *d)
  * Closes every port and goes back to the 2-level ABI, as Xen's reset
  * does, for the caller itself or, from dom0, a domain it has paused.
  * Xen's order: no such domain -ESRCH, another domain for an unprivileged
- * caller -EPERM, another domain that is not paused -EINVAL. Xen's reset
- * may stop half way and go on as reset_cont (14); Lamina's runs to the
- * end, so reset_cont finds no reset under way: -EBUSY, as on Xen.
+ * caller -EPERM, another domain that is not paused -EINVAL.
+ *
+ * Preemptible as Xen 4.17's (XSA-344): d->evtchn_reset_next marks a
+ * reset under way and the port it goes on from. Stopped there, the call
+ * becomes EVTCHNOP_reset_cont (14) with the same argument; a reset while
+ * one is under way, or a reset_cont while none is, is -EBUSY, whichever
+ * vCPU or domain asks. A port bound meanwhile by another vCPU behind the
+ * walk leaves the domain as it is (-EAGAIN, FIFO kept): going back to
+ * 2-level with a port past 4095 in use would strand it.
  */
 static long reset_ports(struct domain *caller, struct domain *d, bool resuming)
 {
-	evtchn_port_t p;
+	uint64_t until = hypercall_preempt_until();
+	evtchn_port_t p, first;
 	struct evtchn *c;
+	long rc = 0;
 
 	if (d != caller && !caller->is_privileged)
 		return trace_err(-EPERM);
 	if (d != caller && !d->controller_pause_count)
 		return trace_err(-EINVAL);
-	if (resuming)
+	spin_lock(&d->evtchn_lock);
+	first = resuming ? d->evtchn_reset_next : !d->evtchn_reset_next;
+	if (first)
+		d->evtchn_reset_next = first;
+	spin_unlock(&d->evtchn_lock);
+	if (!first)
 		return trace_err(-EBUSY);
-	for (p = 1; (c = evtchn_from_port(d, p)); p++)
+	for (p = first; (c = evtchn_from_port(d, p)) &&
+	     __atomic_load_n(&d->evtchn_active, __ATOMIC_RELAXED); p++) {
+		if (p != first && hypercall_preempt_now(this_cpu()->current, until)) {
+			spin_lock(&d->evtchn_lock);
+			d->evtchn_reset_next = p;
+			spin_unlock(&d->evtchn_lock);
+			return -ERESTART;
+		}
 		if (c->state != ECS_FREE)
 			evtchn_close(d, p);
-	leave_fifo(d);
-	return 0;
+	}
+	spin_lock(&d->evtchn_lock);
+	d->evtchn_reset_next = 0;
+	if (d->evtchn_active)
+		rc = trace_err(-EAGAIN);
+	else if (d->evtchn_fifo)
+		evtchn_fifo_destroy(d);
+	spin_unlock(&d->evtchn_lock);
+	return rc;
 }
 
 static long evtchn_reset(struct domain *caller, domid_t dom, bool resuming)
@@ -823,14 +856,18 @@ static long unmask_op(struct domain *d, struct evtchn_unmask *op)
 	return evtchn_unmask(d, op->port);
 }
 
-static long reset_op(struct domain *d, struct evtchn_reset *op)
+/* reset and reset_cont; stopped half way, the call goes on as reset_cont. */
+static long reset_call(struct domain *d, struct hc_args *a)
 {
-	return evtchn_reset(d, op->dom, false);
-}
+	struct evtchn_reset op;
+	long rc;
 
-static long reset_cont_op(struct domain *d, struct evtchn_reset *op)
-{
-	return evtchn_reset(d, op->dom, true);
+	if (copy_from_guest(&op, a->arg[1], sizeof(op)))
+		return -EFAULT;
+	rc = evtchn_reset(d, op.dom, (uint32_t)a->arg[0] == EVTCHNOP_reset_cont);
+	if (rc == -ERESTART)
+		a->arg[0] = EVTCHNOP_reset_cont;
+	return rc;
 }
 
 /* Xen answers -EOPNOTSUPP before anything else while on 2-level. */
@@ -854,8 +891,8 @@ long hc_event_channel_op(struct vcpu *v, struct hc_args *a)
 	case EVTCHNOP_status:		EVTCHN_OP(struct evtchn_status, evtchn_status, true);
 	case EVTCHNOP_bind_vcpu:	EVTCHN_OP(struct evtchn_bind_vcpu, evtchn_bind_vcpu, false);
 	case EVTCHNOP_unmask:		EVTCHN_OP(struct evtchn_unmask, unmask_op, false);
-	case EVTCHNOP_reset:		EVTCHN_OP(struct evtchn_reset, reset_op, false);
-	case EVTCHNOP_reset_cont:	EVTCHN_OP(struct evtchn_reset, reset_cont_op, false);
+	case EVTCHNOP_reset:
+	case EVTCHNOP_reset_cont:	return reset_call(d, a);
 	case EVTCHNOP_init_control:	EVTCHN_OP(struct evtchn_init_control, init_control, true);
 	case EVTCHNOP_expand_array:	EVTCHN_OP(struct evtchn_expand_array, expand_op, false);
 	case EVTCHNOP_set_priority:	EVTCHN_OP(struct evtchn_set_priority, evtchn_set_priority, false);

@@ -325,6 +325,50 @@ static void reset_and_destroy(void)
 	EXPECT(d->evtchn_bucket == NULL);
 }
 
+/*
+ * XSA-344: a long reset stops half way as reset_cont with the same
+ * argument (Xen 4.17's continuation); meanwhile a second reset is -EBUSY,
+ * reset_cont goes on where it stopped, and once it is over reset_cont is
+ * -EBUSY again. A port taken behind the walk is -EAGAIN and stays.
+ */
+static void reset_is_preemptible(void)
+{
+	struct evtchn_reset r = { .dom = DOMID_SELF };
+	struct hc_args a = { .arg = { EVTCHNOP_reset, fake_va(&r) } };
+	evtchn_port_t p, last = 0;
+	unsigned int i;
+
+	fresh();
+	for (i = 0; i < 300; i++)
+		last = alloc_unbound(e, d->domid);
+	fake_preempt_in = 100;
+	EXPECT_EQ(hc_event_channel_op(e->vcpu[0], &a), -ERESTART);
+	EXPECT_EQ(a.arg[0], EVTCHNOP_reset_cont);
+	EXPECT_EQ(a.arg[1], fake_va(&r));
+	EXPECT_EQ(status(e, 1).status, EVTCHNSTAT_closed);
+	EXPECT_EQ(status(e, last).status, EVTCHNSTAT_unbound);
+	EXPECT_EQ(op(e, EVTCHNOP_reset, &r), -EBUSY);
+	EXPECT_EQ(op(d, EVTCHNOP_reset_cont, &r), -EBUSY);	/* d has none under way */
+	fake_preempt_in = 0;
+	EXPECT_EQ(hc_event_channel_op(e->vcpu[0], &a), 0);
+	EXPECT_EQ(status(e, last).status, EVTCHNSTAT_closed);
+	EXPECT_EQ(op(e, EVTCHNOP_reset_cont, &r), -EBUSY);
+
+	/* Stopped, a port bound below the walk's place: it stays, -EAGAIN. */
+	for (i = 0; i < 300; i++)
+		last = alloc_unbound(e, d->domid);
+	a.arg[0] = EVTCHNOP_reset;
+	fake_preempt_in = 100;
+	EXPECT_EQ(hc_event_channel_op(e->vcpu[0], &a), -ERESTART);
+	p = alloc_unbound(e, d->domid);
+	EXPECT(p < 100);
+	EXPECT_EQ(hc_event_channel_op(e->vcpu[0], &a), -EAGAIN);
+	EXPECT_EQ(status(e, p).status, EVTCHNSTAT_unbound);
+	EXPECT_EQ(status(e, last).status, EVTCHNSTAT_closed);
+	EXPECT_EQ(op(e, EVTCHNOP_reset, &r), 0);
+	EXPECT_EQ(status(e, p).status, EVTCHNSTAT_closed);
+}
+
 int main(void)
 {
 	unit_suite = "event_channel";
@@ -335,5 +379,6 @@ int main(void)
 	RUN(virq_and_ipi);
 	RUN(ports_run_out);
 	RUN(reset_and_destroy);
+	RUN(reset_is_preemptible);
 	return 0;
 }
