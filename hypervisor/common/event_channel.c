@@ -690,12 +690,17 @@ static long init_control(struct domain *d, struct evtchn_init_control *op)
 	return ret;
 }
 
-static long expand_array(struct domain *d, struct evtchn_expand_array *op)
+/*
+ * Xen answers -EOPNOTSUPP before anything else while on 2-level. Looked
+ * at under the lock (XSA-505): a reset on another vCPU may free the FIFO
+ * state between a look before it and the use.
+ */
+static long expand_op(struct domain *d, struct evtchn_expand_array *op)
 {
 	long ret;
 
 	spin_lock(&d->evtchn_lock);
-	ret = evtchn_fifo_expand_array(d, op);
+	ret = d->evtchn_fifo ? evtchn_fifo_expand_array(d, op) : trace_err(-EOPNOTSUPP);
 	spin_unlock(&d->evtchn_lock);
 	return ret;
 }
@@ -868,12 +873,6 @@ static long reset_call(struct domain *d, struct hc_args *a)
 	if (rc == -ERESTART)
 		a->arg[0] = EVTCHNOP_reset_cont;
 	return rc;
-}
-
-/* Xen answers -EOPNOTSUPP before anything else while on 2-level. */
-static long expand_op(struct domain *d, struct evtchn_expand_array *op)
-{
-	return d->evtchn_fifo ? expand_array(d, op) : trace_err(-EOPNOTSUPP);
 }
 
 long hc_event_channel_op(struct vcpu *v, struct hc_args *a)
