@@ -14,6 +14,9 @@
  *    shared_info, each mapped writable and copied into by reference (a
  *    page table must never become writable through a grant: Xen refuses
  *    the writable type), and read.
+ *  - pins (XSA-230): copies into, out of and refused with ref 8 while a
+ *    device mapping of it (writable, then read-only) holds it: its
+ *    GTF_reading and GTF_writing stay as the mapping needs them.
  *  - copies into our own frames by GMFN: a page table, our grant-table
  *    frame, shared_info; offsets and lengths at the page's end; a copy
  *    from a grant to the same grant (same bytes, overlapping: the status
@@ -67,6 +70,42 @@ static struct gnttab_copy_ptr gmfn(uint64_t mfn, uint16_t offset)
 
 #define HANDLE_MARK	"mapping by handle"
 
+/*
+ * XSA-230: a copy's pin, let go (or refused), must leave the in-use bits
+ * of a device mapping of the same grant as they were: GTF_writing while
+ * a writable device mapping holds it, GTF_reading while any does.
+ */
+static void pin_rows(uint64_t pbus)
+{
+	uint64_t buf = scratch_page();
+	grant_handle_t hd = 0;
+	uint16_t both = GTF_permit_access | GTF_reading | GTF_writing;
+
+	ROW("pins: device map of ref 8, writable", gnt_map(8, 0, GNTMAP_device_map, &hd), 0);
+	ROW("pins: copy into ref 8", copy(gmfn(va_to_mfn(buf), 0), gref(8, 0), 8, GNTCOPY_dest_gref),
+	    0);
+	ROW("pins: ref 8 still in use both ways after it", table[8].flags, both);
+	ROW("pins: copy out of ref 8", copy(gref(8, 0), gmfn(va_to_mfn(buf), 0), 8,
+					    GNTCOPY_source_gref), 0);
+	ROW("pins: ref 8 still in use both ways after that", table[8].flags, both);
+	ROW("pins: copy into ref 8 past its end (refused)",
+	    copy(gmfn(va_to_mfn(buf), 0), gref(8, 4095), 2, GNTCOPY_dest_gref), GNTST_bad_copy_arg);
+	ROW("pins: copy from ref 8 into ref 40 (never granted)",
+	    copy(gref(8, 0), gref(40, 0), 8, GNTCOPY_source_gref | GNTCOPY_dest_gref),
+	    GNTST_general_error);
+	ROW("pins: ref 8 still in use both ways after the refusals", table[8].flags, both);
+	ROW("pins: device unmap", gnt_unmap(0, pbus, hd), 0);
+	ROW("pins: ref 8 idle", table[8].flags, GTF_permit_access);
+	ROW("pins: device map of ref 8, read-only",
+	    gnt_map(8, 0, GNTMAP_device_map | GNTMAP_readonly, &hd), 0);
+	ROW("pins: copy into ref 8 while mapped read-only",
+	    copy(gmfn(va_to_mfn(buf), 0), gref(8, 0), 8, GNTCOPY_dest_gref), 0);
+	ROW("pins: ref 8 read only in use after it", table[8].flags,
+	    GTF_permit_access | GTF_reading);
+	ROW("pins: device unmap of the read-only one", gnt_unmap(0, pbus, hd), 0);
+	ROW("pins: ref 8 idle again", table[8].flags, GTF_permit_access);
+}
+
 static void handle_rows(uint64_t p, uint64_t q)
 {
 	uint64_t va1 = scratch_page(), va2 = scratch_page(), va4 = scratch_page();
@@ -110,6 +149,7 @@ static void handle_rows(uint64_t p, uint64_t q)
 	ROW("handle: unmap it by its bus address", gnt_unmap(0, pbus, hd), 0);
 	ROW("handle: ref 8 idle", table[8].flags, GTF_permit_access);
 	ROW("handle: unmap by it once more", gnt_unmap(0, pbus, hd), -4);
+	pin_rows(pbus);
 }
 
 /* A grant of a frame that is not a plain page: mapped, copied into, read. */
