@@ -412,17 +412,24 @@ void evtchn_fifo_destroy(struct domain *d)
 	free_frame(f->self);
 }
 
+/*
+ * Under d's port lock: the frame audit runs at any domain's shutdown,
+ * while d's other vCPUs may be resetting it (the state freed) or growing
+ * its array; grant_for_each_pin holds the grant lock the same way.
+ */
 void evtchn_fifo_for_each_frame(const struct domain *d, void (*fn)(mfn_t mfn, bool writable,
 								  void *arg), void *arg)
 {
-	const struct evtchn_fifo *f = d->evtchn_fifo;
+	spinlock_t *lock = (spinlock_t *)&d->evtchn_lock;
+	const struct evtchn_fifo *f;
 	unsigned int i;
 
-	if (!f)
-		return;
-	for (i = 0; i < NR_FIFO_VCPUS; i++)
+	spin_lock(lock);
+	f = d->evtchn_fifo;
+	for (i = 0; f && i < NR_FIFO_VCPUS; i++)
 		if (f->vcpu[i].cb)
 			fn(f->vcpu[i].cb_mfn, true, arg);
-	for (i = 0; i < f->nr_pages; i++)
+	for (i = 0; f && i < f->nr_pages; i++)
 		fn(f->mfn[i], true, arg);
+	spin_unlock(lock);
 }
