@@ -161,8 +161,7 @@ static int check_round(unsigned int t)
 
 int test_main(struct start_info *si)
 {
-	uint64_t frames[1] = { 0 }, tva, p;
-	struct gnttab_setup_table stp = { DOMID_SELF, 0, 1, 0, { 0 }, (uint64_t)frames };
+	uint64_t p;
 	unsigned long done[NR_KINDS] = { 0 };
 	struct sysctl pi;
 	unsigned int t;
@@ -170,19 +169,13 @@ int test_main(struct start_info *si)
 
 	mm_init(si);
 	CHECK(physinfo(&pi) == 0, "physinfo failed");
-	tva = scratch_page();
 	p = scratch_page();
 	x0 = scratch_page();
 	x1 = scratch_page();
-	CHECK(gnttab(GNTTABOP_setup_table, &stp, 1) == 0 && stp.status == 0, "setup_table");
-	CHECK(update_va_mapping(tva, (frames[0] << 12) | PTE_DATA, UVMF_INVLPG) == 0,
-	      "cannot map our grant table writable");
-	table = (struct grant_entry_v1 *)tva;
+	table = gnt_self_table();
+	CHECK(table, "setting up and mapping our grant table failed");
 	*(uint64_t *)p = TAG_P;
-	table[REF].domid = 0;
-	table[REF].frame = (uint32_t)va_to_mfn(p);
-	asm volatile("" ::: "memory");
-	table[REF].flags = GTF_permit_access;
+	gnt_self_grant(table, REF, p, false);
 	CHECK(update_va_mapping(x0, 0, UVMF_INVLPG) == 0 && update_va_mapping(x1, 0, UVMF_INVLPG) == 0,
 	      "cannot clear X0 and X1");
 

@@ -26,7 +26,7 @@
 #include "lib/mm.h"
 #include "lib/smp.h"
 #include "lib/physinfo.h"
-#include <lamina/grant_table.h>
+#include "lib/gnt_self.h"
 
 #define STACK_SIZE	8192
 #define ROUNDS		200
@@ -45,11 +45,6 @@ static volatile uint64_t seen;			/* vCPU 1's second read */
 static volatile bool started;
 static bool one_cpu;			/* the two vCPUs take turns: wait by yielding */
 static volatile unsigned long yields;	/* vCPU 1's: none with two CPUs */
-
-static long gnttab(unsigned int cmd, void *arg, unsigned int count)
-{
-	return hypercall3(__HYPERVISOR_grant_table_op, cmd, arg, count);
-}
 
 /*
  * With two CPUs vCPU 1 only spins: nothing but the hypervisor's own
@@ -124,8 +119,7 @@ static int round(unsigned int way, uint64_t r_mfn, uint64_t *tag)
 
 int test_main(struct start_info *si)
 {
-	uint64_t frames[1] = { 0 }, tva, p, r;
-	struct gnttab_setup_table st = { DOMID_SELF, 0, 1, 0, { 0 }, (uint64_t)frames };
+	uint64_t p, r;
 	unsigned long stale[NR_WAYS] = { 0 }, other = 0;
 	unsigned int way, i;
 	long rc;
@@ -135,20 +129,14 @@ int test_main(struct start_info *si)
 	mm_init(si);
 	CHECK(physinfo(&pi) == 0, "physinfo failed");
 	one_cpu = pi.u.physinfo.nr_cpus < 2;
-	tva = scratch_page();
 	p = scratch_page();
 	r = scratch_page();
 	x = (volatile uint64_t *)scratch_page();
-	CHECK(gnttab(GNTTABOP_setup_table, &st, 1) == 0 && st.status == 0, "setup_table");
-	CHECK(update_va_mapping(tva, (frames[0] << 12) | PTE_DATA, UVMF_INVLPG) == 0,
-	      "cannot map our grant table writable");
-	table = (struct grant_entry_v1 *)tva;
+	table = gnt_self_table();
+	CHECK(table, "setting up and mapping our grant table failed");
 	*(uint64_t *)p = TAG_P;
 	*(uint64_t *)r = TAG_R;
-	table[REF].domid = 0;
-	table[REF].frame = (uint32_t)va_to_mfn(p);
-	asm volatile("" ::: "memory");
-	table[REF].flags = GTF_permit_access;
+	gnt_self_grant(table, REF, p, false);
 	r = va_to_mfn(r);
 	CHECK(update_va_mapping((uint64_t)x, 0, UVMF_INVLPG) == 0, "cannot clear X");
 	rc = smp_start_pinned(si, vcpu1, stack1, sizeof(stack1), &started, one_cpu);

@@ -7,6 +7,7 @@
 #define GUEST_GNT_SELF_H
 
 #include "guest.h"
+#include "mm.h"
 #include <lamina/grant_table.h>
 
 static inline long gnttab(unsigned int cmd, void *arg, unsigned int count)
@@ -30,6 +31,27 @@ static inline long gnt_unmap(uint64_t addr, uint64_t bus, grant_handle_t h)
 	struct gnttab_unmap_grant_ref op = { addr, bus, h, 99, 0 };
 
 	return gnttab(GNTTABOP_unmap_grant_ref, &op, 1) ? -100 : op.status;
+}
+
+/* Our grant table's first frame, set up and mapped writable; NULL if not. */
+static inline struct grant_entry_v1 *gnt_self_table(void)
+{
+	uint64_t frame = 0, va = scratch_page();
+	struct gnttab_setup_table st = { DOMID_SELF, 0, 1, 0, { 0 }, (uint64_t)&frame };
+
+	if (gnttab(GNTTABOP_setup_table, &st, 1) || st.status ||
+	    update_va_mapping(va, (frame << 12) | PTE_DATA, UVMF_INVLPG))
+		return NULL;
+	return (struct grant_entry_v1 *)va;
+}
+
+/* Entry ref of t grants dom0 (ourselves) the frame behind va, flags last. */
+static inline void gnt_self_grant(struct grant_entry_v1 *t, grant_ref_t ref, uint64_t va, bool ro)
+{
+	t[ref].domid = 0;
+	t[ref].frame = (uint32_t)va_to_mfn(va);
+	__atomic_store_n(&t[ref].flags, GTF_permit_access | (ro ? GTF_readonly : 0),
+			 __ATOMIC_RELEASE);
 }
 
 #endif
