@@ -7,7 +7,10 @@
  * closes it last), then resets itself with events enabled, twice:
  *   - with that port an IPI it has just sent on (an event pending when
  *     the call starts);
- *   - with it VIRQ_TIMER and a one-shot timer 50 us ahead.
+ *   - with it VIRQ_TIMER and a one-shot timer 50 us ahead;
+ *   - with the IPI pending again, the reset as a multicall's one entry
+ *     (the entry's cmd becomes 14 in the list, the list goes on from it,
+ *     the entry's result is the reset's).
  * Xen 4.17 stops the walk once an event waits or something is due and
  * goes on as EVTCHNOP_reset_cont (14): the event is delivered at the
  * call's own syscall, with rdi 14 (the timer's within 100 us of its due
@@ -50,7 +53,8 @@ static char why[VERDICT_LEN];
 
 /* What the event taken during the reset saw (reset_event). */
 static volatile bool seen;
-static volatile uint64_t seen_ns, seen_rdi;
+static volatile uint64_t seen_ns, seen_rdi, seen_arg0;
+static struct multicall_entry mc;	/* the reset as a multicall's one entry */
 static volatile long busy_rc, again_rc, first_st, last_st;
 static volatile evtchn_port_t again_port;
 static evtchn_port_t last_port;
@@ -76,6 +80,7 @@ void reset_event(uint64_t rip, uint64_t rdi)
 	seen = true;
 	seen_ns = pvclock_ns();
 	seen_rdi = rdi;
+	seen_arg0 = mc.args[0];
 	busy_rc = evtchn_op(EVTCHNOP_reset, &r);
 	first_st = port_status(1);
 	last_st = port_status(last_port);
@@ -195,8 +200,12 @@ static bool arm_timer(uint64_t *t0, uint64_t *due)
 }
 
 /* The reset with events enabled: what the event taken meanwhile saw, and its answer. */
-static const char *reset_with_event(bool timed, long *rc)
+enum { PENDING, TIMED, IN_MULTICALL, NR_MODES };
+static const char *const mode_name[NR_MODES] = { "event pending", "timer", "multicall" };
+
+static const char *reset_with_event(unsigned int mode, long *rc)
 {
+	bool timed = mode == TIMED;
 	struct evtchn_reset r = { DOMID_SELF };
 	evtchn_port_t last;
 	uint64_t t0 = 0, t1, due = 0;
@@ -218,11 +227,20 @@ static const char *reset_with_event(bool timed, long *rc)
 		TRY(evtchn_send(last) == 0, "sending on port %u failed", last);
 	}
 	shared->vcpu_info[0].evtchn_upcall_mask = 0;
-	*rc = timed_syscall(__HYPERVISOR_event_channel_op, EVTCHNOP_reset, (uint64_t)&r, 0, 0);
+	if (mode == IN_MULTICALL) {
+		mc = (struct multicall_entry){ __HYPERVISOR_event_channel_op, 99,
+					       { EVTCHNOP_reset, (uint64_t)&r } };
+		*rc = timed_syscall(__HYPERVISOR_multicall, (uint64_t)&mc, 1, 0, 0);
+		TRY(*rc == 0, "the multicall gave %ld", *rc);
+		*rc = (long)mc.result;
+	} else {
+		*rc = timed_syscall(__HYPERVISOR_event_channel_op, EVTCHNOP_reset, (uint64_t)&r,
+				    0, 0);
+	}
 	shared->vcpu_info[0].evtchn_upcall_mask = 1;
 	t1 = pvclock_ns();
 	printf("%s: reset of %u ports: %llu us, the event %s %lld us after %s\n",
-	       timed ? "timer" : "event pending", last, (unsigned long long)(t1 - t0) / 1000,
+	       mode_name[mode], last, (unsigned long long)(t1 - t0) / 1000,
 	       seen ? "taken in it" : "not taken in it,",
 	       seen ? (long long)(seen_ns - (timed ? due : t0)) / 1000 : -1LL,
 	       timed ? "its due time" : "the call began");
@@ -230,8 +248,14 @@ static const char *reset_with_event(bool timed, long *rc)
 	    (unsigned long long)(t1 - t0) / 1000, timed ? "due after 50 us" : "pending");
 	TRY(!timed || seen_ns < due + BOUND_NS, "the reset ran %llu us past a due timer",
 	    (unsigned long long)(seen_ns - due) / 1000);
-	TRY(seen_rdi == EVTCHNOP_reset_cont, "the continuation's rdi was %llu, not 14",
-	    (unsigned long long)seen_rdi);
+	if (mode == IN_MULTICALL)
+		TRY(seen_rdi == (uint64_t)&mc && seen_arg0 == EVTCHNOP_reset_cont,
+		    "the multicall's continuation: list %#llx (ours %#llx), its entry's cmd %llu,"
+		    " not 14", (unsigned long long)seen_rdi, (unsigned long long)&mc,
+		    (unsigned long long)seen_arg0);
+	else
+		TRY(seen_rdi == EVTCHNOP_reset_cont, "the continuation's rdi was %llu, not 14",
+		    (unsigned long long)seen_rdi);
 	TRY(busy_rc == -EBUSY, "a reset while one was under way gave %ld, not -EBUSY",
 	    (long)busy_rc);
 	TRY(first_st == EVTCHNSTAT_closed, "port 1 half way: status %ld, not closed",
@@ -256,9 +280,9 @@ static const char *body(struct start_info *si)
 
 	TRY(hypercall2(__HYPERVISOR_callback_op, CALLBACKOP_register, &cb) == 0,
 	    "registering the event callback failed");
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < NR_MODES; i++) {
 		rc = 0;
-		if ((err = reset_with_event(i == 1, &rc)))
+		if ((err = reset_with_event(i, &rc)))
 			return err;
 		if (!seen)		/* skipped */
 			continue;
