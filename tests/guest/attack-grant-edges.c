@@ -17,6 +17,9 @@
  *  - pins (XSA-230): copies into, out of and refused with ref 8 while a
  *    device mapping of it (writable, then read-only) holds it: its
  *    GTF_reading and GTF_writing stay as the mapping needs them.
+ *  - moved (XSA-500): the frame of ref 8 rewritten while a device
+ *    mapping holds it: a copy still reaches the first frame; once idle,
+ *    the new one.
  *  - copies into our own frames by GMFN: a page table, our grant-table
  *    frame, shared_info; offsets and lengths at the page's end; a copy
  *    from a grant to the same grant (same bytes, overlapping: the status
@@ -75,6 +78,8 @@ static struct gnttab_copy_ptr gmfn(uint64_t mfn, uint16_t offset)
  * of a device mapping of the same grant as they were: GTF_writing while
  * a writable device mapping holds it, GTF_reading while any does.
  */
+static void moved_rows(uint64_t pbus);
+
 static void pin_rows(uint64_t pbus)
 {
 	uint64_t buf = scratch_page();
@@ -104,6 +109,33 @@ static void pin_rows(uint64_t pbus)
 	    GTF_permit_access | GTF_reading);
 	ROW("pins: device unmap of the read-only one", gnt_unmap(0, pbus, hd), 0);
 	ROW("pins: ref 8 idle again", table[8].flags, GTF_permit_access);
+	moved_rows(pbus);
+}
+
+/*
+ * XSA-500: the granter rewrites the frame of an entry in use. Further
+ * uses (copies) reach the frame the first use took, until the last use
+ * goes; the next first use takes the new one.
+ */
+static void moved_rows(uint64_t pbus)
+{
+	uint64_t p = mfn_to_va(pbus >> 12), other = scratch_page();
+	uint64_t buf = scratch_page();
+	grant_handle_t hd = 0;
+
+	strlcpy((char *)p, "the first frame", 32);
+	strlcpy((char *)other, "the other frame", 32);
+	ROW("moved: device map of ref 8", gnt_map(8, 0, GNTMAP_device_map, &hd), 0);
+	table[8].frame = (uint32_t)va_to_mfn(other);
+	ROW("moved: copy out of ref 8 after its frame changed",
+	    copy(gref(8, 0), gmfn(va_to_mfn(buf), 0), 16, GNTCOPY_source_gref), 0);
+	ROW("moved: ... reached the frame the map took", !strcmp((char *)buf, "the first frame"), 1);
+	ROW("moved: device unmap by the first frame's address", gnt_unmap(0, pbus, hd), 0);
+	ROW("moved: copy out of ref 8 once idle",
+	    copy(gref(8, 0), gmfn(va_to_mfn(buf), 0), 16, GNTCOPY_source_gref), 0);
+	ROW("moved: ... reached the new frame", !strcmp((char *)buf, "the other frame"), 1);
+	ROW("moved: ref 8 idle", table[8].flags, GTF_permit_access);
+	table[8].frame = (uint32_t)(pbus >> 12);
 }
 
 static void handle_rows(uint64_t p, uint64_t q)
