@@ -54,7 +54,8 @@
  * gone, and a page table's entries in the paging-structure caches after its
  * last type reference; the frame records the flush clock then, and taking a
  * page-table or descriptor type, or a writable type after a page-table one,
- * flushes first unless a CR3 load has happened since (flush_stale).
+ * flushes (once the type is taken) unless a CR3 load has happened since
+ * (flush_stale).
  *
  * Counting across CPUs. Grants and foreign mappings take and drop
  * references on a domain's frames from other CPUs while its own vCPUs
@@ -136,17 +137,25 @@ uint32_t tlbflush_clock = 1;
  * A frame that was mapped writable may still be writable through a cached
  * translation after its last RW entry is gone; a frame that was a page
  * table may still be walked through a cached paging-structure entry after
- * its last type reference went. So a frame taking a new type flushes first
- * unless a CR3 load happened since its stamp: before it becomes a page
- * table or descriptor page, and before a former table becomes writable
+ * its last type reference went. So a frame taking a new type flushes
+ * unless a CR3 load happened since its stamp: when it becomes a page
+ * table or descriptor page, and when a former table becomes writable
  * (the guest's plain writes would reach a table the MMU may still use).
  * A frame that only ever was data remaps writable without a flush. The
  * stamp counts only while guests ran on one CPU (tlb_clock_trusted);
  * else, and when it says so, every CPU is flushed.
+ *
+ * The flush comes after the exchange that took the first type reference
+ * (old: the word it replaced), before the frame is used in its new type:
+ * from then on no CPU can take the old type, so no new stale translation
+ * can appear. Flushed before the exchange, another vCPU could map the
+ * frame writable, write through it and drop the entry (the type word back
+ * to what it was) in between, and keep that translation once the frame
+ * is a table (XSA-401's race, 5 Dec).
  */
-static void flush_stale(struct page_info *pg, unsigned int type)
+static void flush_stale(struct page_info *pg, unsigned int type, uint64_t old)
 {
-	bool was_table = TW_FLAGS(pg_type_word(pg)) & PGF_was_table;
+	bool was_table = TW_FLAGS(old) & PGF_was_table;
 
 	if ((type != PGT_writable || was_table) &&
 	    (pg->tlbflush_stamp == (uint16_t)tlbflush_clock || !tlb_clock_trusted()))
@@ -506,9 +515,8 @@ static int __attribute__((noinline)) get_first_type(struct domain *d, mfn_t mfn,
 {
 	uint64_t n;
 
-	flush_stale(pg, type);
 	if (type >= PGT_l1 && type <= PGT_l4)
-		return validate_tree(d, mfn, type);
+		return validate_tree(d, mfn, type);	/* claim flushes */
 	n = (w & ~0xFFFFFFFFFFULL & ~((uint64_t)PGF_was_table << TW_FLAGS_SHIFT)) |
 	    ((uint64_t)type << TW_TYPE_SHIFT) | 1;
 	if (type == PGT_seg_desc) {
@@ -517,6 +525,7 @@ static int __attribute__((noinline)) get_first_type(struct domain *d, mfn_t mfn,
 
 		if (!pg_type_cas(pg, &w, n | ((uint64_t)PGF_partial << TW_FLAGS_SHIFT)))
 			return 1;
+		flush_stale(pg, type, w);
 		for (i = 0; i < 512; i++) {
 			if (!descriptor_check(&desc[i])) {
 				/* Nobody takes a partial type: the claim is ours to undo. */
@@ -529,7 +538,10 @@ static int __attribute__((noinline)) get_first_type(struct domain *d, mfn_t mfn,
 		pg_flags_clear(pg, PGF_partial);
 		return 0;
 	}
-	return pg_type_cas(pg, &w, n) ? 0 : 1;
+	if (!pg_type_cas(pg, &w, n))
+		return 1;
+	flush_stale(pg, type, w);
+	return 0;
 }
 
 /* get_page_type's way for a frame typeless or in transit, and after it changed. */
@@ -1023,6 +1035,7 @@ static bool claim(struct page_info *pg, unsigned int level)
 		    ((uint64_t)level << TW_TYPE_SHIFT) | ((uint64_t)PGF_partial << TW_FLAGS_SHIFT) | 1;
 	} while (!pg_type_cas(pg, &w, n));
 	frame_count_add(pg - frame_table, 1);
+	flush_stale(pg, level, w);	/* before a single entry is read */
 	return true;
 }
 
@@ -1186,7 +1199,6 @@ static int validate_upper_entry(struct domain *d, struct pt_walk *w)
 	if ((cpg->flags & PGF_releasing) && cpg->type != level - 1)
 		pt_settle_slow(child);
 	if (!cpg->type_count && !(cpg->flags & PGF_releasing)) {
-		flush_stale(cpg, level - 1);
 		if (level - 1 == PGT_l1) {
 			rc = claim_l1(d, child, cpg);
 			if (rc < 0)

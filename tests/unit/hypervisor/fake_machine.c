@@ -264,11 +264,15 @@ uint64_t fake_read_cr3(void)
 /* A CR3 load on the fake CPU unit_cpu: the real flush clock rule (asm/x86.h). */
 extern __thread unsigned int unit_cpu;
 
+void (*fake_on_flush)(void);
+
 void fake_write_cr3(uint64_t v)
 {
 	fake_cr3 = v;
 	fake_flushes++;
 	tlbflush_clock_cr3_loaded(1ULL << unit_cpu);
+	if (fake_on_flush)
+		fake_on_flush();
 }
 
 /* descriptors.c's CPU side: no GDT or LDT is ever loaded here. */

@@ -23,6 +23,8 @@
 
 extern unsigned int fake_flushes;	/* CR3 loads (TLB flushes) so far */
 extern unsigned int fake_invlpgs;	/* single-page flushes so far */
+/* Called after each CR3 load (the flush): another CPU acting meanwhile. */
+extern void (*fake_on_flush)(void);
 extern unsigned int fake_wakes;		/* vcpu_wake calls so far */
 /*
  * hypercall_preempt_now's answer: fake_preempt, except that when

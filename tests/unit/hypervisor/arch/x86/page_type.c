@@ -122,6 +122,44 @@ static void l1_entries_validated(void)
 }
 
 /*
+ * XSA-401's race: while a frame's retype flushes, another vCPU maps it
+ * writable, writes and drops the entry (the type word as it was). The
+ * flush must come once the new type is held, so that writable mapping is
+ * refused; flushed before the exchange, it got in and kept its TLB entry
+ * through the retype.
+ */
+static mfn_t race_mfn;
+static int race_rc;
+
+static void map_writable_meanwhile(void)
+{
+	race_rc = get_page_type(race_mfn, PGT_writable, d);
+	if (!race_rc)
+		put_page_type(race_mfn, d);
+}
+
+static void retype_flush_after_exchange(void)
+{
+	static const unsigned int types[] = { PGT_l1, PGT_l2, PGT_seg_desc };
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		fresh();
+		race_mfn = fake_give_frame(d);
+		EXPECT_EQ(get_page_type(race_mfn, PGT_writable, d), 0);
+		put_page_type(race_mfn, d);	/* stamped: the retype flushes */
+		race_rc = 1;
+		fake_on_flush = map_writable_meanwhile;
+		EXPECT_EQ(get_page_type(race_mfn, types[i], d), 0);
+		fake_on_flush = NULL;
+		EXPECT_EQ(race_rc, -EBUSY);
+		EXPECT_EQ(pg(race_mfn)->type, types[i]);
+		put_page_type(race_mfn, d);
+		EXPECT(mm_audit(d));
+	}
+}
+
+/*
  * The last writable mapping may live on in the TLB: becoming a table
  * flushes first, unless a CR3 load came since.
  */
@@ -1236,6 +1274,7 @@ int main(void)
 	RUN(one_type_at_a_time);
 	RUN(l1_entries_validated);
 	RUN(stale_writable_flushed);
+	RUN(retype_flush_after_exchange);
 	RUN(stale_table_flushed);
 	RUN(stale_stamp_untrusted_on_two_cpus);
 	RUN(cr3_load_off_guest_cpu_not_a_flush);
