@@ -32,22 +32,6 @@
 
 static struct start_info *si;
 
-static uint64_t ro(uint64_t mfn)
-{
-	return (mfn << 12) | PTE_P | PTE_US | PTE_A;
-}
-
-static uint64_t rw(uint64_t mfn)
-{
-	return (mfn << 12) | PTE_DATA;
-}
-
-/* The L3 of the hypervisor's slot 256: a frame no guest owns. */
-static uint64_t hypervisor_mfn(void)
-{
-	return (((const uint64_t *)si->pt_base)[256] & PTE_ADDR) >> 12;
-}
-
 static long ext2(unsigned int cmd, uint64_t arg1, uint64_t arg2)
 {
 	struct mmuext_op op = { .cmd = cmd, .arg1.linear_addr = arg1, .arg2.vcpumask = arg2 };
@@ -58,7 +42,7 @@ static long ext2(unsigned int cmd, uint64_t arg1, uint64_t arg2)
 /* Remap one of our scratch pages (its va) read-only or writable. */
 static long remap(uint64_t mfn, bool writable)
 {
-	return update_va_mapping(mfn_to_va(mfn), writable ? rw(mfn) : ro(mfn), UVMF_INVLPG);
+	return update_va_mapping(mfn_to_va(mfn), writable ? pte_rw(mfn) : pte_ro(mfn), UVMF_INVLPG);
 }
 
 /* Slot i of a scratch table page, written through a writable mapping. */
@@ -91,11 +75,11 @@ static void xsa279_rows(void)
 	ROW("XSA-279 update_va_mapping hypervisor va, invlpg all",
 	    update_va_mapping(HV_VA, 0, UVMF_INVLPG | UVMF_ALL), -EINVAL);
 	ROW("XSA-279 update_va_mapping refused entry, then invlpg all",
-	    update_va_mapping(s, ro(hypervisor_mfn()), UVMF_INVLPG | UVMF_ALL), -EBUSY);
+	    update_va_mapping(s, pte_ro(hypervisor_l3_mfn(si)), UVMF_INVLPG | UVMF_ALL), -EBUSY);
 	ROW("XSA-279 update_va_mapping refused entry, then flush local",
-	    update_va_mapping(s, rw(smfn) | (1ULL << 51), UVMF_TLB_FLUSH | UVMF_LOCAL), -EPERM);
+	    update_va_mapping(s, pte_rw(smfn) | (1ULL << 51), UVMF_TLB_FLUSH | UVMF_LOCAL), -EPERM);
 	ROW("XSA-279 the page refused a new entry still maps itself",
-	    update_va_mapping(s, rw(smfn), UVMF_INVLPG), 0);
+	    update_va_mapping(s, pte_rw(smfn), UVMF_INVLPG), 0);
 	*(volatile uint64_t *)s = 0x279;
 	ROW("XSA-279 and holds what was written", *(volatile uint64_t *)s, 0x279);
 }
@@ -107,18 +91,18 @@ static void xsa279_rows(void)
  */
 static void partial_rows(void)
 {
-	uint64_t l1 = table_page(0), l2 = table_page(ro(l1)), l3 = table_page(ro(l2));
+	uint64_t l1 = table_page(0), l2 = table_page(pte_ro(l1)), l3 = table_page(pte_ro(l2));
 	uint64_t l2b = table_page(0), l3b = table_page(0), l4 = table_page(0), l4v;
 	uint64_t victim, bad1, c1, c2, c3, c4;
 	unsigned int i;
 
-	set_slot(l3b, 0, ro(l2b));
-	set_slot(l3b, 5, ro(l2b) | PTE_PSE);	/* a 1 GiB entry: refused */
+	set_slot(l3b, 0, pte_ro(l2b));
+	set_slot(l3b, 5, pte_ro(l2b) | PTE_PSE);	/* a 1 GiB entry: refused */
 	remap(l4, true);
 	l4v = mfn_to_va(l4);
 	for (i = 0; i < L4_SPREAD; i++)
-		((volatile uint64_t *)l4v)[i] = ro(l3);
-	((volatile uint64_t *)l4v)[L4_SPREAD] = ro(l3b);
+		((volatile uint64_t *)l4v)[i] = pte_ro(l3);
+	((volatile uint64_t *)l4v)[L4_SPREAD] = pte_ro(l3b);
 	remap(l4, false);
 
 	ROW("XSA-299 pin an L4 whose last L3 is bad", mmuext_fd(MMUEXT_PIN_L4_TABLE, l4, 0,
@@ -151,11 +135,11 @@ static void partial_rows(void)
 	victim = table_page(0);
 	bad1 = scratch_page();
 	for (i = 0; i < 10; i++)
-		((volatile uint64_t *)bad1)[i] = rw(victim);
-	((volatile uint64_t *)bad1)[10] = ro(hypervisor_mfn());
+		((volatile uint64_t *)bad1)[i] = pte_rw(victim);
+	((volatile uint64_t *)bad1)[10] = pte_ro(hypervisor_l3_mfn(si));
 	bad1 = va_to_mfn(bad1);
 	remap(bad1, false);
-	set_slot(l2b, 0, ro(bad1));
+	set_slot(l2b, 0, pte_ro(bad1));
 	ROW("XSA-310 pin an L4 whose last L1 maps a hypervisor frame",
 	    mmuext_fd(MMUEXT_PIN_L4_TABLE, l4, 0, DOMID_SELF), -EBUSY);
 	/*
@@ -198,11 +182,11 @@ static void partial_rows(void)
 	 * its L1 stay typed). Lamina releases both (conformance.md).
 	 */
 	c1 = table_page(0);
-	c2 = table_page(ro(c1));
-	set_slot(c2, 1, ro(table_page(ro(hypervisor_mfn()))));
-	c3 = table_page(ro(c2));
-	c4 = table_page(ro(l3));
-	set_slot(c4, 1, ro(c3));
+	c2 = table_page(pte_ro(c1));
+	set_slot(c2, 1, pte_ro(table_page(pte_ro(hypervisor_l3_mfn(si)))));
+	c3 = table_page(pte_ro(c2));
+	c4 = table_page(pte_ro(l3));
+	set_slot(c4, 1, pte_ro(c3));
 	ROW("XSA-310 pin an L4 whose L2 fails after its first entry",
 	    mmuext_fd(MMUEXT_PIN_L4_TABLE, c4, 0, DOMID_SELF), -EBUSY);
 	ROW("XSA-310 a local flush again", mmuext_fd(MMUEXT_TLB_FLUSH_LOCAL, 0, 0, DOMID_SELF), 0);
@@ -227,7 +211,7 @@ static void xsa402_rows(void)
 
 	*(volatile uint64_t *)s = 0x402;
 	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
-		long rc = update_va_mapping(alias, rw(smfn) | attrs[i].bits, UVMF_INVLPG);
+		long rc = update_va_mapping(alias, pte_rw(smfn) | attrs[i].bits, UVMF_INVLPG);
 
 		ROW(attrs[i].name, rc, dom0 ? 0 : -EINVAL);
 		if (rc)
@@ -241,9 +225,9 @@ static void xsa402_rows(void)
 	if (dom0)
 		*(volatile uint64_t *)s = 0x402;
 	ROW("XSA-402 a page table mapped read-only with PCD",
-	    update_va_mapping(alias, ro(va_to_mfn(si->pt_base)) | PCD, UVMF_INVLPG),
+	    update_va_mapping(alias, pte_ro(va_to_mfn(si->pt_base)) | PCD, UVMF_INVLPG),
 	    dom0 ? 0 : -EINVAL);
-	ROW("XSA-402 the alias page mapped back", update_va_mapping(alias, rw(amfn), UVMF_INVLPG), 0);
+	ROW("XSA-402 the alias page mapped back", update_va_mapping(alias, pte_rw(amfn), UVMF_INVLPG), 0);
 }
 
 static void rows(void *arg)

@@ -43,73 +43,63 @@ static long ext(unsigned int cmd, uint64_t arg1)
 	return mmuext_fd(cmd, arg1, 0, DOMID_SELF);
 }
 
-static uint64_t ro(uint64_t mfn)
-{
-	return (mfn << 12) | PTE_P | PTE_US | PTE_A;
-}
-
-static uint64_t rw(uint64_t mfn)
-{
-	return (mfn << 12) | PTE_DATA;
-}
-
-/* The L3 of the hypervisor's slot 256: a frame the guest does not own. */
-static uint64_t hypervisor_mfn(void)
-{
-	return (((const uint64_t *)si->pt_base)[256] & PTE_ADDR) >> 12;
-}
-
 /* XSA-182, 240, 309: self-maps and linear chains, writable or through the fast path. */
 static void linear_rows(void)
 {
-	uint64_t l3 = table_page(0), l4 = table_page(ro(l3)), l4b = table_page(0);
+	uint64_t l3 = table_page(0), l4 = table_page(pte_ro(l3)), l4b = table_page(0);
 	uint64_t l3c = table_page(0), l2 = table_page(0), l1 = table_page(0);
 
 	ROW("pin an L4 for the linear rows", ext(MMUEXT_PIN_L4_TABLE, l4), 0);
 	ROW("pin a second L4", ext(MMUEXT_PIN_L4_TABLE, l4b), 0);
-	ROW("XSA-182 L4 self-map read-only", mmu_update_fd((l4 << 12) + 5 * 8, ro(l4), DOMID_SELF), 0);
+	ROW("XSA-182 L4 self-map read-only", mmu_update_fd((l4 << 12) + 5 * 8, pte_ro(l4), DOMID_SELF), 0);
 	ROW("XSA-182 L4 self-map made writable (fast path)",
-	    mmu_update_fd((l4 << 12) + 5 * 8, rw(l4), DOMID_SELF), -EINVAL);
-	ROW("XSA-182 L4 self-map A bit toggled", mmu_update_fd((l4 << 12) + 5 * 8, ro(l4) & ~PTE_A,
+	    mmu_update_fd((l4 << 12) + 5 * 8, pte_rw(l4), DOMID_SELF), -EINVAL);
+	ROW("XSA-182 L4 self-map A bit toggled", mmu_update_fd((l4 << 12) + 5 * 8, pte_ro(l4) & ~PTE_A,
 						       DOMID_SELF), 0);
 	ROW("XSA-182 L4 self-map dropped", mmu_update_fd((l4 << 12) + 5 * 8, 0, DOMID_SELF), 0);
-	ROW("XSA-182 L4 self-map writable at once", mmu_update_fd((l4 << 12) + 6 * 8, rw(l4), DOMID_SELF),
+	ROW("XSA-182 L4 self-map writable at once",
+	    mmu_update_fd((l4 << 12) + 6 * 8, pte_rw(l4), DOMID_SELF),
 	    -EINVAL);
-	ROW("XSA-240 L4 linear to another L4", mmu_update_fd((l4 << 12) + 7 * 8, ro(l4b), DOMID_SELF), 0);
+	ROW("XSA-240 L4 linear to another L4",
+	    mmu_update_fd((l4 << 12) + 7 * 8, pte_ro(l4b), DOMID_SELF), 0);
 	ROW("XSA-240 that L4 linear in turn (a chain)",
-	    mmu_update_fd((l4b << 12) + 7 * 8, ro(l4), DOMID_SELF), -EINVAL);
+	    mmu_update_fd((l4b << 12) + 7 * 8, pte_ro(l4), DOMID_SELF), -EINVAL);
 	ROW("XSA-240 L4 used linearly gets its own self-map",
-	    mmu_update_fd((l4b << 12) + 8 * 8, ro(l4b), DOMID_SELF), 0);
+	    mmu_update_fd((l4b << 12) + 8 * 8, pte_ro(l4b), DOMID_SELF), 0);
 	ROW("XSA-240 that self-map dropped", mmu_update_fd((l4b << 12) + 8 * 8, 0, DOMID_SELF), 0);
 	ROW("XSA-240 linear entry dropped", mmu_update_fd((l4 << 12) + 7 * 8, 0, DOMID_SELF), 0);
-	ROW("XSA-240 now the chain's other end", mmu_update_fd((l4b << 12) + 7 * 8, ro(l4), DOMID_SELF), 0);
-	ROW("XSA-240 and back the other way", mmu_update_fd((l4 << 12) + 7 * 8, ro(l4b), DOMID_SELF),
+	ROW("XSA-240 now the chain's other end",
+	    mmu_update_fd((l4b << 12) + 7 * 8, pte_ro(l4), DOMID_SELF), 0);
+	ROW("XSA-240 and back the other way", mmu_update_fd((l4 << 12) + 7 * 8, pte_ro(l4b), DOMID_SELF),
 	    -EINVAL);
 	ROW("XSA-240 chain end dropped", mmu_update_fd((l4b << 12) + 7 * 8, 0, DOMID_SELF), 0);
 
 	/* L3 and L2 self-maps, and upper entries a 64-bit PV guest may not have. */
 	ROW("L3 entry to an L2", mmu_update_fd(l3 << 12, (l2 << 12) | PTE_P | PTE_RW | PTE_US | PTE_A,
 					DOMID_SELF), 0);
-	ROW("XSA-309 L3 self-map read-only", mmu_update_fd((l3 << 12) + 8, ro(l3), DOMID_SELF), 0);
-	ROW("XSA-309 L3 self-map writable", mmu_update_fd((l3 << 12) + 16, rw(l3), DOMID_SELF), -EINVAL);
-	ROW("XSA-309 L2 self-map read-only", mmu_update_fd((l2 << 12) + 8, ro(l2), DOMID_SELF), 0);
-	ROW("XSA-309 L2 self-map flags changed", mmu_update_fd((l2 << 12) + 8, ro(l2) | PTE_D,
+	ROW("XSA-309 L3 self-map read-only", mmu_update_fd((l3 << 12) + 8, pte_ro(l3), DOMID_SELF), 0);
+	ROW("XSA-309 L3 self-map writable",
+	    mmu_update_fd((l3 << 12) + 16, pte_rw(l3), DOMID_SELF), -EINVAL);
+	ROW("XSA-309 L2 self-map read-only", mmu_update_fd((l2 << 12) + 8, pte_ro(l2), DOMID_SELF), 0);
+	ROW("XSA-309 L2 self-map flags changed", mmu_update_fd((l2 << 12) + 8, pte_ro(l2) | PTE_D,
 							DOMID_SELF), 0);
-	ROW("XSA-309 L2 self-map made writable", mmu_update_fd((l2 << 12) + 8, rw(l2), DOMID_SELF),
+	ROW("XSA-309 L2 self-map made writable", mmu_update_fd((l2 << 12) + 8, pte_rw(l2), DOMID_SELF),
 	    -EINVAL);
-	ROW("XSA-148 L2 superpage entry", mmu_update_fd((l2 << 12) + 16, rw(l1) | PTE_PSE, DOMID_SELF),
+	ROW("XSA-148 L2 superpage entry", mmu_update_fd((l2 << 12) + 16, pte_rw(l1) | PTE_PSE, DOMID_SELF),
 	    -EINVAL);
-	ROW("XSA-176 L3 1 GiB entry", mmu_update_fd((l3 << 12) + 24, rw(l3c) | PTE_PSE, DOMID_SELF),
+	ROW("XSA-176 L3 1 GiB entry", mmu_update_fd((l3 << 12) + 24, pte_rw(l3c) | PTE_PSE, DOMID_SELF),
 	    -EINVAL);
-	ROW("XSA-176 L4 entry with PS set", mmu_update_fd((l4 << 12) + 8, rw(l3c) | PTE_PSE, DOMID_SELF),
+	ROW("XSA-176 L4 entry with PS set",
+	    mmu_update_fd((l4 << 12) + 8, pte_rw(l3c) | PTE_PSE, DOMID_SELF),
 	    -EINVAL);
 	ROW("L2 entry to an L1", mmu_update_fd((l2 << 12) + 16, (l1 << 12) | PTE_P | PTE_RW | PTE_US |
 					PTE_A, DOMID_SELF), 0);
-	ROW("L1 mapping its own L2 read-only", mmu_update_fd(l1 << 12, ro(l2), DOMID_SELF), 0);
-	ROW("L1 mapping its own L2 writable", mmu_update_fd((l1 << 12) + 8, rw(l2), DOMID_SELF), -EBUSY);
-	ROW("L2 entry to an L2 (itself, as L1)", mmu_update_fd((l2 << 12) + 24, rw(l2), DOMID_SELF),
+	ROW("L1 mapping its own L2 read-only", mmu_update_fd(l1 << 12, pte_ro(l2), DOMID_SELF), 0);
+	ROW("L1 mapping its own L2 writable",
+	    mmu_update_fd((l1 << 12) + 8, pte_rw(l2), DOMID_SELF), -EBUSY);
+	ROW("L2 entry to an L2 (itself, as L1)", mmu_update_fd((l2 << 12) + 24, pte_rw(l2), DOMID_SELF),
 	    -EINVAL);
-	ROW("L2 entry to an L4", mmu_update_fd((l2 << 12) + 24, ro(l4), DOMID_SELF), -EINVAL);
+	ROW("L2 entry to an L4", mmu_update_fd((l2 << 12) + 24, pte_ro(l4), DOMID_SELF), -EINVAL);
 	ROW("unpin the linear L4", ext(MMUEXT_UNPIN_TABLE, l4), 0);
 	ROW("unpin the second L4", ext(MMUEXT_UNPIN_TABLE, l4b), 0);
 }
@@ -117,7 +107,7 @@ static void linear_rows(void)
 /* mmuext_op and mmu_update on frames the guest does not own: I/O, hypervisor, DOMID_XEN/IO. */
 static void foreign_rows(void)
 {
-	uint64_t hv = hypervisor_mfn(), s = scratch_page(), smfn = va_to_mfn(s);
+	uint64_t hv = hypervisor_l3_mfn(si), s = scratch_page(), smfn = va_to_mfn(s);
 	uint64_t l1 = table_page(0);
 
 	ROW("pin_l1 an I/O frame", ext(MMUEXT_PIN_L1_TABLE, VGA_MFN), -EINVAL);
@@ -148,33 +138,35 @@ static void foreign_rows(void)
 	ROW("pin_l1 foreigndom DOMID_IO", mmuext_fd(MMUEXT_PIN_L1_TABLE, l1, 0, DOMID_IO), -EINVAL);
 	ROW("pin_l1 foreigndom DOMID_COW", mmuext_fd(MMUEXT_PIN_L1_TABLE, l1, 0, DOMID_COW), -ESRCH);
 	ROW("mmu_update foreigndom DOMID_XEN maps a hypervisor frame",
-	    mmu_update_fd(l1e_maddr(s), ro(hv), DOMID_XEN), -EBUSY);
+	    mmu_update_fd(l1e_maddr(s), pte_ro(hv), DOMID_XEN), -EBUSY);
 	ROW("mmu_update foreigndom DOMID_IO maps a hypervisor frame",
-	    mmu_update_fd(l1e_maddr(s), ro(hv), DOMID_IO), -EBUSY);
-	ROW("mmu_update maps a hypervisor frame read-only", mmu_update_fd(l1e_maddr(s), ro(hv), DOMID_SELF),
+	    mmu_update_fd(l1e_maddr(s), pte_ro(hv), DOMID_IO), -EBUSY);
+	ROW("mmu_update maps a hypervisor frame read-only",
+	    mmu_update_fd(l1e_maddr(s), pte_ro(hv), DOMID_SELF),
 	    -EBUSY);
 	ROW("mmu_update machphys_update of a hypervisor frame",
 	    mmu_update_fd((hv << 12) | MMU_MACHPHYS_UPDATE, 0, DOMID_SELF), -EINVAL);
 	ROW("mmu_update writes into a hypervisor frame", mmu_update_fd(hv << 12, 0, DOMID_SELF), -EINVAL);
 	ROW("update_va_mapping_otherdomain DOMID_XEN",
-	    hypercall5(__HYPERVISOR_update_va_mapping_otherdomain, s, ro(hv), UVMF_INVLPG,
+	    hypercall5(__HYPERVISOR_update_va_mapping_otherdomain, s, pte_ro(hv), UVMF_INVLPG,
 		       DOMID_XEN, 0), -EBUSY);
 	ROW("update_va_mapping into the hypervisor's M2P", hypercall3(__HYPERVISOR_update_va_mapping,
-			HV_START, rw(smfn), UVMF_INVLPG), -EINVAL);
+			HV_START, pte_rw(smfn), UVMF_INVLPG), -EINVAL);
 	ROW("mmu_update foreigndom DOMID_IO maps our own frame",
-	    mmu_update_fd(l1e_maddr(s), ro(smfn), DOMID_IO), -EBUSY);
+	    mmu_update_fd(l1e_maddr(s), pte_ro(smfn), DOMID_IO), -EBUSY);
 	ROW("mmu_update foreigndom DOMID_XEN maps our own frame",
-	    mmu_update_fd(l1e_maddr(s), ro(smfn), DOMID_XEN), -EBUSY);
+	    mmu_update_fd(l1e_maddr(s), pte_ro(smfn), DOMID_XEN), -EBUSY);
 	ROW("mmu_update foreigndom DOMID_IO maps an I/O frame",
-	    mmu_update_fd(l1e_maddr(s), ro(VGA_MFN), DOMID_IO), 0);
+	    mmu_update_fd(l1e_maddr(s), pte_ro(VGA_MFN), DOMID_IO), 0);
 	ROW("mmu_update foreigndom DOMID_XEN maps an I/O frame",
-	    mmu_update_fd(l1e_maddr(s), ro(VGA_MFN), DOMID_XEN), -EPERM);
+	    mmu_update_fd(l1e_maddr(s), pte_ro(VGA_MFN), DOMID_XEN), -EPERM);
 	ROW("tlb_flush_local foreigndom DOMID_IO", mmuext_fd(MMUEXT_TLB_FLUSH_LOCAL, 0, 0, DOMID_IO),
 	    -EPERM);
 	ROW("tlb_flush_local foreigndom DOMID_XEN", mmuext_fd(MMUEXT_TLB_FLUSH_LOCAL, 0, 0,
 							      DOMID_XEN), -EPERM);
 	ROW("unpin foreigndom DOMID_IO", mmuext_fd(MMUEXT_UNPIN_TABLE, l1, 0, DOMID_IO), -EINVAL);
-	ROW("the scratch page still maps itself", mmu_update_fd(l1e_maddr(s), rw(smfn), DOMID_SELF), 0);
+	ROW("the scratch page still maps itself",
+	    mmu_update_fd(l1e_maddr(s), pte_rw(smfn), DOMID_SELF), 0);
 }
 
 /* XSA-231 and friends: reservations with odd flags; a pinned table given back. */
@@ -183,7 +175,7 @@ static void reservation_rows(void)
 	struct xen_memory_reservation r;
 	uint64_t l1_va = scratch_page(), l1 = va_to_mfn(l1_va), frame;
 
-	update_va_mapping(l1_va, ro(l1), UVMF_INVLPG);
+	update_va_mapping(l1_va, pte_ro(l1), UVMF_INVLPG);
 	memset(&r, 0, sizeof(r));
 	r.domid = DOMID_SELF;
 	r.nr_extents = 1;
@@ -208,7 +200,7 @@ static void reservation_rows(void)
 	 */
 	ROW("decrease_reservation of a pinned L1 (by mfn)",
 	    hypercall2(__HYPERVISOR_memory_op, XENMEM_decrease_reservation, (uint64_t)&r), 1);
-	frame = hypervisor_mfn();
+	frame = hypervisor_l3_mfn(si);
 	ROW("decrease_reservation of a hypervisor frame",
 	    hypercall2(__HYPERVISOR_memory_op, XENMEM_decrease_reservation, (uint64_t)&r), 0);
 	ROW("unpin the L1 given back", ext(MMUEXT_UNPIN_TABLE, l1), 0);
@@ -217,7 +209,7 @@ static void reservation_rows(void)
 	ROW("drop its mapping, the last reference",
 	    update_va_mapping(l1_va, 0, UVMF_INVLPG), 0);
 	ROW("pin it once freed", ext(MMUEXT_PIN_L1_TABLE, l1), -EINVAL);
-	ROW("map it once freed", update_va_mapping(l1_va, ro(l1), UVMF_INVLPG), -EBUSY);
+	ROW("map it once freed", update_va_mapping(l1_va, pte_ro(l1), UVMF_INVLPG), -EBUSY);
 }
 
 /* XSA-221: polling ports that were never allocated. */
@@ -309,14 +301,14 @@ static long gcopy(struct gnttab_copy *c)
 static void grant_rows(void)
 {
 	uint64_t frames[1] = { 0 }, tva = scratch_page(), data = scratch_page();
-	uint64_t target = scratch_page(), hv = hypervisor_mfn();
+	uint64_t target = scratch_page(), hv = hypervisor_l3_mfn(si);
 	struct gnttab_setup_table st = { DOMID_SELF, 0, 1, 0, { 0 }, (uint64_t)frames };
 	struct gnttab_unmap_grant_ref un = { 0, 0, 12345, 99, 0 };
 	struct gnttab_cache_flush cf = { { hv << 12 }, 0, 64, GNTTAB_CACHE_CLEAN };
 	struct gnttab_copy c;
 
 	if (gnttab(GNTTABOP_setup_table, &st) || st.status ||
-	    update_va_mapping(tva, rw(frames[0]), UVMF_INVLPG)) {
+	    update_va_mapping(tva, pte_rw(frames[0]), UVMF_INVLPG)) {
 		ROW("grant table set up", 1, 0);
 		return;
 	}
@@ -416,11 +408,11 @@ static void given_back_mapped_rows(void)
 	ROW("its contents stay while it is mapped", p[0] == GIVEN_MARK, 1);
 	p[1] = GIVEN_MARK;
 	ROW("writes through its mapping still land", p[1] == GIVEN_MARK, 1);
-	ROW("map it a second time while held", update_va_mapping(va, ro(mfn), UVMF_INVLPG), 0);
+	ROW("map it a second time while held", update_va_mapping(va, pte_ro(mfn), UVMF_INVLPG), 0);
 	ROW("drop its mapping, the last reference", update_va_mapping(va, 0, UVMF_INVLPG), 0);
 	ROW("tot_pages drops at the last reference", tot_pages() - before, -1);
-	ROW("map it writable once freed", update_va_mapping(va, rw(mfn), UVMF_INVLPG), -EBUSY);
-	ROW("map it read-only once freed", update_va_mapping(va, ro(mfn), UVMF_INVLPG), -EBUSY);
+	ROW("map it writable once freed", update_va_mapping(va, pte_rw(mfn), UVMF_INVLPG), -EBUSY);
+	ROW("map it read-only once freed", update_va_mapping(va, pte_ro(mfn), UVMF_INVLPG), -EBUSY);
 	ROW("pin it as an L1 once freed", ext(MMUEXT_PIN_L1_TABLE, mfn), -EINVAL);
 	ROW("write into it once freed", mmu_update_fd(mfn << 12, 0, DOMID_SELF), -EINVAL);
 	ROW("give it back once freed", memop_frames(XENMEM_decrease_reservation, &frame, 1), 0);
@@ -468,7 +460,7 @@ static void given_back_granted_rows(void)
 /* vcpu_info, descriptors and segment bases aimed at hypervisor frames and addresses. */
 static void cpu_rows(void)
 {
-	uint64_t hv = hypervisor_mfn(), own = va_to_mfn(scratch_page()), l1 = table_page(0);
+	uint64_t hv = hypervisor_l3_mfn(si), own = va_to_mfn(scratch_page()), l1 = table_page(0);
 	struct vcpu_register_vcpu_info vi = { hv, 0, 0 };
 	uint64_t gdt[1] = { hv };
 

@@ -26,6 +26,23 @@ uint64_t scratch_page(void);			/* a zeroed page of the padding, RW */
 /* A scratch page holding entry0 in slot 0, mapped read-only: a table to be. */
 uint64_t table_page(uint64_t entry0);
 
+/* An L1 entry mapping mfn read-only, or writable (both user, accessed). */
+static inline uint64_t pte_ro(uint64_t mfn)
+{
+	return (mfn << 12) | PTE_P | PTE_US | PTE_A;
+}
+
+static inline uint64_t pte_rw(uint64_t mfn)
+{
+	return (mfn << 12) | PTE_DATA;
+}
+
+/* The L3 of the hypervisor's L4 slot 256 in si's tables: a frame no guest owns. */
+static inline uint64_t hypervisor_l3_mfn(const struct start_info *si)
+{
+	return (((const uint64_t *)si->pt_base)[256] & PTE_ADDR) >> 12;
+}
+
 static inline long mmu_update1(uint64_t ptr, uint64_t val)
 {
 	struct mmu_update u = { ptr, val };
