@@ -5,7 +5,7 @@
  * in its TLB: once the pin has validated the frame, no CPU may still
  * write it.
  *
- * dom0 with two vCPUs (pinned to CPUs 0 and 1 at --smp 2). Round t uses a
+ * A domain with two vCPUs (pinned to CPUs 0 and 1 at --smp 2). Round t uses a
  * frame F nothing maps (pfn BASE + t, zeroed first). vCPU 1 writes BAD
  * (an entry mapping writable a page pinned as an L2, refused in an L1 and
  * in an L2, quietly on Xen: a hypervisor frame there fills Xen's log)
@@ -24,7 +24,10 @@
  * and before it reads an entry). Then F is unpinned. With one CPU the
  * two vCPUs take turns. vCPU 0 starts pinning once vCPU 1 has mapped F
  * once in the round.
+ * dom0 runs the rounds, then builds a domU of two vCPUs (pinned to CPUs 0
+ * and 1 by dom0) that runs them on its own frames; its verdict counts.
  * @hvargs: dom0_max_vcpus=2
+ * @initrd: self
  * @expect-log: mm audit d0: ok
  */
 #include "lib/guest.h"
@@ -32,6 +35,9 @@
 #include "lib/smp.h"
 #include "lib/traps.h"
 #include "lib/physinfo.h"
+#include "lib/events.h"
+#include "lib/peer.h"
+#include "lib/peer_verdict.h"
 
 #define BASE		2048		/* pfns nothing maps: above the boot region */
 #define ROUNDS		300
@@ -39,6 +45,7 @@
 #define CYCLES		64		/* vCPU 1's map-write-unmap rounds a round */
 #define MAX_TRIES	200000
 #define STACK_SIZE	8192
+#define PEER_MIB	16
 
 static uint8_t stack1[STACK_SIZE] __attribute__((aligned(16)));
 static const uint64_t *p2m;
@@ -135,46 +142,115 @@ static void race(unsigned int me, unsigned int t)
 }
 
 static struct smp_rounds rounds = { race, 1, ROUNDS + 1, false, 0, 0, false };
+static char why[VERDICT_LEN];
 
-int test_main(struct start_info *si)
+#define WHY(cond, ...)								\
+	do {									\
+		if (!(cond)) {							\
+			snprintf(why, sizeof(why), __VA_ARGS__);		\
+			return why;						\
+		}								\
+	} while (0)
+
+/* vCPU 1 started on the rounds (dom0 pins its own two vCPUs, the peer's are dom0's to pin). */
+static long start_vcpu1(const struct start_info *si)
 {
-	struct sysctl pi;
+	long rc;
+
+	smp_rounds_now = &rounds;
+	rounds.one_cpu = one_cpu;
+	rc = smp_start_vcpu(si, 1, smp_rounds_vcpu1_start, stack1, sizeof(stack1));
+	if (rc)
+		return rc;
+	while (!rounds.started)
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	if (one_cpu || !(si->flags & SIF_INITDOMAIN))
+		return 0;
+	rc = smp_pin_vcpu(0, 0);
+	return rc ? rc : smp_pin_vcpu(1, 1);
+}
+
+/* The rounds, in dom0 or in the peer: NULL, or why they failed. */
+static const char *body(struct start_info *si)
+{
 	unsigned int t;
 	long rc;
 
-	mm_init(si);
-	CHECK(si->nr_pages >= BASE + ROUNDS + 1, "dom0 has %lu pages", si->nr_pages);
-	CHECK(physinfo(&pi) == 0, "physinfo failed");
-	CHECK(traps_install(true) == 0, "set_trap_table failed");
-	one_cpu = pi.u.physinfo.nr_cpus < 2;
+	WHY(si->nr_pages >= BASE + ROUNDS + 1, "%lu pages", si->nr_pages);
+	WHY(traps_install(true) == 0, "set_trap_table failed");
 	p2m = (const uint64_t *)si->mfn_list;
 	window = scratch_page();
 	reader = scratch_page();
 	victim = table_page(0);
-	CHECK(mmuext_fd(MMUEXT_PIN_L2_TABLE, victim, 0, DOMID_SELF) == 0, "pinning the victim failed");
+	WHY(mmuext_fd(MMUEXT_PIN_L2_TABLE, victim, 0, DOMID_SELF) == 0, "pinning the victim failed");
 	bad = pte_rw(victim);
 	update_va_mapping(window, 0, UVMF_INVLPG);
 	for (t = 1; t <= ROUNDS; t++) {
-		uint64_t f = p2m[BASE + t];
-
-		CHECK(update_va_mapping(reader, pte_rw(f), UVMF_INVLPG) == 0,
-		      "mapping frame %u to zero it failed", t);
+		WHY(update_va_mapping(reader, pte_rw(p2m[BASE + t]), UVMF_INVLPG) == 0,
+		    "mapping frame %u to zero it failed", t);
 		memset((void *)reader, 0, 4096);
 	}
 	update_va_mapping(reader, pte_rw(va_to_mfn(reader)), UVMF_INVLPG);
-	stop_at = stopped_at = 0;
-	rc = smp_rounds_run(si, &rounds, stack1, sizeof(stack1), one_cpu);
-	CHECK(rc == 0, "starting and pinning vCPU 1 gave %ld", rc);
-	while (stopped_at != ROUNDS)
-		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	rc = start_vcpu1(si);
+	WHY(rc == 0, "starting and pinning vCPU 1 gave %ld", rc);
+	for (t = 1; t <= ROUNDS; t++) {
+		rounds.go = t;
+		race(0, t);
+		while (rounds.done1 != t)
+			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	}
 	printf("attack-retype-race: %u rounds, vCPU 1 mapped %lu times, %lu writes through "
 	       "a cleared entry landed, %lu faulted\n", ROUNDS, maps, stale_writes, faults);
-	CHECK(mmuext_fd(MMUEXT_UNPIN_TABLE, victim, 0, DOMID_SELF) == 0, "unpinning the victim failed");
+	WHY(mmuext_fd(MMUEXT_UNPIN_TABLE, victim, 0, DOMID_SELF) == 0, "unpinning the victim failed");
 	for (t = 1; t <= ROUNDS; t++) {
-		CHECK(pin_rc[t] == 0, "round %u: the pin never succeeded or the unpin failed (%ld)",
-		      t, pin_rc[t]);
-		CHECK(found[t] == 0, "round %u: %u entries written after the frame became a table",
-		      t, found[t]);
+		WHY(pin_rc[t] == 0, "round %u: the pin never succeeded or the unpin failed (%ld)", t,
+		    pin_rc[t]);
+		WHY(found[t] == 0, "round %u: %u entries written after the frame became a table", t,
+		    found[t]);
 	}
-	return TEST_PASS;
+	return NULL;
+}
+
+/* dom0 pins the peer's vCPU v to CPU v (setvcpuaffinity, hard). */
+static long pin_peer_vcpu(domid_t id, unsigned int v)
+{
+	uint8_t hard = (uint8_t)(1U << v);
+	struct domctl op;
+
+	memset(&op, 0, sizeof(op));
+	op.cmd = DOMCTL_setvcpuaffinity;
+	op.interface_version = DOMCTL_INTERFACE_VERSION;
+	op.domain = id;
+	op.u.vcpuaffinity.vcpu = v;
+	op.u.vcpuaffinity.flags = VCPUAFFINITY_HARD;
+	op.u.vcpuaffinity.cpumap_hard.bitmap = (uint64_t)&hard;
+	op.u.vcpuaffinity.cpumap_hard.nr_bits = 8;
+	return hypercall1(__HYPERVISOR_domctl, &op);
+}
+
+int test_main(struct start_info *si)
+{
+	struct verdict v;
+	struct sysctl pi;
+	const char *failed;
+	int id;
+
+	CHECK(events_init(si) == 0, "events_init failed");
+	if (!(si->flags & SIF_INITDOMAIN)) {
+		one_cpu = strstr_simple((const char *)si->cmd_line, "cpus=1");
+		verdict_offer_frame0(&v);
+		verdict_send(&v, body(si));
+	}
+	CHECK(physinfo(&pi) == 0, "physinfo failed");
+	one_cpu = pi.u.physinfo.nr_cpus < 2;
+	failed = body(si);
+	CHECK(!failed, "%s", failed);
+	/* Again from a domU of two vCPUs of its own, built now. */
+	peer_max_vcpus = 2;
+	id = peer_build(si, 4096, one_cpu ? "role=peer cpus=1" : "role=peer cpus=2", PEER_MIB);
+	CHECK(id > 0, "the peer could not be built (%d)", id);
+	CHECK(one_cpu || (pin_peer_vcpu((domid_t)id, 0) == 0 && pin_peer_vcpu((domid_t)id, 1) == 0),
+	      "pinning the peer's vCPUs failed");
+	CHECK(verdict_result((domid_t)id) == TEST_PASS, "the peer's rounds failed");
+	return peer_wait_destroy((domid_t)id);
 }

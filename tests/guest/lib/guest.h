@@ -42,6 +42,8 @@ int skip(const char *why);
 void __attribute__((noreturn)) shutdown(unsigned int reason);
 /* True on Lamina, false on Xen (for the few documented differences). */
 bool on_lamina(void);
+/* s holds w somewhere. */
+bool strstr_simple(const char *s, const char *w);
 
 /* Checks a condition; on failure records file:line and the message. */
 #define CHECK(cond, ...)						\

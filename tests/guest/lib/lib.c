@@ -7,7 +7,7 @@
 
 static char fail_reason[160];
 
-static bool strstr_simple(const char *s, const char *w)
+bool strstr_simple(const char *s, const char *w)
 {
 	size_t n = strlen(w);
 

@@ -3,7 +3,7 @@
  * Starting the peer domain of a two-domain test (see peer.h). On Xen 4.17
  * dom0 builds it from its initrd module:
  *
- *   1. createdomain (PV, one vCPU), max_vcpus (which allocates it), max_mem, populate_physmap for it: its
+ *   1. createdomain (PV, peer_max_vcpus vCPUs), max_vcpus (which allocates it), max_mem, populate_physmap for it: its
  *      pfn -> mfn list (a PV domain sees machine frames);
  *   2. through one window page of dom0's own start-of-day region, remapped
  *      by mmu_update with the peer as foreigndom, each page of the peer's
@@ -34,6 +34,7 @@
 #define PEER_MAX_PAGES	(32U << 8)		/* 32 MiB */
 
 static domid_t peer_dom;
+unsigned int peer_max_vcpus = 1;
 static uint64_t peer_mfn[PEER_MAX_PAGES];	/* pfn -> mfn */
 static struct pv_layout lay;
 static uint64_t peer_pages;
@@ -187,7 +188,7 @@ static long create_domain(uint64_t nr_pages)
 	long rc;
 	uint64_t pfn;
 
-	op.u.createdomain.max_vcpus = 1;
+	op.u.createdomain.max_vcpus = peer_max_vcpus;
 	op.u.createdomain.max_evtchn_port = 1023;
 	op.u.createdomain.max_grant_frames = -1;
 	op.u.createdomain.max_maptrack_frames = -1;
@@ -199,7 +200,7 @@ static long create_domain(uint64_t nr_pages)
 		return rc;
 	}
 	peer_dom = op.domain;
-	op.u.max_vcpus.max = 1;
+	op.u.max_vcpus.max = peer_max_vcpus;
 	rc = domctl(&op, DOMCTL_max_vcpus);
 	if (rc) {
 		printf("peer: max_vcpus for d%u gave %ld\n", peer_dom, rc);

@@ -39,6 +39,8 @@ int peer_start(struct start_info *si, const char *cmdline, unsigned int mem_mib)
  * Returns its domain id, or a negative errno after printing why.
  */
 int peer_build(struct start_info *si, uint64_t skip, const char *cmdline, unsigned int mem_mib);
+/* The vCPUs peer_build gives the domain (1 unless set); vCPU 0 is started. */
+extern unsigned int peer_max_vcpus;
 
 /*
  * When set, peer_build calls it on vCPU 0's context just before
