@@ -111,7 +111,7 @@ void domain_reset_all(void)
 static void wrl_new(struct domain *d);
 static void wrl_gone(struct domain *d);
 
-/* Queues the special watch event @name on @list (fired after the reply). */
+/* Queues the special watch event @name at the end of @list (fired after the reply). */
 static int fire_special(struct event **list, const char *name)
 {
 	struct node *n;
@@ -124,7 +124,8 @@ static int fire_special(struct event **list, const char *name)
 	node_free(n);
 	if (!e)
 		return -ENOMEM;
-	e->next = *list;
+	while (*list)
+		list = &(*list)->next;
 	*list = e;
 	return 0;
 }
@@ -139,6 +140,128 @@ static void release(struct domain *d)
 	}
 	d->introduced = false;
 	d->target = DOMID_INVALID;
+}
+
+/*
+ * What a released domain leaves in the store, as Xen 4.17 deals with it
+ * (XSA-322, XSA-417, XSA-419): every node it owns goes, with what is below
+ * it (a watch event each, as a removal), so that a new domain given the
+ * same id neither owns them nor is charged for them; entries naming it in
+ * the lists of other nodes, the two special ones included, stay but grant
+ * nothing (PERM_IGNORE); a special node it owned passes to dom0. Done on
+ * the committed store, errors logged and the walk carried on, as Xen's.
+ */
+static bool ignore_entries(struct node *n, unsigned int domid)
+{
+	bool changed = false;
+	unsigned int i;
+
+	for (i = 1; i < n->nperms; i++) {
+		if (n->perms[i].id == domid && !(n->perms[i].perm & PERM_IGNORE)) {
+			n->perms[i].perm |= PERM_IGNORE;
+			changed = true;
+		}
+	}
+	return changed;
+}
+
+static int del_subtree(const struct node *n)
+{
+	unsigned int off;
+	int rc = 0;
+
+	for (off = 0; off < n->childlen; off += strlen(n->children + off) + 1) {
+		char *cpath = path_child(n->path, n->children + off);
+		struct node *c;
+
+		if (!cpath)
+			return -ENOMEM;
+		if (!store_get(cpath, &c)) {
+			int crc = del_subtree(c);
+
+			rc = rc ? rc : crc;
+			node_free(c);
+		}
+		free(cpath);
+	}
+	return rc ? rc : store_del(n->path);
+}
+
+static void forget_below(struct node *n, unsigned int domid, struct event ***tail)
+{
+	char *names = malloc(n->childlen + 1);
+	bool dirty = ignore_entries(n, domid);
+	unsigned int off;
+
+	if (!names) {
+		log_msg("release of domain %u: no memory at %s", domid, n->path);
+		return;
+	}
+	memcpy(names, n->children, n->childlen);
+	for (off = 0; off < n->childlen; off += strlen(names + off) + 1) {
+		char *cpath = path_child(n->path, names + off);
+		struct node *c;
+		struct event *e;
+
+		if (!cpath || store_get(cpath, &c)) {
+			free(cpath);
+			continue;
+		}
+		if (c->perms[0].id != domid) {
+			forget_below(c, domid, tail);
+		} else if (del_subtree(c)) {
+			log_msg("release of domain %u: cannot remove %s", domid, cpath);
+		} else {
+			log_msg("domain %u released: its node %s removed", domid, cpath);
+			node_del_child(n, names + off);
+			dirty = true;
+			e = event_new(cpath, true, c, NULL, 0);
+			if (e) {
+				**tail = e;
+				*tail = &e->next;
+			}
+		}
+		node_free(c);
+		free(cpath);
+	}
+	free(names);
+	if (dirty && store_put(n))
+		log_msg("release of domain %u: cannot rewrite %s", domid, n->path);
+}
+
+void domain_forget_nodes(unsigned int domid, struct event **events)
+{
+	static const char *const special[] = { "@introduceDomain", "@releaseDomain" };
+	struct event **tail = events;
+	struct node *n;
+	unsigned int i;
+
+	while (*tail)
+		tail = &(*tail)->next;
+	if (store_begin()) {
+		log_msg("release of domain %u: store busy, its nodes kept", domid);
+		return;
+	}
+	if (!store_get("/", &n)) {
+		forget_below(n, domid, &tail);
+		node_free(n);
+	}
+	for (i = 0; i < sizeof(special) / sizeof(special[0]); i++) {
+		bool dirty;
+
+		if (store_get(special[i], &n))
+			continue;
+		dirty = ignore_entries(n, domid);
+		if (n->perms[0].id == domid) {
+			n->perms[0].id = 0;
+			dirty = true;
+		}
+		if (dirty && store_put(n))
+			log_msg("release of domain %u: cannot rewrite %s", domid, special[i]);
+		node_free(n);
+	}
+	if (store_end())
+		log_msg("release of domain %u: store commit failed", domid);
 }
 
 static int arg_domid(struct req *r, unsigned int i, unsigned long *domid)
@@ -195,6 +318,7 @@ int do_release(struct req *r)
 	if (!d || !d->introduced)
 		return -ENOENT;
 	release(d);
+	domain_forget_nodes(d->domid, &r->events);
 	rc = fire_special(&r->events, "@releaseDomain");
 	return rc ? rc : reply_str(r, "OK");
 }
@@ -226,13 +350,14 @@ unsigned int domain_release_gone(int (*info)(unsigned int domid, uint32_t *flags
 		log_msg("domain %u is %s: released", domid, rc ? "gone" :
 			flags & DOMINF_dying ? "dying" : "shut down");
 		release(d);
+		domain_forget_nodes(domid, &events);
 		released++;
 	}
-	if (released && !fire_special(&events, "@releaseDomain")) {
-		for (e = events; e; e = e->next)
-			watch_fire(e);
-		events_free(events);
-	}
+	if (released)
+		fire_special(&events, "@releaseDomain");
+	for (e = events; e; e = e->next)
+		watch_fire(e);
+	events_free(events);
 	return released;
 }
 

@@ -337,7 +337,7 @@ static int do_transaction_end(struct req *r)
 	*pt = t->next;
 	r->c->ntxns--;
 	if (!strcmp(r->argv[0], "T"))
-		rc = txn_commit(t, &r->events);
+		rc = t->failed ? -ENOMEM : txn_commit(t, &r->events);
 	if (!strcmp(r->argv[0], "T") && !rc)
 		wrl_write(r->c, true);	/* its own still counts in wrl_ntxns */
 	txn_free(t);

@@ -28,6 +28,16 @@ bool path_is_special(const char *p)
 	return p[0] == '@';
 }
 
+/* The path of child @name of @parent (malloc'd), NULL without memory. */
+char *path_child(const char *parent, const char *name)
+{
+	char *p = malloc(strlen(parent) + strlen(name) + 2);
+
+	if (p)
+		sprintf(p, "%s/%s", strcmp(parent, "/") ? parent : "", name);
+	return p;
+}
+
 static bool absolute_valid(const char *p)
 {
 	size_t len = strlen(p);

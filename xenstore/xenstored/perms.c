@@ -81,7 +81,8 @@ unsigned int perms_for(const struct conn *c, const struct xs_perm *p, unsigned i
 	if (owns(c, target, p))
 		return PERM_BOTH;
 	for (i = 1; i < num; i++)
-		if (p[i].id == c->domid || p[i].id == target)
+		if (!(p[i].perm & PERM_IGNORE) &&
+		    (p[i].id == c->domid || p[i].id == target))
 			return p[i].perm & PERM_BOTH;
 	return p[0].perm & PERM_BOTH;
 }

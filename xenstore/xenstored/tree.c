@@ -128,6 +128,14 @@ int tree_create(struct req *r, const char *path, const void *data, unsigned int 
 	if (rc)
 		goto out;
 	rc = allowed(r, anc, PERM_WRITE) ? check_node_quota(r, depth) : -EACCES;
+	/*
+	 * Xen 4.17 writes the new nodes deepest first, each while under the
+	 * quota, then takes back those written when one is over (XSA-415),
+	 * and a transaction it did that in cannot be committed: ours writes
+	 * none, and its transaction's commit fails as Xen's would.
+	 */
+	if (rc == -ENOSPC && r->t->id && !check_node_quota(r, 1))
+		r->t->failed = true;
 	for (i = depth; !rc && i-- > 0;) {
 		struct node *next;
 
@@ -156,13 +164,11 @@ static int remove_subtree(struct req *r, struct node *n)
 	int rc = 0;
 
 	for (off = 0; !rc && off < n->childlen; off += strlen(n->children + off) + 1) {
-		char *cpath = malloc(strlen(n->path) + strlen(n->children + off) + 2);
+		char *cpath = path_child(n->path, n->children + off);
 		struct node *child;
 
 		if (!cpath)
 			return -ENOMEM;
-		sprintf(cpath, "%s/%s", strcmp(n->path, "/") ? n->path : "",
-			n->children + off);
 		rc = txn_get(r->t, cpath, &child);
 		free(cpath);
 		if (rc == -ENOENT) {

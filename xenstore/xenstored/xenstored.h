@@ -32,6 +32,12 @@ struct conn;
 #define PERM_READ	1
 #define PERM_WRITE	2
 #define PERM_BOTH	(PERM_READ | PERM_WRITE)
+/*
+ * An entry naming a domain released since it was set: kept in the list
+ * (GET_PERMS shows it as before) but granting nothing, so that a new
+ * domain given the same id inherits no access (Xen 4.17's XS_PERM_IGNORE).
+ */
+#define PERM_IGNORE	0x10
 
 #define XS_PERMS_MAX	64	/* hard cap; the per-domain quota is lower */
 
@@ -112,6 +118,7 @@ long store_check(void);
 int path_resolve(const struct conn *c, const char *in, bool special_ok, char **out);
 bool path_is_special(const char *p);
 char *path_parent(const char *p);
+char *path_child(const char *parent, const char *name);
 const char *path_basename(const char *p);
 bool path_is_under(const char *p, const char *top);
 unsigned int parse_atoi(const char *s);
@@ -146,6 +153,7 @@ struct txn {
 	unsigned int touched;	/* nodes read or written (explicit only) */
 	long charge;		/* memory charged to the connection's domain */
 	int created;		/* nodes the connection's domain gained */
+	bool failed;		/* a creation stopped part-way: commit is ENOMEM */
 	struct event *events, **events_tail;
 };
 struct txn *txn_new(struct conn *c, uint32_t id);
@@ -310,6 +318,8 @@ bool domain_info_is_gone(bool exists, uint32_t flags);
  * than suspended; fires @releaseDomain once if any went. Their count.
  */
 unsigned int domain_release_gone(int (*info)(unsigned int domid, uint32_t *flags));
+/* What a released domain leaves in the store (XSA-322, 417, 419). */
+void domain_forget_nodes(unsigned int domid, struct event **events);
 
 /* socket.c: the Unix socket for dom0 tools */
 int sock_listen(const char *path);

@@ -2116,6 +2116,213 @@ static void attack_write_flood(void)
 	CHECK(done == 1000);
 }
 
+/*
+ * XSA-322, XSA-417, XSA-419: a released domain's nodes go, and the
+ * entries naming it in other lists grant a new domain of that id nothing
+ * (shown by GET_PERMS as before, as Xen 4.17); dom0 may grant again.
+ */
+static void xsa322_released_domain(void)
+{
+	struct msg *m;
+
+	CHECK(OK(req(d0, XS_MKDIR, 0, "/shared", NULL)));
+	CHECK(OK(req(d0, XS_SET_PERMS, 0, "/shared", "b0", NULL)));
+	CHECK(write_val(d5, 0, "/shared/mine/deep/er", "5"));	/* dom5 owns these */
+	CHECK(write_val(d6, 0, "/shared/six", "6"));
+	CHECK(write_val(d0, 0, "/tool/secret", "s"));
+	CHECK(OK(req(d0, XS_SET_PERMS, 0, "/tool/secret", "n0", "r5", "r6", NULL)));
+	CHECK(OK(req(d0, XS_SET_PERMS, 0, "@introduceDomain", "n0", "r5", NULL)));
+	CHECK(!strcmp(readv(d5, 0, "/tool/secret"), "s"));
+	CHECK(OK(req(d5, XS_WATCH, 0, "@introduceDomain", "in", NULL)));
+	CHECK(event(d5, "@introduceDomain", "in"));
+	CHECK(OK(req(d0, XS_WATCH, 0, "/shared", "sh", NULL)));
+	CHECK(event(d0, "/shared", "sh"));
+	CHECK(OK(req(d0, XS_INTRODUCE, 0, "5", "1", "1", NULL)));
+	CHECK(event(d5, "@introduceDomain", "in"));
+	CHECK(domain_get(5, false)->nodes == 5);
+	CHECK(OK(req(d0, XS_RELEASE, 0, "5", NULL)));
+	/* its nodes are gone, their watcher told; dom6's stay */
+	CHECK(event(d0, "/shared/mine", "sh"));
+	CHECK(no_event(d0));
+	CHECK(ERR(req(d0, XS_READ, 0, "/shared/mine", NULL), "ENOENT"));
+	CHECK(ERR(req(d0, XS_READ, 0, "/local/domain/5", NULL), "ENOENT"));
+	CHECK(!strcmp(readv(d0, 0, "/shared/six"), "6"));
+	CHECK(domain_get(5, false)->nodes == 0);
+	/* a new domain 5 (this connection stands for it) inherits nothing */
+	CHECK(OK(req(d0, XS_INTRODUCE, 0, "5", "1", "1", NULL)));
+	CHECK(no_event(d5));				/* @introduceDomain: r5 ignored */
+	CHECK(ERR(req(d5, XS_READ, 0, "/tool/secret", NULL), "EACCES"));
+	CHECK(!strcmp(readv(d6, 0, "/tool/secret"), "s"));
+	m = req(d0, XS_GET_PERMS, 0, "/tool/secret", NULL);
+	CHECK(OK(m) && m->h.len == 9 && !memcmp(m->b, "n0\0r5\0r6\0", 9));
+	/* a child inherits the list, the ignored entry with it */
+	CHECK(write_val(d0, 0, "/tool/secret/child", "c"));
+	CHECK(ERR(req(d5, XS_READ, 0, "/tool/secret/child", NULL), "EACCES"));
+	/* dom0 grants the new domain anew */
+	CHECK(OK(req(d0, XS_SET_PERMS, 0, "/tool/secret", "n0", "r5", NULL)));
+	CHECK(!strcmp(readv(d5, 0, "/tool/secret"), "s"));
+	CHECK(OK(req(d0, XS_RELEASE, 0, "5", NULL)));
+	drain(d0);
+	drain(d5);
+}
+
+/* The same when the hypervisor says the domain is gone (no RELEASE). */
+static void xsa419_dead_domain_nodes(void)
+{
+	struct conn *d7 = conn_new(7, false, "dom7");
+
+	CHECK(d7);
+	CHECK(OK(req(d0, XS_MKDIR, 0, "/shared", NULL)));
+	CHECK(OK(req(d0, XS_SET_PERMS, 0, "/shared", "b0", NULL)));
+	CHECK(OK(req(d0, XS_INTRODUCE, 0, "7", "1", "1", NULL)));
+	CHECK(write_val(d7, 0, "/shared/seven", "7"));
+	CHECK(OK(req(d0, XS_WATCH, 0, "/shared/seven", "s7", NULL)));
+	CHECK(event(d0, "/shared/seven", "s7"));
+	drain(d0);
+	CHECK(domain_release_gone(fake_info) == 1);
+	CHECK(event(d0, "/shared/seven", "s7"));
+	CHECK(ERR(req(d0, XS_READ, 0, "/shared/seven", NULL), "ENOENT"));
+	CHECK(domain_get(7, false)->nodes == 0 && domain_get(7, false)->memory == 0);
+}
+
+/*
+ * XSA-324: an event longer than a message may be (a long token on a
+ * watch of a short path, a long child written) is dropped; the
+ * connection goes on.
+ */
+static void xsa324_event_too_long(void)
+{
+	static char token[4000], path[1100];
+
+	memset(token, 't', sizeof(token) - 1);
+	strcpy(path, "/local/domain/5/");
+	memset(path + strlen(path), 'p', 1000);
+	CHECK(OK(req(d5, XS_WATCH, 0, "/local/domain/5", token, NULL)));
+	CHECK(event(d5, "/local/domain/5", token));
+	CHECK(write_val(d5, 0, path, "x"));
+	CHECK(no_event(d5));
+	CHECK(write_val(d5, 0, "/local/domain/5/s", "x"));
+	CHECK(event(d5, "/local/domain/5/s", token));
+	CHECK(OK(req(d0, XS_WATCH, 0, "/", token, NULL)));
+	CHECK(event(d0, "/", token));
+	CHECK(write_val(d0, 0, path, "y"));
+	CHECK(no_event(d0));
+	CHECK(!strcmp(readv(d5, 0, path), "y"));
+}
+
+/*
+ * XSA-484: RESET_WATCHES sent inside a transaction ends that
+ * transaction with the others; XSA-481: "/local/domain/" and kin.
+ */
+static void xsa484_reset_in_txn(void)
+{
+	uint32_t t = txn_start(d5), t2 = txn_start(d5);
+
+	CHECK(t && t2);
+	CHECK(write_val(d5, t, "/local/domain/5/x", "1"));
+	CHECK(OK(req(d5, XS_WATCH, 0, "/local/domain/5", "w", NULL)));
+	drain(d5);
+	CHECK(OK(req(d5, XS_RESET_WATCHES, t, NULL)));
+	CHECK(d5->ntxns == 0 && !d5->txns && !d5->watches);
+	CHECK(ERR(req(d5, XS_TRANSACTION_END, t, "T", NULL), "ENOENT"));
+	CHECK(ERR(req(d5, XS_READ, t2, "/local/domain/5/name", NULL), "ENOENT"));
+	CHECK(ERR(req(d5, XS_READ, 0, "/local/domain/5/x", NULL), "ENOENT"));
+	CHECK(write_val(d5, 0, "/local/domain/5/y", "2"));
+	CHECK(no_event(d5));
+	CHECK(ERR(req(d5, XS_READ, 0, "/local/domain/", NULL), "EINVAL"));
+	CHECK(ERR(req(d0, XS_WRITE, 0, "/local/domain/", "v", NULL), "EINVAL"));
+	CHECK(ERR(req(d5, XS_WATCH, 0, "/local/domain/", "t", NULL), "EINVAL"));
+	CHECK(ERR(req(d0, XS_READ, 0, "/local/domain/x", NULL), "ENOENT"));
+	CHECK(OK(req(d5, XS_READ, 0, "name", NULL)));
+}
+
+/*
+ * XSA-440: two transactions removing the same 50 nodes, committed one
+ * after the other: the second conflicts, the counts stay right.
+ */
+static void xsa440_double_delete(void)
+{
+	uint32_t t1, t2;
+	char p[64];
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		snprintf(p, sizeof(p), "/local/domain/5/n%d", i);
+		CHECK(write_val(d5, 0, p, "v"));
+	}
+	CHECK(domain_get(5, false)->nodes == 52);
+	t1 = txn_start(d5);
+	t2 = txn_start(d5);
+	CHECK(t1 && t2);
+	for (i = 0; i < 50; i++) {
+		snprintf(p, sizeof(p), "/local/domain/5/n%d", i);
+		CHECK(OK(req(d5, XS_RM, t1, p, NULL)));
+		CHECK(OK(req(d5, XS_RM, t2, p, NULL)));
+	}
+	CHECK(OK(req(d5, XS_TRANSACTION_END, t1, "T", NULL)));
+	CHECK(ERR(req(d5, XS_TRANSACTION_END, t2, "T", NULL), "EAGAIN"));
+	CHECK(domain_get(5, false)->nodes == 2);
+}
+
+/*
+ * XSA-415, XSA-414: a creation stopped by the node quota part-way (Xen
+ * writes the deepest first) fails its transaction's commit (ENOMEM, as
+ * Xen 4.17); one stopped before any node leaves the transaction usable.
+ * XSA-421: a node created and removed in one transaction.
+ */
+static void xsa415_partial_create(void)
+{
+	uint32_t t;
+
+	quota.nodes = 5;				/* dom5 owns 2: 3 more */
+	t = txn_start(d5);
+	CHECK(t);
+	CHECK(write_val(d5, t, "/local/domain/5/z", "1"));
+	CHECK(ERR(req(d5, XS_MKDIR, t, "/local/domain/5/a/b/c", NULL), "ENOSPC"));
+	CHECK(ERR(req(d5, XS_TRANSACTION_END, t, "T", NULL), "ENOMEM"));
+	CHECK(ERR(req(d5, XS_READ, 0, "/local/domain/5/z", NULL), "ENOENT"));
+	CHECK(ERR(req(d5, XS_MKDIR, 0, "/local/domain/5/a/b/c/d", NULL), "ENOSPC"));
+	CHECK(OK(req(d5, XS_MKDIR, 0, "/local/domain/5/a/b/c", NULL)));	/* none left */
+	t = txn_start(d5);
+	CHECK(t);
+	CHECK(ERR(req(d5, XS_MKDIR, t, "/local/domain/5/c/d", NULL), "ENOSPC"));
+	CHECK(write_val(d5, t, "/local/domain/5/a", "2"));
+	CHECK(OK(req(d5, XS_TRANSACTION_END, t, "T", NULL)));
+	CHECK(!strcmp(readv(d5, 0, "/local/domain/5/a"), "2"));
+	quota.nodes = 1000;
+	t = txn_start(d5);
+	CHECK(t);
+	CHECK(write_val(d5, t, "/local/domain/5/n/m", "1"));
+	CHECK(OK(req(d5, XS_RM, t, "/local/domain/5/n", NULL)));
+	CHECK(OK(req(d5, XS_TRANSACTION_END, t, "T", NULL)));
+	CHECK(ERR(req(d5, XS_READ, 0, "/local/domain/5/n", NULL), "ENOENT"));
+	CHECK(domain_get(5, false)->nodes == 5);
+}
+
+/*
+ * XSA-418: the deepest tree a path allows (1535 levels below /),
+ * removed by dom0 and by the release of its owner.
+ */
+static void xsa418_deep_tree(void)
+{
+	static char p[XENSTORE_ABS_PATH_MAX + 1];
+	size_t i;
+
+	for (i = 0; i + 2 <= XENSTORE_ABS_PATH_MAX; i += 2)
+		memcpy(p + i, "/d", 2);
+	p[i] = '\0';
+	CHECK(write_val(d0, 0, p, "deep"));
+	CHECK(OK(req(d0, XS_RM, 0, "/d", NULL)));
+	CHECK(OK(req(d0, XS_MKDIR, 0, "/d", NULL)));
+	CHECK(OK(req(d0, XS_SET_PERMS, 0, "/d", "n5", NULL)));
+	CHECK(write_val(d0, 0, p, "deep"));
+	CHECK(domain_get(5, false)->nodes == 2 + XENSTORE_ABS_PATH_MAX / 2);
+	CHECK(OK(req(d0, XS_INTRODUCE, 0, "5", "1", "1", NULL)));
+	CHECK(OK(req(d0, XS_RELEASE, 0, "5", NULL)));
+	CHECK(ERR(req(d0, XS_READ, 0, "/d", NULL), "ENOENT"));
+	CHECK(domain_get(5, false)->nodes == 0);
+}
+
 int main(void)
 {
 	log_verbose = -1;	/* expected errors would log; keep the output to results */
@@ -2171,5 +2378,12 @@ int main(void)
 	RUN(wrl_commits);
 	RUN(wrl_reserve);
 	RUN(attack_write_flood);
+	RUN(xsa322_released_domain);
+	RUN(xsa419_dead_domain_nodes);
+	RUN(xsa324_event_too_long);
+	RUN(xsa484_reset_in_txn);
+	RUN(xsa440_double_delete);
+	RUN(xsa415_partial_create);
+	RUN(xsa418_deep_tree);
 	return 0;
 }
