@@ -298,6 +298,7 @@ int do_introduce(struct req *r)
 	if (!again && domid)
 		wrl_new(d);
 	d->introduced = true;
+	d->forget = false;
 	if (d->ring)
 		conn_reset(d->ring);
 	if (again || !domid)
@@ -315,9 +316,11 @@ int do_release(struct req *r)
 	if (r->argc != 1 || arg_domid(r, 0, &domid) || !domid)
 		return -EINVAL;
 	d = domain_get(domid, false);
-	if (!d || !d->introduced)
+	/* one released at its shutdown may be released again: its nodes go */
+	if (!d || (!d->introduced && !d->forget))
 		return -ENOENT;
 	release(d);
+	d->forget = false;
 	domain_forget_nodes(d->domid, &r->events);
 	rc = fire_special(&r->events, "@releaseDomain");
 	return rc ? rc : reply_str(r, "OK");
@@ -336,24 +339,35 @@ unsigned int domain_release_gone(int (*info)(unsigned int domid, uint32_t *flags
 {
 	struct event *events = NULL, *e;
 	unsigned int domid, released = 0;
+	bool forgot = false;
 
 	for (domid = 1; domid < DOMID_FIRST_RESERVED; domid++) {
 		struct domain *d = domains[domid];
 		uint32_t flags = 0;
+		bool over;
 		int rc;
 
-		if (!d || !d->introduced)
+		if (!d || (!d->introduced && !d->forget))
 			continue;
 		rc = info(domid, &flags);
 		if ((rc && rc != -ESRCH) || !domain_info_is_gone(!rc, flags))
 			continue;	/* alive, or we could not ask: keep it */
-		log_msg("domain %u is %s: released", domid, rc ? "gone" :
-			flags & DOMINF_dying ? "dying" : "shut down");
-		release(d);
-		domain_forget_nodes(domid, &events);
-		released++;
+		/* its nodes go once it is over, not at a shutdown (Xen 4.17's) */
+		over = rc || (flags & DOMINF_dying);
+		if (d->introduced) {
+			log_msg("domain %u is %s: released", domid, rc ? "gone" :
+				flags & DOMINF_dying ? "dying" : "shut down");
+			release(d);
+			released++;
+			d->forget = !over;
+		}
+		if (over) {
+			d->forget = false;
+			domain_forget_nodes(domid, &events);
+			forgot = true;
+		}
 	}
-	if (released)
+	if (released || forgot)
 		fire_special(&events, "@releaseDomain");
 	for (e = events; e; e = e->next)
 		watch_fire(e);

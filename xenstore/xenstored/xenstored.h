@@ -188,6 +188,7 @@ struct domain {
 	unsigned int outstanding;	/* replies queued, not yet taken */
 	unsigned int watches;
 	bool introduced;
+	bool forget;		/* released at its shutdown: its nodes go when it is over */
 	unsigned int target;	/* SET_TARGET, or DOMID_INVALID */
 	struct conn *ring;	/* its shared-ring connection, if any */
 	long wrl_credit;	/* write rate limit: writes x WRL_FACTOR; < 0: stalled */

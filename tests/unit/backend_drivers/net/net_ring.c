@@ -401,6 +401,47 @@ static void tx_batch(void)
 	EXPECT_EQ(tx_pieces_split, 0);
 }
 
+/*
+ * XSA-448 class (Linux netback's zero-length tx fragments) and slots
+ * overlapping in one page: zero-length slots after the first are taken
+ * as nothing, wherever they point in their page (past its end: refused,
+ * as Linux's offset + size check); two slots naming the same bytes give
+ * them twice. Twenty slots of which nineteen are empty: taken.
+ */
+static void tx_zero_and_overlapping(void)
+{
+	struct virtio_net_hdr vh;
+	size_t len = 0;
+	unsigned int i;
+
+	udp_frame(1, 0, 60);
+	memset(pages[4], 0x44, 64);
+	put_tx(1, 0, NETTXF_more_data, 1, 100);
+	put_tx(2, 0, NETTXF_more_data, 2, 0);
+	put_tx(2, 4096, NETTXF_more_data, 3, 0);
+	put_tx(4, 10, NETTXF_more_data, 4, 20);
+	put_tx(4, 10, 0, 5, 20);
+	EXPECT_EQ(nb_tx_take(&v, buf, &len, &vh), 1);
+	EXPECT_EQ(len, 100);
+	EXPECT_EQ(gather(), 100);
+	EXPECT(!memcmp(pkt, pages[1], 60));
+	EXPECT(pkt[60] == 0x44 && pkt[99] == 0x44);
+	nb_tx_answer(&v, NETIF_RSP_OKAY);
+	nb_tx_push(&v);
+	put_tx(1, 0, NETTXF_more_data, 1, 60);
+	put_tx(2, 5000, 0, 2, 0);			/* past its page */
+	expect_refused(2);
+	put_tx(1, 0, NETTXF_more_data, 1, 60);
+	for (i = 1; i < NB_MAX_SLOTS; i++)
+		put_tx(2, 0, i + 1 < NB_MAX_SLOTS ? NETTXF_more_data : 0, (uint16_t)i, 0);
+	EXPECT_EQ(nb_tx_take(&v, buf, &len, &vh), 1);
+	EXPECT_EQ(len, 60);
+	EXPECT_EQ(gather(), 60);
+	nb_tx_answer(&v, NETIF_RSP_OKAY);
+	nb_tx_push(&v);
+	EXPECT(!v.broken);
+}
+
 static struct netif_rx_response *rxr(uint32_t i)
 {
 	return (struct netif_rx_response *)(rxp.b + 64) + (i & 255);
@@ -918,6 +959,7 @@ int main(void)
 	RUN(tx_incomplete);
 	RUN(tx_broken_indices);
 	RUN(tx_batch);
+	RUN(tx_zero_and_overlapping);
 	RUN(rx_frames);
 	RUN(sw_basic);
 	RUN(sw_race);

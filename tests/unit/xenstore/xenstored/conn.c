@@ -565,9 +565,14 @@ static void special_watches(void)
 }
 
 /* The hypervisor as domain_release_gone() sees it, for domains 7 to 11. */
+static bool dom12_dying;
+
 static int fake_info(unsigned int domid, uint32_t *flags)
 {
 	switch (domid) {
+	case 12: *flags = dom12_dying ? DOMINF_dying :
+		 DOMINF_shutdown | (SHUTDOWN_poweroff << DOMINF_SHUTDOWN_SHIFT);
+		return 0;
 	case 7: return -ESRCH;					/* destroyed */
 	case 8: *flags = DOMINF_running; return 0;
 	case 9: *flags = DOMINF_shutdown | (SHUTDOWN_poweroff << DOMINF_SHUTDOWN_SHIFT);
@@ -611,7 +616,11 @@ static void release_gone(void)
 	CHECK(introduced("10") && introduced("11"));
 	CHECK(domain_release_gone(fake_info) == 0);	/* nothing new: no event */
 	CHECK(no_event(d0));
+	/* 9 is only shut down: the toolstack's RELEASE takes its nodes, once */
+	CHECK(OK(req(d0, XS_RELEASE, 0, "9", NULL)));
 	CHECK(ERR(req(d0, XS_RELEASE, 0, "9", NULL), "ENOENT"));
+	CHECK(ERR(req(d0, XS_RELEASE, 0, "7", NULL), "ENOENT"));
+	drain(d0);
 }
 
 static void domain_ops(void)
@@ -2183,6 +2192,47 @@ static void xsa419_dead_domain_nodes(void)
 	CHECK(event(d0, "/shared/seven", "s7"));
 	CHECK(ERR(req(d0, XS_READ, 0, "/shared/seven", NULL), "ENOENT"));
 	CHECK(domain_get(7, false)->nodes == 0 && domain_get(7, false)->memory == 0);
+	conn_free(d7);
+}
+
+/*
+ * A domain shut down is released (@releaseDomain) but its nodes stay
+ * until it is dying or gone, or the toolstack releases it (as Xen 4.17:
+ * a shut-down domain's nodes stay while it may still be looked at).
+ */
+static void xsa419_shutdown_then_dying(void)
+{
+	struct conn *d9 = conn_new(9, false, "dom9"), *d12 = conn_new(12, false, "dom12");
+
+	CHECK(d9 && d12);
+	dom12_dying = false;
+	CHECK(OK(req(d0, XS_MKDIR, 0, "/shared", NULL)));
+	CHECK(OK(req(d0, XS_SET_PERMS, 0, "/shared", "b0", NULL)));
+	CHECK(OK(req(d0, XS_INTRODUCE, 0, "9", "1", "1", NULL)));
+	CHECK(OK(req(d0, XS_INTRODUCE, 0, "12", "1", "1", NULL)));
+	CHECK(write_val(d9, 0, "/shared/nine", "9"));
+	CHECK(write_val(d12, 0, "/shared/twelve", "12"));
+	CHECK(OK(req(d0, XS_WATCH, 0, "@releaseDomain", "rel", NULL)));
+	drain(d0);
+	CHECK(domain_release_gone(fake_info) == 2);
+	CHECK(event(d0, "@releaseDomain", "rel"));
+	CHECK(no_event(d0));
+	CHECK(!introduced("9") && !introduced("12"));
+	CHECK(!strcmp(readv(d0, 0, "/shared/nine"), "9"));
+	CHECK(!strcmp(readv(d0, 0, "/shared/twelve"), "12"));
+	CHECK(domain_release_gone(fake_info) == 0);
+	CHECK(no_event(d0));
+	dom12_dying = true;
+	CHECK(domain_release_gone(fake_info) == 0);
+	CHECK(event(d0, "@releaseDomain", "rel"));
+	CHECK(ERR(req(d0, XS_READ, 0, "/shared/twelve", NULL), "ENOENT"));
+	CHECK(!strcmp(readv(d0, 0, "/shared/nine"), "9"));
+	CHECK(OK(req(d0, XS_RELEASE, 0, "9", NULL)));
+	CHECK(ERR(req(d0, XS_READ, 0, "/shared/nine", NULL), "ENOENT"));
+	CHECK(ERR(req(d0, XS_RELEASE, 0, "9", NULL), "ENOENT"));
+	drain(d0);
+	conn_free(d9);
+	conn_free(d12);
 }
 
 /*
@@ -2323,6 +2373,18 @@ static void xsa418_deep_tree(void)
 	CHECK(domain_get(5, false)->nodes == 0);
 }
 
+/* XSA-353 class (oxenstored): the root is dom0's, a domain changes nothing there. */
+static void xsa353_root(void)
+{
+	CHECK(ERR(req(d5, XS_READ, 0, "/", NULL), "EACCES"));
+	CHECK(ERR(req(d5, XS_WRITE, 0, "/", "x", NULL), "EACCES"));
+	CHECK(ERR(req(d5, XS_MKDIR, 0, "/new", NULL), "EACCES"));
+	CHECK(ERR(req(d5, XS_SET_PERMS, 0, "/", "b5", NULL), "EACCES"));
+	CHECK(ERR(req(d5, XS_RM, 0, "/", NULL), "EACCES"));
+	CHECK(ERR(req(d5, XS_DIRECTORY, 0, "/", NULL), "EACCES"));
+	CHECK(!strcmp(req(d0, XS_GET_PERMS, 0, "/", NULL)->b, "n0"));
+}
+
 int main(void)
 {
 	log_verbose = -1;	/* expected errors would log; keep the output to results */
@@ -2380,10 +2442,12 @@ int main(void)
 	RUN(attack_write_flood);
 	RUN(xsa322_released_domain);
 	RUN(xsa419_dead_domain_nodes);
+	RUN(xsa419_shutdown_then_dying);
 	RUN(xsa324_event_too_long);
 	RUN(xsa484_reset_in_txn);
 	RUN(xsa440_double_delete);
 	RUN(xsa415_partial_create);
 	RUN(xsa418_deep_tree);
+	RUN(xsa353_root);
 	return 0;
 }
