@@ -2292,25 +2292,25 @@ static void xsa484_reset_in_txn(void)
  */
 static void xsa440_double_delete(void)
 {
-	uint32_t t1, t2;
+	uint32_t t[2];
 	char p[64];
-	int i;
+	int i, k;
 
 	for (i = 0; i < 50; i++) {
 		snprintf(p, sizeof(p), "/local/domain/5/n%d", i);
 		CHECK(write_val(d5, 0, p, "v"));
 	}
 	CHECK(domain_get(5, false)->nodes == 52);
-	t1 = txn_start(d5);
-	t2 = txn_start(d5);
-	CHECK(t1 && t2);
-	for (i = 0; i < 50; i++) {
-		snprintf(p, sizeof(p), "/local/domain/5/n%d", i);
-		CHECK(OK(req(d5, XS_RM, t1, p, NULL)));
-		CHECK(OK(req(d5, XS_RM, t2, p, NULL)));
+	for (k = 0; k < 2; k++) {
+		t[k] = txn_start(d5);
+		CHECK(t[k]);
+		for (i = 0; i < 50; i++) {
+			snprintf(p, sizeof(p), "/local/domain/5/n%d", i);
+			CHECK(OK(req(d5, XS_RM, t[k], p, NULL)));
+		}
 	}
-	CHECK(OK(req(d5, XS_TRANSACTION_END, t1, "T", NULL)));
-	CHECK(ERR(req(d5, XS_TRANSACTION_END, t2, "T", NULL), "EAGAIN"));
+	CHECK(OK(req(d5, XS_TRANSACTION_END, t[0], "T", NULL)));
+	CHECK(ERR(req(d5, XS_TRANSACTION_END, t[1], "T", NULL), "EAGAIN"));
 	CHECK(domain_get(5, false)->nodes == 2);
 }
 
