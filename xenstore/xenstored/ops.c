@@ -250,6 +250,9 @@ static int do_set_perms(struct req *r)
 	rc = perms_parse(r->argv + 1, r->argc - 1, p);
 	if (rc)
 		return rc;
+	domain_check_perms(p, r->argc - 1);
+	if (p[0].perm & PERM_IGNORE)
+		return -ENOENT;		/* no such owner (Xen 4.17, before the path) */
 	rc = arg_path(r, 0, true, &path);
 	if (rc)
 		return rc;

@@ -273,6 +273,8 @@ int ring_init(void)
 	if (rc)
 		log_msg("ring: /dev/xen/gntdev: %s; no domU rings", strerror(-rc));
 	rc = xendev_open(&dev, XENDEV_PRIVCMD);		/* VIRQ_DOM_EXC's lookups */
+	if (!rc)
+		domain_info_hook = hv_domain_info;	/* SET_PERMS asks too */
 	dom_exc_port = rc ? rc : xendev_bind_virq(&dev, VIRQ_DOM_EXC);
 	if (dom_exc_port < 0)
 		log_msg("ring: no VIRQ_DOM_EXC (%s): dead domains wait for RELEASE",

@@ -321,6 +321,9 @@ bool domain_info_is_gone(bool exists, uint32_t flags);
 unsigned int domain_release_gone(int (*info)(unsigned int domid, uint32_t *flags));
 /* What a released domain leaves in the store (XSA-322, 417, 419). */
 void domain_forget_nodes(unsigned int domid, struct event **events);
+/* The hypervisor's answer for a domid (as domain_release_gone's), if asked. */
+extern int (*domain_info_hook)(unsigned int domid, uint32_t *flags);
+void domain_check_perms(struct xs_perm *p, unsigned int num);
 
 /* socket.c: the Unix socket for dom0 tools */
 int sock_listen(const char *path);

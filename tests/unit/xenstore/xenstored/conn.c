@@ -183,6 +183,7 @@ static uint32_t txn_start(struct conn *c)
 
 static void setup(void)
 {
+	domain_info_hook = NULL;	/* no hypervisor unless a case says so */
 	quota = default_quota;
 	wrl_clock = now_ms;
 	domain_reset_all();
@@ -2394,6 +2395,34 @@ static void xsa353_root(void)
 	CHECK(!strcmp(req(d0, XS_GET_PERMS, 0, "/", NULL)->b, "n0"));
 }
 
+/*
+ * XSA-417: with the hypervisor's word, SET_PERMS naming a domain it does
+ * not have (7: gone) keeps the entry but grants nothing, and refuses
+ * such an owner (ENOENT) before the path is looked at; one it has (8,
+ * running) is granted.
+ */
+static void xsa417_perms_unknown_domain(void)
+{
+	struct conn *d7 = conn_new(7, false, "dom7"), *d8 = conn_new(8, false, "dom8");
+	struct msg *m;
+
+	CHECK(d7 && d8);
+	domain_info_hook = fake_info;
+	CHECK(write_val(d0, 0, "/tool/x", "v"));
+	CHECK(OK(req(d0, XS_SET_PERMS, 0, "/tool/x", "n0", "r7", "r8", NULL)));
+	m = req(d0, XS_GET_PERMS, 0, "/tool/x", NULL);
+	CHECK(OK(m) && m->h.len == 9 && !memcmp(m->b, "n0\0r7\0r8\0", 9));
+	CHECK(ERR(req(d7, XS_READ, 0, "/tool/x", NULL), "EACCES"));
+	CHECK(!strcmp(readv(d8, 0, "/tool/x"), "v"));
+	CHECK(ERR(req(d0, XS_SET_PERMS, 0, "/tool/x", "n7", NULL), "ENOENT"));
+	CHECK(ERR(req(d0, XS_SET_PERMS, 0, "/no/such", "n7", NULL), "ENOENT"));
+	CHECK(OK(req(d0, XS_SET_PERMS, 0, "/tool/x", "b8", NULL)));
+	CHECK(write_val(d8, 0, "/tool/x", "8"));
+	domain_info_hook = NULL;
+	conn_free(d7);
+	conn_free(d8);
+}
+
 int main(void)
 {
 	log_verbose = -1;	/* expected errors would log; keep the output to results */
@@ -2458,5 +2487,6 @@ int main(void)
 	RUN(xsa415_partial_create);
 	RUN(xsa418_deep_tree);
 	RUN(xsa353_root);
+	RUN(xsa417_perms_unknown_domain);
 	return 0;
 }
