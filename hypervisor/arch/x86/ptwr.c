@@ -5,7 +5,8 @@
  * the write faults, and here it is decoded, the new 8-byte entry is
  * validated like an mmu_update, and the write is completed on the guest's
  * behalf. A write the rules refuse is reflected to the guest as the page
- * fault it was.
+ * fault it was; an instruction whose bytes another vCPU unmapped after the
+ * fault gives the fetch's #PF instead (fetch_fault), as on Xen 4.17.
  *
  * The faulting address comes from CR2, so the decoder only needs the
  * operation, its sources and the instruction's length. As Xen 4.17 does
@@ -48,6 +49,9 @@
 #include <asm/int_ops.h>
 #include <lamina/mm.h>
 
+/* A #PF error code's instruction-fetch bit. */
+#define PFEC_INSN_FETCH	0x10
+
 /* The host is AMD or Hygon (cpu.c at boot): Xen's emulator's amd_like(). */
 bool cpu_amd_like;
 
@@ -72,7 +76,11 @@ struct insn {
 	unsigned int size;	/* bytes written: 1, 2, 4 or 8 */
 };
 
-/* Length of the ModRM memory operand encoding, from the ModRM byte on. */
+/*
+ * Length of the ModRM memory operand encoding, from the ModRM byte on
+ * (possibly more than avail: its displacement's bytes are not checked);
+ * -1 for a register operand, -2 when the SIB byte is past avail.
+ */
 static int modrm_len(const uint8_t *p, unsigned int avail)
 {
 	uint8_t modrm = p[0], mod = modrm >> 6, rm = modrm & 7;
@@ -82,7 +90,7 @@ static int modrm_len(const uint8_t *p, unsigned int avail)
 		return -1;			/* register operand: not a memory write */
 	if (rm == 4) {
 		if (avail < 2)
-			return -1;
+			return -2;		/* the SIB byte could not be read */
 		if (mod == 0 && (p[1] & 7) == 5)
 			n += 4;
 		n++;
@@ -190,7 +198,13 @@ static bool no_modrm(const struct insn *in)
 				 in->op == 0xA4 || in->op == 0xA5);
 }
 
-static bool decode(const uint8_t *b, unsigned int avail, struct insn *in)
+/*
+ * What decode() made of the bytes: an instruction taken, one refused, or
+ * SHORT, the decoder needing a byte past the avail read (see fetch_fault).
+ */
+enum decoded { DEC_REFUSED, DEC_OK, DEC_SHORT };
+
+static enum decoded decode(const uint8_t *b, unsigned int avail, struct insn *in)
 {
 	struct x86_prefixes p;
 	unsigned int i, opsize, n;
@@ -213,12 +227,14 @@ static bool decode(const uint8_t *b, unsigned int avail, struct insn *in)
 		in->modrm_at = 2;
 		m = modrm_len(b + 2, avail - 2);
 		in->len = 2 + m;
-		return m > 0 && in->len <= avail;
+		if (m == -1)
+			return DEC_REFUSED;
+		return m > 0 && in->len <= avail ? DEC_OK : DEC_SHORT;
 	}
 	x86_scan_prefixes(b, avail, true, &p);
 	i = p.len;
 	if (i >= avail)
-		return false;
+		return DEC_SHORT;
 	in->rex = p.rex;
 	in->rep = p.rep;
 	in->addr32 = p.addrsize;
@@ -226,29 +242,29 @@ static bool decode(const uint8_t *b, unsigned int avail, struct insn *in)
 	in->op = b[i++];
 	if (in->op == 0x0F) {
 		if (i >= avail)
-			return false;
+			return DEC_SHORT;
 		in->two_byte = true;
 		in->op2 = b[i++];
 		if (in->op2 == 0x38) {
 			if (i >= avail)
-				return false;
+				return DEC_SHORT;
 			in->op3 = b[i++];
 		}
 	}
 	if (!known_op(in, &byte_op))
-		return false;
+		return DEC_REFUSED;
 	opsize = (in->rex & 8) ? 8 : p.opsize ? 2 : 4;
 	in->size = byte_op ? 1 : opsize;
 	in->modrm_at = i;
 	if (!no_modrm(in)) {
 		if (i >= avail)
-			return false;
+			return DEC_SHORT;
 		in->modrm = b[i];
 		m = modrm_len(b + i, avail - i);
 		if ((in->modrm >> 6) == 3 && reg_operand_ok(in))
 			m = 1;
 		if (m < 0)
-			return false;
+			return m == -2 ? DEC_SHORT : DEC_REFUSED;
 		i += m;
 	}
 	in->kind = insn_kind(in);
@@ -264,16 +280,16 @@ static bool decode(const uint8_t *b, unsigned int avail, struct insn *in)
 		in->size = p.opsize && !(in->rex & 8) &&
 			   (in->kind == K_ENTER || cpu_amd_like) ? 2 : 8;
 	}
+	n = imm_bytes(in, opsize);
+	if (i + n > avail)
+		return DEC_SHORT;	/* a displacement's or an immediate's byte */
 	if (in->two_byte && in->op2 == 0xC7) {		/* cmpxchg8b; not cmpxchg16b */
 		if (((in->modrm >> 3) & 7) != 1 || (in->rex & 8))
-			return false;
+			return DEC_REFUSED;
 		in->size = 8;
 	}
 	if (in->two_byte && in->op2 == 0xC3 && in->size == 2)
-		return false;				/* movnti has no 16-bit form */
-	n = imm_bytes(in, opsize);
-	if (i + n > avail)
-		return false;
+		return DEC_REFUSED;				/* movnti has no 16-bit form */
 	if (n == 1)
 		in->imm = (uint64_t)(int64_t)(int8_t)b[i];
 	else if (n == 2)
@@ -285,7 +301,7 @@ static bool decode(const uint8_t *b, unsigned int avail, struct insn *in)
 						      ((uint32_t)b[i + 3] << 24));
 	i += n;
 	in->len = i;
-	return true;
+	return DEC_OK;
 }
 
 /*
@@ -662,6 +678,24 @@ static bool enter_nested(struct domain *d, struct cpu_regs *r, const struct insn
 	return true;
 }
 
+/*
+ * The CPU had the whole instruction when it faulted, but another vCPU may
+ * unmap a page of it before the bytes are read here: when the decoder
+ * needs a byte past the avail read, that byte faults as in Xen 4.17's
+ * writable-page-table fetch callback (ptwr_emulated_insn_fetch), a #PF
+ * with the instruction-fetch bit (0x10, kernel mode: no user bit), cr2 the
+ * byte, instead of the write's own #PF Lamina gave before 5 Dec. The
+ * instruction is not run; the guest's retry finds the page back or takes
+ * the CPU's fetch #PF.
+ */
+static bool __attribute__((noinline, cold)) fetch_fault(struct vcpu *v, struct cpu_regs *r,
+							unsigned int avail)
+{
+	v->vcpu_info->arch.cr2 = r->rip + avail;
+	pv_inject_trap(v, r, X86_EXC_PF, PFEC_INSN_FETCH);
+	return true;
+}
+
 /* ptwr_emulate's work, for either path below. */
 static bool __attribute__((noinline)) emulate(struct vcpu *v, struct cpu_regs *r,
 							  uint64_t addr)
@@ -689,8 +723,14 @@ static bool __attribute__((noinline)) emulate(struct vcpu *v, struct cpu_regs *r
 	avail = 15;		/* the longest instruction */
 	while (avail && copy_from_guest(bytes, r->rip, avail))
 		avail--;
-	if (!avail || !decode(bytes, avail, &in))
+	switch (decode(bytes, avail, &in)) {
+	case DEC_REFUSED:
 		return false;
+	case DEC_SHORT:
+		return fetch_fault(v, r, avail);
+	case DEC_OK:
+		break;
+	}
 	if (in.kind == K_MODRM && (in.seg == SEG_FS || in.seg == SEG_GS)) {
 		/*
 		 * As Xen's emulator: its write callback gets the operand's offset,

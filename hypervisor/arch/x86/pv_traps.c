@@ -208,7 +208,7 @@ void pv_inject_trap(struct vcpu *v, struct cpu_regs *r, unsigned int vector,
 void pv_guest_exception(struct vcpu *v, struct cpu_regs *r)
 {
 	unsigned int vector = r->vector;
-	uint64_t error = r->error_code;
+	uint64_t error = r->error_code, cr2;
 
 	switch (vector) {
 	case 13:
@@ -223,9 +223,16 @@ void pv_guest_exception(struct vcpu *v, struct cpu_regs *r)
 		vcpu_note_debug_trap(v);
 		break;
 	case 14:
-		if (ptwr_emulate(v, r, read_cr2()) || pv_ldt_fault(v, read_cr2()))
+		/*
+		 * Read once, before the emulation: its guest reads may fault
+		 * (a page another vCPU unmapped), which rewrites CR2, and the
+		 * guest got that address with the write's #PF (cr2 on the
+		 * code page, attack-ptwr-race, before 5 Dec).
+		 */
+		cr2 = read_cr2();
+		if (ptwr_emulate(v, r, cr2) || pv_ldt_fault(v, cr2))
 			return;
-		v->vcpu_info->arch.cr2 = read_cr2();
+		v->vcpu_info->arch.cr2 = cr2;
 		/* U/S says which guest mode faulted, not the (always 3) ring. */
 		if (v->arch.kernel_mode)
 			error &= ~4ULL;

@@ -11,6 +11,7 @@
 #include <asm/page.h>
 #include <asm/pv.h>
 #include <pthread.h>
+#include <sys/mman.h>
 
 #define P		_PAGE_PRESENT
 #define RW		(_PAGE_PRESENT | _PAGE_RW)
@@ -497,9 +498,77 @@ static void cmpxchg_is_atomic_across_cpus(void)
 	EXPECT(mm_audit(d));
 }
 
+/*
+ * An instruction whose bytes run onto a page the guest can no longer read
+ * (another vCPU unmapped it after the CPU's fault; here the fake direct
+ * map, which guest_range_ok refuses, right after a page of our own): when
+ * the decoder needs such a byte, the fetch's #PF, error code 0x10, cr2
+ * that byte, as Xen 4.17's ptwr fetch callback; the entry and registers
+ * untouched. An opcode refused before the missing bytes keeps the write's
+ * #PF (not handled), a whole instruction readable is done.
+ */
+static void fetch_fault_past_readable_bytes(void)
+{
+	static const struct {
+		uint8_t code[4];
+		unsigned int readable;	/* bytes before the unreadable page */
+		bool handled;		/* false: the write's #PF (not injected) */
+	} cases[] = {
+		{ { 0x48, 0x89, 0x07 }, 0, true },	/* mov [rdi], rax: nothing readable */
+		{ { 0x48, 0x89, 0x07 }, 1, true },	/* REX read, the opcode not */
+		{ { 0x48, 0x89, 0x07 }, 2, true },	/* the ModRM not */
+		{ { 0x48, 0x89, 0x04, 0x24 }, 3, true },	/* the SIB not */
+		{ { 0x66, 0xC7, 0x07, 0x01 }, 3, true },	/* the immediate not */
+		{ { 0x0F, 0x01 }, 1, true },	/* the second opcode byte not */
+		{ { 0xD9, 0x1F }, 1, false },	/* fstp: refused on its opcode */
+	};
+	uint8_t *page = mmap((void *)(FAKE_DIRECTMAP - PAGE_SIZE), PAGE_SIZE,
+			     PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+			     -1, 0);
+	uint8_t *end = (uint8_t *)FAKE_DIRECTMAP;
+	unsigned int k;
+	pte_t before;
+
+	EXPECT(page == end - PAGE_SIZE);
+	if (page != end - PAGE_SIZE)
+		return;
+	for (k = 0; k < ARRAY_SIZE(cases); k++) {
+		fresh();
+		before = entry0();
+		injected = 0;
+		memcpy(end - cases[k].readable, cases[k].code, cases[k].readable);
+		r.rip = fake_va(end - cases[k].readable);
+		r.rax = mk_pte(data, RW);
+		EXPECT_EQ(ptwr_emulate(d->vcpu[0], &r, TABLE_VA), cases[k].handled);
+		EXPECT_EQ(injected, cases[k].handled ? 1 : 0);
+		if (cases[k].handled) {
+			EXPECT_EQ(injected_vector, 14);
+			EXPECT_EQ(injected_error, 0x10);
+			EXPECT_EQ(d->vcpu[0]->vcpu_info->arch.cr2, FAKE_DIRECTMAP);
+		}
+		EXPECT_EQ(entry0(), before);
+		EXPECT_EQ(r.rip, fake_va(end - cases[k].readable));
+		EXPECT_EQ(r.rax, mk_pte(data, RW));
+		EXPECT(mm_audit(d));
+	}
+	/* The whole of it readable, the last byte the page's: done. */
+	fresh();
+	injected = 0;
+	memcpy(end - 3, cases[0].code, 3);
+	r.rip = fake_va(end - 3);
+	r.rax = mk_pte(data, RW);
+	EXPECT(ptwr_emulate(d->vcpu[0], &r, TABLE_VA));
+	EXPECT_EQ(injected, 0);
+	EXPECT_EQ(r.rip, fake_va(end));
+	EXPECT_EQ(pte_mfn(entry0()), data);
+	EXPECT(mm_audit(d));
+	munmap(page, PAGE_SIZE);
+}
+
 UNIT_MAIN("ptwr", UNIT_TEST(xchg_writes_then_swaps), UNIT_TEST(cmpxchg_sets_zf_only_when_done),
 	  UNIT_TEST(bts_sets_cf_only_when_done), UNIT_TEST(only_kernel_writes_to_tables),
 	  UNIT_TEST(cmpxchg_is_atomic_across_cpus), UNIT_TEST(subword_writes_and_rep_stos),
 	  UNIT_TEST(push_and_pop), UNIT_TEST(rep_movs_one_at_a_time), UNIT_TEST(shifts_setcc_and_67),
 	  UNIT_TEST(enter_frame_pointer_unreadable), UNIT_TEST(enter_16_bit),
-	  UNIT_TEST(enter_16_bit_nested), UNIT_TEST(call_16_bit))
+	  UNIT_TEST(enter_16_bit_nested), UNIT_TEST(call_16_bit),
+	  UNIT_TEST(fetch_fault_past_readable_bytes))
