@@ -16,8 +16,8 @@
  * translation stays cached) and goes round again, CYCLES times; then,
  * once one more such map has zeroed F, it waits with F clean and the
  * translation cached, and once told to stop
- * writes BAD through W one last time. vCPU 0 pins F (an L1 in odd
- * rounds, an L2 in even ones) until a pin succeeds, then tells vCPU 1 to
+ * writes BAD through W one last time. vCPU 0 pins F (an L1 in rounds
+ * 1, 4, 7, ..., an L2 in rounds 2, 5, 8, ...) until a pin succeeds, then tells vCPU 1 to
  * stop, waits for it, and reads F read-only: the pin validated F with no
  * BAD in it, so a BAD now is a write after the frame became a table
  * (the hypervisor must flush every TLB once the frame holds its new type
@@ -26,6 +26,12 @@
  * once in the round.
  * dom0 runs the rounds, then builds a domU of two vCPUs (pinned to CPUs 0
  * and 1 by dom0) that runs them on its own frames; its verdict counts.
+ * Every third round does the same to a descriptor page: vCPU 0 makes F
+ * its GDT (set_gdt, one frame, retried while W maps F) and vCPU 1
+ * writes BAD_DESC (a present 64-bit TSS descriptor, a system segment
+ * every PV GDT refuses) through its stale translation; a nonzero entry in
+ * F after set_gdt succeeded is the same write after the type change.
+ * vCPU 0 then gives the frame back (set_gdt to no frames).
  * @hvargs: dom0_max_vcpus=2
  * @initrd: self
  * @expect-log: mm audit d0: ok
@@ -40,16 +46,18 @@
 #include "lib/peer_verdict.h"
 
 #define BASE		2048		/* pfns nothing maps: above the boot region */
-#define ROUNDS		300
+#define ROUNDS		450		/* L1, L2 and GDT rounds by turns */
+#define BAD_DESC	0x0000890000000067ULL	/* present TSS: refused in a PV GDT */
 #define SLOTS		8
 #define CYCLES		64		/* vCPU 1's map-write-unmap rounds a round */
-#define MAX_TRIES	200000
+#define MAX_TRIES	1000000	/* a loaded host may hold vCPU 1 back a while */
 #define STACK_SIZE	8192
 #define PEER_MIB	16
 
 static uint8_t stack1[STACK_SIZE] __attribute__((aligned(16)));
 static const uint64_t *p2m;
 static uint64_t window, reader, bad, victim;
+static volatile uint64_t bad_now;	/* what vCPU 1 writes this round */
 static bool one_cpu;
 static volatile unsigned int stop_at, stopped_at, mapped_in;
 static volatile unsigned long stale_writes, faults, maps;
@@ -80,7 +88,7 @@ static void attacker(unsigned int t)
 	for (;; k++) {
 		/* Once more after the pin succeeded: that one must fault. */
 		if (k < CYCLES || stop_at == t) {
-			if (write_or_fault(&w[k % SLOTS], bad))
+			if (write_or_fault(&w[k % SLOTS], bad_now))
 				stale_writes++;
 			else
 				faults++;
@@ -111,7 +119,9 @@ static void attacker(unsigned int t)
 static void race(unsigned int me, unsigned int t)
 {
 	uint64_t f = p2m[BASE + t];
-	unsigned int cmd = t & 1 ? MMUEXT_PIN_L1_TABLE : MMUEXT_PIN_L2_TABLE, n = 0, i;
+	unsigned int cmd = t % 3 == 1 ? MMUEXT_PIN_L1_TABLE : MMUEXT_PIN_L2_TABLE, n = 0, i;
+	bool gdt = t % 3 == 0;
+	uint64_t none = 0;
 	long rc;
 
 	if (me == 1) {
@@ -121,7 +131,8 @@ static void race(unsigned int me, unsigned int t)
 	while (mapped_in != t)	/* a stale translation exists first */
 		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 	do {
-		rc = mmuext_fd(cmd, f, 0, DOMID_SELF);
+		rc = gdt ? hypercall2(__HYPERVISOR_set_gdt, (uint64_t)&f, 512) :
+			   mmuext_fd(cmd, f, 0, DOMID_SELF);
 		if (rc && one_cpu)
 			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 	} while (rc && ++n < MAX_TRIES);
@@ -138,7 +149,10 @@ static void race(unsigned int me, unsigned int t)
 	} else {
 		found[t] = 1000;	/* could not look */
 	}
-	pin_rc[t] = mmuext_fd(MMUEXT_UNPIN_TABLE, f, 0, DOMID_SELF) ? 1 : 0;
+	if (gdt)
+		pin_rc[t] = hypercall2(__HYPERVISOR_set_gdt, (uint64_t)&none, 0) ? 1 : 0;
+	else
+		pin_rc[t] = mmuext_fd(MMUEXT_UNPIN_TABLE, f, 0, DOMID_SELF) ? 1 : 0;
 }
 
 static struct smp_rounds rounds = { race, 1, ROUNDS + 1, false, 0, 0, false };
@@ -194,6 +208,7 @@ static const char *body(struct start_info *si)
 	rc = start_vcpu1(si);
 	WHY(rc == 0, "starting and pinning vCPU 1 gave %ld", rc);
 	for (t = 1; t <= ROUNDS; t++) {
+		bad_now = t % 3 ? bad : BAD_DESC;
 		rounds.go = t;
 		race(0, t);
 		while (rounds.done1 != t)
@@ -205,7 +220,7 @@ static const char *body(struct start_info *si)
 	for (t = 1; t <= ROUNDS; t++) {
 		WHY(pin_rc[t] == 0, "round %u: the pin never succeeded or the unpin failed (%ld)", t,
 		    pin_rc[t]);
-		WHY(found[t] == 0, "round %u: %u entries written after the frame became a table", t,
+		WHY(found[t] == 0, "round %u: %u entries written after the frame took its new type", t,
 		    found[t]);
 	}
 	return NULL;
