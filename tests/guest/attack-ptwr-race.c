@@ -23,17 +23,24 @@
  * it goes wrong; Lamina met it a few times in a run before the fix.
  * No other outcome, a hang or a crash may happen. With one CPU the
  * vCPUs take turns and the rows still hold.
+ * First, without a race, the same for a source operand: `fs movsq` onto
+ * the entry with the FS base such that fs:rsi is a readable page but rsi
+ * alone is not mapped. The emulator reads the source at the offset (Xen
+ * 4.17's callbacks get no FS base): Xen gives that read's #PF, error code
+ * 0, cr2 rsi, the entry unchanged; Lamina gave the write's before 5 Dec.
  * @hvargs: dom0_max_vcpus=2
  * @timeout-smp: 240
  */
 #include "lib/ptwr.h"
 #include "lib/smp.h"
 #include "lib/physinfo.h"
+#include "lib/segbase.h"
 
 #define ROUNDS		5000	/* tries with one CPU */
 #define UNMAPS		400	/* with two CPUs: vCPU 1's unmap and map pairs at least */
 #define MAX_TRIES	1000000
 #define STACK_SIZE	8192
+#define GONE		0x600000ULL	/* not mapped */
 #define PTE_G		0x100ULL	/* Xen 4.17 adds it to user pages: not compared */
 
 static uint8_t stack1[STACK_SIZE] __attribute__((aligned(16)));
@@ -41,11 +48,20 @@ static volatile bool started, stop, racing;
 static uint64_t page_b, b_pte, insn_at, entry_va;
 static volatile unsigned long fetch_pfs, write_pfs, bad, unmaps;
 static volatile uint64_t bad_vector, bad_rip, bad_cr2, bad_error;
+static volatile bool probing;
+static volatile uint64_t probe_vector = ~0ULL, probe_error, probe_cr2;
 
 static bool race_trap(struct trap_frame *f)
 {
 	uint64_t fault = cr2();
 
+	if (probing) {		/* fs movsq: recorded and skipped */
+		probe_vector = f->vector;
+		probe_error = f->error;
+		probe_cr2 = fault;
+		f->rip += 3;
+		return true;
+	}
 	if (racing && f->vector == 14 && f->error == 0x10 &&
 	    (f->rip == insn_at || f->rip == page_b + 2) && (fault & ~0xfffULL) == page_b) {
 		fetch_pfs++;
@@ -109,6 +125,23 @@ int test_main(struct start_info *si)
 	((uint8_t *)b)[2] = 0xc3;
 	insn_at = a + 4095;
 	trap_hook = race_trap;
+
+	/* The source at its offset: fs:rsi is page a, rsi alone unmapped. */
+	*(volatile uint64_t *)a = ro | PTE_RW;
+	*pte = ro;
+	CHECK(hypercall2(__HYPERVISOR_set_segment_base, SEGBASE_FS, a - GONE) == 0, "FS base");
+	probing = true;
+	asm volatile(".byte 0x64, 0x48, 0xa5" : : "S"(GONE), "D"(entry_va) : "memory");
+	probing = false;
+	hypercall2(__HYPERVISOR_set_segment_base, SEGBASE_FS, 0);
+	printf("fs movsq from an unmapped offset: vector %ld, error code %#lx, cr2 %#lx (rsi "
+	       "%#lx), entry %s\n", (long)probe_vector, (unsigned long)probe_error,
+	       (unsigned long)probe_cr2, (unsigned long)GONE,
+	       ((*pte ^ ro) & ~PTE_G) == 0 ? "unchanged" : "written");
+	CHECK(probe_vector == 14 && probe_error == 0 && probe_cr2 == GONE,
+	      "fs movsq: not the source read's #PF (error code 0, cr2 rsi)");
+	CHECK(((*pte ^ ro) & ~PTE_G) == 0, "fs movsq: the entry written");
+
 	rc = smp_start_pinned(si, vcpu1, stack1, sizeof(stack1), &started, one_cpu);
 	CHECK(rc == 0, "starting vCPU 1 failed: %ld", rc);
 

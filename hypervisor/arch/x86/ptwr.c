@@ -29,7 +29,8 @@
  * Prefixes: any legacy ones (lock, segment overrides, 66, 67, rep) and
  * REX. Xen's callbacks take an operand's offset as its address, without
  * an FS or GS base: sources in memory (movs, pop, push and call through
- * memory) are read there, and a destination behind FS or GS is written
+ * memory) are read there (one that cannot be read: that read's #PF, error
+ * code 0, read_operand), and a destination behind FS or GS is written
  * there if that is in the faulting page (else the #PF).
  * A 66 prefix makes push and enter 16-bit; a call too on an AMD-like
  * host (AMD, Hygon: rel16, the target cut to 16 bits, 2 bytes pushed),
@@ -354,6 +355,7 @@ struct reg_effects {
 	uint64_t flags_val;
 	bool jump;		/* call: rip becomes target */
 	uint64_t target;
+	bool read_faulted;	/* a source's read #PF injected instead */
 };
 
 /*
@@ -404,6 +406,30 @@ static uint64_t addr_of(const struct insn *in, uint64_t reg)
 	return in->addr32 ? (uint32_t)reg : reg;
 }
 
+/*
+ * A read the emulation needs that the guest cannot make, where the CPU
+ * made none before the fault (enter's frame pointers) or its page went
+ * since (read_operand), or it is at the operand's offset without the FS
+ * or GS base the CPU added: the read's #PF instead of the write's, error code 0 and CR2 the first byte that cannot
+ * be read, as Xen 4.17's writable-page-table read callback injects it.
+ * False (the write's #PF) if the read works now: it changed meanwhile.
+ */
+static bool __attribute__((noinline, cold)) read_fault(struct cpu_regs *r, uint64_t va,
+						       unsigned int size)
+{
+	struct vcpu *v = current_vcpu();	/* the one that faulted */
+	unsigned int k;
+	uint8_t b;
+
+	for (k = 0; k < size && !copy_from_guest(&b, va + k, 1); k++)
+		;
+	if (k == size)
+		return false;
+	v->vcpu_info->arch.cr2 = va + k;
+	pv_inject_trap(v, r, X86_EXC_PF, 0);
+	return true;
+}
+
 /* size bytes of guest memory at va, as the instruction's source. */
 static bool read_source(uint64_t va, unsigned int size, uint64_t *val)
 {
@@ -413,6 +439,21 @@ static bool read_source(uint64_t va, unsigned int size, uint64_t *val)
 		return false;	/* the CPU read it before the fault: changed since */
 	*val = v;
 	return true;
+}
+
+/*
+ * read_source for a memory operand of the instruction (movs, pop, push
+ * and call through memory): one another vCPU unmapped since the CPU read
+ * it gets that read's #PF (read_fault), as Xen 4.17's ptwr read callback
+ * gives it, where Lamina gave the write's before 5 Dec.
+ */
+static bool read_operand(struct cpu_regs *r, struct reg_effects *fx, uint64_t va,
+			 unsigned int size, uint64_t *val)
+{
+	if (read_source(va, size, val))
+		return true;
+	fx->read_faulted = read_fault(r, va, size);
+	return false;
 }
 
 /*
@@ -429,7 +470,7 @@ static bool compute_stack(struct cpu_regs *r, const struct insn *in, const uint8
 	if (!in->two_byte && in->op == 0xFF) {	/* push or call through r/m */
 		if ((in->modrm >> 6) == 3)
 			src = *regs_gpr(r, (in->modrm & 7) | ((in->rex & 1) << 3));
-		else if (!read_source(modrm_offset(r, in, b), in->size, &src))
+		else if (!read_operand(r, fx, modrm_offset(r, in, b), in->size, &src))
 			return false;
 	}
 	switch (in->kind) {
@@ -469,7 +510,7 @@ static bool compute_string(struct cpu_regs *r, const struct insn *in, uint64_t a
 	if (addr != addr_of(in, r->rdi))
 		return false;
 	if (in->op == 0xA4 || in->op == 0xA5) {
-		if (!read_source(addr_of(in, r->rsi), in->size, &src))
+		if (!read_operand(r, fx, addr_of(in, r->rsi), in->size, &src))
 			return false;
 		*opnd = src;
 		step_reg(fx, in, &r->rsi, step);
@@ -497,6 +538,7 @@ static bool compute(struct cpu_regs *r, const struct insn *in, const uint8_t *b,
 	fx->regs[0].reg = fx->regs[1].reg = fx->regs[2].reg = NULL;
 	fx->flags_mask = fx->flags_val = 0;
 	fx->jump = false;
+	fx->read_faulted = false;
 	if (in->kind == K_STRING)
 		return compute_string(r, in, addr, opnd, fx);
 	if (in->kind != K_MODRM)
@@ -581,7 +623,7 @@ static bool compute(struct cpu_regs *r, const struct insn *in, const uint8_t *b,
 		set_reg(fx, src, sh, in->size, old);
 		return true;
 	case 0x8F:					/* pop r/m: from the stack */
-		if (ext || !read_source(r->rsp, in->size, opnd))
+		if (ext || !read_operand(r, fx, r->rsp, in->size, opnd))
 			return false;
 		set_reg(fx, &r->rsp, 0, 8, r->rsp + in->size);
 		return true;
@@ -610,29 +652,6 @@ static bool compute(struct cpu_regs *r, const struct insn *in, const uint8_t *b,
 		return true;
 	}
 	return false;
-}
-
-/*
- * A read the emulation needs that the guest cannot make, where the CPU
- * made none before the fault (enter's frame pointers): the read's #PF
- * instead of the write's, error code 0 and CR2 the first byte that cannot
- * be read, as Xen 4.17's writable-page-table read callback injects it.
- * False (the write's #PF) if the read works now: it changed meanwhile.
- */
-static bool __attribute__((noinline, cold)) read_fault(struct cpu_regs *r, uint64_t va,
-						       unsigned int size)
-{
-	struct vcpu *v = current_vcpu();	/* the one that faulted */
-	unsigned int k;
-	uint8_t b;
-
-	for (k = 0; k < size && !copy_from_guest(&b, va + k, 1); k++)
-		;
-	if (k == size)
-		return false;
-	v->vcpu_info->arch.cr2 = va + k;
-	pv_inject_trap(v, r, X86_EXC_PF, 0);
-	return true;
 }
 
 /*
@@ -761,7 +780,7 @@ static bool __attribute__((noinline)) emulate(struct vcpu *v, struct cpu_regs *r
 	old = *(pte_t *)maddr_to_virt(target & ~7ULL);
 	opnd = (old & mask) >> shift;
 	if (!compute(r, &in, bytes, addr, &opnd, &fx))
-		return false;
+		return fx.read_faulted;	/* the read's #PF, or the write's */
 	new = (old & ~mask) | ((opnd << shift) & mask);
 	if (new != old && pt_update_entry(d, target & ~7ULL, new, false))
 		return false;	/* refused: the guest gets its page fault, registers untouched */

@@ -565,10 +565,49 @@ static void fetch_fault_past_readable_bytes(void)
 	munmap(page, PAGE_SIZE);
 }
 
+/*
+ * A memory source the guest can no longer read (another vCPU unmapped it
+ * after the CPU's read): movs's and pop's get that read's #PF, error code
+ * 0, cr2 the source, as Xen 4.17's ptwr read callback; the entry and the
+ * registers untouched.
+ */
+static void source_read_fault(void)
+{
+	static const uint8_t movsq[] = { 0x48, 0xA5 };
+	static const uint8_t pop_rdi[] = { 0x8F, 0x07 };	/* pop qword [rdi] */
+	const uint64_t gone = 0x1000;				/* no guest address */
+	pte_t before;
+
+	fresh();
+	before = entry0();
+	injected = 0;
+	r.rsi = gone;
+	r.rdi = TABLE_VA;
+	EXPECT(emulate(movsq));
+	EXPECT_EQ(injected, 1);
+	EXPECT_EQ(injected_vector, 14);
+	EXPECT_EQ(injected_error, 0);
+	EXPECT_EQ(d->vcpu[0]->vcpu_info->arch.cr2, gone);
+	EXPECT_EQ(entry0(), before);
+	EXPECT_EQ(r.rsi, gone);
+	EXPECT_EQ(r.rdi, TABLE_VA);
+	EXPECT_EQ(r.rip, fake_va(text));
+
+	injected = 0;
+	r.rsp = gone;
+	EXPECT(emulate(pop_rdi));
+	EXPECT_EQ(injected, 1);
+	EXPECT_EQ(injected_error, 0);
+	EXPECT_EQ(d->vcpu[0]->vcpu_info->arch.cr2, gone);
+	EXPECT_EQ(r.rsp, gone);
+	EXPECT_EQ(entry0(), before);
+	EXPECT(mm_audit(d));
+}
+
 UNIT_MAIN("ptwr", UNIT_TEST(xchg_writes_then_swaps), UNIT_TEST(cmpxchg_sets_zf_only_when_done),
 	  UNIT_TEST(bts_sets_cf_only_when_done), UNIT_TEST(only_kernel_writes_to_tables),
 	  UNIT_TEST(cmpxchg_is_atomic_across_cpus), UNIT_TEST(subword_writes_and_rep_stos),
 	  UNIT_TEST(push_and_pop), UNIT_TEST(rep_movs_one_at_a_time), UNIT_TEST(shifts_setcc_and_67),
 	  UNIT_TEST(enter_frame_pointer_unreadable), UNIT_TEST(enter_16_bit),
 	  UNIT_TEST(enter_16_bit_nested), UNIT_TEST(call_16_bit),
-	  UNIT_TEST(fetch_fault_past_readable_bytes))
+	  UNIT_TEST(fetch_fault_past_readable_bytes), UNIT_TEST(source_read_fault))
