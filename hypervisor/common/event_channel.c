@@ -460,7 +460,7 @@ static struct domain *close_peer(struct domain *d, evtchn_port_t port, domid_t *
 
 	spin_lock(&d->evtchn_lock);
 	c = evtchn_from_port(d, port);
-	*seen = c->state == ECS_INTERDOMAIN ? c->remote_dom : DOMID_INVALID;
+	*seen = c && c->state == ECS_INTERDOMAIN ? c->remote_dom : DOMID_INVALID;
 	spin_unlock(&d->evtchn_lock);
 	return *seen == DOMID_INVALID ? NULL : get_domain_by_id(*seen);
 }
@@ -473,7 +473,7 @@ static struct domain *close_peer(struct domain *d, evtchn_port_t port, domid_t *
  */
 static long evtchn_close(struct domain *d, evtchn_port_t port)
 {
-	struct evtchn *c, *rc;
+	struct evtchn gone = { .state = ECS_FREE }, *c, *rc;
 	struct domain *rd;
 	domid_t seen;
 
@@ -485,7 +485,13 @@ static long evtchn_close(struct domain *d, evtchn_port_t port)
 			evtchn_lock_pair(d, rd);
 		else
 			spin_lock(&d->evtchn_lock);
+		/*
+		 * NULL if a reset on another vCPU took the domain back to
+		 * 2-level since port_valid: a port past 4095 is gone, as free.
+		 */
 		c = evtchn_from_port(d, port);
+		if (!c)
+			c = &gone;
 		if (c->state != ECS_INTERDOMAIN || c->remote_dom == seen)
 			break;
 		if (rd) {
@@ -721,8 +727,8 @@ static long evtchn_bind_vcpu(struct domain *d, struct evtchn_bind_vcpu *op)
 	if (!port_valid(d, op->port))
 		return trace_err(-EINVAL);
 	spin_lock(&d->evtchn_lock);
-	c = evtchn_from_port(d, op->port);
-	if (c->state == ECS_IPI || (c->state == ECS_VIRQ && virq_is_per_vcpu(c->virq)) ||
+	c = evtchn_from_port(d, op->port);	/* NULL: gone to 2-level since port_valid */
+	if (!c || c->state == ECS_IPI || (c->state == ECS_VIRQ && virq_is_per_vcpu(c->virq)) ||
 	    c->state == ECS_FREE || c->state == ECS_RESERVED)
 		rc = trace_err(-EINVAL);
 	else
