@@ -224,7 +224,7 @@ bool vcpu_events_deliverable(const struct vcpu *v)
 
 void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq)
 {
-	uint16_t port = v->virq_port[virq];
+	evtchn_port_t port = v->virq_port[virq];
 
 	if (port)
 		evtchn_set_pending(v->domain, port);

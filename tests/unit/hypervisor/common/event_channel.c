@@ -271,6 +271,25 @@ static void virq_and_ipi(void)
 }
 
 /*
+ * A VIRQ's port is kept and raised in 32 bits: under FIFO bind_virq gives
+ * a port past 65535 once the ones below are taken (65537 after 1 ..
+ * 65536), set here directly rather than by binding 65536 ports. Read
+ * through 16 bits it was raised as port 1, another port of the domain's.
+ */
+static void virq_port_past_16_bits(void)
+{
+	evtchn_port_t p;
+
+	fresh();
+	p = alloc_unbound(d, e->domid);
+	EXPECT_EQ(p, 1);
+	d->vcpu[0]->virq_port[VIRQ_TIMER] = 65536 + p;
+	send_guest_vcpu_virq(d->vcpu[0], VIRQ_TIMER);
+	EXPECT(!pending(d, p));
+	d->vcpu[0]->virq_port[VIRQ_TIMER] = 0;
+}
+
+/*
  * 4095 ports on the 2-level ABI (or createdomain's bound), then -ENOSPC;
  * a closed one is found again.
  */
@@ -377,6 +396,7 @@ int main(void)
 	RUN(close_unbinds_the_peer);
 	RUN(binding_rules);
 	RUN(virq_and_ipi);
+	RUN(virq_port_past_16_bits);
 	RUN(ports_run_out);
 	RUN(reset_and_destroy);
 	RUN(reset_is_preemptible);
