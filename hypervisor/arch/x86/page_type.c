@@ -538,9 +538,18 @@ static int __attribute__((noinline)) get_first_type(struct domain *d, mfn_t mfn,
 		pg_flags_clear(pg, PGF_partial);
 		return 0;
 	}
-	if (!pg_type_cas(pg, &w, n))
+	if (type == PGT_writable && !(TW_FLAGS(w) & PGF_was_table))
+		return pg_type_cas(pg, &w, n) ? 0 : 1;	/* data before: no flush owed */
+	/*
+	 * A former table made writable (or another type that may flush):
+	 * held PGF_partial through the flush, so a second reference to the
+	 * type (a taker waits) cannot write the frame while a CPU may still
+	 * walk it as a table, as Xen 4.17 keeps the type unvalidated then.
+	 */
+	if (!pg_type_cas(pg, &w, n | ((uint64_t)PGF_partial << TW_FLAGS_SHIFT)))
 		return 1;
 	flush_stale(pg, type, w);
+	pg_flags_clear(pg, PGF_partial);
 	return 0;
 }
 

@@ -160,6 +160,40 @@ static void retype_flush_after_exchange(void)
 }
 
 /*
+ * The same race the other way round: a former L1 taking the writable
+ * type flushes its stale paging-structure entries after the exchange; a
+ * second writable reference taken before that flush (the type already
+ * writable) could write entries a CPU still walks through the old table.
+ * So the frame is held back (PGF_partial, where a taker of its type
+ * waits, as Xen 4.17's not-yet-validated type) until the flush is done.
+ */
+static bool race_held;
+
+static void look_at_the_type_meanwhile(void)
+{
+	race_held = pg(race_mfn)->flags & PGF_partial;
+}
+
+static void writable_after_table_held_in_flush(void)
+{
+	fresh();
+	race_mfn = fake_give_frame(d);
+	EXPECT_EQ(get_page_type(race_mfn, PGT_l1, d), 0);
+	put_page_type(race_mfn, d);	/* a former table, stamped */
+	race_held = false;
+	fake_on_flush = look_at_the_type_meanwhile;
+	EXPECT_EQ(get_page_type(race_mfn, PGT_writable, d), 0);
+	fake_on_flush = NULL;
+	EXPECT(race_held);
+	EXPECT_EQ(pg(race_mfn)->type, PGT_writable);
+	EXPECT(!(pg(race_mfn)->flags & PGF_partial));
+	EXPECT_EQ(get_page_type(race_mfn, PGT_writable, d), 0);	/* a second, after */
+	put_page_type(race_mfn, d);
+	put_page_type(race_mfn, d);
+	EXPECT(mm_audit(d));
+}
+
+/*
  * The last writable mapping may live on in the TLB: becoming a table
  * flushes first, unless a CR3 load came since.
  */
@@ -1275,6 +1309,7 @@ int main(void)
 	RUN(l1_entries_validated);
 	RUN(stale_writable_flushed);
 	RUN(retype_flush_after_exchange);
+	RUN(writable_after_table_held_in_flush);
 	RUN(stale_table_flushed);
 	RUN(stale_stamp_untrusted_on_two_cpus);
 	RUN(cr3_load_off_guest_cpu_not_a_flush);
