@@ -96,17 +96,12 @@ int test_main(struct start_info *si)
 	struct evtchn_reset r = { DOMID_SELF };
 	struct evtchn_alloc_unbound au;
 	struct evtchn_bind_ipi bi;
-	struct sysctl pi;
 	uint64_t cb_mfn;
 	evtchn_port_t p = 0;
 	unsigned int i;
 	long rc;
 
-	CHECK(events_init(si) == 0, "events_init failed");
-	shared->vcpu_info[0].evtchn_upcall_mask = 1;
-	shared->vcpu_info[1].evtchn_upcall_mask = 1;
-	CHECK(physinfo(&pi) == 0, "physinfo failed");
-	one_cpu = pi.u.physinfo.nr_cpus < 2;
+	CHECK(two_vcpu_start(si, &one_cpu) == 0, "events_init or physinfo failed");
 	cb_mfn = va_to_mfn(scratch_page());
 	CHECK(fifo_on(cb_mfn) == 0, "going to FIFO failed");
 	while (p < HIGH_FLOOR) {
