@@ -412,7 +412,16 @@ void time_init(void)
 	apic_cpu_enable();
 	calibrate();
 	choose_scale();
+	/*
+	 * System time starts one period in (period_ns: 2^24 shifted ticks,
+	 * about 16 ms here), not at 0: a time record is based on the last
+	 * whole period (pvclock_update), and in the first one its
+	 * system_time would be 0, which a guest may take for a record never
+	 * written (attack-runstate-area did, when dom0 started within 16 ms).
+	 * Xen's system time at dom0's start is its boot's seconds.
+	 */
 	tsc0 = rdtsc();
+	tsc0 -= tsc0 < (1ULL << period_shift) ? tsc0 : 1ULL << period_shift;
 	{
 		uint32_t a, b, c, d;
 
