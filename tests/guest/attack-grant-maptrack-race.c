@@ -20,14 +20,19 @@
  * After every round no mapping of P is left: the entry's GTF_reading and
  * GTF_writing are clear (the granter could end its access), and Lamina's
  * exit audit (every reference back) is clean.
+ * Then dom0 builds an unprivileged domU of two vCPUs (pinned to CPUs 0 and
+ * 1 by dom0) that runs the same rounds on its own grant table, granting P
+ * to itself (its id from EVTCHNOP_status), and reports its verdict; dom0
+ * destroys it, and Lamina audits its frames.
  * @hvargs: dom0_max_vcpus=2
+ * @initrd: self
  * @expect-log: mm audit d0: ok
  */
 #include "lib/guest.h"
 #include "lib/mm.h"
 #include "lib/smp.h"
-#include "lib/physinfo.h"
 #include "lib/gnt_self.h"
+#include "lib/peer_smp.h"
 
 #define STACK_SIZE	8192
 #define ROUNDS		300
@@ -106,7 +111,7 @@ static void vcpu1(unsigned long id)
 
 	(void)id;
 	started = true;
-	for (;;) {
+	while (seen < ROUNDS * NR_KINDS) {
 		while (go == seen) {
 			if (one_cpu)
 				HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
@@ -116,84 +121,98 @@ static void vcpu1(unsigned long id)
 		race(1, seen - 1);
 		done1 = seen;
 	}
+	for (;;)	/* off the CPU: the peer's vCPU 1 comes next */
+		HYPERVISOR_sched_op(SCHEDOP_block, NULL);
 }
 
 static unsigned long loser[2];		/* kind 1: refusals on vCPU 0 and on vCPU 1 */
 
-static int check_round(unsigned int t)
+static char why[VERDICT_LEN];
+
+static const char *check_round(unsigned int t)
 {
 	unsigned int kind = t % NR_KINDS;
 	long a = st[0], b = st[1];
 
 	switch (kind) {
 	case SAME_HANDLE:
-		CHECK((a == GNTST_okay) != (b == GNTST_okay),
-		      "round %u, %s: statuses %ld and %ld, not one okay", t, kind_name[kind], a, b);
-		CHECK((a == GNTST_okay || a == GNTST_bad_handle || a == GNTST_general_error) &&
-		      (b == GNTST_okay || b == GNTST_bad_handle || b == GNTST_general_error),
-		      "round %u, %s: statuses %ld and %ld", t, kind_name[kind], a, b);
+		BODY_CHECK((a == GNTST_okay) != (b == GNTST_okay),
+			   "round %u, %s: statuses %ld and %ld, not one okay", t, kind_name[kind], a, b);
+		BODY_CHECK((a == GNTST_okay || a == GNTST_bad_handle || a == GNTST_general_error) &&
+			   (b == GNTST_okay || b == GNTST_bad_handle || b == GNTST_general_error),
+			   "round %u, %s: statuses %ld and %ld", t, kind_name[kind], a, b);
 		loser[a == GNTST_okay]++;
 		break;
 	case TWO_MAPS:
-		CHECK(a == GNTST_okay && b == GNTST_okay && got[0] != got[1],
-		      "round %u, %s: %ld (handle %u) and %ld (handle %u)", t, kind_name[kind],
-		      a, got[0], b, got[1]);
-		CHECK(*(volatile uint64_t *)x0 == TAG_P && read1 == TAG_P,
-		      "round %u, %s: read %#llx and %#llx", t, kind_name[kind],
-		      (unsigned long long)*(volatile uint64_t *)x0, (unsigned long long)read1);
-		CHECK(gnt_unmap(x0, 0, got[0]) == GNTST_okay && gnt_unmap(x1, 0, got[1]) == GNTST_okay,
-		      "round %u, %s: unmapping failed", t, kind_name[kind]);
+		BODY_CHECK(a == GNTST_okay && b == GNTST_okay && got[0] != got[1],
+			   "round %u, %s: %ld (handle %u) and %ld (handle %u)", t, kind_name[kind],
+			   a, got[0], b, got[1]);
+		BODY_CHECK(*(volatile uint64_t *)x0 == TAG_P && read1 == TAG_P,
+			   "round %u, %s: read %#llx and %#llx", t, kind_name[kind],
+			   (unsigned long long)*(volatile uint64_t *)x0, (unsigned long long)read1);
+		BODY_CHECK(gnt_unmap(x0, 0, got[0]) == GNTST_okay &&
+			   gnt_unmap(x1, 0, got[1]) == GNTST_okay, "round %u, %s: unmapping failed", t, kind_name[kind]);
 		break;
 	case MAP_VS_UNMAP:
-		CHECK(a == GNTST_okay && b == GNTST_okay, "round %u, %s: map %ld, unmap %ld", t,
-		      kind_name[kind], a, b);
-		CHECK(*(volatile uint64_t *)x1 == TAG_P, "round %u, %s: X1 reads %#llx", t,
-		      kind_name[kind], (unsigned long long)*(volatile uint64_t *)x1);
-		CHECK(gnt_unmap(x1, 0, got[0]) == GNTST_okay, "round %u, %s: unmapping X1 failed",
-		      t, kind_name[kind]);
+		BODY_CHECK(a == GNTST_okay && b == GNTST_okay, "round %u, %s: map %ld, unmap %ld", t,
+			   kind_name[kind], a, b);
+		BODY_CHECK(*(volatile uint64_t *)x1 == TAG_P, "round %u, %s: X1 reads %#llx", t,
+			   kind_name[kind], (unsigned long long)*(volatile uint64_t *)x1);
+		BODY_CHECK(gnt_unmap(x1, 0, got[0]) == GNTST_okay, "round %u, %s: unmapping X1 failed",
+			   t, kind_name[kind]);
 		break;
 	}
-	CHECK(!(table[REF].flags & (GTF_reading | GTF_writing)),
-	      "round %u, %s: the entry still in use after the round (flags %#x)", t,
-	      kind_name[kind], table[REF].flags);
-	return TEST_PASS;
+	BODY_CHECK(!(table[REF].flags & (GTF_reading | GTF_writing)),
+		   "round %u, %s: the entry still in use after the round (flags %#x)", t,
+		   kind_name[kind], table[REF].flags);
+	return NULL;
 }
 
-int test_main(struct start_info *si)
+static const char *body(struct start_info *si, bool one)
 {
 	uint64_t p;
 	unsigned long done[NR_KINDS] = { 0 };
-	struct sysctl pi;
+	const char *failed;
 	unsigned int t;
 	long rc;
 
-	mm_init(si);
-	CHECK(physinfo(&pi) == 0, "physinfo failed");
+	if (!(si->flags & SIF_INITDOMAIN)) {
+		rc = evtchn_own_domid();
+		BODY_CHECK(rc > 0, "finding our own domain id gave %ld", rc);
+		gnt_self_dom = (domid_t)rc;
+	}
 	p = scratch_page();
 	x0 = scratch_page();
 	x1 = scratch_page();
 	table = gnt_self_table();
-	CHECK(table, "setting up and mapping our grant table failed");
+	BODY_CHECK(table, "setting up and mapping our grant table failed");
 	*(uint64_t *)p = TAG_P;
 	gnt_self_grant(table, REF, p, false);
-	CHECK(update_va_mapping(x0, 0, UVMF_INVLPG) == 0 && update_va_mapping(x1, 0, UVMF_INVLPG) == 0,
-	      "cannot clear X0 and X1");
+	BODY_CHECK(update_va_mapping(x0, 0, UVMF_INVLPG) == 0 &&
+		   update_va_mapping(x1, 0, UVMF_INVLPG) == 0, "cannot clear X0 and X1");
 
-	one_cpu = pi.u.physinfo.nr_cpus < 2;
+	one_cpu = one;
 	rc = smp_start_pinned(si, vcpu1, stack1, sizeof(stack1), &started, one_cpu);
-	CHECK(rc == 0, "starting and pinning vCPU 1 gave %ld", rc);
+	BODY_CHECK(rc == 0, "starting and pinning vCPU 1 gave %ld", rc);
 	for (t = 0; t < ROUNDS * NR_KINDS; t++) {
 		go = t + 1;
 		race(0, t);
 		while (done1 != t + 1)
 			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-		if (check_round(t) != TEST_PASS)
-			return TEST_FAIL;
+		failed = check_round(t);
+		if (failed)
+			return failed;
 		done[t % NR_KINDS]++;
 	}
 	for (t = 0; t < NR_KINDS; t++)
-		printf("attack-grant-maptrack-race: %s: %lu rounds\n", kind_name[t], done[t]);
-	printf("attack-grant-maptrack-race: the refused unmap was vCPU 0's %lu times, vCPU 1's %lu\n",
-	       loser[0], loser[1]);
-	return TEST_PASS;
+		printf("attack-grant-maptrack-race: d%u: %s: %lu rounds\n", gnt_self_dom,
+		       kind_name[t], done[t]);
+	printf("attack-grant-maptrack-race: d%u: the refused unmap was vCPU 0's %lu times, "
+	       "vCPU 1's %lu\n", gnt_self_dom, loser[0], loser[1]);
+	return NULL;
+}
+
+int test_main(struct start_info *si)
+{
+	return verdict_test_smp(si, body);
 }

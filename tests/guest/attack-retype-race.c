@@ -42,8 +42,7 @@
 #include "lib/traps.h"
 #include "lib/physinfo.h"
 #include "lib/events.h"
-#include "lib/peer.h"
-#include "lib/peer_verdict.h"
+#include "lib/peer_smp.h"
 
 #define BASE		2048		/* pfns nothing maps: above the boot region */
 #define ROUNDS		450		/* L1, L2 and GDT rounds by turns */
@@ -52,7 +51,6 @@
 #define CYCLES		64		/* vCPU 1's map-write-unmap rounds a round */
 #define MAX_TRIES	1000000	/* a loaded host may hold vCPU 1 back a while */
 #define STACK_SIZE	8192
-#define PEER_MIB	16
 
 static uint8_t stack1[STACK_SIZE] __attribute__((aligned(16)));
 static const uint64_t *p2m;
@@ -185,11 +183,12 @@ static long start_vcpu1(const struct start_info *si)
 }
 
 /* The rounds, in dom0 or in the peer: NULL, or why they failed. */
-static const char *body(struct start_info *si)
+static const char *body(struct start_info *si, bool one)
 {
 	unsigned int t;
 	long rc;
 
+	one_cpu = one;
 	WHY(si->nr_pages >= BASE + ROUNDS + 1, "%lu pages", si->nr_pages);
 	WHY(traps_install(true) == 0, "set_trap_table failed");
 	p2m = (const uint64_t *)si->mfn_list;
@@ -226,46 +225,7 @@ static const char *body(struct start_info *si)
 	return NULL;
 }
 
-/* dom0 pins the peer's vCPU v to CPU v (setvcpuaffinity, hard). */
-static long pin_peer_vcpu(domid_t id, unsigned int v)
-{
-	uint8_t hard = (uint8_t)(1U << v);
-	struct domctl op;
-
-	memset(&op, 0, sizeof(op));
-	op.cmd = DOMCTL_setvcpuaffinity;
-	op.interface_version = DOMCTL_INTERFACE_VERSION;
-	op.domain = id;
-	op.u.vcpuaffinity.vcpu = v;
-	op.u.vcpuaffinity.flags = VCPUAFFINITY_HARD;
-	op.u.vcpuaffinity.cpumap_hard.bitmap = (uint64_t)&hard;
-	op.u.vcpuaffinity.cpumap_hard.nr_bits = 8;
-	return hypercall1(__HYPERVISOR_domctl, &op);
-}
-
 int test_main(struct start_info *si)
 {
-	struct verdict v;
-	struct sysctl pi;
-	const char *failed;
-	int id;
-
-	CHECK(events_init(si) == 0, "events_init failed");
-	if (!(si->flags & SIF_INITDOMAIN)) {
-		one_cpu = strstr_simple((const char *)si->cmd_line, "cpus=1");
-		verdict_offer_frame0(&v);
-		verdict_send(&v, body(si));
-	}
-	CHECK(physinfo(&pi) == 0, "physinfo failed");
-	one_cpu = pi.u.physinfo.nr_cpus < 2;
-	failed = body(si);
-	CHECK(!failed, "%s", failed);
-	/* Again from a domU of two vCPUs of its own, built now. */
-	peer_max_vcpus = 2;
-	id = peer_build(si, 4096, one_cpu ? "role=peer cpus=1" : "role=peer cpus=2", PEER_MIB);
-	CHECK(id > 0, "the peer could not be built (%d)", id);
-	CHECK(one_cpu || (pin_peer_vcpu((domid_t)id, 0) == 0 && pin_peer_vcpu((domid_t)id, 1) == 0),
-	      "pinning the peer's vCPUs failed");
-	CHECK(verdict_result((domid_t)id) == TEST_PASS, "the peer's rounds failed");
-	return peer_wait_destroy((domid_t)id);
+	return verdict_test_smp(si, body);
 }

@@ -66,4 +66,28 @@ static inline long evtchn_send(evtchn_port_t p)
 	return evtchn_op(EVTCHNOP_send, &s);
 }
 
+/*
+ * The caller's own domain id (a domU has no other way to learn it without
+ * xenstore): a port left unbound for DOMID_SELF records the id it stands
+ * for, EVTCHNOP_status reports it, and the port is closed again. The id,
+ * or a negative errno.
+ */
+static inline long evtchn_own_domid(void)
+{
+	struct evtchn_alloc_unbound au = { DOMID_SELF, DOMID_SELF, 0 };
+	struct evtchn_status st = { DOMID_SELF, 0, 0, 0, 0, { { 0 } } };
+	struct evtchn_close cl = { 0 };
+	long rc = evtchn_op(EVTCHNOP_alloc_unbound, &au);
+
+	if (rc)
+		return rc;
+	st.port = au.port;
+	rc = evtchn_op(EVTCHNOP_status, &st);
+	cl.port = au.port;
+	evtchn_op(EVTCHNOP_close, &cl);
+	if (rc)
+		return rc;
+	return st.status == EVTCHNSTAT_unbound ? st.u.unbound.dom : -EINVAL;
+}
+
 #endif

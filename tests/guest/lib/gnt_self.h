@@ -10,15 +10,18 @@
 #include "mm.h"
 #include <lamina/grant_table.h>
 
+/* The id a guest's own grants name (dom0's 0; a domU sets its own, evtchn_own_domid). */
+static domid_t gnt_self_dom;
+
 static inline long gnttab(unsigned int cmd, void *arg, unsigned int count)
 {
 	return hypercall3(__HYPERVISOR_grant_table_op, cmd, arg, count);
 }
 
-/* Map @ref of dom0 (the caller's own id there) at @addr; *h the handle. */
+/* Map @ref of our own (gnt_self_dom) at @addr; *h the handle. */
 static inline long gnt_map(grant_ref_t ref, uint64_t addr, uint32_t flags, grant_handle_t *h)
 {
-	struct gnttab_map_grant_ref op = { addr, flags, ref, 0, 99, ~0U, 0 };
+	struct gnttab_map_grant_ref op = { addr, flags, ref, gnt_self_dom, 99, ~0U, 0 };
 
 	if (gnttab(GNTTABOP_map_grant_ref, &op, 1))
 		return -100;
@@ -45,10 +48,10 @@ static inline struct grant_entry_v1 *gnt_self_table(void)
 	return (struct grant_entry_v1 *)va;
 }
 
-/* Entry ref of t grants dom0 (ourselves) the frame behind va, flags last. */
+/* Entry ref of t grants ourselves (gnt_self_dom) the frame behind va, flags last. */
 static inline void gnt_self_grant(struct grant_entry_v1 *t, grant_ref_t ref, uint64_t va, bool ro)
 {
-	t[ref].domid = 0;
+	t[ref].domid = gnt_self_dom;
 	t[ref].frame = (uint32_t)va_to_mfn(va);
 	__atomic_store_n(&t[ref].flags, GTF_permit_access | (ro ? GTF_readonly : 0),
 			 __ATOMIC_RELEASE);

@@ -38,8 +38,8 @@ static inline long smp_start_vcpu(const struct start_info *si, unsigned int id,
 	return rc ? rc : vcpu_op(VCPUOP_up, id, NULL);
 }
 
-/* Pins dom0's vCPU vcpu to CPU cpu (setvcpuaffinity, hard): 0 or the error. */
-static inline long smp_pin_vcpu(unsigned int vcpu, unsigned int cpu)
+/* dom0 pins vCPU vcpu of domain dom to CPU cpu (setvcpuaffinity, hard): 0 or the error. */
+static inline long smp_pin_dom_vcpu(domid_t dom, unsigned int vcpu, unsigned int cpu)
 {
 	uint8_t hard = (uint8_t)(1U << cpu);
 	struct domctl op;
@@ -47,7 +47,7 @@ static inline long smp_pin_vcpu(unsigned int vcpu, unsigned int cpu)
 	memset(&op, 0, sizeof(op));
 	op.cmd = DOMCTL_setvcpuaffinity;
 	op.interface_version = DOMCTL_INTERFACE_VERSION;
-	op.domain = 0;
+	op.domain = dom;
 	op.u.vcpuaffinity.vcpu = vcpu;
 	op.u.vcpuaffinity.flags = VCPUAFFINITY_HARD;
 	op.u.vcpuaffinity.cpumap_hard.bitmap = (uint64_t)&hard;
@@ -55,9 +55,15 @@ static inline long smp_pin_vcpu(unsigned int vcpu, unsigned int cpu)
 	return hypercall1(__HYPERVISOR_domctl, &op);
 }
 
+/* Pins dom0's vCPU vcpu to CPU cpu: 0 or the error. */
+static inline long smp_pin_vcpu(unsigned int vcpu, unsigned int cpu)
+{
+	return smp_pin_dom_vcpu(0, vcpu, cpu);
+}
+
 /*
  * vCPU 1 started on fn, waited for (*started, which fn sets), and with two
- * CPUs or more vCPUs 0 and 1 pinned to CPUs 0 and 1 (Lamina places every
+ * CPUs or more, in dom0, vCPUs 0 and 1 pinned to CPUs 0 and 1 (Lamina places every
  * vCPU on CPU 0 by default). 0, or the failing call's error.
  */
 static inline long smp_start_pinned(const struct start_info *si, void (*fn)(unsigned long),
@@ -69,7 +75,7 @@ static inline long smp_start_pinned(const struct start_info *si, void (*fn)(unsi
 		return rc;
 	while (!*started)
 		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-	if (one_cpu)
+	if (one_cpu || !(si->flags & SIF_INITDOMAIN))	/* a domU's are dom0's to pin */
 		return 0;
 	rc = smp_pin_vcpu(0, 0);
 	return rc ? rc : smp_pin_vcpu(1, 1);
