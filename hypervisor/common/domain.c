@@ -194,6 +194,7 @@ struct domain *domain_new(domid_t domid, const char *name, bool privileged)
 	d->max_evtchn_port = ~0U;
 	d->max_grant_frames = hv_opts.gnttab_max_frames;
 	d->max_maptrack_frames = hv_opts.gnttab_max_maptrack;
+	d->max_grant_version = hv_opts.gnttab_max_version;
 	spin_lock_init(&d->evtchn_lock, LOCK_LEVEL_EVTCHN);
 	spin_lock_init(&d->vcpu_ctx_lock, LOCK_LEVEL_VCPUCTX);
 	spin_lock_init(&d->grant_lock, LOCK_LEVEL_GRANT);

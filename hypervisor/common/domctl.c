@@ -142,6 +142,7 @@ static void init_created(struct domain *d, struct domctl_createdomain *c)
 		d->max_grant_frames = c->max_grant_frames;
 	if (c->max_maptrack_frames >= 0)
 		d->max_maptrack_frames = c->max_maptrack_frames;
+	d->max_grant_version = c->grant_opts & DOMCTL_GRANT_version_mask;	/* 1 or 2 */
 	d->creation_finished = false;
 	d->controller_pause_count = 1;	/* its vCPUs, made later, start held by it */
 	d->pause_count = 1;

@@ -464,7 +464,8 @@ static long switch_version(struct domain *d, uint32_t version)
 
 	if (version != 1 && version != 2)
 		return trace_err(-EINVAL);
-	if (version == 2 && hv_opts.gnttab_max_version < 2)
+	/* Xen's gt->max_version: the domain's own (createdomain), not only the host's. */
+	if (version == 2 && d->max_grant_version < 2)
 		return trace_err(-ENOSYS);
 	if ((d->grant ? d->grant->version : 1) == version)
 		return 0;

@@ -23,7 +23,10 @@
  * Then dom0 builds an unprivileged domU of two vCPUs (pinned to CPUs 0 and
  * 1 by dom0) that runs the same rounds on its own grant table, granting P
  * to itself (its id from EVTCHNOP_status), and reports its verdict; dom0
- * destroys it, and Lamina audits its frames.
+ * destroys it, and Lamina audits its frames. That domU was created with
+ * grant version 1 only (createdomain grant_opts 1): first it checks that
+ * set_version 2 is -ENOSYS, Xen 4.17's answer (Lamina switched it to v2
+ * before: it looked only at the host's gnttab_max_version).
  * @hvargs: dom0_max_vcpus=2
  * @initrd: self
  * @expect-log: mm audit d0: ok
@@ -180,6 +183,9 @@ static const char *body(struct start_info *si, bool one)
 		rc = evtchn_own_domid();
 		BODY_CHECK(rc > 0, "finding our own domain id gave %ld", rc);
 		gnt_self_dom = (domid_t)rc;
+		rc = gnttab(GNTTABOP_set_version, &(struct gnttab_set_version){ 2 }, 1);
+		BODY_CHECK(rc == -ENOSYS, "set_version 2 in a domain made for version 1 gave %ld",
+			   rc);
 	}
 	p = scratch_page();
 	x0 = scratch_page();

@@ -21,7 +21,8 @@
  * ref 9 not in use, and Lamina's exit audit clean.
  * Then dom0 builds an unprivileged domU of two vCPUs (pinned to CPUs 0 and
  * 1 by dom0) that runs the same on its own table, granting P to itself
- * (its id from EVTCHNOP_status); its verdict page is the reserved ref 3,
+ * (its id from EVTCHNOP_status), created with grant version 2 allowed
+ * (createdomain grant_opts 2); its verdict page is the reserved ref 3,
  * which both hypervisors carry across a version change. dom0 destroys it,
  * and Lamina audits its frames.
  * @hvargs: dom0_max_vcpus=2
@@ -170,5 +171,6 @@ static const char *body(struct start_info *si, bool one)
 
 int test_main(struct start_info *si)
 {
+	peer_grant_version = 2;
 	return verdict_test_smp(si, body);
 }

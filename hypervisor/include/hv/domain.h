@@ -178,6 +178,8 @@ struct domain {
 	uint32_t max_evtchn_port;	/* createdomain's: the highest port it may have */
 	/* createdomain's, else gnttab_max_frames= and gnttab_max_maptrack_frames=. */
 	uint32_t max_grant_frames, max_maptrack_frames;
+	/* createdomain's grant_opts (its highest grant version), else gnttab_max_version=. */
+	uint32_t max_grant_version;
 	int64_t time_offset;		/* settimeoffset: seconds added to the wall clock */
 	/*
 	 * The I/O ports dom0 gave this domain (domctl ioport_permission,

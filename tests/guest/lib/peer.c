@@ -35,6 +35,7 @@
 
 static domid_t peer_dom;
 unsigned int peer_max_vcpus = 1;
+unsigned int peer_grant_version = 1;
 static uint64_t peer_mfn[PEER_MAX_PAGES];	/* pfn -> mfn */
 static struct pv_layout lay;
 static uint64_t peer_pages;
@@ -192,7 +193,7 @@ static long create_domain(uint64_t nr_pages)
 	op.u.createdomain.max_evtchn_port = 1023;
 	op.u.createdomain.max_grant_frames = -1;
 	op.u.createdomain.max_maptrack_frames = -1;
-	op.u.createdomain.grant_opts = 1;
+	op.u.createdomain.grant_opts = peer_grant_version;
 	memcpy(op.u.createdomain.handle, "lamina-test-peer", 16);
 	rc = domctl(&op, DOMCTL_createdomain);
 	if (rc) {

@@ -41,6 +41,8 @@ int peer_start(struct start_info *si, const char *cmdline, unsigned int mem_mib)
 int peer_build(struct start_info *si, uint64_t skip, const char *cmdline, unsigned int mem_mib);
 /* The vCPUs peer_build gives the domain (1 unless set); vCPU 0 is started. */
 extern unsigned int peer_max_vcpus;
+/* The highest grant-table version it may switch to (createdomain grant_opts; 1 unless set). */
+extern unsigned int peer_grant_version;
 
 /*
  * When set, peer_build calls it on vCPU 0's context just before
