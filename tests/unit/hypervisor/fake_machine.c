@@ -99,6 +99,7 @@ struct domain *fake_domain(domid_t domid, bool privileged)
 	d->max_evtchn_port = ~0U;		/* as domain_alloc: no createdomain bound */
 	d->max_grant_frames = hv_opts.gnttab_max_frames;	/* as domain_alloc: the options' */
 	d->max_maptrack_frames = hv_opts.gnttab_max_maptrack;
+	d->max_grant_version = hv_opts.gnttab_max_version;
 	spin_lock_init(&d->evtchn_lock, LOCK_LEVEL_EVTCHN);	/* as domain_alloc */
 	spin_lock_init(&d->grant_lock, LOCK_LEVEL_GRANT);
 	snprintf(d->name, sizeof(d->name), "d%u", domid);
