@@ -42,15 +42,6 @@
 
 static char why[VERDICT_LEN];
 
-/* PEER_CHECK for a body that returns why it failed. */
-#define TRY(cond, ...)							\
-	do {								\
-		if (!(cond)) {						\
-			snprintf(why, sizeof(why), __VA_ARGS__);	\
-			return why;					\
-		}							\
-	} while (0)
-
 /* What the event taken during the reset saw (reset_event). */
 static volatile bool seen;
 static volatile uint64_t seen_ns, seen_rdi, seen_arg0;
@@ -143,16 +134,16 @@ static const char *fill_ports(bool with_timer, evtchn_port_t *last)
 			bi.remote_port = au.port;
 			rc = evtchn_op(EVTCHNOP_bind_interdomain, &bi);
 			if (rc == -ENOSPC)
-				TRY(close_port(au.port) == 0, "closing port %u failed", au.port);
+				BODY_CHECK(close_port(au.port) == 0, "closing port %u failed", au.port);
 		}
 		if (rc == -ENOSPC) {
-			TRY(last_port > 2, "no ports to fill");
-			TRY(close_port(last_port) == 0 && close_port(last_port - 1) == 0,
+			BODY_CHECK(last_port > 2, "no ports to fill");
+			BODY_CHECK(close_port(last_port) == 0 && close_port(last_port - 1) == 0,
 			    "closing ports %u and %u failed", last_port - 1, last_port);
 			last_port -= 2;
 			break;
 		}
-		TRY(rc == 0, "binding a pair after port %u gave %ld", last_port, rc);
+		BODY_CHECK(rc == 0, "binding a pair after port %u gave %ld", last_port, rc);
 		last_port = bi.local_port;
 	}
 	if (with_timer) {
@@ -162,7 +153,7 @@ static const char *fill_ports(bool with_timer, evtchn_port_t *last)
 
 		*last = evtchn_op(EVTCHNOP_bind_ipi, &bi) ? 0 : bi.port;
 	}
-	TRY(*last > last_port, "the last port bound at %u, not past %u", *last, last_port);
+	BODY_CHECK(*last > last_port, "the last port bound at %u, not past %u", *last, last_port);
 	return NULL;
 }
 
@@ -217,21 +208,21 @@ static const char *reset_with_event(unsigned int mode, long *rc)
 	seen = false;
 	if (timed) {
 		if (!arm_timer(&t0, &due)) {
-			TRY(!on_lamina(), "the timer could not be armed 50 us ahead");
+			BODY_CHECK(!on_lamina(), "the timer could not be armed 50 us ahead");
 			printf("timer: never armed ahead (Xen's peer under -icount), rows skipped\n");
 			return evtchn_op(EVTCHNOP_reset, &r) ? "the reset failed" : NULL;
 		}
 	} else {
 		clear_events();
 		t0 = pvclock_ns();
-		TRY(evtchn_send(last) == 0, "sending on port %u failed", last);
+		BODY_CHECK(evtchn_send(last) == 0, "sending on port %u failed", last);
 	}
 	shared->vcpu_info[0].evtchn_upcall_mask = 0;
 	if (mode == IN_MULTICALL) {
 		mc = (struct multicall_entry){ __HYPERVISOR_event_channel_op, 99,
 					       { EVTCHNOP_reset, (uint64_t)&r } };
 		*rc = timed_syscall(__HYPERVISOR_multicall, (uint64_t)&mc, 1, 0, 0);
-		TRY(*rc == 0, "the multicall gave %ld", *rc);
+		BODY_CHECK(*rc == 0, "the multicall gave %ld", *rc);
 		*rc = (long)mc.result;
 	} else {
 		*rc = timed_syscall(__HYPERVISOR_event_channel_op, EVTCHNOP_reset, (uint64_t)&r,
@@ -244,27 +235,27 @@ static const char *reset_with_event(unsigned int mode, long *rc)
 	       seen ? "taken in it" : "not taken in it,",
 	       seen ? (long long)(seen_ns - (timed ? due : t0)) / 1000 : -1LL,
 	       timed ? "its due time" : "the call began");
-	TRY(seen, "the reset held the CPU to its end (%llu us) with an event %s",
+	BODY_CHECK(seen, "the reset held the CPU to its end (%llu us) with an event %s",
 	    (unsigned long long)(t1 - t0) / 1000, timed ? "due after 50 us" : "pending");
-	TRY(!timed || seen_ns < due + BOUND_NS, "the reset ran %llu us past a due timer",
+	BODY_CHECK(!timed || seen_ns < due + BOUND_NS, "the reset ran %llu us past a due timer",
 	    (unsigned long long)(seen_ns - due) / 1000);
 	if (mode == IN_MULTICALL)
-		TRY(seen_rdi == (uint64_t)&mc && seen_arg0 == EVTCHNOP_reset_cont,
+		BODY_CHECK(seen_rdi == (uint64_t)&mc && seen_arg0 == EVTCHNOP_reset_cont,
 		    "the multicall's continuation: list %#llx (ours %#llx), its entry's cmd %llu,"
 		    " not 14", (unsigned long long)seen_rdi, (unsigned long long)&mc,
 		    (unsigned long long)seen_arg0);
 	else
-		TRY(seen_rdi == EVTCHNOP_reset_cont, "the continuation's rdi was %llu, not 14",
+		BODY_CHECK(seen_rdi == EVTCHNOP_reset_cont, "the continuation's rdi was %llu, not 14",
 		    (unsigned long long)seen_rdi);
-	TRY(busy_rc == -EBUSY, "a reset while one was under way gave %ld, not -EBUSY",
+	BODY_CHECK(busy_rc == -EBUSY, "a reset while one was under way gave %ld, not -EBUSY",
 	    (long)busy_rc);
-	TRY(first_st == EVTCHNSTAT_closed, "port 1 half way: status %ld, not closed",
+	BODY_CHECK(first_st == EVTCHNSTAT_closed, "port 1 half way: status %ld, not closed",
 	    (long)first_st);
-	TRY(last_st == EVTCHNSTAT_interdomain, "port %u half way: status %ld, not interdomain",
+	BODY_CHECK(last_st == EVTCHNSTAT_interdomain, "port %u half way: status %ld, not interdomain",
 	    last_port, (long)last_st);
-	TRY(again_rc == 0 && again_port < last_port, "a port taken half way: %ld, port %u",
+	BODY_CHECK(again_rc == 0 && again_port < last_port, "a port taken half way: %ld, port %u",
 	    (long)again_rc, again_port);
-	TRY(port_status(last_port) == EVTCHNSTAT_closed && port_status(last) == EVTCHNSTAT_closed,
+	BODY_CHECK(port_status(last_port) == EVTCHNSTAT_closed && port_status(last) == EVTCHNSTAT_closed,
 	    "the last ports were left: %ld %ld", port_status(last_port), port_status(last));
 	return NULL;
 }
@@ -278,7 +269,7 @@ static const char *body(struct start_info *si)
 	unsigned int i;
 	long rc;
 
-	TRY(hypercall2(__HYPERVISOR_callback_op, CALLBACKOP_register, &cb) == 0,
+	BODY_CHECK(hypercall2(__HYPERVISOR_callback_op, CALLBACKOP_register, &cb) == 0,
 	    "registering the event callback failed");
 	for (i = 0; i < NR_MODES; i++) {
 		rc = 0;
@@ -286,15 +277,15 @@ static const char *body(struct start_info *si)
 			return err;
 		if (!seen)		/* skipped */
 			continue;
-		TRY(rc == -EAGAIN, "the reset with a port taken behind it gave %ld, not -EAGAIN",
+		BODY_CHECK(rc == -EAGAIN, "the reset with a port taken behind it gave %ld, not -EAGAIN",
 		    rc);
-		TRY(port_status(again_port) == EVTCHNSTAT_unbound,
+		BODY_CHECK(port_status(again_port) == EVTCHNSTAT_unbound,
 		    "the port taken half way: status %ld after the reset",
 		    port_status(again_port));
-		TRY((rc = evtchn_op(EVTCHNOP_reset_cont, &r)) == -EBUSY,
+		BODY_CHECK((rc = evtchn_op(EVTCHNOP_reset_cont, &r)) == -EBUSY,
 		    "reset_cont with no reset under way gave %ld", rc);
-		TRY((rc = evtchn_op(EVTCHNOP_reset, &r)) == 0, "the last reset gave %ld", rc);
-		TRY(port_status(again_port) == EVTCHNSTAT_closed, "the last reset left port %u",
+		BODY_CHECK((rc = evtchn_op(EVTCHNOP_reset, &r)) == 0, "the last reset gave %ld", rc);
+		BODY_CHECK(port_status(again_port) == EVTCHNSTAT_closed, "the last reset left port %u",
 		    again_port);
 	}
 	return NULL;

@@ -156,14 +156,6 @@ static void race(unsigned int me, unsigned int t)
 static struct smp_rounds rounds = { race, 1, ROUNDS + 1, false, 0, 0, false };
 static char why[VERDICT_LEN];
 
-#define WHY(cond, ...)								\
-	do {									\
-		if (!(cond)) {							\
-			snprintf(why, sizeof(why), __VA_ARGS__);		\
-			return why;						\
-		}								\
-	} while (0)
-
 /* vCPU 1 started on the rounds (dom0 pins its own two vCPUs, the peer's are dom0's to pin). */
 static long start_vcpu1(const struct start_info *si)
 {
@@ -189,23 +181,23 @@ static const char *body(struct start_info *si, bool one)
 	long rc;
 
 	one_cpu = one;
-	WHY(si->nr_pages >= BASE + ROUNDS + 1, "%lu pages", si->nr_pages);
-	WHY(traps_install(true) == 0, "set_trap_table failed");
+	BODY_CHECK(si->nr_pages >= BASE + ROUNDS + 1, "%lu pages", si->nr_pages);
+	BODY_CHECK(traps_install(true) == 0, "set_trap_table failed");
 	p2m = (const uint64_t *)si->mfn_list;
 	window = scratch_page();
 	reader = scratch_page();
 	victim = table_page(0);
-	WHY(mmuext_fd(MMUEXT_PIN_L2_TABLE, victim, 0, DOMID_SELF) == 0, "pinning the victim failed");
+	BODY_CHECK(mmuext_fd(MMUEXT_PIN_L2_TABLE, victim, 0, DOMID_SELF) == 0, "pinning the victim failed");
 	bad = pte_rw(victim);
 	update_va_mapping(window, 0, UVMF_INVLPG);
 	for (t = 1; t <= ROUNDS; t++) {
-		WHY(update_va_mapping(reader, pte_rw(p2m[BASE + t]), UVMF_INVLPG) == 0,
+		BODY_CHECK(update_va_mapping(reader, pte_rw(p2m[BASE + t]), UVMF_INVLPG) == 0,
 		    "mapping frame %u to zero it failed", t);
 		memset((void *)reader, 0, 4096);
 	}
 	update_va_mapping(reader, pte_rw(va_to_mfn(reader)), UVMF_INVLPG);
 	rc = start_vcpu1(si);
-	WHY(rc == 0, "starting and pinning vCPU 1 gave %ld", rc);
+	BODY_CHECK(rc == 0, "starting and pinning vCPU 1 gave %ld", rc);
 	for (t = 1; t <= ROUNDS; t++) {
 		bad_now = t % 3 ? bad : BAD_DESC;
 		rounds.go = t;
@@ -215,11 +207,11 @@ static const char *body(struct start_info *si, bool one)
 	}
 	printf("attack-retype-race: %u rounds, vCPU 1 mapped %lu times, %lu writes through "
 	       "a cleared entry landed, %lu faulted\n", ROUNDS, maps, stale_writes, faults);
-	WHY(mmuext_fd(MMUEXT_UNPIN_TABLE, victim, 0, DOMID_SELF) == 0, "unpinning the victim failed");
+	BODY_CHECK(mmuext_fd(MMUEXT_UNPIN_TABLE, victim, 0, DOMID_SELF) == 0, "unpinning the victim failed");
 	for (t = 1; t <= ROUNDS; t++) {
-		WHY(pin_rc[t] == 0, "round %u: the pin never succeeded or the unpin failed (%ld)", t,
+		BODY_CHECK(pin_rc[t] == 0, "round %u: the pin never succeeded or the unpin failed (%ld)", t,
 		    pin_rc[t]);
-		WHY(found[t] == 0, "round %u: %u entries written after the frame took its new type", t,
+		BODY_CHECK(found[t] == 0, "round %u: %u entries written after the frame took its new type", t,
 		    found[t]);
 	}
 	return NULL;
