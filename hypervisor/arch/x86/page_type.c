@@ -573,6 +573,13 @@ static int __attribute__((noinline)) get_page_type_slow(struct domain *d, mfn_t 
 			rc = pg_type_cas(pg, &w, w + 1) ? 0 : 1;
 		if (rc != 1)
 			return rc;
+		/*
+		 * Looking again may mean waiting for another CPU (a frame held
+		 * PGF_partial through its flush, get_first_type): answer its
+		 * calls meanwhile, as a lock's spinner does, since that flush
+		 * waits for this CPU, whose interrupts are off.
+		 */
+		spin_relax();
 		w = pg_type_word(pg);
 	}
 }
