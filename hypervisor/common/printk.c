@@ -50,6 +50,12 @@ static bool console_lock(void)
 	return false;
 }
 
+static void console_unlock(bool locked)
+{
+	if (locked)
+		__atomic_store_n(&console_owner, 0, __ATOMIC_RELEASE);
+}
+
 void console_write(const char *s, size_t len)
 {
 	bool locked = console_lock();
@@ -58,8 +64,7 @@ void console_write(const char *s, size_t len)
 	if (console_serial)
 		while (len--)
 			serial_putc(*s++);
-	if (locked)
-		__atomic_store_n(&console_owner, 0, __ATOMIC_RELEASE);
+	console_unlock(locked);
 }
 
 /*
@@ -74,8 +79,7 @@ long console_ring_read(struct sysctl_readconsole *op)
 	bool locked = console_lock();
 	long rc = conring_read(op);
 
-	if (locked)
-		__atomic_store_n(&console_owner, 0, __ATOMIC_RELEASE);
+	console_unlock(locked);
 	return rc;
 }
 

@@ -179,10 +179,9 @@ static const char *body(struct start_info *si, bool one)
 	unsigned int t;
 	long rc;
 
+	rc = gnt_self_dom_init(si);
+	BODY_CHECK(rc == 0, "finding our own domain id gave %ld", rc);
 	if (!(si->flags & SIF_INITDOMAIN)) {
-		rc = evtchn_own_domid();
-		BODY_CHECK(rc > 0, "finding our own domain id gave %ld", rc);
-		gnt_self_dom = (domid_t)rc;
 		rc = gnttab(GNTTABOP_set_version, &(struct gnttab_set_version){ 2 }, 1);
 		BODY_CHECK(rc == -ENOSYS, "set_version 2 in a domain made for version 1 gave %ld",
 			   rc);

@@ -142,11 +142,8 @@ static const char *body(struct start_info *si, bool one)
 	const char *failed;
 	long rc;
 
-	if (!(si->flags & SIF_INITDOMAIN)) {
-		rc = evtchn_own_domid();
-		BODY_CHECK(rc > 0, "finding our own domain id gave %ld", rc);
-		gnt_self_dom = (domid_t)rc;
-	}
+	rc = gnt_self_dom_init(si);
+	BODY_CHECK(rc == 0, "finding our own domain id gave %ld", rc);
 	one_cpu = one;
 	p = scratch_page();
 	r = scratch_page();

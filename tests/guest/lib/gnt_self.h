@@ -8,10 +8,28 @@
 
 #include "guest.h"
 #include "mm.h"
+#include "events.h"
 #include <lamina/grant_table.h>
 
-/* The id a guest's own grants name (dom0's 0; a domU sets its own, evtchn_own_domid). */
+/* The id a guest's own grants name (dom0's 0; a domU sets its own, gnt_self_dom_init). */
 static domid_t gnt_self_dom;
+
+/*
+ * gnt_self_dom for this guest: dom0 keeps 0, a domU finds its own id
+ * (evtchn_own_domid). 0, or what the look-up gave when it found none.
+ */
+static inline long gnt_self_dom_init(const struct start_info *si)
+{
+	long rc;
+
+	if (si->flags & SIF_INITDOMAIN)
+		return 0;
+	rc = evtchn_own_domid();
+	if (rc <= 0)
+		return rc ? rc : -1;
+	gnt_self_dom = (domid_t)rc;
+	return 0;
+}
 
 static inline long gnttab(unsigned int cmd, void *arg, unsigned int count)
 {
