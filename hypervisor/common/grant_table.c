@@ -723,7 +723,7 @@ static long cache_flush(struct domain *d, uint64_t args, uint32_t count)
 	uint32_t i;
 	long rc;
 
-	if (!guest_range_ok(args, (uint64_t)count * sizeof(op)))
+	if (!guest_start_ok(args))	/* as batch() */
 		return -EFAULT;
 	for (i = 0; i < count; i++) {
 		if (copy_from_guest(&op, args + (uint64_t)i * sizeof(op), sizeof(op)))
@@ -746,10 +746,12 @@ static long cache_flush(struct domain *d, uint64_t args, uint32_t count)
  * resumes there.
  *
  * A count above INT32_MAX is -EINVAL, as Xen's do_grant_table_op; an
- * array reaching outside guest memory is -EFAULT before any element
- * (Xen's guest_handle_okay). An element that cannot be read, or written
- * back, ends the batch with -EFAULT, the elements before it done and
- * their results written, as on Xen 4.17. Each element is written back
+ * array whose start is not a guest address is -EFAULT before any
+ * element, even an empty one (Xen's guest_handle_okay, which looks at
+ * the start only). An element that cannot be read, or written back (one
+ * past the end of guest memory too, in the non-canonical hole), ends
+ * the batch with -EFAULT, the elements before it done and their results
+ * written, as on Xen 4.17. Each element is written back
  * unchanged before fn commits anything, so a read-only one fails with
  * nothing done (docs/style.md §4; Xen does that element and then fails
  * its copy-out, a mapping's handle lost). Only fn itself can make the
@@ -776,7 +778,7 @@ batch(struct vcpu *v, struct hc_args *a, size_t size, int16_t (*fn)(struct domai
 
 	if (count > BATCH_MAX)
 		return trace_err(-EINVAL);
-	if (!guest_range_ok(args, (uint64_t)count * size))
+	if (!guest_start_ok(args))
 		return -EFAULT;
 	for (i = 0; i < count; i++) {
 		uint64_t p = args + (uint64_t)i * size;

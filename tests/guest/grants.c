@@ -257,12 +257,14 @@ static int table_calls(void)
 	rc = gnttab(GNTTABOP_map_grant_ref, (void *)0x1000, 1);
 	CHECK(rc == -EFAULT, "an unreadable batch gave %ld", rc);
 	/*
-	 * 2^31 - 1 elements from a stack address: a count Xen 4.17 takes (it
-	 * refuses only a negative int), but the array wraps past the end of
-	 * the address space: -EFAULT, here before any element (Xen checks
-	 * only where the array starts, and faults on the way).
+	 * 2^31 - 1 elements from the address space's last page (unmapped): a
+	 * count Xen 4.17 takes (it refuses only a negative int), an array
+	 * that wraps past the end of the address space: -EFAULT at its first
+	 * element. Both look only at where the array starts and fault on the
+	 * way (attack-cont), so an array on our stack would have its
+	 * elements done, the statuses written over the stack above it.
 	 */
-	rc = gnttab(GNTTABOP_map_grant_ref, &st, 0x7fffffff);
+	rc = gnttab(GNTTABOP_map_grant_ref, (void *)0xfffffffffffff000ULL, 0x7fffffff);
 	CHECK(rc == -EFAULT, "an absurd count gave %ld", rc);
 	rc = gnttab(GNTTABOP_map_grant_ref, &st, 0x80000000u);
 	CHECK(rc == -EINVAL, "a count negative as an int gave %ld", rc);

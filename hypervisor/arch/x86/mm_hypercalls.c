@@ -204,6 +204,32 @@ static long preempt_list(struct hc_args *a, size_t size, uint32_t i, uint32_t co
 	return -ERESTART;
 }
 
+/*
+ * What Xen 4.17's do_mmu_update and do_mmuext_op answer before a list's
+ * first entry, for the forms that are not plain lists; false: none of
+ * them, walk the list. A count of exactly PREEMPTED with no list is
+ * Xen's own continuation carrying a call's final result in foreigndom
+ * (after a deferred release of the old base pointer): Xen returns that
+ * argument, as an int, to any guest that makes such a call. A list
+ * whose start is not a guest address is -EFAULT, even empty, before the
+ * foreigndom is looked at and with *done untouched (guest_handle_okay:
+ * only the start; the entries are each checked as they are copied).
+ * Any count is taken, as Xen's: a list past the guest's memory ends with
+ * -EFAULT at its first unreadable entry, those before it done.
+ */
+static bool __attribute__((noinline)) list_answered(const struct hc_args *a, long *rc)
+{
+	if ((uint32_t)a->arg[1] == PREEMPTED && !a->arg[0]) {
+		*rc = (int32_t)a->arg[3];
+		return true;
+	}
+	if (!guest_start_ok(a->arg[0])) {
+		*rc = trace_err(-EFAULT);
+		return true;
+	}
+	return false;
+}
+
 static inline __attribute__((always_inline)) long
 walk_entries(struct vcpu *v, struct hc_args *a, size_t size,
 	     int (*apply)(struct vcpu *v, struct domain *fd, const void *entry), struct domain *fd)
@@ -215,13 +241,15 @@ walk_entries(struct vcpu *v, struct hc_args *a, size_t size,
 	bool list_ok;
 
 	BUG_ON(size > sizeof(entry) || size % 8);
-	if (count > HYPERCALL_LIST_MAX)
-		return trace_err(-EINVAL);
+	/* The whole list a guest range: no entry's copy checks its own. */
+	list_ok = guest_range_ok(a->arg[0], (uint64_t)count * size);
+	/* Not a plain list (an empty one passes guest_range_ok): list_answered. */
+	if (unlikely(!list_ok || !count || ((uint32_t)a->arg[1] & PREEMPTED)) &&
+	    list_answered(a, &rc))
+		return rc;
 	if (((uint32_t)a->arg[1] & PREEMPTED) && a->arg[2] &&
 	    copy_from_guest(&done_before, a->arg[2], sizeof(done_before)))
 		done_before = 0;	/* as Xen: progress through a bad pointer is lost */
-	/* The whole list a guest range: no entry's copy checks its own. */
-	list_ok = guest_range_ok(a->arg[0], (uint64_t)count * size);
 	this_cpu()->pt_until = until;
 	this_cpu()->pt_preemptible = true;
 	for (i = 0; i < count; i++) {
@@ -262,8 +290,11 @@ walk_foreign(struct vcpu *v, struct hc_args *a, size_t size, bool io_exempt,
 	     int (*apply)(struct vcpu *v, struct domain *fd, const void *entry))
 {
 	long rc = 0;
-	struct domain *fd = foreign_owner(v->domain, (domid_t)a->arg[3], io_exempt, &rc);
+	struct domain *fd;
 
+	if (list_answered(a, &rc))	/* before the foreigndom, as Xen */
+		return rc;
+	fd = foreign_owner(v->domain, (domid_t)a->arg[3], io_exempt, &rc);
 	if (!fd && rc == -EPERM && io_exempt)
 		return walk_entries(v, a, size, apply_refused, NULL);
 	if (!fd)

@@ -17,9 +17,6 @@ struct hc_args {
 	uint64_t arg[5];	/* rdi, rsi, rdx, r10, r8 */
 };
 
-/* The most entries one call's request list may hold; more is a guest bug. */
-#define HYPERCALL_LIST_MAX	(1U << 20)
-
 typedef long (*hypercall_fn)(struct vcpu *v, struct hc_args *a);
 
 struct hypercall {
