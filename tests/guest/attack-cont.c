@@ -16,6 +16,8 @@
  *   - lists and grant batches at the top of the lower canonical half whose
  *     last element runs into the hole: the elements before it done, then
  *     -EFAULT; an empty grant batch at a bad address -EFAULT;
+ *   - a decrease_reservation list whose second extent is in the hole:
+ *     the first given back, 1;
  *   - memory_op start extents above 2^32 (no truncation to 32 bits);
  *   - a copy-out that runs into the hole (xen_version's 16 bytes at the
  *     last 8 of the half): -EFAULT on both; Xen writes the 8 bytes below
@@ -165,6 +167,27 @@ static void count_rows(uint64_t mfn)
 	ROW("... *done 2", done, 2);
 }
 
+static long res_before;
+
+static long cur_reservation(void)
+{
+	return MEM(XENMEM_current_reservation, &(domid_t){ DOMID_SELF });
+}
+
+/* decrease_reservation of an unmapped scratch frame and one in the hole. */
+static long give_back_at_top(void)
+{
+	uint64_t va = scratch_page(), *list = (uint64_t *)(TOP - 8);
+	struct xen_memory_reservation r = { .extent_start = (uint64_t)list, .nr_extents = 2,
+					    .domid = DOMID_SELF };
+
+	*list = va_to_mfn(va);
+	if (update_va_mapping(va, 0, UVMF_INVLPG))
+		printf("ERROR unmapping %#lx failed\n", (unsigned long)va);
+	res_before = cur_reservation();
+	return MEM(XENMEM_decrease_reservation, &r);
+}
+
 /* Batches at the top of the lower half, their last element in the hole. */
 static void hole_rows(uint64_t top, uint64_t mfn)
 {
@@ -196,6 +219,8 @@ static void hole_rows(uint64_t top, uint64_t mfn)
 	ROW("gnttab copy 2 elements, the second into the hole",
 	    GNT(GNTTABOP_copy, c, 2), -EFAULT);
 	ROW("... the first's status written", c->status != (int16_t)UNTOUCHED, 1);
+	ROW("decrease_reservation of 2, the second extent in the hole", give_back_at_top(), 1);
+	ROW("... one frame less", cur_reservation() == res_before - 1, 1);
 	memset(out, 0x55, 8);
 	ROW("xen_version extraversion into the half's last 8 bytes",
 	    NCALL(__HYPERVISOR_xen_version, XENVER_extraversion, out, 0, 0), -EFAULT);

@@ -225,8 +225,13 @@ static bool reservation_ok(struct domain *d, struct domain *t, unsigned int cmd,
 	/* On Xen, populate-on-demand for a PV domain: never on oneself. */
 	if (cmd == XENMEM_populate_physmap && (r->mem_flags & XENMEMF_populate_on_demand) && t == d)
 		return false;
+	/*
+	 * Where the list goes on from: only its start, as Xen's
+	 * guest_handle_subrange_okay; an extent past the guest's memory
+	 * (into the non-canonical hole) ends the call there (one_extent).
+	 */
 	if ((cmd != XENMEM_increase_reservation || r->extent_start) &&
-	    !guest_range_ok(r->extent_start + i * 8, (r->nr_extents - i) * 8))
+	    !guest_start_ok(r->extent_start + i * 8))
 		return false;
 	return r->extent_order <= max_order(d);
 }
