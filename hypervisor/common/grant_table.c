@@ -673,26 +673,45 @@ static int16_t transfer_one(struct domain *ld, void *arg)
 	return st;
 }
 
-/* May d flush owner's frame mfn: its own, or one it has a grant of mapped? (owner locked) */
-static long cache_flush_mapped(const struct domain *d, struct domain *owner, mfn_t mfn)
+/*
+ * Whether d has a grant of owner's mapped onto mfn, as Xen's
+ * grant_map_exists: the entries from *cur on, at most 1 << GNTTABOP_ARG_SHIFT
+ * of them a time (the owner's lock held for no longer); 1: none of those,
+ * go on from *cur (which the caller may carry in cmd's upper bits across a
+ * continuation, as Xen's opaque), -EINVAL: none in the table.
+ */
+static long cache_flush_mapped(const struct domain *d, struct domain *owner, mfn_t mfn,
+			       uint32_t *cur)
 {
-	grant_ref_t ref;
+	uint32_t ref, end;
 
 	if (!owner->grant)
 		return trace_err(-EPERM);
 	if (owner == d)
 		return 0;
-	for (ref = 0; ref < nr_entries(owner); ref++) {
-		const struct active_grant *act = active_of(owner->grant, ref);
+	end = MIN(*cur + (1U << GNTTABOP_ARG_SHIFT), nr_entries(owner));
+	for (ref = *cur; ref < end; ref++) {
+		const struct active_grant *act =
+			active_of(owner->grant, array_index_nospec(ref, nr_entries(owner)));
 
 		if ((act->ro || act->rw) && act->mapper == d->domid && act->mfn == mfn)
 			return 0;
 	}
+	if (ref < nr_entries(owner)) {
+		*cur = ref;
+		return 1;
+	}
 	return trace_err(-EINVAL);
 }
 
-/* One cache_flush element: Xen's checks (grant_table.h); nothing to flush on x86. */
-static long cache_flush_one(struct domain *d, const struct gnttab_cache_flush *op)
+/*
+ * One cache_flush element: Xen's checks (grant_table.h); nothing to flush
+ * on x86. 1: not decided yet (cache_flush_mapped). An element with
+ * nothing to flush is 0, or -EILSEQ when a scan is under way (*cur not 0:
+ * a forged continuation), as Xen.
+ */
+static long cache_flush_one(struct domain *d, const struct gnttab_cache_flush *op,
+			    uint32_t *cur)
 {
 	mfn_t mfn = op->a.dev_bus_addr >> PAGE_SHIFT;
 	struct domain *owner;
@@ -703,7 +722,7 @@ static long cache_flush_one(struct domain *d, const struct gnttab_cache_flush *o
 	    (op->op & ~(GNTTAB_CACHE_INVAL | GNTTAB_CACHE_CLEAN)))
 		return trace_err(-EINVAL);
 	if (!op->length || !op->op)
-		return 0;
+		return *cur ? trace_err(-EILSEQ) : 0;
 	if (mfn >= frame_table_size)
 		return trace_err(-EINVAL);
 	mfn = array_index_nospec(mfn, frame_table_size);
@@ -711,28 +730,47 @@ static long cache_flush_one(struct domain *d, const struct gnttab_cache_flush *o
 	if (!owner)
 		return trace_err(-EPERM);
 	spin_lock(&owner->grant_lock);
-	rc = cache_flush_mapped(d, owner, mfn);
+	rc = cache_flush_mapped(d, owner, mfn, cur);
 	spin_unlock(&owner->grant_lock);
 	grant_put(d, owner);
 	return rc;
 }
 
-static long cache_flush(struct domain *d, uint64_t args, uint32_t count)
+/*
+ * cache_flush, the one op whose cmd carries continuation state: the entry
+ * its scan of another domain's table goes on from (cmd's upper bits, Xen's
+ * opaque). A long batch, or a long scan, gives the CPU back as the others
+ * do (before every element but the first, and between the pieces of a
+ * scan), with the array, count and that entry advanced.
+ */
+static long cache_flush(struct vcpu *v, struct hc_args *a)
 {
+	uint64_t args = a->arg[1], until = hypercall_preempt_until();
+	uint32_t count = (uint32_t)a->arg[2], cur = (uint32_t)a->arg[0] >> GNTTABOP_ARG_SHIFT, i;
 	struct gnttab_cache_flush op;
-	uint32_t i;
 	long rc;
 
 	if (!guest_start_ok(args))	/* as batch() */
 		return -EFAULT;
 	for (i = 0; i < count; i++) {
+		if (i && hypercall_preempt_now(v, until))
+			goto continuation;
 		if (copy_from_guest(&op, args + (uint64_t)i * sizeof(op), sizeof(op)))
 			return -EFAULT;
-		rc = cache_flush_one(d, &op);
+		while ((rc = cache_flush_one(v->domain, &op, &cur)) == 1)
+			if (hypercall_preempt_now(v, until))
+				goto continuation;
 		if (rc)
 			return rc;
+		cur = 0;
 	}
 	return 0;
+
+continuation:
+	a->arg[0] = GNTTABOP_cache_flush | (uint64_t)cur << GNTTABOP_ARG_SHIFT;
+	a->arg[1] = args + (uint64_t)i * sizeof(op);
+	a->arg[2] = count - i;
+	return -ERESTART;
 }
 
 /* ---------------------------------------------------------- dispatch */
@@ -776,9 +814,7 @@ batch(struct vcpu *v, struct hc_args *a, size_t size, int16_t (*fn)(struct domai
 	uint32_t i;
 	long rc = 0;
 
-	if (count > BATCH_MAX)
-		return trace_err(-EINVAL);
-	if (!guest_start_ok(args))
+	if (!guest_start_ok(args))	/* count: hc_grant_table_op checked it */
 		return -EFAULT;
 	for (i = 0; i < count; i++) {
 		uint64_t p = args + (uint64_t)i * size;
@@ -833,6 +869,8 @@ long hc_grant_table_op(struct vcpu *v, struct hc_args *a)
 	uint32_t count = (uint32_t)a->arg[2];
 	long rc;
 
+	if (count > BATCH_MAX)		/* any op, as Xen: a count negative as an int */
+		return trace_err(-EINVAL);
 	/* cmd's upper bits are continuation state, which only cache_flush has */
 	if ((uint32_t)a->arg[0] >> GNTTABOP_ARG_SHIFT &&
 	    ((uint32_t)a->arg[0] & GNTTABOP_CMD_MASK) != GNTTABOP_cache_flush)
@@ -858,7 +896,7 @@ long hc_grant_table_op(struct vcpu *v, struct hc_args *a)
 	case GNTTABOP_transfer:
 		return BATCH(struct gnttab_transfer, transfer_one);
 	case GNTTABOP_cache_flush:
-		return cache_flush(d, args, count);
+		return cache_flush(v, a);
 	case GNTTABOP_set_version:
 		return set_version(d, args);
 	case GNTTABOP_get_version:

@@ -18,6 +18,10 @@
  *     -EFAULT; an empty grant batch at a bad address -EFAULT;
  *   - a decrease_reservation list whose second extent is in the hole:
  *     the first given back, 1;
+ *   - grant_table_op counts negative as an int (-EINVAL for any op) and
+ *     cache_flush's continuation state (the entry its scan of another's
+ *     table goes on from) forged: -EILSEQ for an element with nothing to
+ *     flush, ignored for an own frame;
  *   - memory_op start extents above 2^32 (no truncation to 32 bits);
  *   - a copy-out that runs into the hole (xen_version's 16 bytes at the
  *     last 8 of the half): -EFAULT on both; Xen writes the 8 bytes below
@@ -227,8 +231,11 @@ static void hole_rows(uint64_t top, uint64_t mfn)
 	ROWL("... those 8 bytes written", out[0] != 0x55, 1, 0);
 }
 
-static void grant_rows(void)
+static void grant_rows(uint64_t own_frame)
 {
+	struct gnttab_cache_flush cf;
+
+	memset(&cf, 0, sizeof(cf));
 	ROW("gnttab copy 0 elements in the hypervisor", GNT(GNTTABOP_copy, BADPTR, 0), -EFAULT);
 	ROW("gnttab copy 0 elements non-canonical", GNT(GNTTABOP_copy, NCPTR, 0), -EFAULT);
 	ROW("gnttab map 0 elements in the hypervisor", GNT(GNTTABOP_map_grant_ref, BADPTR, 0),
@@ -244,6 +251,18 @@ static void grant_rows(void)
 	ROW("gnttab query_size 0 elements in the hypervisor",
 	    GNT(GNTTABOP_query_size, BADPTR, 0), -EINVAL);
 	ROW("gnttab copy 0 elements, count 2^31", GNT(GNTTABOP_copy, 0, 0x80000000U), -EINVAL);
+	ROW("gnttab cache_flush, count 2^31", GNT(GNTTABOP_cache_flush, 0, 0x80000000U), -EINVAL);
+	ROW("gnttab set_version, count 2^31", GNT(GNTTABOP_set_version, 0, 0x80000000U), -EINVAL);
+	ROW("gnttab op 42, count 2^31", GNT(42, 0, 0x80000000U), -EINVAL);
+	ROW("gnttab cache_flush, a scan at entry 5 forged, nothing to flush",
+	    GNT(GNTTABOP_cache_flush | 5U << GNTTABOP_ARG_SHIFT, &cf, 1), -EILSEQ);
+	ROW("gnttab cache_flush, a scan at entry 2^20 - 1 forged, nothing to flush",
+	    GNT(GNTTABOP_cache_flush | 0xfffffU << GNTTABOP_ARG_SHIFT, &cf, 1), -EILSEQ);
+	cf.a.dev_bus_addr = own_frame << 12;
+	cf.length = 64;
+	cf.op = GNTTAB_CACHE_CLEAN;
+	ROW("gnttab cache_flush of an own frame, a scan at entry 5 forged",
+	    GNT(GNTTABOP_cache_flush | 5U << GNTTABOP_ARG_SHIFT, &cf, 1), 0);
 	ROW("gnttab copy 0 elements, continuation bits in cmd",
 	    GNT(GNTTABOP_copy | 1U << GNTTABOP_ARG_SHIFT, 0, 0), -EINVAL);
 }
@@ -282,7 +301,7 @@ int test_main(struct start_info *si)
 		return TEST_ERROR;
 	}
 	hole_rows(top, mfn);
-	grant_rows();
+	grant_rows(mfn);
 	memop_rows();
 	return conform_end("continuation and handle");
 }

@@ -54,6 +54,7 @@ static union {
 	struct gnttab_copy copy[BUF_BYTES / sizeof(struct gnttab_copy)];
 	struct gnttab_map_grant_ref map[BUF_BYTES / sizeof(struct gnttab_map_grant_ref)];
 	struct gnttab_unmap_grant_ref unmap[BUF_BYTES / sizeof(struct gnttab_unmap_grant_ref)];
+	struct gnttab_cache_flush cf[BUF_BYTES / sizeof(struct gnttab_cache_flush)];
 	struct trap_info trap[BUF_BYTES / sizeof(struct trap_info)];
 	xen_pfn_t pfn[BUF_BYTES / sizeof(xen_pfn_t)];
 } buf __attribute__((aligned(4096)));
@@ -398,6 +399,11 @@ static int sweep(const struct start_info *si)
 	for (i = 0; i < N(unmap); i++)
 		CHECK(buf.unmap[i].status == GNTST_bad_handle, "unmap %u: status %d", i,
 		      buf.unmap[i].status);
+	for (i = 0; i < N(cf); i++)
+		buf.cf[i] = (struct gnttab_cache_flush){ { va_to_mfn(page) << 12 }, 0, 4096,
+							 GNTTAB_CACHE_CLEAN };
+	ROW("grant cache_flush of 65536 own frames", __HYPERVISOR_grant_table_op,
+	    GNTTABOP_cache_flush, (uint64_t)buf.cf, N(cf), 0);
 	/* Software-interrupt vectors only (0x80-0xff, unused here), ended by a zero entry. */
 	for (i = 0; i < N(trap) - 1; i++)
 		buf.trap[i] = (struct trap_info){ 0x80 + i % 0x80, 0, FLAT_KERNEL_CS64, 0,

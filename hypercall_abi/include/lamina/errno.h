@@ -28,6 +28,7 @@
 #define ENODATA		61
 #define ETIME		62
 #define EOVERFLOW	75
+#define EILSEQ		84
 #define ERESTART	85
 #define EOPNOTSUPP	95
 #define ENOBUFS		105
