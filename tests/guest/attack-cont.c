@@ -67,16 +67,14 @@ static uint64_t table_with(unsigned int slot, uint64_t entry)
 	return mfn;
 }
 
-/* Maps a scratch page at the lower half's last page; its address or 0. */
-static uint64_t map_top_page(const struct start_info *si)
+/* Maps a scratch page at the lower half's last page (TOP - 4096): 0 or the error. */
+static long map_top_page(const struct start_info *si)
 {
 	uint64_t data = va_to_mfn(scratch_page());
 	uint64_t l1 = table_with(511, pte_rw(data)), l2 = table_with(511, pte_rw(l1));
 	uint64_t l3 = table_with(511, pte_rw(l2)), l4 = va_to_mfn(si->pt_base);
 
-	if (mmu_update1((l4 << 12) + 255 * 8, pte_rw(l3)))
-		return 0;
-	return TOP - 4096;
+	return mmu_update1((l4 << 12) + 255 * 8, pte_rw(l3));
 }
 
 static long mmu_done(uint64_t list, uint32_t n, uint32_t before, uint32_t fd)
@@ -143,14 +141,13 @@ static void start_rows(void)
 /* Lists whose third entry is on an unmapped page, counts up to 2^31 - 1. */
 static void count_rows(uint64_t mfn)
 {
-	uint64_t a = scratch_page(), b = scratch_page();	/* consecutive: a, then b */
+	uint64_t b = (scratch_page(), scratch_page());	/* the page before b mapped */
 	struct mmu_update *u = (struct mmu_update *)(b - 2 * sizeof(*u));
 	struct mmuext_op *x = (struct mmuext_op *)(b - 2 * sizeof(*x));
 	static const uint32_t counts[] = { 3, (1U << 20) + 1, 0x7fffffff };
 	char name[96];
 	unsigned int i;
 
-	(void)a;
 	u[0] = u[1] = noop_update(mfn);
 	if (update_va_mapping(b, 0, UVMF_INVLPG))
 		printf("ERROR unmapping %#lx failed\n", (unsigned long)b);
@@ -173,11 +170,6 @@ static void count_rows(uint64_t mfn)
 
 static long res_before;
 
-static long cur_reservation(void)
-{
-	return MEM(XENMEM_current_reservation, &(domid_t){ DOMID_SELF });
-}
-
 /* decrease_reservation of an unmapped scratch frame and one in the hole. */
 static long give_back_at_top(void)
 {
@@ -188,19 +180,18 @@ static long give_back_at_top(void)
 	*list = va_to_mfn(va);
 	if (update_va_mapping(va, 0, UVMF_INVLPG))
 		printf("ERROR unmapping %#lx failed\n", (unsigned long)va);
-	res_before = cur_reservation();
+	res_before = current_reservation();
 	return MEM(XENMEM_decrease_reservation, &r);
 }
 
 /* Batches at the top of the lower half, their last element in the hole. */
-static void hole_rows(uint64_t top, uint64_t mfn)
+static void hole_rows(uint64_t mfn)
 {
 	struct mmu_update *u = (struct mmu_update *)(TOP - 24);
 	struct mmuext_op *x = (struct mmuext_op *)(TOP - sizeof(*x) - 8);
 	struct gnttab_copy *c = (struct gnttab_copy *)(TOP - 60);
 	uint8_t *out = (uint8_t *)(TOP - 8);
 
-	(void)top;
 	*u = noop_update(mfn);
 	ROW("mmu_update 2 entries, the second into the hole",
 	    mmu_done((uint64_t)u, 2, UNTOUCHED, DOMID_SELF), -EFAULT);
@@ -224,7 +215,7 @@ static void hole_rows(uint64_t top, uint64_t mfn)
 	    GNT(GNTTABOP_copy, c, 2), -EFAULT);
 	ROW("... the first's status written", c->status != (int16_t)UNTOUCHED, 1);
 	ROW("decrease_reservation of 2, the second extent in the hole", give_back_at_top(), 1);
-	ROW("... one frame less", cur_reservation() == res_before - 1, 1);
+	ROW("... one frame less", current_reservation() == res_before - 1, 1);
 	memset(out, 0x55, 8);
 	ROW("xen_version extraversion into the half's last 8 bytes",
 	    NCALL(__HYPERVISOR_xen_version, XENVER_extraversion, out, 0, 0), -EFAULT);
@@ -272,7 +263,7 @@ static void memop_rows(void)
 	static uint64_t frames[2];
 	struct xen_memory_reservation r = { .extent_start = (uint64_t)frames, .nr_extents = 2,
 					    .domid = DOMID_SELF };
-	long before = MEM(XENMEM_current_reservation, &(domid_t){ DOMID_SELF });
+	long before = current_reservation();
 
 	ROW("increase_reservation of 2, start extent 2^32 + 1",
 	    MEM((1ULL << 32 | 1) << MEMOP_EXTENT_SHIFT | XENMEM_increase_reservation, &r),
@@ -281,13 +272,12 @@ static void memop_rows(void)
 	    MEM(1ULL << 57 | XENMEM_decrease_reservation, &r), (long)(1ULL << 51));
 	ROW("populate_physmap of 2, start extent 2^32",
 	    MEM(1ULL << 32 << MEMOP_EXTENT_SHIFT | XENMEM_populate_physmap, &r), (long)(1ULL << 32));
-	ROW("... the reservation unchanged", MEM(XENMEM_current_reservation,
-						 &(domid_t){ DOMID_SELF }) == before, 1);
+	ROW("... the reservation unchanged", current_reservation() == before, 1);
 }
 
 int test_main(struct start_info *si)
 {
-	uint64_t mfn, top;
+	uint64_t mfn;
 
 	mm_init(si);
 	mfn = va_to_mfn(scratch_page());
@@ -295,12 +285,11 @@ int test_main(struct start_info *si)
 	forged_rows(mfn);
 	start_rows();
 	count_rows(mfn);
-	top = map_top_page(si);
-	if (!top) {
+	if (map_top_page(si)) {
 		printf("ERROR mapping the lower half's last page failed\n");
 		return TEST_ERROR;
 	}
-	hole_rows(top, mfn);
+	hole_rows(mfn);
 	grant_rows(mfn);
 	memop_rows();
 	return conform_end("continuation and handle");
