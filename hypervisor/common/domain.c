@@ -4,14 +4,15 @@
  * powers it off, reboot reboots it (halts with `noreboot`), a crash
  * reboots or halts the same way (pv-abi-core.md §0 item 17). Any other
  * domain that shuts down or crashes is paused, reported, and dom0 hears of
- * it through VIRQ_DOM_EXC. A domain built at boot has no toolstack to
+ * it through VIRQ_DOM_EXC; the toolstack may resume it (resumedomain,
+ * domain_resume) or destroy it. A domain built at boot has no toolstack to
  * destroy it: when it powers off, reboots or crashes the hypervisor does
  * (domain_reap). One made by domctl createdomain waits, shut down, for
  * the toolstack's destroydomain (domain_kill). Either way its event
  * channels close, its grant mappings of others' pages go, its memory goes
  * back, except frames others still map, which go when they are unmapped;
  * once none is left its record, slot and id go too (domain_gone). A
- * suspended domain stays, paused.
+ * suspended (or soft-reset) domain stays, paused, even one built at boot.
  */
 #include <stdarg.h>
 #include <hv/lib.h>
@@ -457,8 +458,9 @@ bool domain_others_down(const struct domain *d, const struct vcpu *v)
 }
 
 /*
- * Every vCPU of d stops for good, its timers too (shutdown, destruction):
- * a pause of the domain never undone (no domain comes back from either).
+ * Every vCPU of d stops for good, its timers too (destruction): a pause
+ * of the domain never undone, which a resume of its shutdown leaves
+ * standing.
  */
 static void domain_stop_vcpus(struct domain *d)
 {
@@ -510,6 +512,14 @@ static void __noreturn hardware_domain_down(struct domain *d, unsigned int reaso
 	machine_reboot();
 }
 
+/*
+ * Xen 4.17's rules: the first shutdown stands (a later one, suspend or
+ * any other, changes nothing until a resume), and it holds every vCPU of
+ * d paused once, with the state, under pause_lock (domain_resume lets go
+ * of that hold). The vCPUs' timers run on, as on Xen: a singleshot that
+ * falls due meanwhile is pending when the domain runs again; the periodic
+ * one ticks only while its vCPU runs anyway (vcpu.c).
+ */
 void domain_shutdown(struct domain *d, unsigned int reason)
 {
 	ASSERT(reason <= 0xff);		/* Xen's u8 */
@@ -521,19 +531,49 @@ void domain_shutdown(struct domain *d, unsigned int reason)
 	}
 	d->state = reason == SHUTDOWN_crash ? DOMAIN_CRASHED : DOMAIN_SHUTDOWN;
 	d->shutdown_reason = reason;
+	if (d != dom0)
+		pause_locked(d);	/* nosync: the caller may be one of d's vCPUs */
 	spin_unlock(&d->pause_lock);
 	mm_audit(d);
 	if (d == dom0)
 		hardware_domain_down(d, reason);
 	pr_info("d%u %s (%u)\n", d->domid, reason_name(reason), reason);
-	domain_stop_vcpus(d);
 	if (d->reap_on_shutdown && reason != SHUTDOWN_suspend && reason != SHUTDOWN_soft_reset) {
 		d->dying = true;
+		domain_stop_vcpus(d);	/* the destruction's own hold */
 		reap_pending = true;	/* not here: we may be deep in d's hypercall */
 		pending_work_set(PW_REAP);
 	}
 	if (dom0)
 		send_global_virq(dom0, VIRQ_DOM_EXC);
+}
+
+/*
+ * XEN_DOMCTL_resumedomain, Xen 4.17's domain_resume, for any domain but
+ * the caller's: d held paused meanwhile, its shutdown code forgotten (a
+ * later shutdown reports its own reason), and if it was shut down, for
+ * whatever reason, its state running again and the shutdown's hold let
+ * go of; its vCPUs go on from the registers they had, or were given by
+ * setvcpucontext meanwhile. A running domain only loses its shutdown
+ * code; a dying one stays held by its destruction (domain_stop_vcpus).
+ */
+long domain_resume(struct domain *d)
+{
+	bool was_down;
+
+	domain_pause(d);
+	spin_lock(&d->pause_lock);
+	d->shutdown_code = 0;
+	was_down = d->state != DOMAIN_RUNNING;
+	if (was_down) {
+		d->state = DOMAIN_RUNNING;
+		unpause_locked(d);
+	}
+	spin_unlock(&d->pause_lock);
+	domain_unpause(d);
+	if (was_down)
+		pr_info("d%u resumed\n", d->domid);
+	return 0;
 }
 
 /* One step (about 1 ms) of a dying domain's end; true when it is over. */

@@ -522,6 +522,8 @@ static long domain_op(struct vcpu *v, struct domain *d, struct domctl *op, bool 
 		return d == v->domain ? trace_err(-EINVAL) : domain_pause_by_controller(d);
 	case DOMCTL_unpausedomain:
 		return domain_unpause_by_controller(d);
+	case DOMCTL_resumedomain:
+		return d == v->domain ? trace_err(-EINVAL) : domain_resume(d);
 	case DOMCTL_max_vcpus:
 		return max_vcpus(v, d, op->u.max_vcpus.max);
 	case DOMCTL_max_mem:

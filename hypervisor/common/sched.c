@@ -1146,15 +1146,14 @@ static unsigned int shutdown_reason(struct domain *d, unsigned int reason)
 /*
  * The caller's own shutdown (SCHEDOP_shutdown, and sched_op_compat's):
  * any reason, as Xen 4.17's u8 (a number no shutdown has is reported as
- * it is, the toolstack destroying the domain), but suspend, which Lamina
- * does not offer (-EOPNOTSUPP).
+ * it is, the toolstack destroying the domain). Always 0, which the
+ * caller's rax holds when its vCPU stops: a suspended domain that the
+ * toolstack resumes sees that, or what setvcpucontext put there meanwhile
+ * (libxc's xc_domain_resume sets 1: the suspend was cancelled).
  */
 long domain_shutdown_self(struct domain *d, unsigned int reason)
 {
-	reason = (uint8_t)reason;
-	if (reason == SHUTDOWN_suspend)
-		return trace_err(-EOPNOTSUPP);
-	domain_shutdown(d, shutdown_reason(d, reason));
+	domain_shutdown(d, shutdown_reason(d, (uint8_t)reason));
 	return 0;
 }
 
@@ -1173,12 +1172,10 @@ static long sched_shutdown(struct vcpu *v, uint64_t arg, bool remote)
 			put_domain(d);
 			return trace_err(-EPERM);
 		}
-		/* Any reason, as Xen's u8, but suspend (not offered). */
-		s.reason = (uint8_t)s.reason;
-		if (s.reason != SHUTDOWN_suspend)
-			domain_shutdown(d, s.reason);
+		/* Any reason, as Xen's u8; 0 even when d was already shut down. */
+		domain_shutdown(d, (uint8_t)s.reason);
 		put_domain(d);
-		return s.reason == SHUTDOWN_suspend ? trace_err(-EOPNOTSUPP) : 0;
+		return 0;
 	} else {
 		struct sched_shutdown own;
 

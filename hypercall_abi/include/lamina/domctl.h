@@ -41,6 +41,7 @@
 #define DOMCTL_hypercall_init		22
 #define DOMCTL_settimeoffset		24
 #define DOMCTL_getvcpuaffinity		25
+#define DOMCTL_resumedomain		27	/* a shutdown undone (domain_resume) */
 #define DOMCTL_set_address_size		35
 #define DOMCTL_assign_device		37
 #define DOMCTL_bind_pt_irq		38

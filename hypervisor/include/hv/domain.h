@@ -117,7 +117,7 @@ struct domain {
 	unsigned int destroy_steps;
 	uint16_t phase_steps[4];	/* steps each phase ran in */
 	bool destroyed;			/* ... and has gone back (domain_reap) */
-	unsigned int shutdown_reason;	/* SHUTDOWN_* once state != RUNNING */
+	unsigned int shutdown_reason;	/* SHUTDOWN_* while state != RUNNING (held paused) */
 	uint16_t shutdown_code;		/* SCHEDOP_shutdown_code + 1, 0 = none */
 	uint8_t watchdog_inuse;		/* SCHEDOP_watchdog: bit i = timer i armed */
 	struct timer watchdog[NR_DOMAIN_WATCHDOGS];
@@ -254,6 +254,7 @@ void domain_with_shared_info(struct domain *d, void (*fn)(struct domain *d));
 
 void domain_shutdown(struct domain *d, unsigned int reason);
 long domain_shutdown_self(struct domain *d, unsigned int reason);	/* sched.c */
+long domain_resume(struct domain *d);	/* domctl resumedomain: 0 */
 void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
 /*
  * d's I/O port list: ports first..last (first <= last <= 0xffff) added

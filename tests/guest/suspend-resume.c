@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * suspend-resume: SHUTDOWN_suspend and XEN_DOMCTL_resumedomain, against
+ * Xen 4.17's answers (conform.h). dom0 builds two peers at run time
+ * (this guest again: lib/peer.c, "@initrd: self").
+ *
+ * Peer 1 sets up its grant table, grants dom0 a page, offers a port, arms
+ * a one-shot timer 3 ms away and suspends (SCHEDOP_shutdown). dom0 sees
+ * shutdown code 2 in getdomaininfo and VIRQ_DOM_EXC, finds the peer's
+ * vCPU stopped, tries what must change nothing (resumedomain of dom0,
+ * remote_shutdown suspend and poweroff of the suspended peer), sets the
+ * vCPU's rax to 1 as libxc's xc_domain_resume does for a cancelled
+ * suspend, and resumes it. The peer's hypercall returns 1; its timer
+ * armed before comes, a new one too; it suspends again through
+ * sched_op_compat, which dom0 resumes without touching rax (0 comes
+ * back); it tries resumedomain of dom0 and of itself (-EPERM) and of
+ * DOMID_SELF (-ESRCH, no domain has that id); dom0 resumes it once more
+ * while it runs (0, nothing changes). Then an event each way on its port
+ * and a grant copy of its page, written after the resumes, and it powers
+ * off: poweroff means every check of the peer held, a crash that one
+ * failed (its console says which).
+ *
+ * Peer 2 blocks; dom0 suspends it with remote_shutdown, sees code 2 and
+ * VIRQ_DOM_EXC, destroys it suspended, and then resumedomain of its id
+ * is -ESRCH.
+ * @initrd: self
+ * @timeout: 240
+ */
+#include "conform.h"
+#include "lib/events.h"
+#include "lib/mm.h"
+#include "lib/peer.h"
+#include "lib/peer_verdict.h"
+#include "lib/domctl.h"
+
+#define PEER_MIB	16
+#define GREF		3
+#define TIMER_NS	3000000ULL
+
+static long sched(unsigned int cmd, unsigned int reason)
+{
+	struct sched_shutdown s = { reason };
+
+	return hypercall2(__HYPERVISOR_sched_op, cmd, (uint64_t)&s);
+}
+
+static long resume(domid_t id)
+{
+	struct domctl op;
+
+	memset(&op, 0, sizeof(op));
+	return domctl_call(&op, DOMCTL_resumedomain, id);
+}
+
+static long remote_shutdown(domid_t id, unsigned int reason)
+{
+	struct sched_remote_shutdown rs = { .domain_id = id, .reason = reason };
+
+	return hypercall2(__HYPERVISOR_sched_op, SCHEDOP_remote_shutdown, (uint64_t)&rs);
+}
+
+/* Is p pending within 5 s (cleared then)? */
+static bool port_soon(evtchn_port_t p)
+{
+	uint64_t end = pvclock_ns() + 5000000000ULL;
+
+	while (!port_test_and_clear(p)) {
+		if (pvclock_ns() > end)
+			return false;
+		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
+	}
+	return true;
+}
+
+static long singleshot_in(uint64_t ns)
+{
+	struct vcpu_set_singleshot_timer t = { .timeout_abs_ns = pvclock_ns() + ns };
+
+	return hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, 0, (uint64_t)&t);
+}
+
+static char why[VERDICT_LEN];
+
+static int peer_case1(void)
+{
+	uint64_t frame = 0, t0 = scratch_page();
+	struct gnttab_setup_table st = { DOMID_SELF, 0, 1, 0, { 0 }, (uint64_t)&frame };
+	struct evtchn_alloc_unbound au = { DOMID_SELF, 0, 0 };
+	struct grant_entry_v1 *table = (struct grant_entry_v1 *)t0;
+	char *page = (char *)scratch_page();
+	evtchn_port_t tp;
+	long rc;
+
+	PEER_CHECK(!verdict_gnttab(GNTTABOP_setup_table, &st, 1) && !st.status &&
+		   !update_va_mapping(t0, (frame << 12) | PTE_DATA, UVMF_INVLPG),
+		   "no grant table");
+	snprintf(page, VERDICT_LEN, "before");
+	table[GREF].frame = (uint32_t)va_to_mfn((uint64_t)page);
+	table[GREF].domid = 0;
+	__atomic_store_n(&table[GREF].flags, GTF_permit_access, __ATOMIC_RELEASE);
+	PEER_CHECK(!evtchn_op(EVTCHNOP_alloc_unbound, &au) && au.port == 1, "no port 1");
+	tp = oneshot_timer_port();
+	PEER_CHECK(tp && !singleshot_in(TIMER_NS), "no one-shot timer");
+
+	rc = sched(SCHEDOP_shutdown, SHUTDOWN_suspend);
+	PEER_CHECK(rc == 1, "the suspend returned %ld, not the toolstack's 1", rc);
+	PEER_CHECK(port_soon(tp), "the timer armed before the suspend never came");
+	PEER_CHECK(!singleshot_in(TIMER_NS) && port_soon(tp), "no timer after the resume");
+
+	rc = hypercall2(__HYPERVISOR_sched_op_compat, SCHEDOP_shutdown, SHUTDOWN_suspend);
+	PEER_CHECK(rc == 0, "the compat suspend returned %ld, not its own 0", rc);
+	rc = resume(0);
+	PEER_CHECK(rc == -EPERM, "a domU's resumedomain of dom0 gave %ld", rc);
+	rc = resume(DOMID_SELF);
+	PEER_CHECK(rc == -ESRCH, "a domU's resumedomain of DOMID_SELF gave %ld", rc);
+	rc = evtchn_own_domid();
+	PEER_CHECK(rc > 0, "no own id (%ld)", rc);
+	rc = resume((domid_t)rc);
+	PEER_CHECK(rc == -EPERM, "a domU's resumedomain of itself gave %ld", rc);
+
+	snprintf(page, VERDICT_LEN, "after");
+	PEER_CHECK(port_soon(au.port), "dom0's first event never came");
+	PEER_CHECK(!evtchn_send(au.port), "send failed");
+	PEER_CHECK(port_soon(au.port), "dom0's second event never came");
+	PEER_CHECK(!singleshot_in(TIMER_NS) && port_soon(tp), "no timer at the end");
+	return 0;
+}
+
+static void __attribute__((noreturn)) peer(struct start_info *si)
+{
+	const char *c;
+
+	for (c = (const char *)si->cmd_line; *c && strncmp(c, "case=", 5); c++)
+		;
+	if (*c && c[5] == '1') {
+		if (peer_case1()) {
+			printf("peer: %s\n", why);
+			sched(SCHEDOP_shutdown, SHUTDOWN_crash);
+		}
+		sched(SCHEDOP_shutdown, SHUTDOWN_poweroff);
+	}
+	for (;;)
+		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_block, 0);
+}
+
+/* The shutdown code of the peer, once it has one (-1: none within the wait). */
+static long code_of(domid_t id)
+{
+	struct domctl op;
+
+	if (peer_wait_shutdown(id, &op) || op.domain != id ||
+	    !(op.u.getdomaininfo.flags & DOMINF_shutdown))
+		return -1;
+	return (op.u.getdomaininfo.flags >> DOMINF_SHUTDOWN_SHIFT) & DOMINF_SHUTDOWN_MASK;
+}
+
+/* getdomaininfo's flags of id, -1 if it is not listed. */
+static long flags_of(domid_t id)
+{
+	struct domctl_getdomaininfo i;
+
+	return domctl_info_of(id, &i) ? -1 : (long)i.flags;
+}
+
+static void dom0_case1(domid_t id, evtchn_port_t dom_exc)
+{
+	static struct vcpu_guest_context ctx;
+	struct domctl_getdomaininfo info;
+	char *buf = (char *)scratch_page();
+	struct gnttab_copy c;
+	evtchn_port_t local;
+	unsigned int tries;
+	long rc;
+
+	ROW("peer 1 suspends: shutdown code", code_of(id), SHUTDOWN_suspend);
+	ROW("peer 1 suspends: VIRQ_DOM_EXC", port_soon(dom_exc), 1);
+	ROW("getvcpucontext of the suspended vCPU", domctl_vcpu0_context(DOMCTL_getvcpucontext,
+									    id, &ctx), 0);
+	ROW("its rax: the hypercall's 0", ctx.user_regs.rax, 0);
+	domctl_info_of(id, &info);
+	ROW("flags: shut down only (not paused, running or blocked)", info.flags & 0xffff,
+	    DOMINF_shutdown);
+	ROW("online vCPUs", info.nr_online_vcpus, 1);
+	ROW("resumedomain of dom0", resume(0), -EINVAL);
+	ROW("resumedomain of DOMID_SELF", resume(DOMID_SELF), -ESRCH);
+	ROW("remote_shutdown suspend of the suspended peer", remote_shutdown(id, SHUTDOWN_suspend), 0);
+	ROW("remote_shutdown poweroff of the suspended peer", remote_shutdown(id, SHUTDOWN_poweroff),
+	    0);
+	ROW("the shutdown code stays", code_of(id), SHUTDOWN_suspend);
+	ROW("no VIRQ_DOM_EXC for those", port_test_and_clear(dom_exc), 0);
+	ctx.user_regs.rax = 1;
+	ROW("setvcpucontext rax 1", domctl_vcpu0_context(DOMCTL_setvcpucontext, id, &ctx), 0);
+	ROW("resumedomain", resume(id), 0);
+	ROW("resumed: not shut down", flags_of(id) & DOMINF_shutdown, 0);
+
+	ROW("peer 1 suspends again (compat): shutdown code", code_of(id), SHUTDOWN_suspend);
+	ROW("again: VIRQ_DOM_EXC", port_soon(dom_exc), 1);
+	ROW("resumedomain, rax untouched", resume(id), 0);
+	ROW("resumedomain of the running peer", resume(id), 0);
+	ROW("running: not shut down", flags_of(id) & DOMINF_shutdown, 0);
+
+	ROW("bind to the peer's port", peer_bind(id, 1, &local), 0);
+	ROW("event to the peer", evtchn_send(local), 0);
+	ROW("the peer's event after the resumes", port_soon(local), 1);
+	memset(&c, 0, sizeof(c));
+	c.source.u.ref = GREF;
+	c.source.domid = id;
+	c.dest.u.gmfn = va_to_mfn((uint64_t)buf);
+	c.dest.domid = DOMID_SELF;
+	c.len = VERDICT_LEN;
+	c.flags = GNTCOPY_source_gref;
+	rc = verdict_gnttab(GNTTABOP_copy, &c, 1);
+	ROW("grant copy of its page", rc ? rc : c.status, 0);
+	ROW("the page written after the resumes", strcmp(buf, "after"), 0);
+	ROW("event to the peer again", evtchn_send(local), 0);
+	ROW("peer 1's checks held: it powered off", code_of(id), SHUTDOWN_poweroff);
+	ROW("VIRQ_DOM_EXC for the poweroff", port_soon(dom_exc), 1);
+	peer_console_flush();
+	ROW("destroy peer 1", domctl_destroy(id), 0);
+	peer_unmap_console();
+	for (tries = 0; flags_of(id) != -1 && peer_wait_more(&tries, 10000);)
+		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
+	port_test_and_clear(dom_exc);
+}
+
+static void dom0_case2(domid_t id, evtchn_port_t dom_exc)
+{
+	unsigned int tries;
+
+	ROW("remote_shutdown suspend of the running peer 2", remote_shutdown(id, SHUTDOWN_suspend),
+	    0);
+	ROW("peer 2: shutdown code", code_of(id), SHUTDOWN_suspend);
+	ROW("peer 2: VIRQ_DOM_EXC", port_soon(dom_exc), 1);
+	ROW("destroy the suspended peer 2", domctl_destroy(id), 0);
+	peer_unmap_console();
+	for (tries = 0; flags_of(id) != -1 && peer_wait_more(&tries, 10000);)
+		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
+	ROW("peer 2 gone", flags_of(id), -1);
+	ROW("resumedomain of the destroyed peer 2", resume(id), -ESRCH);
+}
+
+int test_main(struct start_info *si)
+{
+	struct evtchn_bind_virq bv = { VIRQ_DOM_EXC, 0, 0 };
+	int id;
+
+	CHECK(events_init(si) == 0, "events_init failed");
+	if (!(si->flags & SIF_INITDOMAIN))
+		peer(si);
+	conform_begin();
+	CHECK(evtchn_op(EVTCHNOP_bind_virq, &bv) == 0, "bind_virq VIRQ_DOM_EXC failed");
+	id = peer_build(si, 4096, "case=1", PEER_MIB);
+	CHECK(id > 0, "peer 1 could not be built (%d)", id);
+	dom0_case1((domid_t)id, bv.port);
+	id = peer_build(si, 4096, "case=2", PEER_MIB);
+	CHECK(id > 0, "peer 2 could not be built (%d)", id);
+	dom0_case2((domid_t)id, bv.port);
+	return conform_end("suspend-resume");
+}
