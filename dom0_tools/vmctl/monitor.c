@@ -7,7 +7,9 @@
  * restart (destroy, then build again from the same config), rename-restart
  * (keep the old one as NAME-YYYYmmddTHHMMZ, build a new one), preserve
  * (leave it). coredump-* act as their plain forms (no dump directory yet),
- * soft-reset as restart. It ends once its domain is gone or preserved.
+ * soft-reset as restart. It ends once its domain is gone or preserved, or
+ * has suspended (xl's "Domain has suspended.": the domain is left, shut
+ * down with code 2, for `vmctl destroy` or a resume).
  * It logs to /var/log/lamina/vmctl-<name>.log.
  */
 #include <errno.h>
@@ -107,10 +109,14 @@ static void monitor(struct vmctl_config *cfg, unsigned int domid)
 		if (!(info.flags & DOMINF_shutdown))
 			continue;
 		reason = (info.flags >> DOMINF_SHUTDOWN_SHIFT) & DOMINF_SHUTDOWN_MASK;
+		if (reason == 2) {
+			/* As xl's: a suspended domain is left as it is, to its toolstack. */
+			logf_("domain %u has suspended: left as it is", domid);
+			break;
+		}
 		switch (reason) {
 		case 0: act = cfg->on_poweroff; break;
 		case 1: act = cfg->on_reboot; break;
-		case 2: continue;	/* suspend: nothing */
 		case 3: act = cfg->on_crash; break;
 		case 4: act = cfg->on_watchdog; break;
 		case 5: act = cfg->on_soft_reset; break;

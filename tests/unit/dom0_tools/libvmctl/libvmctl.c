@@ -24,6 +24,8 @@ static void state_names(void)
 {
 	EXPECT(!strcmp(vmctl_state_of(DOMINF_dying | DOMINF_shutdown), "dying"));
 	EXPECT(!strcmp(vmctl_state_of(DOMINF_shutdown), "powered off"));
+	/* A suspended domain's flags as both hypervisors give them (guest/suspend-resume). */
+	EXPECT(!strcmp(vmctl_state_of(DOMINF_shutdown | (2U << DOMINF_SHUTDOWN_SHIFT)), "suspended"));
 	EXPECT(!strcmp(vmctl_state_of(DOMINF_shutdown | (3U << DOMINF_SHUTDOWN_SHIFT)), "crashed"));
 	EXPECT(!strcmp(vmctl_state_of(DOMINF_shutdown | (7U << DOMINF_SHUTDOWN_SHIFT)), "shut down"));
 	EXPECT(!strcmp(vmctl_state_of(DOMINF_running), "running"));
