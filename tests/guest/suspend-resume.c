@@ -23,6 +23,10 @@
  * Peer 2 blocks; dom0 suspends it with remote_shutdown, sees code 2 and
  * VIRQ_DOM_EXC, destroys it suspended, and then resumedomain of its id
  * is -ESRCH.
+ *
+ * With "case=3" (a domU of `vmctl create`, tests/linux/dom0/run) it
+ * suspends at once, and if resumed prints what its call returned and
+ * powers off.
  * @initrd: self
  * @timeout: 240
  */
@@ -137,6 +141,13 @@ static void __attribute__((noreturn)) peer(struct start_info *si)
 			printf("peer: %s\n", why);
 			sched(SCHEDOP_shutdown, SHUTDOWN_crash);
 		}
+		sched(SCHEDOP_shutdown, SHUTDOWN_poweroff);
+	}
+	if (*c && c[5] == '3') {
+		/* A domU of `vmctl create` (tests/linux/dom0/run, vmctl-suspend). */
+		printf("suspending\n");
+		evtchn_send(si->console.domU.evtchn);	/* consoled reads the ring now */
+		printf("resumed: %ld\n", sched(SCHEDOP_shutdown, SHUTDOWN_suspend));
 		sched(SCHEDOP_shutdown, SHUTDOWN_poweroff);
 	}
 	for (;;)
