@@ -178,10 +178,8 @@ static void dom0_case1(domid_t id, evtchn_port_t dom_exc)
 	static struct vcpu_guest_context ctx;
 	struct domctl_getdomaininfo info;
 	char *buf = (char *)scratch_page();
-	struct gnttab_copy c;
 	evtchn_port_t local;
 	unsigned int tries;
-	long rc;
 
 	ROW("peer 1 suspends: shutdown code", code_of(id), SHUTDOWN_suspend);
 	ROW("peer 1 suspends: VIRQ_DOM_EXC", port_soon(dom_exc), 1);
@@ -213,15 +211,7 @@ static void dom0_case1(domid_t id, evtchn_port_t dom_exc)
 	ROW("bind to the peer's port", peer_bind(id, 1, &local), 0);
 	ROW("event to the peer", evtchn_send(local), 0);
 	ROW("the peer's event after the resumes", port_soon(local), 1);
-	memset(&c, 0, sizeof(c));
-	c.source.u.ref = GREF;
-	c.source.domid = id;
-	c.dest.u.gmfn = va_to_mfn((uint64_t)buf);
-	c.dest.domid = DOMID_SELF;
-	c.len = VERDICT_LEN;
-	c.flags = GNTCOPY_source_gref;
-	rc = verdict_gnttab(GNTTABOP_copy, &c, 1);
-	ROW("grant copy of its page", rc ? rc : c.status, 0);
+	ROW("grant copy of its page", verdict_copy(id, GREF, buf), 0);
 	ROW("the page written after the resumes", strcmp(buf, "after"), 0);
 	ROW("event to the peer again", evtchn_send(local), 0);
 	ROW("peer 1's checks held: it powered off", code_of(id), SHUTDOWN_poweroff);

@@ -133,6 +133,27 @@ static inline bool verdict_peer_done(domid_t peer)
 }
 
 /*
+ * dom0: copies VERDICT_LEN bytes of the page the peer granted it through
+ * ref into buf (a page of ours) with GNTTABOP_copy; the call's error, else
+ * the copy's status (0: copied).
+ */
+static inline long verdict_copy(domid_t peer, uint32_t ref, char *buf)
+{
+	struct gnttab_copy c;
+	long rc;
+
+	memset(&c, 0, sizeof(c));
+	c.source.u.ref = ref;
+	c.source.domid = peer;
+	c.dest.u.gmfn = va_to_mfn((uint64_t)buf);
+	c.dest.domid = DOMID_SELF;
+	c.len = VERDICT_LEN;
+	c.flags = GNTCOPY_source_gref;
+	rc = verdict_gnttab(GNTTABOP_copy, &c, 1);
+	return rc ? rc : c.status;
+}
+
+/*
  * dom0: waits for the peer's verdict (the peer's port 1 at first), copies
  * it into buf (VERDICT_LEN bytes, a page of ours) and answers. Returns 0,
  * or -1 when no verdict could be had (buf says why).
@@ -140,7 +161,6 @@ static inline bool verdict_peer_done(domid_t peer)
 static inline int verdict_receive(domid_t peer, char *buf)
 {
 	struct evtchn_bind_interdomain bi = { .remote_dom = peer, .remote_port = 1 };
-	struct gnttab_copy c;
 	unsigned int tries = 0;
 	long rc;
 
@@ -154,17 +174,10 @@ static inline int verdict_receive(domid_t peer, char *buf)
 	port_test_and_clear(bi.local_port);	/* the bind raises it once */
 	evtchn_send(bi.local_port);		/* the peer may start */
 	wait_for_port(bi.local_port);
-	memset(&c, 0, sizeof(c));
-	c.source.u.ref = VERDICT_REF;
-	c.source.domid = peer;
-	c.dest.u.gmfn = va_to_mfn((uint64_t)buf);
-	c.dest.domid = DOMID_SELF;
-	c.len = VERDICT_LEN;
-	c.flags = GNTCOPY_source_gref;
-	rc = verdict_gnttab(GNTTABOP_copy, &c, 1);
+	rc = verdict_copy(peer, VERDICT_REF, buf);
 	evtchn_send(bi.local_port);
-	if (rc || c.status) {
-		snprintf(buf, VERDICT_LEN, "copying the peer's verdict gave %ld/%d", rc, c.status);
+	if (rc) {
+		snprintf(buf, VERDICT_LEN, "copying the peer's verdict gave %ld", rc);
 		return -1;
 	}
 	buf[VERDICT_LEN - 1] = 0;
