@@ -116,14 +116,26 @@ long vmctl_dom_vcpuaffinity(unsigned int domid, unsigned int vcpu, bool set, uin
 	return vmctl_domctl(&d);
 }
 
-long vmctl_dom_setvcpucontext(unsigned int domid, unsigned int vcpu,
-			      const struct vcpu_guest_context *ctxt)
+static long vcpucontext(unsigned int cmd, unsigned int domid, unsigned int vcpu,
+			const struct vcpu_guest_context *ctxt)
 {
-	struct domctl d = { .cmd = DOMCTL_setvcpucontext, .domain = (domid_t)domid };
+	struct domctl d = { .cmd = cmd, .domain = (domid_t)domid };
 
 	d.u.vcpucontext.vcpu = vcpu;
 	d.u.vcpucontext.ctxt = (uint64_t)(uintptr_t)ctxt;
 	return vmctl_domctl(&d);
+}
+
+long vmctl_dom_setvcpucontext(unsigned int domid, unsigned int vcpu,
+			      const struct vcpu_guest_context *ctxt)
+{
+	return vcpucontext(DOMCTL_setvcpucontext, domid, vcpu, ctxt);
+}
+
+long vmctl_dom_getvcpucontext(unsigned int domid, unsigned int vcpu,
+			      struct vcpu_guest_context *ctxt)
+{
+	return vcpucontext(DOMCTL_getvcpucontext, domid, vcpu, ctxt);
 }
 
 long vmctl_dom_list(unsigned int first, struct domctl_getdomaininfo *buf, unsigned int max)

@@ -28,7 +28,7 @@ long vmctl_sysctl(struct sysctl *s);
 
 /* createdomain: *domid IN (0 = any), OUT the new id. */
 long vmctl_dom_create(const struct domctl_createdomain *c, unsigned int *domid);
-long vmctl_dom_simple(unsigned int cmd, unsigned int domid);	/* destroy/pause/unpause */
+long vmctl_dom_simple(unsigned int cmd, unsigned int domid);	/* destroy/pause/unpause/resume */
 long vmctl_dom_max_vcpus(unsigned int domid, unsigned int max);
 long vmctl_dom_max_mem(unsigned int domid, uint64_t kib);
 /* Exactly this domain (-ESRCH if it does not exist). */
@@ -36,6 +36,9 @@ long vmctl_dom_info(unsigned int domid, struct domctl_getdomaininfo *info);
 long vmctl_dom_vcpuinfo(unsigned int domid, unsigned int vcpu, struct domctl_getvcpuinfo *vi);
 long vmctl_dom_setvcpucontext(unsigned int domid, unsigned int vcpu,
 			      const struct vcpu_guest_context *ctxt);
+/* The hypervisor writes *ctxt directly: its pages must be mapped (touched) already. */
+long vmctl_dom_getvcpucontext(unsigned int domid, unsigned int vcpu,
+			      struct vcpu_guest_context *ctxt);
 /*
  * set/getvcpuaffinity (flags VCPUAFFINITY_*): hard and soft are bitmaps of
  * nr_bits CPUs (bit n of byte n / 8), IN for set, OUT for both (set: the

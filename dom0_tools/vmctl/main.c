@@ -56,6 +56,9 @@ static const struct {
 	  "pause DOM                   pause the domain (counted)" },
 	{ "unpause", cmd_unpause,
 	  "unpause DOM                 undo one pause" },
+	{ "resume", cmd_resume,
+	  "resume DOM                  a suspended domain runs on, its suspend cancelled\n"
+	  "                              (its SCHEDOP_shutdown returns 1)" },
 	{ "info", cmd_info,
 	  "info [KEY]                  the host as xl info: memory in MiB, free_memory,\n"
 	  "                              free_pages, the hypervisor's version; KEY: one value" },

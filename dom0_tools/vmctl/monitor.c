@@ -9,7 +9,7 @@
  * (leave it). coredump-* act as their plain forms (no dump directory yet),
  * soft-reset as restart. It ends once its domain is gone or preserved, or
  * has suspended (xl's "Domain has suspended.": the domain is left, shut
- * down with code 2, for `vmctl destroy` or a resume).
+ * down with code 2, for `vmctl destroy` or `vmctl resume`).
  * It logs to /var/log/lamina/vmctl-<name>.log.
  */
 #include <errno.h>

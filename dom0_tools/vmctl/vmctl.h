@@ -18,6 +18,7 @@ int cmd_cache(int argc, char **argv);
 int cmd_destroy(int argc, char **argv);
 int cmd_pause(int argc, char **argv);
 int cmd_unpause(int argc, char **argv);
+int cmd_resume(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_vcpu_list(int argc, char **argv);
 int cmd_vcpu_pin(int argc, char **argv);

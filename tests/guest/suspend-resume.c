@@ -148,6 +148,7 @@ static void __attribute__((noreturn)) peer(struct start_info *si)
 		printf("suspending\n");
 		evtchn_send(si->console.domU.evtchn);	/* consoled reads the ring now */
 		printf("resumed: %ld\n", sched(SCHEDOP_shutdown, SHUTDOWN_suspend));
+		evtchn_send(si->console.domU.evtchn);
 		sched(SCHEDOP_shutdown, SHUTDOWN_poweroff);
 	}
 	for (;;)

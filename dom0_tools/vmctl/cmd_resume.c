@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vmctl resume DOM: a suspended domain runs on with its suspend
+ * cancelled, as libxc's xc_domain_resume with fast set (xl calls it when
+ * a save fails; xl has no verb of its own for it). Only a domain shut
+ * down with reason suspend: vCPU 0's rax becomes 1, which its
+ * SCHEDOP_shutdown returns (a guest with SUSPEND_CANCEL keeps its
+ * devices and connections), then domctl resumedomain.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <lamina/sched.h>
+#include "domctl.h"
+#include "vmctl.h"
+
+int cmd_resume(int argc, char **argv)
+{
+	static struct vcpu_guest_context ctx;	/* the hypervisor writes it: touched below */
+	struct domctl_getdomaininfo info;
+	unsigned int id;
+	long rc;
+
+	if (argc != 2 || argv[1][0] == '-') {
+		vmctl_verb_usage("resume", stderr);
+		return 2;
+	}
+	if (vmctl_domain_arg(argv[1], &id, false))
+		return 1;
+	rc = vmctl_dom_info(id, &info);
+	if (!rc && (!(info.flags & DOMINF_shutdown) ||
+		    ((info.flags >> DOMINF_SHUTDOWN_SHIFT) & DOMINF_SHUTDOWN_MASK) != SHUTDOWN_suspend)) {
+		fprintf(stderr, "vmctl: domain %u is not suspended (%s)\n", id,
+			vmctl_state_of(info.flags));
+		return 1;
+	}
+	memset(&ctx, 0, sizeof(ctx));
+	if (!rc)
+		rc = vmctl_dom_getvcpucontext(id, 0, &ctx);
+	if (!rc) {
+		ctx.user_regs.rax = 1;
+		rc = vmctl_dom_setvcpucontext(id, 0, &ctx);
+	}
+	if (!rc)
+		rc = vmctl_dom_simple(DOMCTL_resumedomain, id);
+	if (rc) {
+		fprintf(stderr, "vmctl: resume of domain %u failed: %s\n", id, strerror((int)-rc));
+		return 1;
+	}
+	return 0;
+}
