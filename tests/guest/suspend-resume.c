@@ -14,11 +14,13 @@
  * armed before comes, a new one too; it suspends again through
  * sched_op_compat, which dom0 resumes without touching rax (0 comes
  * back); it tries resumedomain of dom0 and of itself (-EPERM) and of
- * DOMID_SELF (-ESRCH, no domain has that id); dom0 resumes it once more
- * while it runs (0, nothing changes). Then an event each way on its port
- * and a grant copy of its page, written after the resumes, and it powers
- * off: poweroff means every check of the peer held, a crash that one
- * failed (its console says which).
+ * DOMID_SELF (-ESRCH, no domain has that id). Then an event each way on
+ * its port and a grant copy of its page, written after the resumes;
+ * before its event it sets SCHEDOP_shutdown_code crash, and dom0 resumes
+ * it while it runs (0: it runs on, the code forgotten, as Xen's
+ * domain_resume). It powers off: poweroff means every check of the peer
+ * held and the code went, a crash that one failed (its console says
+ * which) or the code stayed.
  *
  * Peer 2 blocks; dom0 suspends it with remote_shutdown, sees code 2 and
  * VIRQ_DOM_EXC, destroys it suspended, and then resumedomain of its id
@@ -124,6 +126,8 @@ static int peer_case1(void)
 
 	snprintf(page, VERDICT_LEN, "after");
 	PEER_CHECK(port_soon(au.port), "dom0's first event never came");
+	/* dom0's resume of the running domain, after this event, forgets it. */
+	PEER_CHECK(!sched(SCHEDOP_shutdown_code, SHUTDOWN_crash), "shutdown_code failed");
 	PEER_CHECK(!evtchn_send(au.port), "send failed");
 	PEER_CHECK(port_soon(au.port), "dom0's second event never came");
 	PEER_CHECK(!singleshot_in(TIMER_NS) && port_soon(tp), "no timer at the end");
@@ -206,15 +210,16 @@ static void dom0_case1(domid_t id, evtchn_port_t dom_exc)
 	ROW("peer 1 suspends again (compat): shutdown code", code_of(id), SHUTDOWN_suspend);
 	ROW("again: VIRQ_DOM_EXC", port_soon(dom_exc), 1);
 	ROW("resumedomain, rax untouched", resume(id), 0);
-	ROW("resumedomain of the running peer", resume(id), 0);
-	ROW("running: not shut down", flags_of(id) & DOMINF_shutdown, 0);
 
 	ROW("bind to the peer's port", peer_bind(id, 1, &local), 0);
 	ROW("event to the peer", evtchn_send(local), 0);
 	ROW("the peer's event after the resumes", port_soon(local), 1);
+	ROW("resumedomain of the running peer (its shutdown code set)", resume(id), 0);
+	ROW("running: not shut down", flags_of(id) & DOMINF_shutdown, 0);
 	ROW("grant copy of its page", verdict_copy(id, GREF, buf), 0);
 	ROW("the page written after the resumes", strcmp(buf, "after"), 0);
 	ROW("event to the peer again", evtchn_send(local), 0);
+	/* A crash (3): a check of the peer failed, or the shutdown code stayed. */
 	ROW("peer 1's checks held: it powered off", code_of(id), SHUTDOWN_poweroff);
 	ROW("VIRQ_DOM_EXC for the poweroff", port_soon(dom_exc), 1);
 	peer_console_flush();
