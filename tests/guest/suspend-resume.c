@@ -22,9 +22,11 @@
  * held and the code went, a crash that one failed (its console says
  * which) or the code stayed.
  *
- * Peer 2 blocks; dom0 suspends it with remote_shutdown, sees code 2 and
- * VIRQ_DOM_EXC, destroys it suspended, and then resumedomain of its id
- * is -ESRCH.
+ * Peer 2 has two vCPUs: vCPU 1 spins (yielding) while vCPU 0 blocks.
+ * dom0 suspends it with remote_shutdown, sees code 2 and VIRQ_DOM_EXC,
+ * both vCPUs still online, neither running nor gaining CPU time over
+ * 100 ms; resumed, vCPU 1 gains time again; suspended again, destroyed
+ * while suspended, and then resumedomain of its id is -ESRCH.
  *
  * With "case=3" (a domU of `vmctl create`, tests/linux/dom0/run) it
  * suspends at once, and if resumed prints what its call returned and
@@ -38,10 +40,14 @@
 #include "lib/peer.h"
 #include "lib/peer_verdict.h"
 #include "lib/domctl.h"
+#include "lib/smp.h"
 
 #define PEER_MIB	16
 #define GREF		3
 #define TIMER_NS	3000000ULL
+#define STACK_SIZE	8192
+
+static uint8_t stack1[STACK_SIZE] __attribute__((aligned(16)));
 
 static long sched(unsigned int cmd, unsigned int reason)
 {
@@ -134,6 +140,12 @@ static int peer_case1(void)
 	return 0;
 }
 
+static void __attribute__((noreturn)) spin(unsigned long id)
+{
+	for (;;)
+		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
+}
+
 static void __attribute__((noreturn)) peer(struct start_info *si)
 {
 	const char *c;
@@ -155,6 +167,8 @@ static void __attribute__((noreturn)) peer(struct start_info *si)
 		evtchn_send(si->console.domU.evtchn);
 		sched(SCHEDOP_shutdown, SHUTDOWN_poweroff);
 	}
+	if (*c && c[5] == '2' && smp_start_vcpu(si, 1, spin, stack1, STACK_SIZE))
+		printf("peer: vCPU 1 did not start\n");
 	for (;;)
 		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_block, 0);
 }
@@ -230,14 +244,54 @@ static void dom0_case1(domid_t id, evtchn_port_t dom_exc)
 	port_test_and_clear(dom_exc);
 }
 
+/* getvcpuinfo of id's vCPU vcpu (zeroed if the call fails). */
+static struct domctl_getvcpuinfo vcpu_info_of(domid_t id, unsigned int vcpu)
+{
+	struct domctl op;
+
+	memset(&op, 0, sizeof(op));
+	op.u.getvcpuinfo.vcpu = vcpu;
+	if (domctl_call(&op, DOMCTL_getvcpuinfo, id))
+		memset(&op.u.getvcpuinfo, 0, sizeof(op.u.getvcpuinfo));
+	return op.u.getvcpuinfo;
+}
+
+/* vCPU 1's CPU time over 100 ms of dom0's yielding, in ns. */
+static uint64_t vcpu1_gain(domid_t id)
+{
+	uint64_t t0 = vcpu_info_of(id, 1).cpu_time, end = pvclock_ns() + 100000000ULL;
+
+	while (pvclock_ns() < end)
+		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
+	return vcpu_info_of(id, 1).cpu_time - t0;
+}
+
 static void dom0_case2(domid_t id, evtchn_port_t dom_exc)
 {
+	struct domctl_getdomaininfo info;
 	unsigned int tries;
 
+	for (tries = 0; !vcpu_info_of(id, 1).online && peer_wait_more(&tries, 1000);)
+		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
+	ROW("peer 2's vCPU 1 up", vcpu_info_of(id, 1).online, 1);
+	ROW("vCPU 1 runs: CPU time over 100 ms", vcpu1_gain(id) > 0, 1);
 	ROW("remote_shutdown suspend of the running peer 2", remote_shutdown(id, SHUTDOWN_suspend),
 	    0);
 	ROW("peer 2: shutdown code", code_of(id), SHUTDOWN_suspend);
 	ROW("peer 2: VIRQ_DOM_EXC", port_soon(dom_exc), 1);
+	domctl_info_of(id, &info);
+	ROW("peer 2: online vCPUs", info.nr_online_vcpus, 2);
+	/* Paused without waiting: off its CPU a moment later. */
+	for (tries = 0; vcpu_info_of(id, 1).running && peer_wait_more(&tries, 1000);)
+		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
+	ROW("vCPU 1 not running", vcpu_info_of(id, 1).running, 0);
+	ROW("vCPU 0 not running", vcpu_info_of(id, 0).running, 0);
+	ROW("vCPU 1 suspended: no CPU time over 100 ms", vcpu1_gain(id), 0);
+	ROW("resumedomain of peer 2", resume(id), 0);
+	ROW("vCPU 1 resumed: CPU time over 100 ms", vcpu1_gain(id) > 0, 1);
+	ROW("remote_shutdown suspend of peer 2 again", remote_shutdown(id, SHUTDOWN_suspend), 0);
+	ROW("peer 2 again: shutdown code", code_of(id), SHUTDOWN_suspend);
+	ROW("peer 2 again: VIRQ_DOM_EXC", port_soon(dom_exc), 1);
 	ROW("destroy the suspended peer 2", domctl_destroy(id), 0);
 	peer_unmap_console();
 	for (tries = 0; flags_of(id) != -1 && peer_wait_more(&tries, 10000);)
@@ -259,6 +313,7 @@ int test_main(struct start_info *si)
 	id = peer_build(si, 4096, "case=1", PEER_MIB);
 	CHECK(id > 0, "peer 1 could not be built (%d)", id);
 	dom0_case1((domid_t)id, bv.port);
+	peer_max_vcpus = 2;
 	id = peer_build(si, 4096, "case=2", PEER_MIB);
 	CHECK(id > 0, "peer 2 could not be built (%d)", id);
 	dom0_case2((domid_t)id, bv.port);
