@@ -20,6 +20,7 @@
 #include <asm/percpu.h>
 
 unsigned int fake_flushes, fake_invlpgs, fake_wakes;
+void (*fake_on_domain_lookup)(void);
 bool fake_preempt;
 unsigned int fake_preempt_in;
 
@@ -76,6 +77,7 @@ void fake_machine_reset(void)
 	hv_opts.pv_linear_pt = true;
 	hv_opts.evtchn_fifo_max_ports = EVTCHN_FIFO_MAX_PORTS;
 	fake_flushes = fake_invlpgs = fake_wakes = 0;
+	fake_on_domain_lookup = NULL;
 	fake_preempt = false;
 	fake_preempt_in = 0;
 }
@@ -142,9 +144,14 @@ struct domain *domain_by_id(domid_t id)
 struct domain *get_domain_by_id(domid_t id)
 {
 	struct domain *d = domain_by_id(id);
+	void (*meanwhile)(void) = fake_on_domain_lookup;
 
 	if (d)
 		get_domain(d);
+	if (d && meanwhile) {
+		fake_on_domain_lookup = NULL;
+		meanwhile();
+	}
 	return d;
 }
 

@@ -27,6 +27,12 @@ extern unsigned int fake_invlpgs;	/* single-page flushes so far */
 extern void (*fake_on_flush)(void);
 extern unsigned int fake_wakes;		/* vcpu_wake calls so far */
 /*
+ * Called once (then cleared) by the next get_domain_by_id that found its
+ * domain, after taking the reference: another CPU acting between a
+ * caller's lookup of a domain and its use of it.
+ */
+extern void (*fake_on_domain_lookup)(void);
+/*
  * hypercall_preempt_now's answer: fake_preempt, except that when
  * fake_preempt_in is set, the fake_preempt_in-th check from now says yes.
  */

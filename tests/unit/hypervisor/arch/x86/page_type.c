@@ -811,6 +811,218 @@ static void given_back_table_freed_by_release(void)
 }
 
 /*
+ * pt_settle_slow: a table waiting on its domain's release list is
+ * released at once when something wants it now. Its callers reach it
+ * from anywhere in the list, for any frame a guest names, and after
+ * another CPU may have ended the release, freed the frame or given it to
+ * another domain since they saw PGF_releasing.
+ */
+
+/* dd's release list is exactly mfns[0..n-1], head first, linked both ways. */
+static bool release_list_is(const struct domain *dd, const mfn_t *mfns, unsigned int n)
+{
+	uint32_t link = dd->arch.pt.release_head, prev = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (link != mfns[i] + 1 || pg(mfns[i])->prev != prev ||
+		    !(pg(mfns[i])->flags & PGF_releasing))
+			return false;
+		prev = link;
+		link = pg(mfns[i])->next;
+	}
+	return !link;
+}
+
+/* Three L1s queued by their L2's release, settled from the middle, the tail and the head. */
+static void settle_from_the_list(void)
+{
+	mfn_t top, t[3], dat[3];
+	unsigned int i;
+
+	fresh();
+	top = fake_give_frame(d);
+	for (i = 0; i < 3; i++) {
+		t[i] = fake_give_frame(d);
+		dat[i] = fake_give_frame(d);
+		table(t[i])[0] = mk_pte(dat[i], RW);
+		table(top)[i] = mk_pte(t[i], RW);
+	}
+	EXPECT_EQ(pt_pin(d, top, 2), 0);
+	EXPECT_EQ(pt_unpin(d, top), 0);
+	/* The L2 released at once; its L1s queued in entry order, the last at the head. */
+	EXPECT(release_list_is(d, (mfn_t[]){ t[2], t[1], t[0] }, 3));
+	EXPECT_EQ(pt_release_lists, 1);
+	EXPECT_EQ(pg(dat[1])->type, PGT_writable);
+	EXPECT(mm_audit(d));
+
+	/* The middle one: an mmu_update write into it settles it, then is a plain write. */
+	EXPECT_EQ(pt_update_entry(d, entry(t[1], 0), mk_pte(dat[1], RW), false), 0);
+	EXPECT_EQ(pg(t[1])->type, PGT_none);
+	EXPECT_EQ(pg(t[1])->type_count, 0);
+	EXPECT(!(pg(t[1])->flags & (PGF_releasing | PGF_validated | PGF_free_after)));
+	EXPECT_EQ(table(t[1])[0], mk_pte(dat[1], RW));	/* stored as written: no entry now */
+	EXPECT_EQ(pg(dat[1])->type, PGT_none);		/* the old entry's references went */
+	EXPECT_EQ(pg(dat[1])->count, 1);
+	EXPECT(release_list_is(d, (mfn_t[]){ t[2], t[0] }, 2));
+	EXPECT_EQ(pt_release_lists, 1);
+	EXPECT(mm_audit(d));
+
+	/* The tail: wanted writable, released first. */
+	EXPECT_EQ(get_page_type(t[0], PGT_writable, d), 0);
+	EXPECT_EQ(pg(t[0])->type, PGT_writable);
+	EXPECT_EQ(pg(dat[0])->count, 1);
+	EXPECT(release_list_is(d, (mfn_t[]){ t[2] }, 1));
+	put_page_type(t[0], d);
+	EXPECT(mm_audit(d));
+
+	/* The head, wanted as what it was: taken back with its entries, off the list. */
+	EXPECT_EQ(pt_pin(d, t[2], 1), 0);
+	EXPECT(release_list_is(d, NULL, 0));
+	EXPECT_EQ(pt_release_lists, 0);
+	EXPECT(pg(t[2])->flags & PGF_validated);
+	EXPECT_EQ(pg(dat[2])->type, PGT_writable);
+	EXPECT(mm_audit(d));
+	EXPECT_EQ(pt_unpin(d, t[2]), 0);		/* nothing queued above it: released now */
+	EXPECT_EQ(pg(t[2])->type, PGT_none);
+	EXPECT_EQ(pg(dat[2])->type, PGT_none);
+	EXPECT_EQ(d->arch.pt.release_head, 0);
+	EXPECT(mm_audit(d));
+}
+
+/*
+ * A queued L2 met as the child of a new L2's entry (an L1 wanted): settled
+ * in the validation, which queues its own L1 in turn; that one, mapped
+ * writable by the new L1's entry, is settled as well, inside the first.
+ */
+static void settle_child_of_another_level(void)
+{
+	mfn_t top, old, low, dat, fresh_l2;
+
+	fresh();
+	top = fake_give_frame(d);
+	old = fake_give_frame(d);
+	low = fake_give_frame(d);
+	dat = fake_give_frame(d);
+	fresh_l2 = fake_give_frame(d);
+	table(low)[0] = mk_pte(dat, RW);
+	table(old)[0] = mk_pte(low, RW);
+	table(top)[0] = mk_pte(old, RW);
+	EXPECT_EQ(pt_pin(d, top, 3), 0);
+	EXPECT_EQ(pt_unpin(d, top), 0);
+	EXPECT(release_list_is(d, (mfn_t[]){ old }, 1));
+	EXPECT_EQ(pg(old)->type, PGT_l2);
+	EXPECT(pg_is_table(pg(low)));
+
+	table(fresh_l2)[0] = mk_pte(old, RW);
+	EXPECT_EQ(pt_pin(d, fresh_l2, 2), 0);
+	EXPECT_EQ(pg(old)->type, PGT_l1);		/* released, then validated anew */
+	EXPECT_EQ(pg(old)->type_count, 1);
+	EXPECT((pg(old)->flags & (PGF_validated | PGF_releasing)) == PGF_validated);
+	EXPECT_EQ(pg(low)->type, PGT_writable);		/* its entry maps the old L1 writable */
+	EXPECT_EQ(pg(low)->type_count, 1);
+	EXPECT_EQ(pg(dat)->type, PGT_none);		/* the old L1's entry let go */
+	EXPECT_EQ(pg(dat)->count, 1);
+	EXPECT(release_list_is(d, NULL, 0));
+	EXPECT_EQ(pt_release_lists, 0);
+	EXPECT(mm_audit(d));
+	EXPECT_EQ(pt_unpin(d, fresh_l2), 0);
+	EXPECT(pt_release_some(d, true));
+	EXPECT_EQ(pg(old)->type, PGT_none);
+	EXPECT_EQ(pg(low)->type, PGT_none);
+	EXPECT(mm_audit(d));
+}
+
+/*
+ * The caller saw PGF_releasing, then another CPU ended the release (the
+ * frame typeless and d's), or also freed the frame (no owner to lock), or
+ * it is an I/O frame (no domain): nothing changes, no reference is kept.
+ */
+static void settle_after_release_ended(void)
+{
+	mfn_t l2, m;
+
+	fresh();
+	l2 = fake_give_frame(d);
+	m = fake_give_frame(d);
+	table(l2)[0] = mk_pte(m, RW);
+	EXPECT_EQ(pt_pin(d, l2, 2), 0);
+	EXPECT_EQ(pt_unpin(d, l2), 0);
+	EXPECT(release_list_is(d, (mfn_t[]){ m }, 1));
+	EXPECT(pt_release_some(d, true));		/* "another CPU" */
+	pt_settle_slow(m);
+	EXPECT_EQ(pg(m)->type, PGT_none);
+	EXPECT_EQ(pg(m)->count, 1);
+	EXPECT_EQ(pg(m)->owner, d->domid);
+	EXPECT_EQ(d->refcnt, 0);
+	EXPECT(mm_audit(d));
+
+	EXPECT_EQ(frame_give_back(m, d), 0);		/* nothing holds it: freed */
+	EXPECT(frame_pool_is_free(&machine_frames, m));
+	pt_settle_slow(m);
+	EXPECT_EQ(pg(m)->owner, DOMID_INVALID);
+	EXPECT(frame_pool_is_free(&machine_frames, m));
+	pt_settle_slow(1);				/* DOMID_IO's */
+	EXPECT_EQ(pg(1)->owner, DOMID_IO);
+	EXPECT_EQ(pg(1)->count, 0);
+	EXPECT_EQ(d->refcnt + e->refcnt, 0);
+	EXPECT(mm_audit(d));
+}
+
+/*
+ * Between the owner's lookup and its lock, another CPU releases the
+ * frame (its last reference gone: freed), and it is given to e and
+ * queued as e's releasing L1. Under d's lock it is not d's: left to e,
+ * on e's list; releasing it as d's would unlink it from d's list and
+ * drop its entries' references as d's.
+ */
+static mfn_t so_m, so_q;
+
+static void owner_changes_meanwhile(void)
+{
+	EXPECT(pt_release_some(d, true));		/* frees so_m: PGF_free_after */
+	EXPECT_EQ(pg(so_m)->owner, DOMID_INVALID);
+	EXPECT_EQ(fake_give_frame(e), so_m);		/* the lowest free frame */
+	table(so_q)[0] = mk_pte(so_m, RW);
+	EXPECT_EQ(pt_pin(e, so_q, 2), 0);
+	EXPECT_EQ(pt_unpin(e, so_q), 0);
+}
+
+static void settle_owner_changed(void)
+{
+	mfn_t l2;
+
+	fresh();
+	l2 = fake_give_frame(d);
+	so_m = fake_give_frame(d);
+	so_q = fake_give_frame(e);
+	table(l2)[0] = mk_pte(so_m, RW);
+	EXPECT_EQ(pt_pin(d, l2, 2), 0);
+	EXPECT_EQ(frame_give_back(so_m, d), 0);		/* held by l2's entry only */
+	EXPECT_EQ(pt_unpin(d, l2), 0);
+	EXPECT((pg(so_m)->flags & (PGF_releasing | PGF_free_after)) ==
+	       (PGF_releasing | PGF_free_after));
+	fake_on_domain_lookup = owner_changes_meanwhile;
+	pt_settle_slow(so_m);
+	EXPECT(!fake_on_domain_lookup);			/* it ran */
+	EXPECT_EQ(pg(so_m)->owner, e->domid);
+	EXPECT(release_list_is(e, (mfn_t[]){ so_m }, 1));
+	EXPECT(release_list_is(d, NULL, 0));
+	EXPECT_EQ(pt_release_lists, 1);
+	EXPECT_EQ(d->refcnt, 0);
+	EXPECT_EQ(d->nr_held, 0);
+	EXPECT(mm_audit(d));
+	EXPECT(mm_audit(e));
+	if (unit_failure[0])	/* e's list is not what it says: its release would not end */
+		return;
+	EXPECT(pt_release_some(e, true));
+	EXPECT_EQ(pg(so_m)->type, PGT_none);
+	EXPECT_EQ(pg(so_m)->count, 1);
+	EXPECT_EQ(pt_release_lists, 0);
+	EXPECT(mm_audit(e));
+}
+
+/*
  * Two CPUs at one frame: host threads take and drop references to it at
  * once, one as writable data (a grant or foreign mapping), the other as a
  * descriptor page, and a third only general references. No update may be
@@ -1323,6 +1535,10 @@ int main(void)
 	RUN(dead_domain_frame_freed_last);
 	RUN(given_back_frame_freed_last);
 	RUN(given_back_table_freed_by_release);
+	RUN(settle_from_the_list);
+	RUN(settle_child_of_another_level);
+	RUN(settle_after_release_ended);
+	RUN(settle_owner_changed);
 	RUN(counts_race_across_cpus);
 	RUN(pte_writes_race_across_cpus);
 	RUN(last_reference_taken_atomically);
