@@ -17,7 +17,7 @@
  * once one more such map has zeroed F, it waits with F clean and the
  * translation cached, and once told to stop
  * writes BAD through W one last time. vCPU 0 pins F (an L1 in rounds
- * 1, 4, 7, ..., an L2 in rounds 2, 5, 8, ...) until a pin succeeds, then tells vCPU 1 to
+ * 1, 5, 9, ..., an L2 in rounds 2, 6, 10, ...) until a pin succeeds, then tells vCPU 1 to
  * stop, waits for it, and reads F read-only: the pin validated F with no
  * BAD in it, so a BAD now is a write after the frame became a table
  * (the hypervisor must flush every TLB once the frame holds its new type
@@ -26,12 +26,25 @@
  * once in the round.
  * dom0 runs the rounds, then builds a domU of two vCPUs (pinned to CPUs 0
  * and 1 by dom0) that runs them on its own frames; its verdict counts.
- * Every third round does the same to a descriptor page: vCPU 0 makes F
+ * Rounds 3, 7, 11, ... do the same to a descriptor page: vCPU 0 makes F
  * its GDT (set_gdt, one frame, retried while W maps F) and vCPU 1
  * writes BAD_DESC (a present 64-bit TSS descriptor, a system segment
  * every PV GDT refuses) through its stale translation; a nonzero entry in
  * F after set_gdt succeeded is the same write after the type change.
  * vCPU 0 then gives the frame back (set_gdt to no frames).
+ * Rounds 4, 8, 12, ... race the same through the LDT (5 Dec): vCPU 0
+ * maps F read-only at L, makes L its LDT (MMUEXT_SET_LDT, 512 entries;
+ * F's last entry a DPL 3 data descriptor) and loads %fs from that entry
+ * until the load goes through: each try faults on the LDT page, whose
+ * mapping takes the descriptor type and checks F (pv_ldt_fault, Xen's
+ * pv_map_ldt_shadow_page), and the guest gets the #PF while F is
+ * writable or a table elsewhere. vCPU 1 writes BAD_DESC as above and,
+ * every fourth cycle after zeroing F, pins it as an L1 and unpins it (a
+ * table type between the writable ones, its translation cached through
+ * both). A nonzero entry among
+ * the first SLOTS after the load, or %fs not holding the selector, is
+ * a write after the type change (or a descriptor loaded unchecked).
+ * vCPU 0 then loads %fs 0 and clears the LDT.
  * @hvargs: dom0_max_vcpus=2
  * @initrd: self
  * @expect-log: mm audit d0: ok
@@ -45,8 +58,11 @@
 #include "lib/peer_smp.h"
 
 #define BASE		2048		/* pfns nothing maps: above the boot region */
-#define ROUNDS		450		/* L1, L2 and GDT rounds by turns */
-#define BAD_DESC	0x0000890000000067ULL	/* present TSS: refused in a PV GDT */
+#define ROUNDS		480		/* L1, L2, GDT and LDT rounds by turns */
+#define BAD_DESC	0x0000890000000067ULL	/* present TSS: refused in a PV GDT or LDT */
+/* The LDT's entry 511: flat data, DPL 3; limit bit 0 clear, so not present as a PTE. */
+#define LDT_DATA3	0x00cff3000000fffeULL
+#define LDT_SEL		((511 << 3) | 4 | 3)	/* entry 511, LDT, RPL 3 */
 #define SLOTS		8
 #define CYCLES		64		/* vCPU 1's map-write-unmap rounds a round */
 #define MAX_TRIES	1000000	/* a loaded host may hold vCPU 1 back a while */
@@ -54,13 +70,20 @@
 
 static uint8_t stack1[STACK_SIZE] __attribute__((aligned(16)));
 static const uint64_t *p2m;
-static uint64_t window, reader, bad, victim;
+static uint64_t window, reader, ldt_va, bad, victim;
 static volatile uint64_t bad_now;	/* what vCPU 1 writes this round */
 static bool one_cpu;
 static volatile unsigned int stop_at, stopped_at, mapped_in;
-static volatile unsigned long stale_writes, faults, maps;
+static volatile unsigned long stale_writes, faults, maps, pins, ldt_faults;
 static long pin_rc[ROUNDS + 1];
 static unsigned int found[ROUNDS + 1];
+
+enum kind { LDT, L1, L2, GDT };
+
+static enum kind kind_of(unsigned int t)
+{
+	return (enum kind)(t % 4);
+}
 
 /* *va = v; false if the store faulted (the fault skipped). */
 static bool write_or_fault(volatile uint64_t *va, uint64_t v)
@@ -71,6 +94,26 @@ static bool write_or_fault(volatile uint64_t *va, uint64_t v)
 		     ".pushsection .fixup, \"a\"\n.balign 8\n.quad 1b, 2b\n.popsection"
 		     : "+r"(done) : "r"(va), "r"(v) : "memory");
 	return done;
+}
+
+/* %fs = sel; false if the load faulted (the fault skipped). */
+static bool load_fs_or_fault(uint16_t sel)
+{
+	uint64_t done = 0;
+
+	asm volatile("1: mov %1, %%fs\n movq $1, %0\n2:\n"
+		     ".pushsection .fixup, \"a\"\n.balign 8\n.quad 1b, 2b\n.popsection"
+		     : "+r"(done) : "r"((uint32_t)sel) : "memory");
+	return done;
+}
+
+/* An LDT round's other action: F pinned as an L1 and unpinned (refused while BAD is in it). */
+static void pin_unpin(uint64_t f)
+{
+	if (!mmuext_fd(MMUEXT_PIN_L1_TABLE, f, 0, DOMID_SELF)) {
+		pins++;
+		mmuext_fd(MMUEXT_UNPIN_TABLE, f, 0, DOMID_SELF);
+	}
 }
 
 static void attacker(unsigned int t)
@@ -107,6 +150,8 @@ static void attacker(unsigned int t)
 			mapped_in = t;
 			clean = k >= CYCLES;
 		}
+		if (kind_of(t) == LDT && k < CYCLES && k % 4 == 3)
+			pin_unpin(f);	/* F clean, its translation still cached */
 		if (one_cpu)
 			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 	}
@@ -114,12 +159,40 @@ static void attacker(unsigned int t)
 	stopped_at = t;
 }
 
+/* One try at giving F its new type: 0 once it has it. */
+static long take_type(enum kind k, uint64_t f)
+{
+	if (k == GDT)
+		return hypercall2(__HYPERVISOR_set_gdt, (uint64_t)&f, 512);
+	if (k == LDT) {
+		if (load_fs_or_fault(LDT_SEL))
+			return 0;
+		ldt_faults++;
+		return -EFAULT;
+	}
+	return mmuext_fd(k == L1 ? MMUEXT_PIN_L1_TABLE : MMUEXT_PIN_L2_TABLE, f, 0, DOMID_SELF);
+}
+
+/* F's new type given up: nonzero on failure. */
+static long drop_type(enum kind k, uint64_t f)
+{
+	uint64_t none = 0;
+
+	if (k == GDT)
+		return hypercall2(__HYPERVISOR_set_gdt, (uint64_t)&none, 0);
+	if (k == LDT) {
+		load_fs_or_fault(0);
+		return mmuext_fd(MMUEXT_SET_LDT, 0, 0, DOMID_SELF);
+	}
+	return mmuext_fd(MMUEXT_UNPIN_TABLE, f, 0, DOMID_SELF);
+}
+
 static void race(unsigned int me, unsigned int t)
 {
 	uint64_t f = p2m[BASE + t];
-	unsigned int cmd = t % 3 == 1 ? MMUEXT_PIN_L1_TABLE : MMUEXT_PIN_L2_TABLE, n = 0, i;
-	bool gdt = t % 3 == 0;
-	uint64_t none = 0;
+	enum kind k = kind_of(t);
+	unsigned int n = 0, i;
+	uint16_t fs = 0;
 	long rc;
 
 	if (me == 1) {
@@ -128,12 +201,16 @@ static void race(unsigned int me, unsigned int t)
 	}
 	while (mapped_in != t)	/* a stale translation exists first */
 		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	if (k == LDT && (update_va_mapping(ldt_va, pte_ro(f), UVMF_INVLPG) ||
+			 mmuext_fd(MMUEXT_SET_LDT, ldt_va, 512, DOMID_SELF)))
+		n = MAX_TRIES;	/* no LDT: the round fails */
 	do {
-		rc = gdt ? hypercall2(__HYPERVISOR_set_gdt, (uint64_t)&f, 512) :
-			   mmuext_fd(cmd, f, 0, DOMID_SELF);
+		rc = take_type(k, f);
 		if (rc && one_cpu)
 			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 	} while (rc && ++n < MAX_TRIES);
+	if (k == LDT)
+		asm volatile("mov %%fs, %0" : "=r"(fs));
 	pin_rc[t] = rc;
 	stop_at = t;
 	while (stopped_at != t)
@@ -147,10 +224,9 @@ static void race(unsigned int me, unsigned int t)
 	} else {
 		found[t] = 1000;	/* could not look */
 	}
-	if (gdt)
-		pin_rc[t] = hypercall2(__HYPERVISOR_set_gdt, (uint64_t)&none, 0) ? 1 : 0;
-	else
-		pin_rc[t] = mmuext_fd(MMUEXT_UNPIN_TABLE, f, 0, DOMID_SELF) ? 1 : 0;
+	if (k == LDT && fs != LDT_SEL)
+		found[t] += 100;	/* the load went through without the selector */
+	pin_rc[t] = drop_type(k, f) ? 1 : 0;
 }
 
 static struct smp_rounds rounds = { race, 1, ROUNDS + 1, false, 0, 0, false };
@@ -186,6 +262,7 @@ static const char *body(struct start_info *si, bool one)
 	p2m = (const uint64_t *)si->mfn_list;
 	window = scratch_page();
 	reader = scratch_page();
+	ldt_va = scratch_page();
 	victim = table_page(0);
 	BODY_CHECK(mmuext_fd(MMUEXT_PIN_L2_TABLE, victim, 0, DOMID_SELF) == 0, "pinning the victim failed");
 	bad = pte_rw(victim);
@@ -194,19 +271,23 @@ static const char *body(struct start_info *si, bool one)
 		BODY_CHECK(update_va_mapping(reader, pte_rw(p2m[BASE + t]), UVMF_INVLPG) == 0,
 		    "mapping frame %u to zero it failed", t);
 		memset((void *)reader, 0, 4096);
+		if (kind_of(t) == LDT)
+			((uint64_t *)reader)[511] = LDT_DATA3;
 	}
 	update_va_mapping(reader, pte_rw(va_to_mfn(reader)), UVMF_INVLPG);
 	rc = start_vcpu1(si);
 	BODY_CHECK(rc == 0, "starting and pinning vCPU 1 gave %ld", rc);
 	for (t = 1; t <= ROUNDS; t++) {
-		bad_now = t % 3 ? bad : BAD_DESC;
+		bad_now = kind_of(t) == GDT || kind_of(t) == LDT ? BAD_DESC : bad;
 		rounds.go = t;
 		race(0, t);
 		while (rounds.done1 != t)
 			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 	}
 	printf("attack-retype-race: %u rounds, vCPU 1 mapped %lu times, %lu writes through "
-	       "a cleared entry landed, %lu faulted\n", ROUNDS, maps, stale_writes, faults);
+	       "a cleared entry landed, %lu faulted, %lu L1 pins in LDT rounds; %lu LDT loads "
+	       "faulted\n", ROUNDS, maps, stale_writes, faults, pins, ldt_faults);
+	update_va_mapping(ldt_va, pte_rw(va_to_mfn(ldt_va)), UVMF_INVLPG);
 	BODY_CHECK(mmuext_fd(MMUEXT_UNPIN_TABLE, victim, 0, DOMID_SELF) == 0, "unpinning the victim failed");
 	for (t = 1; t <= ROUNDS; t++) {
 		BODY_CHECK(pin_rc[t] == 0, "round %u: the pin never succeeded or the unpin failed (%ld)", t,
