@@ -28,6 +28,10 @@
  * alone is not mapped. The emulator reads the source at the offset (Xen
  * 4.17's callbacks get no FS base): Xen gives that read's #PF, error code
  * 0, cr2 rsi, the entry unchanged; Lamina gave the write's before 5 Dec.
+ * Then the same `fs movsq` with rdi 4 bytes into the entry (misaligned,
+ * a write ptwr refuses): Xen's emulator reads the source before its write
+ * callback refuses the write, so the read's #PF again, where Lamina gave
+ * the write's (error code 3, cr2 rdi) until 5 Dec (h-mm24).
  * @hvargs: dom0_max_vcpus=2
  * @timeout-smp: 240
  */
@@ -141,6 +145,17 @@ int test_main(struct start_info *si)
 	CHECK(probe_vector == 14 && probe_error == 0 && probe_cr2 == GONE,
 	      "fs movsq: not the source read's #PF (error code 0, cr2 rsi)");
 	CHECK(((*pte ^ ro) & ~PTE_G) == 0, "fs movsq: the entry written");
+	probe_vector = ~0ULL;
+	CHECK(hypercall2(__HYPERVISOR_set_segment_base, SEGBASE_FS, a - GONE) == 0, "FS base");
+	probing = true;
+	asm volatile(".byte 0x64, 0x48, 0xa5" : : "S"(GONE), "D"(entry_va + 4) : "memory");
+	probing = false;
+	hypercall2(__HYPERVISOR_set_segment_base, SEGBASE_FS, 0);
+	printf("misaligned fs movsq from an unmapped offset: vector %ld, error code %#lx, cr2 %#lx\n",
+	       (long)probe_vector, (unsigned long)probe_error, (unsigned long)probe_cr2);
+	CHECK(probe_vector == 14 && probe_error == 0 && probe_cr2 == GONE,
+	      "misaligned fs movsq: not the source read's #PF (error code 0, cr2 rsi)");
+	CHECK(((*pte ^ ro) & ~PTE_G) == 0, "misaligned fs movsq: the entry written");
 
 	rc = smp_start_pinned(si, vcpu1, stack1, sizeof(stack1), &started, one_cpu);
 	CHECK(rc == 0, "starting vCPU 1 failed: %ld", rc);

@@ -457,22 +457,52 @@ static bool read_operand(struct cpu_regs *r, struct reg_effects *fx, uint64_t va
 }
 
 /*
+ * A write refused before compute() ran (misaligned, or at an FS or GS
+ * offset outside the faulting page): Xen 4.17's emulator has read the
+ * instruction's memory source by then (movs's at rsi, push's and call's
+ * through memory, pop's at rsp; the write comes last), so one that
+ * cannot be read is that read's #PF (true); else the write's (false).
+ */
+static bool __attribute__((noinline, cold)) refused_after_source(struct cpu_regs *r,
+								 const struct insn *in,
+								 const uint8_t *b)
+{
+	uint8_t ext = (in->modrm >> 3) & 7;
+	uint64_t va;
+
+	if (in->kind == K_STRING && (in->op == 0xA4 || in->op == 0xA5))
+		va = addr_of(in, r->rsi);
+	else if (!in->two_byte && in->op == 0xFF && (ext == 2 || ext == 6) &&
+		 (in->modrm >> 6) != 3)
+		va = modrm_offset(r, in, b);
+	else if (!in->two_byte && in->op == 0x8F && !ext)
+		va = r->rsp;
+	else
+		return false;
+	return read_fault(r, va, in->size);
+}
+
+/*
  * The stack forms: the value a push, call or enter writes at rsp - size
- * (addr, which CR2 gave), and rsp, rbp and rip after it.
+ * (addr, which CR2 gave), and rsp, rbp and rip after it. A memory source
+ * is read before the write's address is looked at, as Xen 4.17's
+ * emulator fetches its operand before it pushes: one that cannot be read
+ * gives the read's #PF even when rsp does not name the faulting entry
+ * (an instruction another vCPU rewrote after the CPU's fault).
  */
 static bool compute_stack(struct cpu_regs *r, const struct insn *in, const uint8_t *b,
 			  uint64_t addr, uint64_t *opnd, struct reg_effects *fx)
 {
 	uint64_t src = 0, mask = size_mask(in->size);
 
-	if (addr != r->rsp - in->size)
-		return false;
 	if (!in->two_byte && in->op == 0xFF) {	/* push or call through r/m */
 		if ((in->modrm >> 6) == 3)
 			src = *regs_gpr(r, (in->modrm & 7) | ((in->rex & 1) << 3));
 		else if (!read_operand(r, fx, modrm_offset(r, in, b), in->size, &src))
 			return false;
 	}
+	if (addr != r->rsp - in->size)
+		return false;
 	switch (in->kind) {
 	case K_PUSH:
 		if (in->op >= 0x50 && in->op <= 0x57)
@@ -500,23 +530,25 @@ static bool compute_stack(struct cpu_regs *r, const struct insn *in, const uint8
 	return true;
 }
 
-/* stos and movs, one iteration: rdi (and rsi) stepped, rcx counted down under rep. */
+/*
+ * stos and movs, one iteration: rdi (and rsi) stepped, rcx counted down
+ * under rep. movs reads its source first, as Xen 4.17's emulator: an
+ * unreadable one is the read's #PF whatever rdi names.
+ */
 static bool compute_string(struct cpu_regs *r, const struct insn *in, uint64_t addr,
 			   uint64_t *opnd, struct reg_effects *fx)
 {
 	int64_t step = (r->rflags & X86_EFLAGS_DF) ? -(int64_t)in->size : (int64_t)in->size;
-	uint64_t src;
+	uint64_t src = r->rax & size_mask(in->size);
 
+	if ((in->op == 0xA4 || in->op == 0xA5) &&
+	    !read_operand(r, fx, addr_of(in, r->rsi), in->size, &src))
+		return false;
 	if (addr != addr_of(in, r->rdi))
 		return false;
-	if (in->op == 0xA4 || in->op == 0xA5) {
-		if (!read_operand(r, fx, addr_of(in, r->rsi), in->size, &src))
-			return false;
-		*opnd = src;
+	*opnd = src;
+	if (in->op == 0xA4 || in->op == 0xA5)
 		step_reg(fx, in, &r->rsi, step);
-	} else {
-		*opnd = r->rax & size_mask(in->size);
-	}
 	step_reg(fx, in, &r->rdi, step);
 	if (in->rep)
 		step_reg(fx, in, &r->rcx, -1);
@@ -526,10 +558,13 @@ static bool compute_string(struct cpu_regs *r, const struct insn *in, uint64_t a
 /*
  * The decoded operation on the operand (the entry's bytes at the write,
  * *opnd): its new value in *opnd, and *fx for the registers; false if
- * the instruction is not one taken.
+ * the instruction is not one taken. Out of line: inlined, it cost
+ * Linux's set_pte (the mov path, which never calls it) 9 instructions
+ * (bench/pte_trapped_*, 5 Dec).
  */
-static bool compute(struct cpu_regs *r, const struct insn *in, const uint8_t *b, uint64_t addr,
-		    uint64_t *opnd, struct reg_effects *fx)
+static bool __attribute__((noinline)) compute(struct cpu_regs *r, const struct insn *in,
+					      const uint8_t *b, uint64_t addr, uint64_t *opnd,
+					      struct reg_effects *fx)
 {
 	unsigned int ext = (in->modrm >> 3) & 7, sh, bit;
 	uint64_t *src = sized_reg(r, in, ext | ((in->rex & 4) << 1), &sh);
@@ -758,11 +793,11 @@ static bool __attribute__((noinline)) emulate(struct vcpu *v, struct cpu_regs *r
 		 */
 		addr = cr2 - rdmsr(in.seg == SEG_FS ? MSR_FS_BASE : MSR_KERNEL_GS_BASE);
 		if ((addr ^ cr2) & ~(PAGE_SIZE - 1))
-			return false;
+			goto refused;
 		target = (target & ~(paddr_t)(PAGE_SIZE - 1)) | (addr & (PAGE_SIZE - 1));
 	}
-	if (addr & (in.size - 1))
-		return false;	/* misaligned, or across two entries: Xen refuses it too */
+	if (addr & (in.size - 1))	/* misaligned, or across two entries: Xen refuses it too */
+		goto refused;
 	if (in.kind == K_ENTER && ((in.imm >> 16) & 31))
 		return enter_nested(d, r, &in, cr2, target & ~(paddr_t)(PAGE_SIZE - 1));
 	if (in.op == 0x89 && in.size == 8 && !in.two_byte) {
@@ -795,6 +830,9 @@ static bool __attribute__((noinline)) emulate(struct vcpu *v, struct cpu_regs *r
 	else if (!in.rep || in.kind != K_STRING || !(in.addr32 ? (uint32_t)r->rcx : r->rcx))
 		r->rip += in.len;
 	return true;
+
+refused:	/* before compute(): the write's #PF, or its source's */
+	return refused_after_source(r, &in, bytes);
 }
 
 /*

@@ -384,6 +384,7 @@ static void rep_movs_one_at_a_time(void)
 	EXPECT_EQ(r.rip, fake_va(text) + sizeof(rep_movsd));
 	EXPECT_EQ(entry0(), before | _PAGE_RW);
 	r.rdi = TABLE_VA + 8;					/* not where the fault was */
+	r.rsi = fake_va(&src);		/* read first (a source past it: the read's #PF) */
 	r.rcx = 1;
 	EXPECT(!emulate(rep_movsd));
 	EXPECT(mm_audit(d));
@@ -565,6 +566,15 @@ static void fetch_fault_past_readable_bytes(void)
 	munmap(page, PAGE_SIZE);
 }
 
+/* The n-th injection so far, the last, was a read's #PF (error code 0) at cr2 `at`. */
+static void expect_read_pf(unsigned int n, uint64_t at)
+{
+	EXPECT_EQ(injected, n);
+	EXPECT_EQ(injected_vector, 14);
+	EXPECT_EQ(injected_error, 0);
+	EXPECT_EQ(d->vcpu[0]->vcpu_info->arch.cr2, at);
+}
+
 /*
  * A memory source the guest can no longer read (another vCPU unmapped it
  * after the CPU's read): movs's and pop's get that read's #PF, error code
@@ -584,10 +594,7 @@ static void source_read_fault(void)
 	r.rsi = gone;
 	r.rdi = TABLE_VA;
 	EXPECT(emulate(movsq));
-	EXPECT_EQ(injected, 1);
-	EXPECT_EQ(injected_vector, 14);
-	EXPECT_EQ(injected_error, 0);
-	EXPECT_EQ(d->vcpu[0]->vcpu_info->arch.cr2, gone);
+	expect_read_pf(1, gone);
 	EXPECT_EQ(entry0(), before);
 	EXPECT_EQ(r.rsi, gone);
 	EXPECT_EQ(r.rdi, TABLE_VA);
@@ -596,10 +603,71 @@ static void source_read_fault(void)
 	injected = 0;
 	r.rsp = gone;
 	EXPECT(emulate(pop_rdi));
-	EXPECT_EQ(injected, 1);
-	EXPECT_EQ(injected_error, 0);
-	EXPECT_EQ(d->vcpu[0]->vcpu_info->arch.cr2, gone);
+	expect_read_pf(1, gone);
 	EXPECT_EQ(r.rsp, gone);
+	EXPECT_EQ(entry0(), before);
+	EXPECT(mm_audit(d));
+}
+
+/*
+ * The source of a movs or push through memory is read before the write's
+ * address is looked at, as Xen 4.17's emulator: with rdi or rsp not
+ * naming the faulting entry (the instruction rewritten by another vCPU
+ * after the CPU's fault) and the source unreadable, the read's #PF (error
+ * code 0, cr2 the source), where Lamina gave the write's before 5 Dec.
+ * The same for a misaligned write onto the entry (the CPU's own fault,
+ * no race), which Xen's write callback refuses only after that read.
+ * With the source readable such writes are still refused (the write's
+ * #PF: nothing injected here, the entry and registers untouched).
+ */
+static void source_read_before_destination(void)
+{
+	static const uint8_t movsq[] = { 0x48, 0xA5 };
+	static const uint8_t push_rsi[] = { 0xFF, 0x36 };	/* push qword [rsi] */
+	const uint64_t gone = 0x1000, elsewhere = TABLE_VA + 0x800;
+	uint64_t src = mk_pte(data, P);
+	pte_t before;
+
+	fresh();
+	before = entry0();
+	injected = 0;
+	r.rsi = gone;
+	r.rdi = elsewhere;
+	EXPECT(emulate(movsq));
+	expect_read_pf(1, gone);
+	EXPECT_EQ(r.rsi, gone);
+	EXPECT_EQ(r.rdi, elsewhere);
+
+	injected = 0;
+	r.rsp = elsewhere + 8;
+	EXPECT(emulate(push_rsi));
+	expect_read_pf(1, gone);
+	EXPECT_EQ(r.rsp, elsewhere + 8);
+	EXPECT_EQ(r.rip, fake_va(text));
+
+	/* Misaligned onto the entry, where the CPU faulted: the source first too. */
+	injected = 0;
+	r.rdi = TABLE_VA + 4;
+	EXPECT(emulate_at(movsq, 4));
+	expect_read_pf(1, gone);
+	EXPECT_EQ(r.rdi, TABLE_VA + 4);
+	r.rsp = TABLE_VA + 4 + 8;
+	EXPECT(emulate_at(push_rsi, 4));
+	expect_read_pf(2, gone);
+	EXPECT_EQ(r.rsp, TABLE_VA + 4 + 8);
+
+	injected = 0;
+	r.rsi = fake_va(&src);
+	EXPECT(!emulate_at(movsq, 4));
+	EXPECT(!emulate_at(push_rsi, 4));
+	r.rdi = elsewhere;
+	r.rsp = elsewhere + 8;
+	EXPECT(!emulate(movsq));
+	EXPECT(!emulate(push_rsi));
+	EXPECT_EQ(injected, 0);
+	EXPECT_EQ(r.rsi, fake_va(&src));
+	EXPECT_EQ(r.rdi, elsewhere);
+	EXPECT_EQ(r.rsp, elsewhere + 8);
 	EXPECT_EQ(entry0(), before);
 	EXPECT(mm_audit(d));
 }
@@ -610,4 +678,5 @@ UNIT_MAIN("ptwr", UNIT_TEST(xchg_writes_then_swaps), UNIT_TEST(cmpxchg_sets_zf_o
 	  UNIT_TEST(push_and_pop), UNIT_TEST(rep_movs_one_at_a_time), UNIT_TEST(shifts_setcc_and_67),
 	  UNIT_TEST(enter_frame_pointer_unreadable), UNIT_TEST(enter_16_bit),
 	  UNIT_TEST(enter_16_bit_nested), UNIT_TEST(call_16_bit),
-	  UNIT_TEST(fetch_fault_past_readable_bytes), UNIT_TEST(source_read_fault))
+	  UNIT_TEST(fetch_fault_past_readable_bytes), UNIT_TEST(source_read_fault),
+	  UNIT_TEST(source_read_before_destination))
