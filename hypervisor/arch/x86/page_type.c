@@ -477,6 +477,15 @@ static void table_unused(struct domain *d, mfn_t mfn, struct page_info *pg);
 /*
  * A frame being validated (PGF_partial) or waiting for release: 1 when
  * get_page_type goes on as for any frame (reading the word again).
+ * Only a page table's claim is work to go on with (validate_tree); a
+ * descriptor page's (its check) or a writable one's (its flush) is
+ * another CPU's to end, so its taker looks again. Until 5 Dec (h-mm24)
+ * both went to validate_tree, which, had the claim been undone
+ * meanwhile (a descriptor check failed, on the claiming CPU), claimed
+ * the frame as a "table" of that type's number and walked it as one:
+ * the descriptor type on a page never checked, such as a call gate to
+ * ring 0 whose halves are not present as entries
+ * (unit/page_type/descriptor_check_fails_on_two_cpus).
  */
 static int __attribute__((noinline)) type_in_transit(struct domain *d, mfn_t mfn,
 						     struct page_info *pg, unsigned int type)
@@ -485,8 +494,11 @@ static int __attribute__((noinline)) type_in_transit(struct domain *d, mfn_t mfn
 
 	int rc = 1;
 
-	if (TW_FLAGS(w) & PGF_partial)
-		return type == TW_TYPE(w) ? validate_tree(d, mfn, type) : -EBUSY;
+	if (TW_FLAGS(w) & PGF_partial) {
+		if (type != TW_TYPE(w))
+			return -EBUSY;
+		return type >= PGT_l1 && type <= PGT_l4 ? validate_tree(d, mfn, type) : 1;
+	}
 	if (!(TW_FLAGS(w) & PGF_releasing))
 		return 1;
 	rspin_lock(&d->arch.pt.lock);
@@ -1330,6 +1342,7 @@ static int validate_tree(struct domain *d, mfn_t mfn, unsigned int level)
 {
 	int rc;
 
+	BUG_ON(level < PGT_l1 || level > PGT_l4);	/* only tables are walked */
 	rspin_lock(&d->arch.pt.lock);
 	/* Another CPU may have finished (or dropped) the tree meanwhile. */
 	if (!(frame_table[mfn].flags & PGF_partial) && frame_table[mfn].type_count)

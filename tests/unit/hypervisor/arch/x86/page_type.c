@@ -13,6 +13,7 @@
 #include <hv/page_alloc.h>
 #include <asm/page.h>
 #include <pthread.h>
+#include <unistd.h>
 #include <hv/flushtlb.h>
 #include <asm/percpu.h>
 
@@ -1096,6 +1097,92 @@ static void counts_race_across_cpus(void)
 	EXPECT(mm_audit(d));
 }
 
+extern __thread unsigned int unit_cpu;
+
+/*
+ * Two CPUs ask for the descriptor type of a page whose check fails (a
+ * call gate to ring 0, which no PV GDT or LDT may hold): set_gdt on one
+ * vCPU, the LDT's first use on another. The first claims it (PGF_partial)
+ * while it checks; the second, seeing the claim, took it until 5 Dec
+ * (h-mm24) for a page table partly validated (validate_tree), and if the
+ * claim was undone before it had d's page-table lock, claimed the frame
+ * as a "table" of level PGT_seg_desc, whose walk skips both halves of the
+ * gate (bit 0 clear: not present as entries): the descriptor type on a
+ * page never checked, a guest's call gate into the hypervisor's ring 0.
+ * Made certain here: the second CPU waits for the lock (held by this
+ * one) inside that window while the claim is undone, as the first CPU's
+ * failed check undoes it. Two threads left to race met it once in about
+ * 2.5 million looks at the claim. The same for a former table's writable
+ * type, held PGF_partial through its flush and let go at once: the
+ * second CPU took the frame for a "table" of level PGT_writable, walked
+ * its contents as entries and left it PGF_validated.
+ */
+#define CALL_GATE	0x0000EC00E0080000ULL	/* present, DPL 3, 64-bit call gate to 0xe008:0 */
+
+static mfn_t gate_mfn;
+static unsigned int gate_type;
+static volatile int gate_rc, gate_started;
+static volatile unsigned int gate_flags;
+
+static void *gate_taker(void *arg)
+{
+	int rc;
+
+	unit_cpu = 1;
+	gate_started = 1;
+	rc = get_page_type(gate_mfn, gate_type, d);
+	gate_flags = pg(gate_mfn)->flags;
+	if (!rc)
+		put_page_type(gate_mfn, d);
+	gate_rc = rc;
+	return NULL;
+}
+
+/* The second CPU's answer for `type` when the first's claim is undone in its window. */
+static int claim_undone_meanwhile(unsigned int type)
+{
+	uint64_t claimed;
+	pthread_t t;
+
+	gate_type = type;
+	/* The first CPU's claim, as get_first_type makes it, its check or flush under way. */
+	claimed = ((uint64_t)PGF_partial << TW_FLAGS_SHIFT) | ((uint64_t)type << TW_TYPE_SHIFT) | 1;
+	__atomic_fetch_or(&pg(gate_mfn)->type_info, claimed, __ATOMIC_ACQ_REL);
+	rspin_lock(&d->arch.pt.lock);
+	gate_started = 0;
+	gate_rc = 1;
+	EXPECT_EQ(pthread_create(&t, NULL, gate_taker, NULL), 0);
+	while (!gate_started)
+		;
+	usleep(100000);			/* the second CPU at the lock, the claim seen */
+	/* The check failed: the claim undone, as get_first_type undoes it. */
+	__atomic_fetch_and(&pg(gate_mfn)->type_info, ~claimed, __ATOMIC_ACQ_REL);
+	rspin_unlock(&d->arch.pt.lock);
+	pthread_join(t, NULL);
+	return gate_rc;
+}
+
+static void descriptor_check_fails_on_two_cpus(void)
+{
+	fresh();
+	gate_mfn = fake_give_frame(d);
+	table(gate_mfn)[4] = CALL_GATE;
+	EXPECT_EQ(get_page_type(gate_mfn, PGT_seg_desc, d), -EINVAL);	/* one CPU alone */
+	EXPECT_EQ(claim_undone_meanwhile(PGT_seg_desc), -EINVAL);
+	EXPECT_EQ(pg(gate_mfn)->type_count, 0);
+	EXPECT_EQ(pg(gate_mfn)->flags & (PGF_partial | PGF_validated | PGF_releasing), 0);
+	EXPECT_EQ(table(gate_mfn)[4], CALL_GATE);
+	EXPECT(mm_audit(d));
+
+	/* A former table's writable type: taken, as plain data, never validated. */
+	table(gate_mfn)[4] = 0;
+	EXPECT_EQ(claim_undone_meanwhile(PGT_writable), 0);
+	EXPECT_EQ(gate_flags & PGF_validated, 0);
+	EXPECT_EQ(pg(gate_mfn)->type_count, 0);
+	EXPECT_EQ(pg(gate_mfn)->flags & (PGF_partial | PGF_validated | PGF_releasing), 0);
+	EXPECT(mm_audit(d));
+}
+
 /*
  * Two vCPUs of one domain write the same entry of one L1 at once (mmu_update
  * from two CPUs), each mapping its own frame writable or read-only, while a
@@ -1540,6 +1627,7 @@ int main(void)
 	RUN(settle_after_release_ended);
 	RUN(settle_owner_changed);
 	RUN(counts_race_across_cpus);
+	RUN(descriptor_check_fails_on_two_cpus);
 	RUN(pte_writes_race_across_cpus);
 	RUN(last_reference_taken_atomically);
 	RUN(steal_races_table_release);
