@@ -46,6 +46,7 @@
  * a write after the type change (or a descriptor loaded unchecked).
  * vCPU 0 then loads %fs 0 and clears the LDT.
  * @hvargs: dom0_max_vcpus=2
+ * @timeout-smp: 300
  * @initrd: self
  * @expect-log: mm audit d0: ok
  */
