@@ -233,9 +233,12 @@ void domain_forget_nodes(unsigned int domid, struct event **events)
 {
 	static const char *const special[] = { "@introduceDomain", "@releaseDomain" };
 	struct event **tail = events;
+	struct domain *d = domain_get(domid, false);
 	struct node *n;
 	unsigned int i;
 
+	if (d)
+		d->known = false;	/* a SET_PERMS naming it again asks anew */
 	while (*tail)
 		tail = &(*tail)->next;
 	if (store_begin()) {
@@ -335,6 +338,23 @@ bool domain_info_is_gone(bool exists, uint32_t flags)
 	return (flags & DOMINF_shutdown) && reason != SHUTDOWN_suspend;
 }
 
+/*
+ * A domain never introduced but named in a SET_PERMS while it existed
+ * (domain_check_perms), as Xen 4.17 keeps a record of it: once the
+ * hypervisor no longer has it (dying is not enough: Xen looks only at its
+ * existence), what it owns goes and the entries naming it grant nothing,
+ * as at a release, so a new domain given its id inherits neither. No
+ * @releaseDomain: it was never introduced (Xen fires none either).
+ */
+static void forget_unintroduced(const struct domain *d, int info_rc, struct event **events)
+{
+	if (info_rc != -ESRCH)
+		return;		/* alive, or we could not ask: keep it */
+	log_msg("domain %u (never introduced) is gone: its nodes and entries forgotten",
+		d->domid);
+	domain_forget_nodes(d->domid, events);
+}
+
 unsigned int domain_release_gone(int (*info)(unsigned int domid, uint32_t *flags))
 {
 	struct event *events = NULL, *e;
@@ -347,9 +367,13 @@ unsigned int domain_release_gone(int (*info)(unsigned int domid, uint32_t *flags
 		bool over;
 		int rc;
 
-		if (!d || (!d->introduced && !d->forget))
+		if (!d || (!d->introduced && !d->forget && !d->known))
 			continue;
 		rc = info(domid, &flags);
+		if (!d->introduced && !d->forget) {
+			forget_unintroduced(d, rc, &events);
+			continue;
+		}
 		if ((rc && rc != -ESRCH) || !domain_info_is_gone(!rc, flags))
 			continue;	/* alive, or we could not ask: keep it */
 		/* its nodes go once it is over, not at a shutdown (Xen 4.17's) */
@@ -389,9 +413,15 @@ void domain_check_perms(struct xs_perm *p, unsigned int num)
 	unsigned int i;
 	uint32_t flags;
 
-	for (i = 0; domain_info_hook && i < num; i++)
-		if (p[i].id && domain_info_hook(p[i].id, &flags) == -ESRCH)
+	for (i = 0; domain_info_hook && i < num; i++) {
+		int rc = p[i].id ? domain_info_hook(p[i].id, &flags) : -EIO;
+		struct domain *d;
+
+		if (rc == -ESRCH)
 			p[i].perm |= PERM_IGNORE;
+		else if (!rc && (d = domain_get(p[i].id, true)))
+			d->known = true;	/* its death is watched for (Xen's record) */
+	}
 }
 
 /* Any number, as Xen 4.17 (atoi): a name, not a domain looked up. */

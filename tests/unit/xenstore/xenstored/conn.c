@@ -565,8 +565,8 @@ static void special_watches(void)
 	CHECK(event(d5, "@releaseDomain", "rel5"));
 }
 
-/* The hypervisor as domain_release_gone() sees it, for domains 7 to 11. */
-static bool dom12_dying;
+/* The hypervisor as domain_release_gone() sees it, for domains 7 to 13. */
+static bool dom12_dying, dom13_gone;
 
 static int fake_info(unsigned int domid, uint32_t *flags)
 {
@@ -574,6 +574,7 @@ static int fake_info(unsigned int domid, uint32_t *flags)
 	case 12: *flags = dom12_dying ? DOMINF_dying :
 		 DOMINF_shutdown | (SHUTDOWN_poweroff << DOMINF_SHUTDOWN_SHIFT);
 		return 0;
+	case 13: *flags = DOMINF_running; return dom13_gone ? -ESRCH : 0;
 	case 7: return -ESRCH;					/* destroyed */
 	case 8: *flags = DOMINF_running; return 0;
 	case 9: *flags = DOMINF_shutdown | (SHUTDOWN_poweroff << DOMINF_SHUTDOWN_SHIFT);
@@ -2396,6 +2397,49 @@ static void xsa353_root(void)
 }
 
 /*
+ * A domain never introduced, named in a SET_PERMS while it existed (13),
+ * then gone: as Xen 4.17 (its record of the domain freed, the entries'
+ * generation check then failing), the entries naming it grant nothing
+ * and the nodes it owns go, without @releaseDomain, so a new domain 13
+ * inherits nothing. Before: both stayed.
+ */
+static void perms_dead_unintroduced_domain(void)
+{
+	struct conn *d13 = conn_new(13, false, "dom13");
+	struct msg *m;
+
+	CHECK(d13);
+	dom13_gone = false;
+	domain_info_hook = fake_info;
+	CHECK(write_val(d0, 0, "/tool/y", "v"));
+	CHECK(OK(req(d0, XS_SET_PERMS, 0, "/tool/y", "n0", "r13", NULL)));
+	CHECK(write_val(d0, 0, "/tool/own13", "o"));
+	CHECK(OK(req(d0, XS_SET_PERMS, 0, "/tool/own13", "n13", NULL)));
+	CHECK(!strcmp(readv(d13, 0, "/tool/y"), "v"));
+	CHECK(!introduced("13"));
+	CHECK(OK(req(d0, XS_WATCH, 0, "@releaseDomain", "rel", NULL)));
+	CHECK(OK(req(d0, XS_WATCH, 0, "/tool/own13", "o13", NULL)));
+	drain(d0);
+	CHECK(domain_release_gone(fake_info) == 0);	/* alive: nothing */
+	CHECK(no_event(d0));
+	CHECK(!strcmp(readv(d13, 0, "/tool/y"), "v"));
+	dom13_gone = true;
+	CHECK(domain_release_gone(fake_info) == 0);
+	CHECK(event(d0, "/tool/own13", "o13"));
+	CHECK(no_event(d0));				/* no @releaseDomain */
+	CHECK(ERR(req(d0, XS_READ, 0, "/tool/own13", NULL), "ENOENT"));
+	CHECK(domain_get(13, false)->nodes == 0);
+	dom13_gone = false;				/* a new domain 13 */
+	CHECK(ERR(req(d13, XS_READ, 0, "/tool/y", NULL), "EACCES"));
+	m = req(d0, XS_GET_PERMS, 0, "/tool/y", NULL);
+	CHECK(OK(m) && m->h.len == 7 && !memcmp(m->b, "n0\0r13\0", 7));
+	CHECK(domain_release_gone(fake_info) == 0 && no_event(d0));
+	domain_info_hook = NULL;
+	conn_free(d13);
+	drain(d0);
+}
+
+/*
  * XSA-417: with the hypervisor's word, SET_PERMS naming a domain it does
  * not have (7: gone) keeps the entry but grants nothing, and refuses
  * such an owner (ENOENT) before the path is looked at; one it has (8,
@@ -2488,5 +2532,6 @@ int main(void)
 	RUN(xsa418_deep_tree);
 	RUN(xsa353_root);
 	RUN(xsa417_perms_unknown_domain);
+	RUN(perms_dead_unintroduced_domain);
 	return 0;
 }
