@@ -56,10 +56,28 @@ static void notify(struct ring *r)
 	xendev_notify(&dev, r->local_port);
 }
 
+/*
+ * A ring beyond repair, as Xen 4.17's ignore_connection: the guest is told
+ * why in the page's error field and the connection is given up (the main
+ * loop frees it: its watches, transactions and queued output go); the
+ * domain stays introduced, its nodes stay, until it is released.
+ */
+static void ring_broken(struct conn *c, struct ring *r, uint32_t error)
+{
+	log_msg("%s: corrupt ring (%s), connection stopped", c->name,
+		error == XENSTORE_ERROR_PROTO ? "protocol" : "indices");
+	r->intf->error = error;
+	c->dead = true;
+}
+
 static void ring_write(struct conn *c, struct ring *r)
 {
-	if (ring_io_write(c, r->intf))
+	int rc = c->dead ? 0 : ring_io_write(c, r->intf);
+
+	if (rc > 0)
 		notify(r);
+	if (rc < 0)
+		ring_broken(c, r, XENSTORE_ERROR_RINGIDX);
 }
 
 void ring_kick(struct conn *c)
@@ -94,12 +112,9 @@ static void ring_service(struct conn *c)
 
 	if (rc > 0)
 		notify(r);	/* the guest may wait for space */
-	if (rc < 0) {
-		log_msg("%s: corrupt ring, connection stopped", c->name);
-		r->intf->error = rc == -EPROTO ? XENSTORE_ERROR_PROTO :
-					       XENSTORE_ERROR_RINGIDX;
-		c->dead = true;
-	}
+	if (rc < 0)
+		ring_broken(c, r, rc == -EPROTO ? XENSTORE_ERROR_PROTO :
+						 XENSTORE_ERROR_RINGIDX);
 	ring_write(c, r);
 }
 

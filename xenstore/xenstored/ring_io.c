@@ -68,18 +68,26 @@ int ring_io_read(struct conn *c, struct xenstore_domain_interface *i)
 	return consumed;
 }
 
-/* Move queued output into the response ring as space allows; true if any. */
-bool ring_io_write(struct conn *c, struct xenstore_domain_interface *i)
+/*
+ * Move queued output into the response ring as space allows: 1 if
+ * anything went, 0 if not (nothing queued, or the ring full), -ERANGE for
+ * corrupt indices (prod - cons past the ring), which Xen 4.17 also finds
+ * only when it has something to write, and for which it gives the
+ * connection up (its handle_output: XENSTORE_ERROR_RINGIDX).
+ */
+int ring_io_write(struct conn *c, struct xenstore_domain_interface *i)
 {
-	bool wrote = false;
+	int wrote = 0;
 
 	while (c->out_head) {
 		struct outmsg *m = c->out_head;
 		XENSTORE_RING_IDX cons = load(&i->rsp_cons), prod = load(&i->rsp_prod);
 		uint32_t space, n, pos;
 
-		if (prod - cons >= XENSTORE_RING_SIZE)
-			break;		/* full, or corrupt: the reader will say */
+		if (prod - cons > XENSTORE_RING_SIZE)
+			return -ERANGE;
+		if (prod - cons == XENSTORE_RING_SIZE)
+			break;		/* full */
 		space = XENSTORE_RING_SIZE - (prod - cons);
 		pos = MASK_XENSTORE_IDX(prod);
 		n = m->len - m->off;
@@ -90,7 +98,7 @@ bool ring_io_write(struct conn *c, struct xenstore_domain_interface *i)
 		memcpy(i->rsp + pos, m->buf + m->off, n);
 		store(&i->rsp_prod, prod + n);
 		conn_sent(c, n);
-		wrote = true;
+		wrote = 1;
 	}
 	return wrote;
 }

@@ -334,7 +334,7 @@ int sock_write(struct conn *c);
 
 /* ring_io.c: byte streams between a store page and a connection */
 int ring_io_read(struct conn *c, struct xenstore_domain_interface *i);
-bool ring_io_write(struct conn *c, struct xenstore_domain_interface *i);
+int ring_io_write(struct conn *c, struct xenstore_domain_interface *i);
 
 /* ring.c: Xen shared rings; -ENODEV without /dev/xen */
 int ring_init(void);
