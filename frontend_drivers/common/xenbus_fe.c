@@ -7,7 +7,7 @@
 #include <lamina/vcpu.h>
 #include "xenbus_fe.h"
 
-#define WAIT_NAPS	30000	/* of 10 ms: how long dom0 may take to answer */
+#define WAIT_MS		300000	/* how long dom0 may take to answer */
 #define NAP_NS		10000000ULL	/* a nap's one-shot timer */
 
 static volatile struct xenstore_domain_interface *ring;
@@ -66,14 +66,27 @@ int xbf_init(struct start_info *si)
 	return 0;
 }
 
-static void put_bytes(const void *src, uint32_t len)
+volatile struct xenstore_domain_interface *xbf_ring(void)
+{
+	return ring;
+}
+
+void xbf_kick(void)
+{
+	evtchn_send(store_port);
+}
+
+int xbf_put(const void *src, uint32_t len, unsigned int ms)
 {
 	const char *s = src;
+	unsigned int naps = 0;
 
 	while (len) {
 		uint32_t prod = ring->req_prod;
 
 		if (prod - ring->req_cons >= XENSTORE_RING_SIZE) {
+			if (naps++ > ms / 10)
+				return -ETIMEDOUT;
 			evtchn_send(store_port);
 			xbf_nap();
 			continue;
@@ -82,9 +95,10 @@ static void put_bytes(const void *src, uint32_t len)
 		__atomic_store_n(&ring->req_prod, prod + 1, __ATOMIC_RELEASE);
 		len--;
 	}
+	return 0;
 }
 
-static bool get_bytes(void *dst, uint32_t n)
+int xbf_get(void *dst, uint32_t n, unsigned int ms)
 {
 	char *d = dst;
 	unsigned int naps = 0;
@@ -93,8 +107,8 @@ static bool get_bytes(void *dst, uint32_t n)
 		uint32_t cons = ring->rsp_cons;
 
 		if (__atomic_load_n(&ring->rsp_prod, __ATOMIC_ACQUIRE) == cons) {
-			if (naps > WAIT_NAPS)
-				return false;
+			if (naps > ms / 10)
+				return -ETIMEDOUT;
 			if (!(++naps % 10))
 				evtchn_send(store_port);	/* the daemon may be new */
 			xbf_nap();
@@ -105,41 +119,50 @@ static bool get_bytes(void *dst, uint32_t n)
 		n--;
 	}
 	evtchn_send(store_port);
-	return true;
+	return 0;
+}
+
+int xbf_recv(struct xsd_sockmsg *m, char *out, uint32_t size, unsigned int ms)
+{
+	char skip;
+	int rc = xbf_get(m, sizeof(*m), ms);
+
+	if (rc)
+		return rc;
+	if (m->len >= size) {
+		uint32_t left = m->len;
+
+		while (left--)
+			if (xbf_get(&skip, 1, ms))
+				return -ETIMEDOUT;
+		return -E2BIG;
+	}
+	rc = xbf_get(out, m->len, ms);
+	if (rc)
+		return rc;
+	out[m->len] = '\0';
+	return 0;
 }
 
 /* One request with payload "a\0" or "a\0b"; the reply type or -EIO. */
 static int request(uint32_t type, const char *a, const char *b, char *out, uint32_t size)
 {
 	struct xsd_sockmsg m = { type, next_req++, 0, (uint32_t)strlen(a) + 1 };
-	char skip;
+	int rc;
 
 	if (b)
 		m.len += strlen(b);
-	put_bytes(&m, sizeof(m));
-	put_bytes(a, strlen(a) + 1);
+	xbf_put(&m, sizeof(m), WAIT_MS);
+	xbf_put(a, strlen(a) + 1, WAIT_MS);
 	if (b)
-		put_bytes(b, strlen(b));
+		xbf_put(b, strlen(b), WAIT_MS);
 	evtchn_send(store_port);
-	do {
-		if (!get_bytes(&m, sizeof(m)))
+	do {		/* watch events are not ours: dropped */
+		rc = xbf_recv(&m, out, size, WAIT_MS);
+		if (rc == -ETIMEDOUT)
 			return -EIO;
-		if (m.type == XS_WATCH_EVENT) {		/* not ours: drop it */
-			while (m.len--)
-				if (!get_bytes(&skip, 1))
-					return -EIO;
-		}
 	} while (m.type == XS_WATCH_EVENT);
-	if (m.len >= size) {
-		while (m.len--)
-			if (!get_bytes(&skip, 1))
-				return -EIO;
-		return -E2BIG;
-	}
-	if (!get_bytes(out, m.len))
-		return -EIO;
-	out[m.len] = '\0';
-	return (int)m.type;
+	return rc ? rc : (int)m.type;
 }
 
 static int error_of(const char *name)

@@ -32,6 +32,23 @@ void xbf_nap(void);
 /* Milliseconds since xbf_init (pvclock). */
 uint64_t xbf_ms(void);
 
+/*
+ * The raw protocol, for tests that speak it themselves (tests/linux/domu/
+ * xs-evil.c): the ring itself, a notification, bytes in (waiting up to
+ * @ms for room; no notification) and out (waiting up to @ms for them,
+ * 10 ms naps, the daemon notified every tenth), -ETIMEDOUT past that.
+ * xbf_recv takes the next message, whatever its type: its header, and
+ * its payload NUL-terminated in @out (-E2BIG, the payload read and
+ * dropped, when it does not fit in @size with the NUL).
+ */
+struct xsd_sockmsg;
+struct xenstore_domain_interface;
+volatile struct xenstore_domain_interface *xbf_ring(void);
+void xbf_kick(void);
+int xbf_put(const void *src, uint32_t len, unsigned int ms);
+int xbf_get(void *dst, uint32_t len, unsigned int ms);
+int xbf_recv(struct xsd_sockmsg *m, char *out, uint32_t size, unsigned int ms);
+
 int xbf_read(const char *path, char *val, unsigned int size);
 int xbf_write(const char *path, const char *val);
 int xbf_rm(const char *path);
