@@ -19,6 +19,7 @@ bool strstr_simple(const char *s, const char *w)
 static bool failed;
 
 void (*console_flush_hook)(void);
+void (*console_page_notify)(void);
 struct peer_console *console_page;
 
 /* A peer on Xen writes to its console page; a full ring waits a little, then drops. */
@@ -45,6 +46,8 @@ static void console_puts(const char *s, size_t n)
 {
 	if (console_page) {
 		console_page_put(s, n);
+		if (console_page_notify)
+			console_page_notify();
 		return;
 	}
 	if (console_flush_hook)

@@ -102,5 +102,11 @@ struct peer_console {
 extern void (*console_flush_hook)(void);
 /* Set for a peer that was given a console page (peer side). */
 extern struct peer_console *console_page;
+/*
+ * Called after each write to console_page when set: a domU whose console
+ * backend waits for events (Xen's xenconsoled; our consoled polls) sets
+ * it to notify its console port.
+ */
+extern void (*console_page_notify)(void);
 
 #endif

@@ -15,12 +15,16 @@
  * repair (break=len: a header announcing 4097 bytes; req: req_prod 2000
  * ahead of req_cons; rsp: rsp_cons ahead of rsp_prod) and checks that the
  * daemon says why in the page's error field and answers no more.
- * "quick" skips to the break. Every step prints a line on its console
+ * "quick" skips to the break; "daemon=xen" (tests/linux/dom0/xs-evil-xen,
+ * Xen 4.17's own xenstored) prints, not checks, the two answers where that
+ * daemon gives a stale errno. Every step prints a line on its console
  * (consoled's log in dom0); the framework's PASS or FAIL line ends it, and
  * the domain powers off.
  */
 #include "guest.h"
 #include "mm.h"
+#include "peer.h"
+#include "events.h"
 #include "common/xenbus_fe.h"
 #include <lamina/io/xs_wire.h>
 
@@ -33,6 +37,14 @@ static char pay[XENSTORE_PAYLOAD_MAX + 64];	/* a request being built */
 static uint32_t rid = 100;
 static unsigned int checks, strays;
 static unsigned int self, peer;
+static evtchn_port_t console_port;
+static bool xen_daemon;		/* "daemon=xen": Xen 4.17's own xenstored serves us */
+
+/* Xen's xenconsoled reads a console ring when its port is notified. */
+static void console_notify(void)
+{
+	evtchn_send(console_port);
+}
 
 /* "a\0b\0..." into pay; its length, every NUL counted. */
 static uint32_t args(const char *a, ...)
@@ -464,9 +476,16 @@ static int perms_and_others(void)
 	EXPECT("six entries", XS_SET_PERMS, 0,
 	       args("data/p", mine, "r1", "r2", "r3", "r4", "r5", NULL), "ENOSPC");
 	EXPECT("a bad entry", XS_SET_PERMS, 0, args("data/p", "x5", NULL), "EINVAL");
-	EXPECT("SET_PERMS @releaseDomain", XS_SET_PERMS, 0,
-	       args("@releaseDomain", mine, NULL), "EACCES");
-	EXPECT("SET_PERMS @other", XS_SET_PERMS, 0, args("@other", mine, NULL), "EINVAL");
+	if (xen_daemon) {	/* Xen 4.17's answer is a stale errno (xenstore/README.md) */
+		ask(XS_SET_PERMS, 0, args("@releaseDomain", mine, NULL), "EACCES");
+		printf("xs-evil: SET_PERMS @releaseDomain: %s, not checked\n", rbuf);
+		ask(XS_SET_PERMS, 0, args("@other", mine, NULL), "EINVAL");
+		printf("xs-evil: SET_PERMS @other: %s, not checked\n", rbuf);
+	} else {
+		EXPECT("SET_PERMS @releaseDomain", XS_SET_PERMS, 0,
+		       args("@releaseDomain", mine, NULL), "EACCES");
+		EXPECT("SET_PERMS @other", XS_SET_PERMS, 0, args("@other", mine, NULL), "EINVAL");
+	}
 	for (i = 0; i < ARRAY_SIZE(refused); i++) {
 		const char *n = refused[i];
 
@@ -534,7 +553,11 @@ int test_main(struct start_info *si)
 	rc = xbf_init(si);
 	if (rc)
 		return fail("no store ring or events: %d", rc);
+	console_port = si->console.domU.evtchn;
+	if (console_page && console_port)
+		console_page_notify = console_notify;
 	peer = num_arg(cmd, "peer=");
+	xen_daemon = strstr_simple(cmd, "daemon=xen");
 	rc = xbf_read("domid", name, sizeof(name));
 	self = rc ? 0 : num_arg(name, "");
 	CHECK(self && peer && peer != self, "domid %u ('%s', %d), peer=%u", self, name, rc, peer);
