@@ -509,6 +509,11 @@ int xs_release(struct xs_handle *h, unsigned int domid)
 	return talk_domid(h, XS_RELEASE, domid, NULL);
 }
 
+int xs_resume(struct xs_handle *h, unsigned int domid)
+{
+	return talk_domid(h, XS_RESUME, domid, NULL);
+}
+
 int xs_get_domain_path(struct xs_handle *h, unsigned int domid, char **path)
 {
 	return talk_domid(h, XS_GET_DOMAIN_PATH, domid, path);

@@ -60,6 +60,8 @@ int xs_transaction_end(struct xs_handle *h, uint32_t tx, bool commit);
 int xs_introduce(struct xs_handle *h, unsigned int domid, unsigned long mfn,
 		 unsigned int port);
 int xs_release(struct xs_handle *h, unsigned int domid);
+/* XS_RESUME: the domain's next shutdown fires @releaseDomain again. */
+int xs_resume(struct xs_handle *h, unsigned int domid);
 int xs_get_domain_path(struct xs_handle *h, unsigned int domid, char **path);
 /* 1 if introduced, 0 if not. */
 int xs_is_domain_introduced(struct xs_handle *h, unsigned int domid);

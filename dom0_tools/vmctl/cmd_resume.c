@@ -5,7 +5,8 @@
  * a save fails; xl has no verb of its own for it). Only a domain shut
  * down with reason suspend: vCPU 0's rax becomes 1, which its
  * SCHEDOP_shutdown returns (a guest with SUSPEND_CANCEL keeps its
- * devices and connections), then domctl resumedomain.
+ * devices and connections), then domctl resumedomain, then XS_RESUME
+ * (as libxl, so xenstored tells the domain's next shutdown again).
  */
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +18,7 @@ int cmd_resume(int argc, char **argv)
 {
 	static struct vcpu_guest_context ctx;	/* the hypervisor writes it: touched below */
 	struct domctl_getdomaininfo info;
+	struct xs_handle *h;
 	unsigned int id;
 	long rc;
 
@@ -44,6 +46,16 @@ int cmd_resume(int argc, char **argv)
 		rc = vmctl_dom_simple(DOMCTL_resumedomain, id);
 	if (rc) {
 		fprintf(stderr, "vmctl: resume of domain %u failed: %s\n", id, strerror((int)-rc));
+		return 1;
+	}
+	h = vmctl_store(false);
+	if (!h)
+		return 1;
+	rc = xs_resume(h, id);
+	xs_close(h);
+	if (rc) {
+		fprintf(stderr, "vmctl: domain %u resumed; XS_RESUME failed: %s\n", id,
+			strerror((int)-rc));
 		return 1;
 	}
 	return 0;

@@ -300,6 +300,8 @@ int do_introduce(struct req *r)
 		log_msg("domain %lu introduced without a ring (no Xen devices)", domid);
 	if (!again && domid)
 		wrl_new(d);
+	if (!again)
+		d->suspend_told = false;
 	d->introduced = true;
 	d->forget = false;
 	if (d->ring)
@@ -359,7 +361,7 @@ unsigned int domain_release_gone(int (*info)(unsigned int domid, uint32_t *flags
 {
 	struct event *events = NULL, *e;
 	unsigned int domid, released = 0;
-	bool forgot = false;
+	bool forgot = false, suspended = false;
 
 	for (domid = 1; domid < DOMID_FIRST_RESERVED; domid++) {
 		struct domain *d = domains[domid];
@@ -373,6 +375,12 @@ unsigned int domain_release_gone(int (*info)(unsigned int domid, uint32_t *flags
 		if (!d->introduced && !d->forget) {
 			forget_unintroduced(d, rc, &events);
 			continue;
+		}
+		if (!rc && d->introduced && !d->suspend_told && (flags & DOMINF_shutdown) &&
+		    ((flags >> DOMINF_SHUTDOWN_SHIFT) & 0xFF) == SHUTDOWN_suspend) {
+			/* told once, as Xen 4.17 tells any shutdown; it stays introduced */
+			d->suspend_told = true;
+			suspended = true;
 		}
 		if ((rc && rc != -ESRCH) || !domain_info_is_gone(!rc, flags))
 			continue;	/* alive, or we could not ask: keep it */
@@ -391,7 +399,7 @@ unsigned int domain_release_gone(int (*info)(unsigned int domid, uint32_t *flags
 			forgot = true;
 		}
 	}
-	if (released || forgot)
+	if (released || forgot || suspended)
 		fire_special(&events, "@releaseDomain");
 	for (e = events; e; e = e->next)
 		watch_fire(e);
@@ -466,7 +474,10 @@ int do_resume(struct req *r)
 	struct domain *d;
 	int rc = introduced_arg(r, 1, &d);
 
-	return rc ? rc : reply_str(r, "OK");
+	if (rc)
+		return rc;
+	d->suspend_told = false;	/* its next suspend is told again */
+	return reply_str(r, "OK");
 }
 
 int do_set_target(struct req *r)

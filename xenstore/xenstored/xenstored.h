@@ -190,6 +190,7 @@ struct domain {
 	bool introduced;
 	bool forget;		/* released at its shutdown: its nodes go when it is over */
 	bool known;		/* named in a SET_PERMS while the hypervisor had it */
+	bool suspend_told;	/* its suspend fired @releaseDomain; RESUME clears */
 	unsigned int target;	/* SET_TARGET, or DOMID_INVALID */
 	struct conn *ring;	/* its shared-ring connection, if any */
 	long wrl_credit;	/* write rate limit: writes x WRL_FACTOR; < 0: stalled */

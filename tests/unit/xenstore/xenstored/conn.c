@@ -618,6 +618,14 @@ static void release_gone(void)
 	CHECK(introduced("10") && introduced("11"));
 	CHECK(domain_release_gone(fake_info) == 0);	/* nothing new: no event */
 	CHECK(no_event(d0));
+	/* 10's suspend was told in the first event; after a RESUME, again */
+	CHECK(OK(req(d0, XS_RESUME, 0, "10", NULL)));
+	CHECK(domain_release_gone(fake_info) == 0);
+	CHECK(event(d0, "@releaseDomain", "rel"));
+	CHECK(no_event(d0));
+	CHECK(introduced("10"));
+	CHECK(domain_release_gone(fake_info) == 0);
+	CHECK(no_event(d0));
 	/* 9 is only shut down: the toolstack's RELEASE takes its nodes, once */
 	CHECK(OK(req(d0, XS_RELEASE, 0, "9", NULL)));
 	CHECK(ERR(req(d0, XS_RELEASE, 0, "9", NULL), "ENOENT"));
