@@ -11,6 +11,7 @@ void nb_vif_init(struct nb_vif *v, void *tx_page, void *rx_page, nb_copy_fn copy
 	be_ring_init(&v->rx, rx_page, NETIF_RX_RING_SIZE);
 	v->copy = copy;
 	v->copy_ctx = ctx;
+	v->fatal_slots = NB_FATAL_SLOTS;
 }
 
 /* The first @n bytes of tx request slot req_cons + @i, copied out of the shared page. */
@@ -230,20 +231,23 @@ static int tx_parse(struct nb_vif *v, struct nb_tx_pkt *p, unsigned int slot0, s
 	/* data slots, chained by more_data */
 	more = first.flags & NETTXF_more_data;
 	while (more) {
+		/* ndata - 1 slots after the first so far, and another follows */
+		if (ndata - 1 >= v->fatal_slots)
+			return broken(v, "a tx packet of more slots than fatal_skb_slots");
 		if (n >= avail)
 			goto incomplete;
 		peek(&v->tx, n, &d, NETIF_TX_SLOT);
 		id[n] = d.id;
 		extra[n++] = false;
 		more = d.flags & NETTXF_more_data;
+		if ((uint32_t)d.offset + d.size > NETIF_PAGE)
+			return broken(v, "a tx slot after the first crosses its page");
 		if (++ndata > NB_MAX_SLOTS) {
 			bad = bad ? bad : "too many slots";
 			continue;
 		}
 		data[ndata - 1] = d;
 		rest += d.size;
-		if ((uint32_t)d.offset + d.size > NETIF_PAGE)
-			bad = bad ? bad : "slot crosses its page";
 	}
 	v->tx.req_cons += n;
 	p->slot0 = slot0;

@@ -8,9 +8,11 @@
  * Every slot the frontend writes is untrusted. A malformed packet (bad
  * offsets or sizes, too many slots or extras, an unknown extra, a copy the
  * hypervisor refused, a partial checksum that names no TCP/UDP header) is
- * answered NETIF_RSP_ERROR on every slot and dropped; the vif goes on. Only
- * impossible ring indices (or a packet longer than the whole ring) make
- * the vif broken: its owner then closes it, and nothing else.
+ * answered NETIF_RSP_ERROR on every slot and dropped; the vif goes on.
+ * Impossible ring indices, a packet longer than the whole ring, and what
+ * Linux's xen-netback takes for a malicious frontend (more slots than
+ * fatal_slots, a slot after the first crossing its page: NB_FATAL_SLOTS)
+ * make the vif broken: its owner then closes it, and nothing else.
  * Nothing here prints, exits or blocks.
  */
 #ifndef NB_NET_RING_H
@@ -25,7 +27,19 @@
 #include "ring_be.h"
 #include <lamina/io/netif.h>
 
-#define NB_MAX_SLOTS	20	/* data slots in one tx packet (Linux netback's limit) */
+/*
+ * Tx slot limits, as Linux 6.1's xen-netback (xenvif_count_requests): a
+ * packet of up to NB_MAX_SLOTS data slots is taken; one of more is
+ * answered ERROR and dropped, the vif going on, as long as its slots after
+ * the first number at most the vif's fatal_slots (Linux's fatal_skb_slots
+ * module parameter, default 20); past that the frontend is malicious and
+ * the vif is broken. So by default 19 slots go, 20 and 21 are dropped, 22
+ * or more close the vif. A slot after the first that crosses its page
+ * closes it too, even in a packet being dropped.
+ */
+#define NB_LEGACY_SLOTS	18	/* XEN_NETBK_LEGACY_SLOTS_MAX: slots after the first */
+#define NB_MAX_SLOTS	(NB_LEGACY_SLOTS + 1)	/* data slots in one tx packet taken */
+#define NB_FATAL_SLOTS	20	/* fatal_slots' default (Linux's FATAL_SKB_SLOTS_DEFAULT) */
 #define NB_MAX_EXTRAS	4	/* extra-info slots in one tx packet */
 #define NB_ETH_HLEN	14
 #define NB_FRAME_MAX	(XEN_NETIF_MAX_TX_SIZE + 32)	/* a tx packet or an rx frame */
@@ -91,6 +105,7 @@ struct nb_vif {
 	bool rx_no_csum;	/* the frontend takes no partial checksums on rx */
 	bool broken;
 	const char *why;	/* when broken */
+	unsigned int fatal_slots;	/* see NB_FATAL_SLOTS; >= NB_LEGACY_SLOTS (nb_vif_init: the default) */
 	uint32_t tx_seen;	/* req_prod last looked at (an incomplete packet waits) */
 	/*
 	 * The tx batch: its packets' slot ids (every packet of a batch is

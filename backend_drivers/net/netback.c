@@ -94,6 +94,7 @@ static const struct be_daemon bd = { "netback", &dev, &xs, &be, &verbose };
 #define NB_SWITCH_DEFAULT 1
 #endif
 static bool sw_on = NB_SWITCH_DEFAULT;	/* --switch: guest to guest without the bridge */
+static unsigned int fatal_slots = NB_FATAL_SLOTS;	/* --fatal-skb-slots */
 /*
  * The tx and rx buffers in pages dom0 grants to itself (gntalloc), so
  * each grant copy names both sides by ref and gntdev pins none of our
@@ -545,6 +546,7 @@ static int nb_connect(struct xb_backend *b, struct xb_dev *d)
 	}
 	nb_vif_init(&vf->nv, vf->tx_page, vf->rx_page, copy_cb, vf);
 	vf->nv.tx_gso = vf->gso_ok;
+	vf->nv.fatal_slots = fatal_slots;
 	vf->nv.xcopy = xcopy_cb;
 	vf->nv.domid = (uint16_t)d->fe_id;
 	tap_offload(vf, b, d);
@@ -961,7 +963,8 @@ static uint64_t loop_t;
 #endif
 
 static const char usage[] =
-	"usage: netback [--type TYPE] [--socket PATH] [--switch on|off] [--verbose]\n"
+	"usage: netback [--type TYPE] [--socket PATH] [--switch on|off] [--fatal-skb-slots N]\n"
+	"               [--verbose]\n"
 	"Serves the network devices the toolstack puts under /local/domain/0/backend/TYPE\n"
 	"(default vif): a tap vif<domid>.<devid> (or `vifname`) on `bridge` (default xenbr0)\n"
 	"per device. xenstored is reached at PATH, else $XENSTORED_PATH or\n"
@@ -971,34 +974,57 @@ static const char usage[] =
 	"--switch on (the default): a unicast frame from one guest's MAC to another's\n"
 	"(both the backends' `mac`) on the same bridge is copied guest to guest, not\n"
 	"through the taps: the bridge, its filters and tcpdump on it do not see it.\n"
-	"--switch off: every frame through the bridge.\n";
+	"--switch off: every frame through the bridge.\n"
+	"--fatal-skb-slots N (default 20, at least 18), as Linux's xen-netback's module\n"
+	"parameter: a tx packet of 20 or more slots is answered an error and dropped; one\n"
+	"whose slots after the first are more than N closes its vif.\n";
 
-/* Takes --switch on|off (or --switch=on|off) out of argv; -1 when it is bad. */
-static int switch_opt(int *argc, char **argv)
+/*
+ * Takes --switch on|off and --fatal-skb-slots N (or --opt=VAL) out of
+ * argv; -1 when one is bad. A fatal-skb-slots under NB_LEGACY_SLOTS is
+ * raised to it, as Linux raises its module parameter.
+ */
+static int own_opts(int *argc, char **argv)
 {
+	static const char *const names[] = { "--switch", "--fatal-skb-slots" };
 	int i, o = 1;
 
 	for (i = 1; i < *argc; i++) {
 		const char *val = NULL;
+		unsigned int k;
+		size_t l = 0;
 
 		if (!strcmp(argv[i], "--"))
 			break;
-		if (!strcmp(argv[i], "--switch")) {
-			if (i + 1 >= *argc)
-				return -1;
-			val = argv[++i];
-		} else if (!strncmp(argv[i], "--switch=", 9)) {
-			val = argv[i] + 9;
-		} else {
+		for (k = 0; k < 2; k++) {
+			l = strlen(names[k]);
+			if (!strncmp(argv[i], names[k], l) && (!argv[i][l] || argv[i][l] == '='))
+				break;
+		}
+		if (k == 2) {
 			argv[o++] = argv[i];
 			continue;
 		}
-		if (!strcmp(val, "on"))
-			sw_on = true;
-		else if (!strcmp(val, "off"))
-			sw_on = false;
+		if (argv[i][l])
+			val = argv[i] + l + 1;
+		else if (i + 1 < *argc)
+			val = argv[++i];
 		else
 			return -1;
+		if (k == 1) {
+			char *end;
+			unsigned long n = strtoul(val, &end, 10);
+
+			if (!*val || *end || *val == '-' || n > 0xffff)
+				return -1;
+			fatal_slots = n < NB_LEGACY_SLOTS ? NB_LEGACY_SLOTS : (unsigned int)n;
+		} else if (!strcmp(val, "on")) {
+			sw_on = true;
+		} else if (!strcmp(val, "off")) {
+			sw_on = false;
+		} else {
+			return -1;
+		}
 	}
 	for (; i < *argc; i++)
 		argv[o++] = argv[i];
@@ -1063,14 +1089,16 @@ int main(int argc, char **argv)
 	bool xs_ready;
 	int rc, xs_fd;
 
-	if (switch_opt(&argc, argv)) {
-		fprintf(stderr, "netback: --switch takes on or off\n%s", usage);
+	if (own_opts(&argc, argv)) {
+		fprintf(stderr, "netback: --switch takes on or off, --fatal-skb-slots a count\n%s",
+			usage);
 		return 2;
 	}
 	rc = be_daemon_start(&bd, argc, argv, "vif", usage, &ops);
 	if (rc >= 0)
 		return rc;
-	say("the switch (guest to guest past the bridge) is %s", sw_on ? "on" : "off");
+	say("the switch (guest to guest past the bridge) is %s; fatal_skb_slots %u", sw_on ? "on" : "off",
+	    fatal_slots);
 	if (NB_SELF_GRANTS && (rc = xendev_open(&dev, XENDEV_GNTALLOC)))
 		say("%s/gntalloc: %s: tx and rx buffers not granted to dom0 (gntdev pins them at "
 		    "every copy)", XENDEV_DIR, strerror(-rc));
