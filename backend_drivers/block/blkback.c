@@ -1059,7 +1059,8 @@ static int bd_connect(struct xb_backend *b, struct xb_dev *d)
 		order = 0;
 	nq = xb_be_read_num(b, d, true, "multi-queue-num-queues", 1);
 	port = xb_be_read_num(b, d, true, "event-channel", 0xfffffff);
-	if (order < 0 || (nq < 0 && nq != -ENOENT) || port < 0) {
+	/* As Linux's xen-blkback: 0 queues is as bad as too many. */
+	if (order < 0 || (nq < 0 && nq != -ENOENT) || nq == 0 || port < 0) {
 		xb_be_fatal(b, d, -EINVAL, "bad ring-page-order, multi-queue-num-queues or event-channel");
 		return -EINVAL;
 	}

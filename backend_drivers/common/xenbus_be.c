@@ -60,20 +60,6 @@ int xb_be_read(struct xb_backend *b, struct xb_dev *d, bool frontend, const char
 	return xs_read(b->xs, 0, path, val, &len);
 }
 
-static long long parse_num(const char *s, unsigned long long max)
-{
-	unsigned long long v = 0;
-
-	if (!*s)
-		return -EINVAL;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > max / 10)
-			return -EINVAL;
-		v = v * 10 + (unsigned int)(*s - '0');
-	}
-	return v > max ? -EINVAL : (long long)v;
-}
-
 long long xb_be_read_num(struct xb_backend *b, struct xb_dev *d, bool frontend, const char *key,
 			 unsigned long long max)
 {
@@ -83,7 +69,7 @@ long long xb_be_read_num(struct xb_backend *b, struct xb_dev *d, bool frontend, 
 
 	if (rc)
 		return rc;
-	v = parse_num(val, max);
+	v = xb_parse_num(val, max);
 	free(val);
 	return v;
 }
@@ -193,8 +179,8 @@ static struct xb_dev *add(struct xb_backend *b, const char *fe_name, const char 
 
 	if (b->ndev >= XB_MAX_DEVS)
 		return NULL;
-	fe_id = parse_num(fe_name, 0x7fef);
-	devid = parse_num(dev_name, 0xffffffffULL);
+	fe_id = xb_parse_num(fe_name, 0x7fef);
+	devid = xb_parse_num(dev_name, 0xffffffffULL);
 	if (fe_id < 0 || devid < 0)
 		return NULL;
 	d = calloc(1, sizeof(*d));

@@ -22,6 +22,7 @@
 #ifndef BE_XENBUS_BE_H
 #define BE_XENBUS_BE_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include "xs.h"
 
@@ -90,6 +91,25 @@ void xb_be_stop(struct xb_backend *b);
 int xb_be_write(struct xb_backend *b, struct xb_dev *d, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 int xb_be_read(struct xb_backend *b, struct xb_dev *d, bool frontend, const char *key, char **val);
+/*
+ * A store value as a number: decimal digits only (no sign, space, base
+ * prefix or trailing text), at most @max; else -EINVAL. The frontend
+ * writes what it likes: this is all that is taken from it.
+ */
+static inline long long xb_parse_num(const char *s, unsigned long long max)
+{
+	unsigned long long v = 0;
+
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > max / 10)
+			return -EINVAL;
+		v = v * 10 + (unsigned int)(*s - '0');
+	}
+	return v > max ? -EINVAL : (long long)v;
+}
+
 /* An unsigned number; -ENOENT when absent, -EINVAL when not a number or above @max. */
 long long xb_be_read_num(struct xb_backend *b, struct xb_dev *d, bool frontend, const char *key,
 			 unsigned long long max);

@@ -515,8 +515,10 @@ static int nb_connect(struct xb_backend *b, struct xb_dev *d)
 	port = xb_be_read_num(b, d, true, "event-channel", 0xfffffff);
 	copy = xb_be_read_num(b, d, true, "request-rx-copy", 1);
 	notify = xb_be_read_num(b, d, true, "feature-rx-notify", 1);
-	if ((nq < 0 && nq != -ENOENT) || txref < 0 || rxref < 0 || port < 0) {
-		xb_be_fatal(b, d, -EINVAL, "bad or missing tx-ring-ref, rx-ring-ref or event-channel");
+	/* As Linux's xen-netback: 0 queues is as bad as too many. */
+	if ((nq < 0 && nq != -ENOENT) || nq == 0 || txref < 0 || rxref < 0 || port < 0) {
+		xb_be_fatal(b, d, -EINVAL, "bad multi-queue-num-queues, or bad or missing tx-ring-ref, "
+			    "rx-ring-ref or event-channel");
 		return -EINVAL;
 	}
 	/*

@@ -10,8 +10,11 @@
  * bad indirect pages and bad segments in them, discards past the end,
  * writes to the read-only disk, and a full ring of garbage at once. Each
  * must be answered with an error status while an honest read still
- * works; last, it breaks its ring's indices and checks that the backend
- * closes this device (and only it). xvda claims feature-persistent, so
+ * works; then it breaks its ring's indices and checks that the backend
+ * closes this device (and only it) and lets go of its ring and port;
+ * then handshakes honest but for one garbage node (ring-page-order 31,
+ * 0 or 2 queues, ...) must be refused, and 16 times Connected ->
+ * Initialising -> Connected must each be served and let go. xvda claims feature-persistent, so
  * a backend offering persistent grants meets every attack on that path
  * (grants it would keep mapped); xvdb does not. Results go to
  * data/blk-result.
@@ -22,6 +25,7 @@
 #include "common/gnttab_fe.h"
 #include "common/xenbus_fe.h"
 #include "block/blkfront.h"
+#include "be_released.h"
 
 static _Alignas(4096) uint8_t buf[4096], ibuf[4096];
 static unsigned int refused, sent;
@@ -60,6 +64,118 @@ static const char *expect(struct blkfront *bf, const char *what, union blkif_slo
 		return why;
 	}
 	refused++;
+	return NULL;
+}
+
+/*
+ * Handshakes that are honest but for one node: each must be refused
+ * (blkback Closing or Closed, never Connected, holding nothing of ours:
+ * be_released()), as Linux's xen-blkback refuses them (the queues against
+ * the one queue blkback offers). Then the node goes
+ * and the next one is tried. @bf is closed (Closed both sides) before and
+ * after.
+ */
+static const struct { const char *key, *val; } garbage[] = {
+	{ "ring-page-order", "31" }, { "ring-page-order", "5" }, { "ring-page-order", "-1" },
+	{ "multi-queue-num-queues", "0" }, { "multi-queue-num-queues", "2" },
+	{ "multi-queue-num-queues", "4096" }, { "event-channel", "99999999999999999999" },
+	{ "protocol", "sparc-abi" },
+};
+
+static const char *garbage_nodes(struct blkfront *bf)
+{
+	static char why[200];
+	char path[200], val[24];
+	struct evtchn_alloc_unbound au;
+	const char *released;
+	grant_ref_t ref;
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < sizeof(garbage) / sizeof(garbage[0]); i++) {
+		snprintf(path, sizeof(path), "%s/state", bf->be);
+		xbf_switch(bf->fe, 1);
+		rc = xbf_wait_state(path, 1U << 2, 20000);
+		if (rc < 0) {
+			snprintf(why, sizeof(why), "%s %s: xvda not offered again (state %lld)",
+				 garbage[i].key, garbage[i].val, xbf_read_num(path));
+			return why;
+		}
+		ref = (grant_ref_t)gntf_grant(bf->be_id, scratch_page(), false);
+		au = (struct evtchn_alloc_unbound){ DOMID_SELF, bf->be_id, 0 };
+		if (evtchn_op(EVTCHNOP_alloc_unbound, &au))
+			return "EVTCHNOP_alloc_unbound failed";
+#define W(key, v) (snprintf(path, sizeof(path), "%s/%s", bf->fe, key), xbf_write(path, v))
+		snprintf(val, sizeof(val), "%u", ref);
+		W("ring-ref", val);
+		snprintf(val, sizeof(val), "%u", au.port);
+		W("event-channel", val);
+		W("protocol", XEN_IO_PROTO_ABI_X86_64);
+		W(garbage[i].key, garbage[i].val);
+		xbf_switch(bf->fe, 3);
+		snprintf(path, sizeof(path), "%s/state", bf->be);
+		rc = xbf_wait_state(path, (1U << 4) | (1U << 5) | (1U << 6), 20000);
+		if (rc != 5 && rc != 6) {
+			snprintf(why, sizeof(why), "%s %s: %s", garbage[i].key, garbage[i].val,
+				 rc == 4 ? "blkback connected" : "no answer");
+			return why;
+		}
+		released = be_released(&ref, 1, au.port);
+		if (released) {
+			snprintf(why, sizeof(why), "%s %s: %s", garbage[i].key, garbage[i].val, released);
+			return why;
+		}
+		xbf_switch(bf->fe, 6);
+		if (xbf_wait_state(path, 1U << 6, 20000) < 0)
+			return "blkback did not close xvda after refusing it";
+		snprintf(path, sizeof(path), "%s/%s", bf->fe, garbage[i].key);
+		xbf_rm(path);
+#undef W
+	}
+	return NULL;
+}
+
+/*
+ * The frontend going from Connected back to Initialising, CYCLES times
+ * (as a driver restarting): blkback closes, offers the device again and
+ * connects once more each time, an honest write and read work, and it
+ * let go of each old ring and port (be_released()): a backend that
+ * leaked a mapping or a port per reconnection fails here.
+ */
+#define CYCLES	16
+static const char *flip(struct blkfront *bf, uint8_t *page)
+{
+	static char why[160];
+	char path[200];
+	const char *released;
+	unsigned int i;
+	int rc;
+
+	xbf_switch(bf->fe, 1);
+	for (i = 0; i < CYCLES; i++) {
+		rc = blkfront_connect_flags(bf, 51712, 20000, BLKFRONT_CLAIM_PERSISTENT);
+		memset(page, (int)(0x30 + i), 4096);
+		if (!rc)
+			rc = blkfront_rw(bf, BLKIF_OP_WRITE, 16, page, 8);
+		memset(page, 0, 4096);
+		if (!rc)
+			rc = blkfront_rw(bf, BLKIF_OP_READ, 16, page, 8);
+		if (!rc && (page[0] != 0x30 + i || page[4095] != 0x30 + i))
+			rc = -EIO;
+		if (rc) {
+			snprintf(why, sizeof(why), "connection %u of xvda: %d", i + 1, rc);
+			return why;
+		}
+		xbf_switch(bf->fe, 1);	/* Connected -> Initialising */
+		snprintf(path, sizeof(path), "%s/state", bf->be);
+		rc = xbf_wait_state(path, 1U << 2, 20000);
+		released = rc < 0 ? "blkback did not offer xvda again" :
+			   be_released(&bf->ring_ref, 1, bf->port);
+		if (released) {
+			snprintf(why, sizeof(why), "connection %u of xvda: %s", i + 1, released);
+			return why;
+		}
+	}
 	return NULL;
 }
 
@@ -179,10 +295,24 @@ int test_main(struct start_info *si)
 	if (rc < 0)
 		return report("FAIL the backend kept serving a broken ring (state %lld)",
 			      xbf_read_num(path));
+	st[0] = (int)xbf_read_num(path);
 	rc = blkfront_rw(&b, BLKIF_OP_READ, 8, buf, 8);
 	if (rc || buf[0] != 0x5a)
 		return report("FAIL xvdb stopped working with xvda's ring: %d", rc);
+	/* xvda again: blkback let go of the broken ring and its port */
+	why = be_released(&a.ring_ref, 1, a.port);
+	if (why)
+		return report("FAIL xvda's broken ring: %s", why);
+	a.ring_ref = 0;
+	blkfront_close(&a);
+	why = garbage_nodes(&a);
+	if (!why)
+		why = flip(&a, buf);
+	if (why)
+		return report("FAIL %s", why);
 	return report("ok: %u of %u bad requests refused, 32 garbage requests answered, an honest "
-		      "request served, the broken ring closed xvda (state %d), xvdb still served",
-		      refused, sent, rc >= 0 ? (int)xbf_read_num(path) : rc);
+		      "request served, the broken ring closed xvda (state %d) and was let go, xvdb "
+		      "still served, %u handshakes with a garbage node refused, %u reconnections "
+		      "through Initialising served and let go", refused, sent, st[0],
+		      (unsigned int)(sizeof(garbage) / sizeof(garbage[0])), CYCLES);
 }

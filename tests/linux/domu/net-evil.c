@@ -222,18 +222,38 @@ static const char *expect_refused(const char *what)
 	return why;
 }
 
-static const char *honest(const char *after)
+/*
+ * A packet of @n slots of frame[] (60 bytes in the first slot, 10 in each
+ * other), slot @cross (0: none) at offset 4090.
+ */
+static void put_slots(unsigned int n, unsigned int cross)
+{
+	unsigned int i;
+
+	put_tx(frame_ref, 0, n > 1 ? NETTXF_more_data : 0, (uint16_t)(60 + 10 * (n - 1)));
+	for (i = 1; i < n; i++)
+		put_tx(frame_ref, i == cross ? 4090 : 0, i + 1 < n ? NETTXF_more_data : 0, 10);
+}
+
+/* An ARP request to dom0 in @n slots must be answered OKAY; NULL when it was. */
+static const char *honest_slots(unsigned int n, const char *after)
 {
 	static char why[160];
 	int st;
 
-	put_tx(frame_ref, 0, 0, (uint16_t)arp_request());
+	arp_request();
+	put_slots(n, 0);
 	push(txr, tx_prod);
 	st = tx_wait();
 	if (st == NETIF_RSP_OKAY)
 		return NULL;
-	snprintf(why, sizeof(why), "an honest packet after %s: answered %d", after, st);
+	snprintf(why, sizeof(why), "an honest %u-slot packet after %s: answered %d", n, after, st);
 	return why;
+}
+
+static const char *honest(const char *after)
+{
+	return honest_slots(1, after);
 }
 
 static void rx_post(grant_ref_t ref)
@@ -261,6 +281,13 @@ static int rx_next(unsigned int ms)
 	memcpy(&r, rxslot(rx_cons++), sizeof(r));
 	return r.status;
 }
+
+/* Nodes netback must refuse (garbage_nodes()); connect_vif() writes garbage[bad_node - 1] last. */
+static const struct { const char *key, *val; } garbage[] = {
+	{ "multi-queue-num-queues", "0" }, { "multi-queue-num-queues", "2" },
+	{ "request-rx-copy", "0" },
+};
+static unsigned int bad_node;
 
 static int connect_vif(void)
 {
@@ -327,7 +354,14 @@ static int connect_vif(void)
 			snprintf(val, sizeof(val), fmt, v), xbf_write(path, val))
 	if (W("tx-ring-ref", "%u", txref) || W("rx-ring-ref", "%u", rxref) ||
 	    W("event-channel", "%u", port) || W("request-rx-copy", "%d", 1) ||
-	    (!quiet && W("feature-rx-notify", "%d", 1)) || xbf_switch(fe, 4))
+	    (!quiet && W("feature-rx-notify", "%d", 1)))
+		return -EIO;
+	if (bad_node) {
+		snprintf(path, sizeof(path), "%s/%s", fe, garbage[bad_node - 1].key);
+		if (xbf_write(path, garbage[bad_node - 1].val))
+			return -EIO;
+	}
+	if (xbf_switch(fe, 4))
 		return -EIO;
 #undef W
 	snprintf(path, sizeof(path), "%s/state", be);
@@ -403,35 +437,6 @@ static int quiet_test(void)
 		      "delivered into rx requests posted without an event", st);
 }
 
-/*
- * A packet of @n slots of frame[] (60 bytes in the first slot, 10 in each
- * other), slot @cross (0: none) at offset 4090.
- */
-static void put_slots(unsigned int n, unsigned int cross)
-{
-	unsigned int i;
-
-	put_tx(frame_ref, 0, n > 1 ? NETTXF_more_data : 0, (uint16_t)(60 + 10 * (n - 1)));
-	for (i = 1; i < n; i++)
-		put_tx(frame_ref, i == cross ? 4090 : 0, i + 1 < n ? NETTXF_more_data : 0, 10);
-}
-
-/* A packet of @n slots answered OKAY; NULL when it was. */
-static const char *slots_okay(unsigned int n)
-{
-	static char why[80];
-	int st;
-
-	arp_request();
-	put_slots(n, 0);
-	push(txr, tx_prod);
-	st = tx_wait();
-	if (st == NETIF_RSP_OKAY)
-		return NULL;
-	snprintf(why, sizeof(why), "a %u-slot packet answered %d", n, st);
-	return why;
-}
-
 static unsigned int fatal_closed;
 
 /*
@@ -480,6 +485,61 @@ static const char *fatal_row(const char *what, bool to_peer, unsigned int n, uns
 	return honest(what);
 }
 
+/*
+ * Handshakes honest but for one node (garbage[]: 0 queues or more than
+ * netback offers, no rx-copy; Linux's xen-netback refuses each): netback
+ * must not connect and must hold nothing of ours (be_released()); then
+ * the node goes and we connect honestly again. From Connected, and back
+ * there; NULL when all went so.
+ */
+static const char *garbage_nodes(void)
+{
+	static char why[200];
+	const char *released;
+	char path[200];
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < sizeof(garbage) / sizeof(garbage[0]); i++) {
+		snprintf(path, sizeof(path), "%s/state", be);
+		xbf_switch(fe, 6);
+		rc = xbf_wait_state(path, 1U << 6, WAIT_MS);
+		if (rc >= 0) {
+			xbf_switch(fe, 1);
+			bad_node = i + 1;
+			rc = connect_vif();
+			bad_node = 0;
+		}
+		if (rc != -ECONNREFUSED) {
+			snprintf(why, sizeof(why), "%s %s: %s (%d)", garbage[i].key, garbage[i].val,
+				 rc ? "no answer" : "netback connected", rc);
+			return why;
+		}
+		released = be_released(ring_refs, 2, port);
+		if (released) {
+			snprintf(why, sizeof(why), "%s %s: %s", garbage[i].key, garbage[i].val, released);
+			return why;
+		}
+		xbf_switch(fe, 6);
+		rc = xbf_wait_state(path, 1U << 6, WAIT_MS);
+		snprintf(path, sizeof(path), "%s/%s", fe, garbage[i].key);
+		xbf_rm(path);
+		xbf_switch(fe, 1);
+		tx_prod = tx_cons = rx_prod = rx_cons = 0;
+		if (rc >= 0)
+			rc = connect_vif();
+		if (rc) {
+			snprintf(why, sizeof(why), "connecting after %s %s: %d", garbage[i].key,
+				 garbage[i].val, rc);
+			return why;
+		}
+		released = honest(garbage[i].key);
+		if (released)
+			return released;
+	}
+	return NULL;
+}
+
 int test_main(struct start_info *si)
 {
 	const char *why = NULL;
@@ -518,7 +578,7 @@ int test_main(struct start_info *si)
 	TRY("a slot crossing its page", put_tx(frame_ref, 4000, 0, 200));
 	/* Linux 6.1 netback's limits: 19 slots taken, 20 and 21 dropped (22: fatal_row()) */
 	if (!why)
-		why = slots_okay(19);
+		why = honest_slots(19, "nothing");
 	TRY("20 slots", arp_request(); put_slots(20, 0));
 	TRY("21 slots", arp_request(); put_slots(21, 0));
 	TRY("slots larger than the packet", put_tx(frame_ref, 0, NETTXF_more_data, 100);
@@ -592,6 +652,8 @@ int test_main(struct start_info *si)
 		why = fatal_row("a frame to net2 whose second slot crosses its page", true, 2, 1);
 	if (!why)
 		why = fatal_row("a 21-slot packet whose last slot crosses its page", false, 21, 20);
+	if (!why)
+		why = garbage_nodes();
 	if (why)
 		return report("FAIL %s", why);
 	/* Last: impossible ring indices. netback must close this vif. */
@@ -606,6 +668,7 @@ int test_main(struct start_info *si)
 		      "64 garbage slots answered, honest packets served between, %d spoofed and %d "
 		      "honest frames to net2, dom0's grant refs 0-%d neither copied nor mapped, %u "
 		      "fatal packets closed the vif (rings and port released) and it connected "
-		      "again, the broken ring closed the vif (state %d)", refused, sent, SW_SPOOF,
-		      SW_GOOD, DOM0_REFS - 1, fatal_closed, rc);
+		      "again, %u handshakes with a garbage node refused, the broken ring closed the "
+		      "vif (state %d)", refused, sent, SW_SPOOF, SW_GOOD, DOM0_REFS - 1, fatal_closed,
+		      (unsigned int)(sizeof(garbage) / sizeof(garbage[0])), rc);
 }

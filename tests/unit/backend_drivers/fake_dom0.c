@@ -4,6 +4,7 @@
  * in this process (no /dev/xen, no xenstored, nothing that blocks).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,7 +28,9 @@ void (*fd_on_copy)(void);
 bool (*fd_on_sleep)(void);
 void (*fd_on_yield)(void);
 char fd_error[256];
-unsigned long fd_sleeps, fd_broken, fd_self_copies, fd_yields;
+unsigned long fd_sleeps, fd_broken, fd_self_copies, fd_yields, fd_fatals;
+bool fd_fatal_ok;
+long fd_maps_live;
 volatile sig_atomic_t be_daemon_stopping;
 
 static struct fd_guest guests[FD_MAX_GUESTS];
@@ -89,7 +92,9 @@ void fd_reset(void)
 	fd_on_sleep = NULL;
 	fd_on_yield = NULL;
 	fd_error[0] = '\0';
-	fd_sleeps = fd_broken = fd_self_copies = fd_yields = idle_waits = 0;
+	fd_sleeps = fd_broken = fd_self_copies = fd_yields = fd_fatals = idle_waits = 0;
+	fd_fatal_ok = false;
+	fd_maps_live = 0;
 	nwrites = 0;
 	be_daemon_stopping = 0;
 }
@@ -145,12 +150,14 @@ void *be_map_refs(struct xendev *x, unsigned int domid, const uint32_t *refs, un
 			return NULL;
 		}
 	*handle = (uint64_t)(uintptr_t)area;
+	fd_maps_live += n;
 	return area;
 }
 
 int be_unmap_refs(struct xendev *x, void *addr, unsigned int n, uint64_t handle)
 {
 	(void)x, (void)handle;
+	fd_maps_live -= n;
 	return munmap(addr, (size_t)n * 4096) ? -errno : 0;
 }
 
@@ -524,14 +531,11 @@ long long xb_be_read_num(struct xb_backend *b, struct xb_dev *d, bool frontend, 
 			 unsigned long long max)
 {
 	const char *v = node(d, frontend, key);
-	char *end;
-	unsigned long long n;
 
 	(void)b;
 	if (!v)
 		return -ENOENT;
-	n = strtoull(v, &end, 10);
-	return *end || end == v || n > max ? -EINVAL : (long long)n;
+	return xb_parse_num(v, max);
 }
 
 
@@ -580,7 +584,9 @@ int xb_be_switch(struct xb_backend *b, struct xb_dev *d, int state)
 void xb_be_fatal(struct xb_backend *b, struct xb_dev *d, int err, const char *msg)
 {
 	(void)b;
-	fail("d%u/%u: fatal %d: %s", d->fe_id, d->devid, err, msg);
+	fd_fatals++;
+	if (!fd_fatal_ok)
+		fail("d%u/%u: fatal %d: %s", d->fe_id, d->devid, err, msg);
 }
 
 void xb_be_broken(struct xb_backend *b, struct xb_dev *d, const char *why)
@@ -657,4 +663,37 @@ int fd_poll(struct pollfd *pfd, nfds_t n, int timeout)
 int fd_epoll_wait(int ep, struct epoll_event *ev, int max, int timeout)
 {
 	return waited(epoll_wait(ep, ev, max, 0), timeout);
+}
+
+unsigned int fd_ports_bound(void)
+{
+	unsigned int p, n = 0;
+
+	for (p = 1; p < FD_MAX_PORTS; p++)
+		n += ports[p].bound;
+	return n;
+}
+
+unsigned int fd_open_fds(void)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	unsigned int n = 0;
+
+	while (dir && readdir(dir))
+		n++;
+	if (dir)
+		closedir(dir);
+	return n;
+}
+
+const char *fd_left_behind(unsigned int fds)
+{
+	const char *why = fd_maps_live ? "grant pages still mapped" :
+			  fd_ports_bound() ? "ports still bound" :
+			  fd_open_fds() != fds ? "fds left open" : NULL;
+
+	if (why)
+		printf("    left behind: %s (%ld pages, %u ports, %u fds, %u before)\n", why,
+		       fd_maps_live, fd_ports_bound(), fd_open_fds(), fds);
+	return why;
 }

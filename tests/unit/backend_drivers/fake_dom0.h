@@ -83,6 +83,18 @@ extern char fd_error[256];		/* the first thing the fakes found wrong */
 extern unsigned long fd_sleeps, fd_broken;
 extern unsigned long fd_self_copies;	/* be_grant_copy_self() calls */
 extern unsigned long fd_yields;		/* SCHEDOP_yield hypercalls (xendev_hypercall) */
+/* xb_be_fatal() calls; with fd_fatal_ok they are counted only, else each fails the test */
+extern unsigned long fd_fatals;
+extern bool fd_fatal_ok;
+extern long fd_maps_live;		/* grant pages be_map_refs() mapped, not unmapped yet */
+unsigned int fd_ports_bound(void);	/* ports xendev_bind() bound, not unbound yet */
+unsigned int fd_open_fds(void);		/* this process's open fds */
+/*
+ * After a disconnection or a refused connect: NULL when no grant page is
+ * mapped, no port is bound and @fds fds are open (the count before), else
+ * what was left behind (and says so on stdout).
+ */
+const char *fd_left_behind(unsigned int fds);
 
 int fd_poll(struct pollfd *pfd, nfds_t n, int timeout);
 int fd_epoll_wait(int ep, struct epoll_event *ev, int max, int timeout);

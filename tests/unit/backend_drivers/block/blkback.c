@@ -490,5 +490,136 @@ static void yield_gathers_a_queue(void)
 	EXPECT_EQ(fd_broken, 0);
 }
 
+/* ---- a frontend's garbage nodes; connections that come and go ---- */
+
+static char img_g[64];
+static const char *const be_g[] = { "params", img_g, "mode", "w", NULL };
+/*
+ * Handshakes honest but for one node; Linux's xen-blkback refuses each
+ * (ring-page-order above its max, 0 queues or more than offered, an
+ * event channel or ring ref that is no number, an unknown protocol).
+ */
+#define FE_OK	"ring-ref", "0", "event-channel", "5"
+static const char *const garbage[][9] = {
+	{ FE_OK, "ring-page-order", "31", NULL },
+	{ FE_OK, "ring-page-order", "5", NULL },
+	{ FE_OK, "ring-page-order", "-1", NULL },
+	{ FE_OK, "ring-page-order", "1x", NULL },
+	{ FE_OK, "ring-page-order", "", NULL },
+	{ FE_OK, "multi-queue-num-queues", "0", NULL },
+	{ FE_OK, "multi-queue-num-queues", "2", NULL },
+	{ FE_OK, "multi-queue-num-queues", "4294967297", NULL },
+	{ FE_OK, "multi-queue-num-queues", "+1", NULL },
+	{ "ring-ref", "0", "event-channel", "99999999999999999999", NULL },
+	{ "ring-ref", "0x1", "event-channel", "5", NULL },
+	{ "ring-ref", "9999", "event-channel", "5", NULL },	/* not granted */
+	{ FE_OK, "protocol", "sparc-abi", NULL },
+	{ FE_OK, "ring-page-order", "1", "ring-ref0", "1", NULL },	/* ring-ref1 missing */
+};
+
+static struct fd_guest *g_guest;
+
+/* Device d7/51712 on img_g with frontend nodes @fe, probed: its xb_dev. */
+static struct xb_dev *g_probe(struct xb_dev *d, struct fd_device *fdev, const char *const *fe)
+{
+	fd_reset();
+	g_guest = fd_guest_new(7, 8);
+	*fdev = (struct fd_device){ 7, 51712, be_g, fe, d };
+	fd_add_device(fdev);
+	memset(d, 0, sizeof(*d));
+	d->fe_id = 7;
+	d->devid = 51712;
+	snprintf(d->be, sizeof(d->be), "/local/domain/0/backend/qdisk/7/51712");
+	EXPECT_EQ(bd_probe(&be, d), 0);
+	return d;
+}
+
+/*
+ * Each garbage handshake: connect fails with one fatal error, and leaves
+ * no ring mapped, no port bound, no fd open (io_uring, eventfd).
+ */
+static void garbage_nodes_refused(void)
+{
+	struct fd_device fdev;
+	struct xb_dev d;
+	unsigned int k, fds;
+
+	EXPECT(!make_image(img_g, sizeof(img_g), "blkback-garbage", 0x11));
+	for (k = 0; k < sizeof(garbage) / sizeof(garbage[0]); k++) {
+		int rc;
+
+		g_probe(&d, &fdev, garbage[k]);
+		fd_fatal_ok = true;
+		fds = fd_open_fds();
+		rc = bd_connect(&be, &d);
+		if (rc == 0 || fd_fatals != 1)
+			printf("    %s=%s: connect %d, %lu fatal errors\n", garbage[k][4] ? garbage[k][4] :
+			       garbage[k][0], garbage[k][4] ? garbage[k][5] : garbage[k][1], rc, fd_fatals);
+		EXPECT(rc != 0);
+		EXPECT_EQ(fd_fatals, 1);
+		EXPECT(!fd_left_behind(fds));
+		if (!rc)
+			bd_disconnect(&be, &d);
+		bd_remove(&be, &d);
+	}
+	unlink(img_g);
+}
+
+/*
+ * A frontend that connects, reads, and goes back to Initialising, 200
+ * times, persistent grants on: each connection served, and each
+ * disconnection lets go of the ring, the data page kept mapped, the port,
+ * the io_uring and its eventfd (the same mappings, ports and fds after as
+ * before).
+ */
+static void reconnect_leaks_nothing(void)
+{
+	static const char *const fe_pg[] = { FE_OK, "feature-persistent", "1", NULL };
+	struct fd_device fdev;
+	struct xb_dev d;
+	struct disk *dk;
+	unsigned int i, fds = 0;
+	struct fe f;
+
+	EXPECT(!make_image(img_g, sizeof(img_g), "blkback-reconnect", 0x22));
+	pg_mode = PG_ON;
+	g_probe(&d, &fdev, fe_pg);
+	dk = d.priv;
+	for (i = 0; i < 200; i++) {
+		/* a fresh ring in page 0, as a frontend starting again */
+		memset(&f, 0, sizeof(f));
+		f.domid = 7;
+		f.g = g_guest;
+		f.s = fd_page(g_guest, 0);
+		memset(fd_page(g_guest, 0), 0, 4096);
+		f.s->req_event = f.s->rsp_event = 1;
+		if (i == 1)
+			fds = fd_open_fds();
+		if (bd_connect(&be, &d)) {
+			printf("    connection %u refused\n", i);
+			UNIT_FAIL("a connection refused");
+			break;
+		}
+		EXPECT(dk->pg != NULL);
+		fe_put(&f, i % IMG_SECTORS);
+		fe_push(&f);
+		consume(dk);
+		while (dk->inflight)
+			reap(dk);
+		fe_reap(&f);
+		EXPECT_EQ(f.answered, 1);
+		EXPECT_EQ(f.bad, 0);
+		EXPECT_EQ(fd_maps_live, 2);	/* the ring, the data page (persistent) */
+		EXPECT_EQ(fd_ports_bound(), 1);
+		bd_disconnect(&be, &d);
+		if (i >= 1)
+			EXPECT(!fd_left_behind(fds));
+	}
+	pg_mode = PG_AUTO;
+	bd_remove(&be, &d);
+	unlink(img_g);
+}
+
 UNIT_MAIN("blkback", UNIT_TEST(flood_leaves_others_served),
-	  UNIT_TEST(round_batch_bad_ref_fails_alone), UNIT_TEST(yield_gathers_a_queue))
+	  UNIT_TEST(round_batch_bad_ref_fails_alone), UNIT_TEST(yield_gathers_a_queue),
+	  UNIT_TEST(garbage_nodes_refused), UNIT_TEST(reconnect_leaks_nothing))

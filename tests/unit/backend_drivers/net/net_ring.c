@@ -440,7 +440,10 @@ static void tx_zero_and_overlapping(void)
 	EXPECT(v.broken);
 }
 
-/* A packet of @n data slots of 10 bytes (the first 60 + 10 * (n - 1)), slot @cross at offset 4090. */
+/*
+ * A packet of @n data slots (the first 60 bytes + 10 * (n - 1), the others
+ * 10), slot @cross at offset 4090.
+ */
 static void put_slots(unsigned int n, unsigned int cross)
 {
 	unsigned int i;

@@ -325,5 +325,121 @@ static void flood_other_cpu_leaves_others_served(void)
 	run_flood(true);
 }
 
+/* ---- a frontend's garbage nodes; connections that come and go ---- */
+
+/*
+ * Handshakes honest but for one node; Linux's xen-netback refuses each (0
+ * queues or more than it offers, no rx-copy, a ring ref or port that is
+ * no number, one not granted).
+ */
+#define NFE_RX	"rx-ring-ref", "1", "event-channel", "5", "request-rx-copy", "1"
+static const char *const garbage[][11] = {
+	{ "tx-ring-ref", "0", NFE_RX, "multi-queue-num-queues", "0", NULL },
+	{ "tx-ring-ref", "0", NFE_RX, "multi-queue-num-queues", "2", NULL },
+	{ "tx-ring-ref", "0", NFE_RX, "multi-queue-num-queues", "one", NULL },
+	{ "tx-ring-ref", "0", NFE_RX, "multi-queue-num-queues", "18446744073709551617", NULL },
+	{ "tx-ring-ref", "0x0", NFE_RX, NULL },
+	{ "tx-ring-ref", "-0", NFE_RX, NULL },
+	{ "tx-ring-ref", "77", NFE_RX, NULL },		/* not granted */
+	{ "tx-ring-ref", "0", "rx-ring-ref", "1", "event-channel", "5 ", "request-rx-copy", "1", NULL },
+	{ "tx-ring-ref", "0", "rx-ring-ref", "1", "event-channel", "5", "request-rx-copy", "0", NULL },
+	{ "tx-ring-ref", "0", "event-channel", "5", "request-rx-copy", "1", NULL },
+};
+
+/* Vif d3/0 with frontend nodes @fe, probed (its tap the test's socketpair). */
+static void g_probe(struct xb_dev *d, struct fd_device *fdev, const char *const *fe)
+{
+	fd_reset();
+	ntaps = 0;
+	nfe_init(&flood, 3);
+	*fdev = (struct fd_device){ 3, 0, be_nodes, fe, d };
+	fd_add_device(fdev);
+	memset(d, 0, sizeof(*d));
+	d->fe_id = 3;
+	snprintf(d->be, sizeof(d->be), "/local/domain/0/backend/vif/3/0");
+	EXPECT_EQ(nb_probe(&be, d), 0);
+}
+
+static void g_remove(struct xb_dev *d)
+{
+	nb_remove(&be, d);
+	if (ntaps)
+		close(bridge_end[0]);
+	ntaps = 0;
+}
+
+/* Each garbage handshake: one fatal error, no ring mapped, no port bound, no fd left. */
+static void garbage_nodes_refused(void)
+{
+	struct fd_device fdev;
+	struct xb_dev d;
+	unsigned int k, fds;
+
+	for (k = 0; k < sizeof(garbage) / sizeof(garbage[0]); k++) {
+		int rc;
+
+		g_probe(&d, &fdev, garbage[k]);
+		fd_fatal_ok = true;
+		fds = fd_open_fds();
+		rc = nb_connect(&be, &d);
+		if (rc == 0 || fd_fatals != 1)
+			printf("    garbage %u: connect %d, %lu fatal errors\n", k, rc, fd_fatals);
+		EXPECT(rc != 0);
+		EXPECT_EQ(fd_fatals, 1);
+		EXPECT(!fd_left_behind(fds));
+		if (!rc)
+			nb_disconnect(&be, &d);
+		g_remove(&d);
+	}
+}
+
+/*
+ * A frontend that connects, sends a packet and goes back to Initialising,
+ * 200 times: each connection served (the packet on the tap, answered
+ * OKAY), each disconnection lets go of both rings and the port, and no fd
+ * is left behind (the same mappings, ports and fds after as before).
+ */
+static void reconnect_leaks_nothing(void)
+{
+	struct fd_device fdev;
+	struct xb_dev d;
+	struct vif *vf;
+	unsigned int i, fds = 0;
+	uint8_t buf[256];
+
+	g_probe(&d, &fdev, fe_nodes);
+	vf = d.priv;
+	for (i = 0; i < 200; i++) {
+		/* fresh rings, as a frontend starting again */
+		memset(fd_page(flood.g, 0), 0, 8192);
+		flood.tx->req_event = flood.tx->rsp_event = 1;
+		((volatile struct sring_hdr *)fd_page(flood.g, 1))->req_event = 1;
+		flood.req_prod_pvt = flood.rsp_cons = 0;
+		flood.sent = flood.answered = flood.bad = 0;
+		if (i == 1)
+			fds = fd_open_fds();
+		if (nb_connect(&be, &d)) {
+			printf("    connection %u refused\n", i);
+			UNIT_FAIL("a connection refused");
+			break;
+		}
+		nfe_put(&flood);
+		nfe_push(&flood);
+		serve_tx(vf);
+		nfe_reap(&flood);
+		EXPECT_EQ(flood.answered, 1);
+		EXPECT_EQ(flood.bad, 0);
+		EXPECT_EQ(recv(bridge_end[0], buf, sizeof(buf), MSG_DONTWAIT),
+			  (ssize_t)(sizeof(struct virtio_net_hdr) + FRAME));
+		EXPECT_EQ(fd_maps_live, 2);
+		EXPECT_EQ(fd_ports_bound(), 1);
+		nb_disconnect(&be, &d);
+		if (i >= 1)
+			EXPECT(!fd_left_behind(fds));
+	}
+	g_remove(&d);
+}
+
 UNIT_MAIN("netback", UNIT_TEST(flood_one_cpu_leaves_others_served),
-	  UNIT_TEST(flood_other_cpu_leaves_others_served))
+	  UNIT_TEST(flood_other_cpu_leaves_others_served), UNIT_TEST(garbage_nodes_refused),
+	  UNIT_TEST(reconnect_leaks_nothing))
