@@ -14,7 +14,8 @@
  * closes this device (and only it) and lets go of its ring and port;
  * then handshakes honest but for one garbage node (ring-page-order 31,
  * 0 or 2 queues, ...) must be refused, and 16 times Connected ->
- * Initialising -> Connected must each be served and let go. xvda claims feature-persistent, so
+ * Initialising -> Connected must each be served and let go; last, xvdb
+ * reads must be answered in time while xvda's ring is flooded. xvda claims feature-persistent, so
  * a backend offering persistent grants meets every attack on that path
  * (grants it would keep mapped); xvdb does not. Results go to
  * data/blk-result.
@@ -179,6 +180,99 @@ static const char *flip(struct blkfront *bf, uint8_t *page)
 	return NULL;
 }
 
+/*
+ * An event flood on xvda: its ring kept full of honest one-page reads
+ * (each must be answered OKAY) and its port sent in a loop, while one read
+ * at a time goes to xvdb on the same blkback: each of FLOOD_READS must be
+ * answered within FLOOD_MS, the flood going on meanwhile. Raw ring work
+ * (blkfront's calls wait): xvda and xvdb are used no more after it.
+ * Each flooded read follows one with no flood. NULL when all went so;
+ * max_ms[0] the slowest xvdb read alone, max_ms[1] during the flood.
+ */
+#define FLOOD_READS	10
+#define FLOOD_MS	20000
+static unsigned long flood_events, flood_done;
+static uint64_t flood_t0, flood_first_ms;	/* xvda's first post; its first answer after */
+
+static void fl_post(struct blkfront *bf, uint64_t id, uint64_t sector, grant_ref_t ref)
+{
+	union blkif_slot *sl = blkif_slot(bf->ring, bf->size, bf->req_prod_pvt++);
+
+	memset(sl, 0, sizeof(*sl));
+	sl->req.operation = BLKIF_OP_READ;
+	sl->req.nr_segments = 1;
+	sl->req.handle = (uint16_t)bf->devid;
+	sl->req.id = id;
+	sl->req.sector_number = sector;
+	sl->req.seg[0] = (struct blkif_request_segment){ .gref = ref, .first_sect = 0, .last_sect = 7 };
+}
+
+/* The answers published on @bf's ring: their count; *bad the ones not OKAY. */
+static unsigned int fl_reap(struct blkfront *bf, unsigned int *bad)
+{
+	volatile struct sring_hdr *h = bf->ring;
+	unsigned int n = 0;
+
+	while (bf->rsp_cons != __atomic_load_n(&h->rsp_prod, __ATOMIC_ACQUIRE)) {
+		*bad += blkif_slot(bf->ring, bf->size, bf->rsp_cons++)->rsp.status != BLKIF_RSP_OKAY;
+		n++;
+	}
+	return n;
+}
+
+static const char *flood(struct blkfront *a, struct blkfront *b, grant_ref_t ref,
+			 uint64_t *max_ms)
+{
+	volatile struct sring_hdr *ha = a->ring, *hb = b->ring;
+	unsigned int r, bad = 0;
+	uint64_t t0;
+
+	max_ms[0] = max_ms[1] = 0;
+	/* even rounds: xvdb alone (the baseline, max_ms[0]); odd ones: during the flood */
+	for (r = 0; r < 2 * FLOOD_READS; r++) {
+		unsigned int got = 0;
+
+		t0 = xbf_ms();
+		fl_post(b, 0xf100 + r, 8, ref);
+		__atomic_thread_fence(__ATOMIC_RELEASE);
+		hb->req_prod = b->req_prod_pvt;
+		evtchn_send(b->port);
+		while (!got) {
+			if (r & 1 && !flood_t0)
+				flood_t0 = xbf_ms();
+			while (r & 1 && a->req_prod_pvt - a->rsp_cons < a->size)
+				fl_post(a, a->req_prod_pvt, a->req_prod_pvt % 64 * 8, ref);
+			__atomic_thread_fence(__ATOMIC_RELEASE);
+			ha->req_prod = a->req_prod_pvt;
+			if (r & 1) {
+				evtchn_send(a->port);
+				flood_events++;
+			}
+			flood_done += fl_reap(a, &bad);
+			if (flood_done && !flood_first_ms)
+				flood_first_ms = xbf_ms() - flood_t0;
+			got = fl_reap(b, &bad);
+			if (xbf_ms() - t0 > FLOOD_MS)
+				return "an xvdb read was not answered in time during xvda's flood";
+		}
+		if (xbf_ms() - t0 > max_ms[r & 1])
+			max_ms[r & 1] = xbf_ms() - t0;
+		if (bad)
+			return "a read of the flood or of xvdb was not answered OKAY";
+	}
+	/* every read of the flood answered, OKAY */
+	for (t0 = xbf_ms(); a->rsp_cons != a->req_prod_pvt; xbf_nap()) {
+		flood_done += fl_reap(a, &bad);
+		if (flood_done && !flood_first_ms)
+			flood_first_ms = xbf_ms() - flood_t0;
+		if (xbf_ms() - t0 > FLOOD_MS)
+			return "xvda's flood was not all answered";
+	}
+	if (bad)
+		return "a read of the flood was not answered OKAY";
+	return flood_done ? NULL : "no read of xvda's flood was answered";
+}
+
 int test_main(struct start_info *si)
 {
 	/* Static: the boot stack is one page. */
@@ -187,6 +281,7 @@ int test_main(struct start_info *si)
 	static int st[32];
 	const char *why = NULL;
 	grant_ref_t good, ro_ref, iref;
+	uint64_t flood_max[2] = { 0, 0 };
 	int rc, r, i;
 	uint64_t end;
 	char path[200];
@@ -308,11 +403,20 @@ int test_main(struct start_info *si)
 	why = garbage_nodes(&a);
 	if (!why)
 		why = flip(&a, buf);
+	if (!why && blkfront_connect_flags(&a, 51712, 20000, BLKFRONT_CLAIM_PERSISTENT))
+		why = "xvda did not connect for the flood";
+	if (!why)
+		why = flood(&a, &b, good, flood_max);
 	if (why)
 		return report("FAIL %s", why);
 	return report("ok: %u of %u bad requests refused, 32 garbage requests answered, an honest "
 		      "request served, the broken ring closed xvda (state %d) and was let go, xvdb "
 		      "still served, %u handshakes with a garbage node refused, %u reconnections "
-		      "through Initialising served and let go", refused, sent, st[0],
-		      (unsigned int)(sizeof(garbage) / sizeof(garbage[0])), CYCLES);
+		      "through Initialising served and let go, %d xvdb reads during a flood of "
+		      "%lu events and %lu xvda reads, the slowest %llu ms (alone: %llu ms); xvda's "
+		      "first answer %llu ms after its first request, the flood %llu ms", refused,
+		      sent, st[0], (unsigned int)(sizeof(garbage) / sizeof(garbage[0])), CYCLES,
+		      FLOOD_READS, flood_events, flood_done, (unsigned long long)flood_max[1],
+		      (unsigned long long)flood_max[0], (unsigned long long)flood_first_ms,
+		      (unsigned long long)(xbf_ms() - flood_t0));
 }
