@@ -174,7 +174,7 @@ static long console_write_guest(struct domain *d, struct hc_args *a)
 		if (!first && hypercall_preempt_now(current_vcpu(), until)) {
 			a->arg[1] = count;
 			a->arg[2] = buf;
-			return -ERESTART;
+			return hypercall_continue();
 		}
 		if (d != dom0) {
 			spin_lock(&budget_lock);

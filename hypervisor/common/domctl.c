@@ -513,11 +513,17 @@ static long io_passthrough(const struct domain *caller, struct domain *d,
 /* The commands that act on an existing domain d; *out: copy op back. */
 static long domain_op(struct vcpu *v, struct domain *d, struct domctl *op, bool *out)
 {
+	int rc;
+
 	if (is_io_passthrough(op->cmd))
 		return io_passthrough(v->domain, d, op);
 	switch (op->cmd) {
 	case DOMCTL_destroydomain:
-		return d == v->domain ? trace_err(-EINVAL) : domain_kill(d);
+		if (d == v->domain)
+			return trace_err(-EINVAL);
+		/* the same call again while the reaper is busy or the domain's memory goes back */
+		rc = domain_kill(d);
+		return rc == -ERESTART ? hypercall_continue() : rc;
 	case DOMCTL_pausedomain:
 		return d == v->domain ? trace_err(-EINVAL) : domain_pause_by_controller(d);
 	case DOMCTL_unpausedomain:

@@ -876,8 +876,10 @@ static long reset_call(struct domain *d, struct hc_args *a)
 	if (copy_from_guest(&op, a->arg[1], sizeof(op)))
 		return -EFAULT;
 	rc = evtchn_reset(d, op.dom, (uint32_t)a->arg[0] == EVTCHNOP_reset_cont);
-	if (rc == -ERESTART)
+	if (rc == -ERESTART) {
 		a->arg[0] = EVTCHNOP_reset_cont;
+		rc = hypercall_continue();
+	}
 	return rc;
 }
 

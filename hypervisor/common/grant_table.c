@@ -770,7 +770,7 @@ continuation:
 	a->arg[0] = GNTTABOP_cache_flush | (uint64_t)cur << GNTTABOP_ARG_SHIFT;
 	a->arg[1] = args + (uint64_t)i * sizeof(op);
 	a->arg[2] = count - i;
-	return -ERESTART;
+	return hypercall_continue();
 }
 
 /* ---------------------------------------------------------- dispatch */
@@ -823,7 +823,7 @@ batch(struct vcpu *v, struct hc_args *a, size_t size, int16_t (*fn)(struct domai
 		if (i && hypercall_preempt_now(v, until)) {	/* every op, as Xen */
 			a->arg[1] = p;
 			a->arg[2] = count - i;
-			rc = -ERESTART;
+			rc = hypercall_continue();
 			break;
 		}
 		if (copy_from_guest(op, p, size) || copy_to_guest(p, op, size)) {

@@ -23,6 +23,17 @@ unsigned int hypercall_nargs(uint64_t nr)
 	return hypercalls[nr].fn ? hypercalls[nr].nargs : 5;
 }
 
+/*
+ * A continuation's -ERESTART (hv/hypercall.h): the flag is the current
+ * vCPU's, taken (read and cleared) by hypercall_finish or by the multicall
+ * whose entry this is.
+ */
+long hypercall_continue(void)
+{
+	current_vcpu()->hc_continued = true;
+	return -ERESTART;
+}
+
 /* *nargs tells the caller how many argument registers the call used. */
 long hypercall_dispatch(struct vcpu *v, struct hc_args *a, unsigned int *nargs)
 {

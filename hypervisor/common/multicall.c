@@ -22,7 +22,9 @@
  * continues from it; a batch continues from its next entry once
  * hypercall_preempt_now says so (looked at before every entry but the
  * first, as Xen's do_multicall). The guest re-executes the multicall for
- * what is left.
+ * what is left. An entry's -ERESTART is a continuation only with the
+ * vCPU's flag armed (hypercall_continue); without it, a result the guest
+ * chose (mmu_update's foreigndom), it is the entry's result, as Xen.
  */
 long hc_multicall(struct vcpu *v, struct hc_args *a)
 {
@@ -62,7 +64,8 @@ long hc_multicall(struct vcpu *v, struct hc_args *a)
 			sub.nr = e.op;
 			memcpy(sub.arg, e.args, sizeof(sub.arg));
 			e.result = hypercall_dispatch(v, &sub, &nargs);
-			if (e.result == -ERESTART) {
+			if (e.result == -ERESTART && v->hc_continued) {
+				v->hc_continued = false;
 				if (copy_to_guest(p + offsetof(struct multicall_entry, args), sub.arg,
 						  sizeof(sub.arg)))
 					return -EFAULT;
@@ -78,5 +81,5 @@ long hc_multicall(struct vcpu *v, struct hc_args *a)
 continuation:
 	a->arg[0] += (uint64_t)i * sizeof(e);
 	a->arg[1] = nr - i;
-	return -ERESTART;
+	return hypercall_continue();
 }

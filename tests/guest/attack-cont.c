@@ -7,7 +7,11 @@
  *     with a *done of the guest's choosing: the call adds to it, wrapping
  *     at 2^32, and a bad *done pointer is ignored; the count exactly that
  *     bit with no list is Xen's own continuation carrying a result in
- *     foreigndom, which Xen returns as an int;
+ *     foreigndom, which Xen returns as an int, -ERESTART (0xffffffab)
+ *     included: -85, never a continuation, also as a multicall's entry
+ *     (and Lamina's release_continue of -ERESTART: -85). Those calls run
+ *     on vCPU 1 and vCPU 0 gives up on an answer after 2 s, so a call
+ *     re-executed for ever fails its row instead of hanging the test;
  *   - their list's start checked once (-EFAULT for an empty list in the
  *     hypervisor's range or the non-canonical hole, before the foreigndom,
  *     *done untouched), any count taken (2^31 - 1 and 2^20 + 1 entries
@@ -28,9 +32,13 @@
  *     the hole first, Lamina nothing (a difference on purpose,
  *     docs/conformance.md).
  * dom0 only: every row is about the caller's own memory.
+ *
+ * @hvargs: dom0_max_vcpus=2
  */
 #include "conform.h"
 #include "lib/mm.h"
+#include "lib/events.h"
+#include "lib/smp.h"
 #include <lamina/grant_table.h>
 #include <lamina/memory.h>
 #include <lamina/version.h>
@@ -116,6 +124,75 @@ static void forged_rows(uint64_t mfn)
 	ROW("mmuext_op preempted, 2 flushes, *done 40", EXT(flush2, PREEMPTED | 2, &done,
 							    DOMID_SELF), 0);
 	ROW("... *done 42", done, 42);
+}
+
+/*
+ * A result of -ERESTART the guest chose (foreigndom) passing for a
+ * continuation would re-enter the call for ever: vCPU 1 makes the calls,
+ * each answer counted in forged_answered, and vCPU 0 waits for them.
+ */
+#define FORGED_CALLS		4
+#define FORGED_WAIT_NS		2000000000ULL
+#define NO_ANSWER		1	/* a row's value while its call never returned */
+
+static volatile long forged_rc[FORGED_CALLS];
+static volatile unsigned int forged_answered;
+static volatile bool forged_started;
+static uint8_t forged_stack[8192] __attribute__((aligned(16)));
+static struct multicall_entry forged_entry;
+
+static void forged_restart_vcpu1(unsigned long id)
+{
+	uint32_t restart = (uint32_t)-ERESTART;
+
+	(void)id;
+	forged_started = true;
+	forged_rc[0] = MMU(0, PREEMPTED, 0, restart);
+	forged_answered = 1;
+	forged_rc[1] = EXT(0, PREEMPTED, 0, restart);
+	forged_answered = 2;
+	forged_entry.op = __HYPERVISOR_mmu_update;
+	forged_entry.result = UNTOUCHED;
+	forged_entry.args[1] = PREEMPTED;
+	forged_entry.args[3] = restart;
+	forged_rc[2] = hypercall2(__HYPERVISOR_multicall, &forged_entry, 1);
+	forged_answered = 3;
+	forged_rc[3] = NCALL(__HYPERVISOR_release_continue, -ERESTART, 0, 0, 0);
+	forged_answered = 4;
+	vcpu_op(VCPUOP_down, 1, NULL);
+	for (;;)
+		asm volatile("pause");
+}
+
+/* Call k's answer, or NO_ANSWER once FORGED_WAIT_NS have passed without it. */
+static long forged_answer(unsigned int k, uint64_t deadline)
+{
+	while (forged_answered <= k && pvclock_ns() < deadline)
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	return forged_answered > k ? forged_rc[k] : NO_ANSWER;
+}
+
+static void forged_restart_rows(const struct start_info *si)
+{
+	uint64_t deadline;
+	long rc = smp_start_vcpu(si, 1, forged_restart_vcpu1, forged_stack, sizeof(forged_stack));
+
+	if (rc) {
+		printf("ERROR starting vCPU 1: %ld\n", rc);
+		ROW("vCPU 1 started", rc, 0);
+		return;
+	}
+	deadline = pvclock_ns() + FORGED_WAIT_NS;
+	ROW("mmu_update preempted, 0 entries, no list, foreigndom -ERESTART: -85, once",
+	    forged_answer(0, deadline), -ERESTART);
+	ROW("mmuext_op preempted, 0 entries, no list, foreigndom -ERESTART: -85, once",
+	    forged_answer(1, deadline), -ERESTART);
+	ROW("multicall of that mmu_update", forged_answer(2, deadline), 0);
+	ROW("... its entry's result -85", forged_entry.result, -ERESTART);
+	ROW("... its entry's arguments as they were", forged_entry.args[1] == PREEMPTED &&
+	    forged_entry.args[3] == (uint32_t)-ERESTART && !forged_entry.args[0], 1);
+	ROWL("release_continue of -ERESTART (Lamina's own call): -85, once",
+	     forged_answer(3, deadline), -ENOSYS, -ERESTART);
 }
 
 static void start_rows(void)
@@ -279,10 +356,14 @@ int test_main(struct start_info *si)
 {
 	uint64_t mfn;
 
-	mm_init(si);
+	if (events_init(si)) {	/* mm_init too; pvclock_ns for forged_restart_rows */
+		printf("ERROR events_init failed\n");
+		return TEST_ERROR;
+	}
 	mfn = va_to_mfn(scratch_page());
 	conform_begin();
 	forged_rows(mfn);
+	forged_restart_rows(si);
 	start_rows();
 	count_rows(mfn);
 	if (map_top_page(si)) {

@@ -172,7 +172,7 @@ static long extents(struct domain *t, unsigned int cmd, const struct xen_memory_
 	for (; i < r->nr_extents; i++) {
 		if (i != first && hypercall_preempt_now(current_vcpu(), until)) {
 			a->arg[0] = cmd | (i << MEMOP_EXTENT_SHIFT);
-			return -ERESTART;
+			return hypercall_continue();
 		}
 		if (!one_extent(t, cmd, r, i, f))
 			break;
@@ -561,7 +561,7 @@ static long acquire_resource(struct domain *d, struct hc_args *a)
 		start += n;
 		if (!rc && start < r.nr_frames && hypercall_preempt_now(current_vcpu(), until)) {
 			a->arg[0] = XENMEM_acquire_resource | (start << MEMOP_EXTENT_SHIFT);
-			rc = -ERESTART;
+			rc = hypercall_continue();
 		}
 	}
 	put_domain(t);

@@ -201,7 +201,7 @@ static long preempt_list(struct hc_args *a, size_t size, uint32_t i, uint32_t co
 	write_done(a->arg[2], done_before + i);
 	a->arg[0] += (uint64_t)i * size;
 	a->arg[1] = (count - i) | PREEMPTED;
-	return -ERESTART;
+	return hypercall_continue();
 }
 
 /*

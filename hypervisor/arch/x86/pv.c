@@ -127,11 +127,12 @@ static long __attribute__((noinline, cold)) release_before_return(struct hc_args
 {
 	struct domain *d = current_vcpu()->domain;
 
-	if (!d->arch.pt.release_head || pt_release_some(d, false) || rc == -ERESTART)
+	if (!d->arch.pt.release_head || pt_release_some(d, false) ||
+	    (rc == -ERESTART && current_vcpu()->hc_continued))
 		return rc;
 	a->nr = __HYPERVISOR_release_continue;
 	a->arg[0] = (uint64_t)rc;
-	return -ERESTART;
+	return hypercall_continue();
 }
 
 /*
@@ -141,14 +142,22 @@ static long __attribute__((noinline, cold)) release_before_return(struct hc_args
  */
 void hypercall_finish(struct cpu_regs *r, struct hc_args *a, long rc)
 {
+	struct vcpu *v = current_vcpu();
+	bool continued;
+
 	if (unlikely(pt_release_lists) && a->nr != __HYPERVISOR_iret)
 		rc = release_before_return(a, rc);
 	/*
-	 * After iret, rc is the restored rax of whatever the guest resumes,
-	 * which may well be -ERESTART: never a continuation (Xen 4.17 marks
-	 * continuations apart from the result; tests/guest/iret-checks).
+	 * -ERESTART is a continuation only when hypercall_continue armed the
+	 * flag: a result the guest chose cannot pass for one (mmu_update's
+	 * foreigndom with count 2^31 and no list, release_continue's
+	 * argument; tests/guest/attack-cont), nor iret's restored rax of
+	 * whatever the guest resumes (tests/guest/iret-checks). Xen 4.17
+	 * marks continuations apart from the result the same way.
 	 */
-	if (rc == -ERESTART && a->nr != __HYPERVISOR_iret) {
+	continued = v->hc_continued;
+	v->hc_continued = false;
+	if (rc == -ERESTART && continued && a->nr != __HYPERVISOR_iret) {
 		/* A continuation: run the syscall again with the new arguments. */
 		r->rip -= 2;
 		r->rax = a->nr;

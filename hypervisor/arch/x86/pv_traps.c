@@ -297,7 +297,7 @@ long hc_set_trap_table(struct vcpu *v, struct hc_args *a)
 	for (i = 0;; i++, p += sizeof(ti)) {
 		if (i && hypercall_preempt_now(v, until)) {
 			a->arg[0] = p;
-			return -ERESTART;
+			return hypercall_continue();
 		}
 		if (copy_from_guest(&ti, p, sizeof(ti)))
 			return -EFAULT;

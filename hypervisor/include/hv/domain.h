@@ -76,6 +76,7 @@ struct vcpu {
 	uint64_t period_last;		/* when the periodic timer last raised VIRQ_TIMER */
 	struct vcpu *next_in_list;	/* the domain's next vCPU by id (for_each_vcpu) */
 	bool initialised;		/* has a context (builder, setvcpucontext, VCPUOP_initialise) */
+	bool hc_continued;		/* its hypercall built a continuation (hypercall_continue) */
 	/* Scheduling, as runq_next above (common/sched.c). */
 	bool boosted;			/* queued ahead by vcpu_wake (common/sched.c) */
 	uint64_t slice_left;		/* ns of its slice not yet run */

@@ -11,6 +11,10 @@ struct vcpu;
  * own arguments in place to describe the work left and returns -ERESTART:
  * the guest then executes the same call again with them, at once or after
  * an interrupt or event, from its syscall or from its multicall entry.
+ * It returns hypercall_continue()'s -ERESTART, never a bare one: that arms
+ * the vCPU's continuation flag, without which -ERESTART is only a result
+ * (a foreigndom or a release_continue argument the guest chose, as Xen
+ * 4.17's hcall_preempted): the guest gets -85, nothing is re-executed.
  */
 struct hc_args {
 	uint64_t nr;
@@ -26,6 +30,7 @@ struct hypercall {
 };
 
 long hypercall_dispatch(struct vcpu *v, struct hc_args *a, unsigned int *nargs);
+long hypercall_continue(void);
 unsigned int hypercall_nargs(uint64_t nr);
 
 #define HYPERCALL(nr, name, nargs) long hc_##name(struct vcpu *v, struct hc_args *a);
