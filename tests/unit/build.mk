@@ -65,6 +65,17 @@ $(FAKE_BINS): $(UNIT_OUT)/%: tests/unit/%.c $(CONFIG_H) tests/unit/unit.h \
 	$(Q)gcc $(UNIT_CFLAGS) -Ihypervisor/arch/x86/include \
 	  -include tests/unit/hypervisor/host_arch.h -o $@ $(filter %.c,$^)
 
+# time.c's scale and records: the test includes the source (its scale
+# helpers are static) and sets the TSC itself.
+UNIT_BINS += $(UNIT_OUT)/hypervisor/arch/x86/time
+$(UNIT_OUT)/hypervisor/arch/x86/time: tests/unit/hypervisor/arch/x86/time.c \
+		hypervisor/arch/x86/time.c hypervisor/common/spinlock.c \
+		tests/unit/hypervisor/host_panic.c $(CONFIG_H) tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)gcc $(UNIT_CFLAGS) -Ihypervisor/arch/x86/include -o $@ $< \
+	  hypervisor/common/spinlock.c tests/unit/hypervisor/host_panic.c
+
 # Sources that take locks link the debug lock checks (hv/spinlock.h) too.
 UNIT_LOCKING := $(patsubst %,$(UNIT_OUT)/hypervisor/common/%,timer page_alloc)
 $(UNIT_LOCKING): UNIT_EXTRA := hypervisor/common/spinlock.c tests/unit/hypervisor/host_panic.c

@@ -196,7 +196,7 @@ static void choose_scale(void)
 		scale_shift++;
 	}
 	scale_mul = (uint32_t)mul;
-	if (scale_shift > 15)		/* a TSC below 61 kHz: no x86-64 CPU */
+	if (scale_shift > 15)		/* a TSC below 31 kHz: no x86-64 CPU */
 		panic("time: TSC of %llu kHz too slow", (unsigned long long)khz);
 	period_shift = 32 - SCALE_LOW_BITS - scale_shift;	/* 9..55 */
 	period_ns = scale_mul >> SCALE_LOW_BITS;
