@@ -16,7 +16,9 @@
  * bind that fails leaves no port: afterwards no port of dom0 may be left
  * in the PIRQ state but the ones a bind answered with (each closed), so
  * EVTCHNOP_status of every port below 1024 finds none. Then the PIRQ maps,
- * binds, reads back as a PIRQ port, closes and unmaps as before.
+ * binds, reads back as a PIRQ port, closes and unmaps as before. Before
+ * the race, on one vCPU, the rows of an unmap with a port bound
+ * (unmapped_bound): the map again -EBUSY until the port is closed.
  * @hvargs: dom0_max_vcpus=2
  * @timeout-smp: 180
  */
@@ -131,6 +133,52 @@ static unsigned int pirq_ports(void)
 	return n;
 }
 
+/*
+ * The MSI's PIRQ unmapped while a port is bound to it, one vCPU (Xen 4.17's
+ * unmap_domain_pirq with its forced unbind): the port stays in the PIRQ
+ * state, the PIRQ is neither mapped nor free, and the MSI's IRQ, freed,
+ * still names it (negated) in the domain's table until the port is
+ * closed: mapping the MSI again, handed that IRQ again, is -EBUSY for any
+ * PIRQ and -EEXIST for one named. Closed, it maps. The new PIRQ.
+ */
+static int32_t unmapped_bound(int32_t pirq)
+{
+	struct evtchn_bind_pirq bp = { .pirq = (uint32_t)pirq };
+	struct physdev_map_pirq m;
+	struct evtchn_status st;
+	struct evtchn_close c;
+	int32_t again = -1;
+	long rc;
+
+	CHECK((rc = evtchn_op(EVTCHNOP_bind_pirq, &bp)) == 0, "bind_pirq: %ld", rc);
+	CHECK((rc = unmap(pirq)) == 0, "unmap with a port bound: %ld", rc);
+	memset(&st, 0, sizeof(st));
+	st.dom = DOMID_SELF;
+	st.port = bp.port;
+	CHECK(evtchn_op(EVTCHNOP_status, &st) == 0 && st.status == EVTCHNSTAT_pirq &&
+	      st.u.pirq == (uint32_t)pirq, "the port after the unmap: status %u PIRQ %u",
+	      st.status, st.u.pirq);
+	CHECK((rc = map_msi(&again)) == -EBUSY, "map_pirq again, the port open: %ld (PIRQ %d)",
+	      rc, again);
+	memset(&m, 0, sizeof(m));
+	m.domid = DOMID_SELF;
+	m.type = MAP_PIRQ_TYPE_MSI_SEG;
+	m.index = -1;
+	m.pirq = pirq - 1;
+	m.devfn = AHCI_DEVFN;
+	CHECK((rc = physdev(PHYSDEVOP_map_pirq, &m)) == -EEXIST,
+	      "map_pirq again as PIRQ %d, the port open: %ld", pirq - 1, rc);
+	CHECK((rc = unmap(pirq)) == -EINVAL, "unmap again, the port open: %ld", rc);
+	bp.port = 0;
+	CHECK((rc = evtchn_op(EVTCHNOP_bind_pirq, &bp)) == -EPERM,
+	      "bind_pirq again, the port open: %ld", rc);
+	c.port = st.port;
+	CHECK((rc = evtchn_op(EVTCHNOP_close, &c)) == 0, "close: %ld", rc);
+	CHECK((rc = map_msi(&again)) == 0 && again >= 16, "map_pirq after the close: %ld, PIRQ %d",
+	      rc, again);
+	return again;
+}
+
 int test_main(struct start_info *si)
 {
 	struct evtchn_bind_pirq bp;
@@ -147,6 +195,7 @@ int test_main(struct start_info *si)
 	CHECK((rc = physdev(PHYSDEVOP_pci_device_add, &add)) == 0, "pci_device_add: %ld", rc);
 	CHECK((rc = map_msi(&pirq)) == 0 && pirq >= 16, "map_pirq of the MSI: %ld, PIRQ %d", rc,
 	      pirq);
+	pirq = unmapped_bound(pirq);
 	the_pirq = pirq;
 	rc = smp_start_pinned(si, vcpu1, stack1, sizeof(stack1), &started, one_cpu);
 	CHECK(rc == 0, "starting and pinning vCPU 1 gave %ld", rc);

@@ -90,6 +90,7 @@ struct pirq {
 	bool reserved;		/* get_free_pirq, not mapped yet */
 	bool held;		/* MSI without a mask bit: acknowledged by dom0's eoi */
 	bool in_flight, again;	/* held: raised, awaiting eoi; one more came */
+	int8_t stale;		/* unmapped with its port bound: the slot it had, or -1 */
 	uint32_t port;		/* 0: no port; PORT_BINDING: being bound */
 };
 
@@ -100,6 +101,7 @@ static struct gsi gsis[IRQ_VECTORS];
 static struct pirq pirqs[MAX_PIRQS];	/* the hardware domain's */
 static struct domain *hw_dom;		/* who mapped PIRQs: dom0 */
 static int16_t msix_pirq[MSIX_MAX];	/* the PIRQ of each MSI-X slot, or -1 */
+static int16_t stale_pirq[MSIX_MAX];	/* the unmapped PIRQ a free slot still names, or -1 */
 static uint64_t *eoi_map;		/* dom0's pirq_eoi_gmfn page, or NULL */
 static mfn_t eoi_map_mfn;
 static uint64_t spurious;
@@ -146,9 +148,9 @@ void irq_init(void)
 	for (i = 0; i < IRQ_VECTORS; i++)
 		gsis[i] = (struct gsi){ .pirq = -1, .level = i >= 16, .active_low = i >= 16 };
 	for (i = 0; i < MAX_PIRQS; i++)
-		pirqs[i] = (struct pirq){ .gsi = -1, .msix = -1 };
+		pirqs[i] = (struct pirq){ .gsi = -1, .msix = -1, .stale = -1 };
 	for (i = 0; i < MSIX_MAX; i++)
-		msix_pirq[i] = -1;
+		msix_pirq[i] = stale_pirq[i] = -1;
 	gdt_area_l1()[17] = IOAPIC_BASE | _PAGE_PRESENT | _PAGE_RW | _PAGE_PCD | _PAGE_PWT |
 			    _PAGE_NX;
 	invlpg(IOAPIC_VA);
@@ -359,7 +361,8 @@ static int map_msi(struct domain *d, struct physdev_map_pirq *map)
 	if (pirq >= (int)nr_pirqs(d) || pirq < (int)nr_gsis)
 		return trace_err(-EINVAL);
 	pirq = array_index_nospec(pirq, nr_pirqs(d));
-	if (pirqs[pirq].gsi >= 0 || pirqs[pirq].msix >= 0)
+	/* Mapped, or unmapped with its port still bound (pirq_port_closed). */
+	if (pirqs[pirq].gsi >= 0 || pirqs[pirq].msix >= 0 || pirqs[pirq].port)
 		return trace_err(-EEXIST);
 	if (map->table_base)
 		slot = msix_setup(seg, bus, devfn, map->entry_nr, IRQ_VECTORS - nr_gsis);
@@ -367,6 +370,11 @@ static int map_msi(struct domain *d, struct physdev_map_pirq *map)
 		slot = msi_setup(seg, bus, devfn, IRQ_VECTORS - nr_gsis, &maskable);
 	if (slot < 0)
 		return slot;
+	if (stale_pirq[slot] >= 0) {
+		/* Xen's allocate_pirq: the IRQ still names a PIRQ, negated. */
+		msix_release(slot);
+		return trace_err(map->pirq < 0 ? -EBUSY : -EEXIST);
+	}
 	pirqs[pirq].msix = slot;
 	pirqs[pirq].reserved = false;
 	pirqs[pirq].held = !maskable;
@@ -459,13 +467,36 @@ static long unmap_pirq(struct domain *d, uint64_t arg)
 	if (p->msix >= 0) {
 		msix_release(p->msix);
 		msix_pirq[p->msix] = -1;
+		if (p->port) {
+			p->stale = p->msix;
+			stale_pirq[p->msix] = (int16_t)op.pirq;
+		}
 	}
 	p->gsi = -1;
 	p->msix = -1;
 	p->held = false;
-	p->port = 0;	/* the port stays the guest's, bound to nothing */
+	/* A port bound stays the guest's and the PIRQ's: pirq_port_closed. */
 	spin_unlock(&irq_lock);
 	return 0;
+}
+
+/*
+ * A PIRQ unmapped while a port was bound to it (or being bound), as Xen
+ * 4.17's unmap_domain_pirq with its forced unbind: the device's MSI is
+ * disabled and its vector freed, but until the guest closes that port
+ * the PIRQ keeps it (p->port, so the PIRQ is not free) and the vector's
+ * slot keeps naming the PIRQ (stale_pirq; Xen's irq_pirq entry, negated):
+ * a map_pirq that is given that slot again is -EBUSY (-EEXIST when dom0
+ * named a PIRQ) and lets it go. Closing the port (pirq_unbind_port)
+ * ends it. Caller holds irq_lock.
+ */
+static void pirq_port_closed(struct pirq *p)
+{
+	ASSERT_LOCKED(&irq_lock);
+	if (p->stale >= 0)
+		stale_pirq[p->stale] = -1;
+	p->stale = -1;
+	p->port = 0;
 }
 
 long pirq_bind(struct domain *d, struct evtchn_bind_pirq *op)
@@ -493,15 +524,20 @@ long pirq_bind(struct domain *d, struct evtchn_bind_pirq *op)
 	port = evtchn_alloc_pirq_port(d, op->pirq);
 
 	spin_lock(&irq_lock);
-	if (p->port != PORT_BINDING) {
+	if (p->gsi < 0 && p->msix < 0) {
 		/*
 		 * Unmapped meanwhile: the bind is taken as made before the
-		 * unmap, whose port stays the guest's bound to nothing, so it
-		 * is answered with its port (Xen 4.17 makes the two one after
-		 * the other under the domain's event lock). Its error left the
-		 * port in the PIRQ state with no one told its number: dom0 lost
-		 * 653 of its ports in one run of guest/attack-pirq-race.
+		 * unmap, whose port stays the guest's and the PIRQ's
+		 * (pirq_port_closed), so it is answered with its port
+		 * (Xen 4.17 makes the two one after the other under the
+		 * domain's event lock). Its error left the port in the PIRQ
+		 * state with no one told its number: dom0 lost 653 of its
+		 * ports in one run of guest/attack-pirq-race.
 		 */
+		if (port < 0)
+			pirq_port_closed(p);
+		else
+			p->port = (uint32_t)port;
 		spin_unlock(&irq_lock);
 		if (port < 0)
 			return port;
@@ -530,7 +566,7 @@ void pirq_unbind_port(struct domain *d, uint32_t pirq, uint32_t port)
 	p = &pirqs[array_index_nospec(pirq, nr_pirqs(d))];
 	if (p->port == port) {
 		pirq_silence(p, pirq);
-		p->port = 0;
+		pirq_port_closed(p);
 	}
 	spin_unlock(&irq_lock);
 }
