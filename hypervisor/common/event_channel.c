@@ -260,13 +260,20 @@ static void port_take(struct domain *d, evtchn_port_t p, struct evtchn e)
  * new one, and its FIFO state reset (default priority, nothing saved);
  * or -ENOSPC (past the ABI's ports or createdomain's max_evtchn_port;
  * -ENOMEM: no memory for a bucket). Caller holds d->evtchn_lock.
+ *
+ * The search starts at d->evtchn_free_from, below which every port is in
+ * use (so their buckets exist): it is left at the port found, which the
+ * caller may still not take, and lowered by each close. Xen 4.17 looks
+ * from port 0 each time, the same port found; from 1 a domain with 65536
+ * ports made each bind walk them all (2^31 steps for the lot, 90 s under
+ * TCG: guest/virq-high-port).
  */
 static int get_free_port(struct domain *d)
 {
 	unsigned int p, max = MIN(evtchn_max_ports(d), d->max_evtchn_port + 1ULL);
 
 	ASSERT_LOCKED(&d->evtchn_lock);
-	for (p = 1; p < max; p++) {
+	for (p = MAX(d->evtchn_free_from, 1U); p < max; p++) {
 		struct evtchn_fifo_port *fp;
 
 		if (p / PORTS_PER_BUCKET >= d->evtchn_nr_buckets && !add_bucket(d))
@@ -279,6 +286,7 @@ static int get_free_port(struct domain *d)
 		if (p >= d->evtchn_valid)
 			__atomic_store_n(&d->evtchn_valid, (unsigned int)ALIGN_UP(p + 1, VALID_STEP),
 					 __ATOMIC_RELEASE);
+		d->evtchn_free_from = p;
 		return p;
 	}
 	return -ENOSPC;
@@ -526,6 +534,8 @@ static long evtchn_close(struct domain *d, evtchn_port_t port)
 	}
 	*c = (struct evtchn){ .state = ECS_FREE };
 	d->evtchn_active--;
+	if (port < d->evtchn_free_from)
+		d->evtchn_free_from = port;
 	clear_pending(d, port);
 	if (rd) {
 		evtchn_unlock_pair(d, rd);

@@ -139,6 +139,7 @@ struct domain {
 	struct evtchn_fifo *evtchn_fifo;	/* FIFO ABI state; NULL = 2-level */
 	uint32_t evtchn_fifo_users;	/* CPUs using it without evtchn_lock (evtchn_fifo.c) */
 	unsigned int evtchn_active;	/* ports in use (not free, not port 0); under evtchn_lock */
+	unsigned int evtchn_free_from;	/* ports 1 up to it are all in use; under evtchn_lock */
 	unsigned int evtchn_reset_next;	/* EVTCHNOP_reset under way: its next port; 0 = none */
 	struct grant_table *grant;	/* NULL until it has a table or maps one */
 	spinlock_t grant_lock;		/* guards *grant and grant (common/grant_internal.h) */

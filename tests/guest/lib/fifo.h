@@ -13,7 +13,7 @@
 #include "events.h"
 #include "mm.h"
 
-#define FIFO_MAX_PAGES	8
+#define FIFO_MAX_PAGES	72	/* past port 65536 (virq-high-port) */
 #define FIFO_BIT(n)	(1U << (n))
 #define FIFO_PENDING	FIFO_BIT(EVTCHN_FIFO_PENDING)
 #define FIFO_MASKED	FIFO_BIT(EVTCHN_FIFO_MASKED)

@@ -308,6 +308,30 @@ static void ports_run_out(void)
 	EXPECT_EQ(op(d, EVTCHNOP_alloc_unbound, &a), 0);
 	EXPECT_EQ(a.port, 1000);
 
+	/*
+	 * The lowest free port each time, whatever order they were closed
+	 * in and though a bind that failed after finding one left it free
+	 * (get_free_port starts at evtchn_free_from).
+	 */
+	{
+		struct evtchn_bind_interdomain b = { .remote_dom = 2, .remote_port = 4000 };
+		static const evtchn_port_t next[] = { 7, 201, 3000 };
+
+		EXPECT_EQ(close_port(d, 3000), 0);
+		EXPECT_EQ(close_port(d, 200), 0);
+		EXPECT_EQ(close_port(d, 201), 0);
+		EXPECT_EQ(op(d, EVTCHNOP_bind_interdomain, &b), -EINVAL);	/* no such port of e */
+		EXPECT_EQ(op(d, EVTCHNOP_alloc_unbound, &a), 0);
+		EXPECT_EQ(a.port, 200);
+		EXPECT_EQ(close_port(d, 7), 0);
+		EXPECT_EQ(op(d, EVTCHNOP_bind_interdomain, &b), -EINVAL);
+		for (i = 0; i < ARRAY_SIZE(next); i++) {
+			EXPECT_EQ(op(d, EVTCHNOP_alloc_unbound, &a), 0);
+			EXPECT_EQ(a.port, next[i]);
+		}
+		EXPECT_EQ(op(d, EVTCHNOP_alloc_unbound, &a), -ENOSPC);
+	}
+
 	/* createdomain's max_evtchn_port: the highest port it may have. */
 	e->max_evtchn_port = 2;
 	EXPECT_EQ(op(e, EVTCHNOP_alloc_unbound, &a), 0);
