@@ -40,6 +40,17 @@ static void (*unit_setup)(void), (*unit_teardown)(void);
 				 __FILE__, __LINE__, #a, _a, _b);	\
 	} while (0)
 
+/* A small deterministic generator (xorshift64), the same sequence each run. */
+static inline unsigned long long unit_rnd(void)
+{
+	static unsigned long long rng = 0x9e3779b97f4a7c15ULL;
+
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
 /* Runs one test: setup, the test, teardown, and its PASS or FAIL line. */
 static inline void unit_run(const char *name, void (*fn)(void))
 {

@@ -231,15 +231,7 @@ static void ring_indices(void)
 
 /* ---- the fuzzer ---- */
 
-static uint64_t rng = 0x9e3779b97f4a7c15ULL;
-
-static uint64_t rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
+#define rnd()	((uint64_t)unit_rnd())
 
 /* What must hold for whatever a request said. */
 static void check_verdict(const union blkif_slot *s, const struct blk_limits *lim, int st)

@@ -61,16 +61,7 @@ static uint64_t guest_read(const struct vcpu_time_info *t, uint64_t tsc)
 	return t->system_time + (uint64_t)(((unsigned __int128)d * t->tsc_to_system_mul) >> 32);
 }
 
-/* A small deterministic generator (xorshift64). */
-static uint64_t rng = 0x9e3779b97f4a7c15ULL;
-
-static uint64_t rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
+#define rnd()	((uint64_t)unit_rnd())
 
 /*
  * The frequencies tried: a geometric spread from 31 kHz (the slowest
