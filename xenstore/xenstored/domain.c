@@ -331,13 +331,18 @@ int do_release(struct req *r)
 	return rc ? rc : reply_str(r, "OK");
 }
 
+/* getdomaininfo's flags: shut down with reason suspend? */
+static bool info_suspended(uint32_t flags)
+{
+	return (flags & DOMINF_shutdown) &&
+	       ((flags >> DOMINF_SHUTDOWN_SHIFT) & DOMINF_SHUTDOWN_MASK) == SHUTDOWN_suspend;
+}
+
 bool domain_info_is_gone(bool exists, uint32_t flags)
 {
-	unsigned int reason = (flags >> DOMINF_SHUTDOWN_SHIFT) & 0xFF;
-
 	if (!exists || (flags & DOMINF_dying))
 		return true;
-	return (flags & DOMINF_shutdown) && reason != SHUTDOWN_suspend;
+	return (flags & DOMINF_shutdown) && !info_suspended(flags);
 }
 
 /*
@@ -376,8 +381,7 @@ unsigned int domain_release_gone(int (*info)(unsigned int domid, uint32_t *flags
 			forget_unintroduced(d, rc, &events);
 			continue;
 		}
-		if (!rc && d->introduced && !d->suspend_told && (flags & DOMINF_shutdown) &&
-		    ((flags >> DOMINF_SHUTDOWN_SHIFT) & 0xFF) == SHUTDOWN_suspend) {
+		if (!rc && d->introduced && !d->suspend_told && info_suspended(flags)) {
 			/* told once, as Xen 4.17 tells any shutdown; it stays introduced */
 			d->suspend_told = true;
 			suspended = true;
