@@ -331,13 +331,23 @@ static long initialise(struct vcpu *v, uint64_t arg)
 	if (copy_from_guest(c, arg, sizeof(*c))) {
 		rc = -EFAULT;
 	} else {
-		/* Another vCPU may initialise v at once: one of the two only. */
+		/*
+		 * Another vCPU may initialise v at once: one of the two only.
+		 * The L4s' validation gives the CPU back as mmu_update's does
+		 * and the call runs again (Xen 4.17's -ERESTART from
+		 * arch_set_info_guest): until 5 Dec an L4 over a tree of the
+		 * guest's memory, made invalid at its last entry so that the
+		 * call could be made again and again, held the CPU each time
+		 * until every entry was checked.
+		 */
 		spin_lock(&v->domain->vcpu_ctx_lock);
+		pt_preemptible_begin();
 		rc = v->initialised ? trace_err(-EEXIST) : arch_set_vcpu_context(v, c);
+		pt_preemptible_end();
 		spin_unlock(&v->domain->vcpu_ctx_lock);
 	}
 	free_frames(mfn, frames);
-	return rc;
+	return rc == -ERESTART ? hypercall_continue() : rc;
 }
 
 /*

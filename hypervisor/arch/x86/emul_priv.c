@@ -114,11 +114,18 @@ static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
  * bits 12-63 (the low twelve, PCID or PWT/PCD, are ignored; bits above
  * the frame numbers name no frame), as Xen 4.17's write_cr. 1 when done,
  * 0 for the #GP(0) of a refused frame, -1 for a preempted validation:
- * the instruction runs again, rip kept.
+ * the instruction runs again, rip kept, as Xen's X86EMUL_RETRY. Until 5
+ * Dec nothing let the validation stop (pt_preemptible was off here), so
+ * a new L4 over a tree of the guest's whole memory held the CPU until
+ * every entry was checked.
  */
 static int emulate_mov_to_cr3(struct vcpu *v, uint64_t val)
 {
-	int rc = new_baseptr(v, val >> PAGE_SHIFT, false);
+	int rc;
+
+	pt_preemptible_begin();
+	rc = new_baseptr(v, val >> PAGE_SHIFT, false);
+	pt_preemptible_end();
 
 	return rc == -ERESTART ? -1 : !rc;
 }

@@ -461,6 +461,42 @@ long hc_mmuext_op(struct vcpu *v, struct hc_args *a)
 	return walk_list(v, a, sizeof(struct mmuext_op), false, apply_mmuext_op);
 }
 
+void pt_preemptible_begin(void)
+{
+	this_cpu()->pt_until = hypercall_preempt_until();
+	this_cpu()->pt_preemptible = true;
+}
+
+void pt_preemptible_end(void)
+{
+	this_cpu()->pt_preemptible = false;
+}
+
+/*
+ * The entry at ptr, in a validated L1 of d, or -EINVAL as Xen 4.17's
+ * update_va_mapping (the frame's type PGT_l1_page_table, under its page
+ * lock). The walk reaches another level's table through a linear entry
+ * (an L4 holding itself at one slot: va's last level is then that L4);
+ * until 5 Dec such an entry was written at its table's level, so one
+ * update_va_mapping could validate a whole tree below it, which this
+ * call, unlike mmu_update, does not do in pieces. Under d's page-table
+ * lock (pt_lock_if_wanted) the L1 stays one until the write.
+ */
+static int update_l1_entry(struct domain *d, struct domain *fd, paddr_t ptr, uint64_t val)
+{
+	const struct page_info *pg =
+		&frame_table[array_index_nospec(ptr >> PAGE_SHIFT, frame_table_size)];
+	bool locked = pt_lock_if_wanted(d);
+	int rc;
+
+	if (pg->owner == d->domid && pg->type == PGT_l1 && pg_is_table(pg))
+		rc = pt_update_entry_foreign(d, fd, ptr, val, false);
+	else
+		rc = trace_err(-EINVAL);
+	pt_unlock_if(d, locked);
+	return rc;
+}
+
 static long update_va(struct vcpu *v, struct domain *fd, struct hc_args *a)
 {
 	uint64_t va = a->arg[0], flags = a->arg[2];
@@ -471,7 +507,7 @@ static long update_va(struct vcpu *v, struct domain *fd, struct hc_args *a)
 		return trace_err(-EINVAL);
 	if (!guest_l1e_maddr(v->arch.guest_cr3, va, &ptr))
 		return trace_err(-EINVAL);
-	rc = pt_update_entry_foreign(v->domain, fd, ptr, a->arg[1], false);
+	rc = update_l1_entry(v->domain, fd, ptr, a->arg[1]);
 	if (rc)
 		return rc;
 	/* A vCPU mask pointer in the flags (not LOCAL, not ALL) must be readable. */

@@ -165,28 +165,38 @@ static void put_gdt(struct domain *d, const uint64_t *frames, unsigned int n)
 		put_page_and_type(frames[n], d);
 }
 
-/* References on every frame the context names: GDT, then the L4s. */
+/*
+ * References on every frame the context names: GDT, then the L4s. An
+ * L4's validation that stopped part way (-ERESTART: the caller let it,
+ * pt_preemptible_begin) lets everything go and is the caller's to run
+ * again; the tree's progress stays with the calling vCPU's walk.
+ */
 static int get_frames(struct domain *d, const struct vcpu_guest_context *c, unsigned int nr_gdt)
 {
 	mfn_t cr3 = c->ctrlreg[3] >> PAGE_SHIFT, ucr3 = c->ctrlreg[1] >> PAGE_SHIFT;
 	unsigned int i;
+	int rc;
 
 	for (i = 0; i < nr_gdt; i++)
 		if (get_page_and_type(c->gdt_frames[i], PGT_seg_desc, d)) {
 			put_gdt(d, c->gdt_frames, i);
 			return trace_err(-EINVAL);
 		}
-	if (get_page_and_type(cr3, PGT_l4, d))
+	rc = get_page_and_type(cr3, PGT_l4, d);
+	if (rc)
 		goto out_gdt;
-	if (ucr3 && get_page_and_type(ucr3, PGT_l4, d)) {
-		put_page_and_type(cr3, d);
-		goto out_gdt;
+	if (ucr3) {
+		rc = get_page_and_type(ucr3, PGT_l4, d);
+		if (rc) {
+			put_page_and_type(cr3, d);
+			goto out_gdt;
+		}
 	}
 	return 0;
 
 out_gdt:
 	put_gdt(d, c->gdt_frames, nr_gdt);
-	return trace_err(-EINVAL);
+	return rc == -ERESTART ? rc : trace_err(-EINVAL);
 }
 
 /* The registers struct guest_user_regs and struct cpu_regs both name. */

@@ -175,9 +175,10 @@ void frame_share_with(mfn_t mfn, struct domain *d);
 
 /*
  * Long page-table work in pieces (page_type.c). Inside a call that can
- * take a continuation (this CPU's pt_preemptible, set by mmu_update and
- * mmuext_op), validation returns -ERESTART when hypercall_preempt_now
- * says so (the call's pt_until), to be resumed when the call runs again.
+ * take a continuation (this CPU's pt_preemptible, set by mmu_update,
+ * mmuext_op and pt_preemptible_begin), validation returns -ERESTART
+ * when hypercall_preempt_now says so (the call's pt_until), to be
+ * resumed when the call runs again.
  * pt_settle finishes releasing one unused table now; pt_release_some
  * releases queued tables for about 1 ms (all when `all`): no hypercall
  * returns its result before its domain's list is empty (arch/x86/pv.c).
@@ -194,6 +195,13 @@ static inline void pt_settle(mfn_t mfn)
 }
 bool pt_release_some(struct domain *d, bool all);	/* true: none left */
 void pt_abort(struct domain *d);
+/*
+ * Another call whose validation may take a continuation (the guest's
+ * emulated mov to %cr3, VCPUOP_initialise): pt_preemptible on, its
+ * pt_until from now, and off again after.
+ */
+void pt_preemptible_begin(void);
+void pt_preemptible_end(void);
 
 /*
  * Validating a table met an L1 entry that maps a typed frame (a page
