@@ -534,7 +534,18 @@ void domain_shutdown(struct domain *d, unsigned int reason)
 	if (d != dom0)
 		pause_locked(d);	/* nosync: the caller may be one of d's vCPUs */
 	spin_unlock(&d->pause_lock);
+#ifdef CONFIG_DEBUG
+	/*
+	 * Debug builds (the tests') only, as at a destroy's end: the audit
+	 * walks the whole frame table once for every domain, and every
+	 * domain's validated tables, with interrupts off and this CPU
+	 * answering no other's calls (25 ms on a 2 GiB machine under
+	 * -icount, and it grows with the host's memory times its domains),
+	 * and any domU reaches it with its own SCHEDOP_shutdown. Until 5
+	 * Dec it ran in every build. Debug key 'm' runs it on demand.
+	 */
 	mm_audit(d);
+#endif
 	if (d == dom0)
 		hardware_domain_down(d, reason);
 	pr_info("d%u %s (%u)\n", d->domid, reason_name(reason), reason);
