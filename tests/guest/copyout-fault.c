@@ -10,12 +10,18 @@
  * §2.1, docs/conformance.md). EVTCHNOP_alloc_unbound with a read-only
  * argument is -EFAULT on both; Lamina binds no port for it, Xen binds one
  * the guest never learns. On Lamina the differences are checked; on Xen
- * they are printed.
+ * they are printed. Results ending on a page that cannot take them
+ * (xen_version's 16-byte extraversion and 64-byte changeset, 5 to 61
+ * bytes before an unmapped or read-only page): -EFAULT, every byte below
+ * that page written, as Xen 4.17's copy_to_guest_ll (Lamina stopped at
+ * the quadword across the boundary until 5 Dec); get_features' 8 bytes
+ * there are one store on both, nothing written.
  */
 #include "lib/guest.h"
 #include "lib/mm.h"
 #include "lib/events.h"
 #include <lamina/grant_table.h>
+#include <lamina/version.h>
 
 #define NR_OPS		4
 #define CHUNK		16	/* bytes each element copies */
@@ -136,6 +142,79 @@ static int evtchn_read_only(void)
 	return TEST_PASS;
 }
 
+/*
+ * A result ending on page b, which cannot take it: xen_version's cmd
+ * written at ops_b - before. Xen 4.17's copy_to_guest_ll leaves every
+ * byte below page b (a byte at a time up to an 8-byte boundary of the
+ * destination, then quadwords), -EFAULT; nothing on page b, nothing
+ * below the result.
+ */
+static int result_across(const char *what, int cmd, unsigned int before, uint64_t b_flags)
+{
+	uint8_t good[64];
+	uint8_t *out = (uint8_t *)(ops_b - before);
+	unsigned int i;
+	long rc;
+
+	CHECK(HYPERVISOR_xen_version(cmd, good) == 0, "%s: xen_version %d failed", what, cmd);
+	memset((void *)ops_a, 0x55, 4096);
+	memset((void *)ops_b, 0x55, 4096);
+	set_b(b_flags);
+	rc = HYPERVISOR_xen_version(cmd, out);
+	set_b(PTE_DATA);
+	for (i = 0; i < before && out[i] == good[i]; i++)
+		;
+	printf("%s: %ld, %u of the %u bytes below the page written\n", what, rc, i, before);
+	CHECK(rc == -EFAULT, "%s: gave %ld, expected -EFAULT", what, rc);
+	CHECK(i == before, "%s: byte %u of %u below the page not written", what, i, before);
+	CHECK(out[-1] == 0x55 && out[before] == 0x55, "%s: a byte around the result written",
+	      what);
+	return TEST_PASS;
+}
+
+/*
+ * XENVER_get_features at ops_b - 6, page b read-only: its 8 bytes are one
+ * store on Xen 4.17 (__copy_to_guest of a constant 8), all or nothing, so
+ * the submap's two bytes below page b are not written either.
+ */
+static int features_across(void)
+{
+	struct xen_feature_info *fi = (void *)(ops_b - 6);
+	long rc;
+
+	memset((void *)ops_a, 0x55, 4096);
+	memset((void *)ops_b, 0x55, 4096);
+	fi->submap_idx = 0;
+	set_b(PTE_P | PTE_US | PTE_A | PTE_D);
+	rc = HYPERVISOR_xen_version(XENVER_get_features, fi);
+	set_b(PTE_DATA);
+	printf("get_features across a read-only page: %ld, submap %#x\n", rc, fi->submap);
+	CHECK(rc == -EFAULT, "get_features across a read-only page gave %ld, expected -EFAULT",
+	      rc);
+	CHECK(fi->submap == 0x55555555 && fi->submap_idx == 0,
+	      "get_features across a read-only page wrote part of its result");
+	return TEST_PASS;
+}
+
+static int partial_results(void)
+{
+	uint64_t ro = PTE_P | PTE_US | PTE_A | PTE_D;
+
+	if (result_across("extraversion 5 bytes before an unmapped page",
+			  XENVER_extraversion, 5, 0) ||
+	    result_across("extraversion 5 bytes before a read-only page",
+			  XENVER_extraversion, 5, ro) ||
+	    result_across("extraversion 11 bytes before a read-only page",
+			  XENVER_extraversion, 11, ro) ||
+	    result_across("changeset 21 bytes before an unmapped page",
+			  XENVER_changeset, 21, 0) ||
+	    result_across("changeset 61 bytes before a read-only page",
+			  XENVER_changeset, 61, ro) ||
+	    features_across())
+		return TEST_FAIL;
+	return TEST_PASS;
+}
+
 int test_main(struct start_info *si)
 {
 	unsigned int i;
@@ -152,7 +231,7 @@ int test_main(struct start_info *si)
 	ops = (struct gnttab_copy *)(ops_b - 2 * sizeof(*ops));
 	for (i = 0; i < 4096; i++)
 		((uint8_t *)src_page)[i] = (uint8_t)(i * 7 + 1);
-	if (batch_unmapped() || batch_read_only() || evtchn_read_only())
+	if (batch_unmapped() || batch_read_only() || evtchn_read_only() || partial_results())
 		return TEST_FAIL;
 	printf("faulting copy-outs: -EFAULT, earlier elements' results kept\n");
 	return TEST_PASS;

@@ -418,11 +418,9 @@ static bool __attribute__((noinline, cold)) read_fault(struct cpu_regs *r, uint6
 						       unsigned int size)
 {
 	struct vcpu *v = current_vcpu();	/* the one that faulted */
-	unsigned int k;
-	uint8_t b;
+	uint64_t b;
+	unsigned int k = size - copy_from_guest_ll(&b, va, size);	/* bytes readable */
 
-	for (k = 0; k < size && !copy_from_guest(&b, va + k, 1); k++)
-		;
 	if (k == size)
 		return false;
 	v->vcpu_info->arch.cr2 = va + k;
@@ -774,9 +772,8 @@ static bool __attribute__((noinline)) emulate(struct vcpu *v, struct cpu_regs *r
 	pg = &frame_table[array_index_nospec(target >> PAGE_SHIFT, frame_table_size)];
 	if (pg->owner != d->domid || pg->type != PGT_l1 || !pg_is_table(pg))
 		return false;
-	avail = 15;		/* the longest instruction */
-	while (avail && copy_from_guest(bytes, r->rip, avail))
-		avail--;
+	/* The longest instruction, read up to its first byte that faults. */
+	avail = 15 - copy_from_guest_ll(bytes, r->rip, 15);
 	switch (decode(bytes, avail, &in)) {
 	case DEC_REFUSED:
 		return false;

@@ -43,8 +43,91 @@ static inline bool guest_start_ok(uint64_t va)
 	return va < 0x0000800000000000ULL || va >= HYPERVISOR_VIRT_END;
 }
 
+/*
+ * May a copy of len bytes begin at va: Xen 4.17's access_ok (the start
+ * alone; a range running on into the non-canonical hole faults there, a
+ * #GP fixed up, after the bytes below it) and no wrap past 2^64, which
+ * Lamina refuses whole (docs/conformance.md "Guest pointers and partial
+ * copies"). An empty copy is never refused, as Xen's.
+ */
+static inline bool guest_copy_ok(uint64_t va, uint64_t len)
+{
+	if (va + len < va)	/* a wrap (an empty copy never wraps) */
+		return false;
+	return guest_start_ok(va) || !len;
+}
+
+/*
+ * The copies, leaving what Xen 4.17's copy_to_guest_ll /
+ * copy_from_guest_ll leave: every byte before the first one that cannot
+ * be written or read (usercopy.c); what a copy from the guest did not
+ * read is left as it was (Xen zero-fills it; every caller here fails on
+ * a short read). Each returns how many bytes it did not copy (0: all),
+ * the whole length when guest_copy_ok refuses.
+ */
+size_t copy_to_guest_ll(uint64_t dst, const void *src, size_t len);
+size_t copy_from_guest_ll(void *dst, uint64_t src, size_t len);
+
+#if __STDC_HOSTED__
 int copy_from_guest(void *dst, uint64_t src, size_t len);
 int copy_to_guest(uint64_t dst, const void *src, size_t len);
+#else
+extern bool cpu_has_smap;
+
+/*
+ * 0 or -EFAULT. A length of 1, 2, 4 or 8 known at build time is one
+ * store, all or nothing, as Xen's __copy_to_guest_pv of such a constant
+ * size (put_guest_size).
+ */
+#define GUEST_ACCESS_ONE(fail, insn, ...)					\
+	do {									\
+		if (cpu_has_smap)						\
+			asm volatile("stac" ::: "memory");			\
+		asm goto("1: " insn "\n"						\
+			 ".pushsection __ex_table, \"a\"\n"			\
+			 ".balign 8\n"						\
+			 ".quad 1b, %l[" #fail "]\n"				\
+			 ".popsection"						\
+			 __VA_ARGS__ : "memory" : fail);			\
+		if (cpu_has_smap)						\
+			asm volatile("clac" ::: "memory");			\
+	} while (0)
+
+static inline __attribute__((always_inline)) int
+copy_to_guest(uint64_t dst, const void *src, size_t len)
+{
+	if (__builtin_constant_p(len) && (len == 1 || len == 2 || len == 4 || len == 8)) {
+		uint64_t q = 0;
+
+		if (!guest_copy_ok(dst, len))
+			return -EFAULT;
+		__builtin_memcpy(&q, src, len);
+		switch (len) {
+		case 1:
+			GUEST_ACCESS_ONE(fault, "movb %b0, (%1)", : : "q"(q), "r"(dst));
+			break;
+		case 2:
+			GUEST_ACCESS_ONE(fault, "movw %w0, (%1)", : : "r"(q), "r"(dst));
+			break;
+		case 4:
+			GUEST_ACCESS_ONE(fault, "movl %k0, (%1)", : : "r"(q), "r"(dst));
+			break;
+		default:
+			GUEST_ACCESS_ONE(fault, "movq %0, (%1)", : : "r"(q), "r"(dst));
+			break;
+		}
+		return 0;
+fault:
+		if (cpu_has_smap)
+			asm volatile("clac" ::: "memory");
+		return -EFAULT;
+	}
+	return copy_to_guest_ll(dst, src, len) ? -EFAULT : 0;
+}
+
+/* copy_from_guest_ll's 0 or -EFAULT (what a read left unread is never seen). */
+int copy_from_guest(void *dst, uint64_t src, size_t len);
+#endif
 
 #if __STDC_HOSTED__
 static inline int copy_from_guest_quads(uint64_t *dst, uint64_t src, unsigned int nq,
@@ -54,8 +137,6 @@ static inline int copy_from_guest_quads(uint64_t *dst, uint64_t src, unsigned in
 	return copy_from_guest(dst, src, nq * 8ULL);
 }
 #else
-extern bool cpu_has_smap;
-
 /*
  * copy_from_guest of nq quadwords, inline, for the per-entry copies of
  * hypercall batches (an mmu_update request is two): one load each, listed

@@ -371,6 +371,25 @@ int copy_to_guest(uint64_t dst, const void *src, size_t len)
 	return 0;
 }
 
+/* Byte by byte, leaving what the real copies leave (returns the bytes not copied). */
+size_t copy_from_guest_ll(void *dst, uint64_t src, size_t len)
+{
+	size_t k;
+
+	for (k = 0; k < len && guest_range_ok(src + k, 1); k++)
+		((uint8_t *)dst)[k] = *(const uint8_t *)(uintptr_t)(src + k);
+	return len - k;
+}
+
+size_t copy_to_guest_ll(uint64_t dst, const void *src, size_t len)
+{
+	size_t k;
+
+	for (k = 0; k < len && guest_range_ok(dst + k, 1); k++)
+		*(uint8_t *)(uintptr_t)(dst + k) = ((const uint8_t *)src)[k];
+	return len - k;
+}
+
 uint64_t now_ns(void)
 {
 	return fake_clock_ns += 1000;
