@@ -222,12 +222,26 @@ bool vcpu_events_deliverable(const struct vcpu *v)
 	return vcpu_info_events_deliverable(v->vcpu_info);
 }
 
+/*
+ * Raised under the port lock, as Xen 4.17 raises a VIRQ under the vCPU's
+ * virq_lock, which its close takes: a raise that read the port before a
+ * close on another vCPU, and set it after the close cleared it, left the
+ * freed number pending for the next port given it. Every caller (a timer
+ * function, schedule(), a hypercall) holds no lock and runs with
+ * interrupts off, as every holder of the port lock does.
+ */
 void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq)
 {
-	evtchn_port_t port = v->virq_port[virq];
+	struct domain *d = v->domain;
+	evtchn_port_t port;
 
+	if (!__atomic_load_n(&v->virq_port[virq], __ATOMIC_RELAXED))
+		return;			/* nothing bound: no lock taken */
+	spin_lock(&d->evtchn_lock);
+	port = v->virq_port[virq];
 	if (port)
-		evtchn_set_pending(v->domain, port);
+		evtchn_set_pending(d, port);
+	spin_unlock(&d->evtchn_lock);
 }
 
 /* A global VIRQ is bound in vCPU 0's table; its port says whom it notifies. */
@@ -549,7 +563,6 @@ static long evtchn_close(struct domain *d, evtchn_port_t port)
 static long evtchn_send(struct domain *d, evtchn_port_t port)
 {
 	struct domain *rd;
-	bool self = false;
 	struct evtchn *c;
 	long ret = 0;
 
@@ -569,7 +582,14 @@ static long evtchn_send(struct domain *d, evtchn_port_t port)
 			evtchn_set_pending(rd, c->remote_port);
 		break;
 	case ECS_IPI:
-		self = true;
+		/*
+		 * Under the lock too, as Xen 4.17's: a close on another vCPU
+		 * clears the port's pending bit under it, so a raise after
+		 * the unlock would leave the freed number pending, and the
+		 * next port given it would start so (attack-evtchn-close-race
+		 * phase D).
+		 */
+		evtchn_set_pending(d, port);
 		break;
 	case ECS_UNBOUND:
 		break;			/* dropped silently (§7.4) */
@@ -577,8 +597,6 @@ static long evtchn_send(struct domain *d, evtchn_port_t port)
 		ret = trace_err(-EINVAL);
 	}
 	spin_unlock(&d->evtchn_lock);
-	if (self)
-		evtchn_set_pending(d, port);
 	return ret;
 }
 

@@ -21,6 +21,22 @@
  *      and gives its number to an IPI port: the bind came first (its port
  *      is left unbound by the close) or fails (-EINVAL); the IPI port is
  *      an IPI port (EVTCHNOP_status), never the end of a channel.
+ * Then, after the rounds, RAISE_ROUNDS times INNER (D) and VIRQ_ROUNDS
+ * times INNER (E):
+ *   D. vCPU 1 sends on an IPI port of ours while vCPU 0 closes it and
+ *      gives its number to an unbound port: the unbound port must stay
+ *      idle (sends on it are dropped). Xen 4.17 raises an IPI under the
+ *      port's lock, which the close takes, so a send that found the port
+ *      open raises it before the close clears its pending bit. Lamina
+ *      raised it after dropping the lock: a close in between left the
+ *      freed number pending, and the next port given it started so
+ *      (dom0 at --smp 2 failed in its 5th round of the first version).
+ *   E. the same with vCPU 1's VIRQ_TIMER port (bound by vCPU 0), raised
+ *      by vCPU 1's set_timer_op with a deadline in the past, over and
+ *      over: Xen 4.17 raises a VIRQ under the vCPU's virq_lock, which
+ *      the close takes; Lamina read the port, then raised it with no
+ *      lock (its window is too narrow for this guest to hit under TCG:
+ *      unit/event_channel/raise_never_outlives_close shows it).
  * Each closed port's pending bit is cleared by its close (Xen's
  * evtchn_free), so a new port never starts pending. Also
  * bind_vcpu to a vCPU that is down and to one past the domain's
@@ -48,6 +64,7 @@ static volatile unsigned int bind_round, bound_round;
 static volatile evtchn_port_t bound_port;	/* the port vCPU 1's bind gave, 0 = none */
 static volatile long bind_other;		/* a bind answer other than 0 and -EINVAL */
 static volatile bool started, finished;	/* finished: vCPU 1 goes down */
+static volatile bool timer_on;			/* vCPU 1 raises its VIRQ_TIMER (phase E) */
 static volatile unsigned long idle1;		/* vCPU 1's looks at send_port == 0 */
 static volatile unsigned long sends, sends_ok, sends_inval, sends_other;
 static volatile long other_rc;
@@ -104,6 +121,12 @@ static void vcpu1(unsigned long id)
 		}
 		if (bind_round != bound_round) {
 			vcpu1_bind();
+			continue;
+		}
+		if (timer_on) {
+			hypercall1(__HYPERVISOR_set_timer_op, 1);	/* due: VIRQ_TIMER */
+			if (one_cpu)
+				HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 			continue;
 		}
 		if (!p) {
@@ -292,6 +315,75 @@ static int bind_against_close(unsigned int round)
 	return 0;
 }
 
+/*
+ * Phases D and E: INNER times, a port of vCPU 1's raising (bind() gives
+ * it: an IPI port it sends on, or its VIRQ_TIMER it keeps due) closed
+ * under it, its number given to an unbound port, which must stay idle;
+ * a few looks each (a raise that missed the close lands within them).
+ */
+#define RAISE_ROUNDS	64
+#define VIRQ_ROUNDS	16	/* each a timer raised: slower */
+#define INNER		32
+#define LOOKS		64
+
+static int close_raising(unsigned int round, const char *what, evtchn_port_t (*bind)(void))
+{
+	struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = DOMID_SELF };
+	evtchn_port_t p;
+	unsigned int i, j, n;
+
+	for (i = 0; i < INNER; i++) {
+		PEER_CHECK((p = bind()), "round %u: binding the %s port failed", round, what);
+		PEER_CHECK(until_pending(p), "round %u: %s port %u not raised", round, what, p);
+		PEER_CHECK(ev_close(p) == 0, "round %u: close of the %s port failed", round, what);
+		PEER_CHECK(evtchn_op(EVTCHNOP_alloc_unbound, &au) == 0,
+			   "round %u: alloc_unbound failed", round);
+		for (j = n = 0; j < LOOKS; j++)
+			n += port_test_and_clear(au.port);
+		PEER_CHECK(n == 0, "round %u: unbound port %u (after %s port %u's close) raised %u "
+			   "times", round, au.port, what, p, n);
+		PEER_CHECK(ev_close(au.port) == 0, "round %u: closing failed", round);
+	}
+	return 0;
+}
+
+/* Phase D: an IPI port vCPU 1 sends on. */
+static evtchn_port_t ipi_sent(void)
+{
+	evtchn_port_t p = bind_ipi();
+
+	send_port = p;
+	return p;
+}
+
+/* Phase E: vCPU 1's VIRQ_TIMER, due over and over. */
+static evtchn_port_t virq_due(void)
+{
+	struct evtchn_bind_virq bv = { VIRQ_TIMER, 1, 0 };
+
+	if (evtchn_op(EVTCHNOP_bind_virq, &bv))
+		return 0;
+	timer_on = true;
+	return bv.port;
+}
+
+static int close_ipi(unsigned int round)
+{
+	int rc = close_raising(round, "IPI", ipi_sent);
+
+	quiesce();
+	return rc;
+}
+
+static int close_virq(unsigned int round)
+{
+	int rc = close_raising(round, "VIRQ", virq_due);
+
+	timer_on = false;
+	quiesce();
+	return rc;
+}
+
 static int limit_rows(void)
 {
 	struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = DOMID_SELF };
@@ -331,6 +423,7 @@ static int limit_rows(void)
 
 static const char *body(struct start_info *si, bool one)
 {
+	uint64_t t, t_ipi, t_virq;
 	unsigned int r;
 	long rc;
 
@@ -346,13 +439,24 @@ static const char *body(struct start_info *si, bool one)
 		if (close_far_end(r) || close_sending_end(r) || bind_against_close(r))
 			return why;
 	}
+	t = pvclock_ns();
+	for (r = 0; r < RAISE_ROUNDS; r++)
+		if (close_ipi(r))
+			return why;
+	t_ipi = pvclock_ns() - t;
+	for (r = 0; r < VIRQ_ROUNDS; r++)
+		if (close_virq(r))
+			return why;
+	t_virq = pvclock_ns() - t - t_ipi;
 	send_port = 0;
 	finished = true;
 	BODY_CHECK(sends_other == 0, "%lu sends gave neither 0 nor -EINVAL (last %ld)",
 		   sends_other, other_rc);
 	printf("%s: %u rounds, %lu sends by vCPU 1: %lu answered 0, %lu -EINVAL; %u binds came "
-	       "before the close\n", si->flags & SIF_INITDOMAIN ? "dom0" : "domU", ROUNDS, sends,
-	       sends_ok, sends_inval, binds_won);
+	       "before the close; %u IPI and %u VIRQ ports closed raising (%lu, %lu ms)\n",
+	       si->flags & SIF_INITDOMAIN ? "dom0" : "domU", ROUNDS, sends, sends_ok, sends_inval,
+	       binds_won, RAISE_ROUNDS * INNER, VIRQ_ROUNDS * INNER,
+	       (unsigned long)(t_ipi / 1000000), (unsigned long)(t_virq / 1000000));
 	return NULL;
 }
 

@@ -11,6 +11,7 @@
 #include <hv/event.h>
 #include <hv/hypercall.h>
 #include <asm/irq.h>
+#include <pthread.h>
 
 static struct domain *d, *e, *f;
 
@@ -412,6 +413,75 @@ static void reset_is_preemptible(void)
 	EXPECT_EQ(status(e, p).status, EVTCHNSTAT_closed);
 }
 
+/*
+ * A raise never outlives the close of its port: one thread raises port
+ * RACE_PORT as fast as it can (an IPI sent on it, or its VIRQ_TIMER) while
+ * the other binds it, closes it and gives its number to an unbound port,
+ * which must not be pending (sends on it are dropped; the close cleared
+ * the old port's bit). Xen 4.17 raises under the port's (or the vCPU's
+ * VIRQ) lock, which the close takes; Lamina raised an IPI after dropping
+ * the lock and a VIRQ with none: both left the new port pending.
+ */
+#define RACE_ROUNDS	100000
+
+extern __thread unsigned int unit_cpu;
+static volatile bool race_stop;
+static volatile evtchn_port_t race_port;
+
+static void *ipi_sender(void *arg)
+{
+	(void)arg;
+	unit_cpu = 1;
+	while (!race_stop)
+		if (race_port)
+			send(d, race_port);
+	return NULL;
+}
+
+static void *virq_raiser(void *arg)
+{
+	(void)arg;
+	unit_cpu = 1;
+	while (!race_stop)
+		send_guest_vcpu_virq(d->vcpu[0], VIRQ_TIMER);
+	return NULL;
+}
+
+static unsigned int close_under_raise(bool virq)
+{
+	struct evtchn_bind_virq bv = { .virq = VIRQ_TIMER, .vcpu = 0 };
+	struct evtchn_bind_ipi bi = { .vcpu = 0 };
+	unsigned int i, stray = 0;
+	evtchn_port_t p, q;
+	pthread_t t;
+
+	fresh();
+	race_stop = false;
+	race_port = 0;
+	EXPECT_EQ(pthread_create(&t, NULL, virq ? virq_raiser : ipi_sender, NULL), 0);
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		EXPECT_EQ(op(d, virq ? EVTCHNOP_bind_virq : EVTCHNOP_bind_ipi,
+			     virq ? (void *)&bv : (void *)&bi), 0);
+		p = virq ? bv.port : bi.port;
+		race_port = p;
+		EXPECT_EQ(close_port(d, p), 0);
+		q = alloc_unbound(d, d->domid);
+		EXPECT_EQ(q, p);
+		stray += pending(d, q);
+		EXPECT_EQ(close_port(d, q), 0);
+		guest_acks(d);
+	}
+	race_stop = true;
+	pthread_join(t, NULL);
+	return stray;
+}
+
+static void raise_never_outlives_close(void)
+{
+	EXPECT_EQ(close_under_raise(false), 0);
+	EXPECT_EQ(close_under_raise(true), 0);
+}
+
 int main(void)
 {
 	unit_suite = "event_channel";
@@ -424,5 +494,6 @@ int main(void)
 	RUN(ports_run_out);
 	RUN(reset_and_destroy);
 	RUN(reset_is_preemptible);
+	RUN(raise_never_outlives_close);
 	return 0;
 }
