@@ -356,10 +356,16 @@ static evtchn_port_t ipi_sent(void)
 	return p;
 }
 
-/* Phase E: vCPU 1's VIRQ_TIMER, due over and over. */
+/*
+ * Phase E: vCPU 1's VIRQ_TIMER, due over and over. vCPU 1 has no event
+ * callback (smp_start_vcpu): its upcalls stay masked, or Xen 4.17 crashes
+ * the domU bouncing one to address 0 (a domU's vCPU 1 ran unmasked there).
+ */
 static evtchn_port_t virq_due(void)
 {
 	struct evtchn_bind_virq bv = { VIRQ_TIMER, 1, 0 };
+
+	shared->vcpu_info[1].evtchn_upcall_mask = 1;
 
 	if (evtchn_op(EVTCHNOP_bind_virq, &bv))
 		return 0;
