@@ -23,12 +23,33 @@
 #define PEER_SMP_MIB	16
 
 /*
- * body(si, one_cpu) runs the rounds in whichever domain calls it (one_cpu:
- * the two vCPUs share one CPU and must yield to each other) and returns
- * NULL, or why it failed.
+ * dom0: waits, yielding, until the peer id offers its verdict port (its
+ * port 1 unbound for dom0, EVTCHNOP_status); -1 once the peer has shut
+ * down without.
  */
-static inline int verdict_test_smp(struct start_info *si,
-				   const char *(*body)(struct start_info *si, bool one_cpu))
+static inline int peer_smp_await_offer(domid_t id)
+{
+	struct evtchn_status st;
+	long flags;
+
+	for (;;) {
+		memset(&st, 0, sizeof(st));
+		st.dom = id;
+		st.port = 1;
+		if (evtchn_op(EVTCHNOP_status, &st) == 0 && st.status == EVTCHNSTAT_unbound &&
+		    st.u.unbound.dom == 0)
+			return 0;
+		flags = domain_info_flags(id);
+		if (flags < 0 || (flags & DOMINF_shutdown))
+			return -1;
+		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
+	}
+}
+
+/* verdict_test_smp, the peer's verdict port offered before its body or after it. */
+static inline int verdict_smp_run(struct start_info *si,
+				  const char *(*body)(struct start_info *si, bool one_cpu),
+				  bool offer_after)
 {
 	struct verdict v;
 	struct sysctl pi;
@@ -39,8 +60,12 @@ static inline int verdict_test_smp(struct start_info *si,
 	CHECK(events_init(si) == 0, "events_init failed");
 	if (!(si->flags & SIF_INITDOMAIN)) {
 		one_cpu = strstr_simple((const char *)si->cmd_line, "cpus=1");
-		verdict_offer_frame0(&v);
-		verdict_send(&v, body(si, one_cpu));
+		if (!offer_after)
+			verdict_offer_frame0(&v);
+		why = body(si, one_cpu);
+		if (offer_after)
+			verdict_offer_frame0(&v);
+		verdict_send(&v, why);
 	}
 	CHECK(physinfo(&pi) == 0, "physinfo failed");
 	one_cpu = pi.u.physinfo.nr_cpus < 2;
@@ -53,8 +78,36 @@ static inline int verdict_test_smp(struct start_info *si,
 	CHECK(one_cpu || (smp_pin_dom_vcpu((domid_t)id, 0, 0) == 0 &&
 			  smp_pin_dom_vcpu((domid_t)id, 1, 1) == 0),
 	      "pinning the peer's vCPUs failed");
+	if (offer_after && peer_smp_await_offer((domid_t)id)) {
+		peer_console_flush();
+		CHECK(0, "the peer ended before it offered its verdict");
+	}
 	CHECK(verdict_result((domid_t)id) == TEST_PASS, "the peer's rounds failed");
 	return peer_wait_destroy((domid_t)id);
+}
+
+/*
+ * body(si, one_cpu) runs the rounds in whichever domain calls it (one_cpu:
+ * the two vCPUs share one CPU and must yield to each other) and returns
+ * NULL, or why it failed.
+ */
+static inline int verdict_test_smp(struct start_info *si,
+				   const char *(*body)(struct start_info *si, bool one_cpu))
+{
+	return verdict_smp_run(si, body, false);
+}
+
+/*
+ * As verdict_test_smp, for a body that closes every port of the domain
+ * (EVTCHNOP_reset) and so would close the verdict's: the peer offers its
+ * verdict port once the body is done, and dom0 waits for that offer
+ * (peer_smp_await_offer: the peer's body may take minutes under TCG,
+ * longer than verdict_receive waits for a port to bind) before it binds.
+ */
+static inline int verdict_test_smp_after(struct start_info *si,
+					 const char *(*body)(struct start_info *si, bool one_cpu))
+{
+	return verdict_smp_run(si, body, true);
 }
 
 #endif
