@@ -191,11 +191,18 @@ static void set_pending(struct domain *d, struct evtchn_fifo *f, evtchn_port_t p
 		return;
 	}
 	spin_lock(&f->lock);
+	/*
+	 * No control block for the vCPU: dropped, its word left alone and
+	 * no poller woken, as Xen 4.17 (the guest may not unmask an event
+	 * before the vCPU has one). Setting PENDING delivered it later.
+	 */
+	if (!__atomic_load_n(&fv->cb, __ATOMIC_ACQUIRE)) {
+		spin_unlock(&f->lock);
+		return;
+	}
 	prio = fp->priority;
 	was_pending = word_test_and_set(w, EVTCHN_FIFO_PENDING);
-	/* No control block yet: the guest may not unmask before it has one. */
-	if (fv->cb && !word_test(w, EVTCHN_FIFO_MASKED) &&
-	    !word_test_and_set(w, EVTCHN_FIFO_LINKED))
+	if (!word_test(w, EVTCHN_FIFO_MASKED) && !word_test_and_set(w, EVTCHN_FIFO_LINKED))
 		linked = link_event(f, fv, v->vcpu_id, fp, port, prio);
 	if (!linked && !(__atomic_fetch_or(&fv->cb->ready, BIT(prio), __ATOMIC_SEQ_CST) &
 			 BIT(prio)))
