@@ -46,7 +46,8 @@
  * verdict port (port 1, kept open through the rounds).
  * @hvargs: dom0_max_vcpus=2
  * @initrd: self
- * @timeout-smp: 300
+ * @timeout: 240
+ * @timeout-smp: 600
  */
 #include "lib/guest.h"
 #include "lib/mm.h"

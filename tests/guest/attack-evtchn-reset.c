@@ -30,7 +30,8 @@
  * (verdict_test_smp_after).
  * @hvargs: dom0_max_vcpus=2
  * @initrd: self
- * @timeout-smp: 300
+ * @timeout: 240
+ * @timeout-smp: 600
  */
 #include "lib/guest.h"
 #include "lib/mm.h"
