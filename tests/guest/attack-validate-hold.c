@@ -33,6 +33,7 @@
  * started) runs the rows, then an unprivileged domU of two vCPUs does
  * (lib/peer_smp.h); the same on Lamina and Xen 4.17.
  * @qemu: -icount shift=0,sleep=off
+ * @timeout: 240
  * @timeout-smp: 300
  * @hvargs: dom0_mem=64M dom0_max_vcpus=2
  * @initrd: self
