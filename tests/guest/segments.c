@@ -14,7 +14,10 @@
  *   Lamina emulated it at the fault's address before 4 Dec);
  * - SEGBASE_GS_USER_SEL takes the user GS base from the guest's GDT
  *   descriptor, and a selector past the GDT limit, or past the LDT limit,
- *   gives base 0 (Lamina set base 0 for every selector before).
+ *   gives base 0 (Lamina set base 0 for every selector before); the
+ *   limit is the GDT frames' (512 entries each), not set_gdt's entry
+ *   count, as the CPU loads it on Xen 4.17 (Lamina used the count
+ *   before 5 Dec: NetBSD's APs);
  * - a far call through an LDT selector without an LDT is #GP(selector);
  * - and a rep ins run with DF set: before the fix the hypervisor ran its
  *   C code with the guest's DF, so its guest copies ran backwards.
@@ -188,6 +191,18 @@ static int user_gs_selector(void)
 	      "base %#lx", rc, (unsigned long)rdmsr(MSR_SHADOW_GS_BASE));
 	CHECK(set_base(SEGBASE_GS_USER_SEL, 0x2b) == 0 && rdmsr(MSR_SHADOW_GS_BASE) == 0x123000,
 	      "selector 0x2b again");
+	/*
+	 * Entry 17, past set_gdt's 16 entries but in its frame, is loaded as
+	 * the CPU loads it: Xen 4.17's GDTR spans the whole frame (NetBSD's
+	 * APs start with gdt_ents 1 and %ds entry 2). Lamina took the entry
+	 * count for the limit and loaded NULL (base 0) before 5 Dec.
+	 */
+	CHECK(hypercall2(__HYPERVISOR_update_descriptor, (mfn << 12) + 17 * 8,
+			 data_desc(0x00789000)) == 0, "update_descriptor of entry 17 failed");
+	rc = set_base(SEGBASE_GS_USER_SEL, (17 << 3) | 3);
+	CHECK(rc == 0 && rdmsr(MSR_SHADOW_GS_BASE) == 0x789000, "selector 0x8b, in the GDT's "
+	      "frame past its 16 entries: rc %ld, base %#lx (want 0x789000, as Xen 4.17)", rc,
+	      (unsigned long)rdmsr(MSR_SHADOW_GS_BASE));
 	/* No LDT: every LDT selector is past its limit. */
 	rc = set_base(SEGBASE_GS_USER_SEL, (1 << 3) | 4 | 3);
 	CHECK(rc == 0 && rdmsr(MSR_SHADOW_GS_BASE) == 0, "LDT selector without an LDT: rc %ld, "

@@ -132,9 +132,18 @@ long hc_update_descriptor(struct vcpu *v, struct hc_args *a)
  * outside the GDT or LDT limit (or in an LDT page not mapped yet: a fault
  * maps the rest) or is the null selector.
  */
-static bool guest_descriptor_raw(const struct vcpu *v, uint16_t sel, uint64_t *d)
+static bool descriptor_read(const struct vcpu *v, uint16_t sel, uint64_t *d, bool loaded)
 {
-	unsigned int idx = sel >> 3;
+	/*
+	 * A load by the CPU (loaded) sees every entry of the GDT frames the
+	 * guest gave, as Xen 4.17's does: its GDTR always spans the whole
+	 * area, so hardware bounds the guest's part by its frames, 512
+	 * entries each; what Xen emulates bounds it by set_gdt's entries.
+	 * NetBSD's APs start with gdt_ents the number of GDT pages (1) and
+	 * %ds = entry 2 (docs/conformance.md, NetBSD).
+	 */
+	unsigned int idx = sel >> 3, gdt_lim = loaded ? v->arch.nr_gdt_frames * 512
+						      : v->arch.gdt_entries;
 
 	if (sel & 4) {
 		if (idx >= v->arch.ldt_ents || !v->arch.ldt_frames[idx / 512])
@@ -142,17 +151,27 @@ static bool guest_descriptor_raw(const struct vcpu *v, uint16_t sel, uint64_t *d
 		*d = ((const uint64_t *)frame_va(v->arch.ldt_frames[idx / 512]))[idx % 512];
 		return true;
 	}
-	if (idx == 0 || idx >= v->arch.gdt_entries)
+	if (idx == 0 || idx >= gdt_lim)
 		return false;		/* NULL is not loadable in ring 3 */
-	idx = array_index_nospec(idx, v->arch.gdt_entries);
+	idx = array_index_nospec(idx, gdt_lim);
 	*d = ((const uint64_t *)frame_va(v->arch.gdt_frames[idx / 512]))[idx % 512];
 	return true;
 }
 
-/* A present code or data descriptor sel names for v. */
+static bool guest_descriptor_raw(const struct vcpu *v, uint16_t sel, uint64_t *d)
+{
+	return descriptor_read(v, sel, d, false);
+}
+
+/* A present code or data descriptor sel names for v (loaded: as the CPU loads it). */
+static bool descriptor_present(const struct vcpu *v, uint16_t sel, uint64_t *d, bool loaded)
+{
+	return descriptor_read(v, sel, d, loaded) && (*d & DESC_P) && (*d & DESC_S);
+}
+
 static bool guest_descriptor(const struct vcpu *v, uint16_t sel, uint64_t *d)
 {
-	return guest_descriptor_raw(v, sel, d) && (*d & DESC_P) && (*d & DESC_S);
+	return descriptor_present(v, sel, d, false);
 }
 
 /*
@@ -218,7 +237,7 @@ bool data_selector_ok(const struct vcpu *v, uint16_t sel)
 		return true;
 	if (!(sel & 4) && (sel >> 3) >= FIRST_RESERVED_GDT_ENTRY)
 		return true;
-	if (!guest_descriptor(v, sel, &d))
+	if (!descriptor_present(v, sel, &d, true))
 		return false;
 	return !((d >> 43) & 1) || ((d >> 41) & 1);	/* data, or readable code */
 }
@@ -233,8 +252,8 @@ bool data_selector_ok(const struct vcpu *v, uint16_t sel)
  * guest_descriptor (the class of Xen's XSA-298). False when sel names no
  * present code or data segment.
  */
-bool guest_segment(const struct vcpu *v, uint16_t sel, uint64_t *base, uint64_t *limit,
-		   unsigned int *bits)
+static bool segment_of(const struct vcpu *v, uint16_t sel, uint64_t *base, uint64_t *limit,
+		       unsigned int *bits, bool loaded)
 {
 	uint64_t d;
 
@@ -244,7 +263,7 @@ bool guest_segment(const struct vcpu *v, uint16_t sel, uint64_t *base, uint64_t 
 	if ((sel | 3) == FLAT_RING3_CS64 || (sel | 3) == FLAT_RING3_CS32 ||
 	    (sel | 3) == FLAT_RING3_DS32)
 		return true;
-	if (!guest_descriptor(v, sel, &d))
+	if (!descriptor_present(v, sel, &d, loaded))
 		return false;
 	*bits = ((d >> 43) & 1) && ((d >> 53) & 1) ? 64 : ((d >> 54) & 1) ? 32 : 16;
 	*base = ((d >> 16) & 0xFFFFFF) | ((d >> 32) & 0xFF000000ULL);
@@ -252,6 +271,19 @@ bool guest_segment(const struct vcpu *v, uint16_t sel, uint64_t *base, uint64_t 
 	if ((d >> 55) & 1)
 		*limit = (*limit << 12) | 0xFFF;
 	return true;
+}
+
+bool guest_segment(const struct vcpu *v, uint16_t sel, uint64_t *base, uint64_t *limit,
+		   unsigned int *bits)
+{
+	return segment_of(v, sel, base, limit, bits, false);
+}
+
+/* guest_segment for a selector the CPU loads (a segment register's own base). */
+bool guest_segment_loaded(const struct vcpu *v, uint16_t sel, uint64_t *base, uint64_t *limit,
+			  unsigned int *bits)
+{
+	return segment_of(v, sel, base, limit, bits, true);
 }
 
 /*

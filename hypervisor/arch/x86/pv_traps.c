@@ -442,7 +442,7 @@ static uint64_t user_selector_base(const struct vcpu *v, uint16_t sel)
 
 	if (sel > 3)
 		sel |= 3;
-	if (!data_selector_ok(v, sel) || !guest_segment(v, sel, &base, &limit, &bits))
+	if (!data_selector_ok(v, sel) || !guest_segment_loaded(v, sel, &base, &limit, &bits))
 		return 0;
 	return base;
 }

@@ -29,6 +29,8 @@ int ldt_set(struct vcpu *v, uint64_t base, unsigned int ents);
 void vcpu_release_descriptors(struct vcpu *v);
 bool pv_ldt_fault(struct vcpu *v, uint64_t addr);
 bool data_selector_ok(const struct vcpu *v, uint16_t sel);
+bool guest_segment_loaded(const struct vcpu *v, uint16_t sel, uint64_t *base, uint64_t *limit,
+			  unsigned int *bits);
 /* The guest's %gs selector: its GS base (MSR_KERNEL_GS_BASE here) becomes the segment's. */
 bool load_guest_gs_sel(uint16_t sel);
 uint16_t read_gs_sel(void);
