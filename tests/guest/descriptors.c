@@ -6,7 +6,9 @@
  * returns on the guest's own code selector. Refused: a call gate into the
  * hypervisor, a TSS descriptor, a GDT frame that is mapped writable, too
  * many entries, a descriptor write to a page table, unaligned or not ours;
- * an iret to a data segment as code is a #GP for the guest. A second GDT
+ * an iret to a data segment as code is a #GP for the guest. An iret onto
+ * an entry past set_gdt's count but inside its frame works, as the CPU's
+ * own load on Xen 4.17. A second GDT
  * frame's selectors work while it is set and fault once the GDT shrinks.
  */
 #include "lib/guest.h"
@@ -120,6 +122,23 @@ int test_main(struct start_info *si)
 	CHECK(n == 1 && last_trap.vector == 13 && last_trap.error == 0x28,
 	      "iret to a data CS: %u traps, vector %lu, error code %#lx (want #GP(0x28))",
 	      n, (unsigned long)last_trap.vector, (unsigned long)last_trap.error);
+
+	/*
+	 * iret onto entries 17 and 18, past set_gdt's 16 but in its frame:
+	 * Xen 4.17's iretq loads them as the CPU does, its GDTR spanning the
+	 * whole frame (NetBSD's APs run with gdt_ents 1); Lamina checked the
+	 * target against the entry count and gave #GP(0x88) before 5 Dec.
+	 */
+	CHECK(hypercall2(__HYPERVISOR_update_descriptor, (mfn << 12) + 17 * 8, linux_gdt[2]) == 0 &&
+	      hypercall2(__HYPERVISOR_update_descriptor, (mfn << 12) + 18 * 8, linux_gdt[3]) == 0,
+	      "update_descriptor of entries 17-18 failed");
+	n = iret_expect_fault(17 << 3, 18 << 3);
+	asm volatile("mov %%cs, %0" : "=r"(cs));
+	CHECK(n == 0 && cs == ((17 << 3) | 3), "iret onto entry 17 past the 16 entries, in the "
+	      "frame: %u traps (vector %lu, error %#lx), cs %#x (want none, cs 0x8b, as Xen 4.17)",
+	      n, (unsigned long)last_trap.vector, (unsigned long)last_trap.error, cs);
+	cs = iret_on(FLAT_KERNEL_CS & ~3, FLAT_KERNEL_SS);
+	CHECK(cs == FLAT_KERNEL_CS, "back on the flat CS from entry 17: %#x", cs);
 
 	/*
 	 * A GDT that shrinks takes its second frame out of the CPU's GDT

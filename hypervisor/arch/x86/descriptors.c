@@ -158,9 +158,10 @@ static bool descriptor_read(const struct vcpu *v, uint16_t sel, uint64_t *d, boo
 	return true;
 }
 
-static bool guest_descriptor_raw(const struct vcpu *v, uint16_t sel, uint64_t *d)
+/* What an iretq loads: Xen 4.17's do_iret ends in the CPU's own iretq. */
+static bool iret_descriptor(const struct vcpu *v, uint16_t sel, uint64_t *d)
 {
-	return descriptor_read(v, sel, d, false);
+	return descriptor_read(v, sel, d, true);
 }
 
 /* A present code or data descriptor sel names for v (loaded: as the CPU loads it). */
@@ -199,7 +200,7 @@ int iret_target_fault(struct vcpu *v, uint16_t cs, uint16_t ss, uint64_t rip)
 		pv_ldt_fault(v, LDT_AREA + (ss & ~7));
 
 	if (cs != FLAT_RING3_CS64 && cs != FLAT_RING3_CS32) {
-		if (!guest_descriptor_raw(v, cs, &d) || !(d & DESC_S) || !((d >> 43) & 1) ||
+		if (!iret_descriptor(v, cs, &d) || !(d & DESC_S) || !((d >> 43) & 1) ||
 		    (!((d >> 42) & 1) && ((d >> 45) & 3) != 3))
 			return cs & ~3;
 		if ((d >> 53) & 1) {
@@ -213,7 +214,7 @@ int iret_target_fault(struct vcpu *v, uint16_t cs, uint16_t ss, uint64_t rip)
 		limit = ~0ULL;
 	}
 	if (ss != FLAT_RING3_SS64 &&
-	    (!guest_descriptor_raw(v, ss, &d) || !(d & DESC_S) || ((d >> 43) & 1) ||
+	    (!iret_descriptor(v, ss, &d) || !(d & DESC_S) || ((d >> 43) & 1) ||
 	     !((d >> 41) & 1) || ((d >> 45) & 3) != 3))
 		return ss & ~3;
 	return rip <= limit ? -1 : 0;

@@ -406,9 +406,10 @@ iretq_to_guest_hc:			/* a fault here: .Liretq_fault */
  *     Taken here: ss|3 FLAT_RING3_SS64 or a present writable data
  *     descriptor, cs|3 FLAT_RING3_CS64 or a present 64-bit
  *     code descriptor, read from the GDT's first frame through the direct
- *     map as guest_descriptor reads it (index bounded by gdt_entries and
- *     clamped under speculation as array_index_nospec does). An LDT
- *     selector, an index past 511, 32-bit code, anything else: C;
+ *     map (index bounded by gdt_entries and clamped under speculation as
+ *     array_index_nospec does). An LDT selector, an index from
+ *     gdt_entries (C bounds it by the GDT's frames, as an iretq on Xen
+ *     4.17 loads it) or past 511, 32-bit code, anything else: C;
  *  4. vcpu_info->evtchn_upcall_mask = !(rflags & IF) (and a virtual NMI's
  *     mask cleared: hc_iret_slow only, taken whenever it is set);
  *  5. with VMASST_TYPE_architectural_iopl: arch.iopl = rflags.IOPL;
