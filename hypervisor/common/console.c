@@ -151,7 +151,12 @@ static long console_write_guest(struct domain *d, struct hc_args *a)
 	char tmp[CHUNK];
 	bool first = true;
 
-	if (!guest_range_ok(buf, count))
+	/*
+	 * The start alone, as Xen's first copy: a buffer running into the
+	 * non-canonical hole has its chunks below the hole printed, then
+	 * -EFAULT (no budget spent on a start Xen refuses at once).
+	 */
+	if (count && !guest_start_ok(buf))
 		return trace_err(-EFAULT);
 	if (d != dom0 && __atomic_load_n(&d->console_dropped, __ATOMIC_RELAXED)) {
 		uint64_t dropped = 0;

@@ -243,19 +243,21 @@ static int16_t on_table(struct domain *ld, domid_t id, void *op,
 static int16_t setup_table_locked(struct domain *d, void *arg)
 {
 	struct gnttab_setup_table *op = arg;
+	int16_t st = GNTST_okay;
 	unsigned int i;
 
 	if (op->nr_frames > d->max_grant_frames)
 		return GNTST_general_error;
 	if (table_grow(d, op->nr_frames))
 		return GNTST_general_error;
+	/* As Xen: every element tried, a fault one's bad_virt_addr. */
 	for (i = 0; i < op->nr_frames; i++) {
 		xen_pfn_t f = d->grant->frames[array_index_nospec(i, d->grant->nr_frames)];
 
 		if (copy_to_guest(op->frame_list + i * sizeof(f), &f, sizeof(f)))
-			return GNTST_bad_virt_addr;
+			st = GNTST_bad_virt_addr;
 	}
-	return GNTST_okay;
+	return st;
 }
 
 static int16_t setup_table(struct domain *ld, void *arg)
@@ -563,21 +565,22 @@ static int16_t get_status_frames(struct domain *ld, void *arg)
 
 /*
  * setup_table and get_status_frames (status) come one at a time, and a
- * frame list outside guest memory is -EFAULT up front, as Xen.
+ * frame list starting outside guest memory is -EFAULT up front, as Xen's
+ * guest_handle_okay (the start alone: a list running into the
+ * non-canonical hole has its elements below it written).
  */
 static long frame_list_ok(uint64_t args, uint32_t count, bool status)
 {
 	struct gnttab_get_status_frames gs;
 	struct gnttab_setup_table st;
-	uint64_t list, n;
+	uint64_t list;
 
 	if (count != 1)
 		return trace_err(-EINVAL);
 	if (status ? copy_from_guest(&gs, args, sizeof(gs)) : copy_from_guest(&st, args, sizeof(st)))
 		return -EFAULT;
 	list = status ? gs.frame_list : st.frame_list;
-	n = status ? gs.nr_frames : st.nr_frames;
-	return guest_range_ok(list, n * sizeof(uint64_t)) ? 0 : -EFAULT;
+	return guest_start_ok(list) ? 0 : -EFAULT;
 }
 
 /* ---------------------------------------------------------- transfer, cache_flush */

@@ -38,6 +38,7 @@
 #include "lib/mm.h"
 #include "lib/events.h"
 #include "lib/smp.h"
+#include <lamina/console.h>
 #include <lamina/grant_table.h>
 #include <lamina/memory.h>
 #include <lamina/version.h>
@@ -302,6 +303,53 @@ static void hole_rows(uint64_t mfn)
 	ROW("... those 8 bytes written", out[0] != 0x55 && !memcmp(out, extra, 8), 1);
 }
 
+/*
+ * Frame lists and buffers whose start is below the hole and whose rest
+ * runs into it: Xen checks the start alone (guest_handle_okay), writes
+ * the elements below the hole and then fails (Lamina refused them whole
+ * until 5 Dec).
+ */
+static void hole_list_rows(void)
+{
+	static struct e820_entry good[64];
+	struct e820_entry *top = (struct e820_entry *)(TOP - sizeof(*top));
+	struct xen_memory_map mm = { .nr_entries = 64, .buffer = (uint64_t)good };
+	struct gnttab_setup_table st = { .dom = DOMID_SELF, .nr_frames = 1 };
+	struct gnttab_get_status_frames gs = { .nr_frames = 2, .dom = DOMID_SELF };
+	uint64_t frame0, *flist = (uint64_t *)(TOP - 8);
+
+	ROW("machine_memory_map", MEM(XENMEM_machine_memory_map, &mm), 0);
+	memset(top, 0x55, sizeof(*top));
+	mm.nr_entries = 64;
+	mm.buffer = (uint64_t)top;
+	ROW("machine_memory_map, the first entry the half's last 20 bytes",
+	    MEM(XENMEM_machine_memory_map, &mm), -EFAULT);
+	ROW("... the first entry written", !memcmp(top, good, sizeof(*top)), 1);
+	st.frame_list = (uint64_t)&frame0;
+	st.status = (int16_t)UNTOUCHED;
+	ROW("gnttab setup_table of 1", GNT(GNTTABOP_setup_table, &st, 1), 0);
+	ROW("... status", st.status, GNTST_okay);
+	*flist = 0x5555;
+	st.nr_frames = 2;
+	st.frame_list = (uint64_t)flist;
+	st.status = (int16_t)UNTOUCHED;
+	ROW("gnttab setup_table of 2, the second frame's slot in the hole",
+	    GNT(GNTTABOP_setup_table, &st, 1), 0);
+	ROW("... status", st.status, GNTST_bad_virt_addr);
+	ROW("... the first frame written", *flist == frame0, 1);
+	gs.frame_list = (uint64_t)flist;
+	gs.status = (int16_t)UNTOUCHED;
+	ROW("gnttab get_status_frames of 2 (v1: none), the second's slot in the hole",
+	    GNT(GNTTABOP_get_status_frames, &gs, 1), 0);
+	ROW("... status", gs.status, GNTST_general_error);
+	memset((char *)(TOP - 150), '.', 149);	/* printed: printable */
+	*(char *)(TOP - 1) = '\n';
+	ROW("console_io write of 200 bytes, the last 50 in the hole",
+	    NCALL(__HYPERVISOR_console_io, CONSOLEIO_write, 200, TOP - 150, 0), -EFAULT);
+	ROW("console_io write of 0 bytes in the hole",
+	    NCALL(__HYPERVISOR_console_io, CONSOLEIO_write, 0, TOP, 0), 0);
+}
+
 static void grant_rows(uint64_t own_frame)
 {
 	struct gnttab_cache_flush cf;
@@ -374,6 +422,7 @@ int test_main(struct start_info *si)
 		return TEST_ERROR;
 	}
 	hole_rows(mfn);
+	hole_list_rows();
 	grant_rows(mfn);
 	memop_rows();
 	return conform_end("continuation and handle");

@@ -440,7 +440,8 @@ static long memory_map(struct domain *d, uint64_t arg, bool machine)
 		/* As Xen: a buffer needs room for one entry more than the map. */
 		if (map.buffer && map.nr_entries < boot_info.nr_regions + 1)
 			return trace_err(-EINVAL);
-		if (map.buffer && !guest_range_ok(map.buffer, (uint64_t)map.nr_entries * sizeof(e)))
+		/* Xen's guest_handle_okay: the start alone. */
+		if (map.buffer && !guest_start_ok(map.buffer))
 			return -EFAULT;
 		for (i = 0; i < boot_info.nr_regions; i++, n++) {
 			e = (struct e820_entry){ boot_info.regions[i].start,
