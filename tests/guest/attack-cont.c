@@ -29,7 +29,11 @@
  *   - memory_op start extents above 2^32 (no truncation to 32 bits);
  *   - a copy-out that runs into the hole (xen_version's 16 bytes at the
  *     last 8 of the half): the 8 bytes below the hole written, then
- *     -EFAULT, as Xen's copy_to_guest (Lamina wrote nothing until 5 Dec).
+ *     -EFAULT, as Xen's copy_to_guest (Lamina wrote nothing until 5 Dec);
+ *   - buffers and frame lists checked at their start only, as Xen's
+ *     guest_handle_okay: machine_memory_map's (its first entry written,
+ *     -EFAULT), setup_table's and get_status_frames' (the first frame
+ *     written, bad_virt_addr; v1's general_error), console_io's write.
  * dom0 only: every row is about the caller's own memory.
  *
  * @hvargs: dom0_max_vcpus=2
