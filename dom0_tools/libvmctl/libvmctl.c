@@ -8,6 +8,7 @@
 #include <lamina/hypercall.h>
 #include <lamina/hvm_op.h>
 #include "libvmctl.h"
+#include "dominfo.h"	/* dom0_tools/lib: getdomaininfo's shutdown reason */
 #include "xendev.h"	/* dom0_tools/lib: the /dev/xen glue */
 
 static vmctl_log_fn *log_fn;
@@ -88,11 +89,11 @@ const char *vmctl_state_of(uint32_t flags)
 {
 	static const char *const reasons[] = { "powered off", "rebooted", "suspended",
 					       "crashed" };
-	unsigned int why = (flags >> DOMINF_SHUTDOWN_SHIFT) & 0xFF;
+	int why = dominfo_shutdown_reason(flags);
 
 	if (flags & DOMINF_dying)
 		return "dying";
-	if (flags & DOMINF_shutdown)
+	if (why >= 0)
 		return why < 4 ? reasons[why] : "shut down";
 	if (flags & DOMINF_running)
 		return "running";

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "builder.h"
+#include "dominfo.h"
 #include "domctl.h"
 #include "vmctl.h"
 
@@ -22,14 +23,14 @@ static struct vt_view *top_view;	/* -l: vmtop's figures */
 
 static void state_letters(uint32_t f, char s[7])
 {
-	static const char reasons[] = "-rscwS";
-	unsigned int why = (f >> DOMINF_SHUTDOWN_SHIFT) & DOMINF_SHUTDOWN_MASK;
+	static const char reasons[] = "-rscwS";	/* SHUTDOWN_* 0..5 */
+	int why = dominfo_shutdown_reason(f);
 
 	s[0] = f & DOMINF_running ? 'r' : '-';
 	s[1] = f & DOMINF_blocked ? 'b' : '-';
 	s[2] = f & DOMINF_paused ? 'p' : '-';
-	s[3] = f & DOMINF_shutdown ? 's' : '-';
-	s[4] = f & DOMINF_shutdown ? (why < 6 ? reasons[why] : '?') : '-';
+	s[3] = why >= 0 ? 's' : '-';
+	s[4] = why < 0 ? '-' : why <= SHUTDOWN_MAX ? reasons[why] : '?';
 	s[5] = f & DOMINF_dying ? 'd' : '-';
 	s[6] = 0;
 }

@@ -10,7 +10,7 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <lamina/sched.h>
+#include "dominfo.h"
 #include "domctl.h"
 #include "vmctl.h"
 
@@ -29,8 +29,7 @@ int cmd_resume(int argc, char **argv)
 	if (vmctl_domain_arg(argv[1], &id, false))
 		return 1;
 	rc = vmctl_dom_info(id, &info);
-	if (!rc && (!(info.flags & DOMINF_shutdown) ||
-		    ((info.flags >> DOMINF_SHUTDOWN_SHIFT) & DOMINF_SHUTDOWN_MASK) != SHUTDOWN_suspend)) {
+	if (!rc && dominfo_shutdown_reason(info.flags) != SHUTDOWN_suspend) {
 		fprintf(stderr, "vmctl: domain %u is not suspended (%s)\n", id,
 			vmctl_state_of(info.flags));
 		return 1;

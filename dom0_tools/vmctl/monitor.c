@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include "builder.h"
 #include "devices_disk.h"
+#include "dominfo.h"
 #include "devices_vif.h"
 #include "domctl.h"
 #include "vmctl.h"
@@ -44,14 +45,6 @@ static void logf_(const char *fmt, ...)
 	va_end(ap);
 	printf("\n");
 	fflush(stdout);
-}
-
-static const char *reason_name(unsigned int r)
-{
-	static const char *const n[] = { "poweroff", "reboot", "suspend", "crash", "watchdog",
-					 "soft_reset" };
-
-	return r < 6 ? n[r] : "unknown";
 }
 
 /* Builds cfg again; the new id or -1. */
@@ -83,7 +76,8 @@ static void monitor(struct vmctl_config *cfg, unsigned int domid)
 		struct domctl_getdomaininfo info;
 		enum vmctl_action act;
 		char err[VMCTL_ERR_MAX], *path = NULL, *token = NULL;
-		unsigned int reason;
+		const char *why;
+		int reason;
 		long rc;
 
 		if (h) {
@@ -106,23 +100,24 @@ static void monitor(struct vmctl_config *cfg, unsigned int domid)
 				vmctl_disks_gone(h, domid, cfg->name);
 			break;
 		}
-		if (!(info.flags & DOMINF_shutdown))
+		reason = dominfo_shutdown_reason(info.flags);
+		if (reason < 0)
 			continue;
-		reason = (info.flags >> DOMINF_SHUTDOWN_SHIFT) & DOMINF_SHUTDOWN_MASK;
-		if (reason == 2) {
+		if (reason == SHUTDOWN_suspend) {
 			/* As xl's: a suspended domain is left as it is, to its toolstack. */
 			logf_("domain %u has suspended: left as it is", domid);
 			break;
 		}
 		switch (reason) {
-		case 0: act = cfg->on_poweroff; break;
-		case 1: act = cfg->on_reboot; break;
-		case 3: act = cfg->on_crash; break;
-		case 4: act = cfg->on_watchdog; break;
-		case 5: act = cfg->on_soft_reset; break;
+		case SHUTDOWN_poweroff: act = cfg->on_poweroff; break;
+		case SHUTDOWN_reboot: act = cfg->on_reboot; break;
+		case SHUTDOWN_crash: act = cfg->on_crash; break;
+		case SHUTDOWN_watchdog: act = cfg->on_watchdog; break;
+		case SHUTDOWN_soft_reset: act = cfg->on_soft_reset; break;
 		default: act = VMCTL_ACTION_DESTROY; break;
 		}
-		logf_("domain %u shut down (%s): %s", domid, reason_name(reason),
+		why = dominfo_reason_name(reason);
+		logf_("domain %u shut down (%s): %s", domid, why ? why : "unknown",
 		      vmctl_action_name(act));
 		if (act == VMCTL_ACTION_PRESERVE)
 			break;

@@ -4,10 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <lamina/domctl.h>
+#include "dominfo.h"
 #include "model.h"
-
-#define SHUTDOWN_crash	3
 
 /* Counters that are levels, not totals: shown as they are. */
 static int is_gauge(const char *key)
@@ -59,8 +57,8 @@ static double rate(uint64_t before, uint64_t now, double dt)
 
 static void state_of(uint32_t flags, char *s)
 {
-	unsigned int reason = (flags >> DOMINF_SHUTDOWN_SHIFT) & DOMINF_SHUTDOWN_MASK;
-	int shut = !!(flags & DOMINF_shutdown);
+	int reason = dominfo_shutdown_reason(flags);
+	int shut = reason >= 0;
 
 	s[0] = flags & DOMINF_running ? 'r' : '-';
 	s[1] = flags & DOMINF_blocked ? 'b' : '-';

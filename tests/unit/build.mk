@@ -10,7 +10,7 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 UNIT_TESTS := hypervisor/common/cmdline hypervisor/common/page_alloc hypervisor/common/spinlock \
 	hypervisor/common/elf hypervisor/common/pv_layout hypervisor/common/symbols \
 	hypervisor/common/timer hypervisor/common/ioport_ranges hypervisor/lib/vsnprintf backend_drivers/console/cons_ring \
-	backend_drivers/console/cons_log backend_drivers/block/blk_req dom0_tools/lib/cons_tty dom0_tools/lib/xendev \
+	backend_drivers/console/cons_log backend_drivers/block/blk_req dom0_tools/lib/cons_tty dom0_tools/lib/xendev dom0_tools/lib/dominfo \
 	dom0_tools/lib/xs dom0_tools/libvmctl/config dom0_tools/libvmctl/libvmctl \
 	dom0_tools/libvmctl/kernel_image dom0_tools/libvmctl/kcache backend_drivers/common/be_stats \
 	dom0_tools/vmctl/cpumap
@@ -124,11 +124,12 @@ $(NF_UNIT): $(UNIT_OUT)/frontend_drivers/%: tests/unit/frontend_drivers/%.c fron
 # libvmctl.c calls the dom0 library: its sources come in too, sanitized.
 $(UNIT_OUT)/dom0_tools/libvmctl/libvmctl: tests/unit/dom0_tools/libvmctl/libvmctl.c \
 		dom0_tools/libvmctl/libvmctl.c dom0_tools/libvmctl/libvmctl.h \
-		dom0_tools/lib/xendev.c dom0_tools/lib/xs.c tests/unit/unit.h $(CONFIG_H)
+		dom0_tools/lib/xendev.c dom0_tools/lib/xs.c dom0_tools/lib/dominfo.c \
+		dom0_tools/lib/dominfo.h tests/unit/unit.h $(CONFIG_H)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)gcc $(UNIT_CFLAGS) -Idom0_tools/lib -o $@ $< dom0_tools/libvmctl/libvmctl.c \
-	  dom0_tools/lib/xendev.c dom0_tools/lib/xs.c
+	  dom0_tools/lib/xendev.c dom0_tools/lib/xs.c dom0_tools/lib/dominfo.c
 
 # The builder's kernel reader: the hypervisor's ELF reader and Debian's
 # decompression libraries (dom0_tools/packages.txt) come in too.
@@ -153,13 +154,13 @@ $(UNIT_OUT)/dom0_tools/libvmctl/kcache: tests/unit/dom0_tools/libvmctl/kcache.c 
 # vmtop's logic without ncurses or devices: rates, sorting, formats, the
 # stats files, batch mode on the synthetic source.
 VMTOP_UNIT_SRC := dom0_tools/vmtop/calc.c dom0_tools/vmtop/statsfile.c \
-	dom0_tools/vmtop/fake.c dom0_tools/vmtop/batch.c
+	dom0_tools/vmtop/fake.c dom0_tools/vmtop/batch.c dom0_tools/lib/dominfo.c
 UNIT_BINS += $(UNIT_OUT)/dom0_tools/vmtop/vmtop
 $(UNIT_OUT)/dom0_tools/vmtop/vmtop: tests/unit/dom0_tools/vmtop/vmtop.c $(VMTOP_UNIT_SRC) \
-		$(wildcard dom0_tools/vmtop/*.h) tests/unit/unit.h $(CONFIG_H)
+		$(wildcard dom0_tools/vmtop/*.h) dom0_tools/lib/dominfo.h tests/unit/unit.h $(CONFIG_H)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
-	$(Q)gcc $(UNIT_CFLAGS) -o $@ $< $(VMTOP_UNIT_SRC)
+	$(Q)gcc $(UNIT_CFLAGS) -Idom0_tools/lib -o $@ $< $(VMTOP_UNIT_SRC)
 
 # The config reader is three files: the syntax, the keys, the device specs.
 CONFIG_READER := dom0_tools/libvmctl/config_syntax.c dom0_tools/libvmctl/config.c \

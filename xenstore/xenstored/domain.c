@@ -20,8 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <lamina/domctl.h>
-#include <lamina/sched.h>
+#include "dominfo.h"
 #include "xenstored.h"
 
 static struct domain *domains[DOMID_FIRST_RESERVED];
@@ -334,15 +333,14 @@ int do_release(struct req *r)
 /* getdomaininfo's flags: shut down with reason suspend? */
 static bool info_suspended(uint32_t flags)
 {
-	return (flags & DOMINF_shutdown) &&
-	       ((flags >> DOMINF_SHUTDOWN_SHIFT) & DOMINF_SHUTDOWN_MASK) == SHUTDOWN_suspend;
+	return dominfo_shutdown_reason(flags) == SHUTDOWN_suspend;
 }
 
 bool domain_info_is_gone(bool exists, uint32_t flags)
 {
 	if (!exists || (flags & DOMINF_dying))
 		return true;
-	return (flags & DOMINF_shutdown) && !info_suspended(flags);
+	return dominfo_shutdown_reason(flags) >= 0 && !info_suspended(flags);
 }
 
 /*
