@@ -468,17 +468,23 @@ static int introduced_arg(struct req *r, unsigned int argc, struct domain **out)
 }
 
 /*
- * Nothing to re-arm: @releaseDomain fires on RELEASE or a death seen
- * through VIRQ_DOM_EXC, and a suspended domain stays introduced.
+ * A suspended domain stays introduced; its next suspend is told again.
+ * One released at its shutdown but not over yet (d->forget) is answered
+ * OK too, as Xen 4.17 keeps such a domain's connection until it is dying:
+ * a domain resumed that powers off at once, before its toolstack's
+ * RESUME comes, is no error.
  */
 int do_resume(struct req *r)
 {
+	unsigned long domid;
 	struct domain *d;
-	int rc = introduced_arg(r, 1, &d);
 
-	if (rc)
-		return rc;
-	d->suspend_told = false;	/* its next suspend is told again */
+	if (r->argc != 1 || arg_domid(r, 0, &domid))
+		return -EINVAL;
+	d = domain_get(domid, false);
+	if (!d || (!d->introduced && !d->forget))
+		return -ENOENT;
+	d->suspend_told = false;
 	return reply_str(r, "OK");
 }
 

@@ -626,9 +626,18 @@ static void release_gone(void)
 	CHECK(introduced("10"));
 	CHECK(domain_release_gone(fake_info) == 0);
 	CHECK(no_event(d0));
-	/* 9 is only shut down: the toolstack's RELEASE takes its nodes, once */
+	/*
+	 * 9 is only shut down: a RESUME is answered OK, as Xen 4.17's (it
+	 * keeps the connection until the domain is dying; a domain resumed
+	 * may power off before its toolstack's RESUME comes), and the
+	 * toolstack's RELEASE takes its nodes, once
+	 */
+	CHECK(OK(req(d0, XS_RESUME, 0, "9", NULL)));
+	CHECK(!introduced("9"));
+	CHECK(no_event(d0));
 	CHECK(OK(req(d0, XS_RELEASE, 0, "9", NULL)));
 	CHECK(ERR(req(d0, XS_RELEASE, 0, "9", NULL), "ENOENT"));
+	CHECK(ERR(req(d0, XS_RESUME, 0, "9", NULL), "ENOENT"));
 	CHECK(ERR(req(d0, XS_RELEASE, 0, "7", NULL), "ENOENT"));
 	drain(d0);
 }
