@@ -30,7 +30,9 @@
  *
  * With "case=3" (a domU of `vmctl create`, tests/linux/dom0/run) it
  * suspends at once, and if resumed prints what its call returned and
- * powers off.
+ * powers off. With "case=4" it does so twice: resumed the first time, it
+ * lets 3 s pass (for the resuming toolstack's XS_RESUME, which follows
+ * resumedomain, as libxl's) before it suspends again.
  * @initrd: self
  * @timeout: 240
  */
@@ -159,12 +161,22 @@ static void __attribute__((noreturn)) peer(struct start_info *si)
 		}
 		sched(SCHEDOP_shutdown, SHUTDOWN_poweroff);
 	}
-	if (*c && c[5] == '3') {
+	if (*c && (c[5] == '3' || c[5] == '4')) {
 		/* A domU of `vmctl create` (tests/linux/dom0/run, vmctl-suspend). */
 		printf("suspending\n");
 		evtchn_send(si->console.domU.evtchn);	/* consoled reads the ring now */
 		printf("resumed: %ld\n", sched(SCHEDOP_shutdown, SHUTDOWN_suspend));
 		evtchn_send(si->console.domU.evtchn);
+		if (c[5] == '4') {
+			uint64_t end = pvclock_ns() + 3000000000ULL;
+
+			while (pvclock_ns() < end)
+				hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
+			printf("suspending again\n");
+			evtchn_send(si->console.domU.evtchn);
+			printf("resumed again: %ld\n", sched(SCHEDOP_shutdown, SHUTDOWN_suspend));
+			evtchn_send(si->console.domU.evtchn);
+		}
 		sched(SCHEDOP_shutdown, SHUTDOWN_poweroff);
 	}
 	if (*c && c[5] == '2' && smp_start_vcpu(si, 1, spin, stack1, STACK_SIZE))
