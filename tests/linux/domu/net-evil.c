@@ -14,8 +14,11 @@
  * comes back on rx), and a 19-slot packet is taken. Then what Linux's
  * netback takes for a malicious frontend (22 slots, a slot after the
  * first crossing its page) must close the vif, after which it closes,
- * starts again and connects, and an honest packet goes; last, it breaks
- * its tx ring's indices and checks that netback closes this vif. Meanwhile the
+ * starts again and connects, and an honest packet goes; handshakes with a
+ * garbage node must be refused; an event flood with a tx ring kept full
+ * of runt packets must not starve the other vifs (the test sends net1 a
+ * file by TCP meanwhile, flood()); last, it breaks its tx ring's indices and checks
+ * that netback closes this vif. Meanwhile the
  * test checks that the other domUs' vifs keep working. The result goes
  * to data/net-result.
  *
@@ -540,6 +543,51 @@ static const char *garbage_nodes(void)
 	return NULL;
 }
 
+/*
+ * An event flood: its port sent in a loop, the tx ring kept full of runt
+ * packets (each must be answered ERROR), from data/net-flood "on" until
+ * the test writes "done" there (it sends net1 a file by TCP from dom0
+ * meanwhile: the other vifs must not starve) or FLOOD_MS pass (a bound
+ * for a test that died, not a speed: the transfer under TCG may take
+ * minutes). Then an honest packet must go. NULL when all did.
+ */
+#define FLOOD_MS	900000
+static unsigned long flood_events, flood_refused;
+
+static const char *flood(void)
+{
+	uint64_t end = xbf_ms() + FLOOD_MS;
+	char val[16] = "";
+	unsigned int k;
+
+	if (xbf_write("data/net-flood", "on"))
+		return "writing data/net-flood";
+	while (xbf_ms() < end && strcmp(val, "done")) {
+		for (k = 0; k < 2000; k++) {
+			while (tx_prod - tx_cons < 200)
+				put_tx(frame_ref, 0, 0, 10);	/* a runt: refused */
+			__atomic_thread_fence(__ATOMIC_RELEASE);
+			hdr(txr)->req_prod = tx_prod;
+			evtchn_send(port);
+			flood_events++;
+			while (tx_cons != hdr(txr)->rsp_prod) {
+				__atomic_thread_fence(__ATOMIC_ACQUIRE);
+				if (txs(tx_cons)->status != NETIF_RSP_ERROR)
+					return "a runt packet of the flood was not refused";
+				flood_refused++;
+				tx_cons++;
+			}
+		}
+		if (xbf_read("data/net-flood", val, sizeof(val)))
+			val[0] = 0;
+	}
+	if (strcmp(val, "done"))
+		return "the test never ended the flood";
+	if (tx_wait() != NETIF_RSP_ERROR)
+		return "the flood's last runt packets were not refused";
+	return honest("an event flood");
+}
+
 int test_main(struct start_info *si)
 {
 	const char *why = NULL;
@@ -654,6 +702,8 @@ int test_main(struct start_info *si)
 		why = fatal_row("a 21-slot packet whose last slot crosses its page", false, 21, 20);
 	if (!why)
 		why = garbage_nodes();
+	if (!why)
+		why = flood();
 	if (why)
 		return report("FAIL %s", why);
 	/* Last: impossible ring indices. netback must close this vif. */
@@ -668,7 +718,9 @@ int test_main(struct start_info *si)
 		      "64 garbage slots answered, honest packets served between, %d spoofed and %d "
 		      "honest frames to net2, dom0's grant refs 0-%d neither copied nor mapped, %u "
 		      "fatal packets closed the vif (rings and port released) and it connected "
-		      "again, %u handshakes with a garbage node refused, the broken ring closed the "
-		      "vif (state %d)", refused, sent, SW_SPOOF, SW_GOOD, DOM0_REFS - 1, fatal_closed,
-		      (unsigned int)(sizeof(garbage) / sizeof(garbage[0])), rc);
+		      "again, %u handshakes with a garbage node refused, a flood of %lu events and "
+		      "%lu runt packets refused, the broken ring closed the vif (state %d)", refused,
+		      sent, SW_SPOOF, SW_GOOD, DOM0_REFS - 1, fatal_closed,
+		      (unsigned int)(sizeof(garbage) / sizeof(garbage[0])), flood_events,
+		      flood_refused, rc);
 }
