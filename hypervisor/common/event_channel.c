@@ -666,24 +666,24 @@ static long port_status(struct domain *caller, struct domain *d, struct evtchn_s
 
 /*
  * Unmask: clear the mask bit; if pending, steps 3-4 of §7.2 (§7.5). FIFO:
- * clear MASKED and link the event if it is pending (a port in use only).
+ * clear MASKED and link the event if it is pending. Either ABI acts on a
+ * port in use only: a free or reserved port below the bound gives 0 with
+ * its mask bit or event word left as the guest set it (Xen 4.17).
  */
 static long evtchn_unmask(struct domain *d, evtchn_port_t port)
 {
 	struct shared_info *s = d->shared_info;
+	const struct evtchn *c = named_port(d, port);
 	uint64_t bit, old;
 
+	if (!c)
+		return trace_err(-EINVAL);
+	if (!port_is_usable(c))
+		return 0;
 	if (d->evtchn_fifo) {
-		const struct evtchn *c = named_port(d, port);
-
-		if (!c)
-			return trace_err(-EINVAL);
-		if (port_is_usable(c))
-			evtchn_fifo_unmask(d, port);
+		evtchn_fifo_unmask(d, port);
 		return 0;
 	}
-	if (!named_port(d, port))
-		return trace_err(-EINVAL);
 	port = array_index_nospec(port, NR_EVTCHN_PORTS);
 	bit = 1ULL << (port % 64);
 	old = __atomic_fetch_and(&s->evtchn_mask[port / 64], ~bit, __ATOMIC_SEQ_CST);

@@ -7,7 +7,8 @@
  * the page came), and is linked by the unmask hypercall. Four IPI ports
  * on priorities 12, 7, 3 and 7 come out highest priority first, FIFO
  * within a queue; a masked port stays pending unlinked (SCHEDOP_poll sees
- * it) until unmasked; set_priority refuses as Xen does. Ports past 4096
+ * it) until unmasked, and unmask of a port not in use leaves its word
+ * alone; set_priority refuses as Xen does. Ports past 4096
  * work (the 2-level limit), and an event raised before its array page
  * existed arrives when the page comes. The peer moves to FIFO too and
  * plays ping-pong with dom0 over an interdomain port on its priority 2.
@@ -167,8 +168,10 @@ static int priorities(void)
 static int masked(void)
 {
 	struct sched_poll sp = { 0, 1, 0, 0 };
-	evtchn_port_t p, free_port;
+	evtchn_port_t p, free_port, unused[2] = { 0, 0 };
 	struct evtchn_unmask um;
+	unsigned int i;
+	long rc;
 
 	CHECK(bind_ipi(&p) == 0, "bind_ipi failed");
 	CHECK(evtchn_send(p) == 0, "send failed");
@@ -179,8 +182,23 @@ static int masked(void)
 	CHECK(hypercall2(__HYPERVISOR_sched_op, SCHEDOP_poll, &sp) == 0 && pvclock_ns() <
 	      sp.timeout, "poll on a pending masked port did not return at once");
 	CHECK(bind_ipi(&free_port) == 0 && evtchn_close(free_port) == 0, "bind/close failed");
-	um.port = free_port;
-	CHECK(evtchn_op(EVTCHNOP_unmask, &um) == 0, "unmask of a closed port failed");
+	/*
+	 * A port not in use (closed, below the valid bound; port 0, reserved)
+	 * whose word the guest set PENDING|MASKED: unmask gives 0 and leaves
+	 * the word and the READY bits alone (Xen 4.17 acts on a port in use
+	 * only). The words are put back to MASKED after.
+	 */
+	unused[0] = free_port;
+	for (i = 0; i < 2; i++) {
+		*fifo_word(&fifo, unused[i]) = FIFO_PENDING | FIFO_MASKED;
+		um.port = unused[i];
+		rc = evtchn_op(EVTCHNOP_unmask, &um);
+		CHECK(rc == 0, "unmask of unused port %u gave %ld", unused[i], rc);
+		CHECK(fifo_peek(&fifo, unused[i]) == (FIFO_PENDING | FIFO_MASKED) &&
+		      !fifo.cb->ready, "unused port %u after unmask: word %#x ready %#x",
+		      unused[i], fifo_peek(&fifo, unused[i]), fifo.cb->ready);
+		*fifo_word(&fifo, unused[i]) = FIFO_MASKED;
+	}
 	CHECK(fifo_unmask(&fifo, p) == 0, "unmask failed");
 	return expect_events(&p, 1);
 }
