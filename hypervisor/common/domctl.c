@@ -769,7 +769,7 @@ long hc_hvm_op(struct vcpu *v, struct hc_args *a)
 		return trace_err(-EINVAL);	/* the caller is not HVM */
 	case HVMOP_get_time:
 		now = now_ns();
-		return copy_to_guest(a->arg[1], &now, sizeof(now)) ? -EFAULT : 0;
+		return copy_to_guest_bytes(a->arg[1], &now, sizeof(now));
 	case HVMOP_xentrace:
 		if (copy_from_guest(&tr, a->arg[1], sizeof(tr)))
 			return -EFAULT;

@@ -84,7 +84,7 @@ static long cpu_info(struct sysctl_getcpuinfo *ci)
 
 	for (i = 0; i < n; i++) {
 		rec.idletime = sched_idle_ns(i);
-		if (copy_to_guest(ci->info + (uint64_t)i * sizeof(rec), &rec, sizeof(rec)))
+		if (copy_to_guest_bytes(ci->info + (uint64_t)i * sizeof(rec), &rec, sizeof(rec)))
 			return -EFAULT;
 	}
 	ci->nr_cpus = n;

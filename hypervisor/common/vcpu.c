@@ -423,7 +423,7 @@ static long physid(struct vcpu *v, uint64_t arg)
 
 	if (!v->domain->is_privileged || !hard || (hard & (hard - 1)))
 		return trace_err(-EINVAL);
-	return copy_to_guest(arg, &phys_id, sizeof(phys_id));
+	return copy_to_guest_bytes(arg, &phys_id, sizeof(phys_id));
 }
 
 long hc_vcpu_op(struct vcpu *caller, struct hc_args *a)

@@ -162,7 +162,7 @@ long hc_xen_version(struct vcpu *v, struct hc_args *a)
 	case XENVER_platform_parameters: {
 		struct xen_platform_parameters pp = { HYPERVISOR_VIRT_START };
 
-		return copy_to_guest(arg, &pp, sizeof(pp));
+		return copy_to_guest_bytes(arg, &pp, sizeof(pp));
 	}
 	case XENVER_get_features:
 		return get_features(v, arg);

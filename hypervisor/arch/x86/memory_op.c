@@ -466,7 +466,7 @@ static long machphys_mfn_list(uint64_t arg)
 	for (i = 0; i < l.max_extents && i * 512 < pages; i++) {
 		uint64_t mfn = base + i * 512;	/* one per 2 MiB of M2P */
 
-		if (copy_to_guest(l.extent_start + i * 8, &mfn, 8))
+		if (copy_to_guest_bytes(l.extent_start + i * 8, &mfn, 8))
 			return -EFAULT;
 	}
 	l.nr_extents = (uint32_t)i;

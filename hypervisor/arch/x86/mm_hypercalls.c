@@ -146,7 +146,7 @@ static bool __attribute__((noinline)) io_frame_under_domid_io(const struct domai
 static void write_done(uint64_t done_ptr, uint32_t done)
 {
 	if (done_ptr)
-		copy_to_guest(done_ptr, &done, sizeof(done));
+		copy_to_guest_bytes(done_ptr, &done, sizeof(done));
 }
 
 static inline __attribute__((always_inline)) int

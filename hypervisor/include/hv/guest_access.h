@@ -68,6 +68,18 @@ static inline bool guest_copy_ok(uint64_t va, uint64_t len)
 size_t copy_to_guest_ll(uint64_t dst, const void *src, size_t len);
 size_t copy_from_guest_ll(void *dst, uint64_t src, size_t len);
 
+/*
+ * 0 or -EFAULT, every byte below the first that faults written whatever
+ * the size: for the results Xen 4.17 writes with copy_to_guest (its
+ * out-of-line copy_to_guest_pv, which sees no constant size), not
+ * __copy_to_guest. copy_to_guest below is __copy_to_guest's single store
+ * at a constant 1, 2, 4 or 8 bytes.
+ */
+static inline int copy_to_guest_bytes(uint64_t dst, const void *src, size_t len)
+{
+	return copy_to_guest_ll(dst, src, len) ? -EFAULT : 0;
+}
+
 #if __STDC_HOSTED__
 int copy_from_guest(void *dst, uint64_t src, size_t len);
 int copy_to_guest(uint64_t dst, const void *src, size_t len);
@@ -77,7 +89,8 @@ extern bool cpu_has_smap;
 /*
  * 0 or -EFAULT. A length of 1, 2, 4 or 8 known at build time is one
  * store, all or nothing, as Xen's __copy_to_guest_pv of such a constant
- * size (put_guest_size).
+ * size (put_guest_size). Xen's copy_to_guest of the same size writes
+ * byte by byte: the calls that mirror one use copy_to_guest_bytes.
  */
 #define GUEST_ACCESS_ONE(fail, insn, ...)					\
 	do {									\
