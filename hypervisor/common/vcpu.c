@@ -365,6 +365,28 @@ static long down(struct vcpu *v)
 	return 0;
 }
 
+/*
+ * VCPUOP_up: the check and the up under the domain's vcpu_ctx_lock, as
+ * Xen 4.17 under its domain lock. dom0's reset of the vCPU (domctl.c)
+ * takes it down, lets go of its tables and marks it uninitialised under
+ * that lock; an up that looked before and acted after made it runnable
+ * with no L4 (cr3 0 loaded at its next run: the hypervisor down) until
+ * 5 Dec (guest/attack-vcpu-reset-up-race). A vcpu_info placed for a vCPU
+ * that is down no longer sees it come up in between either.
+ */
+static long up(struct vcpu *v)
+{
+	long rc = 0;
+
+	spin_lock(&v->domain->vcpu_ctx_lock);
+	if (!v->initialised)
+		rc = trace_err(-EINVAL);
+	else
+		vcpu_set_online(v, true);
+	spin_unlock(&v->domain->vcpu_ctx_lock);
+	return rc;
+}
+
 static long runstate_op(struct vcpu *v, unsigned int cmd, uint64_t arg)
 {
 	struct vcpu_runstate_info info;
@@ -444,10 +466,7 @@ long hc_vcpu_op(struct vcpu *caller, struct hc_args *a)
 	case VCPUOP_initialise:
 		return initialise(v, arg);
 	case VCPUOP_up:
-		if (!v->initialised)
-			return trace_err(-EINVAL);
-		vcpu_set_online(v, true);
-		return 0;
+		return up(v);
 	case VCPUOP_down:
 		return down(v);
 	case VCPUOP_is_up:
