@@ -256,155 +256,193 @@ static long reservation(struct domain *d, struct hc_args *a)
 	return err;
 }
 
-#define EXCHANGE_MAX_PAGES	512	/* 2 MiB per call: Linux's swiotlb asks for less */
-#define EXCHANGE_MAX_OUT	64
+/*
+ * One chunk of an exchange, as Xen 4.17's memory_exchange cuts it: 2^in_co
+ * input extents for one output extent, or one input extent for 2^out_co
+ * output ones. A chunk is taken whole or not at all; the chunks before a
+ * failing one stay done. Lamina holds a chunk's extents in one array,
+ * so neither side of a chunk may have more than EXCHANGE_CHUNK_MAX.
+ */
+#define EXCHANGE_CHUNK_MAX	512
+
+struct exchange_chunk {
+	uint64_t in_per, out_per;	/* frames per input, output extent */
+	uint64_t n_in, n_out;		/* extents per chunk */
+	struct memop_flags f;		/* where the output may lie */
+	uint64_t mfn[EXCHANGE_CHUNK_MAX + 1];	/* n_in input extents, then n_out output */
+};
+
+/* nr_exchanged written back, as Xen's __copy_field_to_guest: rc, or -EFAULT if it faults. */
+static long exchange_put(uint64_t arg, uint64_t done, long rc)
+{
+	if (copy_to_guest(arg + offsetof(struct xen_memory_exchange, nr_exchanged), &done, 8))
+		return -EFAULT;
+	return rc;
+}
 
 /*
- * Checks that every input frame may go and takes its allocation
- * reference (frame_steal: under a reference of its own, count 2 -> 0
- * in one exchange, as Xen's steal_page; a page table still on d's
- * release list stays): nobody
- * can take a reference to it meanwhile (get_page needs a non-zero
- * count), and a frame listed twice fails its second check: freeing it
- * twice would hit free_frame's BUG_ON. Returns false, holding nothing, if
- * one may not go (-EINVAL, as Xen's steal_page failure).
+ * out.mem_flags as Xen's exchange reads them: the NUMA node as its
+ * propagate_node (false: -EINVAL; an exact node other than our node 0 has
+ * no memory), the address bits as its zone limit (bits below 14 leave
+ * frames 0 and 1 only, which are never free).
  */
-static bool hold_inputs(const struct domain *d, const uint64_t *in, uint64_t nr, uint64_t per)
+static bool exchange_flags(const struct domain *d, uint32_t mf, struct memop_flags *f)
 {
-	uint64_t i, j;
+	unsigned int bits = XENMEMF_get_address_bits(mf), node = XENMEMF_get_node(mf);
 
-	for (i = 0; i < nr; i++) {
-		for (j = 0; j < per; j++) {
-			if (!frame_steal(in[i] + j, d))
-				goto undo;
+	f->limit = ~0ULL;
+	if (bits && bits < 64 + PAGE_SHIFT)
+		f->limit = 1ULL << (bits <= PAGE_SHIFT + 1 ? 1 : bits - PAGE_SHIFT);
+	f->off_node = false;
+	if (node == XENMEMF_NO_NODE)
+		return true;
+	if (!d->is_privileged)
+		return !(mf & XENMEMF_exact_node_request);
+	if (node >= XENMEMF_MAX_NODES)
+		return false;
+	f->off_node = node && (mf & XENMEMF_exact_node_request);
+	return true;
+}
+
+/*
+ * Chunk i's input frames taken from d (frame_steal: its allocation
+ * reference under one of ours, count 2 -> 0, so a frame listed twice
+ * fails its second take) and its output extents allocated. 0, or as it
+ * was with -EFAULT (an input entry unreadable), -EINVAL (a frame past
+ * RAM, or not one d may give: Xen's steal_page) or -ENOMEM.
+ */
+static long chunk_take(const struct domain *d, const struct xen_memory_exchange *x,
+		       struct exchange_chunk *c, uint64_t i)
+{
+	uint64_t *in = c->mfn, *out = c->mfn + c->n_in, j, k;
+	long rc;
+
+	for (j = 0; j < c->n_in; j++) {
+		if (copy_from_guest(&in[j], x->in.extent_start + (i * c->n_in + j) * 8, 8)) {
+			rc = -EFAULT;
+			goto give_back;
+		}
+		for (k = 0; k < c->in_per; k++) {
+			if (!frame_steal(in[j] + k, d)) {
+				while (k--)
+					frame_count_add(in[j] + k, 1);
+				rc = trace_err(-EINVAL);
+				goto give_back;
+			}
 		}
 	}
-	return true;
-
-undo:
-	while (j--)
-		frame_count_add(in[i] + j, 1);
-	while (i--)
-		for (j = 0; j < per; j++)
-			frame_count_add(in[i] + j, 1);
-	return false;
-}
-
-/* The exchange failed: the inputs get their allocation references back. */
-static void drop_inputs(const uint64_t *in, uint64_t nr, uint64_t per)
-{
-	uint64_t i, j;
-
-	for (i = 0; i < nr; i++)
-		for (j = 0; j < per; j++)
-			frame_count_add(in[i] + j, 1);
-}
-
-/*
- * A non-zero nr_exchanged going in is Xen's continuation progress: the
- * first nr_exchanged input extents (rounded down to whole exchange chunks)
- * and their output extents are done; the lists are cut to the rest.
- * Unbalanced lists are refused first, whatever the progress.
- */
-static int skip_exchanged(struct xen_memory_exchange *x, uint64_t in_per, uint64_t out_per)
-{
-	uint64_t chunk = out_per > in_per ? out_per / in_per : 1;	/* input extents */
-	uint64_t in_done = x->nr_exchanged / chunk * chunk, out_done = in_done * in_per / out_per;
-
-	if (x->in.nr_extents * in_per != x->out.nr_extents * out_per)
-		return -EINVAL;
-	x->nr_exchanged = in_done;
-	x->in.extent_start += in_done * 8;
-	x->in.nr_extents -= in_done;
-	x->out.extent_start += out_done * 8;
-	x->out.nr_extents -= out_done;
+	for (k = 0; k < c->n_out; k++) {
+		out[k] = c->f.off_node ? INVALID_MFN : alloc_frames_aligned(c->out_per, c->out_per);
+		if (out[k] != INVALID_MFN && out[k] + c->out_per <= c->f.limit)
+			continue;
+		if (out[k] != INVALID_MFN)
+			free_frames(out[k], c->out_per);
+		while (k--)
+			free_frames(out[k], c->out_per);
+		rc = trace_err(-ENOMEM);
+		goto give_back;
+	}
 	return 0;
+
+give_back:			/* the first j input extents were taken whole */
+	while (j--)
+		for (k = 0; k < c->in_per; k++)
+			frame_count_add(in[j] + k, 1);
+	return rc;
 }
 
 /*
- * XENMEM_exchange, all or nothing (Linux BUG()s on a partial result): the
- * extent lists are copied in once; every input frame is checked (and held,
- * so a repeated one is refused) and every output extent allocated before
- * anything changes; then the inputs are freed and the outputs handed out,
- * which cannot fail.
+ * Chunk i committed: its inputs freed, its outputs d's, each output's MFN
+ * written over its entry, as Xen: an entry that cannot be read leaves its
+ * extent d's without an M2P entry, one that cannot be written leaves it
+ * unreported; both -EFAULT, the chunk not counted done.
+ */
+static long chunk_give(struct domain *d, const struct xen_memory_exchange *x,
+		       const struct exchange_chunk *c, uint64_t i)
+{
+	const uint64_t *in = c->mfn, *out = c->mfn + c->n_in;
+	uint64_t j, k, pfn, at;
+	long rc = 0;
+
+	for (j = 0; j < c->n_in; j++)
+		for (k = 0; k < c->in_per; k++)
+			frame_release(in[j] + k);
+	for (j = 0; j < c->n_out; j++) {
+		at = x->out.extent_start + (i * c->n_out + j) * 8;
+		if (copy_from_guest(&pfn, at, 8))
+			pfn = INVALID_M2P;
+		for (k = 0; k < c->out_per; k++) {
+			frame_table[out[j] + k].owner = d->domid;
+			m2p[out[j] + k] = pfn == INVALID_M2P ? INVALID_M2P : pfn + k;
+		}
+		if (pfn == INVALID_M2P || copy_to_guest(at, &out[j], 8))
+			rc = -EFAULT;
+	}
+	return rc;
+}
+
+/*
+ * XENMEM_exchange, chunk by chunk as Xen 4.17's memory_exchange: each
+ * chunk's inputs are taken and its outputs allocated before anything of
+ * it changes, then it commits and its output entries are written; a
+ * failure ends the call with nr_exchanged counting the chunks done
+ * before it. Between chunks the call may continue (nr_exchanged written
+ * as its progress, which the next entry reads back). Every answer but
+ * "nothing left" and a struct that cannot be read writes nr_exchanged.
  */
 static long exchange(struct domain *d, uint64_t arg)
 {
+	uint64_t until = hypercall_preempt_until(), first, i, out_first;
 	struct xen_memory_exchange x;
-	uint64_t in[EXCHANGE_MAX_PAGES], pfn[EXCHANGE_MAX_OUT];
-	uint64_t in_pages, in_per, out_per, limit, i, j, done;
-	mfn_t out[EXCHANGE_MAX_OUT];
-	uint64_t nr_out;
+	struct exchange_chunk c;
+	unsigned int in_co, out_co;
+	long rc;
 
 	if (copy_from_guest(&x, arg, sizeof(x)))
 		return -EFAULT;
 	if (MAX(x.in.extent_order, x.out.extent_order) > max_order(d))
-		return trace_err(-EPERM);
+		return exchange_put(arg, x.nr_exchanged, trace_err(-EPERM));
 	if (x.in.domid != x.out.domid || x.nr_exchanged > x.in.nr_extents ||
 	    (~0ULL >> x.in.extent_order) < x.in.nr_extents ||
 	    (~0ULL >> x.out.extent_order) < x.out.nr_extents ||
 	    x.in.nr_extents << x.in.extent_order != x.out.nr_extents << x.out.extent_order)
-		return trace_err(-EINVAL);
+		return exchange_put(arg, x.nr_exchanged, trace_err(-EINVAL));
 	if (x.nr_exchanged == x.in.nr_extents)
 		return 0;
-	if (x.in.extent_order > 9 || x.out.extent_order > 9)	/* our limit: 2 MiB a call */
-		return trace_err(-EINVAL);
+	in_co = x.in.extent_order <= x.out.extent_order ? x.out.extent_order - x.in.extent_order : 0;
+	out_co = x.in.extent_order > x.out.extent_order ? x.in.extent_order - x.out.extent_order : 0;
+	first = x.nr_exchanged >> in_co;
+	out_first = first << out_co;
+	/* Where the lists go on from, as Xen's guest_handle_subrange_okay. */
+	if (x.in.nr_extents - x.nr_exchanged >= ~0ULL / 8 ||
+	    !guest_start_ok(x.in.extent_start + x.nr_exchanged * 8) ||
+	    x.out.nr_extents - out_first >= ~0ULL / 8 ||
+	    !guest_start_ok(x.out.extent_start + out_first * 8))
+		return exchange_put(arg, x.nr_exchanged, -EFAULT);
+	if (!exchange_flags(d, x.out.mem_flags, &c.f))
+		return exchange_put(arg, x.nr_exchanged, trace_err(-EINVAL));
 	if (!self(x.in.domid, d))
-		return trace_err(domain_by_id(x.in.domid) ? -EPERM : -ESRCH);
-	in_per = 1ULL << x.in.extent_order;
-	out_per = 1ULL << x.out.extent_order;
-	if (x.nr_exchanged && skip_exchanged(&x, in_per, out_per))
-		return trace_err(-EINVAL);
-	done = x.nr_exchanged;
-	if (x.out.nr_extents > EXCHANGE_MAX_OUT)
-		return trace_err(-EINVAL);
-	nr_out = x.out.nr_extents;
-	in_pages = x.in.nr_extents * in_per;
-	if (x.in.nr_extents > EXCHANGE_MAX_PAGES || in_pages != nr_out * out_per ||
-	    in_pages > EXCHANGE_MAX_PAGES)
-		return trace_err(-EINVAL);
-	if (copy_from_guest(in, x.in.extent_start, x.in.nr_extents * 8) ||
-	    copy_from_guest(pfn, x.out.extent_start, nr_out * 8))
-		return -EFAULT;
-	if (!hold_inputs(d, in, x.in.nr_extents, in_per))
-		return trace_err(-EINVAL);
-	/* Writing the results must not fail after the commit: try now. */
-	x.nr_exchanged = done;
-	if (copy_to_guest(x.out.extent_start, pfn, nr_out * 8) ||
-	    copy_to_guest(arg + offsetof(struct xen_memory_exchange, nr_exchanged),
-			  &x.nr_exchanged, 8)) {
-		drop_inputs(in, x.in.nr_extents, in_per);
-		return -EFAULT;
-	}
-	limit = (x.out.mem_flags & 0xff) ? 1ULL << ((x.out.mem_flags & 0xff) - PAGE_SHIFT) : ~0ULL;
-	for (i = 0; i < nr_out; i++) {
-		out[i] = alloc_frames_aligned(out_per, out_per);	/* naturally aligned */
-		if (out[i] == INVALID_MFN || out[i] + out_per > limit) {
-			if (out[i] != INVALID_MFN)
-				i++;
-			while (i--)
-				for (j = 0; j < out_per; j++)
-					free_frame(out[i] + j);
-			drop_inputs(in, x.in.nr_extents, in_per);
-			return trace_err(-ENOMEM);
+		return exchange_put(arg, x.nr_exchanged,
+				    trace_err(domain_by_id(x.in.domid) ? -EPERM : -ESRCH));
+	if ((1ULL << in_co) > EXCHANGE_CHUNK_MAX || (1ULL << out_co) > EXCHANGE_CHUNK_MAX)
+		return exchange_put(arg, x.nr_exchanged, trace_err(-EINVAL));
+	c.in_per = 1ULL << x.in.extent_order;
+	c.out_per = 1ULL << x.out.extent_order;
+	c.n_in = 1ULL << in_co;
+	c.n_out = 1ULL << out_co;
+	for (i = first; i < x.in.nr_extents >> in_co; i++) {
+		if (i != first && hypercall_preempt_now(current_vcpu(), until)) {
+			if (exchange_put(arg, i << in_co, 0))
+				return -EFAULT;
+			return hypercall_continue();
 		}
+		rc = chunk_take(d, &x, &c, i);
+		if (!rc)
+			rc = chunk_give(d, &x, &c, i);
+		if (rc)
+			return exchange_put(arg, i << in_co, rc);
 	}
-	/* Committed from here: nothing below fails. */
-	for (i = 0; i < x.in.nr_extents; i++) {
-		for (j = 0; j < in_per; j++)
-			frame_release(in[i] + j);
-	}
-	for (i = 0; i < nr_out; i++) {
-		for (j = 0; j < out_per; j++) {
-			frame_table[out[i] + j].owner = d->domid;
-			m2p[out[i] + j] = pfn[i] + j;
-		}
-	}
-	x.nr_exchanged = done + x.in.nr_extents;
-	copy_to_guest(x.out.extent_start, out, nr_out * 8);	/* writable: tried above */
-	copy_to_guest(arg + offsetof(struct xen_memory_exchange, nr_exchanged),
-		      &x.nr_exchanged, 8);
-	return 0;
+	return exchange_put(arg, x.nr_exchanged = x.in.nr_extents, 0);
 }
 
 static long memory_map(struct domain *d, uint64_t arg, bool machine)
