@@ -230,6 +230,22 @@ static bool __attribute__((noinline)) list_answered(const struct hc_args *a, lon
 	return false;
 }
 
+/*
+ * Validation on this CPU may stop for preemption (-ERESTART) from here on,
+ * once the call's time runs out at `until`; till pt_preemptible_end.
+ * Inline: walk_entries, the mmu_update and mmuext_op loop, sets it.
+ */
+static inline __attribute__((always_inline)) void pt_preemptible_until(uint64_t until)
+{
+	this_cpu()->pt_until = until;
+	this_cpu()->pt_preemptible = true;
+}
+
+void pt_preemptible_end(void)
+{
+	this_cpu()->pt_preemptible = false;
+}
+
 static inline __attribute__((always_inline)) long
 walk_entries(struct vcpu *v, struct hc_args *a, size_t size,
 	     int (*apply)(struct vcpu *v, struct domain *fd, const void *entry), struct domain *fd)
@@ -250,8 +266,7 @@ walk_entries(struct vcpu *v, struct hc_args *a, size_t size,
 	if (((uint32_t)a->arg[1] & PREEMPTED) && a->arg[2] &&
 	    copy_from_guest(&done_before, a->arg[2], sizeof(done_before)))
 		done_before = 0;	/* as Xen: progress through a bad pointer is lost */
-	this_cpu()->pt_until = until;
-	this_cpu()->pt_preemptible = true;
+	pt_preemptible_until(until);
 	for (i = 0; i < count; i++) {
 		if (i && hypercall_preempt_now(v, until))	/* every entry, as Xen */
 			rc = -ERESTART;
@@ -263,7 +278,7 @@ walk_entries(struct vcpu *v, struct hc_args *a, size_t size,
 		if (rc)
 			break;
 	}
-	this_cpu()->pt_preemptible = false;
+	pt_preemptible_end();
 	if (rc == -ERESTART)	/* entry i again: a long list, or a tree validated in pieces */
 		return preempt_list(a, size, i, count, done_before);
 	write_done(a->arg[2], done_before + i);
@@ -463,13 +478,7 @@ long hc_mmuext_op(struct vcpu *v, struct hc_args *a)
 
 void pt_preemptible_begin(void)
 {
-	this_cpu()->pt_until = hypercall_preempt_until();
-	this_cpu()->pt_preemptible = true;
-}
-
-void pt_preemptible_end(void)
-{
-	this_cpu()->pt_preemptible = false;
+	pt_preemptible_until(hypercall_preempt_until());
 }
 
 /*
