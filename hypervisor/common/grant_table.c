@@ -780,7 +780,11 @@ continuation:
 
 /*
  * Runs fn on each of count elements of `size` bytes at args, writing each
- * back with its status (setup_table and query_size are batches of one).
+ * back with its status (setup_table and query_size are batches of one):
+ * the whole element (map, query_size), or with status_only its status
+ * field alone, as Xen 4.17's __copy_field_to_guest for unmap,
+ * unmap_and_replace, copy, transfer, swap_grant_ref, setup_table and
+ * get_status_frames (the rest of such an element may be read-only).
  * A long batch gives the CPU back as a continuation (args and count
  * advanced) when hypercall_preempt_now says so, looked at before every
  * element but the first as Xen's; inside a multicall, the multicall
@@ -792,7 +796,7 @@ continuation:
  * the start only). An element that cannot be read, or written back (one
  * past the end of guest memory too, in the non-canonical hole), ends
  * the batch with -EFAULT, the elements before it done and their results
- * written, as on Xen 4.17. Each element is written back
+ * written, as on Xen 4.17. Each element (its status) is written back
  * unchanged before fn commits anything, so a read-only one fails with
  * nothing done (docs/style.md §4; Xen does that element and then fails
  * its copy-out, a mapping's handle lost). Only fn itself can make the
@@ -807,7 +811,7 @@ continuation:
  */
 static inline __attribute__((always_inline)) long
 batch(struct vcpu *v, struct hc_args *a, size_t size, int16_t (*fn)(struct domain *ld, void *op),
-      size_t status_off, struct unmap_batch *ub,
+      size_t status_off, bool status_only, struct unmap_batch *ub,
       int16_t (*one)(struct domain *ld, void *op, struct unmap_batch *ub))
 {
 	uint64_t args = a->arg[1];
@@ -829,14 +833,17 @@ batch(struct vcpu *v, struct hc_args *a, size_t size, int16_t (*fn)(struct domai
 			rc = hypercall_continue();
 			break;
 		}
-		if (copy_from_guest(op, p, size) || copy_to_guest(p, op, size)) {
+		if (copy_from_guest(op, p, size) ||
+		    (status_only ? copy_to_guest(p + status_off, op + status_off, sizeof(st)) :
+		     copy_to_guest(p, op, size))) {
 			rc = -EFAULT;
 			break;
 		}
 		/* fn locks the tables it touches */
 		st = ub ? one(v->domain, op, ub) : fn(v->domain, op);
 		memcpy(op + status_off, &st, sizeof(st));
-		if (copy_to_guest(p, op, size)) {
+		if (status_only ? copy_to_guest(p + status_off, &st, sizeof(st)) :
+		    copy_to_guest(p, op, size)) {
 			rc = -EFAULT;
 			break;
 		}
@@ -848,8 +855,10 @@ batch(struct vcpu *v, struct hc_args *a, size_t size, int16_t (*fn)(struct domai
 	return rc;
 }
 
-/* A batch of `type` elements, each with its status where the type says. */
-#define BATCH(type, fn)	batch(v, a, sizeof(type), fn, offsetof(type, status), NULL, NULL)
+/* A batch of `type` elements, each with its status where the type says, written back whole. */
+#define BATCH(type, fn)	batch(v, a, sizeof(type), fn, offsetof(type, status), false, NULL, NULL)
+/* The same, only the status written back. */
+#define BATCH_STATUS(type, fn)	batch(v, a, sizeof(type), fn, offsetof(type, status), true, NULL, NULL)
 
 /* A batch of unmaps, `one` each (grant_map.c), their uses let go after one flush. */
 static long __attribute__((noinline))
@@ -860,7 +869,7 @@ unmap_batch(struct vcpu *v, struct hc_args *a, size_t size, size_t status_off,
 
 	ub.flush = false;
 	ub.n = 0;
-	return batch(v, a, size, NULL, status_off, &ub, one);
+	return batch(v, a, size, NULL, status_off, true, &ub, one);
 }
 
 #define UNMAP_BATCH(type, one)	unmap_batch(v, a, sizeof(type), offsetof(type, status), one)
@@ -886,18 +895,18 @@ long hc_grant_table_op(struct vcpu *v, struct hc_args *a)
 	case GNTTABOP_unmap_and_replace:
 		return UNMAP_BATCH(struct gnttab_unmap_and_replace, grant_unmap_and_replace_one);
 	case GNTTABOP_copy:
-		return BATCH(struct gnttab_copy, grant_copy_one);
+		return BATCH_STATUS(struct gnttab_copy, grant_copy_one);
 	case GNTTABOP_setup_table:
 		rc = frame_list_ok(args, count, false);
-		return rc ? rc : BATCH(struct gnttab_setup_table, setup_table);
+		return rc ? rc : BATCH_STATUS(struct gnttab_setup_table, setup_table);
 	case GNTTABOP_query_size:
 		if (count != 1)
 			return trace_err(-EINVAL);
 		return BATCH(struct gnttab_query_size, query_size);
 	case GNTTABOP_swap_grant_ref:
-		return BATCH(struct gnttab_swap_grant_ref, swap_refs);
+		return BATCH_STATUS(struct gnttab_swap_grant_ref, swap_refs);
 	case GNTTABOP_transfer:
-		return BATCH(struct gnttab_transfer, transfer_one);
+		return BATCH_STATUS(struct gnttab_transfer, transfer_one);
 	case GNTTABOP_cache_flush:
 		return cache_flush(v, a);
 	case GNTTABOP_set_version:
@@ -906,7 +915,7 @@ long hc_grant_table_op(struct vcpu *v, struct hc_args *a)
 		return get_version(d, args);
 	case GNTTABOP_get_status_frames:
 		rc = frame_list_ok(args, count, true);
-		return rc ? rc : BATCH(struct gnttab_get_status_frames, get_status_frames);
+		return rc ? rc : BATCH_STATUS(struct gnttab_get_status_frames, get_status_frames);
 	default:
 		return trace_err(-ENOSYS);
 	}

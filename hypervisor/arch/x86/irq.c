@@ -343,9 +343,8 @@ static int pirq_target_ok(const struct domain *d, domid_t dom)
  * the top down when dom0 asks for any, the message aimed at a spare
  * vector, masked until bound.
  */
-static int map_msi(struct domain *d, struct physdev_map_pirq *map)
+static int map_msi(struct domain *d, struct physdev_map_pirq *map, uint16_t seg)
 {
-	uint16_t seg = map->type != MAP_PIRQ_TYPE_MSI ? (uint32_t)map->bus >> 16 : 0;
 	uint8_t bus = map->bus & 0xFF, devfn = map->devfn & 0xFF;
 	int pirq = map->pirq, slot;
 	bool maskable = true;
@@ -385,43 +384,61 @@ static int map_msi(struct domain *d, struct physdev_map_pirq *map)
 	return 0;
 }
 
-static long map_pirq(struct domain *d, uint64_t arg)
+/* The mapping map asks for, seg its MSI's PCI segment; map's pirq set when done. */
+static long map_pirq_one(struct domain *d, struct physdev_map_pirq *map, uint16_t seg)
 {
-	struct physdev_map_pirq map;
 	long rc;
 
-	if (copy_from_guest(&map, arg, sizeof(map)))
-		return -EFAULT;
-	if ((rc = pirq_target_ok(d, map.domid)))
+	if ((rc = pirq_target_ok(d, map->domid)))
 		return rc;
-	switch (map.type) {
+	switch (map->type) {
 	case MAP_PIRQ_TYPE_GSI:
 		spin_lock(&irq_lock);
-		rc = map_gsi(d, map.index, &map.pirq);
+		rc = map_gsi(d, map->index, &map->pirq);
 		spin_unlock(&irq_lock);
-		break;
+		return rc;
 	case MAP_PIRQ_TYPE_MULTI_MSI:
 		/*
 		 * Xen 4.17's allocate_pirq: a count out of 1-32 -EDOM, more
 		 * than one -EOPNOTSUPP without interrupt remapping; one is a
 		 * plain MSI.
 		 */
-		if (map.table_base)
-			return trace_err(-EINVAL);
-		if (map.entry_nr <= 0 || map.entry_nr > 32)
+		if (map->entry_nr <= 0 || map->entry_nr > 32)
 			return trace_err(-EDOM);
-		if (map.entry_nr != 1)
+		if (map->entry_nr != 1)
 			return trace_err(-EOPNOTSUPP);
 		/* fall through */
 	case MAP_PIRQ_TYPE_MSI:
-	case MAP_PIRQ_TYPE_MSI_SEG:
 		spin_lock(&irq_lock);
-		rc = map_msi(d, &map);
+		rc = map_msi(d, map, seg);
 		spin_unlock(&irq_lock);
-		break;
+		return rc;
 	default:
 		return trace_err(-EINVAL);
 	}
+}
+
+/*
+ * As Xen 4.17's PHYSDEVOP_map_pirq: MULTI_MSI with a table base is refused
+ * before anything else, nothing written; MSI_SEG is an MSI (bus's upper
+ * half its segment) and given back as one; every other answer writes the
+ * whole struct back (-EFAULT if it cannot be written).
+ */
+static long map_pirq(struct domain *d, uint64_t arg)
+{
+	struct physdev_map_pirq map;
+	uint16_t seg = 0;
+	long rc;
+
+	if (copy_from_guest(&map, arg, sizeof(map)))
+		return -EFAULT;
+	if (map.type == MAP_PIRQ_TYPE_MULTI_MSI && map.table_base)
+		return trace_err(-EINVAL);
+	if (map.type == MAP_PIRQ_TYPE_MSI_SEG || map.type == MAP_PIRQ_TYPE_MULTI_MSI)
+		seg = (uint32_t)map.bus >> 16;
+	if (map.type == MAP_PIRQ_TYPE_MSI_SEG)
+		map.type = MAP_PIRQ_TYPE_MSI;
+	rc = map_pirq_one(d, &map, seg);
 	if (copy_to_guest(arg, &map, sizeof(map)))
 		return -EFAULT;
 	return rc;
