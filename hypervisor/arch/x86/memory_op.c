@@ -187,6 +187,26 @@ static unsigned int max_order(const struct domain *d)
 }
 
 /*
+ * mem_flags' NUMA node as Xen's propagate_node (Lamina has one, node 0):
+ * none named is any; past Xen's limit, or an exact one from an
+ * unprivileged caller, refuses the call (false); an exact node other
+ * than 0 from a privileged one finds no memory.
+ */
+static bool memop_node(const struct domain *d, uint32_t mf, struct memop_flags *f)
+{
+	unsigned int node = XENMEMF_get_node(mf);
+
+	if (node == XENMEMF_NO_NODE)
+		return true;
+	if (!d->is_privileged)
+		return !(mf & XENMEMF_exact_node_request);
+	if (node >= XENMEMF_MAX_NODES)
+		return false;
+	f->off_node = node && (mf & XENMEMF_exact_node_request);
+	return true;
+}
+
+/*
  * mem_flags, as Xen's construct_memop_from_reservation: address bits
  * below a page's refuse the call, those that cover all RAM are ignored;
  * a NUMA node (Lamina has one, node 0) past Xen's limit or an exact one
@@ -195,8 +215,7 @@ static unsigned int max_order(const struct domain *d)
  */
 static bool memop_flags(const struct domain *d, uint32_t mf, struct memop_flags *f)
 {
-	unsigned int bits = XENMEMF_get_address_bits(mf), node = XENMEMF_get_node(mf);
-	unsigned int ram_bits = PAGE_SHIFT;
+	unsigned int bits = XENMEMF_get_address_bits(mf), ram_bits = PAGE_SHIFT;
 
 	while ((1ULL << (ram_bits - PAGE_SHIFT)) < frame_table_size)
 		ram_bits++;
@@ -206,14 +225,7 @@ static bool memop_flags(const struct domain *d, uint32_t mf, struct memop_flags 
 			return false;
 		f->limit = 1ULL << (bits - PAGE_SHIFT);
 	}
-	if ((mf & XENMEMF_vnode) || node == XENMEMF_NO_NODE)
-		return true;
-	if (!d->is_privileged)
-		return !(mf & XENMEMF_exact_node_request);
-	if (node >= XENMEMF_MAX_NODES)
-		return false;
-	f->off_node = node && (mf & XENMEMF_exact_node_request);
-	return true;
+	return (mf & XENMEMF_vnode) || memop_node(d, mf, f);
 }
 
 /* The checks Xen makes before the first extent: false ends the call at once. */
@@ -282,26 +294,18 @@ static long exchange_put(uint64_t arg, uint64_t done, long rc)
 
 /*
  * out.mem_flags as Xen's exchange reads them: the NUMA node as its
- * propagate_node (false: -EINVAL; an exact node other than our node 0 has
- * no memory), the address bits as its zone limit (bits below 14 leave
- * frames 0 and 1 only, which are never free).
+ * propagate_node (false: -EINVAL; a virtual node is taken as a machine
+ * one), the address bits as its zone limit (bits below 14 leave frames 0
+ * and 1 only, which are never free).
  */
 static bool exchange_flags(const struct domain *d, uint32_t mf, struct memop_flags *f)
 {
-	unsigned int bits = XENMEMF_get_address_bits(mf), node = XENMEMF_get_node(mf);
+	unsigned int bits = XENMEMF_get_address_bits(mf);
 
-	f->limit = ~0ULL;
+	*f = (struct memop_flags){ ~0ULL, false };
 	if (bits && bits < 64 + PAGE_SHIFT)
 		f->limit = 1ULL << (bits <= PAGE_SHIFT + 1 ? 1 : bits - PAGE_SHIFT);
-	f->off_node = false;
-	if (node == XENMEMF_NO_NODE)
-		return true;
-	if (!d->is_privileged)
-		return !(mf & XENMEMF_exact_node_request);
-	if (node >= XENMEMF_MAX_NODES)
-		return false;
-	f->off_node = node && (mf & XENMEMF_exact_node_request);
-	return true;
+	return memop_node(d, mf, f);
 }
 
 /*
