@@ -5,8 +5,8 @@
  * Padding and reserved fields hold garbage, and a struct straddles two
  * pages with one of them read-only, so a field written that Xen does not
  * write (or one left that Xen writes) shows:
- *  - grant_table_op: setup_table, unmap_grant_ref, copy, swap_grant_ref
- *    and transfer write back only `status` (Xen's __copy_field_to_guest),
+ *  - grant_table_op: setup_table, unmap_grant_ref, unmap_and_replace,
+ *    copy, swap_grant_ref and transfer write back only `status` (Xen's __copy_field_to_guest),
  *    the rest of the struct may be read-only; their padding is ignored;
  *  - physdev_op map_pirq: the whole struct written back whatever the
  *    answer, MSI_SEG given back as MSI, MULTI_MSI with a table base
@@ -69,6 +69,7 @@ static void grant_rows(void)
 	struct gnttab_transfer tr;
 	struct gnttab_setup_table *pst;
 	struct gnttab_unmap_grant_ref *pun;
+	struct gnttab_unmap_and_replace ur, *pur;
 	struct gnttab_copy *pcp;
 	struct gnttab_swap_grant_ref *psw;
 	struct gnttab_transfer *ptr;
@@ -99,6 +100,18 @@ static void grant_rows(void)
 	ROW("unmap_grant_ref, host_addr read-only", rc, 0);
 	ROW("unmap_grant_ref, host_addr read-only: status", pun->status, GNTST_bad_handle);
 	ROW("unmap_grant_ref: pad as given", pun->pad, 0x5a5a);
+	unstraddle();
+
+	memset(&ur, 0x5a, sizeof(ur));
+	ur.host_addr = pa;
+	ur.new_addr = 0;
+	ur.handle = 0xfffffff0;
+	ur.status = 0x77;
+	pur = straddle(&ur, sizeof(ur), 16, true);	/* host_addr, new_addr read-only */
+	rc = GNT(GNTTABOP_unmap_and_replace, pur);
+	ROW("unmap_and_replace, addresses read-only", rc, 0);
+	ROW("unmap_and_replace, addresses read-only: status", pur->status, GNTST_bad_handle);
+	ROW("unmap_and_replace: pad as given", pur->pad, 0x5a5a);
 	unstraddle();
 
 	memset(&cp, 0x5a, sizeof(cp));
