@@ -340,6 +340,72 @@ static const struct physdev_row {
 	{ "physdev release_msix", "physdev release_msix bad pointer", 31, -EPERM, -EFAULT },
 };
 
+/*
+ * What Xen 4.17 writes back to a domU (conform-fields holds dom0's rows):
+ * map_pirq's whole struct whatever it answers (MSI_SEG given back as
+ * MSI, a read-only struct -EFAULT after the refusal), MULTI_MSI with a
+ * table base -EINVAL before privilege is looked at; setup_table's status
+ * alone (its frame_list field may be read-only); an exchange chunk by
+ * chunk (entry 1 of its output list read-only: chunk 0 done, -EFAULT).
+ * a and b are adjacent pages; b is made read-only for a row and back.
+ */
+static void rows_fields(struct start_info *si)
+{
+	uint64_t a = scratch_page(), b = scratch_page(), mfn_b = va_to_mfn(b);
+	const uint64_t *p2m = (const uint64_t *)si->mfn_list;
+	struct physdev_map_pirq *m = (struct physdev_map_pirq *)b;
+	struct gnttab_setup_table *st = (struct gnttab_setup_table *)(b - 16);
+	struct xen_memory_exchange x;
+	uint64_t in[2] = { p2m[2200], p2m[2201] }, *out = (uint64_t *)(b - 8);
+
+	if (b != a + 4096) {
+		ROW("adjacent scratch pages", 0, 1);
+		return;
+	}
+	m->domid = DOMID_SELF;
+	m->type = MAP_PIRQ_TYPE_MSI_SEG;
+	m->index = m->pirq = -1;
+	ROW("physdev map_pirq MSI_SEG", NCALL(__HYPERVISOR_physdev_op, PHYSDEVOP_map_pirq, m, 0),
+	    -EPERM);
+	ROW("physdev map_pirq MSI_SEG: type given back as MSI", m->type, MAP_PIRQ_TYPE_MSI);
+	m->type = MAP_PIRQ_TYPE_MULTI_MSI;
+	m->table_base = 0x1000;
+	ROW("physdev map_pirq MULTI_MSI with a table base",
+	    NCALL(__HYPERVISOR_physdev_op, PHYSDEVOP_map_pirq, m, 0), -EINVAL);
+	m->type = MAP_PIRQ_TYPE_GSI;
+	m->table_base = 0;
+	update_va_mapping(b, pte_ro(mfn_b), UVMF_INVLPG);
+	ROW("physdev map_pirq GSI, struct read-only",
+	    NCALL(__HYPERVISOR_physdev_op, PHYSDEVOP_map_pirq, m, 0), -EFAULT);
+	update_va_mapping(b, pte_rw(mfn_b), UVMF_INVLPG);
+
+	memset(st, 0, sizeof(*st));
+	st->dom = DOMID_SELF;
+	st->nr_frames = 1;
+	st->status = 0x77;
+	st->frame_list = a;
+	update_va_mapping(b, pte_ro(mfn_b), UVMF_INVLPG);
+	ROW("grant setup_table, frame_list field read-only",
+	    NCALL(__HYPERVISOR_grant_table_op, GNTTABOP_setup_table, st, 1), 0);
+	ROW("grant setup_table, frame_list field read-only: status", st->status, GNTST_okay);
+	update_va_mapping(b, pte_rw(mfn_b), UVMF_INVLPG);
+
+	out[0] = out[1] = 0x100;
+	memset(&x, 0, sizeof(x));
+	x.in.extent_start = (uint64_t)in;
+	x.in.nr_extents = 2;
+	x.in.domid = DOMID_SELF;
+	x.out.extent_start = (uint64_t)out;
+	x.out.nr_extents = 2;
+	x.out.domid = DOMID_SELF;
+	update_va_mapping(b, pte_ro(mfn_b), UVMF_INVLPG);
+	ROW("exchange, output entry 1 read-only", NCALL(__HYPERVISOR_memory_op, XENMEM_exchange, &x, 0),
+	    -EFAULT);
+	ROW("exchange, output entry 1 read-only: 1 exchanged, entry 0 written",
+	    x.nr_exchanged == 1 && out[0] != 0x100 && out[1] == 0x100, 1);
+	update_va_mapping(b, pte_rw(mfn_b), UVMF_INVLPG);
+}
+
 static void rows_physdev(void)
 {
 	const struct physdev_row *r;
@@ -714,6 +780,7 @@ static void rows(struct start_info *si)
 	rows_foreigndom();
 	rows_domctl(own_domid());
 	rows_copyout();
+	rows_fields(si);
 }
 
 static void peer_rows(void *si)
