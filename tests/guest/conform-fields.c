@@ -6,7 +6,8 @@
  * pages with one of them read-only, so a field written that Xen does not
  * write (or one left that Xen writes) shows:
  *  - grant_table_op: setup_table, unmap_grant_ref, unmap_and_replace,
- *    copy, swap_grant_ref and transfer write back only `status` (Xen's __copy_field_to_guest),
+ *    copy, swap_grant_ref, transfer and get_status_frames write back only
+ *    `status` (Xen's __copy_field_to_guest),
  *    the rest of the struct may be read-only; their padding is ignored;
  *  - physdev_op map_pirq: the whole struct written back whatever the
  *    answer, MSI_SEG given back as MSI, MULTI_MSI with a table base
@@ -155,6 +156,29 @@ static void grant_rows(void)
 	unstraddle();
 }
 
+/* get_status_frames (a v2 table for it, then v1 again) with its frame_list field read-only. */
+static void status_frames_rows(void)
+{
+	static uint64_t frames[4];
+	struct gnttab_set_version v = { 2 };
+	struct gnttab_get_status_frames gs, *pgs;
+
+	ROW("set_version 2", GNT(GNTTABOP_set_version, &v), 0);
+	memset(&gs, 0, sizeof(gs));
+	gs.nr_frames = 1;
+	gs.dom = DOMID_SELF;
+	gs.status = 0x77;
+	gs.frame_list = (uint64_t)frames;
+	pgs = straddle(&gs, sizeof(gs), 8, false);	/* frame_list on the read-only page */
+	ROW("get_status_frames, frame_list field read-only", GNT(GNTTABOP_get_status_frames, pgs),
+	    0);
+	ROW("get_status_frames, frame_list field read-only: status, frame written",
+	    pgs->status == GNTST_okay && frames[0] != 0, 1);
+	unstraddle();
+	v.version = 1;
+	ROW("set_version 1 again", GNT(GNTTABOP_set_version, &v), 0);
+}
+
 static void physdev_rows(void)
 {
 	struct physdev_map_pirq m, *pm;
@@ -269,6 +293,7 @@ int test_main(struct start_info *start)
 	if (pb != pa + 4096)
 		return fail("scratch pages not adjacent");
 	grant_rows();
+	status_frames_rows();
 	physdev_rows();
 	memory_rows();
 	evtchn_rows();
