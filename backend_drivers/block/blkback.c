@@ -998,8 +998,9 @@ static void yield_cpu(struct disk *dk)
  * ring and what the frontend publishes meanwhile (another CPU's), up to
  * a ring's worth: their grant copies go in one gntdev call (per
  * direction, mem_batch) and their answers in one push and at most one
- * event. After CONSUME_ROUNDS rounds the device is owed another turn and
- * the other fds get theirs first.
+ * event. After CONSUME_ROUNDS rounds, or a yield after which the ring has
+ * requests again, the device is owed another turn and the other fds get
+ * theirs first.
  */
 static void consume(struct disk *dk)
 {
@@ -1038,8 +1039,21 @@ static void consume(struct disk *dk)
 		PROF_T0(t2);
 		push(dk);
 		PROF_PH(dk, PH_PUSH, t2);
-		if (yield_on && taken && !be_ring_avail(&dk->ring))
+		if (yield_on && taken && !be_ring_avail(&dk->ring)) {
 			yield_cpu(dk);
+			/*
+			 * The others ran: what they published meanwhile, on
+			 * this ring and on the other devices' (whose events
+			 * wait in the evtchn device), is taken in turn. Going
+			 * on here while this frontend refills its ring at
+			 * every yield held every other device, the flooding
+			 * one too, for the whole turn (linux/blk-evil).
+			 */
+			if (be_ring_avail(&dk->ring)) {
+				dk->owed = true;
+				return;
+			}
+		}
 	} while (be_ring_final_check(&dk->ring));
 }
 
@@ -1296,7 +1310,7 @@ int main(int argc, char **argv)
 		struct disk *dks[XB_MAX_DEVS];
 		unsigned int n = 2, i;
 		bool owed;
-		int ready;
+		int ready, wait_ms;
 
 		if ((xs_due || xb_be_again(&be) || xs_events_queued(xs)) && xb_be_poll(&be)) {
 			say("xenstored went away");
@@ -1320,13 +1334,15 @@ int main(int argc, char **argv)
 				pfd[n++] = (struct pollfd){ .fd = dk->efd, .events = POLLIN };
 			}
 		}
-		ready = poll(pfd, n, xb_be_again(&be) || owed ? 0 : be_stats_poll_ms());
+		wait_ms = xb_be_again(&be) || owed ? 0 : be_stats_poll_ms();
+		ready = poll(pfd, n, wait_ms);
 		if (ready < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		xs_due = ready == 0 || pfd[0].revents;
+		/* A look with no wait (a turn owed) that found nothing: no timeout, no store message. */
+		xs_due = pfd[0].revents || (ready == 0 && wait_ms);
 		for (i = 2; i < n; i++)
 			if (pfd[i].revents)
 				reap(dks[i - 2]);

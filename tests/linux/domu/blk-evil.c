@@ -15,7 +15,8 @@
  * then handshakes honest but for one garbage node (ring-page-order 31,
  * 0 or 2 queues, ...) must be refused, and 16 times Connected ->
  * Initialising -> Connected must each be served and let go; last, xvdb
- * reads must be answered in time while xvda's ring is flooded. xvda claims feature-persistent, so
+ * reads must be answered in time while xvda's ring is flooded, and xvda's
+ * own reads while the flood goes on. xvda claims feature-persistent, so
  * a backend offering persistent grants meets every attack on that path
  * (grants it would keep mapped); xvdb does not. Results go to
  * data/blk-result.
@@ -186,13 +187,17 @@ static const char *flip(struct blkfront *bf, uint8_t *page)
  * at a time goes to xvdb on the same blkback: each of FLOOD_READS must be
  * answered within FLOOD_MS, the flood going on meanwhile. Raw ring work
  * (blkfront's calls wait): xvda and xvdb are used no more after it.
- * Each flooded read follows one with no flood. NULL when all went so;
- * max_ms[0] the slowest xvdb read alone, max_ms[1] during the flood.
+ * Each flooded read follows one with no flood. xvda's own reads must be
+ * answered while the flood goes on too (until xvdb's last read is
+ * answered), never FLOOD_MS with reads out and no answer: a flooding
+ * device is still served. NULL when all went so; max_ms[0] the slowest
+ * xvdb read alone, max_ms[1] during the flood.
  */
 #define FLOOD_READS	10
 #define FLOOD_MS	20000
-static unsigned long flood_events, flood_done;
+static unsigned long flood_events, flood_done, flood_during;
 static uint64_t flood_t0, flood_first_ms;	/* xvda's first post; its first answer after */
+static uint64_t flood_own_ms;	/* the longest xvda went with reads out, none answered */
 
 static void fl_post(struct blkfront *bf, uint64_t id, uint64_t sector, grant_ref_t ref)
 {
@@ -224,8 +229,9 @@ static const char *flood(struct blkfront *a, struct blkfront *b, grant_ref_t ref
 			 uint64_t *max_ms)
 {
 	volatile struct sring_hdr *ha = a->ring, *hb = b->ring;
-	unsigned int r, bad = 0;
-	uint64_t t0;
+	static char why[200];
+	unsigned int r, bad = 0, n;
+	uint64_t t0, end, seen = 0;	/* seen: xvda's last answer, or when it had none out */
 
 	max_ms[0] = max_ms[1] = 0;
 	/* even rounds: xvdb alone (the baseline, max_ms[0]); odd ones: during the flood */
@@ -248,18 +254,27 @@ static const char *flood(struct blkfront *a, struct blkfront *b, grant_ref_t ref
 				evtchn_send(a->port);
 				flood_events++;
 			}
-			flood_done += fl_reap(a, &bad);
+			n = fl_reap(a, &bad);
+			flood_done += n;
 			if (flood_done && !flood_first_ms)
 				flood_first_ms = xbf_ms() - flood_t0;
+			if (n || a->rsp_cons == a->req_prod_pvt || !seen)
+				seen = xbf_ms();
+			else if (xbf_ms() - seen > flood_own_ms)
+				flood_own_ms = xbf_ms() - seen;
 			got = fl_reap(b, &bad);
 			if (xbf_ms() - t0 > FLOOD_MS)
 				return "an xvdb read was not answered in time during xvda's flood";
+			if (flood_own_ms > FLOOD_MS)
+				return "xvda's reads went unanswered for too long during its flood";
 		}
 		if (xbf_ms() - t0 > max_ms[r & 1])
 			max_ms[r & 1] = xbf_ms() - t0;
 		if (bad)
 			return "a read of the flood or of xvdb was not answered OKAY";
 	}
+	flood_during = flood_done;
+	end = xbf_ms();
 	/* every read of the flood answered, OKAY */
 	for (t0 = xbf_ms(); a->rsp_cons != a->req_prod_pvt; xbf_nap()) {
 		flood_done += fl_reap(a, &bad);
@@ -270,7 +285,16 @@ static const char *flood(struct blkfront *a, struct blkfront *b, grant_ref_t ref
 	}
 	if (bad)
 		return "a read of the flood was not answered OKAY";
-	return flood_done ? NULL : "no read of xvda's flood was answered";
+	if (!flood_done)
+		return "no read of xvda's flood was answered";
+	if (!flood_during) {
+		snprintf(why, sizeof(why), "xvda's reads were answered only once its flood stopped "
+			 "(the first %llu ms after its first request, the flood %llu ms, %lu events)",
+			 (unsigned long long)flood_first_ms, (unsigned long long)(end - flood_t0),
+			 flood_events);
+		return why;
+	}
+	return NULL;
 }
 
 int test_main(struct start_info *si)
@@ -414,9 +438,11 @@ int test_main(struct start_info *si)
 		      "still served, %u handshakes with a garbage node refused, %u reconnections "
 		      "through Initialising served and let go, %d xvdb reads during a flood of "
 		      "%lu events and %lu xvda reads, the slowest %llu ms (alone: %llu ms); xvda's "
-		      "first answer %llu ms after its first request, the flood %llu ms", refused,
+		      "first answer %llu ms after its first request, %lu answered during the flood, "
+		      "at most %llu ms with none, the flood %llu ms", refused,
 		      sent, st[0], (unsigned int)(sizeof(garbage) / sizeof(garbage[0])), CYCLES,
 		      FLOOD_READS, flood_events, flood_done, (unsigned long long)flood_max[1],
 		      (unsigned long long)flood_max[0], (unsigned long long)flood_first_ms,
+		      flood_during, (unsigned long long)flood_own_ms,
 		      (unsigned long long)(xbf_ms() - flood_t0));
 }
