@@ -989,6 +989,25 @@ static void yield_cpu(struct disk *dk)
 }
 
 /*
+ * Another connected device has requests on its ring or I/O in io_uring
+ * (its completions are reaped by the main loop): read from the rings
+ * themselves, no system call.
+ */
+static bool others_waiting(const struct disk *self)
+{
+	unsigned int i;
+
+	for (i = 0; i < be.ndev; i++) {
+		struct disk *dk = be.dev[i]->priv;
+
+		if (dk && dk != self && dk->ring_area && !dk->xb->broken &&
+		    (dk->inflight || be_ring_avail(&dk->ring)))
+			return true;
+	}
+	return false;
+}
+
+/*
  * Takes every request the frontend has published, answering each round's
  * before looking again: a frontend waiting for an answer (queue depth 1)
  * has often put its next request on the ring by the time our event has
@@ -998,9 +1017,9 @@ static void yield_cpu(struct disk *dk)
  * ring and what the frontend publishes meanwhile (another CPU's), up to
  * a ring's worth: their grant copies go in one gntdev call (per
  * direction, mem_batch) and their answers in one push and at most one
- * event. After CONSUME_ROUNDS rounds, or a yield after which the ring has
- * requests again, the device is owed another turn and the other fds get
- * theirs first.
+ * event. After CONSUME_ROUNDS rounds, or a yield after which this ring
+ * and another device have requests, the device is owed another turn and
+ * the other fds get theirs first.
  */
 static void consume(struct disk *dk)
 {
@@ -1042,14 +1061,15 @@ static void consume(struct disk *dk)
 		if (yield_on && taken && !be_ring_avail(&dk->ring)) {
 			yield_cpu(dk);
 			/*
-			 * The others ran: what they published meanwhile, on
-			 * this ring and on the other devices' (whose events
-			 * wait in the evtchn device), is taken in turn. Going
-			 * on here while this frontend refills its ring at
-			 * every yield held every other device, the flooding
-			 * one too, for the whole turn (linux/blk-evil).
+			 * The others ran: if another device has requests now
+			 * (their events wait in the evtchn device), what this
+			 * ring got meanwhile waits its turn. Going on here
+			 * while this frontend refilled its ring at every
+			 * yield held the other devices, a flooding one too,
+			 * for the whole turn (linux/blk-evil). With none
+			 * waiting the turn goes on: no poll() for nothing.
 			 */
-			if (be_ring_avail(&dk->ring)) {
+			if (be_ring_avail(&dk->ring) && others_waiting(dk)) {
 				dk->owed = true;
 				return;
 			}
