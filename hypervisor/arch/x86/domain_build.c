@@ -326,18 +326,30 @@ static void init_vcpu(struct builder *b)
 	vcpu_fpu_init(v);
 }
 
+/*
+ * A zeroed shared_info: every vCPU's upcall mask 0, as Xen 4.17's
+ * domain_create leaves it (createdomain). The builder masks them, as Xen's
+ * dom0 builder and libxenguest do: build() below, vmctl's, the test
+ * guests' (tests/guest/lib/peer.c). Until 5 Dec they were masked here,
+ * and a domain made by createdomain saw 1 where Xen's sees 0 (vcpu-block-down).
+ */
 int domain_shared_info_init(struct domain *d)
 {
-	unsigned int i;
-
 	d->shared_info_mfn = alloc_frame();
 	if (d->shared_info_mfn == INVALID_MFN)
 		return -ENOMEM;
 	d->shared_info = mfn_to_virt(d->shared_info_mfn);
 	frame_share_with(d->shared_info_mfn, d);	/* the guest maps it RW */
+	return 0;
+}
+
+/* The builder's: every legacy vCPU slot's upcalls masked until its kernel unmasks them. */
+static void mask_upcalls(struct domain *d)
+{
+	unsigned int i;
+
 	for (i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)
 		d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
-	return 0;
 }
 
 static void print_layout(const struct builder *b)
@@ -419,6 +431,7 @@ struct domain *domain_build(domid_t domid, const char *name, const struct boot_m
 		       (unsigned long long)(mem_bytes >> 20));
 		return build_failed(b.d);
 	}
+	mask_upcalls(b.d);
 	elf_for_each_load(&b.k, load_segment, &b);
 	if (initrd)	/* mapped or not, it has its pfns */
 		copy_pa(&b, b.l.initrd_pfn << PAGE_SHIFT, maddr_to_virt(initrd->start), initrd->size);

@@ -9,7 +9,8 @@
  *      by mmu_update with the peer as foreigndom, each page of the peer's
  *      start-of-day region is zeroed and written: the ELF segments, the
  *      p2m list, start_info, the xenstore and console pages, the bootstrap
- *      page tables (read-only in their own mapping), the stack;
+ *      page tables (read-only in their own mapping), the stack, and its
+ *      shared_info, zeroed with every vCPU's upcalls masked (libxenguest's);
  *   3. the window goes back to dom0's frame, the peer's L4 is pinned
  *      (mmuext_op, foreigndom), vCPU 0 gets the entry state of
  *      docs/abi-core.md §1.6 (setvcpucontext), and the domain is unpaused.
@@ -145,6 +146,30 @@ static void write_start_info(uint64_t shared_info_mfn, const char *cmdline)
 	s->first_p2m_pfn = lay.first_p2m_pfn;
 	s->nr_p2m_frames = lay.nr_p2m_frames;
 	strlcpy(s->cmd_line, cmdline, sizeof(s->cmd_line));
+}
+
+/*
+ * The peer's shared_info as libxenguest leaves it: zeroed, every legacy
+ * vCPU slot's upcalls masked (createdomain leaves them unmasked on Xen
+ * 4.17 and on Lamina). Through the window, which then shows no pfn.
+ */
+static void mask_upcalls(uint64_t shared_info_mfn)
+{
+	struct shared_info *s = (struct shared_info *)window;
+	long rc = remap(window, shared_info_mfn, peer_dom);
+	unsigned int i;
+
+	window_pfn = ~0ULL;
+	if (rc) {
+		if (!map_error) {
+			printf("peer: mapping its shared_info gave %ld\n", rc);
+			map_error = rc;
+		}
+		return;
+	}
+	memset(s, 0, PAGE);
+	for (i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)
+		s->vcpu_info[i].evtchn_upcall_mask = 1;
 }
 
 static int write_pte(void *unused, uint64_t table, unsigned int index, uint64_t target,
@@ -316,6 +341,7 @@ static long build_at_run_time(struct start_info *si, uint64_t skip, const char *
 	write_p2m_list();
 	write_start_info(info.u.getdomaininfo.shared_info_frame, cmdline);
 	pv_layout_for_each_pte(&lay, write_pte, NULL);
+	mask_upcalls(info.u.getdomaininfo.shared_info_frame);
 	rc = remap(window, va_to_mfn(window), DOMID_SELF);
 	window_pfn = ~0ULL;
 	if (map_error || rc) {
