@@ -26,15 +26,10 @@
 /* ns the vCPU has run, this turn included. */
 uint64_t vcpu_cpu_time(const struct vcpu *v)
 {
-	uint64_t t = v->runstate_time[RUNSTATE_running];
+	struct vcpu_runstate_info rs;
 
-	/* Read without the lock: the entry time may be a moment newer than t. */
-	if (__atomic_load_n(&v->runstate, __ATOMIC_RELAXED) == RUNSTATE_running) {
-		uint64_t now = now_ns(), from = __atomic_load_n(&v->runstate_entry, __ATOMIC_RELAXED);
-
-		return now > from ? t + now - from : t;
-	}
-	return t;
+	vcpu_runstate_get(v, &rs);
+	return rs.time[RUNSTATE_running];
 }
 
 /*
@@ -299,7 +294,7 @@ static long get_vcpu_info(struct domain *d, struct domctl_getvcpuinfo *info)
 	if (!v)
 		return trace_err(-ESRCH);
 	info->online = v->state != VCPU_DOWN;
-	info->blocked = v->state == VCPU_BLOCKED;
+	info->blocked = v->state == VCPU_BLOCKED || v->blocked_down;	/* Xen's VPF_blocked */
 	info->running = __atomic_load_n(&v->is_running, __ATOMIC_RELAXED);
 	info->cpu_time = vcpu_cpu_time(v);
 	info->cpu = v->processor;	/* the CPU it runs on, or whose run queue it is on */

@@ -233,16 +233,70 @@ static void slice_end(void *data)
 	pending_work_set(PW_SCHED);
 }
 
-static void runstate_change_at(struct vcpu *v, unsigned int state, uint64_t now)
+/*
+ * The runstate's writers are one at a time (v's queue lock, or the CPU
+ * switching v in or out); VCPUOP_get_runstate_info and getvcpuinfo read
+ * another vCPU's from any CPU. Xen 4.17 reads it under the vCPU's
+ * scheduler lock; here the writer makes runstate_seq odd around its
+ * stores (x86 keeps stores in order, and loads: compiler barriers are
+ * enough) and the reader copies until the count is even and unchanged,
+ * so the switch path takes no lock for it: two increments a change.
+ */
+static inline void runstate_write(struct vcpu *v, unsigned int state, uint64_t now)
 {
 	v->runstate_time[v->runstate] += now - v->runstate_entry;
 	v->runstate_entry = now;
 	v->runstate = state;
+	asm volatile("" ::: "memory");
+	v->runstate_seq++;
 }
 
+static void runstate_change_at(struct vcpu *v, unsigned int state, uint64_t now)
+{
+	v->runstate_seq++;
+	asm volatile("" ::: "memory");
+	runstate_write(v, state, now);
+}
+
+/*
+ * The current state's time so far counted in, as Xen's vcpu_runstate_get:
+ * its now is read inside the copy's window, so that a change after it
+ * makes the copy again (else a reader held up between the two would count
+ * a state that had ended as lasting on).
+ */
+void vcpu_runstate_get(const struct vcpu *v, struct vcpu_runstate_info *info)
+{
+	const volatile struct vcpu *vv = v;
+	unsigned int seq, i;
+	uint64_t now;
+
+	for (;;) {
+		seq = vv->runstate_seq;
+		asm volatile("" ::: "memory");
+		if (seq & 1) {
+			asm volatile("pause");
+			continue;
+		}
+		info->state = vv->runstate;
+		info->state_entry_time = vv->runstate_entry;
+		for (i = 0; i < 4; i++)
+			info->time[i] = vv->runstate_time[i];
+		now = now_ns();
+		asm volatile("" ::: "memory");
+		if (vv->runstate_seq == seq)
+			break;
+	}
+	info->pad0 = 0;
+	if (now > info->state_entry_time)
+		info->time[info->state & 3] += now - info->state_entry_time;
+}
+
+/* Stamped inside the odd window: a reader's now is then never before it. */
 static void runstate_change(struct vcpu *v, unsigned int state)
 {
-	runstate_change_at(v, state, now_ns());
+	v->runstate_seq++;
+	asm volatile("" ::: "memory");
+	runstate_write(v, state, now_ns());
 }
 
 /*
@@ -435,13 +489,18 @@ static void __attribute__((noinline)) wake_blocked(struct vcpu *v)
 		if (!v->is_running && !v->pause_count)
 			enqueue_ahead(rq, v, true);	/* boosted if its slice lasts */
 		kick = v->processor;
+	} else if (v->blocked_down) {
+		/* Down: no longer blocked, still down (Xen's vcpu_unblock, vcpu_wake). */
+		v->blocked_down = false;
+		if (v->runstate == RUNSTATE_blocked)
+			runstate_change(v, RUNSTATE_offline);
 	}
 	spin_unlock(&rq->lock);
 	if (kick < MAX_CPUS)
 		kick_cpu(kick);		/* not under the lock: an IPI is a device write */
 }
 
-/* v, not blocked, may run on another CPU: kicked there if it does. */
+/* v, not blocked nor down, may run on another CPU: kicked there if it does. */
 static void __attribute__((noinline, cold)) wake_remote(struct vcpu *v, unsigned int cpu)
 {
 	if (__atomic_load_n(&v->is_running, __ATOMIC_RELAXED))
@@ -452,7 +511,7 @@ void vcpu_wake(struct vcpu *v)
 {
 	unsigned int cpu;
 
-	if (unlikely(__atomic_load_n(&v->state, __ATOMIC_ACQUIRE) == VCPU_BLOCKED)) {
+	if (unlikely(__atomic_load_n(&v->state, __ATOMIC_ACQUIRE) != VCPU_RUNNABLE)) {
 		wake_blocked(v);
 		return;
 	}
@@ -532,7 +591,12 @@ void vcpu_pause(struct vcpu *v)
  * Up: runnable (queued unless something holds it paused: pause_count),
  * on the CPU place() picks for it. Down: off until brought up; a queued
  * one is dropped when dequeued, the running one is switched away from on
- * the way out of its hypercall (kicked, on another CPU).
+ * the way out of its hypercall (kicked, on another CPU). As Xen 4.17
+ * (whose _VPF_down and _VPF_blocked are two flags), a vCPU blocked in
+ * SCHEDOP_block or _poll and taken down stays blocked, its runstate
+ * blocked: up again it sleeps on until an event, or runs if one came
+ * while it was down. Until 5 Dec it came back runnable and its block or
+ * poll returned with no event (guest/vcpu-block-down).
  */
 void vcpu_set_online(struct vcpu *v, bool online)
 {
@@ -541,11 +605,17 @@ void vcpu_set_online(struct vcpu *v, bool online)
 	unsigned int kick = MAX_CPUS;
 
 	if (!online && v->state != VCPU_DOWN) {
+		v->blocked_down = v->state == VCPU_BLOCKED;
 		v->state = VCPU_DOWN;
 		rq->nr_up--;
-		if (!v->is_running)
+		if (!v->is_running && !v->blocked_down)
 			runstate_change(v, RUNSTATE_offline);
 		kick = v->processor;
+	} else if (online && v->state == VCPU_DOWN && v->blocked_down) {
+		/* Up again, still blocked: an event wakes it (vcpu_wake's slow path). */
+		v->blocked_down = false;
+		v->state = VCPU_BLOCKED;
+		rq->nr_up++;
 	} else if (online && v->state == VCPU_DOWN) {
 		if (!v->weight)
 			v->weight = DEFAULT_WEIGHT;
@@ -561,6 +631,15 @@ void vcpu_set_online(struct vcpu *v, bool online)
 	spin_unlock(&rq->lock);
 	if (kick < MAX_CPUS)
 		kick_cpu(kick);
+}
+
+/* v, down, is blocked no more (Xen's vcpu_reset clears _VPF_blocked). */
+void vcpu_reset_blocked(struct vcpu *v)
+{
+	struct runqueue *rq = vcpu_rq_lock(v);
+
+	v->blocked_down = false;
+	spin_unlock(&rq->lock);
 }
 
 /*

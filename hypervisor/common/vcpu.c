@@ -133,6 +133,7 @@ void vcpu_free(struct vcpu *v)
 	free_frames(virt_to_maddr(v) >> PAGE_SHIFT, VCPU_FRAMES);
 }
 
+/* The caller's own runstate (it changes only on this CPU, not now). */
 static void runstate_info(const struct vcpu *v, struct vcpu_runstate_info *info)
 {
 	info->state = v->runstate;
@@ -394,6 +395,16 @@ static long runstate_op(struct vcpu *v, unsigned int cmd, uint64_t arg)
 	uint64_t now;
 
 	if (cmd == VCPUOP_get_runstate_info) {
+		/*
+		 * Another vCPU's, a consistent copy (sched.c's runstate_seq;
+		 * Xen 4.17 takes the vCPU's scheduler lock): until 5 Dec it
+		 * was read field by field while its CPU switched it, and the
+		 * state, its entry time and the sums could be of two moments.
+		 */
+		if (v != current_vcpu()) {
+			vcpu_runstate_get(v, &info);
+			return copy_to_guest(arg, &info, sizeof(info));
+		}
 		runstate_info(v, &info);
 		/* The current state's time so far, whatever it is (Xen's vcpu_runstate_get). */
 		now = now_ns();

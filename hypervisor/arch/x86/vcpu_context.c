@@ -380,6 +380,7 @@ int arch_vcpu_reset(struct vcpu *v)
 	struct domain *d = v->domain;
 
 	vcpu_set_online(v, false);
+	vcpu_reset_blocked(v);
 	vcpu_release_descriptors(v);
 	if (v->arch.guest_cr3)
 		put_page_and_type(v->arch.guest_cr3 >> PAGE_SHIFT, d);

@@ -46,10 +46,21 @@ struct vcpu {
 	unsigned int pause_count;
 	struct vcpu *runq_next;
 	bool on_runq;
+	/*
+	 * Down while blocked (Xen's _VPF_blocked kept under _VPF_down): up
+	 * again it is blocked until an event; an event while it is down
+	 * clears this, and up again it runs.
+	 */
+	bool blocked_down;
 	unsigned int weight;		/* time slice = weight/256 of 10 ms */
 	uint64_t runstate_time[4];	/* ns in running, runnable, blocked, offline */
 	uint64_t runstate_entry;	/* when the current state began */
 	unsigned int runstate;
+	/*
+	 * Odd while the three above change (sched.c): a reader on another
+	 * CPU copies them again until it sees the same even count around.
+	 */
+	unsigned int runstate_seq;
 	uint64_t runstate_area;		/* guest VA, 0 = none */
 	uint64_t time_area;		/* a vcpu_time_info copy: guest VA, 0 = none */
 
@@ -289,6 +300,7 @@ int domain_pause_by_controller(struct domain *d);
 int domain_unpause_by_controller(struct domain *d);
 /* A vCPU up (runs once nothing holds it paused) or down. */
 void vcpu_set_online(struct vcpu *v, bool online);
+void vcpu_reset_blocked(struct vcpu *v);	/* down and not blocked: setvcpucontext's reset */
 /* Whether no vCPU of d but v (may be NULL) is up. */
 bool domain_others_down(const struct domain *d, const struct vcpu *v);
 /*

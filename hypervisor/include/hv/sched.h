@@ -33,6 +33,9 @@ void sched_set_affinity(struct vcpu *v, uint64_t hard);
 /* SCHEDOP_pin_override ends: the hard map from before it comes back; false if none was on. */
 bool sched_pin_override_end(struct vcpu *v);
 void sched_remove_vcpu(struct vcpu *v);	/* off the run queue, for good */
+/* A consistent copy of v's runstate, its current state counted to now, from any CPU. */
+struct vcpu_runstate_info;
+void vcpu_runstate_get(const struct vcpu *v, struct vcpu_runstate_info *info);
 void sched_start(struct vcpu *v);
 void sched_yield(void);
 /* ns CPU @cpu has spent idle since boot (sysctl getcpuinfo); 0 for no such CPU. */
