@@ -26,22 +26,30 @@
  *     release too long for one go continues the call, which an event
  *     then interrupts at its syscall whether or not the validation
  *     stopped.
+ *   - VCPUOP_initialise of vCPU 2 with two more such trees, one as its
+ *     kernel L4 and one as its user L4 (ctrlreg[1]), neither validated
+ *     before: each needs more than one run of the call, and the call must
+ *     end (0). Xen 4.17 keeps the validated kernel L4 across the restart
+ *     (old_guest_table); until 5 Dec Lamina let it go when the user L4
+ *     stopped, validated it again at the next run, which dropped the user
+ *     L4's partial walk, and restarted for ever.
  *
  * Time is counted in instructions (@qemu: -icount), so the timer falls
  * due half a million instructions after it is armed, never before the
- * work begins however loaded the host. dom0 with two vCPUs (vCPU 1 never
- * started) runs the rows, then an unprivileged domU of two vCPUs does
+ * work begins however loaded the host. dom0 with three vCPUs (vCPUs 1 and 2
+ * never started) runs the rows, then an unprivileged domU of three does
  * (lib/peer_smp.h); the same on Lamina and Xen 4.17.
  * @qemu: -icount shift=0,sleep=off
  * @timeout: 240
  * @timeout-smp: 300
- * @hvargs: dom0_mem=64M dom0_max_vcpus=2
+ * @hvargs: dom0_mem=64M dom0_max_vcpus=3
  * @initrd: self
  */
 #include "lib/guest.h"
 #include "lib/mm.h"
 #include "lib/events.h"
 #include "lib/pt_tree.h"
+#define PEER_SMP_VCPUS	3
 #include "lib/peer_smp.h"
 
 #define TRIES		20
@@ -153,18 +161,24 @@ static int mov_cr3_preempted(void)
 	return TEST_PASS;
 }
 
+/* A context in kernel mode on the flat selectors, its kernel L4 at frame l4. */
+static void kernel_context(struct vcpu_guest_context *ctx, uint64_t l4)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->flags = VGCF_in_kernel;
+	ctx->user_regs.cs = FLAT_KERNEL_CS;
+	ctx->user_regs.ss = FLAT_KERNEL_SS;
+	ctx->kernel_ss = FLAT_KERNEL_SS;
+	ctx->ctrlreg[3] = l4 << 12;
+}
+
 static int initialise_preempted(void)
 {
 	static struct vcpu_guest_context ctx;
 	bool hit;
 	long rc;
 
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.flags = VGCF_in_kernel;
-	ctx.user_regs.cs = FLAT_KERNEL_CS;
-	ctx.user_regs.ss = FLAT_KERNEL_SS;
-	ctx.kernel_ss = FLAT_KERNEL_SS;
-	ctx.ctrlreg[3] = tree.l4 << 12;
+	kernel_context(&ctx, tree.l4);
 	if (timer_begin())
 		return TEST_FAIL;
 	rc = timed_syscall(__HYPERVISOR_vcpu_op, VCPUOP_initialise, 1, (uint64_t)&ctx, 0);
@@ -174,6 +188,30 @@ static int initialise_preempted(void)
 	CHECK(update_va_mapping(scratch_page(), (tree.l4 << 12) | PTE_DATA, UVMF_INVLPG) == -EBUSY,
 	      "vCPU 1's L4 can be mapped writable");
 	printf("VCPUOP_initialise over the tree: validated in pieces\n");
+	return TEST_PASS;
+}
+
+/*
+ * Past the first tree and the frame mov_cr3_preempted takes: two trees
+ * more, validated by this call only.
+ */
+static int initialise_two_trees(void)
+{
+	static struct vcpu_guest_context ctx;
+	static struct pt_tree kernel, user;
+	long rc;
+
+	CHECK(pt_tree_build_at(si, &kernel, PT_TREE_TABLES + 1) == TEST_PASS,
+	      "building the kernel tree failed");
+	CHECK(pt_tree_build_at(si, &user, 2 * PT_TREE_TABLES + 1) == TEST_PASS,
+	      "building the user tree failed");
+	kernel_context(&ctx, kernel.l4);
+	ctx.ctrlreg[1] = user.l4 << 12;
+	rc = hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_initialise, 2, (uint64_t)&ctx);
+	CHECK(rc == 0, "VCPUOP_initialise over two trees gave %ld", rc);
+	CHECK(update_va_mapping(scratch_page(), (user.l4 << 12) | PTE_DATA, UVMF_INVLPG) == -EBUSY,
+	      "vCPU 2's user L4 can be mapped writable");
+	printf("VCPUOP_initialise over two trees (kernel and user L4): done\n");
 	return TEST_PASS;
 }
 
@@ -194,6 +232,7 @@ static const char *body(struct start_info *start, bool one_cpu)
 	failed = uva_on_l4_refused();
 	failed |= mov_cr3_preempted();
 	failed |= initialise_preempted();
+	failed |= initialise_two_trees();
 	return failed ? "a row failed (its line above)" : NULL;
 }
 

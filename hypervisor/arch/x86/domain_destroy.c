@@ -40,6 +40,7 @@ static void release_vcpu(struct vcpu *v)
 	vcpu_release_descriptors(v);
 	put_base(d, &v->arch.guest_cr3);
 	put_base(d, &v->arch.user_cr3);
+	vcpu_put_held_cr3(v);
 	if (v->vcpu_info_registered) {
 		put_page_and_type(v->vcpu_info_mfn, d);
 		v->vcpu_info_registered = false;

@@ -165,32 +165,54 @@ static void put_gdt(struct domain *d, const uint64_t *frames, unsigned int n)
 		put_page_and_type(frames[n], d);
 }
 
+/* The kernel L4 a stopped VCPUOP_initialise kept, let go (a new context, a reset, the end). */
+void vcpu_put_held_cr3(struct vcpu *v)
+{
+	if (v->arch.held_cr3)
+		put_page_and_type(v->arch.held_cr3 >> PAGE_SHIFT, v->domain);
+	v->arch.held_cr3 = 0;
+}
+
 /*
  * References on every frame the context names: GDT, then the L4s. An
  * L4's validation that stopped part way (-ERESTART: the caller let it,
- * pt_preemptible_begin) lets everything go and is the caller's to run
- * again; the tree's progress stays with the calling vCPU's walk.
+ * pt_preemptible_begin) lets go of the GDT and is the caller's to run
+ * again; the tree's progress stays with the calling vCPU's walk. The user
+ * L4 stopping, the kernel L4 already validated keeps its reference in
+ * held_cr3, taken back by the next run of the call, as Xen 4.17 parks it
+ * in old_guest_table. Until 5 Dec it was let go: the next run validated
+ * it again, a new tree that dropped the user L4's partial walk, and with
+ * two L4s each longer than a run the call restarted for ever
+ * (guest/attack-validate-hold).
  */
-static int get_frames(struct domain *d, const struct vcpu_guest_context *c, unsigned int nr_gdt)
+static int get_frames(struct vcpu *v, const struct vcpu_guest_context *c, unsigned int nr_gdt)
 {
+	struct domain *d = v->domain;
 	mfn_t cr3 = c->ctrlreg[3] >> PAGE_SHIFT, ucr3 = c->ctrlreg[1] >> PAGE_SHIFT;
 	unsigned int i;
-	int rc;
+	int rc = 0;
 
 	for (i = 0; i < nr_gdt; i++)
 		if (get_page_and_type(c->gdt_frames[i], PGT_seg_desc, d)) {
 			put_gdt(d, c->gdt_frames, i);
 			return trace_err(-EINVAL);
 		}
-	rc = get_page_and_type(cr3, PGT_l4, d);
+	if (v->arch.held_cr3 && v->arch.held_cr3 >> PAGE_SHIFT == cr3)
+		v->arch.held_cr3 = 0;		/* its reference is this call's again */
+	else {
+		vcpu_put_held_cr3(v);
+		rc = get_page_and_type(cr3, PGT_l4, d);
+	}
 	if (rc)
 		goto out_gdt;
 	if (ucr3) {
 		rc = get_page_and_type(ucr3, PGT_l4, d);
-		if (rc) {
+		if (rc == -ERESTART)
+			v->arch.held_cr3 = cr3 << PAGE_SHIFT;
+		else if (rc)
 			put_page_and_type(cr3, d);
+		if (rc)
 			goto out_gdt;
-		}
 	}
 	return 0;
 
@@ -357,7 +379,7 @@ int arch_set_vcpu_context(struct vcpu *v, const struct vcpu_guest_context *c)
 	take_debugregs(c, dr, &dr7_emul);
 	fpu_faults = (c->flags & VGCF_i387_valid) && fpu_image_faults(c->fpu_ctxt, &mxcsr_mask);
 	if (first) {
-		rc = get_frames(v->domain, c, nr_gdt);
+		rc = get_frames(v, c, nr_gdt);
 		if (rc)
 			return rc;
 	}
@@ -381,6 +403,7 @@ int arch_vcpu_reset(struct vcpu *v)
 
 	vcpu_set_online(v, false);
 	vcpu_reset_blocked(v);
+	vcpu_put_held_cr3(v);
 	vcpu_release_descriptors(v);
 	if (v->arch.guest_cr3)
 		put_page_and_type(v->arch.guest_cr3 >> PAGE_SHIFT, d);

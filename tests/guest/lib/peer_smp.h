@@ -21,6 +21,9 @@
 #include "smp.h"
 
 #define PEER_SMP_MIB	16
+#ifndef PEER_SMP_VCPUS
+#define PEER_SMP_VCPUS	2	/* the domU's vCPUs; a guest may want more (defined before) */
+#endif
 
 /*
  * dom0: waits, yielding, until the peer id offers its verdict port (its
@@ -72,7 +75,7 @@ static inline int verdict_smp_run(struct start_info *si,
 	why = body(si, one_cpu);
 	CHECK(!why, "%s", why);
 	/* Again from a domU of two vCPUs of its own, built now. */
-	peer_max_vcpus = 2;
+	peer_max_vcpus = PEER_SMP_VCPUS;
 	id = peer_build(si, 4096, one_cpu ? "role=peer cpus=1" : "role=peer cpus=2", PEER_SMP_MIB);
 	CHECK(id > 0, "the peer could not be built (%d)", id);
 	CHECK(one_cpu || (smp_pin_dom_vcpu((domid_t)id, 0, 0) == 0 &&

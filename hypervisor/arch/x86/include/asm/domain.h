@@ -80,6 +80,12 @@ struct arch_vcpu {
 	/* Virtual CR4.FSGSBASE and TSD, as bits: the real ones while it runs (cpu.c). */
 	uint32_t cr4_real;
 	uint8_t dr7_emul;		/* DR7's I/O breakpoint enables: emulated, not in dr[7] */
+	/*
+	 * VCPUOP_initialise stopped part way in its user L4: the kernel L4,
+	 * validated, its type reference kept for the call's next run (Xen's
+	 * old_guest_table); 0 = none. Under the domain's vcpu_ctx_lock.
+	 */
+	uint64_t held_cr3;
 };
 
 /*

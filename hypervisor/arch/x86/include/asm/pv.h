@@ -27,6 +27,7 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r);
 bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_regs *r);
 int ldt_set(struct vcpu *v, uint64_t base, unsigned int ents);
 void vcpu_release_descriptors(struct vcpu *v);
+void vcpu_put_held_cr3(struct vcpu *v);	/* VCPUOP_initialise's kept kernel L4, let go */
 bool pv_ldt_fault(struct vcpu *v, uint64_t addr);
 bool data_selector_ok(const struct vcpu *v, uint16_t sel);
 bool guest_segment_loaded(const struct vcpu *v, uint16_t sel, uint64_t *base, uint64_t *limit,
