@@ -48,6 +48,34 @@ static struct toolstack_op *tsop(uint32_t cmd, uint32_t version)
 	return &op;
 }
 
+/*
+ * platform_op set_processor_pminfo (54) of ACPI processor id on type
+ * (XEN_PM_*: 2 Tx, 3 _PDC), its _PDC buffer at pdc.
+ */
+static uint32_t pdc[3];
+
+static long pminfo(uint32_t id, uint32_t type, const void *buffer)
+{
+	uint64_t ptr = (uint64_t)buffer;
+	struct toolstack_op *o = tsop(54, XENPF_INTERFACE_VERSION);
+
+	o->u[0] = id;
+	o->u[1] = type;
+	memcpy(&o->u[2], &ptr, sizeof(ptr));
+	return NCALL(__HYPERVISOR_platform_op, o, 0, 0);
+}
+
+static long pdc_with(uint32_t id, uint32_t rev, uint32_t count, uint32_t caps)
+{
+	pdc[0] = rev;
+	pdc[1] = count;
+	pdc[2] = caps;
+	return pminfo(id, 3, pdc);
+}
+
+/* The _PDC bits Xen's acpi_set_pdc_bits may leave set: C, P, T masks and SMP_C1PT. */
+#define PDC_PM_BITS	0xbff
+
 static void *zeroed(void)
 {
 	memset(buf, 0, sizeof(buf));
@@ -153,6 +181,27 @@ int test_main(struct start_info *si)
 	o = tsop(61, XENPF_INTERFACE_VERSION);
 	o->u[0] = 17;		/* nr_entries */
 	ROW("platform_op resource_op 17 entries", NCALL(__HYPERVISOR_platform_op, o, 0, 0), -EINVAL);
+	/*
+	 * set_processor_pminfo _PDC, which Linux 6.6+ makes at boot (was
+	 * -ENOSYS: "sanitize of _PDC buffer bits from Xen failed"). The bits
+	 * set within the masks depend on what the hypervisor manages; the
+	 * rows check what both leave out.
+	 */
+	ROW("platform_op set_processor_pminfo _PDC boot CPU", pdc_with(~0U, 1, 1, ~0U), 0);
+	ROW("platform_op set_processor_pminfo _PDC boot CPU: only power bits",
+	    pdc[2] & ~PDC_PM_BITS, 0);
+	ROW("platform_op set_processor_pminfo _PDC boot CPU: header kept",
+	    pdc[0] == 1 && pdc[1] == 1, 1);
+	ROW("platform_op set_processor_pminfo _PDC ACPI id 0 (CPU 0)", pdc_with(0, 1, 1, 0), 0);
+	ROW("platform_op set_processor_pminfo _PDC ACPI id 0: only power bits",
+	    pdc[2] & ~PDC_PM_BITS, 0);
+	ROW("platform_op set_processor_pminfo _PDC ACPI id 99", pdc_with(99, 1, 1, ~0U), -EINVAL);
+	ROW("platform_op set_processor_pminfo _PDC ACPI id 99: buffer untouched", pdc[2], (long)~0U);
+	ROW("platform_op set_processor_pminfo _PDC revision 2", pdc_with(~0U, 2, 1, 0), -EINVAL);
+	ROW("platform_op set_processor_pminfo _PDC count 0", pdc_with(~0U, 1, 0, 0), -EINVAL);
+	ROW("platform_op set_processor_pminfo _PDC bad pointer", pminfo(~0U, 3, BADPTR), -EFAULT);
+	ROW("platform_op set_processor_pminfo Tx", pminfo(0, 2, pdc), -ENOSYS);
+	ROW("platform_op set_processor_pminfo type 99", pminfo(0, 99, pdc), -EINVAL);
 	ROW("platform_op 99", PF(99), -ENOSYS);
 	ROW("platform_op 0", PF(0), -ENOSYS);
 

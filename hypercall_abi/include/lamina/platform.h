@@ -41,6 +41,7 @@
 #define XENPF_read_memtype		33
 #define XENPF_get_cpu_version		48
 #define XENPF_firmware_info		50
+#define XENPF_set_processor_pminfo	54
 #define XENPF_get_cpuinfo		55
 #define XENPF_cpu_online		56
 #define XENPF_cpu_offline		57
@@ -83,6 +84,41 @@ struct xenpf_read_memtype {
 	uint32_t type;
 };
 
+/* set_processor_pminfo's types; only _PDC is answered (no power management). */
+#define XEN_PM_CX			0
+#define XEN_PM_PX			1
+#define XEN_PM_TX			2
+#define XEN_PM_PDC			3
+
+/*
+ * _PDC capability bits (ACPI processor "Processor Driver Capabilities"):
+ * the buffer is { revision (1), count, capabilities }.
+ */
+#define ACPI_PDC_REVISION_ID		1
+#define ACPI_PDC_P_FFH			0x0001
+#define ACPI_PDC_C_C1_HALT		0x0002
+#define ACPI_PDC_T_FFH			0x0004
+#define ACPI_PDC_SMP_C1PT		0x0008
+#define ACPI_PDC_SMP_C2C3		0x0010
+#define ACPI_PDC_SMP_P_SWCOORD		0x0020
+#define ACPI_PDC_SMP_C_SWCOORD		0x0040
+#define ACPI_PDC_SMP_T_SWCOORD		0x0080
+#define ACPI_PDC_C_C1_FFH		0x0100
+#define ACPI_PDC_C_C2C3_FFH		0x0200
+#define ACPI_PDC_SMP_P_HWCOORD		0x0800
+#define ACPI_PDC_C_MASK			(ACPI_PDC_C_C1_HALT | ACPI_PDC_C_C1_FFH | \
+					 ACPI_PDC_SMP_C2C3 | ACPI_PDC_SMP_C_SWCOORD | \
+					 ACPI_PDC_C_C2C3_FFH)
+#define ACPI_PDC_P_MASK			(ACPI_PDC_P_FFH | ACPI_PDC_SMP_P_SWCOORD | \
+					 ACPI_PDC_SMP_P_HWCOORD)
+#define ACPI_PDC_T_MASK			(ACPI_PDC_T_FFH | ACPI_PDC_SMP_T_SWCOORD)
+
+struct xenpf_set_processor_pminfo {
+	uint32_t id;			/* ACPI processor id; ~0: the boot CPU (_PDC) */
+	uint32_t type;			/* XEN_PM_* */
+	uint64_t pdc;			/* XEN_PM_PDC: the guest's uint32_t[3] */
+};
+
 struct xen_platform_op {
 	uint32_t cmd;			/* XENPF_* */
 	uint32_t interface_version;	/* XENPF_INTERFACE_VERSION */
@@ -90,6 +126,7 @@ struct xen_platform_op {
 		struct xenpf_pcpuinfo pcpu_info;
 		struct xenpf_pcpu_version pcpu_version;
 		struct xenpf_read_memtype read_memtype;
+		struct xenpf_set_processor_pminfo set_pminfo;
 		struct { uint32_t secs, nsecs; uint64_t system_time; } settime32;
 		struct { uint64_t secs; uint32_t nsecs, mbz; uint64_t system_time; } settime64;
 		struct { uint32_t type, index; } firmware_info;

@@ -98,6 +98,56 @@ static long firmware_info(uint32_t type)
 	}
 }
 
+/* Xen's get_cpu_id: the CPU whose MADT processor UID is acpi_id, or -1. */
+static int cpu_of_acpi_id(uint32_t acpi_id)
+{
+	uint32_t cpu;
+
+	for (cpu = 0; cpu_present(cpu); cpu++)
+		if (acpi_madt_uid(smp_cpu_apic_id(cpu)) == acpi_id)
+			return (int)cpu;
+	return -1;
+}
+
+/*
+ * set_processor_pminfo XEN_PM_PDC, Xen 4.17's acpi_set_pdc_bits: dom0
+ * (Linux 6.6 and later at boot) asks which _PDC capabilities it may give
+ * the firmware. Lamina manages no C-, P- or T-states (Xen with none of its
+ * xen_processor_pmbits, as start_info's SIF_PM bits say): the
+ * capabilities outside the power management masks are cleared, the FFH
+ * C-state bits too without MWAIT's interrupt-break extension, the rest
+ * left to dom0.
+ */
+static long set_pdc(uint32_t acpi_id, uint64_t pdc)
+{
+	uint32_t bits[3], a, b, c, d, ecx = 0;
+
+	if (copy_from_guest(bits, pdc, 2 * sizeof(uint32_t)))
+		return -EFAULT;
+	if (bits[0] != ACPI_PDC_REVISION_ID || !bits[1])
+		return trace_err(-EINVAL);
+	if (copy_from_guest(&bits[2], pdc + 2 * sizeof(uint32_t), sizeof(uint32_t)))
+		return -EFAULT;
+	bits[2] &= ACPI_PDC_C_MASK | ACPI_PDC_P_MASK | ACPI_PDC_T_MASK | ACPI_PDC_SMP_C1PT;
+	if (acpi_id != ~0U) {
+		int cpu = cpu_of_acpi_id(acpi_id);
+
+		if (cpu < 0 || !cpu_up((uint32_t)cpu))
+			return trace_err(-EINVAL);
+	}
+	/* MONITOR (CPUID 1 ECX bit 3) and leaf 5's extensions (ECX bits 0, 1). */
+	cpuid(0, 0, &a, &b, &c, &d);
+	if (a >= 5) {
+		cpuid(1, 0, &a, &b, &c, &d);
+		if (c & (1U << 3)) {
+			cpuid(5, 0, &a, &b, &ecx, &d);
+		}
+	}
+	if ((ecx & 3) != 3)
+		bits[2] &= ~(ACPI_PDC_C_C1_FFH | ACPI_PDC_C_C2C3_FFH);
+	return copy_to_guest(pdc + 2 * sizeof(uint32_t), &bits[2], sizeof(uint32_t)) ? -EFAULT : 0;
+}
+
 long hc_platform_op(struct vcpu *v, struct hc_args *a)
 {
 	struct xen_platform_op op;
@@ -147,6 +197,17 @@ long hc_platform_op(struct vcpu *v, struct hc_args *a)
 		if ((int32_t)cpu < 0 || !cpu_present(cpu))
 			return trace_err(-EINVAL);
 		return cpu_up(cpu) ? trace_err(-EOPNOTSUPP) : 0;
+	case XENPF_set_processor_pminfo:
+		switch (op.u.set_pminfo.type) {
+		case XEN_PM_CX:
+		case XEN_PM_PX:
+		case XEN_PM_TX:
+			return trace_err(-ENOSYS);	/* Xen without those pmbits */
+		case XEN_PM_PDC:
+			return set_pdc(op.u.set_pminfo.id, op.u.set_pminfo.pdc);
+		default:
+			return trace_err(-EINVAL);
+		}
 	case XENPF_resource_op:
 		if (!op.u.resource_op.nr_entries)
 			return 0;
