@@ -9,13 +9,18 @@
  * mapping could reprogram the hypervisor's timer or send IPIs. The
  * IO-APIC's page (0xfec00) dom0 may read: a writable mapping of it is
  * made, read-only, as Xen 4.17 makes it ("forcing read-only access").
+ * The rest of the MSI address range (0xfee01-0xfeeff, where a write is
+ * an interrupt message on some chipsets) is refused too: Xen 4.17 takes
+ * the whole range from dom0's iomem permissions.
  *
- * Before the fix Lamina let dom0 map it.
+ * Before the fix Lamina let dom0 map it; before 5 Dec, the MSI range
+ * beyond the local APIC's page too.
  */
 #include "lib/guest.h"
 #include "lib/mm.h"
 
 #define LAPIC_MFN	0xfee00ULL
+#define MSI_LAST_MFN	0xfeeffULL
 #define IOAPIC_MFN	0xfec00ULL
 #define VGA_MFN		0xb8ULL
 #define IO_PTE		(PTE_P | PTE_RW | PTE_A | PTE_D | 0x18ULL)	/* PWT PCD */
@@ -50,6 +55,17 @@ int test_main(struct start_info *si)
 	if (rc == 0)
 		update_va_mapping(va, 0, UVMF_INVLPG);
 	CHECK(rc == -EPERM, "mapping the local APIC's frame gave %ld", rc);
+	rc = map_io(va, LAPIC_MFN + 1);
+	if (rc == 0)
+		update_va_mapping(va, 0, UVMF_INVLPG);
+	CHECK(rc == -EPERM, "mapping the MSI range's frame %#llx gave %ld", LAPIC_MFN + 1, rc);
+	rc = map_io(va, MSI_LAST_MFN);
+	if (rc == 0)
+		update_va_mapping(va, 0, UVMF_INVLPG);
+	CHECK(rc == -EPERM, "mapping the MSI range's last frame gave %ld", rc);
+	rc = map_io(va, MSI_LAST_MFN + 1);
+	CHECK(rc == 0, "mapping the frame after the MSI range gave %ld", rc);
+	CHECK(update_va_mapping(va, 0, UVMF_INVLPG) == 0, "unmapping that frame failed");
 	rc = map_io(va, IOAPIC_MFN);
 	CHECK(rc == 0, "mapping the IO-APIC's frame gave %ld", rc);
 	CHECK((pte_of(va) >> 12 & 0xffffffffffULL) == IOAPIC_MFN && !(pte_of(va) & PTE_RW),

@@ -21,6 +21,17 @@ static uint8_t page2[4096] __attribute__((aligned(4096)));
 static uint64_t frames[16];
 static struct e820_entry map[64];
 
+/* Whether the first n entries of map have { addr, size, type }. */
+static int has_entry(unsigned int n, uint64_t addr, uint64_t size, uint32_t type)
+{
+	unsigned int i;
+
+	for (i = 0; i < n && i < 64; i++)
+		if (map[i].addr == addr && map[i].size == size && map[i].type == type)
+			return 1;
+	return 0;
+}
+
 static long mmu(uint64_t ptr, uint64_t val, uint16_t fd)
 {
 	return mmu_update_fd(ptr, val, fd);
@@ -77,7 +88,7 @@ int test_main(struct start_info *si)
 	struct multicall_entry mc[3];
 	uint64_t mfn, l1e, pte, vcpumask = 1;
 	domid_t self = DOMID_SELF, none = 999;
-	unsigned int cmd;
+	unsigned int cmd, n;
 	char name[64];
 
 	mm_init(si);
@@ -162,6 +173,26 @@ int test_main(struct start_info *si)
 	mm.nr_entries = 64;
 	mm.buffer = (uint64_t)map;
 	ROW("memory_op machine_memory_map", MEM(XENMEM_machine_memory_map, &mm), 0);
+	n = mm.nr_entries;
+	/*
+	 * Xen 4.17 reports the MMIO dom0 may not map, and the IO-APIC's page,
+	 * as reserved entries in the machine map's holes (QEMU's map has
+	 * holes at both): Linux keeps them out of its PCI windows.
+	 */
+	ROW("memory_op machine_memory_map: the IO-APIC page reserved",
+	    has_entry(n, 0xfec00000ULL, 0x1000, 2), 1);
+	ROW("memory_op machine_memory_map: the MSI range reserved",
+	    has_entry(n, 0xfee00000ULL, 0x100000, 2), 1);
+	mm.buffer = 0;
+	mm.nr_entries = 0;
+	ROW("memory_op machine_memory_map count (no buffer)", MEM(XENMEM_machine_memory_map, &mm), 0);
+	ROW("memory_op machine_memory_map count: the entries written", mm.nr_entries, n);
+	mm.buffer = (uint64_t)map;
+	mm.nr_entries = n;
+	ROW("memory_op machine_memory_map, room for the entries only",
+	    MEM(XENMEM_machine_memory_map, &mm), -EINVAL);
+	mm.nr_entries = n + 1;
+	ROW("memory_op machine_memory_map, room for one more", MEM(XENMEM_machine_memory_map, &mm), 0);
 	mm.nr_entries = 0;
 	ROW("memory_op machine_memory_map 0 entries", MEM(XENMEM_machine_memory_map, &mm), -EINVAL);
 	ROW("memory_op machine_memory_map bad pointer",

@@ -449,11 +449,68 @@ static long exchange(struct domain *d, uint64_t arg)
 	return exchange_put(arg, x.nr_exchanged = x.in.nr_extents, 0);
 }
 
+#define E820_RESERVED	2
+
+/*
+ * One entry of machine_memory_map at index n, with Xen's room checks: a
+ * reserved entry filling a hole needs a slot after it, a boot map entry
+ * room for the map entries still to come (left: this one and those after).
+ */
+static long machine_map_put(struct xen_memory_map *map, unsigned int n, unsigned int left,
+			    const struct e820_entry *e)
+{
+	if (!map->buffer)
+		return 0;
+	if (left ? map->nr_entries <= n + left : n + 1 >= map->nr_entries)
+		return trace_err(-EINVAL);
+	return copy_to_guest(map->buffer + n * sizeof(*e), e, sizeof(*e)) ? -EFAULT : 0;
+}
+
+/*
+ * dom0's machine_memory_map, as Xen 4.17's: the boot loader's map, and in
+ * its holes (below the first entry, between entries, after the last) a
+ * reserved entry for each piece of MMIO dom0 may not map or must leave
+ * alone (mm_dom0_reserved_mmio: the IO-APIC's page, the MSI range). Linux
+ * keeps those ranges out of its PCI windows. The boot map is taken in
+ * the boot loader's order (QEMU's and GRUB's are in address order; Xen
+ * sorts its own). A NULL buffer counts the entries.
+ */
+static long machine_map(struct xen_memory_map *map, uint64_t arg)
+{
+	uint64_t mmio[3][2], from = 0, to, lo, hi;
+	unsigned int nr_mmio = mm_dom0_reserved_mmio(mmio), i, j, n = 0;
+	struct e820_entry e;
+	long rc;
+
+	for (i = 0; i <= boot_info.nr_regions; i++) {
+		/* The hole [from, to) before entry i; after the last, up to the top. */
+		to = i < boot_info.nr_regions ? boot_info.regions[i].start >> PAGE_SHIFT : ~0ULL;
+		for (j = 0; j < nr_mmio && (i < boot_info.nr_regions || from); j++) {
+			lo = MAX(mmio[j][0], from);
+			hi = MIN(mmio[j][1] + 1, to);
+			if (lo >= hi)
+				continue;
+			e = (struct e820_entry){ lo << PAGE_SHIFT, (hi - lo) << PAGE_SHIFT, E820_RESERVED };
+			if ((rc = machine_map_put(map, n++, 0, &e)))
+				return rc;
+		}
+		if (i == boot_info.nr_regions)
+			break;
+		e = (struct e820_entry){ boot_info.regions[i].start, boot_info.regions[i].size,
+					 boot_info.regions[i].type };
+		if ((rc = machine_map_put(map, n++, boot_info.nr_regions - i, &e)))
+			return rc;
+		from = DIV_ROUND_UP(e.addr + e.size, PAGE_SIZE);
+	}
+	map->nr_entries = n;
+	return copy_to_guest(arg, map, sizeof(*map));
+}
+
 static long memory_map(struct domain *d, uint64_t arg, bool machine)
 {
 	struct xen_memory_map map;
 	struct e820_entry e;
-	unsigned int i, n = 0;
+	unsigned int n = 0;
 
 	if (machine && !d->is_privileged)
 		return trace_err(-EPERM);
@@ -485,13 +542,7 @@ static long memory_map(struct domain *d, uint64_t arg, bool machine)
 		/* Xen's guest_handle_okay: the start alone. */
 		if (map.buffer && !guest_start_ok(map.buffer))
 			return -EFAULT;
-		for (i = 0; i < boot_info.nr_regions; i++, n++) {
-			e = (struct e820_entry){ boot_info.regions[i].start,
-						 boot_info.regions[i].size,
-						 boot_info.regions[i].type };
-			if (map.buffer && copy_to_guest(map.buffer + n * sizeof(e), &e, sizeof(e)))
-				return -EFAULT;
-		}
+		return machine_map(&map, arg);
 	}
 	map.nr_entries = n;
 	return copy_to_guest(arg, &map, sizeof(map));

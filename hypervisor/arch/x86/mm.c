@@ -453,13 +453,21 @@ static void m2p_init(void)
 }
 
 /*
+ * The MSI address range (0xfee00000-0xfeefffff, the local APICs' window):
+ * Xen 4.17 takes it out of dom0's iomem permissions whole
+ * (dom0_setup_permissions, "MSI range").
+ */
+#define MSI_FIRST_MFN		0xfee00
+#define MSI_LAST_MFN		0xfeeff
+
+/*
  * MMIO frames the hypervisor itself drives: no domain maps them, not even
  * a privileged one through DOMID_IO (as Xen takes them out of dom0's iomem
- * permissions). Only the local APIC so far: we use no IOAPIC or HPET.
+ * permissions): the local APIC and the MSI range around it.
  */
 bool mm_frame_is_hypervisor_mmio(mfn_t mfn)
 {
-	return mfn == lapic_mfn;
+	return mfn == lapic_mfn || (mfn >= MSI_FIRST_MFN && mfn <= MSI_LAST_MFN);
 }
 
 /*
@@ -473,6 +481,37 @@ bool mm_frame_is_hypervisor_mmio(mfn_t mfn)
 bool mm_frame_is_readonly_mmio(mfn_t mfn)
 {
 	return mfn == IOAPIC_DEFAULT_MFN || msix_frame_is_table(mfn);	/* irq.c, msi.c */
+}
+
+/*
+ * What machine_memory_map reports as reserved where the boot map has a
+ * hole, as Xen 4.17 reports the frames outside dom0's iomem permissions
+ * and each IO-APIC's page: [first, last] frame ranges in address order,
+ * the IO-APIC, the MSI range (with the local APIC at its usual place) and
+ * the local APIC if it was moved out of it. Returns how many (at most 3).
+ */
+unsigned int mm_dom0_reserved_mmio(uint64_t range[3][2])
+{
+	unsigned int n = 0, i;
+	uint64_t t0, t1;
+
+	range[n][0] = range[n][1] = IOAPIC_DEFAULT_MFN;
+	n++;
+	range[n][0] = MSI_FIRST_MFN;
+	range[n][1] = MSI_LAST_MFN;
+	n++;
+	if (lapic_mfn < MSI_FIRST_MFN || lapic_mfn > MSI_LAST_MFN) {
+		range[n][0] = range[n][1] = lapic_mfn;
+		for (i = n++; i > 0 && range[i][0] < range[i - 1][0]; i--) {
+			t0 = range[i][0];
+			t1 = range[i][1];
+			range[i][0] = range[i - 1][0];
+			range[i][1] = range[i - 1][1];
+			range[i - 1][0] = t0;
+			range[i - 1][1] = t1;
+		}
+	}
+	return n;
 }
 
 /* The physical address width (CPUID 0x80000008 EAX[7:0]; 36 without the leaf, as Xen). */

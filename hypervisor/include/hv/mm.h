@@ -267,9 +267,11 @@ uint64_t domain_frame_count(const struct domain *d);
 /* Recount the references of d's frames; prints and returns the verdict. */
 bool mm_audit(const struct domain *d);
 
-/* An MMIO frame the hypervisor drives (the local APIC): never mapped by a guest. */
+/* An MMIO frame the hypervisor drives (the local APIC, the MSI range): never mapped by a guest. */
 bool mm_frame_is_hypervisor_mmio(mfn_t mfn);
 bool mm_frame_is_readonly_mmio(mfn_t mfn);
+/* The MMIO frame ranges machine_memory_map reports as reserved in the map's holes. */
+unsigned int mm_dom0_reserved_mmio(uint64_t range[3][2]);
 
 /* Arch hook: the hypervisor's L4 slots, written into every validated L4. */
 void pt_fill_hypervisor_slots(uint64_t *l4);
