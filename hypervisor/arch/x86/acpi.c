@@ -23,6 +23,45 @@
 
 static paddr_t root_pa;
 static bool root_is_xsdt;
+static uint16_t pm_timer_port;
+
+/*
+ * FADT (ACPI 6.x §5.2.9): PM_TMR_BLK, the PM timer's I/O port, at offset
+ * 76; from revision 3 X_PM_TMR_BLK, a generic address (space id, bit
+ * width, bit offset, access size, 64-bit address) at 208, which Xen 4.17
+ * prefers when it is in I/O space with no bit offset and a 32-bit or
+ * unspecified access size.
+ */
+#define FADT_PM_TMR_BLK		76
+#define FADT_X_PM_TMR_BLK	208
+#define GAS_SYSTEM_IO		1
+#define GAS_ACCESS_DWORD	3
+
+static void find_pm_timer(void)
+{
+	const struct acpi_header *fadt = acpi_find_table("FACP");
+	const uint8_t *f = (const uint8_t *)fadt;
+	uint64_t x = 0;
+	uint32_t port = 0;
+
+	if (!fadt || fadt->length < FADT_PM_TMR_BLK + 4 ||
+	    !acpi_mapped(virt_to_maddr(fadt), fadt->length))
+		return;
+	if (fadt->revision >= 3 && fadt->length >= FADT_X_PM_TMR_BLK + 12 &&
+	    f[FADT_X_PM_TMR_BLK] == GAS_SYSTEM_IO && !f[FADT_X_PM_TMR_BLK + 2] &&
+	    (!f[FADT_X_PM_TMR_BLK + 3] || f[FADT_X_PM_TMR_BLK + 3] == GAS_ACCESS_DWORD))
+		memcpy(&x, f + FADT_X_PM_TMR_BLK + 4, 8);
+	if (!x)
+		memcpy(&port, f + FADT_PM_TMR_BLK, 4);
+	else
+		port = (uint32_t)x;
+	pm_timer_port = (uint16_t)port;
+}
+
+uint16_t acpi_pm_timer_port(void)
+{
+	return pm_timer_port;
+}
 
 bool acpi_mapped(paddr_t pa, uint64_t len)
 {
@@ -64,6 +103,7 @@ void acpi_init(void)
 	} else if (acpi_mapped(rsdt, sizeof(struct acpi_header))) {
 		root_pa = rsdt;
 	}
+	find_pm_timer();
 }
 
 const struct acpi_header *acpi_find_table(const char *sig)

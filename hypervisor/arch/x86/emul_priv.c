@@ -24,6 +24,7 @@
 #include <hv/mm.h>
 #include <hv/guest_access.h>
 #include <hv/hypervisor.h>
+#include <asm/acpi.h>
 #include <asm/irq.h>
 #include <asm/pv.h>
 #include <asm/x86.h>
@@ -245,7 +246,9 @@ static bool iobmp_ok(const struct vcpu *v, unsigned int port, unsigned int size)
 
 /*
  * in/out: a privileged domain reaches the real ports but the
- * hypervisor's own (console UART, PIC, PIT, the test-exit port); any
+ * hypervisor's own (console UART, PIC, PIT, the test-exit port) and the
+ * ACPI PM timer's four, which Xen 4.17 also keeps from dom0
+ * (dom0_setup_permissions); any
  * other domain those dom0 gave it (domctl ioport_permission), and from
  * the others reads all ones and its writes vanish (port_reached).
  */
@@ -254,10 +257,12 @@ bool port_is_hypervisors(uint16_t port, unsigned int size)
 	static const struct { uint16_t first, last; } own[] = {
 		{ 0x20, 0x21 }, { 0xA0, 0xA1 }, { 0x40, 0x43 },
 	};
-	uint16_t end = port + size - 1;
+	uint16_t end = port + size - 1, pmtmr = acpi_pm_timer_port();
 	unsigned int i;
 
 	if (port <= hv_opts.com1_port + 7 && end >= hv_opts.com1_port)
+		return true;
+	if (pmtmr && port <= pmtmr + 3 && end >= pmtmr)
 		return true;
 	if (hv_opts.testexit_port && port <= hv_opts.testexit_port + 3 &&
 	    end >= hv_opts.testexit_port)

@@ -25,6 +25,8 @@ bool acpi_mapped(paddr_t pa, uint64_t len);
  * returned (0 without a MADT).
  */
 unsigned int acpi_madt_lapic_ids(uint32_t *ids, unsigned int max);
+/* The FADT's ACPI PM timer port (4 ports from it), 0: none. */
+uint16_t acpi_pm_timer_port(void);
 /* The ACPI processor UID of the MADT entry with this APIC id (~0U: none). */
 uint32_t acpi_madt_uid(uint32_t apic_id);
 
