@@ -20,7 +20,10 @@
  * vector with no GSI is counted as spurious. Debug key 'i' prints them.
  *
  * Which GSIs dom0 may have: all the IO-APIC's pins but 0 and 2 (the PIT,
- * the hypervisor's; ISA IRQ 0 arrives on pin 2). An MSI-X entry or the
+ * the hypervisor's; ISA IRQ 0 arrives on pin 2). GSI 0 is -EPERM to map,
+ * as Xen's IRQ 0; GSI 2 maps (Linux's dom0 maps every legacy GSI at boot)
+ * but its PIRQ cannot be bound, -EBUSY, as Xen 4.17's IRQ 2 is the PIC
+ * cascade's ("In use by 'cascade'"), so its pin is never unmasked. An MSI-X entry or the
  * plain MSI of a function dom0 reported (pci_device_add) is mapped too:
  * msi.c aims it at one of the vectors the GSIs leave (MSIX_MAX at most,
  * shared by both), masked until the PIRQ is bound; its interrupts are
@@ -71,6 +74,7 @@
 #define HW_DYNAMIC_PIRQS	192	/* Xen's NR_DYNAMIC_VECTORS, one CPU */
 #define MAX_PIRQS		(IRQ_VECTORS + HW_DYNAMIC_PIRQS)
 #define PORT_BINDING		0xFFFFFFFFU	/* bind_pirq between its two steps */
+#define PIT_PIN			2	/* ISA IRQ 0's pin: mapped, never bound */
 
 void apic_eoi(void);
 extern pte_t *gdt_area_l1(void);
@@ -302,7 +306,7 @@ static int map_gsi(struct domain *d, int gsi, int32_t *pirq_io)
 		return trace_err(-EEXIST);
 	}
 	/* The PIT's, no IO-APIC, or one dom0 unmapped (Xen: its access taken). */
-	if (gsi == 0 || gsi == 2 || !ioapic_present || gsis[gsi].denied)
+	if (gsi == 0 || !ioapic_present || gsis[gsi].denied)
 		return trace_err(-EPERM);
 	if (pirq >= (int)nr_pirqs(d))
 		return trace_err(-EINVAL);
@@ -534,6 +538,10 @@ long pirq_bind(struct domain *d, struct evtchn_bind_pirq *op)
 	if (p->port) {
 		spin_unlock(&irq_lock);
 		return trace_err(-EEXIST);
+	}
+	if (p->gsi == PIT_PIN) {
+		spin_unlock(&irq_lock);
+		return trace_err(-EBUSY);	/* Xen: IRQ 2 is the cascade's */
 	}
 	p->port = PORT_BINDING;
 	spin_unlock(&irq_lock);
