@@ -139,9 +139,8 @@ static long set_pdc(uint32_t acpi_id, uint64_t pdc)
 	cpuid(0, 0, &a, &b, &c, &d);
 	if (a >= 5) {
 		cpuid(1, 0, &a, &b, &c, &d);
-		if (c & (1U << 3)) {
+		if (c & (1U << 3))
 			cpuid(5, 0, &a, &b, &ecx, &d);
-		}
 	}
 	if ((ecx & 3) != 3)
 		bits[2] &= ~(ACPI_PDC_C_C1_FFH | ACPI_PDC_C_C2C3_FFH);
