@@ -15,6 +15,7 @@
  *    read-only: the first entry written, nr_exchanged 0;
  *  - progress given in nr_exchanged: the chunks before it left alone;
  *  - 256 chunks in one call (long enough to continue part way);
+ *  - an output entry of ~0: an M2P base like any other number;
  *  - the argument struct read-only: the exchange done, then -EFAULT
  *    (nr_exchanged written last), and -EFAULT for a refused call too.
  * Inputs are dom0's own frames at the end of its memory, which nothing
@@ -236,6 +237,47 @@ static void big_rows(void)
 	ROW("exchange of 256 single frames: current_reservation the same", tot() - before, 0);
 }
 
+/*
+ * What an output entry holds is the new extent's M2P base, whatever the
+ * number: ~0 too (Xen's set_gpfn_from_mfn takes it as any other; an
+ * order-1 extent's second frame then maps to 0). Lamina took ~0 for an
+ * entry it could not read until 5 Dec: -EFAULT, the MFN not written.
+ */
+static void m2p_rows(void)
+{
+	const uint64_t *m2p = (const uint64_t *)MACH2PHYS_VIRT_START;
+	struct xen_memory_reservation r = { 0, 1, 1, 0, DOMID_SELF, { 0 } };
+	struct xen_memory_exchange x;
+	uint64_t in = spare(), keep = in, out = 0x1234, pair = 0;
+	long before = tot();
+
+	set_exchange(&x, &in, 1, 0, &out, 1, 0);
+	ROW("exchange, out entry 0x1234", MEM(XENMEM_exchange, &x), 0);
+	ROW("exchange, out entry 0x1234: written, its M2P entry 0x1234",
+	    x.nr_exchanged == 1 && out != 0x1234 && m2p[out] == 0x1234, 1);
+	in = spare();
+	keep = in;
+	out = ~0ULL;
+	set_exchange(&x, &in, 1, 0, &out, 1, 0);
+	ROW("exchange, out entry ~0", MEM(XENMEM_exchange, &x), 0);
+	ROW("exchange, out entry ~0: nr_exchanged", x.nr_exchanged, 1);
+	ROW("exchange, out entry ~0: written, input gone",
+	    out != ~0ULL && ours(out) && !ours(keep), 1);
+	ROW("exchange, out entry ~0: its M2P entry ~0", out != ~0ULL && m2p[out] == ~0ULL, 1);
+	r.extent_start = (uint64_t)&pair;
+	ROW("increase_reservation of an order-1 pair for ~0", MEM(XENMEM_increase_reservation, &r),
+	    1);
+	out = ~0ULL;
+	set_exchange(&x, &pair, 1, 1, &out, 1, 1);
+	ROW("exchange, order-1 out entry ~0", MEM(XENMEM_exchange, &x), 0);
+	ROW("exchange, order-1 out entry ~0: written, M2P ~0 then 0",
+	    x.nr_exchanged == 1 && out != ~0ULL && m2p[out] == ~0ULL && m2p[out + 1] == 0, 1);
+	r.extent_start = (uint64_t)&out;
+	ROW("exchange, order-1 out entry ~0: the pair given back",
+	    MEM(XENMEM_decrease_reservation, &r), 1);
+	ROW("exchange, out entry ~0: current_reservation the same", tot() - before, 0);
+}
+
 /* The struct itself read-only: nr_exchanged cannot be written. */
 static void struct_rows(void)
 {
@@ -275,6 +317,7 @@ int test_main(struct start_info *start)
 	split_rows();
 	progress_rows();
 	big_rows();
+	m2p_rows();
 	struct_rows();
 	return conform_end("exchange");
 }

@@ -359,7 +359,10 @@ give_back:			/* the first j input extents were taken whole */
  * Chunk i committed: its inputs freed, its outputs d's, each output's MFN
  * written over its entry, as Xen: an entry that cannot be read leaves its
  * extent d's without an M2P entry, one that cannot be written leaves it
- * unreported; both -EFAULT, the chunk not counted done.
+ * unreported; both -EFAULT, the chunk not counted done. Whatever number
+ * an entry holds is its extent's M2P base, ~0 too, as Xen's
+ * set_gpfn_from_mfn (until 5 Dec an entry of ~0 was taken for one that
+ * could not be read: -EFAULT, its MFN not written, where Xen gives 0).
  */
 static long chunk_give(struct domain *d, const struct xen_memory_exchange *x,
 		       const struct exchange_chunk *c, uint64_t i)
@@ -367,19 +370,19 @@ static long chunk_give(struct domain *d, const struct xen_memory_exchange *x,
 	const uint64_t *in = c->mfn, *out = c->mfn + c->n_in;
 	uint64_t j, k, pfn, at;
 	long rc = 0;
+	bool read;
 
 	for (j = 0; j < c->n_in; j++)
 		for (k = 0; k < c->in_per; k++)
 			frame_release(in[j] + k);
 	for (j = 0; j < c->n_out; j++) {
 		at = x->out.extent_start + (i * c->n_out + j) * 8;
-		if (copy_from_guest(&pfn, at, 8))
-			pfn = INVALID_M2P;
+		read = !copy_from_guest(&pfn, at, 8);
 		for (k = 0; k < c->out_per; k++) {
 			frame_table[out[j] + k].owner = d->domid;
-			m2p[out[j] + k] = pfn == INVALID_M2P ? INVALID_M2P : pfn + k;
+			m2p[out[j] + k] = read ? pfn + k : INVALID_M2P;
 		}
-		if (pfn == INVALID_M2P || copy_to_guest(at, &out[j], 8))
+		if (!read || copy_to_guest(at, &out[j], 8))
 			rc = -EFAULT;
 	}
 	return rc;
