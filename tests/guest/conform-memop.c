@@ -136,6 +136,15 @@ static void order_rows(void)
 						  DOMID_SELF), 1);
 	ROW("decrease_reservation order 1 of that pair", memop(XENMEM_decrease_reservation, &f, 1, 1,
 							       0, DOMID_SELF), 1);
+	/* populate_physmap's number is the M2P base, ~0 too: Xen's frames map to ~0 and 0. */
+	f = ~0ULL;
+	ROW("populate_physmap order 1 at ~0", memop(XENMEM_populate_physmap, &f, 1, 1, 0,
+						    DOMID_SELF), 1);
+	ROW("populate_physmap order 1 at ~0: M2P ~0 then 0",
+	    f != ~0ULL && ((const uint64_t *)MACH2PHYS_VIRT_START)[f] == ~0ULL &&
+	    ((const uint64_t *)MACH2PHYS_VIRT_START)[f + 1] == 0, 1);
+	if (f != ~0ULL && memop(XENMEM_decrease_reservation, &f, 1, 1, 0, DOMID_SELF) != 1)
+		printf("ERROR giving back the populated pair\n");
 	f = hv & ~1ULL;
 	ROW("decrease_reservation order 1 of hypervisor frames",
 	    memop(XENMEM_decrease_reservation, &f, 1, 1, 0, DOMID_SELF), 0);

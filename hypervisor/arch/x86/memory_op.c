@@ -56,7 +56,7 @@ struct memop_flags {
 	bool off_node;		/* an exact node other than our one (node 0): none there */
 };
 
-static mfn_t give_extent_locked(struct domain *d, unsigned int order, uint64_t pfn,
+static mfn_t give_extent_locked(struct domain *d, unsigned int order, const uint64_t *pfn,
 				const struct memop_flags *f)
 {
 	uint64_t n = 1ULL << order, j;
@@ -74,7 +74,7 @@ static mfn_t give_extent_locked(struct domain *d, unsigned int order, uint64_t p
 	}
 	for (j = 0; j < n; j++) {
 		frame_table[mfn + j].owner = d->domid;
-		m2p[mfn + j] = pfn == INVALID_M2P ? INVALID_M2P : pfn + j;
+		m2p[mfn + j] = pfn ? *pfn + j : INVALID_M2P;
 	}
 	__atomic_add_fetch(&d->nr_pages, n, __ATOMIC_ACQ_REL);
 	return mfn;
@@ -82,14 +82,15 @@ static mfn_t give_extent_locked(struct domain *d, unsigned int order, uint64_t p
 
 /*
  * 2^order frames for d, contiguous and aligned, counted against its
- * max_pages, within f; M2P from pfn on (or invalid). None for a dying
+ * max_pages, within f; M2P from *pfn on, whatever the number (~0 too,
+ * as Xen's set_gpfn_from_mfn), or invalid without one. None for a dying
  * domain: dying is looked at, and the frames given, under d's grant lock,
  * which d's destroy takes once after it set dying and before its frame
  * walk (grant_release_mappings, as for a grant transfer to d), so a frame
  * given by another domain (dom0's populate_physmap for d) is either
  * refused or found by that walk, never left to the dead domain's id.
  */
-static mfn_t give_extent(struct domain *d, unsigned int order, uint64_t pfn,
+static mfn_t give_extent(struct domain *d, unsigned int order, const uint64_t *pfn,
 			 const struct memop_flags *f)
 {
 	mfn_t mfn;
@@ -148,8 +149,7 @@ static bool one_extent(struct domain *t, unsigned int cmd, const struct xen_memo
 				return false;
 		return true;
 	}
-	frame = give_extent(t, r->extent_order,
-			    cmd == XENMEM_populate_physmap ? frame : INVALID_M2P, f);
+	frame = give_extent(t, r->extent_order, cmd == XENMEM_populate_physmap ? &frame : NULL, f);
 	if (frame == INVALID_MFN)
 		return false;
 	return (cmd == XENMEM_increase_reservation && !r->extent_start) || !copy_to_guest(p, &frame, 8);
