@@ -1000,8 +1000,10 @@ static bool others_waiting(const struct disk *self)
 	for (i = 0; i < be.ndev; i++) {
 		struct disk *dk = be.dev[i]->priv;
 
+		/* A garbage req_prod (-1) is not a request waiting: that ring is
+		 * found broken at its own next turn, not made its neighbours' cost. */
 		if (dk && dk != self && dk->ring_area && !dk->xb->broken &&
-		    (dk->inflight || be_ring_avail(&dk->ring)))
+		    (dk->inflight || be_ring_avail(&dk->ring) > 0))
 			return true;
 	}
 	return false;
