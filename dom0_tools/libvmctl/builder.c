@@ -881,6 +881,14 @@ static int build(struct build *b, struct vmctl_build_result *res)
 		return b->err[0] ? (int)rc : fail(b, (int)rc, "max_vcpus: %s", strerror((int)-rc));
 	if ((rc = step(b, 3)) || (rc = vmctl_dom_max_mem(b->domid, c->memory_mib * 1024 + 1024)))
 		return b->err[0] ? (int)rc : fail(b, (int)rc, "max_mem: %s", strerror((int)-rc));
+	/*
+	 * The guest's memory map, as libxl's (maxmem, no slack): without one
+	 * Xen 4.17 answers memory_map with -ENOSYS and Linux makes up its own
+	 * of its pages plus 8 MiB, while Lamina answers one entry of max_pages;
+	 * the guest then sized itself differently on the two.
+	 */
+	if ((rc = vmctl_set_memory_map(b->domid, c->maxmem_mib * 1024)))
+		return fail(b, (int)rc, "set_memory_map: %s", strerror((int)-rc));
 	rc = step(b, 4);
 	if (rc)
 		return (int)rc;

@@ -78,6 +78,18 @@ long vmctl_dom_max_mem(unsigned int domid, uint64_t kib)
 	return vmctl_domctl(&d);
 }
 
+long vmctl_set_memory_map(unsigned int domid, uint64_t kib)
+{
+	struct e820_entry ram = { .addr = 0, .size = kib << 10, .type = 1 /* E820 RAM */ };
+	struct xen_foreign_memory_map f = {
+		.domid = (domid_t)domid,
+		.map = { .nr_entries = 1, .buffer = (uint64_t)(uintptr_t)&ram },
+	};
+
+	return vmctl_xc_hypercall(__HYPERVISOR_memory_op, XENMEM_set_memory_map,
+				  (uint64_t)(uintptr_t)&f, 0, 0);
+}
+
 long vmctl_dom_info(unsigned int domid, struct domctl_getdomaininfo *info)
 {
 	struct domctl d = { .cmd = DOMCTL_getdomaininfo, .domain = (domid_t)domid };

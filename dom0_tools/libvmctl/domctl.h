@@ -31,6 +31,11 @@ long vmctl_dom_create(const struct domctl_createdomain *c, unsigned int *domid);
 long vmctl_dom_simple(unsigned int cmd, unsigned int domid);	/* destroy/pause/unpause/resume */
 long vmctl_dom_max_vcpus(unsigned int domid, unsigned int max);
 long vmctl_dom_max_mem(unsigned int domid, uint64_t kib);
+/*
+ * XENMEM_set_memory_map: the domain's pseudo-physical map is one RAM entry
+ * of @kib from 0, as libxl's xc_domain_set_memmap_limit (max_memkb).
+ */
+long vmctl_set_memory_map(unsigned int domid, uint64_t kib);
 /* Exactly this domain (-ESRCH if it does not exist). */
 long vmctl_dom_info(unsigned int domid, struct domctl_getdomaininfo *info);
 long vmctl_dom_vcpuinfo(unsigned int domid, unsigned int vcpu, struct domctl_getvcpuinfo *vi);
