@@ -124,10 +124,19 @@ static void ioapic_write(uint32_t reg, uint32_t val)
 	*(volatile uint32_t *)(IOAPIC_VA + IOAPIC_WIN) = val;
 }
 
+/*
+ * The PIT's pin is never unmasked, whatever PIRQ names it: bind_pirq
+ * refuses it, but a PIRQ whose port stayed bound through an unmap could
+ * be mapped to GSI 2 and setup_gsi or an EOI then opened the pin, dom0
+ * taking the PIT's ticks (Xen 4.17 delivers nothing: IRQ 2 has no guest
+ * binding). guest/dom0-gsi2-stale.
+ */
 static void pin_mask(unsigned int gsi, bool masked)
 {
-	uint32_t lo = ioapic_read(IOAPIC_RTE(gsi));
+	uint32_t lo;
 
+	masked = masked || gsi == PIT_PIN;
+	lo = ioapic_read(IOAPIC_RTE(gsi));
 	ioapic_write(IOAPIC_RTE(gsi), masked ? lo | RTE_MASKED : lo & ~RTE_MASKED);
 }
 
@@ -137,6 +146,7 @@ static void pin_program(unsigned int gsi, bool masked)
 	struct gsi *g = &gsis[gsi];
 	uint32_t a, b, c, d;
 
+	masked = masked || gsi == PIT_PIN;
 	cpuid(1, 0, &a, &b, &c, &d);
 	ioapic_write(IOAPIC_RTE(gsi), RTE_MASKED);
 	ioapic_write(IOAPIC_RTE(gsi) + 1, (b >> 24) << 24);	/* this CPU's APIC ID */
