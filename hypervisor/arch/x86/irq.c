@@ -95,6 +95,10 @@ struct pirq {
 	bool held;		/* MSI without a mask bit: acknowledged by dom0's eoi */
 	bool in_flight, again;	/* held: raised, awaiting eoi; one more came */
 	int8_t stale;		/* unmapped with its port bound: the slot it had, or -1 */
+	bool deaf;		/* unmapped with its port bound: nothing delivered
+				 * to that port, whatever GSI it names next, until
+				 * it is closed (Xen 4.17: the new IRQ has no guest
+				 * binding; guest/dom0-gsi-stale-port) */
 	uint32_t port;		/* 0: no port; PORT_BINDING: being bound */
 };
 
@@ -242,7 +246,8 @@ void irq_interrupt(unsigned int vector)
 	if (g->level)
 		pin_mask(gsi, true);
 	apic_eoi();
-	if (g->pirq >= 0 && pirqs[g->pirq].port && pirqs[g->pirq].port != PORT_BINDING) {
+	if (g->pirq >= 0 && pirqs[g->pirq].port && pirqs[g->pirq].port != PORT_BINDING &&
+	    !pirqs[g->pirq].deaf) {
 		d = hw_dom;
 		port = pirqs[g->pirq].port;
 		if (g->level) {
@@ -507,6 +512,7 @@ static long unmap_pirq(struct domain *d, uint64_t arg)
 	p->msix = -1;
 	p->held = false;
 	/* A port bound stays the guest's and the PIRQ's: pirq_port_closed. */
+	p->deaf = p->port != 0;
 	spin_unlock(&irq_lock);
 	return 0;
 }
@@ -527,6 +533,7 @@ static void pirq_port_closed(struct pirq *p)
 	if (p->stale >= 0)
 		stale_pirq[p->stale] = -1;
 	p->stale = -1;
+	p->deaf = false;
 	p->port = 0;
 }
 
@@ -630,7 +637,7 @@ static long pirq_eoi(struct domain *d, uint64_t arg)
 		if (g->in_flight) {
 			g->in_flight = false;
 			eoi_bit(op.irq, false);
-			if (p->port && p->port != PORT_BINDING)
+			if (p->port && p->port != PORT_BINDING && !p->deaf)
 				pin_mask(p->gsi, false);
 		}
 	}
@@ -728,7 +735,7 @@ static long setup_gsi(struct domain *d, uint64_t arg)
 		g->set_up = true;
 		g->level = op.triggering != 0;
 		g->active_low = op.polarity != 0;
-		if (g->pirq >= 0 && pirqs[g->pirq].port)
+		if (g->pirq >= 0 && pirqs[g->pirq].port && !pirqs[g->pirq].deaf)
 			pin_program(op.gsi, false);
 	}
 	spin_unlock(&irq_lock);
