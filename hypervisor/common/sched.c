@@ -244,8 +244,18 @@ static void slice_end(void *data)
  */
 static inline void runstate_write(struct vcpu *v, unsigned int state, uint64_t now)
 {
-	v->runstate_time[v->runstate] += now - v->runstate_entry;
-	v->runstate_entry = now;
+	int64_t delta = (int64_t)(now - v->runstate_entry);
+
+	/*
+	 * As Xen 4.17's vcpu_runstate_change: a clock behind the entry (a
+	 * vCPU moved to a CPU whose clock is slightly behind) counts nothing
+	 * and keeps the entry time; until 5 Dec the negative delta was added
+	 * unsigned, time[] wrapped by ~2^64.
+	 */
+	if (likely(delta > 0)) {
+		v->runstate_time[v->runstate] += (uint64_t)delta;
+		v->runstate_entry = now;
+	}
 	v->runstate = state;
 	asm volatile("" ::: "memory");
 	v->runstate_seq++;
