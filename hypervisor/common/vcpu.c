@@ -418,7 +418,19 @@ static long runstate_op(struct vcpu *v, unsigned int cmd, uint64_t arg)
 		return trace_err(-EFAULT);
 	/* Written now through the caller's tables: the same domain's. */
 	v->runstate_area = area.addr;
-	vcpu_update_runstate_area(v);
+	if (v == current_vcpu()) {
+		vcpu_update_runstate_area(v);
+		return 0;
+	}
+	/*
+	 * Another vCPU's, maybe running elsewhere: a consistent copy with its
+	 * current state's time so far, as Xen 4.17's vcpu_runstate_get (until
+	 * 5 Dec read field by field, as get_runstate_info had been).
+	 */
+	if (area.addr) {
+		vcpu_runstate_get(v, &info);
+		vcpu_write_runstate(v, &info);
+	}
 	return 0;
 }
 
