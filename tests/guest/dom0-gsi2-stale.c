@@ -10,25 +10,10 @@
  */
 #include "conform.h"
 #include "lib/events.h"
-#include <lamina/physdev.h>
+#include "lib/pirq.h"
 
 #define OLD_GSI		5
 #define PIRQ		5
-
-static long physdev(unsigned int cmd, void *arg)
-{
-	return hypercall2(__HYPERVISOR_physdev_op, cmd, (uint64_t)arg);
-}
-
-static long map_gsi(int gsi, int32_t pirq, int32_t *got)
-{
-	struct physdev_map_pirq m = { .domid = DOMID_SELF, .type = MAP_PIRQ_TYPE_GSI,
-				      .index = gsi, .pirq = pirq };
-	long rc = physdev(PHYSDEVOP_map_pirq, &m);
-
-	*got = m.pirq;
-	return rc;
-}
 
 /* Whether the port went pending within ms milliseconds of pvclock time. */
 static bool fired_within(evtchn_port_t port, unsigned int ms)
