@@ -392,24 +392,17 @@ static long runstate_op(struct vcpu *v, unsigned int cmd, uint64_t arg)
 {
 	struct vcpu_runstate_info info;
 	struct vcpu_register_runstate_memory_area area;
-	uint64_t now;
 
 	if (cmd == VCPUOP_get_runstate_info) {
 		/*
-		 * Another vCPU's, a consistent copy (sched.c's runstate_seq;
-		 * Xen 4.17 takes the vCPU's scheduler lock): until 5 Dec it
-		 * was read field by field while its CPU switched it, and the
-		 * state, its entry time and the sums could be of two moments.
+		 * A consistent copy with the current state's time so far (Xen's
+		 * vcpu_runstate_get, which takes the vCPU's scheduler lock):
+		 * until 5 Dec another vCPU's was read field by field while its
+		 * CPU switched it, the state, its entry time and the sums of two
+		 * moments. The caller's own takes the same path (its count is
+		 * never odd here).
 		 */
-		if (v != current_vcpu()) {
-			vcpu_runstate_get(v, &info);
-			return copy_to_guest(arg, &info, sizeof(info));
-		}
-		runstate_info(v, &info);
-		/* The current state's time so far, whatever it is (Xen's vcpu_runstate_get). */
-		now = now_ns();
-		if (now > info.state_entry_time)
-			info.time[info.state] += now - info.state_entry_time;
+		vcpu_runstate_get(v, &info);
 		return copy_to_guest(arg, &info, sizeof(info));
 	}
 	if (copy_from_guest(&area, arg, sizeof(area)))
