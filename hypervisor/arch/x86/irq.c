@@ -129,18 +129,15 @@ static void ioapic_write(uint32_t reg, uint32_t val)
 }
 
 /*
- * The PIT's pin is never unmasked, whatever PIRQ names it: bind_pirq
- * refuses it, but a PIRQ whose port stayed bound through an unmap could
- * be mapped to GSI 2 and setup_gsi or an EOI then opened the pin, dom0
- * taking the PIT's ticks (Xen 4.17 delivers nothing: IRQ 2 has no guest
- * binding). guest/dom0-gsi2-stale.
+ * A pin is opened only for a PIRQ with a port bound to it that is not
+ * deaf, so never the PIT's: its bind_pirq is refused, and a PIRQ whose
+ * port stayed bound through an unmap and is then mapped to GSI 2 is deaf
+ * (struct pirq; guest/dom0-gsi2-stale, dom0-gsi-stale-port).
  */
 static void pin_mask(unsigned int gsi, bool masked)
 {
-	uint32_t lo;
+	uint32_t lo = ioapic_read(IOAPIC_RTE(gsi));
 
-	masked = masked || gsi == PIT_PIN;
-	lo = ioapic_read(IOAPIC_RTE(gsi));
 	ioapic_write(IOAPIC_RTE(gsi), masked ? lo | RTE_MASKED : lo & ~RTE_MASKED);
 }
 
@@ -150,7 +147,6 @@ static void pin_program(unsigned int gsi, bool masked)
 	struct gsi *g = &gsis[gsi];
 	uint32_t a, b, c, d;
 
-	masked = masked || gsi == PIT_PIN;
 	cpuid(1, 0, &a, &b, &c, &d);
 	ioapic_write(IOAPIC_RTE(gsi), RTE_MASKED);
 	ioapic_write(IOAPIC_RTE(gsi) + 1, (b >> 24) << 24);	/* this CPU's APIC ID */
@@ -566,15 +562,16 @@ long pirq_bind(struct domain *d, struct evtchn_bind_pirq *op)
 	port = evtchn_alloc_pirq_port(d, op->pirq);
 
 	spin_lock(&irq_lock);
-	if (p->gsi < 0 && p->msix < 0) {
+	if (p->deaf || (p->gsi < 0 && p->msix < 0)) {
 		/*
-		 * Unmapped meanwhile: the bind is taken as made before the
-		 * unmap, whose port stays the guest's and the PIRQ's
-		 * (pirq_port_closed), so it is answered with its port
-		 * (Xen 4.17 makes the two one after the other under the
-		 * domain's event lock). Its error left the port in the PIRQ
-		 * state with no one told its number: dom0 lost 653 of its
-		 * ports in one run of guest/attack-pirq-race.
+		 * Unmapped meanwhile (and maybe mapped again since: deaf, so
+		 * its new GSI, the PIT's too, is not opened for this port):
+		 * the bind is taken as made before the unmap, whose port stays
+		 * the guest's and the PIRQ's (pirq_port_closed), so it is
+		 * answered with its port (Xen 4.17 makes the two one after the
+		 * other under the domain's event lock). Its error left the
+		 * port in the PIRQ state with no one told its number: dom0
+		 * lost 653 of its ports in one run of guest/attack-pirq-race.
 		 */
 		if (port < 0)
 			pirq_port_closed(p);
