@@ -47,6 +47,7 @@
 #include <hv/hypervisor.h>
 #include <hv/grant_table.h>
 #include <hv/page_alloc.h>
+#include <hv/page_ref.h>
 #include "grant_internal.h"
 
 #define PIN_MAX			0xFFFFU
@@ -77,8 +78,8 @@ static bool grants_to(uint32_t hdr, domid_t ld, unsigned int how)
  * already in use (first false: a first writable use) only GTF_readonly
  * counts, as Xen.
  */
-static int16_t mark_in_use_v1(uint32_t *word, domid_t ld, unsigned int how, bool first,
-			      uint16_t *flags)
+static inline __attribute__((always_inline)) int16_t
+mark_in_use_v1(uint32_t *word, domid_t ld, unsigned int how, bool first, uint16_t *flags)
 {
 	unsigned int tries;
 
@@ -140,7 +141,7 @@ static void unpin(struct domain *rd, grant_ref_t ref, bool writable);
  * never rd's own table). Failures are Xen's: GNTST_general_error for a
  * bad entry or domain, else whatever the entry behind gives.
  */
-static int16_t first_use_transitive(struct domain *rd, union grant_entry_v2 *e,
+static int16_t __attribute__((noinline)) first_use_transitive(struct domain *rd, union grant_entry_v2 *e,
 				    unsigned int how, struct active_grant *act,
 				    struct grant_locks *gl)
 {
@@ -186,8 +187,9 @@ static uint64_t v2_frame(union grant_entry_v2 *e, uint16_t flags, struct active_
  * granter's is GNTST_bad_page, one that cannot be written
  * GNTST_general_error, as Xen.
  */
-static int16_t first_use(struct domain *rd, void *e, bool v2, unsigned int how, uint16_t flags,
-			 struct active_grant *act, struct grant_locks *gl)
+static inline __attribute__((always_inline)) int16_t
+first_use(struct domain *rd, void *e, bool v2, unsigned int how, uint16_t flags,
+	  struct active_grant *act, struct grant_locks *gl)
 {
 	uint64_t frame;
 
@@ -198,9 +200,9 @@ static int16_t first_use(struct domain *rd, void *e, bool v2, unsigned int how, 
 		return first_use_transitive(rd, e, how, act, gl);
 	else
 		frame = v2_frame(e, flags, act);
-	if (get_page(frame, rd))
+	if (get_page_inline(frame, rd))
 		return GNTST_bad_page;
-	if ((how & USE_WRITE) && get_page_type(frame, PGT_writable, rd)) {
+	if ((how & USE_WRITE) && get_page_type_inline(frame, PGT_writable, rd)) {
 		put_page(frame);
 		return GNTST_general_error;
 	}
@@ -229,9 +231,11 @@ static int16_t more_use(struct domain *rd, unsigned int how, struct active_grant
  * One more use of rd's entry ref by ld (how: USE_*). The first use marks
  * the entry in use and takes the frame (first_use); a first writable use
  * marks it writable. Returns a GNTST_ code, and what the use reaches.
+ * Inline in a copy, whose `how` is a constant (grant_pin elsewhere).
  */
-int16_t grant_pin(struct domain *rd, grant_ref_t ref, struct domain *ld, unsigned int how,
-		  struct grant_use *u, struct grant_locks *gl)
+static inline __attribute__((always_inline)) int16_t
+pin(struct domain *rd, grant_ref_t ref, struct domain *ld, unsigned int how,
+    struct grant_use *u, struct grant_locks *gl)
 {
 	struct grant_table *gt = rd->grant;
 	bool writable = how & USE_WRITE, first, mark, v2;
@@ -289,19 +293,23 @@ int16_t grant_pin(struct domain *rd, grant_ref_t ref, struct domain *ld, unsigne
 		act->ro++;
 	u->mfn = act->mfn;
 	u->sub_page = act->sub_page;
-	if (u->sub_page) {
-		u->start = act->start;
-		u->length = act->length;
-	}
+	u->start = act->start;		/* meaningful for a sub-page use only */
+	u->length = act->length;
 	return GNTST_okay;
+}
+
+int16_t grant_pin(struct domain *rd, grant_ref_t ref, struct domain *ld, unsigned int how,
+		  struct grant_use *u, struct grant_locks *gl)
+{
+	return pin(rd, ref, ld, how, u, gl);
 }
 
 /*
  * Counts one use of an entry off, its in-use bits following: bit 0 of
  * the result says the last writable use went, bit 1 the last use.
  */
-static unsigned int count_down(struct active_grant *act, grant_status_t *status,
-			       bool writable)
+static inline __attribute__((always_inline)) unsigned int
+count_down(struct active_grant *act, grant_status_t *status, bool writable)
 {
 	unsigned int gone = 0;
 
@@ -321,8 +329,12 @@ static unsigned int count_down(struct active_grant *act, grant_status_t *status,
 	return gone | 2;
 }
 
-/* One use of rd's entry ref less; the last gives the frame back. */
-static void unpin(struct domain *rd, grant_ref_t ref, bool writable)
+/*
+ * One use of rd's entry ref less; the last gives the frame back. Inline
+ * in a copy (unpin elsewhere, and for the entry behind a transitive one).
+ */
+static inline __attribute__((always_inline)) void
+unpin_inline(struct domain *rd, grant_ref_t ref, bool writable)
 {
 	struct grant_table *gt = rd->grant;
 	struct active_grant *act = active_of(gt, ref);
@@ -335,14 +347,19 @@ static void unpin(struct domain *rd, grant_ref_t ref, bool writable)
 		unpin(domain_by_id(act->trans_dom), act->trans_ref, writable);
 	gone = count_down(act, status_of(gt, ref), writable);
 	if ((gone & 1) && !transitive)
-		put_page_type(mfn, rd);
+		put_page_type_inline(mfn, rd);
 	if (!(gone & 2))
 		return;
 	gt->nr_pinned--;
 	if (gt->destroyed && !gt->nr_pinned)
 		grant_table_free(rd);		/* the last mapper of a dead granter is gone */
 	if (!transitive)
-		put_page(mfn);		/* may free a dead granter's frame */
+		put_page_inline(mfn);		/* may free a dead granter's frame */
+}
+
+static void __attribute__((noinline)) unpin(struct domain *rd, grant_ref_t ref, bool writable)
+{
+	unpin_inline(rd, ref, writable);
 }
 
 /* ---------------------------------------------------------- maptrack */
@@ -701,15 +718,18 @@ claim(struct grant_locks *gl, const struct gnttab_copy_ptr *p, bool gref, bool d
 
 	b->writable = dest;
 	b->rd = NULL;
+	b->ref = p->u.ref;		/* a grant's (for a frame: unused) */
 	if (!gref) {
 		/* A plain frame: the caller's own, named DOMID_SELF (its id is refused, as by Xen). */
 		if (p->domid != DOMID_SELF)
 			return GNTST_permission_denied;
 		b->use.mfn = p->u.gmfn;
 		b->use.sub_page = false;
-		if (get_page(b->use.mfn, ld))
+		b->use.start = 0;
+		b->use.length = PAGE_SIZE;
+		if (get_page_inline(b->use.mfn, ld))
 			return GNTST_bad_page;
-		if (dest && get_page_type(b->use.mfn, PGT_writable, ld)) {
+		if (dest && get_page_type_inline(b->use.mfn, PGT_writable, ld)) {
 			put_page(b->use.mfn);
 			return GNTST_general_error;
 		}
@@ -717,23 +737,20 @@ claim(struct grant_locks *gl, const struct gnttab_copy_ptr *p, bool gref, bool d
 	}
 	if (!rd || rd->dying)
 		return GNTST_bad_domain;
-	st = grant_pin(rd, p->u.ref, ld, USE_COPY | USE_TRANSITIVE | (dest ? USE_WRITE : 0),
-		       &b->use, gl);
-	if (!st) {
+	st = pin(rd, p->u.ref, ld, USE_COPY | USE_TRANSITIVE | (dest ? USE_WRITE : 0), &b->use, gl);
+	if (!st)
 		b->rd = rd;
-		b->ref = p->u.ref;
-	}
 	return st;
 }
 
-static void release(struct domain *ld, struct copy_buf *b)
+static inline __attribute__((always_inline)) void release(struct domain *ld, struct copy_buf *b)
 {
 	if (b->rd) {
-		unpin(b->rd, b->ref, b->writable);
+		unpin_inline(b->rd, b->ref, b->writable);
 	} else {
 		if (b->writable)
-			put_page_type(b->use.mfn, ld);
-		put_page(b->use.mfn);
+			put_page_type_inline(b->use.mfn, ld);
+		put_page_inline(b->use.mfn);
 	}
 }
 
@@ -762,8 +779,9 @@ copy_locked(struct gnttab_copy *op, struct grant_locks *gl)
 		     !in_bounds(&dst, op->dest.offset, op->len)))
 			st = GNTST_general_error;
 		else
-			memmove((uint8_t *)mfn_to_virt(dst.use.mfn) + op->dest.offset,
-				(uint8_t *)mfn_to_virt(src.use.mfn) + op->source.offset, op->len);
+			memmove_inline((uint8_t *)mfn_to_virt(dst.use.mfn) + op->dest.offset,
+				       (uint8_t *)mfn_to_virt(src.use.mfn) + op->source.offset,
+				       op->len);
 		release(ld, &dst);
 	}
 	release(ld, &src);

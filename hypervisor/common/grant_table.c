@@ -841,7 +841,7 @@ batch(struct vcpu *v, struct hc_args *a, size_t size, int16_t (*fn)(struct domai
 		}
 		/* fn locks the tables it touches */
 		st = ub ? one(v->domain, op, ub) : fn(v->domain, op);
-		memcpy(op + status_off, &st, sizeof(st));
+		__builtin_memcpy(op + status_off, &st, sizeof(st));
 		if (status_only ? copy_to_guest(p + status_off, &st, sizeof(st)) :
 		    copy_to_guest(p, op, size)) {
 			rc = -EFAULT;

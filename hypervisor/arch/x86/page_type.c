@@ -108,6 +108,7 @@
  */
 #include <hv/lib.h>
 #include <hv/mm.h>
+#include <hv/page_ref.h>
 #include <hv/page_alloc.h>
 #include <hv/domain.h>
 #include <asm/page.h>
@@ -121,7 +122,7 @@
 #include <asm/percpu.h>
 
 #define _PAGE_GUEST_KERNEL	(1ULL << 52)
-#define COUNT_MAX		0x7FFFFF00U	/* below PGC_unallocated */
+#define COUNT_MAX		PG_COUNT_MAX
 
 /* Bits an entry may carry: L2-L4 only P RW US A D, 9-11, 52-62, NX. */
 #define UPPER_ALLOWED	(0x7FF0000000000E67ULL | _PAGE_NX | PTE_ADDR_MASK)
@@ -171,25 +172,7 @@ static struct page_info *pg_of(mfn_t mfn)
 
 int get_page(mfn_t mfn, const struct domain *d)
 {
-	struct page_info *pg = pg_of(mfn);
-	domid_t id = d->domid;
-	uint32_t c;
-
-	if (!pg || pg->owner != id)
-		return -EPERM;
-	c = __atomic_load_n(&pg->count, __ATOMIC_RELAXED);
-	do {
-		if (!(c & PGC_count_mask))	/* free, or being freed */
-			return -EPERM;
-		if ((c & PGC_count_mask) >= COUNT_MAX)
-			return -EOVERFLOW;
-	} while (!__atomic_compare_exchange_n(&pg->count, &c, c + 1, true, __ATOMIC_ACQUIRE,
-					      __ATOMIC_RELAXED));
-	if (unlikely(pg->owner != id)) {	/* freed and reused meanwhile */
-		put_page(mfn);
-		return -EPERM;
-	}
-	return 0;
+	return get_page_inline(mfn, d);
 }
 
 /* count from 1 (the allocation reference alone) to `to`; false if not 1. */
@@ -254,15 +237,14 @@ static bool __attribute__((noinline, cold)) last_put(mfn_t mfn, struct page_info
 	return false;
 }
 
+void __attribute__((cold)) put_page_last(mfn_t mfn, struct page_info *pg, uint32_t old)
+{
+	last_put(mfn, pg, old);
+}
+
 void put_page(mfn_t mfn)
 {
-	struct page_info *pg = pg_of(mfn);
-	uint32_t old;
-
-	BUG_ON(!pg);
-	old = __atomic_fetch_sub(&pg->count, 1, __ATOMIC_ACQ_REL);
-	if (unlikely((old & PGC_count_mask) <= 1))
-		last_put(mfn, pg, old);
+	put_page_inline(mfn);
 }
 
 /*
@@ -566,8 +548,8 @@ static int __attribute__((noinline)) get_first_type(struct domain *d, mfn_t mfn,
 }
 
 /* get_page_type's way for a frame typeless or in transit, and after it changed. */
-static int __attribute__((noinline)) get_page_type_slow(struct domain *d, mfn_t mfn,
-							struct page_info *pg, unsigned int type)
+int __attribute__((noinline)) get_page_type_slow(struct domain *d, mfn_t mfn,
+						 struct page_info *pg, unsigned int type)
 {
 	uint64_t w = pg_type_word(pg);
 	int rc;
@@ -596,19 +578,9 @@ static int __attribute__((noinline)) get_page_type_slow(struct domain *d, mfn_t 
 	}
 }
 
-/* The fast path, a leaf: another reference to the type in use. */
 int get_page_type(mfn_t mfn, unsigned int type, struct domain *d)
 {
-	struct page_info *pg = pg_of(mfn);
-	uint64_t w;
-
-	if (!pg || pg->owner != d->domid)
-		return -EPERM;
-	w = pg_type_word(pg);
-	if (likely(!(TW_FLAGS(w) & (PGF_partial | PGF_releasing)) && TW_COUNT(w) &&
-		   TW_TYPE(w) == type && TW_COUNT(w) < COUNT_MAX && pg_type_cas(pg, &w, w + 1)))
-		return 0;
-	return get_page_type_slow(d, mfn, pg, type);
+	return get_page_type_inline(mfn, type, d);
 }
 
 /*
@@ -638,8 +610,8 @@ static void __attribute__((noinline)) put_last_table_type(struct domain *d, mfn_
 	rspin_unlock(&d->arch.pt.lock);
 }
 
-static void __attribute__((noinline)) put_last_type(struct domain *d, mfn_t mfn,
-						    struct page_info *pg, uint64_t w)
+void __attribute__((noinline)) put_page_type_last(struct domain *d, mfn_t mfn,
+						  struct page_info *pg, uint64_t w)
 {
 	uint64_t n;
 
@@ -659,18 +631,7 @@ static void __attribute__((noinline)) put_last_type(struct domain *d, mfn_t mfn,
 
 void put_page_type(mfn_t mfn, struct domain *d)
 {
-	struct page_info *pg = pg_of(mfn);
-	uint64_t w;
-
-	BUG_ON(!pg);
-	w = pg_type_word(pg);
-	do {
-		BUG_ON(!TW_COUNT(w));
-		if (TW_COUNT(w) == 1) {
-			put_last_type(d, mfn, pg, w);
-			return;
-		}
-	} while (!pg_type_cas(pg, &w, w - 1));
+	put_page_type_inline(mfn, d);
 }
 
 int get_page_and_type(mfn_t mfn, unsigned int type, struct domain *d)
