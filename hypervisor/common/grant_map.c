@@ -191,6 +191,7 @@ static inline __attribute__((always_inline)) int16_t
 first_use(struct domain *rd, void *e, bool v2, unsigned int how, uint16_t flags,
 	  struct active_grant *act, struct grant_locks *gl)
 {
+	struct page_info *pg;
 	uint64_t frame;
 
 	act->sub_page = act->transitive = false;	/* start, length: sub-page only */
@@ -200,9 +201,12 @@ first_use(struct domain *rd, void *e, bool v2, unsigned int how, uint16_t flags,
 		return first_use_transitive(rd, e, how, act, gl);
 	else
 		frame = v2_frame(e, flags, act);
-	if (get_page_inline(frame, rd))
+	if (frame >= frame_table_size)
+		return GNTST_bad_page;		/* get_page's -EPERM */
+	pg = frame_entry(frame);		/* looked up once for both references */
+	if (page_get(pg, frame, rd->domid))
 		return GNTST_bad_page;
-	if ((how & USE_WRITE) && get_page_type_inline(frame, PGT_writable, rd)) {
+	if ((how & USE_WRITE) && page_get_type(pg, frame, PGT_writable, rd)) {
 		put_page(frame);
 		return GNTST_general_error;
 	}
@@ -714,6 +718,7 @@ claim(struct grant_locks *gl, const struct gnttab_copy_ptr *p, bool gref, bool d
       struct copy_buf *b)
 {
 	struct domain *ld = gl->self, *rd = dest ? gl->b : gl->a;
+	struct page_info *pg;
 	int16_t st;
 
 	b->writable = dest;
@@ -727,9 +732,12 @@ claim(struct grant_locks *gl, const struct gnttab_copy_ptr *p, bool gref, bool d
 		b->use.sub_page = false;
 		b->use.start = 0;
 		b->use.length = PAGE_SIZE;
-		if (get_page_inline(b->use.mfn, ld))
+		if (b->use.mfn >= frame_table_size)
+			return GNTST_bad_page;		/* get_page's -EPERM */
+		pg = frame_entry(b->use.mfn);		/* looked up once for both references */
+		if (page_get(pg, b->use.mfn, ld->domid))
 			return GNTST_bad_page;
-		if (dest && get_page_type_inline(b->use.mfn, PGT_writable, ld)) {
+		if (dest && page_get_type(pg, b->use.mfn, PGT_writable, ld)) {
 			put_page(b->use.mfn);
 			return GNTST_general_error;
 		}
@@ -748,9 +756,13 @@ static inline __attribute__((always_inline)) void release(struct domain *ld, str
 	if (b->rd) {
 		unpin_inline(b->rd, b->ref, b->writable);
 	} else {
+		struct page_info *pg;
+
+		BUG_ON(b->use.mfn >= frame_table_size);
+		pg = frame_entry(b->use.mfn);
 		if (b->writable)
-			put_page_type_inline(b->use.mfn, ld);
-		put_page_inline(b->use.mfn);
+			page_put_type(pg, b->use.mfn, ld);
+		page_put(pg, b->use.mfn);
 	}
 }
 

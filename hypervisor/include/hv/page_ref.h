@@ -19,16 +19,21 @@ void put_page_last(mfn_t mfn, struct page_info *pg, uint32_t old);
 int get_page_type_slow(struct domain *d, mfn_t mfn, struct page_info *pg, unsigned int type);
 void put_page_type_last(struct domain *d, mfn_t mfn, struct page_info *pg, uint64_t w);
 
-/* A general reference to d's frame mfn: 0, or -EPERM (not d's, free) or -EOVERFLOW. */
-static inline __attribute__((always_inline)) int get_page_inline(mfn_t mfn, const struct domain *d)
+/* mfn's entry, mfn below frame_table_size (checked by the caller). */
+static inline __attribute__((always_inline)) struct page_info *frame_entry(mfn_t mfn)
 {
-	struct page_info *pg;
-	domid_t id = d->domid;
+	return &frame_table[array_index_nospec(mfn, frame_table_size)];
+}
+
+/*
+ * The four on an entry already found (pg: mfn's), for a caller that takes
+ * or drops both references of one frame: the entry looked up once.
+ */
+static inline __attribute__((always_inline)) int
+page_get(struct page_info *pg, mfn_t mfn, domid_t id)
+{
 	uint32_t c;
 
-	if (mfn >= frame_table_size)
-		return -EPERM;
-	pg = &frame_table[array_index_nospec(mfn, frame_table_size)];
 	if (pg->owner != id)
 		return -EPERM;
 	c = __atomic_load_n(&pg->count, __ATOMIC_RELAXED);
@@ -46,28 +51,20 @@ static inline __attribute__((always_inline)) int get_page_inline(mfn_t mfn, cons
 	return 0;
 }
 
-static inline __attribute__((always_inline)) void put_page_inline(mfn_t mfn)
+static inline __attribute__((always_inline)) void page_put(struct page_info *pg, mfn_t mfn)
 {
-	struct page_info *pg;
-	uint32_t old;
+	uint32_t old = __atomic_fetch_sub(&pg->count, 1, __ATOMIC_ACQ_REL);
 
-	BUG_ON(mfn >= frame_table_size);
-	pg = &frame_table[array_index_nospec(mfn, frame_table_size)];
-	old = __atomic_fetch_sub(&pg->count, 1, __ATOMIC_ACQ_REL);
 	if (unlikely((old & PGC_count_mask) <= 1))
 		put_page_last(mfn, pg, old);
 }
 
 /* The fast path: another reference to the type in use. */
 static inline __attribute__((always_inline)) int
-get_page_type_inline(mfn_t mfn, unsigned int type, struct domain *d)
+page_get_type(struct page_info *pg, mfn_t mfn, unsigned int type, struct domain *d)
 {
-	struct page_info *pg;
 	uint64_t w;
 
-	if (mfn >= frame_table_size)
-		return -EPERM;
-	pg = &frame_table[array_index_nospec(mfn, frame_table_size)];
 	if (pg->owner != d->domid)
 		return -EPERM;
 	w = pg_type_word(pg);
@@ -77,14 +74,11 @@ get_page_type_inline(mfn_t mfn, unsigned int type, struct domain *d)
 	return get_page_type_slow(d, mfn, pg, type);
 }
 
-static inline __attribute__((always_inline)) void put_page_type_inline(mfn_t mfn, struct domain *d)
+static inline __attribute__((always_inline)) void
+page_put_type(struct page_info *pg, mfn_t mfn, struct domain *d)
 {
-	struct page_info *pg;
-	uint64_t w;
+	uint64_t w = pg_type_word(pg);
 
-	BUG_ON(mfn >= frame_table_size);
-	pg = &frame_table[array_index_nospec(mfn, frame_table_size)];
-	w = pg_type_word(pg);
 	do {
 		BUG_ON(!TW_COUNT(w));
 		if (TW_COUNT(w) == 1) {
@@ -92,6 +86,34 @@ static inline __attribute__((always_inline)) void put_page_type_inline(mfn_t mfn
 			return;
 		}
 	} while (!pg_type_cas(pg, &w, w - 1));
+}
+
+/* hv/mm.h's four: a general reference to d's frame mfn (0, -EPERM, -EOVERFLOW) ... */
+static inline __attribute__((always_inline)) int get_page_inline(mfn_t mfn, const struct domain *d)
+{
+	if (mfn >= frame_table_size)
+		return -EPERM;
+	return page_get(frame_entry(mfn), mfn, d->domid);
+}
+
+static inline __attribute__((always_inline)) void put_page_inline(mfn_t mfn)
+{
+	BUG_ON(mfn >= frame_table_size);
+	page_put(frame_entry(mfn), mfn);
+}
+
+static inline __attribute__((always_inline)) int
+get_page_type_inline(mfn_t mfn, unsigned int type, struct domain *d)
+{
+	if (mfn >= frame_table_size)
+		return -EPERM;
+	return page_get_type(frame_entry(mfn), mfn, type, d);
+}
+
+static inline __attribute__((always_inline)) void put_page_type_inline(mfn_t mfn, struct domain *d)
+{
+	BUG_ON(mfn >= frame_table_size);
+	page_put_type(frame_entry(mfn), mfn, d);
 }
 
 #endif
