@@ -141,9 +141,9 @@ static void unpin(struct domain *rd, grant_ref_t ref, bool writable);
  * never rd's own table). Failures are Xen's: GNTST_general_error for a
  * bad entry or domain, else whatever the entry behind gives.
  */
-static int16_t __attribute__((noinline)) first_use_transitive(struct domain *rd, union grant_entry_v2 *e,
-				    unsigned int how, struct active_grant *act,
-				    struct grant_locks *gl)
+static int16_t __attribute__((noinline))
+first_use_transitive(struct domain *rd, union grant_entry_v2 *e, unsigned int how,
+		     struct active_grant *act, struct grant_locks *gl)
 {
 	domid_t tid = __atomic_load_n(&e->transitive.trans_domid, __ATOMIC_RELAXED);
 	grant_ref_t tref = __atomic_load_n(&e->transitive.gref, __ATOMIC_RELAXED);
