@@ -24,6 +24,9 @@
  *    frame, shared_info; offsets and lengths at the page's end; a copy
  *    from a grant to the same grant (same bytes, overlapping: the status
  *    only, Xen's memcpy and Lamina's memmove leave different bytes).
+ *  - frame numbers no frame has (~0, 2^40, 2^31 - 1, 2^32 - 1), named
+ *    by GMFN and by a grant's frame, copied both ways and mapped: the
+ *    bound checks in front of the copy's inline frame references.
  * Lamina's exit audit must be clean after it all.
  * @expect-log: mm audit d0: ok
  */
@@ -281,6 +284,40 @@ static void copy_rows(uint64_t p)
 					       GNTCOPY_source_gref), -3);
 }
 
+/* Frame numbers past every frame: by GMFN, and as a grant's frame (ref 13). */
+static void huge_frame_rows(void)
+{
+	static const uint64_t bad[] = { ~0ULL, 1ULL << 40, 0x7FFFFFFFULL, 0xFFFFFFFFULL };
+	uint64_t mine = va_to_mfn(scratch_page()), va = scratch_page();
+	grant_handle_t h = 0;
+	unsigned int i;
+	char name[96];
+	long rc;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(name, sizeof(name), "huge: copy from GMFN %#lx", (unsigned long)bad[i]);
+		ROW(name, copy(gmfn(bad[i], 0), gmfn(mine, 0), 8, 0), -9);
+		snprintf(name, sizeof(name), "huge: copy into GMFN %#lx", (unsigned long)bad[i]);
+		ROW(name, copy(gmfn(mine, 0), gmfn(bad[i], 0), 8, 0), -9);
+		if (bad[i] >> 32)
+			continue;		/* a v1 entry's frame is 32 bits */
+		grant_mfn(13, bad[i], false);
+		snprintf(name, sizeof(name), "huge: copy from a grant of %#lx", (unsigned long)bad[i]);
+		ROW(name, copy(gref(13, 0), gmfn(mine, 0), 8, GNTCOPY_source_gref), -9);
+		snprintf(name, sizeof(name), "huge: copy into a grant of %#lx", (unsigned long)bad[i]);
+		ROW(name, copy(gmfn(mine, 0), gref(13, 0), 8, GNTCOPY_dest_gref), -9);
+		snprintf(name, sizeof(name), "huge: map a grant of %#lx", (unsigned long)bad[i]);
+		update_va_mapping(va, 0, UVMF_INVLPG);
+		rc = gnt_map(13, va, GNTMAP_host_map, &h);
+		ROW(name, rc, -9);
+		if (!rc)
+			gnt_unmap(va, 0, h);
+		snprintf(name, sizeof(name), "huge: ref 13 idle after %#lx", (unsigned long)bad[i]);
+		ROW(name, table[13].flags, GTF_permit_access);
+		table[13].flags = 0;
+	}
+}
+
 int test_main(struct start_info *start)
 {
 	uint64_t frames[1] = { 0 };
@@ -302,5 +339,6 @@ int test_main(struct start_info *start)
 	handle_rows(p, q);
 	frame_rows();
 	copy_rows(p);
+	huge_frame_rows();
 	return conform_end("grant edge");
 }
