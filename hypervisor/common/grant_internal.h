@@ -200,7 +200,7 @@ static inline void grant_lock_retried(void)
 /* What one use reaches: a frame and, for a sub-page use, the bytes of it granted. */
 struct grant_use {
 	mfn_t mfn;
-	uint16_t start, length;		/* set for a sub-page use only */
+	uint16_t start, length;		/* read for a sub-page use only */
 	bool sub_page;			/* else the whole frame */
 };
 
