@@ -13,7 +13,7 @@ void *memcpy(void *dst, const void *src, size_t n)
 	size_t q = n / 8, b = n % 8;
 
 	asm volatile("rep movsq; mov %3, %%rcx; rep movsb"
-		     : "+D"(dst), "+S"(src), "+c"(q) : "r"(b) : "memory");
+		     : "+D"(dst), "+S"(src), "+c"(q), "+r"(b) :: "memory");
 	return ret;
 }
 
@@ -29,7 +29,7 @@ void *memset(void *dst, int c, size_t n)
 	size_t q = n / 8, b = n % 8;
 
 	asm volatile("rep stosq; mov %3, %%rcx; rep stosb"
-		     : "+D"(dst), "+c"(q), "+a"(v) : "r"(b) : "memory");
+		     : "+D"(dst), "+c"(q), "+a"(v), "+r"(b) :: "memory");
 	return ret;
 }
 

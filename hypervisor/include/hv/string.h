@@ -31,7 +31,7 @@ memmove_inline(void *dst, const void *src, size_t n)
 		size_t q = n / 8, b = n % 8;
 
 		asm volatile("rep movsq; mov %3, %%rcx; rep movsb"
-			     : "+D"(d), "+S"(s), "+c"(q) : "r"(b) : "memory");
+			     : "+D"(d), "+S"(s), "+c"(q), "+r"(b) :: "memory");
 		return dst;
 	}
 	while (n--)
