@@ -716,14 +716,24 @@ void vcpu_unpause(struct vcpu *v)
  * setvcpuaffinity's hard map changed: a vCPU now on a CPU outside it
  * moves, at once when no CPU holds it, else at its next schedule() (its
  * CPU is kicked; schedule() does not keep it there).
+ *
+ * The map is written under v's queue lock, as Xen 4.17 writes it under
+ * the vCPU's scheduler lock: steal() checks it under that lock before it
+ * moves v, so a steal either sees the new map or has moved v already,
+ * and then v's new CPU is the one looked at here. Until 5 Dec the map
+ * was written and v->processor read with no lock: a steal between the
+ * two moved v onto a CPU the new map left out, where it ran on, unkicked,
+ * until it next scheduled.
  */
 void sched_set_affinity(struct vcpu *v, uint64_t hard)
 {
-	struct runqueue *rq;
+	struct runqueue *rq = vcpu_rq_lock(v);
 	unsigned int cpu;
 
 	v->hard_affinity = hard;
-	if (hard & (1ULL << __atomic_load_n(&v->processor, __ATOMIC_RELAXED)))
+	cpu = v->processor;
+	spin_unlock(&rq->lock);
+	if (hard & (1ULL << cpu))
 		return;
 	rq = vcpu_rq_lock_move(v, place(v));
 	cpu = v->processor;
