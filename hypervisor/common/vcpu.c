@@ -22,6 +22,7 @@
 #include <asm/page.h>
 #include <lamina/domctl.h>
 #include <asm/x86.h>
+#include <asm/acpi.h>
 #include <lamina/vcpu.h>
 #include <lamina/sched.h>
 #include <lamina/event_channel.h>
@@ -447,17 +448,17 @@ static long physid(struct vcpu *v, uint64_t arg)
 {
 	/*
 	 * Xen 4.17 answers for the hardware domain's vCPUs whose hard
-	 * affinity is one pCPU: the pCPU's APIC ID (bits 0-31) and ACPI
-	 * processor ID (bits 32-63; Lamina gives 0, the boot CPU's usual
-	 * one). Others get -EINVAL. The default affinity is every pCPU, so
-	 * with two CPUs up a vCPU is pinned only once vcpu-pin makes its
-	 * hard map one online CPU, as on Xen.
+	 * affinity is one pCPU: the APIC ID (bits 0-31) and ACPI processor
+	 * ID (bits 32-63) of the pCPU whose number is the vCPU's id (its
+	 * x86_cpu_to_apicid[v->vcpu_id]), not of the pCPU it is pinned to or
+	 * the caller runs on; all ones for a number no CPU has. Others get
+	 * -EINVAL. The default affinity is every pCPU, so with two CPUs up a
+	 * vCPU is pinned only once vcpu-pin makes its hard map one online
+	 * CPU, as on Xen.
 	 */
-	uint32_t eax, ebx, ecx, edx;
-	uint64_t phys_id, hard = v->hard_affinity & smp_online_mask();
-
-	cpuid(1, 0, &eax, &ebx, &ecx, &edx);
-	phys_id = ebx >> 24;	/* the initial APIC ID */
+	uint64_t hard = v->hard_affinity & smp_online_mask();
+	uint32_t apic = smp_cpu_apic_id(v->vcpu_id);
+	uint64_t phys_id = apic | (uint64_t)(apic == ~0U ? ~0U : acpi_madt_uid(apic)) << 32;
 
 	if (!v->domain->is_privileged || !hard || (hard & (hard - 1)))
 		return trace_err(-EINVAL);

@@ -25,7 +25,9 @@
  *     pin vCPU 1 to CPU 0 and refuse an empty map, no map, a bad id;
  *     with two pCPUs vCPU 1 pinned to CPU 1 is seen running there
  *     (getvcpuinfo's cpu and running) and pinned back to CPU 0, and
- *     SCHEDOP_pin_override moves vCPU 0 to CPU 1 and back (pin_override).
+ *     SCHEDOP_pin_override moves vCPU 0 to CPU 1 and back (pin_override);
+ *     VCPUOP_get_physid of a pinned vCPU is the pCPU numbered as the
+ *     vCPU (its APIC and ACPI ids, as platform_op get_cpuinfo gives them).
  * The attacker's rows: ids that do not exist (4, 0xffffffff: -ENOENT for
  * vcpu_op, bind_ipi, bind_virq, bind_vcpu; bind_vcpu checks the vCPU
  * before the port), up of an uninitialised vCPU (-EINVAL), a context at a
@@ -42,6 +44,7 @@
 #include "lib/physinfo.h"
 #include <lamina/domctl.h>
 #include <lamina/vcpu.h>
+#include <lamina/platform.h>
 
 #define NR_VCPUS	4
 #define ROUNDS		300
@@ -491,6 +494,31 @@ static int pin_override(void)
 	return TEST_PASS;
 }
 
+/*
+ * VCPUOP_get_physid of a vCPU pinned to one pCPU, as Xen 4.17 answers it:
+ * the APIC ID (bits 0-31) and ACPI processor ID (bits 32-63) of the pCPU
+ * whose number is the vCPU's id, whichever CPU it or the caller runs on;
+ * the reference is platform_op get_cpuinfo of that pCPU.
+ */
+static int physid_is_cpu(unsigned int vcpu)
+{
+	struct xen_platform_op pop;
+	uint64_t phys = ~0ULL, want;
+	long rc;
+
+	memset(&pop, 0, sizeof(pop));
+	pop.cmd = XENPF_get_cpuinfo;
+	pop.interface_version = XENPF_INTERFACE_VERSION;
+	pop.u.pcpu_info.xen_cpuid = vcpu;
+	rc = hypercall1(__HYPERVISOR_platform_op, &pop);
+	CHECK(rc == 0, "platform_op get_cpuinfo %u: %ld", vcpu, rc);
+	want = pop.u.pcpu_info.apic_id | (uint64_t)pop.u.pcpu_info.acpi_id << 32;
+	rc = vcpu_op(VCPUOP_get_physid, vcpu, &phys);
+	CHECK(rc == 0 && phys == want, "get_physid of pinned vCPU %u: %ld, %#lx (pCPU %u's %#lx)",
+	      vcpu, rc, (unsigned long)phys, vcpu, (unsigned long)want);
+	return TEST_PASS;
+}
+
 static int runs_on_cpu1(void)
 {
 	uint8_t hard[8] = { 1 }, soft[8] = { 0 };
@@ -510,6 +538,8 @@ static int runs_on_cpu1(void)
 	CHECK(WAIT_FOR(alive[1] > from + 10), "vCPU 1 on CPU 1 does not run");
 	printf("vCPU 1 ran on CPU 1 (getvcpuinfo cpu %u, running %u)\n", op.u.getvcpuinfo.cpu,
 	       op.u.getvcpuinfo.running);
+	CHECK(physid_is_cpu(1) == TEST_PASS, "get_physid of vCPU 1 on CPU 1");
+	CHECK(physid_is_cpu(0) == TEST_PASS, "get_physid of vCPU 0 on CPU 0");
 	hard[0] = 1;
 	rc = affinity_op(DOMCTL_setvcpuaffinity, 1, VCPUAFFINITY_HARD, hard, 8, soft);
 	CHECK(rc == 0 && hard[0] == 1, "pin vCPU 1 back to CPU 0: %ld, map %#x", rc, hard[0]);
