@@ -743,7 +743,79 @@ static void reconnect_leaks_nothing(void)
 	unlink(img_g);
 }
 
+/* ---- the image's mapping filled ahead, its holes left alone ---- */
+
+#define WM_MIB		4		/* data, a hole of 2 MiB, data */
+static char img_wm[64];
+static const char *const be_wm[] = { "params", img_wm, "mode", "w", NULL };
+static struct fd_device dev_wm = { 4, 51712, be_wm, fe_nodes, NULL };
+static unsigned long wm_present[WM_MIB], wm_sleeps;
+static long long wm_blocks = -1;
+
+/* Pages of blkback's mapping with a page-table entry, per MiB (/proc/self/pagemap bit 63). */
+static bool wm_sleep(void)
+{
+	struct disk *dk = be.ndev ? be.dev[0]->priv : NULL;
+	uint64_t e;
+	struct stat st;
+	unsigned int p;
+	int fd;
+
+	if (wm_sleeps++ || !dk || !dk->mem)
+		return true;
+	fd = open("/proc/self/pagemap", O_RDONLY);
+	for (p = 0; fd >= 0 && p < WM_MIB * 256; p++)
+		if (pread(fd, &e, sizeof(e), (off_t)(((uintptr_t)dk->mem >> 12) + p) * 8) == 8 &&
+		    e >> 63)
+			wm_present[p / 256]++;
+	if (fd >= 0)
+		close(fd);
+	if (!stat(img_wm, &st))
+		wm_blocks = (long long)st.st_blocks;
+	return true;
+}
+
+static void warm_fills_data_not_holes(void)
+{
+	char *argv[] = { "blkback", NULL };
+	static char mib[1 << 20];
+	struct statfs sf;
+	struct stat st;
+	int fd, rc;
+
+	if (statfs("/dev/shm", &sf) || sf.f_type != TMPFS_MAGIC) {
+		printf("SKIP unit/blkback/warm_fills_data_not_holes: /dev/shm is not tmpfs\n");
+		return;
+	}
+	fd_reset();
+	snprintf(img_wm, sizeof(img_wm), "/dev/shm/blkback-warm-%d", (int)getpid());
+	memset(mib, 0x5a, sizeof(mib));
+	fd = open(img_wm, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	EXPECT(fd >= 0 && pwrite(fd, mib, sizeof(mib), 0) == (ssize_t)sizeof(mib) &&
+	       pwrite(fd, mib, sizeof(mib), (WM_MIB - 1) << 20) == (ssize_t)sizeof(mib));
+	EXPECT(fd >= 0 && !fstat(fd, &st));
+	if (fd >= 0)
+		close(fd);
+	fe_init(&dq, 4);
+	fd_add_device(&dev_wm);
+	fd_on_sleep = wm_sleep;
+	rc = blkback_main(1, argv);
+	unlink(img_wm);
+	if (fd_error[0])
+		UNIT_FAIL(fd_error);
+	EXPECT_EQ(rc, 0);
+	printf("blkback's mapping before its first sleep: %lu %lu %lu %lu pages of 256 a MiB "
+	       "mapped; the file %lld blocks (%lld before)\n", wm_present[0], wm_present[1],
+	       wm_present[2], wm_present[3], wm_blocks, (long long)st.st_blocks);
+	EXPECT_EQ(wm_present[0], 256);
+	EXPECT_EQ(wm_present[1], 0);
+	EXPECT_EQ(wm_present[2], 0);
+	EXPECT_EQ(wm_present[3], 256);
+	EXPECT_EQ(wm_blocks, (long long)st.st_blocks);	/* nothing allocated in the hole */
+}
+
 UNIT_MAIN("blkback", UNIT_TEST(flood_leaves_others_served),
 	  UNIT_TEST(round_batch_bad_ref_fails_alone), UNIT_TEST(yield_gathers_a_queue),
 	  UNIT_TEST(flood_own_reads_answered),
-	  UNIT_TEST(garbage_nodes_refused), UNIT_TEST(reconnect_leaks_nothing))
+	  UNIT_TEST(garbage_nodes_refused), UNIT_TEST(reconnect_leaks_nothing),
+	  UNIT_TEST(warm_fills_data_not_holes))
