@@ -151,15 +151,27 @@ struct vcpu *evtchn_notify_vcpu(struct domain *d, evtchn_port_t port)
 	return d->vcpu[c ? c->notify_vcpu : 0];
 }
 
+/*
+ * Ends v's poll when port is one of its ports. Only the polling vCPU
+ * writes its port list (sched_poll); the sender reads it once polling is
+ * set, which sched_poll sets after the list, and the one that clears
+ * polling (this or the timeout, by exchange) wakes v. Until 5 Dec the
+ * sender cleared nr_poll_ports and polling by plain stores: one landing
+ * between sched_poll's list and its polling store left v polling with
+ * an empty list, blind to the port the sender had just made pending,
+ * and each later send found the port pending already (no wake): the
+ * bench smp guest's poll round trips hung on the debug build at -smp 2.
+ */
 void evtchn_poll_wake(struct vcpu *v, evtchn_port_t port)
 {
 	unsigned int i;
 
+	if (!__atomic_load_n(&v->polling, __ATOMIC_ACQUIRE))
+		return;
 	for (i = 0; i < v->nr_poll_ports; i++) {
 		if (v->poll_ports[i] == port) {
-			v->nr_poll_ports = 0;
-			__atomic_store_n(&v->polling, false, __ATOMIC_SEQ_CST);
-			vcpu_wake(v);
+			if (__atomic_exchange_n(&v->polling, false, __ATOMIC_SEQ_CST))
+				vcpu_wake(v);
 			return;
 		}
 	}

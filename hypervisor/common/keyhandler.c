@@ -35,7 +35,7 @@ static void dump_domains(void)
 		       d->is_privileged ? "privileged " : "",
 		       d->destroyed ? "destroyed" : d->state == DOMAIN_RUNNING ? "running" : "shut down",
 		       (unsigned long long)d->nr_pages, (unsigned long long)d->max_pages);
-		for_each_vcpu(d, v)
+		for_each_vcpu(d, v) {
 			printk(LOG_ERR, "  v%u: %s, %u pauses, %s mode, rip %#llx, upcall pending %u mask %u "
 			       "sel %#llx\n",
 			       v->vcpu_id, state_names[v->state], v->pause_count,
@@ -43,6 +43,10 @@ static void dump_domains(void)
 			       (unsigned long long)v->arch.regs.rip,
 			       v->vcpu_info->evtchn_upcall_pending, v->vcpu_info->evtchn_upcall_mask,
 			       (unsigned long long)v->vcpu_info->evtchn_pending_sel);
+			if (v->polling)		/* SCHEDOP_poll: its list (a list of 0 wakes on no port) */
+				printk(LOG_ERR, "      polling %u port%s, first %u\n", v->nr_poll_ports,
+				       v->nr_poll_ports == 1 ? "" : "s", v->poll_ports[0]);
+		}
 		grant_dump(d);
 	}
 }

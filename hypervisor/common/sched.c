@@ -1147,7 +1147,6 @@ static void poll_timeout(void *data)
 
 	if (!__atomic_exchange_n(&v->polling, false, __ATOMIC_SEQ_CST))
 		return;
-	v->nr_poll_ports = 0;
 	vcpu_wake(v);
 }
 
@@ -1158,11 +1157,12 @@ static void poll_timeout(void *data)
  *
  * The poll ended: an event on one of its ports, sent from another CPU
  * between sched_poll publishing the ports and vcpu_block marking v
- * blocked, cleared polling and nr_poll_ports (evtchn_poll_wake) and found
- * v not blocked, so its vcpu_wake did nothing. The ports list is empty
- * now and the timeout, armed after this, wakes only a poll still on: the
- * cleared flag is then the one trace of that event (Xen's do_poll looks
- * at its own copy of the ports instead).
+ * blocked, cleared polling (evtchn_poll_wake) and found v not blocked, so
+ * its vcpu_wake did nothing. The timeout, armed after this, wakes only a
+ * poll still on: the cleared flag is then the one trace of that event.
+ * A sender that looked before polling was set did nothing, and its
+ * pending bit is seen here (sched_poll's store of polling and
+ * vcpu_block's fence come before this look).
  */
 static bool poll_woken(const struct vcpu *v)
 {
