@@ -7,14 +7,16 @@
  * masked). An answer takes microseconds, so a poll that runs out (vCPU
  * 0's after 0.5 s, vCPU 1's after 1 s) slept through a send: the port
  * pending all along, and each later send finds it so and wakes nobody.
- * Each round first spins a little (its number modulo a prime), so the
- * other side's send lands at varying points of the way into the poll.
+ * Each round first spins a little (its number modulo a prime, plus a
+ * drift every 1000 rounds), so the other side's send lands at varying
+ * points of the way into the poll.
  * When vCPU 1 sleeps through a token, vCPU 0 has the vCPUs dumped (debug
  * key 'd', on Lamina) while it still sleeps. Until 5 Dec a send could
  * clear the poll's port list between sched_poll writing it and marking
  * the vCPU polling, leaving it asleep on an empty list ("polling 0
  * ports"; common/event_channel.c evtchn_poll_wake): FAIL within some
- * thousand rounds, a different round for each guest or hypervisor binary.
+ * thousand rounds on the debug and the release build, a different round
+ * for each binary.
  * Under -icount the two CPUs run round-robin in one QEMU thread and the
  * guest clock counts instructions, so each run of one hypervisor binary
  * interleaves the same way (and host load cannot stretch a poll). With
@@ -28,7 +30,7 @@
 #include "lib/physinfo.h"
 #include "lib/smp.h"
 
-#define ROUNDS		20000
+#define ROUNDS		60000
 #define ANSWER_NS	500000000ULL	/* vCPU 0's wait for an answer: far beyond any */
 #define TOKEN_NS	1000000000ULL	/* vCPU 1's for a token: beyond vCPU 0's */
 #define STACK_SIZE	8192
@@ -85,7 +87,7 @@ static void __attribute__((noreturn, used)) vcpu1(unsigned long id)
 		while (!port_test_and_clear(ipi[1]))
 			if (!poll_ns(ipi[1], TOKEN_NS) && !late1)
 				late1 = i + 1;
-		spin(i % 61);
+		spin(i % 61 + i / 1000 % 13);
 		evtchn_send(ipi[0]);
 		done1 = i + 1;
 	}
@@ -115,7 +117,7 @@ int test_main(struct start_info *si)
 			      pi.u.physinfo.nr_cpus < 2);
 	CHECK(rc == 0, "starting and pinning vCPU 1: %ld", rc);
 	for (i = 0; i < ROUNDS; i++) {
-		spin(i % 53);
+		spin(i % 53 + i / 1000 % 17);
 		evtchn_send(ipi[1]);
 		while (!port_test_and_clear(ipi[0])) {
 			if (poll_ns(ipi[0], ANSWER_NS))
