@@ -27,7 +27,8 @@
  *     (getvcpuinfo's cpu and running) and pinned back to CPU 0, and
  *     SCHEDOP_pin_override moves vCPU 0 to CPU 1 and back (pin_override);
  *     VCPUOP_get_physid of a pinned vCPU is the pCPU numbered as the
- *     vCPU (its APIC and ACPI ids, as platform_op get_cpuinfo gives them).
+ *     vCPU (its APIC and ACPI ids, as platform_op get_cpuinfo gives them),
+ *     all ones for a vCPU numbered past the pCPUs.
  * The attacker's rows: ids that do not exist (4, 0xffffffff: -ENOENT for
  * vcpu_op, bind_ipi, bind_virq, bind_vcpu; bind_vcpu checks the vCPU
  * before the port), up of an uninitialised vCPU (-EINVAL), a context at a
@@ -519,6 +520,29 @@ static int physid_is_cpu(unsigned int vcpu)
 	return TEST_PASS;
 }
 
+/*
+ * The same for a vCPU numbered past the machine's CPUs (vCPU 3 of 4 on
+ * two), pinned to CPU 0 for the call: no pCPU has its number, so all
+ * ones in both halves (Xen's BAD_APICID and INVALID_ACPIID). Its map is
+ * every CPU again afterwards.
+ */
+static int physid_no_cpu(unsigned int vcpu)
+{
+	uint8_t hard[8] = { 1 }, soft[8] = { 0 };
+	uint64_t phys = 0;
+	long rc;
+
+	rc = affinity_op(DOMCTL_setvcpuaffinity, vcpu, VCPUAFFINITY_HARD, hard, 8, soft);
+	CHECK(rc == 0 && hard[0] == 1, "pin vCPU %u to CPU 0: %ld, map %#x", vcpu, rc, hard[0]);
+	rc = vcpu_op(VCPUOP_get_physid, vcpu, &phys);
+	CHECK(rc == 0 && phys == ~0ULL, "get_physid of pinned vCPU %u (no pCPU %u): %ld, %#lx",
+	      vcpu, vcpu, rc, (unsigned long)phys);
+	hard[0] = 0xff;
+	rc = affinity_op(DOMCTL_setvcpuaffinity, vcpu, VCPUAFFINITY_HARD, hard, 8, soft);
+	CHECK(rc == 0 && hard[0] == 3, "vCPU %u unpinned: %ld, map %#x", vcpu, rc, hard[0]);
+	return TEST_PASS;
+}
+
 static int runs_on_cpu1(void)
 {
 	uint8_t hard[8] = { 1 }, soft[8] = { 0 };
@@ -540,6 +564,7 @@ static int runs_on_cpu1(void)
 	       op.u.getvcpuinfo.running);
 	CHECK(physid_is_cpu(1) == TEST_PASS, "get_physid of vCPU 1 on CPU 1");
 	CHECK(physid_is_cpu(0) == TEST_PASS, "get_physid of vCPU 0 on CPU 0");
+	CHECK(physid_no_cpu(3) == TEST_PASS, "get_physid of vCPU 3");
 	hard[0] = 1;
 	rc = affinity_op(DOMCTL_setvcpuaffinity, 1, VCPUAFFINITY_HARD, hard, 8, soft);
 	CHECK(rc == 0 && hard[0] == 1, "pin vCPU 1 back to CPU 0: %ld, map %#x", rc, hard[0]);
