@@ -406,6 +406,40 @@ static void rows_fields(struct start_info *si)
 	update_va_mapping(b, pte_rw(mfn_b), UVMF_INVLPG);
 }
 
+/*
+ * An exchange naming another domain, from a domU: Xen 4.17 looks the
+ * domain up after the list and flag checks (no such domain -ESRCH) and
+ * refuses it then (XSM_TARGET: -EPERM); the frame named is left ours.
+ * dom0 may (conform-exchange), since 5 Dec on Lamina too (h-misc28).
+ */
+static void rows_exchange_other(struct start_info *si)
+{
+	const uint64_t *p2m = (const uint64_t *)si->mfn_list;
+	uint64_t in = p2m[2210], keep = in, out = 0x300;
+	struct xen_memory_reservation r = { (uint64_t)&in, 1, 0, 0, 0, { 0 } };
+	struct xen_memory_exchange x = { r, r, 0 };
+
+	x.out.extent_start = (uint64_t)&out;
+	ROW("exchange for dom0", NCALL(__HYPERVISOR_memory_op, XENMEM_exchange, &x, 0), -EPERM);
+	ROW("exchange for dom0: nothing exchanged, entries as given",
+	    x.nr_exchanged == 0 && in == keep && out == 0x300, 1);
+	x.in.domid = x.out.domid = 0x7000;
+	ROW("exchange for no such domain", NCALL(__HYPERVISOR_memory_op, XENMEM_exchange, &x, 0),
+	    -ESRCH);
+	x.in.domid = x.out.domid = 0;
+	x.out.extent_start = 0xffff800000001000ULL;
+	ROW("exchange for dom0, output list in the hypervisor",
+	    NCALL(__HYPERVISOR_memory_op, XENMEM_exchange, &x, 0), -EFAULT);
+	x.out.extent_start = (uint64_t)&out;
+	x.out.domid = DOMID_SELF;
+	ROW("exchange, in for dom0, out for us", NCALL(__HYPERVISOR_memory_op, XENMEM_exchange, &x, 0),
+	    -EINVAL);
+	x.in.domid = DOMID_SELF;
+	ROW("exchange for us after: the frame still ours to exchange",
+	    NCALL(__HYPERVISOR_memory_op, XENMEM_exchange, &x, 0), 0);
+	ROW("exchange for us after: done, written", x.nr_exchanged == 1 && out != 0x300, 1);
+}
+
 static void rows_physdev(void)
 {
 	const struct physdev_row *r;
@@ -781,6 +815,7 @@ static void rows(struct start_info *si)
 	rows_domctl(own_domid());
 	rows_copyout();
 	rows_fields(si);
+	rows_exchange_other(si);
 }
 
 static void peer_rows(void *si)

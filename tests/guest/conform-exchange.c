@@ -18,20 +18,28 @@
  *  - an output entry of ~0: an M2P base like any other number;
  *  - the argument struct read-only: the exchange done, then -EFAULT
  *    (nr_exchanged written last), and -EFAULT for a refused call too.
+ *  - a chunk of 1024 extents on a side (orders 10 apart), both ways,
+ *    and one whose input 700 cannot go (nothing of it done);
+ *  - an exchange for another domain (one dom0 makes): its frames go, its
+ *    new ones are its own, its reservation the same; dom0's frame in the
+ *    list is not its to give (-EINVAL).
  * Inputs are dom0's own frames at the end of its memory, which nothing
  * maps. Before 5 Dec (h-misc26) Lamina exchanged all or nothing.
  */
 #include "conform.h"
 #include "lib/mm.h"
+#include "lib/domctl.h"
 #include <lamina/memory.h>
 
 #define MEM(cmd, arg)	hypercall2(__HYPERVISOR_memory_op, (uint64_t)(cmd), (uint64_t)(arg))
 #define BIG		256
+#define WIDE		1024		/* a chunk side past 512 extents: orders 10 apart */
 
 static struct start_info *si;
 static uint64_t next_spare;		/* frames from the end of memory, taken in turn */
 static uint64_t probe;			/* a scratch VA to try mappings at */
 static uint64_t in_buf[BIG], out_buf[BIG];
+static uint64_t wide_buf[WIDE] __attribute__((aligned(4096)));
 static uint64_t pa, pb;			/* two adjacent scratch pages: pb's mapping changes */
 
 static uint64_t spare(void)
@@ -278,6 +286,155 @@ static void m2p_rows(void)
 	ROW("exchange, out entry ~0: current_reservation the same", tot() - before, 0);
 }
 
+/*
+ * A chunk of 1024 extents on one side (orders 10 apart; dom0's limit is
+ * 18): 1024 single frames for one order-10 extent, and back. Until 5 Dec
+ * (h-misc28) Lamina held a chunk's extents on its stack and refused more
+ * than 512 (-EINVAL). First a chunk whose input 700 cannot go: nothing of
+ * it done, every input still ours.
+ */
+static void wide_rows(void)
+{
+	const uint64_t *m2p = (const uint64_t *)MACH2PHYS_VIRT_START;
+	struct xen_memory_exchange x;
+	uint64_t big = 0x4000, keep700;
+	long before = tot();
+	unsigned int i, mine = 0, written = 0;
+
+	for (i = 0; i < WIDE; i++)
+		wide_buf[i] = spare();
+	keep700 = wide_buf[700];
+	wide_buf[700] = hypervisor_l3_mfn(si);
+	set_exchange(&x, wide_buf, WIDE, 0, &big, 1, 10);
+	ROW("exchange, 1024 frames for order 10, input 700 a hypervisor frame",
+	    MEM(XENMEM_exchange, &x), -EINVAL);
+	ROW("exchange, 1024 frames for order 10, input 700 bad: nr_exchanged 0, entry as given",
+	    x.nr_exchanged == 0 && big == 0x4000, 1);
+	wide_buf[700] = keep700;
+	for (i = 0; i < WIDE; i++)
+		mine += ours(wide_buf[i]);
+	ROW("exchange, 1024 frames for order 10, input 700 bad: all 1024 still ours", mine, WIDE);
+
+	set_exchange(&x, wide_buf, WIDE, 0, &big, 1, 10);
+	ROW("exchange, 1024 frames for one of order 10", MEM(XENMEM_exchange, &x), 0);
+	ROW("exchange, 1024 frames for one of order 10: nr_exchanged, written, aligned",
+	    x.nr_exchanged == WIDE && big != 0x4000 && !(big & (WIDE - 1)), 1);
+	ROW("exchange, 1024 frames for one of order 10: its M2P 0x4000 on",
+	    big != 0x4000 && m2p[big] == 0x4000 && m2p[big + WIDE - 1] == 0x4000 + WIDE - 1, 1);
+	for (i = 0, mine = 0; i < WIDE; i++)
+		mine += (wide_buf[i] < big || wide_buf[i] >= big + WIDE) && ours(wide_buf[i]);
+	ROW("exchange, 1024 frames for one of order 10: the inputs gone", mine, 0);
+	ROW("exchange, 1024 frames for one of order 10: current_reservation the same",
+	    tot() - before, 0);
+
+	for (i = 0; i < WIDE; i++)
+		wide_buf[i] = 0x5000 + i;
+	set_exchange(&x, &big, 1, 10, wide_buf, WIDE, 0);
+	ROW("exchange, one of order 10 for 1024 frames", MEM(XENMEM_exchange, &x), 0);
+	for (i = 0, mine = 0; i < WIDE; i++) {
+		written += wide_buf[i] != 0x5000 + i && m2p[wide_buf[i]] == 0x5000 + i;
+		mine += ours(wide_buf[i]);
+	}
+	ROW("exchange, one of order 10 for 1024 frames: nr_exchanged", x.nr_exchanged, 1);
+	ROW("exchange, one of order 10 for 1024 frames: every entry written, its M2P", written,
+	    WIDE);
+	ROW("exchange, one of order 10 for 1024 frames: all ours", mine, WIDE);
+	ROW("exchange, one of order 10 for 1024 frames: current_reservation the same",
+	    tot() - before, 0);
+}
+
+static long reservation_of(domid_t id)
+{
+	return MEM(XENMEM_current_reservation, &id);
+}
+
+/* Frames of domain id (PV: MFNs) given back one by one: how many went. */
+static unsigned int give_back_each(domid_t id, const uint64_t *mfn, unsigned int n)
+{
+	struct xen_memory_reservation r = { 0, 1, 0, 0, id, { 0 } };
+	unsigned int i, done = 0;
+
+	for (i = 0; i < n; i++) {
+		r.extent_start = (uint64_t)&mfn[i];
+		done += MEM(XENMEM_decrease_reservation, &r) == 1;
+	}
+	return done;
+}
+
+/*
+ * dom0 exchanges for another domain (one it made, which never runs), as
+ * Xen 4.17 lets a privileged caller: that domain's frames go, the new
+ * ones are its own, counted as the old were (at its max_mem too, as the
+ * exchange charges nothing), and the MFNs come back in dom0's list. A
+ * frame of dom0's own in the list is not that domain's: -EINVAL at it.
+ * Until 5 Dec (h-misc28) Lamina answered -EPERM.
+ */
+static void other_rows(void)
+{
+	const uint64_t *m2p = (const uint64_t *)MACH2PHYS_VIRT_START;
+	uint64_t in[5], out[4], keep[5], mine = spare(), pair_out[2] = { 0x40, 0x41 };
+	struct xen_memory_reservation r = { (uint64_t)in, 5, 0, 0, 0, { 0 } };
+	struct xen_memory_exchange x;
+	struct domctl op;
+	long before = tot(), theirs;
+	unsigned int i, gone, kept;
+	domid_t id;
+
+	if (domctl_create(&id, "conform-exchange")) {
+		ROW("exchange for another domain: a domain made", 0, 1);
+		return;
+	}
+	memset(&op, 0, sizeof(op));
+	op.u.max_mem.max_memkb = 5 * 4;		/* its max_mem: exactly the 5 frames below */
+	r.domid = id;
+	for (i = 0; i < 5; i++)
+		in[i] = 0x10 + i;
+	if (domctl_call(&op, DOMCTL_max_mem, id) || MEM(XENMEM_populate_physmap, &r) != 5) {
+		ROW("exchange for another domain: its 5 frames", 0, 1);
+		domctl_destroy(id);
+		return;
+	}
+	memcpy(keep, in, sizeof(in));
+	theirs = reservation_of(id);
+	for (i = 0; i < 4; i++)
+		out[i] = 0x20 + i;
+	set_exchange(&x, in, 4, 0, out, 4, 0);
+	x.in.domid = x.out.domid = id;
+	ROW("exchange for another domain, at its max_mem", MEM(XENMEM_exchange, &x), 0);
+	ROW("exchange for another domain: nr_exchanged", x.nr_exchanged, 4);
+	ROW("exchange for another domain: entries written, its M2P as given",
+	    out[0] != 0x20 && m2p[out[0]] == 0x20 && out[1] != 0x21 && m2p[out[1]] == 0x21 &&
+	    out[2] != 0x22 && m2p[out[2]] == 0x22 && out[3] != 0x23 && m2p[out[3]] == 0x23, 1);
+	ROW("exchange for another domain: its current_reservation the same",
+	    reservation_of(id) - theirs, 0);
+	ROW("exchange for another domain: ours the same", tot() - before, 0);
+	/* The old frames are not its any more (but one that came back as a new one). */
+	for (i = 0, gone = 0, kept = 0; i < 4; i++) {
+		if (keep[i] == out[0] || keep[i] == out[1] || keep[i] == out[2] || keep[i] == out[3])
+			continue;
+		kept++;
+		gone += give_back_each(id, &keep[i], 1) == 0;
+	}
+	ROW("exchange for another domain: its old frames not its", gone == kept, 1);
+	ROW("exchange for another domain: the new frames its", give_back_each(id, out, 4), 4);
+
+	/* Its frame 4, then one of ours: the second is not its to give. */
+	in[0] = keep[4];
+	in[1] = mine;
+	set_exchange(&x, in, 2, 0, pair_out, 2, 0);
+	x.in.domid = x.out.domid = id;
+	ROW("exchange for another domain, input 1 a frame of ours", MEM(XENMEM_exchange, &x),
+	    -EINVAL);
+	ROW("exchange for another domain, input 1 ours: nr_exchanged 1, entry 0 written",
+	    x.nr_exchanged == 1 && pair_out[0] != 0x40 && pair_out[1] == 0x41, 1);
+	ROW("exchange for another domain, input 1 ours: still ours", ours(mine), 1);
+	ROW("exchange for another domain, input 1 ours: entry 0's frame its",
+	    pair_out[0] != 0x40 && give_back_each(id, pair_out, 1) == 1, 1);
+	ROW("exchange for another domain: its frames all given back", reservation_of(id), 0);
+	ROW("exchange for another domain: destroying it", domctl_destroy(id), 0);
+	ROW("exchange for another domain: ours the same at the end", tot() - before, 0);
+}
+
 /* The struct itself read-only: nr_exchanged cannot be written. */
 static void struct_rows(void)
 {
@@ -318,6 +475,8 @@ int test_main(struct start_info *start)
 	progress_rows();
 	big_rows();
 	m2p_rows();
+	wide_rows();
+	other_rows();
 	struct_rows();
 	return conform_end("exchange");
 }

@@ -271,18 +271,42 @@ static long reservation(struct domain *d, struct hc_args *a)
 /*
  * One chunk of an exchange, as Xen 4.17's memory_exchange cuts it: 2^in_co
  * input extents for one output extent, or one input extent for 2^out_co
- * output ones. A chunk is taken whole or not at all; the chunks before a
- * failing one stay done. Lamina holds a chunk's extents in one array,
- * so neither side of a chunk may have more than EXCHANGE_CHUNK_MAX.
+ * output ones (up to 2^18 on a side for dom0). A chunk is taken whole or
+ * not at all; the chunks before a failing one stay done. Its extents are
+ * listed through their first frames' own records, as Xen's page lists:
+ * `next` (mfn + 1, 0 ends) is the release list's link, and a frame the
+ * chunk holds is on no release list (an input has count 0 and no type,
+ * frame_steal refuses a releasing table; an output is ours, just
+ * allocated), so the link is the chunk's until it lets go of the frame.
+ * Until 5 Dec (h-misc28) the extents sat in an array on the stack, and a
+ * side of more than 512 was refused (-EINVAL) where Xen exchanges it.
  */
-#define EXCHANGE_CHUNK_MAX	512
-
 struct exchange_chunk {
 	uint64_t in_per, out_per;	/* frames per input, output extent */
 	uint64_t n_in, n_out;		/* extents per chunk */
 	struct memop_flags f;		/* where the output may lie */
-	uint64_t mfn[EXCHANGE_CHUNK_MAX + 1];	/* n_in input extents, then n_out output */
+	uint32_t in_head, out_head;	/* the extents taken, allocated: mfn + 1 */
+	bool dead;			/* the domain died before the chunk committed */
 };
+
+static void chunk_push(uint32_t *head, mfn_t mfn)
+{
+	frame_table[mfn].next = *head;
+	*head = (uint32_t)mfn + 1;
+}
+
+/* The extent listed first, off the list (its link 0 again), or INVALID_MFN. */
+static mfn_t chunk_pop(uint32_t *head)
+{
+	mfn_t mfn;
+
+	if (!*head)
+		return INVALID_MFN;
+	mfn = *head - 1;
+	*head = frame_table[mfn].next;
+	frame_table[mfn].next = 0;
+	return mfn;
+}
 
 /* nr_exchanged written back, as Xen's __copy_field_to_guest: rc, or -EFAULT if it faults. */
 static long exchange_put(uint64_t arg, uint64_t done, long rc)
@@ -309,83 +333,146 @@ static bool exchange_flags(const struct domain *d, uint32_t mf, struct memop_fla
 }
 
 /*
- * Chunk i's input frames taken from d (frame_steal: its allocation
- * reference under one of ours, count 2 -> 0, so a frame listed twice
- * fails its second take) and its output extents allocated. 0, or as it
- * was with -EFAULT (an input entry unreadable), -EINVAL (a frame past
- * RAM, or not one d may give: Xen's steal_page) or -ENOMEM.
+ * n frames taken from t go back to it (count 1 again), as Xen's
+ * assign_pages on failure: under t's grant lock, which t's destroy takes
+ * once after it set dying and before its frame walk, so a frame is either
+ * back before that walk (which frees it) or, t dying, freed here.
  */
-static long chunk_take(const struct domain *d, const struct xen_memory_exchange *x,
+static void frames_back(struct domain *t, mfn_t mfn, uint64_t n)
+{
+	uint64_t k;
+
+	spin_lock(&t->grant_lock);
+	for (k = 0; k < n; k++) {
+		if (t->dying)
+			frame_release(mfn + k);
+		else
+			frame_count_add(mfn + k, 1);
+	}
+	spin_unlock(&t->grant_lock);
+}
+
+/*
+ * Chunk i's input frames taken from t (frame_steal: its allocation
+ * reference under one of ours, count 2 -> 0, so a frame listed twice
+ * fails its second take; only t's frames go, whoever asks) and its output
+ * extents allocated. 0, or as it was with -EFAULT (an input entry
+ * unreadable), -EINVAL (a frame past RAM, or not one t may give: Xen's
+ * steal_page) or -ENOMEM.
+ */
+static long chunk_take(struct domain *t, const struct xen_memory_exchange *x,
 		       struct exchange_chunk *c, uint64_t i)
 {
-	uint64_t *in = c->mfn, *out = c->mfn + c->n_in, j, k;
+	uint64_t j, k, mfn;
 	long rc;
 
+	c->in_head = c->out_head = 0;
 	for (j = 0; j < c->n_in; j++) {
-		if (copy_from_guest(&in[j], x->in.extent_start + (i * c->n_in + j) * 8, 8)) {
+		if (copy_from_guest(&mfn, x->in.extent_start + (i * c->n_in + j) * 8, 8)) {
 			rc = -EFAULT;
 			goto give_back;
 		}
 		for (k = 0; k < c->in_per; k++) {
-			if (!frame_steal(in[j] + k, d)) {
-				while (k--)
-					frame_count_add(in[j] + k, 1);
+			if (!frame_steal(mfn + k, t)) {
+				if (k)
+					frames_back(t, mfn, k);
 				rc = trace_err(-EINVAL);
 				goto give_back;
 			}
 		}
+		chunk_push(&c->in_head, mfn);	/* mfn < frame_table_size: stolen */
 	}
 	for (k = 0; k < c->n_out; k++) {
-		out[k] = c->f.off_node ? INVALID_MFN : alloc_frames_aligned(c->out_per, c->out_per);
-		if (out[k] != INVALID_MFN && out[k] + c->out_per <= c->f.limit)
+		mfn = c->f.off_node ? INVALID_MFN : alloc_frames_aligned(c->out_per, c->out_per);
+		if (mfn != INVALID_MFN && mfn + c->out_per <= c->f.limit) {
+			chunk_push(&c->out_head, mfn);
 			continue;
-		if (out[k] != INVALID_MFN)
-			free_frames(out[k], c->out_per);
-		while (k--)
-			free_frames(out[k], c->out_per);
+		}
+		if (mfn != INVALID_MFN)
+			free_frames(mfn, c->out_per);
+		while ((mfn = chunk_pop(&c->out_head)) != INVALID_MFN)
+			free_frames(mfn, c->out_per);
 		rc = trace_err(-ENOMEM);
 		goto give_back;
 	}
 	return 0;
 
-give_back:			/* the first j input extents were taken whole */
-	while (j--)
-		for (k = 0; k < c->in_per; k++)
-			frame_count_add(in[j] + k, 1);
+give_back:			/* the input extents listed were taken whole */
+	while ((mfn = chunk_pop(&c->in_head)) != INVALID_MFN)
+		frames_back(t, mfn, c->in_per);
 	return rc;
 }
 
 /*
- * Chunk i committed: its inputs freed, its outputs d's, each output's MFN
- * written over its entry, as Xen: an entry that cannot be read leaves its
- * extent d's without an M2P entry, one that cannot be written leaves it
- * unreported; both -EFAULT, the chunk not counted done. Whatever number
- * an entry holds is its extent's M2P base, ~0 too, as Xen's
- * set_gpfn_from_mfn (until 5 Dec an entry of ~0 was taken for one that
- * could not be read: -EFAULT, its MFN not written, where Xen gives 0).
+ * Chunk i committed: its inputs freed, its outputs t's, each output's MFN
+ * written over its entry of the caller's list, as Xen: an entry that
+ * cannot be read leaves its extent t's without an M2P entry, one that
+ * cannot be written leaves it unreported; both -EFAULT, the chunk not
+ * counted done. Whatever number an entry holds is its extent's M2P base,
+ * ~0 too, as Xen's set_gpfn_from_mfn (until 5 Dec an entry of ~0 was
+ * taken for one that could not be read: -EFAULT, its MFN not written,
+ * where Xen gives 0). An output becomes t's under t's grant lock, as
+ * give_extent: t found dying (another domain's exchange for it), that
+ * output and the rest are freed and the chunk is not done (c->dead), as
+ * Xen's assign_page failing for a dying domain; the inputs went anyway
+ * (its frame walk skips a frame without references).
  */
-static long chunk_give(struct domain *d, const struct xen_memory_exchange *x,
-		       const struct exchange_chunk *c, uint64_t i)
+static long chunk_give(struct domain *t, const struct xen_memory_exchange *x,
+		       struct exchange_chunk *c, uint64_t i)
 {
-	const uint64_t *in = c->mfn, *out = c->mfn + c->n_in;
 	uint64_t j, k, pfn, at;
 	long rc = 0;
+	mfn_t mfn;
 	bool read;
 
-	for (j = 0; j < c->n_in; j++)
+	while ((mfn = chunk_pop(&c->in_head)) != INVALID_MFN)
 		for (k = 0; k < c->in_per; k++)
-			frame_release(in[j] + k);
-	for (j = 0; j < c->n_out; j++) {
+			frame_release(mfn + k);
+	for (j = 0; (mfn = chunk_pop(&c->out_head)) != INVALID_MFN; j++) {
+		if (c->dead) {
+			free_frames(mfn, c->out_per);
+			continue;
+		}
 		at = x->out.extent_start + (i * c->n_out + j) * 8;
 		read = !copy_from_guest(&pfn, at, 8);
-		for (k = 0; k < c->out_per; k++) {
-			frame_table[out[j] + k].owner = d->domid;
-			m2p[out[j] + k] = read ? pfn + k : INVALID_M2P;
+		spin_lock(&t->grant_lock);
+		c->dead = t->dying;
+		for (k = 0; k < c->out_per && !c->dead; k++) {
+			frame_table[mfn + k].owner = t->domid;
+			m2p[mfn + k] = read ? pfn + k : INVALID_M2P;
 		}
-		if (!read || copy_to_guest(at, &out[j], 8))
+		spin_unlock(&t->grant_lock);
+		if (c->dead)
+			free_frames(mfn, c->out_per);
+		else if (!read || copy_to_guest(at, &mfn, 8))
 			rc = -EFAULT;
 	}
 	return rc;
+}
+
+/*
+ * The chunks from `first` on, for t: between chunks the call may continue
+ * (nr_exchanged written as its progress, which the next entry reads back).
+ */
+static long exchange_chunks(struct domain *t, uint64_t arg, struct xen_memory_exchange *x,
+			    struct exchange_chunk *c, uint64_t first, unsigned int in_co)
+{
+	uint64_t until = hypercall_preempt_until(), i;
+	long rc;
+
+	for (i = first; i < x->in.nr_extents >> in_co; i++) {
+		if (i != first && hypercall_preempt_now(current_vcpu(), until)) {
+			if (exchange_put(arg, i << in_co, 0))
+				return -EFAULT;
+			return hypercall_continue();
+		}
+		rc = chunk_take(t, x, c, i);
+		if (!rc)
+			rc = chunk_give(t, x, c, i);
+		if (rc || c->dead)
+			return exchange_put(arg, i << in_co, rc);
+	}
+	return exchange_put(arg, x->nr_exchanged = x->in.nr_extents, 0);
 }
 
 /*
@@ -393,17 +480,20 @@ static long chunk_give(struct domain *d, const struct xen_memory_exchange *x,
  * chunk's inputs are taken and its outputs allocated before anything of
  * it changes, then it commits and its output entries are written; a
  * failure ends the call with nr_exchanged counting the chunks done
- * before it. Between chunks the call may continue (nr_exchanged written
- * as its progress, which the next entry reads back). Every answer but
- * "nothing left" and a struct that cannot be read writes nr_exchanged.
+ * before it. Every answer but "nothing left" and a struct that cannot be
+ * read writes nr_exchanged. The domain named is the caller or, for a
+ * privileged one, any (Xen's XSM_TARGET; until 5 Dec, h-misc28, only the
+ * caller): its frames are taken and its new ones given, its tot_pages as
+ * it was; the lists and nr_exchanged are the caller's.
  */
 static long exchange(struct domain *d, uint64_t arg)
 {
-	uint64_t until = hypercall_preempt_until(), first, i, out_first;
 	struct xen_memory_exchange x;
-	struct exchange_chunk c;
+	struct exchange_chunk c = { 0 };
 	unsigned int in_co, out_co;
-	long rc;
+	uint64_t first, out_first;
+	struct domain *t;
+	long rc = 0;
 
 	if (copy_from_guest(&x, arg, sizeof(x)))
 		return -EFAULT;
@@ -428,28 +518,16 @@ static long exchange(struct domain *d, uint64_t arg)
 		return exchange_put(arg, x.nr_exchanged, -EFAULT);
 	if (!exchange_flags(d, x.out.mem_flags, &c.f))
 		return exchange_put(arg, x.nr_exchanged, trace_err(-EINVAL));
-	if (!self(x.in.domid, d))
-		return exchange_put(arg, x.nr_exchanged,
-				    trace_err(domain_by_id(x.in.domid) ? -EPERM : -ESRCH));
-	if ((1ULL << in_co) > EXCHANGE_CHUNK_MAX || (1ULL << out_co) > EXCHANGE_CHUNK_MAX)
-		return exchange_put(arg, x.nr_exchanged, trace_err(-EINVAL));
+	t = target_domain(d, x.in.domid, &rc);	/* -ESRCH, then -EPERM, as Xen */
+	if (!t)
+		return exchange_put(arg, x.nr_exchanged, rc);
 	c.in_per = 1ULL << x.in.extent_order;
 	c.out_per = 1ULL << x.out.extent_order;
 	c.n_in = 1ULL << in_co;
 	c.n_out = 1ULL << out_co;
-	for (i = first; i < x.in.nr_extents >> in_co; i++) {
-		if (i != first && hypercall_preempt_now(current_vcpu(), until)) {
-			if (exchange_put(arg, i << in_co, 0))
-				return -EFAULT;
-			return hypercall_continue();
-		}
-		rc = chunk_take(d, &x, &c, i);
-		if (!rc)
-			rc = chunk_give(d, &x, &c, i);
-		if (rc)
-			return exchange_put(arg, i << in_co, rc);
-	}
-	return exchange_put(arg, x.nr_exchanged = x.in.nr_extents, 0);
+	rc = exchange_chunks(t, arg, &x, &c, first, in_co);
+	target_put(d, t);
+	return rc;
 }
 
 #define E820_RESERVED	2

@@ -41,7 +41,11 @@ struct page_info {
 			int16_t linear;		/* page tables: > 0 linear entries held, < 0 linear uses */
 		};
 	};
-	uint32_t prev, next;		/* mfn + 1 on the owner's release list, 0 = none */
+	/*
+	 * mfn + 1 on the owner's release list, 0 = none; `next` also lists
+	 * the extents an exchange chunk holds (memory_op.c).
+	 */
+	uint32_t prev, next;
 };
 _Static_assert(sizeof(struct page_info) == 24, "frame table entry");
 
