@@ -22,7 +22,8 @@
  *    and one whose input 700 cannot go (nothing of it done);
  *  - an exchange for another domain (one dom0 makes): its frames go, its
  *    new ones are its own, its reservation the same; dom0's frame in the
- *    list is not its to give (-EINVAL).
+ *    list is not its to give (-EINVAL); DOMID_XEN and DOMID_IO are no
+ *    domain to name (-ESRCH).
  * Inputs are dom0's own frames at the end of its memory, which nothing
  * maps. Before 5 Dec (h-misc26) Lamina exchanged all or nothing.
  */
@@ -380,6 +381,14 @@ static void other_rows(void)
 	unsigned int i, gone, kept;
 	domid_t id;
 
+	/* The hypervisor's pseudo-domains are no domain to name (Xen: not looked up). */
+	set_exchange(&x, &mine, 1, 0, pair_out, 1, 0);
+	x.in.domid = x.out.domid = DOMID_XEN;
+	ROW("exchange for DOMID_XEN", MEM(XENMEM_exchange, &x), -ESRCH);
+	x.in.domid = x.out.domid = DOMID_IO;
+	ROW("exchange for DOMID_IO", MEM(XENMEM_exchange, &x), -ESRCH);
+	ROW("exchange for DOMID_XEN, DOMID_IO: our frame still ours, entry as given",
+	    ours(mine) && pair_out[0] == 0x40, 1);
 	if (domctl_create(&id, "conform-exchange")) {
 		ROW("exchange for another domain: a domain made", 0, 1);
 		return;
