@@ -54,8 +54,8 @@ static uint8_t stack1[STACK_SIZE] __attribute__((aligned(16)));
 static volatile bool started;
 static volatile unsigned int go, done1;	/* round numbers: vCPU 0 starts one, vCPU 1 ends it */
 static volatile domid_t target1;
-static volatile bool feed1;	/* vCPU 1 gives target1 frames instead of destroying it */
-static volatile bool swap1;	/* vCPU 1 exchanges target1's frames instead */
+enum { DESTROY, FEED, SWAP };
+static volatile int work1;	/* what vCPU 1 does to target1: destroys, gives frames, exchanges */
 static volatile long rc1;
 static volatile uint64_t feeding;	/* feed's calls so far */
 static bool one_cpu;
@@ -116,7 +116,7 @@ static long swap(domid_t dom)
 
 static void vcpu1_round(void)
 {
-	rc1 = swap1 ? swap(target1) : feed1 ? feed(target1) : domctl_destroy(target1);
+	rc1 = work1 == SWAP ? swap(target1) : work1 == FEED ? feed(target1) : domctl_destroy(target1);
 }
 
 static void vcpu1(unsigned long id)
@@ -226,6 +226,37 @@ static int race(domid_t a, domid_t b, unsigned int round, long *rc0, long *rc_1)
 	return TEST_PASS;
 }
 
+/*
+ * A round: vCPU 0 destroys a new domain while vCPU 1 does `work` to it
+ * (gives it frames, or exchanges them), started first; the destroy must
+ * answer 0 and the domain go, dom0's ports to it back. vCPU 1's answer
+ * in *rc.
+ */
+static int destroy_while(unsigned int round, int work, long *rc)
+{
+	struct victim v;
+	long a;
+
+	if (make_victim(&v, round) != TEST_PASS)
+		return TEST_FAIL;
+	work1 = work;
+	target1 = v.id;
+	feeding = 0;
+	__atomic_store_n(&go, round, __ATOMIC_SEQ_CST);
+	while (feeding < 8)	/* the destroy starts while vCPU 1 works on the domain */
+		if (one_cpu)
+			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	a = domctl_destroy(v.id);
+	while (done1 != round)
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	work1 = DESTROY;
+	*rc = rc1;
+	CHECK(a == 0, "round %u: destroying d%u while %s gave %ld", round, v.id,
+	      work == FEED ? "it was given frames" : "its frames were exchanged", a);
+	CHECK(gone(v.id), "round %u: d%u still there", round, v.id);
+	return ports_back(&v, round);
+}
+
 int test_main(struct start_info *si)
 {
 	unsigned int round, second = 0;
@@ -275,27 +306,10 @@ int test_main(struct start_info *si)
 			return TEST_FAIL;
 	}
 	for (round = 2 * ROUNDS + 1; round <= 3 * ROUNDS; round++) {
-		if (make_victim(&v, round) != TEST_PASS)
+		if (destroy_while(round, FEED, &b) != TEST_PASS)
 			return TEST_FAIL;
-		feed1 = true;
-		target1 = v.id;
-		feeding = 0;
-		__atomic_store_n(&go, round, __ATOMIC_SEQ_CST);
-		while (feeding < 8)	/* the destroy starts while frames come */
-			if (one_cpu)
-				HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-		a = domctl_destroy(v.id);
-		while (done1 != round)
-			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-		feed1 = false;
-		CHECK(a == 0, "round %u: destroying d%u while it was given frames gave %ld", round,
-		      v.id, a);
-		CHECK(rc1 >= 0 || rc1 == -ESRCH, "round %u: giving d%u frames gave %ld", round, v.id,
-		      rc1);
-		fed += rc1 > 0 ? rc1 : 0;
-		CHECK(gone(v.id), "round %u: d%u still there", round, v.id);
-		if (ports_back(&v, round) != TEST_PASS)
-			return TEST_FAIL;
+		CHECK(b >= 0 || b == -ESRCH, "round %u: giving the domain frames gave %ld", round, b);
+		fed += b > 0 ? b : 0;
 	}
 	/*
 	 * Not on Xen 4.17: its steal_page takes a dying domain's frame off
@@ -306,25 +320,9 @@ int test_main(struct start_info *si)
 		printf("attack-destroy-race: no swap rounds on Xen (steal_page crashes on a "
 		       "dying domain's frames)\n");
 	for (round = 3 * ROUNDS + 1; on_lamina() && round <= 3 * ROUNDS + SWAP_ROUNDS; round++) {
-		if (make_victim(&v, round) != TEST_PASS)
+		if (destroy_while(round, SWAP, &b) != TEST_PASS)
 			return TEST_FAIL;
-		swap1 = true;
-		target1 = v.id;
-		feeding = 0;
-		__atomic_store_n(&go, round, __ATOMIC_SEQ_CST);
-		while (feeding < 8)	/* the destroy starts while frames are exchanged */
-			if (one_cpu)
-				HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-		a = domctl_destroy(v.id);
-		while (done1 != round)
-			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-		swap1 = false;
-		CHECK(a == 0, "round %u: destroying d%u while its frames were exchanged gave %ld",
-		      round, v.id, a);
-		swapped += rc1;
-		CHECK(gone(v.id), "round %u: d%u still there", round, v.id);
-		if (ports_back(&v, round) != TEST_PASS)
-			return TEST_FAIL;
+		swapped += b;
 	}
 	after = settled_free_pages();
 	CHECK(after == before, "free pages %lu before the rounds, %lu after the first, %lu at the end",
