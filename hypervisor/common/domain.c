@@ -538,8 +538,8 @@ void domain_shutdown(struct domain *d, unsigned int reason)
 	/*
 	 * Debug builds (the tests') only, as at a destroy's end: the audit
 	 * walks the whole frame table once for every domain, and every
-	 * domain's validated tables, with interrupts off and this CPU
-	 * answering no other's calls (25 ms on a 2 GiB machine under
+	 * domain's validated tables, with interrupts off and every other
+	 * CPU held still (25 ms on a 2 GiB machine under
 	 * -icount, and it grows with the host's memory times its domains),
 	 * and any domU reaches it with its own SCHEDOP_shutdown. Until 5
 	 * Dec it ran in every build. Debug key 'm' runs it on demand.

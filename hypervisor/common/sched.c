@@ -580,7 +580,10 @@ void vcpu_pause_nosync(struct vcpu *v)
  * Until no CPU holds v's state (Xen's vcpu_sleep_sync): for a vCPU
  * paused, down or blocked, before its saved state is read or changed or
  * its domain destroyed. Not for the caller's own vCPU. Answers other
- * CPUs' calls while it waits (interrupts are off).
+ * CPUs' calls while it waits (interrupts are off). Its callers hold no
+ * lock and have changed nothing yet, so another CPU may hold this one
+ * here (smp_hold_point): v may be that CPU's current vCPU, which holds
+ * the others for the frame audit at its domain's shutdown.
  */
 void vcpu_sleep_sync(struct vcpu *v)
 {
@@ -588,6 +591,7 @@ void vcpu_sleep_sync(struct vcpu *v)
 	while (__atomic_load_n(&v->is_running, __ATOMIC_ACQUIRE)) {
 		asm volatile("pause");
 		smp_poll_calls();
+		smp_hold_point();
 	}
 }
 

@@ -87,4 +87,9 @@ bool spin_is_mine(const spinlock_t *l)
 	return l->locked && l->owner == spin_debug_cpu() + 1;
 }
 
+bool spin_debug_holds_none(void)
+{
+	return spin_debug_cpu() >= DEBUG_CPUS || !cpu_locks[spin_debug_cpu()].top;
+}
+
 #endif

@@ -90,6 +90,7 @@ extern void irq_ipi_call(void);
 extern void irq_ipi_stop(void);
 extern void irq_ipi_event(void);
 extern void irq_ipi_timer(void);
+extern void irq_ipi_hold(void);
 extern const uint64_t irq_stubs[IRQ_VECTORS];
 extern void syscall_entry(void);
 extern void cstar_entry(void);
@@ -174,6 +175,7 @@ void idt_init(void)
 	set_gate(IPI_STOP_VECTOR, (uint64_t)irq_ipi_stop, 0, 0);
 	set_gate(IPI_EVENT_VECTOR, (uint64_t)irq_ipi_event, 0, 0);
 	set_gate(IPI_TIMER_VECTOR, (uint64_t)irq_ipi_timer, 0, 0);
+	set_gate(IPI_HOLD_VECTOR, (uint64_t)irq_ipi_hold, 0, 0);
 	for (v = 0; v < IRQ_VECTORS; v++)
 		set_gate(IRQ_VECTOR_FIRST + v, irq_stubs[v], 0, 0);
 }

@@ -675,11 +675,13 @@ EXC_ERR   30
 EXC_NOERR 31
 
 	.globl irq_timer, irq_spurious, irq_ipi_call, irq_ipi_stop, irq_ipi_event, irq_ipi_timer
+	.globl irq_ipi_hold
 	STUB_NOERR irq_timer, 0xf0
 	STUB_NOERR irq_ipi_call, 0xf1	/* asm/apic.h: IPI_CALL_VECTOR */
 	STUB_NOERR irq_ipi_stop, 0xf2	/* IPI_STOP_VECTOR */
 	STUB_NOERR irq_ipi_event, 0xf3	/* IPI_EVENT_VECTOR */
 	STUB_NOERR irq_ipi_timer, 0xf4	/* IPI_TIMER_VECTOR */
+	STUB_NOERR irq_ipi_hold, 0xf5	/* IPI_HOLD_VECTOR */
 	STUB_NOERR irq_spurious, 0xff
 
 /* Device interrupts (arch/x86/irq.c): vectors IRQ_VECTOR_FIRST on, one a GSI. */

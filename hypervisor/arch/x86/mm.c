@@ -193,6 +193,11 @@ unsigned int scrub_freed_frames(mfn_t *list, unsigned int n)
 	return n;
 }
 
+bool scrub_zeroing_here(void)
+{
+	return scrub_cpu[smp_processor_id()].zeroing;
+}
+
 /*
  * An allocation failed: true if it may succeed once the frames idle CPUs
  * are zeroing are back (waits for one batch to return). Not while this

@@ -8,6 +8,12 @@
  * the hypervisor or a free one, and that the domain's nr_pages and nr_held
  * count its allocated frames and those it holds without an allocation. Run when a domain ends, so a test guest
  * that leaks or double-drops a reference fails ("mm audit ... FAILED").
+ *
+ * The count is of one moment: the other CPUs are held still meanwhile
+ * (smp_hold_others), each where it has no work half done. Without that a
+ * mapping another CPU makes or removes while we count (dom0's grant map
+ * of a domU's console ring, at the domU's shutdown) is seen in the frame
+ * table and not in the tables walked before it, or the other way round.
  */
 #include <hv/lib.h>
 #include <hv/domain.h>
@@ -15,6 +21,7 @@
 #include <hv/page_alloc.h>
 #include <hv/grant_table.h>
 #include <hv/event.h>
+#include <hv/smp.h>
 #include <asm/irq.h>
 #include <asm/page.h>
 
@@ -165,6 +172,7 @@ bool mm_audit(const struct domain *d)
 	struct expect *x;
 	uint64_t mfn, owned = 0, tables = 0, releasing = 0, listed = 0, held = 0, given = 0, i;
 	unsigned int bad = 0;
+	cpumask_t running;
 	uint32_t link;
 
 	if (buf == INVALID_MFN) {
@@ -172,6 +180,10 @@ bool mm_audit(const struct domain *d)
 		return true;
 	}
 	x = mfn_to_virt(buf);
+	running = smp_hold_others();
+	if (running)
+		pr_warn("mm audit d%u: CPUs %#llx not held still in 5 s: counting with them "
+			"running\n", d->domid, (unsigned long long)running);
 	for (o = NULL; (o = domain_next_get(o));)	/* none freed under us */
 		expect_domain(o, x, &bad);
 	for (mfn = 0; mfn < frame_table_size; mfn++) {
@@ -207,6 +219,7 @@ bool mm_audit(const struct domain *d)
 	if (listed != releasing && bad++ < 8)
 		pr_err("mm audit d%u: %llu tables to release, %llu on the list\n", d->domid,
 		       (unsigned long long)releasing, (unsigned long long)listed);
+	smp_release_others();
 	for (i = 0; i < pages; i++)
 		free_frame(buf + i);
 	if (bad)

@@ -27,6 +27,8 @@
  * smp_stop_others sends IPI_STOP_VECTOR: the others note it and stop in
  * `cli; hlt`; a CPU spinning with interrupts off stops at its next
  * smp_poll_calls, and the stopping CPU answers calls while it waits.
+ * smp_hold_others sends IPI_HOLD_VECTOR until each other CPU has taken it
+ * at a safe point and waits there (see "hold" below).
  */
 #include <hv/lib.h>
 #include <hv/cmdline.h>
@@ -359,6 +361,106 @@ void smp_stop_others(void)
 		mask_weight(others), mask_weight(others) == 1 ? "" : "s");
 }
 
+/* ------------------------------------------------------------ hold */
+
+/*
+ * One CPU at a time holds the others (hold_owner, its CPU + 1). Each hold
+ * has a generation, in hold_gen while it lasts (0: none); a CPU held
+ * writes the generation it saw to its hold_ack and waits until hold_gen
+ * changes. The owner counts a CPU held only when its ack is this hold's
+ * generation, so a CPU still leaving an earlier hold is never counted.
+ *
+ * The IPI interrupts a CPU only where its interrupts are on: in guest
+ * mode, or in idle time. Both are safe points but for the idle scrubber's
+ * batch (mm.c): held there, a CPU waiting for free frames would wait for
+ * it, and we for that CPU. Elsewhere the IPI is let go, and resent.
+ */
+#define HOLD_RESEND_NS	100000ULL		/* 100 us */
+#define HOLD_WAIT_NS	5000000000ULL		/* 5 s */
+
+static uint32_t hold_owner, hold_gen, hold_last;
+static uint32_t hold_ack[MAX_CPUS];
+
+/* Waits out the hold in force, if any (not our own): we are at a safe point. */
+static void hold_wait(void)
+{
+	unsigned int cpu = smp_processor_id();
+	uint32_t gen = __atomic_load_n(&hold_gen, __ATOMIC_ACQUIRE);
+
+	if (!gen || __atomic_load_n(&hold_owner, __ATOMIC_RELAXED) == cpu + 1)
+		return;
+	ASSERT(spin_debug_holds_none());
+	__atomic_store_n(&hold_ack[cpu], gen, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&hold_gen, __ATOMIC_ACQUIRE) == gen) {
+		asm volatile("pause");
+		smp_poll_calls();
+	}
+}
+
+void smp_hold_point(void)
+{
+	if (unlikely(__atomic_load_n(&hold_gen, __ATOMIC_RELAXED)))
+		hold_wait();
+}
+
+cpumask_t smp_hold_others(void)
+{
+	unsigned int cpu, me = smp_processor_id();
+	cpumask_t others = smp_online_mask() & ~(1ULL << me), waiting = others;
+	uint64_t start, resend = 0;
+	uint32_t gen, free = 0;
+
+	if (!others)
+		return 0;
+	ASSERT(spin_debug_holds_none());
+	while (!__atomic_compare_exchange_n(&hold_owner, &free, me + 1, false, __ATOMIC_ACQUIRE,
+					    __ATOMIC_RELAXED)) {
+		/* Another CPU holds the others: we are one of them meanwhile. */
+		free = 0;
+		hold_wait();
+		asm volatile("pause");
+		smp_poll_calls();
+	}
+	if (!++hold_last)
+		hold_last = 1;		/* 0 is "no hold" */
+	gen = hold_last;
+	__atomic_store_n(&hold_gen, gen, __ATOMIC_SEQ_CST);
+	start = now_ns();
+	for (;;) {
+		uint64_t now = now_ns();
+
+		for (cpu = 0; cpu < MAX_CPUS; cpu++)
+			if ((waiting & (1ULL << cpu)) &&
+			    __atomic_load_n(&hold_ack[cpu], __ATOMIC_SEQ_CST) == gen)
+				waiting &= ~(1ULL << cpu);
+		if (!waiting || now - start >= HOLD_WAIT_NS)
+			return waiting;
+		if (now >= resend) {
+			for (cpu = 0; cpu < MAX_CPUS; cpu++)
+				if (waiting & (1ULL << cpu))
+					smp_send_ipi(cpu, IPI_HOLD_VECTOR);
+			resend = now + HOLD_RESEND_NS;
+		}
+		asm volatile("pause");
+		smp_poll_calls();	/* a CPU not held yet may wait for our answer */
+	}
+}
+
+void smp_release_others(void)
+{
+	if (__atomic_load_n(&hold_owner, __ATOMIC_RELAXED) != smp_processor_id() + 1)
+		return;		/* smp_hold_others had no other CPU to hold */
+	__atomic_store_n(&hold_gen, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&hold_owner, 0, __ATOMIC_RELEASE);
+}
+
+/* IPI_HOLD_VECTOR: held if this is a safe point (see above). */
+static void hold_interrupt(bool from_guest)
+{
+	if (from_guest || (this_cpu()->current == this_cpu()->idle && !scrub_zeroing_here()))
+		smp_hold_point();
+}
+
 /* ------------------------------------------------------------ debug key */
 
 static void ipi_probe(void *arg)
@@ -391,7 +493,7 @@ void smp_dump(void)
 }
 
 /* do_exception: the IPI vectors. */
-void smp_ipi_interrupt(unsigned int vector)
+void smp_ipi_interrupt(unsigned int vector, bool from_guest)
 {
 	if (vector == IPI_STOP_VECTOR)
 		stop_here();
@@ -400,6 +502,8 @@ void smp_ipi_interrupt(unsigned int vector)
 		pending_work_set(PW_SCHED);
 	else if (vector == IPI_TIMER_VECTOR)
 		timer_program_here();
+	else if (vector == IPI_HOLD_VECTOR)
+		hold_interrupt(from_guest);
 	else
 		call_run_mine();
 }

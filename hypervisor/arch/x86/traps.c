@@ -149,8 +149,8 @@ static void do_interrupt(struct cpu_regs *r)
 		timer_interrupt();
 		return;
 	}
-	if (r->vector >= IPI_CALL_VECTOR && r->vector <= IPI_TIMER_VECTOR) {
-		smp_ipi_interrupt(r->vector);
+	if (r->vector >= IPI_CALL_VECTOR && r->vector <= IPI_HOLD_VECTOR) {
+		smp_ipi_interrupt(r->vector, regs_from_guest(r));
 		return;
 	}
 	if (r->vector == SPURIOUS_VECTOR)

@@ -68,6 +68,7 @@ mfn_t alloc_frames_aligned(uint64_t count, uint64_t align);	/* zeroed, first % a
 void free_frame(mfn_t mfn);
 void free_frames(mfn_t first, uint64_t count);
 bool scrub_free_frames(void);	/* idle CPUs: a batch zeroed; false: hlt (mm.c) */
+bool scrub_zeroing_here(void);	/* this CPU has a batch out of the pool (mm.c) */
 unsigned int scrub_freed_frames(mfn_t *list, unsigned int n);	/* those still free zeroed */
 
 #endif

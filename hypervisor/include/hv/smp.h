@@ -60,8 +60,27 @@ void smp_poll_calls(void);
 /* Every other CPU to `cli; hlt` (panic, power-off, reboot). Idempotent. */
 void smp_stop_others(void);
 
-/* arch: one of the IPI vectors (asm/apic.h) arrived. */
-void smp_ipi_interrupt(unsigned int vector);
+/*
+ * Every other online CPU held still, each where it has no hypervisor work
+ * half done and holds no lock: in guest mode, in the idle loop (not while
+ * it zeroes frames with interrupts on), in vcpu_sleep_sync's wait
+ * (smp_hold_point), or waiting to hold the others itself. For a reader
+ * that needs one consistent view of what other CPUs change without a
+ * common lock (the frame audit, arch/x86/mm_audit.c). The caller has
+ * interrupts off, holds no lock and is between two pieces of work itself;
+ * it may not wait for another CPU until smp_release_others. Waits at most
+ * 5 s (a CPU may be waiting for something this CPU has, say the frame
+ * batch it zeroes): returns the CPUs not held then, 0 when all are.
+ * Held CPUs answer calls (smp_call_function_mask) and smp_stop_others.
+ */
+cpumask_t smp_hold_others(void);
+void smp_release_others(void);
+
+/* A CPU in a wait that is a safe point (as above): held here if asked. */
+void smp_hold_point(void);
+
+/* arch: one of the IPI vectors (asm/apic.h) arrived, in a guest or not. */
+void smp_ipi_interrupt(unsigned int vector, bool from_guest);
 
 /* Debug key 'c': the CPUs, each other one asked to answer an IPI. */
 void smp_dump(void);

@@ -35,12 +35,14 @@ void spin_debug_lock(spinlock_t *l, bool nested);
 void spin_debug_locked(spinlock_t *l);
 void spin_debug_unlock(spinlock_t *l);
 bool spin_is_mine(const spinlock_t *l);
+bool spin_debug_holds_none(void);	/* this CPU holds no lock of a level */
 #else
 #define SPINLOCK_INIT_LEVEL(lv)	{ 0 }
 static inline void spin_debug_lock(spinlock_t *l, bool nested) { }
 static inline void spin_debug_locked(spinlock_t *l) { }
 static inline void spin_debug_unlock(spinlock_t *l) { }
 #define spin_is_mine(l)		spin_is_locked(l)
+static inline bool spin_debug_holds_none(void) { return true; }
 #endif
 #define SPINLOCK_INIT		SPINLOCK_INIT_LEVEL(0)
 

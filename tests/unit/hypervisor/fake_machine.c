@@ -309,6 +309,16 @@ __attribute__((weak)) void evtchn_fifo_for_each_frame(const struct domain *d,
 {
 }
 
+/* One CPU: no other to hold still while mm_audit counts. */
+cpumask_t smp_hold_others(void)
+{
+	return 0;
+}
+
+void smp_release_others(void)
+{
+}
+
 /* No physical IRQs here: no pirq EOI map. */
 mfn_t irq_eoi_map_frame(void)
 {

@@ -32,6 +32,7 @@
 #define IPI_STOP_VECTOR		0xF2		/* smp_stop_others: cli; hlt */
 #define IPI_EVENT_VECTOR	0xF3		/* smp_send_event_check: reschedule, look for events */
 #define IPI_TIMER_VECTOR	0xF4		/* smp_send_timer_program: this CPU's timer queue head changed */
+#define IPI_HOLD_VECTOR		0xF5		/* smp_hold_others: wait here until released */
 #define SPURIOUS_VECTOR		0xFF
 
 static inline uint32_t apic_read(unsigned int reg)
