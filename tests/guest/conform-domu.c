@@ -407,6 +407,41 @@ static void rows_fields(struct start_info *si)
 }
 
 /*
+ * The ids a domU might try to reach another's frames by (5 Dec,
+ * h-revexch28, an attacker's review of dom0's exchange for another
+ * domain): the hypervisor's pseudo-domains and DOMID_INVALID are no
+ * domain Xen looks up (-ESRCH), and the frame stays ours; our own id by
+ * number is ourselves (Xen's rcu_lock_domain_by_any_id finds us, and
+ * XSM_TARGET lets a domain name itself): the exchange is done.
+ */
+static void rows_exchange_named(uint64_t frame)
+{
+	static const domid_t none[] = { DOMID_XEN, DOMID_IO, DOMID_COW, DOMID_INVALID };
+	uint64_t in = frame, out = 0x310;
+	struct xen_memory_reservation r = { (uint64_t)&in, 1, 0, 0, 0, { 0 } };
+	struct xen_memory_exchange x = { r, r, 0 };
+	unsigned int i, refused = 0;
+	int self = own_domid();
+
+	x.out.extent_start = (uint64_t)&out;
+	for (i = 0; i < sizeof(none) / sizeof(none[0]); i++) {
+		x.in.domid = x.out.domid = none[i];
+		refused += NCALL(__HYPERVISOR_memory_op, XENMEM_exchange, &x, 0) == -ESRCH &&
+			   x.nr_exchanged == 0 && in == frame && out == 0x310;
+	}
+	ROW("exchange for DOMID_XEN, _IO, _COW, _INVALID: -ESRCH each, nothing done", refused, 4);
+	if (self < 0) {
+		ROW("exchange for our own id: our id known", 0, 1);
+		return;
+	}
+	x.in.domid = x.out.domid = (domid_t)self;
+	ROW("exchange for our own id by number", NCALL(__HYPERVISOR_memory_op, XENMEM_exchange, &x, 0),
+	    0);
+	ROW("exchange for our own id by number: done, written",
+	    x.nr_exchanged == 1 && out != 0x310 && out != frame, 1);
+}
+
+/*
  * An exchange naming another domain, from a domU: Xen 4.17 looks the
  * domain up after the list and flag checks (no such domain -ESRCH) and
  * refuses it then (XSM_TARGET: -EPERM); the frame named is left ours.
@@ -438,6 +473,7 @@ static void rows_exchange_other(struct start_info *si)
 	ROW("exchange for us after: the frame still ours to exchange",
 	    NCALL(__HYPERVISOR_memory_op, XENMEM_exchange, &x, 0), 0);
 	ROW("exchange for us after: done, written", x.nr_exchanged == 1 && out != 0x300, 1);
+	rows_exchange_named(p2m[2211]);
 }
 
 static void rows_physdev(void)

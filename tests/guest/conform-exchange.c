@@ -22,8 +22,8 @@
  *    and one whose input 700 cannot go (nothing of it done);
  *  - an exchange for another domain (one dom0 makes): its frames go, its
  *    new ones are its own, its reservation the same; dom0's frame in the
- *    list is not its to give (-EINVAL); DOMID_XEN and DOMID_IO are no
- *    domain to name (-ESRCH).
+ *    list is not its to give (-EINVAL); DOMID_XEN, DOMID_IO, DOMID_COW
+ *    and DOMID_INVALID are no domain to name (-ESRCH).
  * Inputs are dom0's own frames at the end of its memory, which nothing
  * maps. Before 5 Dec (h-misc26) Lamina exchanged all or nothing.
  */
@@ -387,7 +387,11 @@ static void other_rows(void)
 	ROW("exchange for DOMID_XEN", MEM(XENMEM_exchange, &x), -ESRCH);
 	x.in.domid = x.out.domid = DOMID_IO;
 	ROW("exchange for DOMID_IO", MEM(XENMEM_exchange, &x), -ESRCH);
-	ROW("exchange for DOMID_XEN, DOMID_IO: our frame still ours, entry as given",
+	x.in.domid = x.out.domid = DOMID_COW;
+	ROW("exchange for DOMID_COW", MEM(XENMEM_exchange, &x), -ESRCH);
+	x.in.domid = x.out.domid = DOMID_INVALID;
+	ROW("exchange for DOMID_INVALID", MEM(XENMEM_exchange, &x), -ESRCH);
+	ROW("exchange for DOMID_XEN, _IO, _COW, _INVALID: our frame still ours, entry as given",
 	    ours(mine) && pair_out[0] == 0x40, 1);
 	if (domctl_create(&id, "conform-exchange")) {
 		ROW("exchange for another domain: a domain made", 0, 1);
