@@ -22,7 +22,10 @@
  *          call) until one is not done (5 Dec, h-misc28: dom0 may name
  *          another domain since; a frame taken goes back, and a new one
  *          becomes the domain's, before the destroy's frame walk or is
- *          freed). Lamina only: Xen 4.17 crashes (see the loop).
+ *          freed). Lamina only: Xen 4.17 crashes (see the loop);
+ *   wide:  SWAP_ROUNDS times the same with 64-frame chunks, 64 frames
+ *          for one extent and back (5 Dec, h-revexch28: the destroy lands
+ *          inside a chunk, between two outputs becoming the domain's).
  * Each destroydomain must answer 0, or -ESRCH once the other's destroy
  * has freed the record (one of the two 0); a frame given is given before
  * the end (and goes with the domain) or refused; dom0's ports bound to
@@ -45,6 +48,7 @@
 #define STACK_SIZE	8192
 #define ROUNDS		10
 #define SWAP_ROUNDS	5
+#define WIDE_ORDER	6		/* swap_wide's chunk: 64 frames a side */
 #define DOM_PAGES	2048		/* 8 MiB each */
 #define PINS		64
 #define PORTS		8
@@ -54,7 +58,7 @@ static uint8_t stack1[STACK_SIZE] __attribute__((aligned(16)));
 static volatile bool started;
 static volatile unsigned int go, done1;	/* round numbers: vCPU 0 starts one, vCPU 1 ends it */
 static volatile domid_t target1;
-enum { DESTROY, FEED, SWAP };
+enum { DESTROY, FEED, SWAP, SWAP_WIDE };
 static volatile int work1;	/* what vCPU 1 does to target1: destroys, gives frames, exchanges */
 static volatile long rc1;
 static volatile uint64_t feeding;	/* feed's calls so far */
@@ -114,9 +118,49 @@ static long swap(domid_t dom)
 	return done;
 }
 
+/*
+ * The same a chunk of WIDE_ORDER at a time (5 Dec, h-revexch28), so the
+ * destroy lands inside chunks: 2^WIDE_ORDER frames for one extent, then
+ * that extent for 2^WIDE_ORDER frames (the domain can die between two of
+ * the outputs becoming its own), from frames[PINS] on, group by group:
+ * how many chunks were done.
+ */
+static long swap_wide(domid_t dom)
+{
+	struct xen_memory_exchange x;
+	uint64_t i = PINS, base, list[1 << WIDE_ORDER];
+	unsigned int k, many;
+	long rc, done = 0;
+
+	do {
+		memset(&x, 0, sizeof(x));
+		many = done % 2;	/* even calls gather a group, odd ones spread it */
+		base = i;
+		for (k = 0; k < (1U << WIDE_ORDER); k++)
+			list[k] = i + k;	/* pseudo-physical numbers */
+		x.in.extent_start = (uint64_t)&frames[i];	/* spread: the extent's base */
+		x.in.nr_extents = many ? 1 : 1U << WIDE_ORDER;
+		x.in.extent_order = many ? WIDE_ORDER : 0;
+		x.out.extent_start = many ? (uint64_t)list : (uint64_t)&base;
+		x.out.nr_extents = many ? 1U << WIDE_ORDER : 1;
+		x.out.extent_order = many ? 0 : WIDE_ORDER;
+		x.in.domid = x.out.domid = dom;
+		rc = hypercall2(__HYPERVISOR_memory_op, XENMEM_exchange, &x);
+		if (rc != 0 || x.nr_exchanged != x.in.nr_extents)
+			break;
+		for (k = 0; k < (1U << WIDE_ORDER); k++)
+			frames[i + k] = many ? list[k] : base + k;
+		feeding = ++done;
+		if (many)
+			i = i + 2 * (1U << WIDE_ORDER) <= DOM_PAGES ? i + (1U << WIDE_ORDER) : PINS;
+	} while (1);
+	return done;
+}
+
 static void vcpu1_round(void)
 {
-	rc1 = work1 == SWAP ? swap(target1) : work1 == FEED ? feed(target1) : domctl_destroy(target1);
+	rc1 = work1 == SWAP_WIDE ? swap_wide(target1) : work1 == SWAP ? swap(target1) :
+	      work1 == FEED ? feed(target1) : domctl_destroy(target1);
 }
 
 static void vcpu1(unsigned long id)
@@ -260,7 +304,8 @@ static int destroy_while(unsigned int round, int work, long *rc)
 int test_main(struct start_info *si)
 {
 	unsigned int round, second = 0;
-	unsigned long fed = 0, swapped = 0;
+	unsigned long fed = 0, swapped = 0, chunks = 0;
+	bool wide;
 	struct victim v, w;
 	uint64_t before, middle, after;
 	struct sysctl pi;
@@ -319,16 +364,18 @@ int test_main(struct start_info *si)
 	if (!on_lamina())
 		printf("attack-destroy-race: no swap rounds on Xen (steal_page crashes on a "
 		       "dying domain's frames)\n");
-	for (round = 3 * ROUNDS + 1; on_lamina() && round <= 3 * ROUNDS + SWAP_ROUNDS; round++) {
-		if (destroy_while(round, SWAP, &b) != TEST_PASS)
+	for (round = 3 * ROUNDS + 1; on_lamina() && round <= 3 * ROUNDS + 2 * SWAP_ROUNDS; round++) {
+		wide = round > 3 * ROUNDS + SWAP_ROUNDS;
+		if (destroy_while(round, wide ? SWAP_WIDE : SWAP, &b) != TEST_PASS)
 			return TEST_FAIL;
-		swapped += b;
+		*(wide ? &chunks : &swapped) += b;
 	}
 	after = settled_free_pages();
 	CHECK(after == before, "free pages %lu before the rounds, %lu after the first, %lu at the end",
 	      (unsigned long)before, (unsigned long)middle, (unsigned long)after);
 	printf("attack-destroy-race: %u double destroys (%u answered 0 twice), %u pairs, %u "
-	       "destroys while given frames (%lu given), %u while exchanged (%lu exchanged)\n",
-	       ROUNDS, second, ROUNDS, ROUNDS, fed, SWAP_ROUNDS, swapped);
+	       "destroys while given frames (%lu given), %u while exchanged (%lu exchanged), "
+	       "%u in %u-frame chunks (%lu chunks)\n", ROUNDS, second, ROUNDS, ROUNDS, fed,
+	       SWAP_ROUNDS, swapped, SWAP_ROUNDS, 1U << WIDE_ORDER, chunks);
 	return TEST_PASS;
 }
