@@ -11,8 +11,11 @@
  * its event channel and serves requests:
  *   READ, WRITE           an image in memory (tmpfs) without persistent
  *                         grants: grant copies between the guest's pages
- *                         and the image's own mapping, a round's requests
- *                         in one gntdev call per direction (mem_batch);
+ *                         and a pool of pages granted to dom0, both by
+ *                         ref, and our copy between the pool and the
+ *                         image's mapping (the mapping itself as gntdev's
+ *                         side without the pool), a round's requests in
+ *                         one gntdev call per direction (mem_batch);
  *                         otherwise io_uring reads and writes on the
  *                         image: with persistent grants (feature-persistent,
  *                         both sides) straight from and into the guest's
@@ -228,7 +231,9 @@ static void mem_map(struct disk *dk, uint64_t bytes, bool ro)
 	if (p == MAP_FAILED)
 		return;
 	if (!handler) {
-		struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO };
+		/* SA_NODEFER: mb_image_copy()'s sigsetjmp keeps no mask (no system call). */
+		struct sigaction sa = { .sa_sigaction = on_sigbus,
+					.sa_flags = SA_SIGINFO | SA_NODEFER };
 
 		sigemptyset(&sa.sa_mask);
 		sigaction(SIGBUS, &sa, NULL);
@@ -531,17 +536,30 @@ static int copy_segments(struct disk *dk, struct job *j, int to_guest)
 
 /*
  * An image in memory without persistent grants: a READ or WRITE is a
- * grant copy between the guest's own granted pages and the image's
- * mapping (the hypervisor copies; gntdev pins our page of the mapping for
- * the call), no buffer and no io_uring. The round's such requests are
- * gathered and copied together, in as few IOCTL_GNTDEV_GRANT_COPY calls
- * as there are changes of direction (a read after a write of the same
- * round goes after it; gntdev marks the pages of one call dirty or not
- * as a whole, so the two are never mixed in one). Anything else a round
- * starts copies what is gathered first, so requests keep their order.
- * Each segment has its own status: a bad ref fails its request alone.
- * A file shrunk under us makes gntdev's pin, hence the call, fail: every
- * request of that call is answered BLKIF_RSP_ERROR.
+ * grant copy between the guest's own granted pages and the image, no
+ * io_uring. The round's such requests are gathered and copied together,
+ * in as few IOCTL_GNTDEV_GRANT_COPY calls as there are changes of
+ * direction (a read after a write of the same round goes after it;
+ * gntdev marks the pages of one call dirty or not as a whole, so the two
+ * are never mixed in one). Anything else a round starts copies what is
+ * gathered first, so requests keep their order. Each segment has its own
+ * status: a bad ref fails its request alone.
+ *
+ * The copy goes through a pool of pages dom0 grants to itself (mb_pool,
+ * gntalloc): a read is copied from the image into the pool by us
+ * (copy16), then from the pool to the guest's grants with both sides of
+ * each piece named by grant ref; a write the other way round, and only a
+ * request whose every piece came in is written to the image. gntdev then
+ * pins no page of ours: given our side as an address (the fallback, where
+ * gntalloc is missing or full: the image's mapping itself) Linux 6.1's
+ * gntdev takes a reference on that page for every piece and call (about
+ * 2 400 instructions a page of dom0's kernel under -icount, against 700
+ * for copy16 and 130 for the hypervisor's check of the second grant;
+ * docs/benchmarks.md, "Copies by ref on both sides for blkback"). The
+ * pages are granted to dom0 only: no guest can map or copy them. One pool
+ * serves every device, as the batch holds one device's requests at a time
+ * (MB_PIECES pages, 2 MiB). A file shrunk under us fails every request of
+ * the batch: SIGBUS in copy16 on the pool path, gntdev's pin on the other.
  */
 #define MB_PIECES	512	/* segments gathered at most (a request has 256 at most) */
 static struct mem_batch {
@@ -549,9 +567,87 @@ static struct mem_batch {
 	bool write;
 	unsigned int n, njobs;
 	struct be_copy c[MB_PIECES];
+	char *img[MB_PIECES];		/* piece i's bytes in the image */
 	struct job *job[MB_PIECES];
 	unsigned int first[MB_PIECES];	/* job k's segments: c[first[k]..] */
 } mb;
+
+/* -DBLKBACK_SELF_GRANTS=0: no pool, gntdev pins the image's pages (to compare). */
+#ifndef BLKBACK_SELF_GRANTS
+#define BLKBACK_SELF_GRANTS 1
+#endif
+#define SELF_DOMID	0	/* blkback runs in dom0 */
+static struct be_selfbuf mb_pool;	/* MB_PIECES pages granted to dom0; addr NULL: none */
+static int mb_pool_err = -ENODEV;	/* why there is none (-errno) */
+
+/*
+ * The pool, at the connect of a device that copies to an image in
+ * memory (kept until blkback ends; tried again at the next such connect
+ * while gntalloc refuses it). Says which way the device's copies go.
+ */
+static void mb_pool_up(struct disk *dk)
+{
+	if (!mb_pool.addr && BLKBACK_SELF_GRANTS && dev.gntalloc_fd >= 0)
+		mb_pool_err = be_selfbuf_alloc(&dev, &mb_pool, MB_PIECES, SELF_DOMID);
+	if (mb_pool.addr)
+		say("d%u/%u: copies by grant ref on both sides (a pool of %u pages granted to dom0)",
+		    dk->xb->fe_id, dk->xb->devid, mb_pool.pages);
+	else
+		say("d%u/%u: copies to and from the image's pages, pinned by gntdev (no pool "
+		    "granted to dom0: %s)", dk->xb->fe_id, dk->xb->devid,
+		    BLKBACK_SELF_GRANTS ? strerror(-mb_pool_err) : "built without");
+}
+
+/*
+ * The image's side of a batch on the pool: into the pool (a read) or out
+ * of it into the image (a write: only the requests whose pieces all came
+ * in). False if the file shrank under us (SIGBUS).
+ */
+static bool mb_image_copy(void)
+{
+	unsigned int i, k;
+
+	if (sigsetjmp(mem_fault, 0)) {
+		mem_copying = 0;
+		return false;
+	}
+	mem_copying = 1;
+	if (!mb.write) {
+		for (i = 0; i < mb.n; i++)
+			copy16(mb.c[i].local, mb.img[i], mb.c[i].len);
+	} else {
+		for (k = 0; k < mb.njobs; k++) {
+			unsigned int first = mb.first[k], n = mb.job[k]->io.nseg;
+
+			for (i = 0; i < n; i++)
+				if (mb.c[first + i].status != GNTST_okay)
+					break;
+			if (i < n)
+				continue;	/* a piece did not come in: nothing of it written */
+			for (i = 0; i < n; i++)
+				copy16(mb.img[first + i], mb.c[first + i].local, mb.c[first + i].len);
+		}
+	}
+	mem_copying = 0;
+	return true;
+}
+
+/* The batch through the pool: 0, -EIO (a piece failed) or another -errno (all failed). */
+static int mb_by_ref(struct disk *dk)
+{
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < mb.n; i++)
+		mb.c[i].local = mb_pool.addr + (size_t)i * 4096;
+	if (!mb.write)
+		return mb_image_copy() ? be_grant_copy_self(&dev, dk->xb->fe_id, &mb_pool, mb.c,
+							    mb.n, 1) : -EFAULT;
+	rc = be_grant_copy_self(&dev, dk->xb->fe_id, &mb_pool, mb.c, mb.n, 0);
+	if (rc && rc != -EIO)
+		return rc;
+	return mb_image_copy() ? rc : -EFAULT;
+}
 
 static void mb_flush(void)
 {
@@ -564,7 +660,13 @@ static void mb_flush(void)
 	PROF_T0(t0);
 	PROF_N(dk, copy_calls, (mb.n + GNT_BE_COPY_BATCH - 1) / GNT_BE_COPY_BATCH);
 	PROF_N(dk, copy_hcalls, (mb.n + 15) / 16);	/* gntdev's batches of 16 */
-	rc = be_grant_copy(&dev, dk->xb->fe_id, mb.c, mb.n, !mb.write);
+	if (mb_pool.addr) {
+		rc = mb_by_ref(dk);
+	} else {
+		for (i = 0; i < mb.n; i++)
+			mb.c[i].local = mb.img[i];
+		rc = be_grant_copy(&dev, dk->xb->fe_id, mb.c, mb.n, !mb.write);
+	}
 	PROF_PH(dk, PH_MEM, t0);
 	for (k = 0; k < mb.njobs; k++) {
 		struct job *j = mb.job[k];
@@ -592,7 +694,8 @@ static void mb_add(struct disk *dk, struct job *j, uint64_t off)
 	mb.first[mb.njobs] = mb.n;
 	mb.job[mb.njobs++] = j;
 	for (i = 0; i < j->io.nseg; i++) {
-		mb.c[mb.n++] = (struct be_copy){ .local = dk->mem + off, .gref = j->io.seg[i].gref,
+		mb.img[mb.n] = dk->mem + off;
+		mb.c[mb.n++] = (struct be_copy){ .gref = j->io.seg[i].gref,
 						 .offset = j->io.seg[i].offset,
 						 .len = j->io.seg[i].len };
 		off += j->io.seg[i].len;
@@ -1182,6 +1285,8 @@ static int bd_connect(struct xb_backend *b, struct xb_dev *d)
 			goto unmap;
 		}
 	}
+	if (dk->mem && !dk->pg)
+		mb_pool_up(dk);
 	rc = io_uring_queue_init(URING_ENTRIES, &dk->uring, 0);
 	if (rc) {
 		xb_be_fatal(b, d, rc, "io_uring_queue_init");
@@ -1364,6 +1469,12 @@ int main(int argc, char **argv)
 
 	if (rc >= 0)
 		return rc;
+	/* The pool for copies by ref (mb_pool): the copies pin our pages without it. */
+	if (BLKBACK_SELF_GRANTS && (rc = xendev_open(&dev, XENDEV_GNTALLOC))) {
+		mb_pool_err = rc;
+		say("%s/gntalloc: %s: copies to an image in memory pin its pages (gntdev)",
+		    XENDEV_DIR, strerror(-rc));
+	}
 	if (yield_on && (rc = xendev_open(&dev, XENDEV_PRIVCMD))) {
 		say("yield: opening privcmd: %s; not yielding", strerror(-rc));
 		yield_on = false;
@@ -1424,5 +1535,8 @@ int main(int argc, char **argv)
 				consume(dk);
 		}
 	}
+	if (mb_pool.addr)
+		be_selfbuf_free(&dev, &mb_pool);
+	mb_pool_err = -ENODEV;
 	return be_daemon_end(&bd);
 }

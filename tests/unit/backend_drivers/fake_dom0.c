@@ -29,6 +29,8 @@ bool (*fd_on_sleep)(void);
 void (*fd_on_yield)(void);
 char fd_error[256];
 unsigned long fd_sleeps, fd_broken, fd_self_copies, fd_yields, fd_fatals;
+int fd_selfbuf_refuse;
+long fd_selfbufs_live;
 bool fd_fatal_ok;
 long fd_maps_live;
 volatile sig_atomic_t be_daemon_stopping;
@@ -93,6 +95,8 @@ void fd_reset(void)
 	fd_on_yield = NULL;
 	fd_error[0] = '\0';
 	fd_sleeps = fd_broken = fd_self_copies = fd_yields = fd_fatals = idle_waits = 0;
+	fd_selfbuf_refuse = 0;
+	fd_selfbufs_live = 0;
 	fd_fatal_ok = false;
 	fd_maps_live = 0;
 	nwrites = 0;
@@ -224,18 +228,23 @@ int be_selfbuf_alloc(struct xendev *x, struct be_selfbuf *b, unsigned int pages,
 {
 	(void)x;
 	memset(b, 0, sizeof(*b));
+	if (fd_selfbuf_refuse)
+		return fd_selfbuf_refuse;	/* gntalloc full (-ENOSPC) or the like */
 	b->addr = aligned_alloc(4096, (size_t)pages * 4096);
 	if (!b->addr)
 		return -ENOMEM;
 	memset(b->addr, 0, (size_t)pages * 4096);
 	b->pages = pages;
 	b->self = (uint16_t)self;
+	fd_selfbufs_live++;
 	return 0;
 }
 
 void be_selfbuf_free(struct xendev *x, struct be_selfbuf *b)
 {
 	(void)x;
+	if (b->addr)
+		fd_selfbufs_live--;
 	free(b->addr);
 	memset(b, 0, sizeof(*b));
 }

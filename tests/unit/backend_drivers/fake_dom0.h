@@ -13,7 +13,8 @@
  *   test added (fd_add_device), reading its nodes from the test's tables.
  * - dom0's pages granted to itself (be_selfbuf_*) are plain memory; a copy
  *   with them (be_grant_copy_self) checks its pieces lie in them, counts
- *   itself in fd_self_copies and copies as be_grant_copy().
+ *   itself in fd_self_copies and copies as be_grant_copy(); with
+ *   fd_selfbuf_refuse set their allocation fails (gntalloc full).
  * - Events: fd_raise() makes a bound port pending (and the evtchn fd
  *   readable, as Linux's evtchn device); be_daemon_ports() hands out the
  *   pending ports, masked until it is done with them (eoi_late) or before
@@ -82,6 +83,8 @@ extern void (*fd_on_yield)(void);	/* SCHEDOP_yield: the other vCPUs run */
 extern char fd_error[256];		/* the first thing the fakes found wrong */
 extern unsigned long fd_sleeps, fd_broken;
 extern unsigned long fd_self_copies;	/* be_grant_copy_self() calls */
+extern int fd_selfbuf_refuse;		/* not 0: be_selfbuf_alloc() fails with it */
+extern long fd_selfbufs_live;		/* be_selfbuf_alloc()'s buffers not freed yet */
 extern unsigned long fd_yields;		/* SCHEDOP_yield hypercalls (xendev_hypercall) */
 /* xb_be_fatal() calls; with fd_fatal_ok they are counted only, else each fails the test */
 extern unsigned long fd_fatals;

@@ -23,7 +23,12 @@
  * round_batch_bad_ref_fails_alone: one round of reads and writes of such
  * an image, gathered into grant copies (one per change of direction): a
  * read after a write of the same sectors sees the write, a bad ref fails
- * its own request only, a good request after it is served.
+ * its own request only (a write with one writes nothing), a good request
+ * after it is served; every copy by ref on both sides, through blkback's
+ * pool of pages granted to dom0 (mb_pool).
+ * round_without_pool_answers_alike: the same with gntalloc refusing the
+ * pool: the copies name the image's pages (gntdev pins them), no copy
+ * goes by ref on our side, the answers and data are the same.
  * yield_gathers_a_queue: blkback as started (the yield is its default) with a frontend that refills a queue of
  * 32 whenever it gets the CPU (as fio at depth 32 on one CPU): after the
  * first, every round takes 32 requests, with one grant copy and one event.
@@ -325,20 +330,37 @@ static bool rb_sleep(void)
 	return rb.answered == rb.sent;
 }
 
-static void round_batch_bad_ref_fails_alone(void)
+/*
+ * The round above, on the pool granted to dom0 (@refuse 0: both sides of
+ * every copy by ref) or without it (@refuse: gntalloc's answer; gntdev
+ * then pins the image's pages): the same answers and data either way.
+ */
+static bool rb_pool_seen;
+
+static bool rb_sleep_pool(void)
+{
+	rb_pool_seen |= mb_pool.addr != NULL;
+	return rb_sleep();
+}
+
+static void run_round(const char *name, int refuse)
 {
 	char *argv[] = { "blkback", NULL };
 	uint64_t tag;
-	uint8_t sec[512];
+	uint8_t sec[512], sec40[512];
 	struct statfs sf;
 	FILE *f;
 	int rc, i;
 
 	if (statfs("/dev/shm", &sf) || sf.f_type != TMPFS_MAGIC) {
-		printf("SKIP unit/blkback/round_batch_bad_ref_fails_alone: /dev/shm is not tmpfs\n");
+		printf("SKIP unit/blkback/%s: /dev/shm is not tmpfs\n", name);
 		return;
 	}
 	fd_reset();
+	fd_selfbuf_refuse = refuse;
+	rb_copies = 0;
+	rb_pool_seen = false;
+	memset(&rb, 0, sizeof(rb));
 	memset(rb_status, 0x7f, sizeof(rb_status));
 	EXPECT(!make_image(img_rb, sizeof(img_rb), "blkback-round", 0xd3));
 	fe_init(&rb, 3);
@@ -346,12 +368,12 @@ static void round_batch_bad_ref_fails_alone(void)
 	fd_on_notify = rb_notify;
 	fd_on_connected = rb_connected;
 	fd_on_copy = rb_copy;
-	fd_on_sleep = rb_sleep;
+	fd_on_sleep = rb_sleep_pool;
 	rc = blkback_main(1, argv);
 	f = fopen(img_rb, "r");
 	EXPECT(f && !fseek(f, 16 * 512, SEEK_SET) && fread(sec, sizeof(sec), 1, f) == 1);
+	EXPECT(f && !fseek(f, 40 * 512, SEEK_SET) && fread(sec40, sizeof(sec40), 1, f) == 1);
 	EXPECT(sec[0] == 0xa1 && sec[511] == 0xa1);
-	/* Request 4's good segment may have been copied; its sector 41 after it never is. */
 	if (f)
 		fclose(f);
 	unlink(img_rb);
@@ -374,6 +396,28 @@ static void round_batch_bad_ref_fails_alone(void)
 	/* Gathered: the write, the three reads, the last write: three copies. */
 	EXPECT_EQ(rb_copies, 3);
 	EXPECT_EQ(fd_broken, 0);
+	/* On the pool, every copy by ref on both sides; without it, none. */
+	EXPECT_EQ(fd_self_copies, refuse ? 0 : 3);
+	EXPECT_EQ(rb_pool_seen, !refuse);
+	EXPECT_EQ(fd_selfbufs_live, 0);		/* the pool is given back at the end */
+	if (!refuse) {
+		/* Request 4's good segment came in, but a failed write writes nothing. */
+		memcpy(&tag, sec40, sizeof(tag));
+		EXPECT_EQ(tag, 40);
+		EXPECT_EQ(sec40[511], 0xd3);
+	}
+	/* Without the pool request 4's good segment may have been copied; not checked. */
+}
+
+static void round_batch_bad_ref_fails_alone(void)
+{
+	run_round("round_batch_bad_ref_fails_alone", 0);
+}
+
+/* gntalloc full (or missing): the same round on the fallback, gntdev given the image's pages. */
+static void round_without_pool_answers_alike(void)
+{
+	run_round("round_without_pool_answers_alike", -ENOSPC);
 }
 
 /* ---- the yield (the default): a queue of 32 on one CPU, gathered ---- */
@@ -815,7 +859,8 @@ static void warm_fills_data_not_holes(void)
 }
 
 UNIT_MAIN("blkback", UNIT_TEST(flood_leaves_others_served),
-	  UNIT_TEST(round_batch_bad_ref_fails_alone), UNIT_TEST(yield_gathers_a_queue),
+	  UNIT_TEST(round_batch_bad_ref_fails_alone), UNIT_TEST(round_without_pool_answers_alike),
+	  UNIT_TEST(yield_gathers_a_queue),
 	  UNIT_TEST(flood_own_reads_answered),
 	  UNIT_TEST(garbage_nodes_refused), UNIT_TEST(reconnect_leaks_nothing),
 	  UNIT_TEST(warm_fills_data_not_holes))
