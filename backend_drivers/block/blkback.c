@@ -287,12 +287,27 @@ static bool warm_step(void)
 	return false;
 }
 
-/* n bytes (a multiple of 64: whole sectors), 16 at a time. */
+/*
+ * n bytes (a multiple of 64: whole sectors), 16 at a time: 256 bytes a
+ * turn in 16 registers (35 instructions, 560 a page; 11 per 64 bytes, 704
+ * a page, as the tail loop), which under TCG is what a copy costs.
+ */
 static void copy16(char *dst, const char *src, size_t n)
 {
-	size_t i;
+	size_t i = 0;
 
-	for (i = 0; i < n; i += 64) {
+	for (; i + 256 <= n; i += 256) {
+		__m128i r[16];
+		unsigned int k;
+
+#pragma GCC unroll 16
+		for (k = 0; k < 16; k++)
+			r[k] = _mm_loadu_si128((const __m128i *)(src + i + 16 * k));
+#pragma GCC unroll 16
+		for (k = 0; k < 16; k++)
+			_mm_storeu_si128((__m128i *)(dst + i + 16 * k), r[k]);
+	}
+	for (; i < n; i += 64) {
 		__m128i a = _mm_loadu_si128((const __m128i *)(src + i));
 		__m128i b = _mm_loadu_si128((const __m128i *)(src + i + 16));
 		__m128i c = _mm_loadu_si128((const __m128i *)(src + i + 32));
