@@ -25,8 +25,13 @@
  * ports): no event was taken in it (the first row failed).
  * dom0 runs it, then an unprivileged peer does the same and reports
  * through lib/peer_verdict.h (its verdict port is offered after its
- * resets). Time is counted in instructions as in attack-long-calls.
- * On Xen at --smp 2 the peer's timer phase is skipped (arm_timer).
+ * resets). Time is counted in instructions as in attack-long-calls,
+ * which under -icount counts the other CPU's guest code too: with two
+ * CPUs, the peer (on Lamina a boot-time domain, on the other CPU with
+ * spreading) waits blocked for dom0's go until dom0's rows are over,
+ * and dom0 waits for its verdict sleeping (verdict_nap), not yielding.
+ * On Xen the peer's timer phase is skipped when its timer cannot be armed
+ * ahead (arm_timer).
  * @qemu: -icount shift=0,sleep=off
  * @domus: self:peer:role=peer
  */
@@ -168,9 +173,11 @@ static void clear_events(void)
 /*
  * A one-shot timer LEAD_NS ahead; true once it is armed with at least
  * half of that left. Under QEMU's -icount with two CPUs, Xen's peer
- * never is: its vCPU gets the CPU back only when the timer it just
- * programmed fires (the other CPU, dom0's, runs until the next
- * deadline), so every arming "takes" the whole lead.
+ * never was while dom0 waited for its verdict in a SCHEDOP_yield loop:
+ * its vCPU got the CPU back only when the timer it had just programmed
+ * fired (the other CPU, dom0's, ran until the next deadline), so every
+ * arming "took" the whole lead. With dom0 sleeping meanwhile it is
+ * armed (Xen 4.17 --smp 2, 5 Dec).
  */
 static bool arm_timer(uint64_t *t0, uint64_t *due)
 {
@@ -295,17 +302,25 @@ int test_main(struct start_info *si)
 {
 	struct verdict v;
 	const char *err;
+	int peer;
+	long rc;
 
 	mm_init(si);
 	CHECK(events_init(si) == 0, "events_init failed");
 	if (!(si->flags & SIF_INITDOMAIN)) {
+		verdict_wait_go();	/* not beside dom0's rows */
 		err = body(si);		/* before the verdict's port: the reset closes all */
 		if (err)		/* the ports it may have left, for the verdict's */
 			evtchn_op(EVTCHNOP_reset, &(struct evtchn_reset){ DOMID_SELF });
 		verdict_offer_frame0(&v);
 		verdict_send(&v, err);
 	}
+	if (on_lamina())	/* the boot-time peer: its start not beside our rows */
+		CHECK(verdict_peer_parked(1) == 0, "the peer never waited for the go");
 	err = body(si);
 	CHECK(!err, "%s", err);
-	return verdict_await_peer(si);
+	peer = peer_start(si, "role=peer", 16);
+	CHECK(peer > 0, "the peer domain could not be started (%d)", peer);
+	CHECK((rc = verdict_go((domid_t)peer)) == 0, "sending the peer its go: %ld", rc);
+	return verdict_result((domid_t)peer);	/* we wait with verdict_nap, quiet */
 }

@@ -97,6 +97,78 @@ static inline void verdict_offer_frame0(struct verdict *v)
 	}
 }
 
+/*
+ * A wait that keeps this CPU quiet: SCHEDOP_poll of no port with a
+ * timeout 1 ms ahead (it sleeps until then, or an event), not a
+ * SCHEDOP_yield loop, which returns at once on a CPU with nobody else
+ * queued. Under -icount QEMU runs the CPUs in turns on one instruction
+ * clock, so a loop spinning on one CPU is counted in what the other
+ * times.
+ */
+static inline void verdict_nap(void)
+{
+	evtchn_port_t none = 0;
+	struct sched_poll p = { (uint64_t)&none, 0, 0, pvclock_ns() + 1000000 };
+
+	hypercall2(__HYPERVISOR_sched_op, SCHEDOP_poll, &p);
+}
+
+/*
+ * A boot-time peer (Lamina's "@domus") starts beside dom0, on the other
+ * CPU once there are two. One whose timed rows must not run while dom0
+ * times its own waits for dom0's go first (dom0 sends it after its rows;
+ * on Xen dom0 builds the peer only then, and sends it at once).
+ *
+ * Peer: offers dom0 a port (the first free one: port 1 in a fresh
+ * domain), waits blocked for dom0's event on it and closes it again, so
+ * that port 1 is free for the verdict's.
+ */
+static inline void verdict_wait_go(void)
+{
+	struct evtchn_alloc_unbound au = { DOMID_SELF, 0, 0 };
+
+	if (evtchn_op(EVTCHNOP_alloc_unbound, &au)) {
+		printf("peer: no port for dom0's go\n");
+		shutdown(SHUTDOWN_crash);
+	}
+	wait_for_port(au.port);
+	evtchn_op(EVTCHNOP_close, &(struct evtchn_close){ au.port });
+}
+
+/*
+ * dom0, before timing its own rows: waits (verdict_nap) until a boot-time
+ * peer waits for the go (its port 1 offered to us), so that its start
+ * does not run beside them. 0, or -1 after 20 s.
+ */
+static inline int verdict_peer_parked(domid_t peer)
+{
+	struct evtchn_status st = { .dom = peer, .port = 1 };
+	unsigned int tries = 0;
+
+	do {
+		st = (struct evtchn_status){ .dom = peer, .port = 1 };
+		if (evtchn_op(EVTCHNOP_status, &st) == 0 && st.status == EVTCHNSTAT_unbound &&
+		    st.u.unbound.dom == 0)
+			return 0;
+		verdict_nap();
+	} while (peer_wait_more(&tries, 100));
+	return -1;
+}
+
+/*
+ * dom0, once its rows are over: binds the peer's port 1 and sends the go
+ * on it. Its local end is left open: closed before the peer closes its
+ * own, port 1 would be offered to dom0 again, and verdict_receive could
+ * bind that instead of the verdict's. 0, or the bind's error.
+ */
+static inline long verdict_go(domid_t peer)
+{
+	evtchn_port_t local;
+	long rc = peer_bind(peer, 1, &local);
+
+	return rc ? rc : evtchn_send(local);
+}
+
 /* Peer: reports "ok" (why == NULL) or why, and powers off once dom0 has it. */
 static inline void __attribute__((noreturn)) verdict_send(struct verdict *v, const char *why)
 {
@@ -166,7 +238,7 @@ static inline int verdict_receive(domid_t peer, char *buf)
 
 	while ((rc = evtchn_op(EVTCHNOP_bind_interdomain, &bi)) == -EINVAL &&
 	       peer_wait_more(&tries, 1000))
-		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
+		verdict_nap();
 	if (rc) {
 		snprintf(buf, VERDICT_LEN, "bind_interdomain to the peer gave %ld", rc);
 		return -1;
@@ -183,7 +255,7 @@ static inline int verdict_receive(domid_t peer, char *buf)
 	buf[VERDICT_LEN - 1] = 0;
 	/* Let the peer power off (and, on Lamina, be destroyed and audited). */
 	for (tries = 0; !verdict_peer_done(peer) && peer_wait_more(&tries, 200);)
-		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
+		verdict_nap();
 	return 0;
 }
 
