@@ -6,6 +6,7 @@
 #include <asm/x86.h>
 
 cpumask_t guest_cpus;
+cpumask_t tlb_clean_cpus;
 
 void flush_tlb_local(void)
 {
@@ -17,6 +18,10 @@ void flush_tlb_mask(cpumask_t mask)
 	cpumask_t me = 1ULL << smp_processor_id();
 
 	mask &= smp_online_mask() | me;
+	if (mask & ~me) {
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* our PTE writes, then the look */
+		mask &= ~__atomic_load_n(&tlb_clean_cpus, __ATOMIC_RELAXED) | me;
+	}
 	if (mask & ~me)
 		smp_flush_tlb_others(mask & ~me);	/* smp.c: IPIs, and waits */
 	if (mask & me)

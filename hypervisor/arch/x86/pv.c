@@ -570,11 +570,15 @@ void arch_switch_to_idle(struct vcpu *prev, const struct cpu_regs *r)
 	save_vcpu(prev, r);
 	this_cpu()->current = this_cpu()->idle;
 	write_cr3(virt_to_maddr(idle_l4));
+	/* No guest translation here now: flushes skip this CPU (hv/flushtlb.h). */
+	__atomic_fetch_or(&tlb_clean_cpus, this_cpu()->cpu_bit, __ATOMIC_SEQ_CST);
 }
 
 /* The idle vCPU out (nothing of it to save), next in. */
 void arch_switch_from_idle(struct vcpu *next, struct cpu_regs *r)
 {
+	/* Out of the mask (a locked op: a fence) before next's tables are loaded. */
+	__atomic_fetch_and(&tlb_clean_cpus, ~this_cpu()->cpu_bit, __ATOMIC_SEQ_CST);
 	load_vcpu(next, r);
 }
 

@@ -13,6 +13,17 @@
  * CPU's loads are every TLB that matters, and loads on the others (idle,
  * scrubbing, answering flush IPIs) must not move the clock. tlb_clock_trusted() says so; once guests ran on two CPUs
  * the stamp rules flush every CPU each time instead.
+ *
+ * A CPU on its idle vCPU since a CR3 load of the hypervisor's own page
+ * tables (tlb_clean_cpus) holds no guest translation, so flushes skip it
+ * rather than wake it by IPI: with guests spread over two CPUs (the stamp
+ * then untrusted) every allocation and every idle scrub batch flushed
+ * all CPUs, and an IPI to a halted QEMU vCPU thread takes up to
+ * milliseconds (guest/attack-scrub ran for minutes with sched_spread=1).
+ * The CPU leaves the mask before it loads a guest's tables, with a fence
+ * (a locked instruction) between, and a flusher looks at the mask after
+ * a fence that follows its page-table writes: a CPU it skips loads its
+ * next guest tables after those writes.
  */
 #ifndef HV_FLUSHTLB_H
 #define HV_FLUSHTLB_H
@@ -22,6 +33,7 @@
 struct domain;
 
 extern cpumask_t guest_cpus;	/* CPUs that ever loaded a guest vCPU */
+extern cpumask_t tlb_clean_cpus;	/* on idle_l4, no guest loaded since (pv.c) */
 
 static inline bool tlb_clock_trusted(void)
 {
