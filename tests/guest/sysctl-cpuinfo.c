@@ -7,12 +7,16 @@
  * more; a bad handle, and a buffer whose last record runs into an
  * unmapped page, are -EFAULT with nr_cpus not copied back. The figure is
  * real: it grows by about the time dom0 sleeps on a timer, barely while
- * dom0 spins, and never beyond the time since boot.
+ * dom0 spins, and never beyond the time since boot. With two CPUs or more
+ * dom0's vCPU 0 is pinned to CPU 0 first, whose idle time is the one
+ * read: placed elsewhere (sched_spread=1, or Xen's own placement) it
+ * would spin on one CPU while CPU 0 idles.
  */
 #include "conform.h"
 #include "lib/events.h"
 #include "lib/mm.h"
 #include "lib/physinfo.h"
+#include "lib/smp.h"
 #include <lamina/sysctl.h>
 
 #define SENTINEL	0xdeadbeefU
@@ -130,5 +134,7 @@ int test_main(struct start_info *si)
 	rc = arguments(ncpu);
 	if (rc != TEST_PASS)
 		return rc;
+	if (ncpu > 1)
+		CHECK(smp_pin_vcpu(0, 0) == 0, "pinning vCPU 0 to CPU 0 failed");
 	return idle_is_real();
 }
