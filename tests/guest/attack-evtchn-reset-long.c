@@ -302,8 +302,6 @@ int test_main(struct start_info *si)
 {
 	struct verdict v;
 	const char *err;
-	int peer;
-	long rc;
 
 	mm_init(si);
 	CHECK(events_init(si) == 0, "events_init failed");
@@ -319,8 +317,5 @@ int test_main(struct start_info *si)
 		CHECK(verdict_peer_parked(1) == 0, "the peer never waited for the go");
 	err = body(si);
 	CHECK(!err, "%s", err);
-	peer = peer_start(si, "role=peer", 16);
-	CHECK(peer > 0, "the peer domain could not be started (%d)", peer);
-	CHECK((rc = verdict_go((domid_t)peer)) == 0, "sending the peer its go: %ld", rc);
-	return verdict_result((domid_t)peer);	/* we wait with verdict_nap, quiet */
+	return verdict_await_peer_go(si, true);	/* we wait with verdict_nap, quiet */
 }

@@ -142,7 +142,7 @@ static inline void verdict_wait_go(void)
  */
 static inline int verdict_peer_parked(domid_t peer)
 {
-	struct evtchn_status st = { .dom = peer, .port = 1 };
+	struct evtchn_status st;
 	unsigned int tries = 0;
 
 	do {
@@ -273,13 +273,25 @@ static inline int verdict_result(domid_t id)
 	return TEST_PASS;
 }
 
-/* dom0: starts the peer (command line "role=peer", 16 MiB); its verdict is the result. */
-static inline int verdict_await_peer(struct start_info *si)
+/*
+ * dom0: starts the peer (command line "role=peer", 16 MiB), sends it the
+ * go when @go (a peer that waits in verdict_wait_go); its verdict is the
+ * result.
+ */
+static inline int verdict_await_peer_go(struct start_info *si, bool go)
 {
 	int peer_id = peer_start(si, "role=peer", 16);
+	long rc;
 
 	CHECK(peer_id > 0, "the peer domain could not be started (%d)", peer_id);
+	if (go)
+		CHECK((rc = verdict_go((domid_t)peer_id)) == 0, "sending the peer its go: %ld", rc);
 	return verdict_result((domid_t)peer_id);
+}
+
+static inline int verdict_await_peer(struct start_info *si)
+{
+	return verdict_await_peer_go(si, false);
 }
 
 /*
