@@ -11,6 +11,12 @@
  *                     destination a frame of ours; every block copies the
  *                     same NPAGES pages (NPAGES / N hypercalls), reported
  *                     per 4 KiB copy, median over BLOCKS blocks
+ *   grant_copy_refs_b<N> the same copies (N = 16, 64) with both sides grant
+ *                     refs named by our own domid (not DOMID_SELF), as
+ *                     dom0's backends copy between a guest's grant and a
+ *                     page they granted to dom0 itself (gntalloc): the
+ *                     source the same grants, the destination NPAGES more
+ *                     entries granting the dst pages writable to us
  * Map takes the granter as a domid (Xen looks it up by id, so DOMID_SELF
  * would be GNTST_bad_domain there); copy takes DOMID_SELF, which both
  * accept for a grant ref and Xen requires for a plain frame.
@@ -48,13 +54,16 @@ static long gnttab_op(unsigned int cmd, void *args, unsigned int count)
 	return hypercall3(__HYPERVISOR_grant_table_op, cmd, args, count);
 }
 
+#define DST_REF		(FIRST_REF + NPAGES)	/* the dst pages' grants */
+
 /* Entry ref grants us `mfn`: domid and frame first, then flags, as Linux does. */
-static void grant(volatile struct grant_entry_v1 *table, grant_ref_t ref, uint64_t mfn)
+static void grant(volatile struct grant_entry_v1 *table, grant_ref_t ref, uint64_t mfn,
+		  uint16_t flags)
 {
 	table[ref].domid = SELF_ID;
 	table[ref].frame = (uint32_t)mfn;
 	asm volatile("" ::: "memory");
-	table[ref].flags = GTF_permit_access;
+	table[ref].flags = flags;
 }
 
 /* One block: NPAGES copies in NPAGES / n hypercalls of n; returns the OR of the results. */
@@ -96,18 +105,26 @@ static int bench_map_unmap(uint64_t va)
 	return TEST_PASS;
 }
 
-static int bench_copy(void)
+/*
+ * The copies of rows `prefix`<N>, N each of `sizes` (refs: the destination
+ * a grant ref too, both named by our domid).
+ */
+static int bench_copy(const char *prefix, const unsigned int *sizes, unsigned int nr_sizes,
+		      bool refs)
 {
-	static const unsigned int sizes[] = { 1, 16, 64 };
 	unsigned int i, s;
 
+	memset(buf.dst, 0, sizeof(buf.dst));
 	for (i = 0; i < NPAGES; i++) {
 		cp[i].source.u.ref = FIRST_REF + i;
-		cp[i].source.domid = DOMID_SELF;
-		cp[i].dest.u.gmfn = va_to_mfn((uint64_t)buf.dst[i]);
-		cp[i].dest.domid = DOMID_SELF;
+		cp[i].source.domid = refs ? SELF_ID : DOMID_SELF;
+		if (refs)
+			cp[i].dest.u.ref = DST_REF + i;
+		else
+			cp[i].dest.u.gmfn = va_to_mfn((uint64_t)buf.dst[i]);
+		cp[i].dest.domid = refs ? SELF_ID : DOMID_SELF;
 		cp[i].len = 4096;
-		cp[i].flags = GNTCOPY_source_gref;
+		cp[i].flags = GNTCOPY_source_gref | (refs ? GNTCOPY_dest_gref : 0);
 		cp[i].status = 1;		/* not a GNTST_ value: must be written */
 	}
 	/* Once, checked: every copy reports success and the data arrived. */
@@ -116,7 +133,7 @@ static int bench_copy(void)
 		CHECK(cp[i].status == GNTST_okay, "copy %u: status %d", i, cp[i].status);
 		CHECK(!memcmp(buf.dst[i], buf.src[i], 4096), "copy %u: the data did not arrive", i);
 	}
-	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
+	for (s = 0; s < nr_sizes; s++) {
 		unsigned int b, n = sizes[s];
 		char name[32];
 		long rc;
@@ -128,7 +145,7 @@ static int bench_copy(void)
 			rc |= copy_block(n);
 			samples[b] = tsc() - t0;
 		}
-		snprintf(name, sizeof(name), "grant_copy_b%u", n);
+		snprintf(name, sizeof(name), "%s%u", prefix, n);
 		bench_report(name, samples, BLOCKS, NPAGES);	/* per 4 KiB copy */
 		CHECK(rc == 0, "GNTTABOP_copy failed while measuring (batch %u)", n);
 		for (i = 0; i < NPAGES; i++)
@@ -158,7 +175,8 @@ int test_main(struct start_info *si)
 	for (i = 0; i < NPAGES; i++) {
 		for (j = 0; j < 4096; j++)
 			buf.src[i][j] = (uint8_t)(i * 7 + j * 13 + 1);
-		grant(table, FIRST_REF + i, va_to_mfn((uint64_t)buf.src[i]));
+		grant(table, FIRST_REF + i, va_to_mfn((uint64_t)buf.src[i]), GTF_permit_access);
+		grant(table, DST_REF + i, va_to_mfn((uint64_t)buf.dst[i]), GTF_permit_access);
 	}
 	/* The grant mapping goes where a scratch page was: its L1 exists. */
 	map_va = scratch_page();
@@ -166,11 +184,13 @@ int test_main(struct start_info *si)
 
 	r = bench_map_unmap(map_va);
 	if (r == TEST_PASS)
-		r = bench_copy();
+		r = bench_copy("grant_copy_b", (const unsigned int[]){ 1, 16, 64 }, 3, false);
+	if (r == TEST_PASS)
+		r = bench_copy("grant_copy_refs_b", (const unsigned int[]){ 16, 64 }, 2, true);
 
 	/* Leave no trace: end the grants, give both VAs their frames back. */
 	for (i = 0; i < NPAGES; i++)
-		table[FIRST_REF + i].flags = GTF_invalid;
+		table[FIRST_REF + i].flags = table[DST_REF + i].flags = GTF_invalid;
 	CHECK(update_va_mapping(map_va, (va_to_mfn(map_va) << 12) | PTE_DATA, UVMF_INVLPG) == 0 &&
 	      update_va_mapping(table_va, (va_to_mfn(table_va) << 12) | PTE_DATA, UVMF_INVLPG) == 0,
 	      "restoring the scratch mappings failed");
