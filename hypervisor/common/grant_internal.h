@@ -113,7 +113,11 @@ static inline struct active_grant *active_of(struct grant_table *gt, grant_ref_t
  * under the mapper's lock: a granter below it is only tried, and when
  * that fails both are taken again in order and the handle looked up
  * again (grant_map.c, mt_lock). Only a copy through a transitive entry
- * reaches a third table, named in the entry: struct grant_locks.
+ * reaches a third table, named in the entry: struct grant_locks. A copy
+ * batch keeps its two tables locked across up to COPY_HOLD elements
+ * naming the same granters (struct copy_batch), lets them go before it
+ * returns, and takes nothing else while it holds them but the
+ * transitive entries' tables its elements take as above.
  *
  * A domain whose table an element locks is referenced (get_domain) for
  * as long, so its record, and the lock in it, cannot go: grant_get
@@ -217,7 +221,44 @@ void grant_count_entries(struct grant_table *gt);
 int16_t grant_pin(struct domain *rd, grant_ref_t ref, struct domain *ld, unsigned int how,
 		  struct grant_use *u, struct grant_locks *gl);
 int16_t grant_map_one(struct domain *ld, void *op);
-int16_t grant_copy_one(struct domain *ld, void *op);
+
+/*
+ * A GNTTABOP_copy batch: its elements run by grant_copy_batch_one, which
+ * keeps the granters an element named (referenced, and their tables
+ * locked) for the next element naming the same ones, as Xen 4.17's
+ * gnttab_copy keeps its buffers' domains: a run of elements between the
+ * same two domains, a backend's batch, looks them up and takes their
+ * locks once per COPY_HOLD elements instead of once each. The locks are
+ * let go every COPY_HOLD elements (another CPU's element on the same
+ * tables waits no longer than that), when an element names other
+ * granters or runs again through a transitive entry, and by
+ * grant_copy_batch_end, which the batch calls whenever it returns
+ * (done, preempted, failing). Each element still pins, checks and
+ * unpins its own entries under the locks: what the granter wrote
+ * between two elements is read afresh, the pin counts are exact after
+ * every element, and a dying granter fails each element (claim).
+ */
+#define COPY_HOLD		16
+#define COPY_NO_GRANTER		0x10000U	/* a side naming a frame, not a grant */
+#define COPY_LOOK_AGAIN		0x20000U	/* nothing kept */
+struct copy_batch {
+	struct domain *a, *b;		/* source's and dest's granters (NULL: none), referenced unless ld */
+	uint32_t ida, idb;		/* the domids they were named by, or COPY_* */
+	unsigned int held;		/* elements run under the locks now held; 0: none held */
+};
+int16_t grant_copy_batch_one(struct domain *ld, void *op, struct copy_batch *cb);
+
+/* What the batch keeps let go: the locks held, the references. */
+static inline void grant_copy_batch_end(struct domain *ld, struct copy_batch *cb)
+{
+	if (cb->held)
+		grant_unlock_two(cb->a, cb->b);
+	grant_put(ld, cb->a);
+	grant_put(ld, cb->b);
+	cb->a = cb->b = NULL;
+	cb->ida = cb->idb = COPY_LOOK_AGAIN;
+	cb->held = 0;
+}
 
 /*
  * An unmap batch: the uses whose host mappings were cleared but may still

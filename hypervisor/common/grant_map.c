@@ -868,27 +868,52 @@ static int16_t __attribute__((noinline)) copy_again(struct gnttab_copy *op,
 	return st;
 }
 
-int16_t grant_copy_one(struct domain *ld, void *arg)
+/*
+ * One copy of a batch (struct copy_batch, grant_internal.h): the granters
+ * the op names, referenced and locked, are kept from the element before
+ * when it named the same ones and held them for fewer than COPY_HOLD
+ * elements; else what was kept goes and these are looked up and taken.
+ * Everything else (the pins, checks, bounds) is per element as before.
+ */
+int16_t grant_copy_batch_one(struct domain *ld, void *arg, struct copy_batch *cb)
 {
 	struct gnttab_copy *op = arg;
+	uint32_t ida = op->flags & GNTCOPY_source_gref ? op->source.domid : COPY_NO_GRANTER;
+	uint32_t idb = op->flags & GNTCOPY_dest_gref ? op->dest.domid : COPY_NO_GRANTER;
 	struct grant_locks gl;
 	int16_t st;
 
 	if (op->source.offset + op->len > PAGE_SIZE || op->dest.offset + op->len > PAGE_SIZE)
 		return GNTST_bad_copy_arg;
+	if (unlikely(ida != cb->ida || idb != cb->idb || !cb->held ||
+		     cb->held >= COPY_HOLD)) {
+		if (ida != cb->ida || idb != cb->idb) {
+			if (cb->a || cb->b)
+				grant_copy_batch_end(ld, cb);
+			cb->ida = ida;
+			cb->idb = idb;
+			cb->a = ida == COPY_NO_GRANTER ? NULL : grant_get(ld, (domid_t)ida);
+			cb->b = idb == COPY_NO_GRANTER ? NULL : grant_get(ld, (domid_t)idb);
+			/* none found: looked up again next element, as each element did */
+			if ((ida != COPY_NO_GRANTER && !cb->a) || (idb != COPY_NO_GRANTER && !cb->b))
+				cb->ida = cb->idb = COPY_LOOK_AGAIN;
+		} else if (cb->held) {
+			grant_unlock_two(cb->a, cb->b);		/* COPY_HOLD: others' turn */
+		}
+		grant_lock_two(cb->a, cb->b);
+		cb->held = 0;
+	}
 	gl.self = ld;
-	gl.a = op->flags & GNTCOPY_source_gref ? grant_get(ld, op->source.domid) : NULL;
-	gl.b = op->flags & GNTCOPY_dest_gref ? grant_get(ld, op->dest.domid) : NULL;
+	gl.a = cb->a;
+	gl.b = cb->b;
 	gl.n = gl.nr_first = 0;
 	gl.again = false;
-	grant_lock_two(gl.a, gl.b);
 	st = copy_locked(op, &gl);
-	if (unlikely(gl.n || gl.again))
-		st = copy_again(op, &gl, st);
-	else
-		grant_unlock_two(gl.a, gl.b);
-	grant_put(ld, gl.a);
-	grant_put(ld, gl.b);
+	cb->held++;
+	if (unlikely(gl.n || gl.again)) {
+		st = copy_again(op, &gl, st);	/* lets every lock go */
+		cb->held = 0;
+	}
 	return st;
 }
 

@@ -807,12 +807,16 @@ continuation:
  * some uses for one flush: grant_unmap_finish lets them go every
  * UNMAP_HOLD elements and whenever the batch returns (done, preempted
  * or failing), so every element done before a failure is flushed and
- * let go all the same (Xen 4.17's gnttab_unmap_grant_ref).
+ * let go all the same (Xen 4.17's gnttab_unmap_grant_ref). A copy batch
+ * (cb) keeps its granters' locks from one element to the next
+ * (grant_copy_batch_one), let go by grant_copy_batch_end whenever the
+ * batch returns; the element reads and status writes between two
+ * elements touch no grant table, and a fault on them is only fixed up.
  */
 static inline __attribute__((always_inline)) long
 batch(struct vcpu *v, struct hc_args *a, size_t size, int16_t (*fn)(struct domain *ld, void *op),
       size_t status_off, bool status_only, struct unmap_batch *ub,
-      int16_t (*one)(struct domain *ld, void *op, struct unmap_batch *ub))
+      int16_t (*one)(struct domain *ld, void *op, struct unmap_batch *ub), struct copy_batch *cb)
 {
 	uint64_t args = a->arg[1];
 	uint32_t count = (uint32_t)a->arg[2];
@@ -840,7 +844,8 @@ batch(struct vcpu *v, struct hc_args *a, size_t size, int16_t (*fn)(struct domai
 			break;
 		}
 		/* fn locks the tables it touches */
-		st = ub ? one(v->domain, op, ub) : fn(v->domain, op);
+		st = ub ? one(v->domain, op, ub) :
+		     cb ? grant_copy_batch_one(v->domain, op, cb) : fn(v->domain, op);
 		__builtin_memcpy(op + status_off, &st, sizeof(st));
 		if (status_only ? copy_to_guest(p + status_off, &st, sizeof(st)) :
 		    copy_to_guest(p, op, size)) {
@@ -852,13 +857,17 @@ batch(struct vcpu *v, struct hc_args *a, size_t size, int16_t (*fn)(struct domai
 	}
 	if (ub && (ub->n || ub->flush))
 		grant_unmap_finish(v->domain, ub);
+	if (cb && (cb->a || cb->b))
+		grant_copy_batch_end(v->domain, cb);
 	return rc;
 }
 
 /* A batch of `type` elements, each with its status where the type says, written back whole. */
-#define BATCH(type, fn)	batch(v, a, sizeof(type), fn, offsetof(type, status), false, NULL, NULL)
+#define BATCH(type, fn)	\
+	batch(v, a, sizeof(type), fn, offsetof(type, status), false, NULL, NULL, NULL)
 /* The same, only the status written back. */
-#define BATCH_STATUS(type, fn)	batch(v, a, sizeof(type), fn, offsetof(type, status), true, NULL, NULL)
+#define BATCH_STATUS(type, fn)	\
+	batch(v, a, sizeof(type), fn, offsetof(type, status), true, NULL, NULL, NULL)
 
 /* A batch of unmaps, `one` each (grant_map.c), their uses let go after one flush. */
 static long __attribute__((noinline))
@@ -869,10 +878,21 @@ unmap_batch(struct vcpu *v, struct hc_args *a, size_t size, size_t status_off,
 
 	ub.flush = false;
 	ub.n = 0;
-	return batch(v, a, size, NULL, status_off, true, &ub, one);
+	return batch(v, a, size, NULL, status_off, true, &ub, one, NULL);
 }
 
 #define UNMAP_BATCH(type, one)	unmap_batch(v, a, sizeof(type), offsetof(type, status), one)
+
+/* A batch of copies, their granters kept from one element to the next. */
+static long copy_batch(struct vcpu *v, struct hc_args *a)
+{
+	struct copy_batch cb = {
+		.ida = COPY_LOOK_AGAIN, .idb = COPY_LOOK_AGAIN,
+	};
+
+	return batch(v, a, sizeof(struct gnttab_copy), NULL, offsetof(struct gnttab_copy, status),
+		     true, NULL, NULL, &cb);
+}
 
 long hc_grant_table_op(struct vcpu *v, struct hc_args *a)
 {
@@ -895,7 +915,7 @@ long hc_grant_table_op(struct vcpu *v, struct hc_args *a)
 	case GNTTABOP_unmap_and_replace:
 		return UNMAP_BATCH(struct gnttab_unmap_and_replace, grant_unmap_and_replace_one);
 	case GNTTABOP_copy:
-		return BATCH_STATUS(struct gnttab_copy, grant_copy_one);
+		return copy_batch(v, a);
 	case GNTTABOP_setup_table:
 		rc = frame_list_ok(args, count, false);
 		return rc ? rc : BATCH_STATUS(struct gnttab_setup_table, setup_table);

@@ -22,7 +22,9 @@
  *                         once the domain is dying)
  *   d->grant_lock         a domain's grant table (common/grant_internal.h),
  *                         around each element of a grant operation that
- *                         touches it: two domains' lower domid first
+ *                         touches it (a copy batch: up to 16 elements
+ *                         naming the same granters, grant_internal.h
+ *                         struct copy_batch): two domains' lower domid first
  *                         (grant_lock_two); an unmap's granter found in
  *                         the mapper's maptrack, or a transitive entry's
  *                         table, below one held is only tried, and on
