@@ -214,7 +214,7 @@ bench: setup $(BENCH_REL)/.config
 	$(Q)$(call BENCH_RUN,cpu)
 	$(Q)$(call BENCH_RUN,pte) --title "Page-table entry updates" --plot $(O)/bench/pte.png
 	$(Q)$(call BENCH_RUN,events) --title "Events, timers and scheduling"
-	$(Q)$(call BENCH_RUN,grants) --title "Grant tables"
+	$(Q)$(call BENCH_RUN,grants) --title "Grant tables" --peer
 	$(Q)$(call BENCH_RUN,interdomain) --title "Between two domains" --peer
 	$(Q)$(call BENCH_RUN,smp) --title "Across two CPUs" --peer --smp 2 --hvargs dom0_max_vcpus=2
 	$(Q)for c in $(BENCH_COMPONENTS); do \

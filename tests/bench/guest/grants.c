@@ -12,11 +12,13 @@
  *                     same NPAGES pages (NPAGES / N hypercalls), reported
  *                     per 4 KiB copy, median over BLOCKS blocks
  *   grant_copy_refs_b<N> the same copies (N = 16, 64) with both sides grant
- *                     refs named by our own domid (not DOMID_SELF), as
- *                     dom0's backends copy between a guest's grant and a
- *                     page they granted to dom0 itself (gntalloc): the
- *                     source the same grants, the destination NPAGES more
- *                     entries granting the dst pages writable to us
+ *                     refs, as dom0's backends copy between a guest's
+ *                     grant and a page they granted to dom0 itself
+ *                     (gntalloc): the source NPAGES grants of a peer
+ *                     domain (this guest again, unprivileged, lib/peer.h)
+ *                     to dom0, named by its domid; the destination NPAGES
+ *                     entries of ours granting the dst pages to us, named
+ *                     by our own domid (not DOMID_SELF)
  * Map takes the granter as a domid (Xen looks it up by id, so DOMID_SELF
  * would be GNTST_bad_domain there); copy takes DOMID_SELF, which both
  * accept for a grant ref and Xen requires for a plain frame.
@@ -25,6 +27,7 @@
 #include "../../guest/lib/guest.h"
 #include "../../guest/lib/mm.h"
 #include "../../guest/lib/bench.h"
+#include "../../guest/lib/peer.h"
 #include <lamina/grant_table.h>
 
 #define BLOCKS		200
@@ -55,6 +58,7 @@ static long gnttab_op(unsigned int cmd, void *args, unsigned int count)
 }
 
 #define DST_REF		(FIRST_REF + NPAGES)	/* the dst pages' grants */
+#define PEER_TRIES	10000	/* yields while the peer's grants are not there yet */
 
 /* Entry ref grants us `mfn`: domid and frame first, then flags, as Linux does. */
 static void grant(volatile struct grant_entry_v1 *table, grant_ref_t ref, uint64_t mfn,
@@ -106,18 +110,18 @@ static int bench_map_unmap(uint64_t va)
 }
 
 /*
- * The copies of rows `prefix`<N>, N each of `sizes` (refs: the destination
- * a grant ref too, both named by our domid).
+ * The copies of rows `prefix`<N>, N each of `sizes` (refs: the source the
+ * peer's grant, the destination a grant ref of ours named by our domid).
  */
 static int bench_copy(const char *prefix, const unsigned int *sizes, unsigned int nr_sizes,
-		      bool refs)
+		      bool refs, domid_t peer)
 {
 	unsigned int i, s;
 
 	memset(buf.dst, 0, sizeof(buf.dst));
 	for (i = 0; i < NPAGES; i++) {
 		cp[i].source.u.ref = FIRST_REF + i;
-		cp[i].source.domid = refs ? SELF_ID : DOMID_SELF;
+		cp[i].source.domid = refs ? peer : DOMID_SELF;
 		if (refs)
 			cp[i].dest.u.ref = DST_REF + i;
 		else
@@ -155,38 +159,105 @@ static int bench_copy(const char *prefix, const unsigned int *sizes, unsigned in
 	return TEST_PASS;
 }
 
-int test_main(struct start_info *si)
+/* Grant table frame 0 of ours, mapped at a scratch VA; NULL after printing why. */
+static volatile struct grant_entry_v1 *table_map(uint64_t *va)
 {
 	struct gnttab_setup_table setup = { .dom = DOMID_SELF, .nr_frames = 1 };
-	volatile struct grant_entry_v1 *table;
-	uint64_t table_frame, table_va, map_va;
-	unsigned int i, j;
-	int r;
+	uint64_t frame;
 
-	mm_init(si);
-	CHECK(si->flags & SIF_INITDOMAIN, "not dom0: the grants name domid %d", SELF_ID);
-	setup.frame_list = (uint64_t)&table_frame;
-	CHECK(gnttab_op(GNTTABOP_setup_table, &setup, 1) == 0 && setup.status == GNTST_okay,
-	      "setup_table failed: status %d", setup.status);
-	table_va = scratch_page();
-	CHECK(update_va_mapping(table_va, (table_frame << 12) | PTE_DATA, UVMF_INVLPG) == 0,
-	      "mapping the grant table frame %lx failed", (unsigned long)table_frame);
-	table = (volatile struct grant_entry_v1 *)table_va;
-	for (i = 0; i < NPAGES; i++) {
+	setup.frame_list = (uint64_t)&frame;
+	if (gnttab_op(GNTTABOP_setup_table, &setup, 1) || setup.status != GNTST_okay) {
+		printf("setup_table failed: status %d\n", setup.status);
+		return NULL;
+	}
+	*va = scratch_page();
+	if (update_va_mapping(*va, (frame << 12) | PTE_DATA, UVMF_INVLPG)) {
+		printf("mapping the grant table frame %lx failed\n", (unsigned long)frame);
+		return NULL;
+	}
+	return (volatile struct grant_entry_v1 *)*va;
+}
+
+static void fill_src(void)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < NPAGES; i++)
 		for (j = 0; j < 4096; j++)
 			buf.src[i][j] = (uint8_t)(i * 7 + j * 13 + 1);
+}
+
+/* The peer: grants dom0 its src pages (the same bytes as dom0's), then sleeps. */
+static int peer(struct start_info *si)
+{
+	volatile struct grant_entry_v1 *table;
+	uint64_t table_va;
+	unsigned int i;
+
+	mm_init(si);
+	table = table_map(&table_va);
+	CHECK(table, "the peer's grant table could not be mapped");
+	fill_src();
+	for (i = 0; i < NPAGES; i++)
+		grant(table, FIRST_REF + i, va_to_mfn((uint64_t)buf.src[i]), GTF_permit_access);
+	for (;;)
+		HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+	return TEST_ERROR;
+}
+
+/* Yields until the peer's last grant can be copied from: then all of them are there. */
+static int peer_wait(domid_t peer)
+{
+	struct gnttab_copy c = {
+		.source = { .u.ref = FIRST_REF + NPAGES - 1, .domid = peer },
+		.dest = { .u.gmfn = va_to_mfn((uint64_t)buf.dst[0]), .domid = DOMID_SELF },
+		.len = 4096, .flags = GNTCOPY_source_gref,
+	};
+	unsigned int tries = 0;
+
+	do {
+		c.status = 1;
+		CHECK(gnttab_op(GNTTABOP_copy, &c, 1) == 0, "GNTTABOP_copy from d%u failed", peer);
+		if (c.status == GNTST_okay)
+			return TEST_PASS;
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	} while (tries++ < PEER_TRIES);
+	CHECK(0, "d%u's grants never came: status %d", peer, c.status);
+	return TEST_ERROR;
+}
+
+int test_main(struct start_info *si)
+{
+	volatile struct grant_entry_v1 *table;
+	uint64_t table_va, map_va;
+	unsigned int i;
+	int r, id;
+
+	if (!(si->flags & SIF_INITDOMAIN))
+		return peer(si);
+	mm_init(si);
+	table = table_map(&table_va);
+	CHECK(table, "our grant table could not be mapped");
+	fill_src();
+	for (i = 0; i < NPAGES; i++) {
 		grant(table, FIRST_REF + i, va_to_mfn((uint64_t)buf.src[i]), GTF_permit_access);
 		grant(table, DST_REF + i, va_to_mfn((uint64_t)buf.dst[i]), GTF_permit_access);
 	}
 	/* The grant mapping goes where a scratch page was: its L1 exists. */
 	map_va = scratch_page();
 	CHECK(update_va_mapping(map_va, 0, UVMF_INVLPG) == 0, "unmapping the map target failed");
+	/* The peer's grants there before anything is measured: then it sleeps. */
+	id = peer_start(si, "role=peer", 16);
+	CHECK(id > 0, "the peer domain could not be started (%d)", id);
+	r = peer_wait((domid_t)id);
 
-	r = bench_map_unmap(map_va);
 	if (r == TEST_PASS)
-		r = bench_copy("grant_copy_b", (const unsigned int[]){ 1, 16, 64 }, 3, false);
+		r = bench_map_unmap(map_va);
 	if (r == TEST_PASS)
-		r = bench_copy("grant_copy_refs_b", (const unsigned int[]){ 16, 64 }, 2, true);
+		r = bench_copy("grant_copy_b", (const unsigned int[]){ 1, 16, 64 }, 3, false, 0);
+	if (r == TEST_PASS)
+		r = bench_copy("grant_copy_refs_b", (const unsigned int[]){ 16, 64 }, 2, true,
+			       (domid_t)id);
 
 	/* Leave no trace: end the grants, give both VAs their frames back. */
 	for (i = 0; i < NPAGES; i++)
