@@ -633,6 +633,108 @@ static void transitive_copy_runs_again(void)
 	EXPECT(books_close() && mm_audit(f));
 }
 
+/*
+ * A copy batch keeps the granters it named, and their locks, for the
+ * elements after naming the same ones (struct copy_batch): across more
+ * than COPY_HOLD elements, another granter, one that does not exist, a
+ * failing element and one entry on both sides, each element answers as
+ * alone, and no lock, reference or pin is left when the call returns,
+ * also when every call is preempted after one element.
+ */
+#define KEEP_N	40
+static void copy_batch_elements(struct gnttab_copy *c, mfn_t mine, grant_ref_t fref)
+{
+	unsigned int i;
+
+	for (i = 0; i < KEEP_N; i++)
+		c[i] = (struct gnttab_copy){
+			.source = { .u.ref = 8, .domid = d->domid },
+			.dest = { .u.gmfn = mine, .domid = DOMID_SELF, .offset = i * 8 },
+			.len = 8, .flags = GNTCOPY_source_gref, .status = 99 };
+	c[5].source.domid = f->domid;
+	c[5].source.u.ref = fref;
+	c[6].source.domid = 77;				/* no such domain */
+	c[7] = (struct gnttab_copy){ .source = { .u.gmfn = mine, .domid = DOMID_SELF },
+				     .dest = { .u.ref = 9, .domid = d->domid },	/* read-only */
+				     .len = 8, .flags = GNTCOPY_dest_gref, .status = 99 };
+	c[30].dest = (struct gnttab_copy_ptr){ .u.ref = 8, .domid = d->domid, .offset = 64 };
+	c[30].flags |= GNTCOPY_dest_gref;		/* d's entry 8 on both sides */
+}
+
+static bool copy_batch_let_go(uint32_t dref, uint32_t fref)
+{
+	return !spin_is_locked(&d->grant_lock) && !spin_is_locked(&e->grant_lock) &&
+	       !spin_is_locked(&f->grant_lock) && d->refcnt == dref && f->refcnt == fref &&
+	       d->grant->nr_pinned == 0 && f->grant->nr_pinned == 0;
+}
+
+static void copy_batch_results(const struct gnttab_copy *c, mfn_t mine)
+{
+	const uint8_t *dst = frame_va(mine);
+	unsigned int i;
+
+	for (i = 0; i < KEEP_N; i++) {
+		int16_t want = i == 6 ? GNTST_bad_domain : i == 7 ? GNTST_general_error : GNTST_okay;
+
+		EXPECT_EQ(c[i].status, want);
+		if (want == GNTST_okay && i != 30)
+			EXPECT(!memcmp(dst + i * 8, i == 5 ? "from f!" : "granted", 8));
+	}
+	EXPECT(!memcmp((uint8_t *)frame_va(page) + 64, "granted", 8));
+	EXPECT_EQ(entry(8)->flags, GTF_permit_access);
+	EXPECT_EQ(entry(9)->flags, GTF_permit_access | GTF_readonly);
+	EXPECT_EQ(frame_table[page].count, 1);
+	EXPECT_EQ(frame_table[page].type_count, 0);
+}
+
+static void copy_batch_keeps_granters(void)
+{
+	uint64_t frame;
+	struct gnttab_setup_table st = { .dom = DOMID_SELF, .nr_frames = 1,
+					 .frame_list = fake_va(&frame) };
+	static struct gnttab_copy c[KEEP_N];
+	struct hc_args a;
+	struct grant_entry_v1 *fe;
+	uint32_t dref, fref;
+	unsigned int calls = 0;
+	mfn_t mine, fpage;
+	long rc;
+
+	fresh();
+	mine = fake_give_frame(e);
+	fpage = fake_give_frame(f);
+	EXPECT_EQ(gnttab(f, GNTTABOP_setup_table, &st, 1), 0);
+	fe = (struct grant_entry_v1 *)frame_va(f->grant->frames[0]) + 12;
+	fe->domid = e->domid;
+	fe->frame = fpage;
+	fe->flags = GTF_permit_access;
+	memcpy(frame_va(page), "granted", 8);
+	memcpy(frame_va(fpage), "from f!", 8);
+	dref = d->refcnt;
+	fref = f->refcnt;
+
+	copy_batch_elements(c, mine, 12);
+	EXPECT_EQ(gnttab(e, GNTTABOP_copy, c, KEEP_N), 0);
+	copy_batch_results(c, mine);
+	EXPECT(copy_batch_let_go(dref, fref));
+	EXPECT_EQ(fe->flags, GTF_permit_access);
+
+	memset(frame_va(mine), 0, PAGE_SIZE);
+	copy_batch_elements(c, mine, 12);
+	a = (struct hc_args){ .arg = { GNTTABOP_copy, fake_va(c), KEEP_N } };
+	fake_preempt = true;
+	do {
+		rc = hc_grant_table_op(e->vcpu[0], &a);
+		calls++;
+		EXPECT(copy_batch_let_go(dref, fref));	/* nothing kept across the continuation */
+	} while (rc == -ERESTART && calls < KEEP_N + 5);
+	fake_preempt = false;
+	EXPECT_EQ(rc, 0);
+	EXPECT_EQ(calls, KEEP_N);
+	copy_batch_results(c, mine);
+	EXPECT(books_close() && mm_audit(f));
+}
+
 #define RACE_ROUNDS	20000
 static int race_errors;
 static unsigned int race_ready;
@@ -753,6 +855,7 @@ int main(void)
 	RUN(unmap_batch_holds);
 	RUN(unmap_waits_for_a_lower_granter);
 	RUN(transitive_copy_runs_again);
+	RUN(copy_batch_keeps_granters);
 	RUN(grant_ops_race_across_cpus);
 	return 0;
 }
