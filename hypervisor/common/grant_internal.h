@@ -204,6 +204,8 @@ static inline void grant_lock_retried(void)
 /* What one use reaches: a frame and, for a sub-page use, the bytes of it granted. */
 struct grant_use {
 	mfn_t mfn;
+	struct active_grant *act;	/* the entry's, and where its in-use bits are: */
+	grant_status_t *status;		/* valid while the granter's lock is held and the use lasts */
 	uint16_t start, length;		/* read for a sub-page use only */
 	bool sub_page;			/* else the whole frame */
 };

@@ -296,6 +296,8 @@ pin(struct domain *rd, grant_ref_t ref, struct domain *ld, unsigned int how,
 	else
 		act->ro++;
 	u->mfn = act->mfn;
+	u->act = act;
+	u->status = status;
 	u->sub_page = act->sub_page;
 	u->start = act->start;		/* meaningful for a sub-page use only */
 	u->length = act->length;
@@ -334,14 +336,14 @@ count_down(struct active_grant *act, grant_status_t *status, bool writable)
 }
 
 /*
- * One use of rd's entry ref less; the last gives the frame back. Inline
- * in a copy (unpin elsewhere, and for the entry behind a transitive one).
+ * One use less of rd's entry whose active entry and in-use bits are at
+ * act and status (what pin found: a copy keeps them from its pin to its
+ * unpin, rd's lock held all along); the last gives the frame back.
  */
 static inline __attribute__((always_inline)) void
-unpin_inline(struct domain *rd, grant_ref_t ref, bool writable)
+unpin_active(struct domain *rd, struct active_grant *act, grant_status_t *status, bool writable)
 {
 	struct grant_table *gt = rd->grant;
-	struct active_grant *act = active_of(gt, ref);
 	bool transitive = act->transitive;	/* then the entry behind holds the refs */
 	mfn_t mfn = act->mfn;
 	unsigned int gone;
@@ -349,7 +351,7 @@ unpin_inline(struct domain *rd, grant_ref_t ref, bool writable)
 	ASSERT_GRANT_LOCKED(rd);
 	if (transitive)		/* pinned in this element, a copy: locked by it too */
 		unpin(domain_by_id(act->trans_dom), act->trans_ref, writable);
-	gone = count_down(act, status_of(gt, ref), writable);
+	gone = count_down(act, status, writable);
 	if ((gone & 1) && !transitive)
 		put_page_type_inline(mfn, rd);
 	if (!(gone & 2))
@@ -359,6 +361,13 @@ unpin_inline(struct domain *rd, grant_ref_t ref, bool writable)
 		grant_table_free(rd);		/* the last mapper of a dead granter is gone */
 	if (!transitive)
 		put_page_inline(mfn);		/* may free a dead granter's frame */
+}
+
+/* One use of rd's entry ref less (unpin_active). */
+static inline __attribute__((always_inline)) void
+unpin_inline(struct domain *rd, grant_ref_t ref, bool writable)
+{
+	unpin_active(rd, active_of(rd->grant, ref), status_of(rd->grant, ref), writable);
 }
 
 static void __attribute__((noinline)) unpin(struct domain *rd, grant_ref_t ref, bool writable)
@@ -729,6 +738,8 @@ claim(struct grant_locks *gl, const struct gnttab_copy_ptr *p, bool gref, bool d
 		if (p->domid != DOMID_SELF)
 			return GNTST_permission_denied;
 		b->use.mfn = p->u.gmfn;
+		b->use.act = NULL;		/* no entry */
+		b->use.status = NULL;
 		b->use.sub_page = false;
 		b->use.start = 0;
 		b->use.length = PAGE_SIZE;
@@ -754,7 +765,7 @@ claim(struct grant_locks *gl, const struct gnttab_copy_ptr *p, bool gref, bool d
 static inline __attribute__((always_inline)) void release(struct domain *ld, struct copy_buf *b)
 {
 	if (b->rd) {
-		unpin_inline(b->rd, b->ref, b->writable);
+		unpin_active(b->rd, b->use.act, b->use.status, b->writable);
 	} else {
 		struct page_info *pg;
 
