@@ -1144,6 +1144,7 @@ static void take_request(struct disk *dk)
  * gain from it, and the frontend gained the most (README, "Rounds").
  */
 static bool yield_on = true;
+static bool copy_hcall = true;	/* --copies=hypercall: gnt_be's copies by ref through privcmd */
 
 static void yield_cpu(struct disk *dk)
 {
@@ -1423,7 +1424,7 @@ static struct disk *disk_of_port(int port)
 
 static const char usage[] =
 	"usage: blkback [--type TYPE] [--socket PATH] [--verbose] [--persistent=auto|on|off]\n"
-	"               [--yield | --no-yield]\n"
+	"               [--yield | --no-yield] [--copies=hypercall|gntdev]\n"
 	"Serves the block devices the toolstack puts under /local/domain/0/backend/TYPE\n"
 	"(default qdisk): params = the image file or block device (raw), mode = w or r.\n"
 	"--persistent: which devices offer persistent grants (feature-persistent); auto,\n"
@@ -1431,6 +1432,9 @@ static const char usage[] =
 	"--yield (the default): after a round that emptied a ring, let the other vCPUs run\n"
 	"(SCHEDOP_yield) before asking for an event, so a frontend at depth > 1 publishes\n"
 	"more per round; --no-yield asks for the event at once.\n"
+	"--copies: a batch of grant copies naming both sides by ref (the pool's) as one\n"
+	"GNTTABOP_copy through privcmd (hypercall, the default, where /dev/xen/hypercall\n"
+	"exists) or through gntdev's copy ioctl (gntdev).\n"
 	"xenstored is reached at PATH, else $XENSTORED_PATH or /run/xenstored/socket.\n"
 	"Runs in the foreground; messages go to stderr. One blkback per TYPE: it holds\n"
 	"/run/lamina/blkback-TYPE.lock (vmctl create starts one when none does).\n";
@@ -1444,16 +1448,24 @@ static void port_fired(int port)
 		consume(dk);
 }
 
-/* Takes blkback's own --persistent=MODE and --[no-]yield out of argv (the rest is be_daemon's): 0, or -1. */
+/*
+ * Takes blkback's own --persistent=MODE, --[no-]yield and --copies=WAY out
+ * of argv (the rest is be_daemon's): 0, or -1.
+ */
 static int own_options(int *argc, char **argv)
 {
 	static const char *const name[] = { "auto", "on", "off" };
 	int i, k, m;
 
 	yield_on = true;
+	copy_hcall = true;
 	for (i = k = 1; i < *argc; i++) {
 		if (!strcmp(argv[i], "--yield") || !strcmp(argv[i], "--no-yield")) {
 			yield_on = argv[i][2] == 'y';
+			continue;
+		}
+		if (!strcmp(argv[i], "--copies=hypercall") || !strcmp(argv[i], "--copies=gntdev")) {
+			copy_hcall = argv[i][9] == 'h';
 			continue;
 		}
 		if (strncmp(argv[i], "--persistent=", 13)) {
@@ -1491,6 +1503,11 @@ int main(int argc, char **argv)
 		say("%s/gntalloc: %s: copies to an image in memory pin its pages (gntdev)",
 		    XENDEV_DIR, strerror(-rc));
 	}
+	if (copy_hcall && (rc = be_copy_hcall_init(&dev)))
+		say("grant copies by gntdev: privcmd's hypercall buffer: %s", strerror(-rc));
+	else
+		say("grant copies by ref on both sides: %s", copy_hcall ? "GNTTABOP_copy through privcmd" :
+		    "gntdev (--copies=gntdev)");
 	if (yield_on && (rc = xendev_open(&dev, XENDEV_PRIVCMD))) {
 		say("yield: opening privcmd: %s; not yielding", strerror(-rc));
 		yield_on = false;

@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <lamina/grant_table.h>	/* grant_ref_t and domid_t for <xen/gntdev.h> */
+#include <lamina/hypercall.h>
 #include <xen/gntdev.h>
 #include "gnt_be.h"
 
@@ -82,11 +83,75 @@ int be_unmap_refs(struct xendev *x, void *addr, unsigned int n, uint64_t handle)
 typedef void seg_fill(struct gntdev_grant_copy_segment *seg, unsigned int first,
 		      unsigned int k, const void *arg);
 
+#define BOTH_REFS	(GNTCOPY_source_gref | GNTCOPY_dest_gref)
+/* The op array of a batch, in whole pages of privcmd-buf. */
+#define HCALL_PAGES	((COPY_BATCH * sizeof(struct gnttab_copy) + PAGE_BYTES - 1) / PAGE_BYTES)
+
+int be_copy_hcall_init(struct xendev *x)
+{
+	int rc;
+
+	if (x->hcall_buf)
+		return x->privcmd_fd >= 0 && x->hcall_pages >= HCALL_PAGES ? 0 : -EINVAL;
+	rc = xendev_open(x, XENDEV_PRIVCMD);
+	if (rc)
+		return rc;
+	return xendev_hcall_alloc(x, HCALL_PAGES) ? 0 : -errno;
+}
+
+bool be_copy_by_hcall(const struct xendev *x)
+{
+	return x->hcall_buf && x->privcmd_fd >= 0 && x->hcall_pages >= HCALL_PAGES;
+}
+
+/*
+ * A batch whose every segment names both sides by ref as one
+ * GNTTABOP_copy through privcmd, its ops in x's privcmd-buf pages: the
+ * hypervisor checks every grant itself, gntdev would add nothing but its
+ * per-segment work. 1 when done (each segment's status set), 0 when
+ * gntdev is to do it (a segment by address, no privcmd-buf, or the
+ * hypercall could not read the ops: -EFAULT, the batch left to gntdev and
+ * privcmd-buf given up), else the hypercall's -errno.
+ */
+static int copy_by_hcall(struct xendev *x, struct gntdev_grant_copy_segment *seg, unsigned int k)
+{
+	struct gnttab_copy *op = x->hcall_buf;
+	unsigned int i;
+	long rc;
+
+	if (!be_copy_by_hcall(x))
+		return 0;
+	for (i = 0; i < k; i++)
+		if ((seg[i].flags & BOTH_REFS) != BOTH_REFS)
+			return 0;
+	for (i = 0; i < k; i++) {
+		const struct gntdev_grant_copy_segment *s = &seg[i];
+
+		op[i] = (struct gnttab_copy){
+			.source = { .u.ref = s->source.foreign.ref, .domid = s->source.foreign.domid,
+				    .offset = s->source.foreign.offset },
+			.dest = { .u.ref = s->dest.foreign.ref, .domid = s->dest.foreign.domid,
+				  .offset = s->dest.foreign.offset },
+			.len = s->len, .flags = s->flags, .status = GNTST_general_error };
+	}
+	rc = xendev_hypercall(x, __HYPERVISOR_grant_table_op, GNTTABOP_copy, (uintptr_t)op, k);
+	if (rc == -EFAULT) {
+		xendev_hcall_free(x);
+		return 0;
+	}
+	if (rc)
+		return rc < 0 ? (int)rc : -EIO;
+	for (i = 0; i < k; i++)
+		seg[i].status = op[i].status;
+	return 1;
+}
+
 /*
  * The batching both copies share: n pieces, COPY_BATCH a gntdev copy
- * ioctl, each piece's status to @st (@st_stride bytes apart, the pieces'
- * own field). 0, -EIO when a piece failed (later batches still done), or
- * the -errno of a failed ioctl (ending the copy).
+ * ioctl or a GNTTABOP_copy (copy_by_hcall), each piece's status to @st
+ * (@st_stride bytes apart, the pieces' own field). 0, -EIO when a piece
+ * failed (later batches still done), or the -errno of a failed ioctl or
+ * hypercall (ending the copy).
  */
 static int copy_batches(struct xendev *x, unsigned int n, seg_fill *fill, const void *arg,
 			int16_t *st, size_t st_stride)
@@ -94,14 +159,17 @@ static int copy_batches(struct xendev *x, unsigned int n, seg_fill *fill, const 
 	struct gntdev_grant_copy_segment seg[COPY_BATCH];
 	struct ioctl_gntdev_grant_copy gc = { .segments = seg };
 	unsigned int done, i, k;
-	int bad = 0;
+	int bad = 0, rc;
 
 	for (done = 0; done < n; done += k) {
 		k = n - done < COPY_BATCH ? n - done : COPY_BATCH;
 		memset(seg, 0, sizeof(seg[0]) * k);
 		fill(seg, done, k, arg);
+		rc = copy_by_hcall(x, seg, k);
+		if (rc < 0)
+			return rc;
 		gc.count = k;
-		if (ioctl(x->gntdev_fd, IOCTL_GNTDEV_GRANT_COPY, &gc))
+		if (!rc && ioctl(x->gntdev_fd, IOCTL_GNTDEV_GRANT_COPY, &gc))
 			return -errno;
 		for (i = 0; i < k; i++) {
 			*(int16_t *)((char *)st + (done + i) * st_stride) = seg[i].status;

@@ -11,6 +11,7 @@
 #ifndef BE_GNT_BE_H
 #define BE_GNT_BE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "xendev.h"
 
@@ -27,6 +28,21 @@
 void *be_map_refs(struct xendev *x, unsigned int domid, const uint32_t *refs, unsigned int n,
 		  uint64_t *handle);
 int be_unmap_refs(struct xendev *x, void *addr, unsigned int n, uint64_t handle);
+
+/*
+ * A batch whose every piece names both sides by grant ref (the *_self
+ * copies with all local bytes in a be_selfbuf, a guest-to-guest xcopy)
+ * needs nothing of gntdev: the hypervisor checks both grants itself.
+ * be_copy_hcall_init() opens privcmd and maps the op array of such a
+ * batch from privcmd-buf (xendev_hcall_alloc); from then on such batches
+ * go as one GNTTABOP_copy hypercall each (IOCTL_PRIVCMD_HYPERCALL), no
+ * per-piece kernel work. 0, or -errno when they stay with gntdev (no
+ * privcmd or /dev/xen/hypercall). be_copy_by_hcall() says whether they
+ * still go by hypercall: one failing with -EFAULT gives the path up, that
+ * batch and every later one done by gntdev.
+ */
+int be_copy_hcall_init(struct xendev *x);
+bool be_copy_by_hcall(const struct xendev *x);
 
 /* One piece of a copy between a local buffer and a guest's grant. */
 struct be_copy {

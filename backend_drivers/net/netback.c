@@ -95,6 +95,7 @@ static const struct be_daemon bd = { "netback", &dev, &xs, &be, &verbose };
 #endif
 static bool sw_on = NB_SWITCH_DEFAULT;	/* --switch: guest to guest without the bridge */
 static unsigned int fatal_slots = NB_FATAL_SLOTS;	/* --fatal-skb-slots */
+static bool copy_hcall = true;	/* --copies: gnt_be's copies by ref through privcmd */
 /*
  * The tx and rx buffers in pages dom0 grants to itself (gntalloc), so
  * each grant copy names both sides by ref and gntdev pins none of our
@@ -966,7 +967,7 @@ static uint64_t loop_t;
 
 static const char usage[] =
 	"usage: netback [--type TYPE] [--socket PATH] [--switch on|off] [--fatal-skb-slots N]\n"
-	"               [--verbose]\n"
+	"               [--copies hypercall|gntdev] [--verbose]\n"
 	"Serves the network devices the toolstack puts under /local/domain/0/backend/TYPE\n"
 	"(default vif): a tap vif<domid>.<devid> (or `vifname`) on `bridge` (default xenbr0)\n"
 	"per device. xenstored is reached at PATH, else $XENSTORED_PATH or\n"
@@ -979,7 +980,10 @@ static const char usage[] =
 	"--switch off: every frame through the bridge.\n"
 	"--fatal-skb-slots N (default 20, at least 18), as Linux's xen-netback's module\n"
 	"parameter: a tx packet of 20 or more slots is answered an error and dropped; one\n"
-	"whose slots after the first are more than N closes its vif.\n";
+	"whose slots after the first are more than N closes its vif.\n"
+	"--copies: a batch of grant copies naming both sides by ref as one GNTTABOP_copy\n"
+	"through privcmd (hypercall, the default, where /dev/xen/hypercall exists) or\n"
+	"through gntdev's copy ioctl (gntdev).\n";
 
 /*
  * Takes --switch on|off and --fatal-skb-slots N (or --opt=VAL) out of
@@ -988,7 +992,7 @@ static const char usage[] =
  */
 static int own_opts(int *argc, char **argv)
 {
-	static const char *const names[] = { "--switch", "--fatal-skb-slots" };
+	static const char *const names[] = { "--switch", "--fatal-skb-slots", "--copies" };
 	int i, o = 1;
 
 	for (i = 1; i < *argc; i++) {
@@ -998,12 +1002,12 @@ static int own_opts(int *argc, char **argv)
 
 		if (!strcmp(argv[i], "--"))
 			break;
-		for (k = 0; k < 2; k++) {
+		for (k = 0; k < 3; k++) {
 			l = strlen(names[k]);
 			if (!strncmp(argv[i], names[k], l) && (!argv[i][l] || argv[i][l] == '='))
 				break;
 		}
-		if (k == 2) {
+		if (k == 3) {
 			argv[o++] = argv[i];
 			continue;
 		}
@@ -1020,6 +1024,10 @@ static int own_opts(int *argc, char **argv)
 			if (!*val || *end || *val == '-' || n > 0xffff)
 				return -1;
 			fatal_slots = n < NB_LEGACY_SLOTS ? NB_LEGACY_SLOTS : (unsigned int)n;
+		} else if (k == 2) {
+			if (strcmp(val, "hypercall") && strcmp(val, "gntdev"))
+				return -1;
+			copy_hcall = *val == 'h';
 		} else if (!strcmp(val, "on")) {
 			sw_on = true;
 		} else if (!strcmp(val, "off")) {
@@ -1092,7 +1100,8 @@ int main(int argc, char **argv)
 	int rc, xs_fd;
 
 	if (own_opts(&argc, argv)) {
-		fprintf(stderr, "netback: --switch takes on or off, --fatal-skb-slots a count\n%s",
+		fprintf(stderr, "netback: --switch takes on or off, --fatal-skb-slots a count, "
+			"--copies hypercall or gntdev\n%s",
 			usage);
 		return 2;
 	}
@@ -1104,6 +1113,11 @@ int main(int argc, char **argv)
 	if (NB_SELF_GRANTS && (rc = xendev_open(&dev, XENDEV_GNTALLOC)))
 		say("%s/gntalloc: %s: tx and rx buffers not granted to dom0 (gntdev pins them at "
 		    "every copy)", XENDEV_DIR, strerror(-rc));
+	if (copy_hcall && (rc = be_copy_hcall_init(&dev)))
+		say("grant copies by gntdev: privcmd's hypercall buffer: %s", strerror(-rc));
+	else
+		say("grant copies by ref on both sides: %s", copy_hcall ? "GNTTABOP_copy through privcmd" :
+		    "gntdev (--copies gntdev)");
 	if (be_daemon_lock(&bd)) {
 		be_daemon_end(&bd);
 		return 1;

@@ -82,6 +82,7 @@ void xendev_close(struct xendev *x)
 		close(x->privcmd_fd);
 	if (x->gntalloc_fd >= 0)
 		close(x->gntalloc_fd);
+	xendev_hcall_free(x);
 	*x = (struct xendev)XENDEV_INIT;
 }
 
@@ -325,6 +326,43 @@ long xendev_hypercall_v(struct xendev *x, uint64_t op, const uint64_t *args, uns
 		return -EBADF;
 	rc = ioctl(x->privcmd_fd, IOCTL_PRIVCMD_HYPERCALL, &h);
 	return rc < 0 ? -errno : rc;
+}
+
+void *xendev_hcall_alloc(struct xendev *x, unsigned int pages)
+{
+	int fd, err;
+	void *p;
+
+	if (!pages || pages > XENDEV_HCALL_MAX) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (x->hcall_buf) {
+		errno = EEXIST;
+		return NULL;
+	}
+	fd = open(XENDEV_DIR "/hypercall", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	/* Linux allocates the pages at the mmap (shared only); they outlive the fd. */
+	p = mmap(NULL, (size_t)pages * PAGE_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	err = errno;
+	close(fd);
+	if (p == MAP_FAILED) {
+		errno = err;
+		return NULL;
+	}
+	x->hcall_buf = p;
+	x->hcall_pages = pages;
+	return p;
+}
+
+void xendev_hcall_free(struct xendev *x)
+{
+	if (x->hcall_buf)
+		munmap(x->hcall_buf, (size_t)x->hcall_pages * PAGE_BYTES);
+	x->hcall_buf = NULL;
+	x->hcall_pages = 0;
 }
 
 long xendev_hypercall(struct xendev *x, uint64_t op, uint64_t a0, uint64_t a1, uint64_t a2)

@@ -31,9 +31,11 @@ struct xendev {
 	int gntdev_fd;
 	int privcmd_fd;
 	int gntalloc_fd;
+	void *hcall_buf;		/* xendev_hcall_alloc()'s pages; NULL: none */
+	unsigned int hcall_pages;
 };
 
-#define XENDEV_INIT	{ -1, -1, -1, -1 }
+#define XENDEV_INIT	{ -1, -1, -1, -1, NULL, 0 }
 
 /*
  * Opens the devices named in @want that are not open yet; the first
@@ -86,6 +88,18 @@ int xendev_ungrant(struct xendev *x, void *addr, unsigned int n, uint64_t handle
 long xendev_hypercall(struct xendev *x, uint64_t op, uint64_t a0, uint64_t a1, uint64_t a2);
 /* The same with @nargs (at most 5) arguments from @args. */
 long xendev_hypercall_v(struct xendev *x, uint64_t op, const uint64_t *args, unsigned int nargs);
+/*
+ * privcmd-buf (/dev/xen/hypercall): @pages (1..XENDEV_HCALL_MAX) zeroed
+ * pages of locked kernel memory mapped here, as x->hcall_buf, for the
+ * arguments of hypercalls issued through privcmd (the hypervisor reads
+ * and writes them by address and faults no page in; memory of our own
+ * may be swapped out or not yet touched). One such area a struct xendev:
+ * -EEXIST (errno) when it has one. xendev_hcall_free() or xendev_close()
+ * unmaps it.
+ */
+#define XENDEV_HCALL_MAX	64
+void *xendev_hcall_alloc(struct xendev *x, unsigned int pages);
+void xendev_hcall_free(struct xendev *x);
 /* domctl getdomaininfo: the first domain with an id >= id; -ESRCH past the last. */
 long xendev_domain_info(struct xendev *x, unsigned int id, struct domctl_getdomaininfo *info);
 

@@ -10,6 +10,9 @@
  * batches still done), and a failed ioctl ending the copy with its -errno.
  * be_grant_copy_self (both sides by ref, ours in pages granted to
  * ourselves) likewise, with be_selfbuf_alloc/free on a fake gntalloc.
+ * With be_copy_hcall_init's privcmd-buf (fake privcmd): batches naming
+ * both sides by ref as GNTTABOP_copy hypercalls, the others by gntdev,
+ * and the fall back to gntdev when the hypercall gives -EFAULT.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -60,9 +63,75 @@ int xendev_ungrant(struct xendev *x, void *addr, unsigned int n, uint64_t handle
 }
 
 static struct gntdev_grant_copy_segment segs[MAX_SEGS];	/* every call's, in order */
-static unsigned int nsegs, calls, call_len[16];
-static int16_t status_of[MAX_SEGS];	/* what the hypervisor answers each segment */
+static unsigned int calls, call_len[16];
+static int16_t status_of[MAX_SEGS];	/* what the hypervisor answers each piece, in order */
 static unsigned int fail_call = ~0U;	/* this call fails with EFAULT */
+
+/*
+ * privcmd and privcmd-buf (dom0_tools/lib/xendev.c): privcmd opens as fd 9
+ * unless privcmd_fails; the buffer is plain memory unless hbuf_fails.
+ * The hypercall (GNTTABOP_copy only) keeps its ops in hops, sets each
+ * status from status_of as the ioctl does, and fails with hcall_err on
+ * call hcall_fail (nothing recorded then).
+ */
+static int privcmd_fails, hbuf_fails;
+static struct gnttab_copy hops[MAX_SEGS];
+static unsigned int nhops, hcalls, hcall_len[16], hcall_fail = ~0U, hbufs_live;
+static long hcall_err;
+static unsigned int nsegs;
+
+int xendev_open(struct xendev *x, unsigned int want)
+{
+	if (want != XENDEV_PRIVCMD)
+		return -EINVAL;
+	if (privcmd_fails)
+		return privcmd_fails;
+	x->privcmd_fd = 9;
+	return 0;
+}
+
+void *xendev_hcall_alloc(struct xendev *x, unsigned int pages)
+{
+	if (hbuf_fails) {
+		errno = hbuf_fails;
+		return NULL;
+	}
+	x->hcall_buf = aligned_alloc(4096, (size_t)pages * 4096);
+	x->hcall_pages = pages;
+	hbufs_live++;
+	return x->hcall_buf;
+}
+
+void xendev_hcall_free(struct xendev *x)
+{
+	if (x->hcall_buf)
+		hbufs_live--;
+	free(x->hcall_buf);
+	x->hcall_buf = NULL;
+	x->hcall_pages = 0;
+}
+
+long xendev_hypercall(struct xendev *x, uint64_t op, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	struct gnttab_copy *ops = (struct gnttab_copy *)(uintptr_t)a1;
+	unsigned int i;
+
+	if (x->privcmd_fd != 9 || op != __HYPERVISOR_grant_table_op || a0 != GNTTABOP_copy ||
+	    ops != x->hcall_buf || !a2 || a2 * sizeof(*ops) > x->hcall_pages * 4096UL)
+		return -ENOSYS;		/* the ops in the buffer, no more than it holds */
+	if (hcalls == hcall_fail) {
+		hcalls++;
+		return hcall_err;
+	}
+	if (hcalls < 16)
+		hcall_len[hcalls] = (unsigned int)a2;
+	hcalls++;
+	for (i = 0; i < a2 && nsegs + nhops < MAX_SEGS; i++, nhops++) {
+		hops[nhops] = ops[i];
+		ops[i].status = status_of[nsegs + nhops];
+	}
+	return 0;
+}
 
 static int unit_ioctl(int fd, unsigned long req, ...)
 {
@@ -85,14 +154,14 @@ static int unit_ioctl(int fd, unsigned long req, ...)
 	if (calls < 16)
 		call_len[calls] = gc->count;
 	calls++;
-	for (i = 0; i < gc->count && nsegs < MAX_SEGS; i++, nsegs++) {
+	for (i = 0; i < gc->count && nsegs + nhops < MAX_SEGS; i++, nsegs++) {
 		segs[nsegs] = gc->segments[i];
-		gc->segments[i].status = status_of[nsegs];
+		gc->segments[i].status = status_of[nsegs + nhops];
 	}
 	return 0;
 }
 
-static struct xendev dev = { -1, 7, -1, -1 };
+static struct xendev dev = { -1, 7, -1, -1, NULL, 0 };
 static char buf[MAX_SEGS][64];
 
 static void reset(void)
@@ -100,8 +169,10 @@ static void reset(void)
 	memset(segs, 0, sizeof(segs));
 	memset(status_of, 0, sizeof(status_of));
 	memset(call_len, 0, sizeof(call_len));
-	nsegs = calls = 0;
-	fail_call = ~0U;
+	memset(hops, 0, sizeof(hops));
+	memset(hcall_len, 0, sizeof(hcall_len));
+	nsegs = calls = nhops = hcalls = 0;
+	fail_call = hcall_fail = ~0U;
 }
 
 static void make_copies(struct be_copy *c, unsigned int n)
@@ -354,6 +425,164 @@ static void copy_self(void)
 	EXPECT_EQ(be_grant_copy_self(&dev, 3, &b, c, 1, 1), -EINVAL);	/* freed */
 }
 
+/* privcmd or its buffer missing: -errno, copies stay with gntdev; else one page for 64 ops. */
+static void hcall_init(void)
+{
+	struct xendev h = { -1, 7, -1, -1, NULL, 0 };
+
+	privcmd_fails = -ENOENT;
+	EXPECT_EQ(be_copy_hcall_init(&h), -ENOENT);
+	EXPECT(!be_copy_by_hcall(&h));
+	privcmd_fails = 0;
+	hbuf_fails = ENOENT;
+	EXPECT_EQ(be_copy_hcall_init(&h), -ENOENT);
+	EXPECT(!be_copy_by_hcall(&h) && !h.hcall_buf);
+	hbuf_fails = 0;
+	EXPECT_EQ(be_copy_hcall_init(&h), 0);
+	EXPECT(be_copy_by_hcall(&h));
+	EXPECT_EQ(h.hcall_pages, 1);		/* 64 ops of 40 bytes */
+	EXPECT_EQ(be_copy_hcall_init(&h), 0);	/* again: the same buffer */
+	EXPECT_EQ(hbufs_live, 1);
+	xendev_hcall_free(&h);
+	EXPECT(!be_copy_by_hcall(&h));
+	EXPECT_EQ(hbufs_live, 0);
+}
+
+/*
+ * Both sides by ref with privcmd-buf: one GNTTABOP_copy a batch, no gntdev
+ * ioctl, each op as the hypervisor takes it; statuses back as by gntdev.
+ * A copy with our side by address (be_grant_copy) still goes by gntdev.
+ */
+static void hcall_copy_self(void)
+{
+	struct xendev h = { -1, 7, -1, -1, NULL, 0 };
+	struct be_selfbuf b;
+	static struct be_copy c[70];
+	unsigned int i, dir;
+
+	EXPECT_EQ(be_copy_hcall_init(&h), 0);
+	EXPECT_EQ(be_selfbuf_alloc(&h, &b, 4, 0), 0);
+	for (dir = 0; dir < 2; dir++) {
+		reset();
+		for (i = 0; i < 70; i++)
+			c[i] = (struct be_copy){ .local = b.addr + (i % 4) * 4096 + i * 7, .gref = 100 + i,
+						 .offset = (uint16_t)i, .len = (uint16_t)(1 + i),
+						 .status = 99 };
+		status_of[2] = GNTST_bad_gntref;
+		status_of[68] = GNTST_permission_denied;
+		EXPECT_EQ(be_grant_copy_self(&h, 3, &b, c, 70, (int)dir), -EIO);
+		EXPECT_EQ(calls, 0);
+		EXPECT_EQ(hcalls, 2);
+		EXPECT_EQ(hcall_len[0], 64);
+		EXPECT_EQ(hcall_len[1], 6);
+		EXPECT_EQ(nhops, 70);
+		for (i = 0; i < 70; i++) {
+			const struct gnttab_copy *o = &hops[i];
+			const struct gnttab_copy_ptr *ours = dir ? &o->source : &o->dest;
+			const struct gnttab_copy_ptr *theirs = dir ? &o->dest : &o->source;
+
+			EXPECT_EQ(o->flags, GNTCOPY_source_gref | GNTCOPY_dest_gref);
+			EXPECT_EQ(o->len, 1 + i);
+			EXPECT_EQ(ours->u.ref, 500 + i % 4);
+			EXPECT_EQ(ours->offset, i * 7);
+			EXPECT_EQ(ours->domid, 0);
+			EXPECT_EQ(theirs->u.ref, 100 + i);
+			EXPECT_EQ(theirs->offset, i);
+			EXPECT_EQ(theirs->domid, 3);
+			EXPECT_EQ(c[i].status, status_of[i]);
+		}
+	}
+	/* Refused pieces still refused before any call. */
+	reset();
+	c[0] = (struct be_copy){ .local = b.addr + 4096 - 8, .gref = 1, .len = 16 };
+	EXPECT_EQ(be_grant_copy_self(&h, 3, &b, c, 1, 0), -EINVAL);
+	EXPECT_EQ(hcalls + calls, 0);
+	/* Our side by address: gntdev. */
+	make_copies(c, 3);
+	EXPECT_EQ(be_grant_copy(&h, 3, c, 3, 1), 0);
+	EXPECT_EQ(calls, 1);
+	EXPECT_EQ(hcalls, 0);
+	be_selfbuf_free(&h, &b);
+	xendev_hcall_free(&h);
+}
+
+/* Guest to guest: a batch with one piece by address goes by gntdev, the others by hypercall. */
+static void hcall_xcopy(void)
+{
+	struct xendev h = { -1, 7, -1, -1, NULL, 0 };
+	static struct be_xcopy c[130];
+	unsigned int i;
+
+	EXPECT_EQ(be_copy_hcall_init(&h), 0);
+	reset();
+	for (i = 0; i < 130; i++)
+		c[i] = (struct be_xcopy){ .sdom = 1, .ddom = 2, .sref = 200 + i, .dref = 300 + i,
+					  .soff = (uint16_t)i, .doff = (uint16_t)(2 * i), .len = 10,
+					  .status = 99 };
+	c[70].local = buf[0];
+	status_of[100] = GNTST_bad_domain;
+	EXPECT_EQ(be_grant_xcopy(&h, c, 130), -EIO);
+	EXPECT_EQ(hcalls, 2);
+	EXPECT_EQ(hcall_len[0], 64);
+	EXPECT_EQ(hcall_len[1], 2);
+	EXPECT_EQ(calls, 1);
+	EXPECT_EQ(call_len[0], 64);
+	EXPECT_EQ(hops[0].source.u.ref, 200);
+	EXPECT_EQ(hops[0].source.domid, 1);
+	EXPECT_EQ(hops[0].dest.u.ref, 300);
+	EXPECT_EQ(hops[0].dest.domid, 2);
+	EXPECT_EQ(hops[0].dest.offset, 0);
+	EXPECT_EQ(hops[64].source.u.ref, 328);	/* the third batch */
+	EXPECT_EQ(hops[65].dest.offset, 2 * 129);
+	EXPECT(segs[6].source.virt == buf[0]);	/* the second batch: gntdev */
+	for (i = 0; i < 130; i++)
+		EXPECT_EQ(c[i].status, status_of[i]);
+	xendev_hcall_free(&h);
+}
+
+/*
+ * The hypercall cannot read its ops (-EFAULT): that batch and every later
+ * one by gntdev, the buffer given up. Another error ends the copy.
+ */
+static void hcall_fallback(void)
+{
+	struct xendev h = { -1, 7, -1, -1, NULL, 0 };
+	static struct be_xcopy c[130];
+	unsigned int i;
+
+	EXPECT_EQ(be_copy_hcall_init(&h), 0);
+	reset();
+	for (i = 0; i < 130; i++)
+		c[i] = (struct be_xcopy){ .sdom = 1, .ddom = 2, .sref = 200 + i, .dref = 300 + i,
+					  .len = 10, .status = 99 };
+	hcall_fail = 1;
+	hcall_err = -EFAULT;
+	EXPECT_EQ(be_grant_xcopy(&h, c, 130), 0);
+	EXPECT_EQ(hcalls, 2);
+	EXPECT_EQ(nhops, 64);
+	EXPECT_EQ(calls, 2);
+	EXPECT_EQ(call_len[0], 64);
+	EXPECT_EQ(call_len[1], 2);
+	EXPECT_EQ(segs[0].source.foreign.ref, 264);
+	EXPECT(!be_copy_by_hcall(&h));
+	EXPECT_EQ(hbufs_live, 0);
+	for (i = 0; i < 130; i++)
+		EXPECT_EQ(c[i].status, GNTST_okay);
+	/* -EINVAL (say): returned, no more batches, no gntdev retry. */
+	EXPECT_EQ(be_copy_hcall_init(&h), 0);
+	reset();
+	for (i = 0; i < 130; i++)
+		c[i].status = 99;
+	hcall_fail = 0;
+	hcall_err = -EINVAL;
+	EXPECT_EQ(be_grant_xcopy(&h, c, 130), -EINVAL);
+	EXPECT_EQ(hcalls, 1);
+	EXPECT_EQ(calls, 0);
+	EXPECT_EQ(c[0].status, 99);
+	EXPECT(be_copy_by_hcall(&h));
+	xendev_hcall_free(&h);
+}
+
 int main(void)
 {
 	unit_suite = "backend_drivers/common/gnt_be";
@@ -363,5 +592,9 @@ int main(void)
 	RUN(xcopy_refuses);
 	RUN(xcopy_batches);
 	RUN(copy_self);
+	RUN(hcall_init);
+	RUN(hcall_copy_self);
+	RUN(hcall_xcopy);
+	RUN(hcall_fallback);
 	return 0;
 }

@@ -130,6 +130,22 @@ static void arguments_out_of_range(void)
 	EXPECT_EQ(xendev_ungrant(&x, NULL, 1, 0), -EINVAL);
 	EXPECT_EQ(xendev_ungrant(&x, (void *)0x10001, 1, 0), -EINVAL);
 	EXPECT_EQ(xendev_ungrant(&x, (void *)0x10000, 0, 0), -EINVAL);
+	errno = 0;
+	EXPECT(xendev_hcall_alloc(&x, 0) == NULL && errno == EINVAL);
+	errno = 0;
+	EXPECT(xendev_hcall_alloc(&x, XENDEV_HCALL_MAX + 1) == NULL && errno == EINVAL);
+	x.hcall_buf = &x;	/* one area a struct xendev */
+	errno = 0;
+	EXPECT(xendev_hcall_alloc(&x, 1) == NULL && errno == EEXIST);
+	x.hcall_buf = NULL;
+	/* No /dev/xen/hypercall on a host that is not dom0: the open's error, nothing kept. */
+	if (access(XENDEV_DIR "/hypercall", F_OK)) {
+		errno = 0;
+		EXPECT(xendev_hcall_alloc(&x, 1) == NULL && errno == ENOENT);
+		EXPECT(!x.hcall_buf && !x.hcall_pages);
+	}
+	xendev_hcall_free(&x);	/* none: nothing to do */
+	EXPECT(!x.hcall_buf);
 }
 
 /* Plain files open but answer no ioctl: each call says -ENOTTY. */
