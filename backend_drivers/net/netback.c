@@ -95,7 +95,11 @@ static const struct be_daemon bd = { "netback", &dev, &xs, &be, &verbose };
 #endif
 static bool sw_on = NB_SWITCH_DEFAULT;	/* --switch: guest to guest without the bridge */
 static unsigned int fatal_slots = NB_FATAL_SLOTS;	/* --fatal-skb-slots */
-static bool copy_hcall = true;	/* --copies: gnt_be's copies by ref through privcmd */
+/* -DNB_COPY_HCALL=0: --copies gntdev the default (a binary for A/B runs with the same options). */
+#ifndef NB_COPY_HCALL
+#define NB_COPY_HCALL 1
+#endif
+static bool copy_hcall = NB_COPY_HCALL;	/* --copies: gnt_be's copies by ref through privcmd */
 /*
  * The tx and rx buffers in pages dom0 grants to itself (gntalloc), so
  * each grant copy names both sides by ref and gntdev pins none of our
