@@ -690,6 +690,18 @@ static bool mb_image_copy(void)
 	return true;
 }
 
+static bool copy_hcall = true;	/* --copies=hypercall: gnt_be's copies by ref through privcmd */
+
+/* Says once that the copies by ref went back to gntdev (a hypercall answered -EFAULT: gnt_be.h). */
+static void copy_hcall_check(void)
+{
+	if (copy_hcall && !be_copy_by_hcall(&dev)) {
+		copy_hcall = false;
+		say("grant copies by ref on both sides: GNTTABOP_copy could not read its ops (EFAULT); "
+		    "through gntdev from now on");
+	}
+}
+
 /* The batch through the pool: 0, -EIO (a piece failed) or another -errno (all failed). */
 static int mb_by_ref(struct disk *dk)
 {
@@ -720,6 +732,7 @@ static void mb_flush(void)
 	PROF_N(dk, copy_hcalls, (mb.n + 15) / 16);	/* gntdev's batches of 16 */
 	if (mb_pool.addr) {
 		rc = mb_by_ref(dk);
+		copy_hcall_check();
 	} else {
 		for (i = 0; i < mb.n; i++)
 			mb.c[i].local = mb.img[i];
@@ -1186,7 +1199,6 @@ static void take_request(struct disk *dk)
  * gain from it, and the frontend gained the most (README, "Rounds").
  */
 static bool yield_on = true;
-static bool copy_hcall = true;	/* --copies=hypercall: gnt_be's copies by ref through privcmd */
 static bool copy_wide = true;	/* --image-copy=auto: copy32 where AVX is usable */
 
 static void yield_cpu(struct disk *dk)
@@ -1558,9 +1570,10 @@ int main(int argc, char **argv)
 		copy_img_pick();
 	say("copies to and from an image in memory: %s", copy_img == copy32 ? "AVX, 32 bytes a move" :
 	    "SSE2, 16 bytes a move");
-	if (copy_hcall && (rc = be_copy_hcall_init(&dev)))
+	if (copy_hcall && (rc = be_copy_hcall_init(&dev))) {
 		say("grant copies by gntdev: privcmd's hypercall buffer: %s", strerror(-rc));
-	else
+		copy_hcall = false;
+	} else
 		say("grant copies by ref on both sides: %s", copy_hcall ? "GNTTABOP_copy through privcmd" :
 		    "gntdev (--copies=gntdev)");
 	if (yield_on && (rc = xendev_open(&dev, XENDEV_PRIVCMD))) {

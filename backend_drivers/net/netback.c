@@ -317,6 +317,11 @@ static int copy_cb(void *ctx, struct be_copy *c, unsigned int n, int to_guest)
 		int rc = be_grant_copy_self(&dev, vf->xb->fe_id, to_guest ? &vf->rxsb : &vf->txsb, c,
 					    n, to_guest);
 
+		if (copy_hcall && !be_copy_by_hcall(&dev)) {
+			copy_hcall = false;
+			say("grant copies by ref on both sides: GNTTABOP_copy could not read its ops "
+			    "(EFAULT); through gntdev from now on");
+		}
 		if (rc != -EINVAL)
 			return rc;
 		/* a piece outside the granted pages or across two: the plain way */
@@ -1117,9 +1122,10 @@ int main(int argc, char **argv)
 	if (NB_SELF_GRANTS && (rc = xendev_open(&dev, XENDEV_GNTALLOC)))
 		say("%s/gntalloc: %s: tx and rx buffers not granted to dom0 (gntdev pins them at "
 		    "every copy)", XENDEV_DIR, strerror(-rc));
-	if (copy_hcall && (rc = be_copy_hcall_init(&dev)))
+	if (copy_hcall && (rc = be_copy_hcall_init(&dev))) {
 		say("grant copies by gntdev: privcmd's hypercall buffer: %s", strerror(-rc));
-	else
+		copy_hcall = false;
+	} else
 		say("grant copies by ref on both sides: %s", copy_hcall ? "GNTTABOP_copy through privcmd" :
 		    "gntdev (--copies gntdev)");
 	if (be_daemon_lock(&bd)) {

@@ -18,7 +18,10 @@
  *  3. IOCTL_GNTDEV_GRANT_COPY (GNTTABOP_copy): a page from a ref, a page
  *     into a ref, part of a page at an offset, and a bad ref in between,
  *     which must fail with GNTST_bad_gntref while the others succeed.
- *  4. Everything is unmapped and the grants are ended; the pages keep
+ *  4. GNTTABOP_copy through privcmd, both sides by ref, its ops in a page
+ *     of /dev/xen/hypercall (the backends' way): a page copied whole into
+ *     another, part of it back at another offset, a bad ref between.
+ *  5. Everything is unmapped and the grants are ended; the pages keep
  *     their data in the gntalloc view until then.
  * Ends with "dom0-granttest: OK ..." and status 0, or "dom0-granttest:
  * FAIL ..." and status 1 at the first error. (On failure the exit closes
@@ -39,6 +42,8 @@
 #include <unistd.h>
 
 #include <lamina/grant_table.h>	/* grant_ref_t, domid_t, GNTCOPY_*, GNTST_* */
+#include <lamina/hypercall.h>
+#include <lamina/io/privcmd.h>
 #include <xen/gntalloc.h>	/* Linux's ioctls (linux-libc-dev) */
 #include <xen/gntdev.h>
 
@@ -323,6 +328,76 @@ static uint64_t grant_copy(int gd, const grant_ref_t *refs, volatile uint64_t *s
 	return to_seed;
 }
 
+/*
+ * GNTTABOP_copy issued through privcmd (IOCTL_PRIVCMD_HYPERCALL), both
+ * sides by ref, its ops in a page of /dev/xen/hypercall (privcmd-buf), as
+ * the backends' copies by ref (backend_drivers/common/gnt_be.c): two fresh
+ * pages granted to dom0, the first copied whole into the second, then
+ * part of it back at another offset, a bad ref between them.
+ */
+static void hypercall_copy(int ga)
+{
+	enum { WHOLE, BAD, PART, NOPS };
+	const unsigned part_from = 2048, part_to = 8, part_len = 512;
+	grant_ref_t r[2];
+	struct gnttab_copy *op;
+	struct privcmd_hypercall h = { .op = __HYPERVISOR_grant_table_op };
+	volatile uint64_t *pg;
+	uint64_t index;
+	const uint64_t seed = 0x7c0b0000;
+	int fd;
+	long rc;
+
+	step = "privcmd grant copy";
+	index = grant_pages(ga, 2, 1, r);
+	pg = map_dev(ga, 2, PROT_READ | PROT_WRITE, index, "gntalloc pages for the copy");
+	fill((void *)pg, 1, 0, seed);
+	memset((void *)(pg + WORDS), 0, PAGE);
+	fd = open_dev("/dev/xen/hypercall");
+	op = map_dev(fd, 1, PROT_READ | PROT_WRITE, 0, "privcmd-buf page");
+	op[WHOLE] = (struct gnttab_copy){ .source = { .u.ref = r[0], .domid = DOM0 },
+		.dest = { .u.ref = r[1], .domid = DOM0 }, .len = PAGE,
+		.flags = GNTCOPY_source_gref | GNTCOPY_dest_gref, .status = 1 };
+	op[BAD] = (struct gnttab_copy){ .source = { .u.ref = BAD_REF, .domid = DOM0 },
+		.dest = { .u.ref = r[1], .domid = DOM0 }, .len = PAGE,
+		.flags = GNTCOPY_source_gref | GNTCOPY_dest_gref, .status = 1 };
+	op[PART] = (struct gnttab_copy){
+		.source = { .u.ref = r[1], .domid = DOM0, .offset = part_from },
+		.dest = { .u.ref = r[0], .domid = DOM0, .offset = part_to }, .len = part_len,
+		.flags = GNTCOPY_source_gref | GNTCOPY_dest_gref, .status = 1 };
+	h.arg[0] = GNTTABOP_copy;
+	h.arg[1] = (uint64_t)(uintptr_t)op;
+	h.arg[2] = NOPS;
+	{
+		int pc = open("/dev/xen/privcmd", O_RDWR | O_CLOEXEC);
+
+		if (pc < 0)
+			pc = open_dev("/proc/xen/privcmd");
+		rc = ioctl(pc, IOCTL_PRIVCMD_HYPERCALL, &h);
+		if (rc)
+			fail("GNTTABOP_copy through privcmd returned %ld", rc);
+		close(pc);
+	}
+	errno = 0;
+	if (op[WHOLE].status || op[PART].status || op[BAD].status != GNTST_bad_gntref)
+		fail("statuses whole %d (%s), bad ref %d (%s), part %d (%s): want 0, %d, 0",
+		     op[WHOLE].status, gntst_name(op[WHOLE].status), op[BAD].status,
+		     gntst_name(op[BAD].status), op[PART].status, gntst_name(op[PART].status),
+		     GNTST_bad_gntref);
+	expect((const void *)(pg + WORDS), 1, 0, seed, "page copied ref to ref");
+	for (unsigned w = 0; w < WORDS; w++) {
+		uint64_t want = w >= part_to / 8 && w < (part_to + part_len) / 8 ?
+				pattern(seed, 0, w - part_to / 8 + part_from / 8) : pattern(seed, 0, w);
+
+		if (pg[w] != want)
+			fail("part copied back: word %u is %#llx, expected %#llx", w,
+			     (unsigned long long)pg[w], (unsigned long long)want);
+	}
+	if (munmap(op, PAGE) || close(fd) || munmap((void *)pg, 2 * PAGE))
+		fail("unmapping the privcmd-buf page or the copy's pages");
+	ungrant_pages(ga, index, 2);
+}
+
 int main(int argc, char **argv)
 {
 	grant_ref_t refs[NPAGES];
@@ -370,6 +445,7 @@ int main(int argc, char **argv)
 
 	readonly_grant_refused(ga, gd);
 	seed3 = grant_copy(gd, refs, shared, seed);
+	hypercall_copy(ga);
 	expect((const void *)(rw + 3 * WORDS), 1, 3, seed3, "gntdev view after a copy into its ref");
 
 	step = "unmap";
@@ -389,7 +465,8 @@ int main(int argc, char **argv)
 
 	printf("dom0-granttest: OK refs %u,%u,%u,%u: gntalloc to dom0, gntdev rw "
 	       "and ro maps (ro write faults), ro grant not mappable rw, copy "
-	       "from/to/part of a ref ok, bad ref status %d, all unmapped\n",
+	       "from/to/part of a ref ok, bad ref status %d, GNTTABOP_copy ref to ref "
+	       "through privcmd ok, all unmapped\n",
 	       refs[0], refs[1], refs[2], refs[3], GNTST_bad_gntref);
 	return 0;
 }

@@ -257,6 +257,12 @@ int be_copy_hcall_init(struct xendev *x)
 	return -ENOENT;
 }
 
+bool be_copy_by_hcall(const struct xendev *x)
+{
+	(void)x;
+	return false;
+}
+
 int be_grant_copy_self(struct xendev *x, unsigned int domid, const struct be_selfbuf *b,
 		       struct be_copy *c, unsigned int n, int to_guest)
 {
