@@ -690,7 +690,11 @@ static bool mb_image_copy(void)
 	return true;
 }
 
-static bool copy_hcall = true;	/* --copies=hypercall: gnt_be's copies by ref through privcmd */
+/* -DBLKBACK_COPY_HCALL=0: --copies=gntdev the default (for A/B runs where vmctl starts blkback). */
+#ifndef BLKBACK_COPY_HCALL
+#define BLKBACK_COPY_HCALL 1
+#endif
+static bool copy_hcall = BLKBACK_COPY_HCALL;	/* --copies=hypercall: copies by ref through privcmd */
 
 /* Says once that the copies by ref went back to gntdev (a hypercall answered -EFAULT: gnt_be.h). */
 static void copy_hcall_check(void)
@@ -1516,7 +1520,7 @@ static int own_options(int *argc, char **argv)
 	int i, k, m;
 
 	yield_on = true;
-	copy_hcall = true;
+	copy_hcall = BLKBACK_COPY_HCALL;
 	copy_wide = true;
 	for (i = k = 1; i < *argc; i++) {
 		if (!strcmp(argv[i], "--yield") || !strcmp(argv[i], "--no-yield")) {
