@@ -506,19 +506,29 @@ static void hcall_copy_self(void)
 	xendev_hcall_free(&h);
 }
 
-/* Guest to guest: a batch with one piece by address goes by gntdev, the others by hypercall. */
-static void hcall_xcopy(void)
+/* 130 pieces guest 1 to guest 2, both by ref: refs 200 + i to 300 + i, offsets i and 2i. */
+static struct be_xcopy *ref_xcopies(void)
 {
-	struct xendev h = { -1, 7, -1, -1, NULL, 0 };
 	static struct be_xcopy c[130];
 	unsigned int i;
 
-	EXPECT_EQ(be_copy_hcall_init(&h), 0);
-	reset();
 	for (i = 0; i < 130; i++)
 		c[i] = (struct be_xcopy){ .sdom = 1, .ddom = 2, .sref = 200 + i, .dref = 300 + i,
 					  .soff = (uint16_t)i, .doff = (uint16_t)(2 * i), .len = 10,
 					  .status = 99 };
+	return c;
+}
+
+/* Guest to guest: a batch with one piece by address goes by gntdev, the others by hypercall. */
+static void hcall_xcopy(void)
+{
+	struct xendev h = { -1, 7, -1, -1, NULL, 0 };
+	struct be_xcopy *c;
+	unsigned int i;
+
+	EXPECT_EQ(be_copy_hcall_init(&h), 0);
+	reset();
+	c = ref_xcopies();
 	c[70].local = buf[0];
 	status_of[100] = GNTST_bad_domain;
 	EXPECT_EQ(be_grant_xcopy(&h, c, 130), -EIO);
@@ -547,14 +557,12 @@ static void hcall_xcopy(void)
 static void hcall_fallback(void)
 {
 	struct xendev h = { -1, 7, -1, -1, NULL, 0 };
-	static struct be_xcopy c[130];
+	struct be_xcopy *c;
 	unsigned int i;
 
 	EXPECT_EQ(be_copy_hcall_init(&h), 0);
 	reset();
-	for (i = 0; i < 130; i++)
-		c[i] = (struct be_xcopy){ .sdom = 1, .ddom = 2, .sref = 200 + i, .dref = 300 + i,
-					  .len = 10, .status = 99 };
+	c = ref_xcopies();
 	hcall_fail = 1;
 	hcall_err = -EFAULT;
 	EXPECT_EQ(be_grant_xcopy(&h, c, 130), 0);
