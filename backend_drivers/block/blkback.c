@@ -638,15 +638,24 @@ static struct mem_batch {
 static struct be_selfbuf mb_pool;	/* MB_PIECES pages granted to dom0; addr NULL: none */
 static int mb_pool_err = -ENODEV;	/* why there is none (-errno) */
 
-/*
- * The pool, at the connect of a device that copies to an image in
- * memory (kept until blkback ends; tried again at the next such connect
- * while gntalloc refuses it). Says which way the device's copies go.
- */
-static void mb_pool_up(struct disk *dk)
+/* The pool made if it is not yet (and can be): 0 or -errno. */
+static int mb_pool_make(void)
 {
 	if (!mb_pool.addr && BLKBACK_SELF_GRANTS && dev.gntalloc_fd >= 0)
 		mb_pool_err = be_selfbuf_alloc(&dev, &mb_pool, MB_PIECES, SELF_DOMID);
+	return mb_pool.addr ? 0 : mb_pool_err;
+}
+
+/*
+ * The pool at the connect of a device that copies to an image in memory:
+ * made at blkback's start (so dom0's memory and grant table do not grow
+ * while a domain is being made: a toolstack's before/after count of free
+ * pages stays even), tried again here while gntalloc refused it, kept
+ * until blkback ends. Says which way the device's copies go.
+ */
+static void mb_pool_up(struct disk *dk)
+{
+	mb_pool_make();
 	if (mb_pool.addr)
 		say("d%u/%u: copies by grant ref on both sides (a pool of %u pages granted to dom0)",
 		    dk->xb->fe_id, dk->xb->devid, mb_pool.pages);
@@ -1569,6 +1578,8 @@ int main(int argc, char **argv)
 		mb_pool_err = rc;
 		say("%s/gntalloc: %s: copies to an image in memory pin its pages (gntdev)",
 		    XENDEV_DIR, strerror(-rc));
+	} else if (BLKBACK_SELF_GRANTS && (rc = mb_pool_make())) {
+		say("no pool granted to dom0 yet (%s): tried again at a connect", strerror(-rc));
 	}
 	if (copy_wide)
 		copy_img_pick();
