@@ -40,6 +40,13 @@ $(UNIT_OUT)/hypervisor/include/hv/nospec: tests/unit/hypervisor/include/hv/nospe
 	@echo "  HOSTCC  $@"
 	$(Q)gcc $(UNIT_CFLAGS) -o $@ $<
 
+UNIT_BINS += $(UNIT_OUT)/hypervisor/include/hv/flushtlb
+$(UNIT_OUT)/hypervisor/include/hv/flushtlb: tests/unit/hypervisor/include/hv/flushtlb.c \
+		hypervisor/include/hv/flushtlb.h $(CONFIG_H) tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)gcc $(UNIT_CFLAGS) -o $@ $<
+
 # The core state machines: the real sources on a fake machine (fake_machine.h),
 # each test linking the sources its line below names.
 FAKE_MACHINE := tests/unit/hypervisor/fake_machine.c hypervisor/common/page_alloc.c \

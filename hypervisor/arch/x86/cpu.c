@@ -227,8 +227,13 @@ void syscall_init(void)
 static void features_init(bool boot)
 {
 	uint32_t a, b, c, d;
-	/* FSGSBASE and TSD only ever while a vCPU that set them runs (cr4_guest_load). */
-	uint64_t cr4 = (read_cr4() | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT) & ~CR4_GUEST_REAL;
+	/*
+	 * FSGSBASE and TSD only ever while a vCPU that set them runs
+	 * (cr4_guest_load). PGE never: each CR3 load must flush every
+	 * translation, the flush clock's rule (hv/flushtlb.h).
+	 */
+	uint64_t cr4 = (read_cr4() | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT) &
+		       ~(CR4_GUEST_REAL | X86_CR4_PGE);
 
 	cpuid(0, 0, &a, &b, &c, &d);
 	if (boot)	/* "AuthenticAMD", "HygonGenuine" */

@@ -118,9 +118,10 @@
 /*
  * switch_mode (pv_traps.c) for the vCPU at rdi, to mode \kernel (0 or 1):
  * the live GS base (MSR_KERNEL_GS_BASE while we run) to \save_gs, the
- * mode, CR3 = \cr3 with tlbflush_clock++ as write_cr3 does (a domain's
- * dirty mask changes at a context switch only), MSR_KERNEL_GS_BASE =
- * \load_gs. Clobbers rax, rcx, rdx.
+ * mode, CR3 = \cr3 with the flush clock read before it and stored as
+ * this CPU's flush time after it, as write_cr3 does (a domain's dirty
+ * mask changes at a context switch only), MSR_KERNEL_GS_BASE = \load_gs.
+ * Clobbers rax, rcx, rdx.
  */
 .macro SWITCH_MODE save_gs, kernel, cr3, load_gs
 	mov	$MSR_KERNEL_GS_BASE, %ecx
@@ -129,9 +130,10 @@
 	or	%rdx, %rax
 	mov	%rax, \save_gs(%rdi)
 	movb	$\kernel, VCPU_KERNEL_MODE(%rdi)
+	mov	tlbflush_clock(%rip), %rdx
 	mov	\cr3(%rdi), %rax
 	mov	%rax, %cr3
-	addl	$1, tlbflush_clock(%rip)
+	mov	%rdx, %gs:PERCPU_TLBFLUSH_TIME
 	mov	\load_gs(%rdi), %rax
 	mov	%rax, %rdx
 	shr	$32, %rdx
@@ -253,7 +255,7 @@ syscall_entry:
  *  3. mask = vcpu_info->evtchn_upcall_mask, read before the mode switch;
  *  4. switch_mode(v, true): MSR_KERNEL_GS_BASE (the live user GS base)
  *     to arch.user_gs_base, kernel_mode = true, CR3 = arch.guest_cr3 with
- *     tlbflush_clock++ (write_cr3), MSR_KERNEL_GS_BASE = kernel_gs_base;
+ *     this CPU's flush time (write_cr3), MSR_KERNEL_GS_BASE = kernel_gs_base;
  *  5. the frame at sp, each store in __ex_table, between stac and clac
  *     with SMAP: rcx, r11, rip, cs | mask << 32, rflags without IF and
  *     IOPL, with IF = !mask and the virtual IOPL with
@@ -417,7 +419,7 @@ iretq_to_guest_hc:			/* a fault here: .Liretq_fault */
  *     (syscall_entry calls handlers in guest kernel mode only), so the
  *     live GS base (MSR_KERNEL_GS_BASE while we run) goes to
  *     arch.kernel_gs_base, kernel_mode = false, CR3 = arch.user_cr3 with
- *     tlbflush_clock++ as write_cr3 does (a domain's dirty mask changes
+ *     the flush time as write_cr3 does (a domain's dirty mask changes
  *     at a context switch only), MSR_KERNEL_GS_BASE = arch.user_gs_base;
  *  7. the frame: r11, rcx from the context and vector ENTRY_IRET unless
  *     flags has VGCF_in_syscall; rip, cs|3, rflags (hypercall_exit

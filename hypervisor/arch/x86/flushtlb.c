@@ -4,9 +4,11 @@
 #include <hv/flushtlb.h>
 #include <hv/domain.h>
 #include <asm/x86.h>
+#include <asm/percpu.h>
 
-cpumask_t guest_cpus;
 cpumask_t tlb_clean_cpus;
+uint64_t tlbflush_clock;
+uint64_t *tlbflush_time_of[MAX_CPUS] = { &cpu0_percpu.tlbflush_time };	/* APs: smp.c */
 
 void flush_tlb_local(void)
 {
@@ -38,8 +40,13 @@ void flush_tlb_domain(struct domain *d)
 	flush_tlb_mask(__atomic_load_n(&d->dirty_cpumask, __ATOMIC_ACQUIRE));
 }
 
+void flush_tlb_since(uint64_t when)
+{
+	if (when)
+		flush_tlb_mask(tlbflush_filter(smp_online_mask() | this_cpu()->cpu_bit, when));
+}
+
 void flush_tlb_note_slow(struct domain *d, cpumask_t me)
 {
 	__atomic_fetch_or(&d->dirty_cpumask, me, __ATOMIC_ACQ_REL);
-	__atomic_fetch_or(&guest_cpus, me, __ATOMIC_ACQ_REL);
 }

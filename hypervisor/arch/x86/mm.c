@@ -39,27 +39,28 @@ extern char _image_start[], _end[];
 
 /*
  * A frame a domain gave up may still be reachable through a translation
- * some CPU cached before its last mapping went: free_frame stamps it with
- * the flush clock, and it is handed out again (to us or to any domain)
- * only after a CR3 load since then, here if need be. Frames only we used
- * carry an old stamp. The stamp is trusted only while guests ran on one
- * CPU (hv/flushtlb.h); otherwise every CPU is flushed.
+ * some CPU cached before its last mapping went: free_frame stamps it
+ * (hv/flushtlb.h), and it is handed out again (to us or to any domain)
+ * only after every CPU that may still hold such a translation, one that
+ * has loaded CR3 no later than the stamp, has flushed, here if need be.
+ * Frames only we used carry no stamp. The newest stamp of several frames
+ * (count) decides for all.
  */
-static bool stale(mfn_t mfn)
+static uint64_t frames_stamp(const mfn_t *list, mfn_t first, uint64_t count)
 {
-	return frame_table[mfn].tlbflush_stamp == (uint16_t)tlbflush_clock || !tlb_clock_trusted();
+	uint64_t i, when = 0, t;
+
+	for (i = 0; frame_table && i < count; i++) {
+		t = tlbflush_frame_time(&frame_table[list ? list[i] : first + i].tlbflush_stamp);
+		if (t > when)
+			when = t;
+	}
+	return when;
 }
 
 static void flush_if_stale(mfn_t mfn, uint64_t count)
 {
-	uint64_t i;
-
-	for (i = 0; frame_table && i < count; i++) {
-		if (stale(mfn + i)) {
-			flush_tlb_all();
-			return;
-		}
-	}
+	flush_tlb_since(frames_stamp(NULL, mfn, count));
 }
 
 /* A frame now used by the hypervisor: owner DOMID_XEN, one reference. */
@@ -142,12 +143,7 @@ bool scrub_free_frames(void)
 	n = frame_pool_claim_dirty(&machine_frames, batch, SCRUB_BATCH);
 	if (!n)
 		return false;
-	for (i = 0; i < n; i++) {
-		if (stale(batch[i])) {
-			flush_tlb_all();	/* the order is free: asm/x86.h's write_cr3 */
-			break;
-		}
-	}
+	flush_tlb_since(frames_stamp(batch, 0, n));
 	scrub_cpu[cpu].zeroing = true;
 	asm volatile("sti" ::: "memory");
 	for (i = 0; i < n; i++)
@@ -179,12 +175,7 @@ unsigned int scrub_freed_frames(mfn_t *list, unsigned int n)
 	n = frame_pool_claim_listed(&machine_frames, list, n);
 	if (!n)
 		return 0;
-	for (i = 0; i < n; i++) {
-		if (stale(list[i])) {
-			flush_tlb_all();
-			break;
-		}
-	}
+	flush_tlb_since(frames_stamp(list, 0, n));
 	scrub_cpu[cpu].zeroing = true;	/* an interrupt's allocation does not wait for us */
 	for (i = 0; i < n; i++)
 		zero_frame(list[i]);
@@ -253,7 +244,7 @@ void free_frame(mfn_t mfn)
 
 	BUG_ON(pg->type_count || (pg->count & PGC_count_mask) > 1 || pg->linear);
 	/* Guests may still hold a cached translation: see flush_if_stale. */
-	pg->tlbflush_stamp = (uint16_t)(pg->owner == DOMID_XEN ? tlbflush_clock - 1 : tlbflush_clock);
+	pg->tlbflush_stamp = pg->owner == DOMID_XEN ? 0 : tlbflush_stamp_new();
 	pg->owner = DOMID_INVALID;
 	__atomic_store_n(&pg->count, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&pg->type_info, 0, __ATOMIC_RELEASE);	/* PGT_none, no flags */

@@ -77,7 +77,9 @@
  *   - the type count reaches 0 by an exchange that also sets what must
  *     hold at 0 (PGF_releasing and PGF_was_table for a page table, the
  *     type cleared otherwise); the flush stamp is written before it, so
- *     the next claim sees a stamp at least that new;
+ *     the next claim sees a stamp at least that new, and a drop not the
+ *     last sets PGF_dropped, so a reference taken and dropped between
+ *     that stamp and the exchange fails the exchange (drops_cleared);
  *   - a frame's type references are held only beside count references, so
  *     count 1 -> 0 by exchange (put_alloc_ref; frame_steal's 2 -> 0,
  *     its own reference and the allocation's) means nobody can type or
@@ -132,7 +134,6 @@
 struct page_info *frame_table;
 uint64_t frame_table_size;
 unsigned int paddr_bits = 36;	/* CPUID 0x80000008 once mm_init has run */
-uint32_t tlbflush_clock = 1;
 
 /*
  * A frame that was mapped writable may still be writable through a cached
@@ -143,8 +144,8 @@ uint32_t tlbflush_clock = 1;
  * table or descriptor page, and when a former table becomes writable
  * (the guest's plain writes would reach a table the MMU may still use).
  * A frame that only ever was data remaps writable without a flush. The
- * stamp counts only while guests ran on one CPU (tlb_clock_trusted);
- * else, and when it says so, every CPU is flushed.
+ * flush reaches only the CPUs that have not loaded CR3 since the stamp
+ * (flush_tlb_since, hv/flushtlb.h).
  *
  * The flush comes after the exchange that took the first type reference
  * (old: the word it replaced), before the frame is used in its new type:
@@ -158,9 +159,8 @@ static void flush_stale(struct page_info *pg, unsigned int type, uint64_t old)
 {
 	bool was_table = TW_FLAGS(old) & PGF_was_table;
 
-	if ((type != PGT_writable || was_table) &&
-	    (pg->tlbflush_stamp == (uint16_t)tlbflush_clock || !tlb_clock_trusted()))
-		flush_tlb_all();
+	if (type != PGT_writable || was_table)
+		flush_tlb_since(tlbflush_frame_time(&pg->tlbflush_stamp));
 }
 
 static struct page_info *pg_of(mfn_t mfn)
@@ -406,19 +406,48 @@ void frame_share_with(mfn_t mfn, struct domain *d)
 	m2p[mfn] = INVALID_M2P;
 }
 
+/*
+ * The last type reference goes (the count is 1 in *w) with a stamp
+ * (hv/flushtlb.h) that must be newer than every use of the type ended
+ * before. Another CPU can take a reference, map the frame, unmap it and
+ * drop the reference between our stamp and our exchange: the word is then
+ * as we read it, the exchange succeeds, and that mapping ended after the
+ * stamp. So every drop but the last sets PGF_dropped, and the last one
+ * clears it by an exchange of its own before it stamps: a drop after that
+ * makes its exchange fail, and it looks again and stamps again. False if
+ * the word changed meanwhile (*w: the new word, to decide on again).
+ */
+static bool drops_cleared(struct page_info *pg, uint64_t *w)
+{
+	uint64_t n = *w & ~TW_DROPPED;
+
+	if (!(*w & TW_DROPPED))
+		return true;
+	if (!pg_type_cas(pg, w, n))
+		return false;
+	*w = n;
+	return true;
+}
+
 /* The end of sharing: the permanent writable type goes with it. */
 static void unshare(struct page_info *pg)
 {
 	uint64_t w = pg_type_word(pg), n;
 
-	do {
+	for (;;) {
 		BUG_ON(!(TW_FLAGS(w) & PGF_shared) || !TW_COUNT(w));
-		n = (w - 1) & ~((uint64_t)PGF_shared << TW_FLAGS_SHIFT);
-		if (!TW_COUNT(n)) {
-			n &= ~(0xFFULL << TW_TYPE_SHIFT);	/* PGT_none */
-			pg->tlbflush_stamp = (uint16_t)tlbflush_clock;
+		if (TW_COUNT(w) != 1) {
+			n = ((w - 1) & ~((uint64_t)PGF_shared << TW_FLAGS_SHIFT)) | TW_DROPPED;
+		} else {
+			if (!drops_cleared(pg, &w))
+				continue;
+			n = (w - 1) & ~(((uint64_t)PGF_shared << TW_FLAGS_SHIFT) |
+					(0xFFULL << TW_TYPE_SHIFT));	/* PGT_none */
+			pg->tlbflush_stamp = tlbflush_stamp_new();
 		}
-	} while (!pg_type_cas(pg, &w, n));
+		if (pg_type_cas(pg, &w, n))
+			return;
+	}
 }
 
 /*
@@ -597,14 +626,18 @@ static void __attribute__((noinline)) put_last_table_type(struct domain *d, mfn_
 	/* Under the lock the exchange and the release list are one step. */
 	rspin_lock(&d->arch.pt.lock);
 	w = pg_type_word(pg);
-	do {
-		if (TW_COUNT(w) != 1)
-			n = w - 1;
-		else
+	for (;;) {
+		if (TW_COUNT(w) != 1) {
+			n = (w - 1) | TW_DROPPED;
+		} else {
+			if (!drops_cleared(pg, &w))
+				continue;
 			n = (w - 1) | ((uint64_t)(PGF_releasing | PGF_was_table) << TW_FLAGS_SHIFT);
-		if (!TW_COUNT(n))
-			pg->tlbflush_stamp = (uint16_t)tlbflush_clock;
-	} while (!pg_type_cas(pg, &w, n));
+			pg->tlbflush_stamp = tlbflush_stamp_new();
+		}
+		if (pg_type_cas(pg, &w, n))
+			break;
+	}
 	if (!TW_COUNT(n))
 		table_unused(d, mfn, pg);
 	rspin_unlock(&d->arch.pt.lock);
@@ -619,14 +652,20 @@ void __attribute__((noinline)) put_page_type_last(struct domain *d, mfn_t mfn,
 		put_last_table_type(d, mfn, pg);
 		return;
 	}
-	do {
-		if (TW_COUNT(w) != 1)
-			n = w - 1;
-		else
+	for (;;) {
+		if (TW_COUNT(w) != 1) {
+			n = (w - 1) | TW_DROPPED;
+		} else if (TW_TYPE(w) == PGT_writable) {
+			if (!drops_cleared(pg, &w))
+				continue;
 			n = (w - 1) & ~(0xFFULL << TW_TYPE_SHIFT);
-		if (!TW_COUNT(n) && TW_TYPE(w) == PGT_writable)
-			pg->tlbflush_stamp = (uint16_t)tlbflush_clock;
-	} while (!pg_type_cas(pg, &w, n));
+			pg->tlbflush_stamp = tlbflush_stamp_new();
+		} else {
+			n = (w - 1) & ~(0xFFULL << TW_TYPE_SHIFT);
+		}
+		if (pg_type_cas(pg, &w, n))
+			return;
+	}
 }
 
 void put_page_type(mfn_t mfn, struct domain *d)

@@ -31,6 +31,7 @@ _Static_assert(offsetof(struct percpu, stack_top) == PERCPU_STACK_TOP, "percpu")
 _Static_assert(offsetof(struct percpu, scratch) == PERCPU_SCRATCH, "percpu");
 _Static_assert(offsetof(struct percpu, current) == PERCPU_CURRENT, "percpu");
 _Static_assert(offsetof(struct percpu, pending_work) == PERCPU_PENDING_WORK, "percpu");
+_Static_assert(offsetof(struct percpu, tlbflush_time) == PERCPU_TLBFLUSH_TIME, "percpu");
 _Static_assert(offsetof(struct vcpu, vcpu_info) == VCPU_VCPU_INFO, "vcpu");
 _Static_assert(offsetof(struct vcpu, arch.kernel_mode) == VCPU_KERNEL_MODE, "vcpu");
 _Static_assert(offsetof(struct vcpu, arch.areas_pending) == VCPU_AREAS_PENDING, "vcpu");

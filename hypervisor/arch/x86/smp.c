@@ -42,6 +42,7 @@
 #include <asm/desc.h>
 #include <asm/page.h>
 #include <asm/percpu.h>
+#include <hv/flushtlb.h>
 #include <asm/smp_boot.h>
 #include <asm/x86.h>
 
@@ -198,6 +199,7 @@ static bool start_ap(unsigned int cpu)
 		return false;
 	}
 	cpus[cpu] = pc;
+	tlbflush_time_of[cpu] = &pc->tlbflush_time;	/* 0: flushed by every flush until its first load */
 	ap_boot_stack = pc->stack_top;
 	__atomic_store_n(&ap_booting, pc, __ATOMIC_RELEASE);
 	icr_send(apic_ids[cpu], APIC_ICR_INIT);

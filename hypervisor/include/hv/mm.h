@@ -27,9 +27,10 @@ struct page_info {
 	uint32_t count;		/* general references: allocation, mappings, pins; PGC_* */
 	domid_t owner;		/* a domain, DOMID_XEN, DOMID_IO or DOMID_INVALID (free) */
 	/*
-	 * The flush clock's low 16 bits when its last writable or page-table
-	 * use or its owner ended: equal means maybe no flush since (after a
-	 * wrap, only an extra flush). 16 bits keep the entry at 24 bytes.
+	 * The flush stamp (hv/flushtlb.h) of the end of its last writable or
+	 * page-table use or of its owner: TLB_STAMP_SET and the clock's low
+	 * 15 bits, or 0 when no CPU can hold a guest's translation of it.
+	 * 16 bits keep the entry at 24 bytes.
 	 */
 	uint16_t tlbflush_stamp;
 	union {
@@ -114,6 +115,8 @@ enum {
 #define PGF_releasing	0x10	/* an unused page table still holding its entries' refs */
 #define PGF_was_table	0x20	/* the stamp is from its last page-table use */
 #define PGF_free_after	0x40	/* releasing, its last reference gone: freed when released */
+#define PGF_dropped	0x80	/* a type reference not the last went since (page_type.c) */
+#define TW_DROPPED	((uint64_t)PGF_dropped << TW_FLAGS_SHIFT)
 
 /* A validated page table in use (not being validated, not being released). */
 static inline bool pg_is_table(const struct page_info *pg)

@@ -85,7 +85,7 @@ page_put_type(struct page_info *pg, mfn_t mfn, struct domain *d)
 			put_page_type_last(d, mfn, pg, w);
 			return;
 		}
-	} while (!pg_type_cas(pg, &w, w - 1));
+	} while (!pg_type_cas(pg, &w, (w - 1) | TW_DROPPED));	/* PGF_dropped: page_type.c */
 }
 
 /* hv/mm.h's four: a general reference to d's frame mfn (0, -EPERM, -EOVERFLOW) ... */

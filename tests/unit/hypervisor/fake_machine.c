@@ -70,8 +70,12 @@ void fake_machine_reset(void)
 	}
 	frame_pool_init(&machine_frames, pool_bitmap, FAKE_FRAMES);
 	frame_pool_add(&machine_frames, FAKE_IO_FRAMES, FAKE_FRAMES - FAKE_IO_FRAMES);
-	tlbflush_clock = 1;
-	guest_cpus = 1;		/* guests ran on CPU 0 only: the flush clock counts */
+	tlbflush_clock = 0;
+	memset(fake_tlbflush_time, 0, sizeof(fake_tlbflush_time));
+	for (mfn = 0; mfn < MAX_CPUS; mfn++)
+		tlbflush_time_of[mfn] = &fake_tlbflush_time[mfn];
+	fake_online = 1;	/* CPU 0 only, unless a test starts more */
+	fake_flushed_cpus = 0;
 	pt_release_lists = 0;
 	hv_opts = (struct hv_options){ 0 };
 	hv_opts.pv_linear_pt = true;
@@ -229,7 +233,7 @@ void free_frame(mfn_t mfn)
 
 	BUG_ON(mfn >= FAKE_FRAMES || pg->type_count || (pg->count & PGC_count_mask) > 1 || pg->linear);
 	*pg = (struct page_info){ .owner = DOMID_INVALID,
-				  .tlbflush_stamp = (uint16_t)tlbflush_clock };
+				  .tlbflush_stamp = pg->owner == DOMID_XEN ? 0 : tlbflush_stamp_new() };
 	BUG_ON(frame_pool_free(&machine_frames, mfn));
 }
 
@@ -269,16 +273,21 @@ uint64_t fake_read_cr3(void)
 	return fake_cr3;
 }
 
-/* A CR3 load on the fake CPU unit_cpu: the real flush clock rule (asm/x86.h). */
+/*
+ * A CR3 load on the fake CPU unit_cpu, as asm/x86.h's write_cr3: the flush
+ * clock read before, recorded as the CPU's flush time after.
+ */
 extern __thread unsigned int unit_cpu;
 
 void (*fake_on_flush)(void);
 
 void fake_write_cr3(uint64_t v)
 {
+	uint64_t t = __atomic_load_n(&tlbflush_clock, __ATOMIC_ACQUIRE);
+
 	fake_cr3 = v;
 	fake_flushes++;
-	tlbflush_clock_cr3_loaded(1ULL << unit_cpu);
+	__atomic_store_n(&fake_tlbflush_time[unit_cpu], t, __ATOMIC_RELEASE);
 	if (fake_on_flush)
 		fake_on_flush();
 }
@@ -325,8 +334,16 @@ mfn_t irq_eoi_map_frame(void)
 	return INVALID_MFN;
 }
 
-/* The flush helper (hv/flushtlb.h): one CPU, so every flush is a counted CR3 load. */
-cpumask_t guest_cpus;
+/*
+ * The flush helper (hv/flushtlb.h). This CPU's flush is a counted CR3
+ * load; another online CPU's (an IPI answered) sets its flush time as its
+ * load would and is noted in fake_flushed_cpus. flush_tlb_since as
+ * arch/x86/flushtlb.c's, with the real filter.
+ */
+uint64_t tlbflush_clock;
+uint64_t *tlbflush_time_of[MAX_CPUS];
+uint64_t fake_tlbflush_time[MAX_CPUS];
+cpumask_t fake_online, fake_flushed_cpus;
 
 void flush_tlb_local(void)
 {
@@ -335,8 +352,23 @@ void flush_tlb_local(void)
 
 void flush_tlb_mask(cpumask_t mask)
 {
-	if (mask & 1)
+	cpumask_t me = 1ULL << unit_cpu, others = mask & fake_online & ~me;
+	unsigned int cpu;
+
+	fake_flushed_cpus |= mask & (fake_online | me);
+	for (cpu = 0; cpu < MAX_CPUS; cpu++)
+		if (others & (1ULL << cpu))
+			__atomic_store_n(&fake_tlbflush_time[cpu],
+					 __atomic_load_n(&tlbflush_clock, __ATOMIC_ACQUIRE),
+					 __ATOMIC_RELEASE);
+	if (mask & me)
 		flush_tlb_local();
+}
+
+void flush_tlb_since(uint64_t when)
+{
+	if (when)
+		flush_tlb_mask(tlbflush_filter(fake_online | (1ULL << unit_cpu), when));
 }
 
 void flush_tlb_all(void)

@@ -12,6 +12,7 @@
 
 #include <hv/types.h>
 #include <hv/domain.h>
+#include <hv/smp.h>
 #include <hv/mm.h>
 
 #define FAKE_FRAMES		1024
@@ -22,6 +23,10 @@
 #define FAKE_BAD_VA		0x1000ULL
 
 extern unsigned int fake_flushes;	/* CR3 loads (TLB flushes) so far */
+/* CPUs a flush may reach (bit 0: CPU 0); each CPU's flush time (hv/flushtlb.h). */
+extern cpumask_t fake_online;
+extern uint64_t fake_tlbflush_time[MAX_CPUS];
+extern cpumask_t fake_flushed_cpus;	/* every CPU any flush_tlb_mask named, online */
 extern unsigned int fake_invlpgs;	/* single-page flushes so far */
 /* Called after each CR3 load (the flush): another CPU acting meanwhile. */
 extern void (*fake_on_flush)(void);

@@ -11,6 +11,7 @@
 #define PERCPU_SCRATCH		16
 #define PERCPU_CURRENT		32
 #define PERCPU_PENDING_WORK	40
+#define PERCPU_TLBFLUSH_TIME	48
 
 /* struct vcpu (hv/domain.h) */
 #define VCPU_VCPU_INFO		16

@@ -28,8 +28,10 @@ struct percpu {
 	unsigned int cpu_id;
 	struct vcpu *current;		/* 32: the vCPU running here */
 	unsigned int pending_work;	/* 40: PW_* (asm/entry.h) */
-	/* Not used by entry.S: */
 	uint32_t apic_id;
+	/* 48: the flush clock read before this CPU's last CR3 load (hv/flushtlb.h) */
+	uint64_t tlbflush_time;
+	/* Not used by entry.S: */
 	uint64_t cpu_bit;		/* 1ULL << cpu_id: its bit in a cpumask */
 	uint64_t *gdt;			/* the reserved descriptor page (0xE000) */
 	uint64_t *gdt_l1;		/* maps its GDT area (arch/x86/cpu.c, asm/desc.h) */

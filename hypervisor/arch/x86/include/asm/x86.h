@@ -116,11 +116,13 @@ DEFINE_CR(4)
 #undef DEFINE_CR
 
 /*
- * Every CR3 load flushes all guest translations (guests never get global
- * pages), so it advances the flush clock page types use to know whether a
- * frame's old writable translations may still be cached (page_type.c).
+ * Every CR3 load flushes all guest translations: CR4.PGE is never set
+ * (cpu.c clears it), so no translation is global, and PCIDs are not used.
+ * So a load records the flush clock (hv/flushtlb.h), read before it, as
+ * this CPU's flush time, written after it; entry.S's SWITCH_MODE does
+ * the same.
  */
-extern uint32_t tlbflush_clock;
+extern uint64_t tlbflush_clock;
 
 static inline uint64_t read_cr3(void)
 {
@@ -130,26 +132,12 @@ static inline uint64_t read_cr3(void)
 	return v;
 }
 
-/*
- * A CR3 load flushes this CPU's TLB. It moves the flush clock only on a
- * CPU guests have run on (guest_cpus, hv/flushtlb.h): the clock stands
- * for "the guests' CPU flushed since", so a load on a CPU that never ran
- * a guest (idle, scrubbing, answering a flush IPI) must not make a frame
- * freed meanwhile look flushed while the guests' CPU still caches it.
- */
-extern uint64_t guest_cpus;
-
-/* That rule, for a CR3 load on the CPU of cpu_bit (host unit tests fake the CPU). */
-static inline void tlbflush_clock_cr3_loaded(uint64_t cpu_bit)
-{
-	if (__atomic_load_n(&guest_cpus, __ATOMIC_RELAXED) & cpu_bit)
-		tlbflush_clock++;
-}
-
 static inline void write_cr3(uint64_t v)
 {
+	uint64_t t = __atomic_load_n(&tlbflush_clock, __ATOMIC_ACQUIRE);
+
 	asm volatile("mov %0, %%cr3" : : "r"(v) : "memory");
-	tlbflush_clock_cr3_loaded(this_cpu()->cpu_bit);
+	this_cpu()->tlbflush_time = t;
 }
 
 static inline uint64_t read_cr2(void)
