@@ -33,16 +33,10 @@ $(UNIT_OUT)/hypervisor/lib/vsnprintf: tests/unit/hypervisor/lib/vsnprintf.c \
 	$(Q)gcc $(UNIT_CFLAGS) -Wno-format -o $@ $< $@.lib.o	# compares odd flag mixes with libc's
 
 # A header's inline helpers: the test includes the header, nothing is linked.
-UNIT_BINS += $(UNIT_OUT)/hypervisor/include/hv/nospec
-$(UNIT_OUT)/hypervisor/include/hv/nospec: tests/unit/hypervisor/include/hv/nospec.c \
-		hypervisor/include/hv/nospec.h $(CONFIG_H) tests/unit/unit.h
-	@mkdir -p $(dir $@)
-	@echo "  HOSTCC  $@"
-	$(Q)gcc $(UNIT_CFLAGS) -o $@ $<
-
-UNIT_BINS += $(UNIT_OUT)/hypervisor/include/hv/flushtlb
-$(UNIT_OUT)/hypervisor/include/hv/flushtlb: tests/unit/hypervisor/include/hv/flushtlb.c \
-		hypervisor/include/hv/flushtlb.h $(CONFIG_H) tests/unit/unit.h
+HEADER_BINS := $(patsubst %,$(UNIT_OUT)/hypervisor/include/hv/%,nospec flushtlb)
+UNIT_BINS += $(HEADER_BINS)
+$(HEADER_BINS): $(UNIT_OUT)/hypervisor/include/hv/%: tests/unit/hypervisor/include/hv/%.c \
+		hypervisor/include/hv/%.h $(CONFIG_H) tests/unit/unit.h
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)gcc $(UNIT_CFLAGS) -o $@ $<
