@@ -170,6 +170,13 @@ void __noreturn ap_start(void)
 	cpu_init_secondary(pc, ap_pat);
 	apic_cpu_enable();
 	time_init_secondary();		/* its timer queue's one-shot (common/timer.c) */
+	/*
+	 * On the hypervisor's tables, no guest loaded yet: flushes skip it
+	 * (hv/flushtlb.h) until its first guest, which goes through
+	 * arch_switch_from_idle. Else its flush time, from boot, is older
+	 * than every stamp and each stamped frame's flush woke it by IPI.
+	 */
+	__atomic_fetch_or(&tlb_clean_cpus, pc->cpu_bit, __ATOMIC_SEQ_CST);
 	__atomic_or_fetch(&online_mask, 1ULL << pc->cpu_id, __ATOMIC_RELEASE);
 	sched_idle_loop();
 }

@@ -41,7 +41,8 @@
  * CPU by IPI.
  *
  * A CPU on its idle vCPU since a CR3 load of the hypervisor's own page
- * tables (tlb_clean_cpus) holds no guest translation, so flushes skip it
+ * tables, or not yet given its first guest (tlb_clean_cpus, smp.c's
+ * ap_start), holds no guest translation, so flushes skip it
  * rather than wake it by IPI: with guests spread over two CPUs (before
  * the per-CPU times) every allocation and every idle scrub batch flushed
  * all CPUs, and an IPI to a halted QEMU vCPU thread takes up to
