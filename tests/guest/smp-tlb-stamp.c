@@ -38,27 +38,6 @@ static volatile unsigned int landed, faults_before;
 static volatile long traps_rc1 = -1;
 static volatile uint64_t *x;
 
-/* Waits until *p is at least want: spinning, or yielding when the vCPUs take turns. */
-static void wait_round(volatile unsigned int *p, unsigned int want)
-{
-	while (*p < want) {
-		if (one_cpu)
-			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-		asm volatile("pause");
-	}
-}
-
-/* *p = v; false when the store faulted (the translation is gone). */
-static bool poke(volatile uint64_t *p, uint64_t v)
-{
-	unsigned int before = traps_taken;
-
-	asm volatile("1: movq %1, (%0)\n2:\n"
-		     ".pushsection .fixup, \"a\"\n.balign 8\n.quad 1b, 2b\n.popsection"
-		     : : "r"(p), "r"(v) : "memory");
-	return traps_taken == before;
-}
-
 static void __attribute__((noreturn, used)) vcpu1(unsigned long id)
 {
 	unsigned int r;
@@ -67,12 +46,12 @@ static void __attribute__((noreturn, used)) vcpu1(unsigned long id)
 	traps_rc1 = traps_install(false);	/* a trap table is a vCPU's own */
 	started = true;
 	for (r = 0; r < ROUNDS; r++) {
-		wait_round(&armed, r + 1);
-		if (!poke(x, 0))
+		smp_wait_count(&armed, r + 1, one_cpu);
+		if (!store_ok(x, 0))
 			faults_before++;	/* mapped writable now: must not fault */
 		ready = r + 1;
-		wait_round(&pinned, r + 1);
-		if (poke(x + 1, STALE_VAL))
+		smp_wait_count(&pinned, r + 1, one_cpu);
+		if (store_ok(x + 1, STALE_VAL))
 			landed++;
 		checked = r + 1;
 	}
@@ -105,7 +84,7 @@ int test_main(struct start_info *si)
 		rc = update_va_mapping((uint64_t)x, pte_rw(f), UVMF_INVLPG);
 		CHECK(rc == 0, "round %u: mapping F writable at X: %ld", r, rc);
 		armed = r + 1;
-		wait_round(&ready, r + 1);
+		smp_wait_count(&ready, r + 1, one_cpu);
 		rc = update_va_mapping((uint64_t)x, 0, 0);	/* no flush anywhere */
 		CHECK(rc == 0, "round %u: clearing X: %ld", r, rc);
 		rc = mmuext1(MMUEXT_TLB_FLUSH_LOCAL, 0);
@@ -113,7 +92,7 @@ int test_main(struct start_info *si)
 		rc = mmuext_fd(MMUEXT_PIN_L1_TABLE, f, 0, DOMID_SELF);
 		CHECK(rc == 0, "round %u: pinning F as an L1: %ld", r, rc);
 		pinned = r + 1;
-		wait_round(&checked, r + 1);
+		smp_wait_count(&checked, r + 1, one_cpu);
 		rc = mmuext_fd(MMUEXT_UNPIN_TABLE, f, 0, DOMID_SELF);
 		CHECK(rc == 0, "round %u: unpinning F: %ld", r, rc);
 	}

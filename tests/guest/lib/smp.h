@@ -81,6 +81,16 @@ static inline long smp_start_pinned(const struct start_info *si, void (*fn)(unsi
 	return rc ? rc : smp_pin_vcpu(1, 1);
 }
 
+/* Until *p is at least want: spinning, or yielding when the vCPUs take turns on one CPU. */
+static inline void smp_wait_count(volatile unsigned int *p, unsigned int want, bool one_cpu)
+{
+	while (*p < want) {
+		if (one_cpu)
+			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+		asm volatile("pause");
+	}
+}
+
 /*
  * Rounds of a crossing between vCPUs 0 and 1 (attack-vcpu-init-race,
  * attack-vcpu-info-race): for t from first to end - 1, vCPU 0 opens

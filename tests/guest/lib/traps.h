@@ -66,4 +66,13 @@ static inline unsigned int in_traps(uint16_t port, unsigned int size)
 	return traps_taken;
 }
 
+/* *p = v; false when the store trapped (a fixup resumes after it). */
+static inline bool store_ok(volatile uint64_t *p, uint64_t v)
+{
+	unsigned int before = traps_taken;
+
+	EXPECT_TRAP("movq %1, (%0)", : : "r"(p), "r"(v) : "memory");
+	return traps_taken == before;
+}
+
 #endif
