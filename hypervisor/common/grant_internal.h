@@ -231,8 +231,11 @@ int16_t grant_map_one(struct domain *ld, void *op);
  * gnttab_copy keeps its buffers' domains: a run of elements between the
  * same two domains, a backend's batch, looks them up and takes their
  * locks once per COPY_HOLD elements instead of once each. The locks are
- * let go every COPY_HOLD elements (another CPU's element on the same
- * tables waits no longer than that), when an element names other
+ * let go as the COPY_HOLD-th element under them ends, each element
+ * counted, one refused before any lock too, so they are free while the
+ * next is read (another CPU's element on the same tables waits no
+ * longer than that: a test-and-set lock let go and taken again at once
+ * gives a CPU spinning on it no turn), when an element names other
  * granters or runs again through a transitive entry, and by
  * grant_copy_batch_end, which the batch calls whenever it returns
  * (done, preempted, failing). Each element still pins, checks and
@@ -246,7 +249,7 @@ int16_t grant_map_one(struct domain *ld, void *op);
 struct copy_batch {
 	struct domain *a, *b;		/* source's and dest's granters (NULL: none), referenced unless ld */
 	uint32_t ida, idb;		/* the domids they were named by, or COPY_* */
-	unsigned int held;		/* elements run under the locks now held; 0: none held */
+	unsigned int held;		/* 0: none held; else elements under them, this one too */
 };
 int16_t grant_copy_batch_one(struct domain *ld, void *op, struct copy_batch *cb);
 

@@ -882,10 +882,23 @@ static int16_t __attribute__((noinline)) copy_again(struct gnttab_copy *op,
 /*
  * One copy of a batch (struct copy_batch, grant_internal.h): the granters
  * the op names, referenced and locked, are kept from the element before
- * when it named the same ones and held them for fewer than COPY_HOLD
- * elements; else what was kept goes and these are looked up and taken.
- * Everything else (the pins, checks, bounds) is per element as before.
+ * when it named the same ones; else what was kept goes and these are
+ * looked up and taken. Every element counts towards COPY_HOLD, one
+ * refused before any lock too, and the COPY_HOLD-th lets the locks go as
+ * it ends, so they are free while the batch reads the next element and
+ * writes this one's status, as they were after every element before:
+ * a test-and-set lock let go and taken again at once is no turn for a
+ * CPU spinning on it. Everything else (the pins, checks, bounds) is per
+ * element as before.
  */
+static inline __attribute__((always_inline)) void copy_batch_count(struct copy_batch *cb)
+{
+	if (cb->held && cb->held++ >= COPY_HOLD) {
+		grant_unlock_two(cb->a, cb->b);		/* others' turn */
+		cb->held = 0;
+	}
+}
+
 int16_t grant_copy_batch_one(struct domain *ld, void *arg, struct copy_batch *cb)
 {
 	struct gnttab_copy *op = arg;
@@ -894,10 +907,11 @@ int16_t grant_copy_batch_one(struct domain *ld, void *arg, struct copy_batch *cb
 	struct grant_locks gl;
 	int16_t st;
 
-	if (op->source.offset + op->len > PAGE_SIZE || op->dest.offset + op->len > PAGE_SIZE)
+	if (op->source.offset + op->len > PAGE_SIZE || op->dest.offset + op->len > PAGE_SIZE) {
+		copy_batch_count(cb);
 		return GNTST_bad_copy_arg;
-	if (unlikely(ida != cb->ida || idb != cb->idb || !cb->held ||
-		     cb->held >= COPY_HOLD)) {
+	}
+	if (unlikely(ida != cb->ida || idb != cb->idb || !cb->held)) {
 		if (ida != cb->ida || idb != cb->idb) {
 			if (cb->a || cb->b)
 				grant_copy_batch_end(ld, cb);
@@ -908,11 +922,9 @@ int16_t grant_copy_batch_one(struct domain *ld, void *arg, struct copy_batch *cb
 			/* none found: looked up again next element, as each element did */
 			if ((ida != COPY_NO_GRANTER && !cb->a) || (idb != COPY_NO_GRANTER && !cb->b))
 				cb->ida = cb->idb = COPY_LOOK_AGAIN;
-		} else if (cb->held) {
-			grant_unlock_two(cb->a, cb->b);		/* COPY_HOLD: others' turn */
 		}
 		grant_lock_two(cb->a, cb->b);
-		cb->held = 0;
+		cb->held = 1;
 	}
 	gl.self = ld;
 	gl.a = cb->a;
@@ -920,10 +932,11 @@ int16_t grant_copy_batch_one(struct domain *ld, void *arg, struct copy_batch *cb
 	gl.n = gl.nr_first = 0;
 	gl.again = false;
 	st = copy_locked(op, &gl);
-	cb->held++;
 	if (unlikely(gl.n || gl.again)) {
 		st = copy_again(op, &gl, st);	/* lets every lock go */
 		cb->held = 0;
+	} else {
+		copy_batch_count(cb);
 	}
 	return st;
 }

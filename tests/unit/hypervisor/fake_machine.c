@@ -23,6 +23,7 @@ unsigned int fake_flushes, fake_invlpgs, fake_wakes;
 void (*fake_on_domain_lookup)(void);
 bool fake_preempt;
 unsigned int fake_preempt_in;
+void (*fake_on_preempt_check)(void);
 
 struct hv_options hv_opts;
 struct boot_info boot_info;
@@ -84,6 +85,7 @@ void fake_machine_reset(void)
 	fake_on_domain_lookup = NULL;
 	fake_preempt = false;
 	fake_preempt_in = 0;
+	fake_on_preempt_check = NULL;
 }
 
 static struct vcpu fake_vcpus[FAKE_DOMAINS];
@@ -444,6 +446,8 @@ uint64_t hypercall_preempt_until(void)
 
 bool hypercall_preempt_now(const struct vcpu *v, uint64_t until)
 {
+	if (fake_on_preempt_check)
+		fake_on_preempt_check();
 	if (fake_preempt_in && !--fake_preempt_in)
 		return true;
 	return fake_preempt;

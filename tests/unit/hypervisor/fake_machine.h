@@ -43,6 +43,8 @@ extern void (*fake_on_domain_lookup)(void);
  */
 extern bool fake_preempt;
 extern unsigned int fake_preempt_in;
+/* Called by every hypercall_preempt_now: a batch between two elements. */
+extern void (*fake_on_preempt_check)(void);
 
 /* Everything back to the start: frames free, no domains, counters 0. */
 void fake_machine_reset(void);

@@ -735,6 +735,57 @@ static void copy_batch_keeps_granters(void)
 	EXPECT(books_close() && mm_audit(f));
 }
 
+/*
+ * How long a copy batch keeps a granter's lock: every COPY_HOLD elements
+ * at most, the lock is free while the batch reads the next element (at
+ * its preemption check, before each element but the first), whatever the
+ * elements: all copying, or the first copying and the rest refused
+ * before any lock (offset and length past the page). Until 6 Dec the
+ * COPY_HOLD-th element let the locks go and took them again at once
+ * (no turn for another CPU spinning on a test-and-set lock), and a
+ * refused element did not count: d's lock held for the whole batch.
+ */
+#define HOLD_N	(4 * COPY_HOLD)
+static unsigned int hold_run, hold_longest;
+
+static void hold_look(void)
+{
+	hold_run = spin_is_locked(&d->grant_lock) ? hold_run + 1 : 0;
+	if (hold_run > hold_longest)
+		hold_longest = hold_run;
+}
+
+static void copy_batch_lets_others_in(void)
+{
+	static struct gnttab_copy c[HOLD_N];
+	unsigned int refused, i;
+	mfn_t mine;
+
+	for (refused = 0; refused < 2; refused++) {
+		fresh();
+		mine = fake_give_frame(e);
+		memcpy(frame_va(page), "granted", 8);
+		for (i = 0; i < HOLD_N; i++)
+			c[i] = (struct gnttab_copy){
+				.source = { .u.ref = 8, .domid = d->domid },
+				.dest = { .u.gmfn = mine, .domid = DOMID_SELF,
+					  .offset = refused && i ? PAGE_SIZE - 4 : (i % 64) * 8 },
+				.len = 8, .flags = GNTCOPY_source_gref, .status = 99 };
+		hold_run = hold_longest = 0;
+		fake_on_preempt_check = hold_look;
+		EXPECT_EQ(gnttab(e, GNTTABOP_copy, c, HOLD_N), 0);
+		fake_on_preempt_check = NULL;
+		for (i = 0; i < HOLD_N; i++)
+			EXPECT_EQ(c[i].status, refused && i ? GNTST_bad_copy_arg : GNTST_okay);
+		EXPECT(hold_longest < COPY_HOLD);
+		if (hold_longest >= COPY_HOLD)
+			printf("  %s: d's lock held at %u element reads in a row\n",
+			       refused ? "one copy, then refused ones" : "copies", hold_longest);
+		EXPECT(!spin_is_locked(&d->grant_lock) && d->grant->nr_pinned == 0);
+		EXPECT(books_close());
+	}
+}
+
 #define RACE_ROUNDS	20000
 static int race_errors;
 static unsigned int race_ready;
@@ -856,6 +907,7 @@ int main(void)
 	RUN(unmap_waits_for_a_lower_granter);
 	RUN(transitive_copy_runs_again);
 	RUN(copy_batch_keeps_granters);
+	RUN(copy_batch_lets_others_in);
 	RUN(grant_ops_race_across_cpus);
 	return 0;
 }
