@@ -356,10 +356,11 @@ int new_baseptr(struct vcpu *v, mfn_t mfn, bool user)
 	if (mfn && (!user || (d->vm_assist & (1ULL << VMASST_TYPE_m2p_strict))))
 		mm_m2p_slot(mfn, !user);	/* the M2P for kernels; not for strict users */
 	*slot = mfn << PAGE_SHIFT;
-	if (old)
-		put_page_and_type(old >> PAGE_SHIFT, d);
+	/* The new tables loaded before the old lose their reference, as Xen. */
 	if (v->arch.kernel_mode != user)
 		write_cr3(*slot);
+	if (old)
+		put_page_and_type(old >> PAGE_SHIFT, d);
 	return 0;
 }
 
