@@ -21,6 +21,7 @@ void cmdline_defaults(struct hv_options *o)
 	o->gnttab_max_version = 2;
 	o->evtchn_fifo_max_ports = EVTCHN_FIFO_PORTS_LIMIT;
 	o->pv_linear_pt = true;
+	o->sched_spread = true;
 	o->dom0_vcpus_min = 1;
 	o->dom0_vcpus_max = ~0U;
 	o->destroy_zero_ms = 1000;

@@ -337,7 +337,7 @@ static unsigned int place(const struct vcpu *v)
 	cpumask_t ok = v->hard_affinity & smp_online_mask();
 	unsigned int cpu, best = 0, load = ~0U;
 
-	if (!hv_opts.sched_spread)	/* default: CPU 0, or the first CPU it is pinned to */
+	if (!hv_opts.sched_spread)	/* sched_spread=0: CPU 0, or the first CPU it is pinned to */
 		return ok & 1 || !ok ? 0 : __builtin_ctzll(ok);
 
 	for (cpu = 0; ok >> cpu; cpu++) {

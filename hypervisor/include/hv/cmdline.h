@@ -18,8 +18,8 @@
  *   nr_cpus=<n>                         CPUs the machine is taken to have (hv/smp.h)
  *   maxcpus=<n>                         CPUs started at boot
  *   sched_spread=<bool>                 place vCPUs on every CPU and let idle
- *                                       CPUs steal (default off: CPU 0 unless
- *                                       pinned elsewhere; common/sched.c)
+ *                                       CPUs steal (default on; off: CPU 0
+ *                                       unless pinned elsewhere; common/sched.c)
  * Unknown options and bad values are reported, never fatal.
  */
 #ifndef HV_CMDLINE_H

@@ -135,12 +135,12 @@ static void linear_pt(void)
 	EXPECT(strstr(o.warnings, "bad value ignored: 'pv-linear-pt=maybe'"));
 }
 
-/* sched_spread: a boolean, off by default (docs/architecture.md, Scheduling). */
+/* sched_spread: a boolean, on by default (docs/architecture.md, Scheduling). */
 static void sched_spread(void)
 {
-	EXPECT(!parse("").sched_spread);
-	EXPECT(parse("sched_spread=1").sched_spread);
-	EXPECT(parse("sched_spread").sched_spread);
+	EXPECT(parse("").sched_spread);
+	EXPECT(!parse("sched_spread=0").sched_spread);
+	EXPECT(parse("sched_spread=0 sched_spread").sched_spread);
 	EXPECT(!parse("sched_spread=1 sched_spread=off").sched_spread);
 	EXPECT_EQ(parse("sched_spread=yes").warnings[0], 0);
 }
