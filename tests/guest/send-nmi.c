@@ -17,6 +17,30 @@
 #include "lib/traps.h"
 #include "lib/smp.h"
 
+/*
+ * Waits are bounded by the TSC, not a count of yields: with the vCPUs on
+ * two CPUs, vCPU 0's yields return at once and vCPU 1's CPU (a halted
+ * QEMU thread woken by IPI) can take long on a loaded host.
+ */
+#define WAIT_CYCLES	(1ULL << 35)	/* about 10 s at 3 GHz */
+
+static uint64_t tsc(void)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* Yields until *flag is set or WAIT_CYCLES have gone. */
+static void wait_set(volatile unsigned long *flag)
+{
+	uint64_t start = tsc();
+
+	while (!*flag && tsc() - start < WAIT_CYCLES)
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+}
+
 #define STACK_SIZE	8192
 
 static uint8_t stack1[STACK_SIZE] __attribute__((aligned(16)));
@@ -46,14 +70,14 @@ static bool nmi_trap(struct trap_frame *f)
 	return true;
 }
 
-static volatile bool vcpu1_ready;
+static volatile unsigned long vcpu1_ready;
 
 /* Its own trap table (each vCPU has one: without it the NMI is dropped), then blocks. */
 static void vcpu1(unsigned long id)
 {
 	(void)id;
 	traps_install(true);
-	vcpu1_ready = true;
+	vcpu1_ready = 1;
 	for (;;)
 		HYPERVISOR_sched_op(SCHEDOP_block, NULL);
 }
@@ -81,14 +105,13 @@ int test_main(struct start_info *si)
 
 	rc = smp_start_vcpu(si, 1, vcpu1, stack1, sizeof(stack1));
 	CHECK(rc == 0, "starting vCPU 1 gave %ld", rc);
-	for (i = 0; i < 100000 && !vcpu1_ready; i++)
-		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	wait_set(&vcpu1_ready);
+	CHECK(vcpu1_ready, "vCPU 1 did not start");
 	for (i = 0; i < 20; i++)
 		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);	/* let it block */
 	rc = vcpu_op(VCPUOP_send_nmi, 1, NULL);
 	CHECK(rc == 0, "send_nmi to vCPU 1: %ld", rc);
-	for (i = 0; i < 100000 && !nmis1; i++)
-		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	wait_set(&nmis1);
 	CHECK(nmis1 == 1 && nmis0 == 3, "vCPU 1 took %lu NMIs, vCPU 0 %lu", nmis1, nmis0);
 
 	rc = vcpu_op(VCPUOP_send_nmi, 0, &rc);
