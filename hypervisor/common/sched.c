@@ -1129,6 +1129,19 @@ static inline void poll_over(struct vcpu *v)
 		__atomic_store_n(&v->polling, false, __ATOMIC_SEQ_CST);
 }
 
+/*
+ * SCHEDOP_block's wake: an event to deliver, or a virtual NMI. One sent
+ * from another CPU while this vCPU was on its way into the block found it
+ * not blocked yet, so its vcpu_wake only kicked (arch_vcpu_send_nmi sets
+ * the NMI pending by a locked exchange before it looks at the state;
+ * vcpu_block sets the state, fences, then looks here): without this the
+ * vCPU slept with the NMI pending until some other wake.
+ */
+static bool block_woken(const struct vcpu *v)
+{
+	return upcall_pending(v) || arch_vcpu_nmi_waiting(v);
+}
+
 /* SCHEDOP_block: unmask events, then sleep unless one is deliverable. */
 static long sched_block(struct vcpu *v)
 {
@@ -1136,7 +1149,7 @@ static long sched_block(struct vcpu *v)
 	v->vcpu_info->evtchn_upcall_mask = 0;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (!v->vcpu_info->evtchn_upcall_pending)
-		vcpu_block(v, upcall_pending);
+		vcpu_block(v, block_woken);
 	return 0;
 }
 

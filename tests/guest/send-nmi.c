@@ -85,6 +85,7 @@ static void vcpu1(unsigned long id)
 int test_main(struct start_info *si)
 {
 	unsigned long after, i;
+	uint64_t sent;
 	long rc;
 
 	mm_init(si);
@@ -109,9 +110,11 @@ int test_main(struct start_info *si)
 	CHECK(vcpu1_ready, "vCPU 1 did not start");
 	for (i = 0; i < 20; i++)
 		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);	/* let it block */
+	sent = tsc();
 	rc = vcpu_op(VCPUOP_send_nmi, 1, NULL);
 	CHECK(rc == 0, "send_nmi to vCPU 1: %ld", rc);
 	wait_set(&nmis1);
+	sent = tsc() - sent;
 	CHECK(nmis1 == 1 && nmis0 == 3, "vCPU 1 took %lu NMIs, vCPU 0 %lu", nmis1, nmis0);
 
 	rc = vcpu_op(VCPUOP_send_nmi, 0, &rc);
@@ -120,6 +123,7 @@ int test_main(struct start_info *si)
 	CHECK(rc == -ENOENT, "send_nmi to vCPU 5: %ld, want -ENOENT", rc);
 	CHECK(nmis0 == 3 && nmis1 == 1, "NMIs after the refused sends: %lu and %lu", nmis0,
 	      nmis1);
-	printf("send-nmi: vCPU 0 took %lu virtual NMIs, vCPU 1 %lu\n", nmis0, nmis1);
+	printf("send-nmi: vCPU 0 took %lu virtual NMIs, vCPU 1 %lu (%lu TSC cycles after the send)\n",
+	       nmis0, nmis1, (unsigned long)sent);
 	return TEST_PASS;
 }

@@ -201,6 +201,12 @@ void arch_vcpu_send_nmi(struct vcpu *v)
 		vcpu_wake(v);		/* blocked: woken; running elsewhere: kicked */
 }
 
+bool arch_vcpu_nmi_waiting(const struct vcpu *v)
+{
+	return __atomic_load_n(&v->arch.nmi_pending, __ATOMIC_ACQUIRE) &&
+	       !__atomic_load_n(&v->arch.nmi_masked, __ATOMIC_RELAXED);
+}
+
 /*
  * A PCI SERR NMI left the SERR line off (do_nmi): it goes on again after
  * the NMI, as Xen 4.17's PCI_SERR_SOFTIRQ does, with its message. Set

@@ -70,6 +70,8 @@ void arch_nmi_kick(void);
 void arch_idle_halt(unsigned int work);
 /* A virtual NMI for v (VCPUOP_send_nmi): pending, and v woken or kicked. */
 void arch_vcpu_send_nmi(struct vcpu *v);
+/* Does a virtual NMI wait for v that it can take now (pending, not masked)? */
+bool arch_vcpu_nmi_waiting(const struct vcpu *v);
 void arch_switch_from_idle(struct vcpu *next, struct cpu_regs *r);
 /* arch: enter the guest whose frame schedule() loaded into frame. */
 void __noreturn vcpu_enter_frame(struct cpu_regs *frame);
