@@ -8,6 +8,9 @@
  * bzImage or an ELF, a bzImage of an old protocol or with its payload
  * outside the file, and an ELF without Xen notes are refused as the
  * builder needs; a gzip ramdisk is unpacked and anything else kept as it is.
+ * gzip ramdisks and kernels whose ISIZE lies, a truncated member, two
+ * members, trailing bytes: the same bytes or the same error as the zlib-only
+ * gunzip before libdeflate (test_gzip_edges).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -276,6 +279,189 @@ static void test_ramdisk(void)
 	unlink(path);
 }
 
+/* The ramdisk in packed[0, plen) as vmctl_ramdisk_load reads it. */
+static int ramdisk_of_packed(uint8_t **data, size_t *len, bool *unpacked)
+{
+	int rc;
+
+	put_file(packed, plen);
+	rc = vmctl_ramdisk_load(path, data, len, unpacked, err, sizeof(err));
+	unlink(path);
+	return rc;
+}
+
+/* packed[0, plen) is used as it is: not unpacked, the file's own bytes. */
+static int ramdisk_kept(void)
+{
+	uint8_t *data = NULL;
+	size_t len = 0;
+	bool unpacked = true;
+	int ok = ramdisk_of_packed(&data, &len, &unpacked) == 0 && !unpacked && len == plen &&
+		 !memcmp(data, packed, plen);
+
+	free(data);
+	return ok;
+}
+
+/* packed[0, plen) unpacks to orig[0, N) (the first member). */
+static int ramdisk_unpacked(void)
+{
+	uint8_t *data = NULL;
+	size_t len = 0;
+	bool unpacked = false;
+	int ok = ramdisk_of_packed(&data, &len, &unpacked) == 0 && unpacked && len == N &&
+		 !memcmp(data, orig, N);
+
+	free(data);
+	return ok;
+}
+
+static void set_isize(uint32_t v)
+{
+	packed[plen - 4] = v & 0xff;
+	packed[plen - 3] = (v >> 8) & 0xff;
+	packed[plen - 2] = (v >> 16) & 0xff;
+	packed[plen - 1] = v >> 24;
+}
+
+/*
+ * The decoder's answer for packed[0, plen) as a kernel-file stage
+ * (vmctl_decompress): -EINVAL with a "gzip payload" message naming @what.
+ */
+static int gzip_refused(const char *what)
+{
+	const char *fmt;
+	uint8_t *out = (uint8_t *)1;
+	size_t outlen;
+	int rc = vmctl_decompress(packed, plen, &out, &outlen, &fmt, err, sizeof(err));
+
+	return rc == -EINVAL && out == NULL && strstr(err, "gzip payload") && strstr(err, what);
+}
+
+/*
+ * gzip whose ISIZE lies, truncated, with a second member or trailing bytes.
+ * The ISIZE word at the file's end is the output size (1 byte to 1 GiB);
+ * the first member must decode to exactly that many bytes, with its own
+ * CRC and ISIZE right; what follows it is not read. Otherwise a kernel's
+ * gzip stage is refused and a ramdisk is used as it is (as libxenguest).
+ * What zlib alone gave before libdeflate, byte for byte.
+ */
+static void test_gzip_edges(void)
+{
+	static uint8_t one[N * 2];
+	size_t olen;
+	char want[64];
+
+	pack_gzip();
+	memcpy(one, packed, plen);
+	olen = plen;
+
+	/* ISIZE smaller, larger, zero, over 1 GiB. */
+	set_isize(N - 1);
+	EXPECT(ramdisk_kept());
+	snprintf(want, sizeof(want), "of %u bytes decoded", N - 1);
+	EXPECT(gzip_refused("corrupt") && strstr(err, want));
+	set_isize(N + 1);
+	EXPECT(ramdisk_kept());
+	snprintf(want, sizeof(want), "(%u of %u bytes decoded)", N, N + 1);
+	EXPECT(gzip_refused("corrupt") && strstr(err, want));
+	set_isize(2 * N);
+	EXPECT(ramdisk_kept());
+	set_isize(0);
+	EXPECT(ramdisk_kept());
+	EXPECT(gzip_refused("decompressed size 0 out of range"));
+	set_isize((1u << 30) + 1);
+	EXPECT(ramdisk_kept());
+	EXPECT(gzip_refused("out of range"));
+	set_isize(0xffffffffu);
+	EXPECT(ramdisk_kept());
+	set_isize(N);
+	EXPECT(ramdisk_unpacked());
+
+	/* The member cut short: in its data, in its trailer (ISIZE then a lie). */
+	plen = olen / 2;
+	memcpy(packed, one, plen);
+	EXPECT(ramdisk_kept());
+	plen = olen - 2;
+	EXPECT(ramdisk_kept());
+	EXPECT(gzip_refused("gzip payload"));
+	/* A byte of the CRC wrong: every byte decoded, refused at the end. */
+	memcpy(packed, one, olen);
+	plen = olen;
+	packed[olen - 8] ^= 0x40;
+	EXPECT(ramdisk_kept());
+	snprintf(want, sizeof(want), "(%u of %u bytes decoded)", N, N);
+	EXPECT(gzip_refused("corrupt") && strstr(err, want));
+
+	/* Two members of the same size: the first alone is taken. */
+	memcpy(packed, one, olen);
+	memcpy(packed + olen, one, olen);
+	packed[olen + 4] ^= 1;		/* the second's MTIME: still a valid member */
+	plen = 2 * olen;
+	EXPECT(ramdisk_unpacked());
+	/* A second member of another size: the last ISIZE is not the first's. */
+	{
+		z_stream z = { 0 };
+
+		deflateInit2(&z, 1, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+		z.next_in = orig;
+		z.avail_in = 1000;
+		z.next_out = packed + olen;
+		z.avail_out = sizeof(packed) - olen;
+		deflate(&z, Z_FINISH);
+		plen = olen + z.total_out;
+		deflateEnd(&z);
+	}
+	EXPECT(ramdisk_kept());
+	EXPECT(gzip_refused("corrupt"));
+
+	/* Trailing bytes after the member. */
+	memcpy(packed, one, olen);
+	memset(packed + olen, 0, 512);	/* zero padding: ISIZE 0 */
+	plen = olen + 512;
+	EXPECT(ramdisk_kept());
+	memset(packed + olen, 0xa5, 100);	/* garbage */
+	plen = olen + 100;
+	EXPECT(ramdisk_kept());
+	EXPECT(gzip_refused("out of range"));	/* ISIZE 0xa5a5a5a5 */
+	set_isize(N + 7);		/* in range: the member is N bytes */
+	EXPECT(ramdisk_kept());
+	EXPECT(gzip_refused("corrupt"));
+	set_isize(N);			/* garbage ending in the member's own size */
+	EXPECT(ramdisk_unpacked());
+	{
+		const char *fmt;
+		uint8_t *out = NULL;
+		size_t outlen = 0;
+
+		EXPECT_EQ(vmctl_decompress(packed, plen, &out, &outlen, &fmt, err, sizeof(err)), 0);
+		EXPECT(outlen == N && !memcmp(out, orig, N));
+		free(out);
+	}
+
+	/* A header CRC (FHCRC) that is wrong: zlib refuses the member. */
+	memcpy(packed, one, olen);
+	plen = olen;
+	{
+		static uint8_t h[N * 2];
+		uint32_t crc;
+
+		memcpy(h, one, 10);
+		h[3] |= 0x02;			/* FHCRC */
+		crc = (uint32_t)crc32(0, h, 10);
+		h[10] = crc & 0xff;
+		h[11] = (crc >> 8) & 0xff;
+		memcpy(h + 12, one + 10, olen - 10);
+		memcpy(packed, h, olen + 2);
+		plen = olen + 2;
+		EXPECT(ramdisk_unpacked());	/* right: taken */
+		packed[10] ^= 1;
+		EXPECT(ramdisk_kept());		/* wrong: used as it is */
+		EXPECT(gzip_refused("corrupt"));
+	}
+}
+
 UNIT_MAIN("dom0_tools/libvmctl/kernel_image", UNIT_TEST(test_gzip), UNIT_TEST(test_bzip2),
 	  UNIT_TEST(test_xz), UNIT_TEST(test_lzma), UNIT_TEST(test_zstd), UNIT_TEST(test_lz4),
-	  UNIT_TEST(test_damaged), UNIT_TEST(test_kernel_files), UNIT_TEST(test_ramdisk))
+	  UNIT_TEST(test_damaged), UNIT_TEST(test_kernel_files), UNIT_TEST(test_ramdisk),
+	  UNIT_TEST(test_gzip_edges))
