@@ -300,7 +300,7 @@ $(LINUX_BENCH)/dom0-work: tests/bench/linux/dom0work.c tests/bench/linux/tsc.h \
 	$(Q)mkdir -p $(@D)
 	$(Q)gcc -static -O2 -Wall -Wextra -Werror -Idom0_tools/libvmctl -Ihypervisor/include -Ihypercall_abi/include \
 	  -o $@ $< dom0_tools/libvmctl/kernel_image.c hypervisor/common/elf.c \
-	  -lz -llzma -llz4 -lzstd -lbz2 -lpthread
+	  -lz -ldeflate -llzma -llz4 -lzstd -lbz2 -lpthread
 	@echo "  CC      $@"
 .PHONY: bench-dom0-work
 bench-dom0-work: $(LINUX_BENCH)/dom0-work

@@ -140,7 +140,7 @@ $(UNIT_OUT)/dom0_tools/libvmctl/kernel_image: tests/unit/dom0_tools/libvmctl/ker
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)gcc $(UNIT_CFLAGS) -o $@ $< dom0_tools/libvmctl/kernel_image.c hypervisor/common/elf.c \
-	  -lz -llzma -llz4 -lzstd -lbz2
+	  -lz -llzma -llz4 -lzstd -lbz2 -ldeflate
 
 # The cache of unpacked kernels on the kernel reader, in a directory of its own under /tmp.
 $(UNIT_OUT)/dom0_tools/libvmctl/kcache: tests/unit/dom0_tools/libvmctl/kcache.c \
@@ -150,7 +150,7 @@ $(UNIT_OUT)/dom0_tools/libvmctl/kcache: tests/unit/dom0_tools/libvmctl/kcache.c 
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)gcc $(UNIT_CFLAGS) -o $@ $< dom0_tools/libvmctl/kcache.c dom0_tools/libvmctl/kernel_image.c \
-	  hypervisor/common/elf.c -lz -llzma -llz4 -lzstd -lbz2
+	  hypervisor/common/elf.c -lz -ldeflate -llzma -llz4 -lzstd -lbz2
 
 # vmtop's logic without ncurses or devices: rates, sorting, formats, the
 # stats files, batch mode on the synthetic source.
