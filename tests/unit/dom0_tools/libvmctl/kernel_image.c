@@ -290,30 +290,29 @@ static int ramdisk_of_packed(uint8_t **data, size_t *len, bool *unpacked)
 	return rc;
 }
 
-/* packed[0, plen) is used as it is: not unpacked, the file's own bytes. */
-static int ramdisk_kept(void)
+/* The ramdisk in packed[0, plen) loads as @want (@want_len bytes), unpacked or not. */
+static int ramdisk_gives(bool want_unpacked, const uint8_t *want, size_t want_len)
 {
 	uint8_t *data = NULL;
 	size_t len = 0;
-	bool unpacked = true;
-	int ok = ramdisk_of_packed(&data, &len, &unpacked) == 0 && !unpacked && len == plen &&
-		 !memcmp(data, packed, plen);
+	bool unpacked = !want_unpacked;
+	int ok = ramdisk_of_packed(&data, &len, &unpacked) == 0 && unpacked == want_unpacked &&
+		 len == want_len && !memcmp(data, want, want_len);
 
 	free(data);
 	return ok;
 }
 
-/* packed[0, plen) unpacks to orig[0, N) (the first member). */
+/* Used as it is: not unpacked, the file's own bytes. */
+static int ramdisk_kept(void)
+{
+	return ramdisk_gives(false, packed, plen);
+}
+
+/* Unpacked to orig[0, N) (the first member). */
 static int ramdisk_unpacked(void)
 {
-	uint8_t *data = NULL;
-	size_t len = 0;
-	bool unpacked = false;
-	int ok = ramdisk_of_packed(&data, &len, &unpacked) == 0 && unpacked && len == N &&
-		 !memcmp(data, orig, N);
-
-	free(data);
-	return ok;
+	return ramdisk_gives(true, orig, N);
 }
 
 static void set_isize(uint32_t v)
