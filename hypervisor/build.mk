@@ -12,6 +12,7 @@ HV_SRCS := \
 	$(HV_DIR)/arch/x86/head.S \
 	$(HV_DIR)/arch/x86/entry.S \
 	$(HV_DIR)/arch/x86/trampoline.S \
+	$(HV_DIR)/arch/x86/copy_wide.S \
 	$(HV_DIR)/arch/x86/acpi.c \
 	$(HV_DIR)/arch/x86/smp.c \
 	$(HV_DIR)/arch/x86/cpu.c \

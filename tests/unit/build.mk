@@ -66,6 +66,14 @@ $(FAKE_BINS): $(UNIT_OUT)/%: tests/unit/%.c $(CONFIG_H) tests/unit/unit.h \
 	$(Q)gcc $(UNIT_CFLAGS) -Ihypervisor/arch/x86/include \
 	  -include tests/unit/hypervisor/host_arch.h -o $@ $(filter %.c,$^)
 
+# copy_wide.S, GNTTABOP_copy's AVX copy: the assembly as it is, on the host's CPU.
+UNIT_BINS += $(UNIT_OUT)/hypervisor/arch/x86/copy_wide
+$(UNIT_OUT)/hypervisor/arch/x86/copy_wide: tests/unit/hypervisor/arch/x86/copy_wide.c \
+		hypervisor/arch/x86/copy_wide.S $(CONFIG_H) tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)gcc $(UNIT_CFLAGS) -Wa,--noexecstack -o $@ $< hypervisor/arch/x86/copy_wide.S
+
 # time.c's scale and records: the test includes the source (its scale
 # helpers are static) and sets the TSC itself.
 UNIT_BINS += $(UNIT_OUT)/hypervisor/arch/x86/time

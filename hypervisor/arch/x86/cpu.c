@@ -59,6 +59,7 @@ static uint8_t ist_stacks[NR_IST_STACKS][IST_STACK_SIZE] __aligned(4096);
 bool cpu_has_smap;
 bool cpu_has_fsgsbase;
 uint64_t xcr0_max;		/* XSAVE features guests may enable; 0 = no XSAVE */
+bool copy_wide_ok;		/* GNTTABOP_copy may use AVX (asm/copy_wide.h) */
 
 /* x87, SSE and AVX: the state components guests may use (XCR0 bits 0-2). */
 #define XSTATE_GUEST	0x7ULL
@@ -73,6 +74,7 @@ static void xsave_init(bool boot)
 	write_cr4(read_cr4() | (1UL << 18));		/* OSXSAVE */
 	cpuid(0xD, 0, &a, &b, &c, &d);
 	xcr0_max = (((uint64_t)d << 32) | a) & XSTATE_GUEST & ~xstate_hidden;
+	copy_wide_ok = xcr0_max & 4;
 	cpuid(0xD, 0, &a, &b, &c, &d);
 	asm volatile("xsetbv" : : "c"(0), "a"((uint32_t)xcr0_max), "d"((uint32_t)(xcr0_max >> 32)));
 	cpuid(0xD, 0, &a, &b, &c, &d);

@@ -22,6 +22,9 @@
  * Map takes the granter as a domid (Xen looks it up by id, so DOMID_SELF
  * would be GNTST_bad_domain there); copy takes DOMID_SELF, which both
  * accept for a grant ref and Xen requires for a plain frame.
+ * dom0 turns XSAVE and AVX on first, as Linux 6.1 does at boot (CR4.OSXSAVE,
+ * then XCR0 x87|SSE|AVX where offered): the copies run with the FPU state
+ * dom0's backends run with, which lets Lamina copy by AVX (asm/copy_wide.h).
  * Output: BENCH <name> <median> <min> <max> <operations>
  */
 #include "../../guest/lib/guest.h"
@@ -226,6 +229,20 @@ static int peer_wait(domid_t peer)
 	return TEST_ERROR;
 }
 
+/* CR4.OSXSAVE (an emulated CR4 write), then XCR0 = x87|SSE|AVX, where the CPUID offers them. */
+static void fpu_like_linux(void)
+{
+	uint32_t a, b, c, d;
+
+	asm volatile("ud2; .ascii \"xen\"; cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+		     : "a"(1), "c"(0));
+	if (!(c & (1U << 27)))
+		return;
+	asm volatile("mov %%cr4, %%rax; or $(1 << 18), %%rax; mov %%rax, %%cr4" : : : "rax");
+	if (c & (1U << 28))
+		asm volatile("xsetbv" : : "c"(0), "a"(7), "d"(0));
+}
+
 int test_main(struct start_info *si)
 {
 	volatile struct grant_entry_v1 *table;
@@ -236,6 +253,7 @@ int test_main(struct start_info *si)
 	if (!(si->flags & SIF_INITDOMAIN))
 		return peer(si);
 	mm_init(si);
+	fpu_like_linux();
 	table = table_map(&table_va);
 	CHECK(table, "our grant table could not be mapped");
 	fill_src();
