@@ -329,37 +329,33 @@ static void copy16(char *dst, const char *src, size_t n)
  * upper halves are cleared after (vzeroupper), so later SSE code pays no
  * transition.
  */
+__attribute__((target("avx"), always_inline)) static inline void copy32_turn(char *dst,
+									    const char *src)
+{
+	__m256i r[8];
+	unsigned int k;
+
+#pragma GCC unroll 8
+	for (k = 0; k < 8; k++)
+		r[k] = _mm256_loadu_si256((const __m256i *)(src + 32 * k));
+#pragma GCC unroll 8
+	for (k = 0; k < 8; k++)
+		_mm256_storeu_si256((__m256i *)(dst + 32 * k), r[k]);
+}
+
 __attribute__((target("avx"))) static void copy32(char *dst, const char *src, size_t n)
 {
 	size_t i = 0;
 
 	if (n == 4096) {	/* a whole page, the usual piece: unrolled, 256 moves */
 #pragma GCC unroll 16
-		for (i = 0; i < 4096; i += 256) {
-			__m256i r[8];
-			unsigned int k;
-
-#pragma GCC unroll 8
-			for (k = 0; k < 8; k++)
-				r[k] = _mm256_loadu_si256((const __m256i *)(src + i + 32 * k));
-#pragma GCC unroll 8
-			for (k = 0; k < 8; k++)
-				_mm256_storeu_si256((__m256i *)(dst + i + 32 * k), r[k]);
-		}
+		for (i = 0; i < 4096; i += 256)
+			copy32_turn(dst + i, src + i);
 		_mm256_zeroupper();
 		return;
 	}
-	for (; i + 256 <= n; i += 256) {
-		__m256i r[8];
-		unsigned int k;
-
-#pragma GCC unroll 8
-		for (k = 0; k < 8; k++)
-			r[k] = _mm256_loadu_si256((const __m256i *)(src + i + 32 * k));
-#pragma GCC unroll 8
-		for (k = 0; k < 8; k++)
-			_mm256_storeu_si256((__m256i *)(dst + i + 32 * k), r[k]);
-	}
+	for (; i + 256 <= n; i += 256)
+		copy32_turn(dst + i, src + i);
 	for (; i < n; i += 64) {
 		__m256i a = _mm256_loadu_si256((const __m256i *)(src + i));
 		__m256i b = _mm256_loadu_si256((const __m256i *)(src + i + 32));

@@ -20,6 +20,18 @@
  * loaded before they are stored, and the stores only reach source bytes
  * already loaded.
  */
+/* 128 bytes at byte o of src to byte o of dst: four loads, then four stores. */
+.macro	block o
+	vmovdqu	\o(%rsi), %ymm0
+	vmovdqu	\o+32(%rsi), %ymm1
+	vmovdqu	\o+64(%rsi), %ymm2
+	vmovdqu	\o+96(%rsi), %ymm3
+	vmovdqu	%ymm0, \o(%rdi)
+	vmovdqu	%ymm1, \o+32(%rdi)
+	vmovdqu	%ymm2, \o+64(%rdi)
+	vmovdqu	%ymm3, \o+96(%rdi)
+.endm
+
 	.text
 	.globl	copy_wide_blocks
 	.type	copy_wide_blocks, @function
@@ -34,26 +46,12 @@ copy_wide_blocks:
 	/* A whole page, unrolled: no loop instructions. */
 	.set	off, 0
 	.rept	32
-	vmovdqu	off(%rsi), %ymm0
-	vmovdqu	off+32(%rsi), %ymm1
-	vmovdqu	off+64(%rsi), %ymm2
-	vmovdqu	off+96(%rsi), %ymm3
-	vmovdqu	%ymm0, off(%rdi)
-	vmovdqu	%ymm1, off+32(%rdi)
-	vmovdqu	%ymm2, off+64(%rdi)
-	vmovdqu	%ymm3, off+96(%rdi)
+	block	off
 	.set	off, off+128
 	.endr
 	jmp	.Lrestore
 .Lloop:
-	vmovdqu	(%rsi), %ymm0
-	vmovdqu	32(%rsi), %ymm1
-	vmovdqu	64(%rsi), %ymm2
-	vmovdqu	96(%rsi), %ymm3
-	vmovdqu	%ymm0, (%rdi)
-	vmovdqu	%ymm1, 32(%rdi)
-	vmovdqu	%ymm2, 64(%rdi)
-	vmovdqu	%ymm3, 96(%rdi)
+	block	0
 	add	$128, %rsi
 	add	$128, %rdi
 	dec	%rdx
