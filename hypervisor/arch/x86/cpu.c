@@ -74,15 +74,16 @@ static void xsave_init(bool boot)
 	write_cr4(read_cr4() | (1UL << 18));		/* OSXSAVE */
 	cpuid(0xD, 0, &a, &b, &c, &d);
 	xcr0_max = (((uint64_t)d << 32) | a) & XSTATE_GUEST & ~xstate_hidden;
-	copy_wide_ok = xcr0_max & 4;
+	cpuid(0xD, 1, &a, &b, &c, &d);
+	copy_wide_ok = (xcr0_max & 4) && (a & (1U << 2));	/* AVX, and XGETBV 1 (XINUSE) */
 	cpuid(0xD, 0, &a, &b, &c, &d);
 	asm volatile("xsetbv" : : "c"(0), "a"((uint32_t)xcr0_max), "d"((uint32_t)(xcr0_max >> 32)));
 	cpuid(0xD, 0, &a, &b, &c, &d);
 	if (b > 1024)
 		panic("cpu: XSAVE area of %u bytes is too big", b);
 	if (boot)
-		pr_info("cpu: XSAVE on, guest XCR0 up to %#llx (%u bytes)\n",
-		(unsigned long long)xcr0_max, b);
+		pr_info("cpu: XSAVE on, guest XCR0 up to %#llx (%u bytes), grant copies by AVX %s\n",
+		(unsigned long long)xcr0_max, b, copy_wide_ok ? "on" : "off");
 }
 
 extern const uint64_t exception_stubs[32];

@@ -15,7 +15,10 @@
  * holds the vCPU's values (nothing else in the hypervisor uses the
  * FPU outside pv.c's switch and vcpu_context.c's probe, both of which
  * also run with interrupts off or between vCPUs). Copying direct-map
- * frames a grant pins cannot fault.
+ * frames a grant pins cannot fault. copy_wide_blocks reads XINUSE and
+ * leaves it as it was, or copies nothing (false) when only a copy
+ * without the FPU can (copy_wide.S); a CPU without XGETBV 1 cannot tell,
+ * and never copies wide.
  */
 #ifndef ASM_COPY_WIDE_H
 #define ASM_COPY_WIDE_H
@@ -24,8 +27,8 @@
 
 #define COPY_WIDE_MIN	512	/* below it, rep movsq pays less than the save/restore */
 
-extern bool copy_wide_ok;	/* cpu.c: XSAVE with AVX offered (xcr0_max has YMM) */
-void copy_wide_blocks(void *dst, const void *src, unsigned long blocks);
+extern bool copy_wide_ok;	/* cpu.c: XSAVE with AVX offered (xcr0_max has YMM), and XGETBV 1 */
+bool copy_wide_blocks(void *dst, const void *src, unsigned long blocks);
 
 #ifdef UNIT_HOST_CPU
 static inline bool copy_wide(void *dst, const void *src, size_t n)
@@ -48,6 +51,7 @@ static inline __attribute__((always_inline)) bool copy_wide(void *dst, const voi
 	uint32_t lo, hi;
 	uint64_t rflags, cr0;
 	size_t bulk = n & ~(size_t)127;
+	bool done;
 
 	if (!copy_wide_ok)
 		return false;
@@ -58,11 +62,13 @@ static inline __attribute__((always_inline)) bool copy_wide(void *dst, const voi
 	cr0 = read_cr0();
 	if (cr0 & (1ULL << 3))
 		asm volatile("clts" ::: "memory");
-	copy_wide_blocks(dst, src, bulk >> 7);
+	done = copy_wide_blocks(dst, src, bulk >> 7);
 	if (cr0 & (1ULL << 3))
 		write_cr0(cr0);
 	if (rflags & X86_EFLAGS_IF)
 		asm volatile("sti" ::: "memory");
+	if (!done)
+		return false;
 	if (n != bulk)
 		memcpy_inline((uint8_t *)dst + bulk, (const uint8_t *)src + bulk, n - bulk);
 	return true;
