@@ -14,11 +14,16 @@
  * ref whole pages; frames (DOMID_SELF) on either side; odd offsets and
  * lengths (tails, unaligned, one under the wide threshold); a page
  * copied onto itself, dst below src; bad refs and lengths between
- * good copies; a batch the hypercall cannot read (-EFAULT); a long batch
- * (BIG elements) that is preempted and continued. Each batch runs three
- * ways: as it is; with CR0.TS set by fpu_taskswitch (no #NM reaches us,
- * TS is still set after: read back from CR0); and with XCR0 lowered to
- * x87|SSE by xsetbv (the copy must not need AVX then).
+ * good copies; copies of length 0 (at offset 0 and 4096); a batch the
+ * hypercall cannot read (-EFAULT); a batch whose statuses it cannot
+ * write (read-only: -EFAULT; Xen copies the first element first, Lamina
+ * nothing); a long batch (BIG elements) that is preempted and
+ * continued. Each batch runs four ways: as it is; with CR0.TS set by
+ * fpu_taskswitch (no #NM reaches us, TS is still set after: read back
+ * from CR0); with XCR0 lowered to x87|SSE by xsetbv (the copy must
+ * not need AVX then); and with SSE and AVX put back in their initial
+ * state by XRSTOR (XSTATE_BV must not gain bits 1 or 2: on hardware,
+ * not under QEMU's TCG, which always sets them).
  * vCPU 1 meanwhile holds a pattern of its own and compares its image
  * with the one it took first, again and again until vCPU 0 is done:
  * nothing of vCPU 0's registers, or of the pages copied, may show there.
@@ -43,12 +48,13 @@
 #define STACK_SIZE	8192
 #define IMG		1024
 
-enum { PLAIN, TS_SET, XCR0_SSE, MODES };
-static const char *const mode_name[MODES] = { "plain", "CR0.TS set", "XCR0 x87|SSE" };
+enum { PLAIN, TS_SET, XCR0_SSE, SSE_INIT, MODES };
+static const char *const mode_name[MODES] = { "plain", "CR0.TS set", "XCR0 x87|SSE",
+					      "SSE and AVX initial" };
 
 static uint8_t stack1[STACK_SIZE] __attribute__((aligned(16)));
 static struct gnttab_copy big[BIG];
-static uint64_t src_va[NPAGES], dst_va[NPAGES];
+static uint64_t src_va[NPAGES], dst_va[NPAGES], ro_va;
 static uint8_t shadow[NPAGES][4096];
 static bool xsave_on, avx;
 static volatile bool started, one_cpu, stop;
@@ -72,15 +78,16 @@ static bool same_image(const uint8_t *a, const uint8_t *b, bool upper, int *at)
 }
 
 /*
- * The vCPU's FPU image. The movaps first: with CR0.TS set (a lazy
- * switch, Xen 4.17's on AMD) it raises #NM and the hypervisor loads our
- * state; QEMU's XSAVE does not raise it, and would save what the last
- * vCPU left.
+ * The vCPU's FPU image. The fnop first: with CR0.TS set (a lazy switch,
+ * Xen 4.17's on AMD) it raises #NM and the hypervisor loads our state;
+ * QEMU's XSAVE does not raise it, and would save what the last vCPU
+ * left. An x87 instruction, not an SSE one: that could take SSE out of
+ * its initial state (XINUSE[1]) in the SSE_INIT mode.
  */
 static void snap(uint8_t *img)
 {
 	memset(img, 0, IMG);
-	asm volatile("movaps %%xmm0, %%xmm0" ::: "memory");
+	asm volatile("fnop" ::: "memory");
 	if (xsave_on)
 		asm volatile("xsave64 %0" : "+m"(*(uint8_t (*)[IMG])img) : "a"(-1), "d"(-1));
 	else
@@ -121,6 +128,26 @@ static void fill(uint64_t seed, bool wide)
 		asm volatile(XMM_LD(0) XMM_LD(1) XMM_LD(2) XMM_LD(3) XMM_LD(4) XMM_LD(5)
 			     XMM_LD(6) XMM_LD(7) XMM_LD(8) XMM_LD(9) XMM_LD(10) XMM_LD(11)
 			     XMM_LD(12) XMM_LD(13) XMM_LD(14) XMM_LD(15) : : "r"(v) : "memory");
+}
+
+/*
+ * SSE and AVX in their initial state (xmm/ymm all zero; MXCSR kept): an
+ * XRSTOR of our own image with XSTATE_BV bits 1 and 2 clear. On
+ * hardware XSAVE then writes XSTATE_BV without them until an SSE or AVX
+ * instruction of ours (QEMU's TCG does not track this: it always
+ * writes them set, so only a run on hardware tells).
+ */
+static void sse_avx_initial(void)
+{
+	static uint8_t img[IMG] __attribute__((aligned(64)));
+	uint64_t bv;
+
+	memset(img, 0, IMG);
+	asm volatile("xsave64 %0" : "+m"(*(uint8_t (*)[IMG])img) : "a"(-1), "d"(-1));
+	memcpy(&bv, img + 512, sizeof(bv));
+	bv &= ~6ULL;
+	memcpy(img + 512, &bv, sizeof(bv));
+	asm volatile("xrstor64 %0" : : "m"(*(uint8_t (*)[IMG])img), "a"(6), "d"(0) : "memory");
 }
 
 static void set_xcr0(uint64_t v)
@@ -263,6 +290,8 @@ static int run(const char *what, int m, struct gnttab_copy *ops, const unsigned 
 	if (m == XCR0_SSE)
 		set_xcr0(3);
 	fill(round * 131 + (uint64_t)m, wide);
+	if (m == SSE_INIT)
+		sse_avx_initial();
 	snap(before);
 	if (m == TS_SET)
 		hypercall1(__HYPERVISOR_fpu_taskswitch, 1);
@@ -313,13 +342,14 @@ int test_main(struct start_info *si)
 		gnt_self_grant(t, SRC_REF + i, src_va[i], true);
 		gnt_self_grant(t, DST_REF + i, dst_va[i], false);
 	}
+	ro_va = scratch_page();
 	fpu_on();
 	shared->vcpu_info[0].evtchn_upcall_mask = 1;
 	rc = smp_start_pinned(si, holder, stack1, sizeof(stack1), &started, one_cpu);
 	CHECK(rc == 0, "starting and pinning vCPU 1 gave %ld", rc);
 
 	for (m = 0; m < MODES; m++) {
-		if (m == XCR0_SSE && !xsave_on)
+		if ((m == XCR0_SSE || m == SSE_INIT) && !xsave_on)
 			continue;
 		/* Whole pages, ref to ref, ref to frame, frame to ref, frame to frame. */
 		reset_pages(++round);
@@ -344,6 +374,8 @@ int test_main(struct start_info *si)
 		op_ref(&ops[n], true, 0, 5, true, 1, 5, 129), s[n] = 0, d[n++] = 1;
 		op_ref(&ops[n], true, 1, 4095, true, 0, 0, 1), s[n] = 1, d[n++] = 0;
 		op_ref(&ops[n], true, 0, 1, true, 1, 0, 4095), s[n] = 0, d[n++] = 1;
+		op_ref(&ops[n], true, 0, 0, true, 1, 0, 0), s[n] = 0, d[n++] = 1;
+		op_ref(&ops[n], false, 1, 4096, true, 0, 4096, 0), s[n] = 1, d[n++] = 0;
 		rc = run("odd offsets and lengths", m, ops, s, d, n, round);
 		if (rc != TEST_PASS)
 			return (int)rc;
@@ -388,6 +420,8 @@ int test_main(struct start_info *si)
 			if (m == XCR0_SSE)
 				set_xcr0(3);
 			fill(round * 977 + (uint64_t)m, wide);
+			if (m == SSE_INIT)
+				sse_avx_initial();
 			snap(before);
 			if (m == TS_SET)
 				hypercall1(__HYPERVISOR_fpu_taskswitch, 1);
@@ -402,6 +436,55 @@ int test_main(struct start_info *si)
 			CHECK(rc == -EFAULT, "unreadable batch (%s) gave %ld", mode_name[m], rc);
 			CHECK(same_image(before, after, wide, &at),
 			      "unreadable batch (%s): FPU image byte %d changed", mode_name[m], at);
+		}
+
+		/*
+		 * A batch whose statuses cannot be written (on a page mapped
+		 * read-only): -EFAULT, our registers kept. Xen 4.17 copies the
+		 * first element and then fails its status; Lamina tries the
+		 * status write first and fails with nothing done (grant_table.c
+		 * batch(), on purpose).
+		 */
+		{
+			static uint8_t before[IMG] __attribute__((aligned(64)));
+			static uint8_t after[IMG] __attribute__((aligned(64)));
+			struct gnttab_copy *ro = (struct gnttab_copy *)ro_va;
+			bool wide = avx && m != XCR0_SSE;
+			int at;
+
+			reset_pages(++round);
+			CHECK(!update_va_mapping(ro_va, pte_rw(va_to_mfn(ro_va)), UVMF_INVLPG),
+			      "mapping the batch page writable failed");
+			op_ref(&ro[0], true, 0, 0, true, 1, 0, 4096);
+			op_ref(&ro[1], true, 1, 0, true, 0, 0, 4096);
+			if (!on_lamina())
+				model(&ro[0], 0, 1);
+			CHECK(!update_va_mapping(ro_va, pte_ro(va_to_mfn(ro_va)), UVMF_INVLPG),
+			      "mapping the batch page read-only failed");
+			if (m == XCR0_SSE)
+				set_xcr0(3);
+			fill(round * 577 + (uint64_t)m, wide);
+			if (m == SSE_INIT)
+				sse_avx_initial();
+			snap(before);
+			if (m == TS_SET)
+				hypercall1(__HYPERVISOR_fpu_taskswitch, 1);
+			rc = gnttab(GNTTABOP_copy, ro, 2);
+			if (m == TS_SET) {
+				CHECK(guest_cr0() & 8, "read-only statuses (%s): CR0.TS clear",
+				      mode_name[m]);
+				hypercall1(__HYPERVISOR_fpu_taskswitch, 0);
+			}
+			snap(after);
+			if (m == XCR0_SSE && avx)
+				set_xcr0(7);
+			CHECK(rc == -EFAULT, "read-only statuses (%s) gave %ld", mode_name[m], rc);
+			CHECK(same_image(before, after, wide, &at),
+			      "read-only statuses (%s): FPU image byte %d changed", mode_name[m], at);
+			for (i = 0; i < NPAGES; i++)
+				CHECK(!memcmp(shadow[i], (void *)dst_va[i], 4096),
+				      "read-only statuses (%s): dst %u not as it should be",
+				      mode_name[m], i);
 		}
 
 		/* A long batch, preempted and continued. */
