@@ -272,30 +272,26 @@ static void reset_pages(unsigned int round)
 }
 
 /*
- * The batch ops[0..n) (page numbers s[], d[] for the model) in mode m:
- * registers filled, the batch made, registers, statuses, bytes checked.
+ * The copy batch of n elements at ops made in mode m, around registers
+ * filled from seed; its result in *rc. Checked: CR0.TS still set (mode
+ * TS_SET), the FPU image unchanged.
  */
-static int run(const char *what, int m, struct gnttab_copy *ops, const unsigned int *s,
-		const unsigned int *d, unsigned int n, unsigned int round)
+static int around(const char *what, int m, uint64_t seed, void *ops, unsigned int n, long *rc)
 {
 	static uint8_t before[IMG] __attribute__((aligned(64)));
 	static uint8_t after[IMG] __attribute__((aligned(64)));
 	bool wide = avx && m != XCR0_SSE;
-	unsigned int i, p;
-	long rc;
 	int at;
 
-	for (i = 0; i < n; i++)
-		ops[i].status = 99;
 	if (m == XCR0_SSE)
 		set_xcr0(3);
-	fill(round * 131 + (uint64_t)m, wide);
+	fill(seed, wide);
 	if (m == SSE_INIT)
 		sse_avx_initial();
 	snap(before);
 	if (m == TS_SET)
 		hypercall1(__HYPERVISOR_fpu_taskswitch, 1);
-	rc = gnttab(GNTTABOP_copy, ops, n);
+	*rc = gnttab(GNTTABOP_copy, ops, n);
 	if (m == TS_SET) {
 		CHECK(guest_cr0() & 8, "%s (%s): CR0.TS clear after the copy", what, mode_name[m]);
 		hypercall1(__HYPERVISOR_fpu_taskswitch, 0);
@@ -306,6 +302,25 @@ static int run(const char *what, int m, struct gnttab_copy *ops, const unsigned 
 	CHECK(same_image(before, after, wide, &at),
 	      "%s (%s): FPU image byte %d changed by the copy (%#x, was %#x)", what, mode_name[m],
 	      at, after[at], before[at]);
+	return TEST_PASS;
+}
+
+/*
+ * The batch ops[0..n) (page numbers s[], d[] for the model) in mode m:
+ * registers filled, the batch made, registers, statuses, bytes checked.
+ */
+static int run(const char *what, int m, struct gnttab_copy *ops, const unsigned int *s,
+		const unsigned int *d, unsigned int n, unsigned int round)
+{
+	unsigned int i, p;
+	long rc;
+	int r;
+
+	for (i = 0; i < n; i++)
+		ops[i].status = 99;
+	r = around(what, m, round * 131 + (uint64_t)m, ops, n, &rc);
+	if (r != TEST_PASS)
+		return r;
 	CHECK(rc == 0, "%s (%s): the batch gave %ld", what, mode_name[m], rc);
 	for (i = 0; i < n; i++) {
 		int16_t want = model(&ops[i], s[i], d[i]);
@@ -328,7 +343,7 @@ int test_main(struct start_info *si)
 	struct sysctl pi;
 	unsigned int i, round = 0, n;
 	long rc;
-	int m;
+	int m, r;
 
 	CHECK(events_init(si) == 0, "mapping shared_info failed");
 	CHECK(physinfo(&pi) == 0, "physinfo failed");
@@ -411,32 +426,10 @@ int test_main(struct start_info *si)
 			return (int)rc;
 
 		/* A batch the hypercall cannot read: refused, our registers kept. */
-		{
-			static uint8_t before[IMG] __attribute__((aligned(64)));
-			static uint8_t after[IMG] __attribute__((aligned(64)));
-			bool wide = avx && m != XCR0_SSE;
-			int at;
-
-			if (m == XCR0_SSE)
-				set_xcr0(3);
-			fill(round * 977 + (uint64_t)m, wide);
-			if (m == SSE_INIT)
-				sse_avx_initial();
-			snap(before);
-			if (m == TS_SET)
-				hypercall1(__HYPERVISOR_fpu_taskswitch, 1);
-			rc = gnttab(GNTTABOP_copy, (void *)0x1000, 4);
-			if (m == TS_SET) {
-				CHECK(guest_cr0() & 8, "unreadable batch (%s): CR0.TS clear", mode_name[m]);
-				hypercall1(__HYPERVISOR_fpu_taskswitch, 0);
-			}
-			snap(after);
-			if (m == XCR0_SSE && avx)
-				set_xcr0(7);
-			CHECK(rc == -EFAULT, "unreadable batch (%s) gave %ld", mode_name[m], rc);
-			CHECK(same_image(before, after, wide, &at),
-			      "unreadable batch (%s): FPU image byte %d changed", mode_name[m], at);
-		}
+		r = around("unreadable batch", m, round * 977 + (uint64_t)m, (void *)0x1000, 4, &rc);
+		if (r != TEST_PASS)
+			return r;
+		CHECK(rc == -EFAULT, "unreadable batch (%s) gave %ld", mode_name[m], rc);
 
 		/*
 		 * A batch whose statuses cannot be written (on a page mapped
@@ -446,11 +439,7 @@ int test_main(struct start_info *si)
 		 * batch(), on purpose).
 		 */
 		{
-			static uint8_t before[IMG] __attribute__((aligned(64)));
-			static uint8_t after[IMG] __attribute__((aligned(64)));
 			struct gnttab_copy *ro = (struct gnttab_copy *)ro_va;
-			bool wide = avx && m != XCR0_SSE;
-			int at;
 
 			reset_pages(++round);
 			CHECK(!update_va_mapping(ro_va, pte_rw(va_to_mfn(ro_va)), UVMF_INVLPG),
@@ -461,26 +450,10 @@ int test_main(struct start_info *si)
 				model(&ro[0], 0, 1);
 			CHECK(!update_va_mapping(ro_va, pte_ro(va_to_mfn(ro_va)), UVMF_INVLPG),
 			      "mapping the batch page read-only failed");
-			if (m == XCR0_SSE)
-				set_xcr0(3);
-			fill(round * 577 + (uint64_t)m, wide);
-			if (m == SSE_INIT)
-				sse_avx_initial();
-			snap(before);
-			if (m == TS_SET)
-				hypercall1(__HYPERVISOR_fpu_taskswitch, 1);
-			rc = gnttab(GNTTABOP_copy, ro, 2);
-			if (m == TS_SET) {
-				CHECK(guest_cr0() & 8, "read-only statuses (%s): CR0.TS clear",
-				      mode_name[m]);
-				hypercall1(__HYPERVISOR_fpu_taskswitch, 0);
-			}
-			snap(after);
-			if (m == XCR0_SSE && avx)
-				set_xcr0(7);
+			r = around("read-only statuses", m, round * 577 + (uint64_t)m, ro, 2, &rc);
+			if (r != TEST_PASS)
+				return r;
 			CHECK(rc == -EFAULT, "read-only statuses (%s) gave %ld", mode_name[m], rc);
-			CHECK(same_image(before, after, wide, &at),
-			      "read-only statuses (%s): FPU image byte %d changed", mode_name[m], at);
 			for (i = 0; i < NPAGES; i++)
 				CHECK(!memcmp(shadow[i], (void *)dst_va[i], 4096),
 				      "read-only statuses (%s): dst %u not as it should be",
