@@ -16,30 +16,7 @@
 #include "lib/mm.h"
 #include "lib/traps.h"
 #include "lib/smp.h"
-
-/*
- * Waits are bounded by the TSC, not a count of yields: with the vCPUs on
- * two CPUs, vCPU 0's yields return at once and vCPU 1's CPU (a halted
- * QEMU thread woken by IPI) can take long on a loaded host.
- */
-#define WAIT_CYCLES	(1ULL << 35)	/* about 10 s at 3 GHz */
-
-static uint64_t tsc(void)
-{
-	uint32_t lo, hi;
-
-	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
-
-/* Yields until *flag is set or WAIT_CYCLES have gone. */
-static void wait_set(volatile unsigned long *flag)
-{
-	uint64_t start = tsc();
-
-	while (!*flag && tsc() - start < WAIT_CYCLES)
-		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-}
+#include "lib/wait.h"
 
 #define STACK_SIZE	8192
 
@@ -106,15 +83,14 @@ int test_main(struct start_info *si)
 
 	rc = smp_start_vcpu(si, 1, vcpu1, stack1, sizeof(stack1));
 	CHECK(rc == 0, "starting vCPU 1 gave %ld", rc);
-	wait_set(&vcpu1_ready);
-	CHECK(vcpu1_ready, "vCPU 1 did not start");
+	CHECK(WAIT_UNTIL(vcpu1_ready), "vCPU 1 did not start");
 	for (i = 0; i < 20; i++)
 		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);	/* let it block */
-	sent = tsc();
+	sent = wait_tsc();
 	rc = vcpu_op(VCPUOP_send_nmi, 1, NULL);
 	CHECK(rc == 0, "send_nmi to vCPU 1: %ld", rc);
-	wait_set(&nmis1);
-	sent = tsc() - sent;
+	WAIT_UNTIL(nmis1);
+	sent = wait_tsc() - sent;
 	CHECK(nmis1 == 1 && nmis0 == 3, "vCPU 1 took %lu NMIs, vCPU 0 %lu", nmis1, nmis0);
 
 	rc = vcpu_op(VCPUOP_send_nmi, 0, &rc);
