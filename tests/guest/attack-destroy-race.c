@@ -40,6 +40,7 @@
 #include "lib/mm.h"
 #include "lib/events.h"
 #include "lib/smp.h"
+#include "lib/wait.h"
 #include "lib/physinfo.h"
 #include "lib/domctl.h"
 #include <lamina/memory.h>
@@ -238,20 +239,19 @@ static int ports_back(const struct victim *v, unsigned int round)
 	return TEST_PASS;
 }
 
-/* Gone: getdomaininfo finds no domain of that id (Xen: another, or none). */
+/* getdomaininfo finds no domain of that id now (Xen: another, or none). */
+static bool gone_now(domid_t id)
+{
+	struct domctl op;
+
+	memset(&op, 0, sizeof(op));
+	return domctl_call(&op, DOMCTL_getdomaininfo, id) != 0 || op.domain != id;
+}
+
+/* Gone: gone_now within WAIT_CYCLES. */
 static bool gone(domid_t id)
 {
-	unsigned int n;
-
-	for (n = 0; n < 1000; n++) {
-		struct domctl op;
-
-		memset(&op, 0, sizeof(op));
-		if (domctl_call(&op, DOMCTL_getdomaininfo, id) != 0 || op.domain != id)
-			return true;
-		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-	}
-	return false;
+	return WAIT_UNTIL(gone_now(id));
 }
 
 /* vCPU 0 destroys a, vCPU 1 b, at once; each answer 0 or -ESRCH. */

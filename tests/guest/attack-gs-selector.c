@@ -22,9 +22,9 @@
 #include "lib/mm.h"
 #include "lib/smp.h"
 #include "lib/segbase.h"
+#include "lib/wait.h"
 
 #define STACK_SIZE	8192
-#define MAX_YIELDS	2000000
 
 static uint8_t stack1[STACK_SIZE] __attribute__((aligned(16)));
 static volatile unsigned int step;
@@ -52,7 +52,6 @@ static void vcpu1(unsigned long id)
 
 int test_main(struct start_info *si)
 {
-	unsigned long n;
 	uint16_t gs;
 	long rc;
 
@@ -62,9 +61,7 @@ int test_main(struct start_info *si)
 	asm volatile("mov %0, %%gs" : : "r"(FLAT_RING3_DS32));
 	CHECK(read_gs() == FLAT_RING3_DS32, "gs is %#x after loading it", read_gs());
 	step = 1;
-	for (n = 0; step != 2 && n < MAX_YIELDS; n++)
-		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-	CHECK(step == 2, "vCPU 1 did not run in %lu yields", n);
+	CHECK(WAIT_UNTIL(step == 2), "vCPU 1 did not run");
 	gs = read_gs();
 	asm volatile("mov %0, %%gs" : : "r"(0));
 	CHECK(gs_seen_by_1 == 0, "vCPU 1 read gs %#x: vCPU 0's selector", gs_seen_by_1);

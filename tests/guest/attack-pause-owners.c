@@ -27,6 +27,7 @@
 #include "lib/mm.h"
 #include "lib/peer.h"
 #include "lib/smp.h"
+#include "lib/wait.h"
 #include "lib/domctl.h"
 #include "lib/physinfo.h"
 #include "lib/peer_verdict.h"
@@ -139,7 +140,7 @@ static int dom0_side(struct start_info *si)
 {
 	uint64_t va = scratch_page(), before, after, start, until;
 	struct shared *sh = (struct shared *)va;
-	unsigned int round, rounds, moved = 0, first_moved = 0, tries, i;
+	unsigned int round, rounds, moved = 0, first_moved = 0, i;
 	struct sysctl pi;
 	struct domctl op;
 	long rc;
@@ -151,9 +152,7 @@ static int dom0_side(struct start_info *si)
 	CHECK(rc > 0, "the peer domain could not be started (%ld)", rc);
 	peer_dom = (domid_t)rc;
 	CHECK((rc = map_counter(va)) == 0, "mapping the peer's counter: %ld", rc);
-	for (tries = 0; !sh->count && tries < 1000000; tries++)
-		yield();
-	CHECK(sh->count, "the peer never counted");
+	CHECK(WAIT_UNTIL(sh->count), "the peer never counted");
 	rc = smp_start_pinned(si, vcpu1, stack1, sizeof(stack1), &started1,
 			      pi.u.physinfo.nr_cpus < 2);
 	CHECK(rc == 0, "starting and pinning vCPU 1: %ld", rc);
@@ -189,9 +188,7 @@ static int dom0_side(struct start_info *si)
 	CHECK(!(op.u.getdomaininfo.flags & DOMINF_paused), "the peer is still paused (flags %#x)",
 	      op.u.getdomaininfo.flags);
 	before = sh->count;
-	for (tries = 0; sh->count == before && tries < 1000000; tries++)
-		yield();
-	CHECK(sh->count != before, "the peer does not run after the last unpause");
+	CHECK(WAIT_UNTIL(sh->count != before), "the peer does not run after the last unpause");
 	sh->stop = 1;
 	rc = peer_wait_shutdown(peer_dom, &op);
 	CHECK(rc || op.domain != peer_dom || (op.u.getdomaininfo.flags & DOMINF_shutdown),

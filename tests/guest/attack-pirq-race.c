@@ -26,6 +26,7 @@
 #include "lib/mm.h"
 #include "lib/events.h"
 #include "lib/smp.h"
+#include "lib/wait.h"
 #include "lib/physinfo.h"
 #include <lamina/physdev.h>
 #include <lamina/event_channel.h>
@@ -184,8 +185,9 @@ int test_main(struct start_info *si)
 	struct evtchn_bind_pirq bp;
 	struct evtchn_status st;
 	struct evtchn_close c;
-	unsigned int r, tries, unmaps_ok = 0, unmaps_inval = 0;
+	unsigned int r, unmaps_ok = 0, unmaps_inval = 0;
 	unsigned long busy = 0;
+	uint64_t start;
 	int32_t pirq = -1;
 	long rc;
 
@@ -208,7 +210,8 @@ int test_main(struct start_info *si)
 		else
 			CHECK(0, "round %u: unmap_pirq gave %ld", r, rc);
 		/* Xen: -EBUSY while a port bound before the unmap is open. */
-		for (tries = 0; (rc = map_msi(&pirq)) == -EBUSY && tries < 1000000; tries++)
+		start = wait_tsc();
+		while ((rc = map_msi(&pirq)) == -EBUSY && wait_time_left(start))
 			busy++;
 		CHECK(rc == 0 && pirq >= 16, "round %u: map_pirq again: %ld, PIRQ %d", r, rc, pirq);
 		the_pirq = pirq;

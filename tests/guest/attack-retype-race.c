@@ -57,6 +57,7 @@
 #include "lib/physinfo.h"
 #include "lib/events.h"
 #include "lib/peer_smp.h"
+#include "lib/wait.h"
 
 #define BASE		2048		/* pfns nothing maps: above the boot region */
 #define ROUNDS		480		/* L1, L2, GDT and LDT rounds by turns */
@@ -66,7 +67,7 @@
 #define LDT_SEL		((511 << 3) | 4 | 3)	/* entry 511, LDT, RPL 3 */
 #define SLOTS		8
 #define CYCLES		64		/* vCPU 1's map-write-unmap rounds a round */
-#define MAX_TRIES	1000000	/* a loaded host may hold vCPU 1 back a while */
+#define MIN_TRIES	1000000	/* and WAIT_CYCLES: a loaded host may hold vCPU 1 back a while */
 #define STACK_SIZE	8192
 
 static uint8_t stack1[STACK_SIZE] __attribute__((aligned(16)));
@@ -192,7 +193,9 @@ static void race(unsigned int me, unsigned int t)
 {
 	uint64_t f = p2m[BASE + t];
 	enum kind k = kind_of(t);
+	uint64_t start = wait_tsc();
 	unsigned int n = 0, i;
+	bool no_ldt = false;
 	uint16_t fs = 0;
 	long rc;
 
@@ -204,12 +207,12 @@ static void race(unsigned int me, unsigned int t)
 		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 	if (k == LDT && (update_va_mapping(ldt_va, pte_ro(f), UVMF_INVLPG) ||
 			 mmuext_fd(MMUEXT_SET_LDT, ldt_va, 512, DOMID_SELF)))
-		n = MAX_TRIES;	/* no LDT: the round fails */
+		no_ldt = true;	/* no LDT: the round fails */
 	do {
 		rc = take_type(k, f);
 		if (rc && one_cpu)
 			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-	} while (rc && ++n < MAX_TRIES);
+	} while (rc && !no_ldt && (++n < MIN_TRIES || wait_time_left(start)));
 	if (k == LDT)
 		asm volatile("mov %%fs, %0" : "=r"(fs));
 	pin_rc[t] = rc;

@@ -22,6 +22,7 @@
 #include "lib/peer.h"
 #include "lib/domctl.h"
 #include "lib/peer_verdict.h"
+#include "lib/wait.h"
 #include <lamina/callback.h>
 #include <lamina/domctl.h>
 #include <lamina/vcpu.h>
@@ -124,9 +125,9 @@ static bool wait_masked(domid_t id)
 {
 	char *buf = (char *)scratch_page();
 	struct gnttab_copy c;
-	unsigned int tries;
+	uint64_t start = wait_tsc();
 
-	for (tries = 0; tries < 100000; tries++) {
+	do {
 		memset(&c, 0, sizeof(c));
 		c.source.u.ref = VERDICT_REF;
 		c.source.domid = id;
@@ -137,7 +138,7 @@ static bool wait_masked(domid_t id)
 		if (!verdict_gnttab(GNTTABOP_copy, &c, 1) && !c.status && !strcmp(buf, MASKED))
 			return true;
 		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
-	}
+	} while (wait_time_left(start));
 	return false;
 }
 

@@ -40,6 +40,7 @@
 #include "lib/peer.h"
 #include "lib/peer_verdict.h"
 #include "lib/smp.h"
+#include "lib/wait.h"
 #include <lamina/grant_table.h>
 #include "lib/grant_end.h"
 
@@ -320,9 +321,7 @@ static int dom0_side(struct start_info *si)
 	rc = smp_start_vcpu(si, 1, vcpu1, stack1, sizeof(stack1));
 	CHECK(rc == 0, "starting vCPU 1: %ld", rc);
 	work(0);
-	for (tries = 0; !tally[1].done && tries < 10000000; tries++)
-		yield();
-	CHECK(tally[1].done, "vCPU 1 never finished");
+	CHECK(WAIT_UNTIL(tally[1].done), "vCPU 1 never finished");
 	ctl->stop = 1;
 	st = unmap(ctl_va, ch);
 	CHECK(st == GNTST_okay, "unmapping the control page gave %d", st);

@@ -17,6 +17,7 @@
 #include "lib/peer.h"
 #include "lib/peer_verdict.h"
 #include "lib/smp.h"
+#include "lib/wait.h"
 #include "lib/domctl.h"
 #include <lamina/grant_table.h>
 
@@ -89,7 +90,6 @@ static void vcpu1(unsigned long id)
 static int dom0_side(struct start_info *si)
 {
 	struct domctl op;
-	unsigned int tries;
 	int id;
 	long rc;
 
@@ -102,9 +102,7 @@ static int dom0_side(struct start_info *si)
 	rc = smp_start_vcpu(si, 1, vcpu1, stack1, sizeof(stack1));
 	CHECK(rc == 0, "starting vCPU 1: %ld", rc);
 	race(0);
-	for (tries = 0; !done[1] && tries < 10000000; tries++)
-		yield();
-	CHECK(done[1], "vCPU 1 never finished");
+	CHECK(WAIT_UNTIL(done[1]), "vCPU 1 never finished");
 	CHECK(vcpu_op(VCPUOP_down, 1, NULL) == 0, "down of vCPU 1 failed");
 	CHECK(!bad_rc[0] && !bad_rc[1], "a pause or unpause answered %ld / %ld", bad_rc[0],
 	      bad_rc[1]);
@@ -115,8 +113,7 @@ static int dom0_side(struct start_info *si)
 	      op.u.getdomaininfo.flags);
 	printf("2 x %u pause/unpause pairs, the peer not paused\n", ROUNDS);
 	/* Its verdict port offered (it blocks then), so the bind's event wakes it. */
-	for (tries = 0; !(domain_info_flags(peer_dom) & DOMINF_blocked) && tries < 1000000; tries++)
-		yield();
+	WAIT_UNTIL(domain_info_flags(peer_dom) & DOMINF_blocked);
 	return verdict_result(peer_dom);
 }
 

@@ -39,12 +39,12 @@
 #include "lib/events.h"
 #include "lib/smp.h"
 #include "lib/pt_tree.h"
+#include "lib/wait.h"
 
 #define NT		4
 #define ND		4
 #define ROUNDS		1500
 #define STACK_SIZE	8192
-#define MAX_YIELDS	2000000
 
 static uint8_t stack1[STACK_SIZE] __attribute__((aligned(16)));
 static uint64_t T[NT], D[ND], X;	/* machine frames */
@@ -280,7 +280,6 @@ static int final_state(void)
 int test_main(struct start_info *si)
 {
 	uint64_t s = 777;
-	unsigned long yields = 0;
 	unsigned int i;
 	long rc;
 
@@ -317,9 +316,7 @@ int test_main(struct start_info *si)
 		rounds[0]++;
 	}
 	stop = true;
-	while (rounds[1] != ~0UL && yields++ < MAX_YIELDS)
-		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-	CHECK(rounds[1] == ~0UL, "vCPU 1 did not stop");
+	CHECK(WAIT_UNTIL(rounds[1] == ~0UL), "vCPU 1 did not stop");
 	CHECK(!bad_rc[0], "vCPU 0: request %u gave %ld", bad_what[0], bad_rc[0]);
 	CHECK(!bad_rc[1], "vCPU 1: request %u gave %ld", bad_what[1], bad_rc[1]);
 	CHECK(vcpu_op(VCPUOP_down, 1, NULL) == 0, "down of vCPU 1 failed");

@@ -40,10 +40,10 @@
 #include "lib/events.h"
 #include "lib/smp.h"
 #include "lib/pt_tree.h"
+#include "lib/wait.h"
 
 #define ROUNDS		3
 #define STACK_SIZE	8192
-#define MAX_YIELDS	20000000UL
 
 static uint8_t stack1[STACK_SIZE] __attribute__((aligned(16)));
 static struct pt_tree A, B;
@@ -148,11 +148,7 @@ static void order(unsigned int c)
 
 static int wait_helper(const char *what)
 {
-	unsigned long yields = 0;
-
-	while (done != go && yields++ < MAX_YIELDS)
-		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-	CHECK(done == go, "vCPU 1 did not finish %s", what);
+	CHECK(WAIT_UNTIL(done == go), "vCPU 1 did not finish %s", what);
 	return TEST_PASS;
 }
 
@@ -238,17 +234,16 @@ static int all_writable(const struct pt_tree *t, const char *name)
 static int down_during_pins(unsigned long pins)
 {
 	struct vcpu_runstate_info rs;
-	unsigned long yields = 0, want = b_pins + pins;
+	unsigned long want = b_pins + pins;
+	uint64_t start;
 
-	while (b_pins < want && yields++ < MAX_YIELDS)
-		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-	CHECK(b_pins >= want, "vCPU 1 stopped pinning B (%lu pins)", b_pins);
+	CHECK(WAIT_UNTIL(b_pins >= want), "vCPU 1 stopped pinning B (%lu pins)", b_pins);
 	CHECK(vcpu_op(VCPUOP_down, 1, NULL) == 0, "down of vCPU 1 failed");
-	yields = 0;
+	start = wait_tsc();
 	do {
 		CHECK(vcpu_op(VCPUOP_get_runstate_info, 1, &rs) == 0, "runstate of vCPU 1");
 		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-	} while (rs.state != RUNSTATE_offline && yields++ < MAX_YIELDS);
+	} while (rs.state != RUNSTATE_offline && wait_time_left(start));
 	CHECK(rs.state == RUNSTATE_offline, "vCPU 1 not offline after down: %d", rs.state);
 	return TEST_PASS;
 }

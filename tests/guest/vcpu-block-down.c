@@ -40,6 +40,7 @@
 #include "lib/physinfo.h"
 #include "lib/smp.h"
 #include "lib/traps.h"
+#include "lib/wait.h"
 
 #define STACK_SIZE	8192
 #define RS_READS	20000
@@ -131,16 +132,6 @@ static void yield(void)
 	HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 }
 
-/* Yields until cond holds, at most 20 s of pvclock time. */
-#define WAIT_FOR(cond)							\
-	({								\
-		uint64_t _end = pvclock_ns() + 20000000000ULL;		\
-		bool _ok;						\
-		while (!(_ok = (cond)) && pvclock_ns() < _end)		\
-			yield();					\
-		_ok;							\
-	})
-
 static void wait_ns(uint64_t ns)
 {
 	uint64_t end = pvclock_ns() + ns;
@@ -184,7 +175,7 @@ static int start_v1(struct start_info *si)
 	CHECK(rc == 0, "initialise of vCPU 1 gave %ld", rc);
 	rc = vcpu_op(VCPUOP_up, 1, NULL);
 	CHECK(rc == 0, "up of vCPU 1 gave %ld", rc);
-	CHECK(WAIT_FOR(v1_started), "vCPU 1 never ran");
+	CHECK(WAIT_UNTIL(v1_started), "vCPU 1 never ran");
 	CHECK(v1_mask_seen == 1, "vCPU 1 started with its upcall mask %u, not 1", v1_mask_seen);
 	return TEST_PASS;
 }
@@ -196,7 +187,7 @@ static int v1_sleeps(unsigned int op, uint64_t timeout, unsigned int *cmd)
 	v1_timeout = timeout;
 	*cmd = v1_cmd + 1;
 	v1_cmd = *cmd;
-	CHECK(WAIT_FOR(v1_in == *cmd && state_of(1) == RUNSTATE_blocked),
+	CHECK(WAIT_UNTIL(v1_in == *cmd && state_of(1) == RUNSTATE_blocked),
 	      "vCPU 1 did not block (op %u, in %u, runstate %d)", op, v1_in, state_of(1));
 	return TEST_PASS;
 }
@@ -222,7 +213,7 @@ static int block_down_up(void)
 	      state_of(1));
 	CHECK(upcalls == v1_upcalls, "an upcall on vCPU 1 with no event");
 	CHECK(evtchn_send(p_block) == 0, "send to vCPU 1");
-	CHECK(WAIT_FOR(v1_out == cmd), "vCPU 1 not woken by the event after down and up");
+	CHECK(WAIT_UNTIL(v1_out == cmd), "vCPU 1 not woken by the event after down and up");
 	CHECK(v1_upcalls == upcalls + 1 && v1_rc == 0, "vCPU 1 woken: %lu upcalls, block gave %ld",
 	      v1_upcalls - upcalls, v1_rc);
 	port_test_and_clear(p_block);
@@ -232,12 +223,12 @@ static int block_down_up(void)
 	CHECK(v1_sleeps(OP_BLOCK, 0, &cmd) == TEST_PASS, "block again");
 	CHECK(vcpu_op(VCPUOP_down, 1, NULL) == 0, "down of blocked vCPU 1, again");
 	CHECK(evtchn_send(p_block) == 0, "send to vCPU 1 while down");
-	CHECK(WAIT_FOR(state_of(1) == RUNSTATE_offline),
+	CHECK(WAIT_UNTIL(state_of(1) == RUNSTATE_offline),
 	      "blocked vCPU 1 down, an event: runstate %d, not offline", state_of(1));
 	wait_ns(10000000);
 	CHECK(v1_out != cmd && v1_upcalls == upcalls, "vCPU 1 ran while down");
 	CHECK(vcpu_op(VCPUOP_up, 1, NULL) == 0, "up of vCPU 1, again");
-	CHECK(WAIT_FOR(v1_out == cmd), "vCPU 1 woken while down does not run once up");
+	CHECK(WAIT_UNTIL(v1_out == cmd), "vCPU 1 woken while down does not run once up");
 	CHECK(v1_upcalls == upcalls + 1, "%lu upcalls on vCPU 1, not 1", v1_upcalls - upcalls);
 	port_test_and_clear(p_block);
 	return TEST_PASS;
@@ -257,7 +248,7 @@ static int poll_down_up(void)
 	CHECK(state_of(1) == RUNSTATE_blocked, "polling vCPU 1 down and up: runstate %d",
 	      state_of(1));
 	CHECK(evtchn_send(p_poll) == 0, "send to the polled port");
-	CHECK(WAIT_FOR(v1_out == cmd), "polling vCPU 1 not woken by its port");
+	CHECK(WAIT_UNTIL(v1_out == cmd), "polling vCPU 1 not woken by its port");
 	CHECK(v1_rc == 0, "the poll gave %ld", v1_rc);
 
 	/* Its timeout passes while it is down. */
@@ -268,7 +259,7 @@ static int poll_down_up(void)
 	      state_of(1));
 	CHECK(v1_out != cmd, "vCPU 1 ran while down");
 	CHECK(vcpu_op(VCPUOP_up, 1, NULL) == 0, "up of vCPU 1 after the timeout");
-	CHECK(WAIT_FOR(v1_out == cmd), "vCPU 1 whose poll timed out while down does not run");
+	CHECK(WAIT_UNTIL(v1_out == cmd), "vCPU 1 whose poll timed out while down does not run");
 	CHECK(v1_rc == 0, "the timed-out poll gave %ld", v1_rc);
 	return TEST_PASS;
 }
@@ -289,7 +280,7 @@ static int runstate_reads(bool two_cpus)
 	v1_op = OP_SPIN_POLL;
 	cmd = v1_cmd + 1;
 	v1_cmd = cmd;
-	CHECK(WAIT_FOR(v1_in == cmd), "vCPU 1 not polling");
+	CHECK(WAIT_UNTIL(v1_in == cmd), "vCPU 1 not polling");
 	memset(&last, 0, sizeof(last));
 	start = pvclock_ns();
 	for (i = 0; i < RS_READS || (changes < 100 && pvclock_ns() - start < 5000000000ULL); i++) {
@@ -324,7 +315,7 @@ static int runstate_reads(bool two_cpus)
 	}
 	v1_stop = true;
 	evtchn_send(p_poll);
-	CHECK(WAIT_FOR(v1_out == cmd), "vCPU 1 did not stop polling");
+	CHECK(WAIT_UNTIL(v1_out == cmd), "vCPU 1 did not stop polling");
 	if (two_cpus)
 		CHECK(smp_pin_vcpu(1, 0) == 0, "unpinning");
 	printf("%u runstate reads in %llu ms, %u state changes seen, %lu polls\n", i,

@@ -43,6 +43,7 @@
 #include "lib/events.h"
 #include "lib/mm.h"
 #include "lib/physinfo.h"
+#include "lib/wait.h"
 #include <lamina/domctl.h>
 #include <lamina/vcpu.h>
 #include <lamina/platform.h>
@@ -50,7 +51,6 @@
 #define NR_VCPUS	4
 #define ROUNDS		300
 #define DOWN_UP		1000
-#define MAX_YIELDS	200000
 #define STACK_SIZE	8192
 
 enum { M_IDLE, M_PING, M_DOWN };
@@ -132,18 +132,6 @@ static void good_context(unsigned int id)
 	ctx.kernel_sp = (uint64_t)&stacks[id][STACK_SIZE];
 	ctx.ctrlreg[3] = va_to_mfn(start->pt_base) << 12;
 }
-
-/* Yields until cond holds (evaluated once a turn), at most MAX_YIELDS times. */
-#define WAIT_FOR(cond)							\
-	({								\
-		unsigned long _n = 0;					\
-		bool _ok;						\
-		while (!(_ok = (cond)) && _n < MAX_YIELDS) {		\
-			yield();					\
-			_n++;						\
-		}							\
-		_ok;							\
-	})
 
 static int bad_contexts(void)
 {
@@ -245,7 +233,7 @@ static int bring_up(void)
 		CHECK(vcpu_op(VCPUOP_up, id, NULL) == 0, "up of vCPU %u failed", id);
 		CHECK(vcpu_op(VCPUOP_up, id, NULL) == 0, "a second up of vCPU %u failed", id);
 		CHECK(vcpu_op(VCPUOP_is_up, id, NULL) == 1, "vCPU %u not up", id);
-		CHECK(WAIT_FOR(alive[id] > 0), "vCPU %u never ran", id);
+		CHECK(WAIT_UNTIL(alive[id] > 0), "vCPU %u never ran", id);
 		CHECK((seen_cs[id] & 3) == 3, "vCPU %u runs with CS %#x", id, seen_cs[id]);
 	}
 	return TEST_PASS;
@@ -279,7 +267,7 @@ static int ping_pong(void)
 	for (round = 0; round < ROUNDS; round++) {
 		CHECK(evtchn_send(ipi[1]) == 0, "send failed");
 		poll_port(ipi[0]);
-		CHECK(WAIT_FOR(port_test_and_clear(ipi[0])),
+		CHECK(WAIT_UNTIL(port_test_and_clear(ipi[0])),
 		      "round %u: the token never came back (passed on %lu %lu %lu times)",
 		      round, passes[1], passes[2], passes[3]);
 	}
@@ -303,7 +291,7 @@ static int down_up(void)
 	ups[1] = 0;
 	mode[1] = M_DOWN;
 	for (i = 1; i <= DOWN_UP; i++) {
-		CHECK(WAIT_FOR(ups[1] == i && vcpu_op(VCPUOP_is_up, 1, NULL) == 0),
+		CHECK(WAIT_UNTIL(ups[1] == i && vcpu_op(VCPUOP_is_up, 1, NULL) == 0),
 		      "cycle %u: vCPU 1 did not go down (%lu downs)", i, ups[1]);
 		if (i == 1) {
 			rc = vcpu_op(VCPUOP_get_runstate_info, 1, &rs);
@@ -314,7 +302,7 @@ static int down_up(void)
 			mode[1] = M_IDLE;
 		CHECK(vcpu_op(VCPUOP_up, 1, NULL) == 0, "cycle %u: up failed", i);
 	}
-	CHECK(WAIT_FOR(ups[1] == DOWN_UP && alive[1] > 0 && vcpu_op(VCPUOP_is_up, 1, NULL) == 1),
+	CHECK(WAIT_UNTIL(ups[1] == DOWN_UP && alive[1] > 0 && vcpu_op(VCPUOP_is_up, 1, NULL) == 1),
 	      "vCPU 1 not back after %u cycles", DOWN_UP);
 
 	/* Another vCPU taken down stops; brought up, it goes on. */
@@ -325,7 +313,7 @@ static int down_up(void)
 		yield();
 	CHECK(alive[2] == before, "vCPU 2 ran %lu times while down", alive[2] - before);
 	CHECK(vcpu_op(VCPUOP_up, 2, NULL) == 0, "up of vCPU 2 failed");
-	CHECK(WAIT_FOR(alive[2] > before), "vCPU 2 did not go on");
+	CHECK(WAIT_UNTIL(alive[2] > before), "vCPU 2 did not go on");
 	return TEST_PASS;
 }
 
@@ -432,16 +420,16 @@ static long affinity_op(uint32_t cmd, unsigned int vcpu, uint32_t flags, uint8_t
 /* Yields until getvcpuinfo finds vCPU `id` on `cpu` (and running, if asked); false if never. */
 static bool vcpu_seen_on(unsigned int id, unsigned int cpu, bool running, struct domctl *op)
 {
-	unsigned long n;
+	uint64_t start = wait_tsc();
 
-	for (n = 0; n < MAX_YIELDS; n++) {
+	do {
 		memset(op, 0, sizeof(*op));
 		op->u.getvcpuinfo.vcpu = id;
 		if (domctl(op, DOMCTL_getvcpuinfo) == 0 && op->u.getvcpuinfo.cpu == cpu &&
 		    (!running || op->u.getvcpuinfo.running))
 			return true;
 		yield();
-	}
+	} while (wait_time_left(start));
 	return false;
 }
 
@@ -559,7 +547,7 @@ static int runs_on_cpu1(void)
 	CHECK(vcpu_seen_on(1, 1, true, &op), "vCPU 1 never running on CPU 1: cpu %u running %u",
 	      op.u.getvcpuinfo.cpu, op.u.getvcpuinfo.running);
 	from = alive[1];
-	CHECK(WAIT_FOR(alive[1] > from + 10), "vCPU 1 on CPU 1 does not run");
+	CHECK(WAIT_UNTIL(alive[1] > from + 10), "vCPU 1 on CPU 1 does not run");
 	printf("vCPU 1 ran on CPU 1 (getvcpuinfo cpu %u, running %u)\n", op.u.getvcpuinfo.cpu,
 	       op.u.getvcpuinfo.running);
 	CHECK(physid_is_cpu(1) == TEST_PASS, "get_physid of vCPU 1 on CPU 1");
@@ -570,7 +558,7 @@ static int runs_on_cpu1(void)
 	CHECK(rc == 0 && hard[0] == 1, "pin vCPU 1 back to CPU 0: %ld, map %#x", rc, hard[0]);
 	CHECK(vcpu_seen_on(1, 0, false, &op), "vCPU 1 still on CPU %u", op.u.getvcpuinfo.cpu);
 	from = alive[1];
-	CHECK(WAIT_FOR(alive[1] > from + 10), "vCPU 1 back on CPU 0 does not run");
+	CHECK(WAIT_UNTIL(alive[1] > from + 10), "vCPU 1 back on CPU 0 does not run");
 	CHECK(pin_override() == TEST_PASS, "SCHEDOP_pin_override");
 	hard[0] = 0xff;
 	rc = affinity_op(DOMCTL_setvcpuaffinity, 0, VCPUAFFINITY_HARD, hard, 8, soft);

@@ -12,6 +12,7 @@
 
 #include "events.h"
 #include "mm.h"
+#include "wait.h"
 
 #define FIFO_MAX_PAGES	72	/* past port 65536 (virq-high-port) */
 #define FIFO_BIT(n)	(1U << (n))
@@ -148,18 +149,19 @@ static inline unsigned int fifo_consume(struct fifo *f, evtchn_port_t *out, unsi
 	return n;
 }
 
-/* Blocks (events enabled) until port p has been consumed; false after ~max_blocks. */
-static inline bool fifo_wait(struct fifo *f, evtchn_port_t p, unsigned int max_blocks)
+/* Blocks (events enabled) until port p has been consumed; false once WAIT_CYCLES have gone. */
+static inline bool fifo_wait(struct fifo *f, evtchn_port_t p)
 {
+	uint64_t start = wait_tsc();
 	evtchn_port_t got[16];
-	unsigned int i, n, blocks = 0;
+	unsigned int i, n;
 
 	for (;;) {
 		n = fifo_consume(f, got, ARRAY_SIZE(got));
 		for (i = 0; i < n; i++)
 			if (got[i] == p)
 				return true;
-		if (blocks++ >= max_blocks)
+		if (!wait_time_left(start))
 			return false;
 		if (n)
 			continue;

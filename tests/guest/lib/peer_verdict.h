@@ -18,6 +18,7 @@
 #include "events.h"
 #include "mm.h"
 #include "peer.h"
+#include "wait.h"
 #include <lamina/grant_table.h>
 #include <lamina/domctl.h>
 
@@ -301,20 +302,20 @@ static inline int verdict_await_peer(struct start_info *si)
  */
 static inline long peer_wait_shutdown(domid_t id, struct domctl *op)
 {
-	unsigned int tries;
-	long rc = 0;
+	uint64_t start = wait_tsc();
+	long rc;
 
-	for (tries = 0; tries < 100000; tries++) {
+	for (;;) {
 		memset(op, 0, sizeof(*op));
 		op->cmd = DOMCTL_getdomaininfo;
 		op->interface_version = DOMCTL_INTERFACE_VERSION;
 		op->domain = id;
 		rc = hypercall1(__HYPERVISOR_domctl, op);
-		if (rc || op->domain != id || (op->u.getdomaininfo.flags & DOMINF_shutdown))
-			break;
+		if (rc || op->domain != id || (op->u.getdomaininfo.flags & DOMINF_shutdown) ||
+		    !wait_time_left(start))
+			return rc;
 		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
 	}
-	return rc;
 }
 
 /*
