@@ -23,45 +23,14 @@
  * @hvargs: dom0_max_vcpus=2
  */
 #include "lib/guest.h"
-#include "lib/mm.h"
-#include "lib/physinfo.h"
-#include "lib/smp.h"
-#include "lib/traps.h"
+#include "lib/tlb_race.h"
 #include <lamina/memory.h>
 
 #define BASE		2048		/* a pfn nothing maps: above the boot region */
 #define ROUNDS		100
-#define STALE_VAL	0x5a1e5a1e5a1e5a1eULL
-#define STACK_SIZE	8192
 
-static uint8_t stack1[STACK_SIZE] __attribute__((aligned(16)));
-static volatile bool started, one_cpu;
-static volatile unsigned int armed, ready, verdict, checked;	/* 1 + the round */
-static volatile bool reused;
-static volatile unsigned int landed, faults_before;
-static volatile long traps_rc1 = -1;
-static volatile uint64_t *x;
-
-static void __attribute__((noreturn, used)) vcpu1(unsigned long id)
-{
-	unsigned int r;
-
-	(void)id;
-	traps_rc1 = traps_install(false);
-	started = true;
-	for (r = 0; r < ROUNDS; r++) {
-		smp_wait_count(&armed, r + 1, one_cpu);
-		if (!store_ok(x, 1))
-			faults_before++;	/* mapped writable now: must not fault */
-		ready = r + 1;
-		smp_wait_count(&verdict, r + 1, one_cpu);
-		if (reused && store_ok(x, STALE_VAL))
-			landed++;
-		checked = r + 1;
-	}
-	for (;;)
-		HYPERVISOR_sched_op(SCHEDOP_block, NULL);
-}
+static struct tlb_race t = { .rounds = ROUNDS, .stale_slot = 0, .first_val = 1,
+			     .stale_val = 0x5a1e5a1e5a1e5a1eULL };
 
 /* The frame at pfn BASE (*mfn) for a new one of order 0: 0 or the error; *mfn the new. */
 static long exchange_one(uint64_t *mfn)
@@ -89,57 +58,42 @@ static long exchange_one(uint64_t *mfn)
 int test_main(struct start_info *si)
 {
 	uint64_t *p2m = (uint64_t *)si->mfn_list;
-	struct sysctl pi;
 	unsigned int r, counted = 0;
-	uint64_t f, g;
+	bool reused;
+	uint64_t g;
 	long rc;
 
-	if (vcpu_op(VCPUOP_is_up, 1, NULL) == -ENOENT)
-		return skip("one vCPU only (dom0_max_vcpus=2 not honoured)");
-	mm_init(si);
-	CHECK(traps_install(false) == 0, "set_trap_table failed");
-	CHECK(si->nr_pages > BASE, "dom0 has %lu pages", si->nr_pages);
-	CHECK(physinfo(&pi) == 0, "physinfo failed");
-	one_cpu = pi.u.physinfo.nr_cpus < 2;
-	f = p2m[BASE];
-	x = (volatile uint64_t *)scratch_page();
-	CHECK(update_va_mapping((uint64_t)x, 0, UVMF_INVLPG) == 0, "unmapping X failed");
-	rc = smp_start_pinned(si, vcpu1, stack1, sizeof(stack1), &started, one_cpu);
-	CHECK(rc == 0, "starting and pinning vCPU 1: %ld", rc);
-	CHECK(traps_rc1 == 0, "vCPU 1's set_trap_table: %ld", traps_rc1);
+	if ((rc = tlb_race_start(si, &t, BASE)) != TEST_PASS)
+		return (int)rc;
 	for (r = 0; r < ROUNDS; r++) {
 		/* Every vCPU's X: a frame left stale by a round not counted goes. */
-		rc = update_va_mapping((uint64_t)x, pte_rw(f), UVMF_INVLPG | UVMF_ALL);
+		rc = update_va_mapping((uint64_t)t.x, pte_rw(t.f), UVMF_INVLPG | UVMF_ALL);
 		CHECK(rc == 0, "round %u: mapping F writable at X: %ld", r, rc);
-		armed = r + 1;
-		smp_wait_count(&ready, r + 1, one_cpu);
-		rc = update_va_mapping((uint64_t)x, 0, 0);	/* no flush anywhere */
+		tlb_race_armed(&t, r);
+		rc = update_va_mapping((uint64_t)t.x, 0, 0);	/* no flush anywhere */
 		CHECK(rc == 0, "round %u: clearing X: %ld", r, rc);
 		rc = mmuext1(MMUEXT_TLB_FLUSH_LOCAL, 0);
 		CHECK(rc == 0, "round %u: local flush: %ld", r, rc);
-		g = f;
+		g = t.f;
 		rc = exchange_one(&g);		/* F freed, after G was taken */
 		CHECK(rc == 0, "round %u: exchanging F: %ld", r, rc);
-		CHECK(g != f, "round %u: F came back from its own exchange", r);
-		reused = false;
+		CHECK(g != t.f, "round %u: F came back from its own exchange", r);
 		rc = mmuext1(MMUEXT_TLB_FLUSH_LOCAL, 0);	/* this CPU: past F's free */
 		CHECK(rc == 0, "round %u: local flush after the exchange: %ld", r, rc);
 		rc = exchange_one(&g);		/* G freed; the lowest free frame taken */
 		CHECK(rc == 0, "round %u: exchanging G: %ld", r, rc);
-		reused = g == f;		/* F handed out again: to us */
+		reused = g == t.f;		/* F handed out again: to us */
 		counted += reused;
-		f = g;
-		p2m[BASE] = f;
-		verdict = r + 1;
-		smp_wait_count(&checked, r + 1, one_cpu);
+		t.f = g;
+		p2m[BASE] = t.f;
+		tlb_race_verdict(&t, r, reused);
 	}
-	CHECK(faults_before == 0, "vCPU 1's write through X faulted in %u rounds while mapped",
-	      faults_before);
-	CHECK(landed == 0, "vCPU 1 wrote through X into F handed out again in %u of %u rounds "
-	      "(a stale translation: its CPU was not flushed)", landed, counted);
+	CHECK(tlb_race_mapped_ok(&t) == TEST_PASS, "the writes while mapped");
+	CHECK(t.landed == 0, "vCPU 1 wrote through X into F handed out again in %u of %u rounds "
+	      "(a stale translation: its CPU was not flushed)", t.landed, counted);
 	printf("%u rounds, %u with F handed back at once%s, %s\n", ROUNDS, counted,
 	       counted ? ": vCPU 1's write faulted each time" : " (nothing to check)",
-	       one_cpu ? "the vCPUs taking turns on one CPU" : "on the other CPU");
+	       t.one_cpu ? "the vCPUs taking turns on one CPU" : "on the other CPU");
 	CHECK(vcpu_op(VCPUOP_down, 1, NULL) == 0, "down of vCPU 1 failed");
 	return TEST_PASS;
 }
