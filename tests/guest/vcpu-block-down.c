@@ -18,8 +18,8 @@
  *     while it is down: offline then, and up again the poll returns 0;
  *   - VCPUOP_get_runstate_info of vCPU 1 (pinned to CPU 1 when there are
  *     two) 20000 times at least, and until 100 changes of its state were
- *     seen, while it polls its port, which vCPU 0 sends to every 64
- *     reads: each copy is consistent: the sum of time[], the current
+ *     seen (or WAIT_CYCLES went by), while it polls its port, which vCPU 0
+ *     sends to every 64 reads: each copy is consistent: the sum of time[], the current
  *     state's share counted up to the call, is pvclock time less a
  *     constant, state_entry_time does not go back nor lie in the future
  *     (each within 5 ms: the two CPUs' clocks, which on Xen under QEMU
@@ -270,7 +270,7 @@ static int runstate_reads(bool two_cpus)
 	uint64_t before, after, sum;
 	int64_t lo = INT64_MIN, hi = INT64_MAX;	/* where t0 can be */
 	unsigned int cmd, i, j, changes = 0;
-	uint64_t start;
+	uint64_t start, waited;
 	long rc;
 
 	if (two_cpus) {
@@ -283,7 +283,8 @@ static int runstate_reads(bool two_cpus)
 	CHECK(WAIT_UNTIL(v1_in == cmd), "vCPU 1 not polling");
 	memset(&last, 0, sizeof(last));
 	start = pvclock_ns();
-	for (i = 0; i < RS_READS || (changes < 100 && pvclock_ns() - start < 5000000000ULL); i++) {
+	waited = wait_tsc();
+	for (i = 0; i < RS_READS || (changes < 100 && wait_time_left(waited)); i++) {
 		if (!(i & 63)) {
 			evtchn_send(p_poll);	/* vCPU 1 wakes, and polls again */
 			yield();		/* its turn, when the two share a CPU */
