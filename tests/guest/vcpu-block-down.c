@@ -255,7 +255,7 @@ static int poll_down_up(void)
 	CHECK(v1_sleeps(OP_POLL, pvclock_ns() + 50000000, &cmd) == TEST_PASS, "poll, timeout");
 	CHECK(vcpu_op(VCPUOP_down, 1, NULL) == 0, "down of polling vCPU 1, timeout");
 	wait_ns(100000000);
-	CHECK(state_of(1) == RUNSTATE_offline, "poll timed out while down: runstate %d",
+	CHECK(WAIT_UNTIL(state_of(1) == RUNSTATE_offline), "poll timed out while down: runstate %d",
 	      state_of(1));
 	CHECK(v1_out != cmd, "vCPU 1 ran while down");
 	CHECK(vcpu_op(VCPUOP_up, 1, NULL) == 0, "up of vCPU 1 after the timeout");
