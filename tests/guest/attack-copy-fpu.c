@@ -38,6 +38,7 @@
 #include "lib/physinfo.h"
 #include "lib/events.h"
 #include "lib/gnt_self.h"
+#include "lib/xsave.h"
 
 #define NPAGES		2
 #define SRC_REF		10	/* + i: src[i], read-only */
@@ -155,19 +156,13 @@ static void set_xcr0(uint64_t v)
 	asm volatile("xsetbv" : : "c"(0), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
 }
 
-/* XSAVE on (CR4.OSXSAVE, an emulated CR4 write as in fpu.c), AVX in XCR0 where offered. */
+/* XSAVE on, AVX in XCR0 where offered (lib/xsave.h). */
 static void fpu_on(void)
 {
-	uint32_t a, b, c, d;
+	unsigned int on = fpu_xsave_avx_on();
 
-	asm volatile("ud2; .ascii \"xen\"; cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
-		     : "a"(1), "c"(0));
-	xsave_on = c & (1U << 27);
-	avx = xsave_on && (c & (1U << 28));
-	if (xsave_on)
-		asm volatile("mov %%cr4, %%rax; or $(1 << 18), %%rax; mov %%rax, %%cr4" : : : "rax");
-	if (avx)
-		set_xcr0(7);
+	xsave_on = on & FPU_XSAVE;
+	avx = on & FPU_AVX;
 }
 
 static uint64_t guest_cr0(void)
@@ -187,10 +182,7 @@ static void holder(unsigned long id)
 
 	(void)id;
 	shared->vcpu_info[1].evtchn_upcall_mask = 1;
-	if (xsave_on)	/* CR4.OSXSAVE and XCR0 are per vCPU */
-		asm volatile("mov %%cr4, %%rax; or $(1 << 18), %%rax; mov %%rax, %%cr4" : : : "rax");
-	if (avx)
-		set_xcr0(7);
+	fpu_xsave_avx_on();	/* CR4.OSXSAVE and XCR0 are per vCPU */
 	fill(0xB0B0B0B0ULL, avx);
 	snap(first);
 	started = true;

@@ -13,6 +13,7 @@
 #include "lib/guest.h"
 #include "lib/mm.h"
 #include "lib/peer.h"
+#include "lib/xsave.h"
 
 #define XMM_SET(n)  "movq %%rax, %%xmm" #n "\n\tinc %%rax\n\t"
 #define XMM_SUM(n)  "movq %%xmm" #n ", %%rdx\n\tadd %%rdx, %%rcx\n\t"
@@ -42,20 +43,7 @@ static uint64_t sum(uint32_t *mxcsr)
 
 static bool avx_on(void)
 {
-	uint32_t a, b, c, d;
-
-	asm volatile("ud2; .ascii \"xen\"; cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
-		     : "a"(1), "c"(0));
-	if (!(c & (1U << 28)) || !(c & (1U << 27)))
-		return false;
-	/*
-	 * CR4.OSXSAVE first, as Linux does (an emulated CR4 write): Xen keeps
-	 * the real bit clear for a PV kernel that has not set it, so its
-	 * xsetbv would be #UD there.
-	 */
-	asm volatile("mov %%cr4, %%rax; or $(1 << 18), %%rax; mov %%rax, %%cr4" : : : "rax");
-	asm volatile("xsetbv" : : "c"(0), "a"(7), "d"(0));	/* x87 | SSE | AVX */
-	return true;
+	return fpu_xsave_avx_on() & FPU_AVX;
 }
 
 /* ymm0's and ymm1's upper 128 bits: two quadwords each = v. */

@@ -28,6 +28,7 @@
  * Output: BENCH <name> <median> <min> <max> <operations>
  */
 #include "../../guest/lib/guest.h"
+#include "../../guest/lib/xsave.h"
 #include "../../guest/lib/mm.h"
 #include "../../guest/lib/bench.h"
 #include "../../guest/lib/peer.h"
@@ -229,20 +230,6 @@ static int peer_wait(domid_t peer)
 	return TEST_ERROR;
 }
 
-/* CR4.OSXSAVE (an emulated CR4 write), then XCR0 = x87|SSE|AVX, where the CPUID offers them. */
-static void fpu_like_linux(void)
-{
-	uint32_t a, b, c, d;
-
-	asm volatile("ud2; .ascii \"xen\"; cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
-		     : "a"(1), "c"(0));
-	if (!(c & (1U << 27)))
-		return;
-	asm volatile("mov %%cr4, %%rax; or $(1 << 18), %%rax; mov %%rax, %%cr4" : : : "rax");
-	if (c & (1U << 28))
-		asm volatile("xsetbv" : : "c"(0), "a"(7), "d"(0));
-}
-
 int test_main(struct start_info *si)
 {
 	volatile struct grant_entry_v1 *table;
@@ -253,7 +240,7 @@ int test_main(struct start_info *si)
 	if (!(si->flags & SIF_INITDOMAIN))
 		return peer(si);
 	mm_init(si);
-	fpu_like_linux();
+	fpu_xsave_avx_on();
 	table = table_map(&table_va);
 	CHECK(table, "our grant table could not be mapped");
 	fill_src();
