@@ -235,6 +235,21 @@ void *xendev_map(struct xendev *x, unsigned int domid, uint32_t ref, uint64_t *h
 	return p;
 }
 
+int xendev_gntdev_prefill(struct xendev *x)
+{
+	struct ioctl_gntdev_map_grant_ref m = { .count = 1 };
+	struct ioctl_gntdev_unmap_grant_ref u = { .count = 1 };
+	int rc;
+
+	m.refs[0].domid = 0;		/* never mapped: no mmap follows */
+	m.refs[0].ref = 0;
+	rc = dev_ioctl(x->gntdev_fd, IOCTL_GNTDEV_MAP_GRANT_REF, &m);
+	if (rc)
+		return rc;
+	u.index = m.index;
+	return dev_ioctl(x->gntdev_fd, IOCTL_GNTDEV_UNMAP_GRANT_REF, &u);
+}
+
 int xendev_unmap(struct xendev *x, void *page, uint64_t handle)
 {
 	struct ioctl_gntdev_unmap_grant_ref u = { .index = handle, .count = 1 };

@@ -70,6 +70,17 @@ int xendev_unmask_n(struct xendev *x, const uint32_t *ports, unsigned int n);
 /* gntdev. One granted page, mapped writable; *handle is for xendev_unmap. */
 void *xendev_map(struct xendev *x, unsigned int domid, uint32_t ref, uint64_t *handle);
 int xendev_unmap(struct xendev *x, void *page, uint64_t handle);
+/*
+ * Has dom0's kernel make its pool of pages for grant mappings now rather
+ * than at the first xendev_map(): a Linux dom0 with XEN_UNPOPULATED_ALLOC
+ * (Debian's 6.1) fills that pool a memory section (128 MiB of address
+ * space, its struct pages and p2m entries) at a time, on the first gntdev
+ * map after boot, which then takes tens of milliseconds. A map ioctl of
+ * one reference takes its page from the pool without any hypercall; it is
+ * unmapped again at once, so the page goes back to the pool. 0, or -errno
+ * (nothing is left mapped either way).
+ */
+int xendev_gntdev_prefill(struct xendev *x);
 
 /*
  * gntalloc. @n (1..XENDEV_GRANT_MAX) fresh zeroed pages of ours granted

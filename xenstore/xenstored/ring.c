@@ -287,6 +287,8 @@ int ring_init(void)
 	rc = xendev_open(&dev, XENDEV_GNTDEV);		/* domUs' rings only */
 	if (rc)
 		log_msg("ring: /dev/xen/gntdev: %s; no domU rings", strerror(-rc));
+	else if ((rc = xendev_gntdev_prefill(&dev)))	/* not at the first create */
+		log_msg("ring: gntdev's page pool not filled ahead: %s", strerror(-rc));
 	rc = xendev_open(&dev, XENDEV_PRIVCMD);		/* VIRQ_DOM_EXC's lookups */
 	if (!rc)
 		domain_info_hook = hv_domain_info;	/* SET_PERMS asks too */

@@ -63,6 +63,7 @@ static void closed_devices_are_ebadf(void)
 	errno = 0;
 	EXPECT(xendev_map(&x, 1, 1, &handle) == NULL && errno == EBADF);
 	EXPECT_EQ(xendev_unmap(&x, (void *)0x10000, 0), -EBADF);
+	EXPECT_EQ(xendev_gntdev_prefill(&x), -EBADF);
 	EXPECT_EQ(xendev_hypercall(&x, 36, 0, 0, 0), -EBADF);
 	EXPECT_EQ(xendev_domain_info(&x, 0, &info), -EBADF);
 	errno = 0;
@@ -170,6 +171,7 @@ static void fake_devices_fail_cleanly(void)
 	EXPECT_EQ(xendev_pending(&x), -EIO);		/* an empty file: no port */
 	errno = 0;
 	EXPECT(xendev_map(&x, 1, 1, &handle) == NULL && errno == ENOTTY);
+	EXPECT_EQ(xendev_gntdev_prefill(&x), -ENOTTY);
 	EXPECT_EQ(xendev_hypercall(&x, 36, 0, 0, 0), -ENOTTY);
 	EXPECT_EQ(xendev_domain_info(&x, 0, &info), -ENOTTY);
 	errno = 0;
