@@ -746,30 +746,74 @@ static int seed_grants(struct build *b)
 	return 0;
 }
 
+/* console/tty has a value: 1; not yet: 0. */
+static int console_taken(struct build *b, const char *path)
+{
+	char *v = NULL;
+	unsigned int len;
+	int ok;
+
+	if (xs_read(b->xs, 0, path, &v, &len))
+		return 0;
+	ok = len > 0;
+	free(v);
+	return ok;
+}
+
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long)(t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
 /*
  * As libxl (docs/toolstack.md §1.4 step 32), wait up to 10 s for the console
  * backend to write console/tty, so that it sees the guest's first output;
- * without a console daemon the domain starts anyway.
+ * without a console daemon the domain starts anyway. A watch on the node
+ * wakes the wait as soon as consoled writes it (consoled takes a fraction
+ * of a millisecond once XS_INTRODUCE has fired @introduceDomain); where the
+ * watch cannot be set, the node is read every 10 ms as before.
  */
 static void wait_console(struct build *b)
 {
-	char path[64], *v = NULL;
-	unsigned int len, i;
+	static const char token[] = "vmctl-console";
+	struct timespec t0;
+	char path[64], *wp, *wt;
+	bool watching, told = false;
+	long left;
+	int rc;
 
 	snprintf(path, sizeof(path), "/local/domain/%u/console/tty", b->domid);
-	for (i = 0; i < 1000; i++) {		/* 10 ms apart: consoled takes a few */
-		if (!xs_read(b->xs, 0, path, &v, &len)) {
-			bool ok = len > 0;
-
-			free(v);
-			if (ok)
-				return;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	watching = !xs_watch(b->xs, path, token);
+	while (!console_taken(b, path)) {
+		left = 10000 - ms_since(&t0);
+		if (left <= 0) {
+			progress(b, "no console backend after 10 s (is consoled running?); "
+				 "starting anyway");
+			break;
 		}
-		if (i == 50)
+		if (!told && left <= 9500) {
 			progress(b, "waiting for the console backend to take the console");
-		usleep(10000);
+			told = true;
+		}
+		if (!watching) {
+			usleep(10000);
+			continue;
+		}
+		/* Any event (the watch fires once when set) means: read again. */
+		rc = xs_read_watch(b->xs, (int)(told ? left : left - 9500), &wp, &wt);
+		if (!rc) {
+			free(wp);
+			free(wt);
+		} else if (rc != -ETIMEDOUT) {
+			watching = false;	/* poll from here on */
+		}
 	}
-	progress(b, "no console backend after 10 s (is consoled running?); starting anyway");
+	if (watching)
+		xs_unwatch(b->xs, path, token);
 }
 
 static void make_uuid(struct build *b)
@@ -945,15 +989,47 @@ static int build(struct build *b, struct vmctl_build_result *res)
 	if (rc)
 		return (int)rc;
 	wait_console(b);
-	if ((rc = step(b, (unsigned int)NR_STEPS)) ||
-	    (!b->opts->paused && (rc = vmctl_dom_simple(DOMCTL_unpausedomain, b->domid))))
-		return b->err[0] ? (int)rc : fail(b, (int)rc, "unpause: %s", strerror((int)-rc));
 	res->domid = b->domid;
 	memcpy(res->uuid, b->uuid, sizeof(res->uuid));
 	res->store_mfn = b->p2m[b->store_pfn];
 	res->console_mfn = b->p2m[b->cons_pfn];
 	res->store_port = b->store_port;
 	res->console_port = b->cons_port;
+	return 0;
+}
+
+/* What the build read and wrote from: released once the domain is built. */
+static void release_inputs(struct build *b)
+{
+	vmctl_kernel_free(&b->k);
+	if (b->rd)
+		vmctl_ramdisk_free(b->rd, b->rd_len, b->rd_cached);
+	b->rd = NULL;
+	free(b->p2m);
+	b->p2m = NULL;
+	free(b->pt_buf);
+	b->pt_buf = NULL;
+}
+
+/*
+ * The last step: the domain runs. Nothing of the create is left to do after
+ * the unpause but vmctl's exit: the domain's vCPU, woken, takes the CPU
+ * from dom0 at once (on Lamina and on Xen), so any work of ours left after
+ * it would wait for the domain's time slices before create returns.
+ */
+static int start(struct build *b)
+{
+	long rc;
+
+	if (b->xs) {			/* reopened if the unpause fails (the undo) */
+		xs_close(b->xs);
+		b->xs = NULL;
+	}
+	if (b->opts->before_unpause)
+		b->opts->before_unpause(b->opts->arg, b->domid);
+	if ((rc = step(b, (unsigned int)NR_STEPS)) ||
+	    (!b->opts->paused && (rc = vmctl_dom_simple(DOMCTL_unpausedomain, b->domid))))
+		return b->err[0] ? (int)rc : fail(b, (int)rc, "unpause: %s", strerror((int)-rc));
 	return 0;
 }
 
@@ -974,10 +1050,15 @@ int vmctl_domain_build(const struct vmctl_config *cfg, const struct vmctl_build_
 		if (!opts->dry_run)
 			rc = build(&b, res);
 	}
+	release_inputs(&b);
+	if (!rc && !opts->dry_run)
+		rc = start(&b);
 	if (rc && b.created) {
 		char why[VMCTL_ERR_MAX];
 
 		/* Undo: the store nodes, xenstored's knowledge, the domain. */
+		if (!b.xs)
+			b.xs = store_open();
 		if (b.xs) {
 			char vm[64];
 
@@ -994,11 +1075,6 @@ int vmctl_domain_build(const struct vmctl_config *cfg, const struct vmctl_build_
 	}
 	if (b.xs)
 		xs_close(b.xs);
-	vmctl_kernel_free(&b.k);
-	if (b.rd)
-		vmctl_ramdisk_free(b.rd, b.rd_len, b.rd_cached);
-	free(b.p2m);
-	free(b.pt_buf);
 	return rc;
 }
 

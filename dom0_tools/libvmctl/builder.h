@@ -29,6 +29,13 @@ struct vmctl_build_opts {
 	bool dry_run;			/* check the config, kernel and memory only */
 	bool no_cache;			/* read the kernel and ramdisk without the cache (kcache.h) */
 	void (*progress)(void *arg, const char *msg);	/* slow steps; may be NULL */
+	/*
+	 * Called once the domain is built and everything the build read is
+	 * released, just before it is unpaused (or left paused); may be NULL.
+	 * What it starts must cope with the domain going away: the unpause
+	 * can still fail, and the domain is then destroyed.
+	 */
+	void (*before_unpause)(void *arg, unsigned int domid);
 	void *arg;
 };
 

@@ -28,6 +28,19 @@ static void print_progress(void *arg, const char *msg)
 		fprintf(stderr, "vmctl: %s\n", msg);
 }
 
+/* The monitor is started before the unpause (builder.h's before_unpause). */
+struct monitor_ctx {
+	struct vmctl_config *cfg;
+	int rc;
+};
+
+static void start_monitor(void *arg, unsigned int domid)
+{
+	struct monitor_ctx *m = arg;
+
+	m->rc = vmctl_monitor_start(m->cfg, domid);
+}
+
 static void print_warning(void *arg, const char *msg)
 {
 	(void)arg;
@@ -43,7 +56,9 @@ int cmd_create(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	bool console = false, quiet = false;
-	struct vmctl_build_opts bo = { .progress = print_progress };
+	struct monitor_ctx mon = { 0 };
+	struct vmctl_build_opts bo = { .progress = print_progress,
+				       .before_unpause = start_monitor, .arg = &mon };
 	struct vmctl_config_report rep = { .warn = print_warning };
 	struct vmctl_build_result res;
 	struct vmctl_config cfg;
@@ -83,6 +98,7 @@ int cmd_create(int argc, char **argv)
 		fprintf(stderr, "vmctl: %s\n", rep.error);
 		return 1;
 	}
+	mon.cfg = &cfg;
 	rc = vmctl_domain_build(&cfg, &bo, &res, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "vmctl: cannot create '%s': %s\n", cfg.name, err);
@@ -99,10 +115,9 @@ int cmd_create(int argc, char **argv)
 	}
 	printf("created domain %s (id %u)%s\n", cfg.name, res.domid, bo.paused ? ", paused" : "");
 	fflush(stdout);
-	rc = vmctl_monitor_start(&cfg, res.domid);
-	if (rc)
+	if (mon.rc)
 		fprintf(stderr, "vmctl: d%u: no monitor (%s): on_poweroff/on_reboot/on_crash will "
-			"not be applied\n", res.domid, strerror(-rc));
+			"not be applied\n", res.domid, strerror(-mon.rc));
 	vmctl_config_free(&cfg);
 	if (console) {
 		char id[16], *args[] = { "console", id, NULL };
