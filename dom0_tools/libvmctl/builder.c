@@ -16,6 +16,7 @@
 #include "devices_disk.h"
 #include "devices_vif.h"
 #include "domctl.h"
+#include "guest_mem.h"
 #include "kcache.h"
 #include "kernel_image.h"
 #include "xs.h"
@@ -497,8 +498,8 @@ static int put_pages(struct build *b, uint64_t pfn, uint64_t pages, const void *
 	if (!p)
 		return -EIO;
 	if (len)
-		memcpy(p, src, len);
-	memset(p + len, 0, pages * PG - len);
+		guest_copy(p, src, len);
+	guest_zero(p + len, pages * PG - len);
 	vmctl_unmap_foreign(p, pages);
 	return 0;
 }
@@ -535,7 +536,7 @@ static int load_segment(void *ctx, uint64_t va, const void *src, uint64_t filesz
 		return 0;
 	}
 	if (l->sorted && off > l->done)
-		memset(l->base + l->done, 0, off - l->done);
+		guest_zero(l->base + l->done, off - l->done);
 	/* From the kernel's file straight into the pages where it is not in memory. */
 	l->copy_rc = vmctl_kernel_copy(&l->b->k, l->base + off, src, filesz);
 	if (l->copy_rc)
@@ -604,12 +605,12 @@ static int load_image(struct build *b)
 	if (!l.base)
 		return -EIO;
 	if (!l.sorted)
-		memset(l.base, 0, kpages * PG);
+		guest_zero(l.base, kpages * PG);
 	l.check_only = false;
 	l.done = 0;
 	rc = elf_for_each_load(&b->k.pv, load_segment, &l);
 	if (!rc && l.sorted)
-		memset(l.base + l.done, 0, kpages * PG - l.done);
+		guest_zero(l.base + l.done, kpages * PG - l.done);
 	vmctl_unmap_foreign(l.base, kpages);
 	if (rc && l.copy_rc)
 		return fail(b, l.copy_rc, "reading the kernel %s into the domain's pages: %s",
@@ -673,7 +674,7 @@ static int write_tables(struct build *b)
 	p = map_pfns(b, b->pt_pfn, b->nr_pt, "page tables");
 	if (!p)
 		return -EIO;
-	memcpy(p, b->pt_buf, b->nr_pt * PG);
+	guest_copy(p, b->pt_buf, b->nr_pt * PG);
 	vmctl_unmap_foreign(p, b->nr_pt);
 	if (b->init_p2m) {
 		uint64_t n = b->p2m_list_pages + b->nr_p2m_pt;
@@ -681,9 +682,10 @@ static int write_tables(struct build *b)
 		p = map_pfns(b, b->p2m_pfn, n, "p2m segment");
 		if (!p)
 			return -EIO;
-		memset(p, 0, b->p2m_list_pages * PG);
-		memcpy(p, b->p2m, b->nr_pages * 8);
-		memcpy(p + b->p2m_list_pages * PG, b->pt_buf + b->nr_pt * PG, b->nr_p2m_pt * PG);
+		guest_copy(p, b->p2m, b->nr_pages * 8);
+		guest_zero(p + b->nr_pages * 8, b->p2m_list_pages * PG - b->nr_pages * 8);
+		guest_copy(p + b->p2m_list_pages * PG, b->pt_buf + b->nr_pt * PG,
+			   b->nr_p2m_pt * PG);
 		vmctl_unmap_foreign(p, n);
 	}
 	return 0;

@@ -15,6 +15,7 @@
 #include <lzma.h>
 #include <zlib.h>
 #include <zstd.h>
+#include "guest_mem.h"
 #include "kernel_image.h"
 
 /* Xen's XC_DOM_DECOMPRESS_MAX: nothing decompresses to more than 1 GiB. */
@@ -176,7 +177,7 @@ int vmctl_kernel_copy(const struct vmctl_kernel *k, void *dst, const void *src, 
 
 	if (!k->lazy || s < k->data || s > k->data + k->size ||
 	    len > k->size - (size_t)(s - k->data)) {
-		memcpy(dst, src, len);
+		guest_copy(dst, src, len);
 		return 0;
 	}
 	while (done < len) {
@@ -580,22 +581,43 @@ void vmctl_kernel_free(struct vmctl_kernel *k)
 int vmctl_ramdisk_load_fd(int fd, const char *path, struct vmctl_sink *sink, uint8_t **data,
 			  size_t *size, bool *unpacked, bool *in_sink, char *err, size_t errlen)
 {
-	uint8_t *file, *dec;
+	uint8_t *file, *dec, magic[2];
 	const char *fmt;
 	size_t n, dlen;
+	bool mapped = false;
 	char e[200];
-	int rc = read_fd(fd, path, &file, &n, err, errlen);
+	int rc;
 
 	*unpacked = *in_sink = false;
+	/*
+	 * A gzip ramdisk is inflated from a (populated) mapping of its file,
+	 * as a compressed kernel is: no anonymous copy to fault in and fill.
+	 * Anything else is read, since it is then used as it is and freed
+	 * with free() (vmctl_ramdisk_free).
+	 */
+	if (pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b)
+		rc = map_fd(fd, path, &file, &n, &mapped, err, errlen);
+	else
+		rc = read_fd(fd, path, &file, &n, err, errlen);
 	if (rc)
 		return rc;
 	/* As libxenguest: a ramdisk that does not inflate is used as it is. */
 	if (n >= 2 && file[0] == 0x1f && file[1] == 0x8b &&
 	    !vmctl_decompress_sink(file, n, sink, &dec, &dlen, in_sink, &fmt, e, sizeof(e))) {
-		free(file);
+		drop_file(file, n, mapped);
 		file = dec;
 		n = dlen;
 		*unpacked = true;
+	} else if (mapped) {
+		/* Not inflated after all: used as it is, so a copy the caller frees. */
+		dec = big_alloc(n);
+		if (!dec) {
+			drop_file(file, n, mapped);
+			return say(err, errlen, -ENOMEM, "%s: out of memory", path);
+		}
+		memcpy(dec, file, n);
+		drop_file(file, n, mapped);
+		file = dec;
 	}
 	*data = file;
 	*size = n;
