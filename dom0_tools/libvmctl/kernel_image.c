@@ -591,9 +591,10 @@ int vmctl_ramdisk_load_fd(int fd, const char *path, struct vmctl_sink *sink, uin
 	*unpacked = *in_sink = false;
 	/*
 	 * A gzip ramdisk is inflated from a (populated) mapping of its file,
-	 * as a compressed kernel is: no anonymous copy to fault in and fill.
-	 * Anything else is read, since it is then used as it is and freed
-	 * with free() (vmctl_ramdisk_free).
+	 * as a compressed kernel is: no anonymous copy to fault in and fill
+	 * (and, as for a kernel, a file truncated meanwhile ends vmctl with
+	 * SIGBUS). Anything else is read, since it is then used as it is and
+	 * freed with free() (vmctl_ramdisk_free).
 	 */
 	if (pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b)
 		rc = map_fd(fd, path, &file, &n, &mapped, err, errlen);
