@@ -69,6 +69,7 @@ HV_SRCS := \
 	$(HV_DIR)/common/pv_layout.c \
 	$(HV_DIR)/common/rspinlock.c \
 	$(HV_DIR)/common/sched.c \
+	$(HV_DIR)/common/spinlock.c \
 	$(HV_DIR)/common/symbols.c \
 	$(HV_DIR)/common/sysctl.c \
 	$(HV_DIR)/common/timer.c \
@@ -83,7 +84,6 @@ HV_SRCS := \
 # the CONFIG_ variables come from config.mk, which the Makefile includes.
 HV_SRCS-y :=
 HV_SRCS-$(CONFIG_DEBUG_KEYS) += $(HV_DIR)/common/keyhandler.c
-HV_SRCS-$(CONFIG_DEBUG) += $(HV_DIR)/common/spinlock.c
 HV_SRCS += $(HV_SRCS-y)
 
 HV_OBJS := $(patsubst %,$(HV_OUT)/%.o,$(basename $(HV_SRCS)))

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Recursive locks (hv/spinlock.h, rspinlock_t), in every build: the
- * holder's CPU is kept in the lock itself, so a nested take is a compare
- * and a count; only another CPU's read of `cpu` races, and it can never
+ * holder's CPU is kept in the lock word's holder half, so a nested take
+ * is a compare and a count; a contended take is spinlock.c's; only another CPU's read of `cpu` races, and it can never
  * see its own number there. Debug builds check order, owner and
  * interrupts on the lock's `dbg` spinlock around the outermost take.
  */
@@ -29,5 +29,5 @@ void rspin_unlock(rspinlock_t *l)
 
 bool rspin_is_mine(const rspinlock_t *l)
 {
-	return __atomic_load_n(&l->cpu, __ATOMIC_RELAXED) == rspin_cpu();
+	return __atomic_load_n(&l->cpu.holder, __ATOMIC_RELAXED) == rspin_cpu();
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Debug builds' lock checks (hv/spinlock.h): owner, order, interrupt
+ * The contended take of every lock (hv/spinlock.h), then debug builds'
+ * lock checks (hv/spinlock.h): owner, order, interrupt
  * state. Each CPU keeps how many locks of each level it holds; a lock
  * may be taken only above the highest (or at it, by spin_lock_nested).
  * A breach panics naming the lock and both levels, so a test run that
@@ -8,6 +9,77 @@
  */
 #include <hv/lib.h>
 #include <hv/spinlock.h>
+
+/*
+ * Turns of the spin (a pause and a look at the calls other CPUs make of
+ * this one) before a waiter sets LOCK_STARVING: past them it has waited
+ * for one long hold or been passed over many times. Low enough that the
+ * unit tests' greedy contender (unit/spinlock/bounded_wait) takes the
+ * lock a few hundred times at most while another CPU waits, against
+ * thousands with plain test-and-set; high enough that a waiter behind a
+ * short hold never sets it.
+ */
+#define SPIN_STARVE_SPINS	256
+/*
+ * Turns a waiter sees the lock free with LOCK_STARVING up before it takes
+ * it anyway: a starving waiter that is running takes a free lock within
+ * a turn or two, so by then it is not running (a host that descheduled
+ * its vCPU) or is this CPU, interrupted while it waited.
+ */
+#define SPIN_DEFER_SPINS	64
+
+#ifdef UNIT_HOST_CPU
+unsigned long spin_starve_sets, spin_defer_takes;	/* what the tests exercised */
+#define spin_count(c)	__atomic_add_fetch(&(c), 1, __ATOMIC_RELAXED)
+#else
+#define spin_count(c)	do { } while (0)
+#endif
+
+/*
+ * The fast path's compare-exchange failed: spin reading the word (a
+ * load, so waiters do not bounce the line), and try again when the
+ * holder half is 0. Every change of the word is a compare-exchange of it
+ * whole, but the release, a store to the holder half (x86 orders both:
+ * the store is atomic, and an exchange sees it or does not); so a taker
+ * that read "free, nobody starving" cannot take after the flag went up.
+ * Only the waiter that set the flag clears it, as it takes the lock.
+ */
+void spin_lock_slow(lock_word_t *w, uint16_t holder)
+{
+	unsigned int spins = 0, deferred = 0;
+	bool starving = false;
+	uint32_t old, want;
+
+	for (;;) {
+		old = __atomic_load_n(&w->word, __ATOMIC_RELAXED);
+		if (!(old & LOCK_HOLDER)) {
+			if (starving)
+				want = holder;			/* taken, flag cleared */
+			else if (!(old & LOCK_STARVING) || deferred >= SPIN_DEFER_SPINS)
+				want = old | holder;		/* the flag, if up, stays */
+			else
+				want = 0;
+			if (want && __atomic_compare_exchange_n(&w->word, &old, want, false,
+								__ATOMIC_ACQUIRE,
+								__ATOMIC_RELAXED)) {
+				if (!starving && (old & LOCK_STARVING))
+					spin_count(spin_defer_takes);
+				return;
+			}
+			deferred++;
+		} else {
+			deferred = 0;
+			if (!starving && spins >= SPIN_STARVE_SPINS && !(old & LOCK_STARVING) &&
+			    __atomic_compare_exchange_n(&w->word, &old, old | LOCK_STARVING, false,
+							__ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+				starving = true;
+				spin_count(spin_starve_sets);
+			}
+		}
+		spins++;
+		spin_relax();
+	}
+}
 
 #ifdef CONFIG_DEBUG
 
@@ -84,7 +156,7 @@ void spin_debug_unlock(spinlock_t *l)
 
 bool spin_is_mine(const spinlock_t *l)
 {
-	return l->locked && l->owner == spin_debug_cpu() + 1;
+	return spin_is_locked(l) && l->owner == spin_debug_cpu() + 1;
 }
 
 bool spin_debug_holds_none(void)

@@ -88,7 +88,9 @@ $(UNIT_OUT)/hypervisor/arch/x86/time: tests/unit/hypervisor/arch/x86/time.c \
 # Sources that take locks link the debug lock checks (hv/spinlock.h) too.
 UNIT_LOCKING := $(patsubst %,$(UNIT_OUT)/hypervisor/common/%,timer page_alloc)
 $(UNIT_LOCKING): UNIT_EXTRA := hypervisor/common/spinlock.c tests/unit/hypervisor/host_panic.c
+$(UNIT_OUT)/hypervisor/common/spinlock: UNIT_EXTRA := hypervisor/common/rspinlock.c
 $(UNIT_LOCKING) $(UNIT_OUT)/hypervisor/common/spinlock: hypervisor/common/spinlock.c \
+	hypervisor/common/rspinlock.c \
 	tests/unit/hypervisor/host_panic.c hypervisor/include/hv/spinlock.h hypervisor/include/hv/lock_order.h
 $(UNIT_OUT)/hypervisor/%: tests/unit/hypervisor/%.c hypervisor/%.c $(CONFIG_H) tests/unit/unit.h
 	@mkdir -p $(dir $@)

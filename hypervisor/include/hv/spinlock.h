@@ -1,7 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * A test-and-set spinlock; what each lock guards is commented where it is
- * declared, and the order they nest in is hv/lock_order.h.
+ * A test-and-set spinlock that bounds the wait; what each lock guards is
+ * commented where it is declared, and the order they nest in is
+ * hv/lock_order.h.
+ *
+ * The lock is one 32-bit word: the holder in the low half (1, or for an
+ * rspinlock_t the holder's CPU + 1), and LOCK_STARVING, a flag a waiter
+ * sets once it has spun SPIN_STARVE_SPINS times (common/spinlock.c).
+ * Taking is one compare-exchange of a word of 0 (free, nobody starving),
+ * so the common case is test-and-set: whoever tries first wins, and a
+ * waiter whose host thread is not running holds nobody up. While the
+ * flag is up, new takers and other waiters leave a free lock to the one
+ * waiter that set it, which takes it and clears the flag in one
+ * exchange; a waiter that finds the lock free with the flag up for
+ * SPIN_DEFER_SPINS turns in a row takes it anyway (the starving waiter
+ * is not running, or is this CPU interrupted). So a waiter that is
+ * running is passed over for at most SPIN_STARVE_SPINS turns of its own
+ * spin, then waits for one holder; only then can it cost others
+ * anything, and only SPIN_DEFER_SPINS turns a take while it is not
+ * running. Release stores 0 to the holder half, keeping the flag.
  *
  * Debug builds (CONFIG_DEBUG) check every lock (common/spinlock.c): the
  * owner CPU is recorded, so taking a lock this CPU holds, or releasing
@@ -20,8 +37,19 @@
 #include <hv/types.h>
 #include <hv/lock_order.h>
 
+/* The lock word: holder (low half) and LOCK_STARVING. */
+typedef union {
+	uint32_t word;
+	struct {
+		uint16_t holder;	/* 0: free */
+		uint16_t starving;	/* LOCK_STARVING >> 16 while a waiter waits long */
+	};
+} lock_word_t;
+#define LOCK_HOLDER	0xffffu
+#define LOCK_STARVING	0x10000u
+
 typedef struct {
-	volatile uint32_t locked;
+	lock_word_t locked;
 #ifdef CONFIG_DEBUG
 	uint16_t owner;		/* CPU + 1 holding it, 0: free */
 	uint8_t level;		/* LOCK_LEVEL_* */
@@ -30,14 +58,14 @@ typedef struct {
 } spinlock_t;
 
 #ifdef CONFIG_DEBUG
-#define SPINLOCK_INIT_LEVEL(lv)	{ .locked = 0, .level = (lv) }
+#define SPINLOCK_INIT_LEVEL(lv)	{ .locked = { 0 }, .level = (lv) }
 void spin_debug_lock(spinlock_t *l, bool nested);
 void spin_debug_locked(spinlock_t *l);
 void spin_debug_unlock(spinlock_t *l);
 bool spin_is_mine(const spinlock_t *l);
 bool spin_debug_holds_none(void);	/* this CPU holds no lock of a level */
 #else
-#define SPINLOCK_INIT_LEVEL(lv)	{ 0 }
+#define SPINLOCK_INIT_LEVEL(lv)	{ { 0 } }
 static inline void spin_debug_lock(spinlock_t *l, bool nested) { }
 static inline void spin_debug_locked(spinlock_t *l) { }
 static inline void spin_debug_unlock(spinlock_t *l) { }
@@ -79,11 +107,31 @@ static inline void spin_relax(void)
 }
 #endif
 
+/*
+ * The contended take (common/spinlock.c): spins, sets LOCK_STARVING once
+ * it has waited long, and stores `holder` when it takes the lock.
+ */
+void spin_lock_slow(lock_word_t *w, uint16_t holder);
+
+/* One compare-exchange: free and nobody starving (a full barrier on x86). */
+static inline bool lock_word_try(lock_word_t *w, uint16_t holder)
+{
+	uint32_t free = 0;
+
+	return __atomic_compare_exchange_n(&w->word, &free, holder, false, __ATOMIC_ACQUIRE,
+					   __ATOMIC_RELAXED);
+}
+
+/* The holder half only: a waiter's LOCK_STARVING stays. */
+static inline void lock_word_release(lock_word_t *w)
+{
+	__atomic_store_n(&w->holder, 0, __ATOMIC_RELEASE);
+}
+
 static inline void spin_lock_raw(spinlock_t *l)
 {
-	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
-		while (l->locked)
-			spin_relax();
+	if (__builtin_expect(!lock_word_try(&l->locked, 1), 0))
+		spin_lock_slow(&l->locked, 1);
 }
 
 static inline void spin_lock(spinlock_t *l)
@@ -104,12 +152,14 @@ static inline void spin_lock_nested(spinlock_t *l)
 /*
  * Takes l if it is free, never waiting, as a spin_lock_nested: so it may
  * be tried against the class's order (a lower domid after a higher one),
- * since a try cannot deadlock. False: another CPU holds it.
+ * since a try cannot deadlock. False: another CPU holds it, or a waiter
+ * that has waited long is owed it (LOCK_STARVING; the callers then take
+ * their locks in order, waiting).
  */
 static inline bool spin_trylock_nested(spinlock_t *l)
 {
 	spin_debug_lock(l, true);
-	if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+	if (!lock_word_try(&l->locked, 1))
 		return false;
 	spin_debug_locked(l);
 	return true;
@@ -118,24 +168,25 @@ static inline bool spin_trylock_nested(spinlock_t *l)
 static inline void spin_unlock(spinlock_t *l)
 {
 	spin_debug_unlock(l);
-	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+	lock_word_release(&l->locked);
 }
 
 static inline bool spin_is_locked(const spinlock_t *l)
 {
-	return l->locked != 0;
+	return __atomic_load_n(&l->locked.holder, __ATOMIC_RELAXED) != 0;
 }
 
 /*
  * A lock its holder may take again (common/rspinlock.c): the nested takes
  * only count, and the last release frees it. For state whose code calls
  * itself through other paths (a domain's page-table work, page_type.c).
- * The lock word is the holder's CPU + 1, so one exchange takes it and
- * names the holder; debug builds run the spinlock checks (order, owner,
- * interrupts) on `dbg` around the outermost take.
+ * The lock word's holder is the holder's CPU + 1, so one exchange takes
+ * it and names the holder, and a contended take waits as a spinlock_t's
+ * does (bounded, LOCK_STARVING); debug builds run the spinlock checks
+ * (order, owner, interrupts) on `dbg` around the outermost take.
  */
 typedef struct {
-	uint32_t cpu;		/* holder's CPU + 1; 0: free */
+	lock_word_t cpu;	/* holder: its CPU + 1; 0: free */
 	uint32_t depth;		/* takes by the holder not yet released */
 #ifdef CONFIG_DEBUG
 	spinlock_t dbg;
@@ -144,7 +195,7 @@ typedef struct {
 
 static inline void rspin_lock_init(rspinlock_t *l, unsigned int level)
 {
-	l->cpu = l->depth = 0;
+	l->cpu.word = l->depth = 0;
 #ifdef CONFIG_DEBUG
 	spin_lock_init(&l->dbg, level);
 #endif
@@ -153,23 +204,17 @@ static inline void rspin_lock_init(rspinlock_t *l, unsigned int level)
 /* The takes themselves, inline for a hot path that knows its CPU + 1. */
 static inline void rspin_lock_as(rspinlock_t *l, uint32_t me)
 {
-	uint32_t free = 0;
-
-	if (__atomic_load_n(&l->cpu, __ATOMIC_RELAXED) == me) {
+	if (__atomic_load_n(&l->cpu.holder, __ATOMIC_RELAXED) == me) {
 		l->depth++;
 		return;
 	}
 #ifdef CONFIG_DEBUG
 	spin_debug_lock(&l->dbg, false);
 #endif
-	while (!__atomic_compare_exchange_n(&l->cpu, &free, me, false, __ATOMIC_ACQUIRE,
-					    __ATOMIC_RELAXED)) {
-		while (__atomic_load_n(&l->cpu, __ATOMIC_RELAXED))
-			spin_relax();
-		free = 0;
-	}
+	if (__builtin_expect(!lock_word_try(&l->cpu, (uint16_t)me), 0))
+		spin_lock_slow(&l->cpu, (uint16_t)me);
 #ifdef CONFIG_DEBUG
-	l->dbg.locked = 1;
+	l->dbg.locked.holder = 1;
 	spin_debug_locked(&l->dbg);
 #endif
 	l->depth = 1;
@@ -178,16 +223,16 @@ static inline void rspin_lock_as(rspinlock_t *l, uint32_t me)
 static inline void rspin_unlock_as(rspinlock_t *l, uint32_t me)
 {
 #ifdef CONFIG_DEBUG
-	if (l->cpu != me || !l->depth)
+	if (l->cpu.holder != me || !l->depth)
 		__builtin_trap();	/* not ours: a bug */
 #endif
 	if (--l->depth)
 		return;
 #ifdef CONFIG_DEBUG
 	spin_debug_unlock(&l->dbg);
-	l->dbg.locked = 0;
+	l->dbg.locked.holder = 0;
 #endif
-	__atomic_store_n(&l->cpu, 0, __ATOMIC_RELEASE);
+	lock_word_release(&l->cpu);
 }
 
 void rspin_lock(rspinlock_t *l);

@@ -1,17 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Host tests of the debug lock checks (hypervisor/common/spinlock.c):
- * every breach the checks promise to catch panics, and the uses the
- * hypervisor makes pass. panic() here returns to the test by longjmp.
+ * Host tests of the locks (hv/spinlock.h, hypervisor/common/spinlock.c,
+ * rspinlock.c): the debug checks (every breach they promise to catch
+ * panics, and the uses the hypervisor makes pass; panic() here returns to
+ * the test by longjmp), then the lock itself on host threads: mutual
+ * exclusion, trylock against a starving waiter, a bounded wait against a
+ * greedy contender, and a starving waiter that is not running.
  */
+#define _GNU_SOURCE		/* RUSAGE_THREAD */
 #include "../../unit.h"
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <hv/lib.h>
 #include <hv/spinlock.h>
 
 extern __thread unsigned int unit_cpu;
+extern unsigned long spin_starve_sets, spin_defer_takes;
 
 static jmp_buf panic_env;
 static bool panic_expected;
@@ -116,6 +124,224 @@ static void irq_state_checked(void)
 	EXPECT(!spin_is_locked(&l));
 }
 
+/* Threads each taking the locks many times: nobody is ever in with another. */
+#define MX_THREADS	3
+#define MX_ROUNDS	200000
+static spinlock_t mx_lock = SPINLOCK_INIT_LEVEL(LOCK_LEVEL_EVTCHN);
+static rspinlock_t mx_rlock;
+static unsigned long mx_count, mx_rcount;
+static int mx_inside, mx_rinside, mx_overlaps;
+
+static void *mx_thread(void *arg)
+{
+	unsigned int i;
+
+	unit_cpu = (unsigned int)(uintptr_t)arg;
+	for (i = 0; i < MX_ROUNDS; i++) {
+		spin_lock(&mx_lock);
+		if (__atomic_fetch_add(&mx_inside, 1, __ATOMIC_RELAXED))
+			__atomic_fetch_add(&mx_overlaps, 1, __ATOMIC_RELAXED);
+		mx_count++;				/* plain: the lock guards it */
+		__atomic_fetch_sub(&mx_inside, 1, __ATOMIC_RELAXED);
+		spin_unlock(&mx_lock);
+
+		rspin_lock(&mx_rlock);
+		rspin_lock(&mx_rlock);			/* nested: a count */
+		if (__atomic_fetch_add(&mx_rinside, 1, __ATOMIC_RELAXED))
+			__atomic_fetch_add(&mx_overlaps, 1, __ATOMIC_RELAXED);
+		mx_rcount++;
+		__atomic_fetch_sub(&mx_rinside, 1, __ATOMIC_RELAXED);
+		rspin_unlock(&mx_rlock);
+		if (!rspin_is_mine(&mx_rlock))		/* still held once */
+			__atomic_fetch_add(&mx_overlaps, 1, __ATOMIC_RELAXED);
+		rspin_unlock(&mx_rlock);
+	}
+	return NULL;
+}
+
+static void mutual_exclusion(void)
+{
+	pthread_t t[MX_THREADS];
+	unsigned long i;
+
+	rspin_lock_init(&mx_rlock, LOCK_LEVEL_EVTCHN);
+	for (i = 0; i < MX_THREADS; i++)
+		pthread_create(&t[i], NULL, mx_thread, (void *)(i + 10));
+	for (i = 0; i < MX_THREADS; i++)
+		pthread_join(t[i], NULL);
+	EXPECT_EQ(mx_count, (unsigned long)MX_THREADS * MX_ROUNDS);
+	EXPECT_EQ(mx_rcount, (unsigned long)MX_THREADS * MX_ROUNDS);
+	EXPECT_EQ(mx_overlaps, 0);
+	EXPECT_EQ(mx_lock.locked.word, 0);		/* free, nobody starving */
+	EXPECT_EQ(mx_rlock.cpu.word, 0);
+	unit_cpu = 0;
+}
+
+/* A try takes a free lock only; a starving waiter is owed even a free one. */
+static void trylock(void)
+{
+	spinlock_t l = SPINLOCK_INIT;
+
+	unit_cpu = 0;
+	EXPECT(spin_trylock_nested(&l));
+	EXPECT(spin_is_mine(&l));
+	unit_cpu = 1;
+	EXPECT(!spin_trylock_nested(&l));		/* held by CPU 0 */
+	unit_cpu = 0;
+	spin_unlock(&l);
+	EXPECT_EQ(l.locked.word, 0);
+	l.locked.word = LOCK_STARVING;			/* a waiter that waited long */
+	EXPECT(!spin_trylock_nested(&l));
+	EXPECT(!spin_is_locked(&l));
+	l.locked.word = 0;
+	EXPECT(spin_trylock_nested(&l));
+	spin_unlock(&l);
+}
+
+/*
+ * A greedy contender takes the lock again and again (its release and next
+ * take a few instructions apart, the line in its cache); a second thread
+ * takes it now and then and counts the contender's takes during its wait.
+ * A wait during which the waiter's thread was descheduled by the host
+ * (an involuntary switch) is not counted: it is not spinning then, and
+ * nothing bounds what others do meanwhile. `lock` and `unlock` are the
+ * lock under test, or a plain exchange to compare.
+ */
+#define BW_ROUNDS	200
+#define BW_LIMIT	1000	/* plain test-and-set: thousands (docs/security.md) */
+#define BW_HOLD		100
+struct bw {
+	void (*lock)(void *), (*unlock)(void *);
+	void *l;
+	unsigned long turns;
+	bool stop;
+};
+
+static void *bw_greedy(void *arg)
+{
+	struct bw *b = arg;
+	volatile unsigned int work;
+
+	unit_cpu = 21;
+	while (!__atomic_load_n(&b->stop, __ATOMIC_RELAXED)) {
+		b->lock(b->l);
+		__atomic_store_n(&b->turns, b->turns + 1, __ATOMIC_RELAXED);
+		for (work = 0; work < BW_HOLD; work++)	/* held far longer than let go */
+			;
+		b->unlock(b->l);
+	}
+	return NULL;
+}
+
+static long thread_preempted(void)
+{
+	struct rusage r;
+
+	getrusage(RUSAGE_THREAD, &r);
+	return r.ru_nivcsw;
+}
+
+/*
+ * The worst wait over BW_ROUNDS rounds the waiter ran through (up to 8
+ * times as many tried on a loaded host); *valid: how many counted.
+ */
+static unsigned long bw_worst(struct bw *b, unsigned int *valid)
+{
+	pthread_t g;
+	unsigned long worst = 0, t0, t1;
+	unsigned int i;
+	long p0;
+
+	unit_cpu = 20;
+	*valid = 0;
+	b->stop = false;
+	pthread_create(&g, NULL, bw_greedy, b);
+	while (__atomic_load_n(&b->turns, __ATOMIC_RELAXED) < 1000)
+		;
+	for (i = 0; i < 8 * BW_ROUNDS && *valid < BW_ROUNDS; i++) {
+		struct timespec ts = { 0, 20000 };
+
+		nanosleep(&ts, NULL);			/* the contender runs alone */
+		p0 = thread_preempted();
+		t0 = __atomic_load_n(&b->turns, __ATOMIC_RELAXED);
+		b->lock(b->l);
+		t1 = __atomic_load_n(&b->turns, __ATOMIC_RELAXED);
+		b->unlock(b->l);
+		if (thread_preempted() != p0)
+			continue;
+		++*valid;
+		if (t1 - t0 > worst)
+			worst = t1 - t0;
+	}
+	__atomic_store_n(&b->stop, true, __ATOMIC_RELAXED);
+	pthread_join(g, NULL);
+	unit_cpu = 0;
+	return worst;
+}
+
+static void bw_spin_lock(void *l) { spin_lock(l); }
+static void bw_spin_unlock(void *l) { spin_unlock(l); }
+static void bw_rspin_lock(void *l) { rspin_lock(l); }
+static void bw_rspin_unlock(void *l) { rspin_unlock(l); }
+static void bw_xchg_lock(void *l)
+{
+	while (__atomic_exchange_n((uint32_t *)l, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n((uint32_t *)l, __ATOMIC_RELAXED))
+			spin_relax();
+}
+static void bw_xchg_unlock(void *l) { __atomic_store_n((uint32_t *)l, 0, __ATOMIC_RELEASE); }
+
+static void bounded_wait(void)
+{
+	spinlock_t l = SPINLOCK_INIT;
+	rspinlock_t rl;
+	uint32_t xl = 0;
+	struct bw b = { bw_spin_lock, bw_spin_unlock, &l, 0, false };
+	struct bw rb = { bw_rspin_lock, bw_rspin_unlock, &rl, 0, false };
+	struct bw xb = { bw_xchg_lock, bw_xchg_unlock, &xl, 0, false };
+	unsigned long sets = spin_starve_sets, worst, rworst, xworst;
+	unsigned int valid, rvalid, xvalid;
+
+	rspin_lock_init(&rl, 0);
+	worst = bw_worst(&b, &valid);
+	rworst = bw_worst(&rb, &rvalid);
+	xworst = bw_worst(&xb, &xvalid);
+	printf("  unit/spinlock/bounded_wait: worst wait %lu turns (%u rounds), "
+	       "rspinlock %lu (%u), plain exchange %lu (%u); starving flag set %lu times\n",
+	       worst, valid, rworst, rvalid, xworst, xvalid, spin_starve_sets - sets);
+	EXPECT(valid >= BW_ROUNDS / 8 && rvalid >= BW_ROUNDS / 8);
+	EXPECT(worst <= BW_LIMIT);
+	EXPECT(rworst <= BW_LIMIT);
+	EXPECT_EQ(l.locked.word, 0);
+	EXPECT_EQ(rl.cpu.word, 0);
+}
+
+/*
+ * A waiter set LOCK_STARVING and is not running (its host thread
+ * descheduled, or this CPU interrupted it): a free lock is left to it for
+ * SPIN_DEFER_SPINS turns, then taken anyway, the flag kept for it.
+ */
+static void starving_waiter_away(void)
+{
+	spinlock_t l = SPINLOCK_INIT;
+	rspinlock_t rl;
+	unsigned long takes = spin_defer_takes;
+
+	unit_cpu = 0;
+	l.locked.word = LOCK_STARVING;
+	spin_lock(&l);
+	EXPECT(spin_is_mine(&l));
+	spin_unlock(&l);
+	EXPECT_EQ(l.locked.word, LOCK_STARVING);
+	rspin_lock_init(&rl, 0);
+	rl.cpu.word = LOCK_STARVING;
+	rspin_lock(&rl);
+	EXPECT(rspin_is_mine(&rl));
+	rspin_unlock(&rl);
+	EXPECT_EQ(rl.cpu.word, LOCK_STARVING);
+	EXPECT_EQ(spin_defer_takes - takes, 2);
+}
+
 int main(void)
 {
 	unit_suite = "spinlock";
@@ -123,5 +349,9 @@ int main(void)
 	RUN(order_is_per_cpu);
 	RUN(owner_checked);
 	RUN(irq_state_checked);
+	RUN(mutual_exclusion);
+	RUN(trylock);
+	RUN(bounded_wait);
+	RUN(starving_waiter_away);
 	return 0;
 }
