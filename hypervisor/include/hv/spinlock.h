@@ -109,9 +109,23 @@ static inline void spin_relax(void)
 
 /*
  * The contended take (common/spinlock.c): spins, sets LOCK_STARVING once
- * it has waited long, and stores `holder` when it takes the lock.
+ * it has waited long, and stores `holder` when it takes the lock. In the
+ * hypervisor it saves every register it uses and is called from asm, as
+ * spin_poll_calls is, so a function taking a lock keeps its values where
+ * they are on the fast path (no callee-saved registers pushed, no frame
+ * for a call made only when the lock is contended).
  */
+#ifdef UNIT_HOST_CPU
 void spin_lock_slow(lock_word_t *w, uint16_t holder);
+#define spin_lock_contended(w, holder)	spin_lock_slow(w, holder)
+#else
+void spin_lock_slow(lock_word_t *w, uint16_t holder) __attribute__((no_caller_saved_registers));
+
+static inline void spin_lock_contended(lock_word_t *w, uint16_t holder)
+{
+	asm volatile("call spin_lock_slow" : "+D"(w), "+S"(holder) : : "memory", "cc");
+}
+#endif
 
 /* One compare-exchange: free and nobody starving (a full barrier on x86). */
 static inline bool lock_word_try(lock_word_t *w, uint16_t holder)
@@ -131,7 +145,7 @@ static inline void lock_word_release(lock_word_t *w)
 static inline void spin_lock_raw(spinlock_t *l)
 {
 	if (__builtin_expect(!lock_word_try(&l->locked, 1), 0))
-		spin_lock_slow(&l->locked, 1);
+		spin_lock_contended(&l->locked, 1);
 }
 
 static inline void spin_lock(spinlock_t *l)
@@ -212,7 +226,7 @@ static inline void rspin_lock_as(rspinlock_t *l, uint32_t me)
 	spin_debug_lock(&l->dbg, false);
 #endif
 	if (__builtin_expect(!lock_word_try(&l->cpu, (uint16_t)me), 0))
-		spin_lock_slow(&l->cpu, (uint16_t)me);
+		spin_lock_contended(&l->cpu, (uint16_t)me);
 #ifdef CONFIG_DEBUG
 	l->dbg.locked.holder = 1;
 	spin_debug_locked(&l->dbg);
