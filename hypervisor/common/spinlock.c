@@ -22,9 +22,11 @@
 #define SPIN_STARVE_SPINS	256
 /*
  * Turns a waiter sees the lock free with LOCK_STARVING up before it takes
- * it anyway: a starving waiter that is running takes a free lock within
- * a turn or two, so by then it is not running (a host that descheduled
- * its vCPU) or is this CPU, interrupted while it waited.
+ * it anyway, clearing the flag: a starving waiter that is running takes a
+ * free lock within a turn or two, so by then it is not running (a host
+ * that descheduled its vCPU), or is this CPU, interrupted while it
+ * waited. Cleared, the flag costs nobody anything more; the waiter sets
+ * it again as soon as it runs and finds the lock held.
  */
 #define SPIN_DEFER_SPINS	64
 
@@ -42,38 +44,31 @@ unsigned long spin_starve_sets, spin_defer_takes;	/* what the tests exercised */
  * whole, but the release, a store to the holder half (x86 orders both:
  * the store is atomic, and an exchange sees it or does not); so a taker
  * that read "free, nobody starving" cannot take after the flag went up.
- * Only the waiter that set the flag clears it, as it takes the lock.
+ * A take stores the holder alone, so it clears the flag: the waiter's
+ * own, or one left by a starving waiter that is not running (after
+ * SPIN_DEFER_SPINS), or, when two have waited long, the other's, which
+ * sets it again at once.
  */
 void spin_lock_slow(lock_word_t *w, uint16_t holder)
 {
 	unsigned int spins = 0, deferred = 0;
-	bool starving = false;
-	uint32_t old, want;
+	uint32_t old;
 
 	for (;;) {
 		old = __atomic_load_n(&w->word, __ATOMIC_RELAXED);
-		if (!(old & LOCK_HOLDER)) {
-			if (starving)
-				want = holder;			/* taken, flag cleared */
-			else if (!(old & LOCK_STARVING) || deferred >= SPIN_DEFER_SPINS)
-				want = old | holder;		/* the flag, if up, stays */
-			else
-				want = 0;
-			if (want && __atomic_compare_exchange_n(&w->word, &old, want, false,
-								__ATOMIC_ACQUIRE,
-								__ATOMIC_RELAXED)) {
-				if (!starving && (old & LOCK_STARVING))
+		if (old & LOCK_HOLDER) {
+			deferred = 0;
+			if (spins >= SPIN_STARVE_SPINS && !(old & LOCK_STARVING) &&
+			    __atomic_compare_exchange_n(&w->word, &old, old | LOCK_STARVING, false,
+							__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+				spin_count(spin_starve_sets);
+		} else if (!(old & LOCK_STARVING) || spins >= SPIN_STARVE_SPINS ||
+			   ++deferred > SPIN_DEFER_SPINS) {
+			if (__atomic_compare_exchange_n(&w->word, &old, holder, false,
+							__ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+				if ((old & LOCK_STARVING) && spins < SPIN_STARVE_SPINS)
 					spin_count(spin_defer_takes);
 				return;
-			}
-			deferred++;
-		} else {
-			deferred = 0;
-			if (!starving && spins >= SPIN_STARVE_SPINS && !(old & LOCK_STARVING) &&
-			    __atomic_compare_exchange_n(&w->word, &old, old | LOCK_STARVING, false,
-							__ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
-				starving = true;
-				spin_count(spin_starve_sets);
 			}
 		}
 		spins++;

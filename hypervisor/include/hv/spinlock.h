@@ -11,14 +11,15 @@
  * so the common case is test-and-set: whoever tries first wins, and a
  * waiter whose host thread is not running holds nobody up. While the
  * flag is up, new takers and other waiters leave a free lock to the one
- * waiter that set it, which takes it and clears the flag in one
- * exchange; a waiter that finds the lock free with the flag up for
- * SPIN_DEFER_SPINS turns in a row takes it anyway (the starving waiter
- * is not running, or is this CPU interrupted). So a waiter that is
- * running is passed over for at most SPIN_STARVE_SPINS turns of its own
- * spin, then waits for one holder; only then can it cost others
- * anything, and only SPIN_DEFER_SPINS turns a take while it is not
- * running. Release stores 0 to the holder half, keeping the flag.
+ * waiters that have waited long, one of which takes it and clears the
+ * flag in one exchange; a waiter that finds the lock free with the flag
+ * up for SPIN_DEFER_SPINS turns in a row takes it anyway and clears it
+ * (the starving waiter is not running, or is this CPU interrupted; it
+ * sets the flag again when it runs). So a waiter that is running is
+ * passed over for at most SPIN_STARVE_SPINS turns of its own spin, then
+ * waits for one holder; only then can it cost others anything, and a
+ * starving waiter that is not running costs one SPIN_DEFER_SPINS wait.
+ * Release stores 0 to the holder half, keeping the flag.
  *
  * Debug builds (CONFIG_DEBUG) check every lock (common/spinlock.c): the
  * owner CPU is recorded, so taking a lock this CPU holds, or releasing
