@@ -16,10 +16,12 @@
  * for one long hold or been passed over many times. Low enough that the
  * unit tests' greedy contender (unit/spinlock/bounded_wait) takes the
  * lock a few hundred times at most while another CPU waits, against
- * thousands with plain test-and-set; high enough that a waiter behind a
- * short hold never sets it.
+ * thousands with plain test-and-set; high enough that under TCG, where a
+ * turn is slow and holds are long, contended guests rarely set it (256
+ * made attack-pirq-race at --smp 2 about 1.3 s slower than test-and-set
+ * run beside it; 1024 and 4096 as fast, docs/security.md).
  */
-#define SPIN_STARVE_SPINS	256
+#define SPIN_STARVE_SPINS	1024
 /*
  * Turns a waiter sees the lock free with LOCK_STARVING up before it takes
  * it anyway, clearing the flag: a starving waiter that is running takes a
