@@ -10,16 +10,18 @@
  * Taking is one compare-exchange of a word of 0 (free, nobody starving),
  * so the common case is test-and-set: whoever tries first wins, and a
  * waiter whose host thread is not running holds nobody up. While the
- * flag is up, new takers and other waiters leave a free lock to the one
+ * flag is up, new takers and other waiters leave a free lock to the
  * waiters that have waited long, one of which takes it and clears the
- * flag in one exchange; a waiter that finds the lock free with the flag
- * up for SPIN_DEFER_SPINS turns in a row takes it anyway and clears it
- * (the starving waiter is not running, or is this CPU interrupted; it
- * sets the flag again when it runs). So a waiter that is running is
- * passed over for at most SPIN_STARVE_SPINS turns of its own spin, then
- * waits for one holder; only then can it cost others anything, and a
- * starving waiter that is not running costs one SPIN_DEFER_SPINS wait.
- * Release stores 0 to the holder half, keeping the flag.
+ * flag in one exchange (the others set it again); a waiter that finds
+ * the lock free with the flag up for SPIN_DEFER_SPINS turns in a row
+ * takes it anyway and clears it (the starving waiter is not running, or
+ * is this CPU, interrupted by a handler taking the same lock; it sets
+ * the flag again when it runs). So a waiter that is running is passed
+ * over for at most SPIN_STARVE_SPINS turns of its own spin; then it
+ * competes only with CPUs that have waited as long (with two CPUs: it
+ * is next). Only then can it cost others anything, and a starving
+ * waiter that is not running costs one SPIN_DEFER_SPINS wait. Release
+ * stores 0 to the holder half, keeping the flag.
  *
  * Debug builds (CONFIG_DEBUG) check every lock (common/spinlock.c): the
  * owner CPU is recorded, so taking a lock this CPU holds, or releasing
