@@ -2,9 +2,10 @@
 /*
  * Recursive locks (hv/spinlock.h, rspinlock_t), in every build: the
  * holder's CPU is kept in the lock word's holder half, so a nested take
- * is a compare and a count; a contended take is spinlock.c's; only another CPU's read of `cpu` races, and it can never
- * see its own number there. Debug builds check order, owner and
- * interrupts on the lock's `dbg` spinlock around the outermost take.
+ * is a compare and a count; a contended take is spinlock.c's. Only
+ * another CPU's read of the holder races, and it can never see its own
+ * number there. Debug builds check order, owner and interrupts on the
+ * lock's `dbg` spinlock around the outermost take.
  */
 #include <hv/lib.h>
 #include <hv/spinlock.h>
