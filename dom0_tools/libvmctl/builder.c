@@ -494,14 +494,18 @@ static int put_pages(struct build *b, uint64_t pfn, uint64_t pages, const void *
 		     uint64_t len, const char *what)
 {
 	uint8_t *p = map_pfns(b, pfn, pages, what);
+	int rc = 0;
 
 	if (!p)
 		return -EIO;
+	/* src may map a file (the ramdisk's cache entry): a truncation fails here */
 	if (len)
-		guest_copy(p, src, len);
-	guest_zero(p + len, pages * PG - len);
+		rc = vmctl_mapped_copy(p, src, len);
+	if (!rc)
+		guest_zero(p + len, pages * PG - len);
 	vmctl_unmap_foreign(p, pages);
-	return 0;
+	return rc ? fail(b, rc, "copying the %s: %s", what, "its file was truncated while "
+			 "it was read (SIGBUS)") : 0;
 }
 
 /*
@@ -590,17 +594,37 @@ static int populate(struct build *b)
 	return 0;
 }
 
+/*
+ * elf_for_each_load under the SIGBUS guard: it reads the program headers
+ * from the kernel's mapping, and load_segment copies from it where the
+ * kernel is not read from its file.
+ */
+static int each_load_fn(void *arg)
+{
+	struct load_ctx *l = arg;
+
+	return elf_for_each_load(&l->b->k.pv, load_segment, l);
+}
+
+static int each_load(struct load_ctx *l, bool *bus)
+{
+	return vmctl_mapped_run(each_load_fn, l, bus);
+}
+
 static int load_image(struct build *b)
 {
 	struct load_ctx l = { .b = b };
 	uint64_t kpages = b->kend_pfn - b->kstart_pfn;
+	bool bus;
 	int rc;
 
 	progress(b, "loading the kernel (%llu KiB)", (unsigned long long)(kpages * 4));
 	l.sorted = l.check_only = true;
-	rc = elf_for_each_load(&b->k.pv, load_segment, &l);
+	rc = each_load(&l, &bus);
 	if (rc)
-		return fail(b, -EINVAL, "the kernel's segments do not fit its extent");
+		return fail(b, bus ? rc : -EINVAL, "the kernel %s: %s", b->cfg->kernel, bus ?
+			    "its file was truncated while it was read (SIGBUS)" :
+			    "its segments do not fit its extent");
 	l.base = map_pfns(b, b->kstart_pfn, kpages, "kernel pages");
 	if (!l.base)
 		return -EIO;
@@ -608,13 +632,17 @@ static int load_image(struct build *b)
 		guest_zero(l.base, kpages * PG);
 	l.check_only = false;
 	l.done = 0;
-	rc = elf_for_each_load(&b->k.pv, load_segment, &l);
+	rc = each_load(&l, &bus);
 	if (!rc && l.sorted)
 		guest_zero(l.base + l.done, kpages * PG - l.done);
 	vmctl_unmap_foreign(l.base, kpages);
+	if (rc && bus)
+		return fail(b, rc, "reading the kernel %s into the domain's pages: its file was "
+			    "truncated while it was read (SIGBUS)", b->cfg->kernel);
 	if (rc && l.copy_rc)
 		return fail(b, l.copy_rc, "reading the kernel %s into the domain's pages: %s",
-			    b->cfg->kernel, strerror(-l.copy_rc));
+			    b->cfg->kernel, l.copy_rc == -EIO ? "its file is shorter than it was "
+			    "(truncated while it was read)" : strerror(-l.copy_rc));
 	if (rc)
 		return fail(b, -EINVAL, "the kernel's segments do not fit its extent");
 	if (b->rd) {

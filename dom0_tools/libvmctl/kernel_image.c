@@ -2,6 +2,8 @@
 /* Kernel and ramdisk files (see kernel_image.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +74,80 @@ static int say(char *err, size_t errlen, int rc, const char *fmt, ...)
 	return rc;
 }
 
+/*
+ * The SIGBUS guard (kernel_image.h): the innermost guarded call's jump
+ * buffer, per thread. The handler jumps there, or, outside a guarded call
+ * (another thread's fault, a SIGBUS sent with kill), puts the default
+ * disposition back so that the signal ends the process as before.
+ */
+static __thread sigjmp_buf *bus_env;
+
+static void on_bus(int sig, siginfo_t *si, void *uc)
+{
+	sigjmp_buf *env = bus_env;
+
+	(void)uc;
+	if (env && si->si_code > 0) {
+		bus_env = NULL;
+		siglongjmp(*env, 1);
+	}
+	signal(sig, SIG_DFL);
+	if (si->si_code <= 0)
+		raise(sig);
+	/* a fault: the instruction runs again and meets the default action */
+}
+
+int vmctl_mapped_run(int (*fn)(void *arg), void *arg, bool *bus)
+{
+	struct sigaction sa, old;
+	sigjmp_buf env, *prev = bus_env;
+	int rc;
+
+	*bus = false;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_bus;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGBUS, &sa, &old))
+		return fn(arg);
+	if (sigsetjmp(env, 1)) {
+		bus_env = prev;
+		sigaction(SIGBUS, &old, NULL);
+		*bus = true;
+		return -EIO;
+	}
+	bus_env = &env;
+	rc = fn(arg);
+	bus_env = prev;
+	sigaction(SIGBUS, &old, NULL);
+	return rc;
+}
+
+struct copy_arg {
+	void *dst;
+	const void *src;
+	size_t len;
+};
+
+static int copy_fn(void *arg)
+{
+	struct copy_arg *c = arg;
+
+	guest_copy(c->dst, c->src, c->len);
+	return 0;
+}
+
+int vmctl_mapped_copy(void *dst, const void *src, size_t len)
+{
+	struct copy_arg c = { dst, src, len };
+	bool bus;
+
+	return vmctl_mapped_run(copy_fn, &c, &bus);
+}
+
+/* What a caller says when a guarded read met a truncated file. */
+#define TRUNCATED "the file was truncated while it was read (SIGBUS)"
+
 static int read_fd(int fd, const char *path, uint8_t **data, size_t *size, char *err,
 		   size_t errlen)
 {
@@ -112,8 +188,9 @@ static int read_fd(int fd, const char *path, uint8_t **data, size_t *size, char 
  * existed). An uncompressed ELF is mapped lazily instead (map_lazy).
  * *mapped says which it is; where mmap fails, the file is read as before.
  * The caller opened @fd (and may have fstat'ed it for the cache's key,
- * kcache.h). As with xl, a file truncated while it is decoded ends vmctl
- * with SIGBUS.
+ * kcache.h). A file truncated while it is read through the mapping is a
+ * failure of the load (xl dies of the SIGBUS): the reads run under
+ * vmctl_mapped_run.
  */
 static int map_fd(int fd, const char *path, uint8_t **data, size_t *size, bool *mapped,
 		  char *err, size_t errlen)
@@ -177,8 +254,7 @@ int vmctl_kernel_copy(const struct vmctl_kernel *k, void *dst, const void *src, 
 
 	if (!k->lazy || s < k->data || s > k->data + k->size ||
 	    len > k->size - (size_t)(s - k->data)) {
-		guest_copy(dst, src, len);
-		return 0;
+		return vmctl_mapped_copy(dst, src, len);
 	}
 	while (done < len) {
 		ssize_t n = pread(k->fd, d + done, len - done,
@@ -244,14 +320,19 @@ static int gunzip(const uint8_t *in, size_t len, uint8_t *out, size_t size, size
 	int rc;
 
 	if (len >= 10 && !(in[3] & 0x02)) {
-		struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+		/*
+		 * One decompressor for the process, kept: nothing to free, so
+		 * nothing is lost when a truncated input's SIGBUS leaves the
+		 * call (vmctl_mapped_run).
+		 */
+		static __thread struct libdeflate_decompressor *d;
 		size_t used = 0, n = 0;
 		enum libdeflate_result r = LIBDEFLATE_BAD_DATA;
 
-		if (d) {
+		if (!d)
+			d = libdeflate_alloc_decompressor();
+		if (d)
 			r = libdeflate_gzip_decompress_ex(d, in, len, out, size, &used, &n);
-			libdeflate_free_decompressor(d);
-		}
 		if (r == LIBDEFLATE_SUCCESS && n == size) {
 			*got = n;
 			return 0;
@@ -366,6 +447,22 @@ static int decode(const char *name, const uint8_t *in, size_t len, uint8_t *buf,
 	return !rc && *got != size ? -EINVAL : rc;
 }
 
+struct decode_arg {
+	const char *name;
+	const uint8_t *in;
+	size_t len;
+	uint8_t *buf;
+	size_t size;
+	size_t got;
+};
+
+static int decode_fn(void *arg)
+{
+	struct decode_arg *d = arg;
+
+	return decode(d->name, d->in, d->len, d->buf, d->size, &d->got);
+}
+
 int vmctl_decompress_sink(const uint8_t *in, size_t len, struct vmctl_sink *sink,
 			  uint8_t **out, size_t *outlen, bool *in_sink, const char **format,
 			  char *err, size_t errlen)
@@ -394,7 +491,19 @@ int vmctl_decompress_sink(const uint8_t *in, size_t len, struct vmctl_sink *sink
 		buf = big_alloc(size);
 	if (!buf)
 		return say(err, errlen, -ENOMEM, "%s payload: out of memory for %zu bytes", name, size);
-	rc = decode(name, in, len, buf, size, &got);
+	{
+		/* @in may be a mapping of the file: a truncation is a failure. */
+		struct decode_arg d = { name, in, len, buf, size, 0 };
+		bool bus;
+
+		rc = vmctl_mapped_run(decode_fn, &d, &bus);
+		got = d.got;
+		if (bus) {
+			drop_file(buf, size, *in_sink);
+			*in_sink = false;
+			return say(err, errlen, rc, "%s payload: %s", name, TRUNCATED);
+		}
+	}
 	if (rc) {
 		drop_file(buf, size, *in_sink);
 		*in_sink = false;
@@ -458,15 +567,60 @@ static int decode_stage(const uint8_t *in, size_t len, struct vmctl_sink *sink, 
 	return 0;
 }
 
+/*
+ * A kernel's load once its file is mapped or read (vmctl_kernel_load_fd),
+ * run under the SIGBUS guard: what it holds is always in l->file (NULL
+ * when nothing), so that the caller frees it whichever way this ends.
+ */
+struct kload {
+	const char *path;
+	struct vmctl_sink *sink;
+	char *err;
+	size_t errlen;
+	uint8_t *file;
+	size_t size;
+	bool mapped, in_sink;
+	char format[32];
+};
+
+static int kernel_load_mapped(void *arg)
+{
+	struct kload *l = arg;
+	const uint8_t *payload = NULL;
+	const char *fmt;
+	size_t plen = 0;
+	char e[200];
+	int rc;
+
+	if (l->size >= 2 && l->file[0] == 0x1f && l->file[1] == 0x8b) {
+		rc = decode_stage(l->file, l->size, l->sink, &l->file, &l->size, &l->mapped,
+				  &l->in_sink, &fmt, e, sizeof(e));
+		if (rc)
+			return say(l->err, l->errlen, rc, "%s: gzip file: %s", l->path, e);
+		strcpy(l->format, "gzip ELF");
+	}
+	rc = bzimage_payload(l->file, l->size, &payload, &plen, e, sizeof(e));
+	if (rc < 0)
+		return say(l->err, l->errlen, rc, "%s: %s", l->path, e);
+	if (rc == 0) {
+		rc = decode_stage(payload, plen, l->sink, &l->file, &l->size, &l->mapped,
+				  &l->in_sink, &fmt, e, sizeof(e));
+		if (rc)
+			return say(l->err, l->errlen, rc, "%s: bzImage %s", l->path, e);
+		snprintf(l->format, sizeof(l->format), "bzImage (%s)", fmt);
+	} else if (l->size < 4 || memcmp(l->file, "\177ELF", 4)) {
+		return say(l->err, l->errlen, -ENOEXEC, "%s: not a kernel: neither a bzImage nor "
+			   "an ELF file", l->path);
+	}
+	return 0;
+}
+
 int vmctl_kernel_load_fd(int fd, const char *path, struct vmctl_sink *sink,
 			 struct vmctl_kernel *k, char *err, size_t errlen)
 {
-	const uint8_t *payload = NULL;
-	const char *fmt;
-	uint8_t *file;
-	size_t size, plen = 0;
-	char e[200];
-	bool mapped, in_sink = false;
+	struct kload l = { .path = path, .sink = sink, .err = err, .errlen = errlen,
+			   .format = "ELF" };
+	bool bus;
 	int rc;
 
 	memset(k, 0, sizeof(*k));
@@ -477,46 +631,50 @@ int vmctl_kernel_load_fd(int fd, const char *path, struct vmctl_sink *sink,
 			vmctl_kernel_free(k);
 		return rc;
 	}
-	rc = map_fd(fd, path, &file, &size, &mapped, err, errlen);
+	rc = map_fd(fd, path, &l.file, &l.size, &l.mapped, err, errlen);
 	if (rc)
 		return rc;
-	if (size >= 2 && file[0] == 0x1f && file[1] == 0x8b) {
-		rc = decode_stage(file, size, sink, &file, &size, &mapped, &in_sink, &fmt, e,
-				  sizeof(e));
-		if (rc)
-			return say(err, errlen, rc, "%s: gzip file: %s", path, e);
-		strcpy(k->format, "gzip ELF");
+	rc = vmctl_mapped_run(kernel_load_mapped, &l, &bus);
+	if (bus)
+		say(err, errlen, rc, "%s: %s", path, TRUNCATED);
+	if (rc) {
+		if (l.file)
+			drop_file(l.file, l.size, l.mapped);
+		return rc;
 	}
-	rc = bzimage_payload(file, size, &payload, &plen, e, sizeof(e));
-	if (rc < 0) {
-		drop_file(file, size, mapped);
-		return say(err, errlen, rc, "%s: %s", path, e);
-	}
-	if (rc == 0) {
-		rc = decode_stage(payload, plen, sink, &file, &size, &mapped, &in_sink, &fmt, e,
-				  sizeof(e));
-		if (rc)
-			return say(err, errlen, rc, "%s: bzImage %s", path, e);
-		snprintf(k->format, sizeof(k->format), "bzImage (%s)", fmt);
-	} else if (size < 4 || memcmp(file, "\177ELF", 4)) {
-		drop_file(file, size, mapped);
-		return say(err, errlen, -ENOEXEC, "%s: not a kernel: neither a bzImage nor an ELF "
-			   "file", path);
-	}
-	k->data = file;
-	k->size = size;
-	k->mapped = mapped;
-	k->in_sink = in_sink;
+	k->data = l.file;
+	k->size = l.size;
+	k->mapped = l.mapped;
+	k->in_sink = l.in_sink;
+	memcpy(k->format, l.format, sizeof(k->format));
 	rc = vmctl_kernel_check(k, path, err, errlen);
 	if (rc)
 		vmctl_kernel_free(k);
 	return rc;
 }
 
+/* The ELF reader on a mapping (of the file, or a cache entry's): guarded. */
+struct parse_arg {
+	struct vmctl_kernel *k;
+	const char *why;
+};
+
+static int parse_fn(void *arg)
+{
+	struct parse_arg *a = arg;
+
+	return elf_parse_pv_kernel(a->k->data, a->k->size, &a->k->pv, &a->why);
+}
+
 int vmctl_kernel_check(struct vmctl_kernel *k, const char *path, char *err, size_t errlen)
 {
-	const char *why = NULL;
-	int rc = elf_parse_pv_kernel(k->data, k->size, &k->pv, &why);
+	struct parse_arg a = { k, NULL };
+	bool bus;
+	int rc = vmctl_mapped_run(parse_fn, &a, &bus);
+	const char *why = a.why;
+
+	if (bus)
+		return say(err, errlen, rc, "%s: %s", path, TRUNCATED);
 
 	if (!rc && (k->pv.features_required & (1u << 11 /* XENFEAT_dom0 */)))
 		why = "the kernel requires dom0 (\"does not support unprivileged (DomU) operation\")",
@@ -578,50 +736,93 @@ void vmctl_kernel_free(struct vmctl_kernel *k)
 	k->lazy = false;
 }
 
+/*
+ * A ramdisk's gunzip or copy from its mapped file (vmctl_ramdisk_load_fd),
+ * under the SIGBUS guard: what it holds is in r->file and r->copy, which
+ * the caller frees whichever way it ends.
+ */
+struct rload {
+	const char *path;
+	struct vmctl_sink *sink;
+	uint8_t *file, *copy, *dec;
+	size_t n, dlen;
+	bool mapped, unpacked, in_sink;
+	char *err;
+	size_t errlen;
+};
+
+static int ramdisk_load_mapped(void *arg)
+{
+	struct rload *r = arg;
+	const char *fmt;
+	char e[200];
+	int rc;
+
+	if (r->n >= 2 && r->file[0] == 0x1f && r->file[1] == 0x8b) {
+		rc = vmctl_decompress_sink(r->file, r->n, r->sink, &r->dec, &r->dlen, &r->in_sink,
+					   &fmt, e, sizeof(e));
+		if (!rc) {
+			r->unpacked = true;
+			return 0;
+		}
+		/* Its file truncated under the gunzip (guarded there): a failure. */
+		if (rc == -EIO)
+			return say(r->err, r->errlen, rc, "%s: %s", r->path, e);
+	}
+	/* As libxenguest: a ramdisk that does not inflate is used as it is. */
+	if (r->mapped) {
+		/* Not inflated after all: used as it is, so a copy the caller frees. */
+		r->copy = big_alloc(r->n);
+		if (!r->copy)
+			return say(r->err, r->errlen, -ENOMEM, "%s: out of memory", r->path);
+		guest_copy(r->copy, r->file, r->n);
+	}
+	return 0;
+}
+
 int vmctl_ramdisk_load_fd(int fd, const char *path, struct vmctl_sink *sink, uint8_t **data,
 			  size_t *size, bool *unpacked, bool *in_sink, char *err, size_t errlen)
 {
-	uint8_t *file, *dec, magic[2];
-	const char *fmt;
-	size_t n, dlen;
-	bool mapped = false;
-	char e[200];
+	struct rload r = { .path = path, .sink = sink, .err = err, .errlen = errlen };
+	uint8_t magic[2];
+	bool bus;
 	int rc;
 
 	*unpacked = *in_sink = false;
 	/*
 	 * A gzip ramdisk is inflated from a (populated) mapping of its file,
-	 * as a compressed kernel is: no anonymous copy to fault in and fill
-	 * (and, as for a kernel, a file truncated meanwhile ends vmctl with
-	 * SIGBUS). Anything else is read, since it is then used as it is and
-	 * freed with free() (vmctl_ramdisk_free).
+	 * as a compressed kernel is: no anonymous copy to fault in and fill.
+	 * A file truncated meanwhile is a failure of the load (SIGBUS guard).
+	 * Anything else is read, since it is then used as it is and freed
+	 * with free() (vmctl_ramdisk_free).
 	 */
 	if (pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b)
-		rc = map_fd(fd, path, &file, &n, &mapped, err, errlen);
+		rc = map_fd(fd, path, &r.file, &r.n, &r.mapped, err, errlen);
 	else
-		rc = read_fd(fd, path, &file, &n, err, errlen);
+		rc = read_fd(fd, path, &r.file, &r.n, err, errlen);
 	if (rc)
 		return rc;
-	/* As libxenguest: a ramdisk that does not inflate is used as it is. */
-	if (n >= 2 && file[0] == 0x1f && file[1] == 0x8b &&
-	    !vmctl_decompress_sink(file, n, sink, &dec, &dlen, in_sink, &fmt, e, sizeof(e))) {
-		drop_file(file, n, mapped);
-		file = dec;
-		n = dlen;
-		*unpacked = true;
-	} else if (mapped) {
-		/* Not inflated after all: used as it is, so a copy the caller frees. */
-		dec = big_alloc(n);
-		if (!dec) {
-			drop_file(file, n, mapped);
-			return say(err, errlen, -ENOMEM, "%s: out of memory", path);
-		}
-		memcpy(dec, file, n);
-		drop_file(file, n, mapped);
-		file = dec;
+	rc = vmctl_mapped_run(ramdisk_load_mapped, &r, &bus);
+	if (bus)
+		say(err, errlen, rc, "%s: %s", path, TRUNCATED);
+	if (rc) {
+		/* (a failed or faulted gunzip dropped its own buffer: r.dec is not set) */
+		free(r.copy);
+		drop_file(r.file, r.n, r.mapped);
+		return rc;
 	}
-	*data = file;
-	*size = n;
+	if (r.unpacked) {
+		drop_file(r.file, r.n, r.mapped);
+		*data = r.dec;
+		*size = r.dlen;
+		*unpacked = true;
+		*in_sink = r.in_sink;
+		return 0;
+	}
+	if (r.copy)
+		drop_file(r.file, r.n, r.mapped);
+	*data = r.copy ? r.copy : r.file;
+	*size = r.n;
 	return 0;
 }
 

@@ -52,6 +52,21 @@ struct vmctl_sink {
 };
 
 /*
+ * Runs fn(arg) with a SIGBUS while it runs turned into a failure: a read
+ * through a mapping of a file that was truncated meanwhile (the kernel or
+ * ramdisk file, or a cache entry) then returns -EIO with *bus true
+ * instead of killing the process part-way through a create. fn must only
+ * read and write memory in the guarded part (no descriptors or mappings
+ * acquired there: it is left by siglongjmp); what a library allocates
+ * inside it (a decompressor's state) is not freed on that path. Nests.
+ * Otherwise fn's result, *bus false. The signal's disposition is restored
+ * on return, so a SIGBUS elsewhere ends the process as it did.
+ */
+int vmctl_mapped_run(int (*fn)(void *arg), void *arg, bool *bus);
+/* Copies @len bytes from @src (a mapping) under that guard: 0, or -EIO. */
+int vmctl_mapped_copy(void *dst, const void *src, size_t len);
+
+/*
  * Reads and checks the kernel at @path: 0, or -errno with @err (@errlen
  * bytes) saying what is wrong ("not a bzImage or ELF", "not a PV kernel:
  * ...", "xz payload: ...").

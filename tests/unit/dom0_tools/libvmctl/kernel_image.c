@@ -10,10 +10,15 @@
  * builder needs; a gzip ramdisk is unpacked and anything else kept as it is.
  * gzip ramdisks and kernels whose ISIZE lies, a truncated member, two
  * members, trailing bytes: the same bytes or the same error as the zlib-only
- * gunzip before libdeflate (test_gzip_edges).
+ * gunzip before libdeflate (test_gzip_edges). A ramdisk, a kernel file or
+ * a mapping truncated while it is read: -EIO with a message, the SIGBUS
+ * disposition as it was (test_truncated).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <bzlib.h>
@@ -460,7 +465,75 @@ static void test_gzip_edges(void)
 	}
 }
 
+/*
+ * A file truncated while it is read through its mapping (SIGBUS): a
+ * failure of the load with a message, not the end of the process. The
+ * sink's reserve runs between the mapping and the decode, so a sink that
+ * truncates the file is a truncation during the read, every time.
+ */
+static uint8_t *truncating_reserve(void *arg, size_t size)
+{
+	(void)size;
+	EXPECT_EQ(truncate((const char *)arg, 0), 0);
+	return NULL;			/* the image then goes to anonymous memory */
+}
+
+static void test_truncated(void)
+{
+	struct vmctl_sink sink = { truncating_reserve, path, false };
+	struct sigaction before, after;
+	struct vmctl_kernel k;
+	uint8_t *data = (uint8_t *)1, *map, dst[4096];
+	size_t len;
+	bool unpacked, in_sink;
+	int fd;
+
+	fill();
+	pack_gzip();
+	EXPECT(plen > 3 * 4096);
+	EXPECT_EQ(sigaction(SIGBUS, NULL, &before), 0);
+	/* A gzip ramdisk, inflated from its mapping. */
+	put_file(packed, plen);
+	fd = open(path, O_RDONLY);
+	err[0] = 0;
+	EXPECT_EQ(vmctl_ramdisk_load_fd(fd, path, &sink, &data, &len, &unpacked, &in_sink, err,
+					sizeof(err)), -EIO);
+	EXPECT(strstr(err, path) && strstr(err, "truncated") && !in_sink);
+	close(fd);
+	/* A gzip kernel file, likewise (its stage decoded from the mapping). */
+	put_file(packed, plen);
+	sink.used = false;
+	fd = open(path, O_RDONLY);
+	err[0] = 0;
+	EXPECT_EQ(vmctl_kernel_load_fd(fd, path, &sink, &k, err, sizeof(err)), -EIO);
+	EXPECT(strstr(err, "gzip file") && strstr(err, "truncated"));
+	EXPECT(k.data == NULL);
+	close(fd);
+	/* A copy, and the ELF reader, from a mapping whose file went short. */
+	put_file(packed, plen);
+	fd = open(path, O_RDONLY);
+	map = mmap(NULL, plen, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	EXPECT(map != MAP_FAILED);
+	EXPECT_EQ(vmctl_mapped_copy(dst, map, sizeof(dst)), 0);
+	EXPECT(!memcmp(dst, packed, sizeof(dst)));
+	EXPECT_EQ(truncate(path, 4096), 0);
+	EXPECT_EQ(vmctl_mapped_copy(dst, map, sizeof(dst)), 0);	/* the page still in the file */
+	EXPECT_EQ(vmctl_mapped_copy(dst, map + 2 * 4096, sizeof(dst)), -EIO);
+	memset(&k, 0, sizeof(k));
+	k.data = map + 4096;
+	k.size = plen - 4096;
+	err[0] = 0;
+	EXPECT_EQ(vmctl_kernel_check(&k, path, err, sizeof(err)), -EIO);
+	EXPECT(strstr(err, "truncated"));
+	munmap(map, plen);
+	close(fd);
+	unlink(path);
+	/* The disposition is what it was before (a SIGBUS elsewhere still ends us). */
+	EXPECT_EQ(sigaction(SIGBUS, NULL, &after), 0);
+	EXPECT(after.sa_sigaction == before.sa_sigaction && after.sa_flags == before.sa_flags);
+}
+
 UNIT_MAIN("dom0_tools/libvmctl/kernel_image", UNIT_TEST(test_gzip), UNIT_TEST(test_bzip2),
 	  UNIT_TEST(test_xz), UNIT_TEST(test_lzma), UNIT_TEST(test_zstd), UNIT_TEST(test_lz4),
 	  UNIT_TEST(test_damaged), UNIT_TEST(test_kernel_files), UNIT_TEST(test_ramdisk),
-	  UNIT_TEST(test_gzip_edges))
+	  UNIT_TEST(test_gzip_edges), UNIT_TEST(test_truncated))
