@@ -22,11 +22,25 @@ struct xs_event {
 	char *path, *token;
 };
 
+/* A batch's bound: what is written before the replies are read (xs_batch_begin). */
+#define BATCH_MAX	(16U << 10)
+
 struct xs_handle {
 	int fd;
 	bool socket;		/* else a device: the kernel's xenbus */
 	uint32_t req_id;
 	struct xs_event *events, **events_tail;
+	/*
+	 * A batch (xs_batch_begin): requests queued in @bq, their types in
+	 * @btype; their ids are req_id - bn + 1 .. req_id. @berr the first
+	 * error of the batch's requests sent so far.
+	 */
+	bool batching;
+	char *bq;
+	size_t blen;
+	uint32_t *btype;
+	unsigned int bn, bcap;
+	int berr;
 };
 
 static const struct { int err; const char *name; } errnames[] = {
@@ -108,6 +122,8 @@ void xs_close(struct xs_handle *h)
 		free(e);
 	}
 	close(h->fd);
+	free(h->bq);
+	free(h->btype);
 	free(h);
 }
 
@@ -202,15 +218,112 @@ static int queue_event(struct xs_handle *h, const char *body, unsigned int len)
 	return 0;
 }
 
+/*
+ * The batch's requests written at once, then their replies read, in order
+ * (watch events queued, stale replies skipped): 0, or the first request's
+ * error, or the connection's. The batch is empty after it either way.
+ */
+static int batch_flush(struct xs_handle *h)
+{
+	uint32_t first = h->req_id - h->bn + 1;
+	unsigned int i = 0;
+	int rc = h->bn ? write_all(h, h->bq, h->blen) : 0;
+
+	while (!rc && i < h->bn) {
+		struct xsd_sockmsg in;
+		char *body;
+
+		rc = read_msg(h, &in, &body);
+		if (rc)
+			break;
+		if (in.type == XS_WATCH_EVENT) {
+			rc = queue_event(h, body, in.len);
+		} else if (in.req_id == first + i) {
+			if (in.type == XS_ERROR && !h->berr)
+				h->berr = -xs_errno_of(body);
+			else if (in.type != XS_ERROR && in.type != h->btype[i] && !h->berr)
+				h->berr = -EPROTO;
+			i++;
+		}
+		/* else a stale reply: not ours */
+		free(body);
+	}
+	h->blen = 0;
+	h->bn = 0;
+	if (!rc)
+		rc = h->berr;
+	h->berr = 0;
+	return rc;
+}
+
+/* Queues a request of the batch: 0, or -errno (nothing queued). */
+static int batch_add(struct xs_handle *h, const struct xsd_sockmsg *hdr, const void *payload)
+{
+	size_t need = sizeof(*hdr) + hdr->len;
+	int rc;
+
+	if (h->blen + need > BATCH_MAX) {
+		rc = batch_flush(h);
+		if (rc)
+			h->berr = rc;	/* kept for xs_batch_end */
+	}
+	if (h->bn == h->bcap) {
+		unsigned int cap = h->bcap ? 2 * h->bcap : 64;
+		uint32_t *t = realloc(h->btype, cap * sizeof(*t));
+
+		if (!t)
+			return -ENOMEM;
+		h->btype = t;
+		h->bcap = cap;
+	}
+	if (!h->bq) {
+		h->bq = malloc(BATCH_MAX + sizeof(*hdr) + XENSTORE_PAYLOAD_MAX);
+		if (!h->bq)
+			return -ENOMEM;
+	}
+	memcpy(h->bq + h->blen, hdr, sizeof(*hdr));
+	if (hdr->len)
+		memcpy(h->bq + h->blen + sizeof(*hdr), payload, hdr->len);
+	h->blen += need;
+	h->btype[h->bn++] = hdr->type;
+	return 0;
+}
+
+void xs_batch_begin(struct xs_handle *h)
+{
+	h->batching = h->socket;
+}
+
+int xs_batch_end(struct xs_handle *h)
+{
+	int rc = h->batching ? batch_flush(h) : 0;
+
+	h->batching = false;
+	return rc;
+}
+
 int xs_talk(struct xs_handle *h, uint32_t type, uint32_t tx, const void *payload,
 	    unsigned int len, char **reply, unsigned int *rlen)
 {
-	struct xsd_sockmsg hdr = { type, ++h->req_id, tx, len };
+	struct xsd_sockmsg hdr = { type, h->req_id + 1, tx, len };
 	char *body;
 	int rc;
 
 	if (len > XENSTORE_PAYLOAD_MAX)
 		return -E2BIG;
+	if (h->batching) {
+		if (!reply) {
+			rc = batch_add(h, &hdr, payload);
+			if (!rc)
+				h->req_id++;
+			return rc;
+		}
+		/* A reply wanted: what is queued goes first, and its error wins. */
+		rc = batch_flush(h);
+		if (rc)
+			return rc;
+	}
+	h->req_id++;
 	rc = write_all(h, &hdr, sizeof(hdr));
 	if (!rc && len)
 		rc = write_all(h, payload, len);

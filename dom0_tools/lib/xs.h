@@ -34,6 +34,20 @@ bool xs_events_queued(const struct xs_handle *h);
 int xs_talk(struct xs_handle *h, uint32_t type, uint32_t tx, const void *payload,
 	    unsigned int len, char **reply, unsigned int *rlen);
 
+/*
+ * A batch: from xs_batch_begin to xs_batch_end, requests whose reply
+ * carries nothing the caller wants (writes, mkdir, rm, set_perms, watch)
+ * return 0 at once and are sent together (on the socket: every 16 KiB at
+ * the latest, and before any request whose reply is wanted); their replies
+ * are read by xs_batch_end, which returns the first one's error (0 when
+ * all succeeded). Fewer round trips to xenstored: used for a transaction's
+ * many writes, which stop at nothing anyway on an error (the transaction
+ * is then ended without commit). On the kernel's xenbus device (one
+ * request a write) the requests go one by one, as outside a batch.
+ */
+void xs_batch_begin(struct xs_handle *h);
+int xs_batch_end(struct xs_handle *h);
+
 int xs_read(struct xs_handle *h, uint32_t tx, const char *path, char **val,
 	    unsigned int *len);
 int xs_write(struct xs_handle *h, uint32_t tx, const char *path, const void *val,

@@ -4,7 +4,8 @@
  * "daemon" answers one request with scripted bytes, so the framing, error
  * replies, watch events arriving before a reply, stale and malformed
  * replies and hang-ups are each seen once; plus the paths that never reach
- * a daemon (no socket, a plain file as the device, oversized requests).
+ * a daemon (no socket, a plain file as the device, oversized requests),
+ * and a batch of requests sent before their replies are read.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -237,6 +238,59 @@ static void names_and_defaults(void)
 	unsetenv("XENSTORED_PATH");
 }
 
+/*
+ * A batch (xs_batch_begin): its requests are all written before any reply
+ * is read; the replies are taken in order, a watch event among them
+ * queued, and xs_batch_end gives the first error. A request whose reply is
+ * wanted sends what is queued first. (The daemon reads the first request
+ * and answers all of them: the others are in the socket by then.)
+ */
+static void batch(void)
+{
+	struct script s = { .len = 0 };
+	const char *perms[] = { "n0" };
+	struct xs_handle *h;
+	unsigned int len;
+	char *val = NULL;
+	pid_t pid;
+
+	add_msg(&s, XS_WRITE, 1, "OK", 3);
+	add_msg(&s, XS_WATCH_EVENT, 0, "/w\0tok", 7);
+	add_msg(&s, XS_ERROR, 2, "EACCES", 7);
+	add_msg(&s, XS_SET_PERMS, 3, "OK", 3);
+	add_msg(&s, XS_ERROR, 4, "ENOENT", 7);
+	pid = daemon_with(&s);
+	EXPECT(pid > 0);
+	EXPECT_EQ(xs_open(sock, &h), 0);
+	xs_batch_begin(h);
+	EXPECT_EQ(xs_write(h, 0, "/a", "1", 1), 0);
+	EXPECT_EQ(xs_write(h, 0, "/b", "2", 1), 0);
+	EXPECT_EQ(xs_set_perms(h, 0, "/c", perms, 1), 0);
+	EXPECT_EQ(xs_rm(h, 0, "/d"), 0);
+	EXPECT(!xs_events_queued(h));
+	EXPECT_EQ(xs_batch_end(h), -EACCES);
+	EXPECT(xs_events_queued(h));
+	/* After the batch, one request at a time again: the daemon hung up. */
+	EXPECT_EQ(xs_write(h, 0, "/e", "3", 1), -ECONNRESET);
+	xs_close(h);
+	waitpid(pid, NULL, 0);
+
+	s.len = 0;
+	add_msg(&s, XS_WRITE, 1, "OK", 3);
+	add_msg(&s, XS_READ, 2, "v", 1);
+	pid = daemon_with(&s);
+	EXPECT(pid > 0);
+	EXPECT_EQ(xs_open(sock, &h), 0);
+	xs_batch_begin(h);
+	EXPECT_EQ(xs_write(h, 0, "/a", "1", 1), 0);
+	EXPECT_EQ(xs_read(h, 0, "/a", &val, &len), 0);
+	EXPECT(val && !strcmp(val, "v"));
+	free(val);
+	EXPECT_EQ(xs_batch_end(h), 0);
+	xs_close(h);
+	waitpid(pid, NULL, 0);
+}
+
 int main(void)
 {
 	unit_suite = "dom0_tools/lib/xs";
@@ -252,6 +306,7 @@ int main(void)
 	RUN(malformed_replies);
 	RUN(no_daemon);
 	RUN(names_and_defaults);
+	RUN(batch);
 	unlink(sock);
 	rmdir(dir);
 	return 0;
