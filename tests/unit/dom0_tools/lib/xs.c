@@ -238,6 +238,18 @@ static void names_and_defaults(void)
 	unsetenv("XENSTORED_PATH");
 }
 
+/* A daemon for @s, a handle on it in a batch, and the batch's first write queued. */
+static pid_t batch_started(struct script *s, struct xs_handle **h)
+{
+	pid_t pid = daemon_with(s);
+
+	EXPECT(pid > 0);
+	EXPECT_EQ(xs_open(sock, h), 0);
+	xs_batch_begin(*h);
+	EXPECT_EQ(xs_write(*h, 0, "/a", "1", 1), 0);
+	return pid;
+}
+
 /*
  * A batch (xs_batch_begin): its requests are all written before any reply
  * is read; the replies are taken in order, a watch event among them
@@ -259,11 +271,7 @@ static void batch(void)
 	add_msg(&s, XS_ERROR, 2, "EACCES", 7);
 	add_msg(&s, XS_SET_PERMS, 3, "OK", 3);
 	add_msg(&s, XS_ERROR, 4, "ENOENT", 7);
-	pid = daemon_with(&s);
-	EXPECT(pid > 0);
-	EXPECT_EQ(xs_open(sock, &h), 0);
-	xs_batch_begin(h);
-	EXPECT_EQ(xs_write(h, 0, "/a", "1", 1), 0);
+	pid = batch_started(&s, &h);
 	EXPECT_EQ(xs_write(h, 0, "/b", "2", 1), 0);
 	EXPECT_EQ(xs_set_perms(h, 0, "/c", perms, 1), 0);
 	EXPECT_EQ(xs_rm(h, 0, "/d"), 0);
@@ -278,11 +286,7 @@ static void batch(void)
 	s.len = 0;
 	add_msg(&s, XS_WRITE, 1, "OK", 3);
 	add_msg(&s, XS_READ, 2, "v", 1);
-	pid = daemon_with(&s);
-	EXPECT(pid > 0);
-	EXPECT_EQ(xs_open(sock, &h), 0);
-	xs_batch_begin(h);
-	EXPECT_EQ(xs_write(h, 0, "/a", "1", 1), 0);
+	pid = batch_started(&s, &h);
 	EXPECT_EQ(xs_read(h, 0, "/a", &val, &len), 0);
 	EXPECT(val && !strcmp(val, "v"));
 	free(val);
