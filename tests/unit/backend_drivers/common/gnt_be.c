@@ -591,6 +591,66 @@ static void hcall_fallback(void)
 	xendev_hcall_free(&h);
 }
 
+/*
+ * The self copy's own op path: a batch refused with -EFAULT after one went
+ * through leaves the rest to gntdev (by ref both sides, from the piece it
+ * stopped at); another error ends the copy, every piece not copied an
+ * error, none retried by gntdev.
+ */
+static void hcall_self_fallback(void)
+{
+	struct xendev h = { -1, 7, -1, -1, NULL, 0 };
+	struct be_selfbuf b;
+	static struct be_copy c[130];
+	unsigned int i;
+
+	EXPECT_EQ(be_copy_hcall_init(&h), 0);
+	EXPECT_EQ(be_selfbuf_alloc(&h, &b, 4, 0), 0);
+	reset();
+	for (i = 0; i < 130; i++)
+		c[i] = (struct be_copy){ .local = b.addr + (i % 4) * 4096, .gref = 100 + i,
+					 .len = 512, .status = 99 };
+	status_of[70] = GNTST_bad_gntref;	/* the gntdev batches' piece 6 */
+	hcall_fail = 1;
+	hcall_err = -EFAULT;
+	EXPECT_EQ(be_grant_copy_self(&h, 3, &b, c, 130, 1), -EIO);
+	EXPECT_EQ(hcalls, 2);
+	EXPECT_EQ(nhops, 64);
+	EXPECT_EQ(calls, 2);
+	EXPECT_EQ(call_len[0], 64);
+	EXPECT_EQ(call_len[1], 2);
+	EXPECT_EQ(segs[0].dest.foreign.ref, 164);
+	EXPECT_EQ(segs[0].source.foreign.ref, 500);
+	EXPECT_EQ(segs[0].flags, GNTCOPY_source_gref | GNTCOPY_dest_gref);
+	EXPECT(!be_copy_by_hcall(&h));
+	EXPECT_EQ(hbufs_live, 0);
+	for (i = 0; i < 130; i++)
+		EXPECT_EQ(c[i].status, i == 70 ? GNTST_bad_gntref : GNTST_okay);
+	/* -EINVAL on the second batch: returned, the rest failed, no gntdev. */
+	EXPECT_EQ(be_copy_hcall_init(&h), 0);
+	reset();
+	for (i = 0; i < 130; i++)
+		c[i].status = 99;
+	hcall_fail = 1;
+	hcall_err = -EINVAL;
+	EXPECT_EQ(be_grant_copy_self(&h, 3, &b, c, 130, 0), -EINVAL);
+	EXPECT_EQ(hcalls, 2);
+	EXPECT_EQ(calls, 0);
+	for (i = 0; i < 130; i++)
+		EXPECT_EQ(c[i].status, i < 64 ? GNTST_okay : GNTST_general_error);
+	/* A positive answer is no success either. */
+	reset();
+	hcall_fail = 0;
+	hcall_err = 1;
+	EXPECT_EQ(be_grant_copy_self(&h, 3, &b, c, 130, 0), -EPROTO);
+	EXPECT_EQ(calls, 0);
+	for (i = 0; i < 130; i++)
+		EXPECT_EQ(c[i].status, GNTST_general_error);
+	EXPECT(be_copy_by_hcall(&h));
+	xendev_hcall_free(&h);
+	be_selfbuf_free(&h, &b);
+}
+
 int main(void)
 {
 	unit_suite = "backend_drivers/common/gnt_be";
@@ -604,5 +664,6 @@ int main(void)
 	RUN(hcall_copy_self);
 	RUN(hcall_xcopy);
 	RUN(hcall_fallback);
+	RUN(hcall_self_fallback);
 	return 0;
 }
