@@ -540,26 +540,32 @@ static void push(struct disk *dk)
 }
 
 /*
- * The last job answered, kept for the next request: a job is 6 KiB (its
- * segments and iovecs), which glibc's malloc takes from its large bins,
- * a few hundred instructions a request with free() at 4 KiB a request.
+ * Jobs answered, kept for the next requests (up to JOB_SPARES, a ring's
+ * worth twice over): a job is 6 KiB (its segments and iovecs), which
+ * glibc's malloc takes from its large bins, a few hundred instructions a
+ * request with free(). Worse, at queue depth 32 a round's jobs, freed
+ * together, left more than glibc's trim threshold (128 KiB) free at the
+ * heap's top: free() gave it back to the kernel (brk) and the next round
+ * faulted it in again page by page, each fault a trip through dom0's
+ * kernel and the hypervisor (blkback's minor faults in a random-read run
+ * went from 11 270 to 17 465 with nothing but a shorter copy32 changing
+ * how the rounds fell: docs/benchmarks.md, "The depth-32 loss").
  */
-static struct job *spare_job;
+#define JOB_SPARES	64
+static struct job *spare_jobs[JOB_SPARES];
+static unsigned int nspare;
 
 static struct job *job_new(void)
 {
-	struct job *j = spare_job;
-
-	spare_job = NULL;
-	return j ? j : malloc(sizeof(*j));
+	return nspare ? spare_jobs[--nspare] : malloc(sizeof(struct job));
 }
 
 static void job_free(struct job *j)
 {
-	if (spare_job)
-		free(j);
+	if (nspare < JOB_SPARES)
+		spare_jobs[nspare++] = j;
 	else
-		spare_job = j;
+		free(j);
 }
 
 static void finish(struct job *j, int status)
@@ -790,11 +796,20 @@ static void mb_add(struct disk *dk, struct job *j, uint64_t off)
 	mb.write = write;
 	mb.first[mb.njobs] = mb.n;
 	mb.job[mb.njobs++] = j;
+	/*
+	 * Field by field: a compound literal was zeroed first with `rep stosl`
+	 * (six instructions a piece under TCG). A status stays an error until
+	 * a copy sets it, so a piece no copy reached never passes for done.
+	 */
 	for (i = 0; i < j->io.nseg; i++) {
-		mb.img[mb.n] = dk->mem + off;
-		mb.c[mb.n++] = (struct be_copy){ .gref = j->io.seg[i].gref,
-						 .offset = j->io.seg[i].offset,
-						 .len = j->io.seg[i].len };
+		struct be_copy *c = &mb.c[mb.n];
+
+		mb.img[mb.n++] = dk->mem + off;
+		c->local = NULL;
+		c->gref = j->io.seg[i].gref;
+		c->offset = j->io.seg[i].offset;
+		c->len = j->io.seg[i].len;
+		c->status = GNTST_general_error;
 		off += j->io.seg[i].len;
 	}
 	j->pending = 1;
@@ -934,25 +949,40 @@ static int fetch_indirect(struct disk *dk, struct job *j)
 {
 	struct blkif_request_segment *segs;
 	struct be_copy c[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
-	unsigned int i;
+	unsigned int i, n = j->io.nr_indirect;
 	int st;
 
-	segs = malloc(j->io.nr_indirect * 4096UL);
+	/*
+	 * Into the pool's first pages, both sides by ref, where there is a
+	 * pool: it is used only inside mb_flush(), never while a request is
+	 * being taken, and no guest can map or copy its pages. (A copy into
+	 * a buffer of ours by address has gntdev pin its page for every piece.)
+	 */
+	if (mb_pool.addr && !dk->pg) {
+		for (i = 0; i < n; i++)
+			c[i] = (struct be_copy){ .local = mb_pool.addr + i * 4096UL,
+						 .gref = j->io.indirect_grefs[i], .len = 4096 };
+		st = be_grant_copy_self(&dev, dk->xb->fe_id, &mb_pool, c, n, 0) ?
+		     BLKIF_RSP_ERROR : blk_req_segments((void *)mb_pool.addr, &dk->lim, &j->io);
+		copy_hcall_check();
+		return st;
+	}
+	segs = malloc(n * 4096UL);
 	if (!segs)
 		return BLKIF_RSP_ERROR;
 	/* Mapped persistently: copied out once here, then checked on our copy. */
-	if (dk->pg && !pg_map(dk, j->io.indirect_grefs, j->io.nr_indirect)) {
-		for (i = 0; i < j->io.nr_indirect; i++)
+	if (dk->pg && !pg_map(dk, j->io.indirect_grefs, n)) {
+		for (i = 0; i < n; i++)
 			memcpy((char *)segs + i * 4096UL, pg_find(dk->pg, j->io.indirect_grefs[i]),
 			       4096);
 		st = blk_req_segments(segs, &dk->lim, &j->io);
 		free(segs);
 		return st;
 	}
-	for (i = 0; i < j->io.nr_indirect; i++)
+	for (i = 0; i < n; i++)
 		c[i] = (struct be_copy){ .local = (char *)segs + i * 4096UL,
 					 .gref = j->io.indirect_grefs[i], .offset = 0, .len = 4096 };
-	if (be_grant_copy(&dev, dk->xb->fe_id, c, j->io.nr_indirect, 0))
+	if (be_grant_copy(&dev, dk->xb->fe_id, c, n, 0))
 		st = BLKIF_RSP_ERROR;
 	else
 		st = blk_req_segments(segs, &dk->lim, &j->io);
