@@ -549,7 +549,8 @@ static void push(struct disk *dk)
  * faulted it in again page by page, each fault a trip through dom0's
  * kernel and the hypervisor (blkback's minor faults in a random-read run
  * went from 11 270 to 17 465 with nothing but a shorter copy32 changing
- * how the rounds fell: docs/benchmarks.md, "The depth-32 loss").
+ * how the rounds fell: docs/benchmarks.md, "The grant copy's ops written
+ * straight, jobs kept").
  */
 #define JOB_SPARES	64
 static struct job *spare_jobs[JOB_SPARES];
