@@ -295,6 +295,42 @@ static void batch(void)
 	waitpid(pid, NULL, 0);
 }
 
+/*
+ * A batch past its 16 KiB bound: what is queued is sent and answered
+ * mid-batch, and the first error is still the one xs_batch_end gives,
+ * whether it came in the early part or the last; the req_ids of the two
+ * parts follow on (a reply taken for the wrong request would pass an
+ * error by, or hang the read). 40 writes of 1 KiB: the bound falls after
+ * the 15th.
+ */
+static void batch_over_bound(void)
+{
+	static char val[1000];
+	unsigned int bad, i;
+
+	memset(val, 'v', sizeof(val));
+	for (bad = 2; bad <= 39; bad += 37) {
+		struct script s = { .len = 0 };
+		struct xs_handle *h;
+		pid_t pid;
+
+		for (i = 1; i <= 40; i++) {
+			if (i == bad)
+				add_msg(&s, XS_ERROR, i, "EACCES", 7);
+			else if (i == 30)
+				add_msg(&s, XS_ERROR, i, "ENOENT", 7);	/* a later error: not the first */
+			else
+				add_msg(&s, XS_WRITE, i, "OK", 3);
+		}
+		pid = batch_started(&s, &h);	/* request 1 */
+		for (i = 2; i <= 40; i++)
+			EXPECT_EQ(xs_write(h, 0, "/a", val, sizeof(val)), 0);
+		EXPECT_EQ(xs_batch_end(h), bad < 30 ? -EACCES : -ENOENT);
+		xs_close(h);
+		waitpid(pid, NULL, 0);
+	}
+}
+
 int main(void)
 {
 	unit_suite = "dom0_tools/lib/xs";
@@ -311,6 +347,7 @@ int main(void)
 	RUN(no_daemon);
 	RUN(names_and_defaults);
 	RUN(batch);
+	RUN(batch_over_bound);
 	unlink(sock);
 	rmdir(dir);
 	return 0;
