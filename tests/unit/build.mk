@@ -146,6 +146,7 @@ $(UNIT_OUT)/dom0_tools/libvmctl/libvmctl: tests/unit/dom0_tools/libvmctl/libvmct
 # decompression libraries (dom0_tools/packages.txt) come in too.
 $(UNIT_OUT)/dom0_tools/libvmctl/kernel_image: tests/unit/dom0_tools/libvmctl/kernel_image.c \
 		dom0_tools/libvmctl/kernel_image.c dom0_tools/libvmctl/kernel_image.h \
+		dom0_tools/libvmctl/guest_mem.h \
 		hypervisor/common/elf.c tests/unit/unit.h $(CONFIG_H)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"

@@ -12,7 +12,8 @@
  * members, trailing bytes: the same bytes or the same error as the zlib-only
  * gunzip before libdeflate (test_gzip_edges). A ramdisk, a kernel file or
  * a mapping truncated while it is read: -EIO with a message, the SIGBUS
- * disposition as it was (test_truncated).
+ * disposition as it was (test_truncated). guest_mem.h's SSE2 copy and
+ * zero: exact bytes at every alignment and length (test_guest_mem).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +28,7 @@
 #include <zlib.h>
 #include <zstd.h>
 #include "../../unit.h"
+#include "../../../../dom0_tools/libvmctl/guest_mem.h"
 #include "../../../../dom0_tools/libvmctl/kernel_image.h"
 
 #define N	300000
@@ -533,7 +535,48 @@ static void test_truncated(void)
 	EXPECT(after.sa_sigaction == before.sa_sigaction && after.sa_flags == before.sa_flags);
 }
 
+/*
+ * guest_mem.h's copy and zero (the builder's writes into a domain's
+ * pages): every length up to 600 and some past it, every alignment of
+ * each side: the bytes asked for are written, exactly, and none either
+ * side of them.
+ */
+static void test_guest_mem(void)
+{
+	static const size_t big[] = { 1023, 1024, 1025, 4096, 4096 + 13, 8191 };
+	static uint8_t src[8192 + 64], dst[8192 + 96];
+	size_t len, i, n;
+	unsigned int da, sa, bad = 0;
+
+	for (i = 0; i < sizeof(src); i++)
+		src[i] = (uint8_t)(i * 7 + 1);
+	for (n = 0; n < 601 + sizeof(big) / sizeof(big[0]); n++) {
+		len = n < 601 ? n : big[n - 601];
+		for (da = 0; da < 16; da++) {
+			for (sa = 0; sa < 16; sa += (n < 601 ? 5 : 1)) {
+				memset(dst, 0xee, sizeof(dst));
+				guest_copy(dst + 16 + da, src + sa, len);
+				for (i = 0; i < sizeof(dst); i++) {
+					bool in = i >= 16 + da && i < 16 + da + len;
+					uint8_t want = in ? src[sa + i - 16 - da] : 0xee;
+
+					bad += dst[i] != want;
+				}
+			}
+			memset(dst, 0xee, sizeof(dst));
+			guest_zero(dst + 16 + da, len);
+			for (i = 0; i < sizeof(dst); i++) {
+				bool in = i >= 16 + da && i < 16 + da + len;
+
+				bad += dst[i] != (in ? 0 : 0xee);
+			}
+		}
+	}
+	EXPECT_EQ(bad, 0);
+}
+
+
 UNIT_MAIN("dom0_tools/libvmctl/kernel_image", UNIT_TEST(test_gzip), UNIT_TEST(test_bzip2),
 	  UNIT_TEST(test_xz), UNIT_TEST(test_lzma), UNIT_TEST(test_zstd), UNIT_TEST(test_lz4),
 	  UNIT_TEST(test_damaged), UNIT_TEST(test_kernel_files), UNIT_TEST(test_ramdisk),
-	  UNIT_TEST(test_gzip_edges), UNIT_TEST(test_truncated))
+	  UNIT_TEST(test_gzip_edges), UNIT_TEST(test_truncated), UNIT_TEST(test_guest_mem))
