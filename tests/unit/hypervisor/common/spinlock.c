@@ -5,7 +5,8 @@
  * panics, and the uses the hypervisor makes pass; panic() here returns to
  * the test by longjmp), then the lock itself on host threads: mutual
  * exclusion, trylock against a starving waiter, a bounded wait against a
- * greedy contender, and a starving waiter that is not running.
+ * greedy contender, a starving waiter that is not running, and one that
+ * sets its flag while the lock is held (nested rspinlock take, release).
  */
 #define _GNU_SOURCE		/* RUSAGE_THREAD */
 #include "../../unit.h"
@@ -351,6 +352,40 @@ static void starving_waiter_away(void)
 	EXPECT_EQ(spin_defer_takes - takes, 2);
 }
 
+/*
+ * A waiter sets LOCK_STARVING while the lock is held: the holder's nested
+ * take of an rspinlock_t is still a count (never the slow path, which
+ * would wait for a lock this CPU holds), and each release frees the
+ * holder half only, the waiter's flag kept, for a spinlock_t as well.
+ */
+static void starving_while_held(void)
+{
+	spinlock_t l = SPINLOCK_INIT;
+	rspinlock_t rl;
+	unsigned long takes = spin_defer_takes;
+
+	unit_cpu = 0;
+	rspin_lock_init(&rl, 0);
+	rspin_lock(&rl);
+	__atomic_or_fetch(&rl.cpu.word, LOCK_STARVING, __ATOMIC_RELAXED);
+	rspin_lock(&rl);
+	EXPECT_EQ(rl.depth, 2);
+	EXPECT(rspin_is_mine(&rl));
+	rspin_unlock(&rl);
+	EXPECT_EQ(rl.cpu.word, LOCK_STARVING | 1);
+	rspin_unlock(&rl);
+	EXPECT_EQ(rl.cpu.word, LOCK_STARVING);
+	unit_cpu = 1;
+	EXPECT(!rspin_is_mine(&rl));
+	spin_lock(&l);
+	__atomic_or_fetch(&l.locked.word, LOCK_STARVING, __ATOMIC_RELAXED);
+	spin_unlock(&l);
+	EXPECT_EQ(l.locked.word, LOCK_STARVING);
+	EXPECT(!spin_trylock_nested(&l));	/* owed to the waiter */
+	EXPECT_EQ(spin_defer_takes, takes);
+	unit_cpu = 0;
+}
+
 int main(void)
 {
 	unit_suite = "spinlock";
@@ -362,5 +397,6 @@ int main(void)
 	RUN(trylock);
 	RUN(bounded_wait);
 	RUN(starving_waiter_away);
+	RUN(starving_while_held);
 	return 0;
 }
