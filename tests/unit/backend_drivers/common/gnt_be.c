@@ -651,6 +651,46 @@ static void hcall_self_fallback(void)
 	be_selfbuf_free(&h, &b);
 }
 
+/*
+ * A failed copy call leaves no piece looking copied: a hypercall's
+ * positive answer (no hypervisor should give one) is no -EIO, which
+ * callers (netback's tx_xcopy) read as "look at each status", and every
+ * piece the failed call or a later one held carries an error, whatever
+ * its caller put there (a calloc'd array: GNTST_okay). So too when
+ * gntdev's ioctl fails.
+ */
+static void failed_call_statuses(void)
+{
+	struct xendev h = { -1, 7, -1, -1, NULL, 0 };
+	static struct be_copy cc[130];
+	struct be_xcopy *c;
+	unsigned int i;
+
+	EXPECT_EQ(be_copy_hcall_init(&h), 0);
+	reset();
+	c = ref_xcopies();
+	for (i = 0; i < 130; i++)
+		c[i].status = GNTST_okay;
+	hcall_fail = 1;
+	hcall_err = 1;
+	EXPECT_EQ(be_grant_xcopy(&h, c, 130), -EPROTO);
+	EXPECT_EQ(hcalls, 2);
+	EXPECT_EQ(calls, 0);
+	for (i = 0; i < 130; i++)
+		EXPECT_EQ(c[i].status, i < 64 ? GNTST_okay : GNTST_general_error);
+	xendev_hcall_free(&h);
+	/* gntdev's ioctl fails on the second call: its pieces and the third's. */
+	reset();
+	make_copies(cc, 130);
+	for (i = 0; i < 130; i++)
+		cc[i].status = GNTST_okay;
+	fail_call = 1;
+	EXPECT_EQ(be_grant_copy(&dev, 5, cc, 130, 1), -EFAULT);
+	EXPECT_EQ(calls, 2);
+	for (i = 0; i < 130; i++)
+		EXPECT_EQ(cc[i].status, i < 64 ? GNTST_okay : GNTST_general_error);
+}
+
 int main(void)
 {
 	unit_suite = "backend_drivers/common/gnt_be";
@@ -665,5 +705,6 @@ int main(void)
 	RUN(hcall_xcopy);
 	RUN(hcall_fallback);
 	RUN(hcall_self_fallback);
+	RUN(failed_call_statuses);
 	return 0;
 }
