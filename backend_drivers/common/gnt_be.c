@@ -140,7 +140,7 @@ static int copy_by_hcall(struct xendev *x, struct gntdev_grant_copy_segment *seg
 		return 0;
 	}
 	if (rc)
-		return rc < 0 ? (int)rc : -EIO;
+		return rc < 0 ? (int)rc : -EPROTO;	/* never -EIO: no status was set */
 	for (i = 0; i < k; i++)
 		seg[i].status = op[i].status;
 	return 1;
@@ -151,7 +151,9 @@ static int copy_by_hcall(struct xendev *x, struct gntdev_grant_copy_segment *seg
  * ioctl or a GNTTABOP_copy (copy_by_hcall), each piece's status to @st
  * (@st_stride bytes apart, the pieces' own field). 0, -EIO when a piece
  * failed (later batches still done), or the -errno of a failed ioctl or
- * hypercall (ending the copy).
+ * hypercall (ending the copy; every piece of that batch and the later
+ * ones GNTST_general_error then, so that none passes for copied whatever
+ * the caller made of the answer).
  */
 static int copy_batches(struct xendev *x, unsigned int n, seg_fill *fill, const void *arg,
 			int16_t *st, size_t st_stride)
@@ -166,11 +168,14 @@ static int copy_batches(struct xendev *x, unsigned int n, seg_fill *fill, const 
 		memset(seg, 0, sizeof(seg[0]) * k);
 		fill(seg, done, k, arg);
 		rc = copy_by_hcall(x, seg, k);
-		if (rc < 0)
-			return rc;
 		gc.count = k;
 		if (!rc && ioctl(x->gntdev_fd, IOCTL_GNTDEV_GRANT_COPY, &gc))
-			return -errno;
+			rc = -errno;
+		if (rc < 0) {
+			for (i = done; i < n; i++)
+				*(int16_t *)((char *)st + i * st_stride) = GNTST_general_error;
+			return rc;
+		}
 		for (i = 0; i < k; i++) {
 			*(int16_t *)((char *)st + (done + i) * st_stride) = seg[i].status;
 			bad |= seg[i].status != GNTST_okay;

@@ -258,14 +258,17 @@ static void copy_status(void)
 	EXPECT_EQ(calls, 2);
 	for (i = 0; i < 70; i++)
 		EXPECT_EQ(c[i].status, status_of[i]);
-	/* The ioctl itself failing on the second call: its -errno, no more calls. */
+	/*
+	 * The ioctl itself failing on the second call: its -errno, no more
+	 * calls, its pieces an error (not left as the caller set them).
+	 */
 	reset();
 	make_copies(c, 70);
 	fail_call = 1;
 	EXPECT_EQ(be_grant_copy(&dev, 5, c, 70, 0), -EFAULT);
 	EXPECT_EQ(calls, 2);
 	EXPECT_EQ(c[0].status, GNTST_okay);
-	EXPECT_EQ(c[64].status, 99);
+	EXPECT_EQ(c[64].status, GNTST_general_error);
 }
 
 static void make_xcopies(struct be_xcopy *c, unsigned int n)
@@ -576,7 +579,7 @@ static void hcall_fallback(void)
 	EXPECT_EQ(hbufs_live, 0);
 	for (i = 0; i < 130; i++)
 		EXPECT_EQ(c[i].status, GNTST_okay);
-	/* -EINVAL (say): returned, no more batches, no gntdev retry. */
+	/* -EINVAL (say): returned, no more batches, no gntdev retry, every piece an error. */
 	EXPECT_EQ(be_copy_hcall_init(&h), 0);
 	reset();
 	for (i = 0; i < 130; i++)
@@ -586,7 +589,8 @@ static void hcall_fallback(void)
 	EXPECT_EQ(be_grant_xcopy(&h, c, 130), -EINVAL);
 	EXPECT_EQ(hcalls, 1);
 	EXPECT_EQ(calls, 0);
-	EXPECT_EQ(c[0].status, 99);
+	for (i = 0; i < 130; i++)
+		EXPECT_EQ(c[i].status, GNTST_general_error);
 	EXPECT(be_copy_by_hcall(&h));
 	xendev_hcall_free(&h);
 }
