@@ -56,7 +56,8 @@ struct be_copy {
 /*
  * Copies each piece from (to_guest) or into the local buffer, in batches.
  * 0 when every piece's status is GNTST_okay, -EIO when one is not (each
- * piece's status says which), another -errno when the ioctl failed.
+ * piece's status says which), another -errno when the ioctl or hypercall
+ * failed (the pieces it did not copy then GNTST_general_error).
  */
 int be_grant_copy(struct xendev *x, unsigned int domid, struct be_copy *c, unsigned int n,
 		  int to_guest);
