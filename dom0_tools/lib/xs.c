@@ -289,6 +289,18 @@ static int batch_add(struct xs_handle *h, const struct xsd_sockmsg *hdr, const v
 	return 0;
 }
 
+/*
+ * What a batch may hold: requests whose reply carries nothing but an
+ * error. A transaction's end, INTRODUCE, RELEASE, UNWATCH and the like
+ * also pass no reply buffer, but their answer decides what the caller
+ * does next (a commit's EAGAIN), so they are never held back.
+ */
+static bool batchable(uint32_t type)
+{
+	return type == XS_WRITE || type == XS_MKDIR || type == XS_RM || type == XS_SET_PERMS ||
+	       type == XS_WATCH;
+}
+
 void xs_batch_begin(struct xs_handle *h)
 {
 	h->batching = h->socket;
@@ -312,16 +324,23 @@ int xs_talk(struct xs_handle *h, uint32_t type, uint32_t tx, const void *payload
 	if (len > XENSTORE_PAYLOAD_MAX)
 		return -E2BIG;
 	if (h->batching) {
-		if (!reply) {
+		if (!reply && batchable(type)) {
 			rc = batch_add(h, &hdr, payload);
 			if (!rc)
 				h->req_id++;
 			return rc;
 		}
-		/* A reply wanted: what is queued goes first, and its error wins. */
+		/*
+		 * What is queued goes first. A reply wanted: its error wins. A
+		 * request the batch does not hold (a transaction's end): it is
+		 * still sent and answered on its own, the batch's error kept for
+		 * xs_batch_end.
+		 */
 		rc = batch_flush(h);
-		if (rc)
+		if (rc && reply)
 			return rc;
+		if (rc)
+			h->berr = rc;
 	}
 	h->req_id++;
 	rc = write_all(h, &hdr, sizeof(hdr));

@@ -38,7 +38,8 @@ int xs_talk(struct xs_handle *h, uint32_t type, uint32_t tx, const void *payload
  * A batch: from xs_batch_begin to xs_batch_end, requests whose reply
  * carries nothing the caller wants (writes, mkdir, rm, set_perms, watch)
  * return 0 at once and are sent together (on the socket: every 16 KiB at
- * the latest, and before any request whose reply is wanted); their replies
+ * the latest, and before any other request, which is sent and answered on
+ * its own as outside a batch: a read, a transaction's end); their replies
  * are read by xs_batch_end, which returns the first one's error (0 when
  * all succeeded). Fewer round trips to xenstored: used for a transaction's
  * many writes, which stop at nothing anyway on an error (the transaction

@@ -331,6 +331,30 @@ static void batch_over_bound(void)
 	}
 }
 
+/*
+ * A transaction's end asked for inside a batch is not held back: what is
+ * queued goes first, then the end, whose own answer (a commit's EAGAIN)
+ * comes back from xs_transaction_end; the queued write's error is still
+ * xs_batch_end's. (Held in the batch, the end returned 0 at once and its
+ * EAGAIN was lost behind the write's EACCES.)
+ */
+static void batch_txn_end_alone(void)
+{
+	struct script s = { .len = 0 };
+	struct xs_handle *h;
+	pid_t pid;
+
+	add_msg(&s, XS_WRITE, 1, "OK", 3);
+	add_msg(&s, XS_ERROR, 2, "EACCES", 7);
+	add_msg(&s, XS_ERROR, 3, "EAGAIN", 7);
+	pid = batch_started(&s, &h);
+	EXPECT_EQ(xs_write(h, 5, "/b", "2", 1), 0);
+	EXPECT_EQ(xs_transaction_end(h, 5, true), -EAGAIN);
+	EXPECT_EQ(xs_batch_end(h), -EACCES);
+	xs_close(h);
+	waitpid(pid, NULL, 0);
+}
+
 int main(void)
 {
 	unit_suite = "dom0_tools/lib/xs";
@@ -348,6 +372,7 @@ int main(void)
 	RUN(names_and_defaults);
 	RUN(batch);
 	RUN(batch_over_bound);
+	RUN(batch_txn_end_alone);
 	unlink(sock);
 	rmdir(dir);
 	return 0;
