@@ -105,6 +105,27 @@ bool be_copy_by_hcall(const struct xendev *x)
 }
 
 /*
+ * The first @k ops in x's privcmd-buf as one GNTTABOP_copy: 1 when done
+ * (each op's status set), 0 when the hypercall could not read them
+ * (-EFAULT: privcmd-buf given up, gntdev to do the batch), else the
+ * hypercall's -errno, -EPROTO for a positive answer (never -EIO: no
+ * status was set).
+ */
+static int copy_ops(struct xendev *x, unsigned int k)
+{
+	long rc = xendev_hypercall(x, __HYPERVISOR_grant_table_op, GNTTABOP_copy,
+				   (uintptr_t)x->hcall_buf, k);
+
+	if (rc == -EFAULT) {
+		xendev_hcall_free(x);
+		return 0;
+	}
+	if (rc)
+		return rc < 0 ? (int)rc : -EPROTO;
+	return 1;
+}
+
+/*
  * A batch whose every segment names both sides by ref as one
  * GNTTABOP_copy through privcmd, its ops in x's privcmd-buf pages: the
  * hypervisor checks every grant itself, gntdev would add nothing but its
@@ -117,7 +138,7 @@ static int copy_by_hcall(struct xendev *x, struct gntdev_grant_copy_segment *seg
 {
 	struct gnttab_copy *op = x->hcall_buf;
 	unsigned int i;
-	long rc;
+	int rc;
 
 	if (!be_copy_by_hcall(x))
 		return 0;
@@ -134,13 +155,9 @@ static int copy_by_hcall(struct xendev *x, struct gntdev_grant_copy_segment *seg
 				  .offset = s->dest.foreign.offset },
 			.len = s->len, .flags = s->flags, .status = GNTST_general_error };
 	}
-	rc = xendev_hypercall(x, __HYPERVISOR_grant_table_op, GNTTABOP_copy, (uintptr_t)op, k);
-	if (rc == -EFAULT) {
-		xendev_hcall_free(x);
-		return 0;
-	}
-	if (rc)
-		return rc < 0 ? (int)rc : -EPROTO;	/* never -EIO: no status was set */
+	rc = copy_ops(x, k);
+	if (rc != 1)
+		return rc;
 	for (i = 0; i < k; i++)
 		seg[i].status = op[i].status;
 	return 1;
@@ -346,6 +363,16 @@ struct self_arg {
 	int to_guest;
 };
 
+/* Our side of a piece in the self buffer: its page's ref and the offset in it. */
+static void self_ref(const struct self_arg *a, const struct be_copy *p, uint32_t *ref,
+		     uint16_t *off)
+{
+	size_t at = (size_t)((const uint8_t *)p->local - a->b->addr);
+
+	*ref = a->b->refs[at / PAGE_BYTES];
+	*off = (uint16_t)(at % PAGE_BYTES);
+}
+
 static void fill_self(struct gntdev_grant_copy_segment *seg, unsigned int first, unsigned int k,
 		      const void *arg)
 {
@@ -354,10 +381,11 @@ static void fill_self(struct gntdev_grant_copy_segment *seg, unsigned int first,
 
 	for (i = 0; i < k; i++) {
 		const struct be_copy *p = &a->c[first + i];
-		size_t at = (size_t)((const uint8_t *)p->local - a->b->addr);
 		struct gntdev_grant_copy_segment *s = &seg[i];
-		uint32_t ref = a->b->refs[at / PAGE_BYTES];
-		uint16_t off = (uint16_t)(at % PAGE_BYTES);
+		uint32_t ref;
+		uint16_t off;
+
+		self_ref(a, p, &ref, &off);
 
 		s->len = p->len;
 		s->flags = GNTCOPY_source_gref | GNTCOPY_dest_gref;
@@ -395,7 +423,7 @@ static int self_by_hcall(struct xendev *x, const struct self_arg *a, struct be_c
 {
 	unsigned int i, k;
 	int bad = 0;
-	long rc;
+	int rc;
 
 	for (*done = 0; *done < n && be_copy_by_hcall(x); *done += k) {
 		struct gnttab_copy *op = x->hcall_buf;
@@ -403,13 +431,11 @@ static int self_by_hcall(struct xendev *x, const struct self_arg *a, struct be_c
 
 		k = n - *done < COPY_BATCH ? n - *done : COPY_BATCH;
 		for (i = 0; i < k; i++) {
-			size_t at = (size_t)((const uint8_t *)p[i].local - a->b->addr);
-			struct gnttab_copy_ptr mine = { .u.ref = a->b->refs[at / PAGE_BYTES],
-							.domid = a->b->self,
-							.offset = (uint16_t)(at % PAGE_BYTES) };
+			struct gnttab_copy_ptr mine = { .domid = a->b->self };
 			struct gnttab_copy_ptr theirs = { .u.ref = p[i].gref, .domid = a->domid,
 							  .offset = p[i].offset };
 
+			self_ref(a, &p[i], &mine.u.ref, &mine.offset);
 			op[i].source = a->to_guest ? mine : theirs;
 			op[i].dest = a->to_guest ? theirs : mine;
 			op[i].len = p[i].len;
@@ -417,17 +443,15 @@ static int self_by_hcall(struct xendev *x, const struct self_arg *a, struct be_c
 			op[i].status = GNTST_general_error;
 			op[i].pad = 0;
 		}
-		rc = xendev_hypercall(x, __HYPERVISOR_grant_table_op, GNTTABOP_copy, (uintptr_t)op, k);
-		if (rc == -EFAULT) {
-			xendev_hcall_free(x);
-			break;
-		}
-		if (rc) {
+		rc = copy_ops(x, k);
+		if (!rc)
+			break;		/* -EFAULT: the rest is gntdev's */
+		if (rc < 0) {
 			/* Nothing is known copied: no piece of the rest may pass for done. */
 			for (i = *done; i < n; i++)
 				c[i].status = GNTST_general_error;
 			*done = n;
-			return rc < 0 ? (int)rc : -EPROTO;
+			return rc;
 		}
 		for (i = 0; i < k; i++) {
 			p[i].status = op[i].status;
