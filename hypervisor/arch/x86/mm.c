@@ -44,26 +44,21 @@ extern char _image_start[], _end[];
  * only after every CPU that may still hold such a translation, one that
  * has loaded CR3 no later than the stamp, has flushed, here if need be.
  * Frames only we used carry no stamp. The newest stamp of several frames
- * (count) decides for all.
+ * (count) decides for all (take_frames reads a run's on its own pass).
  */
-static uint64_t frames_stamp(const mfn_t *list, mfn_t first, uint64_t count)
+static uint64_t frames_stamp(const mfn_t *list, uint64_t count)
 {
 	uint64_t i, when = 0, t;
 
 	for (i = 0; frame_table && i < count; i++) {
-		t = tlbflush_frame_time(&frame_table[list ? list[i] : first + i].tlbflush_stamp);
+		t = tlbflush_frame_time(&frame_table[list[i]].tlbflush_stamp);
 		if (t > when)
 			when = t;
 	}
 	return when;
 }
 
-static void flush_if_stale(mfn_t mfn, uint64_t count)
-{
-	flush_tlb_since(frames_stamp(NULL, mfn, count));
-}
-
-/* A frame now used by the hypervisor: owner DOMID_XEN, one reference. */
+/* Frames now used by the hypervisor: owner DOMID_XEN, one reference. */
 static void claim(mfn_t mfn, uint64_t count)
 {
 	uint64_t i;
@@ -80,20 +75,40 @@ static void zero_frame(mfn_t mfn)
 }
 
 /*
- * Frames just allocated: every one not known zero is zeroed now (after
- * flush_if_stale: no stale translation may write it afterwards), so no
- * frame reaches anyone with another's old contents. Frames an idle CPU
- * scrubbed since they were freed are handed out as they are.
+ * Frames just allocated: claimed as claim() does, and every one
+ * not known zero zeroed, after the TLBs that may still hold a stale
+ * translation of one were flushed (no stale translation may write it
+ * afterwards), so no frame reaches anyone with another's old contents.
+ * Frames an idle CPU scrubbed since they were freed are handed out as
+ * they are. One pass over the frame table (stamps read, the claim
+ * written), then the dirty bits TAKE_CHUNK frames at a time (until
+ * session 32: the stamps, the dirty bit under the pool's lock, the claim,
+ * a pass each, the lock per frame).
  */
+#define TAKE_CHUNK	512
+
 static void take_frames(mfn_t mfn, uint64_t count)
 {
-	uint64_t i;
+	uint64_t i, when = 0, t, done, n, w, bits, dirty[TAKE_CHUNK / 64];
 
-	flush_if_stale(mfn, count);
-	for (i = 0; i < count; i++)
-		if (frame_pool_take_dirty(&machine_frames, mfn + i))
-			zero_frame(mfn + i);
-	claim(mfn, count);
+	for (i = 0; frame_table && i < count; i++) {
+		struct page_info *pg = &frame_table[mfn + i];
+
+		t = tlbflush_frame_time(&pg->tlbflush_stamp);
+		if (t > when)
+			when = t;
+		pg->owner = DOMID_XEN;
+		pg->count = 1;
+	}
+	flush_tlb_since(when);
+	for (done = 0; done < count; done += n) {
+		n = MIN(count - done, TAKE_CHUNK);
+		if (!frame_pool_take_dirty(&machine_frames, mfn + done, n, dirty))
+			continue;
+		for (w = 0; w < DIV_ROUND_UP(n, 64); w++)
+			for (bits = dirty[w]; bits; bits &= bits - 1)
+				zero_frame(mfn + done + w * 64 + __builtin_ctzll(bits));
+	}
 }
 
 /*
@@ -103,7 +118,7 @@ static void take_frames(mfn_t mfn, uint64_t count)
  * of the pool and zeroed without the heap lock and with interrupts on,
  * so neither another CPU's allocation nor this CPU's interrupts wait for
  * it. A frame freed since the last flush may still be reachable through
- * a stale translation (see flush_if_stale): the TLBs are flushed first.
+ * a stale translation (see frames_stamp): the TLBs are flushed first.
  *
  * A CPU zeroes one batch, then at most one a SCRUB_GAP_NS later (a timer
  * wakes it): an idle CPU that kept running would take QEMU's -icount
@@ -143,7 +158,7 @@ bool scrub_free_frames(void)
 	n = frame_pool_claim_dirty(&machine_frames, batch, SCRUB_BATCH);
 	if (!n)
 		return false;
-	flush_tlb_since(frames_stamp(batch, 0, n));
+	flush_tlb_since(frames_stamp(batch, n));
 	scrub_cpu[cpu].zeroing = true;
 	asm volatile("sti" ::: "memory");
 	for (i = 0; i < n; i++)
@@ -175,7 +190,7 @@ unsigned int scrub_freed_frames(mfn_t *list, unsigned int n)
 	n = frame_pool_claim_listed(&machine_frames, list, n);
 	if (!n)
 		return 0;
-	flush_tlb_since(frames_stamp(list, 0, n));
+	flush_tlb_since(frames_stamp(list, n));
 	scrub_cpu[cpu].zeroing = true;	/* an interrupt's allocation does not wait for us */
 	for (i = 0; i < n; i++)
 		zero_frame(list[i]);
@@ -243,7 +258,7 @@ void free_frame(mfn_t mfn)
 	struct page_info *pg = &frame_table[mfn];
 
 	BUG_ON(pg->type_count || (pg->count & PGC_count_mask) > 1 || pg->linear);
-	/* Guests may still hold a cached translation: see flush_if_stale. */
+	/* Guests may still hold a cached translation: see frames_stamp. */
 	pg->tlbflush_stamp = pg->owner == DOMID_XEN ? 0 : tlbflush_stamp_new();
 	pg->owner = DOMID_INVALID;
 	__atomic_store_n(&pg->count, 0, __ATOMIC_RELAXED);

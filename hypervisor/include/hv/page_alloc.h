@@ -12,7 +12,8 @@
  * "dirty" bit per frame, set when a frame becomes free (every frame
  * frame_pool_add makes free, every frame freed) and cleared only once the
  * frame has been zeroed. Allocation leaves it as it is: the caller asks
- * frame_pool_take_dirty for each frame it got and zeroes the dirty ones.
+ * frame_pool_take_dirty for the frames it got (a run at a time, one lock)
+ * and zeroes the dirty ones.
  * An idle CPU zeroes free dirty frames ahead of time without the lock:
  * frame_pool_claim_dirty takes some out of the pool (counted in
  * nr_scrubbing, so nobody else can be handed them), the caller makes sure
@@ -39,6 +40,7 @@ struct frame_pool {
 	uint64_t nr_free;
 	uint64_t nr_avail;	/* nr_free + nr_scrubbing, kept as one (frame_pool_nr_free) */
 	uint64_t next;		/* where the next search starts */
+	uint64_t low;		/* no free frame below (first fit starts here) */
 	uint64_t *dirty;	/* NULL, or nr_frames bits, 1 = not known zero */
 	uint64_t nr_dirty;	/* free frames with the dirty bit */
 	uint64_t nr_scrubbing;	/* claimed by frame_pool_claim_dirty, not back yet */
@@ -54,7 +56,7 @@ mfn_t frame_pool_alloc_contig(struct frame_pool *p, uint64_t count, uint64_t ali
 int frame_pool_free(struct frame_pool *p, mfn_t mfn);
 bool frame_pool_is_free(const struct frame_pool *p, mfn_t mfn);
 void frame_pool_track_dirty(struct frame_pool *p, uint64_t *dirty);
-bool frame_pool_take_dirty(struct frame_pool *p, mfn_t mfn);
+uint64_t frame_pool_take_dirty(struct frame_pool *p, mfn_t first, uint64_t count, uint64_t *out);
 unsigned int frame_pool_claim_dirty(struct frame_pool *p, mfn_t *out, unsigned int max);
 unsigned int frame_pool_claim_listed(struct frame_pool *p, mfn_t *list, unsigned int n);
 void frame_pool_release_zeroed(struct frame_pool *p, const mfn_t *list, unsigned int n);

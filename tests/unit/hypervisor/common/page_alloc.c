@@ -128,6 +128,29 @@ static void fresh_tracked(void)
 	frame_pool_add(&pool, 0, FRAMES);
 }
 
+/* One frame's frame_pool_take_dirty: true if it must be zeroed. */
+static bool take_dirty1(mfn_t mfn)
+{
+	uint64_t out;
+
+	return frame_pool_take_dirty(&pool, mfn, 1, &out) == 1 && out == 1;
+}
+
+/* The first fit alloc_contig must find, bit by bit from a copy of the map. */
+static mfn_t first_fit(const uint64_t *map, uint64_t count, uint64_t align)
+{
+	uint64_t start, n;
+
+	for (start = 0; start + count <= FRAMES; start += align) {
+		for (n = 0; n < count; n++)
+			if (map[(start + n) / 64] >> ((start + n) % 64) & 1)
+				break;
+		if (n == count)
+			return start;
+	}
+	return INVALID_MFN;
+}
+
 static bool is_dirty(mfn_t mfn)
 {
 	return dirty_map[mfn / 64] >> (mfn % 64) & 1;
@@ -159,8 +182,8 @@ static void untracked_all_dirty(void)
 
 	fresh();
 	m = frame_pool_alloc(&pool);
-	EXPECT(frame_pool_take_dirty(&pool, m));
-	EXPECT(frame_pool_take_dirty(&pool, m));
+	EXPECT(take_dirty1(m));
+	EXPECT(take_dirty1(m));
 	EXPECT_EQ(frame_pool_claim_dirty(&pool, list, 4), 0);
 }
 
@@ -172,11 +195,112 @@ static void added_frames_dirty_once(void)
 	EXPECT_EQ(pool.nr_dirty, FRAMES);
 	m = frame_pool_alloc(&pool);
 	EXPECT_EQ(pool.nr_dirty, FRAMES - 1);
-	EXPECT(frame_pool_take_dirty(&pool, m));	/* the caller zeroes it */
-	EXPECT(!frame_pool_take_dirty(&pool, m));	/* once */
+	EXPECT(take_dirty1(m));	/* the caller zeroes it */
+	EXPECT(!take_dirty1(m));	/* once */
 	EXPECT_EQ(frame_pool_free(&pool, m), 0);	/* freed: dirty again */
 	EXPECT_EQ(pool.nr_dirty, FRAMES);
 	EXPECT_EQ(count_free_dirty(), FRAMES);
+}
+
+/*
+ * Session 32's word-at-a-time search and take, from the pool's low mark:
+ * random runs of any count and alignment (word boundaries crossed or
+ * not), between frees and scrubs, land where the bit-by-bit first fit
+ * from frame 0 puts them, and the counts stay exact.
+ */
+static void contig_words_as_bits(void)
+{
+	static const uint64_t aligns[] = { 1, 2, 4, 8, 64, 128, 512 };	/* powers of two (ALIGN_DOWN) */
+	static mfn_t start[FRAMES], len[FRAMES];
+	uint64_t shadow[(FRAMES + 63) / 64], clear;
+	unsigned int n = 0, step, i;
+	mfn_t list[8];
+
+	fresh_tracked();
+	frame_pool_reserve(&pool, 3, 70);
+	srand(7);
+	for (step = 0; step < 4000; step++) {
+		if (rand() % 5 == 0) {
+			scrub(list, 8);	/* claimed and released: free again, low or not */
+		} else if (n && rand() % 3 == 0) {
+			i = rand() % n;
+			while (len[i]--)
+				EXPECT_EQ(frame_pool_free(&pool, start[i] + len[i]), 0);
+			start[i] = start[--n];
+			len[i] = len[n];
+		} else {
+			uint64_t count = 1 + rand() % (rand() & 1 ? 8 : 200);
+			uint64_t align = aligns[rand() % 7];
+			uint64_t free_before = pool.nr_free, dirty_before = pool.nr_dirty, d = 0, k;
+			mfn_t m, want;
+
+			memcpy(shadow, bitmap, sizeof(shadow));
+			want = count > pool.nr_free ? INVALID_MFN : first_fit(shadow, count, align);
+			for (k = 0; want != INVALID_MFN && k < count; k++)
+				d += is_dirty(want + k);
+			m = frame_pool_alloc_contig(&pool, count, align);
+			EXPECT_EQ(m, want);
+			if (m == INVALID_MFN)
+				continue;
+			EXPECT_EQ(pool.nr_free, free_before - count);
+			EXPECT_EQ(pool.nr_dirty, dirty_before - d);
+			for (k = 0; k < count; k++)
+				EXPECT(!frame_pool_is_free(&pool, m + k));
+			start[n] = m;
+			len[n++] = count;
+		}
+	}
+	for (clear = 0, i = 0; i < FRAMES; i++)
+		clear += frame_pool_is_free(&pool, i);
+	EXPECT_EQ(clear, pool.nr_free);
+	EXPECT_EQ(count_free_dirty(), pool.nr_dirty);
+}
+
+/*
+ * frame_pool_take_dirty over a run: out's bit i is frame first + i's dirty
+ * bit, wherever the run starts in a word and however long (one word, two,
+ * many), and the run's bits are clear after; frames outside it untouched.
+ */
+static void take_dirty_run_bits(void)
+{
+	static const uint64_t firsts[] = { 64, 100, 127, 191, 300 };
+	static const uint64_t counts[] = { 1, 5, 28, 64, 65, 130, 512 };
+	uint64_t out[9], want[(FRAMES + 63) / 64], a, b, k, nr;
+	mfn_t list[40];
+
+	for (a = 0; a < 5; a++) {
+		for (b = 0; b < 7; b++) {
+			uint64_t first = firsts[a], count = counts[b];
+
+			if (first + count > FRAMES)
+				continue;
+			fresh_tracked();
+			/* A pattern: all scrubbed, taken, some freed (dirty) again. */
+			while (scrub(list, 40))
+				;
+			frame_pool_reserve(&pool, 0, FRAMES);
+			for (k = 0; k < FRAMES; k++)
+				if (k % 3 == 0 || k % 7 == 1)
+					EXPECT_EQ(frame_pool_free(&pool, k), 0);
+			memcpy(want, dirty_map, sizeof(want));
+			frame_pool_reserve(&pool, first, count);
+			memset(out, 0xa5, sizeof(out));
+			nr = frame_pool_take_dirty(&pool, first, count, out);
+			for (k = 0; k < count; k++) {
+				EXPECT_EQ(out[k / 64] >> (k % 64) & 1,
+					  want[(first + k) / 64] >> ((first + k) % 64) & 1);
+				EXPECT(!is_dirty(first + k));
+				nr -= want[(first + k) / 64] >> ((first + k) % 64) & 1;
+			}
+			EXPECT_EQ(nr, 0);
+			for (k = count; k % 64; k++)	/* out's unused bits clear */
+				EXPECT_EQ(out[k / 64] >> (k % 64) & 1, 0);
+			EXPECT_EQ(is_dirty(first - 1), want[(first - 1) / 64] >> ((first - 1) % 64) & 1);
+			if (first + count < FRAMES)
+				EXPECT_EQ(is_dirty(first + count),
+					  want[(first + count) / 64] >> ((first + count) % 64) & 1);
+		}
+	}
 }
 
 static void scrubbed_not_rezeroed(void)
@@ -193,13 +317,13 @@ static void scrubbed_not_rezeroed(void)
 	m = frame_pool_alloc_contig(&pool, 9, 1);
 	EXPECT_EQ(m, list[0]);
 	for (i = 0; i < 8; i++)
-		EXPECT(!frame_pool_take_dirty(&pool, m + i));
-	EXPECT(frame_pool_take_dirty(&pool, m + 8));
+		EXPECT(!take_dirty1(m + i));
+	EXPECT(take_dirty1(m + 8));
 	EXPECT_EQ(count_free_dirty(), pool.nr_dirty);
 	/* Freed again, a scrubbed frame is dirty again. */
 	EXPECT_EQ(frame_pool_free(&pool, m), 0);
 	EXPECT(is_dirty(m));
-	EXPECT(frame_pool_take_dirty(&pool, frame_pool_alloc_contig(&pool, 1, 1)));
+	EXPECT(take_dirty1(frame_pool_alloc_contig(&pool, 1, 1)));
 }
 
 /* Claimed frames are nobody else's until released, and still count as free. */
@@ -244,11 +368,11 @@ static void listed_only_free_dirty(void)
 	m = frame_pool_alloc_contig(&pool, 8, 1);	/* a domain's 0..7 */
 	EXPECT_EQ(m, 0);
 	for (i = 0; i < 8; i++)
-		EXPECT(frame_pool_take_dirty(&pool, i));
+		EXPECT(take_dirty1(i));
 	for (i = 0; i < 8; i++)
 		EXPECT_EQ(frame_pool_free(&pool, i), 0);	/* freed: dirty */
 	EXPECT_EQ(frame_pool_alloc_contig(&pool, 2, 1), 0);	/* 0, 1 taken again */
-	EXPECT(frame_pool_take_dirty(&pool, 0) && frame_pool_take_dirty(&pool, 1));
+	EXPECT(take_dirty1(0) && take_dirty1(1));
 	EXPECT_EQ(scrub(clean, 1), 1);			/* 2 zeroed by an idle CPU */
 	EXPECT_EQ(clean[0], 2);
 	list[0] = 0; list[1] = 3; list[2] = 2; list[3] = 4;
@@ -270,7 +394,7 @@ static void listed_only_free_dirty(void)
 	EXPECT_EQ(count_free_dirty(), pool.nr_dirty);
 	EXPECT_EQ(frame_pool_alloc_contig(&pool, 3, 1), 2);
 	for (i = 2; i < 5; i++)
-		EXPECT(!frame_pool_take_dirty(&pool, i));	/* handed out clean */
+		EXPECT(!take_dirty1(i));	/* handed out clean */
 	/* Untracked pool: nothing is claimed. */
 	fresh();
 	list[0] = 1;
@@ -314,7 +438,7 @@ static void random_never_leaks(void)
 				if (m != INVALID_MFN) {
 					for (j = 0; j < k; j++)
 						EXPECT(m != list[j]);
-					if (frame_pool_take_dirty(&pool, m))
+					if (take_dirty1(m))
 						contents[m] = 0;
 					EXPECT_EQ(contents[m], 0);
 					held[n++] = m;
@@ -330,7 +454,7 @@ static void random_never_leaks(void)
 			if (m == INVALID_MFN)
 				continue;
 			for (j = 0; j < cnt; j++) {
-				if (frame_pool_take_dirty(&pool, m + j))
+				if (take_dirty1(m + j))
 					contents[m + j] = 0;
 				EXPECT_EQ(contents[m + j], 0);
 				held[n++] = m + j;
@@ -413,6 +537,8 @@ int main(void)
 	RUN(random_invariant);
 	RUN(untracked_all_dirty);
 	RUN(added_frames_dirty_once);
+	RUN(contig_words_as_bits);
+	RUN(take_dirty_run_bits);
 	RUN(scrubbed_not_rezeroed);
 	RUN(claimed_not_handed_out);
 	RUN(listed_only_free_dirty);
