@@ -150,6 +150,7 @@ mfn_t frame_pool_alloc(struct frame_pool *p)
 	return mfn;
 }
 
+
 /*
  * body for each word of a bitmap that the frames [first, first + count)
  * touch: w its index, m the mask of the range's bits in it.
@@ -194,6 +195,48 @@ static void take_run(struct frame_pool *p, uint64_t first, uint64_t count)
 	});
 	p->nr_free -= count;
 	p->nr_avail -= count;
+}
+
+/*
+ * Frames [first, first + count), just allocated, in range: bit i of out
+ * (count bits, cleared here) set if frame first + i must be zeroed, the
+ * frames' dirty bits cleared (lock held). How many are dirty.
+ */
+static uint64_t take_dirty_locked(struct frame_pool *p, mfn_t first, uint64_t count, uint64_t *out)
+{
+	uint64_t i, nr = 0;
+
+	ASSERT_LOCKED(&p->lock);
+	if (count == 1) {	/* alloc_frame's */
+		out[0] = test_bit64(p->dirty, first);
+		clear_bit64(p->dirty, first);
+		return out[0];
+	}
+	for (i = 0; i < DIV_ROUND_UP(count, 64); i++)
+		out[i] = 0;
+	FOR_RANGE_WORDS(first, count, w, m, {
+		uint64_t d = p->dirty[w] & m, o = w * 64 + __builtin_ctzll(m) - first;
+
+		p->dirty[w] &= ~m;
+		nr += bits_set(d);
+		d >>= __builtin_ctzll(m);
+		out[o / 64] |= d << (o % 64);
+		if (o % 64 && d >> (64 - o % 64))
+			out[o / 64 + 1] |= d >> (64 - o % 64);
+	});
+	return nr;
+}
+
+/* Without dirty tracking every frame must be zeroed. */
+static uint64_t all_dirty(uint64_t count, uint64_t *out)
+{
+	uint64_t i;
+
+	for (i = 0; i < DIV_ROUND_UP(count, 64); i++)
+		out[i] = 0;
+	for (i = 0; i < count; i++)
+		set_bit64(out, i);
+	return count;
 }
 
 /* The first free frame from n on, a word at a time; nr_frames if none. */
@@ -250,6 +293,46 @@ mfn_t frame_pool_alloc_contig(struct frame_pool *p, uint64_t count, uint64_t ali
 	return mfn;
 }
 
+/*
+ * frame_pool_alloc and frame_pool_take_dirty for its frame in one hold of
+ * the lock: bit 0 of *dirty set if the frame must be zeroed.
+ */
+mfn_t frame_pool_alloc_dirty(struct frame_pool *p, uint64_t *dirty)
+{
+	mfn_t mfn;
+
+	if (!p->dirty)
+		all_dirty(1, dirty);
+	spin_lock(&p->lock);
+	mfn = alloc_one(p);
+	if (mfn != INVALID_MFN && p->dirty)
+		take_dirty_locked(p, mfn, 1, dirty);
+	spin_unlock(&p->lock);
+	return mfn;
+}
+
+/*
+ * frame_pool_alloc_contig and frame_pool_take_dirty for its frames in one
+ * hold of the lock: dirty has count bits (count at most
+ * FRAME_POOL_DIRTY_MAX).
+ */
+mfn_t frame_pool_alloc_contig_dirty(struct frame_pool *p, uint64_t count, uint64_t align,
+				    uint64_t *dirty)
+{
+	mfn_t mfn;
+
+	if (count > FRAME_POOL_DIRTY_MAX)
+		return INVALID_MFN;
+	if (!p->dirty)
+		all_dirty(count, dirty);
+	spin_lock(&p->lock);
+	mfn = alloc_contig(p, count, align);
+	if (mfn != INVALID_MFN && p->dirty)
+		take_dirty_locked(p, mfn, count, dirty);
+	spin_unlock(&p->lock);
+	return mfn;
+}
+
 /* Returns -1 for a frame that was not allocated (double free, bad mfn). */
 int frame_pool_free(struct frame_pool *p, mfn_t mfn)
 {
@@ -270,30 +353,17 @@ int frame_pool_free(struct frame_pool *p, mfn_t mfn)
  * zeroed; their dirty bits are cleared (they are no longer counted
  * dirty). Without tracking every frame is dirty. One lock for the run
  * (until session 32 it was taken per frame: 512 times for a 2 MiB
- * extent). How many are dirty.
+ * extent). How many are dirty. frame_pool_alloc_dirty and
+ * frame_pool_alloc_contig_dirty do the same under the allocation's lock.
  */
 uint64_t frame_pool_take_dirty(struct frame_pool *p, mfn_t first, uint64_t count, uint64_t *out)
 {
-	uint64_t i, nr = 0;
+	uint64_t nr;
 
-	for (i = 0; i < DIV_ROUND_UP(count, 64); i++)
-		out[i] = 0;
-	if (!p->dirty || first >= p->nr_frames || count > p->nr_frames - first) {
-		for (i = 0; i < count; i++)
-			set_bit64(out, i);
-		return count;
-	}
+	if (!p->dirty || first >= p->nr_frames || count > p->nr_frames - first)
+		return all_dirty(count, out);
 	spin_lock(&p->lock);
-	FOR_RANGE_WORDS(first, count, w, m, {
-		uint64_t d = p->dirty[w] & m, o = w * 64 + __builtin_ctzll(m) - first;
-
-		p->dirty[w] &= ~m;
-		nr += bits_set(d);
-		d >>= __builtin_ctzll(m);
-		out[o / 64] |= d << (o % 64);
-		if (o % 64 && d >> (64 - o % 64))
-			out[o / 64 + 1] |= d >> (64 - o % 64);
-	});
+	nr = take_dirty_locked(p, first, count, out);
 	spin_unlock(&p->lock);
 	return nr;
 }

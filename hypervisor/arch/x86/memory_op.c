@@ -59,7 +59,9 @@ struct memop_flags {
 static mfn_t give_extent_locked(struct domain *d, unsigned int order, const uint64_t *pfn,
 				const struct memop_flags *f)
 {
-	uint64_t n = 1ULL << order, j;
+	uint64_t n = 1ULL << order, j, *m, first = pfn ? *pfn : INVALID_M2P;
+	domid_t owner = d->domid;
+	struct page_info *pg;
 	mfn_t mfn;
 
 	if (d->dying || f->off_node || domain_tot_pages(d) + n > d->max_pages)
@@ -72,9 +74,11 @@ static mfn_t give_extent_locked(struct domain *d, unsigned int order, const uint
 		free_frames(mfn, n);
 		return INVALID_MFN;
 	}
+	pg = &frame_table[mfn];
+	m = &m2p[mfn];
 	for (j = 0; j < n; j++) {
-		frame_table[mfn + j].owner = d->domid;
-		m2p[mfn + j] = pfn ? *pfn + j : INVALID_M2P;
+		pg[j].owner = owner;
+		m[j] = pfn ? first + j : INVALID_M2P;
 	}
 	__atomic_add_fetch(&d->nr_pages, n, __ATOMIC_ACQ_REL);
 	return mfn;

@@ -75,26 +75,29 @@ static void zero_frame(mfn_t mfn)
 }
 
 /*
- * Frames just allocated: claimed as claim() does, and every one
- * not known zero zeroed, after the TLBs that may still hold a stale
- * translation of one were flushed (no stale translation may write it
- * afterwards), so no frame reaches anyone with another's old contents.
- * Frames an idle CPU scrubbed since they were freed are handed out as
- * they are. One pass over the frame table (stamps read, the claim
- * written), then the dirty bits TAKE_CHUNK frames at a time (until
- * session 32: the stamps, the dirty bit under the pool's lock, the claim,
- * a pass each, the lock per frame).
+ * Frames just allocated: claimed as claim() does, and every one not known
+ * zero zeroed, after the TLBs that may still hold a stale translation of
+ * one were flushed (no stale translation may write it afterwards), so no
+ * frame reaches anyone with another's old contents. Frames an idle CPU
+ * scrubbed since they were freed are handed out as they are. One pass
+ * over the frame table (stamps read, the claim written), then the dirty
+ * frames zeroed: dirty has their bits when the allocation took them
+ * (frame_pool_alloc_contig_dirty, at most TAKE_CHUNK frames), else they
+ * are taken TAKE_CHUNK frames at a time (until session 32: the stamps,
+ * the dirty bit under the pool's lock, the claim, a pass each, the lock
+ * taken per frame).
  */
-#define TAKE_CHUNK	512
+#define TAKE_CHUNK	FRAME_POOL_DIRTY_MAX
 
-static void take_frames(mfn_t mfn, uint64_t count)
+static void take_frames(mfn_t mfn, uint64_t count, const uint64_t *dirty)
 {
-	uint64_t i, when = 0, t, done, n, w, bits, dirty[TAKE_CHUNK / 64];
+	uint64_t when = 0, t, done, n, w, bits, chunk[TAKE_CHUNK / 64];
+	struct page_info *pg = frame_table ? &frame_table[mfn] : NULL, *end = pg + count;
+	/* Read after every stamp: each was set before its frame was freed into the pool. */
+	uint64_t clock = __atomic_load_n(&tlbflush_clock, __ATOMIC_ACQUIRE);
 
-	for (i = 0; frame_table && i < count; i++) {
-		struct page_info *pg = &frame_table[mfn + i];
-
-		t = tlbflush_frame_time(&pg->tlbflush_stamp);
+	for (; pg && pg < end; pg++) {
+		t = tlbflush_stamp_time(__atomic_load_n(&pg->tlbflush_stamp, __ATOMIC_ACQUIRE), clock);
 		if (t > when)
 			when = t;
 		pg->owner = DOMID_XEN;
@@ -102,11 +105,16 @@ static void take_frames(mfn_t mfn, uint64_t count)
 	}
 	flush_tlb_since(when);
 	for (done = 0; done < count; done += n) {
+		const uint64_t *d = dirty;	/* given only for count <= TAKE_CHUNK */
+
 		n = MIN(count - done, TAKE_CHUNK);
-		if (!frame_pool_take_dirty(&machine_frames, mfn + done, n, dirty))
-			continue;
+		if (!d) {
+			if (!frame_pool_take_dirty(&machine_frames, mfn + done, n, chunk))
+				continue;
+			d = chunk;
+		}
 		for (w = 0; w < DIV_ROUND_UP(n, 64); w++)
-			for (bits = dirty[w]; bits; bits &= bits - 1)
+			for (bits = d[w]; bits; bits &= bits - 1)
 				zero_frame(mfn + done + w * 64 + __builtin_ctzll(bits));
 	}
 }
@@ -226,12 +234,14 @@ static bool wait_for_scrubbed(unsigned int *tries)
 mfn_t alloc_frame(void)
 {
 	unsigned int tries = 0;
+	uint64_t dirty;
 	mfn_t mfn;
 
-	while ((mfn = frame_pool_alloc(&machine_frames)) == INVALID_MFN && wait_for_scrubbed(&tries))
+	while ((mfn = frame_pool_alloc_dirty(&machine_frames, &dirty)) == INVALID_MFN &&
+	       wait_for_scrubbed(&tries))
 		;
 	if (mfn != INVALID_MFN)
-		take_frames(mfn, 1);
+		take_frames(mfn, 1, &dirty);
 	return mfn;
 }
 
@@ -242,14 +252,17 @@ mfn_t alloc_frames_contig(uint64_t count)
 
 mfn_t alloc_frames_aligned(uint64_t count, uint64_t align)
 {
+	uint64_t dirty[TAKE_CHUNK / 64];
+	bool small = count <= TAKE_CHUNK;
 	unsigned int tries = 0;
 	mfn_t mfn;
 
-	while ((mfn = frame_pool_alloc_contig(&machine_frames, count, align)) == INVALID_MFN &&
+	while ((mfn = small ? frame_pool_alloc_contig_dirty(&machine_frames, count, align, dirty) :
+			      frame_pool_alloc_contig(&machine_frames, count, align)) == INVALID_MFN &&
 	       wait_for_scrubbed(&tries))
 		;
 	if (mfn != INVALID_MFN)
-		take_frames(mfn, count);
+		take_frames(mfn, count, small ? dirty : NULL);
 	return mfn;
 }
 

@@ -13,7 +13,8 @@
  * frame_pool_add makes free, every frame freed) and cleared only once the
  * frame has been zeroed. Allocation leaves it as it is: the caller asks
  * frame_pool_take_dirty for the frames it got (a run at a time, one lock)
- * and zeroes the dirty ones.
+ * and zeroes the dirty ones, or allocates with frame_pool_alloc_dirty /
+ * frame_pool_alloc_contig_dirty, which do both under one hold of the lock.
  * An idle CPU zeroes free dirty frames ahead of time without the lock:
  * frame_pool_claim_dirty takes some out of the pool (counted in
  * nr_scrubbing, so nobody else can be handed them), the caller makes sure
@@ -57,6 +58,10 @@ int frame_pool_free(struct frame_pool *p, mfn_t mfn);
 bool frame_pool_is_free(const struct frame_pool *p, mfn_t mfn);
 void frame_pool_track_dirty(struct frame_pool *p, uint64_t *dirty);
 uint64_t frame_pool_take_dirty(struct frame_pool *p, mfn_t first, uint64_t count, uint64_t *out);
+#define FRAME_POOL_DIRTY_MAX	512	/* frame_pool_alloc_contig_dirty's largest run */
+mfn_t frame_pool_alloc_dirty(struct frame_pool *p, uint64_t *dirty);
+mfn_t frame_pool_alloc_contig_dirty(struct frame_pool *p, uint64_t count, uint64_t align,
+				    uint64_t *dirty);
 unsigned int frame_pool_claim_dirty(struct frame_pool *p, mfn_t *out, unsigned int max);
 unsigned int frame_pool_claim_listed(struct frame_pool *p, mfn_t *list, unsigned int n);
 void frame_pool_release_zeroed(struct frame_pool *p, const mfn_t *list, unsigned int n);

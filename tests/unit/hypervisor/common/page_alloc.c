@@ -303,6 +303,59 @@ static void take_dirty_run_bits(void)
 	}
 }
 
+/*
+ * The allocations that read the dirty bits under their own lock hold
+ * report what frame_pool_take_dirty would: each frame's bit as it was,
+ * cleared after; every frame dirty without tracking.
+ */
+static void alloc_dirty_as_take(void)
+{
+	uint64_t want[(FRAMES + 63) / 64], out[8], k, d, before;
+	mfn_t list[40], m;
+
+	fresh_tracked();
+	while (scrub(list, 40))
+		;
+	frame_pool_reserve(&pool, 0, FRAMES);
+	for (k = 0; k < FRAMES; k++)
+		if (k % 3 == 0 || k % 7 == 1 || (k >= 128 && k < 160))
+			EXPECT_EQ(frame_pool_free(&pool, k), 0);
+	for (k = 0; k < FRAMES; k += 5) {	/* some free ones scrubbed again */
+		if (!frame_pool_is_free(&pool, k) || !(k % 2))
+			continue;
+		list[0] = k;
+		EXPECT_EQ(frame_pool_claim_listed(&pool, list, 1), 1);
+		frame_pool_release_zeroed(&pool, list, 1);
+	}
+	memcpy(want, dirty_map, sizeof(want));
+	before = pool.nr_dirty;
+	m = frame_pool_alloc_contig_dirty(&pool, 32, 32, out);	/* 128..159: all free */
+	EXPECT_EQ(m, 128);
+	for (k = d = 0; k < 32; k++) {
+		EXPECT_EQ(out[0] >> k & 1, want[(128 + k) / 64] >> ((128 + k) % 64) & 1);
+		EXPECT(!is_dirty(128 + k));
+		d += out[0] >> k & 1;
+	}
+	EXPECT_EQ(out[0] >> 32, 0);
+	EXPECT_EQ(pool.nr_dirty, before - d);
+	EXPECT_EQ(count_free_dirty(), pool.nr_dirty);
+	for (k = 0; k < 50; k++) {
+		uint64_t one = 7;
+
+		m = frame_pool_alloc_dirty(&pool, &one);
+		EXPECT(m < FRAMES);
+		EXPECT_EQ(one, want[m / 64] >> (m % 64) & 1);
+		EXPECT(!is_dirty(m));
+	}
+	EXPECT_EQ(count_free_dirty(), pool.nr_dirty);
+	EXPECT_EQ(frame_pool_alloc_contig_dirty(&pool, FRAME_POOL_DIRTY_MAX + 1, 1, out), INVALID_MFN);
+	fresh();	/* untracked */
+	m = frame_pool_alloc_contig_dirty(&pool, 70, 1, out);
+	EXPECT(m < FRAMES && out[0] == ~0ULL && out[1] == 0x3f);
+	out[0] = 0;
+	EXPECT(frame_pool_alloc_dirty(&pool, out) < FRAMES && out[0] == 1);
+}
+
 static void scrubbed_not_rezeroed(void)
 {
 	mfn_t list[8], m;
@@ -539,6 +592,7 @@ int main(void)
 	RUN(added_frames_dirty_once);
 	RUN(contig_words_as_bits);
 	RUN(take_dirty_run_bits);
+	RUN(alloc_dirty_as_take);
 	RUN(scrubbed_not_rezeroed);
 	RUN(claimed_not_handed_out);
 	RUN(listed_only_free_dirty);
