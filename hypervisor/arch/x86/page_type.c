@@ -407,6 +407,18 @@ void frame_share_with(mfn_t mfn, struct domain *d)
 }
 
 /*
+ * Host tests only: a hook run between a last type drop's stamp and its
+ * exchange, where another CPU may take a reference, use the frame and
+ * drop it again (drops_cleared); the test plays that CPU.
+ */
+#ifdef UNIT_HOST_CPU
+void (*unit_after_last_stamp)(struct page_info *pg);
+#define after_last_stamp(pg)	do { if (unit_after_last_stamp) unit_after_last_stamp(pg); } while (0)
+#else
+#define after_last_stamp(pg)	do { } while (0)
+#endif
+
+/*
  * The last type reference goes (the count is 1 in *w) with a stamp
  * (hv/flushtlb.h) that must be newer than every use of the type ended
  * before. Another CPU can take a reference, map the frame, unmap it and
@@ -444,6 +456,7 @@ static void unshare(struct page_info *pg)
 			n = (w - 1) & ~(((uint64_t)PGF_shared << TW_FLAGS_SHIFT) |
 					(0xFFULL << TW_TYPE_SHIFT));	/* PGT_none */
 			pg->tlbflush_stamp = tlbflush_stamp_new();
+			after_last_stamp(pg);
 		}
 		if (pg_type_cas(pg, &w, n))
 			return;
@@ -634,6 +647,7 @@ static void __attribute__((noinline)) put_last_table_type(struct domain *d, mfn_
 				continue;
 			n = (w - 1) | ((uint64_t)(PGF_releasing | PGF_was_table) << TW_FLAGS_SHIFT);
 			pg->tlbflush_stamp = tlbflush_stamp_new();
+			after_last_stamp(pg);
 		}
 		if (pg_type_cas(pg, &w, n))
 			break;
@@ -660,6 +674,7 @@ void __attribute__((noinline)) put_page_type_last(struct domain *d, mfn_t mfn,
 				continue;
 			n = (w - 1) & ~(0xFFULL << TW_TYPE_SHIFT);
 			pg->tlbflush_stamp = tlbflush_stamp_new();
+			after_last_stamp(pg);
 		} else {
 			n = (w - 1) & ~(0xFFULL << TW_TYPE_SHIFT);
 		}

@@ -339,6 +339,70 @@ static void last_drop_clears_dropped(void)
 }
 
 /*
+ * The race PGF_dropped closes (docs/security.md, "Not covered" until
+ * session 32): between a last type drop's stamp and its exchange another
+ * CPU takes a reference, uses the frame (a mapping, cached by some TLB,
+ * at clock `used`) and drops it, leaving the count as it was. The stamp
+ * the frame keeps must then be newer than that use, or a CPU that cached
+ * the mapping after the first stamp is spared the flush. page_type.c's
+ * test hook plays the other CPU at that point once; for the writable
+ * type (put_page_type_last) and a table (put_last_table_type), each with
+ * the flag clear and already set (an earlier drop) before the last one. A
+ * build whose drops do not set the flag fails the first two; one whose
+ * last drop does not clear it first (drops_cleared) the last two: either
+ * keeps the first stamp, older than the use.
+ */
+extern void (*unit_after_last_stamp)(struct page_info *pg);
+static struct {
+	mfn_t m;
+	unsigned int type;
+	uint64_t used;		/* the clock when the other CPU's use ended */
+	unsigned int runs;
+} cut_in;
+
+static void cut_in_between(struct page_info *p)
+{
+	unit_after_last_stamp = NULL;	/* once */
+	cut_in.runs++;
+	EXPECT(p == pg(cut_in.m));
+	EXPECT_EQ(get_page_type(cut_in.m, cut_in.type, d), 0);
+	tlbflush_stamp_new();		/* time goes on: the clock of its mapping's use */
+	cut_in.used = __atomic_load_n(&tlbflush_clock, __ATOMIC_ACQUIRE);
+	put_page_type(cut_in.m, d);	/* not the last: marks PGF_dropped */
+	EXPECT(pg(cut_in.m)->flags & PGF_dropped);
+}
+
+static void dropped_between_stamp_and_exchange(void)
+{
+	static const unsigned int types[] = { PGT_writable, PGT_l1 };
+	unsigned int i;
+	uint16_t st;
+
+	for (i = 0; i < 4; i++) {
+		fresh();
+		cut_in.m = fake_give_frame(d);
+		cut_in.type = types[i % 2];
+		cut_in.runs = 0;
+		EXPECT_EQ(get_page_type(cut_in.m, cut_in.type, d), 0);
+		if (i >= 2) {	/* an earlier drop left the flag set: the last must clear it */
+			EXPECT_EQ(get_page_type(cut_in.m, cut_in.type, d), 0);
+			put_page_type(cut_in.m, d);
+			EXPECT(pg(cut_in.m)->flags & PGF_dropped);
+		}
+		unit_after_last_stamp = cut_in_between;
+		put_page_type(cut_in.m, d);		/* the last drop */
+		unit_after_last_stamp = NULL;
+		EXPECT_EQ(cut_in.runs, 1);
+		EXPECT_EQ(pg(cut_in.m)->type_count, 0);
+		EXPECT(!(pg(cut_in.m)->flags & PGF_dropped));
+		st = pg(cut_in.m)->tlbflush_stamp;
+		EXPECT(st & TLB_STAMP_SET);
+		EXPECT(tlbflush_frame_time(&st) > cut_in.used);
+		EXPECT(mm_audit(d));
+	}
+}
+
+/*
  * A former page table may live on in the TLB and paging-structure caches:
  * taking another type (writable, another level) flushes first, unless a
  * CR3 load came since. A frame that never was a table needs no flush.
@@ -1662,6 +1726,7 @@ int main(void)
 	RUN(cr3_load_off_guest_cpu_not_a_flush);
 	RUN(flush_filtered_per_cpu);
 	RUN(last_drop_clears_dropped);
+	RUN(dropped_between_stamp_and_exchange);
 	RUN(tree_pin_and_release);
 	RUN(released_table_retyped);
 	RUN(validation_in_pieces);
