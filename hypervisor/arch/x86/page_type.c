@@ -899,13 +899,20 @@ static void put_entry_refs(struct domain *d, mfn_t table, unsigned int level, pt
 	if (level == 1) {
 		if (is_io_frame(mfn))
 			return;
-		if (e & _PAGE_RW) {
-			struct domain *owner = domain_by_id(frame_table[mfn].owner);
-
-			put_page_and_type(mfn, owner ? owner : d);
-		} else {
+		/*
+		 * A writable entry's frame is PGT_writable while the entry
+		 * holds its type reference, and dropping that type names no
+		 * domain (put_page_type_last: only a validated table's last
+		 * drop uses it), so a foreign frame's is dropped as a local
+		 * one's. Until session 32 the frame's owner was looked up
+		 * first (domain_by_id, the domain list's lock taken and
+		 * dropped) for every writable entry, local ones too: at a
+		 * munmap's trapped clear, an unpin's release, a remap.
+		 */
+		if (e & _PAGE_RW)
+			put_page_and_type(mfn, d);
+		else
 			put_page(mfn);
-		}
 		return;
 	}
 	if (!put_linear(d, table, level, e))
