@@ -298,9 +298,13 @@ static int apply_refused(struct vcpu *v, struct domain *fd, const void *entry)
 
 /*
  * A list whose frames belong to the foreigndom it names: referenced
- * meanwhile. io_exempt: mmu_update's (foreign_owner).
+ * meanwhile. io_exempt: mmu_update's (foreign_owner). Inline, as
+ * walk_list: until session 32 it was a function of its own taking apply
+ * by pointer, an indirect call per entry (+26 instructions an entry of
+ * a privcmd-style foreign mmu_update against a local one, tests/bench
+ * foreign).
  */
-static long __attribute__((noinline))
+static inline __attribute__((always_inline)) long
 walk_foreign(struct vcpu *v, struct hc_args *a, size_t size, bool io_exempt,
 	     int (*apply)(struct vcpu *v, struct domain *fd, const void *entry))
 {
