@@ -92,11 +92,13 @@ static void zero_frame(mfn_t mfn)
 static void take_frames(mfn_t mfn, uint64_t count, const uint64_t *dirty)
 {
 	uint64_t when = 0, t, done, n, w, bits, chunk[TAKE_CHUNK / 64];
-	struct page_info *pg = frame_table ? &frame_table[mfn] : NULL, *end = pg + count;
+	struct page_info *pg = frame_table ? &frame_table[mfn] : NULL;
+	struct page_info *end = frame_table ? &frame_table[mfn + count] : NULL;
 	/* Read after every stamp: each was set before its frame was freed into the pool. */
 	uint64_t clock = __atomic_load_n(&tlbflush_clock, __ATOMIC_ACQUIRE);
 
-	for (; pg && pg < end; pg++) {
+	/* Claimed before the zeroing: no domain may map a DOMID_XEN frame. */
+	for (; pg < end; pg++) {
 		t = tlbflush_stamp_time(__atomic_load_n(&pg->tlbflush_stamp, __ATOMIC_ACQUIRE), clock);
 		if (t > when)
 			when = t;
