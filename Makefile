@@ -217,6 +217,8 @@ bench: setup $(BENCH_REL)/.config
 	$(Q)$(call BENCH_RUN,grants) --title "Grant tables" --peer
 	$(Q)$(call BENCH_RUN,interdomain) --title "Between two domains" --peer
 	$(Q)$(call BENCH_RUN,smp) --title "Across two CPUs" --peer --smp 2 --hvargs dom0_max_vcpus=2
+	$(Q)$(call BENCH_RUN,memop) --title "Memory reservation"
+	$(Q)$(call BENCH_RUN,foreign) --title "Foreign page-table entries" --peer
 	$(Q)for c in $(BENCH_COMPONENTS); do \
 	  if [ $$c = guest_patches ] && [ ! -f $(O)/guest_patches/bzImage ] && [ "$(BENCH_GUEST_KERNEL)" != 1 ]; then \
 	    echo "SKIP bench/guest_patches: the guest kernel is not built (hours on 2 cores: make bench BENCH_GUEST_KERNEL=1 builds it)"; \
