@@ -925,7 +925,7 @@ static int check(struct build *b)
 					       &b->rd_unpacked, &b->rd_cached, b->err, b->errlen);
 		if (rc)
 			return (int)rc;
-		if (!cache.off)
+		if (!cache.off || cache.kept_packed)
 			progress(b, "ramdisk %s", cache.note);
 	}
 	b->nr_pages = (uint64_t)c->memory_mib * 256;

@@ -612,7 +612,7 @@ int vmctl_ramdisk_load_cached(struct vmctl_kcache *c, const char *path, uint8_t 
 	int fd, dfd, rc;
 
 	c->note[0] = 0;
-	c->hit = c->stored = false;
+	c->hit = c->stored = c->kept_packed = false;
 	*data = NULL;
 	*mapped = false;
 	fd = open_src(path, err, errlen);
@@ -637,7 +637,13 @@ int vmctl_ramdisk_load_cached(struct vmctl_kcache *c, const char *path, uint8_t 
 	store_begin(&st, c, dfd, &key);
 	rc = vmctl_ramdisk_load_fd(fd, path, dfd >= 0 ? &st.sink : NULL, data, size, unpacked,
 				   mapped, err, errlen);
-	if (!rc && dfd >= 0 && !*unpacked)
+	if (!rc && !*unpacked && err[0]) {
+		/* (the loader's why, moved: @err is only for a failure) */
+		note(c, "%sit does not inflate (%s): used as it is%s", c->note[0] ? "; " : "",
+		     err, dfd >= 0 ? ", not cached" : "");
+		c->kept_packed = true;
+		err[0] = 0;
+	} else if (!rc && dfd >= 0 && !*unpacked)
 		note(c, "; it does not inflate: used as it is, not cached");
 	store_end(&st, fd, !rc && *mapped, path, "gzip (gunzipped)");
 	if (dfd >= 0)

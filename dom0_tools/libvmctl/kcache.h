@@ -45,6 +45,8 @@ struct vmctl_kcache {
 	unsigned int min_age_ms;	/* a file changed since is not stored */
 	char note[300];			/* what the last load did (for progress) */
 	bool hit, stored;		/* the last load: from the cache; stored in it */
+	bool kept_packed;		/* a gzip ramdisk that does not inflate, used as
+					   it is (the note says why) */
 	/*
 	 * Tests only (NULL otherwise): called when a decoded image is in its
 	 * temporary file and about to become the entry (an interrupted store).

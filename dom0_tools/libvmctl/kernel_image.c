@@ -463,9 +463,15 @@ static int decode_fn(void *arg)
 	return decode(d->name, d->in, d->len, d->buf, d->size, &d->got);
 }
 
-int vmctl_decompress_sink(const uint8_t *in, size_t len, struct vmctl_sink *sink,
-			  uint8_t **out, size_t *outlen, bool *in_sink, const char **format,
-			  char *err, size_t errlen)
+/*
+ * vmctl_decompress_sink, with *bus saying whether a failure was the input's
+ * file truncated while it was read (the SIGBUS guard) rather than what the
+ * input holds: the ramdisk's loader fails on the one and uses the file as
+ * it is on the other.
+ */
+static int decompress_sink(const uint8_t *in, size_t len, struct vmctl_sink *sink,
+			   uint8_t **out, size_t *outlen, bool *in_sink, const char **format,
+			   bool *bus_out, char *err, size_t errlen)
 {
 	const char *name = magic_format(in, len);
 	size_t size = 0, got = 0;
@@ -474,6 +480,7 @@ int vmctl_decompress_sink(const uint8_t *in, size_t len, struct vmctl_sink *sink
 
 	*out = NULL;
 	*in_sink = false;
+	*bus_out = false;
 	*format = name ? name : "unknown";
 	if (!name)
 		return say(err, errlen, -EINVAL, "unknown compression format");
@@ -501,6 +508,7 @@ int vmctl_decompress_sink(const uint8_t *in, size_t len, struct vmctl_sink *sink
 		if (bus) {
 			drop_file(buf, size, *in_sink);
 			*in_sink = false;
+			*bus_out = true;
 			return say(err, errlen, rc, "%s payload: %s", name, TRUNCATED);
 		}
 	}
@@ -513,6 +521,15 @@ int vmctl_decompress_sink(const uint8_t *in, size_t len, struct vmctl_sink *sink
 	*out = buf;
 	*outlen = size;
 	return 0;
+}
+
+int vmctl_decompress_sink(const uint8_t *in, size_t len, struct vmctl_sink *sink,
+			  uint8_t **out, size_t *outlen, bool *in_sink, const char **format,
+			  char *err, size_t errlen)
+{
+	bool bus;
+
+	return decompress_sink(in, len, sink, out, outlen, in_sink, format, &bus, err, errlen);
 }
 
 int vmctl_decompress(const uint8_t *in, size_t len, uint8_t **out, size_t *outlen,
@@ -759,15 +776,19 @@ static int ramdisk_load_mapped(void *arg)
 	int rc;
 
 	if (r->n >= 2 && r->file[0] == 0x1f && r->file[1] == 0x8b) {
-		rc = vmctl_decompress_sink(r->file, r->n, r->sink, &r->dec, &r->dlen, &r->in_sink,
-					   &fmt, e, sizeof(e));
+		bool bus;
+
+		rc = decompress_sink(r->file, r->n, r->sink, &r->dec, &r->dlen, &r->in_sink, &fmt,
+				     &bus, e, sizeof(e));
 		if (!rc) {
 			r->unpacked = true;
 			return 0;
 		}
 		/* Its file truncated under the gunzip (guarded there): a failure. */
-		if (rc == -EIO)
+		if (bus)
 			return say(r->err, r->errlen, rc, "%s: %s", r->path, e);
+		/* What the gzip holds does not inflate: said, and used as it is. */
+		say(r->err, r->errlen, 0, "%s", e);
 	}
 	/* As libxenguest: a ramdisk that does not inflate is used as it is. */
 	if (r->mapped) {
@@ -789,6 +810,8 @@ int vmctl_ramdisk_load_fd(int fd, const char *path, struct vmctl_sink *sink, uin
 	int rc;
 
 	*unpacked = *in_sink = false;
+	if (errlen)
+		err[0] = 0;
 	/*
 	 * A gzip ramdisk is inflated from a (populated) mapping of its file,
 	 * as a compressed kernel is: no anonymous copy to fault in and fill.

@@ -103,7 +103,13 @@ int vmctl_kernel_check(struct vmctl_kernel *k, const char *path, char *err, size
  */
 void vmctl_kernel_sniff(int fd, char *fmt, size_t len);
 
-/* The ramdisk at @path, gunzipped if it is gzip: 0 or -errno with @err set. */
+/*
+ * The ramdisk at @path, gunzipped if it is gzip: 0 or -errno with @err set.
+ * A gzip file that does not inflate (corrupt, an ISIZE that lies) is used
+ * as it is, as libxenguest does: 0 with *unpacked false and @err saying
+ * why (else @err is ""). A file truncated while it is read is a failure
+ * (-EIO, "...truncated while it was read (SIGBUS)").
+ */
 int vmctl_ramdisk_load(const char *path, uint8_t **data, size_t *size, bool *unpacked,
 		       char *err, size_t errlen);
 /*

@@ -538,7 +538,9 @@ static void load_bad_ramdisk(const uint8_t *rd, size_t n)
 	EXPECT_EQ(vmctl_ramdisk_load_cached(&c, rpath, &data, &len, &unpacked, &mapped, err,
 					    sizeof(err)), 0);
 	EXPECT(!unpacked && !mapped && !c.hit && !c.stored && len == n && !memcmp(data, rd, n));
-	EXPECT(strstr(c.note, "does not inflate: used as it is, not cached"));
+	/* why it does not inflate is said, in the note (err is for failures) */
+	EXPECT(strstr(c.note, "does not inflate (gzip payload: ") &&
+	       strstr(c.note, "): used as it is, not cached") && c.kept_packed && !err[0]);
 	EXPECT(dir_empty());
 	vmctl_ramdisk_free(data, len, mapped);
 }
