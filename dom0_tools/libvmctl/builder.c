@@ -6,8 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <lamina/grant_table.h>
 #include <lamina/shared_info.h>
 #include <lamina/start_info.h>
@@ -491,7 +495,11 @@ static int build_tables(struct build *b)
 
 /* ------------------------------------------------------------ guest memory */
 
-/* Maps pfns [pfn, pfn + n) of the domain; NULL after fail(). */
+/*
+ * Maps pfns [pfn, pfn + n) of the domain; NULL after fail(). Only the
+ * loader (see loader_start) maps this way, and it never unmaps: its exit
+ * does, at a fraction of munmap's cost in a PV dom0.
+ */
 static uint8_t *map_pfns(struct build *b, uint64_t pfn, uint64_t n, const char *what)
 {
 	void *p = vmctl_map_foreign(b->domid, b->p2m + pfn, n);
@@ -516,7 +524,6 @@ static int put_pages(struct build *b, uint64_t pfn, uint64_t pages, const void *
 		rc = vmctl_mapped_copy(p, src, len);
 	if (!rc)
 		guest_zero(p + len, pages * PG - len);
-	vmctl_unmap_foreign(p, pages);
 	return rc ? fail(b, rc, "copying the %s: %s", what, "its file was truncated while "
 			 "it was read (SIGBUS)") : 0;
 }
@@ -568,12 +575,9 @@ static int populate(struct build *b)
 	uint64_t n = b->nr_pages, chunks = n / 512, done = 0, i, *ext;
 	long rc;
 
-	b->p2m = calloc(n, sizeof(*b->p2m));
 	ext = calloc(n, sizeof(*ext));
-	if (!b->p2m || !ext) {
-		free(ext);
-		return fail(b, -ENOMEM, "out of memory for the p2m");
-	}
+	if (!ext)
+		return fail(b, -ENOMEM, "out of memory for the extents");
 	/* 2 MiB extents first, as libxenguest; what they do not cover page by page. */
 	for (i = 0; i < chunks; i++)
 		ext[i] = i * 512;
@@ -648,7 +652,6 @@ static int load_image(struct build *b)
 	rc = each_load(&l, &bus);
 	if (!rc && l.sorted)
 		guest_zero(l.base + l.done, kpages * PG - l.done);
-	vmctl_unmap_foreign(l.base, kpages);
 	if (rc && bus)
 		return fail(b, rc, "reading the kernel %s into the domain's pages: its file was "
 			    "truncated while it was read (SIGBUS)", b->cfg->kernel);
@@ -707,7 +710,7 @@ static int write_start_info(struct build *b)
 	return put_pages(b, b->si_pfn, 1, &si, sizeof(si), "start_info page");
 }
 
-/* The page tables (and an INIT_P2M p2m) written, unmapped, then the L4 pinned. */
+/* The page tables (and an INIT_P2M p2m) written (the L4 is pinned after the loader). */
 static int write_tables(struct build *b)
 {
 	uint8_t *p;
@@ -716,7 +719,6 @@ static int write_tables(struct build *b)
 	if (!p)
 		return -EIO;
 	guest_copy(p, b->pt_buf, b->nr_pt * PG);
-	vmctl_unmap_foreign(p, b->nr_pt);
 	if (b->init_p2m) {
 		uint64_t n = b->p2m_list_pages + b->nr_p2m_pt;
 
@@ -727,7 +729,6 @@ static int write_tables(struct build *b)
 		guest_zero(p + b->nr_pages * 8, b->p2m_list_pages * PG - b->nr_pages * 8);
 		guest_copy(p + b->p2m_list_pages * PG, b->pt_buf + b->nr_pt * PG,
 			   b->nr_p2m_pt * PG);
-		vmctl_unmap_foreign(p, n);
 	}
 	return 0;
 }
@@ -787,6 +788,162 @@ static int seed_grants(struct build *b)
 	g[GNTTAB_RESERVED_XENSTORE].flags = GTF_permit_access;
 	vmctl_unmap_foreign(g, 1);
 	return 0;
+}
+
+/* ----------------------------------------------------------------- loader */
+
+/*
+ * The loader runs in a child. It reads the kernel and the ramdisk (their
+ * decoding into the cache's entries included), plans the layout, and,
+ * once the build has made and populated the domain, maps the domain's
+ * pages and writes them (steps 6 and 7: the kernel, the ramdisk, the p2m,
+ * the store and console pages, start_info, the page tables); then it
+ * exits, and the build goes on (the L4's pin first) once it is gone.
+ *
+ * Why: the teardown of big mappings. In a PV dom0 a munmap clears each
+ * entry with an atomic exchange on a page-table page the hypervisor keeps
+ * read-only: a trap and an emulated write per page, about 1600
+ * instructions (0.024 10^9 for the kernel's 14848 foreign pages, about as
+ * much again for a decoded kernel's 16384 pages of the cache's entry). When a
+ * process exits, Linux (6.1: exit_mmap -> arch_exit_mmap -> xen_exit_mmap,
+ * arch/x86/xen/mmu_pv.c) first unpins its whole page-table tree (one
+ * MMUEXT_UNPIN_TABLE, the table pages made writable), so the zap that
+ * follows clears plain memory. So nothing the loader maps is unmapped:
+ * its exit does it. The child is forked before anything big is mapped,
+ * so the fork copies little.
+ *
+ * The build's state (struct build, its message, the p2m) is in memory
+ * shared with the loader (MAP_SHARED anonymous, made before the fork), so
+ * each reads what the other wrote; the loader's own pointers in it (the
+ * kernel's and ramdisk's mappings, the page tables' buffer) are not used
+ * by the build. One socket pair carries the rest: the loader's rc after
+ * its checks, the build's go (or the end of the socket: stop), the
+ * loader's rc after the load. A loader that dies without an answer (a
+ * signal) is the step's failure; in every case the build waits for the
+ * child's end before it goes on or undoes (vmctl_domain_build), so no
+ * mapping of the domain outlives it. The child leaves by _exit (no atexit
+ * handler, no stdio buffer flushed twice). VMCTL_FAIL_STEP=6k kills the
+ * loader with SIGKILL at the go (the tests' case of a child that dies).
+ */
+struct loader {
+	pid_t pid;			/* -1: none (not started, or reaped) */
+	int fd;				/* the build's end of the socket pair */
+	int status;			/* waitpid's, once reaped */
+};
+
+/* Steps 6 and 7, in the loader. */
+static int load(struct build *b)
+{
+	int rc;
+
+	if ((rc = step(b, 6)) || (rc = load_image(b)))
+		return rc;
+	if ((rc = step(b, 7)) || (rc = build_tables(b)) || (rc = write_start_info(b)) ||
+	    (rc = write_tables(b)))
+		return rc;
+	return 0;
+}
+
+static int check_images(struct build *b);
+
+static void loader_send(int fd, int rc)
+{
+	while (send(fd, &rc, sizeof(rc), MSG_NOSIGNAL) < 0 && errno == EINTR)
+		;
+}
+
+/* The other side's int: 0, or -EPIPE when it closed its end (or died). */
+static int loader_recv(int fd, int *v)
+{
+	size_t got = 0;
+
+	while (got < sizeof(*v)) {
+		ssize_t n = recv(fd, (char *)v + got, sizeof(*v) - got, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -EPIPE;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+static void loader_main(struct build *b, int fd)
+{
+	const char *inject = getenv("VMCTL_FAIL_STEP");
+	int rc = check_images(b), go;
+
+	loader_send(fd, rc);
+	if (!rc && !loader_recv(fd, &go)) {
+		if (inject && !strcmp(inject, "6k"))
+			raise(SIGKILL);
+		loader_send(fd, load(b));
+	}
+	fflush(NULL);
+	_exit(0);
+}
+
+static int loader_start(struct build *b, struct loader *l)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		return fail(b, -errno, "cannot start the loader: socketpair: %s", strerror(errno));
+	fflush(NULL);
+	l->pid = fork();
+	if (l->pid < 0) {
+		int e = errno;
+
+		close(sv[0]);
+		close(sv[1]);
+		return fail(b, -e, "cannot start the loader: fork: %s", strerror(e));
+	}
+	if (l->pid == 0) {
+		close(sv[0]);
+		loader_main(b, sv[1]);
+	}
+	close(sv[1]);
+	l->fd = sv[0];
+	return 0;
+}
+
+/* Tells the loader to stop (if it still waits) and waits for its end. */
+static void loader_end(struct loader *l)
+{
+	if (l->fd >= 0)
+		close(l->fd);
+	l->fd = -1;
+	if (l->pid > 0)
+		while (waitpid(l->pid, &l->status, 0) < 0 && errno == EINTR)
+			;
+	l->pid = -1;
+}
+
+/* The loader's next answer: its rc, or a failure saying how it ended. */
+static int loader_answer(struct build *b, struct loader *l, const char *what)
+{
+	int rc;
+
+	if (!loader_recv(l->fd, &rc))
+		return rc ? (b->err[0] ? rc : fail(b, rc, "%s: %s", what, strerror(-rc))) : 0;
+	loader_end(l);
+	if (WIFSIGNALED(l->status))
+		return fail(b, -EIO, "%s: the loader was killed by signal %d (%s)", what,
+			    WTERMSIG(l->status), strsignal(WTERMSIG(l->status)));
+	return fail(b, -EIO, "%s: the loader ended without an answer (status %#x)", what,
+		    (unsigned int)l->status);
+}
+
+/* Steps 6 and 7 by the loader, then its end (its mappings gone with it). */
+static int loader_load(struct build *b, struct loader *l)
+{
+	int go = 1, rc;
+
+	loader_send(l->fd, go);
+	rc = loader_answer(b, l, "loading the domain's memory");
+	loader_end(l);
+	return rc;
 }
 
 /* console/tty has a value: 1; not yet: 0. */
@@ -886,12 +1043,10 @@ static void make_uuid(struct build *b)
 		 u[13], u[14], u[15]);
 }
 
-/* What every build checks before it touches the hypervisor. */
-static int check(struct build *b)
+/* What the build checks before it touches the hypervisor: the host's side. */
+static int check_host(struct build *b)
 {
 	const struct vmctl_config *c = b->cfg;
-	struct vmctl_kcache cache;
-	struct sysctl_physinfo pi;
 	unsigned int other;
 	long rc;
 
@@ -911,6 +1066,25 @@ static int check(struct build *b)
 	if (!find_by_name(b->xs, c->name, -1, &other))
 		return fail(b, -EEXIST, "the name '%s' is already used by domain %u", c->name,
 			    other);
+	/* The p2m, shared with the loader (filled by populate, which it then reads). */
+	b->nr_pages = (uint64_t)c->memory_mib * 256;
+	b->p2m = mmap(NULL, b->nr_pages * sizeof(*b->p2m), PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (b->p2m == MAP_FAILED) {
+		b->p2m = NULL;
+		return fail(b, -ENOMEM, "out of memory for the p2m");
+	}
+	return 0;
+}
+
+/* The images' side of the checks, in the loader: kernel, ramdisk, memory, layout. */
+static int check_images(struct build *b)
+{
+	const struct vmctl_config *c = b->cfg;
+	struct vmctl_kcache cache;
+	struct sysctl_physinfo pi;
+	long rc;
+
 	vmctl_kcache_init(&cache);
 	if (b->opts->no_cache)
 		cache.off = true;
@@ -928,7 +1102,6 @@ static int check(struct build *b)
 		if (!cache.off || cache.kept_packed)
 			progress(b, "ramdisk %s", cache.note);
 	}
-	b->nr_pages = (uint64_t)c->memory_mib * 256;
 	rc = vmctl_physinfo(&pi);
 	if (rc)
 		return fail(b, (int)rc, "sysctl physinfo: %s", strerror((int)-rc));
@@ -939,7 +1112,7 @@ static int check(struct build *b)
 	return plan(b);
 }
 
-static int build(struct build *b, struct vmctl_build_result *res)
+static int build(struct build *b, struct loader *l, struct vmctl_build_result *res)
 {
 	const struct vmctl_config *c = b->cfg;
 	struct domctl_createdomain cd = {
@@ -990,14 +1163,11 @@ static int build(struct build *b, struct vmctl_build_result *res)
 	progress(b, "allocating %lu MiB", c->memory_mib);
 	if ((rc = step(b, 5)) || (rc = populate(b)))
 		return (int)rc;
-	if ((rc = step(b, 6)) || (rc = load_image(b)))
-		return (int)rc;
 	rc = vmctl_dom_info(b->domid, &info);
 	if (rc)
 		return fail(b, (int)rc, "getdomaininfo: %s", strerror((int)-rc));
 	b->shinfo_mfn = info.shared_info_frame;
-	if ((rc = step(b, 7)) || (rc = build_tables(b)) || (rc = write_start_info(b)) ||
-	    (rc = write_tables(b)))
+	if ((rc = loader_load(b, l)))
 		return (int)rc;
 	if (b->k.pv.hypercall_page != PV_UNSET) {
 		struct domctl d = { .cmd = DOMCTL_hypercall_init, .domain = (domid_t)b->domid };
@@ -1041,17 +1211,15 @@ static int build(struct build *b, struct vmctl_build_result *res)
 	return 0;
 }
 
-/* What the build read and wrote from: released once the domain is built. */
+/*
+ * What the build holds of its inputs: the p2m (the kernel, the ramdisk and
+ * the page tables were the loader's, gone with it).
+ */
 static void release_inputs(struct build *b)
 {
-	vmctl_kernel_free(&b->k);
-	if (b->rd)
-		vmctl_ramdisk_free(b->rd, b->rd_len, b->rd_cached);
-	b->rd = NULL;
-	free(b->p2m);
+	if (b->p2m)
+		munmap(b->p2m, b->nr_pages * sizeof(*b->p2m));
 	b->p2m = NULL;
-	free(b->pt_buf);
-	b->pt_buf = NULL;
 }
 
 /*
@@ -1076,48 +1244,69 @@ static int start(struct build *b)
 	return 0;
 }
 
+/* The build's state, shared with the loader (see loader_start). */
+struct shared {
+	struct build b;
+	char err[VMCTL_ERR_MAX];
+};
+
 int vmctl_domain_build(const struct vmctl_config *cfg, const struct vmctl_build_opts *opts,
 		       struct vmctl_build_result *res, char *err, size_t errlen)
 {
-	struct build b = { .cfg = cfg, .opts = opts, .err = err, .errlen = errlen };
 	const char *inject = getenv("VMCTL_FAIL_STEP");
+	struct loader l = { .pid = -1, .fd = -1 };
+	struct shared *sh;
+	struct build *b;
 	int rc;
 
 	err[0] = 0;
-	b.fail_step = inject ? atoi(inject) : 0;
 	memset(res, 0, sizeof(*res));
-	make_uuid(&b);
-	rc = check(&b);
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED)
+		return snprintf(err, errlen, "out of memory"), -ENOMEM;
+	b = &sh->b;
+	*b = (struct build){ .cfg = cfg, .opts = opts, .err = sh->err,
+			     .errlen = sizeof(sh->err) };
+	b->fail_step = inject ? atoi(inject) : 0;
+	make_uuid(b);
+	rc = check_host(b);
+	if (!rc)
+		rc = loader_start(b, &l);
+	if (!rc)
+		rc = loader_answer(b, &l, "reading the kernel and ramdisk");
 	if (!rc) {
-		snprintf(res->kernel_format, sizeof(res->kernel_format), "%s", b.k.format);
+		snprintf(res->kernel_format, sizeof(res->kernel_format), "%s", b->k.format);
 		if (!opts->dry_run)
-			rc = build(&b, res);
+			rc = build(b, &l, res);
 	}
-	release_inputs(&b);
+	loader_end(&l);			/* if the build stopped before the load */
+	release_inputs(b);
 	if (!rc && !opts->dry_run)
-		rc = start(&b);
-	if (rc && b.created) {
+		rc = start(b);
+	snprintf(err, errlen, "%s", sh->err);
+	if (rc && b->created) {
 		char why[VMCTL_ERR_MAX];
 
 		/* Undo: the store nodes, xenstored's knowledge, the domain. */
-		if (!b.xs)
-			b.xs = store_open();
-		if (b.xs) {
+		if (!b->xs)
+			b->xs = store_open();
+		if (b->xs) {
 			char vm[64];
 
-			snprintf(vm, sizeof(vm), "/vm/%s", b.uuid);
-			vmctl_vifs_remove(b.xs, b.domid);
-			vmctl_disks_remove(b.xs, b.domid);
-			remove_nodes(b.xs, b.domid, vm);
-			if (b.introduced)
-				xs_release(b.xs, b.domid);
+			snprintf(vm, sizeof(vm), "/vm/%s", b->uuid);
+			vmctl_vifs_remove(b->xs, b->domid);
+			vmctl_disks_remove(b->xs, b->domid);
+			remove_nodes(b->xs, b->domid, vm);
+			if (b->introduced)
+				xs_release(b->xs, b->domid);
 		}
-		if (vmctl_domain_destroy(b.domid, why, sizeof(why)))
+		if (vmctl_domain_destroy(b->domid, why, sizeof(why)))
 			snprintf(err + strlen(err), errlen - strlen(err),
 				 "; and undoing it failed: %s", why);
 	}
-	if (b.xs)
-		xs_close(b.xs);
+	if (b->xs)
+		xs_close(b->xs);
+	munmap(sh, sizeof(*sh));
 	return rc;
 }
 
