@@ -541,7 +541,7 @@ struct load_ctx {
 	uint64_t done;			/* offset up to which the pages are written */
 	bool sorted;
 	bool check_only;
-	int copy_rc;			/* reading the kernel's file failed */
+	int copy_rc;			/* copying from the kernel's mapping failed */
 };
 
 static int load_segment(void *ctx, uint64_t va, const void *src, uint64_t filesz,
@@ -561,8 +561,14 @@ static int load_segment(void *ctx, uint64_t va, const void *src, uint64_t filesz
 	}
 	if (l->sorted && off > l->done)
 		guest_zero(l->base + l->done, off - l->done);
-	/* From the kernel's file straight into the pages where it is not in memory. */
-	l->copy_rc = vmctl_kernel_copy(&l->b->k, l->base + off, src, filesz);
+	/*
+	 * From the kernel's mapping, faulted in by the copy where it is not
+	 * populated (kernel_image.h's lazy): the kernel maps a run of pages
+	 * around each fault, and the loader's exit tears the mapping down.
+	 * That beats a pread into the pages (dom0's copy_to_user, a counted
+	 * instruction a byte): docs/benchmarks.md, issue 17, session 32.
+	 */
+	l->copy_rc = vmctl_mapped_copy(l->base + off, src, filesz);
 	if (l->copy_rc)
 		return l->copy_rc;
 	if (off + filesz > l->done)

@@ -197,12 +197,11 @@ static int read_hdr(int fd, struct hdr *h)
  * The entry for @key mapped: 0 with *data, *len and the header in @got;
  * -ENOENT none; -ESTALE an entry for another version of the file;
  * -EBADMSG a damaged entry; other -errno (mapping). A stale or damaged
- * entry is removed. With @keep_fd the mapping is not populated and the
- * entry's descriptor is left open in *keep_fd (a kernel, which the
- * builder reads from the file: vmctl_kernel_copy); else it is populated.
+ * entry is removed. @lazy: the mapping is not populated (a kernel, whose
+ * pages the builder's copy into the domain faults in); else it is.
  */
 static int entry_load(int dfd, const char *name, const struct hdr *key, struct hdr *got,
-		      uint8_t **data, size_t *len, int *keep_fd)
+		      uint8_t **data, size_t *len, bool lazy)
 {
 	int rc, fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	void *p;
@@ -218,17 +217,14 @@ static int entry_load(int dfd, const char *name, const struct hdr *key, struct h
 		return rc;
 	}
 	p = mmap(NULL, (size_t)got->image_len, PROT_READ,
-		 MAP_PRIVATE | (keep_fd ? 0 : MAP_POPULATE), fd, HDR_SIZE);
+		 MAP_PRIVATE | (lazy ? 0 : MAP_POPULATE), fd, HDR_SIZE);
 	if (p == MAP_FAILED) {
 		rc = -errno;
 		close(fd);
 		return rc;
 	}
 	(void)futimens(fd, NULL);	/* used now: the last to be evicted */
-	if (keep_fd)
-		*keep_fd = fd;
-	else
-		close(fd);
+	close(fd);
 	*data = p;
 	*len = (size_t)got->image_len;
 	return 0;
@@ -559,12 +555,11 @@ int vmctl_kernel_load_cached(struct vmctl_kcache *c, const char *path, struct vm
 	begin(c, 'k', cacheable, src_format, fd, &key, &dfd);
 	if (dfd >= 0) {
 		entry_name(&key, name, sizeof(name));
-		rc = entry_load(dfd, name, &key, &got, &data, &len, &k->fd);
+		rc = entry_load(dfd, name, &key, &got, &data, &len, true);
 		if (!rc) {
 			k->data = data;
 			k->size = len;
 			k->mapped = k->lazy = true;
-			k->fd_off = HDR_SIZE;
 			snprintf(k->format, sizeof(k->format), "%s", got.format);
 			/* The same checks as a decoded image: a cached one is not trusted more. */
 			if (!vmctl_kernel_check(k, path, e, sizeof(e))) {
@@ -622,7 +617,7 @@ int vmctl_ramdisk_load_cached(struct vmctl_kcache *c, const char *path, uint8_t 
 	begin(c, 'r', !strcmp(src_format, "gzip"), src_format, fd, &key, &dfd);
 	if (dfd >= 0) {
 		entry_name(&key, name, sizeof(name));
-		rc = entry_load(dfd, name, &key, &got, data, size, NULL);
+		rc = entry_load(dfd, name, &key, &got, data, size, false);
 		if (!rc) {
 			c->hit = true;
 			*unpacked = *mapped = true;

@@ -214,59 +214,27 @@ static int map_fd(int fd, const char *path, uint8_t **data, size_t *size, bool *
 
 /*
  * An uncompressed ELF kernel mapped without populating it: only its
- * headers and notes are read here, and the builder reads its segments
- * from the file into the domain's pages (vmctl_kernel_copy), so dom0
- * never faults the 60-odd MiB in. true with k's lazy fields set (fd a
- * descriptor of its own), or false: it is then mapped as map_fd does.
+ * headers and notes are read here, and the builder's copy of its
+ * segments into the domain's pages faults the rest in. true with k's
+ * lazy mapping set, or false: it is then mapped as map_fd does.
  */
 static bool map_lazy(int fd, struct vmctl_kernel *k)
 {
 	uint8_t magic[4];
 	struct stat st;
 	void *p;
-	int dfd;
 
 	if (pread(fd, magic, sizeof(magic), 0) != (ssize_t)sizeof(magic) ||
 	    memcmp(magic, "\177ELF", 4) || fstat(fd, &st) || !S_ISREG(st.st_mode) ||
 	    (uint64_t)st.st_size > FILE_MAX)
 		return false;
-	dfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	if (dfd < 0)
-		return false;
 	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (p == MAP_FAILED) {
-		close(dfd);
+	if (p == MAP_FAILED)
 		return false;
-	}
 	k->data = p;
 	k->size = (size_t)st.st_size;
 	k->mapped = k->lazy = true;
-	k->fd = dfd;
-	k->fd_off = 0;
 	return true;
-}
-
-int vmctl_kernel_copy(const struct vmctl_kernel *k, void *dst, const void *src, size_t len)
-{
-	const uint8_t *s = src;
-	uint8_t *d = dst;
-	size_t done = 0;
-
-	if (!k->lazy || s < k->data || s > k->data + k->size ||
-	    len > k->size - (size_t)(s - k->data)) {
-		return vmctl_mapped_copy(dst, src, len);
-	}
-	while (done < len) {
-		ssize_t n = pread(k->fd, d + done, len - done,
-				  (off_t)(k->fd_off + (uint64_t)(s - k->data) + done));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		done += (size_t)n;
-	}
-	return 0;
 }
 
 static int open_file(const char *path, char *err, size_t errlen)
@@ -747,8 +715,6 @@ void vmctl_kernel_free(struct vmctl_kernel *k)
 {
 	if (k->data)
 		drop_file(k->data, k->size, k->mapped);
-	if (k->lazy)
-		close(k->fd);
 	k->data = NULL;
 	k->lazy = false;
 }

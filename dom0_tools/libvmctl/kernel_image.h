@@ -23,13 +23,11 @@ struct vmctl_kernel {
 	bool mapped;		/* data is a mapping: of the file itself, or the sink's */
 	bool in_sink;		/* data is the buffer the sink gave (below) */
 	/*
-	 * lazy: data maps the file open on fd from its offset fd_off, not
-	 * populated (an uncompressed ELF, a cache entry): vmctl_kernel_copy
-	 * reads its bytes from the file; vmctl_kernel_free closes fd.
+	 * lazy: data maps the file without populating it (an uncompressed
+	 * ELF, a cache entry): the builder's copy into the domain faults its
+	 * pages in (vmctl_mapped_copy).
 	 */
 	bool lazy;
-	int fd;
-	uint64_t fd_off;
 	struct pv_kernel pv;	/* its notes and extent */
 	char format[32];	/* "ELF", "bzImage (xz)", "gzip ELF", ... */
 };
@@ -80,14 +78,6 @@ int vmctl_kernel_load_fd(int fd, const char *path, struct vmctl_sink *sink,
 			 struct vmctl_kernel *k, char *err, size_t errlen);
 void vmctl_kernel_free(struct vmctl_kernel *k);
 
-/*
- * Copies @len bytes of the image at @src (inside k->data, or any other
- * memory) to @dst (the domain's pages, mapped): for a lazy image they are
- * read from its file straight into @dst, one copy in dom0's kernel with
- * no fault on dom0's side and no populating of the mapping first;
- * otherwise copied. 0, or -errno (-EIO: the file is shorter than it was).
- */
-int vmctl_kernel_copy(const struct vmctl_kernel *k, void *dst, const void *src, size_t len);
 
 /*
  * The checks of a loaded image, k->data and k->size set (the ELF reader's,
