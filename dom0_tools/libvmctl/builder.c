@@ -41,7 +41,11 @@ const char *vmctl_build_step_name(unsigned int n)
 	return n >= 1 && n <= NR_STEPS ? step_names[n - 1] : NULL;
 }
 
-/* One build in progress: what to undo. */
+/*
+ * One build in progress: what to undo. It lives in memory shared with the
+ * loader (see loader_start); k, rd and pt_buf point into the loader's own
+ * memory and are used there only.
+ */
 struct build {
 	const struct vmctl_config *cfg;
 	const struct vmctl_build_opts *opts;
