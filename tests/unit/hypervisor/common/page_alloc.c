@@ -356,6 +356,195 @@ static void alloc_dirty_as_take(void)
 	EXPECT(frame_pool_alloc_dirty(&pool, out) < FRAMES && out[0] == 1);
 }
 
+/*
+ * Session 32 review: the word scans at the ends of pools of every shape.
+ * For pools of 1 to FRAMES frames (one word, a full last word, one frame
+ * over a word, ...), random allocations of either kind (first fit of any
+ * count and alignment up to beyond the pool, dirty bits read with it or
+ * not, one frame at a time), frees, reservations, and idle-CPU claims
+ * held across the other steps (the low mark passes a claimed frame, whose
+ * release must bring it back down), checked against a model bitmap: the first fit found bit by bit from frame 0
+ * (alignments above the pool too), no frame handed out twice or past
+ * nr_frames, the bits past nr_frames never free, no free frame below the
+ * low mark, the dirty bits reported being the frames' own, and every
+ * count exact after each step. The last frame and the last word's last
+ * bit are asked for by name: freed alone, the first fit and alloc_one
+ * must find it there. Fails with the low mark not lowered by
+ * frame_pool_release_zeroed or by freed(), or with frame_pool_init
+ * leaving a last partial word's tail bits clear.
+ */
+static uint64_t nr_model;
+static uint64_t model[(FRAMES + 63) / 64];	/* 1 = taken, as the pool's bitmap */
+
+static bool model_used(uint64_t n)
+{
+	return model[n / 64] >> (n % 64) & 1;
+}
+
+static mfn_t model_fit(uint64_t count, uint64_t align)
+{
+	uint64_t start, n;
+
+	for (start = 0; start + count <= nr_model; start += align) {
+		for (n = 0; n < count && !model_used(start + n); n++)
+			;
+		if (n == count)
+			return start;
+	}
+	return INVALID_MFN;
+}
+
+static void model_check(void)
+{
+	uint64_t i, nfree = 0, ndirty = 0;
+
+	for (i = 0; i < nr_model; i++) {
+		EXPECT_EQ(frame_pool_is_free(&pool, i), !model_used(i));
+		nfree += !model_used(i);
+		ndirty += !model_used(i) && is_dirty(i);
+		if (i < pool.low)
+			EXPECT(model_used(i));
+	}
+	for (; i < (nr_model + 63) / 64 * 64; i++)
+		EXPECT(bitmap[i / 64] >> (i % 64) & 1);	/* past the end: never free */
+	EXPECT_EQ(pool.nr_free, nfree);
+	EXPECT_EQ(frame_pool_nr_free(&pool), nfree + pool.nr_scrubbing);	/* claimed ones count */
+	EXPECT_EQ(pool.nr_dirty, ndirty);
+}
+
+static void model_take(mfn_t m, uint64_t count, const uint64_t *dirty, const uint64_t *was)
+{
+	uint64_t k;
+
+	for (k = 0; k < count; k++) {
+		EXPECT(m + k < nr_model && !model_used(m + k));
+		if (m + k >= nr_model)
+			return;
+		model[(m + k) / 64] |= 1ULL << ((m + k) % 64);
+		if (dirty)
+			EXPECT_EQ(dirty[k / 64] >> (k % 64) & 1, was[(m + k) / 64] >> ((m + k) % 64) & 1);
+	}
+}
+
+static bool is_held(const mfn_t *list, unsigned int held, uint64_t n)
+{
+	unsigned int i;
+
+	for (i = 0; i < held; i++)
+		if (list[i] == n)
+			return true;
+	return false;
+}
+
+static void ends_of_pools(void)
+{
+	static const uint64_t sizes[] = { 1, 2, 63, 64, 65, 127, 128, 129, 575, 576, 640, FRAMES };
+	static const uint64_t aligns[] = { 1, 2, 64, 128, 512, 1024, 2048 };
+	uint64_t s, step, k, was[(FRAMES + 63) / 64], out[FRAME_POOL_DIRTY_MAX / 64];
+	mfn_t m, list[8];
+	unsigned int held;
+
+	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		uint64_t nr = sizes[s];
+
+		nr_model = nr;
+		memset(bitmap, 0, sizeof(bitmap));	/* frame_pool_init must set the tail */
+		memset(dirty_map, 0, sizeof(dirty_map));
+		frame_pool_init(&pool, bitmap, nr);
+		frame_pool_track_dirty(&pool, dirty_map);
+		frame_pool_add(&pool, 0, nr + 100);	/* clipped at nr */
+		memset(model, 0, sizeof(model));
+		model_check();
+		/* All of it in one run, then its last frame alone. */
+		memcpy(was, dirty_map, sizeof(was));
+		m = frame_pool_alloc_contig(&pool, nr, 1);
+		EXPECT_EQ(m, 0);
+		model_take(m, nr, NULL, was);
+		EXPECT_EQ(frame_pool_alloc_contig(&pool, 1, 1), INVALID_MFN);
+		EXPECT_EQ(frame_pool_alloc(&pool), INVALID_MFN);
+		EXPECT_EQ(frame_pool_free(&pool, nr - 1), 0);
+		model[(nr - 1) / 64] &= ~(1ULL << ((nr - 1) % 64));
+		EXPECT(pool.low <= nr - 1);	/* a bound, raised by the next search */
+		model_check();
+		EXPECT_EQ(frame_pool_alloc_contig(&pool, 2, 1), INVALID_MFN);
+		EXPECT_EQ(frame_pool_alloc_contig(&pool, 1, 2), nr % 2 ? nr - 1 : INVALID_MFN);
+		if (nr % 2)
+			EXPECT_EQ(frame_pool_free(&pool, nr - 1), 0);
+		EXPECT_EQ(frame_pool_alloc_dirty(&pool, out), nr - 1);
+		EXPECT_EQ(out[0], 1);
+		EXPECT_EQ(frame_pool_free(&pool, nr - 1), 0);
+		EXPECT_EQ(frame_pool_free(&pool, nr), -1);	/* past the end */
+		EXPECT_EQ(frame_pool_free(&pool, (nr + 63) / 64 * 64 - 1), -1);	/* the last word's last bit */
+		EXPECT_EQ(frame_pool_alloc(&pool), nr - 1);
+		EXPECT_EQ(frame_pool_nr_free(&pool), 0);
+		for (k = 0; k < nr; k++)	/* back to empty-handed */
+			EXPECT_EQ(frame_pool_free(&pool, k), 0);
+		memset(model, 0, sizeof(model));
+		model_check();
+		srand(32 + nr);
+		held = 0;
+		for (step = 0; step < 3000; step++) {
+			unsigned int op = rand() % 10;
+
+			if (op == 0 && held) {	/* the claimed frames back, zeroed */
+				frame_pool_release_zeroed(&pool, list, held);
+				while (held--)
+					model[list[held] / 64] &= ~(1ULL << (list[held] % 64));
+				held = 0;
+			} else if (op == 0) {	/* claimed, held over the next steps */
+				unsigned int i;
+
+				held = frame_pool_claim_dirty(&pool, list, 1 + rand() % 8);
+				for (i = 0; i < held; i++) {
+					EXPECT(list[i] < nr && !model_used(list[i]));
+					model[list[i] / 64] |= 1ULL << (list[i] % 64);
+					contents[list[i]] = 0;
+				}
+			} else if (op <= 3) {	/* free some taken frames */
+				uint64_t first = rand() % nr, count = 1 + rand() % 70;
+
+				for (k = first; k < first + count && k < nr; k++) {
+					if (is_held(list, held, k))
+						continue;
+					EXPECT_EQ(frame_pool_free(&pool, k), model_used(k) ? 0 : -1);
+					model[k / 64] &= ~(1ULL << (k % 64));
+				}
+			} else if (op == 4) {
+				uint64_t first = rand() % nr, count = 1 + rand() % 40;
+
+				for (k = first; k < first + count && k < nr; k++)
+					if (is_held(list, held, k))	/* boot's reservations: no claims then */
+						count = k - first;
+				frame_pool_reserve(&pool, first, count);
+				for (k = first; k < first + count && k < nr; k++)
+					model[k / 64] |= 1ULL << (k % 64);
+			} else if (op == 5) {
+				memcpy(was, dirty_map, sizeof(was));
+				m = frame_pool_alloc_dirty(&pool, out);
+				EXPECT_EQ(m == INVALID_MFN, model_fit(1, 1) == INVALID_MFN);
+				if (m != INVALID_MFN)
+					model_take(m, 1, out, was);
+			} else {
+				uint64_t count = 1 + rand() % (rand() & 1 ? 4 : MIN(nr, 600));
+				uint64_t align = aligns[rand() % 7];
+				bool with_dirty = count <= FRAME_POOL_DIRTY_MAX && rand() % 2;
+				mfn_t want = model_fit(count, align);
+
+				memcpy(was, dirty_map, sizeof(was));
+				m = with_dirty ? frame_pool_alloc_contig_dirty(&pool, count, align, out)
+					       : frame_pool_alloc_contig(&pool, count, align);
+				EXPECT_EQ(m, want);
+				if (m != INVALID_MFN)
+					model_take(m, count, with_dirty ? out : NULL, was);
+			}
+			model_check();
+			if (unit_failure[0])
+				break;
+		}
+		frame_pool_release_zeroed(&pool, list, held);
+	}
+}
+
 static void scrubbed_not_rezeroed(void)
 {
 	mfn_t list[8], m;
@@ -593,6 +782,7 @@ int main(void)
 	RUN(contig_words_as_bits);
 	RUN(take_dirty_run_bits);
 	RUN(alloc_dirty_as_take);
+	RUN(ends_of_pools);
 	RUN(scrubbed_not_rezeroed);
 	RUN(claimed_not_handed_out);
 	RUN(listed_only_free_dirty);
