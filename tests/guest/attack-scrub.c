@@ -7,7 +7,11 @@
  *
  *   1. decrease_reservation, then populate_physmap at the same pfns;
  *   2. decrease_reservation, then increase_reservation;
- *   3. exchange (order 0 for order 0, 64 frames a call).
+ *   3. exchange (order 0 for order 0, 64 frames a call);
+ *   4. decrease_reservation, then populate_physmap of one 2 MiB extent
+ *      (order 9: the first fit from the pool's low mark, the extent's
+ *      dirty bits read a word at a time under the allocation's lock,
+ *      session 32).
  *
  * Each cycle fills every frame it holds with a secret (its MFN mixed in),
  * unmaps it (flushing that translation), gives the frames back, gets as
@@ -41,9 +45,9 @@
 #define MAX_MFN		(1ULL << 20)	/* 4 GiB of RAM tracked */
 #define EXCHANGE_AT_ONCE	64	/* Lamina's limit of output extents a call */
 
-enum method { VIA_POPULATE, VIA_INCREASE, VIA_EXCHANGE, METHODS };
+enum method { VIA_POPULATE, VIA_INCREASE, VIA_EXCHANGE, VIA_ORDER9, METHODS };
 static const char *const method_name[METHODS] = {
-	"decrease+populate", "decrease+increase", "exchange"
+	"decrease+populate", "decrease+increase", "exchange", "decrease+populate order 9"
 };
 
 static uint64_t held[NFRAMES], list[NFRAMES];
@@ -139,6 +143,17 @@ static int trade(enum method m)
 	rc = memop(XENMEM_decrease_reservation, &r);
 	PEER_CHECK(rc == NFRAMES, "%s: decrease_reservation gave %ld", method_name[m], rc);
 	r.extent_start = (uint64_t)list;
+	if (m == VIA_ORDER9) {	/* FIRST_PFN is 2 MiB aligned; NFRAMES is one extent */
+		r.nr_extents = 1;
+		r.extent_order = 9;
+		rc = memop(XENMEM_populate_physmap, &r);
+		PEER_CHECK(rc == 1, "%s: populate_physmap gave %ld", method_name[m], rc);
+		PEER_CHECK(!(list[0] & 511), "%s: extent at %#lx, not 2 MiB aligned", method_name[m],
+			   (unsigned long)list[0]);
+		for (i = 1; i < NFRAMES; i++)
+			list[i] = list[0] + i;
+		return 0;
+	}
 	rc = memop(m == VIA_POPULATE ? XENMEM_populate_physmap : XENMEM_increase_reservation, &r);
 	PEER_CHECK(rc == NFRAMES, "%s: got %ld frames back", method_name[m], rc);
 	return 0;
