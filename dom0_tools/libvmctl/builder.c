@@ -99,9 +99,18 @@ static void progress(struct build *b, const char *fmt, ...)
 	b->opts->progress(b->opts->arg, msg);
 }
 
-/* Step n is about to run: the injected failure, or 0. */
+/* The signal that told the build to stop (vmctl_build_opts' stop), or 0. */
+static int stopped(const struct build *b)
+{
+	return b->opts->stop ? (int)*b->opts->stop : 0;
+}
+
+/* Step n is about to run: the injected failure, a stop, or 0. */
 static int step(struct build *b, unsigned int n)
 {
+	if (stopped(b))
+		return fail(b, -EINTR, "step %u (%s): stopped by signal %d (%s)", n,
+			    step_names[n - 1], stopped(b), strsignal(stopped(b)));
 	if (b->fail_step == (int)n)
 		return fail(b, -EIO, "step %u (%s): injected failure (VMCTL_FAIL_STEP)", n,
 			    step_names[n - 1]);
@@ -998,7 +1007,7 @@ static void wait_console(struct build *b)
 	snprintf(path, sizeof(path), "/local/domain/%u/console/tty", b->domid);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	watching = !xs_watch(b->xs, path, token);
-	while (!console_taken(b, path)) {
+	while (!console_taken(b, path) && !stopped(b)) {	/* stopped: the next step says so */
 		left = 10000 - ms_since(&t0);
 		if (left <= 0) {
 			progress(b, "no console backend after 10 s (is consoled running?); "

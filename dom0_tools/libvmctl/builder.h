@@ -12,6 +12,10 @@
  * undoes every step before it: no domain, frame, mapping or store node is
  * left. Nothing here prints or exits; progress goes to a callback.
  *
+ * A build that is told to stop (vmctl_build_opts' stop, set by the
+ * caller's signal handler: Ctrl-C) fails at its next step, or in its wait
+ * for the console, and is undone as any other failure.
+ *
  * Failure injection for tests: VMCTL_FAIL_STEP=N in the environment makes
  * step N (vmctl_build_step_name(N)) fail as if the hypervisor had said
  * -EIO, so every undo path can be exercised.
@@ -19,6 +23,7 @@
 #ifndef LIBVMCTL_BUILDER_H
 #define LIBVMCTL_BUILDER_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -37,6 +42,14 @@ struct vmctl_build_opts {
 	 */
 	void (*before_unpause)(void *arg, unsigned int domid);
 	void *arg;
+	/*
+	 * Non-zero (the signal's number, written by the caller's handler):
+	 * stop, undoing what was built. The loader (builder.c) has its own
+	 * copy since its fork: a signal to the process group (Ctrl-C) reaches
+	 * it too, one to vmctl alone stops the build at its next step. May be
+	 * NULL.
+	 */
+	const volatile sig_atomic_t *stop;
 };
 
 struct vmctl_build_result {

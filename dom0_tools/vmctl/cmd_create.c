@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,47 @@ static void start_monitor(void *arg, unsigned int domid)
 	m->rc = vmctl_monitor_start(m->cfg, domid);
 }
 
+/*
+ * SIGINT, SIGTERM and SIGHUP while the domain is built (Ctrl-C, a closed
+ * terminal) stop the build, which undoes itself (builder.h), and then end
+ * vmctl as the signal would have: until session 32's review they ended it
+ * at once, leaving the half-built domain (paused, its memory, from step
+ * 12 its store nodes). A signal ignored when vmctl started (a background
+ * job's SIGINT) stays ignored.
+ */
+static volatile sig_atomic_t stop_signal;
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+static struct sigaction stop_old[3];
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+static void catch_stops(bool on)
+{
+	struct sigaction sa = { .sa_handler = on_stop, .sa_flags = SA_RESTART };
+	unsigned int i;
+
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < 3; i++) {
+		if (!on)
+			sigaction(stop_signals[i], &stop_old[i], NULL);
+		else if (!sigaction(stop_signals[i], NULL, &stop_old[i]) &&
+			 stop_old[i].sa_handler != SIG_IGN)
+			sigaction(stop_signals[i], &sa, NULL);
+	}
+}
+
+/* A stop caught during the build: vmctl ends by it now (its default action). */
+static void end_if_stopped(void)
+{
+	if (!stop_signal)
+		return;
+	signal(stop_signal, SIG_DFL);
+	raise(stop_signal);
+}
+
 static void print_warning(void *arg, const char *msg)
 {
 	(void)arg;
@@ -58,7 +100,8 @@ int cmd_create(int argc, char **argv)
 	bool console = false, quiet = false;
 	struct monitor_ctx mon = { 0 };
 	struct vmctl_build_opts bo = { .progress = print_progress,
-				       .before_unpause = start_monitor, .arg = &mon };
+				       .before_unpause = start_monitor, .arg = &mon,
+				       .stop = &stop_signal };
 	struct vmctl_config_report rep = { .warn = print_warning };
 	struct vmctl_build_result res;
 	struct vmctl_config cfg;
@@ -99,10 +142,13 @@ int cmd_create(int argc, char **argv)
 		return 1;
 	}
 	mon.cfg = &cfg;
+	catch_stops(true);
 	rc = vmctl_domain_build(&cfg, &bo, &res, err, sizeof(err));
+	catch_stops(false);
 	if (rc) {
 		fprintf(stderr, "vmctl: cannot create '%s': %s\n", cfg.name, err);
 		vmctl_config_free(&cfg);
+		end_if_stopped();
 		return 1;
 	}
 	if (times)
@@ -111,10 +157,13 @@ int cmd_create(int argc, char **argv)
 		printf("dry run: '%s' would be created: %lu MiB, %u vCPU(s), kernel %s (%s)\n",
 		       cfg.name, cfg.memory_mib, cfg.vcpus, cfg.kernel, res.kernel_format);
 		vmctl_config_free(&cfg);
+		fflush(stdout);
+		end_if_stopped();
 		return 0;
 	}
 	printf("created domain %s (id %u)%s\n", cfg.name, res.domid, bo.paused ? ", paused" : "");
 	fflush(stdout);
+	end_if_stopped();	/* after the last step: the domain stays, vmctl ends */
 	if (mon.rc)
 		fprintf(stderr, "vmctl: d%u: no monitor (%s): on_poweroff/on_reboot/on_crash will "
 			"not be applied\n", res.domid, strerror(-mon.rc));

@@ -170,6 +170,9 @@ int vmctl_monitor_start(struct vmctl_config *cfg, unsigned int domid)
 	}
 	setsid();
 	signal(SIGHUP, SIG_IGN);
+	/* The default action, not vmctl create's handlers of the build (cmd_create.c). */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
 	pid = fork();
 	if (pid)
 		_exit(pid < 0);
