@@ -150,7 +150,6 @@ mfn_t frame_pool_alloc(struct frame_pool *p)
 	return mfn;
 }
 
-
 /*
  * body for each word of a bitmap that the frames [first, first + count)
  * touch: w its index, m the mask of the range's bits in it.
