@@ -253,16 +253,16 @@ static uint64_t next_free(const struct frame_pool *p, uint64_t n)
 
 /*
  * First fit of count free frames starting at a multiple of align (a
- * power of two): the lowest such start, as a test of every multiple in
- * turn would find it. From each candidate the search goes on at the next
- * free frame, aligned up: a used frame in a candidate's run rules out
- * every start up to it. The search starts at p->low, below which no
- * frame is free (until session 32 it started at 0, and a used frame cost
- * a step of its own: an order-0 extent under an address limit stepped
- * over every used frame below the free ones, 124840 instructions a frame
- * in tests/bench memop).
+ * power of two) and ending at or below frame `end` (at most nr_frames):
+ * the lowest such start, as a test of every multiple in turn would find
+ * it. From each candidate the search goes on at the next free frame,
+ * aligned up: a used frame in a candidate's run rules out every start up
+ * to it. The search starts at p->low, below which no frame is free (until
+ * session 32 it started at 0, and a used frame cost a step of its own: an
+ * order-0 extent under an address limit stepped over every used frame
+ * below the free ones, 124840 instructions a frame in tests/bench memop).
  */
-static mfn_t alloc_contig(struct frame_pool *p, uint64_t count, uint64_t align)
+static mfn_t alloc_contig(struct frame_pool *p, uint64_t count, uint64_t align, uint64_t end)
 {
 	uint64_t start, n;
 
@@ -271,7 +271,7 @@ static mfn_t alloc_contig(struct frame_pool *p, uint64_t count, uint64_t align)
 	start = p->low = next_free(p, p->low);
 	for (;;) {
 		start = ALIGN_UP(next_free(p, start), align);
-		if (start >= p->nr_frames || count > p->nr_frames - start)
+		if (start >= end || count > end - start)
 			return INVALID_MFN;
 		n = free_run(p, start, count);
 		if (n == count) {
@@ -282,31 +282,87 @@ static mfn_t alloc_contig(struct frame_pool *p, uint64_t count, uint64_t align)
 	}
 }
 
+/*
+ * An allocation under the lock found nothing: true if it may find
+ * something once the frames claimed for zeroing are back, after waiting
+ * (lock dropped) for the next release; false once *waits is spent. The
+ * count of claimed frames and of releases are read in the hold of the
+ * lock that failed (seen, claimed): a release after it changes the count,
+ * and a claimed frame is always released, by the CPU zeroing it.
+ */
+static bool wait_claimed(struct frame_pool *p, uint64_t seen, uint64_t claimed,
+			 unsigned int *waits)
+{
+	if (!claimed || !*waits)
+		return false;
+	--*waits;
+	while (__atomic_load_n(&p->scrub_releases, __ATOMIC_ACQUIRE) == seen)
+		spin_relax();
+	return true;
+}
+
 mfn_t frame_pool_alloc_contig(struct frame_pool *p, uint64_t count, uint64_t align)
 {
-	mfn_t mfn;
-
-	spin_lock(&p->lock);
-	mfn = alloc_contig(p, count, align);
-	spin_unlock(&p->lock);
-	return mfn;
+	return frame_pool_alloc_below(p, count, align, ~0ULL, NULL, 0);
 }
 
 /*
  * frame_pool_alloc and frame_pool_take_dirty for its frame in one hold of
- * the lock: bit 0 of *dirty set if the frame must be zeroed.
+ * the lock: bit 0 of *dirty set if the frame must be zeroed. While no
+ * frame is free and some are claimed for zeroing, waits for their release
+ * and tries again, up to `waits` releases (0: never waits; the caller's
+ * CPU has a batch out).
  */
-mfn_t frame_pool_alloc_dirty(struct frame_pool *p, uint64_t *dirty)
+mfn_t frame_pool_alloc_dirty(struct frame_pool *p, uint64_t *dirty, unsigned int waits)
 {
+	uint64_t seen, claimed;
 	mfn_t mfn;
 
 	if (!p->dirty)
 		all_dirty(1, dirty);
-	spin_lock(&p->lock);
-	mfn = alloc_one(p);
-	if (mfn != INVALID_MFN && p->dirty)
-		take_dirty_locked(p, mfn, 1, dirty);
-	spin_unlock(&p->lock);
+	do {
+		spin_lock(&p->lock);
+		mfn = alloc_one(p);
+		if (mfn != INVALID_MFN && p->dirty)
+			take_dirty_locked(p, mfn, 1, dirty);
+		seen = p->scrub_releases;
+		claimed = p->nr_scrubbing;
+		spin_unlock(&p->lock);
+	} while (mfn == INVALID_MFN && wait_claimed(p, seen, claimed, &waits));
+	return mfn;
+}
+
+/*
+ * First fit of count free frames aligned to align and all below frame
+ * limit (~0: anywhere; an address-limited populate_physmap, exchange),
+ * with their dirty bits as frame_pool_take_dirty gives them when dirty is
+ * not NULL (count at most FRAME_POOL_DIRTY_MAX; without it the caller
+ * takes them). While no such run is free and frames are claimed for
+ * zeroing (any: one may lie below the limit), waits for their release
+ * and tries again, up to `waits` releases. Until session 33 an
+ * address-limited request took the lowest run anywhere and gave it back
+ * when it lay above the limit: with the frames below the limit claimed
+ * by an idle CPU it failed, where Xen 4.17 gives them.
+ */
+mfn_t frame_pool_alloc_below(struct frame_pool *p, uint64_t count, uint64_t align, uint64_t limit,
+			     uint64_t *dirty, unsigned int waits)
+{
+	uint64_t end = MIN(limit, p->nr_frames), seen, claimed;
+	mfn_t mfn;
+
+	if (dirty && count > FRAME_POOL_DIRTY_MAX)
+		return INVALID_MFN;
+	if (dirty && !p->dirty)
+		all_dirty(count, dirty);
+	do {
+		spin_lock(&p->lock);
+		mfn = alloc_contig(p, count, align, end);
+		if (mfn != INVALID_MFN && dirty && p->dirty)
+			take_dirty_locked(p, mfn, count, dirty);
+		seen = p->scrub_releases;
+		claimed = p->nr_scrubbing;
+		spin_unlock(&p->lock);
+	} while (mfn == INVALID_MFN && wait_claimed(p, seen, claimed, &waits));
 	return mfn;
 }
 
@@ -318,18 +374,7 @@ mfn_t frame_pool_alloc_dirty(struct frame_pool *p, uint64_t *dirty)
 mfn_t frame_pool_alloc_contig_dirty(struct frame_pool *p, uint64_t count, uint64_t align,
 				    uint64_t *dirty)
 {
-	mfn_t mfn;
-
-	if (count > FRAME_POOL_DIRTY_MAX)
-		return INVALID_MFN;
-	if (!p->dirty)
-		all_dirty(count, dirty);
-	spin_lock(&p->lock);
-	mfn = alloc_contig(p, count, align);
-	if (mfn != INVALID_MFN && p->dirty)
-		take_dirty_locked(p, mfn, count, dirty);
-	spin_unlock(&p->lock);
-	return mfn;
+	return frame_pool_alloc_below(p, count, align, ~0ULL, dirty, 0);
 }
 
 /* Returns -1 for a frame that was not allocated (double free, bad mfn). */

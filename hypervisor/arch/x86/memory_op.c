@@ -66,14 +66,14 @@ static mfn_t give_extent_locked(struct domain *d, unsigned int order, const uint
 
 	if (d->dying || f->off_node || domain_tot_pages(d) + n > d->max_pages)
 		return INVALID_MFN;
-	/* Under an address limit the lowest free run; alloc_frame searches on from its last. */
-	mfn = order || f->limit != ~0ULL ? alloc_frames_aligned(n, n) : alloc_frame();
+	/*
+	 * Under an address limit the lowest free run below it (until session
+	 * 33 the lowest anywhere, given back if above: it failed while an idle
+	 * CPU zeroed the frames below); alloc_frame searches on from its last.
+	 */
+	mfn = order || f->limit != ~0ULL ? alloc_frames_below(n, n, f->limit) : alloc_frame();
 	if (mfn == INVALID_MFN)
 		return mfn;
-	if (mfn + n > f->limit) {	/* the lowest free run lies above the limit */
-		free_frames(mfn, n);
-		return INVALID_MFN;
-	}
 	pg = &frame_table[mfn];
 	m = &m2p[mfn];
 	for (j = 0; j < n; j++) {
@@ -387,13 +387,12 @@ static long chunk_take(struct domain *t, const struct xen_memory_exchange *x,
 		chunk_push(&c->in_head, mfn);	/* mfn < frame_table_size: stolen */
 	}
 	for (k = 0; k < c->n_out; k++) {
-		mfn = c->f.off_node ? INVALID_MFN : alloc_frames_aligned(c->out_per, c->out_per);
-		if (mfn != INVALID_MFN && mfn + c->out_per <= c->f.limit) {
+		mfn = c->f.off_node ? INVALID_MFN :
+		      alloc_frames_below(c->out_per, c->out_per, c->f.limit);
+		if (mfn != INVALID_MFN) {
 			chunk_push(&c->out_head, mfn);
 			continue;
 		}
-		if (mfn != INVALID_MFN)
-			free_frames(mfn, c->out_per);
 		while ((mfn = chunk_pop(&c->out_head)) != INVALID_MFN)
 			free_frames(mfn, c->out_per);
 		rc = trace_err(-ENOMEM);

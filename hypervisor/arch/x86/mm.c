@@ -82,7 +82,7 @@ static void zero_frame(mfn_t mfn)
  * scrubbed since they were freed are handed out as they are. One pass
  * over the frame table (stamps read, the claim written), then the dirty
  * frames zeroed: dirty has their bits when the allocation took them
- * (frame_pool_alloc_contig_dirty, at most TAKE_CHUNK frames), else they
+ * (frame_pool_alloc_below, at most TAKE_CHUNK frames), else they
  * are taken TAKE_CHUNK frames at a time (until session 32: the stamps,
  * the dirty bit under the pool's lock, the claim, a pass each, the lock
  * taken per frame).
@@ -215,33 +215,21 @@ bool scrub_zeroing_here(void)
 }
 
 /*
- * An allocation failed: true if it may succeed once the frames idle CPUs
- * are zeroing are back (waits for one batch to return). Not while this
- * CPU's own batch is out (an interrupt that allocates): that would wait
- * for itself.
+ * How many releases of frames idle CPUs are zeroing an allocation that
+ * finds nothing may wait for, one at a time (frame_pool_alloc_below): none
+ * while this CPU's own batch is out (an interrupt that allocates), which
+ * would wait for itself.
  */
-static bool wait_for_scrubbed(unsigned int *tries)
+static unsigned int scrub_waits(void)
 {
-	uint64_t seen = __atomic_load_n(&machine_frames.scrub_releases, __ATOMIC_ACQUIRE);
-
-	if (!__atomic_load_n(&machine_frames.nr_scrubbing, __ATOMIC_ACQUIRE) ||
-	    scrub_cpu[smp_processor_id()].zeroing || ++*tries > 2 * MAX_CPUS)
-		return false;
-	while (__atomic_load_n(&machine_frames.nr_scrubbing, __ATOMIC_ACQUIRE) &&
-	       __atomic_load_n(&machine_frames.scrub_releases, __ATOMIC_ACQUIRE) == seen)
-		spin_relax();
-	return true;
+	return scrub_cpu[smp_processor_id()].zeroing ? 0 : 2 * MAX_CPUS;
 }
 
 mfn_t alloc_frame(void)
 {
-	unsigned int tries = 0;
 	uint64_t dirty;
-	mfn_t mfn;
+	mfn_t mfn = frame_pool_alloc_dirty(&machine_frames, &dirty, scrub_waits());
 
-	while ((mfn = frame_pool_alloc_dirty(&machine_frames, &dirty)) == INVALID_MFN &&
-	       wait_for_scrubbed(&tries))
-		;
 	if (mfn != INVALID_MFN)
 		take_frames(mfn, 1, &dirty);
 	return mfn;
@@ -249,20 +237,26 @@ mfn_t alloc_frame(void)
 
 mfn_t alloc_frames_contig(uint64_t count)
 {
-	return alloc_frames_aligned(count, 1);
+	return alloc_frames_below(count, 1, ~0ULL);
 }
 
 mfn_t alloc_frames_aligned(uint64_t count, uint64_t align)
 {
+	return alloc_frames_below(count, align, ~0ULL);
+}
+
+/*
+ * The first free run of count frames aligned to align that ends at or
+ * below frame `limit` (~0: anywhere), zeroed; INVALID_MFN if there is
+ * none once the frames idle CPUs are zeroing are back.
+ */
+mfn_t alloc_frames_below(uint64_t count, uint64_t align, uint64_t limit)
+{
 	uint64_t dirty[TAKE_CHUNK / 64];
 	bool small = count <= TAKE_CHUNK;
-	unsigned int tries = 0;
-	mfn_t mfn;
+	mfn_t mfn = frame_pool_alloc_below(&machine_frames, count, align, limit,
+					   small ? dirty : NULL, scrub_waits());
 
-	while ((mfn = small ? frame_pool_alloc_contig_dirty(&machine_frames, count, align, dirty) :
-			      frame_pool_alloc_contig(&machine_frames, count, align)) == INVALID_MFN &&
-	       wait_for_scrubbed(&tries))
-		;
 	if (mfn != INVALID_MFN)
 		take_frames(mfn, count, small ? dirty : NULL);
 	return mfn;

@@ -21,7 +21,8 @@
  * no stale translation can still write them (a TLB flush) and zeroes
  * them, and frame_pool_release_zeroed puts them back clean. An allocation
  * that fails while frames are claimed may succeed once they are back
- * (scrub_releases counts the returns). frame_pool_claim_listed claims
+ * (scrub_releases counts the returns): frame_pool_alloc_dirty and
+ * frame_pool_alloc_below wait for them when the caller lets them. frame_pool_claim_listed claims
  * the same way only frames the caller names (a dying domain's, zeroed by
  * its destroy). A pool without the bitmap reports
  * every frame dirty.
@@ -59,9 +60,11 @@ bool frame_pool_is_free(const struct frame_pool *p, mfn_t mfn);
 void frame_pool_track_dirty(struct frame_pool *p, uint64_t *dirty);
 uint64_t frame_pool_take_dirty(struct frame_pool *p, mfn_t first, uint64_t count, uint64_t *out);
 #define FRAME_POOL_DIRTY_MAX	512	/* frame_pool_alloc_contig_dirty's largest run */
-mfn_t frame_pool_alloc_dirty(struct frame_pool *p, uint64_t *dirty);
+mfn_t frame_pool_alloc_dirty(struct frame_pool *p, uint64_t *dirty, unsigned int waits);
 mfn_t frame_pool_alloc_contig_dirty(struct frame_pool *p, uint64_t count, uint64_t align,
 				    uint64_t *dirty);
+mfn_t frame_pool_alloc_below(struct frame_pool *p, uint64_t count, uint64_t align, uint64_t limit,
+			     uint64_t *dirty, unsigned int waits);
 unsigned int frame_pool_claim_dirty(struct frame_pool *p, mfn_t *out, unsigned int max);
 unsigned int frame_pool_claim_listed(struct frame_pool *p, mfn_t *list, unsigned int n);
 void frame_pool_release_zeroed(struct frame_pool *p, const mfn_t *list, unsigned int n);
@@ -72,6 +75,7 @@ extern struct frame_pool machine_frames;
 mfn_t alloc_frame(void);		/* zeroed; INVALID_MFN when out of memory */
 mfn_t alloc_frames_contig(uint64_t count);	/* zeroed */
 mfn_t alloc_frames_aligned(uint64_t count, uint64_t align);	/* zeroed, first % align == 0 */
+mfn_t alloc_frames_below(uint64_t count, uint64_t align, uint64_t limit);	/* and ends <= limit */
 void free_frame(mfn_t mfn);
 void free_frames(mfn_t first, uint64_t count);
 bool scrub_free_frames(void);	/* idle CPUs: a batch zeroed; false: hlt (mm.c) */

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <hv/page_alloc.h>
 
 #define FRAMES	1000
@@ -136,12 +137,15 @@ static bool take_dirty1(mfn_t mfn)
 	return frame_pool_take_dirty(&pool, mfn, 1, &out) == 1 && out == 1;
 }
 
-/* The first fit alloc_contig must find, bit by bit from a copy of the map. */
-static mfn_t first_fit(const uint64_t *map, uint64_t count, uint64_t align)
+/*
+ * The first fit alloc_contig must find, bit by bit from a copy of the
+ * map, the run ending at or below frame limit.
+ */
+static mfn_t first_fit(const uint64_t *map, uint64_t count, uint64_t align, uint64_t limit)
 {
 	uint64_t start, n;
 
-	for (start = 0; start + count <= FRAMES; start += align) {
+	for (start = 0; start + count <= FRAMES && start + count <= limit; start += align) {
 		for (n = 0; n < count; n++)
 			if (map[(start + n) / 64] >> ((start + n) % 64) & 1)
 				break;
@@ -206,7 +210,9 @@ static void added_frames_dirty_once(void)
  * Session 32's word-at-a-time search and take, from the pool's low mark:
  * random runs of any count and alignment (word boundaries crossed or
  * not), between frees and scrubs, land where the bit-by-bit first fit
- * from frame 0 puts them, and the counts stay exact.
+ * from frame 0 puts them, and the counts stay exact. One in three asks
+ * for a run below a random frame limit (session 33's
+ * frame_pool_alloc_below), half of these with the dirty bits taken.
  */
 static void contig_words_as_bits(void)
 {
@@ -232,18 +238,30 @@ static void contig_words_as_bits(void)
 			uint64_t count = 1 + rand() % (rand() & 1 ? 8 : 200);
 			uint64_t align = aligns[rand() % 7];
 			uint64_t free_before = pool.nr_free, dirty_before = pool.nr_dirty, d = 0, k;
+			uint64_t limit = rand() % 3 ? ~0ULL : (uint64_t)(rand() % (FRAMES + 100));
+			uint64_t out[(200 + 63) / 64], was[(200 + 63) / 64] = { 0 };
+			bool with_dirty = limit != ~0ULL && rand() % 2;
 			mfn_t m, want;
 
 			memcpy(shadow, bitmap, sizeof(shadow));
-			want = count > pool.nr_free ? INVALID_MFN : first_fit(shadow, count, align);
-			for (k = 0; want != INVALID_MFN && k < count; k++)
+			want = count > pool.nr_free ? INVALID_MFN : first_fit(shadow, count, align, limit);
+			for (k = 0; want != INVALID_MFN && k < count; k++) {
 				d += is_dirty(want + k);
-			m = frame_pool_alloc_contig(&pool, count, align);
+				was[k / 64] |= (uint64_t)is_dirty(want + k) << (k % 64);
+			}
+			m = limit == ~0ULL ? frame_pool_alloc_contig(&pool, count, align) :
+			    frame_pool_alloc_below(&pool, count, align, limit,
+						   with_dirty ? out : NULL, 0);
 			EXPECT_EQ(m, want);
 			if (m == INVALID_MFN)
 				continue;
 			EXPECT_EQ(pool.nr_free, free_before - count);
 			EXPECT_EQ(pool.nr_dirty, dirty_before - d);
+			if (with_dirty) {
+				EXPECT_EQ(memcmp(out, was, DIV_ROUND_UP(count, 64) * 8), 0);
+				for (k = 0; k < count; k++)
+					EXPECT(!is_dirty(m + k));
+			}
 			for (k = 0; k < count; k++)
 				EXPECT(!frame_pool_is_free(&pool, m + k));
 			start[n] = m;
@@ -342,7 +360,7 @@ static void alloc_dirty_as_take(void)
 	for (k = 0; k < 50; k++) {
 		uint64_t one = 7;
 
-		m = frame_pool_alloc_dirty(&pool, &one);
+		m = frame_pool_alloc_dirty(&pool, &one, 0);
 		EXPECT(m < FRAMES);
 		EXPECT_EQ(one, want[m / 64] >> (m % 64) & 1);
 		EXPECT(!is_dirty(m));
@@ -353,7 +371,7 @@ static void alloc_dirty_as_take(void)
 	m = frame_pool_alloc_contig_dirty(&pool, 70, 1, out);
 	EXPECT(m < FRAMES && out[0] == ~0ULL && out[1] == 0x3f);
 	out[0] = 0;
-	EXPECT(frame_pool_alloc_dirty(&pool, out) < FRAMES && out[0] == 1);
+	EXPECT(frame_pool_alloc_dirty(&pool, out, 0) < FRAMES && out[0] == 1);
 }
 
 /*
@@ -470,7 +488,7 @@ static void ends_of_pools(void)
 		EXPECT_EQ(frame_pool_alloc_contig(&pool, 1, 2), nr % 2 ? nr - 1 : INVALID_MFN);
 		if (nr % 2)
 			EXPECT_EQ(frame_pool_free(&pool, nr - 1), 0);
-		EXPECT_EQ(frame_pool_alloc_dirty(&pool, out), nr - 1);
+		EXPECT_EQ(frame_pool_alloc_dirty(&pool, out, 0), nr - 1);
 		EXPECT_EQ(out[0], 1);
 		EXPECT_EQ(frame_pool_free(&pool, nr - 1), 0);
 		EXPECT_EQ(frame_pool_free(&pool, nr), -1);	/* past the end */
@@ -520,7 +538,7 @@ static void ends_of_pools(void)
 					model[k / 64] |= 1ULL << (k % 64);
 			} else if (op == 5) {
 				memcpy(was, dirty_map, sizeof(was));
-				m = frame_pool_alloc_dirty(&pool, out);
+				m = frame_pool_alloc_dirty(&pool, out, 0);
 				EXPECT_EQ(m == INVALID_MFN, model_fit(1, 1) == INVALID_MFN);
 				if (m != INVALID_MFN)
 					model_take(m, 1, out, was);
@@ -768,6 +786,74 @@ static void count_steady_while_claimed(void)
 	EXPECT_EQ(short_reads, 0);
 }
 
+/*
+ * Session 33: an address-limited request (frame_pool_alloc_below) while
+ * an idle CPU holds the only frames below the limit claimed for zeroing,
+ * with free frames above it. Without waiting it finds nothing (the
+ * frames are the zeroing CPU's); allowed to wait, it gets them once the
+ * other thread releases them, zeroed, below the limit. Until session 33
+ * the request took the lowest run anywhere (here above the limit) and
+ * gave it back: it failed where Xen 4.17 gives the frames. With nothing
+ * claimed and nothing free below the limit it fails at once, whatever
+ * it may wait for.
+ */
+static mfn_t held[64];
+static volatile int go;
+
+static void *release_later(void *arg)
+{
+	unsigned int i;
+
+	(void)arg;
+	while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE))
+		sched_yield();
+	usleep(20000);
+	for (i = 0; i < 64; i++)
+		contents[held[i]] = 0;
+	frame_pool_release_zeroed(&pool, held, 64);
+	return NULL;
+}
+
+static void limited_waits_for_claims(void)
+{
+	uint64_t out[1], i;
+	pthread_t t;
+	mfn_t m;
+
+	fresh_tracked();
+	for (i = 0; i < FRAMES; i++)
+		contents[i] = 0xdead;
+	EXPECT_EQ(frame_pool_claim_dirty(&pool, held, 64), 64);
+	EXPECT_EQ(held[0], 0);
+	EXPECT_EQ(held[63], 63);
+	/* Free frames from 64 on; none below 64 but the claimed ones. */
+	EXPECT_EQ(frame_pool_alloc_below(&pool, 1, 1, 64, out, 0), INVALID_MFN);
+	EXPECT_EQ(frame_pool_alloc_below(&pool, 8, 8, 64, NULL, 0), INVALID_MFN);
+	EXPECT_EQ(frame_pool_alloc_below(&pool, 1, 1, 65, out, 0), 64);	/* the limit is an end */
+	EXPECT_EQ(out[0], 1);
+	EXPECT_EQ(pool.nr_free, FRAMES - 64 - 1);
+
+	go = 0;
+	EXPECT_EQ(pthread_create(&t, NULL, release_later, NULL), 0);
+	__atomic_store_n(&go, 1, __ATOMIC_RELEASE);
+	m = frame_pool_alloc_below(&pool, 8, 8, 64, out, 4);
+	pthread_join(t, NULL);
+	EXPECT_EQ(m, 0);
+	if (m == INVALID_MFN)
+		return;
+	EXPECT_EQ(out[0], 0);	/* zeroed by the releasing thread: nothing left to zero */
+	for (i = 0; i < 8; i++)
+		EXPECT_EQ(contents[m + i], 0);
+	EXPECT_EQ(pool.scrub_releases, 1);
+	EXPECT_EQ(pool.nr_scrubbing, 0);
+	EXPECT_EQ(frame_pool_nr_free(&pool), FRAMES - 1 - 8);
+
+	/* Nothing free below 64 and nothing claimed: no wait, no frame. */
+	EXPECT_EQ(frame_pool_alloc_below(&pool, 56, 1, 64, NULL, 0), 8);
+	EXPECT_EQ(frame_pool_alloc_below(&pool, 1, 1, 64, out, 1000), INVALID_MFN);
+	EXPECT_EQ(frame_pool_alloc_dirty(&pool, out, 1000), 65);	/* anywhere: the cursor's next */
+}
+
 int main(void)
 {
 	unit_suite = "page_alloc";
@@ -788,5 +874,6 @@ int main(void)
 	RUN(listed_only_free_dirty);
 	RUN(random_never_leaks);
 	RUN(count_steady_while_claimed);
+	RUN(limited_waits_for_claims);
 	return 0;
 }
