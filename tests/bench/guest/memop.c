@@ -8,7 +8,7 @@
  * gives them back by decrease_reservation. Both populates take the lowest
  * free frames (the 2 MiB extent the lowest free aligned run; the order-0
  * extents ask for frames below 256 MiB, XENMEMF_address_bits(28), which
- * takes Lamina's first-fit route, alloc_frames_aligned(1, 1), instead of
+ * takes Lamina's first-fit route, alloc_frames_below(1, 1, limit), instead of
  * alloc_frame's cursor, whose frames are boot RAM an idle CPU may or may
  * not have scrubbed yet, depending on the binary's timing), so each
  * round gets the frames the round before gave back. A frame given back
