@@ -43,6 +43,7 @@ void frame_pool_init(struct frame_pool *p, uint64_t *bitmap, uint64_t nr_frames)
 	p->next = p->low = 0;
 	p->dirty = NULL;
 	p->nr_dirty = p->nr_scrubbing = p->scrub_next = p->scrub_releases = 0;
+	p->claim_low = ~0ULL;
 	memset(bitmap, 0xff, DIV_ROUND_UP(nr_frames, 64) * 8);
 }
 
@@ -282,13 +283,20 @@ static mfn_t alloc_contig(struct frame_pool *p, uint64_t count, uint64_t align, 
 	}
 }
 
+/* Whether a frame below end may be claimed for zeroing (lock held). */
+static bool claimed_below(const struct frame_pool *p, uint64_t end)
+{
+	return p->nr_scrubbing && p->claim_low < end;
+}
+
 /*
  * An allocation under the lock found nothing: true if it may find
  * something once the frames claimed for zeroing are back, after waiting
  * (lock dropped) for the next release; false once *waits is spent. The
- * count of claimed frames and of releases are read in the hold of the
- * lock that failed (seen, claimed): a release after it changes the count,
- * and a claimed frame is always released, by the CPU zeroing it.
+ * count of releases and whether a claimed frame may lie where the search
+ * looked are read in the hold of the lock that failed (seen, claimed): a
+ * release after it changes the count, and a claimed frame is always
+ * released, by the CPU zeroing it.
  */
 static bool wait_claimed(struct frame_pool *p, uint64_t seen, uint64_t claimed,
 			 unsigned int *waits)
@@ -326,7 +334,7 @@ mfn_t frame_pool_alloc_dirty(struct frame_pool *p, uint64_t *dirty, unsigned int
 		if (mfn != INVALID_MFN && p->dirty)
 			take_dirty_locked(p, mfn, 1, dirty);
 		seen = p->scrub_releases;
-		claimed = p->nr_scrubbing;
+		claimed = mfn == INVALID_MFN && p->nr_scrubbing;
 		spin_unlock(&p->lock);
 	} while (mfn == INVALID_MFN && wait_claimed(p, seen, claimed, &waits));
 	return mfn;
@@ -337,9 +345,10 @@ mfn_t frame_pool_alloc_dirty(struct frame_pool *p, uint64_t *dirty, unsigned int
  * limit (~0: anywhere; an address-limited populate_physmap, exchange),
  * with their dirty bits as frame_pool_take_dirty gives them when dirty is
  * not NULL (count at most FRAME_POOL_DIRTY_MAX; without it the caller
- * takes them). While no such run is free and frames are claimed for
- * zeroing (any: one may lie below the limit), waits for their release
- * and tries again, up to `waits` releases. Until session 33 an
+ * takes them). While no such run is free and frames below the limit may
+ * be claimed for zeroing, waits for a release and tries again, up to
+ * `waits` releases; with none claimed there it fails at once (a guest's
+ * request under a limit nothing fits below does not wait). Until session 33 an
  * address-limited request took the lowest run anywhere and gave it back
  * when it lay above the limit: with the frames below the limit claimed
  * by an idle CPU it failed, where Xen 4.17 gives them.
@@ -360,7 +369,7 @@ mfn_t frame_pool_alloc_below(struct frame_pool *p, uint64_t count, uint64_t alig
 		if (mfn != INVALID_MFN && dirty && p->dirty)
 			take_dirty_locked(p, mfn, count, dirty);
 		seen = p->scrub_releases;
-		claimed = p->nr_scrubbing;
+		claimed = mfn == INVALID_MFN && claimed_below(p, end);
 		spin_unlock(&p->lock);
 	} while (mfn == INVALID_MFN && wait_claimed(p, seen, claimed, &waits));
 	return mfn;
@@ -436,6 +445,8 @@ unsigned int frame_pool_claim_dirty(struct frame_pool *p, mfn_t *out, unsigned i
 				break;
 			take(p, mfn, true);	/* stays dirty until released */
 			out[n++] = mfn;
+			if (mfn < p->claim_low)
+				p->claim_low = mfn;
 		}
 	}
 	p->nr_scrubbing += n;
@@ -466,6 +477,8 @@ unsigned int frame_pool_claim_listed(struct frame_pool *p, mfn_t *list, unsigned
 			continue;
 		take(p, mfn, true);	/* stays dirty until released */
 		list[k++] = mfn;
+		if (mfn < p->claim_low)
+			p->claim_low = mfn;
 	}
 	p->nr_scrubbing += k;
 	spin_unlock(&p->lock);
@@ -486,6 +499,8 @@ void frame_pool_release_zeroed(struct frame_pool *p, const mfn_t *list, unsigned
 		p->nr_free++;
 	}
 	p->nr_scrubbing -= n;
+	if (!p->nr_scrubbing)
+		p->claim_low = ~0ULL;	/* else it may still be another claim's */
 	p->scrub_releases++;
 	spin_unlock(&p->lock);
 }

@@ -48,6 +48,7 @@ struct frame_pool {
 	uint64_t nr_scrubbing;	/* claimed by frame_pool_claim_dirty, not back yet */
 	uint64_t scrub_next;	/* where frame_pool_claim_dirty looks next */
 	uint64_t scrub_releases;	/* frame_pool_release_zeroed calls so far */
+	uint64_t claim_low;	/* while nr_scrubbing: no claimed frame below */
 };
 
 void frame_pool_init(struct frame_pool *p, uint64_t *bitmap, uint64_t nr_frames);

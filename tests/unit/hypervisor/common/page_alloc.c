@@ -854,6 +854,53 @@ static void limited_waits_for_claims(void)
 	EXPECT_EQ(frame_pool_alloc_dirty(&pool, out, 1000), 65);	/* anywhere: the cursor's next */
 }
 
+/*
+ * Frames claimed only above the limit, nothing free below it: their
+ * release cannot help, so the request fails at once, not after waiting
+ * (a guest asking under a limit nothing fits below would otherwise wait
+ * out every idle CPU's batch, extent after extent). The other thread
+ * releases them as soon as the call has returned, or after 2 s if it
+ * does not (then the release count says it waited).
+ */
+static volatile int returned;
+
+static void *release_after_return(void *arg)
+{
+	unsigned int i;
+
+	(void)arg;
+	for (i = 0; i < 2000 && !__atomic_load_n(&returned, __ATOMIC_ACQUIRE); i++)
+		usleep(1000);
+	frame_pool_release_zeroed(&pool, held, 16);
+	return NULL;
+}
+
+static void limited_no_wait_above(void)
+{
+	uint64_t out[1], releases;
+	pthread_t t;
+	mfn_t m;
+
+	fresh_tracked();
+	EXPECT_EQ(frame_pool_alloc_contig(&pool, 64, 1), 0);	/* 0..63 used */
+	EXPECT_EQ(frame_pool_claim_dirty(&pool, held, 16), 16);
+	EXPECT_EQ(held[0], 64);	/* 64..79 claimed, 80.. free */
+	returned = 0;
+	EXPECT_EQ(pthread_create(&t, NULL, release_after_return, NULL), 0);
+	m = frame_pool_alloc_below(&pool, 1, 1, 64, out, 1000);
+	releases = pool.scrub_releases;
+	__atomic_store_n(&returned, 1, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	EXPECT_EQ(m, INVALID_MFN);
+	EXPECT_EQ(releases, 0);
+	EXPECT_EQ(pool.claim_low, ~0ULL);	/* all back */
+	/* Below 80 a claimed frame may be: the same request there waits. */
+	EXPECT_EQ(frame_pool_claim_dirty(&pool, held, 16), 16);
+	EXPECT_EQ(pool.claim_low, 80);
+	EXPECT_EQ(frame_pool_alloc_below(&pool, 1, 1, 80, out, 0), 64);	/* released: clean */
+	EXPECT_EQ(out[0], 0);
+}
+
 int main(void)
 {
 	unit_suite = "page_alloc";
@@ -875,5 +922,6 @@ int main(void)
 	RUN(random_never_leaks);
 	RUN(count_steady_while_claimed);
 	RUN(limited_waits_for_claims);
+	RUN(limited_no_wait_above);
 	return 0;
 }
