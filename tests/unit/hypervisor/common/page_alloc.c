@@ -798,24 +798,32 @@ static void count_steady_while_claimed(void)
  * it may wait for.
  */
 static mfn_t held[64];
-static volatile int go;
 
-static void *release_later(void *arg)
+/*
+ * The other CPU's part: held[0..n) zeroed and released after ms
+ * milliseconds, or as soon as *until is set.
+ */
+struct release_plan {
+	unsigned int n, ms;
+	volatile int *until;
+};
+
+static void *release_held(void *arg)
 {
+	const struct release_plan *r = arg;
 	unsigned int i;
 
-	(void)arg;
-	while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE))
-		sched_yield();
-	usleep(20000);
-	for (i = 0; i < 64; i++)
+	for (i = 0; i < r->ms && !(r->until && __atomic_load_n(r->until, __ATOMIC_ACQUIRE)); i++)
+		usleep(1000);
+	for (i = 0; i < r->n; i++)
 		contents[held[i]] = 0;
-	frame_pool_release_zeroed(&pool, held, 64);
+	frame_pool_release_zeroed(&pool, held, r->n);
 	return NULL;
 }
 
 static void limited_waits_for_claims(void)
 {
+	struct release_plan plan = { 64, 20, NULL };
 	uint64_t out[1], i;
 	pthread_t t;
 	mfn_t m;
@@ -833,9 +841,7 @@ static void limited_waits_for_claims(void)
 	EXPECT_EQ(out[0], 1);
 	EXPECT_EQ(pool.nr_free, FRAMES - 64 - 1);
 
-	go = 0;
-	EXPECT_EQ(pthread_create(&t, NULL, release_later, NULL), 0);
-	__atomic_store_n(&go, 1, __ATOMIC_RELEASE);
+	EXPECT_EQ(pthread_create(&t, NULL, release_held, &plan), 0);
 	m = frame_pool_alloc_below(&pool, 8, 8, 64, out, 4);
 	pthread_join(t, NULL);
 	EXPECT_EQ(m, 0);
@@ -864,19 +870,9 @@ static void limited_waits_for_claims(void)
  */
 static volatile int returned;
 
-static void *release_after_return(void *arg)
-{
-	unsigned int i;
-
-	(void)arg;
-	for (i = 0; i < 2000 && !__atomic_load_n(&returned, __ATOMIC_ACQUIRE); i++)
-		usleep(1000);
-	frame_pool_release_zeroed(&pool, held, 16);
-	return NULL;
-}
-
 static void limited_no_wait_above(void)
 {
+	struct release_plan plan = { 16, 2000, &returned };
 	uint64_t out[1], releases;
 	pthread_t t;
 	mfn_t m;
@@ -886,7 +882,7 @@ static void limited_no_wait_above(void)
 	EXPECT_EQ(frame_pool_claim_dirty(&pool, held, 16), 16);
 	EXPECT_EQ(held[0], 64);	/* 64..79 claimed, 80.. free */
 	returned = 0;
-	EXPECT_EQ(pthread_create(&t, NULL, release_after_return, NULL), 0);
+	EXPECT_EQ(pthread_create(&t, NULL, release_held, &plan), 0);
 	m = frame_pool_alloc_below(&pool, 1, 1, 64, out, 1000);
 	releases = pool.scrub_releases;
 	__atomic_store_n(&returned, 1, __ATOMIC_RELEASE);
@@ -894,7 +890,7 @@ static void limited_no_wait_above(void)
 	EXPECT_EQ(m, INVALID_MFN);
 	EXPECT_EQ(releases, 0);
 	EXPECT_EQ(pool.claim_low, ~0ULL);	/* all back */
-	/* Below 80 a claimed frame may be: the same request there waits. */
+	/* The next claim (80..95) is what claim_low tells; 64 is free again, clean. */
 	EXPECT_EQ(frame_pool_claim_dirty(&pool, held, 16), 16);
 	EXPECT_EQ(pool.claim_low, 80);
 	EXPECT_EQ(frame_pool_alloc_below(&pool, 1, 1, 80, out, 0), 64);	/* released: clean */
