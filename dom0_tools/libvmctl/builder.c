@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The domain builder (see builder.h; docs/toolstack.md §1.4-§1.11, §2.4, §5). */
+#define _GNU_SOURCE		/* clone: VMCTL_FAIL_STEP=8h */
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -847,7 +849,7 @@ static int seed_grants(struct build *b)
 struct loader {
 	pid_t pid;			/* -1: none (not started, or reaped) */
 	int fd;				/* the build's end of the socket pair */
-	int status;			/* waitpid's, once reaped */
+	int status;			/* waitpid's, once reaped; -1: not known */
 };
 
 /* Steps 6 and 7, in the loader. */
@@ -888,6 +890,30 @@ static int loader_recv(int fd, int *v)
 	return 0;
 }
 
+/* VMCTL_FAIL_STEP=8h: a process sharing the loader's memory for 150 ms. */
+static int hold_mm(void *arg)
+{
+	struct timespec t = { 0, 150 * 1000 * 1000 };
+
+	(void)arg;
+	while (nanosleep(&t, &t) && errno == EINTR)
+		;
+	return 0;
+}
+
+/*
+ * As a /proc/PID/mem reader of the loader (it takes a reference to the
+ * loader's memory for each read) at its exit: the memory, and with it the
+ * writable mappings of the domain's tables, outlives the loader's
+ * waitpid. A child with CLONE_VM holds it 150 ms (init reaps it).
+ */
+static void hold_loader_mm(void)
+{
+	static char stack[64 * 1024] __attribute__((aligned(16)));
+
+	(void)clone(hold_mm, stack + sizeof(stack), CLONE_VM | SIGCHLD, NULL);
+}
+
 static void loader_main(struct build *b, int fd)
 {
 	const char *inject = getenv("VMCTL_FAIL_STEP");
@@ -897,7 +923,10 @@ static void loader_main(struct build *b, int fd)
 	if (!rc && !loader_recv(fd, &go)) {
 		if (inject && !strcmp(inject, "6k"))
 			raise(SIGKILL);
-		loader_send(fd, load(b));
+		rc = load(b);
+		if (!rc && inject && !strcmp(inject, "8h"))
+			hold_loader_mm();
+		loader_send(fd, rc);
 	}
 	fflush(NULL);
 	_exit(0);
@@ -933,20 +962,44 @@ static void loader_end(struct loader *l)
 	if (l->fd >= 0)
 		close(l->fd);
 	l->fd = -1;
-	if (l->pid > 0)
-		while (waitpid(l->pid, &l->status, 0) < 0 && errno == EINTR)
+	if (l->pid > 0) {
+		pid_t r;
+
+		while ((r = waitpid(l->pid, &l->status, 0)) < 0 && errno == EINTR)
 			;
+		if (r != l->pid)	/* reaped by the kernel: SIGCHLD ignored */
+			l->status = -1;
+	}
 	l->pid = -1;
+}
+
+/*
+ * A loader that died without an answer may have died in a decode into the
+ * cache: where the cache's temporary files have names (no O_TMPFILE,
+ * kcache.c), its own go now, not an hour on.
+ */
+static void drop_loader_temps(struct build *b, pid_t pid)
+{
+	struct vmctl_kcache cache;
+
+	vmctl_kcache_init(&cache);
+	if (!cache.off && !b->opts->no_cache)
+		(void)vmctl_kcache_drop_temps(&cache, (long)pid);
 }
 
 /* The loader's next answer: its rc, or a failure saying how it ended. */
 static int loader_answer(struct build *b, struct loader *l, const char *what)
 {
+	pid_t pid = l->pid;
 	int rc;
 
 	if (!loader_recv(l->fd, &rc))
 		return rc ? (b->err[0] ? rc : fail(b, rc, "%s: %s", what, strerror(-rc))) : 0;
 	loader_end(l);
+	drop_loader_temps(b, pid);
+	if (l->status == -1)
+		return fail(b, -EIO, "%s: the loader ended without an answer (its status is "
+			    "lost: SIGCHLD ignored)", what);
 	if (WIFSIGNALED(l->status))
 		return fail(b, -EIO, "%s: the loader was killed by signal %d (%s)", what,
 			    WTERMSIG(l->status), strsignal(WTERMSIG(l->status)));
@@ -1096,10 +1149,18 @@ static int check_host(struct build *b)
 	return 0;
 }
 
+/* VMCTL_FAIL_STEP=rk: the loader is killed in its decode, its temporary file made. */
+static void kill_in_decode(struct vmctl_kcache *c)
+{
+	(void)c;
+	raise(SIGKILL);
+}
+
 /* The images' side of the checks, in the loader: kernel, ramdisk, memory, layout. */
 static int check_images(struct build *b)
 {
 	const struct vmctl_config *c = b->cfg;
+	const char *inject = getenv("VMCTL_FAIL_STEP");
 	struct vmctl_kcache cache;
 	struct sysctl_physinfo pi;
 	long rc;
@@ -1107,6 +1168,8 @@ static int check_images(struct build *b)
 	vmctl_kcache_init(&cache);
 	if (b->opts->no_cache)
 		cache.off = true;
+	if (inject && !strcmp(inject, "rk"))
+		cache.after_reserve = kill_in_decode;
 	progress(b, "reading the kernel %s", c->kernel);
 	rc = vmctl_kernel_load_cached(&cache, c->kernel, &b->k, b->err, b->errlen);
 	if (rc)
@@ -1129,6 +1192,37 @@ static int check_images(struct build *b)
 			    "(%llu MiB)", c->memory_mib,
 			    (unsigned long long)(pi.free_pages >> 8));
 	return plan(b);
+}
+
+/*
+ * Step 8's pin of the L4. The loader's mappings of the domain's tables go
+ * with its memory, which its exit releases before its waitpid returns,
+ * unless another process holds that memory then (a /proc/PID/mem or
+ * cmdline reader takes a reference for each read): the tables are then
+ * still mapped writable and the pin is refused. The refusal cannot be told
+ * from that of a bad table (-EINVAL on Xen 4.17 and Lamina alike), and
+ * the builder makes no bad table, so a refusal is tried again, 6 times
+ * over 0.63 s (10 ms, doubling), before the build fails and is undone.
+ */
+#define PIN_RETRIES	6
+
+static long pin_l4(struct build *b)
+{
+	struct timespec t;
+	unsigned int i;
+	long rc;
+
+	for (i = 0;; i++) {
+		rc = vmctl_pin_l4(b->domid, b->p2m[b->pt_pfn]);
+		if (rc != -EINVAL || i == PIN_RETRIES || stopped(b))
+			return rc;
+		if (!i)
+			progress(b, "pinning the L4: refused (the loader's memory still held?); "
+				 "trying again");
+		t = (struct timespec){ 0, (10L << i) * 1000 * 1000 };
+		while (nanosleep(&t, &t) && errno == EINTR && !stopped(b))
+			;
+	}
 }
 
 static int build(struct build *b, struct loader *l, struct vmctl_build_result *res)
@@ -1196,7 +1290,7 @@ static int build(struct build *b, struct loader *l, struct vmctl_build_result *r
 		if (rc)
 			return fail(b, (int)rc, "hypercall_init: %s", strerror((int)-rc));
 	}
-	if ((rc = step(b, 8)) || (rc = vmctl_pin_l4(b->domid, b->p2m[b->pt_pfn])))
+	if ((rc = step(b, 8)) || (rc = pin_l4(b)))
 		return b->err[0] ? (int)rc : fail(b, (int)rc, "pinning the L4 (mfn %#llx): %s",
 						  (unsigned long long)b->p2m[b->pt_pfn],
 						  strerror((int)-rc));

@@ -335,14 +335,20 @@ static bool too_young(const struct vmctl_kcache *c, const struct hdr *key)
  * goes into the first page and the file is renamed into place
  * (store_end); in every other case it is removed, so a failed decode
  * (a truncated or corrupt file, a kernel failing its checks, no room)
- * leaves no entry. A crash in between leaves only the temporary file,
- * which no load reads and make_room removes once it is stale.
+ * leaves no entry. The temporary file has no name (O_TMPFILE) until it
+ * is linked in as the entry, so a writer killed in between (the loader
+ * of `vmctl create` killed in its decode, or vmctl) leaves nothing: its
+ * pages go with its last descriptor and mapping. Where the file system
+ * has no O_TMPFILE it is a named `.tmp-PID-N`, which a crash leaves; no
+ * load reads it, the builder removes its loader's (vmctl_kcache_drop_temps)
+ * and make_room any once it is stale.
  */
 struct store {
 	struct vmctl_kcache *c;
 	int dfd;
 	struct hdr *key;
 	int fd;				/* the temporary file, or -1 */
+	bool named;			/* it has a name, tmp (no O_TMPFILE here) */
 	char tmp[64];
 	uint8_t *map;			/* the image's pages of it, mapped */
 	size_t len;
@@ -355,14 +361,57 @@ static void abandon(struct store *s)
 	if (s->fd < 0)
 		return;
 	close(s->fd);
-	(void)unlinkat(s->dfd, s->tmp, 0);
+	if (s->named)
+		(void)unlinkat(s->dfd, s->tmp, 0);
 	s->fd = -1;
+}
+
+/*
+ * The temporary file: without a name where the file system can (O_TMPFILE:
+ * tmpfs, ext4 ...), else `.tmp-PID-N`. A descriptor, or -1 with errno.
+ */
+static int open_temp(struct store *s)
+{
+	static unsigned int seq;
+	int fd;
+
+	snprintf(s->tmp, sizeof(s->tmp), TMP_PREFIX "%ld-%u", (long)getpid(), seq++);
+	fd = openat(s->dfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL &&
+			errno != ENOENT))
+		return fd;
+	s->named = true;
+	return openat(s->dfd, s->tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+}
+
+/*
+ * The finished temporary file under @name, replacing an entry there: a
+ * rename of the named one; the unnamed one linked in (through /proc when
+ * AT_EMPTY_PATH is refused: it needs CAP_DAC_READ_SEARCH). 0 or -errno.
+ */
+static int commit_temp(struct store *s, const char *name)
+{
+	char proc[40];
+	int tries;
+
+	if (s->named)
+		return renameat(s->dfd, s->tmp, s->dfd, name) ? -errno : 0;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", s->fd);
+	for (tries = 0; tries < 2; tries++) {
+		if (!linkat(s->fd, "", s->dfd, name, AT_EMPTY_PATH) ||
+		    (errno != EEXIST &&
+		     !linkat(AT_FDCWD, proc, s->dfd, name, AT_SYMLINK_FOLLOW)))
+			return 0;
+		if (errno != EEXIST)
+			return -errno;
+		(void)unlinkat(s->dfd, name, 0);	/* an older entry: replaced */
+	}
+	return -EEXIST;
 }
 
 /* The sink's reserve (kernel_image.h): the image's pages in the temporary file, or NULL. */
 static uint8_t *reserve(void *arg, size_t len)
 {
-	static unsigned int seq;
 	struct store *s = arg;
 	struct vmctl_kcache *c = s->c;
 	char name[20];
@@ -385,10 +434,10 @@ static uint8_t *reserve(void *arg, size_t len)
 		snprintf(s->why, sizeof(s->why), "no room in %s (%s)", c->dir, strerror(-rc));
 		return NULL;
 	}
-	snprintf(s->tmp, sizeof(s->tmp), TMP_PREFIX "%ld-%u", (long)getpid(), seq++);
-	s->fd = openat(s->dfd, s->tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	s->fd = open_temp(s);
 	if (s->fd < 0) {
-		snprintf(s->why, sizeof(s->why), "%s/%s: %s", c->dir, s->tmp, strerror(errno));
+		snprintf(s->why, sizeof(s->why), "a temporary file in %s: %s", c->dir,
+			 strerror(errno));
 		return NULL;
 	}
 	if (fallocate(s->fd, 0, 0, (off_t)(HDR_SIZE + len))) {
@@ -399,11 +448,13 @@ static uint8_t *reserve(void *arg, size_t len)
 	}
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, s->fd, HDR_SIZE);
 	if (p == MAP_FAILED) {
-		snprintf(s->why, sizeof(s->why), "mapping %s/%s: %s", c->dir, s->tmp,
+		snprintf(s->why, sizeof(s->why), "mapping the temporary file in %s: %s", c->dir,
 			 strerror(errno));
 		abandon(s);
 		return NULL;
 	}
+	if (c->after_reserve)
+		c->after_reserve(c);
 	/* As kernel_image.c's buffers: the pages in one call, not a fault each (a hint). */
 	(void)madvise(p, len, MADV_POPULATE_WRITE);
 	s->map = p;
@@ -473,10 +524,10 @@ static void store_end(struct store *s, int src, bool stored_image, const char *p
 		rc = errno ? -errno : -EIO;
 	if (!rc && fsync(s->fd))
 		rc = -errno;
-	if (!rc && renameat(s->dfd, s->tmp, s->dfd, name))
-		rc = -errno;
+	if (!rc)
+		rc = commit_temp(s, name);
 	if (rc) {
-		note(c, "; not stored: writing %s/%s: %s", c->dir, s->tmp, strerror(-rc));
+		note(c, "; not stored: writing %s/%s: %s", c->dir, name, strerror(-rc));
 		abandon(s);
 		return;
 	}
@@ -703,6 +754,25 @@ int vmctl_kcache_list(const struct vmctl_kcache *c,
 	closedir(d);
 	close(dfd);
 	return 0;
+}
+
+int vmctl_kcache_drop_temps(const struct vmctl_kcache *c, long pid)
+{
+	char prefix[32];
+	struct dirent *de;
+	int n = 0, dfd;
+	DIR *d;
+	int rc = open_listing(c, &dfd, &d);
+
+	if (rc)
+		return rc;
+	snprintf(prefix, sizeof(prefix), TMP_PREFIX "%ld-", pid);
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, prefix, strlen(prefix)) && !unlinkat(dfd, de->d_name, 0))
+			n++;
+	closedir(d);
+	close(dfd);
+	return n;
 }
 
 int vmctl_kcache_clear(const struct vmctl_kcache *c)

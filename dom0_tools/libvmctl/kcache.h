@@ -52,6 +52,8 @@ struct vmctl_kcache {
 	 * temporary file and about to become the entry (an interrupted store).
 	 */
 	void (*before_commit)(struct vmctl_kcache *c);
+	/* Tests only: called when the temporary file is made, before the decode. */
+	void (*after_reserve)(struct vmctl_kcache *c);
 };
 
 /*
@@ -91,6 +93,13 @@ struct vmctl_kcache_entry {
  */
 int vmctl_kcache_list(const struct vmctl_kcache *c,
 		      void (*fn)(void *arg, const struct vmctl_kcache_entry *e), void *arg);
+
+/*
+ * Removes the named temporary files of process @pid (kcache.c's fallback
+ * where the file system has no O_TMPFILE), after it died in a store: the
+ * loader of `vmctl create` killed in its decode. How many, or -errno.
+ */
+int vmctl_kcache_drop_temps(const struct vmctl_kcache *c, long pid);
 
 /* Removes every entry (and left-over temporary files): how many, or -errno. */
 int vmctl_kcache_clear(const struct vmctl_kcache *c);

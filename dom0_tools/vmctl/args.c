@@ -4,10 +4,39 @@
  * print why an argument is refused; they are vmctl's, not libvmctl's.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "vmctl.h"
+
+int vmctl_bad_usage(const char *verb, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "vmctl %s: ", verb);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	vmctl_verb_usage(verb, stderr);
+	return 2;
+}
+
+int vmctl_bad_args(const char *verb, int argc, char **argv, int first, int nmin, int nmax,
+		   const char *missing)
+{
+	int i;
+
+	for (i = first; i < argc; i++)
+		if (argv[i][0] == '-' && argv[i][1])
+			return vmctl_bad_usage(verb, "unknown option '%s'", argv[i]);
+	if (argc - first < nmin)
+		return vmctl_bad_usage(verb, "missing %s", missing);
+	if (argc - first > nmax)
+		return vmctl_bad_usage(verb, "unexpected argument '%s'", argv[first + nmax]);
+	return vmctl_bad_usage(verb, "bad arguments");
+}
 
 int vmctl_parse_id(const char *s, unsigned int *id)
 {
@@ -22,29 +51,6 @@ int vmctl_parse_id(const char *s, unsigned int *id)
 		return -1;
 	}
 	*id = (unsigned int)v;
-	return 0;
-}
-
-int vmctl_domu_arg(const char *s, unsigned int *id, const char *dom0_note)
-{
-	struct domctl_getdomaininfo info;
-	long rc;
-
-	if (vmctl_parse_id(s, id))
-		return 2;
-	if (*id == 0) {
-		fprintf(stderr, "vmctl: %s\n", dom0_note);
-		return 1;
-	}
-	rc = vmctl_domain_info(*id, &info);
-	if (rc && rc != -ESRCH) {
-		fprintf(stderr, "vmctl: d%u: domctl getdomaininfo: %s\n", *id, strerror((int)-rc));
-		return 1;
-	}
-	if (rc || info.domain != *id) {
-		fprintf(stderr, "vmctl: d%u: no such domain\n", *id);
-		return 1;
-	}
 	return 0;
 }
 

@@ -23,10 +23,8 @@ int cmd_block_attach(int argc, char **argv)
 	unsigned int id;
 	int rc;
 
-	if (argc < 3) {
-		vmctl_verb_usage("block-attach", stderr);
-		return 2;
-	}
+	if (argc < 3)
+		return vmctl_bad_args("block-attach", argc, argv, 1, 2, argc, "DOM or DISKSPEC");
 	if (vmctl_domain_arg(argv[1], &id, false))
 		return 1;
 	text = vmctl_spec_config("block-attach", "disk", argc - 2, argv + 2, NULL);
@@ -54,10 +52,8 @@ int cmd_block_detach(int argc, char **argv)
 	unsigned int id;
 	int devid, rc;
 
-	if (argc != 3) {
-		vmctl_verb_usage("block-detach", stderr);
-		return 2;
-	}
+	if (argc != 3 || argv[1][0] == '-')
+		return vmctl_bad_args("block-detach", argc, argv, 1, 2, 2, "DOM or VDEV");
 	if (vmctl_domain_arg(argv[1], &id, false))
 		return 1;
 	devid = vmctl_vdev_devid(argv[2]);

@@ -90,17 +90,12 @@ int cmd_cache(int argc, char **argv)
 	int rc;
 
 	vmctl_kcache_init(&c);
-	if (argc > 2) {
-		vmctl_verb_usage("cache", stderr);
-		return 2;
-	}
+	if (argc > 2)
+		return vmctl_bad_usage("cache", "unexpected argument '%s'", argv[2]);
 	if (argc < 2 || !strcmp(argv[1], "list"))
 		return list(&c);
-	if (strcmp(argv[1], "clear")) {
-		fprintf(stderr, "vmctl: cache: unknown action '%s'\n", argv[1]);
-		vmctl_verb_usage("cache", stderr);
-		return 2;
-	}
+	if (strcmp(argv[1], "clear"))
+		return vmctl_bad_usage("cache", "unknown action '%s'", argv[1]);
 	rc = vmctl_kcache_clear(&c);
 	if (rc == -ENOENT) {
 		printf("nothing cached (%s does not exist)\n", c.dir);

@@ -123,26 +123,23 @@ int cmd_console(int argc, char **argv)
 	long long linger_ms, end = 0;
 	double linger = 1;
 	unsigned int id;
-	int fd, rc;
+	int fd;
 
 	if (argc == 4 && !strcmp(argv[2], "--wait")) {
 		if (vmctl_parse_seconds(argv[3], &linger))
 			return 2;
-	} else if (argc != 2) {
-		vmctl_usage(stderr);
-		return 2;
+	} else if (argc == 3 && !strcmp(argv[2], "--wait")) {
+		return vmctl_bad_usage("console", "--wait needs a time in seconds");
+	} else if (argc != 2 || argv[1][0] == '-') {
+		return vmctl_bad_args("console", argc, argv, 1, 1, 1, "DOM");
 	}
 	linger_ms = (long long)(linger * 1000);
-	if (argv[1][0] && (argv[1][0] < '0' || argv[1][0] > '9') &&
-	    !vmctl_find_domain(argv[1], &id)) {		/* a name: as its id */
-		static char num[16];
-
-		snprintf(num, sizeof(num), "%u", id);
-		argv[1] = num;
+	if (vmctl_domain_arg(argv[1], &id, true))
+		return 1;
+	if (id == 0) {
+		fprintf(stderr, "vmctl: dom0's console is the hypervisor's serial line\n");
+		return 1;
 	}
-	rc = vmctl_domu_arg(argv[1], &id, "dom0's console is the hypervisor's serial line");
-	if (rc)
-		return rc;
 	fd = console_tty(id);
 	if (fd < 0)
 		return 1;

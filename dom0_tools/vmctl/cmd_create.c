@@ -74,6 +74,26 @@ static void catch_stops(bool on)
 	}
 }
 
+/*
+ * SIGCHLD at its default while vmctl builds: ignored (as a parent can leave
+ * it across the exec), the kernel reaps the loader and the monitor's first
+ * fork at their exit, and waitpid finds no status: a killed loader then
+ * read "ended without an answer (status 0)" (session 32's review). The
+ * monitor, forked during the build, starts with the default too.
+ */
+static struct sigaction chld_old;
+
+static void default_chld(bool on)
+{
+	struct sigaction sa = { .sa_handler = SIG_DFL };
+
+	sigemptyset(&sa.sa_mask);
+	if (!on)
+		sigaction(SIGCHLD, &chld_old, NULL);
+	else if (sigaction(SIGCHLD, &sa, &chld_old))
+		chld_old = sa;
+}
+
 /* A stop caught during the build: vmctl ends by it now (its default action). */
 static void end_if_stopped(void)
 {
@@ -121,11 +141,8 @@ int cmd_create(int argc, char **argv)
 		default: vmctl_verb_usage("create", stderr); return 2;
 		}
 	}
-	if (optind >= argc) {
-		fprintf(stderr, "vmctl: 'vmctl create' requires a config file\n");
-		vmctl_verb_usage("create", stderr);
-		return 2;
-	}
+	if (optind >= argc)
+		return vmctl_bad_usage("create", "missing FILE (an xl.cfg file)");
 	file = argv[optind++];
 	/* The monitor's restarts build with the environment it inherits. */
 	if (bo.no_cache)
@@ -143,7 +160,9 @@ int cmd_create(int argc, char **argv)
 	}
 	mon.cfg = &cfg;
 	catch_stops(true);
+	default_chld(true);
 	rc = vmctl_domain_build(&cfg, &bo, &res, err, sizeof(err));
+	default_chld(false);
 	catch_stops(false);
 	if (rc) {
 		fprintf(stderr, "vmctl: cannot create '%s': %s\n", cfg.name, err);

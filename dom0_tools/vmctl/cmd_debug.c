@@ -17,10 +17,10 @@ int cmd_debug_keys(int argc, char **argv)
 	struct sysctl s = { .cmd = SYSCTL_debug_keys };
 	long rc;
 
-	if (argc != 2 || argv[1][0] == '-' || !argv[1][0]) {
-		vmctl_verb_usage("debug-keys", stderr);
-		return 2;
-	}
+	if (argc == 2 && !argv[1][0])
+		return vmctl_bad_usage("debug-keys", "no key given");
+	if (argc != 2 || argv[1][0] == '-')
+		return vmctl_bad_args("debug-keys", argc, argv, 1, 1, 1, "KEYS");
 	s.u.debug_keys.keys = (uint64_t)(uintptr_t)argv[1];
 	s.u.debug_keys.nr_keys = (uint32_t)strlen(argv[1]);
 	rc = vmctl_sysctl(&s);
@@ -33,6 +33,7 @@ int cmd_debug_keys(int argc, char **argv)
 
 int cmd_dmesg(int argc, char **argv)
 {
+	static const struct option no_long[] = { { NULL, 0, NULL, 0 } };
 	static char buf[65536];
 	struct sysctl s;
 	bool clear = false;
@@ -42,17 +43,15 @@ int cmd_dmesg(int argc, char **argv)
 	long rc;
 
 	optind = 1;
-	while ((c = getopt(argc, argv, "c")) != -1) {
+	while ((c = getopt_long(argc, argv, "c", no_long, NULL)) != -1) {
 		if (c != 'c') {
 			vmctl_verb_usage("dmesg", stderr);
 			return 2;
 		}
 		clear = true;
 	}
-	if (optind != argc) {
-		vmctl_verb_usage("dmesg", stderr);
-		return 2;
-	}
+	if (optind != argc)
+		return vmctl_bad_usage("dmesg", "unexpected argument '%s'", argv[optind]);
 	/*
 	 * As libxl: incremental reads from index 0 until one brings nothing;
 	 * all of it before printing, since dom0's own console output may go

@@ -17,10 +17,8 @@ int cmd_destroy(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "-f"))
 		i++;			/* xl's "force" for dom0: dom0 is refused anyway */
-	if (argc != i + 1 || argv[i][0] == '-') {
-		vmctl_verb_usage("destroy", stderr);
-		return 2;
-	}
+	if (argc != i + 1 || argv[i][0] == '-')
+		return vmctl_bad_args("destroy", argc, argv, i, 1, 1, "DOM");
 	if (vmctl_domain_arg(argv[i], &id, false))
 		return 1;
 	if (vmctl_domain_destroy(id, err, sizeof(err))) {

@@ -46,10 +46,8 @@ int cmd_info(int argc, char **argv)
 	char extra[16], caps[1024], cset[64], cmdline[1024];
 	long ver, rc;
 
-	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
-		vmctl_verb_usage("info", stderr);
-		return 2;
-	}
+	if (argc > 2 || (argc == 2 && argv[1][0] == '-'))
+		return vmctl_bad_args("info", argc, argv, 1, 0, 1, "");
 	only = argc == 2 ? argv[1] : NULL;
 	rc = vmctl_physinfo(&pi);
 	if (rc) {

@@ -128,10 +128,10 @@ int cmd_introduce(int argc, char **argv)
 	int failed = 0;
 	long rc;
 
-	if (argc < 2 || argc > 3 || (argc == 3 && !strcmp(argv[1], "--all"))) {
-		vmctl_usage(stderr);
-		return 2;
-	}
+	if (argc == 3 && !strcmp(argv[1], "--all"))
+		return vmctl_bad_usage("introduce", "--all takes no NAME");
+	if (argc < 2 || argc > 3 || (argv[1][0] == '-' && strcmp(argv[1], "--all")))
+		return vmctl_bad_args("introduce", argc, argv, 1, 1, 2, "--all or ID");
 	if (strcmp(argv[1], "--all") && vmctl_parse_id(argv[1], &id))
 		return 2;
 	if (id == 0) {

@@ -141,10 +141,9 @@ int cmd_list(int argc, char **argv)
 			json = true;
 		else if (!strcmp(argv[i], "-l") || !strcmp(argv[i], "--long"))
 			lng = json = true;
-		else if (argv[i][0] == '-') {
-			vmctl_verb_usage("list", stderr);
-			return 2;
-		} else if (ndom < 64) {
+		else if (argv[i][0] == '-')
+			return vmctl_bad_usage("list", "unknown option '%s'", argv[i]);
+		else if (ndom < 64) {
 			if (vmctl_domain_arg(argv[i], &want[ndom], true))
 				bad = 1;
 			else

@@ -39,10 +39,8 @@ int cmd_mem_set(int argc, char **argv)
 	long long kib;
 	long rc;
 
-	if (argc != 3 || argv[1][0] == '-') {
-		vmctl_verb_usage("mem-set", stderr);
-		return 2;
-	}
+	if (argc != 3 || argv[1][0] == '-')
+		return vmctl_bad_args("mem-set", argc, argv, 1, 2, 2, "DOM or SIZE");
 	kib = size_kib(argv[2]);
 	if (kib <= 0) {
 		fprintf(stderr, "vmctl: invalid memory size: %s\n", argv[2]);

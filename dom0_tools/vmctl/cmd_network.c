@@ -43,10 +43,8 @@ int cmd_network_attach(int argc, char **argv)
 	unsigned int id;
 	int rc;
 
-	if (argc < 3) {
-		vmctl_verb_usage("network-attach", stderr);
-		return 2;
-	}
+	if (argc < 3)
+		return vmctl_bad_args("network-attach", argc, argv, 1, 2, argc, "DOM or NETSPEC");
 	xs = vmctl_domain_store(argv[1], &id);
 	if (!xs)
 		return 1;
@@ -103,10 +101,8 @@ int cmd_network_detach(int argc, char **argv)
 	unsigned int id;
 	int devid, rc;
 
-	if (argc != 3) {
-		vmctl_verb_usage("network-detach", stderr);
-		return 2;
-	}
+	if (argc != 3 || argv[1][0] == '-')
+		return vmctl_bad_args("network-detach", argc, argv, 1, 2, 2, "DOM or DEVID|MAC");
 	xs = vmctl_domain_store(argv[1], &id);
 	if (!xs)
 		return 1;

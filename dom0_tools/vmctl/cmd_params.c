@@ -11,10 +11,8 @@ int cmd_params(int argc, char **argv)
 	struct vmctl_rings r;
 	long rc;
 
-	if (argc != 2) {
-		vmctl_usage(stderr);
-		return 2;
-	}
+	if (argc != 2 || argv[1][0] == '-')
+		return vmctl_bad_args("params", argc, argv, 1, 1, 1, "ID");
 	if (vmctl_parse_id(argv[1], &id))
 		return 2;
 	rc = vmctl_get_rings(id, &r);

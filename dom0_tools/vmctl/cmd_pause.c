@@ -10,10 +10,8 @@ static int pause_verb(int argc, char **argv, const char *verb, unsigned int cmd)
 	unsigned int id;
 	long rc;
 
-	if (argc != 2 || argv[1][0] == '-') {
-		vmctl_verb_usage(verb, stderr);
-		return 2;
-	}
+	if (argc != 2 || argv[1][0] == '-')
+		return vmctl_bad_args(verb, argc, argv, 1, 1, 1, "DOM");
 	if (vmctl_domain_arg(argv[1], &id, false))
 		return 1;
 	rc = vmctl_dom_simple(cmd, id);

@@ -22,10 +22,8 @@ int cmd_resume(int argc, char **argv)
 	unsigned int id;
 	long rc;
 
-	if (argc != 2 || argv[1][0] == '-') {
-		vmctl_verb_usage("resume", stderr);
-		return 2;
-	}
+	if (argc != 2 || argv[1][0] == '-')
+		return vmctl_bad_args("resume", argc, argv, 1, 1, 1, "DOM");
 	if (vmctl_domain_arg(argv[1], &id, false))
 		return 1;
 	rc = vmctl_dom_info(id, &info);

@@ -66,17 +66,19 @@ static int shutdown_verb(int argc, char **argv, const char *verb, const char *ho
 				return 2;
 		} else if (!strcmp(argv[i], "-a") || !strcmp(argv[i], "--all")) {
 			every = true;
-		} else if (argv[i][0] == '-' || dom) {
-			vmctl_verb_usage(verb, stderr);
-			return 2;
+		} else if (!strcmp(argv[i], "--wait")) {
+			return vmctl_bad_usage(verb, "--wait needs a time in seconds");
+		} else if (argv[i][0] == '-') {
+			return vmctl_bad_usage(verb, "unknown option '%s'", argv[i]);
+		} else if (dom) {
+			return vmctl_bad_usage(verb, "unexpected argument '%s'", argv[i]);
 		} else {
 			dom = argv[i];
 		}
 	}
-	if (every == !!dom) {
-		vmctl_verb_usage(verb, stderr);
-		return 2;
-	}
+	if (every == !!dom)
+		return vmctl_bad_usage(verb, every ? "-a and a domain: one or the other" :
+				       "missing DOM (or -a)");
 	if (dom) {
 		if (vmctl_domain_arg(dom, &ids[0], true))
 			return 1;

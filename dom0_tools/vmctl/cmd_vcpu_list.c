@@ -58,10 +58,8 @@ int cmd_vcpu_list(int argc, char **argv)
 	int i, n;
 
 	for (i = 1; i < argc; i++)
-		if (argv[i][0] == '-') {
-			vmctl_verb_usage("vcpu-list", stderr);
-			return 2;
-		}
+		if (argv[i][0] == '-')
+			return vmctl_bad_usage("vcpu-list", "unknown option '%s'", argv[i]);
 	if (!vmctl_physinfo(&pi))
 		nr_cpus = pi.max_cpu_id + 1;
 	printf("%-32s %5s %5s %5s %5s %9s %s\n", "Name", "ID", "VCPU", "CPU", "State", "Time(s)",

@@ -38,10 +38,8 @@ int cmd_vcpu_pin(int argc, char **argv)
 	int h, s = 1;
 	char *end;
 
-	if (argc < 4 || argc > 5) {
-		vmctl_verb_usage("vcpu-pin", stderr);
-		return 2;
-	}
+	if (argc < 4 || argc > 5 || argv[1][0] == '-')
+		return vmctl_bad_args("vcpu-pin", argc, argv, 1, 3, 4, "DOM, VCPU or HARD");
 	if (vmctl_domain_arg(argv[1], &dom, true) || vmctl_dom_info(dom, &info))
 		return 1;
 	h = vmctl_cpumap_parse(argv[3], hard, VMCTL_CPUMAP_BITS);
@@ -64,10 +62,9 @@ int cmd_vcpu_pin(int argc, char **argv)
 		last = info.max_vcpu_id;
 	} else {
 		first = last = (unsigned int)strtoul(argv[2], &end, 10);
-		if (end == argv[2] || *end) {
-			vmctl_verb_usage("vcpu-pin", stderr);
-			return 2;
-		}
+		if (end == argv[2] || *end)
+			return vmctl_bad_usage("vcpu-pin", "a vCPU is a number or \"all\", not '%s'",
+					       argv[2]);
 	}
 	for (vcpu = first; vcpu <= last; vcpu++)
 		if (pin_one(dom, vcpu, flags, hard, soft))

@@ -86,7 +86,7 @@ static const struct {
 	{ "params", cmd_params,
 	  "params ID                   a boot-time domain's xenstore and console rings" },
 	{ "console", cmd_console,
-	  "console ID [--wait S]       the domain's console (served by consoled); Ctrl-]\n"
+	  "console DOM [--wait S]      the domain's console (served by consoled); Ctrl-]\n"
 	  "                              leaves. With input from a pipe or file: type it,\n"
 	  "                              then show the output for S more seconds (default 1)" },
 	{ "shutdown", cmd_shutdown,
@@ -143,6 +143,11 @@ int main(int argc, char **argv)
 				vmctl_verb_usage(argv[1], stdout);
 				return 0;
 			}
+			/* "vmctl VERB" as its argv[0]: getopt's messages name it so. */
+			char name[64];
+
+			snprintf(name, sizeof(name), "vmctl %s", argv[1]);
+			argv[1] = name;
 			return commands[i].run(argc - 1, argv + 1);
 		}
 	fprintf(stderr, "vmctl: unknown command '%s'\n", argv[1]);

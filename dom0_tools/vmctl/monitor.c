@@ -165,7 +165,8 @@ int vmctl_monitor_start(struct vmctl_config *cfg, unsigned int domid)
 		return -errno;
 	if (pid > 0) {
 		/* The child forks the monitor and exits at once: no zombie is left. */
-		waitpid(pid, &status, 0);
+		if (waitpid(pid, &status, 0) != pid)
+			return -errno;
 		return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -ECHILD;
 	}
 	setsid();
@@ -173,6 +174,8 @@ int vmctl_monitor_start(struct vmctl_config *cfg, unsigned int domid)
 	/* The default action, not vmctl create's handlers of the build (cmd_create.c). */
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
+	/* Its restarts wait for their loader (builder.c): SIGCHLD not ignored. */
+	signal(SIGCHLD, SIG_DFL);
 	pid = fork();
 	if (pid)
 		_exit(pid < 0);

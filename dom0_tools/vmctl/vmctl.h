@@ -43,6 +43,19 @@ char *vmctl_spec_config(const char *verb, const char *key, int n, char **pieces,
 /* One verb's usage lines (main.c's table). */
 void vmctl_verb_usage(const char *verb, FILE *f);
 /*
+ * Bad usage of @verb (args.c): "vmctl VERB: WHY" and the verb's usage on
+ * stderr; 2, the status to return.
+ */
+int vmctl_bad_usage(const char *verb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/*
+ * The same with WHY found in argv[first..argc-1], which were to be
+ * @nmin to @nmax operands: the first that looks like an option ("unknown
+ * option"), else too few ("missing @missing") or the first one too many.
+ */
+int vmctl_bad_args(const char *verb, int argc, char **argv, int first, int nmin, int nmax,
+		   const char *missing);
+/*
  * A domain named by id or name (domain_arg.c): 0; 1 after printing xl's
  * "<arg> is an invalid domain identifier" (or that dom0 is not allowed).
  */
@@ -68,11 +81,6 @@ int vmctl_monitor_start(struct vmctl_config *cfg, unsigned int domid);
 /* args.c: command-line arguments; these print why one is refused. */
 /* A domain id; -1 if it is not one. */
 int vmctl_parse_id(const char *s, unsigned int *id);
-/*
- * A running domU: 0; 2 (bad usage) or 1 (dom0, for which @dom0_note says
- * what to do instead, no such domain, or no privcmd).
- */
-int vmctl_domu_arg(const char *s, unsigned int *id, const char *dom0_note);
 /* Seconds (a decimal, >= 0); -1 if not. */
 int vmctl_parse_seconds(const char *s, double *secs);
 

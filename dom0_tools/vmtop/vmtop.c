@@ -87,6 +87,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
+		fprintf(stderr, "vmtop: unexpected argument '%s'\n", argv[optind]);
 		usage(stderr);
 		return 2;
 	}

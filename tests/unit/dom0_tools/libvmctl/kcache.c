@@ -608,7 +608,11 @@ static void test_interrupted_store(void)
 	int status = 0, e, t;
 	pid_t pid;
 
-	/* vmctl killed with the image decoded into its temporary file, not renamed yet. */
+	/*
+	 * vmctl killed with the image decoded into its temporary file, not
+	 * linked in yet: the file had no name (O_TMPFILE), nothing is left
+	 * (until session 33 a named `.tmp-PID-N` was, for an hour).
+	 */
 	pid = fork();
 	if (pid == 0) {
 		struct vmctl_kernel k;
@@ -620,12 +624,45 @@ static void test_interrupted_store(void)
 	EXPECT(pid > 0 && waitpid(pid, &status, 0) == pid);
 	EXPECT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	dir_count(&e, &t);
-	EXPECT(e == 0 && t == 1);
-	/* Not an entry: the next load decodes and stores; the one after maps it. */
+	EXPECT(e == 0 && t == 0);
+	/* The next load decodes and stores; the one after maps it. */
 	EXPECT(load_miss_stored());
 	EXPECT(strstr(c.note, "not in the cache"));
 	EXPECT(load_hit());
-	EXPECT_EQ(vmctl_kcache_clear(&c), 2);
+	EXPECT_EQ(vmctl_kcache_clear(&c), 1);
+	/* Killed in the decode (the hook right after the temporary file is made). */
+	pid = fork();
+	if (pid == 0) {
+		struct vmctl_kernel k;
+
+		c.after_reserve = crash;
+		(void)load(&k);
+		_exit(0);
+	}
+	EXPECT(pid > 0 && waitpid(pid, &status, 0) == pid);
+	EXPECT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	dir_count(&e, &t);
+	EXPECT(e == 0 && t == 0);
+}
+
+/* A named temporary file (no O_TMPFILE) of a dead process: its own go. */
+static void test_drop_temps(void)
+{
+	static const char *const names[] = { ".tmp-1234-0", ".tmp-1234-7", ".tmp-12345-0",
+					     ".tmp-123-0" };
+	char tmp[200];
+	unsigned int i;
+	int e, t;
+
+	EXPECT(load_miss_stored());	/* the directory, and an entry beside them */
+	for (i = 0; i < 4; i++) {
+		snprintf(tmp, sizeof(tmp), "%s/%s", dir, names[i]);
+		put(tmp, "left by a crash", 15);
+	}
+	EXPECT_EQ(vmctl_kcache_drop_temps(&c, 1234), 2);
+	dir_count(&e, &t);
+	EXPECT(e == 1 && t == 2);
+	EXPECT_EQ(vmctl_kcache_clear(&c), 3);
 }
 
 static int listed;
@@ -661,7 +698,7 @@ int main(void)
 		UNIT_TEST(test_no_dir), UNIT_TEST(test_young_and_elf), UNIT_TEST(test_ramdisk),
 		UNIT_TEST(test_list_clear), UNIT_TEST(test_truncated_xz),
 		UNIT_TEST(test_corrupt_ramdisk), UNIT_TEST(test_no_room),
-		UNIT_TEST(test_interrupted_store),
+		UNIT_TEST(test_interrupted_store), UNIT_TEST(test_drop_temps),
 	};
 
 	unit_setup = setup;
