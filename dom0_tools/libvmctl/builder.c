@@ -1200,9 +1200,10 @@ static int check_images(struct build *b)
  * unless another process holds that memory then (a /proc/PID/mem or
  * cmdline reader takes a reference for each read): the tables are then
  * still mapped writable and the pin is refused. The refusal cannot be told
- * from that of a bad table (-EINVAL on Xen 4.17 and Lamina alike), and
- * the builder makes no bad table, so a refusal is tried again, 6 times
- * over 0.63 s (10 ms, doubling), before the build fails and is undone.
+ * from that of a bad table (-EINVAL on Xen 4.17 and Lamina alike; -EBUSY
+ * is taken too), and the builder makes no bad table, so a refusal is
+ * tried again, 6 times over 0.63 s (10 ms, doubling), before the build
+ * fails and is undone.
  */
 #define PIN_RETRIES	6
 
@@ -1214,11 +1215,11 @@ static long pin_l4(struct build *b)
 
 	for (i = 0;; i++) {
 		rc = vmctl_pin_l4(b->domid, b->p2m[b->pt_pfn]);
-		if (rc != -EINVAL || i == PIN_RETRIES || stopped(b))
+		if ((rc != -EINVAL && rc != -EBUSY) || i == PIN_RETRIES || stopped(b))
 			return rc;
 		if (!i)
-			progress(b, "pinning the L4: refused (the loader's memory still held?); "
-				 "trying again");
+			progress(b, "pinning the L4: refused (%s: the loader's memory still held?); "
+				 "trying again", strerror((int)-rc));
 		t = (struct timespec){ 0, (10L << i) * 1000 * 1000 };
 		while (nanosleep(&t, &t) && errno == EINTR && !stopped(b))
 			;

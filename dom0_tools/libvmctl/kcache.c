@@ -756,9 +756,9 @@ int vmctl_kcache_list(const struct vmctl_kcache *c,
 	return 0;
 }
 
-int vmctl_kcache_drop_temps(const struct vmctl_kcache *c, long pid)
+/* Removes the files whose names start with @prefix (and, if @entries, the entries). */
+static int remove_files(const struct vmctl_kcache *c, const char *prefix, bool entries)
 {
-	char prefix[32];
 	struct dirent *de;
 	int n = 0, dfd;
 	DIR *d;
@@ -766,30 +766,25 @@ int vmctl_kcache_drop_temps(const struct vmctl_kcache *c, long pid)
 
 	if (rc)
 		return rc;
-	snprintf(prefix, sizeof(prefix), TMP_PREFIX "%ld-", pid);
 	while ((de = readdir(d)))
-		if (!strncmp(de->d_name, prefix, strlen(prefix)) && !unlinkat(dfd, de->d_name, 0))
+		if (((entries && is_entry_name(de->d_name)) ||
+		     !strncmp(de->d_name, prefix, strlen(prefix))) &&
+		    !unlinkat(dfd, de->d_name, 0))
 			n++;
 	closedir(d);
 	close(dfd);
 	return n;
 }
 
+int vmctl_kcache_drop_temps(const struct vmctl_kcache *c, long pid)
+{
+	char prefix[32];
+
+	snprintf(prefix, sizeof(prefix), TMP_PREFIX "%ld-", pid);
+	return remove_files(c, prefix, false);
+}
+
 int vmctl_kcache_clear(const struct vmctl_kcache *c)
 {
-	struct dirent *de;
-	int n = 0, dfd;
-	DIR *d;
-	int rc = open_listing(c, &dfd, &d);
-
-	if (rc)
-		return rc;
-	while ((de = readdir(d)))
-		if ((is_entry_name(de->d_name) ||
-		     !strncmp(de->d_name, TMP_PREFIX, strlen(TMP_PREFIX))) &&
-		    !unlinkat(dfd, de->d_name, 0))
-			n++;
-	closedir(d);
-	close(dfd);
-	return n;
+	return remove_files(c, TMP_PREFIX, true);
 }

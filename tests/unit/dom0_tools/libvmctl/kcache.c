@@ -603,21 +603,20 @@ static void crash(struct vmctl_kcache *cc)
 	raise(SIGKILL);
 }
 
-static void test_interrupted_store(void)
+/* A load in a child that @before_commit (else after_reserve) kills: nothing may be left. */
+static void killed_load(bool before_commit)
 {
 	int status = 0, e, t;
 	pid_t pid;
 
-	/*
-	 * vmctl killed with the image decoded into its temporary file, not
-	 * linked in yet: the file had no name (O_TMPFILE), nothing is left
-	 * (until session 33 a named `.tmp-PID-N` was, for an hour).
-	 */
 	pid = fork();
 	if (pid == 0) {
 		struct vmctl_kernel k;
 
-		c.before_commit = crash;
+		if (before_commit)
+			c.before_commit = crash;
+		else
+			c.after_reserve = crash;
 		(void)load(&k);
 		_exit(0);
 	}
@@ -625,24 +624,23 @@ static void test_interrupted_store(void)
 	EXPECT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	dir_count(&e, &t);
 	EXPECT(e == 0 && t == 0);
+}
+
+static void test_interrupted_store(void)
+{
+	/*
+	 * vmctl killed with the image decoded into its temporary file, not
+	 * linked in yet: the file had no name (O_TMPFILE), nothing is left
+	 * (until session 33 a named `.tmp-PID-N` was, for an hour).
+	 */
+	killed_load(true);
 	/* The next load decodes and stores; the one after maps it. */
 	EXPECT(load_miss_stored());
 	EXPECT(strstr(c.note, "not in the cache"));
 	EXPECT(load_hit());
 	EXPECT_EQ(vmctl_kcache_clear(&c), 1);
 	/* Killed in the decode (the hook right after the temporary file is made). */
-	pid = fork();
-	if (pid == 0) {
-		struct vmctl_kernel k;
-
-		c.after_reserve = crash;
-		(void)load(&k);
-		_exit(0);
-	}
-	EXPECT(pid > 0 && waitpid(pid, &status, 0) == pid);
-	EXPECT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-	dir_count(&e, &t);
-	EXPECT(e == 0 && t == 0);
+	killed_load(false);
 }
 
 /* A named temporary file (no O_TMPFILE) of a dead process: its own go. */
