@@ -332,8 +332,8 @@ static bool too_young(const struct vmctl_kcache *c, const struct hdr *key)
  * and mapped shared: what the create then loads into the domain is that
  * mapping, and nothing is copied or written out a second time. Once the
  * load has succeeded and the file is still what the key says, the header
- * goes into the first page and the file is renamed into place
- * (store_end); in every other case it is removed, so a failed decode
+ * goes into the first page and the file is linked in under the entry's
+ * name (store_end); in every other case it is dropped, so a failed decode
  * (a truncated or corrupt file, a kernel failing its checks, no room)
  * leaves no entry. The temporary file has no name (O_TMPFILE) until it
  * is linked in as the entry, so a writer killed in between (the loader

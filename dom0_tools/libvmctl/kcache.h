@@ -19,8 +19,10 @@
  *
  * An image is decoded straight into a temporary file in the directory
  * (reserved with fallocate, mapped shared: no copy and no second write on
- * the create's path), which is renamed into place once the load has
- * succeeded and removed otherwise (a failed decode leaves no entry). The directory is
+ * the create's path; without a name, O_TMPFILE, where the file system
+ * allows), which is linked into place once the load has succeeded and
+ * dropped otherwise (a failed decode, or its writer killed, leaves no
+ * entry and, with O_TMPFILE, no file). The directory is
  * root's, mode 0700, and is not used when it is anything else. The total
  * is bounded (max_bytes; the least recently used entries go first). Any
  * failure of the cache is a miss and the file is read as without it: the
