@@ -1381,7 +1381,9 @@ int vmctl_domain_build(const struct vmctl_config *cfg, const struct vmctl_build_
 	b = &sh->b;
 	*b = (struct build){ .cfg = cfg, .opts = opts, .err = sh->err,
 			     .errlen = sizeof(sh->err) };
-	b->fail_step = inject ? atoi(inject) : 0;
+	/* A step's number alone: "6k", "8h" and "rk" are the loader's own. */
+	if (inject && *inject >= '0' && *inject <= '9' && !inject[strspn(inject, "0123456789")])
+		b->fail_step = atoi(inject);
 	make_uuid(b);
 	rc = check_host(b);
 	if (!rc)
