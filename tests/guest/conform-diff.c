@@ -1,0 +1,1384 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * conform-diff: a differential sweep of hypercall arguments from dom0.
+ * Each family and sub-op of docs/conformance.md's table is called with
+ * arguments from classes that mean the same on Lamina and on Xen 4.17:
+ * pointers (NULL, unmapped, non-canonical, in the hypervisor's range,
+ * read-only, misaligned, a struct from the last byte of a page onto an
+ * unmapped one, zeroed
+ * and all-ones contents), counts (0, 1, huge), domain ids (self, 0,
+ * none, DOMID_IO, ...), frames (our own through the p2m, one we do not
+ * own), ports and grant refs in and out of range. Each call prints
+ *
+ *	D <index> <call> <argument classes> = <rc> [<field>=<value> ...]
+ *
+ * with only the outputs that are the same on both by construction (a
+ * status field, a count written back), never a frame, a time or a page
+ * count. tests/run/conform-diff compares the lines with a golden file
+ * recorded on Xen 4.17 (tests/run/conform-diff.golden). What succeeds is
+ * undone (ports closed, traps restored), unprinted, so the next call
+ * starts from the same state on both.
+ *
+* @timeout: 240
+ * The guest passes when it has made its calls; the comparison is the
+ * runner's.
+ */
+#include "lib/guest.h"
+#include "lib/mm.h"
+#include "lib/traps.h"
+#include <lamina/memory.h>
+#include <lamina/mm.h>
+#include <lamina/event_channel.h>
+#include <lamina/grant_table.h>
+#include <lamina/physdev.h>
+#include <lamina/vcpu.h>
+#include <lamina/callback.h>
+
+/* Pointer classes. */
+enum {
+	C_NULL, C_UNM, C_NC, C_HYP, C_CROSS, C_RO, C_MIS, C_ZERO, C_ONES, C_NR
+};
+static const char *const cname[C_NR] = {
+	"null", "unmapped", "noncanon", "hyp", "cross", "ro", "mis", "zero", "ones"
+};
+#define B(c)		(1u << (c))
+/* Classes whose contents are never read (or fault before any use). */
+#define NOREAD		(B(C_NULL) | B(C_UNM) | B(C_NC) | B(C_HYP) | B(C_CROSS))
+#define ALL		(NOREAD | B(C_RO) | B(C_MIS) | B(C_ZERO) | B(C_ONES))
+#define NOZERO		(NOREAD | B(C_ONES))
+#define NOONES		(NOREAD | B(C_RO) | B(C_MIS) | B(C_ZERO))
+
+#define UNMAPPED	0x0000100000000000ULL
+#define NONCANON	0x8000000000000000ULL
+#define HYPADDR		0xffff800000001000ULL
+
+/* pg[0] writable, pg[1] read-only (zeroed), pg[2] writable, pg[3] unmapped. */
+static uint8_t pg[4][4096] __attribute__((aligned(4096)));
+static uint8_t scratch[2][4096] __attribute__((aligned(4096)));
+static unsigned int idx;
+static struct start_info *gsi;
+static uint64_t own_mfn, own_mfn2, own_pfn2, foreign_mfn;
+static bool port_used[64];
+
+/* The pointer for class c, its page filled as the class says. */
+static uint64_t ptr_of(unsigned int c)
+{
+	switch (c) {
+	case C_NULL: return 0;
+	case C_UNM: return UNMAPPED;
+	case C_NC: return NONCANON;
+	case C_HYP: return HYPADDR;
+	case C_CROSS: memset(pg[2], 0, 4096); return (uint64_t)pg[3] - 1;
+	case C_RO: return (uint64_t)pg[1];
+	case C_MIS: memset(pg[0], 0, 4096); return (uint64_t)pg[0] + 1;
+	case C_ZERO: memset(pg[0], 0, 4096); return (uint64_t)pg[0];
+	default: memset(pg[0], 0xff, 4096); return (uint64_t)pg[0];
+	}
+}
+
+/* The buffer a class's outputs can be read back from, or NULL. */
+static const uint8_t *out_of(unsigned int c)
+{
+	if (c == C_MIS)
+		return pg[0] + 1;
+	if (c == C_ZERO || c == C_ONES)
+		return pg[0];
+	return NULL;
+}
+
+static char line[256];
+static int pos;
+
+static void begin(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void begin(const char *fmt, ...)
+{
+	va_list ap;
+
+	pos = snprintf(line, sizeof(line), "D %u ", idx++);
+	va_start(ap, fmt);
+	pos += vsnprintf(line + pos, sizeof(line) - pos, fmt, ap);
+	va_end(ap);
+}
+
+static void add(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void add(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (pos >= (int)sizeof(line) - 1)
+		return;
+	va_start(ap, fmt);
+	pos += vsnprintf(line + pos, sizeof(line) - pos, fmt, ap);
+	va_end(ap);
+}
+
+static void end(void)
+{
+	printf("%s\n", line);
+}
+
+/* " = rc", or " = ok" for a value that is the machine's (mask). */
+static void add_rc(long rc, bool mask)
+{
+	if (mask && rc >= 0)
+		add(" = ok");
+	else
+		add(" = %ld", rc);
+}
+
+static uint64_t field(const uint8_t *p, unsigned int off, unsigned int size)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, p + off, size);
+	return v;
+}
+
+/* ---- undo ---------------------------------------------------------- */
+
+static void ports_snapshot(void)
+{
+	struct evtchn_status st;
+	unsigned int p;
+
+	for (p = 1; p < 64; p++) {
+		memset(&st, 0, sizeof(st));
+		st.dom = DOMID_SELF;
+		st.port = p;
+		port_used[p] = !hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_status, &st) &&
+			       st.status != EVTCHNSTAT_closed;
+	}
+}
+
+/* Closes every port opened since the snapshot. */
+static void ports_undo(void)
+{
+	struct evtchn_status st;
+	struct evtchn_close cl;
+	unsigned int p;
+
+	for (p = 1; p < 64; p++) {
+		if (port_used[p])
+			continue;
+		memset(&st, 0, sizeof(st));
+		st.dom = DOMID_SELF;
+		st.port = p;
+		if (hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_status, &st) ||
+		    st.status == EVTCHNSTAT_closed)
+			continue;
+		cl.port = p;
+		hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_close, &cl);
+	}
+}
+
+static void restore_pages(void)
+{
+}
+
+/* ---- one struct pointer, many classes ------------------------------ */
+
+struct sop {
+	const char *name;
+	unsigned int nr;
+	long cmd;
+	unsigned int classes;
+	unsigned int form;		/* F_* */
+	uint64_t extra;			/* a third argument where the form takes one */
+	bool mask;			/* rc >= 0 is the machine's: "ok" */
+	short out_off;			/* a field to print from the buffer, or -1 */
+	unsigned char out_size;
+	const char *out_name;
+};
+
+enum { F_CMD_PTR, F_CMD_PTR_N, F_PTR, F_CMD_ID_PTR, F_CMD_N_PTR };
+
+static long call_sop(const struct sop *o, uint64_t p)
+{
+	switch (o->form) {
+	case F_CMD_PTR:
+		return hypercall2(o->nr, o->cmd, p);
+	case F_CMD_PTR_N:
+		return hypercall3(o->nr, o->cmd, p, o->extra);
+	case F_PTR:
+		return hypercall1(o->nr, p);
+	case F_CMD_ID_PTR:
+		return hypercall3(o->nr, o->cmd, o->extra, p);
+	default:			/* console_io: cmd, count, buf */
+		return hypercall3(o->nr, o->cmd, o->extra, p);
+	}
+}
+
+static void sweep(const struct sop *ops, unsigned int n, void (*undo)(void))
+{
+	unsigned int i, c;
+
+	for (i = 0; i < n; i++) {
+		for (c = 0; c < C_NR; c++) {
+			const struct sop *o = &ops[i];
+			const uint8_t *out;
+			long rc;
+
+			if (!(o->classes & B(c)))
+				continue;
+			rc = call_sop(o, ptr_of(c));
+			begin("%s %s", o->name, cname[c]);
+			add_rc(rc, o->mask);
+			out = out_of(c);
+			if (out && o->out_off >= 0 && o->out_size)
+				add(" %s=%#lx", o->out_name,
+				    (unsigned long)field(out, o->out_off, o->out_size));
+			end();
+			if (undo)
+				undo();
+			restore_pages();
+		}
+	}
+}
+
+#define OFF(s, f)		((short)offsetof(struct s, f))
+#define EV(n, cmd, cl, off, sz, on)	{ n, __HYPERVISOR_event_channel_op, cmd, cl, F_CMD_PTR, 0, false, off, sz, on }
+#define S2(n, nr, cmd, cl)		{ n, nr, cmd, cl, F_CMD_PTR, 0, false, -1, 0, NULL }
+#define S2M(n, nr, cmd, cl)		{ n, nr, cmd, cl, F_CMD_PTR, 0, true, -1, 0, NULL }
+
+/* event_channel_op: outputs are ports (the same allocator on both) or status. */
+static const struct sop evtchn_ops[] = {
+	EV("evtchn bind_interdomain", EVTCHNOP_bind_interdomain, ALL, OFF(evtchn_bind_interdomain, local_port), 4, "local_port"),
+	EV("evtchn bind_virq", EVTCHNOP_bind_virq, ALL, 8, 4, "port"),
+	EV("evtchn bind_pirq", EVTCHNOP_bind_pirq, ALL, 8, 4, "port"),
+	EV("evtchn close", EVTCHNOP_close, ALL, -1, 0, NULL),
+	EV("evtchn send", EVTCHNOP_send, ALL, -1, 0, NULL),
+	EV("evtchn status", EVTCHNOP_status, ALL, 8, 4, "status"),
+	EV("evtchn alloc_unbound", EVTCHNOP_alloc_unbound, ALL, 4, 4, "port"),
+	EV("evtchn bind_ipi", EVTCHNOP_bind_ipi, ALL, 4, 4, "port"),
+	EV("evtchn bind_vcpu", EVTCHNOP_bind_vcpu, ALL, -1, 0, NULL),
+	EV("evtchn unmask", EVTCHNOP_unmask, ALL, -1, 0, NULL),
+	EV("evtchn reset", EVTCHNOP_reset, NOZERO, -1, 0, NULL),
+	EV("evtchn init_control", EVTCHNOP_init_control, ALL, OFF(evtchn_init_control, link_bits), 1, "link_bits"),
+	EV("evtchn expand_array", EVTCHNOP_expand_array, ALL, -1, 0, NULL),
+	EV("evtchn set_priority", EVTCHNOP_set_priority, ALL, -1, 0, NULL),
+	EV("evtchn reset_cont", EVTCHNOP_reset_cont, NOZERO, -1, 0, NULL),
+	EV("evtchn op15", 15, ALL, -1, 0, NULL),
+	EV("evtchn op-1", -1, ALL, -1, 0, NULL),
+	{ "evtchn_compat", __HYPERVISOR_event_channel_op_compat, 0, ALL, F_PTR, 0, false, -1, 0, NULL },
+};
+
+static const struct sop physdev_ops[] = {
+	S2("physdev irq_unmask_notify", __HYPERVISOR_physdev_op, PHYSDEVOP_IRQ_UNMASK_NOTIFY, ALL),
+	S2("physdev irq_status_query", __HYPERVISOR_physdev_op, PHYSDEVOP_irq_status_query, ALL),
+	S2("physdev set_iopl", __HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, NOONES),
+	S2("physdev set_iobitmap", __HYPERVISOR_physdev_op, PHYSDEVOP_set_iobitmap, ALL),
+	S2("physdev apic_read", __HYPERVISOR_physdev_op, PHYSDEVOP_apic_read, ALL),
+	S2("physdev apic_write", __HYPERVISOR_physdev_op, PHYSDEVOP_apic_write, ALL),
+	S2("physdev alloc_irq_vector", __HYPERVISOR_physdev_op, PHYSDEVOP_alloc_irq_vector, ALL),
+	S2("physdev free_irq_vector", __HYPERVISOR_physdev_op, PHYSDEVOP_free_irq_vector, ALL),
+	S2("physdev eoi", __HYPERVISOR_physdev_op, PHYSDEVOP_eoi, ALL),
+	S2("physdev map_pirq", __HYPERVISOR_physdev_op, PHYSDEVOP_map_pirq, NOZERO),
+	S2("physdev unmap_pirq", __HYPERVISOR_physdev_op, PHYSDEVOP_unmap_pirq, ALL),
+	S2("physdev pirq_eoi_gmfn_v1", __HYPERVISOR_physdev_op, PHYSDEVOP_pirq_eoi_gmfn_v1, ALL),
+	S2("physdev pirq_eoi_gmfn_v2", __HYPERVISOR_physdev_op, PHYSDEVOP_pirq_eoi_gmfn_v2, ALL),
+	S2("physdev setup_gsi", __HYPERVISOR_physdev_op, PHYSDEVOP_setup_gsi, NOZERO),
+	S2("physdev get_free_pirq", __HYPERVISOR_physdev_op, PHYSDEVOP_get_free_pirq, NOZERO),
+	S2("physdev op99", __HYPERVISOR_physdev_op, 99, ALL),
+	S2("physdev op-1", __HYPERVISOR_physdev_op, -1, ALL),
+	{ "physdev_compat", __HYPERVISOR_physdev_op_compat, 0, ALL, F_PTR, 0, false, -1, 0, NULL },
+};
+
+#define GN(n, cmd, cnt, cl, off, on)	{ n, __HYPERVISOR_grant_table_op, cmd, cl, F_CMD_PTR_N, cnt, false, off, (off) < 0 ? 0 : 2, on }
+static const struct sop grant_ops[] = {
+	GN("gnttab map_grant_ref n=1", GNTTABOP_map_grant_ref, 1, ALL, OFF(gnttab_map_grant_ref, status), "status"),
+	GN("gnttab unmap_grant_ref n=1", GNTTABOP_unmap_grant_ref, 1, ALL, OFF(gnttab_unmap_grant_ref, status), "status"),
+	GN("gnttab setup_table n=1", GNTTABOP_setup_table, 1, ALL, OFF(gnttab_setup_table, status), "status"),
+	GN("gnttab dump_table n=1", GNTTABOP_dump_table, 1, ALL, OFF(gnttab_dump_table, status), "status"),
+	GN("gnttab transfer n=1", GNTTABOP_transfer, 1, NOZERO, OFF(gnttab_transfer, status), "status"),
+	GN("gnttab copy n=1", GNTTABOP_copy, 1, ALL, OFF(gnttab_copy, status), "status"),
+	GN("gnttab query_size n=1", GNTTABOP_query_size, 1, ALL, OFF(gnttab_query_size, status), "status"),
+	GN("gnttab unmap_and_replace n=1", GNTTABOP_unmap_and_replace, 1, ALL, OFF(gnttab_unmap_and_replace, status), "status"),
+	GN("gnttab set_version n=1", GNTTABOP_set_version, 1, ALL, 0, "version"),
+	GN("gnttab get_status_frames n=1", GNTTABOP_get_status_frames, 1, ALL, OFF(gnttab_get_status_frames, status), "status"),
+	GN("gnttab get_version n=1", GNTTABOP_get_version, 1, ALL, OFF(gnttab_get_version, version), "version"),
+	GN("gnttab swap_grant_ref n=1", GNTTABOP_swap_grant_ref, 1, ALL, OFF(gnttab_swap_grant_ref, status), "status"),
+	GN("gnttab cache_flush n=1", GNTTABOP_cache_flush, 1, ALL, -1, NULL),
+	GN("gnttab op13 n=1", 13, 1, ALL, -1, NULL),
+	GN("gnttab map_grant_ref n=0", GNTTABOP_map_grant_ref, 0, NOREAD, -1, NULL),
+	GN("gnttab copy n=0", GNTTABOP_copy, 0, NOREAD, -1, NULL),
+	GN("gnttab setup_table n=0", GNTTABOP_setup_table, 0, NOREAD, -1, NULL),
+	GN("gnttab map_grant_ref n=2^31", GNTTABOP_map_grant_ref, 0x80000000ULL, NOREAD, -1, NULL),
+	GN("gnttab unmap_grant_ref n=2^32-1", GNTTABOP_unmap_grant_ref, 0xffffffffULL, NOREAD, -1, NULL),
+	GN("gnttab copy n=2^31", GNTTABOP_copy, 0x80000000ULL, NOREAD, -1, NULL),
+	GN("gnttab setup_table n=2", GNTTABOP_setup_table, 2, NOREAD, -1, NULL),
+	GN("gnttab query_size n=2", GNTTABOP_query_size, 2, NOREAD, -1, NULL),
+	GN("gnttab get_version n=2", GNTTABOP_get_version, 2, NOREAD, -1, NULL),
+	GN("gnttab set_version n=2", GNTTABOP_set_version, 2, NOREAD, -1, NULL),
+	GN("gnttab cache_flush n=2^31", GNTTABOP_cache_flush, 0x80000000ULL, NOREAD, -1, NULL),
+};
+
+#define VC(n, cmd, id, cl)	{ n, __HYPERVISOR_vcpu_op, cmd, cl, F_CMD_ID_PTR, id, false, -1, 0, NULL }
+static const struct sop vcpu_ops[] = {
+	VC("vcpu initialise self", VCPUOP_initialise, 0, ALL),
+	VC("vcpu up self", VCPUOP_up, 0, ALL),
+	VC("vcpu is_up self", VCPUOP_is_up, 0, ALL),
+	VC("vcpu get_runstate_info self", VCPUOP_get_runstate_info, 0, ALL),
+	VC("vcpu register_runstate_memory_area self", VCPUOP_register_runstate_memory_area, 0, ALL),
+	VC("vcpu set_periodic_timer self", VCPUOP_set_periodic_timer, 0, ALL),
+	VC("vcpu stop_periodic_timer self", VCPUOP_stop_periodic_timer, 0, ALL),
+	VC("vcpu set_singleshot_timer self", VCPUOP_set_singleshot_timer, 0, ALL),
+	VC("vcpu stop_singleshot_timer self", VCPUOP_stop_singleshot_timer, 0, ALL),
+	VC("vcpu register_vcpu_info self", VCPUOP_register_vcpu_info, 0, ALL),
+	VC("vcpu get_physid self", VCPUOP_get_physid, 0, ALL),
+	VC("vcpu register_vcpu_time_memory_area self", VCPUOP_register_vcpu_time_memory_area, 0, ALL),
+	VC("vcpu op14 self", 14, 0, ALL),
+	VC("vcpu initialise 4096", VCPUOP_initialise, 4096, NOREAD | B(C_ZERO)),
+	VC("vcpu down 4096", VCPUOP_down, 4096, B(C_NULL) | B(C_ZERO)),
+	VC("vcpu send_nmi 4096", VCPUOP_send_nmi, 4096, B(C_NULL) | B(C_ZERO)),
+	VC("vcpu get_runstate_info 4096", VCPUOP_get_runstate_info, 4096, B(C_NULL) | B(C_ZERO)),
+	VC("vcpu register_vcpu_info 4096", VCPUOP_register_vcpu_info, 4096, B(C_NULL) | B(C_ZERO)),
+	VC("vcpu op14 4096", 14, 4096, B(C_NULL)),
+	VC("vcpu is_up 2^32-1", VCPUOP_is_up, 0xffffffffULL, B(C_NULL)),
+	VC("vcpu get_physid 1", VCPUOP_get_physid, 1, B(C_NULL) | B(C_ZERO)),
+};
+
+static void vcpu_undo(void)
+{
+	hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_stop_periodic_timer, 0, 0);
+	hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_stop_singleshot_timer, 0, 0);
+	static uint64_t none;
+
+	hypercall1(__HYPERVISOR_set_timer_op, 0);
+	hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_register_runstate_memory_area, 0, &none);
+	hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_time_memory_area, 0, &none);
+}
+
+#define MO(n, cmd, cl)		S2(n, __HYPERVISOR_memory_op, cmd, cl)
+#define MOM(n, cmd, cl)		S2M(n, __HYPERVISOR_memory_op, cmd, cl)
+static const struct sop memory_ops[] = {
+	MO("memory increase_reservation", XENMEM_increase_reservation, ALL),
+	MO("memory decrease_reservation", XENMEM_decrease_reservation, ALL),
+	MO("memory populate_physmap", XENMEM_populate_physmap, ALL),
+	MOM("memory maximum_ram_page", XENMEM_maximum_ram_page, ALL),
+	MOM("memory current_reservation", XENMEM_current_reservation, ALL),
+	MOM("memory maximum_reservation", XENMEM_maximum_reservation, ALL),
+	{ "memory machphys_mfn_list", __HYPERVISOR_memory_op, XENMEM_machphys_mfn_list, ALL,
+	  F_CMD_PTR, 0, false, 4, 4, "nr_extents" },
+	MO("memory memory_map", XENMEM_memory_map, ALL),
+	MO("memory machine_memory_map", XENMEM_machine_memory_map, ALL),
+	MO("memory exchange", XENMEM_exchange, ALL),
+	MO("memory add_to_physmap", XENMEM_add_to_physmap, ALL),
+	MO("memory machphys_mapping", XENMEM_machphys_mapping, ALL),
+	MOM("memory maximum_gpfn", XENMEM_maximum_gpfn, ALL),
+	MO("memory remove_from_physmap", XENMEM_remove_from_physmap, ALL),
+	MO("memory set_pod_target", XENMEM_set_pod_target, ALL),
+	MO("memory get_pod_target", XENMEM_get_pod_target, ALL),
+	MOM("memory get_sharing_freed_pages", XENMEM_get_sharing_freed_pages, NOREAD),
+	MOM("memory get_sharing_shared_pages", XENMEM_get_sharing_shared_pages, NOREAD),
+	MO("memory access_op", XENMEM_access_op, ALL),
+	MO("memory op22", 22, ALL),
+	MO("memory add_to_physmap_batch", XENMEM_add_to_physmap_batch, ALL),
+	MO("memory claim_pages", XENMEM_claim_pages, NOREAD | B(C_ONES)),
+	MO("memory machphys_compat_mfn_list", XENMEM_machphys_compat_mfn_list, ALL),
+	MO("memory get_vnumainfo", XENMEM_get_vnumainfo, ALL),
+	MO("memory reserved_device_memory_map", XENMEM_reserved_device_memory_map, ALL),
+	MO("memory acquire_resource", XENMEM_acquire_resource, ALL),
+	MO("memory op29", 29, ALL),
+	MO("memory op63", 63, NOREAD),
+	MO("memory current_reservation|start1", XENMEM_current_reservation | (1 << 6), NOREAD),
+	MO("memory exchange|start1", XENMEM_exchange | (1 << 6), NOREAD),
+	MO("memory increase_reservation|start1", XENMEM_increase_reservation | (1 << 6), NOREAD),
+	MO("memory machphys_mapping|start1", XENMEM_machphys_mapping | (1 << 6), NOREAD),
+};
+
+#define XV(n, cmd, cl, mask)	{ n, __HYPERVISOR_xen_version, cmd, cl, F_CMD_PTR, 0, mask, -1, 0, NULL }
+static const struct sop version_ops[] = {
+	XV("version version", XENVER_version, ALL, false),
+	XV("version extraversion", XENVER_extraversion, ALL, false),
+	XV("version compile_info", XENVER_compile_info, ALL, false),
+	XV("version capabilities", XENVER_capabilities, ALL, false),
+	XV("version changeset", XENVER_changeset, ALL, false),
+	XV("version platform_parameters", XENVER_platform_parameters, ALL, false),
+	{ "version get_features", __HYPERVISOR_xen_version, XENVER_get_features, ALL, F_CMD_PTR, 0,
+	  false, 0, 4, "submap_idx" },
+	XV("version pagesize", XENVER_pagesize, ALL, false),
+	XV("version guest_handle", XENVER_guest_handle, ALL, false),
+	XV("version commandline", XENVER_commandline, ALL, false),
+	XV("version build_id", XENVER_build_id, ALL, true),
+	XV("version op11", 11, ALL, false),
+	XV("version op-1", -1, ALL, false),
+};
+
+static const struct sop sched_ops[] = {
+	S2("sched yield", __HYPERVISOR_sched_op, SCHEDOP_yield, ALL),
+	S2("sched poll", __HYPERVISOR_sched_op, SCHEDOP_poll, NOZERO),
+	S2("sched remote_shutdown", __HYPERVISOR_sched_op, SCHEDOP_remote_shutdown, NOZERO),
+	S2("sched shutdown_code", __HYPERVISOR_sched_op, SCHEDOP_shutdown_code, NOREAD),
+	S2("sched watchdog", __HYPERVISOR_sched_op, SCHEDOP_watchdog, NOZERO),
+	S2("sched op8", __HYPERVISOR_sched_op, 8, ALL),
+	S2("sched op-1", __HYPERVISOR_sched_op, -1, ALL),
+	S2("sched_compat yield", __HYPERVISOR_sched_op_compat, SCHEDOP_yield, B(C_NULL) | B(C_ONES)),
+	S2("sched_compat op3", __HYPERVISOR_sched_op_compat, 3, B(C_NULL)),
+	S2("sched_compat op99", __HYPERVISOR_sched_op_compat, 99, B(C_NULL)),
+};
+
+static const struct sop misc_ops[] = {
+	{ "console write n=0", __HYPERVISOR_console_io, CONSOLEIO_write, NOREAD | B(C_ZERO), F_CMD_N_PTR, 0, false, -1, 0, NULL },
+	{ "console write n=1", __HYPERVISOR_console_io, CONSOLEIO_write, NOREAD, F_CMD_N_PTR, 1, false, -1, 0, NULL },
+	{ "console read n=0", __HYPERVISOR_console_io, CONSOLEIO_read, ALL, F_CMD_N_PTR, 0, false, -1, 0, NULL },
+	{ "console read n=16", __HYPERVISOR_console_io, CONSOLEIO_read, NOREAD, F_CMD_N_PTR, 16, true, -1, 0, NULL },
+	{ "console read n=2^31", __HYPERVISOR_console_io, CONSOLEIO_read, B(C_NULL) | B(C_ZERO), F_CMD_N_PTR, 0x80000000ULL, false, -1, 0, NULL },
+	{ "console op2", __HYPERVISOR_console_io, 2, B(C_NULL) | B(C_ZERO), F_CMD_N_PTR, 0, false, -1, 0, NULL },
+	S2("callback register", __HYPERVISOR_callback_op, CALLBACKOP_register, NOREAD | B(C_ONES)),
+	S2("callback unregister", __HYPERVISOR_callback_op, CALLBACKOP_unregister, ALL),
+	S2("callback op2", __HYPERVISOR_callback_op, 2, ALL),
+	S2("xsm_op 0", __HYPERVISOR_xsm_op, 0, NOREAD | B(C_ZERO)),
+	{ "mca", __HYPERVISOR_mca, 0, ALL, F_PTR, 0, false, -1, 0, NULL },
+	S2("xenpmu mode_get", __HYPERVISOR_xenpmu_op, 1, ALL),
+	S2("xenpmu feature_get", __HYPERVISOR_xenpmu_op, 3, ALL),
+	S2("xenpmu init", __HYPERVISOR_xenpmu_op, 4, ALL),
+	S2("xenpmu op99", __HYPERVISOR_xenpmu_op, 99, ALL),
+	S2("hypfs get_version", __HYPERVISOR_hypfs_op, 0, NOREAD),
+	S2("hypfs op99", __HYPERVISOR_hypfs_op, 99, NOREAD),
+	{ "paging_domctl_cont", __HYPERVISOR_paging_domctl_cont, 0, ALL, F_PTR, 0, false, -1, 0, NULL },
+	{ "sysctl", __HYPERVISOR_sysctl, 0, ALL, F_PTR, 0, false, -1, 0, NULL },
+	{ "domctl", __HYPERVISOR_domctl, 0, ALL, F_PTR, 0, false, -1, 0, NULL },
+	{ "platform_op", __HYPERVISOR_platform_op, 0, ALL, F_PTR, 0, false, -1, 0, NULL },
+};
+
+/* ---- families with their own arguments ----------------------------- */
+
+static void unknown_numbers(void)
+{
+	static const unsigned int nrs[] = { 11, 43, 44, 45, 46, 47, 51, 52, 55, 56, 63, 64, 100, 255 };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(nrs); i++) {
+		begin("hypercall %u zero args", nrs[i]);
+		add_rc(hypercall5(nrs[i], 0, 0, 0, 0, 0), false);
+		end();
+	}
+	begin("hypercall 2^32+17 zero args");
+	add_rc(hypercall5(0x100000011ULL, 0, 0, 0, 0, 0), false);
+	end();
+}
+
+/* hvm_op 0-30 on each pointer class; xenoprof_op 0-18. */
+static void number_sweeps(void)
+{
+	unsigned int op, c;
+
+	for (op = 0; op <= 30; op++) {
+		for (c = 0; c < C_NR; c++) {
+			if (c == C_ONES || c == C_CROSS)
+				continue;
+			begin("hvm_op %u %s", op, cname[c]);
+			add_rc(hypercall2(__HYPERVISOR_hvm_op, op, ptr_of(c)), false);
+			end();
+		}
+	}
+	for (op = 0; op <= 18; op++) {
+		begin("xenoprof %u null", op);
+		add_rc(hypercall2(__HYPERVISOR_xenoprof_op, op, 0), false);
+		end();
+	}
+	for (op = 0; op < 8; op++) {
+		begin("kexec %u null", op);
+		add_rc(hypercall2(__HYPERVISOR_kexec_op, op, 0), false);
+		end();
+	}
+	begin("tmem_op null");
+	add_rc(hypercall1(38, 0), false);
+	end();
+	begin("argo_op 0 null");
+	add_rc(hypercall5(39, 0, 0, 0, 0, 0), false);
+	end();
+	begin("dm_op 0 0 null");
+	add_rc(hypercall3(__HYPERVISOR_dm_op, 0, 0, 0), false);
+	end();
+}
+
+static const struct { const char *name; uint16_t id; } domids[] = {
+	{ "0", 0 }, { "self", DOMID_SELF }, { "999", 999 }, { "io", DOMID_IO },
+	{ "xen", DOMID_XEN }, { "cow", DOMID_COW }, { "invalid", DOMID_INVALID },
+	{ "idle", DOMID_IDLE }, { "ffff", 0xffff },
+};
+
+/* sysctl, domctl and platform_op: a good version, each command, a zeroed payload. */
+static void ctl_sweeps(void)
+{
+	static const unsigned int sysctl_cmds[] = {
+		1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 15, 16, 17, 20, 21, 22, 23,
+		24, 25, 26, 27, 29, 30, 99 };
+	static const unsigned int plat_cmds[] = {
+		0, 1, 34, 33, 36, 40, 48, 50, 53, 55, 58, 59, 61, 63, 64, 99 };
+	uint32_t *w = (uint32_t *)pg[0];
+	unsigned int i, d, cmd;
+
+	for (i = 0; i < ARRAY_SIZE(sysctl_cmds); i++) {
+		memset(pg[0], 0, 4096);
+		w[0] = sysctl_cmds[i];
+		w[1] = 0x15;
+		begin("sysctl cmd %u zeroed", sysctl_cmds[i]);
+		add_rc(hypercall1(__HYPERVISOR_sysctl, pg[0]), sysctl_cmds[i] == 4);
+		end();
+	}
+	memset(pg[0], 0, 4096);
+	w[0] = 3;
+	w[1] = 0x14;
+	begin("sysctl physinfo version 0x14");
+	add_rc(hypercall1(__HYPERVISOR_sysctl, pg[0]), false);
+	end();
+
+	/* every domctl command on a domain that does not exist and on DOMID_IO */
+	for (cmd = 0; cmd <= 90; cmd++) {
+		for (d = 2; d < 4; d++) {
+			memset(pg[0], 0, 4096);
+			w[0] = cmd;
+			w[1] = 0x15;
+			*(uint16_t *)(pg[0] + 8) = domids[d].id;
+			begin("domctl cmd %u dom %s zeroed", cmd, domids[d].name);
+			add_rc(hypercall1(__HYPERVISOR_domctl, pg[0]), false);
+			end();
+		}
+	}
+	/* read-only domctls on each domain id */
+	static const unsigned int ro_cmds[] = { 5, 13, 14, 25, 36 };
+	for (i = 0; i < ARRAY_SIZE(ro_cmds); i++) {
+		for (d = 0; d < ARRAY_SIZE(domids); d++) {
+			memset(pg[0], 0, 4096);
+			w[0] = ro_cmds[i];
+			w[1] = 0x15;
+			*(uint16_t *)(pg[0] + 8) = domids[d].id;
+			begin("domctl cmd %u dom %s zeroed", ro_cmds[i], domids[d].name);
+			add_rc(hypercall1(__HYPERVISOR_domctl, pg[0]), false);
+			end();
+		}
+	}
+	memset(pg[0], 0, 4096);
+	w[0] = 5;
+	w[1] = 0x14;
+	begin("domctl getdomaininfo version 0x14");
+	add_rc(hypercall1(__HYPERVISOR_domctl, pg[0]), false);
+	end();
+
+	for (i = 0; i < ARRAY_SIZE(plat_cmds); i++) {
+		memset(pg[0], 0, 4096);
+		w[0] = plat_cmds[i];
+		w[1] = 0x03000001;
+		begin("platform_op cmd %u zeroed", plat_cmds[i]);
+		add_rc(hypercall1(__HYPERVISOR_platform_op, pg[0]), false);
+		end();
+	}
+	memset(pg[0], 0, 4096);
+	w[0] = 55;
+	w[1] = 0x03000000;
+	begin("platform_op get_cpuinfo version 0x03000000");
+	add_rc(hypercall1(__HYPERVISOR_platform_op, pg[0]), false);
+	end();
+}
+
+/* Event channels with values: ports, vCPUs, VIRQs, domains. */
+static void evtchn_values(void)
+{
+	static const uint32_t ports[] = { 0, 1, 63, 64, 1023, 1024, 4095, 4096, 0x7fffffff, 0xffffffff };
+	static const uint32_t virqs[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 24, 0xffffffff };
+	struct evtchn_status st;
+	struct evtchn_alloc_unbound au;
+	struct evtchn_bind_virq bv;
+	struct evtchn_bind_interdomain bi;
+	unsigned int i, d;
+	long rc;
+
+	for (i = 0; i < ARRAY_SIZE(ports); i++) {
+		memset(&st, 0, sizeof(st));
+		st.dom = DOMID_SELF;
+		st.port = ports[i];
+		rc = hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_status, &st);
+		begin("evtchn status self port %u", ports[i]);
+		add_rc(rc, false);
+		if (!rc)
+			add(" status=%u", st.status);
+		end();
+		if (ports[i] < 64 && port_used[ports[i]]) {
+			begin("evtchn port %u in use: not closed", ports[i]);
+			end();
+			continue;
+		}
+		begin("evtchn close port %u", ports[i]);
+		add_rc(hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_close, &ports[i]), false);
+		end();
+		begin("evtchn send port %u", ports[i]);
+		add_rc(hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_send, &ports[i]), false);
+		end();
+		begin("evtchn unmask port %u", ports[i]);
+		add_rc(hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_unmask, &ports[i]), false);
+		end();
+		{
+			struct evtchn_bind_vcpu b = { ports[i], 0 };
+
+			begin("evtchn bind_vcpu port %u vcpu 0", ports[i]);
+			add_rc(hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_vcpu, &b), false);
+			end();
+		}
+	}
+	for (d = 0; d < ARRAY_SIZE(domids); d++) {
+		memset(&st, 0, sizeof(st));
+		st.dom = domids[d].id;
+		st.port = 1;
+		begin("evtchn status dom %s port 1", domids[d].name);
+		rc = hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_status, &st);
+		add_rc(rc, false);
+		end();
+		memset(&au, 0, sizeof(au));
+		au.dom = domids[d].id;
+		au.remote_dom = 0;
+		rc = hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_alloc_unbound, &au);
+		begin("evtchn alloc_unbound dom %s remote 0", domids[d].name);
+		add_rc(rc, false);
+		if (!rc)
+			add(" port=%u", au.port);
+		end();
+		ports_undo();
+		memset(&au, 0, sizeof(au));
+		au.dom = DOMID_SELF;
+		au.remote_dom = domids[d].id;
+		rc = hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_alloc_unbound, &au);
+		begin("evtchn alloc_unbound self remote %s", domids[d].name);
+		add_rc(rc, false);
+		if (!rc)
+			add(" port=%u", au.port);
+		end();
+		ports_undo();
+		memset(&bi, 0, sizeof(bi));
+		bi.remote_dom = domids[d].id;
+		bi.remote_port = 1;
+		rc = hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_interdomain, &bi);
+		begin("evtchn bind_interdomain remote %s port 1", domids[d].name);
+		add_rc(rc, false);
+		end();
+		ports_undo();
+		{
+			struct evtchn_reset r = { domids[d].id };
+
+			if (domids[d].id != 0 && domids[d].id != DOMID_SELF) {
+				begin("evtchn reset dom %s", domids[d].name);
+				add_rc(hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_reset, &r), false);
+				end();
+			}
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(virqs); i++) {
+		memset(&bv, 0, sizeof(bv));
+		bv.virq = virqs[i];
+		rc = hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, &bv);
+		begin("evtchn bind_virq %u vcpu 0", virqs[i]);
+		add_rc(rc, false);
+		if (!rc)
+			add(" port=%u", bv.port);
+		end();
+		if (!rc) {
+			rc = hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, &bv);
+			begin("evtchn bind_virq %u vcpu 0 again", virqs[i]);
+			add_rc(rc, false);
+			end();
+		}
+		ports_undo();
+		bv.vcpu = 5;
+		begin("evtchn bind_virq %u vcpu 5", virqs[i]);
+		add_rc(hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, &bv), false);
+		end();
+		ports_undo();
+	}
+	{
+		struct evtchn_bind_ipi ipi = { 1, 0 };
+
+		begin("evtchn bind_ipi vcpu 1");
+		add_rc(hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_ipi, &ipi), false);
+		end();
+		ipi.vcpu = 0xffffffff;
+		begin("evtchn bind_ipi vcpu 2^32-1");
+		add_rc(hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_ipi, &ipi), false);
+		end();
+		ports_undo();
+	}
+}
+
+/* grant_table_op with values: refs, domains, frames. */
+static void grant_values(void)
+{
+	static const uint32_t refs[] = { 0, 1, 8, 511, 512, 0xffffffff };
+	struct gnttab_map_grant_ref m;
+	struct gnttab_query_size q;
+	struct gnttab_copy cp;
+	unsigned int i, d;
+
+	for (d = 0; d < ARRAY_SIZE(domids); d++) {
+		memset(&q, 0, sizeof(q));
+		q.dom = domids[d].id;
+		begin("gnttab query_size dom %s", domids[d].name);
+		add_rc(hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_query_size, &q, 1), false);
+		add(" status=%d", q.status);
+		end();
+		for (i = 0; i < ARRAY_SIZE(refs); i++) {
+			memset(&m, 0, sizeof(m));
+			m.host_addr = (uint64_t)scratch[1];
+			m.flags = GNTMAP_host_map | GNTMAP_readonly;
+			m.ref = refs[i];
+			m.dom = domids[d].id;
+			begin("gnttab map dom %s ref %u", domids[d].name, refs[i]);
+			add_rc(hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_map_grant_ref, &m, 1), false);
+			add(" status=%d", m.status);
+			end();
+		}
+		memset(&cp, 0, sizeof(cp));
+		cp.source.u.ref = 0;
+		cp.source.domid = domids[d].id;
+		cp.dest.u.gmfn = own_mfn2;
+		cp.dest.domid = DOMID_SELF;
+		cp.len = 8;
+		cp.flags = GNTCOPY_source_gref;
+		begin("gnttab copy from dom %s ref 0 to own frame", domids[d].name);
+		add_rc(hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_copy, &cp, 1), false);
+		add(" status=%d", cp.status);
+		end();
+	}
+	/* copies between frames: own, foreign, offsets and lengths */
+	{
+		static const struct { const char *n; uint16_t off, len; } ol[] = {
+			{ "0+0", 0, 0 }, { "0+8", 0, 8 }, { "4088+8", 4088, 8 }, { "4089+8", 4089, 8 },
+			{ "0+4096", 0, 4096 }, { "0+4097", 0, 4097 }, { "4095+1", 4095, 1 },
+		};
+		for (i = 0; i < ARRAY_SIZE(ol); i++) {
+			memset(&cp, 0, sizeof(cp));
+			cp.source.u.gmfn = own_mfn;
+			cp.source.domid = DOMID_SELF;
+			cp.source.offset = ol[i].off;
+			cp.dest.u.gmfn = own_mfn2;
+			cp.dest.domid = DOMID_SELF;
+			cp.len = ol[i].len;
+			begin("gnttab copy own to own src %s", ol[i].n);
+			add_rc(hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_copy, &cp, 1), false);
+			add(" status=%d", cp.status);
+			end();
+			cp.source.offset = 0;
+			cp.dest.offset = ol[i].off;
+			cp.status = 0;
+			begin("gnttab copy own to own dst %s", ol[i].n);
+			add_rc(hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_copy, &cp, 1), false);
+			add(" status=%d", cp.status);
+			end();
+		}
+		memset(&cp, 0, sizeof(cp));
+		cp.source.u.gmfn = foreign_mfn;
+		cp.source.domid = DOMID_SELF;
+		cp.dest.u.gmfn = own_mfn2;
+		cp.dest.domid = DOMID_SELF;
+		cp.len = 8;
+		begin("gnttab copy foreign frame to own");
+		add_rc(hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_copy, &cp, 1), false);
+		add(" status=%d", cp.status);
+		end();
+		cp.source.u.gmfn = own_mfn;
+		cp.dest.u.gmfn = foreign_mfn;
+		cp.status = 0;
+		begin("gnttab copy own to foreign frame");
+		add_rc(hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_copy, &cp, 1), false);
+		add(" status=%d", cp.status);
+		end();
+		cp.dest.u.gmfn = ~0ULL;
+		cp.status = 0;
+		begin("gnttab copy own to frame ~0");
+		add_rc(hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_copy, &cp, 1), false);
+		add(" status=%d", cp.status);
+		end();
+		cp.dest.u.gmfn = own_mfn2;
+		cp.flags = 0xff;
+		cp.status = 0;
+		begin("gnttab copy own to own flags 0xff");
+		add_rc(hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_copy, &cp, 1), false);
+		add(" status=%d", cp.status);
+		end();
+	}
+}
+
+/* mmu_update and mmuext_op: lists, counts, pdone and foreigndom classes. */
+static void mmu_values(void)
+{
+	static const struct { const char *n; uint64_t v; } counts[] = {
+		{ "0", 0 }, { "1", 1 }, { "2^20+1", (1 << 20) + 1 }, { "2^31", 0x80000000ULL },
+		{ "2^32-1", 0xffffffffULL },
+	};
+	struct mmu_update *u = (struct mmu_update *)scratch[0];
+	uint64_t l1e = l1e_maddr((uint64_t)pg[2]);
+	uint64_t pte = pte_rw(va_to_mfn((uint64_t)pg[2]));
+	unsigned int c, i, d;
+	uint32_t done;
+	long rc;
+
+	/* the list pointer's classes, count 1 and 0 */
+	for (c = 0; c < C_NR; c++) {
+		if (c == C_CROSS)
+			continue;
+		rc = hypercall5(__HYPERVISOR_mmu_update, ptr_of(c), 1, 0, DOMID_SELF, 0);
+		begin("mmu_update list %s n=1", cname[c]);
+		add_rc(rc, false);
+		end();
+		rc = hypercall5(__HYPERVISOR_mmu_update, ptr_of(c), 0, 0, DOMID_SELF, 0);
+		begin("mmu_update list %s n=0", cname[c]);
+		add_rc(rc, false);
+		end();
+		rc = hypercall5(__HYPERVISOR_mmuext_op, ptr_of(c), 1, 0, DOMID_SELF, 0);
+		begin("mmuext list %s n=1", cname[c]);
+		add_rc(rc, false);
+		end();
+		rc = hypercall5(__HYPERVISOR_mmuext_op, ptr_of(c), 0, 0, DOMID_SELF, 0);
+		begin("mmuext list %s n=0", cname[c]);
+		add_rc(rc, false);
+		end();
+		restore_pages();
+	}
+	/* our own entry rewritten as it is, with counts and pdone */
+	for (i = 0; i < ARRAY_SIZE(counts); i++) {
+		memset(scratch[0], 0, 4096);
+		u[0].ptr = l1e;
+		u[0].val = pte;
+		done = 0x55;
+		rc = hypercall5(__HYPERVISOR_mmu_update, (uint64_t)u, counts[i].v, (uint64_t)&done,
+				DOMID_SELF, 0);
+		begin("mmu_update own entry then zeros n=%s", counts[i].n);
+		add_rc(rc, false);
+		add(" done=%u", done);
+		end();
+	}
+	for (c = 0; c < C_NR; c++) {
+		if (c == C_CROSS || c == C_MIS || c == C_ZERO)
+			continue;
+		u[0].ptr = l1e;
+		u[0].val = pte;
+		rc = hypercall5(__HYPERVISOR_mmu_update, (uint64_t)u, 1, ptr_of(c), DOMID_SELF, 0);
+		begin("mmu_update own entry pdone %s", cname[c]);
+		add_rc(rc, false);
+		end();
+		restore_pages();
+	}
+	/* foreigndom classes, with our own entry and with an empty list */
+	for (d = 0; d < ARRAY_SIZE(domids); d++) {
+		u[0].ptr = l1e;
+		u[0].val = pte;
+		rc = hypercall5(__HYPERVISOR_mmu_update, (uint64_t)u, 1, 0, domids[d].id, 0);
+		begin("mmu_update own entry foreigndom %s", domids[d].name);
+		add_rc(rc, false);
+		end();
+		rc = hypercall5(__HYPERVISOR_mmu_update, (uint64_t)u, 0, 0, domids[d].id, 0);
+		begin("mmu_update n=0 foreigndom %s", domids[d].name);
+		add_rc(rc, false);
+		end();
+		rc = mmuext_fd(MMUEXT_TLB_FLUSH_LOCAL, 0, 0, domids[d].id);
+		begin("mmuext tlb_flush_local foreigndom %s", domids[d].name);
+		add_rc(rc, false);
+		end();
+		rc = mmuext_fd(MMUEXT_PIN_L1_TABLE, own_mfn, 0, domids[d].id);
+		begin("mmuext pin_l1 own data frame foreigndom %s", domids[d].name);
+		add_rc(rc, false);
+		end();
+	}
+	/* the request's address: ours, another's, misaligned, the command bits */
+	{
+		static const struct { const char *n; uint64_t ptr; } reqs[] = {
+			{ "own l1e|normal", 0 }, { "own l1e+4", 4 },
+			{ "own l1e|preserve_ad", 2 }, { "own l1e|3", 3 },
+		};
+		for (i = 0; i < ARRAY_SIZE(reqs); i++) {
+			u[0].ptr = l1e + reqs[i].ptr;
+			u[0].val = pte;
+			begin("mmu_update %s", reqs[i].n);
+			add_rc(hypercall5(__HYPERVISOR_mmu_update, (uint64_t)u, 1, 0, DOMID_SELF, 0), false);
+			end();
+		}
+		u[0].ptr = (foreign_mfn << 12);
+		u[0].val = 0;
+		begin("mmu_update foreign frame's entry");
+		add_rc(hypercall5(__HYPERVISOR_mmu_update, (uint64_t)u, 1, 0, DOMID_SELF, 0), false);
+		end();
+		u[0].ptr = (own_mfn << 12);
+		u[0].val = 0;
+		begin("mmu_update own data frame as a table");
+		add_rc(hypercall5(__HYPERVISOR_mmu_update, (uint64_t)u, 1, 0, DOMID_SELF, 0), false);
+		end();
+		u[0].ptr = ~0ULL << 12;
+		begin("mmu_update frame ~0");
+		add_rc(hypercall5(__HYPERVISOR_mmu_update, (uint64_t)u, 1, 0, DOMID_SELF, 0), false);
+		end();
+		u[0].ptr = l1e;
+		u[0].val = pte_rw(foreign_mfn);
+		begin("mmu_update own entry to foreign frame rw");
+		add_rc(hypercall5(__HYPERVISOR_mmu_update, (uint64_t)u, 1, 0, DOMID_SELF, 0), false);
+		end();
+		u[0].val = pte | (1ULL << 51);
+		begin("mmu_update own entry reserved bit 51");
+		add_rc(hypercall5(__HYPERVISOR_mmu_update, (uint64_t)u, 1, 0, DOMID_SELF, 0), false);
+		end();
+		u[0].val = pte | PTE_PSE;
+		begin("mmu_update own entry with PSE");
+		add_rc(hypercall5(__HYPERVISOR_mmu_update, (uint64_t)u, 1, 0, DOMID_SELF, 0), false);
+		end();
+		/* put it back, whatever happened */
+		update_va_mapping((uint64_t)pg[2], pte, UVMF_INVLPG);
+		u[0].ptr = (own_mfn2 << 12) | MMU_MACHPHYS_UPDATE;
+		u[0].val = own_pfn2;
+		begin("mmu_update machphys own frame");
+		add_rc(hypercall5(__HYPERVISOR_mmu_update, (uint64_t)u, 1, 0, DOMID_SELF, 0), false);
+		end();
+		u[0].ptr = (foreign_mfn << 12) | MMU_MACHPHYS_UPDATE;
+		begin("mmu_update machphys foreign frame");
+		add_rc(hypercall5(__HYPERVISOR_mmu_update, (uint64_t)u, 1, 0, DOMID_SELF, 0), false);
+		end();
+	}
+	/* every mmuext command with frame classes */
+	{
+		static const struct { const char *n; uint64_t (*f)(void); } fr[] = {
+			{ "0", NULL }, { "own", NULL }, { "foreign", NULL }, { "~0", NULL },
+		};
+		uint64_t fv[4] = { 0, own_mfn, foreign_mfn, ~0ULL };
+		unsigned int cmd, f;
+
+		(void)fr;
+		for (cmd = 0; cmd <= 21; cmd++) {
+			if (cmd == MMUEXT_NEW_BASEPTR || cmd == MMUEXT_NEW_USER_BASEPTR)
+				continue;	/* below, own frame only */
+			for (f = 0; f < 4; f++) {
+				struct mmuext_op *op = (struct mmuext_op *)scratch[0];
+				uint64_t vmask = 1;
+
+				memset(op, 0, sizeof(*op));
+				op->cmd = cmd;
+				op->arg1.mfn = fv[f];
+				if (cmd == MMUEXT_TLB_FLUSH_MULTI || cmd == MMUEXT_INVLPG_MULTI)
+					op->arg2.vcpumask = f == 3 ? HYPADDR : (uint64_t)&vmask;
+				else if (cmd == MMUEXT_COPY_PAGE)
+					op->arg2.src_mfn = own_mfn2;
+				else if (cmd == MMUEXT_SET_LDT)
+					op->arg2.nr_ents = f;
+				if (cmd == MMUEXT_SET_LDT || cmd == MMUEXT_INVLPG_LOCAL ||
+				    cmd == MMUEXT_INVLPG_MULTI || cmd == MMUEXT_INVLPG_ALL)
+					op->arg1.linear_addr = f == 1 ? (uint64_t)scratch[1] :
+							       f == 2 ? HYPADDR : fv[f];
+				rc = hypercall5(__HYPERVISOR_mmuext_op, (uint64_t)op, 1, 0, DOMID_SELF, 0);
+				begin("mmuext cmd %u arg %s", cmd, fv[f] == ~0ULL ? "~0" :
+				      f == 0 ? "0" : f == 1 ? "own" : "foreign");
+				add_rc(rc, false);
+				end();
+				/* an LDT set or a pin taken: undone */
+				if (cmd == MMUEXT_SET_LDT && !rc)
+					mmuext1(MMUEXT_SET_LDT, 0);
+				if (cmd <= MMUEXT_PIN_L4_TABLE && !rc)
+					mmuext1(MMUEXT_UNPIN_TABLE, fv[f]);
+			}
+		}
+		rc = mmuext1(MMUEXT_NEW_BASEPTR, own_mfn);
+		begin("mmuext new_baseptr own data frame");
+		add_rc(rc, false);
+		end();
+		rc = mmuext1(MMUEXT_NEW_BASEPTR, foreign_mfn);
+		begin("mmuext new_baseptr foreign frame");
+		add_rc(rc, false);
+		end();
+		rc = mmuext1(MMUEXT_NEW_USER_BASEPTR, own_mfn);
+		begin("mmuext new_user_baseptr own data frame");
+		add_rc(rc, false);
+		end();
+		rc = mmuext1(MMUEXT_NEW_USER_BASEPTR, 0);
+		begin("mmuext new_user_baseptr 0");
+		add_rc(rc, false);
+		end();
+	}
+	/* update_va_mapping and _otherdomain */
+	{
+		static const struct { const char *n; uint64_t va; } vas[] = {
+			{ "own", 0 }, { "unmapped", UNMAPPED }, { "noncanon", NONCANON },
+			{ "hyp", HYPADDR }, { "own+1", 1 },
+		};
+		static const struct { const char *n; uint64_t f; } flags[] = {
+			{ "none", UVMF_NONE }, { "invlpg", UVMF_INVLPG }, { "tlb_flush", UVMF_TLB_FLUSH },
+			{ "invlpg|all", UVMF_INVLPG | UVMF_ALL }, { "3", 3 },
+		};
+		for (i = 0; i < ARRAY_SIZE(vas); i++) {
+			uint64_t va = vas[i].va;
+
+			if (va <= 1)
+				va += (uint64_t)pg[2];
+			for (c = 0; c < ARRAY_SIZE(flags); c++) {
+				rc = update_va_mapping(va, pte, flags[c].f);
+				begin("update_va_mapping va %s same pte flags %s", vas[i].n, flags[c].n);
+				add_rc(rc, false);
+				end();
+			}
+			rc = update_va_mapping(va, pte_ro(foreign_mfn), UVMF_INVLPG);
+			begin("update_va_mapping va %s foreign frame ro", vas[i].n);
+			add_rc(rc, false);
+			end();
+			rc = update_va_mapping(va, pte | (1ULL << 51), UVMF_INVLPG);
+			begin("update_va_mapping va %s reserved bit", vas[i].n);
+			add_rc(rc, false);
+			end();
+			update_va_mapping((uint64_t)pg[2], pte, UVMF_INVLPG);
+		}
+		{
+			uint64_t m = 1;
+
+			rc = update_va_mapping((uint64_t)pg[2], pte, UVMF_INVLPG | (uint64_t)&m);
+			begin("update_va_mapping own invlpg mask mapped");
+			add_rc(rc, false);
+			end();
+			rc = update_va_mapping((uint64_t)pg[2], pte, UVMF_INVLPG | UNMAPPED);
+			begin("update_va_mapping own invlpg mask unmapped");
+			add_rc(rc, false);
+			end();
+			rc = update_va_mapping((uint64_t)pg[2], pte, UVMF_INVLPG | HYPADDR);
+			begin("update_va_mapping own invlpg mask hyp");
+			add_rc(rc, false);
+			end();
+		}
+		for (d = 0; d < ARRAY_SIZE(domids); d++) {
+			rc = hypercall5(__HYPERVISOR_update_va_mapping_otherdomain, (uint64_t)pg[2], pte,
+					UVMF_INVLPG, domids[d].id, 0);
+			begin("update_va_mapping_otherdomain own pte dom %s", domids[d].name);
+			add_rc(rc, false);
+			end();
+			update_va_mapping((uint64_t)pg[2], pte, UVMF_INVLPG);
+		}
+	}
+}
+
+/* multicall: list classes and counts; entries that yield. */
+static void multicall_values(void)
+{
+	struct multicall_entry *mc = (struct multicall_entry *)scratch[0];
+	static const struct { const char *n; uint64_t v; } counts[] = {
+		{ "0", 0 }, { "1", 1 }, { "2", 2 }, { "2^16+1", 0x10001 }, { "2^32-1", 0xffffffffULL },
+	};
+	unsigned int c, i;
+	long rc;
+
+	for (c = 0; c < C_NR; c++) {
+		if (c == C_ZERO || c == C_MIS || c == C_RO || c == C_ONES)
+			continue;
+		rc = hypercall2(__HYPERVISOR_multicall, ptr_of(c), 1);
+		begin("multicall list %s n=1", cname[c]);
+		add_rc(rc, false);
+		end();
+		rc = hypercall2(__HYPERVISOR_multicall, ptr_of(c), 0);
+		begin("multicall list %s n=0", cname[c]);
+		add_rc(rc, false);
+		end();
+	}
+	for (i = 0; i < ARRAY_SIZE(counts); i++) {
+		struct multicall_entry *l = (struct multicall_entry *)pg[2];
+		unsigned int k, n = 4096 / sizeof(*l);
+
+		/* two yields, then entries of an unknown op to pg[2]'s end, pg[3] unmapped */
+		memset(pg[2], 0, 4096);
+		for (k = 0; k < n; k++)
+			l[k].op = k < 2 ? __HYPERVISOR_sched_op : 99;
+		rc = hypercall2(__HYPERVISOR_multicall, (uint64_t)l, counts[i].v);
+		begin("multicall yields then op99 to an unmapped page n=%s", counts[i].n);
+		add_rc(rc, false);
+		add(" r0=%ld r1=%ld r2=%ld last=%ld", (long)l[0].result, (long)l[1].result,
+		    (long)l[2].result, (long)l[n - 1].result);
+		end();
+	}
+	memset(scratch[0], 0, 4096);
+	mc[0].op = __HYPERVISOR_multicall;
+	mc[1].op = 0x100000000ULL | __HYPERVISOR_sched_op;
+	mc[2].op = __HYPERVISOR_xen_version;
+	mc[2].args[0] = XENVER_pagesize;
+	mc[3].op = __HYPERVISOR_event_channel_op;
+	mc[3].args[0] = EVTCHNOP_close;
+	mc[3].args[1] = HYPADDR;
+	rc = hypercall2(__HYPERVISOR_multicall, (uint64_t)mc, 4);
+	begin("multicall nested, op>32 bits, pagesize, close hyp");
+	add_rc(rc, false);
+	add(" r0=%ld r1=%ld r2=%ld r3=%ld", (long)mc[0].result, (long)mc[1].result,
+	    (long)mc[2].result, (long)mc[3].result);
+	end();
+}
+
+/* CPU state calls: each undone. */
+static void cpu_values(void)
+{
+	static const struct { const char *n; uint64_t v; } vals[] = {
+		{ "0", 0 }, { "user", 0x1000 }, { "kernel", 0xffffffff80000000ULL },
+		{ "hyp", HYPADDR }, { "noncanon", NONCANON }, { "ones", ~0ULL },
+		{ "user-top", 0x00007ffffffffff8ULL },
+	};
+	static const int regs[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 16, -1 };
+	unsigned int i, r, c;
+	long rc;
+
+	for (r = 0; r < ARRAY_SIZE(regs); r++) {
+		for (i = 0; i < ARRAY_SIZE(vals); i++) {
+			if (regs[r] == 7 && vals[i].v != 0 && vals[i].v != ~0ULL)
+				continue;	/* DR7 enabling breakpoints: below */
+			rc = hypercall2(__HYPERVISOR_set_debugreg, regs[r], vals[i].v);
+			begin("set_debugreg %d %s", regs[r], vals[i].n);
+			add_rc(rc, false);
+			end();
+			rc = hypercall1(__HYPERVISOR_get_debugreg, regs[r]);
+			begin("get_debugreg %d after", regs[r]);
+			add_rc(rc, false);
+			end();
+			if (regs[r] >= 0 && regs[r] < 8 && regs[r] != 4 && regs[r] != 6)
+				hypercall2(__HYPERVISOR_set_debugreg, regs[r], regs[r] == 5 || regs[r] == 7 ? 0 : 0);
+		}
+	}
+	{
+		static const uint64_t dr7s[] = { 0x400, 0x401, 0x2, 0x30001, 0x20001, 0xffffffff00000000ULL, 0x2000 };
+		for (i = 0; i < ARRAY_SIZE(dr7s); i++) {
+			hypercall2(__HYPERVISOR_set_debugreg, 0, 0x1000);	/* a user address never used */
+			rc = hypercall2(__HYPERVISOR_set_debugreg, 7, dr7s[i]);
+			begin("set_debugreg 7 %#lx dr0 user", (unsigned long)dr7s[i]);
+			add_rc(rc, false);
+			end();
+			rc = hypercall1(__HYPERVISOR_get_debugreg, 7);
+			begin("get_debugreg 7 after");
+			add_rc(rc, false);
+			end();
+			hypercall2(__HYPERVISOR_set_debugreg, 7, 0);
+			hypercall2(__HYPERVISOR_set_debugreg, 0, 0);
+		}
+	}
+	for (i = 0; i < 6; i++) {
+		static const uint64_t fs[] = { 0, 1, 2, 0x100000001ULL, ~0ULL, 0x80000000ULL };
+
+		rc = hypercall1(__HYPERVISOR_fpu_taskswitch, fs[i]);
+		begin("fpu_taskswitch %#lx", (unsigned long)fs[i]);
+		add_rc(rc, false);
+		end();
+		hypercall1(__HYPERVISOR_fpu_taskswitch, 0);
+	}
+	for (r = 0; r < 6; r++) {
+		static const uint64_t which[] = { 0, 1, 2, 3, 4, 0xffffffff };
+
+		for (i = 0; i < ARRAY_SIZE(vals); i++) {
+			if (which[r] == 3 && i > 1)
+				continue;
+			rc = hypercall2(__HYPERVISOR_set_segment_base, which[r], which[r] == 3 ? 0 : vals[i].v);
+			begin("set_segment_base %lu %s", (unsigned long)which[r], which[r] == 3 ? "sel0" : vals[i].n);
+			add_rc(rc, false);
+			end();
+		}
+		hypercall2(__HYPERVISOR_set_segment_base, 0, 0);
+		hypercall2(__HYPERVISOR_set_segment_base, 1, 0);
+		hypercall2(__HYPERVISOR_set_segment_base, 2, 0);
+	}
+	{
+		static const uint64_t cmds[] = { 0, 1, 2, 0xffffffff };
+		static const uint64_t types[] = { 0, 1, 2, 3, 4, 5, 6, 31, 32, 33, 63, 64, 0xffffffff };
+
+		for (c = 0; c < ARRAY_SIZE(cmds); c++) {
+			for (i = 0; i < ARRAY_SIZE(types); i++) {
+				/* enabling changes nothing a later call sees but
+				 * m2p_strict and architectural_iopl: their enable is undone */
+				if (cmds[c] == VMASST_CMD_disable && types[i] < 64 &&
+				    types[i] != VMASST_TYPE_m2p_strict && types[i] != VMASST_TYPE_architectural_iopl &&
+				    types[i] != VMASST_TYPE_4gb_segments_notify && types[i] != VMASST_TYPE_4gb_segments)
+					continue;
+				rc = hypercall2(__HYPERVISOR_vm_assist, cmds[c], types[i]);
+				begin("vm_assist cmd %lu type %lu", (unsigned long)cmds[c], (unsigned long)types[i]);
+				add_rc(rc, false);
+				end();
+				if (cmds[c] == VMASST_CMD_enable && !rc &&
+				    (types[i] == VMASST_TYPE_m2p_strict || types[i] == VMASST_TYPE_architectural_iopl))
+					hypercall2(__HYPERVISOR_vm_assist, VMASST_CMD_disable, types[i]);
+			}
+		}
+	}
+	/* update_descriptor */
+	{
+		static const struct { const char *n; uint64_t ma; } mas[] = {
+			{ "0", 0 }, { "own data", 1 }, { "own data+4", 2 }, { "foreign", 3 }, { "~0", ~0ULL },
+		};
+		static const uint64_t descs[] = { 0, ~0ULL, 0x00cf9a000000ffffULL };
+
+		for (i = 0; i < ARRAY_SIZE(mas); i++) {
+			uint64_t ma = mas[i].ma;
+
+			if (ma == 1)
+				ma = own_mfn << 12;
+			else if (ma == 2)
+				ma = (own_mfn << 12) + 4;
+			else if (ma == 3)
+				ma = foreign_mfn << 12;
+			for (c = 0; c < ARRAY_SIZE(descs); c++) {
+				rc = hypercall2(__HYPERVISOR_update_descriptor, ma, descs[c]);
+				begin("update_descriptor %s desc %u", mas[i].n, c);
+				add_rc(rc, false);
+				end();
+			}
+		}
+	}
+	/* set_gdt: frame list classes, entry counts (never 0) */
+	{
+		static const struct { const char *n; uint64_t v; } ents[] = {
+			{ "1", 1 }, { "512", 512 }, { "513", 513 }, { "8192", 8192 }, { "8193", 8193 },
+			{ "2^32-1", 0xffffffffULL },
+		};
+		uint64_t *frames = (uint64_t *)scratch[0];
+
+		for (i = 0; i < ARRAY_SIZE(ents); i++) {
+			for (c = 0; c < C_NR; c++) {
+				if (c == C_MIS || c == C_ZERO || c == C_ONES || c == C_RO)
+					continue;
+				rc = hypercall2(__HYPERVISOR_set_gdt, ptr_of(c), ents[i].v);
+				begin("set_gdt list %s entries %s", cname[c], ents[i].n);
+				add_rc(rc, false);
+				end();
+			}
+			memset(scratch[0], 0, 4096);
+			frames[0] = own_mfn;
+			frames[1] = foreign_mfn;
+			rc = hypercall2(__HYPERVISOR_set_gdt, (uint64_t)frames, ents[i].v);
+			begin("set_gdt own writable frame entries %s", ents[i].n);
+			add_rc(rc, false);
+			end();
+			frames[0] = foreign_mfn;
+			rc = hypercall2(__HYPERVISOR_set_gdt, (uint64_t)frames, ents[i].v);
+			begin("set_gdt foreign frame entries %s", ents[i].n);
+			add_rc(rc, false);
+			end();
+		}
+	}
+	/* set_trap_table: each class, then the framework's table again */
+	for (c = 0; c < C_NR; c++) {
+		if (c == C_NULL || c == C_ZERO || c == C_RO || c == C_MIS)
+			continue;
+		rc = hypercall1(__HYPERVISOR_set_trap_table, ptr_of(c));
+		begin("set_trap_table %s", cname[c]);
+		add_rc(rc, false);
+		end();
+		hypercall1(__HYPERVISOR_set_trap_table, 0);
+		traps_install(true);
+		restore_pages();
+	}
+	/* nmi_op and set_timer_op */
+	{
+		static const struct { const char *n; uint64_t v; } t[] = {
+			{ "0", 0 }, { "1", 1 }, { "2^50", 1ULL << 50 }, { "2^63", 1ULL << 63 }, { "~0", ~0ULL },
+		};
+		for (i = 0; i < ARRAY_SIZE(t); i++) {
+			rc = hypercall1(__HYPERVISOR_set_timer_op, t[i].v);
+			begin("set_timer_op %s", t[i].n);
+			add_rc(rc, false);
+			end();
+			hypercall1(__HYPERVISOR_set_timer_op, 0);
+		}
+		rc = hypercall2(__HYPERVISOR_nmi_op, 0, NONCANON);
+		begin("nmi_op register noncanon");
+		add_rc(rc, false);
+		end();
+		rc = hypercall2(__HYPERVISOR_nmi_op, 0, HYPADDR);
+		begin("nmi_op register hyp");
+		add_rc(rc, false);
+		end();
+		rc = hypercall2(__HYPERVISOR_nmi_op, 1, 0);
+		begin("nmi_op unregister");
+		add_rc(rc, false);
+		end();
+		rc = hypercall2(__HYPERVISOR_nmi_op, 2, 0);
+		begin("nmi_op 2");
+		add_rc(rc, false);
+		end();
+	}
+}
+
+/* sched_op with values: remote_shutdown's domains, poll's ports, watchdog ids. */
+static void sched_values(void)
+{
+	unsigned int d, i;
+	long rc;
+
+	for (d = 2; d < ARRAY_SIZE(domids); d++) {
+		struct sched_remote_shutdown rs = { .domain_id = domids[d].id, .reason = SHUTDOWN_poweroff };
+
+		rc = hypercall2(__HYPERVISOR_sched_op, SCHEDOP_remote_shutdown, &rs);
+		begin("sched remote_shutdown dom %s", domids[d].name);
+		add_rc(rc, false);
+		end();
+	}
+	for (i = 0; i < 6; i++) {
+		static const uint32_t ids[] = { 1, 2, 3, 4, 0x80000000, 0xffffffff };
+		struct { uint32_t id, timeout; } w = { ids[i], 0 };
+
+		rc = hypercall2(__HYPERVISOR_sched_op, SCHEDOP_watchdog, &w);
+		begin("sched watchdog free id %#x", ids[i]);
+		add_rc(rc, false);
+		end();
+	}
+	{
+		static const uint32_t bad[] = { 0, 4096, 0xffffffff };
+		uint32_t port;
+		struct sched_poll p;
+
+		for (i = 0; i < ARRAY_SIZE(bad); i++) {
+			port = bad[i];
+			p.ports = (uint64_t)&port;
+			p.nr_ports = 1;
+			p.timeout = 1;
+			rc = hypercall2(__HYPERVISOR_sched_op, SCHEDOP_poll, &p);
+			begin("sched poll port %u", bad[i]);
+			add_rc(rc, false);
+			end();
+		}
+		p.nr_ports = 129;
+		rc = hypercall2(__HYPERVISOR_sched_op, SCHEDOP_poll, &p);
+		begin("sched poll 129 ports");
+		add_rc(rc, false);
+		end();
+		p.nr_ports = 1;
+		p.ports = HYPADDR;
+		rc = hypercall2(__HYPERVISOR_sched_op, SCHEDOP_poll, &p);
+		begin("sched poll ports hyp");
+		add_rc(rc, false);
+		end();
+	}
+}
+
+int test_main(struct start_info *si)
+{
+	gsi = si;
+	mm_init(si);
+	traps_install(true);
+	/* pg[1] read-only, zeroed; pg[3] unmapped */
+	memset(pg, 0, sizeof(pg));
+	if (update_va_mapping((uint64_t)pg[1], pte_ro(va_to_mfn((uint64_t)pg[1])), UVMF_INVLPG) ||
+	    update_va_mapping((uint64_t)pg[3], 0, UVMF_INVLPG))
+		return fail("cannot set up the read-only and unmapped pages");
+	own_mfn = va_to_mfn((uint64_t)scratch[0]);
+	own_mfn2 = va_to_mfn((uint64_t)scratch[1]);
+	foreign_mfn = hypervisor_l3_mfn(si);
+	/* scratch[1]'s pfn, through the p2m */
+	for (own_pfn2 = 0; own_pfn2 < si->nr_pages; own_pfn2++)
+		if (((uint64_t *)si->mfn_list)[own_pfn2] == own_mfn2)
+			break;
+	if (own_pfn2 == si->nr_pages)
+		return fail("scratch page not in the p2m");
+	ports_snapshot();
+
+	printf("conform-diff begins\n");
+	unknown_numbers();
+	sweep(version_ops, ARRAY_SIZE(version_ops), NULL);
+	sweep(sched_ops, ARRAY_SIZE(sched_ops), NULL);
+	sched_values();
+	sweep(evtchn_ops, ARRAY_SIZE(evtchn_ops), ports_undo);
+	evtchn_values();
+	sweep(physdev_ops, ARRAY_SIZE(physdev_ops), ports_undo);
+	sweep(grant_ops, ARRAY_SIZE(grant_ops), NULL);
+	grant_values();
+	sweep(vcpu_ops, ARRAY_SIZE(vcpu_ops), vcpu_undo);
+	sweep(memory_ops, ARRAY_SIZE(memory_ops), NULL);
+	sweep(misc_ops, ARRAY_SIZE(misc_ops), NULL);
+	number_sweeps();
+	ctl_sweeps();
+	mmu_values();
+	multicall_values();
+	cpu_values();
+	ports_undo();
+	printf("conform-diff made %u calls\n", idx);
+	return TEST_PASS;
+}
