@@ -549,6 +549,10 @@ static long domain_op(struct vcpu *v, struct domain *d, struct domctl *op, bool 
 		return 0;
 	case DOMCTL_set_address_size:
 		return set_address_size(op->u.address_size.size);
+	case DOMCTL_get_address_size:	/* every domain is a 64-bit PV one */
+		op->u.address_size.size = 64;
+		*out = true;
+		return 0;
 	default:
 		return trace_err(-ENOSYS);
 	}
@@ -657,6 +661,17 @@ long hc_domctl(struct vcpu *v, struct hc_args *a)
 		rc = get_domain_info(&op);
 		out = !rc;
 		break;
+	/*
+	 * Device assignment names DOMID_IO (Xen's dom_io, a domain) or, to
+	 * test, no domain (DOMID_INVALID): Xen 4.17's IOMMU code then finds
+	 * no IOMMU, -EOPNOTSUPP, as Lamina has none (conform-diff; was -ESRCH).
+	 */
+	case DOMCTL_assign_device:
+	case DOMCTL_deassign_device:
+	case DOMCTL_test_assign_device:
+		if (op.domain == (op.cmd == DOMCTL_test_assign_device ? DOMID_INVALID : DOMID_IO))
+			return trace_err(-EOPNOTSUPP);
+		/* fall through */
 	default:
 		d = get_domain_by_id(op.domain);	/* not freed under the op */
 		if (!d)

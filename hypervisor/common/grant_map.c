@@ -735,9 +735,7 @@ claim(struct grant_locks *gl, const struct gnttab_copy_ptr *p, bool gref, bool d
 	b->rd = NULL;
 	b->ref = p->u.ref;		/* a grant's (for a frame: unused) */
 	if (!gref) {
-		/* A plain frame: the caller's own, named DOMID_SELF (its id is refused, as by Xen). */
-		if (p->domid != DOMID_SELF)
-			return GNTST_permission_denied;
+		/* A plain frame: the caller's own (copy_domain_ok) */
 		b->use.mfn = p->u.gmfn;
 		b->use.act = NULL;		/* no entry */
 		b->use.status = NULL;
@@ -755,8 +753,6 @@ claim(struct grant_locks *gl, const struct gnttab_copy_ptr *p, bool gref, bool d
 		}
 		return GNTST_okay;
 	}
-	if (!rd || rd->dying)
-		return GNTST_bad_domain;
 	st = pin(rd, p->u.ref, ld, USE_COPY | USE_TRANSITIVE | (dest ? USE_WRITE : 0), &b->use, gl);
 	if (!st)
 		b->rd = rd;
@@ -797,7 +793,24 @@ static inline __attribute__((always_inline)) void copy_bytes(uint8_t *d, const u
 	memmove_inline(d, s, len);
 }
 
-/* One copy, the granters' tables locked (gl). */
+/*
+ * A side's domain: a plain frame only the caller's own, named DOMID_SELF
+ * (its id is refused, as by Xen), a grant's granter found and alive.
+ */
+static inline __attribute__((always_inline)) int16_t
+copy_domain_ok(const struct domain *rd, const struct gnttab_copy_ptr *p, bool gref)
+{
+	if (!gref)
+		return p->domid == DOMID_SELF ? GNTST_okay : GNTST_permission_denied;
+	return !rd || rd->dying ? GNTST_bad_domain : GNTST_okay;
+}
+
+/*
+ * One copy, the granters' tables locked (gl), in Xen 4.17's order of
+ * checks: both sides' domains, the source's buffer, the destination's,
+ * then the page bounds (conform-diff: a copy with a bad domain and bad
+ * bounds was -10, bad_copy_arg, where Xen answers bad_domain).
+ */
 static inline __attribute__((always_inline)) int16_t
 copy_locked(struct gnttab_copy *op, struct grant_locks *gl)
 {
@@ -805,12 +818,19 @@ copy_locked(struct gnttab_copy *op, struct grant_locks *gl)
 	struct copy_buf src, dst;
 	int16_t st;
 
+	st = copy_domain_ok(gl->a, &op->source, op->flags & GNTCOPY_source_gref);
+	if (!st)
+		st = copy_domain_ok(gl->b, &op->dest, op->flags & GNTCOPY_dest_gref);
+	if (st)
+		return st;
 	st = claim(gl, &op->source, op->flags & GNTCOPY_source_gref, false, &src);
 	if (st)
 		return st;
 	st = claim(gl, &op->dest, op->flags & GNTCOPY_dest_gref, true, &dst);
 	if (!st) {
-		if ((src.use.sub_page | dst.use.sub_page) &&
+		if (op->source.offset + op->len > PAGE_SIZE || op->dest.offset + op->len > PAGE_SIZE)
+			st = GNTST_bad_copy_arg;
+		else if ((src.use.sub_page | dst.use.sub_page) &&
 		    (!in_bounds(&src, op->source.offset, op->len) ||
 		     !in_bounds(&dst, op->dest.offset, op->len)))
 			st = GNTST_general_error;
@@ -920,10 +940,6 @@ int16_t grant_copy_batch_one(struct domain *ld, void *arg, struct copy_batch *cb
 	struct grant_locks gl;
 	int16_t st;
 
-	if (op->source.offset + op->len > PAGE_SIZE || op->dest.offset + op->len > PAGE_SIZE) {
-		copy_batch_count(cb);
-		return GNTST_bad_copy_arg;
-	}
 	if (unlikely(ida != cb->ida || idb != cb->idb || !cb->held)) {
 		if (ida != cb->ida || idb != cb->idb) {
 			if (cb->a || cb->b)

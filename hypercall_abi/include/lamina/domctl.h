@@ -43,6 +43,7 @@
 #define DOMCTL_getvcpuaffinity		25
 #define DOMCTL_resumedomain		27	/* a shutdown undone (domain_resume) */
 #define DOMCTL_set_address_size		35
+#define DOMCTL_get_address_size		36
 #define DOMCTL_assign_device		37
 #define DOMCTL_bind_pt_irq		38
 #define DOMCTL_memory_mapping		39

@@ -748,19 +748,23 @@ static long setup_gsi(struct domain *d, uint64_t arg)
 static long apic_op(struct domain *d, unsigned int cmd, uint64_t arg)
 {
 	struct physdev_apic op;
+	long rc = 0;
 
 	if (copy_from_guest(&op, arg, sizeof(op)))
 		return -EFAULT;
 	if (!d->is_privileged)
 		return trace_err(-EPERM);
 	if (op.apic_physbase != IOAPIC_BASE || !ioapic_present)
-		return trace_err(-EINVAL);
+		rc = trace_err(-EINVAL);
 	if (cmd == PHYSDEVOP_apic_write)
-		return 0;
-	spin_lock(&irq_lock);
-	op.value = ioapic_read(op.reg & 0xFF);
-	spin_unlock(&irq_lock);
-	return copy_to_guest(arg, &op, sizeof(op)) ? -EFAULT : 0;
+		return rc;
+	if (!rc) {
+		spin_lock(&irq_lock);
+		op.value = ioapic_read(op.reg & 0xFF);
+		spin_unlock(&irq_lock);
+	}
+	/* written back whatever the answer, as Xen 4.17's apic_read (conform-diff) */
+	return copy_to_guest(arg, &op, sizeof(op)) ? -EFAULT : rc;
 }
 
 static long get_free_pirq(struct domain *d, uint64_t arg)

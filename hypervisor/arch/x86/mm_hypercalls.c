@@ -154,13 +154,20 @@ one_mmu_update(struct domain *d, struct domain *fd, const struct mmu_update *u)
 {
 	mfn_t mfn = u->ptr >> PAGE_SHIFT;
 
-	switch (u->ptr & 3) {
+	/*
+	 * The command is the address's low 3 bits (an entry's alignment), as
+	 * Xen 4.17's: 4-7 are no command, -ENOSYS (conform-diff; was read
+	 * from the low 2 bits, a misaligned entry, -EINVAL).
+	 */
+	switch (u->ptr & 7) {
 	case MMU_NORMAL_PT_UPDATE:
 	case MMU_PT_UPDATE_NO_TRANSLATE:	/* a PV domain's frames need no translation */
-		return pt_update_entry_foreign(d, fd, u->ptr & ~3ULL, u->val, false);
+		return pt_update_entry_foreign(d, fd, u->ptr & ~7ULL, u->val, false);
 	case MMU_PT_UPDATE_PRESERVE_AD:
-		return pt_update_entry_foreign(d, fd, u->ptr & ~3ULL, u->val, true);
-	default:	/* MMU_MACHPHYS_UPDATE */
+		return pt_update_entry_foreign(d, fd, u->ptr & ~7ULL, u->val, true);
+	default:
+		return trace_err(-ENOSYS);
+	case MMU_MACHPHYS_UPDATE:
 		if (mfn >= frame_table_size)
 			return trace_err(-EINVAL);
 		mfn = array_index_nospec(mfn, frame_table_size);
@@ -566,10 +573,11 @@ long hc_vm_assist(struct vcpu *v, struct hc_args *a)
 	/* Xen's `unsigned int cmd, unsigned int type`: the upper halves ignored. */
 	uint32_t cmd = (uint32_t)a->arg[0], type = (uint32_t)a->arg[1];
 
-	if (cmd > VMASST_CMD_disable)
-		return trace_err(-ENOSYS);
+	/* Xen's order: the type first, then the command (conform-diff) */
 	if (type > VMASST_TYPE_runstate_update_flag && type != VMASST_TYPE_m2p_strict)
 		return trace_err(-EINVAL);
+	if (cmd > VMASST_CMD_disable)
+		return trace_err(-ENOSYS);
 	if (cmd == VMASST_CMD_enable)
 		v->domain->vm_assist |= 1ULL << type;
 	else
