@@ -117,6 +117,8 @@ test: setup
 	$(Q)$(MAKE) --no-print-directory test-unit 2>&1 | tee -a $(TEST_LOG)
 	$(Q)tests/run/guest-tests --hv $(HV_ELF) --dir $(O)/tests/guest 2>&1 | tee -a $(TEST_LOG)
 	$(Q)tests/run/guest-tests --smp 2 --hv $(HV_ELF) --dir $(O)/tests/guest 2>&1 | tee -a $(TEST_LOG)
+	$(Q)tests/run/conform-diff --hv $(HV_ELF) --dir $(O)/tests/guest 2>&1 | tee -a $(TEST_LOG)
+	$(Q)tests/run/conform-diff --smp 2 --hv $(HV_ELF) --dir $(O)/tests/guest 2>&1 | tee -a $(TEST_LOG)
 	$(Q)$(MAKE) --no-print-directory bench-check 2>&1 | tee -a $(TEST_LOG)
 	$(Q)$(MAKE) --no-print-directory test-linux 2>&1 | tee -a $(TEST_LOG)
 	$(Q)$(MAKE) --no-print-directory test-components 2>&1 | tee -a $(TEST_LOG)
@@ -194,6 +196,7 @@ test-xen: setup
 	$(Q)$(MAKE) --no-print-directory build-all
 	$(Q)mkdir -p $(O); : > $(O)/test-xen.log
 	$(Q)tests/run/guest-tests --xen $(if $(SMP),--smp $(SMP)) --dir $(O)/tests/guest 2>&1 | tee -a $(O)/test-xen.log
+	$(Q)tests/run/conform-diff --xen $(if $(SMP),--smp $(SMP)) --dir $(O)/tests/guest 2>&1 | tee -a $(O)/test-xen.log
 	$(Q)tests/run/summary $(O)/test-xen.log
 
 # make bench measures a release hypervisor (.config with DEBUG and

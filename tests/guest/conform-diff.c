@@ -503,8 +503,8 @@ static const struct { const char *name; uint16_t id; } domids[] = {
 static void ctl_sweeps(void)
 {
 	static const unsigned int sysctl_cmds[] = {
-		1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 15, 16, 17, 20, 21, 22, 23,
-		24, 25, 26, 27, 29, 30, 99 };
+		1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 15, 16, 20, 21, 22, 23,
+		24, 25, 26, 27, 29, 30, 99 };	/* not 11, 13, 17-19, 28: they change the machine */
 	static const unsigned int plat_cmds[] = {
 		0, 1, 34, 33, 36, 40, 48, 50, 53, 55, 58, 59, 61, 63, 64, 99 };
 	uint32_t *w = (uint32_t *)pg[0];
