@@ -33,6 +33,11 @@
 #include <lamina/physdev.h>
 #include <lamina/vcpu.h>
 #include <lamina/callback.h>
+#include "lib/gnt_self.h"
+
+/* A callback address that must never be entered: it spins, the run times out. */
+void spin_forever(void);
+asm(".pushsection .text\n.globl spin_forever\nspin_forever:\n1: jmp 1b\n.popsection");
 
 /* Pointer classes. */
 enum {
@@ -1287,6 +1292,369 @@ static void cpu_values(void)
 	}
 }
 
+/* ---- live state: ports, own grants, timers, pins, I/O, callbacks ---- */
+
+static void port_lines(const char *kind, uint32_t p)
+{
+	static const uint32_t vcpus[] = { 0, 1, 0xffffffff };
+	struct evtchn_status st;
+	unsigned int i;
+	long rc;
+
+	memset(&st, 0, sizeof(st));
+	st.dom = DOMID_SELF;
+	st.port = p;
+	rc = hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_status, &st);
+	begin("evtchn %s port: status", kind);
+	add_rc(rc, false);
+	add(" status=%u vcpu=%u u=%#x,%#x", st.status, st.vcpu, ((uint32_t *)&st)[4], ((uint32_t *)&st)[5]);
+	end();
+	begin("evtchn %s port: send", kind);
+	add_rc(hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_send, &p), false);
+	end();
+	begin("evtchn %s port: unmask", kind);
+	add_rc(hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_unmask, &p), false);
+	end();
+	for (i = 0; i < ARRAY_SIZE(vcpus); i++) {
+		struct evtchn_bind_vcpu b = { p, vcpus[i] };
+
+		begin("evtchn %s port: bind_vcpu %u", kind, vcpus[i]);
+		add_rc(hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_vcpu, &b), false);
+		end();
+	}
+	{
+		struct evtchn_set_priority sp = { p, 0 };
+
+		begin("evtchn %s port: set_priority 0", kind);
+		add_rc(hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_set_priority, &sp), false);
+		end();
+	}
+}
+
+static void port_close_lines(const char *kind, uint32_t p)
+{
+	begin("evtchn %s port: close", kind);
+	add_rc(hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_close, &p), false);
+	end();
+	begin("evtchn %s port: close again", kind);
+	add_rc(hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_close, &p), false);
+	end();
+}
+
+static void live_ports(void)
+{
+	struct evtchn_alloc_unbound au = { DOMID_SELF, DOMID_SELF, 0 };
+	struct evtchn_bind_interdomain bi;
+	struct evtchn_bind_virq bv = { VIRQ_TIMER, 0, 0 };
+	struct evtchn_bind_ipi ipi = { 0, 0 };
+	long rc;
+
+	rc = hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_alloc_unbound, &au);
+	begin("evtchn live alloc_unbound self self");
+	add_rc(rc, false);
+	add(" port=%u", au.port);
+	end();
+	memset(&bi, 0, sizeof(bi));
+	bi.remote_dom = DOMID_SELF;
+	bi.remote_port = au.port;
+	rc = hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_interdomain, &bi);
+	begin("evtchn live bind_interdomain to it");
+	add_rc(rc, false);
+	add(" port=%u", bi.local_port);
+	end();
+	rc = hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_interdomain, &bi);
+	begin("evtchn live bind_interdomain to it again");
+	add_rc(rc, false);
+	end();
+	rc = hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, &bv);
+	begin("evtchn live bind_virq timer");
+	add_rc(rc, false);
+	add(" port=%u", bv.port);
+	end();
+	rc = hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_ipi, &ipi);
+	begin("evtchn live bind_ipi 0");
+	add_rc(rc, false);
+	add(" port=%u", ipi.port);
+	end();
+	port_lines("unbound", au.port);
+	port_lines("interdomain", bi.local_port);
+	port_lines("virq", bv.port);
+	port_lines("ipi", ipi.port);
+	port_close_lines("interdomain", bi.local_port);
+	port_lines("unbound after its peer closed", au.port);
+	port_close_lines("unbound", au.port);
+	port_close_lines("virq", bv.port);
+	port_close_lines("ipi", ipi.port);
+	ports_undo();
+}
+
+static uint32_t gref_frame(unsigned int kind)
+{
+	return kind == 5 ? (uint32_t)foreign_mfn : kind == 6 ? 0xffffffff : (uint32_t)own_mfn2;
+}
+
+/* Our own grants of each kind mapped and copied with each flag set. */
+static void live_grants(void)
+{
+	static const struct { const char *n; uint16_t flags; domid_t dom; } kinds[] = {
+		{ "none", 0, 0 }, { "rw", GTF_permit_access, 0 },
+		{ "ro", GTF_permit_access | GTF_readonly, 0 }, { "to 999", GTF_permit_access, 999 },
+		{ "transfer", GTF_accept_transfer, 0 }, { "foreign frame", GTF_permit_access, 0 },
+		{ "frame ~0", GTF_permit_access, 0 }, { "flags 0xff00", GTF_permit_access | 0xff00, 0 },
+	};
+	static const struct { const char *n; uint32_t f; } mflags[] = {
+		{ "host", GNTMAP_host_map }, { "host|ro", GNTMAP_host_map | GNTMAP_readonly },
+		{ "device", GNTMAP_device_map }, { "host|device", GNTMAP_host_map | GNTMAP_device_map },
+		{ "pte", GNTMAP_host_map | GNTMAP_contains_pte }, { "0", 0 },
+		{ "host|app", GNTMAP_host_map | GNTMAP_application_map },
+	};
+	struct grant_entry_v1 *t = gnt_self_table();
+	uint64_t pte_ma = l1e_maddr((uint64_t)pg[3]);
+	unsigned int k, f;
+
+	begin("gnttab own table set up and mapped");
+	add(" = %d", t ? 0 : -1);
+	end();
+	if (!t)
+		return;
+	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
+		unsigned int ref = 1 + k;
+
+		t[ref].domid = kinds[k].dom;
+		t[ref].frame = gref_frame(k);
+		__atomic_store_n(&t[ref].flags, kinds[k].flags, __ATOMIC_RELEASE);
+		for (f = 0; f < ARRAY_SIZE(mflags); f++) {
+			struct gnttab_map_grant_ref m;
+			struct gnttab_unmap_grant_ref u;
+			long rc;
+
+			memset(&m, 0, sizeof(m));
+			m.host_addr = mflags[f].f & GNTMAP_contains_pte ? pte_ma : (uint64_t)pg[3];
+			m.flags = mflags[f].f;
+			m.ref = ref;
+			m.dom = 0;
+			m.status = 99;
+			rc = hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_map_grant_ref, &m, 1);
+			begin("gnttab map own %s grant %s", kinds[k].n, mflags[f].n);
+			add_rc(rc, false);
+			add(" status=%d entry=%#x", m.status, __atomic_load_n(&t[ref].flags, __ATOMIC_ACQUIRE));
+			end();
+			if (rc || m.status)
+				continue;
+			memset(&u, 0, sizeof(u));
+			u.host_addr = m.host_addr;
+			u.dev_bus_addr = mflags[f].f & GNTMAP_device_map ? m.dev_bus_addr : 0;
+			u.handle = m.handle;
+			rc = hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_unmap_grant_ref, &u, 1);
+			begin("gnttab unmap it");
+			add_rc(rc, false);
+			add(" status=%d entry=%#x", u.status, __atomic_load_n(&t[ref].flags, __ATOMIC_ACQUIRE));
+			end();
+			rc = hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_unmap_grant_ref, &u, 1);
+			begin("gnttab unmap it again");
+			add_rc(rc, false);
+			add(" status=%d", u.status);
+			end();
+			update_va_mapping((uint64_t)pg[3], 0, UVMF_INVLPG);
+		}
+		{
+			static const uint16_t cflags[] = { GNTCOPY_source_gref, GNTCOPY_dest_gref };
+			unsigned int c;
+
+			for (c = 0; c < 2; c++) {
+				struct gnttab_copy cp;
+				long rc;
+
+				memset(&cp, 0, sizeof(cp));
+				cp.flags = cflags[c];
+				if (c == 0) {
+					cp.source.u.ref = ref;
+					cp.source.domid = 0;
+					cp.dest.u.gmfn = own_mfn;
+					cp.dest.domid = DOMID_SELF;
+				} else {
+					cp.source.u.gmfn = own_mfn;
+					cp.source.domid = DOMID_SELF;
+					cp.dest.u.ref = ref;
+					cp.dest.domid = 0;
+				}
+				cp.len = 16;
+				cp.status = 99;
+				rc = hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_copy, &cp, 1);
+				begin("gnttab copy %s own %s grant", c ? "to" : "from", kinds[k].n);
+				add_rc(rc, false);
+				add(" status=%d entry=%#x", cp.status,
+				    __atomic_load_n(&t[ref].flags, __ATOMIC_ACQUIRE));
+				end();
+			}
+		}
+		__atomic_store_n(&t[ref].flags, 0, __ATOMIC_RELEASE);
+	}
+	{
+		struct gnttab_query_size q = { .dom = DOMID_SELF, .status = 99 };
+
+		begin("gnttab query_size self after");
+		add_rc(hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_query_size, &q, 1), false);
+		add(" status=%d", q.status);
+		end();
+	}
+	{
+		static const uint32_t nrs[] = { 0, 1, 2, 64, 65, 0xffffffff };
+		static uint64_t frames[128];
+		unsigned int i;
+
+		for (i = 0; i < ARRAY_SIZE(nrs); i++) {
+			struct gnttab_setup_table st;
+
+			memset(&st, 0, sizeof(st));
+			st.dom = DOMID_SELF;
+			st.nr_frames = nrs[i];
+			st.frame_list = (uint64_t)frames;
+			st.status = 99;
+			begin("gnttab setup_table self nr_frames %u", nrs[i]);
+			add_rc(hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_setup_table, &st, 1), false);
+			add(" status=%d", st.status);
+			end();
+		}
+	}
+}
+
+static void live_timers_and_more(void)
+{
+	static const uint64_t periods[] = { 0, 999999, 1000000, (1ULL << 62) - 1, 1ULL << 62, ~0ULL };
+	static const uint64_t shots[] = { 0, 1, 1ULL << 62, 1ULL << 63, ~0ULL };
+	unsigned int i, f;
+	long rc;
+
+	for (i = 0; i < ARRAY_SIZE(periods); i++) {
+		struct vcpu_set_periodic_timer pt = { periods[i] };
+
+		rc = hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_set_periodic_timer, 0, &pt);
+		begin("vcpu set_periodic_timer %#lx", (unsigned long)periods[i]);
+		add_rc(rc, false);
+		end();
+		vcpu_undo();
+	}
+	for (i = 0; i < ARRAY_SIZE(shots); i++) {
+		for (f = 0; f < 3; f++) {
+			static const uint32_t fl[] = { 0, VCPU_SSHOTTMR_future, 0xfffffffe };
+			struct vcpu_set_singleshot_timer st = { shots[i], fl[f], 0 };
+
+			rc = hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, 0, &st);
+			begin("vcpu set_singleshot_timer %#lx flags %#x", (unsigned long)shots[i], fl[f]);
+			add_rc(rc, false);
+			end();
+			vcpu_undo();
+		}
+	}
+	/* SCHEDOP_pin_override: each pin undone */
+	{
+		static const int32_t pcpus[] = { -1, 0, 0, -1, 1, 99, -2, 0x7fffffff };
+
+		for (i = 0; i < ARRAY_SIZE(pcpus); i++) {
+			int32_t pc = pcpus[i];
+
+			rc = hypercall2(__HYPERVISOR_sched_op, SCHEDOP_pin_override, &pc);
+			begin("sched pin_override %d", pcpus[i]);
+			add_rc(rc, false);
+			end();
+			if (i != 1) {
+				pc = -1;
+				hypercall2(__HYPERVISOR_sched_op, SCHEDOP_pin_override, &pc);
+			}
+		}
+	}
+	/* set_iopl and set_iobitmap, then none */
+	{
+		static const uint32_t iopls[] = { 0, 1, 2, 3, 4, 0xffffffff };
+
+		for (i = 0; i < ARRAY_SIZE(iopls); i++) {
+			struct physdev_set_iopl io = { iopls[i] };
+
+			rc = hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, &io);
+			begin("physdev set_iopl %u", iopls[i]);
+			add_rc(rc, false);
+			end();
+		}
+		{
+			struct physdev_set_iopl io = { 0 };
+
+			hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, &io);
+		}
+	}
+	{
+		static const struct { const char *n; uint64_t p; uint32_t nr; } bm[] = {
+			{ "own", 0, 0 }, { "own", 0, 1 }, { "own", 0, 65536 }, { "own", 0, 65537 },
+			{ "null", 1, 1 }, { "hyp", 2, 1 }, { "noncanon", 3, 8 }, { "own", 0, 0xffffffff },
+		};
+		for (i = 0; i < ARRAY_SIZE(bm); i++) {
+			struct physdev_set_iobitmap b;
+
+			memset(&b, 0, sizeof(b));
+			memset(scratch[0], 0xff, 4096);
+			b.bitmap = bm[i].p == 0 ? (uint64_t)scratch[0] : bm[i].p == 1 ? 0 :
+				   bm[i].p == 2 ? HYPADDR : NONCANON;
+			b.nr_ports = bm[i].nr;
+			rc = hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iobitmap, &b);
+			begin("physdev set_iobitmap %s nr_ports %u", bm[i].n, bm[i].nr);
+			add_rc(rc, false);
+			end();
+			memset(&b, 0, sizeof(b));
+			hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iobitmap, &b);
+		}
+	}
+	/* get_features of each submap */
+	for (i = 0; i < 5; i++) {
+		static const uint32_t idx[] = { 0, 1, 2, 32, 0xffffffff };
+		struct xen_feature_info fi = { idx[i], 0x5a5a5a5a };
+
+		rc = hypercall2(__HYPERVISOR_xen_version, XENVER_get_features, &fi);
+		begin("version get_features submap %u", idx[i]);
+		add_rc(rc, false);
+		add(" submap=%#x", fi.submap);
+		end();
+	}
+	/* set_segment_base's user GS selector */
+	{
+		static const uint64_t sels[] = { 0, 3, 0x2b, 0xe02b, 0xe033, 0xfff3, 0x10003, 0x4 };
+
+		for (i = 0; i < ARRAY_SIZE(sels); i++) {
+			rc = hypercall2(__HYPERVISOR_set_segment_base, 3, sels[i]);
+			begin("set_segment_base gs_user_sel %#lx", (unsigned long)sels[i]);
+			add_rc(rc, false);
+			end();
+			hypercall2(__HYPERVISOR_set_segment_base, 3, 0);
+			hypercall2(__HYPERVISOR_set_segment_base, 1, 0);
+		}
+	}
+	/* callback_op register of each type, a spinning address; NMI's taken back */
+	{
+		static const uint64_t addrs[] = { 0, 1, NONCANON, HYPADDR };
+		struct callback_register cb;
+		unsigned int t, a;
+
+		for (t = 0; t < 9; t++) {
+			for (a = 0; a < ARRAY_SIZE(addrs) + 1; a++) {
+				if (t == CALLBACKTYPE_event && a < ARRAY_SIZE(addrs) && addrs[a] < 2)
+					continue;	/* the event callback stays a good address */
+				memset(&cb, 0, sizeof(cb));
+				cb.type = t;
+				cb.flags = a == ARRAY_SIZE(addrs) ? 0xffff : 0;
+				cb.address = a == ARRAY_SIZE(addrs) || addrs[a] == 1 ?
+					     (uint64_t)spin_forever : addrs[a];
+				rc = hypercall2(__HYPERVISOR_callback_op, CALLBACKOP_register, &cb);
+				begin("callback register type %u %s%s", t,
+				      a == ARRAY_SIZE(addrs) ? "spin" : addrs[a] == 0 ? "0" :
+				      addrs[a] == 1 ? "spin" : addrs[a] == NONCANON ? "noncanon" : "hyp",
+				      a == ARRAY_SIZE(addrs) ? " flags 0xffff" : "");
+				add_rc(rc, false);
+				end();
+			}
+		}
+		hypercall2(__HYPERVISOR_nmi_op, 1, 0);
+	}
+}
+
 /* sched_op with values: remote_shutdown's domains, poll's ports, watchdog ids. */
 static void sched_values(void)
 {
@@ -1378,6 +1746,9 @@ int test_main(struct start_info *si)
 	mmu_values();
 	multicall_values();
 	cpu_values();
+	live_ports();
+	live_grants();
+	live_timers_and_more();
 	ports_undo();
 	printf("conform-diff made %u calls\n", idx);
 	return TEST_PASS;
