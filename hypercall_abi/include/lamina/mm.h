@@ -12,7 +12,7 @@
 /*
  * mmu_update (1): long mmu_update(struct mmu_update *req, unsigned count,
  *                                 unsigned *done, domid_t foreigndom).
- *  1. The command is ptr & 3. Requests run in order and stop at the first
+ *  1. The command is ptr & 7 (4-7: -ENOSYS). Requests run in order and stop at the first
  *     failure, whose error is returned; *done (if not NULL) gets the number
  *     applied.
  *  2. NORMAL / PRESERVE_AD: ptr is the machine address of an 8-byte entry
