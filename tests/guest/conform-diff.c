@@ -1104,6 +1104,99 @@ static void multicall_values(void)
 	end();
 }
 
+/* The same calls made directly and as a multicall entry (64-bit arguments there too). */
+static void multicall_mirror(void)
+{
+	static const struct { const char *n; uint64_t op, a[5]; } c[] = {
+		{ "vm_assist cmd 2 type 6", __HYPERVISOR_vm_assist, { 2, 6 } },
+		{ "vm_assist enable type 2^32+2", __HYPERVISOR_vm_assist, { 0, 0x100000002ULL } },
+		{ "vm_assist cmd 2^32+2 type 64", __HYPERVISOR_vm_assist, { 0x100000002ULL, 64 } },
+		{ "xen_version pagesize", __HYPERVISOR_xen_version, { XENVER_pagesize, 0 } },
+		{ "xen_version pagesize|2^32", __HYPERVISOR_xen_version, { 0x100000000ULL | XENVER_pagesize, 0 } },
+		{ "xen_version 99", __HYPERVISOR_xen_version, { 99, 0 } },
+		{ "evtchn close hyp", __HYPERVISOR_event_channel_op, { EVTCHNOP_close, HYPADDR } },
+		{ "evtchn 2^32+15", __HYPERVISOR_event_channel_op, { 0x10000000fULL, 0 } },
+		{ "sched yield|2^32", __HYPERVISOR_sched_op, { 0x100000000ULL, 0 } },
+		{ "sched 99", __HYPERVISOR_sched_op, { 99, 0 } },
+		{ "get_debugreg 7", __HYPERVISOR_get_debugreg, { 7 } },
+		{ "get_debugreg 8", __HYPERVISOR_get_debugreg, { 8 } },
+		{ "get_debugreg 2^32+6", __HYPERVISOR_get_debugreg, { 0x100000006ULL } },
+		{ "set_debugreg 0 hyp", __HYPERVISOR_set_debugreg, { 0, HYPADDR } },
+		{ "set_debugreg 7 2^32", __HYPERVISOR_set_debugreg, { 7, 0x100000000ULL } },
+		{ "memory_op 99", __HYPERVISOR_memory_op, { 99, 0 } },
+		{ "memory_op current_reservation hyp", __HYPERVISOR_memory_op, { XENMEM_current_reservation, HYPADDR } },
+		{ "mmu_update list hyp n=1", __HYPERVISOR_mmu_update, { HYPADDR, 1, 0, DOMID_SELF } },
+		{ "mmu_update n=0 fd 999", __HYPERVISOR_mmu_update, { 0, 0, 0, 999 } },
+		{ "mmuext list noncanon n=1", __HYPERVISOR_mmuext_op, { NONCANON, 1, 0, DOMID_SELF } },
+		{ "set_segment_base 5", __HYPERVISOR_set_segment_base, { 5, 0 } },
+		{ "set_segment_base fs noncanon", __HYPERVISOR_set_segment_base, { 0, NONCANON } },
+		{ "physdev 99", __HYPERVISOR_physdev_op, { 99, 0 } },
+		{ "physdev set_iopl hyp", __HYPERVISOR_physdev_op, { PHYSDEVOP_set_iopl, HYPADDR } },
+		{ "gnttab query_size hyp n=1", __HYPERVISOR_grant_table_op, { GNTTABOP_query_size, HYPADDR, 1 } },
+		{ "gnttab 13", __HYPERVISOR_grant_table_op, { 13, 0, 1 } },
+		{ "gnttab setup_table n=2^32+1 null", __HYPERVISOR_grant_table_op, { GNTTABOP_setup_table, 0, 0x100000001ULL } },
+		{ "vcpu_op 14", __HYPERVISOR_vcpu_op, { 14, 0, 0 } },
+		{ "vcpu_op is_up 4096", __HYPERVISOR_vcpu_op, { VCPUOP_is_up, 4096, 0 } },
+		{ "vcpu_op is_up 2^32", __HYPERVISOR_vcpu_op, { VCPUOP_is_up, 0x100000000ULL, 0 } },
+		{ "console_io 2", __HYPERVISOR_console_io, { 2, 0, 0 } },
+		{ "console_io read n=0 null", __HYPERVISOR_console_io, { CONSOLEIO_read, 0, 0 } },
+		{ "hvm_op 2^32+1", __HYPERVISOR_hvm_op, { 0x100000001ULL, 0 } },
+		{ "hvm_op 99", __HYPERVISOR_hvm_op, { 99, 0 } },
+		{ "hypercall 11", 11, { 0 } },
+		{ "hypercall 43", 43, { 0 } },
+		{ "hypercall 64", 64, { 0 } },
+		{ "multicall n=0", __HYPERVISOR_multicall, { 0, 0 } },
+		{ "update_va_mapping noncanon", __HYPERVISOR_update_va_mapping, { NONCANON, 0, 0 } },
+		{ "set_timer_op 0", __HYPERVISOR_set_timer_op, { 0 } },
+		{ "callback_op 2", __HYPERVISOR_callback_op, { 2, 0 } },
+		{ "callback_op unregister hyp", __HYPERVISOR_callback_op, { CALLBACKOP_unregister, HYPADDR } },
+		{ "nmi_op 2", __HYPERVISOR_nmi_op, { 2, 0 } },
+		{ "sysctl hyp", __HYPERVISOR_sysctl, { HYPADDR } },
+		{ "domctl null", __HYPERVISOR_domctl, { 0 } },
+		{ "platform_op noncanon", __HYPERVISOR_platform_op, { NONCANON } },
+		{ "set_trap_table hyp", __HYPERVISOR_set_trap_table, { HYPADDR } },
+		{ "set_gdt hyp 1", __HYPERVISOR_set_gdt, { HYPADDR, 1 } },
+		{ "set_gdt null 8193", __HYPERVISOR_set_gdt, { 0, 8193 } },
+		{ "update_descriptor 0 0", __HYPERVISOR_update_descriptor, { 0, 0 } },
+		{ "fpu_taskswitch 0", __HYPERVISOR_fpu_taskswitch, { 0 } },
+		{ "mca null", __HYPERVISOR_mca, { 0 } },
+		{ "xenpmu 99", __HYPERVISOR_xenpmu_op, { 99, 0 } },
+		{ "hypfs 99", __HYPERVISOR_hypfs_op, { 99, 0, 0, 0, 0 } },
+		{ "xsm_op 0 null", __HYPERVISOR_xsm_op, { 0, 0 } },
+		{ "xenoprof 99", __HYPERVISOR_xenoprof_op, { 99, 0 } },
+		{ "paging_domctl_cont null", __HYPERVISOR_paging_domctl_cont, { 0 } },
+		{ "tmem null", 38, { 0 } },
+		{ "argo 0", 39, { 0 } },
+		{ "sched_compat 99", __HYPERVISOR_sched_op_compat, { 99, 0 } },
+		{ "evtchn_compat hyp", __HYPERVISOR_event_channel_op_compat, { HYPADDR } },
+		{ "physdev_compat hyp", __HYPERVISOR_physdev_op_compat, { HYPADDR } },
+		{ "update_va_mapping_otherdomain dom 999", __HYPERVISOR_update_va_mapping_otherdomain, { 0, 0, 0, 999 } },
+	};
+	struct multicall_entry *mc = (struct multicall_entry *)scratch[0];
+	unsigned int i;
+	long rc;
+
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		rc = hypercall5(c[i].op, c[i].a[0], c[i].a[1], c[i].a[2], c[i].a[3], c[i].a[4]);
+		begin("direct %s", c[i].n);
+		add_rc(rc, false);
+		end();
+		hypercall2(__HYPERVISOR_set_debugreg, 0, 0);
+		memset(mc, 0, 2 * sizeof(*mc));
+		mc[0].op = c[i].op;
+		memcpy(mc[0].args, c[i].a, sizeof(c[i].a));
+		mc[0].result = 0x5a5a;
+		mc[1].op = __HYPERVISOR_sched_op;	/* a yield after it */
+		mc[1].result = 0x5a5a;
+		rc = hypercall2(__HYPERVISOR_multicall, (uint64_t)mc, 2);
+		begin("multicall entry %s", c[i].n);
+		add_rc(rc, false);
+		add(" result=%ld next=%ld", (long)mc[0].result, (long)mc[1].result);
+		end();
+		hypercall2(__HYPERVISOR_set_debugreg, 0, 0);
+	}
+}
+
 /* CPU state calls: each undone. */
 static void cpu_values(void)
 {
@@ -1749,6 +1842,7 @@ int test_main(struct start_info *si)
 	live_ports();
 	live_grants();
 	live_timers_and_more();
+	multicall_mirror();
 	ports_undo();
 	printf("conform-diff made %u calls\n", idx);
 	return TEST_PASS;
