@@ -53,6 +53,9 @@ static const char *const cname[C_NR] = {
 #define NOZERO		(NOREAD | B(C_ONES))
 #define NOONES		(NOREAD | B(C_RO) | B(C_MIS) | B(C_ZERO))
 
+#define EVTOP(cmd, arg)	hypercall2(__HYPERVISOR_event_channel_op, (cmd), (uint64_t)(arg))
+#define MMU1(list)	hypercall5(__HYPERVISOR_mmu_update, (uint64_t)(list), 1, 0, DOMID_SELF, 0)
+
 #define UNMAPPED	0x0000100000000000ULL
 #define NONCANON	0x8000000000000000ULL
 #define HYPADDR		0xffff800000001000ULL
@@ -122,6 +125,43 @@ static void end(void)
 	printf("%s\n", line);
 }
 
+static void add_rc(long rc, bool mask);
+
+static void vbegin(const char *fmt, va_list ap)
+{
+	pos = snprintf(line, sizeof(line), "D %u ", idx++);
+	pos += vsnprintf(line + pos, sizeof(line) - pos, fmt, ap);
+}
+
+/*
+ * A whole line: its text from fmt, the call's answer rc, then an output
+ * field's value (NULL: none) always or only when rc is 0.
+ */
+static void vsay(long rc, const char *field, long value, bool always, const char *fmt, va_list ap)
+{
+	vbegin(fmt, ap);
+	add_rc(rc, false);
+	if (field && (always || !rc))
+		add(" %s=%ld", field, value);
+	end();
+}
+
+static void say_field(long rc, const char *field, long value, bool always, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static void say_field(long rc, const char *field, long value, bool always, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(rc, field, value, always, fmt, ap);
+	va_end(ap);
+}
+
+#define say(rc, ...)			say_field(rc, NULL, 0, false, __VA_ARGS__)
+/* Pass rc, not the call: the field is read after it. */
+#define say_port(rc, port, ...)		say_field(rc, "port", (port), false, __VA_ARGS__)
+#define say_status(rc, st, ...)		say_field(rc, "status", (st), true, __VA_ARGS__)
+
 /* " = rc", or " = ok" for a value that is the machine's (mask). */
 static void add_rc(long rc, bool mask)
 {
@@ -150,7 +190,7 @@ static void ports_snapshot(void)
 		memset(&st, 0, sizeof(st));
 		st.dom = DOMID_SELF;
 		st.port = p;
-		port_used[p] = !hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_status, &st) &&
+		port_used[p] = !EVTOP(EVTCHNOP_status, &st) &&
 			       st.status != EVTCHNSTAT_closed;
 	}
 }
@@ -168,11 +208,11 @@ static void ports_undo(void)
 		memset(&st, 0, sizeof(st));
 		st.dom = DOMID_SELF;
 		st.port = p;
-		if (hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_status, &st) ||
+		if (EVTOP(EVTCHNOP_status, &st) ||
 		    st.status == EVTCHNSTAT_closed)
 			continue;
 		cl.port = p;
-		hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_close, &cl);
+		EVTOP(EVTCHNOP_close, &cl);
 	}
 }
 
@@ -244,10 +284,16 @@ static void sweep(const struct sop *ops, unsigned int n, void (*undo)(void))
 #define EV(n, cmd, cl, off, sz, on)	{ n, __HYPERVISOR_event_channel_op, cmd, cl, F_CMD_PTR, 0, false, off, sz, on }
 #define S2(n, nr, cmd, cl)		{ n, nr, cmd, cl, F_CMD_PTR, 0, false, -1, 0, NULL }
 #define S2M(n, nr, cmd, cl)		{ n, nr, cmd, cl, F_CMD_PTR, 0, true, -1, 0, NULL }
+#define P1(n, nr, cl)			{ n, nr, 0, cl, F_PTR, 0, false, -1, 0, NULL }
+#define PH(n, cmd, cl)			S2("physdev " n, __HYPERVISOR_physdev_op, cmd, cl)
+#define SC(n, cmd, cl)			S2("sched " n, __HYPERVISOR_sched_op, cmd, cl)
+#define CIO(n, cmd, cnt, cl, mask)	{ "console " n, __HYPERVISOR_console_io, cmd, cl, F_CMD_N_PTR, \
+					  cnt, mask, -1, 0, NULL }
 
 /* event_channel_op: outputs are ports (the same allocator on both) or status. */
 static const struct sop evtchn_ops[] = {
-	EV("evtchn bind_interdomain", EVTCHNOP_bind_interdomain, ALL, OFF(evtchn_bind_interdomain, local_port), 4, "local_port"),
+	EV("evtchn bind_interdomain", EVTCHNOP_bind_interdomain, ALL,
+	   OFF(evtchn_bind_interdomain, local_port), 4, "local_port"),
 	EV("evtchn bind_virq", EVTCHNOP_bind_virq, ALL, 8, 4, "port"),
 	EV("evtchn bind_pirq", EVTCHNOP_bind_pirq, ALL, 8, 4, "port"),
 	EV("evtchn close", EVTCHNOP_close, ALL, -1, 0, NULL),
@@ -258,63 +304,66 @@ static const struct sop evtchn_ops[] = {
 	EV("evtchn bind_vcpu", EVTCHNOP_bind_vcpu, ALL, -1, 0, NULL),
 	EV("evtchn unmask", EVTCHNOP_unmask, ALL, -1, 0, NULL),
 	EV("evtchn reset", EVTCHNOP_reset, NOZERO, -1, 0, NULL),
-	EV("evtchn init_control", EVTCHNOP_init_control, ALL, OFF(evtchn_init_control, link_bits), 1, "link_bits"),
+	EV("evtchn init_control", EVTCHNOP_init_control, ALL, OFF(evtchn_init_control, link_bits),
+	   1, "link_bits"),
 	EV("evtchn expand_array", EVTCHNOP_expand_array, ALL, -1, 0, NULL),
 	EV("evtchn set_priority", EVTCHNOP_set_priority, ALL, -1, 0, NULL),
 	EV("evtchn reset_cont", EVTCHNOP_reset_cont, NOZERO, -1, 0, NULL),
 	EV("evtchn op15", 15, ALL, -1, 0, NULL),
 	EV("evtchn op-1", -1, ALL, -1, 0, NULL),
-	{ "evtchn_compat", __HYPERVISOR_event_channel_op_compat, 0, ALL, F_PTR, 0, false, -1, 0, NULL },
+	P1("evtchn_compat", __HYPERVISOR_event_channel_op_compat, ALL),
 };
 
 static const struct sop physdev_ops[] = {
-	S2("physdev irq_unmask_notify", __HYPERVISOR_physdev_op, PHYSDEVOP_IRQ_UNMASK_NOTIFY, ALL),
-	S2("physdev irq_status_query", __HYPERVISOR_physdev_op, PHYSDEVOP_irq_status_query, ALL),
-	S2("physdev set_iopl", __HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, NOONES),
-	S2("physdev set_iobitmap", __HYPERVISOR_physdev_op, PHYSDEVOP_set_iobitmap, ALL),
-	S2("physdev apic_read", __HYPERVISOR_physdev_op, PHYSDEVOP_apic_read, ALL),
-	S2("physdev apic_write", __HYPERVISOR_physdev_op, PHYSDEVOP_apic_write, ALL),
-	S2("physdev alloc_irq_vector", __HYPERVISOR_physdev_op, PHYSDEVOP_alloc_irq_vector, ALL),
-	S2("physdev free_irq_vector", __HYPERVISOR_physdev_op, PHYSDEVOP_free_irq_vector, ALL),
-	S2("physdev eoi", __HYPERVISOR_physdev_op, PHYSDEVOP_eoi, ALL),
-	S2("physdev map_pirq", __HYPERVISOR_physdev_op, PHYSDEVOP_map_pirq, NOZERO),
-	S2("physdev unmap_pirq", __HYPERVISOR_physdev_op, PHYSDEVOP_unmap_pirq, ALL),
-	S2("physdev pirq_eoi_gmfn_v1", __HYPERVISOR_physdev_op, PHYSDEVOP_pirq_eoi_gmfn_v1, ALL),
-	S2("physdev pirq_eoi_gmfn_v2", __HYPERVISOR_physdev_op, PHYSDEVOP_pirq_eoi_gmfn_v2, ALL),
-	S2("physdev setup_gsi", __HYPERVISOR_physdev_op, PHYSDEVOP_setup_gsi, NOZERO),
-	S2("physdev get_free_pirq", __HYPERVISOR_physdev_op, PHYSDEVOP_get_free_pirq, NOZERO),
-	S2("physdev op99", __HYPERVISOR_physdev_op, 99, ALL),
-	S2("physdev op-1", __HYPERVISOR_physdev_op, -1, ALL),
-	{ "physdev_compat", __HYPERVISOR_physdev_op_compat, 0, ALL, F_PTR, 0, false, -1, 0, NULL },
+	PH("irq_unmask_notify", PHYSDEVOP_IRQ_UNMASK_NOTIFY, ALL),
+	PH("irq_status_query", PHYSDEVOP_irq_status_query, ALL),
+	PH("set_iopl", PHYSDEVOP_set_iopl, NOONES),
+	PH("set_iobitmap", PHYSDEVOP_set_iobitmap, ALL),
+	PH("apic_read", PHYSDEVOP_apic_read, ALL),
+	PH("apic_write", PHYSDEVOP_apic_write, ALL),
+	PH("alloc_irq_vector", PHYSDEVOP_alloc_irq_vector, ALL),
+	PH("free_irq_vector", PHYSDEVOP_free_irq_vector, ALL),
+	PH("eoi", PHYSDEVOP_eoi, ALL),
+	PH("map_pirq", PHYSDEVOP_map_pirq, NOZERO),
+	PH("unmap_pirq", PHYSDEVOP_unmap_pirq, ALL),
+	PH("pirq_eoi_gmfn_v1", PHYSDEVOP_pirq_eoi_gmfn_v1, ALL),
+	PH("pirq_eoi_gmfn_v2", PHYSDEVOP_pirq_eoi_gmfn_v2, ALL),
+	PH("setup_gsi", PHYSDEVOP_setup_gsi, NOZERO),
+	PH("get_free_pirq", PHYSDEVOP_get_free_pirq, NOZERO),
+	PH("op99", 99, ALL),
+	PH("op-1", -1, ALL),
+	P1("physdev_compat", __HYPERVISOR_physdev_op_compat, ALL),
 };
 
-#define GN(n, cmd, cnt, cl, off, on)	{ n, __HYPERVISOR_grant_table_op, cmd, cl, F_CMD_PTR_N, cnt, false, off, (off) < 0 ? 0 : 2, on }
+#define GN(n, cmd, cnt, cl, off, on)	{ "gnttab " n, __HYPERVISOR_grant_table_op, cmd, cl, F_CMD_PTR_N, \
+					  cnt, false, off, (off) < 0 ? 0 : 2, on }
+#define GS(n, cmd, cl, st)		GN(n " n=1", cmd, 1, cl, OFF(st, status), "status")
 static const struct sop grant_ops[] = {
-	GN("gnttab map_grant_ref n=1", GNTTABOP_map_grant_ref, 1, ALL, OFF(gnttab_map_grant_ref, status), "status"),
-	GN("gnttab unmap_grant_ref n=1", GNTTABOP_unmap_grant_ref, 1, ALL, OFF(gnttab_unmap_grant_ref, status), "status"),
-	GN("gnttab setup_table n=1", GNTTABOP_setup_table, 1, ALL, OFF(gnttab_setup_table, status), "status"),
-	GN("gnttab dump_table n=1", GNTTABOP_dump_table, 1, ALL, OFF(gnttab_dump_table, status), "status"),
-	GN("gnttab transfer n=1", GNTTABOP_transfer, 1, NOZERO, OFF(gnttab_transfer, status), "status"),
-	GN("gnttab copy n=1", GNTTABOP_copy, 1, ALL, OFF(gnttab_copy, status), "status"),
-	GN("gnttab query_size n=1", GNTTABOP_query_size, 1, ALL, OFF(gnttab_query_size, status), "status"),
-	GN("gnttab unmap_and_replace n=1", GNTTABOP_unmap_and_replace, 1, ALL, OFF(gnttab_unmap_and_replace, status), "status"),
-	GN("gnttab set_version n=1", GNTTABOP_set_version, 1, ALL, 0, "version"),
-	GN("gnttab get_status_frames n=1", GNTTABOP_get_status_frames, 1, ALL, OFF(gnttab_get_status_frames, status), "status"),
-	GN("gnttab get_version n=1", GNTTABOP_get_version, 1, ALL, OFF(gnttab_get_version, version), "version"),
-	GN("gnttab swap_grant_ref n=1", GNTTABOP_swap_grant_ref, 1, ALL, OFF(gnttab_swap_grant_ref, status), "status"),
-	GN("gnttab cache_flush n=1", GNTTABOP_cache_flush, 1, ALL, -1, NULL),
-	GN("gnttab op13 n=1", 13, 1, ALL, -1, NULL),
-	GN("gnttab map_grant_ref n=0", GNTTABOP_map_grant_ref, 0, NOREAD, -1, NULL),
-	GN("gnttab copy n=0", GNTTABOP_copy, 0, NOREAD, -1, NULL),
-	GN("gnttab setup_table n=0", GNTTABOP_setup_table, 0, NOREAD, -1, NULL),
-	GN("gnttab map_grant_ref n=2^31", GNTTABOP_map_grant_ref, 0x80000000ULL, NOREAD, -1, NULL),
-	GN("gnttab unmap_grant_ref n=2^32-1", GNTTABOP_unmap_grant_ref, 0xffffffffULL, NOREAD, -1, NULL),
-	GN("gnttab copy n=2^31", GNTTABOP_copy, 0x80000000ULL, NOREAD, -1, NULL),
-	GN("gnttab setup_table n=2", GNTTABOP_setup_table, 2, NOREAD, -1, NULL),
-	GN("gnttab query_size n=2", GNTTABOP_query_size, 2, NOREAD, -1, NULL),
-	GN("gnttab get_version n=2", GNTTABOP_get_version, 2, NOREAD, -1, NULL),
-	GN("gnttab set_version n=2", GNTTABOP_set_version, 2, NOREAD, -1, NULL),
-	GN("gnttab cache_flush n=2^31", GNTTABOP_cache_flush, 0x80000000ULL, NOREAD, -1, NULL),
+	GS("map_grant_ref", GNTTABOP_map_grant_ref, ALL, gnttab_map_grant_ref),
+	GS("unmap_grant_ref", GNTTABOP_unmap_grant_ref, ALL, gnttab_unmap_grant_ref),
+	GS("setup_table", GNTTABOP_setup_table, ALL, gnttab_setup_table),
+	GS("dump_table", GNTTABOP_dump_table, ALL, gnttab_dump_table),
+	GS("transfer", GNTTABOP_transfer, NOZERO, gnttab_transfer),
+	GS("copy", GNTTABOP_copy, ALL, gnttab_copy),
+	GS("query_size", GNTTABOP_query_size, ALL, gnttab_query_size),
+	GS("unmap_and_replace", GNTTABOP_unmap_and_replace, ALL, gnttab_unmap_and_replace),
+	GN("set_version n=1", GNTTABOP_set_version, 1, ALL, 0, "version"),
+	GS("get_status_frames", GNTTABOP_get_status_frames, ALL, gnttab_get_status_frames),
+	GN("get_version n=1", GNTTABOP_get_version, 1, ALL, OFF(gnttab_get_version, version), "version"),
+	GS("swap_grant_ref", GNTTABOP_swap_grant_ref, ALL, gnttab_swap_grant_ref),
+	GN("cache_flush n=1", GNTTABOP_cache_flush, 1, ALL, -1, NULL),
+	GN("op13 n=1", 13, 1, ALL, -1, NULL),
+	GN("map_grant_ref n=0", GNTTABOP_map_grant_ref, 0, NOREAD, -1, NULL),
+	GN("copy n=0", GNTTABOP_copy, 0, NOREAD, -1, NULL),
+	GN("setup_table n=0", GNTTABOP_setup_table, 0, NOREAD, -1, NULL),
+	GN("map_grant_ref n=2^31", GNTTABOP_map_grant_ref, 0x80000000ULL, NOREAD, -1, NULL),
+	GN("unmap_grant_ref n=2^32-1", GNTTABOP_unmap_grant_ref, 0xffffffffULL, NOREAD, -1, NULL),
+	GN("copy n=2^31", GNTTABOP_copy, 0x80000000ULL, NOREAD, -1, NULL),
+	GN("setup_table n=2", GNTTABOP_setup_table, 2, NOREAD, -1, NULL),
+	GN("query_size n=2", GNTTABOP_query_size, 2, NOREAD, -1, NULL),
+	GN("get_version n=2", GNTTABOP_get_version, 2, NOREAD, -1, NULL),
+	GN("set_version n=2", GNTTABOP_set_version, 2, NOREAD, -1, NULL),
+	GN("cache_flush n=2^31", GNTTABOP_cache_flush, 0x80000000ULL, NOREAD, -1, NULL),
 };
 
 #define VC(n, cmd, id, cl)	{ n, __HYPERVISOR_vcpu_op, cmd, cl, F_CMD_ID_PTR, id, false, -1, 0, NULL }
@@ -410,40 +459,40 @@ static const struct sop version_ops[] = {
 };
 
 static const struct sop sched_ops[] = {
-	S2("sched yield", __HYPERVISOR_sched_op, SCHEDOP_yield, ALL),
-	S2("sched poll", __HYPERVISOR_sched_op, SCHEDOP_poll, NOZERO),
-	S2("sched remote_shutdown", __HYPERVISOR_sched_op, SCHEDOP_remote_shutdown, NOZERO),
-	S2("sched shutdown_code", __HYPERVISOR_sched_op, SCHEDOP_shutdown_code, NOREAD),
-	S2("sched watchdog", __HYPERVISOR_sched_op, SCHEDOP_watchdog, NOZERO),
-	S2("sched op8", __HYPERVISOR_sched_op, 8, ALL),
-	S2("sched op-1", __HYPERVISOR_sched_op, -1, ALL),
+	SC("yield", SCHEDOP_yield, ALL),
+	SC("poll", SCHEDOP_poll, NOZERO),
+	SC("remote_shutdown", SCHEDOP_remote_shutdown, NOZERO),
+	SC("shutdown_code", SCHEDOP_shutdown_code, NOREAD),
+	SC("watchdog", SCHEDOP_watchdog, NOZERO),
+	SC("op8", 8, ALL),
+	SC("op-1", -1, ALL),
 	S2("sched_compat yield", __HYPERVISOR_sched_op_compat, SCHEDOP_yield, B(C_NULL) | B(C_ONES)),
 	S2("sched_compat op3", __HYPERVISOR_sched_op_compat, 3, B(C_NULL)),
 	S2("sched_compat op99", __HYPERVISOR_sched_op_compat, 99, B(C_NULL)),
 };
 
 static const struct sop misc_ops[] = {
-	{ "console write n=0", __HYPERVISOR_console_io, CONSOLEIO_write, NOREAD | B(C_ZERO), F_CMD_N_PTR, 0, false, -1, 0, NULL },
-	{ "console write n=1", __HYPERVISOR_console_io, CONSOLEIO_write, NOREAD, F_CMD_N_PTR, 1, false, -1, 0, NULL },
-	{ "console read n=0", __HYPERVISOR_console_io, CONSOLEIO_read, ALL, F_CMD_N_PTR, 0, false, -1, 0, NULL },
-	{ "console read n=16", __HYPERVISOR_console_io, CONSOLEIO_read, NOREAD, F_CMD_N_PTR, 16, true, -1, 0, NULL },
-	{ "console read n=2^31", __HYPERVISOR_console_io, CONSOLEIO_read, B(C_NULL) | B(C_ZERO), F_CMD_N_PTR, 0x80000000ULL, false, -1, 0, NULL },
-	{ "console op2", __HYPERVISOR_console_io, 2, B(C_NULL) | B(C_ZERO), F_CMD_N_PTR, 0, false, -1, 0, NULL },
+	CIO("write n=0", CONSOLEIO_write, 0, NOREAD | B(C_ZERO), false),
+	CIO("write n=1", CONSOLEIO_write, 1, NOREAD, false),
+	CIO("read n=0", CONSOLEIO_read, 0, ALL, false),
+	CIO("read n=16", CONSOLEIO_read, 16, NOREAD, true),
+	CIO("read n=2^31", CONSOLEIO_read, 0x80000000ULL, B(C_NULL) | B(C_ZERO), false),
+	CIO("op2", 2, 0, B(C_NULL) | B(C_ZERO), false),
 	S2("callback register", __HYPERVISOR_callback_op, CALLBACKOP_register, NOREAD | B(C_ONES)),
 	S2("callback unregister", __HYPERVISOR_callback_op, CALLBACKOP_unregister, ALL),
 	S2("callback op2", __HYPERVISOR_callback_op, 2, ALL),
 	S2("xsm_op 0", __HYPERVISOR_xsm_op, 0, NOREAD | B(C_ZERO)),
-	{ "mca", __HYPERVISOR_mca, 0, ALL, F_PTR, 0, false, -1, 0, NULL },
+	P1("mca", __HYPERVISOR_mca, ALL),
 	S2("xenpmu mode_get", __HYPERVISOR_xenpmu_op, 1, ALL),
 	S2("xenpmu feature_get", __HYPERVISOR_xenpmu_op, 3, ALL),
 	S2("xenpmu init", __HYPERVISOR_xenpmu_op, 4, ALL),
 	S2("xenpmu op99", __HYPERVISOR_xenpmu_op, 99, ALL),
 	S2("hypfs get_version", __HYPERVISOR_hypfs_op, 0, NOREAD),
 	S2("hypfs op99", __HYPERVISOR_hypfs_op, 99, NOREAD),
-	{ "paging_domctl_cont", __HYPERVISOR_paging_domctl_cont, 0, ALL, F_PTR, 0, false, -1, 0, NULL },
-	{ "sysctl", __HYPERVISOR_sysctl, 0, ALL, F_PTR, 0, false, -1, 0, NULL },
-	{ "domctl", __HYPERVISOR_domctl, 0, ALL, F_PTR, 0, false, -1, 0, NULL },
-	{ "platform_op", __HYPERVISOR_platform_op, 0, ALL, F_PTR, 0, false, -1, 0, NULL },
+	P1("paging_domctl_cont", __HYPERVISOR_paging_domctl_cont, ALL),
+	P1("sysctl", __HYPERVISOR_sysctl, ALL),
+	P1("domctl", __HYPERVISOR_domctl, ALL),
+	P1("platform_op", __HYPERVISOR_platform_op, ALL),
 };
 
 /* ---- families with their own arguments ----------------------------- */
@@ -454,13 +503,9 @@ static void unknown_numbers(void)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(nrs); i++) {
-		begin("hypercall %u zero args", nrs[i]);
-		add_rc(hypercall5(nrs[i], 0, 0, 0, 0, 0), false);
-		end();
+		say(hypercall5(nrs[i], 0, 0, 0, 0, 0), "hypercall %u zero args", nrs[i]);
 	}
-	begin("hypercall 2^32+17 zero args");
-	add_rc(hypercall5(0x100000011ULL, 0, 0, 0, 0, 0), false);
-	end();
+	say(hypercall5(0x100000011ULL, 0, 0, 0, 0, 0), "hypercall 2^32+17 zero args");
 }
 
 /* hvm_op 0-30 on each pointer class; xenoprof_op 0-18. */
@@ -472,30 +517,18 @@ static void number_sweeps(void)
 		for (c = 0; c < C_NR; c++) {
 			if (c == C_ONES || c == C_CROSS)
 				continue;
-			begin("hvm_op %u %s", op, cname[c]);
-			add_rc(hypercall2(__HYPERVISOR_hvm_op, op, ptr_of(c)), false);
-			end();
+			say(hypercall2(__HYPERVISOR_hvm_op, op, ptr_of(c)), "hvm_op %u %s", op, cname[c]);
 		}
 	}
 	for (op = 0; op <= 18; op++) {
-		begin("xenoprof %u null", op);
-		add_rc(hypercall2(__HYPERVISOR_xenoprof_op, op, 0), false);
-		end();
+		say(hypercall2(__HYPERVISOR_xenoprof_op, op, 0), "xenoprof %u null", op);
 	}
 	for (op = 0; op < 8; op++) {
-		begin("kexec %u null", op);
-		add_rc(hypercall2(__HYPERVISOR_kexec_op, op, 0), false);
-		end();
+		say(hypercall2(__HYPERVISOR_kexec_op, op, 0), "kexec %u null", op);
 	}
-	begin("tmem_op null");
-	add_rc(hypercall1(38, 0), false);
-	end();
-	begin("argo_op 0 null");
-	add_rc(hypercall5(39, 0, 0, 0, 0, 0), false);
-	end();
-	begin("dm_op 0 0 null");
-	add_rc(hypercall3(__HYPERVISOR_dm_op, 0, 0, 0), false);
-	end();
+	say(hypercall1(38, 0), "tmem_op null");
+	say(hypercall5(39, 0, 0, 0, 0, 0), "argo_op 0 null");
+	say(hypercall3(__HYPERVISOR_dm_op, 0, 0, 0), "dm_op 0 0 null");
 }
 
 static const struct { const char *name; uint16_t id; } domids[] = {
@@ -526,9 +559,7 @@ static void ctl_sweeps(void)
 	memset(pg[0], 0, 4096);
 	w[0] = 3;
 	w[1] = 0x14;
-	begin("sysctl physinfo version 0x14");
-	add_rc(hypercall1(__HYPERVISOR_sysctl, pg[0]), false);
-	end();
+	say(hypercall1(__HYPERVISOR_sysctl, pg[0]), "sysctl physinfo version 0x14");
 
 	/* every domctl command on a domain that does not exist and on DOMID_IO */
 	for (cmd = 0; cmd <= 90; cmd++) {
@@ -537,9 +568,7 @@ static void ctl_sweeps(void)
 			w[0] = cmd;
 			w[1] = 0x15;
 			*(uint16_t *)(pg[0] + 8) = domids[d].id;
-			begin("domctl cmd %u dom %s zeroed", cmd, domids[d].name);
-			add_rc(hypercall1(__HYPERVISOR_domctl, pg[0]), false);
-			end();
+			say(hypercall1(__HYPERVISOR_domctl, pg[0]), "domctl cmd %u dom %s zeroed", cmd, domids[d].name);
 		}
 	}
 	/* read-only domctls on each domain id */
@@ -550,32 +579,25 @@ static void ctl_sweeps(void)
 			w[0] = ro_cmds[i];
 			w[1] = 0x15;
 			*(uint16_t *)(pg[0] + 8) = domids[d].id;
-			begin("domctl cmd %u dom %s zeroed", ro_cmds[i], domids[d].name);
-			add_rc(hypercall1(__HYPERVISOR_domctl, pg[0]), false);
-			end();
+			say(hypercall1(__HYPERVISOR_domctl, pg[0]), "domctl cmd %u dom %s zeroed",
+			    ro_cmds[i], domids[d].name);
 		}
 	}
 	memset(pg[0], 0, 4096);
 	w[0] = 5;
 	w[1] = 0x14;
-	begin("domctl getdomaininfo version 0x14");
-	add_rc(hypercall1(__HYPERVISOR_domctl, pg[0]), false);
-	end();
+	say(hypercall1(__HYPERVISOR_domctl, pg[0]), "domctl getdomaininfo version 0x14");
 
 	for (i = 0; i < ARRAY_SIZE(plat_cmds); i++) {
 		memset(pg[0], 0, 4096);
 		w[0] = plat_cmds[i];
 		w[1] = 0x03000001;
-		begin("platform_op cmd %u zeroed", plat_cmds[i]);
-		add_rc(hypercall1(__HYPERVISOR_platform_op, pg[0]), false);
-		end();
+		say(hypercall1(__HYPERVISOR_platform_op, pg[0]), "platform_op cmd %u zeroed", plat_cmds[i]);
 	}
 	memset(pg[0], 0, 4096);
 	w[0] = 55;
 	w[1] = 0x03000000;
-	begin("platform_op get_cpuinfo version 0x03000000");
-	add_rc(hypercall1(__HYPERVISOR_platform_op, pg[0]), false);
-	end();
+	say(hypercall1(__HYPERVISOR_platform_op, pg[0]), "platform_op get_cpuinfo version 0x03000000");
 }
 
 /* Event channels with values: ports, vCPUs, VIRQs, domains. */
@@ -594,7 +616,7 @@ static void evtchn_values(void)
 		memset(&st, 0, sizeof(st));
 		st.dom = DOMID_SELF;
 		st.port = ports[i];
-		rc = hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_status, &st);
+		rc = EVTOP(EVTCHNOP_status, &st);
 		begin("evtchn status self port %u", ports[i]);
 		add_rc(rc, false);
 		if (!rc)
@@ -605,103 +627,94 @@ static void evtchn_values(void)
 			end();
 			continue;
 		}
-		begin("evtchn close port %u", ports[i]);
-		add_rc(hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_close, &ports[i]), false);
-		end();
-		begin("evtchn send port %u", ports[i]);
-		add_rc(hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_send, &ports[i]), false);
-		end();
-		begin("evtchn unmask port %u", ports[i]);
-		add_rc(hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_unmask, &ports[i]), false);
-		end();
+		say(EVTOP(EVTCHNOP_close, &ports[i]), "evtchn close port %u", ports[i]);
+		say(EVTOP(EVTCHNOP_send, &ports[i]), "evtchn send port %u", ports[i]);
+		say(EVTOP(EVTCHNOP_unmask, &ports[i]), "evtchn unmask port %u", ports[i]);
 		{
 			struct evtchn_bind_vcpu b = { ports[i], 0 };
 
-			begin("evtchn bind_vcpu port %u vcpu 0", ports[i]);
-			add_rc(hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_vcpu, &b), false);
-			end();
+			say(EVTOP(EVTCHNOP_bind_vcpu, &b), "evtchn bind_vcpu port %u vcpu 0", ports[i]);
 		}
 	}
 	for (d = 0; d < ARRAY_SIZE(domids); d++) {
 		memset(&st, 0, sizeof(st));
 		st.dom = domids[d].id;
 		st.port = 1;
-		begin("evtchn status dom %s port 1", domids[d].name);
-		rc = hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_status, &st);
-		add_rc(rc, false);
-		end();
+		rc = EVTOP(EVTCHNOP_status, &st);
+		say(rc, "evtchn status dom %s port 1", domids[d].name);
 		memset(&au, 0, sizeof(au));
 		au.dom = domids[d].id;
 		au.remote_dom = 0;
-		rc = hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_alloc_unbound, &au);
-		begin("evtchn alloc_unbound dom %s remote 0", domids[d].name);
-		add_rc(rc, false);
-		if (!rc)
-			add(" port=%u", au.port);
-		end();
+		rc = EVTOP(EVTCHNOP_alloc_unbound, &au);
+		say_port(rc, au.port, "evtchn alloc_unbound dom %s remote 0", domids[d].name);
 		ports_undo();
 		memset(&au, 0, sizeof(au));
 		au.dom = DOMID_SELF;
 		au.remote_dom = domids[d].id;
-		rc = hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_alloc_unbound, &au);
-		begin("evtchn alloc_unbound self remote %s", domids[d].name);
-		add_rc(rc, false);
-		if (!rc)
-			add(" port=%u", au.port);
-		end();
+		rc = EVTOP(EVTCHNOP_alloc_unbound, &au);
+		say_port(rc, au.port, "evtchn alloc_unbound self remote %s", domids[d].name);
 		ports_undo();
 		memset(&bi, 0, sizeof(bi));
 		bi.remote_dom = domids[d].id;
 		bi.remote_port = 1;
-		rc = hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_interdomain, &bi);
-		begin("evtchn bind_interdomain remote %s port 1", domids[d].name);
-		add_rc(rc, false);
-		end();
+		rc = EVTOP(EVTCHNOP_bind_interdomain, &bi);
+		say(rc, "evtchn bind_interdomain remote %s port 1", domids[d].name);
 		ports_undo();
 		{
 			struct evtchn_reset r = { domids[d].id };
 
 			if (domids[d].id != 0 && domids[d].id != DOMID_SELF) {
-				begin("evtchn reset dom %s", domids[d].name);
-				add_rc(hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_reset, &r), false);
-				end();
+				say(EVTOP(EVTCHNOP_reset, &r), "evtchn reset dom %s", domids[d].name);
 			}
 		}
 	}
 	for (i = 0; i < ARRAY_SIZE(virqs); i++) {
 		memset(&bv, 0, sizeof(bv));
 		bv.virq = virqs[i];
-		rc = hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, &bv);
-		begin("evtchn bind_virq %u vcpu 0", virqs[i]);
-		add_rc(rc, false);
-		if (!rc)
-			add(" port=%u", bv.port);
-		end();
+		rc = EVTOP(EVTCHNOP_bind_virq, &bv);
+		say_port(rc, bv.port, "evtchn bind_virq %u vcpu 0", virqs[i]);
 		if (!rc) {
-			rc = hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, &bv);
-			begin("evtchn bind_virq %u vcpu 0 again", virqs[i]);
-			add_rc(rc, false);
-			end();
+			rc = EVTOP(EVTCHNOP_bind_virq, &bv);
+			say(rc, "evtchn bind_virq %u vcpu 0 again", virqs[i]);
 		}
 		ports_undo();
 		bv.vcpu = 5;
-		begin("evtchn bind_virq %u vcpu 5", virqs[i]);
-		add_rc(hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, &bv), false);
-		end();
+		say(EVTOP(EVTCHNOP_bind_virq, &bv), "evtchn bind_virq %u vcpu 5", virqs[i]);
 		ports_undo();
 	}
 	{
 		struct evtchn_bind_ipi ipi = { 1, 0 };
 
-		begin("evtchn bind_ipi vcpu 1");
-		add_rc(hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_ipi, &ipi), false);
-		end();
+		say(EVTOP(EVTCHNOP_bind_ipi, &ipi), "evtchn bind_ipi vcpu 1");
 		ipi.vcpu = 0xffffffff;
-		begin("evtchn bind_ipi vcpu 2^32-1");
-		add_rc(hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_ipi, &ipi), false);
-		end();
+		say(EVTOP(EVTCHNOP_bind_ipi, &ipi), "evtchn bind_ipi vcpu 2^32-1");
 		ports_undo();
 	}
+}
+
+/* A GNTTABOP_copy between two frames named DOMID_SELF, and its line. */
+static void copy_frames(uint64_t src, uint16_t soff, uint64_t dst, uint16_t doff, uint16_t len,
+			uint16_t flags, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+static void copy_frames(uint64_t src, uint16_t soff, uint64_t dst, uint16_t doff, uint16_t len,
+			uint16_t flags, const char *fmt, ...)
+{
+	struct gnttab_copy cp;
+	va_list ap;
+	long rc;
+
+	memset(&cp, 0, sizeof(cp));
+	cp.source.u.gmfn = src;
+	cp.source.domid = DOMID_SELF;
+	cp.source.offset = soff;
+	cp.dest.u.gmfn = dst;
+	cp.dest.domid = DOMID_SELF;
+	cp.dest.offset = doff;
+	cp.len = len;
+	cp.flags = flags;
+	rc = hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_copy, &cp, 1);
+	va_start(ap, fmt);
+	vsay(rc, "status", cp.status, true, fmt, ap);
+	va_end(ap);
 }
 
 /* grant_table_op with values: refs, domains, frames. */
@@ -712,24 +725,21 @@ static void grant_values(void)
 	struct gnttab_query_size q;
 	struct gnttab_copy cp;
 	unsigned int i, d;
+	long rc;
 
 	for (d = 0; d < ARRAY_SIZE(domids); d++) {
 		memset(&q, 0, sizeof(q));
 		q.dom = domids[d].id;
-		begin("gnttab query_size dom %s", domids[d].name);
-		add_rc(hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_query_size, &q, 1), false);
-		add(" status=%d", q.status);
-		end();
+		rc = hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_query_size, &q, 1);
+		say_status(rc, q.status, "gnttab query_size dom %s", domids[d].name);
 		for (i = 0; i < ARRAY_SIZE(refs); i++) {
 			memset(&m, 0, sizeof(m));
 			m.host_addr = (uint64_t)scratch[1];
 			m.flags = GNTMAP_host_map | GNTMAP_readonly;
 			m.ref = refs[i];
 			m.dom = domids[d].id;
-			begin("gnttab map dom %s ref %u", domids[d].name, refs[i]);
-			add_rc(hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_map_grant_ref, &m, 1), false);
-			add(" status=%d", m.status);
-			end();
+			rc = hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_map_grant_ref, &m, 1);
+			say_status(rc, m.status, "gnttab map dom %s ref %u", domids[d].name, refs[i]);
 		}
 		memset(&cp, 0, sizeof(cp));
 		cp.source.u.ref = 0;
@@ -738,10 +748,8 @@ static void grant_values(void)
 		cp.dest.domid = DOMID_SELF;
 		cp.len = 8;
 		cp.flags = GNTCOPY_source_gref;
-		begin("gnttab copy from dom %s ref 0 to own frame", domids[d].name);
-		add_rc(hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_copy, &cp, 1), false);
-		add(" status=%d", cp.status);
-		end();
+		rc = hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_copy, &cp, 1);
+		say_status(rc, cp.status, "gnttab copy from dom %s ref 0 to own frame", domids[d].name);
 	}
 	/* copies between frames: own, foreign, offsets and lengths */
 	{
@@ -750,55 +758,15 @@ static void grant_values(void)
 			{ "0+4096", 0, 4096 }, { "0+4097", 0, 4097 }, { "4095+1", 4095, 1 },
 		};
 		for (i = 0; i < ARRAY_SIZE(ol); i++) {
-			memset(&cp, 0, sizeof(cp));
-			cp.source.u.gmfn = own_mfn;
-			cp.source.domid = DOMID_SELF;
-			cp.source.offset = ol[i].off;
-			cp.dest.u.gmfn = own_mfn2;
-			cp.dest.domid = DOMID_SELF;
-			cp.len = ol[i].len;
-			begin("gnttab copy own to own src %s", ol[i].n);
-			add_rc(hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_copy, &cp, 1), false);
-			add(" status=%d", cp.status);
-			end();
-			cp.source.offset = 0;
-			cp.dest.offset = ol[i].off;
-			cp.status = 0;
-			begin("gnttab copy own to own dst %s", ol[i].n);
-			add_rc(hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_copy, &cp, 1), false);
-			add(" status=%d", cp.status);
-			end();
+			copy_frames(own_mfn, ol[i].off, own_mfn2, 0, ol[i].len, 0,
+				    "gnttab copy own to own src %s", ol[i].n);
+			copy_frames(own_mfn, 0, own_mfn2, ol[i].off, ol[i].len, 0,
+				    "gnttab copy own to own dst %s", ol[i].n);
 		}
-		memset(&cp, 0, sizeof(cp));
-		cp.source.u.gmfn = foreign_mfn;
-		cp.source.domid = DOMID_SELF;
-		cp.dest.u.gmfn = own_mfn2;
-		cp.dest.domid = DOMID_SELF;
-		cp.len = 8;
-		begin("gnttab copy foreign frame to own");
-		add_rc(hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_copy, &cp, 1), false);
-		add(" status=%d", cp.status);
-		end();
-		cp.source.u.gmfn = own_mfn;
-		cp.dest.u.gmfn = foreign_mfn;
-		cp.status = 0;
-		begin("gnttab copy own to foreign frame");
-		add_rc(hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_copy, &cp, 1), false);
-		add(" status=%d", cp.status);
-		end();
-		cp.dest.u.gmfn = ~0ULL;
-		cp.status = 0;
-		begin("gnttab copy own to frame ~0");
-		add_rc(hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_copy, &cp, 1), false);
-		add(" status=%d", cp.status);
-		end();
-		cp.dest.u.gmfn = own_mfn2;
-		cp.flags = 0xff;
-		cp.status = 0;
-		begin("gnttab copy own to own flags 0xff");
-		add_rc(hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_copy, &cp, 1), false);
-		add(" status=%d", cp.status);
-		end();
+		copy_frames(foreign_mfn, 0, own_mfn2, 0, 8, 0, "gnttab copy foreign frame to own");
+		copy_frames(own_mfn, 0, foreign_mfn, 0, 8, 0, "gnttab copy own to foreign frame");
+		copy_frames(own_mfn, 0, ~0ULL, 0, 8, 0, "gnttab copy own to frame ~0");
+		copy_frames(own_mfn, 0, own_mfn2, 0, 8, 0xff, "gnttab copy own to own flags 0xff");
 	}
 }
 
@@ -821,21 +789,13 @@ static void mmu_values(void)
 		if (c == C_CROSS)
 			continue;
 		rc = hypercall5(__HYPERVISOR_mmu_update, ptr_of(c), 1, 0, DOMID_SELF, 0);
-		begin("mmu_update list %s n=1", cname[c]);
-		add_rc(rc, false);
-		end();
+		say(rc, "mmu_update list %s n=1", cname[c]);
 		rc = hypercall5(__HYPERVISOR_mmu_update, ptr_of(c), 0, 0, DOMID_SELF, 0);
-		begin("mmu_update list %s n=0", cname[c]);
-		add_rc(rc, false);
-		end();
+		say(rc, "mmu_update list %s n=0", cname[c]);
 		rc = hypercall5(__HYPERVISOR_mmuext_op, ptr_of(c), 1, 0, DOMID_SELF, 0);
-		begin("mmuext list %s n=1", cname[c]);
-		add_rc(rc, false);
-		end();
+		say(rc, "mmuext list %s n=1", cname[c]);
 		rc = hypercall5(__HYPERVISOR_mmuext_op, ptr_of(c), 0, 0, DOMID_SELF, 0);
-		begin("mmuext list %s n=0", cname[c]);
-		add_rc(rc, false);
-		end();
+		say(rc, "mmuext list %s n=0", cname[c]);
 		restore_pages();
 	}
 	/* our own entry rewritten as it is, with counts and pdone */
@@ -857,9 +817,7 @@ static void mmu_values(void)
 		u[0].ptr = l1e;
 		u[0].val = pte;
 		rc = hypercall5(__HYPERVISOR_mmu_update, (uint64_t)u, 1, ptr_of(c), DOMID_SELF, 0);
-		begin("mmu_update own entry pdone %s", cname[c]);
-		add_rc(rc, false);
-		end();
+		say(rc, "mmu_update own entry pdone %s", cname[c]);
 		restore_pages();
 	}
 	/* foreigndom classes, with our own entry and with an empty list */
@@ -867,21 +825,13 @@ static void mmu_values(void)
 		u[0].ptr = l1e;
 		u[0].val = pte;
 		rc = hypercall5(__HYPERVISOR_mmu_update, (uint64_t)u, 1, 0, domids[d].id, 0);
-		begin("mmu_update own entry foreigndom %s", domids[d].name);
-		add_rc(rc, false);
-		end();
+		say(rc, "mmu_update own entry foreigndom %s", domids[d].name);
 		rc = hypercall5(__HYPERVISOR_mmu_update, (uint64_t)u, 0, 0, domids[d].id, 0);
-		begin("mmu_update n=0 foreigndom %s", domids[d].name);
-		add_rc(rc, false);
-		end();
+		say(rc, "mmu_update n=0 foreigndom %s", domids[d].name);
 		rc = mmuext_fd(MMUEXT_TLB_FLUSH_LOCAL, 0, 0, domids[d].id);
-		begin("mmuext tlb_flush_local foreigndom %s", domids[d].name);
-		add_rc(rc, false);
-		end();
+		say(rc, "mmuext tlb_flush_local foreigndom %s", domids[d].name);
 		rc = mmuext_fd(MMUEXT_PIN_L1_TABLE, own_mfn, 0, domids[d].id);
-		begin("mmuext pin_l1 own data frame foreigndom %s", domids[d].name);
-		add_rc(rc, false);
-		end();
+		say(rc, "mmuext pin_l1 own data frame foreigndom %s", domids[d].name);
 	}
 	/* the request's address: ours, another's, misaligned, the command bits */
 	{
@@ -892,48 +842,30 @@ static void mmu_values(void)
 		for (i = 0; i < ARRAY_SIZE(reqs); i++) {
 			u[0].ptr = l1e + reqs[i].ptr;
 			u[0].val = pte;
-			begin("mmu_update %s", reqs[i].n);
-			add_rc(hypercall5(__HYPERVISOR_mmu_update, (uint64_t)u, 1, 0, DOMID_SELF, 0), false);
-			end();
+			say(MMU1(u), "mmu_update %s", reqs[i].n);
 		}
 		u[0].ptr = (foreign_mfn << 12);
 		u[0].val = 0;
-		begin("mmu_update foreign frame's entry");
-		add_rc(hypercall5(__HYPERVISOR_mmu_update, (uint64_t)u, 1, 0, DOMID_SELF, 0), false);
-		end();
+		say(MMU1(u), "mmu_update foreign frame's entry");
 		u[0].ptr = (own_mfn << 12);
 		u[0].val = 0;
-		begin("mmu_update own data frame as a table");
-		add_rc(hypercall5(__HYPERVISOR_mmu_update, (uint64_t)u, 1, 0, DOMID_SELF, 0), false);
-		end();
+		say(MMU1(u), "mmu_update own data frame as a table");
 		u[0].ptr = ~0ULL << 12;
-		begin("mmu_update frame ~0");
-		add_rc(hypercall5(__HYPERVISOR_mmu_update, (uint64_t)u, 1, 0, DOMID_SELF, 0), false);
-		end();
+		say(MMU1(u), "mmu_update frame ~0");
 		u[0].ptr = l1e;
 		u[0].val = pte_rw(foreign_mfn);
-		begin("mmu_update own entry to foreign frame rw");
-		add_rc(hypercall5(__HYPERVISOR_mmu_update, (uint64_t)u, 1, 0, DOMID_SELF, 0), false);
-		end();
+		say(MMU1(u), "mmu_update own entry to foreign frame rw");
 		u[0].val = pte | (1ULL << 51);
-		begin("mmu_update own entry reserved bit 51");
-		add_rc(hypercall5(__HYPERVISOR_mmu_update, (uint64_t)u, 1, 0, DOMID_SELF, 0), false);
-		end();
+		say(MMU1(u), "mmu_update own entry reserved bit 51");
 		u[0].val = pte | PTE_PSE;
-		begin("mmu_update own entry with PSE");
-		add_rc(hypercall5(__HYPERVISOR_mmu_update, (uint64_t)u, 1, 0, DOMID_SELF, 0), false);
-		end();
+		say(MMU1(u), "mmu_update own entry with PSE");
 		/* put it back, whatever happened */
 		update_va_mapping((uint64_t)pg[2], pte, UVMF_INVLPG);
 		u[0].ptr = (own_mfn2 << 12) | MMU_MACHPHYS_UPDATE;
 		u[0].val = own_pfn2;
-		begin("mmu_update machphys own frame");
-		add_rc(hypercall5(__HYPERVISOR_mmu_update, (uint64_t)u, 1, 0, DOMID_SELF, 0), false);
-		end();
+		say(MMU1(u), "mmu_update machphys own frame");
 		u[0].ptr = (foreign_mfn << 12) | MMU_MACHPHYS_UPDATE;
-		begin("mmu_update machphys foreign frame");
-		add_rc(hypercall5(__HYPERVISOR_mmu_update, (uint64_t)u, 1, 0, DOMID_SELF, 0), false);
-		end();
+		say(MMU1(u), "mmu_update machphys foreign frame");
 	}
 	/* every mmuext command with frame classes */
 	{
@@ -965,10 +897,8 @@ static void mmu_values(void)
 					op->arg1.linear_addr = f == 1 ? (uint64_t)scratch[1] :
 							       f == 2 ? HYPADDR : fv[f];
 				rc = hypercall5(__HYPERVISOR_mmuext_op, (uint64_t)op, 1, 0, DOMID_SELF, 0);
-				begin("mmuext cmd %u arg %s", cmd, fv[f] == ~0ULL ? "~0" :
+				say(rc, "mmuext cmd %u arg %s", cmd, fv[f] == ~0ULL ? "~0" :
 				      f == 0 ? "0" : f == 1 ? "own" : "foreign");
-				add_rc(rc, false);
-				end();
 				/* an LDT set or a pin taken: undone */
 				if (cmd == MMUEXT_SET_LDT && !rc)
 					mmuext1(MMUEXT_SET_LDT, 0);
@@ -977,21 +907,13 @@ static void mmu_values(void)
 			}
 		}
 		rc = mmuext1(MMUEXT_NEW_BASEPTR, own_mfn);
-		begin("mmuext new_baseptr own data frame");
-		add_rc(rc, false);
-		end();
+		say(rc, "mmuext new_baseptr own data frame");
 		rc = mmuext1(MMUEXT_NEW_BASEPTR, foreign_mfn);
-		begin("mmuext new_baseptr foreign frame");
-		add_rc(rc, false);
-		end();
+		say(rc, "mmuext new_baseptr foreign frame");
 		rc = mmuext1(MMUEXT_NEW_USER_BASEPTR, own_mfn);
-		begin("mmuext new_user_baseptr own data frame");
-		add_rc(rc, false);
-		end();
+		say(rc, "mmuext new_user_baseptr own data frame");
 		rc = mmuext1(MMUEXT_NEW_USER_BASEPTR, 0);
-		begin("mmuext new_user_baseptr 0");
-		add_rc(rc, false);
-		end();
+		say(rc, "mmuext new_user_baseptr 0");
 	}
 	/* update_va_mapping and _otherdomain */
 	{
@@ -1010,42 +932,28 @@ static void mmu_values(void)
 				va += (uint64_t)pg[2];
 			for (c = 0; c < ARRAY_SIZE(flags); c++) {
 				rc = update_va_mapping(va, pte, flags[c].f);
-				begin("update_va_mapping va %s same pte flags %s", vas[i].n, flags[c].n);
-				add_rc(rc, false);
-				end();
+				say(rc, "update_va_mapping va %s same pte flags %s", vas[i].n, flags[c].n);
 			}
 			rc = update_va_mapping(va, pte_ro(foreign_mfn), UVMF_INVLPG);
-			begin("update_va_mapping va %s foreign frame ro", vas[i].n);
-			add_rc(rc, false);
-			end();
+			say(rc, "update_va_mapping va %s foreign frame ro", vas[i].n);
 			rc = update_va_mapping(va, pte | (1ULL << 51), UVMF_INVLPG);
-			begin("update_va_mapping va %s reserved bit", vas[i].n);
-			add_rc(rc, false);
-			end();
+			say(rc, "update_va_mapping va %s reserved bit", vas[i].n);
 			update_va_mapping((uint64_t)pg[2], pte, UVMF_INVLPG);
 		}
 		{
 			uint64_t m = 1;
 
 			rc = update_va_mapping((uint64_t)pg[2], pte, UVMF_INVLPG | (uint64_t)&m);
-			begin("update_va_mapping own invlpg mask mapped");
-			add_rc(rc, false);
-			end();
+			say(rc, "update_va_mapping own invlpg mask mapped");
 			rc = update_va_mapping((uint64_t)pg[2], pte, UVMF_INVLPG | UNMAPPED);
-			begin("update_va_mapping own invlpg mask unmapped");
-			add_rc(rc, false);
-			end();
+			say(rc, "update_va_mapping own invlpg mask unmapped");
 			rc = update_va_mapping((uint64_t)pg[2], pte, UVMF_INVLPG | HYPADDR);
-			begin("update_va_mapping own invlpg mask hyp");
-			add_rc(rc, false);
-			end();
+			say(rc, "update_va_mapping own invlpg mask hyp");
 		}
 		for (d = 0; d < ARRAY_SIZE(domids); d++) {
 			rc = hypercall5(__HYPERVISOR_update_va_mapping_otherdomain, (uint64_t)pg[2], pte,
 					UVMF_INVLPG, domids[d].id, 0);
-			begin("update_va_mapping_otherdomain own pte dom %s", domids[d].name);
-			add_rc(rc, false);
-			end();
+			say(rc, "update_va_mapping_otherdomain own pte dom %s", domids[d].name);
 			update_va_mapping((uint64_t)pg[2], pte, UVMF_INVLPG);
 		}
 	}
@@ -1065,13 +973,9 @@ static void multicall_values(void)
 		if (c == C_ZERO || c == C_MIS || c == C_RO || c == C_ONES)
 			continue;
 		rc = hypercall2(__HYPERVISOR_multicall, ptr_of(c), 1);
-		begin("multicall list %s n=1", cname[c]);
-		add_rc(rc, false);
-		end();
+		say(rc, "multicall list %s n=1", cname[c]);
 		rc = hypercall2(__HYPERVISOR_multicall, ptr_of(c), 0);
-		begin("multicall list %s n=0", cname[c]);
-		add_rc(rc, false);
-		end();
+		say(rc, "multicall list %s n=0", cname[c]);
 	}
 	for (i = 0; i < ARRAY_SIZE(counts); i++) {
 		struct multicall_entry *l = (struct multicall_entry *)pg[2];
@@ -1178,9 +1082,7 @@ static void multicall_mirror(void)
 
 	for (i = 0; i < ARRAY_SIZE(c); i++) {
 		rc = hypercall5(c[i].op, c[i].a[0], c[i].a[1], c[i].a[2], c[i].a[3], c[i].a[4]);
-		begin("direct %s", c[i].n);
-		add_rc(rc, false);
-		end();
+		say(rc, "direct %s", c[i].n);
 		hypercall2(__HYPERVISOR_set_debugreg, 0, 0);
 		memset(mc, 0, 2 * sizeof(*mc));
 		mc[0].op = c[i].op;
@@ -1214,13 +1116,9 @@ static void cpu_values(void)
 			if (regs[r] == 7 && vals[i].v != 0 && vals[i].v != ~0ULL)
 				continue;	/* DR7 enabling breakpoints: below */
 			rc = hypercall2(__HYPERVISOR_set_debugreg, regs[r], vals[i].v);
-			begin("set_debugreg %d %s", regs[r], vals[i].n);
-			add_rc(rc, false);
-			end();
+			say(rc, "set_debugreg %d %s", regs[r], vals[i].n);
 			rc = hypercall1(__HYPERVISOR_get_debugreg, regs[r]);
-			begin("get_debugreg %d after", regs[r]);
-			add_rc(rc, false);
-			end();
+			say(rc, "get_debugreg %d after", regs[r]);
 			if (regs[r] >= 0 && regs[r] < 8 && regs[r] != 4 && regs[r] != 6)
 				hypercall2(__HYPERVISOR_set_debugreg, regs[r], regs[r] == 5 || regs[r] == 7 ? 0 : 0);
 		}
@@ -1230,13 +1128,9 @@ static void cpu_values(void)
 		for (i = 0; i < ARRAY_SIZE(dr7s); i++) {
 			hypercall2(__HYPERVISOR_set_debugreg, 0, 0x1000);	/* a user address never used */
 			rc = hypercall2(__HYPERVISOR_set_debugreg, 7, dr7s[i]);
-			begin("set_debugreg 7 %#lx dr0 user", (unsigned long)dr7s[i]);
-			add_rc(rc, false);
-			end();
+			say(rc, "set_debugreg 7 %#lx dr0 user", (unsigned long)dr7s[i]);
 			rc = hypercall1(__HYPERVISOR_get_debugreg, 7);
-			begin("get_debugreg 7 after");
-			add_rc(rc, false);
-			end();
+			say(rc, "get_debugreg 7 after");
 			hypercall2(__HYPERVISOR_set_debugreg, 7, 0);
 			hypercall2(__HYPERVISOR_set_debugreg, 0, 0);
 		}
@@ -1245,9 +1139,7 @@ static void cpu_values(void)
 		static const uint64_t fs[] = { 0, 1, 2, 0x100000001ULL, ~0ULL, 0x80000000ULL };
 
 		rc = hypercall1(__HYPERVISOR_fpu_taskswitch, fs[i]);
-		begin("fpu_taskswitch %#lx", (unsigned long)fs[i]);
-		add_rc(rc, false);
-		end();
+		say(rc, "fpu_taskswitch %#lx", (unsigned long)fs[i]);
 		hypercall1(__HYPERVISOR_fpu_taskswitch, 0);
 	}
 	for (r = 0; r < 6; r++) {
@@ -1257,9 +1149,7 @@ static void cpu_values(void)
 			if (which[r] == 3 && i > 1)
 				continue;
 			rc = hypercall2(__HYPERVISOR_set_segment_base, which[r], which[r] == 3 ? 0 : vals[i].v);
-			begin("set_segment_base %lu %s", (unsigned long)which[r], which[r] == 3 ? "sel0" : vals[i].n);
-			add_rc(rc, false);
-			end();
+			say(rc, "set_segment_base %lu %s", (unsigned long)which[r], which[r] == 3 ? "sel0" : vals[i].n);
 		}
 		hypercall2(__HYPERVISOR_set_segment_base, 0, 0);
 		hypercall2(__HYPERVISOR_set_segment_base, 1, 0);
@@ -1278,9 +1168,7 @@ static void cpu_values(void)
 				    types[i] != VMASST_TYPE_4gb_segments_notify && types[i] != VMASST_TYPE_4gb_segments)
 					continue;
 				rc = hypercall2(__HYPERVISOR_vm_assist, cmds[c], types[i]);
-				begin("vm_assist cmd %lu type %lu", (unsigned long)cmds[c], (unsigned long)types[i]);
-				add_rc(rc, false);
-				end();
+				say(rc, "vm_assist cmd %lu type %lu", (unsigned long)cmds[c], (unsigned long)types[i]);
 				if (cmds[c] == VMASST_CMD_enable && !rc &&
 				    (types[i] == VMASST_TYPE_m2p_strict || types[i] == VMASST_TYPE_architectural_iopl))
 					hypercall2(__HYPERVISOR_vm_assist, VMASST_CMD_disable, types[i]);
@@ -1305,9 +1193,7 @@ static void cpu_values(void)
 				ma = foreign_mfn << 12;
 			for (c = 0; c < ARRAY_SIZE(descs); c++) {
 				rc = hypercall2(__HYPERVISOR_update_descriptor, ma, descs[c]);
-				begin("update_descriptor %s desc %u", mas[i].n, c);
-				add_rc(rc, false);
-				end();
+				say(rc, "update_descriptor %s desc %u", mas[i].n, c);
 			}
 		}
 	}
@@ -1324,22 +1210,16 @@ static void cpu_values(void)
 				if (c == C_MIS || c == C_ZERO || c == C_ONES || c == C_RO)
 					continue;
 				rc = hypercall2(__HYPERVISOR_set_gdt, ptr_of(c), ents[i].v);
-				begin("set_gdt list %s entries %s", cname[c], ents[i].n);
-				add_rc(rc, false);
-				end();
+				say(rc, "set_gdt list %s entries %s", cname[c], ents[i].n);
 			}
 			memset(scratch[0], 0, 4096);
 			frames[0] = own_mfn;
 			frames[1] = foreign_mfn;
 			rc = hypercall2(__HYPERVISOR_set_gdt, (uint64_t)frames, ents[i].v);
-			begin("set_gdt own writable frame entries %s", ents[i].n);
-			add_rc(rc, false);
-			end();
+			say(rc, "set_gdt own writable frame entries %s", ents[i].n);
 			frames[0] = foreign_mfn;
 			rc = hypercall2(__HYPERVISOR_set_gdt, (uint64_t)frames, ents[i].v);
-			begin("set_gdt foreign frame entries %s", ents[i].n);
-			add_rc(rc, false);
-			end();
+			say(rc, "set_gdt foreign frame entries %s", ents[i].n);
 		}
 	}
 	/* set_trap_table: each class, then the framework's table again */
@@ -1347,9 +1227,7 @@ static void cpu_values(void)
 		if (c == C_NULL || c == C_ZERO || c == C_RO || c == C_MIS)
 			continue;
 		rc = hypercall1(__HYPERVISOR_set_trap_table, ptr_of(c));
-		begin("set_trap_table %s", cname[c]);
-		add_rc(rc, false);
-		end();
+		say(rc, "set_trap_table %s", cname[c]);
 		hypercall1(__HYPERVISOR_set_trap_table, 0);
 		traps_install(true);
 		restore_pages();
@@ -1361,27 +1239,17 @@ static void cpu_values(void)
 		};
 		for (i = 0; i < ARRAY_SIZE(t); i++) {
 			rc = hypercall1(__HYPERVISOR_set_timer_op, t[i].v);
-			begin("set_timer_op %s", t[i].n);
-			add_rc(rc, false);
-			end();
+			say(rc, "set_timer_op %s", t[i].n);
 			hypercall1(__HYPERVISOR_set_timer_op, 0);
 		}
 		rc = hypercall2(__HYPERVISOR_nmi_op, 0, NONCANON);
-		begin("nmi_op register noncanon");
-		add_rc(rc, false);
-		end();
+		say(rc, "nmi_op register noncanon");
 		rc = hypercall2(__HYPERVISOR_nmi_op, 0, HYPADDR);
-		begin("nmi_op register hyp");
-		add_rc(rc, false);
-		end();
+		say(rc, "nmi_op register hyp");
 		rc = hypercall2(__HYPERVISOR_nmi_op, 1, 0);
-		begin("nmi_op unregister");
-		add_rc(rc, false);
-		end();
+		say(rc, "nmi_op unregister");
 		rc = hypercall2(__HYPERVISOR_nmi_op, 2, 0);
-		begin("nmi_op 2");
-		add_rc(rc, false);
-		end();
+		say(rc, "nmi_op 2");
 	}
 }
 
@@ -1397,41 +1265,30 @@ static void port_lines(const char *kind, uint32_t p)
 	memset(&st, 0, sizeof(st));
 	st.dom = DOMID_SELF;
 	st.port = p;
-	rc = hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_status, &st);
+	rc = EVTOP(EVTCHNOP_status, &st);
 	begin("evtchn %s port: status", kind);
 	add_rc(rc, false);
-	add(" status=%u vcpu=%u u=%#x,%#x", st.status, st.vcpu, ((uint32_t *)&st)[4], ((uint32_t *)&st)[5]);
+	add(" status=%u vcpu=%u u=%#x,%#x", st.status, st.vcpu, ((uint32_t *)&st)[4],
+	    ((uint32_t *)&st)[5]);
 	end();
-	begin("evtchn %s port: send", kind);
-	add_rc(hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_send, &p), false);
-	end();
-	begin("evtchn %s port: unmask", kind);
-	add_rc(hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_unmask, &p), false);
-	end();
+	say(EVTOP(EVTCHNOP_send, &p), "evtchn %s port: send", kind);
+	say(EVTOP(EVTCHNOP_unmask, &p), "evtchn %s port: unmask", kind);
 	for (i = 0; i < ARRAY_SIZE(vcpus); i++) {
 		struct evtchn_bind_vcpu b = { p, vcpus[i] };
 
-		begin("evtchn %s port: bind_vcpu %u", kind, vcpus[i]);
-		add_rc(hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_vcpu, &b), false);
-		end();
+		say(EVTOP(EVTCHNOP_bind_vcpu, &b), "evtchn %s port: bind_vcpu %u", kind, vcpus[i]);
 	}
 	{
 		struct evtchn_set_priority sp = { p, 0 };
 
-		begin("evtchn %s port: set_priority 0", kind);
-		add_rc(hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_set_priority, &sp), false);
-		end();
+		say(EVTOP(EVTCHNOP_set_priority, &sp), "evtchn %s port: set_priority 0", kind);
 	}
 }
 
 static void port_close_lines(const char *kind, uint32_t p)
 {
-	begin("evtchn %s port: close", kind);
-	add_rc(hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_close, &p), false);
-	end();
-	begin("evtchn %s port: close again", kind);
-	add_rc(hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_close, &p), false);
-	end();
+	say(EVTOP(EVTCHNOP_close, &p), "evtchn %s port: close", kind);
+	say(EVTOP(EVTCHNOP_close, &p), "evtchn %s port: close again", kind);
 }
 
 static void live_ports(void)
@@ -1442,33 +1299,19 @@ static void live_ports(void)
 	struct evtchn_bind_ipi ipi = { 0, 0 };
 	long rc;
 
-	rc = hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_alloc_unbound, &au);
-	begin("evtchn live alloc_unbound self self");
-	add_rc(rc, false);
-	add(" port=%u", au.port);
-	end();
+	rc = EVTOP(EVTCHNOP_alloc_unbound, &au);
+	say_port(rc, au.port, "evtchn live alloc_unbound self self");
 	memset(&bi, 0, sizeof(bi));
 	bi.remote_dom = DOMID_SELF;
 	bi.remote_port = au.port;
-	rc = hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_interdomain, &bi);
-	begin("evtchn live bind_interdomain to it");
-	add_rc(rc, false);
-	add(" port=%u", bi.local_port);
-	end();
-	rc = hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_interdomain, &bi);
-	begin("evtchn live bind_interdomain to it again");
-	add_rc(rc, false);
-	end();
-	rc = hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, &bv);
-	begin("evtchn live bind_virq timer");
-	add_rc(rc, false);
-	add(" port=%u", bv.port);
-	end();
-	rc = hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_ipi, &ipi);
-	begin("evtchn live bind_ipi 0");
-	add_rc(rc, false);
-	add(" port=%u", ipi.port);
-	end();
+	rc = EVTOP(EVTCHNOP_bind_interdomain, &bi);
+	say_port(rc, bi.local_port, "evtchn live bind_interdomain to it");
+	rc = EVTOP(EVTCHNOP_bind_interdomain, &bi);
+	say(rc, "evtchn live bind_interdomain to it again");
+	rc = EVTOP(EVTCHNOP_bind_virq, &bv);
+	say_port(rc, bv.port, "evtchn live bind_virq timer");
+	rc = EVTOP(EVTCHNOP_bind_ipi, &ipi);
+	say_port(rc, ipi.port, "evtchn live bind_ipi 0");
 	port_lines("unbound", au.port);
 	port_lines("interdomain", bi.local_port);
 	port_lines("virq", bv.port);
@@ -1544,10 +1387,7 @@ static void live_grants(void)
 			add(" status=%d entry=%#x", u.status, __atomic_load_n(&t[ref].flags, __ATOMIC_ACQUIRE));
 			end();
 			rc = hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_unmap_grant_ref, &u, 1);
-			begin("gnttab unmap it again");
-			add_rc(rc, false);
-			add(" status=%d", u.status);
-			end();
+			say_status(rc, u.status, "gnttab unmap it again");
 			update_va_mapping((uint64_t)pg[3], 0, UVMF_INVLPG);
 		}
 		{
@@ -1585,16 +1425,15 @@ static void live_grants(void)
 	}
 	{
 		struct gnttab_query_size q = { .dom = DOMID_SELF, .status = 99 };
+		long rc = hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_query_size, &q, 1);
 
-		begin("gnttab query_size self after");
-		add_rc(hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_query_size, &q, 1), false);
-		add(" status=%d", q.status);
-		end();
+		say_status(rc, q.status, "gnttab query_size self after");
 	}
 	{
 		static const uint32_t nrs[] = { 0, 1, 2, 64, 65, 0xffffffff };
 		static uint64_t frames[128];
 		unsigned int i;
+		long rc;
 
 		for (i = 0; i < ARRAY_SIZE(nrs); i++) {
 			struct gnttab_setup_table st;
@@ -1604,10 +1443,8 @@ static void live_grants(void)
 			st.nr_frames = nrs[i];
 			st.frame_list = (uint64_t)frames;
 			st.status = 99;
-			begin("gnttab setup_table self nr_frames %u", nrs[i]);
-			add_rc(hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_setup_table, &st, 1), false);
-			add(" status=%d", st.status);
-			end();
+			rc = hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_setup_table, &st, 1);
+			say_status(rc, st.status, "gnttab setup_table self nr_frames %u", nrs[i]);
 		}
 	}
 }
@@ -1623,9 +1460,7 @@ static void live_timers_and_more(void)
 		struct vcpu_set_periodic_timer pt = { periods[i] };
 
 		rc = hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_set_periodic_timer, 0, &pt);
-		begin("vcpu set_periodic_timer %#lx", (unsigned long)periods[i]);
-		add_rc(rc, false);
-		end();
+		say(rc, "vcpu set_periodic_timer %#lx", (unsigned long)periods[i]);
 		vcpu_undo();
 	}
 	for (i = 0; i < ARRAY_SIZE(shots); i++) {
@@ -1634,9 +1469,7 @@ static void live_timers_and_more(void)
 			struct vcpu_set_singleshot_timer st = { shots[i], fl[f], 0 };
 
 			rc = hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, 0, &st);
-			begin("vcpu set_singleshot_timer %#lx flags %#x", (unsigned long)shots[i], fl[f]);
-			add_rc(rc, false);
-			end();
+			say(rc, "vcpu set_singleshot_timer %#lx flags %#x", (unsigned long)shots[i], fl[f]);
 			vcpu_undo();
 		}
 	}
@@ -1648,9 +1481,7 @@ static void live_timers_and_more(void)
 			int32_t pc = pcpus[i];
 
 			rc = hypercall2(__HYPERVISOR_sched_op, SCHEDOP_pin_override, &pc);
-			begin("sched pin_override %d", pcpus[i]);
-			add_rc(rc, false);
-			end();
+			say(rc, "sched pin_override %d", pcpus[i]);
 			if (i != 1) {
 				pc = -1;
 				hypercall2(__HYPERVISOR_sched_op, SCHEDOP_pin_override, &pc);
@@ -1665,9 +1496,7 @@ static void live_timers_and_more(void)
 			struct physdev_set_iopl io = { iopls[i] };
 
 			rc = hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, &io);
-			begin("physdev set_iopl %u", iopls[i]);
-			add_rc(rc, false);
-			end();
+			say(rc, "physdev set_iopl %u", iopls[i]);
 		}
 		{
 			struct physdev_set_iopl io = { 0 };
@@ -1689,9 +1518,7 @@ static void live_timers_and_more(void)
 				   bm[i].p == 2 ? HYPADDR : NONCANON;
 			b.nr_ports = bm[i].nr;
 			rc = hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iobitmap, &b);
-			begin("physdev set_iobitmap %s nr_ports %u", bm[i].n, bm[i].nr);
-			add_rc(rc, false);
-			end();
+			say(rc, "physdev set_iobitmap %s nr_ports %u", bm[i].n, bm[i].nr);
 			memset(&b, 0, sizeof(b));
 			hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iobitmap, &b);
 		}
@@ -1713,9 +1540,7 @@ static void live_timers_and_more(void)
 
 		for (i = 0; i < ARRAY_SIZE(sels); i++) {
 			rc = hypercall2(__HYPERVISOR_set_segment_base, 3, sels[i]);
-			begin("set_segment_base gs_user_sel %#lx", (unsigned long)sels[i]);
-			add_rc(rc, false);
-			end();
+			say(rc, "set_segment_base gs_user_sel %#lx", (unsigned long)sels[i]);
 			hypercall2(__HYPERVISOR_set_segment_base, 3, 0);
 			hypercall2(__HYPERVISOR_set_segment_base, 1, 0);
 		}
@@ -1736,12 +1561,10 @@ static void live_timers_and_more(void)
 				cb.address = a == ARRAY_SIZE(addrs) || addrs[a] == 1 ?
 					     (uint64_t)spin_forever : addrs[a];
 				rc = hypercall2(__HYPERVISOR_callback_op, CALLBACKOP_register, &cb);
-				begin("callback register type %u %s%s", t,
+				say(rc, "callback register type %u %s%s", t,
 				      a == ARRAY_SIZE(addrs) ? "spin" : addrs[a] == 0 ? "0" :
 				      addrs[a] == 1 ? "spin" : addrs[a] == NONCANON ? "noncanon" : "hyp",
 				      a == ARRAY_SIZE(addrs) ? " flags 0xffff" : "");
-				add_rc(rc, false);
-				end();
 			}
 		}
 		hypercall2(__HYPERVISOR_nmi_op, 1, 0);
@@ -1758,18 +1581,14 @@ static void sched_values(void)
 		struct sched_remote_shutdown rs = { .domain_id = domids[d].id, .reason = SHUTDOWN_poweroff };
 
 		rc = hypercall2(__HYPERVISOR_sched_op, SCHEDOP_remote_shutdown, &rs);
-		begin("sched remote_shutdown dom %s", domids[d].name);
-		add_rc(rc, false);
-		end();
+		say(rc, "sched remote_shutdown dom %s", domids[d].name);
 	}
 	for (i = 0; i < 6; i++) {
 		static const uint32_t ids[] = { 1, 2, 3, 4, 0x80000000, 0xffffffff };
 		struct { uint32_t id, timeout; } w = { ids[i], 0 };
 
 		rc = hypercall2(__HYPERVISOR_sched_op, SCHEDOP_watchdog, &w);
-		begin("sched watchdog free id %#x", ids[i]);
-		add_rc(rc, false);
-		end();
+		say(rc, "sched watchdog free id %#x", ids[i]);
 	}
 	{
 		static const uint32_t bad[] = { 0, 4096, 0xffffffff };
@@ -1782,21 +1601,15 @@ static void sched_values(void)
 			p.nr_ports = 1;
 			p.timeout = 1;
 			rc = hypercall2(__HYPERVISOR_sched_op, SCHEDOP_poll, &p);
-			begin("sched poll port %u", bad[i]);
-			add_rc(rc, false);
-			end();
+			say(rc, "sched poll port %u", bad[i]);
 		}
 		p.nr_ports = 129;
 		rc = hypercall2(__HYPERVISOR_sched_op, SCHEDOP_poll, &p);
-		begin("sched poll 129 ports");
-		add_rc(rc, false);
-		end();
+		say(rc, "sched poll 129 ports");
 		p.nr_ports = 1;
 		p.ports = HYPADDR;
 		rc = hypercall2(__HYPERVISOR_sched_op, SCHEDOP_poll, &p);
-		begin("sched poll ports hyp");
-		add_rc(rc, false);
-		end();
+		say(rc, "sched poll ports hyp");
 	}
 }
 
