@@ -1099,6 +1099,179 @@ static void multicall_mirror(void)
 	}
 }
 
+/* ---- two arguments bad at once: which check comes first ---------- */
+
+static void combos_vcpu(void)
+{
+	static const uint64_t ids[] = { 1, 4096, 0x80000000ULL, 0xffffffffULL };
+	static const unsigned int cls[] = { C_NULL, C_HYP, C_ZERO };
+	unsigned int cmd, i, c;
+
+	for (cmd = 0; cmd <= 14; cmd++)
+		for (i = 0; i < ARRAY_SIZE(ids); i++)
+			for (c = 0; c < ARRAY_SIZE(cls); c++)
+				say(hypercall3(__HYPERVISOR_vcpu_op, cmd, ids[i], ptr_of(cls[c])),
+				    "vcpu op %u vcpu %#lx %s", cmd, (unsigned long)ids[i], cname[cls[c]]);
+	vcpu_undo();
+}
+
+static void combos_grant_map(void)
+{
+	static const struct { const char *n; uint64_t a; } addrs[] = {
+		{ "va", 0 }, { "unmapped", UNMAPPED }, { "hyp", HYPADDR },
+	};
+	static const uint32_t flags[] = {
+		0, GNTMAP_host_map, GNTMAP_host_map | GNTMAP_readonly, GNTMAP_device_map,
+		GNTMAP_host_map | GNTMAP_contains_pte, 0xffffffff,
+	};
+	static const unsigned int doms[] = { 0, 2, 1, 3 };	/* 0, 999, self, io */
+	static const uint32_t refs[] = { 1, 0xffffffff };
+	unsigned int a, f, d, r;
+
+	for (a = 0; a < ARRAY_SIZE(addrs); a++)
+		for (f = 0; f < ARRAY_SIZE(flags); f++)
+			for (d = 0; d < ARRAY_SIZE(doms); d++)
+				for (r = 0; r < ARRAY_SIZE(refs); r++) {
+					struct gnttab_map_grant_ref m;
+					long rc;
+
+					memset(&m, 0, sizeof(m));
+					m.host_addr = addrs[a].a ? addrs[a].a : (uint64_t)pg[3];
+					m.flags = flags[f];
+					m.ref = refs[r];
+					m.dom = domids[doms[d]].id;
+					m.status = 99;
+					rc = hypercall3(__HYPERVISOR_grant_table_op,
+							GNTTABOP_map_grant_ref, &m, 1);
+					say_status(rc, m.status, "gnttab map %s flags %#x dom %s ref %#x",
+						   addrs[a].n, flags[f], domids[doms[d]].name, refs[r]);
+					update_va_mapping((uint64_t)pg[3], 0, UVMF_INVLPG);
+				}
+}
+
+static void combos_evtchn(void)
+{
+	static const uint32_t virqs[] = { 0, 1, 24, 0xffffffff };
+	static const uint32_t vcpus[] = { 0, 1, 4096, 0xffffffff };
+	static const unsigned int doms[] = { 0, 1, 2, 3, 6, 8 };	/* 0 self 999 io invalid ffff */
+	struct evtchn_alloc_unbound au = { DOMID_SELF, 0, 0 };
+	uint32_t ports[5] = { 0, 1, 0, 4096, 0xffffffff };
+	unsigned int i, j;
+	long rc;
+
+	for (i = 0; i < ARRAY_SIZE(virqs); i++)
+		for (j = 0; j < ARRAY_SIZE(vcpus); j++) {
+			struct evtchn_bind_virq bv = { virqs[i], vcpus[j], 0 };
+
+			rc = EVTOP(EVTCHNOP_bind_virq, &bv);
+			say_port(rc, bv.port, "evtchn bind_virq %#x vcpu %#x", virqs[i], vcpus[j]);
+			ports_undo();
+		}
+	/* ports[2]: an unbound port of ours, made again after each undo */
+	for (i = 0; i < ARRAY_SIZE(ports); i++)
+		for (j = 0; j < 3; j++) {
+			struct evtchn_bind_vcpu b;
+
+			EVTOP(EVTCHNOP_alloc_unbound, &au);
+			ports[2] = au.port;
+			b.port = ports[i];
+			b.vcpu = vcpus[j == 2 ? 3 : j];
+			say(EVTOP(EVTCHNOP_bind_vcpu, &b), "evtchn bind_vcpu %s vcpu %#x",
+			    i == 2 ? "unbound" : i == 0 ? "0" : i == 1 ? "1 free" : i == 3 ? "4096" : "~0",
+			    b.vcpu);
+			ports_undo();
+		}
+	for (i = 0; i < 4; i++)
+		for (j = 0; j < ARRAY_SIZE(doms); j++) {
+			struct evtchn_alloc_unbound a = { domids[doms[i]].id, domids[doms[j]].id, 0 };
+
+			rc = EVTOP(EVTCHNOP_alloc_unbound, &a);
+			say_port(rc, a.port, "evtchn alloc_unbound dom %s remote %s",
+				 domids[doms[i]].name, domids[doms[j]].name);
+			ports_undo();
+		}
+	for (i = 0; i < 4; i++)
+		for (j = 0; j < ARRAY_SIZE(ports); j++) {
+			struct evtchn_bind_interdomain bi;
+
+			EVTOP(EVTCHNOP_alloc_unbound, &au);
+			ports[2] = au.port;
+			memset(&bi, 0, sizeof(bi));
+			bi.remote_dom = domids[doms[i]].id;
+			bi.remote_port = ports[j];
+			rc = EVTOP(EVTCHNOP_bind_interdomain, &bi);
+			say_field(rc, "port", bi.local_port, false,
+				  "evtchn bind_interdomain remote %s port %s", domids[doms[i]].name,
+				  j == 2 ? "unbound" : j == 0 ? "0" : j == 1 ? "1 free" : j == 3 ? "4096" : "~0");
+			ports_undo();
+		}
+	for (i = 0; i < ARRAY_SIZE(doms); i++)
+		for (j = 0; j < ARRAY_SIZE(ports); j++) {
+			struct evtchn_status st;
+
+			if (j == 2)
+				continue;
+			memset(&st, 0, sizeof(st));
+			st.dom = domids[doms[i]].id;
+			st.port = ports[j];
+			rc = EVTOP(EVTCHNOP_status, &st);
+			say_field(rc, "status", st.status, false, "evtchn status dom %s port %#x",
+				  domids[doms[i]].name, ports[j]);
+		}
+}
+
+/* Reservations: domain, order, count and flags at once; never a frame taken or given. */
+static void combos_reservation(void)
+{
+	static const unsigned int ops[] = {
+		XENMEM_increase_reservation, XENMEM_decrease_reservation, XENMEM_populate_physmap,
+	};
+	static const unsigned int doms[] = { 1, 0, 2, 3 };	/* self 0 999 io */
+	static const uint32_t orders[] = { 0, 10, 19, 64 };
+	static const uint64_t nrs[] = { 0, 0x80000000ULL };
+	static const uint32_t mflags[] = { 0, 0xffffffff };
+	unsigned int o, d, k, n, f;
+
+	for (o = 0; o < ARRAY_SIZE(ops); o++)
+		for (d = 0; d < ARRAY_SIZE(doms); d++)
+			for (k = 0; k < ARRAY_SIZE(orders); k++)
+				for (n = 0; n < ARRAY_SIZE(nrs); n++)
+					for (f = 0; f < ARRAY_SIZE(mflags); f++) {
+						struct xen_memory_reservation r;
+
+						memset(&r, 0, sizeof(r));
+						r.extent_start = HYPADDR;
+						r.nr_extents = nrs[n];
+						r.extent_order = orders[k];
+						r.mem_flags = mflags[f];
+						r.domid = domids[doms[d]].id;
+						say(hypercall2(__HYPERVISOR_memory_op, ops[o], &r),
+						    "memory op %u dom %s order %u nr %#lx flags %#x list hyp",
+						    ops[o], domids[doms[d]].name, orders[k],
+						    (unsigned long)nrs[n], mflags[f]);
+					}
+	/* decrease_reservation of frames that are not ours */
+	{
+		static uint64_t list[1];
+		static const struct { const char *n; uint64_t f; } fr[] = {
+			{ "foreign", 0 }, { "~0", ~0ULL }, { "2^40", 1ULL << 40 },
+		};
+		for (k = 0; k < ARRAY_SIZE(fr); k++)
+			for (o = 0; o < 2; o++) {
+				struct xen_memory_reservation r;
+
+				memset(&r, 0, sizeof(r));
+				list[0] = k ? fr[k].f : foreign_mfn;
+				r.extent_start = (uint64_t)list;
+				r.nr_extents = 1;
+				r.extent_order = o ? 9 : 0;
+				r.domid = DOMID_SELF;
+				say(hypercall2(__HYPERVISOR_memory_op, XENMEM_decrease_reservation, &r),
+				    "memory decrease_reservation %s frame order %u", fr[k].n, r.extent_order);
+			}
+	}
+}
+
 /* CPU state calls: each undone. */
 static void cpu_values(void)
 {
@@ -1656,6 +1829,10 @@ int test_main(struct start_info *si)
 	live_grants();
 	live_timers_and_more();
 	multicall_mirror();
+	combos_vcpu();
+	combos_grant_map();
+	combos_evtchn();
+	combos_reservation();
 	ports_undo();
 	printf("conform-diff made %u calls\n", idx);
 	return TEST_PASS;
