@@ -541,8 +541,10 @@ static const struct { const char *name; uint16_t id; } domids[] = {
 static void ctl_sweeps(void)
 {
 	static const unsigned int sysctl_cmds[] = {
-		1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 15, 16, 20, 21, 22, 23,
-		24, 25, 26, 27, 29, 30, 99 };	/* not 11, 13, 17-19, 28: they change the machine */
+		1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 15, 16, 17, 20, 21, 22,
+		23, 24, 25, 26, 27, 29, 30, 99 };
+	/* not cpu_hotplug (11), page_offline_op (14), cpupool_op (18),
+	 * scheduler_op (19), set_parameter (28): they change the machine */
 	static const unsigned int plat_cmds[] = {
 		0, 1, 34, 33, 36, 40, 48, 50, 53, 55, 58, 59, 61, 63, 64, 99 };
 	uint32_t *w = (uint32_t *)pg[0];
@@ -1272,6 +1274,125 @@ static void combos_reservation(void)
 	}
 }
 
+/* ---- structs with good contents on a read-only page or across its end ---- */
+
+/* Puts len bytes of src where class c wants them: pg[1] (made read-only
+ * again), pg[0] + 1, or the last bytes of pg[2] before the unmapped pg[3]. */
+static uint64_t place(unsigned int c, const void *src, size_t len)
+{
+	uint64_t va = (uint64_t)pg[1];
+
+	switch (c) {
+	case C_RO:
+		update_va_mapping(va, pte_rw(va_to_mfn(va)), UVMF_INVLPG);
+		memset(pg[1], 0, 4096);
+		memcpy(pg[1], src, len);
+		update_va_mapping(va, pte_ro(va_to_mfn(va)), UVMF_INVLPG);
+		return va;
+	case C_MIS:
+		memset(pg[0], 0, 4096);
+		memcpy(pg[0] + 1, src, len);
+		return (uint64_t)pg[0] + 1;
+	default:	/* C_CROSS: the first 8 bytes readable, the rest not */
+		memset(pg[2], 0, 4096);
+		memcpy(pg[3] - 8, src, 8);
+		return (uint64_t)pg[3] - 8;
+	}
+}
+
+static void good_structs(void)
+{
+	static const unsigned int cls[] = { C_RO, C_MIS, C_CROSS };
+	static const unsigned int sysctls[] = { 1, 3, 4, 6, 7, 8 };
+	static const unsigned int domctls[] = { 5, 13, 14, 25, 36 };
+	static const unsigned int plats[] = { 48, 55, 61 };
+	uint8_t buf[256];
+	uint32_t *w = (uint32_t *)buf;
+	unsigned int c, i;
+
+	for (c = 0; c < ARRAY_SIZE(cls); c++) {
+		for (i = 0; i < ARRAY_SIZE(sysctls); i++) {
+			memset(buf, 0, sizeof(buf));
+			w[0] = sysctls[i];
+			w[1] = 0x15;
+			say(hypercall1(__HYPERVISOR_sysctl, place(cls[c], buf, sizeof(buf))),
+			    "sysctl cmd %u good version %s", sysctls[i], cname[cls[c]]);
+		}
+		for (i = 0; i < ARRAY_SIZE(domctls); i++) {
+			memset(buf, 0, sizeof(buf));
+			w[0] = domctls[i];
+			w[1] = 0x15;
+			say(hypercall1(__HYPERVISOR_domctl, place(cls[c], buf, sizeof(buf))),
+			    "domctl cmd %u dom 0 good version %s", domctls[i], cname[cls[c]]);
+		}
+		for (i = 0; i < ARRAY_SIZE(plats); i++) {
+			memset(buf, 0, sizeof(buf));
+			w[0] = plats[i];
+			w[1] = 0x03000001;
+			say(hypercall1(__HYPERVISOR_platform_op, place(cls[c], buf, sizeof(buf))),
+			    "platform_op cmd %u good version %s", plats[i], cname[cls[c]]);
+		}
+		{
+			struct evtchn_status st = { .dom = DOMID_SELF, .port = 1 };
+			struct evtchn_alloc_unbound au = { DOMID_SELF, DOMID_SELF, 0 };
+			struct evtchn_bind_virq bv = { VIRQ_TIMER, 0, 0 };
+			struct evtchn_bind_ipi ipi = { 0, 0 };
+
+			say(EVTOP(EVTCHNOP_status, place(cls[c], &st, sizeof(st))),
+			    "evtchn status self port 1 %s", cname[cls[c]]);
+			say(EVTOP(EVTCHNOP_alloc_unbound, place(cls[c], &au, sizeof(au))),
+			    "evtchn alloc_unbound self self %s", cname[cls[c]]);
+			ports_undo();
+			say(EVTOP(EVTCHNOP_bind_virq, place(cls[c], &bv, sizeof(bv))),
+			    "evtchn bind_virq timer %s", cname[cls[c]]);
+			ports_undo();
+			say(EVTOP(EVTCHNOP_bind_ipi, place(cls[c], &ipi, sizeof(ipi))),
+			    "evtchn bind_ipi 0 %s", cname[cls[c]]);
+			ports_undo();
+		}
+		{
+			struct gnttab_query_size q = { .dom = DOMID_SELF };
+			struct gnttab_get_version gv = { .dom = DOMID_SELF };
+			struct gnttab_set_version sv = { 1 };
+			static uint64_t frames[4];
+			struct gnttab_setup_table st = { .dom = DOMID_SELF, .nr_frames = 1,
+							  .frame_list = (uint64_t)frames };
+
+			say(hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_query_size,
+				       place(cls[c], &q, sizeof(q)), 1), "gnttab query_size self %s", cname[cls[c]]);
+			say(hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_get_version,
+				       place(cls[c], &gv, sizeof(gv)), 1), "gnttab get_version self %s", cname[cls[c]]);
+			say(hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_set_version,
+				       place(cls[c], &sv, sizeof(sv)), 1), "gnttab set_version 1 %s", cname[cls[c]]);
+			say(hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_setup_table,
+				       place(cls[c], &st, sizeof(st)), 1), "gnttab setup_table self 1 %s", cname[cls[c]]);
+		}
+		{
+			domid_t self = DOMID_SELF;
+			struct xen_machphys_mfn_list ml;
+			struct xen_feature_info fi = { 0, 0 };
+			static uint8_t map[4096];
+			struct xen_memory_map mm = { 4, 0, (uint64_t)map };
+
+			memset(&ml, 0, sizeof(ml));
+			ml.max_extents = 1;
+			ml.extent_start = (uint64_t)map;
+			say(hypercall2(__HYPERVISOR_memory_op, XENMEM_current_reservation,
+				       place(cls[c], &self, sizeof(self))) >= 0 ? 0 : -1,
+			    "memory current_reservation self %s (0: an answer)", cname[cls[c]]);
+			say(hypercall2(__HYPERVISOR_memory_op, XENMEM_machphys_mfn_list,
+				       place(cls[c], &ml, sizeof(ml))), "memory machphys_mfn_list 1 %s", cname[cls[c]]);
+			say(hypercall2(__HYPERVISOR_memory_op, XENMEM_memory_map,
+				       place(cls[c], &mm, sizeof(mm))), "memory memory_map 4 %s", cname[cls[c]]);
+			say(hypercall2(__HYPERVISOR_xen_version, XENVER_get_features,
+				       place(cls[c], &fi, sizeof(fi))), "version get_features 0 %s", cname[cls[c]]);
+			say(hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_get_runstate_info, 0,
+				       place(cls[c], map, 48)), "vcpu get_runstate_info self %s", cname[cls[c]]);
+		}
+		restore_pages();
+	}
+}
+
 /* CPU state calls: each undone. */
 static void cpu_values(void)
 {
@@ -1833,6 +1954,7 @@ int test_main(struct start_info *si)
 	combos_grant_map();
 	combos_evtchn();
 	combos_reservation();
+	good_structs();
 	ports_undo();
 	printf("conform-diff made %u calls\n", idx);
 	return TEST_PASS;
