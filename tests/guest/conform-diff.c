@@ -1393,6 +1393,112 @@ static void good_structs(void)
 	}
 }
 
+/* ---- page tables of our own: pins, entries, LDT and flush arguments ---- */
+
+static void own_tables(void)
+{
+	static const char *const lv[] = { "l1", "l2", "l3", "l4" };
+	uint64_t t, t2 = table_page(0);
+	uint64_t data = own_mfn2;
+	struct mmu_update u;
+	unsigned int l, d;
+
+	/* a fresh page for each level: an L4 pin writes the hypervisor's slots into it */
+	for (l = 0; l < 4; l++) {
+		t = table_page(0);
+		say(mmuext1(MMUEXT_PIN_L1_TABLE + l, t), "mmuext pin_%s empty table", lv[l]);
+		say(mmuext1(MMUEXT_PIN_L1_TABLE + l, t), "mmuext pin_%s it again", lv[l]);
+		say(mmuext1(MMUEXT_PIN_L1_TABLE + (l + 1) % 4, t), "mmuext pin_%s it as the next level",
+		    lv[l]);
+		say(mmuext1(MMUEXT_UNPIN_TABLE, t), "mmuext unpin it (%s)", lv[l]);
+		say(mmuext1(MMUEXT_UNPIN_TABLE, t), "mmuext unpin it again (%s)", lv[l]);
+		say(mmuext1(MMUEXT_PIN_L1_TABLE + l, data), "mmuext pin_%s a writable data frame",
+		    lv[l]);
+		for (d = 2; d < 4; d++)
+			say(mmuext_fd(MMUEXT_PIN_L1_TABLE + l, t, 0, domids[d].id),
+			    "mmuext pin_%s foreigndom %s", lv[l], domids[d].name);
+	}
+	/* entries of a pinned L1: frames, rights, the table itself */
+	t = table_page(0);
+	say(mmuext1(MMUEXT_PIN_L1_TABLE, t), "mmuext pin_l1 for entries");
+	{
+		static const struct { const char *n; unsigned int f; uint64_t bits; } e[] = {
+			{ "own data ro", 0, PTE_P | PTE_US | PTE_A },
+			{ "own data rw", 0, PTE_DATA },
+			{ "the table itself ro", 1, PTE_P | PTE_A },
+			{ "the table itself rw", 1, PTE_DATA },
+			{ "another table rw", 2, PTE_DATA },
+			{ "foreign ro", 3, PTE_P | PTE_A },
+			{ "frame 2^39 ro", 4, PTE_P | PTE_A },
+			{ "own data with bit 51", 0, PTE_DATA | (1ULL << 51) },
+			{ "own data not present, any bits", 0, ~0ULL & ~PTE_ADDR & ~PTE_P },
+			{ "own data nx", 0, PTE_DATA | (1ULL << 63) },
+		};
+		uint64_t f[] = { data, t, t2, foreign_mfn, 1ULL << 39 };
+		unsigned int i, m;
+
+		for (i = 0; i < ARRAY_SIZE(e); i++) {
+			for (m = 0; m < 2; m++) {
+				u.ptr = (t << 12) + 8 * (1 + i) + (m ? MMU_PT_UPDATE_PRESERVE_AD : 0);
+				u.val = (f[e[i].f] << 12) | e[i].bits;
+				say(MMU1(&u), "mmu_update pinned l1 entry %s%s", e[i].n,
+				    m ? " preserve_ad" : "");
+				u.ptr = (t << 12) + 8 * (1 + i);
+				u.val = 0;
+				MMU1(&u);
+			}
+		}
+	}
+	say(mmuext1(MMUEXT_UNPIN_TABLE, t), "mmuext unpin after the entries");
+	/* LDT and flush arguments */
+	{
+		static const struct { const char *n; uint64_t va, nr; } ldt[] = {
+			{ "own 1", 0, 1 }, { "own+1 1", 1, 1 }, { "own 8192", 0, 8192 },
+			{ "own 8193", 0, 8193 }, { "hyp 1", HYPADDR, 1 }, { "noncanon 1", NONCANON, 1 },
+			{ "0 0", 2, 0 }, { "user-top 16", 0x7ffffffff000ULL, 16 },
+		};
+		unsigned int i;
+
+		for (i = 0; i < ARRAY_SIZE(ldt); i++) {
+			uint64_t va = ldt[i].va < 2 ? (uint64_t)scratch[1] + ldt[i].va :
+				      ldt[i].va == 2 ? 0 : ldt[i].va;
+
+			say(mmuext_fd(MMUEXT_SET_LDT, va, ldt[i].nr, DOMID_SELF), "mmuext set_ldt %s",
+			    ldt[i].n);
+			mmuext1(MMUEXT_SET_LDT, 0);
+		}
+	}
+	{
+		static const struct { const char *n; uint64_t m; } masks[] = {
+			{ "0", 0 }, { "1", 1 }, { "2", 2 }, { "~0", ~0ULL },
+		};
+		static uint64_t mask;
+		unsigned int i, c;
+
+		for (c = 0; c < 2; c++) {
+			unsigned int cmd = c ? MMUEXT_INVLPG_MULTI : MMUEXT_TLB_FLUSH_MULTI;
+
+			for (i = 0; i < ARRAY_SIZE(masks); i++) {
+				struct mmuext_op op = { .cmd = cmd, .arg1.linear_addr = (uint64_t)pg[0] };
+
+				mask = masks[i].m;
+				op.arg2.vcpumask = (uint64_t)&mask;
+				say(hypercall5(__HYPERVISOR_mmuext_op, (uint64_t)&op, 1, 0, DOMID_SELF, 0),
+				    "mmuext %s mask %s", c ? "invlpg_multi" : "tlb_flush_multi", masks[i].n);
+			}
+		}
+		{
+			struct mmuext_op op = { .cmd = MMUEXT_INVLPG_LOCAL, .arg1.linear_addr = NONCANON };
+
+			say(hypercall5(__HYPERVISOR_mmuext_op, (uint64_t)&op, 1, 0, DOMID_SELF, 0),
+			    "mmuext invlpg_local noncanon");
+			op.cmd = MMUEXT_INVLPG_ALL;
+			say(hypercall5(__HYPERVISOR_mmuext_op, (uint64_t)&op, 1, 0, DOMID_SELF, 0),
+			    "mmuext invlpg_all noncanon");
+		}
+	}
+}
+
 /* CPU state calls: each undone. */
 static void cpu_values(void)
 {
@@ -1955,6 +2061,7 @@ int test_main(struct start_info *si)
 	combos_evtchn();
 	combos_reservation();
 	good_structs();
+	own_tables();
 	ports_undo();
 	printf("conform-diff made %u calls\n", idx);
 	return TEST_PASS;
