@@ -1310,27 +1310,28 @@ static void good_structs(void)
 	uint32_t *w = (uint32_t *)buf;
 	unsigned int c, i;
 
+	const struct {
+		const char *name, *dom;
+		unsigned int nr, n;
+		uint32_t version;
+		const unsigned int *cmds;
+	} ctls[] = {
+		{ "sysctl", "", __HYPERVISOR_sysctl, ARRAY_SIZE(sysctls), 0x15, sysctls },
+		{ "domctl", " dom 0", __HYPERVISOR_domctl, ARRAY_SIZE(domctls), 0x15, domctls },
+		{ "platform_op", "", __HYPERVISOR_platform_op, ARRAY_SIZE(plats), 0x03000001, plats },
+	};
+	unsigned int k;
+
 	for (c = 0; c < ARRAY_SIZE(cls); c++) {
-		for (i = 0; i < ARRAY_SIZE(sysctls); i++) {
-			memset(buf, 0, sizeof(buf));
-			w[0] = sysctls[i];
-			w[1] = 0x15;
-			say(hypercall1(__HYPERVISOR_sysctl, place(cls[c], buf, sizeof(buf))),
-			    "sysctl cmd %u good version %s", sysctls[i], cname[cls[c]]);
-		}
-		for (i = 0; i < ARRAY_SIZE(domctls); i++) {
-			memset(buf, 0, sizeof(buf));
-			w[0] = domctls[i];
-			w[1] = 0x15;
-			say(hypercall1(__HYPERVISOR_domctl, place(cls[c], buf, sizeof(buf))),
-			    "domctl cmd %u dom 0 good version %s", domctls[i], cname[cls[c]]);
-		}
-		for (i = 0; i < ARRAY_SIZE(plats); i++) {
-			memset(buf, 0, sizeof(buf));
-			w[0] = plats[i];
-			w[1] = 0x03000001;
-			say(hypercall1(__HYPERVISOR_platform_op, place(cls[c], buf, sizeof(buf))),
-			    "platform_op cmd %u good version %s", plats[i], cname[cls[c]]);
+		for (k = 0; k < ARRAY_SIZE(ctls); k++) {
+			for (i = 0; i < ctls[k].n; i++) {
+				memset(buf, 0, sizeof(buf));
+				w[0] = ctls[k].cmds[i];
+				w[1] = ctls[k].version;
+				say(hypercall1(ctls[k].nr, place(cls[c], buf, sizeof(buf))),
+				    "%s cmd %u%s good version %s", ctls[k].name, ctls[k].cmds[i],
+				    ctls[k].dom, cname[cls[c]]);
+			}
 		}
 		{
 			struct evtchn_status st = { .dom = DOMID_SELF, .port = 1 };
