@@ -553,6 +553,10 @@ static long domain_op(struct vcpu *v, struct domain *d, struct domctl *op, bool 
 		op->u.address_size.size = 64;
 		*out = true;
 		return 0;
+	case DOMCTL_assign_device:	/* Xen 4.17's answer without an IOMMU (conform-diff) */
+	case DOMCTL_deassign_device:
+	case DOMCTL_test_assign_device:
+		return trace_err(-EOPNOTSUPP);
 	default:
 		return trace_err(-ENOSYS);
 	}
@@ -664,7 +668,8 @@ long hc_domctl(struct vcpu *v, struct hc_args *a)
 	/*
 	 * Device assignment names DOMID_IO (Xen's dom_io, a domain) or, to
 	 * test, no domain (DOMID_INVALID): Xen 4.17's IOMMU code then finds
-	 * no IOMMU, -EOPNOTSUPP, as Lamina has none (conform-diff; was -ESRCH).
+	 * no IOMMU, -EOPNOTSUPP, as Lamina has none (conform-diff; was -ESRCH);
+	 * so does domain_op for a domain that exists (was -ENOSYS).
 	 */
 	case DOMCTL_assign_device:
 	case DOMCTL_deassign_device:
