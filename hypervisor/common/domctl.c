@@ -505,6 +505,9 @@ static long io_passthrough(const struct domain *caller, struct domain *d,
 	}
 }
 
+static long domctl_refusal(const struct domain *caller, struct domain *d,
+			   const struct domctl *op);
+
 /* The commands that act on an existing domain d; *out: copy op back. */
 static long domain_op(struct vcpu *v, struct domain *d, struct domctl *op, bool *out)
 {
@@ -557,6 +560,25 @@ static long domain_op(struct vcpu *v, struct domain *d, struct domctl *op, bool 
 	case DOMCTL_deassign_device:
 	case DOMCTL_test_assign_device:
 		return trace_err(-EOPNOTSUPP);
+	/*
+	 * As Xen 4.17 answers dom0 about a PV domain (conform-diff; each was
+	 * -ENOSYS): the HVM-only commands -EINVAL, gettscinfo of the caller
+	 * itself -EINVAL (it would pause itself; of another domain it stays
+	 * -ENOSYS), psr_cmt_op -ENODEV (no cache monitoring), set_target's
+	 * checks as a domU meets them before its -EPERM.
+	 */
+	case DOMCTL_gethvmcontext:
+	case DOMCTL_sethvmcontext:
+	case DOMCTL_gethvmcontext_partial:
+	case DOMCTL_debug_op:
+	case DOMCTL_set_broken_page_p2m:
+		return trace_err(-EINVAL);
+	case DOMCTL_gettscinfo:
+		return trace_err(d == v->domain ? -EINVAL : -ENOSYS);
+	case DOMCTL_psr_cmt_op:
+		return trace_err(-ENODEV);
+	case DOMCTL_set_target:
+		return domctl_refusal(v->domain, d, op);
 	default:
 		return trace_err(-ENOSYS);
 	}

@@ -53,6 +53,13 @@
 #define DOMCTL_deassign_device		47
 #define DOMCTL_unbind_pt_irq		48
 #define DOMCTL_get_device_group		50
+#define DOMCTL_gethvmcontext		33	/* the HVM-only commands: -EINVAL for PV */
+#define DOMCTL_sethvmcontext		34
+#define DOMCTL_debug_op			54
+#define DOMCTL_gethvmcontext_partial	55
+#define DOMCTL_gettscinfo		59	/* of the caller itself only: -EINVAL */
+#define DOMCTL_set_broken_page_p2m	67
+#define DOMCTL_psr_cmt_op		75	/* no PSR: -ENODEV */
 
 /* createdomain flags (CDF_*); a PV domain gets CDF_oos_off set back. */
 #define DOMCTL_CDF_hvm			(1U << 0)
