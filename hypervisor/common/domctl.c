@@ -508,6 +508,23 @@ static long io_passthrough(const struct domain *caller, struct domain *d,
 static long domctl_refusal(const struct domain *caller, struct domain *d,
 			   const struct domctl *op);
 
+/*
+ * The vCPU state commands Lamina does not offer (the extended context,
+ * XSAVE state, MSRs), after Xen 4.17's checks: a vCPU that does not
+ * exist -ESRCH, then the caller's own vCPU (which it would pause) -ESRCH
+ * for the extended context, -EINVAL for the others; then -ENOSYS.
+ */
+static long vcpu_state_refusal(const struct vcpu *v, struct domain *d, const struct domctl *op)
+{
+	uint32_t id = op->u.vcpucontext.vcpu;	/* each struct's first field */
+
+	if (id >= d->max_vcpus || !domain_vcpu(d, id))
+		return trace_err(-ESRCH);
+	if (domain_vcpu(d, id) == v)
+		return trace_err(op->cmd == DOMCTL_get_ext_vcpucontext ? -ESRCH : -EINVAL);
+	return trace_err(-ENOSYS);
+}
+
 /* The commands that act on an existing domain d; *out: copy op back. */
 static long domain_op(struct vcpu *v, struct domain *d, struct domctl *op, bool *out)
 {
@@ -579,6 +596,16 @@ static long domain_op(struct vcpu *v, struct domain *d, struct domctl *op, bool 
 		return trace_err(-ENODEV);
 	case DOMCTL_set_target:
 		return domctl_refusal(v->domain, d, op);
+	case DOMCTL_vmtrace_op:		/* no domain has a vmtrace buffer */
+		return trace_err(-EINVAL);
+	case DOMCTL_get_paging_mempool_size:
+	case DOMCTL_set_paging_mempool_size:	/* PV: no paging pool */
+		return trace_err(-EOPNOTSUPP);
+	case DOMCTL_get_ext_vcpucontext:
+	case DOMCTL_getvcpuextstate:
+	case DOMCTL_get_vcpu_msrs:
+	case DOMCTL_set_vcpu_msrs:
+		return vcpu_state_refusal(v, d, op);
 	default:
 		return trace_err(-ENOSYS);
 	}

@@ -604,8 +604,21 @@ static void ctl_sweeps(void)
 	{
 		static const unsigned int own[] = {
 			0, 3, 4, 20, 21, 22, 27, 33, 34, 35, 38, 39, 40, 43, 46, 48, 50, 54, 55, 59,
-			61, 63, 65, 66, 67, 69, 71, 72, 74, 75, 77, 78, 81, 82, 84, 85, 90,
+			61, 63, 65, 66, 67, 69, 71, 72, 73, 74, 75, 77, 78, 81, 82, 84, 85, 86, 90,
 		};
+		static const unsigned int per_vcpu[] = { 13, 14, 25, 43, 63, 72, 73 };
+		static const uint32_t vcpus[] = { 1, 4096, 0xffffffff };
+		unsigned int j;
+
+		for (i = 0; i < ARRAY_SIZE(per_vcpu); i++)
+			for (j = 0; j < ARRAY_SIZE(vcpus); j++) {
+				memset(pg[0], 0, 4096);
+				w[0] = per_vcpu[i];
+				w[1] = 0x15;
+				w[4] = vcpus[j];	/* the union's first field */
+				say(hypercall1(__HYPERVISOR_domctl, pg[0]),
+				    "domctl cmd %u dom 0 vcpu %#x zeroed", per_vcpu[i], vcpus[j]);
+			}
 		for (i = 0; i < ARRAY_SIZE(own); i++) {
 			memset(pg[0], 0, 4096);
 			w[0] = own[i];

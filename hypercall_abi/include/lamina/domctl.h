@@ -60,6 +60,14 @@
 #define DOMCTL_gettscinfo		59	/* of the caller itself only: -EINVAL */
 #define DOMCTL_set_broken_page_p2m	67
 #define DOMCTL_psr_cmt_op		75	/* no PSR: -ENODEV */
+#define DOMCTL_set_ext_vcpucontext	42	/* below: checked as Xen, then not offered */
+#define DOMCTL_get_ext_vcpucontext	43
+#define DOMCTL_getvcpuextstate		63
+#define DOMCTL_get_vcpu_msrs		72
+#define DOMCTL_set_vcpu_msrs		73
+#define DOMCTL_vmtrace_op		84	/* no vmtrace buffer: -EINVAL */
+#define DOMCTL_get_paging_mempool_size	85	/* PV: -EOPNOTSUPP */
+#define DOMCTL_set_paging_mempool_size	86
 
 /* createdomain flags (CDF_*); a PV domain gets CDF_oos_off set back. */
 #define DOMCTL_CDF_hvm			(1U << 0)
