@@ -1542,6 +1542,166 @@ static void own_tables(void)
 	}
 }
 
+/* ---- grant table version 2 and back, FIFO event channels and back ---- */
+
+static void versions(void)
+{
+	static const uint32_t vers[] = { 2, 2, 0, 3, 1, 1 };
+	static const uint32_t nrs[] = { 0, 1, 2, 64, 0xffffffff };
+	static uint64_t frames[4];
+	unsigned int i, c;
+	long rc;
+
+	for (i = 0; i < ARRAY_SIZE(vers); i++) {
+		struct gnttab_set_version sv = { vers[i] };
+
+		rc = hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_set_version, &sv, 1);
+		say_field(rc, "version", sv.version, true, "gnttab set_version %u", vers[i]);
+		if (vers[i] != 2 || i)
+			continue;
+		for (c = 0; c < ARRAY_SIZE(nrs); c++) {
+			struct gnttab_get_status_frames gs = { nrs[c], DOMID_SELF, 99,
+							       (uint64_t)frames };
+
+			rc = hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_get_status_frames, &gs, 1);
+			say_status(rc, gs.status, "gnttab v2 get_status_frames nr %#x", nrs[c]);
+		}
+		{
+			static const unsigned int cls[] = { C_NULL, C_HYP, C_NC };
+			struct gnttab_get_status_frames gs = { 1, DOMID_SELF, 99, 0 };
+
+			for (c = 0; c < ARRAY_SIZE(cls); c++) {
+				gs.frame_list = ptr_of(cls[c]);
+				gs.status = 99;
+				rc = hypercall3(__HYPERVISOR_grant_table_op,
+						GNTTABOP_get_status_frames, &gs, 1);
+				say_status(rc, gs.status, "gnttab v2 get_status_frames list %s",
+					   cname[cls[c]]);
+			}
+			gs.frame_list = (uint64_t)frames;
+			gs.dom = 999;
+			gs.status = 99;
+			rc = hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_get_status_frames, &gs, 1);
+			say_status(rc, gs.status, "gnttab v2 get_status_frames dom 999");
+		}
+		{
+			struct gnttab_query_size q = { .dom = DOMID_SELF, .status = 99 };
+
+			rc = hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_query_size, &q, 1);
+			say_status(rc, q.status, "gnttab v2 query_size");
+		}
+	}
+}
+
+static long init_control(uint64_t gfn, uint32_t offset, uint32_t vcpu, uint8_t *bits)
+{
+	struct evtchn_init_control ic;
+	long rc;
+
+	memset(&ic, 0, sizeof(ic));
+	ic.control_gfn = gfn;
+	ic.offset = offset;
+	ic.vcpu = vcpu;
+	rc = EVTOP(EVTCHNOP_init_control, &ic);
+	*bits = ic.link_bits;
+	return rc;
+}
+
+/* The FIFO ABI: init_control's checks, then on, its sub-ops, and reset back to 2-level. */
+static void fifo(void)
+{
+	static const struct { const char *n; uint32_t off; } offs[] = {
+		{ "0", 0 }, { "8", 8 }, { "4", 4 }, { "4032", 4032 }, { "4064", 4064 },
+		{ "4096", 4096 }, { "~0", 0xffffffff },
+	};
+	static const uint32_t vcpus[] = { 1, 4096, 0xffffffff };
+	uint64_t ctl = va_to_mfn(scratch_page()), arr = va_to_mfn(scratch_page());
+	uint64_t gfns[3] = { foreign_mfn, ~0ULL, 1ULL << 40 };
+	static const char *const gn[3] = { "foreign", "~0", "2^40" };
+	unsigned int i, j;
+	uint8_t bits;
+	long rc;
+
+	for (i = 0; i < 3; i++)
+		for (j = 0; j < ARRAY_SIZE(offs); j++)
+			say(init_control(gfns[i], offs[j].off, 0, &bits),
+			    "evtchn init_control %s offset %s vcpu 0", gn[i], offs[j].n);
+	for (i = 0; i < ARRAY_SIZE(vcpus); i++)
+		for (j = 0; j < ARRAY_SIZE(offs); j++)
+			say(init_control(ctl, offs[j].off, vcpus[i], &bits),
+			    "evtchn init_control own offset %s vcpu %#x", offs[j].n, vcpus[i]);
+	for (j = 1; j < ARRAY_SIZE(offs); j++)
+		if (offs[j].off != 8 && offs[j].off != 4032)
+			say(init_control(ctl, offs[j].off, 0, &bits),
+			    "evtchn init_control own offset %s vcpu 0", offs[j].n);
+	{
+		struct evtchn_expand_array ea = { arr };
+		struct evtchn_set_priority sp = { 1, 0 };
+
+		say(EVTOP(EVTCHNOP_expand_array, &ea), "evtchn expand_array before fifo");
+		say(EVTOP(EVTCHNOP_set_priority, &sp), "evtchn set_priority before fifo");
+	}
+	rc = init_control(ctl, 8, 0, &bits);
+	say_field(rc, "link_bits", bits, false, "evtchn init_control own offset 8 vcpu 0");
+	say(init_control(ctl, 8, 0, &bits), "evtchn init_control again");
+	say(init_control(arr, 0, 0, &bits), "evtchn init_control another page");
+	{
+		static const struct { const char *n; unsigned int k; } ea[] = {
+			{ "foreign", 0 }, { "~0", 1 }, { "the control page", 2 }, { "own", 3 },
+			{ "own again", 3 },
+		};
+		uint64_t g[4] = { foreign_mfn, ~0ULL, ctl, arr };
+
+		for (i = 0; i < ARRAY_SIZE(ea); i++) {
+			struct evtchn_expand_array e = { g[ea[i].k] };
+
+			say(EVTOP(EVTCHNOP_expand_array, &e), "evtchn fifo expand_array %s", ea[i].n);
+		}
+	}
+	{
+		struct evtchn_alloc_unbound au = { DOMID_SELF, DOMID_SELF, 0 };
+		static const uint32_t prios[] = { 0, 7, 15, 16, 0xffffffff };
+
+		rc = EVTOP(EVTCHNOP_alloc_unbound, &au);
+		say_port(rc, au.port, "evtchn fifo alloc_unbound");
+		for (i = 0; i < ARRAY_SIZE(prios); i++) {
+			struct evtchn_set_priority sp = { au.port, prios[i] };
+
+			say(EVTOP(EVTCHNOP_set_priority, &sp), "evtchn fifo set_priority port priority %u",
+			    prios[i]);
+			sp.port = 4095;
+			say(EVTOP(EVTCHNOP_set_priority, &sp), "evtchn fifo set_priority 4095 priority %u",
+			    prios[i]);
+			sp.port = 0;
+			say(EVTOP(EVTCHNOP_set_priority, &sp), "evtchn fifo set_priority 0 priority %u",
+			    prios[i]);
+		}
+		say(EVTOP(EVTCHNOP_send, &au.port), "evtchn fifo send unbound");
+		say(EVTOP(EVTCHNOP_unmask, &au.port), "evtchn fifo unmask unbound");
+		{
+			uint32_t big = 1024;	/* past the one array page: 1024 ports */
+
+			say(EVTOP(EVTCHNOP_unmask, &big), "evtchn fifo unmask 1024");
+			big = 131072;
+			say(EVTOP(EVTCHNOP_close, &big), "evtchn fifo close 131072");
+		}
+	}
+	{
+		struct evtchn_reset r = { DOMID_SELF };
+
+		say(EVTOP(EVTCHNOP_reset, &r), "evtchn reset self (back to 2-level)");
+		say(EVTOP(EVTCHNOP_reset, &r), "evtchn reset self again");
+	}
+	{
+		struct evtchn_expand_array e = { arr };
+		struct evtchn_set_priority sp = { 1, 0 };
+
+		say(EVTOP(EVTCHNOP_expand_array, &e), "evtchn expand_array after reset");
+		say(EVTOP(EVTCHNOP_set_priority, &sp), "evtchn set_priority after reset");
+	}
+	ports_snapshot();
+}
+
 /* CPU state calls: each undone. */
 static void cpu_values(void)
 {
@@ -2105,6 +2265,8 @@ int test_main(struct start_info *si)
 	combos_reservation();
 	good_structs();
 	own_tables();
+	versions();
+	fifo();
 	ports_undo();
 	printf("conform-diff made %u calls\n", idx);
 	return TEST_PASS;
