@@ -33,6 +33,7 @@
 #include <lamina/physdev.h>
 #include <lamina/vcpu.h>
 #include <lamina/callback.h>
+#include <lamina/hvm_op.h>
 #include "lib/gnt_self.h"
 
 /* A callback address that must never be entered: it spins, the run times out. */
@@ -1702,6 +1703,39 @@ static void fifo(void)
 	ports_snapshot();
 }
 
+/* hvm_op's parameter calls on each domain id and index (PV: refusals). */
+static void hvm_params(void)
+{
+	static const uint32_t idx[] = { 0, 1, 2, 38, 39, 0x7fffffff, 0xffffffff };
+	unsigned int d, i, op;
+
+	for (op = 0; op < 2; op++)
+		for (d = 0; d < ARRAY_SIZE(domids); d++)
+			for (i = 0; i < ARRAY_SIZE(idx); i++) {
+				struct xen_hvm_param p = { domids[d].id, 0, idx[i], 0 };
+
+				/* setting: only where no domain or index can take it */
+				if (op == 0 && idx[i] < 39 && (domids[d].id == 0 ||
+							       domids[d].id == DOMID_SELF))
+					continue;
+				say(hypercall2(__HYPERVISOR_hvm_op, op, &p),
+				    "hvm_op %s_param dom %s index %#x", op ? "get" : "set",
+				    domids[d].name, idx[i]);
+			}
+	for (d = 0; d < ARRAY_SIZE(domids); d++) {
+		uint8_t mt[16];
+
+		memset(mt, 0, sizeof(mt));
+		*(uint16_t *)mt = domids[d].id;
+		say(hypercall2(__HYPERVISOR_hvm_op, 15, mt), "hvm_op get_mem_type dom %s pfn 0",
+		    domids[d].name);
+		memset(mt, 0, sizeof(mt));
+		*(uint16_t *)mt = domids[d].id;
+		say(hypercall2(__HYPERVISOR_hvm_op, 9, mt), "hvm_op pagetable_dying dom %s",
+		    domids[d].name);
+	}
+}
+
 /* CPU state calls: each undone. */
 static void cpu_values(void)
 {
@@ -2267,6 +2301,7 @@ int test_main(struct start_info *si)
 	own_tables();
 	versions();
 	fifo();
+	hvm_params();
 	ports_undo();
 	printf("conform-diff made %u calls\n", idx);
 	return TEST_PASS;
