@@ -976,27 +976,43 @@ static void loader_end(struct loader *l)
 /*
  * A loader that died without an answer may have died in a decode into the
  * cache: where the cache's temporary files have names (no O_TMPFILE,
- * kcache.c), its own go now, not an hour on.
+ * kcache.c), its own go now, not an hour on. Only while its zombie still
+ * holds its PID (waitid WNOWAIT, before loader_end reaps it): once reaped,
+ * the PID may be another create's loader already, whose live `.tmp-PID-N`
+ * would go and its store fail (session 33's review; until then the files
+ * were removed after the reap). One the kernel reaped (SIGCHLD ignored)
+ * leaves them to make_room, once stale. The socket is closed first: a
+ * loader still waiting for its word ends.
  */
-static void drop_loader_temps(struct build *b, pid_t pid)
+static void drop_loader_temps(struct build *b, struct loader *l)
 {
 	struct vmctl_kcache cache;
+	siginfo_t si;
+	int r;
 
+	if (l->fd >= 0)
+		close(l->fd);
+	l->fd = -1;
+	if (l->pid <= 0)
+		return;
+	while ((r = waitid(P_PID, (id_t)l->pid, &si, WEXITED | WNOWAIT)) < 0 && errno == EINTR)
+		;
+	if (r)
+		return;
 	vmctl_kcache_init(&cache);
 	if (!cache.off && !b->opts->no_cache)
-		(void)vmctl_kcache_drop_temps(&cache, (long)pid);
+		(void)vmctl_kcache_drop_temps(&cache, (long)l->pid);
 }
 
 /* The loader's next answer: its rc, or a failure saying how it ended. */
 static int loader_answer(struct build *b, struct loader *l, const char *what)
 {
-	pid_t pid = l->pid;
 	int rc;
 
 	if (!loader_recv(l->fd, &rc))
 		return rc ? (b->err[0] ? rc : fail(b, rc, "%s: %s", what, strerror(-rc))) : 0;
+	drop_loader_temps(b, l);	/* before the reap: the PID still the loader's */
 	loader_end(l);
-	drop_loader_temps(b, pid);
 	if (l->status == -1)
 		return fail(b, -EIO, "%s: the loader ended without an answer (its status is "
 			    "lost: SIGCHLD ignored)", what);
