@@ -21,8 +21,12 @@ static bool failed;
 void (*console_flush_hook)(void);
 void (*console_page_notify)(void);
 struct peer_console *console_page;
+unsigned int console_page_waits = 1000;
 
-/* A peer on Xen writes to its console page; a full ring waits a little, then drops. */
+/*
+ * A peer writes to its console page; a full ring waits a little
+ * (console_page_waits yields), then drops.
+ */
 static void console_page_put(const char *s, size_t n)
 {
 	struct peer_console *c = console_page;
@@ -31,7 +35,7 @@ static void console_page_put(const char *s, size_t n)
 
 	while (n) {
 		if (prod - __atomic_load_n(&c->out_cons, __ATOMIC_ACQUIRE) >= sizeof(c->out)) {
-			if (waits++ == 1000)
+			if (waits++ == console_page_waits)
 				break;
 			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 			continue;

@@ -103,6 +103,11 @@ extern void (*console_flush_hook)(void);
 /* Set for a peer that was given a console page (peer side). */
 extern struct peer_console *console_page;
 /*
+ * How many yields a write to a full console page waits for room before it
+ * drops the rest (1000 unless set; ~0U: waits for as long as it takes).
+ */
+extern unsigned int console_page_waits;
+/*
  * Called after each write to console_page when set: a domU whose console
  * backend waits for events (Xen's xenconsoled; our consoled polls) sets
  * it to notify its console port.
