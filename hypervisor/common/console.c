@@ -219,6 +219,13 @@ static long console_read_guest(struct domain *d, uint64_t buf, uint32_t count)
 
 long hc_console_io(struct vcpu *v, struct hc_args *a)
 {
+	/*
+	 * Xen 4.17's XSM hook comes first: a domU may write (Lamina's choice,
+	 * as a Xen built with VERBOSE_DEBUG), anything else is -EPERM before
+	 * the command is looked at (an unknown one too, not -ENOSYS).
+	 */
+	if ((uint32_t)a->arg[0] != CONSOLEIO_write && !v->domain->is_privileged)
+		return trace_err(-EPERM);
 	switch ((uint32_t)a->arg[0]) {	/* Xen's `unsigned int cmd`: the upper half ignored */
 	case CONSOLEIO_write:
 		return console_write_guest(v->domain, a);

@@ -608,9 +608,13 @@ static long memory_map(struct domain *d, uint64_t arg, bool machine)
 	}
 	/*
 	 * dom0 has no pseudo-physical map, as on Xen (whose dom0 builder sets
-	 * none): Linux's dom0 asks for machine_memory_map instead.
+	 * none): Linux's dom0 asks for machine_memory_map instead. Nor has a
+	 * domain the toolstack made (createdomain, which clears
+	 * reap_on_shutdown) until it sets one, as on Xen 4.17, whose
+	 * memory_map answers -ENOSYS without a toolstack map. A boot-time
+	 * domU, which no toolstack builds, gets one RAM entry (on purpose).
 	 */
-	if (!machine && d->is_privileged)
+	if (!machine && (d->is_privileged || !d->reap_on_shutdown))
 		return trace_err(-ENOSYS);
 	if (!machine) {
 		e = (struct e820_entry){ 0, d->max_pages << PAGE_SHIFT, 1 };
