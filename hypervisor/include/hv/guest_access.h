@@ -170,7 +170,12 @@ copy_from_guest_quads(uint64_t *dst, uint64_t src, unsigned int nq, bool range_o
 	for (i = 0; i < nq; i++) {
 		uint64_t q;
 
-		asm goto("1: movq (%1), %0\n"
+		/*
+		 * volatile: a caller that ignores the entry (mmu_update's
+		 * refused foreigndom) still faults on it, -EFAULT as Xen;
+		 * without it GCC dropped the unused load (conform-diff-domu).
+		 */
+		asm volatile goto("1: movq (%1), %0\n"
 			 ".pushsection __ex_table, \"a\"\n"
 			 ".balign 8\n"
 			 ".quad 1b, %l2\n"
