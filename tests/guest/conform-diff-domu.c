@@ -203,6 +203,19 @@ static void domu_memory(void)
 	}
 }
 
+/* An 8-byte GNTTABOP_copy from src of domain sdom to dst of ddom, and its line. */
+static void copy_between(uint64_t src, uint16_t sdom, uint64_t dst, uint16_t ddom,
+			 uint16_t flags, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static void copy_between(uint64_t src, uint16_t sdom, uint64_t dst, uint16_t ddom,
+			 uint16_t flags, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vcopy(src, sdom, 0, dst, ddom, 0, 8, flags, fmt, ap);
+	va_end(ap);
+}
+
 static void domu_grants(void)
 {
 	static const uint32_t refs[] = { 0, 3, 8, 0xffffffff };
@@ -228,42 +241,12 @@ static void domu_grants(void)
 					   m.status, "domu gnttab map dom %s ref %#x flags %#x", dn,
 					   refs[r], mflags[f]);
 			}
-			{
-				struct gnttab_copy c;
-
-				memset(&c, 0, sizeof(c));
-				c.source.u.ref = refs[r];
-				c.source.domid = dom;
-				c.dest.u.gmfn = own_mfn2;
-				c.dest.domid = DOMID_SELF;
-				c.len = 8;
-				c.flags = GNTCOPY_source_gref;
-				say_status(hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_copy,
-						      &c, 1),
-					   c.status, "domu gnttab copy from dom %s ref %#x", dn,
-					   refs[r]);
-				memset(&c, 0, sizeof(c));
-				c.source.u.gmfn = own_mfn;
-				c.source.domid = DOMID_SELF;
-				c.dest.u.ref = refs[r];
-				c.dest.domid = dom;
-				c.len = 8;
-				c.flags = GNTCOPY_dest_gref;
-				say_status(hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_copy,
-						      &c, 1),
-					   c.status, "domu gnttab copy to dom %s ref %#x", dn,
-					   refs[r]);
-				memset(&c, 0, sizeof(c));
-				c.source.u.gmfn = own_mfn;
-				c.source.domid = dom;
-				c.dest.u.gmfn = own_mfn2;
-				c.dest.domid = DOMID_SELF;
-				c.len = 8;
-				say_status(hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_copy,
-						      &c, 1),
-					   c.status, "domu gnttab copy gmfn from dom %s (ref %#x)",
-					   dn, refs[r]);
-			}
+			copy_between(refs[r], dom, own_mfn2, DOMID_SELF, GNTCOPY_source_gref,
+				     "domu gnttab copy from dom %s ref %#x", dn, refs[r]);
+			copy_between(own_mfn, DOMID_SELF, refs[r], dom, GNTCOPY_dest_gref,
+				     "domu gnttab copy to dom %s ref %#x", dn, refs[r]);
+			copy_between(own_mfn, dom, own_mfn2, DOMID_SELF, 0,
+				     "domu gnttab copy gmfn from dom %s (ref %#x)", dn, refs[r]);
 		}
 		{
 			struct gnttab_transfer t;

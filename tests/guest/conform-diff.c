@@ -737,28 +737,36 @@ static void evtchn_values(void)
 	}
 }
 
+/* A GNTTABOP_copy (src and dst refs or frames as flags say), and its line. */
+static void vcopy(uint64_t src, uint16_t sdom, uint16_t soff, uint64_t dst, uint16_t ddom,
+		  uint16_t doff, uint16_t len, uint16_t flags, const char *fmt, va_list ap)
+{
+	struct gnttab_copy cp;
+	long rc;
+
+	memset(&cp, 0, sizeof(cp));
+	cp.source.u.gmfn = src;		/* a ref: its low half, the union's */
+	cp.source.domid = sdom;
+	cp.source.offset = soff;
+	cp.dest.u.gmfn = dst;
+	cp.dest.domid = ddom;
+	cp.dest.offset = doff;
+	cp.len = len;
+	cp.flags = flags;
+	rc = hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_copy, &cp, 1);
+	vsay(rc, "status", cp.status, true, fmt, ap);
+}
+
 /* A GNTTABOP_copy between two frames named DOMID_SELF, and its line. */
 static void copy_frames(uint64_t src, uint16_t soff, uint64_t dst, uint16_t doff, uint16_t len,
 			uint16_t flags, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 static void copy_frames(uint64_t src, uint16_t soff, uint64_t dst, uint16_t doff, uint16_t len,
 			uint16_t flags, const char *fmt, ...)
 {
-	struct gnttab_copy cp;
 	va_list ap;
-	long rc;
 
-	memset(&cp, 0, sizeof(cp));
-	cp.source.u.gmfn = src;
-	cp.source.domid = DOMID_SELF;
-	cp.source.offset = soff;
-	cp.dest.u.gmfn = dst;
-	cp.dest.domid = DOMID_SELF;
-	cp.dest.offset = doff;
-	cp.len = len;
-	cp.flags = flags;
-	rc = hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_copy, &cp, 1);
 	va_start(ap, fmt);
-	vsay(rc, "status", cp.status, true, fmt, ap);
+	vcopy(src, DOMID_SELF, soff, dst, DOMID_SELF, doff, len, flags, fmt, ap);
 	va_end(ap);
 }
 
