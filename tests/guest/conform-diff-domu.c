@@ -104,6 +104,7 @@ static void domu_mmu(void)
 static void domu_memory(void)
 {
 	unsigned int d, l;
+	long rc;	/* each call's, before its output fields are read */
 
 	for (d = 0; d < ARRAY_SIZE(odoms); d++) {
 		uint16_t dom = domids[odoms[d]].id;
@@ -124,8 +125,8 @@ static void domu_memory(void)
 			ar.type = XENMEM_resource_grant_table;
 			ar.nr_frames = 1;
 			ar.frame_list = lp;
-			say_field(hypercall2(__HYPERVISOR_memory_op, XENMEM_acquire_resource, &ar),
-				  "nr_frames", ar.nr_frames, false,
+			rc = hypercall2(__HYPERVISOR_memory_op, XENMEM_acquire_resource, &ar);
+			say_field(rc, "nr_frames", ar.nr_frames, false,
 				  "domu memory acquire_resource grant dom %s 1 frame list %s", dn,
 				  lists[l].name);
 			memset(&b, 0, sizeof(b));
@@ -158,23 +159,22 @@ static void domu_memory(void)
 			ex.in.nr_extents = ex.out.nr_extents = 1;
 			ex.in.extent_start = ex.out.extent_start = lp;
 			ex.in.domid = ex.out.domid = dom;
-			say_field(hypercall2(__HYPERVISOR_memory_op, XENMEM_exchange, &ex),
-				  "nr_exchanged", (long)ex.nr_exchanged, true,
+			rc = hypercall2(__HYPERVISOR_memory_op, XENMEM_exchange, &ex);
+			say_field(rc, "nr_exchanged", (long)ex.nr_exchanged, true,
 				  "domu memory exchange dom %s lists %s", dn, lists[l].name);
 			memset(&st, 0, sizeof(st));
 			st.dom = dom;
 			st.nr_frames = 1;
 			st.frame_list = lp;
-			say_status(hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_setup_table, &st, 1),
-				   st.status, "domu gnttab setup_table dom %s 1 frame list %s", dn,
+			rc = hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_setup_table, &st, 1);
+			say_status(rc, st.status, "domu gnttab setup_table dom %s 1 frame list %s", dn,
 				   lists[l].name);
 			memset(&gs, 0, sizeof(gs));
 			gs.dom = dom;
 			gs.nr_frames = 1;
 			gs.frame_list = lp;
-			say_status(hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_get_status_frames,
-					      &gs, 1),
-				   gs.status, "domu gnttab get_status_frames dom %s 1 frame list %s",
+			rc = hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_get_status_frames, &gs, 1);
+			say_status(rc, gs.status, "domu gnttab get_status_frames dom %s 1 frame list %s",
 				   dn, lists[l].name);
 		}
 		{
@@ -222,6 +222,7 @@ static void domu_grants(void)
 	static const uint32_t mflags[] = { GNTMAP_host_map, GNTMAP_host_map | GNTMAP_readonly,
 					   GNTMAP_device_map, 0 };
 	unsigned int d, r, f;
+	long rc;
 
 	for (d = 0; d < ARRAY_SIZE(odoms); d++) {
 		uint16_t dom = domids[odoms[d]].id;
@@ -236,9 +237,9 @@ static void domu_grants(void)
 				m.flags = mflags[f];
 				m.ref = refs[r];
 				m.dom = dom;
-				say_status(hypercall3(__HYPERVISOR_grant_table_op,
-						      GNTTABOP_map_grant_ref, &m, 1),
-					   m.status, "domu gnttab map dom %s ref %#x flags %#x", dn,
+				rc = hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_map_grant_ref,
+						&m, 1);
+				say_status(rc, m.status, "domu gnttab map dom %s ref %#x flags %#x", dn,
 					   refs[r], mflags[f]);
 			}
 			copy_between(refs[r], dom, own_mfn2, DOMID_SELF, GNTCOPY_source_gref,
@@ -248,14 +249,18 @@ static void domu_grants(void)
 			copy_between(own_mfn, dom, own_mfn2, DOMID_SELF, 0,
 				     "domu gnttab copy gmfn from dom %s (ref %#x)", dn, refs[r]);
 		}
+		copy_between(own_mfn, DOMID_SELF, own_mfn2, dom, 0, "domu gnttab copy gmfn to dom %s",
+			     dn);
+		copy_between(own_mfn, dom, own_mfn2, dom, 0, "domu gnttab copy gmfn within dom %s",
+			     dn);
 		{
 			struct gnttab_transfer t;
 
 			memset(&t, 0, sizeof(t));
 			t.mfn = ~0ULL;
 			t.domid = dom;
-			say_status(hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_transfer, &t, 1),
-				   t.status, "domu gnttab transfer frame ~0 to dom %s", dn);
+			rc = hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_transfer, &t, 1);
+			say_status(rc, t.status, "domu gnttab transfer frame ~0 to dom %s", dn);
 		}
 	}
 }
@@ -264,6 +269,7 @@ static void domu_evtchn_physdev(void)
 {
 	static const uint32_t ports[] = { 0, 1, 2, 1023, 4096 };
 	unsigned int d, i;
+	long rc;
 
 	for (d = 0; d < ARRAY_SIZE(odoms); d++) {
 		uint16_t dom = domids[odoms[d]].id;
@@ -280,7 +286,8 @@ static void domu_evtchn_physdev(void)
 			memset(&st, 0, sizeof(st));
 			st.dom = dom;
 			st.port = ports[i];
-			say_status(EVTOP(EVTCHNOP_status, &st), st.status,
+			rc = EVTOP(EVTCHNOP_status, &st);
+			say_status(rc, st.status,
 				   "domu evtchn status dom %s port %u", dn, ports[i]);
 		}
 		{
