@@ -9,7 +9,9 @@
  * dom0 builds the domU at run time from its own initrd (this ELF, "@initrd:
  * self"), with lib/peer.c, the same way on Lamina and on Xen 4.17: 16 MiB,
  * one vCPU, 1024 ports, grant table version 1 at most, a console page.
- * The domU makes the sweep and prints its "D <index> ..." lines to that
+ * The domU makes the sweep, then calls of its own (domu_orders: each
+ * naming dom0, a domain that does not exist, DOMID_IO or itself beside a
+ * good and a bad list), and prints its "D <index> ..." lines to that
  * page (Xen's release build drops a domU's console_io); dom0 copies them
  * to its own console, each prefixed "(d<N>) ", until the domU has shut
  * down, then destroys it. The domU waits for room in the page as long as
@@ -17,8 +19,8 @@
  * console empties it). tests/run/conform-diff --guest conform-diff-domu
  * compares the lines with Xen 4.17's (conform-diff-domu.golden).
  *
- * dom0 passes once the domU has powered off; the comparison is the
- * runner's.
+ * dom0 passes once the domU has powered off (a domU whose sweep could
+ * not start crashes); the comparison is the runner's.
  * @initrd: self
  * @timeout: 400
  */
@@ -354,8 +356,11 @@ int test_main(struct start_info *si)
 	if (!(si->flags & SIF_INITDOMAIN)) {
 		console_page_waits = ~0U;	/* no line may be dropped: dom0 copies them all */
 		rc = conform_diff_sweep(si);
-		if (rc == TEST_PASS)
-			domu_orders();
+		if (rc != TEST_PASS) {
+			printf("conform-diff-domu: the domU's sweep could not start\n");
+			shutdown(SHUTDOWN_crash);	/* dom0's result says so */
+		}
+		domu_orders();
 		return (int)rc;
 	}
 
