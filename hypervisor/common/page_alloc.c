@@ -506,6 +506,29 @@ void frame_pool_release_zeroed(struct frame_pool *p, const mfn_t *list, unsigned
 }
 
 /* Free frames, counting those being zeroed (they come back soon). */
+/*
+ * The free frames with first <= mfn < end (end past the pool: to its end),
+ * counted under the pool's lock: a query (sysctl availheap). The whole
+ * pool is frame_pool_nr_free; a part of it counts the frames marked free
+ * there, so frames an idle CPU has out to zero (a batch at most) are not
+ * in it.
+ */
+uint64_t frame_pool_nr_free_in(struct frame_pool *p, mfn_t first, mfn_t end)
+{
+	uint64_t nr = 0;
+
+	if (end > p->nr_frames)
+		end = p->nr_frames;
+	if (first >= end)
+		return 0;
+	if (!first && end == p->nr_frames)
+		return frame_pool_nr_free(p);
+	spin_lock(&p->lock);
+	FOR_RANGE_WORDS(first, end - first, w, m, { nr += bits_set(~p->bitmap[w] & m); });
+	spin_unlock(&p->lock);
+	return nr;
+}
+
 uint64_t frame_pool_nr_free(const struct frame_pool *p)
 {
 	/*

@@ -8,8 +8,10 @@
  * records for the domains from an id on, in id order; readconsole, the
  * console ring (conring.c); sched_id, XEN_SCHEDULER_NULL (sysctl.h);
  * getcpuinfo, each CPU's idle time as the scheduler counts it (sched.c);
- * debug_keys, the debug keys' handlers (keyhandler.c, with DEBUG_KEYS).
- * Other commands answer -ENOSYS.
+ * debug_keys, the debug keys' handlers (keyhandler.c, with DEBUG_KEYS);
+ * availheap, cputopoinfo and numainfo, the free memory by address width,
+ * the CPUs and the one NUMA node, as physinfo describes them. Other
+ * commands answer -ENOSYS.
  */
 #include <hv/lib.h>
 #include <hv/domain.h>
@@ -91,6 +93,88 @@ static long cpu_info(struct sysctl_getcpuinfo *ci)
 	return 0;
 }
 
+/*
+ * Xen's zone of an address width (bits_to_zone, clamped to zones 1-40 as
+ * its avail_domheap_pages_region, in int as there: a width of 2^31 + 12
+ * or more wraps below zone 1 and is taken as 1).
+ */
+#define AVAILHEAP_TOP_ZONE	40	/* Xen's NR_ZONES - 1 */
+static int width_zone(uint32_t width, int none)
+{
+	int z = width ? (int)(width < PAGE_SHIFT + 1 ? 1U : width - PAGE_SHIFT) : none;
+
+	return z < 1 ? 1 : z > AVAILHEAP_TOP_ZONE ? AVAILHEAP_TOP_ZONE : z;
+}
+
+/*
+ * The free frames of the zones from min_bitwidth's to max_bitwidth's,
+ * zone z being the frames 2^(z-1) <= mfn < 2^z (zone 1 also frame 0), as
+ * Xen's page_to_zone; one node, 0 (-1: all).
+ */
+static void avail_heap(struct sysctl_availheap *h)
+{
+	int lo = width_zone(h->min_bitwidth, 1);
+	int hi = width_zone(h->max_bitwidth, AVAILHEAP_TOP_ZONE);
+	uint64_t pages = 0;
+
+	if ((h->node == 0 || h->node == -1) && lo <= hi)
+		pages = frame_pool_nr_free_in(&machine_frames, lo == 1 ? 0 : 1ULL << (lo - 1),
+					      1ULL << hi);
+	h->avail_bytes = pages << PAGE_SHIFT;
+}
+
+/*
+ * Each CPU up to the last present one, as physinfo's topology (one thread
+ * a core, one core a socket: the socket is the CPU's APIC id, the core 0),
+ * all on node 0. Xen's rules (sysctl.h): a NULL handle asks for the count.
+ */
+static long cpu_topology(struct sysctl_cputopoinfo *ti)
+{
+	struct sysctl_cputopo rec = { .core = 0, .node = 0 };
+	uint32_t i, n = smp_nr_possible();
+
+	if (ti->cputopo) {
+		if (n > ti->num_cpus)
+			n = ti->num_cpus;
+		for (i = 0; i < n; i++) {
+			rec.socket = smp_cpu_apic_id(i);
+			if (copy_to_guest_bytes(ti->cputopo + (uint64_t)i * sizeof(rec), &rec,
+						sizeof(rec)))
+				return -EFAULT;
+		}
+	}
+	ti->num_cpus = n;
+	return 0;
+}
+
+/*
+ * One node, 0: its span is the frames the frame table covers (physinfo's
+ * total_pages), its free memory all the free frames (physinfo's
+ * free_pages); its distance to itself 10. Xen's rules (sysctl.h): both
+ * handles NULL ask for the count.
+ */
+static long numa_info(struct sysctl_numainfo *ni)
+{
+	struct sysctl_meminfo mem;
+	uint32_t dist = 10;
+	uint32_t n = 1;
+
+	if (ni->meminfo || ni->distance) {
+		if (n > ni->num_nodes)
+			n = ni->num_nodes;
+		if (n) {
+			mem.memsize = frame_table_size << PAGE_SHIFT;
+			mem.memfree = frame_pool_nr_free(&machine_frames) << PAGE_SHIFT;
+			if (ni->meminfo && copy_to_guest_bytes(ni->meminfo, &mem, sizeof(mem)))
+				return -EFAULT;
+			if (ni->distance && copy_to_guest_bytes(ni->distance, &dist, sizeof(dist)))
+				return -EFAULT;
+		}
+	}
+	ni->num_nodes = n;
+	return 0;
+}
+
 #ifdef CONFIG_DEBUG_KEYS
 /* As Xen: each key in turn; -EFAULT at the first one that cannot be read. */
 static long debug_keys(const struct sysctl_debug_keys *k)
@@ -140,6 +224,16 @@ long hc_sysctl(struct vcpu *v, struct hc_args *a)
 	case SYSCTL_sched_id:
 		op.u.sched_id.sched_id = XEN_SCHEDULER_NULL;
 		rc = 0;
+		break;
+	case SYSCTL_availheap:
+		avail_heap(&op.u.availheap);
+		rc = 0;
+		break;
+	case SYSCTL_cputopoinfo:
+		rc = cpu_topology(&op.u.cputopoinfo);
+		break;
+	case SYSCTL_numainfo:
+		rc = numa_info(&op.u.numainfo);
 		break;
 	default:
 		return trace_err(-ENOSYS);

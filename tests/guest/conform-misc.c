@@ -12,6 +12,7 @@
 #include "conform.h"
 #include "lib/mm.h"
 #include <lamina/domctl.h>
+#include <lamina/sysctl.h>
 
 #define NCALL(nr, a, b, c)	hypercall3(nr, (uint64_t)(a), (uint64_t)(b), (uint64_t)(c))
 
@@ -126,6 +127,172 @@ static void settime_rows(const struct start_info *si)
 	ROW("platform_op settime64 back", NCALL(__HYPERVISOR_platform_op, o, 0, 0), 0);
 	ROW("platform_op settime64 back: the old wall clock",
 	    s->wc_sec == (uint32_t)sec0 && s->wc_nsec == nsec0, 1);
+}
+
+/*
+ * sysctl's machine queries with real arguments, checked against physinfo
+ * (the same answers on Lamina and Xen 4.17: one NUMA node, the CPUs
+ * physinfo counts, its free pages). Free memory is compared within
+ * FREE_SLACK pages: the two calls are not one snapshot.
+ */
+#define FREE_SLACK	64
+static struct sysctl sop;
+static uint8_t sbuf[4096] __attribute__((aligned(4096)));
+
+static long sysctl_do(uint32_t cmd, void (*fill)(struct sysctl *o))
+{
+	memset(&sop, 0, sizeof(sop));
+	sop.cmd = cmd;
+	sop.interface_version = XEN_SYSCTL_INTERFACE_VERSION;
+	if (fill)
+		fill(&sop);
+	return NCALL(__HYPERVISOR_sysctl, &sop, 0, 0);
+}
+
+static uint64_t abs_diff(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : b - a;
+}
+
+static uint32_t topo_num;
+static uint64_t topo_handle;
+static void topo_fill(struct sysctl *o)
+{
+	o->u.cputopoinfo.num_cpus = topo_num;
+	o->u.cputopoinfo.cputopo = topo_handle;
+}
+
+static long topo(uint32_t num, const void *handle)
+{
+	topo_num = num;
+	topo_handle = (uint64_t)handle;
+	return sysctl_do(SYSCTL_cputopoinfo, topo_fill);
+}
+
+static uint32_t numa_num;
+static uint64_t numa_mem, numa_dist;
+static void numa_fill(struct sysctl *o)
+{
+	o->u.numainfo.num_nodes = numa_num;
+	o->u.numainfo.meminfo = numa_mem;
+	o->u.numainfo.distance = numa_dist;
+}
+
+static long numa(uint32_t num, const void *mem, const void *dist)
+{
+	numa_num = num;
+	numa_mem = (uint64_t)mem;
+	numa_dist = (uint64_t)dist;
+	return sysctl_do(SYSCTL_numainfo, numa_fill);
+}
+
+static struct sysctl_availheap heap_in;
+static void heap_fill(struct sysctl *o)
+{
+	o->u.availheap = heap_in;
+}
+
+/* availheap's pages for the widths and node; ~0 if the call fails. */
+static uint64_t heap_pages(uint32_t min, uint32_t max, int32_t node)
+{
+	heap_in = (struct sysctl_availheap){ .min_bitwidth = min, .max_bitwidth = max,
+					     .node = node, .avail_bytes = 12345 };
+	if (sysctl_do(SYSCTL_availheap, heap_fill))
+		return ~0ULL;
+	return sop.u.availheap.avail_bytes >> 12;
+}
+
+static void sysctl_machine(void)
+{
+	struct sysctl_cputopo *t = (struct sysctl_cputopo *)sbuf;
+	struct sysctl_meminfo *m = (struct sysctl_meminfo *)sbuf;
+	uint32_t *dist = (uint32_t *)(sbuf + 2048);
+	uint32_t ncpu, i, j, bad;
+	uint64_t total, free, all;
+
+	ROW("sysctl physinfo for the machine queries", sysctl_do(SYSCTL_physinfo, NULL), 0);
+	ncpu = sop.u.physinfo.max_cpu_id + 1;
+	total = sop.u.physinfo.total_pages;
+	free = sop.u.physinfo.free_pages;
+
+	/* cputopoinfo (16): num_cpus @0, cputopo @8 */
+	ROW("sysctl cputopoinfo NULL", topo(0, NULL), 0);
+	ROW("sysctl cputopoinfo NULL: num_cpus is physinfo's max_cpu_id + 1",
+	    sop.u.cputopoinfo.num_cpus == ncpu, 1);
+	memset(sbuf, 0xa5, sizeof(sbuf));
+	ROW("sysctl cputopoinfo 64", topo(64, t), 0);
+	ROW("sysctl cputopoinfo 64: num_cpus", sop.u.cputopoinfo.num_cpus == ncpu, 1);
+	for (i = bad = 0; i < ncpu; i++) {
+		printf("cputopo %u: core %u socket %u node %u\n", i, t[i].core, t[i].socket,
+		       t[i].node);
+		/* the core may be ~0: Xen's for a CPU without a multi-core package (QEMU -smp 1) */
+		if (t[i].node != 0 || t[i].socket == ~0U)
+			bad++;
+		for (j = 0; j < i; j++)
+			if (t[j].core == t[i].core && t[j].socket == t[i].socket)
+				bad++;
+	}
+	ROW("sysctl cputopoinfo 64: node 0, a socket each, no two alike", bad, 0);
+	ROW("sysctl cputopoinfo 64: the record after the last untouched",
+	    t[ncpu].core == 0xa5a5a5a5U, 1);
+	memset(sbuf, 0xa5, sizeof(sbuf));
+	ROW("sysctl cputopoinfo 1", topo(1, t), 0);
+	ROW("sysctl cputopoinfo 1: num_cpus", sop.u.cputopoinfo.num_cpus, 1);
+	ROW("sysctl cputopoinfo 1: record 0 node", t[0].node, 0);
+	ROW("sysctl cputopoinfo 1: record 1 untouched", t[1].core == 0xa5a5a5a5U, 1);
+	ROW("sysctl cputopoinfo 0 with a buffer", topo(0, t), 0);
+	ROW("sysctl cputopoinfo 0 with a buffer: num_cpus", sop.u.cputopoinfo.num_cpus, 0);
+	ROW("sysctl cputopoinfo bad buffer", topo(64, BADPTR), -EFAULT);
+	ROW("sysctl cputopoinfo bad buffer: num_cpus not written", sop.u.cputopoinfo.num_cpus, 64);
+
+	/* numainfo (17): num_nodes @0, meminfo @8, distance @16 */
+	ROW("sysctl numainfo NULL", numa(0, NULL, NULL), 0);
+	ROW("sysctl numainfo NULL: num_nodes", sop.u.numainfo.num_nodes, 1);
+	memset(sbuf, 0xa5, sizeof(sbuf));
+	ROW("sysctl numainfo 4", numa(4, m, dist), 0);
+	ROW("sysctl numainfo 4: num_nodes", sop.u.numainfo.num_nodes, 1);
+	printf("numainfo: memsize %lu memfree %lu (physinfo total %lu free %lu pages)\n",
+	       (unsigned long)m[0].memsize, (unsigned long)m[0].memfree, (unsigned long)total,
+	       (unsigned long)free);
+	ROW("sysctl numainfo 4: memsize at least physinfo's total", m[0].memsize >= total << 12, 1);
+	ROW("sysctl numainfo 4: memfree is physinfo's free",
+	    abs_diff(m[0].memfree >> 12, free) <= FREE_SLACK, 1);
+	ROW("sysctl numainfo 4: meminfo 1 untouched", m[1].memsize == 0xa5a5a5a5a5a5a5a5ULL, 1);
+	ROW("sysctl numainfo 4: distance 0-0", dist[0], 10);
+	ROW("sysctl numainfo 4: distance 1 untouched", dist[1] == 0xa5a5a5a5U, 1);
+	memset(sbuf, 0xa5, sizeof(sbuf));
+	ROW("sysctl numainfo 1 distance only", numa(1, NULL, dist), 0);
+	ROW("sysctl numainfo 1 distance only: distance 0-0", dist[0], 10);
+	ROW("sysctl numainfo 1 distance only: meminfo untouched",
+	    m[0].memsize == 0xa5a5a5a5a5a5a5a5ULL, 1);
+	ROW("sysctl numainfo 0 with buffers", numa(0, m, dist), 0);
+	ROW("sysctl numainfo 0 with buffers: num_nodes", sop.u.numainfo.num_nodes, 0);
+	ROW("sysctl numainfo 0 with buffers: untouched", m[0].memsize == 0xa5a5a5a5a5a5a5a5ULL, 1);
+	ROW("sysctl numainfo bad meminfo", numa(1, BADPTR, dist), -EFAULT);
+	ROW("sysctl numainfo bad distance", numa(4, m, BADPTR), -EFAULT);
+	ROW("sysctl numainfo bad distance: num_nodes not written", sop.u.numainfo.num_nodes, 4);
+
+	/* availheap (9): min_bitwidth @0, max_bitwidth @4, node @8, avail_bytes @16 */
+	ROW("sysctl availheap zeroed", sysctl_do(SYSCTL_availheap, NULL), 0);
+	all = heap_pages(0, 0, 0);
+	printf("availheap: %lu pages free (physinfo %lu)\n", (unsigned long)all,
+	       (unsigned long)free);
+	ROW("sysctl availheap node 0: physinfo's free pages", abs_diff(all, free) <= FREE_SLACK, 1);
+	ROW("sysctl availheap node -1: node 0's", abs_diff(heap_pages(0, 0, -1), all) <= FREE_SLACK,
+	    1);
+	ROW("sysctl availheap node 1", heap_pages(0, 0, 1), 0);
+	ROW("sysctl availheap node 0x7fffffff", heap_pages(0, 0, 0x7fffffff), 0);
+	ROW("sysctl availheap below 1 MiB: at most 256 pages", heap_pages(0, 20, 0) <= 256, 1);
+	ROW("sysctl availheap below 16 MiB and from 16 MiB: all",
+	    abs_diff(heap_pages(0, 24, 0) + heap_pages(25, 0, 0), all) <= FREE_SLACK, 1);
+	ROW("sysctl availheap below 4 GiB: at most all", heap_pages(0, 32, 0) <= all + FREE_SLACK, 1);
+	ROW("sysctl availheap min above max", heap_pages(33, 32, 0), 0);
+	ROW("sysctl availheap min width 0xffffffff (zone 1, wrapped): all",
+	    abs_diff(heap_pages(0xffffffffU, 0, 0), all) <= FREE_SLACK, 1);
+	ROW("sysctl availheap max width 0xffffffff (zone 1): at most 2 pages",
+	    heap_pages(0, 0xffffffffU, 0) <= 2, 1);
+	ROW("sysctl availheap max width 99 (zone 40): all",
+	    abs_diff(heap_pages(0, 99, 0), all) <= FREE_SLACK, 1);
 }
 
 int test_main(struct start_info *si)
@@ -309,6 +476,7 @@ int test_main(struct start_info *si)
 	op.u[1] = (uint32_t)((uint64_t)buf >> 32);
 	op.u[2] = 1;
 	ROW("sysctl debug_keys a key without a handler", NCALL(__HYPERVISOR_sysctl, &op, 0, 0), 0);
+	sysctl_machine();
 	ROW("sysctl 99", SC(99), -ENOSYS);
 	ROW("sysctl 0", SC(0), -ENOSYS);
 

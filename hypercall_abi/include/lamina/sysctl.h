@@ -3,8 +3,9 @@
  * sysctl (35): long sysctl(struct sysctl *op), the toolstack's view of the
  * whole machine, dom0 only. Layouts follow Xen 4.17's public sysctl.h
  * (interface version 0x15, the same number as domctl's). Lamina answers
- * readconsole, physinfo, sched_id, getdomaininfolist, debug_keys and
- * getcpuinfo; other commands get -ENOSYS. A wrong
+ * readconsole, physinfo, sched_id, getdomaininfolist, debug_keys,
+ * getcpuinfo, availheap, cputopoinfo and numainfo; other commands get
+ * -ENOSYS. A wrong
  * interface_version is -EACCES, a caller other than dom0 -EPERM.
  */
 #ifndef LAMINA_SYSCTL_H
@@ -22,6 +23,9 @@
 #define SYSCTL_getdomaininfolist	6
 #define SYSCTL_debug_keys		7
 #define SYSCTL_getcpuinfo		8
+#define SYSCTL_availheap		9
+#define SYSCTL_cputopoinfo		16
+#define SYSCTL_numainfo			17
 
 /* physinfo capabilities (PHYSCAP_*). */
 #define PHYSCAP_hvm			(1U << 0)
@@ -125,6 +129,67 @@ struct sysctl_getcpuinfo {
 	uint32_t pad2;
 };
 
+/*
+ * availheap: OUT avail_bytes = the free memory of NUMA node `node` (-1:
+ * every node) whose frames fall in Xen's zones from min_bitwidth's to
+ * max_bitwidth's (0: no bound). Zone z holds the frames with 2^(z-1) <=
+ * mfn < 2^z, a width w's zone is w - 12 (1 for w <= 12), the lowest zone
+ * counted is 1 (frame 0 never is) and the highest 40; so max_bitwidth w
+ * counts frames below 2^w bytes, min_bitwidth w those from 2^(w-1)
+ * bytes. A node that is not there, or min above max, gives 0. Xen 4.17's
+ * layout and rules; Lamina has one node, 0.
+ */
+struct sysctl_availheap {
+	uint32_t min_bitwidth;		/* IN */
+	uint32_t max_bitwidth;		/* IN */
+	int32_t node;			/* IN */
+	uint32_t pad;
+	uint64_t avail_bytes;		/* OUT */
+};
+
+/*
+ * cputopoinfo: the CPUs 0 .. N - 1, N the highest present CPU + 1. A NULL
+ * cputopo asks for N (OUT num_cpus = N); otherwise cputopo[i] is written
+ * for i < min(num_cpus, N) and num_cpus set to the records written. A
+ * record that cannot be written is -EFAULT, those before it written and
+ * nothing copied back. Xen 4.17's layout and rules; a CPU not present
+ * would have the INVALID ids.
+ */
+#define SYSCTL_INVALID_CORE_ID		(~0U)
+#define SYSCTL_INVALID_SOCKET_ID	(~0U)
+#define SYSCTL_INVALID_NODE_ID		(~0U)
+struct sysctl_cputopo {
+	uint32_t core;
+	uint32_t socket;
+	uint32_t node;
+};
+struct sysctl_cputopoinfo {
+	uint32_t num_cpus;		/* IN/OUT */
+	uint32_t pad;
+	uint64_t cputopo;		/* IN: struct sysctl_cputopo[num_cpus], or 0 */
+};
+
+/*
+ * numainfo: the nodes 0 .. N - 1 (N = the highest online node + 1; 1 on
+ * Lamina). Both handles NULL asks for N (OUT num_nodes = N); otherwise,
+ * for i < n = min(num_nodes, N), meminfo[i] (when not NULL) and the row
+ * distance[i * n .. i * n + n - 1] (when not NULL: 10 to itself, as
+ * ACPI's SLIT) are written, and num_nodes set to n. A write that fails
+ * is -EFAULT, nothing copied back. Xen 4.17's layout and rules.
+ */
+#define SYSCTL_INVALID_MEM_SZ		(~0U)
+#define SYSCTL_INVALID_NODE_DIST	(~0U)
+struct sysctl_meminfo {
+	uint64_t memsize;		/* bytes the node spans */
+	uint64_t memfree;		/* bytes free in it */
+};
+struct sysctl_numainfo {
+	uint32_t num_nodes;		/* IN/OUT */
+	uint32_t pad;
+	uint64_t meminfo;		/* IN: struct sysctl_meminfo[num_nodes], or 0 */
+	uint64_t distance;		/* IN: uint32_t[num_nodes * num_nodes], or 0 */
+};
+
 struct sysctl {
 	uint32_t cmd;			/* SYSCTL_* */
 	uint32_t interface_version;	/* SYSCTL_INTERFACE_VERSION */
@@ -135,6 +200,9 @@ struct sysctl {
 		struct sysctl_getdomaininfolist getdomaininfolist;
 		struct sysctl_debug_keys debug_keys;
 		struct sysctl_getcpuinfo getcpuinfo;
+		struct sysctl_availheap availheap;
+		struct sysctl_cputopoinfo cputopoinfo;
+		struct sysctl_numainfo numainfo;
 		uint8_t raw[128];
 	} u;
 };

@@ -70,6 +70,7 @@ unsigned int frame_pool_claim_dirty(struct frame_pool *p, mfn_t *out, unsigned i
 unsigned int frame_pool_claim_listed(struct frame_pool *p, mfn_t *list, unsigned int n);
 void frame_pool_release_zeroed(struct frame_pool *p, const mfn_t *list, unsigned int n);
 uint64_t frame_pool_nr_free(const struct frame_pool *p);
+uint64_t frame_pool_nr_free_in(struct frame_pool *p, mfn_t first, mfn_t end);
 
 /* The hypervisor's pool (arch/x86/mm.c sets it up). */
 extern struct frame_pool machine_frames;
