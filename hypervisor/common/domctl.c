@@ -11,6 +11,7 @@
 #include <hv/lib.h>
 #include <hv/domain.h>
 #include <hv/domctl.h>
+#include <hv/event.h>
 #include <hv/hypercall.h>
 #include <hv/guest_access.h>
 #include <hv/hypervisor.h>
@@ -327,19 +328,15 @@ static long bitmap_in(const struct domctl_bitmap *b, uint64_t *mask)
 }
 
 /*
- * mask into the guest's bitmap: its first nr_bits bits, the rest of its
- * bytes zero. As Xen's, only the CPUs the machine has (nr_cpu_ids there,
- * smp_nr_possible here) are ever set.
+ * A map of n bytes into the guest's bitmap as Xen's bitmap_to_xenctl_bitmap:
+ * as many whole bytes as both have, the rest of the guest's bytes zero.
  */
-static long bitmap_out(const struct domctl_bitmap *b, uint64_t mask)
+static long bitmap_bytes_out(const struct domctl_bitmap *b, const uint8_t *bytes, uint32_t n)
 {
-	uint8_t zero[64] = { 0 }, bytes[(SCHED_NR_CPUS + 7) / 8] = { 0 };
+	uint8_t zero[64] = { 0 };
 	uint64_t len = bitmap_bytes(b), done, i;
 
-	mask &= (1ULL << smp_nr_possible()) - 1;
-	for (i = 0; i < SCHED_NR_CPUS; i++)
-		bytes[i / 8] |= ((mask >> i) & 1) << (i % 8);
-	done = MIN(len, sizeof(bytes));
+	done = MIN(len, n);
 	if (done && copy_to_guest(b->bitmap, bytes, done))
 		return -EFAULT;
 	for (; done < len; done += i) {
@@ -348,6 +345,22 @@ static long bitmap_out(const struct domctl_bitmap *b, uint64_t mask)
 			return -EFAULT;
 	}
 	return 0;
+}
+
+/*
+ * mask into the guest's bitmap: its first nr_bits bits, the rest of its
+ * bytes zero. As Xen's, only the CPUs the machine has (nr_cpu_ids there,
+ * smp_nr_possible here) are ever set.
+ */
+static long bitmap_out(const struct domctl_bitmap *b, uint64_t mask)
+{
+	uint8_t bytes[(SCHED_NR_CPUS + 7) / 8] = { 0 };
+	unsigned int i;
+
+	mask &= (1ULL << smp_nr_possible()) - 1;
+	for (i = 0; i < SCHED_NR_CPUS; i++)
+		bytes[i / 8] |= ((mask >> i) & 1) << (i % 8);
+	return bitmap_bytes_out(b, bytes, sizeof(bytes));
 }
 
 /*
@@ -509,6 +522,121 @@ static long domctl_refusal(const struct domain *caller, struct domain *d,
 			   const struct domctl *op);
 
 /*
+ * getpageframeinfo3 (hypercall_abi domctl.h): each frame's type as Xen
+ * 4.17 reads it from its page_info, from one snapshot of the type word. A
+ * frame is d's when d owns it and it holds references; one the
+ * hypervisor lends (PGF_shared) is Xen's special page, XTAB.
+ */
+static uint64_t frame_info_type(const struct domain *d, uint64_t mfn)
+{
+	const struct page_info *pg;
+	uint64_t w;
+	unsigned int type, flags;
+
+	if (mfn >= frame_table_size)
+		return DOMCTL_PFINFO_XTAB;
+	pg = &frame_table[mfn];
+	w = pg_type_word(pg);
+	if (__atomic_load_n(&pg->owner, __ATOMIC_RELAXED) != d->domid || !pg_refs(pg) ||
+	    (TW_FLAGS(w) & PGF_shared))
+		return DOMCTL_PFINFO_XTAB;
+	type = TW_TYPE(w);
+	flags = TW_FLAGS(w);
+	if (type < PGT_l1 || type > PGT_l4)
+		return DOMCTL_PFINFO_NOTAB;
+	if (flags & PGF_pinned)
+		return ((uint64_t)type << 28) | DOMCTL_PFINFO_LPINTAB;
+	if ((flags & (PGF_validated | PGF_releasing)) != PGF_validated)
+		return DOMCTL_PFINFO_NOTAB;	/* a table not in use: Xen has devalidated it */
+	return (uint64_t)type << 28;
+}
+
+static long page_frame_info(const struct domain *d, const struct domctl *op)
+{
+	uint64_t n = op->u.getpageframeinfo3.num, a = op->u.getpageframeinfo3.array;
+	uint64_t i, mfn, type;
+
+	if (n > DOMCTL_PFINFO_MAX)
+		return trace_err(-E2BIG);
+	for (i = 0; i < n; i++) {
+		if (copy_from_guest(&mfn, a + i * 8, 8))
+			return -EFAULT;
+		type = frame_info_type(d, mfn);
+		if (copy_to_guest(a + i * 8, &type, 8))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+/*
+ * set_virq_handler: a global VIRQ's domain. Xen's checks (a VIRQ past
+ * NR_VIRQS or a per-vCPU one -EINVAL); Lamina sends the global VIRQs to
+ * dom0, so naming dom0 is 0, another domain is not offered (-ENOSYS).
+ */
+static long virq_handler(const struct domain *d, uint32_t virq)
+{
+	if (virq >= NR_VIRQS || virq_is_per_vcpu(virq))
+		return trace_err(-EINVAL);
+	return d == dom0 ? 0 : trace_err(-ENOSYS);
+}
+
+/*
+ * setvnumainfo: Xen 4.17's first checks (vnuma_init, vnuma_alloc): the
+ * vCPU count must be the domain's, pad 0, 1 to 32 nodes whose distance
+ * table fits a page, and no more memory ranges than a page holds (170);
+ * then -ENOSYS, Lamina keeps no vNUMA layout.
+ */
+#define VNUMA_RANGE_SIZE	24	/* struct xen_vmemrange */
+static long vnuma_refusal(const struct domain *d, const struct domctl *op)
+{
+	uint32_t nodes = op->u.vnuma.nr_vnodes;
+
+	if (op->u.vnuma.nr_vcpus != d->max_vcpus || op->u.vnuma.pad)
+		return trace_err(-EINVAL);
+	if (!nodes || nodes > PAGE_SIZE / 4 / nodes ||
+	    op->u.vnuma.nr_vmemranges > PAGE_SIZE / VNUMA_RANGE_SIZE)
+		return trace_err(-EINVAL);
+	return trace_err(-ENOSYS);
+}
+
+/*
+ * monitor_op as Xen 4.17 answers it about a PV domain, which has no
+ * monitor capability: the caller's own domain -EPERM; enable/disable an
+ * event above 31 -EINVAL, else -EOPNOTSUPP; get_capabilities none (event
+ * 0, copied back); emulate_each_rep -EINVAL (no vm_event ring);
+ * control_registers 0 (a flag no PV event reads); others -EOPNOTSUPP.
+ */
+#define MONITOR_OP_ENABLE		0
+#define MONITOR_OP_DISABLE		1
+#define MONITOR_OP_GET_CAPABILITIES	2
+#define MONITOR_OP_EMULATE_EACH_REP	3
+#define MONITOR_OP_CONTROL_REGISTERS	4
+static long monitor_op(const struct vcpu *v, const struct domain *d, struct domctl *op, bool *out)
+{
+	if (d == v->domain)
+		return trace_err(-EPERM);
+	switch (op->u.monitor_op.op) {
+	case MONITOR_OP_ENABLE:
+	case MONITOR_OP_DISABLE:
+		return trace_err(op->u.monitor_op.event > 31 ? -EINVAL : -EOPNOTSUPP);
+	case MONITOR_OP_GET_CAPABILITIES:
+		op->u.monitor_op.event = 0;
+		*out = true;
+		return 0;
+	case MONITOR_OP_EMULATE_EACH_REP:
+		return trace_err(-EINVAL);
+	case MONITOR_OP_CONTROL_REGISTERS:
+		*out = true;
+		return 0;
+	default:
+		return trace_err(-EOPNOTSUPP);
+	}
+}
+
+/* psr_alloc: Xen 4.17's commands 0-9 find no PSR (-ENODEV), others -EOPNOTSUPP. */
+#define PSR_ALLOC_LAST_CMD	9	/* XEN_DOMCTL_PSR_GET_MBA_THRTL */
+
+/*
  * The vCPU state commands Lamina does not offer (the extended context,
  * XSAVE state, MSRs), after Xen 4.17's checks: a vCPU that does not
  * exist -ESRCH, then the caller's own vCPU (which it would pause) -ESRCH
@@ -606,6 +734,23 @@ static long domain_op(struct vcpu *v, struct domain *d, struct domctl *op, bool 
 	case DOMCTL_get_vcpu_msrs:
 	case DOMCTL_set_vcpu_msrs:
 		return vcpu_state_refusal(v, d, op);
+	case DOMCTL_getpageframeinfo3:
+		return page_frame_info(d, op);
+	case DOMCTL_getnodeaffinity: {
+		static const uint8_t node0[8] = { 1 };	/* Xen's MAX_NUMNODES, 64 */
+
+		return bitmap_bytes_out(&op->u.nodeaffinity, node0, sizeof(node0));
+	}
+	case DOMCTL_memory_mapping:	/* Xen's checks; a PV domain has no p2m to map into */
+		return domctl_refusal(v->domain, d, op);
+	case DOMCTL_set_virq_handler:
+		return virq_handler(d, op->u.set_virq_handler.virq);
+	case DOMCTL_setvnumainfo:
+		return vnuma_refusal(d, op);
+	case DOMCTL_monitor_op:
+		return monitor_op(v, d, op, out);
+	case DOMCTL_psr_alloc:
+		return trace_err(op->u.psr_alloc.cmd <= PSR_ALLOC_LAST_CMD ? -ENODEV : -EOPNOTSUPP);
 	default:
 		return trace_err(-ENOSYS);
 	}
@@ -614,7 +759,8 @@ static long domain_op(struct vcpu *v, struct domain *d, struct domctl *op, bool 
 /*
  * What Xen 4.17 checks of a domU's command on domain d before its XSM
  * hook refuses it (-EPERM): the frame ranges of iomem_permission and
- * memory_mapping, set_target's other domain, which is never an HVM one
+ * memory_mapping (which dom0 passes: 0, as Xen, for a domain that is PV
+ * so has no p2m to change), set_target's other domain, which is never an HVM one
  * here (-EOPNOTSUPP), and the I/O port, passthrough IRQ and IOMMU
  * commands' own checks (io_passthrough).
  */
@@ -640,6 +786,8 @@ static long domctl_refusal(const struct domain *caller, struct domain *d,
 		end = mfn + nr - 1;
 		if (end < mfn || ((mfn | end) >> (paddr_bits - PAGE_SHIFT)) || gfn + nr - 1 < gfn)
 			return trace_err(-EINVAL);
+		if (caller->is_privileged)
+			return 0;	/* Xen: allowed, and nothing to do for a PV domain */
 		break;
 	case DOMCTL_set_target:
 		e = get_domain_by_id(op->u.set_target.target);

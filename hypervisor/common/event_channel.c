@@ -263,7 +263,7 @@ void send_global_virq(struct domain *d, unsigned int virq)
 		send_guest_vcpu_virq(d->vcpu[0], virq);
 }
 
-static bool virq_is_per_vcpu(unsigned int virq)
+bool virq_is_per_vcpu(unsigned int virq)
 {
 	return virq == VIRQ_TIMER || virq == VIRQ_DEBUG || virq == VIRQ_XENOPROF ||
 	       virq == VIRQ_XENPMU;

@@ -295,6 +295,191 @@ static void sysctl_machine(void)
 	    abs_diff(heap_pages(0, 99, 0), all) <= FREE_SLACK, 1);
 }
 
+/*
+ * The domctl queries and refusals dom0 makes on itself with real
+ * arguments: getpageframeinfo3 on its own page tables and frames,
+ * getnodeaffinity into maps of several sizes, memory_mapping,
+ * set_virq_handler, setvnumainfo, monitor_op and psr_alloc.
+ */
+static struct domctl dop;
+static uint64_t pfbuf[1024];	/* frame 0, not dom0's on either */
+
+static long domctl_self(uint32_t cmd)
+{
+	dop.cmd = cmd;
+	dop.interface_version = DOMCTL_INTERFACE_VERSION;
+	dop.domain = 0;
+	return NCALL(__HYPERVISOR_domctl, &dop, 0, 0);
+}
+
+static void domctl_reset(void)
+{
+	memset(&dop, 0, sizeof(dop));
+}
+
+static long pfinfo(uint64_t num, const void *array)
+{
+	domctl_reset();
+	dop.u.getpageframeinfo3.num = num;
+	dop.u.getpageframeinfo3.array = (uint64_t)array;
+	return domctl_self(DOMCTL_getpageframeinfo3);
+}
+
+static long nodeaff(uint32_t nr_bits, const void *map)
+{
+	domctl_reset();
+	dop.u.nodeaffinity.bitmap = (uint64_t)map;
+	dop.u.nodeaffinity.nr_bits = nr_bits;
+	return domctl_self(DOMCTL_getnodeaffinity);
+}
+
+static long memmap(uint64_t gfn, uint64_t mfn, uint64_t nr)
+{
+	domctl_reset();
+	dop.u.memory_mapping.first_gfn = gfn;
+	dop.u.memory_mapping.first_mfn = mfn;
+	dop.u.memory_mapping.nr_mfns = nr;
+	dop.u.memory_mapping.add_mapping = 1;
+	return domctl_self(DOMCTL_memory_mapping);
+}
+
+static long virq_handler(uint32_t virq)
+{
+	domctl_reset();
+	dop.u.set_virq_handler.virq = virq;
+	return domctl_self(DOMCTL_set_virq_handler);
+}
+
+static long vnuma(uint32_t nodes, uint32_t ranges, uint32_t vcpus, uint32_t pad)
+{
+	domctl_reset();
+	dop.u.vnuma.nr_vnodes = nodes;
+	dop.u.vnuma.nr_vmemranges = ranges;
+	dop.u.vnuma.nr_vcpus = vcpus;
+	dop.u.vnuma.pad = pad;
+	return domctl_self(DOMCTL_setvnumainfo);
+}
+
+static long monitor(uint32_t mop, uint32_t event)
+{
+	domctl_reset();
+	dop.u.monitor_op.op = mop;
+	dop.u.monitor_op.event = event;
+	return domctl_self(DOMCTL_monitor_op);
+}
+
+static long psr(uint32_t cmd, uint32_t target)
+{
+	domctl_reset();
+	dop.u.psr_alloc.cmd = cmd;
+	dop.u.psr_alloc.target = target;
+	return domctl_self(DOMCTL_psr_alloc);
+}
+
+/* The first byte of sbuf from `from` that is not zero, or `to`. */
+static unsigned int zero_up_to(unsigned int from, unsigned int to)
+{
+	while (from < to && !sbuf[from])
+		from++;
+	return from;
+}
+
+static void domctl_queries(const struct start_info *si)
+{
+	uint64_t *f = (uint64_t *)sbuf, va = (uint64_t)sbuf;
+	uint32_t vcpus, i;
+
+	domctl_reset();
+	ROW("domctl getdomaininfo dom0 for its vCPUs", domctl_self(DOMCTL_getdomaininfo), 0);
+	vcpus = dop.u.getdomaininfo.max_vcpu_id + 1;
+
+	/* getpageframeinfo3 (61): num @0, array @8 */
+	memset(sbuf, 0, sizeof(sbuf));
+	f[0] = table_maddr(va, 4) >> 12;	/* the L4 (dom0's cr3) */
+	f[1] = table_maddr(va, 3) >> 12;
+	f[2] = table_maddr(va, 2) >> 12;
+	f[3] = table_maddr(va, 1) >> 12;
+	f[4] = va_to_mfn(va);			/* a data page */
+	f[5] = si->shared_info >> 12;		/* the hypervisor's, lent */
+	f[6] = 1ULL << 40;			/* no RAM */
+	f[7] = ~0ULL;
+	f[8] = 0xa5;				/* not read */
+	ROW("domctl getpageframeinfo3 8 frames", pfinfo(8, f), 0);
+	for (i = 0; i < 8; i++)
+		printf("pfinfo %u: %#lx\n", i, (unsigned long)f[i]);
+	ROW("domctl getpageframeinfo3 8 frames: L4 pinned", f[0], 0x0000000080000000UL | 0x40000000UL);
+	ROW("domctl getpageframeinfo3 8 frames: L3", f[1], 0x30000000);
+	ROW("domctl getpageframeinfo3 8 frames: L2", f[2], 0x20000000);
+	ROW("domctl getpageframeinfo3 8 frames: L1", f[3], 0x10000000);
+	ROW("domctl getpageframeinfo3 8 frames: data page", f[4], 0);
+	ROW("domctl getpageframeinfo3 8 frames: shared_info", f[5], 0xf0000000);
+	ROW("domctl getpageframeinfo3 8 frames: no RAM", f[6], 0xf0000000);
+	ROW("domctl getpageframeinfo3 8 frames: ~0", f[7], 0xf0000000);
+	ROW("domctl getpageframeinfo3 8 frames: the ninth untouched", f[8], 0xa5);
+	ROW("domctl getpageframeinfo3 0", pfinfo(0, BADPTR), 0);
+	ROW("domctl getpageframeinfo3 1025", pfinfo(1025, f), -E2BIG);
+	ROW("domctl getpageframeinfo3 2^32 + 1", pfinfo((1ULL << 32) + 1, f), -E2BIG);
+	ROW("domctl getpageframeinfo3 bad array", pfinfo(1, BADPTR), -EFAULT);
+	ROW("domctl getpageframeinfo3 1024 frames 0", pfinfo(1024, pfbuf), 0);
+	ROW("domctl getpageframeinfo3 1024 frames 0: the last not dom0's", pfbuf[1023], 0xf0000000);
+
+	/* getnodeaffinity (69): bitmap @0, nr_bits @8; Xen's map is 64 nodes, 8 bytes */
+	memset(sbuf, 0xa5, sizeof(sbuf));
+	ROW("domctl getnodeaffinity 64 bits", nodeaff(64, sbuf), 0);
+	ROW("domctl getnodeaffinity 64 bits: node 0", sbuf[0], 1);
+	ROW("domctl getnodeaffinity 64 bits: bytes 1-7 zero", zero_up_to(1, 8), 8);
+	ROW("domctl getnodeaffinity 64 bits: byte 8 untouched", sbuf[8], 0xa5);
+	memset(sbuf, 0xa5, sizeof(sbuf));
+	ROW("domctl getnodeaffinity 1 bit", nodeaff(1, sbuf), 0);
+	ROW("domctl getnodeaffinity 1 bit: byte 0", sbuf[0], 1);
+	ROW("domctl getnodeaffinity 1 bit: byte 1 untouched", sbuf[1], 0xa5);
+	memset(sbuf, 0xa5, sizeof(sbuf));
+	ROW("domctl getnodeaffinity 130 bits", nodeaff(130, sbuf), 0);
+	ROW("domctl getnodeaffinity 130 bits: bytes 1-16 zero", zero_up_to(1, 17), 17);
+	ROW("domctl getnodeaffinity 130 bits: byte 17 untouched", sbuf[17], 0xa5);
+	memset(sbuf, 0xa5, sizeof(sbuf));
+	ROW("domctl getnodeaffinity 0 bits", nodeaff(0, sbuf), 0);
+	ROW("domctl getnodeaffinity 0 bits: untouched", sbuf[0], 0xa5);
+	ROW("domctl getnodeaffinity 0xfffffff9 bits (no byte)", nodeaff(0xfffffff9U, sbuf), 0);
+	ROW("domctl getnodeaffinity 0xfffffff9 bits: untouched", sbuf[0], 0xa5);
+	ROW("domctl getnodeaffinity bad map", nodeaff(8, BADPTR), -EFAULT);
+	ROW("domctl getnodeaffinity map at the top of the lower half",
+	    nodeaff(128, (uint8_t *)NCPTR - 8), -EFAULT);
+
+	/* memory_mapping (39): first_gfn @0, first_mfn @8, nr_mfns @16, add @24 */
+	ROW("domctl memory_mapping the local APIC's frame", memmap(0x100000, 0xfee00, 1), 0);
+	ROW("domctl memory_mapping 0 frames", memmap(0, 0xa0, 0), -EINVAL);
+	ROW("domctl memory_mapping beyond the address width", memmap(0, 1ULL << 52, 1), -EINVAL);
+	ROW("domctl memory_mapping gfn wrapping", memmap(~0ULL, 0xa0, 2), -EINVAL);
+
+	/* set_virq_handler (66): virq @0 */
+	ROW("domctl set_virq_handler TIMER (per vCPU)", virq_handler(0), -EINVAL);
+	ROW("domctl set_virq_handler XENOPROF (per vCPU)", virq_handler(7), -EINVAL);
+	ROW("domctl set_virq_handler XENPMU (per vCPU)", virq_handler(13), -EINVAL);
+	ROW("domctl set_virq_handler 24", virq_handler(24), -EINVAL);
+	ROW("domctl set_virq_handler DOM_EXC to dom0", virq_handler(3), 0);
+	ROW("domctl set_virq_handler ARCH_0 to dom0", virq_handler(16), 0);
+
+	/* setvnumainfo (74): nr_vnodes, nr_vmemranges, nr_vcpus, pad, then the arrays */
+	ROW("domctl setvnumainfo vCPUs not the domain's", vnuma(1, 1, vcpus + 1, 0), -EINVAL);
+	ROW("domctl setvnumainfo pad", vnuma(1, 1, vcpus, 1), -EINVAL);
+	ROW("domctl setvnumainfo 0 nodes", vnuma(0, 1, vcpus, 0), -EINVAL);
+	ROW("domctl setvnumainfo 33 nodes", vnuma(33, 1, vcpus, 0), -EINVAL);
+	ROW("domctl setvnumainfo 171 ranges", vnuma(1, 171, vcpus, 0), -EINVAL);
+	/* Open (conformance.md): past the checks Lamina keeps no vNUMA layout. */
+	ROWK("domctl setvnumainfo 32 nodes, NULL arrays", vnuma(32, 170, vcpus, 0), -EFAULT,
+	     -ENOSYS);
+
+	/* monitor_op (77): op @0, event @4; on the caller itself -EPERM first */
+	ROW("domctl monitor_op get_capabilities self", monitor(2, 0), -EPERM);
+	ROW("domctl monitor_op enable event 99 self", monitor(0, 99), -EPERM);
+
+	/* psr_alloc (78): cmd @0, target @4; no PSR */
+	ROW("domctl psr_alloc set_l3_cbm", psr(0, 0), -ENODEV);
+	ROW("domctl psr_alloc get_mba_thrtl socket 5", psr(9, 5), -ENODEV);
+	ROW("domctl psr_alloc 10", psr(10, 0), -EOPNOTSUPP);
+}
+
 int test_main(struct start_info *si)
 {
 	struct toolstack_op *o;
@@ -496,6 +681,7 @@ int test_main(struct start_info *si)
 	ROW("domctl max_vcpus 999", DC(DOMCTL_max_vcpus, 999), -ESRCH);
 	ROW("domctl setvcpucontext 999", DC(DOMCTL_setvcpucontext, 999), -ESRCH);
 	ROW("domctl 999 on dom0", DC(999, 0), -ENOSYS);
+	domctl_queries(si);
 	ROW("domctl 999 on 999", DC(999, 999), -ESRCH);
 	ROW("domctl 0 on dom0", DC(0, 0), -ENOSYS);
 	/* The I/O port, passthrough IRQ and IOMMU commands: PV, no IOMMU. */

@@ -9,7 +9,9 @@
  *     to destroydomain, its vCPU's context and its info. getdomaininfo
  *     answers for the first domain whose id is at least op->domain (Xen
  *     4.17's rule, which lets a tool list domains by asking for id+1
- *     after each), -ESRCH past the last. Other commands answer -ENOSYS.
+ *     after each), -ESRCH past the last. Some commands answer only Xen's
+ *     refusals for a PV domain (marked below). Other commands answer
+ *     -ENOSYS.
  *  2. createdomain takes max_vcpus from 1 to CONFIG_MAX_VCPUS (64 by
  *     default) and refuses others with -EINVAL, Xen's answer above its
  *     own limit; max_vcpus then makes the vCPUs, down.
@@ -68,6 +70,32 @@
 #define DOMCTL_vmtrace_op		84	/* no vmtrace buffer: -EINVAL */
 #define DOMCTL_get_paging_mempool_size	85	/* PV: -EOPNOTSUPP */
 #define DOMCTL_set_paging_mempool_size	86
+#define DOMCTL_getpageframeinfo3	61	/* a PV domain's frames' page-table types */
+#define DOMCTL_set_virq_handler		66	/* dom0 itself only (global VIRQs go to dom0) */
+#define DOMCTL_getnodeaffinity		69	/* node 0 */
+#define DOMCTL_setvnumainfo		74	/* Xen's checks, then not offered */
+#define DOMCTL_monitor_op		77	/* as Xen for a PV domain (no event) */
+#define DOMCTL_psr_alloc		78	/* no PSR: -ENODEV */
+
+/*
+ * getpageframeinfo3: for each of array[0 .. num - 1], a frame of the
+ * domain (a PV domain's gfn is the mfn), the frame's entry is replaced by
+ * its type: PFINFO_L1TAB..L4TAB for a page table in use (validated or
+ * pinned), | PFINFO_LPINTAB when pinned; PFINFO_NOTAB for any other frame
+ * of the domain; PFINFO_XTAB for a frame that is not the domain's (not
+ * RAM, another's, free, or one the hypervisor lends it: shared_info, the
+ * grant table). num above 1024 is -E2BIG; an entry that cannot be read or
+ * written is -EFAULT with the earlier ones done. Nothing is copied back.
+ * Xen 4.17's layout and rules.
+ */
+#define DOMCTL_PFINFO_NOTAB	(0x0U << 28)
+#define DOMCTL_PFINFO_L1TAB	(0x1U << 28)
+#define DOMCTL_PFINFO_L2TAB	(0x2U << 28)
+#define DOMCTL_PFINFO_L3TAB	(0x3U << 28)
+#define DOMCTL_PFINFO_L4TAB	(0x4U << 28)
+#define DOMCTL_PFINFO_LPINTAB	(0x1U << 31)
+#define DOMCTL_PFINFO_XTAB	(0xfU << 28)
+#define DOMCTL_PFINFO_MAX	1024
 
 /* createdomain flags (CDF_*); a PV domain gets CDF_oos_off set back. */
 #define DOMCTL_CDF_hvm			(1U << 0)
@@ -187,6 +215,15 @@ struct domctl {
 		} memory_mapping;
 		struct { domid_t target; } set_target;
 		struct { uint32_t first_port, nr_ports; uint8_t allow_access; } ioport_permission;
+		struct { uint64_t num; uint64_t array; } getpageframeinfo3;
+		struct domctl_bitmap nodeaffinity;	/* OUT: 64 nodes' bits, node 0 set */
+		struct { uint32_t virq; } set_virq_handler;
+		struct {
+			uint32_t nr_vnodes, nr_vmemranges, nr_vcpus, pad;
+			uint64_t vdistance, vcpu_to_vnode, vnode_to_pnode, vmemrange;
+		} vnuma;
+		struct { uint32_t op, event; } monitor_op;	/* (Xen's has more, unread for PV) */
+		struct { uint32_t cmd, target; uint64_t data; } psr_alloc;
 		uint8_t raw[128];
 	} u;
 };
