@@ -10,8 +10,10 @@
  * getcpuinfo, each CPU's idle time as the scheduler counts it (sched.c);
  * debug_keys, the debug keys' handlers (keyhandler.c, with DEBUG_KEYS);
  * availheap, cputopoinfo and numainfo, the free memory by address width,
- * the CPUs and the one NUMA node, as physinfo describes them. Other
- * commands answer -ENOSYS.
+ * the CPUs and the one NUMA node, as physinfo describes them;
+ * pcitopoinfo, the PCI functions dom0 reported (pci.c); get_pmstat,
+ * psr_cmt_op, psr_alloc and coverage_op, Xen 4.17's answers without
+ * those features. Other commands answer -ENOSYS.
  */
 #include <hv/lib.h>
 #include <hv/domain.h>
@@ -26,6 +28,8 @@
 #include <hv/sched.h>
 #include <hv/smp.h>
 #include <hv/time.h>
+#include <hv/preempt.h>
+#include <asm/irq.h>
 #include <lamina/sysctl.h>
 
 
@@ -175,6 +179,43 @@ static long numa_info(struct sysctl_numainfo *ni)
 	return 0;
 }
 
+/*
+ * pcitopoinfo (lamina/sysctl.h): the functions dom0 reported are known,
+ * their node unknown (no SRAT proximity: Xen's NUMA_NO_NODE); Xen 4.17
+ * without an IOMMU scans no bus, so it knows no others either.
+ */
+static long pci_topology(struct vcpu *v, struct sysctl_pcitopoinfo *ti)
+{
+	uint64_t until = hypercall_preempt_until();
+	struct sysctl_pci_dev dev;
+	uint32_t i = 0, node;
+
+	if (!ti->devs || !ti->nodes)
+		return trace_err(-EINVAL);
+	while (i < ti->num_devs) {
+		if (copy_from_guest(&dev, ti->devs + (uint64_t)i * sizeof(dev), sizeof(dev)))
+			return -EFAULT;
+		node = pci_reported(dev.seg, dev.bus, dev.devfn) ? SYSCTL_INVALID_NODE_ID :
+							     SYSCTL_INVALID_DEV;
+		if (copy_to_guest_bytes(ti->nodes + (uint64_t)i * sizeof(node), &node, sizeof(node)))
+			return -EFAULT;
+		if (++i > 0x3f && hypercall_preempt_now(v, until))
+			break;
+	}
+	ti->num_devs = i;
+	return 0;
+}
+
+/* get_pmstat: Xen 4.17's checks, then its answer without power statistics. */
+static long pm_stat(const struct sysctl_get_pmstat *pm)
+{
+	if (pm->cpuid >= smp_nr_possible() || !(smp_online_mask() & (1ULL << pm->cpuid)))
+		return trace_err(-EINVAL);
+	return trace_err(-ENODEV);
+}
+
+#define PSR_ALLOC_LAST_CMD	2	/* XEN_SYSCTL_PSR_get_mba_info */
+
 #ifdef CONFIG_DEBUG_KEYS
 /* As Xen: each key in turn; -EFAULT at the first one that cannot be read. */
 static long debug_keys(const struct sysctl_debug_keys *k)
@@ -235,6 +276,17 @@ long hc_sysctl(struct vcpu *v, struct hc_args *a)
 	case SYSCTL_numainfo:
 		rc = numa_info(&op.u.numainfo);
 		break;
+	case SYSCTL_pcitopoinfo:
+		rc = pci_topology(v, &op.u.pcitopoinfo);
+		break;
+	case SYSCTL_get_pmstat:
+		return pm_stat(&op.u.get_pmstat);
+	case SYSCTL_psr_cmt_op:
+		return trace_err(-ENODEV);
+	case SYSCTL_psr_alloc:
+		return trace_err(op.u.psr_alloc.cmd <= PSR_ALLOC_LAST_CMD ? -ENODEV : -EOPNOTSUPP);
+	case SYSCTL_coverage_op:	/* Xen writes the struct back even so */
+		return copy_to_guest(a->arg[0], &op, sizeof(op)) ? -EFAULT : trace_err(-EOPNOTSUPP);
 	default:
 		return trace_err(-ENOSYS);
 	}

@@ -13,6 +13,7 @@
 #include "lib/mm.h"
 #include <lamina/domctl.h>
 #include <lamina/sysctl.h>
+#include <lamina/physdev.h>
 
 #define NCALL(nr, a, b, c)	hypercall3(nr, (uint64_t)(a), (uint64_t)(b), (uint64_t)(c))
 
@@ -202,6 +203,84 @@ static uint64_t heap_pages(uint32_t min, uint32_t max, int32_t node)
 	return sop.u.availheap.avail_bytes >> 12;
 }
 
+static uint32_t two[2];
+static void two_fill(struct sysctl *o)
+{
+	memcpy(&o->u, two, sizeof(two));
+}
+
+static long pmstat(uint32_t type, uint32_t cpu)
+{
+	two[0] = type;
+	two[1] = cpu;
+	return sysctl_do(SYSCTL_get_pmstat, two_fill);
+}
+
+static long psr_sysctl(uint32_t cmd, uint32_t target)
+{
+	two[0] = cmd;
+	two[1] = target;
+	return sysctl_do(SYSCTL_psr_alloc, two_fill);
+}
+
+static struct sysctl_pcitopoinfo pci_in;
+static void pci_fill(struct sysctl *o)
+{
+	o->u.pcitopoinfo = pci_in;
+}
+
+static long pcitopo(uint32_t num, const void *devs, const void *nodes)
+{
+	pci_in = (struct sysctl_pcitopoinfo){ .num_devs = num, .devs = (uint64_t)devs,
+					      .nodes = (uint64_t)nodes };
+	return sysctl_do(SYSCTL_pcitopoinfo, pci_fill);
+}
+
+/*
+ * Bus 0's 256 functions, then three no machine has, into sbuf: none known
+ * (no IOMMU: neither scans a bus); then 00:00.0 once dom0 reports it
+ * (manage_pci_add, taken back after), on no known node.
+ */
+static long manage_pci(unsigned int cmd, uint8_t devfn)
+{
+	uint8_t m[2] = { 0, devfn };	/* bus, devfn */
+
+	return NCALL(__HYPERVISOR_physdev_op, cmd, m, 0);
+}
+
+static void pci_rows(void)
+{
+	struct sysctl_pci_dev *d = (struct sysctl_pci_dev *)(sbuf + 2048);
+	uint32_t *node = (uint32_t *)sbuf, i, known = 0;
+
+	memset(sbuf, 0xa5, sizeof(sbuf));
+	for (i = 0; i < 256; i++)
+		d[i] = (struct sysctl_pci_dev){ .seg = 0, .bus = 0, .devfn = i };
+	d[256] = (struct sysctl_pci_dev){ .seg = 1, .bus = 0, .devfn = 0 };
+	d[257] = (struct sysctl_pci_dev){ .seg = 0, .bus = 255, .devfn = 0xff };
+	d[258] = (struct sysctl_pci_dev){ .seg = 0xffff, .bus = 0, .devfn = 0 };
+	ROW("sysctl pcitopoinfo bus 0 and 3 more", pcitopo(259, d, node), 0);
+	ROW("sysctl pcitopoinfo bus 0 and 3 more: num_devs", sop.u.pcitopoinfo.num_devs, 259);
+	for (i = 0; i < 259; i++)
+		known += node[i] != SYSCTL_INVALID_DEV;
+	ROW("sysctl pcitopoinfo bus 0 and 3 more: none known", known, 0);
+	ROW("sysctl pcitopoinfo the next untouched", node[259], 0xa5a5a5a5U);
+	ROW("sysctl pcitopoinfo: manage_pci_add 00:00.0", manage_pci(PHYSDEVOP_manage_pci_add, 0), 0);
+	ROW("sysctl pcitopoinfo 00:00.0 reported", pcitopo(2, d, node), 0);
+	ROW("sysctl pcitopoinfo 00:00.0 reported: no node", node[0], SYSCTL_INVALID_NODE_ID);
+	ROW("sysctl pcitopoinfo 00:00.0 reported: 00:00.1 unknown", node[1], SYSCTL_INVALID_DEV);
+	ROW("sysctl pcitopoinfo: manage_pci_remove 00:00.0",
+	    manage_pci(PHYSDEVOP_manage_pci_remove, 0), 0);
+	ROW("sysctl pcitopoinfo 00:00.0 removed", pcitopo(1, d, node), 0);
+	ROW("sysctl pcitopoinfo 00:00.0 removed: unknown", node[0], SYSCTL_INVALID_DEV);
+	ROW("sysctl pcitopoinfo NULL devs", pcitopo(1, NULL, node), -EINVAL);
+	ROW("sysctl pcitopoinfo NULL nodes", pcitopo(1, d, NULL), -EINVAL);
+	ROW("sysctl pcitopoinfo 0 devices", pcitopo(0, d, node), 0);
+	ROW("sysctl pcitopoinfo bad devs", pcitopo(1, BADPTR, node), -EFAULT);
+	ROW("sysctl pcitopoinfo bad nodes", pcitopo(2, d, BADPTR), -EFAULT);
+	ROW("sysctl pcitopoinfo bad nodes: num_devs not written", sop.u.pcitopoinfo.num_devs, 2);
+}
+
 static void sysctl_machine(void)
 {
 	struct sysctl_cputopo *t = (struct sysctl_cputopo *)sbuf;
@@ -293,6 +372,22 @@ static void sysctl_machine(void)
 	    heap_pages(0, 0xffffffffU, 0) <= 2, 1);
 	ROW("sysctl availheap max width 99 (zone 40): all",
 	    abs_diff(heap_pages(0, 99, 0), all) <= FREE_SLACK, 1);
+
+	/* pcitopoinfo (22): num_devs @0, devs @8 (seg, bus, devfn), nodes @16 */
+	pci_rows();
+
+	/* get_pmstat (10): type @0, cpuid @4; no C-state nor P-state statistics given */
+	ROW("sysctl get_pmstat CPU 99", pmstat(0x21, 99), -EINVAL);
+	ROW("sysctl get_pmstat type 0", pmstat(0, 0), -ENODEV);
+	ROW("sysctl get_pmstat get_max_px (no cpufreq driver)", pmstat(0x11, 0), -ENODEV);
+	/* Difference on purpose (conformance.md row 35): no C-state statistics. */
+	ROWL("sysctl get_pmstat get_max_cx", pmstat(0x21, 0), 0, -ENODEV);
+	/* psr_cmt_op (21), psr_alloc (23): no PSR; coverage_op (20): not built */
+	ROW("sysctl psr_cmt_op zeroed", sysctl_do(21, NULL), -ENODEV);
+	ROW("sysctl psr_alloc get_l3_info", psr_sysctl(0, 0), -ENODEV);
+	ROW("sysctl psr_alloc get_mba_info socket 9", psr_sysctl(2, 9), -ENODEV);
+	ROW("sysctl psr_alloc 3", psr_sysctl(3, 0), -EOPNOTSUPP);
+	ROW("sysctl coverage_op zeroed", sysctl_do(20, NULL), -EOPNOTSUPP);
 }
 
 /*

@@ -26,6 +26,11 @@
 #define SYSCTL_availheap		9
 #define SYSCTL_cputopoinfo		16
 #define SYSCTL_numainfo			17
+#define SYSCTL_get_pmstat		10	/* no power statistics: Xen's answers without them */
+#define SYSCTL_coverage_op		20	/* no coverage build: -EOPNOTSUPP */
+#define SYSCTL_psr_cmt_op		21	/* no PSR: -ENODEV */
+#define SYSCTL_pcitopoinfo		22
+#define SYSCTL_psr_alloc		23	/* no PSR: -ENODEV, unknown cmd -EOPNOTSUPP */
 
 /* physinfo capabilities (PHYSCAP_*). */
 #define PHYSCAP_hvm			(1U << 0)
@@ -190,6 +195,43 @@ struct sysctl_numainfo {
 	uint64_t distance;		/* IN: uint32_t[num_nodes * num_nodes], or 0 */
 };
 
+/*
+ * pcitopoinfo: for each devs[i], i < num_devs, nodes[i] = the function's
+ * node when the hypervisor knows the PCI function (dom0 reported it;
+ * SYSCTL_INVALID_NODE_ID, no ACPI proximity being known, as Xen 4.17
+ * without SRAT), SYSCTL_INVALID_DEV when not (Xen 4.17 without an IOMMU
+ * scans no bus itself either).
+ * A NULL devs or nodes is -EINVAL; an entry that cannot be read or written
+ * -EFAULT with those before done, nothing copied back. Past 64 entries the
+ * call may stop early when the CPU is wanted: num_devs is then the count
+ * done (the caller asks again for the rest). Xen 4.17's layout and rules.
+ *
+ * get_pmstat: a CPU not online (cpuid past them) -EINVAL, else -ENODEV:
+ * Xen 4.17's answers with neither C-state nor P-state statistics.
+ * coverage_op: -EOPNOTSUPP with the struct written back as given (a
+ * read-only one -EFAULT), as a Xen built without coverage.
+ */
+#define SYSCTL_INVALID_DEV		(~0U - 1)
+struct sysctl_pci_dev {
+	uint16_t seg;
+	uint8_t bus;
+	uint8_t devfn;
+};
+struct sysctl_pcitopoinfo {
+	uint32_t num_devs;		/* IN/OUT */
+	uint32_t pad;
+	uint64_t devs;			/* IN: struct sysctl_pci_dev[num_devs] */
+	uint64_t nodes;			/* OUT: uint32_t[num_devs] */
+};
+struct sysctl_get_pmstat {
+	uint32_t type;
+	uint32_t cpuid;
+};
+struct sysctl_psr_alloc {
+	uint32_t cmd;
+	uint32_t target;
+};
+
 struct sysctl {
 	uint32_t cmd;			/* SYSCTL_* */
 	uint32_t interface_version;	/* SYSCTL_INTERFACE_VERSION */
@@ -203,6 +245,9 @@ struct sysctl {
 		struct sysctl_availheap availheap;
 		struct sysctl_cputopoinfo cputopoinfo;
 		struct sysctl_numainfo numainfo;
+		struct sysctl_pcitopoinfo pcitopoinfo;
+		struct sysctl_get_pmstat get_pmstat;
+		struct sysctl_psr_alloc psr_alloc;
 		uint8_t raw[128];
 	} u;
 };
