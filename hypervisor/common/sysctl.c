@@ -276,6 +276,15 @@ long hc_sysctl(struct vcpu *v, struct hc_args *a)
 	case SYSCTL_numainfo:
 		rc = numa_info(&op.u.numainfo);
 		break;
+	case SYSCTL_get_cpu_levelling_caps:
+		/*
+		 * Xen's LCAP_* bits name the CPUID masking or faulting it uses
+		 * to level guests; Lamina uses neither (a PV kernel's CPUID runs
+		 * on the CPU), so none: Xen's answer on such a machine.
+		 */
+		op.u.raw[0] = op.u.raw[1] = op.u.raw[2] = op.u.raw[3] = 0;
+		rc = 0;
+		break;
 	case SYSCTL_pcitopoinfo:
 		rc = pci_topology(v, &op.u.pcitopoinfo);
 		break;

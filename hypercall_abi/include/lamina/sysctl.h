@@ -31,6 +31,7 @@
 #define SYSCTL_psr_cmt_op		21	/* no PSR: -ENODEV */
 #define SYSCTL_pcitopoinfo		22
 #define SYSCTL_psr_alloc		23	/* no PSR: -ENODEV, unknown cmd -EOPNOTSUPP */
+#define SYSCTL_get_cpu_levelling_caps	25	/* OUT u32 caps at 0: 0, no masking or faulting used */
 
 /* physinfo capabilities (PHYSCAP_*). */
 #define PHYSCAP_hvm			(1U << 0)
