@@ -905,6 +905,49 @@ static void limited_no_wait_above(void)
 	EXPECT_EQ(out[0], 0);
 }
 
+/* frame_pool_nr_free_in (sysctl availheap) against frame_pool_is_free, frame by frame. */
+static uint64_t free_counted(mfn_t first, mfn_t end)
+{
+	uint64_t n = 0;
+
+	for (; first < end; first++)
+		n += frame_pool_is_free(&pool, first);
+	return n;
+}
+
+static void free_in_ranges(void)
+{
+	unsigned int i;
+
+	fresh();
+	frame_pool_reserve(&pool, 10, 20);
+	frame_pool_reserve(&pool, 100, 64);
+	EXPECT_EQ(frame_pool_nr_free_in(&pool, 0, FRAMES), frame_pool_nr_free(&pool));
+	EXPECT_EQ(frame_pool_nr_free_in(&pool, 0, ~0ULL), frame_pool_nr_free(&pool));
+	EXPECT_EQ(frame_pool_nr_free_in(&pool, 0, 10), 10);
+	EXPECT_EQ(frame_pool_nr_free_in(&pool, 10, 30), 0);
+	EXPECT_EQ(frame_pool_nr_free_in(&pool, 5, 35), 10);
+	EXPECT_EQ(frame_pool_nr_free_in(&pool, 60, 200), 140 - 64);
+	EXPECT_EQ(frame_pool_nr_free_in(&pool, 990, 5000), 10);	/* clipped at the end */
+	EXPECT_EQ(frame_pool_nr_free_in(&pool, FRAMES, FRAMES + 5), 0);
+	EXPECT_EQ(frame_pool_nr_free_in(&pool, 30, 30), 0);
+	EXPECT_EQ(frame_pool_nr_free_in(&pool, 50, 40), 0);
+	srand(33);
+	for (i = 0; i < 200; i++) {
+		mfn_t a = rand() % (FRAMES + 10), b = rand() % (FRAMES + 10);
+
+		if (rand() % 2)
+			frame_pool_alloc(&pool);
+		if (a > b) {
+			mfn_t t = a;
+
+			a = b;
+			b = t;
+		}
+		EXPECT_EQ(frame_pool_nr_free_in(&pool, a, b), free_counted(a, b < FRAMES ? b : FRAMES));
+	}
+}
+
 int main(void)
 {
 	unit_suite = "page_alloc";
@@ -927,5 +970,6 @@ int main(void)
 	RUN(count_steady_while_claimed);
 	RUN(limited_waits_for_claims);
 	RUN(limited_no_wait_above);
+	RUN(free_in_ranges);
 	return 0;
 }
