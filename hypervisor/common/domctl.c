@@ -535,7 +535,7 @@ static uint64_t frame_info_type(const struct domain *d, uint64_t mfn)
 
 	if (mfn >= frame_table_size)
 		return DOMCTL_PFINFO_XTAB;
-	pg = &frame_table[mfn];
+	pg = &frame_table[array_index_nospec(mfn, frame_table_size)];	/* the caller's index */
 	w = pg_type_word(pg);
 	if (__atomic_load_n(&pg->owner, __ATOMIC_RELAXED) != d->domid || !pg_refs(pg) ||
 	    (TW_FLAGS(w) & PGF_shared))
