@@ -28,20 +28,11 @@
 #include "conform-diff.c"
 #undef test_main
 #include "lib/peer.h"
-#include <lamina/domctl.h>
+#include "lib/domctl.h"
 
 #define PEER_MIB	16
 /* getdomaininfo flags: the shutdown reason (Xen's XEN_DOMINF_shutdownshift and mask) */
 #define SHUTDOWN_REASON(flags)	(((flags) >> 16) & 0xff)
-
-static long peer_domctl(struct domctl *op, uint32_t cmd, domid_t dom)
-{
-	memset(op, 0, sizeof(*op));
-	op->cmd = cmd;
-	op->interface_version = DOMCTL_INTERFACE_VERSION;
-	op->domain = dom;
-	return hypercall1(__HYPERVISOR_domctl, op);
-}
 
 /*
  * ---- the domU's own lines, after the sweep's ----------------------------
@@ -348,7 +339,7 @@ static void domu_orders(void)
 
 int test_main(struct start_info *si)
 {
-	struct domctl op;
+	struct domctl_getdomaininfo info;
 	unsigned int reason;
 	long rc;
 	int id;
@@ -370,17 +361,17 @@ int test_main(struct start_info *si)
 	/* Copy its lines out until it has shut down (yielding: it may wait for room). */
 	for (;;) {
 		peer_console_flush();
-		rc = peer_domctl(&op, DOMCTL_getdomaininfo, (domid_t)id);
-		if (rc || op.domain != (domid_t)id || (op.u.getdomaininfo.flags & DOMINF_shutdown))
+		rc = domctl_info_of((domid_t)id, &info);
+		if (rc || (info.flags & DOMINF_shutdown))
 			break;
 		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
 	}
 	peer_console_flush();
-	CHECK(rc == 0 && op.domain == (domid_t)id, "the domU went away: %ld", rc);
-	reason = SHUTDOWN_REASON(op.u.getdomaininfo.flags);
+	CHECK(rc == 0, "the domU went away: %ld", rc);
+	reason = SHUTDOWN_REASON(info.flags);
 	CHECK(reason == SHUTDOWN_poweroff, "the domU shut down with reason %u, not poweroff",
 	      reason);
-	CHECK((rc = peer_domctl(&op, DOMCTL_destroydomain, (domid_t)id)) == 0,
+	CHECK((rc = domctl_destroy((domid_t)id)) == 0,
 	      "destroying the domU: %ld", rc);
 	peer_unmap_console();
 	printf("conform-diff-domu: the domU made its calls\n");
