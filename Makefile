@@ -183,7 +183,7 @@ test-devices:
 	  || echo "FAIL linux/devices: the device test run exited with an error"
 
 test-unit: $(UNIT_BINS)
-	$(Q)for t in $(UNIT_BINS); do $$t || echo "FAIL $$(basename $$t): exited with $$?"; done
+	$(Q)rc=0; for t in $(UNIT_BINS); do $$t || { echo "FAIL $$(basename $$t): exited with $$?"; rc=1; }; done; exit $$rc
 
 # Components with their own Makefile add their tests here (make -C dir test).
 COMPONENTS := $(patsubst %/Makefile,%,$(wildcard xenstore/Makefile guest_patches/Makefile dom0_tools/Makefile))
