@@ -563,25 +563,6 @@ static int16_t get_status_frames(struct domain *ld, void *arg)
 			get_status_frames_locked);
 }
 
-/*
- * setup_table and get_status_frames (status) come one at a time, and a
- * frame list starting outside guest memory is -EFAULT up front, as Xen's
- * guest_handle_okay (the start alone: a list running into the
- * non-canonical hole has its elements below it written).
- */
-static long frame_list_ok(uint64_t args, uint32_t count, bool status)
-{
-	struct gnttab_get_status_frames gs;
-	struct gnttab_setup_table st;
-	uint64_t list;
-
-	if (count != 1)
-		return trace_err(-EINVAL);
-	if (status ? copy_from_guest(&gs, args, sizeof(gs)) : copy_from_guest(&st, args, sizeof(st)))
-		return -EFAULT;
-	list = status ? gs.frame_list : st.frame_list;
-	return guest_start_ok(list) ? 0 : -EFAULT;
-}
 
 /* ---------------------------------------------------------- transfer, cache_flush */
 
@@ -779,6 +760,25 @@ continuation:
 /* ---------------------------------------------------------- dispatch */
 
 /*
+ * setup_table and get_status_frames come one at a time (count 1), and a
+ * frame list starting outside guest memory is -EFAULT before anything,
+ * as Xen's guest_handle_okay (the start alone: a list running into the
+ * non-canonical hole has its elements below it written). Checked on the
+ * element batch() read, the one its fn uses: until session 34 the
+ * struct was read once for this check and again for the work, so
+ * another vCPU could pass the check with one list and have the frames
+ * written through another (each copy still checked: the element's
+ * status GNTST_bad_virt_addr, where Xen 4.17 answers -EFAULT).
+ */
+static bool frame_list_ok(const uint8_t *list_field)
+{
+	uint64_t list;
+
+	__builtin_memcpy(&list, list_field, sizeof(list));
+	return guest_start_ok(list);
+}
+
+/*
  * Runs fn on each of count elements of `size` bytes at args, writing each
  * back with its status (setup_table and query_size are batches of one):
  * the whole element (map, query_size), or with status_only its status
@@ -812,10 +812,13 @@ continuation:
  * (grant_copy_batch_one), let go by grant_copy_batch_end whenever the
  * batch returns; the element reads and status writes between two
  * elements touch no grant table, and a fault on them is only fixed up.
+ * list_off (not 0): where the element holds a frame list, checked by
+ * frame_list_ok on the copy fn is given (-EFAULT, nothing written).
+ * Each element is read from the guest once; fn sees only that copy.
  */
 static inline __attribute__((always_inline)) long
 batch(struct vcpu *v, struct hc_args *a, size_t size, int16_t (*fn)(struct domain *ld, void *op),
-      size_t status_off, bool status_only, struct unmap_batch *ub,
+      size_t status_off, bool status_only, size_t list_off, struct unmap_batch *ub,
       int16_t (*one)(struct domain *ld, void *op, struct unmap_batch *ub), struct copy_batch *cb)
 {
 	uint64_t args = a->arg[1];
@@ -838,6 +841,7 @@ batch(struct vcpu *v, struct hc_args *a, size_t size, int16_t (*fn)(struct domai
 			break;
 		}
 		if (copy_from_guest(op, p, size) ||
+		    (list_off && !frame_list_ok(op + list_off)) ||
 		    (status_only ? copy_to_guest(p + status_off, op + status_off, sizeof(st)) :
 		     copy_to_guest(p, op, size))) {
 			rc = -EFAULT;
@@ -862,12 +866,21 @@ batch(struct vcpu *v, struct hc_args *a, size_t size, int16_t (*fn)(struct domai
 	return rc;
 }
 
+/*
+ * The same, for setup_table and get_status_frames: the element's frame
+ * list must start in guest memory (from the element as read, before
+ * anything is done or written), else -EFAULT.
+ */
+#define BATCH_LIST(type, fn)	\
+	batch(v, a, sizeof(type), fn, offsetof(type, status), true, offsetof(type, frame_list), \
+	      NULL, NULL, NULL)
+
 /* A batch of `type` elements, each with its status where the type says, written back whole. */
 #define BATCH(type, fn)	\
-	batch(v, a, sizeof(type), fn, offsetof(type, status), false, NULL, NULL, NULL)
+	batch(v, a, sizeof(type), fn, offsetof(type, status), false, 0, NULL, NULL, NULL)
 /* The same, only the status written back. */
 #define BATCH_STATUS(type, fn)	\
-	batch(v, a, sizeof(type), fn, offsetof(type, status), true, NULL, NULL, NULL)
+	batch(v, a, sizeof(type), fn, offsetof(type, status), true, 0, NULL, NULL, NULL)
 
 /* A batch of unmaps, `one` each (grant_map.c), their uses let go after one flush. */
 static long __attribute__((noinline))
@@ -878,7 +891,7 @@ unmap_batch(struct vcpu *v, struct hc_args *a, size_t size, size_t status_off,
 
 	ub.flush = false;
 	ub.n = 0;
-	return batch(v, a, size, NULL, status_off, true, &ub, one, NULL);
+	return batch(v, a, size, NULL, status_off, true, 0, &ub, one, NULL);
 }
 
 #define UNMAP_BATCH(type, one)	unmap_batch(v, a, sizeof(type), offsetof(type, status), one)
@@ -891,7 +904,7 @@ static long copy_batch(struct vcpu *v, struct hc_args *a)
 	};
 
 	return batch(v, a, sizeof(struct gnttab_copy), NULL, offsetof(struct gnttab_copy, status),
-		     true, NULL, NULL, &cb);
+		     true, 0, NULL, NULL, &cb);
 }
 
 long hc_grant_table_op(struct vcpu *v, struct hc_args *a)
@@ -899,7 +912,6 @@ long hc_grant_table_op(struct vcpu *v, struct hc_args *a)
 	struct domain *d = v->domain;
 	uint64_t args = a->arg[1];
 	uint32_t count = (uint32_t)a->arg[2];
-	long rc;
 
 	if (count > BATCH_MAX)		/* any op, as Xen: a count negative as an int */
 		return trace_err(-EINVAL);
@@ -917,8 +929,9 @@ long hc_grant_table_op(struct vcpu *v, struct hc_args *a)
 	case GNTTABOP_copy:
 		return copy_batch(v, a);
 	case GNTTABOP_setup_table:
-		rc = frame_list_ok(args, count, false);
-		return rc ? rc : BATCH_STATUS(struct gnttab_setup_table, setup_table);
+		if (count != 1)
+			return trace_err(-EINVAL);
+		return BATCH_LIST(struct gnttab_setup_table, setup_table);
 	case GNTTABOP_query_size:
 		if (count != 1)
 			return trace_err(-EINVAL);
@@ -934,8 +947,9 @@ long hc_grant_table_op(struct vcpu *v, struct hc_args *a)
 	case GNTTABOP_get_version:
 		return get_version(d, args);
 	case GNTTABOP_get_status_frames:
-		rc = frame_list_ok(args, count, true);
-		return rc ? rc : BATCH_STATUS(struct gnttab_get_status_frames, get_status_frames);
+		if (count != 1)
+			return trace_err(-EINVAL);
+		return BATCH_LIST(struct gnttab_get_status_frames, get_status_frames);
 	default:
 		return trace_err(-ENOSYS);
 	}
