@@ -26,26 +26,18 @@
 /*
  * The CPUs a guest's flush request reaches: this one (LOCAL), every CPU
  * its domain ran on (ALL), or those of the vCPUs a mask names (MULTI,
- * update_va_mapping's pointer): a superset, the domain's CPUs, unless
- * the mask names none (then nothing, as Xen). -EFAULT: unreadable mask.
+ * its first word `vcpus` as read_vcpumask read it): a superset, the
+ * domain's CPUs, unless the mask names none (then nothing, as Xen).
  */
-static int flush_targets(struct domain *d, unsigned int kind, uint64_t vcpumask_ptr,
-			 cpumask_t *mask)
+static cpumask_t flush_targets(struct domain *d, unsigned int kind, uint64_t vcpus)
 {
-	uint64_t vcpus;
-
 	switch (kind) {
 	case 0:		/* local */
-		*mask = 1ULL << smp_processor_id();
-		return 0;
+		return 1ULL << smp_processor_id();
 	case 1:		/* all */
-		*mask = __atomic_load_n(&d->dirty_cpumask, __ATOMIC_ACQUIRE);
-		return 0;
+		return __atomic_load_n(&d->dirty_cpumask, __ATOMIC_ACQUIRE);
 	default:	/* the vCPUs of a mask */
-		if (copy_from_guest(&vcpus, vcpumask_ptr, sizeof(vcpus)))
-			return -EFAULT;
-		*mask = vcpus ? __atomic_load_n(&d->dirty_cpumask, __ATOMIC_ACQUIRE) : 0;
-		return 0;
+		return vcpus ? __atomic_load_n(&d->dirty_cpumask, __ATOMIC_ACQUIRE) : 0;
 	}
 }
 
@@ -396,21 +388,25 @@ static int page_op(struct domain *d, const struct mmuext_op *op)
 }
 
 /*
- * A vCPU bitmap (the MULTI flushes): with one vCPU per domain only its
- * first word matters, and only whether it can be read (Xen reads the
- * words that hold the domain's vCPUs).
+ * A vCPU bitmap (the MULTI flushes), read once: its first word, which
+ * says whether it names any vCPU (flush_targets flushes all the
+ * domain's CPUs for any), and whether it can be read (Xen reads the
+ * words that hold the domain's vCPUs). Until session 34 it was read
+ * once to check it and again for the flush: a mask another vCPU made
+ * unreadable in between got update_va_mapping a local flush only,
+ * answered 0 (the guest's own TLBs only; the hypervisor relies on no
+ * flush a guest asks for).
  */
-static bool vcpumask_ok(uint64_t ptr)
+static bool read_vcpumask(uint64_t ptr, uint64_t *vcpus)
 {
-	uint64_t mask;
-
-	return !copy_from_guest(&mask, ptr, sizeof(mask));
+	return !copy_from_guest(vcpus, ptr, sizeof(*vcpus));
 }
 
 /* One op for v; pins and unpins act on fd's tables (v's domain, or its foreigndom). */
 static int one_mmuext_op(struct vcpu *v, struct domain *fd, const struct mmuext_op *op)
 {
 	struct domain *d = v->domain;
+	uint64_t vcpus = 0;
 
 	switch (op->cmd) {
 	case MMUEXT_PIN_L1_TABLE:
@@ -426,7 +422,7 @@ static int one_mmuext_op(struct vcpu *v, struct domain *fd, const struct mmuext_
 		return new_baseptr(v, op->arg1.mfn, true);
 	case MMUEXT_TLB_FLUSH_MULTI:
 	case MMUEXT_INVLPG_MULTI:
-		if (!vcpumask_ok(op->arg2.vcpumask))
+		if (!read_vcpumask(op->arg2.vcpumask, &vcpus))
 			return trace_err(-EINVAL);
 		/* fall through */
 	case MMUEXT_TLB_FLUSH_LOCAL:
@@ -438,13 +434,9 @@ static int one_mmuext_op(struct vcpu *v, struct domain *fd, const struct mmuext_
 		unsigned int kind = op->cmd == MMUEXT_TLB_FLUSH_LOCAL ||
 				    op->cmd == MMUEXT_INVLPG_LOCAL ? 0 :
 				    op->cmd == MMUEXT_TLB_FLUSH_ALL || op->cmd == MMUEXT_INVLPG_ALL ? 1 : 2;
-		cpumask_t mask;
-
 		if (page && !guest_range_ok(op->arg1.linear_addr, 1))
 			return 0;	/* nothing, as Xen */
-		if (flush_targets(d, kind, op->arg2.vcpumask, &mask))
-			return trace_err(-EINVAL);
-		guest_flush(mask, page, op->arg1.linear_addr);
+		guest_flush(flush_targets(d, kind, vcpus), page, op->arg1.linear_addr);
 		return 0;
 	}
 	case MMUEXT_SET_LDT:
@@ -520,7 +512,9 @@ static int update_l1_entry(struct domain *d, struct domain *fd, paddr_t ptr, uin
 
 static long update_va(struct vcpu *v, struct domain *fd, struct hc_args *a)
 {
-	uint64_t va = a->arg[0], flags = a->arg[2];
+	uint64_t va = a->arg[0], flags = a->arg[2], how = flags & ~(uint64_t)UVMF_FLUSHTYPE_MASK;
+	uint64_t vcpus = 0;
+	bool multi;
 	paddr_t ptr;
 	int rc;
 
@@ -532,21 +526,17 @@ static long update_va(struct vcpu *v, struct domain *fd, struct hc_args *a)
 	if (rc)
 		return rc;
 	/* A vCPU mask pointer in the flags (not LOCAL, not ALL) must be readable. */
-	if ((flags & UVMF_FLUSHTYPE_MASK) != UVMF_NONE && (flags & UVMF_FLUSHTYPE_MASK) != 3 &&
-	    (flags & ~(uint64_t)UVMF_FLUSHTYPE_MASK) != UVMF_LOCAL &&
-	    (flags & ~(uint64_t)UVMF_FLUSHTYPE_MASK) != UVMF_ALL &&
-	    !vcpumask_ok(flags & ~(uint64_t)UVMF_FLUSHTYPE_MASK))
+	multi = (flags & UVMF_FLUSHTYPE_MASK) != UVMF_NONE && (flags & UVMF_FLUSHTYPE_MASK) != 3 &&
+		how != UVMF_LOCAL && how != UVMF_ALL;
+	if (multi && !read_vcpumask(how, &vcpus))
 		rc = -EFAULT;
 	if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_TLB_FLUSH ||
-	    (flags & UVMF_FLUSHTYPE_MASK) == UVMF_INVLPG) {
-		uint64_t how = flags & ~(uint64_t)UVMF_FLUSHTYPE_MASK;
-		cpumask_t mask;
-
-		if (flush_targets(v->domain, how == UVMF_LOCAL ? 0 : how == UVMF_ALL ? 1 : 2, how,
-				  &mask))
-			mask = 1ULL << smp_processor_id();	/* unreadable mask: ours, as before */
-		guest_flush(mask, (flags & UVMF_FLUSHTYPE_MASK) == UVMF_INVLPG, va);
-	}
+	    (flags & UVMF_FLUSHTYPE_MASK) == UVMF_INVLPG)
+		/* an unreadable mask: ours, as before */
+		guest_flush(rc ? 1ULL << smp_processor_id() :
+				 flush_targets(v->domain, how == UVMF_LOCAL ? 0 : how == UVMF_ALL ? 1 : 2,
+					       vcpus),
+			    (flags & UVMF_FLUSHTYPE_MASK) == UVMF_INVLPG, va);
 	return rc;
 }
 
