@@ -810,14 +810,20 @@ static long hvm_memory_op(struct domain *d, unsigned int op, uint64_t arg)
 static long claim_pages(struct domain *d, uint64_t arg)
 {
 	struct xen_memory_reservation r;
+	struct domain *t;
+	long rc;
 
 	if (copy_from_guest(&r, arg, sizeof(r)))
 		return -EFAULT;
-	if (r.extent_start || r.extent_order || r.mem_flags || !domain_by_id(r.domid))
+	if (r.extent_start || r.extent_order || r.mem_flags)
 		return trace_err(-EINVAL);
-	if (!d->is_privileged)
-		return trace_err(-EPERM);
-	return memop_claim(domain_by_id(r.domid), r.nr_extents);
+	/* Referenced: another vCPU's destroy may end the domain meanwhile. */
+	t = get_domain_by_id(r.domid);
+	if (!t)
+		return trace_err(-EINVAL);
+	rc = d->is_privileged ? memop_claim(t, r.nr_extents) : trace_err(-EPERM);
+	put_domain(t);
+	return rc;
 }
 
 static long get_vnumainfo(struct domain *d, uint64_t arg)

@@ -13,7 +13,12 @@
  *     read could copy from frames freed under it).
  *   claim_pages (24): Xen's domain_set_outstanding_pages: one claim per
  *     domain, more than it has and at most its max_pages, within free
- *     memory less every other claim; 0 cancels. Lamina records the claim
+ *     memory less every other claim; 0 cancels. Staked and cancelled
+ *     under claim_lock, as Xen under its heap lock (until session 34
+ *     under none: two of dom0's vCPUs claiming for one domain at once
+ *     could both stake it, and the cancel took one off the sum, the
+ *     other left in it for good). A claim for a dying domain answers 0
+ *     and is not kept (its destroy's release may have run). Lamina records the claim
  *     and reports it (physinfo outstanding_pages), but its allocations do
  *     not consume it and other domains' are not held back by it: a claim
  *     is a check at claim time (libxenguest cancels its claim once the
@@ -24,10 +29,12 @@
 #include <hv/guest_access.h>
 #include <hv/memop_toolstack.h>
 #include <hv/page_alloc.h>
+#include <hv/spinlock.h>
 #include <asm/page.h>
 #include <lamina/memory.h>
 
 static uint64_t outstanding_claims;	/* the sum of every domain's claim */
+static spinlock_t claim_lock = SPINLOCK_INIT;	/* it and every d->outstanding_pages */
 
 static uint64_t e820_frames(uint32_t n)
 {
@@ -110,28 +117,40 @@ long memop_own_memory_map(struct domain *d, struct xen_memory_map *map, uint64_t
 	return rc;
 }
 
-long memop_claim(struct domain *d, uint64_t pages)
+static long claim_locked(struct domain *d, uint64_t pages)
 {
-	uint64_t avail = frame_pool_nr_free(&machine_frames);
+	uint64_t avail = frame_pool_nr_free(&machine_frames), tot = domain_tot_pages(d);
 
 	if (!pages) {
 		outstanding_claims -= d->outstanding_pages;
 		d->outstanding_pages = 0;
 		return 0;
 	}
-	if (d->outstanding_pages || pages <= domain_tot_pages(d) || pages > d->max_pages)
+	if (d->outstanding_pages || pages <= tot || pages > d->max_pages)
 		return trace_err(-EINVAL);
 	avail = avail > outstanding_claims ? avail - outstanding_claims : 0;
-	if (pages - domain_tot_pages(d) > avail)
+	if (pages - tot > avail)
 		return trace_err(-ENOMEM);
-	d->outstanding_pages = pages - domain_tot_pages(d);
+	if (d->dying)
+		return 0;	/* nothing kept for a domain going */
+	d->outstanding_pages = pages - tot;
 	outstanding_claims += d->outstanding_pages;
 	return 0;
 }
 
+long memop_claim(struct domain *d, uint64_t pages)
+{
+	long rc;
+
+	spin_lock(&claim_lock);
+	rc = claim_locked(d, pages);
+	spin_unlock(&claim_lock);
+	return rc;
+}
+
 uint64_t memop_outstanding_claims(void)
 {
-	return outstanding_claims;
+	return __atomic_load_n(&outstanding_claims, __ATOMIC_RELAXED);
 }
 
 void memop_toolstack_release(struct domain *d)
