@@ -200,8 +200,15 @@ unsigned int scrub_freed_frames(mfn_t *list, unsigned int n)
 	n = frame_pool_claim_listed(&machine_frames, list, n);
 	if (!n)
 		return 0;
+	/*
+	 * From the claim on, before the flush: an interrupt's allocation
+	 * does not wait for us. Callers run with interrupts off (a
+	 * hypercall's destroy continuation, the reaper in schedule()), so
+	 * none comes before the zeroing ends; the flag says so whatever
+	 * the caller (until session 34 it was set after the flush).
+	 */
+	scrub_cpu[cpu].zeroing = true;
 	flush_tlb_since(frames_stamp(list, n));
-	scrub_cpu[cpu].zeroing = true;	/* an interrupt's allocation does not wait for us */
 	for (i = 0; i < n; i++)
 		zero_frame(list[i]);
 	scrub_cpu[cpu].zeroing = false;
