@@ -732,6 +732,19 @@ static void tx_write(struct vif *vf, struct nb_tx_pkt *p)
 }
 
 /*
+ * A serve's looks at a ring that said "more" and then had nothing to take
+ * (the last check before sleeping saw req_prod moved; the take after it
+ * found no whole packet, or no rx request for the frame waiting): an
+ * honest frontend publishes whole packets and posts what it says, so
+ * this is a frontend moving req_prod back and forth within the ring
+ * (session 34 review). After NB_IDLE_LOOKS of them the serve ends and the
+ * vif comes back after the others (kick), as when its budget is spent;
+ * without the bound the serve went on for as long as the frontend kept
+ * moving it, and every other vif waited.
+ */
+#define NB_IDLE_LOOKS	8
+
+/*
  * guest -> tap, NB_TX_BATCH packets at a time: one grant copy ioctl for a
  * batch, a writev each; true if the frontend wants an event
  */
@@ -740,9 +753,12 @@ static bool serve_tx(struct vif *vf)
 	unsigned long bad = vf->nv.tx_bad;
 	bool notify = false;
 	int rc, budget = 256;
+	unsigned int idle = 0;
 	NB_PROF_T0();
 
 	do {
+		bool took = false;
+
 		while (budget > 0 && (rc = nb_tx_batch(&vf->nv, vf->txbuf, NB_TX_BATCH)) != 0) {
 			unsigned int i;
 
@@ -750,6 +766,7 @@ static bool serve_tx(struct vif *vf)
 			if (rc < 0)
 				return notify;
 			budget -= rc;
+			took = true;
 			for (i = 0; i < vf->nv.txb_n; i++)
 				if (vf->nv.txb[i].good)
 					tx_write(vf, &vf->nv.txb[i]);
@@ -759,7 +776,7 @@ static bool serve_tx(struct vif *vf)
 		if (nb_tx_push(&vf->nv))
 			notify = true;
 		NB_PROF_LAP(&vf->prof, NP_TX_PUSH);
-		if (budget <= 0) {
+		if (budget <= 0 || (!took && ++idle > NB_IDLE_LOOKS)) {
 			vf->kick = true;	/* fair to the others: come back */
 			break;
 		}
@@ -791,7 +808,7 @@ static bool rx_flush(struct vif *vf)
 static bool serve_rx(struct vif *vf, unsigned long max_reads)
 {
 	bool notify = false;
-	unsigned int k = 0, rounds = 0;
+	unsigned int k = 0, rounds = 0, idle = 0;
 	unsigned long reads = 0;
 	NB_PROF_T0();
 
@@ -864,8 +881,13 @@ static bool serve_rx(struct vif *vf, unsigned long max_reads)
 			notify |= rx_flush(vf);
 			NB_PROF_RESET();
 			k = 0;
-			if (nb_rx_final_check(&vf->nv, nb_rx_slots(&vf->nv, len, &vh)))
-				continue;
+			if (nb_rx_final_check(&vf->nv, nb_rx_slots(&vf->nv, len, &vh))) {
+				if (++idle <= NB_IDLE_LOOKS)
+					continue;
+				/* the frame kept (pend_len): come back after the others */
+				vf->kick = true;
+				return notify;
+			}
 			NB_PROF_ADD(&vf->prof, NC_RX_WAIT, 1);
 			vf->rx_wait = true;
 			return notify;

@@ -87,13 +87,39 @@ static bool tx_more_seen(const struct nb_vif *v)
 	return nb_tx_more(v);
 }
 
+/*
+ * Where netback reads an rx ring's req_prod: before it takes rx requests
+ * for a frame (nb_rx_put) and in its last check before it waits for them
+ * (nb_rx_final_check, @final true).
+ */
+static void (*rx_look)(bool final);
+
+static int rx_put_seen(struct nb_vif *v, const uint8_t *frame, size_t len,
+		       const struct virtio_net_hdr *vh)
+{
+	if (rx_look)
+		rx_look(false);
+	return nb_rx_put(v, frame, len, vh);
+}
+
+static bool rx_final_check_seen(struct nb_vif *v, unsigned int need)
+{
+	if (rx_look)
+		rx_look(true);
+	return nb_rx_final_check(v, need);
+}
+
 #define main netback_main
 #define epoll_wait fd_epoll_wait
 #define nb_tx_final_check tx_final_check_seen
 #define nb_tx_more tx_more_seen
+#define nb_rx_put rx_put_seen
+#define nb_rx_final_check rx_final_check_seen
 #define open tap_open_fake
 #define ioctl ioctl_fake
 #include "../../../../backend_drivers/net/netback.c"
+#undef nb_rx_final_check
+#undef nb_rx_put
 #undef nb_tx_more
 #undef nb_tx_final_check
 #undef ioctl
@@ -440,6 +466,170 @@ static void reconnect_leaks_nothing(void)
 	g_remove(&d);
 }
 
+/* ---- a frontend that moves req_prod back and forth (session 34 review) ---- */
+
+/*
+ * Looks at a ring a jittering frontend gets before it is taken as spinning
+ * netback: far more than a bounded serve makes, far fewer than a spin.
+ */
+#define JITTER_GIVE_UP	100000
+static unsigned long jitter_looks;
+static bool jitter_on;
+static uint32_t jitter_a, jitter_b;
+
+static void jitter_flip(volatile uint32_t *req_prod)
+{
+	if (!jitter_on)
+		return;
+	if (++jitter_looks >= JITTER_GIVE_UP) {
+		jitter_on = false;	/* netback spun: let it out, the test fails */
+		return;
+	}
+	*req_prod = *req_prod == jitter_a ? jitter_b : jitter_a;
+}
+
+static void tx_jitter(void)
+{
+	jitter_flip(&flood.tx->req_prod);
+}
+
+/*
+ * A frontend on another CPU that publishes half a packet and then moves
+ * tx req_prod between two values (both within the ring, both short of the
+ * packet's end) each time netback reads it, so that its last check before
+ * sleeping always sees it moved and the take after it finds nothing
+ * complete: serve_tx() used to go round for as long as the frontend
+ * pleased, the other vifs waiting. Now a serve looks a bounded number of
+ * times and comes back later (kick); the vif is not broken, and once the
+ * frontend ends its packet it goes to the tap whole.
+ */
+static void tx_req_prod_jitter_bounded(void)
+{
+	struct fd_device fdev;
+	struct xb_dev d;
+	struct vif *vf;
+	uint8_t buf[256];
+	unsigned int i;
+
+	g_probe(&d, &fdev, fe_nodes);
+	vf = d.priv;
+	if (nb_connect(&be, &d)) {
+		UNIT_FAIL("connect refused");
+		g_remove(&d);
+		return;
+	}
+	/* A 60-byte packet in three slots of 20 bytes; the first two say more_data. */
+	for (i = 0; i < 3; i++) {
+		volatile struct netif_tx_request *r = tx_slot(&flood, i);
+
+		r->gref = 2;
+		r->offset = (uint16_t)(i * 20);
+		r->flags = i < 2 ? NETTXF_more_data : 0;
+		r->id = (uint16_t)i;
+		r->size = i ? 20 : FRAME;
+	}
+	jitter_a = 1, jitter_b = 2;
+	flood.tx->req_prod = jitter_a;
+	jitter_looks = 0;
+	jitter_on = true;
+	ring_look = tx_jitter;
+	vf->kick = false;
+	serve_tx(vf);
+	ring_look = NULL;
+	printf("tx req_prod jitter: %lu looks in one serve (gave up at %u), kick %d\n",
+	       jitter_looks, JITTER_GIVE_UP, vf->kick);
+	EXPECT(jitter_on);	/* the serve ended before the frontend stopped */
+	EXPECT(jitter_looks <= 64);
+	EXPECT(vf->kick);	/* come back after the others */
+	EXPECT(!vf->nv.broken);
+	EXPECT_EQ(flood.tx->rsp_prod, 0);
+	jitter_on = false;
+	/* The packet ended: served whole. */
+	flood.tx->req_prod = 3;
+	vf->kick = false;
+	serve_tx(vf);
+	nfe_reap(&flood);
+	EXPECT_EQ(flood.answered, 3);
+	EXPECT_EQ(flood.bad, 0);
+	EXPECT_EQ(recv(bridge_end[0], buf, sizeof(buf), MSG_DONTWAIT),
+		  (ssize_t)(sizeof(struct virtio_net_hdr) + FRAME));
+	EXPECT(!memcmp(buf + sizeof(struct virtio_net_hdr), fd_page(flood.g, 2), FRAME));
+	nb_disconnect(&be, &d);
+	g_remove(&d);
+}
+
+static void rx_jitter(bool final)
+{
+	volatile struct sring_hdr *rx = fd_page(flood.g, 1);
+
+	/* the final check sees a request posted, the take after it none */
+	if (jitter_on && (rx->req_prod == jitter_b) != final)
+		jitter_flip(&rx->req_prod);
+}
+
+/*
+ * The rx side of it: a frame waits on the tap for an rx request; the
+ * frontend posts one (req_prod 1) each time netback makes its last check
+ * before waiting and takes it back (req_prod 0) each time netback goes to
+ * take it. serve_rx() used to go round for as long as the frontend
+ * pleased; now it comes back later (kick) after a bounded number of looks,
+ * the frame kept, and places it once the request stays posted.
+ */
+static void rx_req_prod_jitter_bounded(void)
+{
+	struct fd_device fdev;
+	struct xb_dev d;
+	struct vif *vf;
+	struct virtio_net_hdr vh = { 0 };
+	uint8_t msg[sizeof(vh) + FRAME];
+	volatile struct sring_hdr *rx;
+	volatile struct netif_rx_request *req;
+	const volatile struct netif_rx_response *rsp;
+
+	g_probe(&d, &fdev, fe_nodes);
+	vf = d.priv;
+	if (nb_connect(&be, &d)) {
+		UNIT_FAIL("connect refused");
+		g_remove(&d);
+		return;
+	}
+	rx = fd_page(flood.g, 1);
+	req = (volatile void *)((volatile char *)rx + SRING_HDR_SIZE);
+	rsp = (const volatile void *)req;
+	req->id = 7;
+	req->gref = 3;
+	memcpy(msg, &vh, sizeof(vh));
+	memset(msg + sizeof(vh), 0x5a, FRAME);
+	EXPECT_EQ(send(bridge_end[0], msg, sizeof(msg), 0), (ssize_t)sizeof(msg));
+	jitter_a = 0, jitter_b = 1;
+	rx->req_prod = 0;
+	jitter_looks = 0;
+	jitter_on = true;
+	rx_look = rx_jitter;
+	vf->kick = false;
+	serve_rx(vf, 0);
+	rx_look = NULL;
+	printf("rx req_prod jitter: %lu looks in one serve (gave up at %u), kick %d\n",
+	       jitter_looks, JITTER_GIVE_UP, vf->kick);
+	EXPECT(jitter_on);
+	EXPECT(jitter_looks <= 64);
+	EXPECT(vf->kick);
+	EXPECT(!vf->nv.broken);
+	EXPECT_EQ(rx->rsp_prod, 0);
+	jitter_on = false;
+	/* The request stays posted: the frame kept goes into it. */
+	rx->req_prod = 1;
+	vf->kick = false;
+	serve_rx(vf, 0);
+	EXPECT_EQ(rx->rsp_prod, 1);
+	EXPECT_EQ(rsp->id, 7);
+	EXPECT_EQ(rsp->status, FRAME);
+	EXPECT(!memcmp(fd_page(flood.g, 3), msg + sizeof(vh), FRAME));
+	nb_disconnect(&be, &d);
+	g_remove(&d);
+}
+
 UNIT_MAIN("netback", UNIT_TEST(flood_one_cpu_leaves_others_served),
 	  UNIT_TEST(flood_other_cpu_leaves_others_served), UNIT_TEST(garbage_nodes_refused),
-	  UNIT_TEST(reconnect_leaks_nothing))
+	  UNIT_TEST(reconnect_leaks_nothing),
+	  UNIT_TEST(tx_req_prod_jitter_bounded), UNIT_TEST(rx_req_prod_jitter_bounded))
