@@ -6,7 +6,8 @@
 
 int cons_take_output(struct xencons_interface *intf, char *buf, size_t cap)
 {
-	uint32_t cons = intf->out_cons;
+	/* Our own index, but in the guest's page: one load (no re-read the compiler may make). */
+	uint32_t cons = __atomic_load_n(&intf->out_cons, __ATOMIC_RELAXED);
 	uint32_t prod = __atomic_load_n(&intf->out_prod, __ATOMIC_ACQUIRE);
 	size_t n = 0;
 
@@ -22,7 +23,7 @@ int cons_take_output(struct xencons_interface *intf, char *buf, size_t cap)
 int cons_put_input(struct xencons_interface *intf, const char *data, size_t len)
 {
 	uint32_t cons = __atomic_load_n(&intf->in_cons, __ATOMIC_ACQUIRE);
-	uint32_t prod = intf->in_prod;
+	uint32_t prod = __atomic_load_n(&intf->in_prod, __ATOMIC_RELAXED);	/* ours, their page */
 	size_t n = 0;
 
 	if (prod - cons > XENCONS_IN_SIZE)

@@ -270,7 +270,9 @@ static bool take_output(struct guest *g)
 static bool give_input(struct guest *g)
 {
 	struct xencons_interface *r = g->intf;
-	uint32_t used = r->in_prod - __atomic_load_n(&r->in_cons, __ATOMIC_ACQUIRE);
+	/* A first look, to size the read: cons_put_input() reads both again and checks them. */
+	uint32_t used = __atomic_load_n(&r->in_prod, __ATOMIC_RELAXED) -
+			__atomic_load_n(&r->in_cons, __ATOMIC_ACQUIRE);
 	char buf[XENCONS_IN_SIZE];
 	ssize_t n;
 	int put;
@@ -292,7 +294,8 @@ static bool give_input(struct guest *g)
 /* Room for input: the terminal is worth reading only then. */
 static bool input_room(const struct guest *g)
 {
-	return g->intf->in_prod - g->intf->in_cons < XENCONS_IN_SIZE;
+	return __atomic_load_n(&g->intf->in_prod, __ATOMIC_RELAXED) -
+	       __atomic_load_n(&g->intf->in_cons, __ATOMIC_RELAXED) < XENCONS_IN_SIZE;
 }
 
 /*
@@ -440,7 +443,8 @@ static void rescan(void)
 /* Its ring at least half full (or its indices garbage): take the output now. */
 static bool ring_half_full(const struct guest *g)
 {
-	uint32_t used = __atomic_load_n(&g->intf->out_prod, __ATOMIC_ACQUIRE) - g->intf->out_cons;
+	uint32_t used = __atomic_load_n(&g->intf->out_prod, __ATOMIC_ACQUIRE) -
+			__atomic_load_n(&g->intf->out_cons, __ATOMIC_RELAXED);
 
 	return used >= XENCONS_OUT_SIZE / 2;
 }
