@@ -9,6 +9,7 @@
  * ring. Run under AddressSanitizer and UBSan (tests/unit/build.mk).
  * BLK_FUZZ_ITERS in the environment sets the fuzzer's rounds.
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include "../../unit.h"
@@ -382,6 +383,129 @@ static void fuzz_ring(void)
 	}
 }
 
+/*
+ * ---- a frontend rewriting its slots while they are taken (session 34 review) ----
+ *
+ * A second thread stands for the frontend on another CPU: it writes, 8
+ * bytes at a time, each slot of a 32-slot ring over and over with one of
+ * a good READ of 11 whole pages at sector 0 in which one 8-byte word (a
+ * different one each time) is a bad request's, whose every field is past
+ * its limit (255 segments, last_sect 255, a sector past the disk, at
+ * times an operation of another kind). A taken copy may be any mix of
+ * these versions: whatever
+ * blk_req_parse() makes of it, a request it passes must hold together
+ * (its segments within their pages, its sectors their sum, its range in
+ * the disk). Run two ways: on the copy be_ring_take() makes, and on the
+ * shared slot itself (blk_req_parse() says it copies its argument once,
+ * so that a caller handing it shared memory is safe too). A check on one
+ * read and a use of another would let a mix through with a length past
+ * its page.
+ */
+#define FLIP_SLOTS	32
+static uint8_t flip_ring[SRING_HDR_SIZE + FLIP_SLOTS * BLKIF_SLOT_SIZE] __attribute__((aligned(64)));
+static volatile int flip_stop;
+static volatile unsigned long flip_writes;
+
+static void *slot_flipper(void *arg)
+{
+	union blkif_slot good = rwreq(BLKIF_OP_READ, 0, 11), bad;
+	unsigned long long x = 0x2545f4914f6cdd1dULL;
+	unsigned int i, w;
+
+	(void)arg;
+	memset(&bad, 0xff, sizeof(bad));
+	bad.req.nr_segments = 255;
+	bad.req.sector_number = DISK + 8;
+	for (i = 0; i < 11; i++)
+		bad.req.seg[i] = (struct blkif_request_segment){ .gref = 9, .first_sect = 0, .last_sect = 255 };
+	while (!flip_stop) {
+		for (i = 0; i < FLIP_SLOTS; i++) {
+			volatile uint64_t *d = (volatile uint64_t *)(flip_ring + SRING_HDR_SIZE +
+								     i * BLKIF_SLOT_SIZE);
+
+			unsigned int spoilt;
+
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			spoilt = (unsigned int)(x % (BLKIF_SLOT_SIZE / 8));	/* the bad word */
+			for (w = 0; w < BLKIF_SLOT_SIZE / 8; w++) {
+				const union blkif_slot *src = w == spoilt ? &bad : &good;
+
+				if (w == 0 && w == spoilt && (x & 0x300) == 0x300)	/* another kind */
+					d[w] = (((const uint64_t *)src)[0] & ~0xffULL) |
+					       (uint8_t)((x >> 10) % 8);
+				else
+					d[w] = ((const uint64_t *)src)[w];
+			}
+		}
+		flip_writes++;
+	}
+	return NULL;
+}
+
+/* A request blk_req_parse() passed: does it hold together? */
+static bool io_sane(const struct blk_io *o, const struct blk_limits *lim)
+{
+	uint64_t sectors = 0;
+	unsigned int i;
+
+	if (o->sector > lim->sectors || o->nr_sectors > lim->sectors - o->sector)
+		return false;
+	if (o->kind == BLK_DISCARD || o->indirect)
+		return o->nseg == 0 || o->indirect;
+	if (o->nseg > BLKIF_MAX_SEGMENTS_PER_REQUEST)
+		return false;
+	for (i = 0; i < o->nseg; i++) {
+		if (o->seg[i].len < 512 || o->seg[i].len % 512 || o->seg[i].offset % 512 ||
+		    o->seg[i].offset + o->seg[i].len > 4096)
+			return false;
+		sectors += o->seg[i].len / 512;
+	}
+	return sectors == o->nr_sectors;
+}
+
+static void flipped_while_taken(void)
+{
+	const char *env = getenv("BLK_FUZZ_ITERS");
+	unsigned long n = env ? strtoul(env, NULL, 0) : 1000000, k, ok = 0;
+	struct be_ring r;
+	pthread_t t;
+
+	memset(flip_ring, 0, sizeof(flip_ring));
+	be_ring_init(&r, flip_ring, FLIP_SLOTS);
+	flip_stop = 0;
+	if (pthread_create(&t, NULL, slot_flipper, NULL)) {
+		UNIT_FAIL("pthread_create");
+		return;
+	}
+	while (!flip_writes)
+		;	/* the frontend is writing */
+	for (k = 0; k < n && !unit_failure[0]; k++) {
+		union blkif_slot slot;
+		const union blkif_slot *shared = blkif_slot(flip_ring, FLIP_SLOTS, r.req_cons);
+		int st;
+
+		r.sring->req_prod = r.req_cons + 1;
+		if (k & 1) {
+			be_ring_take(&r, &slot, BLKIF_SLOT_SIZE);
+			st = blk_req_parse(&slot, &rw, &io);
+		} else {
+			st = blk_req_parse(shared, &rw, &io);
+			r.req_cons++;
+		}
+		r.rsp_prod_pvt = r.req_cons;	/* answered */
+		if (st != BLKIF_RSP_OKAY)
+			continue;
+		ok++;
+		if (!io_sane(&io, &rw))
+			UNIT_FAIL("a request taken while its frontend rewrote it passed, not holding together");
+	}
+	flip_stop = 1;
+	pthread_join(t, NULL);
+	printf("blk_req flipped while taken: %lu taken, %lu passed, the frontend rewrote the ring "
+	       "%lu times\n", k, ok, flip_writes);
+	EXPECT(ok > 0);
+}
+
 int main(void)
 {
 	unit_suite = "backend_drivers/block/blk_req";
@@ -395,5 +519,6 @@ int main(void)
 	RUN(ring_indices);
 	RUN(fuzz_requests);
 	RUN(fuzz_ring);
+	RUN(flipped_while_taken);
 	return 0;
 }
