@@ -15,6 +15,7 @@
  * domain other than the sender (source) and the receiver (destination).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include "../../unit.h"
@@ -27,6 +28,7 @@ static struct nb_vif v;
 static uint8_t buf[NB_TX_BATCH * NB_TX_BUF] __attribute__((aligned(4096)));
 static uint8_t pkt[NB_TX_BUF];	/* the taken packet's pieces, gathered */
 static unsigned long copies_refused, tx_pieces_split, copy_calls;
+static unsigned long copies_past_page;	/* pieces be_grant_copy would refuse as malformed */
 
 /* The receiver of the switch tests: domain W_DOM, its grants pages_w[]. */
 #define V_DOM	1
@@ -46,8 +48,10 @@ static int fake_copy(void *ctx, struct be_copy *c, unsigned int n, int to_guest)
 	(void)ctx;
 	copy_calls++;
 	for (i = 0; i < n; i++) {
-		if (!c[i].len || c[i].offset + c[i].len > 4096)
+		if (!c[i].len || c[i].offset + c[i].len > 4096) {
+			copies_past_page++;
 			return -EINVAL;	/* as be_grant_copy refuses them */
+		}
 		if (c[i].gref >= NGREF) {
 			c[i].status = -4;	/* GNTST_bad_gntref */
 			bad = 1;
@@ -1096,6 +1100,112 @@ static void fuzz(void)
 	       "copies refused\n", taken, switched, bad, broke, copies_refused);
 }
 
+/*
+ * ---- a frontend rewriting its tx slots while they are taken (session 34 review) ----
+ *
+ * A second thread stands for the frontend on another CPU: it rewrites
+ * every tx slot over and over with a good two-slot packet (96 bytes at
+ * the end of page 1, 100 at the start of page 4), one field of one slot
+ * spoilt each time: an offset that crosses the page, a size of 60000, a
+ * bad grant ref, extra-info or more_data set or cleared. Each slot is
+ * read once (peek()) and everything after works on that copy, so
+ * whatever mix a packet is taken as, no copy may leave its grant's page
+ * or its slot's page of the buffer, a packet passed must be as long as
+ * its pieces, and every slot taken is answered; a vif broken (a later
+ * slot crossing its page) is set up again and the run goes on.
+ */
+static volatile int txf_stop;
+static volatile unsigned long txf_writes;
+
+static void *tx_flipper(void *arg)
+{
+	unsigned long long x = 0x9e3779b97f4a7c15ULL;
+	unsigned int i;
+
+	(void)arg;
+	while (!txf_stop) {
+		for (i = 0; i < NETIF_TX_RING_SIZE; i++) {
+			volatile struct netif_tx_request *r =
+				(volatile struct netif_tx_request *)(txp.b + 64) + i;
+			bool first = !(i & 1);
+
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			r->gref = first ? 1 : 4;
+			r->offset = first ? 4000 : 0;
+			r->flags = first ? NETTXF_more_data : 0;
+			r->id = (uint16_t)i;
+			r->size = first ? 196 : 100;
+			switch (x % 12) {
+			case 0: r->offset = 4090; break;
+			case 1: r->size = 60000; break;
+			case 2: r->gref = 200; break;
+			case 3: r->flags ^= NETTXF_extra_info; break;
+			case 4: r->flags ^= NETTXF_more_data; break;
+			case 5: r->size = 4; break;
+			default: break;	/* mostly good */
+			}
+		}
+		txf_writes++;
+	}
+	return NULL;
+}
+
+static void tx_flipped_while_taken(void)
+{
+	unsigned long k, n = 200000, good = 0, refused = 0, broke = 0;
+	unsigned long answered_short = 0;
+	pthread_t t;
+
+	for (unsigned int g = 0; g < NGREF; g++)
+		memset(pages[g], (int)g, 4096);
+	copies_past_page = tx_pieces_split = 0;
+	txf_stop = 0;
+	txf_writes = 0;
+	if (pthread_create(&t, NULL, tx_flipper, NULL)) {
+		UNIT_FAIL("pthread_create");
+		return;
+	}
+	while (!txf_writes)
+		;
+	for (k = 0; k < n && !unit_failure[0]; k++) {
+		unsigned long bad0 = v.tx_bad;
+		int rc;
+
+		__atomic_store_n(&txp.h.req_prod, v.tx.req_cons + 2 * (1 + (uint32_t)(k % 4)),
+				 __ATOMIC_RELEASE);
+		rc = nb_tx_batch(&v, buf, NB_TX_BATCH);
+		if (rc < 0 || v.broken) {
+			broke++;
+			txp.h.req_prod = txp.h.rsp_prod = 0;	/* a new connection */
+			nb_vif_init(&v, &txp, &rxp, fake_copy, NULL);
+			continue;
+		}
+		refused += v.tx_bad - bad0;
+		for (unsigned int i = 0; i < v.txb_n; i++) {
+			struct nb_tx_pkt *p = &v.txb[i];
+
+			if (!p->good)
+				continue;
+			good++;
+			if (gather_iov(p->iov, p->niov, i) != p->len)
+				UNIT_FAIL("a packet passed is not as long as its pieces");
+			nb_tx_answer_pkt(&v, p, NETIF_RSP_OKAY);
+		}
+		nb_tx_push(&v);
+		/* every slot taken answered (an incomplete packet is not taken) */
+		if (v.tx.rsp_prod_pvt != v.tx.req_cons)
+			answered_short++;
+	}
+	txf_stop = 1;
+	pthread_join(t, NULL);
+	printf("    tx flipped while taken: %lu batches, %lu packets passed, %lu refused, %lu vifs "
+	       "broken; the frontend rewrote the ring %lu times\n", k, good, refused, broke, txf_writes);
+	EXPECT_EQ(copies_past_page, 0);
+	EXPECT_EQ(tx_pieces_split, 0);
+	EXPECT_EQ(answered_short, 0);
+	EXPECT(good > 0 && refused > 0);
+}
+
 int main(void)
 {
 	unit_suite = "backend_drivers/net/net_ring";
@@ -1116,5 +1226,6 @@ int main(void)
 	RUN(sw_fallbacks);
 	RUN(sw_bad_grants);
 	RUN(fuzz);
+	RUN(tx_flipped_while_taken);
 	return 0;
 }
