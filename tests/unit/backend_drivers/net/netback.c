@@ -419,6 +419,17 @@ static void garbage_nodes_refused(void)
 	}
 }
 
+/* d3's tx served: @answered slots answered OKAY, one frame on its tap (into @buf, 256 bytes). */
+static void tx_served(struct vif *vf, unsigned long answered, uint8_t *buf)
+{
+	serve_tx(vf);
+	nfe_reap(&flood);
+	EXPECT_EQ(flood.answered, answered);
+	EXPECT_EQ(flood.bad, 0);
+	EXPECT_EQ(recv(bridge_end[0], buf, 256, MSG_DONTWAIT),
+		  (ssize_t)(sizeof(struct virtio_net_hdr) + FRAME));
+}
+
 /*
  * A frontend that connects, sends a packet and goes back to Initialising,
  * 200 times: each connection served (the packet on the tap, answered
@@ -451,12 +462,7 @@ static void reconnect_leaks_nothing(void)
 		}
 		nfe_put(&flood);
 		nfe_push(&flood);
-		serve_tx(vf);
-		nfe_reap(&flood);
-		EXPECT_EQ(flood.answered, 1);
-		EXPECT_EQ(flood.bad, 0);
-		EXPECT_EQ(recv(bridge_end[0], buf, sizeof(buf), MSG_DONTWAIT),
-			  (ssize_t)(sizeof(struct virtio_net_hdr) + FRAME));
+		tx_served(vf, 1, buf);
 		EXPECT_EQ(fd_maps_live, 2);
 		EXPECT_EQ(fd_ports_bound(), 1);
 		nb_disconnect(&be, &d);
@@ -488,6 +494,30 @@ static void jitter_flip(volatile uint32_t *req_prod)
 	*req_prod = *req_prod == jitter_a ? jitter_b : jitter_a;
 }
 
+/* Vif d3/0 probed and connected for a jitter test; NULL (and the test failed) if refused. */
+static struct vif *jitter_connect(struct xb_dev *d, struct fd_device *fdev)
+{
+	g_probe(d, fdev, fe_nodes);
+	if (!nb_connect(&be, d))
+		return d->priv;
+	UNIT_FAIL("connect refused");
+	g_remove(d);
+	return NULL;
+}
+
+/* After one serve under the jitter: it ended by itself, soon, kicked, the vif whole. */
+static void jitter_served(const char *what, const struct vif *vf, uint32_t rsp_prod)
+{
+	printf("%s req_prod jitter: %lu looks in one serve (gave up at %u), kick %d\n", what,
+	       jitter_looks, JITTER_GIVE_UP, vf->kick);
+	EXPECT(jitter_on);	/* the serve ended before the frontend stopped */
+	EXPECT(jitter_looks <= 64);
+	EXPECT(vf->kick);	/* come back after the others */
+	EXPECT(!vf->nv.broken);
+	EXPECT_EQ(rsp_prod, 0);	/* nothing answered */
+	jitter_on = false;
+}
+
 static void tx_jitter(void)
 {
 	jitter_flip(&flood.tx->req_prod);
@@ -511,13 +541,9 @@ static void tx_req_prod_jitter_bounded(void)
 	uint8_t buf[256];
 	unsigned int i;
 
-	g_probe(&d, &fdev, fe_nodes);
-	vf = d.priv;
-	if (nb_connect(&be, &d)) {
-		UNIT_FAIL("connect refused");
-		g_remove(&d);
+	vf = jitter_connect(&d, &fdev);
+	if (!vf)
 		return;
-	}
 	/* A 60-byte packet in three slots of 20 bytes; the first two say more_data. */
 	for (i = 0; i < 3; i++) {
 		volatile struct netif_tx_request *r = tx_slot(&flood, i);
@@ -536,23 +562,11 @@ static void tx_req_prod_jitter_bounded(void)
 	vf->kick = false;
 	serve_tx(vf);
 	ring_look = NULL;
-	printf("tx req_prod jitter: %lu looks in one serve (gave up at %u), kick %d\n",
-	       jitter_looks, JITTER_GIVE_UP, vf->kick);
-	EXPECT(jitter_on);	/* the serve ended before the frontend stopped */
-	EXPECT(jitter_looks <= 64);
-	EXPECT(vf->kick);	/* come back after the others */
-	EXPECT(!vf->nv.broken);
-	EXPECT_EQ(flood.tx->rsp_prod, 0);
-	jitter_on = false;
+	jitter_served("tx", vf, flood.tx->rsp_prod);
 	/* The packet ended: served whole. */
 	flood.tx->req_prod = 3;
 	vf->kick = false;
-	serve_tx(vf);
-	nfe_reap(&flood);
-	EXPECT_EQ(flood.answered, 3);
-	EXPECT_EQ(flood.bad, 0);
-	EXPECT_EQ(recv(bridge_end[0], buf, sizeof(buf), MSG_DONTWAIT),
-		  (ssize_t)(sizeof(struct virtio_net_hdr) + FRAME));
+	tx_served(vf, 3, buf);
 	EXPECT(!memcmp(buf + sizeof(struct virtio_net_hdr), fd_page(flood.g, 2), FRAME));
 	nb_disconnect(&be, &d);
 	g_remove(&d);
@@ -586,13 +600,9 @@ static void rx_req_prod_jitter_bounded(void)
 	volatile struct netif_rx_request *req;
 	const volatile struct netif_rx_response *rsp;
 
-	g_probe(&d, &fdev, fe_nodes);
-	vf = d.priv;
-	if (nb_connect(&be, &d)) {
-		UNIT_FAIL("connect refused");
-		g_remove(&d);
+	vf = jitter_connect(&d, &fdev);
+	if (!vf)
 		return;
-	}
 	rx = fd_page(flood.g, 1);
 	req = (volatile void *)((volatile char *)rx + SRING_HDR_SIZE);
 	rsp = (const volatile void *)req;
@@ -609,14 +619,7 @@ static void rx_req_prod_jitter_bounded(void)
 	vf->kick = false;
 	serve_rx(vf, 0);
 	rx_look = NULL;
-	printf("rx req_prod jitter: %lu looks in one serve (gave up at %u), kick %d\n",
-	       jitter_looks, JITTER_GIVE_UP, vf->kick);
-	EXPECT(jitter_on);
-	EXPECT(jitter_looks <= 64);
-	EXPECT(vf->kick);
-	EXPECT(!vf->nv.broken);
-	EXPECT_EQ(rx->rsp_prod, 0);
-	jitter_on = false;
+	jitter_served("rx", vf, rx->rsp_prod);
 	/* The request stays posted: the frame kept goes into it. */
 	rx->req_prod = 1;
 	vf->kick = false;
