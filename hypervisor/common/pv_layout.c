@@ -24,9 +24,11 @@
  * ignores an INIT_P2M at or above VIRT_BASE or not page aligned.
  * Both count tables per level as Xen's NR(): every 512 GiB, 1 GiB and
  * 2 MiB block the region touches takes an L3, an L2 and an L1, plus the
- * L4. libxenguest allocates them L4, L3, L2, L1s, which is the order used
- * for both here (Xen's dom0 puts the first L1 before the L2; Linux takes
- * either).
+ * L4. libxenguest allocates them L4, L3, L2, L1s; Xen's dom0 builder
+ * allocates each table when its first entry is needed, L4, then the first
+ * L1, its L2, the L3, then the other L1s; each builder's order is kept
+ * (which pfn holds which table is what a kernel that walks from pt_base
+ * meets, tests/guest/conform-start-diff).
  *
  * Lamina's limits, refused with a reason: the region must fit in one L2
  * (the one Linux copies) and stay out of the hypervisor's L4 slots
@@ -47,8 +49,18 @@
 #define PTE_US		(1ULL << 2)
 #define PTE_A		(1ULL << 5)
 #define PTE_D		(1ULL << 6)
-#define PTE_TABLE	(PTE_P | PTE_RW | PTE_US | PTE_A)	/* L4, L3, L2 entries */
-#define PTE_PAGE	(PTE_P | PTE_US | PTE_A | PTE_D)	/* L1: + RW but for tables */
+#define PTE_GUEST_KERNEL (1ULL << 52)	/* a kernel mapping, as validation marks it */
+/*
+ * The flags both Xen builders give (their tables show them, as
+ * tests/guest/conform-start-diff prints): L4, L3 and L2 entries
+ * present, writable, user, accessed and dirty; L1 entries present,
+ * user, accessed and bit 52 (validation's marks of a kernel mapping),
+ * writable but for the tables, dirty only where Xen's dom0 builder
+ * wrote the page through them (see written[]), never for libxenguest,
+ * which writes through mappings of its own.
+ */
+#define PTE_TABLE	(PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D)
+#define PTE_PAGE	(PTE_P | PTE_US | PTE_A | PTE_GUEST_KERNEL)
 
 #define FAIL(rc, msg)	do { *why = (msg); return (rc); } while (0)
 
@@ -138,6 +150,12 @@ static void plan_region(const struct pv_layout_request *r, struct pv_layout *l, 
 		cur += 2 * PAGE;
 	}
 	l->pt_base = cur;
+	if (r->dom0) {
+		l->written[0][0] = pv_layout_pfn(l, r->k->kstart);
+		l->written[0][1] = pv_layout_pfn(l, (r->k->kend + PAGE - 1) & ~(PAGE - 1));
+		l->written[1][0] = pv_layout_pfn(l, init_p2m ? l->start_info : l->p2m);
+		l->written[1][1] = pv_layout_pfn(l, l->start_info) + 1;
+	}
 	size_region(l);
 	l->nr_pt_frames = pt_sum(&l->pt);
 	l->stack = l->pt_base + l->nr_pt_frames * PAGE;
@@ -170,6 +188,13 @@ static uint64_t plan_after_region(const struct pv_layout_request *r, struct pv_l
 		if (!r->dom0)
 			next += l->initrd_pages;
 	}
+	/*
+	 * Xen's dom0 builder reports the pfns it has placed so far as
+	 * first_p2m_pfn, INIT_P2M or not (nr_p2m_frames 0 then);
+	 * libxenguest only with INIT_P2M.
+	 */
+	if (r->dom0)
+		l->first_p2m_pfn = next;
 	if (init_p2m) {
 		count_tables(l->p2m, l->p2m + l->p2m_pages * PAGE, false, &l->p2m_pt);
 		l->first_p2m_pfn = l->p2m_pfn = next;
@@ -217,6 +242,7 @@ int pv_layout_plan(const struct pv_layout_request *r, struct pv_layout *l, const
 	int rc;
 
 	*l = (struct pv_layout){ 0 };
+	l->dom0 = r->dom0;
 	l->initrd_pages = to_pages(r->initrd_bytes);
 	l->initrd_unmapped = r->initrd_bytes && r->k->mod_start_pfn;
 	l->p2m_pages = to_pages(r->nr_pages * 8);
@@ -244,29 +270,53 @@ int pv_layout_plan(const struct pv_layout_request *r, struct pv_layout *l, const
 typedef int (*pte_fn)(void *ctx, uint64_t table, unsigned int index, uint64_t target,
 		      uint64_t flags);
 
+/* Whether Xen's builder wrote region pfn through the tables (dirty). */
+static bool written(const struct pv_layout *l, uint64_t pfn)
+{
+	unsigned int i;
+
+	for (i = 0; i < 2; i++)
+		if (pfn >= l->written[i][0] && pfn < l->written[i][1])
+			return true;
+	return false;
+}
+
 /*
  * Maps pages pfn.. at [va, va + len) through the tables whose counts are
- * in c, first L3 at pfn l3 (L2s and L1s follow), all under one L4 slot
- * and one L3. ro_lo/ro_hi: the pfns to map read-only.
+ * in c, from pfn first (L3s, then L2s, then L1s), all under one L4 slot
+ * and one L3. ro_lo/ro_hi: the pfns to map read-only; all_written: every
+ * page dirty (Xen's dom0 INIT_P2M list), else those written[] names.
+ * xen_dom0: the tables in Xen's dom0 order (first L1, L2, L3, other L1s;
+ * one L3 and one L2 only, as check_addresses() makes the region's),
+ * else libxenguest's (L3s, L2s, L1s).
  */
-static int map_range(uint64_t l4, const struct pv_pt_count *c, uint64_t l3, uint64_t start,
-		     uint64_t len, uint64_t pfn, uint64_t ro_lo, uint64_t ro_hi,
-		     pte_fn fn, void *ctx)
+static int map_range(const struct pv_layout *l, uint64_t l4, const struct pv_pt_count *c,
+		     uint64_t first, uint64_t start, uint64_t len, uint64_t pfn, uint64_t ro_lo,
+		     uint64_t ro_hi, bool all_written, bool xen_dom0, pte_fn fn, void *ctx)
 {
-	uint64_t l2 = l3 + c->l3, l1 = l2 + c->l2, i, va;
-	int rc = fn(ctx, l4, slot(start), l3, PTE_TABLE);
+	uint64_t l3 = first, l2 = first + c->l3, l1 = l2 + c->l2, i, va;
+	int rc;
 
+	if (xen_dom0) {
+		l2 = first + 1;
+		l3 = first + 2;
+		l1 = first + 2;		/* L1 n > 0 at l1 + n; L1 0 at first */
+	}
+	rc = fn(ctx, l4, slot(start), l3, PTE_TABLE);
 	for (i = 0; !rc && i < c->l2; i++)
 		rc = fn(ctx, l3, ((start >> 30) + i) & 511, l2 + i, PTE_TABLE);
 	for (i = 0; !rc && i < c->l1; i++) {
 		uint64_t block = (start >> 21) + i;	/* the 2 MiB the L1 maps */
 
-		rc = fn(ctx, l2 + (block >> 9) - (start >> 30), block & 511, l1 + i, PTE_TABLE);
+		rc = fn(ctx, l2 + (block >> 9) - (start >> 30), block & 511,
+			xen_dom0 && !i ? first : l1 + i, PTE_TABLE);
 	}
 	for (va = start; !rc && va < start + len; va += PAGE, pfn++) {
-		uint64_t flags = PTE_PAGE | (pfn >= ro_lo && pfn < ro_hi ? 0 : PTE_RW);
+		uint64_t n = (va >> 21) - (start >> 21);	/* which L1 */
+		uint64_t flags = PTE_PAGE | (pfn >= ro_lo && pfn < ro_hi ? 0 : PTE_RW) |
+				 (all_written || written(l, pfn) ? PTE_D : 0);
 
-		rc = fn(ctx, l1 + (va >> 21) - (start >> 21), (va >> 12) & 511, pfn, flags);
+		rc = fn(ctx, xen_dom0 && !n ? first : l1 + n, (va >> 12) & 511, pfn, flags);
 	}
 	return rc;
 }
@@ -276,10 +326,10 @@ int pv_layout_for_each_pte(const struct pv_layout *l, pte_fn fn, void *ctx)
 	uint64_t l4 = pv_layout_l4_pfn(l), p2m_tables = l->p2m_pfn + l->p2m_pages;
 	int rc;
 
-	rc = map_range(l4, &l->pt, l4 + 1, l->v_start, l->v_end - l->v_start, 0, l4,
-		       l4 + l->nr_pt_frames, fn, ctx);
+	rc = map_range(l, l4, &l->pt, l4 + 1, l->v_start, l->v_end - l->v_start, 0, l4,
+		       l4 + l->nr_pt_frames, false, l->dom0 && l->pt.l3 == 1 && l->pt.l2 == 1, fn, ctx);
 	if (rc || !l->nr_p2m_frames)
 		return rc;
-	return map_range(l4, &l->p2m_pt, p2m_tables, l->p2m, l->p2m_pages * PAGE, l->p2m_pfn,
-			 0, 0, fn, ctx);
+	return map_range(l, l4, &l->p2m_pt, p2m_tables, l->p2m, l->p2m_pages * PAGE, l->p2m_pfn,
+			 0, 0, l->dom0, false, fn, ctx);
 }

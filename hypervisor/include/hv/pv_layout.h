@@ -46,6 +46,13 @@ struct pv_layout {
 	uint64_t mod_start, mod_len;	/* start_info's, for an initrd */
 	bool initrd_unmapped;		/* SIF_MOD_START_PFN */
 	uint64_t nr_pfns;		/* the layout lies in pfns [0, nr_pfns) */
+	/*
+	 * dom0: the region's pfns Xen's dom0 builder writes through the new
+	 * tables, so that the CPU marks their L1 entries dirty: the kernel's
+	 * image, and the p2m list with start_info ([lo, hi) each).
+	 */
+	bool dom0;
+	uint64_t written[2][2];
 };
 
 /*

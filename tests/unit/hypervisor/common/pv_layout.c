@@ -15,6 +15,7 @@
 #define VBASE	0xffffffff80000000ULL
 #define INIT_P2M 0x8000000000ULL
 #define MIB	(1ULL << 20)
+#define PFN(e)	(((e) & 0x000ffffffffff000ULL) >> 12)
 
 static struct pv_kernel k;
 static struct pv_layout l;
@@ -128,7 +129,8 @@ static void no_notes_dom0(void)
 	expect_pt(&l.pt, 1, 1, 1, 2);
 	EXPECT_EQ(l.stack, 0xffffffff80134000ULL);
 	EXPECT_EQ(l.v_end, 0xffffffff80400000ULL);
-	EXPECT_EQ(l.first_p2m_pfn, 0);
+	/* Xen's dom0 builder: its chunk's size, though nr_p2m_frames is 0 */
+	EXPECT_EQ(l.first_p2m_pfn, 0x400);
 	EXPECT_EQ(l.nr_p2m_frames, 0);
 	EXPECT_EQ(l.nr_pfns, 0x400);
 	/* start-info on Xen, dom0_mem=48M: Phys-Mach map ...8011e000->...80136000. */
@@ -359,9 +361,66 @@ static uint64_t walk(uint64_t va)
 		e = table_at(pfn)->e[(va >> (12 + 9 * level)) & 511];
 		if (!(e & 1))
 			return 0;
-		pfn = e >> 12;
+		pfn = PFN(e);
 	}
 	return e;
+}
+
+/* The entry of table pfn at index, as recorded. */
+static uint64_t entry(uint64_t pfn, unsigned int index)
+{
+	return table_at(pfn)->e[index];
+}
+
+/*
+ * conform-start-diff's kernel (1 MiB to 0x129000) with dom0_mem=48M, as
+ * Xen 4.17 builds it: dom0's tables L4, first L1, L2, L3, second L1;
+ * L2-L4 entries 0x67; L1 entries 0x27 plus bit 52, read-only (0x25) for
+ * the tables, dirty where the builder wrote (kernel, p2m, start_info).
+ * libxenguest: L4, L3, L2, L1s, no L1 entry dirty.
+ */
+static void pte_flags(void)
+{
+	const uint64_t kernel_pte = 0x27ULL | 1ULL << 52, dirty = 0x40;
+	uint64_t p;
+
+	kernel(VBASE, 0x100000, 0x128800);
+	EXPECT_EQ(plan(48, 0, true, false), 0);
+	nr_tables = duplicate = 0;
+	EXPECT_EQ(pv_layout_for_each_pte(&l, record, NULL), 0);
+	EXPECT_EQ(duplicate, 0);
+	p = pv_layout_l4_pfn(&l);
+	EXPECT_EQ(p, 0x142);
+	expect_pt(&l.pt, 1, 1, 1, 2);
+	EXPECT_EQ(entry(p, 511), (p + 3) << 12 | 0x67);
+	EXPECT_EQ(entry(p + 3, 510), (p + 2) << 12 | 0x67);
+	EXPECT_EQ(entry(p + 2, 0), (p + 1) << 12 | 0x67);
+	EXPECT_EQ(entry(p + 2, 1), (p + 4) << 12 | 0x67);
+	EXPECT_EQ(walk(VBASE) & ~0x000ffffffffff000ULL, kernel_pte);
+	EXPECT_EQ(walk(VBASE + 0xff000) & ~0x000ffffffffff000ULL, kernel_pte);
+	EXPECT_EQ(walk(VBASE + 0x100000) & ~0x000ffffffffff000ULL, kernel_pte | dirty);
+	EXPECT_EQ(walk(VBASE + 0x128000) & ~0x000ffffffffff000ULL, kernel_pte | dirty);
+	EXPECT_EQ(walk(l.p2m) & ~0x000ffffffffff000ULL, kernel_pte | dirty);
+	EXPECT_EQ(walk(l.start_info) & ~0x000ffffffffff000ULL, kernel_pte | dirty);
+	EXPECT_EQ(walk(l.pt_base) & ~0x000ffffffffff000ULL, kernel_pte & ~2ULL);
+	EXPECT_EQ(walk(l.stack) & ~0x000ffffffffff000ULL, kernel_pte);
+	EXPECT_EQ(walk(l.v_end - 4096) & ~0x000ffffffffff000ULL, kernel_pte);
+	EXPECT_EQ(l.first_p2m_pfn, 0x400);
+	EXPECT_EQ(l.nr_p2m_frames, 0);
+
+	EXPECT_EQ(plan(48, 0, false, true), 0);
+	nr_tables = duplicate = 0;
+	EXPECT_EQ(pv_layout_for_each_pte(&l, record, NULL), 0);
+	EXPECT_EQ(duplicate, 0);
+	p = pv_layout_l4_pfn(&l);
+	EXPECT_EQ(entry(p, 511), (p + 1) << 12 | 0x67);
+	EXPECT_EQ(entry(p + 1, 510), (p + 2) << 12 | 0x67);
+	EXPECT_EQ(entry(p + 2, 0), (p + 3) << 12 | 0x67);
+	EXPECT_EQ(walk(VBASE + 0x100000) & ~0x000ffffffffff000ULL, kernel_pte);
+	EXPECT_EQ(walk(l.start_info) & ~0x000ffffffffff000ULL, kernel_pte);
+	EXPECT_EQ(walk(l.console) & ~0x000ffffffffff000ULL, kernel_pte);
+	EXPECT_EQ(walk(l.pt_base) & ~0x000ffffffffff000ULL, kernel_pte & ~2ULL);
+	EXPECT_EQ(l.first_p2m_pfn, 0);
 }
 
 static void page_tables(void)
@@ -378,7 +437,7 @@ static void page_tables(void)
 	for (va = l.v_start; va < l.v_end; va += 4096) {
 		uint64_t e = walk(va);
 
-		EXPECT_EQ(e >> 12, (va - l.v_start) >> 12);
+		EXPECT_EQ(PFN(e), (va - l.v_start) >> 12);
 		if (!(e & 2))
 			ro++;
 	}
@@ -386,7 +445,7 @@ static void page_tables(void)
 	EXPECT(!(walk(l.pt_base) & 2));
 	EXPECT(walk(l.stack) & 2);
 	for (i = 0; i < l.p2m_pages; i++)
-		EXPECT_EQ(walk(INIT_P2M + i * 4096) >> 12, l.p2m_pfn + i);
+		EXPECT_EQ(PFN(walk(INIT_P2M + i * 4096)), l.p2m_pfn + i);
 	EXPECT(walk(INIT_P2M) & 2);
 	EXPECT_EQ(walk(INIT_P2M + l.p2m_pages * 4096), 0);
 	EXPECT_EQ(walk(l.v_end), 0);
@@ -407,5 +466,6 @@ int main(void)
 	RUN(limit_1gib);
 	RUN(refusals);
 	RUN(page_tables);
+	RUN(pte_flags);
 	return 0;
 }
