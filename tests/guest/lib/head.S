@@ -36,6 +36,11 @@
  *                   entered_at_e_entry (link it with lib/sections.lds);
  *   NOTES_SEGMENTS  the same two note sections, allocated, each in a
  *                   PT_NOTE of its own (link it with lib/ptnotes.lds).
+ * and, with any of them, ENTRY_SAVE: _start first stores every general
+ * register, the segment selectors and rflags as the hypervisor left them
+ * in entry_regs[] (the order of struct entry_regs in
+ * tests/guest/startdiff/dump.h), touching neither them nor the start-of-day
+ * stack before.
  */
 #if defined(NOTES_LEGACY)
 	.section __xen_guest, ""
@@ -107,6 +112,35 @@ _e_entry:
 	.section .text.head, "ax"
 	.globl _start
 _start:
+#ifdef ENTRY_SAVE
+	mov	%rax, entry_regs + 0(%rip)
+	mov	%rbx, entry_regs + 8(%rip)
+	mov	%rcx, entry_regs + 16(%rip)
+	mov	%rdx, entry_regs + 24(%rip)
+	mov	%rsi, entry_regs + 32(%rip)
+	mov	%rdi, entry_regs + 40(%rip)
+	mov	%rbp, entry_regs + 48(%rip)
+	mov	%rsp, entry_regs + 56(%rip)
+	mov	%r8, entry_regs + 64(%rip)
+	mov	%r9, entry_regs + 72(%rip)
+	mov	%r10, entry_regs + 80(%rip)
+	mov	%r11, entry_regs + 88(%rip)
+	mov	%r12, entry_regs + 96(%rip)
+	mov	%r13, entry_regs + 104(%rip)
+	mov	%r14, entry_regs + 112(%rip)
+	mov	%r15, entry_regs + 120(%rip)
+	mov	%cs, entry_regs + 136(%rip)
+	mov	%ds, entry_regs + 144(%rip)
+	mov	%es, entry_regs + 152(%rip)
+	mov	%fs, entry_regs + 160(%rip)
+	mov	%gs, entry_regs + 168(%rip)
+	mov	%ss, entry_regs + 176(%rip)
+	/* rflags through our own stack: the start-of-day one stays untouched */
+	lea	guest_stack_top(%rip), %rsp
+	pushfq
+	popq	entry_regs + 128(%rip)
+	mov	entry_regs + 56(%rip), %rsp
+#endif
 	cld
 	lea	guest_stack_top(%rip), %rsp
 	mov	%rsi, %rdi		/* start_info */
@@ -122,6 +156,12 @@ hypercall_page:
 #endif
 
 	.bss
+#ifdef ENTRY_SAVE
+	.balign 8
+	.globl entry_regs
+entry_regs:
+	.skip 23 * 8
+#endif
 	.balign 4096
 	.skip 16384
 	.globl guest_stack_top
