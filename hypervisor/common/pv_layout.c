@@ -9,8 +9,8 @@
  *   page tables | boot stack | padding (>= 512 KiB, to a 4 MiB boundary)
  *
  * MOD_START_PFN moves the initrd out of the mapping and INIT_P2M the p2m
- * list (mapped at that address by its own L3, L2s and L1s, which follow
- * the list in one pfn range). The number of page-table frames depends on
+ * list (mapped at that address by its own L3, L2s and L1s, in one pfn
+ * range with the list: after it for a domU, before it for dom0). The number of page-table frames depends on
  * the region's size and the size on that number; both Xen builders search
  * upwards from a small count until the tables fit, and so do we.
  *
@@ -197,7 +197,15 @@ static uint64_t plan_after_region(const struct pv_layout_request *r, struct pv_l
 		l->first_p2m_pfn = next;
 	if (init_p2m) {
 		count_tables(l->p2m, l->p2m + l->p2m_pages * PAGE, false, &l->p2m_pt);
-		l->first_p2m_pfn = l->p2m_pfn = next;
+		/*
+		 * Xen's dom0 builder allocates each table as it maps the list's
+		 * first page under it: L3, L2, L1, then the list (one L1 as
+		 * long as the list is under 2 MiB, where Xen's dom0 starts
+		 * using 2 MiB pages); libxenguest the list, then its tables.
+		 */
+		l->first_p2m_pfn = next;
+		l->p2m_pt_pfn = r->dom0 ? next : next + l->p2m_pages;
+		l->p2m_pfn = r->dom0 ? next + pt_sum(&l->p2m_pt) : next;
 		l->nr_p2m_frames = l->p2m_pages + pt_sum(&l->p2m_pt);
 		next += l->nr_p2m_frames;
 	}
@@ -323,13 +331,13 @@ static int map_range(const struct pv_layout *l, uint64_t l4, const struct pv_pt_
 
 int pv_layout_for_each_pte(const struct pv_layout *l, pte_fn fn, void *ctx)
 {
-	uint64_t l4 = pv_layout_l4_pfn(l), p2m_tables = l->p2m_pfn + l->p2m_pages;
+	uint64_t l4 = pv_layout_l4_pfn(l);
 	int rc;
 
 	rc = map_range(l, l4, &l->pt, l4 + 1, l->v_start, l->v_end - l->v_start, 0, l4,
 		       l4 + l->nr_pt_frames, false, l->dom0 && l->pt.l3 == 1 && l->pt.l2 == 1, fn, ctx);
 	if (rc || !l->nr_p2m_frames)
 		return rc;
-	return map_range(l, l4, &l->p2m_pt, p2m_tables, l->p2m, l->p2m_pages * PAGE, l->p2m_pfn,
+	return map_range(l, l4, &l->p2m_pt, l->p2m_pt_pfn, l->p2m, l->p2m_pages * PAGE, l->p2m_pfn,
 			 0, 0, l->dom0, false, fn, ctx);
 }

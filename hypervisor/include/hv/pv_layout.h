@@ -41,7 +41,8 @@ struct pv_layout {
 	uint64_t start_info, store, console, pt_base, stack;	/* VAs */
 	struct pv_pt_count pt;		/* the region's tables: L4, L3, L2, L1s */
 	uint64_t nr_pt_frames;		/* their sum, from pt_base */
-	struct pv_pt_count p2m_pt;	/* INIT_P2M's tables, after the list */
+	struct pv_pt_count p2m_pt;	/* INIT_P2M's tables, L3s, L2s, L1s */
+	uint64_t p2m_pt_pfn;		/* their first pfn (domU: after the list) */
 	uint64_t first_p2m_pfn, nr_p2m_frames;	/* INIT_P2M: list and its tables */
 	uint64_t mod_start, mod_len;	/* start_info's, for an initrd */
 	bool initrd_unmapped;		/* SIF_MOD_START_PFN */

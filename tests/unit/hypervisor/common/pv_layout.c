@@ -90,7 +90,9 @@ static void linux61_dom0(void)
 	EXPECT_EQ(l.mod_start, 0x8000);
 	EXPECT_EQ(l.mod_len, 3458085);
 	EXPECT_EQ(l.first_p2m_pfn, 0x8000 + 845);
-	EXPECT_EQ(l.p2m_pfn, l.first_p2m_pfn);
+	/* Xen's dom0 order (conform-start-diff-p2m): L3, L2, L1, then the list */
+	EXPECT_EQ(l.p2m_pt_pfn, l.first_p2m_pfn);
+	EXPECT_EQ(l.p2m_pfn, l.first_p2m_pfn + 3);
 	expect_pt(&l.p2m_pt, 0, 1, 1, 1);
 	EXPECT_EQ(l.nr_p2m_frames, 259);
 	EXPECT_EQ(l.nr_pfns, 0x8000 + 845 + 259);
@@ -112,6 +114,8 @@ static void linux61_domu(void)
 	EXPECT_EQ(l.mod_start, 0x4c00);
 	EXPECT_EQ(l.mod_len, 845 * 4096);
 	EXPECT_EQ(l.first_p2m_pfn, 0x4c00 + 845);
+	EXPECT_EQ(l.p2m_pfn, l.first_p2m_pfn);	/* libxenguest: the list, then its tables */
+	EXPECT_EQ(l.p2m_pt_pfn, l.p2m_pfn + l.p2m_pages);
 	EXPECT_EQ(l.nr_p2m_frames, 259);
 	EXPECT_EQ(l.nr_pfns, 0x4c00 + 845 + 259);
 }
@@ -201,6 +205,8 @@ static void p2m_mod_dom0(void)
 	EXPECT_EQ(l.first_p2m_pfn, 0x401);
 	EXPECT_EQ(l.nr_p2m_frames, 19);
 	expect_pt(&l.p2m_pt, 0, 1, 1, 1);
+	EXPECT_EQ(l.p2m_pt_pfn, 0x401);
+	EXPECT_EQ(l.p2m_pfn, 0x404);
 }
 
 /* The same kernel as dom0 and as a domU: only what follows the region moves. */
