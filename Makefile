@@ -149,7 +149,7 @@ test-linux: setup
 	  TEST_GUEST=$(abspath $(O))/tests/guest/hello.elf \
 	  || echo "FAIL linux: the dom0 test run exited with an error"; } \
 	  >$(LINUX_RUNS)/test-linux-dom0.out 2>&1 & \
-	{ for t in test-blk test-netfront test-net test-devices; do \
+	{ for t in test-blk test-netfront test-net test-devices test-start-diff; do \
 	    $(MAKE) --no-print-directory $$t; done; } >$(LINUX_RUNS)/test-linux-io.out 2>&1; \
 	wait; cat $(LINUX_RUNS)/test-linux-dom0.out $(LINUX_RUNS)/test-linux-io.out
 
@@ -177,6 +177,15 @@ test-netfront:
 test-net:
 	$(Q)tests/linux/net/run --hv $(or $(HV),lamina) --build $(DOM0_OUT) --hv-elf $(abspath $(HV_ELF)) \
 	  || echo "FAIL linux/net: the network test run exited with an error"
+
+# The start-of-day state of a domU of vmctl create in Linux dom0
+# (tests/run/conform-start-diff-domu) against the same domU of Debian's
+# xl on Xen 4.17 (its golden file); needs the image.
+.PHONY: test-start-diff
+test-start-diff:
+	$(Q)tests/run/conform-start-diff-domu --machine lamina --build $(DOM0_OUT) \
+	  --hv-elf $(abspath $(HV_ELF)) --dir $(abspath $(O))/tests/guest \
+	  || echo "FAIL linux/start-diff: the start-of-day comparison exited with an error"
 
 # dom0's real devices (tests/linux/devices/run): a virtio disk and NIC,
 # PCI, PIRQ interrupts, DHCP and HTTP from the loopback; needs the image.
