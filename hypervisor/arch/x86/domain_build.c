@@ -33,6 +33,7 @@
 #include <lamina/xen_x86_64.h>
 #include <lamina/hypercall.h>
 #include <lamina/version.h>
+#include <lamina/domctl.h>
 
 struct builder {
 	struct domain *d;
@@ -423,6 +424,8 @@ struct domain *domain_build(domid_t domid, const char *name, const struct boot_m
 	 * (UINT_MAX); Linux sizes its balloon space from it. A domU at its size.
 	 */
 	b.d->max_pages = privileged ? 0xffffffffULL : b.d->nr_pages;
+	/* Xen 4.17 adds the PIT's flag for a PV hardware domain (getdomaininfo shows it). */
+	b.d->emulation_flags = privileged ? X86_EMU_PIT : 0;
 	if (plan_layout(&b))
 		return build_failed(b.d);
 	if (alloc_memory(&b) || domain_shared_info_init(b.d) ||
