@@ -18,6 +18,7 @@
 #include "../lib/mm.h"
 #include "../lib/traps.h"
 #include "../lib/peer.h"
+#include "../lib/domctl.h"
 #include <lamina/memory.h>
 #include <lamina/mm.h>
 #include <lamina/vcpu.h>
@@ -672,6 +673,67 @@ static void console_drain(void)
 	}
 }
 
+/*
+ * 9. What dom0's domctl says of its own domain and vCPUs at start (a
+ * domU: the answer only): getdomaininfo, and getvcpucontext of each vCPU
+ * and one past the last (vCPU 0's registers are this call's, left out).
+ */
+static void dump_domctl(unsigned int ncpus)
+{
+	static struct vcpu_guest_context ctx;
+	domid_t self = sd_si->flags & SIF_INITDOMAIN ? 0 : DOMID_SELF;
+	struct domctl op;
+	unsigned int i;
+	long rc;
+
+	memset(&op, 0, sizeof(op));
+	rc = domctl_call(&op, DOMCTL_getdomaininfo, self);
+	if (rc) {
+		D("domctl getdomaininfo self = %ld", rc);
+	} else {
+		const struct domctl_getdomaininfo *di = &op.u.getdomaininfo;
+
+		D("domctl getdomaininfo self: domain %u flags %#x tot_pages %#lx max_pages %#lx "
+		  "outstanding %#lx shr %#lx paged %#lx", di->domain, di->flags,
+		  (unsigned long)di->tot_pages, (unsigned long)di->max_pages,
+		  (unsigned long)di->outstanding_pages, (unsigned long)di->shr_pages,
+		  (unsigned long)di->paged_pages);
+		D("domctl getdomaininfo self: shared_info %s online %u max_vcpu_id %u ssidref %#x "
+		  "cpupool %u gpaddr_bits %u emulation %#x misc %#x",
+		  di->shared_info_frame == sd_si->shared_info >> 12 ? "start_info's" : "other",
+		  di->nr_online_vcpus, di->max_vcpu_id, di->ssidref, di->cpupool, di->gpaddr_bits,
+		  di->emulation_flags, di->misc_flags);
+	}
+	for (i = 0; i <= ncpus; i++) {
+		memset(&ctx, 0, sizeof(ctx));
+		memset(&op, 0, sizeof(op));
+		op.u.vcpucontext.vcpu = i;
+		op.u.vcpucontext.ctxt = (uint64_t)&ctx;
+		rc = domctl_call(&op, DOMCTL_getvcpucontext, self);
+		if (rc) {
+			D("domctl getvcpucontext %u = %ld", i, rc);
+			continue;
+		}
+		D("vcpuctx %u flags %#lx vm_assist %#lx kernel ss %#lx sp %s ldt %#lx/%lu gdt_ents %lu",
+		  i, (unsigned long)ctx.flags, (unsigned long)ctx.vm_assist,
+		  (unsigned long)ctx.kernel_ss, va_name(ctx.kernel_sp), (unsigned long)ctx.ldt_base,
+		  (unsigned long)ctx.ldt_ents, (unsigned long)ctx.gdt_ents);
+		D("vcpuctx %u cr0 %#lx cr3 %s cr4 %#lx dr6 %#lx dr7 %#lx", i,
+		  (unsigned long)ctx.ctrlreg[0],
+		  ctx.ctrlreg[3] ? mfn_name(ctx.ctrlreg[3] >> 12) : "0",
+		  (unsigned long)ctx.ctrlreg[4], (unsigned long)ctx.debugreg[6],
+		  (unsigned long)ctx.debugreg[7]);
+		D("vcpuctx %u callbacks %s %s %s bases %#lx %#lx %#lx", i,
+		  va_name(ctx.event_callback_eip), va_name(ctx.failsafe_callback_eip),
+		  va_name(ctx.syscall_callback_eip), (unsigned long)ctx.fs_base,
+		  (unsigned long)ctx.gs_base_kernel, (unsigned long)ctx.gs_base_user);
+		if (i)
+			D("vcpuctx %u regs rip %s rsp %s rflags %#lx cs %#x ss %#x", i,
+			  va_name(ctx.user_regs.rip), va_name(ctx.user_regs.rsp),
+			  (unsigned long)ctx.user_regs.rflags, ctx.user_regs.cs, ctx.user_regs.ss);
+	}
+}
+
 /* The whole dump; ncpus from the vCPUs that are up. */
 static int start_diff(struct start_info *si)
 {
@@ -700,6 +762,7 @@ static int start_diff(struct start_info *si)
 		return fail("set_trap_table failed");
 	dump_cpu();
 	dump_queries(ncpus);
+	dump_domctl(ncpus);
 	printf("conform-start-diff: %u lines\n", sd_line);
 	console_drain();
 	return TEST_PASS;
