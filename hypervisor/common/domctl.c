@@ -67,7 +67,7 @@ void domctl_get_info(const struct domain *d, struct domctl_getdomaininfo *info)
 	info->max_pages = d->max_pages;
 	info->shared_info_frame = d->shared_info_mfn;
 	memcpy(info->handle, d->handle, sizeof(info->handle));
-	info->gpaddr_bits = 52;
+	info->gpaddr_bits = gpaddr_bits;
 	info->emulation_flags = d->emulation_flags;
 }
 

@@ -541,15 +541,23 @@ unsigned int mm_dom0_reserved_mmio(uint64_t range[3][2])
 	return n;
 }
 
-/* The physical address width (CPUID 0x80000008 EAX[7:0]; 36 without the leaf, as Xen). */
-static unsigned int mm_paddr_bits(void)
+/*
+ * The physical address width (CPUID 0x80000008 EAX[7:0]; 36 without the
+ * leaf, as Xen) and the guest-physical width getdomaininfo reports
+ * (EAX[23:16], else the physical width, at most 52: Xen 4.17's
+ * hap_paddr_bits, 36 without the leaf).
+ */
+static unsigned int mm_paddr_bits(unsigned int *guest_bits)
 {
-	uint32_t a, b, c, d;
+	uint32_t a, b, c, d, g;
 
+	*guest_bits = 36;
 	cpuid(0x80000000, 0, &a, &b, &c, &d);
 	if (a < 0x80000008)
 		return 36;
 	cpuid(0x80000008, 0, &a, &b, &c, &d);
+	g = (a >> 16) & 0xff ? (a >> 16) & 0xff : a & 0xff;
+	*guest_bits = g < 52 ? g : 52;
 	a &= 0xff;
 	return a >= 32 && a <= 52 ? a : 36;
 }
@@ -607,7 +615,7 @@ void mm_init(void)
 
 	pool_init();
 	lapic_mfn = (rdmsr(MSR_APIC_BASE) & PTE_ADDR_MASK) >> PAGE_SHIFT;
-	paddr_bits = mm_paddr_bits();
+	paddr_bits = mm_paddr_bits(&gpaddr_bits);
 	if (img_end > BOOT_MAPPED)
 		panic("mm: the hypervisor image must lie in the first GiB");
 	top = directmap_top();

@@ -134,6 +134,7 @@
 struct page_info *frame_table;
 uint64_t frame_table_size;
 unsigned int paddr_bits = 36;	/* CPUID 0x80000008 once mm_init has run */
+unsigned int gpaddr_bits = 36;	/* getdomaininfo's gpaddr_bits, set with it */
 
 /*
  * A frame that was mapped writable may still be writable through a cached

@@ -127,6 +127,7 @@ static inline bool pg_is_table(const struct page_info *pg)
 extern struct page_info *frame_table;
 extern uint64_t frame_table_size;	/* frames covered */
 extern unsigned int paddr_bits;		/* the machine's physical address width */
+extern unsigned int gpaddr_bits;	/* the guest-physical width domctl reports */
 
 #define INVALID_M2P	(~0ULL)
 extern uint64_t *m2p;			/* RW view of the machine-to-phys table */
