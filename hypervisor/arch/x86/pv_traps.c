@@ -205,6 +205,17 @@ void pv_inject_trap(struct vcpu *v, struct cpu_regs *r, unsigned int vector,
 		  vector_has_error_code(vector), error);
 }
 
+/*
+ * A #PF's U/S bit as the guest gets it: which guest mode faulted, not
+ * the (always 3) ring nor the access: user mode's implicit supervisor
+ * accesses (a far return's or iretq's stack reads under TCG, descriptor
+ * reads) get it too, as Xen 4.17 sets it from the mode alone.
+ */
+static uint64_t pf_error_for_mode(const struct vcpu *v, uint64_t error)
+{
+	return (error & ~4ULL) | (v->arch.kernel_mode ? 0 : 4ULL);
+}
+
 void pv_guest_exception(struct vcpu *v, struct cpu_regs *r)
 {
 	unsigned int vector = r->vector;
@@ -233,9 +244,7 @@ void pv_guest_exception(struct vcpu *v, struct cpu_regs *r)
 		if (ptwr_emulate(v, r, cr2) || pv_ldt_fault(v, cr2))
 			return;
 		v->vcpu_info->arch.cr2 = cr2;
-		/* U/S says which guest mode faulted, not the (always 3) ring. */
-		if (v->arch.kernel_mode)
-			error &= ~4ULL;
+		error = pf_error_for_mode(v, error);
 		break;
 	}
 	pv_inject_trap(v, r, vector, error);
@@ -259,6 +268,7 @@ void pv_iret_fault(struct cpu_regs *r)
 		if (pv_ldt_fault(v, read_cr2()))
 			return;
 		v->vcpu_info->arch.cr2 = read_cr2();
+		r->error_code = pf_error_for_mode(v, r->error_code);
 	}
 	pv_inject_trap(v, r, r->vector, r->error_code);
 }
