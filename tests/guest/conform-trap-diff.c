@@ -623,12 +623,24 @@ static bool port_volatile(uint16_t p)
 	       p == 0xcfc;
 }
 
-static void port_io(const char *env, unsigned int modes, bool all)
+/* run() under the name "<env>-<what>" */
+static void run_env(const char *env, const char *what, const uint8_t *frag, size_t len,
+		    unsigned int modes, unsigned int outs, const struct seeds *s)
 {
 	char name[48];
+
+	snprintf(name, sizeof(name), "%s-%s", env, what);
+	run(name, frag, len, modes, outs, s);
+}
+
+static void port_io(const char *env, unsigned int modes, bool all)
+{
+	static const struct seeds post = { .rdx = 0x80 };
+	char what[24];
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(ports); i++) {
+		const struct seeds port = { .rdx = ports[i] };
 		uint16_t p = ports[i];
 		unsigned int o = port_volatile(p) ? 0 : O_AX;
 		/*
@@ -640,54 +652,38 @@ static void port_io(const char *env, unsigned int modes, bool all)
 
 		if (!all && p != 0x80 && p != 0x71 && p != 0x3f8 && p != 0xcf8)
 			continue;
-		snprintf(name, sizeof(name), "%s-inb-%#x", env, p);
-		run(name, F(inb), modes, o_sub, &(struct seeds){ .rdx = p });
+		snprintf(what, sizeof(what), "inb-%#x", p);
+		run_env(env, what, F(inb), modes, o_sub, &port);
 		if (!all)
 			continue;
-		snprintf(name, sizeof(name), "%s-inw-%#x", env, p);
-		run(name, F(inw), modes, o_sub, &(struct seeds){ .rdx = p });
-		snprintf(name, sizeof(name), "%s-inl-%#x", env, p);
-		run(name, F(inl), modes, o, &(struct seeds){ .rdx = p });
-		snprintf(name, sizeof(name), "%s-insb-%#x", env, p);
-		run(name, F(insb), modes, O_AX, &(struct seeds){ .rdx = p });
+		snprintf(what, sizeof(what), "inw-%#x", p);
+		run_env(env, what, F(inw), modes, o_sub, &port);
+		snprintf(what, sizeof(what), "inl-%#x", p);
+		run_env(env, what, F(inl), modes, o, &port);
+		snprintf(what, sizeof(what), "insb-%#x", p);
+		run_env(env, what, F(insb), modes, O_AX, &port);
 	}
 	/* writes only where they harm nothing: the POST port */
-	snprintf(name, sizeof(name), "%s-outb-0x80", env);
-	run(name, F(outb), modes, 0, &(struct seeds){ .rdx = 0x80 });
+	run_env(env, "outb-0x80", F(outb), modes, 0, &post);
 	if (all) {
-		snprintf(name, sizeof(name), "%s-outw-0x80", env);
-		run(name, F(outw), modes, 0, &(struct seeds){ .rdx = 0x80 });
-		snprintf(name, sizeof(name), "%s-outl-0x80", env);
-		run(name, F(outl), modes, 0, &(struct seeds){ .rdx = 0x80 });
-		snprintf(name, sizeof(name), "%s-outsb-0x80", env);
-		run(name, F(outsb), modes, O_AX, &(struct seeds){ .rdx = 0x80 });
-		snprintf(name, sizeof(name), "%s-outsw-0x80", env);
-		run(name, F(outsw), modes, O_AX, &(struct seeds){ .rdx = 0x80 });
-		snprintf(name, sizeof(name), "%s-outsl-0x80", env);
-		run(name, F(outsl), modes, O_AX, &(struct seeds){ .rdx = 0x80 });
-		snprintf(name, sizeof(name), "%s-insw-0x80", env);
-		run(name, F(insw), modes, O_AX, &(struct seeds){ .rdx = 0x80 });
-		snprintf(name, sizeof(name), "%s-insl-0x80", env);
-		run(name, F(insl), modes, O_AX, &(struct seeds){ .rdx = 0x80 });
-		snprintf(name, sizeof(name), "%s-inb-imm80", env);
-		run(name, F(inb_imm80), modes, O_AX, NULL);
-		snprintf(name, sizeof(name), "%s-cf8-rw", env);
-		run(name, F(cf8_rw), modes, O_AX, NULL);
-		snprintf(name, sizeof(name), "%s-cfc-id", env);
-		run(name, F(cfc_id), modes, O_AX, NULL);
+		run_env(env, "outw-0x80", F(outw), modes, 0, &post);
+		run_env(env, "outl-0x80", F(outl), modes, 0, &post);
+		run_env(env, "outsb-0x80", F(outsb), modes, O_AX, &post);
+		run_env(env, "outsw-0x80", F(outsw), modes, O_AX, &post);
+		run_env(env, "outsl-0x80", F(outsl), modes, O_AX, &post);
+		run_env(env, "insw-0x80", F(insw), modes, O_AX, &post);
+		run_env(env, "insl-0x80", F(insl), modes, O_AX, &post);
+		run_env(env, "inb-imm80", F(inb_imm80), modes, O_AX, NULL);
+		run_env(env, "cf8-rw", F(cf8_rw), modes, O_AX, NULL);
+		run_env(env, "cfc-id", F(cfc_id), modes, O_AX, NULL);
 	}
-	snprintf(name, sizeof(name), "%s-cli", env);
-	run(name, F(cli), modes, O_UM | O_FL, NULL);
-	snprintf(name, sizeof(name), "%s-sti", env);
-	run(name, F(sti), modes, O_UM | O_FL, NULL);
-	snprintf(name, sizeof(name), "%s-pushf", env);
-	run(name, F(pushf), modes, O_AX, NULL);
-	snprintf(name, sizeof(name), "%s-popf-if0", env);
-	run(name, F(popf_seed), modes, O_AX | O_UM, &(struct seeds){ .rcx = 0x2 });
-	snprintf(name, sizeof(name), "%s-popf-iopl3", env);
-	run(name, F(popf_seed), modes, O_AX | O_UM, &(struct seeds){ .rcx = 0x3202 });
-	snprintf(name, sizeof(name), "%s-int3", env);
-	run(name, F(int3), modes, 0, NULL);
+	run_env(env, "cli", F(cli), modes, O_UM | O_FL, NULL);
+	run_env(env, "sti", F(sti), modes, O_UM | O_FL, NULL);
+	run_env(env, "pushf", F(pushf), modes, O_AX, NULL);
+	run_env(env, "popf-if0", F(popf_seed), modes, O_AX | O_UM, &(struct seeds){ .rcx = 0x2 });
+	run_env(env, "popf-iopl3", F(popf_seed), modes, O_AX | O_UM,
+		&(struct seeds){ .rcx = 0x3202 });
+	run_env(env, "int3", F(int3), modes, 0, NULL);
 }
 
 static void io_envs(void)
@@ -772,6 +768,8 @@ static const uint16_t sels[] = {
 	0xe028, 0xe02b, 0xe030, 0xe033, 0xe03b, 0xfff8, 0xfffb,
 };
 
+#define SEL_OP(name, frag, outs)	{ name, fr_##frag, fr_##frag##_end, outs }
+
 static void selectors(void)
 {
 	static const struct {
@@ -779,22 +777,22 @@ static void selectors(void)
 		const uint8_t *frag, *end;
 		unsigned int outs;
 	} ops[] = {
-		{ "mov-ds", fr_mov_ds, fr_mov_ds_end, O_AX },
-		{ "mov-es", fr_mov_es, fr_mov_es_end, O_AX },
-		{ "mov-fs", fr_mov_fs, fr_mov_fs_end, O_AX },
-		{ "mov-gs", fr_mov_gs, fr_mov_gs_end, O_AX },
-		{ "mov-ss", fr_mov_ss, fr_mov_ss_end, O_AX },
-		{ "pop-fs", fr_pop_fs, fr_pop_fs_end, O_AX },
-		{ "pop-gs", fr_pop_gs, fr_pop_gs_end, O_AX },
-		{ "lar", fr_lar, fr_lar_end, O_AX | O_FL },
-		{ "lsl", fr_lsl, fr_lsl_end, O_AX | O_FL },
-		{ "verr", fr_verr, fr_verr_end, O_FL },
-		{ "verw", fr_verw, fr_verw_end, O_FL },
-		{ "ljmp", fr_ljmp, fr_ljmp_end, O_AX },
-		{ "lcall", fr_lcall, fr_lcall_end, O_AX },
-		{ "lret", fr_lret, fr_lret_end, O_AX },
-		{ "iretq-cs", fr_iretq_cs, fr_iretq_cs_end, O_AX },
-		{ "iretq-ss", fr_iretq_ss, fr_iretq_ss_end, O_AX },
+		SEL_OP("mov-ds", mov_ds, O_AX),
+		SEL_OP("mov-es", mov_es, O_AX),
+		SEL_OP("mov-fs", mov_fs, O_AX),
+		SEL_OP("mov-gs", mov_gs, O_AX),
+		SEL_OP("mov-ss", mov_ss, O_AX),
+		SEL_OP("pop-fs", pop_fs, O_AX),
+		SEL_OP("pop-gs", pop_gs, O_AX),
+		SEL_OP("lar", lar, O_AX | O_FL),
+		SEL_OP("lsl", lsl, O_AX | O_FL),
+		SEL_OP("verr", verr, O_FL),
+		SEL_OP("verw", verw, O_FL),
+		SEL_OP("ljmp", ljmp, O_AX),
+		SEL_OP("lcall", lcall, O_AX),
+		SEL_OP("lret", lret, O_AX),
+		SEL_OP("iretq-cs", iretq_cs, O_AX),
+		SEL_OP("iretq-ss", iretq_ss, O_AX),
 	};
 	unsigned int o, i;
 	char name[40];
