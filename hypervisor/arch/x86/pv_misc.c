@@ -222,13 +222,22 @@ long hc_get_debugreg(struct vcpu *v, struct hc_args *a)
 	return rc ? rc : (long)val;
 }
 
-/* #DB for the guest: its virtual DR6 records why (B0-B3, BS). */
+/*
+ * #DB for the guest: its virtual DR6 records why (B0-B3, BD, BS, BT).
+ * Merged as Xen 4.17's do_debug merges: the bits the CPU set are added
+ * to what the guest's DR6 held (sticky until the guest clears them, so
+ * a breakpoint's #DB after a single step reads B0 and BS), and an
+ * active-low bit the CPU cleared (RTM) is cleared. Lamina replaced the
+ * B and BS bits with this #DB's alone (conform-trap-diff's bp-* and
+ * popf-tf lines, 6 Dec).
+ */
 void vcpu_note_debug_trap(struct vcpu *v)
 {
-	uint64_t dr6;
+	uint64_t dr6, d;
 
 	asm volatile("mov %%db6, %0" : "=r"(dr6));
-	v->arch.dr[6] = (v->arch.dr[6] & ~0xE00FULL) | (dr6 & 0xE00F) | DR6_DEFAULT;
+	d = v->arch.dr[6] | (dr6 & ~DR6_DEFAULT);
+	v->arch.dr[6] = d & (dr6 | ~DR6_DEFAULT);
 	asm volatile("mov %0, %%db6" : : "r"(DR6_DEFAULT));
 }
 
