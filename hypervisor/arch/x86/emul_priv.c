@@ -454,6 +454,18 @@ static uint32_t port_bytes(const struct vcpu *v, uint16_t port, unsigned int siz
 	return got;
 }
 
+/*
+ * The access port_read and port_write make to the port itself (not the
+ * 0xCF8 latch, the RTC's or dom0's 0x61 pieces, nor PCI's ports): Xen
+ * 4.17's admin_io_okay, whose accesses its emulator makes through a stub
+ * that answers X86EMUL_DONE.
+ */
+static bool port_direct(const struct vcpu *v, uint16_t port, unsigned int size)
+{
+	return !(port == 0xCF8 && size == 4) && !split_port(v, port, size) &&
+	       port_reached(v, port, size) && !pci_port(port, size);
+}
+
 static uint32_t port_read(const struct vcpu *v, uint16_t port, unsigned int size)
 {
 	/* A 32-bit 0xCF8 is latched for every domain, as Xen 4.17's guest_io_read. */
@@ -744,6 +756,18 @@ static bool emulate_io(struct vcpu *v, struct cpu_regs *r, const uint8_t *insn,
 		r->rax = io.size == 4 ? val : (r->rax & ~mask) | (val & mask);
 	} else {
 		port_write(v, io.port, io.size, (uint32_t)r->rax);
+	}
+	/*
+	 * An in or out made to the port itself owes no single step: Xen
+	 * 4.17's emulator raises it only for X86EMUL_OKAY, not the stub's
+	 * X86EMUL_DONE, so the CPU's own step traps after the next
+	 * instruction (as for cli/sti below). An I/O breakpoint's #DB stays.
+	 */
+	if (port_direct(v, io.port, io.size) && (r->rflags & X86_EFLAGS_TF)) {
+		advance_rip(r, io.len, is64);
+		if (unlikely(hit))
+			vcpu_raise_db(v, r, hit);
+		return true;
 	}
 	insn_done(v, r, io.len, is64, hit);
 	return true;
