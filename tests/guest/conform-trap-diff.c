@@ -14,8 +14,11 @@
  * An event line holds the error code (or -), %cr2 (for #PF) relative to
  * a page the guest chose, rip relative to the fragment's start, the
  * frame's CS and SS and saved upcall mask, the defined RFLAGS bits, the
- * frame's rcx and r11 (s: the seed), the upcall mask on entry (e:) and,
- * for #DB, DR6. Nothing printed is an MFN, a time or a stack address.
+ * frame's rcx and r11 (s: the seed), the upcall mask on entry (e:),
+ * where the frame starts (sp: st- below the interrupted kernel stack,
+ * ks- below stack_switch's) and, for #DB, DR6. Nothing printed is an
+ * MFN, a time or a stack address. The list of cases is in
+ * docs/conformance.md, "The CPU-side sweep".
  * The trap table: vector v has DPL 3 when v % 4 == 0, 1 when v % 4 == 1,
  * 0 when v % 4 == 2, no entry when v % 4 == 3 (vectors below 32 get DPL
  * 2 there, so every exception has a handler); 0x80 has DPL 3; even
@@ -62,6 +65,40 @@ FRAG(tf_fcpuid, "xor %eax, %eax; pushfq; orl $0x100, (%rsp); popfq;"
 FRAG(tf_cpuid, "xor %eax, %eax; pushfq; orl $0x100, (%rsp); popfq; cpuid; nop; nop");
 FRAG(tf_int3, "pushfq; orl $0x100, (%rsp); popfq; int3; nop");
 FRAG(tf_rdmsr, "mov $0xc0000080, %ecx; pushfq; orl $0x100, (%rsp); popfq; rdmsr; nop");
+FRAG(tf_hcall, "mov $17, %eax; xor %edi, %edi; xor %esi, %esi; pushfq; orl $0x100, (%rsp); popfq; syscall; nop; nop");
+FRAG(tf_wrcr3, "mov %cr3, %rax; pushfq; orl $0x100, (%rsp); popfq; mov %rax, %cr3; nop; nop");
+FRAG(tf_clts, "pushfq; orl $0x100, (%rsp); popfq; clts; nop; nop");
+FRAG(tf_rddr7, "pushfq; orl $0x100, (%rsp); popfq; mov %dr7, %rax; nop; nop");
+FRAG(tf_wbinvd, "pushfq; orl $0x100, (%rsp); popfq; wbinvd; nop; nop");
+FRAG(tf_rdtsc, "pushfq; orl $0x100, (%rsp); popfq; rdtsc; nop; nop");
+FRAG(tf_popf_off, "pushfq; orl $0x100, (%rsp); popfq; pushfq; andl $~0x100, (%rsp); popfq; nop; nop");
+FRAG(tf_int80, "pushfq; orl $0x100, (%rsp); popfq; int $0x80; nop");
+FRAG(tf_ud2, "pushfq; orl $0x100, (%rsp); popfq; ud2; nop");
+FRAG(tf_gp, "pushfq; orl $0x100, (%rsp); popfq; hlt; nop");
+FRAG(tf_movss, "xor %eax, %eax; mov %ss, %eax; pushfq; orl $0x100, (%rsp); popfq; mov %eax, %ss; nop; nop; nop");
+FRAG(tf_out, "pushfq; orl $0x100, (%rsp); popfq; outb %al, %dx; nop; nop");
+FRAG(tf_rep_insb, "mov $2, %ecx; pushfq; orl $0x100, (%rsp); popfq; rep insb; nop; nop");
+FRAG(tf_cli, "pushfq; orl $0x100, (%rsp); popfq; cli; nop; nop");
+/* breakpoints: DR0 at the fragment's offset 1 (a nop) or D + 0x800 */
+FRAG(nops3, "nop; nop; nop; nop");
+FRAG(bp_load, "mov (%rbx), %rax; nop; nop");
+FRAG(bp_store, "mov %rax, (%rbx); nop; nop");
+FRAG(bp_load_word, "mov 6(%rbx), %ax; nop; nop");
+/* emulated string I/O onto and from rsi (port 0x80 in dx), three bytes */
+FRAG(insb_at, "mov %rsi, %rdi; mov $3, %ecx; rep insb; mov %ecx, %eax");
+FRAG(outsb_at, "mov $3, %ecx; rep outsb; mov %ecx, %eax");
+FRAG(insl_at, "mov %rsi, %rdi; mov $2, %ecx; rep insl; mov %ecx, %eax");
+/* CR3 writes: a frame not a page table, cache bits, the no-flush bit */
+FRAG(wr_cr3_bad, "mov $0x1000, %eax; mov %rax, %cr3");
+FRAG(wr_cr3_pcd, "mov %cr3, %rax; mov %rax, %rcx; or $0x18, %rax; mov %rax, %cr3; mov %cr3, %rax; mov %rcx, %cr3; and $0xfff, %eax");
+FRAG(wr_cr3_noflush, "mov %cr3, %rax; bts $63, %rax; mov %rax, %cr3; xor %eax, %eax");
+/* segment bases through the MSRs after a load (kernel mode) */
+FRAG(fs_base, "mov %ecx, %fs; mov $0xc0000100, %ecx; rdmsr; shl $32, %rdx; or %rdx, %rax");
+FRAG(gs_base, "mov %ecx, %gs; mov $0xc0000101, %ecx; rdmsr; shl $32, %rdx; or %rdx, %rax");
+FRAG(gs_shadow, "mov %ecx, %gs; mov $0xc0000102, %ecx; rdmsr; shl $32, %rdx; or %rdx, %rax");
+/* with the guest's CR4.OSXSAVE set */
+FRAG(xsetbv_ecx, "xsetbv");
+FRAG(xsave_area, "mov $7, %eax; xor %edx, %edx; xsave (%rbx); mov 512(%rbx), %rax");
 FRAG(fcpuid, "xor %eax, %eax; .byte 0x0f, 0x0b, 0x78, 0x65, 0x6e, 0x0f, 0xa2; xor %ebx, %ebx; xor %ecx, %ecx; xor %edx, %edx");
 /* the port I/O forms: port in dx (seed), data at rdi/rsi = D + 0x900 */
 FRAG(inb, "inb %dx, %al");
@@ -319,6 +356,7 @@ asm(".text\n"
 #define FLAGS_SHOWN	0x277fd5ULL	/* CF PF AF ZF SF TF IF DF OF IOPL NT RF AC ID */
 
 static uint8_t kdata[8192] __attribute__((aligned(4096)));
+static uint8_t ustack[8192] __attribute__((aligned(4096)));	/* stack_switch's, for user mode */
 static uint8_t kcode[4096] __attribute__((aligned(4096)));
 static uint8_t *ucode;			/* the user code page, through the kernel */
 static uint64_t code_base, code_end, frag_base, data_base;
@@ -332,12 +370,17 @@ static volatile struct {
 	uint64_t vec, err, rip, cs, fl, ss, rcx, r11, cr2, dr6;
 	bool has_err, nested;
 	uint8_t mask_entry;
+	uint64_t sp;		/* where the frame the hypervisor built starts */
 } ev;
 static volatile bool in_handler;
 
 /* The seeds of a case: every field 0 takes the default. */
 struct seeds {
 	uint64_t rax, rcx, rdx, rsi, flags;
+	bool mask;		/* kernel mode: events masked while it runs */
+	uint64_t dr7;		/* non-zero: DR0 = dr0_off + the fragment's start (dr0_data: D's) */
+	uint32_t dr0_off;
+	bool dr0_data;
 };
 
 #define SEED_AX	0xa0ULL
@@ -362,6 +405,7 @@ void td_trap(uint64_t *w)
 	}
 	in_handler = true;
 	ev.mask_entry = vi->evtchn_upcall_mask;
+	ev.sp = (uint64_t)(w + 1);
 	ev.vec = w[0];
 	ev.rcx = w[1];
 	ev.r11 = w[2];
@@ -437,6 +481,8 @@ static void rel(char *buf, size_t n, uint64_t x, uint64_t seed)
 		snprintf(buf, n, "nx+%#lx", (unsigned long)(x - nx_page));
 	else if (x <= td_save_rsp && x >= td_save_rsp - 0x2000)
 		snprintf(buf, n, "st-%#lx", (unsigned long)(td_save_rsp - x));
+	else if (x < (uint64_t)ustack + sizeof(ustack) && x >= (uint64_t)ustack)
+		snprintf(buf, n, "ks-%#lx", (unsigned long)((uint64_t)ustack + sizeof(ustack) - x));
 	else if (x >= (uint64_t)kcode && x < (uint64_t)kcode + sizeof(kcode))
 		snprintf(buf, n, "kc+%#lx", (unsigned long)(x - (uint64_t)kcode));
 	else if (x >= (uint64_t)kdata && x < (uint64_t)kdata + sizeof(kdata))
@@ -463,7 +509,7 @@ static void run1(const char *name, const uint8_t *frag, size_t len, unsigned int
 	size_t pre = (size_t)(tpl_pre_end - tpl_pre), post = (size_t)(tpl_post_end - tpl_post);
 	const uint8_t *tail = user ? tpl_utail : tpl_ktail;
 	size_t tlen = user ? (size_t)(tpl_utail_end - tpl_utail) : (size_t)(tpl_ktail_end - tpl_ktail);
-	char a[40], b[40], c[40], r[40], e[24];
+	char a[40], b[40], c[40], r[40], e[24], sp[40];
 	uint32_t d32;
 	long rc;
 	unsigned int i;
@@ -492,11 +538,20 @@ static void run1(const char *name, const uint8_t *frag, size_t len, unsigned int
 	dq[16] = 0x202 | s->flags;
 	memset((void *)&ev, 0, sizeof(ev));
 	in_handler = false;
-	vi->evtchn_upcall_mask = 0;
+	if (s->dr7) {
+		hypercall2(__HYPERVISOR_set_debugreg, 0,
+			   (s->dr0_data ? data_base : frag_base) + s->dr0_off);
+		hypercall2(__HYPERVISOR_set_debugreg, 7, s->dr7);
+	}
+	vi->evtchn_upcall_mask = s->mask && !user;
 	asm volatile("" : : : "memory");
 	rc = td_enter((uint64_t)code_base, user);
 	vi->evtchn_upcall_mask = 1;
 	in_handler = false;
+	if (s->dr7) {
+		hypercall2(__HYPERVISOR_set_debugreg, 7, 0);
+		hypercall2(__HYPERVISOR_set_debugreg, 0, 0);
+	}
 	restore_state();
 	if (rc == 0) {
 		char out[200];
@@ -541,10 +596,11 @@ static void run1(const char *name, const uint8_t *frag, size_t len, unsigned int
 		snprintf(e, sizeof(e), "%#lx", (unsigned long)ev.err);
 	else
 		snprintf(e, sizeof(e), "-");
-	printf("D %u %s %c v=%lu ec=%s cr2=%s rip=%s cs=%#lx ss=%#lx sm=%lu fl=%#lx rcx=%s r11=%s e=%u%s",
+	rel(sp, sizeof(sp), ev.sp, ~0ULL);
+	printf("D %u %s %c v=%lu ec=%s cr2=%s rip=%s cs=%#lx ss=%#lx sm=%lu fl=%#lx rcx=%s r11=%s e=%u sp=%s%s",
 	       line++, name, user ? 'u' : 'k', (unsigned long)ev.vec, e, a, r, (unsigned long)(ev.cs & 0xffff),
 	       (unsigned long)(ev.ss & 0xffff), (unsigned long)((ev.cs >> 32) & 0xff),
-	       (unsigned long)(ev.fl & FLAGS_SHOWN), b, c, ev.mask_entry,
+	       (unsigned long)(ev.fl & FLAGS_SHOWN), b, c, ev.mask_entry, sp,
 	       ev.vec == 1 ? "" : "\n");
 	if (ev.vec == 1)
 		printf(" dr6=%#lx\n", (unsigned long)ev.dr6);
@@ -590,14 +646,16 @@ static long set_iobitmap(unsigned int nr)
 	return hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iobitmap, &op);
 }
 
+/*
+ * The callback of this type at addr; 0 is "none" (Xen 4.17 refuses to
+ * unregister the syscall and sysenter callbacks, -EINVAL, and injects #UD
+ * for a system call whose callback is 0).
+ */
 static long set_callback(unsigned int type, uint64_t addr)
 {
 	struct callback_register cb = { (uint16_t)type, CALLBACKF_mask_events, 0, addr };
-	struct callback_unregister un = { (uint16_t)type, 0 };
 
-	if (addr)
-		return hypercall2(__HYPERVISOR_callback_op, CALLBACKOP_register, &cb);
-	return hypercall2(__HYPERVISOR_callback_op, CALLBACKOP_unregister, &un);
+	return hypercall2(__HYPERVISOR_callback_op, CALLBACKOP_register, &cb);
 }
 
 static void softints(void)
@@ -684,6 +742,45 @@ static void port_io(const char *env, unsigned int modes, bool all)
 	run_env(env, "popf-iopl3", F(popf_seed), modes, O_AX | O_UM,
 		&(struct seeds){ .rcx = 0x3202 });
 	run_env(env, "int3", F(int3), modes, 0, NULL);
+	if (all) {
+		/* the emulator's faults part way through a string (rcx: what is left) */
+		uint64_t u = USER_BASE + 0x200000;
+
+		if (modes & MODE_K) {
+			run_env(env, "insb-np", F(insb_at), MODE_K, O_AX,
+				&(struct seeds){ .rdx = 0x80, .rsi = np_page + 8 });
+			run_env(env, "insb-ro", F(insb_at), MODE_K, O_AX,
+				&(struct seeds){ .rdx = 0x80, .rsi = ro_page + 8 });
+			run_env(env, "insb-into-np", F(insb_at), MODE_K, O_AX,
+				&(struct seeds){ .rdx = 0x80, .rsi = np_page - 1 });
+			run_env(env, "insl-into-np", F(insl_at), MODE_K, O_AX,
+				&(struct seeds){ .rdx = 0x80, .rsi = np_page - 6 });
+			run_env(env, "outsb-np", F(outsb_at), MODE_K, O_AX,
+				&(struct seeds){ .rdx = 0x80, .rsi = np_page + 8 });
+			run_env(env, "outsb-into-np", F(outsb_at), MODE_K, O_AX,
+				&(struct seeds){ .rdx = 0x80, .rsi = np_page - 2 });
+			run_env(env, "insb-hv", F(insb_at), MODE_K, O_AX,
+				&(struct seeds){ .rdx = 0x80, .rsi = 0xffff830000000000ULL });
+		}
+		run_env(env, "insb-nc", F(insb_at), modes, O_AX,
+			&(struct seeds){ .rdx = 0x80, .rsi = 0x8000000000000000ULL });
+		run_env(env, "outsb-nc", F(outsb_at), modes, O_AX,
+			&(struct seeds){ .rdx = 0x80, .rsi = 0x8000000000000000ULL });
+		if (modes & MODE_U) {
+			run_env(env, "insb-ucode", F(insb_at), MODE_U, O_AX,
+				&(struct seeds){ .rdx = 0x80, .rsi = USER_BASE + 8 });
+			run_env(env, "insb-unmapped", F(insb_at), MODE_U, O_AX,
+				&(struct seeds){ .rdx = 0x80, .rsi = u });
+			run_env(env, "outsb-unmapped", F(outsb_at), MODE_U, O_AX,
+				&(struct seeds){ .rdx = 0x80, .rsi = u });
+			run_env(env, "insb-kernel", F(insb_at), MODE_U, O_AX,
+				&(struct seeds){ .rdx = 0x80, .rsi = (uint64_t)kdata });
+		}
+	}
+	run_env(env, "tf-in80", F(tf_in80), modes, 0, NULL);
+	run_env(env, "tf-out80", F(tf_out), modes, 0, &post);
+	run_env(env, "tf-rep-insb80", F(tf_rep_insb), modes, O_AX, &post);
+	run_env(env, "tf-cli", F(tf_cli), modes, O_UM, NULL);
 }
 
 static void io_envs(void)
@@ -809,6 +906,18 @@ static void selectors(void)
 			    ops[o].outs, &(struct seeds){ .rcx = sel ? sel : 0x10000 });
 		}
 	run("pop-ds", F(pop_ds), MODE_KU, 0, NULL);
+	/* the bases a load leaves, as kernel mode reads them */
+	for (i = 0; i < ARRAY_SIZE(sels); i++) {
+		uint16_t sel = sels[i];
+		const struct seeds sd = { .rcx = sel ? sel : 0x10000 };
+
+		snprintf(name, sizeof(name), "fs-base-%#x", sel);
+		run(name, F(fs_base), MODE_K, O_AX, &sd);
+		snprintf(name, sizeof(name), "gs-base-%#x", sel);
+		run(name, F(gs_base), MODE_K, O_AX, &sd);
+		snprintf(name, sizeof(name), "gs-shadow-%#x", sel);
+		run(name, F(gs_shadow), MODE_K, O_AX, &sd);
+	}
 }
 
 static void counters_msrs(void)
@@ -900,6 +1009,40 @@ static void misc(void)
 	RUN(tf_cpuid, MODE_KU, 0);
 	RUN(tf_int3, MODE_KU, 0);
 	RUN(tf_rdmsr, MODE_KU, 0);
+	RUN(tf_hcall, MODE_K, O_AX);
+	RUN(tf_wrcr3, MODE_KU, 0);
+	RUN(tf_clts, MODE_KU, 0);
+	RUN(tf_rddr7, MODE_KU, 0);
+	RUN(tf_wbinvd, MODE_KU, 0);
+	RUN(tf_rdtsc, MODE_KU, 0);
+	RUN(tf_popf_off, MODE_KU, 0);
+	RUN(tf_int80, MODE_KU, 0);
+	RUN(tf_ud2, MODE_KU, 0);
+	RUN(tf_gp, MODE_KU, 0);
+	RUN(tf_movss, MODE_KU, 0);
+	/* events masked while kernel mode runs: the frame's saved mask and IF */
+	run("m1-int3", F(int3), MODE_K, 0, &(struct seeds){ .mask = true });
+	run("m1-int80", F(int80), MODE_K, 0, &(struct seeds){ .mask = true });
+	run("m1-ud2", F(ud2), MODE_K, 0, &(struct seeds){ .mask = true });
+	run("m1-hlt", F(hlt), MODE_K, 0, &(struct seeds){ .mask = true });
+	run("m1-load-np", F(load), MODE_K, 0, &(struct seeds){ .mask = true, .rsi = np_page });
+	run("m1-tf", F(tf_nop), MODE_K, 0, &(struct seeds){ .mask = true });
+	run("m1-pushf", F(pushf), MODE_K, O_AX | O_UM, &(struct seeds){ .mask = true });
+	/* debug registers set by the kernel (set_debugreg) before each mode runs */
+	run("bp-insn", F(nops3), MODE_KU, 0, &(struct seeds){ .dr7 = 0x401, .dr0_off = 1 });
+	run("bp-insn-ge", F(nops3), MODE_KU, 0, &(struct seeds){ .dr7 = 0x602, .dr0_off = 2 });
+	run("bp-load", F(bp_load), MODE_KU, O_AX,
+	    &(struct seeds){ .dr7 = 0xf0401, .dr0_off = 0x800, .dr0_data = true });
+	run("bp-load-w1", F(bp_load), MODE_KU, O_AX,
+	    &(struct seeds){ .dr7 = 0xd0401, .dr0_off = 0x800, .dr0_data = true });
+	run("bp-store-on-load", F(bp_load), MODE_KU, O_AX,
+	    &(struct seeds){ .dr7 = 0xd0401, .dr0_off = 0x800, .dr0_data = true });
+	run("bp-store", F(bp_store), MODE_KU, 0,
+	    &(struct seeds){ .dr7 = 0xd0401, .dr0_off = 0x800, .dr0_data = true });
+	run("bp-load-len2", F(bp_load_word), MODE_KU, O_AX,
+	    &(struct seeds){ .dr7 = 0x70401, .dr0_off = 0x807, .dr0_data = true });
+	run("bp-tf-load", F(tf_nop), MODE_KU, 0,
+	    &(struct seeds){ .dr7 = 0x401, .dr0_off = 10 });
 	run("popf-tf", F(popf_seed), MODE_KU, O_AX, &(struct seeds){ .rcx = 0x302 });
 	run("popf-ac", F(popf_seed), MODE_KU, O_AX, &(struct seeds){ .rcx = 0x40202 });
 	run("popf-nt", F(popf_seed), MODE_KU, O_AX, &(struct seeds){ .rcx = 0x4202 });
@@ -914,6 +1057,9 @@ static void misc(void)
 	RUN(wr_cr2, MODE_KU, O_CX);
 	RUN(rd_cr3, MODE_KU, 0);
 	RUN(wr_cr3_same, MODE_KU, 0);
+	RUN(wr_cr3_bad, MODE_KU, 0);
+	RUN(wr_cr3_pcd, MODE_K, O_AX);
+	RUN(wr_cr3_noflush, MODE_K, 0);
 	RUN(rd_cr4, MODE_KU, O_AX);
 	RUN(wr_cr4_same, MODE_KU, O_AX);
 	RUN(rd_cr8, MODE_KU, O_AX);
@@ -1021,6 +1167,41 @@ static void system_calls(void)
 	trap_table(false);
 }
 
+/* Last: the guest sets its CR4.OSXSAVE (kept), then xsetbv and xsave. */
+static void xsave_cases(void)
+{
+	static const struct {
+		const char *name;
+		uint32_t ecx, eax;
+	} xs[] = {
+		{ "x87", 0, 1 }, { "sse", 0, 2 }, { "x87-sse", 0, 3 }, { "avx", 0, 7 },
+		{ "avx-no-sse", 0, 5 }, { "bit63", 0, 0x80000003 }, { "xcr1", 1, 3 },
+		{ "x87-sse-again", 0, 3 },
+	};
+	uint64_t cr4;
+	unsigned int i;
+	char name[40];
+
+	asm volatile("mov %%cr4, %0" : "=r"(cr4));
+	asm volatile("mov %0, %%cr4" : : "r"(cr4 | (1ULL << 18)) : "memory");
+	asm volatile("mov %%cr4, %0" : "=r"(cr4));
+	printf("D %u cr4-osxsave k %s\n", line++, cr4 & (1ULL << 18) ? "set" : "clear");
+	run("xgetbv-0-osxsave", F(xgetbv), MODE_KU, O_AX | O_DX,
+	    &(struct seeds){ .rcx = 0x100000000ULL });
+	for (i = 0; i < ARRAY_SIZE(xs); i++) {
+		uint64_t hi = xs[i].eax & 0x80000000U ? 0x80000000ULL : 0;
+
+		snprintf(name, sizeof(name), "xsetbv-%s", xs[i].name);
+		run(name, F(xsetbv_ecx), MODE_KU, 0,
+		    &(struct seeds){ .rcx = xs[i].ecx ? xs[i].ecx : 0x100000000ULL,
+				     .rax = (xs[i].eax & 0x7fffffffU) | 0x100000000ULL,
+				     .rdx = hi ? hi : 0x100000000ULL });
+		run("xgetbv-after", F(xgetbv), MODE_K, O_AX | O_DX,
+		    &(struct seeds){ .rcx = 0x100000000ULL });
+	}
+	RUN(xsave_area, MODE_KU, O_AX);
+}
+
 static uint64_t page_with(uint64_t flags_or, bool present)
 {
 	uint64_t va = scratch_page();
@@ -1045,6 +1226,8 @@ int test_main(struct start_info *si)
 	trap_table(false);
 	CHECK(user_setup(ucode_init, sizeof(ucode_init), 2) == 0, "user_setup failed");
 	ucode = (uint8_t *)(user_data_kva - 4096);
+	CHECK(hypercall2(__HYPERVISOR_stack_switch, FLAT_KERNEL_SS,
+			 (uint64_t)ustack + sizeof(ustack)) == 0, "stack_switch failed");
 	np_page = page_with(0, false);
 	ro_page = page_with(PTE_P | PTE_US | PTE_A, true);
 	nx_page = page_with(PTE_DATA | (1ULL << 63), true);
@@ -1057,6 +1240,7 @@ int test_main(struct start_info *si)
 	guest_tables();
 	selectors();
 	io_envs();
+	xsave_cases();
 	printf("conform-trap-diff: %u lines\n", line);
 	return TEST_PASS;
 }
