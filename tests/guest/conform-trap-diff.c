@@ -99,6 +99,19 @@ FRAG(gs_shadow, "mov %ecx, %gs; mov $0xc0000102, %ecx; rdmsr; shl $32, %rdx; or 
 /* with the guest's CR4.OSXSAVE set */
 FRAG(xsetbv_ecx, "xsetbv");
 FRAG(xsave_area, "mov $7, %eax; xor %edx, %edx; xsave (%rbx); mov 512(%rbx), %rax");
+/* flags a bounce may leave the handler, and frames on a misaligned stack */
+FRAG(df_int3, "std; int3");
+FRAG(ac_int3, "pushfq; orl $0x40000, (%rsp); popfq; int3");
+FRAG(nt_int3, "pushfq; orl $0x4000, (%rsp); popfq; int3");
+FRAG(df_ud2, "std; ud2");
+FRAG(df_pf, "std; mov (%rsi), %al");
+FRAG(df_int80, "std; int $0x80");
+FRAG(sp8_int3, "sub $8, %rsp; int3");
+FRAG(sp3_int3, "sub $3, %rsp; int3");
+FRAG(sp8_gp, "sub $8, %rsp; hlt");
+FRAG(sp3_pf, "sub $3, %rsp; mov (%rsi), %al");
+FRAG(tf_syscall, "pushfq; orl $0x100, (%rsp); popfq; syscall; nop; nop");
+FRAG(df_syscall, "std; syscall; pushfq; pop %rax");
 FRAG(fcpuid, "xor %eax, %eax; .byte 0x0f, 0x0b, 0x78, 0x65, 0x6e, 0x0f, 0xa2; xor %ebx, %ebx; xor %ecx, %ecx; xor %edx, %edx");
 /* the port I/O forms: port in dx (seed), data at rdi/rsi = D + 0x900 */
 FRAG(inb, "inb %dx, %al");
@@ -332,6 +345,7 @@ asm(".text\n"
     ".set v, v + 1\n"
     ".endr\n"
     "td_common:\n"
+    "	pushfq\n"			/* the handler's own rflags, as the hypervisor left them */
     "	mov %rsp, %rdi\n"
     "	and $-16, %rsp\n"
     "	call td_trap\n"
@@ -371,6 +385,7 @@ static volatile struct {
 	bool has_err, nested;
 	uint8_t mask_entry;
 	uint64_t sp;		/* where the frame the hypervisor built starts */
+	uint64_t hfl;		/* the handler's rflags on entry */
 } ev;
 static volatile bool in_handler;
 
@@ -405,6 +420,7 @@ void td_trap(uint64_t *w)
 	}
 	in_handler = true;
 	ev.mask_entry = vi->evtchn_upcall_mask;
+	ev.hfl = *w++;
 	ev.sp = (uint64_t)(w + 1);
 	ev.vec = w[0];
 	ev.rcx = w[1];
@@ -597,10 +613,11 @@ static void run1(const char *name, const uint8_t *frag, size_t len, unsigned int
 	else
 		snprintf(e, sizeof(e), "-");
 	rel(sp, sizeof(sp), ev.sp, ~0ULL);
-	printf("D %u %s %c v=%lu ec=%s cr2=%s rip=%s cs=%#lx ss=%#lx sm=%lu fl=%#lx rcx=%s r11=%s e=%u sp=%s%s",
+	printf("D %u %s %c v=%lu ec=%s cr2=%s rip=%s cs=%#lx ss=%#lx sm=%lu fl=%#lx rcx=%s r11=%s e=%u sp=%s hf=%#lx%s",
 	       line++, name, user ? 'u' : 'k', (unsigned long)ev.vec, e, a, r, (unsigned long)(ev.cs & 0xffff),
 	       (unsigned long)(ev.ss & 0xffff), (unsigned long)((ev.cs >> 32) & 0xff),
 	       (unsigned long)(ev.fl & FLAGS_SHOWN), b, c, ev.mask_entry, sp,
+	       (unsigned long)(ev.hfl & FLAGS_SHOWN),
 	       ev.vec == 1 ? "" : "\n");
 	if (ev.vec == 1)
 		printf(" dr6=%#lx\n", (unsigned long)ev.dr6);
@@ -1043,6 +1060,16 @@ static void misc(void)
 	    &(struct seeds){ .dr7 = 0x70401, .dr0_off = 0x807, .dr0_data = true });
 	run("bp-tf-load", F(tf_nop), MODE_KU, 0,
 	    &(struct seeds){ .dr7 = 0x401, .dr0_off = 10 });
+	RUN(df_int3, MODE_KU, 0);
+	RUN(ac_int3, MODE_KU, 0);
+	RUN(nt_int3, MODE_KU, 0);
+	RUN(df_ud2, MODE_KU, 0);
+	run("df_pf", F(df_pf), MODE_KU, 0, &(struct seeds){ .rsi = 0x1000 });
+	RUN(df_int80, MODE_KU, 0);
+	RUN(sp8_int3, MODE_KU, 0);
+	RUN(sp3_int3, MODE_KU, 0);
+	RUN(sp8_gp, MODE_KU, 0);
+	run("sp3_pf", F(sp3_pf), MODE_KU, 0, &(struct seeds){ .rsi = 0x1000 });
 	run("popf-tf", F(popf_seed), MODE_KU, O_AX, &(struct seeds){ .rcx = 0x302 });
 	run("popf-ac", F(popf_seed), MODE_KU, O_AX, &(struct seeds){ .rcx = 0x40202 });
 	run("popf-nt", F(popf_seed), MODE_KU, O_AX, &(struct seeds){ .rcx = 0x4202 });
@@ -1150,6 +1177,8 @@ static void system_calls(void)
 	RUN(int80, MODE_K, O_AX);
 	/* from user mode: the syscall callback (lib/userentry.S answers rax 0x1234) */
 	RUN(syscall, MODE_U, O_AX | O_CX);
+	RUN(tf_syscall, MODE_U, O_AX);
+	RUN(df_syscall, MODE_U, O_AX);
 	RUN(int80, MODE_U, O_AX);
 	RUN(sysenter, MODE_U, O_AX);
 	printf("(sysenter callback: %ld)\n", set_callback(CALLBACKTYPE_sysenter, (uint64_t)syscall_entry));
@@ -1202,6 +1231,28 @@ static void xsave_cases(void)
 	RUN(xsave_area, MODE_KU, O_AX);
 }
 
+/* User-mode events onto a stack_switch stack whose top is not 16-byte aligned. */
+static void user_stack_tops(void)
+{
+	static const unsigned int off[] = { 8, 3 };
+	unsigned int i;
+	char name[32];
+
+	for (i = 0; i < ARRAY_SIZE(off); i++) {
+		uint64_t top = (uint64_t)ustack + sizeof(ustack) - off[i];
+
+		if (hypercall2(__HYPERVISOR_stack_switch, FLAT_KERNEL_SS, top))
+			printf("(stack_switch %#lx refused)\n", (unsigned long)top);
+		snprintf(name, sizeof(name), "ks%u-int3", off[i]);
+		run(name, F(int3), MODE_U, 0, NULL);
+		snprintf(name, sizeof(name), "ks%u-gp", off[i]);
+		run(name, F(hlt), MODE_U, 0, NULL);
+		snprintf(name, sizeof(name), "ks%u-syscall", off[i]);
+		run(name, F(syscall), MODE_U, O_AX, NULL);
+	}
+	hypercall2(__HYPERVISOR_stack_switch, FLAT_KERNEL_SS, (uint64_t)ustack + sizeof(ustack));
+}
+
 static uint64_t page_with(uint64_t flags_or, bool present)
 {
 	uint64_t va = scratch_page();
@@ -1237,6 +1288,7 @@ int test_main(struct start_info *si)
 	counters_msrs();
 	memory();
 	system_calls();
+	user_stack_tops();
 	guest_tables();
 	selectors();
 	io_envs();
