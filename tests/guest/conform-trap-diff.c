@@ -464,19 +464,9 @@ static void trap_table(bool no80)
 		t[n].address = (uint64_t)td_stubs + 16 * v;
 		n++;
 	}
-	/*
-	 * In lists of 16: a long list may be preempted and continued, which
-	 * made Xen 4.17 under TCG give some vectors a neighbour's entry.
-	 */
-	for (v = 0; v < n; v += 16) {
-		struct trap_info part[17];
-		unsigned int k = n - v < 16 ? n - v : 16;
-
-		memcpy(part, &t[v], k * sizeof(part[0]));
-		part[k].address = 0;
-		if (hypercall1(__HYPERVISOR_set_trap_table, part))
-			printf("set_trap_table failed\n");
-	}
+	t[n].address = 0;
+	if (hypercall1(__HYPERVISOR_set_trap_table, t))
+		printf("set_trap_table failed\n");
 }
 
 /* An address as the guest chose it: relative to a known page, or as is. */
