@@ -435,7 +435,9 @@ void time_init(void)
 		struct vcpu *v;
 
 		wallclock_init(d);
+		/* A vCPU not up yet gets its record when it first runs, as Xen's. */
 		for_each_vcpu(d, v)
-			pvclock_update(v);
+			if (v->state != VCPU_DOWN)
+				pvclock_update(v);
 	}
 }
