@@ -23,7 +23,7 @@
  *   gone) and never cancels; once it is gone physinfo's
  *   outstanding_pages must be back where it was. Lamina only: Xen 4.17
  *   stakes a claim for a dying domain after domain_kill's cancel and
- *   never lets it go (3072 pages left claimed at --smp 2, 6 Dec); on
+ *   never lets it go (35 of 40 rounds at --smp 2, 6 Dec); on
  *   Xen the rounds run and what stays claimed is printed.
  * @hvargs: dom0_max_vcpus=2
  */
