@@ -1108,9 +1108,11 @@ static uint32_t xsave_size(uint64_t mask)
  * as Xen 4.17's PV policy: leaves past its last read as zero, and the
  * vendor's own leaves (its recalculate_misc) emptied.
  */
-static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t *a,
+static void cpuid_policy(unsigned int view, uint32_t leaf, uint32_t sub, uint32_t *a,
 			 uint32_t *b, uint32_t *c, uint32_t *d)
 {
+	bool dom0_kernel = view & PV_CPUID_DOM0_KERNEL;
+
 	uint32_t max, host_max, x;
 	bool amd = host_vendor == VENDOR_AMD;
 
@@ -1146,9 +1148,9 @@ static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t *
 		if (!(xcr0_max & XSTATE_YMM))
 			*c &= ~0x30001000U;		/* FMA AVX F16C: no YMM (GDS) */
 		/* Xen's: EIST for dom0's kernel; OSXSAVE in user mode as its CR4 has it */
-		if (v->domain->is_privileged && v->arch.kernel_mode)
+		if (dom0_kernel)
 			*c |= x;
-		if (!v->arch.kernel_mode && !v->arch.cr4_osxsave)
+		if (view & PV_CPUID_NO_OSXSAVE)
 			*c &= ~(1U << 27);
 		*c |= 1U << 31;				/* hypervisor */
 		/*
@@ -1159,7 +1161,7 @@ static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t *
 		 */
 		x = *d & (1U << 12);
 		*d &= ~0xA022300AU;
-		if (v->domain->is_privileged && v->arch.kernel_mode)
+		if (dom0_kernel)
 			*d |= x;
 		if (amd)
 			*d &= ~(1U << 11);
@@ -1235,14 +1237,14 @@ static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t *
 		if (amd) {
 			uint32_t l1[4];
 
-			cpuid_policy(v, 1, 0, &l1[0], &l1[1], &l1[2], &l1[3]);
+			cpuid_policy(view, 1, 0, &l1[0], &l1[1], &l1[2], &l1[3]);
 			*d = (*d & ~CPUID_COMMON_1D) | (l1[3] & CPUID_COMMON_1D);
 			*b &= 0xFF00FFFF;
 		} else {
 			*a = *b = 0;
 			/* MTRR for dom0's kernel, as in leaf 1 (Xen's leaf-1 adjustments) */
 			cpuid(1, 0, &x, &x, &x, &host_max);
-			if (v->domain->is_privileged && v->arch.kernel_mode)
+			if (dom0_kernel)
 				*d |= host_max & (1U << 12);
 		}
 		break;
@@ -1283,6 +1285,19 @@ static void cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t *
 	}
 }
 
+/* A vCPU's view of CPUID: dom0's kernel's, user mode's before OSXSAVE. */
+static unsigned int cpuid_view(const struct vcpu *v)
+{
+	return (v->domain->is_privileged && v->arch.kernel_mode ? PV_CPUID_DOM0_KERNEL : 0) |
+	       (!v->arch.kernel_mode && !v->arch.cr4_osxsave ? PV_CPUID_NO_OSXSAVE : 0);
+}
+
+/* CPUID as a PV guest in view sees it (cpu_policy.c's policies). */
+void pv_cpuid(unsigned int view, uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	cpuid_policy(view, leaf, sub, &r[0], &r[1], &r[2], &r[3]);
+}
+
 /*
  * n bytes at addr for the #UD path, read as Xen 4.17's forced-emulation
  * check reads them: at rip, whatever the code segment's base. False when
@@ -1320,7 +1335,7 @@ bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_regs *r)
 		return true;
 	if (insn[5] != 0x0F || insn[6] != 0xA2)
 		return false;
-	cpuid_policy(v, r->rax, r->rcx, &a, &b, &c, &d);
+	cpuid_policy(cpuid_view(v), r->rax, r->rcx, &a, &b, &c, &d);
 	r->rax = a;
 	r->rbx = b;
 	r->rcx = c;

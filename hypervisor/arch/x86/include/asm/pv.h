@@ -25,6 +25,14 @@ void pv_switch_mode(struct vcpu *v, bool kernel);
 /* Emulation of what a ring-3 kernel executes natively (emul_priv.c). */
 bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r);
 bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_regs *r);
+/*
+ * CPUID leaf.sub as a PV guest sees it (emul_priv.c), r = eax ebx ecx edx:
+ * a domU's kernel with view 0, dom0's kernel with PV_CPUID_DOM0_KERNEL,
+ * user mode before its kernel set CR4.OSXSAVE with PV_CPUID_NO_OSXSAVE.
+ */
+#define PV_CPUID_DOM0_KERNEL	1U
+#define PV_CPUID_NO_OSXSAVE	2U
+void pv_cpuid(unsigned int view, uint32_t leaf, uint32_t sub, uint32_t r[4]);
 int ldt_set(struct vcpu *v, uint64_t base, unsigned int ents);
 void vcpu_release_descriptors(struct vcpu *v);
 void vcpu_put_held_cr3(struct vcpu *v);	/* VCPUOP_initialise's kept kernel L4, let go */
@@ -47,6 +55,7 @@ void vcpu_set_ts(struct vcpu *v, bool ts);
 /* rdmsr/wrmsr as Xen 4.17 answers a PV kernel (msr.c); false: #GP. */
 bool pv_read_msr(struct vcpu *v, uint32_t msr, uint64_t *val);
 bool pv_write_msr(struct vcpu *v, uint32_t msr, uint64_t val);
+uint64_t pv_arch_caps(void);
 void tsc_aux_load(const struct vcpu *v);
 /* The host's vendor, as far as Xen's MSR and CPUID answers differ (msr.c). */
 enum cpu_vendor { VENDOR_OTHER, VENDOR_INTEL, VENDOR_AMD /* and Hygon */ };
