@@ -20,6 +20,7 @@ HV_SRCS := \
 	$(HV_DIR)/arch/x86/domain_build.c \
 	$(HV_DIR)/arch/x86/flushtlb.c \
 	$(HV_DIR)/arch/x86/emul_priv.c \
+	$(HV_DIR)/arch/x86/cpu_policy.c \
 	$(HV_DIR)/arch/x86/msr.c \
 	$(HV_DIR)/arch/x86/domain_destroy.c \
 	$(HV_DIR)/arch/x86/grant_pte.c \

@@ -327,6 +327,12 @@ static long bitmap_in(const struct domctl_bitmap *b, uint64_t *mask)
 	return 0;
 }
 
+/* bitmap_in for sysctl (tbuf_op's CPU map): 0 or -EFAULT. */
+long domctl_cpumask_in(const struct domctl_bitmap *b, uint64_t *mask)
+{
+	return bitmap_in(b, mask);
+}
+
 /*
  * A map of n bytes into the guest's bitmap as Xen's bitmap_to_xenctl_bitmap:
  * as many whole bytes as both have, the rest of the guest's bytes zero.
@@ -520,6 +526,35 @@ static long io_passthrough(const struct domain *caller, struct domain *d,
 
 static long domctl_refusal(const struct domain *caller, struct domain *d,
 			   const struct domctl *op);
+
+/*
+ * iomem_permission from dom0: the range must not wrap (-EINVAL), dom0
+ * must hold it itself (-EPERM), as Xen 4.17 checks. dom0 holds every frame
+ * below 2^paddr_bits but those no guest maps (mm_dom0_reserved_mmio: the
+ * IO-APIC, the MSI range, the local APIC), Xen's list for it; so a zeroed
+ * payload (frames 0 to 2^64 - 1) is -EPERM. Given to dom0 itself, or
+ * taken from anyone, it changes nothing (0): dom0 keeps all it holds and
+ * a domU holds no MMIO. Given to a domU it is -EOPNOTSUPP: Lamina maps
+ * no MMIO into a domU (Xen 0: docs/conformance.md).
+ */
+static long iomem_permission(struct domain *d, const struct domctl *op)
+{
+	uint64_t first = op->u.iomem_permission.first_mfn, range[3][2];
+	uint64_t last = first + op->u.iomem_permission.nr_mfns - 1;
+	unsigned int i, n;
+
+	if (last < first)
+		return trace_err(-EINVAL);
+	if (last >> (paddr_bits - PAGE_SHIFT))
+		return trace_err(-EPERM);
+	n = mm_dom0_reserved_mmio(range);
+	for (i = 0; i < n; i++)
+		if (first <= range[i][1] && last >= range[i][0])
+			return trace_err(-EPERM);
+	if (d->is_privileged || !op->u.iomem_permission.allow_access)
+		return 0;
+	return trace_err(-EOPNOTSUPP);
+}
 
 /*
  * getpageframeinfo3 (hypercall_abi domctl.h): each frame's type as Xen
@@ -736,6 +771,11 @@ static long domain_op(struct vcpu *v, struct domain *d, struct domctl *op, bool 
 		return vcpu_state_refusal(v, d, op);
 	case DOMCTL_getpageframeinfo3:
 		return page_frame_info(d, op);
+	case DOMCTL_iomem_permission:
+		return iomem_permission(d, op);
+	case DOMCTL_get_cpu_policy:
+		*out = true;
+		return domctl_cpu_policy(d, &op->u.cpu_policy);
 	case DOMCTL_getnodeaffinity: {
 		static const uint8_t node0[8] = { 1 };	/* Xen's MAX_NUMNODES, 64 */
 

@@ -11,9 +11,12 @@
  * debug_keys, the debug keys' handlers (keyhandler.c, with DEBUG_KEYS);
  * availheap, cputopoinfo and numainfo, the free memory by address width,
  * the CPUs and the one NUMA node, as physinfo describes them;
- * pcitopoinfo, the PCI functions dom0 reported (pci.c); get_pmstat,
- * psr_cmt_op, psr_alloc and coverage_op, Xen 4.17's answers without
- * those features. Other commands answer -ENOSYS.
+ * pcitopoinfo, the PCI functions dom0 reported (pci.c);
+ * get_cpu_featureset and get_cpu_policy, the CPU policies
+ * (arch/x86/cpu_policy.c); tbuf_op, get_pmstat, psr_cmt_op, psr_alloc,
+ * coverage_op and livepatch_op, Xen 4.17's answers without those
+ * features (no trace buffer, no patch loaded). Other commands answer
+ * -ENOSYS.
  */
 #include <hv/lib.h>
 #include <hv/domain.h>
@@ -216,6 +219,101 @@ static long pm_stat(const struct sysctl_get_pmstat *pm)
 
 #define PSR_ALLOC_LAST_CMD	2	/* XEN_SYSCTL_PSR_get_mba_info */
 
+/*
+ * tbuf_op as Xen 4.17 answers with no trace buffer allocated (none ever
+ * is: Lamina records no trace). The event mask is kept for get_info; a
+ * CPU map is read as Xen reads it and kept nowhere, as nothing is traced.
+ */
+static uint32_t tbuf_evt_mask = TRC_ALL;
+
+static long tbuf_op(struct sysctl_tbuf_op *t)
+{
+	uint64_t mask;
+
+	switch (t->cmd) {
+	case TBUFOP_get_info:
+		t->evt_mask = __atomic_load_n(&tbuf_evt_mask, __ATOMIC_RELAXED);
+		t->buffer_mfn = 0;
+		t->size = 0;
+		return 0;
+	case TBUFOP_set_cpu_mask:
+		return domctl_cpumask_in(&t->cpu_mask, &mask);
+	case TBUFOP_set_evt_mask:
+		__atomic_store_n(&tbuf_evt_mask, t->evt_mask, __ATOMIC_RELAXED);
+		return 0;
+	case TBUFOP_set_size:
+		/* Xen allocates the buffers here: a documented difference */
+		return trace_err(t->size ? -EOPNOTSUPP : -EINVAL);
+	case TBUFOP_enable:
+		return trace_err(-EINVAL);	/* no buffers, as Xen with none */
+	case TBUFOP_disable:
+		return 0;
+	default:
+		return trace_err(-EINVAL);
+	}
+}
+
+/*
+ * Xen 4.17's get_name: size 1 to 128, pad 0 (-EINVAL), readable
+ * (-EFAULT), NUL-terminated (-EINVAL). No name is ever found.
+ */
+static long livepatch_name(const struct livepatch_name *n)
+{
+	char name[LIVEPATCH_NAME_SIZE];
+
+	if (!n->size || n->size > LIVEPATCH_NAME_SIZE || n->pad[0] || n->pad[1] || n->pad[2])
+		return trace_err(-EINVAL);
+	if (copy_from_guest(name, n->name, n->size))
+		return -EFAULT;
+	return name[n->size - 1] ? trace_err(-EINVAL) : 0;
+}
+
+/*
+ * livepatch_op as a Xen 4.17 with live patching and no patch loaded
+ * (lamina/sysctl.h); an upload that passes Xen's checks is refused, as
+ * Lamina loads no patch.
+ */
+static long livepatch_op(struct sysctl_livepatch_op *lp)
+{
+	long rc;
+
+	if (lp->pad)
+		return trace_err(-EINVAL);
+	switch (lp->cmd) {
+	case LIVEPATCH_UPLOAD:	/* Xen's verify_payload: any name error is -EINVAL */
+		if (livepatch_name(&lp->u.upload.name) || !lp->u.upload.size ||
+		    lp->u.upload.size > LIVEPATCH_MAX_SIZE)
+			return trace_err(-EINVAL);
+		if (!guest_range_ok(lp->u.upload.payload, lp->u.upload.size))
+			return -EFAULT;
+		return trace_err(-EOPNOTSUPP);
+	case LIVEPATCH_GET:
+		rc = livepatch_name(&lp->u.get.name);
+		return rc ? rc : trace_err(-ENOENT);
+	case LIVEPATCH_LIST:
+		if (lp->u.list.nr > 1024)
+			return trace_err(-E2BIG);
+		if (lp->u.list.pad)
+			return trace_err(-EINVAL);
+		if (lp->u.list.nr && (!guest_range_ok(lp->u.list.status, lp->u.list.nr * 8ULL) ||
+				      !guest_range_ok(lp->u.list.len, lp->u.list.nr * 4ULL) ||
+				      !guest_range_ok(lp->u.list.metadata_len, lp->u.list.nr * 4ULL)))
+			return trace_err(-EINVAL);
+		lp->u.list.name_total_size = 0;
+		lp->u.list.metadata_total_size = 0;
+		lp->u.list.nr = 0;		/* none left */
+		lp->u.list.version = 1;		/* Xen's before any upload */
+		return 0;			/* none listed */
+	case LIVEPATCH_ACTION:
+		if (lp->u.action.pad)
+			return trace_err(-EINVAL);
+		rc = livepatch_name(&lp->u.action.name);
+		return rc ? rc : trace_err(-ENOENT);
+	default:
+		return trace_err(-EOPNOTSUPP);
+	}
+}
+
 #ifdef CONFIG_DEBUG_KEYS
 /* As Xen: each key in turn; -EFAULT at the first one that cannot be read. */
 static long debug_keys(const struct sysctl_debug_keys *k)
@@ -288,6 +386,18 @@ long hc_sysctl(struct vcpu *v, struct hc_args *a)
 	case SYSCTL_pcitopoinfo:
 		rc = pci_topology(v, &op.u.pcitopoinfo);
 		break;
+	case SYSCTL_tbuf_op:
+		rc = tbuf_op(&op.u.tbuf_op);
+		break;
+	case SYSCTL_get_cpu_featureset:	/* they write their counts back themselves */
+		return sysctl_cpu_featureset(a->arg[0], &op.u.cpu_featureset);
+	case SYSCTL_get_cpu_policy:
+		return sysctl_cpu_policy(a->arg[0], &op.u.cpu_policy);
+	case SYSCTL_livepatch_op:	/* written back whatever the answer, but -EOPNOTSUPP */
+		rc = livepatch_op(&op.u.livepatch);
+		if (rc != -EOPNOTSUPP && copy_to_guest(a->arg[0], &op, sizeof(op)))
+			return -EFAULT;
+		return rc;
 	case SYSCTL_get_pmstat:
 		return pm_stat(&op.u.get_pmstat);
 	case SYSCTL_psr_cmt_op:

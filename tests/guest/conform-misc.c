@@ -408,6 +408,305 @@ static void sysctl_machine(void)
 	ROWL("sysctl get_cpu_levelling_caps: caps 0", *(uint32_t *)&sop.u == 0, 0, 1);
 }
 
+/* CPUID leaf.sub as the guest's kernel sees it (the forced-emulation prefix). */
+static void guest_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	asm volatile("ud2; .ascii \"xen\"; cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+		     : "a"(leaf), "c"(sub));
+}
+
+/* get_cpu_featureset (26): index @0, nr_features @4, features @8 */
+static struct sysctl_cpu_featureset fs_in;
+static void fs_fill(struct sysctl *o)
+{
+	o->u.cpu_featureset = fs_in;
+}
+
+static long featureset(uint32_t index, uint32_t nr, const void *buffer)
+{
+	fs_in = (struct sysctl_cpu_featureset){ .index = index, .nr_features = nr,
+						.features = (uint64_t)buffer };
+	return sysctl_do(SYSCTL_get_cpu_featureset, fs_fill);
+}
+
+/* get_cpu_policy (29): index, nr_leaves, nr_msrs, _rsvd, leaves @16, msrs @24 */
+static struct sysctl_cpu_policy pol_in;
+static void pol_fill(struct sysctl *o)
+{
+	o->u.cpu_policy = pol_in;
+}
+
+static long policy(uint32_t index, uint32_t nl, const void *leaves, uint32_t nm,
+		   const void *msrs, uint32_t rsvd)
+{
+	pol_in = (struct sysctl_cpu_policy){ .index = index, .nr_leaves = nl, .nr_msrs = nm,
+					     ._rsvd = rsvd, .leaves = (uint64_t)leaves,
+					     .msrs = (uint64_t)msrs };
+	return sysctl_do(SYSCTL_get_cpu_policy, pol_fill);
+}
+
+/*
+ * Leaves in Xen's order: basic ones first (from 0, subleaves up), the two
+ * Xen limits, then the extended ones from 0x80000000 up.
+ */
+static unsigned int leaves_out_of_order(const struct cpuid_leaf_entry *e, uint32_t n)
+{
+	unsigned int bad = 0, i;
+
+	if (!n || e[0].leaf != 0)
+		return 1;
+	for (i = 1; i < n; i++)
+		if (e[i].leaf < e[i - 1].leaf ||
+		    (e[i].leaf == e[i - 1].leaf && e[i].subleaf <= e[i - 1].subleaf))
+			bad++;
+	return bad + (e[n - 1].leaf < 0x80000000U);
+}
+
+/* The entry for leaf.sub, or NULL. */
+static const struct cpuid_leaf_entry *find_leaf(const struct cpuid_leaf_entry *e, uint32_t n,
+						uint32_t leaf, uint32_t sub)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		if (e[i].leaf == leaf && e[i].subleaf == sub)
+			return &e[i];
+	return NULL;
+}
+
+/*
+ * The CPU featuresets and policies (sysctl 26 and 29) with real and bad
+ * arguments. Their content is each hypervisor's own; what both give by
+ * construction is checked: Xen 4.17.7's counts (18 words, 120 leaves, 2
+ * MSRs), the order, the vendor, what a short buffer gets.
+ */
+static void cpu_policy_rows(void)
+{
+	uint32_t *w = (uint32_t *)sbuf, n, r[4];
+	struct cpuid_leaf_entry *e = (struct cpuid_leaf_entry *)sbuf;
+	struct msr_entry *m = (struct msr_entry *)(sbuf + 3072);
+	uint32_t raw0[4];
+	const struct cpuid_leaf_entry *l;
+
+	ROW("sysctl get_cpu_featureset NULL", featureset(0, 0, NULL), 0);
+	ROW("sysctl get_cpu_featureset NULL: nr_features", sop.u.cpu_featureset.nr_features,
+	    FEATURESET_NR);
+	memset(sbuf, 0xa5, sizeof(sbuf));
+	ROW("sysctl get_cpu_featureset raw 100", featureset(CPU_FEATURESET_raw, 100, w), 0);
+	ROW("sysctl get_cpu_featureset raw 100: nr_features", sop.u.cpu_featureset.nr_features,
+	    FEATURESET_NR);
+	ROW("sysctl get_cpu_featureset raw 100: FPU, LM", (w[0] & 1) && (w[2] >> 29 & 1), 1);
+	ROW("sysctl get_cpu_featureset raw 100: the word after untouched",
+	    w[FEATURESET_NR] == 0xa5a5a5a5U, 1);
+	memcpy(raw0, w, sizeof(raw0));
+	memset(sbuf, 0xa5, sizeof(sbuf));
+	ROW("sysctl get_cpu_featureset raw 4", featureset(CPU_FEATURESET_raw, 4, w), -ENOBUFS);
+	ROW("sysctl get_cpu_featureset raw 4: nr_features", sop.u.cpu_featureset.nr_features, 4);
+	ROW("sysctl get_cpu_featureset raw 4: the first 4 words",
+	    !memcmp(w, raw0, sizeof(raw0)) && w[4] == 0xa5a5a5a5U, 1);
+	ROW("sysctl get_cpu_featureset raw 0", featureset(CPU_FEATURESET_raw, 0, w), -ENOBUFS);
+	ROW("sysctl get_cpu_featureset raw 0: nr_features", sop.u.cpu_featureset.nr_features, 0);
+	ROW("sysctl get_cpu_featureset host", featureset(CPU_FEATURESET_host, 18, w), 0);
+	ROW("sysctl get_cpu_featureset host: FPU", w[0] & 1, 1);
+	ROW("sysctl get_cpu_featureset pv", featureset(CPU_FEATURESET_pv, 18, w), 0);
+	ROW("sysctl get_cpu_featureset pv: FPU, LM, HYPERVISOR",
+	    (w[0] & 1) && (w[2] >> 29 & 1) && (w[1] >> 31), 1);
+	ROW("sysctl get_cpu_featureset pv: no OSXSAVE", w[1] >> 27 & 1, 0);
+	ROW("sysctl get_cpu_featureset pv_max", featureset(CPU_FEATURESET_pv_max, 18, w), 0);
+	ROW("sysctl get_cpu_featureset pv_max: FPU", w[0] & 1, 1);
+	/* Difference on purpose (conformance.md row 35): no HVM. */
+	ROWL("sysctl get_cpu_featureset hvm", featureset(CPU_FEATURESET_hvm, 18, w), 0,
+	     -EOPNOTSUPP);
+	ROWL("sysctl get_cpu_featureset hvm_max", featureset(CPU_FEATURESET_hvm_max, 18, w), 0,
+	     -EOPNOTSUPP);
+	ROW("sysctl get_cpu_featureset index 6", featureset(6, 18, w), -EINVAL);
+	ROW("sysctl get_cpu_featureset index 6: nr_features not written",
+	    sop.u.cpu_featureset.nr_features, 18);
+	ROW("sysctl get_cpu_featureset index 6 NULL (the count first)", featureset(6, 0, NULL), 0);
+	ROW("sysctl get_cpu_featureset bad buffer", featureset(CPU_FEATURESET_pv, 18, BADPTR),
+	    -EFAULT);
+
+	ROW("sysctl get_cpu_policy NULL", policy(0, 0, NULL, 0, NULL, 0), 0);
+	ROW("sysctl get_cpu_policy NULL: nr_leaves", sop.u.cpu_policy.nr_leaves,
+	    CPUID_MAX_SERIALISED_LEAVES);
+	ROW("sysctl get_cpu_policy NULL: nr_msrs", sop.u.cpu_policy.nr_msrs, MSR_MAX_SERIALISED);
+	ROW("sysctl get_cpu_policy _rsvd", policy(0, 0, NULL, 0, NULL, 1), -EINVAL);
+	ROW("sysctl get_cpu_policy index 6", policy(6, 0, NULL, 0, NULL, 0), -EINVAL);
+	ROWL("sysctl get_cpu_policy hvm_max", policy(CPU_POLICY_hvm_max, 0, NULL, 0, NULL, 0), 0,
+	     -EOPNOTSUPP);
+	ROWL("sysctl get_cpu_policy hvm_default",
+	     policy(CPU_POLICY_hvm_default, 0, NULL, 0, NULL, 0), 0, -EOPNOTSUPP);
+	memset(sbuf, 0xa5, sizeof(sbuf));
+	ROW("sysctl get_cpu_policy raw", policy(CPU_POLICY_raw, 120, e, 2, m, 0), 0);
+	n = sop.u.cpu_policy.nr_leaves;
+	printf("raw policy: %u leaves, last %#x\n", n, n ? e[n - 1].leaf : 0);
+	ROW("sysctl get_cpu_policy raw: 20 to 120 leaves", n >= 20 && n <= 120, 1);
+	ROW("sysctl get_cpu_policy raw: in order", leaves_out_of_order(e, n), 0);
+	ROW("sysctl get_cpu_policy raw: the entry after untouched", e[n].leaf, 0xa5a5a5a5U);
+	guest_cpuid(0, 0, r);
+	ROW("sysctl get_cpu_policy raw: leaf 0's vendor is CPUID's",
+	    e[0].subleaf == CPUID_NO_SUBLEAF && e[0].b == r[1] && e[0].c == r[2] && e[0].d == r[3], 1);
+	l = find_leaf(e, n, 0x40000000, CPUID_NO_SUBLEAF);
+	ROW("sysctl get_cpu_policy raw: Xen leaves' limit 0", l && !l->a && !l->b, 1);
+	ROW("sysctl get_cpu_policy raw: nr_msrs", sop.u.cpu_policy.nr_msrs, 2);
+	ROW("sysctl get_cpu_policy raw: PLATFORM_INFO then ARCH_CAPABILITIES",
+	    m[0].idx == 0xce && m[1].idx == 0x10a && !m[0].flags && !m[1].flags, 1);
+	memset(sbuf, 0xa5, sizeof(sbuf));
+	ROW("sysctl get_cpu_policy pv_default", policy(CPU_POLICY_pv_default, 120, e, 2, m, 0), 0);
+	n = sop.u.cpu_policy.nr_leaves;
+	ROW("sysctl get_cpu_policy pv_default: in order", leaves_out_of_order(e, n), 0);
+	ROW("sysctl get_cpu_policy pv_default: leaf 0's vendor is CPUID's",
+	    e[0].b == r[1] && e[0].c == r[2] && e[0].d == r[3], 1);
+	ROW("sysctl get_cpu_policy pv_max", policy(CPU_POLICY_pv_max, 120, e, 2, m, 0), 0);
+	ROW("sysctl get_cpu_policy host", policy(CPU_POLICY_host, 120, e, 2, m, 0), 0);
+	memset(sbuf, 0xa5, sizeof(sbuf));
+	ROW("sysctl get_cpu_policy raw 1 leaf", policy(CPU_POLICY_raw, 1, e, 2, m, 0), -ENOBUFS);
+	ROW("sysctl get_cpu_policy raw 1 leaf: nr_leaves not written", sop.u.cpu_policy.nr_leaves,
+	    1);
+	ROW("sysctl get_cpu_policy raw 1 leaf: leaf 0 written, no more",
+	    e[0].leaf == 0 && e[1].leaf == 0xa5a5a5a5U, 1);
+	ROW("sysctl get_cpu_policy raw 1 leaf: MSRs untouched", m[0].idx, 0xa5a5a5a5U);
+	ROW("sysctl get_cpu_policy raw 1 MSR", policy(CPU_POLICY_raw, 0, NULL, 1, m, 0), -ENOBUFS);
+	ROW("sysctl get_cpu_policy raw 1 MSR: nr_leaves written", sop.u.cpu_policy.nr_leaves,
+	    CPUID_MAX_SERIALISED_LEAVES);
+	ROW("sysctl get_cpu_policy raw 1 MSR: nr_msrs not written", sop.u.cpu_policy.nr_msrs, 1);
+	ROW("sysctl get_cpu_policy raw 0 leaves", policy(CPU_POLICY_raw, 0, e, 0, NULL, 0),
+	    -ENOBUFS);
+	ROW("sysctl get_cpu_policy bad leaves", policy(CPU_POLICY_raw, 120, BADPTR, 2, m, 0),
+	    -EFAULT);
+	ROW("sysctl get_cpu_policy bad msrs", policy(CPU_POLICY_raw, 120, e, 2, BADPTR, 0),
+	    -EFAULT);
+	ROW("sysctl get_cpu_policy bad msrs: nr_leaves written", sop.u.cpu_policy.nr_leaves >= 20,
+	    1);
+}
+
+/* tbuf_op (2): cmd @0, cpu_mask @8 (bitmap, nr_bits), evt_mask @24, buffer_mfn @32, size @40 */
+static struct sysctl_tbuf_op tb_in;
+static void tb_fill(struct sysctl *o)
+{
+	o->u.tbuf_op = tb_in;
+}
+
+static long tbuf(uint32_t cmd, uint32_t evt_mask, uint32_t size, const void *map, uint32_t bits)
+{
+	tb_in = (struct sysctl_tbuf_op){ .cmd = cmd, .evt_mask = evt_mask, .size = size,
+					 .cpu_mask = { .bitmap = (uint64_t)map, .nr_bits = bits } };
+	return sysctl_do(SYSCTL_tbuf_op, tb_fill);
+}
+
+/* livepatch_op (27): cmd @0, pad @4, the sub-op's struct @8 */
+static struct sysctl_livepatch_op lp_in;
+static void lp_fill(struct sysctl *o)
+{
+	o->u.livepatch = lp_in;
+}
+
+static long livepatch(uint32_t cmd)
+{
+	lp_in.cmd = cmd;
+	return sysctl_do(SYSCTL_livepatch_op, lp_fill);
+}
+
+static struct livepatch_name lp_name(const char *name, uint16_t size)
+{
+	return (struct livepatch_name){ .name = (uint64_t)name, .size = size };
+}
+
+/*
+ * tbuf_op with no trace buffer allocated and livepatch_op with no patch
+ * loaded, real and bad arguments; nothing here allocates a buffer or
+ * loads a patch (set_size and a well-formed upload are left out: Xen
+ * would act).
+ */
+static void trace_livepatch_rows(void)
+{
+	static const char nm[] = "lamina-none";
+	static const char unterminated[2] = { 'x', 'y' };
+	uint8_t *map = sbuf + 2048;
+
+	ROW("sysctl tbuf_op get_info", tbuf(TBUFOP_get_info, 0, 0, NULL, 0), 0);
+	ROW("sysctl tbuf_op get_info: no buffer",
+	    sop.u.tbuf_op.size == 0 && sop.u.tbuf_op.buffer_mfn == 0, 1);
+	ROW("sysctl tbuf_op get_info: evt_mask TRC_ALL", sop.u.tbuf_op.evt_mask, TRC_ALL);
+	ROW("sysctl tbuf_op set_evt_mask 0x1000", tbuf(TBUFOP_set_evt_mask, 0x1000, 0, NULL, 0), 0);
+	tbuf(TBUFOP_get_info, 0, 0, NULL, 0);
+	ROW("sysctl tbuf_op set_evt_mask 0x1000: get_info's", sop.u.tbuf_op.evt_mask, 0x1000);
+	ROW("sysctl tbuf_op set_evt_mask TRC_ALL again",
+	    tbuf(TBUFOP_set_evt_mask, TRC_ALL, 0, NULL, 0), 0);
+	memset(map, 0xff, 8);
+	ROW("sysctl tbuf_op set_cpu_mask all", tbuf(TBUFOP_set_cpu_mask, 0, 0, map, 64), 0);
+	ROW("sysctl tbuf_op set_cpu_mask bad map", tbuf(TBUFOP_set_cpu_mask, 0, 0, BADPTR, 64),
+	    -EFAULT);
+	ROW("sysctl tbuf_op set_size 0", tbuf(TBUFOP_set_size, 0, 0, NULL, 0), -EINVAL);
+	ROW("sysctl tbuf_op enable (no buffers)", tbuf(TBUFOP_enable, 0, 0, NULL, 0), -EINVAL);
+	ROW("sysctl tbuf_op disable", tbuf(TBUFOP_disable, 0, 0, NULL, 0), 0);
+	ROW("sysctl tbuf_op 6", tbuf(6, 0, 0, NULL, 0), -EINVAL);
+
+	memset(&lp_in, 0, sizeof(lp_in));
+	ROW("sysctl livepatch_op list 0", livepatch(LIVEPATCH_LIST), 0);
+	ROW("sysctl livepatch_op list 0: version 1, none",
+	    sop.u.livepatch.u.list.version == 1 && sop.u.livepatch.u.list.nr == 0 &&
+	    sop.u.livepatch.u.list.name_total_size == 0, 1);
+	memset(sbuf, 0xa5, sizeof(sbuf));
+	lp_in.u.list.nr = 4;
+	lp_in.u.list.status = (uint64_t)sbuf;
+	lp_in.u.list.name = (uint64_t)(sbuf + 256);
+	lp_in.u.list.len = (uint64_t)(sbuf + 512);
+	lp_in.u.list.metadata = (uint64_t)(sbuf + 768);
+	lp_in.u.list.metadata_len = (uint64_t)(sbuf + 1024);
+	ROW("sysctl livepatch_op list 4", livepatch(LIVEPATCH_LIST), 0);
+	ROW("sysctl livepatch_op list 4: none left, nothing written",
+	    sop.u.livepatch.u.list.nr == 0 && sbuf[0] == 0xa5 && sbuf[512] == 0xa5, 1);
+	lp_in.u.list.status = (uint64_t)BADPTR;
+	ROW("sysctl livepatch_op list 4 bad status", livepatch(LIVEPATCH_LIST), -EINVAL);
+	lp_in.u.list.nr = 1025;
+	ROW("sysctl livepatch_op list 1025", livepatch(LIVEPATCH_LIST), -E2BIG);
+	memset(&lp_in, 0, sizeof(lp_in));
+	lp_in.u.list.pad = 1;
+	ROW("sysctl livepatch_op list pad", livepatch(LIVEPATCH_LIST), -EINVAL);
+
+	memset(&lp_in, 0, sizeof(lp_in));
+	lp_in.u.get.name = lp_name(nm, sizeof(nm));
+	ROW("sysctl livepatch_op get (none loaded)", livepatch(LIVEPATCH_GET), -ENOENT);
+	lp_in.u.get.name = lp_name(nm, 0);
+	ROW("sysctl livepatch_op get name size 0", livepatch(LIVEPATCH_GET), -EINVAL);
+	lp_in.u.get.name = lp_name(nm, 129);
+	ROW("sysctl livepatch_op get name size 129", livepatch(LIVEPATCH_GET), -EINVAL);
+	lp_in.u.get.name = lp_name(unterminated, 2);
+	ROW("sysctl livepatch_op get name unterminated", livepatch(LIVEPATCH_GET), -EINVAL);
+	lp_in.u.get.name = lp_name(BADPTR, 4);
+	ROW("sysctl livepatch_op get bad name", livepatch(LIVEPATCH_GET), -EFAULT);
+	lp_in.u.get.name = lp_name(nm, sizeof(nm));
+	lp_in.u.get.name.pad[2] = 1;
+	ROW("sysctl livepatch_op get name pad", livepatch(LIVEPATCH_GET), -EINVAL);
+
+	memset(&lp_in, 0, sizeof(lp_in));
+	lp_in.u.action.name = lp_name(nm, sizeof(nm));
+	lp_in.u.action.cmd = 3;		/* apply */
+	ROW("sysctl livepatch_op action apply (none loaded)", livepatch(LIVEPATCH_ACTION), -ENOENT);
+	lp_in.u.action.pad = 1;
+	ROW("sysctl livepatch_op action pad", livepatch(LIVEPATCH_ACTION), -EINVAL);
+
+	memset(&lp_in, 0, sizeof(lp_in));
+	ROW("sysctl livepatch_op upload zeroed", livepatch(LIVEPATCH_UPLOAD), -EINVAL);
+	lp_in.u.upload.name = lp_name(BADPTR, 4);
+	lp_in.u.upload.size = 16;
+	lp_in.u.upload.payload = (uint64_t)sbuf;
+	ROW("sysctl livepatch_op upload bad name", livepatch(LIVEPATCH_UPLOAD), -EINVAL);
+	lp_in.u.upload.name = lp_name(nm, sizeof(nm));
+	lp_in.u.upload.size = 0;
+	ROW("sysctl livepatch_op upload size 0", livepatch(LIVEPATCH_UPLOAD), -EINVAL);
+	lp_in.u.upload.size = (2U << 20) + 1;
+	ROW("sysctl livepatch_op upload past 2 MiB", livepatch(LIVEPATCH_UPLOAD), -EINVAL);
+	lp_in.u.upload.size = 16;
+	lp_in.u.upload.payload = (uint64_t)BADPTR;
+	ROW("sysctl livepatch_op upload bad payload", livepatch(LIVEPATCH_UPLOAD), -EFAULT);
+	memset(&lp_in, 0, sizeof(lp_in));
+	ROW("sysctl livepatch_op 4", livepatch(4), -EOPNOTSUPP);
+	lp_in.pad = 1;
+	ROW("sysctl livepatch_op pad", livepatch(LIVEPATCH_LIST), -EINVAL);
+}
+
 /*
  * The domctl queries and refusals dom0 makes on itself with real
  * arguments: getpageframeinfo3 on its own page tables and frames,
@@ -487,6 +786,66 @@ static long psr(uint32_t cmd, uint32_t target)
 	dop.u.psr_alloc.cmd = cmd;
 	dop.u.psr_alloc.target = target;
 	return domctl_self(DOMCTL_psr_alloc);
+}
+
+static long iomem(uint64_t first, uint64_t nr, uint8_t allow)
+{
+	domctl_reset();
+	dop.u.iomem_permission.first_mfn = first;
+	dop.u.iomem_permission.nr_mfns = nr;
+	dop.u.iomem_permission.allow_access = allow;
+	return domctl_self(DOMCTL_iomem_permission);
+}
+
+static long dom_policy(uint32_t nl, const void *leaves, uint32_t nm, const void *msrs)
+{
+	domctl_reset();
+	dop.u.cpu_policy.nr_leaves = nl;
+	dop.u.cpu_policy.nr_msrs = nm;
+	dop.u.cpu_policy.leaves = (uint64_t)leaves;
+	dop.u.cpu_policy.msrs = (uint64_t)msrs;
+	return domctl_self(DOMCTL_get_cpu_policy);
+}
+
+/* dom0's own policy: what its kernel's CPUID answers, where it answers it whole. */
+static void cpu_policy_domctl_rows(void)
+{
+	struct cpuid_leaf_entry *e = (struct cpuid_leaf_entry *)sbuf;
+	struct msr_entry *m = (struct msr_entry *)(sbuf + 3072);
+	const struct cpuid_leaf_entry *l;
+	uint32_t n, r[4];
+
+	memset(sbuf, 0xa5, sizeof(sbuf));
+	ROW("domctl get_cpu_policy dom0", dom_policy(120, e, 2, m), 0);
+	n = dop.u.cpu_policy.nr_leaves;
+	printf("dom0's policy: %u leaves\n", n);
+	ROW("domctl get_cpu_policy dom0: 20 to 120 leaves in order",
+	    n >= 20 && n <= 120 && !leaves_out_of_order(e, n), 1);
+	guest_cpuid(0, 0, r);
+	ROW("domctl get_cpu_policy dom0: leaf 0 is its CPUID's",
+	    e[0].a == r[0] && e[0].b == r[1] && e[0].c == r[2] && e[0].d == r[3], 1);
+	guest_cpuid(1, 0, r);
+	l = find_leaf(e, n, 1, CPUID_NO_SUBLEAF);
+	ROW("domctl get_cpu_policy dom0: leaf 1's signature is its CPUID's", l && l->a == r[0], 1);
+	guest_cpuid(0x80000000, 0, r);
+	l = find_leaf(e, n, 0x80000000, CPUID_NO_SUBLEAF);
+	ROW("domctl get_cpu_policy dom0: leaf 0x80000000 is its CPUID's", l && l->a == r[0], 1);
+	ROW("domctl get_cpu_policy dom0: the last extended leaf is its highest",
+	    e[n - 1].leaf == (r[0] > 0x80000021U ? 0x80000021U : r[0]), 1);
+	ROW("domctl get_cpu_policy dom0: MSRs",
+	    dop.u.cpu_policy.nr_msrs == 2 && m[0].idx == 0xce && m[1].idx == 0x10a, 1);
+	memset(sbuf, 0xa5, sizeof(sbuf));
+	ROW("domctl get_cpu_policy dom0 3 leaves", dom_policy(3, e, 2, m), -ENOBUFS);
+	ROW("domctl get_cpu_policy dom0 3 leaves: nothing written back, 3 entries",
+	    dop.u.cpu_policy.nr_leaves == 3 && e[2].leaf != 0xa5a5a5a5U &&
+	    e[3].leaf == 0xa5a5a5a5U, 1);
+	ROW("domctl get_cpu_policy dom0 0 MSRs", dom_policy(0, NULL, 0, m), -ENOBUFS);
+	ROW("domctl get_cpu_policy dom0 0 MSRs: nothing written back",
+	    dop.u.cpu_policy.nr_leaves, 0);
+	ROW("domctl get_cpu_policy dom0 bad leaves", dom_policy(120, BADPTR, 2, m), -EFAULT);
+	ROW("domctl get_cpu_policy dom0 bad MSRs", dom_policy(120, e, 2, BADPTR), -EFAULT);
+	ROW("domctl get_cpu_policy 999", ({ dom_policy(0, NULL, 0, NULL); dop.domain = 999;
+		NCALL(__HYPERVISOR_domctl, &dop, 0, 0); }), -ESRCH);
 }
 
 /* The first byte of sbuf from `from` that is not zero, or `to`. */
@@ -586,6 +945,21 @@ static void domctl_queries(const struct start_info *si)
 	/* monitor_op (77): op @0, event @4; on the caller itself -EPERM first */
 	ROW("domctl monitor_op get_capabilities self", monitor(2, 0), -EPERM);
 	ROW("domctl monitor_op enable event 99 self", monitor(0, 99), -EPERM);
+
+	/* get_cpu_policy (82): nr_leaves, nr_msrs, leaves @8, msrs @16: dom0's own */
+	domctl_reset();
+	ROW("domctl get_cpu_policy dom0 NULL", domctl_self(DOMCTL_get_cpu_policy), 0);
+	ROW("domctl get_cpu_policy dom0 NULL: counts",
+	    dop.u.cpu_policy.nr_leaves == CPUID_MAX_SERIALISED_LEAVES &&
+	    dop.u.cpu_policy.nr_msrs == MSR_MAX_SERIALISED, 1);
+	cpu_policy_domctl_rows();
+	/* iomem_permission (20): first_mfn @0, nr_mfns @8, allow_access @16, on dom0 itself */
+	ROW("domctl iomem_permission zeroed (frames 0 to 2^64 - 1)", iomem(0, 0, 0), -EPERM);
+	ROW("domctl iomem_permission wrapping", iomem(0x10, ~0ULL, 1), -EINVAL);
+	ROW("domctl iomem_permission the MSI range", iomem(0xfee00, 1, 1), -EPERM);
+	ROW("domctl iomem_permission 0xfef00 and 0xfeeff", iomem(0xfeeff, 2, 1), -EPERM);
+	ROW("domctl iomem_permission past the address width", iomem(1ULL << 40, 1, 1), -EPERM);
+	ROW("domctl iomem_permission VGA to dom0 itself", iomem(0xa0, 0x20, 1), 0);
 
 	/* psr_alloc (78): cmd @0, target @4; no PSR */
 	ROW("domctl psr_alloc set_l3_cbm", psr(0, 0), -ENODEV);
@@ -775,6 +1149,8 @@ int test_main(struct start_info *si)
 	op.u[2] = 1;
 	ROW("sysctl debug_keys a key without a handler", NCALL(__HYPERVISOR_sysctl, &op, 0, 0), 0);
 	sysctl_machine();
+	cpu_policy_rows();
+	trace_livepatch_rows();
 	ROW("sysctl 99", SC(99), -ENOSYS);
 	ROW("sysctl 0", SC(0), -ENOSYS);
 

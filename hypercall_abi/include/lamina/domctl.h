@@ -76,6 +76,7 @@
 #define DOMCTL_setvnumainfo		74	/* Xen's checks, then not offered */
 #define DOMCTL_monitor_op		77	/* as Xen for a PV domain (no event) */
 #define DOMCTL_psr_alloc		78	/* no PSR: -ENODEV */
+#define DOMCTL_get_cpu_policy		82	/* the domain's CPUID and MSRs (sysctl.h's rules) */
 
 /*
  * getpageframeinfo3: for each of array[0 .. num - 1], a frame of the
@@ -192,6 +193,21 @@ struct domctl_vcpuaffinity {
 #define VCPUAFFINITY_SOFT	(1U << 1)
 #define VCPUAFFINITY_FORCE	(1U << 2)	/* set: undo a SCHEDOP_pin_override */
 
+/*
+ * get_cpu_policy: the domain's CPUID leaves and MSRs as its kernel sees
+ * them, in Xen 4.17's order and rules (sysctl.h's get_cpu_policy: NULL
+ * buffers ask for the most there can be, -ENOBUFS when one is too
+ * small); the struct is written back on success only. err_* are
+ * set_cpu_policy's, not offered (-ENOSYS).
+ */
+struct domctl_cpu_policy {
+	uint32_t nr_leaves;		/* IN/OUT */
+	uint32_t nr_msrs;		/* IN/OUT */
+	uint64_t leaves;		/* OUT: struct cpuid_leaf_entry[], or 0 */
+	uint64_t msrs;			/* OUT: struct msr_entry[], or 0 */
+	uint32_t err_leaf, err_subleaf, err_msr;
+};
+
 struct domctl {
 	uint32_t cmd;			/* DOMCTL_* */
 	uint32_t interface_version;	/* DOMCTL_INTERFACE_VERSION */
@@ -224,6 +240,7 @@ struct domctl {
 		} vnuma;
 		struct { uint32_t op, event; } monitor_op;	/* (Xen's has more, unread for PV) */
 		struct { uint32_t cmd, target; uint64_t data; } psr_alloc;
+		struct domctl_cpu_policy cpu_policy;
 		uint8_t raw[128];
 	} u;
 };

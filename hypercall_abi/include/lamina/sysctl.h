@@ -4,8 +4,10 @@
  * whole machine, dom0 only. Layouts follow Xen 4.17's public sysctl.h
  * (interface version 0x15, the same number as domctl's). Lamina answers
  * readconsole, physinfo, sched_id, getdomaininfolist, debug_keys,
- * getcpuinfo, availheap, cputopoinfo and numainfo; other commands get
- * -ENOSYS. A wrong
+ * getcpuinfo, availheap, cputopoinfo, numainfo, pcitopoinfo,
+ * get_cpu_levelling_caps, get_cpu_featureset and get_cpu_policy, and
+ * tbuf_op, livepatch_op, get_pmstat, psr_*, coverage_op as Xen without
+ * those features; other commands get -ENOSYS. A wrong
  * interface_version is -EACCES, a caller other than dom0 -EPERM.
  */
 #ifndef LAMINA_SYSCTL_H
@@ -32,6 +34,10 @@
 #define SYSCTL_pcitopoinfo		22
 #define SYSCTL_psr_alloc		23	/* no PSR: -ENODEV, unknown cmd -EOPNOTSUPP */
 #define SYSCTL_get_cpu_levelling_caps	25	/* OUT u32 caps at 0: 0, no masking or faulting used */
+#define SYSCTL_tbuf_op			2	/* no trace buffers allocated */
+#define SYSCTL_get_cpu_featureset	26
+#define SYSCTL_livepatch_op		27	/* no patches loaded */
+#define SYSCTL_get_cpu_policy		29
 
 /* physinfo capabilities (PHYSCAP_*). */
 #define PHYSCAP_hvm			(1U << 0)
@@ -233,6 +239,145 @@ struct sysctl_psr_alloc {
 	uint32_t target;
 };
 
+/*
+ * tbuf_op: Xen's trace buffers, none allocated (Lamina records no
+ * trace). get_info: OUT evt_mask (as last set; TRC_ALL at boot),
+ * buffer_mfn 0, size 0. set_cpu_mask reads the map (-EFAULT) and keeps
+ * nothing; set_evt_mask keeps the mask; set_size 0 -EINVAL, else
+ * -EOPNOTSUPP (Xen would allocate: a documented difference); enable
+ * -EINVAL (no buffers, as Xen); disable 0; other cmds -EINVAL. Xen
+ * 4.17's layout; the struct is written back when the answer is 0.
+ */
+#define TBUFOP_get_info			0
+#define TBUFOP_set_cpu_mask		1
+#define TBUFOP_set_evt_mask		2
+#define TBUFOP_set_size			3
+#define TBUFOP_enable			4
+#define TBUFOP_disable			5
+#define TRC_ALL				0x0ffff000U
+struct sysctl_tbuf_op {
+	uint32_t cmd;			/* IN: TBUFOP_* */
+	uint32_t pad;
+	struct domctl_bitmap cpu_mask;	/* IN/OUT */
+	uint32_t evt_mask;		/* IN/OUT */
+	uint32_t pad2;
+	uint64_t buffer_mfn;		/* OUT */
+	uint32_t size;			/* IN/OUT: pages per CPU */
+	uint32_t pad3;
+};
+
+/*
+ * get_cpu_featureset: the featureset `index` (raw, host, pv, hvm, pv_max,
+ * hvm_max) as 32-bit words in Xen 4.17's order (FEATURESET_NR words: the
+ * CPUID registers below, then MSR_ARCH_CAPS's two halves). A NULL
+ * features asks for the count (OUT nr_features = FEATURESET_NR, 0);
+ * otherwise n = min(nr_features, FEATURESET_NR) words are written,
+ * nr_features = n, and -ENOBUFS when n < FEATURESET_NR. An index past 5
+ * -EINVAL, an HVM one -EOPNOTSUPP (Lamina has no HVM: Xen's answer
+ * without it). Xen 4.17's layout and rules.
+ */
+#define FEATURESET_NR			18
+#define CPU_FEATURESET_raw		0
+#define CPU_FEATURESET_host		1
+#define CPU_FEATURESET_pv		2
+#define CPU_FEATURESET_hvm		3
+#define CPU_FEATURESET_pv_max		4
+#define CPU_FEATURESET_hvm_max		5
+struct sysctl_cpu_featureset {
+	uint32_t index;			/* IN */
+	uint32_t nr_features;		/* IN/OUT */
+	uint64_t features;		/* OUT: uint32_t[nr_features], or 0 */
+};
+
+/*
+ * get_cpu_policy (sysctl, by index; domctl, of a domain): the CPUID
+ * leaves and MSRs of a policy, in Xen 4.17's order (its
+ * x86_cpuid_copy_to_buffer and x86_msr_copy_to_buffer). A NULL leaves
+ * asks for the most there can be (CPUID_MAX_SERIALISED_LEAVES), a NULL
+ * msrs likewise (MSR_MAX_SERIALISED); otherwise the entries are written
+ * and the count set to those written, or -ENOBUFS (nothing written back)
+ * when the buffer is too small. sysctl: _rsvd not 0 or an index past 5
+ * -EINVAL, an HVM one -EOPNOTSUPP.
+ */
+#define CPUID_MAX_SERIALISED_LEAVES	120
+#define MSR_MAX_SERIALISED		2
+#define CPUID_NO_SUBLEAF		0xffffffffU
+#define CPU_POLICY_raw			0
+#define CPU_POLICY_host			1
+#define CPU_POLICY_pv_max		2
+#define CPU_POLICY_hvm_max		3
+#define CPU_POLICY_pv_default		4
+#define CPU_POLICY_hvm_default		5
+struct cpuid_leaf_entry {
+	uint32_t leaf, subleaf;
+	uint32_t a, b, c, d;
+};
+struct msr_entry {
+	uint32_t idx;
+	uint32_t flags;			/* 0 */
+	uint64_t val;
+};
+struct sysctl_cpu_policy {
+	uint32_t index;			/* IN: CPU_POLICY_* */
+	uint32_t nr_leaves;		/* IN/OUT */
+	uint32_t nr_msrs;		/* IN/OUT */
+	uint32_t _rsvd;			/* IN: 0 */
+	uint64_t leaves;		/* OUT: struct cpuid_leaf_entry[nr_leaves], or 0 */
+	uint64_t msrs;			/* OUT: struct msr_entry[nr_msrs], or 0 */
+};
+
+/*
+ * livepatch_op: answered as a Xen with live patching and no patch
+ * loaded. Every name is checked as Xen's get_name (size 1-128, pad 0,
+ * readable, NUL-terminated: else -EINVAL or -EFAULT). get and action:
+ * no such payload, -ENOENT; list: none (nr 0, version 1, the totals 0;
+ * nr past 1024 -E2BIG, pad -EINVAL); upload: Xen's checks (-EINVAL for
+ * a bad name or size, -EFAULT for a payload outside the guest), then
+ * -EOPNOTSUPP: Lamina loads no patch (a documented difference). A cmd
+ * past 3 -EOPNOTSUPP, op pad -EINVAL. The struct is written back
+ * unless the answer is -EOPNOTSUPP (or -ENOSYS), as Xen.
+ */
+#define LIVEPATCH_UPLOAD		0
+#define LIVEPATCH_GET			1
+#define LIVEPATCH_LIST			2
+#define LIVEPATCH_ACTION		3
+#define LIVEPATCH_NAME_SIZE		128
+#define LIVEPATCH_MAX_SIZE		(2U << 20)	/* Xen 4.17's MB(2) */
+struct livepatch_name {
+	uint64_t name;			/* IN: guest pointer */
+	uint16_t size;			/* IN: with the NUL */
+	uint16_t pad[3];
+};
+struct sysctl_livepatch_op {
+	uint32_t cmd;
+	uint32_t pad;
+	union {
+		struct {
+			struct livepatch_name name;
+			uint64_t size;
+			uint64_t payload;
+		} upload;
+		struct {
+			struct livepatch_name name;
+			uint32_t state;
+			int32_t rc;
+		} get;
+		struct {
+			uint32_t version;	/* OUT */
+			uint32_t idx;		/* IN */
+			uint32_t nr;		/* IN; OUT: payloads left */
+			uint32_t pad;
+			uint32_t name_total_size;	/* OUT */
+			uint32_t metadata_total_size;	/* OUT */
+			uint64_t status, name, len, metadata, metadata_len;
+		} list;
+		struct {
+			struct livepatch_name name;
+			uint32_t cmd, timeout, flags, pad;
+		} action;
+	} u;
+};
+
 struct sysctl {
 	uint32_t cmd;			/* SYSCTL_* */
 	uint32_t interface_version;	/* SYSCTL_INTERFACE_VERSION */
@@ -249,8 +394,23 @@ struct sysctl {
 		struct sysctl_pcitopoinfo pcitopoinfo;
 		struct sysctl_get_pmstat get_pmstat;
 		struct sysctl_psr_alloc psr_alloc;
+		struct sysctl_tbuf_op tbuf_op;
+		struct sysctl_cpu_featureset cpu_featureset;
+		struct sysctl_cpu_policy cpu_policy;
+		struct sysctl_livepatch_op livepatch;
 		uint8_t raw[128];
 	} u;
 };
+
+_Static_assert(sizeof(struct sysctl_tbuf_op) == 48, "Xen's xen_sysctl_tbuf_op");
+_Static_assert(__builtin_offsetof(struct sysctl_tbuf_op, buffer_mfn) == 32, "buffer_mfn");
+_Static_assert(sizeof(struct cpuid_leaf_entry) == 24, "xen_cpuid_leaf_t");
+_Static_assert(sizeof(struct msr_entry) == 16, "xen_msr_entry_t");
+_Static_assert(sizeof(struct sysctl_cpu_policy) == 32, "xen_sysctl_cpu_policy");
+_Static_assert(__builtin_offsetof(struct sysctl_livepatch_op, u.list.metadata_len) == 64,
+	       "xen_sysctl_livepatch_list");
+_Static_assert(__builtin_offsetof(struct sysctl_livepatch_op, u.action.pad) == 36,
+	       "xen_sysctl_livepatch_action");
+_Static_assert(sizeof(struct sysctl) == 136, "xen_sysctl");
 
 #endif

@@ -393,6 +393,12 @@ static bool read_msr_known(struct vcpu *v, uint32_t msr, uint64_t *val)
 	}
 }
 
+/* ARCH_CAPABILITIES as a PV guest reads it, 0 where it cannot (cpu_policy.c). */
+uint64_t pv_arch_caps(void)
+{
+	return is_intel() ? guest_arch_caps : 0;
+}
+
 /*
  * Xen 4.17's last resort for a refused read: while the guest has no #GP
  * handler (early boot), an MSR the host has, outside the hypervisor
