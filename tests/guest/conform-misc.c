@@ -477,7 +477,7 @@ static const struct cpuid_leaf_entry *find_leaf(const struct cpuid_leaf_entry *e
 /*
  * The CPU featuresets and policies (sysctl 26 and 29) with real and bad
  * arguments. Their content is each hypervisor's own; what both give by
- * construction is checked: Xen 4.17.7's counts (18 words, 120 leaves, 2
+ * construction is checked: Xen 4.17.7's counts (19 words, 120 leaves, 2
  * MSRs), the order, the vendor, what a short buffer gets.
  */
 static void cpu_policy_rows(void)
@@ -506,24 +506,24 @@ static void cpu_policy_rows(void)
 	    !memcmp(w, raw0, sizeof(raw0)) && w[4] == 0xa5a5a5a5U, 1);
 	ROW("sysctl get_cpu_featureset raw 0", featureset(CPU_FEATURESET_raw, 0, w), -ENOBUFS);
 	ROW("sysctl get_cpu_featureset raw 0: nr_features", sop.u.cpu_featureset.nr_features, 0);
-	ROW("sysctl get_cpu_featureset host", featureset(CPU_FEATURESET_host, 18, w), 0);
+	ROW("sysctl get_cpu_featureset host", featureset(CPU_FEATURESET_host, FEATURESET_NR, w), 0);
 	ROW("sysctl get_cpu_featureset host: FPU", w[0] & 1, 1);
-	ROW("sysctl get_cpu_featureset pv", featureset(CPU_FEATURESET_pv, 18, w), 0);
+	ROW("sysctl get_cpu_featureset pv", featureset(CPU_FEATURESET_pv, FEATURESET_NR, w), 0);
 	ROW("sysctl get_cpu_featureset pv: FPU, LM, HYPERVISOR",
 	    (w[0] & 1) && (w[2] >> 29 & 1) && (w[1] >> 31), 1);
 	ROW("sysctl get_cpu_featureset pv: no OSXSAVE", w[1] >> 27 & 1, 0);
-	ROW("sysctl get_cpu_featureset pv_max", featureset(CPU_FEATURESET_pv_max, 18, w), 0);
+	ROW("sysctl get_cpu_featureset pv_max", featureset(CPU_FEATURESET_pv_max, FEATURESET_NR, w), 0);
 	ROW("sysctl get_cpu_featureset pv_max: FPU", w[0] & 1, 1);
 	/* Difference on purpose (conformance.md row 35): no HVM. */
-	ROWL("sysctl get_cpu_featureset hvm", featureset(CPU_FEATURESET_hvm, 18, w), 0,
+	ROWL("sysctl get_cpu_featureset hvm", featureset(CPU_FEATURESET_hvm, FEATURESET_NR, w), 0,
 	     -EOPNOTSUPP);
-	ROWL("sysctl get_cpu_featureset hvm_max", featureset(CPU_FEATURESET_hvm_max, 18, w), 0,
+	ROWL("sysctl get_cpu_featureset hvm_max", featureset(CPU_FEATURESET_hvm_max, FEATURESET_NR, w), 0,
 	     -EOPNOTSUPP);
-	ROW("sysctl get_cpu_featureset index 6", featureset(6, 18, w), -EINVAL);
+	ROW("sysctl get_cpu_featureset index 6", featureset(6, FEATURESET_NR, w), -EINVAL);
 	ROW("sysctl get_cpu_featureset index 6: nr_features not written",
-	    sop.u.cpu_featureset.nr_features, 18);
+	    sop.u.cpu_featureset.nr_features, FEATURESET_NR);
 	ROW("sysctl get_cpu_featureset index 6 NULL (the count first)", featureset(6, 0, NULL), 0);
-	ROW("sysctl get_cpu_featureset bad buffer", featureset(CPU_FEATURESET_pv, 18, BADPTR),
+	ROW("sysctl get_cpu_featureset bad buffer", featureset(CPU_FEATURESET_pv, FEATURESET_NR, BADPTR),
 	    -EFAULT);
 
 	ROW("sysctl get_cpu_policy NULL", policy(0, 0, NULL, 0, NULL, 0), 0);

@@ -268,15 +268,18 @@ struct sysctl_tbuf_op {
 
 /*
  * get_cpu_featureset: the featureset `index` (raw, host, pv, hvm, pv_max,
- * hvm_max) as 32-bit words in Xen 4.17's order (FEATURESET_NR words: the
- * CPUID registers below, then MSR_ARCH_CAPS's two halves). A NULL
+ * hvm_max) as 32-bit words in Xen 4.17.7's order (FEATURESET_NR words:
+ * 1.EDX, 1.ECX, 0x80000001.EDX, .ECX, 0xD:1.EAX, 7:0.EBX, .ECX,
+ * 0x80000007.EDX, 0x80000008.EBX, 7:0.EDX, 7:1.EAX, 0x80000021.EAX,
+ * 7:1.EBX, 7:2.EDX, 7:1.ECX, 7:1.EDX, MSR_ARCH_CAPS's low and high
+ * halves, 0x80000021.ECX; 4.17.0 had the first 14). A NULL
  * features asks for the count (OUT nr_features = FEATURESET_NR, 0);
  * otherwise n = min(nr_features, FEATURESET_NR) words are written,
  * nr_features = n, and -ENOBUFS when n < FEATURESET_NR. An index past 5
  * -EINVAL, an HVM one -EOPNOTSUPP (Lamina has no HVM: Xen's answer
  * without it). Xen 4.17's layout and rules.
  */
-#define FEATURESET_NR			18
+#define FEATURESET_NR			19
 #define CPU_FEATURESET_raw		0
 #define CPU_FEATURESET_host		1
 #define CPU_FEATURESET_pv		2

@@ -71,29 +71,32 @@ static uint64_t arch_caps_of(const struct policy_src *s)
 	return r[3] & CPUID_7D_ARCH_CAPS ? rdmsr(MSR_ARCH_CAPS) : 0;
 }
 
-/* Xen 4.17's featureset words (FEATURESET_*), each a CPUID register. */
-enum { EAX, EBX, ECX, EDX };
+/* Xen 4.17.7's featureset words (FEATURESET_*): a CPUID register or an MSR half. */
+enum { EAX, EBX, ECX, EDX, CAPS_LO, CAPS_HI };
 static const struct {
 	uint32_t leaf;
 	uint8_t sub, reg;
-} fs_words[FEATURESET_NR - 2] = {
+} fs_words[FEATURESET_NR] = {
 	{ 1, 0, EDX }, { 1, 0, ECX }, { 0x80000001, 0, EDX }, { 0x80000001, 0, ECX },
 	{ 0xD, 1, EAX }, { 7, 0, EBX }, { 7, 0, ECX }, { 0x80000007, 0, EDX },
 	{ 0x80000008, 0, EBX }, { 7, 0, EDX }, { 7, 1, EAX }, { 0x80000021, 0, EAX },
 	{ 7, 1, EBX }, { 7, 2, EDX }, { 7, 1, ECX }, { 7, 1, EDX },
-};	/* then MSR_ARCH_CAPS's low and high halves */
+	{ 0, 0, CAPS_LO }, { 0, 0, CAPS_HI }, { 0x80000021, 0, ECX },
+};
 
 static void featureset(const struct policy_src *s, uint32_t fs[FEATURESET_NR])
 {
 	uint32_t r[4], i;
 	uint64_t caps = arch_caps_of(s);
 
-	for (i = 0; i < ARRAY_SIZE(fs_words); i++) {
+	for (i = 0; i < FEATURESET_NR; i++) {
+		if (fs_words[i].reg == CAPS_LO || fs_words[i].reg == CAPS_HI) {
+			fs[i] = (uint32_t)(caps >> (fs_words[i].reg == CAPS_HI ? 32 : 0));
+			continue;
+		}
 		leaf_of(s, fs_words[i].leaf, fs_words[i].sub, r);
 		fs[i] = r[fs_words[i].reg];
 	}
-	fs[FEATURESET_NR - 2] = (uint32_t)caps;
-	fs[FEATURESET_NR - 1] = (uint32_t)(caps >> 32);
 	if (!s->raw)
 		fs[1] &= ~CPUID_1C_OSXSAVE;
 }
