@@ -701,6 +701,14 @@ static void trace_livepatch_rows(void)
 	lp_in.u.upload.size = 16;
 	lp_in.u.upload.payload = (uint64_t)BADPTR;
 	ROW("sysctl livepatch_op upload bad payload", livepatch(LIVEPATCH_UPLOAD), -EFAULT);
+	/*
+	 * Difference on purpose (conformance.md row 35): a payload past the
+	 * checks (16 zero bytes, no ELF) is refused whole, Lamina loads none.
+	 */
+	memset(sbuf, 0, 16);
+	lp_in.u.upload.payload = (uint64_t)sbuf;
+	ROWL("sysctl livepatch_op upload 16 zero bytes", livepatch(LIVEPATCH_UPLOAD), -EINVAL,
+	     -EOPNOTSUPP);
 	memset(&lp_in, 0, sizeof(lp_in));
 	ROW("sysctl livepatch_op 4", livepatch(4), -EOPNOTSUPP);
 	lp_in.pad = 1;
