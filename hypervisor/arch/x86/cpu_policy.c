@@ -250,10 +250,27 @@ static int policy_msrs(const struct policy_src *src, uint64_t buf, uint32_t *nr)
 }
 
 /*
+ * One half of a policy, its leaves or its MSRs: a NULL buffer gets the
+ * most there can be; then, when field is not 0, the count is written to
+ * the guest's field alone (Xen's __copy_field_to_guest). An error from
+ * the copy returns at once, the count not written back.
+ */
+static int policy_part(const struct policy_src *src, bool msrs, uint64_t buf, uint32_t *nr,
+		       uint64_t field)
+{
+	int rc;
+
+	if (!buf)
+		*nr = msrs ? MSR_MAX_SERIALISED : CPUID_MAX_SERIALISED_LEAVES;
+	else if ((rc = msrs ? policy_msrs(src, buf, nr) : policy_leaves(src, buf, nr)))
+		return rc;
+	return field && copy_to_guest(field, nr, sizeof(*nr)) ? -EFAULT : 0;
+}
+
+/*
  * sysctl get_cpu_policy, Xen 4.17's order: _rsvd or the index (-EINVAL),
- * HVM's (-EOPNOTSUPP), the leaves (a NULL buffer: the most there can be),
- * nr_leaves written back alone, then the MSRs likewise. An error from
- * either copy returns at once, its count not written back.
+ * HVM's (-EOPNOTSUPP), the leaves, nr_leaves written back alone, then
+ * the MSRs and nr_msrs likewise.
  */
 long sysctl_cpu_policy(uint64_t uop, struct sysctl_cpu_policy *p)
 {
@@ -265,21 +282,10 @@ long sysctl_cpu_policy(uint64_t uop, struct sysctl_cpu_policy *p)
 	if (p->index == CPU_POLICY_hvm_max || p->index == CPU_POLICY_hvm_default)
 		return trace_err(-EOPNOTSUPP);
 	src = p->index == CPU_POLICY_raw || p->index == CPU_POLICY_host ? &src_raw : &src_pv;
-	if (!p->leaves)
-		p->nr_leaves = CPUID_MAX_SERIALISED_LEAVES;
-	else if ((rc = policy_leaves(src, p->leaves, &p->nr_leaves)))
-		return rc;
-	if (copy_to_guest(uop + offsetof(struct sysctl, u.cpu_policy.nr_leaves), &p->nr_leaves,
-			  sizeof(p->nr_leaves)))
-		return -EFAULT;
-	if (!p->msrs)
-		p->nr_msrs = MSR_MAX_SERIALISED;
-	else if ((rc = policy_msrs(src, p->msrs, &p->nr_msrs)))
-		return rc;
-	if (copy_to_guest(uop + offsetof(struct sysctl, u.cpu_policy.nr_msrs), &p->nr_msrs,
-			  sizeof(p->nr_msrs)))
-		return -EFAULT;
-	return 0;
+	rc = policy_part(src, false, p->leaves, &p->nr_leaves,
+			 uop + offsetof(struct sysctl, u.cpu_policy.nr_leaves));
+	return rc ? rc : policy_part(src, true, p->msrs, &p->nr_msrs,
+				     uop + offsetof(struct sysctl, u.cpu_policy.nr_msrs));
 }
 
 /*
@@ -291,15 +297,7 @@ long domctl_cpu_policy(const struct domain *d, struct domctl_cpu_policy *p)
 {
 	struct policy_src src = { .raw = false,
 				  .view = d->is_privileged ? PV_CPUID_DOM0_KERNEL : 0 };
-	int rc;
+	int rc = policy_part(&src, false, p->leaves, &p->nr_leaves, 0);
 
-	if (!p->leaves)
-		p->nr_leaves = CPUID_MAX_SERIALISED_LEAVES;
-	else if ((rc = policy_leaves(&src, p->leaves, &p->nr_leaves)))
-		return rc;
-	if (!p->msrs)
-		p->nr_msrs = MSR_MAX_SERIALISED;
-	else if ((rc = policy_msrs(&src, p->msrs, &p->nr_msrs)))
-		return rc;
-	return 0;
+	return rc ? rc : policy_part(&src, true, p->msrs, &p->nr_msrs, 0);
 }
