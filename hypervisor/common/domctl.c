@@ -530,9 +530,12 @@ static long domctl_refusal(const struct domain *caller, struct domain *d,
 /*
  * iomem_permission from dom0: the range must not wrap (-EINVAL), dom0
  * must hold it itself (-EPERM), as Xen 4.17 checks. dom0 holds every frame
- * below 2^paddr_bits but those no guest maps (mm_dom0_reserved_mmio: the
- * IO-APIC, the MSI range, the local APIC), Xen's list for it; so a zeroed
- * payload (frames 0 to 2^64 - 1) is -EPERM. Given to dom0 itself, or
+ * below 2^paddr_bits but those no guest maps, the MSI range and the local
+ * APIC (mm_dom0_reserved_mmio's list but the IO-APIC, which dom0 holds
+ * read-only, as on Xen); so a zeroed payload (frames 0 to 2^64 - 1) is
+ * -EPERM. Xen's dom0 also lacks AMD's HyperTransport window, E820
+ * unusable ranges and a protected HPET; Lamina's may map them, so they
+ * pass here (docs/conformance.md). Given to dom0 itself, or
  * taken from anyone, it changes nothing (0): dom0 keeps all it holds and
  * a domU holds no MMIO. Given to a domU it is -EOPNOTSUPP: Lamina maps
  * no MMIO into a domU (Xen 0: docs/conformance.md).
@@ -549,7 +552,8 @@ static long iomem_permission(struct domain *d, const struct domctl *op)
 		return trace_err(-EPERM);
 	n = mm_dom0_reserved_mmio(range);
 	for (i = 0; i < n; i++)
-		if (first <= range[i][1] && last >= range[i][0])
+		if (first <= range[i][1] && last >= range[i][0] &&
+		    !mm_frame_is_readonly_mmio(range[i][0]))	/* the IO-APIC: held, read-only */
 			return trace_err(-EPERM);
 	if (d->is_privileged || !op->u.iomem_permission.allow_access)
 		return 0;
