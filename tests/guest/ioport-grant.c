@@ -15,7 +15,10 @@
  *   port's byte and all ones; inb 0x80 (never given) reads all ones. Then dom0 takes 0x92 back too, and gives a second domain it
  *   makes 17 ranges apart (the 17th: Lamina's list holds 16, -ENOMEM;
  *   Xen 0), one range over those 16 (merged: 15 more apart fit), takes
- *   them all back, gives one range and cuts a hole in it.
+ *   them all back, gives one range and cuts a hole in it; then it gives
+ *   that domain VGA's frames (Xen 0; Lamina -EOPNOTSUPP: no MMIO in a
+ *   domU), takes them back, is refused the MSI range, and reads its CPU
+ *   policy: the default PV one (sysctl get_cpu_policy), leaf for leaf.
  * @domus: self:peer:role=peer
  */
 #include "lib/guest.h"
@@ -25,6 +28,7 @@
 #include "lib/peer_verdict.h"
 #include "lib/domctl.h"
 #include <lamina/physdev.h>
+#include <lamina/sysctl.h>
 
 static char why[VERDICT_LEN];
 
@@ -68,6 +72,82 @@ static void __attribute__((noreturn)) peer(void)
 	verdict_send(&v, peer_body() ? why : NULL);
 }
 
+static long iomem(domid_t dom, uint64_t first, uint64_t nr, uint8_t allow)
+{
+	struct domctl op;
+
+	memset(&op, 0, sizeof(op));
+	op.u.iomem_permission.first_mfn = first;
+	op.u.iomem_permission.nr_mfns = nr;
+	op.u.iomem_permission.allow_access = allow;
+	return domctl_call(&op, DOMCTL_iomem_permission, dom);
+}
+
+static struct cpuid_leaf_entry dom_leaves[CPUID_MAX_SERIALISED_LEAVES];
+static struct cpuid_leaf_entry def_leaves[CPUID_MAX_SERIALISED_LEAVES];
+static struct msr_entry dom_msrs[MSR_MAX_SERIALISED], def_msrs[MSR_MAX_SERIALISED];
+
+/*
+ * MMIO and the CPU policy of a domU dom0 made (never started): a grant
+ * of VGA's frames (Xen 0; Lamina -EOPNOTSUPP, it maps no MMIO into a
+ * domU), taking them back (0), the MSI range (-EPERM: not dom0's); its
+ * policy has the default PV one's leaves, and their values for the basic
+ * ones, on both (a domain the toolstack gave no policy: on Xen pv_def's
+ * after its recalculation, which under QEMU changes 0x80000001's EDX and
+ * 0x80000008's address widths; Lamina's one PV view, all alike).
+ */
+static int domu_iomem_policy(domid_t id)
+{
+	struct domctl op;
+	struct sysctl sop;
+	uint32_t n, i;
+	long rc;
+
+	rc = iomem(id, 0xa0, 0x20, 1);
+	printf("iomem_permission VGA to d%u: %ld\n", id, rc);
+	CHECK(rc == (on_lamina() ? -EOPNOTSUPP : 0), "giving VGA's frames to a domU gave %ld", rc);
+	CHECK((rc = iomem(id, 0xa0, 0x20, 0)) == 0, "taking them back gave %ld", rc);
+	CHECK((rc = iomem(id, 0xfee00, 0x100, 1)) == -EPERM, "giving the MSI range gave %ld", rc);
+
+	memset(&op, 0, sizeof(op));
+	op.u.cpu_policy.nr_leaves = CPUID_MAX_SERIALISED_LEAVES;
+	op.u.cpu_policy.nr_msrs = MSR_MAX_SERIALISED;
+	op.u.cpu_policy.leaves = (uint64_t)dom_leaves;
+	op.u.cpu_policy.msrs = (uint64_t)dom_msrs;
+	CHECK((rc = domctl_call(&op, DOMCTL_get_cpu_policy, id)) == 0,
+	      "get_cpu_policy of the domU gave %ld", rc);
+	n = op.u.cpu_policy.nr_leaves;
+	memset(&sop, 0, sizeof(sop));
+	sop.cmd = SYSCTL_get_cpu_policy;
+	sop.interface_version = SYSCTL_INTERFACE_VERSION;
+	sop.u.cpu_policy.index = CPU_POLICY_pv_default;
+	sop.u.cpu_policy.nr_leaves = CPUID_MAX_SERIALISED_LEAVES;
+	sop.u.cpu_policy.nr_msrs = MSR_MAX_SERIALISED;
+	sop.u.cpu_policy.leaves = (uint64_t)def_leaves;
+	sop.u.cpu_policy.msrs = (uint64_t)def_msrs;
+	CHECK((rc = hypercall1(__HYPERVISOR_sysctl, &sop)) == 0,
+	      "get_cpu_policy pv_default gave %ld", rc);
+	printf("the domU's policy: %u leaves, pv_default's %u\n", n, sop.u.cpu_policy.nr_leaves);
+	CHECK(n == sop.u.cpu_policy.nr_leaves, "the domU's policy has %u leaves, pv_default's %u",
+	      n, sop.u.cpu_policy.nr_leaves);
+	for (i = 0; i < n; i++) {
+		CHECK(dom_leaves[i].leaf == def_leaves[i].leaf &&
+		      dom_leaves[i].subleaf == def_leaves[i].subleaf,
+		      "entry %u: the domU's leaf %#x.%#x, pv_default's %#x.%#x", i,
+		      dom_leaves[i].leaf, dom_leaves[i].subleaf, def_leaves[i].leaf,
+		      def_leaves[i].subleaf);
+		CHECK(dom_leaves[i].leaf >= 0x80000000U ||
+		      !memcmp(&dom_leaves[i], &def_leaves[i], sizeof(dom_leaves[0])),
+		      "leaf %#x.%#x: the domU's %08x %08x %08x %08x, pv_default's %08x %08x %08x %08x",
+		      dom_leaves[i].leaf, dom_leaves[i].subleaf, dom_leaves[i].a, dom_leaves[i].b,
+		      dom_leaves[i].c, dom_leaves[i].d, def_leaves[i].a, def_leaves[i].b,
+		      def_leaves[i].c, def_leaves[i].d);
+	}
+	CHECK(dom_msrs[0].idx == def_msrs[0].idx && dom_msrs[1].idx == def_msrs[1].idx,
+	      "the MSRs' order");
+	return TEST_PASS;
+}
+
 /* A second domain of dom0's: 16 ranges apart fit, the 17th is Lamina's -ENOMEM. */
 static int ranges_limit(void)
 {
@@ -89,6 +169,7 @@ static int ranges_limit(void)
 	CHECK((rc = ioport(id, 0x100, 0x200, 0)) == 0, "taking all back gave %ld", rc);
 	CHECK((rc = ioport(id, 0x100, 0x40, 1)) == 0, "one range after that gave %ld", rc);
 	CHECK((rc = ioport(id, 0x110, 0x10, 0)) == 0, "a hole in it gave %ld", rc);
+	CHECK(domu_iomem_policy(id) == TEST_PASS, "the domU's MMIO and CPU policy");
 	CHECK(domctl_destroy(id) == 0, "destroying it failed");
 	return TEST_PASS;
 }
