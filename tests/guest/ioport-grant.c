@@ -32,15 +32,32 @@
 
 static char why[VERDICT_LEN];
 
-static long ioport(domid_t dom, uint32_t first, uint32_t nr, uint8_t allow)
+/* ioport_permission or iomem_permission of dom: ports or frames first to first + nr - 1. */
+static long grant(uint32_t cmd, domid_t dom, uint64_t first, uint64_t nr, uint8_t allow)
 {
 	struct domctl op;
 
 	memset(&op, 0, sizeof(op));
-	op.u.ioport_permission.first_port = first;
-	op.u.ioport_permission.nr_ports = nr;
-	op.u.ioport_permission.allow_access = allow;
-	return domctl_call(&op, DOMCTL_ioport_permission, dom);
+	if (cmd == DOMCTL_iomem_permission) {
+		op.u.iomem_permission.first_mfn = first;
+		op.u.iomem_permission.nr_mfns = nr;
+		op.u.iomem_permission.allow_access = allow;
+	} else {
+		op.u.ioport_permission.first_port = (uint32_t)first;
+		op.u.ioport_permission.nr_ports = (uint32_t)nr;
+		op.u.ioport_permission.allow_access = allow;
+	}
+	return domctl_call(&op, cmd, dom);
+}
+
+static long ioport(domid_t dom, uint32_t first, uint32_t nr, uint8_t allow)
+{
+	return grant(DOMCTL_ioport_permission, dom, first, nr, allow);
+}
+
+static long iomem(domid_t dom, uint64_t first, uint64_t nr, uint8_t allow)
+{
+	return grant(DOMCTL_iomem_permission, dom, first, nr, allow);
 }
 
 static int peer_body(void)
@@ -70,17 +87,6 @@ static void __attribute__((noreturn)) peer(void)
 
 	verdict_offer_frame0(&v);
 	verdict_send(&v, peer_body() ? why : NULL);
-}
-
-static long iomem(domid_t dom, uint64_t first, uint64_t nr, uint8_t allow)
-{
-	struct domctl op;
-
-	memset(&op, 0, sizeof(op));
-	op.u.iomem_permission.first_mfn = first;
-	op.u.iomem_permission.nr_mfns = nr;
-	op.u.iomem_permission.allow_access = allow;
-	return domctl_call(&op, DOMCTL_iomem_permission, dom);
 }
 
 static struct cpuid_leaf_entry dom_leaves[CPUID_MAX_SERIALISED_LEAVES];
