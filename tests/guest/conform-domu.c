@@ -667,6 +667,15 @@ static void rows(struct start_info *si)
 	ROW("platform_op version 0", NCALL(__HYPERVISOR_platform_op, tsop(55, 0), 0, 0), -EACCES);
 	ROW("platform_op 99", NCALL(__HYPERVISOR_platform_op, tsop(99, 0x03000001), 0, 0), -EPERM);
 	ROW("sysctl physinfo", NCALL(__HYPERVISOR_sysctl, tsop(3, 0x15), 0, 0), -EPERM);
+	ROW("sysctl tbuf_op get_info", NCALL(__HYPERVISOR_sysctl, tsop(2, 0x15), 0, 0), -EPERM);
+	ROW("sysctl get_cpu_featureset NULL", NCALL(__HYPERVISOR_sysctl, tsop(26, 0x15), 0, 0),
+	    -EPERM);
+	ROW("sysctl livepatch_op upload zeroed", NCALL(__HYPERVISOR_sysctl, tsop(27, 0x15), 0, 0),
+	    -EPERM);
+	ROW("sysctl get_cpu_policy raw NULL", NCALL(__HYPERVISOR_sysctl, tsop(29, 0x15), 0, 0),
+	    -EPERM);
+	ROW("domctl get_cpu_policy dom0 NULL", domctl_on(82, 0), -EPERM);
+	ROW("domctl get_cpu_policy no such domain", domctl_on(82, 999), -ESRCH);
 	ROW("domctl getdomaininfo dom0", NCALL(__HYPERVISOR_domctl,
 					       tsop(DOMCTL_getdomaininfo, DOMCTL_INTERFACE_VERSION),
 					       0, 0), -EPERM);
