@@ -294,6 +294,8 @@ static int write_home(struct build *b, uint32_t tx)
 		rc = 0;
 	if (!rc && (rc = xs_rm(h, tx, P("/libxl/%u", d))) == -ENOENT)
 		rc = 0;
+	if (!rc && (rc = xs_rm(h, tx, P("/local/domain/0/backend/console/%u", d))) == -ENOENT)
+		rc = 0;
 	if (rc)
 		return rc;
 	/*
@@ -360,9 +362,13 @@ static int write_home(struct build *b, uint32_t tx)
 			     t.tv_nsec / 10000000);
 	}
 	/* T4, console 0 (§5.5): the guest owns backend-id; consoled writes tty. */
-	if (!rc)
-		rc = xs_put(h, tx, P("%s/console/backend", home),
-			    P("/local/domain/0/backend/console/%u/0", d));
+	if (!rc) {
+		char be[64];
+
+		/* not P() twice in one call: both arguments would be p */
+		snprintf(be, sizeof(be), "/local/domain/0/backend/console/%u/0", d);
+		rc = xs_put(h, tx, P("%s/console/backend", home), be);
+	}
 	if (!rc)
 		rc = xs_put(h, tx, P("%s/console/backend-id", home), "0");
 	if (!rc) {
@@ -383,6 +389,28 @@ static int write_home(struct build *b, uint32_t tx)
 	if (!rc)
 		rc = xs_putf(h, tx, P("%s/console/ring-ref", home), "%llu",
 			     (unsigned long long)b->p2m[b->cons_pfn]);
+	/*
+	 * Console 0's backend directory as libxl writes it (toolstack.md
+	 * §5.5), readable by the guest; consoled reads only the frontend's
+	 * keys. The domain's home was new, so was this (removed with it).
+	 */
+	if (!rc) {
+		char be[64], fe[48];
+
+		snprintf(be, sizeof(be), "/local/domain/0/backend/console/%u/0", d);
+		snprintf(fe, sizeof(fe), "%s/console", home);
+		rc = xs_mk(h, tx, be, 0, (int)d);
+		if (!rc)
+			rc = xs_put(h, tx, P("%s/frontend", be), fe);
+		if (!rc)
+			rc = xs_putf(h, tx, P("%s/frontend-id", be), "%u", d);
+		if (!rc)
+			rc = xs_put(h, tx, P("%s/online", be), "1");
+		if (!rc)
+			rc = xs_put(h, tx, P("%s/state", be), "1");
+		if (!rc)
+			rc = xs_put(h, tx, P("%s/protocol", be), "vt100");
+	}
 	/* What the monitor and `vmctl list -l` read back. */
 	if (!rc)
 		rc = xs_put(h, tx, P("/libxl/%u/on_poweroff", d), vmctl_action_name(c->on_poweroff));
@@ -427,6 +455,8 @@ static void remove_nodes(struct xs_handle *h, unsigned int domid, const char *vm
 	snprintf(p, sizeof(p), "/local/domain/%u", domid);
 	xs_rm(h, 0, p);
 	snprintf(p, sizeof(p), "/libxl/%u", domid);
+	xs_rm(h, 0, p);
+	snprintf(p, sizeof(p), "/local/domain/0/backend/console/%u", domid);
 	xs_rm(h, 0, p);
 }
 
