@@ -117,10 +117,14 @@ static int write_dirs(struct xs_handle *xs, unsigned int domid, const struct vmc
 	char fe[128], be[160], id[24], dom[16], pfe[16], pbe[16], phys[32];
 	const char *perm_fe[2] = { pfe, "r0" }, *perm_be[2] = { "n0", pbe };
 	const char *devtype = d->cdrom ? "cdrom" : "disk";
+	char params[PATH_MAX + 8];
+	bool qdisk;
 	uint32_t tx;
 	int rc, tries;
 
 	dirs(domid, p->type, d->devid, fe, be);
+	qdisk = !strcmp(p->type, "qdisk");
+	snprintf(params, sizeof(params), "%s%s", qdisk ? "aio:" : "", p->target);
 	snprintf(id, sizeof(id), "%d", d->devid);
 	snprintf(dom, sizeof(dom), "%u", domid);
 	snprintf(pfe, sizeof(pfe), "n%u", domid);
@@ -145,8 +149,9 @@ static int write_dirs(struct xs_handle *xs, unsigned int domid, const struct vmc
 		rc = rc ? rc : xs_set_perms(xs, tx, be, perm_be, 2);
 		rc = rc ? rc : vmctl_xs_put(xs, tx, be, "frontend", fe);
 		rc = rc ? rc : vmctl_xs_put(xs, tx, be, "frontend-id", dom);
-		rc = rc ? rc : vmctl_xs_put(xs, tx, be, "params", p->target);
-		rc = rc ? rc : vmctl_xs_put(xs, tx, be, "type", S_ISBLK(p->st.st_mode) ? "phy" : "file");
+		/* libxl's: "aio:<target>" and "qdisk" for a qdisk, the target and "phy" for a vbd */
+		rc = rc ? rc : vmctl_xs_put(xs, tx, be, "params", params);
+		rc = rc ? rc : vmctl_xs_put(xs, tx, be, "type", qdisk ? "qdisk" : "phy");
 		rc = rc ? rc : vmctl_xs_put(xs, tx, be, "mode", d->readwrite ? "w" : "r");
 		rc = rc ? rc : vmctl_xs_put(xs, tx, be, "dev", d->vdev);
 		rc = rc ? rc : vmctl_xs_put(xs, tx, be, "device-type", devtype);
