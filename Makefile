@@ -183,12 +183,16 @@ test-net:
 
 # The start-of-day state of a domU of vmctl create in Linux dom0
 # (tests/run/conform-start-diff-domu) against the same domU of Debian's
-# xl on Xen 4.17 (its golden file); needs the image.
+# xl on Xen 4.17 (its golden file), and the store such a domU sees
+# (--guest xs-view); needs the image.
 .PHONY: test-start-diff
 test-start-diff:
 	$(Q)tests/run/conform-start-diff-domu --machine lamina --build $(DOM0_OUT) \
 	  --hv-elf $(abspath $(HV_ELF)) --dir $(abspath $(O))/tests/guest \
 	  || echo "FAIL linux/start-diff: the start-of-day comparison exited with an error"
+	$(Q)tests/run/conform-start-diff-domu --guest xs-view --machine lamina --build $(DOM0_OUT) \
+	  --hv-elf $(abspath $(HV_ELF)) --dir $(abspath $(O))/tests/guest \
+	  || echo "FAIL linux/xs-view: the store comparison exited with an error"
 
 # dom0's real devices (tests/linux/devices/run): a virtio disk and NIC,
 # PCI, PIRQ interrupts, DHCP and HTTP from the loopback; needs the image.
