@@ -46,6 +46,36 @@ static void console_page_put(const char *s, size_t n)
 	}
 }
 
+static uint32_t console_domu_port;
+
+static void console_domu_notify(void)
+{
+	struct evtchn_send send = { console_domu_port };
+
+	hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_send, &send);
+}
+
+void console_page_domu(uint32_t port)
+{
+	console_page_waits = ~0U;
+	if (port) {
+		console_domu_port = port;
+		console_page_notify = console_domu_notify;
+	}
+}
+
+void console_page_drain(void)
+{
+	unsigned int i;
+
+	for (i = 0; console_page && i < 100000; i++) {
+		if (__atomic_load_n(&console_page->out_cons, __ATOMIC_ACQUIRE) ==
+		    console_page->out_prod)
+			break;
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	}
+}
+
 static void console_puts(const char *s, size_t n)
 {
 	if (console_page) {

@@ -113,5 +113,13 @@ extern unsigned int console_page_waits;
  * it to notify its console port.
  */
 extern void (*console_page_notify)(void);
+/*
+ * A domU printing on its console page whose lines must all arrive: writes
+ * wait for room for as long as it takes, and the console port @port (if
+ * not 0) is notified after each.
+ */
+void console_page_domu(uint32_t port);
+/* Waits (bounded: 100000 yields) until the backend has taken every byte. */
+void console_page_drain(void);
 
 #endif

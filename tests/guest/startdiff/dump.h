@@ -652,27 +652,6 @@ static void dump_queries(unsigned int ncpus)
 	}
 }
 
-/* A domU's console backend: xenconsoled reads the ring when notified. */
-static void console_notify(void)
-{
-	struct evtchn_send send = { sd_si->console.domU.evtchn };
-
-	hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_send, &send);
-}
-
-/* A domU's last lines reach its backend before the poweroff (bounded). */
-static void console_drain(void)
-{
-	unsigned int i;
-
-	for (i = 0; console_page && i < 100000; i++) {
-		if (__atomic_load_n(&console_page->out_cons, __ATOMIC_ACQUIRE) ==
-		    console_page->out_prod)
-			break;
-		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-	}
-}
-
 /*
  * 9. What dom0's domctl says of its own domain and vCPUs at start (a
  * domU: the answer only): getdomaininfo, and getvcpucontext of each vCPU
@@ -743,11 +722,8 @@ static int start_diff(struct start_info *si)
 	sd_kend = ((uint64_t)_end + 4095) & ~4095ULL;
 	sd_region_pages = (si->pt_base + (si->nr_pt_frames + 1) * 4096 + (512 << 10) - SD_VBASE) >> 12;
 	snapshot_rings();
-	if (console_page) {	/* a domU: no line may be lost */
-		console_page_waits = ~0U;
-		if (si->console.domU.evtchn)
-			console_page_notify = console_notify;
-	}
+	if (console_page)	/* a domU: no line may be lost */
+		console_page_domu(si->console.domU.evtchn);
 	for (ncpus = 1; ncpus < 64; ncpus++)
 		if (hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_is_up, ncpus, 0) < 0)
 			break;
@@ -764,6 +740,6 @@ static int start_diff(struct start_info *si)
 	dump_queries(ncpus);
 	dump_domctl(ncpus);
 	printf("conform-start-diff: %u lines\n", sd_line);
-	console_drain();
+	console_page_drain();
 	return TEST_PASS;
 }

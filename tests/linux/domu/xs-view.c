@@ -28,7 +28,6 @@
 #define PAYLOAD		4096
 #define MAX_DEPTH	8
 
-static struct start_info *xv_si;
 static unsigned int xv_line;
 static char domid[16];
 static uint32_t next_req = 1;
@@ -387,25 +386,6 @@ static void expand(const char *t, const char *uuid, char *o, size_t size)
 	o[k] = '\0';
 }
 
-static void console_notify(void)
-{
-	struct evtchn_send send = { xv_si->console.domU.evtchn };
-
-	hypercall2(__HYPERVISOR_event_channel_op, EVTCHNOP_send, &send);
-}
-
-static void console_drain(void)
-{
-	unsigned int i;
-
-	for (i = 0; console_page && i < 100000; i++) {
-		if (__atomic_load_n(&console_page->out_cons, __ATOMIC_ACQUIRE) ==
-		    console_page->out_prod)
-			break;
-		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-	}
-}
-
 int test_main(struct start_info *si)
 {
 	static char buf[PAYLOAD + 1];
@@ -414,13 +394,9 @@ int test_main(struct start_info *si)
 	unsigned int i;
 	int rc, t;
 
-	xv_si = si;
 	mm_init(si);
-	if (console_page) {	/* no line may be lost */
-		console_page_waits = ~0U;
-		if (si->console.domU.evtchn)
-			console_page_notify = console_notify;
-	}
+	if (console_page)	/* no line may be lost */
+		console_page_domu(si->console.domU.evtchn);
 	rc = xbf_init(si);
 	if (rc)
 		return fail("no store ring or events: %d", rc);
@@ -461,6 +437,6 @@ int test_main(struct start_info *si)
 		listing(path);
 	}
 	printf("xs-view: %u lines\n", xv_line);
-	console_drain();
+	console_page_drain();
 	return TEST_PASS;
 }
