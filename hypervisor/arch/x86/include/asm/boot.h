@@ -19,9 +19,14 @@
 	rdmsr
 	or	$((1 << 8) | (1 << 11) | (1 << 0)), %eax
 	wrmsr
-	mov	%cr0, %eax
-	/* PG | AM | WP | NE | MP | PE, as Xen 4.17 (ET is fixed at 1) */
-	or	$((1 << 31) | (1 << 18) | (1 << 16) | (1 << 5) | (1 << 1) | 1), %eax
+	/*
+	 * CR0 as a whole: PG | AM | WP | NE | ET | MP | PE, as Xen 4.17's
+	 * trampoline sets it. An AP comes out of INIT with CD and NW set
+	 * (caches off); or-ing bits into what it had kept them, and a guest
+	 * reading CR0 on that CPU saw 0xe0050033 where Xen gives 0x80050033
+	 * (conform-trap-diff-domu at --smp 2).
+	 */
+	mov	$((1 << 31) | (1 << 18) | (1 << 16) | (1 << 5) | (1 << 4) | (1 << 1) | 1), %eax
 	mov	%eax, %cr0
 .endm
 
