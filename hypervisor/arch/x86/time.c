@@ -388,6 +388,12 @@ static void timer_lvt_init(void)
 		apic_write(APIC_LVT_TIMER, (2 << 17) | TIMER_VECTOR);	/* TSC-deadline */
 		wrmsr(MSR_TSC_DEADLINE, 0);
 	} else {
+		/*
+		 * The divider calibrate() measured with, on every CPU: an AP's
+		 * is reset to divide by 2, so its timer ran 8 times fast and
+		 * fired early again and again for each deadline.
+		 */
+		apic_write(APIC_TIMER_DIV, 0x3);			/* divide by 16 */
 		apic_write(APIC_LVT_TIMER, TIMER_VECTOR);		/* one-shot */
 		apic_write(APIC_TIMER_INIT, 0);
 	}
