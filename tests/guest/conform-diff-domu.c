@@ -27,12 +27,7 @@
 #define test_main conform_diff_sweep
 #include "conform-diff.c"
 #undef test_main
-#include "lib/peer.h"
-#include "lib/domctl.h"
-
-#define PEER_MIB	16
-/* getdomaininfo flags: the shutdown reason (Xen's XEN_DOMINF_shutdownshift and mask) */
-#define SHUTDOWN_REASON(flags)	(((flags) >> 16) & 0xff)
+#include "lib/peer_sweep.h"
 
 /*
  * ---- the domU's own lines, after the sweep's ----------------------------
@@ -339,41 +334,5 @@ static void domu_orders(void)
 
 int test_main(struct start_info *si)
 {
-	struct domctl_getdomaininfo info;
-	unsigned int reason;
-	long rc;
-	int id;
-
-	if (!(si->flags & SIF_INITDOMAIN)) {
-		console_page_waits = ~0U;	/* no line may be dropped: dom0 copies them all */
-		rc = conform_diff_sweep(si);
-		if (rc != TEST_PASS) {
-			printf("conform-diff-domu: the domU's sweep could not start\n");
-			shutdown(SHUTDOWN_crash);	/* dom0's result says so */
-		}
-		domu_orders();
-		return (int)rc;
-	}
-
-	mm_init(si);
-	id = peer_build(si, 4096, "role=peer", PEER_MIB);
-	CHECK(id > 0, "the domU could not be built (%d)", id);
-	/* Copy its lines out until it has shut down (yielding: it may wait for room). */
-	for (;;) {
-		peer_console_flush();
-		rc = domctl_info_of((domid_t)id, &info);
-		if (rc || (info.flags & DOMINF_shutdown))
-			break;
-		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
-	}
-	peer_console_flush();
-	CHECK(rc == 0, "the domU went away: %ld", rc);
-	reason = SHUTDOWN_REASON(info.flags);
-	CHECK(reason == SHUTDOWN_poweroff, "the domU shut down with reason %u, not poweroff",
-	      reason);
-	CHECK((rc = domctl_destroy((domid_t)id)) == 0,
-	      "destroying the domU: %ld", rc);
-	peer_unmap_console();
-	printf("conform-diff-domu: the domU made its calls\n");
-	return TEST_PASS;
+	return peer_sweep_main(si, "conform-diff-domu", conform_diff_sweep, domu_orders);
 }
