@@ -358,7 +358,7 @@ static long bitmap_bytes_out(const struct domctl_bitmap *b, const uint8_t *bytes
  * bytes zero. As Xen's, only the CPUs the machine has (nr_cpu_ids there,
  * smp_nr_possible here) are ever set.
  */
-static long bitmap_out(const struct domctl_bitmap *b, uint64_t mask)
+long domctl_bitmap_out(const struct domctl_bitmap *b, uint64_t mask)
 {
 	uint8_t bytes[(SCHED_NR_CPUS + 7) / 8] = { 0 };
 	unsigned int i;
@@ -426,9 +426,9 @@ static long vcpu_affinity(struct domain *d, uint32_t cmd, struct domctl_vcpuaffi
 	if (!(a->flags & (VCPUAFFINITY_HARD | VCPUAFFINITY_SOFT)))
 		return trace_err(-EINVAL);
 	if (cmd == DOMCTL_getvcpuaffinity) {
-		rc = a->flags & VCPUAFFINITY_HARD ? bitmap_out(&a->cpumap_hard, v->hard_affinity) : 0;
+		rc = a->flags & VCPUAFFINITY_HARD ? domctl_bitmap_out(&a->cpumap_hard, v->hard_affinity) : 0;
 		if (!rc && (a->flags & VCPUAFFINITY_SOFT))
-			rc = bitmap_out(&a->cpumap_soft, v->soft_affinity);
+			rc = domctl_bitmap_out(&a->cpumap_soft, v->soft_affinity);
 		return rc;
 	}
 	if (a->flags & VCPUAFFINITY_HARD)
@@ -439,11 +439,11 @@ static long vcpu_affinity(struct domain *d, uint32_t cmd, struct domctl_vcpuaffi
 	rc = set_affinity_locked(v, a->flags, in_rc, map, &hard_set);
 	spin_unlock(&d->vcpu_ctx_lock);
 	/* The hard map set, its answer is written even when the soft one faulted. */
-	if (hard_set && (out_rc = bitmap_out(&a->cpumap_hard, map[0])))
+	if (hard_set && (out_rc = domctl_bitmap_out(&a->cpumap_hard, map[0])))
 		return out_rc;
 	if (rc || !(a->flags & VCPUAFFINITY_SOFT))
 		return rc;
-	return bitmap_out(&a->cpumap_soft, map[1]);
+	return domctl_bitmap_out(&a->cpumap_soft, map[1]);
 }
 
 static long set_address_size(uint32_t size)
@@ -692,6 +692,66 @@ static long vcpu_state_refusal(const struct vcpu *v, struct domain *d, const str
 	return trace_err(-ENOSYS);
 }
 
+/*
+ * Node affinity over Xen's MAX_NUMNODES, 64 nodes, node 0 the only one
+ * online. As Xen 4.17's domain_set_node_affinity: a map without node 0
+ * is -EINVAL, all 64 nodes means automatic again (node 0, the nodes of
+ * the vCPUs' CPUs), another map is kept as given and read back by
+ * getnodeaffinity. The map is read as xenctl_bitmap_to_bitmap: its first
+ * min(its bytes, 8) bytes, bits past nr_bits clear.
+ */
+static long set_node_affinity(struct domain *d, const struct domctl_bitmap *b)
+{
+	uint8_t bytes[8] = { 0 };
+	uint32_t len = MIN(bitmap_bytes(b), sizeof(bytes));
+	uint64_t nodes = 0;
+	unsigned int i;
+
+	if (len && copy_from_guest(bytes, b->bitmap, len))
+		return -EFAULT;
+	if (len && (b->nr_bits & 7) && len == bitmap_bytes(b))
+		bytes[len - 1] &= (uint8_t)~(0xffU << (b->nr_bits & 7));
+	for (i = 0; i < sizeof(bytes); i++)
+		nodes |= (uint64_t)bytes[i] << (8 * i);
+	if (!(nodes & 1))
+		return trace_err(-EINVAL);
+	d->node_affinity = nodes == ~0ULL ? 0 : nodes;
+	return 0;
+}
+
+static long node_affinity_out(const struct domain *d, const struct domctl_bitmap *b)
+{
+	uint64_t nodes = d->node_affinity ? d->node_affinity : 1;
+	uint8_t bytes[8];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bytes); i++)
+		bytes[i] = (uint8_t)(nodes >> (8 * i));
+	return bitmap_bytes_out(b, bytes, sizeof(bytes));
+}
+
+/*
+ * settscinfo on another domain: Lamina leaves every guest's TSC native
+ * (rdtsc runs on the CPU), which is what Xen 4.17's tsc_set_info gives a
+ * PV domain in mode NEVER_EMULATE, and in DEFAULT on a host with a safe
+ * TSC at the host's frequency (gtsc_khz 0 or cpu_khz: what libxl passes
+ * at create). Emulation (ALWAYS_EMULATE, or DEFAULT at another
+ * frequency) is not offered: -EOPNOTSUPP; an unknown mode -EINVAL, as
+ * Xen. dom0 is never emulated on Xen: any known mode is 0 there.
+ */
+static long tsc_info(struct domain *d, const struct domctl *op)
+{
+	uint32_t mode = op->u.tsc_info.tsc_mode, khz = op->u.tsc_info.gtsc_khz;
+
+	if (d->is_privileged)
+		return 0;
+	if (mode == TSC_MODE_NEVER_EMULATE ||
+	    (mode == TSC_MODE_DEFAULT && (khz == 0 || khz == tsc_khz())))
+		return 0;
+	return trace_err(mode == TSC_MODE_ALWAYS_EMULATE || mode == TSC_MODE_DEFAULT ?
+			 -EOPNOTSUPP : -EINVAL);
+}
+
 /* The commands that act on an existing domain d; *out: copy op back. */
 static long domain_op(struct vcpu *v, struct domain *d, struct domctl *op, bool *out)
 {
@@ -780,11 +840,12 @@ static long domain_op(struct vcpu *v, struct domain *d, struct domctl *op, bool 
 	case DOMCTL_get_cpu_policy:
 		*out = true;
 		return domctl_cpu_policy(d, &op->u.cpu_policy);
-	case DOMCTL_getnodeaffinity: {
-		static const uint8_t node0[8] = { 1 };	/* Xen's MAX_NUMNODES, 64 */
-
-		return bitmap_bytes_out(&op->u.nodeaffinity, node0, sizeof(node0));
-	}
+	case DOMCTL_getnodeaffinity:
+		return node_affinity_out(d, &op->u.nodeaffinity);
+	case DOMCTL_setnodeaffinity:
+		return set_node_affinity(d, &op->u.nodeaffinity);
+	case DOMCTL_settscinfo:
+		return d == v->domain ? trace_err(-EINVAL) : tsc_info(d, op);
 	case DOMCTL_memory_mapping:	/* Xen's checks; a PV domain has no p2m to map into */
 		return domctl_refusal(v->domain, d, op);
 	case DOMCTL_set_virq_handler:

@@ -82,6 +82,69 @@ static long domain_info_list(struct sysctl_getdomaininfolist *l)
 }
 
 /*
+ * cpupool_op (sysctl.h): the one pool, 0, holds every CPU up and every
+ * domain, as Xen 4.17's cpupool 0 does when no other pool was made.
+ * Each answer is Xen's cpupool_do_sysctl for that partition: INFO the
+ * first pool at or above the id asked (-ENOENT past 0) with the CPUs up
+ * and the domains counted; DESTROY of pool 0 -EBUSY (it has CPUs and
+ * domains); ADDCPU -ENODEV (no CPU is free; a CPU past the possible ones
+ * -EINVAL); MOVEDOMAIN of another domain into pool 0 0 (it is there),
+ * elsewhere -ENOENT; RMCPU of CPU 0, or one not up, -EINVAL; FREEINFO
+ * the empty map. Making a pool (CREATE of another id) or taking a CPU
+ * out of pool 0 (RMCPU of another CPU up) are left out: -EOPNOTSUPP.
+ */
+static long cpupool_op(struct vcpu *v, struct sysctl_cpupool_op *c)
+{
+	struct domain *d;
+	uint32_t n = 0;
+	domid_t id = 0;
+	uint32_t cpu;
+
+	switch (c->op) {
+	case CPUPOOL_OP_CREATE:
+		return trace_err(c->cpupool_id == 0 ? -EEXIST : -EOPNOTSUPP);
+	case CPUPOOL_OP_DESTROY:
+		return trace_err(c->cpupool_id == 0 ? -EBUSY : -ENOENT);
+	case CPUPOOL_OP_INFO:
+		if (c->cpupool_id != 0)
+			return trace_err(-ENOENT);
+		while (id < DOMID_FIRST_RESERVED && (d = get_domain_at_or_after(id))) {
+			id = d->domid + 1U;
+			put_domain(d);
+			n++;
+		}
+		c->sched_id = XEN_SCHEDULER_NULL;
+		c->n_dom = n;
+		return domctl_bitmap_out(&c->cpumap, smp_online_mask());
+	case CPUPOOL_OP_ADDCPU:
+		if (c->cpupool_id != 0)
+			return trace_err(-ENOENT);
+		if (c->cpu != CPUPOOL_PAR_ANY && c->cpu >= smp_nr_possible())
+			return trace_err(-EINVAL);
+		return trace_err(-ENODEV);
+	case CPUPOOL_OP_RMCPU:
+		if (c->cpupool_id != 0)
+			return trace_err(-ENOENT);
+		cpu = c->cpu == CPUPOOL_PAR_ANY ? smp_nr_online() - 1 : c->cpu;
+		if (cpu >= smp_nr_possible() || cpu == 0 || !(smp_online_mask() & (1ULL << cpu)))
+			return trace_err(-EINVAL);
+		return trace_err(-EOPNOTSUPP);
+	case CPUPOOL_OP_MOVEDOMAIN:
+		d = c->domid < DOMID_FIRST_RESERVED ? get_domain_by_id((domid_t)c->domid) : NULL;
+		if (!d)
+			return trace_err(-ESRCH);
+		put_domain(d);
+		if (d == v->domain)
+			return trace_err(-EPERM);
+		return c->cpupool_id == 0 ? 0 : trace_err(-ENOENT);
+	case CPUPOOL_OP_FREEINFO:
+		return domctl_bitmap_out(&c->cpumap, 0);
+	default:
+		return trace_err(-ENOSYS);
+	}
+}
+
+/*
  * Idle times of CPUs 0 .. min(max_cpus, max_cpu_id + 1) - 1, one record each; as
  * Xen, a record that cannot be written fails the call with the earlier
  * ones written and nr_cpus not copied back.
@@ -373,6 +436,9 @@ long hc_sysctl(struct vcpu *v, struct hc_args *a)
 		break;
 	case SYSCTL_numainfo:
 		rc = numa_info(&op.u.numainfo);
+		break;
+	case SYSCTL_cpupool_op:
+		rc = cpupool_op(v, &op.u.cpupool_op);
 		break;
 	case SYSCTL_get_cpu_levelling_caps:
 		/*

@@ -72,7 +72,12 @@
 #define DOMCTL_set_paging_mempool_size	86
 #define DOMCTL_getpageframeinfo3	61	/* a PV domain's frames' page-table types */
 #define DOMCTL_set_virq_handler		66	/* dom0 itself only (global VIRQs go to dom0) */
-#define DOMCTL_getnodeaffinity		69	/* node 0 */
+#define DOMCTL_getnodeaffinity		69	/* node 0, or the nodes set */
+#define DOMCTL_setnodeaffinity		68	/* 64 nodes' bits; must hold node 0 */
+#define DOMCTL_settscinfo		60	/* the TSC native: modes 0 and 2 only */
+#define TSC_MODE_DEFAULT		0
+#define TSC_MODE_ALWAYS_EMULATE		1	/* not offered: -EOPNOTSUPP */
+#define TSC_MODE_NEVER_EMULATE		2
 #define DOMCTL_setvnumainfo		74	/* Xen's checks, then not offered */
 #define DOMCTL_monitor_op		77	/* as Xen for a PV domain (no event) */
 #define DOMCTL_psr_alloc		78	/* no PSR: -ENODEV */
@@ -232,7 +237,11 @@ struct domctl {
 		struct { domid_t target; } set_target;
 		struct { uint32_t first_port, nr_ports; uint8_t allow_access; } ioport_permission;
 		struct { uint64_t num; uint64_t array; } getpageframeinfo3;
-		struct domctl_bitmap nodeaffinity;	/* OUT: 64 nodes' bits, node 0 set */
+		struct domctl_bitmap nodeaffinity;	/* 64 nodes' bits, node 0 the one online */
+		struct {
+			uint32_t tsc_mode, gtsc_khz, incarnation, pad;
+			uint64_t elapsed_nsec;
+		} tsc_info;
 		struct { uint32_t virq; } set_virq_handler;
 		struct {
 			uint32_t nr_vnodes, nr_vmemranges, nr_vcpus, pad;

@@ -28,6 +28,7 @@
 #define SYSCTL_availheap		9
 #define SYSCTL_cputopoinfo		16
 #define SYSCTL_numainfo			17
+#define SYSCTL_cpupool_op		18	/* one pool, 0, of every CPU up (below) */
 #define SYSCTL_get_pmstat		10	/* no power statistics: Xen's answers without them */
 #define SYSCTL_coverage_op		20	/* no coverage build: -EOPNOTSUPP */
 #define SYSCTL_psr_cmt_op		21	/* no PSR: -ENODEV */
@@ -381,6 +382,33 @@ struct sysctl_livepatch_op {
 	} u;
 };
 
+/*
+ * cpupool_op: Lamina has one CPU pool, 0, the scheduler's (sched_id's
+ * XEN_SCHEDULER_NULL), holding every CPU up and every domain; no CPU is
+ * free. INFO gives the first pool with an id at or above cpupool_id (as
+ * Xen: -ENOENT past pool 0), FREEINFO the empty map of free CPUs; the
+ * others answer as Xen 4.17 does for such a partition, except that a
+ * new pool (CREATE of another id) and a CPU taken out of pool 0 (RMCPU)
+ * are -EOPNOTSUPP (docs/conformance.md).
+ */
+#define CPUPOOL_OP_CREATE	1
+#define CPUPOOL_OP_DESTROY	2
+#define CPUPOOL_OP_INFO		3
+#define CPUPOOL_OP_ADDCPU	4
+#define CPUPOOL_OP_RMCPU	5
+#define CPUPOOL_OP_MOVEDOMAIN	6
+#define CPUPOOL_OP_FREEINFO	7
+#define CPUPOOL_PAR_ANY		0xFFFFFFFFU
+struct sysctl_cpupool_op {
+	uint32_t op;			/* CPUPOOL_OP_* */
+	uint32_t cpupool_id;		/* IN: create, destroy, info, add, rm, move; OUT: create, info */
+	uint32_t sched_id;		/* IN: create; OUT: info */
+	uint32_t domid;			/* IN: move */
+	uint32_t cpu;			/* IN: add, rm */
+	uint32_t n_dom;			/* OUT: info */
+	struct domctl_bitmap cpumap;	/* OUT: info, freeinfo */
+};
+
 struct sysctl {
 	uint32_t cmd;			/* SYSCTL_* */
 	uint32_t interface_version;	/* SYSCTL_INTERFACE_VERSION */
@@ -401,6 +429,7 @@ struct sysctl {
 		struct sysctl_cpu_featureset cpu_featureset;
 		struct sysctl_cpu_policy cpu_policy;
 		struct sysctl_livepatch_op livepatch;
+		struct sysctl_cpupool_op cpupool_op;
 		uint8_t raw[128];
 	} u;
 };

@@ -194,6 +194,7 @@ struct domain {
 	/* createdomain's grant_opts (its highest grant version), else gnttab_max_version=. */
 	uint32_t max_grant_version;
 	int64_t time_offset;		/* settimeoffset: seconds added to the wall clock */
+	uint64_t node_affinity;		/* setnodeaffinity's nodes, 0 = automatic (node 0) */
 	/*
 	 * The I/O ports dom0 gave this domain (domctl ioport_permission,
 	 * hv/ioport_ranges.h), under ioport_lock. dom0 has no list: it

@@ -17,6 +17,13 @@ struct domctl_bitmap;
 /* getdomaininfo's record of d, as Xen 4.17 fills it. */
 void domctl_get_info(const struct domain *d, struct domctl_getdomaininfo *info);
 
+/*
+ * A CPU mask into the guest's bitmap b as Xen's bitmap_to_xenctl_bitmap:
+ * its first nr_bits bits (CPUs past smp_nr_possible() clear), the rest of
+ * its bytes zero. 0 or -EFAULT.
+ */
+long domctl_bitmap_out(const struct domctl_bitmap *b, uint64_t mask);
+
 /* A vCPU's context (arch/x86/vcpu_context.c): 0 or a negative errno. */
 /* ns the vCPU has run, this turn included (common/domctl.c). */
 uint64_t vcpu_cpu_time(const struct vcpu *v);
