@@ -292,6 +292,74 @@ static void pci_rows(void)
 	ROW("sysctl pcitopoinfo bad nodes: num_devs not written", sop.u.pcitopoinfo.num_devs, 2);
 }
 
+
+/*
+ * cpupool_op (18): op @0, cpupool_id @4, sched_id @8, domid @12, cpu @16,
+ * n_dom @20, cpumap @24 (bitmap, nr_bits). Nothing here changes the
+ * pools: each command that would is given an id or a CPU refused first.
+ */
+static struct sysctl_cpupool_op pool;
+static unsigned int zero_up_to(unsigned int from, unsigned int to);
+static void pool_fill(struct sysctl *o)
+{
+	memcpy(&o->u, &pool, sizeof(pool));
+}
+
+static long cpupool(uint32_t op, uint32_t id, uint32_t domid, uint32_t cpu, uint32_t nr_bits)
+{
+	memset(&pool, 0, sizeof(pool));
+	pool.op = op;
+	pool.cpupool_id = id;
+	pool.domid = domid;
+	pool.cpu = cpu;
+	pool.cpumap.bitmap = (uint64_t)sbuf;
+	pool.cpumap.nr_bits = nr_bits;
+	return sysctl_do(SYSCTL_cpupool_op, pool_fill);
+}
+
+static void cpupool_rows(void)
+{
+	uint32_t online, sched;
+
+	ROW("sysctl physinfo for cpupool_op", sysctl_do(SYSCTL_physinfo, NULL), 0);
+	online = sop.u.physinfo.nr_cpus;
+	ROW("sysctl sched_id for cpupool_op", sysctl_do(SYSCTL_sched_id, NULL), 0);
+	sched = sop.u.sched_id.sched_id;
+	memset(sbuf, 0xa5, sizeof(sbuf));
+	ROW("sysctl cpupool_op INFO pool 0", cpupool(CPUPOOL_OP_INFO, 0, 0, 0, 64), 0);
+	ROW("sysctl cpupool_op INFO pool 0: id 0", sop.u.cpupool_op.cpupool_id, 0);
+	ROW("sysctl cpupool_op INFO pool 0: sched_id's scheduler",
+	    sop.u.cpupool_op.sched_id == sched, 1);
+	ROW("sysctl cpupool_op INFO pool 0: dom0 counted", sop.u.cpupool_op.n_dom >= 1, 1);
+	ROW("sysctl cpupool_op INFO pool 0: the CPUs up", sbuf[0], (1U << online) - 1);
+	ROW("sysctl cpupool_op INFO pool 0: bytes 1-7 zero", zero_up_to(1, 8), 8);
+	ROW("sysctl cpupool_op INFO pool 0: byte 8 untouched", sbuf[8], 0xa5);
+	ROW("sysctl cpupool_op INFO pool 1 (none at or above)", cpupool(CPUPOOL_OP_INFO, 1, 0, 0, 64),
+	    -ENOENT);
+	memset(sbuf, 0xa5, sizeof(sbuf));
+	ROW("sysctl cpupool_op FREEINFO", cpupool(CPUPOOL_OP_FREEINFO, 0, 0, 0, 64), 0);
+	ROW("sysctl cpupool_op FREEINFO: no CPU free", zero_up_to(0, 8), 8);
+	ROW("sysctl cpupool_op FREEINFO: byte 8 untouched", sbuf[8], 0xa5);
+	ROW("sysctl cpupool_op CREATE pool 0 (exists)", cpupool(CPUPOOL_OP_CREATE, 0, 0, 0, 0),
+	    -EEXIST);
+	ROW("sysctl cpupool_op DESTROY pool 0 (CPUs, domains)",
+	    cpupool(CPUPOOL_OP_DESTROY, 0, 0, 0, 0), -EBUSY);
+	ROW("sysctl cpupool_op DESTROY pool 7", cpupool(CPUPOOL_OP_DESTROY, 7, 0, 0, 0), -ENOENT);
+	ROW("sysctl cpupool_op ADDCPU any to pool 0 (none free)",
+	    cpupool(CPUPOOL_OP_ADDCPU, 0, 0, CPUPOOL_PAR_ANY, 0), -ENODEV);
+	ROW("sysctl cpupool_op ADDCPU 0 to pool 0 (not free)", cpupool(CPUPOOL_OP_ADDCPU, 0, 0, 0, 0),
+	    -ENODEV);
+	ROW("sysctl cpupool_op ADDCPU 4096", cpupool(CPUPOOL_OP_ADDCPU, 0, 0, 4096, 0), -EINVAL);
+	ROW("sysctl cpupool_op ADDCPU to pool 7", cpupool(CPUPOOL_OP_ADDCPU, 7, 0, 0, 0), -ENOENT);
+	ROW("sysctl cpupool_op RMCPU 0 from pool 0", cpupool(CPUPOOL_OP_RMCPU, 0, 0, 0, 0), -EINVAL);
+	ROW("sysctl cpupool_op RMCPU 4096", cpupool(CPUPOOL_OP_RMCPU, 0, 0, 4096, 0), -EINVAL);
+	ROW("sysctl cpupool_op RMCPU from pool 7", cpupool(CPUPOOL_OP_RMCPU, 7, 0, 0, 0), -ENOENT);
+	ROW("sysctl cpupool_op MOVEDOMAIN dom0 itself", cpupool(CPUPOOL_OP_MOVEDOMAIN, 0, 0, 0, 0),
+	    -EPERM);
+	ROW("sysctl cpupool_op MOVEDOMAIN 999", cpupool(CPUPOOL_OP_MOVEDOMAIN, 0, 999, 0, 0), -ESRCH);
+	ROW("sysctl cpupool_op 99", cpupool(99, 0, 0, 0, 0), -ENOSYS);
+}
+
 static void sysctl_machine(void)
 {
 	struct sysctl_cputopo *t = (struct sysctl_cputopo *)sbuf;
@@ -406,6 +474,7 @@ static void sysctl_machine(void)
 	    *(uint32_t *)&sop.u >> 9, 0);
 	/* Difference on purpose (conformance.md row 35): Lamina levels nothing. */
 	ROWL("sysctl get_cpu_levelling_caps: caps 0", *(uint32_t *)&sop.u == 0, 0, 1);
+	cpupool_rows();
 }
 
 /* CPUID leaf.sub as the guest's kernel sees it (the forced-emulation prefix). */
@@ -753,6 +822,14 @@ static long nodeaff(uint32_t nr_bits, const void *map)
 	return domctl_self(DOMCTL_getnodeaffinity);
 }
 
+static long nodeset(uint32_t nr_bits, const void *map)
+{
+	domctl_reset();
+	dop.u.nodeaffinity.bitmap = (uint64_t)map;
+	dop.u.nodeaffinity.nr_bits = nr_bits;
+	return domctl_self(DOMCTL_setnodeaffinity);
+}
+
 static long memmap(uint64_t gfn, uint64_t mfn, uint64_t nr)
 {
 	domctl_reset();
@@ -925,6 +1002,37 @@ static void domctl_queries(const struct start_info *si)
 	ROW("domctl getnodeaffinity bad map", nodeaff(8, BADPTR), -EFAULT);
 	ROW("domctl getnodeaffinity map at the top of the lower half",
 	    nodeaff(128, (uint8_t *)NCPTR - 8), -EFAULT);
+
+	/*
+	 * setnodeaffinity (68), same struct: node 0 (the one online) needed,
+	 * a map kept as given and read back, all 64 nodes back to automatic.
+	 */
+	memset(sbuf, 0, sizeof(sbuf));
+	sbuf[0] = 0x02;
+	ROW("domctl setnodeaffinity node 1 only", nodeset(64, sbuf), -EINVAL);
+	ROW("domctl setnodeaffinity 0 bits", nodeset(0, sbuf), -EINVAL);
+	ROW("domctl setnodeaffinity bad map", nodeset(8, BADPTR), -EFAULT);
+	sbuf[0] = 0x21;
+	ROW("domctl setnodeaffinity nodes 0 and 5", nodeset(64, sbuf), 0);
+	memset(sbuf, 0xa5, sizeof(sbuf));
+	ROW("domctl getnodeaffinity after nodes 0 and 5", nodeaff(64, sbuf), 0);
+	ROW("domctl getnodeaffinity after nodes 0 and 5: byte 0", sbuf[0], 0x21);
+	memset(sbuf, 0, sizeof(sbuf));
+	sbuf[0] = 0x03;
+	ROW("domctl setnodeaffinity 1 bit of 0x03", nodeset(1, sbuf), 0);
+	memset(sbuf, 0xa5, sizeof(sbuf));
+	ROW("domctl getnodeaffinity after 1 bit of 0x03", nodeaff(64, sbuf), 0);
+	ROW("domctl getnodeaffinity after 1 bit of 0x03: node 0 only", sbuf[0], 1);
+	memset(sbuf, 0xff, 8);
+	ROW("domctl setnodeaffinity all 64 nodes (automatic)", nodeset(64, sbuf), 0);
+	memset(sbuf, 0xa5, sizeof(sbuf));
+	ROW("domctl getnodeaffinity automatic", nodeaff(64, sbuf), 0);
+	ROW("domctl getnodeaffinity automatic: node 0", sbuf[0], 1);
+	ROW("domctl getnodeaffinity automatic: bytes 1-7 zero", zero_up_to(1, 8), 8);
+
+	/* settscinfo (60): tsc_mode @0; on the caller itself -EINVAL (it would pause itself) */
+	domctl_reset();
+	ROW("domctl settscinfo self", domctl_self(DOMCTL_settscinfo), -EINVAL);
 
 	/* memory_mapping (39): first_gfn @0, first_mfn @8, nr_mfns @16, add @24 */
 	ROW("domctl memory_mapping the local APIC's frame", memmap(0x100000, 0xfee00, 1), 0);
