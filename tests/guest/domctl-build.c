@@ -14,7 +14,9 @@
  * before the build, and the id can be taken again. Right after the
  * destroy, physinfo's scrub_pages (freed frames not yet zeroed) has not
  * grown by the peer's memory: Lamina's destroy zeroes the frames it frees
- * (issue 17) before it returns; Xen 4.17 reports 0 there.
+ * (issue 17) before it returns; Xen 4.17 reports 0 there. The id taken
+ * again gets settscinfo and setnodeaffinity as libxl's build gives them
+ * (tsc_and_nodes) before its destroy.
  * @initrd: self
  */
 #include "lib/guest.h"
@@ -50,6 +52,58 @@ static long info_of(domid_t dom, struct domctl_getdomaininfo *info)
 
 	*info = op.u.getdomaininfo;
 	return rc ? rc : op.domain != dom ? -ESRCH : 0;
+}
+
+/*
+ * On a domain just made, as libxl's build makes them (Xen's own xl on
+ * Lamina, docs/toolstack.md §8): settscinfo in the modes that need no
+ * rdtsc emulation 0 (libxl's: DEFAULT, no frequency), an unknown mode
+ * -EINVAL, ALWAYS_EMULATE 0 on Xen 4.17 and -EOPNOTSUPP on Lamina (it
+ * never emulates rdtsc); setnodeaffinity with node 0 0 and read back,
+ * without it -EINVAL.
+ */
+static long tsc_info(domid_t dom, uint32_t mode, uint32_t khz)
+{
+	struct domctl op;
+
+	memset(&op, 0, sizeof(op));
+	op.u.tsc_info.tsc_mode = mode;
+	op.u.tsc_info.gtsc_khz = khz;
+	return domctl(&op, DOMCTL_settscinfo, dom);
+}
+
+static long node_map(domid_t dom, uint32_t cmd, uint8_t *map)
+{
+	struct domctl op;
+
+	memset(&op, 0, sizeof(op));
+	op.u.nodeaffinity.bitmap = (uint64_t)map;
+	op.u.nodeaffinity.nr_bits = 64;
+	return domctl(&op, cmd, dom);
+}
+
+static int tsc_and_nodes(domid_t dom)
+{
+	uint8_t map[8] = { 0x02 };
+	long rc;
+
+	CHECK((rc = tsc_info(dom, TSC_MODE_DEFAULT, 0)) == 0, "settscinfo default: %ld", rc);
+	CHECK((rc = tsc_info(dom, TSC_MODE_NEVER_EMULATE, 0)) == 0,
+	      "settscinfo never_emulate: %ld", rc);
+	CHECK((rc = tsc_info(dom, 7, 0)) == -EINVAL, "settscinfo mode 7: %ld", rc);
+	rc = tsc_info(dom, TSC_MODE_ALWAYS_EMULATE, 0);
+	CHECK(rc == (on_lamina() ? -EOPNOTSUPP : 0), "settscinfo always_emulate: %ld", rc);
+	if (!rc)	/* back to the default on Xen */
+		CHECK((rc = tsc_info(dom, TSC_MODE_DEFAULT, 0)) == 0, "settscinfo default: %ld", rc);
+	CHECK((rc = node_map(dom, DOMCTL_setnodeaffinity, map)) == -EINVAL,
+	      "setnodeaffinity without node 0: %ld", rc);
+	map[0] = 0x05;
+	CHECK((rc = node_map(dom, DOMCTL_setnodeaffinity, map)) == 0,
+	      "setnodeaffinity nodes 0 and 2: %ld", rc);
+	memset(map, 0xa5, sizeof(map));
+	CHECK((rc = node_map(dom, DOMCTL_getnodeaffinity, map)) == 0 && map[0] == 0x05 &&
+	      !map[1] && !map[7], "getnodeaffinity after it: %ld, %#x %#x", rc, map[0], map[1]);
+	return TEST_PASS;
 }
 
 /* The peer: a domain like any other, its start of day as a builder left it. */
@@ -167,6 +221,7 @@ int test_main(struct start_info *si)
 	op.u.createdomain.grant_opts = 1;
 	CHECK(domctl(&op, DOMCTL_createdomain, (domid_t)id) == 0 && op.domain == id,
 	      "taking d%d's id again failed", id);
+	CHECK(tsc_and_nodes((domid_t)id) == TEST_PASS, "settscinfo or setnodeaffinity");
 	CHECK(domctl(&op, DOMCTL_destroydomain, (domid_t)id) == 0, "destroying it failed");
 	return TEST_PASS;
 }
