@@ -840,6 +840,14 @@ static long domain_op(struct vcpu *v, struct domain *d, struct domctl *op, bool 
 	case DOMCTL_get_cpu_policy:
 		*out = true;
 		return domctl_cpu_policy(d, &op->u.cpu_policy);
+	case DOMCTL_set_cpu_policy:	/* the struct back on an error only (err_*) */
+		if (d == v->domain)
+			return trace_err(-EINVAL);
+		if (d->creation_finished)
+			return trace_err(-EEXIST);
+		rc = domctl_set_cpu_policy(d, &op->u.cpu_policy);
+		*out = rc != 0;
+		return rc;
 	case DOMCTL_getnodeaffinity:
 		return node_affinity_out(d, &op->u.nodeaffinity);
 	case DOMCTL_setnodeaffinity:
@@ -985,7 +993,8 @@ long hc_domctl(struct vcpu *v, struct hc_args *a)
 			return trace_err(-ESRCH);
 		rc = domain_op(v, d, &op, &out);
 		put_domain(d);
-		out = out && !rc;
+		/* set_cpu_policy's err_* go back on an error, as Xen's copyback */
+		out = out && (!rc || op.cmd == DOMCTL_set_cpu_policy);
 		break;
 	}
 	if (out && copy_to_guest(a->arg[0], &op, sizeof(op)))

@@ -16,7 +16,9 @@
  * grown by the peer's memory: Lamina's destroy zeroes the frames it frees
  * (issue 17) before it returns; Xen 4.17 reports 0 there. The id taken
  * again gets settscinfo and setnodeaffinity as libxl's build gives them
- * (tsc_and_nodes) before its destroy.
+ * (tsc_and_nodes) and set_cpu_policy's answers (cpu_policy_rows) before
+ * its destroy; set_cpu_policy on dom0 itself is -EINVAL, on the running
+ * peer -EEXIST.
  * @initrd: self
  */
 #include "lib/guest.h"
@@ -103,6 +105,132 @@ static int tsc_and_nodes(domid_t dom)
 	memset(map, 0xa5, sizeof(map));
 	CHECK((rc = node_map(dom, DOMCTL_getnodeaffinity, map)) == 0 && map[0] == 0x05 &&
 	      !map[1] && !map[7], "getnodeaffinity after it: %ld, %#x %#x", rc, map[0], map[1]);
+	return TEST_PASS;
+}
+
+/*
+ * set_cpu_policy (Xen 4.17's update_domain_cpu_policy) on a domain that
+ * has not run, each value equal on Lamina and Xen by construction: its
+ * own policy given back 0 and read back the same; CX8 (1.EDX[8], which
+ * no feature depends on) taken away 0 and read back without it, the
+ * rest of 1.EDX kept; the refusals with their err_* (~0 but the one at
+ * fault): a leaf or subleaf with no room -ERANGE, an unknown MSR -ERANGE,
+ * MSR flags -EINVAL, PLATFORM_INFO past 32 bits -EOVERFLOW, too many
+ * entries -E2BIG, an unreadable array -EFAULT, leaf 0's or 0x80000000's
+ * limit past the PV maximum -EINVAL; none of them changes the policy.
+ * PLATFORM_INFO's CPUID faulting bit -EINVAL (err_msr 0xCE): Lamina never
+ * offers it; Xen 4.17's PV maximum has it where the host CPU has CPUID
+ * faulting, which QEMU's does not.
+ */
+#define NONE	0xffffffffU
+static struct cpuid_leaf_entry pol[CPUID_MAX_SERIALISED_LEAVES], back[CPUID_MAX_SERIALISED_LEAVES];
+static struct msr_entry pol_msr[MSR_MAX_SERIALISED], back_msr[MSR_MAX_SERIALISED];
+
+static long cpu_policy(domid_t dom, uint32_t cmd, struct cpuid_leaf_entry *l, uint32_t nl,
+		       struct msr_entry *m, uint32_t nm, struct domctl *op)
+{
+	memset(op, 0, sizeof(*op));
+	op->u.cpu_policy.nr_leaves = nl;
+	op->u.cpu_policy.nr_msrs = nm;
+	op->u.cpu_policy.leaves = (uint64_t)l;
+	op->u.cpu_policy.msrs = (uint64_t)m;
+	return domctl(op, cmd, dom);
+}
+
+/* Read back: the same count and entries as pol/pol_msr. */
+static int same_policy(domid_t dom, uint32_t nl, uint32_t nm)
+{
+	struct domctl op;
+	long rc = cpu_policy(dom, DOMCTL_get_cpu_policy, back, CPUID_MAX_SERIALISED_LEAVES,
+			     back_msr, MSR_MAX_SERIALISED, &op);
+
+	CHECK(rc == 0 && op.u.cpu_policy.nr_leaves == nl && op.u.cpu_policy.nr_msrs == nm,
+	      "get_cpu_policy: %ld, %u leaves, %u MSRs", rc, op.u.cpu_policy.nr_leaves,
+	      op.u.cpu_policy.nr_msrs);
+	for (uint32_t i = 0; i < nl; i++)
+		CHECK(!memcmp(&pol[i], &back[i], sizeof(pol[i])),
+		      "leaf %#x.%#x: %08x %08x %08x %08x, was %08x %08x %08x %08x", pol[i].leaf,
+		      pol[i].subleaf, back[i].a, back[i].b, back[i].c, back[i].d, pol[i].a,
+		      pol[i].b, pol[i].c, pol[i].d);
+	CHECK(!memcmp(pol_msr, back_msr, nm * sizeof(pol_msr[0])), "the MSRs read back differ");
+	return TEST_PASS;
+}
+
+/* One bad entry: its answer and err_* (e for leaf, subleaf, msr). */
+static int refused(domid_t dom, const char *what, struct cpuid_leaf_entry *l, uint32_t nl,
+		   struct msr_entry *m, uint32_t nm, long want, uint32_t el, uint32_t es,
+		   uint32_t em)
+{
+	struct domctl op;
+	long rc = cpu_policy(dom, DOMCTL_set_cpu_policy, l, nl, m, nm, &op);
+
+	CHECK(rc == want && op.u.cpu_policy.err_leaf == el && op.u.cpu_policy.err_subleaf == es &&
+	      op.u.cpu_policy.err_msr == em, "set_cpu_policy %s: %ld, err %#x %#x %#x", what, rc,
+	      op.u.cpu_policy.err_leaf, op.u.cpu_policy.err_subleaf, op.u.cpu_policy.err_msr);
+	return TEST_PASS;
+}
+
+static int cpu_policy_rows(domid_t dom)
+{
+	struct cpuid_leaf_entry e;
+	struct msr_entry me;
+	struct domctl op;
+	uint32_t nl, nm, i, l1 = NONE, e1 = NONE;
+	long rc = cpu_policy(dom, DOMCTL_get_cpu_policy, pol, CPUID_MAX_SERIALISED_LEAVES, pol_msr,
+			     MSR_MAX_SERIALISED, &op);
+
+	nl = op.u.cpu_policy.nr_leaves;
+	nm = op.u.cpu_policy.nr_msrs;
+	CHECK(rc == 0 && nl > 2 && nm == 2, "get_cpu_policy: %ld, %u leaves, %u MSRs", rc, nl, nm);
+	CHECK((rc = cpu_policy(dom, DOMCTL_set_cpu_policy, pol, nl, pol_msr, nm, &op)) == 0,
+	      "set_cpu_policy of its own policy: %ld, err %#x %#x %#x", rc,
+	      op.u.cpu_policy.err_leaf, op.u.cpu_policy.err_subleaf, op.u.cpu_policy.err_msr);
+	CHECK(same_policy(dom, nl, nm) == TEST_PASS, "its own policy read back");
+	for (i = 0; i < nl; i++)
+		if (pol[i].leaf == 1)
+			l1 = i;
+		else if (pol[i].leaf == 0x80000001)
+			e1 = i;
+	CHECK(l1 != NONE && e1 != NONE && (pol[l1].d & (1U << 8)),
+	      "no leaf 1 with CX8");
+	/* AMD repeats it in 0x80000001 EDX (Xen's common_1d); Intel has 0 there */
+	pol[l1].d &= ~(1U << 8);
+	pol[e1].d &= ~(1U << 8);
+	e = pol[e1];
+	CHECK((rc = cpu_policy(dom, DOMCTL_set_cpu_policy, &pol[l1], 1, NULL, 0, &op)) == 0,
+	      "set_cpu_policy without CX8 (leaf 1): %ld", rc);
+	CHECK((rc = cpu_policy(dom, DOMCTL_set_cpu_policy, &e, 1, NULL, 0, &op)) == 0,
+	      "set_cpu_policy without CX8 (leaf 0x80000001): %ld", rc);
+	CHECK(same_policy(dom, nl, nm) == TEST_PASS, "the policy without CX8 read back");
+
+#define REFUSED(...) CHECK(refused(dom, __VA_ARGS__) == TEST_PASS, "a refusal")
+	e = (struct cpuid_leaf_entry){ .leaf = 0xE, .subleaf = NONE };
+	REFUSED("leaf 0xe", &e, 1, NULL, 0, -ERANGE, 0xE, NONE, NONE);
+	e = (struct cpuid_leaf_entry){ .leaf = 4, .subleaf = 6 };
+	REFUSED("leaf 4.6", &e, 1, NULL, 0, -ERANGE, 4, 6, NONE);
+	e = (struct cpuid_leaf_entry){ .leaf = 1, .subleaf = 0 };
+	REFUSED("leaf 1.0", &e, 1, NULL, 0, -ERANGE, 1, 0, NONE);
+	e = (struct cpuid_leaf_entry){ .leaf = 0x80000022, .subleaf = NONE };
+	REFUSED("leaf 0x80000022", &e, 1, NULL, 0, -ERANGE, 0x80000022, NONE, NONE);
+	me = (struct msr_entry){ .idx = 0x10 };
+	REFUSED("MSR 0x10", NULL, 0, &me, 1, -ERANGE, NONE, NONE, 0x10);
+	me = (struct msr_entry){ .idx = 0x10A, .flags = 1 };
+	REFUSED("MSR flags", NULL, 0, &me, 1, -EINVAL, NONE, NONE, 0x10A);
+	me = (struct msr_entry){ .idx = 0xCE, .val = 1ULL << 32 };
+	REFUSED("PLATFORM_INFO 1 << 32", NULL, 0, &me, 1, -EOVERFLOW, NONE, NONE, 0xCE);
+	REFUSED("121 leaves", pol, CPUID_MAX_SERIALISED_LEAVES + 1, NULL, 0, -E2BIG, NONE, NONE,
+		NONE);
+	REFUSED("3 MSRs", NULL, 0, pol_msr, MSR_MAX_SERIALISED + 1, -E2BIG, NONE, NONE, NONE);
+	REFUSED("leaves at 8", (struct cpuid_leaf_entry *)8, 1, NULL, 0, -EFAULT, NONE, NONE, NONE);
+	e = pol[0];
+	e.a = 0x100;
+	REFUSED("leaf 0 limit 0x100", &e, 1, NULL, 0, -EINVAL, 0, NONE, NONE);
+	e = (struct cpuid_leaf_entry){ .leaf = 0x80000000, .subleaf = NONE, .a = 0x80000100 };
+	REFUSED("leaf 0x80000000 limit 0x80000100", &e, 1, NULL, 0, -EINVAL, 0x80000000, NONE, NONE);
+	CHECK(same_policy(dom, nl, nm) == TEST_PASS, "the policy after the refusals");
+	me = (struct msr_entry){ .idx = 0xCE, .val = 1 };
+	REFUSED("CPUID faulting", NULL, 0, &me, 1, -EINVAL, NONE, NONE, 0xCE);
+#undef REFUSED
 	return TEST_PASS;
 }
 
@@ -195,6 +323,7 @@ int test_main(struct start_info *si)
 	struct domctl op;
 	uint64_t before, after;
 	char *buf;
+	long rc;
 	int id;
 
 	CHECK(events_init(si) == 0, "events_init failed");
@@ -205,6 +334,10 @@ int test_main(struct start_info *si)
 	buf = (char *)scratch_page();
 	CHECK(id > 0, "the peer domain could not be built (%d)", id);
 	CHECK(check_running((domid_t)id) == TEST_PASS, "the running peer");
+	CHECK((rc = cpu_policy((domid_t)id, DOMCTL_set_cpu_policy, NULL, 0, NULL, 0, &op)) ==
+	      -EEXIST, "set_cpu_policy on the running peer: %ld", rc);
+	CHECK((rc = cpu_policy(0, DOMCTL_set_cpu_policy, NULL, 0, NULL, 0, &op)) == -EINVAL,
+	      "set_cpu_policy on dom0 itself: %ld", rc);
 	CHECK(verdict_receive((domid_t)id, buf) == 0, "%s", buf);
 	peer_console_flush();
 	CHECK(!strcmp(buf, "ok"), "peer: %s", buf);
@@ -222,6 +355,7 @@ int test_main(struct start_info *si)
 	CHECK(domctl(&op, DOMCTL_createdomain, (domid_t)id) == 0 && op.domain == id,
 	      "taking d%d's id again failed", id);
 	CHECK(tsc_and_nodes((domid_t)id) == TEST_PASS, "settscinfo or setnodeaffinity");
+	CHECK(cpu_policy_rows((domid_t)id) == TEST_PASS, "set_cpu_policy");
 	CHECK(domctl(&op, DOMCTL_destroydomain, (domid_t)id) == 0, "destroying it failed");
 	return TEST_PASS;
 }

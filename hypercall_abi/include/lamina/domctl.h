@@ -82,6 +82,7 @@
 #define DOMCTL_monitor_op		77	/* as Xen for a PV domain (no event) */
 #define DOMCTL_psr_alloc		78	/* no PSR: -ENODEV */
 #define DOMCTL_get_cpu_policy		82	/* the domain's CPUID and MSRs (sysctl.h's rules) */
+#define DOMCTL_set_cpu_policy		83	/* before its first run: its feature flags and limits */
 
 /*
  * getpageframeinfo3: for each of array[0 .. num - 1], a frame of the
@@ -202,8 +203,19 @@ struct domctl_vcpuaffinity {
  * get_cpu_policy: the domain's CPUID leaves and MSRs as its kernel sees
  * them, in Xen 4.17's order and rules (sysctl.h's get_cpu_policy: NULL
  * buffers ask for the most there can be, -ENOBUFS when one is too
- * small); the struct is written back on success only. err_* are
- * set_cpu_policy's, not offered (-ENOSYS).
+ * small); the struct is written back on success only.
+ *
+ * set_cpu_policy: IN leaves[nr_leaves] and msrs[nr_msrs] merged over the
+ * domain's policy, in Xen 4.17's order: the caller itself -EINVAL, a
+ * domain that has run -EEXIST, more than CPUID_MAX_SERIALISED_LEAVES or
+ * MSR_MAX_SERIALISED entries -E2BIG, an entry that cannot be read
+ * -EFAULT, a leaf or subleaf Xen's policy has no room for -ERANGE (its
+ * err_leaf/err_subleaf), an MSR other than PLATFORM_INFO and
+ * ARCH_CAPABILITIES -ERANGE, flags not 0 -EINVAL, a PLATFORM_INFO past 32
+ * bits -EOVERFLOW (err_msr), then limits past the PV maximum (leaf 0,
+ * 7.0 or 0x80000000 EAX, err_leaf 0/7/0x80000000) or PLATFORM_INFO bits
+ * not offered (err_msr 0xCE) -EINVAL. On an error the struct is written
+ * back, err_* ~0 but the one at fault; on success nothing is.
  */
 struct domctl_cpu_policy {
 	uint32_t nr_leaves;		/* IN/OUT */

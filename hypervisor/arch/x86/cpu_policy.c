@@ -13,7 +13,12 @@
  *    OSXSAVE, which is CR4's state, not a feature (Xen's never hold it).
  *  - hvm: none, -EOPNOTSUPP: Xen's answer built without HVM.
  *  - a domain's (domctl): CPUID as its kernel sees it, dom0's with what
- *    dom0's kernel gets more (EIST, MTRR).
+ *    dom0's kernel gets more (EIST, MTRR), and what domctl set_cpu_policy
+ *    accepted for it applied over that (cpu_policy_apply): its feature
+ *    flags (ANDed, so never more than Lamina offers), its basic and
+ *    extended leaf limits, the Xen leaves' limits it gave. The domain's
+ *    forced-emulation CPUID answers the same (emul_priv.c); a plain
+ *    CPUID instruction still runs on the CPU (no CPUID faulting).
  * PLATFORM_INFO is 0 everywhere: Lamina offers no CPUID faulting and does
  * not probe the host's. The Xen leaves' limits (0x40000000, 0x40000100)
  * are serialised as 0, Xen's "the default", as in every policy Xen builds.
@@ -36,6 +41,7 @@
 struct policy_src {
 	bool raw;
 	unsigned int view;	/* PV_CPUID_*, when not raw */
+	const struct domain *d;	/* whose set_cpu_policy applies, or NULL */
 };
 
 static const struct policy_src src_raw = { .raw = true };
@@ -47,6 +53,8 @@ static void leaf_of(const struct policy_src *s, uint32_t leaf, uint32_t sub, uin
 
 	if (!s->raw) {
 		pv_cpuid(s->view, leaf, sub, r);
+		if (s->d)
+			cpu_policy_apply(s->d, leaf, sub, r);
 		return;
 	}
 	r[0] = r[1] = r[2] = r[3] = 0;
@@ -65,6 +73,9 @@ static uint64_t arch_caps_of(const struct policy_src *s)
 {
 	uint32_t r[4];
 
+	if (!s->raw && s->d && s->d->cpu_policy.set)
+		return pv_arch_caps() & (s->d->cpu_policy.fs[16] |
+					 (uint64_t)s->d->cpu_policy.fs[17] << 32);
 	if (!s->raw)
 		return pv_arch_caps();
 	leaf_of(s, 7, 0, r);
@@ -177,7 +188,8 @@ static int put_leaf(struct entries_out *w, uint32_t leaf, uint32_t sub, const ui
 static int policy_leaves(const struct policy_src *src, uint64_t buf, uint32_t *nr)
 {
 	struct entries_out w = { buf, 0, *nr };
-	static const uint32_t zero[4];
+	uint32_t hv[4] = { src->d ? src->d->cpu_policy.hv_limit : 0 };
+	uint32_t hv2[4] = { src->d ? src->d->cpu_policy.hv2_limit : 0 };
 	uint32_t r[4], leaf, sub, top;
 	uint64_t xs;
 	int rc;
@@ -218,8 +230,8 @@ static int policy_leaves(const struct policy_src *src, uint64_t buf, uint32_t *n
 			break;
 		}
 	}
-	if ((rc = put_leaf(&w, 0x40000000, CPUID_NO_SUBLEAF, zero)) ||
-	    (rc = put_leaf(&w, 0x40000100, CPUID_NO_SUBLEAF, zero)))
+	if ((rc = put_leaf(&w, 0x40000000, CPUID_NO_SUBLEAF, hv)) ||
+	    (rc = put_leaf(&w, 0x40000100, CPUID_NO_SUBLEAF, hv2)))
 		return rc;
 	leaf_of(src, 0x80000000, 0, r);
 	top = MIN(r[0] & 0xFFFF, 0x21U);
@@ -296,8 +308,222 @@ long sysctl_cpu_policy(uint64_t uop, struct sysctl_cpu_policy *p)
 long domctl_cpu_policy(const struct domain *d, struct domctl_cpu_policy *p)
 {
 	struct policy_src src = { .raw = false,
-				  .view = d->is_privileged ? PV_CPUID_DOM0_KERNEL : 0 };
+				  .view = d->is_privileged ? PV_CPUID_DOM0_KERNEL : 0, .d = d };
 	int rc = policy_part(&src, false, p->leaves, &p->nr_leaves, 0);
 
 	return rc ? rc : policy_part(&src, true, p->msrs, &p->nr_msrs, 0);
+}
+
+/* A featureset word or limit the policy holds at leaf.sub (the subleaf
+ * counts for 7 and 0xD only: the others have none). */
+static bool word_at(uint32_t wleaf, uint32_t wsub, uint32_t leaf, uint32_t sub)
+{
+	return wleaf == leaf && (leaf == 7 || leaf == 0xD ? wsub == sub : true);
+}
+
+/*
+ * d's accepted policy over a PV view r of leaf.sub: leaves past its
+ * limits zero, the limits themselves no higher, feature flags ANDed with
+ * its featureset (OSXSAVE, CR4's state, left as the view has it).
+ */
+void cpu_policy_apply(const struct domain *d, uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	uint32_t i;
+
+	if (!d->cpu_policy.set || (leaf & 0xFFFF0000) == 0x40000000)
+		return;
+	if (leaf & 0x80000000 ? (leaf & 0xFFFF) > (d->cpu_policy.max_extd & 0xFFFF)
+			      : leaf > d->cpu_policy.max_basic) {
+		r[0] = r[1] = r[2] = r[3] = 0;
+		return;
+	}
+	if (leaf == 0)
+		r[0] = MIN(r[0], d->cpu_policy.max_basic);
+	else if (leaf == 0x80000000)
+		r[0] = MIN(r[0], d->cpu_policy.max_extd);
+	for (i = 0; i < FEATURESET_NR; i++)
+		if (fs_words[i].reg <= EDX && word_at(fs_words[i].leaf, fs_words[i].sub, leaf, sub))
+			r[fs_words[i].reg] &= d->cpu_policy.fs[i] | (i == 1 ? CPUID_1C_OSXSAVE : 0);
+}
+
+/* The limits set_cpu_policy checks and the XSAVE words that decide 0xD's. */
+enum { L_BASIC, L_SUB7, L_EXTD, L_X0A, L_X0D, L_X1C, L_X1D, L_NR };
+static const struct {
+	uint32_t leaf;
+	uint8_t sub, reg;
+} lim_words[L_NR] = {
+	{ 0, 0, EAX }, { 7, 0, EAX }, { 0x80000000, 0, EAX },
+	{ 0xD, 0, EAX }, { 0xD, 0, EDX }, { 0xD, 1, ECX }, { 0xD, 1, EDX },
+};
+
+/* What set_cpu_policy merges: the parts of a policy Lamina keeps or checks. */
+struct merged {
+	uint32_t fs[FEATURESET_NR], lim[L_NR], hv, hv2;
+	uint64_t platform_info;
+};
+
+/* Room in Xen 4.17's policy for leaf.sub (x86_cpuid_copy_from_buffer's). */
+static bool leaf_has_room(uint32_t leaf, uint32_t sub)
+{
+	switch (leaf) {
+	case 4:
+		return sub < 6;
+	case 7:
+		return sub < 3;
+	case 0xB:
+		return sub < 2;
+	case 0xD:
+		return sub < 63;
+	case 0 ... 3:
+	case 5 ... 6:
+	case 8 ... 0xA:
+	case 0xC:
+	case 0x40000000:
+	case 0x40000100:
+	case 0x80000000 ... 0x80000021:
+		return sub == CPUID_NO_SUBLEAF;
+	default:
+		return false;
+	}
+}
+
+static void merge_leaf(struct merged *m, const struct cpuid_leaf_entry *e)
+{
+	const uint32_t r[4] = { e->a, e->b, e->c, e->d };
+	uint32_t i;
+
+	if (e->leaf == 0x40000000)
+		m->hv = e->a;
+	else if (e->leaf == 0x40000100)
+		m->hv2 = e->a;
+	for (i = 0; i < FEATURESET_NR; i++)
+		if (fs_words[i].reg <= EDX && word_at(fs_words[i].leaf, fs_words[i].sub, e->leaf, e->subleaf))
+			m->fs[i] = r[fs_words[i].reg];
+	for (i = 0; i < L_NR; i++)
+		if (word_at(lim_words[i].leaf, lim_words[i].sub, e->leaf, e->subleaf))
+			m->lim[i] = r[lim_words[i].reg];
+}
+
+/* A word of leaf.sub left past the merged limits (Xen's clear_out_of_range_leaves). */
+static bool out_of_range(const struct merged *m, uint64_t xstates, uint32_t leaf, uint32_t sub)
+{
+	if (leaf & 0x80000000)
+		return (leaf & 0xFFFF) > (m->lim[L_EXTD] & 0xFFFF);
+	if (leaf > m->lim[L_BASIC])
+		return true;
+	if (leaf == 7)
+		return sub > m->lim[L_SUB7];
+	return leaf == 0xD && !xstates;
+}
+
+static long set_policy(struct domain *d, struct domctl_cpu_policy *p)
+{
+	const struct policy_src cur = { .raw = false,
+					.view = d->is_privileged ? PV_CPUID_DOM0_KERNEL : 0, .d = d };
+	struct merged m = { .platform_info = 0 };
+	struct cpuid_leaf_entry e;
+	struct msr_entry me;
+	uint32_t i, r[4], max[4];
+	uint64_t xstates, caps = arch_caps_of(&cur);
+
+	/* Start from the domain's policy as it is now. */
+	for (i = 0; i < FEATURESET_NR; i++) {
+		if (fs_words[i].reg > EDX)
+			continue;
+		leaf_of(&cur, fs_words[i].leaf, fs_words[i].sub, r);
+		m.fs[i] = r[fs_words[i].reg];
+	}
+	for (i = 0; i < L_NR; i++) {
+		leaf_of(&cur, lim_words[i].leaf, lim_words[i].sub, r);
+		m.lim[i] = r[lim_words[i].reg];
+	}
+	m.hv = d->cpu_policy.hv_limit;
+	m.hv2 = d->cpu_policy.hv2_limit;
+
+	if (p->nr_leaves > CPUID_MAX_SERIALISED_LEAVES)
+		return trace_err(-E2BIG);
+	for (i = 0; i < p->nr_leaves; i++) {
+		if (copy_from_guest(&e, p->leaves + (uint64_t)i * sizeof(e), sizeof(e)))
+			return -EFAULT;
+		if (!leaf_has_room(e.leaf, e.subleaf)) {
+			p->err_leaf = e.leaf;
+			p->err_subleaf = e.subleaf;
+			return trace_err(-ERANGE);
+		}
+		merge_leaf(&m, &e);
+	}
+	if (p->nr_msrs > MSR_MAX_SERIALISED)
+		return trace_err(-E2BIG);
+	for (i = 0; i < p->nr_msrs; i++) {
+		if (copy_from_guest(&me, p->msrs + (uint64_t)i * sizeof(me), sizeof(me)))
+			return -EFAULT;
+		p->err_msr = me.idx;
+		if (me.flags)
+			return trace_err(-EINVAL);
+		if (me.idx == MSR_PLATFORM_INFO && me.val > 0xFFFFFFFFULL)
+			return trace_err(-EOVERFLOW);
+		if (me.idx == MSR_PLATFORM_INFO)
+			m.platform_info = me.val;
+		else if (me.idx == MSR_ARCH_CAPS)
+			caps = me.val;
+		else
+			return trace_err(-ERANGE);
+		p->err_msr = ~0U;
+	}
+	m.fs[16] = (uint32_t)caps;
+	m.fs[17] = (uint32_t)(caps >> 32);
+
+	/* Leaves past the new limits go (their words zero). */
+	xstates = m.lim[L_X0A] | (uint64_t)m.lim[L_X0D] << 32 | m.lim[L_X1C] |
+		  (uint64_t)m.lim[L_X1D] << 32;
+	for (i = 0; i < FEATURESET_NR; i++)
+		if (fs_words[i].reg <= EDX && out_of_range(&m, xstates, fs_words[i].leaf, fs_words[i].sub))
+			m.fs[i] = 0;
+	if (out_of_range(&m, xstates, 7, 0))
+		m.lim[L_SUB7] = 0;
+
+	/* Against the PV maximum (x86_cpu_policies_are_compatible's checks). */
+	leaf_of(&src_pv, 0, 0, max);
+	if (m.lim[L_BASIC] > max[0]) {
+		p->err_leaf = 0;
+		p->err_subleaf = CPUID_NO_SUBLEAF;
+		return trace_err(-EINVAL);
+	}
+	leaf_of(&src_pv, 7, 0, max);
+	if (m.lim[L_SUB7] > max[0]) {
+		p->err_leaf = 7;
+		p->err_subleaf = 0;
+		return trace_err(-EINVAL);
+	}
+	leaf_of(&src_pv, 0x80000000, 0, max);
+	if (m.lim[L_EXTD] > max[0]) {
+		p->err_leaf = 0x80000000;
+		p->err_subleaf = CPUID_NO_SUBLEAF;
+		return trace_err(-EINVAL);
+	}
+	if (m.platform_info) {	/* Lamina's PV maximum: 0, no CPUID faulting */
+		p->err_msr = MSR_PLATFORM_INFO;
+		return trace_err(-EINVAL);
+	}
+
+	/* Applied: the flags ANDed with what is offered when read (cpu_policy_apply). */
+	memcpy(d->cpu_policy.fs, m.fs, sizeof(m.fs));
+	d->cpu_policy.max_basic = m.lim[L_BASIC];
+	d->cpu_policy.max_extd = m.lim[L_EXTD];
+	d->cpu_policy.hv_limit = m.hv;
+	d->cpu_policy.hv2_limit = m.hv2;
+	d->cpu_policy.set = true;
+	return 0;
+}
+
+/*
+ * domctl set_cpu_policy on d, neither the caller nor a domain that has
+ * run (domctl.c checks both), in Xen 4.17's order (hypercall_abi
+ * domctl.h); err_* ~0 but the one at fault, the caller writing the
+ * struct back on an error only.
+ */
+long domctl_set_cpu_policy(struct domain *d, struct domctl_cpu_policy *p)
+{
+	p->err_leaf = p->err_subleaf = p->err_msr = ~0U;
+	return set_policy(d, p);
 }

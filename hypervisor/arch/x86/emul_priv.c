@@ -23,6 +23,7 @@
  */
 #include <hv/lib.h>
 #include <hv/domain.h>
+#include <hv/domctl.h>
 #include <hv/mm.h>
 #include <hv/guest_access.h>
 #include <hv/hypervisor.h>
@@ -1325,7 +1326,7 @@ bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_regs *r)
 {
 	static const uint8_t prefix[] = XEN_CPUID_PREFIX_BYTES;
 	uint8_t insn[7];
-	uint32_t a, b, c, d;
+	uint32_t q[4];
 
 	if (!ud_fetch(v, r, insn, r->rip, sizeof(prefix)))
 		return true;
@@ -1335,11 +1336,13 @@ bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_regs *r)
 		return true;
 	if (insn[5] != 0x0F || insn[6] != 0xA2)
 		return false;
-	cpuid_policy(cpuid_view(v), r->rax, r->rcx, &a, &b, &c, &d);
-	r->rax = a;
-	r->rbx = b;
-	r->rcx = c;
-	r->rdx = d;
+	/* The view, then the domain's set_cpu_policy over it (cpu_policy.c) */
+	cpuid_policy(cpuid_view(v), r->rax, r->rcx, &q[0], &q[1], &q[2], &q[3]);
+	cpu_policy_apply(v->domain, r->rax, r->rcx, q);
+	r->rax = q[0];
+	r->rbx = q[1];
+	r->rcx = q[2];
+	r->rdx = q[3];
 	insn_done(v, r, sizeof(insn), true, 0);	/* Xen's forced cpuid: rip not cut */
 	return true;
 }

@@ -196,6 +196,16 @@ struct domain {
 	int64_t time_offset;		/* settimeoffset: seconds added to the wall clock */
 	uint64_t node_affinity;		/* setnodeaffinity's nodes, 0 = automatic (node 0) */
 	/*
+	 * domctl set_cpu_policy's accepted policy (cpu_policy.c), applied
+	 * over the PV view when set: the featureset words (ANDed), the basic
+	 * and extended leaf limits, the Xen leaves' limits as serialised.
+	 */
+	struct {
+		bool set;
+		uint32_t max_basic, max_extd, hv_limit, hv2_limit;
+		uint32_t fs[19];	/* FEATURESET_NR */
+	} cpu_policy;
+	/*
 	 * The I/O ports dom0 gave this domain (domctl ioport_permission,
 	 * hv/ioport_ranges.h), under ioport_lock. dom0 has no list: it
 	 * reaches every port but the hypervisor's (emul_priv.c).

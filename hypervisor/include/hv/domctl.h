@@ -43,5 +43,7 @@ long domctl_cpumask_in(const struct domctl_bitmap *b, uint64_t *mask);
 long sysctl_cpu_featureset(uint64_t uop, struct sysctl_cpu_featureset *f);
 long sysctl_cpu_policy(uint64_t uop, struct sysctl_cpu_policy *p);
 long domctl_cpu_policy(const struct domain *d, struct domctl_cpu_policy *p);
+long domctl_set_cpu_policy(struct domain *d, struct domctl_cpu_policy *p);
+void cpu_policy_apply(const struct domain *d, uint32_t leaf, uint32_t sub, uint32_t r[4]);
 
 #endif
