@@ -32,6 +32,9 @@
 #include <lamina/domctl.h>
 #include <lamina/sysctl.h>
 
+_Static_assert(sizeof(((struct domain *)0)->cpu_policy.fs) == FEATURESET_NR * 4,
+	       "struct domain_cpu_policy's featureset");
+
 #define MSR_PLATFORM_INFO	0xCE
 #define MSR_ARCH_CAPS		0x10A
 #define CPUID_7D_ARCH_CAPS	(1U << 29)
@@ -416,7 +419,8 @@ static bool out_of_range(const struct merged *m, uint64_t xstates, uint32_t leaf
 	return leaf == 0xD && !xstates;
 }
 
-static long set_policy(struct domain *d, struct domctl_cpu_policy *p)
+static long set_policy(const struct domain *d, struct domctl_cpu_policy *p,
+		       struct domain_cpu_policy *np)
 {
 	const struct policy_src cur = { .raw = false,
 					.view = d->is_privileged ? PV_CPUID_DOM0_KERNEL : 0, .d = d };
@@ -506,13 +510,13 @@ static long set_policy(struct domain *d, struct domctl_cpu_policy *p)
 		return trace_err(-EINVAL);
 	}
 
-	/* Applied: the flags ANDed with what is offered when read (cpu_policy_apply). */
-	memcpy(d->cpu_policy.fs, m.fs, sizeof(m.fs));
-	d->cpu_policy.max_basic = m.lim[L_BASIC];
-	d->cpu_policy.max_extd = m.lim[L_EXTD];
-	d->cpu_policy.hv_limit = m.hv;
-	d->cpu_policy.hv2_limit = m.hv2;
-	d->cpu_policy.set = true;
+	/* To apply: the flags ANDed with what is offered when read (cpu_policy_apply). */
+	memcpy(np->fs, m.fs, sizeof(m.fs));
+	np->max_basic = m.lim[L_BASIC];
+	np->max_extd = m.lim[L_EXTD];
+	np->hv_limit = m.hv;
+	np->hv2_limit = m.hv2;
+	np->set = true;
 	return 0;
 }
 
@@ -520,10 +524,25 @@ static long set_policy(struct domain *d, struct domctl_cpu_policy *p)
  * domctl set_cpu_policy on d, neither the caller nor a domain that has
  * run (domctl.c checks both), in Xen 4.17's order (hypercall_abi
  * domctl.h); err_* ~0 but the one at fault, the caller writing the
- * struct back on an error only.
+ * struct back on an error only. Xen pauses the domain across it; here
+ * the merge reads guest memory unlocked and the result is installed
+ * under pause_lock, where the first unpause sets creation_finished, so
+ * a domain never runs with half a policy (an unpause in between:
+ * -EEXIST, as Xen's check after it).
  */
 long domctl_set_cpu_policy(struct domain *d, struct domctl_cpu_policy *p)
 {
+	struct domain_cpu_policy np;
+	long rc;
+
 	p->err_leaf = p->err_subleaf = p->err_msr = ~0U;
-	return set_policy(d, p);
+	if ((rc = set_policy(d, p, &np)))
+		return rc;
+	spin_lock(&d->pause_lock);
+	if (d->creation_finished)
+		rc = trace_err(-EEXIST);
+	else
+		d->cpu_policy = np;
+	spin_unlock(&d->pause_lock);
+	return rc;
 }

@@ -200,7 +200,7 @@ struct domain {
 	 * over the PV view when set: the featureset words (ANDed), the basic
 	 * and extended leaf limits, the Xen leaves' limits as serialised.
 	 */
-	struct {
+	struct domain_cpu_policy {
 		bool set;
 		uint32_t max_basic, max_extd, hv_limit, hv2_limit;
 		uint32_t fs[19];	/* FEATURESET_NR */
