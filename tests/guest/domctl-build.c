@@ -18,7 +18,8 @@
  * again gets settscinfo and setnodeaffinity as libxl's build gives them
  * (tsc_and_nodes) and set_cpu_policy's answers (cpu_policy_rows) before
  * its destroy; set_cpu_policy on dom0 itself is -EINVAL, on the running
- * peer -EEXIST.
+ * peer -EEXIST. The peer is given a policy without CX8 before it runs
+ * (without_cx8), which its forced CPUID shows (peer_cpuid).
  * @initrd: self
  */
 #include "lib/guest.h"
@@ -234,6 +235,45 @@ static int cpu_policy_rows(domid_t dom)
 	return TEST_PASS;
 }
 
+/*
+ * The policy dom0 set for the peer before it ran (without_cx8): its
+ * forced CPUID's leaf 1 has no CX8 on both; on Lamina a plain CPUID
+ * still runs on the CPU and has it (no CPUID faulting; Xen 4.17 under
+ * QEMU masks the plain one too, its levelling).
+ */
+static const char *peer_cpuid(void)
+{
+	uint32_t a, b, c, d;
+
+	asm volatile("ud2; .ascii \"xen\"; cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+		     : "a"(1), "c"(0));
+	if (d & (1U << 8))
+		return "its forced CPUID has CX8, which its policy took away";
+	asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	if (on_lamina() && !(d & (1U << 8)))
+		return "its plain CPUID lost CX8: Lamina does not fault CPUID";
+	return NULL;
+}
+
+/* The peer's hook, before it runs: its policy without CX8 (leaf 1 and AMD's copy). */
+static long hook_rc = -1;
+
+static void without_cx8(struct vcpu_guest_context *c)
+{
+	struct domctl op;
+	uint32_t i, n;
+
+	(void)c;
+	if (cpu_policy(peer_building(), DOMCTL_get_cpu_policy, pol, CPUID_MAX_SERIALISED_LEAVES,
+		       NULL, 0, &op))
+		return;
+	n = op.u.cpu_policy.nr_leaves;
+	for (i = 0; i < n; i++)
+		if (pol[i].leaf == 1 || pol[i].leaf == 0x80000001)
+			pol[i].d &= ~(1U << 8);
+	hook_rc = cpu_policy(peer_building(), DOMCTL_set_cpu_policy, pol, n, NULL, 0, &op);
+}
+
 /* The peer: a domain like any other, its start of day as a builder left it. */
 static void __attribute__((noreturn)) peer(struct start_info *si)
 {
@@ -260,6 +300,8 @@ static void __attribute__((noreturn)) peer(struct start_info *si)
 	else if (hypercall2(__HYPERVISOR_xen_version, XENVER_guest_handle, (uint64_t)handle) ||
 		 memcmp(handle, "lamina-test-peer", 16))
 		why = "xen_version guest_handle is not the handle createdomain gave";
+	else
+		why = peer_cpuid();
 	printf("peer: running, built at run time with %lu pages\n", (unsigned long)si->nr_pages);
 	verdict_send(&v, why);
 }
@@ -330,9 +372,12 @@ int test_main(struct start_info *si)
 	if (!(si->flags & SIF_INITDOMAIN))
 		peer(si);
 	before = settled_free_pages();
+	peer_context_hook = without_cx8;
 	id = peer_build(si, 4096, "role=peer", PEER_MIB);
+	peer_context_hook = NULL;
 	buf = (char *)scratch_page();
 	CHECK(id > 0, "the peer domain could not be built (%d)", id);
+	CHECK(hook_rc == 0, "set_cpu_policy on the peer before it ran: %ld", hook_rc);
 	CHECK(check_running((domid_t)id) == TEST_PASS, "the running peer");
 	CHECK((rc = cpu_policy((domid_t)id, DOMCTL_set_cpu_policy, NULL, 0, NULL, 0, &op)) ==
 	      -EEXIST, "set_cpu_policy on the running peer: %ld", rc);

@@ -46,6 +46,11 @@ static struct peer_console *peer_cons;		/* dom0's mapping of it */
 static struct vcpu_guest_context ctx;
 void (*peer_context_hook)(struct vcpu_guest_context *c);
 
+domid_t peer_building(void)
+{
+	return peer_dom;
+}
+
 static long domctl(struct domctl *op, uint32_t cmd)
 {
 	op->cmd = cmd;

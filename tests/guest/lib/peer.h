@@ -50,6 +50,8 @@ extern unsigned int peer_grant_version;
  */
 struct vcpu_guest_context;
 extern void (*peer_context_hook)(struct vcpu_guest_context *c);
+/* The domain peer_build is building (for its hook), or last built. */
+domid_t peer_building(void);
 
 /*
  * The test_main of a two-domain test: events_init, then the peer's part
