@@ -400,7 +400,8 @@ static void merge_leaf(struct merged *m, const struct cpuid_leaf_entry *e)
 	else if (e->leaf == 0x40000100)
 		m->hv2 = e->a;
 	for (i = 0; i < FEATURESET_NR; i++)
-		if (fs_words[i].reg <= EDX && word_at(fs_words[i].leaf, fs_words[i].sub, e->leaf, e->subleaf))
+		if (fs_words[i].reg <= EDX &&
+		    word_at(fs_words[i].leaf, fs_words[i].sub, e->leaf, e->subleaf))
 			m->fs[i] = r[fs_words[i].reg];
 	for (i = 0; i < L_NR; i++)
 		if (word_at(lim_words[i].leaf, lim_words[i].sub, e->leaf, e->subleaf))
@@ -422,8 +423,9 @@ static bool out_of_range(const struct merged *m, uint64_t xstates, uint32_t leaf
 static long set_policy(const struct domain *d, struct domctl_cpu_policy *p,
 		       struct domain_cpu_policy *np)
 {
-	const struct policy_src cur = { .raw = false,
-					.view = d->is_privileged ? PV_CPUID_DOM0_KERNEL : 0, .d = d };
+	const struct policy_src cur = {
+		.raw = false, .view = d->is_privileged ? PV_CPUID_DOM0_KERNEL : 0, .d = d
+	};
 	struct merged m = { .platform_info = 0 };
 	struct cpuid_leaf_entry e;
 	struct msr_entry me;
@@ -481,7 +483,8 @@ static long set_policy(const struct domain *d, struct domctl_cpu_policy *p,
 	xstates = m.lim[L_X0A] | (uint64_t)m.lim[L_X0D] << 32 | m.lim[L_X1C] |
 		  (uint64_t)m.lim[L_X1D] << 32;
 	for (i = 0; i < FEATURESET_NR; i++)
-		if (fs_words[i].reg <= EDX && out_of_range(&m, xstates, fs_words[i].leaf, fs_words[i].sub))
+		if (fs_words[i].reg <= EDX &&
+		    out_of_range(&m, xstates, fs_words[i].leaf, fs_words[i].sub))
 			m.fs[i] = 0;
 	if (out_of_range(&m, xstates, 7, 0))
 		m.lim[L_SUB7] = 0;
@@ -513,7 +516,7 @@ static long set_policy(const struct domain *d, struct domctl_cpu_policy *p,
 	/* To apply: the flags ANDed with what is offered when read (cpu_policy_apply). */
 	memcpy(np->fs, m.fs, sizeof(m.fs));
 	np->max_basic = m.lim[L_BASIC];
-	np->max_extd = m.lim[L_EXTD];
+	np->max_extd = 0x80000000 | MIN(m.lim[L_EXTD] & 0xFFFF, 0x21U);	/* as Xen's */
 	np->hv_limit = m.hv;
 	np->hv2_limit = m.hv2;
 	np->set = true;
