@@ -58,6 +58,7 @@ static void physinfo(struct sysctl_physinfo *pi)
 	pi->scrub_pages = __atomic_load_n(&machine_frames.nr_dirty, __ATOMIC_RELAXED) +
 			  __atomic_load_n(&machine_frames.nr_scrubbing, __ATOMIC_RELAXED);
 	pi->max_mfn = frame_table_size - 1;
+	cpu_policy_hw_cap(pi->hw_cap, ARRAY_SIZE(pi->hw_cap));
 }
 
 /* Records for ids >= first, at most max of them, to the guest's buffer. */

@@ -577,6 +577,21 @@ static void cpu_policy_rows(void)
 	ROW("sysctl get_cpu_featureset raw 0: nr_features", sop.u.cpu_featureset.nr_features, 0);
 	ROW("sysctl get_cpu_featureset host", featureset(CPU_FEATURESET_host, FEATURESET_NR, w), 0);
 	ROW("sysctl get_cpu_featureset host: FPU", w[0] & 1, 1);
+	{
+		uint32_t host[8];
+
+		/*
+		 * Xen 4.17 copies its boot CPU's capability words, whose
+		 * 0x80000001.EDX lacks the bits AMD repeats from leaf 1
+		 * (CPUID_COMMON_1D_FEATURES); the host policy has them back.
+		 */
+		memcpy(host, w, sizeof(host));
+		host[2] &= ~0x0183f3ffU;
+		ROW("sysctl physinfo (hw_cap)", sysctl_do(SYSCTL_physinfo, NULL), 0);
+		ROW("sysctl physinfo: hw_cap the host featureset's first 8 words",
+		    !memcmp(sop.u.physinfo.hw_cap, host, sizeof(host)), 1);
+		ROW("sysctl physinfo: hw_cap FPU", sop.u.physinfo.hw_cap[0] & 1, 1);
+	}
 	ROW("sysctl get_cpu_featureset pv", featureset(CPU_FEATURESET_pv, FEATURESET_NR, w), 0);
 	ROW("sysctl get_cpu_featureset pv: FPU, LM, HYPERVISOR",
 	    (w[0] & 1) && (w[2] >> 29 & 1) && (w[1] >> 31), 1);

@@ -115,6 +115,25 @@ static void featureset(const struct policy_src *s, uint32_t fs[FEATURESET_NR])
 		fs[1] &= ~CPUID_1C_OSXSAVE;
 }
 
+/*
+ * physinfo's hw_cap: the host featureset's first words, as Xen 4.17 copies
+ * its boot CPU's capability words, in which 0x80000001.EDX (word 2) holds
+ * none of the bits AMD repeats from leaf 1's EDX (Xen's
+ * CPUID_COMMON_1D_FEATURES: FPU-PGE, MCA, CMOV, PAT, PSE36, MMX, FXSR;
+ * its host policy puts them back). Measured under QEMU: word 2 0xec500800
+ * on Xen 4.17 where the host featureset gives 0xedd3fbfd.
+ */
+#define COMMON_1D_FEATURES	0x0183f3ffU
+
+void cpu_policy_hw_cap(uint32_t *caps, unsigned int nr)
+{
+	uint32_t fs[FEATURESET_NR];
+
+	featureset(&src_raw, fs);
+	fs[2] &= ~COMMON_1D_FEATURES;
+	memcpy(caps, fs, MIN(nr, (unsigned int)FEATURESET_NR) * sizeof(fs[0]));
+}
+
 static bool is_hvm_featureset(uint32_t index)
 {
 	return index == CPU_FEATURESET_hvm || index == CPU_FEATURESET_hvm_max;

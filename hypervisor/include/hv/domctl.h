@@ -41,6 +41,7 @@ long domctl_cpumask_in(const struct domctl_bitmap *b, uint64_t *mask);
  * guest's struct sysctl), and domctl get_cpu_policy of d. 0 or -errno.
  */
 long sysctl_cpu_featureset(uint64_t uop, struct sysctl_cpu_featureset *f);
+void cpu_policy_hw_cap(uint32_t *caps, unsigned int nr);
 long sysctl_cpu_policy(uint64_t uop, struct sysctl_cpu_policy *p);
 long domctl_cpu_policy(const struct domain *d, struct domctl_cpu_policy *p);
 long domctl_set_cpu_policy(struct domain *d, struct domctl_cpu_policy *p);
