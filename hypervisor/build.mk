@@ -102,6 +102,15 @@ HV_ASFLAGS := -D__ASSEMBLY__ $(HV_INCLUDES) -MMD -MP
 HV_LDFLAGS := -static -nostdlib -no-pie -z max-page-size=4096 \
 	-z noexecstack --no-warn-rwx-segments --build-id=sha1 -T $(HV_DIR)/arch/x86/lamina.lds
 
+# XENVER_changeset: version.o is built again when the commit (or its
+# dirty mark) changes, not only when version.c does, so a rebuilt
+# hypervisor never names the commit of an older build.
+$(HV_OUT)/changeset: .lamina-changeset-check
+	@mkdir -p $(dir $@)
+	$(Q)echo '$(LAMINA_CHANGESET)' | cmp -s - $@ || echo '$(LAMINA_CHANGESET)' > $@
+.PHONY: .lamina-changeset-check
+
+$(HV_OUT)/hypervisor/common/version.o: $(HV_OUT)/changeset
 $(HV_OUT)/hypervisor/common/version.o: HV_CFLAGS += \
 	-DLAMINA_CHANGESET='"$(LAMINA_CHANGESET)"' \
 	-DLAMINA_COMPILE_BY='"$(shell id -un 2>/dev/null || echo unknown)"' \
