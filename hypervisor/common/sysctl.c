@@ -333,6 +333,30 @@ static long livepatch_name(const struct livepatch_name *n)
 }
 
 /*
+ * A livepatch upload's payload as Xen 4.17 takes it before loading: the
+ * whole of it read in (-EFAULT for any byte unreadable), then its ELF
+ * header checked, -EINVAL for a payload shorter than an ELF header or
+ * without ELF's magic (livepatch_header_check). Past that Xen parses the
+ * ELF; Lamina loads no patch: -EOPNOTSUPP.
+ */
+static long livepatch_payload(uint64_t payload, uint32_t size)
+{
+	uint8_t hdr[64];			/* an Elf64_Ehdr */
+	uint64_t at;
+
+	for (at = payload; at < payload + size; at = (at | 4095) + 1)
+		if (copy_from_guest(hdr, at, 1))
+			return -EFAULT;
+	if (size < sizeof(hdr))
+		return trace_err(-EINVAL);
+	if (copy_from_guest(hdr, payload, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr[0] != 0x7f || hdr[1] != 'E' || hdr[2] != 'L' || hdr[3] != 'F')
+		return trace_err(-EINVAL);
+	return trace_err(-EOPNOTSUPP);
+}
+
+/*
  * livepatch_op as a Xen 4.17 with live patching and no patch loaded
  * (lamina/sysctl.h); an upload that passes Xen's checks is refused, as
  * Lamina loads no patch.
@@ -350,7 +374,7 @@ static long livepatch_op(struct sysctl_livepatch_op *lp)
 			return trace_err(-EINVAL);
 		if (!guest_range_ok(lp->u.upload.payload, lp->u.upload.size))
 			return -EFAULT;
-		return trace_err(-EOPNOTSUPP);
+		return livepatch_payload(lp->u.upload.payload, lp->u.upload.size);
 	case LIVEPATCH_GET:
 		rc = livepatch_name(&lp->u.get.name);
 		return rc ? rc : trace_err(-ENOENT);

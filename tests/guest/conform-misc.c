@@ -786,13 +786,23 @@ static void trace_livepatch_rows(void)
 	lp_in.u.upload.payload = (uint64_t)BADPTR;
 	ROW("sysctl livepatch_op upload bad payload", livepatch(LIVEPATCH_UPLOAD), -EFAULT);
 	/*
-	 * Difference on purpose (conformance.md row 35): a payload past the
-	 * checks (16 zero bytes, no ELF) is refused whole, Lamina loads none.
+	 * Xen reads the payload, then checks its ELF header: shorter than one
+	 * or without ELF's magic -EINVAL; with the magic and e_version 0
+	 * -EOPNOTSUPP (an invalid payload). Lamina loads none: every upload
+	 * past the header's magic is -EOPNOTSUPP.
 	 */
-	memset(sbuf, 0, 16);
+	memset(sbuf, 0, 64);
 	lp_in.u.upload.payload = (uint64_t)sbuf;
-	ROWL("sysctl livepatch_op upload 16 zero bytes", livepatch(LIVEPATCH_UPLOAD), -EINVAL,
-	     -EOPNOTSUPP);
+	ROW("sysctl livepatch_op upload 16 zero bytes", livepatch(LIVEPATCH_UPLOAD), -EINVAL);
+	lp_in.u.upload.size = 64;
+	ROW("sysctl livepatch_op upload 64 zero bytes", livepatch(LIVEPATCH_UPLOAD), -EINVAL);
+	memcpy(sbuf, "\x7f" "ELF", 4);
+	lp_in.u.upload.size = 63;
+	ROW("sysctl livepatch_op upload 63 bytes, ELF's magic", livepatch(LIVEPATCH_UPLOAD),
+	    -EINVAL);
+	lp_in.u.upload.size = 64;
+	ROW("sysctl livepatch_op upload 64 bytes, ELF's magic, e_version 0",
+	    livepatch(LIVEPATCH_UPLOAD), -EOPNOTSUPP);
 	memset(&lp_in, 0, sizeof(lp_in));
 	ROW("sysctl livepatch_op 4", livepatch(4), -EOPNOTSUPP);
 	lp_in.pad = 1;
