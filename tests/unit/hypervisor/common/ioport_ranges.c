@@ -211,7 +211,7 @@ static unsigned int cell(uint32_t port)
 	return port < LOW ? port : port < HIGH ? MID : MID + 1 + (port - HIGH);
 }
 
-static unsigned int runs(const uint8_t *m, struct ioport_range *out)
+static unsigned int runs(const uint8_t *m, struct io_range *out)
 {
 	unsigned int n = 0, c = 0, e;
 
@@ -223,7 +223,7 @@ static unsigned int runs(const uint8_t *m, struct ioport_range *out)
 		for (e = c; e + 1 < CELLS && m[e + 1]; e++)
 			;
 		if (n < IOPORT_RANGES)
-			out[n] = (struct ioport_range){ (uint16_t)cell_first(c),
+			out[n] = (struct io_range){ (uint16_t)cell_first(c),
 							(uint16_t)cell_last(e) };
 		n++;
 		c = e + 1;
@@ -248,7 +248,7 @@ static uint32_t random_port(void)
 static void random_against_bitmap(void)
 {
 	static uint8_t model[CELLS], next[CELLS];
-	struct ioport_range want[IOPORT_RANGES];
+	struct io_range want[IOPORT_RANGES];
 	unsigned int step, refused = 0, i;
 
 	srand(21);
@@ -293,6 +293,39 @@ static void random_against_bitmap(void)
 		printf("%u steps, %u refused\n", step, refused);
 }
 
+/*
+ * The MMIO frame list shares the code: frames up to 2^52 (the widest
+ * physical address), merges across 2^32, its 32-range limit.
+ */
+static void iomem(void)
+{
+	static struct iomem_ranges m, before;
+	const uint64_t top = (1ULL << 40) - 1;	/* frame 2^40 - 1: 2^52 bytes */
+	unsigned int i;
+
+	EXPECT_EQ(iomem_ranges_add(&m, 0xffffffffULL, 0xffffffffULL), 0);
+	EXPECT_EQ(iomem_ranges_add(&m, 0x100000000ULL, 0x100000010ULL), 0);	/* touches */
+	EXPECT_EQ(m.n, 1U);
+	EXPECT_EQ(m.r[0].first, 0xffffffffULL);
+	EXPECT_EQ(m.r[0].last, 0x100000010ULL);
+	EXPECT_EQ(iomem_ranges_add(&m, top, top), 0);
+	EXPECT(iomem_ranges_cover(&m, top, top));
+	EXPECT(!iomem_ranges_cover(&m, top - 1, top));
+	EXPECT_EQ(iomem_ranges_remove(&m, 0x100000000ULL, 0x100000000ULL), 0);	/* a split */
+	EXPECT_EQ(m.n, 3U);
+	EXPECT_EQ(iomem_ranges_remove(&m, 0, top), 0);
+	EXPECT_EQ(m.n, 0U);
+	for (i = 0; i < IOMEM_RANGES; i++)
+		EXPECT_EQ(iomem_ranges_add(&m, 0x1000000000ULL * i, 0x1000000000ULL * i + 1), 0);
+	before = m;
+	EXPECT_EQ(iomem_ranges_add(&m, 3, 3), -ENOMEM);
+	EXPECT_EQ(iomem_ranges_remove(&m, 0x1000000000ULL, 0x1000000000ULL), 0);	/* an edge */
+	EXPECT_EQ(iomem_ranges_add(&m, 0x1000000000ULL, 0x1000000000ULL), 0);
+	EXPECT(!memcmp(&m, &before, sizeof(m)));
+	EXPECT_EQ(iomem_ranges_add(&m, 0, 0x1000000000ULL * IOMEM_RANGES), 0);	/* all in one */
+	EXPECT_EQ(m.n, 1U);
+}
+
 UNIT_MAIN("ioport_ranges", UNIT_TEST(span), UNIT_TEST(add_merges), UNIT_TEST(remove_cuts),
 	  UNIT_TEST(edge_ports), UNIT_TEST(cover), UNIT_TEST(limit),
-	  UNIT_TEST(random_against_bitmap))
+	  UNIT_TEST(random_against_bitmap), UNIT_TEST(iomem))
