@@ -203,6 +203,8 @@ struct domain *domain_new(domid_t domid, const char *name, bool privileged)
 	spin_lock_init(&d->pause_lock, LOCK_LEVEL_PAUSE);
 	spin_lock_init(&d->ioport_lock, LOCK_LEVEL_IOPORT);
 	spin_lock_init(&d->e820_lock, LOCK_LEVEL_E820);
+	if (privileged)
+		mm_dom0_iomem_init(d);
 	rspin_lock_init(&d->arch.pt.lock, LOCK_LEVEL_PT);
 	if (evtchn_domain_init(d) || grant_table_init(d)) {
 		domain_free_unlisted(d);
@@ -240,35 +242,70 @@ struct domain *domain_alloc(domid_t domid, const char *name, bool privileged)
 	return d;
 }
 
-/* The I/O port list (hv/ioport_ranges.h), under d's ioport_lock. */
-int ioports_permit(struct domain *d, uint32_t first, uint32_t last)
+/* The I/O lists (hv/ioport_ranges.h), ports and MMIO frames, under d's ioport_lock. */
+static int io_list_change(struct domain *d, struct io_range *r, unsigned int *n,
+			  unsigned int max, bool add, uint64_t first, uint64_t last)
 {
 	int rc;
 
 	spin_lock(&d->ioport_lock);
-	rc = ioport_ranges_add(&d->ioports, first, last);
+	rc = add ? io_ranges_add(r, n, max, first, last) : io_ranges_remove(r, n, max, first, last);
 	spin_unlock(&d->ioport_lock);
 	return rc;
+}
+
+/*
+ * An empty list is answered without the lock: most domains hold nothing,
+ * and DOMID_IO's and DOMID_XEN's stand-ins (mm_hypercalls.c) have no lock
+ * set up.
+ */
+static bool io_list_covers(struct domain *d, const struct io_range *r, const unsigned int *n,
+			   uint64_t first, uint64_t last)
+{
+	bool ok;
+
+	if (!__atomic_load_n(n, __ATOMIC_RELAXED))
+		return false;
+	spin_lock(&d->ioport_lock);
+	ok = io_ranges_cover(r, *n, first, last);
+	spin_unlock(&d->ioport_lock);
+	return ok;
+}
+
+int ioports_permit(struct domain *d, uint32_t first, uint32_t last)
+{
+	return io_list_change(d, d->ioports.r, &d->ioports.n, IOPORT_RANGES, true, first, last);
 }
 
 int ioports_deny(struct domain *d, uint32_t first, uint32_t last)
 {
-	int rc;
-
-	spin_lock(&d->ioport_lock);
-	rc = ioport_ranges_remove(&d->ioports, first, last);
-	spin_unlock(&d->ioport_lock);
-	return rc;
+	return io_list_change(d, d->ioports.r, &d->ioports.n, IOPORT_RANGES, false, first, last);
 }
 
 bool ioports_permitted(struct domain *d, uint32_t first, uint32_t last)
 {
-	bool ok;
+	return io_list_covers(d, d->ioports.r, &d->ioports.n, first, last);
+}
 
-	spin_lock(&d->ioport_lock);
-	ok = ioport_ranges_cover(&d->ioports, first, last);
-	spin_unlock(&d->ioport_lock);
-	return ok;
+int iomem_permit(struct domain *d, uint64_t first, uint64_t last)
+{
+	return io_list_change(d, d->iomem.r, &d->iomem.n, IOMEM_RANGES, true, first, last);
+}
+
+int iomem_deny(struct domain *d, uint64_t first, uint64_t last)
+{
+	return io_list_change(d, d->iomem.r, &d->iomem.n, IOMEM_RANGES, false, first, last);
+}
+
+bool iomem_permitted(struct domain *d, uint64_t first, uint64_t last)
+{
+	return io_list_covers(d, d->iomem.r, &d->iomem.n, first, last);
+}
+
+bool domain_has_io_caps(const struct domain *d)
+{
+	return __atomic_load_n(&d->iomem.n, __ATOMIC_RELAXED) ||
+	       __atomic_load_n(&d->ioports.n, __ATOMIC_RELAXED);
 }
 
 /* Its vCPUs and d->vcpu[]; vCPU 0 last: its end takes the watchdogs. */

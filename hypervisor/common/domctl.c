@@ -528,36 +528,28 @@ static long domctl_refusal(const struct domain *caller, struct domain *d,
 			   const struct domctl *op);
 
 /*
- * iomem_permission from dom0: the range must not wrap (-EINVAL), dom0
- * must hold it itself (-EPERM), as Xen 4.17 checks. dom0 holds every frame
- * below 2^paddr_bits but those no guest maps, the MSI range and the local
- * APIC (mm_dom0_reserved_mmio's list but the IO-APIC, which dom0 holds
- * read-only, as on Xen); so a zeroed payload (frames 0 to 2^64 - 1) is
- * -EPERM. Xen's dom0 also lacks AMD's HyperTransport window, E820
- * unusable ranges and a protected HPET; Lamina's may map them, so they
- * pass here (docs/conformance.md). Given to dom0 itself, or
- * taken from anyone, it changes nothing (0): dom0 keeps all it holds and
- * a domU holds no MMIO. Given to a domU it is -EOPNOTSUPP: Lamina maps
- * no MMIO into a domU (Xen 0: docs/conformance.md).
+ * iomem_permission from dom0, as Xen 4.17: the range must not wrap
+ * (-EINVAL), the caller must hold all of it itself (-EPERM: dom0's list,
+ * mm_dom0_iomem_init, lacks the local APIC, the MSI range, AMD's
+ * HyperTransport window, unusable ranges and anything past the address
+ * width, so a zeroed payload, frames 0 to 2^64 - 1, is -EPERM); then the
+ * frames are added to or taken from d's list, dom0's own included. A
+ * domU's new L1 entries may map the frames its list holds (page_type.c);
+ * what it mapped already stays mapped when they are taken back, as on
+ * Xen. The list holds IOMEM_RANGES ranges: past that -ENOMEM (Xen's
+ * rangeset grows until its heap is out: -ENOMEM then).
  */
-static long iomem_permission(struct domain *d, const struct domctl *op)
+static long iomem_permission(struct domain *caller, struct domain *d, const struct domctl *op)
 {
-	uint64_t first = op->u.iomem_permission.first_mfn, range[3][2];
+	uint64_t first = op->u.iomem_permission.first_mfn;
 	uint64_t last = first + op->u.iomem_permission.nr_mfns - 1;
-	unsigned int i, n;
 
 	if (last < first)
 		return trace_err(-EINVAL);
-	if (last >> (paddr_bits - PAGE_SHIFT))
+	if (!iomem_permitted(caller, first, last))
 		return trace_err(-EPERM);
-	n = mm_dom0_reserved_mmio(range);
-	for (i = 0; i < n; i++)
-		if (first <= range[i][1] && last >= range[i][0] &&
-		    !mm_frame_is_readonly_mmio(range[i][0]))	/* the IO-APIC: held, read-only */
-			return trace_err(-EPERM);
-	if (d->is_privileged || !op->u.iomem_permission.allow_access)
-		return 0;
-	return trace_err(-EOPNOTSUPP);
+	return op->u.iomem_permission.allow_access ? iomem_permit(d, first, last) :
+						     iomem_deny(d, first, last);
 }
 
 /*
@@ -836,7 +828,7 @@ static long domain_op(struct vcpu *v, struct domain *d, struct domctl *op, bool 
 	case DOMCTL_getpageframeinfo3:
 		return page_frame_info(d, op);
 	case DOMCTL_iomem_permission:
-		return iomem_permission(d, op);
+		return iomem_permission(v->domain, d, op);
 	case DOMCTL_get_cpu_policy:
 		*out = true;
 		return domctl_cpu_policy(d, &op->u.cpu_policy);

@@ -11,7 +11,10 @@
  * made, read-only, as Xen 4.17 makes it ("forcing read-only access").
  * The rest of the MSI address range (0xfee01-0xfeeff, where a write is
  * an interrupt message on some chipsets) is refused too: Xen 4.17 takes
- * the whole range from dom0's iomem permissions.
+ * the whole range from dom0's iomem permissions. On an AMD CPU before
+ * family 0x17 (QEMU's TCG `-cpu max`) the HyperTransport window's first
+ * frame (0xfd00000) is refused too, as Xen 4.17 keeps the window from
+ * dom0 (fixed 6 Dec, session 35: Lamina mapped it).
  *
  * Before the fix Lamina let dom0 map it; before 5 Dec, the MSI range
  * beyond the local APIC's page too.
@@ -24,6 +27,25 @@
 #define IOAPIC_MFN	0xfec00ULL
 #define VGA_MFN		0xb8ULL
 #define IO_PTE		(PTE_P | PTE_RW | PTE_A | PTE_D | 0x18ULL)	/* PWT PCD */
+
+static uint32_t asm_family(void)
+{
+	uint32_t a = 1, b, c = 0, d, f;
+
+	asm volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	f = (a >> 8) & 0xf;
+	return f == 0xf ? f + ((a >> 20) & 0xff) : f;
+}
+
+#define HT_FIRST_MFN	0xfd00000ULL	/* 2^40 - 12 GiB, family below 0x17 */
+
+static bool amd_cpu(void)
+{
+	uint32_t a = 0, b, c, d;
+
+	asm volatile("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d));
+	return b == 0x68747541 && (asm_family() < 0x17);	/* "Auth" */
+}
 
 static long map_io(uint64_t va, uint64_t mfn)
 {
@@ -71,5 +93,11 @@ int test_main(struct start_info *si)
 	CHECK((pte_of(va) >> 12 & 0xffffffffffULL) == IOAPIC_MFN && !(pte_of(va) & PTE_RW),
 	      "the IO-APIC is mapped with PTE %#llx, not read-only", (unsigned long long)pte_of(va));
 	CHECK(update_va_mapping(va, 0, UVMF_INVLPG) == 0, "unmapping the IO-APIC failed");
+	if (amd_cpu()) {	/* QEMU's TCG `-cpu max`: AMD's HyperTransport window is not dom0's */
+		rc = map_io(va, HT_FIRST_MFN);
+		if (rc == 0)
+			update_va_mapping(va, 0, UVMF_INVLPG);
+		CHECK(rc == -EPERM, "mapping HyperTransport's first frame gave %ld", rc);
+	}
 	return TEST_PASS;
 }

@@ -16,8 +16,8 @@
  *   makes 17 ranges apart (the 17th: Lamina's list holds 16, -ENOMEM;
  *   Xen 0), one range over those 16 (merged: 15 more apart fit), takes
  *   them all back, gives one range and cuts a hole in it; then it gives
- *   that domain VGA's frames (Xen 0; Lamina -EOPNOTSUPP: no MMIO in a
- *   domU), takes them back, is refused the MSI range, and reads its CPU
+ *   that domain VGA's frames (0 on both; the mappings: iomem-grant),
+ *   takes them back, is refused the MSI range, and reads its CPU
  *   policy: the default PV one (sysctl get_cpu_policy), leaf for leaf.
  * @domus: self:peer:role=peer
  */
@@ -95,8 +95,8 @@ static struct msr_entry dom_msrs[MSR_MAX_SERIALISED], def_msrs[MSR_MAX_SERIALISE
 
 /*
  * MMIO and the CPU policy of a domU dom0 made (never started): a grant
- * of VGA's frames (Xen 0; Lamina -EOPNOTSUPP, it maps no MMIO into a
- * domU), taking them back (0), the MSI range (-EPERM: not dom0's); its
+ * of VGA's frames (0), taking them back (0), the MSI range (-EPERM: not
+ * dom0's); its
  * policy has the default PV one's leaves, and their values for the basic
  * ones, on both (a domain the toolstack gave no policy: on Xen pv_def's
  * after its recalculation, which under QEMU changes 0x80000001's EDX and
@@ -111,7 +111,7 @@ static int domu_iomem_policy(domid_t id)
 
 	rc = iomem(id, 0xa0, 0x20, 1);
 	printf("iomem_permission VGA to d%u: %ld\n", id, rc);
-	CHECK(rc == (on_lamina() ? -EOPNOTSUPP : 0), "giving VGA's frames to a domU gave %ld", rc);
+	CHECK(rc == 0, "giving VGA's frames to a domU gave %ld", rc);
 	CHECK((rc = iomem(id, 0xa0, 0x20, 0)) == 0, "taking them back gave %ld", rc);
 	CHECK((rc = iomem(id, 0xfee00, 0x100, 1)) == -EPERM, "giving the MSI range gave %ld", rc);
 

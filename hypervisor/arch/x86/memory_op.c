@@ -554,14 +554,15 @@ static long machine_map_put(struct xen_memory_map *map, unsigned int n, unsigned
  * dom0's machine_memory_map, as Xen 4.17's: the boot loader's map, and in
  * its holes (below the first entry, between entries, after the last) a
  * reserved entry for each piece of MMIO dom0 may not map or must leave
- * alone (mm_dom0_reserved_mmio: the IO-APIC's page, the MSI range). Linux
+ * alone (mm_dom0_reserved_mmio: the IO-APIC's page, the MSI range, AMD's
+ * HyperTransport window below the address width's top). Linux
  * keeps those ranges out of its PCI windows. The boot map is taken in
  * the boot loader's order (QEMU's and GRUB's are in address order; Xen
  * sorts its own). A NULL buffer counts the entries.
  */
 static long machine_map(struct xen_memory_map *map, uint64_t arg)
 {
-	uint64_t mmio[3][2], from = 0, to, lo, hi;
+	uint64_t mmio[MM_DOM0_RESERVED_MMIO][2], from = 0, to, lo, hi;
 	unsigned int nr_mmio = mm_dom0_reserved_mmio(mmio), i, j, n = 0;
 	struct e820_entry e;
 	long rc;
@@ -572,7 +573,13 @@ static long machine_map(struct xen_memory_map *map, uint64_t arg)
 		for (j = 0; j < nr_mmio && (i < boot_info.nr_regions || from); j++) {
 			lo = MAX(mmio[j][0], from);
 			hi = MIN(mmio[j][1] + 1, to);
-			if (lo >= hi)
+			/*
+			 * Xen reports a gap in dom0's permissions only where
+			 * one follows below the address width: the
+			 * HyperTransport window ending at 2^40 with 40-bit
+			 * addresses is not reported.
+			 */
+			if (lo >= hi || mmio[j][1] + 1 >= 1ULL << (paddr_bits - PAGE_SHIFT))
 				continue;
 			e = (struct e820_entry){ lo << PAGE_SHIFT, (hi - lo) << PAGE_SHIFT, E820_RESERVED };
 			if ((rc = machine_map_put(map, n++, 0, &e)))

@@ -14,6 +14,8 @@
 #include <hv/hypervisor.h>
 #include <hv/page_alloc.h>
 #include <hv/mm.h>
+#include <hv/domain.h>
+#include <asm/pv.h>
 #include <asm/page.h>
 #include <asm/irq.h>
 #include <asm/x86.h>
@@ -511,13 +513,35 @@ bool mm_frame_is_readonly_mmio(mfn_t mfn)
 }
 
 /*
+ * AMD's HyperTransport window, which Xen 4.17 keeps from dom0 on an AMD
+ * or Hygon host (dom0_setup_permissions): the 12 GiB below 2^40, or below
+ * 2^paddr_bits from family 0x17 on. Its [first, last] frames; false on
+ * other vendors. QEMU's TCG `-cpu max` is such a CPU (frame 0xfd00000).
+ */
+static bool ht_window(uint64_t *first, uint64_t *last)
+{
+	uint32_t a, b, c, d, family, model, step;
+	uint64_t top;
+
+	if (host_vendor != VENDOR_AMD)
+		return false;
+	cpuid(1, 0, &a, &b, &c, &d);
+	cpuid_signature(a, &family, &model, &step);
+	top = 1ULL << ((family < 0x17 ? 40 : paddr_bits) - PAGE_SHIFT);
+	*first = top - (3ULL << (32 - PAGE_SHIFT));
+	*last = top - 1;
+	return true;
+}
+
+/*
  * What machine_memory_map reports as reserved where the boot map has a
  * hole, as Xen 4.17 reports the frames outside dom0's iomem permissions
  * and each IO-APIC's page: [first, last] frame ranges in address order,
- * the IO-APIC, the MSI range (with the local APIC at its usual place) and
- * the local APIC if it was moved out of it. Returns how many (at most 3).
+ * the IO-APIC, the MSI range (with the local APIC at its usual place),
+ * the local APIC if it was moved out of it, and AMD's HyperTransport
+ * window. Returns how many (at most MM_DOM0_RESERVED_MMIO).
  */
-unsigned int mm_dom0_reserved_mmio(uint64_t range[3][2])
+unsigned int mm_dom0_reserved_mmio(uint64_t range[MM_DOM0_RESERVED_MMIO][2])
 {
 	unsigned int n = 0, i;
 	uint64_t t0, t1;
@@ -538,7 +562,47 @@ unsigned int mm_dom0_reserved_mmio(uint64_t range[3][2])
 			range[i - 1][1] = t1;
 		}
 	}
+	if (ht_window(&t0, &t1) && t0 > range[n - 1][1]) {	/* above 4 GiB: last */
+		range[n][0] = t0;
+		range[n++][1] = t1;
+	}
 	return n;
+}
+
+/*
+ * dom0's MMIO frames, as Xen 4.17's dom0_setup_permissions gives them:
+ * every frame below the physical address width but the local APIC, the
+ * MSI range, AMD's HyperTransport window and the boot map's unusable
+ * ranges above the first MiB. The IO-APIC stays, mapped read-only
+ * (mm_frame_is_readonly_mmio). Xen also takes a HPET the ACPI tables mark
+ * page-protected, or maps it read-only: Lamina does not use the HPET, so
+ * dom0 keeps it (docs/conformance.md). A range the list cannot take (more
+ * than IOMEM_RANGES pieces) is reported: its frames stay dom0's.
+ */
+void mm_dom0_iomem_init(struct domain *d)
+{
+	uint64_t first, last;
+	int rc;
+	unsigned int i;
+
+	rc = iomem_permit(d, 0, (1ULL << (paddr_bits - PAGE_SHIFT)) - 1);
+	rc |= iomem_deny(d, lapic_mfn, lapic_mfn);
+	rc |= iomem_deny(d, MSI_FIRST_MFN, MSI_LAST_MFN);
+	if (ht_window(&first, &last))
+		rc |= iomem_deny(d, first, last);
+	for (i = 0; i < boot_info.nr_regions; i++) {
+		const struct mem_region *r = &boot_info.regions[i];
+
+		if (r->type != E820_UNUSABLE || !r->size)
+			continue;
+		first = MAX(r->start >> PAGE_SHIFT, 0x100);
+		last = (r->start + r->size - 1) >> PAGE_SHIFT;
+		if (first <= last)
+			rc |= iomem_deny(d, first, last);
+	}
+	if (rc)
+		pr_warn("mm: d%u's MMIO list is full: frames Xen keeps from dom0 stay mappable\n",
+			d->domid);
 }
 
 /*

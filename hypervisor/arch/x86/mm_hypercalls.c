@@ -67,16 +67,18 @@ static void guest_flush(cpumask_t mask, bool page, uint64_t va)
  * Never referenced or put.
  */
 #define OWNER_OF_NO_FRAME	DOMID_IDLE
-static struct domain dom_io = { .domid = OWNER_OF_NO_FRAME, .is_privileged = true };
+static struct domain dom_io = { .domid = OWNER_OF_NO_FRAME, .is_privileged = true,
+				 .io_via_caller = true };
 static struct domain dom_xen = { .domid = OWNER_OF_NO_FRAME };
 /*
  * DOMID_IO in an unprivileged caller's mmu_update: Xen's XSM hook there
- * exempts dom_io, and I/O frames are judged by the caller's own rights,
- * which a domU lacks. So as dom0's DOMID_IO but for those rights: an
- * entry unchanged but for flags 0, a frame of RAM -EBUSY, cache bits
- * -EINVAL, an I/O frame -EPERM, an upper-level entry -EINVAL.
+ * exempts dom_io, and I/O frames are judged by the caller's own rights
+ * (io_via_caller: its MMIO list). So as dom0's DOMID_IO but for those
+ * rights: an entry unchanged but for flags 0, a frame of RAM -EBUSY,
+ * cache bits -EINVAL unless it holds ports or frames, an I/O frame
+ * -EPERM unless its list holds it, an upper-level entry -EINVAL.
  */
-static struct domain dom_io_unprivileged = { .domid = OWNER_OF_NO_FRAME };
+static struct domain dom_io_unprivileged = { .domid = OWNER_OF_NO_FRAME, .io_via_caller = true };
 
 /*
  * The domain whose frames new L1 entries may map: the caller, or for a

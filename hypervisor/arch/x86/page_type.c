@@ -26,10 +26,11 @@
  * L4 slots 256-271 are ours: skipped by validation and overwritten with our
  * entries. A descriptor page (GDT/LDT) is checked descriptor by
  * descriptor when it takes its type and holds no references. Frames owned
- * by DOMID_IO (non-RAM, the first MiB) may be mapped
- * by privileged domains and carry no references, except the MMIO frames
- * the hypervisor drives itself (the local APIC) and frames at or above the
- * physical address width (reserved PTE bits), which nobody maps.
+ * by DOMID_IO (non-RAM, the first MiB) may be mapped by a domain whose
+ * MMIO list holds them (dom0's nearly all, a domU's what dom0 gave it)
+ * and carry no references, except the MMIO frames the hypervisor drives
+ * itself (the local APIC) and frames at or above the physical address
+ * width (reserved PTE bits), which nobody maps.
  *
  * Linear page tables (Xen's pv-linear-pt=, on by default): an L2-L4
  * entry may also point at a validated table of its own level, read-only,
@@ -772,8 +773,11 @@ static int l1_flags_check(const struct domain *d, pte_t e)
 {
 	if (e & ~L1_ALLOWED & ~L1_IO_BITS)
 		return trace_err(-EINVAL);
-	/* Cache attributes need I/O rights, whatever the frame. */
-	if ((e & L1_IO_BITS) && !d->is_privileged)
+	/*
+	 * Cache attributes need I/O rights, whatever the frame: as Xen's
+	 * l1_disallow_mask, any port or MMIO frame of the table's owner.
+	 */
+	if ((e & L1_IO_BITS) && !d->is_privileged && !domain_has_io_caps(d))
 		return trace_err(-EINVAL);
 	return 0;
 }
@@ -842,15 +846,19 @@ static int get_entry_refs_foreign(struct domain *d, struct domain *fd, mfn_t tab
 		if (is_io_frame(mfn)) {
 			/*
 			 * As Xen: the all-ones frame is "no frame" (-EINVAL);
-			 * other frames outside RAM need I/O privilege for both
-			 * domains and must lie below the physical address
+			 * other frames outside RAM must be in the MMIO lists
+			 * (domctl iomem_permission) of the frame's owner named
+			 * (under DOMID_IO: the table's owner) and of the
+			 * table's owner. Never past the physical address
 			 * width, whose upper PTE bits are reserved (a #PF with
-			 * RSVD, and an L1TF-style speculative load, on use).
+			 * RSVD, and an L1TF-style speculative load, on use),
+			 * nor the hypervisor's own: no list holds those.
 			 */
 			if (mfn == PTE_ADDR_MASK >> PAGE_SHIFT)
 				return trace_err(-EINVAL);
-			if (!d->is_privileged || !fd->is_privileged ||
-			    (mfn >> (paddr_bits - PAGE_SHIFT)) || mm_frame_is_hypervisor_mmio(mfn))
+			if ((mfn >> (paddr_bits - PAGE_SHIFT)) || mm_frame_is_hypervisor_mmio(mfn) ||
+			    !iomem_permitted(d, mfn, mfn) ||
+			    (!fd->io_via_caller && fd != d && !iomem_permitted(fd, mfn, mfn)))
 				return trace_err(-EPERM);
 			if (mm_frame_is_readonly_mmio(mfn))
 				*e &= ~(pte_t)_PAGE_RW;	/* Xen: "forcing read-only access" */

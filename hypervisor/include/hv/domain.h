@@ -212,6 +212,20 @@ struct domain {
 	 */
 	spinlock_t ioport_lock;
 	struct ioport_ranges ioports;
+	/*
+	 * The MMIO frames this domain may map (domctl iomem_permission, Xen's
+	 * iomem_caps), also under ioport_lock: a domU's what dom0 gave it,
+	 * dom0's every frame below the physical address width but those Xen
+	 * 4.17 keeps from its dom0 (mm_dom0_iomem_init). Checked where an L1
+	 * entry maps a frame that is not RAM (page_type.c).
+	 */
+	struct iomem_ranges iomem;
+	/*
+	 * DOMID_IO's stand-ins (mm_hypercalls.c): an MMIO frame named under
+	 * them is judged by the rights of the domain whose table it enters,
+	 * as Xen's dom_io "reverts to caller for privilege checks".
+	 */
+	bool io_via_caller;
 	uint64_t p2m_frames;		/* boot-time domains: d->p2m's contiguous frames */
 	/*
 	 * The toolstack's (arch/x86/memory_op_toolstack.c): set_memory_map's
@@ -288,6 +302,16 @@ void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
 int ioports_permit(struct domain *d, uint32_t first, uint32_t last);
 int ioports_deny(struct domain *d, uint32_t first, uint32_t last);
 bool ioports_permitted(struct domain *d, uint32_t first, uint32_t last);
+/*
+ * d's MMIO frame list the same way: frames first..last (first <= last <
+ * 2^52) added or taken away, 0 or -ENOMEM (IOMEM_RANGES reached); whether
+ * all of first..last are in it; whether d holds any port or frame (Xen's
+ * cache_flush_permitted: then its L1 entries may carry cache attributes).
+ */
+int iomem_permit(struct domain *d, uint64_t first, uint64_t last);
+int iomem_deny(struct domain *d, uint64_t first, uint64_t last);
+bool iomem_permitted(struct domain *d, uint64_t first, uint64_t last);
+bool domain_has_io_caps(const struct domain *d);
 /* A new domain on the list (domain_new, then domain_publish), or NULL. */
 struct domain *domain_alloc(domid_t domid, const char *name, bool privileged);
 /* A new domain's record, not on the list yet (no lookup finds it), or NULL. */

@@ -20,6 +20,7 @@ struct mem_region {
 	uint64_t size;
 	uint32_t type;			/* 1 RAM, 3 ACPI, 4 NVS, 2/5 reserved */
 };
+#define E820_UNUSABLE	5
 
 struct boot_info {
 	const char *cmdline;

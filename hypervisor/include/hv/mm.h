@@ -278,8 +278,15 @@ bool mm_audit(const struct domain *d);
 /* An MMIO frame the hypervisor drives (the local APIC, the MSI range): never mapped by a guest. */
 bool mm_frame_is_hypervisor_mmio(mfn_t mfn);
 bool mm_frame_is_readonly_mmio(mfn_t mfn);
-/* The MMIO frame ranges machine_memory_map reports as reserved in the map's holes. */
-unsigned int mm_dom0_reserved_mmio(uint64_t range[3][2]);
+/*
+ * The MMIO frame ranges machine_memory_map reports as reserved in the
+ * map's holes (at most MM_DOM0_RESERVED_MMIO, in address order).
+ */
+#define MM_DOM0_RESERVED_MMIO	4
+unsigned int mm_dom0_reserved_mmio(uint64_t range[MM_DOM0_RESERVED_MMIO][2]);
+struct domain;
+/* A privileged domain's MMIO frame list, as Xen 4.17's dom0_setup_permissions. */
+void mm_dom0_iomem_init(struct domain *d);
 
 /* Arch hook: the hypervisor's L4 slots, written into every validated L4. */
 void pt_fill_hypervisor_slots(uint64_t *l4);
