@@ -15,7 +15,12 @@
  *   bits (PCD PWT: allowed once it holds frames), read through the
  *   mapping, and under DOMID_IO (its own rights: 0xb8 0, 0xa0 -EPERM);
  *   each 256th RAM frame not its own -EBUSY (the range grants no RAM:
- *   the frames keep their owner's rules).
+ *   the frames keep their owner's rules); it keeps 0xb8 mapped uncached.
+ *   The peer waits for dom0's go (verdict_wait_go) before that, and again
+ *   after, while dom0 takes 0xb8 back: then the mapping made before
+ *   stays, the same entry written again is 0 (Xen's fast path in
+ *   mod_l1_entry, before any permission check), a write-back request
+ *   there and a new mapping -EPERM.
  *   Then dom0 gives a second domain it makes 33 ranges apart (Lamina's
  *   list holds 32: -ENOMEM for the 33rd; Xen 0) and destroys it.
  * @domus: self:peer:role=peer
@@ -75,7 +80,18 @@ static bool own_frame(uint64_t mfn)
 	return false;
 }
 
-static int peer_body(void)
+/* va's L1 entry, read through the start-of-day mapping of its table. */
+static uint64_t pte_of(uint64_t va)
+{
+	uint64_t ma = l1e_maddr(va);
+
+	return *(volatile uint64_t *)(mfn_to_va(ma >> 12) + (ma & 4095));
+}
+
+static uint64_t kept;		/* 0xb8 mapped uncached here through both phases */
+
+/* With 0xb8 given and 0xb0 taken back, before dom0's second go. */
+static int peer_given(void)
 {
 	uint64_t va = scratch_page(), mfn, top;
 	unsigned int tried = 0;
@@ -115,17 +131,55 @@ static int peer_body(void)
 	}
 	PEER_CHECK(tried >= 8, "only %u RAM frames not the peer's below %#llx", tried,
 		   (unsigned long long)top);
+	kept = scratch_page();
+	PEER_CHECK(update_va_mapping(kept, (VGA_MFN << 12) | IO_PTE | UC, UVMF_INVLPG) == 0,
+		   "mapping 0xb8 to keep failed");
 	printf("peer: 0xa0 and 0xb0 -EPERM, 0xb8 mapped (also uncached, under DOMID_IO), "
 	       "%u RAM frames of others -EBUSY\n", tried);
+	return 0;
+}
+
+/*
+ * After dom0 took 0xb8 back: the mapping made before stays (read through
+ * it, its entry unchanged), the same entry written again is 0 (Xen's fast
+ * path for an entry as stored), a write-back request for it and a new
+ * mapping elsewhere -EPERM.
+ */
+static int peer_taken_back(void)
+{
+	uint64_t va = scratch_page(), pte = pte_of(kept);
+	volatile uint8_t b;
+	long rc;
+
+	PEER_CHECK((pte & 1) && (pte >> 12 & 0xffffffffffULL) == VGA_MFN,
+		   "the mapping of 0xb8 made before is gone: %#llx", (unsigned long long)pte);
+	b = *(volatile uint8_t *)kept;
+	(void)b;
+	rc = update_va_mapping(kept, (VGA_MFN << 12) | IO_PTE | UC, UVMF_INVLPG);
+	PEER_CHECK(rc == 0, "the same uncached entry of 0xb8 again gave %ld", rc);
+	rc = update_va_mapping(kept, (VGA_MFN << 12) | IO_PTE, UVMF_INVLPG);
+	PEER_CHECK(rc == -EPERM, "0xb8 write-back where it was mapped gave %ld", rc);
+	PEER_CHECK(update_va_mapping(va, 0, UVMF_INVLPG) == 0, "unmapping a scratch page failed");
+	rc = try_map(va, VGA_MFN, IO_PTE | UC, DOMID_SELF);
+	PEER_CHECK(rc == -EPERM, "a new mapping of 0xb8 (taken back) gave %ld", rc);
+	PEER_CHECK(update_va_mapping(kept, 0, UVMF_INVLPG) == 0, "unmapping 0xb8 failed");
+	printf("peer: 0xb8 taken back: the mapping made before stays, the same entry 0, "
+	       "new ones -EPERM\n");
 	return 0;
 }
 
 static void __attribute__((noreturn)) peer(void)
 {
 	struct verdict v;
+	int rc;
 
+	verdict_wait_go();	/* the frames given */
+	rc = peer_given();
+	verdict_wait_go();	/* 0xb8 taken back */
+	if (!rc)
+		rc = peer_taken_back();
 	verdict_offer_frame0(&v);
-	verdict_send(&v, peer_body() ? why : NULL);
+	verdict_send(&v, rc ? why : NULL);
 }
 
 /* A second domain of dom0's: 32 ranges apart fit, the 33rd is Lamina's -ENOMEM. */
@@ -173,6 +227,11 @@ int test_main(struct start_info *si)
 	CHECK((rc = iomem(peer_id, LAPIC_MFN, 1, 1)) == -EPERM, "the local APIC gave %ld", rc);
 	printf("d%d: 0xb8 and RAM's frames given, 0xb0 taken back; zeroed, wrapping, 2^40 "
 	       "frames and the local APIC refused\n", peer_id);
+	CHECK(verdict_peer_parked((domid_t)peer_id) == 0, "the peer did not wait for the go");
+	CHECK((rc = verdict_go((domid_t)peer_id)) == 0, "the go gave %ld", rc);
+	CHECK(verdict_peer_parked((domid_t)peer_id) == 0, "the peer did not wait for the second go");
+	CHECK((rc = iomem(peer_id, VGA_MFN, 1, 0)) == 0, "taking 0xb8 back gave %ld", rc);
+	CHECK((rc = verdict_go((domid_t)peer_id)) == 0, "the second go gave %ld", rc);
 	CHECK(verdict_result((domid_t)peer_id) == TEST_PASS, "the peer's verdict");
 	CHECK(ranges_limit() == TEST_PASS, "the list's bound");
 	return TEST_PASS;

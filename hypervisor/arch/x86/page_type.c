@@ -800,25 +800,30 @@ static pte_t l1_guest_bits(pte_t e)
 #define L1_SAME_MAPPING	(PTE_ADDR_MASK | _PAGE_PRESENT | _PAGE_RW | L1_IO_BITS)
 
 /*
- * A present L1 entry new, refused a frame's references (-EBUSY), that
- * maps the frame of RAM old maps with the same rights: Xen's fast path
- * writes it (the frame may not be the owner's named: another's mapped by
- * foreigndom or a grant, or any under DOMID_IO, which holds none). Its
- * flags passed already; an entry taking references anew would give the
- * same entry. Not an I/O frame: Xen stores a cacheable request for one
- * as uncached, so the same request again differs there.
+ * A present L1 entry new, refused a frame's references (-EBUSY) or an
+ * MMIO frame (-EPERM), that maps the frame old maps with the same
+ * rights: Xen's fast path writes it before any check of the frame (a
+ * frame of RAM not the owner's named: another's mapped by foreigndom or
+ * a grant, or any under DOMID_IO, which holds none; an MMIO frame taken
+ * out of the domain's list since). Its flags passed already; an entry
+ * taking references anew would give the same entry. For an MMIO frame
+ * only a request Xen stores as asked: it stores a write-back,
+ * write-through or write-protect one (cache bits none, PWT, PWT and PAT)
+ * as uncached, so the same request again differs from what it stored.
  */
 static bool l1_same_mapping(pte_t old, pte_t new)
 {
-	return (new & _PAGE_PRESENT) && !((old ^ new) & L1_SAME_MAPPING) &&
-	       !is_io_frame(pte_mfn(old));
+	if (!(new & _PAGE_PRESENT) || ((old ^ new) & L1_SAME_MAPPING))
+		return false;
+	return !is_io_frame(pte_mfn(old)) || (new & _PAGE_PCD) ||
+	       (new & L1_IO_BITS) == _PAGE_PSE;
 }
 
 /* An entry write whose references were refused (rc): its answer. */
 static int __attribute__((noinline)) entry_refused(int rc, unsigned int level, pte_t *slot,
 						   pte_t old, pte_t new)
 {
-	if (rc == -EBUSY && level == PGT_l1 && l1_same_mapping(old, new)) {
+	if ((rc == -EBUSY || rc == -EPERM) && level == PGT_l1 && l1_same_mapping(old, new)) {
 		*slot = l1_guest_bits(new);	/* the old entry's references stay */
 		return 0;
 	}
