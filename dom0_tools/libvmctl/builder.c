@@ -1309,6 +1309,13 @@ static int build(struct build *b, struct loader *l, struct vmctl_build_result *r
 	 */
 	if ((rc = vmctl_set_memory_map(b->domid, c->maxmem_mib * 1024)))
 		return fail(b, (int)rc, "set_memory_map: %s", strerror((int)-rc));
+	/* iomem=: the frames the domain may map, as libxl gives them (a PV domain has no p2m to map them into) */
+	for (i = 0; i < c->nr_iomem; i++) {
+		rc = vmctl_dom_iomem_permission(b->domid, c->iomem[i].start, c->iomem[i].nr_pages, true);
+		if (rc)
+			return fail(b, (int)rc, "%s: iomem %u: iomem_permission: %s", c->iomem[i].where,
+				    i + 1, strerror((int)-rc));
+	}
 	rc = step(b, 4);
 	if (rc)
 		return (int)rc;

@@ -109,7 +109,7 @@ void cfg_warn(struct ctx *c, const struct pos *p, const char *fmt, ...)
 static const char *const known_keys[] = {
 	"name", "type", "builder", "memory", "maxmem", "vcpus", "maxvcpus", "kernel",
 	"ramdisk", "cmdline", "root", "extra", "uuid", "on_poweroff", "on_reboot",
-	"on_crash", "on_watchdog", "on_soft_reset", "disk", "vif",
+	"on_crash", "on_watchdog", "on_soft_reset", "disk", "vif", "iomem",
 };
 
 /* Keys xl.cfg(5) has that Lamina does not implement: a different refusal. */
@@ -117,7 +117,7 @@ static const char *const xl_only_keys[] = {
 	"acpi", "bootloader", "bootloader_args", "cap", "channel", "claim_mode",
 	"cpu_weight", "cpuid", "cpus", "cpus_soft", "device_model_version",
 	"device_tree", "driver_domain", "dtdev", "e820_host", "firmware", "gfx_passthru",
-	"hap", "iomem", "ioports", "irqs", "localtime", "max_event_channels",
+	"hap", "ioports", "irqs", "localtime", "max_event_channels",
 	"max_grant_frames", "max_grant_version", "max_maptrack_frames", "nomigrate",
 	"p9", "pci", "pool", "pvcalls", "pvh", "rdm", "rtc_timeoffset", "seclabel",
 	"serial", "tsc_mode", "usbctrl", "usbdev", "vdispl", "vfb", "vif2", "vkb",
@@ -151,7 +151,7 @@ static int check_unknown(struct ctx *c)
 			return cfg_report(c->rep, &s->pos, "key '%s' is an xl.cfg key that Lamina does not implement",
 				      s->name);
 		return cfg_report(c->rep, &s->pos,
-			      "unknown key '%s' (expected one of name, type, memory, maxmem, vcpus, maxvcpus, kernel, ramdisk, cmdline, root, extra, uuid, on_poweroff, on_reboot, on_crash, disk, vif)",
+			      "unknown key '%s' (expected one of name, type, memory, maxmem, vcpus, maxvcpus, kernel, ramdisk, cmdline, root, extra, uuid, on_poweroff, on_reboot, on_crash, disk, vif, iomem)",
 			      s->name);
 	}
 	return 0;
@@ -489,6 +489,8 @@ static int read_keys(struct ctx *c, struct vmctl_config *cfg, const char *source
 		rc = cfg_read_disks(c, cfg);
 	if (!rc)
 		rc = cfg_read_vifs(c, cfg);
+	if (!rc)
+		rc = cfg_read_iomem(c, cfg);
 	return rc;
 }
 
@@ -579,8 +581,11 @@ void vmctl_config_free(struct vmctl_config *cfg)
 		free(v->gatewaydev);
 		free(v->model);
 	}
+	for (i = 0; i < cfg->nr_iomem; i++)
+		free(cfg->iomem[i].where);
 	free(cfg->disks);
 	free(cfg->vifs);
+	free(cfg->iomem);
 	free(cfg->name);
 	free(cfg->kernel);
 	free(cfg->ramdisk);

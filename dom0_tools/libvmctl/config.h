@@ -88,6 +88,19 @@ struct vmctl_vif {
 	char *bridge, *script, *ip, *vifname, *backend, *gatewaydev, *model;	/* NULL: default */
 };
 
+/*
+ * One iomem= item, "START,NUM_PAGES[@GFN]" in hexadecimal (xl.cfg(5),
+ * docs/toolstack.md §4): machine frames START to START + NUM_PAGES - 1
+ * the domain may map (domctl iomem_permission). GFN means nothing to a PV
+ * domain, which maps machine frames: kept as libxl keeps it.
+ */
+struct vmctl_iomem {
+	char *where;		/* "FILE:LINE:COL" of its string */
+	uint64_t start, nr_pages;
+	bool has_gfn;
+	uint64_t gfn;
+};
+
 struct vmctl_config {
 	char *name;		/* mandatory */
 	bool has_uuid;
@@ -104,6 +117,8 @@ struct vmctl_config {
 	unsigned int nr_disks;
 	struct vmctl_vif *vifs;
 	unsigned int nr_vifs;
+	struct vmctl_iomem *iomem;	/* iomem=, in the order written */
+	unsigned int nr_iomem;
 };
 
 #define VMCTL_CONFIG_MSG_MAX 512

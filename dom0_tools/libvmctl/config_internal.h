@@ -66,5 +66,7 @@ int cfg_hexval(char ch);
 /* disk = [ DISKSPEC, ... ] and vif = [ NETSPEC, ... ] into cfg (config_spec.c). */
 int cfg_read_disks(struct ctx *c, struct vmctl_config *cfg);
 int cfg_read_vifs(struct ctx *c, struct vmctl_config *cfg);
+/* iomem = [ "START,NUM_PAGES[@GFN]", ... ] into cfg (config_spec.c). */
+int cfg_read_iomem(struct ctx *c, struct vmctl_config *cfg);
 
 #endif

@@ -679,3 +679,70 @@ int cfg_read_vifs(struct ctx *c, struct vmctl_config *cfg)
 	}
 	return 0;
 }
+
+/*
+ * A hexadecimal number at s (an optional 0x, then at least one digit, at
+ * most 2^64 - 1): the character after it, or NULL.
+ */
+static const char *hex_number(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+	int d;
+	const char *p;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && cfg_hexval(s[2]) >= 0)
+		s += 2;
+	for (p = s; (d = cfg_hexval(*p)) >= 0; p++) {
+		if (v >> 60)
+			return NULL;
+		v = v << 4 | (uint64_t)d;
+	}
+	*out = v;
+	return p == s ? NULL : p;
+}
+
+/*
+ * iomem = [ "START,NUM_PAGES[@GFN]", ... ] as xl reads it (hexadecimal,
+ * sscanf's "%x,%x@%x" with nothing after), but stricter: no spaces or
+ * signs, NUM_PAGES at least 1 and the range not past frame 2^64 - 1.
+ */
+int cfg_read_iomem(struct ctx *c, struct vmctl_config *cfg)
+{
+	const struct cval *list, *v;
+	struct vmctl_iomem *m;
+	const char *p;
+	unsigned int i;
+	void *array;
+	int rc = spec_list(c, "iomem", sizeof(*cfg->iomem), &list, &array);
+
+	cfg->iomem = array;
+	if (rc || !array)
+		return rc;
+	for (i = 0; i < list->n; i++) {
+		v = list->items[i];
+		m = &cfg->iomem[i];
+		cfg->nr_iomem++;
+		rc = spec_item(c, v, "iomem", "\"START,NUM_PAGES[@GFN]\"", i + 1, &m->where);
+		if (rc)
+			return rc;
+		p = hex_number(v->str, &m->start);
+		if (p && *p == ',')
+			p = hex_number(p + 1, &m->nr_pages);
+		else
+			p = NULL;
+		if (p && *p == '@') {
+			m->has_gfn = true;
+			p = hex_number(p + 1, &m->gfn);
+		}
+		if (!p || *p)
+			return cfg_report(c->rep, &v->pos,
+					  "iomem %u: expected \"START,NUM_PAGES[@GFN]\" in hexadecimal, not \"%s\"",
+					  i + 1, v->str);
+		if (!m->nr_pages || m->start + m->nr_pages - 1 < m->start)
+			return cfg_report(c->rep, &v->pos,
+					  "iomem %u: %s pages from frame %#llx%s", i + 1,
+					  m->nr_pages ? "too many" : "no", (unsigned long long)m->start,
+					  m->nr_pages ? ": past frame 2^64 - 1" : "");
+	}
+	return 0;
+}

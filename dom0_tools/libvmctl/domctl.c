@@ -78,6 +78,16 @@ long vmctl_dom_max_mem(unsigned int domid, uint64_t kib)
 	return vmctl_domctl(&d);
 }
 
+long vmctl_dom_iomem_permission(unsigned int domid, uint64_t first, uint64_t nr, bool allow)
+{
+	struct domctl d = { .cmd = DOMCTL_iomem_permission, .domain = (domid_t)domid };
+
+	d.u.iomem_permission.first_mfn = first;
+	d.u.iomem_permission.nr_mfns = nr;
+	d.u.iomem_permission.allow_access = allow;
+	return vmctl_domctl(&d);
+}
+
 long vmctl_set_memory_map(unsigned int domid, uint64_t kib)
 {
 	struct e820_entry ram = { .addr = 0, .size = kib << 10, .type = 1 /* E820 RAM */ };

@@ -31,6 +31,8 @@ long vmctl_dom_create(const struct domctl_createdomain *c, unsigned int *domid);
 long vmctl_dom_simple(unsigned int cmd, unsigned int domid);	/* destroy/pause/unpause/resume */
 long vmctl_dom_max_vcpus(unsigned int domid, unsigned int max);
 long vmctl_dom_max_mem(unsigned int domid, uint64_t kib);
+/* domctl iomem_permission: machine frames first .. first + nr - 1 given (allow) or taken back. */
+long vmctl_dom_iomem_permission(unsigned int domid, uint64_t first, uint64_t nr, bool allow);
 /*
  * XENMEM_set_memory_map: the domain's pseudo-physical map is one RAM entry
  * of @kib from 0, as libxl's xc_domain_set_memmap_limit (max_memkb).

@@ -287,12 +287,49 @@ static void syntax_errors(void)
 	}
 }
 
+/* iomem = [ "START,NUM_PAGES[@GFN]", ... ], hexadecimal as xl.cfg(5). */
+static void iomem_key(void)
+{
+	struct vmctl_config c;
+
+	EXPECT_EQ(parse(MIN "iomem = [ \"b8,1\", \"0xFEBF0,10@80000\", \"0,fffffffffffff\" ]\n", &c), 0);
+	EXPECT_EQ(c.nr_iomem, 3U);
+	EXPECT_EQ(c.iomem[0].start, 0xb8ULL);
+	EXPECT_EQ(c.iomem[0].nr_pages, 1ULL);
+	EXPECT(!c.iomem[0].has_gfn);
+	EXPECT_STR(c.iomem[0].where, "t.cfg:3:11");
+	EXPECT_EQ(c.iomem[1].start, 0xfebf0ULL);
+	EXPECT_EQ(c.iomem[1].nr_pages, 0x10ULL);
+	EXPECT(c.iomem[1].has_gfn && c.iomem[1].gfn == 0x80000ULL);
+	EXPECT_EQ(c.iomem[2].nr_pages, 0xfffffffffffffULL);
+	vmctl_config_free(&c);
+	EXPECT_EQ(parse(MIN "iomem = []\n", &c), 0);
+	EXPECT(c.nr_iomem == 0 && c.iomem == NULL);
+	vmctl_config_free(&c);
+	EXPECT_ERR(MIN "iomem = \"b8,1\"\n", "t.cfg:3:9: 'iomem' takes a list: iomem = [ '...', ... ]");
+	EXPECT_ERR(MIN "iomem = [ \"b8\" ]\n",
+		   "t.cfg:3:11: iomem 1: expected \"START,NUM_PAGES[@GFN]\" in hexadecimal, not \"b8\"");
+	EXPECT_ERR(MIN "iomem = [ \"b8,1\", \"b8, 1\" ]\n",
+		   "t.cfg:3:19: iomem 2: expected \"START,NUM_PAGES[@GFN]\" in hexadecimal, not \"b8, 1\"");
+	EXPECT_ERR(MIN "iomem = [ \"b8,1@\" ]\n",
+		   "t.cfg:3:11: iomem 1: expected \"START,NUM_PAGES[@GFN]\" in hexadecimal, not \"b8,1@\"");
+	EXPECT_ERR(MIN "iomem = [ \"b8,1x\" ]\n",
+		   "t.cfg:3:11: iomem 1: expected \"START,NUM_PAGES[@GFN]\" in hexadecimal, not \"b8,1x\"");
+	EXPECT_ERR(MIN "iomem = [ \"10000000000000000,1\" ]\n",
+		   "t.cfg:3:11: iomem 1: expected \"START,NUM_PAGES[@GFN]\" in hexadecimal, not \"10000000000000000,1\"");
+	EXPECT_ERR(MIN "iomem = [ \"b8,0\" ]\n", "t.cfg:3:11: iomem 1: no pages from frame 0xb8");
+	EXPECT_ERR(MIN "iomem = [ \"10,ffffffffffffffff\" ]\n",
+		   "t.cfg:3:11: iomem 1: too many pages from frame 0x10: past frame 2^64 - 1");
+	EXPECT_ERR(MIN "iomem = [ [ \"b8,1\" ] ]\n",
+		   "t.cfg:3:11: iomem 1: expected a \"START,NUM_PAGES[@GFN]\" string, not a list");
+}
+
 static void key_errors(void)
 {
 	EXPECT_ERR("kernel=\"/k\"\n", "t.cfg: no name: a domain name must be specified (name = \"...\")");
 	EXPECT_ERR("name=\"g\"\n", "t.cfg: no kernel: expected kernel = \"/path/to/vmlinuz\"");
 	EXPECT_ERR(MIN "memroy = 256\n",
-		   "t.cfg:3:1: unknown key 'memroy' (expected one of name, type, memory, maxmem, vcpus, maxvcpus, kernel, ramdisk, cmdline, root, extra, uuid, on_poweroff, on_reboot, on_crash, disk, vif)");
+		   "t.cfg:3:1: unknown key 'memroy' (expected one of name, type, memory, maxmem, vcpus, maxvcpus, kernel, ramdisk, cmdline, root, extra, uuid, on_poweroff, on_reboot, on_crash, disk, vif, iomem)");
 	EXPECT_ERR(MIN "vfb = ['vnc=1']\n", "t.cfg:3:1: key 'vfb' is an xl.cfg key that Lamina does not implement");
 	EXPECT_ERR(MIN "type = \"hvm\"\n",
 		   "t.cfg:3:8: type \"hvm\" is not supported: Lamina runs PV guests only (type = \"pv\")");
@@ -707,6 +744,7 @@ int main(void)
 	RUN(syntax);
 	RUN(syntax_errors);
 	RUN(key_errors);
+	RUN(iomem_key);
 	RUN(overrides);
 	RUN(load_file);
 	RUN(disk_forms);
