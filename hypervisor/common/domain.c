@@ -272,33 +272,17 @@ static bool io_list_covers(struct domain *d, const struct io_range *r, const uns
 	return ok;
 }
 
-int ioports_permit(struct domain *d, uint32_t first, uint32_t last)
+int io_caps_change(struct domain *d, enum io_caps k, bool allow, uint64_t first, uint64_t last)
 {
-	return io_list_change(d, d->ioports.r, &d->ioports.n, IOPORT_RANGES, true, first, last);
+	if (k == IO_PORTS)
+		return io_list_change(d, d->ioports.r, &d->ioports.n, IOPORT_RANGES, allow, first, last);
+	return io_list_change(d, d->iomem.r, &d->iomem.n, IOMEM_RANGES, allow, first, last);
 }
 
-int ioports_deny(struct domain *d, uint32_t first, uint32_t last)
+bool io_caps_cover(struct domain *d, enum io_caps k, uint64_t first, uint64_t last)
 {
-	return io_list_change(d, d->ioports.r, &d->ioports.n, IOPORT_RANGES, false, first, last);
-}
-
-bool ioports_permitted(struct domain *d, uint32_t first, uint32_t last)
-{
-	return io_list_covers(d, d->ioports.r, &d->ioports.n, first, last);
-}
-
-int iomem_permit(struct domain *d, uint64_t first, uint64_t last)
-{
-	return io_list_change(d, d->iomem.r, &d->iomem.n, IOMEM_RANGES, true, first, last);
-}
-
-int iomem_deny(struct domain *d, uint64_t first, uint64_t last)
-{
-	return io_list_change(d, d->iomem.r, &d->iomem.n, IOMEM_RANGES, false, first, last);
-}
-
-bool iomem_permitted(struct domain *d, uint64_t first, uint64_t last)
-{
+	if (k == IO_PORTS)
+		return io_list_covers(d, d->ioports.r, &d->ioports.n, first, last);
 	return io_list_covers(d, d->iomem.r, &d->iomem.n, first, last);
 }
 

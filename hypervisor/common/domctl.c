@@ -494,7 +494,7 @@ static bool is_io_passthrough(uint32_t cmd)
  * end by port 0xffff (-EINVAL), then a domU is refused (-EPERM). dom0
  * gives or takes back (allow_access) ports it has itself, else -EPERM as
  * Xen: not the hypervisor's (PIC, PIT, console UART, test-exit port) nor
- * PCI's data ports 0xCFC-0xCFF. The list is d's (ioports_permit); dom0
+ * PCI's data ports 0xCFC-0xCFF. The list is d's (io_caps_change); dom0
  * has none and keeps every port it has (a grant or revoke for dom0
  * itself is 0 and changes nothing: docs/conformance.md).
  */
@@ -519,8 +519,7 @@ static long io_passthrough(const struct domain *caller, struct domain *d,
 			return trace_err(-EPERM);
 		if (d->is_privileged)
 			return 0;
-		return op->u.ioport_permission.allow_access ? ioports_permit(d, first, last) :
-							       ioports_deny(d, first, last);
+		return io_caps_change(d, IO_PORTS, op->u.ioport_permission.allow_access, first, last);
 	}
 }
 
@@ -546,10 +545,9 @@ static long iomem_permission(struct domain *caller, struct domain *d, const stru
 
 	if (last < first)
 		return trace_err(-EINVAL);
-	if (!iomem_permitted(caller, first, last))
+	if (!io_caps_cover(caller, IO_MEM, first, last))
 		return trace_err(-EPERM);
-	return op->u.iomem_permission.allow_access ? iomem_permit(d, first, last) :
-						     iomem_deny(d, first, last);
+	return io_caps_change(d, IO_MEM, op->u.iomem_permission.allow_access, first, last);
 }
 
 /*

@@ -302,7 +302,7 @@ static bool port_reached(const struct vcpu *v, uint16_t port, unsigned int size)
 	if (port_is_hypervisors(port, size))
 		return false;
 	return v->domain->is_privileged ||
-	       (!pci_port(port, size) && ioports_permitted(v->domain, port, port + size - 1U));
+	       (!pci_port(port, size) && io_caps_cover(v->domain, IO_PORTS, port, port + size - 1U));
 }
 
 /*
@@ -379,7 +379,7 @@ static uint8_t rtc_byte(const struct vcpu *v, uint16_t port, const uint8_t *val)
 			d->arch.cmos_idx = *val;
 		return d->arch.cmos_idx;
 	}
-	if (!d->is_privileged && !ioports_permitted(d, RTC_INDEX_PORT, RTC_DATA_PORT))
+	if (!d->is_privileged && !io_caps_cover(d, IO_PORTS, RTC_INDEX_PORT, RTC_DATA_PORT))
 		return byte;
 	spin_lock(&rtc_lock);
 	outb(RTC_INDEX_PORT, d->arch.cmos_idx & 0x7F);

@@ -585,11 +585,11 @@ void mm_dom0_iomem_init(struct domain *d)
 	int rc;
 	unsigned int i;
 
-	rc = iomem_permit(d, 0, (1ULL << (paddr_bits - PAGE_SHIFT)) - 1);
-	rc |= iomem_deny(d, lapic_mfn, lapic_mfn);
-	rc |= iomem_deny(d, MSI_FIRST_MFN, MSI_LAST_MFN);
+	rc = io_caps_change(d, IO_MEM, true, 0, (1ULL << (paddr_bits - PAGE_SHIFT)) - 1);
+	rc |= io_caps_change(d, IO_MEM, false, lapic_mfn, lapic_mfn);
+	rc |= io_caps_change(d, IO_MEM, false, MSI_FIRST_MFN, MSI_LAST_MFN);
 	if (ht_window(&first, &last))
-		rc |= iomem_deny(d, first, last);
+		rc |= io_caps_change(d, IO_MEM, false, first, last);
 	for (i = 0; i < boot_info.nr_regions; i++) {
 		const struct mem_region *r = &boot_info.regions[i];
 
@@ -598,7 +598,7 @@ void mm_dom0_iomem_init(struct domain *d)
 		first = MAX(r->start >> PAGE_SHIFT, 0x100);
 		last = (r->start + r->size - 1) >> PAGE_SHIFT;
 		if (first <= last)
-			rc |= iomem_deny(d, first, last);
+			rc |= io_caps_change(d, IO_MEM, false, first, last);
 	}
 	if (rc)
 		pr_warn("mm: d%u's MMIO list is full: frames Xen keeps from dom0 stay mappable\n",

@@ -862,8 +862,8 @@ static int get_entry_refs_foreign(struct domain *d, struct domain *fd, mfn_t tab
 			if (mfn == PTE_ADDR_MASK >> PAGE_SHIFT)
 				return trace_err(-EINVAL);
 			if ((mfn >> (paddr_bits - PAGE_SHIFT)) || mm_frame_is_hypervisor_mmio(mfn) ||
-			    !iomem_permitted(d, mfn, mfn) ||
-			    (!fd->io_via_caller && fd != d && !iomem_permitted(fd, mfn, mfn)))
+			    !io_caps_cover(d, IO_MEM, mfn, mfn) ||
+			    (!fd->io_via_caller && fd != d && !io_caps_cover(fd, IO_MEM, mfn, mfn)))
 				return trace_err(-EPERM);
 			if (mm_frame_is_readonly_mmio(mfn))
 				*e &= ~(pte_t)_PAGE_RW;	/* Xen: "forcing read-only access" */

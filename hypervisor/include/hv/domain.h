@@ -295,22 +295,16 @@ long domain_shutdown_self(struct domain *d, unsigned int reason);	/* sched.c */
 long domain_resume(struct domain *d);	/* domctl resumedomain: 0 */
 void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
 /*
- * d's I/O port list: ports first..last (first <= last <= 0xffff) added
- * or taken away, 0 or -ENOMEM (IOPORT_RANGES reached, as Xen's rangeset
- * can fail to grow); and whether all of first..last are in it.
+ * d's I/O lists: its ports (IO_PORTS, first <= last <= 0xffff) or MMIO
+ * frames (IO_MEM, first <= last < 2^52): first..last added (allow) or
+ * taken away, 0 or -ENOMEM (IOPORT_RANGES or IOMEM_RANGES reached, as
+ * Xen's rangeset can fail to grow); and whether all of first..last are
+ * in the list.
  */
-int ioports_permit(struct domain *d, uint32_t first, uint32_t last);
-int ioports_deny(struct domain *d, uint32_t first, uint32_t last);
-bool ioports_permitted(struct domain *d, uint32_t first, uint32_t last);
-/*
- * d's MMIO frame list the same way: frames first..last (first <= last <
- * 2^52) added or taken away, 0 or -ENOMEM (IOMEM_RANGES reached); whether
- * all of first..last are in it; whether d holds any port or frame (Xen's
- * cache_flush_permitted: then its L1 entries may carry cache attributes).
- */
-int iomem_permit(struct domain *d, uint64_t first, uint64_t last);
-int iomem_deny(struct domain *d, uint64_t first, uint64_t last);
-bool iomem_permitted(struct domain *d, uint64_t first, uint64_t last);
+enum io_caps { IO_PORTS, IO_MEM };
+int io_caps_change(struct domain *d, enum io_caps k, bool allow, uint64_t first, uint64_t last);
+bool io_caps_cover(struct domain *d, enum io_caps k, uint64_t first, uint64_t last);
+/* Whether d holds any port or frame (Xen's cache_flush_permitted: its L1 entries may carry cache attributes). */
 bool domain_has_io_caps(const struct domain *d);
 /* A new domain on the list (domain_new, then domain_publish), or NULL. */
 struct domain *domain_alloc(domid_t domid, const char *name, bool privileged);

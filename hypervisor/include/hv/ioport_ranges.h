@@ -50,7 +50,7 @@ int io_ranges_remove(struct io_range *r, unsigned int *n, unsigned int max,
 /* Whether every value of first..last is in the list r[0 .. n - 1]. */
 bool io_ranges_cover(const struct io_range *r, unsigned int n, uint64_t first, uint64_t last);
 
-/* The port list: ports first..last, first <= last <= 0xffff. */
+/* The port list (its host unit test's names): ports first..last, first <= last <= 0xffff. */
 static inline int ioport_ranges_add(struct ioport_ranges *l, uint32_t first, uint32_t last)
 {
 	return io_ranges_add(l->r, &l->n, IOPORT_RANGES, first, last);
@@ -63,23 +63,6 @@ static inline int ioport_ranges_remove(struct ioport_ranges *l, uint32_t first, 
 
 static inline bool ioport_ranges_cover(const struct ioport_ranges *l, uint32_t first,
 				       uint32_t last)
-{
-	return io_ranges_cover(l->r, l->n, first, last);
-}
-
-/* The MMIO list: machine frames first..last. */
-static inline int iomem_ranges_add(struct iomem_ranges *l, uint64_t first, uint64_t last)
-{
-	return io_ranges_add(l->r, &l->n, IOMEM_RANGES, first, last);
-}
-
-static inline int iomem_ranges_remove(struct iomem_ranges *l, uint64_t first, uint64_t last)
-{
-	return io_ranges_remove(l->r, &l->n, IOMEM_RANGES, first, last);
-}
-
-static inline bool iomem_ranges_cover(const struct iomem_ranges *l, uint64_t first,
-				      uint64_t last)
 {
 	return io_ranges_cover(l->r, l->n, first, last);
 }

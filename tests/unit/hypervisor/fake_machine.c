@@ -271,7 +271,7 @@ bool mm_frame_is_readonly_mmio(mfn_t mfn)
 }
 
 /* No MMIO lists on the fake machine: a privileged domain holds every frame, a domU none. */
-bool iomem_permitted(struct domain *d, uint64_t first, uint64_t last)
+bool io_caps_cover(struct domain *d, enum io_caps k, uint64_t first, uint64_t last)
 {
 	return d->is_privileged;
 }

@@ -299,30 +299,30 @@ static void random_against_bitmap(void)
  */
 static void iomem(void)
 {
-	static struct iomem_ranges m, before;
+	static struct iomem_ranges m, before;	/* as a domain keeps its MMIO frames */
 	const uint64_t top = (1ULL << 40) - 1;	/* frame 2^40 - 1: 2^52 bytes */
 	unsigned int i;
 
-	EXPECT_EQ(iomem_ranges_add(&m, 0xffffffffULL, 0xffffffffULL), 0);
-	EXPECT_EQ(iomem_ranges_add(&m, 0x100000000ULL, 0x100000010ULL), 0);	/* touches */
+	EXPECT_EQ(io_ranges_add(m.r, &m.n, IOMEM_RANGES, 0xffffffffULL, 0xffffffffULL), 0);
+	EXPECT_EQ(io_ranges_add(m.r, &m.n, IOMEM_RANGES, 0x100000000ULL, 0x100000010ULL), 0);	/* touches */
 	EXPECT_EQ(m.n, 1U);
 	EXPECT_EQ(m.r[0].first, 0xffffffffULL);
 	EXPECT_EQ(m.r[0].last, 0x100000010ULL);
-	EXPECT_EQ(iomem_ranges_add(&m, top, top), 0);
-	EXPECT(iomem_ranges_cover(&m, top, top));
-	EXPECT(!iomem_ranges_cover(&m, top - 1, top));
-	EXPECT_EQ(iomem_ranges_remove(&m, 0x100000000ULL, 0x100000000ULL), 0);	/* a split */
+	EXPECT_EQ(io_ranges_add(m.r, &m.n, IOMEM_RANGES, top, top), 0);
+	EXPECT(io_ranges_cover(m.r, m.n, top, top));
+	EXPECT(!io_ranges_cover(m.r, m.n, top - 1, top));
+	EXPECT_EQ(io_ranges_remove(m.r, &m.n, IOMEM_RANGES, 0x100000000ULL, 0x100000000ULL), 0);	/* a split */
 	EXPECT_EQ(m.n, 3U);
-	EXPECT_EQ(iomem_ranges_remove(&m, 0, top), 0);
+	EXPECT_EQ(io_ranges_remove(m.r, &m.n, IOMEM_RANGES, 0, top), 0);
 	EXPECT_EQ(m.n, 0U);
 	for (i = 0; i < IOMEM_RANGES; i++)
-		EXPECT_EQ(iomem_ranges_add(&m, 0x1000000000ULL * i, 0x1000000000ULL * i + 1), 0);
+		EXPECT_EQ(io_ranges_add(m.r, &m.n, IOMEM_RANGES, 0x1000000000ULL * i, 0x1000000000ULL * i + 1), 0);
 	before = m;
-	EXPECT_EQ(iomem_ranges_add(&m, 3, 3), -ENOMEM);
-	EXPECT_EQ(iomem_ranges_remove(&m, 0x1000000000ULL, 0x1000000000ULL), 0);	/* an edge */
-	EXPECT_EQ(iomem_ranges_add(&m, 0x1000000000ULL, 0x1000000000ULL), 0);
+	EXPECT_EQ(io_ranges_add(m.r, &m.n, IOMEM_RANGES, 3, 3), -ENOMEM);
+	EXPECT_EQ(io_ranges_remove(m.r, &m.n, IOMEM_RANGES, 0x1000000000ULL, 0x1000000000ULL), 0);	/* an edge */
+	EXPECT_EQ(io_ranges_add(m.r, &m.n, IOMEM_RANGES, 0x1000000000ULL, 0x1000000000ULL), 0);
 	EXPECT(!memcmp(&m, &before, sizeof(m)));
-	EXPECT_EQ(iomem_ranges_add(&m, 0, 0x1000000000ULL * IOMEM_RANGES), 0);	/* all in one */
+	EXPECT_EQ(io_ranges_add(m.r, &m.n, IOMEM_RANGES, 0, 0x1000000000ULL * IOMEM_RANGES), 0);	/* all in one */
 	EXPECT_EQ(m.n, 1U);
 }
 
