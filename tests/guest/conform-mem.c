@@ -88,7 +88,7 @@ int test_main(struct start_info *si)
 	struct multicall_entry mc[3];
 	uint64_t mfn, l1e, pte, vcpumask = 1;
 	domid_t self = DOMID_SELF, none = 999;
-	unsigned int cmd, n;
+	unsigned int cmd, n, i;
 	char name[64];
 
 	mm_init(si);
@@ -174,6 +174,9 @@ int test_main(struct start_info *si)
 	mm.buffer = (uint64_t)map;
 	ROW("memory_op machine_memory_map", MEM(XENMEM_machine_memory_map, &mm), 0);
 	n = mm.nr_entries;
+	for (i = 0; i < n && i < 64; i++)	/* to compare the maps by eye (the HyperTransport window) */
+		printf("machine map %u: %#llx +%#llx type %u\n", i, (unsigned long long)map[i].addr,
+		       (unsigned long long)map[i].size, map[i].type);
 	/*
 	 * Xen 4.17 reports the MMIO dom0 may not map, and the IO-APIC's page,
 	 * as reserved entries in the machine map's holes (QEMU's map has
