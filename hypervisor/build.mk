@@ -74,6 +74,7 @@ HV_SRCS := \
 	$(HV_DIR)/common/symbols.c \
 	$(HV_DIR)/common/sysctl.c \
 	$(HV_DIR)/common/timer.c \
+	$(HV_DIR)/common/unxz.c \
 	$(HV_DIR)/common/vcpu.c \
 	$(HV_DIR)/common/version.c \
 	$(HV_DIR)/lib/string.c \

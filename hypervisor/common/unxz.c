@@ -1,0 +1,774 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The .xz decoder for kernel modules (Debian's vmlinuz carries its ELF as
+ * .xz: x86 BCJ then LZMA2, CRC32 check), written from the .xz file format
+ * specification (1.1.0) and the LZMA algorithm.
+ *
+ * Single-call: the whole input and the whole output buffer are given, and
+ * the output buffer is the dictionary, so nothing is allocated. The only
+ * state beyond the stack is one static (the LZMA probabilities, ~28 KiB):
+ * the decoder runs once at boot on CPU 0 and is not reentrant.
+ *
+ * The layers, outside in:
+ *   stream   header (magic, flags, CRC32), blocks, index, footer; what
+ *            follows the footer (stream padding, Linux's appended size) is
+ *            not read;
+ *   block    header (CRC32, filter chain [x86 BCJ,] LZMA2, optional sizes
+ *            checked), LZMA2 data, padding to 4 bytes, the check (none,
+ *            CRC32 or CRC64; others, SHA-256 included, are refused);
+ *   LZMA2    chunks: uncompressed (with or without a dictionary reset) and
+ *            LZMA (state, property and dictionary resets), each LZMA chunk
+ *            a fresh range coder that must end exactly at the chunk's
+ *            packed size with its code 0;
+ *   LZMA     literals, matches and the four repeat distances over a range
+ *            coder with 11-bit probabilities;
+ *   BCJ      the x86 call/jump filter, run over the block's whole output
+ *            once the block is decoded (the block is in the buffer).
+ *
+ * The index is parsed fully and checked loosely: its record count and the
+ * sums of its unpadded and uncompressed sizes must match the blocks
+ * decoded, its padding must be zero and its CRC32 right.
+ *
+ * Safety: every input read is against in_len (the range coder's input
+ * ends at its chunk; reading past it feeds zeros, sets a flag, and the
+ * chunk is refused), every output write is below the current chunk's
+ * limit, itself at most out_size, and every match distance is below the
+ * bytes written since the last dictionary reset.
+ */
+#include <hv/decompress.h>
+#include <hv/string.h>
+#include <lamina/errno.h>
+
+#define always_inline	inline __attribute__((always_inline))
+
+static uint32_t get_le32(const uint8_t *p)
+{
+	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint32_t get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint64_t get_le64(const uint8_t *p)
+{
+	return get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
+}
+
+/* ---- CRC32 (the .xz headers and check 1) and CRC64 (check 4) ---- */
+
+static uint32_t crc32_tab[256];
+static uint64_t crc64_tab[256];
+
+/* Reflected tables of the polynomials of zlib's CRC32 and ECMA-182's CRC64. */
+static void crc_tables(void)
+{
+	unsigned i, k;
+
+	if (crc32_tab[1])
+		return;
+	for (i = 0; i < 256; i++) {
+		uint32_t c = i;
+		uint64_t d = i;
+
+		for (k = 0; k < 8; k++) {
+			c = (c >> 1) ^ (c & 1 ? 0xedb88320u : 0);
+			d = (d >> 1) ^ (d & 1 ? 0xc96c5795d7870f42ull : 0);
+		}
+		crc32_tab[i] = c;
+		crc64_tab[i] = d;
+	}
+}
+
+static uint32_t xz_crc32(const uint8_t *p, size_t n)
+{
+	uint32_t c = ~0u;
+
+	while (n--)
+		c = crc32_tab[(c ^ *p++) & 0xff] ^ (c >> 8);
+	return ~c;
+}
+
+static uint64_t xz_crc64(const uint8_t *p, size_t n)
+{
+	uint64_t c = ~0ull;
+
+	while (n--)
+		c = crc64_tab[(c ^ *p++) & 0xff] ^ (c >> 8);
+	return ~c;
+}
+
+/* ---- the range coder ---- */
+
+struct rc {
+	uint32_t range, code;
+	const uint8_t *in, *end;	/* this chunk's bytes still unread */
+	bool overrun;			/* wanted a byte past end */
+};
+
+static always_inline void rc_normalize(struct rc *rc)
+{
+	if (rc->range < (1u << 24)) {
+		rc->range <<= 8;
+		rc->code <<= 8;
+		if (likely(rc->in < rc->end))
+			rc->code |= *rc->in++;
+		else
+			rc->overrun = true;
+	}
+}
+
+/* One bit with the adaptive probability *p (of a 0, in 1/2048). */
+static always_inline unsigned rc_bit(struct rc *rc, uint16_t *p)
+{
+	uint32_t bound;
+
+	rc_normalize(rc);
+	bound = (rc->range >> 11) * *p;
+	if (rc->code < bound) {
+		rc->range = bound;
+		*p += (2048 - *p) >> 5;
+		return 0;
+	}
+	rc->range -= bound;
+	rc->code -= bound;
+	*p -= *p >> 5;
+	return 1;
+}
+
+/* A bits-wide number, high bit first, over the tree p[1 .. 2^bits - 1]. */
+static always_inline unsigned rc_tree(struct rc *rc, uint16_t *p, unsigned bits)
+{
+	unsigned m = 1;
+
+	while (m < (1u << bits))
+		m = (m << 1) | rc_bit(rc, &p[m]);
+	return m - (1u << bits);
+}
+
+/* The same, low bit first. */
+static always_inline unsigned rc_tree_rev(struct rc *rc, uint16_t *p, unsigned bits)
+{
+	unsigned m = 1, v = 0, i, b;
+
+	for (i = 0; i < bits; i++) {
+		b = rc_bit(rc, &p[m]);
+		m = (m << 1) | b;
+		v |= b << i;
+	}
+	return v;
+}
+
+/* bits bits of probability 1/2, high bit first. */
+static uint32_t rc_direct(struct rc *rc, unsigned bits)
+{
+	uint32_t v = 0;
+
+	while (bits--) {
+		rc_normalize(rc);
+		rc->range >>= 1;
+		v <<= 1;
+		if (rc->code >= rc->range) {
+			rc->code -= rc->range;
+			v |= 1;
+		}
+	}
+	return v;
+}
+
+/* ---- LZMA ---- */
+
+#define LZ_STATES	12
+#define LZ_LIT_STATES	7	/* states below: the last symbol was a literal */
+#define LZ_POS_MAX	16	/* 1 << pb, pb <= 4 */
+#define LZ_LIT_SIZE	0x300	/* probabilities of one literal coder */
+#define LZ_LCLP_MAX	4	/* LZMA2: lc + lp <= 4 */
+#define LZ_MIN_MATCH	2
+#define LZ_SLOT_END	14	/* slots from here: direct bits and the align tree */
+
+struct lz_len {
+	uint16_t choice, choice2;
+	uint16_t low[LZ_POS_MAX][8], mid[LZ_POS_MAX][8], high[256];
+};
+
+/* All of it is probabilities, so a state reset sets every uint16_t. */
+struct lz_probs {
+	uint16_t is_match[LZ_STATES][LZ_POS_MAX];
+	uint16_t is_rep[LZ_STATES], is_rep0[LZ_STATES];
+	uint16_t is_rep1[LZ_STATES], is_rep2[LZ_STATES];
+	uint16_t is_rep0_long[LZ_STATES][LZ_POS_MAX];
+	uint16_t slot[4][64];
+	uint16_t special[115];	/* the reverse trees of slots 4..13 */
+	uint16_t align[16];
+	struct lz_len match_len, rep_len;
+	uint16_t literal[LZ_LIT_SIZE << LZ_LCLP_MAX];
+};
+
+struct lz {
+	struct lz_probs p;
+	uint8_t *dict;		/* where the last dictionary reset left the output */
+	size_t pos;		/* bytes decoded since then */
+	uint32_t rep[4];	/* the last distances, less one */
+	unsigned state;
+	unsigned lc, lp, pb;
+};
+
+static struct lz lz;
+
+static void lz_reset_state(struct lz *z)
+{
+	size_t n = offsetof(struct lz_probs, literal) / sizeof(uint16_t) +
+		   (LZ_LIT_SIZE << (z->lc + z->lp));
+	uint16_t *p = (uint16_t *)&z->p;
+
+	while (n--)
+		*p++ = 1024;
+	z->state = 0;
+	memset(z->rep, 0, sizeof(z->rep));
+}
+
+static unsigned lz_len(struct rc *rc, struct lz_len *l, unsigned ps)
+{
+	if (!rc_bit(rc, &l->choice))
+		return LZ_MIN_MATCH + rc_tree(rc, l->low[ps], 3);
+	if (!rc_bit(rc, &l->choice2))
+		return LZ_MIN_MATCH + 8 + rc_tree(rc, l->mid[ps], 3);
+	return LZ_MIN_MATCH + 16 + rc_tree(rc, l->high, 8);
+}
+
+/* A new match's distance less one: a slot, then its low bits. */
+static uint32_t lz_dist(struct rc *rc, struct lz_probs *p, unsigned len)
+{
+	unsigned slot = rc_tree(rc, p->slot[MIN(len - LZ_MIN_MATCH, 3u)], 6);
+	unsigned n;
+	uint32_t d;
+
+	if (slot < 4)
+		return slot;
+	n = (slot >> 1) - 1;
+	d = (uint32_t)(2 | (slot & 1)) << n;
+	if (slot < LZ_SLOT_END)
+		return d + rc_tree_rev(rc, p->special + d - slot, n);
+	d += rc_direct(rc, n - 4) << 4;
+	return d + rc_tree_rev(rc, p->align, 4);
+}
+
+/* A literal after a match: its bits follow the byte at rep0 while they agree. */
+static always_inline unsigned lz_literal_matched(struct rc *rc, uint16_t *lp, unsigned mb)
+{
+	unsigned sym = 1, mbit, b;
+
+	do {
+		mbit = (mb >> 7) & 1;
+		mb <<= 1;
+		b = rc_bit(rc, &lp[0x100 + (mbit << 8) + sym]);
+		sym = (sym << 1) | b;
+		if (b != mbit)
+			break;
+	} while (sym < 0x100);
+	while (sym < 0x100)
+		sym = (sym << 1) | rc_bit(rc, &lp[sym]);
+	return sym & 0xff;
+}
+
+static always_inline unsigned lz_literal(struct lz *z, struct rc *rc, unsigned state,
+				       size_t pos, uint32_t rep0)
+{
+	unsigned prev = pos ? z->dict[pos - 1] : 0;
+	size_t ctx = ((pos & ((1u << z->lp) - 1)) << z->lc) + (prev >> (8 - z->lc));
+	uint16_t *lp = z->p.literal + LZ_LIT_SIZE * ctx;
+
+	if (state < LZ_LIT_STATES)
+		return rc_tree(rc, lp, 8);
+	return lz_literal_matched(rc, lp, z->dict[pos - rep0 - 1]);
+}
+
+/*
+ * Decodes symbols until z->pos reaches end (dictionary-relative) or the
+ * input overruns. A match that would pass end is an error (-EINVAL) unless
+ * end was cut short by the output buffer (cut): then it is copied up to
+ * end and -ENOSPC returned.
+ */
+static int lz_run(struct lz *z, struct rc *rc, size_t end, bool cut)
+{
+	struct lz_probs *p = &z->p;
+	uint8_t *dict = z->dict;
+	size_t pos = z->pos;
+	uint32_t pb_mask = (1u << z->pb) - 1;
+	uint32_t r0 = z->rep[0], r1 = z->rep[1], r2 = z->rep[2], r3 = z->rep[3];
+	unsigned state = z->state, len, ps;
+	int ret = 0;
+
+	while (pos < end && !rc->overrun) {
+		ps = pos & pb_mask;
+		if (!rc_bit(rc, &p->is_match[state][ps])) {
+			if (state >= LZ_LIT_STATES && r0 >= pos) {
+				ret = -EINVAL;	/* only after a refused match */
+				break;
+			}
+			dict[pos] = lz_literal(z, rc, state, pos, r0);
+			pos++;
+			state = state < 4 ? 0 : state < 10 ? state - 3 : state - 6;
+			continue;
+		}
+		if (!rc_bit(rc, &p->is_rep[state])) {
+			len = lz_len(rc, &p->match_len, ps);
+			r3 = r2;
+			r2 = r1;
+			r1 = r0;
+			r0 = lz_dist(rc, p, len);
+			state = state < LZ_LIT_STATES ? 7 : 10;
+		} else if (!rc_bit(rc, &p->is_rep0[state])) {
+			if (!rc_bit(rc, &p->is_rep0_long[state][ps])) {
+				state = state < LZ_LIT_STATES ? 9 : 11;
+				if (r0 >= pos) {
+					ret = -EINVAL;
+					break;
+				}
+				dict[pos] = dict[pos - r0 - 1];
+				pos++;
+				continue;
+			}
+			len = lz_len(rc, &p->rep_len, ps);
+			state = state < LZ_LIT_STATES ? 8 : 11;
+		} else {
+			uint32_t d;
+
+			if (!rc_bit(rc, &p->is_rep1[state])) {
+				d = r1;
+			} else {
+				if (!rc_bit(rc, &p->is_rep2[state])) {
+					d = r2;
+				} else {
+					d = r3;
+					r3 = r2;
+				}
+				r2 = r1;
+			}
+			r1 = r0;
+			r0 = d;
+			len = lz_len(rc, &p->rep_len, ps);
+			state = state < LZ_LIT_STATES ? 8 : 11;
+		}
+		/* r0 == 0xffffffff (LZMA's end marker) is refused here too. */
+		if (r0 >= pos || r0 == UINT32_MAX) {
+			ret = -EINVAL;
+			break;
+		}
+		if (len > end - pos) {
+			if (!cut) {
+				ret = -EINVAL;
+				break;
+			}
+			len = end - pos;
+			ret = -ENOSPC;
+		}
+		{
+			const uint8_t *src = dict + pos - r0 - 1;
+			uint8_t *dst = dict + pos;
+
+			pos += len;
+			while (len--)
+				*dst++ = *src++;
+		}
+		if (ret)
+			break;
+	}
+	z->pos = pos;
+	z->state = state;
+	z->rep[0] = r0;
+	z->rep[1] = r1;
+	z->rep[2] = r2;
+	z->rep[3] = r3;
+	return ret;
+}
+
+/* ---- LZMA2 ---- */
+
+struct xz {
+	const uint8_t *in;
+	size_t in_len, ip;	/* ip: the next byte to read */
+	uint8_t *out;
+	size_t out_size, op;	/* op: bytes written */
+};
+
+static int lzma2_props(struct lz *z, unsigned b)
+{
+	if (b >= 9 * 5 * 5)
+		return -EINVAL;
+	z->lc = b % 9;
+	b /= 9;
+	z->lp = b % 5;
+	z->pb = b / 5;
+	return z->lc + z->lp > LZ_LCLP_MAX ? -EINVAL : 0;
+}
+
+/* An LZMA chunk of csize bytes at x->ip giving usize bytes. */
+static int lzma2_lzma(struct xz *x, size_t usize, size_t csize)
+{
+	size_t avail = x->out + x->out_size - lz.dict, end = lz.pos + usize;
+	struct rc rc;
+	bool cut = false;
+	int ret;
+
+	if (csize < 5 || x->in[x->ip] != 0)
+		return -EINVAL;
+	rc.range = UINT32_MAX;
+	rc.code = get_be32(x->in + x->ip + 1);
+	rc.in = x->in + x->ip + 5;
+	rc.end = x->in + x->ip + csize;
+	rc.overrun = false;
+	if (end > avail) {
+		end = avail;
+		cut = true;
+	}
+	ret = lz_run(&lz, &rc, end, cut);
+	x->op = lz.dict + lz.pos - x->out;
+	rc_normalize(&rc);	/* the bits take a byte before use: the last one */
+	if (rc.overrun)
+		return -EINVAL;
+	if (ret || cut)
+		return ret ? ret : -ENOSPC;
+	if (rc.in != rc.end || rc.code != 0)
+		return -EINVAL;
+	x->ip += csize;
+	return 0;
+}
+
+/* An uncompressed chunk of n bytes at x->ip. */
+static int lzma2_copy(struct xz *x, size_t n)
+{
+	size_t room = x->out_size - x->op;
+
+	if (n > x->in_len - x->ip)
+		return -EINVAL;
+	memcpy(x->out + x->op, x->in + x->ip, MIN(n, room));
+	if (n > room) {
+		x->op = x->out_size;
+		return -ENOSPC;
+	}
+	x->op += n;
+	lz.pos += n;
+	x->ip += n;
+	return 0;
+}
+
+/*
+ * One block's LZMA2 data, from x->ip to its end byte 0, output at x->op.
+ * Control byte: 0 the end; 1 and 2 an uncompressed chunk with and without
+ * a dictionary reset; 0x80 + (reset << 5) + bits 16..20 of the unpacked
+ * size less one an LZMA chunk, reset 0 none, 1 the state, 2 the state and
+ * new properties, 3 those and the dictionary.
+ */
+static int lzma2_block(struct xz *x)
+{
+	bool need_dict = true, need_props = true;
+	size_t usize, csize;
+	unsigned c;
+	int ret;
+
+	for (;;) {
+		if (x->ip >= x->in_len)
+			return -EINVAL;
+		c = x->in[x->ip++];
+		if (c == 0)
+			return 0;
+		if (c > 2 && c < 0x80)
+			return -EINVAL;
+		if (c >= 0xe0 || c == 1) {
+			need_props = true;
+			need_dict = false;
+			lz.dict = x->out + x->op;
+			lz.pos = 0;
+		} else if (need_dict) {
+			return -EINVAL;
+		}
+		if (c < 0x80) {
+			if (x->in_len - x->ip < 2)
+				return -EINVAL;
+			usize = ((size_t)x->in[x->ip] << 8 | x->in[x->ip + 1]) + 1;
+			x->ip += 2;
+			ret = lzma2_copy(x, usize);
+			if (ret)
+				return ret;
+			continue;
+		}
+		if (x->in_len - x->ip < 4u + (c >= 0xc0))
+			return -EINVAL;
+		usize = ((size_t)(c & 0x1f) << 16 | (size_t)x->in[x->ip] << 8 |
+			 x->in[x->ip + 1]) + 1;
+		csize = ((size_t)x->in[x->ip + 2] << 8 | x->in[x->ip + 3]) + 1;
+		x->ip += 4;
+		if (c >= 0xc0) {
+			if (lzma2_props(&lz, x->in[x->ip++]))
+				return -EINVAL;
+			need_props = false;
+		} else if (need_props) {
+			return -EINVAL;
+		}
+		if (c >= 0xa0)
+			lz_reset_state(&lz);
+		if (csize > x->in_len - x->ip)
+			return -EINVAL;
+		ret = lzma2_lzma(x, usize, csize);
+		if (ret)
+			return ret;
+	}
+}
+
+/* ---- x86 BCJ ---- */
+
+static bool bcj_ms_byte(uint8_t b)
+{
+	return b == 0 || b == 0xff;
+}
+
+/*
+ * Undoes the x86 filter over a block's output buf[0, len), whose first
+ * byte sits at position start. The encoder turned the relative 32-bit
+ * operand of an E8 (call) or E9 (jmp) into an absolute one (operand plus
+ * the position after the instruction) when the operand's top byte is 00
+ * or FF, unless recent E8/E9 bytes it left alone make the spot doubtful:
+ * op and ms are bitmaps of the E8/E9 bytes 1..3 bytes back (bit d for
+ * d bytes, bit 0 the last E8/E9 seen) that were left alone, ms those whose
+ * operand's top byte was 00 or FF. One such byte is allowed, none with an
+ * 00/FF top byte. When it sits d bytes back and the decoded operand's
+ * byte 3 - d (the one under that byte's top byte) came out 00 or FF, the
+ * encoder had flipped the bits below it: flip, subtract again. A second
+ * flip is never due: that byte is now the complement of the stored one,
+ * which ms says is not 00 or FF. The last four bytes are never a start.
+ */
+static void bcj_x86(uint8_t *buf, size_t len, uint32_t start)
+{
+	unsigned op = 0, ms = 0, gap;
+	size_t i = 0, last = 0;
+	uint32_t at, v, mask;
+	uint8_t *p;
+
+	while (len >= 5 && i <= len - 5) {
+		p = buf + i;
+		if ((p[0] & 0xfe) != 0xe8) {
+			i++;
+			continue;
+		}
+		gap = MIN(i - last, (size_t)4);
+		last = i;
+		op = (op << gap) & 0xe;
+		ms = (ms << gap) & 0xe;
+		if (!bcj_ms_byte(p[4]) || ms || (op & (op - 1))) {
+			op |= 1;
+			ms |= bcj_ms_byte(p[4]);
+			i++;
+			continue;
+		}
+		at = start + (uint32_t)i + 5;
+		v = get_le32(p + 1) - at;
+		if (op) {
+			unsigned bits = 32 - 8 * __builtin_ctz(op);
+
+			if (bcj_ms_byte(v >> (bits - 8))) {
+				mask = (1u << bits) - 1;
+				v = (v ^ mask) - at;
+			}
+		}
+		p[1] = v;
+		p[2] = v >> 8;
+		p[3] = v >> 16;
+		p[4] = v & (1u << 24) ? 0xff : 0;
+		op = ms = 0;
+		i += 5;
+	}
+}
+
+/* ---- the .xz container ---- */
+
+#define XZ_HDR		12	/* the stream header and footer */
+#define XZ_BCJ_X86	0x04
+#define XZ_LZMA2	0x21
+
+static const uint8_t xz_magic[6] = { 0xfd, '7', 'z', 'X', 'Z', 0 };
+
+struct xz_block {
+	uint64_t csize, usize;	/* UINT64_MAX: not in the header */
+	bool bcj;
+	uint32_t bcj_start;
+};
+
+/* A variable-length integer of p[*q, lim): 7 bits a byte, at most 9, minimal. */
+static int vli(const uint8_t *p, size_t *q, size_t lim, uint64_t *v)
+{
+	uint64_t r = 0;
+	unsigned i;
+	uint8_t c;
+
+	for (i = 0; i < 9 && *q < lim; i++) {
+		c = p[(*q)++];
+		if (i && !c)
+			return -EINVAL;
+		r |= (uint64_t)(c & 0x7f) << (7 * i);
+		if (!(c & 0x80)) {
+			*v = r;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* One filter's flags: x86 BCJ (not last) or LZMA2 (last). */
+static int block_filter(const uint8_t *h, size_t *q, size_t lim, bool last,
+			struct xz_block *b)
+{
+	uint64_t id, n;
+
+	if (vli(h, q, lim, &id) || vli(h, q, lim, &n) || n > lim - *q)
+		return -EINVAL;
+	if (last) {
+		/* The dictionary size does not matter here: the output is it. */
+		if (id != XZ_LZMA2 || n != 1 || h[*q] > 40)
+			return -EINVAL;
+	} else {
+		if (id != XZ_BCJ_X86 || (n != 0 && n != 4))
+			return -EINVAL;
+		b->bcj = true;
+		b->bcj_start = n ? get_le32(h + *q) : 0;
+	}
+	*q += n;
+	return 0;
+}
+
+/* The block header at x->ip (its first byte is not 0). */
+static int block_header(struct xz *x, struct xz_block *b)
+{
+	const uint8_t *h = x->in + x->ip;
+	size_t size = ((size_t)h[0] + 1) * 4, q = 2, lim = size - 4;
+	unsigned nf, i;
+
+	if (size > x->in_len - x->ip || xz_crc32(h, lim) != get_le32(h + lim))
+		return -EINVAL;
+	if (h[1] & 0x3c)
+		return -EINVAL;
+	nf = (h[1] & 3) + 1;
+	b->csize = b->usize = UINT64_MAX;
+	b->bcj = false;
+	if ((h[1] & 0x40) && (vli(h, &q, lim, &b->csize) || !b->csize))
+		return -EINVAL;
+	if ((h[1] & 0x80) && vli(h, &q, lim, &b->usize))
+		return -EINVAL;
+	if (nf > 2)
+		return -EINVAL;
+	for (i = 0; i < nf; i++)
+		if (block_filter(h, &q, lim, i == nf - 1, b))
+			return -EINVAL;
+	for (; q < lim; q++)
+		if (h[q])
+			return -EINVAL;
+	x->ip += size;
+	return 0;
+}
+
+static size_t check_size(unsigned type)
+{
+	return type == 1 ? 4 : type == 4 ? 8 : 0;
+}
+
+/* One block at x->ip; adds its unpadded and uncompressed sizes to the sums. */
+static int decode_block(struct xz *x, unsigned check, uint64_t *unpadded, uint64_t *uncomp)
+{
+	size_t hstart = x->ip, dstart, ostart = x->op, csize, usize, n;
+	struct xz_block b;
+	const uint8_t *c;
+	int ret;
+
+	if (block_header(x, &b))
+		return -EINVAL;
+	dstart = x->ip;
+	ret = lzma2_block(x);
+	if (b.bcj && (ret == 0 || ret == -ENOSPC))
+		bcj_x86(x->out + ostart, x->op - ostart, b.bcj_start);
+	if (ret)
+		return ret;
+	csize = x->ip - dstart;
+	usize = x->op - ostart;
+	if ((b.csize != UINT64_MAX && b.csize != csize) ||
+	    (b.usize != UINT64_MAX && b.usize != usize))
+		return -EINVAL;
+	for (; (x->ip - dstart) & 3; x->ip++)
+		if (x->ip >= x->in_len || x->in[x->ip])
+			return -EINVAL;
+	n = check_size(check);
+	if (n > x->in_len - x->ip)
+		return -EINVAL;
+	c = x->in + x->ip;
+	if ((check == 1 && xz_crc32(x->out + ostart, usize) != get_le32(c)) ||
+	    (check == 4 && xz_crc64(x->out + ostart, usize) != get_le64(c)))
+		return -EINVAL;
+	x->ip += n;
+	*unpadded += dstart - hstart + csize + n;
+	*uncomp += usize;
+	return 0;
+}
+
+/* The index at x->ip (its indicator byte 0 seen); its size in *size. */
+static int xz_index(struct xz *x, uint64_t blocks, uint64_t unpadded,
+		    uint64_t uncomp, size_t *size)
+{
+	size_t start = x->ip++;
+	uint64_t n, i, u, v, su = 0, sv = 0;
+
+	if (vli(x->in, &x->ip, x->in_len, &n) || n != blocks)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		if (vli(x->in, &x->ip, x->in_len, &u) || vli(x->in, &x->ip, x->in_len, &v))
+			return -EINVAL;
+		su += u;
+		sv += v;
+	}
+	if (su != unpadded || sv != uncomp)
+		return -EINVAL;
+	for (; (x->ip - start) & 3; x->ip++)
+		if (x->ip >= x->in_len || x->in[x->ip])
+			return -EINVAL;
+	if (x->in_len - x->ip < 4 ||
+	    xz_crc32(x->in + start, x->ip - start) != get_le32(x->in + x->ip))
+		return -EINVAL;
+	x->ip += 4;
+	*size = x->ip - start;
+	return 0;
+}
+
+long unxz(const void *in, size_t in_len, void *out, size_t out_size)
+{
+	struct xz x = { .in = in, .in_len = in_len, .out = out, .out_size = out_size };
+	uint64_t blocks = 0, unpadded = 0, uncomp = 0;
+	const uint8_t *h = in, *f;
+	size_t isize;
+	unsigned check;
+	int ret;
+
+	crc_tables();
+	if (in_len < 2 * XZ_HDR || memcmp(h, xz_magic, sizeof(xz_magic)) ||
+	    xz_crc32(h + 6, 2) != get_le32(h + 8) || h[6] || (h[7] & 0xf0))
+		return -EINVAL;
+	check = h[7];
+	if (check != 0 && check != 1 && check != 4)
+		return -EINVAL;		/* SHA-256 and the reserved ones */
+	x.ip = XZ_HDR;
+	for (;;) {
+		if (x.ip >= x.in_len)
+			return -EINVAL;
+		if (!x.in[x.ip])
+			break;
+		ret = decode_block(&x, check, &unpadded, &uncomp);
+		if (ret)
+			return ret;
+		blocks++;
+	}
+	if (xz_index(&x, blocks, unpadded, uncomp, &isize) || x.in_len - x.ip < XZ_HDR)
+		return -EINVAL;
+	f = x.in + x.ip;
+	if (xz_crc32(f + 4, 6) != get_le32(f) || ((uint64_t)get_le32(f + 4) + 1) * 4 != isize ||
+	    f[8] != h[6] || f[9] != h[7] || f[10] != 'Y' || f[11] != 'Z')
+		return -EINVAL;
+	return (long)x.op;
+}
