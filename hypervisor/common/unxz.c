@@ -443,11 +443,13 @@ static int lzma2_copy(struct xz *x, size_t n)
 
 	if (n > x->in_len - x->ip)
 		return -EINVAL;
-	memcpy(x->out + x->op, x->in + x->ip, MIN(n, room));
 	if (n > room) {
+		if (room)	/* out may be NULL when out_size is 0 */
+			memcpy(x->out + x->op, x->in + x->ip, room);
 		x->op = x->out_size;
 		return -ENOSPC;
 	}
+	memcpy(x->out + x->op, x->in + x->ip, n);
 	x->op += n;
 	lz.pos += n;
 	x->ip += n;

@@ -9,7 +9,7 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 
 UNIT_TESTS := hypervisor/common/cmdline hypervisor/common/page_alloc hypervisor/common/spinlock \
 	hypervisor/common/elf hypervisor/common/pv_layout hypervisor/common/symbols \
-	hypervisor/common/timer hypervisor/common/ioport_ranges hypervisor/lib/vsnprintf backend_drivers/console/cons_ring \
+	hypervisor/common/timer hypervisor/common/ioport_ranges hypervisor/common/unxz hypervisor/lib/vsnprintf backend_drivers/console/cons_ring \
 	backend_drivers/console/cons_log backend_drivers/block/blk_req dom0_tools/lib/cons_tty dom0_tools/lib/xendev dom0_tools/lib/dominfo \
 	dom0_tools/lib/xs dom0_tools/libvmctl/config dom0_tools/libvmctl/libvmctl \
 	dom0_tools/libvmctl/kernel_image dom0_tools/libvmctl/kcache backend_drivers/common/be_stats \

@@ -16,8 +16,9 @@
  * reads past in + in_len or writes past out + out_size.
  * (hypervisor/common/unxz.c: LZMA2 with an optional x86 BCJ filter,
  * checks none, CRC32 and CRC64; bytes after the first stream's footer are
- * ignored; on -ENOSPC out holds the output's first out_size bytes. Not
- * reentrant: the LZMA state is one static.)
+ * ignored; on -ENOSPC out holds the output's first out_size bytes, the
+ * last four perhaps still x86-filtered. Not reentrant: the LZMA state is
+ * one static.)
  */
 long unxz(const void *in, size_t in_len, void *out, size_t out_size);
 
