@@ -204,9 +204,33 @@ static void presets(void)
 	free(code.p);
 }
 
+/*
+ * Bytes from E8, E9, 00, FF and the rest: calls close together, the
+ * filter's every rule (the E8/E9 left alone 1..3 bytes back, the operand
+ * flipped a second time) many times over.
+ */
+static unsigned char *bcj_dense(size_t n)
+{
+	static const unsigned char pick[] = { 0xe8, 0xe9, 0, 0xff, 0xe8, 0, 0xff };
+	unsigned char *p = malloc(n);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned r = unit_rnd() % 10;
+
+		p[i] = r < ARRAY_SIZE(pick) ? pick[r] : unit_rnd() >> 11;
+	}
+	return p;
+}
+
 static void x86_bcj(void)
 {
 	struct buf code = x86_code(2 << 20);
+	unsigned char *dense = bcj_dense(300000);
+
+	roundtrip(dense, 300000, "--x86 --lzma2");
+	roundtrip(dense, 300000, "--x86=start=123456789 --lzma2 --block-size=77777");
+	free(dense);
 
 	roundtrip(code.p, code.n, "--x86 --lzma2");
 	roundtrip(code.p, code.n, "--x86=start=4096 --lzma2=preset=1");
