@@ -58,7 +58,8 @@ static uint64_t get_le64(const uint8_t *p)
 
 /* ---- CRC32 (the .xz headers and check 1) and CRC64 (check 4) ---- */
 
-static uint32_t crc32_tab[256];
+/* crc32_tab[k][b]: byte b's CRC followed by k zero bytes (8 bytes a step). */
+static uint32_t crc32_tab[8][256];
 static uint64_t crc64_tab[256];
 
 /* Reflected tables of the polynomials of zlib's CRC32 and ECMA-182's CRC64. */
@@ -66,7 +67,7 @@ static void crc_tables(void)
 {
 	unsigned i, k;
 
-	if (crc32_tab[1])
+	if (crc32_tab[0][1])
 		return;
 	for (i = 0; i < 256; i++) {
 		uint32_t c = i;
@@ -76,17 +77,30 @@ static void crc_tables(void)
 			c = (c >> 1) ^ (c & 1 ? 0xedb88320u : 0);
 			d = (d >> 1) ^ (d & 1 ? 0xc96c5795d7870f42ull : 0);
 		}
-		crc32_tab[i] = c;
+		crc32_tab[0][i] = c;
 		crc64_tab[i] = d;
 	}
+	for (k = 1; k < 8; k++)
+		for (i = 0; i < 256; i++)
+			crc32_tab[k][i] = (crc32_tab[k - 1][i] >> 8) ^
+					  crc32_tab[0][crc32_tab[k - 1][i] & 0xff];
 }
 
+/* Eight bytes a step (a kernel's 60 MiB: a byte a step cost 8% of the decode). */
 static uint32_t xz_crc32(const uint8_t *p, size_t n)
 {
-	uint32_t c = ~0u;
+	uint32_t c = ~0u, a, b;
 
+	for (; n >= 8; n -= 8, p += 8) {
+		a = c ^ get_le32(p);
+		b = get_le32(p + 4);
+		c = crc32_tab[7][a & 0xff] ^ crc32_tab[6][(a >> 8) & 0xff] ^
+		    crc32_tab[5][(a >> 16) & 0xff] ^ crc32_tab[4][a >> 24] ^
+		    crc32_tab[3][b & 0xff] ^ crc32_tab[2][(b >> 8) & 0xff] ^
+		    crc32_tab[1][(b >> 16) & 0xff] ^ crc32_tab[0][b >> 24];
+	}
 	while (n--)
-		c = crc32_tab[(c ^ *p++) & 0xff] ^ (c >> 8);
+		c = crc32_tab[0][(c ^ *p++) & 0xff] ^ (c >> 8);
 	return ~c;
 }
 
@@ -541,6 +555,28 @@ static bool bcj_ms_byte(uint8_t b)
  * flip is never due: that byte is now the complement of the stored one,
  * which ms says is not 00 or FF. The last four bytes are never a start.
  */
+/*
+ * The first E8 or E9 in buf[i, end), else end: eight bytes a step while
+ * they fit (setting bit 0 makes both E9; a byte of the xor is then 0).
+ */
+static size_t bcj_next(const uint8_t *buf, size_t i, size_t end)
+{
+	const uint64_t ones = 0x0101010101010101ull;
+	uint64_t w;
+
+	if (i >= end)		/* past a converted call near the end */
+		return end;
+	for (; end - i >= 8; i += 8) {
+		__builtin_memcpy(&w, buf + i, 8);
+		w = (w | ones) ^ (ones * 0xe9);
+		if ((w - ones) & ~w & (ones << 7))
+			break;
+	}
+	while (i < end && (buf[i] & 0xfe) != 0xe8)
+		i++;
+	return i;
+}
+
 static void bcj_x86(uint8_t *buf, size_t len, uint32_t start)
 {
 	unsigned op = 0, ms = 0, gap;
@@ -548,12 +584,13 @@ static void bcj_x86(uint8_t *buf, size_t len, uint32_t start)
 	uint32_t at, v, mask;
 	uint8_t *p;
 
-	while (len >= 5 && i <= len - 5) {
+	if (len < 5)
+		return;
+	for (;;) {
+		i = bcj_next(buf, i, len - 4);
+		if (i == len - 4)
+			return;
 		p = buf + i;
-		if ((p[0] & 0xfe) != 0xe8) {
-			i++;
-			continue;
-		}
 		gap = MIN(i - last, (size_t)4);
 		last = i;
 		op = (op << gap) & 0xe;
