@@ -34,6 +34,11 @@
  * chunk is refused), every output write is below the current chunk's
  * limit, itself at most out_size, and every match distance is below the
  * bytes written since the last dictionary reset.
+ *
+ * Speed matters (it runs at every boot, under TCG too): Debian 6.1's
+ * payload, 7.7 MiB to 63 MiB, takes 3.24 G instructions on the host where
+ * liblzma's `xz -dc` takes 3.67 G (cachegrind). The LZMA loop keeps the
+ * coder in locals; CRC32 and the filter's E8/E9 scan go 8 bytes a step.
  */
 #include <hv/decompress.h>
 #include <hv/string.h>
