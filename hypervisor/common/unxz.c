@@ -37,8 +37,8 @@
  *
  * Speed matters (it runs at every boot, under TCG too): Debian 6.1's
  * payload, 7.7 MiB to 63 MiB, takes 3.24 G instructions on the host where
- * liblzma's `xz -dc` takes 3.67 G (cachegrind). The LZMA loop keeps the
- * coder in locals; CRC32 and the filter's E8/E9 scan go 8 bytes a step.
+ * liblzma's `xz -dc` takes 3.67 G (cachegrind); CRC32 and the filter's
+ * E8/E9 scan go 8 bytes a step, which took 0.7 G off.
  */
 #include <hv/decompress.h>
 #include <hv/string.h>
