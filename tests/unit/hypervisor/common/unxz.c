@@ -357,6 +357,7 @@ static void flip_run(const char *opts, bool checked, unsigned count, bool bytes)
 	unsigned char *w = words(40000), *d = malloc(80000), *o;
 	struct buf x;
 	unsigned i, wrong = 0;
+	unsigned char keep;
 	size_t at;
 	long r;
 
@@ -365,7 +366,7 @@ static void flip_run(const char *opts, bool checked, unsigned count, bool bytes)
 	x = xz_make(d, 80000, opts);
 	for (i = 0; i < count && x.n; i++) {
 		at = unit_rnd() % x.n;
-		unsigned char keep = x.p[at];
+		keep = x.p[at];
 
 		if (bytes)
 			x.p[at] = unit_rnd() >> 7;
