@@ -62,7 +62,9 @@ HV_SRCS := \
 	$(HV_DIR)/common/grant_map.c \
 	$(HV_DIR)/common/grant_table.c \
 	$(HV_DIR)/common/hypercall.c \
+	$(HV_DIR)/common/inflate.c \
 	$(HV_DIR)/common/ioport_ranges.c \
+	$(HV_DIR)/common/kimage.c \
 	$(HV_DIR)/common/multicall.c \
 	$(HV_DIR)/common/page_alloc.c \
 	$(HV_DIR)/common/printk.c \
@@ -75,6 +77,7 @@ HV_SRCS := \
 	$(HV_DIR)/common/sysctl.c \
 	$(HV_DIR)/common/timer.c \
 	$(HV_DIR)/common/unxz.c \
+	$(HV_DIR)/common/unlz4.c \
 	$(HV_DIR)/common/vcpu.c \
 	$(HV_DIR)/common/version.c \
 	$(HV_DIR)/lib/string.c \

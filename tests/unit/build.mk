@@ -142,6 +142,17 @@ $(UNIT_OUT)/dom0_tools/libvmctl/libvmctl: tests/unit/dom0_tools/libvmctl/libvmct
 	$(Q)gcc $(UNIT_CFLAGS) -Idom0_tools/lib -o $@ $< dom0_tools/libvmctl/libvmctl.c \
 	  dom0_tools/lib/xendev.c dom0_tools/lib/xs.c dom0_tools/lib/dominfo.c
 
+# The hypervisor's kernel-module decoders, fed by the gzip and lz4
+# commands at run time (KIMAGE_VMLINUZ: a bzImage to look into as well).
+UNIT_BINS += $(UNIT_OUT)/hypervisor/common/kimage
+KIMAGE_SRCS := hypervisor/common/kimage.c hypervisor/common/inflate.c \
+	hypervisor/common/unlz4.c hypervisor/common/unxz_stub.c
+$(UNIT_OUT)/hypervisor/common/kimage: tests/unit/hypervisor/common/kimage.c $(KIMAGE_SRCS) \
+		hypervisor/include/hv/decompress.h tests/unit/unit.h $(CONFIG_H)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)gcc $(UNIT_CFLAGS) -o $@ $< $(KIMAGE_SRCS)
+
 # The builder's kernel reader: the hypervisor's ELF reader and Debian's
 # decompression libraries (dom0_tools/packages.txt) come in too.
 $(UNIT_OUT)/dom0_tools/libvmctl/kernel_image: tests/unit/dom0_tools/libvmctl/kernel_image.c \

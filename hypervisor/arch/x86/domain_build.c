@@ -19,6 +19,7 @@
 #include <hv/lib.h>
 #include <hv/domain.h>
 #include <hv/elf.h>
+#include <hv/decompress.h>
 #include <hv/pv_layout.h>
 #include <hv/hypervisor.h>
 #include <hv/page_alloc.h>
@@ -392,12 +393,138 @@ static struct domain *build_failed(struct domain *d)
 	return NULL;
 }
 
+/* The kernel's ELF image, decoded if the module is a bzImage or compressed. */
+struct kernel_elf {
+	const void *image;
+	size_t size;
+	mfn_t buf;		/* frames holding the decoded image, or INVALID_MFN */
+	uint64_t buf_pages;
+};
+
+static int decode_into(domid_t domid, const struct kimage *k, uint64_t size,
+		       struct kernel_elf *e, const char **why)
+{
+	long n;
+
+	e->buf_pages = DIV_ROUND_UP(size, PAGE_SIZE);
+	e->buf = alloc_frames_contig(e->buf_pages);
+	if (e->buf == INVALID_MFN) {
+		pr_err("d%u: no room to decode the %s kernel: %llu MiB needed\n", domid,
+		       kimage_format_name(k->format), (unsigned long long)(size >> 20) + 1);
+		return -ENOMEM;
+	}
+	n = kimage_decode(k, mfn_to_virt(e->buf), e->buf_pages << PAGE_SHIFT, why);
+	if (n < 0) {
+		free_frames(e->buf, e->buf_pages);
+		e->buf = INVALID_MFN;
+		return (int)n;
+	}
+	e->image = mfn_to_virt(e->buf);
+	e->size = (size_t)n;
+	return 0;
+}
+
+/*
+ * The ELF inside a kernel module (hv/decompress.h): the module itself, a
+ * bzImage's payload, or the decoded image in frames of the hypervisor's
+ * (given back by kernel_elf_put once the kernel is loaded). A module that
+ * is none of these goes to the ELF reader as it is, which says why not.
+ */
+static int kernel_elf_get(domid_t domid, const struct boot_module *m, struct kernel_elf *e)
+{
+	struct kimage k;
+	const char *why = NULL;
+	uint64_t size;
+	int rc;
+
+	e->image = maddr_to_virt(m->start);
+	e->size = m->size;
+	e->buf = INVALID_MFN;
+	if (kimage_locate(e->image, e->size, &k, &why)) {
+		pr_err("d%u: cannot use the kernel module: %s\n", domid, why);
+		return -EINVAL;
+	}
+	switch (k.format) {
+	case KIMAGE_ELF:
+		e->image = k.data;
+		e->size = k.len;
+		return 0;
+	case KIMAGE_UNKNOWN:
+		return 0;
+	case KIMAGE_GZIP:
+	case KIMAGE_XZ:
+	case KIMAGE_LZ4:
+		break;
+	default:
+		pr_err("d%u: cannot use the kernel module: it is %s-compressed; Lamina decodes "
+		       "gzip, xz and lz4 only\n", domid, kimage_format_name(k.format));
+		return -EINVAL;
+	}
+	size = k.out_len;
+	if (size) {
+		if (size > KIMAGE_MAX_OUT) {
+			pr_err("d%u: cannot use the kernel module: it says it decodes to %llu MiB "
+			       "(at most %llu)\n", domid, (unsigned long long)(size >> 20),
+			       KIMAGE_MAX_OUT >> 20);
+			return -EINVAL;
+		}
+		rc = decode_into(domid, &k, size, e, &why);
+	} else {
+		/* A bare xz module does not say its size: a guess, doubled while too small. */
+		size = MAX(4 * (uint64_t)k.len, 16ULL << 20);
+		for (;;) {
+			size = MIN(size, KIMAGE_MAX_OUT);
+			rc = decode_into(domid, &k, size, e, &why);
+			if (rc != -ENOSPC || size == KIMAGE_MAX_OUT)
+				break;
+			size *= 2;
+		}
+	}
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc) {
+		pr_err("d%u: cannot use the %s%s kernel module: %s\n", domid,
+		       kimage_format_name(k.format), k.bzimage ? " bzImage" : "", why);
+		return rc;
+	}
+	pr_info("d%u: kernel module: %s%s, %llu bytes decoded\n", domid,
+		kimage_format_name(k.format), k.bzimage ? " bzImage" : "",
+		(unsigned long long)e->size);
+	return 0;
+}
+
+static void kernel_elf_put(struct kernel_elf *e)
+{
+	if (e->buf != INVALID_MFN)
+		free_frames(e->buf, e->buf_pages);
+	e->buf = INVALID_MFN;
+}
+
+static struct domain *build(domid_t domid, const char *name, const struct kernel_elf *kernel,
+			    const struct boot_module *initrd, const char *cmdline,
+			    uint64_t mem_bytes, bool rings);
+
 /*
  * Builds domain `domid` from a kernel module (and an initrd module, or
  * NULL); dom0 is the privileged one, a domU has rings if asked. Returns the domain, or NULL after
- * printing why it could not be built.
+ * printing why it could not be built. A decoded kernel's frames go back
+ * to the pool before it returns.
  */
 struct domain *domain_build(domid_t domid, const char *name, const struct boot_module *kernel,
+			    const struct boot_module *initrd, const char *cmdline,
+			    uint64_t mem_bytes, bool rings)
+{
+	struct kernel_elf e;
+	struct domain *d;
+
+	if (kernel_elf_get(domid, kernel, &e))
+		return NULL;
+	d = build(domid, name, &e, initrd, cmdline, mem_bytes, rings);
+	kernel_elf_put(&e);
+	return d;
+}
+
+static struct domain *build(domid_t domid, const char *name, const struct kernel_elf *kernel,
 			    const struct boot_module *initrd, const char *cmdline,
 			    uint64_t mem_bytes, bool rings)
 {
@@ -406,7 +533,7 @@ struct domain *domain_build(domid_t domid, const char *name, const struct boot_m
 	const char *why;
 	int rc;
 
-	rc = elf_parse_pv_kernel(maddr_to_virt(kernel->start), kernel->size, &b.k, &why);
+	rc = elf_parse_pv_kernel(kernel->image, kernel->size, &b.k, &why);
 	if (rc) {
 		pr_err("d%u: cannot use the kernel module: %s\n", domid, why);
 		return NULL;

@@ -5,6 +5,7 @@
  */
 #include <hv/lib.h>
 #include <hv/console.h>
+#include <hv/decompress.h>
 #include <hv/domain.h>
 #include <hv/hypervisor.h>
 #include <hv/page_alloc.h>
@@ -28,9 +29,10 @@ void __noreturn vcpu_start(struct vcpu *v);
 
 #define DOMU_MEM_DEFAULT	(32ULL << 20)
 
-static bool module_is_elf(const struct boot_module *m)
+/* A kernel (an ELF, a bzImage, a compressed ELF) rather than a ramdisk. */
+static bool module_is_kernel(const struct boot_module *m)
 {
-	return m->size >= 4 && !memcmp(maddr_to_virt(m->start), "\177ELF", 4);
+	return kimage_is_kernel(maddr_to_virt(m->start), m->size);
 }
 
 /*
@@ -90,12 +92,20 @@ static void build_more_domains(unsigned int first)
 		const char *cmd;
 		struct domain *d;
 
-		if (!module_is_elf(k)) {
-			pr_warn("boot module %u is not a kernel and follows no kernel: ignored\n", i);
+		if (!module_is_kernel(k)) {
+			enum kimage_format f = kimage_format_of(maddr_to_virt(k->start), k->size);
+
+			if (f >= KIMAGE_BZIP2 && f < KIMAGE_UNKNOWN)
+				pr_warn("boot module %u is %s-compressed (Lamina decodes gzip, xz "
+					"and lz4 only) and follows no kernel: ignored\n", i,
+					kimage_format_name(f));
+			else
+				pr_warn("boot module %u is not a kernel and follows no kernel: "
+					"ignored\n", i);
 			i++;
 			continue;
 		}
-		if (i + 1 < boot_info.nr_modules && !module_is_elf(&boot_info.modules[i + 1]))
+		if (i + 1 < boot_info.nr_modules && !module_is_kernel(&boot_info.modules[i + 1]))
 			rd = &boot_info.modules[i + 1];
 		snprintf(name, sizeof(name), "d%u", next);
 		cmd = domain_options(k->cmdline, name, sizeof(name), &mem, &rings);
@@ -195,7 +205,7 @@ void __noreturn start_lamina(uint32_t magic, uint32_t info_pa)
 		no_dom0("no boot module: give the dom0 kernel as the first module");
 	{
 		const struct boot_module *rd = boot_info.nr_modules > 1 &&
-			!module_is_elf(&boot_info.modules[1]) ? &boot_info.modules[1] : NULL;
+			!module_is_kernel(&boot_info.modules[1]) ? &boot_info.modules[1] : NULL;
 
 		dom0 = domain_build(0, "Domain-0", &boot_info.modules[0], rd,
 				    boot_info.modules[0].cmdline, dom0_mem_bytes(), false);

@@ -1,13 +1,35 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Decoders for compressed kernel modules, run once at boot on CPU 0
- * before the ELF loader sees the image (Xen 4.17 decompresses dom0 in the
- * hypervisor too: arch/x86/bzimage.c, common/decompress.c).
+ * Kernel modules that are not a bare ELF: a bzImage and compressed
+ * images, unpacked in the hypervisor before the ELF loader sees them, as
+ * Xen 4.17 does for dom0 (arch/x86/bzimage.c, common/decompress.c).
+ *
+ * Every decoder reads only in[0, in_len) and writes only out[0, out_size).
+ * It returns the bytes it wrote, -EINVAL for input it cannot decode
+ * (truncated, corrupt, a failed check) or -ENOSPC when the output does not
+ * fit; on -ENOSPC the first out_size bytes are written as far as the
+ * decoder got, so a small buffer shows the start of the output (what
+ * kimage_is_kernel looks at). No decoder allocates or keeps state.
  */
 #ifndef HV_DECOMPRESS_H
 #define HV_DECOMPRESS_H
 
 #include <hv/types.h>
+
+/* gzip (RFC 1952) around deflate (RFC 1951): one member, CRC32 and ISIZE checked. */
+long gunzip(const void *in, size_t in_len, void *out, size_t out_size);
+/* A bare deflate stream; *used: the input bytes it took (may be NULL). */
+long inflate_raw(const void *in, size_t in_len, void *out, size_t out_size, size_t *used);
+uint32_t crc32_update(uint32_t crc, const void *p, size_t len);
+
+/*
+ * lz4's legacy frame (magic 02 21 4c 18, blocks of at most 8 MiB, each
+ * after its 32-bit size), the format of Linux's CONFIG_KERNEL_LZ4. A
+ * further frame magic starts a new frame; a last word of exactly 4 bytes
+ * (Linux's appended size) ends the input. out == NULL: only counts the
+ * output (out_size is then the limit).
+ */
+long unlz4_legacy(const void *in, size_t in_len, void *out, size_t out_size);
 
 /*
  * Decodes one .xz stream of in_len bytes into out (out_size bytes).
@@ -21,5 +43,37 @@
  * one static.)
  */
 long unxz(const void *in, size_t in_len, void *out, size_t out_size);
+
+enum kimage_format {
+	KIMAGE_ELF,
+	KIMAGE_GZIP,
+	KIMAGE_XZ,
+	KIMAGE_LZ4,
+	KIMAGE_BZIP2,		/* these four: recognised, refused */
+	KIMAGE_LZMA,
+	KIMAGE_LZO,
+	KIMAGE_ZSTD,
+	KIMAGE_UNKNOWN,
+};
+
+/* What a kernel module holds, after kimage_locate. */
+struct kimage {
+	const uint8_t *data;	/* the ELF or the compressed stream */
+	size_t len;
+	enum kimage_format format;
+	bool bzimage;		/* found inside a bzImage's payload */
+	uint64_t out_len;	/* the decoded size, 0 when not known beforehand */
+};
+
+#define KIMAGE_MAX_OUT	(1ULL << 30)	/* Xen's libxenguest limit: 1 GiB decoded */
+
+const char *kimage_format_name(enum kimage_format f);
+enum kimage_format kimage_format_of(const void *p, size_t len);
+/* 0 and *k filled, or -EINVAL and *why (a bzImage older than 2.08, a payload outside the file). */
+int kimage_locate(const void *img, size_t len, struct kimage *k, const char **why);
+/* Decodes k into out (KIMAGE_GZIP/XZ/LZ4); as the decoders, *why on error. */
+long kimage_decode(const struct kimage *k, void *out, size_t out_size, const char **why);
+/* A kernel rather than a ramdisk: an ELF, a bzImage, or compressed ELF. */
+bool kimage_is_kernel(const void *img, size_t len);
 
 #endif

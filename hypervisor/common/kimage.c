@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * What a kernel module holds (hv/decompress.h): a bare ELF, a bzImage
+ * (Linux's boot protocol header, version 2.08 or later, whose payload is
+ * an ELF or compressed), or a compressed image, told apart by magic as
+ * Xen 4.17 does (arch/x86/bzimage.c, common/decompress.c). The decoded
+ * size of a bzImage payload, as in Xen, is its last 32-bit word (Linux's
+ * build appends it; gzip's ISIZE is the same word); a bare lz4 module's
+ * is counted by a first pass; a bare xz module's is not known beforehand.
+ */
+#include <hv/decompress.h>
+#include <hv/string.h>
+#include <lamina/errno.h>
+
+/* Linux's boot protocol header (Documentation/x86/boot.rst), the fields read here. */
+#define BZ_SETUP_SECTS		0x1f1
+#define BZ_HEADER		0x202	/* "HdrS" */
+#define BZ_VERSION		0x206
+#define BZ_PAYLOAD_OFFSET	0x248
+#define BZ_PAYLOAD_LENGTH	0x24c
+#define BZ_HEADER_END		0x250
+
+static uint32_t le32_at(const uint8_t *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+const char *kimage_format_name(enum kimage_format f)
+{
+	static const char *const names[] = {
+		[KIMAGE_ELF] = "ELF", [KIMAGE_GZIP] = "gzip", [KIMAGE_XZ] = "xz",
+		[KIMAGE_LZ4] = "lz4", [KIMAGE_BZIP2] = "bzip2", [KIMAGE_LZMA] = "lzma",
+		[KIMAGE_LZO] = "lzo", [KIMAGE_ZSTD] = "zstd", [KIMAGE_UNKNOWN] = "unknown",
+	};
+
+	return f < ARRAY_SIZE(names) ? names[f] : "unknown";
+}
+
+enum kimage_format kimage_format_of(const void *data, size_t len)
+{
+	static const struct {
+		const char *magic;
+		size_t len;
+		enum kimage_format f;
+	} magics[] = {
+		{ "\177ELF", 4, KIMAGE_ELF },
+		{ "\037\213", 2, KIMAGE_GZIP },
+		{ "\375" "7zXZ\0", 6, KIMAGE_XZ },
+		{ "\002\041\114\030", 4, KIMAGE_LZ4 },
+		{ "BZh", 3, KIMAGE_BZIP2 },
+		{ "\135\000", 2, KIMAGE_LZMA },
+		{ "\211LZO", 4, KIMAGE_LZO },
+		{ "\050\265\057\375", 4, KIMAGE_ZSTD },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(magics); i++)
+		if (len >= magics[i].len && !memcmp(data, magics[i].magic, magics[i].len))
+			return magics[i].f;
+	return KIMAGE_UNKNOWN;
+}
+
+int kimage_locate(const void *img, size_t len, struct kimage *k, const char **why)
+{
+	const uint8_t *p = img;
+
+	memset(k, 0, sizeof(*k));
+	k->data = p;
+	k->len = len;
+	if (len >= BZ_HEADER_END && !memcmp(p + BZ_HEADER, "HdrS", 4)) {
+		uint16_t ver = p[BZ_VERSION] | p[BZ_VERSION + 1] << 8;
+		uint64_t off = (p[BZ_SETUP_SECTS] + 1ULL) * 512 + le32_at(p + BZ_PAYLOAD_OFFSET);
+		uint64_t plen = le32_at(p + BZ_PAYLOAD_LENGTH);
+
+		if (ver < 0x208) {	/* Xen: "Cannot load bzImage v2.NN at least v2.08 is required" */
+			*why = "a bzImage older than boot protocol 2.08 (no payload fields)";
+			return -EINVAL;
+		}
+		if (off > len || plen > len - off) {
+			*why = "the bzImage's payload lies outside the module";
+			return -EINVAL;
+		}
+		k->data = p + off;
+		k->len = plen;
+		k->bzimage = true;
+	}
+	k->format = kimage_format_of(k->data, k->len);
+	if (k->format == KIMAGE_LZ4) {
+		long n = unlz4_legacy(k->data, k->len, NULL, KIMAGE_MAX_OUT);
+
+		k->out_len = n > 0 ? (uint64_t)n : 0;
+	} else if (k->format != KIMAGE_ELF && k->len >= 4 &&
+		   (k->bzimage || k->format == KIMAGE_GZIP)) {
+		k->out_len = le32_at(k->data + k->len - 4);
+	}
+	return 0;
+}
+
+long kimage_decode(const struct kimage *k, void *out, size_t out_size, const char **why)
+{
+	long n;
+
+	switch (k->format) {
+	case KIMAGE_GZIP:
+		n = gunzip(k->data, k->len, out, out_size);
+		break;
+	case KIMAGE_XZ:
+		n = unxz(k->data, k->len, out, out_size);
+		break;
+	case KIMAGE_LZ4:
+		n = unlz4_legacy(k->data, k->len, out, out_size);
+		break;
+	default:
+		*why = "not a format Lamina decodes (gzip, xz, lz4)";
+		return -EINVAL;
+	}
+	if (n == -ENOSPC)
+		*why = "the decoded image is larger than its stated size";
+	else if (n == -EOPNOTSUPP)
+		*why = "this build has no decoder for it";
+	else if (n < 0)
+		*why = "the compressed data is corrupt or truncated";
+	else if (!n)
+		*why = "the compressed data decodes to nothing";
+	return n ? n : -EINVAL;
+}
+
+#define PEEK_BYTES	64
+
+bool kimage_is_kernel(const void *img, size_t len)
+{
+	static uint8_t peek[PEEK_BYTES];	/* boot only, one module at a time */
+	struct kimage k;
+	const char *why;
+	long n;
+
+	if (kimage_locate(img, len, &k, &why))
+		return true;	/* a bzImage, if a bad one: the builder says why */
+	if (k.bzimage || k.format == KIMAGE_ELF)
+		return true;
+	if (k.format != KIMAGE_GZIP && k.format != KIMAGE_XZ && k.format != KIMAGE_LZ4)
+		return false;
+	/* A compressed ramdisk decodes to a cpio archive, a kernel to an ELF. */
+	memset(peek, 0, sizeof(peek));
+	n = kimage_decode(&k, peek, sizeof(peek), &why);
+	return (n >= 4 || n == -ENOSPC) && !memcmp(peek, "\177ELF", 4);
+}
