@@ -25,6 +25,7 @@ int multiboot_parse(uint32_t magic, uint32_t info_pa);
 struct domain *domain_build(domid_t domid, const char *name, const struct boot_module *kernel,
 			    const struct boot_module *initrd, const char *cmdline,
 			    uint64_t mem_bytes, bool rings);
+uint64_t domain_build_decode_cycles(void);
 void __noreturn vcpu_start(struct vcpu *v);
 
 #define DOMU_MEM_DEFAULT	(32ULL << 20)
@@ -219,6 +220,9 @@ void __noreturn start_lamina(uint32_t magic, uint32_t info_pa)
 			(unsigned long long)(mm_free_boot_modules() >> 8));
 	}
 	time_init();
+	if (domain_build_decode_cycles())
+		pr_info("boot: kernel modules decoded in %llu ms\n",
+			(unsigned long long)(domain_build_decode_cycles() / tsc_khz()));
 	irq_init();
 	console_input_init();
 	smp_boot_aps();
