@@ -35,6 +35,18 @@ struct huff {
 
 static void br_fill(struct bitreader *br)
 {
+	if (br->len - br->pos >= 8) {
+		/* Eight bytes read, the whole ones that fit kept, the rest masked off. */
+		uint64_t v;
+		unsigned int n = (63 - br->cnt) >> 3;
+
+		__builtin_memcpy(&v, br->in + br->pos, 8);
+		br->buf |= v << br->cnt;
+		br->pos += n;
+		br->cnt += n * 8;
+		br->buf &= (1ULL << br->cnt) - 1;
+		return;
+	}
 	while (br->cnt <= 56) {
 		uint64_t byte = 0;
 
@@ -186,6 +198,19 @@ static int inflate_codes(struct bitreader *br, struct out *o, const struct huff 
 			d = dist_base[ds] + br_bits(br, dist_extra[ds]);
 			if (br_overrun(br) || d > o->pos)
 				return -EINVAL;
+			if (d >= 8 && o->size - o->pos >= len + 8) {
+				/*
+				 * 8 bytes at a time, each chunk's source already
+				 * written; the last may run up to 7 bytes past the
+				 * match, inside the buffer, to be overwritten.
+				 */
+				uint8_t *dst = o->p + o->pos;
+
+				for (i = 0; i < len; i += 8)
+					__builtin_memcpy(dst + i, dst + i - d, 8);
+				o->pos += len;
+				continue;
+			}
 			for (i = 0; i < len; i++) {
 				if (o->pos >= o->size)
 					return -ENOSPC;
@@ -334,26 +359,48 @@ long inflate_raw(const void *in, size_t in_len, void *out, size_t out_size, size
 	return (long)o.pos;
 }
 
-static uint32_t crc_table[256];
+/*
+ * CRC-32 (the reflected polynomial 0xedb88320), eight bytes a step:
+ * crc_table[k][v] is the CRC of byte v followed by k zero bytes, so the
+ * eight bytes' contributions are looked up independently and combined.
+ */
+static uint32_t crc_table[8][256];
+
+static void crc_init(void)
+{
+	uint32_t i, j, k;
+
+	for (i = 0; i < 256; i++) {
+		uint32_t c = i;
+
+		for (j = 0; j < 8; j++)
+			c = (c >> 1) ^ (c & 1 ? 0xedb88320u : 0);
+		crc_table[0][i] = c;
+	}
+	for (k = 1; k < 8; k++)
+		for (i = 0; i < 256; i++)
+			crc_table[k][i] = crc_table[0][crc_table[k - 1][i] & 0xff] ^
+					  (crc_table[k - 1][i] >> 8);
+}
 
 uint32_t crc32_update(uint32_t crc, const void *p, size_t len)
 {
 	const uint8_t *b = p;
 
-	if (!crc_table[1]) {
-		uint32_t i, j;
-
-		for (i = 0; i < 256; i++) {
-			uint32_t c = i;
-
-			for (j = 0; j < 8; j++)
-				c = (c >> 1) ^ (c & 1 ? 0xedb88320u : 0);
-			crc_table[i] = c;
-		}
-	}
+	if (!crc_table[0][1])
+		crc_init();
 	crc = ~crc;
+	for (; len >= 8; len -= 8, b += 8) {
+		uint32_t lo = crc ^ (b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24);
+		uint32_t hi = b[4] | b[5] << 8 | b[6] << 16 | (uint32_t)b[7] << 24;
+
+		crc = crc_table[7][lo & 0xff] ^ crc_table[6][(lo >> 8) & 0xff] ^
+		      crc_table[5][(lo >> 16) & 0xff] ^ crc_table[4][lo >> 24] ^
+		      crc_table[3][hi & 0xff] ^ crc_table[2][(hi >> 8) & 0xff] ^
+		      crc_table[1][(hi >> 16) & 0xff] ^ crc_table[0][hi >> 24];
+	}
 	while (len--)
-		crc = crc_table[(crc ^ *b++) & 0xff] ^ (crc >> 8);
+		crc = crc_table[0][(crc ^ *b++) & 0xff] ^ (crc >> 8);
 	return ~crc;
 }
 

@@ -81,6 +81,19 @@ static long decode_exact(long (*fn)(const void *, size_t, void *, size_t), const
 	return fn(in, in_len, *out, out_size);
 }
 
+static void crc32_vectors(void)
+{
+	uint8_t *r = random_bytes(1000, 9);
+	uint32_t whole = crc32_update(0, r, 1000);
+
+	EXPECT(crc32_update(0, "123456789", 9) == 0xcbf43926u);	/* the standard check value */
+	EXPECT(crc32_update(0, "", 0) == 0);
+	/* In pieces of any length as in one. */
+	EXPECT(crc32_update(crc32_update(0, r, 3), r + 3, 997) == whole);
+	EXPECT(crc32_update(crc32_update(0, r, 517), r + 517, 483) == whole);
+	free(r);
+}
+
 static void gzip_levels(void)
 {
 	int level;
@@ -426,6 +439,7 @@ int main(int argc, char **argv)
 		printf("FAIL unit/kimage/setup: no test file or directory\n");
 		return 1;
 	}
+	RUN(crc32_vectors);
 	RUN(gzip_levels);
 	RUN(gzip_stored);
 	RUN(gzip_header_fields);
