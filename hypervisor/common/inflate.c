@@ -211,12 +211,8 @@ static int inflate_codes(struct bitreader *br, struct out *o, const struct huff 
 				o->pos += len;
 				continue;
 			}
-			for (i = 0; i < len; i++) {
-				if (o->pos >= o->size)
-					return -ENOSPC;
-				o->p[o->pos] = o->p[o->pos - d];
-				o->pos++;
-			}
+			if (!decomp_copy_back(o->p, &o->pos, o->size, d, len))
+				return -ENOSPC;
 		}
 	}
 }

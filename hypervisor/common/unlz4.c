@@ -52,7 +52,7 @@ static int lz4_block(const uint8_t *ip, size_t n, struct lz4_out *o)
 
 	while (ip < end) {
 		uint8_t token = *ip++;
-		size_t lit = token >> 4, mlen = token & 15, dist, i;
+		size_t lit = token >> 4, mlen = token & 15, dist;
 
 		if (!lz4_len(&ip, end, &lit) || lit > (size_t)(end - ip))
 			return -EINVAL;
@@ -81,12 +81,8 @@ static int lz4_block(const uint8_t *ip, size_t n, struct lz4_out *o)
 			o->pos += mlen;
 			continue;
 		}
-		for (i = 0; i < mlen; i++) {
-			if (o->pos >= o->size)
-				return -ENOSPC;
-			o->p[o->pos] = o->p[o->pos - dist];
-			o->pos++;
-		}
+		if (!decomp_copy_back(o->p, &o->pos, o->size, dist, mlen))
+			return -ENOSPC;
 	}
 	return -EINVAL;		/* an empty block or one ending on a match */
 }

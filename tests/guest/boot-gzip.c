@@ -29,20 +29,15 @@ static int peer(void)
 
 static int dom0_side(struct start_info *si)
 {
-	struct evtchn_bind_interdomain bi = { .remote_port = 1 };
 	int peer_id = peer_start(si, "role=peer", 16);
-	unsigned int tries = 0;
+	evtchn_port_t port;
 	long rc;
 
 	CHECK(peer_id > 0, "the peer domain could not be started (%d)", peer_id);
-	bi.remote_dom = (domid_t)peer_id;
-	while ((rc = evtchn_op(EVTCHNOP_bind_interdomain, &bi)) == -EINVAL &&
-	       peer_wait_more(&tries, 1000))
-		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
+	rc = peer_bind((domid_t)peer_id, 1, &port);
 	CHECK(rc == 0, "binding the peer's port: %ld", rc);
-	port_test_and_clear(bi.local_port);
-	CHECK(evtchn_send(bi.local_port) == 0, "send to the peer failed");
-	wait_for_port(bi.local_port);		/* the peer answered */
+	CHECK(evtchn_send(port) == 0, "send to the peer failed");
+	wait_for_port(port);			/* the peer answered */
 	peer_console_flush();
 	return TEST_PASS;
 }

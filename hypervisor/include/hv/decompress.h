@@ -16,6 +16,22 @@
 
 #include <hv/types.h>
 
+/*
+ * The decoders' back-reference: len bytes from d bytes back (d <= *pos,
+ * overlapping allowed) written at out[*pos], as far as size allows;
+ * false if it stopped there.
+ */
+static inline bool decomp_copy_back(uint8_t *out, size_t *pos, size_t size, size_t d,
+				    size_t len)
+{
+	size_t i, n = len < size - *pos ? len : size - *pos;
+
+	for (i = 0; i < n; i++)
+		out[*pos + i] = out[*pos + i - d];
+	*pos += n;
+	return n == len;
+}
+
 /* gzip (RFC 1952) around deflate (RFC 1951): one member, CRC32 and ISIZE checked. */
 long gunzip(const void *in, size_t in_len, void *out, size_t out_size);
 /* A bare deflate stream; *used: the input bytes it took (may be NULL). */
