@@ -472,6 +472,17 @@ static int kernel_elf_get(domid_t domid, const struct boot_module *m, struct ker
 		return -EINVAL;
 	}
 	size = k.out_len;
+	if (!size && k.format == KIMAGE_LZ4) {	/* a bare lz4 module: counted */
+		long n = unlz4_legacy(k.data, k.len, NULL, KIMAGE_MAX_OUT);
+
+		size = n > 0 ? (uint64_t)n : 0;
+		if (n <= 0) {
+			pr_err("d%u: cannot use the lz4 kernel module: %s\n", domid,
+			       n == -ENOSPC ? "it decodes to more than 1 GiB" :
+			       "the compressed data is corrupt or truncated");
+			return -EINVAL;
+		}
+	}
 	if (size) {
 		if (size > KIMAGE_MAX_OUT) {
 			pr_err("d%u: cannot use the kernel module: it says it decodes to %llu MiB "

@@ -78,7 +78,7 @@ struct kimage {
 	size_t len;
 	enum kimage_format format;
 	bool bzimage;		/* found inside a bzImage's payload */
-	uint64_t out_len;	/* the decoded size, 0 when not known beforehand */
+	uint64_t out_len;	/* the stated decoded size, 0: not stated (bare lz4, xz) */
 };
 
 #define KIMAGE_MAX_OUT	(1ULL << 30)	/* Xen's libxenguest limit: 1 GiB decoded */
