@@ -111,8 +111,6 @@ long kimage_decode(const struct kimage *k, void *out, size_t out_size, const cha
 	}
 	if (n == -ENOSPC)
 		*why = "the decoded image is larger than its stated size";
-	else if (n == -EOPNOTSUPP)
-		*why = "this build has no decoder for it";
 	else if (n < 0)
 		*why = "the compressed data is corrupt or truncated";
 	else if (!n)

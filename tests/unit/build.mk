@@ -146,7 +146,7 @@ $(UNIT_OUT)/dom0_tools/libvmctl/libvmctl: tests/unit/dom0_tools/libvmctl/libvmct
 # commands at run time (KIMAGE_VMLINUZ: a bzImage to look into as well).
 UNIT_BINS += $(UNIT_OUT)/hypervisor/common/kimage
 KIMAGE_SRCS := hypervisor/common/kimage.c hypervisor/common/inflate.c \
-	hypervisor/common/unlz4.c hypervisor/common/unxz_stub.c
+	hypervisor/common/unlz4.c hypervisor/common/unxz.c
 $(UNIT_OUT)/hypervisor/common/kimage: tests/unit/hypervisor/common/kimage.c $(KIMAGE_SRCS) \
 		hypervisor/include/hv/decompress.h tests/unit/unit.h $(CONFIG_H)
 	@mkdir -p $(dir $@)
