@@ -77,6 +77,8 @@ HV_SRCS := \
 	$(HV_DIR)/common/sysctl.c \
 	$(HV_DIR)/common/timer.c \
 	$(HV_DIR)/common/unxz.c \
+	$(HV_DIR)/common/lzma.c \
+	$(HV_DIR)/common/unlzma.c \
 	$(HV_DIR)/common/unlz4.c \
 	$(HV_DIR)/common/vcpu.c \
 	$(HV_DIR)/common/version.c \

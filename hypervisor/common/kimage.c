@@ -86,7 +86,8 @@ int kimage_locate(const void *img, size_t len, struct kimage *k, const char **wh
 		k->bzimage = true;
 	}
 	k->format = kimage_format_of(k->data, k->len);
-	if (k->format != KIMAGE_ELF && k->len >= 4 && (k->bzimage || k->format == KIMAGE_GZIP))
+	if (k->format != KIMAGE_ELF && k->len >= 4 && (k->bzimage || k->format == KIMAGE_GZIP ||
+						    k->format == KIMAGE_LZMA))
 		k->out_len = le32_at(k->data + k->len - 4);
 	return 0;
 }
@@ -105,8 +106,11 @@ long kimage_decode(const struct kimage *k, void *out, size_t out_size, const cha
 	case KIMAGE_LZ4:
 		n = unlz4_legacy(k->data, k->len, out, out_size);
 		break;
+	case KIMAGE_LZMA:
+		n = unlzma(k->data, k->len, out, out_size);
+		break;
 	default:
-		*why = "not a format Lamina decodes (gzip, xz, lz4)";
+		*why = "not a format Lamina decodes (gzip, xz, lz4, lzma)";
 		return -EINVAL;
 	}
 	if (n == -ENOSPC)
@@ -131,7 +135,8 @@ bool kimage_is_kernel(const void *img, size_t len)
 		return true;	/* a bzImage, if a bad one: the builder says why */
 	if (k.bzimage || k.format == KIMAGE_ELF)
 		return true;
-	if (k.format != KIMAGE_GZIP && k.format != KIMAGE_XZ && k.format != KIMAGE_LZ4)
+	if (k.format != KIMAGE_GZIP && k.format != KIMAGE_XZ && k.format != KIMAGE_LZ4 &&
+	    k.format != KIMAGE_LZMA)
 		return false;
 	/* A compressed ramdisk decodes to a cpio archive, a kernel to an ELF. */
 	memset(peek, 0, sizeof(peek));

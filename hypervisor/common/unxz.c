@@ -40,21 +40,13 @@
  * liblzma's `xz -dc` takes 3.67 G (cachegrind); CRC32 and the filter's
  * E8/E9 scan go 8 bytes a step, which took 0.7 G off.
  */
+#include "lzma.h"
 #include <hv/decompress.h>
 #include <hv/string.h>
 #include <lamina/errno.h>
 
-#define always_inline	inline __attribute__((always_inline))
-
-static uint32_t get_le32(const uint8_t *p)
-{
-	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
+#define get_le32 lz_get_le32
+#define get_be32 lz_get_be32
 
 static uint64_t get_le64(const uint8_t *p)
 {
@@ -118,292 +110,9 @@ static uint64_t xz_crc64(const uint8_t *p, size_t n)
 	return ~c;
 }
 
-/* ---- the range coder ---- */
+/* ---- LZMA2 (the LZMA decoder itself: lzma.c) ---- */
 
-struct rc {
-	uint32_t range, code;
-	const uint8_t *in, *end;	/* this chunk's bytes still unread */
-	bool overrun;			/* wanted a byte past end */
-};
-
-static always_inline void rc_normalize(struct rc *rc)
-{
-	if (rc->range < (1u << 24)) {
-		rc->range <<= 8;
-		rc->code <<= 8;
-		if (likely(rc->in < rc->end))
-			rc->code |= *rc->in++;
-		else
-			rc->overrun = true;
-	}
-}
-
-/* One bit with the adaptive probability *p (of a 0, in 1/2048). */
-static always_inline unsigned rc_bit(struct rc *rc, uint16_t *p)
-{
-	uint32_t bound;
-
-	rc_normalize(rc);
-	bound = (rc->range >> 11) * *p;
-	if (rc->code < bound) {
-		rc->range = bound;
-		*p += (2048 - *p) >> 5;
-		return 0;
-	}
-	rc->range -= bound;
-	rc->code -= bound;
-	*p -= *p >> 5;
-	return 1;
-}
-
-/* A bits-wide number, high bit first, over the tree p[1 .. 2^bits - 1]. */
-static always_inline unsigned rc_tree(struct rc *rc, uint16_t *p, unsigned bits)
-{
-	unsigned m = 1;
-
-	while (m < (1u << bits))
-		m = (m << 1) | rc_bit(rc, &p[m]);
-	return m - (1u << bits);
-}
-
-/* The same, low bit first. */
-static always_inline unsigned rc_tree_rev(struct rc *rc, uint16_t *p, unsigned bits)
-{
-	unsigned m = 1, v = 0, i, b;
-
-	for (i = 0; i < bits; i++) {
-		b = rc_bit(rc, &p[m]);
-		m = (m << 1) | b;
-		v |= b << i;
-	}
-	return v;
-}
-
-/* bits bits of probability 1/2, high bit first. */
-static uint32_t rc_direct(struct rc *rc, unsigned bits)
-{
-	uint32_t v = 0;
-
-	while (bits--) {
-		rc_normalize(rc);
-		rc->range >>= 1;
-		v <<= 1;
-		if (rc->code >= rc->range) {
-			rc->code -= rc->range;
-			v |= 1;
-		}
-	}
-	return v;
-}
-
-/* ---- LZMA ---- */
-
-#define LZ_STATES	12
-#define LZ_LIT_STATES	7	/* states below: the last symbol was a literal */
-#define LZ_POS_MAX	16	/* 1 << pb, pb <= 4 */
-#define LZ_LIT_SIZE	0x300	/* probabilities of one literal coder */
-#define LZ_LCLP_MAX	4	/* LZMA2: lc + lp <= 4 */
-#define LZ_MIN_MATCH	2
-#define LZ_SLOT_END	14	/* slots from here: direct bits and the align tree */
-
-struct lz_len {
-	uint16_t choice, choice2;
-	uint16_t low[LZ_POS_MAX][8], mid[LZ_POS_MAX][8], high[256];
-};
-
-/* All of it is probabilities, so a state reset sets every uint16_t. */
-struct lz_probs {
-	uint16_t is_match[LZ_STATES][LZ_POS_MAX];
-	uint16_t is_rep[LZ_STATES], is_rep0[LZ_STATES];
-	uint16_t is_rep1[LZ_STATES], is_rep2[LZ_STATES];
-	uint16_t is_rep0_long[LZ_STATES][LZ_POS_MAX];
-	uint16_t slot[4][64];
-	uint16_t special[115];	/* the reverse trees of slots 4..13 */
-	uint16_t align[16];
-	struct lz_len match_len, rep_len;
-	uint16_t literal[LZ_LIT_SIZE << LZ_LCLP_MAX];
-};
-
-struct lz {
-	struct lz_probs p;
-	uint8_t *dict;		/* where the last dictionary reset left the output */
-	size_t pos;		/* bytes decoded since then */
-	uint32_t rep[4];	/* the last distances, less one */
-	unsigned state;
-	unsigned lc, lp, pb;
-};
-
-static struct lz lz;
-
-static void lz_reset_state(struct lz *z)
-{
-	size_t n = offsetof(struct lz_probs, literal) / sizeof(uint16_t) +
-		   (LZ_LIT_SIZE << (z->lc + z->lp));
-	uint16_t *p = (uint16_t *)&z->p;
-
-	while (n--)
-		*p++ = 1024;
-	z->state = 0;
-	memset(z->rep, 0, sizeof(z->rep));
-}
-
-static unsigned lz_len(struct rc *rc, struct lz_len *l, unsigned ps)
-{
-	if (!rc_bit(rc, &l->choice))
-		return LZ_MIN_MATCH + rc_tree(rc, l->low[ps], 3);
-	if (!rc_bit(rc, &l->choice2))
-		return LZ_MIN_MATCH + 8 + rc_tree(rc, l->mid[ps], 3);
-	return LZ_MIN_MATCH + 16 + rc_tree(rc, l->high, 8);
-}
-
-/* A new match's distance less one: a slot, then its low bits. */
-static uint32_t lz_dist(struct rc *rc, struct lz_probs *p, unsigned len)
-{
-	unsigned slot = rc_tree(rc, p->slot[MIN(len - LZ_MIN_MATCH, 3u)], 6);
-	unsigned n;
-	uint32_t d;
-
-	if (slot < 4)
-		return slot;
-	n = (slot >> 1) - 1;
-	d = (uint32_t)(2 | (slot & 1)) << n;
-	if (slot < LZ_SLOT_END)
-		return d + rc_tree_rev(rc, p->special + d - slot, n);
-	d += rc_direct(rc, n - 4) << 4;
-	return d + rc_tree_rev(rc, p->align, 4);
-}
-
-/* A literal after a match: its bits follow the byte at rep0 while they agree. */
-static always_inline unsigned lz_literal_matched(struct rc *rc, uint16_t *lp, unsigned mb)
-{
-	unsigned sym = 1, mbit, b;
-
-	do {
-		mbit = (mb >> 7) & 1;
-		mb <<= 1;
-		b = rc_bit(rc, &lp[0x100 + (mbit << 8) + sym]);
-		sym = (sym << 1) | b;
-		if (b != mbit)
-			break;
-	} while (sym < 0x100);
-	while (sym < 0x100)
-		sym = (sym << 1) | rc_bit(rc, &lp[sym]);
-	return sym & 0xff;
-}
-
-static always_inline unsigned lz_literal(struct lz *z, struct rc *rc, unsigned state,
-				       size_t pos, uint32_t rep0)
-{
-	unsigned prev = pos ? z->dict[pos - 1] : 0;
-	size_t ctx = ((pos & ((1u << z->lp) - 1)) << z->lc) + (prev >> (8 - z->lc));
-	uint16_t *lp = z->p.literal + LZ_LIT_SIZE * ctx;
-
-	if (state < LZ_LIT_STATES)
-		return rc_tree(rc, lp, 8);
-	return lz_literal_matched(rc, lp, z->dict[pos - rep0 - 1]);
-}
-
-/*
- * Decodes symbols until z->pos reaches end (dictionary-relative) or the
- * input overruns. A match that would pass end is an error (-EINVAL) unless
- * end was cut short by the output buffer (cut): then it is copied up to
- * end and -ENOSPC returned.
- */
-static int lz_run(struct lz *z, struct rc *rc, size_t end, bool cut)
-{
-	struct lz_probs *p = &z->p;
-	uint8_t *dict = z->dict;
-	size_t pos = z->pos;
-	uint32_t pb_mask = (1u << z->pb) - 1;
-	uint32_t r0 = z->rep[0], r1 = z->rep[1], r2 = z->rep[2], r3 = z->rep[3];
-	unsigned state = z->state, len, ps;
-	int ret = 0;
-
-	while (pos < end && !rc->overrun) {
-		ps = pos & pb_mask;
-		if (!rc_bit(rc, &p->is_match[state][ps])) {
-			if (state >= LZ_LIT_STATES && r0 >= pos) {
-				ret = -EINVAL;	/* only after a refused match */
-				break;
-			}
-			dict[pos] = lz_literal(z, rc, state, pos, r0);
-			pos++;
-			state = state < 4 ? 0 : state < 10 ? state - 3 : state - 6;
-			continue;
-		}
-		if (!rc_bit(rc, &p->is_rep[state])) {
-			len = lz_len(rc, &p->match_len, ps);
-			r3 = r2;
-			r2 = r1;
-			r1 = r0;
-			r0 = lz_dist(rc, p, len);
-			state = state < LZ_LIT_STATES ? 7 : 10;
-		} else if (!rc_bit(rc, &p->is_rep0[state])) {
-			if (!rc_bit(rc, &p->is_rep0_long[state][ps])) {
-				state = state < LZ_LIT_STATES ? 9 : 11;
-				if (r0 >= pos) {
-					ret = -EINVAL;
-					break;
-				}
-				dict[pos] = dict[pos - r0 - 1];
-				pos++;
-				continue;
-			}
-			len = lz_len(rc, &p->rep_len, ps);
-			state = state < LZ_LIT_STATES ? 8 : 11;
-		} else {
-			uint32_t d;
-
-			if (!rc_bit(rc, &p->is_rep1[state])) {
-				d = r1;
-			} else {
-				if (!rc_bit(rc, &p->is_rep2[state])) {
-					d = r2;
-				} else {
-					d = r3;
-					r3 = r2;
-				}
-				r2 = r1;
-			}
-			r1 = r0;
-			r0 = d;
-			len = lz_len(rc, &p->rep_len, ps);
-			state = state < LZ_LIT_STATES ? 8 : 11;
-		}
-		/* r0 == 0xffffffff (LZMA's end marker) is refused here too. */
-		if (r0 >= pos || r0 == UINT32_MAX) {
-			ret = -EINVAL;
-			break;
-		}
-		if (len > end - pos) {
-			if (!cut) {
-				ret = -EINVAL;
-				break;
-			}
-			len = end - pos;
-			ret = -ENOSPC;
-		}
-		{
-			const uint8_t *src = dict + pos - r0 - 1;
-			uint8_t *dst = dict + pos;
-
-			pos += len;
-			while (len--)
-				*dst++ = *src++;
-		}
-		if (ret)
-			break;
-	}
-	z->pos = pos;
-	z->state = state;
-	z->rep[0] = r0;
-	z->rep[1] = r1;
-	z->rep[2] = r2;
-	z->rep[3] = r3;
-	return ret;
-}
-
-/* ---- LZMA2 ---- */
+#define lz lzma_lz
 
 struct xz {
 	const uint8_t *in;
@@ -411,17 +120,6 @@ struct xz {
 	uint8_t *out;
 	size_t out_size, op;	/* op: bytes written */
 };
-
-static int lzma2_props(struct lz *z, unsigned b)
-{
-	if (b >= 9 * 5 * 5)
-		return -EINVAL;
-	z->lc = b % 9;
-	b /= 9;
-	z->lp = b % 5;
-	z->pb = b / 5;
-	return z->lc + z->lp > LZ_LCLP_MAX ? -EINVAL : 0;
-}
 
 /* An LZMA chunk of csize bytes at x->ip giving usize bytes. */
 static int lzma2_lzma(struct xz *x, size_t usize, size_t csize)
@@ -447,6 +145,8 @@ static int lzma2_lzma(struct xz *x, size_t usize, size_t csize)
 	rc_normalize(&rc);	/* the bits take a byte before use: the last one */
 	if (rc.overrun)
 		return -EINVAL;
+	if (ret == LZ_EOS)
+		return -EINVAL;	/* LZMA2 has no end marker */
 	if (ret || cut)
 		return ret ? ret : -ENOSPC;
 	if (rc.in != rc.end || rc.code != 0)
@@ -522,7 +222,7 @@ static int lzma2_block(struct xz *x)
 		csize = ((size_t)x->in[x->ip + 2] << 8 | x->in[x->ip + 3]) + 1;
 		x->ip += 4;
 		if (c >= 0xc0) {
-			if (lzma2_props(&lz, x->in[x->ip++]))
+			if (lz_props(&lz, x->in[x->ip++]))
 				return -EINVAL;
 			need_props = false;
 		} else if (need_props) {

@@ -89,6 +89,8 @@ $(UNIT_OUT)/hypervisor/arch/x86/time: tests/unit/hypervisor/arch/x86/time.c \
 UNIT_LOCKING := $(patsubst %,$(UNIT_OUT)/hypervisor/common/%,timer page_alloc)
 $(UNIT_LOCKING): UNIT_EXTRA := hypervisor/common/spinlock.c tests/unit/hypervisor/host_panic.c
 $(UNIT_OUT)/hypervisor/common/spinlock: UNIT_EXTRA := hypervisor/common/rspinlock.c
+$(UNIT_OUT)/hypervisor/common/unxz: UNIT_EXTRA := hypervisor/common/lzma.c
+$(UNIT_OUT)/hypervisor/common/unxz: hypervisor/common/lzma.c hypervisor/common/lzma.h
 $(UNIT_LOCKING) $(UNIT_OUT)/hypervisor/common/spinlock: hypervisor/common/spinlock.c \
 	hypervisor/common/rspinlock.c \
 	tests/unit/hypervisor/host_panic.c hypervisor/include/hv/spinlock.h hypervisor/include/hv/lock_order.h
@@ -146,7 +148,8 @@ $(UNIT_OUT)/dom0_tools/libvmctl/libvmctl: tests/unit/dom0_tools/libvmctl/libvmct
 # commands at run time (KIMAGE_VMLINUZ: a bzImage to look into as well).
 UNIT_BINS += $(UNIT_OUT)/hypervisor/common/kimage
 KIMAGE_SRCS := hypervisor/common/kimage.c hypervisor/common/inflate.c \
-	hypervisor/common/unlz4.c hypervisor/common/unxz.c
+	hypervisor/common/unlz4.c hypervisor/common/unxz.c \
+	hypervisor/common/lzma.c hypervisor/common/unlzma.c
 $(UNIT_OUT)/hypervisor/common/kimage: tests/unit/hypervisor/common/kimage.c $(KIMAGE_SRCS) \
 		hypervisor/include/hv/decompress.h tests/unit/unit.h $(CONFIG_H)
 	@mkdir -p $(dir $@)

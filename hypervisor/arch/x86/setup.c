@@ -97,8 +97,8 @@ static void build_more_domains(unsigned int first)
 			enum kimage_format f = kimage_format_of(maddr_to_virt(k->start), k->size);
 
 			if (f >= KIMAGE_BZIP2 && f < KIMAGE_UNKNOWN)
-				pr_warn("boot module %u is %s-compressed (Lamina decodes gzip, xz "
-					"and lz4 only) and follows no kernel: ignored\n", i,
+				pr_warn("boot module %u is %s-compressed (Lamina decodes gzip, xz, "
+					"lz4 and lzma only) and follows no kernel: ignored\n", i,
 					kimage_format_name(f));
 			else
 				pr_warn("boot module %u is not a kernel and follows no kernel: "

@@ -60,13 +60,22 @@ long unlz4_legacy(const void *in, size_t in_len, void *out, size_t out_size);
  */
 long unxz(const void *in, size_t in_len, void *out, size_t out_size);
 
+/*
+ * LZMA-alone ("lzma -9", Linux's CONFIG_KERNEL_LZMA; Xen's magic 5D 00):
+ * a 13-byte header (properties, dictionary size, decoded size or all
+ * ones), then LZMA data ending at the stated size or at the end marker;
+ * what follows (Linux's size word) is not read. Not reentrant (the LZMA
+ * state it shares with unxz is one static). hypervisor/common/unlzma.c.
+ */
+long unlzma(const void *in, size_t in_len, void *out, size_t out_size);
+
 enum kimage_format {
 	KIMAGE_ELF,
 	KIMAGE_GZIP,
 	KIMAGE_XZ,
 	KIMAGE_LZ4,
-	KIMAGE_BZIP2,		/* these four: recognised, refused */
 	KIMAGE_LZMA,
+	KIMAGE_BZIP2,		/* these three: recognised, refused */
 	KIMAGE_LZO,
 	KIMAGE_ZSTD,
 	KIMAGE_UNKNOWN,
