@@ -91,6 +91,11 @@ $(UNIT_LOCKING): UNIT_EXTRA := hypervisor/common/spinlock.c tests/unit/hyperviso
 $(UNIT_OUT)/hypervisor/common/spinlock: UNIT_EXTRA := hypervisor/common/rspinlock.c
 $(UNIT_OUT)/hypervisor/common/unxz: UNIT_EXTRA := hypervisor/common/lzma.c
 $(UNIT_OUT)/hypervisor/common/unxz: hypervisor/common/lzma.c hypervisor/common/lzma.h
+UNIT_BINS += $(UNIT_OUT)/hypervisor/common/unlzma
+$(UNIT_OUT)/hypervisor/common/unlzma: UNIT_EXTRA := hypervisor/common/lzma.c hypervisor/common/kimage.c \
+	hypervisor/common/inflate.c hypervisor/common/unlz4.c hypervisor/common/unxz.c
+$(UNIT_OUT)/hypervisor/common/unlzma: hypervisor/common/lzma.c hypervisor/common/lzma.h \
+	hypervisor/include/hv/decompress.h
 $(UNIT_LOCKING) $(UNIT_OUT)/hypervisor/common/spinlock: hypervisor/common/spinlock.c \
 	hypervisor/common/rspinlock.c \
 	tests/unit/hypervisor/host_panic.c hypervisor/include/hv/spinlock.h hypervisor/include/hv/lock_order.h
