@@ -56,7 +56,7 @@ static lz_inline unsigned rc_tree_rev(struct rc *rc, uint16_t *p, unsigned bits)
 }
 
 /* bits bits of probability 1/2, high bit first. */
-static uint32_t rc_direct(struct rc *rc, unsigned bits)
+static lz_inline uint32_t rc_direct(struct rc *rc, unsigned bits)
 {
 	uint32_t v = 0;
 
@@ -109,7 +109,7 @@ static unsigned lz_len(struct rc *rc, struct lz_len *l, unsigned ps)
 }
 
 /* A new match's distance less one: a slot, then its low bits. */
-static uint32_t lz_dist(struct rc *rc, struct lz_probs *p, unsigned len)
+static lz_inline uint32_t lz_dist(struct rc *rc, struct lz_probs *p, unsigned len)
 {
 	unsigned slot = rc_tree(rc, p->slot[MIN(len - LZ_MIN_MATCH, 3u)], 6);
 	unsigned n;
@@ -143,23 +143,32 @@ static lz_inline unsigned lz_literal_matched(struct rc *rc, uint16_t *lp, unsign
 	return sym & 0xff;
 }
 
-static lz_inline unsigned lz_literal(struct lz *z, struct rc *rc, unsigned state,
-				       size_t pos, uint32_t rep0)
+/* lit: the literal probabilities; lc and lp_mask ((1 << lp) - 1) as locals. */
+static lz_inline unsigned lz_literal(uint16_t *lit, const uint8_t *dict, unsigned lc,
+				     size_t lp_mask, struct rc *rc, unsigned state,
+				     size_t pos, uint32_t rep0)
 {
-	unsigned prev = pos ? z->dict[pos - 1] : 0;
-	size_t ctx = ((pos & ((1u << z->lp) - 1)) << z->lc) + (prev >> (8 - z->lc));
-	uint16_t *lp = z->p.literal + LZ_LIT_SIZE * ctx;
+	unsigned prev = pos ? dict[pos - 1] : 0;
+	size_t ctx = ((pos & lp_mask) << lc) + (prev >> (8 - lc));
+	uint16_t *lp = lit + LZ_LIT_SIZE * ctx;
 
 	if (state < LZ_LIT_STATES)
 		return rc_tree(rc, lp, 8);
-	return lz_literal_matched(rc, lp, z->dict[pos - rep0 - 1]);
+	return lz_literal_matched(rc, lp, dict[pos - rep0 - 1]);
 }
 
-/* See lzma.h. */
-int lz_run(struct lz *z, struct rc *rc, size_t end, bool cut)
+/*
+ * See lzma.h. The range coder and the fields the loop reads are copied to
+ * locals: the byte stores into dict could alias them, and kept in memory
+ * they cost 2% of an xz decode.
+ */
+int lz_run(struct lz *z, struct rc *rcp, size_t end, bool cut)
 {
 	struct lz_probs *p = &z->p;
+	struct rc rcl = *rcp, *rc = &rcl;
 	uint8_t *dict = z->dict;
+	unsigned lc = z->lc;
+	size_t lp_mask = ((size_t)1 << z->lp) - 1;
 	size_t pos = z->pos;
 	uint32_t pb_mask = (1u << z->pb) - 1;
 	uint32_t r0 = z->rep[0], r1 = z->rep[1], r2 = z->rep[2], r3 = z->rep[3];
@@ -173,7 +182,7 @@ int lz_run(struct lz *z, struct rc *rc, size_t end, bool cut)
 				ret = -EINVAL;	/* only after a refused match */
 				break;
 			}
-			dict[pos] = lz_literal(z, rc, state, pos, r0);
+			dict[pos] = lz_literal(p->literal, dict, lc, lp_mask, rc, state, pos, r0);
 			pos++;
 			state = state < 4 ? 0 : state < 10 ? state - 3 : state - 6;
 			continue;
@@ -185,10 +194,6 @@ int lz_run(struct lz *z, struct rc *rc, size_t end, bool cut)
 			r1 = r0;
 			r0 = lz_dist(rc, p, len);
 			state = state < LZ_LIT_STATES ? 7 : 10;
-			if (unlikely(r0 == UINT32_MAX)) {
-				ret = LZ_EOS;	/* the end marker */
-				break;
-			}
 		} else if (!rc_bit(rc, &p->is_rep0[state])) {
 			if (!rc_bit(rc, &p->is_rep0_long[state][ps])) {
 				state = state < LZ_LIT_STATES ? 9 : 11;
@@ -221,8 +226,9 @@ int lz_run(struct lz *z, struct rc *rc, size_t end, bool cut)
 			len = lz_len(rc, &p->rep_len, ps);
 			state = state < LZ_LIT_STATES ? 8 : 11;
 		}
-		if (r0 >= pos) {
-			ret = -EINVAL;
+		/* Only a new match's distance can be 0xffffffff: the end marker. */
+		if (r0 >= pos || r0 == UINT32_MAX) {
+			ret = r0 == UINT32_MAX ? LZ_EOS : -EINVAL;
 			break;
 		}
 		if (len > end - pos) {
@@ -244,6 +250,7 @@ int lz_run(struct lz *z, struct rc *rc, size_t end, bool cut)
 		if (ret)
 			break;
 	}
+	*rcp = rcl;
 	z->pos = pos;
 	z->state = state;
 	z->rep[0] = r0;
