@@ -79,6 +79,7 @@ HV_SRCS := \
 	$(HV_DIR)/common/unxz.c \
 	$(HV_DIR)/common/lzma.c \
 	$(HV_DIR)/common/unlzma.c \
+	$(HV_DIR)/common/unlzo.c \
 	$(HV_DIR)/common/unlz4.c \
 	$(HV_DIR)/common/vcpu.c \
 	$(HV_DIR)/common/version.c \

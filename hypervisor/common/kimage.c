@@ -87,7 +87,7 @@ int kimage_locate(const void *img, size_t len, struct kimage *k, const char **wh
 	}
 	k->format = kimage_format_of(k->data, k->len);
 	if (k->format != KIMAGE_ELF && k->len >= 4 && (k->bzimage || k->format == KIMAGE_GZIP ||
-						    k->format == KIMAGE_LZMA))
+						    k->format == KIMAGE_LZMA || k->format == KIMAGE_LZO))
 		k->out_len = le32_at(k->data + k->len - 4);
 	return 0;
 }
@@ -109,8 +109,11 @@ long kimage_decode(const struct kimage *k, void *out, size_t out_size, const cha
 	case KIMAGE_LZMA:
 		n = unlzma(k->data, k->len, out, out_size);
 		break;
+	case KIMAGE_LZO:
+		n = unlzo(k->data, k->len, out, out_size);
+		break;
 	default:
-		*why = "not a format Lamina decodes (gzip, xz, lz4, lzma)";
+		*why = "not a format Lamina decodes (gzip, xz, lz4, lzma, lzo)";
 		return -EINVAL;
 	}
 	if (n == -ENOSPC)
@@ -136,7 +139,7 @@ bool kimage_is_kernel(const void *img, size_t len)
 	if (k.bzimage || k.format == KIMAGE_ELF)
 		return true;
 	if (k.format != KIMAGE_GZIP && k.format != KIMAGE_XZ && k.format != KIMAGE_LZ4 &&
-	    k.format != KIMAGE_LZMA)
+	    k.format != KIMAGE_LZMA && k.format != KIMAGE_LZO)
 		return false;
 	/* A compressed ramdisk decodes to a cpio archive, a kernel to an ELF. */
 	memset(peek, 0, sizeof(peek));

@@ -93,7 +93,13 @@ $(UNIT_OUT)/hypervisor/common/unxz: UNIT_EXTRA := hypervisor/common/lzma.c
 $(UNIT_OUT)/hypervisor/common/unxz: hypervisor/common/lzma.c hypervisor/common/lzma.h
 UNIT_BINS += $(UNIT_OUT)/hypervisor/common/unlzma
 $(UNIT_OUT)/hypervisor/common/unlzma: UNIT_EXTRA := hypervisor/common/lzma.c hypervisor/common/kimage.c \
-	hypervisor/common/inflate.c hypervisor/common/unlz4.c hypervisor/common/unxz.c
+	hypervisor/common/inflate.c hypervisor/common/unlz4.c hypervisor/common/unxz.c \
+	hypervisor/common/unlzo.c
+UNIT_BINS += $(UNIT_OUT)/hypervisor/common/unlzo
+$(UNIT_OUT)/hypervisor/common/unlzo: UNIT_EXTRA := hypervisor/common/lzma.c hypervisor/common/kimage.c \
+	hypervisor/common/inflate.c hypervisor/common/unlz4.c hypervisor/common/unxz.c \
+	hypervisor/common/unlzma.c
+$(UNIT_OUT)/hypervisor/common/unlzo: hypervisor/include/hv/decompress.h
 $(UNIT_OUT)/hypervisor/common/unlzma: hypervisor/common/lzma.c hypervisor/common/lzma.h \
 	hypervisor/include/hv/decompress.h
 $(UNIT_LOCKING) $(UNIT_OUT)/hypervisor/common/spinlock: hypervisor/common/spinlock.c \
@@ -154,7 +160,7 @@ $(UNIT_OUT)/dom0_tools/libvmctl/libvmctl: tests/unit/dom0_tools/libvmctl/libvmct
 UNIT_BINS += $(UNIT_OUT)/hypervisor/common/kimage
 KIMAGE_SRCS := hypervisor/common/kimage.c hypervisor/common/inflate.c \
 	hypervisor/common/unlz4.c hypervisor/common/unxz.c \
-	hypervisor/common/lzma.c hypervisor/common/unlzma.c
+	hypervisor/common/lzma.c hypervisor/common/unlzma.c hypervisor/common/unlzo.c
 $(UNIT_OUT)/hypervisor/common/kimage: tests/unit/hypervisor/common/kimage.c $(KIMAGE_SRCS) \
 		hypervisor/include/hv/decompress.h tests/unit/unit.h $(CONFIG_H)
 	@mkdir -p $(dir $@)

@@ -466,10 +466,11 @@ static int kernel_elf_get(domid_t domid, const struct boot_module *m, struct ker
 	case KIMAGE_XZ:
 	case KIMAGE_LZ4:
 	case KIMAGE_LZMA:
+	case KIMAGE_LZO:
 		break;
 	default:
 		pr_err("d%u: cannot use the kernel module: it is %s-compressed; Lamina decodes "
-		       "gzip, xz, lz4 and lzma only\n", domid, kimage_format_name(k.format));
+		       "gzip, xz, lz4, lzma and lzo only\n", domid, kimage_format_name(k.format));
 		return -EINVAL;
 	}
 	size = k.out_len;

@@ -98,7 +98,7 @@ static void build_more_domains(unsigned int first)
 
 			if (f >= KIMAGE_BZIP2 && f < KIMAGE_UNKNOWN)
 				pr_warn("boot module %u is %s-compressed (Lamina decodes gzip, xz, "
-					"lz4 and lzma only) and follows no kernel: ignored\n", i,
+					"lz4, lzma and lzo only) and follows no kernel: ignored\n", i,
 					kimage_format_name(f));
 			else
 				pr_warn("boot module %u is not a kernel and follows no kernel: "

@@ -69,14 +69,23 @@ long unxz(const void *in, size_t in_len, void *out, size_t out_size);
  */
 long unlzma(const void *in, size_t in_len, void *out, size_t out_size);
 
+/*
+ * lzop (magic 89 4C 5A 4F 00 0D 0A 1A 0A, Linux's CONFIG_KERNEL_LZO):
+ * the header (checksum checked; filters and extra fields refused), then
+ * LZO1X blocks of at most 256 KiB, stored ones as they are, with the
+ * adler32/CRC32 checks its flags ask for; a 0 length ends it, what
+ * follows (Linux's size word) is not read. hypervisor/common/unlzo.c.
+ */
+long unlzo(const void *in, size_t in_len, void *out, size_t out_size);
+
 enum kimage_format {
 	KIMAGE_ELF,
 	KIMAGE_GZIP,
 	KIMAGE_XZ,
 	KIMAGE_LZ4,
 	KIMAGE_LZMA,
-	KIMAGE_BZIP2,		/* these three: recognised, refused */
 	KIMAGE_LZO,
+	KIMAGE_BZIP2,		/* these two: recognised, refused */
 	KIMAGE_ZSTD,
 	KIMAGE_UNKNOWN,
 };
