@@ -51,6 +51,12 @@ static uint32_t adler32(const uint8_t *p, size_t n)
 	while (n) {
 		k = n < 5552 ? n : 5552;	/* b stays below 2^32 over 5552 bytes */
 		n -= k;
+		for (; k >= 8; k -= 8, p += 8) {	/* 8 a step: half the cost */
+			a += p[0]; b += a; a += p[1]; b += a;
+			a += p[2]; b += a; a += p[3]; b += a;
+			a += p[4]; b += a; a += p[5]; b += a;
+			a += p[6]; b += a; a += p[7]; b += a;
+		}
 		while (k--) {
 			a += *p++;
 			b += a;
@@ -139,7 +145,18 @@ static int lzo1x_block(const uint8_t *in, size_t n, uint8_t *out, size_t olen, b
 		}
 		if (dist > op)
 			return -EINVAL;
-		if (!decomp_copy_back(out, &op, olen, dist, len))
+		/* 8 bytes a step while the source is 8 or more back and it fits. */
+		if (dist >= 8 && len <= olen - op) {
+			uint8_t *d = out + op;
+
+			op += len;
+			for (; len >= 8; len -= 8, d += 8)
+				__builtin_memcpy(d, d - dist, 8);
+			while (len--) {
+				*d = *(d - dist);
+				d++;
+			}
+		} else if (!decomp_copy_back(out, &op, olen, dist, len))
 			return cut ? -ENOSPC : -EINVAL;
 		lits = state = t & 3;
 literals:
