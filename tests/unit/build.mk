@@ -99,9 +99,9 @@ UNIT_BINS += $(UNIT_OUT)/hypervisor/common/unlzo
 $(UNIT_OUT)/hypervisor/common/unlzo: UNIT_EXTRA := hypervisor/common/lzma.c hypervisor/common/kimage.c \
 	hypervisor/common/inflate.c hypervisor/common/unlz4.c hypervisor/common/unxz.c \
 	hypervisor/common/unlzma.c
-$(UNIT_OUT)/hypervisor/common/unlzo: hypervisor/include/hv/decompress.h
+$(UNIT_OUT)/hypervisor/common/unlzo: hypervisor/include/hv/decompress.h tests/unit/hypervisor/common/decomp_test.h
 $(UNIT_OUT)/hypervisor/common/unlzma: hypervisor/common/lzma.c hypervisor/common/lzma.h \
-	hypervisor/include/hv/decompress.h
+	hypervisor/include/hv/decompress.h tests/unit/hypervisor/common/decomp_test.h
 $(UNIT_LOCKING) $(UNIT_OUT)/hypervisor/common/spinlock: hypervisor/common/spinlock.c \
 	hypervisor/common/rspinlock.c \
 	tests/unit/hypervisor/host_panic.c hypervisor/include/hv/spinlock.h hypervisor/include/hv/lock_order.h
