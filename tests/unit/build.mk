@@ -162,7 +162,7 @@ KIMAGE_SRCS := hypervisor/common/kimage.c hypervisor/common/inflate.c \
 	hypervisor/common/unlz4.c hypervisor/common/unxz.c \
 	hypervisor/common/lzma.c hypervisor/common/unlzma.c hypervisor/common/unlzo.c
 $(UNIT_OUT)/hypervisor/common/kimage: tests/unit/hypervisor/common/kimage.c $(KIMAGE_SRCS) \
-		hypervisor/include/hv/decompress.h tests/unit/unit.h $(CONFIG_H)
+		hypervisor/include/hv/decompress.h tests/unit/hypervisor/common/decomp_test.h tests/unit/unit.h $(CONFIG_H)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)gcc $(UNIT_CFLAGS) -o $@ $< $(KIMAGE_SRCS)

@@ -21,7 +21,7 @@ static uint8_t *orig;		/* this test's own binary */
 static size_t orig_len;
 static char tmpdir[64];
 
-static uint8_t *read_all(const char *path, size_t *len)
+static inline uint8_t *read_all(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	uint8_t *buf = NULL;
@@ -43,7 +43,7 @@ static uint8_t *read_all(const char *path, size_t *len)
 }
 
 /* `tool -c` of data on its stdin, then (size_word) Linux's 32-bit size. */
-static uint8_t *tool_make(const char *tool, const uint8_t *data, size_t len, bool size_word,
+static inline uint8_t *tool_make(const char *tool, const uint8_t *data, size_t len, bool size_word,
 			  size_t *zlen)
 {
 	char in[128], out[128], line[512];
@@ -69,7 +69,7 @@ static uint8_t *tool_make(const char *tool, const uint8_t *data, size_t len, boo
 	return z;
 }
 
-static uint8_t *random_bytes(size_t n, unsigned int seed)
+static inline uint8_t *random_bytes(size_t n, unsigned int seed)
 {
 	uint8_t *p = malloc(n ? n : 1);
 	size_t i;
@@ -81,7 +81,7 @@ static uint8_t *random_bytes(size_t n, unsigned int seed)
 }
 
 /* fn into a buffer of exactly out_size: true if it gave data[0, len) back whole. */
-static bool decodes_to(decomp_fn fn, const uint8_t *z, size_t zlen, const uint8_t *data,
+static inline bool decodes_to(decomp_fn fn, const uint8_t *z, size_t zlen, const uint8_t *data,
 		       size_t len, size_t out_size)
 {
 	uint8_t *out = malloc(out_size ? out_size : 1);
@@ -100,7 +100,7 @@ static bool decodes_to(decomp_fn fn, const uint8_t *z, size_t zlen, const uint8_
  * hdr bytes of z; output buffers short by everything down to 0 bytes
  * (-ENOSPC, the output's start written).
  */
-static void hostile_rounds(decomp_fn fn, uint8_t *z, size_t zlen, const uint8_t *data,
+static inline void hostile_rounds(decomp_fn fn, uint8_t *z, size_t zlen, const uint8_t *data,
 			   size_t len, bool checked, size_t flip_from, size_t hdr)
 {
 	uint8_t *out = malloc(len);
@@ -146,7 +146,7 @@ static void hostile_rounds(decomp_fn fn, uint8_t *z, size_t zlen, const uint8_t 
 }
 
 /* A kernel-style module of data (and of a cpio archive) as kimage sees it. */
-static void kimage_rounds(const char *tool, enum kimage_format f, const char *name)
+static inline void kimage_rounds(const char *tool, enum kimage_format f, const char *name)
 {
 	size_t zlen, clen;
 	uint8_t cpio[512] = "070701", *out = malloc(orig_len);
@@ -172,7 +172,7 @@ static void kimage_rounds(const char *tool, enum kimage_format f, const char *na
 }
 
 /* The test file (this binary) and a temporary directory; false if not had. */
-static bool decomp_setup(const char *suite)
+static inline bool decomp_setup(const char *suite)
 {
 	unit_suite = suite;
 	orig = read_all("/proc/self/exe", &orig_len);
@@ -184,7 +184,7 @@ static bool decomp_setup(const char *suite)
 	return true;
 }
 
-static int decomp_done(void)
+static inline int decomp_done(void)
 {
 	char cmd[128];
 

@@ -7,37 +7,7 @@
  * every truncation of a small stream, bit flips, short output buffers.
  * Under ASan a read or write outside the buffers fails the test.
  */
-#include "../../unit.h"
-#include <stdlib.h>
-#include <stdint.h>
-#include <unistd.h>
-#include <hv/decompress.h>
-#include <lamina/errno.h>
-
-static uint8_t *orig;		/* the real file */
-static size_t orig_len;
-static char tmpdir[64];
-
-static uint8_t *read_all(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	size_t cap = 0, n = 0, got;
-
-	if (!f)
-		return NULL;
-	do {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 1 << 16;
-			buf = realloc(buf, cap);
-		}
-		got = fread(buf + n, 1, cap - n, f);
-		n += got;
-	} while (got);
-	fclose(f);
-	*len = n;
-	return buf;
-}
+#include "decomp_test.h"
 
 static void write_all(const char *path, const void *p, size_t len)
 {
@@ -61,17 +31,6 @@ static uint8_t *filter(const char *cmd, const void *data, size_t len, size_t *ou
 	if (system(line))
 		return NULL;
 	return read_all(out, out_len);
-}
-
-static uint8_t *random_bytes(size_t n, unsigned int seed)
-{
-	uint8_t *p = malloc(n);
-	size_t i;
-
-	srand(seed);
-	for (i = 0; i < n; i++)
-		p[i] = rand() >> 7;
-	return p;
 }
 
 static long decode_exact(long (*fn)(const void *, size_t, void *, size_t), const uint8_t *in,
