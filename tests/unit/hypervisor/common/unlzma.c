@@ -122,7 +122,7 @@ static void hostile(void)
 	EXPECT(z != NULL);
 	/* No check in the format: a flip past the header may decode to anything, in bounds. */
 	if (z)
-		hostile_rounds(unlzma, z, zlen, data, len, false, 13, 13);
+		hostile_rounds(unlzma, z, zlen, data, len, CUT_SIZE_WORD, 5000, false, 13, 13);
 	free(z);
 	free(data);
 }

@@ -92,7 +92,7 @@ static void hostile(void)
 	EXPECT(z != NULL);
 	/* Header and blocks checksummed: a flip anywhere is caught or harmless. */
 	if (z)
-		hostile_rounds(unlzo, z, zlen, data, len, true, 0, 9 + 34);
+		hostile_rounds(unlzo, z, zlen, data, len, CUT_SIZE_WORD, 5000, true, 0, 9 + 34);
 	free(z);
 	free(data);
 }
