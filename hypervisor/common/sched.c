@@ -927,6 +927,22 @@ static void timers_follow(struct vcpu *v, unsigned int cpu)
 }
 
 /*
+ * The CPUs any vCPU queued here may run on (the queue locked): an idle
+ * one among them is kicked to steal. Until 6 Dec only the first queued
+ * vCPU's were looked at: one pinned here at the head kept an idle CPU
+ * asleep while a vCPU behind it, free to move, waited a slice or more.
+ */
+static cpumask_t __attribute__((noinline, cold)) queued_affinity(const struct runqueue *rq)
+{
+	const struct vcpu *w;
+	cpumask_t allowed = 0;
+
+	for (w = rq->head; w; w = w->runq_next)
+		allowed |= w->hard_affinity;
+	return allowed;
+}
+
+/*
  * prev, queued here by schedule() while this CPU still held it, is saved
  * now: an idle CPU that looked at it meanwhile skipped it (steal() takes
  * no vCPU a CPU holds) and halted, and schedule()'s kick, before the
@@ -1068,7 +1084,7 @@ void schedule(struct cpu_regs *r)
 		/* The queued vCPU visible before idle_cpus is read: see idle_begin. */
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		if (__atomic_load_n(&idle_cpus, __ATOMIC_RELAXED))
-			idle_kick = idle_cpu_in(rq->head->hard_affinity);
+			idle_kick = idle_cpu_in(queued_affinity(rq));
 	}
 	spin_unlock(&rq->lock);
 	if (unlikely(idle_kick < MAX_CPUS))
