@@ -45,23 +45,6 @@ static void __attribute__((noreturn, used)) spinner(unsigned long id)
 		asm volatile("pause");
 }
 
-/* dom0's vCPU 0 may run on CPUs 0 to n - 1 (hard affinity): 0 or the error. */
-static long unpin_vcpu0(unsigned int n)
-{
-	uint8_t hard = (uint8_t)((1U << n) - 1);
-	struct domctl op;
-
-	memset(&op, 0, sizeof(op));
-	op.cmd = DOMCTL_setvcpuaffinity;
-	op.interface_version = DOMCTL_INTERFACE_VERSION;
-	op.domain = 0;
-	op.u.vcpuaffinity.vcpu = 0;
-	op.u.vcpuaffinity.flags = VCPUAFFINITY_HARD;
-	op.u.vcpuaffinity.cpumap_hard.bitmap = (uint64_t)&hard;
-	op.u.vcpuaffinity.cpumap_hard.nr_bits = 8;
-	return hypercall1(__HYPERVISOR_domctl, &op);
-}
-
 /* vCPU 0 yields: the time until it runs again. */
 static uint64_t yield_gap(void)
 {
@@ -115,7 +98,8 @@ int test_main(struct start_info *si)
 	}
 	for (i = 0; i < ROUNDS; i++) {
 		CHECK((rc = smp_pin_vcpu(0, 0)) == 0, "pinning vCPU 0 to CPU 0: %ld", rc);
-		CHECK((rc = unpin_vcpu0(cpus)) == 0, "unpinning vCPU 0: %ld", rc);
+		rc = smp_affinity_dom_vcpu(0, 0, (uint8_t)((1U << cpus) - 1));	/* all */
+		CHECK(rc == 0, "unpinning vCPU 0: %ld", rc);
 		gap = yield_gap();
 		spun = spin_gap(RUN_NS);
 		if (spun > gap)
