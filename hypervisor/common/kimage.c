@@ -105,11 +105,16 @@ long kimage_decode(const struct kimage *k, void *out, size_t out_size, const cha
 	case KIMAGE_LZ4:
 		n = unlz4_legacy(k->data, k->len, out, out_size);
 		break;
+	case KIMAGE_BZIP2:
+		n = bunzip2(k->data, k->len, out, out_size);
+		break;
 	default:
-		*why = "not a format Lamina decodes (gzip, xz, lz4)";
+		*why = "not a format Lamina decodes (gzip, xz, lz4, bzip2)";
 		return -EINVAL;
 	}
-	if (n == -ENOSPC)
+	if (n == -ENOMEM)
+		*why = "no room for the decoder's work area";
+	else if (n == -ENOSPC)
 		*why = "the decoded image is larger than its stated size";
 	else if (n < 0)
 		*why = "the compressed data is corrupt or truncated";
@@ -131,7 +136,8 @@ bool kimage_is_kernel(const void *img, size_t len)
 		return true;	/* a bzImage, if a bad one: the builder says why */
 	if (k.bzimage || k.format == KIMAGE_ELF)
 		return true;
-	if (k.format != KIMAGE_GZIP && k.format != KIMAGE_XZ && k.format != KIMAGE_LZ4)
+	if (k.format != KIMAGE_GZIP && k.format != KIMAGE_XZ && k.format != KIMAGE_LZ4 &&
+	    k.format != KIMAGE_BZIP2)
 		return false;
 	/* A compressed ramdisk decodes to a cpio archive, a kernel to an ELF. */
 	memset(peek, 0, sizeof(peek));

@@ -60,6 +60,21 @@ long unlz4_legacy(const void *in, size_t in_len, void *out, size_t out_size);
  */
 long unxz(const void *in, size_t in_len, void *out, size_t out_size);
 
+/*
+ * bzip2 streams ("BZh1"-"BZh9", one or several; what follows the last is
+ * not read): every block's CRC and each stream's checked, randomised
+ * blocks refused. -ENOMEM if decomp_work_alloc has no room.
+ * (hypervisor/common/bunzip2.c)
+ */
+long bunzip2(const void *in, size_t in_len, void *out, size_t out_size);
+/*
+ * A decoder's work area for one call (bunzip2's inverse BWT: 3.6 MB),
+ * given back before it returns: frames in the hypervisor
+ * (arch/x86/domain_build.c), malloc in the host tests. NULL: no room.
+ */
+void *decomp_work_alloc(size_t bytes);
+void decomp_work_free(void *p, size_t bytes);
+
 enum kimage_format {
 	KIMAGE_ELF,
 	KIMAGE_GZIP,
