@@ -5,7 +5,8 @@
  * an ELF or compressed), or a compressed image, told apart by magic as
  * Xen 4.17 does (arch/x86/bzimage.c, common/decompress.c). The decoded
  * size of a bzImage payload, as in Xen, is its last 32-bit word (Linux's
- * build appends it; gzip's ISIZE is the same word); a bare lz4 or xz
+ * build appends it; gzip's ISIZE is the same word), and so is a bare
+ * bzip2 module's (Linux's bzip2 payload ends with it); a bare lz4 or xz
  * module's is not known beforehand (out_len 0: the builder counts an lz4
  * one's by a first pass and guesses an xz one's).
  */
@@ -86,7 +87,8 @@ int kimage_locate(const void *img, size_t len, struct kimage *k, const char **wh
 		k->bzimage = true;
 	}
 	k->format = kimage_format_of(k->data, k->len);
-	if (k->format != KIMAGE_ELF && k->len >= 4 && (k->bzimage || k->format == KIMAGE_GZIP))
+	if (k->format != KIMAGE_ELF && k->len >= 4 && (k->bzimage || k->format == KIMAGE_GZIP ||
+						   k->format == KIMAGE_BZIP2))
 		k->out_len = le32_at(k->data + k->len - 4);
 	return 0;
 }

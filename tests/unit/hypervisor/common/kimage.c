@@ -397,7 +397,11 @@ static void formats(void)
 	EXPECT(z && zc);
 	if (!z || !zc)
 		return;
-	EXPECT(kimage_locate(z, zlen, &k, &why) == 0 && k.format == KIMAGE_BZIP2 && !k.out_len);
+	z = realloc(z, zlen + 4);	/* Linux's size word, read as gzip's ISIZE is */
+	memcpy(z + zlen, &(uint32_t){ orig_len }, 4);
+	zlen += 4;
+	EXPECT(kimage_locate(z, zlen, &k, &why) == 0 && k.format == KIMAGE_BZIP2 &&
+	       k.out_len == orig_len);
 	EXPECT(kimage_is_kernel(z, zlen));
 	EXPECT(!kimage_is_kernel(zc, clen));
 	n = kimage_decode(&k, out, orig_len, &why);
