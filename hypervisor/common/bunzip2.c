@@ -37,7 +37,7 @@ struct bz_table {
 
 struct bz_work {
 	uint32_t tt[BZ_MAX_BLOCK];	/* byte | (next position << 8) */
-	uint32_t crc_table[256];
+	uint32_t crc_table[8][256];	/* [k]: a byte followed by k zero bytes */
 	struct bz_table tables[BZ_MAX_GROUPS];
 	uint8_t selectors[BZ_MAX_SELECTORS];
 };
@@ -50,6 +50,19 @@ struct bz_bits {
 
 static void bits_fill(struct bz_bits *b)
 {
+	if (b->end - b->p >= 8) {
+		/*
+		 * 8 bytes at once: as many whole ones are counted as fit, the
+		 * rest of them is ORed in again, the same bits, next time.
+		 */
+		uint64_t v;
+
+		__builtin_memcpy(&v, b->p, 8);
+		b->acc |= __builtin_bswap64(v) >> b->bits;
+		b->p += (63 - b->bits) >> 3;
+		b->bits |= 56;
+		return;
+	}
 	while (b->bits <= 56 && b->p < b->end) {
 		b->acc |= (uint64_t)*b->p++ << (56 - b->bits);
 		b->bits += 8;
@@ -141,12 +154,33 @@ struct bz_out {
 };
 
 /*
+ * Moves the list's byte i (1-255) to its front, the bytes before it one
+ * up, a word (8 bytes) at a time; returns it.
+ */
+static inline uint8_t mtf_front(uint64_t *m, unsigned int i)
+{
+	unsigned int w = i / 8, sh = i % 8 * 8, k;
+	uint64_t x = m[w], v = x >> sh & 0xff, carry = v;
+
+	if (w) {
+		carry = m[w - 1] >> 56;
+		for (k = w - 1; k; k--)
+			m[k] = m[k] << 8 | m[k - 1] >> 56;
+		m[0] = m[0] << 8 | v;
+	}
+	/* In its word: the bytes above i stay, those below move up one. */
+	m[w] = (x & (~0ULL << sh << 8)) | (x & ((1ULL << sh) - 1)) << 8 | carry;
+	return v;
+}
+
+/*
  * Reads one block (after its magic) into w->tt; its length, or -EINVAL.
  * *orig: origPtr.
  */
 static long block_read(struct bz_bits *b, struct bz_work *w, uint32_t max_block, uint32_t *orig)
 {
-	uint8_t mtf[256], len[BZ_MAX_ALPHA], group_mtf[BZ_MAX_GROUPS];
+	uint64_t mtf[32] = { 0 };	/* the MTF list, byte j at bits (j % 8) * 8 of word j / 8 */
+	uint8_t len[BZ_MAX_ALPHA], group_mtf[BZ_MAX_GROUPS];
 	uint32_t v, used, counts[256] = { 0 };
 	unsigned int i, j, n_used = 0, alpha, n_groups, n_sel, sel, left, run_bit = 0;
 	uint32_t run = 0, n = 0;
@@ -163,8 +197,10 @@ static long block_read(struct bz_bits *b, struct bz_work *w, uint32_t max_block,
 		if (!bits_get(b, 16, &v))
 			return -EINVAL;
 		for (j = 0; j < 16; j++)
-			if (v & (0x8000 >> j))
-				mtf[n_used++] = i * 16 + j;
+			if (v & (0x8000 >> j)) {
+				mtf[n_used / 8] |= (uint64_t)(i * 16 + j) << n_used % 8 * 8;
+				n_used++;
+			}
 	}
 	if (!n_used)
 		return -EINVAL;
@@ -234,7 +270,7 @@ static long block_read(struct bz_bits *b, struct bz_work *w, uint32_t max_block,
 			continue;
 		}
 		if (run) {
-			uint8_t c = mtf[0];
+			uint8_t c = mtf[0];	/* the front byte */
 
 			if (run > max_block - n)
 				return -EINVAL;
@@ -248,10 +284,7 @@ static long block_read(struct bz_bits *b, struct bz_work *w, uint32_t max_block,
 			break;
 		if (n >= max_block)
 			return -EINVAL;
-		i = s - 1;
-		v = mtf[i];
-		memmove(mtf + 1, mtf, i);
-		mtf[0] = v;
+		v = mtf_front(mtf, s - 1);
 		counts[v]++;
 		w->tt[n++] = v;
 	}
@@ -270,46 +303,71 @@ static long block_read(struct bz_bits *b, struct bz_work *w, uint32_t max_block,
 	return n;
 }
 
-/* Undoes the BWT and the final run-length step; 0, -EINVAL or -ENOSPC. */
+/* CRC-32 of p[0, n), most significant bit first, 8 bytes a step. */
+static uint32_t crc_bytes(const uint32_t (*t)[256], uint32_t c, const uint8_t *p, size_t n)
+{
+	for (; n >= 8; n -= 8, p += 8) {
+		uint32_t a, b;
+
+		__builtin_memcpy(&a, p, 4);
+		__builtin_memcpy(&b, p + 4, 4);
+		a = __builtin_bswap32(a) ^ c;
+		b = __builtin_bswap32(b);
+		c = t[7][a >> 24] ^ t[6][a >> 16 & 0xff] ^ t[5][a >> 8 & 0xff] ^ t[4][a & 0xff] ^
+		    t[3][b >> 24] ^ t[2][b >> 16 & 0xff] ^ t[1][b >> 8 & 0xff] ^ t[0][b & 0xff];
+	}
+	for (; n; n--)
+		c = c << 8 ^ t[0][c >> 24 ^ *p++];
+	return c;
+}
+
+/*
+ * Undoes the BWT (each entry names the next) and the final run-length
+ * step; 0 and *crc, -EINVAL or -ENOSPC (out filled to its end).
+ */
 static int block_write(struct bz_work *w, uint32_t n, uint32_t orig, struct bz_out *o,
 		       uint32_t *crc)
 {
-	uint32_t pos = w->tt[orig] >> 8, c = ~0U, i, e;
-	unsigned int last = 256, same = 0;
+	const uint32_t *tt = w->tt;
+	uint32_t pos = tt[orig] >> 8, e;
+	unsigned int last = 256, same = 0, ch;
 	uint8_t *out = o->p;
-	size_t at = o->pos, size = o->size;
+	size_t at = o->pos, size = o->size, start = at;
 
-	for (i = 0; i < n; i++) {
-		uint8_t ch;
-
-		e = w->tt[pos];
-		ch = e & 0xff;
+	while (n--) {
+		e = tt[pos];
 		pos = e >> 8;
-		if (same == 4) {	/* ch: how many more of last */
-			if (ch > size - at) {
-				memset(out + at, last, size - at);
-				o->pos = size;
-				return -ENOSPC;
-			}
-			memset(out + at, last, ch);
-			at += ch;
-			while (ch--)
-				c = c << 8 ^ w->crc_table[(c >> 24 ^ last) & 0xff];
-			same = 0;
+		ch = e & 0xff;
+		if (at == size)
+			goto full;
+		out[at++] = ch;
+		if (ch != last) {
+			last = ch;
+			same = 1;
 			continue;
 		}
-		same = ch == last ? same + 1 : 1;
-		last = ch;
-		if (at == size) {
-			o->pos = at;
-			return -ENOSPC;
+		if (++same < 4 || !n)
+			continue;
+		/* Four the same: the next byte counts more of them. */
+		n--;
+		e = tt[pos];
+		pos = e >> 8;
+		ch = e & 0xff;
+		if (ch > size - at) {
+			memset(out + at, last, size - at);
+			at = size;
+			goto full;
 		}
-		out[at++] = ch;
-		c = c << 8 ^ w->crc_table[(c >> 24 ^ ch) & 0xff];
+		memset(out + at, last, ch);
+		at += ch;
+		last = 256;
 	}
 	o->pos = at;
-	*crc = ~c;
+	*crc = ~crc_bytes(w->crc_table, ~0U, out + start, at - start);
 	return 0;
+full:
+	o->pos = at;
+	return -ENOSPC;
 }
 
 static bool magic_get(struct bz_bits *b, uint64_t *m)
@@ -376,8 +434,14 @@ long bunzip2(const void *in, size_t in_len, void *out, size_t out_size)
 
 		for (k = 0; k < 8; k++)
 			c = c & 0x80000000U ? c << 1 ^ 0x04c11db7U : c << 1;
-		w->crc_table[i] = c;
+		w->crc_table[0][i] = c;
 	}
+	for (k = 1; k < 8; k++)
+		for (i = 0; i < 256; i++) {
+			uint32_t c = w->crc_table[k - 1][i];
+
+			w->crc_table[k][i] = c << 8 ^ w->crc_table[0][c >> 24];
+		}
 	/*
 	 * Streams one after another, each from a byte boundary; what follows
 	 * the last (Linux's size word) is not read. A further stream needs
