@@ -443,6 +443,9 @@ static int decode_into(domid_t domid, const struct kimage *k, uint64_t size,
 	n = kimage_decode(k, mfn_to_virt(e->buf), e->buf_pages << PAGE_SHIFT, why);
 	decode_cycles += rdtsc() - t0;
 	if (n < 0) {
+		if (n == -ENOMEM)	/* kernel_elf_get says nothing of it */
+			pr_err("d%u: cannot use the %s kernel module: %s\n", domid,
+			       kimage_format_name(k->format), *why);
 		free_frames(e->buf, e->buf_pages);
 		e->buf = INVALID_MFN;
 		return (int)n;
