@@ -142,6 +142,9 @@ $(UNIT_OUT)/dom0_tools/libvmctl/libvmctl: tests/unit/dom0_tools/libvmctl/libvmct
 	$(Q)gcc $(UNIT_CFLAGS) -Idom0_tools/lib -o $@ $< dom0_tools/libvmctl/libvmctl.c \
 	  dom0_tools/lib/xendev.c dom0_tools/lib/xs.c dom0_tools/lib/dominfo.c
 
+$(UNIT_OUT)/hypervisor/common/unxz $(UNIT_OUT)/hypervisor/common/bunzip2: \
+	tests/unit/hypervisor/common/decomp_data.h
+
 # The hypervisor's kernel-module decoders, fed by the gzip and lz4
 # commands at run time (KIMAGE_VMLINUZ: a bzImage to look into as well).
 UNIT_BINS += $(UNIT_OUT)/hypervisor/common/kimage

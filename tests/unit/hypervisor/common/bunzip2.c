@@ -13,6 +13,7 @@
 #include <lamina/errno.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include "decomp_data.h"
 
 static char tmpdir[64];
 static bool work_fails;		/* decomp_work_alloc says no room */
@@ -32,103 +33,29 @@ void decomp_work_free(void *p, size_t bytes)
 	free(p);
 }
 
-struct buf {
-	unsigned char *p;
-	size_t n;
-};
-
-static struct buf read_path(const char *path)
-{
-	struct buf b = { NULL, 0 };
-	FILE *f = fopen(path, "rb");
-	long n;
-
-	if (!f)
-		return b;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	b.p = malloc(n ? n : 1);
-	b.n = fread(b.p, 1, n, f);
-	fclose(f);
-	return b;
-}
-
-static void write_path(const char *path, const void *p, size_t n)
-{
-	FILE *f = fopen(path, "wb");
-
-	if (!f || fwrite(p, 1, n, f) != n)
-		UNIT_FAIL("cannot write a temporary file");
-	if (f)
-		fclose(f);
-}
-
 /* The bzip2 tool's stream of data at level (1-9). */
 static struct buf bz_make(const void *data, size_t n, int level)
 {
-	char in[128], out[128], cmd[512];
-	struct buf b;
+	char cmd[64];
 
-	snprintf(in, sizeof(in), "%s/in", tmpdir);
-	snprintf(out, sizeof(out), "%s/in.bz2", tmpdir);
-	write_path(in, data, n);
-	snprintf(cmd, sizeof(cmd), "bzip2 -q -c -%d < %s > %s", level, in, out);
-	if (system(cmd) != 0)
-		UNIT_FAIL(cmd);
-	b = read_path(out);
-	unlink(in);
-	unlink(out);
-	return b;
+	snprintf(cmd, sizeof(cmd), "bzip2 -q -c -%d", level);
+	return tool_output(tmpdir, cmd, data, n);
 }
 
-/* bunzip2 on exact-size copies of in and of an out_size buffer; *outp kept. */
+/* bunzip2 as decode_with runs it; its work area given back. */
 static long decode(const void *in, size_t in_len, size_t out_size, unsigned char **outp)
 {
-	unsigned char *i = malloc(in_len ? in_len : 1), *o = malloc(out_size ? out_size : 1);
-	long r;
+	long r = decode_with(bunzip2, in, in_len, out_size, outp);
 
-	memcpy(i, in, in_len);
-	r = bunzip2(i, in_len, out_size ? o : NULL, out_size);
-	free(i);
 	if (work_live)
 		UNIT_FAIL("a work area was not given back");
 	work_live = 0;
-	if (outp)
-		*outp = o;
-	else
-		free(o);
 	return r;
 }
 
-/*
- * in decodes to want: with the exact buffer, a larger one, one a byte
- * short and an empty one (-ENOSPC, the start of the output there).
- */
 static void expect_decodes(const struct buf *in, const void *want, size_t n)
 {
-	unsigned char *o;
-	long r;
-
-	r = decode(in->p, in->n, n, &o);
-	EXPECT_EQ(r, n);
-	if (r == (long)n)
-		EXPECT(!memcmp(o, want, n));
-	free(o);
-	EXPECT_EQ(decode(in->p, in->n, n + 100, NULL), n);
-	if (!n)
-		return;
-	r = decode(in->p, in->n, n - 1, &o);
-	EXPECT_EQ(r, -ENOSPC);
-	EXPECT(!memcmp(o, want, n - 1));
-	free(o);
-	if (n > 1000) {
-		r = decode(in->p, in->n, n / 3, &o);
-		EXPECT_EQ(r, -ENOSPC);
-		EXPECT(!memcmp(o, want, n / 3));
-		free(o);
-	}
-	EXPECT_EQ(decode(in->p, in->n, 0, NULL), -ENOSPC);
+	expect_decodes_with(decode, in, want, n, 0);
 }
 
 static void roundtrip(const void *data, size_t n, int level)
@@ -148,42 +75,6 @@ static void roundtrip(const void *data, size_t n, int level)
 			 level, n);
 	}
 	free(x.p);
-}
-
-/* Test data: words (compressible), random bytes, this program's x86 code. */
-static unsigned char *words(size_t n)
-{
-	static const char *const w[] = { "hypervisor ", "page ", "table ", "grant ",
-		"event ", "channel ", "domain ", "xen ", "lamina ", "\n", "0x1f ", "E8 " };
-	unsigned char *p = malloc(n);
-	size_t i = 0, k;
-
-	while (i < n) {
-		const char *s = w[unit_rnd() % ARRAY_SIZE(w)];
-
-		for (k = 0; s[k] && i < n; k++)
-			p[i++] = s[k];
-	}
-	return p;
-}
-
-static unsigned char *random_bytes(size_t n)
-{
-	unsigned char *p = malloc(n);
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		p[i] = unit_rnd() >> 24;
-	return p;
-}
-
-static struct buf x86_code(size_t max)
-{
-	struct buf b = read_path("/proc/self/exe");
-
-	if (b.n > max)
-		b.n = max;
-	return b;
 }
 
 /* Every level on words and x86 code, up to two full level-9 blocks. */
