@@ -9,7 +9,9 @@
  * (truncated, corrupt, a failed check) or -ENOSPC when the output does not
  * fit; on -ENOSPC the first out_size bytes are written as far as the
  * decoder got, so a small buffer shows the start of the output (what
- * kimage_is_kernel looks at). No decoder allocates or keeps state.
+ * kimage_is_kernel looks at). No decoder keeps state past its call;
+ * bunzip2 alone takes a work area for the call (decomp_work_alloc) and
+ * returns -ENOMEM if there is none.
  */
 #ifndef HV_DECOMPRESS_H
 #define HV_DECOMPRESS_H
@@ -80,8 +82,8 @@ enum kimage_format {
 	KIMAGE_GZIP,
 	KIMAGE_XZ,
 	KIMAGE_LZ4,
-	KIMAGE_BZIP2,		/* these four: recognised, refused */
-	KIMAGE_LZMA,
+	KIMAGE_BZIP2,
+	KIMAGE_LZMA,		/* these three: recognised, refused */
 	KIMAGE_LZO,
 	KIMAGE_ZSTD,
 	KIMAGE_UNKNOWN,
@@ -102,7 +104,7 @@ const char *kimage_format_name(enum kimage_format f);
 enum kimage_format kimage_format_of(const void *p, size_t len);
 /* 0 and *k filled, or -EINVAL and *why (a bzImage older than 2.08, a payload outside the file). */
 int kimage_locate(const void *img, size_t len, struct kimage *k, const char **why);
-/* Decodes k into out (KIMAGE_GZIP/XZ/LZ4); as the decoders, *why on error. */
+/* Decodes k into out (KIMAGE_GZIP/XZ/LZ4/BZIP2); as the decoders, *why on error. */
 long kimage_decode(const struct kimage *k, void *out, size_t out_size, const char **why);
 /* A kernel rather than a ramdisk: an ELF, a bzImage, or compressed ELF. */
 bool kimage_is_kernel(const void *img, size_t len);
