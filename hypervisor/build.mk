@@ -81,6 +81,7 @@ HV_SRCS := \
 	$(HV_DIR)/common/unlzma.c \
 	$(HV_DIR)/common/unlzo.c \
 	$(HV_DIR)/common/unlz4.c \
+	$(HV_DIR)/common/bunzip2.c \
 	$(HV_DIR)/common/vcpu.c \
 	$(HV_DIR)/common/version.c \
 	$(HV_DIR)/lib/string.c \

@@ -5,7 +5,8 @@
  * an ELF or compressed), or a compressed image, told apart by magic as
  * Xen 4.17 does (arch/x86/bzimage.c, common/decompress.c). The decoded
  * size of a bzImage payload, as in Xen, is its last 32-bit word (Linux's
- * build appends it; gzip's ISIZE is the same word); a bare lz4 or xz
+ * build appends it; gzip's ISIZE is the same word), and so is a bare
+ * bzip2 module's (Linux's bzip2 payload ends with it); a bare lz4 or xz
  * module's is not known beforehand (out_len 0: the builder counts an lz4
  * one's by a first pass and guesses an xz one's).
  */
@@ -87,7 +88,8 @@ int kimage_locate(const void *img, size_t len, struct kimage *k, const char **wh
 	}
 	k->format = kimage_format_of(k->data, k->len);
 	if (k->format != KIMAGE_ELF && k->len >= 4 && (k->bzimage || k->format == KIMAGE_GZIP ||
-						    k->format == KIMAGE_LZMA || k->format == KIMAGE_LZO))
+						   k->format == KIMAGE_BZIP2 || k->format == KIMAGE_LZMA ||
+						   k->format == KIMAGE_LZO))
 		k->out_len = le32_at(k->data + k->len - 4);
 	return 0;
 }
@@ -106,6 +108,9 @@ long kimage_decode(const struct kimage *k, void *out, size_t out_size, const cha
 	case KIMAGE_LZ4:
 		n = unlz4_legacy(k->data, k->len, out, out_size);
 		break;
+	case KIMAGE_BZIP2:
+		n = bunzip2(k->data, k->len, out, out_size);
+		break;
 	case KIMAGE_LZMA:
 		n = unlzma(k->data, k->len, out, out_size);
 		break;
@@ -113,10 +118,12 @@ long kimage_decode(const struct kimage *k, void *out, size_t out_size, const cha
 		n = unlzo(k->data, k->len, out, out_size);
 		break;
 	default:
-		*why = "not a format Lamina decodes (gzip, xz, lz4, lzma, lzo)";
+		*why = "not a format Lamina decodes (gzip, xz, lz4, bzip2, lzma, lzo)";
 		return -EINVAL;
 	}
-	if (n == -ENOSPC)
+	if (n == -ENOMEM)
+		*why = "no room for the decoder's work area";
+	else if (n == -ENOSPC)
 		*why = "the decoded image is larger than its stated size";
 	else if (n < 0)
 		*why = "the compressed data is corrupt or truncated";
@@ -139,7 +146,7 @@ bool kimage_is_kernel(const void *img, size_t len)
 	if (k.bzimage || k.format == KIMAGE_ELF)
 		return true;
 	if (k.format != KIMAGE_GZIP && k.format != KIMAGE_XZ && k.format != KIMAGE_LZ4 &&
-	    k.format != KIMAGE_LZMA && k.format != KIMAGE_LZO)
+	    k.format != KIMAGE_BZIP2 && k.format != KIMAGE_LZMA && k.format != KIMAGE_LZO)
 		return false;
 	/* A compressed ramdisk decodes to a cpio archive, a kernel to an ELF. */
 	memset(peek, 0, sizeof(peek));

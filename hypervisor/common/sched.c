@@ -798,13 +798,21 @@ void sched_yield(void)
 	pending_work_set(PW_SCHED);
 }
 
-/* Idle time: an idle period begins (under the queue lock)... */
+/*
+ * Idle time: an idle period begins (under the queue lock)... The CPU is
+ * marked in idle_cpus before it looks at the other queues (steal), by a
+ * locked instruction (a full fence): a vCPU queued on another CPU either
+ * is seen by that look, or its CPU sees this one idle and kicks it (its
+ * fence before reading idle_cpus: schedule(), switched_out). Until 6 Dec
+ * the look came first: a vCPU queued between the two waited, unkicked,
+ * until its own CPU next scheduled (a slice).
+ */
 static void idle_begin(struct runqueue *rq)
 {
 	if (!rq->idle_from)
 		rq->idle_from = now_ns();
 	if (spreading)		/* only stealing CPUs want kicks */
-		__atomic_or_fetch(&idle_cpus, 1ULL << this_cpu_id(), __ATOMIC_RELAXED);
+		__atomic_or_fetch(&idle_cpus, 1ULL << this_cpu_id(), __ATOMIC_SEQ_CST);
 }
 
 /* ... and ends, its length added to the CPU's sum; returns the time. */
@@ -893,16 +901,16 @@ static void __attribute__((noinline)) requeue_saved(struct vcpu *prev, struct vc
 }
 
 /*
- * This CPU's queue has a vCPU waiting while another CPU idles: the first
- * idle CPU the waiting vCPU may run on, to kick (it steals it), or MAX_CPUS.
+ * A vCPU that may run on `allowed` waits on this CPU's queue: the first
+ * other idle CPU among them, to kick (it steals the vCPU), or MAX_CPUS.
+ * The caller made the waiting vCPU visible and then fenced (idle_begin).
  */
-static unsigned int idle_cpu_for(const struct runqueue *rq)
+static unsigned int idle_cpu_in(cpumask_t allowed)
 {
-	const struct vcpu *w = rq->head;
 	cpumask_t idle = __atomic_load_n(&idle_cpus, __ATOMIC_RELAXED) & ~(1ULL << this_cpu_id());
 	unsigned int cpu;
 
-	if (!w || !(idle &= w->hard_affinity))
+	if (!(idle &= allowed))
 		return MAX_CPUS;
 	cpu = __builtin_ctzll(idle);
 	__atomic_and_fetch(&idle_cpus, ~(1ULL << cpu), __ATOMIC_RELAXED);	/* one kick */
@@ -916,6 +924,39 @@ static void timers_follow(struct vcpu *v, unsigned int cpu)
 	migrate_timer(&v->periodic, cpu);
 	if (v->poll_timeout.fn)
 		migrate_timer(&v->poll_timeout, cpu);
+}
+
+/*
+ * The CPUs any vCPU queued here may run on (the queue locked): an idle
+ * one among them is kicked to steal. Until 6 Dec only the first queued
+ * vCPU's were looked at: one pinned here at the head kept an idle CPU
+ * asleep while a vCPU behind it, free to move, waited a slice or more.
+ */
+static cpumask_t __attribute__((noinline, cold)) queued_affinity(const struct runqueue *rq)
+{
+	const struct vcpu *w;
+	cpumask_t allowed = 0;
+
+	for (w = rq->head; w; w = w->runq_next)
+		allowed |= w->hard_affinity;
+	return allowed;
+}
+
+/*
+ * prev, queued here by schedule() while this CPU still held it, is saved
+ * now: an idle CPU that looked at it meanwhile skipped it (steal() takes
+ * no vCPU a CPU holds) and halted, and schedule()'s kick, before the
+ * switch, was spent on that look. One is kicked again (the fence in
+ * switched_out pairs with idle_begin's), so prev does not wait for this
+ * CPU's next schedule(). Until 6 Dec it did: a slice, or longer.
+ */
+static void __attribute__((noinline, cold)) kick_idle_for_saved(struct vcpu *prev, struct vcpu **mine)
+{
+	unsigned int cpu = idle_cpu_in(__atomic_load_n(&prev->hard_affinity, __ATOMIC_RELAXED));
+
+	__atomic_store_n(mine, NULL, __ATOMIC_RELEASE);	/* prev not read after this */
+	if (cpu < MAX_CPUS)
+		smp_send_event_check(cpu);
 }
 
 /*
@@ -933,6 +974,8 @@ static void switched_out(struct vcpu *prev)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (unlikely(!allowed_here(prev) || (can_run(prev) && !prev->on_runq)))
 		requeue_saved(prev, mine);
+	else if (unlikely(spreading) && prev->on_runq)
+		kick_idle_for_saved(prev, mine);
 	else
 		__atomic_store_n(mine, NULL, __ATOMIC_RELEASE);
 }
@@ -989,6 +1032,8 @@ void schedule(struct cpu_regs *r)
 			next = prev;
 			break;
 		}
+		if (is_idle_vcpu(prev))
+			idle_begin(rq);		/* marked idle, then looks: no wake missed */
 		if ((next = steal(rq)))
 			break;
 		if (!is_idle_vcpu(prev)) {
@@ -997,7 +1042,6 @@ void schedule(struct cpu_regs *r)
 			spin_lock(&rq->lock);
 			continue;
 		}
-		idle_begin(rq);
 		spin_unlock(&rq->lock);
 		if (pending_work(PW_NMI))
 			arch_nmi_kick();	/* a host NMI while we idled: dom0's vCPU 0 */
@@ -1036,8 +1080,12 @@ void schedule(struct cpu_regs *r)
 	if (next->slice_left < MIN_SLICE_NS)
 		next->slice_left = full_slice(next);	/* prev, woken with nobody queued */
 	idle_kick = MAX_CPUS;
-	if (unlikely(__atomic_load_n(&idle_cpus, __ATOMIC_RELAXED)) && rq->head)
-		idle_kick = idle_cpu_for(rq);	/* idle_cpus stays 0 without sched_spread */
+	if (unlikely(spreading) && rq->head) {
+		/* The queued vCPU visible before idle_cpus is read: see idle_begin. */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&idle_cpus, __ATOMIC_RELAXED))
+			idle_kick = idle_cpu_in(queued_affinity(rq));
+	}
 	spin_unlock(&rq->lock);
 	if (unlikely(idle_kick < MAX_CPUS))
 		smp_send_event_check(idle_kick);

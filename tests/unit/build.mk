@@ -9,7 +9,7 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 
 UNIT_TESTS := hypervisor/common/cmdline hypervisor/common/page_alloc hypervisor/common/spinlock \
 	hypervisor/common/elf hypervisor/common/pv_layout hypervisor/common/symbols \
-	hypervisor/common/timer hypervisor/common/ioport_ranges hypervisor/common/unxz hypervisor/lib/vsnprintf backend_drivers/console/cons_ring \
+	hypervisor/common/timer hypervisor/common/ioport_ranges hypervisor/common/unxz hypervisor/common/bunzip2 hypervisor/lib/vsnprintf backend_drivers/console/cons_ring \
 	backend_drivers/console/cons_log backend_drivers/block/blk_req dom0_tools/lib/cons_tty dom0_tools/lib/xendev dom0_tools/lib/dominfo \
 	dom0_tools/lib/xs dom0_tools/libvmctl/config dom0_tools/libvmctl/libvmctl \
 	dom0_tools/libvmctl/kernel_image dom0_tools/libvmctl/kcache backend_drivers/common/be_stats \
@@ -94,11 +94,11 @@ $(UNIT_OUT)/hypervisor/common/unxz: hypervisor/common/lzma.c hypervisor/common/l
 UNIT_BINS += $(UNIT_OUT)/hypervisor/common/unlzma
 $(UNIT_OUT)/hypervisor/common/unlzma: UNIT_EXTRA := hypervisor/common/lzma.c hypervisor/common/kimage.c \
 	hypervisor/common/inflate.c hypervisor/common/unlz4.c hypervisor/common/unxz.c \
-	hypervisor/common/unlzo.c
+	hypervisor/common/unlzo.c hypervisor/common/bunzip2.c
 UNIT_BINS += $(UNIT_OUT)/hypervisor/common/unlzo
 $(UNIT_OUT)/hypervisor/common/unlzo: UNIT_EXTRA := hypervisor/common/lzma.c hypervisor/common/kimage.c \
 	hypervisor/common/inflate.c hypervisor/common/unlz4.c hypervisor/common/unxz.c \
-	hypervisor/common/unlzma.c
+	hypervisor/common/unlzma.c hypervisor/common/bunzip2.c
 $(UNIT_OUT)/hypervisor/common/unlzo: hypervisor/include/hv/decompress.h tests/unit/hypervisor/common/decomp_test.h
 $(UNIT_OUT)/hypervisor/common/unlzma: hypervisor/common/lzma.c hypervisor/common/lzma.h \
 	hypervisor/include/hv/decompress.h tests/unit/hypervisor/common/decomp_test.h
@@ -155,11 +155,14 @@ $(UNIT_OUT)/dom0_tools/libvmctl/libvmctl: tests/unit/dom0_tools/libvmctl/libvmct
 	$(Q)gcc $(UNIT_CFLAGS) -Idom0_tools/lib -o $@ $< dom0_tools/libvmctl/libvmctl.c \
 	  dom0_tools/lib/xendev.c dom0_tools/lib/xs.c dom0_tools/lib/dominfo.c
 
+$(UNIT_OUT)/hypervisor/common/unxz $(UNIT_OUT)/hypervisor/common/bunzip2: \
+	tests/unit/hypervisor/common/decomp_data.h
+
 # The hypervisor's kernel-module decoders, fed by the gzip and lz4
 # commands at run time (KIMAGE_VMLINUZ: a bzImage to look into as well).
 UNIT_BINS += $(UNIT_OUT)/hypervisor/common/kimage
 KIMAGE_SRCS := hypervisor/common/kimage.c hypervisor/common/inflate.c \
-	hypervisor/common/unlz4.c hypervisor/common/unxz.c \
+	hypervisor/common/unlz4.c hypervisor/common/unxz.c hypervisor/common/bunzip2.c \
 	hypervisor/common/lzma.c hypervisor/common/unlzma.c hypervisor/common/unlzo.c
 $(UNIT_OUT)/hypervisor/common/kimage: tests/unit/hypervisor/common/kimage.c $(KIMAGE_SRCS) \
 		hypervisor/include/hv/decompress.h tests/unit/hypervisor/common/decomp_test.h tests/unit/unit.h $(CONFIG_H)

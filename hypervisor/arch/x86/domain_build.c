@@ -409,6 +409,23 @@ uint64_t domain_build_decode_cycles(void)
 	return decode_cycles;
 }
 
+/*
+ * A decoder's work area (hv/decompress.h): contiguous frames, as the
+ * output's, for the one call. Not a static: bunzip2's 3.6 MB would stay
+ * in the image for ever for a few hundred ms of boot.
+ */
+void *decomp_work_alloc(size_t bytes)
+{
+	mfn_t m = alloc_frames_contig(DIV_ROUND_UP(bytes, PAGE_SIZE));
+
+	return m == INVALID_MFN ? NULL : mfn_to_virt(m);
+}
+
+void decomp_work_free(void *p, size_t bytes)
+{
+	free_frames(virt_to_maddr(p) >> PAGE_SHIFT, DIV_ROUND_UP(bytes, PAGE_SIZE));
+}
+
 static int decode_into(domid_t domid, const struct kimage *k, uint64_t size,
 		       struct kernel_elf *e, const char **why)
 {
@@ -426,6 +443,9 @@ static int decode_into(domid_t domid, const struct kimage *k, uint64_t size,
 	n = kimage_decode(k, mfn_to_virt(e->buf), e->buf_pages << PAGE_SHIFT, why);
 	decode_cycles += rdtsc() - t0;
 	if (n < 0) {
+		if (n == -ENOMEM)	/* kernel_elf_get says nothing of it */
+			pr_err("d%u: cannot use the %s kernel module: %s\n", domid,
+			       kimage_format_name(k->format), *why);
 		free_frames(e->buf, e->buf_pages);
 		e->buf = INVALID_MFN;
 		return (int)n;
@@ -465,12 +485,13 @@ static int kernel_elf_get(domid_t domid, const struct boot_module *m, struct ker
 	case KIMAGE_GZIP:
 	case KIMAGE_XZ:
 	case KIMAGE_LZ4:
+	case KIMAGE_BZIP2:
 	case KIMAGE_LZMA:
 	case KIMAGE_LZO:
 		break;
 	default:
 		pr_err("d%u: cannot use the kernel module: it is %s-compressed; Lamina decodes "
-		       "gzip, xz, lz4, lzma and lzo only\n", domid, kimage_format_name(k.format));
+		       "gzip, xz, lz4, bzip2, lzma and lzo only\n", domid, kimage_format_name(k.format));
 		return -EINVAL;
 	}
 	size = k.out_len;

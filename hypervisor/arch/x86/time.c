@@ -389,14 +389,13 @@ static void timer_lvt_init(void)
 		wrmsr(MSR_TSC_DEADLINE, 0);
 	} else {
 		/*
-		 * An AP's divider stays at its reset divide by 2 where the boot
-		 * CPU calibrated divide by 16, so its timer fires 8 times early
-		 * and is set again until the deadline is due. Setting it here
-		 * (session 34, 1e95c9d) made Linux dom0 at two vCPUs hang under
-		 * two gzip processes (linux/smp-workload, twice): a wake-up that
-		 * the early interrupts had been covering is suspected, not
-		 * found; left as it was until it is (docs/architecture.md).
+		 * The divider calibrate() measured with, on every CPU: an AP's
+		 * is reset to divide by 2, so its timer ran 8 times fast and
+		 * fired early again and again for each deadline. (Set in
+		 * session 34, taken back when Linux dom0 hung at two vCPUs;
+		 * back with the scheduler's missed idle kicks fixed.)
 		 */
+		apic_write(APIC_TIMER_DIV, 0x3);			/* divide by 16 */
 		apic_write(APIC_LVT_TIMER, TIMER_VECTOR);		/* one-shot */
 		apic_write(APIC_TIMER_INIT, 0);
 	}

@@ -9,7 +9,9 @@
  * (truncated, corrupt, a failed check) or -ENOSPC when the output does not
  * fit; on -ENOSPC the first out_size bytes are written as far as the
  * decoder got, so a small buffer shows the start of the output (what
- * kimage_is_kernel looks at). No decoder allocates or keeps state.
+ * kimage_is_kernel looks at). No decoder keeps state past its call;
+ * bunzip2 alone takes a work area for the call (decomp_work_alloc) and
+ * returns -ENOMEM if there is none.
  */
 #ifndef HV_DECOMPRESS_H
 #define HV_DECOMPRESS_H
@@ -61,6 +63,21 @@ long unlz4_legacy(const void *in, size_t in_len, void *out, size_t out_size);
 long unxz(const void *in, size_t in_len, void *out, size_t out_size);
 
 /*
+ * bzip2 streams ("BZh1"-"BZh9", one or several; what follows the last is
+ * not read): every block's CRC and each stream's checked, randomised
+ * blocks refused. -ENOMEM if decomp_work_alloc has no room.
+ * (hypervisor/common/bunzip2.c)
+ */
+long bunzip2(const void *in, size_t in_len, void *out, size_t out_size);
+/*
+ * A decoder's work area for one call (bunzip2's inverse BWT: 3.6 MB),
+ * given back before it returns: frames in the hypervisor
+ * (arch/x86/domain_build.c), malloc in the host tests. NULL: no room.
+ */
+void *decomp_work_alloc(size_t bytes);
+void decomp_work_free(void *p, size_t bytes);
+
+/*
  * LZMA-alone ("lzma -9", Linux's CONFIG_KERNEL_LZMA; Xen's magic 5D 00):
  * a 13-byte header (properties, dictionary size, decoded size or all
  * ones), then LZMA data ending at the stated size or at the end marker;
@@ -83,10 +100,10 @@ enum kimage_format {
 	KIMAGE_GZIP,
 	KIMAGE_XZ,
 	KIMAGE_LZ4,
+	KIMAGE_BZIP2,
 	KIMAGE_LZMA,
 	KIMAGE_LZO,
-	KIMAGE_BZIP2,		/* these two: recognised, refused */
-	KIMAGE_ZSTD,
+	KIMAGE_ZSTD,		/* recognised, refused */
 	KIMAGE_UNKNOWN,
 };
 
@@ -105,7 +122,7 @@ const char *kimage_format_name(enum kimage_format f);
 enum kimage_format kimage_format_of(const void *p, size_t len);
 /* 0 and *k filled, or -EINVAL and *why (a bzImage older than 2.08, a payload outside the file). */
 int kimage_locate(const void *img, size_t len, struct kimage *k, const char **why);
-/* Decodes k into out (KIMAGE_GZIP/XZ/LZ4); as the decoders, *why on error. */
+/* Decodes k into out (KIMAGE_GZIP/XZ/LZ4/BZIP2); as the decoders, *why on error. */
 long kimage_decode(const struct kimage *k, void *out, size_t out_size, const char **why);
 /* A kernel rather than a ramdisk: an ELF, a bzImage, or compressed ELF. */
 bool kimage_is_kernel(const void *img, size_t len);

@@ -38,10 +38,9 @@ static inline long smp_start_vcpu(const struct start_info *si, unsigned int id,
 	return rc ? rc : vcpu_op(VCPUOP_up, id, NULL);
 }
 
-/* dom0 pins vCPU vcpu of domain dom to CPU cpu (setvcpuaffinity, hard): 0 or the error. */
-static inline long smp_pin_dom_vcpu(domid_t dom, unsigned int vcpu, unsigned int cpu)
+/* dom0 sets the hard affinity of vCPU vcpu of domain dom to CPUs `hard` (0-7): 0 or the error. */
+static inline long smp_affinity_dom_vcpu(domid_t dom, unsigned int vcpu, uint8_t hard)
 {
-	uint8_t hard = (uint8_t)(1U << cpu);
 	struct domctl op;
 
 	memset(&op, 0, sizeof(op));
@@ -53,6 +52,12 @@ static inline long smp_pin_dom_vcpu(domid_t dom, unsigned int vcpu, unsigned int
 	op.u.vcpuaffinity.cpumap_hard.bitmap = (uint64_t)&hard;
 	op.u.vcpuaffinity.cpumap_hard.nr_bits = 8;
 	return hypercall1(__HYPERVISOR_domctl, &op);
+}
+
+/* dom0 pins vCPU vcpu of domain dom to CPU cpu (setvcpuaffinity, hard): 0 or the error. */
+static inline long smp_pin_dom_vcpu(domid_t dom, unsigned int vcpu, unsigned int cpu)
+{
+	return smp_affinity_dom_vcpu(dom, vcpu, (uint8_t)(1U << cpu));
 }
 
 /* Pins dom0's vCPU vcpu to CPU cpu: 0 or the error. */

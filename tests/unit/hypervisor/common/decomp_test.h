@@ -15,6 +15,17 @@
 #include <hv/decompress.h>
 #include <lamina/errno.h>
 
+/* bunzip2's work area (the hypervisor's: frames). */
+void *decomp_work_alloc(size_t bytes)
+{
+	return malloc(bytes);
+}
+
+void decomp_work_free(void *p, size_t bytes)
+{
+	free(p);
+}
+
 typedef long (*decomp_fn)(const void *in, size_t in_len, void *out, size_t out_size);
 
 static uint8_t *orig;		/* this test's own binary */

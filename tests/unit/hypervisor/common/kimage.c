@@ -281,6 +281,36 @@ static void formats(void)
 	EXPECT(kimage_locate(b, blen, &k, &why) == -EINVAL);
 	EXPECT(kimage_locate(b, 0x24f, &k, &why) == 0 && !k.bzimage);	/* too short for one */
 	free(b);
+	/* bzip2 (bunzip2.c's own tests: unit/bunzip2): a kernel, a ramdisk, in a bzImage. */
+	free(z);
+	free(zc);
+	z = filter("bzip2 -9 -c", orig, orig_len, &zlen);
+	zc = filter("bzip2 -9 -c", cpio, sizeof(cpio), &clen);
+	EXPECT(z && zc);
+	if (!z || !zc)
+		return;
+	z = realloc(z, zlen + 4);	/* Linux's size word, read as gzip's ISIZE is */
+	memcpy(z + zlen, &(uint32_t){ orig_len }, 4);
+	zlen += 4;
+	EXPECT(kimage_locate(z, zlen, &k, &why) == 0 && k.format == KIMAGE_BZIP2 &&
+	       k.out_len == orig_len);
+	EXPECT(kimage_is_kernel(z, zlen));
+	EXPECT(!kimage_is_kernel(zc, clen));
+	n = kimage_decode(&k, out, orig_len, &why);
+	EXPECT(n == (long)orig_len && !memcmp(out, orig, orig_len));
+	n = kimage_decode(&k, out, orig_len - 1, &why);
+	EXPECT(n == -ENOSPC);
+	b = make_bzimage(z, zlen, 0x20f, &blen);
+	EXPECT(kimage_locate(b, blen, &k, &why) == 0 && k.bzimage && k.format == KIMAGE_BZIP2);
+	EXPECT(kimage_is_kernel(b, blen));
+	free(b);
+	free(z);
+	free(zc);
+	z = filter("gzip -c", orig, orig_len, &zlen);
+	zc = filter("gzip -c", cpio, sizeof(cpio), &clen);
+	EXPECT(z && zc);
+	if (!z || !zc)
+		return;
 	/* The refused formats are named. */
 	EXPECT(kimage_format_of("BZh91AY", 7) == KIMAGE_BZIP2);
 	EXPECT(kimage_format_of("\x28\xb5\x2f\xfd", 4) == KIMAGE_ZSTD);

@@ -13,100 +13,30 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include "decomp_data.h"
 
 static char tmpdir[64];
 static const char *build_dir = "build";	/* $(O), from argv[0] */
 
-struct buf {
-	unsigned char *p;
-	size_t n;
-};
-
-static struct buf read_path(const char *path)
-{
-	struct buf b = { NULL, 0 };
-	FILE *f = fopen(path, "rb");
-	long n;
-
-	if (!f)
-		return b;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	b.p = malloc(n ? n : 1);
-	b.n = fread(b.p, 1, n, f);
-	fclose(f);
-	return b;
-}
-
-static void write_path(const char *path, const void *p, size_t n)
-{
-	FILE *f = fopen(path, "wb");
-
-	if (!f || fwrite(p, 1, n, f) != n)
-		UNIT_FAIL("cannot write a temporary file");
-	if (f)
-		fclose(f);
-}
-
 /* The xz tool's .xz of data with options opts (empty: none). */
 static struct buf xz_make(const void *data, size_t n, const char *opts)
 {
-	char in[128], out[128], cmd[512];
-	struct buf b;
+	char cmd[256];
 
-	snprintf(in, sizeof(in), "%s/in", tmpdir);
-	snprintf(out, sizeof(out), "%s/in.xz", tmpdir);
-	write_path(in, data, n);
-	snprintf(cmd, sizeof(cmd), "xz -q -c -T1 %s < %s > %s", opts, in, out);
-	if (system(cmd) != 0)
-		UNIT_FAIL(cmd);
-	b = read_path(out);
-	unlink(in);
-	unlink(out);
-	return b;
+	snprintf(cmd, sizeof(cmd), "xz -q -c -T1 %s", opts);
+	return tool_output(tmpdir, cmd, data, n);
 }
 
 /* unxz on exact-size copies of in and of an out_size buffer; *outp kept. */
 static long decode(const void *in, size_t in_len, size_t out_size, unsigned char **outp)
 {
-	unsigned char *i = malloc(in_len ? in_len : 1), *o = malloc(out_size ? out_size : 1);
-	long r;
-
-	memcpy(i, in, in_len);
-	r = unxz(i, in_len, out_size ? o : NULL, out_size);
-	free(i);
-	if (outp)
-		*outp = o;
-	else
-		free(o);
-	return r;
+	return decode_with(unxz, in, in_len, out_size, outp);
 }
 
-/*
- * in decodes to want: with the exact buffer, a larger one, one a byte
- * short and an empty one (-ENOSPC, the start of the output there).
- */
 static void expect_decodes(const struct buf *in, const void *want, size_t n)
 {
-	unsigned char *o;
-	long r;
-
-	r = decode(in->p, in->n, n, &o);
-	EXPECT_EQ(r, n);
-	if (r == (long)n)
-		EXPECT(!memcmp(o, want, n));
-	free(o);
-	EXPECT_EQ(decode(in->p, in->n, n + 100, NULL), n);
-	if (!n)
-		return;
-	r = decode(in->p, in->n, n - 1, &o);
-	EXPECT_EQ(r, -ENOSPC);
 	/* The last bytes may still be BCJ-filtered: the filter looks 4 ahead. */
-	if (n > 5)
-		EXPECT(!memcmp(o, want, n - 5));
-	free(o);
-	EXPECT_EQ(decode(in->p, in->n, 0, NULL), -ENOSPC);
+	expect_decodes_with(decode, in, want, n, 5);
 }
 
 static void roundtrip(const void *data, size_t n, const char *opts)
@@ -125,42 +55,6 @@ static void roundtrip(const void *data, size_t n, const char *opts)
 		snprintf(unit_failure + l, sizeof(unit_failure) - l, " (xz %s)", opts);
 	}
 	free(x.p);
-}
-
-/* Test data: words (compressible), random bytes, this program's x86 code. */
-static unsigned char *words(size_t n)
-{
-	static const char *const w[] = { "hypervisor ", "page ", "table ", "grant ",
-		"event ", "channel ", "domain ", "xen ", "lamina ", "\n", "0x1f ", "E8 " };
-	unsigned char *p = malloc(n);
-	size_t i = 0, k;
-
-	while (i < n) {
-		const char *s = w[unit_rnd() % ARRAY_SIZE(w)];
-
-		for (k = 0; s[k] && i < n; k++)
-			p[i++] = s[k];
-	}
-	return p;
-}
-
-static unsigned char *random_bytes(size_t n)
-{
-	unsigned char *p = malloc(n);
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		p[i] = unit_rnd() >> 24;
-	return p;
-}
-
-static struct buf x86_code(size_t max)
-{
-	struct buf b = read_path("/proc/self/exe");
-
-	if (b.n > max)
-		b.n = max;
-	return b;
 }
 
 static void check_types(void)
