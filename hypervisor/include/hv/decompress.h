@@ -77,6 +77,15 @@ long bunzip2(const void *in, size_t in_len, void *out, size_t out_size);
 void *decomp_work_alloc(size_t bytes);
 void decomp_work_free(void *p, size_t bytes);
 
+/*
+ * zstd frames (RFC 8878; hypervisor/common/unzstd.c): raw, RLE and
+ * compressed blocks, the XXH64 content checksum verified, skippable frames
+ * skipped, one frame after another; a dictionary ID is refused. After a
+ * frame, a remainder of exactly 4 bytes (Linux's size word) ends the
+ * input. Not reentrant: the literals buffer and tables are static.
+ */
+long unzstd(const void *in, size_t in_len, void *out, size_t out_size);
+
 enum kimage_format {
 	KIMAGE_ELF,
 	KIMAGE_GZIP,
