@@ -77,6 +77,7 @@ HV_SRCS := \
 	$(HV_DIR)/common/sysctl.c \
 	$(HV_DIR)/common/timer.c \
 	$(HV_DIR)/common/unxz.c \
+	$(HV_DIR)/common/unzstd.c \
 	$(HV_DIR)/common/unlz4.c \
 	$(HV_DIR)/common/bunzip2.c \
 	$(HV_DIR)/common/vcpu.c \
