@@ -198,6 +198,35 @@ static void mixed(void)
 	free(code.p);
 }
 
+/*
+ * Literals of a few small byte values (Huffman weights stored directly),
+ * and 4-byte tokens (more than 0x7F00 sequences in a block).
+ */
+static void small_alphabet(void)
+{
+	unsigned char *d = malloc(400000);
+	size_t i;
+	unsigned char tok[3000][4];
+	unsigned k;
+
+	for (i = 0; i < 3000; i++) {
+		unsigned v = __builtin_ctzll(unit_rnd() | 1ULL << 15);
+
+		d[i] = v;
+	}
+	roundtrip(d, 3000, "-19");
+	roundtrip(d, 3000, "-3");
+	for (k = 0; k < 3000; k++)
+		for (i = 0; i < 4; i++)
+			tok[k][i] = unit_rnd() >> 24;
+	for (i = 0; i < 400000; i += 4)
+		memcpy(d + i, tok[unit_rnd() % 3000], 4);
+	roundtrip(d, 400000, "-1");
+	roundtrip(d, 400000, "--zstd=mml=3 -12");
+	roundtrip(d, 400000, "--zstd=mml=3,strat=9 -19");
+	free(d);
+}
+
 static void empty(void)
 {
 	struct buf z = zst("", 0, "-3");
@@ -259,6 +288,12 @@ static void hand_made(void)
 	/* A window descriptor, no content size: a last RLE block of 5000. */
 	static const unsigned char win[] = { 0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x18,
 		0x43, 0x9c, 0, 'z' };
+	/* A compressed block: RLE literals (5 'q'), no sequences. */
+	static const unsigned char rle_lits[] = { 0x28, 0xb5, 0x2f, 0xfd, 0x20, 5,
+		0x1d, 0, 0, 0x29, 'q', 0 };
+	/* An 8-byte content size. */
+	static const unsigned char fcs8[] = { 0x28, 0xb5, 0x2f, 0xfd, 0xc0, 0x18, 3, 0, 0, 0,
+		0, 0, 0, 0, 0x19, 0, 0, 'a', 'b', 'c' };
 	unsigned char want[5000], f[sizeof(rle_raw)];
 
 	memset(want, 'x', 6);
@@ -269,6 +304,9 @@ static void hand_made(void)
 	EXPECT_EQ(run(did4, sizeof(did4), 10, NULL), -EINVAL);
 	memset(want, 'z', 5000);
 	decodes_to(win, sizeof(win), want, 5000);
+	memset(want, 'q', 5);
+	decodes_to(rle_lits, sizeof(rle_lits), want, 5);
+	decodes_to(fcs8, sizeof(fcs8), "abc", 3);
 	/* The content size wrong, a reserved block type, the reserved header bit. */
 	memcpy(f, rle_raw, sizeof(f));
 	f[5] = 11;
@@ -391,7 +429,7 @@ static void dom0_kernel(void)
 int main(int argc, char **argv)
 {
 	static const struct unit_test tests[] = {
-		UNIT_TEST(levels), UNIT_TEST(mixed), UNIT_TEST(empty), UNIT_TEST(frames),
+		UNIT_TEST(levels), UNIT_TEST(mixed), UNIT_TEST(small_alphabet), UNIT_TEST(empty), UNIT_TEST(frames),
 		UNIT_TEST(hand_made), UNIT_TEST(checksum), UNIT_TEST(truncations),
 		UNIT_TEST(corruption), UNIT_TEST(dom0_kernel),
 	};
