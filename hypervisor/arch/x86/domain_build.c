@@ -486,10 +486,11 @@ static int kernel_elf_get(domid_t domid, const struct boot_module *m, struct ker
 	case KIMAGE_XZ:
 	case KIMAGE_LZ4:
 	case KIMAGE_BZIP2:
+	case KIMAGE_ZSTD:
 		break;
 	default:
 		pr_err("d%u: cannot use the kernel module: it is %s-compressed; Lamina decodes "
-		       "gzip, xz, lz4 and bzip2 only\n", domid, kimage_format_name(k.format));
+		       "gzip, xz, lz4, bzip2 and zstd only\n", domid, kimage_format_name(k.format));
 		return -EINVAL;
 	}
 	size = k.out_len;
@@ -513,7 +514,7 @@ static int kernel_elf_get(domid_t domid, const struct boot_module *m, struct ker
 		}
 		rc = decode_into(domid, &k, size, e, &why);
 	} else {
-		/* A bare xz module does not say its size: a guess, doubled while too small. */
+		/* A bare xz or zstd module does not say its size: a guess, doubled while too small. */
 		size = MAX(4 * (uint64_t)k.len, 16ULL << 20);
 		for (;;) {
 			size = MIN(size, KIMAGE_MAX_OUT);

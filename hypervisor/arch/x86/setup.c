@@ -96,9 +96,9 @@ static void build_more_domains(unsigned int first)
 		if (!module_is_kernel(k)) {
 			enum kimage_format f = kimage_format_of(maddr_to_virt(k->start), k->size);
 
-			if (f >= KIMAGE_BZIP2 && f < KIMAGE_UNKNOWN)
-				pr_warn("boot module %u is %s-compressed (Lamina decodes gzip, xz "
-					"and lz4 only) and follows no kernel: ignored\n", i,
+			if (f >= KIMAGE_LZMA && f < KIMAGE_UNKNOWN)
+				pr_warn("boot module %u is %s-compressed (Lamina decodes gzip, xz, "
+					"lz4, bzip2 and zstd only) and follows no kernel: ignored\n", i,
 					kimage_format_name(f));
 			else
 				pr_warn("boot module %u is not a kernel and follows no kernel: "

@@ -92,9 +92,9 @@ enum kimage_format {
 	KIMAGE_XZ,
 	KIMAGE_LZ4,
 	KIMAGE_BZIP2,
-	KIMAGE_LZMA,		/* these three: recognised, refused */
-	KIMAGE_LZO,
 	KIMAGE_ZSTD,
+	KIMAGE_LZMA,		/* these two: recognised, refused */
+	KIMAGE_LZO,
 	KIMAGE_UNKNOWN,
 };
 
@@ -104,7 +104,7 @@ struct kimage {
 	size_t len;
 	enum kimage_format format;
 	bool bzimage;		/* found inside a bzImage's payload */
-	uint64_t out_len;	/* the stated decoded size, 0: not stated (bare lz4, xz) */
+	uint64_t out_len;	/* the stated decoded size, 0: not stated (bare lz4, xz, zstd) */
 };
 
 #define KIMAGE_MAX_OUT	(1ULL << 30)	/* Xen's libxenguest limit: 1 GiB decoded */
@@ -113,7 +113,7 @@ const char *kimage_format_name(enum kimage_format f);
 enum kimage_format kimage_format_of(const void *p, size_t len);
 /* 0 and *k filled, or -EINVAL and *why (a bzImage older than 2.08, a payload outside the file). */
 int kimage_locate(const void *img, size_t len, struct kimage *k, const char **why);
-/* Decodes k into out (KIMAGE_GZIP/XZ/LZ4/BZIP2); as the decoders, *why on error. */
+/* Decodes k into out (KIMAGE_GZIP/XZ/LZ4/BZIP2/ZSTD); as the decoders, *why on error. */
 long kimage_decode(const struct kimage *k, void *out, size_t out_size, const char **why);
 /* A kernel rather than a ramdisk: an ELF, a bzImage, or compressed ELF. */
 bool kimage_is_kernel(const void *img, size_t len);
