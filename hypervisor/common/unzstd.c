@@ -738,30 +738,38 @@ static bool block(struct frame *f, const uint8_t *p, size_t len)
 	return put_bytes(f, lits, nlits);
 }
 
-/* One zstd frame at in[*ip, in_len): true and *ip past it, or f->err set. */
-static bool frame(struct frame *f, const uint8_t *in, size_t in_len, size_t *ip)
-{
-	size_t i = *ip + 4, hdr, fcs_len, did_len, blk_max;
+struct frame_header {
 	uint8_t fhd;
-	uint64_t fcs = 0, window = 0;
-	bool single, last = false;
+	bool fcs_stated;
+	uint64_t fcs;		/* the content size, if stated */
+	uint64_t window;
+};
+
+/*
+ * The header of the frame whose magic is at in[*ip]: true and *ip past
+ * it, or false (truncated, the reserved bit, a dictionary ID).
+ */
+static bool frame_header(const uint8_t *in, size_t in_len, size_t *ip, struct frame_header *h)
+{
+	size_t i = *ip + 4, fcs_len, did_len;
+	bool single;
 
 	if (in_len - i < 1)
-		return bad(f);
-	fhd = in[i++];
-	if (fhd & 8)
-		return bad(f);
-	single = fhd & 0x20;
-	did_len = (1u << (fhd & 3)) >> 1;	/* 0, 1, 2, 4 */
-	fcs_len = fhd >> 6 ? 1u << (fhd >> 6) : single;
-	hdr = !single + did_len + fcs_len;
-	if (in_len - i < hdr)
-		return bad(f);
+		return false;
+	h->fhd = in[i++];
+	if (h->fhd & 8)
+		return false;
+	single = h->fhd & 0x20;
+	did_len = (1u << (h->fhd & 3)) >> 1;	/* 0, 1, 2, 4 */
+	fcs_len = h->fhd >> 6 ? 1u << (h->fhd >> 6) : single;
+	if (in_len - i < !single + did_len + fcs_len)
+		return false;
+	h->window = 0;
 	if (!single) {
 		uint8_t wd = in[i++];
 		uint64_t base = 1ULL << (10 + (wd >> 3));
 
-		window = base + (base >> 3) * (wd & 7);
+		h->window = base + (base >> 3) * (wd & 7);
 	}
 	if (did_len) {
 		uint32_t did = in[i];
@@ -771,18 +779,46 @@ static bool frame(struct frame *f, const uint8_t *in, size_t in_len, size_t *ip)
 		if (did_len > 2)
 			did = rd_le32(in + i);
 		if (did)
-			return bad(f);	/* dictionaries are not supported */
+			return false;	/* dictionaries are not supported */
 		i += did_len;
 	}
 	switch (fcs_len) {
-	case 1: fcs = in[i]; break;
-	case 2: fcs = (in[i] | in[i + 1] << 8) + 256; break;
-	case 4: fcs = rd_le32(in + i); break;
-	case 8: fcs = rd_le64(in + i); break;
+	case 0: h->fcs = 0; break;
+	case 1: h->fcs = in[i]; break;
+	case 2: h->fcs = (in[i] | in[i + 1] << 8) + 256; break;
+	case 4: h->fcs = rd_le32(in + i); break;
+	default: h->fcs = rd_le64(in + i); break;
 	}
 	i += fcs_len;
+	h->fcs_stated = fcs_len;
 	if (single)
-		window = fcs;
+		h->window = h->fcs;
+	*ip = i;
+	return true;
+}
+
+uint64_t unzstd_content_size(const void *in, size_t in_len)
+{
+	struct frame_header h;
+	size_t i = 0;
+
+	if (in_len < 4 || rd_le32(in) != ZSTD_MAGIC || !frame_header(in, in_len, &i, &h))
+		return 0;
+	return h.fcs;
+}
+
+/* One zstd frame at in[*ip, in_len): true and *ip past it, or f->err set. */
+static bool frame(struct frame *f, const uint8_t *in, size_t in_len, size_t *ip)
+{
+	struct frame_header h;
+	size_t i = *ip, blk_max;
+	uint64_t fcs, window;
+	bool last = false;
+
+	if (!frame_header(in, in_len, &i, &h))
+		return bad(f);
+	fcs = h.fcs;
+	window = h.window;
 	blk_max = window < BLOCK_MAX ? window : BLOCK_MAX;
 	f->start = f->pos;
 	f->rep[0] = 1;
@@ -826,9 +862,9 @@ static bool frame(struct frame *f, const uint8_t *in, size_t in_len, size_t *ip)
 			return bad(f);
 		}
 	}
-	if (fcs_len && f->pos - f->start != fcs)
+	if (h.fcs_stated && f->pos - f->start != fcs)
 		return bad(f);
-	if (fhd & 4) {
+	if (h.fhd & 4) {
 		if (in_len - i < 4)
 			return bad(f);
 		if ((uint32_t)xxh64(f->out + f->start, f->pos - f->start) != rd_le32(in + i))

@@ -85,6 +85,8 @@ void decomp_work_free(void *p, size_t bytes);
  * input. Not reentrant: the literals buffer and tables are static.
  */
 long unzstd(const void *in, size_t in_len, void *out, size_t out_size);
+/* The content size the first zstd frame states (0: none; a hint, not checked). */
+uint64_t unzstd_content_size(const void *in, size_t in_len);
 
 enum kimage_format {
 	KIMAGE_ELF,
