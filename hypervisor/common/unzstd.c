@@ -484,33 +484,22 @@ struct frame {
 	long err;		/* -EINVAL or -ENOSPC once stopped */
 };
 
-static bool put_bytes(struct frame *f, const uint8_t *p, size_t n)
+/* n bytes out: from p, or c repeated when p is NULL; as far as they fit. */
+static bool put(struct frame *f, const uint8_t *p, uint8_t c, size_t n)
 {
-	size_t room = f->size - f->pos;
+	size_t room = f->size - f->pos, k = n < room ? n : room;
 
-	if (n > room) {
-		memcpy(f->out + f->pos, p, room);
-		f->pos += room;
+	if (k) {
+		if (p)
+			memcpy(f->out + f->pos, p, k);
+		else
+			memset(f->out + f->pos, c, k);
+		f->pos += k;
+	}
+	if (k < n) {
 		f->err = -ENOSPC;
 		return false;
 	}
-	memcpy(f->out + f->pos, p, n);
-	f->pos += n;
-	return true;
-}
-
-static bool put_rle(struct frame *f, uint8_t c, size_t n)
-{
-	size_t room = f->size - f->pos;
-
-	if (n > room) {
-		memset(f->out + f->pos, c, room);
-		f->pos += room;
-		f->err = -ENOSPC;
-		return false;
-	}
-	memset(f->out + f->pos, c, n);
-	f->pos += n;
 	return true;
 }
 
@@ -662,7 +651,7 @@ static bool block(struct frame *f, const uint8_t *p, size_t len)
 	if (!nseq) {
 		if (len)
 			return bad(f);
-		return put_bytes(f, lits, nlits);
+		return put(f, lits, 0, nlits);
 	}
 	if (!len)
 		return bad(f);
@@ -722,7 +711,7 @@ static bool block(struct frame *f, const uint8_t *p, size_t len)
 		}
 		if (b.pos < 0 || ll > nlits)
 			return bad(f);
-		if (!put_bytes(f, lits, ll))
+		if (!put(f, lits, 0, ll))
 			return false;
 		lits += ll;
 		nlits -= ll;
@@ -735,7 +724,7 @@ static bool block(struct frame *f, const uint8_t *p, size_t len)
 	}
 	if (b.pos)
 		return bad(f);
-	return put_bytes(f, lits, nlits);
+	return put(f, lits, 0, nlits);
 }
 
 struct frame_header {
@@ -840,14 +829,14 @@ static bool frame(struct frame *f, const uint8_t *in, size_t in_len, size_t *ip)
 		case 0:
 			if (in_len - i < bsize)
 				return bad(f);
-			if (!put_bytes(f, in + i, bsize))
+			if (!put(f, in + i, 0, bsize))
 				return false;
 			i += bsize;
 			break;
 		case 1:
 			if (in_len - i < 1)
 				return bad(f);
-			if (!put_rle(f, in[i], bsize))
+			if (!put(f, NULL, in[i], bsize))
 				return false;
 			i += 1;
 			break;

@@ -15,73 +15,30 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "decomp_data.h"
+
 static char tmpdir[64];
 static const char *build_dir = "build";	/* $(O), from argv[0] */
 
-struct buf {
-	unsigned char *p;
-	size_t n;
-};
-
-static struct buf file_read(const char *path)
-{
-	struct buf b = { NULL, 0 };
-	FILE *f = fopen(path, "rb");
-	long n;
-
-	if (!f)
-		return b;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	b.p = malloc(n ? n : 1);
-	b.n = fread(b.p, 1, n, f);
-	fclose(f);
-	return b;
-}
-
-static void file_write(const char *path, const void *p, size_t n)
-{
-	FILE *f = fopen(path, "wb");
-
-	if (!f || fwrite(p, 1, n, f) != n)
-		UNIT_FAIL("cannot write a temporary file");
-	if (f)
-		fclose(f);
-}
-
-/* The zstd tool's output for data with options opts. */
+/*
+ * The zstd tool's output for data with options opts, its content size
+ * stated as for a file ("--no-content-size": not; "piped": as Linux's
+ * build pipes it, not stated either).
+ */
 static struct buf zst(const void *data, size_t n, const char *opts)
 {
-	char in[128], out[128], cmd[512];
-	struct buf b;
+	char cmd[256];
 
-	snprintf(in, sizeof(in), "%s/in", tmpdir);
-	snprintf(out, sizeof(out), "%s/in.zst", tmpdir);
-	file_write(in, data, n);
-	snprintf(cmd, sizeof(cmd), "zstd -q -f %s -c %s > %s", opts, in, out);
-	if (system(cmd) != 0)
-		UNIT_FAIL(cmd);
-	b = file_read(out);
-	unlink(in);
-	unlink(out);
-	return b;
+	if (strstr(opts, "piped"))
+		snprintf(cmd, sizeof(cmd), "zstd -q %s -c", opts + 5);
+	else
+		snprintf(cmd, sizeof(cmd), "zstd -q %s --stream-size=%zu -c", opts, n);
+	return tool_output(tmpdir, cmd, data, n);
 }
 
-/* unzstd on exact-size copies of the input and an out_size buffer; *outp kept. */
 static long run(const void *in, size_t in_len, size_t out_size, unsigned char **outp)
 {
-	unsigned char *i = malloc(in_len ? in_len : 1), *o = malloc(out_size ? out_size : 1);
-	long r;
-
-	memcpy(i, in, in_len);
-	r = unzstd(i, in_len, o, out_size);
-	free(i);
-	if (outp)
-		*outp = o;
-	else
-		free(o);
-	return r;
+	return decode_with(unzstd, in, in_len, out_size, outp);
 }
 
 /* in decodes to want[0, n): exact buffer, larger, a byte short (the prefix there), none. */
@@ -122,48 +79,12 @@ static void roundtrip(const void *data, size_t n, const char *opts)
 	free(z.p);
 }
 
-static unsigned char *words(size_t n)
-{
-	static const char *const w[] = { "vcpu ", "grant ", "frame ", "window ",
-		"literal ", "sequence ", "offset ", "\n", "0x28b5 ", "dom0 ", "\t", "ring " };
-	unsigned char *p = malloc(n);
-	size_t i = 0, k;
-
-	while (i < n) {
-		const char *s = w[unit_rnd() % ARRAY_SIZE(w)];
-
-		for (k = 0; s[k] && i < n; k++)
-			p[i++] = s[k];
-	}
-	return p;
-}
-
-static unsigned char *noise(size_t n)
-{
-	unsigned char *p = malloc(n);
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		p[i] = unit_rnd() >> 24;
-	return p;
-}
-
-/* This test's own binary: machine code, symbol tables, zeros. */
-static struct buf own_code(size_t max)
-{
-	struct buf b = file_read("/proc/self/exe");
-
-	if (b.n > max)
-		b.n = max;
-	return b;
-}
-
 static void levels(void)
 {
 	static const char *const opts[] = { "-1", "-3", "-9 --no-check", "-19", "-22 --ultra",
-		"--fast=5", "-5 -B4096", "--long=24 -12", "-3 --no-content-size" };
-	struct buf code = own_code(600000);
-	unsigned char *w = words(300000), *r = noise(70000);
+		"--fast=5", "-5 -B4096", "--long=24 -12", "-3 --no-content-size", "piped -22 --ultra" };
+	struct buf code = x86_code(600000);
+	unsigned char *w = words(300000), *r = random_bytes(70000);
 	unsigned i;
 
 	for (i = 0; i < ARRAY_SIZE(opts); i++) {
@@ -182,8 +103,8 @@ static void levels(void)
 static void mixed(void)
 {
 	size_t n = 500000, i;
-	unsigned char *d = words(n), *r = noise(n);
-	struct buf code = own_code(n);
+	unsigned char *d = words(n), *r = random_bytes(n);
+	struct buf code = x86_code(n);
 
 	for (i = 0; i + 4000 < n; i += 9000) {
 		memcpy(d + i, r + i, 1500);
@@ -240,7 +161,7 @@ static void empty(void)
 /* Frames one after another, skippable frames between, Linux's size word. */
 static void frames(void)
 {
-	unsigned char *a = words(20000), *b = noise(3000), *want = malloc(23000);
+	unsigned char *a = words(20000), *b = random_bytes(3000), *want = malloc(23000);
 	struct buf za = zst(a, 20000, "-3"), zb = zst(b, 3000, "-1 --no-check");
 	static const unsigned char skip[] = { 0x5e, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3 };
 	unsigned char *in = malloc(za.n + zb.n + 2 * sizeof(skip) + 5);
@@ -351,7 +272,7 @@ static void checksum(void)
 /* Every proper prefix of a frame: an error, never an access past it. */
 static void truncations(void)
 {
-	struct buf code = own_code(60000);
+	struct buf code = x86_code(60000);
 	struct buf z = zst(code.p, code.n, "-19 -B16384");
 	size_t len;
 
@@ -372,7 +293,7 @@ static void truncations(void)
 static void corruption_run(const char *opts, unsigned count, bool bytes)
 {
 	size_t n = 90000;
-	struct buf code = own_code(n / 2);
+	struct buf code = x86_code(n / 2);
 	unsigned char *d = words(n), *o;
 	struct buf z;
 	unsigned i, wrong = 0;
@@ -419,7 +340,7 @@ static void dom0_kernel(void)
 	long r;
 
 	snprintf(path, sizeof(path), "%s/dom0_tools/dom0-vmlinux.elf", build_dir);
-	k = file_read(path);
+	k = read_path(path);
 	if (!k.p) {
 		printf("  (no %s: the dom0 kernel is not decoded)\n", path);
 		return;
