@@ -786,14 +786,54 @@ static bool frame_header(const uint8_t *in, size_t in_len, size_t *ip, struct fr
 	return true;
 }
 
-uint64_t unzstd_content_size(const void *in, size_t in_len)
+/*
+ * The frames' sizes found without decoding: each frame's blocks walked by
+ * their headers. The sum of the content sizes the frames state; if one
+ * states none, the 4-byte word after the last frame (Linux's size word),
+ * if that is what follows; else 0.
+ */
+uint64_t unzstd_size_hint(const void *in, size_t in_len)
 {
+	const uint8_t *p = in;
 	struct frame_header h;
+	uint64_t sum = 0;
+	bool all_stated = true;
 	size_t i = 0;
 
-	if (in_len < 4 || rd_le32(in) != ZSTD_MAGIC || !frame_header(in, in_len, &i, &h))
-		return 0;
-	return h.fcs;
+	while (in_len - i >= 8) {
+		uint32_t magic = rd_le32(p + i);
+
+		if ((magic & SKIP_MAGIC_MASK) == SKIP_MAGIC) {
+			if (in_len - i - 8 < rd_le32(p + i + 4))
+				return 0;
+			i += 8 + rd_le32(p + i + 4);
+			continue;
+		}
+		if (magic != ZSTD_MAGIC || !frame_header(p, in_len, &i, &h))
+			return 0;
+		for (;;) {
+			uint32_t bh, bsize;
+
+			if (in_len - i < 3)
+				return 0;
+			bh = p[i] | p[i + 1] << 8 | p[i + 2] << 16;
+			bsize = ((bh >> 1) & 3) == 1 ? 1 : bh >> 3;
+			if (in_len - i - 3 < bsize)
+				return 0;
+			i += 3 + bsize;
+			if (bh & 1)
+				break;
+		}
+		if (h.fhd & 4)
+			i += 4;
+		if (i > in_len)
+			return 0;
+		sum += h.fcs;
+		all_stated &= h.fcs_stated;
+	}
+	if (all_stated)
+		return sum;
+	return in_len - i == 4 ? rd_le32(p + i) : 0;
 }
 
 /* One zstd frame at in[*ip, in_len): true and *ip past it, or f->err set. */

@@ -516,11 +516,11 @@ static int kernel_elf_get(domid_t domid, const struct boot_module *m, struct ker
 	} else {
 		/*
 		 * A bare xz or zstd module does not say its size: a guess (for
-		 * zstd, at least the first frame's stated size), doubled while too small.
+		 * zstd, at least unzstd_size_hint's), doubled while too small.
 		 */
 		size = MAX(4 * (uint64_t)k.len, 16ULL << 20);
 		if (k.format == KIMAGE_ZSTD)
-			size = MAX(size, unzstd_content_size(k.data, k.len));
+			size = MAX(size, unzstd_size_hint(k.data, k.len));
 		for (;;) {
 			size = MIN(size, KIMAGE_MAX_OUT);
 			rc = decode_into(domid, &k, size, e, &why);

@@ -85,8 +85,12 @@ void decomp_work_free(void *p, size_t bytes);
  * input. Not reentrant: the literals buffer and tables are static.
  */
 long unzstd(const void *in, size_t in_len, void *out, size_t out_size);
-/* The content size the first zstd frame states (0: none; a hint, not checked). */
-uint64_t unzstd_content_size(const void *in, size_t in_len);
+/*
+ * The decoded size zstd input gives without being decoded: the sum of its
+ * frames' stated content sizes, or if one states none, the 4-byte word
+ * after the last frame; 0 if neither. A hint for the output buffer only.
+ */
+uint64_t unzstd_size_hint(const void *in, size_t in_len);
 
 enum kimage_format {
 	KIMAGE_ELF,

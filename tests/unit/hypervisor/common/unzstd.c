@@ -228,13 +228,24 @@ static void hand_made(void)
 	memset(want, 'q', 5);
 	decodes_to(rle_lits, sizeof(rle_lits), want, 5);
 	decodes_to(fcs8, sizeof(fcs8), "abc", 3);
-	/* The first frame's stated size, the builder's hint. */
-	EXPECT_EQ(unzstd_content_size(rle_raw, sizeof(rle_raw)), 10);
-	EXPECT_EQ(unzstd_content_size(fcs8, sizeof(fcs8)), 3);
-	EXPECT_EQ(unzstd_content_size(win, sizeof(win)), 0);
-	EXPECT_EQ(unzstd_content_size(did7, sizeof(did7)), 0);
-	EXPECT_EQ(unzstd_content_size(fcs8, 9), 0);
-	EXPECT_EQ(unzstd_content_size("\x28\xb5\x2f", 3), 0);
+	/* The builder's hint: stated sizes, else the size word. */
+	EXPECT_EQ(unzstd_size_hint(rle_raw, sizeof(rle_raw)), 10);
+	EXPECT_EQ(unzstd_size_hint(fcs8, sizeof(fcs8)), 3);
+	EXPECT_EQ(unzstd_size_hint(win, sizeof(win)), 0);
+	EXPECT_EQ(unzstd_size_hint(did7, sizeof(did7)), 0);
+	EXPECT_EQ(unzstd_size_hint(fcs8, 9), 0);
+	EXPECT_EQ(unzstd_size_hint(fcs8, sizeof(fcs8) - 1), 0);
+	EXPECT_EQ(unzstd_size_hint("\x28\xb5\x2f", 3), 0);
+	{
+		unsigned char two[sizeof(win) + sizeof(rle_raw) + 4];
+
+		memcpy(two, rle_raw, sizeof(rle_raw));
+		memcpy(two + sizeof(rle_raw), win, sizeof(win));
+		memcpy(two + sizeof(rle_raw) + sizeof(win), "\x12\x34\0\0", 4);
+		EXPECT_EQ(unzstd_size_hint(two, sizeof(two)), 0x3412);
+		EXPECT_EQ(unzstd_size_hint(two, sizeof(two) - 1), 0);
+		EXPECT_EQ(unzstd_size_hint(two, sizeof(rle_raw) + 4), 10);
+	}
 	/* The content size wrong, a reserved block type, the reserved header bit. */
 	memcpy(f, rle_raw, sizeof(f));
 	f[5] = 11;
@@ -258,7 +269,7 @@ static void checksum(void)
 	struct buf z = zst(w, 50000, "--check -7");
 
 	EXPECT(z.n > 13 && (z.p[4] & 4));
-	EXPECT_EQ(unzstd_content_size(z.p, z.n), 50000);
+	EXPECT_EQ(unzstd_size_hint(z.p, z.n), 50000);
 	z.p[z.n - 2] ^= 0x10;
 	EXPECT_EQ(run(z.p, z.n, 50000, NULL), -EINVAL);
 	z.p[z.n - 2] ^= 0x10;
