@@ -80,6 +80,7 @@ HV_SRCS := \
 	$(HV_DIR)/common/lzma.c \
 	$(HV_DIR)/common/unlzma.c \
 	$(HV_DIR)/common/unlzo.c \
+	$(HV_DIR)/common/unzstd.c \
 	$(HV_DIR)/common/unlz4.c \
 	$(HV_DIR)/common/bunzip2.c \
 	$(HV_DIR)/common/vcpu.c \

@@ -6,9 +6,9 @@
  * Xen 4.17 does (arch/x86/bzimage.c, common/decompress.c). The decoded
  * size of a bzImage payload, as in Xen, is its last 32-bit word (Linux's
  * build appends it; gzip's ISIZE is the same word), and so is a bare
- * bzip2 module's (Linux's bzip2 payload ends with it); a bare lz4 or xz
+ * bzip2 module's (Linux's bzip2 payload ends with it); a bare lz4, xz or zstd
  * module's is not known beforehand (out_len 0: the builder counts an lz4
- * one's by a first pass and guesses an xz one's).
+ * one's by a first pass and guesses an xz or zstd one's).
  */
 #include <hv/decompress.h>
 #include <hv/string.h>
@@ -117,8 +117,11 @@ long kimage_decode(const struct kimage *k, void *out, size_t out_size, const cha
 	case KIMAGE_LZO:
 		n = unlzo(k->data, k->len, out, out_size);
 		break;
+	case KIMAGE_ZSTD:
+		n = unzstd(k->data, k->len, out, out_size);
+		break;
 	default:
-		*why = "not a format Lamina decodes (gzip, xz, lz4, bzip2, lzma, lzo)";
+		*why = "not a compressed format";
 		return -EINVAL;
 	}
 	if (n == -ENOMEM)
@@ -146,7 +149,8 @@ bool kimage_is_kernel(const void *img, size_t len)
 	if (k.bzimage || k.format == KIMAGE_ELF)
 		return true;
 	if (k.format != KIMAGE_GZIP && k.format != KIMAGE_XZ && k.format != KIMAGE_LZ4 &&
-	    k.format != KIMAGE_BZIP2 && k.format != KIMAGE_LZMA && k.format != KIMAGE_LZO)
+	    k.format != KIMAGE_BZIP2 && k.format != KIMAGE_LZMA && k.format != KIMAGE_LZO &&
+	    k.format != KIMAGE_ZSTD)
 		return false;
 	/* A compressed ramdisk decodes to a cpio archive, a kernel to an ELF. */
 	memset(peek, 0, sizeof(peek));

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * boot-bzip2-bad: boot-gzip-bad with the boot-module domU a bzip2 of this
- * guest in 100 kB blocks (bzip2 -1) with a byte of its last block
- * flipped, so its first block decodes to an ELF (a kernel, not an
- * initrd) but the whole does not. The hypervisor must refuse it with a
+ * guest in 100 kB blocks (bzip2 -1) with its stream CRC flipped, so its
+ * first block decodes to an ELF (a kernel, not an initrd) but the whole
+ * fails its check. The hypervisor must refuse it with a
  * line naming the problem, start no d1, and give back the frames it
  * decoded into and bzip2's work area.
  * @domus: self.bz2-bad:bad:role=bad

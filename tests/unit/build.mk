@@ -13,7 +13,8 @@ UNIT_TESTS := hypervisor/common/cmdline hypervisor/common/page_alloc hypervisor/
 	backend_drivers/console/cons_log backend_drivers/block/blk_req dom0_tools/lib/cons_tty dom0_tools/lib/xendev dom0_tools/lib/dominfo \
 	dom0_tools/lib/xs dom0_tools/libvmctl/config dom0_tools/libvmctl/libvmctl \
 	dom0_tools/libvmctl/kernel_image dom0_tools/libvmctl/kcache backend_drivers/common/be_stats \
-	dom0_tools/vmctl/cpumap
+	dom0_tools/vmctl/cpumap \
+	hypervisor/common/unzstd
 UNIT_BINS := $(patsubst %,$(UNIT_OUT)/%,$(UNIT_TESTS))
 
 # The ABI's layout and number checks, compiled for the host (nothing to run).
@@ -163,7 +164,8 @@ $(UNIT_OUT)/hypervisor/common/unxz $(UNIT_OUT)/hypervisor/common/bunzip2: \
 UNIT_BINS += $(UNIT_OUT)/hypervisor/common/kimage
 KIMAGE_SRCS := hypervisor/common/kimage.c hypervisor/common/inflate.c \
 	hypervisor/common/unlz4.c hypervisor/common/unxz.c hypervisor/common/bunzip2.c \
-	hypervisor/common/lzma.c hypervisor/common/unlzma.c hypervisor/common/unlzo.c
+	hypervisor/common/lzma.c hypervisor/common/unlzma.c hypervisor/common/unlzo.c \
+	hypervisor/common/unzstd.c
 $(UNIT_OUT)/hypervisor/common/kimage: tests/unit/hypervisor/common/kimage.c $(KIMAGE_SRCS) \
 		hypervisor/include/hv/decompress.h tests/unit/hypervisor/common/decomp_test.h tests/unit/unit.h $(CONFIG_H)
 	@mkdir -p $(dir $@)

@@ -488,10 +488,11 @@ static int kernel_elf_get(domid_t domid, const struct boot_module *m, struct ker
 	case KIMAGE_BZIP2:
 	case KIMAGE_LZMA:
 	case KIMAGE_LZO:
+	case KIMAGE_ZSTD:
 		break;
 	default:
-		pr_err("d%u: cannot use the kernel module: it is %s-compressed; Lamina decodes "
-		       "gzip, xz, lz4, bzip2, lzma and lzo only\n", domid, kimage_format_name(k.format));
+		pr_err("d%u: cannot use the kernel module: it is %s-compressed\n", domid,
+		       kimage_format_name(k.format));
 		return -EINVAL;
 	}
 	size = k.out_len;
@@ -515,8 +516,13 @@ static int kernel_elf_get(domid_t domid, const struct boot_module *m, struct ker
 		}
 		rc = decode_into(domid, &k, size, e, &why);
 	} else {
-		/* A bare xz module does not say its size: a guess, doubled while too small. */
+		/*
+		 * A bare xz or zstd module does not say its size: a guess (for
+		 * zstd, at least unzstd_size_hint's), doubled while too small.
+		 */
 		size = MAX(4 * (uint64_t)k.len, 16ULL << 20);
+		if (k.format == KIMAGE_ZSTD)
+			size = MAX(size, unzstd_size_hint(k.data, k.len));
 		for (;;) {
 			size = MIN(size, KIMAGE_MAX_OUT);
 			rc = decode_into(domid, &k, size, e, &why);

@@ -94,15 +94,7 @@ static void build_more_domains(unsigned int first)
 		struct domain *d;
 
 		if (!module_is_kernel(k)) {
-			enum kimage_format f = kimage_format_of(maddr_to_virt(k->start), k->size);
-
-			if (f >= KIMAGE_ZSTD && f < KIMAGE_UNKNOWN)
-				pr_warn("boot module %u is %s-compressed (Lamina decodes gzip, xz, "
-					"lz4, bzip2, lzma and lzo only) and follows no kernel: ignored\n", i,
-					kimage_format_name(f));
-			else
-				pr_warn("boot module %u is not a kernel and follows no kernel: "
-					"ignored\n", i);
+			pr_warn("boot module %u is not a kernel and follows no kernel: ignored\n", i);
 			i++;
 			continue;
 		}

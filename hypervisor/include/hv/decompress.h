@@ -95,6 +95,21 @@ long unlzma(const void *in, size_t in_len, void *out, size_t out_size);
  */
 long unlzo(const void *in, size_t in_len, void *out, size_t out_size);
 
+/*
+ * zstd frames (RFC 8878; hypervisor/common/unzstd.c): raw, RLE and
+ * compressed blocks, the XXH64 content checksum verified, skippable frames
+ * skipped, one frame after another; a dictionary ID is refused. After a
+ * frame, a remainder of exactly 4 bytes (Linux's size word) ends the
+ * input. Not reentrant: the literals buffer and tables are static.
+ */
+long unzstd(const void *in, size_t in_len, void *out, size_t out_size);
+/*
+ * The decoded size zstd input gives without being decoded: the sum of its
+ * frames' stated content sizes, or if one states none, the 4-byte word
+ * after the last frame; 0 if neither. A hint for the output buffer only.
+ */
+uint64_t unzstd_size_hint(const void *in, size_t in_len);
+
 enum kimage_format {
 	KIMAGE_ELF,
 	KIMAGE_GZIP,
@@ -103,7 +118,7 @@ enum kimage_format {
 	KIMAGE_BZIP2,
 	KIMAGE_LZMA,
 	KIMAGE_LZO,
-	KIMAGE_ZSTD,		/* recognised, refused */
+	KIMAGE_ZSTD,
 	KIMAGE_UNKNOWN,
 };
 
@@ -113,7 +128,7 @@ struct kimage {
 	size_t len;
 	enum kimage_format format;
 	bool bzimage;		/* found inside a bzImage's payload */
-	uint64_t out_len;	/* the stated decoded size, 0: not stated (bare lz4, xz) */
+	uint64_t out_len;	/* the stated decoded size, 0: not stated (bare lz4, xz, zstd) */
 };
 
 #define KIMAGE_MAX_OUT	(1ULL << 30)	/* Xen's libxenguest limit: 1 GiB decoded */
@@ -122,7 +137,7 @@ const char *kimage_format_name(enum kimage_format f);
 enum kimage_format kimage_format_of(const void *p, size_t len);
 /* 0 and *k filled, or -EINVAL and *why (a bzImage older than 2.08, a payload outside the file). */
 int kimage_locate(const void *img, size_t len, struct kimage *k, const char **why);
-/* Decodes k into out (KIMAGE_GZIP/XZ/LZ4/BZIP2); as the decoders, *why on error. */
+/* Decodes k into out (KIMAGE_GZIP/XZ/LZ4/BZIP2/ZSTD); as the decoders, *why on error. */
 long kimage_decode(const struct kimage *k, void *out, size_t out_size, const char **why);
 /* A kernel rather than a ramdisk: an ELF, a bzImage, or compressed ELF. */
 bool kimage_is_kernel(const void *img, size_t len);

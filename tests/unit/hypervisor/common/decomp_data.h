@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The decoder tests' data (unit/unxz, unit/bunzip2): files in and out,
+ * The decoder tests' data (unit/unxz, unit/bunzip2, unit/unzstd): files in and out,
  * words (compressible), random bytes (unit_rnd's), this program's x86
  * code. Included by one test file each, after unit.h.
  */
@@ -15,7 +15,7 @@ struct buf {
 	size_t n;
 };
 
-static struct buf read_path(const char *path)
+static __attribute__((unused)) struct buf read_path(const char *path)
 {
 	struct buf b = { NULL, 0 };
 	FILE *f = fopen(path, "rb");
@@ -32,7 +32,7 @@ static struct buf read_path(const char *path)
 	return b;
 }
 
-static void write_path(const char *path, const void *p, size_t n)
+static __attribute__((unused)) void write_path(const char *path, const void *p, size_t n)
 {
 	FILE *f = fopen(path, "wb");
 
@@ -43,7 +43,7 @@ static void write_path(const char *path, const void *p, size_t n)
 }
 
 /* Test data: words (compressible), random bytes, this program's x86 code. */
-static unsigned char *words(size_t n)
+static __attribute__((unused)) unsigned char *words(size_t n)
 {
 	static const char *const w[] = { "hypervisor ", "page ", "table ", "grant ",
 		"event ", "channel ", "domain ", "xen ", "lamina ", "\n", "0x1f ", "E8 " };
@@ -59,7 +59,7 @@ static unsigned char *words(size_t n)
 	return p;
 }
 
-static unsigned char *random_bytes(size_t n)
+static __attribute__((unused)) unsigned char *random_bytes(size_t n)
 {
 	unsigned char *p = malloc(n);
 	size_t i;
@@ -69,7 +69,7 @@ static unsigned char *random_bytes(size_t n)
 	return p;
 }
 
-static struct buf x86_code(size_t max)
+static __attribute__((unused)) struct buf x86_code(size_t max)
 {
 	struct buf b = read_path("/proc/self/exe");
 
@@ -79,7 +79,7 @@ static struct buf x86_code(size_t max)
 }
 
 /* The output of the shell command cmd given data on its input (dir: a scratch directory). */
-static struct buf tool_output(const char *dir, const char *cmd, const void *data, size_t n)
+static __attribute__((unused)) struct buf tool_output(const char *dir, const char *cmd, const void *data, size_t n)
 {
 	char in[128], out[128], line[512];
 	struct buf b;
@@ -97,7 +97,7 @@ static struct buf tool_output(const char *dir, const char *cmd, const void *data
 }
 
 /* fn on exact-size copies of in and of an out_size buffer (ASan's bounds); *outp kept. */
-static long decode_with(long (*fn)(const void *, size_t, void *, size_t), const void *in,
+static __attribute__((unused)) long decode_with(long (*fn)(const void *, size_t, void *, size_t), const void *in,
 			size_t in_len, size_t out_size, unsigned char **outp)
 {
 	unsigned char *i = malloc(in_len ? in_len : 1), *o = malloc(out_size ? out_size : 1);
@@ -120,7 +120,7 @@ typedef long (*decode_fn)(const void *in, size_t in_len, size_t out_size, unsign
  * a byte short, one a third long and an empty one (-ENOSPC, the start of
  * the output there but its last `unsure` bytes).
  */
-static void expect_decodes_with(decode_fn dec, const struct buf *in, const void *want, size_t n,
+static __attribute__((unused)) void expect_decodes_with(decode_fn dec, const struct buf *in, const void *want, size_t n,
 				size_t unsure)
 {
 	size_t sizes[] = { n - 1, n / 3 }, i;

@@ -327,6 +327,51 @@ static void formats(void)
 	free(zc);
 }
 
+/* zstd as Linux packs it (the size word after the frame): a kernel, a ramdisk, a bzImage payload. */
+static void zstd_modules(void)
+{
+	size_t zlen, clen, blen;
+	uint8_t *z = filter("zstd -q -19 -c", orig, orig_len, &zlen), *b, *out, *zs;
+	uint8_t cpio[512] = "070701";
+	uint8_t *zc = filter("zstd -q -c", cpio, sizeof(cpio), &clen);
+	struct kimage k;
+	const char *why = NULL;
+	long n;
+
+	EXPECT(z && zc);
+	if (!z || !zc)
+		return;
+	zs = malloc(zlen + 4);
+	memcpy(zs, z, zlen);
+	memcpy(zs + zlen, &(uint32_t){ orig_len }, 4);
+	EXPECT(kimage_locate(zs, zlen + 4, &k, &why) == 0 && k.format == KIMAGE_ZSTD &&
+	       !k.out_len);
+	out = malloc(orig_len);
+	EXPECT(kimage_decode(&k, out, orig_len, &why) == (long)orig_len &&
+	       !memcmp(out, orig, orig_len));
+	EXPECT(kimage_decode(&k, out, orig_len - 1, &why) == -ENOSPC);
+	EXPECT(kimage_is_kernel(zs, zlen + 4));
+	EXPECT(kimage_is_kernel(z, zlen));
+	EXPECT(!kimage_is_kernel(zc, clen));
+	b = make_bzimage(zs, zlen + 4, 0x20f, &blen);
+	EXPECT(kimage_locate(b, blen, &k, &why) == 0 && k.bzimage && k.format == KIMAGE_ZSTD &&
+	       k.out_len == orig_len);
+	n = kimage_decode(&k, out, orig_len, &why);
+	EXPECT(n == (long)orig_len && !memcmp(out, orig, orig_len));
+	EXPECT(kimage_is_kernel(b, blen));
+	/* Corrupt: refused with a reason. */
+	zs[zlen / 2] ^= 0x40;
+	why = NULL;
+	EXPECT(kimage_locate(zs, zlen + 4, &k, &why) == 0);
+	n = kimage_decode(&k, out, orig_len, &why);
+	EXPECT((n < 0 && why) || (n == (long)orig_len && !memcmp(out, orig, orig_len)));
+	free(b);
+	free(out);
+	free(zs);
+	free(z);
+	free(zc);
+}
+
 /* Debian's own vmlinuz, when the build has it (KIMAGE_VMLINUZ): found, its size read. */
 static void debian_vmlinuz(void)
 {
@@ -362,6 +407,7 @@ int main(int argc, char **argv)
 	RUN(lz4_real);
 	RUN(lz4_hostile);
 	RUN(formats);
+	RUN(zstd_modules);
 	RUN(debian_vmlinuz);
 	{
 		char cmd[128];

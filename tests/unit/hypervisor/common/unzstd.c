@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Host tests of hypervisor/common/unzstd.c: frames the zstd tool makes at
+ * test time (levels up to -22 --ultra, long windows, small blocks,
+ * several frames, with and without the checksum), the dom0 kernel when the
+ * build has one, frames made by hand (RLE, raw and reserved blocks, a
+ * dictionary ID, skippable frames, Linux's size word) and hostile input
+ * (every truncation, seeded bit flips and byte overwrites, short output
+ * buffers). Every call gets an input and an output buffer of exactly the
+ * size given, so AddressSanitizer stops any access past them.
+ */
+#include "../../unit.h"
+#include <hv/decompress.h>
+#include <lamina/errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "decomp_data.h"
+
+static char tmpdir[64];
+static const char *build_dir = "build";	/* $(O), from argv[0] */
+
+/*
+ * The zstd tool's output for data with options opts, its content size
+ * stated as for a file ("--no-content-size": not; "piped": as Linux's
+ * build pipes it, not stated either).
+ */
+static struct buf zst(const void *data, size_t n, const char *opts)
+{
+	char cmd[256];
+
+	if (strstr(opts, "piped"))
+		snprintf(cmd, sizeof(cmd), "zstd -q %s -c", opts + 5);
+	else
+		snprintf(cmd, sizeof(cmd), "zstd -q %s --stream-size=%zu -c", opts, n);
+	return tool_output(tmpdir, cmd, data, n);
+}
+
+static long run(const void *in, size_t in_len, size_t out_size, unsigned char **outp)
+{
+	return decode_with(unzstd, in, in_len, out_size, outp);
+}
+
+/* in decodes to want[0, n): exact buffer, larger, a byte short (the prefix there), none. */
+static void decodes_to(const unsigned char *in, size_t in_len, const void *want, size_t n)
+{
+	unsigned char *o;
+	long r;
+
+	r = run(in, in_len, n, &o);
+	EXPECT_EQ(r, n);
+	if (r == (long)n)
+		EXPECT(!memcmp(o, want, n));
+	free(o);
+	EXPECT_EQ(run(in, in_len, n + 64, NULL), n);
+	if (!n)
+		return;
+	r = run(in, in_len, n - 1, &o);
+	EXPECT_EQ(r, -ENOSPC);
+	EXPECT(!memcmp(o, want, n - 1));
+	free(o);
+	EXPECT_EQ(run(in, in_len, 0, NULL), -ENOSPC);
+}
+
+static void roundtrip(const void *data, size_t n, const char *opts)
+{
+	struct buf z = zst(data, n, opts);
+
+	if (!z.p || z.n < 9) {
+		UNIT_FAIL("the zstd tool made no frame");
+	} else {
+		decodes_to(z.p, z.n, data, n);
+		if (unit_failure[0] && !strstr(unit_failure, " (zstd ")) {
+			size_t l = strlen(unit_failure);
+
+			snprintf(unit_failure + l, sizeof(unit_failure) - l, " (zstd %s)", opts);
+		}
+	}
+	free(z.p);
+}
+
+static void levels(void)
+{
+	static const char *const opts[] = { "-1", "-3", "-9 --no-check", "-19", "-22 --ultra",
+		"--fast=5", "-5 -B4096", "--long=24 -12", "-3 --no-content-size", "piped -22 --ultra" };
+	struct buf code = x86_code(600000);
+	unsigned char *w = words(300000), *r = random_bytes(70000);
+	unsigned i;
+
+	for (i = 0; i < ARRAY_SIZE(opts); i++) {
+		roundtrip(code.p, code.n, opts[i]);
+		roundtrip(w, 300000, opts[i]);
+		roundtrip(r, 70000, opts[i]);
+		roundtrip(w, 1, opts[i]);
+		roundtrip(w, 37, opts[i]);
+	}
+	free(code.p);
+	free(w);
+	free(r);
+}
+
+/* Mixed data: literals of every kind, sequences of every table mode. */
+static void mixed(void)
+{
+	size_t n = 500000, i;
+	unsigned char *d = words(n), *r = random_bytes(n);
+	struct buf code = x86_code(n);
+
+	for (i = 0; i + 4000 < n; i += 9000) {
+		memcpy(d + i, r + i, 1500);
+		memset(d + i + 1500, (int)i, 700);
+		memcpy(d + i + 2200, code.p + i % code.n, i + 4000 < code.n ? 1800 : 0);
+	}
+	roundtrip(d, n, "-3");
+	roundtrip(d, n, "-19 --check");
+	roundtrip(d, n, "-22 --ultra -B20000");
+	free(d);
+	free(r);
+	free(code.p);
+}
+
+/*
+ * Literals of a few small byte values (Huffman weights stored directly),
+ * and 4-byte tokens (more than 0x7F00 sequences in a block).
+ */
+static void small_alphabet(void)
+{
+	unsigned char *d = malloc(400000);
+	size_t i;
+	unsigned char tok[3000][4];
+	unsigned k;
+
+	for (i = 0; i < 3000; i++) {
+		unsigned v = __builtin_ctzll(unit_rnd() | 1ULL << 15);
+
+		d[i] = v;
+	}
+	roundtrip(d, 3000, "-19");
+	roundtrip(d, 3000, "-3");
+	for (k = 0; k < 3000; k++)
+		for (i = 0; i < 4; i++)
+			tok[k][i] = unit_rnd() >> 24;
+	for (i = 0; i < 400000; i += 4)
+		memcpy(d + i, tok[unit_rnd() % 3000], 4);
+	roundtrip(d, 400000, "-1");
+	roundtrip(d, 400000, "--zstd=mml=3 -12");
+	roundtrip(d, 400000, "--zstd=mml=3,strat=9 -19");
+	free(d);
+}
+
+static void empty(void)
+{
+	struct buf z = zst("", 0, "-3");
+
+	EXPECT_EQ(run(z.p, z.n, 0, NULL), 0);
+	EXPECT_EQ(run(z.p, z.n, 10, NULL), 0);
+	free(z.p);
+	EXPECT_EQ(run("", 0, 10, NULL), -EINVAL);
+}
+
+/* Frames one after another, skippable frames between, Linux's size word. */
+static void frames(void)
+{
+	unsigned char *a = words(20000), *b = random_bytes(3000), *want = malloc(23000);
+	struct buf za = zst(a, 20000, "-3"), zb = zst(b, 3000, "-1 --no-check");
+	static const unsigned char skip[] = { 0x5e, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3 };
+	unsigned char *in = malloc(za.n + zb.n + 2 * sizeof(skip) + 5);
+	size_t n = 0;
+
+	memcpy(want, a, 20000);
+	memcpy(want + 20000, b, 3000);
+	memcpy(in + n, skip, sizeof(skip)), n += sizeof(skip);
+	memcpy(in + n, za.p, za.n), n += za.n;
+	memcpy(in + n, skip, sizeof(skip)), n += sizeof(skip);
+	memcpy(in + n, zb.p, zb.n), n += zb.n;
+	decodes_to(in, n, want, 23000);
+	memcpy(in + n, "\x38\x59\x00\x00", 4);	/* the size word */
+	decodes_to(in, n + 4, want, 23000);
+	in[n + 4] = 0;				/* 5 bytes after: not a size word */
+	EXPECT_EQ(run(in, n + 5, 23000, NULL), -EINVAL);
+	EXPECT_EQ(run(in, n + 3, 23000, NULL), -EINVAL);
+	/* Only skippable frames: nothing; a size word alone: refused. */
+	EXPECT_EQ(run(skip, sizeof(skip), 10, NULL), 0);
+	EXPECT_EQ(run("\x38\x59\x00\x00", 4, 10, NULL), -EINVAL);
+	EXPECT_EQ(run(skip, sizeof(skip) - 1, 10, NULL), -EINVAL);
+	/* The content size and the checksum are per frame. */
+	free(za.p);
+	free(zb.p);
+	free(in);
+	free(a);
+	free(b);
+	free(want);
+}
+
+/* Frames made by hand: magic, the header byte, ..., blocks, [checksum]. */
+static void hand_made(void)
+{
+	/* Single segment, 1-byte content size 10: RLE block of 6, last raw block of 4. */
+	static const unsigned char rle_raw[] = { 0x28, 0xb5, 0x2f, 0xfd, 0x20, 10,
+		0x32, 0, 0, 'x', 0x21, 0, 0, 'a', 'b', 'c', 'd' };
+	/* The same with a 1-byte dictionary ID 0 (none) and 7. */
+	static const unsigned char did0[] = { 0x28, 0xb5, 0x2f, 0xfd, 0x21, 0, 10,
+		0x32, 0, 0, 'x', 0x21, 0, 0, 'a', 'b', 'c', 'd' };
+	static const unsigned char did7[] = { 0x28, 0xb5, 0x2f, 0xfd, 0x21, 7, 10,
+		0x32, 0, 0, 'x', 0x21, 0, 0, 'a', 'b', 'c', 'd' };
+	/* A 4-byte dictionary ID. */
+	static const unsigned char did4[] = { 0x28, 0xb5, 0x2f, 0xfd, 0x23, 0, 0, 1, 0, 10,
+		0x32, 0, 0, 'x', 0x21, 0, 0, 'a', 'b', 'c', 'd' };
+	/* A window descriptor, no content size: a last RLE block of 5000. */
+	static const unsigned char win[] = { 0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x18,
+		0x43, 0x9c, 0, 'z' };
+	/* A compressed block: RLE literals (5 'q'), no sequences. */
+	static const unsigned char rle_lits[] = { 0x28, 0xb5, 0x2f, 0xfd, 0x20, 5,
+		0x1d, 0, 0, 0x29, 'q', 0 };
+	/* An 8-byte content size. */
+	static const unsigned char fcs8[] = { 0x28, 0xb5, 0x2f, 0xfd, 0xc0, 0x18, 3, 0, 0, 0,
+		0, 0, 0, 0, 0x19, 0, 0, 'a', 'b', 'c' };
+	unsigned char want[5000], f[sizeof(rle_raw)];
+
+	memset(want, 'x', 6);
+	memcpy(want + 6, "abcd", 4);
+	decodes_to(rle_raw, sizeof(rle_raw), want, 10);
+	decodes_to(did0, sizeof(did0), want, 10);
+	EXPECT_EQ(run(did7, sizeof(did7), 10, NULL), -EINVAL);
+	EXPECT_EQ(run(did4, sizeof(did4), 10, NULL), -EINVAL);
+	memset(want, 'z', 5000);
+	decodes_to(win, sizeof(win), want, 5000);
+	memset(want, 'q', 5);
+	decodes_to(rle_lits, sizeof(rle_lits), want, 5);
+	decodes_to(fcs8, sizeof(fcs8), "abc", 3);
+	/* The builder's hint: stated sizes, else the size word. */
+	EXPECT_EQ(unzstd_size_hint(rle_raw, sizeof(rle_raw)), 10);
+	EXPECT_EQ(unzstd_size_hint(fcs8, sizeof(fcs8)), 3);
+	EXPECT_EQ(unzstd_size_hint(win, sizeof(win)), 0);
+	EXPECT_EQ(unzstd_size_hint(did7, sizeof(did7)), 0);
+	EXPECT_EQ(unzstd_size_hint(fcs8, 9), 0);
+	EXPECT_EQ(unzstd_size_hint(fcs8, sizeof(fcs8) - 1), 0);
+	EXPECT_EQ(unzstd_size_hint("\x28\xb5\x2f", 3), 0);
+	{
+		unsigned char two[sizeof(win) + sizeof(rle_raw) + 4];
+
+		memcpy(two, rle_raw, sizeof(rle_raw));
+		memcpy(two + sizeof(rle_raw), win, sizeof(win));
+		memcpy(two + sizeof(rle_raw) + sizeof(win), "\x12\x34\0\0", 4);
+		EXPECT_EQ(unzstd_size_hint(two, sizeof(two)), 0x3412);
+		EXPECT_EQ(unzstd_size_hint(two, sizeof(two) - 1), 0);
+		EXPECT_EQ(unzstd_size_hint(two, sizeof(rle_raw) + 4), 10);
+	}
+	/* The content size wrong, a reserved block type, the reserved header bit. */
+	memcpy(f, rle_raw, sizeof(f));
+	f[5] = 11;
+	EXPECT_EQ(run(f, sizeof(f), 20, NULL), -EINVAL);
+	memcpy(f, rle_raw, sizeof(f));
+	f[10] = 0x27;
+	EXPECT_EQ(run(f, sizeof(f), 20, NULL), -EINVAL);
+	memcpy(f, rle_raw, sizeof(f));
+	f[4] |= 8;
+	EXPECT_EQ(run(f, sizeof(f), 20, NULL), -EINVAL);
+	/* Not the last block, and nothing after it. */
+	memcpy(f, rle_raw, sizeof(f));
+	f[10] = 0x20;
+	EXPECT_EQ(run(f, sizeof(f), 20, NULL), -EINVAL);
+}
+
+/* A checksum flipped: refused; the frame without its checksum flag: as the size word. */
+static void checksum(void)
+{
+	unsigned char *w = words(50000);
+	struct buf z = zst(w, 50000, "--check -7");
+
+	EXPECT(z.n > 13 && (z.p[4] & 4));
+	EXPECT_EQ(unzstd_size_hint(z.p, z.n), 50000);
+	z.p[z.n - 2] ^= 0x10;
+	EXPECT_EQ(run(z.p, z.n, 50000, NULL), -EINVAL);
+	z.p[z.n - 2] ^= 0x10;
+	decodes_to(z.p, z.n, w, 50000);
+	z.p[4] &= ~4;
+	decodes_to(z.p, z.n, w, 50000);
+	free(z.p);
+	free(w);
+}
+
+/* Every proper prefix of a frame: an error, never an access past it. */
+static void truncations(void)
+{
+	struct buf code = x86_code(60000);
+	struct buf z = zst(code.p, code.n, "-19 -B16384");
+	size_t len;
+
+	for (len = 0; len < z.n; len++) {
+		long r = run(z.p, len, code.n, NULL);
+
+		if (r >= 0) {
+			UNIT_FAIL("a truncated frame decoded");
+			break;
+		}
+	}
+	EXPECT_EQ(run(z.p, z.n, code.n, NULL), code.n);
+	free(z.p);
+	free(code.p);
+}
+
+/* Flips and overwritten bytes: an error or the right bytes (the frames are checked). */
+static void corruption_run(const char *opts, unsigned count, bool bytes)
+{
+	size_t n = 90000;
+	struct buf code = x86_code(n / 2);
+	unsigned char *d = words(n), *o;
+	struct buf z;
+	unsigned i, wrong = 0;
+
+	memcpy(d, code.p, code.n);
+	z = zst(d, n, opts);
+	for (i = 0; i < count && z.n; i++) {
+		size_t at = unit_rnd() % z.n;
+		unsigned char keep = z.p[at];
+		long r;
+
+		if (bytes)
+			z.p[at] = unit_rnd() >> 11;
+		else
+			z.p[at] ^= 1u << (unit_rnd() % 8);
+		r = run(z.p, z.n, n, &o);
+		if (r > (long)n || r < -ENOSPC)
+			UNIT_FAIL("a corrupt frame gave an impossible result");
+		else if (r >= 0 && (r != (long)n || memcmp(o, d, n)))
+			wrong++;
+		free(o);
+		z.p[at] = keep;
+	}
+	EXPECT_EQ(wrong, 0);
+	EXPECT_EQ(run(z.p, z.n, n, NULL), n);
+	free(z.p);
+	free(code.p);
+	free(d);
+}
+
+static void corruption(void)
+{
+	corruption_run("-19 --check", 3000, false);
+	corruption_run("-3 --check -B8192", 2000, true);
+	corruption_run("-22 --ultra --check", 1500, false);
+}
+
+/* The dom0 kernel (build/dom0_tools/dom0-vmlinux.elf), when the build has it. */
+static void dom0_kernel(void)
+{
+	char path[512];
+	struct buf k, z;
+	unsigned char *o;
+	long r;
+
+	snprintf(path, sizeof(path), "%s/dom0_tools/dom0-vmlinux.elf", build_dir);
+	k = read_path(path);
+	if (!k.p) {
+		printf("  (no %s: the dom0 kernel is not decoded)\n", path);
+		return;
+	}
+	z = zst(k.p, k.n, "-3 -T2");
+	r = run(z.p, z.n, k.n, &o);
+	EXPECT_EQ(r, k.n);
+	if (r == (long)k.n)
+		EXPECT(!memcmp(o, k.p, k.n));
+	free(o);
+	free(z.p);
+	free(k.p);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct unit_test tests[] = {
+		UNIT_TEST(levels), UNIT_TEST(mixed), UNIT_TEST(small_alphabet), UNIT_TEST(empty), UNIT_TEST(frames),
+		UNIT_TEST(hand_made), UNIT_TEST(checksum), UNIT_TEST(truncations),
+		UNIT_TEST(corruption), UNIT_TEST(dom0_kernel),
+	};
+	static char bdir[512];
+	char *cut;
+
+	snprintf(bdir, sizeof(bdir), "%s", argv[0]);
+	cut = strstr(bdir, "/tests/unit/hypervisor/common/unzstd");
+	if (cut) {
+		*cut = '\0';
+		build_dir = bdir;
+	}
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/unzstd-test-XXXXXX");
+	if (!mkdtemp(tmpdir)) {
+		printf("FAIL unit/unzstd: no temporary directory\n");
+		return 1;
+	}
+	if (system("zstd --version > /dev/null 2>&1") != 0) {
+		printf("FAIL unit/unzstd: the zstd tool is not installed\n");
+		return 1;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	unit_run_all("unzstd", tests, ARRAY_SIZE(tests));
+	rmdir(tmpdir);
+	return 0;
+}
