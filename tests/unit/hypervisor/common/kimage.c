@@ -311,7 +311,7 @@ static void formats(void)
 	EXPECT(z && zc);
 	if (!z || !zc)
 		return;
-	/* The refused formats are named. */
+	/* Each format told by its magic, and named. */
 	EXPECT(kimage_format_of("BZh91AY", 7) == KIMAGE_BZIP2);
 	EXPECT(kimage_format_of("\x28\xb5\x2f\xfd", 4) == KIMAGE_ZSTD);
 	EXPECT(kimage_format_of("\x89LZO\0", 5) == KIMAGE_LZO);
