@@ -93,13 +93,9 @@ $(UNIT_OUT)/hypervisor/common/spinlock: UNIT_EXTRA := hypervisor/common/rspinloc
 $(UNIT_OUT)/hypervisor/common/unxz: UNIT_EXTRA := hypervisor/common/lzma.c
 $(UNIT_OUT)/hypervisor/common/unxz: hypervisor/common/lzma.c hypervisor/common/lzma.h
 UNIT_BINS += $(UNIT_OUT)/hypervisor/common/unlzma
-$(UNIT_OUT)/hypervisor/common/unlzma: UNIT_EXTRA := hypervisor/common/lzma.c hypervisor/common/kimage.c \
-	hypervisor/common/inflate.c hypervisor/common/unlz4.c hypervisor/common/unxz.c \
-	hypervisor/common/unlzo.c hypervisor/common/bunzip2.c
+$(UNIT_OUT)/hypervisor/common/unlzma: UNIT_EXTRA = $(filter-out hypervisor/common/unlzma.c,$(KIMAGE_SRCS))
 UNIT_BINS += $(UNIT_OUT)/hypervisor/common/unlzo
-$(UNIT_OUT)/hypervisor/common/unlzo: UNIT_EXTRA := hypervisor/common/lzma.c hypervisor/common/kimage.c \
-	hypervisor/common/inflate.c hypervisor/common/unlz4.c hypervisor/common/unxz.c \
-	hypervisor/common/unlzma.c hypervisor/common/bunzip2.c
+$(UNIT_OUT)/hypervisor/common/unlzo: UNIT_EXTRA = $(filter-out hypervisor/common/unlzo.c,$(KIMAGE_SRCS))
 $(UNIT_OUT)/hypervisor/common/unlzo: hypervisor/include/hv/decompress.h tests/unit/hypervisor/common/decomp_test.h
 $(UNIT_OUT)/hypervisor/common/unlzma: hypervisor/common/lzma.c hypervisor/common/lzma.h \
 	hypervisor/include/hv/decompress.h tests/unit/hypervisor/common/decomp_test.h
