@@ -85,6 +85,7 @@ HV_SRCS := \
 	$(HV_DIR)/common/bunzip2.c \
 	$(HV_DIR)/common/vcpu.c \
 	$(HV_DIR)/common/version.c \
+	$(HV_DIR)/lib/crc32.c \
 	$(HV_DIR)/lib/string.c \
 	$(HV_DIR)/lib/vsnprintf.c \
 	hypercall_abi/check/layout.c \

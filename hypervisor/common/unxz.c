@@ -58,53 +58,26 @@ static uint64_t get_le64(const uint8_t *p)
 	return get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
 }
 
-/* ---- CRC32 (the .xz headers and check 1) and CRC64 (check 4) ---- */
+/* ---- CRC32 (the .xz headers and check 1: crc32_update) and CRC64 (check 4) ---- */
 
-/* crc32_tab[k][b]: byte b's CRC followed by k zero bytes (8 bytes a step). */
-static uint32_t crc32_tab[8][256];
 static uint64_t crc64_tab[256];
 
-/* Reflected tables of the polynomials of zlib's CRC32 and ECMA-182's CRC64. */
+/* The reflected table of ECMA-182's CRC64 polynomial. */
 static void crc_tables(void)
 {
 	unsigned i, k;
 
-	if (crc32_tab[0][1])
+	if (crc64_tab[1])
 		return;
 	for (i = 0; i < 256; i++) {
-		uint32_t c = i;
 		uint64_t d = i;
 
-		for (k = 0; k < 8; k++) {
-			c = (c >> 1) ^ (c & 1 ? 0xedb88320u : 0);
+		for (k = 0; k < 8; k++)
 			d = (d >> 1) ^ (d & 1 ? 0xc96c5795d7870f42ull : 0);
-		}
-		crc32_tab[0][i] = c;
 		crc64_tab[i] = d;
 	}
-	for (k = 1; k < 8; k++)
-		for (i = 0; i < 256; i++)
-			crc32_tab[k][i] = (crc32_tab[k - 1][i] >> 8) ^
-					  crc32_tab[0][crc32_tab[k - 1][i] & 0xff];
 }
 
-/* Eight bytes a step (a kernel's 60 MiB: a byte a step cost 8% of the decode). */
-static uint32_t xz_crc32(const uint8_t *p, size_t n)
-{
-	uint32_t c = ~0u, a, b;
-
-	for (; n >= 8; n -= 8, p += 8) {
-		a = c ^ get_le32(p);
-		b = get_le32(p + 4);
-		c = crc32_tab[7][a & 0xff] ^ crc32_tab[6][(a >> 8) & 0xff] ^
-		    crc32_tab[5][(a >> 16) & 0xff] ^ crc32_tab[4][a >> 24] ^
-		    crc32_tab[3][b & 0xff] ^ crc32_tab[2][(b >> 8) & 0xff] ^
-		    crc32_tab[1][(b >> 16) & 0xff] ^ crc32_tab[0][b >> 24];
-	}
-	while (n--)
-		c = crc32_tab[0][(c ^ *p++) & 0xff] ^ (c >> 8);
-	return ~c;
-}
 
 static uint64_t xz_crc64(const uint8_t *p, size_t n)
 {
@@ -393,7 +366,7 @@ static int block_header(struct xz *x, struct xz_block *b)
 	size_t size = ((size_t)h[0] + 1) * 4, q = 2, lim = size - 4;
 	unsigned nf, i;
 
-	if (size > x->in_len - x->ip || xz_crc32(h, lim) != get_le32(h + lim))
+	if (size > x->in_len - x->ip || crc32_update(0, h, lim) != get_le32(h + lim))
 		return -EINVAL;
 	if (h[1] & 0x3c)
 		return -EINVAL;
@@ -449,7 +422,7 @@ static int decode_block(struct xz *x, unsigned check, uint64_t *unpadded, uint64
 	if (n > x->in_len - x->ip)
 		return -EINVAL;
 	c = x->in + x->ip;
-	if ((check == 1 && xz_crc32(x->out + ostart, usize) != get_le32(c)) ||
+	if ((check == 1 && crc32_update(0, x->out + ostart, usize) != get_le32(c)) ||
 	    (check == 4 && xz_crc64(x->out + ostart, usize) != get_le64(c)))
 		return -EINVAL;
 	x->ip += n;
@@ -479,7 +452,7 @@ static int xz_index(struct xz *x, uint64_t blocks, uint64_t unpadded,
 		if (x->ip >= x->in_len || x->in[x->ip])
 			return -EINVAL;
 	if (x->in_len - x->ip < 4 ||
-	    xz_crc32(x->in + start, x->ip - start) != get_le32(x->in + x->ip))
+	    crc32_update(0, x->in + start, x->ip - start) != get_le32(x->in + x->ip))
 		return -EINVAL;
 	x->ip += 4;
 	*size = x->ip - start;
@@ -497,7 +470,7 @@ long unxz(const void *in, size_t in_len, void *out, size_t out_size)
 
 	crc_tables();
 	if (in_len < 2 * XZ_HDR || memcmp(h, xz_magic, sizeof(xz_magic)) ||
-	    xz_crc32(h + 6, 2) != get_le32(h + 8) || h[6] || (h[7] & 0xf0))
+	    crc32_update(0, h + 6, 2) != get_le32(h + 8) || h[6] || (h[7] & 0xf0))
 		return -EINVAL;
 	check = h[7];
 	if (check != 0 && check != 1 && check != 4)
@@ -516,7 +489,7 @@ long unxz(const void *in, size_t in_len, void *out, size_t out_size)
 	if (xz_index(&x, blocks, unpadded, uncomp, &isize) || x.in_len - x.ip < XZ_HDR)
 		return -EINVAL;
 	f = x.in + x.ip;
-	if (xz_crc32(f + 4, 6) != get_le32(f) || ((uint64_t)get_le32(f + 4) + 1) * 4 != isize ||
+	if (crc32_update(0, f + 4, 6) != get_le32(f) || ((uint64_t)get_le32(f + 4) + 1) * 4 != isize ||
 	    f[8] != h[6] || f[9] != h[7] || f[10] != 'Y' || f[11] != 'Z')
 		return -EINVAL;
 	return (long)x.op;

@@ -90,7 +90,7 @@ $(UNIT_OUT)/hypervisor/arch/x86/time: tests/unit/hypervisor/arch/x86/time.c \
 UNIT_LOCKING := $(patsubst %,$(UNIT_OUT)/hypervisor/common/%,timer page_alloc)
 $(UNIT_LOCKING): UNIT_EXTRA := hypervisor/common/spinlock.c tests/unit/hypervisor/host_panic.c
 $(UNIT_OUT)/hypervisor/common/spinlock: UNIT_EXTRA := hypervisor/common/rspinlock.c
-$(UNIT_OUT)/hypervisor/common/unxz: UNIT_EXTRA := hypervisor/common/lzma.c
+$(UNIT_OUT)/hypervisor/common/unxz: UNIT_EXTRA := hypervisor/common/lzma.c hypervisor/lib/crc32.c
 $(UNIT_OUT)/hypervisor/common/unxz: hypervisor/common/lzma.c hypervisor/common/lzma.h
 UNIT_BINS += $(UNIT_OUT)/hypervisor/common/unlzma
 $(UNIT_OUT)/hypervisor/common/unlzma: UNIT_EXTRA = $(filter-out hypervisor/common/unlzma.c,$(KIMAGE_SRCS))
@@ -158,7 +158,7 @@ $(UNIT_OUT)/hypervisor/common/unxz $(UNIT_OUT)/hypervisor/common/bunzip2: \
 # The hypervisor's kernel-module decoders, fed by the gzip and lz4
 # commands at run time (KIMAGE_VMLINUZ: a bzImage to look into as well).
 UNIT_BINS += $(UNIT_OUT)/hypervisor/common/kimage
-KIMAGE_SRCS := hypervisor/common/kimage.c hypervisor/common/inflate.c \
+KIMAGE_SRCS := hypervisor/common/kimage.c hypervisor/common/inflate.c hypervisor/lib/crc32.c \
 	hypervisor/common/unlz4.c hypervisor/common/unxz.c hypervisor/common/bunzip2.c \
 	hypervisor/common/lzma.c hypervisor/common/unlzma.c hypervisor/common/unlzo.c \
 	hypervisor/common/unzstd.c
