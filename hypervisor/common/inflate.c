@@ -355,11 +355,6 @@ long inflate_raw(const void *in, size_t in_len, void *out, size_t out_size, size
 	return (long)o.pos;
 }
 
-static uint32_t get_le32(const uint8_t *p)
-{
-	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 #define GZ_FHCRC	0x02
 #define GZ_FEXTRA	0x04
 #define GZ_FNAME	0x08
@@ -405,8 +400,8 @@ long gunzip(const void *in, size_t in_len, void *out, size_t out_size)
 	if (n < 0)
 		return n;
 	pos += used;
-	if (in_len - pos < 8 || get_le32(p + pos) != crc32_update(0, out, (size_t)n) ||
-	    get_le32(p + pos + 4) != (uint32_t)n)
+	if (in_len - pos < 8 || dec_le32(p + pos) != crc32_update(0, out, (size_t)n) ||
+	    dec_le32(p + pos + 4) != (uint32_t)n)
 		return -EINVAL;
 	return n;
 }

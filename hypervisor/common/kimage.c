@@ -22,11 +22,6 @@
 #define BZ_PAYLOAD_LENGTH	0x24c
 #define BZ_HEADER_END		0x250
 
-static uint32_t le32_at(const uint8_t *p)
-{
-	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 const char *kimage_format_name(enum kimage_format f)
 {
 	static const char *const names[] = {
@@ -71,8 +66,8 @@ int kimage_locate(const void *img, size_t len, struct kimage *k, const char **wh
 	k->len = len;
 	if (len >= BZ_HEADER_END && !memcmp(p + BZ_HEADER, "HdrS", 4)) {
 		uint16_t ver = p[BZ_VERSION] | p[BZ_VERSION + 1] << 8;
-		uint64_t off = (p[BZ_SETUP_SECTS] + 1ULL) * 512 + le32_at(p + BZ_PAYLOAD_OFFSET);
-		uint64_t plen = le32_at(p + BZ_PAYLOAD_LENGTH);
+		uint64_t off = (p[BZ_SETUP_SECTS] + 1ULL) * 512 + dec_le32(p + BZ_PAYLOAD_OFFSET);
+		uint64_t plen = dec_le32(p + BZ_PAYLOAD_LENGTH);
 
 		if (ver < 0x208) {	/* Xen: "Cannot load bzImage v2.NN at least v2.08 is required" */
 			*why = "a bzImage older than boot protocol 2.08 (no payload fields)";
@@ -90,7 +85,7 @@ int kimage_locate(const void *img, size_t len, struct kimage *k, const char **wh
 	if (k->format != KIMAGE_ELF && k->len >= 4 && (k->bzimage || k->format == KIMAGE_GZIP ||
 						   k->format == KIMAGE_BZIP2 || k->format == KIMAGE_LZMA ||
 						   k->format == KIMAGE_LZO))
-		k->out_len = le32_at(k->data + k->len - 4);
+		k->out_len = dec_le32(k->data + k->len - 4);
 	return 0;
 }
 

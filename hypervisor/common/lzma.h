@@ -7,19 +7,10 @@
 #ifndef HV_COMMON_LZMA_H
 #define HV_COMMON_LZMA_H
 
+#include <hv/decompress.h>
 #include <hv/types.h>
 
 #define lz_inline	inline __attribute__((always_inline))
-
-static inline uint32_t lz_get_le32(const uint8_t *p)
-{
-	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static inline uint32_t lz_get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 /* ---- the range coder ---- */
 

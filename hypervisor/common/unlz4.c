@@ -22,11 +22,6 @@ struct lz4_out {
 	size_t size, pos;
 };
 
-static uint32_t rd_le32(const uint8_t *p)
-{
-	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* A 4-bit count continued in 255-bytes; false if the block ends inside it. */
 static bool lz4_len(const uint8_t **ip, const uint8_t *end, size_t *len)
 {
@@ -93,7 +88,7 @@ long unlz4_legacy(const void *in, size_t in_len, void *out, size_t out_size)
 	struct lz4_out o = { .p = out, .size = out_size };
 	size_t pos = 4;
 
-	if (in_len < 4 || rd_le32(p) != LZ4_LEGACY_MAGIC)
+	if (in_len < 4 || dec_le32(p) != LZ4_LEGACY_MAGIC)
 		return -EINVAL;
 	while (pos < in_len) {
 		uint32_t n;
@@ -101,7 +96,7 @@ long unlz4_legacy(const void *in, size_t in_len, void *out, size_t out_size)
 
 		if (in_len - pos < 4)
 			return -EINVAL;
-		n = rd_le32(p + pos);
+		n = dec_le32(p + pos);
 		if (in_len - pos == 4)		/* the kernel's appended size */
 			break;
 		pos += 4;

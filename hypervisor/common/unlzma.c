@@ -36,7 +36,7 @@ long unlzma(const void *in, size_t in_len, void *out, size_t out_size)
 
 	if (in_len < LZMA_HDR + 5 || lz_props(z, h[0]))
 		return -EINVAL;
-	usize = lz_get_le32(h + 5) | (uint64_t)lz_get_le32(h + 9) << 32;
+	usize = dec_le32(h + 5) | (uint64_t)dec_le32(h + 9) << 32;
 	known = usize != UINT64_MAX;
 	if (known && usize > KIMAGE_MAX_OUT)
 		return -EINVAL;		/* more than any module may decode to */
@@ -44,7 +44,7 @@ long unlzma(const void *in, size_t in_len, void *out, size_t out_size)
 	z->pos = 0;
 	lz_reset_state(z);
 	rc.range = UINT32_MAX;
-	rc.code = lz_get_be32(h + LZMA_HDR + 1);
+	rc.code = dec_be32(h + LZMA_HDR + 1);
 	rc.in = h + LZMA_HDR + 5;
 	rc.end = h + in_len;
 	rc.overrun = false;

@@ -38,11 +38,6 @@
 
 static const uint8_t lzop_magic[9] = { 0x89, 'L', 'Z', 'O', 0, 0x0d, 0x0a, 0x1a, 0x0a };
 
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 static uint32_t adler32(const uint8_t *p, size_t n)
 {
 	uint32_t a = 1, b = 0;
@@ -194,7 +189,7 @@ long unlzo(const void *in, size_t in_len, void *out, size_t out_size)
 	hn += 1 + (version >= 0x0940);
 	if ((size_t)(end - h) < hn + 4)
 		return -EINVAL;
-	flags = be32(h + hn);
+	flags = dec_be32(h + hn);
 	if (flags & (F_H_FILTER | F_H_EXTRA_FIELD | F_RESERVED))
 		return -EINVAL;
 	hn += 4 + 4 + 4 + (version >= 0x0940 ? 4 : 0);
@@ -202,19 +197,19 @@ long unlzo(const void *in, size_t in_len, void *out, size_t out_size)
 		return -EINVAL;
 	hn += 1 + h[hn];
 	ck = flags & F_H_CRC32 ? crc32_update(0, h, hn) : adler32(h, hn);
-	if (ck != be32(h + hn))
+	if (ck != dec_be32(h + hn))
 		return -EINVAL;
 	p = h + hn + 4;
 	for (;;) {
 		if (end - p < 4)
 			return -EINVAL;
-		dlen = be32(p);
+		dlen = dec_be32(p);
 		p += 4;
 		if (!dlen)
 			return (long)op;
 		if (dlen > LZO_BLOCK_MAX || end - p < 4)
 			return -EINVAL;
-		slen = be32(p);
+		slen = dec_be32(p);
 		p += 4;
 		if (!slen || slen > dlen)
 			return -EINVAL;
@@ -231,7 +226,7 @@ long unlzo(const void *in, size_t in_len, void *out, size_t out_size)
 			return -EINVAL;
 		h = p + 4 * ck;		/* the block's data */
 		for (i = 0; i < ck; i++) {
-			uint32_t want = be32(p + 4 * i);
+			uint32_t want = dec_be32(p + 4 * i);
 
 			if ((sum[i] == 2 && adler32(h, slen) != want) ||
 			    (sum[i] == 3 && crc32_update(0, h, slen) != want))
@@ -254,7 +249,7 @@ long unlzo(const void *in, size_t in_len, void *out, size_t out_size)
 				return -ENOSPC;
 		}
 		for (i = 0; i < ck; i++) {
-			uint32_t want = be32(p + 4 * i);
+			uint32_t want = dec_be32(p + 4 * i);
 
 			if ((sum[i] == 0 && adler32(o + op, dlen) != want) ||
 			    (sum[i] == 1 && crc32_update(0, o + op, dlen) != want))

@@ -50,13 +50,6 @@
 #include <hv/string.h>
 #include <lamina/errno.h>
 
-#define get_le32 lz_get_le32
-#define get_be32 lz_get_be32
-
-static uint64_t get_le64(const uint8_t *p)
-{
-	return get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
-}
 
 /* ---- CRC32 (the .xz headers and check 1: crc32_update) and CRC64 (check 4) ---- */
 
@@ -110,7 +103,7 @@ static int lzma2_lzma(struct xz *x, size_t usize, size_t csize)
 	if (csize < 5 || x->in[x->ip] != 0)
 		return -EINVAL;
 	rc.range = UINT32_MAX;
-	rc.code = get_be32(x->in + x->ip + 1);
+	rc.code = dec_be32(x->in + x->ip + 1);
 	rc.in = x->in + x->ip + 5;
 	rc.end = x->in + x->ip + csize;
 	rc.overrun = false;
@@ -285,7 +278,7 @@ static void bcj_x86(uint8_t *buf, size_t len, uint32_t start)
 			continue;
 		}
 		at = start + (uint32_t)i + 5;
-		v = get_le32(p + 1) - at;
+		v = dec_le32(p + 1) - at;
 		if (op) {
 			unsigned bits = 32 - 8 * __builtin_ctz(op);
 
@@ -353,7 +346,7 @@ static int block_filter(const uint8_t *h, size_t *q, size_t lim, bool last,
 		if (id != XZ_BCJ_X86 || (n != 0 && n != 4))
 			return -EINVAL;
 		b->bcj = true;
-		b->bcj_start = n ? get_le32(h + *q) : 0;
+		b->bcj_start = n ? dec_le32(h + *q) : 0;
 	}
 	*q += n;
 	return 0;
@@ -366,7 +359,7 @@ static int block_header(struct xz *x, struct xz_block *b)
 	size_t size = ((size_t)h[0] + 1) * 4, q = 2, lim = size - 4;
 	unsigned nf, i;
 
-	if (size > x->in_len - x->ip || crc32_update(0, h, lim) != get_le32(h + lim))
+	if (size > x->in_len - x->ip || crc32_update(0, h, lim) != dec_le32(h + lim))
 		return -EINVAL;
 	if (h[1] & 0x3c)
 		return -EINVAL;
@@ -422,8 +415,8 @@ static int decode_block(struct xz *x, unsigned check, uint64_t *unpadded, uint64
 	if (n > x->in_len - x->ip)
 		return -EINVAL;
 	c = x->in + x->ip;
-	if ((check == 1 && crc32_update(0, x->out + ostart, usize) != get_le32(c)) ||
-	    (check == 4 && xz_crc64(x->out + ostart, usize) != get_le64(c)))
+	if ((check == 1 && crc32_update(0, x->out + ostart, usize) != dec_le32(c)) ||
+	    (check == 4 && xz_crc64(x->out + ostart, usize) != dec_le64(c)))
 		return -EINVAL;
 	x->ip += n;
 	*unpadded += dstart - hstart + csize + n;
@@ -452,7 +445,7 @@ static int xz_index(struct xz *x, uint64_t blocks, uint64_t unpadded,
 		if (x->ip >= x->in_len || x->in[x->ip])
 			return -EINVAL;
 	if (x->in_len - x->ip < 4 ||
-	    crc32_update(0, x->in + start, x->ip - start) != get_le32(x->in + x->ip))
+	    crc32_update(0, x->in + start, x->ip - start) != dec_le32(x->in + x->ip))
 		return -EINVAL;
 	x->ip += 4;
 	*size = x->ip - start;
@@ -470,7 +463,7 @@ long unxz(const void *in, size_t in_len, void *out, size_t out_size)
 
 	crc_tables();
 	if (in_len < 2 * XZ_HDR || memcmp(h, xz_magic, sizeof(xz_magic)) ||
-	    crc32_update(0, h + 6, 2) != get_le32(h + 8) || h[6] || (h[7] & 0xf0))
+	    crc32_update(0, h + 6, 2) != dec_le32(h + 8) || h[6] || (h[7] & 0xf0))
 		return -EINVAL;
 	check = h[7];
 	if (check != 0 && check != 1 && check != 4)
@@ -489,7 +482,7 @@ long unxz(const void *in, size_t in_len, void *out, size_t out_size)
 	if (xz_index(&x, blocks, unpadded, uncomp, &isize) || x.in_len - x.ip < XZ_HDR)
 		return -EINVAL;
 	f = x.in + x.ip;
-	if (crc32_update(0, f + 4, 6) != get_le32(f) || ((uint64_t)get_le32(f + 4) + 1) * 4 != isize ||
+	if (crc32_update(0, f + 4, 6) != dec_le32(f) || ((uint64_t)dec_le32(f + 4) + 1) * 4 != isize ||
 	    f[8] != h[6] || f[9] != h[7] || f[10] != 'Y' || f[11] != 'Z')
 		return -EINVAL;
 	return (long)x.op;

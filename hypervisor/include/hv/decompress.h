@@ -110,6 +110,22 @@ long unzstd(const void *in, size_t in_len, void *out, size_t out_size);
  */
 uint64_t unzstd_size_hint(const void *in, size_t in_len);
 
+/* The byte orders the formats store their fields in (any alignment). */
+static inline uint32_t dec_le32(const uint8_t *p)
+{
+	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t dec_le64(const uint8_t *p)
+{
+	return dec_le32(p) | (uint64_t)dec_le32(p + 4) << 32;
+}
+
+static inline uint32_t dec_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 enum kimage_format {
 	KIMAGE_ELF,
 	KIMAGE_GZIP,
