@@ -33,16 +33,6 @@
 #define ML_MAX_LOG		9
 #define OF_MAX_LOG		8
 
-static uint32_t rd_le32(const uint8_t *p)
-{
-	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd_le64(const uint8_t *p)
-{
-	return rd_le32(p) | (uint64_t)rd_le32(p + 4) << 32;
-}
-
 static int highbit(uint32_t v)	/* v != 0 */
 {
 	return 31 - __builtin_clz(v);
@@ -80,10 +70,10 @@ static uint64_t xxh64(const uint8_t *p, size_t len)
 		uint64_t v1 = P64_1 + P64_2, v2 = P64_2, v3 = 0, v4 = -P64_1;
 
 		for (; end - p >= 32; p += 32) {
-			v1 = xxh_round(v1, rd_le64(p));
-			v2 = xxh_round(v2, rd_le64(p + 8));
-			v3 = xxh_round(v3, rd_le64(p + 16));
-			v4 = xxh_round(v4, rd_le64(p + 24));
+			v1 = xxh_round(v1, dec_le64(p));
+			v2 = xxh_round(v2, dec_le64(p + 8));
+			v3 = xxh_round(v3, dec_le64(p + 16));
+			v4 = xxh_round(v4, dec_le64(p + 24));
 		}
 		h = rotl64(v1, 1) + rotl64(v2, 7) + rotl64(v3, 12) + rotl64(v4, 18);
 		h = xxh_merge(h, v1);
@@ -95,9 +85,9 @@ static uint64_t xxh64(const uint8_t *p, size_t len)
 	}
 	h += len;
 	for (; end - p >= 8; p += 8)
-		h = rotl64(h ^ xxh_round(0, rd_le64(p)), 27) * P64_1 + P64_4;
+		h = rotl64(h ^ xxh_round(0, dec_le64(p)), 27) * P64_1 + P64_4;
 	if (end - p >= 4) {
-		h = rotl64(h ^ (uint64_t)rd_le32(p) * P64_1, 23) * P64_2 + P64_3;
+		h = rotl64(h ^ (uint64_t)dec_le32(p) * P64_1, 23) * P64_2 + P64_3;
 		p += 4;
 	}
 	for (; p < end; p++)
@@ -142,7 +132,7 @@ static uint64_t bits_at(const struct bits *b, int64_t pos, unsigned int n)
 	}
 	byte = pos >> 3;
 	if (byte + 8 <= b->len) {
-		v = rd_le64(b->p + byte);
+		v = dec_le64(b->p + byte);
 	} else {
 		for (i = 0; byte + i < b->len; i++)
 			v |= (uint64_t)b->p[byte + i] << (8 * i);
@@ -333,6 +323,8 @@ static long huf_read(const uint8_t *p, size_t len)
 			w[nw++] = fse_tmp.e[s1].sym;
 			s1 = fse_tmp.e[s1].base + bits_read(&b, fse_tmp.e[s1].nbits);
 			if (b.pos < 0) {
+				if (nw >= 255)	/* 255 weights at most: the last is implied */
+					return -1;
 				w[nw++] = fse_tmp.e[s2].sym;
 				break;
 			}
@@ -766,7 +758,7 @@ static bool frame_header(const uint8_t *in, size_t in_len, size_t *ip, struct fr
 		if (did_len > 1)
 			did |= in[i + 1] << 8;
 		if (did_len > 2)
-			did = rd_le32(in + i);
+			did = dec_le32(in + i);
 		if (did)
 			return false;	/* dictionaries are not supported */
 		i += did_len;
@@ -775,8 +767,8 @@ static bool frame_header(const uint8_t *in, size_t in_len, size_t *ip, struct fr
 	case 0: h->fcs = 0; break;
 	case 1: h->fcs = in[i]; break;
 	case 2: h->fcs = (in[i] | in[i + 1] << 8) + 256; break;
-	case 4: h->fcs = rd_le32(in + i); break;
-	default: h->fcs = rd_le64(in + i); break;
+	case 4: h->fcs = dec_le32(in + i); break;
+	default: h->fcs = dec_le64(in + i); break;
 	}
 	i += fcs_len;
 	h->fcs_stated = fcs_len;
@@ -801,12 +793,12 @@ uint64_t unzstd_size_hint(const void *in, size_t in_len)
 	size_t i = 0;
 
 	while (in_len - i >= 8) {
-		uint32_t magic = rd_le32(p + i);
+		uint32_t magic = dec_le32(p + i);
 
 		if ((magic & SKIP_MAGIC_MASK) == SKIP_MAGIC) {
-			if (in_len - i - 8 < rd_le32(p + i + 4))
+			if (in_len - i - 8 < dec_le32(p + i + 4))
 				return 0;
-			i += 8 + rd_le32(p + i + 4);
+			i += 8 + dec_le32(p + i + 4);
 			continue;
 		}
 		if (magic != ZSTD_MAGIC || !frame_header(p, in_len, &i, &h))
@@ -833,7 +825,7 @@ uint64_t unzstd_size_hint(const void *in, size_t in_len)
 	}
 	if (all_stated)
 		return sum;
-	return in_len - i == 4 ? rd_le32(p + i) : 0;
+	return in_len - i == 4 ? dec_le32(p + i) : 0;
 }
 
 /* One zstd frame at in[*ip, in_len): true and *ip past it, or f->err set. */
@@ -896,7 +888,7 @@ static bool frame(struct frame *f, const uint8_t *in, size_t in_len, size_t *ip)
 	if (h.fhd & 4) {
 		if (in_len - i < 4)
 			return bad(f);
-		if ((uint32_t)xxh64(f->out + f->start, f->pos - f->start) != rd_le32(in + i))
+		if ((uint32_t)xxh64(f->out + f->start, f->pos - f->start) != dec_le32(in + i))
 			return bad(f);
 		i += 4;
 	}
@@ -918,9 +910,9 @@ long unzstd(const void *in, size_t in_len, void *out, size_t out_size)
 			break;	/* Linux's size word */
 		if (in_len - i < 8)
 			return -EINVAL;
-		magic = rd_le32(p + i);
+		magic = dec_le32(p + i);
 		if ((magic & SKIP_MAGIC_MASK) == SKIP_MAGIC) {
-			uint32_t n = rd_le32(p + i + 4);
+			uint32_t n = dec_le32(p + i + 4);
 
 			if (in_len - i - 8 < n)
 				return -EINVAL;
