@@ -779,17 +779,15 @@ static bool frame_header(const uint8_t *in, size_t in_len, size_t *ip, struct fr
 }
 
 /*
- * The frames' sizes found without decoding: each frame's blocks walked by
- * their headers. The sum of the content sizes the frames state; if one
- * states none, the 4-byte word after the last frame (Linux's size word),
- * if that is what follows; else 0.
+ * The first frame's size found without decoding (after skippable frames;
+ * its blocks walked by their headers, 0 if it is cut short): the content
+ * size it states, or if it states none, the 4-byte word after it (Linux's
+ * size word) if exactly that follows; else 0.
  */
 uint64_t unzstd_size_hint(const void *in, size_t in_len)
 {
 	const uint8_t *p = in;
 	struct frame_header h;
-	uint64_t sum = 0;
-	bool all_stated = true;
 	size_t i = 0;
 
 	while (in_len - i >= 8) {
@@ -803,7 +801,7 @@ uint64_t unzstd_size_hint(const void *in, size_t in_len)
 		}
 		if (magic != ZSTD_MAGIC || !frame_header(p, in_len, &i, &h))
 			return 0;
-		for (;;) {
+		for (;;) {		/* the frame's end, by its block headers */
 			uint32_t bh, bsize;
 
 			if (in_len - i < 3)
@@ -817,15 +815,15 @@ uint64_t unzstd_size_hint(const void *in, size_t in_len)
 				break;
 		}
 		if (h.fhd & 4)
-			i += 4;
+			i += 4;		/* its checksum */
 		if (i > in_len)
 			return 0;
-		sum += h.fcs;
-		all_stated &= h.fcs_stated;
+		if (h.fcs_stated)
+			return h.fcs;
+		/* Linux's size word, if exactly that follows the frame. */
+		return in_len - i == 4 ? dec_le32(p + i) : 0;
 	}
-	if (all_stated)
-		return sum;
-	return in_len - i == 4 ? dec_le32(p + i) : 0;
+	return 0;
 }
 
 /* One zstd frame at in[*ip, in_len): true and *ip past it, or f->err set. */
@@ -903,14 +901,18 @@ long unzstd(const void *in, size_t in_len, void *out, size_t out_size)
 	size_t i = 0;
 	bool any = false;
 
+	/*
+	 * Skippable frames, then one frame: as Xen 4.17's unzstd, which
+	 * decodes the module's first frame and leaves what follows it
+	 * (Linux's size word, anything else) unread.
+	 */
 	while (i < in_len) {
 		uint32_t magic;
 
-		if (any && in_len - i == 4)
-			break;	/* Linux's size word */
 		if (in_len - i < 8)
 			return -EINVAL;
 		magic = dec_le32(p + i);
+		any = true;
 		if ((magic & SKIP_MAGIC_MASK) == SKIP_MAGIC) {
 			uint32_t n = dec_le32(p + i + 4);
 
@@ -920,10 +922,10 @@ long unzstd(const void *in, size_t in_len, void *out, size_t out_size)
 		} else if (magic == ZSTD_MAGIC) {
 			if (!frame(&f, p, in_len, &i))
 				return f.err;
+			break;
 		} else {
 			return -EINVAL;
 		}
-		any = true;
 	}
 	if (!any)
 		return -EINVAL;

@@ -96,17 +96,17 @@ long unlzma(const void *in, size_t in_len, void *out, size_t out_size);
 long unlzo(const void *in, size_t in_len, void *out, size_t out_size);
 
 /*
- * zstd frames (RFC 8878; hypervisor/common/unzstd.c): raw, RLE and
- * compressed blocks, the XXH64 content checksum verified, skippable frames
- * skipped, one frame after another; a dictionary ID is refused. After a
- * frame, a remainder of exactly 4 bytes (Linux's size word) ends the
- * input. Not reentrant: the literals buffer and tables are static.
+ * zstd (RFC 8878; hypervisor/common/unzstd.c): skippable frames skipped,
+ * then one frame decoded (raw, RLE and compressed blocks, the XXH64
+ * content checksum verified; a dictionary ID refused) and what follows it
+ * left unread, as Xen 4.17's unzstd (Linux's size word, or anything).
+ * Not reentrant: the literals buffer and tables are static.
  */
 long unzstd(const void *in, size_t in_len, void *out, size_t out_size);
 /*
- * The decoded size zstd input gives without being decoded: the sum of its
- * frames' stated content sizes, or if one states none, the 4-byte word
- * after the last frame; 0 if neither. A hint for the output buffer only.
+ * The decoded size zstd input gives without being decoded: its first
+ * frame's stated content size, or if it states none, the 4-byte word
+ * after it; 0 if neither. A hint for the output buffer only.
  */
 uint64_t unzstd_size_hint(const void *in, size_t in_len);
 
