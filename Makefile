@@ -71,6 +71,7 @@ $(O)/include/generated/config.mk: $(CONFIG_H) ;
 include hypervisor/build.mk
 include tests/guest/build.mk
 include tests/unit/build.mk
+include tests/fuzz/decoders/build.mk
 
 build-all: $(HV_ELF) $(GUEST_ELFS) $(UNIT_BINS) $(ABI_CHECK_HOST)
 
