@@ -11,6 +11,7 @@
 #   make bench      benchmarks against Xen 4.17 (make bench-blk: fio on block devices)
 #   make stress     two SMP Linux domUs under mixed load, 10 min (STRESS_SECONDS), then the audit
 #   make fuzz       the state-building hypercall fuzzer, long (FUZZ_SEEDS, FUZZ_CALLS, FUZZ_HV=xen)
+#   make fuzz-decoders  libFuzzer on each kernel-module decoder (FUZZ_DEC_TIME s each; -short: FUZZ_DEC_RUNS)
 #   make defconfig | menuconfig | olddefconfig
 
 O        ?= build
