@@ -17,12 +17,15 @@ FUZZ_DEC_CFLAGS := -std=gnu11 -O1 -g -Wall -Wno-unused-parameter \
 	-DUNIT_HOST_CPU
 
 $(FUZZ_DEC_OUT)/%: tests/fuzz/decoders/dec_fuzz.c $(KIMAGE_SRCS) hypervisor/include/hv/decompress.h \
-		$(CONFIG_H)
+		$(CONFIG_H) | fuzz-decoders-deps
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $@"
 	$(Q)clang $(FUZZ_DEC_CFLAGS) -DDEC_$(shell echo $* | tr a-z A-Z) -o $@ $< $(KIMAGE_SRCS)
 
-.PHONY: fuzz-decoders fuzz-decoders-short
+# clang (with libFuzzer) only for these targets: not in make setup's lists.
+.PHONY: fuzz-decoders fuzz-decoders-short fuzz-decoders-deps
+fuzz-decoders-deps:
+	$(Q)tests/run/install-deps tests/fuzz/decoders/packages.txt
 fuzz-decoders: $(FUZZ_DEC_BINS)
 	$(Q)FUZZ_OUT=$(FUZZ_DEC_OUT) tests/fuzz/decoders/run-fuzz time $(FUZZ_DEC_TIME) $(FUZZ_DECODERS)
 fuzz-decoders-short: $(FUZZ_DEC_BINS)
