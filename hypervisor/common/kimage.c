@@ -143,10 +143,8 @@ bool kimage_is_kernel(const void *img, size_t len)
 		return true;	/* a bzImage, if a bad one: the builder says why */
 	if (k.bzimage || k.format == KIMAGE_ELF)
 		return true;
-	if (k.format != KIMAGE_GZIP && k.format != KIMAGE_XZ && k.format != KIMAGE_LZ4 &&
-	    k.format != KIMAGE_BZIP2 && k.format != KIMAGE_LZMA && k.format != KIMAGE_LZO &&
-	    k.format != KIMAGE_ZSTD)
-		return false;
+	if (k.format == KIMAGE_UNKNOWN)
+		return false;	/* neither an ELF nor a format kimage_decode knows */
 	/* A compressed ramdisk decodes to a cpio archive, a kernel to an ELF. */
 	memset(peek, 0, sizeof(peek));
 	n = kimage_decode(&k, peek, sizeof(peek), &why);
