@@ -883,6 +883,21 @@ static int get_entry_refs_foreign(struct domain *d, struct domain *fd, mfn_t tab
 			 */
 			if (rc)
 				return trace_err(-EBUSY);
+			/*
+			 * A page the hypervisor lends (shared_info, grant
+			 * frames) is written through its own write-back
+			 * mapping: another cache type here would alias it
+			 * (Xen's "Attempt to change cache attributes of Xen
+			 * heap page", -EACCES). Reachable by a domU since it
+			 * may hold MMIO frames or ports (l1_flags_check).
+			 */
+			if ((*e & L1_IO_BITS) && (frame_table[mfn].flags & PGF_shared)) {
+				if (*e & _PAGE_RW)
+					put_page_and_type(mfn, d);
+				else
+					put_page(mfn);
+				return trace_err(-EACCES);
+			}
 		}
 		*e = l1_guest_bits(*e);
 		return 0;
