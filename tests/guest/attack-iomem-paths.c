@@ -5,9 +5,15 @@
  * answers (get_page_from_l1e, get_paged_frame, steal_page, the PV
  * get_page_from_gfn: an MMIO frame is dom_io's, never the domU's):
  *   dom0 gives the peer the VGA frame 0xb8, the frames 0xc0-0xcf and
- *   0xc8-0xd7 (overlapping: one range) and takes 0xc4 back (a split).
- *   The peer: 0xbf, 0xc4 and 0xd8 -EPERM, 0xc0, 0xc3, 0xc5 and 0xd7
- *   mapped; 0xb8 refused everywhere but an L1 entry: a pin as an L1
+ *   0xc8-0xd7 (overlapping: one range), takes 0xc4 back (a split) and
+ *   gives it the IO-APIC. dom0 maps 0xb8 under the peer's id (0), 0xa0
+ *   not (-EPERM); it gives the peer 0xb9 and takes 0xb9 from itself: then
+ *   under any name -EPERM for dom0, giving or taking 0xb9 again -EPERM.
+ *   A domain dom0 makes with a full list (32 ranges): a take-back that
+ *   splits a range -ENOMEM on Lamina (Xen 0), one that trims an end 0.
+ *   The peer: 0xbf, 0xc4 and 0xd8 -EPERM, 0xb9, 0xc0, 0xc3, 0xc5 and
+ *   0xd7 mapped, the IO-APIC mapped read-only when asked writable;
+ *   0xb8 refused everywhere but an L1 entry: a pin as an L1
  *   -EINVAL, set_gdt and update_descriptor on it -EINVAL, its M2P entry
  *   (MACHPHYS_UPDATE, DOMID_SELF) -EINVAL, decrease_reservation 0
  *   extents, exchange -EINVAL, a grant of it to itself mapped or copied
@@ -35,6 +41,8 @@
 #include <lamina/memory.h>
 
 #define VGA_MFN		0xb8ULL
+#define DROPPED_MFN	0xb9ULL		/* given, then taken from dom0 itself */
+#define IOAPIC_MFN	0xfec00ULL
 #define RO_PTE		(PTE_P | PTE_A)
 #define IO_PTE		(PTE_P | PTE_RW | PTE_A | PTE_D)
 #define PCD		0x10ULL
@@ -65,11 +73,23 @@ static long try_map(uint64_t va, uint64_t mfn, uint64_t flags, uint16_t fd)
 	return rc;
 }
 
-/* The list's ranges after the overlap and the split. */
+/* va's L1 entry, read through the start-of-day mapping of its table. */
+static uint64_t pte_of(uint64_t va)
+{
+	uint64_t ma = l1e_maddr(va);
+
+	return *(volatile uint64_t *)(mfn_to_va(ma >> 12) + (ma & 4095));
+}
+
+/*
+ * The list's ranges after the overlap and the split; 0xb9, which dom0
+ * gave and then took from itself; the IO-APIC, given and mapped
+ * read-only whatever the request (Xen's mmio_ro_ranges).
+ */
 static int peer_ranges(uint64_t va)
 {
 	static const struct { uint64_t mfn; long rc; } rows[] = {
-		{ 0xbf, -EPERM }, { 0xc0, 0 }, { 0xc3, 0 }, { 0xc4, -EPERM },
+		{ 0xb9, 0 }, { 0xbf, -EPERM }, { 0xc0, 0 }, { 0xc3, 0 }, { 0xc4, -EPERM },
 		{ 0xc5, 0 }, { 0xd7, 0 }, { 0xd8, -EPERM },
 	};
 	unsigned int i;
@@ -80,6 +100,11 @@ static int peer_ranges(uint64_t va)
 		PEER_CHECK(rc == rows[i].rc, "mapping frame %#llx gave %ld, not %ld",
 			   (unsigned long long)rows[i].mfn, rc, rows[i].rc);
 	}
+	rc = update_va_mapping(va, (IOAPIC_MFN << 12) | IO_PTE | PCD, UVMF_INVLPG);
+	PEER_CHECK(rc == 0, "mapping the IO-APIC gave %ld", rc);
+	PEER_CHECK(!(pte_of(va) & PTE_RW), "the IO-APIC mapped writable: %#llx",
+		   (unsigned long long)pte_of(va));
+	PEER_CHECK(update_va_mapping(va, 0, UVMF_INVLPG) == 0, "unmapping the IO-APIC failed");
 	return 0;
 }
 
@@ -240,6 +265,59 @@ static void __attribute__((noreturn)) peer(void)
 	verdict_send(&v, rc ? why : NULL);
 }
 
+/*
+ * dom0's mappings of the peer's frames (foreigndom the peer: both lists
+ * must hold the frame), and 0xb9 given to the peer and then taken from
+ * dom0 itself: dom0 can no longer map it by any name, nor give it or
+ * take it back (Xen checks the caller's list for both).
+ */
+static int dom0_rows(domid_t peer)
+{
+	uint64_t va = scratch_page();
+	long rc;
+
+	CHECK(update_va_mapping(va, 0, UVMF_INVLPG) == 0, "unmapping a scratch page failed");
+	CHECK((rc = try_map(va, VGA_MFN, RO_PTE, peer)) == 0,
+	      "dom0 mapping 0xb8 under the peer's id gave %ld", rc);
+	CHECK((rc = try_map(va, 0xa0, RO_PTE, peer)) == -EPERM,
+	      "dom0 mapping 0xa0 (not the peer's) under its id gave %ld", rc);
+	CHECK((rc = iomem(peer, DROPPED_MFN, 1, 1)) == 0, "giving 0xb9 gave %ld", rc);
+	CHECK((rc = iomem(0, DROPPED_MFN, 1, 0)) == 0, "dom0 taking 0xb9 from itself gave %ld", rc);
+	CHECK((rc = try_map(va, DROPPED_MFN, RO_PTE, peer)) == -EPERM,
+	      "dom0 mapping 0xb9 under the peer's id gave %ld", rc);
+	CHECK((rc = try_map(va, DROPPED_MFN, RO_PTE, DOMID_IO)) == -EPERM,
+	      "dom0 mapping 0xb9 under DOMID_IO gave %ld", rc);
+	CHECK((rc = try_map(va, DROPPED_MFN, RO_PTE, DOMID_SELF)) == -EPERM,
+	      "dom0 mapping 0xb9 gave %ld", rc);
+	CHECK((rc = iomem(peer, DROPPED_MFN, 1, 1)) == -EPERM, "giving 0xb9 again gave %ld", rc);
+	CHECK((rc = iomem(peer, DROPPED_MFN, 1, 0)) == -EPERM, "taking 0xb9 back gave %ld", rc);
+	return TEST_PASS;
+}
+
+/*
+ * A full list (32 ranges of 3 frames apart) of a domain dom0 makes: a
+ * take-back that would split a range needs a 33rd, -ENOMEM on Lamina with
+ * the list unchanged (Xen 0: its rangeset grows); one that trims a
+ * range's end needs none, 0 on both.
+ */
+static int full_list_split(void)
+{
+	unsigned int i;
+	domid_t id;
+	long rc = 0;
+
+	CHECK(domctl_create(&id, "lamina-iomem-split") == 0, "createdomain failed");
+	for (i = 0; i < 32 && !rc; i++)
+		rc = iomem(id, 0xc0 + 4 * i, 3, 1);
+	CHECK(rc == 0, "range %u of 32 gave %ld", i, rc);
+	rc = iomem(id, 0xc1, 1, 0);
+	printf("a split of a full list: %ld\n", rc);
+	CHECK(rc == (on_lamina() ? -ENOMEM : 0), "taking 0xc1 back (a split) gave %ld", rc);
+	CHECK((rc = iomem(id, 0xc0, 1, 0)) == 0, "taking 0xc0 back (an end) gave %ld", rc);
+	CHECK(domctl_destroy(id) == 0, "destroying it failed");
+	return TEST_PASS;
+}
+
 int test_main(struct start_info *si)
 {
 	int peer_id;
@@ -257,6 +335,9 @@ int test_main(struct start_info *si)
 	CHECK((rc = iomem(peer_id, 0xc0, 0x10, 1)) == 0, "giving 0xc0-0xcf gave %ld", rc);
 	CHECK((rc = iomem(peer_id, 0xc8, 0x10, 1)) == 0, "giving 0xc8-0xd7 gave %ld", rc);
 	CHECK((rc = iomem(peer_id, 0xc4, 1, 0)) == 0, "taking 0xc4 back gave %ld", rc);
+	CHECK((rc = iomem(peer_id, IOAPIC_MFN, 1, 1)) == 0, "giving the IO-APIC gave %ld", rc);
+	CHECK(dom0_rows((domid_t)peer_id) == TEST_PASS, "dom0's rows");
+	CHECK(full_list_split() == TEST_PASS, "the full list");
 	CHECK(verdict_peer_parked((domid_t)peer_id) == 0, "the peer did not wait for the go");
 	CHECK((rc = verdict_go((domid_t)peer_id)) == 0, "the go gave %ld", rc);
 	for (i = 0; i < ROUNDS; i++) {
