@@ -26,7 +26,10 @@
  *   Then (after the first go) dom0 takes 0xb8 back and gives it again
  *   2000 times while the peer maps it 2000 times (every answer 0 or
  *   -EPERM; at --smp 2 both at once), and leaves it given. After the
- *   second go the peer maps it, pins an L1 holding it and powers off
+ *   second go the peer writes entries through an L1's read-only mapping
+ *   (writable page tables): 0xb8 stored, 0xa0 and shared_info uncached
+ *   refused (the #PF left to the guest). Then it maps 0xb8, pins an L1
+ *   holding it and powers off
  *   with both: on Lamina its power-off destroys it, and the frame audit
  *   that runs then finds every reference dropped.
  * @domus: self:peer:role=peer
@@ -38,6 +41,7 @@
 #include "lib/peer_verdict.h"
 #include "lib/gnt_self.h"
 #include "lib/domctl.h"
+#include "lib/traps.h"
 #include <lamina/memory.h>
 
 #define VGA_MFN		0xb8ULL
@@ -225,6 +229,34 @@ static int peer_race(uint64_t va)
 	return 0;
 }
 
+/*
+ * The same entries written through the L1's read-only mapping (writable
+ * page tables: the write is emulated): 0xb8 stored, 0xa0 and shared_info
+ * uncached refused, which leaves the write's #PF to the guest.
+ */
+static int peer_ptwr(void)
+{
+	uint64_t va = scratch_page(), ma;
+	volatile uint64_t *p;
+
+	PEER_CHECK(traps_install(false) == 0, "set_trap_table failed");
+	PEER_CHECK(hypercall2(__HYPERVISOR_vm_assist, VMASST_CMD_enable,
+			      VMASST_TYPE_writable_pagetables) == 0, "vm_assist failed");
+	PEER_CHECK(update_va_mapping(va, 0, UVMF_INVLPG) == 0, "unmapping a scratch page failed");
+	ma = l1e_maddr(va);
+	p = (volatile uint64_t *)(mfn_to_va(ma >> 12) + (ma & 4095));
+	PEER_CHECK(store_ok(p, (VGA_MFN << 12) | IO_PTE), "an emulated write of 0xb8 trapped");
+	PEER_CHECK((pte_of(va) & PTE_ADDR) >> 12 == VGA_MFN && (pte_of(va) & PTE_P),
+		   "the emulated write of 0xb8 left %#llx", (unsigned long long)pte_of(va));
+	PEER_CHECK(store_ok(p, 0), "an emulated clear trapped");
+	PEER_CHECK(!store_ok(p, (0xa0ULL << 12) | IO_PTE) && pte_of(va) == 0,
+		   "an emulated write of 0xa0 went through: %#llx", (unsigned long long)pte_of(va));
+	PEER_CHECK(!store_ok(p, (start->shared_info & PTE_ADDR) | IO_PTE | PCD) && pte_of(va) == 0,
+		   "an emulated write of shared_info uncached went through: %#llx",
+		   (unsigned long long)pte_of(va));
+	return 0;
+}
+
 /* After the second go: 0xb8 given; mapped and in a pinned L1 at power-off. */
 static int peer_hold(void)
 {
@@ -259,6 +291,8 @@ static void __attribute__((noreturn)) peer(void)
 	if (!rc)
 		rc = peer_race(va);
 	verdict_wait_go();	/* the race over, 0xb8 given */
+	if (!rc)
+		rc = peer_ptwr();
 	if (!rc)
 		rc = peer_hold();
 	verdict_offer_frame0(&v);
