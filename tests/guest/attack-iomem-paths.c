@@ -12,26 +12,27 @@
  *   A domain dom0 makes with a full list (32 ranges): a take-back that
  *   splits a range -ENOMEM on Lamina (Xen 0), one that trims an end 0.
  *   The peer: 0xbf, 0xc4 and 0xd8 -EPERM, 0xb9, 0xc0, 0xc3, 0xc5 and
- *   0xd7 mapped, the IO-APIC mapped read-only when asked writable;
- *   0xb8 refused everywhere but an L1 entry: a pin as an L1
- *   -EINVAL, set_gdt and update_descriptor on it -EINVAL, its M2P entry
- *   (MACHPHYS_UPDATE, DOMID_SELF) -EINVAL, decrease_reservation 0
- *   extents, exchange -EINVAL, a grant of it to itself mapped or copied
- *   GNTST_bad_page, a copy naming it as the caller's frame GNTST_bad_page,
- *   a transfer of it GNTST_bad_page; update_va_mapping_otherdomain under
- *   DOMID_IO and mmu_update under dom0's id -EPERM. With I/O rights it
- *   may map its own RAM uncached (0), but not the pages the hypervisor
- *   shares with it (shared_info, the grant table's frame: -EACCES, Xen's
- *   "Attempt to change cache attributes of Xen heap page").
+ *   0xd7 mapped, the IO-APIC mapped read-only when asked writable; 0xb8
+ *   refused everywhere but an L1 entry: a pin as an L1 -EINVAL, set_gdt
+ *   and update_descriptor on it -EINVAL, its M2P entry (MACHPHYS_UPDATE,
+ *   DOMID_SELF) -EINVAL, decrease_reservation 0 extents, exchange
+ *   -EINVAL, a grant of it to itself mapped or copied GNTST_bad_page, a
+ *   copy naming it as the caller's frame GNTST_bad_page, a transfer of it
+ *   GNTST_bad_page; update_va_mapping_otherdomain under DOMID_IO and
+ *   mmu_update under dom0's id -EPERM. With I/O rights it may map its own
+ *   RAM uncached (0), but not the pages the hypervisor shares with it
+ *   (shared_info, the grant table's frame: -EACCES, Xen's "Attempt to
+ *   change cache attributes of Xen heap page").
  *   Then (after the first go) dom0 takes 0xb8 back and gives it again
  *   2000 times while the peer maps it 2000 times (every answer 0 or
  *   -EPERM; at --smp 2 both at once), and leaves it given. After the
  *   second go the peer writes entries through an L1's read-only mapping
  *   (writable page tables): 0xb8 stored, 0xa0 and shared_info uncached
- *   refused (the #PF left to the guest). Then it maps 0xb8, pins an L1
- *   holding it and powers off
- *   with both: on Lamina its power-off destroys it, and the frame audit
- *   that runs then finds every reference dropped.
+ *   refused (the #PF left to the guest); an LDT on 0xb8's mapping
+ *   (SET_LDT 0) has its first use end in the guest's #PF at its address.
+ *   Then it maps 0xb8, pins an L1 holding it and powers off with both:
+ *   on Lamina its power-off destroys it, and the frame audit that runs
+ *   then finds every reference dropped.
  * @domus: self:peer:role=peer
  */
 #include "lib/guest.h"
@@ -230,6 +231,33 @@ static int peer_race(uint64_t va)
 }
 
 /*
+ * An LDT on 0xb8 (mapped read-only at va, SET_LDT of one entry): its
+ * first use cannot give the frame the descriptor type, so the guest gets
+ * the page fault at the LDT's address, as Xen's handle_ldt_mapping_fault.
+ */
+static int peer_ldt(uint64_t va)
+{
+	uint16_t ldt0 = 7;	/* LDT entry 0, RPL 3 */
+	uint64_t cr2;
+	long rc;
+
+	PEER_CHECK(update_va_mapping(va, (VGA_MFN << 12) | RO_PTE, UVMF_INVLPG) == 0,
+		   "mapping 0xb8 for an LDT failed");
+	rc = mmuext_fd(MMUEXT_SET_LDT, va, 1, DOMID_SELF);
+	PEER_CHECK(rc == 0, "SET_LDT on 0xb8's mapping gave %ld", rc);
+	traps_taken = 0;
+	EXPECT_TRAP("movw %w0, %%fs", : : "r"(ldt0) : "memory");
+	cr2 = ((volatile struct vcpu_info *)&shared->vcpu_info[0])->arch.cr2;
+	PEER_CHECK(traps_taken == 1 && last_trap.vector == 14 && cr2 == va,
+		   "loading an LDT selector on 0xb8: %u traps, vector %llu, cr2 %#llx (va %#llx)",
+		   traps_taken, (unsigned long long)last_trap.vector, (unsigned long long)cr2,
+		   (unsigned long long)va);
+	PEER_CHECK(mmuext_fd(MMUEXT_SET_LDT, 0, 0, DOMID_SELF) == 0, "dropping the LDT failed");
+	PEER_CHECK(update_va_mapping(va, 0, UVMF_INVLPG) == 0, "unmapping 0xb8 failed");
+	return 0;
+}
+
+/*
  * The same entries written through the L1's read-only mapping (writable
  * page tables: the write is emulated): 0xb8 stored, 0xa0 and shared_info
  * uncached refused, which leaves the write's #PF to the guest.
@@ -254,7 +282,7 @@ static int peer_ptwr(void)
 	PEER_CHECK(!store_ok(p, (start->shared_info & PTE_ADDR) | IO_PTE | PCD) && pte_of(va) == 0,
 		   "an emulated write of shared_info uncached went through: %#llx",
 		   (unsigned long long)pte_of(va));
-	return 0;
+	return peer_ldt(va);
 }
 
 /* After the second go: 0xb8 given; mapped and in a pinned L1 at power-off. */

@@ -348,3 +348,25 @@ bool pv_ldt_fault(struct vcpu *v, uint64_t addr)
 	ldt_map_frame(page, mfn);
 	return true;
 }
+
+/* #PF error code bits (SDM vol. 3, 4.7) */
+#define PF_EC_USER	4U
+#define PF_EC_RSVD	8U
+
+/*
+ * A #PF at addr (error code error) that pv_ldt_fault did not serve: a
+ * descriptor load from an LDT page that cannot be mapped (not the guest's
+ * frame, nor one that can be a descriptor page) is reported at the
+ * guest's own address for it, ldt_base plus the offset, as Xen's
+ * handle_ldt_mapping_fault does (ldt_set keeps the whole LDT in the
+ * guest's canonical range). The CPU's descriptor load is a supervisor
+ * access; a guest's own access to the hypervisor's range never is, and
+ * keeps addr, as any other fault.
+ */
+uint64_t pv_ldt_fault_addr(const struct vcpu *v, uint64_t addr, uint64_t error)
+{
+	if ((error & (PF_EC_USER | PF_EC_RSVD)) || addr < LDT_AREA ||
+	    addr - LDT_AREA >= ARRAY_SIZE(v->arch.ldt_frames) * PAGE_SIZE)
+		return addr;
+	return v->arch.ldt_base + (addr - LDT_AREA);
+}

@@ -243,7 +243,7 @@ void pv_guest_exception(struct vcpu *v, struct cpu_regs *r)
 		cr2 = read_cr2();
 		if (ptwr_emulate(v, r, cr2) || pv_ldt_fault(v, cr2))
 			return;
-		v->vcpu_info->arch.cr2 = cr2;
+		v->vcpu_info->arch.cr2 = pv_ldt_fault_addr(v, cr2, error);
 		error = pf_error_for_mode(v, error);
 		break;
 	}

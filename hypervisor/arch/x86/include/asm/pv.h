@@ -37,6 +37,8 @@ int ldt_set(struct vcpu *v, uint64_t base, unsigned int ents);
 void vcpu_release_descriptors(struct vcpu *v);
 void vcpu_put_held_cr3(struct vcpu *v);	/* VCPUOP_initialise's kept kernel L4, let go */
 bool pv_ldt_fault(struct vcpu *v, uint64_t addr);
+/* The address a guest's #PF reports when pv_ldt_fault did not serve it. */
+uint64_t pv_ldt_fault_addr(const struct vcpu *v, uint64_t addr, uint64_t error);
 bool data_selector_ok(const struct vcpu *v, uint16_t sel);
 bool guest_segment_loaded(const struct vcpu *v, uint16_t sel, uint64_t *base, uint64_t *limit,
 			  unsigned int *bits);
