@@ -29,7 +29,8 @@
  *   second go the peer writes entries through an L1's read-only mapping
  *   (writable page tables): 0xb8 stored, 0xa0 and shared_info uncached
  *   refused (the #PF left to the guest); an LDT on 0xb8's mapping
- *   (SET_LDT 0) has its first use end in the guest's #PF at its address.
+ *   (SET_LDT 0) has its first use, a selector load or an iret onto it,
+ *   end in the guest's #PF at its address.
  *   Then it maps 0xb8, pins an L1 holding it and powers off with both:
  *   on Lamina its power-off destroys it, and the frame audit that runs
  *   then finds every reference dropped.
@@ -230,10 +231,22 @@ static int peer_race(uint64_t va)
 	return 0;
 }
 
+/* A fault of an iret onto an LDT selector: flat selectors back, so the handler's iret returns. */
+static bool iret_ldt_repair(struct trap_frame *f)
+{
+	if ((f->cs & ~3ULL) == 4) {
+		f->cs = FLAT_KERNEL_CS & ~3;
+		f->ss = FLAT_KERNEL_SS;
+	}
+	return false;
+}
+
 /*
  * An LDT on 0xb8 (mapped read-only at va, SET_LDT of one entry): its
  * first use cannot give the frame the descriptor type, so the guest gets
- * the page fault at the LDT's address, as Xen's handle_ldt_mapping_fault.
+ * the page fault at the LDT's address, as Xen's handle_ldt_mapping_fault:
+ * for a selector loaded into %fs, and for an iret onto its entry 0 as
+ * CS (Xen's own iretq faults there: #PF, error 0, in kernel mode).
  */
 static int peer_ldt(uint64_t va)
 {
@@ -252,6 +265,15 @@ static int peer_ldt(uint64_t va)
 		   "loading an LDT selector on 0xb8: %u traps, vector %llu, cr2 %#llx (va %#llx)",
 		   traps_taken, (unsigned long long)last_trap.vector, (unsigned long long)cr2,
 		   (unsigned long long)va);
+	trap_hook = iret_ldt_repair;
+	traps_taken = 0;
+	iret_hypercall(4, FLAT_KERNEL_SS);	/* LDT entry 0, RPL 0: kernel mode */
+	trap_hook = NULL;
+	cr2 = ((volatile struct vcpu_info *)&shared->vcpu_info[0])->arch.cr2;
+	PEER_CHECK(traps_taken == 1 && last_trap.vector == 14 && last_trap.error == 0 && cr2 == va,
+		   "iret onto an LDT selector on 0xb8: %u traps, vector %llu, error %#llx, cr2 %#llx",
+		   traps_taken, (unsigned long long)last_trap.vector,
+		   (unsigned long long)last_trap.error, (unsigned long long)cr2);
 	PEER_CHECK(mmuext_fd(MMUEXT_SET_LDT, 0, 0, DOMID_SELF) == 0, "dropping the LDT failed");
 	PEER_CHECK(update_va_mapping(va, 0, UVMF_INVLPG) == 0, "unmapping 0xb8 failed");
 	return 0;

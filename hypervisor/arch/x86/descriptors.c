@@ -176,6 +176,25 @@ static bool guest_descriptor(const struct vcpu *v, uint16_t sel, uint64_t *d)
 }
 
 /*
+ * An LDT selector inside the LDT's limit: its page mapped now if it was
+ * not (pv_ldt_fault, as the fault of Xen's iretq on it maps it); true
+ * when that cannot be done (not the guest's frame, not mapped, not a
+ * descriptor page). The iretq is then left to fault on the page, and its
+ * #PF reaches the guest at the guest's address for it (pv_iret_fault), as
+ * Xen 4.17's iretq gives it; checking the descriptor here would refuse
+ * the iret with a #GP that Xen does not raise.
+ */
+static bool ldt_page_unmappable(struct vcpu *v, uint16_t sel)
+{
+	unsigned int idx = sel >> 3;
+
+	if (!(sel & 4) || idx >= v->arch.ldt_ents)
+		return false;
+	pv_ldt_fault(v, LDT_AREA + (sel & ~7));
+	return !v->arch.ldt_frames[idx / 512];
+}
+
+/*
  * Would our own iretq fault on cs:rip and ss with a #GP? -1 when it would
  * not, else the #GP's error code, checking in iretq's order: cs first
  * (null: #GP(0); outside the table, not code, or a non-conforming DPL
@@ -187,18 +206,15 @@ static bool guest_descriptor(const struct vcpu *v, uint16_t sel, uint64_t *d)
  * the guest's at the restored frame (entry.S .Liretq_fault), exactly what
  * Xen 4.17's own iretq gives, and what a descriptor another vCPU changes
  * after this check gives anyway. An LDT selector's page nothing has used
- * yet is mapped first (pv_ldt_fault), as the fault of Xen's iretq on it
- * maps it; v is the current vCPU.
+ * yet is mapped first (ldt_page_unmappable); one that cannot be mapped
+ * is left to the iretq's #PF. v is the current vCPU.
  */
 int iret_target_fault(struct vcpu *v, uint16_t cs, uint16_t ss, uint64_t rip)
 {
 	uint64_t d, limit = 0xFFFFFFFFULL;
 
-	if (cs & 4)
-		pv_ldt_fault(v, LDT_AREA + (cs & ~7));
-	if (ss & 4)
-		pv_ldt_fault(v, LDT_AREA + (ss & ~7));
-
+	if (ldt_page_unmappable(v, cs))
+		return -1;
 	if (cs != FLAT_RING3_CS64 && cs != FLAT_RING3_CS32) {
 		if (!iret_descriptor(v, cs, &d) || !(d & DESC_S) || !((d >> 43) & 1) ||
 		    (!((d >> 42) & 1) && ((d >> 45) & 3) != 3))
@@ -213,6 +229,8 @@ int iret_target_fault(struct vcpu *v, uint16_t cs, uint16_t ss, uint64_t rip)
 	} else if (cs == FLAT_RING3_CS64) {
 		limit = ~0ULL;
 	}
+	if (ldt_page_unmappable(v, ss))
+		return -1;
 	if (ss != FLAT_RING3_SS64 &&
 	    (!iret_descriptor(v, ss, &d) || !(d & DESC_S) || ((d >> 43) & 1) ||
 	     !((d >> 41) & 1) || ((d >> 45) & 3) != 3))

@@ -267,7 +267,7 @@ void pv_iret_fault(struct cpu_regs *r)
 	if (r->vector == X86_EXC_PF) {
 		if (pv_ldt_fault(v, read_cr2()))
 			return;
-		v->vcpu_info->arch.cr2 = read_cr2();
+		v->vcpu_info->arch.cr2 = pv_ldt_fault_addr(v, read_cr2(), r->error_code);
 		r->error_code = pf_error_for_mode(v, r->error_code);
 	}
 	pv_inject_trap(v, r, r->vector, r->error_code);
