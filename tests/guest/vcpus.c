@@ -135,6 +135,8 @@ static void good_context(unsigned int id)
 
 static int bad_contexts(void)
 {
+	uint64_t table;
+	unsigned int level;
 	long rc;
 
 	rc = vcpu_op(VCPUOP_up, 3, NULL);
@@ -157,6 +159,18 @@ static int bad_contexts(void)
 	ctx.ctrlreg[3] = va_to_mfn((uint64_t)stacks[0]) << 12;	/* ours, mapped writable */
 	rc = vcpu_op(VCPUOP_initialise, 3, &ctx);
 	CHECK(rc == -EINVAL, "CR3 at a writable data frame gave %ld", rc);
+	/*
+	 * An L4 whose L1 maps our L4 writable: the L1 entry's own -EBUSY,
+	 * passed up the tree as Xen 4.17's arch_set_info_guest does (Lamina
+	 * answered -EINVAL until 7 Dec).
+	 */
+	good_context(3);
+	table = table_page(pte_rw(va_to_mfn(start->pt_base)));	/* the L1 */
+	for (level = 2; level <= 4; level++)
+		table = table_page(pte_ro(table));
+	ctx.ctrlreg[3] = table << 12;
+	rc = vcpu_op(VCPUOP_initialise, 3, &ctx);
+	CHECK(rc == -EBUSY, "CR3 over an L1 mapping a page table writable gave %ld", rc);
 	good_context(3);
 	ctx.flags = 0;				/* user mode, no user L4 */
 	rc = vcpu_op(VCPUOP_initialise, 3, &ctx);

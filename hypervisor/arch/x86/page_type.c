@@ -827,8 +827,8 @@ static int __attribute__((noinline)) entry_refused(int rc, unsigned int level, p
 		*slot = l1_guest_bits(new);	/* the old entry's references stay */
 		return 0;
 	}
-	/* an upper entry naming a table that maps one writable: -EBUSY */
-	return rc == -EPT_ENTRY_BUSY ? -EBUSY : rc;
+	/* an upper entry naming a table with an L1 entry refused: that answer */
+	return pt_entry_answer(rc);
 }
 
 /*
@@ -872,7 +872,7 @@ static int get_entry_refs_foreign(struct domain *d, struct domain *fd, mfn_t tab
 			 * A frame typed otherwise (a page table, a descriptor
 			 * page) mapped writable: -EBUSY, as Xen's
 			 * get_page_from_l1e; inside a validation validate_l1
-			 * carries it as -EPT_ENTRY_BUSY (hv/mm.h).
+			 * carries it up as -(EPT_ENTRY + EBUSY) (hv/mm.h).
 			 */
 			rc = (*e & _PAGE_RW) ? get_page_and_type(mfn, PGT_writable, fd)
 					     : get_page(mfn, fd);
@@ -964,10 +964,10 @@ static int validate_l1(struct domain *d, mfn_t mfn)
 		pte_t e = t[i];
 
 		rc = get_entry_refs(d, mfn, 1, &e);
-		if (rc == -EBUSY)
-			rc = -EPT_ENTRY_BUSY;	/* to its callers -EBUSY is the L1's own type */
-		if (rc)
+		if (rc) {
+			rc -= EPT_ENTRY;	/* the entry's answer, carried up (hv/mm.h) */
 			goto undo;
+		}
 		t[i] = e;
 	}
 	return 0;

@@ -216,9 +216,9 @@ static int get_frames(struct vcpu *v, const struct vcpu_guest_context *c, unsign
 	}
 	return 0;
 
-out_gdt:
+out_gdt:	/* cr3's refusal as Xen's arch_set_info_guest passes it on */
 	put_gdt(d, c->gdt_frames, nr_gdt);
-	return rc == -ERESTART ? rc : trace_err(-EINVAL);
+	return rc == -ERESTART ? rc : trace_err(pt_refusal(rc));
 }
 
 /* The registers struct guest_user_regs and struct cpu_regs both name. */

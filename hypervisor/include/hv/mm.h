@@ -212,22 +212,28 @@ void pt_preemptible_begin(void);
 void pt_preemptible_end(void);
 
 /*
- * Validating a table met an L1 entry that maps a typed frame (a page
- * table, a descriptor page) writable: Xen's get_page_from_l1e answers
- * -EBUSY there, which every level's validation passes up. Inside
- * page_type.c -EBUSY from get_page_type already means "the frame's own
- * type conflicts" (Xen's -EINVAL to a pin), so validation carries this
- * internal code instead; get_page_type returns it for table types and
- * pt_refusal turns it into the guest's -EBUSY. Never seen by a guest.
+ * Validating a table met an L1 entry it refuses: Xen's get_page_from_l1e
+ * answer (-EBUSY a typed frame mapped writable or RAM not the owner's,
+ * -EPERM an MMIO frame outside the lists, -EACCES a lent page with cache
+ * attributes, -EINVAL bad flags) is what every level's validation passes
+ * up to the pin, base pointer, upper entry or vCPU context that asked.
+ * Inside page_type.c -EBUSY and -EPERM from get_page_type already mean
+ * something of the table itself (its own type conflicts, not the
+ * domain's: Xen's -EINVAL), so validation carries an entry's answer as
+ * -(EPT_ENTRY + errno) and pt_refusal turns it back. Never seen by a guest.
  */
-#define EPT_ENTRY_BUSY	4096
+#define EPT_ENTRY	4096
+
+/* rc with an L1 entry's answer carried up turned back into it. */
+static inline int pt_entry_answer(int rc)
+{
+	return rc < -EPT_ENTRY ? rc + EPT_ENTRY : rc;
+}
 
 /* A table type refused by get_page_type: the answer a guest gets, as Xen's. */
 static inline int pt_refusal(int rc)
 {
-	if (rc == -ERESTART)
-		return rc;
-	return rc == -EPT_ENTRY_BUSY ? -EBUSY : -EINVAL;
+	return rc == -ERESTART || rc < -EPT_ENTRY ? pt_entry_answer(rc) : -EINVAL;
 }
 
 int pt_pin(struct domain *d, mfn_t mfn, unsigned int level);

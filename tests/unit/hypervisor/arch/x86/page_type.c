@@ -772,7 +772,7 @@ static void writable_table_below(void)
 	pt = fake_give_frame(d);
 	EXPECT_EQ(pt_pin(d, pt, 1), 0);
 	table(l1)[1] = mk_pte(pt, RW);
-	EXPECT_EQ(get_page_type(l1, PGT_l1, d), -EPT_ENTRY_BUSY);
+	EXPECT_EQ(get_page_type(l1, PGT_l1, d), -(EPT_ENTRY + EBUSY));
 	EXPECT_EQ(pt_pin(d, l1, 1), -EBUSY);
 	EXPECT_EQ(pt_pin(d, l2, 2), -EBUSY);
 	EXPECT_EQ(pt_pin(d, l3, 3), -EBUSY);
