@@ -96,9 +96,6 @@ UNIT_BINS += $(UNIT_OUT)/hypervisor/common/unlzma
 $(UNIT_OUT)/hypervisor/common/unlzma: UNIT_EXTRA = $(filter-out hypervisor/common/unlzma.c,$(KIMAGE_SRCS))
 UNIT_BINS += $(UNIT_OUT)/hypervisor/common/unlzo
 $(UNIT_OUT)/hypervisor/common/unlzo: UNIT_EXTRA = $(filter-out hypervisor/common/unlzo.c,$(KIMAGE_SRCS))
-$(UNIT_OUT)/hypervisor/common/unlzo: hypervisor/include/hv/decompress.h tests/unit/hypervisor/common/decomp_test.h
-$(UNIT_OUT)/hypervisor/common/unlzma: hypervisor/common/lzma.c hypervisor/common/lzma.h \
-	hypervisor/include/hv/decompress.h tests/unit/hypervisor/common/decomp_test.h
 $(UNIT_LOCKING) $(UNIT_OUT)/hypervisor/common/spinlock: hypervisor/common/spinlock.c \
 	hypervisor/common/rspinlock.c \
 	tests/unit/hypervisor/host_panic.c hypervisor/include/hv/spinlock.h hypervisor/include/hv/lock_order.h
@@ -152,9 +149,6 @@ $(UNIT_OUT)/dom0_tools/libvmctl/libvmctl: tests/unit/dom0_tools/libvmctl/libvmct
 	$(Q)gcc $(UNIT_CFLAGS) -Idom0_tools/lib -o $@ $< dom0_tools/libvmctl/libvmctl.c \
 	  dom0_tools/lib/xendev.c dom0_tools/lib/xs.c dom0_tools/lib/dominfo.c
 
-$(UNIT_OUT)/hypervisor/common/unxz $(UNIT_OUT)/hypervisor/common/bunzip2: \
-	tests/unit/hypervisor/common/decomp_data.h
-
 # The hypervisor's kernel-module decoders, fed by the gzip and lz4
 # commands at run time (KIMAGE_VMLINUZ: a bzImage to look into as well).
 UNIT_BINS += $(UNIT_OUT)/hypervisor/common/kimage
@@ -163,10 +157,17 @@ KIMAGE_SRCS := hypervisor/common/kimage.c hypervisor/common/inflate.c hypervisor
 	hypervisor/common/lzma.c hypervisor/common/unlzma.c hypervisor/common/unlzo.c \
 	hypervisor/common/unzstd.c
 $(UNIT_OUT)/hypervisor/common/kimage: tests/unit/hypervisor/common/kimage.c $(KIMAGE_SRCS) \
-		hypervisor/include/hv/decompress.h tests/unit/hypervisor/common/decomp_test.h tests/unit/unit.h $(CONFIG_H)
+		tests/unit/unit.h $(CONFIG_H)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)gcc $(UNIT_CFLAGS) -o $@ $< $(KIMAGE_SRCS)
+# unlzma and unlzo link every decoder too (their kimage rounds).
+$(UNIT_OUT)/hypervisor/common/unlzma $(UNIT_OUT)/hypervisor/common/unlzo: $(KIMAGE_SRCS) \
+	hypervisor/common/lzma.h
+
+# The decoder suites share one helper header (streams, data, hostile rounds, main).
+DECOMP_UNIT := $(patsubst %,$(UNIT_OUT)/hypervisor/common/%,bunzip2 unxz unzstd unlzma unlzo kimage)
+$(DECOMP_UNIT): tests/unit/hypervisor/common/decomp_test.h hypervisor/include/hv/decompress.h
 
 # The builder's kernel reader: the hypervisor's ELF reader and Debian's
 # decompression libraries (dom0_tools/packages.txt) come in too.

@@ -9,40 +9,9 @@
  */
 #include "decomp_test.h"
 
-static void write_all(const char *path, const void *p, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-
-	if (f) {
-		fwrite(p, 1, len, f);
-		fclose(f);
-	}
-}
-
-/* `cmd` run on data (as file "in" in the test's directory); its stdout. */
-static uint8_t *filter(const char *cmd, const void *data, size_t len, size_t *out_len)
-{
-	char in[128], out[128], line[512];
-
-	snprintf(in, sizeof(in), "%s/in", tmpdir);
-	snprintf(out, sizeof(out), "%s/out", tmpdir);
-	write_all(in, data, len);
-	snprintf(line, sizeof(line), "%s %s > %s 2>/dev/null", cmd, in, out);
-	if (system(line))
-		return NULL;
-	return read_all(out, out_len);
-}
-
-static long decode_exact(long (*fn)(const void *, size_t, void *, size_t), const uint8_t *in,
-			 size_t in_len, size_t out_size, uint8_t **out)
-{
-	*out = malloc(out_size ? out_size : 1);
-	return fn(in, in_len, *out, out_size);
-}
-
 static void crc32_vectors(void)
 {
-	uint8_t *r = random_bytes(1000, 9);
+	uint8_t *r = random_bytes(1000);
 	uint32_t whole = crc32_update(0, r, 1000);
 
 	EXPECT(crc32_update(0, "123456789", 9) == 0xcbf43926u);	/* the standard check value */
@@ -59,60 +28,59 @@ static void gzip_levels(void)
 
 	for (level = 1; level <= 9; level++) {
 		char cmd[32];
-		size_t zlen;
-		uint8_t *z, *out;
+		struct buf z;
+		uint8_t *out;
 		long n;
 
-		snprintf(cmd, sizeof(cmd), "gzip -%d -c", level);
-		z = filter(cmd, orig, orig_len, &zlen);
-		EXPECT(z != NULL);
-		if (!z)
+		snprintf(cmd, sizeof(cmd), "gzip -%d -c in", level);
+		z = tool_output(cmd, orig, orig_len);
+		if (!z.p)
 			return;
-		EXPECT(z[3] & 0x08);	/* gzip names the file: FNAME */
-		n = decode_exact(gunzip, z, zlen, orig_len, &out);
+		EXPECT(z.p[3] & 0x08);	/* gzip names the file: FNAME */
+		n = decode_with(gunzip, z.p, z.n, orig_len, &out);
 		EXPECT(n == (long)orig_len);
 		EXPECT(n == (long)orig_len && !memcmp(out, orig, orig_len));
 		free(out);
-		free(z);
+		free(z.p);
 	}
 }
 
 static void gzip_stored(void)
 {
-	size_t zlen, rlen = 200000;
-	uint8_t *r = random_bytes(rlen, 1), *z = filter("gzip -9 -n -c", r, rlen, &zlen), *out;
+	size_t rlen = 200000;
+	uint8_t *r = random_bytes(rlen), *out;
+	struct buf z = tool_output("gzip -9 -n -c in", r, rlen);
 	long n;
 
-	EXPECT(z != NULL && zlen > rlen);	/* stored blocks: no smaller */
-	n = decode_exact(gunzip, z, zlen, rlen, &out);
+	EXPECT(z.p && z.n > rlen);	/* stored blocks: no smaller */
+	n = decode_with(gunzip, z.p, z.n, rlen, &out);
 	EXPECT(n == (long)rlen && !memcmp(out, r, rlen));
 	free(out);
 	/* Empty input: one empty block. */
-	free(z);
-	z = filter("gzip -n -c", "", 0, &zlen);
-	out = malloc(1);
-	EXPECT(z && gunzip(z, zlen, out, 0) == 0);	/* an empty file decodes to nothing */
-	free(out);
-	free(z);
+	free(z.p);
+	z = tool_output("gzip -n -c in", "", 0);
+	EXPECT(z.p && decode_with(gunzip, z.p, z.n, 0, NULL) == 0);	/* an empty file decodes to nothing */
+	free(z.p);
 	free(r);
 }
 
 /* The header fields gzip itself does not write: FEXTRA, FCOMMENT, FHCRC. */
 static void gzip_header_fields(void)
 {
-	size_t zlen, len = 5000;
-	uint8_t *data = random_bytes(len, 2), *z, *g, *out;
+	size_t len = 5000;
+	uint8_t *data = random_bytes(len), *g, *out;
+	struct buf z;
 	size_t pos = 10;
 	long n;
 	uint32_t crc;
 
 	memset(data, 'a', len / 2);
-	z = filter("gzip -6 -n -c", data, len, &zlen);
-	EXPECT(z && z[3] == 0);
-	if (!z)
+	z = tool_output("gzip -6 -n -c in", data, len);
+	EXPECT(!z.p || z.p[3] == 0);
+	if (!z.p)
 		return;
-	g = malloc(zlen + 64);
-	memcpy(g, z, 10);
+	g = malloc(z.n + 64);
+	memcpy(g, z.p, 10);
 	g[3] = 0x04 | 0x08 | 0x10 | 0x02;
 	g[pos++] = 3;	/* XLEN 3 */
 	g[pos++] = 0;
@@ -125,97 +93,64 @@ static void gzip_header_fields(void)
 	crc = crc32_update(0, g, pos);
 	g[pos++] = crc & 0xff;
 	g[pos++] = (crc >> 8) & 0xff;
-	memcpy(g + pos, z + 10, zlen - 10);
-	n = decode_exact(gunzip, g, pos + zlen - 10, len, &out);
+	memcpy(g + pos, z.p + 10, z.n - 10);
+	n = decode_with(gunzip, g, pos + z.n - 10, len, &out);
 	EXPECT(n == (long)len && !memcmp(out, data, len));
 	/* A wrong header CRC, a reserved flag bit: refused. */
 	g[pos - 1] ^= 1;
-	EXPECT(gunzip(g, pos + zlen - 10, out, len) == -EINVAL);
+	EXPECT(gunzip(g, pos + z.n - 10, out, len) == -EINVAL);
 	g[pos - 1] ^= 1;
 	g[3] |= 0x20;
-	EXPECT(gunzip(g, pos + zlen - 10, out, len) == -EINVAL);
+	EXPECT(gunzip(g, pos + z.n - 10, out, len) == -EINVAL);
 	free(out);
 	free(g);
-	free(z);
+	free(z.p);
 	free(data);
 }
 
 static void gzip_hostile(void)
 {
-	size_t zlen, len = 20000, i;
-	uint8_t *data = malloc(len), *z;
-
-	for (i = 0; i < len; i++)
-		data[i] = "the quick brown fox "[i % 20] ^ (i % 97 == 0 ? (uint8_t)i : 0);
-	z = filter("gzip -9 -c", data, len, &zlen);
-	EXPECT(z != NULL);
 	/* Flips in MTIME, XFL, OS or the name leave the output as it was. */
-	if (z)
-		hostile_rounds(gunzip, z, zlen, data, len, CUT_FAILS, 3000, true, 0, 4);
-	free(z);
-	free(data);
-}
-
-/* The Linux build's framing: lz4 -l, then the 32-bit decoded size. */
-static uint8_t *lz4_kernel_style(const uint8_t *data, size_t len, size_t *zlen)
-{
-	uint8_t *z = filter("lz4 -l -9 -c", data, len, zlen);
-
-	if (!z)
-		return NULL;
-	z = realloc(z, *zlen + 4);
-	z[*zlen] = len & 0xff;
-	z[*zlen + 1] = (len >> 8) & 0xff;
-	z[*zlen + 2] = (len >> 16) & 0xff;
-	z[*zlen + 3] = (len >> 24) & 0xff;
-	*zlen += 4;
-	return z;
+	hostile_rounds(&(struct hostile){ .fn = gunzip, .cmd = "gzip -9 -c in",
+		.phrase = "the quick brown fox ", .len = 20000, .every = 97,
+		.cut_ok = CUT_FAILS, .flips = 3000, .checked = true, .hdr = 4 });
 }
 
 static void lz4_real(void)
 {
-	size_t zlen, big = 20 << 20, i;
-	uint8_t *z = filter("lz4 -l -c", orig, orig_len, &zlen), *out, *b;
+	size_t big = 20 << 20, i;
+	struct buf z = tool_output("lz4 -l -c in", orig, orig_len);
+	uint8_t *out, *b;
 	long n;
 
-	EXPECT(z != NULL);
-	if (!z)
+	if (!z.p)
 		return;
-	EXPECT(z[0] == 0x02 && z[1] == 0x21 && z[2] == 0x4c && z[3] == 0x18);
-	n = decode_exact(unlz4_legacy, z, zlen, orig_len, &out);
+	EXPECT(z.n >= 4 && !memcmp(z.p, "\x02\x21\x4c\x18", 4));
+	n = decode_with(unlz4_legacy, z.p, z.n, orig_len, &out);
 	EXPECT(n == (long)orig_len && !memcmp(out, orig, orig_len));
-	EXPECT(unlz4_legacy(z, zlen, NULL, ~(size_t)0) == (long)orig_len);	/* counting */
+	EXPECT(unlz4_legacy(z.p, z.n, NULL, ~(size_t)0) == (long)orig_len);	/* counting */
 	free(out);
-	free(z);
-	/* More than one 8 MiB block, with the kernel's size word after it. */
+	free(z.p);
+	/* More than one 8 MiB block, as the Linux build frames it: lz4 -l, the size word. */
 	b = malloc(big);
 	for (i = 0; i < big; i++)
 		b[i] = orig[(i * 7) % orig_len] ^ (uint8_t)(i >> 20);
-	z = lz4_kernel_style(b, big, &zlen);
-	EXPECT(z != NULL);
-	if (z) {
-		n = decode_exact(unlz4_legacy, z, zlen, big, &out);
+	z = linux_packed("lz4 -l -9 -c in", b, big);
+	if (z.p) {
+		n = decode_with(unlz4_legacy, z.p, z.n, big, &out);
 		EXPECT(n == (long)big && !memcmp(out, b, big));
 		free(out);
-		free(z);
+		free(z.p);
 	}
 	free(b);
 }
 
 static void lz4_hostile(void)
 {
-	size_t zlen, len = 30000, i;
-	uint8_t *data = malloc(len), *z;
-
-	for (i = 0; i < len; i++)
-		data[i] = "lz4 legacy frame "[i % 17] + (i % 1000 == 0);
-	z = filter("lz4 -l -c", data, len, &zlen);
-	EXPECT(z != NULL);
 	/* No checksum: a flip may decode to anything, within the buffer. */
-	if (z)
-		hostile_rounds(unlz4_legacy, z, zlen, data, len, CUT_PREFIX, 5000, false, 0, 8);
-	free(z);
-	free(data);
+	hostile_rounds(&(struct hostile){ .fn = unlz4_legacy, .cmd = "lz4 -l -c in",
+		.phrase = "lz4 legacy frame ", .len = 30000, .every = 1000,
+		.cut_ok = CUT_PREFIX, .flips = 5000, .hdr = 8 });
 }
 
 /* A bzImage-shaped module: a boot sector, setup sectors, the payload. */
@@ -237,30 +172,29 @@ static uint8_t *make_bzimage(const uint8_t *payload, size_t plen, uint16_t versi
 
 static void formats(void)
 {
-	size_t zlen, blen, clen;
-	uint8_t *z = filter("gzip -c", orig, orig_len, &zlen), *b, *out;
-	uint8_t cpio[512] = "070701";
-	uint8_t *zc = filter("gzip -c", cpio, sizeof(cpio), &clen);
+	size_t blen;
+	uint8_t cpio[512] = "070701", *b, *out;
+	struct buf z = tool_output("gzip -c in", orig, orig_len);
+	struct buf zc = tool_output("gzip -c in", cpio, sizeof(cpio));
 	struct kimage k;
 	const char *why = NULL;
 	long n;
 
-	EXPECT(z && zc);
-	if (!z || !zc)
-		return;
+	if (!z.p || !zc.p)
+		goto out;
 	/* A bare ELF, a gzipped one, a gzipped ramdisk. */
 	EXPECT(kimage_locate(orig, orig_len, &k, &why) == 0 && k.format == KIMAGE_ELF &&
 	       !k.bzimage && k.data == orig);
 	EXPECT(kimage_is_kernel(orig, orig_len));
-	EXPECT(kimage_locate(z, zlen, &k, &why) == 0 && k.format == KIMAGE_GZIP &&
+	EXPECT(kimage_locate(z.p, z.n, &k, &why) == 0 && k.format == KIMAGE_GZIP &&
 	       k.out_len == orig_len);
-	EXPECT(kimage_is_kernel(z, zlen));
-	EXPECT(!kimage_is_kernel(zc, clen));
+	EXPECT(kimage_is_kernel(z.p, z.n));
+	EXPECT(!kimage_is_kernel(zc.p, zc.n));
 	EXPECT(!kimage_is_kernel(cpio, sizeof(cpio)));
 	/* A bzImage with a gzip payload, with an ELF payload. */
-	b = make_bzimage(z, zlen, 0x20f, &blen);
+	b = make_bzimage(z.p, z.n, 0x20f, &blen);
 	EXPECT(kimage_locate(b, blen, &k, &why) == 0 && k.bzimage && k.format == KIMAGE_GZIP &&
-	       k.len == zlen && k.out_len == orig_len);
+	       k.len == z.n && k.out_len == orig_len);
 	out = malloc(orig_len);
 	n = kimage_decode(&k, out, orig_len, &why);
 	EXPECT(n == (long)orig_len && !memcmp(out, orig, orig_len));
@@ -281,36 +215,32 @@ static void formats(void)
 	EXPECT(kimage_locate(b, blen, &k, &why) == -EINVAL);
 	EXPECT(kimage_locate(b, 0x24f, &k, &why) == 0 && !k.bzimage);	/* too short for one */
 	free(b);
-	/* bzip2 (bunzip2.c's own tests: unit/bunzip2): a kernel, a ramdisk, in a bzImage. */
-	free(z);
-	free(zc);
-	z = filter("bzip2 -9 -c", orig, orig_len, &zlen);
-	zc = filter("bzip2 -9 -c", cpio, sizeof(cpio), &clen);
-	EXPECT(z && zc);
-	if (!z || !zc)
-		return;
-	z = realloc(z, zlen + 4);	/* Linux's size word, read as gzip's ISIZE is */
-	memcpy(z + zlen, &(uint32_t){ orig_len }, 4);
-	zlen += 4;
-	EXPECT(kimage_locate(z, zlen, &k, &why) == 0 && k.format == KIMAGE_BZIP2 &&
+	/* A stated size too small: the decoder says so. */
+	EXPECT(kimage_locate(z.p, z.n, &k, &why) == 0);
+	n = kimage_decode(&k, out, orig_len - 1, &why);
+	EXPECT(n == -ENOSPC);
+	/*
+	 * bzip2 (bunzip2.c's own tests: unit/bunzip2): a kernel with Linux's
+	 * size word (read as gzip's ISIZE is), a ramdisk, in a bzImage.
+	 */
+	free(z.p);
+	free(zc.p);
+	z = linux_packed("bzip2 -9 -c in", orig, orig_len);
+	zc = tool_output("bzip2 -9 -c in", cpio, sizeof(cpio));
+	if (!z.p || !zc.p)
+		goto out_buf;
+	EXPECT(kimage_locate(z.p, z.n, &k, &why) == 0 && k.format == KIMAGE_BZIP2 &&
 	       k.out_len == orig_len);
-	EXPECT(kimage_is_kernel(z, zlen));
-	EXPECT(!kimage_is_kernel(zc, clen));
+	EXPECT(kimage_is_kernel(z.p, z.n));
+	EXPECT(!kimage_is_kernel(zc.p, zc.n));
 	n = kimage_decode(&k, out, orig_len, &why);
 	EXPECT(n == (long)orig_len && !memcmp(out, orig, orig_len));
 	n = kimage_decode(&k, out, orig_len - 1, &why);
 	EXPECT(n == -ENOSPC);
-	b = make_bzimage(z, zlen, 0x20f, &blen);
+	b = make_bzimage(z.p, z.n, 0x20f, &blen);
 	EXPECT(kimage_locate(b, blen, &k, &why) == 0 && k.bzimage && k.format == KIMAGE_BZIP2);
 	EXPECT(kimage_is_kernel(b, blen));
 	free(b);
-	free(z);
-	free(zc);
-	z = filter("gzip -c", orig, orig_len, &zlen);
-	zc = filter("gzip -c", cpio, sizeof(cpio), &clen);
-	EXPECT(z && zc);
-	if (!z || !zc)
-		return;
 	/* Each format told by its magic, and named. */
 	EXPECT(kimage_format_of("BZh91AY", 7) == KIMAGE_BZIP2);
 	EXPECT(kimage_format_of("\x28\xb5\x2f\xfd", 4) == KIMAGE_ZSTD);
@@ -318,104 +248,82 @@ static void formats(void)
 	EXPECT(kimage_format_of("\x5d\0\0\x80", 4) == KIMAGE_LZMA);
 	EXPECT(kimage_format_of("\3757zXZ\0", 6) == KIMAGE_XZ);
 	EXPECT(!strcmp(kimage_format_name(KIMAGE_ZSTD), "zstd"));
-	/* A stated size too small: the decoder says so. */
-	EXPECT(kimage_locate(z, zlen, &k, &why) == 0);
-	n = kimage_decode(&k, out, orig_len - 1, &why);
-	EXPECT(n == -ENOSPC);
+out_buf:
 	free(out);
-	free(z);
-	free(zc);
+out:
+	free(z.p);
+	free(zc.p);
 }
 
-/* zstd as Linux packs it (the size word after the frame): a kernel, a ramdisk, a bzImage payload. */
+/*
+ * zstd as Linux packs it (the size word after the frame): a kernel, a
+ * ramdisk, a bzImage payload. The frames state their size, zstd being
+ * given the file.
+ */
 static void zstd_modules(void)
 {
-	size_t zlen, clen, blen;
-	uint8_t *z = filter("zstd -q -19 -c", orig, orig_len, &zlen), *b, *out, *zs;
-	uint8_t cpio[512] = "070701";
-	uint8_t *zc = filter("zstd -q -c", cpio, sizeof(cpio), &clen);
+	size_t blen;
+	uint8_t cpio[512] = "070701", *b, *out;
+	struct buf zs = linux_packed("zstd -q -19 -c in", orig, orig_len);
+	struct buf zc = tool_output("zstd -q -c in", cpio, sizeof(cpio));
+	struct buf z = { NULL, 0 };	/* the frame alone */
 	struct kimage k;
 	const char *why = NULL;
 	long n;
 
-	EXPECT(z && zc);
-	if (!z || !zc)
-		return;
-	zs = malloc(zlen + 4);
-	memcpy(zs, z, zlen);
-	memcpy(zs + zlen, &(uint32_t){ orig_len }, 4);
-	EXPECT(kimage_locate(zs, zlen + 4, &k, &why) == 0 && k.format == KIMAGE_ZSTD &&
+	if (!zs.p || !zc.p)
+		goto out;
+	z.n = zs.n - 4;
+	z.p = malloc(z.n);
+	memcpy(z.p, zs.p, z.n);
+	EXPECT(kimage_locate(zs.p, zs.n, &k, &why) == 0 && k.format == KIMAGE_ZSTD &&
 	       !k.out_len);
 	out = malloc(orig_len);
 	EXPECT(kimage_decode(&k, out, orig_len, &why) == (long)orig_len &&
 	       !memcmp(out, orig, orig_len));
 	EXPECT(kimage_decode(&k, out, orig_len - 1, &why) == -ENOSPC);
-	EXPECT(kimage_is_kernel(zs, zlen + 4));
-	EXPECT(kimage_is_kernel(z, zlen));
-	EXPECT(!kimage_is_kernel(zc, clen));
-	b = make_bzimage(zs, zlen + 4, 0x20f, &blen);
+	EXPECT(kimage_is_kernel(zs.p, zs.n));
+	EXPECT(kimage_is_kernel(z.p, z.n));
+	EXPECT(!kimage_is_kernel(zc.p, zc.n));
+	b = make_bzimage(zs.p, zs.n, 0x20f, &blen);
 	EXPECT(kimage_locate(b, blen, &k, &why) == 0 && k.bzimage && k.format == KIMAGE_ZSTD &&
 	       k.out_len == orig_len);
 	n = kimage_decode(&k, out, orig_len, &why);
 	EXPECT(n == (long)orig_len && !memcmp(out, orig, orig_len));
 	EXPECT(kimage_is_kernel(b, blen));
 	/* Corrupt: refused with a reason. */
-	zs[zlen / 2] ^= 0x40;
+	zs.p[z.n / 2] ^= 0x40;
 	why = NULL;
-	EXPECT(kimage_locate(zs, zlen + 4, &k, &why) == 0);
+	EXPECT(kimage_locate(zs.p, zs.n, &k, &why) == 0);
 	n = kimage_decode(&k, out, orig_len, &why);
 	EXPECT((n < 0 && why) || (n == (long)orig_len && !memcmp(out, orig, orig_len)));
 	free(b);
 	free(out);
-	free(zs);
-	free(z);
-	free(zc);
+out:
+	free(zs.p);
+	free(zc.p);
+	free(z.p);
 }
 
 /* Debian's own vmlinuz, when the build has it (KIMAGE_VMLINUZ): found, its size read. */
 static void debian_vmlinuz(void)
 {
 	const char *path = getenv("KIMAGE_VMLINUZ");
-	size_t len;
-	uint8_t *v = path ? read_all(path, &len) : NULL;
+	struct buf v = path ? read_path(path) : (struct buf){ NULL, 0 };
 	struct kimage k;
 	const char *why;
 
-	if (!v)
+	if (!v.p)
 		return;
-	EXPECT(kimage_locate(v, len, &k, &why) == 0 && k.bzimage);
+	EXPECT(kimage_locate(v.p, v.n, &k, &why) == 0 && k.bzimage);
 	EXPECT(k.format == KIMAGE_XZ || k.format == KIMAGE_LZ4 || k.format == KIMAGE_GZIP);
 	EXPECT(k.out_len > (8 << 20) && k.out_len < KIMAGE_MAX_OUT);
-	EXPECT(kimage_is_kernel(v, len) || k.format == KIMAGE_XZ);
-	free(v);
+	EXPECT(kimage_is_kernel(v.p, v.n) || k.format == KIMAGE_XZ);
+	free(v.p);
 }
 
-int main(int argc, char **argv)
-{
-	unit_suite = "kimage";
-	orig = read_all("/proc/self/exe", &orig_len);
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/kimage-unit.XXXXXX");
-	if (!orig || !mkdtemp(tmpdir)) {
-		printf("FAIL unit/kimage/setup: no test file or directory\n");
-		return 1;
-	}
-	RUN(crc32_vectors);
-	RUN(gzip_levels);
-	RUN(gzip_stored);
-	RUN(gzip_header_fields);
-	RUN(gzip_hostile);
-	RUN(lz4_real);
-	RUN(lz4_hostile);
-	RUN(formats);
-	RUN(zstd_modules);
-	RUN(debian_vmlinuz);
-	{
-		char cmd[128];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-		if (system(cmd))
-			return 1;
-	}
-	free(orig);
-	return 0;
-}
+DECOMP_MAIN("kimage", "gzip lz4 bzip2 zstd",
+	    UNIT_TEST(crc32_vectors), UNIT_TEST(gzip_levels), UNIT_TEST(gzip_stored),
+	    UNIT_TEST(gzip_header_fields), UNIT_TEST(gzip_hostile), UNIT_TEST(lz4_real),
+	    UNIT_TEST(lz4_hostile), UNIT_TEST(formats), UNIT_TEST(zstd_modules),
+	    UNIT_TEST(debian_vmlinuz))

@@ -12,98 +12,69 @@
  */
 #include "decomp_test.h"
 
+#define LZOP(opts)	"lzop -c " opts
+
 static void real(void)
 {
 	static const char *const tools[] = {
-		"lzop -9", "lzop -1", "lzop -3", "lzop -7", "lzop -9 --crc32",
-		"lzop -1 --no-checksum", "lzop -5 --crc32",
+		LZOP("-9"), LZOP("-1"), LZOP("-3"), LZOP("-7"), LZOP("-9 --crc32"),
+		LZOP("-1 --no-checksum"), LZOP("-5 --crc32"),
 	};
-	size_t zlen, i, blen = 1300000;	/* six blocks */
-	uint8_t *z, *big = malloc(blen);
+	size_t i, blen = 1300000;	/* six blocks */
+	unsigned char *big = malloc(blen);
 
 	for (i = 0; i < blen; i++)
 		big[i] = orig[(i * 3) % orig_len] ^ (uint8_t)(i >> 18);
-	for (i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
-		z = tool_make(tools[i], big, blen, true, &zlen);
-		EXPECT(z != NULL);
-		if (!z)
-			continue;
-		EXPECT(decodes_to(unlzo, z, zlen, big, blen, blen));
-		EXPECT(decodes_to(unlzo, z, zlen, big, blen, blen + 100));
-		EXPECT(decodes_to(unlzo, z, zlen - 4, big, blen, blen));	/* no size word */
-		free(z);
-	}
+	for (i = 0; i < ARRAY_SIZE(tools); i++)
+		linux_roundtrip(unlzo, tools[i], big, blen);
 	free(big);
-	z = tool_make("lzop -9", orig, 0, false, &zlen);
-	EXPECT(z && decodes_to(unlzo, z, zlen, orig, 0, 0) && decodes_to(unlzo, z, zlen, orig, 0, 10));
-	free(z);
-	z = tool_make("lzop -9", orig, 1, false, &zlen);
-	EXPECT(z && decodes_to(unlzo, z, zlen, orig, 1, 1));
-	free(z);
+	empty_and_one_byte(unlzo, LZOP("-9"));
 	{
 		/* Incompressible: stored blocks, then a compressible tail. */
 		size_t n = 700000;
-		uint8_t *r = random_bytes(n, 5);
+		unsigned char *r = random_bytes(n);
 
 		memset(r + 600000, 'a', 100000);
-		z = tool_make("lzop -9", r, n, true, &zlen);
-		EXPECT(z && decodes_to(unlzo, z, zlen, r, n, n));
-		free(z);
+		linux_roundtrip(unlzo, LZOP("-9"), r, n);
 		free(r);
 	}
 }
 
 static void header(void)
 {
-	size_t zlen, len = 5000;
-	uint8_t *z = tool_make("lzop -9", orig, len, true, &zlen), *out = malloc(len);
+	size_t len = 5000;
+	struct buf z = linux_packed(LZOP("-9"), orig, len);
+	unsigned char *out = malloc(len);
 
-	EXPECT(z != NULL);
-	if (z) {
-		EXPECT(z[9] == 0x10 && z[10] == 0x40);	/* lzop 1.04: version 0x1040 */
-		z[27] ^= 1;				/* mtime: the header checksum fails */
-		EXPECT(unlzo(z, zlen, out, len) == -EINVAL);
-		z[27] ^= 1;
-		z[15] = 4;				/* not an LZO1X method */
-		EXPECT(unlzo(z, zlen, out, len) == -EINVAL);
-		z[15] = 3;
-		EXPECT(unlzo(z, zlen, out, len) == (long)len);
-		free(z);
+	if (z.p) {
+		EXPECT(z.p[9] == 0x10 && z.p[10] == 0x40);	/* lzop 1.04: version 0x1040 */
+		z.p[27] ^= 1;				/* mtime: the header checksum fails */
+		EXPECT(unlzo(z.p, z.n, out, len) == -EINVAL);
+		z.p[27] ^= 1;
+		z.p[15] = 4;				/* not an LZO1X method */
+		EXPECT(unlzo(z.p, z.n, out, len) == -EINVAL);
+		z.p[15] = 3;
+		EXPECT(unlzo(z.p, z.n, out, len) == (long)len);
+		free(z.p);
 	}
-	z = tool_make("lzop -9 --filter=1", orig, len, true, &zlen);
-	EXPECT(z && unlzo(z, zlen, out, len) == -EINVAL);
-	free(z);
+	z = linux_packed(LZOP("-9 --filter=1"), orig, len);
+	EXPECT(z.p && unlzo(z.p, z.n, out, len) == -EINVAL);
+	free(z.p);
 	free(out);
 }
 
 static void kimage(void)
 {
-	kimage_rounds("lzop -9", KIMAGE_LZO, "lzo");
+	kimage_rounds(LZOP("-9"), KIMAGE_LZO, "lzo");
 }
 
 static void hostile(void)
 {
-	size_t zlen, len = 30000, i;
-	uint8_t *data = malloc(len), *z;
-
-	for (i = 0; i < len; i++)
-		data[i] = "lzop blocks and checks "[i % 23] ^ (i % 89 == 0 ? (uint8_t)i : 0);
-	z = tool_make("lzop -9", data, len, true, &zlen);
-	EXPECT(z != NULL);
 	/* Header and blocks checksummed: a flip anywhere is caught or harmless. */
-	if (z)
-		hostile_rounds(unlzo, z, zlen, data, len, CUT_SIZE_WORD, 5000, true, 0, 9 + 34);
-	free(z);
-	free(data);
+	hostile_rounds(&(struct hostile){ .fn = unlzo, .cmd = LZOP("-9"), .packed = true,
+		.phrase = "lzop blocks and checks ", .len = 30000, .every = 89,
+		.cut_ok = CUT_SIZE_WORD, .flips = 5000, .checked = true, .hdr = 9 + 34 });
 }
 
-int main(int argc, char **argv)
-{
-	if (!decomp_setup("unlzo"))
-		return 1;
-	RUN(real);
-	RUN(header);
-	RUN(kimage);
-	RUN(hostile);
-	return decomp_done();
-}
+DECOMP_MAIN("unlzo", "lzop",
+	    UNIT_TEST(real), UNIT_TEST(header), UNIT_TEST(kimage), UNIT_TEST(hostile))

@@ -7,24 +7,16 @@
  * output buffer of exactly the size given, so AddressSanitizer (the unit
  * build's) stops any read or write past them.
  */
-#include "../../unit.h"
-#include <hv/decompress.h>
-#include <lamina/errno.h>
+#include "decomp_test.h"
 #include <dirent.h>
-#include <stdlib.h>
-#include <unistd.h>
-#include "decomp_data.h"
 
-static char tmpdir[64];
-static const char *build_dir = "build";	/* $(O), from argv[0] */
-
-/* The xz tool's .xz of data with options opts (empty: none). */
-static struct buf xz_make(const void *data, size_t n, const char *opts)
+/* The xz tool with options opts (empty: none), for tool_output. */
+static const char *xz_with(const char *opts)
 {
-	char cmd[256];
+	static char cmd[256];
 
 	snprintf(cmd, sizeof(cmd), "xz -q -c -T1 %s", opts);
-	return tool_output(tmpdir, cmd, data, n);
+	return cmd;
 }
 
 /* unxz on exact-size copies of in and of an out_size buffer; *outp kept. */
@@ -36,25 +28,12 @@ static long decode(const void *in, size_t in_len, size_t out_size, unsigned char
 static void expect_decodes(const struct buf *in, const void *want, size_t n)
 {
 	/* The last bytes may still be BCJ-filtered: the filter looks 4 ahead. */
-	expect_decodes_with(decode, in, want, n, 5);
+	expect_decodes_with(decode, in->p, in->n, want, n, 5);
 }
 
 static void roundtrip(const void *data, size_t n, const char *opts)
 {
-	struct buf x = xz_make(data, n, opts);
-
-	if (!x.p || x.n < 32) {
-		UNIT_FAIL("the xz tool made no stream");
-		free(x.p);
-		return;
-	}
-	expect_decodes(&x, data, n);
-	if (unit_failure[0] && !strstr(unit_failure, " (xz ")) {
-		size_t l = strlen(unit_failure);
-
-		snprintf(unit_failure + l, sizeof(unit_failure) - l, " (xz %s)", opts);
-	}
-	free(x.p);
+	tool_roundtrip(decode, 5, xz_with(opts), 32, data, n);
 }
 
 static void check_types(void)
@@ -72,7 +51,7 @@ static void check_types(void)
 static void sha256_refused(void)
 {
 	unsigned char *d = words(1000);
-	struct buf x = xz_make(d, 1000, "--check=sha256");
+	struct buf x = tool_output(xz_with("--check=sha256"), d, 1000);
 
 	EXPECT_EQ(decode(x.p, x.n, 1000, NULL), -EINVAL);
 	free(x.p);
@@ -197,7 +176,7 @@ static void lzma_options(void)
 static void trailing_bytes(void)
 {
 	unsigned char *w = words(5000);
-	struct buf x = xz_make(w, 5000, ""), y;
+	struct buf x = tool_output(xz_with(""), w, 5000), y;
 	static const unsigned char tails[][8] = { { 0, 0, 0, 0 }, { 0x88, 0x13, 0, 0 },
 		{ 0xfd, '7', 'z', 'X', 'Z', 0, 1, 2 } };
 	unsigned i;
@@ -220,22 +199,13 @@ static void trailing_bytes(void)
 	free(w);
 }
 
-/* Every proper prefix of a two-block BCJ stream: an error, never a read past it. */
+/* Every proper prefix of a two-block BCJ stream: -EINVAL, never a read past it. */
 static void truncations(void)
 {
 	struct buf code = x86_code(30000);
-	struct buf x = xz_make(code.p, code.n, "--x86 --lzma2 --block-size=20000");
-	size_t len;
-	long r;
+	struct buf x = tool_output(xz_with("--x86 --lzma2 --block-size=20000"), code.p, code.n);
 
-	for (len = 0; len < x.n; len++) {
-		r = decode(x.p, len, code.n, NULL);
-		if (r >= 0) {
-			UNIT_FAIL("a truncated stream decoded");
-			break;
-		}
-	}
-	EXPECT_EQ(decode(x.p, x.n, code.n, NULL), code.n);
+	expect_cuts_refused(decode, x.p, x.n, code.n);
 	free(x.p);
 	free(code.p);
 }
@@ -257,7 +227,7 @@ static void flip_run(const char *opts, bool checked, unsigned count, bool bytes)
 
 	memcpy(d, code.p, code.n);
 	memcpy(d + code.n, w, 80000 - code.n);
-	x = xz_make(d, 80000, opts);
+	x = tool_output(xz_with(opts), d, 80000);
 	for (i = 0; i < count && x.n; i++) {
 		at = unit_rnd() % x.n;
 		keep = x.p[at];
@@ -294,7 +264,7 @@ static void bit_flips(void)
 static void odd_streams(void)
 {
 	unsigned char *w = words(3000);
-	struct buf x = xz_make(w, 3000, "--check=none");
+	struct buf x = tool_output(xz_with("--check=none"), w, 3000);
 	unsigned char *p = malloc(x.n + 64);
 	size_t i;
 
@@ -369,7 +339,7 @@ static bool find_vmlinuz(char *path, size_t size, char *why, size_t why_size)
  */
 static void debian_kernel(void)
 {
-	char path[512], why[512], cmd[1024], out[128];
+	char path[512], why[512], out[128];
 	struct buf k, want;
 	unsigned char *o;
 	size_t start, len, size;
@@ -397,13 +367,7 @@ static void debian_kernel(void)
 	}
 	size = k.p[start + len - 4] | k.p[start + len - 3] << 8 |
 	       k.p[start + len - 2] << 16 | (size_t)k.p[start + len - 1] << 24;
-	snprintf(out, sizeof(out), "%s/payload", tmpdir);
-	write_path(out, k.p + start, len);
-	snprintf(cmd, sizeof(cmd), "xz -dc --single-stream < %s/payload > %s/payload.out",
-		 tmpdir, tmpdir);
-	EXPECT(system(cmd) == 0);
-	snprintf(out, sizeof(out), "%s/payload.out", tmpdir);
-	want = read_path(out);
+	want = tool_output("xz -dc --single-stream", k.p + start, len);
 	EXPECT_EQ(want.n, size);
 	r = decode(k.p + start, len, size, &o);
 	EXPECT_EQ(r, size);
@@ -411,45 +375,15 @@ static void debian_kernel(void)
 	EXPECT(!memcmp(o, "\177ELF", 4));
 	free(o);
 	EXPECT_EQ(decode(k.p + start, len, size - 1, NULL), -ENOSPC);
-	unlink(out);
-	snprintf(out, sizeof(out), "%s/payload", tmpdir);
-	unlink(out);
 	snprintf(out, sizeof(out), "%s/vmlinuz", tmpdir);
 	unlink(out);
 	free(want.p);
 	free(k.p);
 }
 
-int main(int argc, char **argv)
-{
-	static const struct unit_test tests[] = {
-		UNIT_TEST(check_types), UNIT_TEST(sha256_refused), UNIT_TEST(presets),
-		UNIT_TEST(x86_bcj), UNIT_TEST(blocks), UNIT_TEST(empty),
-		UNIT_TEST(uncompressed_chunks), UNIT_TEST(lzma_options),
-		UNIT_TEST(trailing_bytes), UNIT_TEST(truncations), UNIT_TEST(bit_flips),
-		UNIT_TEST(odd_streams), UNIT_TEST(debian_kernel),
-	};
-	static char bdir[512];
-	char *cut;
-
-	/* The binary is $(O)/tests/unit/hypervisor/common/unxz. */
-	snprintf(bdir, sizeof(bdir), "%s", argv[0]);
-	cut = strstr(bdir, "/tests/unit/hypervisor/common/unxz");
-	if (cut) {
-		*cut = '\0';
-		build_dir = bdir;
-	}
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/unxz-test-XXXXXX");
-	if (!mkdtemp(tmpdir)) {
-		printf("FAIL unit/unxz: no temporary directory\n");
-		return 1;
-	}
-	if (system("xz --version > /dev/null 2>&1") != 0) {
-		printf("FAIL unit/unxz: the xz tool is not installed (tests/run/install-deps)\n");
-		return 1;
-	}
-	setvbuf(stdout, NULL, _IOLBF, 0);	/* in order with the xz tool's messages */
-	unit_run_all("unxz", tests, ARRAY_SIZE(tests));
-	rmdir(tmpdir);
-	return 0;
-}
+DECOMP_MAIN("unxz", "xz",
+	    UNIT_TEST(check_types), UNIT_TEST(sha256_refused), UNIT_TEST(presets),
+	    UNIT_TEST(x86_bcj), UNIT_TEST(blocks), UNIT_TEST(empty),
+	    UNIT_TEST(uncompressed_chunks), UNIT_TEST(lzma_options),
+	    UNIT_TEST(trailing_bytes), UNIT_TEST(truncations), UNIT_TEST(bit_flips),
+	    UNIT_TEST(odd_streams), UNIT_TEST(debian_kernel))

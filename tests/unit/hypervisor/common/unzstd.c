@@ -9,31 +9,27 @@
  * buffers). Every call gets an input and an output buffer of exactly the
  * size given, so AddressSanitizer stops any access past them.
  */
-#include "../../unit.h"
-#include <hv/decompress.h>
-#include <lamina/errno.h>
-#include <stdlib.h>
-#include <unistd.h>
-
-#include "decomp_data.h"
-
-static char tmpdir[64];
-static const char *build_dir = "build";	/* $(O), from argv[0] */
+#include "decomp_test.h"
 
 /*
- * The zstd tool's output for data with options opts, its content size
- * stated as for a file ("--no-content-size": not; "piped": as Linux's
+ * The zstd tool with options opts, for tool_output of n bytes: the content
+ * size stated as for a file ("--no-content-size": not; "piped": as Linux's
  * build pipes it, not stated either).
  */
-static struct buf zst(const void *data, size_t n, const char *opts)
+static const char *zstd_with(const char *opts, size_t n)
 {
-	char cmd[256];
+	static char cmd[256];
 
 	if (strstr(opts, "piped"))
 		snprintf(cmd, sizeof(cmd), "zstd -q %s -c", opts + 5);
 	else
 		snprintf(cmd, sizeof(cmd), "zstd -q %s --stream-size=%zu -c", opts, n);
-	return tool_output(tmpdir, cmd, data, n);
+	return cmd;
+}
+
+static struct buf zst(const void *data, size_t n, const char *opts)
+{
+	return tool_output(zstd_with(opts, n), data, n);
 }
 
 static long run(const void *in, size_t in_len, size_t out_size, unsigned char **outp)
@@ -41,42 +37,15 @@ static long run(const void *in, size_t in_len, size_t out_size, unsigned char **
 	return decode_with(unzstd, in, in_len, out_size, outp);
 }
 
-/* in decodes to want[0, n): exact buffer, larger, a byte short (the prefix there), none. */
-static void decodes_to(const unsigned char *in, size_t in_len, const void *want, size_t n)
+/* in decodes to want[0, n), as expect_decodes_with checks. */
+static void expect_decodes(const void *in, size_t in_len, const void *want, size_t n)
 {
-	unsigned char *o;
-	long r;
-
-	r = run(in, in_len, n, &o);
-	EXPECT_EQ(r, n);
-	if (r == (long)n)
-		EXPECT(!memcmp(o, want, n));
-	free(o);
-	EXPECT_EQ(run(in, in_len, n + 64, NULL), n);
-	if (!n)
-		return;
-	r = run(in, in_len, n - 1, &o);
-	EXPECT_EQ(r, -ENOSPC);
-	EXPECT(!memcmp(o, want, n - 1));
-	free(o);
-	EXPECT_EQ(run(in, in_len, 0, NULL), -ENOSPC);
+	expect_decodes_with(run, in, in_len, want, n, 0);
 }
 
 static void roundtrip(const void *data, size_t n, const char *opts)
 {
-	struct buf z = zst(data, n, opts);
-
-	if (!z.p || z.n < 9) {
-		UNIT_FAIL("the zstd tool made no frame");
-	} else {
-		decodes_to(z.p, z.n, data, n);
-		if (unit_failure[0] && !strstr(unit_failure, " (zstd ")) {
-			size_t l = strlen(unit_failure);
-
-			snprintf(unit_failure + l, sizeof(unit_failure) - l, " (zstd %s)", opts);
-		}
-	}
-	free(z.p);
+	tool_roundtrip(run, 0, zstd_with(opts, n), 9, data, n);
 }
 
 static void levels(void)
@@ -172,17 +141,17 @@ static void frames(void)
 	memcpy(in + n, skip, sizeof(skip)), n += sizeof(skip);
 	memcpy(in + n, za.p, za.n), n += za.n;
 	/* One frame after skippable ones; what follows it is not read, as Xen's. */
-	decodes_to(in, n, want, 20000);
+	expect_decodes(in, n, want, 20000);
 	memcpy(in + n, "\x20\x4e\x00\x00", 4);	/* the size word */
-	decodes_to(in, n + 4, want, 20000);
+	expect_decodes(in, n + 4, want, 20000);
 	in[n + 4] = 0;				/* 5 bytes after: not a size word, not read */
-	decodes_to(in, n + 5, want, 20000);
-	decodes_to(in, n + 3, want, 20000);
+	expect_decodes(in, n + 5, want, 20000);
+	expect_decodes(in, n + 3, want, 20000);
 	EXPECT_EQ(unzstd_size_hint(in, n + 4), 20000);
 	memcpy(in + n, skip, sizeof(skip)), n += sizeof(skip);
 	memcpy(in + n, zb.p, zb.n), n += zb.n;
-	decodes_to(in, n, want, 20000);		/* a second frame: left, as on Xen */
-	decodes_to(zb.p, zb.n, want + 20000, 3000);
+	expect_decodes(in, n, want, 20000);		/* a second frame: left, as on Xen */
+	expect_decodes(zb.p, zb.n, want + 20000, 3000);
 	/* Only skippable frames: nothing; a size word alone: refused. */
 	EXPECT_EQ(run(skip, sizeof(skip), 10, NULL), 0);
 	EXPECT_EQ(run("\x38\x59\x00\x00", 4, 10, NULL), -EINVAL);
@@ -223,15 +192,15 @@ static void hand_made(void)
 
 	memset(want, 'x', 6);
 	memcpy(want + 6, "abcd", 4);
-	decodes_to(rle_raw, sizeof(rle_raw), want, 10);
-	decodes_to(did0, sizeof(did0), want, 10);
+	expect_decodes(rle_raw, sizeof(rle_raw), want, 10);
+	expect_decodes(did0, sizeof(did0), want, 10);
 	EXPECT_EQ(run(did7, sizeof(did7), 10, NULL), -EINVAL);
 	EXPECT_EQ(run(did4, sizeof(did4), 10, NULL), -EINVAL);
 	memset(want, 'z', 5000);
-	decodes_to(win, sizeof(win), want, 5000);
+	expect_decodes(win, sizeof(win), want, 5000);
 	memset(want, 'q', 5);
-	decodes_to(rle_lits, sizeof(rle_lits), want, 5);
-	decodes_to(fcs8, sizeof(fcs8), "abc", 3);
+	expect_decodes(rle_lits, sizeof(rle_lits), want, 5);
+	expect_decodes(fcs8, sizeof(fcs8), "abc", 3);
 	/* The builder's hint: the first frame's stated size, else the size word after it. */
 	EXPECT_EQ(unzstd_size_hint(rle_raw, sizeof(rle_raw)), 10);
 	EXPECT_EQ(unzstd_size_hint(fcs8, sizeof(fcs8)), 3);
@@ -248,7 +217,7 @@ static void hand_made(void)
 		memcpy(two + sizeof(rle_raw) + sizeof(win), "\x12\x34\0\0", 4);
 		EXPECT_EQ(unzstd_size_hint(two, sizeof(two)), 10);	/* the first frame's */
 		EXPECT_EQ(unzstd_size_hint(two, sizeof(rle_raw) + 4), 10);
-		decodes_to(two, sizeof(two), "xxxxxxabcd", 10);	/* the rest not read */
+		expect_decodes(two, sizeof(two), "xxxxxxabcd", 10);	/* the rest not read */
 		memcpy(word, win, sizeof(win));
 		memcpy(word + sizeof(win), "\x12\x34\0\0", 4);
 		EXPECT_EQ(unzstd_size_hint(word, sizeof(word)), 0x3412);
@@ -281,29 +250,20 @@ static void checksum(void)
 	z.p[z.n - 2] ^= 0x10;
 	EXPECT_EQ(run(z.p, z.n, 50000, NULL), -EINVAL);
 	z.p[z.n - 2] ^= 0x10;
-	decodes_to(z.p, z.n, w, 50000);
+	expect_decodes(z.p, z.n, w, 50000);
 	z.p[4] &= ~4;
-	decodes_to(z.p, z.n, w, 50000);
+	expect_decodes(z.p, z.n, w, 50000);
 	free(z.p);
 	free(w);
 }
 
-/* Every proper prefix of a frame: an error, never an access past it. */
+/* Every proper prefix of a frame: -EINVAL, never an access past it. */
 static void truncations(void)
 {
 	struct buf code = x86_code(60000);
 	struct buf z = zst(code.p, code.n, "-19 -B16384");
-	size_t len;
 
-	for (len = 0; len < z.n; len++) {
-		long r = run(z.p, len, code.n, NULL);
-
-		if (r >= 0) {
-			UNIT_FAIL("a truncated frame decoded");
-			break;
-		}
-	}
-	EXPECT_EQ(run(z.p, z.n, code.n, NULL), code.n);
+	expect_cuts_refused(run, z.p, z.n, code.n);
 	free(z.p);
 	free(code.p);
 }
@@ -430,33 +390,7 @@ static void dom0_kernel(void)
 	free(k.p);
 }
 
-int main(int argc, char **argv)
-{
-	static const struct unit_test tests[] = {
-		UNIT_TEST(levels), UNIT_TEST(mixed), UNIT_TEST(small_alphabet), UNIT_TEST(empty), UNIT_TEST(frames),
-		UNIT_TEST(hand_made), UNIT_TEST(checksum), UNIT_TEST(truncations),
-		UNIT_TEST(corruption), UNIT_TEST(huffman_weights_256), UNIT_TEST(dom0_kernel),
-	};
-	static char bdir[512];
-	char *cut;
-
-	snprintf(bdir, sizeof(bdir), "%s", argv[0]);
-	cut = strstr(bdir, "/tests/unit/hypervisor/common/unzstd");
-	if (cut) {
-		*cut = '\0';
-		build_dir = bdir;
-	}
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/unzstd-test-XXXXXX");
-	if (!mkdtemp(tmpdir)) {
-		printf("FAIL unit/unzstd: no temporary directory\n");
-		return 1;
-	}
-	if (system("zstd --version > /dev/null 2>&1") != 0) {
-		printf("FAIL unit/unzstd: the zstd tool is not installed\n");
-		return 1;
-	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	unit_run_all("unzstd", tests, ARRAY_SIZE(tests));
-	rmdir(tmpdir);
-	return 0;
-}
+DECOMP_MAIN("unzstd", "zstd",
+	    UNIT_TEST(levels), UNIT_TEST(mixed), UNIT_TEST(small_alphabet), UNIT_TEST(empty),
+	    UNIT_TEST(frames), UNIT_TEST(hand_made), UNIT_TEST(checksum), UNIT_TEST(truncations),
+	    UNIT_TEST(corruption), UNIT_TEST(huffman_weights_256), UNIT_TEST(dom0_kernel))
