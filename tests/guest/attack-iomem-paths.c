@@ -51,6 +51,7 @@
 #define VGA_MFN		0xb8ULL
 #define DROPPED_MFN	0xb9ULL		/* given, then taken from dom0 itself */
 #define IOAPIC_MFN	0xfec00ULL
+#define HOOK_VA		(GUEST_VIRT_BASE + 500 * (2ULL << 20))	/* an empty L2 slot */
 #define RO_PTE		(PTE_P | PTE_A)
 #define IO_PTE		(PTE_P | PTE_RW | PTE_A | PTE_D)
 #define PCD		0x10ULL
@@ -191,10 +192,10 @@ static int peer_grants(uint64_t va)
 
 /*
  * Other domains' names for 0xb8, and cache attributes with I/O rights.
- * A pin of an L1 holding an entry the mapping calls refuse, or of an L2
- * naming such an L1: the entry's own error (-EACCES, -EPERM), which Xen
- * 4.17's validation passes up every level (Lamina answered -EINVAL
- * until 7 Dec).
+ * A pin of an L1 holding an entry the mapping calls refuse, of an L2
+ * naming such an L1, or an L2 entry written to name it: the entry's own
+ * error (-EACCES, -EPERM), which Xen 4.17's validation passes up every
+ * level (Lamina answered -EINVAL until 7 Dec).
  */
 static int peer_names_and_cache(uint64_t va)
 {
@@ -229,6 +230,9 @@ static int peer_names_and_cache(uint64_t va)
 			   (unsigned long long)refused[i], rc);
 		rc = mmuext1(MMUEXT_PIN_L2_TABLE, table_page(pte_ro(l1)));
 		PEER_CHECK(rc == -EPERM, "pinning an L2 over an L1 that maps frame %#llx gave %ld",
+			   (unsigned long long)refused[i], rc);
+		rc = mmu_update1(table_maddr(HOOK_VA, 2), pte_ro(l1));
+		PEER_CHECK(rc == -EPERM, "an L2 entry naming an L1 that maps frame %#llx gave %ld",
 			   (unsigned long long)refused[i], rc);
 	}
 	PEER_CHECK(gnttab(GNTTABOP_setup_table, &st, 1) == 0 && st.status == 0,
