@@ -790,7 +790,14 @@ static inline __attribute__((always_inline)) void copy_bytes(uint8_t *d, const u
 {
 	if (len >= COPY_WIDE_MIN && (d <= s || d >= s + len) && copy_wide(d, s, len))
 		return;
-	memmove_inline(d, s, len);
+	/*
+	 * Forward even within one page with dst above src, overlapping: 8
+	 * bytes then the rest, so bytes copied early are read again further
+	 * on. The guest sees that result, and it is Xen 4.17's (its memcpy
+	 * is the same two string moves); Lamina copied as memmove until
+	 * 7 Dec (attack-copy-fpu).
+	 */
+	memcpy_inline(d, s, len);
 }
 
 /*

@@ -35,9 +35,8 @@ memcpy_inline(void *dst, const void *src, size_t n)
 }
 
 /*
- * memmove inline, for a path that copies a page per element of a batch
- * (GNTTABOP_copy): forward (memcpy_inline) when dst does not start
- * inside src's bytes, else backwards byte by byte.
+ * memmove inline: forward (memcpy_inline) when dst does not start inside
+ * src's bytes, else backwards byte by byte.
  */
 static inline __attribute__((always_inline)) void *
 memmove_inline(void *dst, const void *src, size_t n)
