@@ -61,35 +61,6 @@
 static char why[VERDICT_LEN];
 static struct start_info *start;
 
-static long iomem(domid_t dom, uint64_t first, uint64_t nr, uint8_t allow)
-{
-	struct domctl op;
-
-	memset(&op, 0, sizeof(op));
-	op.u.iomem_permission.first_mfn = first;
-	op.u.iomem_permission.nr_mfns = nr;
-	op.u.iomem_permission.allow_access = allow;
-	return domctl_call(&op, DOMCTL_iomem_permission, dom);
-}
-
-/* Maps mfn read-only at va under foreigndom fd; unmaps on success. */
-static long try_map(uint64_t va, uint64_t mfn, uint64_t flags, uint16_t fd)
-{
-	long rc = mmu_update_fd(l1e_maddr(va), (mfn << 12) | flags, fd);
-
-	if (rc == 0)
-		update_va_mapping(va, 0, UVMF_INVLPG);
-	return rc;
-}
-
-/* va's L1 entry, read through the start-of-day mapping of its table. */
-static uint64_t pte_of(uint64_t va)
-{
-	uint64_t ma = l1e_maddr(va);
-
-	return *(volatile uint64_t *)(mfn_to_va(ma >> 12) + (ma & 4095));
-}
-
 /*
  * The list's ranges after the overlap and the split; 0xb9, which dom0
  * gave and then took from itself; the IO-APIC, given and mapped
@@ -111,8 +82,8 @@ static int peer_ranges(uint64_t va)
 	}
 	rc = update_va_mapping(va, (IOAPIC_MFN << 12) | IO_PTE | PCD, UVMF_INVLPG);
 	PEER_CHECK(rc == 0, "mapping the IO-APIC gave %ld", rc);
-	PEER_CHECK(!(pte_of(va) & PTE_RW), "the IO-APIC mapped writable: %#llx",
-		   (unsigned long long)pte_of(va));
+	PEER_CHECK(!(l1e_of(va) & PTE_RW), "the IO-APIC mapped writable: %#llx",
+		   (unsigned long long)l1e_of(va));
 	PEER_CHECK(update_va_mapping(va, 0, UVMF_INVLPG) == 0, "unmapping the IO-APIC failed");
 	return 0;
 }
@@ -323,16 +294,16 @@ static int peer_ptwr(void)
 			      VMASST_TYPE_writable_pagetables) == 0, "vm_assist failed");
 	PEER_CHECK(update_va_mapping(va, 0, UVMF_INVLPG) == 0, "unmapping a scratch page failed");
 	ma = l1e_maddr(va);
-	p = (volatile uint64_t *)(mfn_to_va(ma >> 12) + (ma & 4095));
+	p = entry_at(ma);
 	PEER_CHECK(store_ok(p, (VGA_MFN << 12) | IO_PTE), "an emulated write of 0xb8 trapped");
-	PEER_CHECK((pte_of(va) & PTE_ADDR) >> 12 == VGA_MFN && (pte_of(va) & PTE_P),
-		   "the emulated write of 0xb8 left %#llx", (unsigned long long)pte_of(va));
+	PEER_CHECK((l1e_of(va) & PTE_ADDR) >> 12 == VGA_MFN && (l1e_of(va) & PTE_P),
+		   "the emulated write of 0xb8 left %#llx", (unsigned long long)l1e_of(va));
 	PEER_CHECK(store_ok(p, 0), "an emulated clear trapped");
-	PEER_CHECK(!store_ok(p, (0xa0ULL << 12) | IO_PTE) && pte_of(va) == 0,
-		   "an emulated write of 0xa0 went through: %#llx", (unsigned long long)pte_of(va));
-	PEER_CHECK(!store_ok(p, (start->shared_info & PTE_ADDR) | IO_PTE | PCD) && pte_of(va) == 0,
+	PEER_CHECK(!store_ok(p, (0xa0ULL << 12) | IO_PTE) && l1e_of(va) == 0,
+		   "an emulated write of 0xa0 went through: %#llx", (unsigned long long)l1e_of(va));
+	PEER_CHECK(!store_ok(p, (start->shared_info & PTE_ADDR) | IO_PTE | PCD) && l1e_of(va) == 0,
 		   "an emulated write of shared_info uncached went through: %#llx",
-		   (unsigned long long)pte_of(va));
+		   (unsigned long long)l1e_of(va));
 	return peer_ldt(va);
 }
 
@@ -394,16 +365,16 @@ static int dom0_rows(domid_t peer)
 	      "dom0 mapping 0xb8 under the peer's id gave %ld", rc);
 	CHECK((rc = try_map(va, 0xa0, RO_PTE, peer)) == -EPERM,
 	      "dom0 mapping 0xa0 (not the peer's) under its id gave %ld", rc);
-	CHECK((rc = iomem(peer, DROPPED_MFN, 1, 1)) == 0, "giving 0xb9 gave %ld", rc);
-	CHECK((rc = iomem(0, DROPPED_MFN, 1, 0)) == 0, "dom0 taking 0xb9 from itself gave %ld", rc);
+	CHECK((rc = domctl_iomem(peer, DROPPED_MFN, 1, 1)) == 0, "giving 0xb9 gave %ld", rc);
+	CHECK((rc = domctl_iomem(0, DROPPED_MFN, 1, 0)) == 0, "dom0 taking 0xb9 from itself gave %ld", rc);
 	CHECK((rc = try_map(va, DROPPED_MFN, RO_PTE, peer)) == -EPERM,
 	      "dom0 mapping 0xb9 under the peer's id gave %ld", rc);
 	CHECK((rc = try_map(va, DROPPED_MFN, RO_PTE, DOMID_IO)) == -EPERM,
 	      "dom0 mapping 0xb9 under DOMID_IO gave %ld", rc);
 	CHECK((rc = try_map(va, DROPPED_MFN, RO_PTE, DOMID_SELF)) == -EPERM,
 	      "dom0 mapping 0xb9 gave %ld", rc);
-	CHECK((rc = iomem(peer, DROPPED_MFN, 1, 1)) == -EPERM, "giving 0xb9 again gave %ld", rc);
-	CHECK((rc = iomem(peer, DROPPED_MFN, 1, 0)) == -EPERM, "taking 0xb9 back gave %ld", rc);
+	CHECK((rc = domctl_iomem(peer, DROPPED_MFN, 1, 1)) == -EPERM, "giving 0xb9 again gave %ld", rc);
+	CHECK((rc = domctl_iomem(peer, DROPPED_MFN, 1, 0)) == -EPERM, "taking 0xb9 back gave %ld", rc);
 	return TEST_PASS;
 }
 
@@ -421,12 +392,12 @@ static int full_list_split(void)
 
 	CHECK(domctl_create(&id, "lamina-iomem-split") == 0, "createdomain failed");
 	for (i = 0; i < 32 && !rc; i++)
-		rc = iomem(id, 0xc0 + 4 * i, 3, 1);
+		rc = domctl_iomem(id, 0xc0 + 4 * i, 3, 1);
 	CHECK(rc == 0, "range %u of 32 gave %ld", i, rc);
-	rc = iomem(id, 0xc1, 1, 0);
+	rc = domctl_iomem(id, 0xc1, 1, 0);
 	printf("a split of a full list: %ld\n", rc);
 	CHECK(rc == (on_lamina() ? -ENOMEM : 0), "taking 0xc1 back (a split) gave %ld", rc);
-	CHECK((rc = iomem(id, 0xc0, 1, 0)) == 0, "taking 0xc0 back (an end) gave %ld", rc);
+	CHECK((rc = domctl_iomem(id, 0xc0, 1, 0)) == 0, "taking 0xc0 back (an end) gave %ld", rc);
 	CHECK(domctl_destroy(id) == 0, "destroying it failed");
 	return TEST_PASS;
 }
@@ -444,18 +415,18 @@ int test_main(struct start_info *si)
 		peer();
 	peer_id = peer_start(si, "role=peer", 16);
 	CHECK(peer_id > 0, "the peer domain could not be started (%d)", peer_id);
-	CHECK((rc = iomem(peer_id, VGA_MFN, 1, 1)) == 0, "giving 0xb8 gave %ld", rc);
-	CHECK((rc = iomem(peer_id, 0xc0, 0x10, 1)) == 0, "giving 0xc0-0xcf gave %ld", rc);
-	CHECK((rc = iomem(peer_id, 0xc8, 0x10, 1)) == 0, "giving 0xc8-0xd7 gave %ld", rc);
-	CHECK((rc = iomem(peer_id, 0xc4, 1, 0)) == 0, "taking 0xc4 back gave %ld", rc);
-	CHECK((rc = iomem(peer_id, IOAPIC_MFN, 1, 1)) == 0, "giving the IO-APIC gave %ld", rc);
+	CHECK((rc = domctl_iomem(peer_id, VGA_MFN, 1, 1)) == 0, "giving 0xb8 gave %ld", rc);
+	CHECK((rc = domctl_iomem(peer_id, 0xc0, 0x10, 1)) == 0, "giving 0xc0-0xcf gave %ld", rc);
+	CHECK((rc = domctl_iomem(peer_id, 0xc8, 0x10, 1)) == 0, "giving 0xc8-0xd7 gave %ld", rc);
+	CHECK((rc = domctl_iomem(peer_id, 0xc4, 1, 0)) == 0, "taking 0xc4 back gave %ld", rc);
+	CHECK((rc = domctl_iomem(peer_id, IOAPIC_MFN, 1, 1)) == 0, "giving the IO-APIC gave %ld", rc);
 	CHECK(dom0_rows((domid_t)peer_id) == TEST_PASS, "dom0's rows");
 	CHECK(full_list_split() == TEST_PASS, "the full list");
 	CHECK(verdict_peer_parked((domid_t)peer_id) == 0, "the peer did not wait for the go");
 	CHECK((rc = verdict_go((domid_t)peer_id)) == 0, "the go gave %ld", rc);
 	for (i = 0; i < ROUNDS; i++) {
-		CHECK((rc = iomem(peer_id, VGA_MFN, 1, 0)) == 0, "taking 0xb8 back gave %ld", rc);
-		CHECK((rc = iomem(peer_id, VGA_MFN, 1, 1)) == 0, "giving 0xb8 again gave %ld", rc);
+		CHECK((rc = domctl_iomem(peer_id, VGA_MFN, 1, 0)) == 0, "taking 0xb8 back gave %ld", rc);
+		CHECK((rc = domctl_iomem(peer_id, VGA_MFN, 1, 1)) == 0, "giving 0xb8 again gave %ld", rc);
 	}
 	CHECK(verdict_peer_parked((domid_t)peer_id) == 0, "the peer did not wait for the second go");
 	CHECK((rc = verdict_go((domid_t)peer_id)) == 0, "the second go gave %ld", rc);

@@ -54,14 +54,6 @@ static long map_io(uint64_t va, uint64_t mfn)
 	return hypercall5(__HYPERVISOR_mmu_update, (uint64_t)&u, 1, 0, DOMID_IO, 0);
 }
 
-/* va's L1 entry, read through the start-of-day mapping of its table. */
-static uint64_t pte_of(uint64_t va)
-{
-	uint64_t ma = l1e_maddr(va);
-
-	return *(volatile uint64_t *)(mfn_to_va(ma >> 12) + (ma & 4095));
-}
-
 int test_main(struct start_info *si)
 {
 	uint64_t va;
@@ -90,8 +82,8 @@ int test_main(struct start_info *si)
 	CHECK(update_va_mapping(va, 0, UVMF_INVLPG) == 0, "unmapping that frame failed");
 	rc = map_io(va, IOAPIC_MFN);
 	CHECK(rc == 0, "mapping the IO-APIC's frame gave %ld", rc);
-	CHECK((pte_of(va) >> 12 & 0xffffffffffULL) == IOAPIC_MFN && !(pte_of(va) & PTE_RW),
-	      "the IO-APIC is mapped with PTE %#llx, not read-only", (unsigned long long)pte_of(va));
+	CHECK((l1e_of(va) >> 12 & 0xffffffffffULL) == IOAPIC_MFN && !(l1e_of(va) & PTE_RW),
+	      "the IO-APIC is mapped with PTE %#llx, not read-only", (unsigned long long)l1e_of(va));
 	CHECK(update_va_mapping(va, 0, UVMF_INVLPG) == 0, "unmapping the IO-APIC failed");
 	if (amd_cpu()) {	/* QEMU's TCG `-cpu max`: AMD's HyperTransport window is not dom0's */
 		rc = map_io(va, HT_FIRST_MFN);

@@ -45,11 +45,6 @@ static unsigned int paddr_bits(void)
 	return a & 0xff;
 }
 
-static uint64_t read_entry(uint64_t maddr)
-{
-	return *(volatile uint64_t *)(mfn_to_va(maddr >> 12) + (maddr & 4095));
-}
-
 /* Puts a wrongly accepted entry back, then says so. */
 static int undo(uint64_t va, uint64_t old, long rc, const char *what)
 {
@@ -61,8 +56,8 @@ static int undo(uint64_t va, uint64_t old, long rc, const char *what)
 static int probe(bool dom0)
 {
 	uint64_t va = scratch_page(), l1e = l1e_maddr(va), l2e = table_maddr(HOOK_VA, 2);
-	uint64_t old = read_entry(l1e), beyond;
-	volatile uint64_t *pte = (volatile uint64_t *)(mfn_to_va(l1e >> 12) + (l1e & 4095));
+	uint64_t old = *entry_at(l1e), beyond;
+	volatile uint64_t *pte = entry_at(l1e);
 	unsigned int bits = paddr_bits();
 	long rc;
 
@@ -82,23 +77,23 @@ static int probe(bool dom0)
 			dom0 ? DOMID_IO : DOMID_SELF, 0);
 	if (rc != -EPERM)
 		return undo(va, old, rc, "mmu_update of an L1 entry beyond the width");
-	PEER_CHECK(read_entry(l1e) == old, "a refused entry changed the L1 (%#llx)",
-		    (unsigned long long)read_entry(l1e));
+	PEER_CHECK(*entry_at(l1e) == old, "a refused entry changed the L1 (%#llx)",
+		    (unsigned long long)*entry_at(l1e));
 
 	/* 4: the writable-page-table path, through the L1's read-only mapping */
 	PEER_CHECK(hypercall2(__HYPERVISOR_vm_assist, VMASST_CMD_enable,
 			       VMASST_TYPE_writable_pagetables) == 0, "vm_assist failed");
 	traps_taken = 0;
 	EXPECT_TRAP("movq %1, (%0)", : : "r"(pte), "r"(old | (1ULL << 51)) : "memory");
-	if (traps_taken != 1 || read_entry(l1e) != old)
+	if (traps_taken != 1 || *entry_at(l1e) != old)
 		return undo(va, old, traps_taken, "an emulated L1 write beyond the width: traps");
 	traps_taken = 0;
 	EXPECT_TRAP("movq %1, (%0)", : : "r"(pte), "r"((ALL_ONES_MFN << 12) | PTE_DATA) : "memory");
-	if (traps_taken != 1 || read_entry(l1e) != old)
+	if (traps_taken != 1 || *entry_at(l1e) != old)
 		return undo(va, old, traps_taken, "an emulated L1 write of frame 0xffffffffff: traps");
 
 	/* 5: an upper-level entry */
-	PEER_CHECK(!(read_entry(l2e) & PTE_P), "the L2 slot of HOOK_VA is not empty");
+	PEER_CHECK(!(*entry_at(l2e) & PTE_P), "the L2 slot of HOOK_VA is not empty");
 	rc = mmu_update1(l2e, (beyond << 12) | PTE_P | PTE_US | PTE_A);
 	if (rc == 0)
 		mmu_update1(l2e, 0);

@@ -114,13 +114,6 @@ static void put(char *dst, const char *s)
 	strlcpy(dst, s, 4096 - ((uint64_t)dst & 4095));
 }
 
-static uint64_t pte_of(uint64_t va)
-{
-	uint64_t ma = l1e_maddr(va);
-
-	return *(volatile uint64_t *)(mfn_to_va(ma >> 12) + (ma & 4095));
-}
-
 /* ------------------------------------------------------------ the peer */
 
 static struct mailbox *box;
@@ -352,7 +345,7 @@ static int batches(void)
 	rc = gnttab(GNTTABOP_unmap_grant_ref, u, 3);
 	CHECK(rc == 0 && u[0].status == 0 && u[1].status == GNTST_bad_handle && u[2].status == 0,
 	      "unmap batch: rc %ld, statuses %d %d %d", rc, u[0].status, u[1].status, u[2].status);
-	CHECK(!(pte_of(v1) & PTE_P) && !(pte_of(v2) & PTE_P), "unmap left a PTE present");
+	CHECK(!(l1e_of(v1) & PTE_P) && !(l1e_of(v2) & PTE_P), "unmap left a PTE present");
 	return TEST_PASS;
 }
 
@@ -367,7 +360,7 @@ static int map_kinds(void)
 	st = map(PEER, REF_RW, l1e_maddr(v), GNTMAP_host_map | GNTMAP_contains_pte |
 		 GNTMAP_application_map | (1U << _GNTMAP_guest_avail0), &h, &bus);
 	CHECK(st == 0, "a contains_pte map gave %d", st);
-	pte = pte_of(v);
+	pte = l1e_of(v);
 	CHECK((pte & PTE_ADDR) == bus && (pte & (PTE_P | PTE_RW | PTE_US)) == (PTE_P | PTE_RW | PTE_US) &&
 	      (pte & (1ULL << 9)) && (pte >> 63), "the grant PTE is %#lx (bus %#lx)",
 	      (unsigned long)pte, (unsigned long)bus);
@@ -387,7 +380,7 @@ static int map_kinds(void)
 	/* One handle, host and device use: each unmapped on its own. */
 	st = map(PEER, REF_RO, v, GNTMAP_host_map | GNTMAP_device_map | GNTMAP_readonly, &h, &bus);
 	CHECK(st == 0, "a host+device map gave %d", st);
-	CHECK(unmap(v, 0, h) == 0 && !(pte_of(v) & PTE_P), "host half unmap failed");
+	CHECK(unmap(v, 0, h) == 0 && !(l1e_of(v) & PTE_P), "host half unmap failed");
 	CHECK(unmap(0, bus, h) == 0, "device half unmap failed");
 	CHECK(unmap(0, bus, h) == GNTST_bad_handle, "handle still live after both halves");
 
@@ -405,7 +398,7 @@ static int map_kinds(void)
 	st = map(PEER, REF_RO, v, GNTMAP_host_map | GNTMAP_readonly, &h, NULL);
 	ur = (struct gnttab_unmap_and_replace){ v, 0, h, 99, 0 };
 	CHECK(st == 0 && gnttab(GNTTABOP_unmap_and_replace, &ur, 1) == 0 && ur.status == 0 &&
-	      !(pte_of(v) & PTE_P), "unmap_and_replace with no new address: %d", ur.status);
+	      !(l1e_of(v) & PTE_P), "unmap_and_replace with no new address: %d", ur.status);
 
 	put((char *)w, "the page that moves");
 	st = map(PEER, REF_RO, v, GNTMAP_host_map | GNTMAP_readonly, &h, NULL);
@@ -413,7 +406,7 @@ static int map_kinds(void)
 	ur = (struct gnttab_unmap_and_replace){ v, w, h, 99, 0 };
 	CHECK(gnttab(GNTTABOP_unmap_and_replace, &ur, 1) == 0 && ur.status == 0,
 	      "unmap_and_replace gave %d", ur.status);
-	CHECK(!strcmp((char *)v, "the page that moves") && !(pte_of(w) & PTE_P),
+	CHECK(!strcmp((char *)v, "the page that moves") && !(l1e_of(w) & PTE_P),
 	      "unmap_and_replace did not move the mapping");
 	return TEST_PASS;
 }
@@ -515,7 +508,7 @@ static int dom0_side(void)
 	put((char *)va_rw, "dom0 wrote here");
 	st = map(PEER, REF_RO, va_ro, GNTMAP_host_map | GNTMAP_readonly, &h_ro, NULL);
 	CHECK(st == 0 && !strcmp((char *)va_ro, "peer page B, read-only"), "RO map gave %d", st);
-	CHECK(!(pte_of(va_ro) & PTE_RW), "the read-only grant is mapped writable");
+	CHECK(!(l1e_of(va_ro) & PTE_RW), "the read-only grant is mapped writable");
 	CHECK(bad_maps(spare) == TEST_PASS, "bad maps");
 	st = unmap(va_rw, 0, 0x7777);
 	CHECK(st == GNTST_bad_handle, "unmap with a wrong handle gave %d", st);

@@ -43,30 +43,9 @@
 static char why[VERDICT_LEN];
 static struct start_info *start;
 
-static long iomem(domid_t dom, uint64_t first, uint64_t nr, uint8_t allow)
-{
-	struct domctl op;
-
-	memset(&op, 0, sizeof(op));
-	op.u.iomem_permission.first_mfn = first;
-	op.u.iomem_permission.nr_mfns = nr;
-	op.u.iomem_permission.allow_access = allow;
-	return domctl_call(&op, DOMCTL_iomem_permission, dom);
-}
-
 static long max_ram_page(void)
 {
 	return hypercall2(__HYPERVISOR_memory_op, XENMEM_maximum_ram_page, 0);
-}
-
-/* Maps mfn at va with flags, its owner named fd (DOMID_SELF: the caller); unmaps on success. */
-static long try_map(uint64_t va, uint64_t mfn, uint64_t flags, uint16_t fd)
-{
-	long rc = mmu_update_fd(l1e_maddr(va), (mfn << 12) | flags, fd);
-
-	if (rc == 0)
-		update_va_mapping(va, 0, UVMF_INVLPG);
-	return rc;
 }
 
 static bool own_frame(uint64_t mfn)
@@ -78,14 +57,6 @@ static bool own_frame(uint64_t mfn)
 		if (p2m[i] == mfn)
 			return true;
 	return false;
-}
-
-/* va's L1 entry, read through the start-of-day mapping of its table. */
-static uint64_t pte_of(uint64_t va)
-{
-	uint64_t ma = l1e_maddr(va);
-
-	return *(volatile uint64_t *)(mfn_to_va(ma >> 12) + (ma & 4095));
 }
 
 static uint64_t kept;		/* 0xb8 mapped uncached here through both phases */
@@ -147,7 +118,7 @@ static int peer_given(void)
  */
 static int peer_taken_back(void)
 {
-	uint64_t va = scratch_page(), pte = pte_of(kept);
+	uint64_t va = scratch_page(), pte = l1e_of(kept);
 	volatile uint8_t b;
 	long rc;
 
@@ -191,12 +162,12 @@ static int ranges_limit(void)
 
 	CHECK(domctl_create(&id, "lamina-iomem-32") == 0, "createdomain failed");
 	for (i = 0; i < 33 && !rc; i++)
-		rc = iomem(id, 0xc0 + 2 * i, 1, 1);
+		rc = domctl_iomem(id, 0xc0 + 2 * i, 1, 1);
 	printf("33 ranges apart: the %uth answered %ld\n", i, rc);
 	CHECK(on_lamina() ? (i == 33 && rc == -ENOMEM) : rc == 0,
 	      "33 ranges apart: the %uth answered %ld", i, rc);
-	CHECK((rc = iomem(id, 0xc0, 0x42, 1)) == 0, "a range over them gave %ld", rc);
-	CHECK((rc = iomem(id, 0xd0, 1, 0)) == 0, "a hole in it gave %ld", rc);
+	CHECK((rc = domctl_iomem(id, 0xc0, 0x42, 1)) == 0, "a range over them gave %ld", rc);
+	CHECK((rc = domctl_iomem(id, 0xd0, 1, 0)) == 0, "a hole in it gave %ld", rc);
 	CHECK(domctl_destroy(id) == 0, "destroying it failed");
 	return TEST_PASS;
 }
@@ -213,24 +184,24 @@ int test_main(struct start_info *si)
 		peer();
 	peer_id = peer_start(si, "role=peer", 16);
 	CHECK(peer_id > 0, "the peer domain could not be started (%d)", peer_id);
-	CHECK((rc = iomem(peer_id, VGA_MFN, 1, 1)) == 0, "giving 0xb8 gave %ld", rc);
-	CHECK((rc = iomem(peer_id, TAKEN_MFN, 1, 1)) == 0, "giving 0xb0 gave %ld", rc);
-	CHECK((rc = iomem(peer_id, TAKEN_MFN, 1, 0)) == 0, "taking 0xb0 back gave %ld", rc);
+	CHECK((rc = domctl_iomem(peer_id, VGA_MFN, 1, 1)) == 0, "giving 0xb8 gave %ld", rc);
+	CHECK((rc = domctl_iomem(peer_id, TAKEN_MFN, 1, 1)) == 0, "giving 0xb0 gave %ld", rc);
+	CHECK((rc = domctl_iomem(peer_id, TAKEN_MFN, 1, 0)) == 0, "taking 0xb0 back gave %ld", rc);
 	top = max_ram_page();
 	CHECK(top > 0x1000, "maximum_ram_page gave %ld", top);
-	CHECK((rc = iomem(peer_id, 0x100, top - 0x100, 1)) == 0,
+	CHECK((rc = domctl_iomem(peer_id, 0x100, top - 0x100, 1)) == 0,
 	      "giving frames 0x100 to %#lx (RAM) gave %ld", top - 1, rc);
-	CHECK((rc = iomem(peer_id, 0, 0, 1)) == -EPERM, "a zeroed range (0 to 2^64 - 1) gave %ld",
+	CHECK((rc = domctl_iomem(peer_id, 0, 0, 1)) == -EPERM, "a zeroed range (0 to 2^64 - 1) gave %ld",
 	      rc);
-	CHECK((rc = iomem(peer_id, 0x10, ~0ULL, 1)) == -EINVAL, "a wrapping range gave %ld", rc);
-	CHECK((rc = iomem(peer_id, 0x100, 1ULL << 40, 1)) == -EPERM, "2^40 frames gave %ld", rc);
-	CHECK((rc = iomem(peer_id, LAPIC_MFN, 1, 1)) == -EPERM, "the local APIC gave %ld", rc);
+	CHECK((rc = domctl_iomem(peer_id, 0x10, ~0ULL, 1)) == -EINVAL, "a wrapping range gave %ld", rc);
+	CHECK((rc = domctl_iomem(peer_id, 0x100, 1ULL << 40, 1)) == -EPERM, "2^40 frames gave %ld", rc);
+	CHECK((rc = domctl_iomem(peer_id, LAPIC_MFN, 1, 1)) == -EPERM, "the local APIC gave %ld", rc);
 	printf("d%d: 0xb8 and RAM's frames given, 0xb0 taken back; zeroed, wrapping, 2^40 "
 	       "frames and the local APIC refused\n", peer_id);
 	CHECK(verdict_peer_parked((domid_t)peer_id) == 0, "the peer did not wait for the go");
 	CHECK((rc = verdict_go((domid_t)peer_id)) == 0, "the go gave %ld", rc);
 	CHECK(verdict_peer_parked((domid_t)peer_id) == 0, "the peer did not wait for the second go");
-	CHECK((rc = iomem(peer_id, VGA_MFN, 1, 0)) == 0, "taking 0xb8 back gave %ld", rc);
+	CHECK((rc = domctl_iomem(peer_id, VGA_MFN, 1, 0)) == 0, "taking 0xb8 back gave %ld", rc);
 	CHECK((rc = verdict_go((domid_t)peer_id)) == 0, "the second go gave %ld", rc);
 	CHECK(verdict_result((domid_t)peer_id) == TEST_PASS, "the peer's verdict");
 	CHECK(ranges_limit() == TEST_PASS, "the list's bound");

@@ -18,6 +18,18 @@ static inline long domctl_call(struct domctl *op, uint32_t cmd, domid_t dom)
 	return hypercall1(__HYPERVISOR_domctl, op);
 }
 
+/* domctl iomem_permission: nr frames from first given to dom (allow) or taken back. */
+static inline long domctl_iomem(domid_t dom, uint64_t first, uint64_t nr, uint8_t allow)
+{
+	struct domctl op;
+
+	memset(&op, 0, sizeof(op));
+	op.u.iomem_permission.first_mfn = first;
+	op.u.iomem_permission.nr_mfns = nr;
+	op.u.iomem_permission.allow_access = allow;
+	return domctl_call(&op, DOMCTL_iomem_permission, dom);
+}
+
 /*
  * A new domain (paused, max_vcpus vCPUs allowed, none made) with id want
  * (0: the rover's), its id in *id; 0 or the error.

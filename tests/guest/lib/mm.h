@@ -26,6 +26,18 @@ uint64_t scratch_page(void);			/* a zeroed page of the padding, RW */
 /* A scratch page holding entry0 in slot 0, mapped read-only: a table to be. */
 uint64_t table_page(uint64_t entry0);
 
+/* The page-table entry at machine address ma, through the start-of-day mapping. */
+static inline volatile uint64_t *entry_at(uint64_t ma)
+{
+	return (volatile uint64_t *)(mfn_to_va(ma >> 12) + (ma & 4095));
+}
+
+/* va's L1 entry as it is now. */
+static inline uint64_t l1e_of(uint64_t va)
+{
+	return *entry_at(l1e_maddr(va));
+}
+
 /* An L1 entry mapping mfn read-only, or writable (both user, accessed). */
 static inline uint64_t pte_ro(uint64_t mfn)
 {
@@ -76,6 +88,16 @@ static inline long mmuext_fd(unsigned int cmd, uint64_t arg1, uint64_t arg2, uin
 static inline long update_va_mapping(uint64_t va, uint64_t val, uint64_t flags)
 {
 	return hypercall3(__HYPERVISOR_update_va_mapping, va, val, flags);
+}
+
+/* mfn mapped at va with flags, its owner named fd (DOMID_SELF: the caller), then unmapped: the answer. */
+static inline long try_map(uint64_t va, uint64_t mfn, uint64_t flags, uint16_t fd)
+{
+	long rc = mmu_update_fd(l1e_maddr(va), (mfn << 12) | flags, fd);
+
+	if (rc == 0)
+		update_va_mapping(va, 0, UVMF_INVLPG);
+	return rc;
 }
 
 /* decrease_reservation of one frame of the caller's: extents given back (0 or 1). */
