@@ -65,6 +65,11 @@ struct runqueue {
 	uint64_t idle_ns, idle_from;
 	/* vCPUs placed here and not down (place() counts them); under lock. */
 	unsigned int nr_up;
+	/*
+	 * The CPU left its idle loop with a busy CPU's kick taken and not
+	 * answered (idle_end): passed on once the lock is dropped. Under lock.
+	 */
+	bool kick_taken;
 } __attribute__((aligned(64)));	/* CPUs' queues on separate cache lines; 128 bytes, a shift to index */
 
 /* One a CPU, by CPU number (hv/smp.h). */
@@ -80,7 +85,10 @@ static struct runqueue runqueues[MAX_CPUS] = {
 static struct domain idle_domain = { .domid = DOMID_IDLE, .name = "idle", .state = DOMAIN_RUNNING };
 static struct vcpu idle_vcpus[MAX_CPUS];
 
-/* CPUs halted in the idle loop with nothing queued: a busy CPU's wakes kick one. */
+/*
+ * CPUs in the idle loop with nothing queued: a busy CPU with vCPUs
+ * waiting kicks one, taking its bit (idle_cpu_in, idle_end).
+ */
 static cpumask_t idle_cpus;
 
 /*
@@ -805,7 +813,8 @@ void sched_yield(void)
  * is seen by that look, or its CPU sees this one idle and kicks it (its
  * fence before reading idle_cpus: schedule(), switched_out). Until 6 Dec
  * the look came first: a vCPU queued between the two waited, unkicked,
- * until its own CPU next scheduled (a slice).
+ * until its own CPU next scheduled (a slice). A kick that comes while
+ * this CPU is already taking other work is passed on (pass_kick_on).
  */
 static void idle_begin(struct runqueue *rq)
 {
@@ -815,13 +824,19 @@ static void idle_begin(struct runqueue *rq)
 		__atomic_or_fetch(&idle_cpus, 1ULL << this_cpu_id(), __ATOMIC_SEQ_CST);
 }
 
-/* ... and ends, its length added to the CPU's sum; returns the time. */
+/*
+ * ... and ends, its length added to the CPU's sum; returns the time.
+ * A busy CPU that took this one's bit first (idle_cpu_in) sent its one
+ * kick, for a vCPU waiting on its queue, here; this CPU leaves with other
+ * work instead of answering it with a look at the queues (kick_taken,
+ * pass_kick_on).
+ */
 static uint64_t idle_end(struct runqueue *rq)
 {
-	uint64_t now = now_ns();
+	uint64_t now = now_ns(), me = 1ULL << this_cpu_id();
 
 	if (spreading)
-		__atomic_and_fetch(&idle_cpus, ~(1ULL << this_cpu_id()), __ATOMIC_RELAXED);
+		rq->kick_taken = !(__atomic_fetch_and(&idle_cpus, ~me, __ATOMIC_SEQ_CST) & me);
 	rq->idle_ns += now - rq->idle_from;
 	rq->idle_from = 0;
 	return now;
@@ -904,17 +919,26 @@ static void __attribute__((noinline)) requeue_saved(struct vcpu *prev, struct vc
  * A vCPU that may run on `allowed` waits on this CPU's queue: the first
  * other idle CPU among them, to kick (it steals the vCPU), or MAX_CPUS.
  * The caller made the waiting vCPU visible and then fenced (idle_begin).
+ * A CPU's bit is cleared once, by whoever clears it first: this kicker
+ * (the kick is then that CPU's to answer: idle_end) or the CPU itself
+ * leaving its idle loop (then another is tried). Until 6 Dec the bit was
+ * read, then cleared: a CPU that left between the two could be kicked
+ * with nobody then looking for the waiting vCPU (found reading the code,
+ * not seen in a test).
  */
 static unsigned int idle_cpu_in(cpumask_t allowed)
 {
 	cpumask_t idle = __atomic_load_n(&idle_cpus, __ATOMIC_RELAXED) & ~(1ULL << this_cpu_id());
-	unsigned int cpu;
 
-	if (!(idle &= allowed))
-		return MAX_CPUS;
-	cpu = __builtin_ctzll(idle);
-	__atomic_and_fetch(&idle_cpus, ~(1ULL << cpu), __ATOMIC_RELAXED);	/* one kick */
-	return cpu;
+	while ((idle &= allowed)) {
+		unsigned int cpu = __builtin_ctzll(idle);
+
+		idle = __atomic_fetch_and(&idle_cpus, ~(1ULL << cpu), __ATOMIC_SEQ_CST);
+		if (idle & (1ULL << cpu))
+			return cpu;		/* one kick */
+		idle &= ~(1ULL << this_cpu_id());
+	}
+	return MAX_CPUS;
 }
 
 /* A vCPU's timers fire on the CPU it runs on (Xen's migrate_timer on migration). */
@@ -940,6 +964,50 @@ static cpumask_t __attribute__((noinline, cold)) queued_affinity(const struct ru
 	for (w = rq->head; w; w = w->runq_next)
 		allowed |= w->hard_affinity;
 	return allowed;
+}
+
+#define KICK_PASS	0x80000000U	/* in schedule()'s idle_kick: pass_kick_on too */
+
+/*
+ * The kick idle_end found taken passes on. With three CPUs or more, a
+ * busy CPU's one kick for a vCPU queued there can go to an idle CPU that
+ * then takes other work: one inside steal() that finds another queue's
+ * vCPU first, or one woken for a vCPU of its own queue. The vCPU the kick
+ * was for then waited for its CPU's next schedule() (up to a slice) while
+ * another CPU that may run it halted. Found with smp-kick-taken at --smp 3
+ * and 4 (until 6 Dec: waits up to the next scrubber tick of an idle CPU,
+ * 1 ms, or the slice). This CPU does not know which vCPU it was for: it
+ * kicks one idle CPU allowed for any vCPU queued elsewhere (one kick for
+ * the one taken; one that finds nothing halts again). The kicker queued
+ * its vCPU before taking the bit, and idle_end's locked clear came after,
+ * so the queues are seen with it. No lock held; each queue's taken alone.
+ */
+static void __attribute__((noinline, cold)) pass_kick_on(void)
+{
+	unsigned int me = this_cpu_id(), cpu;
+	cpumask_t others = smp_online_mask() & ~(1ULL << me), allowed = 0;
+
+	for (cpu = 0; others >> cpu; cpu++) {
+		struct runqueue *vq = &runqueues[cpu];
+
+		if (!(others & (1ULL << cpu)) || !__atomic_load_n(&vq->head, __ATOMIC_RELAXED))
+			continue;
+		spin_lock(&vq->lock);
+		allowed |= queued_affinity(vq);
+		spin_unlock(&vq->lock);
+	}
+	cpu = idle_cpu_in(allowed);
+	if (cpu < MAX_CPUS)
+		smp_send_event_check(cpu);
+}
+
+/* schedule()'s kicks, its lock dropped: an idle CPU's (or none), then KICK_PASS's. */
+static void __attribute__((noinline, cold)) send_kicks(unsigned int kick)
+{
+	if ((kick & ~KICK_PASS) < MAX_CPUS)
+		smp_send_event_check(kick & ~KICK_PASS);
+	if (kick & KICK_PASS)
+		pass_kick_on();
 }
 
 /*
@@ -1080,15 +1148,19 @@ void schedule(struct cpu_regs *r)
 	if (next->slice_left < MIN_SLICE_NS)
 		next->slice_left = full_slice(next);	/* prev, woken with nobody queued */
 	idle_kick = MAX_CPUS;
-	if (unlikely(spreading) && rq->head) {
+	if (unlikely(spreading) && (rq->head || rq->kick_taken)) {
 		/* The queued vCPU visible before idle_cpus is read: see idle_begin. */
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		if (__atomic_load_n(&idle_cpus, __ATOMIC_RELAXED))
+		if (rq->head && __atomic_load_n(&idle_cpus, __ATOMIC_RELAXED))
 			idle_kick = idle_cpu_in(queued_affinity(rq));
+		if (rq->kick_taken) {
+			rq->kick_taken = false;
+			idle_kick |= KICK_PASS;
+		}
 	}
 	spin_unlock(&rq->lock);
-	if (unlikely(idle_kick < MAX_CPUS))
-		smp_send_event_check(idle_kick);
+	if (unlikely(idle_kick != MAX_CPUS))
+		send_kicks(idle_kick);
 	/* (The idle vCPU's runstate is kept too: nobody reads it.) */
 	blocked = prev->runstate != RUNSTATE_running;	/* and woken: next == prev */
 	if (!blocked)
