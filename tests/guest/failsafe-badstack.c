@@ -56,7 +56,7 @@ int test_main(struct start_info *si)
 	CHECK(user_setup(user_spin_prog, user_spin_prog_end - user_spin_prog, 1) == 0,
 	      "user mode set-up failed");
 	rc = spinners_start(si);
-	CHECK(rc == 0, "starting vCPUs 1 and 2 gave %ld", rc);
+	CHECK(rc == 0, "starting vCPUs 1 and 2, all three pinned to CPU 0: %ld", rc);
 	CHECK(hypercall2(__HYPERVISOR_stack_switch, FLAT_KERNEL_SS, 0x0000700000000000ULL) == 0,
 	      "stack_switch failed");
 	asm volatile("mov %0, %%ds" : : "r"(SEL));

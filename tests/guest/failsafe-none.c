@@ -78,7 +78,7 @@ int test_main(struct start_info *si)
 	CHECK(rc == 0, "loading the GDT page gave %ld", rc);
 	CHECK(evtchn_op(EVTCHNOP_alloc_unbound, &au) == 0, "alloc_unbound failed");
 	rc = spinners_start(si);
-	CHECK(rc == 0, "starting vCPUs 1 and 2 gave %ld", rc);
+	CHECK(rc == 0, "starting vCPUs 1 and 2, all three pinned to CPU 0: %ld", rc);
 	for (tries = 0; tries < TRIES && !pf_at_zero; tries++) {
 		rc = failsafe_try(gdt_mfn, SEL, au.port, segs, &sp_upd, &sp_poll, &what);
 		CHECK(rc == 0, "try %lu: %s gave %ld", tries, what, rc);

@@ -204,7 +204,7 @@ int test_main(struct start_info *si)
 	CHECK(hypercall2(__HYPERVISOR_callback_op, CALLBACKOP_register, &cb) == 0,
 	      "registering the failsafe callback failed");
 	rc = spinners_start(si);
-	CHECK(rc == 0, "starting vCPUs 1 and 2 gave %ld", rc);
+	CHECK(rc == 0, "starting vCPUs 1 and 2, all three pinned to CPU 0: %ld", rc);
 
 	shared->vcpu_info[0].evtchn_upcall_mask = 0;
 	for (tries = 0; tries < TRIES && !calls; tries++) {

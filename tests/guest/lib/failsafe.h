@@ -75,8 +75,11 @@ static __attribute__((noinline, unused)) long failsafe_try(uint64_t gdt_mfn, uin
 
 /*
  * vCPUs 1 and 2 yield in a loop until spinners_stop: someone else runs on
- * any pCPU vCPU 0 leaves, so that its next switch-in loads its selectors.
- * 0, or the failing smp_start_vcpu's error.
+ * the pCPU vCPU 0 leaves, so that its next switch-in loads its selectors.
+ * All three are pinned to CPU 0 (dom0 sets the affinity): spread over
+ * three CPUs or more (--smp 4), vCPU 0 had a CPU of its own and user mode
+ * spinning there was never switched out (failsafe FAILed "no failsafe
+ * call while user mode spun"). 0, or the failing call's error.
  */
 static volatile bool spinners_stop;
 static volatile unsigned int spinners_running;
@@ -94,12 +97,15 @@ static void spinner(unsigned long id)
 
 static inline long spinners_start(struct start_info *si)
 {
+	unsigned int id;
 	long rc = smp_start_vcpu(si, 1, spinner, spinner_stacks[0], sizeof(spinner_stacks[0]));
 
 	if (!rc)
 		rc = smp_start_vcpu(si, 2, spinner, spinner_stacks[1], sizeof(spinner_stacks[1]));
 	while (!rc && spinners_running < 2)
 		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	for (id = 0; !rc && id < 3; id++)
+		rc = smp_pin_vcpu(id, 0);
 	return rc;
 }
 
