@@ -36,7 +36,9 @@
  * @qemu: -icount shift=0,sleep=off
  * @timeout-smp: 300
  * @domus: self:peer:role=peer
- * @hvargs: dom0_max_vcpus=2
+ * With more than two CPUs, dom0's vCPUs 2 and up hold the others during
+ * the cross rows (fill_cpus).
+ * @hvargs: dom0_max_vcpus=8
  */
 #include "lib/guest.h"
 #include "lib/mm.h"
@@ -341,14 +343,59 @@ static int run_cross_row(const struct row *r)
 	return verdict;
 }
 
+/*
+ * CPUs 2 and up, with a dom0 vCPU each spinning on pause (fill_cpus):
+ * under -icount the clock counts every CPU's instructions, each CPU's in
+ * its turn, so an idle CPU's work between CPU 1's send and CPU 0's next
+ * turn counted as CPU 0 holding the event. At --smp 4 (6 Dec) the idle
+ * CPUs 2 and 3 (zeroing free frames a batch a millisecond) made it 20-33
+ * us for the multicall row (bound 20 us; 1 us at --smp 2, and at --smp 4
+ * with maxcpus=2); a CPU spinning on pause ends its turn at once.
+ */
+#define FILL_MAX	8
+static uint8_t fill_stacks[FILL_MAX][STACK_SIZE] __attribute__((aligned(16)));
+static volatile unsigned int fill_running;
+
+static void __attribute__((noreturn, used)) filler(unsigned long id)
+{
+	(void)id;
+	shared->vcpu_info[id].evtchn_upcall_mask = 1;
+	__atomic_add_fetch(&fill_running, 1, __ATOMIC_SEQ_CST);
+	for (;;)
+		asm volatile("pause");
+}
+
+/* vCPUs 2 to cpus - 1 spinning, each pinned to its CPU; up (start) or down. */
+static int fill_cpus(const struct start_info *si, unsigned int cpus, bool start)
+{
+	unsigned int id;
+	long rc;
+
+	for (id = 2; id < cpus && id < FILL_MAX; id++) {
+		if (!start) {
+			CHECK(vcpu_op(VCPUOP_down, id, NULL) == 0, "down of vCPU %u failed", id);
+			continue;
+		}
+		CHECK(smp_start_vcpu(si, id, filler, fill_stacks[id], STACK_SIZE) == 0,
+		      "starting vCPU %u (dom0_max_vcpus=%u not honoured?)", id, FILL_MAX);
+		CHECK((rc = smp_pin_vcpu(id, id)) == 0, "pinning vCPU %u: %ld", id, rc);
+	}
+	while (start && fill_running < id - 2)
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	return TEST_PASS;
+}
+
 /* dom0 with two CPUs: vCPU 1 started (once) and the rows. */
-static int cross_rows(const struct start_info *si, uint64_t page, uint64_t pte)
+static int cross_rows(const struct start_info *si, unsigned int cpus, uint64_t page,
+		      uint64_t pte)
 {
 	static uint32_t done;
 
 	if (!started1)
 		CHECK(smp_start_pinned(si, cross_sender, stack1, sizeof(stack1), &started1,
 				       false) == 0, "starting and pinning vCPU 1 failed");
+	if (fill_cpus(si, cpus, true))
+		return TEST_FAIL;
 	send.port = bind_ipi_port();
 	CHECK(send.port, "binding an IPI port failed");
 	fill_mc(N(mc), __HYPERVISOR_update_va_mapping, page, pte, UVMF_TLB_FLUSH | UVMF_ALL, 0);
@@ -362,7 +409,7 @@ static int cross_rows(const struct start_info *si, uint64_t page, uint64_t pte)
 		return TEST_FAIL;
 	CHECK(evtchn_op(EVTCHNOP_close, &(struct evtchn_close){ send.port }) == 0,
 	      "closing the IPI port failed");
-	return TEST_PASS;
+	return fill_cpus(si, cpus, false);
 }
 
 /* Every row once; TEST_FAIL at the first call that held the CPU too long. */
@@ -439,7 +486,7 @@ static int sweep(const struct start_info *si)
 		return TEST_FAIL;
 	rows++;
 	if ((si->flags & SIF_INITDOMAIN) && physinfo(&pi) == 0 && pi.u.physinfo.nr_cpus >= 2) {
-		if (cross_rows(si, page, pte))
+		if (cross_rows(si, pi.u.physinfo.nr_cpus, page, pte))
 			return TEST_FAIL;
 		rows += 2;
 	} else if (si->flags & SIF_INITDOMAIN) {
