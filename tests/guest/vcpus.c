@@ -530,12 +530,13 @@ static int physid_is_cpu(unsigned int vcpu)
 }
 
 /*
- * The same for a vCPU numbered past the machine's CPUs (vCPU 3 of 4 on
- * two), pinned to CPU 0 for the call: no pCPU has its number, so all
- * ones in both halves (Xen's BAD_APICID and INVALID_ACPIID). Its map is
- * every CPU again afterwards.
+ * The same for a vCPU pinned to CPU 0 for the call: numbered past the
+ * machine's CPUs (vCPU 3 of 4 on two or three; cpus is the map of every
+ * CPU), no pCPU has its number, so all ones in both halves (Xen's
+ * BAD_APICID and INVALID_ACPIID); on four CPUs or more, pCPU 3's ids as
+ * above. Its map is every CPU again afterwards.
  */
-static int physid_no_cpu(unsigned int vcpu)
+static int physid_pinned_to_0(unsigned int vcpu, uint8_t cpus)
 {
 	uint8_t hard[8] = { 1 }, soft[8] = { 0 };
 	uint64_t phys = 0;
@@ -543,16 +544,22 @@ static int physid_no_cpu(unsigned int vcpu)
 
 	rc = affinity_op(DOMCTL_setvcpuaffinity, vcpu, VCPUAFFINITY_HARD, hard, 8, soft);
 	CHECK(rc == 0 && hard[0] == 1, "pin vCPU %u to CPU 0: %ld, map %#x", vcpu, rc, hard[0]);
-	rc = vcpu_op(VCPUOP_get_physid, vcpu, &phys);
-	CHECK(rc == 0 && phys == ~0ULL, "get_physid of pinned vCPU %u (no pCPU %u): %ld, %#lx",
-	      vcpu, vcpu, rc, (unsigned long)phys);
+	if (cpus & (1U << vcpu)) {
+		CHECK(physid_is_cpu(vcpu) == TEST_PASS, "get_physid of vCPU %u on CPU 0", vcpu);
+	} else {
+		rc = vcpu_op(VCPUOP_get_physid, vcpu, &phys);
+		CHECK(rc == 0 && phys == ~0ULL, "get_physid of pinned vCPU %u (no pCPU %u): "
+		      "%ld, %#lx", vcpu, vcpu, rc, (unsigned long)phys);
+	}
 	hard[0] = 0xff;
 	rc = affinity_op(DOMCTL_setvcpuaffinity, vcpu, VCPUAFFINITY_HARD, hard, 8, soft);
-	CHECK(rc == 0 && hard[0] == 3, "vCPU %u unpinned: %ld, map %#x", vcpu, rc, hard[0]);
+	CHECK(rc == 0 && hard[0] == cpus, "vCPU %u unpinned: %ld, map %#x (every CPU: %#x)",
+	      vcpu, rc, hard[0], cpus);
 	return TEST_PASS;
 }
 
-static int runs_on_cpu1(void)
+/* cpus: the map of every CPU. */
+static int runs_on_cpu1(uint8_t cpus)
 {
 	uint8_t hard[8] = { 1 }, soft[8] = { 0 };
 	struct domctl op;
@@ -573,7 +580,7 @@ static int runs_on_cpu1(void)
 	       op.u.getvcpuinfo.running);
 	CHECK(physid_is_cpu(1) == TEST_PASS, "get_physid of vCPU 1 on CPU 1");
 	CHECK(physid_is_cpu(0) == TEST_PASS, "get_physid of vCPU 0 on CPU 0");
-	CHECK(physid_no_cpu(3) == TEST_PASS, "get_physid of vCPU 3");
+	CHECK(physid_pinned_to_0(3, cpus) == TEST_PASS, "get_physid of vCPU 3");
 	hard[0] = 1;
 	rc = affinity_op(DOMCTL_setvcpuaffinity, 1, VCPUAFFINITY_HARD, hard, 8, soft);
 	CHECK(rc == 0 && hard[0] == 1, "pin vCPU 1 back to CPU 0: %ld, map %#x", rc, hard[0]);
@@ -583,7 +590,8 @@ static int runs_on_cpu1(void)
 	CHECK(pin_override() == TEST_PASS, "SCHEDOP_pin_override");
 	hard[0] = 0xff;
 	rc = affinity_op(DOMCTL_setvcpuaffinity, 0, VCPUAFFINITY_HARD, hard, 8, soft);
-	CHECK(rc == 0 && hard[0] == 3, "vCPU 0 unpinned: %ld, map %#x", rc, hard[0]);
+	CHECK(rc == 0 && hard[0] == cpus, "vCPU 0 unpinned: %ld, map %#x (every CPU: %#x)", rc,
+	      hard[0], cpus);
 	return TEST_PASS;
 }
 
@@ -631,7 +639,7 @@ static int affinity(void)
 	rc = affinity_op(DOMCTL_getvcpuaffinity, 1, VCPUAFFINITY_HARD, (uint8_t *)8, 8, soft);
 	CHECK(rc == -EFAULT, "get into a bad pointer gave %ld", rc);
 	if (cpus & 2)
-		CHECK(runs_on_cpu1() == TEST_PASS, "vCPU 1 on CPU 1");
+		CHECK(runs_on_cpu1(cpus) == TEST_PASS, "vCPU 1 on CPU 1");
 	return TEST_PASS;
 }
 
