@@ -644,10 +644,20 @@ void vcpu_set_online(struct vcpu *v, bool online)
 		v->state = VCPU_RUNNABLE;
 		rq->nr_up++;
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* against requeue_saved */
-		if (!v->pause_count)
+		/*
+		 * Still held by the CPU switching it out after its down (a
+		 * VCPUOP_down of itself): that CPU writes its runstate, with
+		 * no lock, and requeue_saved makes it runnable. Until 7 Dec
+		 * this wrote it too: the two runstate_seq increments crossed
+		 * and left the count odd, and the next reader of it
+		 * (getvcpuinfo, vcpu_runstate_get) spun forever with
+		 * interrupts off (vcpus at --smp 3, about a run in ten under
+		 * load; a build checking for a second writer caught this pair).
+		 */
+		if (!v->pause_count && !v->is_running) {
 			runstate_change(v, RUNSTATE_runnable);
-		if (!v->pause_count && !v->is_running)
 			enqueue(rq, v);
+		}
 		kick = v->processor;
 	}
 	spin_unlock(&rq->lock);
@@ -906,6 +916,8 @@ static void __attribute__((noinline)) requeue_saved(struct vcpu *prev, struct vc
 	if (can_run(prev) && !prev->is_running) {
 		if (!prev->on_runq)
 			enqueue_ahead(rq, prev, true);	/* woken: as vcpu_wake would */
+		if (prev->runstate == RUNSTATE_offline)	/* up again after this CPU wrote it */
+			runstate_change(prev, RUNSTATE_runnable);
 		cpu = prev->processor;
 	} else
 		cpu = MAX_CPUS;
