@@ -630,7 +630,9 @@ void vcpu_set_online(struct vcpu *v, bool online)
 		v->blocked_down = v->state == VCPU_BLOCKED;
 		v->state = VCPU_DOWN;
 		rq->nr_up--;
-		if (!v->is_running && !v->blocked_down)
+		/* DOWN seen by switched_out, or is_running read clear here (offline_saved) */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (!__atomic_load_n(&v->is_running, __ATOMIC_RELAXED) && !v->blocked_down)
 			runstate_change(v, RUNSTATE_offline);
 		kick = v->processor;
 	} else if (online && v->state == VCPU_DOWN && v->blocked_down) {
@@ -1046,6 +1048,23 @@ static void __attribute__((noinline, cold)) kick_idle_for_saved(struct vcpu *pre
  * sees is_running cleared and queues prev itself, or this sees it
  * runnable and not queued (requeue_saved).
  */
+/*
+ * prev, taken down by another vCPU after schedule() found it runnable
+ * and before it was saved, reads runnable: the down left the runstate to
+ * this CPU (prev was held), which wrote what it had found. Offline now,
+ * under the queue lock as the down writes it (the fence in switched_out
+ * pairs with vcpu_set_online's). Until 7 Dec it stayed runnable for as
+ * long as the vCPU was down (vcpus at --smp 2, about a run in three).
+ */
+static void __attribute__((noinline, cold)) offline_saved(struct vcpu *prev)
+{
+	struct runqueue *rq = vcpu_rq_lock(prev);
+
+	if (prev->state == VCPU_DOWN && prev->runstate == RUNSTATE_runnable)
+		runstate_change(prev, RUNSTATE_offline);
+	spin_unlock(&rq->lock);
+}
+
 static void switched_out(struct vcpu *prev)
 {
 	struct vcpu **mine = &saving[this_cpu_id()];
@@ -1053,6 +1072,8 @@ static void switched_out(struct vcpu *prev)
 	*mine = prev;
 	__atomic_store_n(&prev->is_running, false, __ATOMIC_RELEASE);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (unlikely(prev->state == VCPU_DOWN && prev->runstate == RUNSTATE_runnable))
+		offline_saved(prev);
 	if (unlikely(!allowed_here(prev) || (can_run(prev) && !prev->on_runq)))
 		requeue_saved(prev, mine);
 	else if (unlikely(spreading) && prev->on_runq)
