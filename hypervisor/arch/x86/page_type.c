@@ -1237,6 +1237,46 @@ void pt_abort(struct domain *d)
 	rspin_unlock(&d->arch.pt.lock);
 }
 
+/*
+ * Another reference to the table type `type` of d's frame mfn, for a walk
+ * under d's lock: 0, -EBUSY (typed otherwise), -EOVERFLOW, or 1 when the
+ * frame is typeless now, for the walk to claim. Never a first reference:
+ * get_page_type's would validate the frame as a tree of its own
+ * (validate_tree), which drops the walk asking (walk_abort). A walk's
+ * child goes typeless under it when another CPU drops a type it took
+ * without this lock (a writable one: a clear, a copy, a grant). Until
+ * 7 Dec validate_upper_entry took the child's type so: a pin that met a
+ * frame writable, and then typeless a few instructions on, lost its own
+ * tree and answered 0 with no type held (attack-pin-type-race: its unpin
+ * hit BUG_ON in put_page_type, the hypervisor down). Table claims are
+ * made under the lock, so a partial frame here is no table: -EBUSY.
+ */
+static int get_table_type_again(struct domain *d, mfn_t mfn, struct page_info *pg,
+				unsigned int type)
+{
+	uint64_t w = pg_type_word(pg);
+	int rc;
+
+	ASSERT(rspin_is_mine(&d->arch.pt.lock));
+	for (;;) {
+		if (TW_FLAGS(w) & PGF_partial)
+			return -EBUSY;
+		if (TW_FLAGS(w) & PGF_releasing)
+			rc = type_in_transit(d, mfn, pg, type);	/* taken back, or released */
+		else if (!TW_COUNT(w))
+			return 1;
+		else if (TW_TYPE(w) != type)
+			return -EBUSY;
+		else if (TW_COUNT(w) >= COUNT_MAX)
+			return -EOVERFLOW;
+		else
+			rc = pg_type_cas(pg, &w, w + 1) ? 0 : 1;
+		if (rc != 1)
+			return rc;
+		w = pg_type_word(pg);
+	}
+}
+
 /* Entry i of the table at the top of the stack; 1: a child was pushed. */
 static int validate_upper_entry(struct domain *d, struct pt_walk *w)
 {
@@ -1277,21 +1317,23 @@ static int validate_upper_entry(struct domain *d, struct pt_walk *w)
 	}
 	if ((cpg->flags & PGF_releasing) && cpg->type != level - 1)
 		pt_settle_slow(child);
-	if (!cpg->type_count && !(cpg->flags & PGF_releasing)) {
-		if (level - 1 == PGT_l1) {
-			rc = claim_l1(d, child, cpg);
-			if (rc < 0)
-				goto put;
-			if (!rc)
-				goto done;
-		} else if (claim(cpg, level - 1)) {
-			w->mfn[w->depth] = child;
-			w->next[w->depth++] = 0;
-			return 1;
+	do {
+		if (!cpg->type_count && !(cpg->flags & PGF_releasing)) {
+			if (level - 1 == PGT_l1) {
+				rc = claim_l1(d, child, cpg);
+				if (rc < 0)
+					goto put;
+				if (!rc)
+					goto done;
+			} else if (claim(cpg, level - 1)) {
+				w->mfn[w->depth] = child;
+				w->next[w->depth++] = 0;
+				return 1;
+			}
+			/* Typed by another CPU meanwhile: as any typed frame. */
 		}
-		/* Typed by another CPU meanwhile: as any typed frame. */
-	}
-	rc = get_page_type(child, level - 1, d);
+		rc = get_table_type_again(d, child, cpg, level - 1);
+	} while (rc == 1);	/* typeless again: claimed now */
 	if (rc == -EBUSY) {
 		put_page(child);
 		rc = get_linear(d, w->mfn[k], level, e);
