@@ -1060,7 +1060,15 @@ static void __attribute__((noinline, cold)) offline_saved(struct vcpu *prev)
 {
 	struct runqueue *rq = vcpu_rq_lock(prev);
 
-	if (prev->state == VCPU_DOWN && prev->runstate == RUNSTATE_runnable)
+	/*
+	 * Not if a CPU holds it again (is_running is set under the lock of
+	 * the queue it is taken from): brought up, stolen and taken down
+	 * again since switched_out looked, it is that CPU's to write, with
+	 * no lock, and a write here could cross it (an odd runstate_seq:
+	 * readers spin for ever). Found by reading (7 Dec), not reached.
+	 */
+	if (prev->state == VCPU_DOWN && !prev->is_running &&
+	    prev->runstate == RUNSTATE_runnable)
 		runstate_change(prev, RUNSTATE_offline);
 	spin_unlock(&rq->lock);
 }
