@@ -591,18 +591,35 @@ static int __attribute__((noinline)) get_first_type(struct domain *d, mfn_t mfn,
 	return 0;
 }
 
-/* get_page_type's way for a frame typeless or in transit, and after it changed. */
-int __attribute__((noinline)) get_page_type_slow(struct domain *d, mfn_t mfn,
-						 struct page_info *pg, unsigned int type)
+/* get_type_slow for a walk: the frame is typeless, the walk claims it. */
+#define TYPE_UNCLAIMED	2
+
+/*
+ * get_page_type's way for a frame typeless or in transit, and after it
+ * changed. For a walk under d's lock (walk: validate_upper_entry) never
+ * a first reference, TYPE_UNCLAIMED instead: get_first_type would
+ * validate the frame as a tree of its own (validate_tree), which drops
+ * the walk asking (walk_abort). A walk's child goes typeless under it
+ * when another CPU drops a type taken without that lock (a writable one:
+ * a clear, a copy, a grant). Until 7 Dec a walk took its child's type by
+ * get_page_type: a pin that met a frame writable, and typeless a few
+ * instructions on, lost its own tree and answered 0 with no type held
+ * (attack-pin-type-race: its unpin hit BUG_ON in put_page_type, the
+ * hypervisor down). Tables are claimed under that lock, so a partial
+ * frame a walk meets here is no table: -EBUSY.
+ */
+static inline __attribute__((always_inline)) int
+get_type_slow(struct domain *d, mfn_t mfn, struct page_info *pg, unsigned int type, bool walk)
 {
 	uint64_t w = pg_type_word(pg);
 	int rc;
 
 	for (;;) {
 		if (unlikely(TW_FLAGS(w) & (PGF_partial | PGF_releasing)))
-			rc = type_in_transit(d, mfn, pg, type);
+			rc = walk && (TW_FLAGS(w) & PGF_partial) ? -EBUSY
+								 : type_in_transit(d, mfn, pg, type);
 		else if (!TW_COUNT(w))
-			rc = get_first_type(d, mfn, pg, type, w);
+			rc = walk ? TYPE_UNCLAIMED : get_first_type(d, mfn, pg, type, w);
 		else if (TW_TYPE(w) != type)
 			return -EBUSY;
 		else if (TW_COUNT(w) >= COUNT_MAX)
@@ -620,6 +637,12 @@ int __attribute__((noinline)) get_page_type_slow(struct domain *d, mfn_t mfn,
 		spin_relax();
 		w = pg_type_word(pg);
 	}
+}
+
+int __attribute__((noinline)) get_page_type_slow(struct domain *d, mfn_t mfn,
+						 struct page_info *pg, unsigned int type)
+{
+	return get_type_slow(d, mfn, pg, type, false);
 }
 
 int get_page_type(mfn_t mfn, unsigned int type, struct domain *d)
@@ -1237,46 +1260,6 @@ void pt_abort(struct domain *d)
 	rspin_unlock(&d->arch.pt.lock);
 }
 
-/*
- * Another reference to the table type `type` of d's frame mfn, for a walk
- * under d's lock: 0, -EBUSY (typed otherwise), -EOVERFLOW, or 1 when the
- * frame is typeless now, for the walk to claim. Never a first reference:
- * get_page_type's would validate the frame as a tree of its own
- * (validate_tree), which drops the walk asking (walk_abort). A walk's
- * child goes typeless under it when another CPU drops a type it took
- * without this lock (a writable one: a clear, a copy, a grant). Until
- * 7 Dec validate_upper_entry took the child's type so: a pin that met a
- * frame writable, and then typeless a few instructions on, lost its own
- * tree and answered 0 with no type held (attack-pin-type-race: its unpin
- * hit BUG_ON in put_page_type, the hypervisor down). Table claims are
- * made under the lock, so a partial frame here is no table: -EBUSY.
- */
-static int get_table_type_again(struct domain *d, mfn_t mfn, struct page_info *pg,
-				unsigned int type)
-{
-	uint64_t w = pg_type_word(pg);
-	int rc;
-
-	ASSERT(rspin_is_mine(&d->arch.pt.lock));
-	for (;;) {
-		if (TW_FLAGS(w) & PGF_partial)
-			return -EBUSY;
-		if (TW_FLAGS(w) & PGF_releasing)
-			rc = type_in_transit(d, mfn, pg, type);	/* taken back, or released */
-		else if (!TW_COUNT(w))
-			return 1;
-		else if (TW_TYPE(w) != type)
-			return -EBUSY;
-		else if (TW_COUNT(w) >= COUNT_MAX)
-			return -EOVERFLOW;
-		else
-			rc = pg_type_cas(pg, &w, w + 1) ? 0 : 1;
-		if (rc != 1)
-			return rc;
-		w = pg_type_word(pg);
-	}
-}
-
 /* Entry i of the table at the top of the stack; 1: a child was pushed. */
 static int validate_upper_entry(struct domain *d, struct pt_walk *w)
 {
@@ -1332,8 +1315,8 @@ static int validate_upper_entry(struct domain *d, struct pt_walk *w)
 			}
 			/* Typed by another CPU meanwhile: as any typed frame. */
 		}
-		rc = get_table_type_again(d, child, cpg, level - 1);
-	} while (rc == 1);	/* typeless again: claimed now */
+		rc = get_type_slow(d, child, cpg, level - 1, true);
+	} while (rc == TYPE_UNCLAIMED);	/* typeless again: claimed now */
 	if (rc == -EBUSY) {
 		put_page(child);
 		rc = get_linear(d, w->mfn[k], level, e);
