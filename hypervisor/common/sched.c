@@ -243,7 +243,14 @@ static void slice_end(void *data)
 
 /*
  * The runstate's writers are one at a time (v's queue lock, or the CPU
- * switching v in or out); VCPUOP_get_runstate_info and getvcpuinfo read
+ * switching v in or out). The switching CPU writes with no lock: v's
+ * running state in, and out the state it reads then (runnable, offline)
+ * unless v blocked. So a queue-lock holder writes the runstate of a
+ * vCPU no CPU holds (is_running read clear after a fence, the switch's
+ * writes all done before that clear), or of a blocked one, whose CPU
+ * writes nothing out; what changes while a CPU holds v is put right by
+ * that CPU under the lock once v is saved (runstate_saved, requeue_saved).
+ * VCPUOP_get_runstate_info and getvcpuinfo read
  * another vCPU's from any CPU. Xen 4.17 reads it under the vCPU's
  * scheduler lock; here the writer makes runstate_seq odd around its
  * stores (x86 keeps stores in order, and loads: compiler barriers are
@@ -503,7 +510,8 @@ static void __attribute__((noinline)) wake_blocked(struct vcpu *v)
 	if (v->state == VCPU_BLOCKED) {
 		v->state = VCPU_RUNNABLE;
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* against requeue_saved */
-		runstate_change(v, RUNSTATE_runnable);
+		/* Held, it may not run: offline until its last unpause (Xen's vcpu_wake). */
+		runstate_change(v, v->pause_count ? RUNSTATE_offline : RUNSTATE_runnable);
 		if (!v->is_running && !v->pause_count)
 			enqueue_ahead(rq, v, true);	/* boosted if its slice lasts */
 		kick = v->processor;
@@ -569,15 +577,29 @@ vcpu_block(struct vcpu *v, bool (*woken)(const struct vcpu *v))
  * wake does.
  */
 
-/* One more hold on v: it stops running (kicked off its CPU if it runs elsewhere), not waited for. */
+/*
+ * One more hold on v: it stops running (kicked off its CPU if it runs
+ * elsewhere), not waited for. Its runstate as Xen 4.17's
+ * vcpu_sleep_nosync_locked: runnable (queued, or waiting to be) becomes
+ * offline at once; a running one becomes offline when its CPU switches
+ * it out, a blocked one stays blocked. A CPU that holds v writes its
+ * runstate itself: the hold is seen by its switched_out (whose fence
+ * pairs with this one), or is_running is read clear here. Until 7 Dec
+ * the runstate was left alone: a queued vCPU read runnable all through
+ * a pause (guest/runstate-pause).
+ */
 void vcpu_pause_nosync(struct vcpu *v)
 {
 	struct runqueue *rq = vcpu_rq_lock(v);
 	unsigned int cpu = v->processor;
-	bool running = v->is_running;
+	bool running;
 
 	BUG_ON(v->pause_count == ~0U);	/* holds are bounded: 255 by the controller, few others */
 	v->pause_count++;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	running = __atomic_load_n(&v->is_running, __ATOMIC_RELAXED);
+	if (!running && v->runstate == RUNSTATE_runnable)
+		runstate_change(v, RUNSTATE_offline);
 	spin_unlock(&rq->lock);
 	if (running && cpu != this_cpu_id())
 		smp_send_event_check(cpu);
@@ -630,7 +652,7 @@ void vcpu_set_online(struct vcpu *v, bool online)
 		v->blocked_down = v->state == VCPU_BLOCKED;
 		v->state = VCPU_DOWN;
 		rq->nr_up--;
-		/* DOWN seen by switched_out, or is_running read clear here (offline_saved) */
+		/* DOWN seen by switched_out, or is_running read clear here (runstate_saved) */
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		if (!__atomic_load_n(&v->is_running, __ATOMIC_RELAXED) && !v->blocked_down)
 			runstate_change(v, RUNSTATE_offline);
@@ -719,7 +741,13 @@ void sched_remove_vcpu(struct vcpu *v)
 	}
 }
 
-/* One hold on v fewer; the last one gone, v runs again if it can. */
+/*
+ * One hold on v fewer; the last one gone, v runs again if it can, and
+ * an offline runstate is runnable again, as Xen 4.17's vcpu_wake (until
+ * 7 Dec it stayed offline until v ran). A CPU still holding v (paused
+ * while it ran) leaves both to its switched_out (requeue_saved,
+ * runstate_saved).
+ */
 void vcpu_unpause(struct vcpu *v)
 {
 	struct runqueue *rq = vcpu_rq_lock(v);
@@ -729,6 +757,8 @@ void vcpu_unpause(struct vcpu *v)
 	v->pause_count--;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* against requeue_saved */
 	if (can_run(v) && !v->is_running) {
+		if (v->runstate == RUNSTATE_offline)
+			runstate_change(v, RUNSTATE_runnable);
 		enqueue(rq, v);
 		kick = v->processor;
 	}
@@ -1043,36 +1073,54 @@ static void __attribute__((noinline, cold)) kick_idle_for_saved(struct vcpu *pre
 }
 
 /*
- * prev, out after its state is all in memory: another CPU may load it
- * now. The fence pairs with the wakers' (see vcpu_wake): either a waker
- * sees is_running cleared and queues prev itself, or this sees it
- * runnable and not queued (requeue_saved).
+ * Does v's runstate disagree with what it may do: runnable while it may
+ * not run (paused, down), or offline while it may? (Blocked and running
+ * are written by v's own CPU.)
  */
+static inline bool runstate_stale(const struct vcpu *v)
+{
+	return v->runstate == RUNSTATE_runnable ? !can_run(v) :
+	       v->runstate == RUNSTATE_offline && can_run(v);
+}
+
 /*
- * prev, taken down by another vCPU after schedule() found it runnable
- * and before it was saved, reads runnable: the down left the runstate to
- * this CPU (prev was held), which wrote what it had found. Offline now,
- * under the queue lock as the down writes it (the fence in switched_out
- * pairs with vcpu_set_online's). Until 7 Dec it stayed runnable for as
- * long as the vCPU was down (vcpus at --smp 2, about a run in three).
+ * prev's runstate, written by schedule() from its pause count and state
+ * as read after the queue lock was dropped, disagrees with them now: a
+ * pause, an unpause or a down by another CPU came between that read and
+ * is_running's clear, and left the runstate to this CPU (prev was held).
+ * Written again under the queue lock, as those write it, and only while
+ * no CPU holds prev: one that took it since (runnable) writes it running
+ * with no lock. The fence in switched_out pairs with the pause's,
+ * unpause's and down's. Until 7 Dec this was the down's case alone
+ * (offline_saved: vcpus at --smp 2 read a downed vCPU runnable about a
+ * run in three); a pause then left a runnable runstate through it.
  */
-static void __attribute__((noinline, cold)) offline_saved(struct vcpu *prev)
+static void __attribute__((noinline, cold)) runstate_saved(struct vcpu *prev)
 {
 	struct runqueue *rq = vcpu_rq_lock(prev);
 
 	/*
 	 * Not if a CPU holds it again (is_running is set under the lock of
-	 * the queue it is taken from): brought up, stolen and taken down
-	 * again since switched_out looked, it is that CPU's to write, with
-	 * no lock, and a write here could cross it (an odd runstate_seq:
-	 * readers spin for ever). Found by reading (7 Dec), not reached.
+	 * the queue it is taken from): made runnable and stolen since
+	 * switched_out looked, it is that CPU's to write, with no lock, and
+	 * a write here could cross it (an odd runstate_seq: readers spin for
+	 * ever; found by reading, 7 Dec).
 	 */
-	if (prev->state == VCPU_DOWN && !prev->is_running &&
-	    prev->runstate == RUNSTATE_runnable)
-		runstate_change(prev, RUNSTATE_offline);
+	if (!prev->is_running && runstate_stale(prev))
+		runstate_change(prev, prev->runstate == RUNSTATE_runnable ? RUNSTATE_offline :
+				RUNSTATE_runnable);
 	spin_unlock(&rq->lock);
 }
 
+/*
+ * prev, out after its state is all in memory: another CPU may load it
+ * now. The fence pairs with the wakers' (see vcpu_wake): either a waker
+ * sees is_running cleared and queues prev itself, or this sees it
+ * runnable and not queued (requeue_saved); and with the pause's,
+ * unpause's and down's: either they see is_running cleared and write
+ * prev's runstate themselves, or this sees what they changed
+ * (runstate_saved).
+ */
 static void switched_out(struct vcpu *prev)
 {
 	struct vcpu **mine = &saving[this_cpu_id()];
@@ -1080,8 +1128,8 @@ static void switched_out(struct vcpu *prev)
 	*mine = prev;
 	__atomic_store_n(&prev->is_running, false, __ATOMIC_RELEASE);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (unlikely(prev->state == VCPU_DOWN && prev->runstate == RUNSTATE_runnable))
-		offline_saved(prev);
+	if (unlikely(runstate_stale(prev)))
+		runstate_saved(prev);
 	if (unlikely(!allowed_here(prev) || (can_run(prev) && !prev->on_runq)))
 		requeue_saved(prev, mine);
 	else if (unlikely(spreading) && prev->on_runq)
