@@ -325,6 +325,49 @@ static void runstate_change(struct vcpu *v, unsigned int state)
 }
 
 /*
+ * Does the runstate of v (no CPU holds it) disagree with what v may do:
+ * runnable while it may not run (paused, down), or offline while it may?
+ * Blocked and running are written by v's own CPU (vcpu_block, schedule).
+ */
+static bool runstate_stale(const struct vcpu *v)
+{
+	if (v->runstate == RUNSTATE_runnable)
+		return !can_run(v);
+	return v->runstate == RUNSTATE_offline && can_run(v);
+}
+
+/* v's runstate, no CPU holding it, as what v may do says (queue lock held). */
+static void runstate_fix(struct vcpu *v)
+{
+	if (runstate_stale(v))
+		runstate_change(v, v->runstate == RUNSTATE_runnable ? RUNSTATE_offline :
+				RUNSTATE_runnable);
+}
+
+/*
+ * What v may do changed (a pause or an unpause, an up or a down), under
+ * v's queue lock: its runstate follows, as Xen 4.17's vcpu_sleep_nosync
+ * and vcpu_wake write it (a runnable vCPU that may not run is offline,
+ * an offline one that may is runnable). No CPU holding v, it is written
+ * here. A CPU holding v is switching it in (it writes running) or out
+ * (it writes the state it read after the lock was dropped, which this
+ * change may have made wrong): that CPU writes it again once v is saved,
+ * under the lock (runstate_saved), as runstate_recheck asks. The fence
+ * pairs with switched_out's: either it sees the flag, or is_running is
+ * read clear here. Returns whether a CPU holds v.
+ */
+static bool runstate_follow(struct vcpu *v)
+{
+	v->runstate_recheck = true;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&v->is_running, __ATOMIC_RELAXED))
+		return true;
+	v->runstate_recheck = false;	/* put right here, whatever a CPU left */
+	runstate_fix(v);
+	return false;
+}
+
+/*
  * Locks the queue of v's CPU: v->processor changes only with that queue's
  * lock held, so once it is held and v->processor still names it, it stays.
  * Inline and by index: vcpu_wake's common case (nothing to wake) is on
@@ -510,10 +553,14 @@ static void __attribute__((noinline)) wake_blocked(struct vcpu *v)
 	if (v->state == VCPU_BLOCKED) {
 		v->state = VCPU_RUNNABLE;
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* against requeue_saved */
-		/* Held, it may not run: offline until its last unpause (Xen's vcpu_wake). */
-		runstate_change(v, v->pause_count ? RUNSTATE_offline : RUNSTATE_runnable);
-		if (!v->is_running && !v->pause_count)
-			enqueue_ahead(rq, v, true);	/* boosted if its slice lasts */
+		if (unlikely(v->pause_count)) {
+			/* Held, it may not run: offline until its last unpause (Xen's vcpu_wake). */
+			runstate_change(v, RUNSTATE_offline);
+		} else {
+			runstate_change(v, RUNSTATE_runnable);
+			if (!v->is_running)
+				enqueue_ahead(rq, v, true);	/* boosted if its slice lasts */
+		}
 		kick = v->processor;
 	} else if (v->blocked_down) {
 		/* Down: no longer blocked, still down (Xen's vcpu_unblock, vcpu_wake). */
@@ -582,9 +629,7 @@ vcpu_block(struct vcpu *v, bool (*woken)(const struct vcpu *v))
  * elsewhere), not waited for. Its runstate as Xen 4.17's
  * vcpu_sleep_nosync_locked: runnable (queued, or waiting to be) becomes
  * offline at once; a running one becomes offline when its CPU switches
- * it out, a blocked one stays blocked. A CPU that holds v writes its
- * runstate itself: the hold is seen by its switched_out (whose fence
- * pairs with this one), or is_running is read clear here. Until 7 Dec
+ * it out, a blocked one stays blocked (runstate_follow). Until 7 Dec
  * the runstate was left alone: a queued vCPU read runnable all through
  * a pause (guest/runstate-pause).
  */
@@ -596,10 +641,7 @@ void vcpu_pause_nosync(struct vcpu *v)
 
 	BUG_ON(v->pause_count == ~0U);	/* holds are bounded: 255 by the controller, few others */
 	v->pause_count++;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	running = __atomic_load_n(&v->is_running, __ATOMIC_RELAXED);
-	if (!running && v->runstate == RUNSTATE_runnable)
-		runstate_change(v, RUNSTATE_offline);
+	running = runstate_follow(v);
 	spin_unlock(&rq->lock);
 	if (running && cpu != this_cpu_id())
 		smp_send_event_check(cpu);
@@ -652,10 +694,7 @@ void vcpu_set_online(struct vcpu *v, bool online)
 		v->blocked_down = v->state == VCPU_BLOCKED;
 		v->state = VCPU_DOWN;
 		rq->nr_up--;
-		/* DOWN seen by switched_out, or is_running read clear here (runstate_saved) */
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		if (!__atomic_load_n(&v->is_running, __ATOMIC_RELAXED) && !v->blocked_down)
-			runstate_change(v, RUNSTATE_offline);
+		runstate_follow(v);	/* offline; blocked stays blocked */
 		kick = v->processor;
 	} else if (online && v->state == VCPU_DOWN && v->blocked_down) {
 		/* Up again, still blocked: an event wakes it (vcpu_wake's slow path). */
@@ -667,11 +706,11 @@ void vcpu_set_online(struct vcpu *v, bool online)
 			v->weight = DEFAULT_WEIGHT;
 		v->state = VCPU_RUNNABLE;
 		rq->nr_up++;
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* against requeue_saved */
 		/*
+		 * The fence in runstate_follow is against requeue_saved too.
 		 * Still held by the CPU switching it out after its down (a
 		 * VCPUOP_down of itself): that CPU writes its runstate, with
-		 * no lock, and requeue_saved makes it runnable. Until 7 Dec
+		 * no lock, and runstate_saved makes it runnable. Until 7 Dec
 		 * this wrote it too, so two plain runstate_seq increments
 		 * could cross (a build flagging a second writer caught this
 		 * pair, up to 61 times a vcpus run at --smp 3), and a count
@@ -679,10 +718,8 @@ void vcpu_set_online(struct vcpu *v, bool online)
 		 * spin forever with interrupts off: vcpus hung so in about a
 		 * run in ten at --smp 3 under load, in none of 110 since.
 		 */
-		if (!v->pause_count && !v->is_running) {
-			runstate_change(v, RUNSTATE_runnable);
+		if (!runstate_follow(v) && !v->pause_count)
 			enqueue(rq, v);
-		}
 		kick = v->processor;
 	}
 	spin_unlock(&rq->lock);
@@ -755,10 +792,8 @@ void vcpu_unpause(struct vcpu *v)
 
 	BUG_ON(!v->pause_count);	/* an unpause without its pause */
 	v->pause_count--;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* against requeue_saved */
-	if (can_run(v) && !v->is_running) {
-		if (v->runstate == RUNSTATE_offline)
-			runstate_change(v, RUNSTATE_runnable);
+	/* Its fence, against requeue_saved too: either queues a held v made runnable. */
+	if (!runstate_follow(v) && can_run(v)) {
 		enqueue(rq, v);
 		kick = v->processor;
 	}
@@ -1073,32 +1108,21 @@ static void __attribute__((noinline, cold)) kick_idle_for_saved(struct vcpu *pre
 }
 
 /*
- * Does v's runstate disagree with what it may do: runnable while it may
- * not run (paused, down), or offline while it may? (Blocked and running
- * are written by v's own CPU.)
- */
-static inline bool runstate_stale(const struct vcpu *v)
-{
-	return v->runstate == RUNSTATE_runnable ? !can_run(v) :
-	       v->runstate == RUNSTATE_offline && can_run(v);
-}
-
-/*
- * prev's runstate, written by schedule() from its pause count and state
- * as read after the queue lock was dropped, disagrees with them now: a
- * pause, an unpause or a down by another CPU came between that read and
- * is_running's clear, and left the runstate to this CPU (prev was held).
- * Written again under the queue lock, as those write it, and only while
- * no CPU holds prev: one that took it since (runnable) writes it running
- * with no lock. The fence in switched_out pairs with the pause's,
- * unpause's and down's. Until 7 Dec this was the down's case alone
- * (offline_saved: vcpus at --smp 2 read a downed vCPU runnable about a
- * run in three); a pause then left a runnable runstate through it.
+ * prev's runstate was written by schedule() from its pause count and
+ * state as read after the queue lock was dropped; a pause, an unpause,
+ * an up or a down by another CPU while this one held prev left the
+ * runstate to this CPU (runstate_follow): written again now, under the
+ * queue lock as those write it, and only while no CPU holds prev (one
+ * that took it since writes it running, with no lock). Until 7 Dec this
+ * was the down's case alone (offline_saved: vcpus at --smp 2 read a
+ * downed vCPU runnable about a run in three), and a pause left a
+ * runnable runstate as it was.
  */
 static void __attribute__((noinline, cold)) runstate_saved(struct vcpu *prev)
 {
 	struct runqueue *rq = vcpu_rq_lock(prev);
 
+	prev->runstate_recheck = false;
 	/*
 	 * Not if a CPU holds it again (is_running is set under the lock of
 	 * the queue it is taken from): made runnable and stolen since
@@ -1106,9 +1130,8 @@ static void __attribute__((noinline, cold)) runstate_saved(struct vcpu *prev)
 	 * a write here could cross it (an odd runstate_seq: readers spin for
 	 * ever; found by reading, 7 Dec).
 	 */
-	if (!prev->is_running && runstate_stale(prev))
-		runstate_change(prev, prev->runstate == RUNSTATE_runnable ? RUNSTATE_offline :
-				RUNSTATE_runnable);
+	if (!prev->is_running)
+		runstate_fix(prev);
 	spin_unlock(&rq->lock);
 }
 
@@ -1116,10 +1139,11 @@ static void __attribute__((noinline, cold)) runstate_saved(struct vcpu *prev)
  * prev, out after its state is all in memory: another CPU may load it
  * now. The fence pairs with the wakers' (see vcpu_wake): either a waker
  * sees is_running cleared and queues prev itself, or this sees it
- * runnable and not queued (requeue_saved); and with the pause's,
- * unpause's and down's: either they see is_running cleared and write
- * prev's runstate themselves, or this sees what they changed
- * (runstate_saved).
+ * runnable and not queued (requeue_saved); and with runstate_follow's:
+ * either the pause, unpause, up or down sees is_running cleared and
+ * writes prev's runstate itself, or this sees its runstate_recheck
+ * (runstate_saved). A flag rather than a look at the runstate against
+ * pause_count and state: one test on this path, which bench-check counts.
  */
 static void switched_out(struct vcpu *prev)
 {
@@ -1128,7 +1152,7 @@ static void switched_out(struct vcpu *prev)
 	*mine = prev;
 	__atomic_store_n(&prev->is_running, false, __ATOMIC_RELEASE);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (unlikely(runstate_stale(prev)))
+	if (unlikely(prev->runstate_recheck))
 		runstate_saved(prev);
 	if (unlikely(!allowed_here(prev) || (can_run(prev) && !prev->on_runq)))
 		requeue_saved(prev, mine);

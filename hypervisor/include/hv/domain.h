@@ -102,6 +102,12 @@ struct vcpu {
 	 */
 	unsigned int processor;
 	bool is_running;
+	/*
+	 * A pause, unpause, up or down came while a CPU held it: that CPU
+	 * writes its runstate again once it is saved (common/sched.c,
+	 * runstate_follow). Under the queue lock; read without by that CPU.
+	 */
+	bool runstate_recheck;
 	uint64_t hard_saved;		/* the hard map before SCHEDOP_pin_override */
 	uint64_t time_written;		/* system time of the last pvclock_update (here: arch's offset) */
 };
