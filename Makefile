@@ -114,9 +114,11 @@ TEST_LOG := $(O)/test.log
 # What runs again at --smp 4 (and the kick race and vcpus at 3): the
 # scheduler's kicks and steals, IPIs and remote flushes, the guests that
 # assumed two CPUs before 7 Dec (docs/testing.md, "Three and four CPUs"),
-# and the pin/type race that failed at 3 and 4 CPUs as at 2.
+# the pin/type race that failed at 3 and 4 CPUs as at 2, and a pause's
+# runstates (a vCPU paused while it runs on another CPU).
 SMP4_GUESTS := smp-kick-taken smp-cpus smp-ap-slice smp-evtchn smp-pause smp-tlb-remote \
-	smp-tlb-stamp smp-tlb-realloc failsafe vcpus attack-long-calls attack-pin-type-race
+	smp-tlb-stamp smp-tlb-realloc failsafe vcpus attack-long-calls attack-pin-type-race \
+	runstate-pause
 
 # test-linux before test-components: it builds the dom0 image, and
 # dom0_tools' selftest checks its kernel package (real-kernel, real-modules).

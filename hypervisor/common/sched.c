@@ -621,7 +621,9 @@ vcpu_block(struct vcpu *v, bool (*woken)(const struct vcpu *v))
  * 0, so no owner's unpause can undo another's pause. VCPUOP_down/up are
  * v->state, apart from the count. The count changes under v's queue lock
  * (can_run reads it there); unpausing at 0 makes v runnable again as a
- * wake does.
+ * wake does. The runstate follows each change (runstate_follow): Linux
+ * counts runnable and offline alike as steal time, but a guest reading
+ * get_runstate_info sees which.
  */
 
 /*
