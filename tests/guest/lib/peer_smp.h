@@ -8,7 +8,9 @@
  * Lamina audits the peer's frames as well as dom0's.
  *
  * The peer cannot ask for the CPU count (physinfo is dom0's): dom0 puts
- * "cpus=1" or "cpus=2" on its command line.
+ * "cpus=N" on its command line (N the CPUs there are; "cpus=1": one),
+ * then peer_smp_args if a guest set it (fuzz-race's seed). dom0 pins
+ * the peer's vCPU i to CPU i modulo N.
  */
 #ifndef GUEST_PEER_SMP_H
 #define GUEST_PEER_SMP_H
@@ -24,6 +26,19 @@
 #ifndef PEER_SMP_VCPUS
 #define PEER_SMP_VCPUS	2	/* the domU's vCPUs; a guest may want more (defined before) */
 #endif
+
+static const char *peer_smp_args = "";	/* more of the peer's command line */
+
+/* dom0: the peer id's vCPUs pinned one to a CPU, round the nr_cpus there are. */
+static inline bool peer_smp_pin(domid_t id, unsigned int nr_cpus)
+{
+	unsigned int i;
+
+	for (i = 0; i < PEER_SMP_VCPUS && nr_cpus > 1; i++)
+		if (smp_pin_dom_vcpu(id, i, i % nr_cpus))
+			return false;
+	return true;
+}
 
 /*
  * dom0: waits, yielding, until the peer id offers its verdict port (its
@@ -56,6 +71,7 @@ static inline int verdict_smp_run(struct start_info *si,
 {
 	struct verdict v;
 	struct sysctl pi;
+	char cmdline[120];
 	const char *why;
 	bool one_cpu;
 	int id;
@@ -76,11 +92,11 @@ static inline int verdict_smp_run(struct start_info *si,
 	CHECK(!why, "%s", why);
 	/* Again from a domU of two vCPUs of its own, built now. */
 	peer_max_vcpus = PEER_SMP_VCPUS;
-	id = peer_build(si, 4096, one_cpu ? "role=peer cpus=1" : "role=peer cpus=2", PEER_SMP_MIB);
+	snprintf(cmdline, sizeof(cmdline), "role=peer cpus=%u %s", pi.u.physinfo.nr_cpus,
+		 peer_smp_args);
+	id = peer_build(si, 4096, cmdline, PEER_SMP_MIB);
 	CHECK(id > 0, "the peer could not be built (%d)", id);
-	CHECK(one_cpu || (smp_pin_dom_vcpu((domid_t)id, 0, 0) == 0 &&
-			  smp_pin_dom_vcpu((domid_t)id, 1, 1) == 0),
-	      "pinning the peer's vCPUs failed");
+	CHECK(peer_smp_pin((domid_t)id, pi.u.physinfo.nr_cpus), "pinning the peer's vCPUs failed");
 	if (offer_after && peer_smp_await_offer((domid_t)id)) {
 		peer_console_flush();
 		CHECK(0, "the peer ended before it offered its verdict");
