@@ -499,12 +499,40 @@ static void step(struct vcpu_state *v, unsigned int me)
 
 static char why[VERDICT_LEN];
 
-/* Invariant 3: a frame some window maps writable refuses a pin at every level. */
-static const char *check_writable(void)
+/* The pool's frame, or one given back this round: ours to pin and unpin. */
+static bool ours(uint64_t mfn)
+{
+	unsigned int i;
+
+	for (i = 0; i < POOL; i++)
+		if (pool[i] == mfn)
+			return true;
+	for (i = 0; i < nghosts && i < GHOSTS; i++)
+		if (ghosts[i] == mfn)
+			return true;
+	return false;
+}
+
+/* The level (1-4) at which mfn took a pin now, or 0 when every level refused. */
+static unsigned int pins_now(uint64_t mfn)
+{
+	unsigned int lvl;
+	long rc;
+
+	for (lvl = 0; lvl < 4; lvl++) {
+		rc = mmuext1(MMUEXT_PIN_L1_TABLE + lvl, mfn);
+		answer(&vs[0], "pin (quiescent)", rc);
+		if (!rc)
+			return lvl + 1;
+	}
+	return 0;
+}
+
+/* Invariant 3 for the windows: a frame one maps writable refuses a pin at every level. */
+static const char *check_windows(void)
 {
 	unsigned int i, w, lvl;
 	uint64_t e, va;
-	long rc;
 
 	for (i = 0; i < nv; i++)
 		for (w = 0; w < WINDOWS + GWINDOWS; w++) {
@@ -512,16 +540,55 @@ static const char *check_writable(void)
 			e = l1e_of(va);
 			if ((e & (PTE_P | PTE_RW)) != (PTE_P | PTE_RW))
 				continue;
-			for (lvl = 0; lvl < 4; lvl++) {
-				rc = mmuext1(MMUEXT_PIN_L1_TABLE + lvl, (e & PTE_ADDR) >> 12);
-				if (rc == 0)
-					mmuext1(MMUEXT_UNPIN_TABLE, (e & PTE_ADDR) >> 12);
-				BODY_CHECK(rc != 0 && answer_ok(rc),
-					   "vCPU %u's window %u maps %#lx writable, its pin as an L%u gave %ld",
-					   i, w, (unsigned long)(e >> 12), lvl + 1, rc);
-			}
+			lvl = pins_now((e & PTE_ADDR) >> 12);
+			if (lvl)
+				mmuext1(MMUEXT_UNPIN_TABLE, (e & PTE_ADDR) >> 12);
+			BODY_CHECK(!lvl, "vCPU %u's window %u maps %#lx writable, yet it pinned as an L%u",
+				   i, w, (unsigned long)(e >> 12), lvl);
 		}
 	return NULL;
+}
+
+/*
+ * Invariant 3 for the pool's own entries: where pool frame p has a
+ * writable entry naming x, x is pinned as a table if it will be (x stays
+ * pinned; drop_pool unpins it), and then p must refuse a pin as an L1:
+ * an untyped p fails validation on that entry, so a pin going through
+ * finds p an L1 already, one that maps a table writable.
+ */
+static const char *check_pool_entries(void)
+{
+	uint64_t va = vs[0].win[0], p, x, e;
+	unsigned int i, k;
+	long rc;
+
+	for (i = 0; i < POOL; i++) {
+		if (!(p = pool[i]) || update_va_mapping(va, pte_ro(p), UVMF_INVLPG))
+			continue;
+		for (k = 0; k < 512; k++) {
+			e = ((volatile uint64_t *)va)[k];
+			x = (e & PTE_ADDR) >> 12;
+			if ((e & (PTE_P | PTE_RW)) != (PTE_P | PTE_RW) || x == p || !ours(x))
+				continue;
+			/* x pinned now, or pinned already (unpinned and pinned again) */
+			if (!pins_now(x) && (mmuext1(MMUEXT_UNPIN_TABLE, x) || !pins_now(x)))
+				continue;
+			rc = mmuext1(MMUEXT_PIN_L1_TABLE, p);
+			if (rc == 0)
+				mmuext1(MMUEXT_UNPIN_TABLE, p);
+			BODY_CHECK(rc != 0, "pool frame %#lx is an L1 whose entry %u maps the table "
+				   "%#lx writable", (unsigned long)p, k, (unsigned long)x);
+		}
+	}
+	BODY_CHECK(update_va_mapping(va, 0, UVMF_INVLPG) == 0, "emptying window 0 failed");
+	return NULL;
+}
+
+static const char *check_writable(void)
+{
+	const char *fail = check_windows();
+
+	return fail ? fail : check_pool_entries();
 }
 
 /* Invariant 4, a vCPU's part: what it holds dropped, each answer 0. */
