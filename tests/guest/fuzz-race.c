@@ -59,6 +59,7 @@
 
 #define NV_MAX		4	/* vCPUs at most */
 #define POOL		24	/* frames shared by the vCPUs */
+#define HOT		4	/* of which the first HOT drawn half the time */
 #define WINDOWS		3	/* update_va_mapping windows a vCPU */
 #define GWINDOWS	2	/* grant windows a vCPU */
 #define GREFS		4	/* grant refs a vCPU */
@@ -182,10 +183,13 @@ static unsigned int below(struct vcpu_state *v, unsigned int n)
 	return (unsigned int)(rnd(v) % n);
 }
 
-/* A pool frame, or 0 when the slot drawn is empty. */
+/*
+ * A pool frame, or 0 when the slot drawn is empty: half the time one of
+ * the first HOT, so that the vCPUs' calls meet on the same frames often.
+ */
 static uint64_t pick(struct vcpu_state *v)
 {
-	return pool[below(v, POOL)];
+	return pool[below(v, below(v, 2) ? HOT : POOL)];
 }
 
 /* An entry naming a pool frame: absent, read-only or writable, or zero. */
@@ -461,11 +465,36 @@ static void act_multicall(struct vcpu_state *v)
 		answer(v, "multicall entry", v->mc[i].result);
 }
 
+/*
+ * One frame hit again and again, as the attack guests do: a type taken
+ * and dropped many times running (clears, copies into it, pins undone)
+ * makes the short windows of another vCPU's walk far likelier to meet it.
+ */
+static void act_burst(struct vcpu_state *v)
+{
+	unsigned int n = 8 + below(v, 25), lvl = below(v, 4), how = below(v, 3), i;
+	struct mmuext_op op = { MMUEXT_COPY_PAGE, 0, { pick(v) }, { pick(v) } };
+	uint64_t mfn = pick(v);
+
+	for (i = 0; i < n; i++) {
+		if (how == 0) {
+			answer(v, "clear_page (burst)", mmuext1(MMUEXT_CLEAR_PAGE, mfn));
+		} else if (how == 1) {
+			answer(v, "copy_page (burst)", hypercall5(__HYPERVISOR_mmuext_op,
+								  (uint64_t)&op, 1, 0, DOMID_SELF, 0));
+		} else if (!answer(v, "pin (burst)", mmuext1(MMUEXT_PIN_L1_TABLE + lvl, mfn))) {
+			answer(v, "unpin (burst)", mmuext1(MMUEXT_UNPIN_TABLE, mfn));
+		}
+	}
+}
+
 static void step(struct vcpu_state *v, unsigned int me)
 {
-	unsigned int r = below(v, 100);
+	unsigned int r = below(v, 108);
 
-	if (r < 14)
+	if (r >= 100)
+		act_burst(v);
+	else if (r < 14)
 		act_pin(v);
 	else if (r < 24)
 		act_unpin(v);
