@@ -15,8 +15,10 @@
  *   pages mapped onto pool frames (update_va_mapping), read or written
  *   through; MMUEXT_CLEAR_PAGE and COPY_PAGE; NEW_USER_BASEPTR; set_gdt
  *   and update_descriptor on pool frames; grants of pool frames to the
- *   domain itself (refs of its own), mapped at its grant windows,
- *   unmapped and copied to or from pool frames; decrease_reservation of
+ *   domain itself (each vCPU writes refs of its own, maps and copies
+ *   any vCPU's, whose entry its owner may rewrite meanwhile), mapped at
+ *   its grant windows, unmapped and copied to or from pool frames;
+ *   decrease_reservation of
  *   a pool frame (it leaves the pool) and increase_reservation to fill
  *   an empty slot; multicalls of two to four of the page-table calls;
  *   bursts, one frame cleared, copied into, or pinned and unpinned 8-32
@@ -307,7 +309,17 @@ static void act_descriptor(struct vcpu_state *v)
 	answer(v, "update_descriptor", hypercall2(__HYPERVISOR_update_descriptor, ma, d));
 }
 
-/* The vCPU's own grant entries: one rewritten unless a window maps it. */
+/* Any vCPU's grant ref: maps and copies also take the others'. */
+static grant_ref_t gref_any(struct vcpu_state *v)
+{
+	return GREF_BASE + below(v, nv) * GREFS + below(v, GREFS);
+}
+
+/*
+ * The vCPU's own grant entries: one rewritten unless its own window maps
+ * it. Another vCPU may map it at that moment, or hold it mapped (its
+ * in-use flags cleared under it): the hypervisor must cope either way.
+ */
 static void act_grant_entry(struct vcpu_state *v, unsigned int me)
 {
 	grant_ref_t ref = GREF_BASE + me * GREFS + below(v, GREFS);
@@ -326,7 +338,7 @@ static void act_grant_entry(struct vcpu_state *v, unsigned int me)
 static void act_grant_map(struct vcpu_state *v, unsigned int me)
 {
 	unsigned int i = below(v, GWINDOWS);
-	grant_ref_t ref = GREF_BASE + me * GREFS + below(v, GREFS);
+	grant_ref_t ref = gref_any(v);
 	bool ro = below(v, 2);
 	long st;
 
@@ -353,7 +365,7 @@ static void act_grant_map(struct vcpu_state *v, unsigned int me)
 static void act_grant_copy(struct vcpu_state *v, unsigned int me)
 {
 	struct gnttab_copy c;
-	struct gnttab_copy_ptr g = { { .ref = GREF_BASE + me * GREFS + below(v, GREFS) },
+	struct gnttab_copy_ptr g = { { .ref = gref_any(v) },
 				     gnt_self_dom, (uint16_t)(below(v, 64) * 8), 0 };
 	struct gnttab_copy_ptr f = { { .gmfn = pick(v) }, DOMID_SELF,
 				     (uint16_t)(below(v, 64) * 8), 0 };
