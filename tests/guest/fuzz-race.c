@@ -18,9 +18,9 @@
  *   domain itself (each vCPU writes refs of its own, maps and copies
  *   any vCPU's, whose entry its owner may rewrite meanwhile), mapped at
  *   its grant windows, unmapped and copied to or from pool frames;
- *   decrease_reservation of
- *   a pool frame (it leaves the pool) and increase_reservation to fill
- *   an empty slot; multicalls of two to four of the page-table calls;
+ *   decrease_reservation of a pool frame (it leaves the pool) and
+ *   increase_reservation to fill an empty slot; multicalls of two to
+ *   four of the page-table calls;
  *   bursts, one frame cleared, copied into, or pinned and unpinned 8-32
  *   times running. Half the frames drawn are among the first HOT.
  *
