@@ -27,7 +27,8 @@
  * The bursts and hot frames are what makes the short windows meet: on
  * the hypervisor before db80d5fe (the walk's child type race) this
  * guest without them passed 6 of 6 runs at --smp 2, with them it
- * panicked the hypervisor in 3 of 9 (docs/testing.md, fuzz-race).
+ * panicked the hypervisor in 2 of 9 there (0 of 4 at --smp 3, 0 of 3
+ * at 4): a fuzzer, not a proof (docs/testing.md, fuzz-race).
  *
  * Races make the answers nondeterministic, so none is checked against a
  * model; what must hold whatever the interleaving is checked:
