@@ -78,7 +78,7 @@ static inline int verdict_smp_run(struct start_info *si,
 
 	CHECK(events_init(si) == 0, "events_init failed");
 	if (!(si->flags & SIF_INITDOMAIN)) {
-		one_cpu = strstr_simple((const char *)si->cmd_line, "cpus=1");
+		one_cpu = strstr_simple((const char *)si->cmd_line, "cpus=1 ");	/* not cpus=12 */
 		if (!offer_after)
 			verdict_offer_frame0(&v);
 		why = body(si, one_cpu);
