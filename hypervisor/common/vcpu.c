@@ -90,7 +90,10 @@ int domain_vcpus_alloc(struct domain *d, unsigned int max)
  * Down, uninitialised, held by each pause of its domain made so far
  * (d->pause_count) and by those to come; events masked in its
  * vcpu_info (the shared_info slot below 32, else a dummy until it
- * registers one, as Xen's dummy_vcpu_info).
+ * registers one, as Xen's dummy_vcpu_info). Offline from now, as Xen
+ * 4.17's vcpu_create stamps it: its runstate times count from its
+ * creation, not from the hypervisor's boot (Linux's steal clock is
+ * time[runnable] + time[offline]).
  */
 struct vcpu *vcpu_create(struct domain *d, unsigned int id)
 {
@@ -108,6 +111,7 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
 	v->arch.kernel_mode = true;
 	v->state = VCPU_DOWN;
 	v->runstate = RUNSTATE_offline;
+	v->runstate_entry = now_ns();	/* 0 before time_init: boot-time domains */
 	v->dummy_info.evtchn_upcall_mask = 1;
 	v->hard_affinity = v->soft_affinity = SCHED_ALL_CPUS;
 	v->vcpu_info = id < XEN_LEGACY_MAX_VCPUS ? &d->shared_info->vcpu_info[id] : &v->dummy_info;

@@ -13,6 +13,14 @@
  * queued while the other runs (with one CPU dom0 shares it too).
  * VCPUOP_get_runstate_info is the domain's own: the peer reads its
  * vCPUs' runstates before and after each pause and checks them.
+ *   0. At its start, the times of each vCPU (vCPU 0 running, vCPU 1 not
+ *      yet up) add up to no more than the time since dom0 began to
+ *      build it (`t0=` on its command line, at least 1 s after boot):
+ *      Xen 4.17 stamps a vCPU offline when it is created. On Lamina
+ *      until 7 Dec they counted from the hypervisor's boot (a vCPU's
+ *      first state began at time 0), so a domU created later started
+ *      with all the host's uptime in time[offline], which Linux's steal
+ *      clock (runnable + offline) then took for stolen time.
  *   1. Both spin. dom0 pauses the peer (pausedomain) for PAUSE_NS and
  *      unpauses it, then sends it an event. Each vCPU's time[offline]
  *      grew by the pause at least, its time[runnable] not; vCPU 1,
@@ -214,6 +222,31 @@ static const char *both_blocked(evtchn_port_t s)
 	return NULL;
 }
 
+/* Phase 0: no vCPU's times go back past its creation, after dom0's t0. */
+static const char *since_creation(void)
+{
+	uint64_t t0 = cmdline_number((const char *)start->cmd_line, "t0=", 0), now;
+	struct vcpu_runstate_info rs[2];
+	unsigned int i;
+
+	BODY_CHECK(t0, "no t0= on the command line: %s", (const char *)start->cmd_line);
+	if (runstate(0, &rs[0]) || runstate(1, &rs[1]))
+		return "get_runstate_info failed";
+	now = pvclock_ns();
+	for (i = 0; i < 2; i++) {
+		printf("peer: phase 0: vCPU %u %s, times add up to %lu us, %lu us since dom0 "
+		       "began to build us\n", i, state_name((int)rs[i].state), total(&rs[i]) / 1000,
+		       (now - t0) / 1000);
+		BODY_CHECK(total(&rs[i]) <= now - t0 + SLACK_NS, "phase 0: vCPU %u's times add up "
+			   "to %lu us, more than the %lu us since dom0 began to build us", i,
+			   total(&rs[i]) / 1000, (now - t0) / 1000);
+	}
+	BODY_CHECK(rs[1].state == RUNSTATE_offline && rs[1].time[RUNSTATE_offline] == total(&rs[1]),
+		   "phase 0: vCPU 1, never up, is %s, offline %lu us of %lu", state_name((int)rs[1].state),
+		   rs[1].time[RUNSTATE_offline] / 1000, total(&rs[1]) / 1000);
+	return NULL;
+}
+
 static const char *peer_body(evtchn_port_t s)
 {
 	struct evtchn_alloc_unbound au = { DOMID_SELF, 0, 0 };
@@ -221,6 +254,8 @@ static const char *peer_body(evtchn_port_t s)
 	const char *bad;
 	long rc;
 
+	if ((bad = since_creation()))
+		return bad;
 	if (evtchn_op(EVTCHNOP_alloc_unbound, &au))
 		return "no port for vCPU 1";
 	port_v1 = bv.port = au.port;
@@ -348,6 +383,7 @@ static int dom0_side(struct start_info *si)
 	struct sysctl pi;
 	unsigned int last;
 	evtchn_port_t s;
+	char cmdline[48];
 	long rc;
 	int id;
 
@@ -356,7 +392,9 @@ static int dom0_side(struct start_info *si)
 	last = pi.u.physinfo.nr_cpus - 1;
 	CHECK(!last || smp_pin_vcpu(0, 0) == 0, "pinning dom0's vCPU 0 failed");
 	peer_max_vcpus = 2;
-	id = peer_build(si, 4096, "role=peer", PEER_MIB);
+	sleep_until(1000000000UL);	/* phase 0's t0 well past the boot */
+	snprintf(cmdline, sizeof(cmdline), "role=peer t0=%lu", pvclock_ns());
+	id = peer_build(si, 4096, cmdline, PEER_MIB);
 	CHECK(id > 0, "the peer could not be built (%d)", id);
 	CHECK(smp_pin_dom_vcpu((domid_t)id, 0, last) == 0 &&
 	      smp_pin_dom_vcpu((domid_t)id, 1, last) == 0, "pinning the peer's vCPUs failed");

@@ -44,6 +44,8 @@ void __attribute__((noreturn)) shutdown(unsigned int reason);
 bool on_lamina(void);
 /* s holds w somewhere. */
 bool strstr_simple(const char *s, const char *w);
+/* The decimal after the first `key` (e.g. "seed=") in cmdline, or dflt. */
+unsigned long cmdline_number(const char *cmdline, const char *key, unsigned long dflt);
 
 /* Checks a condition; on failure records file:line and the message. */
 #define CHECK(cond, ...)						\

@@ -16,6 +16,21 @@ bool strstr_simple(const char *s, const char *w)
 			return true;
 	return false;
 }
+
+unsigned long cmdline_number(const char *cmdline, const char *key, unsigned long dflt)
+{
+	size_t n = strlen(key);
+	unsigned long x = 0;
+
+	while (*cmdline && strncmp(cmdline, key, n))
+		cmdline++;
+	if (!*cmdline)
+		return dflt;
+	for (cmdline += n; *cmdline >= '0' && *cmdline <= '9'; cmdline++)
+		x = x * 10 + (unsigned long)(*cmdline - '0');
+	return x;
+}
+
 static bool failed;
 
 void (*console_flush_hook)(void);
