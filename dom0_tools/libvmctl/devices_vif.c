@@ -249,8 +249,16 @@ static int wait_taken(struct xs_handle *xs, unsigned int domid, const struct vmc
 
 /*
  * One vif away, as xl network-detach: backend online 0 and Closing (5),
- * up to @wait_ms for the frontend to reach Closed (6) or vanish, then both
- * directories removed; netback unplugs and deletes the tap.
+ * up to @wait_ms for netback to reach Closed (6) or its directory to
+ * vanish, then both directories removed; netback unplugs and deletes the
+ * tap. Netback writes Closed once it has let go of the rings and the port
+ * and the frontend has closed; libxl waits for the backend's Closed too.
+ * Waiting for the frontend's Closed only (as before 7 Dec) was a race:
+ * Linux's netfront, its directory removed, revokes the grants of the tx
+ * requests still on its ring (xennet_remove, xennet_release_tx_bufs),
+ * and a netback that had not yet read the Closing went on serving them:
+ * their grant copies failed and honest packets were counted refused
+ * (backend_drivers/net/README.md, "Detach under traffic").
  */
 static void close_one(struct xs_handle *xs, unsigned int domid, int devid, unsigned int wait_ms)
 {
@@ -261,7 +269,7 @@ static void close_one(struct xs_handle *xs, unsigned int domid, int devid, unsig
 	vmctl_xs_put(xs, 0, be, "online", "0");
 	vmctl_xs_put(xs, 0, be, "state", "5");
 	for (waited = 0; waited < wait_ms; waited += 50) {
-		long long st = read_num(xs, fe, "state");
+		long long st = read_num(xs, be, "state");
 
 		if (st < 0 || st == 6)
 			break;

@@ -47,8 +47,9 @@ int vmctl_vifs_attach(struct xs_handle *xs, unsigned int domid, const struct vmc
 
 /*
  * One vif of a running domain away, as xl network-detach: backend online 0
- * and state 5 (Closing), up to @wait_ms for the frontend to close (state
- * 6), then both directories removed; netback deletes the tap. -ENOENT
+ * and state 5 (Closing), up to @wait_ms for netback to close (state 6:
+ * rings and port let go, the frontend closed), then both directories
+ * removed; netback deletes the tap. -ENOENT
  * when @domid has no backend vif @devid.
  */
 int vmctl_vif_detach(struct xs_handle *xs, unsigned int domid, int devid, unsigned int wait_ms);
