@@ -1,0 +1,978 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * fuzz-grant-race: grants across domains and grant table v2, fuzzed by
+ * the vCPUs of two domains at once.
+ *
+ * fuzz-race covers grants of a domain to itself in a v1 table. Here dom0
+ * builds an unprivileged domU (grant version 2 allowed) of as many vCPUs
+ * as dom0 uses (one a CPU, at least two, at most 4), and the vCPUs of
+ * both run rounds together. Each domain has a pool of POOL frames of its
+ * own (unmapped from the start-of-day region, reached through windows)
+ * and each vCPU owns GREFS entries of its domain's table, which it
+ * rewrites at random: granted to the other domain (mostly) or its own,
+ * read-only or writable, in the round's layout: v1, or in v2 full_page,
+ * sub_page (a range of 8-byte words) or transitive (through a ref of
+ * either domain); now and then revoked (flags 0) under whoever maps it.
+ * Odd rounds run in v2, even ones in v1. Meanwhile every vCPU, at random:
+ *
+ *   maps a ref of the other domain (or its own) at one of its grant
+ *   windows, read-only or writable, reads or writes through it, and
+ *   unmaps it again; or maps and unmaps one hot ref 4-15 times running;
+ *   GNTTABOP_copy between a ref of either domain and a pool frame, or
+ *   between two refs; maps a pool frame of its own at a window (read or
+ *   written through); the round's other version asked for mid-round
+ *   (GNTTABOP_set_version: -EBUSY while an entry is in use, else the
+ *   switch, which clears the entries); get_status_frames with the status
+ *   frame mapped read-only at its status window (kept until its next
+ *   turn: a v2 -> v1 switch is refused meanwhile), query_size (dom0 also
+ *   of the domU), get_version, setup_table of 1 or 2 frames; and
+ *   decrease_reservation of a pool frame, granted and maybe mapped by
+ *   the other domain, or increase_reservation to fill its slot.
+ *
+ * Every word written into a pool frame is even (not present as a page
+ * table entry), so a pool frame pins at any level unless something
+ * holds a writable mapping of it. What must hold whatever the
+ * interleaving:
+ *
+ *  1. every answer is 0 or an error Xen gives for these calls, grant
+ *     statuses are GNTST_* codes, an unmap of a map made is GNTST_okay,
+ *     a status word holds only GTF_reading/GTF_writing, set_version's
+ *     `version` is 1 or 2, query_size's count within its maximum,
+ *     setup_table's first frame the one mapped at the start;
+ *  2. no vCPU takes a fault (a window is used only after its map
+ *     succeeded);
+ *  3. at each round's end, all vCPUs of both domains at a barrier kept
+ *     in a page of the domU that dom0 maps through reserved entry
+ *     SYNC_REF: the frames each maps writable through a grant are
+ *     listed, and the granter finds each of its pool frames among them
+ *     refuses a pin at every level;
+ *  4. after both sides unmapped: each domain's probe entry (granted at
+ *     the round's start) maps in the other; then every entry can be
+ *     revoked, none with GTF_reading/GTF_writing still set (v1: in its
+ *     flags, v2: in its status word), and then no ref of either domain
+ *     maps any more; every pool frame pins as an L1 (no writable mapping
+ *     left anywhere) and is clearable; the next round's set_version
+ *     goes through (nothing in use).
+ *
+ * The frame audits run when the domains end ("mm audit dN" on Lamina's
+ * debug build; the runner fails a test whose audit failed). `seed=`
+ * (the domU's is seed + 1000) and `rounds=` on the command line.
+ * @hvargs: dom0_max_vcpus=4
+ * @initrd: self
+ * @cmdline: seed=1 rounds=8
+ * @expect-log: mm audit d0: ok
+ * @timeout-smp: 300
+ */
+#define PEER_SMP_VCPUS	4
+#include "lib/guest.h"
+#include "lib/mm.h"
+#include "lib/smp.h"
+#include "lib/gnt_self.h"
+#include "lib/grant_end.h"
+#include "lib/peer_smp.h"
+
+#define NV_MAX		4	/* vCPUs a domain at most */
+#define POOL		12	/* frames of a domain's pool */
+#define HOT		3	/* of which the first HOT drawn half the time */
+#define WINDOWS		2	/* windows onto own pool frames, a vCPU */
+#define GWINDOWS	2	/* grant windows a vCPU */
+#define GREFS		4	/* entries a vCPU owns */
+#define GREF_BASE	64	/* vCPU i's: GREF_BASE + i * GREFS ... */
+#define PROBE_REF	60	/* granted to the other domain at each round's start */
+#define SYNC_REF	4	/* reserved: the domU's sync page, mapped by dom0 */
+#define V1_REFS		512	/* entries of frame 0 in v1 */
+#define V2_REFS		256	/* and in v2 */
+#define STEPS		120	/* actions a vCPU a round */
+#define STACK_SIZE	8192
+#define SYNC_MAGIC	0x6e7973746e6766ULL
+
+/* The domU's page both domains meet in. side 0: dom0, 1: the domU. */
+struct xsync {
+	uint64_t magic;
+	uint32_t count, gen;		/* the barrier */
+	uint32_t stop;			/* a side failed: no more steps or checks */
+	uint64_t wmfn[2][NV_MAX][GWINDOWS];	/* frames mapped writable by grant */
+};
+
+struct vcpu_state {
+	uint64_t rng;
+	uint64_t win[WINDOWS], gwin[GWINDOWS], swin;
+	grant_handle_t gh[GWINDOWS];
+	bool gmapped[GWINDOWS], smapped;
+	uint64_t frames[2];
+	unsigned long calls, zero, maps_other, copies_ok;
+	const char *bad_what;		/* the first bad answer */
+	long bad_rc;
+	unsigned long bad_call;
+	volatile bool started;
+};
+
+static uint8_t stacks[NV_MAX][STACK_SIZE] __attribute__((aligned(16)));
+static struct vcpu_state vs[NV_MAX];
+static volatile uint64_t pool[POOL];	/* mfns; 0: given back, not yet replaced */
+static struct grant_entry_v1 *gt1;	/* the table's frame 0, in either layout */
+static union grant_entry_v2 *gt2;
+static uint64_t gt_mfn, probe_mfn;
+static volatile unsigned int ver = 1;	/* the table's version, under elock */
+static volatile int elock;		/* entries written, version switched */
+static struct xsync *xs;
+static grant_handle_t sync_h;
+static unsigned int nv, rounds, side, v2_rounds;
+static domid_t me_dom, other;
+static unsigned long seed;
+static char why[VERDICT_LEN];
+static unsigned long copy_st[14], map_st[14];	/* `stats=1`: answers by -GNTST_* */
+static bool want_stats;
+
+/* ------------------------------------------------------------ checks */
+
+/* An answer Xen can give to one of these calls: 0 or one of its errors. */
+static bool answer_ok(long rc)
+{
+	switch (-rc) {
+	case 0: case EPERM: case ENOENT: case ESRCH: case E2BIG: case EAGAIN:
+	case ENOMEM: case EACCES: case EFAULT: case EBUSY: case EEXIST: case EXDEV:
+	case EINVAL: case ENOSPC: case ERANGE: case ENOSYS: case EOPNOTSUPP:
+		return true;
+	}
+	return false;
+}
+
+static void bad(struct vcpu_state *v, const char *what, long rc)
+{
+	if (!v->bad_what) {
+		v->bad_what = what;
+		v->bad_rc = rc;
+		v->bad_call = v->calls;
+	}
+	__atomic_store_n(&xs->stop, 1, __ATOMIC_RELEASE);
+}
+
+static long answer(struct vcpu_state *v, const char *what, long rc)
+{
+	v->calls++;
+	v->zero += !rc;
+	if (!answer_ok(rc))
+		bad(v, what, rc);
+	return rc;
+}
+
+/* A grant status: GNTST_okay down to GNTST_no_space. */
+static long gnt_answer(struct vcpu_state *v, const char *what, long st)
+{
+	v->calls++;
+	v->zero += !st;
+	if (st > 0 || st < GNTST_no_space)
+		bad(v, what, st);
+	return st;
+}
+
+static bool stopped(void)
+{
+	return __atomic_load_n(&xs->stop, __ATOMIC_ACQUIRE);
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static uint64_t rnd(struct vcpu_state *v)
+{
+	v->rng ^= v->rng << 13;
+	v->rng ^= v->rng >> 7;
+	v->rng ^= v->rng << 17;
+	return v->rng;
+}
+
+static unsigned int below(struct vcpu_state *v, unsigned int n)
+{
+	return (unsigned int)(rnd(v) % n);
+}
+
+static uint64_t pick(struct vcpu_state *v)
+{
+	return pool[below(v, below(v, 2) ? HOT : POOL)];
+}
+
+/* A word to write into a pool frame: even, so never a present entry. */
+static uint64_t even(struct vcpu_state *v)
+{
+	return rnd(v) & ~1ULL;
+}
+
+/* A ref of domain d's vCPUs; half the time the first two of one. */
+static grant_ref_t gref_any(struct vcpu_state *v)
+{
+	return GREF_BASE + below(v, nv) * GREFS + below(v, below(v, 2) ? 2 : GREFS);
+}
+
+static domid_t dom_any(struct vcpu_state *v)
+{
+	return below(v, 4) ? other : me_dom;
+}
+
+static void lock(void)
+{
+	while (__atomic_exchange_n(&elock, 1, __ATOMIC_ACQUIRE))
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+}
+
+static void unlock(void)
+{
+	__atomic_store_n(&elock, 0, __ATOMIC_RELEASE);
+}
+
+static long set_version(uint32_t want, uint32_t *now)
+{
+	struct gnttab_set_version sv = { want };
+	long rc = gnttab(GNTTABOP_set_version, &sv, 1);
+
+	*now = sv.version;
+	return rc;
+}
+
+static long gmap(domid_t d, grant_ref_t ref, uint64_t va, bool ro, grant_handle_t *h)
+{
+	struct gnttab_map_grant_ref op = { va, GNTMAP_host_map | (ro ? GNTMAP_readonly : 0),
+					   ref, d, 99, ~0U, 0 };
+
+	if (gnttab(GNTTABOP_map_grant_ref, &op, 1))
+		return -100;
+	*h = op.handle;
+	return op.status;
+}
+
+static long reservation(unsigned int cmd, uint64_t *mfn)
+{
+	struct xen_memory_reservation r = { (uint64_t)mfn, 1, 0, 0, DOMID_SELF, { 0 } };
+
+	return hypercall2(__HYPERVISOR_memory_op, cmd, &r);
+}
+
+/* All vCPUs of both domains meet; waits yield, so they may share a CPU. */
+static void xbar(void)
+{
+	unsigned int gen = __atomic_load_n(&xs->gen, __ATOMIC_ACQUIRE);
+
+	if (__atomic_add_fetch(&xs->count, 1, __ATOMIC_ACQ_REL) == 2 * nv) {
+		__atomic_store_n(&xs->count, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&xs->gen, gen + 1, __ATOMIC_RELEASE);
+		return;
+	}
+	while (__atomic_load_n(&xs->gen, __ATOMIC_ACQUIRE) == gen)
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+}
+
+/*
+ * Entry ref of our table granted (in the version in force) to domain to
+ * for frame mfn, of kind 0-3: full page writable or read-only, and in v2
+ * sub_page or transitive; flags last. The caller holds elock.
+ */
+static void write_entry(struct vcpu_state *v, grant_ref_t ref, domid_t to, uint64_t mfn,
+			unsigned int kind)
+{
+	uint16_t ro = kind == 1 ? GTF_readonly : 0;
+	unsigned int off, len;
+
+	if (ver == 1) {
+		__atomic_store_n(&gt1[ref].flags, 0, __ATOMIC_RELEASE);
+		gt1[ref].domid = to;
+		gt1[ref].frame = (uint32_t)mfn;
+		__atomic_store_n(&gt1[ref].flags, GTF_permit_access | (kind & 1 ? GTF_readonly : 0),
+				 __ATOMIC_RELEASE);
+		return;
+	}
+	__atomic_store_n(&gt2[ref].hdr.flags, 0, __ATOMIC_RELEASE);
+	gt2[ref].hdr.domid = to;
+	if (kind == 3) {
+		gt2[ref].transitive.trans_domid = dom_any(v);
+		gt2[ref].transitive.pad0 = 0;
+		gt2[ref].transitive.gref = gref_any(v);
+		__atomic_store_n(&gt2[ref].hdr.flags, GTF_transitive, __ATOMIC_RELEASE);
+	} else if (kind == 2) {
+		off = below(v, 512) * 8;
+		len = (1 + below(v, (4096 - off) / 8)) * 8;
+		gt2[ref].sub_page.page_off = (uint16_t)off;
+		gt2[ref].sub_page.length = (uint16_t)len;
+		gt2[ref].sub_page.frame = mfn;
+		__atomic_store_n(&gt2[ref].hdr.flags,
+				 GTF_permit_access | GTF_sub_page | (below(v, 2) ? GTF_readonly : 0),
+				 __ATOMIC_RELEASE);
+	} else {
+		gt2[ref].full_page.pad0 = 0;
+		gt2[ref].full_page.frame = mfn;
+		__atomic_store_n(&gt2[ref].hdr.flags, GTF_permit_access | ro, __ATOMIC_RELEASE);
+	}
+}
+
+/* ------------------------------------------------------------ actions */
+
+/* One of the vCPU's own entries rewritten, or revoked, whoever maps it. */
+static void act_entry(struct vcpu_state *v, unsigned int me)
+{
+	grant_ref_t ref = GREF_BASE + me * GREFS + below(v, GREFS);
+
+	lock();
+	if (!below(v, 5)) {
+		if (ver == 1)
+			__atomic_store_n(&gt1[ref].flags, 0, __ATOMIC_RELEASE);
+		else
+			__atomic_store_n(&gt2[ref].hdr.flags, 0, __ATOMIC_RELEASE);
+	} else {
+		write_entry(v, ref, below(v, 4) ? other : me_dom, pick(v),
+			    below(v, ver == 1 ? 2 : 4));
+	}
+	unlock();
+}
+
+/* The owner's burst: one hot entry granted and revoked 8-24 times running. */
+static void act_entry_burst(struct vcpu_state *v, unsigned int me)
+{
+	grant_ref_t ref = GREF_BASE + me * GREFS + below(v, 2);
+	unsigned int n = 8 + below(v, 17), i;
+
+	for (i = 0; i < n; i++) {
+		lock();
+		if (i & 1)
+			write_entry(v, ref, other, pick(v), below(v, 2));
+		else if (ver == 1)
+			__atomic_store_n(&gt1[ref].flags, 0, __ATOMIC_RELEASE);
+		else
+			__atomic_store_n(&gt2[ref].hdr.flags, 0, __ATOMIC_RELEASE);
+		unlock();
+	}
+}
+
+static void unmap_gwin(struct vcpu_state *v, unsigned int i)
+{
+	long st = gnt_answer(v, "unmap_grant", gnt_unmap(v->gwin[i], 0, v->gh[i]));
+
+	if (st)
+		bad(v, "unmap_grant of a map made", st);
+	v->gmapped[i] = false;
+}
+
+/* Window i takes ref of d, read or written through; false if refused. */
+static bool map_gwin(struct vcpu_state *v, unsigned int i, domid_t d, grant_ref_t ref, bool ro)
+{
+	long st = gnt_answer(v, "map_grant", gmap(d, ref, v->gwin[i], ro, &v->gh[i]));
+
+	if (st <= 0 && st >= GNTST_no_space)
+		__atomic_add_fetch(&map_st[-st], 1, __ATOMIC_RELAXED);
+	if (st)
+		return false;
+	v->gmapped[i] = true;
+	v->maps_other += d == other;
+	if (ro)
+		(void)*(volatile uint64_t *)v->gwin[i];
+	else
+		((volatile uint64_t *)v->gwin[i])[below(v, 512)] = even(v);
+	return true;
+}
+
+static void act_map(struct vcpu_state *v)
+{
+	unsigned int i = below(v, GWINDOWS);
+
+	if (v->gmapped[i])
+		unmap_gwin(v, i);
+	else
+		map_gwin(v, i, dom_any(v), gref_any(v), below(v, 2));
+}
+
+/* One hot ref of the other domain mapped and unmapped 4-15 times running. */
+static void act_map_burst(struct vcpu_state *v)
+{
+	grant_ref_t ref = GREF_BASE + below(v, nv) * GREFS + below(v, 2);
+	unsigned int n = 4 + below(v, 12), i;
+	bool ro = below(v, 2);
+
+	if (v->gmapped[0])
+		unmap_gwin(v, 0);
+	for (i = 0; i < n; i++)
+		if (map_gwin(v, 0, other, ref, ro))
+			unmap_gwin(v, 0);
+}
+
+static void act_copy(struct vcpu_state *v)
+{
+	struct gnttab_copy c;
+	struct gnttab_copy_ptr g = { { .ref = gref_any(v) }, dom_any(v),
+				     (uint16_t)(below(v, 500) * 8), 0 };
+	struct gnttab_copy_ptr f = { { .gmfn = pick(v) }, DOMID_SELF,
+				     (uint16_t)(below(v, 500) * 8), 0 };
+	unsigned int how = below(v, 4);
+
+	if (how == 3) {		/* ref to ref */
+		f.u.ref = gref_any(v);
+		f.domid = dom_any(v);
+	}
+	memset(&c, 0, sizeof(c));
+	c.source = how & 1 ? g : f;
+	c.dest = how & 1 ? f : g;
+	c.flags = how == 3 ? GNTCOPY_source_gref | GNTCOPY_dest_gref :
+		  how & 1 ? GNTCOPY_source_gref : GNTCOPY_dest_gref;
+	c.len = (uint16_t)(8 * (1 + below(v, 12)));
+	if (answer(v, "grant copy (the call)", gnttab(GNTTABOP_copy, &c, 1)))
+		return;
+	v->copies_ok += !gnt_answer(v, "grant copy", c.status);
+	if (c.status <= 0 && c.status >= GNTST_no_space)
+		__atomic_add_fetch(&copy_st[-c.status], 1, __ATOMIC_RELAXED);
+}
+
+/* A window onto one of our pool frames (or emptied); read or written through if mapped. */
+static void act_window(struct vcpu_state *v)
+{
+	uint64_t va = v->win[below(v, WINDOWS)], mfn = pick(v);
+	unsigned int how = below(v, 3);
+
+	if (answer(v, "update_va_mapping",
+		   update_va_mapping(va, how == 0 ? 0 : how == 1 ? pte_ro(mfn) : pte_rw(mfn),
+				     UVMF_INVLPG)) || !how)
+		return;
+	if (how == 1)
+		(void)*(volatile uint64_t *)va;
+	else
+		((volatile uint64_t *)va)[below(v, 512)] = even(v);
+}
+
+/* Status words of our entries: only GTF_reading and GTF_writing. */
+static void check_status_words(struct vcpu_state *v)
+{
+	const volatile grant_status_t *s = (const volatile grant_status_t *)v->swin;
+	unsigned int r;
+
+	for (r = GNTTAB_NR_RESERVED_ENTRIES; r < V2_REFS; r++)
+		if (s[r] & ~(GTF_reading | GTF_writing))
+			bad(v, "a status word", s[r]);
+}
+
+/* The status frame mapped read-only at the vCPU's status window, or unmapped again. */
+static void act_status(struct vcpu_state *v)
+{
+	struct gnttab_get_status_frames gs = { 1, DOMID_SELF, 99, (uint64_t)&v->frames[0] };
+
+	if (v->smapped) {
+		if (answer(v, "status window emptied", update_va_mapping(v->swin, 0, UVMF_INVLPG)))
+			bad(v, "emptying the status window", -1);
+		v->smapped = false;
+		return;
+	}
+	lock();			/* the version stays while the frame is looked up and mapped */
+	if (!answer(v, "get_status_frames", gnttab(GNTTABOP_get_status_frames, &gs, 1)) &&
+	    !gnt_answer(v, "get_status_frames status", gs.status) &&
+	    !answer(v, "status frame mapped",
+		    update_va_mapping(v->swin, pte_ro(v->frames[0]), UVMF_INVLPG))) {
+		v->smapped = true;
+		if (ver != 2)
+			bad(v, "get_status_frames answered in v1", 0);
+	}
+	unlock();
+	if (v->smapped)
+		check_status_words(v);
+}
+
+/* The other version asked for mid-round: -EBUSY while anything is in use. */
+static void act_version(struct vcpu_state *v)
+{
+	uint32_t want, now;
+	long rc;
+
+	lock();
+	want = 3 - ver;
+	rc = answer(v, "set_version mid-round", set_version(want, &now));
+	if (now != (rc ? ver : want))
+		bad(v, "set_version's version", now);
+	if (!rc) {		/* the switch cleared the probe: granted again */
+		ver = want;
+		write_entry(v, PROBE_REF, other, probe_mfn, 1);
+	}
+	unlock();
+}
+
+static void act_query(struct vcpu_state *v)
+{
+	struct gnttab_query_size q = { below(v, 2) && !side ? other : DOMID_SELF, 0, 0, 0, 0, 0 };
+	struct gnttab_get_version gv = { DOMID_SELF, 0, 0 };
+
+	if (below(v, 2)) {
+		if (!answer(v, "get_version", gnttab(GNTTABOP_get_version, &gv, 1)) &&
+		    gv.version != 1 && gv.version != 2)
+			bad(v, "get_version's version", gv.version);
+		return;
+	}
+	if (answer(v, "query_size", gnttab(GNTTABOP_query_size, &q, 1)) ||
+	    gnt_answer(v, "query_size status", q.status))
+		return;
+	if (q.nr_frames < 1 || q.nr_frames > q.max_nr_frames)
+		bad(v, "query_size's count", q.nr_frames);
+}
+
+static void act_setup(struct vcpu_state *v)
+{
+	struct gnttab_setup_table st = { DOMID_SELF, 0, 1 + below(v, 2), 99, { 0 },
+					 (uint64_t)v->frames };
+
+	if (answer(v, "setup_table", gnttab(GNTTABOP_setup_table, &st, 1)) ||
+	    gnt_answer(v, "setup_table status", st.status))
+		return;
+	if (v->frames[0] != gt_mfn)
+		bad(v, "setup_table's frame 0 moved", (long)v->frames[0]);
+}
+
+/* A pool frame given back, granted or mapped by the other domain or not. */
+static void act_decrease(struct vcpu_state *v)
+{
+	unsigned int i = below(v, POOL);
+	uint64_t mfn = pool[i], none = 0;
+	long rc;
+
+	if (i < HOT || !mfn ||
+	    !__atomic_compare_exchange_n(&pool[i], &mfn, 0, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_RELAXED))
+		return;
+	rc = reservation(XENMEM_decrease_reservation, &mfn);
+	v->calls++;
+	if (rc != 1 && rc != 0)
+		bad(v, "decrease_reservation", rc);
+	if (rc != 1)
+		__atomic_compare_exchange_n(&pool[i], &none, mfn, false, __ATOMIC_ACQ_REL,
+					    __ATOMIC_RELAXED);
+}
+
+static void act_increase(struct vcpu_state *v)
+{
+	unsigned int i = below(v, POOL);
+	uint64_t mfn = 0, none = 0;
+	long rc;
+
+	if (pool[i])
+		return;
+	rc = reservation(XENMEM_increase_reservation, &mfn);
+	v->calls++;
+	if (rc != 1) {
+		if (rc != 0)
+			bad(v, "increase_reservation", rc);
+		return;
+	}
+	if ((rc = mmuext1(MMUEXT_CLEAR_PAGE, mfn)))	/* nobody else names it yet */
+		bad(v, "clear_page of a new frame", rc);
+	if (__atomic_compare_exchange_n(&pool[i], &none, mfn, false, __ATOMIC_ACQ_REL,
+					__ATOMIC_RELAXED))
+		return;
+	if ((rc = reservation(XENMEM_decrease_reservation, &mfn)) != 1)
+		bad(v, "decrease_reservation of a spare", rc);
+}
+
+static void step(struct vcpu_state *v, unsigned int me)
+{
+	unsigned int r = below(v, 100);
+
+	if (r < 18)
+		act_entry(v, me);
+	else if (r < 38)
+		act_map(v);
+	else if (r < 52)
+		act_copy(v);
+	else if (r < 60)
+		act_window(v);
+	else if (r < 66)
+		act_status(v);
+	else if (r < 70)
+		act_query(v);
+	else if (r < 73)
+		act_setup(v);
+	else if (r < 75)
+		act_version(v);
+	else if (r < 78)
+		act_decrease(v);
+	else if (r < 82)
+		act_increase(v);
+	else if (r < 92)
+		act_map_burst(v);
+	else
+		act_entry_burst(v, me);
+}
+
+/* ------------------------------------------------------------ quiescent points */
+
+static bool in_pool(uint64_t mfn)
+{
+	unsigned int i;
+
+	for (i = 0; i < POOL; i++)
+		if (mfn && pool[i] == mfn)
+			return true;
+	return false;
+}
+
+/* The level (1-4) at which mfn took a pin now (undone), or 0 when every level refused. */
+static unsigned int pins_now(uint64_t mfn)
+{
+	unsigned int lvl;
+	long rc;
+
+	for (lvl = 0; lvl < 4; lvl++) {
+		rc = answer(&vs[0], "pin (quiescent)", mmuext1(MMUEXT_PIN_L1_TABLE + lvl, mfn));
+		if (!rc) {
+			mmuext1(MMUEXT_UNPIN_TABLE, mfn);
+			return lvl + 1;
+		}
+	}
+	return 0;
+}
+
+/* A vCPU's grant windows mapped writable, listed for the granter. */
+static void publish_writable(struct vcpu_state *v, unsigned int me)
+{
+	unsigned int i;
+	uint64_t e;
+
+	for (i = 0; i < GWINDOWS; i++) {
+		e = v->gmapped[i] ? l1e_of(v->gwin[i]) : 0;
+		xs->wmfn[side][me][i] = (e & (PTE_P | PTE_RW)) == (PTE_P | PTE_RW) ?
+					(e & PTE_ADDR) >> 12 : 0;
+	}
+}
+
+/* Invariant 3: our pool frames the other side maps writable refuse a pin. */
+static const char *check_writable(void)
+{
+	unsigned int i, w, lvl;
+	uint64_t mfn;
+
+	for (i = 0; i < nv; i++)
+		for (w = 0; w < GWINDOWS; w++) {
+			mfn = xs->wmfn[!side][i][w];
+			if (!in_pool(mfn))
+				continue;
+			lvl = pins_now(mfn);
+			BODY_CHECK(!lvl, "d%u's frame %#lx, mapped writable by vCPU %u of d%u, "
+				   "pinned as an L%u", me_dom, (unsigned long)mfn, i, other, lvl);
+		}
+	return NULL;
+}
+
+/* A vCPU's part of the round's end: windows emptied, grant maps undone. */
+static void drop_own(struct vcpu_state *v)
+{
+	unsigned int i;
+	long rc;
+
+	for (i = 0; i < WINDOWS; i++)
+		if ((rc = update_va_mapping(v->win[i], 0, UVMF_INVLPG)))
+			bad(v, "emptying a window", rc);
+	for (i = 0; i < GWINDOWS; i++)
+		if (v->gmapped[i])
+			unmap_gwin(v, i);
+	if (v->smapped && (rc = update_va_mapping(v->swin, 0, UVMF_INVLPG)))
+		bad(v, "emptying the status window", rc);
+	v->smapped = false;
+}
+
+/* Invariant 4: the other domain's probe maps while granted. */
+static const char *check_probe(void)
+{
+	struct vcpu_state *v = &vs[0];
+	long st = gmap(other, PROBE_REF, v->gwin[0], true, &v->gh[0]);
+
+	BODY_CHECK(st == 0, "d%u: d%u's probe ref %u, granted, did not map (%ld)", me_dom, other,
+		   PROBE_REF, st);
+	st = gnt_unmap(v->gwin[0], 0, v->gh[0]);
+	BODY_CHECK(st == 0, "unmapping the probe gave %ld", st);
+	return NULL;
+}
+
+/* Invariant 4: every entry of ours revoked, none in use; pool frames free. */
+static const char *revoke_all(void)
+{
+	struct gnttab_get_version gv = { DOMID_SELF, 0, 0 };
+	struct gnttab_get_status_frames gs = { 1, DOMID_SELF, 99, (uint64_t)&vs[0].frames[0] };
+	const volatile grant_status_t *s = (const volatile grant_status_t *)vs[0].swin;
+	unsigned int r, i;
+	long rc;
+
+	BODY_CHECK(gnttab(GNTTABOP_get_version, &gv, 1) == 0 && gv.version == ver,
+		   "d%u: get_version %u, the guest's %u", me_dom, gv.version, ver);
+	if (ver == 1) {
+		for (r = GNTTAB_NR_RESERVED_ENTRIES; r < V1_REFS; r++)
+			BODY_CHECK(grant_end_access(&gt1[r]), "d%u: v1 ref %u, both sides done, "
+				   "still in use (flags %#x)", me_dom, r, gt1[r].flags);
+	} else {
+		BODY_CHECK(gnttab(GNTTABOP_get_status_frames, &gs, 1) == 0 && gs.status == 0 &&
+			   update_va_mapping(vs[0].swin, pte_ro(vs[0].frames[0]), UVMF_INVLPG) == 0,
+			   "d%u: its status frame could not be mapped", me_dom);
+		for (r = GNTTAB_NR_RESERVED_ENTRIES; r < V2_REFS; r++) {
+			__atomic_store_n(&gt2[r].hdr.flags, 0, __ATOMIC_RELEASE);
+			BODY_CHECK(!s[r], "d%u: v2 ref %u, both sides done, status %#x", me_dom, r,
+				   s[r]);
+		}
+		BODY_CHECK(update_va_mapping(vs[0].swin, 0, UVMF_INVLPG) == 0,
+			   "emptying the status window failed");
+	}
+	for (i = 0; i < POOL; i++) {
+		if (!pool[i])
+			continue;
+		rc = mmuext1(MMUEXT_PIN_L1_TABLE, pool[i]);
+		BODY_CHECK(rc == 0, "d%u: pool frame %#lx, all unmapped, refused a pin (%ld)",
+			   me_dom, (unsigned long)pool[i], rc);
+		rc = mmuext1(MMUEXT_UNPIN_TABLE, pool[i]);
+		BODY_CHECK(rc == 0, "unpinning it gave %ld", rc);
+		rc = mmuext1(MMUEXT_CLEAR_PAGE, pool[i]);
+		BODY_CHECK(rc == 0, "d%u: pool frame %#lx not clearable (%ld)", me_dom,
+			   (unsigned long)pool[i], rc);
+	}
+	return NULL;
+}
+
+/* Invariant 4: no ref of either domain maps once both revoked them all. */
+static const char *check_revoked(void)
+{
+	struct vcpu_state *v = &vs[0];
+	unsigned int k, r;
+	domid_t d;
+	long st;
+
+	for (k = 0; k < 2; k++)
+		for (r = GREF_BASE - 4; r < GREF_BASE + nv * GREFS; r++) {
+			d = k ? other : me_dom;
+			st = gmap(d, r, v->gwin[0], true, &v->gh[0]);
+			if (st == 0)
+				gnt_unmap(v->gwin[0], 0, v->gh[0]);
+			BODY_CHECK(st != 0, "d%u: ref %u of d%u, revoked, still maps", me_dom, r, d);
+			BODY_CHECK(st < 0 && st >= GNTST_no_space, "a map of a revoked ref gave %ld",
+				   st);
+		}
+	return NULL;
+}
+
+/* vCPU 0 at a round's start: the round's version, and the probe granted. */
+static const char *round_start(unsigned int r)
+{
+	uint32_t want = r & 1 ? 2 : 1, now;
+	long rc = set_version(want, &now);
+
+	BODY_CHECK(rc == 0 && now == want, "d%u: set_version(%u) at round %u's start gave %ld "
+		   "(version %u)", me_dom, want, r, rc, now);
+	ver = want;
+	v2_rounds += want == 2;
+	write_entry(&vs[0], PROBE_REF, other, probe_mfn, 1);
+	return NULL;
+}
+
+static const char *vcpu_rounds(unsigned int me)
+{
+	struct vcpu_state *v = &vs[me];
+	const char *fail = NULL;
+	unsigned int r, s;
+
+#define QUIET(call)	do { if (me == 0 && !fail && !stopped() && (fail = (call)))	\
+				     __atomic_store_n(&xs->stop, 1, __ATOMIC_RELEASE); } while (0)
+	for (r = 0; r < rounds; r++) {
+		QUIET(round_start(r));
+		xbar();
+		for (s = 0; s < STEPS && !stopped(); s++)
+			step(v, me);
+		publish_writable(v, me);
+		xbar();
+		QUIET(check_writable());
+		xbar();
+		drop_own(v);
+		xbar();
+		QUIET(check_probe());
+		xbar();
+		QUIET(revoke_all());
+		xbar();
+		QUIET(check_revoked());
+		xbar();
+	}
+	if (me == 0 && !fail) {		/* v1 again: the verdict is written in v1 */
+		uint32_t now;
+		long rc = set_version(1, &now);
+
+		if (rc || now != 1) {
+			snprintf(why, sizeof(why), "d%u: set_version(1) at the end gave %ld", me_dom,
+				 rc);
+			fail = why;
+		}
+		ver = 1;
+	}
+#undef QUIET
+	return fail;
+}
+
+static void vcpu_entry(unsigned long id)
+{
+	vs[id].started = true;
+	vcpu_rounds((unsigned int)id);
+	for (;;)
+		HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+}
+
+/* ------------------------------------------------------------ setup */
+
+/* key=N on the command line, or dflt. */
+static unsigned long cmd_number(const char *cmdline, const char *key, unsigned long dflt)
+{
+	const char *p = cmdline;
+	size_t n = strlen(key);
+	unsigned long x = 0;
+
+	while (*p && strncmp(p, key, n))
+		p++;
+	if (!*p)
+		return dflt;
+	for (p += n; *p >= '0' && *p <= '9'; p++)
+		x = x * 10 + (unsigned long)(*p - '0');
+	return x;
+}
+
+static uint64_t empty_page(void)
+{
+	uint64_t va = scratch_page();
+
+	return update_va_mapping(va, 0, UVMF_INVLPG) ? 0 : va;
+}
+
+/* The table, the pool, the probe frame and the windows (emptied). */
+static const char *setup(struct start_info *si, unsigned int cpus)
+{
+	struct gnttab_setup_table st = { DOMID_SELF, 0, 1, 0, { 0 }, (uint64_t)&gt_mfn };
+	uint64_t va = scratch_page();
+	unsigned int i, w;
+
+	nv = cpus < 2 ? 2 : cpus > NV_MAX ? NV_MAX : cpus;
+	seed = cmd_number((const char *)si->cmd_line, "seed=", 1);
+	rounds = (unsigned int)cmd_number((const char *)si->cmd_line, "rounds=", 8);
+	want_stats = cmd_number((const char *)si->cmd_line, "stats=", 0);
+	BODY_CHECK(gnt_self_dom_init(si) == 0, "no domain id of our own");
+	me_dom = gnt_self_dom;
+	BODY_CHECK(gnttab(GNTTABOP_setup_table, &st, 1) == 0 && st.status == 0 &&
+		   update_va_mapping(va, pte_rw(gt_mfn), UVMF_INVLPG) == 0, "no grant table");
+	gt1 = (struct grant_entry_v1 *)va;
+	gt2 = (union grant_entry_v2 *)va;
+	probe_mfn = va_to_mfn(scratch_page());
+	for (i = 0; i < POOL; i++) {
+		va = scratch_page();
+		pool[i] = va_to_mfn(va);
+		BODY_CHECK(update_va_mapping(va, 0, UVMF_INVLPG) == 0, "unmapping a pool page failed");
+	}
+	for (i = 0; i < nv; i++) {
+		vs[i].rng = (seed + 1) * 0x9e3779b97f4a7c15ULL + i * 0x5851f42d4c957f2dULL + 1;
+		for (w = 0; w < WINDOWS; w++)
+			BODY_CHECK((vs[i].win[w] = empty_page()), "emptying a window failed");
+		for (w = 0; w < GWINDOWS; w++)
+			BODY_CHECK((vs[i].gwin[w] = empty_page()), "emptying a window failed");
+		BODY_CHECK((vs[i].swin = empty_page()), "emptying a window failed");
+	}
+	return NULL;
+}
+
+/* Both sides: the other vCPUs started (dom0 pins them), then the rounds. */
+static const char *run(struct start_info *si, unsigned int cpus, bool pin)
+{
+	unsigned long calls = 0, zero = 0, maps = 0, copies = 0;
+	const char *fail;
+	unsigned int i;
+	long rc;
+
+	for (i = 1; i < nv; i++) {
+		rc = smp_start_vcpu(si, i, vcpu_entry, stacks[i], STACK_SIZE);
+		BODY_CHECK(rc == 0, "starting vCPU %u gave %ld", i, rc);
+		while (!vs[i].started)
+			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+		BODY_CHECK(!pin || smp_pin_vcpu(i, i % cpus) == 0, "pinning vCPU %u failed", i);
+	}
+	BODY_CHECK(!pin || smp_pin_vcpu(0, 0) == 0, "pinning vCPU 0 failed");
+	fail = vcpu_rounds(0);
+	for (i = 0; i < nv; i++) {
+		calls += vs[i].calls;
+		zero += vs[i].zero;
+		maps += vs[i].maps_other;
+		copies += vs[i].copies_ok;
+		BODY_CHECK(!vs[i].bad_what, "d%u seed=%lu vCPU %u call %lu (%s) answered %ld",
+			   me_dom, seed, i, vs[i].bad_call, vs[i].bad_what, vs[i].bad_rc);
+	}
+	if (fail)
+		return fail;
+	for (i = 0; want_stats && i < ARRAY_SIZE(copy_st); i++)
+		printf("fuzz-grant-race: d%u GNTST %d: %lu maps, %lu copies\n", me_dom, -(int)i,
+		       map_st[i], copy_st[i]);
+	printf("fuzz-grant-race: d%u seed=%lu, %u vCPUs, %u rounds (%u in v2) of %u steps: "
+	       "%lu calls (%lu answered 0), %lu maps of d%u's grants, %lu copies done, "
+	       "invariants held\n", me_dom, seed, nv, rounds, v2_rounds, STEPS, calls, zero, maps,
+	       other, copies);
+	return NULL;
+}
+
+/* The domU: its sync page granted to dom0 (SYNC_REF), the rounds, then its verdict. */
+static int peer_main(struct start_info *si)
+{
+	unsigned int cpus = (unsigned int)cmd_number((const char *)si->cmd_line, "cpus=", 1);
+	const char *fail = setup(si, cpus);
+	struct verdict vd;
+	uint64_t page;
+
+	if (!fail) {
+		page = scratch_page();
+		xs = (struct xsync *)page;
+		xs->magic = SYNC_MAGIC;
+		other = 0;
+		side = 1;
+		gt1[SYNC_REF].domid = 0;
+		gt1[SYNC_REF].frame = (uint32_t)va_to_mfn(page);
+		__atomic_store_n(&gt1[SYNC_REF].flags, GTF_permit_access, __ATOMIC_RELEASE);
+		fail = run(si, cpus, false);
+	}
+	verdict_offer_frame0(&vd);
+	verdict_send(&vd, fail);
+}
+
+/* dom0: maps the domU's sync page, waiting (up to 60 s) until it is granted. */
+static const char *map_sync(void)
+{
+	uint64_t va = empty_page(), end = pvclock_ns() + 60000000000ULL;
+	long st;
+
+	BODY_CHECK(va, "no window for the sync page");
+	while ((st = gmap(other, SYNC_REF, va, false, &sync_h)) && pvclock_ns() < end)
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	BODY_CHECK(st == 0, "the domU's sync page did not map (%ld)", st);
+	xs = (struct xsync *)va;
+	BODY_CHECK(xs->magic == SYNC_MAGIC, "the domU's sync page has no magic");
+	return NULL;
+}
+
+int test_main(struct start_info *si)
+{
+	char cmdline[120];
+	struct sysctl pi;
+	const char *err;
+	int id;
+
+	CHECK(events_init(si) == 0, "events_init failed");
+	if (!(si->flags & SIF_INITDOMAIN))
+		return peer_main(si);
+	CHECK(physinfo(&pi) == 0, "physinfo failed");
+	err = setup(si, pi.u.physinfo.nr_cpus);
+	CHECK(!err, "%s", err);
+	peer_max_vcpus = PEER_SMP_VCPUS;
+	peer_grant_version = 2;
+	snprintf(cmdline, sizeof(cmdline), "role=peer cpus=%u seed=%lu rounds=%u stats=%u",
+		 pi.u.physinfo.nr_cpus, seed + 1000, rounds, want_stats);
+	id = peer_build(si, 4096, cmdline, PEER_SMP_MIB);
+	CHECK(id > 0, "the peer could not be built (%d)", id);
+	other = (domid_t)id;
+	CHECK(peer_smp_pin(other, pi.u.physinfo.nr_cpus), "pinning the peer's vCPUs failed");
+	err = map_sync();
+	if (!err)
+		err = run(si, pi.u.physinfo.nr_cpus, pi.u.physinfo.nr_cpus > 1);
+	if (xs && xs->magic == SYNC_MAGIC)
+		gnt_unmap((uint64_t)xs, 0, sync_h);
+	if (peer_smp_await_offer(other)) {
+		peer_console_flush();
+		CHECK(0, "the peer ended before it offered its verdict%s%s", err ? "; dom0: " : "",
+		      err ? err : "");
+	}
+	CHECK(verdict_result(other) == TEST_PASS, "the peer's rounds failed");
+	CHECK(!err, "%s", err);
+	return peer_wait_destroy(other);
+}
