@@ -68,6 +68,7 @@
 #include "lib/mm.h"
 #include "lib/smp.h"
 #include "lib/gnt_self.h"
+#include "lib/fuzz.h"
 #include "lib/grant_end.h"
 #include "lib/peer_smp.h"
 
@@ -126,18 +127,6 @@ static bool want_stats;
 
 /* ------------------------------------------------------------ checks */
 
-/* An answer Xen can give to one of these calls: 0 or one of its errors. */
-static bool answer_ok(long rc)
-{
-	switch (-rc) {
-	case 0: case EPERM: case ENOENT: case ESRCH: case E2BIG: case EAGAIN:
-	case ENOMEM: case EACCES: case EFAULT: case EBUSY: case EEXIST: case EXDEV:
-	case EINVAL: case ENOSPC: case ERANGE: case ENOSYS: case EOPNOTSUPP:
-		return true;
-	}
-	return false;
-}
-
 static void bad(struct vcpu_state *v, const char *what, long rc)
 {
 	if (!v->bad_what) {
@@ -152,7 +141,7 @@ static long answer(struct vcpu_state *v, const char *what, long rc)
 {
 	v->calls++;
 	v->zero += !rc;
-	if (!answer_ok(rc))
+	if (!fuzz_answer_ok(rc))
 		bad(v, what, rc);
 	return rc;
 }
@@ -176,10 +165,7 @@ static bool stopped(void)
 
 static uint64_t rnd(struct vcpu_state *v)
 {
-	v->rng ^= v->rng << 13;
-	v->rng ^= v->rng >> 7;
-	v->rng ^= v->rng << 17;
-	return v->rng;
+	return fuzz_next(&v->rng);
 }
 
 static unsigned int below(struct vcpu_state *v, unsigned int n)
@@ -238,13 +224,6 @@ static long gmap(domid_t d, grant_ref_t ref, uint64_t va, bool ro, grant_handle_
 		return -100;
 	*h = op.handle;
 	return op.status;
-}
-
-static long reservation(unsigned int cmd, uint64_t *mfn)
-{
-	struct xen_memory_reservation r = { (uint64_t)mfn, 1, 0, 0, DOMID_SELF, { 0 } };
-
-	return hypercall2(__HYPERVISOR_memory_op, cmd, &r);
 }
 
 /* All vCPUs of both domains meet; waits yield, so they may share a CPU. */
@@ -529,7 +508,7 @@ static void act_decrease(struct vcpu_state *v)
 	    !__atomic_compare_exchange_n(&pool[i], &mfn, 0, false, __ATOMIC_ACQ_REL,
 					 __ATOMIC_RELAXED))
 		return;
-	rc = reservation(XENMEM_decrease_reservation, &mfn);
+	rc = fuzz_reservation(XENMEM_decrease_reservation, &mfn);
 	v->calls++;
 	if (rc != 1 && rc != 0)
 		bad(v, "decrease_reservation", rc);
@@ -541,25 +520,14 @@ static void act_decrease(struct vcpu_state *v)
 static void act_increase(struct vcpu_state *v)
 {
 	unsigned int i = below(v, POOL);
-	uint64_t mfn = 0, none = 0;
+	const char *what;
 	long rc;
 
 	if (pool[i])
 		return;
-	rc = reservation(XENMEM_increase_reservation, &mfn);
 	v->calls++;
-	if (rc != 1) {
-		if (rc != 0)
-			bad(v, "increase_reservation", rc);
-		return;
-	}
-	if ((rc = mmuext1(MMUEXT_CLEAR_PAGE, mfn)))	/* nobody else names it yet */
-		bad(v, "clear_page of a new frame", rc);
-	if (__atomic_compare_exchange_n(&pool[i], &none, mfn, false, __ATOMIC_ACQ_REL,
-					__ATOMIC_RELAXED))
-		return;
-	if ((rc = reservation(XENMEM_decrease_reservation, &mfn)) != 1)
-		bad(v, "decrease_reservation of a spare", rc);
+	if ((what = fuzz_fill_slot(&pool[i], &rc)))
+		bad(v, what, rc);
 }
 
 static void step(struct vcpu_state *v, unsigned int me)
@@ -813,22 +781,6 @@ static void vcpu_entry(unsigned long id)
 
 /* ------------------------------------------------------------ setup */
 
-/* key=N on the command line, or dflt. */
-static unsigned long cmd_number(const char *cmdline, const char *key, unsigned long dflt)
-{
-	const char *p = cmdline;
-	size_t n = strlen(key);
-	unsigned long x = 0;
-
-	while (*p && strncmp(p, key, n))
-		p++;
-	if (!*p)
-		return dflt;
-	for (p += n; *p >= '0' && *p <= '9'; p++)
-		x = x * 10 + (unsigned long)(*p - '0');
-	return x;
-}
-
 static uint64_t empty_page(void)
 {
 	uint64_t va = scratch_page();
@@ -844,9 +796,9 @@ static const char *setup(struct start_info *si, unsigned int cpus)
 	unsigned int i, w;
 
 	nv = cpus < 2 ? 2 : cpus > NV_MAX ? NV_MAX : cpus;
-	seed = cmd_number((const char *)si->cmd_line, "seed=", 1);
-	rounds = (unsigned int)cmd_number((const char *)si->cmd_line, "rounds=", 8);
-	want_stats = cmd_number((const char *)si->cmd_line, "stats=", 0);
+	seed = fuzz_cmd_number((const char *)si->cmd_line, "seed=", 1);
+	rounds = (unsigned int)fuzz_cmd_number((const char *)si->cmd_line, "rounds=", 8);
+	want_stats = fuzz_cmd_number((const char *)si->cmd_line, "stats=", 0);
 	BODY_CHECK(gnt_self_dom_init(si) == 0, "no domain id of our own");
 	me_dom = gnt_self_dom;
 	BODY_CHECK(gnttab(GNTTABOP_setup_table, &st, 1) == 0 && st.status == 0 &&
@@ -913,7 +865,7 @@ static const char *run(struct start_info *si, unsigned int cpus, bool pin)
 /* The domU: its sync page granted to dom0 (SYNC_REF), the rounds, then its verdict. */
 static int peer_main(struct start_info *si)
 {
-	unsigned int cpus = (unsigned int)cmd_number((const char *)si->cmd_line, "cpus=", 1);
+	unsigned int cpus = (unsigned int)fuzz_cmd_number((const char *)si->cmd_line, "cpus=", 1);
 	const char *fail = setup(si, cpus);
 	struct verdict vd;
 	uint64_t page;

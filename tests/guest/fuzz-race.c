@@ -33,7 +33,7 @@
  * Races make the answers nondeterministic, so none is checked against a
  * model; what must hold whatever the interleaving is checked:
  *
- *  1. every answer is 0 or an error Xen gives for these calls (answer_ok:
+ *  1. every answer is 0 or an error Xen gives for these calls (fuzz_answer_ok:
  *     no positive value, no internal code such as -ERESTART or
  *     -(EPT_ENTRY + x)); grant statuses are GNTST_* codes; the
  *     reservation calls answer 0 or 1 extents;
@@ -65,6 +65,7 @@
 #include "lib/mm.h"
 #include "lib/smp.h"
 #include "lib/gnt_self.h"
+#include "lib/fuzz.h"
 #include "lib/peer_smp.h"
 
 #define NV_MAX		4	/* vCPUs at most */
@@ -110,18 +111,6 @@ static unsigned long seed;
 
 /* ------------------------------------------------------------ checks */
 
-/* An answer Xen can give to one of these calls: 0 or one of its errors. */
-static bool answer_ok(long rc)
-{
-	switch (-rc) {
-	case 0: case EPERM: case ENOENT: case ESRCH: case E2BIG: case EAGAIN:
-	case ENOMEM: case EACCES: case EFAULT: case EBUSY: case EEXIST: case EXDEV:
-	case EINVAL: case ENOSPC: case ERANGE: case ENOSYS: case EOPNOTSUPP:
-		return true;
-	}
-	return false;
-}
-
 static void bad(struct vcpu_state *v, const char *what, long rc)
 {
 	if (!v->bad_what) {
@@ -161,7 +150,7 @@ static long answer(struct vcpu_state *v, const char *what, long rc)
 	v->zero += !rc;
 	if (want_stats)
 		count(what, rc);
-	if (!answer_ok(rc))
+	if (!fuzz_answer_ok(rc))
 		bad(v, what, rc);
 	return rc;
 }
@@ -182,10 +171,7 @@ static long gnt_answer(struct vcpu_state *v, const char *what, long st)
 
 static uint64_t rnd(struct vcpu_state *v)
 {
-	v->rng ^= v->rng << 13;
-	v->rng ^= v->rng >> 7;
-	v->rng ^= v->rng << 17;
-	return v->rng;
+	return fuzz_next(&v->rng);
 }
 
 static unsigned int below(struct vcpu_state *v, unsigned int n)
@@ -217,13 +203,6 @@ static uint64_t pick_entry(struct vcpu_state *v)
 static long hc_set_gdt(uint64_t *frames, unsigned long entries)
 {
 	return hypercall2(__HYPERVISOR_set_gdt, (uint64_t)frames, entries);
-}
-
-static long reservation(unsigned int cmd, uint64_t *mfn)
-{
-	struct xen_memory_reservation r = { (uint64_t)mfn, 1, 0, 0, DOMID_SELF, { 0 } };
-
-	return hypercall2(__HYPERVISOR_memory_op, cmd, &r);
 }
 
 /* All nv vCPUs meet; waits yield, so the vCPUs may share a CPU. */
@@ -405,7 +384,7 @@ static void act_decrease(struct vcpu_state *v)
 	rc = 0;
 	if (g < GHOSTS) {
 		ghosts[g] = mfn;
-		rc = reservation(XENMEM_decrease_reservation, &mfn);
+		rc = fuzz_reservation(XENMEM_decrease_reservation, &mfn);
 		v->calls++;
 		if (rc != 1 && rc != 0)
 			bad(v, "decrease_reservation", rc);
@@ -418,28 +397,14 @@ static void act_decrease(struct vcpu_state *v)
 static void act_increase(struct vcpu_state *v)
 {
 	unsigned int i = below(v, POOL);
-	uint64_t mfn = 0, none = 0;
+	const char *what;
 	long rc;
 
 	if (pool[i])
 		return;
-	rc = reservation(XENMEM_increase_reservation, &mfn);
 	v->calls++;
-	if (rc != 1) {
-		if (rc != 0)
-			bad(v, "increase_reservation", rc);
-		return;
-	}
-	/* A new frame: no one else can name it yet, so its clear must go through. */
-	rc = mmuext1(MMUEXT_CLEAR_PAGE, mfn);
-	if (rc)
-		bad(v, "clear_page of a new frame", rc);
-	if (__atomic_compare_exchange_n(&pool[i], &none, mfn, false, __ATOMIC_ACQ_REL,
-					__ATOMIC_RELAXED))
-		return;
-	rc = reservation(XENMEM_decrease_reservation, &mfn);	/* a spare, given back */
-	if (rc != 1)
-		bad(v, "decrease_reservation of a spare", rc);
+	if ((what = fuzz_fill_slot(&pool[i], &rc)))
+		bad(v, what, rc);
 }
 
 /* Two to four page-table calls in one multicall. */
@@ -724,28 +689,12 @@ static void vcpu_entry(unsigned long id)
 
 /* ------------------------------------------------------------ setup */
 
-/* key=N on the command line, or dflt. */
-static unsigned long cmd_number(const char *cmdline, const char *key, unsigned long dflt)
-{
-	const char *p = cmdline;
-	size_t n = strlen(key);
-	unsigned long x = 0;
-
-	while (*p && strncmp(p, key, n))
-		p++;
-	if (!*p)
-		return dflt;
-	for (p += n; *p >= '0' && *p <= '9'; p++)
-		x = x * 10 + (unsigned long)(*p - '0');
-	return x;
-}
-
 static unsigned int cpus_of(struct start_info *si)
 {
 	struct sysctl pi;
 
 	if (!(si->flags & SIF_INITDOMAIN))
-		return (unsigned int)cmd_number((const char *)si->cmd_line, "cpus=", 1);
+		return (unsigned int)fuzz_cmd_number((const char *)si->cmd_line, "cpus=", 1);
 	return physinfo(&pi) == 0 ? pi.u.physinfo.nr_cpus : 1;
 }
 
@@ -788,9 +737,9 @@ static const char *body(struct start_info *si, bool one)
 
 	one_cpu = one;
 	nv = cpus < 2 ? 2 : cpus > NV_MAX ? NV_MAX : cpus;
-	seed = cmd_number((const char *)si->cmd_line, "seed=", 1);
-	rounds = (unsigned int)cmd_number((const char *)si->cmd_line, "rounds=", 12);
-	want_stats = cmd_number((const char *)si->cmd_line, "stats=", 0);
+	seed = fuzz_cmd_number((const char *)si->cmd_line, "seed=", 1);
+	rounds = (unsigned int)fuzz_cmd_number((const char *)si->cmd_line, "rounds=", 12);
+	want_stats = fuzz_cmd_number((const char *)si->cmd_line, "stats=", 0);
 	if ((fail = setup(si)))
 		return fail;
 	for (i = 1; i < nv; i++) {
@@ -825,8 +774,8 @@ int test_main(struct start_info *si)
 	static char args[40];
 
 	snprintf(args, sizeof(args), "seed=%lu rounds=%lu",
-		 cmd_number((const char *)si->cmd_line, "seed=", 1) + 1000,
-		 cmd_number((const char *)si->cmd_line, "rounds=", 12));
+		 fuzz_cmd_number((const char *)si->cmd_line, "seed=", 1) + 1000,
+		 fuzz_cmd_number((const char *)si->cmd_line, "rounds=", 12));
 	peer_smp_args = args;
 	return verdict_test_smp(si, body);
 }

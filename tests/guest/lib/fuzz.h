@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the race fuzzers (fuzz-race, fuzz-grant-race) share: the answers
+ * Xen gives to their calls, their generator, their command-line numbers
+ * and the filling of an empty pool slot with a new frame.
+ */
+#ifndef GUEST_FUZZ_H
+#define GUEST_FUZZ_H
+
+#include "guest.h"
+#include "mm.h"
+
+/* An answer Xen can give to one of these calls: 0 or one of its errors. */
+static inline bool fuzz_answer_ok(long rc)
+{
+	switch (-rc) {
+	case 0: case EPERM: case ENOENT: case ESRCH: case E2BIG: case EAGAIN:
+	case ENOMEM: case EACCES: case EFAULT: case EBUSY: case EEXIST: case EXDEV:
+	case EINVAL: case ENOSPC: case ERANGE: case ENOSYS: case EOPNOTSUPP:
+		return true;
+	}
+	return false;
+}
+
+/* The next number of a vCPU's xorshift generator (state never 0). */
+static inline uint64_t fuzz_next(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* key=N on the command line, or dflt. */
+static inline unsigned long fuzz_cmd_number(const char *cmdline, const char *key,
+					    unsigned long dflt)
+{
+	const char *p = cmdline;
+	size_t n = strlen(key);
+	unsigned long x = 0;
+
+	while (*p && strncmp(p, key, n))
+		p++;
+	if (!*p)
+		return dflt;
+	for (p += n; *p >= '0' && *p <= '9'; p++)
+		x = x * 10 + (unsigned long)(*p - '0');
+	return x;
+}
+
+/* increase_reservation or decrease_reservation of the one frame at *mfn. */
+static inline long fuzz_reservation(unsigned int cmd, uint64_t *mfn)
+{
+	struct xen_memory_reservation r = { (uint64_t)mfn, 1, 0, 0, DOMID_SELF, { 0 } };
+
+	return hypercall2(__HYPERVISOR_memory_op, cmd, &r);
+}
+
+/*
+ * An empty slot filled with a new frame, cleared first (nobody else can
+ * name it yet, so the clear must go through); given back as a spare when
+ * another vCPU filled the slot meanwhile. NULL when all went as it must
+ * (a refused increase included), else what answered wrong, its answer
+ * in *rc.
+ */
+static inline const char *fuzz_fill_slot(volatile uint64_t *slot, long *rc)
+{
+	uint64_t mfn = 0, none = 0;
+
+	*rc = fuzz_reservation(XENMEM_increase_reservation, &mfn);
+	if (*rc != 1)
+		return *rc ? "increase_reservation" : NULL;
+	if ((*rc = mmuext1(MMUEXT_CLEAR_PAGE, mfn)))
+		return "clear_page of a new frame";
+	if (__atomic_compare_exchange_n(slot, &none, mfn, false, __ATOMIC_ACQ_REL,
+					__ATOMIC_RELAXED))
+		return NULL;
+	*rc = fuzz_reservation(XENMEM_decrease_reservation, &mfn);
+	return *rc != 1 ? "decrease_reservation of a spare" : NULL;
+}
+
+#endif
