@@ -796,9 +796,9 @@ static const char *setup(struct start_info *si, unsigned int cpus)
 	unsigned int i, w;
 
 	nv = cpus < 2 ? 2 : cpus > NV_MAX ? NV_MAX : cpus;
-	seed = fuzz_cmd_number((const char *)si->cmd_line, "seed=", 1);
-	rounds = (unsigned int)fuzz_cmd_number((const char *)si->cmd_line, "rounds=", 8);
-	want_stats = fuzz_cmd_number((const char *)si->cmd_line, "stats=", 0);
+	seed = cmdline_number((const char *)si->cmd_line, "seed=", 1);
+	rounds = (unsigned int)cmdline_number((const char *)si->cmd_line, "rounds=", 8);
+	want_stats = cmdline_number((const char *)si->cmd_line, "stats=", 0);
 	BODY_CHECK(gnt_self_dom_init(si) == 0, "no domain id of our own");
 	me_dom = gnt_self_dom;
 	BODY_CHECK(gnttab(GNTTABOP_setup_table, &st, 1) == 0 && st.status == 0 &&
@@ -865,7 +865,7 @@ static const char *run(struct start_info *si, unsigned int cpus, bool pin)
 /* The domU: its sync page granted to dom0 (SYNC_REF), the rounds, then its verdict. */
 static int peer_main(struct start_info *si)
 {
-	unsigned int cpus = (unsigned int)fuzz_cmd_number((const char *)si->cmd_line, "cpus=", 1);
+	unsigned int cpus = (unsigned int)cmdline_number((const char *)si->cmd_line, "cpus=", 1);
 	const char *fail = setup(si, cpus);
 	struct verdict vd;
 	uint64_t page;

@@ -694,7 +694,7 @@ static unsigned int cpus_of(struct start_info *si)
 	struct sysctl pi;
 
 	if (!(si->flags & SIF_INITDOMAIN))
-		return (unsigned int)fuzz_cmd_number((const char *)si->cmd_line, "cpus=", 1);
+		return (unsigned int)cmdline_number((const char *)si->cmd_line, "cpus=", 1);
 	return physinfo(&pi) == 0 ? pi.u.physinfo.nr_cpus : 1;
 }
 
@@ -737,9 +737,9 @@ static const char *body(struct start_info *si, bool one)
 
 	one_cpu = one;
 	nv = cpus < 2 ? 2 : cpus > NV_MAX ? NV_MAX : cpus;
-	seed = fuzz_cmd_number((const char *)si->cmd_line, "seed=", 1);
-	rounds = (unsigned int)fuzz_cmd_number((const char *)si->cmd_line, "rounds=", 12);
-	want_stats = fuzz_cmd_number((const char *)si->cmd_line, "stats=", 0);
+	seed = cmdline_number((const char *)si->cmd_line, "seed=", 1);
+	rounds = (unsigned int)cmdline_number((const char *)si->cmd_line, "rounds=", 12);
+	want_stats = cmdline_number((const char *)si->cmd_line, "stats=", 0);
 	if ((fail = setup(si)))
 		return fail;
 	for (i = 1; i < nv; i++) {
@@ -774,8 +774,8 @@ int test_main(struct start_info *si)
 	static char args[40];
 
 	snprintf(args, sizeof(args), "seed=%lu rounds=%lu",
-		 fuzz_cmd_number((const char *)si->cmd_line, "seed=", 1) + 1000,
-		 fuzz_cmd_number((const char *)si->cmd_line, "rounds=", 12));
+		 cmdline_number((const char *)si->cmd_line, "seed=", 1) + 1000,
+		 cmdline_number((const char *)si->cmd_line, "rounds=", 12));
 	peer_smp_args = args;
 	return verdict_test_smp(si, body);
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What the race fuzzers (fuzz-race, fuzz-grant-race) share: the answers
- * Xen gives to their calls, their generator, their command-line numbers
- * and the filling of an empty pool slot with a new frame.
+ * Xen gives to their calls, their generator and the filling of an empty
+ * pool slot with a new frame.
  */
 #ifndef GUEST_FUZZ_H
 #define GUEST_FUZZ_H
@@ -29,23 +29,6 @@ static inline uint64_t fuzz_next(uint64_t *s)
 	*s ^= *s >> 7;
 	*s ^= *s << 17;
 	return *s;
-}
-
-/* key=N on the command line, or dflt. */
-static inline unsigned long fuzz_cmd_number(const char *cmdline, const char *key,
-					    unsigned long dflt)
-{
-	const char *p = cmdline;
-	size_t n = strlen(key);
-	unsigned long x = 0;
-
-	while (*p && strncmp(p, key, n))
-		p++;
-	if (!*p)
-		return dflt;
-	for (p += n; *p >= '0' && *p <= '9'; p++)
-		x = x * 10 + (unsigned long)(*p - '0');
-	return x;
 }
 
 /* increase_reservation or decrease_reservation of the one frame at *mfn. */
