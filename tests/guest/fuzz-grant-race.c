@@ -37,7 +37,9 @@
  *  1. every answer is 0 or an error Xen gives for these calls, grant
  *     statuses are GNTST_* codes, an unmap of a map made is GNTST_okay,
  *     a status word holds only GTF_reading/GTF_writing, set_version's
- *     `version` is 1 or 2, query_size's count within its maximum,
+ *     `version` the one in force, and never a switch while the caller
+ *     holds a map of an entry of its own table (half of the mid-round
+ *     tries map one first), query_size's count within its maximum,
  *     setup_table's first frame the one mapped at the start;
  *  2. no vCPU takes a fault (a window is used only after its map
  *     succeeded);
@@ -100,6 +102,7 @@ struct vcpu_state {
 	uint64_t win[WINDOWS], gwin[GWINDOWS], swin;
 	grant_handle_t gh[GWINDOWS];
 	bool gmapped[GWINDOWS], smapped;
+	domid_t gdom[GWINDOWS];		/* whose entry gwin[i] maps */
 	uint64_t frames[2];
 	unsigned long calls, zero, maps_other, copies_ok;
 	const char *bad_what;		/* the first bad answer */
@@ -339,6 +342,7 @@ static bool map_gwin(struct vcpu_state *v, unsigned int i, domid_t d, grant_ref_
 	if (st)
 		return false;
 	v->gmapped[i] = true;
+	v->gdom[i] = d;
 	v->maps_other += d == other;
 	if (ro)
 		(void)*(volatile uint64_t *)v->gwin[i];
@@ -449,17 +453,33 @@ static void act_status(struct vcpu_state *v)
 		check_status_words(v);
 }
 
-/* The other version asked for mid-round: -EBUSY while anything is in use. */
-static void act_version(struct vcpu_state *v)
+/*
+ * The other version asked for mid-round: -EBUSY while anything is in
+ * use. Half the time the vCPU first maps its first entry, granted to its
+ * own domain, at its last grant window: while it holds a map of an entry
+ * of its domain, nobody else can unmap that, so the switch must be
+ * refused.
+ */
+static void act_version(struct vcpu_state *v, unsigned int me)
 {
+	unsigned int w = GWINDOWS - 1, i;
+	bool held = false;
 	uint32_t want, now;
 	long rc;
 
 	lock();
+	if (below(v, 2) && !v->gmapped[w]) {
+		write_entry(v, GREF_BASE + me * GREFS, me_dom, pick(v), 0);
+		map_gwin(v, w, me_dom, GREF_BASE + me * GREFS, below(v, 2));
+	}
+	for (i = 0; i < GWINDOWS; i++)
+		held |= v->gmapped[i] && v->gdom[i] == me_dom;
 	want = 3 - ver;
 	rc = answer(v, "set_version mid-round", set_version(want, &now));
 	if (now != (rc ? ver : want))
 		bad(v, "set_version's version", now);
+	if (held && !rc)
+		bad(v, "set_version switched while this vCPU mapped an entry of the table", want);
 	if (!rc) {		/* the switch cleared the probe: granted again */
 		ver = want;
 		write_entry(v, PROBE_REF, other, probe_mfn, 1);
@@ -549,7 +569,7 @@ static void step(struct vcpu_state *v, unsigned int me)
 	else if (r < 73)
 		act_setup(v);
 	else if (r < 75)
-		act_version(v);
+		act_version(v, me);
 	else if (r < 78)
 		act_decrease(v);
 	else if (r < 82)

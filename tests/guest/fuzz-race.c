@@ -54,6 +54,7 @@
  * used as there are CPUs, at least two) runs them on its own frames:
  * that is the attacker that matters. Seeds: `seed=` on the command line
  * (the peer's is seed + 1000), `rounds=` rounds of STEPS actions a vCPU.
+ * Grant table v2 and grants across domains: fuzz-grant-race.
  * @hvargs: dom0_max_vcpus=4
  * @initrd: self
  * @cmdline: seed=1 rounds=12
