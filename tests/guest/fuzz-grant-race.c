@@ -104,10 +104,8 @@ struct vcpu_state {
 	bool gmapped[GWINDOWS], smapped;
 	domid_t gdom[GWINDOWS];		/* whose entry gwin[i] maps */
 	uint64_t frames[2];
-	unsigned long calls, zero, maps_other, copies_ok;
-	const char *bad_what;		/* the first bad answer */
-	long bad_rc;
-	unsigned long bad_call;
+	struct fuzz_tally t;
+	unsigned long maps_other, copies_ok;
 	volatile bool started, finished;
 };
 
@@ -132,30 +130,22 @@ static bool want_stats;
 
 static void bad(struct vcpu_state *v, const char *what, long rc)
 {
-	if (!v->bad_what) {
-		v->bad_what = what;
-		v->bad_rc = rc;
-		v->bad_call = v->calls;
-	}
+	fuzz_bad(&v->t, what, rc);
 	__atomic_store_n(&xs->stop, 1, __ATOMIC_RELEASE);
 }
 
 static long answer(struct vcpu_state *v, const char *what, long rc)
 {
-	v->calls++;
-	v->zero += !rc;
-	if (!fuzz_answer_ok(rc))
-		bad(v, what, rc);
+	if (!fuzz_count(&v->t, what, rc, false))
+		__atomic_store_n(&xs->stop, 1, __ATOMIC_RELEASE);
 	return rc;
 }
 
 /* A grant status: GNTST_okay down to GNTST_no_space. */
 static long gnt_answer(struct vcpu_state *v, const char *what, long st)
 {
-	v->calls++;
-	v->zero += !st;
-	if (st > 0 || st < GNTST_no_space)
-		bad(v, what, st);
+	if (!fuzz_count(&v->t, what, st, true))
+		__atomic_store_n(&xs->stop, 1, __ATOMIC_RELEASE);
 	return st;
 }
 
@@ -529,7 +519,7 @@ static void act_decrease(struct vcpu_state *v)
 					 __ATOMIC_RELAXED))
 		return;
 	rc = fuzz_reservation(XENMEM_decrease_reservation, &mfn);
-	v->calls++;
+	v->t.calls++;
 	if (rc != 1 && rc != 0)
 		bad(v, "decrease_reservation", rc);
 	if (rc != 1)
@@ -545,7 +535,7 @@ static void act_increase(struct vcpu_state *v)
 
 	if (pool[i])
 		return;
-	v->calls++;
+	v->t.calls++;
 	if ((what = fuzz_fill_slot(&pool[i], &rc)))
 		bad(v, what, rc);
 }
@@ -863,12 +853,12 @@ static const char *run(struct start_info *si, unsigned int cpus, bool pin)
 		while (!__atomic_load_n(&vs[i].finished, __ATOMIC_ACQUIRE))
 			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 	for (i = 0; i < nv; i++) {
-		calls += vs[i].calls;
-		zero += vs[i].zero;
+		calls += vs[i].t.calls;
+		zero += vs[i].t.zero;
 		maps += vs[i].maps_other;
 		copies += vs[i].copies_ok;
-		BODY_CHECK(!vs[i].bad_what, "d%u seed=%lu vCPU %u call %lu (%s) answered %ld",
-			   me_dom, seed, i, vs[i].bad_call, vs[i].bad_what, vs[i].bad_rc);
+		BODY_CHECK(!vs[i].t.bad_what, "d%u seed=%lu vCPU %u call %lu (%s) answered %ld",
+			   me_dom, seed, i, vs[i].t.bad_call, vs[i].t.bad_what, vs[i].t.bad_rc);
 	}
 	if (fail)
 		return fail;

@@ -91,10 +91,7 @@ struct vcpu_state {
 	struct mmuext_op mx[MC_MAX];
 	struct multicall_entry mc[MC_MAX];
 	uint64_t gdt_frame[1];
-	unsigned long calls, zero;	/* calls made, answered 0 */
-	const char *bad_what;		/* the first bad answer */
-	long bad_rc;
-	unsigned long bad_call;
+	struct fuzz_tally t;
 	volatile bool started;
 };
 
@@ -114,11 +111,7 @@ static unsigned long seed;
 
 static void bad(struct vcpu_state *v, const char *what, long rc)
 {
-	if (!v->bad_what) {
-		v->bad_what = what;
-		v->bad_rc = rc;
-		v->bad_call = v->calls;
-	}
+	fuzz_bad(&v->t, what, rc);
 	stop = true;
 }
 
@@ -147,24 +140,20 @@ static void count(const char *what, long rc)
 
 static long answer(struct vcpu_state *v, const char *what, long rc)
 {
-	v->calls++;
-	v->zero += !rc;
 	if (want_stats)
 		count(what, rc);
-	if (!fuzz_answer_ok(rc))
-		bad(v, what, rc);
+	if (!fuzz_count(&v->t, what, rc, false))
+		stop = true;
 	return rc;
 }
 
 /* A grant status: GNTST_okay down to GNTST_no_space; -100 the call failed. */
 static long gnt_answer(struct vcpu_state *v, const char *what, long st)
 {
-	v->calls++;
-	v->zero += !st;
 	if (want_stats)
 		count(what, st);
-	if (st > 0 || st < GNTST_no_space)
-		bad(v, what, st);
+	if (!fuzz_count(&v->t, what, st, true))
+		stop = true;
 	return st;
 }
 
@@ -386,7 +375,7 @@ static void act_decrease(struct vcpu_state *v)
 	if (g < GHOSTS) {
 		ghosts[g] = mfn;
 		rc = fuzz_reservation(XENMEM_decrease_reservation, &mfn);
-		v->calls++;
+		v->t.calls++;
 		if (rc != 1 && rc != 0)
 			bad(v, "decrease_reservation", rc);
 	}
@@ -403,7 +392,7 @@ static void act_increase(struct vcpu_state *v)
 
 	if (pool[i])
 		return;
-	v->calls++;
+	v->t.calls++;
 	if ((what = fuzz_fill_slot(&pool[i], &rc)))
 		bad(v, what, rc);
 }
@@ -444,7 +433,7 @@ static void act_multicall(struct vcpu_state *v)
 		e->args[3] = DOMID_SELF;
 	}
 	rc = hypercall2(__HYPERVISOR_multicall, v->mc, n);
-	v->calls++;
+	v->t.calls++;
 	if (rc)
 		bad(v, "multicall", rc);
 	for (i = 0; i < n; i++)
@@ -755,10 +744,10 @@ static const char *body(struct start_info *si, bool one)
 		   "pinning vCPU 0 failed");
 	fail = vcpu_rounds(0);
 	for (i = 0; i < nv; i++) {
-		calls += vs[i].calls;
-		zero += vs[i].zero;
-		BODY_CHECK(!vs[i].bad_what, "seed=%lu vCPU %u call %lu (%s) answered %ld", seed, i,
-			   vs[i].bad_call, vs[i].bad_what, vs[i].bad_rc);
+		calls += vs[i].t.calls;
+		zero += vs[i].t.zero;
+		BODY_CHECK(!vs[i].t.bad_what, "seed=%lu vCPU %u call %lu (%s) answered %ld", seed, i,
+			   vs[i].t.bad_call, vs[i].t.bad_what, vs[i].t.bad_rc);
 	}
 	if (fail)
 		return fail;

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What the race fuzzers (fuzz-race, fuzz-grant-race) share: the answers
- * Xen gives to their calls, their generator and the filling of an empty
- * pool slot with a new frame.
+ * Xen gives to their calls, a vCPU's tally of them, its generator and the
+ * filling of an empty pool slot with a new frame.
  */
 #ifndef GUEST_FUZZ_H
 #define GUEST_FUZZ_H
 
 #include "guest.h"
 #include "mm.h"
+#include <lamina/grant_table.h>
 
 /* An answer Xen can give to one of these calls: 0 or one of its errors. */
 static inline bool fuzz_answer_ok(long rc)
@@ -20,6 +21,39 @@ static inline bool fuzz_answer_ok(long rc)
 		return true;
 	}
 	return false;
+}
+
+/* A vCPU's calls, those answered 0, and its first bad answer. */
+struct fuzz_tally {
+	unsigned long calls, zero;
+	const char *bad_what;		/* NULL while every answer was good */
+	long bad_rc;
+	unsigned long bad_call;		/* how many calls it had made before */
+};
+
+/* The first bad answer kept: what answered, rc, when. */
+static inline void fuzz_bad(struct fuzz_tally *t, const char *what, long rc)
+{
+	if (!t->bad_what) {
+		t->bad_what = what;
+		t->bad_rc = rc;
+		t->bad_call = t->calls;
+	}
+}
+
+/*
+ * One answer counted: an errno answer (fuzz_answer_ok) or, with gnt, a
+ * GNTST_* status. False, and kept if the first, when it is not one.
+ */
+static inline bool fuzz_count(struct fuzz_tally *t, const char *what, long rc, bool gnt)
+{
+	bool ok = gnt ? rc <= 0 && rc >= GNTST_no_space : fuzz_answer_ok(rc);
+
+	t->calls++;
+	t->zero += !rc;
+	if (!ok)
+		fuzz_bad(t, what, rc);
+	return ok;
 }
 
 /* The next number of a vCPU's xorshift generator (state never 0). */
