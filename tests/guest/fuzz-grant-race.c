@@ -13,7 +13,9 @@
  * read-only or writable, in the round's layout: v1, or in v2 full_page,
  * sub_page (a range of 8-byte words) or transitive (through a ref of
  * either domain); now and then revoked (flags 0) under whoever maps it.
- * Odd rounds run in v2, even ones in v1. Meanwhile every vCPU, at random:
+ * Odd rounds run in v2, even ones in v1; all vCPUs meet half-way through
+ * a round's steps too (on one CPU, the other domain's entries are
+ * written by then). Meanwhile every vCPU, at random:
  *
  *   maps a ref of the other domain (or its own) at one of its grant
  *   windows, read-only or writable, reads or writes through it, and
@@ -46,8 +48,8 @@
  *  3. at each round's end, all vCPUs of both domains at a barrier kept
  *     in a page of the domU that dom0 maps through reserved entry
  *     SYNC_REF: the frames each maps writable through a grant are
- *     listed, and the granter finds each of its pool frames among them
- *     refuses a pin at every level;
+ *     listed there, and each of the granter's pool frames among them
+ *     must refuse a pin at every level;
  *  4. after both sides unmapped: each domain's probe entry (granted at
  *     the round's start) maps in the other; then every entry can be
  *     revoked, none with GTF_reading/GTF_writing still set (v1: in its
@@ -57,8 +59,10 @@
  *     goes through (nothing in use).
  *
  * The frame audits run when the domains end ("mm audit dN" on Lamina's
- * debug build; the runner fails a test whose audit failed). `seed=`
- * (the domU's is seed + 1000) and `rounds=` on the command line.
+ * debug build; the runner fails a test whose audit failed). The first
+ * bad answer or failed check on either side stops both sides' steps.
+ * `seed=` (the domU's is seed + 1000), `rounds=` and `stats=1` (maps
+ * and copies by GNTST_* answer) on the command line.
  * @hvargs: dom0_max_vcpus=4
  * @initrd: self
  * @cmdline: seed=1 rounds=8
