@@ -18,7 +18,9 @@
  *   domain itself, rarely; VCPUOP_register_vcpu_info of a vCPU but 0 for
  *   itself, on a page of its own (once takes, later ones are refused);
  *   multicalls of 2-4 of the port calls; bursts, one action on one port
- *   8-32 times running. In FIFO rounds also init_control (any vCPU's
+ *   8-32 times running (in FIFO rounds a third of them expand_array, or a
+ *   reset and init_control, over and over). In FIFO rounds also
+ *   init_control (any vCPU's
  *   block, mostly on its own page), expand_array with one of the shared
  *   array pages, and raw writes of the guest's own event words and
  *   control blocks (MASKED, PENDING, LINKED with a random LINK, a random
@@ -30,7 +32,7 @@
  * No answer is checked against a model (they depend on the interleaving),
  * only what holds whatever it is:
  *
- *  1. every answer is 0 or an error Xen gives (answer_ok: no positive
+ *  1. every answer is 0 or an error Xen gives (fuzz_answer_ok: no positive
  *     value, no internal code); a port answered is 1 .. MAX_PORT;
  *  2. no vCPU takes a fault (the library fails the test on any trap; the
  *     vCPUs keep their events masked, SCHEDOP_poll does not need them);
@@ -48,6 +50,12 @@
  *     the FIFO words at init_control and leaves them set, and a close
  *     clears only the FIFO word, so bits from before the switch are
  *     still there when the reset goes back to 2-level.)
+ *
+ * The bursts of FIFO churn are what makes it find a race of that kind:
+ * with expand_array's look at the FIFO state put back before the lock
+ * (XSA-505, attack-evtchn-reset) it passed 4 of 4 runs at --smp 2
+ * without them; with them the hypervisor took a #PF in
+ * evtchn_fifo_expand_array in 3 of 4, each within its first seconds.
  *
  * The frame audit runs when each domain ends (the runner fails a test
  * whose audit failed). dom0 runs the rounds, then an unprivileged domU of
@@ -68,6 +76,7 @@
 #include "lib/smp.h"
 #include "lib/events.h"
 #include "lib/fifo.h"
+#include "lib/fuzz.h"
 #include "lib/peer_smp.h"
 #include <lamina/sched.h>
 
@@ -104,10 +113,7 @@ struct vcpu_state {
 	int cmd[MC_MAX];
 	struct multicall_entry mc[MC_MAX];
 	evtchn_port_t poll_ports[3];
-	unsigned long calls, zero;	/* calls made, answered 0 */
-	const char *bad_what;		/* the first bad answer */
-	long bad_rc;
-	unsigned long bad_call;
+	struct fuzz_tally t;		/* its answers */
 	volatile bool started;
 };
 
@@ -124,25 +130,9 @@ static unsigned long seed;
 
 /* ------------------------------------------------------------ checks */
 
-/* An answer Xen can give to one of these calls: 0 or one of its errors. */
-static bool answer_ok(long rc)
-{
-	switch (-rc) {
-	case 0: case EPERM: case ENOENT: case ESRCH: case EAGAIN: case ENOMEM:
-	case EACCES: case EFAULT: case EBUSY: case EEXIST: case EINVAL: case ENOSPC:
-	case ERANGE: case ENOSYS: case EOPNOTSUPP:
-		return true;
-	}
-	return false;
-}
-
 static void bad(struct vcpu_state *v, const char *what, long rc)
 {
-	if (!v->bad_what) {
-		v->bad_what = what;
-		v->bad_rc = rc;
-		v->bad_call = v->calls;
-	}
+	fuzz_bad(&v->t, what, rc);
 	stop = true;
 }
 
@@ -171,12 +161,10 @@ static void count(const char *what, long rc)
 
 static long answer(struct vcpu_state *v, const char *what, long rc)
 {
-	v->calls++;
-	v->zero += !rc;
 	if (want_stats)
 		count(what, rc);
-	if (!answer_ok(rc))
-		bad(v, what, rc);
+	if (!fuzz_count(&v->t, what, rc, false))
+		stop = true;
 	return rc;
 }
 
@@ -198,10 +186,7 @@ static void port_out(struct vcpu_state *v, const char *what, evtchn_port_t p)
 
 static uint64_t rnd(struct vcpu_state *v)
 {
-	v->rng ^= v->rng << 13;
-	v->rng ^= v->rng >> 7;
-	v->rng ^= v->rng << 17;
-	return v->rng;
+	return fuzz_next(&v->rng);
 }
 
 static unsigned int below(struct vcpu_state *v, unsigned int n)
@@ -278,14 +263,11 @@ static int fill(struct vcpu_state *v, unsigned int op, union evtchn_arg *a, evtc
 		a->bvc.vcpu = pick_vcpu(v);
 		return EVTCHNOP_bind_vcpu;
 	case OP_CLOSE:
-		a->cl.port = p;
-		return EVTCHNOP_close;
 	case OP_SEND:
-		a->sd.port = p;
-		return EVTCHNOP_send;
-	case OP_UNMASK:
-		a->um.port = p;
-		return EVTCHNOP_unmask;
+	case OP_UNMASK:		/* each argument is the port alone */
+		a->cl.port = p;
+		return op == OP_CLOSE ? EVTCHNOP_close : op == OP_SEND ? EVTCHNOP_send :
+		       EVTCHNOP_unmask;
 	case OP_STATUS:
 		a->st.dom = DOMID_SELF;
 		a->st.port = p;
@@ -336,22 +318,12 @@ static void act_multicall(struct vcpu_state *v)
 		v->mc[i].args[1] = (uint64_t)&v->arg[i];
 	}
 	rc = hypercall2(__HYPERVISOR_multicall, v->mc, n);
-	v->calls++;
+	v->t.calls++;
 	if (rc)
 		bad(v, "multicall", rc);
 	for (i = 0; i < n; i++)
 		if (!answer(v, "multicall entry", (long)v->mc[i].result) && port_of(op[i], &v->arg[i]))
 			port_out(v, "multicall entry's port", port_of(op[i], &v->arg[i]));
-}
-
-/* One action on one port, 8-32 times running. */
-static void act_burst(struct vcpu_state *v)
-{
-	unsigned int n = 8 + below(v, 25), op = below(v, NR_PORT_OPS), i;
-	evtchn_port_t p = pick(v);
-
-	for (i = 0; i < n && !stop; i++)
-		port_call(v, op, p);
 }
 
 /* SCHEDOP_poll on one to three ports, the timeout past or 10-90 us ahead. */
@@ -443,6 +415,29 @@ static void act_words(struct vcpu_state *v)
 	}
 }
 
+/*
+ * One action on one port, 8-32 times running; in a FIFO round a third of
+ * the bursts are the FIFO state's own churn instead: expand_array over
+ * and over, or the domain reset and this vCPU's block set up again, so
+ * that a reset meets another vCPU's FIFO call far more often.
+ */
+static void act_burst(struct vcpu_state *v, unsigned int me)
+{
+	unsigned int n = 8 + below(v, 25), op = below(v, NR_PORT_OPS), how = below(v, 6), i;
+	evtchn_port_t p = pick(v);
+
+	for (i = 0; i < n && !stop; i++) {
+		if (!fifo_round || how > 1) {
+			port_call(v, op, p);
+		} else if (how == 0) {
+			act_expand(v);
+		} else {
+			act_reset(v);
+			act_init_control(v, me);
+		}
+	}
+}
+
 /* ------------------------------------------------------------ a step */
 
 static void step(struct vcpu_state *v, unsigned int me)
@@ -454,7 +449,7 @@ static void step(struct vcpu_state *v, unsigned int me)
 	} else if (r < 86) {
 		act_multicall(v);
 	} else if (r < 90) {
-		act_burst(v);
+		act_burst(v, me);
 	} else if (r < 93) {
 		act_poll(v);
 	} else if (r < 95) {
@@ -639,28 +634,12 @@ static void vcpu_entry(unsigned long id)
 
 /* ------------------------------------------------------------ setup */
 
-/* key=N on the command line, or dflt. */
-static unsigned long cmd_number(const char *cmdline, const char *key, unsigned long dflt)
-{
-	const char *p = cmdline;
-	size_t n = strlen(key);
-	unsigned long x = 0;
-
-	while (*p && strncmp(p, key, n))
-		p++;
-	if (!*p)
-		return dflt;
-	for (p += n; *p >= '0' && *p <= '9'; p++)
-		x = x * 10 + (unsigned long)(*p - '0');
-	return x;
-}
-
 static unsigned int cpus_of(struct start_info *si)
 {
 	struct sysctl pi;
 
 	if (!(si->flags & SIF_INITDOMAIN))
-		return (unsigned int)cmd_number((const char *)si->cmd_line, "cpus=", 1);
+		return (unsigned int)cmdline_number((const char *)si->cmd_line, "cpus=", 1);
 	return physinfo(&pi) == 0 ? pi.u.physinfo.nr_cpus : 1;
 }
 
@@ -697,9 +676,9 @@ static const char *body(struct start_info *si, bool one)
 
 	one_cpu = one;
 	nv = cpus < 2 ? 2 : cpus > NV_MAX ? NV_MAX : cpus;
-	seed = cmd_number((const char *)si->cmd_line, "seed=", 1);
-	rounds = (unsigned int)cmd_number((const char *)si->cmd_line, "rounds=", 10);
-	want_stats = cmd_number((const char *)si->cmd_line, "stats=", 0);
+	seed = cmdline_number((const char *)si->cmd_line, "seed=", 1);
+	rounds = (unsigned int)cmdline_number((const char *)si->cmd_line, "rounds=", 10);
+	want_stats = cmdline_number((const char *)si->cmd_line, "stats=", 0);
 	shared->vcpu_info[0].evtchn_upcall_mask = 1;
 	if ((fail = setup()))
 		return fail;
@@ -719,10 +698,10 @@ static const char *body(struct start_info *si, bool one)
 	memset((void *)shared->evtchn_pending, 0, sizeof(shared->evtchn_pending));
 	shared->vcpu_info[0].evtchn_upcall_mask = mask0;
 	for (i = 0; i < nv; i++) {
-		calls += vs[i].calls;
-		zero += vs[i].zero;
-		BODY_CHECK(!vs[i].bad_what, "seed=%lu vCPU %u call %lu (%s) answered %ld", seed, i,
-			   vs[i].bad_call, vs[i].bad_what, vs[i].bad_rc);
+		calls += vs[i].t.calls;
+		zero += vs[i].t.zero;
+		BODY_CHECK(!vs[i].t.bad_what, "seed=%lu vCPU %u call %lu (%s) answered %ld", seed, i,
+			   vs[i].t.bad_call, vs[i].t.bad_what, vs[i].t.bad_rc);
 	}
 	if (fail)
 		return fail;
@@ -739,8 +718,8 @@ int test_main(struct start_info *si)
 	static char args[40];
 
 	snprintf(args, sizeof(args), "seed=%lu rounds=%lu",
-		 cmd_number((const char *)si->cmd_line, "seed=", 1) + 1000,
-		 cmd_number((const char *)si->cmd_line, "rounds=", 10));
+		 cmdline_number((const char *)si->cmd_line, "seed=", 1) + 1000,
+		 cmdline_number((const char *)si->cmd_line, "rounds=", 10));
 	peer_smp_args = args;
 	return verdict_test_smp_after(si, body);
 }
