@@ -116,32 +116,13 @@ static void bad(struct vcpu_state *v, const char *what, long rc)
 }
 
 /* `stats=1`: calls and zero answers by action, printed at the end. */
-static struct {
-	const char *what;
-	unsigned long n, zero;
-} stats[32];
+static struct fuzz_stat stats[32];
 static bool want_stats;
-
-static void count(const char *what, long rc)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(stats); i++) {
-		if (!stats[i].what)
-			__atomic_compare_exchange_n(&stats[i].what, &(const char *){ NULL }, what,
-						    false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
-		if (stats[i].what == what) {
-			__atomic_add_fetch(&stats[i].n, 1, __ATOMIC_RELAXED);
-			__atomic_add_fetch(&stats[i].zero, !rc, __ATOMIC_RELAXED);
-			return;
-		}
-	}
-}
 
 static long answer(struct vcpu_state *v, const char *what, long rc)
 {
 	if (want_stats)
-		count(what, rc);
+		fuzz_stat_count(stats, ARRAY_SIZE(stats), what, rc);
 	if (!fuzz_count(&v->t, what, rc, false))
 		stop = true;
 	return rc;
@@ -151,7 +132,7 @@ static long answer(struct vcpu_state *v, const char *what, long rc)
 static long gnt_answer(struct vcpu_state *v, const char *what, long st)
 {
 	if (want_stats)
-		count(what, st);
+		fuzz_stat_count(stats, ARRAY_SIZE(stats), what, st);
 	if (!fuzz_count(&v->t, what, st, true))
 		stop = true;
 	return st;
@@ -195,18 +176,9 @@ static long hc_set_gdt(uint64_t *frames, unsigned long entries)
 	return hypercall2(__HYPERVISOR_set_gdt, (uint64_t)frames, entries);
 }
 
-/* All nv vCPUs meet; waits yield, so the vCPUs may share a CPU. */
 static void barrier(void)
 {
-	unsigned int gen = bar_gen;
-
-	if (__atomic_add_fetch(&bar_count, 1, __ATOMIC_ACQ_REL) == nv) {
-		bar_count = 0;
-		__atomic_store_n(&bar_gen, gen + 1, __ATOMIC_RELEASE);
-		return;
-	}
-	while (__atomic_load_n(&bar_gen, __ATOMIC_ACQUIRE) == gen)
-		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	fuzz_barrier(&bar_count, &bar_gen, nv);
 }
 
 /* ------------------------------------------------------------ actions */
@@ -751,9 +723,8 @@ static const char *body(struct start_info *si, bool one)
 	}
 	if (fail)
 		return fail;
-	for (i = 0; want_stats && i < ARRAY_SIZE(stats) && stats[i].what; i++)
-		printf("fuzz-race: %-24s %6lu calls, %6lu answered 0\n", stats[i].what, stats[i].n,
-		       stats[i].zero);
+	if (want_stats)
+		fuzz_stats_print("fuzz-race", stats, ARRAY_SIZE(stats));
 	printf("fuzz-race: seed=%lu, %u vCPUs, %u rounds of %u steps: %lu calls (%lu of the checked answered 0), invariants held\n",
 	       seed, nv, rounds, STEPS, calls, zero);
 	return NULL;

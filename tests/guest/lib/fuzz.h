@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * What the race fuzzers (fuzz-race, fuzz-grant-race) share: the answers
- * Xen gives to their calls, a vCPU's tally of them, its generator and the
- * filling of an empty pool slot with a new frame.
+ * What the race fuzzers (fuzz-race, fuzz-grant-race, fuzz-evtchn-race)
+ * share: the answers Xen gives to their calls, a vCPU's tally of them,
+ * `stats=1`'s count by action, the vCPUs' barrier, a vCPU's generator and
+ * the filling of an empty pool slot with a new frame.
  */
 #ifndef GUEST_FUZZ_H
 #define GUEST_FUZZ_H
@@ -54,6 +55,54 @@ static inline bool fuzz_count(struct fuzz_tally *t, const char *what, long rc, b
 	if (!ok)
 		fuzz_bad(t, what, rc);
 	return ok;
+}
+
+/* `stats=1`: calls and zero answers by action, a row an action as first met. */
+struct fuzz_stat {
+	const char *what;
+	unsigned long n, zero;
+};
+
+static inline void fuzz_stat_count(struct fuzz_stat *tab, unsigned int size, const char *what,
+				   long rc)
+{
+	unsigned int i;
+
+	for (i = 0; i < size; i++) {
+		if (!tab[i].what)
+			__atomic_compare_exchange_n(&tab[i].what, &(const char *){ NULL }, what,
+						    false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+		if (tab[i].what == what) {
+			__atomic_add_fetch(&tab[i].n, 1, __ATOMIC_RELAXED);
+			__atomic_add_fetch(&tab[i].zero, !rc, __ATOMIC_RELAXED);
+			return;
+		}
+	}
+}
+
+static inline void fuzz_stats_print(const char *name, const struct fuzz_stat *tab,
+				    unsigned int size)
+{
+	unsigned int i;
+
+	for (i = 0; i < size && tab[i].what; i++)
+		printf("%s: %-24s %6lu calls, %6lu answered 0\n", name, tab[i].what, tab[i].n,
+		       tab[i].zero);
+}
+
+/* All nv vCPUs meet (*count, *gen: the guest's); waits yield, so they may share a CPU. */
+static inline void fuzz_barrier(volatile unsigned int *count, volatile unsigned int *gen,
+				unsigned int nv)
+{
+	unsigned int g = *gen;
+
+	if (__atomic_add_fetch(count, 1, __ATOMIC_ACQ_REL) == nv) {
+		*count = 0;
+		__atomic_store_n(gen, g + 1, __ATOMIC_RELEASE);
+		return;
+	}
+	while (__atomic_load_n(gen, __ATOMIC_ACQUIRE) == g)
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 }
 
 /* The next number of a vCPU's xorshift generator (state never 0). */
