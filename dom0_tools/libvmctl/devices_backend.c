@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -83,4 +84,25 @@ int vmctl_xs_put(struct xs_handle *xs, uint32_t tx, const char *dir, const char 
 	if (snprintf(path, sizeof(path), "%s/%s", dir, key) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
 	return xs_write(xs, tx, path, val, (unsigned int)strlen(val));
+}
+
+void vmctl_backend_close_wait(struct xs_handle *xs, const char *be, unsigned int wait_ms)
+{
+	char path[256], *val;
+	unsigned int len, waited;
+	int st;
+
+	vmctl_xs_put(xs, 0, be, "online", "0");
+	vmctl_xs_put(xs, 0, be, "state", "5");
+	if (snprintf(path, sizeof(path), "%s/state", be) >= (int)sizeof(path))
+		return;
+	for (waited = 0; waited < wait_ms; waited += 50) {
+		if (xs_read(xs, 0, path, &val, &len))
+			return;
+		st = atoi(val);
+		free(val);
+		if (st == 6)
+			return;
+		poll(NULL, 0, 50);
+	}
 }

@@ -33,4 +33,15 @@ int vmctl_backend_ensure(const char *prog, const char *lock, const char *log, ch
 int vmctl_xs_put(struct xs_handle *xs, uint32_t tx, const char *dir, const char *key,
 		 const char *val);
 
+/*
+ * A device's backend asked to let it go, as libxl's device removal: @be's
+ * online 0 and state 5 (Closing), then up to @wait_ms for the backend to
+ * write Closed (6) or for @be to vanish. A backend writes Closed once it
+ * has let go of the rings and the event channel and the frontend has
+ * closed; only then may the caller remove the directories (a frontend
+ * whose directory goes may revoke the grants of requests a backend that
+ * has not yet read the Closing still serves).
+ */
+void vmctl_backend_close_wait(struct xs_handle *xs, const char *be, unsigned int wait_ms);
+
 #endif

@@ -259,9 +259,8 @@ int vmctl_disks_attach(struct xs_handle *xs, unsigned int domid, const struct vm
 
 int vmctl_disk_detach(struct xs_handle *xs, unsigned int domid, int devid, unsigned int wait_ms)
 {
-	char fe[128], be[160], path[200];
-	unsigned int t, waited = 0;
-	int s;
+	char fe[128], be[160];
+	unsigned int t;
 
 	for (t = 0; t < sizeof(be_types) / sizeof(be_types[0]); t++) {
 		dirs(domid, be_types[t], devid, fe, be);
@@ -270,24 +269,7 @@ int vmctl_disk_detach(struct xs_handle *xs, unsigned int domid, int devid, unsig
 	}
 	if (t == sizeof(be_types) / sizeof(be_types[0]))
 		return -ENOENT;
-	snprintf(path, sizeof(path), "%s/online", be);
-	xs_write(xs, 0, path, "0", 1);
-	snprintf(path, sizeof(path), "%s/state", be);
-	xs_write(xs, 0, path, "5", 1);
-	snprintf(path, sizeof(path), "%s/state", fe);
-	while (waited < wait_ms) {
-		char *val;
-		unsigned int len;
-
-		if (xs_read(xs, 0, path, &val, &len))
-			break;
-		s = atoi(val);
-		free(val);
-		if (s == 6)
-			break;
-		poll(NULL, 0, 50);
-		waited += 50;
-	}
+	vmctl_backend_close_wait(xs, be, wait_ms);
 	remove_dirs(xs, domid, be_types[t], devid);
 	return 0;
 }

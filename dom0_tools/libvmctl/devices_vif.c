@@ -263,18 +263,9 @@ static int wait_taken(struct xs_handle *xs, unsigned int domid, const struct vmc
 static void close_one(struct xs_handle *xs, unsigned int domid, int devid, unsigned int wait_ms)
 {
 	char fe[96], be[96];
-	unsigned int waited;
 
 	vif_dirs(domid, devid, fe, be);
-	vmctl_xs_put(xs, 0, be, "online", "0");
-	vmctl_xs_put(xs, 0, be, "state", "5");
-	for (waited = 0; waited < wait_ms; waited += 50) {
-		long long st = read_num(xs, be, "state");
-
-		if (st < 0 || st == 6)
-			break;
-		poll(NULL, 0, 50);
-	}
+	vmctl_backend_close_wait(xs, be, wait_ms);
 	xs_rm(xs, 0, fe);
 	xs_rm(xs, 0, be);
 }
