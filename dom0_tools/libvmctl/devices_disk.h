@@ -50,8 +50,10 @@ int vmctl_disks_attach(struct xs_handle *xs, unsigned int domid, const struct vm
 
 /*
  * One disk of a running domain, as xl block-detach: backend online 0 and
- * state 5 (Closing), up to @wait_ms for the frontend to close (state 6),
- * then both directories removed. -ENOENT when the domain has no such disk.
+ * state 5 (Closing), up to @wait_ms for the backend to close (state 6: its
+ * in-flight I/O completed, ring and port let go, the frontend closed) or
+ * its directory to vanish, then both directories removed
+ * (vmctl_backend_close_wait). -ENOENT when the domain has no such disk.
  */
 int vmctl_disk_detach(struct xs_handle *xs, unsigned int domid, int devid, unsigned int wait_ms);
 
