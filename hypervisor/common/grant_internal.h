@@ -46,6 +46,7 @@ struct maptrack {
 struct grant_table {
 	unsigned int version;		/* 1 or 2 */
 	unsigned int nr_frames;
+	unsigned int nr_alloc;		/* frames[] and active[] allocated: nr_frames shared */
 	unsigned int nr_entries;	/* of this version: grant_count_entries() */
 	unsigned int nr_status;		/* status frames (kept but unused in v1) */
 	uint32_t status_idle_count;	/* a status frame's count when unmapped */

@@ -108,6 +108,25 @@ struct grant_table *grant_table_get(struct domain *d)
 	return d->grant;
 }
 
+/* One more frame of gt and its active entries, not shared yet; -ENOMEM if none. */
+static int new_frame(struct grant_table *gt)
+{
+	unsigned int i = gt->nr_alloc;
+	mfn_t f = alloc_frame(), a = alloc_frames_contig(ACTIVE_PAGES);
+
+	if (f == INVALID_MFN || a == INVALID_MFN) {
+		if (f != INVALID_MFN)
+			free_frame(f);
+		if (a != INVALID_MFN)
+			free_frames(a, ACTIVE_PAGES);
+		return -ENOMEM;
+	}
+	gt->frames[i] = f;
+	gt->active[i] = mfn_to_virt(a);
+	gt->nr_alloc++;
+	return 0;
+}
+
 /* Grows d's table to n frames; existing entries stay. */
 static int gt_grow(struct domain *d, unsigned int n)
 {
@@ -116,18 +135,9 @@ static int gt_grow(struct domain *d, unsigned int n)
 	if (!gt)
 		return -ENOMEM;
 	while (gt->nr_frames < n) {
-		mfn_t f = alloc_frame(), a = alloc_frames_contig(ACTIVE_PAGES);
-
-		if (f == INVALID_MFN || a == INVALID_MFN) {
-			if (f != INVALID_MFN)
-				free_frame(f);
-			if (a != INVALID_MFN)
-				free_frames(a, ACTIVE_PAGES);
+		if (gt->nr_frames == gt->nr_alloc && new_frame(gt))
 			return -ENOMEM;
-		}
-		frame_share_with(f, d);
-		gt->frames[gt->nr_frames] = f;
-		gt->active[gt->nr_frames] = mfn_to_virt(a);
+		frame_share_with(gt->frames[gt->nr_frames], d);
 		gt->nr_frames++;
 	}
 	return 0;
@@ -138,8 +148,11 @@ void grant_table_free(struct domain *d)
 	struct grant_table *gt = d->grant;
 	unsigned int i;
 
-	for (i = 0; i < gt->nr_frames; i++) {
-		put_alloc_ref(gt->frames[i]);
+	for (i = 0; i < gt->nr_alloc; i++) {
+		if (i < gt->nr_frames)
+			put_alloc_ref(gt->frames[i]);
+		else
+			free_frame(gt->frames[i]);
 		free_frames(virt_to_maddr(gt->active[i]) >> PAGE_SHIFT, ACTIVE_PAGES);
 	}
 	for (i = 0; i < gt->nr_status; i++)
@@ -975,6 +988,25 @@ static void seed(struct domain *d, uint32_t ref, domid_t to, mfn_t mfn)
 }
 
 /*
+ * The frames of every size dom0's table may grow to, and their active
+ * entries, allocated now and shared with it as it grows. dom0 is the
+ * backends' domain: its table grows with the buffers they grant to
+ * themselves and, as Xen's, never shrinks, so growing it from the free
+ * frames would leave the first domU with a vif or a disk a lasting mark
+ * on the free memory the toolstack reports after that domU is gone
+ * (five frames a table frame). Up to 64 frames by default: 1.25 MiB.
+ */
+static int keep_frames(struct domain *d)
+{
+	struct grant_table *gt = d->grant;
+
+	while (gt->nr_alloc < d->max_grant_frames)
+		if (new_frame(gt))
+			return -ENOMEM;
+	return 0;
+}
+
+/*
  * A new domain's table, one frame of version 1, as Xen 4.17's
  * grant_table_init makes it with the domain: a guest finds it there at
  * its first grant operation, whoever it is (dom0 too), and no operation
@@ -986,6 +1018,8 @@ int grant_table_init(struct domain *d)
 
 	spin_lock(&d->grant_lock);
 	rc = table_grow(d, 1);
+	if (!rc && d->is_privileged)
+		rc = keep_frames(d);
 	spin_unlock(&d->grant_lock);
 	return rc;
 }
