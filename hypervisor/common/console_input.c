@@ -39,7 +39,7 @@ static void poll_serial(void *data)
 		got = true;
 	}
 	if (got && prod != cons && dom0)
-		send_global_virq(dom0, VIRQ_CONSOLE);
+		send_global_virq(VIRQ_CONSOLE);
 	set_timer(&poll_timer, now_ns() + POLL_NS);
 }
 

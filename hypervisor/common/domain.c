@@ -576,8 +576,7 @@ void domain_shutdown(struct domain *d, unsigned int reason)
 		reap_pending = true;	/* not here: we may be deep in d's hypercall */
 		pending_work_set(PW_REAP);
 	}
-	if (dom0)
-		send_global_virq(dom0, VIRQ_DOM_EXC);
+	send_global_virq(VIRQ_DOM_EXC);
 }
 
 /*
@@ -725,8 +724,7 @@ static int domain_kill_step(struct domain *d)
 	if (!d->destroyed) {
 		if (!domain_destroy_step(d))
 			return -ERESTART;
-		if (dom0)
-			send_global_virq(dom0, VIRQ_DOM_EXC);
+		send_global_virq(VIRQ_DOM_EXC);
 	}
 	domains_gone();
 	return 0;

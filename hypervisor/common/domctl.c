@@ -598,15 +598,14 @@ static long page_frame_info(const struct domain *d, const struct domctl *op)
 }
 
 /*
- * set_virq_handler: a global VIRQ's domain. Xen's checks (a VIRQ past
- * NR_VIRQS or a per-vCPU one -EINVAL); Lamina sends the global VIRQs to
- * dom0, so naming dom0 is 0, another domain is not offered (-ENOSYS).
+ * set_virq_handler: a global VIRQ's domain, after Xen's checks (a VIRQ
+ * past NR_VIRQS or a per-vCPU one -EINVAL).
  */
-static long virq_handler(const struct domain *d, uint32_t virq)
+static long virq_handler(struct domain *d, uint32_t virq)
 {
 	if (virq >= NR_VIRQS || virq_is_per_vcpu(virq))
 		return trace_err(-EINVAL);
-	return d == dom0 ? 0 : trace_err(-ENOSYS);
+	return evtchn_set_virq_handler(d, virq);
 }
 
 /*

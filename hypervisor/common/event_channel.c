@@ -256,11 +256,82 @@ void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq)
 	spin_unlock(&d->evtchn_lock);
 }
 
-/* A global VIRQ is bound in vCPU 0's table; its port says whom it notifies. */
-void send_global_virq(struct domain *d, unsigned int virq)
+/*
+ * The domain each global VIRQ goes to when it is not dom0 (domctl
+ * set_virq_handler), as Xen 4.17's global_virq_handlers: the table holds
+ * a reference on each domain it names until that domain's destroy closes
+ * its ports (virq_handler_close), and the VIRQ goes to dom0 again.
+ */
+static struct domain *virq_handler[NR_VIRQS];
+static spinlock_t virq_handler_lock = SPINLOCK_INIT_LEVEL(LOCK_LEVEL_VIRQ_HANDLER);
+
+/* The handler of a global VIRQ, referenced (put_domain), or NULL. */
+static struct domain *virq_handler_get(unsigned int virq)
 {
+	struct domain *d;
+
+	spin_lock(&virq_handler_lock);
+	d = virq_handler[virq] ? virq_handler[virq] : dom0;
+	if (d)
+		get_domain(d);
+	spin_unlock(&virq_handler_lock);
+	return d;
+}
+
+/* A global VIRQ is bound in vCPU 0's table; its port says whom it notifies. */
+void send_global_virq(unsigned int virq)
+{
+	struct domain *d = virq_handler_get(virq);
+
+	if (!d)
+		return;
 	if (d->vcpu && d->vcpu[0])
 		send_guest_vcpu_virq(d->vcpu[0], virq);
+	put_domain(d);
+}
+
+/*
+ * domctl set_virq_handler, past its checks: d handles virq from now on
+ * (dom0: as at boot). A domain whose ports its destroy has closed is
+ * not taken (0, the VIRQ left where it was; Xen 4.17 takes it, and the
+ * VIRQ is then lost until another is named: docs/conformance.md).
+ */
+long evtchn_set_virq_handler(struct domain *d, unsigned int virq)
+{
+	struct domain *old;
+
+	if (d == dom0)
+		d = NULL;
+	else
+		get_domain(d);
+	spin_lock(&virq_handler_lock);
+	if (d && d->virq_handler_closed) {
+		old = d;
+	} else {
+		old = virq_handler[virq];
+		virq_handler[virq] = d;
+	}
+	spin_unlock(&virq_handler_lock);
+	if (old)
+		put_domain(old);
+	return 0;
+}
+
+/* d's destroy closed its ports: the global VIRQs it handled go to dom0. */
+static void virq_handler_close(struct domain *d)
+{
+	unsigned int virq, n = 0;
+
+	spin_lock(&virq_handler_lock);
+	d->virq_handler_closed = true;
+	for (virq = 0; virq < NR_VIRQS; virq++)
+		if (virq_handler[virq] == d) {
+			virq_handler[virq] = NULL;
+			n++;
+		}
+	spin_unlock(&virq_handler_lock);
+	while (n--)
+		put_domain(d);
 }
 
 bool virq_is_per_vcpu(unsigned int virq)
@@ -865,6 +936,7 @@ bool evtchn_domain_destroy(struct domain *d, uint64_t *cursor, uint64_t until)
 			evtchn_close(d, p);
 	}
 	leave_fifo(d);
+	virq_handler_close(d);
 	*cursor = 0;
 	return true;
 }

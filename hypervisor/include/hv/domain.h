@@ -158,6 +158,7 @@ struct domain {
 	unsigned int evtchn_active;	/* ports in use (not free, not port 0); under evtchn_lock */
 	unsigned int evtchn_free_from;	/* ports 1 up to it are all in use; under evtchn_lock */
 	unsigned int evtchn_reset_next;	/* EVTCHNOP_reset under way: its next port; 0 = none */
+	bool virq_handler_closed;	/* ports closed by its destroy: no global VIRQ for it */
 	struct grant_table *grant;	/* NULL until it has a table or maps one */
 	spinlock_t grant_lock;		/* guards *grant and grant (common/grant_internal.h) */
 	/* A boot-time domU's rings for dom0 (hvm_op.h); 0 = none. */

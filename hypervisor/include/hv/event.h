@@ -39,7 +39,8 @@ unsigned int evtchn_max_ports(const struct domain *d);
 /* Port p of d, or NULL when p is beyond the ports allocated so far. */
 struct evtchn *evtchn_from_port(struct domain *d, evtchn_port_t p);
 void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq);
-void send_global_virq(struct domain *d, unsigned int virq);
+void send_global_virq(unsigned int virq);	/* to its handler (set_virq_handler), else dom0 */
+long evtchn_set_virq_handler(struct domain *d, unsigned int virq);
 bool virq_is_per_vcpu(unsigned int virq);	/* TIMER, DEBUG, XENOPROF, XENPMU */
 bool vcpu_events_deliverable(const struct vcpu *v);
 

@@ -76,6 +76,9 @@
  *                         read by memory_map, which copies them to the
  *                         guest under it, as Xen 4.17's e820_lock
  *                         (arch/x86/memory_op_toolstack.c)
+ *   virq_handler_lock     which domain handles each global VIRQ
+ *                         (common/event_channel.c): looked up and
+ *                         referenced under it, sent to after it
  *   pool->lock            a frame pool (common/page_alloc.c)
  *
  * Frame counts take no lock: they change by compare-and-exchange
@@ -104,6 +107,7 @@ enum {
 	LOCK_LEVEL_WALLCLOCK,
 	LOCK_LEVEL_IOPORT,
 	LOCK_LEVEL_E820,
+	LOCK_LEVEL_VIRQ_HANDLER,
 	LOCK_LEVEL_HEAP,
 	LOCK_LEVELS
 };
