@@ -17,7 +17,8 @@
  * 3. dom0 destroys B and A, and clears its port once both are gone;
  * 4. quit C is built: dom0's port fires (A's destroy gave it back);
  * 5. dom0 names a handler D again and then itself: a quit E then
- *    fires dom0's port, and D has not shut down.
+ *    fires dom0's port, and D has not shut down;
+ * 6. D destroyed, naming it is -ESRCH, and a quit F fires dom0's port.
  * @initrd: self
  * @timeout: 240
  */
@@ -155,6 +156,20 @@ static int quit_reaches_dom0(struct start_info *si, evtchn_port_t mine, const ch
 	return TEST_PASS;
 }
 
+/*
+ * 6. dom0 destroys D (its console page unmapped, so nothing holds it):
+ *    naming it then is -ESRCH on both, and a quit peer fires dom0's port.
+ */
+static int named_after_destroy(struct start_info *si, evtchn_port_t mine, domid_t d)
+{
+	CHECK(gone(d), "the second handler not destroyed");
+	ROW("set_virq_handler DOM_EXC to a destroyed peer", set_handler(d, VIRQ_DOM_EXC), -ESRCH);
+	port_test_and_clear(mine);
+	CHECK(quit_reaches_dom0(si, mine, "dom0's port after naming a destroyed peer") == TEST_PASS,
+	      "after naming a destroyed peer");
+	return conform_end("virq-handler");
+}
+
 static int dom0(struct start_info *si)
 {
 	evtchn_port_t mine = bind_dom_exc();
@@ -190,8 +205,7 @@ static int dom0(struct start_info *si)
 	CHECK(quit_reaches_dom0(si, mine, "dom0's port once it handles DOM_EXC again") == TEST_PASS,
 	      "after the handler went back to dom0");
 	ROW("the second peer, no longer the handler, not shut down", still_up(d), 1);
-	CHECK(gone(d), "the second handler not destroyed");
-	return conform_end("virq-handler");
+	return named_after_destroy(si, mine, d);
 }
 
 int test_main(struct start_info *si)
