@@ -22,6 +22,7 @@
 #include "lib/events.h"
 #include "lib/mm.h"
 #include "lib/peer.h"
+#include "lib/peer_verdict.h"
 #include "lib/domctl.h"
 
 #define PEER_MIB	16
@@ -74,20 +75,6 @@ static void __attribute__((noreturn)) peer(struct start_info *si)
 		;
 }
 
-/* The reason the peer shut down with, -1 if it did not within the wait. */
-static long shutdown_of(domid_t id)
-{
-	struct domctl_getdomaininfo i;
-	unsigned int tries;
-
-	for (tries = 0; peer_wait_more(&tries, 1000);) {
-		if (!domctl_info_of(id, &i) && (i.flags & DOMINF_shutdown))
-			return (i.flags >> DOMINF_SHUTDOWN_SHIFT) & 0xff;
-		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
-	}
-	return -1;
-}
-
 static int end_peer(domid_t id)
 {
 	struct domctl_getdomaininfo i;
@@ -127,7 +114,7 @@ int test_main(struct start_info *si)
 			rs.reason = SHUTDOWN_poweroff;	/* ends it if that was refused */
 			hypercall2(__HYPERVISOR_sched_op, SCHEDOP_remote_shutdown, (uint64_t)&rs);
 		}
-		reason = shutdown_of((domid_t)id);
+		reason = peer_shutdown_code((domid_t)id);
 		snprintf(name, sizeof(name), "case %u: the reason reported", c);
 		ROW(name, reason, want[c]);
 		CHECK(end_peer((domid_t)id) == TEST_PASS, "peer %u's end", c);

@@ -185,17 +185,6 @@ static void __attribute__((noreturn)) peer(struct start_info *si)
 		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_block, 0);
 }
 
-/* The shutdown code of the peer, once it has one (-1: none within the wait). */
-static long code_of(domid_t id)
-{
-	struct domctl op;
-
-	if (peer_wait_shutdown(id, &op) || op.domain != id ||
-	    !(op.u.getdomaininfo.flags & DOMINF_shutdown))
-		return -1;
-	return (op.u.getdomaininfo.flags >> DOMINF_SHUTDOWN_SHIFT) & DOMINF_SHUTDOWN_MASK;
-}
-
 /* getdomaininfo's flags of id, -1 if it is not listed. */
 static long flags_of(domid_t id)
 {
@@ -212,7 +201,7 @@ static void dom0_case1(domid_t id, evtchn_port_t dom_exc)
 	evtchn_port_t local;
 	unsigned int tries;
 
-	ROW("peer 1 suspends: shutdown code", code_of(id), SHUTDOWN_suspend);
+	ROW("peer 1 suspends: shutdown code", peer_shutdown_code(id), SHUTDOWN_suspend);
 	ROW("peer 1 suspends: VIRQ_DOM_EXC", port_soon(dom_exc), 1);
 	ROW("getvcpucontext of the suspended vCPU", domctl_vcpu0_context(DOMCTL_getvcpucontext,
 									    id, &ctx), 0);
@@ -226,14 +215,14 @@ static void dom0_case1(domid_t id, evtchn_port_t dom_exc)
 	ROW("remote_shutdown suspend of the suspended peer", remote_shutdown(id, SHUTDOWN_suspend), 0);
 	ROW("remote_shutdown poweroff of the suspended peer", remote_shutdown(id, SHUTDOWN_poweroff),
 	    0);
-	ROW("the shutdown code stays", code_of(id), SHUTDOWN_suspend);
+	ROW("the shutdown code stays", peer_shutdown_code(id), SHUTDOWN_suspend);
 	ROW("no VIRQ_DOM_EXC for those", port_test_and_clear(dom_exc), 0);
 	ctx.user_regs.rax = 1;
 	ROW("setvcpucontext rax 1", domctl_vcpu0_context(DOMCTL_setvcpucontext, id, &ctx), 0);
 	ROW("resumedomain", resume(id), 0);
 	ROW("resumed: not shut down", flags_of(id) & DOMINF_shutdown, 0);
 
-	ROW("peer 1 suspends again (compat): shutdown code", code_of(id), SHUTDOWN_suspend);
+	ROW("peer 1 suspends again (compat): shutdown code", peer_shutdown_code(id), SHUTDOWN_suspend);
 	ROW("again: VIRQ_DOM_EXC", port_soon(dom_exc), 1);
 	ROW("resumedomain, rax untouched", resume(id), 0);
 
@@ -246,7 +235,7 @@ static void dom0_case1(domid_t id, evtchn_port_t dom_exc)
 	ROW("the page written after the resumes", strcmp(buf, "after"), 0);
 	ROW("event to the peer again", evtchn_send(local), 0);
 	/* A crash (3): a check of the peer failed, or the shutdown code stayed. */
-	ROW("peer 1's checks held: it powered off", code_of(id), SHUTDOWN_poweroff);
+	ROW("peer 1's checks held: it powered off", peer_shutdown_code(id), SHUTDOWN_poweroff);
 	ROW("VIRQ_DOM_EXC for the poweroff", port_soon(dom_exc), 1);
 	peer_console_flush();
 	ROW("destroy peer 1", domctl_destroy(id), 0);
@@ -289,7 +278,7 @@ static void dom0_case2(domid_t id, evtchn_port_t dom_exc)
 	ROW("vCPU 1 runs: CPU time over 100 ms", vcpu1_gain(id) > 0, 1);
 	ROW("remote_shutdown suspend of the running peer 2", remote_shutdown(id, SHUTDOWN_suspend),
 	    0);
-	ROW("peer 2: shutdown code", code_of(id), SHUTDOWN_suspend);
+	ROW("peer 2: shutdown code", peer_shutdown_code(id), SHUTDOWN_suspend);
 	ROW("peer 2: VIRQ_DOM_EXC", port_soon(dom_exc), 1);
 	domctl_info_of(id, &info);
 	ROW("peer 2: online vCPUs", info.nr_online_vcpus, 2);
@@ -302,7 +291,7 @@ static void dom0_case2(domid_t id, evtchn_port_t dom_exc)
 	ROW("resumedomain of peer 2", resume(id), 0);
 	ROW("vCPU 1 resumed: CPU time over 100 ms", vcpu1_gain(id) > 0, 1);
 	ROW("remote_shutdown suspend of peer 2 again", remote_shutdown(id, SHUTDOWN_suspend), 0);
-	ROW("peer 2 again: shutdown code", code_of(id), SHUTDOWN_suspend);
+	ROW("peer 2 again: shutdown code", peer_shutdown_code(id), SHUTDOWN_suspend);
 	ROW("peer 2 again: VIRQ_DOM_EXC", port_soon(dom_exc), 1);
 	ROW("destroy the suspended peer 2", domctl_destroy(id), 0);
 	peer_unmap_console();

@@ -25,6 +25,7 @@
 #include "conform.h"
 #include "lib/events.h"
 #include "lib/peer.h"
+#include "lib/peer_verdict.h"
 #include "lib/domctl.h"
 
 #define PEER_MIB	16
@@ -80,33 +81,12 @@ static long set_handler(domid_t dom, uint32_t virq)
 	return domctl_call(&op, DOMCTL_set_virq_handler, dom);
 }
 
-/* Until dom's vCPU 0 blocks (a handler has bound its port); false if it did not. */
-static bool blocked(domid_t dom)
+static bool vcpu0_blocked(domid_t dom)
 {
 	struct domctl op;
-	unsigned int tries;
 
-	for (tries = 0; peer_wait_more(&tries, 1000);) {
-		memset(&op, 0, sizeof(op));
-		if (!domctl_call(&op, DOMCTL_getvcpuinfo, dom) && op.u.getvcpuinfo.blocked)
-			return true;
-		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
-	}
-	return false;
-}
-
-/* The reason dom shut down with, -1 if it did not within the wait. */
-static long shutdown_of(domid_t dom)
-{
-	struct domctl_getdomaininfo i;
-	unsigned int tries;
-
-	for (tries = 0; peer_wait_more(&tries, 1000);) {
-		if (!domctl_info_of(dom, &i) && (i.flags & DOMINF_shutdown))
-			return (i.flags >> DOMINF_SHUTDOWN_SHIFT) & 0xff;
-		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
-	}
-	return -1;
+	memset(&op, 0, sizeof(op));
+	return !domctl_call(&op, DOMCTL_getvcpuinfo, dom) && op.u.getvcpuinfo.blocked;
 }
 
 static bool still_up(domid_t dom)
@@ -119,7 +99,6 @@ static bool still_up(domid_t dom)
 static bool gone(domid_t dom)
 {
 	struct domctl_getdomaininfo i;
-	unsigned int tries;
 	long rc = domctl_destroy(dom);
 
 	if (rc) {
@@ -127,9 +106,7 @@ static bool gone(domid_t dom)
 		return false;
 	}
 	peer_unmap_console();
-	for (tries = 0; domctl_info_of(dom, &i) != -ESRCH && peer_wait_more(&tries, 10000);)
-		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
-	return domctl_info_of(dom, &i) == -ESRCH;
+	return WAIT_UNTIL(domctl_info_of(dom, &i) == -ESRCH);
 }
 
 static int build(struct start_info *si, const char *role)
@@ -145,13 +122,9 @@ static int quit_reaches_dom0(struct start_info *si, evtchn_port_t mine, const ch
 {
 	domid_t q = (domid_t)build(si, "role=quit");
 
-	unsigned int tries;
-
-	CHECK(shutdown_of(q) == SHUTDOWN_poweroff, "%s: the quit peer did not power off", row);
+	CHECK(peer_shutdown_code(q) == SHUTDOWN_poweroff, "%s: the quit peer did not power off", row);
 	/* The VIRQ follows the shutdown another CPU may report first. */
-	for (tries = 0; !port_pending(mine) && peer_wait_more(&tries, 1000);)
-		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
-	ROW(row, port_pending(mine), 1);
+	ROW(row, WAIT_UNTIL(port_pending(mine)), 1);
 	CHECK(gone(q), "%s: the quit peer not destroyed", row);
 	return TEST_PASS;
 }
@@ -180,15 +153,15 @@ static int dom0(struct start_info *si)
 	conform_begin();
 
 	a = (domid_t)build(si, "role=handler");
-	CHECK(blocked(a), "handler d%u never blocked on its port", a);
+	CHECK(WAIT_UNTIL(vcpu0_blocked(a)), "handler d%u never blocked on its port", a);
 	peer_unmap_console();	/* one peer console mapped at a time (lib/peer.c) */
 	ROW("set_virq_handler TIMER to the peer", set_handler(a, VIRQ_TIMER), -EINVAL);
 	ROW("set_virq_handler DOM_EXC to the peer", set_handler(a, VIRQ_DOM_EXC), 0);
 	port_test_and_clear(mine);
 
 	b = (domid_t)build(si, "role=quit");
-	ROW("the handler saw the quit peer's end", shutdown_of(a), SAW_IT);
-	CHECK(shutdown_of(b) == SHUTDOWN_poweroff, "the quit peer did not power off");
+	ROW("the handler saw the quit peer's end", peer_shutdown_code(a), SAW_IT);
+	CHECK(peer_shutdown_code(b) == SHUTDOWN_poweroff, "the quit peer did not power off");
 	ROW("dom0's port while the peer handles DOM_EXC", port_pending(mine), 0);
 	CHECK(gone(b), "the quit peer d%u not destroyed", b);
 	CHECK(gone(a), "the handler d%u not destroyed", a);
@@ -197,7 +170,7 @@ static int dom0(struct start_info *si)
 	      "after the handler's destroy");
 
 	d = (domid_t)build(si, "role=handler");
-	CHECK(blocked(d), "handler d%u never blocked on its port", d);
+	CHECK(WAIT_UNTIL(vcpu0_blocked(d)), "handler d%u never blocked on its port", d);
 	peer_unmap_console();
 	ROW("set_virq_handler DOM_EXC to the second peer", set_handler(d, VIRQ_DOM_EXC), 0);
 	ROW("set_virq_handler DOM_EXC back to dom0", set_handler(0, VIRQ_DOM_EXC), 0);

@@ -318,6 +318,17 @@ static inline long peer_wait_shutdown(domid_t id, struct domctl *op)
 	}
 }
 
+/* dom0: id's shutdown code once it has one (-1: none within the wait). */
+static inline long peer_shutdown_code(domid_t id)
+{
+	struct domctl op;
+
+	if (peer_wait_shutdown(id, &op) || op.domain != id ||
+	    !(op.u.getdomaininfo.flags & DOMINF_shutdown))
+		return -1;
+	return (op.u.getdomaininfo.flags >> DOMINF_SHUTDOWN_SHIFT) & DOMINF_SHUTDOWN_MASK;
+}
+
 /*
  * dom0, for a peer it built (peer_build): waits, yielding, until the peer
  * has shut down, then destroys it and gives back its console page.
