@@ -32,8 +32,11 @@
  * No answer is checked against a model (they depend on the interleaving),
  * only what holds whatever it is:
  *
- *  1. every answer is 0 or an error Xen gives (fuzz_answer_ok: no positive
- *     value, no internal code); a port answered is 1 .. MAX_PORT;
+ *  1. every answer is 0 or one of the errors Xen 4.17 can give that
+ *     call (op_errs[] for the port calls, E_RESET ... for the others,
+ *     each error with the Xen function that returns it); a wrong one
+ *     fails the test with the call, its arguments and the answer; a port
+ *     answered is 1 .. MAX_PORT;
  *  2. no vCPU takes a fault (the library fails the test on any trap; the
  *     vCPUs keep their events masked, SCHEDOP_poll does not need them);
  *  3. at each round's end, all vCPUs at a barrier, vCPU 0 asks
@@ -106,48 +109,97 @@ union evtchn_arg {
 };
 
 struct vcpu_state {
-	uint64_t rng;
+	struct fuzz_vcpu f;		/* generator, tally (its answers), the run */
 	uint64_t cb_va;			/* its FIFO control block page */
 	uint64_t vi_va;			/* its vcpu_info page (vCPUs but 0) */
 	union evtchn_arg arg[MC_MAX];
 	int cmd[MC_MAX];
 	struct multicall_entry mc[MC_MAX];
 	evtchn_port_t poll_ports[3];
-	struct fuzz_tally t;		/* its answers */
-	volatile bool started;
 };
 
 static uint8_t stacks[NV_MAX][STACK_SIZE] __attribute__((aligned(16)));
 static struct vcpu_state vs[NV_MAX];
 static uint64_t array_va[ARRAY_PAGES];
 static unsigned int nv, rounds;
-static bool one_cpu, fifo_round;
+static bool fifo_round;
 static domid_t self_id;
-static volatile bool stop;
+static volatile uint32_t stop;
 static volatile unsigned int bar_count, bar_gen;
 static volatile evtchn_port_t top;	/* the highest port handed out this round */
 static unsigned long seed;
 
-/* ------------------------------------------------------------ checks */
+enum { OP_ALLOC, OP_BIND_LOOP, OP_IPI, OP_VIRQ, OP_BIND_VCPU, OP_CLOSE, OP_SEND, OP_UNMASK,
+       OP_STATUS, OP_PRIORITY, NR_PORT_OPS };
+static const char *const op_name[NR_PORT_OPS] = {
+	"alloc_unbound", "bind_interdomain", "bind_ipi", "bind_virq", "bind_vcpu", "close",
+	"send", "unmask", "status", "set_priority",
+};
 
-static void bad(struct vcpu_state *v, const char *what, long rc)
-{
-	fuzz_bad(&v->t, what, rc);
-	stop = true;
-}
+/* ------------------------------------------------------------ answers */
+
+/*
+ * The answers each call may give besides 0 on Xen 4.17 for what this
+ * guest passes (xen/common/event_channel.c unless said otherwise; ports
+ * drawn from 0 .. NPORTS + 200, vCPU ids from 0 .. 2 * NV_MAX - 1, both
+ * domains named alive, no XSM policy refusing):
+ *
+ *  alloc_unbound      -ENOSPC (get_free_port: none free), -ENOMEM
+ *                     (evtchn_allocate_port: a new bucket not allocated)
+ *  bind_interdomain   -EINVAL (the remote port not there, not unbound or
+ *                     not for us), and as alloc_unbound
+ *  bind_ipi           -ENOENT (domain_vcpu: no such vCPU), as alloc_unbound
+ *  bind_virq          -EINVAL (a global VIRQ on a vCPU but 0), -ENOENT,
+ *                     -EEXIST (that vCPU's VIRQ bound already), as
+ *                     alloc_unbound
+ *  bind_vcpu          -ENOENT, -EINVAL (no such port, or not of a kind
+ *                     bind_vcpu moves)
+ *  close, send, unmask, status   -EINVAL (no such port, or one in no
+ *                     state the op serves)
+ *  set_priority       -EINVAL (no such port; fifo: priority 16),
+ *                     -ENOSYS (2-level: no set_priority op, event_channel.h
+ *                     evtchn_port_set_priority), -EACCES (a port not usable)
+ *  reset              -EBUSY (another vCPU's reset under way), -EAGAIN
+ *                     (a port bound again meanwhile: active > xen_evtchns)
+ *  init_control       event_fifo.c: -ENOENT (no such vCPU), -EINVAL (an
+ *                     offset off the page or unaligned, the vCPU's block
+ *                     there already, map_guest_page: a frame not writable
+ *                     by us), -ENOMEM (setup_control_block,
+ *                     setup_event_array, map_guest_page)
+ *  expand_array       event_fifo.c: -EOPNOTSUPP (2-level), -ENOSPC (the
+ *                     array's pages all there), -EINVAL and -ENOMEM
+ *                     (map_guest_page)
+ *  poll               sched/core.c do_poll: -EINVAL (evtchn_port_poll: no
+ *                     such port)
+ *  set_singleshot_timer   none: the vCPU's own, no flags (domain.c)
+ *  register_vcpu_info -EINVAL (domain.c map_vcpu_info: registered already,
+ *                     a frame not writable), -ENOMEM (no global mapping);
+ *                     the offsets 0-192 fit the page: no -ENXIO
+ */
+#define E_NEW_PORT	(FZ(ENOSPC) | FZ(ENOMEM))
+
+static const fuzz_set op_errs[] = {
+	[OP_ALLOC] = E_NEW_PORT,
+	[OP_BIND_LOOP] = FZ(EINVAL) | E_NEW_PORT,
+	[OP_IPI] = FZ(ENOENT) | E_NEW_PORT,
+	[OP_VIRQ] = FZ(EINVAL) | FZ(ENOENT) | FZ(EEXIST) | E_NEW_PORT,
+	[OP_BIND_VCPU] = FZ(ENOENT) | FZ(EINVAL),
+	[OP_CLOSE] = FZ(EINVAL),
+	[OP_SEND] = FZ(EINVAL),
+	[OP_UNMASK] = FZ(EINVAL),
+	[OP_STATUS] = FZ(EINVAL),
+	[OP_PRIORITY] = FZ(EINVAL) | FZ(ENOSYS) | FZ(EACCES),
+};
+#define E_RESET		(FZ(EBUSY) | FZ(EAGAIN))
+#define E_INIT_CONTROL	(FZ(ENOENT) | FZ(EINVAL) | FZ(ENOMEM))
+#define E_EXPAND	(FZ(EOPNOTSUPP) | FZ(ENOSPC) | FZ(EINVAL) | FZ(ENOMEM))
+#define E_POLL		FZ(EINVAL)
+#define E_VCPU_INFO	(FZ(EINVAL) | FZ(ENOMEM))
 
 /* `stats=1`: calls and zero answers by action, printed at the end. */
 static struct fuzz_stat stats[40];
-static bool want_stats;
-
-static long answer(struct vcpu_state *v, const char *what, long rc)
-{
-	if (want_stats)
-		fuzz_stat_count(stats, ARRAY_SIZE(stats), what, rc);
-	if (!fuzz_count(&v->t, what, rc, false))
-		stop = true;
-	return rc;
-}
+static struct fuzz_run run = { .stop = &stop, .table = stats, .nstats = ARRAY_SIZE(stats),
+				.name = "fuzz-evtchn-race" };
 
 /* A port handed out by an answer 0: in range, and counted for the round's end. */
 static void port_out(struct vcpu_state *v, const char *what, evtchn_port_t p)
@@ -155,7 +207,7 @@ static void port_out(struct vcpu_state *v, const char *what, evtchn_port_t p)
 	evtchn_port_t t = top;
 
 	if (p < 1 || p > MAX_PORT) {
-		bad(v, what, (long)p);
+		fuzz_fail(&v->f, what, (long)p, "a port past 1 .. %u", MAX_PORT);
 		return;
 	}
 	while (p > t && !__atomic_compare_exchange_n(&top, &t, p, false, __ATOMIC_ACQ_REL,
@@ -165,32 +217,22 @@ static void port_out(struct vcpu_state *v, const char *what, evtchn_port_t p)
 
 /* ------------------------------------------------------------ helpers */
 
-static uint64_t rnd(struct vcpu_state *v)
-{
-	return fuzz_next(&v->rng);
-}
-
-static unsigned int below(struct vcpu_state *v, unsigned int n)
-{
-	return (unsigned int)(rnd(v) % n);
-}
-
 /* A port: half the time one of the first HOT; now and then 0 or past the set. */
 static evtchn_port_t pick(struct vcpu_state *v)
 {
-	unsigned int r = below(v, 64);
+	unsigned int r = fuzz_below(&v->f, 64);
 
 	if (r == 0)
 		return 0;
 	if (r == 1)
-		return NPORTS + 1 + below(v, 200);
-	return 1 + below(v, below(v, 2) ? HOT : NPORTS);
+		return NPORTS + 1 + fuzz_below(&v->f, 200);
+	return 1 + fuzz_below(&v->f, fuzz_below(&v->f, 2) ? HOT : NPORTS);
 }
 
 /* A vCPU id: mostly one running, now and then one the domain lacks. */
 static uint32_t pick_vcpu(struct vcpu_state *v)
 {
-	return below(v, 16) ? below(v, nv) : below(v, 2 * NV_MAX);
+	return fuzz_below(&v->f, 16) ? fuzz_below(&v->f, nv) : fuzz_below(&v->f, 2 * NV_MAX);
 }
 
 static void barrier(void)
@@ -199,13 +241,6 @@ static void barrier(void)
 }
 
 /* ------------------------------------------------------------ port calls */
-
-enum { OP_ALLOC, OP_BIND_LOOP, OP_IPI, OP_VIRQ, OP_BIND_VCPU, OP_CLOSE, OP_SEND, OP_UNMASK,
-       OP_STATUS, OP_PRIORITY, NR_PORT_OPS };
-static const char *const op_name[NR_PORT_OPS] = {
-	"alloc_unbound", "bind_interdomain", "bind_ipi", "bind_virq", "bind_vcpu", "close",
-	"send", "unmask", "status", "set_priority",
-};
 
 /* Fills *a for port call op on random ports; the EVTCHNOP_ command. */
 static int fill(struct vcpu_state *v, unsigned int op, union evtchn_arg *a, evtchn_port_t p)
@@ -217,18 +252,18 @@ static int fill(struct vcpu_state *v, unsigned int op, union evtchn_arg *a, evtc
 	switch (op) {
 	case OP_ALLOC:
 		a->au.dom = DOMID_SELF;
-		a->au.remote_dom = below(v, 3) ? DOMID_SELF : below(v, 2) ? self_id : 0;
+		a->au.remote_dom = fuzz_below(&v->f, 3) ? DOMID_SELF : fuzz_below(&v->f, 2) ? self_id : 0;
 		return EVTCHNOP_alloc_unbound;
 	case OP_BIND_LOOP:
-		a->bi.remote_dom = below(v, 12) ? (below(v, 2) ? DOMID_SELF : self_id) : 0;
+		a->bi.remote_dom = fuzz_below(&v->f, 12) ? (fuzz_below(&v->f, 2) ? DOMID_SELF : self_id) : 0;
 		a->bi.remote_port = p;
 		return EVTCHNOP_bind_interdomain;
 	case OP_IPI:
 		a->ipi.vcpu = pick_vcpu(v);
 		return EVTCHNOP_bind_ipi;
 	case OP_VIRQ:
-		a->bv.virq = virqs[below(v, ARRAY_SIZE(virqs))];
-		a->bv.vcpu = a->bv.virq >= VIRQ_CONSOLE && below(v, 4) ? 0 : pick_vcpu(v);
+		a->bv.virq = virqs[fuzz_below(&v->f, ARRAY_SIZE(virqs))];
+		a->bv.vcpu = a->bv.virq >= VIRQ_CONSOLE && fuzz_below(&v->f, 4) ? 0 : pick_vcpu(v);
 		return EVTCHNOP_bind_virq;
 	case OP_BIND_VCPU:
 		a->bvc.port = p;
@@ -246,7 +281,7 @@ static int fill(struct vcpu_state *v, unsigned int op, union evtchn_arg *a, evtc
 		return EVTCHNOP_status;
 	default:
 		a->sp.port = p;
-		a->sp.priority = below(v, 17);		/* 16: out of range */
+		a->sp.priority = fuzz_below(&v->f, 17);		/* 16: out of range */
 		return EVTCHNOP_set_priority;
 	}
 }
@@ -267,101 +302,119 @@ static evtchn_port_t port_of(unsigned int op, const union evtchn_arg *a)
 	return 0;
 }
 
+/* A port call's answer, against its op's set; its argument's words printed if wrong. */
+static long port_answer(struct vcpu_state *v, const char *what, long rc, unsigned int op,
+			const union evtchn_arg *a)
+{
+	const uint32_t *w = (const uint32_t *)a;
+
+	return fuzz_answer(&v->f, what, rc, op_errs[op], "%s: %#x %#x %#x %#x", op_name[op], w[0],
+			   w[1], w[2], w[3]);
+}
+
 static void port_call(struct vcpu_state *v, unsigned int op, evtchn_port_t p)
 {
 	union evtchn_arg *a = &v->arg[0];
 	int cmd = fill(v, op, a, p);
 
-	if (!answer(v, op_name[op], evtchn_op(cmd, a)) && port_of(op, a))
+	if (!port_answer(v, op_name[op], evtchn_op(cmd, a), op, a) && port_of(op, a))
 		port_out(v, op_name[op], port_of(op, a));
 }
 
 /* Two to four port calls in one multicall. */
 static void act_multicall(struct vcpu_state *v)
 {
-	unsigned int n = 2 + below(v, MC_MAX - 1), i, op[MC_MAX];
-	long rc;
+	unsigned int n = 2 + fuzz_below(&v->f, MC_MAX - 1), i, op[MC_MAX];
 
 	memset(v->mc, 0, sizeof(v->mc));
 	for (i = 0; i < n; i++) {
-		op[i] = below(v, NR_PORT_OPS);
+		op[i] = fuzz_below(&v->f, NR_PORT_OPS);
 		v->mc[i].op = __HYPERVISOR_event_channel_op;
 		v->mc[i].args[0] = (uint64_t)fill(v, op[i], &v->arg[i], pick(v));
 		v->mc[i].args[1] = (uint64_t)&v->arg[i];
 	}
-	rc = hypercall2(__HYPERVISOR_multicall, v->mc, n);
-	v->t.calls++;
-	if (rc)
-		bad(v, "multicall", rc);
+	/* the multicall itself answers 0 (multicall.c: -EFAULT only for an unreadable list) */
+	if (fuzz_answer(&v->f, "multicall", hypercall2(__HYPERVISOR_multicall, v->mc, n), 0,
+			"%u entries", n))
+		return;
 	for (i = 0; i < n; i++)
-		if (!answer(v, "multicall entry", (long)v->mc[i].result) && port_of(op[i], &v->arg[i]))
+		if (!port_answer(v, "multicall entry", (long)v->mc[i].result, op[i], &v->arg[i]) &&
+		    port_of(op[i], &v->arg[i]))
 			port_out(v, "multicall entry's port", port_of(op[i], &v->arg[i]));
 }
 
 /* SCHEDOP_poll on one to three ports, the timeout past or 10-90 us ahead. */
 static void act_poll(struct vcpu_state *v)
 {
-	struct sched_poll sp = { (uint64_t)v->poll_ports, 1 + below(v, 3), 0, 1 };
+	struct sched_poll sp = { (uint64_t)v->poll_ports, 1 + fuzz_below(&v->f, 3), 0, 1 };
 	unsigned int i;
 
 	for (i = 0; i < sp.nr_ports; i++)
 		v->poll_ports[i] = pick(v);
-	if (below(v, 2))
-		sp.timeout = pvclock_ns() + 10000 * (1 + below(v, 9));
-	answer(v, "poll", HYPERVISOR_sched_op(SCHEDOP_poll, &sp));
+	if (fuzz_below(&v->f, 2))
+		sp.timeout = pvclock_ns() + 10000 * (1 + fuzz_below(&v->f, 9));
+	fuzz_answer(&v->f, "poll", HYPERVISOR_sched_op(SCHEDOP_poll, &sp), E_POLL,
+		    "%u ports %u %u %u, timeout %lu", sp.nr_ports, v->poll_ports[0],
+		    sp.nr_ports > 1 ? v->poll_ports[1] : 0, sp.nr_ports > 2 ? v->poll_ports[2] : 0,
+		    (unsigned long)sp.timeout);
 }
 
 /* A one-shot timer of the vCPU's own, now or soon: its VIRQ_TIMER port fires. */
 static void act_timer(struct vcpu_state *v, unsigned int me)
 {
-	struct vcpu_set_singleshot_timer t = { pvclock_ns() + 5000 * below(v, 20), 0, 0 };
+	struct vcpu_set_singleshot_timer t = { pvclock_ns() + 5000 * fuzz_below(&v->f, 20), 0, 0 };
 
-	answer(v, "set_singleshot_timer", vcpu_op(VCPUOP_set_singleshot_timer, me, &t));
+	fuzz_answer(&v->f, "set_singleshot_timer", vcpu_op(VCPUOP_set_singleshot_timer, me, &t), 0,
+		    "vCPU %u, %lu ns", me, (unsigned long)t.timeout_abs_ns);
 }
 
 static void act_reset(struct vcpu_state *v)
 {
-	struct evtchn_reset r = { below(v, 2) ? DOMID_SELF : self_id };
+	struct evtchn_reset r = { fuzz_below(&v->f, 2) ? DOMID_SELF : self_id };
 
-	answer(v, "reset", evtchn_op(EVTCHNOP_reset, &r));
+	fuzz_answer(&v->f, "reset", evtchn_op(EVTCHNOP_reset, &r), E_RESET, "d%#x", r.dom);
 }
 
 /* register_vcpu_info for the vCPU itself (not 0, whose time the guest reads). */
 static void act_vcpu_info(struct vcpu_state *v, unsigned int me)
 {
-	struct vcpu_register_vcpu_info ri = { va_to_mfn(v->vi_va), 64 * below(v, 4), 0 };
+	struct vcpu_register_vcpu_info ri = { va_to_mfn(v->vi_va), 64 * fuzz_below(&v->f, 4), 0 };
 
 	if (me)
-		answer(v, "register_vcpu_info", vcpu_op(VCPUOP_register_vcpu_info, me, &ri));
+		fuzz_answer(&v->f, "register_vcpu_info", vcpu_op(VCPUOP_register_vcpu_info, me, &ri),
+			    E_VCPU_INFO, "vCPU %u, mfn %#lx, offset %u", me, (unsigned long)ri.mfn,
+			    ri.offset);
 }
 
 /* ------------------------------------------------------------ FIFO */
 
 static void act_init_control(struct vcpu_state *v, unsigned int me)
 {
-	uint32_t vcpu = below(v, 4) ? me : pick_vcpu(v);
-	uint64_t va = below(v, 8) ? vs[vcpu < nv ? vcpu : me].cb_va : array_va[below(v, ARRAY_PAGES)];
-	struct evtchn_init_control ic = { va_to_mfn(va), below(v, 8) ? 0 : 8 * below(v, 520),
+	uint32_t vcpu = fuzz_below(&v->f, 4) ? me : pick_vcpu(v);
+	uint64_t va = fuzz_below(&v->f, 8) ? vs[vcpu < nv ? vcpu : me].cb_va : array_va[fuzz_below(&v->f, ARRAY_PAGES)];
+	struct evtchn_init_control ic = { va_to_mfn(va), fuzz_below(&v->f, 8) ? 0 : 8 * fuzz_below(&v->f, 520),
 					  vcpu, 0, { 0 } };
 
-	answer(v, "init_control", evtchn_op(EVTCHNOP_init_control, &ic));
+	fuzz_answer(&v->f, "init_control", evtchn_op(EVTCHNOP_init_control, &ic), E_INIT_CONTROL,
+		    "vCPU %u, gfn %#lx, offset %u", vcpu, (unsigned long)ic.control_gfn, ic.offset);
 }
 
 static void act_expand(struct vcpu_state *v)
 {
-	struct evtchn_expand_array ea = { va_to_mfn(array_va[below(v, ARRAY_PAGES)]) };
+	struct evtchn_expand_array ea = { va_to_mfn(array_va[fuzz_below(&v->f, ARRAY_PAGES)]) };
 
-	answer(v, "expand_array", evtchn_op(EVTCHNOP_expand_array, &ea));
+	fuzz_answer(&v->f, "expand_array", evtchn_op(EVTCHNOP_expand_array, &ea), E_EXPAND,
+		    "gfn %#lx", (unsigned long)ea.array_gfn);
 }
 
 /* The guest's own FIFO words and blocks, written as a careless guest might. */
 static void act_words(struct vcpu_state *v)
 {
-	volatile event_word_t *w = (volatile event_word_t *)array_va[below(v, ARRAY_PAGES)];
+	volatile event_word_t *w = (volatile event_word_t *)array_va[fuzz_below(&v->f, ARRAY_PAGES)];
 	volatile struct evtchn_fifo_control_block *cb;
 	evtchn_port_t p = pick(v) % EVTCHN_FIFO_WORDS_PER_PAGE;
 
-	switch (below(v, 6)) {
+	switch (fuzz_below(&v->f, 6)) {
 	case 0:
 		__atomic_fetch_or(&w[p], FIFO_MASKED, __ATOMIC_SEQ_CST);
 		break;
@@ -375,15 +428,15 @@ static void act_words(struct vcpu_state *v)
 		w[p] = FIFO_PENDING | FIFO_LINKED | pick(v);
 		break;
 	case 4:
-		w[p] = (event_word_t)rnd(v);
+		w[p] = (event_word_t)fuzz_rnd(&v->f);
 		break;
 	default:
-		cb = (volatile struct evtchn_fifo_control_block *)vs[below(v, nv)].cb_va;
-		if (below(v, 2))
-			cb->head[below(v, EVTCHN_FIFO_MAX_QUEUES)] = below(v, 2) ? pick(v) :
-								     (uint32_t)rnd(v);
+		cb = (volatile struct evtchn_fifo_control_block *)vs[fuzz_below(&v->f, nv)].cb_va;
+		if (fuzz_below(&v->f, 2))
+			cb->head[fuzz_below(&v->f, EVTCHN_FIFO_MAX_QUEUES)] = fuzz_below(&v->f, 2) ? pick(v) :
+								     (uint32_t)fuzz_rnd(&v->f);
 		else
-			cb->ready = (uint32_t)rnd(v);
+			cb->ready = (uint32_t)fuzz_rnd(&v->f);
 	}
 }
 
@@ -395,7 +448,7 @@ static void act_words(struct vcpu_state *v)
  */
 static void act_burst(struct vcpu_state *v, unsigned int me)
 {
-	unsigned int n = 8 + below(v, 25), op = below(v, NR_PORT_OPS), how = below(v, 6), i;
+	unsigned int n = 8 + fuzz_below(&v->f, 25), op = fuzz_below(&v->f, NR_PORT_OPS), how = fuzz_below(&v->f, 6), i;
 	evtchn_port_t p = pick(v);
 
 	for (i = 0; i < n && !stop; i++) {
@@ -414,7 +467,7 @@ static void act_burst(struct vcpu_state *v, unsigned int me)
 
 static void step(struct vcpu_state *v, unsigned int me)
 {
-	unsigned int r = below(v, 110);
+	unsigned int r = fuzz_below(&v->f, 110);
 
 	if (r < 80) {
 		port_call(v, r / 8 < NR_PORT_OPS ? r / 8 : OP_SEND, pick(v));
@@ -427,10 +480,10 @@ static void step(struct vcpu_state *v, unsigned int me)
 	} else if (r < 95) {
 		act_timer(v, me);
 	} else if (r == 95) {
-		if (!below(v, 3))
+		if (!fuzz_below(&v->f, 3))
 			act_reset(v);
 	} else if (r == 96) {
-		if (!below(v, 4))
+		if (!fuzz_below(&v->f, 4))
 			act_vcpu_info(v, me);
 	} else if (!fifo_round) {
 		port_call(v, r & 1 ? OP_SEND : OP_CLOSE, pick(v));
@@ -574,16 +627,16 @@ static const char *vcpu_rounds(unsigned int me)
 		if (me == 0) {
 			fifo_round = r & 1;
 			if (fifo_round && !fail && (fail = fifo_start()))
-				stop = true;
+				stop = 1;
 		}
 		barrier();
 		for (s = 0; s < STEPS && !stop; s++)
 			step(v, me);
 		barrier();
 		if (me == 0 && !fail && (fail = check_ports()))
-			stop = true;
+			stop = 1;
 		if (me == 0 && !fail && (fail = reset_and_check()))
-			stop = true;
+			stop = 1;
 		barrier();
 	}
 	return fail;
@@ -592,7 +645,7 @@ static const char *vcpu_rounds(unsigned int me)
 static void vcpu_entry(unsigned long id)
 {
 	shared->vcpu_info[id].evtchn_upcall_mask = 1;
-	vs[id].started = true;
+	vs[id].f.started = true;
 	vcpu_rounds((unsigned int)id);
 	/*
 	 * Down, not SCHEDOP_block: blocking unmasks events, and the upcall
@@ -605,15 +658,6 @@ static void vcpu_entry(unsigned long id)
 }
 
 /* ------------------------------------------------------------ setup */
-
-static unsigned int cpus_of(struct start_info *si)
-{
-	struct sysctl pi;
-
-	if (!(si->flags & SIF_INITDOMAIN))
-		return (unsigned int)cmdline_number((const char *)si->cmd_line, "cpus=", 1);
-	return physinfo(&pi) == 0 ? pi.u.physinfo.nr_cpus : 1;
-}
 
 /* The pages, each vCPU's generator, and a domain with no port bound. */
 static const char *setup(void)
@@ -628,7 +672,7 @@ static const char *setup(void)
 	for (i = 0; i < ARRAY_PAGES; i++)
 		array_va[i] = array_va[i] ? array_va[i] : scratch_page();
 	for (i = 0; i < nv; i++) {
-		vs[i].rng = (seed + 1) * 0x9e3779b97f4a7c15ULL + i * 0x5851f42d4c957f2dULL + 1;
+		fuzz_vcpu_init(&vs[i].f, &run, seed, i);
 		vs[i].cb_va = vs[i].cb_va ? vs[i].cb_va : scratch_page();
 		vs[i].vi_va = vs[i].vi_va ? vs[i].vi_va : scratch_page();
 	}
@@ -640,58 +684,32 @@ static const char *setup(void)
 
 static const char *body(struct start_info *si, bool one)
 {
-	unsigned int cpus = cpus_of(si), i;
-	unsigned long calls = 0, zero = 0;
+	unsigned int cpus = fuzz_cpus(si);
 	uint8_t mask0 = shared->vcpu_info[0].evtchn_upcall_mask;
 	const char *fail;
-	long rc;
 
-	one_cpu = one;
-	nv = cpus < 2 ? 2 : cpus > NV_MAX ? NV_MAX : cpus;
-	seed = cmdline_number((const char *)si->cmd_line, "seed=", 1);
-	rounds = (unsigned int)cmdline_number((const char *)si->cmd_line, "rounds=", 10);
-	want_stats = cmdline_number((const char *)si->cmd_line, "stats=", 0);
+	fuzz_args(&run, si, cpus, NV_MAX, 10);
+	nv = run.nv;
+	seed = run.seed;
+	rounds = run.rounds;
 	shared->vcpu_info[0].evtchn_upcall_mask = 1;
 	if ((fail = setup()))
 		return fail;
-	for (i = 1; i < nv; i++) {
-		rc = smp_start_vcpu(si, i, vcpu_entry, stacks[i], STACK_SIZE);
-		BODY_CHECK(rc == 0, "starting vCPU %u gave %ld", i, rc);
-		while (!vs[i].started)
-			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-		BODY_CHECK(one || !(si->flags & SIF_INITDOMAIN) || smp_pin_vcpu(i, i % cpus) == 0,
-			   "pinning vCPU %u failed", i);
-	}
-	BODY_CHECK(one || !(si->flags & SIF_INITDOMAIN) || smp_pin_vcpu(0, 0) == 0,
-		   "pinning vCPU 0 failed");
+	if ((fail = fuzz_start_vcpus(si, &vs[0].f, sizeof(vs[0]), nv, cpus,
+				     !one && (si->flags & SIF_INITDOMAIN), vcpu_entry, &stacks[0][0],
+				     STACK_SIZE, why, sizeof(why))))
+		return fail;
 	fail = vcpu_rounds(0);
 	/* A failed round skips its reset: the domain back to 2-level, no port left (the verdict's) */
 	evtchn_op(EVTCHNOP_reset, &(struct evtchn_reset){ DOMID_SELF });
 	memset((void *)shared->evtchn_pending, 0, sizeof(shared->evtchn_pending));
 	shared->vcpu_info[0].evtchn_upcall_mask = mask0;
-	for (i = 0; i < nv; i++) {
-		calls += vs[i].t.calls;
-		zero += vs[i].t.zero;
-		BODY_CHECK(!vs[i].t.bad_what, "seed=%lu vCPU %u call %lu (%s) answered %ld", seed, i,
-			   vs[i].t.bad_call, vs[i].t.bad_what, vs[i].t.bad_rc);
-	}
-	if (fail)
-		return fail;
-	if (want_stats)
-		fuzz_stats_print("fuzz-evtchn-race", stats, ARRAY_SIZE(stats));
-	printf("fuzz-evtchn-race: seed=%lu, %u vCPUs, %u rounds of %u steps: %lu calls (%lu answered 0), invariants held\n",
-	       seed, nv, rounds, STEPS, calls, zero);
-	return NULL;
+	return fuzz_report(&run, &vs[0].f, sizeof(vs[0]), self_id, STEPS, fail, why, sizeof(why));
 }
 
 int test_main(struct start_info *si)
 {
-	static char args[40];
-
-	snprintf(args, sizeof(args), "seed=%lu rounds=%lu",
-		 cmdline_number((const char *)si->cmd_line, "seed=", 1) + 1000,
-		 cmdline_number((const char *)si->cmd_line, "rounds=", 10));
-	peer_smp_args = args;
+	peer_smp_args = fuzz_peer_args(si, 10);
 	peer_smp_offer_granted = true;	/* its ports for dom0 are no offer */
 	return verdict_test_smp_after(si, body);
 }

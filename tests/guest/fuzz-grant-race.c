@@ -36,8 +36,11 @@
  * holds a writable mapping of it. What must hold whatever the
  * interleaving:
  *
- *  1. every answer is 0 or an error Xen gives for these calls, grant
- *     statuses are GNTST_* codes, an unmap of a map made is GNTST_okay,
+ *  1. every answer is 0 or one of the errors (grant statuses) Xen 4.17
+ *     can give that call for the arguments drawn (a set for each call,
+ *     G_MAP, G_COPY, E_SET_VERSION ... below; a wrong one fails the test
+ *     with the call, its arguments and the answer), an unmap of a map
+ *     made is GNTST_okay,
  *     a status word holds only GTF_reading/GTF_writing, set_version's
  *     `version` the one in force, and never a switch while the caller
  *     holds a map of an entry of its own table (half of the mid-round
@@ -102,15 +105,14 @@ struct xsync {
 };
 
 struct vcpu_state {
-	uint64_t rng;
+	struct fuzz_vcpu f;		/* generator, tally, the run */
 	uint64_t win[WINDOWS], gwin[GWINDOWS], swin;
 	grant_handle_t gh[GWINDOWS];
 	bool gmapped[GWINDOWS], smapped;
 	domid_t gdom[GWINDOWS];		/* whose entry gwin[i] maps */
 	uint64_t frames[2];
-	struct fuzz_tally t;
 	unsigned long maps_other, copies_ok;
-	volatile bool started, finished;
+	volatile bool finished;
 };
 
 static uint8_t stacks[NV_MAX][STACK_SIZE] __attribute__((aligned(16)));
@@ -129,67 +131,78 @@ static unsigned long seed;
 static char why[VERDICT_LEN];
 static unsigned long copy_st[14], map_st[14];	/* `stats=1`: answers by -GNTST_* */
 static bool want_stats;
+static struct fuzz_run frun;		/* stop: &xs->stop, once xs is there */
 
-/* ------------------------------------------------------------ checks */
+/* ------------------------------------------------------------ answers */
 
-static void bad(struct vcpu_state *v, const char *what, long rc)
-{
-	fuzz_bad(&v->t, what, rc);
-	__atomic_store_n(&xs->stop, 1, __ATOMIC_RELEASE);
-}
-
-static long answer(struct vcpu_state *v, const char *what, long rc)
-{
-	if (!fuzz_count(&v->t, what, rc, false))
-		__atomic_store_n(&xs->stop, 1, __ATOMIC_RELEASE);
-	return rc;
-}
-
-/* A grant status: GNTST_okay down to GNTST_no_space. */
-static long gnt_answer(struct vcpu_state *v, const char *what, long st)
-{
-	if (!fuzz_count(&v->t, what, st, true))
-		__atomic_store_n(&xs->stop, 1, __ATOMIC_RELEASE);
-	return st;
-}
+/*
+ * The answers each call may give besides 0 on Xen 4.17 for what this
+ * guest passes (xen/common/grant_table.c unless said otherwise; the
+ * domains named are both alive throughout, refs below 80 < the 256 or
+ * 512 entries of one frame, no XSM policy refuses):
+ *
+ * G_MAP, map_grant_ref (either domain's entry, v1 or v2, transitive
+ *   ones included): general_error (map_grant_ref and _set_status_v1/v2:
+ *   not granted to us, revoked, read-only for a writable map, a
+ *   transitive entry, which only a copy may use), bad_page
+ *   (get_paged_frame: a frame given back or never ours), no_space
+ *   (get_maptrack_handle could not grow the maptrack).
+ * G_COPY, GNTTABOP_copy: general_error (acquire_grant_for_copy as
+ *   above, a transitive chain that loops or ends badly;
+ *   gnttab_copy_buf: outside a sub_page grant's range), bad_page
+ *   (get_paged_frame for a ref's frame or our gmfn). The offsets and
+ *   lengths stay inside a page, so no bad_copy_arg.
+ * E_SET_VERSION, set_version to the other version: -EBUSY (an entry of
+ *   ours in use), -EAGAIN (a v2 op of another vCPU in flight,
+ *   nr_v2_ops). 1 and 2 both allowed, frames below 2^32: no -EINVAL,
+ *   -ENOSYS, -ERANGE.
+ * G_STATUS, get_status_frames' status: general_error (v1 has no status
+ *   frame: nr_frames > nr_status_frames).
+ * G_SETUP, setup_table's status: general_error (gnttab_grow_table could
+ *   not grow the table to 2 frames).
+ * query_size and get_version of ourselves or (dom0) of the domU, and
+ *   every call's own answer (setup_table, copy, query_size ...): 0 only.
+ * E_MAP, update_va_mapping of one of our pool frames (xen/arch/x86/mm.c,
+ *   get_page_from_l1e): -EBUSY (a frame given back; writable: one typed
+ *   as a table), -EPERM (mfn 0 of an empty slot, I/O space to a domU).
+ * E_PIN, a pin of a pool frame, which holds even words only: -EINVAL
+ *   (_get_page_type: the frame typed writable, i.e. mapped writable).
+ */
+#define G_MAP		(GS(GNTST_general_error) | GS(GNTST_bad_page) | GS(GNTST_no_space))
+#define G_COPY		(GS(GNTST_general_error) | GS(GNTST_bad_page))
+#define E_SET_VERSION	(FZ(EBUSY) | FZ(EAGAIN))
+#define G_STATUS	GS(GNTST_general_error)
+#define G_SETUP		GS(GNTST_general_error)
+#define E_MAP		(FZ(EBUSY) | FZ(EPERM))
+#define E_PIN		FZ(EINVAL)
 
 static bool stopped(void)
 {
-	return __atomic_load_n(&xs->stop, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(frun.stop, __ATOMIC_ACQUIRE);
 }
 
 /* ------------------------------------------------------------ helpers */
 
-static uint64_t rnd(struct vcpu_state *v)
-{
-	return fuzz_next(&v->rng);
-}
-
-static unsigned int below(struct vcpu_state *v, unsigned int n)
-{
-	return (unsigned int)(rnd(v) % n);
-}
-
 static uint64_t pick(struct vcpu_state *v)
 {
-	return pool[below(v, below(v, 2) ? HOT : POOL)];
+	return pool[fuzz_below(&v->f, fuzz_below(&v->f, 2) ? HOT : POOL)];
 }
 
 /* A word to write into a pool frame: even, so never a present entry. */
 static uint64_t even(struct vcpu_state *v)
 {
-	return rnd(v) & ~1ULL;
+	return fuzz_rnd(&v->f) & ~1ULL;
 }
 
 /* A ref of domain d's vCPUs; half the time the first two of one. */
 static grant_ref_t gref_any(struct vcpu_state *v)
 {
-	return GREF_BASE + below(v, nv) * GREFS + below(v, below(v, 2) ? 2 : GREFS);
+	return GREF_BASE + fuzz_below(&v->f, nv) * GREFS + fuzz_below(&v->f, fuzz_below(&v->f, 2) ? 2 : GREFS);
 }
 
 static domid_t dom_any(struct vcpu_state *v)
 {
-	return below(v, 4) ? other : me_dom;
+	return fuzz_below(&v->f, 4) ? other : me_dom;
 }
 
 static void lock(void)
@@ -264,13 +277,13 @@ static void write_entry(struct vcpu_state *v, grant_ref_t ref, domid_t to, uint6
 		gt2[ref].transitive.gref = gref_any(v);
 		__atomic_store_n(&gt2[ref].hdr.flags, GTF_transitive, __ATOMIC_RELEASE);
 	} else if (kind == 2) {
-		off = below(v, 64) * 8;
-		len = (1 + below(v, (4096 - off) / 8)) * 8;
+		off = fuzz_below(&v->f, 64) * 8;
+		len = (1 + fuzz_below(&v->f, (4096 - off) / 8)) * 8;
 		gt2[ref].sub_page.page_off = (uint16_t)off;
 		gt2[ref].sub_page.length = (uint16_t)len;
 		gt2[ref].sub_page.frame = mfn;
 		__atomic_store_n(&gt2[ref].hdr.flags,
-				 GTF_permit_access | GTF_sub_page | (below(v, 2) ? GTF_readonly : 0),
+				 GTF_permit_access | GTF_sub_page | (fuzz_below(&v->f, 2) ? GTF_readonly : 0),
 				 __ATOMIC_RELEASE);
 	} else {
 		gt2[ref].full_page.pad0 = 0;
@@ -284,17 +297,17 @@ static void write_entry(struct vcpu_state *v, grant_ref_t ref, domid_t to, uint6
 /* One of the vCPU's own entries rewritten, or revoked, whoever maps it. */
 static void act_entry(struct vcpu_state *v, unsigned int me)
 {
-	grant_ref_t ref = GREF_BASE + me * GREFS + below(v, GREFS);
+	grant_ref_t ref = GREF_BASE + me * GREFS + fuzz_below(&v->f, GREFS);
 
 	lock();
-	if (!below(v, 5)) {
+	if (!fuzz_below(&v->f, 5)) {
 		if (ver == 1)
 			__atomic_store_n(&gt1[ref].flags, 0, __ATOMIC_RELEASE);
 		else
 			__atomic_store_n(&gt2[ref].hdr.flags, 0, __ATOMIC_RELEASE);
 	} else {
-		write_entry(v, ref, below(v, 4) ? other : me_dom, pick(v),
-			    below(v, ver == 1 ? 2 : 4));
+		write_entry(v, ref, fuzz_below(&v->f, 4) ? other : me_dom, pick(v),
+			    fuzz_below(&v->f, ver == 1 ? 2 : 4));
 	}
 	unlock();
 }
@@ -302,13 +315,13 @@ static void act_entry(struct vcpu_state *v, unsigned int me)
 /* The owner's burst: one hot entry granted and revoked 8-24 times running. */
 static void act_entry_burst(struct vcpu_state *v, unsigned int me)
 {
-	grant_ref_t ref = GREF_BASE + me * GREFS + below(v, 2);
-	unsigned int n = 8 + below(v, 17), i;
+	grant_ref_t ref = GREF_BASE + me * GREFS + fuzz_below(&v->f, 2);
+	unsigned int n = 8 + fuzz_below(&v->f, 17), i;
 
 	for (i = 0; i < n; i++) {
 		lock();
 		if (i & 1)
-			write_entry(v, ref, other, pick(v), below(v, 2));
+			write_entry(v, ref, other, pick(v), fuzz_below(&v->f, 2));
 		else if (ver == 1)
 			__atomic_store_n(&gt1[ref].flags, 0, __ATOMIC_RELEASE);
 		else
@@ -319,17 +332,17 @@ static void act_entry_burst(struct vcpu_state *v, unsigned int me)
 
 static void unmap_gwin(struct vcpu_state *v, unsigned int i)
 {
-	long st = gnt_answer(v, "unmap_grant", gnt_unmap(v->gwin[i], 0, v->gh[i]));
-
-	if (st)
-		bad(v, "unmap_grant of a map made", st);
+	/* a map made: unmap_common's only answer is okay */
+	fuzz_answer(&v->f, "unmap_grant of a map made", gnt_unmap(v->gwin[i], 0, v->gh[i]), 0,
+		    "d%u's ref, handle %u", v->gdom[i], v->gh[i]);
 	v->gmapped[i] = false;
 }
 
 /* Window i takes ref of d, read or written through; false if refused. */
 static bool map_gwin(struct vcpu_state *v, unsigned int i, domid_t d, grant_ref_t ref, bool ro)
 {
-	long st = gnt_answer(v, "map_grant", gmap(d, ref, v->gwin[i], ro, &v->gh[i]));
+	long st = fuzz_answer(&v->f, "map_grant", gmap(d, ref, v->gwin[i], ro, &v->gh[i]), G_MAP,
+			      "d%u's ref %u, %s, v%u", d, ref, ro ? "read-only" : "writable", ver);
 
 	if (st <= 0 && st >= GNTST_no_space)
 		__atomic_add_fetch(&map_st[-st], 1, __ATOMIC_RELAXED);
@@ -341,26 +354,26 @@ static bool map_gwin(struct vcpu_state *v, unsigned int i, domid_t d, grant_ref_
 	if (ro)
 		(void)*(volatile uint64_t *)v->gwin[i];
 	else
-		((volatile uint64_t *)v->gwin[i])[below(v, 512)] = even(v);
+		((volatile uint64_t *)v->gwin[i])[fuzz_below(&v->f, 512)] = even(v);
 	return true;
 }
 
 static void act_map(struct vcpu_state *v)
 {
-	unsigned int i = below(v, GWINDOWS);
+	unsigned int i = fuzz_below(&v->f, GWINDOWS);
 
 	if (v->gmapped[i])
 		unmap_gwin(v, i);
 	else
-		map_gwin(v, i, dom_any(v), gref_any(v), below(v, 2));
+		map_gwin(v, i, dom_any(v), gref_any(v), fuzz_below(&v->f, 2));
 }
 
 /* One hot ref of the other domain mapped and unmapped 4-15 times running. */
 static void act_map_burst(struct vcpu_state *v)
 {
-	grant_ref_t ref = GREF_BASE + below(v, nv) * GREFS + below(v, 2);
-	unsigned int n = 4 + below(v, 12), i;
-	bool ro = below(v, 2);
+	grant_ref_t ref = GREF_BASE + fuzz_below(&v->f, nv) * GREFS + fuzz_below(&v->f, 2);
+	unsigned int n = 4 + fuzz_below(&v->f, 12), i;
+	bool ro = fuzz_below(&v->f, 2);
 
 	if (v->gmapped[0])
 		unmap_gwin(v, 0);
@@ -373,10 +386,10 @@ static void act_copy(struct vcpu_state *v)
 {
 	struct gnttab_copy c;
 	struct gnttab_copy_ptr g = { { .ref = gref_any(v) }, dom_any(v),
-				     (uint16_t)(below(v, 64) * 8), 0 };
+				     (uint16_t)(fuzz_below(&v->f, 64) * 8), 0 };
 	struct gnttab_copy_ptr f = { { .gmfn = pick(v) }, DOMID_SELF,
-				     (uint16_t)(below(v, 64) * 8), 0 };
-	unsigned int how = below(v, 4);
+				     (uint16_t)(fuzz_below(&v->f, 64) * 8), 0 };
+	unsigned int how = fuzz_below(&v->f, 4);
 
 	if (how == 3) {		/* ref to ref */
 		f.u.ref = gref_any(v);
@@ -387,10 +400,14 @@ static void act_copy(struct vcpu_state *v)
 	c.dest = how & 1 ? f : g;
 	c.flags = how == 3 ? GNTCOPY_source_gref | GNTCOPY_dest_gref :
 		  how & 1 ? GNTCOPY_source_gref : GNTCOPY_dest_gref;
-	c.len = (uint16_t)(8 * (1 + below(v, 12)));
-	if (answer(v, "grant copy (the call)", gnttab(GNTTABOP_copy, &c, 1)))
+	c.len = (uint16_t)(8 * (1 + fuzz_below(&v->f, 12)));
+	/* the call answers 0 (gnttab_copy: -EFAULT only for a buffer it cannot read) */
+	if (fuzz_answer(&v->f, "grant copy (the call)", gnttab(GNTTABOP_copy, &c, 1), 0, "one op"))
 		return;
-	v->copies_ok += !gnt_answer(v, "grant copy", c.status);
+	v->copies_ok += !fuzz_answer(&v->f, "grant copy", c.status, G_COPY,
+				     "flags %#x, %u:%#lx+%u to %u:%#lx+%u, len %u", c.flags,
+				     c.source.domid, (unsigned long)c.source.u.gmfn, c.source.offset,
+				     c.dest.domid, (unsigned long)c.dest.u.gmfn, c.dest.offset, c.len);
 	if (c.status <= 0 && c.status >= GNTST_no_space)
 		__atomic_add_fetch(&copy_st[-c.status], 1, __ATOMIC_RELAXED);
 }
@@ -398,17 +415,10 @@ static void act_copy(struct vcpu_state *v)
 /* A window onto one of our pool frames (or emptied); read or written through if mapped. */
 static void act_window(struct vcpu_state *v)
 {
-	uint64_t va = v->win[below(v, WINDOWS)], mfn = pick(v);
-	unsigned int how = below(v, 3);
+	uint64_t va = v->win[fuzz_below(&v->f, WINDOWS)], mfn = pick(v);
 
-	if (answer(v, "update_va_mapping",
-		   update_va_mapping(va, how == 0 ? 0 : how == 1 ? pte_ro(mfn) : pte_rw(mfn),
-				     UVMF_INVLPG)) || !how)
-		return;
-	if (how == 1)
-		(void)*(volatile uint64_t *)va;
-	else
-		((volatile uint64_t *)va)[below(v, 512)] = even(v);
+	if (fuzz_window(&v->f, va, mfn, fuzz_below(&v->f, 3), E_MAP))
+		((volatile uint64_t *)va)[fuzz_below(&v->f, 512)] = even(v);
 }
 
 /* Status words of our entries: only GTF_reading and GTF_writing. */
@@ -419,7 +429,7 @@ static void check_status_words(struct vcpu_state *v)
 
 	for (r = GNTTAB_NR_RESERVED_ENTRIES; r < V2_REFS; r++)
 		if (s[r] & ~(GTF_reading | GTF_writing))
-			bad(v, "a status word", s[r]);
+			fuzz_fail(&v->f, "a status word", s[r], "ref %u", r);
 }
 
 /* The status frame mapped read-only at the vCPU's status window, or unmapped again. */
@@ -428,19 +438,23 @@ static void act_status(struct vcpu_state *v)
 	struct gnttab_get_status_frames gs = { 1, DOMID_SELF, 99, (uint64_t)&v->frames[0] };
 
 	if (v->smapped) {
-		if (answer(v, "status window emptied", update_va_mapping(v->swin, 0, UVMF_INVLPG)))
-			bad(v, "emptying the status window", -1);
+		/* a non-present entry: mod_l1_entry has no error for it */
+		fuzz_answer(&v->f, "status window emptied", update_va_mapping(v->swin, 0, UVMF_INVLPG),
+			    0, "va %#lx", (unsigned long)v->swin);
 		v->smapped = false;
 		return;
 	}
 	lock();			/* the version stays while the frame is looked up and mapped */
-	if (!answer(v, "get_status_frames", gnttab(GNTTABOP_get_status_frames, &gs, 1)) &&
-	    !gnt_answer(v, "get_status_frames status", gs.status) &&
-	    !answer(v, "status frame mapped",
-		    update_va_mapping(v->swin, pte_ro(v->frames[0]), UVMF_INVLPG))) {
+	/* the call 0 (count 1, DOMID_SELF); a status frame of ours maps read-only */
+	if (!fuzz_answer(&v->f, "get_status_frames", gnttab(GNTTABOP_get_status_frames, &gs, 1), 0,
+			 "1 frame, v%u", ver) &&
+	    !fuzz_answer(&v->f, "get_status_frames status", gs.status, G_STATUS, "1 frame, v%u", ver) &&
+	    !fuzz_answer(&v->f, "status frame mapped",
+			 update_va_mapping(v->swin, pte_ro(v->frames[0]), UVMF_INVLPG), 0,
+			 "mfn %#lx", (unsigned long)v->frames[0])) {
 		v->smapped = true;
 		if (ver != 2)
-			bad(v, "get_status_frames answered in v1", 0);
+			fuzz_fail(&v->f, "get_status_frames answered in v1", 0, "1 frame");
 	}
 	unlock();
 	if (v->smapped)
@@ -462,18 +476,21 @@ static void act_version(struct vcpu_state *v, unsigned int me)
 	long rc;
 
 	lock();
-	if (below(v, 2) && !v->gmapped[w]) {
+	if (fuzz_below(&v->f, 2) && !v->gmapped[w]) {
 		write_entry(v, GREF_BASE + me * GREFS, me_dom, pick(v), 0);
-		map_gwin(v, w, me_dom, GREF_BASE + me * GREFS, below(v, 2));
+		map_gwin(v, w, me_dom, GREF_BASE + me * GREFS, fuzz_below(&v->f, 2));
 	}
 	for (i = 0; i < GWINDOWS; i++)
 		held |= v->gmapped[i] && v->gdom[i] == me_dom;
 	want = 3 - ver;
-	rc = answer(v, "set_version mid-round", set_version(want, &now));
+	rc = fuzz_answer(&v->f, "set_version mid-round", set_version(want, &now), E_SET_VERSION,
+			 "v%u to v%u%s", ver, want, held ? ", an entry held" : "");
 	if (now != (rc ? ver : want))
-		bad(v, "set_version's version", now);
+		fuzz_fail(&v->f, "set_version's version", now, "v%u to v%u, answered %ld", ver, want,
+			  rc);
 	if (held && !rc)
-		bad(v, "set_version switched while this vCPU mapped an entry of the table", want);
+		fuzz_fail(&v->f, "set_version switched while this vCPU mapped an entry of the table",
+			  want, "v%u to v%u", ver, want);
 	if (!rc) {		/* the switch cleared the probe: granted again */
 		ver = want;
 		write_entry(v, PROBE_REF, other, probe_mfn, 1);
@@ -483,70 +500,57 @@ static void act_version(struct vcpu_state *v, unsigned int me)
 
 static void act_query(struct vcpu_state *v)
 {
-	struct gnttab_query_size q = { below(v, 2) && !side ? other : DOMID_SELF, 0, 0, 0, 0, 0 };
+	struct gnttab_query_size q = { fuzz_below(&v->f, 2) && !side ? other : DOMID_SELF, 0, 0, 0, 0, 0 };
 	struct gnttab_get_version gv = { DOMID_SELF, 0, 0 };
 
-	if (below(v, 2)) {
-		if (!answer(v, "get_version", gnttab(GNTTABOP_get_version, &gv, 1)) &&
+	/* 0 and okay only: both domains alive, dom0 may query the domU (XSM_TARGET) */
+	if (fuzz_below(&v->f, 2)) {
+		if (!fuzz_answer(&v->f, "get_version", gnttab(GNTTABOP_get_version, &gv, 1), 0,
+				 "DOMID_SELF") &&
 		    gv.version != 1 && gv.version != 2)
-			bad(v, "get_version's version", gv.version);
+			fuzz_fail(&v->f, "get_version's version", gv.version, "DOMID_SELF");
 		return;
 	}
-	if (answer(v, "query_size", gnttab(GNTTABOP_query_size, &q, 1)) ||
-	    gnt_answer(v, "query_size status", q.status))
+	if (fuzz_answer(&v->f, "query_size", gnttab(GNTTABOP_query_size, &q, 1), 0, "d%u", q.dom) ||
+	    fuzz_answer(&v->f, "query_size status", q.status, 0, "d%u", q.dom))
 		return;
 	if (q.nr_frames < 1 || q.nr_frames > q.max_nr_frames)
-		bad(v, "query_size's count", q.nr_frames);
+		fuzz_fail(&v->f, "query_size's count", q.nr_frames, "d%u, max %u", q.dom,
+			  q.max_nr_frames);
 }
 
 static void act_setup(struct vcpu_state *v)
 {
-	struct gnttab_setup_table st = { DOMID_SELF, 0, 1 + below(v, 2), 99, { 0 },
+	struct gnttab_setup_table st = { DOMID_SELF, 0, 1 + fuzz_below(&v->f, 2), 99, { 0 },
 					 (uint64_t)v->frames };
 
-	if (answer(v, "setup_table", gnttab(GNTTABOP_setup_table, &st, 1)) ||
-	    gnt_answer(v, "setup_table status", st.status))
+	if (fuzz_answer(&v->f, "setup_table", gnttab(GNTTABOP_setup_table, &st, 1), 0, "%u frames",
+			st.nr_frames) ||
+	    fuzz_answer(&v->f, "setup_table status", st.status, G_SETUP, "%u frames", st.nr_frames))
 		return;
 	if (v->frames[0] != gt_mfn)
-		bad(v, "setup_table's frame 0 moved", (long)v->frames[0]);
+		fuzz_fail(&v->f, "setup_table's frame 0 moved", (long)v->frames[0], "%u frames",
+			  st.nr_frames);
 }
 
 /* A pool frame given back, granted or mapped by the other domain or not. */
 static void act_decrease(struct vcpu_state *v)
 {
-	unsigned int i = below(v, POOL);
-	uint64_t mfn = pool[i], none = 0;
-	long rc;
+	unsigned int i = fuzz_below(&v->f, POOL);
+	uint64_t mfn;
 
-	if (i < HOT || !mfn ||
-	    !__atomic_compare_exchange_n(&pool[i], &mfn, 0, false, __ATOMIC_ACQ_REL,
-					 __ATOMIC_RELAXED))
-		return;
-	rc = fuzz_reservation(XENMEM_decrease_reservation, &mfn);
-	v->t.calls++;
-	if (rc != 1 && rc != 0)
-		bad(v, "decrease_reservation", rc);
-	if (rc != 1)
-		__atomic_compare_exchange_n(&pool[i], &none, mfn, false, __ATOMIC_ACQ_REL,
-					    __ATOMIC_RELAXED);
+	if (i >= HOT && fuzz_take(&pool[i], &mfn) && fuzz_give_back(&v->f, mfn) != 1)
+		fuzz_put_back(&pool[i], mfn);
 }
 
 static void act_increase(struct vcpu_state *v)
 {
-	unsigned int i = below(v, POOL);
-	const char *what;
-	long rc;
-
-	if (pool[i])
-		return;
-	v->t.calls++;
-	if ((what = fuzz_fill_slot(&pool[i], &rc)))
-		bad(v, what, rc);
+	fuzz_fill(&v->f, &pool[fuzz_below(&v->f, POOL)]);
 }
 
 static void step(struct vcpu_state *v, unsigned int me)
 {
-	unsigned int r = below(v, 100);
+	unsigned int r = fuzz_below(&v->f, 100);
 
 	if (r < 18)
 		act_entry(v, me);
@@ -586,21 +590,6 @@ static bool in_pool(uint64_t mfn)
 	return false;
 }
 
-/* The level (1-4) at which mfn took a pin now (undone), or 0 when every level refused. */
-static unsigned int pins_now(uint64_t mfn)
-{
-	unsigned int lvl;
-	long rc;
-
-	for (lvl = 0; lvl < 4; lvl++) {
-		rc = answer(&vs[0], "pin (quiescent)", mmuext1(MMUEXT_PIN_L1_TABLE + lvl, mfn));
-		if (!rc) {
-			mmuext1(MMUEXT_UNPIN_TABLE, mfn);
-			return lvl + 1;
-		}
-	}
-	return 0;
-}
 
 /* A vCPU's grant windows mapped writable, listed for the granter. */
 static void publish_writable(struct vcpu_state *v, unsigned int me)
@@ -626,7 +615,7 @@ static const char *check_writable(void)
 			mfn = xs->wmfn[!side][i][w];
 			if (!in_pool(mfn))
 				continue;
-			lvl = pins_now(mfn);
+			lvl = fuzz_pins_now(&vs[0].f, mfn, E_PIN, true);
 			BODY_CHECK(!lvl, "d%u's frame %#lx, mapped writable by vCPU %u of d%u, "
 				   "pinned as an L%u", me_dom, (unsigned long)mfn, i, other, lvl);
 		}
@@ -641,12 +630,13 @@ static void drop_own(struct vcpu_state *v)
 
 	for (i = 0; i < WINDOWS; i++)
 		if ((rc = update_va_mapping(v->win[i], 0, UVMF_INVLPG)))
-			bad(v, "emptying a window", rc);
+			fuzz_fail(&v->f, "emptying a window", rc, "va %#lx", (unsigned long)v->win[i]);
 	for (i = 0; i < GWINDOWS; i++)
 		if (v->gmapped[i])
 			unmap_gwin(v, i);
 	if (v->smapped && (rc = update_va_mapping(v->swin, 0, UVMF_INVLPG)))
-		bad(v, "emptying the status window", rc);
+		fuzz_fail(&v->f, "emptying the status window", rc, "va %#lx",
+			  (unsigned long)v->swin);
 	v->smapped = false;
 }
 
@@ -747,7 +737,7 @@ static const char *vcpu_rounds(unsigned int me)
 	unsigned int r, s;
 
 #define QUIET(call)	do { if (me == 0 && !fail && !stopped() && (fail = (call)))	\
-				     __atomic_store_n(&xs->stop, 1, __ATOMIC_RELEASE); } while (0)
+				     __atomic_store_n(frun.stop, 1, __ATOMIC_RELEASE); } while (0)
 	for (r = 0; r < rounds; r++) {
 		QUIET(round_start(r));
 		xbar();
@@ -786,7 +776,7 @@ static const char *vcpu_rounds(unsigned int me)
 
 static void vcpu_entry(unsigned long id)
 {
-	vs[id].started = true;
+	vs[id].f.started = true;
 	vcpu_rounds((unsigned int)id);
 	__atomic_store_n(&vs[id].finished, true, __ATOMIC_RELEASE);
 	for (;;)
@@ -809,10 +799,11 @@ static const char *setup(struct start_info *si, unsigned int cpus)
 	uint64_t va = scratch_page();
 	unsigned int i, w;
 
-	nv = cpus < 2 ? 2 : cpus > NV_MAX ? NV_MAX : cpus;
-	seed = cmdline_number((const char *)si->cmd_line, "seed=", 1);
-	rounds = (unsigned int)cmdline_number((const char *)si->cmd_line, "rounds=", 8);
-	want_stats = cmdline_number((const char *)si->cmd_line, "stats=", 0);
+	fuzz_args(&frun, si, cpus, NV_MAX, 8);	/* its stats are its own: frun.table NULL */
+	nv = frun.nv;
+	seed = frun.seed;
+	rounds = frun.rounds;
+	want_stats = frun.want_stats;
 	BODY_CHECK(gnt_self_dom_init(si) == 0, "no domain id of our own");
 	me_dom = gnt_self_dom;
 	BODY_CHECK(gnttab(GNTTABOP_setup_table, &st, 1) == 0 && st.status == 0 &&
@@ -826,7 +817,7 @@ static const char *setup(struct start_info *si, unsigned int cpus)
 		BODY_CHECK(update_va_mapping(va, 0, UVMF_INVLPG) == 0, "unmapping a pool page failed");
 	}
 	for (i = 0; i < nv; i++) {
-		vs[i].rng = (seed + 1) * 0x9e3779b97f4a7c15ULL + i * 0x5851f42d4c957f2dULL + 1;
+		fuzz_vcpu_init(&vs[i].f, &frun, seed, i);
 		for (w = 0; w < WINDOWS; w++)
 			BODY_CHECK((vs[i].win[w] = empty_page()), "emptying a window failed");
 		for (w = 0; w < GWINDOWS; w++)
@@ -840,30 +831,24 @@ static const char *setup(struct start_info *si, unsigned int cpus)
 static const char *run(struct start_info *si, unsigned int cpus, bool pin)
 {
 	unsigned long calls = 0, zero = 0, maps = 0, copies = 0;
-	const char *fail;
+	const char *fail, *err;
 	unsigned int i;
-	long rc;
 
-	for (i = 1; i < nv; i++) {
-		rc = smp_start_vcpu(si, i, vcpu_entry, stacks[i], STACK_SIZE);
-		BODY_CHECK(rc == 0, "starting vCPU %u gave %ld", i, rc);
-		while (!vs[i].started)
-			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-		BODY_CHECK(!pin || smp_pin_vcpu(i, i % cpus) == 0, "pinning vCPU %u failed", i);
-	}
-	BODY_CHECK(!pin || smp_pin_vcpu(0, 0) == 0, "pinning vCPU 0 failed");
+	frun.stop = &xs->stop;
+	if ((fail = fuzz_start_vcpus(si, &vs[0].f, sizeof(vs[0]), nv, cpus, pin, vcpu_entry,
+				     &stacks[0][0], STACK_SIZE, why, sizeof(why))))
+		return fail;
 	fail = vcpu_rounds(0);
 	for (i = 1; i < nv; i++)	/* out of the last barrier before dom0 unmaps its page */
 		while (!__atomic_load_n(&vs[i].finished, __ATOMIC_ACQUIRE))
 			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 	for (i = 0; i < nv; i++) {
-		calls += vs[i].t.calls;
-		zero += vs[i].t.zero;
 		maps += vs[i].maps_other;
 		copies += vs[i].copies_ok;
-		BODY_CHECK(!vs[i].t.bad_what, "d%u seed=%lu vCPU %u call %lu (%s) answered %ld",
-			   me_dom, seed, i, vs[i].t.bad_call, vs[i].t.bad_what, vs[i].t.bad_rc);
 	}
+	if ((err = fuzz_verdicts(&vs[0].f, sizeof(vs[0]), nv, me_dom, seed, &calls, &zero, why,
+				 sizeof(why))))
+		return err;
 	if (fail)
 		return fail;
 	for (i = 0; want_stats && i < ARRAY_SIZE(copy_st); i++)

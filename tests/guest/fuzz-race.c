@@ -33,10 +33,13 @@
  * Races make the answers nondeterministic, so none is checked against a
  * model; what must hold whatever the interleaving is checked:
  *
- *  1. every answer is 0 or an error Xen gives for these calls (fuzz_answer_ok:
- *     no positive value, no internal code such as -ERESTART or
- *     -(EPT_ENTRY + x)); grant statuses are GNTST_* codes; the
- *     reservation calls answer 0 or 1 extents;
+ *  1. every answer is 0 or one of the errors (grant statuses) Xen 4.17
+ *     can give that call for the arguments drawn: a set for each call
+ *     (E_TABLE, E_MAP, G_MAP ... below, each error with the Xen function
+ *     that returns it), so no positive value, no internal code such as
+ *     -ERESTART and no error of another call; a wrong one fails the test
+ *     with the call, its arguments and the answer; the reservation calls
+ *     answer 0 or 1 extents;
  *  2. no vCPU takes a fault: a window is read or written through only
  *     after its mapping succeeded, and only its own vCPU changes it, so
  *     any trap is the hypervisor's (the library fails the test);
@@ -83,7 +86,7 @@
 #define STACK_SIZE	8192
 
 struct vcpu_state {
-	uint64_t rng;
+	struct fuzz_vcpu f;		/* generator, tally, the run */
 	uint64_t win[WINDOWS], gwin[GWINDOWS];
 	grant_handle_t gh[GWINDOWS];
 	int gref_of[GWINDOWS];		/* the ref mapped at gwin[i], or -1 */
@@ -91,8 +94,6 @@ struct vcpu_state {
 	struct mmuext_op mx[MC_MAX];
 	struct multicall_entry mc[MC_MAX];
 	uint64_t gdt_frame[1];
-	struct fuzz_tally t;
-	volatile bool started;
 };
 
 static uint8_t stacks[NV_MAX][STACK_SIZE] __attribute__((aligned(16)));
@@ -102,53 +103,56 @@ static volatile uint64_t ghosts[GHOSTS];	/* frames given back this round */
 static unsigned int nghosts;
 static struct grant_entry_v1 *gt;
 static unsigned int nv, rounds;
-static bool one_cpu;
-static volatile bool stop;
+static volatile uint32_t stop;
 static volatile unsigned int bar_count, bar_gen;
 static unsigned long seed;
 
-/* ------------------------------------------------------------ checks */
+/* ------------------------------------------------------------ answers */
 
-static void bad(struct vcpu_state *v, const char *what, long rc)
-{
-	fuzz_bad(&v->t, what, rc);
-	stop = true;
-}
+/*
+ * The answers each call may give besides 0 on Xen 4.17 for what this
+ * guest passes (xen/arch/x86/mm.c unless said otherwise):
+ *
+ * E_TABLE, a frame made a page table or a writable mapping taken, where
+ *   validation may walk any pool frame as a table (a pool frame holds
+ *   entries naming pool frames, 0 for an empty slot, and words
+ *   update_descriptor wrote): -EINVAL from get_page_from_gfn (not ours),
+ *   _get_page_type (typed otherwise, already pinned) and
+ *   get_page_from_l1e (a flag l1_disallow_mask refuses); -EBUSY from
+ *   get_page_from_l1e's could_not_pin (a frame not ours any more, or a
+ *   writable mapping of a typed one); -EPERM from get_page_from_l1e
+ *   (I/O space the domain may not map: mfn 0, a random word);
+ *   -EACCES from get_page_from_l1e (cache attributes on a Xen page).
+ *   -EINTR/-ERESTART become continuations, never answers.
+ * E_PT_UPDATE, mmu_update of a pool frame's entry: E_TABLE, and -EFAULT
+ *   from mod_l3_entry/mod_l4_entry when the entry changed under it.
+ * E_MAP, update_va_mapping of a window onto a pool frame (pte_ro/pte_rw,
+ *   cacheable): -EBUSY and -EPERM from get_page_from_l1e as above; the
+ *   window's own L1 is always there, so no -EINVAL.
+ * E_FRAME, unpin, clear_page, copy_page, set_gdt of a frame,
+ *   update_descriptor: -EINVAL only (do_mmuext_op's MMUEXT_UNPIN_TABLE,
+ *   _CLEAR_PAGE, _COPY_PAGE; pv/descriptor-tables.c's pv_set_gdt and
+ *   do_update_descriptor: a frame not ours or not typed as asked).
+ * G_MAP, map_grant_ref of our own v1 entry (grant_table.c): general_error
+ *   (entry not granted to us, or read-only for a writable map),
+ *   bad_page (get_paged_frame: the frame not ours any more, or 0),
+ *   no_space (get_maptrack_handle could not grow the maptrack).
+ * G_COPY, GNTTABOP_copy: general_error (acquire_grant_for_copy and
+ *   gnttab_copy_claim_buf as above), bad_page (get_paged_frame).
+ */
+#define E_TABLE		(FZ(EINVAL) | FZ(EBUSY) | FZ(EPERM) | FZ(EACCES))
+#define E_PT_UPDATE	(E_TABLE | FZ(EFAULT))
+#define E_MAP		(FZ(EBUSY) | FZ(EPERM))
+#define E_FRAME		FZ(EINVAL)
+#define G_MAP		(GS(GNTST_general_error) | GS(GNTST_bad_page) | GS(GNTST_no_space))
+#define G_COPY		(GS(GNTST_general_error) | GS(GNTST_bad_page))
 
 /* `stats=1`: calls and zero answers by action, printed at the end. */
 static struct fuzz_stat stats[32];
-static bool want_stats;
-
-static long answer(struct vcpu_state *v, const char *what, long rc)
-{
-	if (want_stats)
-		fuzz_stat_count(stats, ARRAY_SIZE(stats), what, rc);
-	if (!fuzz_count(&v->t, what, rc, false))
-		stop = true;
-	return rc;
-}
-
-/* A grant status: GNTST_okay down to GNTST_no_space; -100 the call failed. */
-static long gnt_answer(struct vcpu_state *v, const char *what, long st)
-{
-	if (want_stats)
-		fuzz_stat_count(stats, ARRAY_SIZE(stats), what, st);
-	if (!fuzz_count(&v->t, what, st, true))
-		stop = true;
-	return st;
-}
+static struct fuzz_run run = { .stop = &stop, .table = stats, .nstats = ARRAY_SIZE(stats),
+				.name = "fuzz-race" };
 
 /* ------------------------------------------------------------ helpers */
-
-static uint64_t rnd(struct vcpu_state *v)
-{
-	return fuzz_next(&v->rng);
-}
-
-static unsigned int below(struct vcpu_state *v, unsigned int n)
-{
-	return (unsigned int)(rnd(v) % n);
-}
 
 /*
  * A pool frame, or 0 when the slot drawn is empty: half the time one of
@@ -156,7 +160,7 @@ static unsigned int below(struct vcpu_state *v, unsigned int n)
  */
 static uint64_t pick(struct vcpu_state *v)
 {
-	return pool[below(v, below(v, 2) ? HOT : POOL)];
+	return pool[fuzz_below(&v->f, fuzz_below(&v->f, 2) ? HOT : POOL)];
 }
 
 /* An entry naming a pool frame: absent, read-only or writable, or zero. */
@@ -166,9 +170,14 @@ static uint64_t pick_entry(struct vcpu_state *v)
 					  PTE_P | PTE_RW | PTE_US | PTE_A, PTE_DATA };
 	uint64_t mfn = pick(v);
 
-	if (!below(v, 8))
+	if (!fuzz_below(&v->f, 8))
 		return 0;
-	return (mfn << 12) | flags[below(v, ARRAY_SIZE(flags))];
+	return (mfn << 12) | flags[fuzz_below(&v->f, ARRAY_SIZE(flags))];
+}
+
+static long mmuext_n(struct mmuext_op *op, unsigned int n)
+{
+	return hypercall5(__HYPERVISOR_mmuext_op, (uint64_t)op, n, 0, DOMID_SELF, 0);
 }
 
 static long hc_set_gdt(uint64_t *frames, unsigned long entries)
@@ -185,76 +194,90 @@ static void barrier(void)
 
 static void act_pin(struct vcpu_state *v)
 {
-	answer(v, "pin", mmuext1(MMUEXT_PIN_L1_TABLE + below(v, 4), pick(v)));
+	uint64_t mfn = pick(v);
+	unsigned int lvl = fuzz_below(&v->f, 4);
+
+	fuzz_answer(&v->f, "pin", mmuext1(MMUEXT_PIN_L1_TABLE + lvl, mfn), E_TABLE,
+		    "L%u, mfn %#lx", lvl + 1, (unsigned long)mfn);
 }
 
 static void act_unpin(struct vcpu_state *v)
 {
-	answer(v, "unpin", mmuext1(MMUEXT_UNPIN_TABLE, pick(v)));
+	uint64_t mfn = pick(v);
+
+	fuzz_answer(&v->f, "unpin", mmuext1(MMUEXT_UNPIN_TABLE, mfn), E_FRAME, "mfn %#lx",
+		    (unsigned long)mfn);
 }
 
 static void act_entry(struct vcpu_state *v)
 {
-	uint64_t ptr = (pick(v) << 12) | (below(v, SLOTS) * 8);
+	uint64_t ptr = (pick(v) << 12) | (fuzz_below(&v->f, SLOTS) * 8), val = pick_entry(v);
 
-	answer(v, "mmu_update", mmu_update1(ptr, pick_entry(v)));
+	fuzz_answer(&v->f, "mmu_update", mmu_update1(ptr, val), E_PT_UPDATE, "ptr %#lx, val %#lx",
+		    (unsigned long)ptr, (unsigned long)val);
 }
 
 /* A window onto a pool frame (or emptied); read or written through if mapped. */
 static void act_window(struct vcpu_state *v)
 {
-	uint64_t va = v->win[below(v, WINDOWS)], mfn = pick(v), val;
-	unsigned int how = below(v, 3);
+	uint64_t va = v->win[fuzz_below(&v->f, WINDOWS)], mfn = pick(v);
 
-	val = how == 0 ? 0 : how == 1 ? pte_ro(mfn) : pte_rw(mfn);
-	if (answer(v, "update_va_mapping", update_va_mapping(va, val, UVMF_INVLPG)) || !how)
-		return;
-	if (how == 1)
-		(void)*(volatile uint64_t *)va;
-	else
-		((volatile uint64_t *)va)[below(v, SLOTS)] = pick_entry(v);
+	if (fuzz_window(&v->f, va, mfn, fuzz_below(&v->f, 3), E_MAP))
+		((volatile uint64_t *)va)[fuzz_below(&v->f, SLOTS)] = pick_entry(v);
 }
 
 static void act_clear_copy(struct vcpu_state *v)
 {
 	struct mmuext_op op = { MMUEXT_COPY_PAGE, 0, { pick(v) }, { pick(v) } };
 
-	if (below(v, 2)) {
-		answer(v, "clear_page", mmuext1(MMUEXT_CLEAR_PAGE, pick(v)));
+	uint64_t mfn;
+
+	if (fuzz_below(&v->f, 2)) {
+		mfn = pick(v);
+		fuzz_answer(&v->f, "clear_page", mmuext1(MMUEXT_CLEAR_PAGE, mfn), E_FRAME, "mfn %#lx",
+			    (unsigned long)mfn);
 		return;
 	}
-	answer(v, "copy_page", hypercall5(__HYPERVISOR_mmuext_op, (uint64_t)&op, 1, 0,
-					  DOMID_SELF, 0));
+	fuzz_answer(&v->f, "copy_page", mmuext_n(&op, 1), E_FRAME, "mfn %#lx to mfn %#lx",
+		    (unsigned long)op.arg2.src_mfn, (unsigned long)op.arg1.mfn);
 }
 
 static void act_baseptr(struct vcpu_state *v)
 {
-	answer(v, "new_user_baseptr",
-	       mmuext1(MMUEXT_NEW_USER_BASEPTR, below(v, 3) ? pick(v) : 0));
+	uint64_t mfn = fuzz_below(&v->f, 3) ? pick(v) : 0;
+
+	fuzz_answer(&v->f, "new_user_baseptr", mmuext1(MMUEXT_NEW_USER_BASEPTR, mfn), E_TABLE,
+		    "mfn %#lx", (unsigned long)mfn);
 }
 
+/* set_gdt of a pool frame (E_FRAME), or of none: always 0 (pv_set_gdt of 0 frames). */
 static void act_gdt(struct vcpu_state *v)
 {
-	if (below(v, 3)) {
+	unsigned long n;
+
+	if (fuzz_below(&v->f, 3)) {
 		v->gdt_frame[0] = pick(v);
-		answer(v, "set_gdt", hc_set_gdt(v->gdt_frame, 1 + below(v, 512)));
+		n = 1 + fuzz_below(&v->f, 512);
+		fuzz_answer(&v->f, "set_gdt", hc_set_gdt(v->gdt_frame, n), E_FRAME,
+			    "mfn %#lx, %lu entries", (unsigned long)v->gdt_frame[0], n);
 	} else {
-		answer(v, "set_gdt 0", hc_set_gdt(NULL, 0));
+		fuzz_answer(&v->f, "set_gdt 0", hc_set_gdt(NULL, 0), 0, "none");
 	}
 }
 
 static void act_descriptor(struct vcpu_state *v)
 {
-	uint64_t ma = (pick(v) << 12) | (below(v, 512) * 8);
-	uint64_t d = below(v, 2) ? 0 : rnd(v);
+	uint64_t ma = (pick(v) << 12) | (fuzz_below(&v->f, 512) * 8);
+	uint64_t d = fuzz_below(&v->f, 2) ? 0 : fuzz_rnd(&v->f);
 
-	answer(v, "update_descriptor", hypercall2(__HYPERVISOR_update_descriptor, ma, d));
+	fuzz_answer(&v->f, "update_descriptor", hypercall2(__HYPERVISOR_update_descriptor, ma, d),
+		    E_FRAME, "ma %#lx, %#lx", (unsigned long)ma, (unsigned long)d);
 }
 
 /* Any vCPU's grant ref: maps and copies also take the others'. */
 static grant_ref_t gref_any(struct vcpu_state *v)
 {
-	return GREF_BASE + below(v, nv) * GREFS + below(v, GREFS);
+	return GREF_BASE + fuzz_below(&v->f, nv) * GREFS + fuzz_below(&v->f, GREFS);
 }
 
 /*
@@ -264,7 +287,7 @@ static grant_ref_t gref_any(struct vcpu_state *v)
  */
 static void act_grant_entry(struct vcpu_state *v, unsigned int me)
 {
-	grant_ref_t ref = GREF_BASE + me * GREFS + below(v, GREFS);
+	grant_ref_t ref = GREF_BASE + me * GREFS + fuzz_below(&v->f, GREFS);
 	unsigned int i;
 
 	for (i = 0; i < GWINDOWS; i++)
@@ -273,56 +296,56 @@ static void act_grant_entry(struct vcpu_state *v, unsigned int me)
 	__atomic_store_n(&gt[ref].flags, 0, __ATOMIC_RELEASE);
 	gt[ref].domid = gnt_self_dom;
 	gt[ref].frame = (uint32_t)pick(v);
-	__atomic_store_n(&gt[ref].flags, GTF_permit_access | (below(v, 2) ? GTF_readonly : 0),
+	__atomic_store_n(&gt[ref].flags, GTF_permit_access | (fuzz_below(&v->f, 2) ? GTF_readonly : 0),
 			 __ATOMIC_RELEASE);
 }
 
 static void act_grant_map(struct vcpu_state *v, unsigned int me)
 {
-	unsigned int i = below(v, GWINDOWS);
+	unsigned int i = fuzz_below(&v->f, GWINDOWS);
 	grant_ref_t ref = gref_any(v);
-	bool ro = below(v, 2);
+	bool ro = fuzz_below(&v->f, 2);
 	long st;
 
-	if (v->gref_of[i] >= 0) {
-		st = gnt_answer(v, "unmap_grant", gnt_unmap(v->gwin[i], 0, v->gh[i]));
-		if (!st)
+	if (v->gref_of[i] >= 0) {	/* a map made: unmap_common's only answer is okay */
+		if (!fuzz_answer(&v->f, "unmap_grant of a map made",
+				 gnt_unmap(v->gwin[i], 0, v->gh[i]), 0, "ref %d, handle %u",
+				 v->gref_of[i], v->gh[i]))
 			v->gref_of[i] = -1;
-		else
-			bad(v, "unmap_grant of a map made", st);
 		return;
 	}
-	st = gnt_answer(v, "map_grant",
-			gnt_map(ref, v->gwin[i], GNTMAP_host_map | (ro ? GNTMAP_readonly : 0),
-				&v->gh[i]));
+	st = fuzz_answer(&v->f, "map_grant",
+			 gnt_map(ref, v->gwin[i], GNTMAP_host_map | (ro ? GNTMAP_readonly : 0),
+				 &v->gh[i]), G_MAP, "ref %u, %s", ref, ro ? "read-only" : "writable");
 	if (st)
 		return;
 	v->gref_of[i] = (int)ref;
 	if (ro)
 		(void)*(volatile uint64_t *)v->gwin[i];
 	else
-		((volatile uint64_t *)v->gwin[i])[below(v, SLOTS)] = pick_entry(v);
+		((volatile uint64_t *)v->gwin[i])[fuzz_below(&v->f, SLOTS)] = pick_entry(v);
 }
 
 static void act_grant_copy(struct vcpu_state *v, unsigned int me)
 {
 	struct gnttab_copy c;
 	struct gnttab_copy_ptr g = { { .ref = gref_any(v) },
-				     gnt_self_dom, (uint16_t)(below(v, 64) * 8), 0 };
+				     gnt_self_dom, (uint16_t)(fuzz_below(&v->f, 64) * 8), 0 };
 	struct gnttab_copy_ptr f = { { .gmfn = pick(v) }, DOMID_SELF,
-				     (uint16_t)(below(v, 64) * 8), 0 };
-	bool to_frame = below(v, 2);
+				     (uint16_t)(fuzz_below(&v->f, 64) * 8), 0 };
+	bool to_frame = fuzz_below(&v->f, 2);
 
 	memset(&c, 0, sizeof(c));
 	c.source = to_frame ? g : f;
 	c.dest = to_frame ? f : g;
 	c.flags = to_frame ? GNTCOPY_source_gref : GNTCOPY_dest_gref;
-	c.len = (uint16_t)(8 * (1 + below(v, 8)));
-	if (gnttab(GNTTABOP_copy, &c, 1)) {
-		gnt_answer(v, "grant copy (the call)", -100);
+	c.len = (uint16_t)(8 * (1 + fuzz_below(&v->f, 8)));
+	/* the call answers 0 (gnttab_copy: -EFAULT only for a buffer it cannot read) */
+	if (fuzz_answer(&v->f, "grant copy (the call)", gnttab(GNTTABOP_copy, &c, 1), 0, "one op"))
 		return;
-	}
-	gnt_answer(v, "grant copy", c.status);
+	fuzz_answer(&v->f, "grant copy", c.status, G_COPY, "%s ref %u, mfn %#lx, offsets %u/%u, len %u",
+		    to_frame ? "from" : "to", g.u.ref, (unsigned long)f.u.gmfn, c.source.offset,
+		    c.dest.offset, c.len);
 }
 
 /*
@@ -334,82 +357,76 @@ static void act_grant_copy(struct vcpu_state *v, unsigned int me)
  */
 static void act_decrease(struct vcpu_state *v)
 {
-	unsigned int i = below(v, POOL);
-	uint64_t mfn = pool[i], none = 0;
-	unsigned int g;
-	long rc;
+	unsigned int i = fuzz_below(&v->f, POOL), g;
+	uint64_t mfn;
 
-	if (!mfn || !__atomic_compare_exchange_n(&pool[i], &mfn, 0, false, __ATOMIC_ACQ_REL,
-						 __ATOMIC_RELAXED))
+	if (!fuzz_take(&pool[i], &mfn))
 		return;
 	g = __atomic_fetch_add(&nghosts, 1, __ATOMIC_ACQ_REL);
-	rc = 0;
-	if (g < GHOSTS) {
+	if (g < GHOSTS)
 		ghosts[g] = mfn;
-		rc = fuzz_reservation(XENMEM_decrease_reservation, &mfn);
-		v->t.calls++;
-		if (rc != 1 && rc != 0)
-			bad(v, "decrease_reservation", rc);
-	}
-	if (rc != 1)		/* still ours: back in its slot unless one filled it */
-		__atomic_compare_exchange_n(&pool[i], &none, mfn, false, __ATOMIC_ACQ_REL,
-					    __ATOMIC_RELAXED);
+	if (g >= GHOSTS || fuzz_give_back(&v->f, mfn) != 1)
+		fuzz_put_back(&pool[i], mfn);
 }
 
 static void act_increase(struct vcpu_state *v)
 {
-	unsigned int i = below(v, POOL);
-	const char *what;
-	long rc;
-
-	if (pool[i])
-		return;
-	v->t.calls++;
-	if ((what = fuzz_fill_slot(&pool[i], &rc)))
-		bad(v, what, rc);
+	fuzz_fill(&v->f, &pool[fuzz_below(&v->f, POOL)]);
 }
 
 /* Two to four page-table calls in one multicall. */
 static void act_multicall(struct vcpu_state *v)
 {
-	unsigned int n = 2 + below(v, MC_MAX - 1), i;
+	unsigned int n = 2 + fuzz_below(&v->f, MC_MAX - 1), i;
 	struct multicall_entry *e;
-	long rc;
+	fuzz_set ok[MC_MAX];
+	uint64_t a[MC_MAX], b[MC_MAX];	/* for the message: cmd and mfn, ptr and val, va and val */
 
 	memset(v->mc, 0, sizeof(v->mc));
 	for (i = 0; i < n; i++) {
 		e = &v->mc[i];
-		switch (below(v, 3)) {
+		switch (fuzz_below(&v->f, 3)) {
 		case 0:
-			v->mx[i].cmd = below(v, 3) ? MMUEXT_PIN_L1_TABLE + below(v, 4) :
-				       below(v, 2) ? MMUEXT_UNPIN_TABLE : MMUEXT_CLEAR_PAGE;
+			v->mx[i].cmd = fuzz_below(&v->f, 3) ? MMUEXT_PIN_L1_TABLE + fuzz_below(&v->f, 4) :
+				       fuzz_below(&v->f, 2) ? MMUEXT_UNPIN_TABLE : MMUEXT_CLEAR_PAGE;
 			v->mx[i].arg1.mfn = pick(v);
 			e->op = __HYPERVISOR_mmuext_op;
 			e->args[0] = (uint64_t)&v->mx[i];
+			ok[i] = v->mx[i].cmd <= MMUEXT_PIN_L4_TABLE ? E_TABLE : E_FRAME;
+			a[i] = v->mx[i].cmd;
+			b[i] = v->mx[i].arg1.mfn;
 			break;
 		case 1:
-			v->mu[i].ptr = (pick(v) << 12) | (below(v, SLOTS) * 8);
+			v->mu[i].ptr = (pick(v) << 12) | (fuzz_below(&v->f, SLOTS) * 8);
 			v->mu[i].val = pick_entry(v);
 			e->op = __HYPERVISOR_mmu_update;
 			e->args[0] = (uint64_t)&v->mu[i];
+			ok[i] = E_PT_UPDATE;
+			a[i] = v->mu[i].ptr;
+			b[i] = v->mu[i].val;
 			break;
 		default:
 			e->op = __HYPERVISOR_update_va_mapping;
-			e->args[0] = v->win[below(v, WINDOWS)];
-			e->args[1] = below(v, 2) ? pte_ro(pick(v)) : 0;
+			e->args[0] = v->win[fuzz_below(&v->f, WINDOWS)];
+			e->args[1] = fuzz_below(&v->f, 2) ? pte_ro(pick(v)) : 0;
 			e->args[2] = UVMF_INVLPG;
+			ok[i] = E_MAP;
+			a[i] = e->args[0];
+			b[i] = e->args[1];
 			continue;
 		}
 		e->args[1] = 1;
 		e->args[2] = 0;
 		e->args[3] = DOMID_SELF;
 	}
-	rc = hypercall2(__HYPERVISOR_multicall, v->mc, n);
-	v->t.calls++;
-	if (rc)
-		bad(v, "multicall", rc);
+	/* the multicall itself answers 0 (multicall.c: -EFAULT only for an unreadable list) */
+	if (fuzz_answer(&v->f, "multicall", hypercall2(__HYPERVISOR_multicall, v->mc, n), 0,
+			"%u entries", n))
+		return;
 	for (i = 0; i < n; i++)
-		answer(v, "multicall entry", v->mc[i].result);
+		fuzz_answer(&v->f, "multicall entry", (long)v->mc[i].result, ok[i],
+			    "%u of %u: hypercall %lu (%#lx, %#lx)", i, n, (unsigned long)v->mc[i].op,
+			    (unsigned long)a[i], (unsigned long)b[i]);
 }
 
 /*
@@ -419,25 +436,30 @@ static void act_multicall(struct vcpu_state *v)
  */
 static void act_burst(struct vcpu_state *v)
 {
-	unsigned int n = 8 + below(v, 25), lvl = below(v, 4), how = below(v, 3), i;
+	unsigned int n = 8 + fuzz_below(&v->f, 25), lvl = fuzz_below(&v->f, 4), how = fuzz_below(&v->f, 3), i;
 	struct mmuext_op op = { MMUEXT_COPY_PAGE, 0, { pick(v) }, { pick(v) } };
 	uint64_t mfn = pick(v);
 
 	for (i = 0; i < n; i++) {
 		if (how == 0) {
-			answer(v, "clear_page (burst)", mmuext1(MMUEXT_CLEAR_PAGE, mfn));
+			fuzz_answer(&v->f, "clear_page (burst)", mmuext1(MMUEXT_CLEAR_PAGE, mfn), E_FRAME,
+				    "mfn %#lx", (unsigned long)mfn);
 		} else if (how == 1) {
-			answer(v, "copy_page (burst)", hypercall5(__HYPERVISOR_mmuext_op,
-								  (uint64_t)&op, 1, 0, DOMID_SELF, 0));
-		} else if (!answer(v, "pin (burst)", mmuext1(MMUEXT_PIN_L1_TABLE + lvl, mfn))) {
-			answer(v, "unpin (burst)", mmuext1(MMUEXT_UNPIN_TABLE, mfn));
+			fuzz_answer(&v->f, "copy_page (burst)", mmuext_n(&op, 1), E_FRAME,
+				    "mfn %#lx to mfn %#lx", (unsigned long)op.arg2.src_mfn,
+				    (unsigned long)op.arg1.mfn);
+		} else if (!fuzz_answer(&v->f, "pin (burst)", mmuext1(MMUEXT_PIN_L1_TABLE + lvl, mfn),
+					E_TABLE, "L%u, mfn %#lx", lvl + 1, (unsigned long)mfn)) {
+			/* -EINVAL: another vCPU unpinned it meanwhile */
+			fuzz_answer(&v->f, "unpin (burst)", mmuext1(MMUEXT_UNPIN_TABLE, mfn), E_FRAME,
+				    "mfn %#lx", (unsigned long)mfn);
 		}
 	}
 }
 
 static void step(struct vcpu_state *v, unsigned int me)
 {
-	unsigned int r = below(v, 108);
+	unsigned int r = fuzz_below(&v->f, 108);
 
 	if (r >= 100)
 		act_burst(v);
@@ -489,19 +511,11 @@ static bool ours(uint64_t mfn)
 	return false;
 }
 
-/* The level (1-4) at which mfn took a pin now, or 0 when every level refused. */
+
+/* The level (1-4) at which mfn took a pin now (kept), or 0 when every level refused. */
 static unsigned int pins_now(uint64_t mfn)
 {
-	unsigned int lvl;
-	long rc;
-
-	for (lvl = 0; lvl < 4; lvl++) {
-		rc = mmuext1(MMUEXT_PIN_L1_TABLE + lvl, mfn);
-		answer(&vs[0], "pin (quiescent)", rc);
-		if (!rc)
-			return lvl + 1;
-	}
-	return 0;
+	return fuzz_pins_now(&vs[0].f, mfn, E_TABLE, false);
 }
 
 /* Invariant 3 for the windows: a frame one maps writable refuses a pin at every level. */
@@ -575,19 +589,20 @@ static void drop_own(struct vcpu_state *v, unsigned int me)
 
 	for (i = 0; i < WINDOWS; i++)
 		if ((rc = update_va_mapping(v->win[i], 0, UVMF_INVLPG)))
-			bad(v, "emptying a window", rc);
+			fuzz_fail(&v->f, "emptying a window", rc, "va %#lx", (unsigned long)v->win[i]);
 	for (i = 0; i < GWINDOWS; i++)
 		if (v->gref_of[i] >= 0) {
 			if ((rc = gnt_unmap(v->gwin[i], 0, v->gh[i])))
-				bad(v, "unmapping a grant at the end", rc);
+				fuzz_fail(&v->f, "unmapping a grant at the end", rc, "ref %d",
+					  v->gref_of[i]);
 			v->gref_of[i] = -1;
 		}
 	for (i = 0; i < GREFS; i++)
 		__atomic_store_n(&gt[GREF_BASE + me * GREFS + i].flags, 0, __ATOMIC_RELEASE);
 	if ((rc = mmuext1(MMUEXT_NEW_USER_BASEPTR, 0)))
-		bad(v, "user base pointer 0", rc);
+		fuzz_fail(&v->f, "user base pointer 0", rc, "none");
 	if ((rc = hc_set_gdt(NULL, 0)))
-		bad(v, "set_gdt 0 at the end", rc);
+		fuzz_fail(&v->f, "set_gdt 0 at the end", rc, "none");
 }
 
 /* Invariant 4, vCPU 0's part: every pool frame unpinned, then untyped. */
@@ -599,9 +614,11 @@ static const char *drop_pool(void)
 
 	for (i = 0; i < POOL; i++)
 		if (pool[i])
-			answer(&vs[0], "unpin at the end", mmuext1(MMUEXT_UNPIN_TABLE, pool[i]));
+			fuzz_answer(&vs[0].f, "unpin at the end", mmuext1(MMUEXT_UNPIN_TABLE, pool[i]),
+				    E_FRAME, "mfn %#lx", (unsigned long)pool[i]);
 	for (i = 0; i < nghosts && i < GHOSTS; i++)
-		answer(&vs[0], "unpin of one given back", mmuext1(MMUEXT_UNPIN_TABLE, ghosts[i]));
+		fuzz_answer(&vs[0].f, "unpin of one given back", mmuext1(MMUEXT_UNPIN_TABLE, ghosts[i]),
+			    E_FRAME, "mfn %#lx", (unsigned long)ghosts[i]);
 	nghosts = 0;
 	for (i = 0; i < POOL; i++) {
 		if (!pool[i])
@@ -643,22 +660,13 @@ static const char *vcpu_rounds(unsigned int me)
 
 static void vcpu_entry(unsigned long id)
 {
-	vs[id].started = true;
+	vs[id].f.started = true;
 	vcpu_rounds((unsigned int)id);
 	for (;;)
 		HYPERVISOR_sched_op(SCHEDOP_block, NULL);
 }
 
 /* ------------------------------------------------------------ setup */
-
-static unsigned int cpus_of(struct start_info *si)
-{
-	struct sysctl pi;
-
-	if (!(si->flags & SIF_INITDOMAIN))
-		return (unsigned int)cmdline_number((const char *)si->cmd_line, "cpus=", 1);
-	return physinfo(&pi) == 0 ? pi.u.physinfo.nr_cpus : 1;
-}
 
 /* The pool, the windows (emptied) and the grant table. */
 static const char *setup(struct start_info *si)
@@ -675,7 +683,7 @@ static const char *setup(struct start_info *si)
 		BODY_CHECK(update_va_mapping(va, 0, UVMF_INVLPG) == 0, "unmapping a pool page failed");
 	}
 	for (i = 0; i < nv; i++) {
-		vs[i].rng = (seed + 1) * 0x9e3779b97f4a7c15ULL + i * 0x5851f42d4c957f2dULL + 1;
+		fuzz_vcpu_init(&vs[i].f, &run, seed, i);
 		for (w = 0; w < WINDOWS + GWINDOWS; w++) {
 			va = scratch_page();
 			BODY_CHECK(update_va_mapping(va, 0, UVMF_INVLPG) == 0, "emptying a window failed");
@@ -692,51 +700,25 @@ static const char *setup(struct start_info *si)
 
 static const char *body(struct start_info *si, bool one)
 {
-	unsigned int cpus = cpus_of(si), i;
-	unsigned long calls = 0, zero = 0;
+	unsigned int cpus = fuzz_cpus(si);
 	const char *fail;
-	long rc;
 
-	one_cpu = one;
-	nv = cpus < 2 ? 2 : cpus > NV_MAX ? NV_MAX : cpus;
-	seed = cmdline_number((const char *)si->cmd_line, "seed=", 1);
-	rounds = (unsigned int)cmdline_number((const char *)si->cmd_line, "rounds=", 12);
-	want_stats = cmdline_number((const char *)si->cmd_line, "stats=", 0);
+	fuzz_args(&run, si, cpus, NV_MAX, 12);
+	nv = run.nv;
+	seed = run.seed;
+	rounds = run.rounds;
 	if ((fail = setup(si)))
 		return fail;
-	for (i = 1; i < nv; i++) {
-		rc = smp_start_vcpu(si, i, vcpu_entry, stacks[i], STACK_SIZE);
-		BODY_CHECK(rc == 0, "starting vCPU %u gave %ld", i, rc);
-		while (!vs[i].started)
-			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-		BODY_CHECK(one || !(si->flags & SIF_INITDOMAIN) || smp_pin_vcpu(i, i % cpus) == 0,
-			   "pinning vCPU %u failed", i);
-	}
-	BODY_CHECK(one || !(si->flags & SIF_INITDOMAIN) || smp_pin_vcpu(0, 0) == 0,
-		   "pinning vCPU 0 failed");
-	fail = vcpu_rounds(0);
-	for (i = 0; i < nv; i++) {
-		calls += vs[i].t.calls;
-		zero += vs[i].t.zero;
-		BODY_CHECK(!vs[i].t.bad_what, "seed=%lu vCPU %u call %lu (%s) answered %ld", seed, i,
-			   vs[i].t.bad_call, vs[i].t.bad_what, vs[i].t.bad_rc);
-	}
-	if (fail)
+	if ((fail = fuzz_start_vcpus(si, &vs[0].f, sizeof(vs[0]), nv, cpus,
+				     !one && (si->flags & SIF_INITDOMAIN), vcpu_entry, &stacks[0][0],
+				     STACK_SIZE, why, sizeof(why))))
 		return fail;
-	if (want_stats)
-		fuzz_stats_print("fuzz-race", stats, ARRAY_SIZE(stats));
-	printf("fuzz-race: seed=%lu, %u vCPUs, %u rounds of %u steps: %lu calls (%lu of the checked answered 0), invariants held\n",
-	       seed, nv, rounds, STEPS, calls, zero);
-	return NULL;
+	fail = vcpu_rounds(0);
+	return fuzz_report(&run, &vs[0].f, sizeof(vs[0]), gnt_self_dom, STEPS, fail, why, sizeof(why));
 }
 
 int test_main(struct start_info *si)
 {
-	static char args[40];
-
-	snprintf(args, sizeof(args), "seed=%lu rounds=%lu",
-		 cmdline_number((const char *)si->cmd_line, "seed=", 1) + 1000,
-		 cmdline_number((const char *)si->cmd_line, "rounds=", 12));
-	peer_smp_args = args;
+	peer_smp_args = fuzz_peer_args(si, 12);
 	return verdict_test_smp(si, body);
 }
