@@ -391,8 +391,10 @@ static void act_vcpu_info(struct vcpu_state *v, unsigned int me)
 static void act_init_control(struct vcpu_state *v, unsigned int me)
 {
 	uint32_t vcpu = fuzz_below(&v->f, 4) ? me : pick_vcpu(v);
-	uint64_t va = fuzz_below(&v->f, 8) ? vs[vcpu < nv ? vcpu : me].cb_va : array_va[fuzz_below(&v->f, ARRAY_PAGES)];
-	struct evtchn_init_control ic = { va_to_mfn(va), fuzz_below(&v->f, 8) ? 0 : 8 * fuzz_below(&v->f, 520),
+	uint64_t va = fuzz_below(&v->f, 8) ? vs[vcpu < nv ? vcpu : me].cb_va :
+		      array_va[fuzz_below(&v->f, ARRAY_PAGES)];
+	struct evtchn_init_control ic = { va_to_mfn(va),
+					  fuzz_below(&v->f, 8) ? 0 : 8 * fuzz_below(&v->f, 520),
 					  vcpu, 0, { 0 } };
 
 	fuzz_answer(&v->f, "init_control", evtchn_op(EVTCHNOP_init_control, &ic), E_INIT_CONTROL,
@@ -448,7 +450,8 @@ static void act_words(struct vcpu_state *v)
  */
 static void act_burst(struct vcpu_state *v, unsigned int me)
 {
-	unsigned int n = 8 + fuzz_below(&v->f, 25), op = fuzz_below(&v->f, NR_PORT_OPS), how = fuzz_below(&v->f, 6), i;
+	unsigned int n = 8 + fuzz_below(&v->f, 25), op = fuzz_below(&v->f, NR_PORT_OPS), i;
+	unsigned int how = fuzz_below(&v->f, 6);
 	evtchn_port_t p = pick(v);
 
 	for (i = 0; i < n && !stop; i++) {

@@ -131,7 +131,9 @@ static unsigned long seed;
 static char why[VERDICT_LEN];
 static unsigned long copy_st[14], map_st[14];	/* `stats=1`: answers by -GNTST_* */
 static bool want_stats;
-static struct fuzz_run frun;		/* stop: &xs->stop, once xs is there */
+static struct fuzz_stat stats[40];	/* `stats=1`: by call, besides map_st/copy_st */
+static struct fuzz_run frun = { .table = stats, .nstats = ARRAY_SIZE(stats),
+				.name = "fuzz-grant-race" };	/* stop: &xs->stop, set in run() */
 
 /* ------------------------------------------------------------ answers */
 
@@ -197,7 +199,8 @@ static uint64_t even(struct vcpu_state *v)
 /* A ref of domain d's vCPUs; half the time the first two of one. */
 static grant_ref_t gref_any(struct vcpu_state *v)
 {
-	return GREF_BASE + fuzz_below(&v->f, nv) * GREFS + fuzz_below(&v->f, fuzz_below(&v->f, 2) ? 2 : GREFS);
+	return GREF_BASE + fuzz_below(&v->f, nv) * GREFS +
+	       fuzz_below(&v->f, fuzz_below(&v->f, 2) ? 2 : GREFS);
 }
 
 static domid_t dom_any(struct vcpu_state *v)
@@ -799,7 +802,7 @@ static const char *setup(struct start_info *si, unsigned int cpus)
 	uint64_t va = scratch_page();
 	unsigned int i, w;
 
-	fuzz_args(&frun, si, cpus, NV_MAX, 8);	/* its stats are its own: frun.table NULL */
+	fuzz_args(&frun, si, cpus, NV_MAX, 8);
 	nv = frun.nv;
 	seed = frun.seed;
 	rounds = frun.rounds;
@@ -854,6 +857,8 @@ static const char *run(struct start_info *si, unsigned int cpus, bool pin)
 	for (i = 0; want_stats && i < ARRAY_SIZE(copy_st); i++)
 		printf("fuzz-grant-race: d%u GNTST %d: %lu maps, %lu copies\n", me_dom, -(int)i,
 		       map_st[i], copy_st[i]);
+	if (frun.stats)
+		fuzz_stats_print("fuzz-grant-race", stats, ARRAY_SIZE(stats));
 	printf("fuzz-grant-race: d%u seed=%lu, %u vCPUs, %u rounds (%u in v2) of %u steps: "
 	       "%lu calls (%lu answered 0), %lu maps of d%u's grants, %lu copies done, %s\n",
 	       me_dom, seed, nv, rounds, v2_rounds, STEPS, calls, zero, maps, other, copies,

@@ -113,8 +113,10 @@ static unsigned long seed;
  * The answers each call may give besides 0 on Xen 4.17 for what this
  * guest passes (xen/arch/x86/mm.c unless said otherwise):
  *
- * E_TABLE, a frame made a page table or a writable mapping taken, where
- *   validation may walk any pool frame as a table (a pool frame holds
+ * E_TABLE, a frame made a page table (pin, new_user_baseptr, an L2-L4
+ *   entry written by mmu_update) or a writable mapping taken (an L1
+ *   entry written by mmu_update), where validation may walk any pool
+ *   frame as a table (a pool frame holds
  *   entries naming pool frames, 0 for an empty slot, and words
  *   update_descriptor wrote): -EINVAL from get_page_from_gfn (not ours),
  *   _get_page_type (typed otherwise, already pinned) and
@@ -124,8 +126,9 @@ static unsigned long seed;
  *   (I/O space the domain may not map: mfn 0, a random word);
  *   -EACCES from get_page_from_l1e (cache attributes on a Xen page).
  *   -EINTR/-ERESTART become continuations, never answers.
- * E_PT_UPDATE, mmu_update of a pool frame's entry: E_TABLE, and -EFAULT
- *   from mod_l3_entry/mod_l4_entry when the entry changed under it.
+ *   mod_l3_entry/mod_l4_entry's -EFAULT and the -EBUSY of mod_l1/l2_entry
+ *   for a failed UPDATE_ENTRY cannot come: update_intpte (pv/mm.h) always
+ *   succeeds for a PV guest.
  * E_MAP, update_va_mapping of a window onto a pool frame (pte_ro/pte_rw,
  *   cacheable): -EBUSY and -EPERM from get_page_from_l1e as above; the
  *   window's own L1 is always there, so no -EINVAL.
@@ -141,7 +144,6 @@ static unsigned long seed;
  *   gnttab_copy_claim_buf as above), bad_page (get_paged_frame).
  */
 #define E_TABLE		(FZ(EINVAL) | FZ(EBUSY) | FZ(EPERM) | FZ(EACCES))
-#define E_PT_UPDATE	(E_TABLE | FZ(EFAULT))
 #define E_MAP		(FZ(EBUSY) | FZ(EPERM))
 #define E_FRAME		FZ(EINVAL)
 #define G_MAP		(GS(GNTST_general_error) | GS(GNTST_bad_page) | GS(GNTST_no_space))
@@ -213,7 +215,7 @@ static void act_entry(struct vcpu_state *v)
 {
 	uint64_t ptr = (pick(v) << 12) | (fuzz_below(&v->f, SLOTS) * 8), val = pick_entry(v);
 
-	fuzz_answer(&v->f, "mmu_update", mmu_update1(ptr, val), E_PT_UPDATE, "ptr %#lx, val %#lx",
+	fuzz_answer(&v->f, "mmu_update", mmu_update1(ptr, val), E_TABLE, "ptr %#lx, val %#lx",
 		    (unsigned long)ptr, (unsigned long)val);
 }
 
@@ -401,7 +403,7 @@ static void act_multicall(struct vcpu_state *v)
 			v->mu[i].val = pick_entry(v);
 			e->op = __HYPERVISOR_mmu_update;
 			e->args[0] = (uint64_t)&v->mu[i];
-			ok[i] = E_PT_UPDATE;
+			ok[i] = E_TABLE;
 			a[i] = v->mu[i].ptr;
 			b[i] = v->mu[i].val;
 			break;
@@ -436,7 +438,8 @@ static void act_multicall(struct vcpu_state *v)
  */
 static void act_burst(struct vcpu_state *v)
 {
-	unsigned int n = 8 + fuzz_below(&v->f, 25), lvl = fuzz_below(&v->f, 4), how = fuzz_below(&v->f, 3), i;
+	unsigned int n = 8 + fuzz_below(&v->f, 25), lvl = fuzz_below(&v->f, 4), i;
+	unsigned int how = fuzz_below(&v->f, 3);
 	struct mmuext_op op = { MMUEXT_COPY_PAGE, 0, { pick(v) }, { pick(v) } };
 	uint64_t mfn = pick(v);
 
@@ -647,12 +650,12 @@ static const char *vcpu_rounds(unsigned int me)
 			step(v, me);
 		barrier();
 		if (me == 0 && !fail && (fail = check_writable()))
-			stop = true;
+			stop = 1;
 		barrier();
 		drop_own(v, me);
 		barrier();
 		if (me == 0 && !fail && (fail = drop_pool()))
-			stop = true;
+			stop = 1;
 	}
 	barrier();
 	return fail;

@@ -41,10 +41,14 @@ struct fuzz_tally {
 	char bad_args[96];		/* the bad call's arguments */
 };
 
-/* `stats=1`: calls and zero answers by action, a row an action as first met. */
+/*
+ * `stats=1`: calls, zero answers and the errors seen (bit e: -e) by
+ * action, a row an action as first met.
+ */
 struct fuzz_stat {
 	const char *what;
 	unsigned long n, zero;
+	uint64_t seen[2];
 };
 
 static inline void fuzz_stat_count(struct fuzz_stat *tab, unsigned int size, const char *what,
@@ -59,6 +63,9 @@ static inline void fuzz_stat_count(struct fuzz_stat *tab, unsigned int size, con
 		if (tab[i].what == what) {
 			__atomic_add_fetch(&tab[i].n, 1, __ATOMIC_RELAXED);
 			__atomic_add_fetch(&tab[i].zero, !rc, __ATOMIC_RELAXED);
+			if (rc < 0 && rc > -128)
+				__atomic_fetch_or(&tab[i].seen[-rc / 64], 1ULL << (-rc % 64),
+						  __ATOMIC_RELAXED);
 			return;
 		}
 	}
@@ -67,11 +74,16 @@ static inline void fuzz_stat_count(struct fuzz_stat *tab, unsigned int size, con
 static inline void fuzz_stats_print(const char *name, const struct fuzz_stat *tab,
 				    unsigned int size)
 {
-	unsigned int i;
+	unsigned int i, e;
 
-	for (i = 0; i < size && tab[i].what; i++)
-		printf("%s: %-24s %6lu calls, %6lu answered 0\n", name, tab[i].what, tab[i].n,
-		       tab[i].zero);
+	for (i = 0; i < size && tab[i].what; i++) {
+		printf("%s: %-26s %6lu calls, %6lu answered 0, errors:", name, tab[i].what,
+		       tab[i].n, tab[i].zero);
+		for (e = 1; e < 128; e++)
+			if (tab[i].seen[e / 64] & (1ULL << (e % 64)))
+				printf(" -%u", e);
+		printf("\n");
+	}
 }
 
 /* What a fuzzer's vCPUs share: where a failure stops them, the stats table, its arguments. */
@@ -222,14 +234,15 @@ static inline unsigned int fuzz_cpus(const struct start_info *si)
 	return physinfo(&pi) == 0 ? pi.u.physinfo.nr_cpus : 1;
 }
 
-/* The peer domain's command line: seed + 1000, the same rounds. */
+/* The peer domain's command line: seed + 1000, the same rounds and stats=. */
 static inline const char *fuzz_peer_args(const struct start_info *si, unsigned long def_rounds)
 {
-	static char args[40];
+	static char args[60];
+	const char *cmd = (const char *)si->cmd_line;
 
-	snprintf(args, sizeof(args), "seed=%lu rounds=%lu",
-		 cmdline_number((const char *)si->cmd_line, "seed=", 1) + 1000,
-		 cmdline_number((const char *)si->cmd_line, "rounds=", def_rounds));
+	snprintf(args, sizeof(args), "seed=%lu rounds=%lu stats=%lu",
+		 cmdline_number(cmd, "seed=", 1) + 1000, cmdline_number(cmd, "rounds=", def_rounds),
+		 cmdline_number(cmd, "stats=", 0));
 	return args;
 }
 
