@@ -2,10 +2,12 @@
 /*
  * What the race fuzzers (fuzz-race, fuzz-grant-race, fuzz-evtchn-race)
  * share: a vCPU's part (struct fuzz_vcpu: its generator, its tally of
- * answers and first failure, the fuzzer's stop flag and `stats=1` table),
- * the check of one call's answer against that call's set of Xen errors
- * (fuzz_answer), the vCPUs' barrier, and the pool slots' frames given
- * back and filled again.
+ * answers and first failure) and the fuzzer's (struct fuzz_run: the stop
+ * flag, `stats=1`'s table, seed=, rounds=, the vCPU count), the check of
+ * one call's answer against that call's own set of Xen errors
+ * (fuzz_answer), the vCPUs' start, barrier and verdicts, the pool slots'
+ * frames given back and filled again, a window onto a frame, and a
+ * frame's pin probe. Each fuzzer keeps its actions and checks.
  */
 #ifndef GUEST_FUZZ_H
 #define GUEST_FUZZ_H
