@@ -152,8 +152,13 @@ static struct fuzz_run frun = { .table = stats, .nstats = ARRAY_SIZE(stats),
  * G_COPY, GNTTABOP_copy: general_error (acquire_grant_for_copy as
  *   above, a transitive chain that loops or ends badly;
  *   gnttab_copy_buf: outside a sub_page grant's range), bad_page
- *   (get_paged_frame for a ref's frame or our gmfn). The offsets and
- *   lengths stay inside a page, so no bad_copy_arg.
+ *   (get_paged_frame for a ref's frame or our gmfn), bad_domain
+ *   (acquire_grant_for_copy, the branch for an entry pinned already:
+ *   the pinned frame's owner is not the granter, as when the entry was
+ *   transitive when pinned, the frame the other domain's, and has been
+ *   rewritten since; Xen 4.17 gave it at seed=5, a ref-to-ref copy of
+ *   one entry of the domU's). The offsets and lengths stay inside a
+ *   page, so no bad_copy_arg.
  * E_SET_VERSION, set_version to the other version: -EBUSY (an entry of
  *   ours in use), -EAGAIN (a v2 op of another vCPU in flight,
  *   nr_v2_ops). 1 and 2 both allowed, frames below 2^32: no -EINVAL,
@@ -171,7 +176,7 @@ static struct fuzz_run frun = { .table = stats, .nstats = ARRAY_SIZE(stats),
  *   (_get_page_type: the frame typed writable, i.e. mapped writable).
  */
 #define G_MAP		(GS(GNTST_general_error) | GS(GNTST_bad_page) | GS(GNTST_no_space))
-#define G_COPY		(GS(GNTST_general_error) | GS(GNTST_bad_page))
+#define G_COPY		(GS(GNTST_general_error) | GS(GNTST_bad_page) | GS(GNTST_bad_domain))
 #define E_SET_VERSION	(FZ(EBUSY) | FZ(EAGAIN))
 #define G_STATUS	GS(GNTST_general_error)
 #define G_SETUP		GS(GNTST_general_error)
