@@ -75,19 +75,6 @@ static void __attribute__((noreturn)) peer(struct start_info *si)
 		;
 }
 
-static int end_peer(domid_t id)
-{
-	struct domctl_getdomaininfo i;
-	unsigned int tries;
-
-	CHECK(domctl_destroy(id) == 0, "destroying d%u", id);
-	peer_unmap_console();
-	for (tries = 0; domctl_info_of(id, &i) != -ESRCH && peer_wait_more(&tries, 10000);)
-		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_yield, 0);
-	CHECK(domctl_info_of(id, &i) == -ESRCH, "d%u still listed", id);
-	return TEST_PASS;
-}
-
 int test_main(struct start_info *si)
 {
 	static const long want[CASES + 1] = { 0, 99, 99, SHUTDOWN_reboot, SHUTDOWN_reboot, 99, 255 };
@@ -117,7 +104,7 @@ int test_main(struct start_info *si)
 		reason = peer_shutdown_code((domid_t)id);
 		snprintf(name, sizeof(name), "case %u: the reason reported", c);
 		ROW(name, reason, want[c]);
-		CHECK(end_peer((domid_t)id) == TEST_PASS, "peer %u's end", c);
+		CHECK(peer_destroy_gone((domid_t)id), "peer %u's end", c);
 	}
 	return conform_end("shutdown-reason");
 }

@@ -31,13 +31,6 @@
 #define PEER_MIB	16
 #define SAW_IT		42	/* the handler's shutdown reason */
 
-static long shut_down(unsigned int reason)
-{
-	struct sched_shutdown s = { reason };
-
-	return hypercall2(__HYPERVISOR_sched_op, SCHEDOP_shutdown, (uint64_t)&s);
-}
-
 static evtchn_port_t bind_dom_exc(void)
 {
 	struct evtchn_bind_virq bv = { .virq = VIRQ_DOM_EXC, .vcpu = 0 };
@@ -45,31 +38,19 @@ static evtchn_port_t bind_dom_exc(void)
 	return evtchn_op(EVTCHNOP_bind_virq, &bv) ? 0 : bv.port;
 }
 
-static bool has_word(const char *s, const char *w)
-{
-	size_t n = strlen(w);
-
-	for (; *s; s++)
-		if (!strncmp(s, w, n))
-			return true;
-	return false;
-}
-
 static void __attribute__((noreturn)) peer(struct start_info *si)
 {
 	evtchn_port_t p;
 
-	if (has_word((const char *)si->cmd_line, "role=handler")) {
+	if (strstr_simple((const char *)si->cmd_line, "role=handler")) {
 		p = bind_dom_exc();
 		if (p) {
 			wait_for_port(p);
-			shut_down(SAW_IT);
+			shutdown(SAW_IT);
 		}
-		shut_down(SHUTDOWN_crash);
+		shutdown(SHUTDOWN_crash);
 	}
-	shut_down(SHUTDOWN_poweroff);
-	for (;;)
-		;
+	shutdown(SHUTDOWN_poweroff);
 }
 
 static long set_handler(domid_t dom, uint32_t virq)
@@ -96,19 +77,6 @@ static bool still_up(domid_t dom)
 	return !domctl_info_of(dom, &i) && !(i.flags & DOMINF_shutdown);
 }
 
-static bool gone(domid_t dom)
-{
-	struct domctl_getdomaininfo i;
-	long rc = domctl_destroy(dom);
-
-	if (rc) {
-		printf("destroying d%u: %ld\n", dom, rc);
-		return false;
-	}
-	peer_unmap_console();
-	return WAIT_UNTIL(domctl_info_of(dom, &i) == -ESRCH);
-}
-
 static int build(struct start_info *si, const char *role)
 {
 	int id = peer_build(si, 4096, role, PEER_MIB);
@@ -125,7 +93,7 @@ static int quit_reaches_dom0(struct start_info *si, evtchn_port_t mine, const ch
 	CHECK(peer_shutdown_code(q) == SHUTDOWN_poweroff, "%s: the quit peer did not power off", row);
 	/* The VIRQ follows the shutdown another CPU may report first. */
 	ROW(row, WAIT_UNTIL(port_pending(mine)), 1);
-	CHECK(gone(q), "%s: the quit peer not destroyed", row);
+	CHECK(peer_destroy_gone(q), "%s: the quit peer not destroyed", row);
 	return TEST_PASS;
 }
 
@@ -135,7 +103,7 @@ static int quit_reaches_dom0(struct start_info *si, evtchn_port_t mine, const ch
  */
 static int named_after_destroy(struct start_info *si, evtchn_port_t mine, domid_t d)
 {
-	CHECK(gone(d), "the second handler not destroyed");
+	CHECK(peer_destroy_gone(d), "the second handler not destroyed");
 	ROW("set_virq_handler DOM_EXC to a destroyed peer", set_handler(d, VIRQ_DOM_EXC), -ESRCH);
 	port_test_and_clear(mine);
 	CHECK(quit_reaches_dom0(si, mine, "dom0's port after naming a destroyed peer") == TEST_PASS,
@@ -163,8 +131,8 @@ static int dom0(struct start_info *si)
 	ROW("the handler saw the quit peer's end", peer_shutdown_code(a), SAW_IT);
 	CHECK(peer_shutdown_code(b) == SHUTDOWN_poweroff, "the quit peer did not power off");
 	ROW("dom0's port while the peer handles DOM_EXC", port_pending(mine), 0);
-	CHECK(gone(b), "the quit peer d%u not destroyed", b);
-	CHECK(gone(a), "the handler d%u not destroyed", a);
+	CHECK(peer_destroy_gone(b), "the quit peer d%u not destroyed", b);
+	CHECK(peer_destroy_gone(a), "the handler d%u not destroyed", a);
 	port_test_and_clear(mine);
 	CHECK(quit_reaches_dom0(si, mine, "dom0's port after the handler's destroy") == TEST_PASS,
 	      "after the handler's destroy");

@@ -295,6 +295,24 @@ static inline int verdict_await_peer(struct start_info *si)
 	return verdict_await_peer_go(si, false);
 }
 
+/* dom0: getdomaininfo of id into *op (the next domain up when id is gone, as Xen answers). */
+static inline long peer_info(domid_t id, struct domctl *op)
+{
+	memset(op, 0, sizeof(*op));
+	op->cmd = DOMCTL_getdomaininfo;
+	op->interface_version = DOMCTL_INTERFACE_VERSION;
+	op->domain = id;
+	return hypercall1(__HYPERVISOR_domctl, op);
+}
+
+/* dom0: is id still listed (live, or destroyed and still held)? */
+static inline bool peer_listed(domid_t id)
+{
+	struct domctl op;
+
+	return !peer_info(id, &op) && op.domain == id;
+}
+
 /*
  * dom0: waits, yielding, until getdomaininfo of id fails, answers for
  * another domain or says it has shut down. Returns the last call's result,
@@ -306,11 +324,7 @@ static inline long peer_wait_shutdown(domid_t id, struct domctl *op)
 	long rc;
 
 	for (;;) {
-		memset(op, 0, sizeof(*op));
-		op->cmd = DOMCTL_getdomaininfo;
-		op->interface_version = DOMCTL_INTERFACE_VERSION;
-		op->domain = id;
-		rc = hypercall1(__HYPERVISOR_domctl, op);
+		rc = peer_info(id, op);
 		if (rc || op->domain != id || (op->u.getdomaininfo.flags & DOMINF_shutdown) ||
 		    !wait_time_left(start))
 			return rc;
@@ -327,6 +341,32 @@ static inline long peer_shutdown_code(domid_t id)
 	    !(op.u.getdomaininfo.flags & DOMINF_shutdown))
 		return -1;
 	return (op.u.getdomaininfo.flags >> DOMINF_SHUTDOWN_SHIFT) & DOMINF_SHUTDOWN_MASK;
+}
+
+/*
+ * dom0, for a peer it built (peer_build): destroys it, gives back its
+ * console page and waits until it is no longer listed. False (after
+ * printing why) if the destroy failed or it stayed listed.
+ */
+static inline bool peer_destroy_gone(domid_t id)
+{
+	struct domctl op;
+	long rc;
+
+	memset(&op, 0, sizeof(op));
+	op.cmd = DOMCTL_destroydomain;
+	op.interface_version = DOMCTL_INTERFACE_VERSION;
+	op.domain = id;
+	rc = hypercall1(__HYPERVISOR_domctl, &op);
+	if (rc) {
+		printf("destroying d%u: %ld\n", id, rc);
+		return false;
+	}
+	peer_unmap_console();
+	if (WAIT_UNTIL(!peer_listed(id)))
+		return true;
+	printf("d%u still listed after its destroy\n", id);
+	return false;
 }
 
 /*
