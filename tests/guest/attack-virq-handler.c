@@ -12,8 +12,8 @@
  *    ENOMEM, and CON_RING is given back to dom0 (every call 0). P's
  *    destroy must leave it unlisted: the table gives back each
  *    reference it took, the second naming of one VIRQ holding none
- *    more (a leak would keep P listed, a put too many trips the
- *    hypervisor's BUG). The destroy's own VIRQ_DOM_EXC reaches dom0:
+ *    more (a reference left behind keeps P listed). The destroy's
+ *    own VIRQ_DOM_EXC reaches dom0:
  *    P's ports were closed, and its VIRQs handed back, before it.
  * 2. peer A is built and left; peer B is built and its console page
  *    kept mapped by dom0, then destroyed: B stays listed (a frame of
