@@ -1463,6 +1463,18 @@ static void bd_disconnect(struct xb_backend *b, struct xb_dev *d)
 	(void)b;
 	if (!dk)
 		return;
+	/*
+	 * What the frontend published before it let its ring go is served
+	 * too (a ring's worth at most: consume() stops at CONSUME_ROUNDS and
+	 * at a broken ring). Linux's blkfront waits at its removal for every
+	 * request it sent; one left unanswered holds its xenwatch, and the
+	 * domU takes no device after it.
+	 */
+	if (dk->port >= 0 && !d->broken && be_ring_avail(&dk->ring) > 0) {
+		say("d%u/%u: %lld request(s) on the ring at the disconnect: served", d->fe_id,
+		    d->devid, (long long)be_ring_avail(&dk->ring));
+		consume(dk);
+	}
 	/* What is in flight finishes first: its buffers are ours, its answers harmless. */
 	while (dk->uring_up && dk->inflight) {
 		if (io_uring_wait_cqe(&dk->uring, &cqe))

@@ -219,6 +219,12 @@ static struct xb_dev *add(struct xb_backend *b, const char *fe_name, const char 
 	return d;
 }
 
+/* The frontend has given up its rings: Closed, gone, or starting again. */
+static bool fe_let_go(long long fe)
+{
+	return fe == XB_CLOSED || fe == XB_UNKNOWN || fe == XB_INITIALISING;
+}
+
 /* One device's step: compares both states and moves ours. */
 static void step(struct xb_backend *b, struct xb_dev *d)
 {
@@ -262,16 +268,24 @@ static void step(struct xb_backend *b, struct xb_dev *d)
 		}
 		break;
 	case XB_CONNECTED:
-		if (fe == XB_CLOSING || fe == XB_CLOSED || fe == XB_UNKNOWN || fe == XB_INITIALISING) {
-			do_disconnect(b, d);
-			xb_be_switch(b, d, XB_CLOSING);
-			say(b, d, "frontend closing: disconnected");
-		}
-		break;
+		if (fe != XB_CLOSING && !fe_let_go(fe))
+			break;
+		xb_be_switch(b, d, XB_CLOSING);
+		say(b, d, "frontend closing");
+		/* fall through */
 	case XB_CLOSING:
-		do_disconnect(b, d);
-		if (fe == XB_CLOSED || fe == XB_UNKNOWN || fe == XB_INITIALISING)
+		/*
+		 * Served until the frontend lets its ring go, as Linux's
+		 * backends: its requests published before it saw the Closing
+		 * are answered (disconnect() takes what is left on the ring).
+		 * A Linux blkfront with a request never answered waits for it
+		 * at its removal for ever, and the domU then takes no device.
+		 */
+		if (fe_let_go(fe)) {
+			do_disconnect(b, d);
 			xb_be_switch(b, d, XB_CLOSED);
+			say(b, d, "frontend closed: disconnected");
+		}
 		break;
 	}
 	if (d->state == XB_CLOSED && fe == XB_INITIALISING && online != 0) {

@@ -9,8 +9,11 @@
  *                               -> InitWait (2)
  *   frontend Initialised/Connected   connect()  map rings, bind ports, write properties
  *                               -> Connected (4)
- *   frontend Closing/Closed/gone, toolstack Closing, or be_xb_broken()
- *                               disconnect()  -> Closing (5), then Closed (6)
+ *   frontend Closing, or toolstack Closing   -> Closing (5), still serving
+ *   then frontend Closed/gone/Initialising
+ *                               disconnect()  -> Closed (6)
+ *   frontend Closed/gone/Initialising while Connected, or be_xb_broken()
+ *                               disconnect() at once -> Closing (5), Closed (6)
  *   frontend Initialising again after Closed  -> InitWait (2)
  *   backend directory removed, or the frontend's domain released
  *                               disconnect(), remove()

@@ -257,6 +257,9 @@ int xbf_close(const char *fe, const char *be, unsigned int ms)
 	snprintf(path, sizeof(path), "%s/state", be);
 	s = xbf_wait_state(path, (1U << 5) | (1U << 6), ms);
 	xbf_switch(fe, 6);
+	/* The backend lets our rings go when it sees our Closed, then says Closed. */
+	if (s >= 0)
+		s = xbf_wait_state(path, 1U << 6, ms);
 	return s < 0 ? s : 0;
 }
 

@@ -58,7 +58,10 @@ long long xbf_read_num(const char *path);
 int xbf_wait_state(const char *path, unsigned int mask, unsigned int ms);
 /* Writes <dir>/state. */
 int xbf_switch(const char *dir, int state);
-/* Closing, the backend's Closing or Closed awaited (up to @ms), then Closed. */
+/*
+ * Closing, the backend's Closing or Closed awaited (up to @ms), then Closed
+ * and the backend's Closed (it has let our rings go: they may be freed).
+ */
 int xbf_close(const char *fe, const char *be, unsigned int ms);
 /*
  * A test domU's last word: the verdict (printf-style, 600 bytes at most)

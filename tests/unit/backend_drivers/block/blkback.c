@@ -787,6 +787,42 @@ static void reconnect_leaks_nothing(void)
 	unlink(img_g);
 }
 
+/*
+ * Requests a frontend published before it let its ring go, blkback not
+ * having looked at the ring since (no event taken yet): the disconnect
+ * answers every one, OKAY, before it unmaps the ring and unbinds the port.
+ * Linux's blkfront waits at its removal for each request it sent; one
+ * never answered held the domU's xenwatch for ever (tests/linux/blk/detach-loop).
+ */
+static void disconnect_answers_the_ring(void)
+{
+	static const char *const fe_ok[] = { FE_OK, NULL };
+	struct fd_device fdev;
+	struct xb_dev d;
+	unsigned int i;
+	struct fe f;
+
+	EXPECT(!make_image(img_g, sizeof(img_g), "blkback-disconnect", 0x33));
+	g_probe(&d, &fdev, fe_ok);
+	memset(&f, 0, sizeof(f));
+	f.domid = 7;
+	f.g = g_guest;
+	f.s = fd_page(g_guest, 0);
+	f.s->req_event = f.s->rsp_event = 1;
+	EXPECT_EQ(bd_connect(&be, &d), 0);
+	for (i = 0; i < 3; i++)
+		fe_put(&f, 8 * i);
+	fe_push(&f);
+	bd_disconnect(&be, &d);
+	fe_reap(&f);
+	EXPECT_EQ(f.answered, 3);
+	EXPECT_EQ(f.bad, 0);
+	EXPECT_EQ(fd_maps_live, 0);
+	EXPECT_EQ(fd_ports_bound(), 0);
+	bd_remove(&be, &d);
+	unlink(img_g);
+}
+
 /* ---- the image's mapping filled ahead, its holes left alone ---- */
 
 #define WM_MIB		4		/* data, a hole of 2 MiB, data */
@@ -900,4 +936,5 @@ UNIT_MAIN("blkback", UNIT_TEST(flood_leaves_others_served),
 	  UNIT_TEST(yield_gathers_a_queue),
 	  UNIT_TEST(flood_own_reads_answered),
 	  UNIT_TEST(garbage_nodes_refused), UNIT_TEST(reconnect_leaks_nothing),
+	  UNIT_TEST(disconnect_answers_the_ring),
 	  UNIT_TEST(warm_fills_data_not_holes), UNIT_TEST(copy_loops_copy_exactly))
