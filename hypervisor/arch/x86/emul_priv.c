@@ -134,59 +134,80 @@ static int emulate_mov_to_cr3(struct vcpu *v, uint64_t val)
 	return rc == -ERESTART ? -1 : !rc;
 }
 
+/*
+ * The operand of mov to/from a control or debug register: 64 bits in
+ * 64-bit code, else 32 (the source's low half; a result zero-extended),
+ * as the CPU and Xen 4.17's emulator (op_bytes 4) take it. Until 7 Dec
+ * Lamina took the whole register in 32-bit code too: a kernel's `mov
+ * %eax, %dr7` refused (#GP) for an upper half left from 64-bit code,
+ * `mov %cr2, %ecx` gave 64 bits (tests/guest/conform-compat-crdr).
+ */
+static inline uint64_t op_mask(bool is64)
+{
+	return is64 ? ~0ULL : 0xFFFFFFFFULL;
+}
+
 /* 1 done, 0 a #GP, -1 to run the instruction again (emulate_mov_to_cr3). */
 static int emulate_mov_cr(struct vcpu *v, struct cpu_regs *r, uint8_t modrm,
-			  uint8_t rex, bool to_cr)
+			  uint8_t rex, bool to_cr, bool is64)
 {
 	unsigned int cr = ((modrm >> 3) & 7) | ((rex & 4) << 1);
 	uint64_t *reg = regs_gpr(r, (modrm & 7) | ((rex & 1) << 3));
+	uint64_t val = *reg & op_mask(is64);
 
 	/* The mod bits are ignored, as the hardware does: the operand is a register. */
 	if (to_cr && cr == 0) {
 		/* Only TS may change (§4.1): it acts like fpu_taskswitch. */
-		if ((*reg ^ read_cr0()) & ~(1ULL << 3))
+		if ((val ^ read_cr0()) & ~(1ULL << 3))
 			return false;
-		vcpu_set_ts(v, *reg & (1ULL << 3));
+		vcpu_set_ts(v, val & (1ULL << 3));
 		return true;
 	}
 	if (to_cr && cr == 4) {
-		pv_set_guest_cr4(v, *reg);
+		pv_set_guest_cr4(v, val);
 		cr4_guest_load(v->arch.cr4_real);
 		return true;
 	}
 	if (to_cr && cr == 3)
-		return emulate_mov_to_cr3(v, *reg);
+		return emulate_mov_to_cr3(v, val);
 	if (to_cr && cr == 2) {
 		/* What the next mov from %cr2 reads, as Xen 4.17's write_cr. */
-		v->vcpu_info->arch.cr2 = *reg;
+		v->vcpu_info->arch.cr2 = val;
 		return true;
 	}
 	if (to_cr)
 		return false;
 	switch (cr) {
-	case 0:	*reg = pv_guest_cr0(v); return true;
-	case 2:	*reg = v->vcpu_info->arch.cr2; return true;
-	case 3:	*reg = vcpu_cr3(v); return true;
-	case 4:	*reg = pv_guest_cr4(v); return true;
+	case 0:	val = pv_guest_cr0(v); break;
+	case 2:	val = v->vcpu_info->arch.cr2; break;
+	case 3:	val = vcpu_cr3(v); break;
+	case 4:	val = pv_guest_cr4(v); break;
 	default: return false;
 	}
+	*reg = val & op_mask(is64);
+	return true;
 }
 
 /*
  * mov %drN, reg / mov reg, %drN (0F 21 / 0F 23): the set_debugreg and
- * get_debugreg rules (pv_misc.c). The ModRM mod bits are ignored, as the
- * hardware does: the operand is always a register. As in Xen 4.17, a
- * refused write is a #GP(0), and DR8-15 (REX.R) or -ENODEV a #UD.
+ * get_debugreg rules (pv_misc.c), on op_mask's operand. The ModRM mod
+ * bits are ignored, as the hardware does: the operand is always a
+ * register. As in Xen 4.17, a refused write is a #GP(0), and DR8-15
+ * (REX.R) or -ENODEV a #UD.
  */
 static int emulate_mov_dr(struct vcpu *v, struct cpu_regs *r, uint8_t modrm,
-			  uint8_t rex, bool to_dr)
+			  uint8_t rex, bool to_dr, bool is64)
 {
 	unsigned int dr = ((modrm >> 3) & 7) | ((rex & 4) << 1);
-	uint64_t *reg = regs_gpr(r, (modrm & 7) | ((rex & 1) << 3));
+	uint64_t *reg = regs_gpr(r, (modrm & 7) | ((rex & 1) << 3)), val;
+	int rc;
 
 	if (to_dr)
-		return vcpu_set_debugreg(v, dr, *reg);
-	return vcpu_get_debugreg(v, dr, reg);
+		return vcpu_set_debugreg(v, dr, *reg & op_mask(is64));
+	rc = vcpu_get_debugreg(v, dr, &val);
+	if (!rc)
+		*reg = val & op_mask(is64);
+	return rc;
 }
 
 /* int n from the guest: the trap table's DPL decides (§2.3). */
@@ -898,11 +919,11 @@ static inline void set_edx_eax(struct cpu_regs *r, uint64_t val)
 /*
  * The 0F instructions a PV kernel may run (any legacy prefixes before
  * them are ignored, as Xen 4.17 does; REX.R picks CR8-15 or DR8-15);
- * b points at the 0F, n bytes on. Returns their length, 0 for a #GP, or
- * -1 when an exception was injected instead.
+ * b points at the 0F, n bytes on; is64: 64-bit code (op_mask). Returns
+ * their length, 0 for a #GP, or -1 when an exception was injected instead.
  */
 static int emulate_0f(struct vcpu *v, struct cpu_regs *r, const uint8_t *b, unsigned int n,
-		      uint8_t rex)
+		      uint8_t rex, bool is64)
 {
 	uint64_t val;
 	int rc;
@@ -943,7 +964,7 @@ static int emulate_0f(struct vcpu *v, struct cpu_regs *r, const uint8_t *b, unsi
 	case 0x23:
 		if (n < 3)
 			return 0;
-		rc = emulate_mov_dr(v, r, b[2], rex, b[1] == 0x23);
+		rc = emulate_mov_dr(v, r, b[2], rex, b[1] == 0x23, is64);
 		if (rc) {
 			pv_inject_trap(v, r, rc == -ENODEV ? 6 : 13, 0);
 			return -1;
@@ -953,7 +974,7 @@ static int emulate_0f(struct vcpu *v, struct cpu_regs *r, const uint8_t *b, unsi
 	case 0x22:
 		if (n < 3)
 			return 0;
-		rc = emulate_mov_cr(v, r, b[2], rex, b[1] == 0x22);
+		rc = emulate_mov_cr(v, r, b[2], rex, b[1] == 0x22, is64);
 		return rc > 0 ? 3 : rc;
 	}
 	return 0;
@@ -1038,7 +1059,7 @@ bool pv_emulate_gp(struct vcpu *v, struct cpu_regs *r)
 	}
 	if (!v->arch.kernel_mode || r->error_code || insn[i] != 0x0F)
 		return fetch_fault(v, r, insn, i, avail);
-	len = emulate_0f(v, r, insn + i, avail - i, p.rex);
+	len = emulate_0f(v, r, insn + i, avail - i, p.rex, is64);
 	if (len > 0)
 		insn_done(v, r, i + len, is64, 0);
 	return len != 0 || fetch_fault(v, r, insn, i, avail);

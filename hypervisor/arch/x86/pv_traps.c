@@ -233,6 +233,17 @@ void pv_guest_exception(struct vcpu *v, struct cpu_regs *r)
 	case 1:
 		vcpu_note_debug_trap(v);
 		break;
+	case 7:
+		/*
+		 * The FPU use the virtual CR0.TS trapped: TS is cleared as the
+		 * #NM is delivered, as Xen 4.17's do_device_not_available, so
+		 * the handler and the instruction it returns to run with the
+		 * FPU (until 7 Dec Lamina kept TS: a handler relying on Xen's
+		 * clear was entered again and again; tests/guest/cr0-faults).
+		 */
+		if (v->arch.fpu_ts)
+			vcpu_set_ts(v, false);
+		break;
 	case 14:
 		/*
 		 * Read once, before the emulation: its guest reads may fault
