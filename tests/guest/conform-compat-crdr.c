@@ -18,7 +18,6 @@
 #include "lib/traps.h"
 
 #define FLAT_CS32	0xe023
-#define CR0_TS		(1ULL << 3)
 
 /*
  * A 32-bit fragment: one 3-byte move, then back to 64-bit code by a
@@ -114,9 +113,9 @@ static struct regs32 run32(const uint8_t *frag, uint64_t rax, uint64_t rcx)
 	return r;
 }
 
-static long get_dr(unsigned int n)
+static uint64_t dr_read(unsigned int n)
 {
-	return hypercall1(__HYPERVISOR_get_debugreg, n);
+	return (uint64_t)hypercall1(__HYPERVISOR_get_debugreg, n);
 }
 
 static long set_dr(unsigned int n, uint64_t val)
@@ -143,98 +142,77 @@ static void show(const char *what, const struct regs32 *r)
 	       (unsigned long)r->rcx, r->traps, r->traps ? (long)r->vector : -1L);
 }
 
+/* A fragment moving a register into ecx (rcx all ones before): rcx must be want. */
+static int read_case(const char *what, const uint8_t *frag, uint64_t want)
+{
+	struct regs32 r = run32(frag, 0, ~0ULL);
+
+	show(what, &r);
+	CHECK(r.traps == 0 && r.rcx == want, "%s: %u faults (vector %ld), rcx %#lx (want %#lx)",
+	      what, r.traps, (long)r.vector, (unsigned long)r.rcx, (unsigned long)want);
+	return TEST_PASS;
+}
+
+/* A fragment moving eax (rax = val) into register n: no fault, and it reads back want. */
+static int write_case(const char *what, const uint8_t *frag, uint64_t val,
+		      uint64_t (*back)(unsigned int), unsigned int n, uint64_t want)
+{
+	struct regs32 r = run32(frag, val, 0);
+
+	show(what, &r);
+	CHECK(r.traps == 0 && back(n) == want, "%s (rax %#lx): %u faults (vector %ld), reads "
+	      "back %#lx (want %#lx)", what, (unsigned long)val, r.traps, (long)r.vector,
+	      (unsigned long)back(n), (unsigned long)want);
+	return TEST_PASS;
+}
+
 #define HIGH	0xdead000000000000ULL	/* upper-half junk the 64-bit code left */
+#define CR4_DE	(1ULL << 3)
 
 static int debug_registers(void)
 {
-	struct regs32 r;
-
-	/* mov %eax, %dr0: the low half 0x1000, not 0x1_0000_1000 */
-	r = run32(f32_wr_dr0, 0x100001000ULL, 0);
-	show("mov %eax, %dr0 (rax 0x100001000)", &r);
-	CHECK(r.traps == 0 && get_dr(0) == 0x1000,
-	      "mov %%eax, %%dr0 with rax 0x100001000: %u faults, dr0 %#lx (want 0x1000)",
-	      r.traps, (unsigned long)get_dr(0));
-	/* a hypervisor address in the upper half does not count either */
-	r = run32(f32_wr_dr0, 0xffff800000002000ULL, 0);
-	show("mov %eax, %dr0 (rax 0xffff800000002000)", &r);
-	CHECK(r.traps == 0 && get_dr(0) == 0x2000,
-	      "mov %%eax, %%dr0 with rax 0xffff800000002000: %u faults (vector %ld), dr0 %#lx "
-	      "(want 0x2000)", r.traps, (long)r.vector, (unsigned long)get_dr(0));
+	/* mov %eax, %dr0: the low half, also of a hypervisor address */
+	if (write_case("mov %eax, %dr0", f32_wr_dr0, 0x100001000ULL, dr_read, 0, 0x1000) ||
+	    write_case("mov %eax, %dr0", f32_wr_dr0, 0xffff800000002000ULL, dr_read, 0, 0x2000))
+		return TEST_FAIL;
 	/* mov %dr0, %ecx: 32 bits, zero-extended */
 	CHECK(set_dr(0, 0x123456000ULL) == 0, "set_debugreg(0, 0x123456000) refused");
-	r = run32(f32_rd_dr0, 0, ~0ULL);
-	show("mov %dr0, %ecx (dr0 0x123456000)", &r);
-	CHECK(r.traps == 0 && r.rcx == 0x23456000,
-	      "mov %%dr0, %%ecx with dr0 0x123456000: %u faults, rcx %#lx (want 0x23456000)",
-	      r.traps, (unsigned long)r.rcx);
+	if (read_case("mov %dr0, %ecx (dr0 0x123456000)", f32_rd_dr0, 0x23456000))
+		return TEST_FAIL;
 	CHECK(set_dr(0, 0) == 0, "set_debugreg(0, 0) refused");
 	/* DR7 and DR6: an upper half is -EINVAL to set_debugreg, not here */
-	r = run32(f32_wr_dr7, HIGH | 0x400, 0);
-	show("mov %eax, %dr7 (upper junk)", &r);
-	CHECK(r.traps == 0 && get_dr(7) == 0x400,
-	      "mov %%eax, %%dr7 with rax %#llx: %u faults (vector %ld), dr7 %#lx (want 0x400)",
-	      HIGH | 0x400, r.traps, (long)r.vector, (unsigned long)get_dr(7));
-	r = run32(f32_rd_dr7, 0, ~0ULL);
-	CHECK(r.traps == 0 && r.rcx == 0x400, "mov %%dr7, %%ecx: %u faults, rcx %#lx (want 0x400)",
-	      r.traps, (unsigned long)r.rcx);
-	r = run32(f32_wr_dr6, HIGH | 0xffff0ff0ULL, 0);
-	show("mov %eax, %dr6 (upper junk)", &r);
-	CHECK(r.traps == 0 && get_dr(6) == 0xffff0ff0,
-	      "mov %%eax, %%dr6 with upper junk: %u faults (vector %ld), dr6 %#lx (want 0xffff0ff0)",
-	      r.traps, (long)r.vector, (unsigned long)get_dr(6));
+	if (write_case("mov %eax, %dr7", f32_wr_dr7, HIGH | 0x400, dr_read, 7, 0x400) ||
+	    read_case("mov %dr7, %ecx", f32_rd_dr7, 0x400) ||
+	    write_case("mov %eax, %dr6", f32_wr_dr6, HIGH | 0xffff0ff0ULL, dr_read, 6, 0xffff0ff0))
+		return TEST_FAIL;
 	return TEST_PASS;
 }
 
 static int control_registers(void)
 {
 	uint64_t cr0 = cr_read(0), cr3 = cr_read(3), cr4 = cr_read(4);
-	struct regs32 r;
 
 	printf("cr0 %#lx cr3 %#lx cr4 %#lx\n", (unsigned long)cr0, (unsigned long)cr3,
 	       (unsigned long)cr4);
 	CHECK(!(cr0 >> 32) && !(cr3 >> 32) && !(cr4 >> 32),
 	      "a control register past 32 bits: the cases below assume none");
-	r = run32(f32_rd_cr0, 0, ~0ULL);
-	CHECK(r.traps == 0 && r.rcx == cr0, "mov %%cr0, %%ecx: %u faults, rcx %#lx (want %#lx)",
-	      r.traps, (unsigned long)r.rcx, (unsigned long)cr0);
-	/* the same CR0 with upper junk: only the low half is compared */
-	r = run32(f32_wr_cr0, HIGH | cr0, 0);
-	show("mov %eax, %cr0 (upper junk)", &r);
-	CHECK(r.traps == 0 && cr_read(0) == cr0,
-	      "mov %%eax, %%cr0 (CR0 with upper junk): %u faults (vector %ld), cr0 %#lx",
-	      r.traps, (long)r.vector, (unsigned long)cr_read(0));
-	/* CR2: what mov to %cr2 left, read 32 bits wide */
+	/* CR0 and CR3 as they are, with upper junk: only the low half counts */
+	if (read_case("mov %cr0, %ecx", f32_rd_cr0, cr0) ||
+	    write_case("mov %eax, %cr0", f32_wr_cr0, HIGH | cr0, cr_read, 0, cr0) ||
+	    read_case("mov %cr3, %ecx", f32_rd_cr3, cr3) ||
+	    write_case("mov %eax, %cr3", f32_wr_cr3, HIGH | cr3, cr_read, 3, cr3))
+		return TEST_FAIL;
+	/* CR2: what a 64-bit mov to %cr2 left, read 32 bits wide */
 	asm volatile("mov %0, %%cr2" : : "r"(0x100002000ULL));
-	r = run32(f32_rd_cr2, 0, ~0ULL);
-	show("mov %cr2, %ecx (cr2 0x100002000)", &r);
-	CHECK(r.traps == 0 && r.rcx == 0x2000,
-	      "mov %%cr2, %%ecx with cr2 0x100002000: %u faults, rcx %#lx (want 0x2000)",
-	      r.traps, (unsigned long)r.rcx);
-	r = run32(f32_wr_cr2, HIGH | 0x3000, 0);
-	show("mov %eax, %cr2 (upper junk)", &r);
-	CHECK(r.traps == 0 && cr_read(2) == 0x3000,
-	      "mov %%eax, %%cr2 with upper junk: %u faults, cr2 %#lx (want 0x3000)",
-	      r.traps, (unsigned long)cr_read(2));
-	/* CR3: the same base with upper junk switches to it */
-	r = run32(f32_rd_cr3, 0, ~0ULL);
-	CHECK(r.traps == 0 && r.rcx == cr3, "mov %%cr3, %%ecx: %u faults, rcx %#lx (want %#lx)",
-	      r.traps, (unsigned long)r.rcx, (unsigned long)cr3);
-	r = run32(f32_wr_cr3, HIGH | cr3, 0);
-	show("mov %eax, %cr3 (upper junk)", &r);
-	CHECK(r.traps == 0 && cr_read(3) == cr3,
-	      "mov %%eax, %%cr3 (CR3 with upper junk): %u faults (vector %ld), cr3 %#lx",
-	      r.traps, (long)r.vector, (unsigned long)cr_read(3));
-	/* CR4: the guest's own bits (DE here) from the low half */
-	r = run32(f32_wr_cr4, HIGH | cr4 | (1ULL << 3), 0);
-	r = run32(f32_rd_cr4, 0, ~0ULL);
-	show("mov %cr4, %ecx after DE set", &r);
-	CHECK(r.traps == 0 && r.rcx == (cr4 | (1ULL << 3)),
-	      "mov %%cr4, %%ecx after setting DE: %u faults, rcx %#lx (want %#lx)", r.traps,
-	      (unsigned long)r.rcx, (unsigned long)(cr4 | (1ULL << 3)));
-	r = run32(f32_wr_cr4, cr4, 0);
-	CHECK(r.traps == 0 && cr_read(4) == cr4, "CR4 back: %u faults, cr4 %#lx", r.traps,
-	      (unsigned long)cr_read(4));
+	if (read_case("mov %cr2, %ecx (cr2 0x100002000)", f32_rd_cr2, 0x2000) ||
+	    write_case("mov %eax, %cr2", f32_wr_cr2, HIGH | 0x3000, cr_read, 2, 0x3000))
+		return TEST_FAIL;
+	/* CR4: the guest's own bit DE from the low half, then back */
+	if (write_case("mov %eax, %cr4", f32_wr_cr4, HIGH | cr4 | CR4_DE, cr_read, 4,
+		       cr4 | CR4_DE) ||
+	    read_case("mov %cr4, %ecx (DE set)", f32_rd_cr4, cr4 | CR4_DE) ||
+	    write_case("mov %eax, %cr4", f32_wr_cr4, cr4, cr_read, 4, cr4))
+		return TEST_FAIL;
 	return TEST_PASS;
 }
 
