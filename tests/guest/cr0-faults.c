@@ -13,11 +13,14 @@
  *   - the #NM clears the virtual TS as it is delivered, as Xen 4.17's
  *     do_device_not_available: its handler reads CR0 without TS, and the
  *     x87 instruction it returns to runs (a handler that makes no
- *     fpu_taskswitch(0) of its own is not entered again).
+ *     fpu_taskswitch(0) of its own is not entered again), from kernel
+ *     and from user mode.
  * getvcpucontext's ctrlreg[0] says the same (domctl-ctx).
  */
 #include "lib/guest.h"
+#include "lib/mm.h"
 #include "lib/traps.h"
+#include "lib/user.h"
 #include <lamina/sched.h>
 
 #define CR0_MP		(1ULL << 1)
@@ -71,14 +74,32 @@ static bool nm_hook(struct trap_frame *f)
 	return true;
 }
 
-/* fwait with TS set, its #NM handler returning to it: the #NMs taken. */
-static unsigned int fwait_retried(void)
+/* A user program: fwait, then back to the kernel (system call 60). */
+extern const uint8_t nm_prog[], nm_prog_end[];
+asm(".pushsection .rodata\n"
+    ".globl nm_prog, nm_prog_end\n"
+    "nm_prog:\n"
+    "	fwait\n"
+    "	mov $60, %eax\n"
+    "	syscall\n"
+    "	ud2\n"
+    "nm_prog_end:\n"
+    ".popsection");
+
+/*
+ * fwait with TS set, from kernel or user mode, its #NM handler returning
+ * to it: the #NMs taken.
+ */
+static unsigned int fwait_retried(bool user)
 {
 	nm_count = 0;
 	nm_cr0 = 0;
 	trap_hook = nm_hook;
 	hypercall1(__HYPERVISOR_fpu_taskswitch, 1);
-	asm volatile("fwait" : : : "memory");
+	if (user)
+		enter_user(USER_BASE, USER_DATA + 4096);
+	else
+		asm volatile("fwait" : : : "memory");
 	trap_hook = NULL;
 	return nm_count;
 }
@@ -86,11 +107,12 @@ static unsigned int fwait_retried(void)
 int test_main(struct start_info *si)
 {
 	uint64_t cr0;
-	unsigned int n;
+	unsigned int n, i;
 
-	(void)si;
+	mm_init(si);
 	if (traps_install(true))
 		return fail("set_trap_table failed");
+	CHECK(user_setup(nm_prog, nm_prog_end - nm_prog, 1) == 0, "user_setup failed");
 	cr0 = read_guest_cr0();
 	printf("cr0-faults: the guest's CR0 %#lx\n", (unsigned long)cr0);
 	CHECK((cr0 & (CR0_MP | CR0_NE | CR0_AM)) == (CR0_MP | CR0_NE | CR0_AM),
@@ -106,11 +128,14 @@ int test_main(struct start_info *si)
 	      "fwait with the virtual TS set: %u traps, vector %lu (want one #NM)",
 	      n, (unsigned long)last_trap.vector);
 
-	n = fwait_retried();
-	CHECK(n == 1 && !(nm_cr0 & CR0_TS) && !(read_guest_cr0() & CR0_TS),
-	      "fwait with TS set, the #NM handler returning to it: %u #NM, CR0 in the handler "
-	      "%#lx, after %#lx (want one #NM, TS clear in both: the #NM clears it)", n,
-	      (unsigned long)nm_cr0, (unsigned long)read_guest_cr0());
+	for (i = 0; i < 2; i++) {
+		n = fwait_retried(i);
+		CHECK(n == 1 && !(nm_cr0 & CR0_TS) && !(read_guest_cr0() & CR0_TS),
+		      "fwait with TS set in %s mode, the #NM handler returning to it: %u #NM, CR0 "
+		      "in the handler %#lx, after %#lx (want one #NM, TS clear in both: the #NM "
+		      "clears it)", i ? "user" : "kernel", n, (unsigned long)nm_cr0,
+		      (unsigned long)read_guest_cr0());
+	}
 	printf("cr0-faults: #MF at fwait, #NM at fwait with TS, TS clear in its handler\n");
 	return TEST_PASS;
 }
