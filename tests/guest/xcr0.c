@@ -9,7 +9,9 @@
  * the CPU refuses with #GP(0) (no x87, AVX without SSE, XCR1, an unknown
  * component), then lowers its own XCR0 across many switches with the peer:
  * its SSE registers, its XCR0 (xgetbv) and, once XCR0 enables AVX again,
- * the AVX state it had before lowering all come back.
+ * the AVX state it had before lowering all come back. Its MXCSR (round
+ * to zero) stays as it set it across its first xsetbv enabling AVX (on
+ * hardware XRSTOR of AVX alone loads MXCSR too; QEMU's TCG does not).
  * The peer is booted beside dom0 on Lamina and built by dom0 on Xen 4.17
  * (lib/peer.h).
  * @domus: self:peer:role=peer
@@ -168,6 +170,8 @@ static int switch_and_check(unsigned int n, uint64_t base, uint64_t xcr0)
 
 int test_main(struct start_info *si)
 {
+	const uint32_t mxcsr_set = 0x7f80, mxcsr_default = 0x1f80;	/* round to zero; default */
+	uint32_t mxcsr = 0;
 	bool avx = false;
 	int id, rc;
 
@@ -185,7 +189,13 @@ int test_main(struct start_info *si)
 	CHECK(id > 0, "the peer domain could not be started (%d)", id);
 
 	if (avx) {
+		/* MXCSR across the first xsetbv enabling AVX: the guest's own */
+		asm volatile("ldmxcsr %0" : : "m"(mxcsr_set));
 		xsetbv(0, 7);
+		asm volatile("stmxcsr %0" : "=m"(mxcsr));
+		CHECK(mxcsr == mxcsr_set, "MXCSR %#x after the first xsetbv enabling AVX, %#x "
+		      "before", mxcsr, mxcsr_set);
+		asm volatile("ldmxcsr %0" : : "m"(mxcsr_default));
 		fill_upper(0x1234);
 		rc = switch_and_check(20, 0x1000000000ULL, 7);
 		if (rc != TEST_PASS)
