@@ -66,7 +66,7 @@ static bool frag_hook(struct trap_frame *f)
 {
 	uint64_t cr2;
 
-	if ((f->cs | 3) != FLAT_CS32) {
+	if (((uint16_t)f->cs | 3) != FLAT_CS32) {	/* bits 32-39: the event mask */
 		asm volatile("mov %%cr2, %0" : "=r"(cr2));
 		printf("trap %lu at %#lx, cs %#lx, cr2 %#lx, rsp %#lx\n", (unsigned long)f->vector,
 		       (unsigned long)f->rip, (unsigned long)f->cs, (unsigned long)cr2,
