@@ -233,17 +233,6 @@ void pv_guest_exception(struct vcpu *v, struct cpu_regs *r)
 	case 1:
 		vcpu_note_debug_trap(v);
 		break;
-	case 7:
-		/*
-		 * The FPU use the virtual CR0.TS trapped: TS is cleared as the
-		 * #NM is delivered, as Xen 4.17's do_device_not_available, so
-		 * the handler and the instruction it returns to run with the
-		 * FPU (until 7 Dec Lamina kept TS: a handler relying on Xen's
-		 * clear was entered again and again; tests/guest/cr0-faults).
-		 */
-		if (v->arch.fpu_ts)
-			vcpu_set_ts(v, false);
-		break;
 	case 14:
 		/*
 		 * Read once, before the emulation: its guest reads may fault
@@ -258,6 +247,16 @@ void pv_guest_exception(struct vcpu *v, struct cpu_regs *r)
 		error = pf_error_for_mode(v, error);
 		break;
 	}
+	/*
+	 * #NM, the FPU use the virtual CR0.TS trapped: TS is cleared as the
+	 * #NM is delivered, as Xen 4.17's do_device_not_available, so the
+	 * handler and the instruction it returns to run with the FPU (until
+	 * 7 Dec Lamina kept TS: a handler relying on Xen's clear was entered
+	 * again and again; tests/guest/cr0-faults). Outside the switch,
+	 * whose shape the #GP emulation's path (bench emulated_rdmsr) pays.
+	 */
+	if (vector == 7 && v->arch.fpu_ts)
+		vcpu_set_ts(v, false);
 	pv_inject_trap(v, r, vector, error);
 }
 
