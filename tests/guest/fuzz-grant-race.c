@@ -59,7 +59,11 @@
  *     flags, v2: in its status word), and then no ref of either domain
  *     maps any more; every pool frame pins as an L1 (no writable mapping
  *     left anywhere) and is clearable; the next round's set_version
- *     goes through (nothing in use).
+ *     goes through (nothing in use);
+ *  5. every call returns: no wait of the rounds (a barrier, the entries'
+ *     lock) lasts 30 s; one that does fails the test, naming what each
+ *     vCPU of both domains was doing (the call it did not come back
+ *     from, with its arguments; docs/testing.md).
  *
  * The frame audits run when the domains end ("mm audit dN" on Lamina's
  * debug build; the runner fails a test whose audit failed). The first
@@ -95,14 +99,41 @@
 #define STEPS		120	/* actions a vCPU a round */
 #define STACK_SIZE	8192
 #define SYNC_MAGIC	0x6e7973746e6766ULL
+#define STALL_NS	30000000000ULL	/* a wait this long: a vCPU has not come back */
+#define STALL_GRACE_NS	10000000000ULL	/* dom0 waits so long for the domU's report */
+#define STALL_LEN	280		/* a domain's report of its vCPUs */
+
+/*
+ * Where a vCPU is, for the watchdog below: kept in the sync page, so that
+ * either domain can say what the other's vCPUs are doing when none of
+ * them can.
+ */
+struct xdoing {
+	uint32_t round, step, bars;	/* bars: barriers come to */
+	char doing[28];			/* the action or check */
+	char waiting[28];		/* "", or the wait it is in */
+	char call[100];			/* the grant call, written before it is made */
+	struct gnttab_copy copy;	/* the copy it is in (flags 0: none) */
+	uint16_t mdom[GWINDOWS], mref[GWINDOWS];	/* its grant maps (DOMID_INVALID: none) */
+};
+
+/* A side's account of a stall, once it gave one. */
+struct xstall {
+	uint32_t said;			/* 1: being written, 2: written */
+	char text[STALL_LEN];		/* what each of its vCPUs was doing */
+};
 
 /* The domU's page both domains meet in. side 0: dom0, 1: the domU. */
 struct xsync {
 	uint64_t magic;
 	uint32_t count, gen;		/* the barrier */
 	uint32_t stop;			/* a side failed: no more steps or checks */
+	uint32_t stalled;		/* a wait gave up: nobody waits any more */
+	struct xstall st[2];
+	struct xdoing at[2][NV_MAX];
 	uint64_t wmfn[2][NV_MAX][GWINDOWS];	/* frames mapped writable by grant */
 };
+_Static_assert(sizeof(struct xsync) <= 4096, "the sync page");
 
 struct vcpu_state {
 	struct fuzz_vcpu f;		/* generator, tally, the run */
@@ -113,6 +144,7 @@ struct vcpu_state {
 	uint64_t frames[2];
 	unsigned long maps_other, copies_ok;
 	volatile bool finished;
+	struct xdoing *at;		/* where it is, in the sync page */
 };
 
 static uint8_t stacks[NV_MAX][STACK_SIZE] __attribute__((aligned(16)));
@@ -157,8 +189,14 @@ static struct fuzz_run frun = { .table = stats, .nstats = ARRAY_SIZE(stats),
  *   the pinned frame's owner is not the granter, as when the entry was
  *   transitive when pinned, the frame the other domain's, and has been
  *   rewritten since; Xen 4.17 gave it at seed=5, a ref-to-ref copy of
- *   one entry of the domU's). The offsets and lengths stay inside a
- *   page, so no bad_copy_arg.
+ *   one entry of the domU's), bad_gntref (acquire_grant_for_copy reads
+ *   a transitive entry's trans_domid and gref after its type, so an
+ *   entry rewritten in between as full_page or sub_page is read as a
+ *   transitive one naming dom0 (the word after the header is 0 or
+ *   page_off) and a frame number for a ref, beyond dom0's table; the
+ *   inner acquire_grant_for_copy answers bad_gntref; Xen 4.17 gave it
+ *   at seed=12, a copy to the domU's ref 64). The offsets and lengths
+ *   stay inside a page, so no bad_copy_arg.
  * E_SET_VERSION, set_version to the other version: -EBUSY (an entry of
  *   ours in use), -EAGAIN (a v2 op of another vCPU in flight,
  *   nr_v2_ops). 1 and 2 both allowed, frames below 2^32: no -EINVAL,
@@ -176,7 +214,8 @@ static struct fuzz_run frun = { .table = stats, .nstats = ARRAY_SIZE(stats),
  *   (_get_page_type: the frame typed writable, i.e. mapped writable).
  */
 #define G_MAP		(GS(GNTST_general_error) | GS(GNTST_bad_page) | GS(GNTST_no_space))
-#define G_COPY		(GS(GNTST_general_error) | GS(GNTST_bad_page) | GS(GNTST_bad_domain))
+#define G_COPY		(GS(GNTST_general_error) | GS(GNTST_bad_page) | GS(GNTST_bad_domain) | \
+			 GS(GNTST_bad_gntref))
 #define E_SET_VERSION	(FZ(EBUSY) | FZ(EAGAIN))
 #define G_STATUS	GS(GNTST_general_error)
 #define G_SETUP		GS(GNTST_general_error)
@@ -213,10 +252,143 @@ static domid_t dom_any(struct vcpu_state *v)
 	return fuzz_below(&v->f, 4) ? other : me_dom;
 }
 
-static void lock(void)
+/* ------------------------------------------------------------ the watchdog */
+
+/*
+ * No wait of the rounds (a barrier, the entries' lock) waits longer than
+ * STALL_NS: then a vCPU has not come back from a call, and the others
+ * would wait for it forever. The first to give up marks the run stalled,
+ * so that no wait waits any more; each domain writes what each of its
+ * vCPUs was doing into the sync page (with its grant maps and the copies
+ * it is in) and prints its entries and maps; the
+ * first vCPU of dom0 there ends the test with a FAIL naming the calls
+ * (any vCPU: dom0's first may be the one stuck).
+ */
+static volatile uint32_t stall_ending;	/* a vCPU of ours ends the test */
+
+/* Side s's vCPU i, as it says in the sync page: its wait, or its round, step and call. */
+static size_t stall_vcpu(char *buf, size_t n, unsigned int s, unsigned int i)
 {
+	const struct xdoing *a = &xs->at[s][i];
+
+	if (a->waiting[0])
+		return snprintf(buf, n, "%svCPU %u %s (round %u, barrier %u)", i ? "; " : "", i,
+				a->waiting, a->round, a->bars);
+	return snprintf(buf, n, "%svCPU %u in round %u, step %u: %s%s%s", i ? "; " : "", i,
+			a->round, a->step, a->doing, a->call[0] ? ", " : "", a->call);
+}
+
+/* Side s's vCPUs, into buf (STALL_LEN). */
+static void stall_vcpus(char *buf, unsigned int s)
+{
+	unsigned int i;
+	size_t n = 0;
+
+	for (i = 0; i < nv && n < STALL_LEN; i++)
+		n += stall_vcpu(buf + n, STALL_LEN - n, s, i);
+	buf[STALL_LEN - 1] = 0;
+}
+
+/* Our side's account, into xs->st[side] (once a side), and printed. */
+static void stall_report(void)
+{
+	struct xstall *x = &xs->st[side];
+	uint32_t none = 0;
+
+	if (!__atomic_compare_exchange_n(&x->said, &none, 1, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
+		return;
+	stall_vcpus(x->text, side);
+	__atomic_store_n(&x->said, 2, __ATOMIC_RELEASE);
+	printf("fuzz-grant-race: d%u stalled: %s\n", me_dom, x->text);
+}
+
+/* Our entries and grant maps, for the log. */
+static void stall_dump(void)
+{
+	const struct xdoing *a;
+	unsigned int r, i, w;
+
+	for (r = GREF_BASE; r < GREF_BASE + nv * GREFS; r++)
+		if (ver == 1)
+			printf("fuzz-grant-race: d%u v1 ref %u: flags %#x, d%u, frame %#x\n", me_dom,
+			       r, gt1[r].flags, gt1[r].domid, gt1[r].frame);
+		else
+			printf("fuzz-grant-race: d%u v2 ref %u: flags %#x, d%u, then %#x %#lx\n",
+			       me_dom, r, gt2[r].hdr.flags, gt2[r].hdr.domid,
+			       ((volatile uint32_t *)&gt2[r])[1], (unsigned long)gt2[r].full_page.frame);
+	for (i = 0; i < nv; i++)
+		for (w = 0, a = &xs->at[side][i]; w < GWINDOWS; w++)
+			if (a->mdom[w] != DOMID_INVALID)
+				printf("fuzz-grant-race: d%u vCPU %u maps d%u's ref %u (window %u)\n",
+				       me_dom, i, a->mdom[w], a->mref[w], w);
+}
+
+/*
+ * A wait gave up (or saw another give up): our account given, and the
+ * first of us here waits (a while) for the other side's. dom0's ends the
+ * test; the domU's prints dom0's vCPUs if dom0 gave none (all busy).
+ */
+static void __attribute__((noreturn)) stall_end(void)
+{
+	uint64_t end = pvclock_ns() + STALL_GRACE_NS;
+	static char them[STALL_LEN];
+	bool told;
+
+	__atomic_store_n(&xs->stalled, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(frun.stop, 1, __ATOMIC_RELEASE);
+	stall_report();
+	if (!__atomic_exchange_n(&stall_ending, 1, __ATOMIC_ACQ_REL)) {
+		stall_dump();
+		while (!(told = __atomic_load_n(&xs->st[!side].said, __ATOMIC_ACQUIRE) == 2) &&
+		       pvclock_ns() < end)
+			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+		if (told)
+			memcpy(them, xs->st[!side].text, STALL_LEN);
+		else
+			stall_vcpus(them, !side);
+		if (side == 0) {
+			printf("FAIL seed=%lu: a wait gave up after %llu s (barrier count %u, "
+			       "generation %u), a call did not return: d0: %s; d%u%s: %s\n", seed,
+			       STALL_NS / 1000000000ULL, xs->count, xs->gen, xs->st[0].text, other,
+			       told ? "" : " (all its vCPUs busy, as they said last)", them);
+			shutdown(SHUTDOWN_poweroff);
+		}
+		if (!told)
+			printf("fuzz-grant-race: d0 is stuck, all its vCPUs busy, as they said last: "
+			       "%s\n", them);
+	}
+	for (;;)
+		HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+}
+
+/*
+ * One turn of a wait begun at *start (0: not yet); past STALL_NS, or
+ * stalled: stall_end. pvclock_ns() reads vCPU 0's time from any vCPU,
+ * which need not be monotonic across vCPUs: an earlier time than the
+ * wait's start starts it again rather than wrap to a huge wait.
+ */
+static void stall_check(struct vcpu_state *v, uint64_t *start, const char *what)
+{
+	uint64_t now = pvclock_ns();
+
+	if (!*start || (int64_t)(now - *start) < 0) {
+		if (!*start)
+			snprintf(v->at->waiting, sizeof(v->at->waiting), "%s", what);
+		*start = now;
+	}
+	if (__atomic_load_n(&xs->stalled, __ATOMIC_ACQUIRE) || now - *start > STALL_NS)
+		stall_end();
+	HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+}
+
+static void lock(struct vcpu_state *v)
+{
+	uint64_t start = 0;
+
 	while (__atomic_exchange_n(&elock, 1, __ATOMIC_ACQUIRE))
-		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+		stall_check(v, &start, "waits for the entries' lock");
+	v->at->waiting[0] = 0;
 }
 
 static void unlock(void)
@@ -244,18 +416,24 @@ static long gmap(domid_t d, grant_ref_t ref, uint64_t va, bool ro, grant_handle_
 	return op.status;
 }
 
-/* All vCPUs of both domains meet; waits yield, so they may share a CPU. */
-static void xbar(void)
+/*
+ * All vCPUs of both domains meet; waits yield, so they may share a CPU.
+ * Once a wait gave up (stall_end), none meets any more.
+ */
+static void xbar(struct vcpu_state *v)
 {
 	unsigned int gen = __atomic_load_n(&xs->gen, __ATOMIC_ACQUIRE);
+	uint64_t start = 0;
 
+	v->at->bars++;
 	if (__atomic_add_fetch(&xs->count, 1, __ATOMIC_ACQ_REL) == 2 * nv) {
 		__atomic_store_n(&xs->count, 0, __ATOMIC_RELAXED);
 		__atomic_store_n(&xs->gen, gen + 1, __ATOMIC_RELEASE);
 		return;
 	}
 	while (__atomic_load_n(&xs->gen, __ATOMIC_ACQUIRE) == gen)
-		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+		stall_check(v, &start, "waits at a barrier");
+	v->at->waiting[0] = 0;
 }
 
 /*
@@ -307,7 +485,7 @@ static void act_entry(struct vcpu_state *v, unsigned int me)
 {
 	grant_ref_t ref = GREF_BASE + me * GREFS + fuzz_below(&v->f, GREFS);
 
-	lock();
+	lock(v);
 	if (!fuzz_below(&v->f, 5)) {
 		if (ver == 1)
 			__atomic_store_n(&gt1[ref].flags, 0, __ATOMIC_RELEASE);
@@ -327,7 +505,7 @@ static void act_entry_burst(struct vcpu_state *v, unsigned int me)
 	unsigned int n = 8 + fuzz_below(&v->f, 17), i;
 
 	for (i = 0; i < n; i++) {
-		lock();
+		lock(v);
 		if (i & 1)
 			write_entry(v, ref, other, pick(v), fuzz_below(&v->f, 2));
 		else if (ver == 1)
@@ -344,13 +522,18 @@ static void unmap_gwin(struct vcpu_state *v, unsigned int i)
 	fuzz_answer(&v->f, "unmap_grant of a map made", gnt_unmap(v->gwin[i], 0, v->gh[i]), 0,
 		    "d%u's ref, handle %u", v->gdom[i], v->gh[i]);
 	v->gmapped[i] = false;
+	v->at->mdom[i] = DOMID_INVALID;
 }
 
 /* Window i takes ref of d, read or written through; false if refused. */
 static bool map_gwin(struct vcpu_state *v, unsigned int i, domid_t d, grant_ref_t ref, bool ro)
 {
-	long st = fuzz_answer(&v->f, "map_grant", gmap(d, ref, v->gwin[i], ro, &v->gh[i]), G_MAP,
-			      "d%u's ref %u, %s, v%u", d, ref, ro ? "read-only" : "writable", ver);
+	long st;
+
+	snprintf(v->at->call, sizeof(v->at->call), "map_grant_ref of d%u's ref %u, %s", d, ref,
+		 ro ? "read-only" : "writable");
+	st = fuzz_answer(&v->f, "map_grant", gmap(d, ref, v->gwin[i], ro, &v->gh[i]), G_MAP,
+			 "d%u's ref %u, %s, v%u", d, ref, ro ? "read-only" : "writable", ver);
 
 	if (st <= 0 && st >= GNTST_no_space)
 		__atomic_add_fetch(&map_st[-st], 1, __ATOMIC_RELAXED);
@@ -358,6 +541,8 @@ static bool map_gwin(struct vcpu_state *v, unsigned int i, domid_t d, grant_ref_
 		return false;
 	v->gmapped[i] = true;
 	v->gdom[i] = d;
+	v->at->mdom[i] = d;
+	v->at->mref[i] = (uint16_t)ref;
 	v->maps_other += d == other;
 	if (ro)
 		(void)*(volatile uint64_t *)v->gwin[i];
@@ -398,6 +583,7 @@ static void act_copy(struct vcpu_state *v)
 	struct gnttab_copy_ptr f = { { .gmfn = pick(v) }, DOMID_SELF,
 				     (uint16_t)(fuzz_below(&v->f, 64) * 8), 0 };
 	unsigned int how = fuzz_below(&v->f, 4);
+	long rc;
 
 	if (how == 3) {		/* ref to ref */
 		f.u.ref = gref_any(v);
@@ -409,8 +595,15 @@ static void act_copy(struct vcpu_state *v)
 	c.flags = how == 3 ? GNTCOPY_source_gref | GNTCOPY_dest_gref :
 		  how & 1 ? GNTCOPY_source_gref : GNTCOPY_dest_gref;
 	c.len = (uint16_t)(8 * (1 + fuzz_below(&v->f, 12)));
+	snprintf(v->at->call, sizeof(v->at->call),
+		 "GNTTABOP_copy flags %#x, %u:%#lx+%u to %u:%#lx+%u, len %u", c.flags,
+		 c.source.domid, (unsigned long)c.source.u.gmfn, c.source.offset, c.dest.domid,
+		 (unsigned long)c.dest.u.gmfn, c.dest.offset, c.len);
 	/* the call answers 0 (gnttab_copy: -EFAULT only for a buffer it cannot read) */
-	if (fuzz_answer(&v->f, "grant copy (the call)", gnttab(GNTTABOP_copy, &c, 1), 0, "one op"))
+	v->at->copy = c;
+	rc = gnttab(GNTTABOP_copy, &c, 1);
+	v->at->copy.flags = 0;
+	if (fuzz_answer(&v->f, "grant copy (the call)", rc, 0, "one op"))
 		return;
 	v->copies_ok += !fuzz_answer(&v->f, "grant copy", c.status, G_COPY,
 				     "flags %#x, %u:%#lx+%u to %u:%#lx+%u, len %u", c.flags,
@@ -452,7 +645,7 @@ static void act_status(struct vcpu_state *v)
 		v->smapped = false;
 		return;
 	}
-	lock();			/* the version stays while the frame is looked up and mapped */
+	lock(v);		/* the version stays while the frame is looked up and mapped */
 	/* the call 0 (count 1, DOMID_SELF); a status frame of ours maps read-only */
 	if (!fuzz_answer(&v->f, "get_status_frames", gnttab(GNTTABOP_get_status_frames, &gs, 1), 0,
 			 "1 frame, v%u", ver) &&
@@ -483,7 +676,7 @@ static void act_version(struct vcpu_state *v, unsigned int me)
 	uint32_t want, now;
 	long rc;
 
-	lock();
+	lock(v);
 	if (fuzz_below(&v->f, 2) && !v->gmapped[w]) {
 		write_entry(v, GREF_BASE + me * GREFS, me_dom, pick(v), 0);
 		map_gwin(v, w, me_dom, GREF_BASE + me * GREFS, fuzz_below(&v->f, 2));
@@ -556,34 +749,35 @@ static void act_increase(struct vcpu_state *v)
 	fuzz_fill(&v->f, &pool[fuzz_below(&v->f, POOL)]);
 }
 
+/* One action, drawn by its share of 100 (below[]), named for the watchdog. */
 static void step(struct vcpu_state *v, unsigned int me)
 {
-	unsigned int r = fuzz_below(&v->f, 100);
+	static const unsigned int below[] = { 18, 38, 52, 60, 66, 70, 73, 75, 78, 82, 92, 100 };
+	static const char *const name[] = {
+		"an entry rewritten", "a map or unmap", "a copy", "a window", "the status frame",
+		"query_size or get_version", "setup_table", "set_version", "decrease_reservation",
+		"increase_reservation", "a map burst", "an entry burst",
+	};
+	unsigned int r = fuzz_below(&v->f, 100), a = 0;
 
-	if (r < 18)
-		act_entry(v, me);
-	else if (r < 38)
-		act_map(v);
-	else if (r < 52)
-		act_copy(v);
-	else if (r < 60)
-		act_window(v);
-	else if (r < 66)
-		act_status(v);
-	else if (r < 70)
-		act_query(v);
-	else if (r < 73)
-		act_setup(v);
-	else if (r < 75)
-		act_version(v, me);
-	else if (r < 78)
-		act_decrease(v);
-	else if (r < 82)
-		act_increase(v);
-	else if (r < 92)
-		act_map_burst(v);
-	else
-		act_entry_burst(v, me);
+	while (r >= below[a])
+		a++;
+	snprintf(v->at->doing, sizeof(v->at->doing), "%s", name[a]);
+	v->at->call[0] = 0;
+	switch (a) {
+	case 0: act_entry(v, me); break;
+	case 1: act_map(v); break;
+	case 2: act_copy(v); break;
+	case 3: act_window(v); break;
+	case 4: act_status(v); break;
+	case 5: act_query(v); break;
+	case 6: act_setup(v); break;
+	case 7: act_version(v, me); break;
+	case 8: act_decrease(v); break;
+	case 9: act_increase(v); break;
+	case 10: act_map_burst(v); break;
+	default: act_entry_burst(v, me); break;
+	}
 }
 
 /* ------------------------------------------------------------ quiescent points */
@@ -744,28 +938,33 @@ static const char *vcpu_rounds(unsigned int me)
 	const char *fail = NULL;
 	unsigned int r, s;
 
-#define QUIET(call)	do { if (me == 0 && !fail && !stopped() && (fail = (call)))	\
+#define QUIET(check)	do { snprintf(v->at->doing, sizeof(v->at->doing), "%s", #check);	\
+			     v->at->call[0] = 0;							\
+			     if (me == 0 && !fail && !stopped() && (fail = (check)))		\
 				     __atomic_store_n(frun.stop, 1, __ATOMIC_RELEASE); } while (0)
 	for (r = 0; r < rounds; r++) {
+		v->at->round = r;
+		v->at->step = 0;
 		QUIET(round_start(r));
-		xbar();
-		for (s = 0; s < STEPS / 2 && !stopped(); s++)
+		xbar(v);
+		for (s = 0; s < STEPS / 2 && !stopped(); s++, v->at->step++)
 			step(v, me);
-		xbar();		/* on one CPU: the other domain's entries are there now */
-		for (s = STEPS / 2; s < STEPS && !stopped(); s++)
+		xbar(v);		/* on one CPU: the other domain's entries are there now */
+		for (s = STEPS / 2; s < STEPS && !stopped(); s++, v->at->step++)
 			step(v, me);
 		publish_writable(v, me);
-		xbar();
+		xbar(v);
 		QUIET(check_writable());
-		xbar();
+		xbar(v);
+		snprintf(v->at->doing, sizeof(v->at->doing), "drop_own");
 		drop_own(v);
-		xbar();
+		xbar(v);
 		QUIET(check_probe());
-		xbar();
+		xbar(v);
 		QUIET(revoke_all());
-		xbar();
+		xbar(v);
 		QUIET(check_revoked());
-		xbar();
+		xbar(v);
 	}
 	if (me == 0) {		/* v1 again, failed or not: the verdict is written in v1 */
 		uint32_t now;
@@ -840,9 +1039,14 @@ static const char *run(struct start_info *si, unsigned int cpus, bool pin)
 {
 	unsigned long calls = 0, zero = 0, maps = 0, copies = 0;
 	const char *fail, *err;
-	unsigned int i;
+	unsigned int i, w;
 
 	frun.stop = &xs->stop;
+	for (i = 0; i < nv; i++) {
+		vs[i].at = &xs->at[side][i];
+		for (w = 0; w < GWINDOWS; w++)
+			vs[i].at->mdom[w] = DOMID_INVALID;
+	}
 	if ((fail = fuzz_start_vcpus(si, &vs[0].f, sizeof(vs[0]), nv, cpus, pin, vcpu_entry,
 				     &stacks[0][0], STACK_SIZE, why, sizeof(why))))
 		return fail;
