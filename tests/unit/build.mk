@@ -130,6 +130,16 @@ $(UNIT_OUT)/backend_drivers/common/gnt_be: tests/unit/backend_drivers/common/gnt
 	@echo "  HOSTCC  $@"
 	$(Q)gcc $(UNIT_CFLAGS) -Idom0_tools/lib -o $@ $<
 
+# The backends' xenbus state machine: xenbus_be.c is included by the test,
+# the dom0 library's store calls answered from the test's table.
+UNIT_BINS += $(UNIT_OUT)/backend_drivers/common/xenbus_be
+$(UNIT_OUT)/backend_drivers/common/xenbus_be: tests/unit/backend_drivers/common/xenbus_be.c \
+		backend_drivers/common/xenbus_be.c backend_drivers/common/xenbus_be.h tests/unit/unit.h \
+		$(CONFIG_H)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)gcc $(UNIT_CFLAGS) -Idom0_tools/lib -o $@ $<
+
 # Our netfront's rings and stack (frontend_drivers/net): no hypercalls in them.
 NF_UNIT := $(UNIT_OUT)/frontend_drivers/net/nf_ring $(UNIT_OUT)/frontend_drivers/net/nf_stack
 UNIT_BINS += $(NF_UNIT)
