@@ -701,6 +701,17 @@ static struct xb_dev *g_probe(struct xb_dev *d, struct fd_device *fdev, const ch
 	return d;
 }
 
+/* A frontend of d7 with a fresh ring in g_guest's page 0, as one starting again. */
+static void g_frontend(struct fe *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->domid = 7;
+	f->g = g_guest;
+	f->s = fd_page(g_guest, 0);
+	memset(fd_page(g_guest, 0), 0, 4096);
+	f->s->req_event = f->s->rsp_event = 1;
+}
+
 /*
  * Each garbage handshake: connect fails with one fatal error, and leaves
  * no ring mapped, no port bound, no fd open (io_uring, eventfd).
@@ -753,13 +764,7 @@ static void reconnect_leaks_nothing(void)
 	g_probe(&d, &fdev, fe_pg);
 	dk = d.priv;
 	for (i = 0; i < 200; i++) {
-		/* a fresh ring in page 0, as a frontend starting again */
-		memset(&f, 0, sizeof(f));
-		f.domid = 7;
-		f.g = g_guest;
-		f.s = fd_page(g_guest, 0);
-		memset(fd_page(g_guest, 0), 0, 4096);
-		f.s->req_event = f.s->rsp_event = 1;
+		g_frontend(&f);
 		if (i == 1)
 			fds = fd_open_fds();
 		if (bd_connect(&be, &d)) {
@@ -794,9 +799,10 @@ static void reconnect_leaks_nothing(void)
  * Linux's blkfront waits at its removal for each request it sent; one
  * never answered held the domU's xenwatch for ever (tests/linux/blk/detach-loop).
  */
+static const char *const fe_ok[] = { FE_OK, NULL };
+
 static void disconnect_answers_the_ring(void)
 {
-	static const char *const fe_ok[] = { FE_OK, NULL };
 	struct fd_device fdev;
 	struct xb_dev d;
 	unsigned int i;
@@ -804,11 +810,7 @@ static void disconnect_answers_the_ring(void)
 
 	EXPECT(!make_image(img_g, sizeof(img_g), "blkback-disconnect", 0x33));
 	g_probe(&d, &fdev, fe_ok);
-	memset(&f, 0, sizeof(f));
-	f.domid = 7;
-	f.g = g_guest;
-	f.s = fd_page(g_guest, 0);
-	f.s->req_event = f.s->rsp_event = 1;
+	g_frontend(&f);
 	EXPECT_EQ(bd_connect(&be, &d), 0);
 	for (i = 0; i < 3; i++)
 		fe_put(&f, 8 * i);
@@ -820,6 +822,64 @@ static void disconnect_answers_the_ring(void)
 	EXPECT_EQ(fd_maps_live, 0);
 	EXPECT_EQ(fd_ports_bound(), 0);
 	bd_remove(&be, &d);
+	unlink(img_g);
+}
+
+/*
+ * The same disconnect against a frontend that lies: a req_prod a ring
+ * and more ahead is taken for no request (nothing answered, nothing
+ * read); one that publishes a new request at every grant copy blkback
+ * makes (another vCPU refilling the ring through the drain) is served
+ * for a bounded turn, CONSUME_ROUNDS rounds at most. Either way the ring is
+ * unmapped and the port unbound.
+ */
+static unsigned long lie_refills;
+static struct fe lie;
+
+static void lie_refill(void)
+{
+	lie_refills++;
+	fe_reap(&lie);		/* the slots its answers took, free again */
+	fe_put(&lie, 0);
+	fe_push(&lie);
+}
+
+static void disconnect_from_a_lying_ring(void)
+{
+	struct fd_device fdev;
+	struct xb_dev d;
+	unsigned int round;
+
+	EXPECT(!make_image(img_g, sizeof(img_g), "blkback-disconnect-lie", 0x44));
+	for (round = 0; round < 2; round++) {
+		g_probe(&d, &fdev, fe_ok);
+		g_frontend(&lie);
+		EXPECT_EQ(bd_connect(&be, &d), 0);
+		if (round == 0) {
+			lie.s->req_prod = RING_SLOTS + 1000;	/* a ring and more ahead */
+		} else {
+			lie_refills = 0;
+			fd_on_copy = lie_refill;
+			fe_put(&lie, 0);
+			fe_push(&lie);
+		}
+		bd_disconnect(&be, &d);
+		fd_on_copy = NULL;
+		fe_reap(&lie);
+		if (round == 0) {
+			EXPECT_EQ(lie.answered, 0);
+		} else {
+			printf("blkback's drain against a refilling frontend: %lu answered, "
+			       "%lu refills\n", lie.answered, lie_refills);
+			/* every answer OKAY, at most a turn's worth of rounds */
+			EXPECT(lie.answered >= 1 && lie.answered <= CONSUME_ROUNDS * RING_SLOTS);
+			EXPECT(lie_refills <= CONSUME_ROUNDS);
+			EXPECT_EQ(lie.bad, 0);
+		}
+		EXPECT_EQ(fd_maps_live, 0);
+		EXPECT_EQ(fd_ports_bound(), 0);
+		bd_remove(&be, &d);
+	}
 	unlink(img_g);
 }
 
@@ -936,5 +996,5 @@ UNIT_MAIN("blkback", UNIT_TEST(flood_leaves_others_served),
 	  UNIT_TEST(yield_gathers_a_queue),
 	  UNIT_TEST(flood_own_reads_answered),
 	  UNIT_TEST(garbage_nodes_refused), UNIT_TEST(reconnect_leaks_nothing),
-	  UNIT_TEST(disconnect_answers_the_ring),
+	  UNIT_TEST(disconnect_answers_the_ring), UNIT_TEST(disconnect_from_a_lying_ring),
 	  UNIT_TEST(warm_fills_data_not_holes), UNIT_TEST(copy_loops_copy_exactly))

@@ -13,6 +13,8 @@
  * is Closed, and then writes Closed. A Linux blkfront sends requests
  * until it has read the Closing itself, and waits at its removal for an
  * answer to each (backend_drivers/block/README.md, "Detach under I/O").
+ * frontend_that_never_closes: one that stays Connected or Closing is
+ * served until the toolstack removes the device, then let go once.
  * broken_ring_disconnects_at_once: xb_be_broken lets the ring go at once.
  * restart_after_initialising: a frontend going back to Initialising from
  * Connected is disconnected and offered the device again (InitWait).
@@ -251,6 +253,34 @@ static void teardown_serves_until_frontend_closed(void)
 	}
 }
 
+/*
+ * A frontend that never lets its ring go after the toolstack's Closing
+ * (it stays Connected, or says Closing and stops there): served, as
+ * before, until the toolstack removes the directories when its wait ends
+ * (vmctl's 10 s, as libxl's); then disconnected and removed, once.
+ */
+static void frontend_that_never_closes(void)
+{
+	unsigned int stuck;
+
+	for (stuck = 4; stuck <= 5; stuck++) {
+		char v[2] = { (char)('0' + stuck), 0 };
+
+		connected_device();
+		put(BE "/state", "5");
+		put(FE "/state", v);
+		seen();
+		seen();
+		EXPECT_EQ(disconnects, 0);
+		EXPECT(!strcmp(be_state(), "5"));
+		xs_rm(NULL, 0, BE);			/* the toolstack gives up waiting */
+		seen();
+		EXPECT_EQ(disconnects, 1);
+		EXPECT_EQ(removes, 1);
+		EXPECT_EQ(be.ndev, 0);
+	}
+}
+
 static void broken_ring_disconnects_at_once(void)
 {
 	connected_device();
@@ -280,4 +310,5 @@ static void restart_after_initialising(void)
 }
 
 UNIT_MAIN("xenbus_be", UNIT_TEST(teardown_serves_until_frontend_closed),
+	  UNIT_TEST(frontend_that_never_closes),
 	  UNIT_TEST(broken_ring_disconnects_at_once), UNIT_TEST(restart_after_initialising))
