@@ -19,6 +19,7 @@
 #include "mm.h"
 #include "peer.h"
 #include "wait.h"
+#include "domctl.h"
 #include <lamina/grant_table.h>
 #include <lamina/domctl.h>
 
@@ -183,15 +184,9 @@ static inline void __attribute__((noreturn)) verdict_send(struct verdict *v, con
 /* A domain's DOMINF_* flags (getdomaininfo), or -1 once it is gone. */
 static inline long domain_info_flags(domid_t d)
 {
-	struct domctl op;
+	struct domctl_getdomaininfo info;
 
-	memset(&op, 0, sizeof(op));
-	op.cmd = DOMCTL_getdomaininfo;
-	op.interface_version = DOMCTL_INTERFACE_VERSION;
-	op.domain = d;
-	if (hypercall1(__HYPERVISOR_domctl, &op) || op.domain != d)
-		return -1;
-	return op.u.getdomaininfo.flags;
+	return domctl_info_of(d, &info) ? -1 : (long)info.flags;
 }
 
 /*
@@ -299,18 +294,15 @@ static inline int verdict_await_peer(struct start_info *si)
 static inline long peer_info(domid_t id, struct domctl *op)
 {
 	memset(op, 0, sizeof(*op));
-	op->cmd = DOMCTL_getdomaininfo;
-	op->interface_version = DOMCTL_INTERFACE_VERSION;
-	op->domain = id;
-	return hypercall1(__HYPERVISOR_domctl, op);
+	return domctl_call(op, DOMCTL_getdomaininfo, id);
 }
 
 /* dom0: is id still listed (live, or destroyed and still held)? */
 static inline bool peer_listed(domid_t id)
 {
-	struct domctl op;
+	struct domctl_getdomaininfo info;
 
-	return !peer_info(id, &op) && op.domain == id;
+	return !domctl_info_of(id, &info);
 }
 
 /*
@@ -350,14 +342,8 @@ static inline long peer_shutdown_code(domid_t id)
  */
 static inline bool peer_destroy_gone(domid_t id)
 {
-	struct domctl op;
-	long rc;
+	long rc = domctl_destroy(id);
 
-	memset(&op, 0, sizeof(op));
-	op.cmd = DOMCTL_destroydomain;
-	op.interface_version = DOMCTL_INTERFACE_VERSION;
-	op.domain = id;
-	rc = hypercall1(__HYPERVISOR_domctl, &op);
 	if (rc) {
 		printf("destroying d%u: %ld\n", id, rc);
 		return false;
@@ -380,9 +366,7 @@ static inline int peer_wait_destroy(domid_t id)
 
 	CHECK(rc == 0 && op.domain == id && (op.u.getdomaininfo.flags & DOMINF_shutdown),
 	      "the peer did not shut down: %ld", rc);
-	op.cmd = DOMCTL_destroydomain;
-	op.domain = id;
-	CHECK((rc = hypercall1(__HYPERVISOR_domctl, &op)) == 0, "destroying it: %ld", rc);
+	CHECK((rc = domctl_destroy(id)) == 0, "destroying it: %ld", rc);
 	peer_unmap_console();
 	return TEST_PASS;
 }
