@@ -235,9 +235,9 @@ static uint32_t pick_vcpu(struct vcpu_state *v)
 	return fuzz_below(&v->f, 16) ? fuzz_below(&v->f, nv) : fuzz_below(&v->f, 2 * NV_MAX);
 }
 
-static void barrier(void)
+static const char *barrier(struct vcpu_state *v)
 {
-	fuzz_barrier(&bar_count, &bar_gen, nv);
+	return fuzz_barrier(&v->f, &bar_count, &bar_gen, nv);
 }
 
 /* ------------------------------------------------------------ port calls */
@@ -317,6 +317,7 @@ static void port_call(struct vcpu_state *v, unsigned int op, evtchn_port_t p)
 	union evtchn_arg *a = &v->arg[0];
 	int cmd = fill(v, op, a, p);
 
+	snprintf(v->f.at->call, sizeof(v->f.at->call), "%s of port %u", op_name[op], p);
 	if (!port_answer(v, op_name[op], evtchn_op(cmd, a), op, a) && port_of(op, a))
 		port_out(v, op_name[op], port_of(op, a));
 }
@@ -473,28 +474,39 @@ static void step(struct vcpu_state *v, unsigned int me)
 	unsigned int r = fuzz_below(&v->f, 110);
 
 	if (r < 80) {
+		fuzz_doing(&v->f, "a port call");
 		port_call(v, r / 8 < NR_PORT_OPS ? r / 8 : OP_SEND, pick(v));
 	} else if (r < 86) {
+		fuzz_doing(&v->f, "a multicall");
 		act_multicall(v);
 	} else if (r < 90) {
+		fuzz_doing(&v->f, "a burst");
 		act_burst(v, me);
 	} else if (r < 93) {
+		fuzz_doing(&v->f, "SCHEDOP_poll");
 		act_poll(v);
 	} else if (r < 95) {
+		fuzz_doing(&v->f, "a one-shot timer");
 		act_timer(v, me);
 	} else if (r == 95) {
+		fuzz_doing(&v->f, "EVTCHNOP_reset");
 		if (!fuzz_below(&v->f, 3))
 			act_reset(v);
 	} else if (r == 96) {
+		fuzz_doing(&v->f, "register_vcpu_info");
 		if (!fuzz_below(&v->f, 4))
 			act_vcpu_info(v, me);
 	} else if (!fifo_round) {
+		fuzz_doing(&v->f, "a port call");
 		port_call(v, r & 1 ? OP_SEND : OP_CLOSE, pick(v));
 	} else if (r < 100) {
+		fuzz_doing(&v->f, "init_control");
 		act_init_control(v, me);
 	} else if (r < 103) {
+		fuzz_doing(&v->f, "expand_array");
 		act_expand(v);
 	} else {
+		fuzz_doing(&v->f, "FIFO words written");
 		act_words(v);
 	}
 }
@@ -620,35 +632,42 @@ static const char *fifo_start(void)
 	return NULL;
 }
 
+/* The rounds of vCPU me: NULL, or why they failed (a check's, or a stall's: the barrier's). */
 static const char *vcpu_rounds(unsigned int me)
 {
 	struct vcpu_state *v = &vs[me];
-	const char *fail = NULL;
+	const char *fail = NULL, *err;
 	unsigned int r, s;
 
+#define MEET()	do { if ((err = barrier(v))) return fail ? fail : err; } while (0)
 	for (r = 0; r < rounds; r++) {
+		v->f.at->round = r;
+		v->f.at->step = 0;
+		fuzz_doing(&v->f, "the round's start");
 		if (me == 0) {
 			fifo_round = r & 1;
 			if (fifo_round && !fail && (fail = fifo_start()))
 				stop = 1;
 		}
-		barrier();
-		for (s = 0; s < STEPS && !stop; s++)
+		MEET();
+		for (s = 0; s < STEPS && !stop; s++, v->f.at->step++)
 			step(v, me);
-		barrier();
+		MEET();
+		fuzz_doing(&v->f, "check_ports, reset_and_check");
 		if (me == 0 && !fail && (fail = check_ports()))
 			stop = 1;
 		if (me == 0 && !fail && (fail = reset_and_check()))
 			stop = 1;
-		barrier();
+		MEET();
 	}
+#undef MEET
 	return fail;
 }
 
 static void vcpu_entry(unsigned long id)
 {
 	shared->vcpu_info[id].evtchn_upcall_mask = 1;
-	vs[id].f.started = true;
+	fuzz_vcpu_started(&vs[id].f);
 	vcpu_rounds((unsigned int)id);
 	/*
 	 * Down, not SCHEDOP_block: blocking unmasks events, and the upcall

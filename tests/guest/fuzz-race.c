@@ -187,9 +187,9 @@ static long hc_set_gdt(uint64_t *frames, unsigned long entries)
 	return hypercall2(__HYPERVISOR_set_gdt, (uint64_t)frames, entries);
 }
 
-static void barrier(void)
+static const char *barrier(struct vcpu_state *v)
 {
-	fuzz_barrier(&bar_count, &bar_gen, nv);
+	return fuzz_barrier(&v->f, &bar_count, &bar_gen, nv);
 }
 
 /* ------------------------------------------------------------ actions */
@@ -460,40 +460,38 @@ static void act_burst(struct vcpu_state *v)
 	}
 }
 
+/* One action, drawn by its share of 108 (below[]), named for the watchdog. */
 static void step(struct vcpu_state *v, unsigned int me)
 {
-	unsigned int r = fuzz_below(&v->f, 108);
+	static const unsigned int below[] = { 14, 24, 40, 52, 60, 63, 66, 69, 75, 83, 87, 89, 92,
+					      100, 108 };
+	static const char *const name[] = {
+		"pin", "unpin", "mmu_update", "a window", "clear or copy", "new_user_baseptr",
+		"set_gdt", "update_descriptor", "a grant entry", "a grant map", "a grant copy",
+		"decrease_reservation", "increase_reservation", "a multicall", "a burst",
+	};
+	unsigned int r = fuzz_below(&v->f, 108), a = 0;
 
-	if (r >= 100)
-		act_burst(v);
-	else if (r < 14)
-		act_pin(v);
-	else if (r < 24)
-		act_unpin(v);
-	else if (r < 40)
-		act_entry(v);
-	else if (r < 52)
-		act_window(v);
-	else if (r < 60)
-		act_clear_copy(v);
-	else if (r < 63)
-		act_baseptr(v);
-	else if (r < 66)
-		act_gdt(v);
-	else if (r < 69)
-		act_descriptor(v);
-	else if (r < 75)
-		act_grant_entry(v, me);
-	else if (r < 83)
-		act_grant_map(v, me);
-	else if (r < 87)
-		act_grant_copy(v, me);
-	else if (r < 89)
-		act_decrease(v);
-	else if (r < 92)
-		act_increase(v);
-	else
-		act_multicall(v);
+	while (r >= below[a])
+		a++;
+	fuzz_doing(&v->f, name[a]);
+	switch (a) {
+	case 0: act_pin(v); break;
+	case 1: act_unpin(v); break;
+	case 2: act_entry(v); break;
+	case 3: act_window(v); break;
+	case 4: act_clear_copy(v); break;
+	case 5: act_baseptr(v); break;
+	case 6: act_gdt(v); break;
+	case 7: act_descriptor(v); break;
+	case 8: act_grant_entry(v, me); break;
+	case 9: act_grant_map(v, me); break;
+	case 10: act_grant_copy(v, me); break;
+	case 11: act_decrease(v); break;
+	case 12: act_increase(v); break;
+	case 13: act_multicall(v); break;
+	default: act_burst(v); break;
+	}
 }
 
 /* ------------------------------------------------------------ quiescent points */
@@ -638,32 +636,41 @@ static const char *drop_pool(void)
 	return NULL;
 }
 
+/* The rounds of vCPU me: NULL, or why they failed (a check's, or a stall's: the barrier's). */
 static const char *vcpu_rounds(unsigned int me)
 {
 	struct vcpu_state *v = &vs[me];
-	const char *fail = NULL;
+	const char *fail = NULL, *err;
 	unsigned int r, s;
 
+#define MEET()	do { if ((err = barrier(v))) return fail ? fail : err; } while (0)
 	for (r = 0; r < rounds; r++) {
-		barrier();
-		for (s = 0; s < STEPS && !stop; s++)
+		v->f.at->round = r;
+		v->f.at->step = 0;
+		fuzz_doing(&v->f, "the round's start");
+		MEET();
+		for (s = 0; s < STEPS && !stop; s++, v->f.at->step++)
 			step(v, me);
-		barrier();
+		MEET();
+		fuzz_doing(&v->f, "check_writable");
 		if (me == 0 && !fail && (fail = check_writable()))
 			stop = 1;
-		barrier();
+		MEET();
+		fuzz_doing(&v->f, "drop_own");
 		drop_own(v, me);
-		barrier();
+		MEET();
+		fuzz_doing(&v->f, "drop_pool");
 		if (me == 0 && !fail && (fail = drop_pool()))
 			stop = 1;
 	}
-	barrier();
+	MEET();
+#undef MEET
 	return fail;
 }
 
 static void vcpu_entry(unsigned long id)
 {
-	vs[id].f.started = true;
+	fuzz_vcpu_started(&vs[id].f);
 	vcpu_rounds((unsigned int)id);
 	for (;;)
 		HYPERVISOR_sched_op(SCHEDOP_block, NULL);

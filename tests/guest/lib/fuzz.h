@@ -5,9 +5,24 @@
  * answers and first failure) and the fuzzer's (struct fuzz_run: the stop
  * flag, `stats=1`'s table, seed=, rounds=, the vCPU count), the check of
  * one call's answer against that call's own set of Xen errors
- * (fuzz_answer), the vCPUs' start, barrier and verdicts, the pool slots'
- * frames given back and filled again, a window onto a frame, and a
- * frame's pin probe. Each fuzzer keeps its actions and checks.
+ * (fuzz_answer), the vCPUs' start, barrier and verdicts, the watchdog of
+ * their waits, the pool slots' frames given back and filled again, a
+ * window onto a frame, and a frame's pin probe. Each fuzzer keeps its
+ * actions and checks.
+ *
+ * The watchdog: every wait of the rounds (the start of the vCPUs, a
+ * barrier, a fuzzer's own lock) gives up once no vCPU has had an answer
+ * for FUZZ_STALL_NS of guest time (pvclock): then a call has not come
+ * back (or a vCPU spins without calls), and the others would wait for it
+ * until the runner's timeout. The first to give up writes what each vCPU
+ * was doing (struct fuzz_where: round, step, the action, the call if the
+ * fuzzer names it before making it, the last call answered) and stops
+ * every vCPU; vCPU 0 returns that as the rounds' failure, or, when vCPU
+ * 0 is the one stuck, the vCPU that gave up ends the guest itself
+ * (fuzz_end_guest). A fuzzer of two domains ends a stall its own way
+ * (fuzz_run.end). `hang=B` (with `hangvcpu=V`, 1 unless given) is the
+ * test knob: vCPU V stops for good at its B-th barrier (0: before it
+ * starts), in SCHEDOP_poll of no port (docs/testing.md).
  */
 #ifndef GUEST_FUZZ_H
 #define GUEST_FUZZ_H
@@ -16,7 +31,12 @@
 #include "mm.h"
 #include "smp.h"
 #include "physinfo.h"
+#include "events.h"
 #include <lamina/grant_table.h>
+
+#define FUZZ_STALL_NS	30000000000ULL	/* no answer this long while a vCPU waits: a stall */
+#define FUZZ_GRACE_NS	10000000000ULL	/* a vCPU that gave up waits so long for vCPU 0 */
+#define FUZZ_REPORT_LEN	200
 
 /*
  * The answers one call may give besides 0: bit e stands for -e, an errno
@@ -88,9 +108,37 @@ static inline void fuzz_stats_print(const char *name, const struct fuzz_stat *ta
 	}
 }
 
+/*
+ * Where a vCPU is, for the watchdog: in the vCPU's struct fuzz_vcpu, or
+ * where the fuzzer puts it (fuzz-grant-race: in a page both domains see).
+ */
+struct fuzz_where {
+	uint64_t beat;			/* guest time (ns) of its last answer or wait; 0: not started */
+	uint32_t round, step, bars;	/* bars: barriers come to */
+	char doing[28];			/* the action or check, if the fuzzer names it */
+	char waiting[28];		/* "", or the wait it is in */
+	char call[100];			/* the call it makes, if the fuzzer names it before */
+};
+
+struct fuzz_vcpu;
+
 /* What a fuzzer's vCPUs share: where a failure stops them, the stats table, its arguments. */
 struct fuzz_run {
 	volatile uint32_t *stop;	/* set on the first failure */
+	volatile uint32_t *stalled;	/* a wait gave up: 1, 2 once the report is written */
+	uint32_t stalled_own;		/* stalled's unless the fuzzer keeps it elsewhere */
+	volatile uint32_t taken;	/* vCPU 0 has the report */
+	struct fuzz_vcpu *f0;		/* the vCPUs, each stride bytes on */
+	size_t stride;
+	const struct fuzz_where *w0;	/* the watched vCPUs' places, each wstride bytes on */
+	size_t wstride;
+	unsigned int nw;
+	/* A stall ended the fuzzer's own way (NULL: vCPU 0's failure or fuzz_end_guest). */
+	void (*end)(struct fuzz_vcpu *f) __attribute__((noreturn));
+	uint64_t stall_ns;		/* FUZZ_STALL_NS unless a fuzzer sets it */
+	unsigned long hang_v, hang_bar;	/* `hangvcpu=`, `hang=` (~0: none) */
+	bool dom0;
+	char report[FUZZ_REPORT_LEN];	/* the stall, as the failure says it */
 	struct fuzz_stat *stats;	/* NULL: no `stats=1` */
 	unsigned int nstats;
 	struct fuzz_stat *table;	/* stats' table once `stats=1` asks for it */
@@ -109,21 +157,44 @@ static inline void fuzz_args(struct fuzz_run *run, const struct start_info *si, 
 	run->seed = cmdline_number(cmd, "seed=", 1);
 	run->rounds = (unsigned int)cmdline_number(cmd, "rounds=", def_rounds);
 	run->want_stats = cmdline_number(cmd, "stats=", 0);
+	run->hang_bar = cmdline_number(cmd, "hang=", ~0UL);
+	run->hang_v = cmdline_number(cmd, "hangvcpu=", 1);
+	run->dom0 = si->flags & SIF_INITDOMAIN;
+	run->stalled = run->stalled ? run->stalled : &run->stalled_own;
+	run->stall_ns = run->stall_ns ? run->stall_ns : FUZZ_STALL_NS;
 	run->stats = run->want_stats ? run->table : NULL;
 	run->nv = cpus < 2 ? 2 : cpus > nv_max ? nv_max : cpus;
 }
 
 /*
  * A vCPU's part: its generator (state never 0), its tally, the fuzzer's
- * run; set started once running. The first member of each fuzzer's
- * per-vCPU state, whose array the helpers below walk by its stride.
+ * run, its index, where it is; started once running (fuzz_vcpu_started).
+ * The first member of each fuzzer's per-vCPU state, whose array the
+ * helpers below walk by its stride.
  */
 struct fuzz_vcpu {
 	uint64_t rng;
 	struct fuzz_tally t;
 	struct fuzz_run *run;
 	volatile bool started;
+	unsigned int id;
+	const char *last;		/* the last call answered */
+	struct fuzz_where *at;		/* &own, or where the fuzzer keeps it */
+	struct fuzz_where own;
 };
+
+/* A vCPU has had an answer (or begins a wait) now. */
+static inline void fuzz_beat(struct fuzz_vcpu *f)
+{
+	__atomic_store_n(&f->at->beat, pvclock_ns(), __ATOMIC_RELAXED);
+}
+
+/* What a vCPU does now, for the watchdog: the action, or the call it is about to make. */
+static inline void fuzz_doing(struct fuzz_vcpu *f, const char *what)
+{
+	snprintf(f->at->doing, sizeof(f->at->doing), "%s", what);
+	f->at->call[0] = 0;
+}
 
 static inline struct fuzz_vcpu *fuzz_nth(struct fuzz_vcpu *f0, size_t stride, unsigned int i)
 {
@@ -169,6 +240,8 @@ long fuzz_answer(struct fuzz_vcpu *f, const char *what, long rc, fuzz_set ok, co
 		fuzz_stat_count(f->run->stats, f->run->nstats, what, rc);
 	f->t.calls++;
 	f->t.zero += !rc;
+	f->last = what;
+	fuzz_beat(f);
 	if (!fuzz_in(rc, ok)) {
 		va_start(ap, fmt);
 		fuzz_failv(f, what, rc, fmt, ap);
@@ -197,6 +270,8 @@ static inline void fuzz_vcpu_init(struct fuzz_vcpu *f, struct fuzz_run *run, uns
 {
 	f->rng = (seed + 1) * 0x9e3779b97f4a7c15ULL + i * 0x5851f42d4c957f2dULL + 1;
 	f->run = run;
+	f->id = i;
+	f->at = &f->own;
 }
 
 /*
@@ -288,32 +363,199 @@ static inline bool fuzz_window(struct fuzz_vcpu *f, uint64_t va, uint64_t mfn, u
 	return how == 2;
 }
 
+/* ------------------------------------------------------------ the watchdog */
+
+/* vCPU i at w (last: its last call answered, of calls; NULL: not known), for a stall's report. */
+static inline int fuzz_where_text(char *buf, size_t n, const struct fuzz_where *w, unsigned int i,
+				  const char *last, unsigned long calls)
+{
+	if (!w->beat)
+		return snprintf(buf, n, "vCPU %u never started", i);
+	if (w->waiting[0])
+		return snprintf(buf, n, "vCPU %u %s (round %u, barrier %u)", i, w->waiting, w->round,
+				w->bars);
+	return snprintf(buf, n, "vCPU %u round %u step %u: %s%s%s%s%s (%lu calls)", i, w->round,
+			w->step, w->doing[0] ? w->doing : "?", w->call[0] ? ", " : "", w->call,
+			last ? ", last answer " : "", last ? last : "", calls);
+}
+
+/*
+ * The report of a stall, by the first vCPU to give up: each vCPU's place
+ * printed, and into run->report the seed and the vCPUs that did not come
+ * (those not in a wait).
+ */
+static inline void fuzz_stall_report(struct fuzz_run *run)
+{
+	const struct fuzz_vcpu *f;
+	char line[200];
+	size_t n;
+	unsigned int i;
+
+	n = (size_t)snprintf(run->report, sizeof(run->report), "%s seed=%lu: no answer for %llu s:",
+			     run->name, run->seed,
+			     (unsigned long long)(run->stall_ns / 1000000000ULL));
+	for (i = 0; i < run->nv; i++) {
+		f = fuzz_nth(run->f0, run->stride, i);
+		fuzz_where_text(line, sizeof(line), f->at, i, f->last, f->t.calls);
+		printf("%s: seed=%lu stalled: %s\n", run->name, run->seed, line);
+		if (!f->at->waiting[0] && n < sizeof(run->report))
+			n += (size_t)snprintf(run->report + n, sizeof(run->report) - n, " %s;", line);
+	}
+	if (n < sizeof(run->report))
+		run->report[n - 1] = 0;		/* the last ';' */
+}
+
+/* A stall, vCPU 0 stuck: the vCPU that gave up ends the guest (a domU: dom0 sees it shut down). */
+static inline void __attribute__((noreturn)) fuzz_end_guest(struct fuzz_run *run)
+{
+	if (run->dom0) {
+		printf("FAIL %s\n", run->report);
+		shutdown(SHUTDOWN_poweroff);
+	}
+	printf("%s: vCPU 0 did not come back, the domain ends: %s\n", run->name, run->report);
+	shutdown(SHUTDOWN_crash);
+}
+
+/*
+ * A wait gave up, or saw one give up: every vCPU stopped, the report
+ * written once. vCPU 0 returns (its rounds fail with run->report); any
+ * other returns once vCPU 0 has the report, or ends the guest when
+ * vCPU 0 has not come for FUZZ_GRACE_NS. With run->end, that ends it.
+ */
+static inline void fuzz_stalled(struct fuzz_vcpu *f)
+{
+	struct fuzz_run *run = f->run;
+	uint32_t none = 0;
+	uint64_t t0;
+
+	__atomic_store_n(run->stop, 1, __ATOMIC_RELEASE);
+	if (run->end) {
+		__atomic_store_n(run->stalled, 1, __ATOMIC_RELEASE);
+		run->end(f);
+	}
+	if (__atomic_compare_exchange_n(run->stalled, &none, 1, false, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE)) {
+		fuzz_stall_report(run);
+		__atomic_store_n(run->stalled, 2, __ATOMIC_RELEASE);
+	}
+	while (__atomic_load_n(run->stalled, __ATOMIC_ACQUIRE) != 2)
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	if (f->id == 0) {
+		__atomic_store_n(&run->taken, 1, __ATOMIC_RELEASE);
+		return;
+	}
+	t0 = pvclock_ns();
+	while (!__atomic_load_n(&run->taken, __ATOMIC_ACQUIRE)) {
+		if (pvclock_ns() - t0 > FUZZ_GRACE_NS)
+			fuzz_end_guest(run);
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	}
+}
+
+/*
+ * No watched vCPU has had an answer for run->stall_ns at now. A beat
+ * ahead of now counts as recent: pvclock_ns() reads vCPU 0's time from
+ * any vCPU, which need not be monotonic across vCPUs.
+ */
+static inline bool fuzz_quiet(const struct fuzz_run *run, uint64_t now)
+{
+	const struct fuzz_where *w;
+	unsigned int i;
+	uint64_t b;
+
+	for (i = 0; i < run->nw; i++) {
+		w = (const struct fuzz_where *)((const char *)run->w0 + i * run->wstride);
+		b = __atomic_load_n(&w->beat, __ATOMIC_RELAXED);
+		if (b && (int64_t)(now - b) < (int64_t)run->stall_ns)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * One turn of a wait (what, as the report says it) begun at *start (0:
+ * not yet): a yield, true; false once the wait gave up (fuzz_stalled
+ * returned: the caller stops).
+ */
+static inline bool fuzz_wait_turn(struct fuzz_vcpu *f, uint64_t *start, const char *what)
+{
+	uint64_t now = pvclock_ns();
+
+	if (!*start) {
+		snprintf(f->at->waiting, sizeof(f->at->waiting), "%s", what);
+		__atomic_store_n(&f->at->beat, now, __ATOMIC_RELAXED);
+		*start = now;
+	}
+	if (__atomic_load_n(f->run->stalled, __ATOMIC_ACQUIRE) || fuzz_quiet(f->run, now)) {
+		fuzz_stalled(f);
+		return false;
+	}
+	HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	return true;
+}
+
+/* `hang=`'s vCPU: stopped for good in a call (SCHEDOP_poll of no port, no timeout). */
+static inline void __attribute__((noreturn)) fuzz_hang(struct fuzz_vcpu *f)
+{
+	evtchn_port_t none = 0;
+	struct sched_poll p = { (uint64_t)&none, 0, 0, 0 };
+
+	fuzz_doing(f, "hang=");
+	snprintf(f->at->call, sizeof(f->at->call), "SCHEDOP_poll, no port");
+	printf("%s: vCPU %u stops for good at barrier %u (hang=)\n", f->run->name, f->id, f->at->bars);
+	for (;;)
+		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_poll, &p);
+}
+
+/* A vCPU's first word: it runs (or, for `hang=0`, stops before it says so). */
+static inline void fuzz_vcpu_started(struct fuzz_vcpu *f)
+{
+	if (f->run->hang_bar == 0 && f->id == f->run->hang_v)
+		fuzz_hang(f);
+	fuzz_beat(f);
+	__atomic_store_n(&f->started, true, __ATOMIC_RELEASE);
+}
+
 /*
  * vCPUs 1 .. nv - 1 started at entry on their stacks (stack_size each),
- * each waited for until it set started; with pin, vCPU i pinned to CPU
- * i % cpus and vCPU 0 to CPU 0. NULL, or what failed (into why).
+ * each waited for until it set started (fuzz_vcpu_started; the wait
+ * gives up as the watchdog says); with pin, vCPU i pinned to CPU i % cpus
+ * and vCPU 0 to CPU 0. Unless the fuzzer set them, the watched places
+ * are the vCPUs' own. NULL, or what failed (into why).
  */
 static inline const char *fuzz_start_vcpus(const struct start_info *si, struct fuzz_vcpu *f0,
 					   size_t stride, unsigned int nv, unsigned int cpus,
 					   bool pin, void (*entry)(unsigned long), uint8_t *stacks,
 					   size_t stack_size, char *why, size_t size)
 {
+	struct fuzz_run *run = f0->run;
+	uint64_t start = 0;
 	unsigned int i;
 	long rc;
 
+	run->f0 = f0;
+	run->stride = stride;
+	if (!run->w0) {
+		run->w0 = f0->at;
+		run->wstride = stride;
+		run->nw = nv;
+	}
+	fuzz_beat(f0);
 	for (i = 1; i < nv; i++) {
 		rc = smp_start_vcpu(si, i, entry, stacks + i * stack_size, stack_size);
 		if (rc) {
 			snprintf(why, size, "starting vCPU %u gave %ld", i, rc);
 			return why;
 		}
-		while (!fuzz_nth(f0, stride, i)->started)
-			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+		while (!__atomic_load_n(&fuzz_nth(f0, stride, i)->started, __ATOMIC_ACQUIRE))
+			if (!fuzz_wait_turn(f0, &start, "waits for the others to start"))
+				return run->report;
 		if (pin && smp_pin_vcpu(i, i % cpus)) {
 			snprintf(why, size, "pinning vCPU %u failed", i);
 			return why;
 		}
 	}
+	f0->at->waiting[0] = 0;
 	if (pin && smp_pin_vcpu(0, 0)) {
 		snprintf(why, size, "pinning vCPU 0 failed");
 		return why;
@@ -340,19 +582,36 @@ static inline unsigned int fuzz_pins_now(struct fuzz_vcpu *f, uint64_t mfn, fuzz
 }
 
 
-/* All nv vCPUs meet (*count, *gen: the guest's); waits yield, so they may share a CPU. */
-static inline void fuzz_barrier(volatile unsigned int *count, volatile unsigned int *gen,
-				unsigned int nv)
+/*
+ * All n vCPUs meet (*count, *gen: the guest's); waits yield, so they may
+ * share a CPU. NULL once met; once a wait gave up (the watchdog), the
+ * report, at once for every later barrier: the caller stops.
+ */
+static inline const char *fuzz_barrier(struct fuzz_vcpu *f, volatile unsigned int *count,
+				       volatile unsigned int *gen, unsigned int n)
 {
-	unsigned int g = *gen;
+	unsigned int g = __atomic_load_n(gen, __ATOMIC_ACQUIRE);
+	uint64_t start = 0;
 
-	if (__atomic_add_fetch(count, 1, __ATOMIC_ACQ_REL) == nv) {
-		*count = 0;
+	f->at->bars++;
+	if (f->at->bars == f->run->hang_bar && f->id == f->run->hang_v)
+		fuzz_hang(f);
+	if (__atomic_load_n(f->run->stalled, __ATOMIC_ACQUIRE)) {
+		fuzz_stalled(f);
+		return f->run->report;
+	}
+	if (__atomic_add_fetch(count, 1, __ATOMIC_ACQ_REL) == n) {
+		__atomic_store_n(count, 0, __ATOMIC_RELAXED);
 		__atomic_store_n(gen, g + 1, __ATOMIC_RELEASE);
-		return;
+		fuzz_beat(f);
+		return NULL;
 	}
 	while (__atomic_load_n(gen, __ATOMIC_ACQUIRE) == g)
-		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+		if (!fuzz_wait_turn(f, &start, "waits at a barrier"))
+			return f->run->report;
+	f->at->waiting[0] = 0;
+	fuzz_beat(f);
+	return NULL;
 }
 
 /* increase_reservation or decrease_reservation of the one frame at *mfn. */
@@ -413,6 +672,8 @@ static inline long fuzz_give_back(struct fuzz_vcpu *f, uint64_t mfn)
 	long rc = fuzz_reservation(XENMEM_decrease_reservation, &m);
 
 	f->t.calls++;
+	f->last = "decrease_reservation";
+	fuzz_beat(f);
 	if (rc != 1 && rc != 0)
 		fuzz_fail(f, "decrease_reservation", rc, "mfn %#lx", (unsigned long)mfn);
 	return rc;
@@ -427,7 +688,10 @@ static inline void fuzz_fill(struct fuzz_vcpu *f, volatile uint64_t *slot)
 	if (*slot)
 		return;
 	f->t.calls++;
-	if ((what = fuzz_fill_slot(slot, &rc)))
+	what = fuzz_fill_slot(slot, &rc);
+	f->last = "increase_reservation";
+	fuzz_beat(f);
+	if (what)
 		fuzz_fail(f, what, rc, "an empty slot");
 }
 
