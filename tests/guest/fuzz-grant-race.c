@@ -99,20 +99,16 @@
 #define STEPS		120	/* actions a vCPU a round */
 #define STACK_SIZE	8192
 #define SYNC_MAGIC	0x6e7973746e6766ULL
-#define STALL_NS	30000000000ULL	/* a wait this long: a vCPU has not come back */
-#define STALL_GRACE_NS	10000000000ULL	/* dom0 waits so long for the domU's report */
 #define STALL_LEN	280		/* a domain's report of its vCPUs */
 
 /*
- * Where a vCPU is, for the watchdog below: kept in the sync page, so that
+ * Where a vCPU is, for the watchdog (lib/fuzz.h's, the grant call named
+ * before it is made) and its report: kept in the sync page, so that
  * either domain can say what the other's vCPUs are doing when none of
  * them can.
  */
 struct xdoing {
-	uint32_t round, step, bars;	/* bars: barriers come to */
-	char doing[28];			/* the action or check */
-	char waiting[28];		/* "", or the wait it is in */
-	char call[100];			/* the grant call, written before it is made */
+	struct fuzz_where w;		/* round, step, action, wait, call */
 	struct gnttab_copy copy;	/* the copy it is in (flags 0: none) */
 	uint16_t mdom[GWINDOWS], mref[GWINDOWS];	/* its grant maps (DOMID_INVALID: none) */
 };
@@ -128,7 +124,7 @@ struct xsync {
 	uint64_t magic;
 	uint32_t count, gen;		/* the barrier */
 	uint32_t stop;			/* a side failed: no more steps or checks */
-	uint32_t stalled;		/* a wait gave up: nobody waits any more */
+	uint32_t stalled;		/* a wait gave up: nobody waits any more (frun.stalled) */
 	struct xstall st[2];
 	struct xdoing at[2][NV_MAX];
 	uint64_t wmfn[2][NV_MAX][GWINDOWS];	/* frames mapped writable by grant */
@@ -255,27 +251,27 @@ static domid_t dom_any(struct vcpu_state *v)
 /* ------------------------------------------------------------ the watchdog */
 
 /*
- * No wait of the rounds (a barrier, the entries' lock) waits longer than
- * STALL_NS: then a vCPU has not come back from a call, and the others
- * would wait for it forever. The first to give up marks the run stalled,
- * so that no wait waits any more; each domain writes what each of its
- * vCPUs was doing into the sync page (with its grant maps and the copies
- * it is in) and prints its entries and maps; the
- * first vCPU of dom0 there ends the test with a FAIL naming the calls
- * (any vCPU: dom0's first may be the one stuck).
+ * A wait of the rounds (a barrier, the entries' lock) gives up once no
+ * vCPU of either domain has had an answer for FUZZ_STALL_NS (lib/fuzz.h's
+ * watchdog, watching both sides' places in the sync page): then a vCPU
+ * has not come back from a call, and the others would wait for it
+ * forever. The first to give up marks the run stalled (xs->stalled), so
+ * that no wait waits any more, and ends it here (frun.end): each domain
+ * writes what each of its vCPUs was doing into the sync page (with its
+ * grant maps and the copies it is in) and prints its entries and maps;
+ * the first vCPU of dom0 there ends the test with a FAIL naming the
+ * calls (any vCPU: dom0's first may be the one stuck).
  */
 static volatile uint32_t stall_ending;	/* a vCPU of ours ends the test */
 
 /* Side s's vCPU i, as it says in the sync page: its wait, or its round, step and call. */
 static size_t stall_vcpu(char *buf, size_t n, unsigned int s, unsigned int i)
 {
-	const struct xdoing *a = &xs->at[s][i];
+	size_t k = i ? (size_t)snprintf(buf, n, "; ") : 0;
 
-	if (a->waiting[0])
-		return snprintf(buf, n, "%svCPU %u %s (round %u, barrier %u)", i ? "; " : "", i,
-				a->waiting, a->round, a->bars);
-	return snprintf(buf, n, "%svCPU %u in round %u, step %u: %s%s%s", i ? "; " : "", i,
-			a->round, a->step, a->doing, a->call[0] ? ", " : "", a->call);
+	return k + (size_t)fuzz_where_text(buf + k, n - k, &xs->at[s][i].w, i,
+					   s == side ? vs[i].f.last : NULL,
+					   s == side ? vs[i].f.t.calls : 0);
 }
 
 /* Side s's vCPUs, into buf (STALL_LEN). */
@@ -329,14 +325,13 @@ static void stall_dump(void)
  * first of us here waits (a while) for the other side's. dom0's ends the
  * test; the domU's prints dom0's vCPUs if dom0 gave none (all busy).
  */
-static void __attribute__((noreturn)) stall_end(void)
+static void __attribute__((noreturn)) stall_end(struct fuzz_vcpu *f)
 {
-	uint64_t end = pvclock_ns() + STALL_GRACE_NS;
+	uint64_t end = pvclock_ns() + frun.stall_ns / 3;
 	static char them[STALL_LEN];
 	bool told;
 
-	__atomic_store_n(&xs->stalled, 1, __ATOMIC_RELEASE);
-	__atomic_store_n(frun.stop, 1, __ATOMIC_RELEASE);
+	(void)f;
 	stall_report();
 	if (!__atomic_exchange_n(&stall_ending, 1, __ATOMIC_ACQ_REL)) {
 		stall_dump();
@@ -348,9 +343,10 @@ static void __attribute__((noreturn)) stall_end(void)
 		else
 			stall_vcpus(them, !side);
 		if (side == 0) {
-			printf("FAIL seed=%lu: a wait gave up after %llu s (barrier count %u, "
+			printf("FAIL seed=%lu: no answer for %llu s, a wait gave up (barrier count %u, "
 			       "generation %u), a call did not return: d0: %s; d%u%s: %s\n", seed,
-			       STALL_NS / 1000000000ULL, xs->count, xs->gen, xs->st[0].text, other,
+			       (unsigned long long)(frun.stall_ns / 1000000000ULL), xs->count, xs->gen,
+			       xs->st[0].text, other,
 			       told ? "" : " (all its vCPUs busy, as they said last)", them);
 			shutdown(SHUTDOWN_poweroff);
 		}
@@ -362,33 +358,13 @@ static void __attribute__((noreturn)) stall_end(void)
 		HYPERVISOR_sched_op(SCHEDOP_block, NULL);
 }
 
-/*
- * One turn of a wait begun at *start (0: not yet); past STALL_NS, or
- * stalled: stall_end. pvclock_ns() reads vCPU 0's time from any vCPU,
- * which need not be monotonic across vCPUs: an earlier time than the
- * wait's start starts it again rather than wrap to a huge wait.
- */
-static void stall_check(struct vcpu_state *v, uint64_t *start, const char *what)
-{
-	uint64_t now = pvclock_ns();
-
-	if (!*start || (int64_t)(now - *start) < 0) {
-		if (!*start)
-			snprintf(v->at->waiting, sizeof(v->at->waiting), "%s", what);
-		*start = now;
-	}
-	if (__atomic_load_n(&xs->stalled, __ATOMIC_ACQUIRE) || now - *start > STALL_NS)
-		stall_end();
-	HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-}
-
 static void lock(struct vcpu_state *v)
 {
 	uint64_t start = 0;
 
 	while (__atomic_exchange_n(&elock, 1, __ATOMIC_ACQUIRE))
-		stall_check(v, &start, "waits for the entries' lock");
-	v->at->waiting[0] = 0;
+		fuzz_wait_turn(&v->f, &start, "waits for the entries' lock");
+	v->f.at->waiting[0] = 0;
 }
 
 static void unlock(void)
@@ -417,23 +393,12 @@ static long gmap(domid_t d, grant_ref_t ref, uint64_t va, bool ro, grant_handle_
 }
 
 /*
- * All vCPUs of both domains meet; waits yield, so they may share a CPU.
- * Once a wait gave up (stall_end), none meets any more.
+ * All vCPUs of both domains meet (lib/fuzz.h's barrier on the sync
+ * page's count and gen). A wait that gave up ends in stall_end.
  */
 static void xbar(struct vcpu_state *v)
 {
-	unsigned int gen = __atomic_load_n(&xs->gen, __ATOMIC_ACQUIRE);
-	uint64_t start = 0;
-
-	v->at->bars++;
-	if (__atomic_add_fetch(&xs->count, 1, __ATOMIC_ACQ_REL) == 2 * nv) {
-		__atomic_store_n(&xs->count, 0, __ATOMIC_RELAXED);
-		__atomic_store_n(&xs->gen, gen + 1, __ATOMIC_RELEASE);
-		return;
-	}
-	while (__atomic_load_n(&xs->gen, __ATOMIC_ACQUIRE) == gen)
-		stall_check(v, &start, "waits at a barrier");
-	v->at->waiting[0] = 0;
+	fuzz_barrier(&v->f, &xs->count, &xs->gen, 2 * nv);
 }
 
 /*
@@ -530,7 +495,7 @@ static bool map_gwin(struct vcpu_state *v, unsigned int i, domid_t d, grant_ref_
 {
 	long st;
 
-	snprintf(v->at->call, sizeof(v->at->call), "map_grant_ref of d%u's ref %u, %s", d, ref,
+	snprintf(v->f.at->call, sizeof(v->f.at->call), "map_grant_ref of d%u's ref %u, %s", d, ref,
 		 ro ? "read-only" : "writable");
 	st = fuzz_answer(&v->f, "map_grant", gmap(d, ref, v->gwin[i], ro, &v->gh[i]), G_MAP,
 			 "d%u's ref %u, %s, v%u", d, ref, ro ? "read-only" : "writable", ver);
@@ -595,7 +560,7 @@ static void act_copy(struct vcpu_state *v)
 	c.flags = how == 3 ? GNTCOPY_source_gref | GNTCOPY_dest_gref :
 		  how & 1 ? GNTCOPY_source_gref : GNTCOPY_dest_gref;
 	c.len = (uint16_t)(8 * (1 + fuzz_below(&v->f, 12)));
-	snprintf(v->at->call, sizeof(v->at->call),
+	snprintf(v->f.at->call, sizeof(v->f.at->call),
 		 "GNTTABOP_copy flags %#x, %u:%#lx+%u to %u:%#lx+%u, len %u", c.flags,
 		 c.source.domid, (unsigned long)c.source.u.gmfn, c.source.offset, c.dest.domid,
 		 (unsigned long)c.dest.u.gmfn, c.dest.offset, c.len);
@@ -762,8 +727,7 @@ static void step(struct vcpu_state *v, unsigned int me)
 
 	while (r >= below[a])
 		a++;
-	snprintf(v->at->doing, sizeof(v->at->doing), "%s", name[a]);
-	v->at->call[0] = 0;
+	fuzz_doing(&v->f, name[a]);
 	switch (a) {
 	case 0: act_entry(v, me); break;
 	case 1: act_map(v); break;
@@ -938,25 +902,24 @@ static const char *vcpu_rounds(unsigned int me)
 	const char *fail = NULL;
 	unsigned int r, s;
 
-#define QUIET(check)	do { snprintf(v->at->doing, sizeof(v->at->doing), "%s", #check);	\
-			     v->at->call[0] = 0;							\
+#define QUIET(check)	do { fuzz_doing(&v->f, #check);						\
 			     if (me == 0 && !fail && !stopped() && (fail = (check)))		\
 				     __atomic_store_n(frun.stop, 1, __ATOMIC_RELEASE); } while (0)
 	for (r = 0; r < rounds; r++) {
-		v->at->round = r;
-		v->at->step = 0;
+		v->f.at->round = r;
+		v->f.at->step = 0;
 		QUIET(round_start(r));
 		xbar(v);
-		for (s = 0; s < STEPS / 2 && !stopped(); s++, v->at->step++)
+		for (s = 0; s < STEPS / 2 && !stopped(); s++, v->f.at->step++)
 			step(v, me);
 		xbar(v);		/* on one CPU: the other domain's entries are there now */
-		for (s = STEPS / 2; s < STEPS && !stopped(); s++, v->at->step++)
+		for (s = STEPS / 2; s < STEPS && !stopped(); s++, v->f.at->step++)
 			step(v, me);
 		publish_writable(v, me);
 		xbar(v);
 		QUIET(check_writable());
 		xbar(v);
-		snprintf(v->at->doing, sizeof(v->at->doing), "drop_own");
+		fuzz_doing(&v->f, "drop_own");
 		drop_own(v);
 		xbar(v);
 		QUIET(check_probe());
@@ -983,7 +946,7 @@ static const char *vcpu_rounds(unsigned int me)
 
 static void vcpu_entry(unsigned long id)
 {
-	vs[id].f.started = true;
+	fuzz_vcpu_started(&vs[id].f);
 	vcpu_rounds((unsigned int)id);
 	__atomic_store_n(&vs[id].finished, true, __ATOMIC_RELEASE);
 	for (;;)
@@ -1042,8 +1005,14 @@ static const char *run(struct start_info *si, unsigned int cpus, bool pin)
 	unsigned int i, w;
 
 	frun.stop = &xs->stop;
+	frun.stalled = &xs->stalled;
+	frun.end = stall_end;
+	frun.w0 = &xs->at[0][0].w;	/* both sides' vCPUs: an answer of either is progress */
+	frun.wstride = sizeof(struct xdoing);
+	frun.nw = 2 * NV_MAX;
 	for (i = 0; i < nv; i++) {
 		vs[i].at = &xs->at[side][i];
+		vs[i].f.at = &vs[i].at->w;
 		for (w = 0; w < GWINDOWS; w++)
 			vs[i].at->mdom[w] = DOMID_INVALID;
 	}

@@ -35,7 +35,6 @@
 #include <lamina/grant_table.h>
 
 #define FUZZ_STALL_NS	30000000000ULL	/* no answer this long while a vCPU waits: a stall */
-#define FUZZ_GRACE_NS	10000000000ULL	/* a vCPU that gave up waits so long for vCPU 0 */
 #define FUZZ_REPORT_LEN	200
 
 /*
@@ -135,7 +134,9 @@ struct fuzz_run {
 	unsigned int nw;
 	/* A stall ended the fuzzer's own way (NULL: vCPU 0's failure or fuzz_end_guest). */
 	void (*end)(struct fuzz_vcpu *f) __attribute__((noreturn));
-	uint64_t stall_ns;		/* FUZZ_STALL_NS unless a fuzzer sets it */
+	/* vCPU 0 stuck: the guest ended by another vCPU (NULL: fuzz_end_guest; a test's check). */
+	void (*ender)(struct fuzz_run *run) __attribute__((noreturn));
+	uint64_t stall_ns;		/* FUZZ_STALL_NS unless set before fuzz_args */
 	unsigned long hang_v, hang_bar;	/* `hangvcpu=`, `hang=` (~0: none) */
 	bool dom0;
 	char report[FUZZ_REPORT_LEN];	/* the stall, as the failure says it */
@@ -420,7 +421,8 @@ static inline void __attribute__((noreturn)) fuzz_end_guest(struct fuzz_run *run
  * A wait gave up, or saw one give up: every vCPU stopped, the report
  * written once. vCPU 0 returns (its rounds fail with run->report); any
  * other returns once vCPU 0 has the report, or ends the guest when
- * vCPU 0 has not come for FUZZ_GRACE_NS. With run->end, that ends it.
+ * vCPU 0 has not come for a third of the bound (10 s of the 30). With
+ * run->end, that ends it.
  */
 static inline void fuzz_stalled(struct fuzz_vcpu *f)
 {
@@ -446,8 +448,11 @@ static inline void fuzz_stalled(struct fuzz_vcpu *f)
 	}
 	t0 = pvclock_ns();
 	while (!__atomic_load_n(&run->taken, __ATOMIC_ACQUIRE)) {
-		if (pvclock_ns() - t0 > FUZZ_GRACE_NS)
+		if (pvclock_ns() - t0 > run->stall_ns / 3) {
+			if (run->ender)
+				run->ender(run);
 			fuzz_end_guest(run);
+		}
 		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 	}
 }
@@ -502,7 +507,11 @@ static inline void __attribute__((noreturn)) fuzz_hang(struct fuzz_vcpu *f)
 
 	fuzz_doing(f, "hang=");
 	snprintf(f->at->call, sizeof(f->at->call), "SCHEDOP_poll, no port");
-	printf("%s: vCPU %u stops for good at barrier %u (hang=)\n", f->run->name, f->id, f->at->bars);
+	if (f->at->bars)
+		printf("%s: vCPU %u stops for good at barrier %u (hang=)\n", f->run->name, f->id,
+		       f->at->bars);
+	else
+		printf("%s: vCPU %u stops for good before it starts (hang=)\n", f->run->name, f->id);
 	for (;;)
 		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_poll, &p);
 }
@@ -517,11 +526,28 @@ static inline void fuzz_vcpu_started(struct fuzz_vcpu *f)
 }
 
 /*
+ * The vCPUs the watchdog reports, from f0 on by stride, and, unless the
+ * fuzzer set them, the places it watches: theirs.
+ */
+static inline void fuzz_watch(struct fuzz_run *run, struct fuzz_vcpu *f0, size_t stride,
+			      unsigned int nv)
+{
+	run->f0 = f0;
+	run->stride = stride;
+	if (!run->w0) {
+		run->w0 = f0->at;
+		run->wstride = stride;
+		run->nw = nv;
+	}
+	fuzz_beat(f0);
+}
+
+/*
  * vCPUs 1 .. nv - 1 started at entry on their stacks (stack_size each),
  * each waited for until it set started (fuzz_vcpu_started; the wait
  * gives up as the watchdog says); with pin, vCPU i pinned to CPU i % cpus
- * and vCPU 0 to CPU 0. Unless the fuzzer set them, the watched places
- * are the vCPUs' own. NULL, or what failed (into why).
+ * and vCPU 0 to CPU 0; the vCPUs watched (fuzz_watch). NULL, or what
+ * failed (into why).
  */
 static inline const char *fuzz_start_vcpus(const struct start_info *si, struct fuzz_vcpu *f0,
 					   size_t stride, unsigned int nv, unsigned int cpus,
@@ -533,14 +559,7 @@ static inline const char *fuzz_start_vcpus(const struct start_info *si, struct f
 	unsigned int i;
 	long rc;
 
-	run->f0 = f0;
-	run->stride = stride;
-	if (!run->w0) {
-		run->w0 = f0->at;
-		run->wstride = stride;
-		run->nw = nv;
-	}
-	fuzz_beat(f0);
+	fuzz_watch(run, f0, stride, nv);
 	for (i = 1; i < nv; i++) {
 		rc = smp_start_vcpu(si, i, entry, stacks + i * stack_size, stack_size);
 		if (rc) {
@@ -548,7 +567,7 @@ static inline const char *fuzz_start_vcpus(const struct start_info *si, struct f
 			return why;
 		}
 		while (!__atomic_load_n(&fuzz_nth(f0, stride, i)->started, __ATOMIC_ACQUIRE))
-			if (!fuzz_wait_turn(f0, &start, "waits for the others to start"))
+			if (!fuzz_wait_turn(f0, &start, "waits for vCPUs to start"))
 				return run->report;
 		if (pin && smp_pin_vcpu(i, i % cpus)) {
 			snprintf(why, size, "pinning vCPU %u failed", i);
