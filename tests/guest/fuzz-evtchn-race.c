@@ -721,7 +721,9 @@ static const char *body(struct start_info *si, bool one)
 				     !one && (si->flags & SIF_INITDOMAIN), vcpu_entry, &stacks[0][0],
 				     STACK_SIZE, why, sizeof(why))))
 		return fail;
+	fuzz_watch_on(si, &run);
 	fail = vcpu_rounds(0);
+	fuzz_watch_off(&run);
 	/* A failed round skips its reset: the domain back to 2-level, no port left (the verdict's) */
 	evtchn_op(EVTCHNOP_reset, &(struct evtchn_reset){ DOMID_SELF });
 	memset((void *)shared->evtchn_pending, 0, sizeof(shared->evtchn_pending));

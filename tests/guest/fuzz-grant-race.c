@@ -1019,10 +1019,12 @@ static const char *run(struct start_info *si, unsigned int cpus, bool pin)
 	if ((fail = fuzz_start_vcpus(si, &vs[0].f, sizeof(vs[0]), nv, cpus, pin, vcpu_entry,
 				     &stacks[0][0], STACK_SIZE, why, sizeof(why))))
 		return fail;
+	fuzz_watch_on(si, &frun);
 	fail = vcpu_rounds(0);
 	for (i = 1; i < nv; i++)	/* out of the last barrier before dom0 unmaps its page */
 		while (!__atomic_load_n(&vs[i].finished, __ATOMIC_ACQUIRE))
 			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	fuzz_watch_off(&frun);		/* it reads the sync page */
 	for (i = 0; i < nv; i++) {
 		maps += vs[i].maps_other;
 		copies += vs[i].copies_ok;
@@ -1102,8 +1104,8 @@ int test_main(struct start_info *si)
 	CHECK(!err, "%s", err);
 	peer_max_vcpus = PEER_SMP_VCPUS;
 	peer_grant_version = 2;
-	snprintf(cmdline, sizeof(cmdline), "role=peer cpus=%u seed=%lu rounds=%u stats=%u",
-		 pi.u.physinfo.nr_cpus, seed + 1000, rounds, want_stats);
+	snprintf(cmdline, sizeof(cmdline), "role=peer cpus=%u %s", pi.u.physinfo.nr_cpus,
+		 fuzz_peer_args(si, 8));
 	id = peer_build(si, 4096, cmdline, PEER_SMP_MIB);
 	CHECK(id > 0, "the peer could not be built (%d)", id);
 	other = (domid_t)id;

@@ -723,12 +723,20 @@ static const char *body(struct start_info *si, bool one)
 				     !one && (si->flags & SIF_INITDOMAIN), vcpu_entry, &stacks[0][0],
 				     STACK_SIZE, why, sizeof(why))))
 		return fail;
+	fuzz_watch_on(si, &run);
 	fail = vcpu_rounds(0);
+	fuzz_watch_off(&run);
 	return fuzz_report(&run, &vs[0].f, sizeof(vs[0]), gnt_self_dom, STEPS, fail, why, sizeof(why));
 }
 
 int test_main(struct start_info *si)
 {
 	peer_smp_args = fuzz_peer_args(si, 12);
-	return verdict_test_smp(si, body);
+	/*
+	 * The peer offers its verdict after its rounds, and dom0 waits for the
+	 * offer or the peer's end: a peer whose vCPU 0 is stuck in a call ends
+	 * itself after the watchdog's report (lib/fuzz.h, fuzz_end_guest), and
+	 * dom0 then fails the test with the peer's log.
+	 */
+	return verdict_test_smp_after(si, body);
 }

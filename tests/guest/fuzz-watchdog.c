@@ -11,9 +11,9 @@
  *  1. the start wait (fuzz_start_vcpus): vCPU 1 stops before it says it
  *     runs; the start fails with "vCPU 1 never started";
  *  2. a barrier: the run's vCPU 1 (the domain's vCPU 2) has answers
- *     (xen_version through fuzz_answer), then stops at its second
+ *     (SCHEDOP_yield through fuzz_answer), then stops at its second
  *     barrier; vCPU 0's fuzz_barrier returns the report: "vCPU 1 round 1
- *     step 3: hang=, SCHEDOP_poll ..., last answer xen_version";
+ *     step 4: hang=, SCHEDOP_poll ..., last answer SCHEDOP_yield";
  *  3. vCPU 0 stuck: the run's vCPU 0 (the domain's vCPU 3) stops at its
  *     first barrier; its vCPU 1 (the domain's vCPU 0) gives up waiting
  *     there, waits a third of the bound more for vCPU 0 to take the
@@ -64,15 +64,15 @@ static void setup(struct fuzz_run *run, struct vcpu_state *c, const struct start
 		fuzz_vcpu_init(&c[i].f, run, run->seed, i);
 }
 
-/* NCALLS answers (xen_version, 0 only), step by step. */
+/* NCALLS answers (SCHEDOP_yield, 0 only), step by step. */
 static void calls(struct vcpu_state *v)
 {
 	unsigned int i;
 
-	fuzz_doing(&v->f, "xen_version");
+	fuzz_doing(&v->f, "yields");
 	for (i = 0; i < NCALLS; i++, v->f.at->step++)
-		fuzz_answer(&v->f, "xen_version", HYPERVISOR_xen_version(XENVER_version, NULL), 0,
-			    "XENVER_version");
+		fuzz_answer(&v->f, "SCHEDOP_yield", HYPERVISOR_sched_op(SCHEDOP_yield, NULL), 0,
+			    "none");
 }
 
 /* A report as it must be: the words in want, the time since t0 within [lo, lo + 2 bounds]. */
@@ -171,7 +171,7 @@ int test_main(struct start_info *si)
 {
 	static const char *const want1[] = { "seed=7", "vCPU 1 never started" };
 	static const char *const want2[] = { "seed=7", "vCPU 1 round 1 step 4: hang=",
-					     "SCHEDOP_poll", "last answer xen_version (8 calls)" };
+					     "SCHEDOP_poll", "last answer SCHEDOP_yield (8 calls)" };
 	const char *err;
 	uint64_t t0;
 
@@ -202,6 +202,8 @@ int test_main(struct start_info *si)
 	err = judge(err, want2, ARRAY_SIZE(want2), t0, STALL_NS);
 	CHECK(!err, "case 2 (barrier): %s", err);
 	CHECK(r2.taken, "case 2: vCPU 0 did not take the report");
+	CHECK(!c2[0].f.t.bad_what && !c2[1].f.t.bad_what, "case 2: a yield answered %ld",
+	      c2[0].f.t.bad_what ? c2[0].f.t.bad_rc : c2[1].f.t.bad_rc);
 
 	/* 3: the run's vCPU 0 stuck; its vCPU 1 (we) ends the guest in ender3 */
 	r3.ender = ender3;

@@ -20,9 +20,10 @@
  * every vCPU; vCPU 0 returns that as the rounds' failure, or, when vCPU
  * 0 is the one stuck, the vCPU that gave up ends the guest itself
  * (fuzz_end_guest). A fuzzer of two domains ends a stall its own way
- * (fuzz_run.end). `hang=B` (with `hangvcpu=V`, 1 unless given) is the
- * test knob: vCPU V stops for good at its B-th barrier (0: before it
- * starts), in SCHEDOP_poll of no port (docs/testing.md).
+ * (fuzz_run.end). `hang=B` (with `hangvcpu=V`, 1 unless given, and
+ * `hangdom=1` for the domU's) is the test knob: vCPU V stops for good at
+ * its B-th barrier (0: before it starts), in SCHEDOP_poll of no port
+ * (docs/testing.md).
  */
 #ifndef GUEST_FUZZ_H
 #define GUEST_FUZZ_H
@@ -36,6 +37,8 @@
 
 #define FUZZ_STALL_NS	30000000000ULL	/* no answer this long while a vCPU waits: a stall */
 #define FUZZ_REPORT_LEN	200
+#define FUZZ_HANG_ALL	9		/* hangvcpu=9: every vCPU stops */
+#define FUZZ_WD_NS	1000000000ULL	/* the spare vCPU looks this often */
 
 /*
  * The answers one call may give besides 0: bit e stands for -e, an errno
@@ -137,7 +140,8 @@ struct fuzz_run {
 	/* vCPU 0 stuck: the guest ended by another vCPU (NULL: fuzz_end_guest; a test's check). */
 	void (*ender)(struct fuzz_run *run) __attribute__((noreturn));
 	uint64_t stall_ns;		/* FUZZ_STALL_NS unless set before fuzz_args */
-	unsigned long hang_v, hang_bar;	/* `hangvcpu=`, `hang=` (~0: none) */
+	unsigned long hang_v, hang_bar;	/* `hangvcpu=` (FUZZ_HANG_ALL: every vCPU), `hang=` (~0: none) */
+	volatile uint32_t wd_state;	/* the spare vCPU's watch: 0 none, 1 on, 2 asked off, 3 off */
 	bool dom0;
 	char report[FUZZ_REPORT_LEN];	/* the stall, as the failure says it */
 	struct fuzz_stat *stats;	/* NULL: no `stats=1` */
@@ -149,7 +153,10 @@ struct fuzz_run {
 	unsigned int rounds, nv;	/* `rounds=`; vCPUs: one a CPU, 2 .. the most */
 };
 
-/* The command line's seed=, rounds= (def_rounds unless given) and stats=, and nv. */
+/*
+ * The command line's seed=, rounds= (def_rounds unless given), stats=
+ * and the hang= knob (hangvcpu=, hangdom=: 0 dom0, 1 the domU), and nv.
+ */
 static inline void fuzz_args(struct fuzz_run *run, const struct start_info *si, unsigned int cpus,
 			     unsigned int nv_max, unsigned long def_rounds)
 {
@@ -158,9 +165,11 @@ static inline void fuzz_args(struct fuzz_run *run, const struct start_info *si, 
 	run->seed = cmdline_number(cmd, "seed=", 1);
 	run->rounds = (unsigned int)cmdline_number(cmd, "rounds=", def_rounds);
 	run->want_stats = cmdline_number(cmd, "stats=", 0);
+	run->dom0 = si->flags & SIF_INITDOMAIN;
 	run->hang_bar = cmdline_number(cmd, "hang=", ~0UL);
 	run->hang_v = cmdline_number(cmd, "hangvcpu=", 1);
-	run->dom0 = si->flags & SIF_INITDOMAIN;
+	if (!cmdline_number(cmd, "hangdom=", 0) != run->dom0)
+		run->hang_bar = ~0UL;		/* the other domain's */
 	run->stalled = run->stalled ? run->stalled : &run->stalled_own;
 	run->stall_ns = run->stall_ns ? run->stall_ns : FUZZ_STALL_NS;
 	run->stats = run->want_stats ? run->table : NULL;
@@ -312,15 +321,20 @@ static inline unsigned int fuzz_cpus(const struct start_info *si)
 	return physinfo(&pi) == 0 ? pi.u.physinfo.nr_cpus : 1;
 }
 
-/* The peer domain's command line: seed + 1000, the same rounds and stats=. */
+/* The peer domain's command line: seed + 1000, the same rounds, stats= and hang= knob. */
 static inline const char *fuzz_peer_args(const struct start_info *si, unsigned long def_rounds)
 {
-	static char args[60];
+	static char args[100];
 	const char *cmd = (const char *)si->cmd_line;
+	int n;
 
-	snprintf(args, sizeof(args), "seed=%lu rounds=%lu stats=%lu",
-		 cmdline_number(cmd, "seed=", 1) + 1000, cmdline_number(cmd, "rounds=", def_rounds),
-		 cmdline_number(cmd, "stats=", 0));
+	n = snprintf(args, sizeof(args), "seed=%lu rounds=%lu stats=%lu",
+		     cmdline_number(cmd, "seed=", 1) + 1000,
+		     cmdline_number(cmd, "rounds=", def_rounds), cmdline_number(cmd, "stats=", 0));
+	if (cmdline_number(cmd, "hang=", ~0UL) != ~0UL)
+		snprintf(args + n, sizeof(args) - (size_t)n, " hang=%lu hangvcpu=%lu hangdom=%lu",
+			 cmdline_number(cmd, "hang=", 0), cmdline_number(cmd, "hangvcpu=", 1),
+			 cmdline_number(cmd, "hangdom=", 0));
 	return args;
 }
 
@@ -519,7 +533,7 @@ static inline void __attribute__((noreturn)) fuzz_hang(struct fuzz_vcpu *f)
 /* A vCPU's first word: it runs (or, for `hang=0`, stops before it says so). */
 static inline void fuzz_vcpu_started(struct fuzz_vcpu *f)
 {
-	if (f->run->hang_bar == 0 && f->id == f->run->hang_v)
+	if (f->run->hang_bar == 0 && (f->id == f->run->hang_v || f->run->hang_v == FUZZ_HANG_ALL))
 		fuzz_hang(f);
 	fuzz_beat(f);
 	__atomic_store_n(&f->started, true, __ATOMIC_RELEASE);
@@ -540,6 +554,71 @@ static inline void fuzz_watch(struct fuzz_run *run, struct fuzz_vcpu *f0, size_t
 		run->nw = nv;
 	}
 	fuzz_beat(f0);
+}
+
+/*
+ * The spare vCPU's watch, when the domain has a vCPU beyond the nv that
+ * run the rounds (at one to three CPUs: nv is 2-3 of 4): every
+ * FUZZ_WD_NS (SCHEDOP_poll of no port with a timeout, events left
+ * masked) it looks whether the watched vCPUs have been quiet for the
+ * bound, and if so reports as a wait that gave up would (fuzz_stalled,
+ * as a vCPU other than 0): the one way to see a stall in which every
+ * vCPU of the rounds is inside a call. Off (fuzz_watch_off) before the
+ * rounds' end is reported.
+ */
+static struct fuzz_vcpu fuzz_wd;	/* the spare vCPU's part, for fuzz_stalled */
+static uint8_t fuzz_wd_stack[8192] __attribute__((aligned(16)));
+
+static inline void fuzz_wd_entry(unsigned long id)
+{
+	struct fuzz_run *run = fuzz_wd.run;
+	evtchn_port_t none = 0;
+	struct sched_poll p = { (uint64_t)&none, 0, 0, 0 };
+
+	while (__atomic_load_n(&run->wd_state, __ATOMIC_ACQUIRE) == 1) {
+		p.timeout = pvclock_ns() + FUZZ_WD_NS;
+		hypercall2(__HYPERVISOR_sched_op, SCHEDOP_poll, &p);
+		if (__atomic_load_n(&run->wd_state, __ATOMIC_ACQUIRE) != 1)
+			break;
+		/*
+		 * A wait gave up: it reports, unless it was the other domain's
+		 * (run->end: that side's report wants ours too).
+		 */
+		if (__atomic_load_n(run->stalled, __ATOMIC_ACQUIRE) && !run->end)
+			break;
+		if (__atomic_load_n(run->stalled, __ATOMIC_ACQUIRE) ||
+		    fuzz_quiet(run, pvclock_ns())) {
+			fuzz_stalled(&fuzz_wd);
+			break;
+		}
+	}
+	__atomic_store_n(&run->wd_state, 3, __ATOMIC_RELEASE);
+	vcpu_op(VCPUOP_down, (unsigned int)id, NULL);	/* not SCHEDOP_block: events stay masked */
+	for (;;)
+		asm volatile("pause");
+}
+
+/* The spare vCPU (nv) set watching, once the others run; none when the domain has no vCPU nv. */
+static inline void fuzz_watch_on(const struct start_info *si, struct fuzz_run *run)
+{
+	fuzz_wd.run = run;
+	fuzz_wd.id = run->nv;
+	fuzz_wd.at = &fuzz_wd.own;
+	__atomic_store_n(&run->wd_state, 1, __ATOMIC_RELEASE);
+	if (smp_start_vcpu(si, run->nv, fuzz_wd_entry, fuzz_wd_stack, sizeof(fuzz_wd_stack)))
+		__atomic_store_n(&run->wd_state, 0, __ATOMIC_RELEASE);
+}
+
+/* The spare vCPU's watch ended (waited for: it may be reading the places). */
+static inline void fuzz_watch_off(struct fuzz_run *run)
+{
+	uint32_t on = 1;
+
+	if (!__atomic_compare_exchange_n(&run->wd_state, &on, 2, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
+		return;
+	while (__atomic_load_n(&run->wd_state, __ATOMIC_ACQUIRE) != 3)
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 }
 
 /*
@@ -613,7 +692,8 @@ static inline const char *fuzz_barrier(struct fuzz_vcpu *f, volatile unsigned in
 	uint64_t start = 0;
 
 	f->at->bars++;
-	if (f->at->bars == f->run->hang_bar && f->id == f->run->hang_v)
+	if (f->at->bars == f->run->hang_bar &&
+	    (f->id == f->run->hang_v || f->run->hang_v == FUZZ_HANG_ALL))
 		fuzz_hang(f);
 	if (__atomic_load_n(f->run->stalled, __ATOMIC_ACQUIRE)) {
 		fuzz_stalled(f);
