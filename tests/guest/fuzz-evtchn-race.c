@@ -53,6 +53,11 @@
  *     the FIFO words at init_control and leaves them set, and a close
  *     clears only the FIFO word, so bits from before the switch are
  *     still there when the reset goes back to 2-level.)
+ *  5. every call returns: no 30 s pass without an answer to any vCPU
+ *     while one waits at a barrier (or, with a spare vCPU, at all;
+ *     lib/fuzz.h's watchdog), else the test fails naming the vCPUs that
+ *     did not come and what each was doing (`hang=` stops one on
+ *     purpose, docs/testing.md).
  *
  * The bursts of FIFO churn are what makes it find a race of that kind:
  * with expand_array's look at the FIFO state put back before the lock

@@ -60,10 +60,11 @@
  *     maps any more; every pool frame pins as an L1 (no writable mapping
  *     left anywhere) and is clearable; the next round's set_version
  *     goes through (nothing in use);
- *  5. every call returns: no wait of the rounds (a barrier, the entries'
- *     lock) lasts 30 s; one that does fails the test, naming what each
- *     vCPU of both domains was doing (the call it did not come back
- *     from, with its arguments; docs/testing.md).
+ *  5. every call returns: no 30 s pass without an answer to a vCPU of
+ *     either domain while one waits (a barrier, the entries' lock) or,
+ *     with a spare vCPU, at all (lib/fuzz.h's watchdog); else the test
+ *     fails, naming what each vCPU of both domains was doing (the call
+ *     it did not come back from, with its arguments; docs/testing.md).
  *
  * The frame audits run when the domains end ("mm audit dN" on Lamina's
  * debug build; the runner fails a test whose audit failed). The first

@@ -49,7 +49,12 @@
  *     frame the guest can write);
  *  4. then each vCPU drops what it holds (windows, grant maps, its user
  *     base pointer, its GDT) and vCPU 0 unpins every pool frame: each
- *     must then be clearable and mappable writable (no type left).
+ *     must then be clearable and mappable writable (no type left);
+ *  5. every call returns: no 30 s pass without an answer to any vCPU
+ *     while one waits at a barrier (or, with a spare vCPU, at all;
+ *     lib/fuzz.h's watchdog), else the test fails naming the vCPUs that
+ *     did not come and what each was doing (`hang=` stops one on
+ *     purpose, docs/testing.md).
  *
  * The hypervisor's frame audit runs when the domain ends ("mm audit dN"
  * on Lamina's debug build; the runner fails a test whose audit failed).
