@@ -19,11 +19,13 @@
  * fuzzer names it before making it, the last call answered) and stops
  * every vCPU; vCPU 0 returns that as the rounds' failure, or, when vCPU
  * 0 is the one stuck, the vCPU that gave up ends the guest itself
- * (fuzz_end_guest). A fuzzer of two domains ends a stall its own way
- * (fuzz_run.end). `hang=B` (with `hangvcpu=V`, 1 unless given, and
- * `hangdom=1` for the domU's) is the test knob: vCPU V stops for good at
- * its B-th barrier (0: before it starts), in SCHEDOP_poll of no port
- * (docs/testing.md).
+ * (fuzz_end_guest). With every vCPU of the rounds inside a call no wait
+ * is left to see it: a spare vCPU of the domain, where there is one,
+ * watches then (fuzz_watch_on). A fuzzer of two domains ends a stall
+ * its own way (fuzz_run.end). `hang=B` (with `hangvcpu=V`, 1 unless
+ * given, 9 for every vCPU, and `hangdom=1` for the domU's) is the test
+ * knob: vCPU V stops for good at its B-th barrier (0: before it
+ * starts), in SCHEDOP_poll of no port (docs/testing.md).
  */
 #ifndef GUEST_FUZZ_H
 #define GUEST_FUZZ_H
@@ -35,7 +37,7 @@
 #include "events.h"
 #include <lamina/grant_table.h>
 
-#define FUZZ_STALL_NS	30000000000ULL	/* no answer this long while a vCPU waits: a stall */
+#define FUZZ_STALL_NS	30000000000ULL	/* no answer this long: a stall */
 #define FUZZ_REPORT_LEN	200
 #define FUZZ_HANG_ALL	9		/* hangvcpu=9: every vCPU stops */
 #define FUZZ_WD_NS	1000000000ULL	/* the spare vCPU looks this often */
@@ -115,11 +117,11 @@ static inline void fuzz_stats_print(const char *name, const struct fuzz_stat *ta
  * where the fuzzer puts it (fuzz-grant-race: in a page both domains see).
  */
 struct fuzz_where {
-	uint64_t beat;			/* guest time (ns) of its last answer or wait; 0: not started */
+	uint64_t beat;			/* time (ns) of its last answer or wait; 0: not started */
 	uint32_t round, step, bars;	/* bars: barriers come to */
 	char doing[28];			/* the action or check, if the fuzzer names it */
 	char waiting[28];		/* "", or the wait it is in */
-	char call[100];			/* the call it makes, if the fuzzer names it before */
+	char call[100];			/* the call it makes, if the fuzzer names it */
 };
 
 struct fuzz_vcpu;
@@ -140,8 +142,9 @@ struct fuzz_run {
 	/* vCPU 0 stuck: the guest ended by another vCPU (NULL: fuzz_end_guest; a test's check). */
 	void (*ender)(struct fuzz_run *run) __attribute__((noreturn));
 	uint64_t stall_ns;		/* FUZZ_STALL_NS unless set before fuzz_args */
-	unsigned long hang_v, hang_bar;	/* `hangvcpu=` (FUZZ_HANG_ALL: every vCPU), `hang=` (~0: none) */
-	volatile uint32_t wd_state;	/* the spare vCPU's watch: 0 none, 1 on, 2 asked off, 3 off */
+	unsigned long hang_v;		/* `hangvcpu=` (FUZZ_HANG_ALL: every vCPU) */
+	unsigned long hang_bar;		/* `hang=` (~0: none) */
+	volatile uint32_t wd_state;	/* the spare vCPU: 0 none, 1 on, 2 asked off, 3 off */
 	bool dom0;
 	char report[FUZZ_REPORT_LEN];	/* the stall, as the failure says it */
 	struct fuzz_stat *stats;	/* NULL: no `stats=1` */
