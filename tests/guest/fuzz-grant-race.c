@@ -100,7 +100,7 @@
 #define STEPS		120	/* actions a vCPU a round */
 #define STACK_SIZE	8192
 #define SYNC_MAGIC	0x6e7973746e6766ULL
-#define STALL_LEN	280		/* a domain's report of its vCPUs */
+#define STALL_LEN	400		/* a domain's report of its vCPUs */
 
 /*
  * Where a vCPU is, for the watchdog (lib/fuzz.h's, the grant call named
