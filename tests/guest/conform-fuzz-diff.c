@@ -1,0 +1,692 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * conform-fuzz-diff: a seeded random walk of stateful hypercalls from
+ * dom0 on its own objects, printed for comparison with Xen 4.17.
+ *
+ * The guest keeps a pool of NPOOL frames of its own (each with a VA of
+ * its own, where it starts mapped writable), NWIN window VAs, its grant
+ * table's first frame and its first NPORT event ports. From `seed=` one
+ * xorshift generator (lib/fuzz.h) picks `calls=` actions, each one or a
+ * few hypercalls on those objects with arguments mostly valid, sometimes
+ * wrong (another level, a slot Xen keeps for itself, a frame of another
+ * type, a batch with a bad request in its middle, an offset past the
+ * page, a version the table is not at):
+ *
+ *   mmu     pin/unpin a pool frame at L1-L4, write entries of unpinned
+ *           and pinned pool frames (empty, read-only, writable or a link
+ *           to a pool frame, to itself, to a frame no guest owns), M2P
+ *           updates, batches (success count printed), clear/copy page;
+ *   va      update_va_mapping of pool and window VAs to pool frames;
+ *   memory  decrease_reservation of a pool frame then populate_physmap
+ *           at its pfn, XENMEM_exchange of one;
+ *   grant   entries of our own table written (guest side), map onto a
+ *           window, unmap, copy between refs and pool frames, setup,
+ *           query_size, set/get version, get_status_frames;
+ *   event   alloc_unbound and bind_interdomain to ourselves, virq, ipi,
+ *           close, send, unmask, status, bind_vcpu, reset.
+ *
+ * Each call prints one line "D <index> <call> <args> = <answer> [field=v]"
+ * naming objects by pool index, window or port number, never an MFN, an
+ * address or a handle; the answer and the outputs that are the same on
+ * both hypervisors by the ABI (rc, GNTST status, a port, a done count).
+ * The guest never reads or writes pool frames itself, and never replaces
+ * a window that holds a grant mapping (Xen 4.17 injects #GP for such an
+ * implicit unmap), so every sequence ends. Choices depend on answers only
+ * through printed ones: a run's lines agree with Xen's up to the first
+ * difference. tests/run/conform-diff --guest conform-fuzz-diff --seed N
+ * compares a seed with its golden file (Xen 4.17's), and
+ * tests/run/conform-fuzz-explore runs seeds on both and shows the first
+ * difference of each.
+ * @cmdline: seed=1
+ * @timeout: 240
+ */
+#include "lib/guest.h"
+#include "lib/mm.h"
+#include "lib/fuzz.h"
+#include "lib/gnt_self.h"
+#include <lamina/memory.h>
+#include <lamina/mm.h>
+#include <lamina/event_channel.h>
+#include <lamina/grant_table.h>
+
+#define NPOOL		16
+#define NWIN		4
+#define NPORT		24
+#define NREF		16		/* refs 0 .. NREF - 1, and a few far ones */
+#define DEF_CALLS	2000
+
+#define EVTOP(cmd, arg)	hypercall2(__HYPERVISOR_event_channel_op, (cmd), (uint64_t)(arg))
+
+struct pool_page {
+	uint64_t va, pfn, mfn;
+};
+
+static struct pool_page pool[NPOOL];
+static uint64_t win_va[NWIN];
+static bool win_grant[NWIN];		/* a grant mapped there: only unmap touches it */
+static grant_handle_t win_handle[NWIN];
+static uint8_t *gtab;			/* our grant table's frame 0, writable */
+static unsigned int gver = 1;		/* the version set_version last answered */
+static uint64_t hyp_mfn, code_mfn;
+static struct fuzz_vcpu fz;
+static unsigned int idx;
+static char line[200];
+static int pos;
+
+static void begin(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void begin(const char *fmt, ...)
+{
+	va_list ap;
+
+	pos = snprintf(line, sizeof(line), "D %u ", idx++);
+	va_start(ap, fmt);
+	pos += vsnprintf(line + pos, sizeof(line) - pos, fmt, ap);
+	va_end(ap);
+}
+
+static void add(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void add(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (pos >= (int)sizeof(line) - 1)
+		return;
+	va_start(ap, fmt);
+	pos += vsnprintf(line + pos, sizeof(line) - pos, fmt, ap);
+	va_end(ap);
+}
+
+static void end(void)
+{
+	printf("%s\n", line);
+}
+
+static unsigned int below(unsigned int n)
+{
+	return fuzz_below(&fz, n);
+}
+
+static bool chance(unsigned int pct)
+{
+	return below(100) < pct;
+}
+
+/* ---- page tables ---------------------------------------------------- */
+
+/* An entry's value by kind, for a table at pool p; its text into what. */
+static uint64_t entry_value(unsigned int p, char *what, size_t size)
+{
+	unsigned int q = below(NPOOL), k = below(10);
+	uint64_t v;
+
+	switch (k) {
+	case 0:
+		snprintf(what, size, "empty");
+		return 0;
+	case 1:
+		snprintf(what, size, "ro p%u", q);
+		return pte_ro(pool[q].mfn);
+	case 2:
+		snprintf(what, size, "rw p%u", q);
+		return pte_rw(pool[q].mfn);
+	case 3:
+		snprintf(what, size, "link p%u", q);
+		return (pool[q].mfn << 12) | PTE_P | PTE_RW | PTE_US | PTE_A;
+	case 4:
+		snprintf(what, size, "self-ro");
+		return pte_ro(pool[p].mfn);
+	case 5:
+		snprintf(what, size, "self-rw");
+		return pte_rw(pool[p].mfn);
+	case 6:
+		snprintf(what, size, "hyp");
+		return pte_ro(hyp_mfn);
+	case 7:
+		snprintf(what, size, "code-ro");
+		return pte_ro(code_mfn);
+	case 8:
+		snprintf(what, size, "pse p%u", q);
+		return pte_rw(pool[q].mfn) | PTE_PSE;
+	default:
+		v = pte_ro(pool[q].mfn) | (1ULL << (52 + below(11)));
+		snprintf(what, size, "ro p%u hibit%u", q, (unsigned int)(__builtin_ctzll(v >> 52) + 52));
+		return v;
+	}
+}
+
+static const unsigned int slots[] = { 0, 1, 2, 255, 256, 272, 511 };
+
+static void act_pin(void)
+{
+	unsigned int p = below(NPOOL), lvl = below(4);
+
+	begin("pin p%u L%u", p, lvl + 1);
+	add(" = %ld", mmuext1(MMUEXT_PIN_L1_TABLE + lvl, pool[p].mfn));
+	end();
+}
+
+static void act_unpin(void)
+{
+	unsigned int p = below(NPOOL);
+
+	begin("unpin p%u", p);
+	add(" = %ld", mmuext1(MMUEXT_UNPIN_TABLE, pool[p].mfn));
+	end();
+}
+
+static void act_entry(void)
+{
+	static const char *const how[] = { "normal", "m2p", "preserve_ad", "notrans" };
+	unsigned int p = below(NPOOL), slot = slots[below(ARRAY_SIZE(slots))];
+	unsigned int cmd = chance(85) ? 0 : below(4);
+	char what[40];
+	uint64_t v, ptr;
+
+	if (cmd == MMU_MACHPHYS_UPDATE) {
+		unsigned int q = below(NPOOL);
+
+		begin("m2p p%u -> pfn of p%u", p, q);
+		add(" = %ld", mmu_update1((pool[p].mfn << 12) | MMU_MACHPHYS_UPDATE, pool[q].pfn));
+		end();
+		return;
+	}
+	v = entry_value(p, what, sizeof(what));
+	ptr = (pool[p].mfn << 12) + slot * 8 + cmd;
+	begin("entry p%u[%u] %s %s", p, slot, how[cmd], what);
+	add(" = %ld", mmu_update1(ptr, v));
+	end();
+}
+
+/* Three or four requests, one of them wrong: rc and how many were done. */
+static void act_mmu_batch(void)
+{
+	struct mmu_update u[4];
+	unsigned int n = 3 + below(2), bad = below(n), i, p;
+	unsigned int done = 0xdead;
+	char what[40];
+	long rc;
+
+	begin("mmu batch");
+	for (i = 0; i < n; i++) {
+		p = below(NPOOL);
+		if (i == bad) {
+			u[i].ptr = (pool[p].mfn << 12) + 8 * below(512);
+			u[i].val = pte_rw(hyp_mfn);
+			add(" p%u:hyp-rw", p);
+			continue;
+		}
+		u[i].val = entry_value(p, what, sizeof(what));
+		u[i].ptr = (pool[p].mfn << 12) + 8 * slots[below(ARRAY_SIZE(slots))];
+		add(" p%u[%u]:%s", p, (unsigned int)((u[i].ptr & 4095) / 8), what);
+	}
+	rc = hypercall5(__HYPERVISOR_mmu_update, (uint64_t)u, n, (uint64_t)&done, DOMID_SELF, 0);
+	add(" = %ld done=%u", rc, done);
+	end();
+}
+
+static void act_mmuext_batch(void)
+{
+	static const char *const names[] = { "pin1", "pin2", "pin3", "pin4", "unpin", "clear",
+					     "copy", "invlpg", "flush", "bad" };
+	struct mmuext_op op[4];
+	unsigned int n = 2 + below(3), i, k, p;
+	unsigned int done = 0xdead;
+	long rc;
+
+	memset(op, 0, sizeof(op));
+	begin("mmuext batch");
+	for (i = 0; i < n; i++) {
+		p = below(NPOOL);
+		k = below(ARRAY_SIZE(names));
+		add(" %s:p%u", names[k], p);
+		op[i].arg1.mfn = pool[p].mfn;
+		switch (k) {
+		case 0: case 1: case 2: case 3:
+			op[i].cmd = MMUEXT_PIN_L1_TABLE + k;
+			break;
+		case 4:
+			op[i].cmd = MMUEXT_UNPIN_TABLE;
+			break;
+		case 5:
+			op[i].cmd = MMUEXT_CLEAR_PAGE;
+			break;
+		case 6:
+			op[i].cmd = MMUEXT_COPY_PAGE;
+			op[i].arg2.src_mfn = pool[(p + 1) % NPOOL].mfn;
+			break;
+		case 7:
+			op[i].cmd = MMUEXT_INVLPG_LOCAL;
+			op[i].arg1.linear_addr = pool[p].va;
+			break;
+		case 8:
+			op[i].cmd = MMUEXT_TLB_FLUSH_LOCAL;
+			break;
+		default:
+			op[i].cmd = 14;		/* no such command */
+			break;
+		}
+	}
+	rc = hypercall5(__HYPERVISOR_mmuext_op, (uint64_t)op, n, (uint64_t)&done, DOMID_SELF, 0);
+	add(" = %ld done=%u", rc, done);
+	end();
+}
+
+static void act_clear_copy(void)
+{
+	unsigned int p = below(NPOOL), q = below(NPOOL);
+
+	if (chance(50)) {
+		begin("clear p%u", p);
+		add(" = %ld", mmuext1(MMUEXT_CLEAR_PAGE, pool[p].mfn));
+	} else {
+		begin("copy p%u <- p%u", p, q);
+		add(" = %ld", mmuext_fd(MMUEXT_COPY_PAGE, pool[p].mfn, pool[q].mfn, DOMID_SELF));
+	}
+	end();
+}
+
+/* ---- VAs ------------------------------------------------------------ */
+
+static void act_uvm(void)
+{
+	static const uint64_t flags[] = { UVMF_INVLPG, UVMF_TLB_FLUSH, UVMF_NONE,
+					  UVMF_INVLPG | UVMF_ALL };
+	unsigned int q = below(NPOOL), k = below(4), f = below(4), w;
+	uint64_t va, val;
+	char where[8];
+
+	if (chance(50)) {
+		w = below(NWIN);
+		if (win_grant[w])
+			return;
+		va = win_va[w];
+		snprintf(where, sizeof(where), "w%u", w);
+	} else {
+		w = below(NPOOL);
+		va = pool[w].va;
+		snprintf(where, sizeof(where), "p%u", w);
+	}
+	val = k == 0 ? 0 : k == 1 ? pte_ro(pool[q].mfn) : k == 2 ? pte_rw(pool[q].mfn) :
+	      pte_rw(hyp_mfn);
+	begin("uvm %s %s p%u f%u", where, k == 0 ? "empty" : k == 1 ? "ro" : k == 2 ? "rw" : "hyp",
+	      q, f);
+	add(" = %ld", update_va_mapping(va, val, flags[f]));
+	end();
+}
+
+/* ---- memory --------------------------------------------------------- */
+
+static long populate_at(unsigned int p)
+{
+	uint64_t frame = pool[p].pfn;
+	struct xen_memory_reservation r = { (uint64_t)&frame, 1, 0, 0, DOMID_SELF, { 0 } };
+	long rc = hypercall2(__HYPERVISOR_memory_op, XENMEM_populate_physmap, &r);
+
+	if (rc == 1)
+		pool[p].mfn = frame;
+	return rc;
+}
+
+static void act_replace(void)
+{
+	unsigned int p = below(NPOOL);
+	uint64_t mfn = pool[p].mfn;
+	long rc = fuzz_reservation(XENMEM_decrease_reservation, &mfn);
+
+	begin("decrease p%u = %ld", p, rc);
+	end();
+	if (rc != 1)
+		return;
+	rc = populate_at(p);
+	begin("populate p%u = %ld", p, rc);
+	end();
+	/* the old frame may be anyone's now: p names a frame no guest owns */
+	if (rc != 1)
+		pool[p].mfn = hyp_mfn;
+}
+
+static void act_exchange(void)
+{
+	unsigned int p = below(NPOOL);
+	uint64_t in = pool[p].mfn, out = pool[p].pfn;
+	struct xen_memory_exchange x = {
+		{ (uint64_t)&in, 1, 0, 0, DOMID_SELF, { 0 } },
+		{ (uint64_t)&out, 1, 0, 0, DOMID_SELF, { 0 } }, 0
+	};
+	long rc = hypercall2(__HYPERVISOR_memory_op, XENMEM_exchange, &x);
+
+	begin("exchange p%u = %ld nr_exchanged=%lu", p, rc, (unsigned long)x.nr_exchanged);
+	end();
+	if (!rc && x.nr_exchanged == 1)
+		pool[p].mfn = out;
+}
+
+/* ---- grants --------------------------------------------------------- */
+
+static grant_ref_t pick_ref(void)
+{
+	static const grant_ref_t far[] = { 255, 256, 511, 512, 4096 };
+
+	return chance(90) ? below(NREF) : far[below(ARRAY_SIZE(far))];
+}
+
+/* Entry ref of our table (guest side), when it lies in frame 0 at this version. */
+static void act_grant_write(void)
+{
+	grant_ref_t ref = below(NREF);
+	unsigned int q = below(NPOOL), k = below(4);
+	uint16_t flags = k == 0 ? GTF_invalid : k == 1 ? GTF_permit_access :
+			 k == 2 ? GTF_permit_access | GTF_readonly : GTF_accept_transfer;
+
+	begin("gnt_write v%u ref %u p%u flags %#x", gver, ref, q, flags);
+	if (gver == 2) {
+		union grant_entry_v2 *e = (union grant_entry_v2 *)gtab + ref;
+
+		e->hdr.domid = gnt_self_dom;
+		e->full_page.frame = pool[q].mfn;
+		__atomic_store_n(&e->hdr.flags, flags, __ATOMIC_RELEASE);
+	} else {
+		struct grant_entry_v1 *e = (struct grant_entry_v1 *)gtab + ref;
+
+		e->domid = gnt_self_dom;
+		e->frame = (uint32_t)pool[q].mfn;
+		__atomic_store_n(&e->flags, flags, __ATOMIC_RELEASE);
+	}
+	add(" = 0");
+	end();
+}
+
+static domid_t pick_dom(const char **name)
+{
+	unsigned int k = below(10);
+
+	*name = k < 8 ? "self" : k == 8 ? "DOMID_SELF" : "d7";
+	return k < 8 ? gnt_self_dom : k == 8 ? DOMID_SELF : 7;
+}
+
+static void act_grant_map(void)
+{
+	unsigned int w = below(NWIN);
+	bool ro = chance(40);
+	const char *dn;
+	struct gnttab_map_grant_ref op = {
+		win_va[w], GNTMAP_host_map | (ro ? GNTMAP_readonly : 0), pick_ref(),
+		pick_dom(&dn), 99, ~0U, 0
+	};
+	long rc;
+
+	if (win_grant[w])
+		return;
+	rc = gnttab(GNTTABOP_map_grant_ref, &op, 1);
+	begin("gnt_map ref %u %s w%u%s = %ld status=%d", op.ref, dn, w, ro ? " ro" : "", rc,
+	      op.status);
+	end();
+	if (!rc && op.status == GNTST_okay) {
+		win_grant[w] = true;
+		win_handle[w] = op.handle;
+	}
+}
+
+static void act_grant_unmap(void)
+{
+	unsigned int w = below(NWIN), a = chance(80) ? w : below(NWIN);
+	struct gnttab_unmap_grant_ref op = { win_va[a], 0, win_handle[w], 99, 0 };
+	long rc;
+
+	if (!win_grant[w] && chance(80))
+		return;
+	if (!win_grant[w])
+		op.handle = 0xffffffffu;	/* no such handle on either */
+	else if (win_handle[w] == 0xffffffffu)
+		return;
+	rc = gnttab(GNTTABOP_unmap_grant_ref, &op, 1);
+	begin("gnt_unmap w%u at w%u%s = %ld status=%d", w, a,
+	      op.handle == 0xffffffffu ? " nohandle" : "",
+	      rc, op.status);
+	end();
+	/*
+	 * Unmapped through another window (its PTE named the same frame):
+	 * w keeps a grant PTE with no grant behind it, never to be touched.
+	 */
+	if (!rc && op.status == GNTST_okay) {
+		if (a == w)
+			win_grant[w] = false;
+		else
+			win_handle[w] = 0xffffffffu;
+	}
+}
+
+static void copy_end(struct gnttab_copy_ptr *e, bool *gref, char *what, size_t size)
+{
+	*gref = chance(50);
+	e->offset = chance(80) ? below(4096) & ~7u : below(4200);
+	e->pad = 0;
+	if (*gref) {
+		const char *dn;
+
+		e->u.ref = pick_ref();
+		e->domid = pick_dom(&dn);
+		snprintf(what, size, "ref %u %s +%u", e->u.ref, dn, e->offset);
+	} else {
+		unsigned int q = below(NPOOL);
+
+		e->u.gmfn = pool[q].mfn;
+		e->domid = chance(90) ? DOMID_SELF : gnt_self_dom;
+		snprintf(what, size, "p%u %s +%u", q, e->domid == DOMID_SELF ? "DOMID_SELF" : "self",
+			 e->offset);
+	}
+}
+
+static void act_grant_copy(void)
+{
+	struct gnttab_copy op;
+	char src[48], dst[48];
+	bool sg, dg;
+	long rc;
+
+	memset(&op, 0, sizeof(op));
+	copy_end(&op.source, &sg, src, sizeof(src));
+	copy_end(&op.dest, &dg, dst, sizeof(dst));
+	op.len = chance(80) ? 8 * below(65) : below(5000);
+	op.flags = (sg ? GNTCOPY_source_gref : 0) | (dg ? GNTCOPY_dest_gref : 0);
+	op.status = 99;
+	rc = gnttab(GNTTABOP_copy, &op, 1);
+	begin("gnt_copy %s -> %s len %u = %ld status=%d", src, dst, op.len, rc, op.status);
+	end();
+}
+
+static void act_grant_table(void)
+{
+	unsigned int k = below(5);
+	long rc;
+
+	if (k == 0) {
+		struct gnttab_query_size q = { DOMID_SELF, 0, 0, 0, 99, 0 };
+
+		rc = gnttab(GNTTABOP_query_size, &q, 1);
+		begin("gnt_query_size = %ld status=%d nr_frames=%u", rc, q.status, q.nr_frames);
+	} else if (k == 1) {
+		struct gnttab_set_version s = { 1 + below(2) };
+		unsigned int want = s.version;
+
+		if (chance(5))
+			s.version = want = 3;
+		rc = gnttab(GNTTABOP_set_version, &s, 1);
+		begin("gnt_set_version %u = %ld version=%u", want, rc, s.version);
+		if (!rc)
+			gver = s.version;
+	} else if (k == 2) {
+		struct gnttab_get_version g = { DOMID_SELF, 0, 0 };
+
+		rc = gnttab(GNTTABOP_get_version, &g, 1);
+		begin("gnt_get_version = %ld version=%u", rc, g.version);
+	} else if (k == 3) {
+		uint64_t frames[4];
+		struct gnttab_setup_table s = { DOMID_SELF, 0, 1 + below(4), 99, { 0 },
+						(uint64_t)frames };
+
+		rc = gnttab(GNTTABOP_setup_table, &s, 1);
+		begin("gnt_setup_table %u = %ld status=%d", s.nr_frames, rc, s.status);
+	} else {
+		uint64_t frames[2];
+		struct gnttab_get_status_frames s = { 1 + below(2), DOMID_SELF, 99,
+						      (uint64_t)frames };
+
+		rc = gnttab(GNTTABOP_get_status_frames, &s, 1);
+		begin("gnt_get_status_frames %u = %ld status=%d", s.nr_frames, rc, s.status);
+	}
+	end();
+}
+
+/* ---- events --------------------------------------------------------- */
+
+static evtchn_port_t pick_port(void)
+{
+	return chance(95) ? below(NPORT) : 4096 + below(2);
+}
+
+static void act_evtchn_bind(void)
+{
+	unsigned int k = below(4);
+	long rc;
+
+	if (k == 0) {
+		struct evtchn_alloc_unbound a = { DOMID_SELF, chance(85) ? DOMID_SELF : 0, 0 };
+
+		rc = EVTOP(EVTCHNOP_alloc_unbound, &a);
+		begin("ev_alloc_unbound %s = %ld", a.remote_dom == DOMID_SELF ? "DOMID_SELF" : "d0",
+		      rc);
+		if (!rc)
+			add(" port=%u", a.port);
+	} else if (k == 1) {
+		struct evtchn_bind_interdomain b = { chance(85) ? DOMID_SELF : 0, 0, pick_port(), 0 };
+
+		rc = EVTOP(EVTCHNOP_bind_interdomain, &b);
+		begin("ev_bind_interdomain %s %u = %ld",
+		      b.remote_dom == DOMID_SELF ? "DOMID_SELF" : "d0", b.remote_port, rc);
+		if (!rc)
+			add(" port=%u", b.local_port);
+	} else if (k == 2) {
+		static const uint32_t virqs[] = { 0, 1, 2, 3, 5, 7, 24 };
+		struct evtchn_bind_virq b = { virqs[below(ARRAY_SIZE(virqs))], chance(90) ? 0 : 1, 0 };
+
+		rc = EVTOP(EVTCHNOP_bind_virq, &b);
+		begin("ev_bind_virq %u vcpu %u = %ld", b.virq, b.vcpu, rc);
+		if (!rc)
+			add(" port=%u", b.port);
+	} else {
+		struct evtchn_bind_ipi b = { chance(90) ? 0 : 1, 0 };
+
+		rc = EVTOP(EVTCHNOP_bind_ipi, &b);
+		begin("ev_bind_ipi vcpu %u = %ld", b.vcpu, rc);
+		if (!rc)
+			add(" port=%u", b.port);
+	}
+	end();
+}
+
+static void act_evtchn_port(void)
+{
+	static const char *const names[] = { "close", "send", "unmask", "bind_vcpu" };
+	static const unsigned int cmds[] = { EVTCHNOP_close, EVTCHNOP_send, EVTCHNOP_unmask,
+					     EVTCHNOP_bind_vcpu };
+	struct evtchn_bind_vcpu a = { pick_port(), 0 };
+	unsigned int k = below(4);
+
+	if (k == 3)
+		a.vcpu = chance(85) ? 0 : 1;
+	begin("ev_%s %u", names[k], a.port);
+	if (k == 3)
+		add(" vcpu %u", a.vcpu);
+	add(" = %ld", EVTOP(cmds[k], &a));
+	end();
+}
+
+static void act_evtchn_status(void)
+{
+	struct evtchn_status s;
+	long rc;
+
+	memset(&s, 0, sizeof(s));
+	s.dom = DOMID_SELF;
+	s.port = pick_port();
+	rc = EVTOP(EVTCHNOP_status, &s);
+	begin("ev_status %u = %ld", s.port, rc);
+	if (!rc) {
+		add(" status=%u vcpu=%u", s.status, s.vcpu);
+		if (s.status == EVTCHNSTAT_unbound)
+			add(" dom=%u", s.u.unbound.dom);
+		else if (s.status == EVTCHNSTAT_interdomain)
+			add(" dom=%u port=%u", s.u.interdomain.dom, s.u.interdomain.port);
+		else if (s.status == EVTCHNSTAT_virq)
+			add(" virq=%u", s.u.virq);
+	}
+	end();
+}
+
+static void act_evtchn_reset(void)
+{
+	struct evtchn_reset r = { DOMID_SELF };
+
+	if (!chance(10))
+		return;
+	begin("ev_reset");
+	add(" = %ld", EVTOP(EVTCHNOP_reset, &r));
+	end();
+}
+
+/* ---- the walk ------------------------------------------------------- */
+
+static const struct {
+	void (*act)(void);
+	unsigned int weight;
+} actions[] = {
+	{ act_pin, 8 }, { act_unpin, 6 }, { act_entry, 14 }, { act_mmu_batch, 4 },
+	{ act_mmuext_batch, 4 }, { act_clear_copy, 3 }, { act_uvm, 8 }, { act_replace, 2 },
+	{ act_exchange, 2 }, { act_grant_write, 6 }, { act_grant_map, 6 }, { act_grant_unmap, 6 },
+	{ act_grant_copy, 6 }, { act_grant_table, 4 }, { act_evtchn_bind, 6 },
+	{ act_evtchn_port, 7 }, { act_evtchn_status, 4 }, { act_evtchn_reset, 1 },
+};
+
+static void step(void)
+{
+	unsigned int total = 0, i, r;
+
+	for (i = 0; i < ARRAY_SIZE(actions); i++)
+		total += actions[i].weight;
+	r = below(total);
+	for (i = 0; r >= actions[i].weight; i++)
+		r -= actions[i].weight;
+	actions[i].act();
+}
+
+int test_main(struct start_info *si)
+{
+	static struct fuzz_run run = { .name = "conform-fuzz-diff" };
+	unsigned long calls;
+	unsigned int i;
+
+	mm_init(si);
+	fuzz_args(&run, si, 1, 2, 0);
+	calls = cmdline_number((const char *)si->cmd_line, "calls=", DEF_CALLS);
+	fuzz_vcpu_init(&fz, &run, run.seed, 0);
+	if (gnt_self_dom_init(si))
+		return fail("no own domain id");
+	gtab = (uint8_t *)gnt_self_table();
+	if (!gtab)
+		return fail("cannot set up and map our grant table");
+	hyp_mfn = hypervisor_l3_mfn(si);
+	code_mfn = va_to_mfn((uint64_t)test_main & ~4095ULL);
+	for (i = 0; i < NWIN; i++)
+		win_va[i] = scratch_page();
+	for (i = 0; i < NPOOL; i++) {
+		pool[i].va = scratch_page();
+		pool[i].pfn = (pool[i].va - GUEST_VIRT_BASE) >> 12;
+		pool[i].mfn = va_to_mfn(pool[i].va);
+	}
+	printf("conform-fuzz-diff seed=%lu calls=%lu begins\n", run.seed, calls);
+	while (idx < calls)
+		step();
+	printf("conform-fuzz-diff made %u calls\n", idx);
+	return TEST_PASS;
+}
