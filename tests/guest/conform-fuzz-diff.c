@@ -62,6 +62,30 @@ struct pool_page {
 };
 
 static struct pool_page pool[NPOOL];
+/*
+ * What may name pool frames, so that a frame is given back only when
+ * nothing does (else a later allocation may hand it back to us on one
+ * hypervisor and not the other): refs[p] the pool frames p's contents
+ * may name (bit q), va_ref[p] and win_ref[w] the frame a pool VA or a
+ * window maps (-1 none), gref_pool[r] the frame entry r names (-1 none).
+ */
+static uint32_t refs[NPOOL];
+/*
+ * Pool frames an L4 pin may have filled slots 256-271 of with the
+ * hypervisor's own entries (bit p), until a clear: never named by a new
+ * entry, copied from, or below a table pinned at L2-L4, so that no
+ * hypervisor's own values are ever read as the guest's.
+ */
+static uint32_t tainted;
+/*
+ * Pool frames that may have been validated as an L1 (bit p): Xen 4.17
+ * adds the global bit to their user entries there (adjust_guest_l1e),
+ * Lamina does not (docs/conformance.md), and an upper table refuses that
+ * bit. So such a frame is never read as an L2-L4 (pin_ok), nor named by
+ * a new entry, until a clear.
+ */
+static uint32_t l1seen;
+static int va_ref[NPOOL], win_ref[NWIN], gref_pool[NREF];
 static uint64_t win_va[NWIN];
 static bool win_grant[NWIN];		/* a grant mapped there: only unmap touches it */
 static grant_handle_t win_handle[NWIN];
@@ -119,6 +143,13 @@ static uint64_t entry_value(unsigned int p, char *what, size_t size)
 	unsigned int q = below(NPOOL), k = below(10);
 	uint64_t v;
 
+	/* every kind names q, p or no pool frame: both may be named now */
+	if ((tainted >> q | tainted >> p | l1seen >> q) & 1) {
+		snprintf(what, size, "empty");
+		return 0;
+	}
+	refs[p] |= 1u << q | 1u << p;
+
 	switch (k) {
 	case 0:
 		snprintf(what, size, "empty");
@@ -156,21 +187,101 @@ static uint64_t entry_value(unsigned int p, char *what, size_t size)
 
 static const unsigned int slots[] = { 0, 1, 2, 255, 256, 272, 511 };
 
+/* The pool frames p's contents may reach, through tables below tables. */
+static uint32_t reach(unsigned int p)
+{
+	uint32_t r = refs[p], prev = 0;
+	unsigned int i;
+
+	while (r != prev) {
+		prev = r;
+		for (i = 0; i < NPOOL; i++)
+			if (r >> i & 1)
+				r |= refs[i];
+	}
+	return r;
+}
+
+/* The pool frames the frames of set name, one table level down. */
+static uint32_t down(uint32_t set)
+{
+	uint32_t r = 0;
+	unsigned int i;
+
+	for (i = 0; i < NPOOL; i++)
+		if (set >> i & 1)
+			r |= refs[i];
+	return r;
+}
+
+/*
+ * A pin of p at level lvl (0-3) that cannot read a hypervisor's own
+ * values: no L4-filled frame below it (nor p, but as an L4), and no
+ * frame l1seen where the pin reads it as an L2-L4 (p and the levels
+ * below it but the last).
+ */
+static bool pin_ok(unsigned int p, unsigned int lvl)
+{
+	uint32_t s = 1u << p;
+	unsigned int d;
+
+	if (lvl == 3 ? reach(p) & tainted & ~(1u << p) : (tainted >> p & 1) || (lvl && reach(p) & tainted))
+		return false;
+	for (d = 0; d < lvl; d++, s = down(s))
+		if (s & l1seen)
+			return false;
+	return true;
+}
+
+/* A pin of p at lvl was tried: the frames it may have read as an L1. */
+static void pin_tried(unsigned int p, unsigned int lvl)
+{
+	uint32_t s = 1u << p;
+	unsigned int d;
+
+	for (d = 0; d < lvl; d++)
+		s = down(s);
+	l1seen |= s;
+	if (lvl == 3)
+		tainted |= 1u << p;
+}
+
+/* p cleared now (after an L4 pin failed or was undone): its answer on the line. */
+static void untaint(unsigned int p)
+{
+	long rc = mmuext1(MMUEXT_CLEAR_PAGE, pool[p].mfn);
+
+	add(" clear=%ld", rc);
+	if (!rc) {
+		tainted &= ~(1u << p);
+		l1seen &= ~(1u << p);
+		refs[p] = 0;
+	}
+}
+
 static void act_pin(void)
 {
 	unsigned int p = below(NPOOL), lvl = below(4);
+	long rc;
 
-	begin("pin p%u L%u", p, lvl + 1);
-	add(" = %ld", mmuext1(MMUEXT_PIN_L1_TABLE + lvl, pool[p].mfn));
+	if (!pin_ok(p, lvl))
+		return;
+	rc = mmuext1(MMUEXT_PIN_L1_TABLE + lvl, pool[p].mfn);
+	begin("pin p%u L%u = %ld", p, lvl + 1, rc);
+	pin_tried(p, lvl);
+	if (lvl == 3 && rc)
+		untaint(p);
 	end();
 }
 
 static void act_unpin(void)
 {
 	unsigned int p = below(NPOOL);
+	long rc = mmuext1(MMUEXT_UNPIN_TABLE, pool[p].mfn);
 
-	begin("unpin p%u", p);
-	add(" = %ld", mmuext1(MMUEXT_UNPIN_TABLE, pool[p].mfn));
+	begin("unpin p%u = %ld", p, rc);
+	if (!rc && (tainted >> p & 1))
+		untaint(p);
 	end();
 }
 
@@ -210,9 +321,13 @@ static void act_mmu_batch(void)
 	for (i = 0; i < n; i++) {
 		p = below(NPOOL);
 		if (i == bad) {
-			u[i].ptr = (pool[p].mfn << 12) + 8 * below(512);
+			bool nosys = chance(50);
+
+			/* a command past the four (-ENOSYS) or a frame no guest owns */
+			u[i].ptr = (pool[p].mfn << 12) + 8 * below(512) + (nosys ? 5 : 0);
 			u[i].val = pte_rw(hyp_mfn);
-			add(" p%u:hyp-rw", p);
+			add(" p%u[%u]:%s", p, (unsigned int)((u[i].ptr & 4095) / 8),
+			    nosys ? "cmd5" : "hyp-rw");
 			continue;
 		}
 		u[i].val = entry_value(p, what, sizeof(what));
@@ -229,7 +344,7 @@ static void act_mmuext_batch(void)
 	static const char *const names[] = { "pin1", "pin2", "pin3", "pin4", "unpin", "clear",
 					     "copy", "invlpg", "flush", "bad" };
 	struct mmuext_op op[4];
-	unsigned int n = 2 + below(3), i, k, p;
+	unsigned int n = 2 + below(3), i, k, p, pidx[4];
 	unsigned int done = 0xdead;
 	long rc;
 
@@ -238,6 +353,11 @@ static void act_mmuext_batch(void)
 	for (i = 0; i < n; i++) {
 		p = below(NPOOL);
 		k = below(ARRAY_SIZE(names));
+		if ((k < 4 && !pin_ok(p, k)) || (k == 6 && (tainted >> (p + 1) % NPOOL & 1)))
+			k = 8;		/* would read a hypervisor's values: a flush */
+		if (k < 4)
+			pin_tried(p, k);
+		pidx[i] = p;
 		add(" %s:p%u", names[k], p);
 		op[i].arg1.mfn = pool[p].mfn;
 		switch (k) {
@@ -269,18 +389,44 @@ static void act_mmuext_batch(void)
 	rc = hypercall5(__HYPERVISOR_mmuext_op, (uint64_t)op, n, (uint64_t)&done, DOMID_SELF, 0);
 	add(" = %ld done=%u", rc, done);
 	end();
+	/* a clear or copy may have run whatever the answer: their pages' names kept as may-name */
+	for (i = 0; i < n; i++) {
+		unsigned int src = (pidx[i] + 1) % NPOOL;
+
+		if (op[i].cmd == MMUEXT_COPY_PAGE) {
+			refs[pidx[i]] |= refs[src];
+			l1seen |= (l1seen >> src & 1) << pidx[i];
+		}
+		if (op[i].cmd == MMUEXT_CLEAR_PAGE && i < done) {
+			tainted &= ~(1u << pidx[i]);
+			l1seen &= ~(1u << pidx[i]);
+		}
+	}
 }
 
 static void act_clear_copy(void)
 {
 	unsigned int p = below(NPOOL), q = below(NPOOL);
 
+	long rc;
+
 	if (chance(50)) {
-		begin("clear p%u", p);
-		add(" = %ld", mmuext1(MMUEXT_CLEAR_PAGE, pool[p].mfn));
+		rc = mmuext1(MMUEXT_CLEAR_PAGE, pool[p].mfn);
+		begin("clear p%u = %ld", p, rc);
+		if (!rc) {
+			refs[p] = 0;
+			tainted &= ~(1u << p);
+			l1seen &= ~(1u << p);
+		}
 	} else {
-		begin("copy p%u <- p%u", p, q);
-		add(" = %ld", mmuext_fd(MMUEXT_COPY_PAGE, pool[p].mfn, pool[q].mfn, DOMID_SELF));
+		if (tainted >> q & 1)
+			return;
+		rc = mmuext_fd(MMUEXT_COPY_PAGE, pool[p].mfn, pool[q].mfn, DOMID_SELF);
+		begin("copy p%u <- p%u = %ld", p, q, rc);
+		if (!rc) {
+			refs[p] = refs[q];
+			l1seen = (l1seen & ~(1u << p)) | (l1seen >> q & 1) << p;
+		}
 	}
 	end();
 }
@@ -292,10 +438,12 @@ static void act_uvm(void)
 	static const uint64_t flags[] = { UVMF_INVLPG, UVMF_TLB_FLUSH, UVMF_NONE,
 					  UVMF_INVLPG | UVMF_ALL };
 	unsigned int q = below(NPOOL), k = below(4), f = below(4), w;
+	bool on_win = chance(50);
 	uint64_t va, val;
 	char where[8];
+	long rc;
 
-	if (chance(50)) {
+	if (on_win) {
 		w = below(NWIN);
 		if (win_grant[w])
 			return;
@@ -308,41 +456,79 @@ static void act_uvm(void)
 	}
 	val = k == 0 ? 0 : k == 1 ? pte_ro(pool[q].mfn) : k == 2 ? pte_rw(pool[q].mfn) :
 	      pte_rw(hyp_mfn);
-	begin("uvm %s %s p%u f%u", where, k == 0 ? "empty" : k == 1 ? "ro" : k == 2 ? "rw" : "hyp",
-	      q, f);
-	add(" = %ld", update_va_mapping(va, val, flags[f]));
+	rc = update_va_mapping(va, val, flags[f]);
+	begin("uvm %s %s p%u f%u = %ld", where,
+	      k == 0 ? "empty" : k == 1 ? "ro" : k == 2 ? "rw" : "hyp", q, f, rc);
 	end();
+	if (!rc)
+		*(on_win ? &win_ref[w] : &va_ref[w]) = k == 0 ? -1 : (int)q;
 }
 
 /* ---- memory --------------------------------------------------------- */
 
-static long populate_at(unsigned int p)
+/* Pool frame p named by another's contents or a grant entry (a VA mapping is no name). */
+static bool named(unsigned int p)
 {
-	uint64_t frame = pool[p].pfn;
-	struct xen_memory_reservation r = { (uint64_t)&frame, 1, 0, 0, DOMID_SELF, { 0 } };
-	long rc = hypercall2(__HYPERVISOR_memory_op, XENMEM_populate_physmap, &r);
+	unsigned int i;
 
-	if (rc == 1)
-		pool[p].mfn = frame;
-	return rc;
+	for (i = 0; i < NPOOL; i++)
+		if (i != p && (refs[i] >> p & 1))
+			return true;
+	for (i = 0; i < NREF; i++)
+		if (gref_pool[i] == (int)p)
+			return true;
+	return false;
 }
 
+/*
+ * p's frame replaced by new: what mapped the old one maps a frame no
+ * pool slot names (-2), the new one cleared (its answer printed).
+ */
+static void replaced(unsigned int p, uint64_t mfn)
+{
+	unsigned int i;
+
+	long rc = mmuext1(MMUEXT_CLEAR_PAGE, mfn);
+
+	pool[p].mfn = mfn;
+	refs[p] = 0;
+	if (!rc) {
+		tainted &= ~(1u << p);
+		l1seen &= ~(1u << p);
+	}
+	for (i = 0; i < NPOOL; i++)
+		if (va_ref[i] == (int)p)
+			va_ref[i] = -2;
+	for (i = 0; i < NWIN; i++)
+		if (win_ref[i] == (int)p)
+			win_ref[i] = -2;
+	add(" clear=%ld", rc);
+}
+
+/*
+ * A new frame at p's pfn first, then the old one given back, so that no
+ * allocation can hand the old one back to us; only for a frame that no
+ * content or grant names (a later allocation could give it back on one
+ * hypervisor and not on the other). VA mappings of it may stay.
+ */
 static void act_replace(void)
 {
 	unsigned int p = below(NPOOL);
-	uint64_t mfn = pool[p].mfn;
-	long rc = fuzz_reservation(XENMEM_decrease_reservation, &mfn);
+	uint64_t old = pool[p].mfn, frame = pool[p].pfn;
+	struct xen_memory_reservation r = { (uint64_t)&frame, 1, 0, 0, DOMID_SELF, { 0 } };
+	long rc;
 
-	begin("decrease p%u = %ld", p, rc);
+	if (named(p))
+		return;
+	rc = hypercall2(__HYPERVISOR_memory_op, XENMEM_populate_physmap, &r);
+	begin("populate p%u = %ld", p, rc);
+	if (rc == 1)
+		replaced(p, frame);
 	end();
 	if (rc != 1)
 		return;
-	rc = populate_at(p);
-	begin("populate p%u = %ld", p, rc);
+	begin("decrease old p%u = %ld", p, fuzz_reservation(XENMEM_decrease_reservation, &old));
 	end();
-	/* the old frame may be anyone's now: p names a frame no guest owns */
-	if (rc != 1)
-		pool[p].mfn = hyp_mfn;
 }
 
 static void act_exchange(void)
@@ -353,12 +539,15 @@ static void act_exchange(void)
 		{ (uint64_t)&in, 1, 0, 0, DOMID_SELF, { 0 } },
 		{ (uint64_t)&out, 1, 0, 0, DOMID_SELF, { 0 } }, 0
 	};
-	long rc = hypercall2(__HYPERVISOR_memory_op, XENMEM_exchange, &x);
+	long rc;
 
+	if (named(p))
+		return;
+	rc = hypercall2(__HYPERVISOR_memory_op, XENMEM_exchange, &x);
 	begin("exchange p%u = %ld nr_exchanged=%lu", p, rc, (unsigned long)x.nr_exchanged);
-	end();
 	if (!rc && x.nr_exchanged == 1)
-		pool[p].mfn = out;
+		replaced(p, out);
+	end();
 }
 
 /* ---- grants --------------------------------------------------------- */
@@ -373,7 +562,7 @@ static grant_ref_t pick_ref(void)
 /* Entry ref of our table (guest side), when it lies in frame 0 at this version. */
 static void act_grant_write(void)
 {
-	grant_ref_t ref = below(NREF);
+	grant_ref_t ref = GNTTAB_NR_RESERVED_ENTRIES + below(NREF - GNTTAB_NR_RESERVED_ENTRIES);
 	unsigned int q = below(NPOOL), k = below(4);
 	uint16_t flags = k == 0 ? GTF_invalid : k == 1 ? GTF_permit_access :
 			 k == 2 ? GTF_permit_access | GTF_readonly : GTF_accept_transfer;
@@ -392,8 +581,25 @@ static void act_grant_write(void)
 		e->frame = (uint32_t)pool[q].mfn;
 		__atomic_store_n(&e->flags, flags, __ATOMIC_RELEASE);
 	}
+	gref_pool[ref] = (int)q;
 	add(" = 0");
 	end();
+}
+
+/*
+ * The table read in another layout: past the reserved entries (which
+ * the hypervisor converts) its bytes would be other entries cut up, so
+ * they are emptied, here in the guest.
+ */
+static void version_changed(unsigned int v)
+{
+	size_t first = GNTTAB_NR_RESERVED_ENTRIES * (v == 2 ? 16 : 8);
+	unsigned int r;
+
+	gver = v;
+	memset(gtab + first, 0, 4096 - first);
+	for (r = GNTTAB_NR_RESERVED_ENTRIES; r < NREF; r++)
+		gref_pool[r] = -1;
 }
 
 static domid_t pick_dom(const char **name)
@@ -424,6 +630,7 @@ static void act_grant_map(void)
 	if (!rc && op.status == GNTST_okay) {
 		win_grant[w] = true;
 		win_handle[w] = op.handle;
+		win_ref[w] = op.ref < NREF ? gref_pool[op.ref] : -2;
 	}
 }
 
@@ -449,28 +656,39 @@ static void act_grant_unmap(void)
 	 * w keeps a grant PTE with no grant behind it, never to be touched.
 	 */
 	if (!rc && op.status == GNTST_okay) {
-		if (a == w)
+		if (a == w) {
 			win_grant[w] = false;
+			win_ref[w] = -1;
+		}
 		else
 			win_handle[w] = 0xffffffffu;
 	}
 }
 
-static void copy_end(struct gnttab_copy_ptr *e, bool *gref, char *what, size_t size)
+/*
+ * One side of a copy, its pool frame into *q (-1: none known). Offsets
+ * and lengths are whole entries, so what a copy moves is entries as
+ * they were written, never a frame number cut in two.
+ */
+static void copy_end(struct gnttab_copy_ptr *e, bool *gref, int *pq, char *what, size_t size)
 {
 	*gref = chance(50);
-	e->offset = chance(80) ? below(4096) & ~7u : below(4200);
+	e->offset = 8 * below(chance(90) ? 512 : 530);
 	e->pad = 0;
+	*pq = -1;
 	if (*gref) {
 		const char *dn;
 
 		e->u.ref = pick_ref();
+		if (e->u.ref < NREF)
+			*pq = gref_pool[e->u.ref];
 		e->domid = pick_dom(&dn);
 		snprintf(what, size, "ref %u %s +%u", e->u.ref, dn, e->offset);
 	} else {
 		unsigned int q = below(NPOOL);
 
 		e->u.gmfn = pool[q].mfn;
+		*pq = (int)q;
 		e->domid = chance(90) ? DOMID_SELF : gnt_self_dom;
 		snprintf(what, size, "p%u %s +%u", q, e->domid == DOMID_SELF ? "DOMID_SELF" : "self",
 			 e->offset);
@@ -482,17 +700,24 @@ static void act_grant_copy(void)
 	struct gnttab_copy op;
 	char src[48], dst[48];
 	bool sg, dg;
+	int sq, dq;
 	long rc;
 
 	memset(&op, 0, sizeof(op));
-	copy_end(&op.source, &sg, src, sizeof(src));
-	copy_end(&op.dest, &dg, dst, sizeof(dst));
-	op.len = chance(80) ? 8 * below(65) : below(5000);
+	copy_end(&op.source, &sg, &sq, src, sizeof(src));
+	copy_end(&op.dest, &dg, &dq, dst, sizeof(dst));
+	if (sq >= 0 && (tainted >> sq & 1))
+		return;
+	op.len = 8 * (chance(80) ? below(65) : below(600));
 	op.flags = (sg ? GNTCOPY_source_gref : 0) | (dg ? GNTCOPY_dest_gref : 0);
 	op.status = 99;
 	rc = gnttab(GNTTABOP_copy, &op, 1);
 	begin("gnt_copy %s -> %s len %u = %ld status=%d", src, dst, op.len, rc, op.status);
 	end();
+	if (dq >= 0) {
+		refs[dq] |= sq >= 0 ? refs[sq] : ~0u;
+		l1seen |= (sq < 0 || (l1seen >> sq & 1)) << dq;
+	}
 }
 
 static void act_grant_table(void)
@@ -513,8 +738,8 @@ static void act_grant_table(void)
 			s.version = want = 3;
 		rc = gnttab(GNTTABOP_set_version, &s, 1);
 		begin("gnt_set_version %u = %ld version=%u", want, rc, s.version);
-		if (!rc)
-			gver = s.version;
+		if (!rc && s.version != gver)
+			version_changed(s.version);
 	} else if (k == 2) {
 		struct gnttab_get_version g = { DOMID_SELF, 0, 0 };
 
@@ -637,6 +862,47 @@ static void act_evtchn_reset(void)
 
 /* ---- the walk ------------------------------------------------------- */
 
+/* A frame in pool terms: "p3", "hyp", "code", or "other". */
+static void frame_name(uint64_t mfn, char *out, size_t size)
+{
+	unsigned int i;
+
+	for (i = 0; i < NPOOL; i++)
+		if (pool[i].mfn == mfn) {
+			snprintf(out, size, "p%u", i);
+			return;
+		}
+	snprintf(out, size, "%s", mfn == hyp_mfn ? "hyp" : mfn == code_mfn ? "code" : "other");
+}
+
+/*
+ * `dump=K`: before call K, each pool frame's non-empty entries (flags,
+ * and the frame in pool terms), read through a read-only window at peek;
+ * the walk stops there (the window's own mapping changes the state).
+ */
+static void dump_pool(uint64_t peek)
+{
+	unsigned int p, i;
+	char name[8];
+
+	for (p = 0; p < NPOOL; p++) {
+		if (update_va_mapping(peek, pte_ro(pool[p].mfn), UVMF_INVLPG)) {
+			printf("dump p%u: cannot map it\n", p);
+			continue;
+		}
+		for (i = 0; i < 512; i++) {
+			uint64_t e = ((volatile uint64_t *)peek)[i];
+
+			if (!e)
+				continue;
+			frame_name((e & PTE_ADDR) >> 12, name, sizeof(name));
+			printf("dump p%u[%u] %s flags %#lx\n", p, i, name,
+			       (unsigned long)(e & ~PTE_ADDR));
+		}
+	}
+	update_va_mapping(peek, 0, UVMF_INVLPG);
+}
+
 static const struct {
 	void (*act)(void);
 	unsigned int weight;
@@ -663,12 +929,14 @@ static void step(void)
 int test_main(struct start_info *si)
 {
 	static struct fuzz_run run = { .name = "conform-fuzz-diff" };
-	unsigned long calls;
+	unsigned long calls, dump;
+	uint64_t peek;
 	unsigned int i;
 
 	mm_init(si);
 	fuzz_args(&run, si, 1, 2, 0);
 	calls = cmdline_number((const char *)si->cmd_line, "calls=", DEF_CALLS);
+	dump = cmdline_number((const char *)si->cmd_line, "dump=", ~0UL);
 	fuzz_vcpu_init(&fz, &run, run.seed, 0);
 	if (gnt_self_dom_init(si))
 		return fail("no own domain id");
@@ -679,14 +947,23 @@ int test_main(struct start_info *si)
 	code_mfn = va_to_mfn((uint64_t)test_main & ~4095ULL);
 	for (i = 0; i < NWIN; i++)
 		win_va[i] = scratch_page();
+	peek = scratch_page();
+	update_va_mapping(peek, 0, UVMF_INVLPG);
 	for (i = 0; i < NPOOL; i++) {
 		pool[i].va = scratch_page();
 		pool[i].pfn = (pool[i].va - GUEST_VIRT_BASE) >> 12;
 		pool[i].mfn = va_to_mfn(pool[i].va);
+		va_ref[i] = (int)i;
 	}
+	for (i = 0; i < NWIN; i++)
+		win_ref[i] = -2;	/* its own frame, no pool frame */
+	for (i = 0; i < NREF; i++)
+		gref_pool[i] = -1;
 	printf("conform-fuzz-diff seed=%lu calls=%lu begins\n", run.seed, calls);
-	while (idx < calls)
+	while (idx < calls && idx < dump)
 		step();
+	if (idx == dump)
+		dump_pool(peek);
 	printf("conform-fuzz-diff made %u calls\n", idx);
 	return TEST_PASS;
 }
