@@ -215,6 +215,43 @@ first_use(struct domain *rd, void *e, bool v2, unsigned int how, uint16_t flags,
 	return GNTST_okay;
 }
 
+/*
+ * A copy's first writable use of an entry already in use read-only: the
+ * entry (at e) must still name the frame in use and, for a sub-page one,
+ * the same bytes, else GNTST_general_error (a frame no longer rd's
+ * GNTST_bad_page), as Xen 4.17.7's acquire_grant_for_copy ("check values
+ * against active entry when copying an already-pinned one"); Lamina took
+ * the frame in use whatever the entry named now until 7 Dec
+ * (conform-fuzz-diff: an entry rewritten to accept_transfer of another
+ * frame while mapped read-only, then a copy into it, was GNTST_okay).
+ */
+static int16_t __attribute__((noinline))
+copy_recheck(struct domain *rd, void *e, bool v2, const struct active_grant *act)
+{
+	union grant_entry_v2 *e2 = e;
+	uint16_t start = 0, length = PAGE_SIZE;
+	bool sub = false;
+	uint64_t frame;
+
+	if (!v2) {
+		frame = __atomic_load_n(&((struct grant_entry_v1 *)e)->frame, __ATOMIC_ACQUIRE);
+	} else if (__atomic_load_n(&e2->hdr.flags, __ATOMIC_ACQUIRE) & GTF_sub_page) {
+		frame = __atomic_load_n(&e2->sub_page.frame, __ATOMIC_RELAXED);
+		start = __atomic_load_n(&e2->sub_page.page_off, __ATOMIC_RELAXED);
+		length = __atomic_load_n(&e2->sub_page.length, __ATOMIC_RELAXED);
+		sub = true;
+	} else {
+		frame = __atomic_load_n(&e2->full_page.frame, __ATOMIC_RELAXED);
+	}
+	if (frame >= frame_table_size || page_get(frame_entry(frame), frame, rd->domid))
+		return GNTST_bad_page;
+	put_page(frame);
+	if (frame != act->mfn ||
+	    (act->sub_page && (!sub || start != act->start || length != act->length)))
+		return GNTST_general_error;
+	return GNTST_okay;
+}
+
 /* Another use of an entry in use: the entry behind, or the writable type. */
 static int16_t more_use(struct domain *rd, unsigned int how, struct active_grant *act,
 			struct grant_locks *gl)
@@ -282,7 +319,16 @@ pin(struct domain *rd, grant_ref_t ref, struct domain *ld, unsigned int how,
 		if (st)
 			return st;
 	}
-	st = first ? first_use(rd, word, v2, how, flags, act, gl) : more_use(rd, how, act, gl);
+	if (first) {
+		st = first_use(rd, word, v2, how, flags, act, gl);
+	} else {
+		st = GNTST_okay;
+		if (mark && (how & USE_COPY) && !act->transitive)
+			st = copy_recheck(rd, v2 ? (void *)entry_v2_of(gt, ref) : (void *)word, v2,
+					  act);
+		if (!st)
+			st = more_use(rd, how, act, gl);
+	}
 	if (st) {
 		if (mark)
 			clear_bits(status, first ? GTF_reading | GTF_writing : GTF_writing);
@@ -665,8 +711,7 @@ static int16_t unmap_locked(struct domain *ld, struct domain *rd, struct maptrac
 	    op->dev_bus_addr != (uint64_t)m->mfn << PAGE_SHIFT)
 		return GNTST_bad_dev_addr;
 	if (op->host_addr && (m->flags & GNTMAP_host_map)) {
-		if (gnttab_destroy_host_mapping(ld, op->host_addr, m->mfn,
-						m->flags & GNTMAP_contains_pte, &flush))
+		if (gnttab_destroy_host_mapping(ld, op->host_addr, m->mfn, m->flags, &flush))
 			return GNTST_general_error;
 		kinds = GNTMAP_host_map;
 	}
@@ -702,7 +747,8 @@ int16_t grant_unmap_and_replace_one(struct domain *ld, void *arg, struct unmap_b
 	if (!m)
 		return GNTST_bad_handle;
 	if ((m->flags & GNTMAP_host_map) && !(m->flags & GNTMAP_contains_pte)) {
-		if (!gnttab_replace_host_mapping(ld, op->host_addr, op->new_addr, m->mfn, &flush)) {
+		if (!gnttab_replace_host_mapping(ld, op->host_addr, op->new_addr, m->mfn, m->flags,
+						 &flush)) {
 			drop_or_hold(ld, op->handle, rd, GNTMAP_host_map, flush, ub);
 			st = GNTST_okay;
 		} else if (flush) {
@@ -801,29 +847,38 @@ static inline __attribute__((always_inline)) void copy_bytes(uint8_t *d, const u
 }
 
 /*
- * A frame side naming any domain but DOMID_SELF, refused as Xen 4.17
- * (Debian's 4.17.7 build, measured by conform-diff-domu) refuses it: no
- * such domain (999, DOMID_IO) bad_domain, one that exists (dom0, the
- * caller's own id) permission_denied; was permission_denied for all, as
- * Xen's source reads (its frame check before its domain lookup), which
- * is not what that build answers. Out of line: a refusal.
- */
-static int16_t __attribute__((noinline)) copy_frame_refused(domid_t id)
-{
-	return domain_by_id(id) ? GNTST_permission_denied : GNTST_bad_domain;
-}
-
-/*
- * A side's domain: a plain frame only the caller's own, named DOMID_SELF
- * (its id or another's is refused, as by Xen), a grant's granter found
- * and alive.
+ * A side's domain found: a grant's granter alive, a plain frame's domain
+ * any that exists (DOMID_SELF the caller). A plain frame named by any
+ * other name than DOMID_SELF is refused later (copy_claim).
  */
 static inline __attribute__((always_inline)) int16_t
 copy_domain_ok(const struct domain *rd, const struct gnttab_copy_ptr *p, bool gref)
 {
 	if (!gref)
-		return p->domid == DOMID_SELF ? GNTST_okay : copy_frame_refused(p->domid);
+		return p->domid == DOMID_SELF || domain_by_id(p->domid) ? GNTST_okay :
+		       GNTST_bad_domain;
 	return !rd || rd->dying ? GNTST_bad_domain : GNTST_okay;
+}
+
+/*
+ * One side claimed; a plain frame named by anything but DOMID_SELF (the
+ * caller's own id included) permission_denied, in the side's turn: after
+ * both sides' domains were found and the source was claimed, as Xen
+ * 4.17's Debian build answers (conform-diff-domu: no such domain
+ * bad_domain, another that exists permission_denied; conform-fuzz-diff
+ * from dom0: a frame named by dom0's own id with a bad grant on the
+ * other side gets that grant's status, or bad_domain for a granter that
+ * does not exist, and permission_denied only when the rest is good).
+ * Its source reads the refusal first (gnttab_copy_lock_domain), which
+ * is not what that build answers; Lamina refused first until 7 Dec.
+ */
+static inline __attribute__((always_inline)) int16_t
+copy_claim(struct grant_locks *gl, const struct gnttab_copy_ptr *p, bool gref, bool dest,
+	   struct copy_buf *b)
+{
+	if (!gref && p->domid != DOMID_SELF)
+		return GNTST_permission_denied;
+	return claim(gl, p, gref, dest, b);
 }
 
 /*
@@ -844,10 +899,10 @@ copy_locked(struct gnttab_copy *op, struct grant_locks *gl)
 		st = copy_domain_ok(gl->b, &op->dest, op->flags & GNTCOPY_dest_gref);
 	if (st)
 		return st;
-	st = claim(gl, &op->source, op->flags & GNTCOPY_source_gref, false, &src);
+	st = copy_claim(gl, &op->source, op->flags & GNTCOPY_source_gref, false, &src);
 	if (st)
 		return st;
-	st = claim(gl, &op->dest, op->flags & GNTCOPY_dest_gref, true, &dst);
+	st = copy_claim(gl, &op->dest, op->flags & GNTCOPY_dest_gref, true, &dst);
 	if (!st) {
 		if (op->source.offset + op->len > PAGE_SIZE || op->dest.offset + op->len > PAGE_SIZE)
 			st = GNTST_bad_copy_arg;

@@ -129,9 +129,23 @@ int gnttab_create_host_mapping(struct domain *ld, struct domain *rd, uint64_t ad
 	return rc;
 }
 
-static inline __attribute__((always_inline)) int
-destroy_host_mapping(struct domain *d, uint64_t addr, mfn_t mfn, bool is_pte, bool *flush)
+/*
+ * Does entry e map mfn as a grant mapping made with flags (GNTMAP_*)
+ * does: present, that frame, writable exactly when the mapping is, as
+ * Xen's replace_grant_pv_mapping checks (conform-fuzz-diff: an unmap
+ * naming a writable mapping of the frame with the handle of a read-only
+ * one was GNTST_okay, Xen general_error; fixed 7 Dec).
+ */
+static bool maps_as_granted(pte_t e, mfn_t mfn, uint32_t flags)
 {
+	return (e & _PAGE_PRESENT) && pte_mfn(e) == mfn &&
+	       !(e & _PAGE_RW) == !!(flags & GNTMAP_readonly);
+}
+
+static inline __attribute__((always_inline)) int
+destroy_host_mapping(struct domain *d, uint64_t addr, mfn_t mfn, uint32_t flags, bool *flush)
+{
+	bool is_pte = flags & GNTMAP_contains_pte;
 	paddr_t ptr;
 	pte_t e;
 	int rc;
@@ -139,7 +153,7 @@ destroy_host_mapping(struct domain *d, uint64_t addr, mfn_t mfn, bool is_pte, bo
 	if (!grant_l1e(d, addr, is_pte, &ptr))
 		return -EINVAL;
 	e = *(pte_t *)maddr_to_virt(ptr);
-	if (!(e & _PAGE_PRESENT) || pte_mfn(e) != mfn)
+	if (!maps_as_granted(e, mfn, flags))
 		return -EINVAL;
 	rc = pt_update_entry(d, ptr, 0, false);
 	if (!rc && invalidate_local(d, is_pte))
@@ -154,19 +168,19 @@ destroy_host_mapping(struct domain *d, uint64_t addr, mfn_t mfn, bool is_pte, bo
  * clearing new_addr's entry fails.
  */
 static int replace_host_mapping(struct domain *d, uint64_t addr, uint64_t new_addr, mfn_t mfn,
-				bool is_pte, bool *flush)
+				uint32_t flags, bool *flush)
 {
 	paddr_t ptr, nptr;
 	pte_t e, ne;
 	int rc;
 
 	if (!new_addr)
-		return destroy_host_mapping(d, addr, mfn, is_pte, flush);
+		return destroy_host_mapping(d, addr, mfn, flags, flush);
 	if (!grant_l1e(d, addr, false, &ptr) || !grant_l1e(d, new_addr, false, &nptr))
 		return -EINVAL;
 	e = *(pte_t *)maddr_to_virt(ptr);
 	ne = *(pte_t *)maddr_to_virt(nptr);
-	if (!(e & _PAGE_PRESENT) || pte_mfn(e) != mfn || nptr == ptr)
+	if (!maps_as_granted(e, mfn, flags) || nptr == ptr)
 		return -EINVAL;
 	rc = pt_update_entry(d, ptr, ne, false);
 	if (rc)
@@ -178,26 +192,27 @@ static int replace_host_mapping(struct domain *d, uint64_t addr, uint64_t new_ad
 }
 
 static int replace_host_mapping_locked(struct domain *d, uint64_t addr, uint64_t new_addr,
-				       mfn_t mfn, bool is_pte, bool *flush)
+				       mfn_t mfn, uint32_t flags, bool *flush)
 {
 	bool locked = pt_lock_if_wanted(d);
-	int rc = replace_host_mapping(d, addr, new_addr, mfn, is_pte, flush);
+	int rc = replace_host_mapping(d, addr, new_addr, mfn, flags, flush);
 
 	pt_unlock_if(d, locked);
 	return rc;
 }
 
-/* The entry at addr must map mfn now; it is cleared (*flush: see the top). */
-int gnttab_destroy_host_mapping(struct domain *d, uint64_t addr, mfn_t mfn, bool is_pte,
+/* The entry at addr must map mfn as flags made it; it is cleared (*flush: see the top). */
+int gnttab_destroy_host_mapping(struct domain *d, uint64_t addr, mfn_t mfn, uint32_t flags,
 				bool *flush)
 {
-	return replace_host_mapping_locked(d, addr, 0, mfn, is_pte, flush);
+	return replace_host_mapping_locked(d, addr, 0, mfn, flags, flush);
 }
 
 int gnttab_replace_host_mapping(struct domain *d, uint64_t addr, uint64_t new_addr, mfn_t mfn,
-				bool *flush)
+				uint32_t flags, bool *flush)
 {
-	return replace_host_mapping_locked(d, addr, new_addr, mfn, false, flush);
+	return replace_host_mapping_locked(d, addr, new_addr, mfn, flags & ~GNTMAP_contains_pte,
+					   flush);
 }
 
 void gnttab_flush_tlb(struct domain *d)

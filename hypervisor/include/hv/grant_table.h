@@ -52,11 +52,15 @@ void grant_dump(const struct domain *d);
 bool gnttab_host_addr_ok(struct domain *d, uint64_t addr, bool is_pte);
 int gnttab_create_host_mapping(struct domain *ld, struct domain *rd, uint64_t addr, mfn_t mfn,
 			       uint32_t flags);
-/* *flush: set when gnttab_flush_tlb(d) is owed before the grant may go. */
-int gnttab_destroy_host_mapping(struct domain *d, uint64_t addr, mfn_t mfn, bool is_pte,
+/*
+ * *flush: set when gnttab_flush_tlb(d) is owed before the grant may go.
+ * flags: the mapping's GNTMAP_* (contains_pte, readonly: the entry's RW
+ * must agree).
+ */
+int gnttab_destroy_host_mapping(struct domain *d, uint64_t addr, mfn_t mfn, uint32_t flags,
 				bool *flush);
 int gnttab_replace_host_mapping(struct domain *d, uint64_t addr, uint64_t new_addr, mfn_t mfn,
-				bool *flush);
+				uint32_t flags, bool *flush);
 /* Every CPU d (the caller's domain) ran on: a full TLB flush. */
 void gnttab_flush_tlb(struct domain *d);
 

@@ -37,7 +37,7 @@ int gnttab_create_host_mapping(struct domain *ld, struct domain *rd, uint64_t ad
 	return 0;
 }
 
-int gnttab_destroy_host_mapping(struct domain *d, uint64_t addr, mfn_t mfn, bool is_pte,
+int gnttab_destroy_host_mapping(struct domain *d, uint64_t addr, mfn_t mfn, uint32_t flags,
 				bool *flush)
 {
 	host_maps--;
@@ -46,7 +46,7 @@ int gnttab_destroy_host_mapping(struct domain *d, uint64_t addr, mfn_t mfn, bool
 }
 
 int gnttab_replace_host_mapping(struct domain *d, uint64_t addr, uint64_t new_addr, mfn_t mfn,
-				bool *flush)
+				uint32_t flags, bool *flush)
 {
 	host_maps--;
 	*flush = hold_owed;
