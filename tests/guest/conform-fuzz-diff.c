@@ -95,34 +95,27 @@ static uint64_t hyp_mfn, code_mfn;
 static struct fuzz_vcpu fz;
 static unsigned int idx;
 static char line[200];
-static int pos;
+static size_t len;
 
-static void begin(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void begin(const char *fmt, ...)
+/* Text onto the call's line (what it called, then its answer). */
+static void put(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void put(const char *fmt, ...)
 {
 	va_list ap;
 
-	pos = snprintf(line, sizeof(line), "D %u ", idx++);
-	va_start(ap, fmt);
-	pos += vsnprintf(line + pos, sizeof(line) - pos, fmt, ap);
-	va_end(ap);
-}
-
-static void add(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void add(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (pos >= (int)sizeof(line) - 1)
+	if (len >= sizeof(line) - 1)
 		return;
 	va_start(ap, fmt);
-	pos += vsnprintf(line + pos, sizeof(line) - pos, fmt, ap);
+	len += vsnprintf(line + len, sizeof(line) - len, fmt, ap);
 	va_end(ap);
 }
 
+/* The line out, numbered, and the next one started. */
 static void end(void)
 {
-	printf("%s\n", line);
+	printf("D %u %s\n", idx++, line);
+	len = 0;
+	line[0] = 0;
 }
 
 static unsigned int below(unsigned int n)
@@ -251,7 +244,7 @@ static void untaint(unsigned int p)
 {
 	long rc = mmuext1(MMUEXT_CLEAR_PAGE, pool[p].mfn);
 
-	add(" clear=%ld", rc);
+	put(" clear=%ld", rc);
 	if (!rc) {
 		tainted &= ~(1u << p);
 		l1seen &= ~(1u << p);
@@ -267,7 +260,7 @@ static void act_pin(void)
 	if (!pin_ok(p, lvl))
 		return;
 	rc = mmuext1(MMUEXT_PIN_L1_TABLE + lvl, pool[p].mfn);
-	begin("pin p%u L%u = %ld", p, lvl + 1, rc);
+	put("pin p%u L%u = %ld", p, lvl + 1, rc);
 	pin_tried(p, lvl);
 	if (lvl == 3 && rc)
 		untaint(p);
@@ -279,7 +272,7 @@ static void act_unpin(void)
 	unsigned int p = below(NPOOL);
 	long rc = mmuext1(MMUEXT_UNPIN_TABLE, pool[p].mfn);
 
-	begin("unpin p%u = %ld", p, rc);
+	put("unpin p%u = %ld", p, rc);
 	if (!rc && (tainted >> p & 1))
 		untaint(p);
 	end();
@@ -296,15 +289,15 @@ static void act_entry(void)
 	if (cmd == MMU_MACHPHYS_UPDATE) {
 		unsigned int q = below(NPOOL);
 
-		begin("m2p p%u -> pfn of p%u", p, q);
-		add(" = %ld", mmu_update1((pool[p].mfn << 12) | MMU_MACHPHYS_UPDATE, pool[q].pfn));
+		put("m2p p%u -> pfn of p%u", p, q);
+		put(" = %ld", mmu_update1((pool[p].mfn << 12) | MMU_MACHPHYS_UPDATE, pool[q].pfn));
 		end();
 		return;
 	}
 	v = entry_value(p, what, sizeof(what));
 	ptr = (pool[p].mfn << 12) + slot * 8 + cmd;
-	begin("entry p%u[%u] %s %s", p, slot, how[cmd], what);
-	add(" = %ld", mmu_update1(ptr, v));
+	put("entry p%u[%u] %s %s", p, slot, how[cmd], what);
+	put(" = %ld", mmu_update1(ptr, v));
 	end();
 }
 
@@ -317,7 +310,7 @@ static void act_mmu_batch(void)
 	char what[40];
 	long rc;
 
-	begin("mmu batch");
+	put("mmu batch");
 	for (i = 0; i < n; i++) {
 		p = below(NPOOL);
 		if (i == bad) {
@@ -326,16 +319,16 @@ static void act_mmu_batch(void)
 			/* a command past the four (-ENOSYS) or a frame no guest owns */
 			u[i].ptr = (pool[p].mfn << 12) + 8 * below(512) + (nosys ? 5 : 0);
 			u[i].val = pte_rw(hyp_mfn);
-			add(" p%u[%u]:%s", p, (unsigned int)((u[i].ptr & 4095) / 8),
+			put(" p%u[%u]:%s", p, (unsigned int)((u[i].ptr & 4095) / 8),
 			    nosys ? "cmd5" : "hyp-rw");
 			continue;
 		}
 		u[i].val = entry_value(p, what, sizeof(what));
 		u[i].ptr = (pool[p].mfn << 12) + 8 * slots[below(ARRAY_SIZE(slots))];
-		add(" p%u[%u]:%s", p, (unsigned int)((u[i].ptr & 4095) / 8), what);
+		put(" p%u[%u]:%s", p, (unsigned int)((u[i].ptr & 4095) / 8), what);
 	}
 	rc = hypercall5(__HYPERVISOR_mmu_update, (uint64_t)u, n, (uint64_t)&done, DOMID_SELF, 0);
-	add(" = %ld done=%u", rc, done);
+	put(" = %ld done=%u", rc, done);
 	end();
 }
 
@@ -349,7 +342,7 @@ static void act_mmuext_batch(void)
 	long rc;
 
 	memset(op, 0, sizeof(op));
-	begin("mmuext batch");
+	put("mmuext batch");
 	for (i = 0; i < n; i++) {
 		p = below(NPOOL);
 		k = below(ARRAY_SIZE(names));
@@ -358,7 +351,7 @@ static void act_mmuext_batch(void)
 		if (k < 4)
 			pin_tried(p, k);
 		pidx[i] = p;
-		add(" %s:p%u", names[k], p);
+		put(" %s:p%u", names[k], p);
 		op[i].arg1.mfn = pool[p].mfn;
 		switch (k) {
 		case 0: case 1: case 2: case 3:
@@ -387,7 +380,7 @@ static void act_mmuext_batch(void)
 		}
 	}
 	rc = hypercall5(__HYPERVISOR_mmuext_op, (uint64_t)op, n, (uint64_t)&done, DOMID_SELF, 0);
-	add(" = %ld done=%u", rc, done);
+	put(" = %ld done=%u", rc, done);
 	end();
 	/* a clear or copy may have run whatever the answer: their pages' names kept as may-name */
 	for (i = 0; i < n; i++) {
@@ -412,7 +405,7 @@ static void act_clear_copy(void)
 
 	if (chance(50)) {
 		rc = mmuext1(MMUEXT_CLEAR_PAGE, pool[p].mfn);
-		begin("clear p%u = %ld", p, rc);
+		put("clear p%u = %ld", p, rc);
 		if (!rc) {
 			refs[p] = 0;
 			tainted &= ~(1u << p);
@@ -422,7 +415,7 @@ static void act_clear_copy(void)
 		if (tainted >> q & 1)
 			return;
 		rc = mmuext_fd(MMUEXT_COPY_PAGE, pool[p].mfn, pool[q].mfn, DOMID_SELF);
-		begin("copy p%u <- p%u = %ld", p, q, rc);
+		put("copy p%u <- p%u = %ld", p, q, rc);
 		if (!rc) {
 			refs[p] = refs[q];
 			l1seen = (l1seen & ~(1u << p)) | (l1seen >> q & 1) << p;
@@ -457,7 +450,7 @@ static void act_uvm(void)
 	val = k == 0 ? 0 : k == 1 ? pte_ro(pool[q].mfn) : k == 2 ? pte_rw(pool[q].mfn) :
 	      pte_rw(hyp_mfn);
 	rc = update_va_mapping(va, val, flags[f]);
-	begin("uvm %s %s p%u f%u = %ld", where,
+	put("uvm %s %s p%u f%u = %ld", where,
 	      k == 0 ? "empty" : k == 1 ? "ro" : k == 2 ? "rw" : "hyp", q, f, rc);
 	end();
 	if (!rc)
@@ -502,7 +495,7 @@ static void replaced(unsigned int p, uint64_t mfn)
 	for (i = 0; i < NWIN; i++)
 		if (win_ref[i] == (int)p)
 			win_ref[i] = -2;
-	add(" clear=%ld", rc);
+	put(" clear=%ld", rc);
 }
 
 /*
@@ -521,13 +514,13 @@ static void act_replace(void)
 	if (named(p))
 		return;
 	rc = hypercall2(__HYPERVISOR_memory_op, XENMEM_populate_physmap, &r);
-	begin("populate p%u = %ld", p, rc);
+	put("populate p%u = %ld", p, rc);
 	if (rc == 1)
 		replaced(p, frame);
 	end();
 	if (rc != 1)
 		return;
-	begin("decrease old p%u = %ld", p, fuzz_reservation(XENMEM_decrease_reservation, &old));
+	put("decrease old p%u = %ld", p, fuzz_reservation(XENMEM_decrease_reservation, &old));
 	end();
 }
 
@@ -544,7 +537,7 @@ static void act_exchange(void)
 	if (named(p))
 		return;
 	rc = hypercall2(__HYPERVISOR_memory_op, XENMEM_exchange, &x);
-	begin("exchange p%u = %ld nr_exchanged=%lu", p, rc, (unsigned long)x.nr_exchanged);
+	put("exchange p%u = %ld nr_exchanged=%lu", p, rc, (unsigned long)x.nr_exchanged);
 	if (!rc && x.nr_exchanged == 1)
 		replaced(p, out);
 	end();
@@ -567,7 +560,7 @@ static void act_grant_write(void)
 	uint16_t flags = k == 0 ? GTF_invalid : k == 1 ? GTF_permit_access :
 			 k == 2 ? GTF_permit_access | GTF_readonly : GTF_accept_transfer;
 
-	begin("gnt_write v%u ref %u p%u flags %#x", gver, ref, q, flags);
+	put("gnt_write v%u ref %u p%u flags %#x", gver, ref, q, flags);
 	if (gver == 2) {
 		union grant_entry_v2 *e = (union grant_entry_v2 *)gtab + ref;
 
@@ -582,7 +575,7 @@ static void act_grant_write(void)
 		__atomic_store_n(&e->flags, flags, __ATOMIC_RELEASE);
 	}
 	gref_pool[ref] = (int)q;
-	add(" = 0");
+	put(" = 0");
 	end();
 }
 
@@ -624,7 +617,7 @@ static void act_grant_map(void)
 	if (win_grant[w])
 		return;
 	rc = gnttab(GNTTABOP_map_grant_ref, &op, 1);
-	begin("gnt_map ref %u %s w%u%s = %ld status=%d", op.ref, dn, w, ro ? " ro" : "", rc,
+	put("gnt_map ref %u %s w%u%s = %ld status=%d", op.ref, dn, w, ro ? " ro" : "", rc,
 	      op.status);
 	end();
 	if (!rc && op.status == GNTST_okay) {
@@ -647,7 +640,7 @@ static void act_grant_unmap(void)
 	else if (win_handle[w] == 0xffffffffu)
 		return;
 	rc = gnttab(GNTTABOP_unmap_grant_ref, &op, 1);
-	begin("gnt_unmap w%u at w%u%s = %ld status=%d", w, a,
+	put("gnt_unmap w%u at w%u%s = %ld status=%d", w, a,
 	      op.handle == 0xffffffffu ? " nohandle" : "",
 	      rc, op.status);
 	end();
@@ -712,7 +705,7 @@ static void act_grant_copy(void)
 	op.flags = (sg ? GNTCOPY_source_gref : 0) | (dg ? GNTCOPY_dest_gref : 0);
 	op.status = 99;
 	rc = gnttab(GNTTABOP_copy, &op, 1);
-	begin("gnt_copy %s -> %s len %u = %ld status=%d", src, dst, op.len, rc, op.status);
+	put("gnt_copy %s -> %s len %u = %ld status=%d", src, dst, op.len, rc, op.status);
 	end();
 	if (dq >= 0) {
 		refs[dq] |= sq >= 0 ? refs[sq] : ~0u;
@@ -729,7 +722,7 @@ static void act_grant_table(void)
 		struct gnttab_query_size q = { DOMID_SELF, 0, 0, 0, 99, 0 };
 
 		rc = gnttab(GNTTABOP_query_size, &q, 1);
-		begin("gnt_query_size = %ld status=%d nr_frames=%u", rc, q.status, q.nr_frames);
+		put("gnt_query_size = %ld status=%d nr_frames=%u", rc, q.status, q.nr_frames);
 	} else if (k == 1) {
 		struct gnttab_set_version s = { 1 + below(2) };
 		unsigned int want = s.version;
@@ -737,28 +730,28 @@ static void act_grant_table(void)
 		if (chance(5))
 			s.version = want = 3;
 		rc = gnttab(GNTTABOP_set_version, &s, 1);
-		begin("gnt_set_version %u = %ld version=%u", want, rc, s.version);
+		put("gnt_set_version %u = %ld version=%u", want, rc, s.version);
 		if (!rc && s.version != gver)
 			version_changed(s.version);
 	} else if (k == 2) {
 		struct gnttab_get_version g = { DOMID_SELF, 0, 0 };
 
 		rc = gnttab(GNTTABOP_get_version, &g, 1);
-		begin("gnt_get_version = %ld version=%u", rc, g.version);
+		put("gnt_get_version = %ld version=%u", rc, g.version);
 	} else if (k == 3) {
 		uint64_t frames[4];
 		struct gnttab_setup_table s = { DOMID_SELF, 0, 1 + below(4), 99, { 0 },
 						(uint64_t)frames };
 
 		rc = gnttab(GNTTABOP_setup_table, &s, 1);
-		begin("gnt_setup_table %u = %ld status=%d", s.nr_frames, rc, s.status);
+		put("gnt_setup_table %u = %ld status=%d", s.nr_frames, rc, s.status);
 	} else {
 		uint64_t frames[2];
 		struct gnttab_get_status_frames s = { 1 + below(2), DOMID_SELF, 99,
 						      (uint64_t)frames };
 
 		rc = gnttab(GNTTABOP_get_status_frames, &s, 1);
-		begin("gnt_get_status_frames %u = %ld status=%d", s.nr_frames, rc, s.status);
+		put("gnt_get_status_frames %u = %ld status=%d", s.nr_frames, rc, s.status);
 	}
 	end();
 }
@@ -779,33 +772,33 @@ static void act_evtchn_bind(void)
 		struct evtchn_alloc_unbound a = { DOMID_SELF, chance(85) ? DOMID_SELF : 0, 0 };
 
 		rc = EVTOP(EVTCHNOP_alloc_unbound, &a);
-		begin("ev_alloc_unbound %s = %ld", a.remote_dom == DOMID_SELF ? "DOMID_SELF" : "d0",
+		put("ev_alloc_unbound %s = %ld", a.remote_dom == DOMID_SELF ? "DOMID_SELF" : "d0",
 		      rc);
 		if (!rc)
-			add(" port=%u", a.port);
+			put(" port=%u", a.port);
 	} else if (k == 1) {
 		struct evtchn_bind_interdomain b = { chance(85) ? DOMID_SELF : 0, 0, pick_port(), 0 };
 
 		rc = EVTOP(EVTCHNOP_bind_interdomain, &b);
-		begin("ev_bind_interdomain %s %u = %ld",
+		put("ev_bind_interdomain %s %u = %ld",
 		      b.remote_dom == DOMID_SELF ? "DOMID_SELF" : "d0", b.remote_port, rc);
 		if (!rc)
-			add(" port=%u", b.local_port);
+			put(" port=%u", b.local_port);
 	} else if (k == 2) {
 		static const uint32_t virqs[] = { 0, 1, 2, 3, 5, 7, 24 };
 		struct evtchn_bind_virq b = { virqs[below(ARRAY_SIZE(virqs))], chance(90) ? 0 : 1, 0 };
 
 		rc = EVTOP(EVTCHNOP_bind_virq, &b);
-		begin("ev_bind_virq %u vcpu %u = %ld", b.virq, b.vcpu, rc);
+		put("ev_bind_virq %u vcpu %u = %ld", b.virq, b.vcpu, rc);
 		if (!rc)
-			add(" port=%u", b.port);
+			put(" port=%u", b.port);
 	} else {
 		struct evtchn_bind_ipi b = { chance(90) ? 0 : 1, 0 };
 
 		rc = EVTOP(EVTCHNOP_bind_ipi, &b);
-		begin("ev_bind_ipi vcpu %u = %ld", b.vcpu, rc);
+		put("ev_bind_ipi vcpu %u = %ld", b.vcpu, rc);
 		if (!rc)
-			add(" port=%u", b.port);
+			put(" port=%u", b.port);
 	}
 	end();
 }
@@ -820,10 +813,10 @@ static void act_evtchn_port(void)
 
 	if (k == 3)
 		a.vcpu = chance(85) ? 0 : 1;
-	begin("ev_%s %u", names[k], a.port);
+	put("ev_%s %u", names[k], a.port);
 	if (k == 3)
-		add(" vcpu %u", a.vcpu);
-	add(" = %ld", EVTOP(cmds[k], &a));
+		put(" vcpu %u", a.vcpu);
+	put(" = %ld", EVTOP(cmds[k], &a));
 	end();
 }
 
@@ -836,15 +829,15 @@ static void act_evtchn_status(void)
 	s.dom = DOMID_SELF;
 	s.port = pick_port();
 	rc = EVTOP(EVTCHNOP_status, &s);
-	begin("ev_status %u = %ld", s.port, rc);
+	put("ev_status %u = %ld", s.port, rc);
 	if (!rc) {
-		add(" status=%u vcpu=%u", s.status, s.vcpu);
+		put(" status=%u vcpu=%u", s.status, s.vcpu);
 		if (s.status == EVTCHNSTAT_unbound)
-			add(" dom=%u", s.u.unbound.dom);
+			put(" dom=%u", s.u.unbound.dom);
 		else if (s.status == EVTCHNSTAT_interdomain)
-			add(" dom=%u port=%u", s.u.interdomain.dom, s.u.interdomain.port);
+			put(" dom=%u port=%u", s.u.interdomain.dom, s.u.interdomain.port);
 		else if (s.status == EVTCHNSTAT_virq)
-			add(" virq=%u", s.u.virq);
+			put(" virq=%u", s.u.virq);
 	}
 	end();
 }
@@ -855,8 +848,8 @@ static void act_evtchn_reset(void)
 
 	if (!chance(10))
 		return;
-	begin("ev_reset");
-	add(" = %ld", EVTOP(EVTCHNOP_reset, &r));
+	put("ev_reset");
+	put(" = %ld", EVTOP(EVTCHNOP_reset, &r));
 	end();
 }
 
