@@ -649,13 +649,63 @@ static void act_grant_unmap(void)
 	 * w keeps a grant PTE with no grant behind it, never to be touched.
 	 */
 	if (!rc && op.status == GNTST_okay) {
-		if (a == w) {
+		if (a == w)
 			win_grant[w] = false;
-			win_ref[w] = -1;
-		}
 		else
 			win_handle[w] = 0xffffffffu;
+		win_ref[a] = -1;
 	}
+}
+
+/*
+ * unmap_and_replace: w's grant mapping replaced by what window b (no
+ * grant there) maps, b emptied; or by nothing (new_addr 0); sometimes
+ * with the handle at another window's address.
+ */
+static void act_grant_replace(void)
+{
+	unsigned int w = below(NWIN), a = chance(80) ? w : below(NWIN), b = below(NWIN);
+	bool none = chance(30) || b == w || win_grant[b];
+	struct gnttab_unmap_and_replace op = { win_va[a], none ? 0 : win_va[b], win_handle[w],
+					       99, 0 };
+	long rc;
+
+	if (!win_grant[w] || win_handle[w] == 0xffffffffu || (a != w && win_grant[a]))
+		return;
+	rc = gnttab(GNTTABOP_unmap_and_replace, &op, 1);
+	put("gnt_unmap_and_replace w%u at w%u", w, a);
+	if (!none)
+		put(" by w%u", b);
+	put(" = %ld status=%d", rc, op.status);
+	end();
+	if (rc || op.status != GNTST_okay)
+		return;
+	if (a == w)
+		win_grant[w] = false;
+	else
+		win_handle[w] = 0xffffffffu;	/* as for an unmap through another window */
+	win_ref[a] = none ? -1 : win_ref[b];
+	if (!none)
+		win_ref[b] = -1;
+}
+
+/*
+ * swap_grant_ref of two of our first NREF entries (reserved ones too;
+ * not far ones: what they would name afterwards is not followed).
+ */
+static void act_grant_swap(void)
+{
+	struct gnttab_swap_grant_ref op = { below(NREF), below(NREF), 99 };
+	long rc = gnttab(GNTTABOP_swap_grant_ref, &op, 1);
+	int t;
+
+	put("gnt_swap ref %u ref %u = %ld status=%d", op.ref_a, op.ref_b, rc, op.status);
+	end();
+	if (rc || op.status != GNTST_okay)
+		return;
+	t = gref_pool[op.ref_a];
+	gref_pool[op.ref_a] = gref_pool[op.ref_b];
+	gref_pool[op.ref_b] = t;
 }
 
 /*
@@ -903,7 +953,8 @@ static const struct {
 	{ act_pin, 8 }, { act_unpin, 6 }, { act_entry, 14 }, { act_mmu_batch, 4 },
 	{ act_mmuext_batch, 4 }, { act_clear_copy, 3 }, { act_uvm, 8 }, { act_replace, 2 },
 	{ act_exchange, 2 }, { act_grant_write, 6 }, { act_grant_map, 6 }, { act_grant_unmap, 6 },
-	{ act_grant_copy, 6 }, { act_grant_table, 4 }, { act_evtchn_bind, 6 },
+	{ act_grant_copy, 6 }, { act_grant_table, 4 }, { act_grant_replace, 3 },
+	{ act_grant_swap, 2 }, { act_evtchn_bind, 6 },
 	{ act_evtchn_port, 7 }, { act_evtchn_status, 4 }, { act_evtchn_reset, 1 },
 };
 
