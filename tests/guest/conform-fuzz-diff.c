@@ -690,6 +690,70 @@ static void act_grant_replace(void)
 }
 
 /*
+ * `pte=1`: grant maps by PTE address (GNTMAP_contains_pte) into a slot
+ * of a pool frame, which must be an L1; up to NPTE kept for unmapping.
+ */
+#define NPTE	4
+static struct {
+	bool used;
+	unsigned int p, slot;
+	grant_handle_t handle;
+} ptes[NPTE];
+
+static void act_grant_map_pte(void)
+{
+	unsigned int p = below(NPOOL), slot = slots[below(ARRAY_SIZE(slots))], i;
+	bool ro = chance(40);
+	const char *dn;
+	struct gnttab_map_grant_ref op = {
+		(pool[p].mfn << 12) + slot * 8,
+		GNTMAP_host_map | GNTMAP_contains_pte | (ro ? GNTMAP_readonly : 0), pick_ref(),
+		pick_dom(&dn), 99, ~0U, 0
+	};
+	long rc;
+
+	for (i = 0; i < NPTE && ptes[i].used; i++)
+		;
+	if (i == NPTE || (tainted >> p & 1))
+		return;
+	rc = gnttab(GNTTABOP_map_grant_ref, &op, 1);
+	put("gnt_map_pte ref %u %s p%u[%u]%s = %ld status=%d", op.ref, dn, p, slot,
+	    ro ? " ro" : "", rc, op.status);
+	end();
+	/* the entry is the hypervisor's now: p's contents name the frame, as an L1's */
+	l1seen |= 1u << p;
+	if (op.ref < NREF && gref_pool[op.ref] >= 0)
+		refs[p] |= 1u << gref_pool[op.ref];
+	else
+		refs[p] |= ~0u;
+	if (!rc && op.status == GNTST_okay) {
+		ptes[i].used = true;
+		ptes[i].p = p;
+		ptes[i].slot = slot;
+		ptes[i].handle = op.handle;
+	}
+}
+
+static void act_grant_unmap_pte(void)
+{
+	unsigned int i = below(NPTE), slot;
+	struct gnttab_unmap_grant_ref op = { 0, 0, 0, 99, 0 };
+	long rc;
+
+	if (!ptes[i].used)
+		return;
+	slot = chance(80) ? ptes[i].slot : slots[below(ARRAY_SIZE(slots))];
+	op.host_addr = (pool[ptes[i].p].mfn << 12) + slot * 8;
+	op.handle = ptes[i].handle;
+	rc = gnttab(GNTTABOP_unmap_grant_ref, &op, 1);
+	put("gnt_unmap_pte p%u[%u] at [%u] = %ld status=%d", ptes[i].p, ptes[i].slot, slot, rc,
+	    op.status);
+	end();
+	if (!rc && op.status == GNTST_okay)
+		ptes[i].used = false;
+}
+
+/*
  * swap_grant_ref of two of our first NREF entries (reserved ones too;
  * not far ones: what they would name afterwards is not followed).
  */
@@ -920,8 +984,9 @@ static void frame_name(uint64_t mfn, char *out, size_t size)
 
 /*
  * `dump=K`: before call K, each pool frame's non-empty entries (flags,
- * and the frame in pool terms), read through a read-only window at peek;
- * the walk stops there (the window's own mapping changes the state).
+ * and the frame in pool terms), read through a read-only window at peek,
+ * then whether each takes an L1 pin (undone); the walk stops there (the
+ * window's own mapping and the pins change the state).
  */
 static void dump_pool(uint64_t peek)
 {
@@ -944,9 +1009,17 @@ static void dump_pool(uint64_t peek)
 		}
 	}
 	update_va_mapping(peek, 0, UVMF_INVLPG);
+	/* and whether each takes an L1 pin now (undone) */
+	for (p = 0; p < NPOOL; p++) {
+		long rc = mmuext1(MMUEXT_PIN_L1_TABLE, pool[p].mfn);
+
+		printf("dump p%u pin L1 = %ld\n", p, rc);
+		if (!rc)
+			mmuext1(MMUEXT_UNPIN_TABLE, pool[p].mfn);
+	}
 }
 
-static const struct {
+static struct {
 	void (*act)(void);
 	unsigned int weight;
 } actions[] = {
@@ -956,6 +1029,7 @@ static const struct {
 	{ act_grant_copy, 6 }, { act_grant_table, 4 }, { act_grant_replace, 3 },
 	{ act_grant_swap, 2 }, { act_evtchn_bind, 6 },
 	{ act_evtchn_port, 7 }, { act_evtchn_status, 4 }, { act_evtchn_reset, 1 },
+	{ act_grant_map_pte, 0 }, { act_grant_unmap_pte, 0 },	/* pte=1: 5 and 4 */
 };
 
 static void step(void)
@@ -981,6 +1055,10 @@ int test_main(struct start_info *si)
 	fuzz_args(&run, si, 1, 2, 0);
 	calls = cmdline_number((const char *)si->cmd_line, "calls=", DEF_CALLS);
 	dump = cmdline_number((const char *)si->cmd_line, "dump=", ~0UL);
+	if (cmdline_number((const char *)si->cmd_line, "pte=", 0)) {
+		actions[ARRAY_SIZE(actions) - 2].weight = 5;
+		actions[ARRAY_SIZE(actions) - 1].weight = 4;
+	}
 	fuzz_vcpu_init(&fz, &run, run.seed, 0);
 	if (gnt_self_dom_init(si))
 		return fail("no own domain id");
