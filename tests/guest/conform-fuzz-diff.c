@@ -85,6 +85,13 @@ static uint32_t tainted;
  * a new entry, until a clear.
  */
 static uint32_t l1seen;
+/*
+ * Pool frames that may be typed as a table now (a pin was tried on them
+ * or above them, or an entry naming them went into such a frame): an
+ * entry written into one validates the frame it names, and so those
+ * below it may become L1s (l1seen). Left only by a clear.
+ */
+static uint32_t maybe_table;
 static int va_ref[NPOOL], win_ref[NWIN], gref_pool[NREF];
 static uint64_t win_va[NWIN];
 /*
@@ -157,6 +164,8 @@ static bool chance(unsigned int pct)
 
 /* ---- page tables ---------------------------------------------------- */
 
+static uint32_t reach(unsigned int p);
+
 /* An entry's value by kind, for a table at pool p; its text into what. */
 static uint64_t entry_value(unsigned int p, char *what, size_t size)
 {
@@ -169,6 +178,12 @@ static uint64_t entry_value(unsigned int p, char *what, size_t size)
 		return 0;
 	}
 	refs[p] |= 1u << q | 1u << p;
+	if (maybe_table >> p & 1) {
+		uint32_t below_q = 1u << q | reach(q);
+
+		maybe_table |= below_q;
+		l1seen |= below_q;
+	}
 
 	switch (k) {
 	case 0:
@@ -259,6 +274,7 @@ static void pin_tried(unsigned int p, unsigned int lvl)
 	uint32_t s = 1u << p;
 	unsigned int d;
 
+	maybe_table |= 1u << p | reach(p);
 	for (d = 0; d < lvl; d++)
 		s = down(s);
 	l1seen |= s;
@@ -275,6 +291,7 @@ static void untaint(unsigned int p)
 	if (!rc) {
 		tainted &= ~(1u << p);
 		l1seen &= ~(1u << p);
+		maybe_table &= ~(1u << p);
 		refs[p] = 0;
 	}
 }
@@ -431,6 +448,7 @@ static void act_mmuext_batch(void)
 		if (op[i].cmd == MMUEXT_CLEAR_PAGE && i < done) {
 			tainted &= ~(1u << pidx[i]);
 			l1seen &= ~(1u << pidx[i]);
+			maybe_table &= ~(1u << pidx[i]);
 		}
 	}
 }
@@ -448,6 +466,7 @@ static void act_clear_copy(void)
 			refs[p] = 0;
 			tainted &= ~(1u << p);
 			l1seen &= ~(1u << p);
+			maybe_table &= ~(1u << p);
 		}
 	} else {
 		if (tainted >> q & 1)
@@ -528,6 +547,7 @@ static void replaced(unsigned int p, uint64_t mfn)
 	if (!rc) {
 		tainted &= ~(1u << p);
 		l1seen &= ~(1u << p);
+		maybe_table &= ~(1u << p);
 	}
 	for (i = 0; i < NPOOL; i++)
 		if (va_ref[i] == (int)p)
