@@ -20,8 +20,10 @@
  *   memory  decrease_reservation of a pool frame then populate_physmap
  *           at its pfn, XENMEM_exchange of one;
  *   grant   entries of our own table written (guest side), map onto a
- *           window, unmap, copy between refs and pool frames, setup,
- *           query_size, set/get version, get_status_frames;
+ *           window, unmap, unmap_and_replace, swap, copy between refs
+ *           and pool frames, setup, query_size, set/get version,
+ *           get_status_frames; with `pte=1` also maps and unmaps by PTE
+ *           address into pool frames;
  *   event   alloc_unbound and bind_interdomain to ourselves, virq, ipi,
  *           close, send, unmask, status, bind_vcpu, reset.
  *
@@ -36,7 +38,8 @@
  * difference. tests/run/conform-diff --guest conform-fuzz-diff --seed N
  * compares a seed with its golden file (Xen 4.17's), and
  * tests/run/conform-fuzz-explore runs seeds on both and shows the first
- * difference of each.
+ * difference of each; `dump=K` stops before call K and prints the pool
+ * (docs/testing.md).
  * @cmdline: seed=1
  * @timeout: 240
  */
