@@ -56,7 +56,6 @@ static void reset_pte(void)
  * The entry after a write, then put back read-only. Xen 4.17 adds the
  * global bit to the entries of user pages: it is not compared.
  */
-#define PTE_G	0x100ULL
 
 static void check_pte(const char *what, uint64_t want)
 {

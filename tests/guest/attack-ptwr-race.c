@@ -45,7 +45,6 @@
 #define MAX_TRIES	1000000
 #define STACK_SIZE	8192
 #define GONE		0x600000ULL	/* not mapped */
-#define PTE_G		0x100ULL	/* Xen 4.17 adds it to user pages: not compared */
 
 static uint8_t stack1[STACK_SIZE] __attribute__((aligned(16)));
 static volatile bool started, stop, racing;

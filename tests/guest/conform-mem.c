@@ -392,6 +392,31 @@ int test_main(struct start_info *si)
 	    hypercall5(__HYPERVISOR_update_va_mapping_otherdomain, (uint64_t)page, pte,
 		       UVMF_INVLPG, 999, 0), -ESRCH);
 
+	/*
+	 * The bits the hypervisor adds to an L1 entry it takes (Xen 4.17's
+	 * adjust_guest_l1e), read back: a user entry made global, a kernel
+	 * one (no US asked) made user with bit 52 (_PAGE_GUEST_KERNEL), a G
+	 * asked on a kernel entry kept. Lamina stored no G until 7 Dec.
+	 */
+	ROW("update_va_mapping user entry", NCALL(__HYPERVISOR_update_va_mapping, page,
+						   (pte & PTE_ADDR) | PTE_DATA, UVMF_INVLPG), 0);
+	ROW("its entry read back: US and G, no bit 52",
+	    l1e_of((uint64_t)page) & (PTE_US | PTE_G | PTE_GUEST_KERNEL), PTE_US | PTE_G);
+	ROW("update_va_mapping kernel entry",
+	    NCALL(__HYPERVISOR_update_va_mapping, page, (pte & PTE_ADDR) | (PTE_DATA & ~PTE_US),
+		  UVMF_INVLPG), 0);
+	ROW("its entry read back: US and bit 52, no G",
+	    l1e_of((uint64_t)page) & (PTE_US | PTE_G | PTE_GUEST_KERNEL),
+	    PTE_US | PTE_GUEST_KERNEL);
+	ROW("update_va_mapping kernel entry asking G",
+	    NCALL(__HYPERVISOR_update_va_mapping, page,
+		  (pte & PTE_ADDR) | (PTE_DATA & ~PTE_US) | PTE_G, UVMF_INVLPG), 0);
+	ROW("its entry read back: US, bit 52 and G",
+	    l1e_of((uint64_t)page) & (PTE_US | PTE_G | PTE_GUEST_KERNEL),
+	    PTE_US | PTE_G | PTE_GUEST_KERNEL);
+	ROW("update_va_mapping back to the first PTE",
+	    NCALL(__HYPERVISOR_update_va_mapping, page, pte, UVMF_INVLPG), 0);
+
 	/* multicall */
 	ROW("multicall 0 entries", NCALL(__HYPERVISOR_multicall, mc, 0, 0), 0);
 	ROW("multicall bad list", NCALL(__HYPERVISOR_multicall, BADPTR, 1, 0), -EFAULT);

@@ -30,13 +30,7 @@
 #include "lib/ptwr.h"
 #include "lib/segbase.h"
 
-#define PTE_G		0x100ULL	/* Xen 4.17 adds it to user pages: not compared */
 #define ARITH		0x8d5ULL	/* CF PF AF ZF SF OF */
-/*
- * A present entry without US gets US and bit 52 (a kernel page of a
- * 64-bit PV guest, Xen's _PAGE_GUEST_KERNEL) from both hypervisors.
- */
-#define PTE_GUEST_KERNEL	(1ULL << 52)
 
 static volatile uint64_t *pte;
 static uint64_t ro, rw, start_pt;

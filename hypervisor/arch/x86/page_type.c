@@ -805,12 +805,22 @@ static int l1_flags_check(const struct domain *d, pte_t e)
 	return 0;
 }
 
-/* A present L1 entry as the guest's tables hold it: user, never global. */
+/*
+ * A present L1 entry as the guest's tables hold it, as Xen 4.17's
+ * adjust_guest_l1e stores it: a kernel entry (no _PAGE_USER) becomes
+ * user and _PAGE_GUEST_KERNEL, an entry without _PAGE_GUEST_KERNEL then
+ * global; a G the guest gave is kept. Guests read these bits back
+ * (conform-fuzz-diff: 0x125 on both for a user entry asked 0x25). G has
+ * no effect here: Lamina never sets CR4.PGE (cpu.c, features_init), so
+ * every CR3 load still flushes every translation.
+ */
 static pte_t l1_guest_bits(pte_t e)
 {
 	if (!(e & _PAGE_USER))
-		e |= _PAGE_GUEST_KERNEL;
-	return (e | _PAGE_USER) & ~_PAGE_GLOBAL;
+		e |= _PAGE_GUEST_KERNEL | _PAGE_USER;
+	if (!(e & _PAGE_GUEST_KERNEL))
+		e |= _PAGE_GLOBAL;
+	return e;
 }
 
 /*

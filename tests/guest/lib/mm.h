@@ -14,6 +14,8 @@
 #define PTE_A		0x020ULL
 #define PTE_D		0x040ULL
 #define PTE_PSE		0x080ULL
+#define PTE_G		0x100ULL
+#define PTE_GUEST_KERNEL (1ULL << 52)	/* what Xen adds to a kernel L1 entry */
 #define PTE_ADDR	0x000FFFFFFFFFF000ULL
 #define PTE_DATA	(PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D)
 
