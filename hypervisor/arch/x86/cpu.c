@@ -233,7 +233,9 @@ static void features_init(bool boot)
 	/*
 	 * FSGSBASE and TSD only ever while a vCPU that set them runs
 	 * (cr4_guest_load). PGE never: each CR3 load must flush every
-	 * translation, the flush clock's rule (hv/flushtlb.h).
+	 * translation, the flush clock's rule (hv/flushtlb.h); and guests'
+	 * user L1 entries carry G, as Xen stores them (page_type.c,
+	 * l1_guest_bits), which PGE would keep across address spaces.
 	 */
 	uint64_t cr4 = (read_cr4() | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT) &
 		       ~(CR4_GUEST_REAL | X86_CR4_PGE);
