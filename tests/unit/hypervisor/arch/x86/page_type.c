@@ -93,8 +93,13 @@ static void l1_entries_validated(void)
 	EXPECT_EQ(pg(data)->type, PGT_writable);
 	EXPECT_EQ(pg(data)->type_count, 1);			/* the RW entry only */
 	EXPECT_EQ(t[0], mk_pte(data, RW | _PAGE_USER | GUEST_KERNEL));
-	EXPECT_EQ(t[1], mk_pte(data, P | _PAGE_USER));
+	EXPECT_EQ(t[1], mk_pte(data, P | _PAGE_USER | _PAGE_GLOBAL));	/* user: global, as Xen */
 	EXPECT(mm_audit(d));
+	/* a G asked on a kernel entry is kept, as Xen's adjust_guest_l1e */
+	EXPECT_EQ(pt_update_entry(d, entry(l1, 5), mk_pte(data, P | _PAGE_GLOBAL), false), 0);
+	EXPECT_EQ(t[5], mk_pte(data, P | _PAGE_GLOBAL | _PAGE_USER | GUEST_KERNEL));
+	EXPECT_EQ(pt_update_entry(d, entry(l1, 5), 0, false), 0);
+	EXPECT_EQ(pg(data)->count, 3);
 
 	/* A page table is never writable; another's frame is never mapped. */
 	EXPECT_EQ(pt_pin(d, pt, 1), 0);
