@@ -18,7 +18,8 @@
  * %ds is null, the callback registered without CALLBACKF_mask_events and
  * kernel_sp 8 below a 16-byte boundary: the callback is entered in kernel
  * mode at kernel_sp aligned down to 16, the frame's cs the user's (0xe033)
- * and rsp/rip the user's, events still unmasked; it returns to user mode.
+ * and rsp/rip the user's, events still unmasked; it returns to user mode
+ * (a try whose call comes in kernel mode, before the iret, is made again).
  * Last, 0x18 (RPL 0, the same DPL-3 descriptor) in %es and the reserved
  * flat selectors 0xe033, 0xe023 and 0xe028 (RPL 0) in %ds, %fs and %gs
  * survive switch-ins with no call, as on Xen 4.17.
@@ -37,6 +38,7 @@
 #define STACK_SIZE	8192
 #define SEL		0x1b
 #define TRIES		2000
+#define USER_TRIES	20
 
 static uint8_t kstack[STACK_SIZE] __attribute__((aligned(16)));
 
@@ -80,25 +82,38 @@ static int from_user(uint64_t gdt_mfn)
 {
 	struct callback_register cb = { CALLBACKTYPE_failsafe, 0, 0, (uint64_t)failsafe_stub };
 	uint64_t ksp = (uint64_t)kstack + sizeof(kstack) - 8;
-	long rc, user_rc;
+	unsigned long tries;
+	long rc, user_rc = 0;
 
 	CHECK(user_setup(spin_prog, spin_prog_end - spin_prog, 1) == 0, "user mode set-up failed");
 	CHECK(hypercall2(__HYPERVISOR_callback_op, CALLBACKOP_register, &cb) == 0,
 	      "registering the failsafe callback again failed");
 	CHECK(hypercall2(__HYPERVISOR_stack_switch, FLAT_KERNEL_SS, ksp) == 0,
 	      "stack_switch failed");
-	forget();
-	shared->vcpu_info[0].evtchn_upcall_mask = 0;
-	asm volatile("mov %0, %%ds; mov %0, %%fs" : : "r"(SEL));
-	rc = hypercall2(__HYPERVISOR_update_descriptor, (gdt_mfn << 12) + 3 * 8,
-			0x00cf73000000ffffULL);
-	CHECK(rc == 0, "update_descriptor gave %ld", rc);
-	user_rc = enter_user(USER_BASE, USER_DATA + 4096);
-	shared->vcpu_info[0].evtchn_upcall_mask = 1;
-	asm volatile("mov %0, %%ds; mov %0, %%fs" : : "r"(0));
-	rc = hypercall2(__HYPERVISOR_update_descriptor, (gdt_mfn << 12) + 3 * 8,
-			0x00cff3000000ffffULL);
-	CHECK(rc == 0, "update_descriptor gave %ld", rc);
+	/*
+	 * A switch-in may also come in kernel mode, between update_descriptor
+	 * and enter_user's iret (at the hypercall's return, or on a timer):
+	 * the failsafe call is then the kernel's, %ds is null before user
+	 * mode starts, and the try is made again.
+	 */
+	for (tries = 0; tries < USER_TRIES; tries++) {
+		forget();
+		shared->vcpu_info[0].evtchn_upcall_mask = 0;
+		asm volatile("mov %0, %%ds; mov %0, %%fs" : : "r"(SEL));
+		rc = hypercall2(__HYPERVISOR_update_descriptor, (gdt_mfn << 12) + 3 * 8,
+				0x00cf73000000ffffULL);
+		CHECK(rc == 0, "update_descriptor gave %ld", rc);
+		user_rc = enter_user(USER_BASE, USER_DATA + 4096);
+		shared->vcpu_info[0].evtchn_upcall_mask = 1;
+		asm volatile("mov %0, %%ds; mov %0, %%fs" : : "r"(0));
+		rc = hypercall2(__HYPERVISOR_update_descriptor, (gdt_mfn << 12) + 3 * 8,
+				0x00cff3000000ffffULL);
+		CHECK(rc == 0, "update_descriptor gave %ld", rc);
+		if (!calls || frame[7] != 0xe030)
+			break;
+		printf("failsafe: user mode: try %lu: the call came in kernel mode (rip %#lx), "
+		       "again\n", tries, frame[6]);
+	}
 	printf("failsafe: user mode: %lu calls; frame rcx %#lx r11 %#lx ds %#lx es %#lx "
 	       "fs %#lx gs %#lx rip %#lx cs %#lx rflags %#lx rsp %#lx ss %#lx\n", calls,
 	       frame[0], frame[1], frame[2], frame[3], frame[4], frame[5], frame[6], frame[7],
