@@ -47,6 +47,7 @@
 #include "lib/mm.h"
 #include "lib/fuzz.h"
 #include "lib/gnt_self.h"
+#include "lib/traps.h"
 #include <lamina/memory.h>
 #include <lamina/mm.h>
 #include <lamina/event_channel.h>
@@ -95,6 +96,18 @@ static uint32_t l1seen;
  * below it may become L1s (l1seen). Left only by a clear.
  */
 static uint32_t maybe_table;
+/*
+ * `wide=1`: the families below the grant and event ones too (multicall,
+ * SET_LDT with LDT loads, descriptors written, NEW_USER_BASEPTR, memory
+ * ops of order 1-2), and frames that were L1s allowed at upper levels
+ * (both hypervisors store the global bit in user L1 entries now).
+ * user_base: the pool frame set as the user L4 (-1 none); ldt_p the pool
+ * VA set as the LDT's base (-1 none); ldt_typed the frames an LDT load
+ * may have typed as descriptor pages (never given back).
+ */
+static bool wide;
+static int user_base = -1, ldt_p = -1;
+static uint32_t ldt_typed;
 static int va_ref[NPOOL], win_ref[NWIN], gref_pool[NREF];
 static uint64_t win_va[NWIN];
 /*
@@ -176,7 +189,7 @@ static uint64_t entry_value(unsigned int p, char *what, size_t size)
 	uint64_t v;
 
 	/* every kind names q, p or no pool frame: both may be named now */
-	if ((tainted >> q | tainted >> p | l1seen >> q) & 1) {
+	if ((tainted >> q | tainted >> p | (wide ? 0 : l1seen >> q)) & 1) {
 		snprintf(what, size, "empty");
 		return 0;
 	}
@@ -265,7 +278,7 @@ static bool pin_ok(unsigned int p, unsigned int lvl)
 
 	if (lvl == 3 ? reach(p) & tainted & ~(1u << p) : (tainted >> p & 1) || (lvl && reach(p) & tainted))
 		return false;
-	for (d = 0; d < lvl; d++, s = down(s))
+	for (d = 0; d < lvl && !wide; d++, s = down(s))
 		if (s & l1seen)
 			return false;
 	return true;
@@ -524,7 +537,7 @@ static bool named(unsigned int p)
 {
 	unsigned int i;
 
-	if (pte_busy(p))
+	if (pte_busy(p) || user_base == (int)p || (ldt_typed >> p & 1))
 		return true;
 	for (i = 0; i < NPOOL; i++)
 		if (i != p && (refs[i] >> p & 1))
@@ -1019,6 +1032,363 @@ static void act_evtchn_reset(void)
 	end();
 }
 
+/* ---- wide=1: user L4, LDT, memory orders, multicall ------------------ */
+
+/* MMUEXT_NEW_USER_BASEPTR of a pool frame (read as an L4, as a pin) or 0. */
+static long new_user_base(int p)
+{
+	return mmuext1(MMUEXT_NEW_USER_BASEPTR, p < 0 ? 0 : pool[p].mfn);
+}
+
+static void act_user_base(void)
+{
+	int p = chance(25) ? -1 : (int)below(NPOOL);
+	long rc;
+
+	if (p >= 0 && !pin_ok((unsigned int)p, 3))
+		return;
+	rc = new_user_base(p);
+	if (p < 0)
+		put("user_base none = %ld", rc);
+	else
+		put("user_base p%d = %ld", p, rc);
+	if (!rc)
+		user_base = p;
+	if (p >= 0) {
+		pin_tried((unsigned int)p, 3);
+		if (rc)
+			untaint((unsigned int)p);
+	}
+	end();
+}
+
+static const uint32_t ldt_ents[] = { 0, 1, 2, 16, 512, 513, 8192, 8193 };
+
+static long set_ldt(uint64_t base, uint32_t ents)
+{
+	struct mmuext_op op = { MMUEXT_SET_LDT, 0, { base }, { 0 } };
+
+	op.arg2.nr_ents = ents;
+	return hypercall5(__HYPERVISOR_mmuext_op, (uint64_t)&op, 1, 0, DOMID_SELF, 0);
+}
+
+/* SET_LDT at a pool VA (sometimes +8, or a hypervisor address), 0-8193 entries. */
+static void act_set_ldt(void)
+{
+	unsigned int p = below(NPOOL), k = below(10);
+	uint32_t ents = ldt_ents[below(ARRAY_SIZE(ldt_ents))];
+	uint64_t base = k == 8 ? pool[p].va + 8 : k == 9 ? 0xffff800000000000ULL : pool[p].va;
+	long rc = set_ldt(base, ents);
+
+	put("set_ldt p%u%s ents %u = %ld", p, k == 8 ? "+8" : k == 9 ? " hyp" : "", ents, rc);
+	end();
+	if (!rc)
+		ldt_p = ents && k < 8 ? (int)p : -1;
+}
+
+/*
+ * A selector of the LDT loaded into %es (then 0 again): the page at the
+ * LDT's base is mapped and typed on that use. Only when the frame there
+ * is a pool frame whose contents name no frame (never written with an
+ * entry, or only with descriptors), so that its check reads the same
+ * bytes on both; sometimes a data descriptor written at the index and
+ * the base VA remapped read-only to it first (their answers printed);
+ * the traps taken and the last one's vector and
+ * error code printed.
+ */
+static void act_ldt_load(void)
+{
+	static const unsigned int index[] = { 0, 1, 2, 5, 511 };
+	unsigned int i = index[below(ARRAY_SIZE(index))];
+	uint16_t sel = (uint16_t)(i << 3 | 7);
+	int f;
+
+	if (ldt_p < 0)
+		return;
+	f = va_ref[ldt_p];
+	if (f < 0 || refs[f] || (tainted >> f & 1))
+		return;
+	put("ldt_load p%d index %u", f, i);
+	if (chance(50))
+		put(" desc=%ld", hypercall2(__HYPERVISOR_update_descriptor,
+					    (pool[f].mfn << 12) + i * 8, 0x00cff3000000fffeULL));
+	if (chance(50))
+		put(" ro=%ld", update_va_mapping(pool[ldt_p].va, pte_ro(pool[f].mfn), UVMF_INVLPG));
+	traps_taken = 0;
+	last_trap.vector = 99;
+	last_trap.error = 0;
+	EXPECT_TRAP("mov %0, %%es", : : "r"(sel) : "memory");
+	asm volatile("mov %0, %%es" : : "r"(0));
+	ldt_typed |= 1u << f;
+	put(" = traps=%u", traps_taken);
+	if (traps_taken)
+		put(" vector=%lu error=%#lx", (unsigned long)last_trap.vector,
+		    (unsigned long)last_trap.error);
+	end();
+}
+
+/*
+ * update_descriptor into a pool frame: descriptors whose bit 0 (a limit
+ * bit) is clear, so that read as a table entry each is not present and
+ * names no frame.
+ */
+static void act_descriptor(void)
+{
+	static const uint64_t descs[] = {
+		0, 0x00cff3000000fffeULL, 0x00affb000000fffeULL, 0x00af9b000000fffeULL,
+		0x00cf93000000fffeULL, 0x0000ec0000100000ULL, 0x0000730000000000ULL,
+	};
+	unsigned int p = below(NPOOL), slot = slots[below(ARRAY_SIZE(slots))];
+	unsigned int k = below(ARRAY_SIZE(descs));
+	bool odd = chance(10);
+	uint64_t ma = (pool[p].mfn << 12) + slot * 8 + (odd ? 4 : 0);
+
+	if (pte_busy(p))
+		return;
+	put("descriptor p%u[%u]%s kind %u = %ld", p, slot, odd ? "+4" : "", k,
+	    hypercall2(__HYPERVISOR_update_descriptor, ma, descs[k]));
+	end();
+}
+
+/*
+ * populate_physmap of one extent of order 1 or 2, then all of it given
+ * back: in one decrease of that order, frame by frame, or in a decrease
+ * whose second extent is a frame no guest owns (done count 1).
+ */
+static void act_populate_order(void)
+{
+	unsigned int order = 1 + below(2), n = 1u << order, k = below(3), i;
+	uint64_t frame = pool[below(NPOOL)].pfn & ~(uint64_t)(n - 1), list[4];
+	struct xen_memory_reservation r = { (uint64_t)&frame, 1, order, 0, DOMID_SELF, { 0 } };
+	long rc = hypercall2(__HYPERVISOR_memory_op, XENMEM_populate_physmap, &r);
+
+	put("populate order %u = %ld", order, rc);
+	end();
+	if (rc != 1)
+		return;
+	if (k == 0) {
+		r.extent_start = (uint64_t)&frame;
+	} else if (k == 1) {
+		for (i = 0; i < n; i++)
+			list[i] = frame + i;
+		r.extent_start = (uint64_t)list;
+		r.nr_extents = n;
+		r.extent_order = 0;
+	} else {
+		list[0] = frame;
+		list[1] = hyp_mfn;
+		r.extent_start = (uint64_t)list;
+		r.nr_extents = 2;
+	}
+	rc = hypercall2(__HYPERVISOR_memory_op, XENMEM_decrease_reservation, &r);
+	put("decrease %s = %ld", k == 0 ? "whole" : k == 1 ? "by frame" : "then hyp", rc);
+	end();
+}
+
+/*
+ * XENMEM_exchange of 2 or 4 pool frames (order 0) for one extent of
+ * order 1 or 2, their pool VAs emptied first (sometimes): each slot
+ * then holds one of the new frames.
+ */
+static void act_exchange_order(void)
+{
+	unsigned int order = 1 + below(2), n = 1u << order, i, j, ps[4];
+	uint64_t in[4], out;
+	struct xen_memory_exchange x;
+	bool unmap = chance(70);
+	long rc;
+
+	for (i = 0; i < n; i++) {
+		ps[i] = below(NPOOL);
+		for (j = 0; j < i; j++)
+			if (ps[j] == ps[i])
+				return;
+		if (named(ps[i]))
+			return;
+		in[i] = pool[ps[i]].mfn;
+	}
+	out = pool[ps[0]].pfn;
+	memset(&x, 0, sizeof(x));
+	x.in = (struct xen_memory_reservation){ (uint64_t)in, n, 0, 0, DOMID_SELF, { 0 } };
+	x.out = (struct xen_memory_reservation){ (uint64_t)&out, 1, order, 0, DOMID_SELF, { 0 } };
+	put("exchange order %u", order);
+	for (i = 0; i < n; i++) {
+		put(" p%u", ps[i]);
+		if (unmap) {
+			long u = update_va_mapping(pool[ps[i]].va, 0, UVMF_INVLPG);
+
+			put(u ? ":unmap=%ld" : "", u);
+			if (!u)
+				va_ref[ps[i]] = -1;
+		}
+	}
+	rc = hypercall2(__HYPERVISOR_memory_op, XENMEM_exchange, &x);
+	put(" = %ld nr_exchanged=%lu", rc, (unsigned long)x.nr_exchanged);
+	if (!rc && x.nr_exchanged == n)
+		for (i = 0; i < n; i++)
+			replaced(ps[i], out + i);
+	end();
+}
+
+/*
+ * A multicall of 1-6 entries, each a call of the walk's own: its
+ * effects on the model taken as if it had run (pins, entries) or from
+ * its result afterwards. One line per entry with its result, then the
+ * multicall's.
+ */
+#define NMC	6
+static void act_multicall(void)
+{
+	static struct multicall_entry mc[NMC];
+	static struct mmuext_op ops[NMC];
+	static struct mmu_update mu[NMC];
+	static struct evtchn_status st[NMC];
+	static const char *const evn[] = { "send", "unmask", "close" };
+	static const unsigned int evc[] = { EVTCHNOP_send, EVTCHNOP_unmask, EVTCHNOP_close };
+	char what[NMC][64], val[40];
+	unsigned int n = 1 + below(NMC), i, kind[NMC], pp[NMC], qq[NMC];
+	long rc;
+
+	memset(mc, 0, sizeof(mc));
+	memset(ops, 0, sizeof(ops));
+	for (i = 0; i < n; i++) {
+		unsigned int k = below(10), p = below(NPOOL), q = below(NPOOL), lvl = below(4);
+
+		pp[i] = p;
+		qq[i] = q;
+		if ((k == 0 && !pin_ok(p, lvl)) || ((k == 1 || k == 2 || k == 7) && pte_busy(p)) ||
+		    (k == 8 && !pin_ok(p, 3)))
+			k = 5;
+		kind[i] = k;
+		switch (k) {
+		case 0:
+			ops[i].cmd = MMUEXT_PIN_L1_TABLE + lvl;
+			ops[i].arg1.mfn = pool[p].mfn;
+			pin_tried(p, lvl);
+			snprintf(what[i], sizeof(what[i]), "pin p%u L%u", p, lvl + 1);
+			break;
+		case 1:
+			ops[i].cmd = MMUEXT_UNPIN_TABLE;
+			ops[i].arg1.mfn = pool[p].mfn;
+			snprintf(what[i], sizeof(what[i]), "unpin p%u", p);
+			break;
+		case 2: {
+			unsigned int slot = slots[below(ARRAY_SIZE(slots))];
+
+			mu[i].val = entry_value(p, val, sizeof(val));
+			mu[i].ptr = (pool[p].mfn << 12) + slot * 8;
+			snprintf(what[i], sizeof(what[i]), "entry p%u[%u] %s", p, slot, val);
+			mc[i].op = __HYPERVISOR_mmu_update;
+			mc[i].args[0] = (uint64_t)&mu[i];
+			mc[i].args[1] = 1;
+			mc[i].args[3] = DOMID_SELF;
+			break;
+		}
+		case 3: {
+			unsigned int v = below(3);
+
+			mc[i].op = __HYPERVISOR_update_va_mapping;
+			mc[i].args[0] = pool[p].va;
+			mc[i].args[1] = v == 0 ? 0 : v == 1 ? pte_ro(pool[q].mfn) : pte_rw(pool[q].mfn);
+			mc[i].args[2] = UVMF_INVLPG;
+			qq[i] = v == 0 ? ~0u : q;
+			snprintf(what[i], sizeof(what[i]), "uvm p%u %s p%u", p,
+				 v == 0 ? "empty" : v == 1 ? "ro" : "rw", q);
+			break;
+		}
+		case 4: {
+			unsigned int e = below(4);
+
+			memset(&st[i], 0, sizeof(st[i]));
+			st[i].dom = DOMID_SELF;
+			st[i].port = pick_port();
+			mc[i].op = __HYPERVISOR_event_channel_op;
+			mc[i].args[0] = e == 3 ? EVTCHNOP_status : evc[e];
+			mc[i].args[1] = (uint64_t)&st[i];
+			snprintf(what[i], sizeof(what[i]), "ev_%s %u", e == 3 ? "status" : evn[e],
+				 st[i].port);
+			break;
+		}
+		case 5:
+			ops[i].cmd = MMUEXT_TLB_FLUSH_LOCAL;
+			snprintf(what[i], sizeof(what[i]), "flush");
+			break;
+		case 6:
+			mc[i].op = chance(50) ? 99 : __HYPERVISOR_multicall;
+			mc[i].args[0] = (uint64_t)&mc[0];
+			mc[i].args[1] = 1;
+			snprintf(what[i], sizeof(what[i]), "%s",
+				 mc[i].op == 99 ? "op 99" : "nested multicall");
+			break;
+		case 7:
+			ops[i].cmd = MMUEXT_CLEAR_PAGE;
+			ops[i].arg1.mfn = pool[p].mfn;
+			snprintf(what[i], sizeof(what[i]), "clear p%u", p);
+			break;
+		case 8:
+			ops[i].cmd = MMUEXT_NEW_USER_BASEPTR;
+			ops[i].arg1.mfn = chance(30) ? 0 : pool[p].mfn;
+			if (ops[i].arg1.mfn)
+				pin_tried(p, 3);
+			if (ops[i].arg1.mfn)
+				snprintf(what[i], sizeof(what[i]), "user_base p%u", p);
+			else
+				snprintf(what[i], sizeof(what[i]), "user_base none");
+			break;
+		default: {
+			uint32_t ents = ldt_ents[below(4)];
+
+			ops[i].cmd = MMUEXT_SET_LDT;
+			ops[i].arg1.linear_addr = pool[p].va;
+			ops[i].arg2.nr_ents = ents;
+			qq[i] = ents;
+			snprintf(what[i], sizeof(what[i]), "set_ldt p%u ents %u", p, ents);
+			break;
+		}
+		}
+		if (k == 0 || k == 1 || k == 5 || k >= 7) {
+			mc[i].op = __HYPERVISOR_mmuext_op;
+			mc[i].args[0] = (uint64_t)&ops[i];
+			mc[i].args[1] = 1;
+			mc[i].args[3] = DOMID_SELF;
+		}
+		mc[i].result = 0x5a5a;
+	}
+	rc = hypercall2(__HYPERVISOR_multicall, (uint64_t)mc, n);
+	for (i = 0; i < n; i++) {
+		long r = (long)mc[i].result;
+		unsigned int p = pp[i];
+
+		put("mc %u/%u %s = %ld", i, n, what[i], r);
+		if (kind[i] == 4 && mc[i].args[0] == EVTCHNOP_status && !r)
+			put(" status=%u", st[i].status);
+		end();
+		if (r)
+			continue;
+		switch (kind[i]) {
+		case 1:
+			break;
+		case 3:
+			va_ref[p] = qq[i] == ~0u ? -1 : (int)qq[i];
+			break;
+		case 7:
+			refs[p] = 0;
+			tainted &= ~(1u << p);
+			l1seen &= ~(1u << p);
+			maybe_table &= ~(1u << p);
+			break;
+		case 8:
+			user_base = ops[i].arg1.mfn ? (int)p : -1;
+			break;
+		case 9:
+			ldt_p = qq[i] ? (int)p : -1;
+			break;
+		}
+	}
+	put("multicall %u = %ld", n, rc);
+	end();
+}
+
 /* ---- the walk ------------------------------------------------------- */
 
 /* A frame in pool terms: "p3", "hyp", "code", or "other". */
@@ -1082,7 +1452,11 @@ static struct {
 	{ act_grant_swap, 2 }, { act_evtchn_bind, 6 },
 	{ act_evtchn_port, 7 }, { act_evtchn_status, 4 }, { act_evtchn_reset, 1 },
 	{ act_grant_map_pte, 0 }, { act_grant_unmap_pte, 0 },	/* pte=1: 5 and 4 */
+	{ act_multicall, 0 }, { act_user_base, 0 }, { act_set_ldt, 0 }, { act_ldt_load, 0 },
+	{ act_descriptor, 0 }, { act_populate_order, 0 }, { act_exchange_order, 0 },
+	/* wide=1: 6, 3, 3, 3, 3, 2, 2 */
 };
+#define WIDE_FIRST	22	/* the index of act_multicall */
 
 static void step(void)
 {
@@ -1110,6 +1484,15 @@ int test_main(struct start_info *si)
 	if (cmdline_number((const char *)si->cmd_line, "pte=", 0)) {
 		actions[ARRAY_SIZE(actions) - 2].weight = 5;
 		actions[ARRAY_SIZE(actions) - 1].weight = 4;
+	}
+	if (cmdline_number((const char *)si->cmd_line, "wide=", 0)) {
+		static const unsigned int w[] = { 6, 3, 3, 3, 3, 2, 2 };
+
+		wide = true;
+		for (i = 0; i < ARRAY_SIZE(w); i++)
+			actions[WIDE_FIRST + i].weight = w[i];
+		if (traps_install(true))
+			return fail("cannot install a trap table");
 	}
 	fuzz_vcpu_init(&fz, &run, run.seed, 0);
 	if (gnt_self_dom_init(si))
