@@ -5,8 +5,10 @@
  * the descriptor type, so nothing maps it writable while the CPU uses it;
  * every descriptor in it has been checked: code and data segments get DPL
  * 3 (the guest kernel runs in ring 3, so nothing a guest writes grants
- * rings 0-2), system descriptors (TSS, LDT, gates) are refused - Xen
- * emulates call gates, Linux does not use them, and we do not offer them.
+ * rings 0-2), system descriptors (TSS, LDT, interrupt gates) are
+ * refused; a call gate to a guest selector is kept with DPL 0, as Xen
+ * 4.17 keeps it (its use from ring 3 is a #GP naming the gate: Xen
+ * emulates call gates for 32-bit guests only, Lamina for none).
  */
 #include <hv/lib.h>
 #include <hv/domain.h>
@@ -27,6 +29,7 @@
 bool descriptor_check(uint64_t *desc)
 {
 	uint64_t d = *desc;
+	uint16_t sel;
 
 	if (!(d & DESC_P))
 		return true;
@@ -36,7 +39,22 @@ bool descriptor_check(uint64_t *desc)
 		return true;
 	}
 	/* Type 0: the upper half of a 16-byte descriptor. */
-	return ((d >> 40) & 0xF) == 0;
+	if (((d >> 40) & 0xF) == 0)
+		return true;
+	/*
+	 * A call gate is kept as Xen 4.17 keeps it: its target a guest
+	 * selector (below the reserved entries, the flat kernel code or
+	 * an LDT one), bits 32-39 clear, its DPL made 0 (so any use from
+	 * the guest's ring 3 is a #GP naming the gate, never a transfer)
+	 * and the guest's DPL, 3, put in the target's RPL. Anything else
+	 * without DESC_S (TSS, LDT, interrupt and trap gates) is refused.
+	 */
+	sel = (uint16_t)(d >> 16);
+	if (((d >> 40) & 0xF) != 0xC || ((d >> 32) & 0xFF) ||
+	    ((sel >> 3) >= FIRST_RESERVED_GDT_ENTRY && sel != FLAT_RING3_CS64 && !(sel & 4)))
+		return false;
+	*desc = (d & ~DESC_DPL3 & ~(0xFFFFULL << 16)) | (uint64_t)(sel | 3) << 16;
+	return true;
 }
 
 static void release_gdt(struct vcpu *v)
@@ -324,6 +342,9 @@ int guest_segment_type(const struct vcpu *v, uint16_t sel)
 /* MMUEXT_SET_LDT: remember the LDT; its pages are mapped when first used. */
 int ldt_set(struct vcpu *v, uint64_t base, unsigned int ents)
 {
+	/* No entries: no base either, whatever was given (Xen 4.17 checks none). */
+	if (!ents)
+		base = 0;
 	if (ents > 8192 || (base & (PAGE_SIZE - 1)) ||
 	    (ents && !guest_range_ok(base, ents * 8ULL)))
 		return trace_err(-EINVAL);
