@@ -25,7 +25,11 @@
  *           get_status_frames; with `pte=1` also maps and unmaps by PTE
  *           address into pool frames;
  *   event   alloc_unbound and bind_interdomain to ourselves, virq, ipi,
- *           close, send, unmask, status, bind_vcpu, reset.
+ *           close, send, unmask, status, bind_vcpu, reset;
+ *   wide=1  also multicalls of 1-6 of these, NEW_USER_BASEPTR, SET_LDT
+ *           and LDT selector loads, update_descriptor, populate/
+ *           decrease/exchange at order 1-2, and former L1s at upper
+ *           levels (the default walk is unchanged without it).
  *
  * Each call prints one line "D <index> <call> <args> = <answer> [field=v]"
  * naming objects by pool index, window or port number, never an MFN, an
