@@ -3,8 +3,9 @@
  * descriptors: set_gdt and update_descriptor (docs/abi-core.md §2.15). A
  * Linux-shaped GDT is accepted with every DPL raised to 3 (so no guest
  * descriptor grants rings 0-2) and is usable: data selectors load, iret
- * returns on the guest's own code selector. Refused: a call gate into the
- * hypervisor, a TSS descriptor, a GDT frame that is mapped writable, too
+ * returns on the guest's own code selector. A call gate to the guest's
+ * own code is kept with DPL 0: a far call through it is #GP naming it.
+ * Refused: a call gate into the hypervisor, a TSS descriptor, a GDT frame that is mapped writable, too
  * many entries, a descriptor write to a page table, unaligned or not ours;
  * an iret to a data segment as code is a #GP for the guest. An iret onto
  * an entry past set_gdt's count but inside its frame works, as the CPU's
@@ -163,6 +164,32 @@ int test_main(struct start_info *si)
 	CHECK(traps_taken == n + 1 && (!lamina || last_trap.vector == 13),
 	      "the dropped frame's selector 0x102b: %u traps, vector %lu", traps_taken - n,
 	      (unsigned long)last_trap.vector);
+
+	/*
+	 * A call gate (entries 12-13: 16 bytes in long mode) to the guest's
+	 * own __KERNEL_CS is kept, as Xen 4.17's check_descriptor keeps it,
+	 * with DPL 0: a far call through it from the guest kernel (ring 3)
+	 * is #GP naming the gate (0x60), never a transfer.
+	 */
+	CHECK(hypercall2(__HYPERVISOR_update_descriptor, (mfn << 12) + 13 * 8, 0) == 0,
+	      "update_descriptor of the gate's upper half failed");
+	rc = hypercall2(__HYPERVISOR_update_descriptor, (mfn << 12) + 12 * 8,
+			0x1000 | (0x10ULL << 16) | (0xECULL << 40));
+	CHECK(rc == 0, "a call gate to __KERNEL_CS gave %ld, expected 0 as Xen 4.17", rc);
+	desc = ((const uint64_t *)g)[12];
+	CHECK(((desc >> 45) & 3) == 0 && ((desc >> 40) & 0x9f) == 0x8c,
+	      "the call gate stored as %#lx: not a present call gate of DPL 0", desc);
+	{
+		static const struct { uint32_t off; uint16_t sel; } __attribute__((packed))
+			far = { 0x1000, (12 << 3) | 3 };
+
+		n = traps_taken;
+		EXPECT_TRAP("lcall *(%0)", : : "r"(&far) : "memory");
+		CHECK(traps_taken == n + 1 && last_trap.vector == 13 && last_trap.error == 0x60,
+		      "lcall through the gate: %u traps, vector %lu, error %#lx (want #GP(0x60))",
+		      traps_taken - n, (unsigned long)last_trap.vector,
+		      (unsigned long)last_trap.error);
+	}
 
 	if (refusals(mfn))
 		return TEST_FAIL;
