@@ -196,6 +196,28 @@ static void physdev_rows(void)
 	ROW("map_pirq MSI_SEG: type given back as MSI", m.type, MAP_PIRQ_TYPE_MSI);
 	ROW("map_pirq MSI_SEG: pads as given", m.pad0 == 0x5a5a && m.pad1 == 0x5a5a5a5a, 1);
 
+	/*
+	 * An MSI naming its IRQ (index): below the GSIs or past Xen's
+	 * nr_irqs (max(CPUs * 208, 8 * GSIs)) -EINVAL, between them -EPERM,
+	 * an IRQ dom0 was not given; MULTI_MSI ignores index (found by
+	 * conform-args-diff; the first and third were -EINVAL on Lamina).
+	 */
+	m.type = MAP_PIRQ_TYPE_MSI;
+	m.pirq = -1;
+	m.index = 30;
+	ROW("map_pirq MSI naming IRQ 30", PHYS(PHYSDEVOP_map_pirq, &m), -EPERM);
+	m.index = 5;
+	ROW("map_pirq MSI naming IRQ 5 (a GSI)", PHYS(PHYSDEVOP_map_pirq, &m), -EINVAL);
+	m.index = 100000;
+	ROW("map_pirq MSI naming IRQ 100000", PHYS(PHYSDEVOP_map_pirq, &m), -EINVAL);
+	m.type = MAP_PIRQ_TYPE_MULTI_MSI;
+	m.index = 30;
+	m.entry_nr = 1;
+	ROW("map_pirq MULTI_MSI of 1 naming IRQ 30, a function not there",
+	    PHYS(PHYSDEVOP_map_pirq, &m), -ENODEV);
+	m.entry_nr = 0;
+	m.index = -1;
+
 	m.type = MAP_PIRQ_TYPE_MULTI_MSI;
 	m.domid = 0x7000;
 	m.table_base = 0x1000;

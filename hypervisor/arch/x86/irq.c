@@ -51,6 +51,7 @@
 #include <hv/mm.h>
 #include <hv/nospec.h>
 #include <hv/page_alloc.h>
+#include <hv/smp.h>
 #include <hv/spinlock.h>
 #include <lamina/physdev.h>
 #include <lamina/event_channel.h>
@@ -72,6 +73,7 @@
 
 #define EXTRA_DOMU_PIRQS	32	/* Xen's extra_domU_irqs default */
 #define HW_DYNAMIC_PIRQS	192	/* Xen's NR_DYNAMIC_VECTORS, one CPU */
+#define XEN_DYNAMIC_VECTORS	208	/* Xen 4.17's NR_DYNAMIC_VECTORS (0x20-0xef) */
 #define MAX_PIRQS		(IRQ_VECTORS + HW_DYNAMIC_PIRQS)
 #define PORT_BINDING		0xFFFFFFFFU	/* bind_pirq between its two steps */
 #define PIT_PIN			2	/* ISA IRQ 0's pin: mapped, never bound */
@@ -364,7 +366,7 @@ static int map_msi(struct domain *d, struct physdev_map_pirq *map, uint16_t seg)
 	int pirq = map->pirq, slot;
 	bool maskable = true;
 
-	if (map->index != -1 || (map->table_base && map->entry_nr < 0))
+	if (map->table_base && map->entry_nr < 0)
 		return trace_err(-EINVAL);
 	if (!pci_reported(seg, bus, devfn))
 		return trace_err(-ENODEV);
@@ -399,6 +401,23 @@ static int map_msi(struct domain *d, struct physdev_map_pirq *map, uint16_t seg)
 	return 0;
 }
 
+/*
+ * An MSI map naming its IRQ (index other than -1; Linux always gives
+ * -1), as Xen 4.17's allocate_and_map_msi_pirq: an IRQ below the GSIs'
+ * or past nr_irqs (max(CPUs * NR_DYNAMIC_VECTORS, 8 * GSIs)) -EINVAL,
+ * and any other -EPERM, map_domain_pirq's answer for an IRQ dom0 was
+ * not given: Lamina hands out no IRQ numbers, so none is dom0's.
+ * MULTI_MSI ignores index (Xen creates its IRQ).
+ */
+static int msi_index_refused(int index)
+{
+	unsigned int nr_irqs = MAX(smp_nr_possible() * XEN_DYNAMIC_VECTORS, 8 * nr_gsis);
+
+	if (index < (int)nr_gsis || index >= (int)nr_irqs)
+		return trace_err(-EINVAL);
+	return trace_err(-EPERM);
+}
+
 /* The mapping map asks for, seg its MSI's PCI segment; map's pirq set when done. */
 static long map_pirq_one(struct domain *d, struct physdev_map_pirq *map, uint16_t seg)
 {
@@ -424,6 +443,8 @@ static long map_pirq_one(struct domain *d, struct physdev_map_pirq *map, uint16_
 			return trace_err(-EOPNOTSUPP);
 		/* fall through */
 	case MAP_PIRQ_TYPE_MSI:
+		if (map->type == MAP_PIRQ_TYPE_MSI && map->index != -1)
+			return msi_index_refused(map->index);
 		spin_lock(&irq_lock);
 		rc = map_msi(d, map, seg);
 		spin_unlock(&irq_lock);
