@@ -223,6 +223,13 @@ int test_main(struct start_info *si)
 	maddr = va_to_mfn((uint64_t)page) << 12;
 	ROW("update_descriptor writable page",
 	    NCALL(__HYPERVISOR_update_descriptor, maddr, 0x00cffa000000ffffULL, 0), 0);
+	/* stored as given but its DPL (3): no accessed bit added (conform-args-diff) */
+	ROW("update_descriptor writable page: stored as given",
+	    *(volatile uint64_t *)page == 0x00cffa000000ffffULL, 1);
+	ROW("update_descriptor DPL 0 data",
+	    NCALL(__HYPERVISOR_update_descriptor, maddr + 8, 0x00cf92000000ffffULL, 0), 0);
+	ROW("update_descriptor DPL 0 data: stored with DPL 3",
+	    ((volatile uint64_t *)page)[1] == 0x00cff2000000ffffULL, 1);
 	ROW("update_descriptor misaligned",
 	    NCALL(__HYPERVISOR_update_descriptor, maddr + 4, 0, 0), -EINVAL);
 	ROW("update_descriptor bad frame",

@@ -23,7 +23,6 @@
 
 #define DESC_P		(1ULL << 47)
 #define DESC_S		(1ULL << 44)
-#define DESC_A		(1ULL << 40)
 #define DESC_DPL3	(3ULL << 45)
 
 bool descriptor_check(uint64_t *desc)
@@ -34,8 +33,12 @@ bool descriptor_check(uint64_t *desc)
 	if (!(d & DESC_P))
 		return true;
 	if (d & DESC_S) {
-		/* Accessed set now, so the CPU never needs to write the page. */
-		*desc = d | DESC_DPL3 | DESC_A;
+		/*
+		 * Stored as given but its DPL, as Xen 4.17's check_descriptor:
+		 * the accessed bit is the CPU's to set at a load, through the
+		 * GDT or LDT area's writable mapping (gdt_load_vcpu, ldt_map_at).
+		 */
+		*desc = d | DESC_DPL3;
 		return true;
 	}
 	/* Type 0: the upper half of a 16-byte descriptor. */
