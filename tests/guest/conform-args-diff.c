@@ -37,6 +37,7 @@
  * the first code until the domain shuts down), so later ones change
  * nothing.
  *
+ * It runs at --smp 1 only (a domain of one vCPU; SKIP on more).
  * tests/run/conform-diff --guest conform-args-diff --seed N compares a
  * seed with its golden file (Xen 4.17's); tests/run/conform-fuzz-explore
  * --guest conform-args-diff runs seeds on both (docs/testing.md).
@@ -84,6 +85,7 @@ enum kind {
 	K_DESC,		/* segment descriptors */
 	K_CMD,		/* a sub-op number near the range (cmd_set) */
 	K_PIRQT,	/* map_pirq's type */
+	K_BITS,		/* random 64-bit words, their low half, one bit */
 };
 
 struct fld {
@@ -115,7 +117,7 @@ enum style {
 /* After-call undo. */
 enum undo {
 	U_NONE, U_PORT, U_TIMERS, U_RUNSTATE, U_TIMEAREA, U_DEBUG, U_SEGBASE, U_ASSIST,
-	U_VERSION, U_IOPL, U_IOBITMAP, U_PIN, U_WATCHDOG, U_PIRQ,
+	U_DESC, U_VERSION, U_IOPL, U_IOBITMAP, U_PIN, U_WATCHDOG, U_PIRQ,
 };
 
 #define MAXF	7
@@ -256,7 +258,7 @@ static const struct op ops[] = {
 	  { F("port", 0, 4, K_PORT) }, { { 0 } } },
 	{ "ev status", HC(event_channel_op), EVTCHNOP_status, S_CMD, 24, 0, 0,
 	  { F("dom", 0, 2, K_DOM), F("port", 4, 4, K_PORT) },
-	  { O("status", 8, 4), O("vcpu", 12, 4) } },
+	  { O("status", 8, 4), O("vcpu", 12, 4), O("u", 16, 4) } },
 	{ "ev bind_vcpu", HC(event_channel_op), EVTCHNOP_bind_vcpu, S_CMD, 8, 0, 0,
 	  { F("port", 0, 4, K_FPORT), F("vcpu", 4, 4, K_VCPU) }, { { 0 } } },
 	{ "ev unmask", HC(event_channel_op), EVTCHNOP_unmask, S_CMD, 4, 0, 0,
@@ -287,7 +289,7 @@ static const struct op ops[] = {
 	    FX("flags", 34, 2, GNTCOPY_source_gref | GNTCOPY_dest_gref) },
 	  { OS("st", 36, 2) } },
 	{ "gnt query_size", HC(grant_table_op), GNTTABOP_query_size, S_COUNT, 16, 0, 0,
-	  { F("dom", 0, 2, K_DOM) }, { OS("st", 12, 2) } },
+	  { F("dom", 0, 2, K_DOM) }, { OS("st", 12, 2), O("nr", 4, 4), O("max", 8, 4) } },
 	{ "gnt unmap_and_replace", HC(grant_table_op), GNTTABOP_unmap_and_replace, S_COUNT, 24,
 	  0, 0, { F("addr", 0, 8, K_VA), F("new", 8, 8, K_VA), F("handle", 16, 4, K_REF) },
 	  { OS("st", 20, 2) } },
@@ -332,9 +334,12 @@ static const struct op ops[] = {
 	  { R(0, "reg", K_SMALL), R(1, "value", K_DR) }, { { 0 } } },
 	{ "set_debugreg dr7", HC(set_debugreg), 0, S_REGS, 16, U_DEBUG, 0,
 	  { RX(0, "reg", 7), R(1, "value", K_DR7) }, { { 0 } } },
+	/* then read back (get=): what each keeps of the bits (DR7's enables cleared) */
+	{ "set_debugreg bits", HC(set_debugreg), 0, S_REGS, 16, U_DEBUG, 0,
+	  { R(0, "reg", K_SMALL), R(1, "value", K_BITS) }, { { 0 } } },
 	{ "get_debugreg", HC(get_debugreg), 0, S_REGS, 8, 0, 0,
 	  { R(0, "reg", K_SMALL) }, { { 0 } } },
-	{ "update_descriptor", HC(update_descriptor), 0, S_REGS, 16, 0, 0,
+	{ "update_descriptor", HC(update_descriptor), 0, S_REGS, 16, U_DESC, 0,
 	  { R(0, "ma", K_MFN), R(1, "desc", K_DESC) }, { { 0 } } },
 	{ "vm_assist", HC(vm_assist), 0, S_REGS, 16, U_ASSIST, 0,
 	  { R(0, "cmd", K_SMALL), R(1, "type", K_CMD) }, { { 0 } } },
@@ -475,7 +480,8 @@ static const uint32_t *cmd_set(const struct op *op, unsigned int *n)
 }
 
 /*
- * A guest pointer by class, its text put; good ones point at zeroes.
+ * A guest pointer by class, its text put; good ones point at zeroes, all
+ * ones or small words.
  * no_ro: never the read-only page (drawn, it becomes a good pointer).
  */
 static uint64_t draw_ptr(uint8_t *good, unsigned int size, bool no_ro)
@@ -496,6 +502,21 @@ static uint64_t draw_ptr(uint8_t *good, unsigned int size, bool no_ro)
 		put("cross-%u", back);
 		memset(cross_end - back, 0, back);
 		return (uint64_t)(cross_end - back);
+	}
+	case 6:
+		/* all ones: ids, counts and ports past any end */
+		put("good-ff");
+		memset(good, 0xff, size);
+		return (uint64_t)good;
+	case 7: {
+		/* 32-bit words 0 .. 40: ports, vCPUs, counts in range */
+		unsigned int i;
+
+		put("good-small");
+		memset(good, 0, size);
+		for (i = 0; i + 4 <= size; i += 4)
+			*(uint32_t *)(good + i) = below(41);
+		return (uint64_t)good;
 	}
 	default:
 		put("good");
@@ -643,6 +664,14 @@ static uint64_t draw(const struct op *op, const struct fld *f, unsigned int elem
 		}
 		put("%#lx", (unsigned long)v);
 		return v;
+	case K_BITS:
+		switch (below(3)) {
+		case 0: v = fuzz_rnd(&fz); break;
+		case 1: v = fuzz_rnd(&fz) & 0xffffffff; break;
+		default: v = 1ULL << below(64); break;
+		}
+		put("%#lx", (unsigned long)v);
+		return v;
 	case K_PIRQT:
 		/*
 		 * MSI, GSI, MSI_SEG and unknown ones; not MULTI_MSI (4), whose
@@ -696,6 +725,28 @@ static void put_outs(const struct op *op, const uint8_t *p, long rc)
 		}
 }
 
+/*
+ * What a register-argument call left to read: the debug register set,
+ * the descriptor stored, xen_version's platform_parameters and feature
+ * submap (when its buffer was a good one).
+ */
+static void put_regs_outs(const struct op *op, const uint64_t *regs, long rc)
+{
+	if (rc)
+		return;
+	if (op->nr == HC(set_debugreg)) {
+		put(" get=%#lx", (unsigned long)hypercall1(HC(get_debugreg), regs[0]));
+	} else if (op->nr == HC(update_descriptor) && regs[0] >> 12 == desc_mfn) {
+		put(" stored=%#lx",
+		    (unsigned long)*(volatile uint64_t *)(desc_va + (regs[0] & 4095)));
+	} else if (op->nr == HC(xen_version) && regs[1] == (uint64_t)inner) {
+		if (regs[0] == XENVER_platform_parameters)
+			put(" virt_start=%#lx", (unsigned long)load(inner, 0, 8));
+		else if (regs[0] == XENVER_get_features)
+			put(" submap=%#lx", (unsigned long)load(inner, 4, 4));
+	}
+}
+
 /* What the call set up undone (nothing printed). */
 static void undo(const struct op *op, const uint64_t *regs, const uint8_t *p, long rc,
 		 unsigned int vcpu)
@@ -742,6 +793,10 @@ static void undo(const struct op *op, const uint64_t *regs, const uint8_t *p, lo
 	case U_ASSIST:
 		if (!rc && regs[0] == VMASST_CMD_enable)
 			hypercall2(HC(vm_assist), VMASST_CMD_disable, regs[1]);
+		break;
+	case U_DESC:
+		if (!rc)
+			hypercall2(HC(update_descriptor), regs[0], 0);
 		break;
 	case U_VERSION: {
 		uint32_t one = 1;
@@ -797,6 +852,12 @@ static void fill(const struct op *op, uint8_t *p, unsigned int first, unsigned i
 		/* what the field holds (the value printed as drawn) */
 		if (op->f[i].size < 8)
 			v &= (1ULL << (8 * op->f[i].size)) - 1;
+		/* DR7 (DR5 its alias): no breakpoint enabled, none fires in the guest */
+		if (op->nr == HC(set_debugreg) && i == 1 && (load(p, 0, 8) == 7 ||
+							    load(p, 0, 8) == 5) && (v & 0xff)) {
+			v &= ~0xffULL;
+			put("->%#lx", (unsigned long)v);
+		}
 		/* a watchdog made (id 0) lives an hour, and is undone at once */
 		if (op->nr == HC(sched_op) && op->cmd == SCHEDOP_watchdog && i == 1 &&
 		    !load(p, 0, 4) && v < 3600) {
@@ -864,6 +925,7 @@ static void call(const struct op *op)
 		else
 			rc = hypercall5(regs[0], regs[1], regs[2], regs[3], 0, 0);
 		put(" = %ld", rc);
+		put_regs_outs(op, regs, rc);
 		break;
 	case S_VCPU:
 		put(" vcpu=");
@@ -918,6 +980,13 @@ int test_main(struct start_info *si)
 	uint64_t cross;
 	unsigned int i;
 
+	/*
+	 * One vCPU only: with a second one (down, never initialised)
+	 * VCPUOP_initialise and up with a random context would start it
+	 * anywhere.
+	 */
+	if (hypercall3(HC(vcpu_op), VCPUOP_is_up, 1, NULL) >= 0)
+		return skip("conform-args-diff needs a domain of one vCPU (--smp 1)");
 	mm_init(si);
 	if (events_init(si))
 		return fail("cannot map shared_info");
