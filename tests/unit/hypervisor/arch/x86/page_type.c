@@ -824,7 +824,7 @@ static void descriptor_pages(void)
 	desc[3] = 0x00CF9A000000FFFFULL;			/* flat code, DPL 0 */
 	desc[4] = 0x0000EC0000100000ULL;		/* a call gate to selector 0x10, DPL 3 */
 	EXPECT_EQ(get_page_type(gdt, PGT_seg_desc, d), 0);
-	EXPECT_EQ(desc[3], 0x00CFFB000000FFFFULL);		/* DPL 3, accessed */
+	EXPECT_EQ(desc[3], 0x00CFFA000000FFFFULL);		/* DPL 3, accessed as given */
 	EXPECT_EQ(desc[4], 0x00008C0000130000ULL);		/* DPL 0, the 3 in its RPL (Xen's) */
 	EXPECT_EQ(pt_pin(d, l1t, 1), 0);
 	EXPECT_EQ(pt_update_entry(d, entry(l1t, 0), mk_pte(gdt, RW), false), -EBUSY);
