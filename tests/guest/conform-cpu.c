@@ -230,6 +230,21 @@ int test_main(struct start_info *si)
 	    NCALL(__HYPERVISOR_update_descriptor, maddr + 8, 0x00cf92000000ffffULL, 0), 0);
 	ROW("update_descriptor DPL 0 data: stored with DPL 3",
 	    ((volatile uint64_t *)page)[1] == 0x00cff2000000ffffULL, 1);
+	/* call gates: to a guest selector stored with DPL 0, its DPL (3) as the RPL */
+	ROW("update_descriptor call gate to FLAT_KERNEL_CS",
+	    NCALL(__HYPERVISOR_update_descriptor, maddr + 16, 0x0000ec00e0331000ULL, 0), 0);
+	ROW("update_descriptor call gate to FLAT_KERNEL_CS: stored with DPL 0",
+	    ((volatile uint64_t *)page)[2] == 0x00008c00e0331000ULL, 1);
+	ROW("update_descriptor call gate to GDT entry 2",
+	    NCALL(__HYPERVISOR_update_descriptor, maddr + 24, 0x0000ec0000101000ULL, 0), 0);
+	ROW("update_descriptor call gate to GDT entry 2: stored with DPL 0, RPL 3",
+	    ((volatile uint64_t *)page)[3] == 0x00008c0000131000ULL, 1);
+	ROW("update_descriptor call gate to the hypervisor's CS",
+	    NCALL(__HYPERVISOR_update_descriptor, maddr + 32, 0x0000ec00e0081000ULL, 0), -EINVAL);
+	ROW("update_descriptor call gate with a parameter count",
+	    NCALL(__HYPERVISOR_update_descriptor, maddr + 32, 0x0000ec01e0331000ULL, 0), -EINVAL);
+	ROW("update_descriptor interrupt gate",
+	    NCALL(__HYPERVISOR_update_descriptor, maddr + 32, 0x0000ee00e0331000ULL, 0), -EINVAL);
 	ROW("update_descriptor misaligned",
 	    NCALL(__HYPERVISOR_update_descriptor, maddr + 4, 0, 0), -EINVAL);
 	ROW("update_descriptor bad frame",
