@@ -656,10 +656,21 @@ static uint64_t draw(const struct op *op, const struct fld *f, unsigned int elem
 	case K_DESC:
 		/* a descriptor: the two words' bits from the edges of each field */
 		v = fuzz_rnd(&fz);
-		switch (below(4)) {
+		switch (below(5)) {
 		case 0: v = 0; break;
 		case 1: v &= 0x00cf9f000000ffffULL | (0xfULL << 40) | (3ULL << 45); break;
 		case 2: v = 0x00cffa000000ffffULL ^ (1ULL << below(64)); break;
+		case 3: {
+			/* a call gate (or a neighbour type) to a selector of each kind */
+			static const uint16_t sels[] = { 0xe033, 0x10, 0x13, 0xe008, 0xe02b,
+							 0x1004, 0xfff8, 0 };
+
+			v = (v & 0xffff00000000ffffULL) | (uint64_t)sels[below(8)] << 16 |
+			    (0x8cULL | (uint64_t)below(4) << 5) << 40;
+			if (below(4) == 0)
+				v ^= 1ULL << (32 + below(12));
+			break;
+		}
 		default: break;
 		}
 		put("%#lx", (unsigned long)v);
