@@ -144,6 +144,7 @@ test: setup
 	$(Q)tests/run/conform-diff --guest conform-trap-diff-domu --smp 2 --hv $(HV_ELF) --dir $(O)/tests/guest 2>&1 | tee -a $(TEST_LOG)
 	$(Q)for s in 1 2 11 30 147; do tests/run/conform-diff --guest conform-fuzz-diff --seed $$s --hv $(HV_ELF) --dir $(O)/tests/guest; done 2>&1 | tee -a $(TEST_LOG)
 	$(Q)for s in 2 22 28; do tests/run/conform-diff --guest conform-fuzz-diff --seed $$s --wide --hv $(HV_ELF) --dir $(O)/tests/guest; done 2>&1 | tee -a $(TEST_LOG)
+	$(Q)for s in 1 2 3; do tests/run/conform-diff --guest conform-args-diff --seed $$s --hv $(HV_ELF) --dir $(O)/tests/guest; done 2>&1 | tee -a $(TEST_LOG)
 	$(Q)$(MAKE) --no-print-directory bench-check 2>&1 | tee -a $(TEST_LOG)
 	$(Q)$(MAKE) --no-print-directory test-linux 2>&1 | tee -a $(TEST_LOG)
 	$(Q)$(MAKE) --no-print-directory test-components 2>&1 | tee -a $(TEST_LOG)
@@ -262,6 +263,7 @@ test-xen: setup
 	$(Q)tests/run/conform-diff --guest conform-trap-diff-domu --xen $(if $(SMP),--smp $(SMP)) --dir $(O)/tests/guest 2>&1 | tee -a $(O)/test-xen.log
 	$(Q)for s in 1 2 11 30 147; do tests/run/conform-diff --guest conform-fuzz-diff --seed $$s --xen --dir $(O)/tests/guest; done 2>&1 | tee -a $(O)/test-xen.log
 	$(Q)for s in 2 22 28; do tests/run/conform-diff --guest conform-fuzz-diff --seed $$s --wide --xen --dir $(O)/tests/guest; done 2>&1 | tee -a $(O)/test-xen.log
+	$(Q)for s in 1 2 3; do tests/run/conform-diff --guest conform-args-diff --seed $$s --xen --dir $(O)/tests/guest; done 2>&1 | tee -a $(O)/test-xen.log
 	$(Q)tests/run/summary $(O)/test-xen.log
 
 # make bench measures a release hypervisor (.config with DEBUG and
