@@ -215,8 +215,14 @@ static void physdev_rows(void)
 	m.entry_nr = 1;
 	ROW("map_pirq MULTI_MSI of 1 naming IRQ 30, a function not there",
 	    PHYS(PHYSDEVOP_map_pirq, &m), -ENODEV);
-	m.entry_nr = 0;
+	/* a PIRQ named past dom0's: -EINVAL before the function is looked for */
+	m.type = MAP_PIRQ_TYPE_MSI;
 	m.index = -1;
+	m.pirq = 1024;
+	ROW("map_pirq MSI of a function not there, PIRQ 1024", PHYS(PHYSDEVOP_map_pirq, &m),
+	    -EINVAL);
+	m.pirq = -1;
+	m.entry_nr = 0;
 
 	m.type = MAP_PIRQ_TYPE_MULTI_MSI;
 	m.domid = 0x7000;

@@ -368,6 +368,9 @@ static int map_msi(struct domain *d, struct physdev_map_pirq *map, uint16_t seg)
 
 	if (map->table_base && map->entry_nr < 0)
 		return trace_err(-EINVAL);
+	/* A PIRQ named past the domain's: Xen's map_domain_pirq, before the device. */
+	if (pirq >= (int)nr_pirqs(d))
+		return trace_err(-EINVAL);
 	if (!pci_reported(seg, bus, devfn))
 		return trace_err(-ENODEV);
 	if (pirq < 0)
