@@ -47,6 +47,8 @@
 #include "lib/guest.h"
 #include "lib/mm.h"
 #include "lib/fuzz.h"
+#define DLINE_MAX	400
+#include "lib/dline.h"
 #include <lamina/memory.h>
 #include <lamina/mm.h>
 #include <lamina/event_channel.h>
@@ -422,9 +424,6 @@ static const uint32_t cmds_argo[] = { 0, 1, 2, 3, 4, 5, 64 };
 static const uint32_t cmds_unknown[] = { 11, 38, 43, 44, 47, 49, 56, 63, 64, 4096 };
 
 static struct fuzz_vcpu fz;
-static unsigned int idx;
-static char line[400];
-static size_t len;
 static uint64_t hyp_mfn, desc_mfn, desc_va, own_va;
 static bool port_used[NPORTS];
 static uint8_t *buf;			/* the struct, at the start of a writable page */
@@ -434,25 +433,6 @@ static uint8_t *ro_page, *cross_end;	/* a read-only page; the end of a page befo
 static unsigned int below(unsigned int n)
 {
 	return fuzz_below(&fz, n);
-}
-
-static void put(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void put(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (len >= sizeof(line) - 1)
-		return;
-	va_start(ap, fmt);
-	len += vsnprintf(line + len, sizeof(line) - len, fmt, ap);
-	va_end(ap);
-}
-
-static void end(void)
-{
-	printf("D %u %s\n", idx++, line);
-	len = 0;
-	line[0] = 0;
 }
 
 static const uint32_t *cmd_set(const struct op *op, unsigned int *n)

@@ -50,6 +50,8 @@
 #include "lib/guest.h"
 #include "lib/mm.h"
 #include "lib/fuzz.h"
+#define DLINE_MAX	200
+#include "lib/dline.h"
 #include "lib/gnt_self.h"
 #include "lib/traps.h"
 #include <lamina/memory.h>
@@ -147,30 +149,6 @@ static uint8_t *gtab;			/* our grant table's frame 0, writable */
 static unsigned int gver = 1;		/* the version set_version last answered */
 static uint64_t hyp_mfn, code_mfn;
 static struct fuzz_vcpu fz;
-static unsigned int idx;
-static char line[200];
-static size_t len;
-
-/* Text onto the call's line (what it called, then its answer). */
-static void put(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void put(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (len >= sizeof(line) - 1)
-		return;
-	va_start(ap, fmt);
-	len += vsnprintf(line + len, sizeof(line) - len, fmt, ap);
-	va_end(ap);
-}
-
-/* The line out, numbered, and the next one started. */
-static void end(void)
-{
-	printf("D %u %s\n", idx++, line);
-	len = 0;
-	line[0] = 0;
-}
 
 static unsigned int below(unsigned int n)
 {
@@ -384,7 +362,7 @@ static void act_mmu_batch(void)
 	for (i = 0; i < n; i++) {
 		p = below(NPOOL);
 		if (pte_busy(p)) {
-			len = 0;	/* the line dropped, nothing called */
+			drop();	/* nothing called */
 			return;
 		}
 		if (i == bad) {
