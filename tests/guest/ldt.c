@@ -5,7 +5,8 @@
  * selector (the hypervisor maps the page on that first use, after checking
  * every descriptor in it); an LDT page the guest can still write cannot be
  * used and the load faults for the guest; bad SET_LDT arguments are
- * refused. An iret onto a code selector of an LDT page nothing has used
+ * refused; SET_LDT of the LDT in use again changes nothing (its used
+ * page stays mapped and typed, as Xen 4.17). An iret onto a code selector of an LDT page nothing has used
  * yet works, as on Xen 4.17 (whose iretq faults on the page, maps it and
  * goes on; Lamina refused it with #GP before).
  */
@@ -40,6 +41,10 @@ int test_main(struct start_info *si)
 	asm volatile("mov %0, %%ds" : : "r"(0));
 	CHECK(update_va_mapping(ldt, (va_to_mfn(ldt) << 12) | PTE_DATA, UVMF_INVLPG) < 0,
 	      "the LDT page in use was mapped writable");
+	/* The same LDT again changes nothing (Xen 4.17): its used page stays typed. */
+	CHECK(set_ldt(ldt, 2) == 0, "SET_LDT of the same LDT again failed");
+	CHECK(update_va_mapping(ldt, (va_to_mfn(ldt) << 12) | PTE_DATA, UVMF_INVLPG) < 0,
+	      "the LDT page in use was mapped writable after SET_LDT of the same LDT");
 
 	/* A writable LDT page is never used: the load faults for the guest. */
 	bad = scratch_page();

@@ -351,6 +351,9 @@ int ldt_set(struct vcpu *v, uint64_t base, unsigned int ents)
 	if (ents > 8192 || (base & (PAGE_SIZE - 1)) ||
 	    (ents && !guest_range_ok(base, ents * 8ULL)))
 		return trace_err(-EINVAL);
+	/* The LDT in use again: nothing changes, its pages stay mapped (Xen 4.17). */
+	if (base == v->arch.ldt_base && ents == v->arch.ldt_ents)
+		return 0;
 	release_ldt(v);
 	v->arch.ldt_base = base;
 	v->arch.ldt_ents = ents;
