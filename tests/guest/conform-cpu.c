@@ -239,6 +239,13 @@ int test_main(struct start_info *si)
 	    NCALL(__HYPERVISOR_update_descriptor, maddr + 24, 0x0000ec0000101000ULL, 0), 0);
 	ROW("update_descriptor call gate to GDT entry 2: stored with DPL 0, RPL 3",
 	    ((volatile uint64_t *)page)[3] == 0x00008c0000131000ULL, 1);
+	/* an LDT selector whose index is past the guest's GDT entries: kept */
+	ROW("update_descriptor call gate to LDT selector 0xe03c",
+	    NCALL(__HYPERVISOR_update_descriptor, maddr + 40, 0x0000ec00e03c1000ULL, 0), 0);
+	ROW("update_descriptor call gate to LDT selector 0xe03c: stored with DPL 0, RPL 3",
+	    ((volatile uint64_t *)page)[5] == 0x00008c00e03f1000ULL, 1);
+	ROW("update_descriptor call gate to FLAT_KERNEL_CS with RPL 0 (0xe030)",
+	    NCALL(__HYPERVISOR_update_descriptor, maddr + 32, 0x0000ec00e0301000ULL, 0), -EINVAL);
 	ROW("update_descriptor call gate to the hypervisor's CS",
 	    NCALL(__HYPERVISOR_update_descriptor, maddr + 32, 0x0000ec00e0081000ULL, 0), -EINVAL);
 	ROW("update_descriptor call gate with a parameter count",
